@@ -1,0 +1,16 @@
+"""dualgrad: exact derivatives of plain NumPy code by forward-mode dual numbers.
+
+>>> import dualgrad as dg
+>>> dg.grad(lambda q, chi, delta: q * chi * delta, argnums=(0, 1, 2))(1.0, 2.0, 3.0)
+(6.0, 3.0, 2.0)
+"""
+
+from ._base import Dual
+from . import _scalar, _array  # noqa: F401  (register the two kinds of dual)
+from .errors import DualTypeError, DualValueError
+from .helpers import approx_fprime, derivative, gradient, hessian, jacobian, jvp
+from .transforms import elementwise_grad, grad
+
+__all__ = ["Dual", "DualTypeError", "DualValueError", "derivative", "gradient",
+           "jacobian", "hessian", "jvp", "grad", "elementwise_grad", "approx_fprime"]
+__version__ = "0.1.0"

@@ -1,0 +1,260 @@
+"""Array duals: a value of shape ``S`` and partials of shape ``S + (n,)``.
+
+Arithmetic goes through ``__array_ufunc__`` (one implementation for operators
+and ufuncs, both from the rule table), NumPy functions through
+``__array_function__`` (:mod:`dualgrad._functions`).  ``__array__`` hands NumPy
+an object array of scalar duals for dtype None/object and refuses any other
+dtype, which is what makes every derivative-dropping conversion raise.
+"""
+
+import numpy as np
+
+from . import _base, errors
+from ._base import Dual, primal
+from ._rules import RULES
+from ._ufuncs import apply, call_ufunc
+
+__all__ = ["ArrayDual", "make_array"]
+
+_new = object.__new__
+
+
+def _partials_index(index):
+    """The index into the partials that matches ``index`` into the value."""
+    if not isinstance(index, tuple):
+        index = (index,)
+    if any(i is Ellipsis for i in index):
+        return index + (slice(None),)
+    return index
+
+
+def _check_index(index):
+    items = index if isinstance(index, tuple) else (index,)
+    for i in items:
+        if isinstance(i, Dual):
+            raise errors.dropped_derivatives("using a dual as an index")
+
+
+class ArrayDual(Dual):
+    """An array of dual numbers (see :class:`dualgrad.Dual`)."""
+
+    __slots__ = ("value", "partials", "tag")
+
+    # ---- shape ------------------------------------------------------------------
+    @property
+    def shape(self):
+        return self.value.shape
+
+    @property
+    def ndim(self):
+        return self.value.ndim
+
+    @property
+    def size(self):
+        return self.value.size
+
+    @property
+    def dtype(self):
+        return np.dtype(float)
+
+    def __len__(self):
+        return len(self.value)
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    def __repr__(self):
+        return f"Dual({self.value!r}, {self.partials!r})"
+
+    def __bool__(self):
+        return bool(primal(self))
+
+    # ---- the NumPy protocols ----------------------------------------------------
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return apply(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        from ._functions import dispatch
+        return dispatch(func, args, kwargs)
+
+    def __array__(self, dtype=None, copy=None):
+        if dtype is not None and np.dtype(dtype) != object:
+            raise errors.dropped_derivatives(f"converting a dual array to dtype {dtype} "
+                                             "(np.asarray(d, dtype=...), .astype)")
+        out = np.empty(self.shape, dtype=object)
+        flat = out.reshape(-1)
+        value = self.value.reshape(-1)
+        partials = self.partials.reshape(-1, self.partials.shape[-1])
+        for i in range(flat.shape[0]):
+            flat[i] = _base.make(value[i], partials[i], self.tag)
+        return out
+
+    def astype(self, dtype, *args, **kwargs):
+        if np.dtype(dtype) == np.float64:
+            return self.copy()
+        raise errors.dropped_derivatives(f".astype({dtype})")
+
+    # ---- indexing ---------------------------------------------------------------
+    def __getitem__(self, index):
+        _check_index(index)
+        value = self.value[index]
+        partials = self.partials[_partials_index(index)]
+        return _base.make(value, partials, self.tag)
+
+    def __setitem__(self, index, item):
+        _check_index(index)
+        pindex = _partials_index(index)
+        if isinstance(item, np.ndarray) and item.dtype == object:
+            from ._ufuncs import _from_object_array
+            item = _from_object_array(item)
+        if isinstance(item, Dual) and item.tag == self.tag:
+            self.value[index] = item.value
+            self.partials[pindex] = item.partials if item.ndim else \
+                _scalar_partials(item)
+        elif isinstance(item, Dual) and item.tag > self.tag:
+            raise errors.mixed_tags()
+        else:
+            self.value[index] = item
+            self.partials[pindex] = 0.0
+
+    # ---- ndarray-like methods ---------------------------------------------------
+    @property
+    def T(self):
+        return np.transpose(self)
+
+    @property
+    def real(self):
+        return self
+
+    def copy(self):
+        return make_array(self.value.copy(), self.partials.copy(), self.tag)
+
+    def reshape(self, *shape, order="C"):
+        if len(shape) == 1 and not isinstance(shape[0], int):
+            shape = shape[0]
+        return np.reshape(self, shape, order=order)
+
+    def ravel(self):
+        return np.ravel(self)
+
+    def flatten(self):
+        return np.ravel(self).copy()
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and not isinstance(axes[0], int):
+            axes = axes[0]
+        return np.transpose(self, axes or None)
+
+    def swapaxes(self, a, b):
+        return np.swapaxes(self, a, b)
+
+    def squeeze(self, axis=None):
+        return np.squeeze(self, axis)
+
+    def sum(self, axis=None, keepdims=False):
+        return np.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return np.mean(self, axis=axis, keepdims=keepdims)
+
+    def prod(self, axis=None, keepdims=False):
+        return np.prod(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return np.max(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return np.min(self, axis=axis, keepdims=keepdims)
+
+    def cumsum(self, axis=None):
+        return np.cumsum(self, axis=axis)
+
+    def dot(self, other):
+        return np.dot(self, other)
+
+    def var(self, axis=None, ddof=0, keepdims=False):
+        return np.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def std(self, axis=None, ddof=0, keepdims=False):
+        return np.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
+
+    def clip(self, a_min=None, a_max=None):
+        return np.clip(self, a_min, a_max)
+
+    def argmax(self, axis=None):
+        return np.argmax(primal(self), axis=axis)
+
+    def argmin(self, axis=None):
+        return np.argmin(primal(self), axis=axis)
+
+    def conjugate(self):
+        return self.copy()
+
+    conj = conjugate
+
+    def tolist(self):
+        return np.asarray(self).tolist()
+
+    # comparisons act on values and give plain bool arrays
+    def __lt__(self, other):
+        return primal(self) < primal(other)
+
+    def __le__(self, other):
+        return primal(self) <= primal(other)
+
+    def __gt__(self, other):
+        return primal(self) > primal(other)
+
+    def __ge__(self, other):
+        return primal(self) >= primal(other)
+
+    def __eq__(self, other):
+        return primal(self) == primal(other)
+
+    def __ne__(self, other):
+        return primal(self) != primal(other)
+
+
+def _scalar_partials(d):
+    ps = d._plist()
+    if any(isinstance(p, Dual) for p in ps):
+        from ._ufuncs import stack_scalars
+        return stack_scalars(ps)
+    return ps
+
+
+def _operator(ufunc, reflected):
+    if ufunc.nin == 1:
+        return lambda a: call_ufunc(ufunc, a)
+    if reflected:
+        return lambda a, b: call_ufunc(ufunc, b, a)
+    return lambda a, b: call_ufunc(ufunc, a, b)
+
+
+def _inplace(ufunc):
+    def op(a, b):
+        return apply(ufunc, "__call__", (a, b), {"out": (a,)})
+    return op
+
+
+for _rule in list(RULES.values()):
+    _stem = _rule.operator
+    if not _stem or _rule.kind == "predicate":
+        continue
+    setattr(ArrayDual, f"__{_stem}__", _operator(_rule.ufunc, False))
+    if _rule.ufunc.nin == 2:
+        setattr(ArrayDual, f"__r{_stem}__", _operator(_rule.ufunc, True))
+        if _stem != "divmod":
+            setattr(ArrayDual, f"__i{_stem}__", _inplace(_rule.ufunc))
+
+
+def make_array(value, partials, tag):
+    r = _new(ArrayDual)
+    r.value = value
+    r.partials = partials
+    r.tag = tag
+    return r
+
+
+_base.register(array=make_array)

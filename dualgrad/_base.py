@@ -1,0 +1,147 @@
+"""The public dual-number type, its tags, and conversions shared by both kinds.
+
+``Dual`` is the one public type.  ``Dual(value, partials)`` returns a scalar
+dual (a generated slot class, :mod:`dualgrad._scalar`) or an array dual
+(:mod:`dualgrad._array`); ``isinstance(d, Dual)`` holds for both.
+
+Tags tell apart the perturbations of nested derivative calls: every helper
+call takes a new, larger tag, and in an operation between duals of different
+tags the newest one is the outer number, so duals of older tags are constants
+to it (this is what prevents perturbation confusion).
+"""
+
+import itertools
+
+import numpy as np
+
+from . import errors
+
+__all__ = ["Dual", "new_tag", "primal", "top_tag"]
+
+_TAGS = itertools.count(1)
+
+
+def new_tag():
+    """A tag newer than every tag handed out before."""
+    return next(_TAGS)
+
+
+class Dual:
+    """A dual number: a value and ``n`` directional derivatives.
+
+    Parameters
+    ----------
+    value : float or array_like
+        The primal value, a scalar or an array of shape ``S``.
+    partials : array_like
+        The directional derivatives, of shape ``S + (n,)``.
+
+    Returns
+    -------
+    Dual
+        A scalar dual when ``value`` is a scalar, an array dual otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> x = dg.Dual(2.0, [1.0, 0.0])
+    >>> y = x * x + 3.0
+    >>> y.value, y.partials
+    (7.0, array([4., 0.]))
+    >>> a = dg.Dual(np.array([0.0, 1.0]), np.eye(2))
+    >>> np.sin(a).partials
+    array([[1.        , 0.        ],
+           [0.        , 0.54030231]])
+    """
+
+    __slots__ = ()
+    __array_priority__ = 100.0
+    __hash__ = None
+
+    def __new__(cls, value, partials, *, tag=0):
+        value_array = np.asarray(value) if not isinstance(value, Dual) else value
+        partials = np.asarray(partials, dtype=float) if not isinstance(partials, Dual) \
+            else partials
+        shape = value_array.shape
+        if partials.ndim != len(shape) + 1 or partials.shape[:-1] != shape:
+            raise errors.bad_argument(
+                "dualgrad.Dual", f"partials of shape {shape} + (n,)",
+                f"shape {partials.shape}")
+        if shape == ():
+            return make_scalar(_scalar_value(value), partials.tolist(), tag)
+        return make_array(value_array.astype(float) if isinstance(value_array, np.ndarray)
+                          else value_array, partials, tag)
+
+    # ---- conversions that would drop derivatives -----------------------------------
+    def __float__(self):
+        raise errors.dropped_derivatives("float(d) (also called by math.*, np.float64(d) "
+                                         "and storing into a float array)")
+
+    def __int__(self):
+        raise errors.dropped_derivatives("int(d)")
+
+    def __complex__(self):
+        raise errors.dropped_derivatives("complex(d)")
+
+    def __index__(self):
+        raise errors.dropped_derivatives("using a dual as an index")
+
+    def __round__(self, ndigits=None):
+        raise errors.dropped_derivatives("round(d)")
+
+
+def _scalar_value(value):
+    """A Python float for a NumPy scalar or 0-d array; inner duals pass through."""
+    if isinstance(value, Dual):
+        return value
+    return float(value)
+
+
+def primal(x):
+    """``x`` with every dual layer stripped: the plain value."""
+    while isinstance(x, Dual):
+        x = x.value
+    return x
+
+
+def top_tag(args):
+    """The newest tag among the duals in ``args`` (0 when there is none)."""
+    tag = 0
+    for a in args:
+        if isinstance(a, Dual) and a.tag > tag:
+            tag = a.tag
+    return tag
+
+
+# The two concrete kinds register their constructors here when imported, so the
+# dispatch layer below them can build results without importing them.
+def make_scalar(value, partials, tag):  # replaced by dualgrad._scalar
+    raise RuntimeError("dualgrad._scalar not imported")
+
+
+def make_array(value, partials, tag):  # replaced by dualgrad._array
+    raise RuntimeError("dualgrad._array not imported")
+
+
+def register(scalar=None, array=None):
+    global make_scalar, make_array
+    if scalar is not None:
+        make_scalar = scalar
+    if array is not None:
+        make_array = array
+
+
+def make(value, partials, tag):
+    """A dual of the kind that fits ``value``: scalar for shape (), else array.
+
+    ``partials`` is a sequence of ``n`` scalars for a scalar value and an array
+    of shape ``value.shape + (n,)`` otherwise.
+    """
+    if getattr(value, "ndim", 0) == 0:
+        if isinstance(partials, np.ndarray):
+            partials = partials.tolist()
+        elif not isinstance(partials, (list, tuple)):
+            partials = [partials[..., k] for k in range(partials.shape[-1])]
+        return make_scalar(_scalar_value(value), partials, tag)
+    return make_array(value, partials, tag)

@@ -1,0 +1,106 @@
+"""numba kernels that propagate partials of large array duals.
+
+NumPy computes values and local derivatives (its SIMD transcendentals beat
+numba's here); these kernels fuse the propagation ``out[i, :] = f[i] * p[i, :]
+(+ g[i] * q[i, :])`` and the reductions over value axes, which NumPy does in
+several passes.  numba is imported on the first call that crosses the size
+threshold, never at ``import dualgrad``.  Kernels take C-contiguous float64
+arrays (one compilation each), never allocate (outputs come from NumPy), use
+``error_model='numpy'`` (inf and NaN as NumPy gives them) and no fastmath.
+
+The wrappers return ``None`` when the NumPy path should run instead.
+:func:`use` forces one path, so that tests can check both give the same.
+"""
+
+import contextlib
+
+import numpy as np
+
+__all__ = ["combine", "sum_leading", "use", "MIN_WORK", "MIN_N"]
+
+# Partials elements (N * n) from which the kernels run, and the smallest n:
+# chosen from bench/bench_engine.py (see bench/RESULTS.md).
+MIN_WORK = 16384
+MIN_N = 2
+
+_mode = "auto"
+_compiled = None
+
+
+@contextlib.contextmanager
+def use(mode):
+    """Force ``"numba"`` or ``"numpy"`` propagation inside a ``with`` block."""
+    global _mode
+    if mode not in ("auto", "numba", "numpy"):
+        raise ValueError(f"use(): expected 'auto', 'numba' or 'numpy', got {mode!r}")
+    old, _mode = _mode, mode
+    try:
+        yield
+    finally:
+        _mode = old
+
+
+def _wanted(work, n):
+    if _mode == "auto":
+        return work >= MIN_WORK and n >= MIN_N
+    return _mode == "numba"
+
+
+def _kernels():
+    global _compiled
+    if _compiled is None:
+        from . import _numba_kernels
+        _compiled = _numba_kernels
+    return _compiled
+
+
+def _plain(a, shape):
+    return type(a) is np.ndarray and a.dtype == np.float64 and a.shape == shape
+
+
+def combine(factors, partials, target):
+    """Fused ``sum_k factors[k][..., None] * partials[k]``, or ``None``."""
+    if len(factors) > 2 or not _wanted(int(np.prod(target)), target[-1]):
+        return None
+    shape = target[:-1]
+    fs = []
+    for f, p in zip(factors, partials):
+        if not _plain(p, target) or not p.flags.c_contiguous:
+            return None
+        if isinstance(f, (float, int, np.floating)):
+            f = np.full(shape, float(f))
+        elif not _plain(f, shape):
+            return None
+        fs.append(np.ascontiguousarray(f).reshape(-1))
+    n = target[-1]
+    out = np.empty(target, dtype=float)
+    k = _kernels()
+    flat = [p.reshape(-1, n) for p in partials]
+    if len(fs) == 1:
+        k.scale(fs[0], flat[0], out.reshape(-1, n))
+    else:
+        k.scale2(fs[0], flat[0], fs[1], flat[1], out.reshape(-1, n))
+    return out
+
+
+def sum_leading(p, axes, keepdims):
+    """``p.sum(axis=axes)`` for one value axis or all of them, or ``None``."""
+    if type(p) is not np.ndarray or p.dtype != np.float64 or not p.flags.c_contiguous:
+        return None
+    ndim = p.ndim - 1
+    if axes == tuple(range(ndim)):
+        before, length, after = 1, int(np.prod(p.shape[:-1])), p.shape[-1]
+    elif len(axes) == 1:
+        ax = axes[0]
+        before = int(np.prod(p.shape[:ax]))
+        length = p.shape[ax]
+        after = int(np.prod(p.shape[ax + 1:]))
+    else:
+        return None
+    if not _wanted(p.size, p.shape[-1]):
+        return None
+    out = np.empty((before, after), dtype=float)
+    _kernels().sum_middle(p.reshape(before, length, after), out)
+    shape = tuple(1 if i in axes else s for i, s in enumerate(p.shape[:-1])) \
+        if keepdims else tuple(s for i, s in enumerate(p.shape[:-1]) if i not in axes)
+    return out.reshape(shape + (p.shape[-1],))

@@ -1,0 +1,184 @@
+"""Products and linear algebra of duals, from the standard matrix identities.
+
+Products are multilinear: the partial in direction k is the sum, over the dual
+operands, of the product with that operand replaced by its k-th partial.
+``matmul`` batches all directions into one call.  The decompositions use
+``dX = -X dA X`` (inverse), ``dx = A^{-1}(db - dA x)`` (solve),
+``d log|det A| = tr(A^{-1} dA)``, the Cholesky and symmetric-eigen identities.
+Everything is written with NumPy calls, so nested duals (Hessians) work too.
+"""
+
+import numpy as np
+
+from . import errors
+from ._base import Dual, make, primal
+
+__all__ = ["bilinear", "LINALG"]
+
+
+def _tag_n(items):
+    tag, n = -1, 0
+    for x in items:
+        if isinstance(x, Dual) and x.tag > tag:
+            tag, n = x.tag, x.partials.shape[-1]
+    return tag, n
+
+
+def _value(x, tag):
+    return x.value if isinstance(x, Dual) and x.tag == tag else x
+
+
+def bilinear(func, *args, **kwargs):
+    """``func`` (multilinear in its array arguments) of duals and constants."""
+    tag, n = _tag_n(args)
+    if tag < 0:
+        return func(*args, **kwargs)
+    values = [_value(a, tag) for a in args]
+    value = func(*values, **kwargs)
+    duals = [i for i, a in enumerate(args) if isinstance(a, Dual) and a.tag == tag]
+    if func in (np.matmul, np.linalg.matmul) and not kwargs and \
+            all(np.ndim(primal(v)) <= 2 for v in values):
+        return make(value, _matmul_partials(args, values, duals), tag)
+    columns = []
+    for k in range(n):
+        total = 0.0
+        for i in duals:
+            swapped = list(values)
+            swapped[i] = args[i].partials[..., k]
+            total = total + func(*swapped, **kwargs)
+        columns.append(total)
+    return make(value, np.stack(columns, axis=-1), tag)
+
+
+def _matmul_partials(args, values, duals):
+    a, b = values
+    total = None
+    for i in duals:
+        p = args[i].partials
+        if i == 0:      # dA @ B, all directions as one batch
+            term = np.moveaxis(np.matmul(np.moveaxis(p, -1, 0), b), 0, -1)
+        else:           # A @ dB
+            term = np.matmul(a, p) if np.ndim(p) == 2 else \
+                np.moveaxis(np.matmul(a, np.moveaxis(p, -1, 0)), 0, -1)
+        total = term if total is None else total + term
+    return total
+
+
+def _split(A, tag):
+    """Value and per-direction partials of a matrix argument (None if constant)."""
+    if isinstance(A, Dual) and A.tag == tag:
+        return A.value, [A.partials[..., k] for k in range(A.partials.shape[-1])]
+    return A, None
+
+
+def _stack(items):
+    return np.stack(items, axis=-1)
+
+
+def _solve(A, b):
+    tag, n = _tag_n([A, b])
+    if tag < 0:
+        return np.linalg.solve(A, b)
+    Av, dA = _split(A, tag)
+    bv, db = _split(b, tag)
+    x = np.linalg.solve(Av, bv)
+    rhs = []
+    for k in range(n):
+        r = db[k] if db is not None else 0.0
+        if dA is not None:
+            r = r - (dA[k] @ x if np.ndim(primal(x)) == np.ndim(primal(Av)) else
+                     np.matmul(dA[k], x[..., None])[..., 0])
+        rhs.append(r * np.ones_like(primal(x)) if not isinstance(r, (Dual, np.ndarray))
+                   else r)
+    if np.ndim(primal(Av)) == 2 and np.ndim(primal(x)) == 1:
+        return make(x, np.linalg.solve(Av, _stack(rhs)), tag)
+    return make(x, _stack([np.linalg.solve(Av, r) for r in rhs]), tag)
+
+
+def _inv(A):
+    X = np.linalg.inv(A.value)
+    return make(X, _stack([-(X @ dA @ X) for dA in _split(A, A.tag)[1]]), A.tag)
+
+
+def _slogdet(A):
+    sign, logdet = np.linalg.slogdet(A.value)
+    dlog = _stack([np.trace(np.linalg.solve(A.value, dA), axis1=-2, axis2=-1)
+                   for dA in _split(A, A.tag)[1]])
+    return type(np.linalg.slogdet(np.eye(1)))(sign, make(logdet, dlog, A.tag))
+
+
+def _det(A):
+    det = np.linalg.det(A.value)
+    ddet = _stack([det * np.trace(np.linalg.solve(A.value, dA), axis1=-2, axis2=-1)
+                   for dA in _split(A, A.tag)[1]])
+    return make(det, ddet, A.tag)
+
+
+def _cholesky(A, upper=False):
+    L = np.linalg.cholesky(A.value)
+    Linv = np.linalg.inv(L)
+    parts = []
+    for dA in _split(A, A.tag)[1]:
+        S = Linv @ dA @ np.swapaxes(Linv, -1, -2)
+        phi = np.tril(S, -1) + 0.5 * np.eye(S.shape[-1]) * S
+        parts.append(L @ phi)
+    out = make(L, _stack(parts), A.tag)
+    return np.swapaxes(out, -1, -2) if upper else out
+
+
+def _eigh(A, UPLO="L"):
+    w, V = np.linalg.eigh(A.value, UPLO)
+    Vt = np.swapaxes(V, -1, -2)
+    gap = w[..., None, :] - w[..., :, None]
+    F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
+    dws, dVs = [], []
+    for dA in _split(A, A.tag)[1]:
+        M = Vt @ dA @ V
+        dws.append(np.diagonal(M, axis1=-2, axis2=-1))
+        dVs.append(V @ (F * M))
+    result = type(np.linalg.eigh(np.eye(1)))
+    return result(make(w, _stack(dws), A.tag), make(V, _stack(dVs), A.tag))
+
+
+def _eigvalsh(A, UPLO="L"):
+    return _eigh(A, UPLO)[0]
+
+
+def _norm(x, ord=None, axis=None, keepdims=False):
+    if not isinstance(x, Dual):
+        return np.linalg.norm(x, ord, axis, keepdims)
+    ndim = x.ndim
+    if axis is None and (ord is None or ord == "fro" and ndim == 2):
+        return np.sqrt(np.sum(x * x, keepdims=keepdims))
+    if axis is None:
+        axis = tuple(range(ndim)) if ndim == 2 else 0
+    if isinstance(axis, (int, np.integer)) or len(axis) == 1:
+        ax = axis if isinstance(axis, (int, np.integer)) else axis[0]
+        a = np.abs(x)
+        if ord is None or ord == 2:
+            return np.sqrt(np.sum(x * x, axis=ax, keepdims=keepdims))
+        if ord == np.inf:
+            return np.max(a, axis=ax, keepdims=keepdims)
+        if ord == -np.inf:
+            return np.min(a, axis=ax, keepdims=keepdims)
+        if ord == 1:
+            return np.sum(a, axis=ax, keepdims=keepdims)
+        if isinstance(ord, (int, float)) and ord > 0:
+            return np.sum(a ** ord, axis=ax, keepdims=keepdims) ** (1.0 / ord)
+    else:
+        r, c = axis
+        a = np.abs(x)
+        if ord is None or ord == "fro":
+            return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+        if ord in (1, -1, np.inf, -np.inf):
+            inner, outer = (r, c) if ord in (1, -1) else (c, r)
+            s = np.sum(a, axis=inner, keepdims=True)
+            pick = np.max if ord > 0 else np.min
+            out = pick(s, axis=outer, keepdims=True)
+            return out if keepdims else np.squeeze(out, axis=tuple(sorted((r % ndim, c % ndim))))
+    raise errors.unsupported_function(f"np.linalg.norm with ord={ord!r} (needs the SVD)")
+
+
+LINALG = {np.linalg.solve: _solve, np.linalg.inv: _inv, np.linalg.det: _det,
+          np.linalg.slogdet: _slogdet, np.linalg.cholesky: _cholesky,
+          np.linalg.eigh: _eigh, np.linalg.eigvalsh: _eigvalsh, np.linalg.norm: _norm}

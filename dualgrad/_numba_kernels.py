@@ -1,0 +1,55 @@
+"""The jitted loops themselves; imported lazily by :mod:`dualgrad._kernels`.
+
+Kept in a real source file with ``cache=True`` so that numba's on-disk cache
+(keyed by file, name and line) spares later processes the compile.
+"""
+
+from numba import njit
+
+_JIT = dict(cache=True, error_model="numpy", nogil=True)
+
+
+@njit(**_JIT)
+def scale(f, p, out):
+    """``out[i, :] = f[i] * p[i, :]``; a zero ``p`` stays 0 where ``f`` is inf/NaN."""
+    rows, n = p.shape
+    for i in range(rows):
+        fi = f[i]
+        if fi - fi == 0.0:
+            for k in range(n):
+                out[i, k] = fi * p[i, k]
+        else:
+            for k in range(n):
+                q = p[i, k]
+                out[i, k] = 0.0 if q == 0.0 else fi * q
+
+
+@njit(**_JIT)
+def scale2(f, p, g, q, out):
+    """``out[i, :] = f[i] * p[i, :] + g[i] * q[i, :]``, NaN-safe as :func:`scale`."""
+    rows, n = p.shape
+    for i in range(rows):
+        fi = f[i]
+        gi = g[i]
+        if fi - fi == 0.0 and gi - gi == 0.0:
+            for k in range(n):
+                out[i, k] = fi * p[i, k] + gi * q[i, k]
+        else:
+            for k in range(n):
+                a = p[i, k]
+                b = q[i, k]
+                ta = 0.0 if a == 0.0 else fi * a
+                tb = 0.0 if b == 0.0 else gi * b
+                out[i, k] = ta + tb
+
+
+@njit(**_JIT)
+def sum_middle(p, out):
+    """``out[a, c] = sum_b p[a, b, c]``."""
+    before, length, after = p.shape
+    for a in range(before):
+        for c in range(after):
+            out[a, c] = 0.0
+        for b in range(length):
+            for c in range(after):
+                out[a, c] += p[a, b, c]

@@ -1,0 +1,64 @@
+"""Partials propagation for array duals: ``sum_k f_k * p_k``, NaN-safe.
+
+``f_k`` is a local derivative of the output's shape ``S`` (or a scalar) and
+``p_k`` the partials of an argument, of shape ``S_k + (n,)`` broadcasting to
+``S + (n,)``.  Large same-shape float64 work goes to the numba kernels in
+:mod:`dualgrad._kernels`; everything else (broadcasting, nested duals, small
+arrays) is written with NumPy calls, which also run on nested duals.
+"""
+
+import numpy as np
+
+from . import _kernels
+
+__all__ = ["combine", "scaled", "sum_partials"]
+
+
+def _finite(f):
+    if isinstance(f, (float, int)):
+        return f - f == 0.0
+    return bool(np.isfinite(f).all())
+
+
+def scaled(f, p, owned=True):
+    """``f[..., None] * p``; a zero partial stays 0 even where ``f`` is inf or NaN.
+
+    With ``owned=False`` the result may be ``p`` itself.
+    """
+    if type(f) is float or type(f) is int:
+        if f == 1.0:
+            return p.copy() if owned else p
+        if f == -1.0:
+            return -p
+    t = (f[..., None] if getattr(f, "ndim", 0) else f) * p
+    if not _finite(f):
+        t = np.where(p == 0.0, 0.0, t)
+    return t
+
+
+def combine(factors, partials, shape, n):
+    """The partials ``sum_k factors[k][..., None] * partials[k]`` of shape ``shape + (n,)``."""
+    target = tuple(shape) + (n,)
+    fast = _kernels.combine(factors, partials, target)
+    if fast is not None:
+        return fast
+    total = None
+    for f, p in zip(factors, partials):
+        if total is None:
+            total = scaled(f, p, owned=len(factors) == 1)
+        else:
+            total = total + scaled(f, p, owned=False)
+    if total.shape != target:
+        full = np.zeros(target, dtype=float) if isinstance(total, np.ndarray) \
+            else np.zeros_like(np.broadcast_to(total, target))
+        full[...] = total
+        total = full
+    return total
+
+
+def sum_partials(p, axes, keepdims):
+    """``p.sum(axis=axes)`` over value axes ``axes`` of partials ``p``."""
+    fast = _kernels.sum_leading(p, axes, keepdims)
+    if fast is not None:
+        return fast
+    return np.sum(p, axis=axes, keepdims=keepdims)

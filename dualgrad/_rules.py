@@ -1,0 +1,290 @@
+"""The rule table: the one place where a derivative is written.
+
+Each NumPy ufunc has one record.  A differentiable ("smooth") ufunc gives, per
+argument, an expression for its local derivative written in NumPy's own
+vocabulary, in the names ``x`` (first argument), ``y`` (second argument) and
+``out`` (the primal result), so that ``exp`` can reuse its output.  Because the
+expressions use only NumPy calls, arithmetic and :func:`where`, they run on
+floats, arrays and dual numbers alike: nesting duals (Hessians) needs no second
+table.
+
+An argument's expression may be
+
+* a string: the local derivative;
+* ``"0"``: the output is locally constant in that argument (no partials flow);
+* ``None``: the argument is not differentiable (integer-only); a dual there
+  raises ``TypeError``.
+
+Kinds:
+
+``smooth``     derivatives as above.
+``zero``       locally constant (``floor``, ``sign``, ...): zero partials.
+``predicate``  boolean output (``isnan``, comparisons): plain bools.
+``custom``     implemented elsewhere from table entries (products, ``modf``).
+``unsupported``  raises ``TypeError`` naming the ufunc and the reason.
+
+Dispatch (:mod:`dualgrad._ufuncs`), the operators of both dual types, the
+generated scalar fast path, ``docs/supported.md`` and the tests are all derived
+from this table.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Rule", "RULES", "rule_for", "where", "derivative_functions"]
+
+_LN2 = 0.6931471805599453
+_LN10 = 2.302585092994046
+_2_SQRTPI = 1.1283791670955126   # 2 / sqrt(pi)
+_1_SQRT2PI = 0.3989422804014327  # 1 / sqrt(2 pi)
+
+
+def where(cond, a, b):
+    """``np.where`` that stays a Python scalar for a Python ``bool`` condition."""
+    if cond is True or cond is False or type(cond) is np.bool_:
+        return a if cond else b
+    return np.where(cond, a, b)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the table; see the module docstring for the fields' meaning."""
+    ufunc: object
+    kind: str
+    derivs: tuple = ()
+    domain: tuple = ()          # per argument (low, high) for the tests
+    operator: str = ""          # dunder stem generated on both dual types
+    kink: str = ""              # the convention chosen where it is not smooth
+    note: str = ""
+
+    @property
+    def name(self):
+        return self.ufunc.__name__
+
+
+_U = (-3.0, 3.0)        # an unbounded argument
+_P = (0.2, 4.0)         # a positive argument
+_I = (-0.9, 0.9)        # inside (-1, 1)
+
+
+def _smooth(ufunc, *derivs, domain=None, operator="", kink="", note=""):
+    domain = domain or (_U,) * len(derivs)
+    return Rule(ufunc, "smooth", tuple(derivs), tuple(domain), operator, kink, note)
+
+
+def _zero(ufunc, nin=1, operator="", note="locally constant: zero partials"):
+    return Rule(ufunc, "zero", ("0",) * nin, (_U,) * nin, operator, "", note)
+
+
+def _predicate(ufunc, operator="", note="predicate on values: plain bools"):
+    return Rule(ufunc, "predicate", operator=operator, note=note)
+
+
+def _unsupported(ufunc, note):
+    return Rule(ufunc, "unsupported", note=note)
+
+
+def _custom(ufunc, note, operator=""):
+    return Rule(ufunc, "custom", operator=operator, note=note)
+
+
+_TABLE = [
+    # ---- arithmetic -------------------------------------------------------------
+    _smooth(np.add, "1.0", "1.0", operator="add"),
+    _smooth(np.subtract, "1.0", "-1.0", operator="sub"),
+    _smooth(np.multiply, "y", "x", operator="mul"),
+    _smooth(np.true_divide, "1.0 / y", "-out / y", operator="truediv",
+            domain=(_U, (0.5, 3.0))),
+    _smooth(np.negative, "-1.0", operator="neg"),
+    _smooth(np.positive, "1.0", operator="pos"),
+    _smooth(np.power,
+            "where(y == 0.0, 0.0, y * x ** (y - 1.0))",
+            "where(x == 0.0, 0.0, out * np.log(x))",
+            domain=(_P, (-2.0, 2.0)), operator="pow",
+            kink="d/dx x**0 = 0; d/dy 0**y = 0"),
+    _smooth(np.float_power,
+            "where(y == 0.0, 0.0, y * np.float_power(x, y - 1.0))",
+            "where(x == 0.0, 0.0, out * np.log(x))",
+            domain=(_P, (-2.0, 2.0)), kink="as power"),
+    _smooth(np.square, "2.0 * x"),
+    _smooth(np.reciprocal, "-(out * out)", domain=((0.5, 3.0),)),
+    _smooth(np.sqrt, "0.5 / out", domain=(_P,), kink="inf at 0"),
+    _smooth(np.cbrt, "1.0 / (3.0 * out * out)", domain=((0.2, 3.0),), kink="inf at 0"),
+    _smooth(np.absolute, "np.sign(x)", operator="abs", kink="0 at x = 0"),
+    _smooth(np.fabs, "np.sign(x)", kink="0 at x = 0"),
+    _smooth(np.conjugate, "1.0", note="real inputs: the identity"),
+    _smooth(np.fmod, "1.0", "-np.trunc(x / y)", domain=((0.1, 0.9), (1.1, 2.0)),
+            kink="jumps where x / y is an integer"),
+    _smooth(np.remainder, "1.0", "-np.floor_divide(x, y)", operator="mod",
+            domain=((0.1, 0.9), (1.1, 2.0)), kink="jumps where x / y is an integer"),
+    _zero(np.floor_divide, 2, operator="floordiv"),
+    _custom(np.divmod, "(floor_divide, remainder)", operator="divmod"),
+    _custom(np.modf, "(x - trunc(x), trunc(x))"),
+    _smooth(np.ldexp, "np.ldexp(1.0, y)", None, note="x * 2**i, integer i"),
+    _unsupported(np.frexp, "its exponent output is an integer; use np.log2"),
+    _smooth(np.copysign, "np.sign(x) * np.copysign(1.0, y)", "0",
+            kink="0 at x = 0"),
+    _smooth(np.nextafter, "1.0", "0", note="moves x by one ulp"),
+    _zero(np.spacing),
+    # ---- exponentials and logarithms --------------------------------------------
+    _smooth(np.exp, "out"),
+    _smooth(np.exp2, f"out * {_LN2}"),
+    _smooth(np.expm1, "out + 1.0"),
+    _smooth(np.log, "1.0 / x", domain=(_P,)),
+    _smooth(np.log2, f"1.0 / (x * {_LN2})", domain=(_P,)),
+    _smooth(np.log10, f"1.0 / (x * {_LN10})", domain=(_P,)),
+    _smooth(np.log1p, "1.0 / (1.0 + x)", domain=((-0.8, 3.0),)),
+    _smooth(np.logaddexp, "np.exp(x - out)", "np.exp(y - out)"),
+    _smooth(np.logaddexp2, "np.exp2(x - out)", "np.exp2(y - out)"),
+    # ---- trigonometric ----------------------------------------------------------
+    _smooth(np.sin, "np.cos(x)"),
+    _smooth(np.cos, "-np.sin(x)"),
+    _smooth(np.tan, "1.0 + out * out", domain=((-1.2, 1.2),)),
+    _smooth(np.arcsin, "1.0 / np.sqrt(1.0 - x * x)", domain=(_I,)),
+    _smooth(np.arccos, "-1.0 / np.sqrt(1.0 - x * x)", domain=(_I,)),
+    _smooth(np.arctan, "1.0 / (1.0 + x * x)"),
+    _smooth(np.arctan2, "y / (x * x + y * y)", "-x / (x * x + y * y)",
+            kink="nan at (0, 0)"),
+    _smooth(np.hypot, "where(out == 0.0, 0.0, x / out)",
+            "where(out == 0.0, 0.0, y / out)", kink="0 at (0, 0)"),
+    _smooth(np.deg2rad, "0.017453292519943295"),
+    _smooth(np.rad2deg, "57.29577951308232"),
+    # ---- hyperbolic ---------------------------------------------------------------
+    _smooth(np.sinh, "np.cosh(x)"),
+    _smooth(np.cosh, "np.sinh(x)"),
+    _smooth(np.tanh, "1.0 - out * out"),
+    _smooth(np.arcsinh, "1.0 / np.sqrt(x * x + 1.0)"),
+    _smooth(np.arccosh, "1.0 / np.sqrt(x * x - 1.0)", domain=((1.2, 4.0),)),
+    _smooth(np.arctanh, "1.0 / (1.0 - x * x)", domain=(_I,)),
+    # ---- selection ----------------------------------------------------------------
+    _smooth(np.maximum, "where(x > y, 1.0, where(x == y, 0.5, 0.0))",
+            "where(x > y, 0.0, where(x == y, 0.5, 1.0))", kink="ties split 0.5 / 0.5"),
+    _smooth(np.minimum, "where(x < y, 1.0, where(x == y, 0.5, 0.0))",
+            "where(x < y, 0.0, where(x == y, 0.5, 1.0))", kink="ties split 0.5 / 0.5"),
+    _smooth(np.fmax, "where((x > y) | np.isnan(y), 1.0, where(x == y, 0.5, 0.0))",
+            "where((x > y) | np.isnan(y), 0.0, where(x == y, 0.5, 1.0))",
+            kink="ties split 0.5 / 0.5; a NaN argument is ignored"),
+    _smooth(np.fmin, "where((x < y) | np.isnan(y), 1.0, where(x == y, 0.5, 0.0))",
+            "where((x < y) | np.isnan(y), 0.0, where(x == y, 0.5, 1.0))",
+            kink="ties split 0.5 / 0.5; a NaN argument is ignored"),
+    # ---- locally constant ---------------------------------------------------------
+    _zero(np.floor), _zero(np.ceil), _zero(np.trunc), _zero(np.rint), _zero(np.sign),
+    _zero(np.heaviside, 2),
+    # ---- predicates -----------------------------------------------------------------
+    _predicate(np.isnan), _predicate(np.isinf), _predicate(np.isfinite),
+    _predicate(np.signbit),
+    _predicate(np.less, "lt"), _predicate(np.less_equal, "le"),
+    _predicate(np.greater, "gt"), _predicate(np.greater_equal, "ge"),
+    _predicate(np.equal, "eq"), _predicate(np.not_equal, "ne"),
+    _predicate(np.logical_and), _predicate(np.logical_or),
+    _predicate(np.logical_xor), _predicate(np.logical_not),
+    # ---- products (custom: bilinear, see _products) -----------------------------
+    _custom(np.matmul, "bilinear: dA @ B + A @ dB", operator="matmul"),
+    _custom(np.vecdot, "bilinear"),
+    _custom(np.matvec, "bilinear"),
+    _custom(np.vecmat, "bilinear"),
+]
+
+# integer-only ufuncs: a dual value is a float, so these never apply
+for _u in (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert, np.left_shift,
+           np.right_shift, np.gcd, np.lcm, np.bitwise_count):
+    _TABLE.append(_unsupported(_u, "integer-only"))
+_TABLE.append(_unsupported(np.isnat, "datetime-only"))
+
+
+def _scipy_rules(sc):
+    """Rules for scipy.special ufuncs; called only when scipy is importable."""
+    return [
+        _smooth(sc.erf, f"{_2_SQRTPI} * np.exp(-x * x)"),
+        _smooth(sc.erfc, f"-{_2_SQRTPI} * np.exp(-x * x)"),
+        _smooth(sc.erfcx, f"2.0 * x * out - {_2_SQRTPI}"),
+        _smooth(sc.erfinv, "0.886226925452758 * np.exp(out * out)", domain=(_I,)),
+        _smooth(sc.erfcinv, "-0.886226925452758 * np.exp(out * out)",
+                domain=((0.1, 1.9),)),
+        _smooth(sc.expit, "out * (1.0 - out)"),
+        _smooth(sc.logit, "1.0 / (x * (1.0 - x))", domain=((0.05, 0.95),)),
+        _smooth(sc.log_expit, "sc.expit(-x)"),
+        _smooth(sc.ndtr, f"{_1_SQRT2PI} * np.exp(-0.5 * x * x)"),
+        _smooth(sc.log_ndtr, f"{_1_SQRT2PI} * np.exp(-0.5 * x * x - out)"),
+        _smooth(sc.ndtri, "2.5066282746310002 * np.exp(0.5 * out * out)",
+                domain=((0.05, 0.95),)),
+        _smooth(sc.gamma, "out * sc.digamma(x)", domain=(_P,)),
+        _smooth(sc.gammaln, "sc.digamma(x)", domain=(_P,)),
+        _smooth(sc.digamma, "sc.zeta(2.0, x)", domain=(_P,)),
+        _smooth(sc.zeta, None, "-x * sc.zeta(x + 1.0, y)", domain=((2.0, 4.0), _P),
+                note="Hurwitz zeta; differentiable in q only"),
+        _smooth(sc.xlogy, "np.log(y)", "where(x == 0.0, 0.0, x / y)", domain=(_U, _P),
+                kink="d/dy is 0 where x = 0"),
+        _smooth(sc.xlog1py, "np.log1p(y)", "where(x == 0.0, 0.0, x / (1.0 + y))",
+                domain=(_U, _P), kink="d/dy is 0 where x = 0"),
+        _smooth(sc.entr, "-np.log(x) - 1.0", domain=(_P,)),
+        _smooth(sc.j0, "-sc.j1(x)"),
+        _smooth(sc.j1, "0.5 * (sc.j0(x) - sc.jv(2.0, x))"),
+        _smooth(sc.jv, None, "0.5 * (sc.jv(x - 1.0, y) - sc.jv(x + 1.0, y))",
+                domain=((0.0, 3.0), _U), note="differentiable in x only"),
+        _smooth(sc.y0, "-sc.y1(x)", domain=(_P,)),
+        _smooth(sc.y1, "0.5 * (sc.y0(x) - sc.yv(2.0, x))", domain=(_P,)),
+        _smooth(sc.yv, None, "0.5 * (sc.yv(x - 1.0, y) - sc.yv(x + 1.0, y))",
+                domain=((0.0, 3.0), _P), note="differentiable in x only"),
+        _smooth(sc.i0, "sc.i1(x)"),
+        _smooth(sc.i1, "0.5 * (sc.i0(x) + sc.iv(2.0, x))"),
+        _smooth(sc.iv, None, "0.5 * (sc.iv(x - 1.0, y) + sc.iv(x + 1.0, y))",
+                domain=((0.0, 3.0), _U), note="differentiable in x only"),
+        _smooth(sc.i0e, "sc.i1e(x) - np.sign(x) * out", kink="0 slope term at x = 0"),
+        _smooth(sc.i1e, "0.5 * (sc.i0e(x) + sc.ive(2.0, x)) - np.sign(x) * out"),
+        _smooth(sc.ive, None,
+                "0.5 * (sc.ive(x - 1.0, y) + sc.ive(x + 1.0, y)) - np.sign(y) * out",
+                domain=((0.0, 3.0), _U), note="differentiable in x only"),
+        _smooth(sc.k0, "-sc.k1(x)", domain=(_P,)),
+        _smooth(sc.k1, "-0.5 * (sc.k0(x) + sc.kv(2.0, x))", domain=(_P,)),
+        _smooth(sc.kv, None, "-0.5 * (sc.kv(x - 1.0, y) + sc.kv(x + 1.0, y))",
+                domain=((0.0, 3.0), _P), note="differentiable in x only"),
+    ]
+
+
+RULES = {rule.ufunc: rule for rule in _TABLE}
+_SCIPY_LOADED = False
+
+
+def _load_scipy():
+    """Add the scipy.special rows once scipy has been imported by the user."""
+    global _SCIPY_LOADED
+    import sys
+    sc = sys.modules.get("scipy.special")
+    if sc is None:
+        return
+    _SCIPY_LOADED = True
+    for rule in _scipy_rules(sc):
+        RULES[rule.ufunc] = rule
+    _NAMESPACE["sc"] = sc
+
+
+def rule_for(ufunc):
+    """The rule of ``ufunc``, or ``None`` when the table does not know it."""
+    rule = RULES.get(ufunc)
+    if rule is None and not _SCIPY_LOADED:
+        _load_scipy()
+        rule = RULES.get(ufunc)
+    return rule
+
+
+_NAMESPACE = {"np": np, "where": where}
+_COMPILED = {}
+
+
+def derivative_functions(rule):
+    """Callables ``d(x, y, out)`` (or ``d(x, out)``), one per argument.
+
+    ``None`` marks a non-differentiable argument and ``"0"`` a locally
+    constant one; both are returned as is.
+    """
+    fns = _COMPILED.get(rule.ufunc)
+    if fns is None:
+        params = "x, out" if rule.ufunc.nin == 1 else "x, y, out"
+        fns = tuple(
+            expr if expr is None or expr == "0" else
+            eval(f"lambda {params}: {expr}", _NAMESPACE)  # noqa: S307 - table text
+            for expr in rule.derivs)
+        _COMPILED[rule.ufunc] = fns
+    return fns

@@ -1,0 +1,251 @@
+"""Ufunc dispatch: one rule of the table applied to dual numbers.
+
+``call(rule, args)`` is the general path for every ufunc on every mix of
+scalar duals, array duals, nested duals and constants.  Arguments carrying the
+newest tag are the duals; everything else, duals of older tags included, is a
+constant to them.  Constants contribute no partials, so a constant's local
+derivative is never computed (that keeps the NaN of ``log(x)`` in ``x**c`` out
+of the result).
+
+Propagation is NaN-safe: a zero partial times an infinite local derivative
+stays 0, so a NaN or inf only reaches the directions that depend on it.
+"""
+
+import numpy as np
+
+from . import errors
+from ._base import Dual, make
+from . import _base, _propagate, _reductions
+from ._rules import derivative_functions, rule_for
+
+__all__ = ["apply", "call", "call_ufunc"]
+
+_f64 = np.float64
+
+
+def _tag_of(args):
+    tag = -1
+    for a in args:
+        if isinstance(a, Dual) and a.tag > tag:
+            tag = a.tag
+    return tag
+
+
+def _as_scalar(f):
+    """Python float for NumPy scalars and 0-d arrays; anything else unchanged."""
+    t = type(f)
+    if t is float or t is int:
+        return f
+    if t is _f64 or isinstance(f, np.ndarray) and f.ndim == 0 or isinstance(f, np.generic):
+        return float(f)
+    return f
+
+
+def _is_zero(q):
+    """True when the scalar ``q`` is exactly zero, a nested dual's partials included."""
+    if isinstance(q, Dual):
+        return _is_zero(q.value) and all(_is_zero(p) for p in q._plist())
+    return q == 0.0
+
+
+def _scaled(f, ps):
+    """``[f * p for p in ps]``, NaN-safe: a zero ``p`` gives 0 even for infinite ``f``."""
+    if f - f == 0.0:
+        return [f * p for p in ps]
+    return [p if _is_zero(p) else f * p for p in ps]
+
+
+def _not_differentiable(rule, k):
+    return errors.unsupported_ufunc(
+        rule.name, f"it is not differentiable in argument {k + 1}; pass a plain "
+        "number or array there")
+
+
+def call(rule, args):
+    """Apply ``rule`` to ``args`` (any mix of duals and constants)."""
+    args = tuple(_from_object_array(a) for a in args)
+    kind = rule.kind
+    if kind == "custom":
+        return _CUSTOM[rule.ufunc](*args)
+    if kind == "unsupported":
+        raise errors.unsupported_ufunc(rule.name, rule.note)
+    tag = _tag_of(args)
+    ufunc = rule.ufunc
+    if tag < 0:                                     # no duals left (object array of floats)
+        return ufunc(*args)
+    values = [a.value if isinstance(a, Dual) and a.tag == tag else a for a in args]
+    out = ufunc(*values)
+    if kind == "predicate":
+        return out
+    duals = [k for k, a in enumerate(args) if isinstance(a, Dual) and a.tag == tag]
+    scalar = all(getattr(a, "ndim", 0) == 0 for a in args)
+    fns = derivative_functions(rule)
+    if scalar:
+        out = _as_scalar(out)
+        # NumPy float semantics for the local derivatives: inf, never ZeroDivisionError
+        values = [_f64(v) if type(v) is float or type(v) is int else v for v in values]
+        n = len(args[duals[0]]._plist())
+        total = None
+        for k in duals:
+            d = fns[k]
+            if d is None:
+                raise _not_differentiable(rule, k)
+            if d == "0":
+                continue
+            term = _scaled(_as_scalar(d(*values, out)), args[k]._plist())
+            total = term if total is None else [s + t for s, t in zip(total, term)]
+        return _base.make_scalar(out, total if total is not None else [0.0] * n, tag)
+    factors, partials = [], []
+    for k in duals:
+        d = fns[k]
+        if d is None:
+            raise _not_differentiable(rule, k)
+        if d == "0":
+            continue
+        factors.append(d(*values, out))
+        partials.append(_partials_array(args[k]))
+    n = _partials_array(args[duals[0]]).shape[-1]
+    return make(out, _propagate.combine(factors, partials, np.shape(out), n), tag)
+
+
+def _partials_array(d):
+    """Partials of ``d`` as an array of shape ``d.shape + (n,)``."""
+    if d.ndim:
+        return d.partials
+    ps = d._plist()
+    if isinstance(ps[0], Dual):
+        return stack_scalars(ps)
+    return np.array(ps, dtype=float)
+
+
+def stack_scalars(items):
+    """A 1-D dual (or float) array from a list of scalar duals and numbers."""
+    arr = np.empty(len(items), dtype=object)
+    arr[:] = items
+    return _from_object_array(arr)
+
+
+def _from_object_array(a):
+    """An object ndarray of scalar duals and numbers as one array dual."""
+    if not (isinstance(a, np.ndarray) and a.dtype == object):
+        return a
+    flat = a.ravel()
+    tag = _tag_of(flat)
+    if tag < 0:
+        return a.astype(float)
+    n = None
+    for item in flat:
+        if isinstance(item, Dual) and item.tag == tag:
+            n = len(item._plist())
+            break
+    values = np.empty(flat.shape, dtype=object)
+    partials = np.zeros(flat.shape + (n,), dtype=object)
+    nested = False
+    for i, item in enumerate(flat):
+        if isinstance(item, Dual) and item.tag == tag:
+            if item.ndim:
+                raise errors.bad_type("dualgrad", "an object array of scalar duals",
+                                      "an element that is an array dual",
+                                      "Use np.stack or np.concatenate to join array duals.")
+            values[i] = item.value
+            partials[i] = item._plist()
+            nested = nested or isinstance(item.value, Dual) or \
+                any(isinstance(p, Dual) for p in partials[i])
+        else:
+            values[i] = item
+            nested = nested or isinstance(item, Dual)
+    if nested:
+        values = _from_object_array(values)
+        partials = _from_object_array(partials)
+    else:
+        values = values.astype(float)
+        partials = partials.astype(float)
+    if a.ndim == 0:
+        return make(values.reshape(()) if not nested else values[0], partials[0], tag)
+    return make(values.reshape(a.shape), partials.reshape(a.shape + (n,)), tag)
+
+
+# ---- custom rules: composed from table entries -------------------------------------
+def _modf(x):
+    whole = np.trunc(x)
+    return x - whole, whole
+
+
+def _divmod(x, y):
+    return np.floor_divide(x, y), np.remainder(x, y)
+
+
+def _bilinear(name):
+    def product(a, b):
+        from ._linalg import bilinear
+        return bilinear(getattr(np, name), a, b)
+    return product
+
+
+_CUSTOM = {np.modf: _modf, np.divmod: _divmod,
+           np.matmul: _bilinear("matmul"), np.vecdot: _bilinear("vecdot"),
+           np.matvec: _bilinear("matvec"), np.vecmat: _bilinear("vecmat")}
+
+
+# ---- the __array_ufunc__ entry point ---------------------------------------------
+_REDUCE = {np.add: _reductions.sum, np.multiply: _reductions.prod,
+           np.maximum: _reductions.amax, np.minimum: _reductions.amin}
+_ACCUMULATE = {np.add: _reductions.cumsum, np.multiply: _reductions.cumprod}
+
+
+def apply(ufunc, method, inputs, kwargs):
+    """``__array_ufunc__`` for both dual types."""
+    rule = rule_for(ufunc)
+    name = ufunc.__name__
+    if rule is None:
+        raise errors.unsupported_ufunc(name, "it is not in dualgrad's rule table", method)
+    if rule.kind == "unsupported":
+        raise errors.unsupported_ufunc(name, rule.note, method)
+    out = kwargs.pop("out", None)
+    if kwargs.pop("where", True) is not True:
+        raise errors.unsupported_ufunc(name, "the where= argument is not supported; "
+                                       "use np.where on the results", method)
+    dtype = kwargs.pop("dtype", None)
+    if dtype is not None and np.dtype(dtype) != np.float64 and rule.kind != "predicate":
+        raise errors.dropped_derivatives(f"np.{name}(..., dtype={dtype})")
+    for key in ("casting", "order", "subok", "signature"):
+        kwargs.pop(key, None)
+    if method == "__call__":
+        if kwargs:
+            raise errors.unsupported_ufunc(name, f"argument {sorted(kwargs)[0]}= is not "
+                                           "supported", method)
+        result = call(rule, inputs)
+    elif method == "reduce" and ufunc in _REDUCE:
+        result = _REDUCE[ufunc](inputs[0], **kwargs)
+    elif method == "accumulate" and ufunc in _ACCUMULATE:
+        result = _ACCUMULATE[ufunc](inputs[0], **kwargs)
+    elif method == "outer" and ufunc.nin == 2:
+        a, b = inputs
+        a = np.reshape(a, np.shape(a) + (1,) * np.ndim(b))
+        result = call(rule, (a, b))
+    else:
+        raise errors.unsupported_ufunc(name, f"its {method} method is not supported",
+                                       method)
+    if out is None:
+        return result
+    return write_out(result, out)
+
+
+def write_out(result, out):
+    """Store ``result`` into the ``out=`` argument(s) and return them."""
+    results = result if isinstance(result, tuple) else (result,)
+    outs = out if isinstance(out, tuple) else (out,)
+    for r, o in zip(results, outs):
+        if isinstance(o, Dual):
+            o[...] = r
+        elif isinstance(r, Dual):
+            raise errors.store_into_plain()
+        else:
+            np.copyto(o, r)
+    return outs if isinstance(result, tuple) else outs[0]
+
+
+def call_ufunc(ufunc, *args):
+    """``ufunc(*args)`` through the rule table: the operators' common path."""
+    rule = rule_for(ufunc)
+    return call(rule, args)

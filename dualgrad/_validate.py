@@ -1,0 +1,58 @@
+"""Input validation shared by the helpers; messages come from :mod:`dualgrad.errors`."""
+
+import operator
+
+import numpy as np
+
+from . import errors
+from ._base import Dual
+
+__all__ = ["check_callable", "as_input", "check_chunk", "check_argnums"]
+
+
+def check_callable(who, f):
+    if not callable(f):
+        raise errors.not_callable(who, f)
+
+
+def as_input(who, x):
+    """``x`` as a float64 array (or a dual of an outer call, kept as it is)."""
+    if isinstance(x, Dual):
+        return x
+    if isinstance(x, np.ndarray) and x.dtype == object:
+        from ._ufuncs import _from_object_array
+        return _from_object_array(x)
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError) as exc:
+        raise errors.bad_type(who, "x as a real number or array", type(x).__name__) from exc
+    if arr.dtype.kind == "c":
+        raise errors.bad_type(who, "real x", f"complex dtype {arr.dtype}",
+                              "Differentiate the real and imaginary parts separately.")
+    if arr.dtype.kind not in "biuf":
+        raise errors.bad_type(who, "x as a real number or array", f"dtype {arr.dtype}")
+    return arr.astype(float)
+
+
+def check_chunk(who, chunk):
+    if chunk is None:
+        return None
+    try:
+        value = operator.index(chunk)
+    except TypeError:
+        value = None
+    if value is None or isinstance(chunk, bool) or value < 1:
+        raise errors.bad_argument(who, "chunk as a positive integer or None", repr(chunk))
+    return value
+
+
+def check_argnums(who, argnums, nargs):
+    many = isinstance(argnums, tuple)
+    items = argnums if many else (argnums,)
+    for a in items:
+        if isinstance(a, bool) or not isinstance(a, (int, np.integer)) or \
+                not -nargs <= a < nargs:
+            raise errors.bad_argument(
+                who, f"argnums as an int or a tuple of ints indexing the {nargs} "
+                "positional arguments", repr(argnums))
+    return tuple(int(a) % nargs for a in items), many

@@ -1,0 +1,83 @@
+"""Exception classes and the one place where user-facing messages are written.
+
+Every message says who complained, what was expected, what was received, and
+the fix, so that tests can match the same text users read.
+"""
+
+__all__ = ["DualTypeError", "DualValueError"]
+
+
+class DualTypeError(TypeError):
+    """A dual number was used where it would lose its derivatives."""
+
+
+class DualValueError(ValueError):
+    """An argument to a dualgrad helper has the wrong shape or value."""
+
+
+_KEEP_DUAL = (
+    "use NumPy functions such as np.sin instead of math.sin, create buffers with "
+    "np.zeros_like(x) or np.empty_like(x) instead of np.zeros(n), and read d.value "
+    "only where no derivative is wanted"
+)
+
+
+def dropped_derivatives(action):
+    """``action`` (e.g. ``"float(d)"``) would silently drop derivatives."""
+    return DualTypeError(
+        f"dualgrad: {action} would drop the derivatives of a dual number; "
+        f"expected code that keeps values as duals. Fix: {_KEEP_DUAL}."
+    )
+
+
+def store_into_plain():
+    return DualTypeError(
+        "dualgrad: storing a dual number into a plain float array would drop its "
+        "derivatives. Fix: create the array from the input, e.g. out = np.zeros_like(x) "
+        "or np.empty_like(x), instead of np.zeros(n)."
+    )
+
+
+def unsupported_ufunc(name, reason, method="__call__"):
+    call = f"np.{name}" if method == "__call__" else f"np.{name}.{method}"
+    return DualTypeError(
+        f"dualgrad: {call} does not support dual numbers ({reason}). "
+        "Fix: rewrite that step with supported NumPy functions, or apply it to d.value "
+        "where no derivative is wanted."
+    )
+
+
+def unsupported_function(name):
+    return DualTypeError(
+        f"dualgrad: {name} is not supported on dual numbers and would drop derivatives. "
+        "Fix: rewrite that step with supported NumPy functions (see docs/supported.md), "
+        "or apply it to d.value where no derivative is wanted."
+    )
+
+
+def bad_argument(who, expected, got, fix=""):
+    fix = f" {fix}" if fix else ""
+    return DualValueError(f"{who}: expected {expected}, got {got}.{fix}")
+
+
+def bad_type(who, expected, got, fix=""):
+    fix = f" {fix}" if fix else ""
+    return DualTypeError(f"{who}: expected {expected}, got {got}.{fix}")
+
+
+def not_callable(who, f):
+    return bad_type(who, "a callable f", f"{type(f).__name__} {f!r:.60}",
+                    "Pass the function itself, e.g. dg.gradient(f, x).")
+
+
+def array_output(who, shape):
+    return bad_argument(
+        who, "f to return a scalar", f"an output of shape {shape}",
+        "Use dg.jacobian for array-valued f.")
+
+
+def mixed_tags():
+    return DualTypeError(
+        "dualgrad: a dual number of an inner derivative call was stored into an array of "
+        "an outer call. Fix: create the buffer inside the inner function, from its own "
+        "argument (np.zeros_like(y)).")

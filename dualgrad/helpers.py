@@ -1,0 +1,270 @@
+"""The eager helpers: derivative, gradient, jacobian, hessian, jvp, approx_fprime.
+
+``f`` is called with the input (as a dual) followed by ``*args``, exactly as
+``scipy.optimize.approx_fprime`` calls it.  ``f`` may use NumPy functions and
+ufuncs, Python arithmetic and control flow on values (``if x > 0:``), indexing
+and in-place item assignment into arrays created from its input
+(``np.zeros_like(x)``).  It may not turn values into plain floats
+(``float(x)``, ``math.sin(x)``, ``np.zeros(n)`` buffers): that raises
+``TypeError`` naming the fix instead of returning a wrong derivative.
+"""
+
+import numpy as np
+
+from . import errors
+from ._base import Dual, make, new_tag
+from ._seed import extract, jacobian_columns, seed
+from ._validate import as_input, check_callable, check_chunk
+
+__all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "approx_fprime"]
+
+
+def _result(value):
+    """A Python float for a 0-d plain result; arrays and duals unchanged."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return float(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    return value
+
+
+def _jacobian(who, f, x, args, chunk):
+    check_callable(who, f)
+    chunk = check_chunk(who, chunk)
+    x = as_input(who, x)
+    value, partials = jacobian_columns(who, f, [x], args, chunk, lambda s: s)
+    shape = np.shape(value) + np.shape(x)
+    return value, np.reshape(partials, shape) if shape else partials[..., 0]
+
+
+def jacobian(f, x, *args, chunk=None):
+    """The Jacobian of ``f`` at ``x``, exact to rounding.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)``, returning a scalar or an array (a dual array, a list of
+        duals or an object array built with ``np.array([...])``).
+    x : float or array_like
+        The point, of any shape; integers are promoted to float64.
+    *args
+        Passed to ``f`` after ``x``, as ``scipy.optimize.approx_fprime`` does.
+    chunk : int, optional
+        Input directions seeded per evaluation of ``f`` (default: balanced chunks
+        of at most 16). The result does not depend on it.
+
+    Returns
+    -------
+    ndarray or float
+        Shape ``f(x).shape + x.shape``: ``(m, n)`` for 1-D input and output.
+
+    Raises
+    ------
+    TypeError
+        ``f`` not callable, non-numeric output, or ``f`` drops derivatives.
+    ValueError
+        ``chunk`` not a positive integer.
+
+    Notes
+    -----
+    Costs ``ceil(x.size / chunk)`` evaluations of ``f`` on duals carrying
+    ``chunk`` directions each.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> dg.jacobian(lambda x: np.array([x[0] * x[1], np.sin(x[0])]), [1.0, 2.0])
+    array([[2.        , 1.        ],
+           [0.54030231, 0.        ]])
+    """
+    return _result(_jacobian("dualgrad.jacobian", f, x, args, chunk)[1])
+
+
+def gradient(f, x, *args, chunk=None):
+    """The gradient of scalar ``f`` at ``x``, shaped like ``x``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)`` returning a scalar.
+    x : float or array_like
+        The point, of any shape.
+    *args
+        Passed to ``f`` after ``x``.
+    chunk : int, optional
+        Input directions per evaluation (see :func:`jacobian`).
+
+    Returns
+    -------
+    ndarray or float
+        Shaped like ``x`` (a float for scalar ``x``).
+
+    Raises
+    ------
+    ValueError
+        ``f`` returns an array: use :func:`jacobian`.
+
+    Examples
+    --------
+    >>> import dualgrad as dg
+    >>> from scipy.optimize import rosen
+    >>> dg.gradient(rosen, [1.0, 1.0, 1.0])
+    array([0., 0., 0.])
+    >>> dg.gradient(lambda x, a: a * x ** 3, 2.0, 0.5)
+    6.0
+    """
+    value, jac = _jacobian("dualgrad.gradient", f, x, args, chunk)
+    if np.shape(value) != ():
+        raise errors.array_output("dualgrad.gradient", np.shape(value))
+    return _result(jac)
+
+
+def derivative(f, x, *args):
+    """The derivative of ``f`` with respect to the real scalar ``x``.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)``, returning a scalar or an array.
+    x : float
+        The point.
+
+    Returns
+    -------
+    float or ndarray
+        ``df/dx``, shaped like ``f(x)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> dg.derivative(np.exp, 0.0)
+    1.0
+    >>> dg.derivative(lambda t: np.array([np.cos(t), np.sin(t)]), 0.0)
+    array([-0.,  1.])
+    """
+    who = "dualgrad.derivative"
+    if np.ndim(x) != 0:
+        raise errors.bad_argument(who, "a real scalar x", f"shape {np.shape(x)}",
+                                  "Use dg.jacobian for array inputs.")
+    return _result(_jacobian(who, f, x, args, None)[1])
+
+
+def hessian(f, x, *args, chunk=None):
+    """The Hessian of scalar ``f`` at ``x``, by nested duals; exactly symmetric.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)`` returning a scalar.
+    x : float or array_like
+        The point, of any shape.
+    chunk : int, optional
+        Directions per evaluation at each of the two levels.
+
+    Returns
+    -------
+    ndarray or float
+        Shape ``x.shape + x.shape``.
+
+    Examples
+    --------
+    >>> import dualgrad as dg
+    >>> from scipy.optimize import rosen, rosen_hess
+    >>> import numpy as np
+    >>> x = np.array([0.5, 1.5, -0.3])
+    >>> bool(np.allclose(dg.hessian(rosen, x), rosen_hess(x), rtol=1e-13))
+    True
+    """
+    who = "dualgrad.hessian"
+    check_callable(who, f)
+    x = as_input(who, x)
+
+    def grad_of_f(y):
+        value, jac = _jacobian(who, f, y, args, chunk)
+        if np.shape(value) != ():
+            raise errors.array_output(who, np.shape(value))
+        return jac
+
+    H = _jacobian(who, grad_of_f, x, (), chunk)[1]
+    if isinstance(H, np.ndarray) and H.ndim:
+        size = int(np.prod(np.shape(x)))
+        flat = H.reshape(size, size)
+        H = ((flat + flat.T) / 2.0).reshape(H.shape)
+    return _result(H)
+
+
+def jvp(f, x, v, *args):
+    """``f(x)`` and the directional derivative ``J(x) @ v`` in one pass.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)``.
+    x, v : array_like
+        The point and the direction, of the same shape.
+
+    Returns
+    -------
+    (out, tangent)
+        Both shaped like ``f(x)``.
+
+    Raises
+    ------
+    ValueError
+        ``v`` is not of ``x``'s shape.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> out, tangent = dg.jvp(np.sin, np.array([0.0, 1.0]), np.array([1.0, 2.0]))
+    >>> tangent
+    array([1.        , 1.08060461])
+    """
+    who = "dualgrad.jvp"
+    check_callable(who, f)
+    x = as_input(who, x)
+    v = as_input(who, v)
+    if np.shape(v) != np.shape(x):
+        raise errors.bad_argument(who, f"v of x's shape {np.shape(x)}",
+                                  f"shape {np.shape(v)}")
+    tag = new_tag()
+    partials = np.reshape(v, np.shape(v) + (1,)) if np.shape(x) else [v]
+    if isinstance(partials, list) and not isinstance(v, Dual):
+        partials = [float(v)]
+    out = f(make(x if isinstance(x, Dual) or np.shape(x) else float(x), partials, tag),
+            *args)
+    value, tangent = extract(who, out, tag, 1)
+    return _result(value), _result(tangent[..., 0])
+
+
+def approx_fprime(xk, f, epsilon=None, *args):
+    """Drop-in for ``scipy.optimize.approx_fprime``, exact instead of approximate.
+
+    Parameters
+    ----------
+    xk : array_like
+        The point.
+    f : callable
+        ``f(xk, *args)``, scalar or vector valued.
+    epsilon : optional
+        Accepted for compatibility and ignored: no step is taken.
+    *args
+        Passed to ``f``.
+
+    Returns
+    -------
+    ndarray
+        ``(n,)`` for scalar ``f``, ``(m, n)`` for vector ``f``, as scipy returns.
+
+    Examples
+    --------
+    >>> import dualgrad as dg
+    >>> from scipy.optimize import rosen, rosen_der
+    >>> x = [0.3, 0.7, 1.1]
+    >>> bool(np.allclose(dg.approx_fprime(x, rosen), rosen_der(x), rtol=1e-14))
+    True
+    """
+    return jacobian(f, xk, *args)

@@ -66,6 +66,7 @@ class Rule:
 _U = (-3.0, 3.0)        # an unbounded argument
 _P = (0.2, 4.0)         # a positive argument
 _I = (-0.9, 0.9)        # inside (-1, 1)
+_INT = (-3, 3, "int")   # an integer-only argument
 
 
 def _smooth(ufunc, *derivs, domain=None, operator="", kink="", note=""):
@@ -121,7 +122,8 @@ _TABLE = [
     _zero(np.floor_divide, 2, operator="floordiv"),
     _custom(np.divmod, "(floor_divide, remainder)", operator="divmod"),
     _custom(np.modf, "(x - trunc(x), trunc(x))"),
-    _smooth(np.ldexp, "np.ldexp(1.0, y)", None, note="x * 2**i, integer i"),
+    _smooth(np.ldexp, "np.ldexp(1.0, y)", None, domain=(_U, _INT),
+            note="x * 2**i, integer i"),
     _unsupported(np.frexp, "its exponent output is an integer; use np.log2"),
     _smooth(np.copysign, "np.sign(x) * np.copysign(1.0, y)", "0",
             kink="0 at x = 0"),
@@ -150,6 +152,8 @@ _TABLE = [
             "where(out == 0.0, 0.0, y / out)", kink="0 at (0, 0)"),
     _smooth(np.deg2rad, "0.017453292519943295"),
     _smooth(np.rad2deg, "57.29577951308232"),
+    _smooth(np.radians, "0.017453292519943295", note="same as deg2rad"),
+    _smooth(np.degrees, "57.29577951308232", note="same as rad2deg"),
     # ---- hyperbolic ---------------------------------------------------------------
     _smooth(np.sinh, "np.cosh(x)"),
     _smooth(np.cosh, "np.sinh(x)"),
@@ -212,8 +216,9 @@ def _scipy_rules(sc):
         _smooth(sc.gamma, "out * sc.digamma(x)", domain=(_P,)),
         _smooth(sc.gammaln, "sc.digamma(x)", domain=(_P,)),
         _smooth(sc.digamma, "sc.zeta(2.0, x)", domain=(_P,)),
-        _smooth(sc.zeta, None, "-x * sc.zeta(x + 1.0, y)", domain=((2.0, 4.0), _P),
-                note="Hurwitz zeta; differentiable in q only"),
+        _smooth(sc._ufuncs._zeta, None, "-x * sc.zeta(x + 1.0, y)",
+                domain=((2.0, 4.0), _P),
+                note="Hurwitz zeta(s, q) behind sc.zeta; differentiable in q only"),
         _smooth(sc.xlogy, "np.log(y)", "where(x == 0.0, 0.0, x / y)", domain=(_U, _P),
                 kink="d/dy is 0 where x = 0"),
         _smooth(sc.xlog1py, "np.log1p(y)", "where(x == 0.0, 0.0, x / (1.0 + y))",
@@ -222,7 +227,7 @@ def _scipy_rules(sc):
         _smooth(sc.j0, "-sc.j1(x)"),
         _smooth(sc.j1, "0.5 * (sc.j0(x) - sc.jv(2.0, x))"),
         _smooth(sc.jv, None, "0.5 * (sc.jv(x - 1.0, y) - sc.jv(x + 1.0, y))",
-                domain=((0.0, 3.0), _U), note="differentiable in x only"),
+                domain=((0.0, 3.0), _P), note="differentiable in x only"),
         _smooth(sc.y0, "-sc.y1(x)", domain=(_P,)),
         _smooth(sc.y1, "0.5 * (sc.y0(x) - sc.yv(2.0, x))", domain=(_P,)),
         _smooth(sc.yv, None, "0.5 * (sc.yv(x - 1.0, y) - sc.yv(x + 1.0, y))",
@@ -230,12 +235,12 @@ def _scipy_rules(sc):
         _smooth(sc.i0, "sc.i1(x)"),
         _smooth(sc.i1, "0.5 * (sc.i0(x) + sc.iv(2.0, x))"),
         _smooth(sc.iv, None, "0.5 * (sc.iv(x - 1.0, y) + sc.iv(x + 1.0, y))",
-                domain=((0.0, 3.0), _U), note="differentiable in x only"),
+                domain=((0.0, 3.0), _P), note="differentiable in x only"),
         _smooth(sc.i0e, "sc.i1e(x) - np.sign(x) * out", kink="0 slope term at x = 0"),
         _smooth(sc.i1e, "0.5 * (sc.i0e(x) + sc.ive(2.0, x)) - np.sign(x) * out"),
         _smooth(sc.ive, None,
                 "0.5 * (sc.ive(x - 1.0, y) + sc.ive(x + 1.0, y)) - np.sign(y) * out",
-                domain=((0.0, 3.0), _U), note="differentiable in x only"),
+                domain=((0.0, 3.0), _P), note="differentiable in x only"),
         _smooth(sc.k0, "-sc.k1(x)", domain=(_P,)),
         _smooth(sc.k1, "-0.5 * (sc.k0(x) + sc.kv(2.0, x))", domain=(_P,)),
         _smooth(sc.kv, None, "-0.5 * (sc.kv(x - 1.0, y) + sc.kv(x + 1.0, y))",

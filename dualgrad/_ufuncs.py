@@ -21,6 +21,7 @@ from ._rules import derivative_functions, rule_for
 __all__ = ["apply", "call", "call_ufunc"]
 
 _f64 = np.float64
+_i64 = np.int64
 
 
 def _tag_of(args):
@@ -83,7 +84,8 @@ def call(rule, args):
     if scalar:
         out = _as_scalar(out)
         # NumPy float semantics for the local derivatives: inf, never ZeroDivisionError
-        values = [_f64(v) if type(v) is float or type(v) is int else v for v in values]
+        values = [_f64(v) if type(v) is float else _i64(v) if type(v) is int else v
+                  for v in values]
         n = len(args[duals[0]]._plist())
         total = None
         for k in duals:
@@ -105,6 +107,8 @@ def call(rule, args):
         factors.append(d(*values, out))
         partials.append(_partials_array(args[k]))
     n = _partials_array(args[duals[0]]).shape[-1]
+    if not factors:                                 # locally constant in every dual argument
+        return make(out, np.zeros(np.shape(out) + (n,)), tag)
     return make(out, _propagate.combine(factors, partials, np.shape(out), n), tag)
 
 

@@ -1,0 +1,184 @@
+"""The generic walk over the whole rule table.
+
+For every differentiable ufunc: the value equals NumPy's, the partials match
+an 8th-order central difference over broadcast groups and every dual/constant
+mix, on the scalar and the array path, with numba and with NumPy propagation;
+second derivatives through nested duals match a second difference; NaN and
+inf stay in the directions that depend on them.  Locally constant ufuncs give
+zero partials, predicates plain bools.  Every NumPy ufunc is in the table.
+"""
+
+import numpy as np
+import pytest
+import scipy.special  # noqa: F401  (loads the scipy.special rows)
+
+import dualgrad as dg
+from dualgrad import _kernels, _rules
+from dualgrad._base import new_tag
+from dualgrad.testing import directional_difference, second_difference
+
+_rules._load_scipy()
+RULES = list(_rules.RULES.values())
+SMOOTH = [r for r in RULES if r.kind == "smooth"]
+ZERO = [r for r in RULES if r.kind == "zero"]
+PREDICATE = [r for r in RULES if r.kind == "predicate"]
+UNSUPPORTED = [r for r in RULES if r.kind == "unsupported"]
+
+# shapes of the arguments of binary ufuncs: scalar/array broadcast groups
+BINARY_SHAPES = [((), ()), ((4,), ()), ((), (4,)), ((4,), (4,)), ((2, 1), (3,))]
+
+
+def _ids(rules):
+    return [r.name for r in rules]
+
+
+def _sample(rng, domain, shape):
+    if domain[-1] == "int":
+        return rng.integers(domain[0], domain[1], size=shape)
+    lo, hi = domain
+    return rng.uniform(lo, hi, size=shape)
+
+
+def _differentiable_args(rule):
+    return [k for k, d in enumerate(rule.derivs) if d is not None]
+
+
+def _dual(x, v, tag):
+    """``x`` seeded with the n directions ``v`` (shape ``x.shape + (n,)``)."""
+    if np.ndim(x) == 0:
+        return dg.Dual(float(x), v, tag=tag)
+    return dg.Dual(x, v, tag=tag)
+
+
+def _check_directions(rule, xs, dual_mask, rng, path):
+    """Partials along random directions against central differences."""
+    n = 2
+    tag = new_tag()
+    vs = [rng.standard_normal(np.shape(x) + (n,)) if m else np.zeros(np.shape(x) + (n,))
+          for x, m in zip(xs, dual_mask)]
+    args = [_dual(x, v, tag) if m else (x.item() if np.ndim(x) == 0 else x)
+            for x, v, m in zip(xs, vs, dual_mask)]
+    with _kernels.use(path):
+        out = rule.ufunc(*args)
+    expected_value = rule.ufunc(*xs)
+    np.testing.assert_allclose(np.asarray(out.value, dtype=float), expected_value,
+                               rtol=1e-15, atol=0)
+    for k in range(n):
+        want = directional_difference(rule.ufunc, tuple(xs), tuple(v[..., k] for v in vs))
+        got = np.asarray(out.partials)[..., k]
+        np.testing.assert_allclose(got, want, rtol=2e-7, atol=1e-9,
+                                   err_msg=f"{rule.name} mask={dual_mask} dir={k}")
+
+
+@pytest.mark.parametrize("path", ["numpy", "numba"])
+@pytest.mark.parametrize("rule", SMOOTH, ids=_ids(SMOOTH))
+def test_smooth_rule_matches_central_differences(rule, path):
+    rng = np.random.default_rng(abs(hash(rule.name)) % 2**32)
+    if rule.ufunc.nin == 1:
+        for shape in [(), (5,), (2, 3)]:
+            _check_directions(rule, [_sample(rng, rule.domain[0], shape)], [True], rng, path)
+        return
+    for shapes in BINARY_SHAPES:
+        xs = [_sample(rng, dom, s) for dom, s in zip(rule.domain, shapes)]
+        for mask in ([True, False], [False, True], [True, True]):
+            if any(m and rule.derivs[k] is None for k, m in enumerate(mask)):
+                continue
+            _check_directions(rule, xs, mask, rng, path)
+
+
+@pytest.mark.parametrize("rule", SMOOTH, ids=_ids(SMOOTH))
+def test_second_derivative_through_nesting(rule):
+    rng = np.random.default_rng(7)
+    for k in _differentiable_args(rule):
+        if rule.derivs[k] == "0":
+            continue
+        point = [_sample(rng, dom, ()).item() for dom in rule.domain]
+
+        def along(t):
+            args = list(point)
+            args[k] = t
+            return rule.ufunc(*args)
+
+        got = dg.derivative(lambda t: dg.derivative(along, t), point[k])
+        np.testing.assert_allclose(got, second_difference(along, point[k]), rtol=1e-6,
+                                   atol=1e-8, err_msg=f"{rule.name} argument {k}")
+
+
+@pytest.mark.parametrize("rule", SMOOTH, ids=_ids(SMOOTH))
+def test_scalar_and_array_paths_agree(rule):
+    rng = np.random.default_rng(3)
+    xs = [_sample(rng, dom, (4,)) for dom in rule.domain]
+    vs = [rng.standard_normal((4, 3)) for _ in xs]
+    tag = new_tag()
+    mask = [d is not None for d in rule.derivs]
+    arr = rule.ufunc(*[dg.Dual(x, v, tag=tag) if m else x for x, v, m in zip(xs, vs, mask)])
+    for i in range(4):
+        scal = rule.ufunc(*[dg.Dual(x[i], v[i], tag=tag) if m else x[i]
+                            for x, v, m in zip(xs, vs, mask)])
+        np.testing.assert_array_equal(scal.value, arr.value[i])
+        np.testing.assert_allclose(scal.partials, arr.partials[i], rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("rule", [r for r in SMOOTH if r.ufunc.nin == 1],
+                         ids=_ids([r for r in SMOOTH if r.ufunc.nin == 1]))
+def test_nan_and_inf_stay_local(rule, bad):
+    x = np.array([bad, float(np.mean(rule.domain[0]))])
+    out = rule.ufunc(dg.Dual(x, np.eye(2)))
+    # element 0 does not depend on direction 1, element 1 not on direction 0
+    assert out.partials[0, 1] == 0.0
+    assert out.partials[1, 0] == 0.0
+    assert np.isfinite(out.partials[1, 1])
+    scalar = rule.ufunc(dg.Dual(bad, [0.0, 1.0]))
+    assert scalar.partials[0] == 0.0
+
+
+@pytest.mark.parametrize("rule", ZERO, ids=_ids(ZERO))
+def test_locally_constant_rules_give_zero_partials(rule):
+    rng = np.random.default_rng(5)
+    xs = [rng.uniform(0.5, 3.0, 6) for _ in range(rule.ufunc.nin)]
+    out = rule.ufunc(*[dg.Dual(x, np.ones((6, 2))) for x in xs])
+    assert isinstance(out, dg.Dual)
+    np.testing.assert_array_equal(out.value, rule.ufunc(*xs))
+    np.testing.assert_array_equal(out.partials, 0.0)
+
+
+@pytest.mark.parametrize("rule", PREDICATE, ids=_ids(PREDICATE))
+def test_predicates_give_plain_bools(rule):
+    xs = [np.array([-1.0, 0.0, 2.0, np.nan]), np.array([0.0, 0.0, 3.0, 1.0])]
+    args = [dg.Dual(x, np.ones((4, 1))) for x in xs[:rule.ufunc.nin]]
+    out = rule.ufunc(*args)
+    assert not isinstance(out, dg.Dual)
+    np.testing.assert_array_equal(out, rule.ufunc(*xs[:rule.ufunc.nin]))
+
+
+@pytest.mark.parametrize("rule", UNSUPPORTED, ids=_ids(UNSUPPORTED))
+def test_unsupported_rules_raise_naming_the_ufunc(rule):
+    x = dg.Dual(np.array([1.0, 2.0]), np.ones((2, 1)))
+    with pytest.raises(TypeError, match=rf"np\.{rule.name}\b.*does not support"):
+        rule.ufunc(*([x] * rule.ufunc.nin))
+
+
+def test_every_numpy_ufunc_is_in_the_table():
+    ufuncs = {getattr(np, name) for name in dir(np) if isinstance(getattr(np, name), np.ufunc)}
+    missing = sorted(u.__name__ for u in ufuncs if u not in _rules.RULES)
+    assert missing == []
+
+
+def test_a_ufunc_outside_the_table_raises_naming_it():
+    x = dg.Dual(np.array([0.5, 0.7]), np.ones((2, 1)))
+    with pytest.raises(TypeError, match=r"np\.spence .*not in dualgrad's rule table"):
+        scipy.special.spence(x)
+
+
+def test_every_rule_is_well_formed():
+    kinds = {"smooth", "zero", "predicate", "custom", "unsupported"}
+    for rule in RULES:
+        assert rule.kind in kinds, rule.name
+        if rule.kind in ("smooth", "zero"):
+            assert len(rule.derivs) == rule.ufunc.nin, rule.name
+            assert len(rule.domain) == rule.ufunc.nin, rule.name
+        if rule.kind == "smooth":
+            assert any(d not in (None, "0") for d in rule.derivs), rule.name
+            for d in rule.derivs:
+                assert d is None or "math." not in d, rule.name

@@ -75,12 +75,15 @@ def call(rule, args):
     if tag < 0:                                     # no duals left (object array of floats)
         return ufunc(*args)
     values = [a.value if isinstance(a, Dual) and a.tag == tag else a for a in args]
-    out = ufunc(*values)
     if kind == "predicate":
-        return out
+        return ufunc(*values)
     duals = [k for k, a in enumerate(args) if isinstance(a, Dual) and a.tag == tag]
-    scalar = all(getattr(a, "ndim", 0) == 0 for a in args)
     fns = derivative_functions(rule)
+    for k in duals:
+        if fns[k] is None:
+            raise _not_differentiable(rule, k)
+    out = ufunc(*values)
+    scalar = all(getattr(a, "ndim", 0) == 0 for a in args)
     if scalar:
         out = _as_scalar(out)
         # NumPy float semantics for the local derivatives: inf, never ZeroDivisionError
@@ -90,8 +93,6 @@ def call(rule, args):
         total = None
         for k in duals:
             d = fns[k]
-            if d is None:
-                raise _not_differentiable(rule, k)
             if d == "0":
                 continue
             term = _scaled(_as_scalar(d(*values, out)), args[k]._plist())
@@ -100,8 +101,6 @@ def call(rule, args):
     factors, partials = [], []
     for k in duals:
         d = fns[k]
-        if d is None:
-            raise _not_differentiable(rule, k)
         if d == "0":
             continue
         factors.append(d(*values, out))

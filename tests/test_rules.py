@@ -8,6 +8,8 @@ inf stay in the directions that depend on them.  Locally constant ufuncs give
 zero partials, predicates plain bools.  Every NumPy ufunc is in the table.
 """
 
+import zlib
+
 import numpy as np
 import pytest
 import scipy.special  # noqa: F401  (loads the scipy.special rows)
@@ -64,16 +66,21 @@ def _check_directions(rule, xs, dual_mask, rng, path):
     np.testing.assert_allclose(np.asarray(out.value, dtype=float), expected_value,
                                rtol=1e-15, atol=0)
     for k in range(n):
-        want = directional_difference(rule.ufunc, tuple(xs), tuple(v[..., k] for v in vs))
-        got = np.asarray(out.partials)[..., k]
-        np.testing.assert_allclose(got, want, rtol=2e-7, atol=1e-9,
-                                   err_msg=f"{rule.name} mask={dual_mask} dir={k}")
+        direction = tuple(v[..., k] for v in vs)
+        want = directional_difference(rule.ufunc, tuple(xs), direction)
+        # a point within a step of a kink gives step-dependent quotients: leave it out
+        smooth = np.isclose(want, directional_difference(rule.ufunc, tuple(xs), direction,
+                                                         h=2.5e-4), rtol=1e-6, atol=1e-8)
+        assert smooth.mean() >= 0.5, rule.name
+        got = np.broadcast_to(np.asarray(out.partials)[..., k], np.shape(want))
+        np.testing.assert_allclose(got[smooth], np.asarray(want)[smooth], rtol=2e-7,
+                                   atol=1e-9, err_msg=f"{rule.name} mask={dual_mask} dir={k}")
 
 
 @pytest.mark.parametrize("path", ["numpy", "numba"])
 @pytest.mark.parametrize("rule", SMOOTH, ids=_ids(SMOOTH))
 def test_smooth_rule_matches_central_differences(rule, path):
-    rng = np.random.default_rng(abs(hash(rule.name)) % 2**32)
+    rng = np.random.default_rng(zlib.crc32(rule.name.encode()))
     if rule.ufunc.nin == 1:
         for shape in [(), (5,), (2, 3)]:
             _check_directions(rule, [_sample(rng, rule.domain[0], shape)], [True], rng, path)

@@ -1,0 +1,146 @@
+"""One test per user-facing error message: who, what was expected, the fix."""
+
+import math
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+FIX = "np.zeros_like"
+
+
+@pytest.fixture
+def s():
+    return dg.Dual(1.5, [1.0])
+
+
+@pytest.fixture
+def a():
+    return dg.Dual(np.array([1.0, 2.0]), np.eye(2))
+
+
+@pytest.mark.parametrize("action", [float, int, math.sin, np.float64, complex, round])
+def test_scalar_conversions_raise_with_the_fix(s, action):
+    with pytest.raises(TypeError, match=FIX):
+        action(s)
+
+
+def test_array_conversions_raise_with_the_fix(a):
+    with pytest.raises(TypeError, match="drop the derivatives"):
+        np.asarray(a, dtype=float)
+    with pytest.raises(TypeError, match="astype"):
+        a.astype(np.float32)
+    with pytest.raises(TypeError, match="drop the derivatives"):
+        float(a[0])
+
+
+def test_storing_into_a_plain_array_raises_ours(s, a):
+    buf = np.zeros(3)
+    with pytest.raises((TypeError, ValueError)) as info:
+        buf[0] = s
+    err = info.value if isinstance(info.value, TypeError) else info.value.__cause__
+    assert isinstance(err, dg.DualTypeError) and FIX in str(err)
+    with pytest.raises(TypeError, match=FIX):
+        buf[:2] = a
+    with pytest.raises(TypeError, match=FIX):
+        np.add(a, a, out=np.zeros(2))
+    with pytest.raises(TypeError, match=FIX):
+        buf[:2] += a
+
+
+def test_dual_used_as_an_index_raises(s, a):
+    with pytest.raises(TypeError, match="as an index"):
+        a[dg.Dual(np.array([0.0]), np.ones((1, 1)))]
+
+
+def test_unsupported_numpy_function_names_itself(a):
+    with pytest.raises(TypeError, match=r"np\.fft\.fft is not supported"):
+        np.fft.fft(a)
+    with pytest.raises(TypeError, match=r"np\.linalg\.svd is not supported"):
+        np.linalg.svd(np.outer(a, a))
+
+
+def test_unsupported_ufunc_method_names_itself(a):
+    with pytest.raises(TypeError, match=r"np\.add\.at does not support"):
+        np.add.at(a, [0], 1.0)
+    with pytest.raises(TypeError, match=r"np\.power\.reduce"):
+        np.power.reduce(a)
+
+
+def test_not_differentiable_argument_names_the_ufunc():
+    with pytest.raises(TypeError, match=r"np\.ldexp .*argument 2"):
+        np.ldexp(2.0, dg.Dual(np.array([1.0]), np.ones((1, 1))))
+
+
+def test_helpers_reject_non_callables():
+    for helper in (dg.gradient, dg.jacobian, dg.hessian, dg.derivative):
+        with pytest.raises(TypeError, match="callable"):
+            helper(3.0, 1.0)
+    with pytest.raises(TypeError, match="callable"):
+        dg.jvp([1.0], [1.0], [1.0])
+    with pytest.raises(TypeError, match="callable"):
+        dg.grad(None)
+
+
+def test_gradient_of_array_valued_f_points_to_jacobian():
+    with pytest.raises(ValueError, match="dg.jacobian"):
+        dg.gradient(lambda x: x * 2, np.ones(3))
+    with pytest.raises(ValueError, match="dg.jacobian"):
+        dg.hessian(lambda x: x * 2, np.ones(3))
+    with pytest.raises(ValueError, match="dg.jacobian"):
+        dg.grad(lambda x: x * 2)(np.ones(3))
+
+
+def test_non_numeric_and_complex_outputs():
+    with pytest.raises(TypeError, match="return numbers"):
+        dg.jacobian(lambda x: "text", 1.0)
+    with pytest.raises(TypeError, match="real"):
+        dg.jacobian(lambda x: np.ones(2) * 1j, 1.0)
+    with pytest.raises(TypeError, match="real x"):
+        dg.gradient(lambda x: x, 1j)
+
+
+def test_jvp_shape_mismatch_names_both_shapes():
+    with pytest.raises(ValueError, match=r"\(3,\).*\(2,\)"):
+        dg.jvp(lambda x: x, np.ones(3), np.ones(2))
+
+
+@pytest.mark.parametrize("chunk", [0, -1, 2.5, "4", True])
+def test_bad_chunk(chunk):
+    with pytest.raises(ValueError, match="chunk as a positive integer"):
+        dg.gradient(lambda x: np.sum(x), np.ones(3), chunk=chunk)
+
+
+def test_large_chunk_is_clipped():
+    np.testing.assert_array_equal(dg.gradient(lambda x: np.sum(x), np.ones(3), chunk=99),
+                                  np.ones(3))
+
+
+@pytest.mark.parametrize("argnums", [3, (0, 5), "0", 1.0])
+def test_bad_argnums(argnums):
+    with pytest.raises(ValueError, match="argnums"):
+        dg.grad(lambda a, b, c: a * b * c, argnums=argnums)(1.0, 2.0, 3.0)
+
+
+def test_derivative_needs_a_scalar():
+    with pytest.raises(ValueError, match="dg.jacobian"):
+        dg.derivative(np.sin, np.ones(2))
+
+
+def test_dual_constructor_checks_shapes():
+    with pytest.raises(ValueError, match=r"shape \(2,\) \+ \(n,\)"):
+        dg.Dual(np.ones(2), np.ones(3))
+
+
+def test_inner_dual_stored_into_outer_buffer():
+    def outer(x):
+        buf = np.zeros_like(x)
+
+        def inner(y):
+            buf[0] = y * 2.0
+            return y
+        dg.derivative(inner, 1.0)
+        return buf
+    with pytest.raises(TypeError, match="inner derivative call"):
+        dg.jacobian(outer, np.ones(2))

@@ -1,0 +1,149 @@
+"""Every eager helper of API.md against analytic derivatives or scipy's own."""
+
+import numpy as np
+import pytest
+from scipy.optimize import rosen, rosen_der, rosen_hess
+
+import dualgrad as dg
+from dualgrad.testing import complex_step
+
+X4 = np.array([0.3, 0.7, 1.1, -0.4])
+
+
+def test_derivative_of_scalar_and_array_valued_functions():
+    assert dg.derivative(np.exp, 0.7) == pytest.approx(np.exp(0.7), rel=1e-15)
+    assert isinstance(dg.derivative(np.exp, 0.7), float)
+    d = dg.derivative(lambda t: np.array([np.cos(t), t ** 3]), 0.5)
+    np.testing.assert_allclose(d, [-np.sin(0.5), 3 * 0.25], rtol=1e-15)
+    assert dg.derivative(lambda t, a, b: a * t ** 2 + b, 3.0, 2.0, 7.0) == 12.0
+
+
+def test_gradient_shapes_and_values():
+    np.testing.assert_allclose(dg.gradient(rosen, X4), rosen_der(X4), rtol=1e-13)
+    assert isinstance(dg.gradient(lambda x: x ** 3, 2.0), float)
+    x = np.arange(6.0).reshape(2, 3)
+    g = dg.gradient(lambda a: np.sum(a ** 2), x)
+    assert g.shape == (2, 3)
+    np.testing.assert_array_equal(g, 2 * x)
+
+
+def test_integers_are_promoted_and_lists_accepted():
+    np.testing.assert_array_equal(dg.gradient(lambda a: np.sum(a * a), [1, 2, 3]),
+                                  [2.0, 4.0, 6.0])
+    assert dg.gradient(lambda a: np.sum(a * a), np.array([1, 2], dtype=np.int32)).dtype \
+        == np.float64
+
+
+def test_jacobian_shapes():
+    A = np.arange(12.0).reshape(3, 4)
+    J = dg.jacobian(lambda x: A @ x, np.ones(4))
+    np.testing.assert_array_equal(J, A)
+    J = dg.jacobian(lambda x: x ** 2, np.ones((2, 3)))
+    assert J.shape == (2, 3, 2, 3)
+    J = dg.jacobian(lambda t: np.array([t, 2 * t]), 1.0)
+    assert J.shape == (2,)
+    assert dg.jacobian(lambda x: np.sum(x), np.ones(3)).shape == (3,)
+
+
+def test_jacobian_against_complex_step():
+    f = lambda x: np.array([np.exp(x[0]) * np.sin(x[1]), x[2] / x[0], np.log(x[1]) * x[2]])
+    x = np.array([0.4, 1.3, -2.0])
+    np.testing.assert_allclose(dg.jacobian(f, x), complex_step(f, x), rtol=1e-13)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 16, 100])
+def test_results_do_not_depend_on_chunk(chunk):
+    x = np.linspace(-1, 2, 11)
+    f = lambda x: np.sum(np.sin(x) * np.roll(x, 1)) + rosen(x)
+    want = dg.gradient(f, x)
+    np.testing.assert_array_equal(dg.gradient(f, x, chunk=chunk), want)
+    np.testing.assert_array_equal(dg.hessian(f, x, chunk=chunk), dg.hessian(f, x))
+
+
+def test_chunks_are_bounded_and_balanced():
+    from dualgrad._seed import chunk_sizes
+    assert chunk_sizes(10000) == [16] * 625
+    assert chunk_sizes(17) == [9, 8]
+    assert chunk_sizes(5, chunk=2) == [3, 2] or chunk_sizes(5, chunk=2) == [2, 2, 1]
+    assert max(chunk_sizes(10_000_000, input_size=10_000_000)) < 16
+
+
+def test_large_jacobian_is_computed_in_chunks():
+    seen = []
+
+    def f(x):
+        seen.append(x.partials.shape[-1])
+        return x * 2.0
+
+    J = dg.jacobian(f, np.ones(40))
+    np.testing.assert_array_equal(J, 2 * np.eye(40))
+    assert max(seen) <= 16 and sum(seen) == 40
+
+
+def test_hessian_rosenbrock_is_exact_and_symmetric():
+    H = dg.hessian(rosen, X4)
+    np.testing.assert_allclose(H, rosen_hess(X4), rtol=1e-13)
+    np.testing.assert_array_equal(H, H.T)
+    assert dg.hessian(lambda t: t ** 4, 2.0) == 48.0
+
+
+def test_hessian_of_array_input_has_doubled_shape():
+    x = np.arange(1.0, 5.0).reshape(2, 2)
+    H = dg.hessian(lambda a: np.sum(a ** 3), x)
+    assert H.shape == (2, 2, 2, 2)
+    np.testing.assert_allclose(H.reshape(4, 4), np.diag(6 * x.ravel()))
+
+
+def test_jvp():
+    f = lambda x: np.array([x[0] * x[1], np.sin(x[1])])
+    x, v = np.array([2.0, 0.5]), np.array([1.0, -1.0])
+    out, tangent = dg.jvp(f, x, v)
+    np.testing.assert_array_equal(out, f(x))
+    np.testing.assert_allclose(tangent, dg.jacobian(f, x) @ v, rtol=1e-15)
+
+
+def test_constant_output_gives_zeros():
+    np.testing.assert_array_equal(dg.gradient(lambda x: 3.0, np.ones(3)), 0.0)
+    np.testing.assert_array_equal(dg.jacobian(lambda x: np.ones(2), np.ones(3)),
+                                  np.zeros((2, 3)))
+
+
+def test_outputs_as_lists_tuples_and_object_arrays():
+    f_list = lambda x: [x[0] * x[1], x[0] + 1.0]
+    f_obj = lambda x: np.array([x[0] * x[1], x[0] + 1.0])
+    f_tuple = lambda x: (x[0] * x[1], 3.0)
+    want = np.array([[2.0, 1.0], [1.0, 0.0]])
+    np.testing.assert_array_equal(dg.jacobian(f_list, [1.0, 2.0]), want)
+    np.testing.assert_array_equal(dg.jacobian(f_obj, [1.0, 2.0]), want)
+    np.testing.assert_array_equal(dg.jacobian(f_tuple, [1.0, 2.0]), [[2.0, 1.0], [0.0, 0.0]])
+
+
+def test_no_perturbation_confusion():
+    assert dg.derivative(lambda x: x * dg.derivative(lambda y: x + y, 1.0), 1.0) == 1.0
+    # closure over an array input
+    x0 = np.array([1.0, 2.0])
+    g = dg.gradient(lambda x: np.sum(x * dg.gradient(lambda y: np.sum(x * y), x)), x0)
+    np.testing.assert_array_equal(g, 2 * x0)
+
+
+def test_jacobian_of_gradient_is_the_hessian():
+    g = lambda x: np.sum(np.exp(x) * x[::-1]) + np.prod(x)
+    np.testing.assert_allclose(dg.jacobian(lambda x: dg.gradient(g, x), X4),
+                               dg.hessian(g, X4), rtol=1e-14, atol=1e-15)
+
+
+def test_nan_input_stays_in_its_own_entries():
+    x = np.array([np.nan, 1.0, 2.0])
+    J = dg.jacobian(lambda x: np.sin(x) * 2.0, x)
+    assert np.isnan(J[0, 0])
+    np.testing.assert_array_equal(J[1:, 0], 0.0)
+    np.testing.assert_array_equal(J[0, 1:], 0.0)
+    np.testing.assert_allclose(np.diag(J)[1:], 2 * np.cos(x[1:]))
+    g = dg.gradient(lambda x: np.sum(np.sqrt(x)), np.array([0.0, 4.0]))
+    assert g[0] == np.inf and g[1] == 0.25
+
+
+def test_results_are_float64_whatever_the_input_dtype():
+    for dtype in (np.float32, np.int64, np.int8):
+        J = dg.jacobian(lambda x: x * 2, np.array([1, 2], dtype=dtype))
+        assert J.dtype == np.float64

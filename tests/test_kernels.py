@@ -1,0 +1,81 @@
+"""The numba propagation path and the NumPy path give the same numbers."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad import _kernels
+
+
+def _pair(n, size, seed=0):
+    rng = np.random.default_rng(seed)
+    a = dg.Dual(rng.uniform(0.5, 2.0, size), rng.standard_normal((size, n)))
+    b = dg.Dual(rng.uniform(0.5, 2.0, size), rng.standard_normal((size, n)))
+    return a, b
+
+
+@pytest.mark.parametrize("op", [
+    lambda a, b: a * b, lambda a, b: a / b, lambda a, b: np.sin(a) * np.exp(b),
+    lambda a, b: np.sum(a * b), lambda a, b: np.sum(np.reshape(a * b, (10, -1)), axis=0),
+    lambda a, b: np.sum(np.reshape(a * b, (10, -1)), axis=1), lambda a, b: a ** 2 + b,
+])
+def test_numba_and_numpy_paths_agree(op):
+    a, b = _pair(4, 2000)
+    with _kernels.use("numpy"):
+        want = op(a, b)
+    with _kernels.use("numba"):
+        got = op(a, b)
+    np.testing.assert_array_equal(got.value, want.value)
+    np.testing.assert_allclose(got.partials, want.partials, rtol=1e-14, atol=0)
+
+
+def test_forced_numba_path_runs_the_kernels(monkeypatch):
+    calls = []
+    kernels = _kernels._kernels()
+    jitted = kernels.scale2
+    monkeypatch.setattr(kernels, "scale2", lambda *a: calls.append(a) or jitted(*a))
+    a, b = _pair(3, 50)
+    with _kernels.use("numba"):
+        a * b
+    with _kernels.use("numpy"):
+        a * b
+    assert len(calls) == 1
+
+
+def test_kernels_keep_zero_partials_zero_next_to_infinite_factors():
+    x = dg.Dual(np.array([0.0, 4.0]), np.array([[0.0, 1.0], [1.0, 0.0]]))
+    for mode in ("numpy", "numba"):
+        with _kernels.use(mode):
+            out = np.sqrt(x)            # local derivative inf at 0
+        assert out.partials[0, 0] == 0.0
+        assert out.partials[0, 1] == np.inf
+        np.testing.assert_array_equal(out.partials[1], [0.25, 0.0])
+
+
+def test_use_rejects_unknown_modes():
+    with pytest.raises(ValueError, match="'numba' or 'numpy'"):
+        with _kernels.use("fortran"):
+            pass
+
+
+def test_import_is_light_and_does_not_import_numba():
+    code = ("import sys, time; t = time.perf_counter(); import dualgrad; "
+            "print('numba' in sys.modules, time.perf_counter() - t)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out[0] == "False"
+
+
+def test_small_arrays_stay_on_the_numpy_path():
+    a, b = _pair(4, 10)
+    code_path = []
+    original = _kernels._kernels
+    try:
+        _kernels._kernels = lambda: code_path.append(1) or original()
+        a * b
+    finally:
+        _kernels._kernels = original
+    assert code_path == []

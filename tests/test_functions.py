@@ -1,0 +1,145 @@
+"""Every NumPy function of API.md on duals, against central-difference Jacobians."""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad._functions import HANDLED
+from dualgrad._linalg import LINALG
+from dualgrad.testing import numerical_jacobian
+
+rng = np.random.default_rng(0)
+X = rng.uniform(0.5, 1.5, (3, 4))
+M = rng.standard_normal((4, 4)) + 4 * np.eye(4)
+SPD = M @ M.T
+C = rng.standard_normal((4, 3))
+
+CASES = {
+    # creation and structure
+    "zeros_like": lambda x: np.zeros_like(x) + x,
+    "full_like": lambda x: np.full_like(x, 2.0) * x,
+    "copy": lambda x: np.copy(x) * 2,
+    "reshape": lambda x: np.reshape(x, (2, 6)) ** 2,
+    "ravel": lambda x: np.ravel(x) * np.arange(12),
+    "transpose": lambda x: np.transpose(x) @ np.ones(3),
+    "swapaxes": lambda x: np.swapaxes(x[None], 0, 2),
+    "moveaxis": lambda x: np.moveaxis(x[None], 0, -1) * 3,
+    "squeeze": lambda x: np.squeeze(x[None, :, :1]),
+    "expand_dims": lambda x: np.expand_dims(x, 1) * np.ones((3, 2, 4)),
+    "broadcast_to": lambda x: np.broadcast_to(x[0], (2, 4)) * np.arange(2)[:, None],
+    "broadcast_arrays": lambda x: np.broadcast_arrays(x[:, :1], x[0])[0] * 2,
+    "concatenate": lambda x: np.concatenate([x, np.ones((1, 4)), x ** 2], axis=0),
+    "concatenate_none": lambda x: np.concatenate([x, x[0]], axis=None),
+    "stack": lambda x: np.stack([x[0], x[1] ** 2, np.ones(4)], axis=1),
+    "hstack": lambda x: np.hstack([x[0], x[1], [1.0]]),
+    "vstack": lambda x: np.vstack([x[0], x[1] * x[2]]),
+    "column_stack": lambda x: np.column_stack([x[0], x[1]]),
+    "split": lambda x: np.split(x, 2, axis=1)[1] * 2,
+    "tile": lambda x: np.tile(x[0], 2),
+    "repeat": lambda x: np.repeat(x[0], [1, 2, 0, 3]),
+    "flip": lambda x: np.flip(x, axis=1) * np.arange(4),
+    "roll": lambda x: np.roll(x, 2) * np.arange(4),
+    "pad": lambda x: np.pad(x, ((1, 0), (0, 2))),
+    "take": lambda x: np.take(x, [3, 0, 0], axis=1),
+    "take_along_axis": lambda x: np.take_along_axis(x, np.argsort(X, axis=1), axis=1),
+    "where": lambda x: np.where(X > 1.0, x ** 2, -x),
+    "select": lambda x: np.select([X < 0.8, X > 1.2], [x, x ** 2], default=x ** 3),
+    "clip": lambda x: np.clip(x, 0.8, 1.2),
+    "diag": lambda x: np.diag(x[0]),
+    "diagonal": lambda x: np.diagonal(x) * 2,
+    "trace": lambda x: np.trace(x * x),
+    "tril": lambda x: np.tril(x),
+    "triu": lambda x: np.triu(x, 1),
+    # reductions and scans
+    "sum": lambda x: np.sum(x ** 2, axis=0),
+    "sum_keepdims": lambda x: np.sum(np.sin(x), axis=(0, 1), keepdims=True),
+    "prod": lambda x: np.prod(x, axis=1),
+    "prod_with_zero": lambda x: np.prod(x * (X > 0.7), axis=0),
+    "mean": lambda x: np.mean(x, axis=1),
+    "average": lambda x: np.average(x, axis=1, weights=[1.0, 2.0, 3.0, 4.0]),
+    "var": lambda x: np.var(x, axis=0),
+    "std": lambda x: np.std(x, ddof=1),
+    "cumsum": lambda x: np.cumsum(x ** 2, axis=1),
+    "cumprod": lambda x: np.cumprod(x, axis=0),
+    "cumprod_zero": lambda x: np.cumprod(x * (X > 0.7)),
+    "max": lambda x: np.max(x, axis=1),
+    "min": lambda x: np.min(x),
+    "amax": lambda x: np.amax(x * x, axis=0),
+    "amin": lambda x: np.amin(x, axis=0, keepdims=True),
+    "ptp": lambda x: np.ptp(x, axis=1),
+    "sort": lambda x: np.sort(x * X[::-1], axis=1),
+    "diff": lambda x: np.diff(x ** 2, axis=1),
+    "gradient": lambda x: np.gradient(x ** 2, axis=1),
+    "interp": lambda x: np.interp(x[0], [0.0, 0.7, 1.1, 2.0], [1.0, 3.0, -1.0, 0.5]),
+    "trapezoid": lambda x: np.trapezoid(x ** 2, dx=0.5),
+    "norm": lambda x: np.linalg.norm(x),
+    "norm_axis": lambda x: np.linalg.norm(x, ord=1, axis=1),
+    "norm_inf": lambda x: np.linalg.norm(x, ord=np.inf),
+    # products
+    "dot": lambda x: np.dot(x, x[0]),
+    "vdot": lambda x: np.vdot(x, X),
+    "inner": lambda x: np.inner(x, x),
+    "outer": lambda x: np.outer(x[0], x[1]),
+    "matmul": lambda x: x @ C @ x + x @ x.T @ x + x[0] @ C + C @ x[:, 0],
+    "tensordot": lambda x: np.tensordot(x, x, axes=([0], [0])),
+    "einsum": lambda x: np.einsum("ij,kj->ik", x, x ** 2),
+    "kron": lambda x: np.kron(x[0, :2], x[1, :2]),
+    "cross": lambda x: np.cross(x[0, :3], x[1, :3]),
+    # linear algebra on the 4x4 built from x
+    "solve": lambda x: np.linalg.solve(SPD + x.T @ x, x[0]),
+    "solve_matrix": lambda x: np.linalg.solve(SPD + x.T @ x, x.T),
+    "inv": lambda x: np.linalg.inv(SPD + x.T @ x),
+    "det": lambda x: np.linalg.det(M + x.T @ x),
+    "slogdet": lambda x: np.linalg.slogdet(M + x.T @ x)[1],
+    "cholesky": lambda x: np.linalg.cholesky(SPD + x.T @ x),
+    "eigh_values": lambda x: np.linalg.eigh(SPD + x.T @ x)[0],
+    "eigh_vectors": lambda x: np.abs(np.linalg.eigh(SPD + x.T @ x)[1]),
+}
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_function_matches_central_differences(name):
+    f = CASES[name]
+    got = dg.jacobian(f, X)
+    np.testing.assert_allclose(got, numerical_jacobian(f, X), rtol=1e-7, atol=1e-8)
+    value, _ = dg.jvp(f, X, np.ones_like(X))
+    np.testing.assert_allclose(value, f(X), rtol=1e-15, atol=0)
+
+
+def test_every_function_of_api_md_is_handled():
+    listed = """zeros_like ones_like empty_like full_like copy reshape ravel transpose swapaxes
+    moveaxis squeeze expand_dims broadcast_to broadcast_arrays concatenate stack hstack vstack
+    column_stack split tile repeat flip roll take take_along_axis where select clip diag
+    diagonal trace tril triu sum prod mean average var std cumsum cumprod max min amax amin ptp
+    sort diff interp trapezoid dot vdot inner outer matmul tensordot einsum kron
+    cross""".split()
+    for name in listed:
+        assert getattr(np, name) in HANDLED, name
+    for name in "norm solve inv det slogdet cholesky".split():
+        assert getattr(np.linalg, name) in LINALG, name
+
+
+def test_every_overridable_function_is_handled_or_raises_naming_itself():
+    from numpy.testing.overrides import get_overridable_numpy_array_functions
+    from dualgrad._functions import dispatch, function_name
+    x = dg.Dual(np.ones(3), np.ones((3, 1)))
+    for func in get_overridable_numpy_array_functions():
+        if func in HANDLED or func in LINALG:
+            continue
+        with pytest.raises(TypeError, match=rf"{function_name(func)}\b.*not supported"):
+            dispatch(func, (x,), {})
+
+
+def test_argmax_argsort_act_on_values():
+    x = dg.Dual(np.array([3.0, 1.0, 2.0]), np.eye(3))
+    assert np.argmax(x) == 0 and list(np.argsort(x)) == [1, 2, 0]
+    assert x.argmin() == 1
+
+
+def test_nested_array_functions_give_second_derivatives():
+    f = lambda x: np.sum(np.cumprod(x) * np.flip(x)) + np.linalg.det(np.outer(x, x) +
+                                                                     np.eye(3))
+    x = np.array([0.5, 1.2, -0.7])
+    H = dg.hessian(f, x)
+    num = numerical_jacobian(lambda y: dg.gradient(f, y), x)
+    np.testing.assert_allclose(H, num, rtol=1e-7, atol=1e-8)

@@ -93,6 +93,8 @@ def _as_dual(x, tag, n):
     """``x`` as a dual of ``tag``: constants (older duals too) get zero partials."""
     if isinstance(x, Dual) and x.tag == tag:
         return x
+    if isinstance(x, (list, tuple)) and any(isinstance(i, (Dual, list, tuple)) for i in x):
+        return np.stack([_as_dual(i, tag, n) for i in x])
     value = x if isinstance(x, Dual) else np.asarray(x, dtype=float)
     from ._array import make_array
     return make_array(value, np.zeros(np.shape(value) + (n,)), tag)

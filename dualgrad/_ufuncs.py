@@ -113,7 +113,7 @@ def call(rule, args):
 
 def _partials_array(d):
     """Partials of ``d`` as an array of shape ``d.shape + (n,)``."""
-    if d.ndim:
+    if not hasattr(d, "_plist"):                   # an array dual (0-d ones included)
         return d.partials
     ps = d._plist()
     if isinstance(ps[0], Dual):

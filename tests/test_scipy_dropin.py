@@ -1,0 +1,72 @@
+"""dualgrad.approx_fprime is a drop-in for scipy.optimize.approx_fprime, exact."""
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+from scipy.optimize import approx_fprime as scipy_fprime
+from scipy.optimize import minimize, rosen, rosen_der
+
+import dualgrad as dg
+from dualgrad import approx_fprime
+
+FUNCTIONS = [
+    (rosen, rosen_der),
+    (lambda x: np.sum(np.sin(x) * x), lambda x: np.cos(x) * x + np.sin(x)),
+    (lambda x, a: a * np.sum(x ** 3), lambda x, a: 3 * a * x ** 2),
+]
+
+
+@pytest.mark.parametrize("f, exact", FUNCTIONS)
+def test_same_shapes_as_scipy_and_exact(f, exact):
+    x = np.array([0.3, -1.2, 0.8, 1.5])
+    args = (2.0,) if f.__code__.co_argcount == 2 else ()
+    ours = approx_fprime(x, f, 1e-8, *args)
+    theirs = scipy_fprime(x, f, 1.4901161193847656e-08, *args)
+    assert ours.shape == theirs.shape
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(ours, exact(x, *args), rtol=1e-14)
+
+
+def test_vector_function_gives_m_by_n_like_scipy():
+    f = lambda x: np.array([x[0] * x[1], np.exp(x[2]), x[0] - x[2]])
+    x = np.array([1.0, 2.0, 0.5])
+    ours, theirs = approx_fprime(x, f), scipy_fprime(x, f)
+    assert ours.shape == theirs.shape == (3, 3)
+    np.testing.assert_allclose(ours, [[2, 1, 0], [0, 0, np.exp(0.5)], [1, 0, -1]], rtol=1e-15)
+
+
+def test_epsilon_positional_and_keyword_are_accepted():
+    x = np.array([1.0, 2.0])
+    np.testing.assert_array_equal(approx_fprime(x, rosen, epsilon=1e-3), rosen_der(x))
+
+
+def test_minimize_bfgs_with_exact_jacobian_reaches_the_minimum():
+    x0 = np.array([-1.2, 1.0, 0.8, -0.5])
+    ours = minimize(rosen, x0, method="BFGS", jac=lambda x: dg.gradient(rosen, x))
+    fd = minimize(rosen, x0, method="BFGS")
+    np.testing.assert_allclose(ours.x, np.ones(4), atol=1e-5)
+    assert ours.success
+    assert ours.nfev <= fd.nfev
+
+
+def robertson(t, y, k1=0.04, k2=3e7, k3=1e4):
+    y1, y2, y3 = y
+    return np.array([-k1 * y1 + k3 * y2 * y3,
+                     k1 * y1 - k2 * y2 ** 2 - k3 * y2 * y3,
+                     k2 * y2 ** 2])
+
+
+def test_solve_ivp_bdf_with_exact_jacobian_on_robertson():
+    jac = lambda t, y: dg.jacobian(lambda y: robertson(t, y), y)
+    y = np.array([0.9, 1e-5, 0.1])
+    k1, k2, k3 = 0.04, 3e7, 1e4
+    analytic = [[-k1, k3 * y[2], k3 * y[1]],
+                [k1, -2 * k2 * y[1] - k3 * y[2], -k3 * y[1]],
+                [0, 2 * k2 * y[1], 0]]
+    np.testing.assert_allclose(jac(0.0, y), analytic, rtol=1e-15)
+    sol = solve_ivp(robertson, (0, 40), [1.0, 0.0, 0.0], method="BDF", jac=jac,
+                    rtol=1e-6, atol=1e-10)
+    assert sol.success
+    np.testing.assert_allclose(sol.y[:, -1].sum(), 1.0, rtol=1e-6)
+    ref = solve_ivp(robertson, (0, 40), [1.0, 0.0, 0.0], method="BDF", rtol=1e-6, atol=1e-10)
+    np.testing.assert_allclose(sol.y[:, -1], ref.y[:, -1], rtol=1e-3)

@@ -1,0 +1,50 @@
+"""grad and elementwise_grad, with the examples of API.md verbatim."""
+
+import numpy as np
+
+import dualgrad as dg
+
+
+def test_api_md_seed_question():
+    def func(q, chi, delta):
+        return q * chi * delta
+    assert dg.grad(func, argnums=(0, 1, 2))(1.0, 2.0, 3.0) == (6.0, 3.0, 2.0)
+    assert dg.grad(func)(1.0, 2.0, 3.0) == 6.0
+    assert dg.grad(func, argnums=2)(1.0, 2.0, 3.0) == 2.0
+
+
+def test_api_md_grid_field():
+    x, y, z = np.mgrid[-100:101:25., -100:101:25., -100:101:25.]
+    Ex, Ey, Ez = dg.elementwise_grad(lambda x, y, z: 2*x**2 + 3*y**2 - 4*z,
+                                     argnums=(0, 1, 2))(x, y, z)
+    np.testing.assert_array_equal(Ex, 4 * x)
+    np.testing.assert_array_equal(Ey, 6 * y)
+    np.testing.assert_array_equal(Ez, -4 * np.ones_like(z))
+
+
+def test_elementwise_grad_calls_f_once_per_argument():
+    calls = []
+
+    def f(x, y):
+        calls.append(1)
+        return np.sin(x) * y
+    x = np.linspace(0, 1, 1000)
+    dx, dy = dg.elementwise_grad(f, argnums=(0, 1))(x, 2.0)
+    assert len(calls) == 2
+    np.testing.assert_allclose(dx, 2 * np.cos(x), rtol=1e-15)
+    np.testing.assert_allclose(dy, np.sum(np.sin(x)), rtol=1e-13)  # summed over broadcast
+
+
+def test_grad_of_mixed_array_and_scalar_arguments():
+    f = lambda w, b, x: np.sum((x @ w + b) ** 2)
+    x = np.arange(6.0).reshape(3, 2)
+    w, b = np.array([0.5, -1.0]), 0.25
+    gw, gb = dg.grad(f, argnums=(0, 1))(w, b, x)
+    r = x @ w + b
+    np.testing.assert_allclose(gw, 2 * x.T @ r, rtol=1e-15)
+    assert isinstance(gb, float) and gb == 2 * r.sum()
+
+
+def test_grad_keeps_keyword_arguments_and_negative_argnums():
+    f = lambda a, b, scale=1.0: scale * a * b ** 2
+    assert dg.grad(f, argnums=-1)(3.0, 2.0, scale=2.0) == 24.0

@@ -83,7 +83,8 @@ def call(rule, args):
         if fns[k] is None:
             raise _not_differentiable(rule, k)
     out = ufunc(*values)
-    scalar = all(getattr(a, "ndim", 0) == 0 for a in args)
+    scalar = all(getattr(a, "ndim", 0) == 0 for a in args) and \
+        all(hasattr(args[k], "_plist") for k in duals)
     if scalar:
         out = _as_scalar(out)
         # NumPy float semantics for the local derivatives: inf, never ZeroDivisionError

@@ -13,6 +13,7 @@ The wrappers return ``None`` when the NumPy path should run instead.
 """
 
 import contextlib
+import math
 
 import numpy as np
 
@@ -60,8 +61,10 @@ def _plain(a, shape):
 
 def combine(factors, partials, target):
     """Fused ``sum_k factors[k][..., None] * partials[k]``, or ``None``."""
-    if len(factors) > 2 or not _wanted(int(np.prod(target)), target[-1]):
+    if len(factors) > 2 or not _wanted(math.prod(target), target[-1]):
         return None
+    if all(type(f) is float and (f == 1.0 or f == -1.0) for f in factors):
+        return None                         # a plain sum or difference: NumPy is at the floor
     shape = target[:-1]
     fs = []
     for f, p in zip(factors, partials):
@@ -89,12 +92,12 @@ def sum_leading(p, axes, keepdims):
         return None
     ndim = p.ndim - 1
     if axes == tuple(range(ndim)):
-        before, length, after = 1, int(np.prod(p.shape[:-1])), p.shape[-1]
+        before, length, after = 1, math.prod(p.shape[:-1]), p.shape[-1]
     elif len(axes) == 1:
         ax = axes[0]
-        before = int(np.prod(p.shape[:ax]))
+        before = math.prod(p.shape[:ax])
         length = p.shape[ax]
-        after = int(np.prod(p.shape[ax + 1:]))
+        after = math.prod(p.shape[ax + 1:])
     else:
         return None
     if not _wanted(p.size, p.shape[-1]):

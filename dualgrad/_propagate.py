@@ -7,17 +7,25 @@
 arrays) is written with NumPy calls, which also run on nested duals.
 """
 
+import math
+
 import numpy as np
 
 from . import _kernels
+
+_sum = np.add.reduce
 
 __all__ = ["combine", "scaled", "sum_partials"]
 
 
 def _finite(f):
+    """All entries finite? (One pass, no temporary: a sum of finite numbers is
+    finite unless it overflows, which only sends us down the careful path.)"""
     if isinstance(f, (float, int)):
         return f - f == 0.0
-    return bool(np.isfinite(f).all())
+    if isinstance(f, np.ndarray):
+        return math.isfinite(_sum(f, axis=None))
+    return bool(np.all(np.isfinite(f)))
 
 
 def scaled(f, p, owned=True):

@@ -64,27 +64,37 @@ def _not_differentiable(rule, k):
 
 def call(rule, args):
     """Apply ``rule`` to ``args`` (any mix of duals and constants)."""
-    args = tuple(_from_object_array(a) for a in args)
     kind = rule.kind
     if kind == "custom":
-        return _CUSTOM[rule.ufunc](*args)
+        return _CUSTOM[rule.ufunc](*(_from_object_array(a) for a in args))
     if kind == "unsupported":
         raise errors.unsupported_ufunc(rule.name, rule.note)
-    tag = _tag_of(args)
+    tag = -1
+    for a in args:
+        if isinstance(a, Dual):
+            if a.tag > tag:
+                tag = a.tag
+        elif type(a) is np.ndarray and a.dtype == object:
+            return call(rule, tuple(_from_object_array(x) for x in args))
     ufunc = rule.ufunc
-    if tag < 0:                                     # no duals left (object array of floats)
+    if tag < 0:
         return ufunc(*args)
-    values = [a.value if isinstance(a, Dual) and a.tag == tag else a for a in args]
+    values, duals, scalar = [], [], True
+    for k, a in enumerate(args):
+        if isinstance(a, Dual) and a.tag == tag:
+            values.append(a.value)
+            duals.append(k)
+            scalar = scalar and hasattr(a, "_plist")
+        else:
+            values.append(a)
+            scalar = scalar and getattr(a, "ndim", 0) == 0
     if kind == "predicate":
         return ufunc(*values)
-    duals = [k for k, a in enumerate(args) if isinstance(a, Dual) and a.tag == tag]
     fns = derivative_functions(rule)
     for k in duals:
         if fns[k] is None:
             raise _not_differentiable(rule, k)
     out = ufunc(*values)
-    scalar = all(getattr(a, "ndim", 0) == 0 for a in args) and \
-        all(hasattr(args[k], "_plist") for k in duals)
     if scalar:
         out = _as_scalar(out)
         # NumPy float semantics for the local derivatives: inf, never ZeroDivisionError
@@ -102,14 +112,17 @@ def call(rule, args):
     factors, partials = [], []
     for k in duals:
         d = fns[k]
-        if d == "0":
-            continue
-        factors.append(d(*values, out))
-        partials.append(_partials_array(args[k]))
-    n = _partials_array(args[duals[0]]).shape[-1]
-    if not factors:                                 # locally constant in every dual argument
-        return make(out, np.zeros(np.shape(out) + (n,)), tag)
-    return make(out, _propagate.combine(factors, partials, np.shape(out), n), tag)
+        if d != "0":
+            factors.append(d(*values, out))
+            partials.append(_partials_array(args[k]))
+    shape = np.shape(out)
+    if factors:
+        total = _propagate.combine(factors, partials, shape, partials[0].shape[-1])
+    else:                                           # locally constant in every dual argument
+        total = np.zeros(shape + (_partials_array(args[duals[0]]).shape[-1],))
+    if shape and type(out) is np.ndarray:
+        return _base.make_array(out, total, tag)
+    return make(out, total, tag)
 
 
 def _partials_array(d):

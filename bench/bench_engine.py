@@ -1,0 +1,96 @@
+"""Engine costs against plain NumPy float code in the same run (issue 2 targets).
+
+    python bench/bench_engine.py [--quick]
+
+1. A plain-Python RK4 loop (Lotka-Volterra, 4 parameters) on scalar duals with
+   n = 1 and n = 16 partials, against the same loop on Python floats written with
+   NumPy functions.
+2. An elementwise op ``y = sin(a) * b + a`` on array duals of N = 1e3, 1e5, 1e6
+   elements and n = 1, 4, 16 partials, against the float-only NumPy op and
+   against copying the bytes the dual op must read and write; both propagation
+   paths (numba, NumPy), which is what sets the kernel threshold.
+
+Writes the tables to bench/RESULTS_engine.md (stitched into RESULTS.md).
+"""
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import median_time, table  # noqa: E402
+
+import dualgrad as dg  # noqa: E402
+from dualgrad import _kernels  # noqa: E402
+from dualgrad._base import new_tag  # noqa: E402
+
+
+def lotka_volterra_rk4(a, b, c, d, steps=200, h=0.01):
+    x, y = 10.0, 5.0
+    for _ in range(steps):
+        k1x, k1y = a * x - b * x * y, c * x * y - d * y
+        x2, y2 = x + 0.5 * h * k1x, y + 0.5 * h * k1y
+        k2x, k2y = a * x2 - b * x2 * y2, c * x2 * y2 - d * y2
+        x3, y3 = x + 0.5 * h * k2x, y + 0.5 * h * k2y
+        k3x, k3y = a * x3 - b * x3 * y3, c * x3 * y3 - d * y3
+        x4, y4 = x + h * k3x, y + h * k3y
+        k4x, k4y = a * x4 - b * x4 * y4, c * x4 * y4 - d * y4
+        x = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
+        y = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
+        x = x * np.exp(0.0 * y)          # one NumPy function call per step
+    return x, y
+
+
+def scalar_loop(quick):
+    params = (1.1, 0.4, 0.1, 0.4)
+    steps = 50 if quick else 200
+    t_float = median_time(lambda: lotka_volterra_rk4(*params, steps=steps))
+    rows = [["floats (NumPy functions)", f"{t_float * 1e3:.2f}", "1.0", ""]]
+    for n, target in ((1, 8), (4, None), (16, 20)):
+        tag = new_tag()
+        duals = [dg.Dual(p, np.eye(n)[i % n], tag=tag) for i, p in enumerate(params)]
+        t = median_time(lambda: lotka_volterra_rk4(*duals, steps=steps))
+        rows.append([f"scalar duals, n = {n}", f"{t * 1e3:.2f}", f"{t / t_float:.1f}",
+                     f"<= {target}x" if target else ""])
+    return table(["RK4 loop, " + str(steps) + " steps", "ms", "ratio to floats", "target"],
+                 rows)
+
+
+def elementwise(quick):
+    sizes = (1_000, 100_000) if quick else (1_000, 100_000, 1_000_000)
+    rows = []
+    rng = np.random.default_rng(0)
+    for N in sizes:
+        va, vb = rng.uniform(0.5, 2, N), rng.uniform(0.5, 2, N)
+        t_float = median_time(lambda: np.sin(va) * vb + va)
+        for n in (1, 4, 16):
+            pa, pb = rng.standard_normal((N, n)), rng.standard_normal((N, n))
+            tag = new_tag()
+            a, b = dg.Dual(va, pa, tag=tag), dg.Dual(vb, pb, tag=tag)
+            buf = np.empty((4, N, n))
+            src = np.stack([pa, pb, pa, pb])
+            t_copy = median_time(lambda: np.copyto(buf, src))   # read 2, write 2 partials
+            times = {}
+            for mode in ("numpy", "numba"):
+                with _kernels.use(mode):
+                    times[mode] = median_time(lambda: np.sin(a) * b + a)
+            best = min(times.values())
+            rows.append([f"{N:.0e}", n, f"{times['numpy'] / t_float:.1f}",
+                         f"{times['numba'] / t_float:.1f}", f"{best / t_float:.1f}",
+                         f"{n + 1}", f"{best / t_copy:.2f}"])
+    return table(["N", "n", "NumPy path / float op", "numba path / float op",
+                  "best / float op", "target (n+1)", "best / copy of partials bytes"], rows)
+
+
+def main():
+    quick = "--quick" in sys.argv
+    text = ["## Engine (bench/bench_engine.py)", "", scalar_loop(quick), "",
+            elementwise(quick), ""]
+    out = "\n".join(text)
+    print(out)
+    Path(__file__).with_name("RESULTS_engine.md").write_text(out + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -21,7 +21,7 @@ __all__ = ["combine", "sum_leading", "use", "MIN_WORK", "MIN_N"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
 # chosen from bench/bench_engine.py (see bench/RESULTS.md).
-MIN_WORK = 16384
+MIN_WORK = 2048
 MIN_N = 2
 
 _mode = "auto"

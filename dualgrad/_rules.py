@@ -74,11 +74,11 @@ def _smooth(ufunc, *derivs, domain=None, operator="", kink="", note=""):
     return Rule(ufunc, "smooth", tuple(derivs), tuple(domain), operator, kink, note)
 
 
-def _zero(ufunc, nin=1, operator="", note="locally constant: zero partials"):
+def _zero(ufunc, nin=1, operator="", note=""):
     return Rule(ufunc, "zero", ("0",) * nin, (_U,) * nin, operator, "", note)
 
 
-def _predicate(ufunc, operator="", note="predicate on values: plain bools"):
+def _predicate(ufunc, operator="", note=""):
     return Rule(ufunc, "predicate", operator=operator, note=note)
 
 

@@ -14,12 +14,14 @@ The classes have no ``__len__`` or ``__getitem__`` so that NumPy treats them as
 opaque objects: ``np.array([d1, d2])`` gives an object array.
 """
 
+import math
+
 import numpy as np
 
 from . import _base
 from ._base import Dual, primal
 from ._rules import RULES
-from ._ufuncs import apply, call_ufunc
+from ._ufuncs import apply, call_ufunc, call_unary_with_out
 
 __all__ = ["ScalarDual", "scalar_class", "make_scalar"]
 
@@ -28,6 +30,7 @@ class ScalarDual(Dual):
     """Behaviour shared by the generated scalar classes."""
 
     __slots__ = ()
+    _UNARY = {}
     ndim = 0
     shape = ()
     size = 1
@@ -50,6 +53,10 @@ class ScalarDual(Dual):
         return bool(self.value)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "__call__" and not kwargs and len(inputs) == 1:
+            fast = self._UNARY.get(ufunc)
+            if fast is not None:
+                return fast(self)
         return apply(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -165,6 +172,41 @@ def _fast_reflected(stem, symbol, rule, n):
     return "\n".join(lines)
 
 
+# NumPy calls in the table with an exact ``math`` twin on floats.  The fast
+# unary path evaluates the table's expression with these: on Python floats a
+# singular point raises (caught: the general path then gives NumPy's inf/NaN)
+# instead of warning, and ``np.seterr(all="raise")`` in user code is respected.
+_MATH_TWINS = {"np.sin(": "_m.sin(", "np.cos(": "_m.cos(", "np.tan(": "_m.tan(",
+               "np.exp(": "_m.exp(", "np.sqrt(": "_m.sqrt(", "np.log(": "_m.log(",
+               "np.sinh(": "_m.sinh(", "np.cosh(": "_m.cosh(", "np.tanh(": "_m.tanh(",
+               "np.expm1(": "_m.expm1(", "np.log1p(": "_m.log1p(",
+               "np.exp2(": "_m.exp2(" if hasattr(math, "exp2") else "np.exp2("}
+
+
+def _on_floats(expr):
+    """``expr`` with NumPy calls replaced by their ``math`` twins, or ``None``."""
+    for np_name, math_name in _MATH_TWINS.items():
+        expr = expr.replace(np_name, math_name)
+    return None if "np." in expr or "sc." in expr else expr
+
+
+def _fast_ufunc(u, rule, n):
+    """A unary smooth ufunc on a float-valued dual, its derivative inlined.
+
+    Anything unusual (a nested value, a singular point, a non-finite local
+    derivative) takes the general path, which gives NumPy's results.
+    """
+    e0 = _on_floats(rule.derivs[0])
+    lines = [f"def _fast_{rule.name}(a):", "    x = a.value",
+             "    if type(x) is not float: return _call(U, a)", "    out = float(U(x))",
+             "    try:", f"        f0 = {e0}",
+             "    except (ZeroDivisionError, ValueError, OverflowError):",
+             "        return _again(U, a, out)",
+             "    if not (f0 - f0 == 0.0): return _again(U, a, out)", "    if True:"]
+    _build(lines, n, "out", lambda k: _term(rule.derivs[0], "f0", f"a.p{k}"))
+    return "\n".join(lines).replace("(U,", f"({u},").replace("U(x)", f"{u}(x)")
+
+
 def _fast_unary(stem, rule, n):
     symbol = {"neg": "-", "pos": "+"}[stem]
     lines = [f"def __{stem}__(a):", "    if True:"]
@@ -177,16 +219,21 @@ def _generate(n):
     """Source for the class with ``n`` partials, compiled in its own namespace."""
     methods = []
     namespace = {"np": np, "_new": object.__new__, "_f64": np.float64,
-                 "_call": call_ufunc}
+                 "_call": call_ufunc, "_again": call_unary_with_out, "_m": math}
     from ._rules import _NAMESPACE
     namespace.update(_NAMESPACE)
     slots = ("value", "tag") + tuple(f"p{k}" for k in range(n))
     plist = ", ".join(f"self.p{k}" for k in range(n))
     methods.append(f"def _plist(self):\n    return [{plist}]")
+    unary = {}
     for rule in list(RULES.values()):
         stem = rule.operator
         u = f"_u_{rule.name}"
         namespace[u] = rule.ufunc
+        if rule.kind == "smooth" and rule.ufunc.nin == 1 and \
+                rule.derivs[0] not in _CONSTANTS and _on_floats(rule.derivs[0]):
+            methods.append(_fast_ufunc(u, rule, n))
+            unary[rule.ufunc] = f"_fast_{rule.name}"
         if rule.kind in ("smooth", "zero") and rule.ufunc.nin <= 2:
             methods.append(f"def {rule.name}(a, *b):\n    return _call({u}, a, *b)")
         if not stem or rule.kind == "predicate" or stem == "matmul":
@@ -214,6 +261,9 @@ def _generate(n):
         if callable(obj) and getattr(obj, "__code__", None) is not None and \
                 obj.__code__.co_filename.startswith("<dualgrad scalar"):
             body[name] = obj
+    body["_UNARY"] = {u: namespace[name] for u, name in unary.items()}
+    for name in unary.values():
+        del body[name]
     cls = type(f"ScalarDual{n}", (ScalarDual,), body)
     namespace["C"] = cls
     return cls

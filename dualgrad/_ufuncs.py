@@ -21,6 +21,11 @@ from ._rules import derivative_functions, rule_for
 __all__ = ["apply", "call", "call_ufunc"]
 
 _f64 = np.float64
+# Local derivatives at singular points are inf or NaN by design (the NaN-safe
+# propagation keeps them where they belong); NumPy's warnings about the primal
+# computation are left alone.
+def _quiet():
+    return np.errstate(divide="ignore", invalid="ignore", over="ignore")
 _i64 = np.int64
 
 
@@ -62,8 +67,11 @@ def _not_differentiable(rule, k):
         "number or array there")
 
 
-def call(rule, args):
-    """Apply ``rule`` to ``args`` (any mix of duals and constants)."""
+def call(rule, args, out=None):
+    """Apply ``rule`` to ``args`` (any mix of duals and constants).
+
+    ``out``, when given, is the primal result already computed by a caller.
+    """
     kind = rule.kind
     if kind == "custom":
         return _CUSTOM[rule.ufunc](*(_from_object_array(a) for a in args))
@@ -94,7 +102,8 @@ def call(rule, args):
     for k in duals:
         if fns[k] is None:
             raise _not_differentiable(rule, k)
-    out = ufunc(*values)
+    if out is None:
+        out = ufunc(*values)
     if scalar:
         out = _as_scalar(out)
         # NumPy float semantics for the local derivatives: inf, never ZeroDivisionError
@@ -106,19 +115,22 @@ def call(rule, args):
             d = fns[k]
             if d == "0":
                 continue
-            term = _scaled(_as_scalar(d(*values, out)), args[k]._plist())
+            with _quiet():
+                f = d(*values, _f64(out) if type(out) is float else out)
+                term = _scaled(_as_scalar(f), args[k]._plist())
             total = term if total is None else [s + t for s, t in zip(total, term)]
         return _base.make_scalar(out, total if total is not None else [0.0] * n, tag)
     factors, partials = [], []
-    for k in duals:
-        d = fns[k]
-        if d != "0":
-            factors.append(d(*values, out))
-            partials.append(_partials_array(args[k]))
     shape = np.shape(out)
-    if factors:
-        total = _propagate.combine(factors, partials, shape, partials[0].shape[-1])
-    else:                                           # locally constant in every dual argument
+    with _quiet():
+        for k in duals:
+            d = fns[k]
+            if d != "0":
+                factors.append(d(*values, out))
+                partials.append(_partials_array(args[k]))
+        if factors:
+            total = _propagate.combine(factors, partials, shape, partials[0].shape[-1])
+    if not factors:                                 # locally constant in every dual argument
         total = np.zeros(shape + (_partials_array(args[duals[0]]).shape[-1],))
     if shape and type(out) is np.ndarray:
         return _base.make_array(out, total, tag)
@@ -264,5 +276,9 @@ def write_out(result, out):
 
 def call_ufunc(ufunc, *args):
     """``ufunc(*args)`` through the rule table: the operators' common path."""
-    rule = rule_for(ufunc)
-    return call(rule, args)
+    return call(rule_for(ufunc), args)
+
+
+def call_unary_with_out(ufunc, a, out):
+    """The general path for ``ufunc(a)`` whose value ``out`` is already known."""
+    return call(rule_for(ufunc), (a,), out)

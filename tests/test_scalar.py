@@ -1,0 +1,100 @@
+"""The generated scalar fast path agrees with the general path, and stays quiet."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad import _ufuncs
+from dualgrad._rules import RULES
+from dualgrad._scalar import scalar_class
+
+FAST_UNARY = sorted(scalar_class(3)._UNARY, key=lambda u: u.__name__)
+
+
+def _general(ufunc, *args):
+    return _ufuncs.call(RULES[ufunc], args)
+
+
+@pytest.mark.parametrize("ufunc", FAST_UNARY, ids=[u.__name__ for u in FAST_UNARY])
+def test_fast_unary_equals_general_path(ufunc):
+    rule = RULES[ufunc]
+    lo, hi = rule.domain[0]
+    for x in np.linspace(lo, hi, 5):
+        d = dg.Dual(float(x), [1.0, -0.5, 0.0])
+        fast, slow = ufunc(d), _general(ufunc, d)
+        assert fast.value == slow.value
+        np.testing.assert_allclose(fast.partials, slow.partials, rtol=2e-16, atol=0)
+
+
+OPERATORS = [("+", np.add), ("-", np.subtract), ("*", np.multiply), ("/", np.true_divide),
+             ("**", np.power)]
+
+
+@pytest.mark.parametrize("symbol, ufunc", OPERATORS)
+@pytest.mark.parametrize("other", [2.0, 3, np.float64(0.5), "dual"])
+def test_fast_operators_equal_general_path(symbol, ufunc, other):
+    a = dg.Dual(1.7, [1.0, 2.0])
+    b = dg.Dual(0.6, [0.5, -1.0], tag=a.tag) if other == "dual" else other
+    for left, right in ((a, b), (b, a)):
+        if not isinstance(left, dg.Dual) and symbol == "**":
+            continue
+        fast = eval(f"left {symbol} right")
+        slow = _general(ufunc, left, right)
+        assert type(fast.value) is float
+        np.testing.assert_allclose(fast.value, slow.value, rtol=1e-15)
+        np.testing.assert_allclose(fast.partials, slow.partials, rtol=1e-15)
+
+
+def test_division_by_zero_gives_numpy_inf_not_an_exception():
+    with np.errstate(divide="ignore"):
+        r = dg.Dual(1.0, [1.0, 0.0]) / 0.0
+        s = 1.0 / dg.Dual(0.0, [1.0, 0.0])
+    assert r.value == np.inf and list(r.partials) == [np.inf, 0.0]
+    assert s.value == np.inf and s.partials[1] == 0.0
+
+
+def test_power_of_negative_base_is_nan_like_numpy_not_complex():
+    with np.errstate(invalid="ignore"):
+        r = dg.Dual(-8.0, [1.0]) ** (1.0 / 3.0)
+    assert np.isnan(r.value) and type(r.value) is float
+
+
+@pytest.mark.parametrize("f, x", [(np.sqrt, 0.0), (np.arcsin, 1.0), (np.log, 0.0),
+                                  (lambda d: d ** 0.5, 0.0), (np.arctanh, 1.0)])
+def test_singular_points_raise_no_warning_of_ours(f, x):
+    """Only NumPy's own warning for the value may appear, as with plain floats."""
+    with warnings.catch_warnings(record=True) as ours:
+        warnings.simplefilter("always")
+        f(dg.Dual(x, [1.0, 0.0]))
+    with warnings.catch_warnings(record=True) as plain:
+        warnings.simplefilter("always")
+        f(np.float64(x))
+    assert len(ours) <= len(plain)
+
+
+def test_seterr_raise_in_user_code_is_respected_only_for_values():
+    old = np.seterr(all="raise")
+    try:
+        g = dg.gradient(lambda x: np.sqrt(x[0]) + x[1] * np.arcsin(x[2]),
+                        np.array([0.0, 1.0, 1.0]))
+        assert g[0] == np.inf and g[2] == np.inf
+        with pytest.raises(FloatingPointError):
+            dg.gradient(lambda x: np.log(x), 0.0)      # log(0) itself raises in NumPy
+    finally:
+        np.seterr(**old)
+
+
+def test_scalar_dual_is_not_a_sequence():
+    d = dg.Dual(1.0, [1.0])
+    assert not hasattr(d, "__len__") and not hasattr(d, "__getitem__")
+    assert np.array([d, d]).dtype == object
+    assert d.ndim == 0 and d.shape == () and d.T is d
+
+
+def test_truthiness_and_comparisons_use_values():
+    assert bool(dg.Dual(0.0, [1.0])) is False
+    assert (dg.Dual(2.0, [1.0]) > 1) is True
+    assert (3.0 > dg.Dual(2.0, [1.0])) is True
+    assert dg.Dual(2.0, [1.0]) == 2.0

@@ -225,6 +225,9 @@ def _generate(n):
     slots = ("value", "tag") + tuple(f"p{k}" for k in range(n))
     plist = ", ".join(f"self.p{k}" for k in range(n))
     methods.append(f"def _plist(self):\n    return [{plist}]")
+    targets = "".join(f"r.p{k}, " for k in range(n))
+    methods.append(f"def _from(value, partials, tag):\n    r = _new(C)\n    r.value = value\n"
+                   f"    r.tag = tag\n    {targets}= partials\n    return r")
     unary = {}
     for rule in list(RULES.values()):
         stem = rule.operator
@@ -262,6 +265,7 @@ def _generate(n):
                 obj.__code__.co_filename.startswith("<dualgrad scalar"):
             body[name] = obj
     body["_UNARY"] = {u: namespace[name] for u, name in unary.items()}
+    body["_from"] = staticmethod(namespace["_from"])
     for name in unary.values():
         del body[name]
     cls = type(f"ScalarDual{n}", (ScalarDual,), body)
@@ -281,13 +285,9 @@ _new = object.__new__
 
 
 def make_scalar(value, partials, tag):
+    """A scalar dual from a value and a sequence of ``n`` partials."""
     cls = _CLASSES.get(len(partials)) or scalar_class(len(partials))
-    r = _new(cls)
-    r.value = value
-    r.tag = tag
-    for k, p in enumerate(partials):
-        setattr(r, f"p{k}", p)
-    return r
+    return cls._from(value, partials, tag)
 
 
 _base.register(scalar=make_scalar)

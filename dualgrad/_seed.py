@@ -6,15 +6,17 @@ that pass), evaluates ``f`` once and copies the chunk's partials out.  One
 chunk is just the degenerate case.  Results do not depend on the chunk size.
 """
 
+import itertools
 import math
 
 import numpy as np
 
 from . import errors
+from . import _base
 from ._base import Dual, make, new_tag
-from ._ufuncs import _from_object_array, _partials_array
+from ._ufuncs import _from_object_array, stack_scalars
 
-__all__ = ["chunk_sizes", "seed", "extract", "jacobian_columns"]
+__all__ = ["chunk_sizes", "seed", "extract", "jacobian_columns", "as_array"]
 
 MAX_CHUNK = 16
 MEMORY_BUDGET = 1 << 28          # bytes of partials per intermediate, roughly
@@ -38,14 +40,13 @@ def seed(x, start, width, tag):
     ``start`` may be negative or beyond ``x``: only the overlap is seeded, so the
     directions of several inputs can share one pass.
     """
-    size = int(np.prod(np.shape(x)))
-    lo, hi = max(start, 0), min(start + width, size)
-    if np.ndim(x) == 0 and not isinstance(x, np.ndarray) or np.shape(x) == ():
+    if type(x) is float or getattr(x, "ndim", 1) == 0:       # a scalar, maybe a dual
         partials = [0.0] * width
-        if lo < hi:
-            partials[lo - start] = 1.0
-        value = x if isinstance(x, Dual) else float(x)
-        return make(value, partials, tag)
+        if 0 <= -start < width:
+            partials[-start] = 1.0
+        return _base.make_scalar(x, partials, tag)
+    size = math.prod(np.shape(x))
+    lo, hi = max(start, 0), min(start + width, size)
     partials = np.zeros((size, width))
     if lo < hi:
         partials[np.arange(lo, hi), np.arange(lo - start, hi - start)] = 1.0
@@ -67,7 +68,9 @@ def extract(who, out, tag, width):
     if isinstance(out, np.ndarray) and out.dtype == object:
         out = _from_object_array(out)
     if isinstance(out, Dual) and out.tag == tag:
-        return out.value, _partials_array(out)
+        if hasattr(out, "_plist"):                 # a scalar dual: no array on the way
+            return out.value, out._plist()
+        return out.value, out.partials
     if isinstance(out, Dual):
         value = out
     else:
@@ -92,9 +95,9 @@ def jacobian_columns(who, f, xs, args, chunk, build_args):
     arguments.  Returns ``(value, partials)``, ``partials`` of shape
     ``value.shape + (N,)`` with ``N`` the total size of ``xs``.
     """
-    sizes = [int(np.prod(np.shape(x))) for x in xs]
+    sizes = [1 if type(x) is float else math.prod(x.shape) for x in xs]
     total = sum(sizes)
-    offsets = np.cumsum([0] + sizes[:-1]).tolist()
+    offsets = list(itertools.accumulate(sizes, initial=0))[:-1]
     columns, value = [], None
     start = 0
     widths = chunk_sizes(total, chunk, max(sizes) if sizes else 1) or [0]
@@ -106,5 +109,15 @@ def jacobian_columns(who, f, xs, args, chunk, build_args):
         value, partials = extract(who, out, tag, width)
         columns.append(partials)
         start += width
-    partials = columns[0] if len(columns) == 1 else np.concatenate(columns, axis=-1)
-    return value, partials
+    if len(columns) == 1:
+        return value, columns[0]
+    return value, np.concatenate([as_array(c) for c in columns], axis=-1)
+
+
+def as_array(partials):
+    """Partials as an array: a list from a scalar output becomes shape ``(n,)``."""
+    if not isinstance(partials, list):
+        return partials
+    if any(isinstance(p, Dual) for p in partials):
+        return stack_scalars(partials)
+    return np.array(partials, dtype=float)

@@ -16,7 +16,11 @@ def check_callable(who, f):
 
 
 def as_input(who, x):
-    """``x`` as a float64 array (or a dual of an outer call, kept as it is)."""
+    """``x`` as a float64 array, a Python float for a real scalar, or a dual of
+    an outer call, kept as it is."""
+    t = type(x)
+    if t is float or t is int or t is np.float64:
+        return float(x)
     if isinstance(x, Dual):
         return x
     if isinstance(x, np.ndarray) and x.dtype == object:
@@ -31,7 +35,7 @@ def as_input(who, x):
                               "Differentiate the real and imaginary parts separately.")
     if arr.dtype.kind not in "biuf":
         raise errors.bad_type(who, "x as a real number or array", f"dtype {arr.dtype}")
-    return arr.astype(float)
+    return arr.astype(float) if arr.ndim else float(arr)
 
 
 def check_chunk(who, chunk):

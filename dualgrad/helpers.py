@@ -9,11 +9,13 @@ and in-place item assignment into arrays created from its input
 ``TypeError`` naming the fix instead of returning a wrong derivative.
 """
 
+import math
+
 import numpy as np
 
 from . import errors
 from ._base import Dual, make, new_tag
-from ._seed import extract, jacobian_columns, seed
+from ._seed import as_array, extract, jacobian_columns
 from ._validate import as_input, check_callable, check_chunk
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "approx_fprime"]
@@ -33,6 +35,7 @@ def _jacobian(who, f, x, args, chunk):
     chunk = check_chunk(who, chunk)
     x = as_input(who, x)
     value, partials = jacobian_columns(who, f, [x], args, chunk, lambda s: s)
+    partials = as_array(partials)
     shape = np.shape(value) + np.shape(x)
     return value, np.reshape(partials, shape) if shape else partials[..., 0]
 
@@ -189,7 +192,7 @@ def hessian(f, x, *args, chunk=None):
 
     H = _jacobian(who, grad_of_f, x, (), chunk)[1]
     if isinstance(H, np.ndarray) and H.ndim:
-        size = int(np.prod(np.shape(x)))
+        size = math.prod(np.shape(x))
         flat = H.reshape(size, size)
         H = ((flat + flat.T) / 2.0).reshape(H.shape)
     return _result(H)
@@ -237,7 +240,7 @@ def jvp(f, x, v, *args):
     out = f(make(x if isinstance(x, Dual) or np.shape(x) else float(x), partials, tag),
             *args)
     value, tangent = extract(who, out, tag, 1)
-    return _result(value), _result(tangent[..., 0])
+    return _result(value), _result(as_array(tangent)[..., 0])
 
 
 def approx_fprime(xk, f, epsilon=None, *args):

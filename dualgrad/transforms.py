@@ -2,18 +2,23 @@
 
 import functools
 
+import math
+
 import numpy as np
 
 from . import errors
 from ._base import new_tag
-from ._seed import extract, jacobian_columns, seed
+from ._scalar import scalar_class
+from ._seed import MAX_CHUNK, as_array, extract, jacobian_columns, seed
 from ._validate import as_input, check_argnums, check_callable
 
 __all__ = ["grad", "elementwise_grad"]
 
 
 def _result(a):
-    return float(a) if isinstance(a, np.ndarray) and a.ndim == 0 else a
+    if type(a) is float:
+        return a
+    return float(a) if isinstance(a, (np.ndarray, np.floating)) and np.ndim(a) == 0 else a
 
 
 def grad(f, argnums=0):
@@ -46,9 +51,21 @@ def grad(f, argnums=0):
     who = "dualgrad.grad"
     check_callable(who, f)
 
+    checked = {}                   # argnums validated once per number of arguments
+
     @functools.wraps(f)
     def gradient_of_f(*args, **kwargs):
-        nums, many = check_argnums(who, argnums, len(args))
+        spec = checked.get(len(args))
+        if spec is None:
+            spec = checked[len(args)] = check_argnums(who, argnums, len(args))
+        nums, many = spec
+        for i in nums:
+            t = type(args[i])
+            if t is not float and t is not int:
+                break
+        else:
+            if len(nums) <= MAX_CHUNK:
+                return _scalar_grad(who, f, args, kwargs, nums, many)
         xs = [as_input(who, args[i]) for i in nums]
 
         def build(seeded):
@@ -63,12 +80,42 @@ def grad(f, argnums=0):
             raise errors.array_output(who, np.shape(value))
         grads, start = [], 0
         for x in xs:
-            size = int(np.prod(np.shape(x)))
-            grads.append(_result(np.reshape(partials[start:start + size], np.shape(x))))
+            if type(x) is float:                    # a scalar argument: one partial
+                grads.append(_result(partials[start]))
+                start += 1
+                continue
+            size = math.prod(np.shape(x))
+            grads.append(np.reshape(as_array(partials)[start:start + size], np.shape(x)))
             start += size
         return tuple(grads) if many else grads[0]
 
     return gradient_of_f
+
+
+def _scalar_grad(who, f, args, kwargs, nums, many):
+    """The common case of a few scalar arguments: one pass, no arrays."""
+    n = len(nums)
+    tag = new_tag()
+    make = scalar_class(n)._from
+    units = _units(n)
+    full = list(args)
+    for j, i in enumerate(nums):
+        full[i] = make(float(args[i]), units[j], tag)
+    out = f(*full, **kwargs)
+    if getattr(out, "tag", None) == tag and hasattr(out, "_plist"):
+        partials = out._plist()
+    else:
+        value, partials = extract(who, out, tag, n)
+        if np.shape(value) != ():
+            raise errors.array_output(who, np.shape(value))
+        partials = [_result(p) for p in as_array(partials)] \
+            if not isinstance(partials, list) else partials
+    return tuple(partials) if many else partials[0]
+
+
+@functools.lru_cache(maxsize=None)
+def _units(n):
+    return tuple([1.0 if k == j else 0.0 for k in range(n)] for j in range(n))
 
 
 def elementwise_grad(f, argnums=0):
@@ -102,7 +149,7 @@ def elementwise_grad(f, argnums=0):
             full = list(args)
             full[i] = _seed_all(x, tag)
             value, partials = extract(who, f(*full, **kwargs), tag, 1)
-            g = partials[..., 0]
+            g = as_array(partials)[..., 0]
             extra = np.ndim(g) - np.ndim(x)
             if extra > 0 or np.shape(g) != np.shape(x):
                 axes = tuple(range(extra)) + tuple(

@@ -14,9 +14,11 @@ import numpy as np
 from . import errors
 from . import _base
 from ._base import Dual, make, new_tag
+from ._parallel import run_tasks
 from ._ufuncs import _from_object_array, stack_scalars
 
-__all__ = ["chunk_sizes", "seed", "extract", "jacobian_columns", "as_array"]
+__all__ = ["chunk_sizes", "seed", "extract", "jacobian_columns", "chunk_tasks",
+           "evaluate_chunk", "assemble", "as_array"]
 
 MAX_CHUNK = 16
 MEMORY_BUDGET = 1 << 28          # bytes of partials per intermediate, roughly
@@ -88,30 +90,51 @@ def extract(who, out, tag, width):
     return value, np.zeros(np.shape(value) + (width,))
 
 
-def jacobian_columns(who, f, xs, args, chunk, build_args):
+def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width):
+    """One pass: seed directions ``start:start+width`` of ``xs``, call ``f``.
+
+    ``template`` holds ``f``'s positional arguments; the inputs ``xs`` go at
+    positions ``nums``.  Module-level and closure-free, so executors can pickle it.
+    Returns ``(value, partials)`` with ``partials`` an array (or a list for a
+    scalar output).
+    """
+    tag = new_tag()
+    full = list(template)
+    offset = 0
+    for i, x in zip(nums, xs):
+        full[i] = seed(x, start - offset, width, tag) if width else x
+        offset += 1 if type(x) is float else math.prod(x.shape)
+    return extract(who, f(*full, **kwargs), tag, width)
+
+
+def chunk_tasks(who, f, template, nums, xs, kwargs, chunk):
+    """The passes that cover every input direction, and a label for each."""
+    sizes = [1 if type(x) is float else math.prod(x.shape) for x in xs]
+    widths = chunk_sizes(sum(sizes), chunk, max(sizes) if sizes else 1) or [0]
+    starts = list(itertools.accumulate(widths, initial=0))[:-1]
+    tasks = [(who, f, template, nums, xs, kwargs, s, w) for s, w in zip(starts, widths)]
+    labels = [f"input directions {s} to {s + w - 1} (chunk {k + 1} of {len(widths)})"
+              for k, (s, w) in enumerate(zip(starts, widths))]
+    return tasks, labels
+
+
+def assemble(results):
+    """``(value, partials)`` from the passes' results, directions stacked last."""
+    value, first = results[0]
+    if len(results) == 1:
+        return value, first
+    return value, np.concatenate([as_array(p) for _, p in results], axis=-1)
+
+
+def jacobian_columns(who, f, template, nums, xs, kwargs=None, chunk=None, executor=None,
+                     progress=False):
     """Value of ``f`` and its partials with respect to all of ``xs`` stacked.
 
-    ``build_args(seeded)`` turns the seeded inputs into ``f``'s positional
-    arguments.  Returns ``(value, partials)``, ``partials`` of shape
-    ``value.shape + (N,)`` with ``N`` the total size of ``xs``.
+    Returns ``(value, partials)``, ``partials`` of shape ``value.shape + (N,)``
+    with ``N`` the total size of ``xs`` (a list for a scalar output of one pass).
     """
-    sizes = [1 if type(x) is float else math.prod(x.shape) for x in xs]
-    total = sum(sizes)
-    offsets = list(itertools.accumulate(sizes, initial=0))[:-1]
-    columns, value = [], None
-    start = 0
-    widths = chunk_sizes(total, chunk, max(sizes) if sizes else 1) or [0]
-    for width in widths:
-        tag = new_tag()
-        seeded = [seed(x, start - off, width, tag) if width else x
-                  for x, off in zip(xs, offsets)]
-        out = f(*build_args(seeded), *args)
-        value, partials = extract(who, out, tag, width)
-        columns.append(partials)
-        start += width
-    if len(columns) == 1:
-        return value, columns[0]
-    return value, np.concatenate([as_array(c) for c in columns], axis=-1)
+    tasks, labels = chunk_tasks(who, f, template, nums, xs, kwargs or {}, chunk)
+    return assemble(run_tasks(who, evaluate_chunk, tasks, labels, executor, progress))
 
 
 def as_array(partials):

@@ -15,7 +15,9 @@ import numpy as np
 
 from . import errors
 from ._base import Dual, make, new_tag
-from ._seed import as_array, extract, jacobian_columns
+from ._parallel import run_tasks
+from ._seed import (as_array, assemble, chunk_tasks, evaluate_chunk, extract,
+                    jacobian_columns)
 from ._validate import as_input, check_callable, check_chunk
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "approx_fprime"]
@@ -30,17 +32,49 @@ def _result(value):
     return value
 
 
-def _jacobian(who, f, x, args, chunk):
+def _jacobian(who, f, x, args, chunk, executor=None, progress=False, batch_axis=None):
+    """``(f(x), J)`` with ``J`` of shape ``f(x).shape + x.shape``.
+
+    With ``batch_axis``, ``x`` holds many points along that axis: every chunk of
+    every point is one task, and the results are stacked along a leading axis.
+    """
     check_callable(who, f)
     chunk = check_chunk(who, chunk)
     x = as_input(who, x)
-    value, partials = jacobian_columns(who, f, [x], args, chunk, lambda s: s)
-    partials = as_array(partials)
+    if batch_axis is not None:
+        return _batched(who, f, x, args, chunk, executor, progress, batch_axis)
+    value, partials = jacobian_columns(who, f, (None,) + args, (0,), [x], None, chunk,
+                                       executor, progress)
+    return value, _shaped(value, as_array(partials), x)
+
+
+def _shaped(value, partials, x):
     shape = np.shape(value) + np.shape(x)
-    return value, np.reshape(partials, shape) if shape else partials[..., 0]
+    return np.reshape(partials, shape) if shape else partials[..., 0]
 
 
-def jacobian(f, x, *args, chunk=None):
+def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
+    if np.ndim(x) == 0:
+        raise errors.bad_argument(who, "an array x with a batch axis", "a scalar")
+    points = np.moveaxis(x, batch_axis, 0)
+    tasks, labels, counts = [], [], []
+    for b, point in enumerate(points):
+        point = as_input(who, point)
+        t, lab = chunk_tasks(who, f, (None,) + args, (0,), [point], {}, chunk)
+        tasks += t
+        labels += [f"point {b} of the batch, {label}" for label in lab]
+        counts.append(len(t))
+    results = run_tasks(who, evaluate_chunk, tasks, labels, executor, progress)
+    values, jacs, k = [], [], 0
+    for point, count in zip(points, counts):
+        value, partials = assemble(results[k:k + count])
+        k += count
+        values.append(value)
+        jacs.append(_shaped(value, as_array(partials), point))
+    return np.stack([np.asarray(v, dtype=float) for v in values]), np.stack(jacs)
+
+
+def jacobian(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=None):
     """The Jacobian of ``f`` at ``x``, exact to rounding.
 
     Parameters
@@ -55,6 +89,15 @@ def jacobian(f, x, *args, chunk=None):
     chunk : int, optional
         Input directions seeded per evaluation of ``f`` (default: balanced chunks
         of at most 16). The result does not depend on it.
+    executor : concurrent.futures.Executor, optional
+        Runs one task per chunk (a thread or process pool, or a Dask client's
+        ``get_executor()``); results are identical to the serial ones.  With a
+        process pool, ``f`` and ``args`` must pickle.
+    progress : bool, optional
+        Show a progress bar over chunks (tqdm when installed).
+    batch_axis : int, optional
+        ``x`` holds many points along this axis; returns their Jacobians stacked
+        along a leading axis, shape ``(B,) + f(x_b).shape + x_b.shape``.
 
     Returns
     -------
@@ -81,10 +124,11 @@ def jacobian(f, x, *args, chunk=None):
     array([[2.        , 1.        ],
            [0.54030231, 0.        ]])
     """
-    return _result(_jacobian("dualgrad.jacobian", f, x, args, chunk)[1])
+    return _result(_jacobian("dualgrad.jacobian", f, x, args, chunk, executor, progress,
+                             batch_axis)[1])
 
 
-def gradient(f, x, *args, chunk=None):
+def gradient(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=None):
     """The gradient of scalar ``f`` at ``x``, shaped like ``x``.
 
     Parameters
@@ -95,8 +139,8 @@ def gradient(f, x, *args, chunk=None):
         The point, of any shape.
     *args
         Passed to ``f`` after ``x``.
-    chunk : int, optional
-        Input directions per evaluation (see :func:`jacobian`).
+    chunk, executor, progress, batch_axis
+        As for :func:`jacobian`.
 
     Returns
     -------
@@ -117,8 +161,9 @@ def gradient(f, x, *args, chunk=None):
     >>> dg.gradient(lambda x, a: a * x ** 3, 2.0, 0.5)
     6.0
     """
-    value, jac = _jacobian("dualgrad.gradient", f, x, args, chunk)
-    if np.shape(value) != ():
+    value, jac = _jacobian("dualgrad.gradient", f, x, args, chunk, executor, progress,
+                           batch_axis)
+    if np.shape(value) != (() if batch_axis is None else np.shape(value)[:1]):
         raise errors.array_output("dualgrad.gradient", np.shape(value))
     return _result(jac)
 
@@ -154,7 +199,7 @@ def derivative(f, x, *args):
     return _result(_jacobian(who, f, x, args, None)[1])
 
 
-def hessian(f, x, *args, chunk=None):
+def hessian(f, x, *args, chunk=None, executor=None, progress=False):
     """The Hessian of scalar ``f`` at ``x``, by nested duals; exactly symmetric.
 
     Parameters
@@ -165,6 +210,8 @@ def hessian(f, x, *args, chunk=None):
         The point, of any shape.
     chunk : int, optional
         Directions per evaluation at each of the two levels.
+    executor, progress
+        As for :func:`jacobian`; the outer level's chunks are the tasks.
 
     Returns
     -------
@@ -183,19 +230,26 @@ def hessian(f, x, *args, chunk=None):
     who = "dualgrad.hessian"
     check_callable(who, f)
     x = as_input(who, x)
-
-    def grad_of_f(y):
-        value, jac = _jacobian(who, f, y, args, chunk)
-        if np.shape(value) != ():
-            raise errors.array_output(who, np.shape(value))
-        return jac
-
-    H = _jacobian(who, grad_of_f, x, (), chunk)[1]
+    H = _jacobian(who, _GradientOf(who, f, args, chunk), x, (), chunk, executor,
+                  progress)[1]
     if isinstance(H, np.ndarray) and H.ndim:
         size = math.prod(np.shape(x))
         flat = H.reshape(size, size)
         H = ((flat + flat.T) / 2.0).reshape(H.shape)
     return _result(H)
+
+
+class _GradientOf:
+    """``y -> gradient(f, y, *args)``: the inner level of a Hessian, picklable."""
+
+    def __init__(self, who, f, args, chunk):
+        self.who, self.f, self.args, self.chunk = who, f, args, chunk
+
+    def __call__(self, y):
+        value, jac = _jacobian(self.who, self.f, y, self.args, self.chunk)
+        if np.shape(value) != ():
+            raise errors.array_output(self.who, np.shape(value))
+        return jac
 
 
 def jvp(f, x, v, *args):
@@ -243,7 +297,7 @@ def jvp(f, x, v, *args):
     return _result(value), _result(as_array(tangent)[..., 0])
 
 
-def approx_fprime(xk, f, epsilon=None, *args):
+def approx_fprime(xk, f, epsilon=None, *args, executor=None, progress=False):
     """Drop-in for ``scipy.optimize.approx_fprime``, exact instead of approximate.
 
     Parameters
@@ -256,6 +310,8 @@ def approx_fprime(xk, f, epsilon=None, *args):
         Accepted for compatibility and ignored: no step is taken.
     *args
         Passed to ``f``.
+    executor, progress
+        As for :func:`jacobian`.
 
     Returns
     -------
@@ -270,4 +326,4 @@ def approx_fprime(xk, f, epsilon=None, *args):
     >>> bool(np.allclose(dg.approx_fprime(x, rosen), rosen_der(x), rtol=1e-14))
     True
     """
-    return jacobian(f, xk, *args)
+    return jacobian(f, xk, *args, executor=executor, progress=progress)

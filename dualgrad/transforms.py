@@ -67,15 +67,7 @@ def grad(f, argnums=0):
             if len(nums) <= MAX_CHUNK:
                 return _scalar_grad(who, f, args, kwargs, nums, many)
         xs = [as_input(who, args[i]) for i in nums]
-
-        def build(seeded):
-            full = list(args)
-            for i, s in zip(nums, seeded):
-                full[i] = s
-            return full
-
-        value, partials = jacobian_columns(
-            who, lambda *a: f(*a, **kwargs), xs, (), None, build)
+        value, partials = jacobian_columns(who, f, args, nums, xs, kwargs)
         if np.shape(value) != ():
             raise errors.array_output(who, np.shape(value))
         grads, start = [], 0

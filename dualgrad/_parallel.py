@@ -1,0 +1,96 @@
+"""Independent tasks (the chunks of a Jacobian) run serially or on any Executor.
+
+dualgrad grows no scheduler of its own: a ``concurrent.futures.Executor`` —
+a thread pool, a process pool, or a Dask client's ``get_executor()`` — runs one
+task per chunk, and results come back in order.  A failing task raises its
+original exception in the caller, with a note naming the task's directions.
+"""
+
+import pickle
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+from . import errors
+
+__all__ = ["run_tasks"]
+
+
+def _check_picklable(who, executor, payload):
+    """Process pools pickle with ``pickle``: say what to do when that fails."""
+    if not isinstance(executor, ProcessPoolExecutor):
+        return
+    try:
+        pickle.dumps(payload)
+    except Exception as exc:  # noqa: BLE001 - any pickling failure means the same
+        raise errors.bad_type(
+            who, "f and *args that can be pickled for a process pool",
+            f"{type(exc).__name__}: {exc}",
+            "Define f at module level (not a lambda or a closure), or use a "
+            "ThreadPoolExecutor or a Dask client's executor (which uses cloudpickle)."
+        ) from exc
+
+
+class _Progress:
+    """A tqdm bar when tqdm is installed, else a plain line on stderr."""
+
+    def __init__(self, total, enabled, who):
+        self.bar = None
+        self.enabled = enabled and total > 1
+        self.total, self.done, self.who = total, 0, who
+        if self.enabled:
+            try:
+                from tqdm.auto import tqdm
+                self.bar = tqdm(total=total, desc=who, unit="chunk")
+            except ImportError:
+                pass
+
+    def update(self):
+        if not self.enabled:
+            return
+        self.done += 1
+        if self.bar is not None:
+            self.bar.update()
+        else:
+            print(f"\r{self.who}: {self.done}/{self.total} chunks", end="",
+                  file=sys.stderr, flush=True)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+        elif self.enabled:
+            print(file=sys.stderr)
+
+
+def _noted(exc, label):
+    exc.add_note(f"dualgrad: raised while evaluating f on {label}")
+    return exc
+
+
+def run_tasks(who, fn, tasks, labels, executor=None, progress=False):
+    """``[fn(*task) for task in tasks]``, on ``executor`` when one is given."""
+    bar = _Progress(len(tasks), progress, who)
+    results = []
+    try:
+        if executor is None:
+            for task, label in zip(tasks, labels):
+                try:
+                    results.append(fn(*task))
+                except Exception as exc:
+                    raise _noted(exc, label)
+                bar.update()
+            return results
+        _check_picklable(who, executor, (fn, tasks[0]) if tasks else fn)
+        futures = [executor.submit(fn, *task) for task in tasks]
+        try:
+            for future, label in zip(futures, labels):
+                try:
+                    results.append(future.result())
+                except Exception as exc:
+                    raise _noted(exc, label)
+                bar.update()
+        finally:
+            for future in futures:
+                future.cancel()
+        return results
+    finally:
+        bar.close()

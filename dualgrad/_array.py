@@ -217,6 +217,8 @@ class ArrayDual(Dual):
 
 
 def _scalar_partials(d):
+    if d._kind == "vector":
+        return d.partials
     ps = d._plist()
     if any(isinstance(p, Dual) for p in ps):
         from ._ufuncs import stack_scalars

@@ -58,6 +58,9 @@ class Dual:
     __slots__ = ()
     __array_priority__ = 100.0
     __hash__ = None
+    # "slots": scalar, one slot per partial; "vector": scalar, partials in one
+    # small array (n > 16); "array": an array dual
+    _kind = "array"
 
     def __new__(cls, value, partials, *, tag=0):
         value_array = np.asarray(value) if not isinstance(value, Dual) else value
@@ -69,7 +72,7 @@ class Dual:
                 "dualgrad.Dual", f"partials of shape {shape} + (n,)",
                 f"shape {partials.shape}")
         if shape == ():
-            return make_scalar(_scalar_value(value), partials.tolist(), tag)
+            return make_scalar(_scalar_value(value), partials, tag)
         return make_array(value_array.astype(float) if isinstance(value_array, np.ndarray)
                           else value_array, partials, tag)
 

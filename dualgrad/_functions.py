@@ -43,7 +43,7 @@ def function_name(func):
 
 def _lift(x):
     """Scalar duals become 0-d array duals; lists and tuples are lifted inside."""
-    if isinstance(x, Dual) and hasattr(x, "_plist"):           # a scalar dual
+    if isinstance(x, Dual) and x._kind != "array":              # a scalar dual
         from ._ufuncs import _partials_array
         from ._array import make_array
         value = x.value if isinstance(x.value, Dual) else np.asarray(x.value, dtype=float)

@@ -21,7 +21,7 @@ import numpy as np
 from . import _base
 from ._base import Dual, primal
 from ._rules import RULES
-from ._ufuncs import apply, call_ufunc, call_unary_with_out
+from ._ufuncs import apply, call_ufunc, call_unary_with_out, stack_scalars
 
 __all__ = ["ScalarDual", "scalar_class", "make_scalar"]
 
@@ -31,6 +31,7 @@ class ScalarDual(Dual):
 
     __slots__ = ()
     _UNARY = {}
+    _kind = "slots"
     ndim = 0
     shape = ()
     size = 1
@@ -113,12 +114,20 @@ def _finite_check(exprs_factors):
     return " and ".join(tests)
 
 
+def _p(var, k):
+    """Source for partial ``k`` of ``var`` (all of them, as one array, for ``k=None``)."""
+    return f"{var}.partials" if k is None else f"{var}.p{k}"
+
+
 def _build(lines, n, value, terms_of_k):
-    """Lines building the result ``r`` with partial k from ``terms_of_k(k)``."""
+    """Lines building the result ``r`` with partial k from ``terms_of_k(k)``.
+
+    ``n=None`` builds the vector kind: one array expression for all partials.
+    """
     lines.append("        r = _new(C)")
     lines.append(f"        r.value = {value}")
-    for k in range(n):
-        lines.append(f"        r.p{k} = {terms_of_k(k)}")
+    for k in (range(n) if n is not None else [None]):
+        lines.append(f"        {_p('r', k)} = {terms_of_k(k)}")
     lines.append("        r.tag = a.tag")
     lines.append("        return r")
 
@@ -135,7 +144,7 @@ def _fast_binary(stem, symbol, rule, n):
         if check:
             lines.append(f"        if not ({check}): return _call(U, a, b)")
         _build(lines, n, "out",
-               lambda k: f"{_term(e0, 'f0', f'a.p{k}')} + {_term(e1, 'f1', f'b.p{k}')}")
+               lambda k: f"{_term(e0, 'f0', _p('a', k))} + {_term(e1, 'f1', _p('b', k))}")
     lines += ["    if tb is float or tb is int or tb is _f64:", "        x = a.value",
               "        y = b if tb is not _f64 else float(b)",
               "        try:", f"            out = x {symbol} y",
@@ -151,7 +160,7 @@ def _fast_binary(stem, symbol, rule, n):
     check = _finite_check([(e0, "f0")])
     if check:
         lines.append(f"        if not ({check}): return _call(U, a, b)")
-    _build(lines, n, "out", lambda k: _term(e0, "f0", f"a.p{k}"))
+    _build(lines, n, "out", lambda k: _term(e0, "f0", _p("a", k)))
     lines.append("    return _call(U, a, b)")
     return "\n".join(lines)
 
@@ -167,7 +176,7 @@ def _fast_reflected(stem, symbol, rule, n):
     check = _finite_check([(e1, "f1")])
     if check:
         lines.append(f"        if not ({check}): return _call(U, b, a)")
-    _build(lines, n, "out", lambda k: _term(e1, "f1", f"a.p{k}"))
+    _build(lines, n, "out", lambda k: _term(e1, "f1", _p("a", k)))
     lines.append("    return _call(U, b, a)")
     return "\n".join(lines)
 
@@ -203,7 +212,7 @@ def _fast_ufunc(u, rule, n):
              "    except (ZeroDivisionError, ValueError, OverflowError):",
              "        return _again(U, a, out)",
              "    if not (f0 - f0 == 0.0): return _again(U, a, out)", "    if True:"]
-    _build(lines, n, "out", lambda k: _term(rule.derivs[0], "f0", f"a.p{k}"))
+    _build(lines, n, "out", lambda k: _term(rule.derivs[0], "f0", _p("a", k)))
     return "\n".join(lines).replace("(U,", f"({u},").replace("U(x)", f"{u}(x)")
 
 
@@ -211,23 +220,33 @@ def _fast_unary(stem, rule, n):
     symbol = {"neg": "-", "pos": "+"}[stem]
     lines = [f"def __{stem}__(a):", "    if True:"]
     _build(lines, n, f"{symbol}a.value",
-           lambda k: _term(rule.derivs[0], "f0", f"a.p{k}"))
+           lambda k: _term(rule.derivs[0], "f0", _p("a", k)))
     return "\n".join(lines)
 
 
 def _generate(n):
-    """Source for the class with ``n`` partials, compiled in its own namespace."""
+    """The class with ``n`` partials (``None``: the vector kind), compiled from the
+    table in its own namespace."""
     methods = []
     namespace = {"np": np, "_new": object.__new__, "_f64": np.float64,
                  "_call": call_ufunc, "_again": call_unary_with_out, "_m": math}
     from ._rules import _NAMESPACE
     namespace.update(_NAMESPACE)
-    slots = ("value", "tag") + tuple(f"p{k}" for k in range(n))
-    plist = ", ".join(f"self.p{k}" for k in range(n))
-    methods.append(f"def _plist(self):\n    return [{plist}]")
-    targets = "".join(f"r.p{k}, " for k in range(n))
-    methods.append(f"def _from(value, partials, tag):\n    r = _new(C)\n    r.value = value\n"
-                   f"    r.tag = tag\n    {targets}= partials\n    return r")
+    if n is None:
+        slots = ("value", "tag", "partials")
+        methods.append("def _plist(self):\n    p = self.partials\n"
+                       "    return p.tolist() if type(p) is np.ndarray else list(p)")
+        methods.append("def _from(value, partials, tag):\n    r = _new(C)\n"
+                       "    r.value = value\n    r.tag = tag\n    r.partials = partials\n"
+                       "    return r")
+    else:
+        slots = ("value", "tag") + tuple(f"p{k}" for k in range(n))
+        plist = ", ".join(f"self.p{k}" for k in range(n))
+        methods.append(f"def _plist(self):\n    return [{plist}]")
+        targets = "".join(f"r.p{k}, " for k in range(n))
+        methods.append(f"def _from(value, partials, tag):\n    r = _new(C)\n"
+                       f"    r.value = value\n    r.tag = tag\n    {targets}= partials\n"
+                       "    return r")
     unary = {}
     for rule in list(RULES.values()):
         stem = rule.operator
@@ -258,36 +277,50 @@ def _generate(n):
                 methods.append(f"def __r{stem}__(a, b):\n    return _call({u}, b, a)")
     source = "\n\n".join(methods)
     exec(compile(source, f"<dualgrad scalar dual, n={n}>", "exec"), namespace)  # noqa: S102
-    body = {"__slots__": slots, "__module__": __name__,
-            "__qualname__": f"ScalarDual{n}"}
-    for name, obj in namespace.items():
+    name = f"ScalarDual{n}" if n is not None else "ScalarDualVector"
+    body = {"__slots__": slots, "__module__": __name__, "__qualname__": name,
+            "_kind": "slots" if n is not None else "vector"}
+    for key, obj in namespace.items():
         if callable(obj) and getattr(obj, "__code__", None) is not None and \
                 obj.__code__.co_filename.startswith("<dualgrad scalar"):
-            body[name] = obj
-    body["_UNARY"] = {u: namespace[name] for u, name in unary.items()}
+            body[key] = obj
+    body["_UNARY"] = {u: namespace[key] for u, key in unary.items()}
     body["_from"] = staticmethod(namespace["_from"])
-    for name in unary.values():
-        del body[name]
-    cls = type(f"ScalarDual{n}", (ScalarDual,), body)
+    for key in unary.values():
+        del body[key]
+    cls = type(name, (ScalarDual,), body)
     namespace["C"] = cls
     return cls
 
 
+# Up to this many partials a scalar dual has one slot each (cheapest per
+# operation); beyond it, one small array (flat cost in n).  DESIGN.md measured
+# the crossover at n = 16.
+MAX_SLOTS = 16
+
+
 def scalar_class(n):
-    """The scalar dual class with ``n`` partials (generated on first use)."""
-    cls = _CLASSES.get(n)
+    """The scalar dual class for ``n`` partials (generated on first use)."""
+    key = n if n <= MAX_SLOTS else None
+    cls = _CLASSES.get(key)
     if cls is None:
-        cls = _CLASSES[n] = _generate(n)
+        cls = _CLASSES[key] = _generate(key)
     return cls
 
 
-_new = object.__new__
-
-
 def make_scalar(value, partials, tag):
-    """A scalar dual from a value and a sequence of ``n`` partials."""
-    cls = _CLASSES.get(len(partials)) or scalar_class(len(partials))
-    return cls._from(value, partials, tag)
+    """A scalar dual from a value and ``n`` partials (a sequence, an array of
+    shape ``(n,)``, or an array dual of shape ``(n,)`` for nested duals)."""
+    n = len(partials)
+    if n <= MAX_SLOTS:
+        if type(partials) is not list and type(partials) is not tuple:
+            partials = partials.tolist() if type(partials) is np.ndarray else \
+                [partials[k] for k in range(n)]
+        return (_CLASSES.get(n) or scalar_class(n))._from(value, partials, tag)
+    if type(partials) is list or type(partials) is tuple:
+        partials = stack_scalars(list(partials)) if any(isinstance(p, Dual) for p in partials) \
+            else np.array(partials, dtype=float)
+    return (_CLASSES.get(None) or scalar_class(n))._from(value, partials, tag)
 
 
 _base.register(scalar=make_scalar)

@@ -20,8 +20,12 @@ from ._ufuncs import _from_object_array, stack_scalars
 __all__ = ["chunk_sizes", "seed", "extract", "jacobian_columns", "chunk_tasks",
            "evaluate_chunk", "assemble", "as_array"]
 
-MAX_CHUNK = 16
-MEMORY_BUDGET = 1 << 28          # bytes of partials per intermediate, roughly
+# chunk=None: as many directions per pass as fit, up to MAX_CHUNK, while the
+# partials of an intermediate as large as the input stay within MEMORY_BUDGET.
+# Fewer passes win (bench/RESULTS.md: one pass of n directions costs far less
+# than n passes of one); scalars beyond 16 partials switch to the vector kind.
+MAX_CHUNK = 256
+MEMORY_BUDGET = 1 << 24          # bytes of partials per intermediate
 
 
 def chunk_sizes(ndirs, chunk=None, input_size=1):
@@ -70,7 +74,7 @@ def extract(who, out, tag, width):
     if isinstance(out, np.ndarray) and out.dtype == object:
         out = _from_object_array(out)
     if isinstance(out, Dual) and out.tag == tag:
-        if hasattr(out, "_plist"):                 # a scalar dual: no array on the way
+        if out._kind == "slots":                   # a scalar dual: no array on the way
             return out.value, out._plist()
         return out.value, out.partials
     if isinstance(out, Dual):
@@ -110,7 +114,10 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width):
 def chunk_tasks(who, f, template, nums, xs, kwargs, chunk):
     """The passes that cover every input direction, and a label for each."""
     sizes = [1 if type(x) is float else math.prod(x.shape) for x in xs]
-    widths = chunk_sizes(sum(sizes), chunk, max(sizes) if sizes else 1) or [0]
+    # an input that is already a dual (nested call) multiplies every partial
+    weight = max((x.partials.size if isinstance(x, Dual) and x._kind != "slots" else s)
+                 for x, s in zip(xs, sizes)) if xs else 1
+    widths = chunk_sizes(sum(sizes), chunk, weight) or [0]
     starts = list(itertools.accumulate(widths, initial=0))[:-1]
     tasks = [(who, f, template, nums, xs, kwargs, s, w) for s, w in zip(starts, widths)]
     labels = [f"input directions {s} to {s + w - 1} (chunk {k + 1} of {len(widths)})"

@@ -92,7 +92,7 @@ def call(rule, args, out=None):
         if isinstance(a, Dual) and a.tag == tag:
             values.append(a.value)
             duals.append(k)
-            scalar = scalar and hasattr(a, "_plist")
+            scalar = scalar and a._kind == "slots"
         else:
             values.append(a)
             scalar = scalar and getattr(a, "ndim", 0) == 0
@@ -104,11 +104,11 @@ def call(rule, args, out=None):
             raise _not_differentiable(rule, k)
     if out is None:
         out = ufunc(*values)
+    # NumPy float semantics for the local derivatives: inf, never ZeroDivisionError
+    values = [_f64(v) if type(v) is float else _i64(v) if type(v) is int else v
+              for v in values]
     if scalar:
         out = _as_scalar(out)
-        # NumPy float semantics for the local derivatives: inf, never ZeroDivisionError
-        values = [_f64(v) if type(v) is float else _i64(v) if type(v) is int else v
-                  for v in values]
         n = len(args[duals[0]]._plist())
         total = None
         for k in duals:
@@ -139,7 +139,7 @@ def call(rule, args, out=None):
 
 def _partials_array(d):
     """Partials of ``d`` as an array of shape ``d.shape + (n,)``."""
-    if not hasattr(d, "_plist"):                   # an array dual (0-d ones included)
+    if d._kind != "slots":                        # vector scalars and array duals
         return d.partials
     ps = d._plist()
     if isinstance(ps[0], Dual):

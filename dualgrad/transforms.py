@@ -8,8 +8,8 @@ import numpy as np
 
 from . import errors
 from ._base import new_tag
-from ._scalar import scalar_class
-from ._seed import MAX_CHUNK, as_array, extract, jacobian_columns, seed
+from ._scalar import MAX_SLOTS, scalar_class
+from ._seed import as_array, extract, jacobian_columns, seed
 from ._validate import as_input, check_argnums, check_callable
 
 __all__ = ["grad", "elementwise_grad"]
@@ -64,7 +64,7 @@ def grad(f, argnums=0):
             if t is not float and t is not int:
                 break
         else:
-            if len(nums) <= MAX_CHUNK:
+            if len(nums) <= MAX_SLOTS:
                 return _scalar_grad(who, f, args, kwargs, nums, many)
         xs = [as_input(who, args[i]) for i in nums]
         value, partials = jacobian_columns(who, f, args, nums, xs, kwargs)
@@ -94,7 +94,7 @@ def _scalar_grad(who, f, args, kwargs, nums, many):
     for j, i in enumerate(nums):
         full[i] = make(float(args[i]), units[j], tag)
     out = f(*full, **kwargs)
-    if getattr(out, "tag", None) == tag and hasattr(out, "_plist"):
+    if getattr(out, "tag", None) == tag and out._kind == "slots":
         partials = out._plist()
     else:
         value, partials = extract(who, out, tag, n)

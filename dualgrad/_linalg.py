@@ -39,6 +39,10 @@ def bilinear(func, *args, **kwargs):
     if func in (np.matmul, np.linalg.matmul) and not kwargs and \
             all(np.ndim(primal(v)) <= 2 for v in values):
         return make(value, _matmul_partials(args, values, duals), tag)
+    if func is np.einsum and isinstance(args[0], str) and not kwargs:
+        partials = _einsum_partials(args, values, duals, n)
+        if partials is not None:
+            return make(value, partials, tag)
     columns = []
     for k in range(n):
         total = 0.0
@@ -51,15 +55,41 @@ def bilinear(func, *args, **kwargs):
 
 
 def _matmul_partials(args, values, duals):
+    """Partials of ``A @ B`` (at most 2-D operands) without moving axes.
+
+    ``(dA @ B)[..., j, :] = (B.T @ dA)`` batched over ``dA``'s rows, and
+    ``A @ dB = (A @ dB.reshape(k, -1)).reshape(...)``: one BLAS call each, with
+    contiguous outputs already in directions-last order.
+    """
     a, b = values
     total = None
     for i in duals:
         p = args[i].partials
-        if i == 0:      # dA @ B, all directions as one batch
-            term = np.moveaxis(np.matmul(np.moveaxis(p, -1, 0), b), 0, -1)
-        else:           # A @ dB
-            term = np.matmul(a, p) if np.ndim(p) == 2 else \
-                np.moveaxis(np.matmul(a, np.moveaxis(p, -1, 0)), 0, -1)
+        n = p.shape[-1]
+        if i == 0:
+            term = np.matmul(np.swapaxes(b, -1, -2) if np.ndim(b) == 2 else b, p)
+        else:
+            out_shape = np.shape(np.matmul(primal(a), primal(b)))
+            term = np.reshape(np.matmul(a, np.reshape(p, (p.shape[0], -1))),
+                              out_shape + (n,))
+        total = term if total is None else total + term
+    return total
+
+
+def _einsum_partials(args, values, duals, n):
+    """One ``einsum`` per dual operand, the directions as an extra index."""
+    spec = args[0]
+    if "->" not in spec or "." in spec:
+        return None
+    inputs, output = spec.replace(" ", "").split("->")
+    letter = next(c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBA" "zyxwvutsrqponmlkjihgfedcba"
+                  if c not in spec)
+    parts = inputs.split(",")
+    total = None
+    for i in duals:
+        sub = ",".join(p + letter if j == i - 1 else p for j, p in enumerate(parts))
+        operands = [args[i].partials if j == i else values[j] for j in range(1, len(args))]
+        term = np.einsum(f"{sub}->{output}{letter}", *operands, optimize=True)
         total = term if total is None else total + term
     return total
 

@@ -12,7 +12,8 @@ import importlib
 
 import numpy as np
 
-PEERS = ["f", "dualgrad", "jax", "torch", "num-dual", "scipy", "by hand"]
+PEERS = ["f", "dualgrad", "jax", "torch", "num-dual", "scipy", "by hand", "f (numba)",
+         "dualgrad (numba)"]
 
 
 class Unavailable(Exception):
@@ -172,6 +173,23 @@ def lotka_volterra(p, steps=LV_STEPS, h=0.005):
     return np.array([x, y])
 
 
+def lotka_volterra_xy(p, steps=LV_STEPS, h=0.005):
+    """The same loop returning the pair (torch cannot take np.array of tensors)."""
+    a, b, c, d = p[0], p[1], p[2], p[3]
+    x, y = 10.0, 5.0
+    for _ in range(steps):
+        k1x, k1y = a * x - b * x * y, c * x * y - d * y
+        x2, y2 = x + 0.5 * h * k1x, y + 0.5 * h * k1y
+        k2x, k2y = a * x2 - b * x2 * y2, c * x2 * y2 - d * y2
+        x3, y3 = x + 0.5 * h * k2x, y + 0.5 * h * k2y
+        k3x, k3y = a * x3 - b * x3 * y3, c * x3 * y3 - d * y3
+        x4, y4 = x + h * k3x, y + h * k3y
+        k4x, k4y = a * x4 - b * x4 * y4, c * x4 * y4 - d * y4
+        x = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
+        y = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
+    return x, y
+
+
 LV_P = np.array([1.1, 0.4, 0.1, 0.4])
 
 
@@ -200,7 +218,16 @@ def lv_reference():
 def lv_loop(peer):
     if peer == "f":
         return (lambda: lotka_volterra(LV_P)), None
+    if peer == "f (numba)":
+        numba = need("numba")
+        f = numba.njit(lotka_volterra)
+        return (lambda: f(LV_P)), None
     ref = lv_reference()
+    if peer == "dualgrad (numba)":             # the very same function, decorated
+        numba = need("numba")
+        import dualgrad as dg
+        f = numba.njit(lotka_volterra)
+        return (lambda: dg.jacobian(f, LV_P)), ref
     if peer == "dualgrad":
         import dualgrad as dg
         return (lambda: dg.jacobian(lotka_volterra, LV_P)), ref
@@ -235,8 +262,12 @@ def lv_loop(peer):
     if peer == "torch":
         torch = torch_f64()
         from torch.func import jacfwd
+
+        def lv_torch(p):
+            x, y = lotka_volterra_xy(p)
+            return torch.stack([x, y])
         pt = torch.tensor(LV_P)
-        return (lambda: jacfwd(lambda p: torch.stack(tuple(lotka_volterra(p))))(pt)), ref
+        return (lambda: jacfwd(lv_torch)(pt)), ref
     raise Unavailable("no such method")
 
 

@@ -40,23 +40,26 @@ def chunk_sizes(ndirs, chunk=None, input_size=1):
     return [base + (i < extra) for i in range(count)]
 
 
-def seed(x, start, width, tag):
+def seed(x, start, width, tag, columns=None):
     """``x`` as a dual whose flat entries ``start:start+width`` are seeded.
 
     ``start`` may be negative or beyond ``x``: only the overlap is seeded, so the
-    directions of several inputs can share one pass.
+    directions of several inputs can share one pass.  ``columns`` (at least
+    ``width``) pads the partials with zero directions.
     """
+    columns = columns or width
     if type(x) is float or getattr(x, "ndim", 1) == 0:       # a scalar, maybe a dual
-        partials = [0.0] * width
+        partials = [0.0] * columns
         if 0 <= -start < width:
             partials[-start] = 1.0
         return _base.make_scalar(x, partials, tag)
     size = math.prod(np.shape(x))
     lo, hi = max(start, 0), min(start + width, size)
-    partials = np.zeros((size, width))
-    if lo < hi:
-        partials[np.arange(lo, hi), np.arange(lo - start, hi - start)] = 1.0
-    return make(x, partials.reshape(np.shape(x) + (width,)), tag)
+    partials = np.zeros((size, columns))
+    if lo < hi:                          # entry i gets direction i - start: a strided diagonal
+        first = lo * columns + (lo - start)
+        partials.reshape(-1)[first:first + (hi - lo) * (columns + 1):columns + 1] = 1.0
+    return make(x, partials.reshape(np.shape(x) + (columns,)), tag)
 
 
 def extract(who, out, tag, width):
@@ -94,21 +97,46 @@ def extract(who, out, tag, width):
     return value, np.zeros(np.shape(value) + (width,))
 
 
-def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width):
+def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=None):
     """One pass: seed directions ``start:start+width`` of ``xs``, call ``f``.
 
     ``template`` holds ``f``'s positional arguments; the inputs ``xs`` go at
     positions ``nums``.  Module-level and closure-free, so executors can pickle it.
-    Returns ``(value, partials)`` with ``partials`` an array (or a list for a
-    scalar output).
+    ``columns`` pads the seeds (numba-jitted ``f`` compiles once per width of a
+    fixed ladder).  Returns ``(value, partials)`` with ``partials`` an array (or a
+    list for a scalar output).
     """
     tag = new_tag()
     full = list(template)
     offset = 0
     for i, x in zip(nums, xs):
-        full[i] = seed(x, start - offset, width, tag) if width else x
+        full[i] = seed(x, start - offset, width, tag, columns) if width else x
         offset += 1 if type(x) is float else math.prod(x.shape)
-    return extract(who, f(*full, **kwargs), tag, width)
+    if columns is None:
+        return extract(who, f(*full, **kwargs), tag, width)
+    value, partials = extract(who, call_jitted(who, f, full, kwargs), tag, columns)
+    return value, partials[:width] if isinstance(partials, list) else partials[..., :width]
+
+
+def is_jitted(f):
+    """Is ``f`` a numba dispatcher (``@numba.njit`` function)?"""
+    return type(f).__module__.startswith("numba") and hasattr(f, "py_func")
+
+
+def call_jitted(who, f, args, kwargs):
+    """Call a numba-jitted ``f`` on duals; its typing errors become ours."""
+    from . import _numba_dual  # noqa: F401  (teaches numba the dual types)
+    try:
+        return f(*args, **kwargs)
+    except Exception as exc:
+        if type(exc).__name__ == "TypingError":
+            raise errors.numba_unsupported(who, str(exc)) from exc
+        raise
+
+
+def ladder_width(width):
+    """The smallest width of the jitted ladder (1, 2, 4, 8, 16) holding ``width``."""
+    return next(w for w in (1, 2, 4, 8, 16) if w >= width)
 
 
 def chunk_tasks(who, f, template, nums, xs, kwargs, chunk):
@@ -117,9 +145,14 @@ def chunk_tasks(who, f, template, nums, xs, kwargs, chunk):
     # an input that is already a dual (nested call) multiplies every partial
     weight = max((x.partials.size if isinstance(x, Dual) and x._kind != "slots" else s)
                  for x, s in zip(xs, sizes)) if xs else 1
+    jitted = is_jitted(f)
+    if jitted:                           # the ladder tops out at 16 directions
+        chunk = min(chunk or 16, 16)
     widths = chunk_sizes(sum(sizes), chunk, weight) or [0]
     starts = list(itertools.accumulate(widths, initial=0))[:-1]
-    tasks = [(who, f, template, nums, xs, kwargs, s, w) for s, w in zip(starts, widths)]
+    tasks = [(who, f, template, nums, xs, kwargs, s, w) +
+             ((ladder_width(w),) if jitted and w else ())
+             for s, w in zip(starts, widths)]
     labels = [f"input directions {s} to {s + w - 1} (chunk {k + 1} of {len(widths)})"
               for k, (s, w) in enumerate(zip(starts, widths))]
     return tasks, labels

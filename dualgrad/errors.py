@@ -76,6 +76,28 @@ def array_output(who, shape):
         "Use dg.jacobian for array-valued f.")
 
 
+def numba_unsupported(who, message):
+    """A numba typing error on duals, with the construct and the fix named."""
+    import re
+    if re.search(r"(cast|unify|convert).*dualgrad\.Dual\[\d+\].*(float|int)|"
+                 r"setitem\(array\(float64.*dualgrad\.Dual", message, re.S):
+        construct = "storing a dual into a plain float array (a buffer from np.empty(n) " \
+                    "or np.zeros(n))"
+        fix = "create the buffer with np.empty_like(x) or np.zeros_like(x)"
+    elif re.search(r"Cannot determine Numba type of <class 'dualgrad", message):
+        construct = "passing a dual of more than one dimension, or a nested dual"
+        fix = "pass a 1-D x (x.ravel()) or use a plain-Python f"
+    elif "dualgrad.DualArray" in message:
+        construct = "an operation on a whole dual array"
+        fix = "loop over its elements (x[i]); whole-array arithmetic runs in plain-Python f"
+    else:
+        construct = "an operation numba cannot compile for dual numbers"
+        fix = "see docs/numba.md for what jitted code may do, or use a plain-Python f"
+    first = next((ln.strip() for ln in message.splitlines() if ln.strip()), "")
+    return DualTypeError(f"{who}: numba-jitted f uses {construct}. Fix: {fix}. "
+                         f"(numba said: {first[:200]})")
+
+
 def mixed_tags():
     return DualTypeError(
         "dualgrad: a dual number of an inner derivative call was stored into an array of "

@@ -16,8 +16,8 @@ import numpy as np
 from . import errors
 from ._base import Dual, make, new_tag
 from ._parallel import run_tasks
-from ._seed import (as_array, assemble, chunk_tasks, evaluate_chunk, extract,
-                    jacobian_columns)
+from ._seed import (as_array, assemble, call_jitted, chunk_tasks, evaluate_chunk, extract,
+                    is_jitted, jacobian_columns)
 from ._validate import as_input, check_callable, check_chunk
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "approx_fprime"]
@@ -291,8 +291,8 @@ def jvp(f, x, v, *args):
     partials = np.reshape(v, np.shape(v) + (1,)) if np.shape(x) else [v]
     if isinstance(partials, list) and not isinstance(v, Dual):
         partials = [float(v)]
-    out = f(make(x if isinstance(x, Dual) or np.shape(x) else float(x), partials, tag),
-            *args)
+    seeded = make(x if isinstance(x, Dual) or np.shape(x) else float(x), partials, tag)
+    out = call_jitted(who, f, (seeded,) + args, {}) if is_jitted(f) else f(seeded, *args)
     value, tangent = extract(who, out, tag, 1)
     return _result(value), _result(as_array(tangent)[..., 0])
 

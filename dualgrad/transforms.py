@@ -9,7 +9,8 @@ import numpy as np
 from . import errors
 from ._base import new_tag
 from ._scalar import MAX_SLOTS, scalar_class
-from ._seed import as_array, extract, jacobian_columns, seed
+from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
+                    seed)
 from ._validate import as_input, check_argnums, check_callable
 
 __all__ = ["grad", "elementwise_grad"]
@@ -87,22 +88,24 @@ def grad(f, argnums=0):
 def _scalar_grad(who, f, args, kwargs, nums, many):
     """The common case of a few scalar arguments: one pass, no arrays."""
     n = len(nums)
+    jitted = is_jitted(f)
+    width = ladder_width(n) if jitted else n
     tag = new_tag()
-    make = scalar_class(n)._from
-    units = _units(n)
+    make = scalar_class(width)._from
+    units = _units(width)
     full = list(args)
     for j, i in enumerate(nums):
         full[i] = make(float(args[i]), units[j], tag)
-    out = f(*full, **kwargs)
+    out = call_jitted(who, f, full, kwargs) if jitted else f(*full, **kwargs)
     if getattr(out, "tag", None) == tag and out._kind == "slots":
         partials = out._plist()
     else:
-        value, partials = extract(who, out, tag, n)
+        value, partials = extract(who, out, tag, width)
         if np.shape(value) != ():
             raise errors.array_output(who, np.shape(value))
         partials = [_result(p) for p in as_array(partials)] \
             if not isinstance(partials, list) else partials
-    return tuple(partials) if many else partials[0]
+    return tuple(partials[:n]) if many else partials[0]
 
 
 @functools.lru_cache(maxsize=None)
@@ -140,7 +143,8 @@ def elementwise_grad(f, argnums=0):
             tag = new_tag()
             full = list(args)
             full[i] = _seed_all(x, tag)
-            value, partials = extract(who, f(*full, **kwargs), tag, 1)
+            out = call_jitted(who, f, full, kwargs) if is_jitted(f) else f(*full, **kwargs)
+            value, partials = extract(who, out, tag, 1)
             g = as_array(partials)[..., 0]
             extra = np.ndim(g) - np.ndim(x)
             if extra > 0 or np.shape(g) != np.shape(x):

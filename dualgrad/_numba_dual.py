@@ -1,0 +1,649 @@
+"""Dual numbers inside users' numba-jitted code: a numba extension type.
+
+Importing this module (the helpers do it when ``f`` is a numba dispatcher, and
+numba does it through the ``numba_extensions`` entry point at its first
+compilation) teaches numba two types:
+
+``DualType(n)``
+    a scalar dual: a float64 value, a ``UniTuple(float64, n)`` of partials and
+    the helper call's tag, boxed to and from :class:`dualgrad.Dual` scalars;
+``DualArrayType(n)``
+    a 1-D array of duals (values ``float64[:]``, partials ``float64[:, :]``),
+    boxed to and from 1-D array duals, for code that indexes arrays element by
+    element: ``len``, ``x[i]``, ``x[i] = d``, slices, ``.shape``, ``.size``,
+    ``.copy()``, ``np.empty_like``/``np.zeros_like``, ``np.array([d1, d2])``.
+
+Operators, comparisons (on values), ``abs``, ``min``/``max`` and both the
+``np.*`` and ``math.*`` spellings of the elementary functions are overloaded
+from the rule table: the local derivatives are the table's own expressions,
+compiled by numba; nothing here writes a derivative.  Floats widen to duals
+(zero partials) where numba unifies types, so ``s = 0.0; s += x[i]`` works.
+Propagation is NaN-safe as everywhere else.
+
+Not supported inside jitted code (each fails at compile time with a
+``TypeError`` from the helpers naming the fix): float buffers receiving duals
+(``np.empty(n)`` then ``out[i] = d``: use ``np.empty_like(x)``), whole-array
+arithmetic on dual arrays (index loops only), arrays of more than one
+dimension, nesting derivative calls inside jitted code.
+"""
+
+import math
+import operator
+
+import numpy as np
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import (NativeValue, box, intrinsic, lower_cast, make_attribute_wrapper,
+                             models, overload_attribute, overload_method, register_model,
+                             typeof_impl, unbox)
+from numba.extending import overload as _overload
+
+from . import _base
+from ._array import ArrayDual
+from ._rules import RULES
+from ._scalar import ScalarDual
+
+__all__ = ["DualType", "DualArrayType", "LADDER"]
+
+# Chunk widths for jitted f: a new input size reuses one of these compilations.
+LADDER = (1, 2, 4, 8, 16)
+
+_F64 = types.float64
+
+
+class DualType(types.Type):
+    """A scalar dual with ``n`` partials inside numba."""
+
+    def __init__(self, n):
+        self.n = n
+        super().__init__(name=f"dualgrad.Dual[{n}]")
+
+    def unify(self, typingctx, other):
+        if isinstance(other, (types.Float, types.Integer, types.Boolean)):
+            return self
+        return None
+
+
+class DualArrayType(types.Type):
+    """A 1-D array of duals with ``n`` partials inside numba."""
+
+    def __init__(self, n):
+        self.n = n
+        super().__init__(name=f"dualgrad.DualArray[{n}]")
+
+    def unify(self, typingctx, other):
+        if isinstance(other, types.Array) and other.ndim == 1 and \
+                isinstance(other.dtype, (types.Float, types.Integer)):
+            return self
+        return None
+
+
+# ---- typeof, models, boxing -------------------------------------------------------------
+@typeof_impl.register(ScalarDual)
+def _typeof_scalar(val, c):
+    if isinstance(val.value, _base.Dual):
+        return None                                     # nested duals stay in Python
+    return DualType(len(val._plist()))
+
+
+@typeof_impl.register(ArrayDual)
+def _typeof_array(val, c):
+    if isinstance(val.value, np.ndarray) and val.value.ndim == 1 and \
+            isinstance(val.partials, np.ndarray):
+        return DualArrayType(val.partials.shape[-1])
+    return None
+
+
+@register_model(DualType)
+class _DualModel(models.StructModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, [("value", _F64),
+                                        ("partials", types.UniTuple(_F64, fe_type.n)),
+                                        ("tag", types.int64)])
+
+
+_VALUES = types.Array(_F64, 1, "A")
+_PARTIALS = types.Array(_F64, 2, "A")
+
+
+@register_model(DualArrayType)
+class _DualArrayModel(models.StructModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, [("values", _VALUES), ("partials", _PARTIALS),
+                                        ("tag", types.int64)])
+
+
+for _typ, _fields in ((DualType, ("value", "partials", "tag")),
+                      (DualArrayType, ("values", "partials", "tag"))):
+    for _field in _fields:
+        make_attribute_wrapper(_typ, _field, _field)
+
+
+@unbox(DualType)
+def _unbox_scalar(typ, obj, c):
+    d = cgutils.create_struct_proxy(typ)(c.context, c.builder)
+    value = c.pyapi.object_getattr_string(obj, "value")
+    d.value = c.pyapi.float_as_double(value)
+    c.pyapi.decref(value)
+    plist = c.pyapi.call_method(obj, "_plist", ())
+    tup = c.pyapi.sequence_tuple(plist)
+    c.pyapi.decref(plist)
+    d.partials = c.unbox(types.UniTuple(_F64, typ.n), tup).value
+    c.pyapi.decref(tup)
+    tag = c.pyapi.object_getattr_string(obj, "tag")
+    d.tag = c.pyapi.long_as_longlong(tag)
+    c.pyapi.decref(tag)
+    return NativeValue(d._getvalue(), is_error=cgutils.is_not_null(c.builder,
+                                                                   c.pyapi.err_occurred()))
+
+
+@box(DualType)
+def _box_scalar(typ, val, c):
+    d = cgutils.create_struct_proxy(typ)(c.context, c.builder, value=val)
+    args = (c.pyapi.float_from_double(d.value),
+            c.box(types.UniTuple(_F64, typ.n), d.partials),
+            c.pyapi.long_from_longlong(d.tag))
+    make = c.pyapi.unserialize(c.pyapi.serialize_object(_base.make_scalar))
+    res = c.pyapi.call_function_objargs(make, args)
+    for o in args:
+        c.pyapi.decref(o)
+    return res
+
+
+@unbox(DualArrayType)
+def _unbox_array(typ, obj, c):
+    d = cgutils.create_struct_proxy(typ)(c.context, c.builder)
+    for field, name, ty in (("values", "value", _VALUES), ("partials", "partials", _PARTIALS)):
+        attr = c.pyapi.object_getattr_string(obj, name)
+        setattr(d, field, c.unbox(ty, attr).value)
+        c.pyapi.decref(attr)
+    tag = c.pyapi.object_getattr_string(obj, "tag")
+    d.tag = c.pyapi.long_as_longlong(tag)
+    c.pyapi.decref(tag)
+    return NativeValue(d._getvalue(), is_error=cgutils.is_not_null(c.builder,
+                                                                   c.pyapi.err_occurred()))
+
+
+@box(DualArrayType)
+def _box_array(typ, val, c):
+    d = cgutils.create_struct_proxy(typ)(c.context, c.builder, value=val)
+    args = (c.box(_VALUES, d.values), c.box(_PARTIALS, d.partials),
+            c.pyapi.long_from_longlong(d.tag))
+    make = c.pyapi.unserialize(c.pyapi.serialize_object(_base.make_array))
+    res = c.pyapi.call_function_objargs(make, args)
+    for o in args:
+        c.pyapi.decref(o)
+    return res
+
+
+# ---- intrinsics: building duals and NaN-safe tuple arithmetic ---------------------------
+@intrinsic
+def _new(typingctx, value, partials, tag):
+    sig = DualType(partials.count)(_F64, partials, types.int64)
+
+    def codegen(context, builder, signature, args):
+        d = cgutils.create_struct_proxy(signature.return_type)(context, builder)
+        value, partials, tag = args
+        d.value = context.cast(builder, value, signature.args[0], _F64)
+        d.partials, d.tag = partials, tag
+        return d._getvalue()
+    return sig, codegen
+
+
+def _products(context, builder, pairs, n, safe):
+    """``sum_j f_j * p_j[k]`` for each k; ``safe``: a zero ``p_j[k]`` contributes 0."""
+    zero = context.get_constant(_F64, 0.0)
+    out = []
+    for k in range(n):
+        total = None
+        for f, p in pairs:
+            pk = builder.extract_value(p, k)
+            term = builder.fmul(f, pk)
+            if safe:
+                term = builder.select(builder.fcmp_ordered("==", pk, zero), zero, term)
+            total = term if total is None else builder.fadd(total, term)
+        out.append(total)
+    return out
+
+
+def _propagated(context, builder, tuple_type, pairs):
+    """NaN-safe ``sum_j f_j * p_j`` as a tuple: plain products when every factor is
+    finite (the common case, one test per operation), the careful form otherwise."""
+    n = tuple_type.count
+    finite = None
+    for f, _ in pairs:
+        diff = builder.fsub(f, f)                  # 0 for finite f, NaN for inf or NaN
+        ok = builder.fcmp_ordered("==", diff, context.get_constant(_F64, 0.0))
+        finite = ok if finite is None else builder.and_(finite, ok)
+    with builder.if_else(finite, likely=True) as (then, otherwise):
+        with then:
+            fast = context.make_tuple(builder, tuple_type,
+                                      _products(context, builder, pairs, n, False))
+            fast_block = builder.block
+        with otherwise:
+            careful = context.make_tuple(builder, tuple_type,
+                                         _products(context, builder, pairs, n, True))
+            careful_block = builder.block
+    phi = builder.phi(fast.type)
+    phi.add_incoming(fast, fast_block)
+    phi.add_incoming(careful, careful_block)
+    return phi
+
+
+@intrinsic
+def _scale(typingctx, f, p):
+    sig = p(_F64, p)
+
+    def codegen(context, builder, signature, args):
+        f = context.cast(builder, args[0], signature.args[0], _F64)
+        return _propagated(context, builder, signature.return_type, [(f, args[1])])
+    return sig, codegen
+
+
+@intrinsic
+def _lincomb(typingctx, f, p, g, q):
+    sig = p(_F64, p, _F64, q)
+
+    def codegen(context, builder, signature, args):
+        f, p, g, q = args
+        return _propagated(context, builder, signature.return_type, [(f, p), (g, q)])
+    return sig, codegen
+
+
+@intrinsic
+def _zeros(typingctx, like):
+    tup = types.UniTuple(_F64, like.n)
+    sig = tup(like)
+
+    def codegen(context, builder, signature, args):
+        zero = context.get_constant(_F64, 0.0)
+        return context.make_tuple(builder, tup, [zero] * like.n)
+    return sig, codegen
+
+
+@intrinsic
+def _row(typingctx, arr, i, like):
+    """Row ``i`` of the partials array as a tuple of ``like.n`` floats."""
+    tup = types.UniTuple(_F64, like.n)
+    sig = tup(arr, i, like)
+
+    def codegen(context, builder, signature, args):
+        arr, i, _ = args
+        ary = context.make_array(signature.args[0])(context, builder, arr)
+        items = []
+        for k in range(like.n):
+            idx = [i, context.get_constant(types.intp, k)]
+            ptr = cgutils.get_item_pointer(context, builder, signature.args[0], ary, idx,
+                                           wraparound=False)
+            items.append(builder.load(ptr))
+        return context.make_tuple(builder, tup, items)
+    return sig, codegen
+
+
+@lower_cast(types.Float, DualType)
+@lower_cast(types.Integer, DualType)
+@lower_cast(types.Boolean, DualType)
+def _number_to_dual(context, builder, fromty, toty, val):
+    d = cgutils.create_struct_proxy(toty)(context, builder)
+    d.value = context.cast(builder, val, fromty, _F64)
+    zero = context.get_constant(_F64, 0.0)
+    d.partials = context.make_tuple(builder, types.UniTuple(_F64, toty.n), [zero] * toty.n)
+    d.tag = context.get_constant(types.int64, 0)
+    return d._getvalue()
+
+
+@lower_cast(types.Array, DualArrayType)
+def _array_to_dual_array(context, builder, fromty, toty, val):
+    n = toty.n
+
+    def widen(values):
+        return np.asarray(values, dtype=np.float64), np.zeros((len(values), n))
+
+    pair = types.Tuple((types.Array(_F64, 1, "C"), types.Array(_F64, 2, "C")))
+    tup = context.compile_internal(builder, widen, pair(fromty), [val])
+    d = cgutils.create_struct_proxy(toty)(context, builder)
+    d.values = context.cast(builder, builder.extract_value(tup, 0), pair.types[0], _VALUES)
+    d.partials = context.cast(builder, builder.extract_value(tup, 1), pair.types[1], _PARTIALS)
+    d.tag = context.get_constant(types.int64, 0)
+    return d._getvalue()
+
+
+def overload(func):
+    """numba's ``overload`` for the CPU target: numba tries target-specific
+    templates before its own generic ones (some of which, like ``np.zeros_like``,
+    accept any type), whatever the import order."""
+    return _overload(func, target="cpu")
+
+
+# ---- overloads generated from the rule table --------------------------------------------
+_NUMERIC = (types.Float, types.Integer, types.Boolean)
+
+
+@njit(error_model="numpy")
+def _where(cond, a, b):
+    return a if cond else b
+
+
+def _compile(expr, nin):
+    """The table's derivative expression as a numba function of floats."""
+    if expr is None or expr == "0":
+        return None
+    params = "x, out" if nin == 1 else "x, y, out"
+    fn = eval(f"lambda {params}: {expr}", {"np": np, "where": _where})  # noqa: S307
+    return njit(error_model="numpy")(fn)
+
+
+def _unary(ufunc, d0):
+    def typer(a):
+        if isinstance(a, DualType):
+            def impl(a):
+                x = a.value
+                out = ufunc(x)
+                return _new(out, _scale(d0(x, out), a.partials), a.tag)
+            return impl
+    return typer
+
+
+def _binary(ufunc, d0, d1, zero0, zero1):
+    def typer(a, b):
+        if isinstance(a, DualType) and isinstance(b, DualType):
+            if d0 is None and not zero0 or d1 is None and not zero1:
+                return None
+            if zero0 and zero1:
+                return lambda a, b: _new(ufunc(a.value, b.value), _zeros(a), max(a.tag, b.tag))
+            if zero0:
+                return lambda a, b: _new(ufunc(a.value, b.value), _scale(
+                    d1(a.value, b.value, ufunc(a.value, b.value)), b.partials),
+                    max(a.tag, b.tag))
+            if zero1:
+                return lambda a, b: _new(ufunc(a.value, b.value), _scale(
+                    d0(a.value, b.value, ufunc(a.value, b.value)), a.partials),
+                    max(a.tag, b.tag))
+
+            def impl(a, b):
+                x, y = a.value, b.value
+                out = ufunc(x, y)
+                return _new(out, _lincomb(d0(x, y, out), a.partials, d1(x, y, out),
+                                          b.partials), max(a.tag, b.tag))
+            return impl
+        if isinstance(a, DualType) and isinstance(b, _NUMERIC):
+            if d0 is None and not zero0:
+                return None
+            if zero0:
+                return lambda a, b: _new(ufunc(a.value, b), _zeros(a), a.tag)
+
+            def impl(a, b):
+                x = a.value
+                out = ufunc(x, b)
+                return _new(out, _scale(d0(x, b, out), a.partials), a.tag)
+            return impl
+        if isinstance(a, _NUMERIC) and isinstance(b, DualType):
+            if d1 is None and not zero1:
+                return None
+            if zero1:
+                return lambda a, b: _new(ufunc(a, b.value), _zeros(b), b.tag)
+
+            def impl(a, b):
+                y = b.value
+                out = ufunc(a, y)
+                return _new(out, _scale(d1(a, y, out), b.partials), b.tag)
+            return impl
+    return typer
+
+
+def _zero_kind(ufunc):
+    def typer(*args):
+        duals = [a for a in args if isinstance(a, DualType)]
+        if duals and all(isinstance(a, (DualType,) + _NUMERIC) for a in args):
+            if len(args) == 1:
+                return lambda a: _new(ufunc(a.value), _zeros(a), a.tag)
+            if isinstance(args[0], DualType) and isinstance(args[1], DualType):
+                return lambda a, b: _new(ufunc(a.value, b.value), _zeros(a), a.tag)
+            if isinstance(args[0], DualType):
+                return lambda a, b: _new(ufunc(a.value, b), _zeros(a), a.tag)
+            return lambda a, b: _new(ufunc(a, b.value), _zeros(b), b.tag)
+    return typer
+
+
+_OPERATORS = {"add": (operator.add, operator.iadd), "sub": (operator.sub, operator.isub),
+              "mul": (operator.mul, operator.imul),
+              "truediv": (operator.truediv, operator.itruediv),
+              "pow": (operator.pow, operator.ipow), "mod": (operator.mod, operator.imod),
+              "floordiv": (operator.floordiv, operator.ifloordiv),
+              "neg": (operator.neg,), "pos": (operator.pos,), "abs": (abs,)}
+_COMPARISONS = {"lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge,
+                "eq": operator.eq, "ne": operator.ne}
+_MATH = {"sin": math.sin, "cos": math.cos, "tan": math.tan, "arcsin": math.asin,
+         "arccos": math.acos, "arctan": math.atan, "arctan2": math.atan2,
+         "sinh": math.sinh, "cosh": math.cosh, "tanh": math.tanh, "arcsinh": math.asinh,
+         "arccosh": math.acosh, "arctanh": math.atanh, "exp": math.exp, "expm1": math.expm1,
+         "log": math.log, "log1p": math.log1p, "log10": math.log10, "log2": math.log2,
+         "sqrt": math.sqrt, "hypot": math.hypot, "fabs": math.fabs, "copysign": math.copysign,
+         "floor": math.floor, "ceil": math.ceil, "trunc": math.trunc, "fmod": math.fmod,
+         "power": math.pow}
+
+
+def _register():
+    for rule in RULES.values():
+        name, ufunc = rule.name, rule.ufunc
+        if not isinstance(ufunc, np.ufunc) or ufunc not in vars(np).values():
+            continue                                    # numba knows NumPy's ufuncs only
+        spellings = [ufunc]
+        spellings += list(_OPERATORS.get(rule.operator, ()))
+        if name in _MATH:
+            spellings.append(_MATH[name])
+        if rule.kind == "smooth" and ufunc.nin == 1:
+            typer = _unary(ufunc, _compile(rule.derivs[0], 1))
+        elif rule.kind == "smooth" and ufunc.nin == 2:
+            d0, d1 = (_compile(e, 2) for e in rule.derivs)
+            typer = _binary(ufunc, d0, d1, rule.derivs[0] == "0", rule.derivs[1] == "0")
+        elif rule.kind == "zero":
+            typer = _zero_kind(ufunc)
+        else:
+            continue
+        for spelling in spellings:
+            overload(spelling)(typer)
+    for stem, op in _COMPARISONS.items():
+        overload(op)(_comparison(op))
+
+
+def _comparison(op):
+    def typer(a, b):
+        if isinstance(a, DualType) and isinstance(b, DualType):
+            return lambda a, b: op(a.value, b.value)
+        if isinstance(a, DualType) and isinstance(b, _NUMERIC):
+            return lambda a, b: op(a.value, b)
+        if isinstance(a, _NUMERIC) and isinstance(b, DualType):
+            return lambda a, b: op(a, b.value)
+    return typer
+
+
+def _pick(pick_first, a, b):
+    """``max``/``min`` as Python defines them: the first of equal arguments wins."""
+    if isinstance(a, DualType) and isinstance(b, DualType):
+        if pick_first:
+            return lambda a, b: b if b.value > a.value else a
+        return lambda a, b: b if b.value < a.value else a
+    if isinstance(a, DualType):
+        if pick_first:
+            return lambda a, b: _new(b, _zeros(a), a.tag) if b > a.value else a
+        return lambda a, b: _new(b, _zeros(a), a.tag) if b < a.value else a
+    if pick_first:
+        return lambda a, b: b if b.value > a else _new(a, _zeros(b), b.tag)
+    return lambda a, b: b if b.value < a else _new(a, _zeros(b), b.tag)
+
+
+# ---- dual arrays -------------------------------------------------------------------------
+@intrinsic
+def _new_array(typingctx, values, partials, tag, like):
+    sig = DualArrayType(like.n)(values, partials, types.int64, like)
+
+    def codegen(context, builder, signature, args):
+        d = cgutils.create_struct_proxy(signature.return_type)(context, builder)
+        for field, arg, ty, target in (("values", args[0], signature.args[0], _VALUES),
+                                       ("partials", args[1], signature.args[1], _PARTIALS)):
+            value = context.cast(builder, arg, ty, target)
+            context.nrt.incref(builder, target, value)
+            setattr(d, field, value)
+        d.tag = args[2]
+        return d._getvalue()
+    return sig, codegen
+
+
+@overload(len)
+def _len(a):
+    if isinstance(a, DualArrayType):
+        return lambda a: len(a.values)
+
+
+@overload_attribute(DualArrayType, "shape")
+def _shape(a):
+    return lambda a: a.values.shape
+
+
+@overload_attribute(DualArrayType, "size")
+def _size(a):
+    return lambda a: a.values.size
+
+
+@overload_attribute(DualArrayType, "ndim")
+def _ndim(a):
+    return lambda a: 1
+
+
+@overload(operator.getitem)
+def _getitem(a, i):
+    if isinstance(a, DualArrayType):
+        if isinstance(i, types.Integer):
+            def impl(a, i):
+                j = i + len(a.values) if i < 0 else i
+                if j < 0 or j >= len(a.values):
+                    raise IndexError("index out of range for a dual array")
+                return _new(a.values[j], _row(a.partials, j, _probe(a)), a.tag)
+            return impl
+        if isinstance(i, types.SliceType):
+            return lambda a, i: _new_array(a.values[i], a.partials[i], a.tag, a)
+
+
+@overload(operator.setitem)
+def _setitem(a, i, v):
+    if isinstance(a, DualArrayType) and isinstance(i, types.Integer):
+        if isinstance(v, DualType):
+            def impl(a, i, v):
+                a.values[i] = v.value
+                for k in range(len(v.partials)):
+                    a.partials[i, k] = v.partials[k]
+            return impl
+        if isinstance(v, _NUMERIC):
+            def impl(a, i, v):
+                a.values[i] = v
+                a.partials[i, :] = 0.0
+            return impl
+
+
+@intrinsic
+def _probe(typingctx, a):
+    """A zero dual of ``a``'s width: carries ``n`` into intrinsics as a type."""
+    dual = DualType(a.n)
+    sig = dual(a)
+
+    def codegen(context, builder, signature, args):
+        d = cgutils.create_struct_proxy(dual)(context, builder)
+        d.value = context.get_constant(_F64, 0.0)
+        zero = context.get_constant(_F64, 0.0)
+        d.partials = context.make_tuple(builder, types.UniTuple(_F64, a.n), [zero] * a.n)
+        d.tag = context.get_constant(types.int64, 0)
+        return d._getvalue()
+    return sig, codegen
+
+
+def _like_array(fill_zero):
+    def typer(a, *args):
+        if isinstance(a, DualArrayType):
+            if fill_zero:
+                return lambda a, *args: _new_array(np.zeros_like(a.values),
+                                                   np.zeros_like(a.partials), a.tag, a)
+            return lambda a, *args: _new_array(np.empty_like(a.values),
+                                               np.zeros_like(a.partials), a.tag, a)
+    return typer
+
+
+overload(np.zeros_like)(_like_array(True))
+overload(np.empty_like)(_like_array(False))
+
+
+@overload(np.copy)
+def _copy(a):
+    if isinstance(a, DualArrayType):
+        return lambda a: _new_array(a.values.copy(), a.partials.copy(), a.tag, a)
+
+
+@overload_method(DualArrayType, "copy")
+def _copy_method(a):
+    return lambda a: _new_array(a.values.copy(), a.partials.copy(), a.tag, a)
+
+
+@overload(np.array)
+def _array(seq, dtype=None):
+    if isinstance(seq, (types.UniTuple, types.List)) and isinstance(seq.dtype, DualType) \
+            and dtype in (None, types.none):
+        n = seq.dtype.n
+
+        def impl(seq, dtype=None):
+            m = len(seq)
+            values = np.empty(m)
+            partials = np.zeros((m, n))
+            tag = 0
+            for i in range(m):
+                values[i] = seq[i].value
+                tag = max(tag, seq[i].tag)
+                for k in range(n):
+                    partials[i, k] = seq[i].partials[k]
+            return _new_array(values, partials, tag, _template(seq[0]))
+        return impl
+
+
+@intrinsic
+def _template(typingctx, d):
+    """A dual array type to build from a scalar dual type (for its width)."""
+    arr = DualArrayType(d.n)
+    sig = arr(d)
+
+    def codegen(context, builder, signature, args):
+        return cgutils.create_struct_proxy(arr)(context, builder)._getvalue()
+    return sig, codegen
+
+
+@overload(max)
+def _max(a, b):
+    if isinstance(a, DualType) or isinstance(b, DualType):
+        if all(isinstance(t, (DualType,) + _NUMERIC) for t in (a, b)):
+            return _pick(True, a, b)
+
+
+@overload(min)
+def _min(a, b):
+    if isinstance(a, DualType) or isinstance(b, DualType):
+        if all(isinstance(t, (DualType,) + _NUMERIC) for t in (a, b)):
+            return _pick(False, a, b)
+
+
+@overload(float)
+def _float(a):
+    if isinstance(a, DualType):
+        def impl(a):
+            raise TypeError("dualgrad: float(d) in jitted code would drop the derivatives "
+                            "of a dual number. Fix: keep the value a dual.")
+        return impl
+
+
+_register()
+
+
+def is_dispatcher(f):
+    """Is ``f`` a numba-jitted function (a CPU dispatcher)?"""
+    return type(f).__module__.startswith("numba") and hasattr(f, "py_func")
+
+
+def init():
+    """The ``numba_extensions`` entry point: importing this module is all."""

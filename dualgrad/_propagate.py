@@ -50,7 +50,12 @@ def combine(factors, partials, shape, n):
     fast = _kernels.combine(factors, partials, target)
     if fast is not None:
         return fast
-    total = None
+    if len(factors) == 2 and all(type(f) is float for f in factors) and \
+            factors[0] == 1.0 and abs(factors[1]) == 1.0:       # a + b, a - b: one pass
+        total = (np.add if factors[1] == 1.0 else np.subtract)(partials[0], partials[1])
+        factors = ()
+    else:
+        total = None
     for f, p in zip(factors, partials):
         if total is None:
             total = scaled(f, p, owned=len(factors) == 1)

@@ -209,6 +209,64 @@ def _norm(x, ord=None, axis=None, keepdims=False):
     raise errors.unsupported_function(f"np.linalg.norm with ord={ord!r} (needs the SVD)")
 
 
-LINALG = {np.linalg.solve: _solve, np.linalg.inv: _inv, np.linalg.det: _det,
+def _full_rank(who, A, rank):
+    if rank < min(np.shape(primal(A))[-2:]):
+        raise errors.unsupported_function(
+            f"{who} of a rank-deficient matrix (its derivative does not exist there)")
+
+
+def _T(M):
+    return np.swapaxes(M, -1, -2)
+
+
+def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
+    """``d(A+) = -A+ dA A+ + A+ A+^T dA^T (I - A A+) + (I - A+ A) dA^T A+^T A+``
+    (Golub and Pereyra), valid where the rank does not change."""
+    kwargs = {} if rtol is None else {"rtol": rtol}
+    if not isinstance(a, Dual):
+        return np.linalg.pinv(a, **kwargs)
+    A = a.value
+    P = np.linalg.pinv(A, **kwargs)
+    _full_rank("np.linalg.pinv", A, np.linalg.matrix_rank(primal(A)))
+    m, k = np.shape(primal(A))[-2:]
+    left = np.eye(m) - A @ P
+    right = np.eye(k) - P @ A
+    parts = [-(P @ dA @ P) + P @ _T(P) @ _T(dA) @ left + right @ _T(dA) @ _T(P) @ P
+             for dA in _split(a, a.tag)[1]]
+    return make(P, _stack(parts), a.tag)
+
+
+def _lstsq(a, b, rcond=None):
+    """Least squares for full column rank: ``dx = (A^T A)^{-1} (dA^T r - A^T dA x + A^T db)``
+    with ``r = b - A x``; the value is NumPy's own solution."""
+    tag, n = _tag_n([a, b])
+    if tag < 0:
+        return np.linalg.lstsq(a, b, rcond=rcond)
+    Av, dA = _split(a, tag)
+    bv, db = _split(b, tag)
+    x, _, rank, sv = np.linalg.lstsq(Av, bv, rcond=rcond)
+    _full_rank("np.linalg.lstsq", Av, rank)
+    if np.shape(primal(Av))[0] < np.shape(primal(Av))[1]:
+        raise errors.unsupported_function("np.linalg.lstsq of an underdetermined system")
+    gram = _T(Av) @ Av
+    r = bv - Av @ x
+    parts = []
+    for k in range(n):
+        rhs = 0.0
+        if dA is not None:
+            rhs = rhs + _T(dA[k]) @ r - _T(Av) @ (dA[k] @ x)
+        if db is not None:
+            rhs = rhs + _T(Av) @ db[k]
+        parts.append(np.linalg.solve(gram, rhs))
+    xd = make(x, _stack(parts), tag)
+    residual = (b if isinstance(b, Dual) else bv) - (a if isinstance(a, Dual) else Av) @ xd
+    m, k = np.shape(primal(Av))
+    sums = np.sum(residual * residual, axis=0) if m > k else np.zeros((0,))
+    if m > k and np.ndim(primal(bv)) == 1:
+        sums = np.reshape(sums, (1,))                   # NumPy's shape for a 1-D b
+    return xd, sums, rank, sv
+
+
+LINALG = {np.linalg.solve: _solve, np.linalg.pinv: _pinv, np.linalg.lstsq: _lstsq, np.linalg.inv: _inv, np.linalg.det: _det,
           np.linalg.slogdet: _slogdet, np.linalg.cholesky: _cholesky,
           np.linalg.eigh: _eigh, np.linalg.eigvalsh: _eigvalsh, np.linalg.norm: _norm}

@@ -95,6 +95,12 @@ CASES = {
     "cholesky": lambda x: np.linalg.cholesky(SPD + x.T @ x),
     "eigh_values": lambda x: np.linalg.eigh(SPD + x.T @ x)[0],
     "eigh_vectors": lambda x: np.abs(np.linalg.eigh(SPD + x.T @ x)[1]),
+    "lstsq": lambda x: np.linalg.lstsq(np.vstack([x, M]), np.arange(7.0) * x[0, 0],
+                                       rcond=None)[0],
+    "lstsq_residuals": lambda x: np.linalg.lstsq(np.vstack([x, M]), np.arange(7.0),
+                                                 rcond=None)[1],
+    "pinv": lambda x: np.linalg.pinv(x),
+    "pinv_tall": lambda x: np.linalg.pinv(x.T @ x[:, :2]),
 }
 
 
@@ -116,7 +122,7 @@ def test_every_function_of_api_md_is_handled():
     cross""".split()
     for name in listed:
         assert getattr(np, name) in HANDLED, name
-    for name in "norm solve inv det slogdet cholesky".split():
+    for name in "norm solve inv det slogdet cholesky eigh lstsq pinv".split():
         assert getattr(np.linalg, name) in LINALG, name
 
 

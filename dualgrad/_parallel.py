@@ -6,9 +6,7 @@ task per chunk, and results come back in order.  A failing task raises its
 original exception in the caller, with a note naming the task's directions.
 """
 
-import pickle
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 from . import errors
 
@@ -17,6 +15,8 @@ __all__ = ["run_tasks"]
 
 def _check_picklable(who, executor, payload):
     """Process pools pickle with ``pickle``: say what to do when that fails."""
+    import pickle                                     # only when an executor is given
+    from concurrent.futures import ProcessPoolExecutor
     if not isinstance(executor, ProcessPoolExecutor):
         return
     try:

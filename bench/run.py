@@ -3,6 +3,7 @@
     python bench/run.py            # all problems, writes bench/RESULTS.md and bench/ratios.png
     python bench/run.py --quick    # fewer repeats
     python bench/run.py --only Rosenbrock
+    python bench/run.py --stitch   # rebuild RESULTS.md from bench/results.json and RESULTS_*.md
 
 Each (problem, peer) runs in a fresh process with one thread per library. The
 first call (compilation, tracing, caches) is timed apart from the median of the
@@ -124,6 +125,11 @@ def main():
         one(args[1], args[2], "--quick" in args)
         return
     quick = "--quick" in args
+    saved = HERE / "results.json"
+    if "--stitch" in args:
+        data = json.loads(saved.read_text())
+        write(data["results"], data["import"], data["numba"], data["quick"])
+        return
     only = args[args.index("--only") + 1] if "--only" in args else ""
     results = {}
     for problem in PROBLEMS:
@@ -136,6 +142,9 @@ def main():
                 print(f"{problem:32s} {peer:10s} {r['status']:>12.40s} "
                       f"{fmt_time(r.get('median')):>10s}", flush=True)
     imp, numba = import_time()
+    if not only:
+        saved.write_text(json.dumps({"results": results, "import": imp, "numba": numba,
+                                     "quick": quick}, indent=1))
     write(results, imp, numba, quick)
 
 
@@ -200,9 +209,10 @@ def write(results, imp, numba, quick):
             lines.append(f"| {name} | {fmt_time(r['median'])} | {fmt_time(r['first'])} | "
                          f"{to_f} | {to_best} | {err} |")
         lines.append("")
-    engine = HERE / "RESULTS_engine.md"
-    if engine.exists():
-        lines += [engine.read_text()]
+    for part in ("engine", "functions", "numba"):      # the other bench scripts' tables
+        path = HERE / f"RESULTS_{part}.md"
+        if path.exists():
+            lines += [path.read_text()]
     (HERE / "RESULTS.md").write_text("\n".join(lines))
     chart(results)
     print("\n".join(lines))

@@ -2,9 +2,9 @@
 
     python bench/bench_engine.py [--quick]
 
-1. A plain-Python RK4 loop (Lotka-Volterra, 4 parameters) on scalar duals with
-   n = 1 and n = 16 partials, against the same loop on Python floats written with
-   NumPy functions.
+1. A plain-Python RK4 loop (Lotka-Volterra, 4 parameters, arithmetic only:
+   ``dualgrad.testing.lotka_volterra``) on scalar duals with n = 1, 4 and 16
+   partials, against the same loop on Python floats.
 2. An elementwise op ``y = sin(a) * b + a`` on array duals of N = 1e3, 1e5, 1e6
    elements and n = 1, 4, 16 partials, against the float-only NumPy op and
    against copying the bytes the dual op must read and write; both propagation
@@ -24,33 +24,18 @@ from _common import median_time, table  # noqa: E402
 import dualgrad as dg  # noqa: E402
 from dualgrad import _kernels  # noqa: E402
 from dualgrad._base import new_tag  # noqa: E402
-
-
-def lotka_volterra_rk4(a, b, c, d, steps=200, h=0.01):
-    x, y = 10.0, 5.0
-    for _ in range(steps):
-        k1x, k1y = a * x - b * x * y, c * x * y - d * y
-        x2, y2 = x + 0.5 * h * k1x, y + 0.5 * h * k1y
-        k2x, k2y = a * x2 - b * x2 * y2, c * x2 * y2 - d * y2
-        x3, y3 = x + 0.5 * h * k2x, y + 0.5 * h * k2y
-        k3x, k3y = a * x3 - b * x3 * y3, c * x3 * y3 - d * y3
-        x4, y4 = x + h * k3x, y + h * k3y
-        k4x, k4y = a * x4 - b * x4 * y4, c * x4 * y4 - d * y4
-        x = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
-        y = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
-        x = x * np.exp(0.0 * y)          # one NumPy function call per step
-    return x, y
+from dualgrad.testing import lotka_volterra  # noqa: E402
 
 
 def scalar_loop(quick):
     params = (1.1, 0.4, 0.1, 0.4)
     steps = 50 if quick else 200
-    t_float = median_time(lambda: lotka_volterra_rk4(*params, steps=steps))
+    t_float = median_time(lambda: lotka_volterra(params, steps=steps))
     rows = [["floats (NumPy functions)", f"{t_float * 1e3:.2f}", "1.0", ""]]
     for n, target in ((1, 8), (4, None), (16, 20)):
         tag = new_tag()
         duals = [dg.Dual(p, np.eye(n)[i % n], tag=tag) for i, p in enumerate(params)]
-        t = median_time(lambda: lotka_volterra_rk4(*duals, steps=steps))
+        t = median_time(lambda: lotka_volterra(duals, steps=steps))
         rows.append([f"scalar duals, n = {n}", f"{t * 1e3:.2f}", f"{t / t_float:.1f}",
                      f"<= {target}x" if target else ""])
     return table(["RK4 loop, " + str(steps) + " steps", "ms", "ratio to floats", "target"],

@@ -21,7 +21,8 @@ SCRIPT = textwrap.dedent("""
     t0 = time.perf_counter()
     import numba, numpy as np
     sys.path.insert(0, {bench!r})
-    from problems import lotka_volterra, LV_P
+    from problems import LV_P
+    from dualgrad.testing import lotka_volterra
     import dualgrad as dg
     t_import = time.perf_counter() - t0
     f = numba.njit(cache=True)(lotka_volterra)

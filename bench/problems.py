@@ -154,68 +154,16 @@ def grid_field(peer):
 
 # ---- 4. a plain-Python simulation loop ----------------------------------------------------
 LV_STEPS = 1000
-
-
-def lotka_volterra(p, steps=LV_STEPS, h=0.005):
-    """RK4 on scalars; returns the final state."""
-    a, b, c, d = p[0], p[1], p[2], p[3]
-    x, y = 10.0, 5.0
-    for _ in range(steps):
-        k1x, k1y = a * x - b * x * y, c * x * y - d * y
-        x2, y2 = x + 0.5 * h * k1x, y + 0.5 * h * k1y
-        k2x, k2y = a * x2 - b * x2 * y2, c * x2 * y2 - d * y2
-        x3, y3 = x + 0.5 * h * k2x, y + 0.5 * h * k2y
-        k3x, k3y = a * x3 - b * x3 * y3, c * x3 * y3 - d * y3
-        x4, y4 = x + h * k3x, y + h * k3y
-        k4x, k4y = a * x4 - b * x4 * y4, c * x4 * y4 - d * y4
-        x = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
-        y = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
-    return np.array([x, y])
-
-
-def lotka_volterra_xy(p, steps=LV_STEPS, h=0.005):
-    """The same loop returning the pair (torch cannot take np.array of tensors)."""
-    a, b, c, d = p[0], p[1], p[2], p[3]
-    x, y = 10.0, 5.0
-    for _ in range(steps):
-        k1x, k1y = a * x - b * x * y, c * x * y - d * y
-        x2, y2 = x + 0.5 * h * k1x, y + 0.5 * h * k1y
-        k2x, k2y = a * x2 - b * x2 * y2, c * x2 * y2 - d * y2
-        x3, y3 = x + 0.5 * h * k2x, y + 0.5 * h * k2y
-        k3x, k3y = a * x3 - b * x3 * y3, c * x3 * y3 - d * y3
-        x4, y4 = x + h * k3x, y + h * k3y
-        k4x, k4y = a * x4 - b * x4 * y4, c * x4 * y4 - d * y4
-        x = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
-        y = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
-    return x, y
-
-
 LV_P = np.array([1.1, 0.4, 0.1, 0.4])
 
 
 def lv_reference():
-    cols = []
-    for i in range(4):
-        pc = LV_P.astype(complex)
-        pc[i] += 1e-30j
-        x, y = 10.0, 5.0
-        a, b, c, d = pc
-        h = 0.005
-        for _ in range(LV_STEPS):
-            k1x, k1y = a * x - b * x * y, c * x * y - d * y
-            x2, y2 = x + 0.5 * h * k1x, y + 0.5 * h * k1y
-            k2x, k2y = a * x2 - b * x2 * y2, c * x2 * y2 - d * y2
-            x3, y3 = x + 0.5 * h * k2x, y + 0.5 * h * k2y
-            k3x, k3y = a * x3 - b * x3 * y3, c * x3 * y3 - d * y3
-            x4, y4 = x + h * k3x, y + h * k3y
-            k4x, k4y = a * x4 - b * x4 * y4, c * x4 * y4 - d * y4
-            x = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
-            y = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
-        cols.append([x.imag / 1e-30, y.imag / 1e-30])
-    return np.array(cols).T.ravel()
+    from dualgrad.testing import complex_step, lotka_volterra
+    return complex_step(lotka_volterra, LV_P).ravel()
 
 
 def lv_loop(peer):
+    from dualgrad.testing import lotka_volterra
     if peer == "f":
         return (lambda: lotka_volterra(LV_P)), None
     if peer == "f (numba)":
@@ -260,14 +208,7 @@ def lv_loop(peer):
         pj = jnp.asarray(LV_P)
         return (lambda: np.asarray(g(pj))), ref
     if peer == "torch":
-        torch = torch_f64()
-        from torch.func import jacfwd
-
-        def lv_torch(p):
-            x, y = lotka_volterra_xy(p)
-            return torch.stack([x, y])
-        pt = torch.tensor(LV_P)
-        return (lambda: jacfwd(lv_torch)(pt)), ref
+        raise Unavailable("not run: f returns np.array([x, y]), which torch cannot trace")
     raise Unavailable("no such method")
 
 

@@ -196,24 +196,6 @@ class ArrayDual(Dual):
     def tolist(self):
         return np.asarray(self).tolist()
 
-    # comparisons act on values and give plain bool arrays
-    def __lt__(self, other):
-        return primal(self) < primal(other)
-
-    def __le__(self, other):
-        return primal(self) <= primal(other)
-
-    def __gt__(self, other):
-        return primal(self) > primal(other)
-
-    def __ge__(self, other):
-        return primal(self) >= primal(other)
-
-    def __eq__(self, other):
-        return primal(self) == primal(other)
-
-    def __ne__(self, other):
-        return primal(self) != primal(other)
 
 
 def _scalar_partials(d):

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import errors
 
-__all__ = ["Dual", "new_tag", "primal", "top_tag"]
+__all__ = ["Dual", "new_tag", "primal", "newest"]
 
 _TAGS = itertools.count(1)
 
@@ -76,6 +76,25 @@ class Dual:
         return make_array(value_array.astype(float) if isinstance(value_array, np.ndarray)
                           else value_array, partials, tag)
 
+    # ---- comparisons act on values and give plain bools (so `if x > 0:` works) ------
+    def __lt__(self, other):
+        return primal(self) < primal(other)
+
+    def __le__(self, other):
+        return primal(self) <= primal(other)
+
+    def __gt__(self, other):
+        return primal(self) > primal(other)
+
+    def __ge__(self, other):
+        return primal(self) >= primal(other)
+
+    def __eq__(self, other):
+        return primal(self) == primal(other)
+
+    def __ne__(self, other):
+        return primal(self) != primal(other)
+
     # ---- conversions that would drop derivatives -----------------------------------
     def __float__(self):
         raise errors.dropped_derivatives("float(d) (also called by math.*, np.float64(d) "
@@ -108,13 +127,14 @@ def primal(x):
     return x
 
 
-def top_tag(args):
-    """The newest tag among the duals in ``args`` (0 when there is none)."""
-    tag = 0
-    for a in args:
-        if isinstance(a, Dual) and a.tag > tag:
-            tag = a.tag
-    return tag
+def newest(items):
+    """The newest tag among the duals in ``items`` and its number of partials
+    (``(-1, 0)`` when there is none)."""
+    tag, n = -1, 0
+    for x in items:
+        if isinstance(x, Dual) and x.tag > tag:
+            tag, n = x.tag, len(x._plist()) if x._kind == "slots" else x.partials.shape[-1]
+    return tag, n
 
 
 # The two concrete kinds register their constructors here when imported, so the

@@ -19,7 +19,7 @@ import functools
 import numpy as np
 
 from . import _reductions, errors
-from ._base import Dual, make, primal
+from ._base import Dual, make, newest, primal
 from ._linalg import LINALG, bilinear
 
 __all__ = ["dispatch", "HANDLED", "function_name"]
@@ -80,15 +80,6 @@ def dispatch(func, args, kwargs):
 
 
 # ---- helpers ------------------------------------------------------------------------
-def _tag_n(items):
-    """The newest tag among ``items`` and its number of partials."""
-    tag, n = -1, 0
-    for x in items:
-        if isinstance(x, Dual) and x.tag > tag:
-            tag, n = x.tag, x.partials.shape[-1]
-    return tag, n
-
-
 def _as_dual(x, tag, n):
     """``x`` as a dual of ``tag``: constants (older duals too) get zero partials."""
     if isinstance(x, Dual) and x.tag == tag:
@@ -306,7 +297,7 @@ def _joined(func):
         if out is not None:
             raise errors.unsupported_function(f"{function_name(func)} with out=")
         arrays = list(arrays)
-        tag, n = _tag_n(arrays)
+        tag, n = newest(arrays)
         if tag < 0:
             return func(arrays, axis=axis, **kwargs)
         duals = [_as_dual(x, tag, n) for x in arrays]
@@ -384,7 +375,7 @@ def _take_along_axis(arr, indices, axis=-1):
 def _where(condition, x=None, y=None):
     if x is None and y is None:
         return np.where(primal(condition))
-    tag, n = _tag_n([x, y])
+    tag, n = newest([x, y])
     cond = np.asarray(primal(condition), dtype=bool)
     dx, dy = _as_dual(x, tag, n), _as_dual(y, tag, n)
     value = np.where(cond, dx.value, dy.value)

@@ -11,17 +11,9 @@ Everything is written with NumPy calls, so nested duals (Hessians) work too.
 import numpy as np
 
 from . import errors
-from ._base import Dual, make, primal
+from ._base import Dual, make, newest, primal
 
 __all__ = ["bilinear", "LINALG"]
-
-
-def _tag_n(items):
-    tag, n = -1, 0
-    for x in items:
-        if isinstance(x, Dual) and x.tag > tag:
-            tag, n = x.tag, x.partials.shape[-1]
-    return tag, n
 
 
 def _value(x, tag):
@@ -30,7 +22,7 @@ def _value(x, tag):
 
 def bilinear(func, *args, **kwargs):
     """``func`` (multilinear in its array arguments) of duals and constants."""
-    tag, n = _tag_n(args)
+    tag, n = newest(args)
     if tag < 0:
         return func(*args, **kwargs)
     values = [_value(a, tag) for a in args]
@@ -106,7 +98,7 @@ def _stack(items):
 
 
 def _solve(A, b):
-    tag, n = _tag_n([A, b])
+    tag, n = newest([A, b])
     if tag < 0:
         return np.linalg.solve(A, b)
     Av, dA = _split(A, tag)
@@ -239,7 +231,7 @@ def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
 def _lstsq(a, b, rcond=None):
     """Least squares for full column rank: ``dx = (A^T A)^{-1} (dA^T r - A^T dA x + A^T db)``
     with ``r = b - A x``; the value is NumPy's own solution."""
-    tag, n = _tag_n([a, b])
+    tag, n = newest([a, b])
     if tag < 0:
         return np.linalg.lstsq(a, b, rcond=rcond)
     Av, dA = _split(a, tag)

@@ -64,23 +64,6 @@ class ScalarDual(Dual):
         from ._functions import dispatch
         return dispatch(func, args, kwargs)
 
-    def __lt__(self, other):
-        return primal(self) < primal(other)
-
-    def __le__(self, other):
-        return primal(self) <= primal(other)
-
-    def __gt__(self, other):
-        return primal(self) > primal(other)
-
-    def __ge__(self, other):
-        return primal(self) >= primal(other)
-
-    def __eq__(self, other):
-        return primal(self) == primal(other)
-
-    def __ne__(self, other):
-        return primal(self) != primal(other)
 
     def copy(self):
         return self + 0.0

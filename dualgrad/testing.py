@@ -15,7 +15,7 @@ True
 import numpy as np
 
 __all__ = ["central_difference", "second_difference", "complex_step",
-           "directional_difference", "numerical_jacobian"]
+           "directional_difference", "numerical_jacobian", "lotka_volterra"]
 
 # 8th-order central stencils: offsets 1..4 and their weights
 _D1 = (4 / 5, -1 / 5, 4 / 105, -1 / 280)
@@ -87,3 +87,26 @@ def numerical_jacobian(f, x, h=1e-3):
         v[i] = 1.0
         columns.append(directional_difference(f, x, v.reshape(x.shape), h))
     return np.moveaxis(np.array(columns), 0, -1).reshape(np.shape(columns[0]) + x.shape)
+
+
+# ---- the corpus: example functions shared by tests and bench/ -----------------------------
+def lotka_volterra(p, steps=1000, h=0.005):
+    """Final state of a Lotka-Volterra RK4 loop written with scalar arithmetic.
+
+    ``p`` holds the 4 parameters ``(a, b, c, d)``; arithmetic only, so the same
+    code runs on floats, duals, complex numbers (the complex step) and, decorated
+    with ``numba.njit``, as jitted code.
+    """
+    a, b, c, d = p[0], p[1], p[2], p[3]
+    x, y = 10.0, 5.0
+    for _ in range(steps):
+        k1x, k1y = a * x - b * x * y, c * x * y - d * y
+        x2, y2 = x + 0.5 * h * k1x, y + 0.5 * h * k1y
+        k2x, k2y = a * x2 - b * x2 * y2, c * x2 * y2 - d * y2
+        x3, y3 = x + 0.5 * h * k2x, y + 0.5 * h * k2y
+        k3x, k3y = a * x3 - b * x3 * y3, c * x3 * y3 - d * y3
+        x4, y4 = x + h * k3x, y + h * k3y
+        k4x, k4y = a * x4 - b * x4 * y4, c * x4 * y4 - d * y4
+        x = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
+        y = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
+    return np.array([x, y])

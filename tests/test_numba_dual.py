@@ -11,23 +11,7 @@ import pytest
 numba = pytest.importorskip("numba")
 
 import dualgrad as dg  # noqa: E402
-from dualgrad.testing import complex_step  # noqa: E402
-
-
-def lotka_volterra(p, steps=300, h=0.01):
-    a, b, c, d = p[0], p[1], p[2], p[3]
-    x, y = 10.0, 5.0
-    for _ in range(steps):
-        k1x, k1y = a * x - b * x * y, c * x * y - d * y
-        x2, y2 = x + 0.5 * h * k1x, y + 0.5 * h * k1y
-        k2x, k2y = a * x2 - b * x2 * y2, c * x2 * y2 - d * y2
-        x3, y3 = x + 0.5 * h * k2x, y + 0.5 * h * k2y
-        k3x, k3y = a * x3 - b * x3 * y3, c * x3 * y3 - d * y3
-        x4, y4 = x + h * k3x, y + h * k3y
-        k4x, k4y = a * x4 - b * x4 * y4, c * x4 * y4 - d * y4
-        x = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
-        y = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
-    return np.array([x, y])
+from dualgrad.testing import complex_step, lotka_volterra  # noqa: E402
 
 
 lotka_volterra_jit = numba.njit(lotka_volterra)

@@ -2,9 +2,11 @@
 
     python bench/bench_engine.py [--quick]
 
-1. A plain-Python RK4 loop (Lotka-Volterra, 4 parameters, arithmetic only:
-   ``dualgrad.testing.lotka_volterra``) on scalar duals with n = 1, 4 and 16
-   partials, against the same loop on Python floats.
+1. Plain-Python RK4 loops from ``dualgrad.testing`` on scalar duals with n = 1, 4
+   and 16 partials, against the same loop on Python floats: a damped pendulum
+   written with ``np.sin`` (the issue's baseline: NumPy functions on floats, since
+   ``math.sin`` cannot take duals) and Lotka-Volterra (arithmetic only, where the
+   float baseline is bare CPython arithmetic).
 2. An elementwise op ``y = sin(a) * b + a`` on array duals of N = 1e3, 1e5, 1e6
    elements and n = 1, 4, 16 partials, against the float-only NumPy op and
    against copying the bytes the dual op must read and write; both propagation
@@ -24,21 +26,24 @@ from _common import median_time, table  # noqa: E402
 import dualgrad as dg  # noqa: E402
 from dualgrad import _kernels  # noqa: E402
 from dualgrad._base import new_tag  # noqa: E402
-from dualgrad.testing import lotka_volterra  # noqa: E402
+from dualgrad.testing import lotka_volterra, pendulum  # noqa: E402
 
 
 def scalar_loop(quick):
-    params = (1.1, 0.4, 0.1, 0.4)
     steps = 50 if quick else 200
-    t_float = median_time(lambda: lotka_volterra(params, steps=steps))
-    rows = [["floats (NumPy functions)", f"{t_float * 1e3:.2f}", "1.0", ""]]
-    for n, target in ((1, 8), (4, None), (16, 20)):
-        tag = new_tag()
-        duals = [dg.Dual(p, np.eye(n)[i % n], tag=tag) for i, p in enumerate(params)]
-        t = median_time(lambda: lotka_volterra(duals, steps=steps))
-        rows.append([f"scalar duals, n = {n}", f"{t * 1e3:.2f}", f"{t / t_float:.1f}",
-                     f"<= {target}x" if target else ""])
-    return table(["RK4 loop, " + str(steps) + " steps", "ms", "ratio to floats", "target"],
+    rows = []
+    for name, fn, params in (
+            ("damped pendulum, 4 np.sin per step", pendulum, (9.81, 0.3, 1.0, 0.0)),
+            ("Lotka-Volterra, arithmetic only", lotka_volterra, (1.1, 0.4, 0.1, 0.4))):
+        t_float = median_time(lambda: fn(params, steps=steps))
+        rows.append([name, "floats", f"{t_float * 1e3:.2f}", "1.0", ""])
+        for n, target in ((1, 8), (4, None), (16, 20)):
+            tag = new_tag()
+            duals = [dg.Dual(p, np.eye(n)[i % n], tag=tag) for i, p in enumerate(params)]
+            t = median_time(lambda: fn(duals, steps=steps))
+            rows.append([name, f"scalar duals, n = {n}", f"{t * 1e3:.2f}",
+                         f"{t / t_float:.1f}", f"<= {target}x" if target else ""])
+    return table([f"RK4 loop, {steps} steps", "numbers", "ms", "ratio to floats", "target"],
                  rows)
 
 

@@ -15,7 +15,7 @@ True
 import numpy as np
 
 __all__ = ["central_difference", "second_difference", "complex_step",
-           "directional_difference", "numerical_jacobian", "lotka_volterra"]
+           "directional_difference", "numerical_jacobian", "lotka_volterra", "pendulum"]
 
 # 8th-order central stencils: offsets 1..4 and their weights
 _D1 = (4 / 5, -1 / 5, 4 / 105, -1 / 280)
@@ -110,3 +110,24 @@ def lotka_volterra(p, steps=1000, h=0.005):
         x = x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)
         y = y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)
     return np.array([x, y])
+
+
+def pendulum(p, steps=200, h=0.01):
+    """Final ``(theta, omega)`` of a damped pendulum, RK4 with ``np.sin``.
+
+    ``p = (g / L, damping, theta0, omega0)``.  Written with NumPy functions on
+    scalars, the way code that must also run on duals is written (``math.sin``
+    cannot take them).
+    """
+    k, c, theta, omega = p[0], p[1], p[2], p[3]
+    for _ in range(steps):
+        a1 = -k * np.sin(theta) - c * omega
+        t2, w2 = theta + 0.5 * h * omega, omega + 0.5 * h * a1
+        a2 = -k * np.sin(t2) - c * w2
+        t3, w3 = theta + 0.5 * h * w2, omega + 0.5 * h * a2
+        a3 = -k * np.sin(t3) - c * w3
+        t4, w4 = theta + h * w3, omega + h * a3
+        a4 = -k * np.sin(t4) - c * w4
+        theta = theta + h / 6.0 * (omega + 2.0 * w2 + 2.0 * w3 + w4)
+        omega = omega + h / 6.0 * (a1 + 2.0 * a2 + 2.0 * a3 + a4)
+    return np.array([theta, omega])

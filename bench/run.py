@@ -228,13 +228,21 @@ def chart(results):
         return
     labels, values, colors = [], [], []
     for problem, res in results.items():
-        ours = res.get("dualgrad", {}).get("median")
-        for peer, r in res.items():
-            if peer.startswith("dualgrad") or r.get("status") != "ok" or ours is None:
+        for subject in ("dualgrad", "dualgrad (numba)"):
+            ours = res.get(subject, {}).get("median")
+            if ours is None:
                 continue
-            labels.append(f"{problem} / {'plain f' if peer == 'f' else peer}")
-            values.append(ours / r["median"])
-            colors.append("tab:green" if ours <= r["median"] else "tab:orange")
+            own_f = "f (numba)" if "numba" in subject else "f"
+            for peer, r in res.items():
+                if peer.startswith("dualgrad") or r.get("status") != "ok" or \
+                        peer.startswith("f") and peer != own_f or \
+                        "numba" in subject and peer not in (own_f, "jax", "num-dual"):
+                    continue
+                name = {"f": "plain f", "f (numba)": "jitted f"}.get(peer, peer)
+                who = "" if subject == "dualgrad" else " [dualgrad on jitted f]"
+                labels.append(f"{problem}{who} / {name}")
+                values.append(ours / r["median"])
+                colors.append("tab:green" if ours <= r["median"] else "tab:orange")
     fig, ax = plt.subplots(figsize=(9, 0.28 * len(labels) + 1))
     ax.barh(range(len(labels)), values, color=colors)
     ax.set_yticks(range(len(labels)), labels, fontsize=7)

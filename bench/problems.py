@@ -120,6 +120,26 @@ def rosenbrock(n):
     return problem
 
 
+def rosen_no_asarray(x):
+    """scipy's Rosenbrock without its leading ``np.asarray``: dual arrays stay arrays."""
+    return np.sum(100.0 * (x[1:] - x[:-1] ** 2.0) ** 2.0 + (1 - x[:-1]) ** 2.0, axis=0)
+
+
+def rosenbrock_array(peer):
+    from scipy.optimize import rosen_der
+    x = np.linspace(-1.2, 1.2, 100)
+    ref = rosen_der(x)
+    if peer == "f":
+        return (lambda: rosen_no_asarray(x)), None
+    if peer == "dualgrad":
+        import dualgrad as dg
+        return (lambda: dg.gradient(rosen_no_asarray, x)), ref
+    if peer == "scipy":
+        from scipy.optimize import approx_fprime
+        return (lambda: approx_fprime(x, rosen_no_asarray)), ref
+    raise Unavailable("no such method")
+
+
 # ---- 3. the exact gradient field on a grid ---------------------------------------------
 def potential(x, y, z):
     return 2 * x**2 + 3 * y**2 - 4 * z
@@ -388,6 +408,7 @@ PROBLEMS = {
     "Rosenbrock n=2": rosenbrock(2),
     "Rosenbrock n=10": rosenbrock(10),
     "Rosenbrock n=100": rosenbrock(100),
+    "Rosenbrock n=100 without np.asarray": rosenbrock_array,
     "grid field 101^3": grid_field,
     "Lotka-Volterra loop 2x4": lv_loop,
     "heat equation 100000x4": heat_eq,

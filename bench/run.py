@@ -131,7 +131,8 @@ def main():
         write(data["results"], data["import"], data["numba"], data["quick"])
         return
     only = args[args.index("--only") + 1] if "--only" in args else ""
-    results = {}
+    # --only updates the saved run instead of replacing it
+    results = json.loads(saved.read_text())["results"] if only and saved.exists() else {}
     for problem in PROBLEMS:
         if only and only not in problem:
             continue
@@ -142,9 +143,8 @@ def main():
                 print(f"{problem:32s} {peer:10s} {r['status']:>12.40s} "
                       f"{fmt_time(r.get('median')):>10s}", flush=True)
     imp, numba = import_time()
-    if not only:
-        saved.write_text(json.dumps({"results": results, "import": imp, "numba": numba,
-                                     "quick": quick}, indent=1))
+    saved.write_text(json.dumps({"results": results, "import": imp, "numba": numba,
+                                 "quick": quick}, indent=1))
     write(results, imp, numba, quick)
 
 
@@ -183,6 +183,9 @@ def write(results, imp, numba, quick):
                 f"{imp:.3f} s, numba {'imported' if numba else 'not imported'} | "
                 f"{'yes' if imp <= 0.12 and not numba else 'no'} |")
     lines += rows + [""]
+    misses = HERE / "MISSES.md"
+    if misses.exists():
+        lines += [misses.read_text()]
     from problems import PEERS
     for problem, res in results.items():
         f_time = res.get("f", {}).get("median")

@@ -15,7 +15,8 @@ True
 import numpy as np
 
 __all__ = ["central_difference", "second_difference", "complex_step",
-           "directional_difference", "numerical_jacobian", "lotka_volterra", "pendulum"]
+           "directional_difference", "numerical_jacobian", "lotka_volterra", "pendulum",
+           "robertson"]
 
 # 8th-order central stencils: offsets 1..4 and their weights
 _D1 = (4 / 5, -1 / 5, 4 / 105, -1 / 280)
@@ -131,3 +132,11 @@ def pendulum(p, steps=200, h=0.01):
         theta = theta + h / 6.0 * (omega + 2.0 * w2 + 2.0 * w3 + w4)
         omega = omega + h / 6.0 * (a1 + 2.0 * a2 + 2.0 * a3 + a4)
     return np.array([theta, omega])
+
+
+def robertson(t, y, k1=0.04, k2=3e7, k3=1e4):
+    """Right-hand side of the stiff Robertson chemical kinetics, ``solve_ivp`` style."""
+    y1, y2, y3 = y
+    return np.array([-k1 * y1 + k3 * y2 * y3,
+                     k1 * y1 - k2 * y2 ** 2 - k3 * y2 * y3,
+                     k2 * y2 ** 2])

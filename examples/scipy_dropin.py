@@ -8,14 +8,7 @@ from scipy.integrate import solve_ivp
 from scipy.optimize import minimize, rosen
 
 import dualgrad as dg
-
-
-def robertson(t, y, k1=0.04, k2=3e7, k3=1e4):
-    """The stiff Robertson chemical kinetics, written as plain NumPy."""
-    y1, y2, y3 = y
-    return np.array([-k1 * y1 + k3 * y2 * y3,
-                     k1 * y1 - k2 * y2 ** 2 - k3 * y2 * y3,
-                     k2 * y2 ** 2])
+from dualgrad.testing import robertson          # the stiff Robertson kinetics, plain NumPy
 
 
 def main():

@@ -8,6 +8,7 @@ from scipy.optimize import minimize, rosen, rosen_der
 
 import dualgrad as dg
 from dualgrad import approx_fprime
+from dualgrad.testing import robertson
 
 FUNCTIONS = [
     (rosen, rosen_der),
@@ -47,13 +48,6 @@ def test_minimize_bfgs_with_exact_jacobian_reaches_the_minimum():
     np.testing.assert_allclose(ours.x, np.ones(4), atol=1e-5)
     assert ours.success
     assert ours.nfev <= fd.nfev
-
-
-def robertson(t, y, k1=0.04, k2=3e7, k3=1e4):
-    y1, y2, y3 = y
-    return np.array([-k1 * y1 + k3 * y2 * y3,
-                     k1 * y1 - k2 * y2 ** 2 - k3 * y2 * y3,
-                     k2 * y2 ** 2])
 
 
 def test_solve_ivp_bdf_with_exact_jacobian_on_robertson():

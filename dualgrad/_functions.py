@@ -57,7 +57,8 @@ def _lift(x):
 
 
 def _finish(result):
-    if isinstance(result, Dual) and result.ndim == 0 and not isinstance(result.partials, list):
+    """0-d array duals (from lifted scalars) back to scalar duals, inside containers too."""
+    if isinstance(result, Dual) and result._kind == "array" and result.ndim == 0:
         return make(result.value.reshape(()) if isinstance(result.value, np.ndarray)
                     else result.value, result.partials, result.tag)
     if isinstance(result, tuple):
@@ -113,10 +114,23 @@ def _linear(func):
 
 
 for _f in (np.tile, np.repeat, np.flip, np.roll, np.diag, np.diagonal, np.trace, np.tril,
-           np.triu, np.diff, np.rot90, np.fliplr, np.flipud, np.trapezoid,
-           np.atleast_1d, np.atleast_2d, np.atleast_3d, np.real, np.resize,
-           np.delete):
+           np.triu, np.diff, np.rot90, np.fliplr, np.flipud, np.trapezoid, np.real,
+           np.resize, np.delete):
     HANDLED[_f] = _linear(_f)
+
+
+def _each(func):
+    """``atleast_*d(*arrays)``: each argument on its own, a tuple for several."""
+    single = _linear(func)
+
+    def impl(*arrays):
+        out = tuple(single(a) for a in arrays)
+        return out[0] if len(out) == 1 else out
+    return impl
+
+
+for _f in (np.atleast_1d, np.atleast_2d, np.atleast_3d):
+    HANDLED[_f] = _each(_f)
 
 
 @implements(np.gradient)
@@ -195,33 +209,13 @@ def _copyto(dst, src, casting="same_kind", where=True):
 
 
 # ---- structure: the same move on value and partials --------------------------------
-def _structural(func, adjust=None):
-    """Apply ``func`` to the value and to the partials (``adjust`` maps args)."""
-    def impl(a, *args, **kwargs):
-        if not isinstance(a, Dual):
-            return func(a, *args, **kwargs)
-        pargs, pkwargs = adjust(a, args, kwargs) if adjust else (args, kwargs)
-        return make(func(a.value, *args, **kwargs), func(a.partials, *pargs, **pkwargs),
-                    a.tag)
-    return impl
-
-
-def _reshape_args(a, args, kwargs):
-    shape = args[0] if args else kwargs.get("shape", kwargs.get("newshape"))
-    shape = (shape,) if np.ndim(shape) == 0 else tuple(shape)
-    if -1 in shape:
-        shape = np.empty(a.shape, dtype=np.int8).reshape(shape).shape
-    rest = {k: v for k, v in kwargs.items() if k not in ("shape", "newshape")}
-    return (tuple(shape) + a.partials.shape[-1:],), rest
-
-
 def _reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     shape = newshape if shape is None else shape
     if not isinstance(a, Dual):
         return np.reshape(a, shape, order=order)
-    (pshape,), _ = _reshape_args(a, (shape,), {})
-    return make(np.reshape(a.value, shape, order=order),
-                np.reshape(a.partials, pshape, order=order), a.tag)
+    value = np.reshape(a.value, shape, order=order)           # resolves a -1 for us
+    return make(value, np.reshape(a.partials, np.shape(value) + a.partials.shape[-1:],
+                                  order=order), a.tag)
 
 
 HANDLED[np.reshape] = _reshape
@@ -301,11 +295,10 @@ def _joined(func):
         if tag < 0:
             return func(arrays, axis=axis, **kwargs)
         duals = [_as_dual(x, tag, n) for x in arrays]
+        if axis is None:                                 # concatenate flattens first
+            return impl([np.ravel(d) for d in duals], axis=0, **kwargs)
         value = func([d.value for d in duals], axis=axis, **kwargs)
-        ndim = np.ndim(value) if axis is not None else 1
-        ax = _value_axis(axis, ndim) if axis is not None else 0
-        if axis is None:
-            return impl([np.ravel(d) for d in duals], axis=0)
+        ax = _value_axis(axis, np.ndim(primal(value)))
         return make(value, func([d.partials for d in duals], axis=ax), tag)
     return impl
 
@@ -320,7 +313,7 @@ def _hstack(tup, **kwargs):
     return np.concatenate(arrs, axis=0 if np.ndim(arrs[0]) == 1 else 1)
 
 
-@implements(np.vstack, np.row_stack) if hasattr(np, "row_stack") else implements(np.vstack)
+@implements(np.vstack)
 def _vstack(tup, **kwargs):
     return np.concatenate([np.atleast_2d(a) for a in tup], axis=0)
 
@@ -417,31 +410,37 @@ for _f in (np.min, np.amin):
     HANDLED[_f] = _reductions.amin
 
 
+def _count(a, axis):
+    """How many elements a reduction over ``axis`` combines."""
+    shape = np.shape(primal(a))
+    return int(np.prod([shape[ax] for ax in _reductions.normalize_axes(axis, len(shape))]))
+
+
 @implements(np.mean)
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-    count = np.size(primal(a)) // max(np.size(np.sum(primal(a), axis=axis)), 1)
-    return np.sum(a, axis=axis, keepdims=keepdims) / count
+    return np.sum(a, axis=axis, keepdims=keepdims) / _count(a, axis)
 
 
 @implements(np.average)
 def _average(a, axis=None, weights=None, returned=False, keepdims=False):
+    shape = np.shape(primal(a))
     if weights is None:
-        avg, total = np.mean(a, axis=axis, keepdims=keepdims), None
+        avg = np.mean(a, axis=axis, keepdims=keepdims)
+        total = np.full(np.shape(primal(avg)), float(_count(a, axis)))
     else:
-        w = np.broadcast_to(weights, np.shape(primal(a))) if np.ndim(weights) == np.ndim(
-            primal(a)) else np.reshape(weights, [-1 if i == _value_axis(axis, np.ndim(
-                primal(a))) else 1 for i in range(np.ndim(primal(a)))])
-        total = np.sum(w * np.ones_like(primal(a)), axis=axis, keepdims=keepdims)
+        w = weights if isinstance(weights, Dual) else np.asarray(weights, dtype=float)
+        if np.ndim(primal(w)) != len(shape):             # 1-D weights along ``axis``
+            ax = _value_axis(axis, len(shape))
+            w = np.reshape(w, [-1 if i == ax else 1 for i in range(len(shape))])
+        total = np.sum(np.broadcast_to(w, shape), axis=axis, keepdims=keepdims)
         avg = np.sum(a * w, axis=axis, keepdims=keepdims) / total
     return (avg, total) if returned else avg
 
 
 @implements(np.var)
 def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
-    mean = np.mean(a, axis=axis, keepdims=True)
-    dev = a - mean
-    count = np.size(primal(a)) // max(np.size(primal(mean)), 1)
-    return np.sum(dev * dev, axis=axis, keepdims=keepdims) / (count - ddof)
+    dev = a - np.mean(a, axis=axis, keepdims=True)
+    return np.sum(dev * dev, axis=axis, keepdims=keepdims) / (_count(a, axis) - ddof)
 
 
 @implements(np.std)
@@ -463,9 +462,10 @@ def _sort(a, axis=-1, kind=None, order=None, **kwargs):
 
 
 def _on_values(func):
+    """Functions of the values alone (indices, predicates): every argument stripped."""
     @functools.wraps(func)
-    def impl(a, *args, **kwargs):
-        return func(primal(a), *args, **kwargs)
+    def impl(*args, **kwargs):
+        return func(*(primal(a) for a in args), **{k: primal(v) for k, v in kwargs.items()})
     return impl
 
 

@@ -137,6 +137,28 @@ def test_every_overridable_function_is_handled_or_raises_naming_itself():
             dispatch(func, (x,), {})
 
 
+def test_value_only_functions_strip_every_argument():
+    a = dg.Dual(np.array([1.0, 2.0]), np.eye(2))
+    assert np.allclose(a, a * 1.0) and list(np.isclose(np.array([1.0, 3.0]), a)) == [True,
+                                                                                     False]
+    assert list(np.searchsorted(a, a)) == [0, 1]
+
+
+def test_average_returns_the_weight_sum_like_numpy():
+    a = dg.Dual(X, np.ones(X.shape + (1,)))
+    for kwargs in ({}, {"axis": 1}, {"axis": 0, "weights": [1.0, 2.0, 3.0]}):
+        avg, total = np.average(a, returned=True, **kwargs)
+        want_avg, want_total = np.average(X, returned=True, **kwargs)
+        np.testing.assert_allclose(np.asarray(avg.value), want_avg, rtol=1e-15)
+        np.testing.assert_array_equal(total, want_total)
+
+
+def test_atleast_with_several_arrays():
+    a = dg.Dual(np.array([1.0, 2.0]), np.eye(2))
+    x, y = np.atleast_2d(a, np.ones(3))
+    assert x.shape == (1, 2) and isinstance(x, dg.Dual) and y.shape == (1, 3)
+
+
 def test_argmax_argsort_act_on_values():
     x = dg.Dual(np.array([3.0, 1.0, 2.0]), np.eye(3))
     assert np.argmax(x) == 0 and list(np.argsort(x)) == [1, 2, 0]

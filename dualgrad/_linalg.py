@@ -259,6 +259,7 @@ def _lstsq(a, b, rcond=None):
     return xd, sums, rank, sv
 
 
-LINALG = {np.linalg.solve: _solve, np.linalg.pinv: _pinv, np.linalg.lstsq: _lstsq, np.linalg.inv: _inv, np.linalg.det: _det,
+LINALG = {np.linalg.solve: _solve, np.linalg.inv: _inv, np.linalg.det: _det,
           np.linalg.slogdet: _slogdet, np.linalg.cholesky: _cholesky,
-          np.linalg.eigh: _eigh, np.linalg.eigvalsh: _eigvalsh, np.linalg.norm: _norm}
+          np.linalg.eigh: _eigh, np.linalg.eigvalsh: _eigvalsh, np.linalg.norm: _norm,
+          np.linalg.lstsq: _lstsq, np.linalg.pinv: _pinv}

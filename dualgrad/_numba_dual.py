@@ -443,7 +443,7 @@ def _register():
             continue
         for spelling in spellings:
             overload(spelling)(typer)
-    for stem, op in _COMPARISONS.items():
+    for op in _COMPARISONS.values():
         overload(op)(_comparison(op))
 
 

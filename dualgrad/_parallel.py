@@ -61,11 +61,6 @@ class _Progress:
             print(file=sys.stderr)
 
 
-def _noted(exc, label):
-    exc.add_note(f"dualgrad: raised while evaluating f on {label}")
-    return exc
-
-
 def run_tasks(who, fn, tasks, labels, executor=None, progress=False):
     """``[fn(*task) for task in tasks]``, on ``executor`` when one is given."""
     bar = _Progress(len(tasks), progress, who)
@@ -76,7 +71,8 @@ def run_tasks(who, fn, tasks, labels, executor=None, progress=False):
                 try:
                     results.append(fn(*task))
                 except Exception as exc:
-                    raise _noted(exc, label)
+                    exc.add_note(f"dualgrad: raised while evaluating f on {label}")
+                    raise
                 bar.update()
             return results
         _check_picklable(who, executor, (fn, tasks[0]) if tasks else fn)
@@ -86,7 +82,8 @@ def run_tasks(who, fn, tasks, labels, executor=None, progress=False):
                 try:
                     results.append(future.result())
                 except Exception as exc:
-                    raise _noted(exc, label)
+                    exc.add_note(f"dualgrad: raised while evaluating f on {label}")
+                    raise
                 bar.update()
         finally:
             for future in futures:

@@ -1,14 +1,16 @@
-"""Scalar duals: small slot classes generated per number of partials.
+"""Scalar duals: small classes generated from the rule table.
 
-A scalar dual with ``n`` partials is an instance of a class with one slot for
-the value, one per partial (``p0`` ... ``p{n-1}``) and one for the tag.  The
-classes are generated on first use of each ``n`` from the rule table: the
-operators whose Python spelling on floats means the same as the ufunc (``+``,
-``-``, ``*``, ``/`` and ``**`` by a constant) get their derivative expressions
-inlined, so plain-Python simulation loops never touch NumPy's array machinery
-or numba.  Everything else, and every unusual case on the fast path (division
-by zero, an infinite local derivative, mixed tags), goes through the general
-dispatch :func:`dualgrad._ufuncs.call`, which gives NumPy's results.
+A scalar dual with ``n <= 16`` partials is an instance of a class with one slot
+for the value, one per partial (``p0`` ... ``p{n-1}``) and one for the tag; with
+more, one slot holds all partials as a small array (the "vector" kind, flat
+cost in ``n``).  The classes are generated on first use from the rule table:
+the operators whose Python spelling on floats means the same as the ufunc
+(``+``, ``-``, ``*``, ``/`` and ``**`` by a constant) and the unary ufuncs get
+their derivative expressions inlined, so plain-Python simulation loops never
+touch NumPy's array machinery or numba.  Everything else, and every unusual
+case on the fast path (division by zero, an infinite local derivative, mixed
+tags, nested duals), goes through the general dispatch
+:func:`dualgrad._ufuncs.call`, which gives NumPy's results.
 
 The classes have no ``__len__`` or ``__getitem__`` so that NumPy treats them as
 opaque objects: ``np.array([d1, d2])`` gives an object array.
@@ -19,7 +21,7 @@ import math
 import numpy as np
 
 from . import _base
-from ._base import Dual, primal
+from ._base import Dual
 from ._rules import RULES
 from ._ufuncs import apply, call_ufunc, call_unary_with_out, stack_scalars
 
@@ -119,8 +121,8 @@ def _fast_binary(stem, symbol, rule, n):
     e0, e1 = rule.derivs
     lines = [f"def __{stem}__(a, b):", "    tb = type(b)"]
     if stem != "pow":                   # dual ** dual takes the general path
-        lines += ["    if tb is C and b.tag == a.tag:", "        x = a.value", "        y = b.value",
-                  "        try:", f"            out = x {symbol} y",
+        lines += ["    if tb is C and b.tag == a.tag:", "        x = a.value",
+                  "        y = b.value", "        try:", f"            out = x {symbol} y",
                   "        except ZeroDivisionError:", "            return _call(U, a, b)",
                   f"        f0 = {e0}", f"        f1 = {e1}"]
         check = _finite_check([(e0, "f0"), (e1, "f1")])

@@ -21,12 +21,14 @@ from ._rules import derivative_functions, rule_for
 __all__ = ["apply", "call", "call_ufunc"]
 
 _f64 = np.float64
-# Local derivatives at singular points are inf or NaN by design (the NaN-safe
-# propagation keeps them where they belong); NumPy's warnings about the primal
-# computation are left alone.
-def _quiet():
-    return np.errstate(divide="ignore", invalid="ignore", over="ignore")
 _i64 = np.int64
+
+
+def _quiet():
+    """Local derivatives at singular points are inf or NaN by design (the NaN-safe
+    propagation keeps them where they belong): no warnings, and no raising under a
+    user's ``np.seterr(all="raise")``.  NumPy's word on the values is left alone."""
+    return np.errstate(divide="ignore", invalid="ignore", over="ignore")
 
 
 def _tag_of(args):

@@ -53,6 +53,7 @@ def grad(f, argnums=0):
     check_callable(who, f)
 
     checked = {}                   # argnums validated once per number of arguments
+    jitted = is_jitted(f)
 
     @functools.wraps(f)
     def gradient_of_f(*args, **kwargs):
@@ -66,7 +67,7 @@ def grad(f, argnums=0):
                 break
         else:
             if len(nums) <= MAX_SLOTS:
-                return _scalar_grad(who, f, args, kwargs, nums, many)
+                return _scalar_grad(who, f, args, kwargs, nums, many, jitted)
         xs = [as_input(who, args[i]) for i in nums]
         value, partials = jacobian_columns(who, f, args, nums, xs, kwargs)
         if np.shape(value) != ():
@@ -85,17 +86,16 @@ def grad(f, argnums=0):
     return gradient_of_f
 
 
-def _scalar_grad(who, f, args, kwargs, nums, many):
+def _scalar_grad(who, f, args, kwargs, nums, many, jitted):
     """The common case of a few scalar arguments: one pass, no arrays."""
     n = len(nums)
-    jitted = is_jitted(f)
     width = ladder_width(n) if jitted else n
     tag = new_tag()
-    make = scalar_class(width)._from
-    units = _units(width)
+    make, units = _seeding(width)
     full = list(args)
     for j, i in enumerate(nums):
-        full[i] = make(float(args[i]), units[j], tag)
+        x = args[i]
+        full[i] = make(x if type(x) is float else float(x), units[j], tag)
     out = call_jitted(who, f, full, kwargs) if jitted else f(*full, **kwargs)
     if getattr(out, "tag", None) == tag and out._kind == "slots":
         partials = out._plist()
@@ -109,8 +109,10 @@ def _scalar_grad(who, f, args, kwargs, nums, many):
 
 
 @functools.lru_cache(maxsize=None)
-def _units(n):
-    return tuple([1.0 if k == j else 0.0 for k in range(n)] for j in range(n))
+def _seeding(n):
+    """The constructor of the n-partial scalar class and the n unit seeds."""
+    return scalar_class(n)._from, tuple([1.0 if k == j else 0.0 for k in range(n)]
+                                        for j in range(n))
 
 
 def elementwise_grad(f, argnums=0):

@@ -87,8 +87,9 @@ def jacobian(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=
     *args
         Passed to ``f`` after ``x``, as ``scipy.optimize.approx_fprime`` does.
     chunk : int, optional
-        Input directions seeded per evaluation of ``f`` (default: balanced chunks
-        of at most 16). The result does not depend on it.
+        Input directions seeded per evaluation of ``f`` (default: one pass for up
+        to 256 inputs, balanced chunks within a memory budget beyond; at most 16
+        for numba-jitted ``f``). The result does not depend on it.
     executor : concurrent.futures.Executor, optional
         Runs one task per chunk (a thread or process pool, or a Dask client's
         ``get_executor()``); results are identical to the serial ones.  With a

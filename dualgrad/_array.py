@@ -76,7 +76,7 @@ class ArrayDual(Dual):
 
     def __array_function__(self, func, types, args, kwargs):
         from ._functions import dispatch
-        return dispatch(func, args, kwargs)
+        return dispatch(func, args, kwargs, like=self)
 
     def __array__(self, dtype=None, copy=None):
         if dtype is not None and np.dtype(dtype) != object:
@@ -109,12 +109,15 @@ class ArrayDual(Dual):
             from ._ufuncs import _from_object_array
             item = _from_object_array(item)
         if isinstance(item, Dual) and item.tag == self.tag:
+            partials = item.partials if item._kind != "slots" else _scalar_partials(item)
+            self.value = _promote(self.value, item.value)
+            self.partials = _promote(self.partials, partials)
             self.value[index] = item.value
-            self.partials[pindex] = item.partials if item.ndim else \
-                _scalar_partials(item)
+            self.partials[pindex] = partials
         elif isinstance(item, Dual) and item.tag > self.tag:
             raise errors.mixed_tags()
         else:
+            self.value = _promote(self.value, item)
             self.value[index] = item
             self.partials[pindex] = 0.0
 
@@ -196,6 +199,19 @@ class ArrayDual(Dual):
     def tolist(self):
         return np.asarray(self).tolist()
 
+
+
+def _promote(current, incoming):
+    """``current`` (a buffer's values or partials) able to hold ``incoming``.
+
+    Inside nested calls (Hessians) the values and partials of a buffer's items are
+    themselves duals of an outer call; a buffer made with plain values or zero
+    partials becomes such a dual, with zero partials, when the first one arrives.
+    """
+    if not isinstance(incoming, Dual) or isinstance(current, Dual):
+        return current
+    n = len(incoming._plist()) if incoming._kind == "slots" else incoming.partials.shape[-1]
+    return make_array(current, np.zeros(current.shape + (n,)), incoming.tag)
 
 
 def _scalar_partials(d):

@@ -69,7 +69,10 @@ def _finish(result):
     return result
 
 
-def dispatch(func, args, kwargs):
+def dispatch(func, args, kwargs, like=None):
+    """``__array_function__`` of ``like``, the dual NumPy called it on."""
+    if func in _CREATION and like is not None:    # np.zeros(n, like=x) reaches us so
+        return _create(func, args, kwargs, like)
     impl = HANDLED.get(func)
     if impl is None:
         impl = LINALG.get(func)
@@ -155,6 +158,28 @@ def _pad(a, pad_width, mode="constant", **kwargs):
 
 
 # ---- creation -------------------------------------------------------------------------
+_CREATION = (np.zeros, np.ones, np.empty, np.full)
+
+
+def _create(func, args, kwargs, like):
+    """``np.zeros(shape, like=x)`` and friends: a buffer of duals of ``x``'s kind
+    (tag, number of partials, nesting) with zero partials, of any shape."""
+    dtype = kwargs.get("dtype")
+    if dtype is not None and np.dtype(dtype) != np.float64:
+        return func(*args, **kwargs)
+    kwargs = {k: v for k, v in kwargs.items() if k not in ("like", "device")}
+    if func is np.empty:                    # defined contents: zeros
+        func = np.zeros
+    inner = like.value if isinstance(like.value, Dual) else None
+    value = func(*args, **kwargs, like=inner) if inner is not None else func(*args, **kwargs)
+    n = len(like._plist()) if like._kind == "slots" else like.partials.shape[-1]
+    shape = np.shape(primal(value)) + (n,)
+    inner_p = like.partials if isinstance(like.partials, Dual) else None
+    partials = np.zeros(shape, like=inner_p) if inner_p is not None else np.zeros(shape)
+    return make(value, partials, like.tag)
+
+
+
 def _like(fill):
     def impl(a, dtype=None, order="K", subok=True, shape=None, **kwargs):
         if dtype is not None and np.dtype(dtype) != np.float64:

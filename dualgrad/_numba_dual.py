@@ -572,6 +572,53 @@ overload(np.zeros_like)(_like_array(True))
 overload(np.empty_like)(_like_array(False))
 
 
+def _creation(fill):
+    """``np.zeros(n, like=x)`` inside jitted code: a dual buffer of ``x``'s width."""
+    def typer(shape, dtype=None, like=None):
+        if isinstance(like, (DualType, DualArrayType)) and isinstance(shape, types.Integer):
+            def impl(shape, dtype=None, like=None):
+                return _new_array(np.full(shape, fill), np.zeros((shape, _width(like))),
+                                  like.tag, _array_template(like))
+            return impl
+    return typer
+
+
+for _func, _fill in ((np.zeros, 0.0), (np.empty, 0.0), (np.ones, 1.0)):
+    overload(_func)(_creation(_fill))
+
+
+@overload(np.full)
+def _full(shape, fill_value, dtype=None, like=None):
+    if isinstance(like, (DualType, DualArrayType)) and isinstance(shape, types.Integer) \
+            and isinstance(fill_value, _NUMERIC):
+        def impl(shape, fill_value, dtype=None, like=None):
+            return _new_array(np.full(shape, float(fill_value)),
+                              np.zeros((shape, _width(like))), like.tag,
+                              _array_template(like))
+        return impl
+
+
+@intrinsic
+def _width(typingctx, like):
+    """The number of partials of a dual type, as a compile-time constant."""
+    sig = types.intp(like)
+
+    def codegen(context, builder, signature, args):
+        return context.get_constant(types.intp, like.n)
+    return sig, codegen
+
+
+@intrinsic
+def _array_template(typingctx, like):
+    """A dual array type of ``like``'s width (``like`` a scalar or array dual)."""
+    arr = DualArrayType(like.n)
+    sig = arr(like)
+
+    def codegen(context, builder, signature, args):
+        return cgutils.create_struct_proxy(arr)(context, builder)._getvalue()
+    return sig, codegen
+
+
 @overload(np.copy)
 def _copy(a):
     if isinstance(a, DualArrayType):

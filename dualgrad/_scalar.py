@@ -64,7 +64,7 @@ class ScalarDual(Dual):
 
     def __array_function__(self, func, types, args, kwargs):
         from ._functions import dispatch
-        return dispatch(func, args, kwargs)
+        return dispatch(func, args, kwargs, like=self)
 
 
     def copy(self):

@@ -34,7 +34,8 @@ def store_into_plain():
     return DualTypeError(
         "dualgrad: storing a dual number into a plain float array would drop its "
         "derivatives. Fix: create the array from the input, e.g. out = np.zeros_like(x) "
-        "or np.empty_like(x), instead of np.zeros(n)."
+        "or np.empty_like(x), or np.zeros(n, like=x) for another shape, instead of "
+        "np.zeros(n)."
     )
 
 
@@ -83,7 +84,8 @@ def numba_unsupported(who, message):
                  r"setitem\(array\(float64.*dualgrad\.Dual", message, re.S):
         construct = "storing a dual into a plain float array (a buffer from np.empty(n) " \
                     "or np.zeros(n))"
-        fix = "create the buffer with np.empty_like(x) or np.zeros_like(x)"
+        fix = ("create the buffer with np.empty_like(x), or np.zeros(n, like=x) for "
+               "another length")
     elif re.search(r"Cannot determine Numba type of <class 'dualgrad", message):
         construct = "passing a dual of more than one dimension, or a nested dual"
         fix = "pass a 1-D x (x.ravel()) or use a plain-Python f"

@@ -89,6 +89,16 @@ def test_spring_mass_force_loop():
                                numerical_jacobian(spring_forces, pos), rtol=1e-8, atol=1e-9)
 
 
+def test_hessian_through_a_zeros_like_buffer():
+    """Nested duals arrive in a buffer made from the input: it holds them."""
+    pos = np.array([[0.0, 0.0], [1.2, 0.1], [0.3, 1.4]])
+    energy = lambda p: np.sum(spring_forces(p.reshape(3, 2)) ** 2)
+    H = dg.hessian(energy, pos.ravel())
+    np.testing.assert_allclose(H, numerical_jacobian(lambda p: dg.gradient(energy, p),
+                                                     pos.ravel()), rtol=1e-7, atol=1e-7)
+    np.testing.assert_array_equal(H, H.T)
+
+
 def residual_norm(theta, t, data):
     """Least squares with np.linalg.norm."""
     model = theta[0] * np.exp(-theta[1] * t) + theta[2]

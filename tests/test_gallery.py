@@ -165,3 +165,24 @@ def test_accumulation_in_a_loop():
         return s
     w = np.array([1.0, -2.0, 0.5])
     np.testing.assert_array_equal(dg.gradient(f, np.ones(3), w), w)
+
+
+def test_scipy_softmax_and_a_numpy_logsumexp():
+    sc = pytest.importorskip("scipy.special")
+    x = np.array([0.3, -1.2, 2.0])
+    s = np.exp(x) / np.exp(x).sum()
+    np.testing.assert_allclose(dg.jacobian(sc.softmax, x), np.diag(s) - np.outer(s, s),
+                               rtol=1e-14, atol=1e-16)
+
+    def logsumexp(x):                  # the spelling docs/writing-code.md recommends
+        m = np.max(x)
+        return m + np.log(np.sum(np.exp(x - m)))
+    np.testing.assert_allclose(dg.gradient(logsumexp, x), s, rtol=1e-15)
+
+
+def test_scipy_array_api_logsumexp_fails_loudly():
+    """scipy.special.logsumexp goes through the array API, which turns duals into an
+    object array: it raises (a TypeError from NumPy) rather than return a number."""
+    sc = pytest.importorskip("scipy.special")
+    with pytest.raises(TypeError):
+        dg.gradient(sc.logsumexp, np.array([0.3, -1.2, 2.0]))

@@ -193,3 +193,14 @@ def test_nested_array_functions_give_second_derivatives():
     H = dg.hessian(f, x)
     num = numerical_jacobian(lambda y: dg.gradient(f, y), x)
     np.testing.assert_allclose(H, num, rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", list(CASES))
+def test_second_derivatives_through_every_function(name):
+    """Nested duals (the Hessian) through every case, against central differences
+    of the first derivative."""
+    f = CASES[name]
+    g = lambda x: np.sum(f(x) * f(x))
+    np.testing.assert_allclose(dg.hessian(g, X),
+                               numerical_jacobian(lambda y: dg.gradient(g, y), X),
+                               rtol=1e-6, atol=1e-6)

@@ -17,7 +17,7 @@ import scipy.special  # noqa: F401  (loads the scipy.special rows)
 import dualgrad as dg
 from dualgrad import _kernels, _rules
 from dualgrad._base import new_tag
-from dualgrad.testing import directional_difference, second_difference
+from dualgrad.testing import directional_difference, numerical_jacobian, second_difference
 
 _rules._load_scipy()
 RULES = list(_rules.RULES.values())
@@ -189,3 +189,17 @@ def test_every_rule_is_well_formed():
             assert any(d not in (None, "0") for d in rule.derivs), rule.name
             for d in rule.derivs:
                 assert d is None or "math." not in d, rule.name
+
+
+BINARY_BOTH = [r for r in SMOOTH if r.ufunc.nin == 2 and None not in r.derivs]
+
+
+@pytest.mark.parametrize("rule", BINARY_BOTH, ids=_ids(BINARY_BOTH))
+def test_mixed_second_derivatives_through_nesting(rule):
+    """The full 2 x 2 Hessian of f(x, y), mixed partials included."""
+    rng = np.random.default_rng(zlib.crc32(rule.name.encode()))
+    point = np.array([_sample(rng, dom, ()).item() for dom in rule.domain])
+    g = lambda v: rule.ufunc(v[0], v[1])
+    np.testing.assert_allclose(dg.hessian(g, point),
+                               numerical_jacobian(lambda y: dg.gradient(g, y), point),
+                               rtol=1e-6, atol=1e-7)

@@ -23,6 +23,8 @@ __all__ = ["combine", "sum_leading", "use", "MIN_WORK", "MIN_N"]
 # chosen from bench/bench_engine.py (see bench/RESULTS.md).
 MIN_WORK = 2048
 MIN_N = 2
+# One direction (n = 1) has flat kernels of its own, worth it on long arrays.
+MIN_WORK_FLAT = 1 << 16
 
 _mode = "auto"
 _compiled = None
@@ -43,7 +45,7 @@ def use(mode):
 
 def _wanted(work, n):
     if _mode == "auto":
-        return work >= MIN_WORK and n >= MIN_N
+        return work >= MIN_WORK and n >= MIN_N or n == 1 and work >= MIN_WORK_FLAT
     return _mode == "numba"
 
 
@@ -95,7 +97,13 @@ def combine(factors, partials, target):
         ps.append(p.reshape(rows, n))
     out = np.empty(target, dtype=float)
     k = _kernels()
-    if len(fs) == 1:
+    if n == 1:                  # one direction: flat loops that vectorize
+        ps = [p.reshape(rows) for p in ps]
+        if len(fs) == 1:
+            k.scale_flat(fs[0], ps[0], out.reshape(rows))
+        else:
+            k.scale2_flat(fs[0], ps[0], fs[1], ps[1], out.reshape(rows))
+    elif len(fs) == 1:
         k.scale(fs[0], ps[0], out.reshape(rows, n))
     else:
         k.scale2(fs[0], ps[0], fs[1], ps[1], out.reshape(rows, n))

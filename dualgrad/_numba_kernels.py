@@ -53,3 +53,20 @@ def sum_middle(p, out):
         for b in range(length):
             for c in range(after):
                 out[a, c] += p[a, b, c]
+
+
+@njit(**_JIT)
+def scale_flat(f, p, out):
+    """One direction: ``out[i] = f[i] * p[i]``, 0 where ``p[i]`` is 0 (branch-free)."""
+    for i in range(p.shape[0]):
+        q = p[i]
+        out[i] = 0.0 if q == 0.0 else f[i] * q
+
+
+@njit(**_JIT)
+def scale2_flat(f, p, g, q, out):
+    """One direction: ``out[i] = f[i] * p[i] + g[i] * q[i]``, NaN-safe as above."""
+    for i in range(p.shape[0]):
+        a = p[i]
+        b = q[i]
+        out[i] = (0.0 if a == 0.0 else f[i] * a) + (0.0 if b == 0.0 else g[i] * b)

@@ -22,8 +22,9 @@ def _pair(n, size, seed=0):
     lambda a, b: np.sum(a * b), lambda a, b: np.sum(np.reshape(a * b, (10, -1)), axis=0),
     lambda a, b: np.sum(np.reshape(a * b, (10, -1)), axis=1), lambda a, b: a ** 2 + b,
 ])
-def test_numba_and_numpy_paths_agree(op):
-    a, b = _pair(4, 2000)
+@pytest.mark.parametrize("n", [1, 4])
+def test_numba_and_numpy_paths_agree(op, n):
+    a, b = _pair(n, 2000)
     with _kernels.use("numpy"):
         want = op(a, b)
     with _kernels.use("numba"):
@@ -47,12 +48,16 @@ def test_forced_numba_path_runs_the_kernels(monkeypatch):
 
 def test_kernels_keep_zero_partials_zero_next_to_infinite_factors():
     x = dg.Dual(np.array([0.0, 4.0]), np.array([[0.0, 1.0], [1.0, 0.0]]))
+    flat = dg.Dual(np.array([0.0, 0.0, 4.0]), np.array([[0.0], [1.0], [1.0]]))
     for mode in ("numpy", "numba"):
         with _kernels.use(mode):
             out = np.sqrt(x)            # local derivative inf at 0
+            one = np.sqrt(flat) * flat  # n = 1: the flat kernels
         assert out.partials[0, 0] == 0.0
         assert out.partials[0, 1] == np.inf
         np.testing.assert_array_equal(out.partials[1], [0.25, 0.0])
+        assert one.partials[0, 0] == 0.0                 # zero seed next to sqrt'(0) = inf
+        assert one.partials[2, 0] == 3.0                 # d(t sqrt t)/dt = 1.5 sqrt(4)
 
 
 def test_use_rejects_unknown_modes():

@@ -212,7 +212,7 @@ def write(results, imp, numba, quick):
             lines.append(f"| {name} | {fmt_time(r['median'])} | {fmt_time(r['first'])} | "
                          f"{to_f} | {to_best} | {err} |")
         lines.append("")
-    for part in ("engine", "functions", "numba"):      # the other bench scripts' tables
+    for part in ("engine", "functions", "numba", "parallel"):  # the other scripts' tables
         path = HERE / f"RESULTS_{part}.md"
         if path.exists():
             lines += [path.read_text()]

@@ -79,18 +79,29 @@ class DualArrayType(types.Type):
 
 
 # ---- typeof, models, boxing -------------------------------------------------------------
+_SCALAR_TYPES, _ARRAY_TYPES = {}, {}        # typeof runs on every call: one type per width
+
+
 @typeof_impl.register(ScalarDual)
 def _typeof_scalar(val, c):
     if isinstance(val.value, _base.Dual):
         return None                                     # nested duals stay in Python
-    return DualType(len(val._plist()))
+    n = len(val._plist())
+    t = _SCALAR_TYPES.get(n)
+    if t is None:
+        t = _SCALAR_TYPES[n] = DualType(n)
+    return t
 
 
 @typeof_impl.register(ArrayDual)
 def _typeof_array(val, c):
-    if isinstance(val.value, np.ndarray) and val.value.ndim == 1 and \
-            isinstance(val.partials, np.ndarray):
-        return DualArrayType(val.partials.shape[-1])
+    if type(val.value) is np.ndarray and val.value.ndim == 1 and \
+            type(val.partials) is np.ndarray:
+        n = val.partials.shape[-1]
+        t = _ARRAY_TYPES.get(n)
+        if t is None:
+            t = _ARRAY_TYPES[n] = DualArrayType(n)
+        return t
     return None
 
 

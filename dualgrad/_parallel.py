@@ -63,26 +63,35 @@ class _Progress:
 
 def run_tasks(who, fn, tasks, labels, executor=None, progress=False):
     """``[fn(*task) for task in tasks]``, on ``executor`` when one is given."""
+    if executor is None and not progress:      # the common case: nothing to set up
+        results = []
+        for k, task in enumerate(tasks):
+            try:
+                results.append(fn(*task))
+            except Exception as exc:
+                exc.add_note(f"dualgrad: raised while evaluating f on {labels[k]}")
+                raise
+        return results
     bar = _Progress(len(tasks), progress, who)
     results = []
     try:
         if executor is None:
-            for task, label in zip(tasks, labels):
+            for k, task in enumerate(tasks):
                 try:
                     results.append(fn(*task))
                 except Exception as exc:
-                    exc.add_note(f"dualgrad: raised while evaluating f on {label}")
+                    exc.add_note(f"dualgrad: raised while evaluating f on {labels[k]}")
                     raise
                 bar.update()
             return results
         _check_picklable(who, executor, (fn, tasks[0]) if tasks else fn)
         futures = [executor.submit(fn, *task) for task in tasks]
         try:
-            for future, label in zip(futures, labels):
+            for k, future in enumerate(futures):
                 try:
                     results.append(future.result())
                 except Exception as exc:
-                    exc.add_note(f"dualgrad: raised while evaluating f on {label}")
+                    exc.add_note(f"dualgrad: raised while evaluating f on {labels[k]}")
                     raise
                 bar.update()
         finally:

@@ -139,8 +139,8 @@ def ladder_width(width):
     return next(w for w in (1, 2, 4, 8, 16) if w >= width)
 
 
-def chunk_tasks(who, f, template, nums, xs, kwargs, chunk):
-    """The passes that cover every input direction, and a label for each."""
+def _widths(f, xs, chunk):
+    """The passes' widths, and whether ``f`` is jitted (then widths pad to the ladder)."""
     sizes = [1 if type(x) is float else math.prod(x.shape) for x in xs]
     # an input that is already a dual (nested call) multiplies every partial
     weight = max((x.partials.size if isinstance(x, Dual) and x._kind != "slots" else s)
@@ -148,14 +148,31 @@ def chunk_tasks(who, f, template, nums, xs, kwargs, chunk):
     jitted = is_jitted(f)
     if jitted:                           # the ladder tops out at 16 directions
         chunk = min(chunk or 16, 16)
-    widths = chunk_sizes(sum(sizes), chunk, weight) or [0]
+    return chunk_sizes(sum(sizes), chunk, weight) or [0], jitted
+
+
+def chunk_tasks(who, f, template, nums, xs, kwargs, chunk):
+    """The passes that cover every input direction, and a label for each."""
+    widths, jitted = _widths(f, xs, chunk)
     starts = list(itertools.accumulate(widths, initial=0))[:-1]
     tasks = [(who, f, template, nums, xs, kwargs, s, w) +
              ((ladder_width(w),) if jitted and w else ())
              for s, w in zip(starts, widths)]
-    labels = [f"input directions {s} to {s + w - 1} (chunk {k + 1} of {len(widths)})"
-              for k, (s, w) in enumerate(zip(starts, widths))]
-    return tasks, labels
+    return tasks, _Labels(starts, widths)
+
+
+class _Labels:
+    """What each pass covers, for error notes; built only when one is needed."""
+
+    def __init__(self, starts, widths):
+        self.starts, self.widths = starts, widths
+
+    def __len__(self):
+        return len(self.starts)
+
+    def __getitem__(self, k):
+        s, w = self.starts[k], self.widths[k]
+        return f"input directions {s} to {s + w - 1} (chunk {k + 1} of {len(self)})"
 
 
 def assemble(results):
@@ -173,7 +190,18 @@ def jacobian_columns(who, f, template, nums, xs, kwargs=None, chunk=None, execut
     Returns ``(value, partials)``, ``partials`` of shape ``value.shape + (N,)``
     with ``N`` the total size of ``xs`` (a list for a scalar output of one pass).
     """
-    tasks, labels = chunk_tasks(who, f, template, nums, xs, kwargs or {}, chunk)
+    kwargs = kwargs or {}
+    if executor is None and not progress:
+        widths, jitted = _widths(f, xs, chunk)
+        if len(widths) == 1:             # one pass, here and now: no tasks to set up
+            w = widths[0]
+            try:
+                return evaluate_chunk(who, f, template, nums, xs, kwargs, 0, w,
+                                      ladder_width(w) if jitted and w else None)
+            except Exception as exc:
+                exc.add_note(f"dualgrad: raised while evaluating f on {_Labels([0], [w])[0]}")
+                raise
+    tasks, labels = chunk_tasks(who, f, template, nums, xs, kwargs, chunk)
     return assemble(run_tasks(who, evaluate_chunk, tasks, labels, executor, progress))
 
 

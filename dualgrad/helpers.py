@@ -62,7 +62,7 @@ def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
         point = as_input(who, point)
         t, lab = chunk_tasks(who, f, (None,) + args, (0,), [point], {}, chunk)
         tasks += t
-        labels += [f"point {b} of the batch, {label}" for label in lab]
+        labels += [f"point {b} of the batch, {lab[k]}" for k in range(len(lab))]
         counts.append(len(t))
     results = run_tasks(who, evaluate_chunk, tasks, labels, executor, progress)
     values, jacs, k = [], [], 0

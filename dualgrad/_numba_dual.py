@@ -201,6 +201,10 @@ def _new(typingctx, value, partials, tag):
     return sig, codegen
 
 
+# Multiply-adds may fuse (FMA): no assumption about NaN or inf, unlike fastmath.
+_CONTRACT = ("contract",)
+
+
 def _products(context, builder, pairs, n, safe):
     """``sum_j f_j * p_j[k]`` for each k; ``safe``: a zero ``p_j[k]`` contributes 0."""
     zero = context.get_constant(_F64, 0.0)
@@ -209,10 +213,10 @@ def _products(context, builder, pairs, n, safe):
         total = None
         for f, p in pairs:
             pk = builder.extract_value(p, k)
-            term = builder.fmul(f, pk)
+            term = builder.fmul(f, pk, flags=_CONTRACT)
             if safe:
                 term = builder.select(builder.fcmp_ordered("==", pk, zero), zero, term)
-            total = term if total is None else builder.fadd(total, term)
+            total = term if total is None else builder.fadd(total, term, flags=_CONTRACT)
         out.append(total)
     return out
 

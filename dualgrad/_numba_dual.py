@@ -31,6 +31,7 @@ import math
 import operator
 
 import numpy as np
+from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
 from numba.extending import (NativeValue, box, intrinsic, lower_cast, make_attribute_wrapper,
@@ -205,20 +206,26 @@ def _new(typingctx, value, partials, tag):
 _CONTRACT = ("contract",)
 
 
-def _products(context, builder, pairs, n, safe):
-    """``sum_j f_j * p_j[k]`` for each k; ``safe``: a zero ``p_j[k]`` contributes 0."""
-    zero = context.get_constant(_F64, 0.0)
-    out = []
-    for k in range(n):
-        total = None
-        for f, p in pairs:
-            pk = builder.extract_value(p, k)
-            term = builder.fmul(f, pk, flags=_CONTRACT)
-            if safe:
-                term = builder.select(builder.fcmp_ordered("==", pk, zero), zero, term)
-            total = term if total is None else builder.fadd(total, term, flags=_CONTRACT)
-        out.append(total)
-    return out
+def _lanes(builder, values):
+    """An LLVM vector of doubles holding ``values``."""
+    vec = ir.Constant(ir.VectorType(ir.DoubleType(), len(values)), ir.Undefined)
+    for k, v in enumerate(values):
+        vec = builder.insert_element(vec, v, ir.Constant(ir.IntType(32), k))
+    return vec
+
+
+def _products(builder, pairs, n, safe):
+    """``sum_j f_j * p_j`` on vectors of ``n`` lanes (the partials, one SIMD
+    operation for all of them); ``safe``: a zero ``p_j[k]`` contributes 0."""
+    zero = ir.Constant(ir.VectorType(ir.DoubleType(), n), [0.0] * n)
+    total = None
+    for f, p in pairs:
+        vp = _lanes(builder, [builder.extract_value(p, k) for k in range(n)])
+        term = builder.fmul(_lanes(builder, [f] * n), vp, flags=_CONTRACT)
+        if safe:
+            term = builder.select(builder.fcmp_ordered("==", vp, zero), zero, term)
+        total = term if total is None else builder.fadd(total, term, flags=_CONTRACT)
+    return total
 
 
 def _propagated(context, builder, tuple_type, pairs):
@@ -232,17 +239,16 @@ def _propagated(context, builder, tuple_type, pairs):
         finite = ok if finite is None else builder.and_(finite, ok)
     with builder.if_else(finite, likely=True) as (then, otherwise):
         with then:
-            fast = context.make_tuple(builder, tuple_type,
-                                      _products(context, builder, pairs, n, False))
+            fast = _products(builder, pairs, n, False)
             fast_block = builder.block
         with otherwise:
-            careful = context.make_tuple(builder, tuple_type,
-                                         _products(context, builder, pairs, n, True))
+            careful = _products(builder, pairs, n, True)
             careful_block = builder.block
-    phi = builder.phi(fast.type)
-    phi.add_incoming(fast, fast_block)
-    phi.add_incoming(careful, careful_block)
-    return phi
+    total = builder.phi(fast.type)
+    total.add_incoming(fast, fast_block)
+    total.add_incoming(careful, careful_block)
+    return context.make_tuple(builder, tuple_type, [
+        builder.extract_element(total, ir.Constant(ir.IntType(32), k)) for k in range(n)])
 
 
 @intrinsic

@@ -52,22 +52,30 @@ def grad(f, argnums=0):
     who = "dualgrad.grad"
     check_callable(who, f)
 
-    checked = {}                   # argnums validated once per number of arguments
+    specs = {}                     # per number of arguments: argnums checked, seeds built
     jitted = is_jitted(f)
 
     @functools.wraps(f)
     def gradient_of_f(*args, **kwargs):
-        spec = checked.get(len(args))
+        spec = specs.get(len(args))
         if spec is None:
-            spec = checked[len(args)] = check_argnums(who, argnums, len(args))
-        nums, many = spec
-        for i in nums:
-            t = type(args[i])
-            if t is not float and t is not int:
-                break
-        else:
-            if len(nums) <= MAX_SLOTS:
-                return _scalar_grad(who, f, args, kwargs, nums, many, jitted)
+            spec = specs[len(args)] = _Spec(who, argnums, len(args), jitted)
+        if spec.seeds is not None:
+            full = list(args)
+            tag = new_tag()
+            make = spec.make
+            for i, unit in spec.seeds:
+                x = args[i]
+                t = type(x)
+                if t is not float:
+                    if t is not int:
+                        break
+                    x = float(x)
+                full[i] = make(x, unit, tag)
+            else:                # a few scalar arguments: one pass, no arrays
+                out = call_jitted(who, f, full, kwargs) if jitted else f(*full, **kwargs)
+                return _scalar_grad(who, out, tag, spec)
+        nums, many = spec.nums, spec.many
         xs = [as_input(who, args[i]) for i in nums]
         value, partials = jacobian_columns(who, f, args, nums, xs, kwargs)
         if np.shape(value) != ():
@@ -86,33 +94,36 @@ def grad(f, argnums=0):
     return gradient_of_f
 
 
-def _scalar_grad(who, f, args, kwargs, nums, many, jitted):
-    """The common case of a few scalar arguments: one pass, no arrays."""
-    n = len(nums)
-    width = ladder_width(n) if jitted else n
-    tag = new_tag()
-    make, units = _seeding(width)
-    full = list(args)
-    for j, i in enumerate(nums):
-        x = args[i]
-        full[i] = make(x if type(x) is float else float(x), units[j], tag)
-    out = call_jitted(who, f, full, kwargs) if jitted else f(*full, **kwargs)
+class _Spec:
+    """What ``grad`` needs per number of positional arguments, worked out once:
+    the checked ``argnums`` and, for up to ``MAX_SLOTS`` of them, the scalar
+    class's constructor and one unit seed per argument."""
+
+    def __init__(self, who, argnums, nargs, jitted):
+        self.nums, self.many = check_argnums(who, argnums, nargs)
+        n = len(self.nums)
+        self.seeds = None
+        if n <= MAX_SLOTS:
+            width = ladder_width(n) if jitted else n
+            self.width = width
+            self.make = scalar_class(width)._from
+            self.seeds = [(i, [1.0 if k == j else 0.0 for k in range(width)])
+                          for j, i in enumerate(self.nums)]
+
+
+def _scalar_grad(who, out, tag, spec):
+    """The gradient from ``out``, the output of ``f`` on seeded scalars."""
     if getattr(out, "tag", None) == tag and out._kind == "slots":
         partials = out._plist()
     else:
-        value, partials = extract(who, out, tag, width)
+        value, partials = extract(who, out, tag, spec.width)
         if np.shape(value) != ():
             raise errors.array_output(who, np.shape(value))
         partials = [_result(p) for p in as_array(partials)] \
             if not isinstance(partials, list) else partials
-    return tuple(partials[:n]) if many else partials[0]
-
-
-@functools.lru_cache(maxsize=None)
-def _seeding(n):
-    """The constructor of the n-partial scalar class and the n unit seeds."""
-    return scalar_class(n)._from, tuple([1.0 if k == j else 0.0 for k in range(n)]
-                                        for j in range(n))
+    if spec.many:
+        return tuple(partials[:len(spec.nums)])
+    return partials[0]
 
 
 def elementwise_grad(f, argnums=0):

@@ -79,8 +79,13 @@ def _operand(a, shape):
     return None
 
 
-def combine(factors, partials, target):
-    """Fused ``sum_k factors[k][..., None] * partials[k]``, or ``None``."""
+def combine(factors, partials, target, scratch=None):
+    """Fused ``sum_k factors[k][..., None] * partials[k]``, or ``None``.
+
+    ``scratch``, a temporary of the value's shape nobody else holds (a local
+    derivative just computed), receives the result when there is one direction:
+    no new array, no fresh pages to fault in.
+    """
     if len(factors) > 2 or not _wanted(math.prod(target), target[-1]):
         return None
     if all(type(f) is float and (f == 1.0 or f == -1.0) for f in factors):
@@ -95,7 +100,11 @@ def combine(factors, partials, target):
         # flatten the value axes: a view, zero strides kept, wherever NumPy can
         fs.append(f.reshape(rows))
         ps.append(p.reshape(rows, n))
-    out = np.empty(target, dtype=float)
+    if n == 1 and scratch is not None and _plain(scratch, shape) and \
+            scratch.flags.c_contiguous and scratch.flags.writeable:
+        out = scratch.reshape(target)
+    else:
+        out = np.empty(target, dtype=float)
     k = _kernels()
     if n == 1:                  # one direction: flat loops that vectorize
         ps = [p.reshape(rows) for p in ps]

@@ -44,10 +44,13 @@ def scaled(f, p, owned=True):
     return t
 
 
-def combine(factors, partials, shape, n):
-    """The partials ``sum_k factors[k][..., None] * partials[k]`` of shape ``shape + (n,)``."""
+def combine(factors, partials, shape, n, scratch=None):
+    """The partials ``sum_k factors[k][..., None] * partials[k]`` of shape ``shape + (n,)``.
+
+    ``scratch``: one of ``factors``, a temporary that may be overwritten.
+    """
     target = tuple(shape) + (n,)
-    fast = _kernels.combine(factors, partials, target)
+    fast = _kernels.combine(factors, partials, target, scratch)
     if fast is not None:
         return fast
     if len(factors) == 2 and all(type(f) is float for f in factors) and \

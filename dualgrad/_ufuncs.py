@@ -122,21 +122,31 @@ def call(rule, args, out=None):
                 term = _scaled(_as_scalar(f), args[k]._plist())
             total = term if total is None else [s + t for s, t in zip(total, term)]
         return _base.make_scalar(out, total if total is not None else [0.0] * n, tag)
-    factors, partials = [], []
+    factors, partials, scratch = [], [], None
     shape = np.shape(out)
     with _quiet():
         for k in duals:
             d = fns[k]
             if d != "0":
-                factors.append(d(*values, out))
+                f = d(*values, out)
+                if _fresh(f, values, out):
+                    scratch = f
+                factors.append(f)
                 partials.append(_partials_array(args[k]))
         if factors:
-            total = _propagate.combine(factors, partials, shape, partials[0].shape[-1])
+            total = _propagate.combine(factors, partials, shape, partials[0].shape[-1],
+                                       scratch)
     if not factors:                                 # locally constant in every dual argument
         total = np.zeros(shape + (_partials_array(args[duals[0]]).shape[-1],))
     if shape and type(out) is np.ndarray:
         return _base.make_array(out, total, tag)
     return make(out, total, tag)
+
+
+def _fresh(f, values, out):
+    """Is the local derivative ``f`` a new array (not an argument or the result)?"""
+    return type(f) is np.ndarray and f.base is None and f is not out and \
+        all(f is not v for v in values)
 
 
 def _partials_array(d):

@@ -68,8 +68,8 @@ def _operand(a, shape):
     the leading axes (a scalar dual's partials, a constant factor) become
     stride-0 views: no copy.
     """
-    if isinstance(a, (float, int, np.floating)):
-        return np.broadcast_to(np.float64(a), shape)
+    if isinstance(a, (float, int, np.floating)):       # (np.broadcast_to costs 7x more)
+        return np.ndarray(shape, np.float64, np.array(a, dtype=np.float64), 0, (0,) * len(shape))
     if type(a) is not np.ndarray or a.dtype != np.float64:
         return None
     if a.shape == shape:

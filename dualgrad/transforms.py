@@ -74,6 +74,9 @@ def grad(f, argnums=0):
                 full[i] = make(x, unit, tag)
             else:                # a few scalar arguments: one pass, no arrays
                 out = call_jitted(who, f, full, kwargs) if jitted else f(*full, **kwargs)
+                if getattr(out, "tag", None) == tag and out._kind == "slots" and \
+                        not jitted:                       # the usual outcome, directly
+                    return tuple(out._plist()) if spec.many else out.p0
                 return _scalar_grad(who, out, tag, spec)
         nums, many = spec.nums, spec.many
         xs = [as_input(who, args[i]) for i in nums]

@@ -74,8 +74,8 @@ def grad(f, argnums=0):
                 full[i] = make(x, unit, tag)
             else:                # a few scalar arguments: one pass, no arrays
                 out = call_jitted(who, f, full, kwargs) if jitted else f(*full, **kwargs)
-                if getattr(out, "tag", None) == tag and out._kind == "slots" and \
-                        not jitted:                       # the usual outcome, directly
+                if not jitted and getattr(out, "tag", None) == tag and \
+                        out._kind == "slots":             # the usual outcome, directly
                     return tuple(out._plist()) if spec.many else out.p0
                 return _scalar_grad(who, out, tag, spec)
         nums, many = spec.nums, spec.many
@@ -115,7 +115,8 @@ class _Spec:
 
 
 def _scalar_grad(who, out, tag, spec):
-    """The gradient from ``out``, the output of ``f`` on seeded scalars."""
+    """The gradient from ``out``, the output of ``f`` on seeded scalars: any
+    output, and padded seeds of jitted ``f``."""
     if getattr(out, "tag", None) == tag and out._kind == "slots":
         partials = out._plist()
     else:

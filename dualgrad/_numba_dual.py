@@ -413,17 +413,20 @@ def _binary(ufunc, d0, d1, zero0, zero1):
 
 
 def _zero_kind(ufunc):
-    def typer(*args):
-        duals = [a for a in args if isinstance(a, DualType)]
-        if duals and all(isinstance(a, (DualType,) + _NUMERIC) for a in args):
-            if len(args) == 1:
-                return lambda a: _new(ufunc(a.value), _zeros(a), a.tag)
-            if isinstance(args[0], DualType) and isinstance(args[1], DualType):
-                return lambda a, b: _new(ufunc(a.value, b.value), _zeros(a), a.tag)
-            if isinstance(args[0], DualType):
-                return lambda a, b: _new(ufunc(a.value, b), _zeros(a), a.tag)
+    """Locally constant ``ufunc``: NumPy's value, zero partials.  (numba matches an
+    overload's parameters by name and kind, so each arity gets its own typer.)"""
+    def unary(a):
+        if isinstance(a, DualType):
+            return lambda a: _new(ufunc(a.value), _zeros(a), a.tag)
+
+    def binary(a, b):
+        if isinstance(a, DualType) and isinstance(b, DualType):
+            return lambda a, b: _new(ufunc(a.value, b.value), _zeros(a), max(a.tag, b.tag))
+        if isinstance(a, DualType) and isinstance(b, _NUMERIC):
+            return lambda a, b: _new(ufunc(a.value, b), _zeros(a), a.tag)
+        if isinstance(a, _NUMERIC) and isinstance(b, DualType):
             return lambda a, b: _new(ufunc(a, b.value), _zeros(b), b.tag)
-    return typer
+    return unary if ufunc.nin == 1 else binary
 
 
 _OPERATORS = {"add": (operator.add, operator.iadd), "sub": (operator.sub, operator.isub),

@@ -153,6 +153,54 @@ def test_two_dimensional_input_fails_naming_the_fix():
         dg.gradient(numba.njit(lambda x: x[0, 0]), np.ones((2, 2)))
 
 
+# ---- the whole rule table inside jitted code ---------------------------------------------
+def _jitted_rules():
+    from dualgrad import _numba_dual, _rules
+    for rule in _rules.RULES.values():
+        if rule.kind not in ("smooth", "zero") or rule.ufunc not in vars(np).values():
+            continue
+        if any(d[-1] == "int" for d in rule.domain):
+            continue
+        spellings = [rule.ufunc] + list(_numba_dual._OPERATORS.get(rule.operator, ()))
+        if rule.name in _numba_dual._MATH:
+            spellings.append(_numba_dual._MATH[rule.name])
+        for fn in spellings:
+            yield pytest.param(rule, fn, id=f"{rule.name}-{getattr(fn, '__name__', fn)}")
+
+
+def _mixes(rule, fn, point):
+    """``f(x)`` returning ``fn`` on every dual/constant mix the rule differentiates."""
+    if rule.ufunc.nin == 1:
+        return lambda x: fn(x[0])
+    a, b = point
+    ok0, ok1 = (d is not None for d in rule.derivs)
+    if ok0 and ok1:
+        return lambda x: (fn(x[0], x[1]), fn(x[0], b), fn(a, x[1]))
+    if ok0:
+        return lambda x: (fn(x[0], b), fn(x[0], b))
+    return lambda x: (fn(a, x[1]), fn(a, x[1]))
+
+
+@pytest.mark.parametrize("rule, fn", list(_jitted_rules()))
+def test_every_rule_inside_jitted_code_matches_the_python_path(rule, fn):
+    """Each spelling (np ufunc, operator, math function) of every rule, compiled for
+    duals, against the Python-level duals (themselves checked against central
+    differences in test_rules); only what numba cannot compile on floats either
+    may fail, and then with the documented TypeError."""
+    point = [lo + 0.37 * (hi - lo) for lo, hi in rule.domain]
+    f = _mixes(rule, fn, point)
+    x = np.array(point)
+    try:
+        got = dg.jacobian(numba.njit(f), x)
+    except TypeError as exc:
+        assert "numba cannot compile for dual numbers" in str(exc)
+        with pytest.raises(numba.core.errors.TypingError):
+            numba.njit(f)(x)                        # only where floats fail too
+        return
+    python = _mixes(rule, rule.ufunc, point)       # math.* cannot take Python duals
+    np.testing.assert_allclose(got, dg.jacobian(python, x), rtol=1e-13, atol=0)
+
+
 def test_nan_safety_inside_jitted_code():
     g = dg.gradient(numba.njit(lambda x: math.sqrt(x[0]) + x[1]), np.array([0.0, 4.0]))
     assert g[0] == np.inf and g[1] == 1.0

@@ -199,6 +199,21 @@ class ArrayDual(Dual):
     def tolist(self):
         return np.asarray(self).tolist()
 
+    def item(self, *args):
+        """One element as a scalar dual (NumPy's ``item`` gives a Python float)."""
+        if len(args) == 1 and isinstance(args[0], tuple):
+            args = args[0]
+        if not args:
+            if self.size != 1:
+                raise ValueError("can only convert an array of size 1 to a Python scalar")
+            return self.reshape(-1)[0]
+        if len(args) == 1:
+            return self.reshape(-1)[args[0]]
+        return self[tuple(args)]
+
+    def round(self, decimals=0):
+        return np.round(self, decimals)
+
 
 
 def _promote(current, incoming):

@@ -523,8 +523,31 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
     return result
 
 
+@implements(np.round, np.around)
+def _round(a, decimals=0, out=None):
+    """Locally constant: NumPy's rounded value, zero partials."""
+    if out is not None:
+        raise errors.unsupported_function("np.round with out=")
+    value = np.round(primal(a), decimals)
+    if not isinstance(a, Dual):
+        return value
+    return make(value, np.zeros(np.shape(value) + (a.partials.shape[-1],)), a.tag)
+
+
+@implements(np.polyval)
+def _polyval(p, x):
+    """Horner's scheme, as NumPy evaluates it; coefficients and ``x`` may be duals."""
+    if isinstance(p, np.poly1d) or isinstance(x, np.poly1d):
+        raise errors.unsupported_function("np.polyval with np.poly1d")
+    y = 0.0 * x
+    for c in p:
+        y = y * x + c
+    return y
+
+
 # ---- products ---------------------------------------------------------------------------
-for _f in (np.dot, np.vdot, np.inner, np.outer, np.tensordot, np.einsum, np.kron,
+for _f in (np.convolve, np.correlate,
+           np.dot, np.vdot, np.inner, np.outer, np.tensordot, np.einsum, np.kron,
            np.cross, np.matmul, np.vecdot, np.linalg.matmul, np.linalg.vecdot,
            np.linalg.tensordot, np.linalg.outer, np.linalg.cross):
     HANDLED[_f] = functools.partial(bilinear, _f)

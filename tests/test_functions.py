@@ -70,6 +70,7 @@ CASES = {
     "sort": lambda x: np.sort(x * X[::-1], axis=1),
     "diff": lambda x: np.diff(x ** 2, axis=1),
     "gradient": lambda x: np.gradient(x ** 2, axis=1),
+    "polyval": lambda x: np.polyval([2.0, -1.0, 0.5], x) + np.polyval(x[0], 0.7),
     "interp": lambda x: np.interp(x[0], [0.0, 0.7, 1.1, 2.0], [1.0, 3.0, -1.0, 0.5]),
     "trapezoid": lambda x: np.trapezoid(x ** 2, dx=0.5),
     "norm": lambda x: np.linalg.norm(x),
@@ -84,6 +85,9 @@ CASES = {
     "matmul_vectors": lambda x: np.concatenate([x[0] @ C, C @ x[:, 0], [x[0] @ x[1]]]),
     "tensordot": lambda x: np.tensordot(x, x, axes=([0], [0])),
     "einsum": lambda x: np.einsum("ij,kj->ik", x, x ** 2),
+    "convolve": lambda x: np.convolve(x[0], x[1] ** 2) + np.convolve(x[2], [1.0, -2.0, 1.0],
+                                                                    mode="same")[0],
+    "correlate": lambda x: np.correlate(x[0], x[1], mode="full"),
     "kron": lambda x: np.kron(x[0, :2], x[1, :2]),
     "cross": lambda x: np.cross(x[0, :3], x[1, :3]),
     # linear algebra on the 4x4 built from x
@@ -111,6 +115,23 @@ def test_function_matches_central_differences(name):
     np.testing.assert_allclose(got, numerical_jacobian(f, X), rtol=1e-7, atol=1e-8)
     value, _ = dg.jvp(f, X, np.ones_like(X))
     np.testing.assert_allclose(value, f(X), rtol=1e-15, atol=0)
+
+
+def test_rounding_is_locally_constant():
+    x = dg.Dual(X * 3.7, np.ones(X.shape + (2,)))
+    for r in (np.round(x, 1), np.around(x), x.round(2)):
+        assert r.value.shape == X.shape and not r.partials.any()
+    np.testing.assert_array_equal(np.round(x, 1).value, np.round(X * 3.7, 1))
+    np.testing.assert_array_equal(dg.gradient(lambda t: np.round(t) * t, 2.3), 2.0)
+
+
+def test_item_gives_a_scalar_dual():
+    x = dg.Dual(X, np.ones(X.shape + (1,)))
+    assert x.item(5).value == X.flat[5] and x.item(1, 2).value == X[1, 2]
+    assert x[:1, :1].item().value == X[0, 0]
+    with pytest.raises(ValueError, match="size 1"):
+        x.item()
+    assert dg.derivative(lambda t: (t * np.ones(3)).item(1) ** 2, 1.5) == 3.0
 
 
 def test_every_function_of_api_md_is_handled():

@@ -319,6 +319,7 @@ def _joined(func):
         tag, n = newest(arrays)
         if tag < 0:
             return func(arrays, axis=axis, **kwargs)
+        _reductions.check_kwargs(func.__name__, {"dtype": kwargs.get("dtype")})
         duals = [_as_dual(x, tag, n) for x in arrays]
         if axis is None:                                 # concatenate flattens first
             return impl([np.ravel(d) for d in duals], axis=0, **kwargs)
@@ -335,12 +336,12 @@ HANDLED[np.stack] = _joined(np.stack)
 @implements(np.hstack)
 def _hstack(tup, **kwargs):
     arrs = [np.atleast_1d(a) for a in tup]
-    return np.concatenate(arrs, axis=0 if np.ndim(arrs[0]) == 1 else 1)
+    return np.concatenate(arrs, axis=0 if np.ndim(arrs[0]) == 1 else 1, **kwargs)
 
 
 @implements(np.vstack)
 def _vstack(tup, **kwargs):
-    return np.concatenate([np.atleast_2d(a) for a in tup], axis=0)
+    return np.concatenate([np.atleast_2d(a) for a in tup], axis=0, **kwargs)
 
 
 @implements(np.column_stack)
@@ -417,11 +418,16 @@ def _select(condlist, choicelist, default=0.0):
 def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
     a_min = kwargs.pop("min", a_min)
     a_max = kwargs.pop("max", a_max)
+    kwargs.pop("casting", None)
+    _reductions.check_kwargs("clip", kwargs)            # where=, dtype= fail loudly
     if a_min is not None:
         a = np.where(primal(a) < primal(a_min), a_min, a)
     if a_max is not None:
         a = np.where(primal(a) > primal(a_max), a_max, a)
-    return a
+    if out is None:
+        return a
+    from ._ufuncs import write_out
+    return write_out(a, out)                            # np.clip(u, 0, 1, out=u)
 
 
 # ---- reductions and scans --------------------------------------------------------------
@@ -443,6 +449,7 @@ def _count(a, axis):
 
 @implements(np.mean)
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    _reductions.check_kwargs("mean", dict(kwargs, dtype=dtype, out=out))
     return np.sum(a, axis=axis, keepdims=keepdims) / _count(a, axis)
 
 
@@ -464,12 +471,14 @@ def _average(a, axis=None, weights=None, returned=False, keepdims=False):
 
 @implements(np.var)
 def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+    _reductions.check_kwargs("var", dict(kwargs, dtype=dtype, out=out))
     dev = a - np.mean(a, axis=axis, keepdims=True)
     return np.sum(dev * dev, axis=axis, keepdims=keepdims) / (_count(a, axis) - ddof)
 
 
 @implements(np.std)
 def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
+    _reductions.check_kwargs("std", dict(kwargs, dtype=dtype, out=out))
     return np.sqrt(np.var(a, axis=axis, ddof=ddof, keepdims=keepdims))
 
 

@@ -31,23 +31,24 @@ def normalize_axes(axis, ndim, who="axis"):
     return tuple(sorted(out))
 
 
-def _unsupported_kwargs(name, kwargs):
+def check_kwargs(name, kwargs):
+    """Keywords of ``np.<name>`` that would change its result fail loudly, never ignored."""
     for key, val in kwargs.items():
         if key == "dtype" and val is not None and np.dtype(val) != np.float64:
             raise errors.dropped_derivatives(f"np.{name}(..., dtype={val})")
         if key == "out" and val is not None:
-            raise errors.unsupported_ufunc(name, "out= is not supported on reductions; "
-                                           "assign the result instead", "reduce")
+            raise errors.unsupported_ufunc(name, "out= is not supported here; assign the "
+                                           "result instead")
         if key == "where" and val is not True:
             raise errors.unsupported_ufunc(name, "where= is not supported; use np.where "
-                                           "on the input", "reduce")
+                                           "on the input")
         if key == "initial" and val is not None and val is not np._NoValue and val != 0:
-            raise errors.unsupported_ufunc(name, "initial= is not supported", "reduce")
+            raise errors.unsupported_ufunc(name, "initial= is not supported")
 
 
 def sum(a, axis=None, keepdims=False, **kwargs):
     """``np.sum`` of a dual."""
-    _unsupported_kwargs("sum", kwargs)
+    check_kwargs("sum", kwargs)
     if a.ndim == 0:
         return a + 0.0
     axes = normalize_axes(axis, a.ndim)
@@ -61,7 +62,7 @@ def prod(a, axis=None, keepdims=False, **kwargs):
     The products of the others come from exclusive cumulative products from
     both ends, so zeros among the factors are handled exactly.
     """
-    _unsupported_kwargs("prod", kwargs)
+    check_kwargs("prod", kwargs)
     if a.ndim == 0:
         return a + 0.0
     axes = normalize_axes(axis, a.ndim)
@@ -92,7 +93,7 @@ def _prod_axis(a, ax):
 
 
 def _extreme(a, axis, keepdims, arg, name, kwargs):
-    _unsupported_kwargs(name, kwargs)
+    check_kwargs(name, kwargs)
     if a.ndim == 0:
         return a + 0.0
     if axis is None:
@@ -126,7 +127,7 @@ def amin(a, axis=None, keepdims=False, **kwargs):
 
 def cumsum(a, axis=None, **kwargs):
     """``np.cumsum`` (``axis=None`` scans the flattened array, as NumPy does)."""
-    _unsupported_kwargs("cumsum", kwargs)
+    check_kwargs("cumsum", kwargs)
     if axis is None:
         a = np.reshape(a, (-1,))
         axis = 0
@@ -137,7 +138,7 @@ def cumsum(a, axis=None, **kwargs):
 def cumprod(a, axis=None, **kwargs):
     """``np.cumprod``: ``d c_i = c_i * sum_{j <= i} d v_j / v_j`` without zeros,
     a running product along the axis where some factor is zero."""
-    _unsupported_kwargs("cumprod", kwargs)
+    check_kwargs("cumprod", kwargs)
     if axis is None:
         a = np.reshape(a, (-1,))
         axis = 0

@@ -121,3 +121,13 @@ def test_ufunc_reduce_accumulate_outer(a):
     assert o.shape == (3, 3)
     np.testing.assert_array_equal(o.partials[1, 2], a.value[1, 2] * a.partials[0, 1] +
                                   a.value[0, 1] * a.partials[1, 2])
+
+
+def test_clip_into_out_updates_the_dual_in_place():
+    def f(x):
+        u = x * 2.0
+        np.clip(u, 1.0, 3.0, out=u)
+        return u
+    x = np.array([0.2, 0.9, 2.0])
+    np.testing.assert_array_equal(dg.jacobian(f, x), np.diag([0.0, 2.0, 0.0]))
+    np.testing.assert_array_equal(dg.jvp(f, x, np.ones(3))[0], [1.0, 1.8, 3.0])

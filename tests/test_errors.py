@@ -68,6 +68,22 @@ def test_unsupported_ufunc_method_names_itself(a):
         np.power.reduce(a)
 
 
+@pytest.mark.parametrize("call, message", [
+    (lambda a: np.sum(a, where=[True, False]), r"np\.sum .*where= is not supported"),
+    (lambda a: np.mean(a, where=[True, False]), r"np\.mean .*where= is not supported"),
+    (lambda a: np.std(a, where=[True, False]), r"np\.std .*where= is not supported"),
+    (lambda a: np.add.reduce(a, initial=1.0), r"np\.sum .*initial= is not supported"),
+    (lambda a: np.max(a, initial=5.0), r"np\.max .*initial= is not supported"),
+    (lambda a: np.var(a, out=np.zeros(())), r"np\.var .*out= is not supported"),
+    (lambda a: np.mean(a, dtype=np.float32), r"np\.mean\(\.\.\., dtype=.*drop the deriv"),
+    (lambda a: np.concatenate([a, a], dtype=np.float32), r"dtype=.*drop the deriv"),
+    (lambda a: np.clip(a, 0, 1, where=[True, False]), r"np\.clip .*where="),
+])
+def test_keywords_that_would_change_a_result_raise(a, call, message):
+    with pytest.raises(TypeError, match=message):
+        call(a)
+
+
 def test_not_differentiable_argument_names_the_ufunc():
     with pytest.raises(TypeError, match=r"np\.ldexp .*argument 2"):
         np.ldexp(2.0, dg.Dual(np.array([1.0]), np.ones((1, 1))))

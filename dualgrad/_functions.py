@@ -78,6 +78,8 @@ def dispatch(func, args, kwargs, like=None):
         impl = LINALG.get(func)
     if impl is None:
         raise errors.unsupported_function(function_name(func))
+    if kwargs.get("out") is not None and impl is not _clip:    # never ignored
+        raise errors.unsupported_function(f"{function_name(func)} with out=")
     args = tuple(_lift(a) for a in args)
     kwargs = {k: _lift(v) for k, v in kwargs.items()}
     return _finish(impl(*args, **kwargs))
@@ -313,8 +315,6 @@ def _broadcast_arrays(*args, subok=False):
 def _joined(func):
     """``concatenate``/``stack``: constants join with zero partials."""
     def impl(arrays, axis=0, out=None, **kwargs):
-        if out is not None:
-            raise errors.unsupported_function(f"{function_name(func)} with out=")
         arrays = list(arrays)
         tag, n = newest(arrays)
         if tag < 0:
@@ -449,7 +449,7 @@ def _count(a, axis):
 
 @implements(np.mean)
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
-    _reductions.check_kwargs("mean", dict(kwargs, dtype=dtype, out=out))
+    _reductions.check_kwargs("mean", dict(kwargs, dtype=dtype))
     return np.sum(a, axis=axis, keepdims=keepdims) / _count(a, axis)
 
 
@@ -471,14 +471,14 @@ def _average(a, axis=None, weights=None, returned=False, keepdims=False):
 
 @implements(np.var)
 def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
-    _reductions.check_kwargs("var", dict(kwargs, dtype=dtype, out=out))
+    _reductions.check_kwargs("var", dict(kwargs, dtype=dtype))
     dev = a - np.mean(a, axis=axis, keepdims=True)
     return np.sum(dev * dev, axis=axis, keepdims=keepdims) / (_count(a, axis) - ddof)
 
 
 @implements(np.std)
 def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
-    _reductions.check_kwargs("std", dict(kwargs, dtype=dtype, out=out))
+    _reductions.check_kwargs("std", dict(kwargs, dtype=dtype))
     return np.sqrt(np.var(a, axis=axis, ddof=ddof, keepdims=keepdims))
 
 
@@ -535,8 +535,6 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
 @implements(np.round, np.around)
 def _round(a, decimals=0, out=None):
     """Locally constant: NumPy's rounded value, zero partials."""
-    if out is not None:
-        raise errors.unsupported_function("np.round with out=")
     value = np.round(primal(a), decimals)
     if not isinstance(a, Dual):
         return value

@@ -78,6 +78,8 @@ def test_unsupported_ufunc_method_names_itself(a):
     (lambda a: np.mean(a, dtype=np.float32), r"np\.mean\(\.\.\., dtype=.*drop the deriv"),
     (lambda a: np.concatenate([a, a], dtype=np.float32), r"dtype=.*drop the deriv"),
     (lambda a: np.clip(a, 0, 1, where=[True, False]), r"np\.clip .*where="),
+    (lambda a: np.take(a, [0], out=np.zeros(1)), r"np\.take with out= is not supported"),
+    (lambda a: np.concatenate([a, a], out=np.zeros(4)), r"np\.concatenate with out="),
 ])
 def test_keywords_that_would_change_a_result_raise(a, call, message):
     with pytest.raises(TypeError, match=message):

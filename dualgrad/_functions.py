@@ -150,13 +150,19 @@ def _gradient(f, *varargs, **kwargs):
     return make(values, np.stack(per, axis=-1), f.tag)
 
 
+# np.pad modes that only copy elements (or write constants): the partials pad alike
+_PAD_MODES = ("constant", "edge", "reflect", "symmetric", "wrap")
+
+
 @implements(np.pad)
 def _pad(a, pad_width, mode="constant", **kwargs):
-    if mode != "constant":
-        raise errors.unsupported_function(f"np.pad with mode={mode!r} (use mode='constant')")
-    value = np.pad(a.value, pad_width, mode="constant", **kwargs)
+    if mode not in _PAD_MODES:
+        raise errors.unsupported_function(f"np.pad with mode={mode!r} (use one of "
+                                          f"{', '.join(map(repr, _PAD_MODES))})")
+    value = np.pad(a.value, pad_width, mode=mode, **kwargs)
     width = np.broadcast_to(np.asarray(pad_width), (a.ndim, 2)).tolist() + [[0, 0]]
-    return make(value, np.pad(a.partials, width, mode="constant"), a.tag)
+    extra = {"reflect_type": kwargs["reflect_type"]} if "reflect_type" in kwargs else {}
+    return make(value, np.pad(a.partials, width, mode=mode, **extra), a.tag)
 
 
 # ---- creation -------------------------------------------------------------------------

@@ -40,6 +40,8 @@ CASES = {
     "flip": lambda x: np.flip(x, axis=1) * np.arange(4),
     "roll": lambda x: np.roll(x, 2) * np.arange(4),
     "pad": lambda x: np.pad(x, ((1, 0), (0, 2))),
+    "pad_modes": lambda x: np.concatenate([np.pad(x, 2, mode=m).ravel() for m in
+                                           ("edge", "reflect", "symmetric", "wrap")]),
     "take": lambda x: np.take(x, [3, 0, 0], axis=1),
     "take_along_axis": lambda x: np.take_along_axis(x, np.argsort(X, axis=1), axis=1),
     "where": lambda x: np.where(X > 1.0, x ** 2, -x),

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import _reductions, errors
 from ._base import Dual, make, newest, primal
+from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
 
 __all__ = ["dispatch", "HANDLED", "function_name"]
@@ -564,3 +565,6 @@ for _f in (np.convolve, np.correlate,
            np.cross, np.matmul, np.vecdot, np.linalg.matmul, np.linalg.vecdot,
            np.linalg.tensordot, np.linalg.outer, np.linalg.cross):
     HANDLED[_f] = functools.partial(bilinear, _f)
+
+
+HANDLED.update(COMPOSED)

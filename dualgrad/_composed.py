@@ -1,0 +1,216 @@
+"""NumPy functions on duals written as compositions of supported operations.
+
+Each implementation here calls NumPy functions and ufuncs that dualgrad already
+differentiates, so it writes no derivative of its own: the partials follow from
+the pieces (and nested duals work too).  Keywords that would change the result
+and are not implemented raise ``TypeError``; none is ignored.
+"""
+
+import numpy as np
+
+from . import errors
+from ._base import Dual, primal
+from ._reductions import check_kwargs
+
+__all__ = ["COMPOSED"]
+
+COMPOSED = {}
+
+
+def composes(*funcs):
+    def register(impl):
+        for func in funcs:
+            COMPOSED[func] = impl
+        return impl
+    return register
+
+
+def _refuse(name, **given):
+    """Keywords given with a value other than their harmless default."""
+    for key, (value, default) in given.items():
+        if (value is not None) if default is None else (value != default):
+            raise errors.unsupported_function(f"np.{name} with {key}={value!r}")
+
+
+# ---- creation ---------------------------------------------------------------------------
+@composes(np.linspace)
+def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
+    """``start * (1 - t) + stop * t``: exact at both ends, linear in both."""
+    check_kwargs("linspace", {"dtype": dtype})
+    t = np.linspace(0.0, 1.0, num, endpoint=endpoint)
+    shape = np.broadcast_shapes(np.shape(primal(start)), np.shape(primal(stop)))
+    t = np.reshape(t, (-1,) + (1,) * len(shape))
+    samples = np.moveaxis(start * (1.0 - t) + stop * t, 0, axis)
+    if not retstep:
+        return samples
+    div = (num - 1 if endpoint else num) or 1
+    return samples, (stop - start) / div
+
+
+@composes(np.meshgrid)
+def _meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
+    """As NumPy builds it: each input reshaped along its own axis, then broadcast."""
+    if indexing not in ("xy", "ij"):
+        raise ValueError("Valid values for `indexing` are 'xy' and 'ij'.")
+    ndim = len(xi)
+    grids = [np.reshape(x, (1,) * i + (-1,) + (1,) * (ndim - i - 1)) for i, x in enumerate(xi)]
+    if indexing == "xy" and ndim > 1:
+        grids[0] = np.reshape(grids[0], (1, -1) + (1,) * (ndim - 2))
+        grids[1] = np.reshape(grids[1], (-1, 1) + (1,) * (ndim - 2))
+    if not sparse:
+        grids = list(np.broadcast_arrays(*grids))
+    return tuple(np.copy(g) if copy else g for g in grids)
+
+
+# ---- NaN-aware reductions and cleanup -----------------------------------------------------
+def _without_nan(a, fill):
+    return np.where(np.isnan(primal(a)), fill, a)
+
+
+@composes(np.nansum)
+def _nansum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    check_kwargs("nansum", dict(kwargs, dtype=dtype))
+    return np.sum(_without_nan(a, 0.0), axis=axis, keepdims=keepdims)
+
+
+@composes(np.nanmean)
+def _nanmean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    check_kwargs("nanmean", dict(kwargs, dtype=dtype))
+    count = np.sum(~np.isnan(primal(a)), axis=axis, keepdims=keepdims)
+    with np.errstate(invalid="ignore", divide="ignore"):     # all-NaN: NaN, as NumPy
+        return np.nansum(a, axis=axis, keepdims=keepdims) / count
+
+
+def _nan_extreme(reduce, fill, name):
+    def impl(a, axis=None, out=None, keepdims=False, **kwargs):
+        check_kwargs(name, kwargs)
+        nan = np.isnan(primal(a))
+        result = reduce(_without_nan(a, fill), axis=axis, keepdims=keepdims)
+        return np.where(np.all(nan, axis=axis, keepdims=keepdims), np.nan, result)
+    return impl
+
+
+COMPOSED[np.nanmax] = _nan_extreme(np.max, -np.inf, "nanmax")
+COMPOSED[np.nanmin] = _nan_extreme(np.min, np.inf, "nanmin")
+
+
+@composes(np.nan_to_num)
+def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    v = primal(x)
+    big = np.finfo(np.float64).max
+    result = np.where(np.isnan(v), nan, x)
+    result = np.where(np.isposinf(v), big if posinf is None else posinf, result)
+    result = np.where(np.isneginf(v), -big if neginf is None else neginf, result)
+    if copy or not isinstance(x, Dual) or x.ndim == 0:
+        return result
+    x[...] = result                         # copy=False: in place, as NumPy does
+    return x
+
+
+# ---- order statistics -------------------------------------------------------------------
+@composes(np.quantile)
+def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+              keepdims=False, *, weights=None, interpolation=None):
+    """NumPy's default (linear) method: interpolation between sorted neighbours."""
+    _refuse("quantile", method=(method, "linear"), weights=(weights, None),
+            interpolation=(interpolation, None))
+    if isinstance(q, Dual):
+        raise errors.unsupported_function("np.quantile with a dual q")
+    q = np.asarray(q, dtype=float)
+    if np.any((q < 0) | (q > 1)):
+        raise ValueError("Quantiles must be in the range [0, 1]")
+    ndim = np.ndim(primal(a))
+    if axis is None:
+        a, ax = np.ravel(a), 0
+    else:
+        ax = int(axis) % ndim
+    s = np.sort(a, axis=ax)
+    n = np.shape(primal(s))[ax]
+    pos = q * (n - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, n - 1)
+    frac = np.reshape(pos - lo, q.shape + (1,) * (np.ndim(primal(s)) - 1))
+    below = np.moveaxis(np.take(s, lo, axis=ax), list(range(ax, ax + q.ndim)),
+                        list(range(q.ndim)))
+    above = np.moveaxis(np.take(s, hi, axis=ax), list(range(ax, ax + q.ndim)),
+                        list(range(q.ndim)))
+    result = below + (above - below) * frac
+    # a NaN anywhere along the axis makes the quantile NaN, as in NumPy
+    result = np.where(np.any(np.isnan(primal(s)), axis=ax), np.nan, result)
+    if keepdims:                    # the reduced axes come back with length 1
+        result = np.reshape(result, q.shape + (1,) * ndim) if axis is None else \
+            np.expand_dims(result, q.ndim + ax)
+    return result
+
+
+@composes(np.percentile)
+def _percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                keepdims=False, *, weights=None, interpolation=None):
+    return _quantile(a, np.asarray(q, dtype=float) / 100.0, axis, out, overwrite_input,
+                     method, keepdims, weights=weights, interpolation=interpolation)
+
+
+@composes(np.median)
+def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
+    return _quantile(a, 0.5, axis, keepdims=keepdims)
+
+
+# ---- differences, special functions, matrices -------------------------------------------
+@composes(np.sinc)
+def _sinc(x):
+    """``sin(pi x) / (pi x)``; at exactly 0 its Taylor polynomial, whose value is 1 and
+    whose derivatives there are sinc's own up to the fifth (a constant guard, as
+    NumPy uses, would give 0 for the second)."""
+    zero = primal(x) == 0
+    y = np.pi * x
+    safe = np.pi * np.where(zero, 1.0, x)
+    return np.where(zero, 1.0 - y * y / 6.0 + y ** 4 / 120.0, np.sin(safe) / safe)
+
+
+@composes(np.ediff1d)
+def _ediff1d(ary, to_end=None, to_begin=None):
+    parts = [np.ravel(p) for p in (to_begin,) if p is not None]
+    parts.append(np.diff(np.ravel(ary)))
+    parts += [np.ravel(p) for p in (to_end,) if p is not None]
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
+
+
+@composes(np.linalg.matrix_power)
+def _matrix_power(a, n):
+    """Repeated squaring with ``@`` (``inv`` first for negative ``n``)."""
+    n = int(n)
+    if n < 0:
+        a, n = np.linalg.inv(a), -n
+    result = None
+    while n:
+        if n & 1:
+            result = a if result is None else result @ a
+        n >>= 1
+        if n:
+            a = a @ a
+    if result is None:                                   # n == 0: the identity
+        eye = np.broadcast_to(np.eye(np.shape(primal(a))[-1]), np.shape(primal(a)))
+        return np.zeros_like(a) + eye
+    return result
+
+
+if hasattr(np, "cumulative_sum"):                        # NumPy >= 2.1
+    def _cumulative(scan, name):
+        def impl(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
+            check_kwargs(name, {"dtype": dtype})
+            if axis is None:
+                if np.ndim(primal(x)) > 1:
+                    raise ValueError(f"{name}: axis must be given for arrays of more "
+                                     "than one dimension")
+                axis = 0
+            result = scan(x, axis=axis)
+            if not include_initial:
+                return result
+            shape = list(np.shape(primal(result)))
+            shape[axis] = 1
+            first = np.zeros(shape) if scan is np.cumsum else np.ones(shape)
+            return np.concatenate([first, result], axis=axis)
+        return impl
+
+    COMPOSED[np.cumulative_sum] = _cumulative(np.cumsum, "cumulative_sum")
+    COMPOSED[np.cumulative_prod] = _cumulative(np.cumprod, "cumulative_prod")

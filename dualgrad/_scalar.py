@@ -95,8 +95,21 @@ def _term(expr, factor, p):
 
 
 def _finite_check(exprs_factors):
+    """Source of the test that every non-constant local derivative is finite.
+
+    When the factors are the operands themselves (the product rule: ``y`` and
+    ``x``), one test of the result covers both: ``x * y`` is finite only if
+    ``x`` and ``y`` are.
+    """
+    if [e for e, _ in exprs_factors] == ["y", "x"]:
+        return "out - out == 0.0"
     tests = [f"{f} - {f} == 0.0" for e, f in exprs_factors if e not in _CONSTANTS]
     return " and ".join(tests)
+
+
+def _factor(name, expr):
+    """Source binding a local derivative, or nothing for a constant one (inlined)."""
+    return [] if expr in _CONSTANTS else [f"        {name} = {expr}"]
 
 
 def _p(var, k):
@@ -123,8 +136,8 @@ def _fast_binary(stem, symbol, rule, n):
     if stem != "pow":                   # dual ** dual takes the general path
         lines += ["    if tb is C and b.tag == a.tag:", "        x = a.value",
                   "        y = b.value", "        try:", f"            out = x {symbol} y",
-                  "        except ZeroDivisionError:", "            return _call(U, a, b)",
-                  f"        f0 = {e0}", f"        f1 = {e1}"]
+                  "        except ZeroDivisionError:", "            return _call(U, a, b)"]
+        lines += _factor("f0", e0) + _factor("f1", e1)
         check = _finite_check([(e0, "f0"), (e1, "f1")])
         if check:
             lines.append(f"        if not ({check}): return _call(U, a, b)")
@@ -141,7 +154,7 @@ def _fast_binary(stem, symbol, rule, n):
                   "        except (ZeroDivisionError, OverflowError):",
                   "            return _call(U, a, b)"]
     else:
-        lines.append(f"        f0 = {e0}")
+        lines += _factor("f0", e0)
     check = _finite_check([(e0, "f0")])
     if check:
         lines.append(f"        if not ({check}): return _call(U, a, b)")
@@ -156,8 +169,8 @@ def _fast_reflected(stem, symbol, rule, n):
              "    if tb is float or tb is int or tb is _f64:",
              "        x = b if tb is not _f64 else float(b)", "        y = a.value",
              "        try:", f"            out = x {symbol} y",
-             "        except ZeroDivisionError:", "            return _call(U, b, a)",
-             f"        f1 = {e1}"]
+             "        except ZeroDivisionError:", "            return _call(U, b, a)"]
+    lines += _factor("f1", e1)
     check = _finite_check([(e1, "f1")])
     if check:
         lines.append(f"        if not ({check}): return _call(U, b, a)")

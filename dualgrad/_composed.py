@@ -34,7 +34,8 @@ def _refuse(name, **given):
 
 # ---- creation ---------------------------------------------------------------------------
 @composes(np.linspace)
-def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, **kw):
+def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
+              device=None):
     """``start * (1 - t) + stop * t``: exact at both ends, linear in both."""
     check_kwargs("linspace", {"dtype": dtype})
     t = np.linspace(0.0, 1.0, num, endpoint=endpoint)

@@ -71,6 +71,12 @@ def extract(who, out, tag, width):
         items = np.empty(len(out), dtype=object)
         items[:] = list(out)
         if any(isinstance(i, Dual) and i.ndim for i in out):
+            shapes = {np.shape(i) for i in out}
+            if len(shapes) > 1:
+                raise errors.bad_type(who, f"f to return one array, or a {type(out).__name__} "
+                                      "of equal shapes", f"shapes {sorted(shapes)}",
+                                      "Concatenate the pieces, e.g. np.concatenate([a, "
+                                      "b.ravel()]), or differentiate them separately.")
             out = np.stack(list(out))
         else:
             out = items

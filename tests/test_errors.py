@@ -119,6 +119,11 @@ def test_non_numeric_and_complex_outputs():
         dg.gradient(lambda x: x, 1j)
 
 
+def test_ragged_list_output_names_the_shapes_and_the_fix():
+    with pytest.raises(TypeError, match=r"shapes \[\(1,\), \(2,\)\].*np\.concatenate"):
+        dg.jacobian(lambda x: [x[:2] * 2, x[2:]], np.ones(3))
+
+
 def test_jvp_shape_mismatch_names_both_shapes():
     with pytest.raises(ValueError, match=r"\(3,\).*\(2,\)"):
         dg.jvp(lambda x: x, np.ones(3), np.ones(2))

@@ -176,6 +176,36 @@ def _ediff1d(ary, to_end=None, to_begin=None):
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
+@composes(np.cov)
+def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
+         dtype=None):
+    """Unweighted covariance as NumPy defines it: centred rows, ``X @ X.T / (N - ddof)``."""
+    _refuse("cov", fweights=(fweights, None), aweights=(aweights, None))
+    check_kwargs("cov", {"dtype": dtype})
+    x = np.atleast_2d(m)
+    if not rowvar and np.shape(primal(x))[0] != 1:
+        x = np.transpose(x)
+    if y is not None:
+        y = np.atleast_2d(y)
+        if not rowvar and np.shape(primal(y))[0] != 1:
+            y = np.transpose(y)
+        x = np.concatenate([x, y], axis=0)
+    count = np.shape(primal(x))[1]
+    ddof = (0 if bias else 1) if ddof is None else ddof
+    centred = x - np.mean(x, axis=1, keepdims=True)
+    c = centred @ np.transpose(centred) / (count - ddof)
+    return np.squeeze(c)
+
+
+@composes(np.corrcoef)
+def _corrcoef(x, y=None, rowvar=True, *, dtype=None):
+    c = np.cov(x, y, rowvar, dtype=dtype)
+    if np.ndim(primal(c)) == 0:
+        return c / c
+    d = np.sqrt(np.diagonal(c))
+    return np.clip(c / d[:, None] / d[None, :], -1.0, 1.0)
+
+
 @composes(np.linalg.matrix_power)
 def _matrix_power(a, n):
     """Repeated squaring with ``@`` (``inv`` first for negative ``n``)."""

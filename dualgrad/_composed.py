@@ -14,16 +14,6 @@ from ._reductions import check_kwargs
 
 __all__ = ["COMPOSED"]
 
-COMPOSED = {}
-
-
-def composes(*funcs):
-    def register(impl):
-        for func in funcs:
-            COMPOSED[func] = impl
-        return impl
-    return register
-
 
 def _refuse(name, **given):
     """Keywords given with a value other than their harmless default."""
@@ -33,7 +23,6 @@ def _refuse(name, **given):
 
 
 # ---- creation ---------------------------------------------------------------------------
-@composes(np.linspace)
 def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0, *,
               device=None):
     """``start * (1 - t) + stop * t``: exact at both ends, linear in both."""
@@ -48,7 +37,6 @@ def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axi
     return samples, (stop - start) / div
 
 
-@composes(np.meshgrid)
 def _meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     """As NumPy builds it: each input reshaped along its own axis, then broadcast."""
     if indexing not in ("xy", "ij"):
@@ -68,13 +56,11 @@ def _without_nan(a, fill):
     return np.where(np.isnan(primal(a)), fill, a)
 
 
-@composes(np.nansum)
 def _nansum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     check_kwargs("nansum", dict(kwargs, dtype=dtype))
     return np.sum(_without_nan(a, 0.0), axis=axis, keepdims=keepdims)
 
 
-@composes(np.nanmean)
 def _nanmean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     check_kwargs("nanmean", dict(kwargs, dtype=dtype))
     count = np.sum(~np.isnan(primal(a)), axis=axis, keepdims=keepdims)
@@ -91,11 +77,10 @@ def _nan_extreme(reduce, fill, name):
     return impl
 
 
-COMPOSED[np.nanmax] = _nan_extreme(np.max, -np.inf, "nanmax")
-COMPOSED[np.nanmin] = _nan_extreme(np.min, np.inf, "nanmin")
+_nanmax = _nan_extreme(np.max, -np.inf, "nanmax")
+_nanmin = _nan_extreme(np.min, np.inf, "nanmin")
 
 
-@composes(np.nan_to_num)
 def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     v = primal(x)
     big = np.finfo(np.float64).max
@@ -109,7 +94,6 @@ def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 
 
 # ---- order statistics -------------------------------------------------------------------
-@composes(np.quantile)
 def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
               keepdims=False, *, weights=None, interpolation=None):
     """NumPy's default (linear) method: interpolation between sorted neighbours."""
@@ -144,20 +128,17 @@ def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     return result
 
 
-@composes(np.percentile)
 def _percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                 keepdims=False, *, weights=None, interpolation=None):
     return _quantile(a, np.asarray(q, dtype=float) / 100.0, axis, out, overwrite_input,
                      method, keepdims, weights=weights, interpolation=interpolation)
 
 
-@composes(np.median)
 def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     return _quantile(a, 0.5, axis, keepdims=keepdims)
 
 
 # ---- differences, special functions, matrices -------------------------------------------
-@composes(np.sinc)
 def _sinc(x):
     """``sin(pi x) / (pi x)``; at exactly 0 its Taylor polynomial, whose value is 1 and
     whose derivatives there are sinc's own up to the fifth (a constant guard, as
@@ -168,7 +149,6 @@ def _sinc(x):
     return np.where(zero, 1.0 - y * y / 6.0 + y ** 4 / 120.0, np.sin(safe) / safe)
 
 
-@composes(np.ediff1d)
 def _ediff1d(ary, to_end=None, to_begin=None):
     parts = [np.ravel(p) for p in (to_begin,) if p is not None]
     parts.append(np.diff(np.ravel(ary)))
@@ -176,7 +156,6 @@ def _ediff1d(ary, to_end=None, to_begin=None):
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
-@composes(np.cov)
 def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
          dtype=None):
     """Unweighted covariance as NumPy defines it: centred rows, ``X @ X.T / (N - ddof)``."""
@@ -197,7 +176,6 @@ def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=
     return np.squeeze(c)
 
 
-@composes(np.corrcoef)
 def _corrcoef(x, y=None, rowvar=True, *, dtype=None):
     c = np.cov(x, y, rowvar, dtype=dtype)
     if np.ndim(primal(c)) == 0:
@@ -206,7 +184,6 @@ def _corrcoef(x, y=None, rowvar=True, *, dtype=None):
     return np.clip(c / d[:, None] / d[None, :], -1.0, 1.0)
 
 
-@composes(np.linalg.matrix_power)
 def _matrix_power(a, n):
     """Repeated squaring with ``@`` (``inv`` first for negative ``n``)."""
     n = int(n)
@@ -224,6 +201,15 @@ def _matrix_power(a, n):
         return np.zeros_like(a) + eye
     return result
 
+
+# the registry, merged into dualgrad._functions.HANDLED
+COMPOSED = {
+    np.linspace: _linspace, np.meshgrid: _meshgrid, np.nansum: _nansum,
+    np.nanmean: _nanmean, np.nanmax: _nanmax, np.nanmin: _nanmin,
+    np.nan_to_num: _nan_to_num, np.quantile: _quantile, np.percentile: _percentile,
+    np.median: _median, np.sinc: _sinc, np.ediff1d: _ediff1d, np.cov: _cov,
+    np.corrcoef: _corrcoef, np.linalg.matrix_power: _matrix_power,
+}
 
 if hasattr(np, "cumulative_sum"):                        # NumPy >= 2.1
     def _cumulative(scan, name):

@@ -101,6 +101,8 @@ CASES = {
                                      np.cov(x[0], x[1] ** 2, bias=True).ravel()]),
     "cov_columns": lambda x: np.cov(x, rowvar=False, ddof=0),
     "corrcoef": lambda x: np.corrcoef(x),
+    "cumulative_sum": lambda x: np.cumulative_sum(x, axis=1, include_initial=True),
+    "cumulative_prod": lambda x: np.cumulative_prod(x[0] * x[1]),
     "matrix_power": lambda x: np.linalg.matrix_power(SPD / 10 + x.T @ x, 3),
     "matrix_power_neg": lambda x: np.linalg.matrix_power(SPD + x.T @ x, -2),
     "matrix_power_0": lambda x: np.linalg.matrix_power(x.T @ x, 0) * x[0, 0],
@@ -134,6 +136,10 @@ CASES = {
     "pinv": lambda x: np.linalg.pinv(x),
     "pinv_tall": lambda x: np.linalg.pinv(x.T @ x[:, :2]),
 }
+
+
+if not hasattr(np, "cumulative_sum"):                    # NumPy < 2.1
+    del CASES["cumulative_sum"], CASES["cumulative_prod"]
 
 
 @pytest.mark.parametrize("name", list(CASES))

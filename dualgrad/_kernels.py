@@ -86,10 +86,11 @@ def combine(factors, partials, target, scratch=None):
     derivative just computed), receives the result when there is one direction:
     no new array, no fresh pages to fault in.
     """
-    if len(factors) > 2 or not _wanted(math.prod(target), target[-1]):
+    if len(factors) > 2 or isinstance(factors[0], float) and \
+            (len(factors) == 1 or isinstance(factors[1], float)):
+        return None           # constant factors (c * p, a +- b): one NumPy pass is the floor
+    if not _wanted(math.prod(target), target[-1]):
         return None
-    if all(type(f) is float and (f == 1.0 or f == -1.0) for f in factors):
-        return None                         # a plain sum or difference: NumPy is at the floor
     shape = target[:-1]
     rows, n = math.prod(shape), target[-1]
     fs, ps = [], []

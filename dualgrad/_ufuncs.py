@@ -123,7 +123,7 @@ def call(rule, args, out=None):
             total = term if total is None else [s + t for s, t in zip(total, term)]
         return _base.make_scalar(out, total if total is not None else [0.0] * n, tag)
     factors, partials, scratch = [], [], None
-    shape = np.shape(out)
+    shape = out.shape if type(out) is np.ndarray else np.shape(out)
     with _quiet():
         for k in duals:
             d = fns[k]

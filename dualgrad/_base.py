@@ -163,7 +163,9 @@ def make(value, partials, tag):
     """
     if getattr(value, "ndim", 0) == 0:
         if isinstance(partials, np.ndarray):
-            partials = partials.tolist()
+            if partials.dtype == object:
+                partials = partials.tolist()
+            # a float row goes as it is: the scalar kind copies what it keeps
         elif not isinstance(partials, (list, tuple)):
             partials = [partials[..., k] for k in range(partials.shape[-1])]
         return make_scalar(_scalar_value(value), partials, tag)

@@ -315,7 +315,9 @@ def make_scalar(value, partials, tag):
             partials = partials.tolist() if type(partials) is np.ndarray else \
                 [partials[k] for k in range(n)]
         return (_CLASSES.get(n) or scalar_class(n))._from(value, partials, tag)
-    if type(partials) is list or type(partials) is tuple:
+    if type(partials) is np.ndarray:
+        partials = partials.copy()      # a row of an array dual: keep a snapshot, not a view
+    elif type(partials) is list or type(partials) is tuple:
         partials = stack_scalars(list(partials)) if any(isinstance(p, Dual) for p in partials) \
             else np.array(partials, dtype=float)
     return (_CLASSES.get(None) or scalar_class(n))._from(value, partials, tag)

@@ -131,3 +131,14 @@ def test_clip_into_out_updates_the_dual_in_place():
     x = np.array([0.2, 0.9, 2.0])
     np.testing.assert_array_equal(dg.jacobian(f, x), np.diag([0.0, 2.0, 0.0]))
     np.testing.assert_array_equal(dg.jvp(f, x, np.ones(3))[0], [1.0, 1.8, 3.0])
+
+
+@pytest.mark.parametrize("n", [4, 40])
+def test_scalars_taken_from_an_array_dual_are_snapshots(n):
+    """Slot kind (n <= 16) and vector kind alike: a later write into the array
+    changes neither the value nor the partials of an element taken before."""
+    x = dg.Dual(np.arange(3.0), np.ones((3, n)))
+    first, objects = x[0], np.asarray(x)
+    x[0] = x[1] * 5.0
+    for s in (first, objects[0]):
+        assert s.value == 0.0 and np.array_equal(s.partials, np.ones(n))

@@ -12,6 +12,7 @@ import numpy as np
 from . import _base, errors
 from ._base import Dual, primal
 from ._rules import RULES
+from ._scalar import scalars_from_rows
 from ._ufuncs import apply, call_ufunc
 
 __all__ = ["ArrayDual", "make_array"]
@@ -86,8 +87,13 @@ class ArrayDual(Dual):
         flat = out.reshape(-1)
         value = self.value.reshape(-1)
         partials = self.partials.reshape(-1, self.partials.shape[-1])
-        for i in range(flat.shape[0]):
-            flat[i] = _base.make(value[i], partials[i], self.tag)
+        if type(value) is np.ndarray and type(partials) is np.ndarray and \
+                partials.dtype == np.float64:
+            items = scalars_from_rows(value, partials, self.tag)
+        else:                                         # nested duals (Hessians)
+            items = [_base.make(value[i], partials[i], self.tag) for i in range(len(flat))]
+        for i, item in enumerate(items):
+            flat[i] = item
         return out
 
     def astype(self, dtype, *args, **kwargs):

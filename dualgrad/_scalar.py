@@ -25,7 +25,7 @@ from ._base import Dual
 from ._rules import RULES
 from ._ufuncs import apply, call_ufunc, call_unary_with_out, stack_scalars
 
-__all__ = ["ScalarDual", "scalar_class", "make_scalar"]
+__all__ = ["ScalarDual", "scalar_class", "make_scalar", "scalars_from_rows"]
 
 
 class ScalarDual(Dual):
@@ -321,6 +321,15 @@ def make_scalar(value, partials, tag):
         partials = stack_scalars(list(partials)) if any(isinstance(p, Dual) for p in partials) \
             else np.array(partials, dtype=float)
     return (_CLASSES.get(None) or scalar_class(n))._from(value, partials, tag)
+
+
+def scalars_from_rows(values, partials, tag):
+    """Scalar duals for float ``values`` of shape ``(m,)`` and ``partials`` rows of
+    shape ``(m, n)``, converted once for all rows (the elements of an array dual)."""
+    n = partials.shape[-1]
+    build = scalar_class(n)._from
+    rows = partials.tolist() if n <= MAX_SLOTS else partials.copy()   # snapshots
+    return [build(v, r, tag) for v, r in zip(values.tolist(), rows)]
 
 
 _base.register(scalar=make_scalar)

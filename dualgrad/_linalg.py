@@ -166,6 +166,56 @@ def _eigvalsh(A, UPLO="L"):
     return _eigh(A, UPLO)[0]
 
 
+def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+    """Singular values ``ds_i = u_i^T dA v_i``; singular vectors from the standard
+    identities with ``F_ij = 1 / (s_j^2 - s_i^2)`` (distinct singular values).
+
+    Only the thin factors are unique, so ``full_matrices=True`` is supported for
+    square matrices alone."""
+    A = a.value
+    m, n = A.shape[-2:]
+    if compute_uv and full_matrices and m != n:
+        raise errors.unsupported_function(
+            "np.linalg.svd with full_matrices=True of a non-square matrix (the extra "
+            "columns are not unique; pass full_matrices=False)")
+    U, s, Vt = np.linalg.svd(A, full_matrices=False, hermitian=hermitian)
+    V = np.swapaxes(Vt, -1, -2)
+    Ut = np.swapaxes(U, -1, -2)
+    ds, dUs, dVs = [], [], []
+    if compute_uv:
+        s2 = s * s
+        gap = s2[..., None, :] - s2[..., :, None]
+        F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
+        sv = primal(s)                       # numerically zero, as np.linalg.matrix_rank
+        if np.any(sv <= sv[..., :1] * max(m, n) * np.finfo(float).eps):
+            raise errors.unsupported_function(
+                "np.linalg.svd of a rank-deficient matrix (its singular vectors have no "
+                "derivative there; compute_uv=False gives the singular values)")
+        S = s[..., None, :]                   # X * S == X @ diag(s);  St * X == diag(s) @ X
+        St = np.swapaxes(S, -1, -2)
+        inv_s = 1.0 / S
+    for dA in _split(a, a.tag)[1]:
+        P = Ut @ dA @ V
+        ds.append(np.diagonal(P, axis1=-2, axis2=-1))
+        if not compute_uv:
+            continue
+        Pt = np.swapaxes(P, -1, -2)
+        dU = U @ (F * (P * S + St * Pt)) + (dA @ V - U @ P) * inv_s
+        dV = V @ (F * (St * P + Pt * S)) + (np.swapaxes(dA, -1, -2) @ U - V @ Pt) * inv_s
+        dUs.append(dU)
+        dVs.append(dV)
+    s_dual = make(s, _stack(ds), a.tag)
+    if not compute_uv:
+        return s_dual
+    result = type(np.linalg.svd(np.eye(1)))
+    return result(make(U, _stack(dUs), a.tag), s_dual,
+                  make(Vt, np.swapaxes(_stack(dVs), -2, -3), a.tag))
+
+
+def _svdvals(x, /):
+    return _svd(x, compute_uv=False)
+
+
 def _norm(x, ord=None, axis=None, keepdims=False):
     if not isinstance(x, Dual):
         return np.linalg.norm(x, ord, axis, keepdims)
@@ -192,13 +242,36 @@ def _norm(x, ord=None, axis=None, keepdims=False):
         a = np.abs(x)
         if ord is None or ord == "fro":
             return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+        kept = tuple(sorted((r % ndim, c % ndim)))
         if ord in (1, -1, np.inf, -np.inf):
             inner, outer = (r, c) if ord in (1, -1) else (c, r)
             s = np.sum(a, axis=inner, keepdims=True)
             pick = np.max if ord > 0 else np.min
             out = pick(s, axis=outer, keepdims=True)
-            return out if keepdims else np.squeeze(out, axis=tuple(sorted((r % ndim, c % ndim))))
-    raise errors.unsupported_function(f"np.linalg.norm with ord={ord!r} (needs the SVD)")
+            return out if keepdims else np.squeeze(out, axis=kept)
+        if ord in (2, -2, "nuc"):                        # from the singular values
+            sv = _svd(np.moveaxis(x, (r, c), (-2, -1)), compute_uv=False)
+            pick = {2: np.max, -2: np.min, "nuc": np.sum}[ord]
+            out = pick(sv, axis=-1)
+            return np.expand_dims(out, kept) if keepdims else out
+    raise errors.unsupported_function(f"np.linalg.norm with ord={ord!r}")
+
+
+def _matrix_norm(x, /, *, keepdims=False, ord="fro"):
+    return _norm(x, ord, (-2, -1), keepdims)
+
+
+def _vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
+    """A vector norm over one axis or several (flattened together), as NumPy's."""
+    ndim = x.ndim
+    axes = tuple(range(ndim)) if axis is None else \
+        (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = tuple(sorted(a % ndim for a in axes))
+    rest = [d for d in range(ndim) if d not in axes]
+    flat = np.moveaxis(x, axes, range(ndim - len(axes), ndim))
+    flat = np.reshape(flat, [x.shape[d] for d in rest] + [-1])
+    out = _norm(flat, ord, -1)
+    return np.expand_dims(out, axes) if keepdims else out
 
 
 def _full_rank(who, A, rank):
@@ -262,4 +335,7 @@ def _lstsq(a, b, rcond=None):
 LINALG = {np.linalg.solve: _solve, np.linalg.inv: _inv, np.linalg.det: _det,
           np.linalg.slogdet: _slogdet, np.linalg.cholesky: _cholesky,
           np.linalg.eigh: _eigh, np.linalg.eigvalsh: _eigvalsh, np.linalg.norm: _norm,
-          np.linalg.lstsq: _lstsq, np.linalg.pinv: _pinv}
+          np.linalg.lstsq: _lstsq, np.linalg.pinv: _pinv, np.linalg.svd: _svd}
+if hasattr(np.linalg, "svdvals"):                       # NumPy >= 2.0
+    LINALG.update({np.linalg.svdvals: _svdvals, np.linalg.matrix_norm: _matrix_norm,
+                   np.linalg.vector_norm: _vector_norm})

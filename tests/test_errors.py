@@ -57,7 +57,15 @@ def test_dual_used_as_an_index_raises(s, a):
 def test_unsupported_numpy_function_names_itself(a):
     with pytest.raises(TypeError, match=r"np\.fft\.fft is not supported"):
         np.fft.fft(a)
-    with pytest.raises(TypeError, match=r"np\.linalg\.svd is not supported"):
+    with pytest.raises(TypeError, match=r"np\.linalg\.eig is not supported"):
+        np.linalg.eig(np.outer(a, a))
+
+
+def test_svd_where_its_vectors_have_no_derivative(a):
+    with pytest.raises(TypeError, match=r"full_matrices=True of a non-square.*"
+                                        r"full_matrices=False"):
+        np.linalg.svd(np.stack([a, a, a]))
+    with pytest.raises(TypeError, match=r"rank-deficient.*compute_uv=False"):
         np.linalg.svd(np.outer(a, a))
 
 

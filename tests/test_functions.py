@@ -133,6 +133,16 @@ CASES = {
                                        rcond=None)[0],
     "lstsq_residuals": lambda x: np.linalg.lstsq(np.vstack([x, M]), np.arange(7.0),
                                                  rcond=None)[1],
+    "svd_values": lambda x: np.linalg.svd(x, compute_uv=False),
+    "svd_vectors": lambda x: np.concatenate([np.abs(f).ravel() for f in
+                                             np.linalg.svd(x, full_matrices=False)]),
+    "svd_square": lambda x: np.abs(np.linalg.svd(SPD + x.T @ x)[0]),
+    "norm_spectral": lambda x: np.linalg.norm(x, 2) + np.linalg.norm(x, -2),
+    "norm_nuclear": lambda x: np.linalg.norm(np.stack([x, x * X]), "nuc", axis=(1, 2)),
+    "svdvals": lambda x: np.linalg.svdvals(x.T),
+    "matrix_norm": lambda x: np.linalg.matrix_norm(x, ord="nuc", keepdims=True),
+    "vector_norm": lambda x: np.linalg.vector_norm(x, axis=(0, 1), ord=3) +
+    np.linalg.vector_norm(x, axis=1, keepdims=True),
     "pinv": lambda x: np.linalg.pinv(x),
     "pinv_tall": lambda x: np.linalg.pinv(x.T @ x[:, :2]),
 }
@@ -140,6 +150,8 @@ CASES = {
 
 if not hasattr(np, "cumulative_sum"):                    # NumPy < 2.1
     del CASES["cumulative_sum"], CASES["cumulative_prod"]
+if not hasattr(np.linalg, "svdvals"):                    # NumPy < 2.0
+    del CASES["svdvals"], CASES["matrix_norm"], CASES["vector_norm"]
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -177,7 +189,7 @@ def test_every_function_of_api_md_is_handled():
     cross""".split()
     for name in listed:
         assert getattr(np, name) in HANDLED, name
-    for name in "norm solve inv det slogdet cholesky eigh lstsq pinv".split():
+    for name in "norm solve inv det slogdet cholesky eigh lstsq pinv svd".split():
         assert getattr(np.linalg, name) in LINALG, name
 
 

@@ -212,6 +212,35 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
                   make(Vt, np.swapaxes(_stack(dVs), -2, -3), a.tag))
 
 
+def _qr(a, mode="reduced"):
+    """``X = Q^T dA R^-1``, ``W = tril(X, -1) - tril(X, -1)^T``:
+    ``dQ = Q W + (I - Q Q^T) dA R^-1`` and ``dR = (X - W) R`` (full column rank,
+    ``m >= n``, where the thin factors are unique)."""
+    A = a.value
+    m, n = np.shape(primal(A))[-2:]
+    if mode not in ("reduced", "r") and not (mode == "complete" and m == n) or m < n:
+        raise errors.unsupported_function(
+            f"np.linalg.qr with mode={mode!r} of a {m} x {n} matrix (supported: "
+            "'reduced' and 'r' for m >= n, 'complete' for square matrices)")
+    Q, R = np.linalg.qr(A)
+    _full_rank("np.linalg.qr", A, np.linalg.matrix_rank(primal(A)))
+    Rinv = np.linalg.inv(R)
+    Qt = np.swapaxes(Q, -1, -2)
+    dQs, dRs = [], []
+    for dA in _split(a, a.tag)[1]:
+        B = dA @ Rinv
+        X = Qt @ B
+        L = np.tril(X, -1)
+        W = L - np.swapaxes(L, -1, -2)
+        dQs.append(Q @ W + B - Q @ X)
+        dRs.append((X - W) @ R)
+    R_dual = make(R, _stack(dRs), a.tag)
+    if mode == "r":
+        return R_dual
+    result = type(np.linalg.qr(np.eye(1)))
+    return result(make(Q, _stack(dQs), a.tag), R_dual)
+
+
 def _svdvals(x, /):
     return _svd(x, compute_uv=False)
 
@@ -275,7 +304,7 @@ def _vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
 
 
 def _full_rank(who, A, rank):
-    if rank < min(np.shape(primal(A))[-2:]):
+    if np.any(np.asarray(rank) < min(np.shape(primal(A))[-2:])):     # stacked too
         raise errors.unsupported_function(
             f"{who} of a rank-deficient matrix (its derivative does not exist there)")
 
@@ -335,7 +364,8 @@ def _lstsq(a, b, rcond=None):
 LINALG = {np.linalg.solve: _solve, np.linalg.inv: _inv, np.linalg.det: _det,
           np.linalg.slogdet: _slogdet, np.linalg.cholesky: _cholesky,
           np.linalg.eigh: _eigh, np.linalg.eigvalsh: _eigvalsh, np.linalg.norm: _norm,
-          np.linalg.lstsq: _lstsq, np.linalg.pinv: _pinv, np.linalg.svd: _svd}
+          np.linalg.lstsq: _lstsq, np.linalg.pinv: _pinv, np.linalg.svd: _svd,
+          np.linalg.qr: _qr}
 if hasattr(np.linalg, "svdvals"):                       # NumPy >= 2.0
     LINALG.update({np.linalg.svdvals: _svdvals, np.linalg.matrix_norm: _matrix_norm,
                    np.linalg.vector_norm: _vector_norm})

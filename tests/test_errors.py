@@ -69,6 +69,15 @@ def test_svd_where_its_vectors_have_no_derivative(a):
         np.linalg.svd(np.outer(a, a))
 
 
+def test_qr_where_it_has_no_derivative(a):
+    with pytest.raises(TypeError, match=r"mode='complete' of a 3 x 2 matrix"):
+        np.linalg.qr(np.stack([a, a * a, a + 1.0]), mode="complete")
+    with pytest.raises(TypeError, match=r"of a 2 x 3 matrix"):
+        np.linalg.qr(np.stack([a, a * a, a + 1.0]).T)
+    with pytest.raises(TypeError, match=r"qr of a rank-deficient matrix"):
+        np.linalg.qr(np.outer(a, a))
+
+
 def test_unsupported_ufunc_method_names_itself(a):
     with pytest.raises(TypeError, match=r"np\.add\.at does not support"):
         np.add.at(a, [0], 1.0)

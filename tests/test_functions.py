@@ -143,6 +143,9 @@ CASES = {
     "matrix_norm": lambda x: np.linalg.matrix_norm(x, ord="nuc", keepdims=True),
     "vector_norm": lambda x: np.linalg.vector_norm(x, axis=(0, 1), ord=3) +
     np.linalg.vector_norm(x, axis=1, keepdims=True),
+    "qr": lambda x: np.concatenate([f.ravel() for f in np.linalg.qr(x.T)]),
+    "qr_r_stacked": lambda x: np.linalg.qr(np.stack([x.T, x.T ** 2]), mode="r"),
+    "pinv_stacked": lambda x: np.linalg.pinv(np.stack([x, x * X])),
     "pinv": lambda x: np.linalg.pinv(x),
     "pinv_tall": lambda x: np.linalg.pinv(x.T @ x[:, :2]),
 }
@@ -189,7 +192,7 @@ def test_every_function_of_api_md_is_handled():
     cross""".split()
     for name in listed:
         assert getattr(np, name) in HANDLED, name
-    for name in "norm solve inv det slogdet cholesky eigh lstsq pinv svd".split():
+    for name in "norm solve inv det slogdet cholesky eigh lstsq pinv svd qr".split():
         assert getattr(np.linalg, name) in LINALG, name
 
 

@@ -107,8 +107,10 @@ def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     ndim = np.ndim(primal(a))
     if axis is None:
         a, ax = np.ravel(a), 0
-    else:
+    elif isinstance(axis, (int, np.integer)):
         ax = int(axis) % ndim
+    else:
+        raise errors.unsupported_function("np.quantile over several axes at once")
     s = np.sort(a, axis=ax)
     n = np.shape(primal(s))[ax]
     pos = q * (n - 1)

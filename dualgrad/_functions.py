@@ -553,6 +553,7 @@ def _polyval(p, x):
     """Horner's scheme, as NumPy evaluates it; coefficients and ``x`` may be duals."""
     if isinstance(p, np.poly1d) or isinstance(x, np.poly1d):
         raise errors.unsupported_function("np.polyval with np.poly1d")
+    x = x if isinstance(x, Dual) else np.asarray(x, dtype=float)
     y = 0.0 * x
     for c in p:
         y = y * x + c

@@ -72,7 +72,7 @@ CASES = {
     "sort": lambda x: np.sort(x * X[::-1], axis=1),
     "diff": lambda x: np.diff(x ** 2, axis=1),
     "gradient": lambda x: np.gradient(x ** 2, axis=1),
-    "polyval": lambda x: np.polyval([2.0, -1.0, 0.5], x) + np.polyval(x[0], 0.7),
+    "polyval": lambda x: np.polyval([2.0, -1.0, 0.5], x) + np.polyval(x[0], [0.7, 1.3])[1],
     "interp": lambda x: np.interp(x[0], [0.0, 0.7, 1.1, 2.0], [1.0, 3.0, -1.0, 0.5]),
     "trapezoid": lambda x: np.trapezoid(x ** 2, dx=0.5),
     "norm": lambda x: np.linalg.norm(x),

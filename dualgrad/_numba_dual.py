@@ -44,10 +44,7 @@ from ._array import ArrayDual
 from ._rules import RULES
 from ._scalar import ScalarDual
 
-__all__ = ["DualType", "DualArrayType", "LADDER"]
-
-# Chunk widths for jitted f: a new input size reuses one of these compilations.
-LADDER = (1, 2, 4, 8, 16)
+__all__ = ["DualType", "DualArrayType"]
 
 _F64 = types.float64
 

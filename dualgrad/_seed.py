@@ -129,9 +129,15 @@ def is_jitted(f):
     return type(f).__module__.startswith("numba") and hasattr(f, "py_func")
 
 
+_numba_taught = False
+
+
 def call_jitted(who, f, args, kwargs):
     """Call a numba-jitted ``f`` on duals; its typing errors become ours."""
-    from . import _numba_dual  # noqa: F401  (teaches numba the dual types)
+    global _numba_taught
+    if not _numba_taught:
+        from . import _numba_dual  # noqa: F401  (teaches numba the dual types)
+        _numba_taught = True
     try:
         return f(*args, **kwargs)
     except Exception as exc:
@@ -142,7 +148,7 @@ def call_jitted(who, f, args, kwargs):
 
 def ladder_width(width):
     """The smallest width of the jitted ladder (1, 2, 4, 8, 16) holding ``width``."""
-    return next(w for w in (1, 2, 4, 8, 16) if w >= width)
+    return 1 << (width - 1).bit_length()
 
 
 def _widths(f, xs, chunk):

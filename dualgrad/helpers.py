@@ -49,8 +49,12 @@ def _jacobian(who, f, x, args, chunk, executor=None, progress=False, batch_axis=
 
 
 def _shaped(value, partials, x):
-    shape = np.shape(value) + np.shape(x)
-    return np.reshape(partials, shape) if shape else partials[..., 0]
+    shape = _shape(value) + _shape(x)
+    return partials.reshape(shape) if shape else partials[..., 0]
+
+
+def _shape(a):
+    return a.shape if type(a) is np.ndarray else np.shape(a)
 
 
 def _batched(who, f, x, args, chunk, executor, progress, batch_axis):

@@ -53,13 +53,14 @@ def seed(x, start, width, tag, columns=None):
         if 0 <= -start < width:
             partials[-start] = 1.0
         return _base.make_scalar(x, partials, tag)
-    size = math.prod(np.shape(x))
+    shape = x.shape                      # an ndarray or an array dual of an outer call
+    size = math.prod(shape)
     lo, hi = max(start, 0), min(start + width, size)
     partials = np.zeros((size, columns))
     if lo < hi:                          # entry i gets direction i - start: a strided diagonal
         first = lo * columns + (lo - start)
         partials.reshape(-1)[first:first + (hi - lo) * (columns + 1):columns + 1] = 1.0
-    return make(x, partials.reshape(np.shape(x) + (columns,)), tag)
+    return make(x, partials.reshape(shape + (columns,)), tag)
 
 
 def extract(who, out, tag, width):

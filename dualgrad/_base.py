@@ -112,6 +112,10 @@ class Dual:
     def __round__(self, ndigits=None):
         raise errors.dropped_derivatives("round(d)")
 
+    def astype(self, dtype, *args, **kwargs):
+        raise errors.dropped_derivatives(f"d.astype({getattr(dtype, '__name__', dtype)}) "
+                                         "(d.copy() keeps a dual)")
+
 
 def _scalar_value(value):
     """A Python float for a NumPy scalar or 0-d array; inner duals pass through."""

@@ -13,7 +13,7 @@ from . import _base, errors
 from ._base import Dual, primal
 from ._rules import RULES
 from ._scalar import scalars_from_rows
-from ._ufuncs import apply, call_ufunc
+from ._ufuncs import apply, call, call_ufunc, write_out
 
 __all__ = ["ArrayDual", "make_array"]
 
@@ -248,9 +248,10 @@ def _operator(ufunc, reflected):
     return lambda a, b: call_ufunc(ufunc, a, b)
 
 
-def _inplace(ufunc):
+def _inplace(rule):
+    """``a op= b``: the result written into ``a`` itself (views write through)."""
     def op(a, b):
-        return apply(ufunc, "__call__", (a, b), {"out": (a,)})
+        return write_out(call(rule, (a, b)), a)
     return op
 
 
@@ -262,7 +263,7 @@ for _rule in list(RULES.values()):
     if _rule.ufunc.nin == 2:
         setattr(ArrayDual, f"__r{_stem}__", _operator(_rule.ufunc, True))
         if _stem != "divmod":
-            setattr(ArrayDual, f"__i{_stem}__", _inplace(_rule.ufunc))
+            setattr(ArrayDual, f"__i{_stem}__", _inplace(_rule))
 
 
 def make_array(value, partials, tag):

@@ -129,10 +129,11 @@ def call(rule, args, out=None):
             d = fns[k]
             if d != "0":
                 f = d(*values, out)
-                if _fresh(f, values, out):
+                p = _partials_array(args[k])
+                if p.shape[-1] == 1 and _fresh(f, values, out):   # only one direction uses it
                     scratch = f
                 factors.append(f)
-                partials.append(_partials_array(args[k]))
+                partials.append(p)
         if factors:
             total = _propagate.combine(factors, partials, shape, partials[0].shape[-1],
                                        scratch)

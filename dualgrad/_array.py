@@ -18,6 +18,7 @@ from ._ufuncs import apply, call, call_ufunc, write_out
 __all__ = ["ArrayDual", "make_array"]
 
 _new = object.__new__
+_f64 = np.dtype(np.float64)
 
 
 def _partials_index(index):
@@ -106,6 +107,10 @@ class ArrayDual(Dual):
     def __setitem__(self, index, item):
         _check_index(index)
         pindex = _partials_index(index)
+        if type(item) is ArrayDual and item.tag == self.tag and _plain(item):
+            self.value[index] = item.value           # (no promotion: nothing nested)
+            self.partials[pindex] = item.partials
+            return
         if isinstance(item, np.ndarray) and item.dtype == object:
             from ._ufuncs import _from_object_array
             item = _from_object_array(item)
@@ -248,9 +253,38 @@ def _operator(ufunc, reflected):
     return lambda a, b: call_ufunc(ufunc, a, b)
 
 
+def _plain(d):
+    """Does ``d`` hold float64 ndarrays of values and partials (no nested duals)?"""
+    return type(d.value) is np.ndarray and type(d.partials) is np.ndarray and \
+        d.value.dtype == _f64 and d.partials.dtype == _f64
+
+
+def _constant(b):
+    return isinstance(b, (float, int, np.floating, np.integer)) or \
+        type(b) is np.ndarray and b.dtype.kind in "fiu"
+
+
 def _inplace(rule):
-    """``a op= b``: the result written into ``a`` itself (views write through)."""
+    """``a op= b``: the result written into ``a`` itself (views write through).
+
+    A signed sum (derivatives 1 and +-1: ``+=``, ``-=``) needs no local
+    derivatives: values and partials are updated by the ufunc itself, in place,
+    one pass each (NumPy's ufuncs handle overlapping operands).
+    """
+    ufunc = rule.ufunc
+    signed_sum = rule.derivs[:1] == ("1.0",) and rule.derivs[1:] in (("1.0",), ("-1.0",))
+
     def op(a, b):
+        if signed_sum and _plain(a):
+            if _constant(b):
+                ufunc(a.value, b, out=a.value)
+                return a
+            if isinstance(b, Dual) and b.tag == a.tag and b._kind != "slots" and \
+                    not isinstance(b.value, Dual) and type(b.partials) is np.ndarray and \
+                    b.partials.dtype == _f64:
+                ufunc(a.value, b.value, out=a.value)
+                ufunc(a.partials, b.partials, out=a.partials)
+                return a
         return write_out(call(rule, (a, b)), a)
     return op
 

@@ -50,6 +50,9 @@ def combine(factors, partials, shape, n, scratch=None):
     ``scratch``: one of ``factors``, a temporary that may be overwritten.
     """
     target = tuple(shape) + (n,)
+    if len(factors) == 1 and isinstance(factors[0], float):     # c * p: one NumPy pass
+        total = scaled(factors[0], partials[0])
+        return total if total.shape == target else _broadcast(total, target)
     fast = _kernels.combine(factors, partials, target, scratch)
     if fast is not None:
         return fast
@@ -64,12 +67,15 @@ def combine(factors, partials, shape, n, scratch=None):
             total = scaled(f, p, owned=len(factors) == 1)
         else:
             total = total + scaled(f, p, owned=False)
-    if total.shape != target:
-        full = np.zeros(target, dtype=float) if isinstance(total, np.ndarray) \
-            else np.zeros_like(np.broadcast_to(total, target))
-        full[...] = total
-        total = full
-    return total
+    return total if total.shape == target else _broadcast(total, target)
+
+
+def _broadcast(total, target):
+    """``total`` broadcast into a new array of shape ``target``."""
+    full = np.zeros(target, dtype=float) if isinstance(total, np.ndarray) \
+        else np.zeros_like(np.broadcast_to(total, target))
+    full[...] = total
+    return full
 
 
 def sum_partials(p, axes, keepdims):

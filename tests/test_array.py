@@ -65,6 +65,45 @@ def test_in_place_operators_write_through_views(a):
     assert want.shape == (2, 3)
 
 
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+@pytest.mark.parametrize("other", ["float", "int array", "same shape", "broadcast row",
+                                   "scalar dual", "vector scalar dual", "own view"])
+def test_in_place_sums_match_plain_arithmetic(a, sign, other):
+    """``+=`` and ``-=`` update values and partials in place, one pass each; the
+    result is the out-of-place one, views write through, and overlap is honoured."""
+    b = a.copy()
+    if other == "own view":
+        target, operand = b[:, 1:], b[:, :-1]
+        want = a[:, 1:] + sign * a[:, :-1]
+    else:
+        target = b[1:]
+        operand = {"float": 2.5, "int array": np.arange(3),
+                   "same shape": a[:1] * 3.0, "broadcast row": a[0] * 0.5,
+                   "scalar dual": a[0, 1] * 2.0,
+                   "vector scalar dual": dg.Dual(1.5, np.arange(2.0) + 7.0)}[other]
+        if other == "vector scalar dual":
+            operand.tag = a.tag
+        want = a[1:] + sign * operand
+    if sign > 0:
+        target += operand
+    else:
+        target -= operand
+    got = b[:, 1:] if other == "own view" else b[1:]
+    np.testing.assert_array_equal(got.value, want.value)
+    np.testing.assert_array_equal(got.partials, want.partials)
+    untouched = b[:, 0] if other == "own view" else b[0]
+    np.testing.assert_array_equal(untouched.partials, a[:, 0].partials if other == "own view"
+                                  else a[0].partials)
+
+
+def test_in_place_sum_that_cannot_broadcast_raises_and_leaves_the_dual_alone(a):
+    b = a.copy()
+    with pytest.raises(ValueError):
+        b[0] += np.ones((2, 3))
+    np.testing.assert_array_equal(b.value, a.value)
+    np.testing.assert_array_equal(b.partials, a.partials)
+
+
 def test_ufunc_out_argument(a):
     out = np.zeros_like(a)
     res = np.multiply(a, a, out=out)

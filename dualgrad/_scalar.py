@@ -94,6 +94,11 @@ def _term(expr, factor, p):
     return f"{factor} * {p}"
 
 
+def _plus(t0, t1):
+    """Source of ``t0 + t1``, a subtraction where ``t1`` is a negation."""
+    return f"{t0} - {t1[1:]}" if t1.startswith("-") else f"{t0} + {t1}"
+
+
 def _finite_check(exprs_factors):
     """Source of the test that every non-constant local derivative is finite.
 
@@ -108,8 +113,14 @@ def _finite_check(exprs_factors):
 
 
 def _factor(name, expr):
-    """Source binding a local derivative, or nothing for a constant one (inlined)."""
-    return [] if expr in _CONSTANTS else [f"        {name} = {expr}"]
+    """``(lines, ref)``: source binding a local derivative and the name to use.
+
+    A constant (inlined by :func:`_term`) or an operand itself (``x``, ``y``,
+    already bound) needs no line.
+    """
+    if expr in _CONSTANTS or expr in ("x", "y"):
+        return [], expr
+    return [f"        {name} = {expr}"], name
 
 
 def _p(var, k):
@@ -135,14 +146,19 @@ def _fast_binary(stem, symbol, rule, n):
     lines = [f"def __{stem}__(a, b):", "    tb = type(b)"]
     if stem != "pow":                   # dual ** dual takes the general path
         lines += ["    if tb is C and b.tag == a.tag:", "        x = a.value",
-                  "        y = b.value", "        try:", f"            out = x {symbol} y",
-                  "        except ZeroDivisionError:", "            return _call(U, a, b)"]
-        lines += _factor("f0", e0) + _factor("f1", e1)
-        check = _finite_check([(e0, "f0"), (e1, "f1")])
+                  "        y = b.value"]
+        if symbol == "/":               # float + - * float cannot raise
+            lines += ["        try:", f"            out = x {symbol} y",
+                      "        except ZeroDivisionError:", "            return _call(U, a, b)"]
+        else:
+            lines.append(f"        out = x {symbol} y")
+        (bind0, f0), (bind1, f1) = _factor("f0", e0), _factor("f1", e1)
+        lines += bind0 + bind1
+        check = _finite_check([(e0, f0), (e1, f1)])
         if check:
             lines.append(f"        if not ({check}): return _call(U, a, b)")
         _build(lines, n, "out",
-               lambda k: f"{_term(e0, 'f0', _p('a', k))} + {_term(e1, 'f1', _p('b', k))}")
+               lambda k: _plus(_term(e0, f0, _p("a", k)), _term(e1, f1, _p("b", k))))
     lines += ["    if tb is float or tb is int or tb is _f64:", "        x = a.value",
               "        y = b if tb is not _f64 else float(b)",
               "        try:", f"            out = x {symbol} y",
@@ -153,12 +169,14 @@ def _fast_binary(stem, symbol, rule, n):
         lines += ["        try:", f"            f0 = {e0}",
                   "        except (ZeroDivisionError, OverflowError):",
                   "            return _call(U, a, b)"]
+        f0 = "f0"
     else:
-        lines += _factor("f0", e0)
-    check = _finite_check([(e0, "f0")])
+        bind0, f0 = _factor("f0", e0)
+        lines += bind0
+    check = _finite_check([(e0, f0)])
     if check:
         lines.append(f"        if not ({check}): return _call(U, a, b)")
-    _build(lines, n, "out", lambda k: _term(e0, "f0", _p("a", k)))
+    _build(lines, n, "out", lambda k: _term(e0, f0, _p("a", k)))
     lines.append("    return _call(U, a, b)")
     return "\n".join(lines)
 
@@ -170,11 +188,12 @@ def _fast_reflected(stem, symbol, rule, n):
              "        x = b if tb is not _f64 else float(b)", "        y = a.value",
              "        try:", f"            out = x {symbol} y",
              "        except ZeroDivisionError:", "            return _call(U, b, a)"]
-    lines += _factor("f1", e1)
-    check = _finite_check([(e1, "f1")])
+    bind1, f1 = _factor("f1", e1)
+    lines += bind1
+    check = _finite_check([(e1, f1)])
     if check:
         lines.append(f"        if not ({check}): return _call(U, b, a)")
-    _build(lines, n, "out", lambda k: _term(e1, "f1", _p("a", k)))
+    _build(lines, n, "out", lambda k: _term(e1, f1, _p("a", k)))
     lines.append("    return _call(U, b, a)")
     return "\n".join(lines)
 

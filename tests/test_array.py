@@ -104,6 +104,16 @@ def test_in_place_sum_that_cannot_broadcast_raises_and_leaves_the_dual_alone(a):
     np.testing.assert_array_equal(b.partials, a.partials)
 
 
+@pytest.mark.parametrize("two", [2, 2.0])
+def test_squaring_with_the_operator_takes_the_square_rule(a, two):
+    """``a ** 2`` is ``np.square(a)`` as for ndarrays; other exponents keep the power rule."""
+    got = a ** two
+    np.testing.assert_array_equal(got.value, a.value ** 2)
+    np.testing.assert_array_equal(got.partials, (2.0 * a.value)[..., None] * a.partials)
+    cube = a ** 3
+    np.testing.assert_allclose(cube.partials, (3.0 * a.value ** 2)[..., None] * a.partials)
+
+
 def test_ufunc_out_argument(a):
     out = np.zeros_like(a)
     res = np.multiply(a, a, out=out)

@@ -81,8 +81,9 @@ def dispatch(func, args, kwargs, like=None):
         raise errors.unsupported_function(function_name(func))
     if kwargs.get("out") is not None and impl is not _clip:    # never ignored
         raise errors.unsupported_function(f"{function_name(func)} with out=")
-    args = tuple(_lift(a) for a in args)
-    kwargs = {k: _lift(v) for k, v in kwargs.items()}
+    args = [_lift(a) for a in args]
+    if kwargs:
+        kwargs = {k: _lift(v) for k, v in kwargs.items()}
     return _finish(impl(*args, **kwargs))
 
 

@@ -13,7 +13,7 @@ from . import _base, errors
 from ._base import Dual, primal
 from ._rules import RULES
 from ._scalar import scalars_from_rows
-from ._ufuncs import apply, call, write_out
+from ._ufuncs import apply, call, with_number, write_out
 
 __all__ = ["ArrayDual", "make_array"]
 
@@ -248,9 +248,22 @@ def _scalar_partials(d):
 def _operator(rule, reflected):
     if rule.ufunc.nin == 1:
         return lambda a: call(rule, (a,))
+    fast = with_number(rule, 1 if reflected else 0)
     if reflected:
-        return lambda a, b: call(rule, (b, a))
-    return lambda a, b: call(rule, (a, b))
+        def op(a, b):
+            tb = type(b)
+            if fast and (tb is float or tb is int or tb is np.float64) and _plain(a) and \
+                    a.value.ndim:
+                return fast(a, b)
+            return call(rule, (b, a))
+    else:
+        def op(a, b):
+            tb = type(b)
+            if fast and (tb is float or tb is int or tb is np.float64) and _plain(a) and \
+                    a.value.ndim:
+                return fast(a, b)
+            return call(rule, (a, b))
+    return op
 
 
 def _square_or_power(power, square):

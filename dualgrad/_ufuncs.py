@@ -11,6 +11,8 @@ Propagation is NaN-safe: a zero partial times an infinite local derivative
 stays 0, so a NaN or inf only reaches the directions that depend on it.
 """
 
+import re
+
 import numpy as np
 
 from . import errors
@@ -182,6 +184,35 @@ def _array_partials(fns, args, duals, values, out, shape):
     if not factors:                                 # locally constant in every dual argument
         return np.zeros(shape + (_partials_array(args[duals[0]]).shape[-1],))
     return _propagate.combine(factors, partials, shape, partials[0].shape[-1], scratch)
+
+
+def with_number(rule, k):
+    """``rule`` on an array dual at argument ``k`` and a number at the other, or ``None``.
+
+    When the table's local derivative in argument ``k`` does not involve that
+    argument or the result (``a * 2``, ``a / 2``, ``2 - a``, ``a + 2``), it is a
+    number, and the partials take one NumPy pass: the same result as :func:`call`,
+    without its generality (2 us less per operation on small arrays).  The caller
+    checks that the dual holds plain float64 arrays and that the number is a Python
+    float or int.
+    """
+    expr = rule.derivs[k] if rule.kind == "smooth" and len(rule.derivs) == 2 else None
+    if expr is None or expr == "0" or \
+            {"x" if k == 0 else "y", "out"} & set(re.findall(r"[A-Za-z_]\w*", expr)):
+        return None
+    ufunc, d = rule.ufunc, derivative_functions(rule)[k]
+
+    def apply(a, number):
+        c = _i64(number) if type(number) is int else _f64(number)
+        values = (a.value, c) if k == 0 else (c, a.value)
+        out = ufunc(*values)
+        token = _hush()
+        try:
+            partials = _propagate.scaled(d(*values, out), a.partials)
+        finally:
+            _unhush(token)
+        return _base.make_array(out, partials, a.tag)
+    return apply
 
 
 def _fresh(f, values, out):

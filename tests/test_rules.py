@@ -203,3 +203,23 @@ def test_mixed_second_derivatives_through_nesting(rule):
     np.testing.assert_allclose(dg.hessian(g, point),
                                numerical_jacobian(lambda y: dg.gradient(g, y), point),
                                rtol=1e-6, atol=1e-7)
+
+
+OPERATORS = [r for r in RULES if r.operator and r.ufunc.nin == 2 and
+             r.kind in ("smooth", "zero")]
+NUMBERS = [2.5, 3, np.float64(-0.75), 1.0, -1.0, 0.0, np.inf, np.nan]
+
+
+@pytest.mark.parametrize("rule", OPERATORS, ids=_ids(OPERATORS))
+def test_array_operators_with_a_number_match_the_ufunc(rule):
+    """``a * 2.0``, ``2.0 - a``, ... (some take a shortcut for a number) give bit for
+    bit what the ufunc gives through the general path, inf and NaN included."""
+    import operator
+    forward = getattr(operator, rule.operator)
+    a = dg.Dual(np.array([0.5, -1.5, 2.0, 0.0]), np.arange(8.0).reshape(4, 2) - 3.0)
+    with np.errstate(all="ignore"):
+        for c in NUMBERS:
+            for got, want in [(forward(a, c), rule.ufunc(a, c)),
+                              (forward(c, a), rule.ufunc(c, a))]:
+                np.testing.assert_array_equal(got.value, want.value, err_msg=f"{c}")
+                np.testing.assert_array_equal(got.partials, want.partials, err_msg=f"{c}")

@@ -61,21 +61,24 @@ def _plain(a, shape):
     return type(a) is np.ndarray and a.dtype == np.float64 and a.shape == shape
 
 
-def _operand(a, shape):
-    """``a`` as a float64 view of ``shape`` for a kernel, or ``None``.
+def _operand(a, shape, flat):
+    """``a`` as a float64 view of ``shape`` for a kernel, flattened to ``flat``, or ``None``.
 
     Same-shape arrays pass as they are; scalars and arrays that broadcast along
     the leading axes (a scalar dual's partials, a constant factor) become
-    stride-0 views: no copy.
+    stride-0 views: no copy.  Flattening the value axes keeps zero strides
+    wherever NumPy can.
     """
-    if isinstance(a, (float, int, np.floating)):       # (np.broadcast_to costs 7x more)
-        return np.ndarray(shape, np.float64, np.array(a, dtype=np.float64), 0, (0,) * len(shape))
-    if type(a) is not np.ndarray or a.dtype != np.float64:
+    if type(a) is np.ndarray:
+        if a.dtype != np.float64:
+            return None
+        if a.shape == shape:
+            return a if a.ndim == len(flat) else a.reshape(flat)
+        if a.ndim <= len(shape) and a.shape == shape[len(shape) - a.ndim:]:
+            return np.broadcast_to(a, shape).reshape(flat)
         return None
-    if a.shape == shape:
-        return a
-    if a.ndim <= len(shape) and a.shape == shape[len(shape) - a.ndim:]:
-        return np.broadcast_to(a, shape)
+    if isinstance(a, (float, int, np.floating)):       # (np.broadcast_to costs 7x more)
+        return np.ndarray(flat, np.float64, np.array(a, dtype=np.float64), 0, (0,) * len(flat))
     return None
 
 
@@ -89,34 +92,35 @@ def combine(factors, partials, target, scratch=None):
     if len(factors) > 2 or isinstance(factors[0], float) and \
             (len(factors) == 1 or isinstance(factors[1], float)):
         return None           # constant factors (c * p, a +- b): one NumPy pass is the floor
-    if not _wanted(math.prod(target), target[-1]):
+    n = target[-1]
+    work = math.prod(target)
+    if not _wanted(work, n):
         return None
-    shape = target[:-1]
-    rows, n = math.prod(shape), target[-1]
+    shape, rows = target[:-1], work // n
     fs, ps = [], []
+    row_shape, partial_shape = (rows,), ((rows,) if n == 1 else (rows, n))
     for f, p in zip(factors, partials):
-        f, p = _operand(f, shape), _operand(p, target)
+        f, p = _operand(f, shape, row_shape), _operand(p, target, partial_shape)
         if f is None or p is None:
             return None
-        # flatten the value axes: a view, zero strides kept, wherever NumPy can
-        fs.append(f.reshape(rows))
-        ps.append(p.reshape(rows, n))
+        fs.append(f)
+        ps.append(p)
     if n == 1 and scratch is not None and _plain(scratch, shape) and \
             scratch.flags.c_contiguous and scratch.flags.writeable:
         out = scratch.reshape(target)
     else:
         out = np.empty(target, dtype=float)
     k = _kernels()
+    flat = out if out.shape == partial_shape else out.reshape(partial_shape)
     if n == 1:                  # one direction: flat loops that vectorize
-        ps = [p.reshape(rows) for p in ps]
         if len(fs) == 1:
-            k.scale_flat(fs[0], ps[0], out.reshape(rows))
+            k.scale_flat(fs[0], ps[0], flat)
         else:
-            k.scale2_flat(fs[0], ps[0], fs[1], ps[1], out.reshape(rows))
+            k.scale2_flat(fs[0], ps[0], fs[1], ps[1], flat)
     elif len(fs) == 1:
-        k.scale(fs[0], ps[0], out.reshape(rows, n))
+        k.scale(fs[0], ps[0], flat)
     else:
-        k.scale2(fs[0], ps[0], fs[1], ps[1], out.reshape(rows, n))
+        k.scale2(fs[0], ps[0], fs[1], ps[1], flat)
     return out
 
 

@@ -245,24 +245,18 @@ def _scalar_partials(d):
     return ps
 
 
+_NUMBERS = frozenset({float, int, np.float64})
+
+
 def _operator(rule, reflected):
     if rule.ufunc.nin == 1:
         return lambda a: call(rule, (a,))
     fast = with_number(rule, 1 if reflected else 0)
-    if reflected:
-        def op(a, b):
-            tb = type(b)
-            if fast and (tb is float or tb is int or tb is np.float64) and _plain(a) and \
-                    a.value.ndim:
-                return fast(a, b)
-            return call(rule, (b, a))
-    else:
-        def op(a, b):
-            tb = type(b)
-            if fast and (tb is float or tb is int or tb is np.float64) and _plain(a) and \
-                    a.value.ndim:
-                return fast(a, b)
-            return call(rule, (a, b))
+
+    def op(a, b):
+        if fast is not None and type(b) in _NUMBERS and _plain(a) and a.value.ndim:
+            return fast(a, b)
+        return call(rule, (b, a) if reflected else (a, b))
     return op
 
 

@@ -6,6 +6,11 @@
 Prints the median time per call (as ``run.py`` measures it), then the functions
 with the most time of their own, per call of the problem.  The analysis of the
 missed targets in MISSES.md cites these profiles.
+
+``--keep-freed-memory`` (Linux, glibc) first tells the C allocator to keep freed
+memory and serve large arrays from it (``mallopt``), so that no array gets fresh
+pages from the system: the difference to a plain run bounds what reusing buffers
+could save.
 """
 
 import argparse
@@ -21,12 +26,24 @@ from _common import median_time  # noqa: E402  (sets one thread per library firs
 from problems import PROBLEMS  # noqa: E402
 
 
+def keep_freed_memory():
+    """glibc: no mmap for large blocks, no trimming of the heap (M_MMAP_THRESHOLD,
+    M_TRIM_THRESHOLD), so freed arrays are reused instead of returned to the system."""
+    import ctypes
+    libc = ctypes.CDLL("libc.so.6")
+    if not (libc.mallopt(-3, 1 << 30) and libc.mallopt(-1, (1 << 31) - 1)):
+        raise SystemExit("mallopt refused the settings")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("problem", choices=sorted(PROBLEMS))
     parser.add_argument("--peer", default="dualgrad")
     parser.add_argument("--top", type=int, default=12)
+    parser.add_argument("--keep-freed-memory", action="store_true")
     opts = parser.parse_args()
+    if opts.keep_freed_memory:
+        keep_freed_memory()
     fn, _ = PROBLEMS[opts.problem](opts.peer)
     seconds = median_time(fn)
     calls = max(1, int(0.5 / seconds))

@@ -10,7 +10,8 @@ missed targets in MISSES.md cites these profiles.
 ``--keep-freed-memory`` (Linux, glibc) first tells the C allocator to keep freed
 memory and serve large arrays from it (``mallopt``), so that no array gets fresh
 pages from the system: the difference to a plain run bounds what reusing buffers
-could save.
+could save.  ``--no-buffer-pool`` turns off dualgrad's own reuse of large partials
+arrays (``dualgrad._buffers``), to measure what it saves.
 """
 
 import argparse
@@ -41,9 +42,13 @@ def main():
     parser.add_argument("--peer", default="dualgrad")
     parser.add_argument("--top", type=int, default=12)
     parser.add_argument("--keep-freed-memory", action="store_true")
+    parser.add_argument("--no-buffer-pool", action="store_true")
     opts = parser.parse_args()
     if opts.keep_freed_memory:
         keep_freed_memory()
+    if opts.no_buffer_pool:
+        from dualgrad import _buffers
+        _buffers.use(False).__enter__()
     fn, _ = PROBLEMS[opts.problem](opts.peer)
     seconds = median_time(fn)
     calls = max(1, int(0.5 / seconds))

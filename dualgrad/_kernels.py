@@ -17,6 +17,8 @@ import math
 
 import numpy as np
 
+from . import _buffers
+
 __all__ = ["combine", "sum_leading", "use", "MIN_WORK", "MIN_N"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
@@ -109,7 +111,7 @@ def combine(factors, partials, target, scratch=None):
             scratch.flags.c_contiguous and scratch.flags.writeable:
         out = scratch.reshape(target)
     else:
-        out = np.empty(target, dtype=float)
+        out = _buffers.empty(target)
     k = _kernels()
     flat = out if out.shape == partial_shape else out.reshape(partial_shape)
     if n == 1:                  # one direction: flat loops that vectorize

@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from . import _kernels
+from . import _buffers, _kernels
 
 _sum = np.add.reduce
 
@@ -35,13 +35,35 @@ def scaled(f, p, owned=True):
     """
     if type(f) is float or type(f) is int:
         if f == 1.0:
-            return p.copy() if owned else p
+            return _copy(p) if owned else p
         if f == -1.0:
-            return -p
-    t = (f[..., None] if getattr(f, "ndim", 0) else f) * p
+            return np.negative(p, out=_like(p))
+    tf = type(f)
+    if tf is float or tf is int or tf is np.float64:
+        t = np.multiply(f, p, out=_like(p))
+    elif tf is np.ndarray and f.dtype == np.float64 and f.shape == p.shape[:-1]:
+        t = np.multiply(f[..., None], p, out=_like(p))
+    else:                                     # broadcasting, nested duals
+        t = (f[..., None] if getattr(f, "ndim", 0) else f) * p
     if not _finite(f):
         t = np.where(p == 0.0, 0.0, t)
     return t
+
+
+def _like(p):
+    """A new float64 array shaped like ``p`` (from the helpers' buffer pool when large),
+    or ``None`` (NumPy allocates) when ``p`` is not a float64 array."""
+    if type(p) is np.ndarray and p.dtype == np.float64:
+        return _buffers.empty(p.shape)
+    return None
+
+
+def _copy(p):
+    out = _like(p)
+    if out is None:
+        return p.copy()
+    np.copyto(out, p)
+    return out
 
 
 def combine(factors, partials, shape, n, scratch=None):
@@ -58,7 +80,10 @@ def combine(factors, partials, shape, n, scratch=None):
         return fast
     if len(factors) == 2 and all(type(f) is float for f in factors) and \
             factors[0] == 1.0 and abs(factors[1]) == 1.0:       # a + b, a - b: one pass
-        total = (np.add if factors[1] == 1.0 else np.subtract)(partials[0], partials[1])
+        p, q = partials
+        same = type(q) is np.ndarray and q.dtype == np.float64 and p.shape == q.shape
+        total = (np.add if factors[1] == 1.0 else np.subtract)(
+            p, q, out=_like(p) if same else None)
         factors = ()
     else:
         total = None

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from . import errors
-from . import _base
+from . import _base, _buffers
 from ._base import Dual, make, new_tag
 from ._parallel import run_tasks
 from ._ufuncs import _from_object_array, stack_scalars
@@ -120,7 +120,11 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
         full[i] = seed(x, start - offset, width, tag, columns) if width else x
         offset += 1 if type(x) is float else math.prod(x.shape)
     if columns is None:
-        return extract(who, f(*full, **kwargs), tag, width)
+        _buffers.begin()
+        try:
+            return extract(who, f(*full, **kwargs), tag, width)
+        finally:
+            _buffers.end()
     value, partials = extract(who, call_jitted(who, f, full, kwargs), tag, columns)
     return value, partials[:width] if isinstance(partials, list) else partials[..., :width]
 

@@ -1,0 +1,96 @@
+"""Reused output buffers for large partials arrays while a helper runs.
+
+A fresh multi-megabyte array costs page faults and the kernel's zeroing of each
+page, on this project's machines more than the arithmetic that fills it: in a time
+loop every step makes and drops partials arrays of the same few sizes (the heat
+equation of ``bench/``, see ``profile_problem.py --no-buffer-pool``).  So an array
+whose dual has died is taken again instead of asking the system for fresh pages.
+
+A buffer is free when nothing but the pool refers to it.  Every dual, view or
+variable that holds it, or a view of it (a view keeps its base alive), adds a
+reference; a free buffer can only be reached through the pool, and with the lock
+held the test and the taking cannot race.  The count that means "only the pool" is
+measured at import, the same way the test makes it.  Free-threaded CPython, whose
+reference counts are not read this simply, gets no pool.
+
+The pool serves only inside :func:`begin`/:func:`end` (the helpers' evaluations of
+``f``) and is dropped when the outermost one ends, so memory goes back once the
+work is done.  Small arrays (below :data:`MIN_BYTES`) come from NumPy as usual, and
+so do one-direction partials: the local derivative's own temporary usually receives
+those, and pooling the rest only kept dead arrays alive longer (measured slower
+on the elementwise problem of ``bench/``).
+"""
+
+import sys
+import sysconfig
+import threading
+
+import numpy as np
+
+__all__ = ["begin", "end", "empty", "use", "MIN_BYTES"]
+
+MIN_BYTES = 1 << 18
+MAX_PER_SIZE = 64
+
+_lock = threading.Lock()
+_pool = {}                   # element count -> list of 1-D float64 buffers
+_depth = 0
+_enabled = not sysconfig.get_config_var("Py_GIL_DISABLED")
+
+
+def _references(buffers, k):
+    return sys.getrefcount(buffers[k])
+
+
+_ONLY_THE_POOL = _references([np.empty(1)], 0)
+
+
+def begin():
+    """The pool serves :func:`empty` until the matching :func:`end` (nesting allowed)."""
+    global _depth
+    with _lock:
+        _depth += 1
+
+
+def end():
+    global _depth
+    with _lock:
+        _depth -= 1
+        if _depth == 0:
+            _pool.clear()
+
+
+class use:
+    """``with use(False):`` turns the pool off inside the block (tests compare both)."""
+
+    def __init__(self, enabled):
+        self.enabled = enabled
+
+    def __enter__(self):
+        global _enabled
+        self.old, _enabled = _enabled, self.enabled
+
+    def __exit__(self, *exc):
+        global _enabled
+        _enabled = self.old
+
+
+def empty(shape):
+    """An uninitialised float64 array of ``shape`` (its last axis: the directions),
+    a free pooled buffer when one fits."""
+    if not (_depth and _enabled) or not shape or shape[-1] == 1:
+        return np.empty(shape)
+    size = 1
+    for s in shape:
+        size *= s
+    if size * 8 < MIN_BYTES:
+        return np.empty(shape)
+    with _lock:
+        buffers = _pool.setdefault(size, [])
+        for k in range(len(buffers)):
+            if _references(buffers, k) == _ONLY_THE_POOL:
+                return buffers[k].reshape(shape)
+        buffer = np.empty(size)
+        if len(buffers) < MAX_PER_SIZE:
+            buffers.append(buffer)
+        return buffer.reshape(shape)

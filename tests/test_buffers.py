@@ -1,0 +1,109 @@
+"""The helpers' pool of partials buffers: same results, never a buffer in use twice."""
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+import dualgrad as dg
+from dualgrad import _buffers
+
+N = 20_000            # x 4 directions x 8 bytes: above MIN_BYTES, so the pool serves
+
+
+def diffuse(p, steps=30):
+    """A heat-like time loop: slices, in-place updates, products with a parameter."""
+    kappa, amp, width, rate = p[0], p[1], p[2], p[3]
+    s = np.linspace(0.0, 1.0, N)
+    u = amp * np.exp(-((s - 0.5) / width) ** 2)
+    for _ in range(steps):
+        lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
+        u[1:-1] += kappa * lap + 0.01 * rate * u[1:-1] * (1.0 - u[1:-1])
+    return u
+
+
+P = np.array([0.4, 0.8, 0.1, 1.5])
+
+
+def test_the_problem_is_large_enough_to_use_the_pool():
+    assert N * len(P) * 8 >= _buffers.MIN_BYTES
+
+
+def test_results_are_the_same_with_and_without_the_pool():
+    with _buffers.use(False):
+        want = dg.jacobian(diffuse, P)
+    got = dg.jacobian(diffuse, P)
+    np.testing.assert_array_equal(got, want)
+    # and both are right: central differences of the float function
+    h = 1e-6
+    fd = np.stack([(diffuse(P + h * e) - diffuse(P - h * e)) / (2 * h) for e in np.eye(4)],
+                  axis=-1)
+    np.testing.assert_allclose(got, fd, rtol=1e-5, atol=1e-8)
+
+
+def test_no_buffer_is_handed_out_while_something_holds_it():
+    """Keep every intermediate (and views of some) alive: no two may share memory."""
+    kept = []
+
+    def f(p):
+        u = p[0] * np.linspace(0.0, 1.0, N) + p[1]
+        for k in range(12):
+            u = u * p[2] + u[::-1] * p[3]        # fresh partials every step
+            kept.append(u if k % 2 else u[1:])    # a view keeps its base alive
+            u = u + 0.0                         # dead right away: its buffer is reused
+        return u
+
+    dg.jacobian(f, P)
+    partials = [d.partials for d in kept]
+    for i in range(len(partials)):
+        for j in range(i):
+            assert not np.shares_memory(partials[i], partials[j]), (i, j)
+
+
+def test_buffers_are_reused_inside_a_helper_and_dropped_after_it():
+    seen = []
+
+    def f(p):
+        u = p[0] * np.ones(N) + p[1]
+        for _ in range(5):
+            u = u * p[2] + p[3] * u
+            seen.append(sum(len(b) for b in _buffers._pool.values()))
+        return u
+
+    dg.jacobian(f, P)
+    assert max(seen) <= 4                  # a few buffers serve all steps
+    assert _buffers._pool == {} and _buffers._depth == 0
+
+
+def test_nested_helpers_keep_the_pool_until_the_outermost_returns():
+    depths = []
+
+    def inner(q):
+        depths.append(_buffers._depth)
+        return diffuse(q, steps=2)
+
+    def outer(p):
+        return dg.jacobian(inner, p.value)[0] * p        # an inner helper inside f
+
+    dg.jacobian(outer, P)
+    assert depths == [2] and _buffers._pool == {} and _buffers._depth == 0
+
+
+def test_one_direction_and_small_partials_come_from_numpy():
+    _buffers.begin()
+    try:
+        for shape in [(N, 1), (100, 4)]:
+            _buffers.empty(shape)
+        assert _buffers._pool == {}
+        _buffers.empty((N, 4))
+        assert sum(len(b) for b in _buffers._pool.values()) == 1
+    finally:
+        _buffers.end()
+    assert _buffers._pool == {}
+
+
+def test_threads_sharing_the_pool_agree_with_the_serial_result():
+    with _buffers.use(False):
+        want = dg.jacobian(diffuse, P, chunk=2)
+    with ThreadPoolExecutor(2) as pool:
+        got = dg.jacobian(diffuse, P, chunk=2, executor=pool)
+    np.testing.assert_array_equal(got, want)

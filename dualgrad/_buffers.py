@@ -27,7 +27,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["begin", "end", "empty", "use", "MIN_BYTES"]
+__all__ = ["begin", "end", "empty", "like", "use", "MIN_BYTES"]
 
 MIN_BYTES = 1 << 18
 MAX_PER_SIZE = 64
@@ -75,15 +75,22 @@ class use:
         _enabled = self.old
 
 
+def like(p):
+    """A pooled float64 array shaped like ``p`` when :func:`empty` would pool one,
+    else ``None`` (the caller lets NumPy allocate as usual)."""
+    if type(p) is np.ndarray and p.nbytes >= MIN_BYTES and _depth and _enabled and \
+            p.dtype == np.float64 and p.shape[-1] > 1:
+        return empty(p.shape)
+    return None
+
+
 def empty(shape):
     """An uninitialised float64 array of ``shape`` (its last axis: the directions),
     a free pooled buffer when one fits."""
-    if not (_depth and _enabled) or not shape or shape[-1] == 1:
-        return np.empty(shape)
     size = 1
     for s in shape:
         size *= s
-    if size * 8 < MIN_BYTES:
+    if size < MIN_BYTES // 8 or not (_depth and _enabled) or shape[-1] == 1:
         return np.empty(shape)
     with _lock:
         buffers = _pool.setdefault(size, [])

@@ -31,37 +31,31 @@ def _finite(f):
 def scaled(f, p, owned=True):
     """``f[..., None] * p``; a zero partial stays 0 even where ``f`` is inf or NaN.
 
-    With ``owned=False`` the result may be ``p`` itself.
+    With ``owned=False`` the result may be ``p`` itself.  Large results go into a
+    buffer of the helpers' pool (:mod:`dualgrad._buffers`) when it serves one.
     """
-    if type(f) is float or type(f) is int:
-        if f == 1.0:
-            return _copy(p) if owned else p
-        if f == -1.0:
-            return np.negative(p, out=_like(p))
-    tf = type(f)
-    if tf is float or tf is int or tf is np.float64:
-        t = np.multiply(f, p, out=_like(p))
-    elif tf is np.ndarray and f.dtype == np.float64 and f.shape == p.shape[:-1]:
-        t = np.multiply(f[..., None], p, out=_like(p))
-    else:                                     # broadcasting, nested duals
-        t = (f[..., None] if getattr(f, "ndim", 0) else f) * p
+    number = type(f) is float or type(f) is int
+    if number and f == 1.0 and not owned:
+        return p
+    out = _buffers.like(p)
+    if number and f == 1.0:
+        return p.copy() if out is None else _copy_into(out, p)
+    if number and f == -1.0:
+        return -p if out is None else np.negative(p, out=out)
+    ndim = getattr(f, "ndim", 0)
+    if out is not None and type(f) in _PLAIN and (ndim == 0 or f.shape == p.shape[:-1]):
+        t = np.multiply(f[..., None] if ndim else f, p, out=out)
+    else:                                     # small, broadcasting, nested duals
+        t = (f[..., None] if ndim else f) * p
     if not _finite(f):
         t = np.where(p == 0.0, 0.0, t)
     return t
 
 
-def _like(p):
-    """A new float64 array shaped like ``p`` (from the helpers' buffer pool when large),
-    or ``None`` (NumPy allocates) when ``p`` is not a float64 array."""
-    if type(p) is np.ndarray and p.dtype == np.float64:
-        return _buffers.empty(p.shape)
-    return None
+_PLAIN = frozenset({float, int, np.float64, np.ndarray})
 
 
-def _copy(p):
-    out = _like(p)
-    if out is None:
-        return p.copy()
+def _copy_into(out, p):
     np.copyto(out, p)
     return out
 
@@ -81,9 +75,10 @@ def combine(factors, partials, shape, n, scratch=None):
     if len(factors) == 2 and all(type(f) is float for f in factors) and \
             factors[0] == 1.0 and abs(factors[1]) == 1.0:       # a + b, a - b: one pass
         p, q = partials
-        same = type(q) is np.ndarray and q.dtype == np.float64 and p.shape == q.shape
-        total = (np.add if factors[1] == 1.0 else np.subtract)(
-            p, q, out=_like(p) if same else None)
+        op = np.add if factors[1] == 1.0 else np.subtract
+        out = _buffers.like(p) if type(q) is np.ndarray and p.shape == q.shape and \
+            q.dtype == np.float64 else None
+        total = op(p, q) if out is None else op(p, q, out=out)
         factors = ()
     else:
         total = None

@@ -110,7 +110,8 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
     ``template`` holds ``f``'s positional arguments; the inputs ``xs`` go at
     positions ``nums``.  Module-level and closure-free, so executors can pickle it.
     ``columns`` pads the seeds (numba-jitted ``f`` compiles once per width of a
-    fixed ladder).  Returns ``(value, partials)`` with ``partials`` an array (or a
+    fixed ladder).  While ``f`` runs, the pool of :mod:`dualgrad._buffers` serves
+    large partials.  Returns ``(value, partials)`` with ``partials`` an array (or a
     list for a scalar output).
     """
     tag = new_tag()

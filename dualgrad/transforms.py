@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from . import _buffers, errors
+from . import errors
 from ._base import new_tag
 from ._scalar import MAX_SLOTS, scalar_class
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
@@ -160,12 +160,8 @@ def elementwise_grad(f, argnums=0):
             tag = new_tag()
             full = list(args)
             full[i] = _seed_all(x, tag)
-            _buffers.begin()
-            try:
-                out = call_jitted(who, f, full, kwargs) if is_jitted(f) else f(*full, **kwargs)
-                value, partials = extract(who, out, tag, 1)
-            finally:
-                _buffers.end()
+            out = call_jitted(who, f, full, kwargs) if is_jitted(f) else f(*full, **kwargs)
+            value, partials = extract(who, out, tag, 1)
             g = as_array(partials)[..., 0]
             extra = np.ndim(g) - np.ndim(x)
             if extra > 0 or np.shape(g) != np.shape(x):

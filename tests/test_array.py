@@ -114,6 +114,24 @@ def test_squaring_with_the_operator_takes_the_square_rule(a, two):
     np.testing.assert_allclose(cube.partials, (3.0 * a.value ** 2)[..., None] * a.partials)
 
 
+def test_the_users_error_state_is_kept_and_restored(a):
+    """Local derivatives are computed with divide/invalid/over silenced; the user's
+    other settings (here: raise on underflow) stay in force, and all of them are
+    back after every operation, nested duals included."""
+    with np.errstate(all="raise"):
+        before = np.geterr()
+        d = dg.Dual(np.array([0.0, 4.0]), np.eye(2))
+        r = np.sqrt(d)                        # d/dx sqrt at 0: inf, silently
+        assert r.partials[0, 0] == np.inf and np.geterr() == before
+        h = dg.hessian(lambda x: np.sum(np.log(x) * x), np.array([1.0, 2.0]))
+        np.testing.assert_allclose(np.diag(h), [1.0, 0.5])
+        assert np.geterr() == before
+        with pytest.raises(FloatingPointError):     # the partial underflows, not the value
+            dg.Dual(np.array([1.0]), np.full((1, 1), 1e-300)) * np.array([1e-300])
+        with pytest.raises(FloatingPointError):
+            np.log(dg.Dual(np.array([0.0]), np.ones((1, 1))))          # the value itself
+
+
 def test_ufunc_out_argument(a):
     out = np.zeros_like(a)
     res = np.multiply(a, a, out=out)

@@ -10,8 +10,8 @@ A buffer is free when nothing but the pool refers to it.  Every dual, view or
 variable that holds it, or a view of it (a view keeps its base alive), adds a
 reference; a free buffer can only be reached through the pool, and with the lock
 held the test and the taking cannot race.  The count that means "only the pool" is
-measured at import, the same way the test makes it.  Free-threaded CPython, whose
-reference counts are not read this simply, gets no pool.
+measured at import, the same way the test makes it.  CPython running without its
+GIL (free-threaded), whose reference counts are not read this simply, gets no pool.
 
 The pool serves only inside :func:`begin`/:func:`end` (the helpers' evaluations of
 ``f``) and is dropped when the outermost one ends, so memory goes back once the
@@ -22,7 +22,6 @@ on the elementwise problem of ``bench/``).
 """
 
 import sys
-import sysconfig
 import threading
 
 import numpy as np
@@ -35,7 +34,7 @@ MAX_PER_SIZE = 64
 _lock = threading.Lock()
 _pool = {}                   # element count -> list of 1-D float64 buffers
 _depth = 0
-_enabled = not sysconfig.get_config_var("Py_GIL_DISABLED")
+_enabled = getattr(sys, "_is_gil_enabled", lambda: True)()   # off when free-threaded
 
 
 def _references(buffers, k):

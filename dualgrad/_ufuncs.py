@@ -27,7 +27,7 @@ _i64 = np.int64
 
 
 try:   # NumPy >= 2 keeps the error state in a context variable: setting it directly
-    # costs 0.2 us where np.errstate costs 0.9 us, on every dual operation
+    # costs a fraction of building an np.errstate, on every dual operation
     from numpy._core._ufunc_config import _extobj_contextvar as _errstate, _make_extobj
 except ImportError:                                     # pragma: no cover
     _errstate = None
@@ -192,7 +192,7 @@ def with_number(rule, k):
     When the table's local derivative in argument ``k`` does not involve that
     argument or the result (``a * 2``, ``a / 2``, ``2 - a``, ``a + 2``), it is a
     number, and the partials take one NumPy pass: the same result as :func:`call`,
-    without its generality (2 us less per operation on small arrays).  The caller
+    without the generality that dominates its cost on small arrays.  The caller
     checks that the dual holds plain float64 arrays and that the number is a Python
     float or int.
     """

@@ -43,7 +43,8 @@ def scaled(f, p, owned=True):
     if number and f == -1.0:
         return -p if out is None else np.negative(p, out=out)
     ndim = getattr(f, "ndim", 0)
-    if out is not None and type(f) in _PLAIN and (ndim == 0 or f.shape == p.shape[:-1]):
+    if out is not None and type(f) in _PLAIN and \
+            (ndim == 0 or f.dtype == np.float64 and f.shape == p.shape[:-1]):
         t = np.multiply(f[..., None] if ndim else f, p, out=out)
     else:                                     # small, broadcasting, nested duals
         t = (f[..., None] if ndim else f) * p

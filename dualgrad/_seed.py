@@ -17,7 +17,7 @@ from ._base import Dual, make, new_tag
 from ._parallel import run_tasks
 from ._ufuncs import _from_object_array, stack_scalars
 
-__all__ = ["chunk_sizes", "seed", "extract", "jacobian_columns", "chunk_tasks",
+__all__ = ["chunk_sizes", "private", "seed", "extract", "jacobian_columns", "chunk_tasks",
            "evaluate_chunk", "assemble", "as_array"]
 
 # chunk=None: as many directions per pass as fit, up to MAX_CHUNK, while the
@@ -40,8 +40,15 @@ def chunk_sizes(ndirs, chunk=None, input_size=1):
     return [base + (i < extra) for i in range(count)]
 
 
+def private(x):
+    """A copy of an input that ``f`` may write into: every pass of a helper, and the
+    caller's own array, sees the input as it was given, whatever ``f`` does in place."""
+    return x.copy() if isinstance(x, (np.ndarray, Dual)) and x.ndim else x
+
+
 def seed(x, start, width, tag, columns=None):
-    """``x`` as a dual whose flat entries ``start:start+width`` are seeded.
+    """``x`` (a private copy) as a dual whose flat entries ``start:start+width`` are
+    seeded.
 
     ``start`` may be negative or beyond ``x``: only the overlap is seeded, so the
     directions of several inputs can share one pass.  ``columns`` (at least
@@ -60,7 +67,7 @@ def seed(x, start, width, tag, columns=None):
     if lo < hi:                          # entry i gets direction i - start: a strided diagonal
         first = lo * columns + (lo - start)
         partials.reshape(-1)[first:first + (hi - lo) * (columns + 1):columns + 1] = 1.0
-    return make(x, partials.reshape(shape + (columns,)), tag)
+    return make(private(x), partials.reshape(shape + (columns,)), tag)
 
 
 def extract(who, out, tag, width):
@@ -118,7 +125,7 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
     full = list(template)
     offset = 0
     for i, x in zip(nums, xs):
-        full[i] = seed(x, start - offset, width, tag, columns) if width else x
+        full[i] = seed(x, start - offset, width, tag, columns) if width else private(x)
         offset += 1 if type(x) is float else math.prod(x.shape)
     if columns is None:
         _buffers.begin()

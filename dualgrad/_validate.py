@@ -35,7 +35,8 @@ def as_input(who, x):
                               "Differentiate the real and imaginary parts separately.")
     if arr.dtype.kind not in "biuf":
         raise errors.bad_type(who, "x as a real number or array", f"dtype {arr.dtype}")
-    return arr.astype(float) if arr.ndim else float(arr)
+    # no copy here: the passes seed private copies (dualgrad._seed.private)
+    return np.asarray(arr, dtype=float) if arr.ndim else float(arr)
 
 
 def check_chunk(who, chunk):

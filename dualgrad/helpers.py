@@ -17,7 +17,7 @@ from . import errors
 from ._base import Dual, make, new_tag
 from ._parallel import run_tasks
 from ._seed import (as_array, assemble, call_jitted, chunk_tasks, evaluate_chunk, extract,
-                    is_jitted, jacobian_columns)
+                    is_jitted, jacobian_columns, private)
 from ._validate import as_input, check_callable, check_chunk
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "approx_fprime"]
@@ -293,10 +293,11 @@ def jvp(f, x, v, *args):
         raise errors.bad_argument(who, f"v of x's shape {np.shape(x)}",
                                   f"shape {np.shape(v)}")
     tag = new_tag()
-    partials = np.reshape(v, np.shape(v) + (1,)) if np.shape(x) else [v]
+    partials = private(np.reshape(v, np.shape(v) + (1,))) if np.shape(x) else [v]
     if isinstance(partials, list) and not isinstance(v, Dual):
         partials = [float(v)]
-    seeded = make(x if isinstance(x, Dual) or np.shape(x) else float(x), partials, tag)
+    seeded = make(private(x) if isinstance(x, Dual) or np.shape(x) else float(x), partials,
+                  tag)
     out = call_jitted(who, f, (seeded,) + args, {}) if is_jitted(f) else f(seeded, *args)
     value, tangent = extract(who, out, tag, 1)
     return _result(value), _result(as_array(tangent)[..., 0])

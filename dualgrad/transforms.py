@@ -10,7 +10,7 @@ from . import errors
 from ._base import new_tag
 from ._scalar import MAX_SLOTS, scalar_class
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
-                    seed)
+                    private, seed)
 from ._validate import as_input, check_argnums, check_callable
 
 __all__ = ["grad", "elementwise_grad"]
@@ -154,12 +154,14 @@ def elementwise_grad(f, argnums=0):
     @functools.wraps(f)
     def elementwise_grad_of_f(*args, **kwargs):
         nums, many = check_argnums(who, argnums, len(args))
+        xs = {i: as_input(who, args[i]) for i in nums}
         grads = []
         for i in nums:
-            x = as_input(who, args[i])
+            x = xs[i]
             tag = new_tag()
             full = list(args)
-            full[i] = _seed_all(x, tag)
+            for j in nums:        # private copies: each pass sees the inputs as given
+                full[j] = _seed_all(private(x), tag) if j == i else private(xs[j])
             out = call_jitted(who, f, full, kwargs) if is_jitted(f) else f(*full, **kwargs)
             value, partials = extract(who, out, tag, 1)
             g = as_array(partials)[..., 0]

@@ -151,3 +151,37 @@ def test_results_are_float64_whatever_the_input_dtype():
     for dtype in (np.float32, np.int64, np.int8):
         J = dg.jacobian(lambda x: x * 2, np.array([1, 2], dtype=dtype))
         assert J.dtype == np.float64
+
+
+def _doubles_in_place(x):
+    """f that writes into its input: x *= 2, then x**2 (derivative 8x on the diagonal)."""
+    x *= 2.0
+    return x ** 2
+
+
+@pytest.mark.parametrize("chunk", [None, 1, 3])
+def test_f_writing_into_its_input_sees_the_input_as_given_in_every_pass(chunk):
+    x = X4.copy()
+    J = dg.jacobian(_doubles_in_place, x, chunk=chunk)
+    np.testing.assert_array_equal(J, np.diag(8.0 * X4))
+    np.testing.assert_array_equal(x, X4)                   # the caller's array untouched
+    np.testing.assert_array_equal(dg.gradient(lambda y: np.sum(_doubles_in_place(y)), x,
+                                              chunk=chunk), 8.0 * X4)
+    np.testing.assert_allclose(dg.hessian(lambda y: np.sum(_doubles_in_place(y)), x,
+                                          chunk=chunk), np.diag([8.0] * 4), rtol=1e-14)
+    np.testing.assert_array_equal(x, X4)
+
+
+def test_f_writing_into_its_input_on_a_thread_pool():
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(2) as pool:
+        J = dg.jacobian(_doubles_in_place, X4, chunk=1, executor=pool)
+    np.testing.assert_array_equal(J, np.diag(8.0 * X4))
+
+
+def test_jvp_leaves_x_and_v_alone_when_f_writes_into_its_input():
+    x, v = X4.copy(), np.array([1.0, 0.0, 2.0, 0.0])
+    value, tangent = dg.jvp(_doubles_in_place, x, v)
+    np.testing.assert_array_equal(tangent, 8.0 * X4 * v)
+    np.testing.assert_array_equal(x, X4)
+    np.testing.assert_array_equal(v, [1.0, 0.0, 2.0, 0.0])

@@ -48,3 +48,16 @@ def test_grad_of_mixed_array_and_scalar_arguments():
 def test_grad_keeps_keyword_arguments_and_negative_argnums():
     f = lambda a, b, scale=1.0: scale * a * b ** 2
     assert dg.grad(f, argnums=-1)(3.0, 2.0, scale=2.0) == 24.0
+
+
+def test_elementwise_grad_passes_see_the_inputs_as_given_when_f_writes_into_them():
+    def f(a, b):
+        a *= 2.0
+        b += 1.0
+        return a * b                 # (2a)(b + 1)
+    a, b = np.array([1.0, 2.0, 3.0]), np.array([0.5, 1.0, 1.5])
+    da, db = dg.elementwise_grad(f, argnums=(0, 1))(a, b)
+    np.testing.assert_array_equal(da, 2.0 * (b + 1.0))
+    np.testing.assert_array_equal(db, 2.0 * a)
+    np.testing.assert_array_equal(a, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(b, [0.5, 1.0, 1.5])

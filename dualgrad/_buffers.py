@@ -21,6 +21,7 @@ those, and pooling the rest only kept dead arrays alive longer (measured slower
 on the elementwise problem of ``bench/``).
 """
 
+import os
 import sys
 import threading
 
@@ -35,6 +36,17 @@ _lock = threading.Lock()
 _pool = {}                   # element count -> list of 1-D float64 buffers
 _depth = 0
 _enabled = getattr(sys, "_is_gil_enabled", lambda: True)()   # off when free-threaded
+
+
+def _fresh_after_fork():
+    """A forked child starts with no pool and an unlocked lock, whatever a thread of
+    its parent was doing at the fork."""
+    global _lock, _pool, _depth
+    _lock, _pool, _depth = threading.Lock(), {}, 0
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_after_fork)
 
 
 def _references(buffers, k):

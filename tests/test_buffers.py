@@ -107,3 +107,26 @@ def test_threads_sharing_the_pool_agree_with_the_serial_result():
     with ThreadPoolExecutor(2) as pool:
         got = dg.jacobian(diffuse, P, chunk=2, executor=pool)
     np.testing.assert_array_equal(got, want)
+
+
+def test_a_forked_child_starts_with_a_free_pool():
+    import os
+    if not hasattr(os, "fork"):
+        return
+    _buffers.begin()
+    _buffers._lock.acquire()              # as if another thread were inside the pool
+    try:
+        pid = os.fork()
+        if pid == 0:                      # the child: the pool must work at once
+            ok = not _buffers._lock.locked() and _buffers._depth == 0 and \
+                _buffers._pool == {}
+            if ok:
+                _buffers.begin()
+                _buffers.empty((N, 4))
+                _buffers.end()
+            os._exit(0 if ok else 1)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        _buffers._lock.release()
+        _buffers.end()
+    assert os.waitstatus_to_exitcode(status) == 0

@@ -105,8 +105,9 @@ def test_in_place_sum_that_cannot_broadcast_raises_and_leaves_the_dual_alone(a):
 
 
 @pytest.mark.parametrize("two", [2, 2.0])
-def test_squaring_with_the_operator_takes_the_square_rule(a, two):
-    """``a ** 2`` is ``np.square(a)`` as for ndarrays; other exponents keep the power rule."""
+def test_squaring_with_the_operator_is_exact(a, two):
+    """``a ** 2`` (which takes the square rule, as ``**`` does for ndarrays) gives
+    ``x**2`` and ``2 x p`` bit for bit; other exponents keep the power rule."""
     got = a ** two
     np.testing.assert_array_equal(got.value, a.value ** 2)
     np.testing.assert_array_equal(got.partials, (2.0 * a.value)[..., None] * a.partials)

@@ -1,9 +1,11 @@
 """numba kernels that propagate partials of large array duals.
 
-NumPy computes values and local derivatives (its SIMD transcendentals beat
-numba's here); these kernels fuse the propagation ``out[i, :] = f[i] * p[i, :]
+NumPy computes values and transcendental local derivatives (its SIMD functions
+beat numba's here); these kernels fuse the propagation ``out[i, :] = f[i] * p[i, :]
 (+ g[i] * q[i, :])`` and the reductions over value axes, which NumPy does in
-several passes.  numba is imported on the first call that crosses the size
+several passes, and, for the unary rules whose local derivative is arithmetic,
+that derivative with its propagation (:mod:`dualgrad._rule_kernels`, generated
+from the rule table).  numba is imported on the first call that crosses the size
 threshold, never at ``import dualgrad``.  Kernels take C-contiguous float64
 arrays (one compilation each), never allocate (outputs come from NumPy), use
 ``error_model='numpy'`` (inf and NaN as NumPy gives them) and no fastmath.
@@ -19,7 +21,7 @@ import numpy as np
 
 from . import _buffers
 
-__all__ = ["combine", "sum_leading", "use", "MIN_WORK", "MIN_N"]
+__all__ = ["combine", "local", "sum_leading", "use", "MIN_WORK", "MIN_N"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
 # chosen from bench/bench_engine.py (see bench/RESULTS.md).
@@ -30,6 +32,7 @@ MIN_WORK_FLAT = 1 << 16
 
 _mode = "auto"
 _compiled = None
+_fused = None
 
 
 @contextlib.contextmanager
@@ -57,6 +60,14 @@ def _kernels():
         from . import _numba_kernels
         _compiled = _numba_kernels
     return _compiled
+
+
+def _rule_kernels():
+    global _fused
+    if _fused is None:
+        from ._rule_kernels import KERNELS
+        _fused = KERNELS
+    return _fused
 
 
 def _plain(a, shape):
@@ -124,6 +135,29 @@ def combine(factors, partials, target, scratch=None):
     else:
         k.scale2(fs[0], ps[0], fs[1], ps[1], flat)
     return out
+
+
+def local(rule, x, out, p):
+    """The partials ``f(x, out)[..., None] * p`` of a unary ``rule``, in one loop, or ``None``.
+
+    ``f`` is the rule's local derivative, evaluated element by element inside the
+    kernel, for the rules :mod:`dualgrad._kernelgen` found arithmetic.
+    """
+    if type(p) is not np.ndarray or p.dtype != np.float64 or \
+            not _wanted(p.size, p.shape[-1]):
+        return None
+    shape = p.shape[:-1]
+    if not (_plain(x, shape) and _plain(out, shape)):
+        return None
+    pair = _rule_kernels().get(rule.ufunc)
+    if pair is None:
+        return None
+    n, rows = p.shape[-1], out.size
+    partial_shape = (rows,) if n == 1 else (rows, n)
+    q = _buffers.empty(p.shape)
+    pair[n > 1](x.reshape(rows), out.reshape(rows), p.reshape(partial_shape),
+                q.reshape(partial_shape))
+    return q
 
 
 def sum_leading(p, axes, keepdims):

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import errors
 from ._base import Dual, make
-from . import _base, _propagate, _reductions
+from . import _base, _kernels, _propagate, _reductions
 from ._rules import _COMPILED, derivative_functions, rule_for
 
 __all__ = ["apply", "call", "call_ufunc"]
@@ -149,7 +149,7 @@ def call(rule, args, out=None):
             out = _as_scalar(out)
             return _base.make_scalar(out, _scalar_partials(fns, args, duals, values, out), tag)
         shape = out.shape if type(out) is np.ndarray else np.shape(out)
-        total = _array_partials(fns, args, duals, values, out, shape)
+        total = _array_partials(rule, fns, args, duals, values, out, shape)
     finally:
         _unhush(token)
     if shape and type(out) is np.ndarray:
@@ -169,8 +169,12 @@ def _scalar_partials(fns, args, duals, values, out):
     return total if total is not None else [0.0] * len(args[duals[0]]._plist())
 
 
-def _array_partials(fns, args, duals, values, out, shape):
+def _array_partials(rule, fns, args, duals, values, out, shape):
     """The partials of an array result, shape ``shape + (n,)``."""
+    if len(values) == 1:            # unary: the local derivative fused with propagation
+        fused = _kernels.local(rule, values[0], out, _partials_array(args[0]))
+        if fused is not None:
+            return fused
     factors, partials, scratch = [], [], None
     for k in duals:
         d = fns[k]

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from dualgrad import _kernels
+from dualgrad import _kernelgen, _kernels
+from dualgrad._rules import _TABLE, RULES
 
 
 def _pair(n, size, seed=0):
@@ -84,3 +85,60 @@ def test_small_arrays_stay_on_the_numpy_path():
     finally:
         _kernels._kernels = original
     assert code_path == []
+
+
+# ---- fused unary rules (dualgrad/_rule_kernels.py, generated from the table) ----------
+FUSED = [rule for rule in _TABLE if _kernelgen.fusable(rule)]
+
+
+def test_generated_kernels_match_the_rule_table():
+    assert _kernelgen.PATH.read_text() == _kernelgen.source(), \
+        "run `python -m dualgrad._kernelgen` after changing the rule table"
+
+
+def test_only_arithmetic_derivatives_are_fused():
+    assert _kernelgen.fusable(RULES[np.log1p])         # 1.0 / (1.0 + x)
+    assert _kernelgen.fusable(RULES[np.tanh])          # 1.0 - out * out
+    assert not _kernelgen.fusable(RULES[np.sin])       # np.cos(x): NumPy's SIMD cos
+    assert not _kernelgen.fusable(RULES[np.negative])  # a constant: one NumPy pass already
+    assert not _kernelgen.fusable(RULES[np.multiply])  # binary
+
+
+def _points(rule, size, n, seed=0):
+    """Values across the rule's domain and its edges, partials with zeros among them."""
+    rng = np.random.default_rng(seed)
+    low, high = rule.domain[0][:2]
+    x = rng.uniform(low, high, size)
+    x[:9] = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, low, high]
+    p = rng.standard_normal((size, n))
+    p[::3] = 0.0                       # zero partials next to inf/NaN local derivatives
+    return dg.Dual(x, p)
+
+
+@pytest.mark.parametrize("rule", FUSED, ids=lambda r: r.name)
+@pytest.mark.parametrize("n", [1, 3])
+def test_fused_kernels_give_the_numpy_paths_numbers(rule, n):
+    d = _points(rule, 500, n)
+    with np.errstate(all="ignore"):
+        with _kernels.use("numpy"):
+            want = rule.ufunc(d)
+        with _kernels.use("numba"):
+            got = rule.ufunc(d)
+    np.testing.assert_array_equal(got.value, want.value)
+    np.testing.assert_array_equal(got.partials, want.partials)   # NaN where NaN, bit for bit
+                                                                 # up to the sign of zero
+
+
+def test_fused_kernel_runs_in_place_of_the_numpy_passes(monkeypatch):
+    kernels = _kernels._rule_kernels()
+    flat, rows = kernels[np.log1p]
+    calls = []
+    monkeypatch.setitem(kernels, np.log1p,
+                        (lambda *a: calls.append("flat") or flat(*a),
+                         lambda *a: calls.append("rows") or rows(*a)))
+    with _kernels.use("numba"):
+        np.log1p(_points(RULES[np.log1p], 50, 1))
+        np.log1p(_points(RULES[np.log1p], 50, 4))
+    with _kernels.use("numpy"):
+        np.log1p(_points(RULES[np.log1p], 50, 4))
+    assert calls == ["flat", "rows"]

@@ -11,6 +11,11 @@
    elements and n = 1, 4, 16 partials, against the float-only NumPy op and
    against copying the bytes the dual op must read and write; both propagation
    paths (numba, NumPy), which is what sets the kernel threshold.
+3. Ops whose local derivatives are arithmetic (``log1p``, ``/``, ``maximum``, ...)
+   with the kernels generated from the rule table (``dualgrad/_rule_kernels.py``),
+   which evaluate those derivatives inside the propagation loop, against the same
+   ops with the derivatives computed by NumPy passes first.
+4. A fused propagation into a new output against one into a reused buffer.
 
 Writes the tables to bench/RESULTS_engine.md (stitched into RESULTS.md).
 """
@@ -78,6 +83,34 @@ def elementwise(quick):
                   "best / float op", "target (n+1)", "best / copy of partials bytes"], rows)
 
 
+def fused_rules(quick):
+    """Local derivatives evaluated in the propagation loop, against NumPy passes."""
+    rows = []
+    rng = np.random.default_rng(2)
+    N = 100_000 if quick else 1_000_000
+    va, vb = rng.uniform(0.5, 2, N), rng.uniform(0.5, 2, N)
+    ops = (("np.log1p(a)", lambda a, b: np.log1p(a)), ("np.tanh(a)", lambda a, b: np.tanh(a)),
+           ("a / b", lambda a, b: a / b), ("np.maximum(a, 1.0)", lambda a, b: np.maximum(a, 1.0)),
+           ("np.hypot(a, b)", lambda a, b: np.hypot(a, b)))
+    for name, op in ops:
+        t_float = median_time(lambda: op(va, vb))
+        for n in (1, 4):
+            tag = new_tag()
+            a = dg.Dual(va, rng.standard_normal((N, n)), tag=tag)
+            b = dg.Dual(vb, rng.standard_normal((N, n)), tag=tag)
+            fused = median_time(lambda: op(a, b))
+            # no generated kernels: the derivatives come from NumPy passes, as before them
+            kernels, _kernels._fused = _kernels._rule_kernels(), {}
+            try:
+                unfused = median_time(lambda: op(a, b))
+            finally:
+                _kernels._fused = kernels
+            rows.append([name, f"{N:.0e}", n, f"{unfused / t_float:.1f}",
+                         f"{fused / t_float:.1f}", f"{unfused / fused:.2f}"])
+    return table(["op", "N", "n", "derivatives by NumPy passes / float op",
+                  "fused kernel / float op", "speed-up"], rows)
+
+
 def fresh_output(quick):
     """One fused propagation ``f*p + g*q`` into a new array against one into a
     buffer reused across calls: the cost of the pages a new array faults in."""
@@ -100,7 +133,7 @@ def fresh_output(quick):
 def main():
     quick = "--quick" in sys.argv
     text = ["## Engine (bench/bench_engine.py)", "", scalar_loop(quick), "",
-            elementwise(quick), "", fresh_output(quick), ""]
+            elementwise(quick), "", fused_rules(quick), "", fresh_output(quick), ""]
     out = "\n".join(text)
     print(out)
     Path(__file__).with_name("RESULTS_engine.md").write_text(out + "\n")

@@ -1,12 +1,13 @@
 """Writes :mod:`dualgrad._rule_kernels` from the rule table.
 
-A unary rule whose local derivative is plain arithmetic on ``x`` and ``out``
-(``2.0 * x``, ``1.0 / (1.0 + x)``, ``1.0 - out * out``) gets a numba kernel that
-evaluates that expression element by element and multiplies it into the partials
-in the same loop: one pass over memory and no temporaries, where NumPy needs one
-pass and one temporary per operator of the expression and one more for the
-product.  The expression text is the table's own, so both paths compute the same
-IEEE operations in the same order.  Expressions that call a transcendental
+A unary or binary rule whose local derivatives are plain arithmetic on ``x``,
+``y`` and ``out`` (``2.0 * x`` for ``square``, ``1.0 / (1.0 + x)`` for
+``log1p``, ``1.0 / y`` and ``-out / y`` for division) gets numba kernels that
+evaluate those expressions element by element and multiply them into the
+partials in the same loop: one pass over memory and no temporaries, where NumPy
+needs a pass and a temporary per operator of each expression and one more for
+the product.  The expression text is the table's own, so both paths compute the
+same IEEE operations in the same order.  Expressions that call a transcendental
 (``np.cos(x)`` for ``sin``) stay with NumPy, whose SIMD functions are faster than
 numba's and would not round the same on every machine.
 
@@ -28,24 +29,41 @@ PATH = Path(__file__).with_name("_rule_kernels.py")
 
 # Names an expression may use besides numbers and + - * / ( ) < > ==: none of them
 # rounds differently in numba and NumPy (sqrt is correctly rounded by IEEE 754).
-_ALLOWED = {"x", "out", "where", "np.sqrt", "np.sign"}
+_ALLOWED = {"x", "y", "out", "where", "np.sqrt", "np.sign"}
+_ARGS = ("x", "y")
+
+
+def _names(expr):
+    return set(re.findall(r"[A-Za-z_][\w.]*", expr))
 
 
 def fusable(rule):
-    """Does ``rule`` get a fused kernel: unary, smooth, arithmetic on ``x``/``out``?"""
-    if rule.kind != "smooth" or rule.ufunc.nin != 1:
+    """Does ``rule`` get fused kernels?
+
+    Yes for a smooth unary or binary ufunc whose local derivatives are all
+    arithmetic (no ``**``, no transcendental), one of them more than an operand
+    or a constant: those need no temporary already.
+    """
+    if rule.kind != "smooth" or rule.ufunc.nin > 2 or \
+            any(e is None or e == "0" or "**" in e for e in rule.derivs):
         return False
-    names = set(re.findall(r"[A-Za-z_][\w.]*", rule.derivs[0]))
-    return bool(names & {"x", "out"}) and names <= _ALLOWED
+    if not all(_names(e) <= _ALLOWED for e in rule.derivs):
+        return False
+    return any(_names(e) & {"x", "y", "out"} and e not in ("x", "y", "out")
+               for e in rule.derivs)
 
 
-_HEADER = '''"""Fused local derivative and propagation for the unary rules, one loop each.
+_HEADER = '''"""Local derivatives fused with their propagation, one loop per rule and case.
 
 GENERATED from the rule table by ``python -m dualgrad._kernelgen``: do not edit.
-``KERNELS`` maps a ufunc to ``(flat, rows)``: ``flat(xs, outs, p, q)`` for
-one direction, ``q[i] = f(xs[i], outs[i]) * p[i]``, and ``rows`` for partials of
-shape ``(rows, n)``.  A zero partial stays 0 where the local derivative is inf or
-NaN, as in :mod:`dualgrad._numba_kernels`.
+
+``KERNELS[ufunc][duals]`` is ``(flat, rows)`` for the arguments at positions
+``duals`` carrying partials: ``flat`` for one direction, ``rows`` for partials of
+shape ``(rows, n)``.  A kernel takes the arguments' values, the result, the dual
+arguments' partials and the output ``q = sum_k f_k(x, y, out) * p_k``, where
+``f_k`` is the table's expression for argument ``k``, evaluated per element.  A
+zero partial stays 0 where its local derivative is inf or NaN, as in
+:mod:`dualgrad._numba_kernels`.
 """
 
 import numpy as np
@@ -62,46 +80,65 @@ def where(cond, a, b):
 _KERNEL = '''
 
 @njit(**_JIT)
-def d_{name}_flat(xs, outs, p, q):
-    """``np.{name}``: ``q = ({expr}) * p``, one direction."""
-    for i in range(p.shape[0]):
-{bind}        f = {expr}
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+def {name}_flat({params}, q):
+    """``np.{ufunc}``, one direction: ``q = {formula}``."""
+    for i in range(q.shape[0]):
+{binds}{factors}        q[i] = {safe_flat}
 
 
 @njit(**_JIT)
-def d_{name}(xs, outs, p, q):
-    """``np.{name}``: ``q[i, :] = ({expr}) * p[i, :]``."""
-    rows, n = p.shape
+def {name}({params}, q):
+    """``np.{ufunc}``: ``q[i, :] = {formula}``."""
+    rows, n = q.shape
     for i in range(rows):
-{bind}        f = {expr}
-        if f - f == 0.0:
+{binds}{factors}        if {finite}:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = {plain}
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = {safe_rows}
 '''
 
 
-def _bind(expr):
-    """Lines reading the names ``expr`` uses: ``x`` from ``xs``, ``out`` from ``outs``."""
-    names = set(re.findall(r"[A-Za-z_]\w*", expr))
-    return "".join(f"        {name} = {name}s[i]\n" for name in ("x", "out") if name in names)
+def _kernel(rule, duals):
+    """``(source, name)`` of the kernels of ``rule`` for dual arguments ``duals``."""
+    args = _ARGS[:rule.ufunc.nin]
+    ds = [(args[k], rule.derivs[k]) for k in duals]
+    used = set().union(*(_names(e) for _, e in ds))
+
+    def safe(index):
+        return " + ".join(f"(0.0 if p{a}[{index}] == 0.0 else f{a} * p{a}[{index}])"
+                          for a, _ in ds)
+    name = f"d_{rule.name}_{''.join(a for a, _ in ds)}"
+    text = _KERNEL.format(
+        name=name, ufunc=rule.name,
+        params=", ".join([f"{a}s" for a in args] + ["outs"] + [f"p{a}" for a, _ in ds]),
+        formula=" + ".join(f"({e}) * p{a}" for a, e in ds),
+        binds="".join(f"        {a} = {a}s[i]\n" for a in (*args, "out") if a in used),
+        factors="".join(f"        f{a} = {e}\n" for a, e in ds),
+        finite=" and ".join(f"f{a} - f{a} == 0.0" for a, _ in ds),
+        plain=" + ".join(f"f{a} * p{a}[i, k]" for a, _ in ds),
+        safe_flat=safe("i"), safe_rows=safe("i, k"))
+    return text, name
+
+
+def _cases(rule):
+    """The positions of the dual arguments: each argument alone, then both."""
+    return [(0,)] if rule.ufunc.nin == 1 else [(0,), (1,), (0, 1)]
 
 
 def source():
     """The text of ``_rule_kernels.py`` for the table of NumPy's ufuncs (numba
     cannot call scipy.special's)."""
-    rules = [rule for rule in _TABLE if fusable(rule)]
-    parts = [_HEADER]
-    parts += [_KERNEL.format(name=rule.name, expr=rule.derivs[0], bind=_bind(rule.derivs[0]))
-              for rule in rules]
-    entries = "".join(f"    np.{rule.name}: (d_{rule.name}_flat, d_{rule.name}),\n"
-                      for rule in rules)
-    parts.append(f"\n\nKERNELS = {{\n{entries}}}\n")
+    parts, entries = [_HEADER], []
+    for rule in (r for r in _TABLE if fusable(r)):
+        cases = []
+        for duals in _cases(rule):
+            text, name = _kernel(rule, duals)
+            parts.append(text)
+            cases.append(f"        {duals}: ({name}_flat, {name}),\n")
+        entries.append(f"    np.{rule.name}: {{\n{''.join(cases)}    }},\n")
+    parts.append(f"\n\nKERNELS = {{\n{''.join(entries)}}}\n")
     return "".join(parts)
 
 

@@ -137,26 +137,33 @@ def combine(factors, partials, target, scratch=None):
     return out
 
 
-def local(rule, x, out, p):
-    """The partials ``f(x, out)[..., None] * p`` of a unary ``rule``, in one loop, or ``None``.
+def local(rule, values, out, duals, partials):
+    """The partials ``sum_k f_k[..., None] * partials[k]`` of ``rule``'s result, in one
+    loop that also evaluates the local derivatives ``f_k``, or ``None``.
 
-    ``f`` is the rule's local derivative, evaluated element by element inside the
-    kernel, for the rules :mod:`dualgrad._kernelgen` found arithmetic.
+    ``values`` are the ufunc's arguments (plain), ``out`` its result, ``duals`` the
+    positions of the arguments that carry ``partials``.  Kernels exist for the rules
+    whose derivatives :mod:`dualgrad._kernelgen` found arithmetic.
     """
-    if type(p) is not np.ndarray or p.dtype != np.float64 or \
-            not _wanted(p.size, p.shape[-1]):
+    p = partials[0]
+    if type(p) is not np.ndarray or type(out) is not np.ndarray or \
+            out.dtype != np.float64:
         return None
-    shape = p.shape[:-1]
-    if not (_plain(x, shape) and _plain(out, shape)):
+    n = p.shape[-1]
+    work = out.size * n
+    if not _wanted(work, n):
         return None
-    pair = _rule_kernels().get(rule.ufunc)
+    pair = _rule_kernels().get(rule.ufunc, {}).get(tuple(duals))
     if pair is None:
         return None
-    n, rows = p.shape[-1], out.size
-    partial_shape = (rows,) if n == 1 else (rows, n)
-    q = _buffers.empty(p.shape)
-    pair[n > 1](x.reshape(rows), out.reshape(rows), p.reshape(partial_shape),
-                q.reshape(partial_shape))
+    target = out.shape + (n,)
+    row_shape, partial_shape = (out.size,), ((out.size,) if n == 1 else (out.size, n))
+    operands = [_operand(v, out.shape, row_shape) for v in (*values, out)]
+    operands += [_operand(p, target, partial_shape) for p in partials]
+    if any(a is None for a in operands):
+        return None
+    q = _buffers.empty(target)
+    pair[n > 1](*operands, q.reshape(partial_shape))
     return q
 
 

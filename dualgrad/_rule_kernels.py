@@ -1,10 +1,14 @@
-"""Fused local derivative and propagation for the unary rules, one loop each.
+"""Local derivatives fused with their propagation, one loop per rule and case.
 
 GENERATED from the rule table by ``python -m dualgrad._kernelgen``: do not edit.
-``KERNELS`` maps a ufunc to ``(flat, rows)``: ``flat(xs, outs, p, q)`` for
-one direction, ``q[i] = f(xs[i], outs[i]) * p[i]``, and ``rows`` for partials of
-shape ``(rows, n)``.  A zero partial stays 0 where the local derivative is inf or
-NaN, as in :mod:`dualgrad._numba_kernels`.
+
+``KERNELS[ufunc][duals]`` is ``(flat, rows)`` for the arguments at positions
+``duals`` carrying partials: ``flat`` for one direction, ``rows`` for partials of
+shape ``(rows, n)``.  A kernel takes the arguments' values, the result, the dual
+arguments' partials and the output ``q = sum_k f_k(x, y, out) * p_k``, where
+``f_k`` is the table's expression for argument ``k``, evaluated per element.  A
+zero partial stays 0 where its local derivative is inf or NaN, as in
+:mod:`dualgrad._numba_kernels`.
 """
 
 import numpy as np
@@ -19,571 +23,969 @@ def where(cond, a, b):
 
 
 @njit(**_JIT)
-def d_square_flat(xs, outs, p, q):
-    """``np.square``: ``q = (2.0 * x) * p``, one direction."""
-    for i in range(p.shape[0]):
-        x = xs[i]
-        f = 2.0 * x
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+def d_divide_x_flat(xs, ys, outs, px, q):
+    """``np.divide``, one direction: ``q = (1.0 / y) * px``."""
+    for i in range(q.shape[0]):
+        y = ys[i]
+        fx = 1.0 / y
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
-def d_square(xs, outs, p, q):
-    """``np.square``: ``q[i, :] = (2.0 * x) * p[i, :]``."""
-    rows, n = p.shape
+def d_divide_x(xs, ys, outs, px, q):
+    """``np.divide``: ``q[i, :] = (1.0 / y) * px``."""
+    rows, n = q.shape
     for i in range(rows):
-        x = xs[i]
-        f = 2.0 * x
-        if f - f == 0.0:
+        y = ys[i]
+        fx = 1.0 / y
+        if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
 @njit(**_JIT)
-def d_reciprocal_flat(xs, outs, p, q):
-    """``np.reciprocal``: ``q = (-(out * out)) * p``, one direction."""
-    for i in range(p.shape[0]):
+def d_divide_y_flat(xs, ys, outs, py, q):
+    """``np.divide``, one direction: ``q = (-out / y) * py``."""
+    for i in range(q.shape[0]):
+        y = ys[i]
         out = outs[i]
-        f = -(out * out)
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+        fy = -out / y
+        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 @njit(**_JIT)
-def d_reciprocal(xs, outs, p, q):
-    """``np.reciprocal``: ``q[i, :] = (-(out * out)) * p[i, :]``."""
-    rows, n = p.shape
+def d_divide_y(xs, ys, outs, py, q):
+    """``np.divide``: ``q[i, :] = (-out / y) * py``."""
+    rows, n = q.shape
     for i in range(rows):
+        y = ys[i]
         out = outs[i]
-        f = -(out * out)
-        if f - f == 0.0:
+        fy = -out / y
+        if fy - fy == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fy * py[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
 @njit(**_JIT)
-def d_sqrt_flat(xs, outs, p, q):
-    """``np.sqrt``: ``q = (0.5 / out) * p``, one direction."""
-    for i in range(p.shape[0]):
+def d_divide_xy_flat(xs, ys, outs, px, py, q):
+    """``np.divide``, one direction: ``q = (1.0 / y) * px + (-out / y) * py``."""
+    for i in range(q.shape[0]):
+        y = ys[i]
         out = outs[i]
-        f = 0.5 / out
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+        fx = 1.0 / y
+        fy = -out / y
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 @njit(**_JIT)
-def d_sqrt(xs, outs, p, q):
-    """``np.sqrt``: ``q[i, :] = (0.5 / out) * p[i, :]``."""
-    rows, n = p.shape
+def d_divide_xy(xs, ys, outs, px, py, q):
+    """``np.divide``: ``q[i, :] = (1.0 / y) * px + (-out / y) * py``."""
+    rows, n = q.shape
     for i in range(rows):
+        y = ys[i]
         out = outs[i]
-        f = 0.5 / out
-        if f - f == 0.0:
+        fx = 1.0 / y
+        fy = -out / y
+        if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
 @njit(**_JIT)
-def d_cbrt_flat(xs, outs, p, q):
-    """``np.cbrt``: ``q = (1.0 / (3.0 * out * out)) * p``, one direction."""
-    for i in range(p.shape[0]):
-        out = outs[i]
-        f = 1.0 / (3.0 * out * out)
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
-
-
-@njit(**_JIT)
-def d_cbrt(xs, outs, p, q):
-    """``np.cbrt``: ``q[i, :] = (1.0 / (3.0 * out * out)) * p[i, :]``."""
-    rows, n = p.shape
-    for i in range(rows):
-        out = outs[i]
-        f = 1.0 / (3.0 * out * out)
-        if f - f == 0.0:
-            for k in range(n):
-                q[i, k] = f * p[i, k]
-        else:
-            for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
-
-
-@njit(**_JIT)
-def d_absolute_flat(xs, outs, p, q):
-    """``np.absolute``: ``q = (np.sign(x)) * p``, one direction."""
-    for i in range(p.shape[0]):
+def d_square_x_flat(xs, outs, px, q):
+    """``np.square``, one direction: ``q = (2.0 * x) * px``."""
+    for i in range(q.shape[0]):
         x = xs[i]
-        f = np.sign(x)
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+        fx = 2.0 * x
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
-def d_absolute(xs, outs, p, q):
-    """``np.absolute``: ``q[i, :] = (np.sign(x)) * p[i, :]``."""
-    rows, n = p.shape
+def d_square_x(xs, outs, px, q):
+    """``np.square``: ``q[i, :] = (2.0 * x) * px``."""
+    rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        f = np.sign(x)
-        if f - f == 0.0:
+        fx = 2.0 * x
+        if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
 @njit(**_JIT)
-def d_fabs_flat(xs, outs, p, q):
-    """``np.fabs``: ``q = (np.sign(x)) * p``, one direction."""
-    for i in range(p.shape[0]):
-        x = xs[i]
-        f = np.sign(x)
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
-
-
-@njit(**_JIT)
-def d_fabs(xs, outs, p, q):
-    """``np.fabs``: ``q[i, :] = (np.sign(x)) * p[i, :]``."""
-    rows, n = p.shape
-    for i in range(rows):
-        x = xs[i]
-        f = np.sign(x)
-        if f - f == 0.0:
-            for k in range(n):
-                q[i, k] = f * p[i, k]
-        else:
-            for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
-
-
-@njit(**_JIT)
-def d_exp_flat(xs, outs, p, q):
-    """``np.exp``: ``q = (out) * p``, one direction."""
-    for i in range(p.shape[0]):
+def d_reciprocal_x_flat(xs, outs, px, q):
+    """``np.reciprocal``, one direction: ``q = (-(out * out)) * px``."""
+    for i in range(q.shape[0]):
         out = outs[i]
-        f = out
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+        fx = -(out * out)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
-def d_exp(xs, outs, p, q):
-    """``np.exp``: ``q[i, :] = (out) * p[i, :]``."""
-    rows, n = p.shape
+def d_reciprocal_x(xs, outs, px, q):
+    """``np.reciprocal``: ``q[i, :] = (-(out * out)) * px``."""
+    rows, n = q.shape
     for i in range(rows):
         out = outs[i]
-        f = out
-        if f - f == 0.0:
+        fx = -(out * out)
+        if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
 @njit(**_JIT)
-def d_exp2_flat(xs, outs, p, q):
-    """``np.exp2``: ``q = (out * 0.6931471805599453) * p``, one direction."""
-    for i in range(p.shape[0]):
+def d_sqrt_x_flat(xs, outs, px, q):
+    """``np.sqrt``, one direction: ``q = (0.5 / out) * px``."""
+    for i in range(q.shape[0]):
         out = outs[i]
-        f = out * 0.6931471805599453
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+        fx = 0.5 / out
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
-def d_exp2(xs, outs, p, q):
-    """``np.exp2``: ``q[i, :] = (out * 0.6931471805599453) * p[i, :]``."""
-    rows, n = p.shape
+def d_sqrt_x(xs, outs, px, q):
+    """``np.sqrt``: ``q[i, :] = (0.5 / out) * px``."""
+    rows, n = q.shape
     for i in range(rows):
         out = outs[i]
-        f = out * 0.6931471805599453
-        if f - f == 0.0:
+        fx = 0.5 / out
+        if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
 @njit(**_JIT)
-def d_expm1_flat(xs, outs, p, q):
-    """``np.expm1``: ``q = (out + 1.0) * p``, one direction."""
-    for i in range(p.shape[0]):
+def d_cbrt_x_flat(xs, outs, px, q):
+    """``np.cbrt``, one direction: ``q = (1.0 / (3.0 * out * out)) * px``."""
+    for i in range(q.shape[0]):
         out = outs[i]
-        f = out + 1.0
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+        fx = 1.0 / (3.0 * out * out)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
-def d_expm1(xs, outs, p, q):
-    """``np.expm1``: ``q[i, :] = (out + 1.0) * p[i, :]``."""
-    rows, n = p.shape
+def d_cbrt_x(xs, outs, px, q):
+    """``np.cbrt``: ``q[i, :] = (1.0 / (3.0 * out * out)) * px``."""
+    rows, n = q.shape
     for i in range(rows):
         out = outs[i]
-        f = out + 1.0
-        if f - f == 0.0:
+        fx = 1.0 / (3.0 * out * out)
+        if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
 @njit(**_JIT)
-def d_log_flat(xs, outs, p, q):
-    """``np.log``: ``q = (1.0 / x) * p``, one direction."""
-    for i in range(p.shape[0]):
+def d_absolute_x_flat(xs, outs, px, q):
+    """``np.absolute``, one direction: ``q = (np.sign(x)) * px``."""
+    for i in range(q.shape[0]):
         x = xs[i]
-        f = 1.0 / x
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+        fx = np.sign(x)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
-def d_log(xs, outs, p, q):
-    """``np.log``: ``q[i, :] = (1.0 / x) * p[i, :]``."""
-    rows, n = p.shape
+def d_absolute_x(xs, outs, px, q):
+    """``np.absolute``: ``q[i, :] = (np.sign(x)) * px``."""
+    rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        f = 1.0 / x
-        if f - f == 0.0:
+        fx = np.sign(x)
+        if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
 @njit(**_JIT)
-def d_log2_flat(xs, outs, p, q):
-    """``np.log2``: ``q = (1.0 / (x * 0.6931471805599453)) * p``, one direction."""
-    for i in range(p.shape[0]):
+def d_fabs_x_flat(xs, outs, px, q):
+    """``np.fabs``, one direction: ``q = (np.sign(x)) * px``."""
+    for i in range(q.shape[0]):
         x = xs[i]
-        f = 1.0 / (x * 0.6931471805599453)
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+        fx = np.sign(x)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
-def d_log2(xs, outs, p, q):
-    """``np.log2``: ``q[i, :] = (1.0 / (x * 0.6931471805599453)) * p[i, :]``."""
-    rows, n = p.shape
+def d_fabs_x(xs, outs, px, q):
+    """``np.fabs``: ``q[i, :] = (np.sign(x)) * px``."""
+    rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        f = 1.0 / (x * 0.6931471805599453)
-        if f - f == 0.0:
+        fx = np.sign(x)
+        if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
 @njit(**_JIT)
-def d_log10_flat(xs, outs, p, q):
-    """``np.log10``: ``q = (1.0 / (x * 2.302585092994046)) * p``, one direction."""
-    for i in range(p.shape[0]):
-        x = xs[i]
-        f = 1.0 / (x * 2.302585092994046)
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
-
-
-@njit(**_JIT)
-def d_log10(xs, outs, p, q):
-    """``np.log10``: ``q[i, :] = (1.0 / (x * 2.302585092994046)) * p[i, :]``."""
-    rows, n = p.shape
-    for i in range(rows):
-        x = xs[i]
-        f = 1.0 / (x * 2.302585092994046)
-        if f - f == 0.0:
-            for k in range(n):
-                q[i, k] = f * p[i, k]
-        else:
-            for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
-
-
-@njit(**_JIT)
-def d_log1p_flat(xs, outs, p, q):
-    """``np.log1p``: ``q = (1.0 / (1.0 + x)) * p``, one direction."""
-    for i in range(p.shape[0]):
-        x = xs[i]
-        f = 1.0 / (1.0 + x)
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
-
-
-@njit(**_JIT)
-def d_log1p(xs, outs, p, q):
-    """``np.log1p``: ``q[i, :] = (1.0 / (1.0 + x)) * p[i, :]``."""
-    rows, n = p.shape
-    for i in range(rows):
-        x = xs[i]
-        f = 1.0 / (1.0 + x)
-        if f - f == 0.0:
-            for k in range(n):
-                q[i, k] = f * p[i, k]
-        else:
-            for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
-
-
-@njit(**_JIT)
-def d_tan_flat(xs, outs, p, q):
-    """``np.tan``: ``q = (1.0 + out * out) * p``, one direction."""
-    for i in range(p.shape[0]):
+def d_exp2_x_flat(xs, outs, px, q):
+    """``np.exp2``, one direction: ``q = (out * 0.6931471805599453) * px``."""
+    for i in range(q.shape[0]):
         out = outs[i]
-        f = 1.0 + out * out
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+        fx = out * 0.6931471805599453
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
-def d_tan(xs, outs, p, q):
-    """``np.tan``: ``q[i, :] = (1.0 + out * out) * p[i, :]``."""
-    rows, n = p.shape
+def d_exp2_x(xs, outs, px, q):
+    """``np.exp2``: ``q[i, :] = (out * 0.6931471805599453) * px``."""
+    rows, n = q.shape
     for i in range(rows):
         out = outs[i]
-        f = 1.0 + out * out
-        if f - f == 0.0:
+        fx = out * 0.6931471805599453
+        if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
 @njit(**_JIT)
-def d_arcsin_flat(xs, outs, p, q):
-    """``np.arcsin``: ``q = (1.0 / np.sqrt(1.0 - x * x)) * p``, one direction."""
-    for i in range(p.shape[0]):
-        x = xs[i]
-        f = 1.0 / np.sqrt(1.0 - x * x)
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
-
-
-@njit(**_JIT)
-def d_arcsin(xs, outs, p, q):
-    """``np.arcsin``: ``q[i, :] = (1.0 / np.sqrt(1.0 - x * x)) * p[i, :]``."""
-    rows, n = p.shape
-    for i in range(rows):
-        x = xs[i]
-        f = 1.0 / np.sqrt(1.0 - x * x)
-        if f - f == 0.0:
-            for k in range(n):
-                q[i, k] = f * p[i, k]
-        else:
-            for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
-
-
-@njit(**_JIT)
-def d_arccos_flat(xs, outs, p, q):
-    """``np.arccos``: ``q = (-1.0 / np.sqrt(1.0 - x * x)) * p``, one direction."""
-    for i in range(p.shape[0]):
-        x = xs[i]
-        f = -1.0 / np.sqrt(1.0 - x * x)
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
-
-
-@njit(**_JIT)
-def d_arccos(xs, outs, p, q):
-    """``np.arccos``: ``q[i, :] = (-1.0 / np.sqrt(1.0 - x * x)) * p[i, :]``."""
-    rows, n = p.shape
-    for i in range(rows):
-        x = xs[i]
-        f = -1.0 / np.sqrt(1.0 - x * x)
-        if f - f == 0.0:
-            for k in range(n):
-                q[i, k] = f * p[i, k]
-        else:
-            for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
-
-
-@njit(**_JIT)
-def d_arctan_flat(xs, outs, p, q):
-    """``np.arctan``: ``q = (1.0 / (1.0 + x * x)) * p``, one direction."""
-    for i in range(p.shape[0]):
-        x = xs[i]
-        f = 1.0 / (1.0 + x * x)
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
-
-
-@njit(**_JIT)
-def d_arctan(xs, outs, p, q):
-    """``np.arctan``: ``q[i, :] = (1.0 / (1.0 + x * x)) * p[i, :]``."""
-    rows, n = p.shape
-    for i in range(rows):
-        x = xs[i]
-        f = 1.0 / (1.0 + x * x)
-        if f - f == 0.0:
-            for k in range(n):
-                q[i, k] = f * p[i, k]
-        else:
-            for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
-
-
-@njit(**_JIT)
-def d_tanh_flat(xs, outs, p, q):
-    """``np.tanh``: ``q = (1.0 - out * out) * p``, one direction."""
-    for i in range(p.shape[0]):
+def d_expm1_x_flat(xs, outs, px, q):
+    """``np.expm1``, one direction: ``q = (out + 1.0) * px``."""
+    for i in range(q.shape[0]):
         out = outs[i]
-        f = 1.0 - out * out
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+        fx = out + 1.0
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
-def d_tanh(xs, outs, p, q):
-    """``np.tanh``: ``q[i, :] = (1.0 - out * out) * p[i, :]``."""
-    rows, n = p.shape
+def d_expm1_x(xs, outs, px, q):
+    """``np.expm1``: ``q[i, :] = (out + 1.0) * px``."""
+    rows, n = q.shape
     for i in range(rows):
         out = outs[i]
-        f = 1.0 - out * out
-        if f - f == 0.0:
+        fx = out + 1.0
+        if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
 @njit(**_JIT)
-def d_arcsinh_flat(xs, outs, p, q):
-    """``np.arcsinh``: ``q = (1.0 / np.sqrt(x * x + 1.0)) * p``, one direction."""
-    for i in range(p.shape[0]):
+def d_log_x_flat(xs, outs, px, q):
+    """``np.log``, one direction: ``q = (1.0 / x) * px``."""
+    for i in range(q.shape[0]):
         x = xs[i]
-        f = 1.0 / np.sqrt(x * x + 1.0)
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+        fx = 1.0 / x
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
-def d_arcsinh(xs, outs, p, q):
-    """``np.arcsinh``: ``q[i, :] = (1.0 / np.sqrt(x * x + 1.0)) * p[i, :]``."""
-    rows, n = p.shape
+def d_log_x(xs, outs, px, q):
+    """``np.log``: ``q[i, :] = (1.0 / x) * px``."""
+    rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        f = 1.0 / np.sqrt(x * x + 1.0)
-        if f - f == 0.0:
+        fx = 1.0 / x
+        if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
 @njit(**_JIT)
-def d_arccosh_flat(xs, outs, p, q):
-    """``np.arccosh``: ``q = (1.0 / np.sqrt(x * x - 1.0)) * p``, one direction."""
-    for i in range(p.shape[0]):
+def d_log2_x_flat(xs, outs, px, q):
+    """``np.log2``, one direction: ``q = (1.0 / (x * 0.6931471805599453)) * px``."""
+    for i in range(q.shape[0]):
         x = xs[i]
-        f = 1.0 / np.sqrt(x * x - 1.0)
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+        fx = 1.0 / (x * 0.6931471805599453)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
-def d_arccosh(xs, outs, p, q):
-    """``np.arccosh``: ``q[i, :] = (1.0 / np.sqrt(x * x - 1.0)) * p[i, :]``."""
-    rows, n = p.shape
+def d_log2_x(xs, outs, px, q):
+    """``np.log2``: ``q[i, :] = (1.0 / (x * 0.6931471805599453)) * px``."""
+    rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        f = 1.0 / np.sqrt(x * x - 1.0)
-        if f - f == 0.0:
+        fx = 1.0 / (x * 0.6931471805599453)
+        if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
 @njit(**_JIT)
-def d_arctanh_flat(xs, outs, p, q):
-    """``np.arctanh``: ``q = (1.0 / (1.0 - x * x)) * p``, one direction."""
-    for i in range(p.shape[0]):
+def d_log10_x_flat(xs, outs, px, q):
+    """``np.log10``, one direction: ``q = (1.0 / (x * 2.302585092994046)) * px``."""
+    for i in range(q.shape[0]):
         x = xs[i]
-        f = 1.0 / (1.0 - x * x)
-        pi = p[i]
-        q[i] = 0.0 if pi == 0.0 else f * pi
+        fx = 1.0 / (x * 2.302585092994046)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
-def d_arctanh(xs, outs, p, q):
-    """``np.arctanh``: ``q[i, :] = (1.0 / (1.0 - x * x)) * p[i, :]``."""
-    rows, n = p.shape
+def d_log10_x(xs, outs, px, q):
+    """``np.log10``: ``q[i, :] = (1.0 / (x * 2.302585092994046)) * px``."""
+    rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        f = 1.0 / (1.0 - x * x)
-        if f - f == 0.0:
+        fx = 1.0 / (x * 2.302585092994046)
+        if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = f * p[i, k]
+                q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                pk = p[i, k]
-                q[i, k] = 0.0 if pk == 0.0 else f * pk
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_log1p_x_flat(xs, outs, px, q):
+    """``np.log1p``, one direction: ``q = (1.0 / (1.0 + x)) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_log1p_x(xs, outs, px, q):
+    """``np.log1p``: ``q[i, :] = (1.0 / (1.0 + x)) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x)
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_tan_x_flat(xs, outs, px, q):
+    """``np.tan``, one direction: ``q = (1.0 + out * out) * px``."""
+    for i in range(q.shape[0]):
+        out = outs[i]
+        fx = 1.0 + out * out
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_tan_x(xs, outs, px, q):
+    """``np.tan``: ``q[i, :] = (1.0 + out * out) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        out = outs[i]
+        fx = 1.0 + out * out
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_arcsin_x_flat(xs, outs, px, q):
+    """``np.arcsin``, one direction: ``q = (1.0 / np.sqrt(1.0 - x * x)) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        fx = 1.0 / np.sqrt(1.0 - x * x)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_arcsin_x(xs, outs, px, q):
+    """``np.arcsin``: ``q[i, :] = (1.0 / np.sqrt(1.0 - x * x)) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / np.sqrt(1.0 - x * x)
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_arccos_x_flat(xs, outs, px, q):
+    """``np.arccos``, one direction: ``q = (-1.0 / np.sqrt(1.0 - x * x)) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        fx = -1.0 / np.sqrt(1.0 - x * x)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_arccos_x(xs, outs, px, q):
+    """``np.arccos``: ``q[i, :] = (-1.0 / np.sqrt(1.0 - x * x)) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = -1.0 / np.sqrt(1.0 - x * x)
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_arctan_x_flat(xs, outs, px, q):
+    """``np.arctan``, one direction: ``q = (1.0 / (1.0 + x * x)) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x * x)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_arctan_x(xs, outs, px, q):
+    """``np.arctan``: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x * x)
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_arctan2_x_flat(xs, ys, outs, px, q):
+    """``np.arctan2``, one direction: ``q = (y / (x * x + y * y)) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fx = y / (x * x + y * y)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_arctan2_x(xs, ys, outs, px, q):
+    """``np.arctan2``: ``q[i, :] = (y / (x * x + y * y)) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = y / (x * x + y * y)
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_arctan2_y_flat(xs, ys, outs, py, q):
+    """``np.arctan2``, one direction: ``q = (-x / (x * x + y * y)) * py``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fy = -x / (x * x + y * y)
+        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_arctan2_y(xs, ys, outs, py, q):
+    """``np.arctan2``: ``q[i, :] = (-x / (x * x + y * y)) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fy = -x / (x * x + y * y)
+        if fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+@njit(**_JIT)
+def d_arctan2_xy_flat(xs, ys, outs, px, py, q):
+    """``np.arctan2``, one direction: ``q = (y / (x * x + y * y)) * px + (-x / (x * x + y * y)) * py``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fx = y / (x * x + y * y)
+        fy = -x / (x * x + y * y)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_arctan2_xy(xs, ys, outs, px, py, q):
+    """``np.arctan2``: ``q[i, :] = (y / (x * x + y * y)) * px + (-x / (x * x + y * y)) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = y / (x * x + y * y)
+        fy = -x / (x * x + y * y)
+        if fx - fx == 0.0 and fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+@njit(**_JIT)
+def d_hypot_x_flat(xs, ys, outs, px, q):
+    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, x / out)) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        out = outs[i]
+        fx = where(out == 0.0, 0.0, x / out)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_hypot_x(xs, ys, outs, px, q):
+    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, x / out)) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        out = outs[i]
+        fx = where(out == 0.0, 0.0, x / out)
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_hypot_y_flat(xs, ys, outs, py, q):
+    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, y / out)) * py``."""
+    for i in range(q.shape[0]):
+        y = ys[i]
+        out = outs[i]
+        fy = where(out == 0.0, 0.0, y / out)
+        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_hypot_y(xs, ys, outs, py, q):
+    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, y / out)) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        y = ys[i]
+        out = outs[i]
+        fy = where(out == 0.0, 0.0, y / out)
+        if fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+@njit(**_JIT)
+def d_hypot_xy_flat(xs, ys, outs, px, py, q):
+    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, x / out)) * px + (where(out == 0.0, 0.0, y / out)) * py``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        out = outs[i]
+        fx = where(out == 0.0, 0.0, x / out)
+        fy = where(out == 0.0, 0.0, y / out)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_hypot_xy(xs, ys, outs, px, py, q):
+    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, x / out)) * px + (where(out == 0.0, 0.0, y / out)) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = outs[i]
+        fx = where(out == 0.0, 0.0, x / out)
+        fy = where(out == 0.0, 0.0, y / out)
+        if fx - fx == 0.0 and fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+@njit(**_JIT)
+def d_tanh_x_flat(xs, outs, px, q):
+    """``np.tanh``, one direction: ``q = (1.0 - out * out) * px``."""
+    for i in range(q.shape[0]):
+        out = outs[i]
+        fx = 1.0 - out * out
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_tanh_x(xs, outs, px, q):
+    """``np.tanh``: ``q[i, :] = (1.0 - out * out) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        out = outs[i]
+        fx = 1.0 - out * out
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_arcsinh_x_flat(xs, outs, px, q):
+    """``np.arcsinh``, one direction: ``q = (1.0 / np.sqrt(x * x + 1.0)) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        fx = 1.0 / np.sqrt(x * x + 1.0)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_arcsinh_x(xs, outs, px, q):
+    """``np.arcsinh``: ``q[i, :] = (1.0 / np.sqrt(x * x + 1.0)) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / np.sqrt(x * x + 1.0)
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_arccosh_x_flat(xs, outs, px, q):
+    """``np.arccosh``, one direction: ``q = (1.0 / np.sqrt(x * x - 1.0)) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        fx = 1.0 / np.sqrt(x * x - 1.0)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_arccosh_x(xs, outs, px, q):
+    """``np.arccosh``: ``q[i, :] = (1.0 / np.sqrt(x * x - 1.0)) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / np.sqrt(x * x - 1.0)
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_arctanh_x_flat(xs, outs, px, q):
+    """``np.arctanh``, one direction: ``q = (1.0 / (1.0 - x * x)) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        fx = 1.0 / (1.0 - x * x)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_arctanh_x(xs, outs, px, q):
+    """``np.arctanh``: ``q[i, :] = (1.0 / (1.0 - x * x)) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (1.0 - x * x)
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_maximum_x_flat(xs, ys, outs, px, q):
+    """``np.maximum``, one direction: ``q = (where(x > y, 1.0, where(x == y, 0.5, 0.0))) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fx = where(x > y, 1.0, where(x == y, 0.5, 0.0))
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_maximum_x(xs, ys, outs, px, q):
+    """``np.maximum``: ``q[i, :] = (where(x > y, 1.0, where(x == y, 0.5, 0.0))) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where(x > y, 1.0, where(x == y, 0.5, 0.0))
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_maximum_y_flat(xs, ys, outs, py, q):
+    """``np.maximum``, one direction: ``q = (where(x > y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fy = where(x > y, 0.0, where(x == y, 0.5, 1.0))
+        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_maximum_y(xs, ys, outs, py, q):
+    """``np.maximum``: ``q[i, :] = (where(x > y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fy = where(x > y, 0.0, where(x == y, 0.5, 1.0))
+        if fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+@njit(**_JIT)
+def d_maximum_xy_flat(xs, ys, outs, px, py, q):
+    """``np.maximum``, one direction: ``q = (where(x > y, 1.0, where(x == y, 0.5, 0.0))) * px + (where(x > y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fx = where(x > y, 1.0, where(x == y, 0.5, 0.0))
+        fy = where(x > y, 0.0, where(x == y, 0.5, 1.0))
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_maximum_xy(xs, ys, outs, px, py, q):
+    """``np.maximum``: ``q[i, :] = (where(x > y, 1.0, where(x == y, 0.5, 0.0))) * px + (where(x > y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where(x > y, 1.0, where(x == y, 0.5, 0.0))
+        fy = where(x > y, 0.0, where(x == y, 0.5, 1.0))
+        if fx - fx == 0.0 and fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+@njit(**_JIT)
+def d_minimum_x_flat(xs, ys, outs, px, q):
+    """``np.minimum``, one direction: ``q = (where(x < y, 1.0, where(x == y, 0.5, 0.0))) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fx = where(x < y, 1.0, where(x == y, 0.5, 0.0))
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_minimum_x(xs, ys, outs, px, q):
+    """``np.minimum``: ``q[i, :] = (where(x < y, 1.0, where(x == y, 0.5, 0.0))) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where(x < y, 1.0, where(x == y, 0.5, 0.0))
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_minimum_y_flat(xs, ys, outs, py, q):
+    """``np.minimum``, one direction: ``q = (where(x < y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fy = where(x < y, 0.0, where(x == y, 0.5, 1.0))
+        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_minimum_y(xs, ys, outs, py, q):
+    """``np.minimum``: ``q[i, :] = (where(x < y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fy = where(x < y, 0.0, where(x == y, 0.5, 1.0))
+        if fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+@njit(**_JIT)
+def d_minimum_xy_flat(xs, ys, outs, px, py, q):
+    """``np.minimum``, one direction: ``q = (where(x < y, 1.0, where(x == y, 0.5, 0.0))) * px + (where(x < y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fx = where(x < y, 1.0, where(x == y, 0.5, 0.0))
+        fy = where(x < y, 0.0, where(x == y, 0.5, 1.0))
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_minimum_xy(xs, ys, outs, px, py, q):
+    """``np.minimum``: ``q[i, :] = (where(x < y, 1.0, where(x == y, 0.5, 0.0))) * px + (where(x < y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where(x < y, 1.0, where(x == y, 0.5, 0.0))
+        fy = where(x < y, 0.0, where(x == y, 0.5, 1.0))
+        if fx - fx == 0.0 and fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
 KERNELS = {
-    np.square: (d_square_flat, d_square),
-    np.reciprocal: (d_reciprocal_flat, d_reciprocal),
-    np.sqrt: (d_sqrt_flat, d_sqrt),
-    np.cbrt: (d_cbrt_flat, d_cbrt),
-    np.absolute: (d_absolute_flat, d_absolute),
-    np.fabs: (d_fabs_flat, d_fabs),
-    np.exp: (d_exp_flat, d_exp),
-    np.exp2: (d_exp2_flat, d_exp2),
-    np.expm1: (d_expm1_flat, d_expm1),
-    np.log: (d_log_flat, d_log),
-    np.log2: (d_log2_flat, d_log2),
-    np.log10: (d_log10_flat, d_log10),
-    np.log1p: (d_log1p_flat, d_log1p),
-    np.tan: (d_tan_flat, d_tan),
-    np.arcsin: (d_arcsin_flat, d_arcsin),
-    np.arccos: (d_arccos_flat, d_arccos),
-    np.arctan: (d_arctan_flat, d_arctan),
-    np.tanh: (d_tanh_flat, d_tanh),
-    np.arcsinh: (d_arcsinh_flat, d_arcsinh),
-    np.arccosh: (d_arccosh_flat, d_arccosh),
-    np.arctanh: (d_arctanh_flat, d_arctanh),
+    np.divide: {
+        (0,): (d_divide_x_flat, d_divide_x),
+        (1,): (d_divide_y_flat, d_divide_y),
+        (0, 1): (d_divide_xy_flat, d_divide_xy),
+    },
+    np.square: {
+        (0,): (d_square_x_flat, d_square_x),
+    },
+    np.reciprocal: {
+        (0,): (d_reciprocal_x_flat, d_reciprocal_x),
+    },
+    np.sqrt: {
+        (0,): (d_sqrt_x_flat, d_sqrt_x),
+    },
+    np.cbrt: {
+        (0,): (d_cbrt_x_flat, d_cbrt_x),
+    },
+    np.absolute: {
+        (0,): (d_absolute_x_flat, d_absolute_x),
+    },
+    np.fabs: {
+        (0,): (d_fabs_x_flat, d_fabs_x),
+    },
+    np.exp2: {
+        (0,): (d_exp2_x_flat, d_exp2_x),
+    },
+    np.expm1: {
+        (0,): (d_expm1_x_flat, d_expm1_x),
+    },
+    np.log: {
+        (0,): (d_log_x_flat, d_log_x),
+    },
+    np.log2: {
+        (0,): (d_log2_x_flat, d_log2_x),
+    },
+    np.log10: {
+        (0,): (d_log10_x_flat, d_log10_x),
+    },
+    np.log1p: {
+        (0,): (d_log1p_x_flat, d_log1p_x),
+    },
+    np.tan: {
+        (0,): (d_tan_x_flat, d_tan_x),
+    },
+    np.arcsin: {
+        (0,): (d_arcsin_x_flat, d_arcsin_x),
+    },
+    np.arccos: {
+        (0,): (d_arccos_x_flat, d_arccos_x),
+    },
+    np.arctan: {
+        (0,): (d_arctan_x_flat, d_arctan_x),
+    },
+    np.arctan2: {
+        (0,): (d_arctan2_x_flat, d_arctan2_x),
+        (1,): (d_arctan2_y_flat, d_arctan2_y),
+        (0, 1): (d_arctan2_xy_flat, d_arctan2_xy),
+    },
+    np.hypot: {
+        (0,): (d_hypot_x_flat, d_hypot_x),
+        (1,): (d_hypot_y_flat, d_hypot_y),
+        (0, 1): (d_hypot_xy_flat, d_hypot_xy),
+    },
+    np.tanh: {
+        (0,): (d_tanh_x_flat, d_tanh_x),
+    },
+    np.arcsinh: {
+        (0,): (d_arcsinh_x_flat, d_arcsinh_x),
+    },
+    np.arccosh: {
+        (0,): (d_arccosh_x_flat, d_arccosh_x),
+    },
+    np.arctanh: {
+        (0,): (d_arctanh_x_flat, d_arctanh_x),
+    },
+    np.maximum: {
+        (0,): (d_maximum_x_flat, d_maximum_x),
+        (1,): (d_maximum_y_flat, d_maximum_y),
+        (0, 1): (d_maximum_xy_flat, d_maximum_xy),
+    },
+    np.minimum: {
+        (0,): (d_minimum_x_flat, d_minimum_x),
+        (1,): (d_minimum_y_flat, d_minimum_y),
+        (0, 1): (d_minimum_xy_flat, d_minimum_xy),
+    },
 }

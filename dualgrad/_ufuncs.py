@@ -171,22 +171,21 @@ def _scalar_partials(fns, args, duals, values, out):
 
 def _array_partials(rule, fns, args, duals, values, out, shape):
     """The partials of an array result, shape ``shape + (n,)``."""
-    if len(values) == 1:            # unary: the local derivative fused with propagation
-        fused = _kernels.local(rule, values[0], out, _partials_array(args[0]))
-        if fused is not None:
-            return fused
+    arrays = [_partials_array(args[k]) for k in duals]
+    fused = _kernels.local(rule, values, out, duals, arrays)
+    if fused is not None:                 # local derivatives evaluated in the loop
+        return fused
     factors, partials, scratch = [], [], None
-    for k in duals:
+    for k, p in zip(duals, arrays):
         d = fns[k]
         if d != "0":
             f = d(*values, out)
-            p = _partials_array(args[k])
             if p.shape[-1] == 1 and _fresh(f, values, out):   # only one direction uses it
                 scratch = f
             factors.append(f)
             partials.append(p)
     if not factors:                                 # locally constant in every dual argument
-        return np.zeros(shape + (_partials_array(args[duals[0]]).shape[-1],))
+        return np.zeros(shape + (arrays[0].shape[-1],))
     return _propagate.combine(factors, partials, shape, partials[0].shape[-1], scratch)
 
 

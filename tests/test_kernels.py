@@ -8,7 +8,7 @@ import pytest
 
 import dualgrad as dg
 from dualgrad import _kernelgen, _kernels
-from dualgrad._rules import _TABLE, RULES
+from dualgrad._rules import _TABLE
 
 
 def _pair(n, size, seed=0):
@@ -87,8 +87,9 @@ def test_small_arrays_stay_on_the_numpy_path():
     assert code_path == []
 
 
-# ---- fused unary rules (dualgrad/_rule_kernels.py, generated from the table) ----------
-FUSED = [rule for rule in _TABLE if _kernelgen.fusable(rule)]
+# ---- fused rules (dualgrad/_rule_kernels.py, generated from the table) --------------
+FUSED = [(rule, duals) for rule in _TABLE if _kernelgen.fusable(rule)
+         for duals in ([(0,)] if rule.ufunc.nin == 1 else [(0,), (1,), (0, 1)])]
 
 
 def test_generated_kernels_match_the_rule_table():
@@ -97,48 +98,80 @@ def test_generated_kernels_match_the_rule_table():
 
 
 def test_only_arithmetic_derivatives_are_fused():
-    assert _kernelgen.fusable(RULES[np.log1p])         # 1.0 / (1.0 + x)
-    assert _kernelgen.fusable(RULES[np.tanh])          # 1.0 - out * out
-    assert not _kernelgen.fusable(RULES[np.sin])       # np.cos(x): NumPy's SIMD cos
-    assert not _kernelgen.fusable(RULES[np.negative])  # a constant: one NumPy pass already
-    assert not _kernelgen.fusable(RULES[np.multiply])  # binary
+    fused = {rule.ufunc for rule, _ in FUSED}
+    assert {np.log1p, np.tanh, np.divide, np.maximum, np.hypot} <= fused
+    assert np.sin not in fused          # np.cos(x): NumPy's SIMD cos
+    assert np.power not in fused        # x ** (y - 1.0) is not arithmetic
+    assert np.exp not in fused          # "out": no temporary to save
+    assert np.multiply not in fused     # "y", "x": no temporary to save
+    assert np.negative not in fused     # a constant: one NumPy pass already
 
 
-def _points(rule, size, n, seed=0):
-    """Values across the rule's domain and its edges, partials with zeros among them."""
-    rng = np.random.default_rng(seed)
-    low, high = rule.domain[0][:2]
+def _values(domain, size, rng):
+    """Values across an argument's domain and its edges, ties and singular points."""
+    low, high = domain[:2]
     x = rng.uniform(low, high, size)
-    x[:9] = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, low, high]
-    p = rng.standard_normal((size, n))
-    p[::3] = 0.0                       # zero partials next to inf/NaN local derivatives
-    return dg.Dual(x, p)
+    x[:10] = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, low, high, 0.5]
+    return x
 
 
-@pytest.mark.parametrize("rule", FUSED, ids=lambda r: r.name)
+def _arguments(rule, duals, size, n, seed=0):
+    rng = np.random.default_rng(seed)
+    args, first = [], None
+    for k, domain in enumerate(rule.domain):
+        x = _values(domain, size, rng)
+        if k:
+            x[10:20] = first[10:20]                                  # ties
+        first = x
+        if k in duals:
+            p = rng.standard_normal((size, n))
+            p[::3] = 0.0                  # zero partials next to inf/NaN local derivatives
+            x = dg.Dual(x, p)
+        args.append(x)
+    return args
+
+
+@pytest.mark.parametrize("rule, duals", FUSED,
+                         ids=[f"{r.name}{list(d)}" for r, d in FUSED])
 @pytest.mark.parametrize("n", [1, 3])
-def test_fused_kernels_give_the_numpy_paths_numbers(rule, n):
-    d = _points(rule, 500, n)
+def test_fused_kernels_give_the_numpy_paths_numbers(rule, duals, n):
+    args = _arguments(rule, duals, 500, n)
     with np.errstate(all="ignore"):
         with _kernels.use("numpy"):
-            want = rule.ufunc(d)
+            want = rule.ufunc(*args)
         with _kernels.use("numba"):
-            got = rule.ufunc(d)
+            got = rule.ufunc(*args)
     np.testing.assert_array_equal(got.value, want.value)
     np.testing.assert_array_equal(got.partials, want.partials)   # NaN where NaN, bit for bit
                                                                  # up to the sign of zero
 
 
+def test_fused_kernels_broadcast_scalars_and_scalar_duals():
+    x = np.linspace(0.5, 2.0, 300)
+    t = dg.Dual(1.5, [1.0, 2.0])                    # a scalar dual: partials broadcast
+    d = dg.Dual(x, np.ones((300, 2)))
+    for f in (lambda: d / t, lambda: t / d, lambda: np.maximum(d, 1.0),
+              lambda: np.hypot(2.0, d)):
+        with _kernels.use("numpy"):
+            want = f()
+        with _kernels.use("numba"):
+            got = f()
+        np.testing.assert_array_equal(got.value, want.value)
+        np.testing.assert_array_equal(got.partials, want.partials)
+
+
 def test_fused_kernel_runs_in_place_of_the_numpy_passes(monkeypatch):
     kernels = _kernels._rule_kernels()
-    flat, rows = kernels[np.log1p]
+    flat, rows = kernels[np.log1p][(0,)]
     calls = []
     monkeypatch.setitem(kernels, np.log1p,
-                        (lambda *a: calls.append("flat") or flat(*a),
-                         lambda *a: calls.append("rows") or rows(*a)))
+                        {(0,): (lambda *a: calls.append("flat") or flat(*a),
+                                lambda *a: calls.append("rows") or rows(*a))})
+    d1 = dg.Dual(np.linspace(0.0, 1.0, 50), np.ones((50, 1)))
+    d4 = dg.Dual(np.linspace(0.0, 1.0, 50), np.ones((50, 4)))
     with _kernels.use("numba"):
-        np.log1p(_points(RULES[np.log1p], 50, 1))
-        np.log1p(_points(RULES[np.log1p], 50, 4))
+        np.log1p(d1)
+        np.log1p(d4)
     with _kernels.use("numpy"):
-        np.log1p(_points(RULES[np.log1p], 50, 4))
+        np.log1p(d4)
     assert calls == ["flat", "rows"]

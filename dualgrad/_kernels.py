@@ -3,8 +3,8 @@
 NumPy computes values and transcendental local derivatives (its SIMD functions
 beat numba's here); these kernels fuse the propagation ``out[i, :] = f[i] * p[i, :]
 (+ g[i] * q[i, :])`` and the reductions over value axes, which NumPy does in
-several passes, and, for the unary rules whose local derivative is arithmetic,
-that derivative with its propagation (:mod:`dualgrad._rule_kernels`, generated
+several passes, and, for the rules whose local derivatives are arithmetic,
+those derivatives with their propagation (:mod:`dualgrad._rule_kernels`, generated
 from the rule table).  numba is imported on the first call that crosses the size
 threshold, never at ``import dualgrad``.  Kernels take C-contiguous float64
 arrays (one compilation each), never allocate (outputs come from NumPy), use
@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _buffers
 
-__all__ = ["combine", "local", "sum_leading", "use", "MIN_WORK", "MIN_N"]
+__all__ = ["combine", "local", "sum_leading", "use", "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
 # chosen from bench/bench_engine.py (see bench/RESULTS.md).
@@ -29,6 +29,9 @@ MIN_WORK = 2048
 MIN_N = 2
 # One direction (n = 1) has flat kernels of its own, worth it on long arrays.
 MIN_WORK_FLAT = 1 << 16
+# The generated kernels (local derivatives evaluated in the loop) replace several
+# NumPy passes and pay from N = 1e3 with any n (bench_engine's third table).
+MIN_WORK_FUSED = 1000
 
 _mode = "auto"
 _compiled = None
@@ -48,8 +51,10 @@ def use(mode):
         _mode = old
 
 
-def _wanted(work, n):
+def _wanted(work, n, fused=False):
     if _mode == "auto":
+        if fused:
+            return work >= MIN_WORK_FUSED
         return work >= MIN_WORK and n >= MIN_N or n == 1 and work >= MIN_WORK_FLAT
     return _mode == "numba"
 
@@ -90,7 +95,7 @@ def _operand(a, shape, flat):
         if a.ndim <= len(shape) and a.shape == shape[len(shape) - a.ndim:]:
             return np.broadcast_to(a, shape).reshape(flat)
         return None
-    if isinstance(a, (float, int, np.floating)):       # (cheaper than np.broadcast_to)
+    if isinstance(a, (float, int, np.floating, np.integer)):   # cheaper than broadcast_to
         return np.ndarray(flat, np.float64, np.array(a, dtype=np.float64), 0, (0,) * len(flat))
     return None
 
@@ -151,7 +156,7 @@ def local(rule, values, out, duals, partials):
         return None
     n = p.shape[-1]
     work = out.size * n
-    if not _wanted(work, n):
+    if not _wanted(work, n, fused=True):
         return None
     pair = _rule_kernels().get(rule.ufunc, {}).get(tuple(duals))
     if pair is None:

@@ -89,7 +89,22 @@ def test_small_arrays_stay_on_the_numpy_path():
 
 # ---- fused rules (dualgrad/_rule_kernels.py, generated from the table) --------------
 FUSED = [(rule, duals) for rule in _TABLE if _kernelgen.fusable(rule)
-         for duals in ([(0,)] if rule.ufunc.nin == 1 else [(0,), (1,), (0, 1)])]
+         for duals in _kernelgen._cases(rule)]
+
+
+@pytest.fixture
+def kernel_calls(monkeypatch):
+    """``(ufunc name, dual positions, "flat" or "rows")`` of each generated kernel run."""
+    calls, kernels = [], _kernels._rule_kernels()
+
+    def recording(key, kernel):
+        return lambda *args: calls.append(key) or kernel(*args)
+    for ufunc, cases in list(kernels.items()):
+        monkeypatch.setitem(kernels, ufunc, {
+            duals: (recording((ufunc.__name__, duals, "flat"), flat),
+                    recording((ufunc.__name__, duals, "rows"), rows))
+            for duals, (flat, rows) in cases.items()})
+    return calls
 
 
 def test_generated_kernels_match_the_rule_table():
@@ -134,44 +149,41 @@ def _arguments(rule, duals, size, n, seed=0):
 @pytest.mark.parametrize("rule, duals", FUSED,
                          ids=[f"{r.name}{list(d)}" for r, d in FUSED])
 @pytest.mark.parametrize("n", [1, 3])
-def test_fused_kernels_give_the_numpy_paths_numbers(rule, duals, n):
+def test_fused_kernels_give_the_numpy_paths_numbers(rule, duals, n, kernel_calls):
     args = _arguments(rule, duals, 500, n)
     with np.errstate(all="ignore"):
         with _kernels.use("numpy"):
             want = rule.ufunc(*args)
+        assert kernel_calls == []
         with _kernels.use("numba"):
             got = rule.ufunc(*args)
+    assert kernel_calls == [(rule.name, duals, "flat" if n == 1 else "rows")]
     np.testing.assert_array_equal(got.value, want.value)
     np.testing.assert_array_equal(got.partials, want.partials)   # NaN where NaN, bit for bit
                                                                  # up to the sign of zero
 
 
-def test_fused_kernels_broadcast_scalars_and_scalar_duals():
+def test_fused_kernels_broadcast_scalars_and_scalar_duals(kernel_calls):
     x = np.linspace(0.5, 2.0, 300)
     t = dg.Dual(1.5, [1.0, 2.0])                    # a scalar dual: partials broadcast
     d = dg.Dual(x, np.ones((300, 2)))
-    for f in (lambda: d / t, lambda: t / d, lambda: np.maximum(d, 1.0),
-              lambda: np.maximum(d, 1), lambda: np.hypot(2.0, d)):
+    ops = (lambda: d / t, lambda: t / d, lambda: np.maximum(d, 1.0),
+           lambda: np.maximum(d, 1), lambda: np.hypot(2.0, d))
+    for f in ops:
         with _kernels.use("numpy"):
             want = f()
         with _kernels.use("numba"):
             got = f()
         np.testing.assert_array_equal(got.value, want.value)
         np.testing.assert_array_equal(got.partials, want.partials)
+    assert len(kernel_calls) == len(ops)
 
 
-def test_fused_kernel_runs_in_place_of_the_numpy_passes(monkeypatch):
-    kernels = _kernels._rule_kernels()
-    flat, rows = kernels[np.log1p][(0,)]
-    calls = []
-    monkeypatch.setitem(kernels, np.log1p,
-                        {(0,): (lambda *a: calls.append("flat") or flat(*a),
-                                lambda *a: calls.append("rows") or rows(*a))})
-    d1 = dg.Dual(np.linspace(0.0, 1.0, 50), np.ones((50, 1)))
-    d4 = dg.Dual(np.linspace(0.0, 1.0, 50), np.ones((50, 4)))
-    with _kernels.use("numba"):
-        np.log1p(d1)
-        np.log1p(d4)
-    with _kernels.use("numpy"):
-        np.log1p(d4)
-    assert calls == ["flat", "rows"]
+def test_fused_kernels_run_from_their_own_threshold(kernel_calls):
+    size = _kernels.MIN_WORK_FUSED
+    small = dg.Dual(np.linspace(0.0, 1.0, size - 1), np.ones((size - 1, 1)))
+    large = dg.Dual(np.linspace(0.0, 1.0, size), np.ones((size, 1)))
+    np.log1p(small)
+    assert kernel_calls == []
+    np.log1p(large)
+    assert kernel_calls == [("log1p", (0,), "flat")]

@@ -115,6 +115,10 @@ def combine(factors, partials, target, scratch=None):
     if not _wanted(work, n):
         return None
     shape, rows = target[:-1], work // n
+    if n > 1 and len(factors) == 2:
+        done = _scalar_times_array(factors, partials, target)
+        if done is not None:
+            return done
     fs, ps = [], []
     row_shape, partial_shape = (rows,), ((rows,) if n == 1 else (rows, n))
     for f, p in zip(factors, partials):
@@ -139,6 +143,24 @@ def combine(factors, partials, target, scratch=None):
         k.scale(fs[0], ps[0], flat)
     else:
         k.scale2(fs[0], ps[0], fs[1], ps[1], flat)
+    return out
+
+
+def _scalar_times_array(factors, partials, target):
+    """The product rule of a scalar dual and an array dual (``kappa * u``), or ``None``:
+    ``out[i, :] = c * p[i, :] + g[i] * q`` with the number ``c``, the value-sized ``g``
+    and the scalar's partials ``q`` of shape ``(n,)`` read as they are."""
+    (f0, p0), (f1, p1) = zip(factors, partials)
+    if type(p0) is np.ndarray and p0.ndim == 1:         # the scalar dual's term first
+        (f0, p0), (f1, p1) = (f1, p1), (f0, p0)
+    if not (type(p1) is np.ndarray and p1.ndim == 1 and p1.dtype == np.float64 and
+            isinstance(f0, (float, np.floating)) and _plain(f1, target[:-1]) and
+            _plain(p0, target) and p0.flags.c_contiguous and f1.flags.c_contiguous):
+        return None
+    rows = f1.size
+    out = _buffers.empty(target)
+    _kernels().scale_outer(float(f0), p0.reshape(rows, target[-1]), f1.reshape(rows), p1,
+                           out.reshape(rows, target[-1]))
     return out
 
 

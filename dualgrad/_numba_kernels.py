@@ -44,6 +44,24 @@ def scale2(f, p, g, q, out):
 
 
 @njit(**_JIT)
+def scale_outer(c, p, g, q, out):
+    """``out[i, :] = c * p[i, :] + g[i] * q[:]`` (a scalar dual's partials ``q``),
+    NaN-safe as :func:`scale2`."""
+    rows, n = p.shape
+    finite = c - c == 0.0
+    for i in range(rows):
+        gi = g[i]
+        if finite and gi - gi == 0.0:
+            for k in range(n):
+                out[i, k] = c * p[i, k] + gi * q[k]
+        else:
+            for k in range(n):
+                a = p[i, k]
+                b = q[k]
+                out[i, k] = (0.0 if a == 0.0 else c * a) + (0.0 if b == 0.0 else gi * b)
+
+
+@njit(**_JIT)
 def sum_middle(p, out):
     """``out[a, c] = sum_b p[a, b, c]``."""
     before, length, after = p.shape

@@ -34,6 +34,29 @@ def test_numba_and_numpy_paths_agree(op, n):
     np.testing.assert_allclose(got.partials, want.partials, rtol=1e-14, atol=0)
 
 
+def test_scalar_dual_times_array_dual_takes_its_own_kernel(monkeypatch):
+    calls = []
+    kernels = _kernels._kernels()
+    jitted = kernels.scale_outer
+    monkeypatch.setattr(kernels, "scale_outer", lambda *a: calls.append(a) or jitted(*a))
+    rng = np.random.default_rng(3)
+    value = rng.uniform(0.5, 2.0, 400)
+    value[:3] = [np.inf, np.nan, 0.0]                 # infinite and NaN local derivatives
+    partials = rng.standard_normal((400, 3))
+    partials[::4] = 0.0
+    u = dg.Dual(value, partials)
+    for kappa in (dg.Dual(0.4, [1.0, 0.0, 2.0]), dg.Dual(np.inf, [0.0, 1.0, 0.0])):
+        for op in (lambda: kappa * u, lambda: u * kappa):
+            with np.errstate(all="ignore"):
+                with _kernels.use("numpy"):
+                    want = op()
+                with _kernels.use("numba"):
+                    got = op()
+            np.testing.assert_array_equal(got.value, want.value)
+            np.testing.assert_array_equal(got.partials, want.partials)
+    assert len(calls) == 4
+
+
 def test_forced_numba_path_runs_the_kernels(monkeypatch):
     calls = []
     kernels = _kernels._kernels()

@@ -57,7 +57,8 @@ class ArrayDual(Dual):
 
     @property
     def dtype(self):
-        return np.dtype(float)
+        value = primal(self)
+        return np.dtype(complex) if np.iscomplexobj(value) else np.dtype(float)
 
     def __len__(self):
         return len(self.value)
@@ -134,7 +135,17 @@ class ArrayDual(Dual):
 
     @property
     def real(self):
-        return self
+        return np.real(self) if np.iscomplexobj(primal(self)) or \
+            np.iscomplexobj(self.partials) else self
+
+    @property
+    def imag(self):
+        return np.imag(self)
+
+    def conj(self):
+        return np.conjugate(self)
+
+    conjugate = conj
 
     def copy(self):
         return make_array(self.value.copy(), self.partials.copy(), self.tag)
@@ -196,11 +207,6 @@ class ArrayDual(Dual):
 
     def argmin(self, axis=None):
         return np.argmin(primal(self), axis=axis)
-
-    def conjugate(self):
-        return self.copy()
-
-    conj = conjugate
 
     def tolist(self):
         return np.asarray(self).tolist()

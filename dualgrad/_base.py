@@ -64,8 +64,7 @@ class Dual:
 
     def __new__(cls, value, partials, *, tag=0):
         value_array = np.asarray(value) if not isinstance(value, Dual) else value
-        partials = np.asarray(partials, dtype=float) if not isinstance(partials, Dual) \
-            else partials
+        partials = numeric(partials) if not isinstance(partials, Dual) else partials
         shape = value_array.shape
         if partials.ndim != len(shape) + 1 or partials.shape[:-1] != shape:
             raise errors.bad_argument(
@@ -73,7 +72,7 @@ class Dual:
                 f"shape {partials.shape}")
         if shape == ():
             return make_scalar(_scalar_value(value), partials, tag)
-        return make_array(value_array.astype(float) if isinstance(value_array, np.ndarray)
+        return make_array(numeric(value_array) if isinstance(value_array, np.ndarray)
                           else value_array, partials, tag)
 
     # ---- comparisons act on values and give plain bools (so `if x > 0:` works) ------
@@ -118,10 +117,27 @@ class Dual:
 
 
 def _scalar_value(value):
-    """A Python float for a NumPy scalar or 0-d array; inner duals pass through."""
+    """A Python float (complex for a complex value) for a NumPy scalar or 0-d array;
+    inner duals pass through."""
     if isinstance(value, Dual):
         return value
+    if type(value) is complex or np.iscomplexobj(value):
+        return complex(value)
     return float(value)
+
+
+def numeric(a):
+    """``a`` (array_like, object arrays of numbers included) as a float64 array, or
+    complex128 where it holds complex numbers: never a silently dropped imaginary part."""
+    if type(a) is np.ndarray and a.dtype == np.float64:
+        return a
+    try:
+        arr = np.asarray(a, dtype=float)
+    except TypeError:                   # complex entries in a list or object array
+        return np.asarray(a, dtype=complex)
+    if np.iscomplexobj(a):              # np.asarray(complex array, float) only warns
+        return np.asarray(a, dtype=complex)
+    return arr
 
 
 def primal(x):

@@ -19,7 +19,7 @@ import functools
 import numpy as np
 
 from . import _reductions, errors
-from ._base import Dual, make, newest, primal
+from ._base import Dual, make, newest, numeric, primal
 from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
 
@@ -47,7 +47,7 @@ def _lift(x):
     if isinstance(x, Dual) and x._kind != "array":              # a scalar dual
         from ._ufuncs import _partials_array
         from ._array import make_array
-        value = x.value if isinstance(x.value, Dual) else np.asarray(x.value, dtype=float)
+        value = x.value if isinstance(x.value, Dual) else numeric(x.value)
         return make_array(value, _partials_array(x), x.tag)
     if isinstance(x, (list, tuple)):
         return type(x)(_lift(i) for i in x)
@@ -94,7 +94,7 @@ def _as_dual(x, tag, n):
         return x
     if isinstance(x, (list, tuple)) and any(isinstance(i, (Dual, list, tuple)) for i in x):
         return np.stack([_as_dual(i, tag, n) for i in x])
-    value = x if isinstance(x, Dual) else np.asarray(x, dtype=float)
+    value = x if isinstance(x, Dual) else numeric(x)
     from ._array import make_array
     return make_array(value, np.zeros(np.shape(value) + (n,)), tag)
 
@@ -122,7 +122,7 @@ def _linear(func):
 
 for _f in (np.tile, np.repeat, np.flip, np.roll, np.diag, np.diagonal, np.trace, np.tril,
            np.triu, np.diff, np.rot90, np.fliplr, np.flipud, np.trapezoid, np.real,
-           np.resize, np.delete):
+           np.imag, np.resize, np.delete):
     HANDLED[_f] = _linear(_f)
 
 
@@ -468,7 +468,7 @@ def _average(a, axis=None, weights=None, returned=False, keepdims=False):
         avg = np.mean(a, axis=axis, keepdims=keepdims)
         total = np.full(np.shape(primal(avg)), float(_count(a, axis)))
     else:
-        w = weights if isinstance(weights, Dual) else np.asarray(weights, dtype=float)
+        w = weights if isinstance(weights, Dual) else numeric(weights)
         if np.ndim(primal(w)) != len(shape):             # 1-D weights along ``axis``
             ax = _value_axis(axis, len(shape))
             w = np.reshape(w, [-1 if i == ax else 1 for i in range(len(shape))])
@@ -481,7 +481,15 @@ def _average(a, axis=None, weights=None, returned=False, keepdims=False):
 def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
     _reductions.check_kwargs("var", dict(kwargs, dtype=dtype))
     dev = a - np.mean(a, axis=axis, keepdims=True)
-    return np.sum(dev * dev, axis=axis, keepdims=keepdims) / (_count(a, axis) - ddof)
+    return np.sum(abs2(dev), axis=axis, keepdims=keepdims) / (_count(a, axis) - ddof)
+
+
+def abs2(x):
+    """``|x|**2``: ``x * x`` for real values, ``real**2 + imag**2`` for complex ones."""
+    if np.iscomplexobj(primal(x)):
+        re, im = np.real(x), np.imag(x)
+        return re * re + im * im
+    return x * x
 
 
 @implements(np.std)
@@ -570,3 +578,10 @@ for _f in (np.convolve, np.correlate,
 
 
 HANDLED.update(COMPOSED)
+
+
+@implements(np.angle)
+def _angle(z, deg=False):
+    """``arctan2(imag, real)``: the real-pair convention, from the table's arctan2."""
+    out = np.arctan2(np.imag(z), np.real(z))
+    return out * (180.0 / np.pi) if deg else out

@@ -245,19 +245,24 @@ def _svdvals(x, /):
     return _svd(x, compute_uv=False)
 
 
+def _abs2(x):
+    from ._functions import abs2
+    return abs2(x)
+
+
 def _norm(x, ord=None, axis=None, keepdims=False):
     if not isinstance(x, Dual):
         return np.linalg.norm(x, ord, axis, keepdims)
     ndim = x.ndim
     if axis is None and (ord is None or ord == "fro" and ndim == 2):
-        return np.sqrt(np.sum(x * x, keepdims=keepdims))
+        return np.sqrt(np.sum(_abs2(x), keepdims=keepdims))
     if axis is None:
         axis = tuple(range(ndim)) if ndim == 2 else 0
     if isinstance(axis, (int, np.integer)) or len(axis) == 1:
         ax = axis if isinstance(axis, (int, np.integer)) else axis[0]
         a = np.abs(x)
         if ord is None or ord == 2:
-            return np.sqrt(np.sum(x * x, axis=ax, keepdims=keepdims))
+            return np.sqrt(np.sum(_abs2(x), axis=ax, keepdims=keepdims))
         if ord == np.inf:
             return np.max(a, axis=ax, keepdims=keepdims)
         if ord == -np.inf:
@@ -270,7 +275,7 @@ def _norm(x, ord=None, axis=None, keepdims=False):
         r, c = axis
         a = np.abs(x)
         if ord is None or ord == "fro":
-            return np.sqrt(np.sum(x * x, axis=axis, keepdims=keepdims))
+            return np.sqrt(np.sum(_abs2(x), axis=axis, keepdims=keepdims))
         kept = tuple(sorted((r % ndim, c % ndim)))
         if ord in (1, -1, np.inf, -np.inf):
             inner, outer = (r, c) if ord in (1, -1) else (c, r)

@@ -7,6 +7,7 @@
 arrays) is written with NumPy calls, which also run on nested duals.
 """
 
+import cmath
 import math
 
 import numpy as np
@@ -21,10 +22,11 @@ __all__ = ["combine", "scaled", "sum_partials"]
 def _finite(f):
     """All entries finite? (One pass, no temporary: a sum of finite numbers is
     finite unless it overflows, which only sends us down the careful path.)"""
-    if isinstance(f, (float, int)):
+    if isinstance(f, (float, int, complex)):
         return f - f == 0.0
     if isinstance(f, np.ndarray):
-        return math.isfinite(_sum(f, axis=None))
+        total = _sum(f, axis=None)
+        return cmath.isfinite(total) if f.dtype.kind == "c" else math.isfinite(total)
     return bool(np.all(np.isfinite(f)))
 
 
@@ -93,7 +95,8 @@ def combine(factors, partials, shape, n, scratch=None):
 
 def _broadcast(total, target):
     """``total`` broadcast into a new array of shape ``target``."""
-    full = np.zeros(target, dtype=float) if isinstance(total, np.ndarray) \
+    full = np.zeros(target, dtype=np.result_type(total.dtype, float)) \
+        if isinstance(total, np.ndarray) \
         else np.zeros_like(np.broadcast_to(total, target))
     full[...] = total
     return full

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Rule", "RULES", "rule_for", "where", "derivative_functions"]
+__all__ = ["Rule", "RULES", "rule_for", "where", "derivative_functions", "tangent_function"]
 
 _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
@@ -57,6 +57,10 @@ class Rule:
     operator: str = ""          # dunder stem generated on both dual types
     kink: str = ""              # the convention chosen where it is not smooth
     note: str = ""
+    # Not holomorphic on complex values: the tangent in ``x``, ``out`` and the
+    # partials ``dx`` (value axes broadcast against its last axis), the real-pair
+    # convention (JAX's).  Used when a value or its partials are complex.
+    tangent: str = ""
 
     @property
     def name(self):
@@ -69,13 +73,14 @@ _I = (-0.9, 0.9)        # inside (-1, 1)
 _INT = (-3, 3, "int")   # an integer-only argument
 
 
-def _smooth(ufunc, *derivs, domain=None, operator="", kink="", note=""):
+def _smooth(ufunc, *derivs, domain=None, operator="", kink="", note="", tangent=""):
     domain = domain or (_U,) * len(derivs)
-    return Rule(ufunc, "smooth", tuple(derivs), tuple(domain), operator, kink, note)
+    return Rule(ufunc, "smooth", tuple(derivs), tuple(domain), operator, kink, note,
+                tangent)
 
 
-def _zero(ufunc, nin=1, operator="", note=""):
-    return Rule(ufunc, "zero", ("0",) * nin, (_U,) * nin, operator, "", note)
+def _zero(ufunc, nin=1, operator="", note="", tangent=""):
+    return Rule(ufunc, "zero", ("0",) * nin, (_U,) * nin, operator, "", note, tangent)
 
 
 def _predicate(ufunc, operator="", note=""):
@@ -112,9 +117,12 @@ _TABLE = [
     _smooth(np.reciprocal, "-(out * out)", domain=((0.5, 3.0),)),
     _smooth(np.sqrt, "0.5 / out", domain=(_P,), kink="inf at 0"),
     _smooth(np.cbrt, "1.0 / (3.0 * out * out)", domain=((0.2, 3.0),), kink="inf at 0"),
-    _smooth(np.absolute, "np.sign(x)", operator="abs", kink="0 at x = 0"),
+    _smooth(np.absolute, "np.sign(x)", operator="abs", kink="0 at x = 0",
+            tangent="where(out == 0.0, 0.0, np.real(np.conjugate(x) * dx) / "
+                    "where(out == 0.0, 1.0, out))"),
     _smooth(np.fabs, "np.sign(x)", kink="0 at x = 0"),
-    _smooth(np.conjugate, "1.0", note="real inputs: the identity"),
+    _smooth(np.conjugate, "1.0", note="real inputs: the identity",
+            tangent="np.conjugate(dx)"),
     _smooth(np.fmod, "1.0", "-np.trunc(x / y)", domain=((0.1, 0.9), (1.1, 2.0)),
             kink="jumps where x / y is an integer"),
     _smooth(np.remainder, "1.0", "-np.floor_divide(x, y)", operator="mod",
@@ -173,7 +181,10 @@ _TABLE = [
             "where((x < y) | np.isnan(y), 0.0, where(x == y, 0.5, 1.0))",
             kink="ties split 0.5 / 0.5; a NaN argument is ignored"),
     # ---- locally constant ---------------------------------------------------------
-    _zero(np.floor), _zero(np.ceil), _zero(np.trunc), _zero(np.rint), _zero(np.sign),
+    _zero(np.floor), _zero(np.ceil), _zero(np.trunc), _zero(np.rint),
+    _zero(np.sign, note="complex z: z / |z|, not locally constant",
+          tangent="where(x == 0.0, 0.0, (dx - out * np.real(np.conjugate(out) * dx)) / "
+                  "where(x == 0.0, 1.0, np.absolute(x)))"),
     _zero(np.heaviside, 2),
     # ---- predicates -----------------------------------------------------------------
     _predicate(np.isnan), _predicate(np.isinf), _predicate(np.isfinite),
@@ -276,6 +287,19 @@ def rule_for(ufunc):
 
 _NAMESPACE = {"np": np, "where": where}
 _COMPILED = {}
+
+
+def tangent_function(rule):
+    """``t(x, out, dx)``: the tangent of ``rule`` on complex values, or ``None`` when
+    the rule's derivatives hold there as they are (a holomorphic function)."""
+    if not rule.tangent:
+        return None
+    key = ("tangent", rule.ufunc)
+    fn = _COMPILED.get(key)
+    if fn is None:
+        fn = _COMPILED[key] = eval(f"lambda x, out, dx: {rule.tangent}",  # noqa: S307
+                                   _NAMESPACE)
+    return fn
 
 
 def derivative_functions(rule):

@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from . import _base
-from ._base import Dual
+from ._base import Dual, numeric
 from ._rules import RULES
 from ._ufuncs import apply, call_ufunc, call_unary_with_out, stack_scalars
 
@@ -46,7 +46,7 @@ class ScalarDual(Dual):
             arr = np.empty(len(ps), dtype=object)
             arr[:] = ps
             return arr
-        return np.array(ps, dtype=float)
+        return numeric(ps)
 
     def __repr__(self):
         ps = ", ".join(repr(p) for p in self._plist())
@@ -72,7 +72,23 @@ class ScalarDual(Dual):
 
     @property
     def real(self):
-        return self
+        return np.real(self) if self._complex() else self
+
+    @property
+    def imag(self):
+        return np.imag(self)
+
+    def conj(self):
+        return np.conjugate(self)
+
+    conjugate = conj
+
+    def _complex(self):
+        v = self.value
+        while isinstance(v, Dual):
+            v = v.value
+        return type(v) is complex or any(type(p) is complex or isinstance(p, Dual)
+                                         and p._complex() for p in self._plist())
 
     @property
     def T(self):
@@ -338,7 +354,7 @@ def make_scalar(value, partials, tag):
         partials = partials.copy()      # a row of an array dual: keep a snapshot, not a view
     elif type(partials) is list or type(partials) is tuple:
         partials = stack_scalars(list(partials)) if any(isinstance(p, Dual) for p in partials) \
-            else np.array(partials, dtype=float)
+            else numeric(partials)
     return (_CLASSES.get(None) or scalar_class(n))._from(value, partials, tag)
 
 

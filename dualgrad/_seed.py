@@ -13,7 +13,7 @@ import numpy as np
 
 from . import errors
 from . import _base, _buffers
-from ._base import Dual, make, new_tag
+from ._base import Dual, make, new_tag, numeric
 from ._parallel import run_tasks
 from ._ufuncs import _from_object_array, stack_scalars
 
@@ -55,7 +55,7 @@ def seed(x, start, width, tag, columns=None):
     ``width``) pads the partials with zero directions.
     """
     columns = columns or width
-    if type(x) is float or getattr(x, "ndim", 1) == 0:       # a scalar, maybe a dual
+    if type(x) is float or type(x) is complex or getattr(x, "ndim", 1) == 0:  # a scalar
         partials = [0.0] * columns
         if 0 <= -start < width:
             partials[-start] = 1.0
@@ -101,14 +101,12 @@ def extract(who, out, tag, width):
             value = np.asarray(out)
         except Exception as exc:  # noqa: BLE001
             raise errors.bad_type(who, "f to return numbers", type(out).__name__) from exc
-        if value.dtype.kind == "c":
-            raise errors.bad_type(who, "f to return real numbers",
-                                  f"complex dtype {value.dtype}")
-        if value.dtype.kind not in "biuf":
+        if value.dtype.kind not in "biufc":
             raise errors.bad_type(who, "f to return numbers",
                                   f"{type(out).__name__} of dtype {value.dtype}")
-        value = value.astype(float)
-    return value, np.zeros(np.shape(value) + (width,))
+        value = value.astype(complex if value.dtype.kind == "c" else float)
+    return value, np.zeros(np.shape(value) + (width,), dtype=value.dtype if
+                           isinstance(value, np.ndarray) and value.dtype.kind == "c" else float)
 
 
 def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=None):
@@ -126,7 +124,7 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
     offset = 0
     for i, x in zip(nums, xs):
         full[i] = seed(x, start - offset, width, tag, columns) if width else private(x)
-        offset += 1 if type(x) is float else math.prod(x.shape)
+        offset += 1 if type(x) is float or type(x) is complex else math.prod(x.shape)
     if columns is None:
         _buffers.begin()
         try:
@@ -166,7 +164,8 @@ def ladder_width(width):
 
 def _widths(f, xs, chunk):
     """The passes' widths, and whether ``f`` is jitted (then widths pad to the ladder)."""
-    sizes = [1 if type(x) is float else math.prod(x.shape) for x in xs]
+    sizes = [1 if type(x) is float or type(x) is complex else math.prod(x.shape)
+             for x in xs]
     # an input that is already a dual (nested call) multiplies every partial
     weight = max((x.partials.size if isinstance(x, Dual) and x._kind != "slots" else s)
                  for x, s in zip(xs, sizes)) if xs else 1
@@ -236,4 +235,4 @@ def as_array(partials):
         return partials
     if any(isinstance(p, Dual) for p in partials):
         return stack_scalars(partials)
-    return np.array(partials, dtype=float)
+    return numeric(partials)

@@ -16,9 +16,9 @@ import re
 import numpy as np
 
 from . import errors
-from ._base import Dual, make
+from ._base import Dual, make, numeric
 from . import _base, _kernels, _propagate, _reductions
-from ._rules import _COMPILED, derivative_functions, rule_for
+from ._rules import _COMPILED, derivative_functions, rule_for, tangent_function
 
 __all__ = ["apply", "call", "call_ufunc"]
 
@@ -79,7 +79,7 @@ def _as_scalar(f):
     if t is float or t is int:
         return f
     if t is _f64 or isinstance(f, np.ndarray) and f.ndim == 0 or isinstance(f, np.generic):
-        return float(f)
+        return complex(f) if np.iscomplexobj(f) else float(f)
     return f
 
 
@@ -137,6 +137,8 @@ def call(rule, args, out=None):
             scalar = scalar and (t is float or t is int or getattr(a, "ndim", 0) == 0)
     if kind == "predicate":
         return ufunc(*values)
+    if rule.tangent and _is_complex(args[duals[0]]):
+        return _complex_tangent(rule, args[duals[0]], values[duals[0]], tag)
     fns = _COMPILED.get(rule.ufunc) or derivative_functions(rule)
     for k in duals:
         if fns[k] is None:
@@ -155,6 +157,31 @@ def call(rule, args, out=None):
     if shape and type(out) is np.ndarray:
         return _base.make_array(out, total, tag)
     return make(out, total, tag)
+
+
+def _is_complex(d):
+    """Does the dual ``d`` hold a complex value or complex partials?"""
+    if d._kind == "slots":
+        return type(d.value) is complex or any(type(p) is complex for p in d._plist())
+    return np.iscomplexobj(d.value) or np.iscomplexobj(d.partials)
+
+
+def _complex_tangent(rule, d, x, tag):
+    """A unary rule that is not holomorphic (``abs``, ``conj``, ``sign``) on a complex
+    dual: the table's tangent expression, applied to the partials as a whole."""
+    out = rule.ufunc(x)
+    p = _partials_array(d)
+    token = _hush()
+    try:
+        if np.ndim(x):
+            total = tangent_function(rule)(x[..., None], out[..., None], p)
+        else:
+            total = tangent_function(rule)(x, out, p)
+    finally:
+        _unhush(token)
+    if np.ndim(out) == 0:
+        return _base.make_scalar(_as_scalar(out), [_as_scalar(t) for t in total], tag)
+    return _base.make_array(out, total, tag)
 
 
 def _scalar_partials(fns, args, duals, values, out):
@@ -231,7 +258,7 @@ def _partials_array(d):
     ps = d._plist()
     if isinstance(ps[0], Dual):
         return stack_scalars(ps)
-    return np.array(ps, dtype=float)
+    return numeric(ps)
 
 
 def stack_scalars(items):
@@ -248,7 +275,7 @@ def _from_object_array(a):
     flat = a.ravel()
     tag = _tag_of(flat)
     if tag < 0:
-        return a.astype(float)
+        return numeric(a)
     n = None
     for item in flat:
         if isinstance(item, Dual) and item.tag == tag:
@@ -274,8 +301,8 @@ def _from_object_array(a):
         values = _from_object_array(values)
         partials = _from_object_array(partials)
     else:
-        values = values.astype(float)
-        partials = partials.astype(float)
+        values = numeric(values)
+        partials = numeric(partials)
     if a.ndim == 0:
         return make(values.reshape(()) if not nested else values[0], partials[0], tag)
     return make(values.reshape(a.shape), partials.reshape(a.shape + (n,)), tag)

@@ -15,12 +15,13 @@ def check_callable(who, f):
         raise errors.not_callable(who, f)
 
 
-def as_input(who, x):
+def as_input(who, x, holomorphic=False):
     """``x`` as a float64 array, a Python float for a real scalar, or a dual of
-    an outer call, kept as it is."""
+    an outer call, kept as it is.  With ``holomorphic``, complex ``x`` is kept
+    complex (complex128, a Python complex for a scalar)."""
     t = type(x)
     if t is float or t is int or t is np.float64:
-        return float(x)
+        return complex(x) if holomorphic else float(x)
     if isinstance(x, Dual):
         return x
     if isinstance(x, np.ndarray) and x.dtype == object:
@@ -30,11 +31,12 @@ def as_input(who, x):
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:
         raise errors.bad_type(who, "x as a real number or array", type(x).__name__) from exc
-    if arr.dtype.kind == "c":
-        raise errors.bad_type(who, "real x", f"complex dtype {arr.dtype}",
-                              "Differentiate the real and imaginary parts separately.")
-    if arr.dtype.kind not in "biuf":
+    if arr.dtype.kind == "c" and not holomorphic:
+        raise errors.complex_input(who, arr.dtype)
+    if arr.dtype.kind not in "biufc":
         raise errors.bad_type(who, "x as a real number or array", f"dtype {arr.dtype}")
+    if holomorphic:
+        return np.asarray(arr, dtype=complex) if arr.ndim else complex(arr)
     # no copy here: the passes seed private copies (dualgrad._seed.private)
     return np.asarray(arr, dtype=float) if arr.ndim else float(arr)
 

@@ -66,6 +66,14 @@ def bad_type(who, expected, got, fix=""):
     return DualTypeError(f"{who}: expected {expected}, got {got}.{fix}")
 
 
+def complex_input(who, dtype):
+    return DualTypeError(
+        f"{who}: expected real x, got complex dtype {dtype}. Fix: pass holomorphic=True "
+        "for the complex derivative of a holomorphic f (as JAX's holomorphic=True), or "
+        "split x into real and imaginary parts and differentiate f(re + 1j * im) with "
+        "respect to the real array np.concatenate([re, im]).")
+
+
 def not_callable(who, f):
     return bad_type(who, "a callable f", f"{type(f).__name__} {f!r:.60}",
                     "Pass the function itself, e.g. dg.gradient(f, x).")

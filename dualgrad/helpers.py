@@ -26,13 +26,16 @@ __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "approx_fprim
 def _result(value):
     """A Python float for a 0-d plain result; arrays and duals unchanged."""
     if isinstance(value, np.ndarray) and value.ndim == 0:
-        return float(value)
+        return complex(value) if value.dtype.kind == "c" else float(value)
     if isinstance(value, np.floating):
         return float(value)
+    if isinstance(value, np.complexfloating):
+        return complex(value)
     return value
 
 
-def _jacobian(who, f, x, args, chunk, executor=None, progress=False, batch_axis=None):
+def _jacobian(who, f, x, args, chunk, executor=None, progress=False, batch_axis=None,
+              holomorphic=False):
     """``(f(x), J)`` with ``J`` of shape ``f(x).shape + x.shape``.
 
     With ``batch_axis``, ``x`` holds many points along that axis: every chunk of
@@ -40,7 +43,7 @@ def _jacobian(who, f, x, args, chunk, executor=None, progress=False, batch_axis=
     """
     check_callable(who, f)
     chunk = check_chunk(who, chunk)
-    x = as_input(who, x)
+    x = as_input(who, x, holomorphic)
     if batch_axis is not None:
         return _batched(who, f, x, args, chunk, executor, progress, batch_axis)
     value, partials = jacobian_columns(who, f, (None,) + args, (0,), [x], None, chunk,
@@ -63,7 +66,7 @@ def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
     points = np.moveaxis(x, batch_axis, 0)
     tasks, labels, counts = [], [], []
     for b, point in enumerate(points):
-        point = as_input(who, point)
+        point = as_input(who, point, np.iscomplexobj(point))
         t, lab = chunk_tasks(who, f, (None,) + args, (0,), [point], {}, chunk)
         tasks += t
         labels += [f"point {b} of the batch, {lab[k]}" for k in range(len(lab))]
@@ -78,7 +81,8 @@ def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
     return np.stack([np.asarray(v, dtype=float) for v in values]), np.stack(jacs)
 
 
-def jacobian(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=None):
+def jacobian(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=None,
+             holomorphic=False):
     """The Jacobian of ``f`` at ``x``, exact to rounding.
 
     Parameters
@@ -103,11 +107,16 @@ def jacobian(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=
     batch_axis : int, optional
         ``x`` holds many points along this axis; returns their Jacobians stacked
         along a leading axis, shape ``(B,) + f(x_b).shape + x_b.shape``.
+    holomorphic : bool, optional
+        Accept complex ``x`` and return the complex derivative of a holomorphic
+        ``f`` (as JAX's ``holomorphic=True``).  Without it complex ``x`` raises
+        ``TypeError``; real ``x`` may always pass through complex intermediates.
 
     Returns
     -------
     ndarray or float
-        Shape ``f(x).shape + x.shape``: ``(m, n)`` for 1-D input and output.
+        Shape ``f(x).shape + x.shape``: ``(m, n)`` for 1-D input and output;
+        complex128 where ``f`` returns complex values.
 
     Raises
     ------
@@ -130,10 +139,11 @@ def jacobian(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=
            [0.54030231, 0.        ]])
     """
     return _result(_jacobian("dualgrad.jacobian", f, x, args, chunk, executor, progress,
-                             batch_axis)[1])
+                             batch_axis, holomorphic)[1])
 
 
-def gradient(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=None):
+def gradient(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=None,
+             holomorphic=False):
     """The gradient of scalar ``f`` at ``x``, shaped like ``x``.
 
     Parameters
@@ -144,7 +154,7 @@ def gradient(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=
         The point, of any shape.
     *args
         Passed to ``f`` after ``x``.
-    chunk, executor, progress, batch_axis
+    chunk, executor, progress, batch_axis, holomorphic
         As for :func:`jacobian`.
 
     Returns
@@ -167,13 +177,13 @@ def gradient(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=
     6.0
     """
     value, jac = _jacobian("dualgrad.gradient", f, x, args, chunk, executor, progress,
-                           batch_axis)
+                           batch_axis, holomorphic)
     if np.shape(value) != (() if batch_axis is None else np.shape(value)[:1]):
         raise errors.array_output("dualgrad.gradient", np.shape(value))
     return _result(jac)
 
 
-def derivative(f, x, *args):
+def derivative(f, x, *args, holomorphic=False):
     """The derivative of ``f`` with respect to the real scalar ``x``.
 
     Parameters
@@ -201,10 +211,10 @@ def derivative(f, x, *args):
     if np.ndim(x) != 0:
         raise errors.bad_argument(who, "a real scalar x", f"shape {np.shape(x)}",
                                   "Use dg.jacobian for array inputs.")
-    return _result(_jacobian(who, f, x, args, None)[1])
+    return _result(_jacobian(who, f, x, args, None, holomorphic=holomorphic)[1])
 
 
-def hessian(f, x, *args, chunk=None, executor=None, progress=False):
+def hessian(f, x, *args, chunk=None, executor=None, progress=False, holomorphic=False):
     """The Hessian of scalar ``f`` at ``x``, by nested duals; exactly symmetric.
 
     Parameters
@@ -234,9 +244,9 @@ def hessian(f, x, *args, chunk=None, executor=None, progress=False):
     """
     who = "dualgrad.hessian"
     check_callable(who, f)
-    x = as_input(who, x)
+    x = as_input(who, x, holomorphic)
     H = _jacobian(who, _GradientOf(who, f, args, chunk), x, (), chunk, executor,
-                  progress)[1]
+                  progress, holomorphic=holomorphic)[1]
     if isinstance(H, np.ndarray) and H.ndim:
         size = math.prod(np.shape(x))
         flat = H.reshape(size, size)
@@ -257,7 +267,7 @@ class _GradientOf:
         return jac
 
 
-def jvp(f, x, v, *args):
+def jvp(f, x, v, *args, holomorphic=False):
     """``f(x)`` and the directional derivative ``J(x) @ v`` in one pass.
 
     Parameters
@@ -287,17 +297,16 @@ def jvp(f, x, v, *args):
     """
     who = "dualgrad.jvp"
     check_callable(who, f)
-    x = as_input(who, x)
-    v = as_input(who, v)
+    x = as_input(who, x, holomorphic)
+    v = as_input(who, v, holomorphic)
     if np.shape(v) != np.shape(x):
         raise errors.bad_argument(who, f"v of x's shape {np.shape(x)}",
                                   f"shape {np.shape(v)}")
     tag = new_tag()
     partials = private(np.reshape(v, np.shape(v) + (1,))) if np.shape(x) else [v]
     if isinstance(partials, list) and not isinstance(v, Dual):
-        partials = [float(v)]
-    seeded = make(private(x) if isinstance(x, Dual) or np.shape(x) else float(x), partials,
-                  tag)
+        partials = [v]
+    seeded = make(private(x) if isinstance(x, Dual) or np.shape(x) else x, partials, tag)
     out = call_jitted(who, f, (seeded,) + args, {}) if is_jitted(f) else f(seeded, *args)
     value, tangent = extract(who, out, tag, 1)
     return _result(value), _result(as_array(tangent)[..., 0])

@@ -130,12 +130,10 @@ def test_gradient_of_array_valued_f_points_to_jacobian():
         dg.grad(lambda x: x * 2)(np.ones(3))
 
 
-def test_non_numeric_and_complex_outputs():
+def test_non_numeric_outputs_and_complex_inputs():
     with pytest.raises(TypeError, match="return numbers"):
         dg.jacobian(lambda x: "text", 1.0)
-    with pytest.raises(TypeError, match="real"):
-        dg.jacobian(lambda x: np.ones(2) * 1j, 1.0)
-    with pytest.raises(TypeError, match="real x"):
+    with pytest.raises(TypeError, match="real x.*holomorphic=True"):
         dg.gradient(lambda x: x, 1j)
 
 

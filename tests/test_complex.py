@@ -1,0 +1,145 @@
+"""Complex values in duals: real inputs through complex intermediates, the
+real-pair convention of abs/real/imag/angle/conj, and holomorphic=True.
+
+Oracles: closed forms, and high-order central differences in the real input
+(the real-pair convention *is* the derivative of the complex output's real and
+imaginary parts with respect to the real input).
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+Z0 = 0.3 + 0.8j
+
+
+def central(f, x, h=1e-3):
+    """Sixth-order central differences of a (complex-valued) f at real array x."""
+    x = np.asarray(x, dtype=float)
+    cols = []
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = h
+        e = e.reshape(x.shape)
+        g = [np.asarray(f(x + k * e)) for k in (-3, -2, -1, 1, 2, 3)]
+        cols.append((-g[0] + 9 * g[1] - 45 * g[2] + 45 * g[3] - 9 * g[4] + g[5]) / (60 * h))
+    return np.stack(cols, axis=-1).reshape(np.shape(f(x)) + x.shape)
+
+
+@pytest.fixture(autouse=True)
+def _no_complex_warning():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)
+        yield
+
+
+def test_issue_12_complex_constant_keeps_the_imaginary_part():
+    value, tangent = dg.jvp(lambda x: np.add(x, 0.4 + 1.2j), 0.4, 1.0)
+    assert value == 0.8 + 1.2j and tangent == 1.0
+    value, tangent = dg.jvp(lambda x: np.add(x, 0.4 + 1.2j), np.array([0.4, 1.0]),
+                            np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(value, [0.8 + 1.2j, 1.4 + 1.2j])
+    np.testing.assert_array_equal(tangent, [1.0, 2.0])
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+@pytest.mark.parametrize("f, df", [
+    (lambda x: x * Z0, lambda x: Z0 + 0 * x),
+    (lambda x: Z0 * x + 1.0, lambda x: Z0 + 0 * x),
+    (lambda x: x / (x + 1j), lambda x: 1j / (x + 1j) ** 2),
+    (lambda x: np.exp(1j * x), lambda x: 1j * np.exp(1j * x)),
+    (lambda x: (x * Z0) ** 3, lambda x: 3 * Z0 ** 3 * x ** 2),
+    (lambda x: np.sqrt(x * Z0 + 1), lambda x: Z0 / (2 * np.sqrt(x * Z0 + 1))),
+    (lambda x: np.log(x + 2j), lambda x: 1 / (x + 2j)),
+    (lambda x: np.sin(x * Z0) * np.cosh(x), lambda x: Z0 * np.cos(x * Z0) * np.cosh(x)
+     + np.sin(x * Z0) * np.sinh(x)),
+    (lambda x: np.tanh(x + 0.5j), lambda x: 1 - np.tanh(x + 0.5j) ** 2),
+    (lambda x: (x + 1j) ** (2 + 1j), lambda x: (2 + 1j) * (x + 1j) ** (1 + 1j)),
+])
+def test_holomorphic_intermediates_give_complex_derivatives(f, df, shape):
+    x = np.linspace(0.3, 1.2, 3).reshape(shape) if shape else 0.7
+    if shape:
+        got = dg.jacobian(f, x)
+        np.testing.assert_allclose(got, np.diag(df(x)), rtol=1e-13, atol=1e-15)
+        assert got.dtype == np.complex128
+    else:
+        got = dg.derivative(f, x)
+        assert type(got) is complex
+        np.testing.assert_allclose(got, df(x), rtol=1e-13)
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+@pytest.mark.parametrize("name, f", [
+    ("abs", lambda x: np.abs(x * Z0 + 1.0 - 0.5j)),
+    ("abs-op", lambda x: abs(np.exp(1j * x) * (x + 2))),
+    ("real", lambda x: np.real(np.exp(1j * x) * Z0)),
+    ("real-attr", lambda x: (np.exp(1j * x) * Z0).real),
+    ("imag", lambda x: np.imag(np.exp(1j * x) * Z0)),
+    ("imag-attr", lambda x: (np.exp(1j * x) * Z0).imag),
+    ("conj", lambda x: np.conj(np.exp(1j * x) * x)),
+    ("conj-method", lambda x: (np.exp(1j * x) * x).conj()),
+    ("angle", lambda x: np.angle(x * Z0 - 0.2)),
+    ("angle-deg", lambda x: np.angle(x * Z0 - 0.2, deg=True)),
+    ("sign", lambda x: np.sign(x * Z0 - 0.2j)),
+    ("abs2", lambda x: np.abs(x + 1j) ** 2),
+])
+def test_non_holomorphic_functions_use_the_real_pair_convention(name, f, shape):
+    x = np.linspace(0.3, 1.2, 3).reshape(shape) if shape else 0.7
+    expected = central(f, x)
+    got = dg.jacobian(f, x)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-10)
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.var(x * Z0 + np.arange(3.0)),
+    lambda x: np.std(x * Z0 + np.arange(3.0) * 1j),
+    lambda x: np.linalg.norm(x * Z0 + np.arange(3.0)),
+    lambda x: np.linalg.norm(np.outer(x, x) * Z0, "fro"),
+    lambda x: np.linalg.norm(x * Z0 - 1.0, axis=0),
+    lambda x: np.real(np.dot(x * Z0, np.arange(3.0) + 1j)),
+    lambda x: np.abs(np.sum((np.outer(x, x) * Z0) @ (x + 1j))),
+    lambda x: np.abs(np.vdot(x * Z0, x + 1j)),
+])
+def test_reductions_and_products_of_complex_values(f):
+    x = np.array([0.4, -1.1, 0.9])
+    np.testing.assert_allclose(dg.gradient(f, x), central(f, x), rtol=1e-9, atol=1e-12)
+
+
+def test_hessian_through_complex_intermediates():
+    x = np.array([0.4, 1.0])
+    H = dg.hessian(lambda x: np.sum(np.real(np.exp(1j * x))), x)
+    np.testing.assert_allclose(H, np.diag(-np.cos(x)), rtol=1e-14)
+    H = dg.hessian(lambda x: np.abs(x[0] + 1j * x[1]), x)
+    r = np.hypot(*x)
+    expected = np.array([[x[1] ** 2, -x[0] * x[1]], [-x[0] * x[1], x[0] ** 2]]) / r ** 3
+    np.testing.assert_allclose(H, expected, rtol=1e-13)
+
+
+def test_holomorphic_inputs():
+    z = np.array([0.3 + 0.8j, -1 + 0.5j])
+    np.testing.assert_allclose(dg.derivative(lambda x: x ** 3, z[0], holomorphic=True),
+                               3 * z[0] ** 2, rtol=1e-14)
+    np.testing.assert_allclose(dg.gradient(lambda x: np.sum(np.exp(x)), z, holomorphic=True),
+                               np.exp(z), rtol=1e-14)
+    J = dg.jacobian(lambda x: np.sin(x) * x[0], z, holomorphic=True)
+    expected = np.diag(np.cos(z) * z[0])
+    expected[:, 0] += np.sin(z)
+    np.testing.assert_allclose(J, expected, rtol=1e-14)
+    np.testing.assert_allclose(dg.hessian(lambda x: np.sum(x ** 3), z, holomorphic=True),
+                               np.diag(6 * z), rtol=1e-14)
+    value, tangent = dg.jvp(lambda x: x ** 2, z, np.array([1.0, 1j]), holomorphic=True)
+    np.testing.assert_allclose(tangent, 2 * z * [1.0, 1j], rtol=1e-14)
+
+
+@pytest.mark.parametrize("helper", [dg.derivative, dg.gradient, dg.jacobian, dg.hessian])
+def test_complex_input_without_holomorphic_names_the_fix(helper):
+    with pytest.raises(TypeError, match=r"holomorphic=True.*real and imaginary parts"):
+        helper(lambda x: x * x, 0.5 + 1j)
+
+
+def test_constant_complex_output_gives_complex_zeros():
+    J = dg.jacobian(lambda x: np.ones(2) * 1j, 1.0)
+    assert J.dtype == np.complex128 and not J.any()

@@ -108,6 +108,20 @@ class Dual:
     def __index__(self):
         raise errors.dropped_derivatives("using a dual as an index")
 
+    def __format__(self, spec):
+        if not spec:
+            return str(self)
+        raise errors.format_spec(spec)
+
+    # ---- numba's hook for types it does not know: teach it the duals on first meeting ----
+    @property
+    def _numba_type_(self):
+        from . import _numba_dual
+        t = _numba_dual.typeof_dual(self)
+        if t is None:                       # numba's C typeof reads ._code of what it gets
+            raise AttributeError("_numba_type_: this dual has no numba type")
+        return t
+
     def __round__(self, ndigits=None):
         raise errors.dropped_derivatives("round(d)")
 

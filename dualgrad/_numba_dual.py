@@ -1,8 +1,11 @@
 """Dual numbers inside users' numba-jitted code: a numba extension type.
 
-Importing this module (the helpers do it when ``f`` is a numba dispatcher, and
-numba does it through the ``numba_extensions`` entry point at its first
-compilation) teaches numba two types:
+Importing this module teaches numba two types.  It is imported only when numba
+actually meets a dual: the helpers import it when ``f`` is a numba dispatcher,
+and :attr:`dualgrad.Dual._numba_type_` (numba's hook for types it does not know)
+imports it the first time any jitted function receives a dual.  There is no
+``numba_extensions`` entry point, so numba programs that never see a dual
+import nothing of dualgrad's.  The two types:
 
 ``DualType(n)``
     a scalar dual: a float64 value, a ``UniTuple(float64, n)`` of partials and
@@ -713,5 +716,13 @@ def is_dispatcher(f):
     return type(f).__module__.startswith("numba") and hasattr(f, "py_func")
 
 
+def typeof_dual(val):
+    """numba's type for the dual ``val``, or ``None`` (nested duals stay in Python)."""
+    if isinstance(val, ScalarDual):
+        return _typeof_scalar(val, None)
+    return _typeof_array(val, None)
+
+
 def init():
-    """The ``numba_extensions`` entry point: importing this module is all."""
+    """Former ``numba_extensions`` entry point, kept for installs whose metadata
+    still names it: importing this module is all."""

@@ -228,3 +228,68 @@ def test_cache_true_works_for_dual_specializations(tmp_path):
         assert run.returncode == 0, run.stderr[-2000:]
     hits, misses = map(int, runs[1].stdout.split())
     assert hits >= 1
+
+
+def _fresh_python(code, tmp_path):
+    """Run ``code`` in a new interpreter that sees this checkout's dualgrad and, as
+    installed metadata, the entry points that setup.cfg declares (a stand-in
+    dist-info ahead of site-packages, whose dualgrad metadata may be stale)."""
+    import configparser
+    import os
+    root = os.path.dirname(os.path.dirname(dg.__file__))
+    cfg = configparser.ConfigParser()
+    cfg.read(os.path.join(root, "setup.cfg"))
+    info = tmp_path / "dualgrad-0.dev0.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: dualgrad\nVersion: 0.dev0\n")
+    if cfg.has_section("options.entry_points"):
+        (info / "entry_points.txt").write_text("".join(
+            f"[{group}]\n{text.strip()}\n" for group, text in cfg["options.entry_points"].items()))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tmp_path), root]))
+    run = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                         text=True, cwd=tmp_path, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    return run.stdout
+
+
+def test_numba_programs_import_nothing_of_dualgrad(tmp_path):
+    """Installing dualgrad costs numba programs that never see a dual nothing: their
+    first compilation (where numba runs its extensions' entry points) imports no
+    dualgrad module."""
+    out = _fresh_python("""
+        import sys, numba
+        numba.njit(lambda x: x + 1.0)(1.0)
+        print(sorted(m for m in sys.modules if m.split(".")[0] == "dualgrad"))
+    """, tmp_path)
+    assert out.strip() == "[]"
+
+
+def test_numba_learns_the_duals_when_it_first_meets_one(tmp_path):
+    """A jitted helper called inside plain-Python f receives duals; numba imports
+    dualgrad's extension at that moment, not before (checked against analytic)."""
+    out = _fresh_python("""
+        import sys, numba, numpy as np, dualgrad as dg
+        @numba.njit
+        def sumsq(y):
+            s = 0.0
+            for i in range(len(y)):
+                s += y[i] * y[i]
+            return s
+        sumsq(np.ones(2))
+        print("dualgrad._numba_dual" in sys.modules)
+        g = dg.gradient(lambda x: sumsq(x) + sumsq(x[1:]), np.array([1.0, 2.0, 3.0]))
+        print("dualgrad._numba_dual" in sys.modules, g.tolist())
+    """, tmp_path)
+    assert out.split("\n")[:2] == ["False", "True [2.0, 8.0, 12.0]"]
+
+
+def test_an_object_array_of_duals_handed_to_jitted_code_names_the_fix():
+    @numba.njit
+    def first(y):
+        return y[0] * 2.0
+
+    with pytest.raises(TypeError, match=r"object array.*np\.array\(\[d1, d2\]\).*"
+                                        r"Fix: build the array with np\.stack"):
+        dg.gradient(lambda x: first(np.array([x[0] * 2, x[1]])), np.ones(2))
+    g = dg.gradient(lambda x: first(np.stack([x[0] * 3, x[1]])), np.ones(2))
+    np.testing.assert_array_equal(g, [6.0, 0.0])

@@ -129,6 +129,10 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
         _buffers.begin()
         try:
             return extract(who, f(*full, **kwargs), tag, width)
+        except Exception as exc:
+            if type(exc).__name__ == "TypingError" and "array(pyobject" in str(exc):
+                raise errors.numba_unsupported(who, str(exc)) from exc   # a jitted helper
+            raise
         finally:
             _buffers.end()
     value, partials = extract(who, call_jitted(who, f, full, kwargs), tag, columns)

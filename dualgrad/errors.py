@@ -30,6 +30,16 @@ def dropped_derivatives(action):
     )
 
 
+def format_spec(spec):
+    """``format(d, spec)`` / ``f"{d:spec}"`` on a dual: format specs are for numbers."""
+    return DualTypeError(
+        f"dualgrad: format(d, {spec!r}) (f\"{{d:{spec}}}\") expected a plain number, got a "
+        f"dual number, which has a value and derivatives. Fix: format its value, "
+        f"f\"{{d.value:{spec}}}\" (for an element, f\"{{x[0].value:{spec}}}\"), or its "
+        f"derivatives, d.partials."
+    )
+
+
 def store_into_plain():
     return DualTypeError(
         "dualgrad: storing a dual number into a plain float array would drop its "
@@ -94,6 +104,11 @@ def numba_unsupported(who, message):
                     "or np.zeros(n))"
         fix = ("create the buffer with np.empty_like(x), or np.zeros(n, like=x) for "
                "another length")
+    elif "array(pyobject" in message:
+        construct = "an object array (numba's array(pyobject)), such as np.array([d1, d2]) " \
+                    "of duals built outside jitted code"
+        fix = ("build the array with np.stack([d1, d2]) (a dual array numba can take), or "
+               "build it inside the jitted function")
     elif re.search(r"Cannot determine Numba type of <class 'dualgrad", message):
         construct = "passing a dual of more than one dimension, or a nested dual"
         fix = "pass a 1-D x (x.ravel()) or use a plain-Python f"
@@ -104,7 +119,7 @@ def numba_unsupported(who, message):
         construct = "an operation numba cannot compile for dual numbers"
         fix = "see docs/numba.md for what jitted code may do, or use a plain-Python f"
     first = next((ln.strip() for ln in message.splitlines() if ln.strip()), "")
-    return DualTypeError(f"{who}: numba-jitted f uses {construct}. Fix: {fix}. "
+    return DualTypeError(f"{who}: numba-jitted code uses {construct}. Fix: {fix}. "
                          f"(numba said: {first[:200]})")
 
 

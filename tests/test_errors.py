@@ -185,3 +185,22 @@ def test_inner_dual_stored_into_outer_buffer():
         return buf
     with pytest.raises(TypeError, match="inner derivative call"):
         dg.jacobian(outer, np.ones(2))
+
+
+@pytest.mark.parametrize("fmt", [lambda d: f"{d:.3f}", lambda d: format(d, ".2e"),
+                                 lambda d: "{:>8.1f}".format(d)])
+def test_formatting_a_dual_names_the_value(fmt):
+    """A format spec is for numbers; the message points at d.value."""
+    def f(x):
+        fmt(x[0])
+        return x.sum()
+    with pytest.raises(TypeError, match=r"format\(d, .*expected a plain number, got a dual"
+                                        r".*Fix: format its value, f\"\{d\.value:"):
+        dg.gradient(f, np.ones(2))
+    with pytest.raises(TypeError, match=r"x\[0\]\.value"):
+        fmt(dg.Dual(1.0, [1.0]))
+
+
+def test_formatting_a_dual_without_a_spec_prints_it():
+    d = dg.Dual(2.0, [1.0, 0.0])
+    assert f"{d}" == str(d) == format(d) and "2.0" in str(d)

@@ -18,7 +18,7 @@ import functools
 
 import numpy as np
 
-from . import _reductions, errors
+from . import _buffers, _kernels, _reductions, errors
 from ._base import Dual, make, newest, numeric, primal
 from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
@@ -105,33 +105,97 @@ def _value_axis(axis, ndim):
 
 
 def _per_direction(func, p, *args, **kwargs):
-    """``func`` applied to each direction of partials ``p``, stacked last."""
+    """``func`` applied to each direction of partials ``p``, stacked last (kept for
+    the few functions with no whole-array form: ``interp`` on nested duals)."""
     n = p.shape[-1]
     return np.stack([func(p[..., k], *args, **kwargs) for k in range(n)], axis=-1)
 
 
-def _linear(func):
-    """An implementation for a function linear in its first argument."""
-    def impl(a, *args, **kwargs):
+# ---- structural functions on the whole partials array ------------------------------
+# Each moves elements along value axes; the partials (directions last) take the same
+# move with the axes given as non-negative numbers, so the direction axis is never
+# touched: one NumPy call instead of one per direction, and a view wherever NumPy
+# returns a view of the value (writes through it reach value and partials alike).
+def _structural(impl):
+    """``impl(a, *args)`` for a dual ``a``; plain NumPy for anything else."""
+    func = impl.__name__
+
+    @functools.wraps(impl)
+    def wrapper(a, *args, **kwargs):
         if not isinstance(a, Dual):
-            return func(a, *args, **kwargs)
-        return make(func(a.value, *args, **kwargs),
-                    _per_direction(func, a.partials, *args, **kwargs), a.tag)
-    return impl
+            return getattr(np, func[1:])(a, *args, **kwargs)
+        return impl(a, *args, **kwargs)
+    return wrapper
 
 
-for _f in (np.tile, np.repeat, np.flip, np.roll, np.diag, np.diagonal, np.trace, np.tril,
-           np.triu, np.diff, np.rot90, np.fliplr, np.flipud, np.trapezoid, np.real,
-           np.imag, np.resize, np.delete):
-    HANDLED[_f] = _linear(_f)
+def _axes_or_all(axis, ndim):
+    """``axis`` (None: every value axis) as non-negative ints, a tuple."""
+    return tuple(range(ndim)) if axis is None else _reductions.normalize_axes(axis, ndim)
+
+
+@implements(np.flip)
+@_structural
+def _flip(m, axis=None):
+    value = np.flip(m.value, axis)
+    if axis is None:
+        return make(value, np.flip(m.partials, tuple(range(m.ndim))), m.tag)
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    return make(value, np.flip(m.partials, tuple(int(ax) % m.ndim for ax in axes)), m.tag)
+
+
+@implements(np.fliplr)
+@_structural
+def _fliplr(m):
+    return make(np.fliplr(m.value), np.flip(m.partials, 1), m.tag)
+
+
+@implements(np.flipud)
+@_structural
+def _flipud(m):
+    return make(np.flipud(m.value), np.flip(m.partials, 0), m.tag)
+
+
+@implements(np.rot90)
+@_structural
+def _rot90(m, k=1, axes=(0, 1)):
+    value = np.rot90(m.value, k, axes)            # NumPy checks the axes
+    axes = tuple(int(ax) % m.ndim for ax in axes)
+    return make(value, np.rot90(m.partials, k, axes), m.tag)
+
+
+@implements(np.real)
+def _real(val):
+    """The real part: a real dual is its own real part (a view, as NumPy gives)."""
+    if not isinstance(val, Dual):
+        return np.real(val)
+    if np.iscomplexobj(primal(val.value)) or np.iscomplexobj(primal(val.partials)):
+        return make(np.real(val.value), np.real(val.partials), val.tag)
+    return make(val.value.real if isinstance(val.value, np.ndarray) else val.value,
+                val.partials, val.tag)
+
+
+@implements(np.imag)
+def _imag(val):
+    """The imaginary part, of value and partials alike (zeros for a real dual)."""
+    if not isinstance(val, Dual):
+        return np.imag(val)
+    return make(np.imag(val.value), np.imag(val.partials), val.tag)
+
+
+def _atleast(func, a):
+    if not isinstance(a, Dual):
+        return func(a)
+    value = func(a.value)
+    if value is a.value:
+        return a
+    return make(value, np.reshape(a.partials, np.shape(primal(value)) +
+                                  a.partials.shape[-1:]), a.tag)
 
 
 def _each(func):
-    """``atleast_*d(*arrays)``: each argument on its own, a tuple for several."""
-    single = _linear(func)
-
+    """``atleast_*d(*arrays)``: each argument on its own (a view), a tuple for several."""
     def impl(*arrays):
-        out = tuple(single(a) for a in arrays)
+        out = tuple(_atleast(func, a) for a in arrays)
         return out[0] if len(out) == 1 else out
     return impl
 
@@ -140,16 +204,180 @@ for _f in (np.atleast_1d, np.atleast_2d, np.atleast_3d):
     HANDLED[_f] = _each(_f)
 
 
+@implements(np.roll)
+@_structural
+def _roll(a, shift, axis=None):
+    value = np.roll(a.value, shift, axis)
+    n = a.partials.shape[-1]
+    if axis is None:                                  # the flattened array rolls
+        p = np.roll(np.reshape(a.partials, (-1, n)), shift, 0)
+        return make(value, np.reshape(p, a.partials.shape), a.tag)
+    if np.ndim(axis) == 0:
+        axes = int(axis) % a.ndim
+    else:
+        axes = tuple(int(ax) % a.ndim for ax in axis)
+    return make(value, np.roll(a.partials, shift, axes), a.tag)
+
+
+@implements(np.tile)
+@_structural
+def _tile(A, reps):
+    value = np.tile(A.value, reps)
+    reps = (reps,) if np.ndim(reps) == 0 else tuple(reps)
+    d = max(A.ndim, len(reps))
+    reps = (1,) * (d - len(reps)) + reps
+    p = np.reshape(A.partials, (1,) * (d - A.ndim) + A.partials.shape)
+    return make(value, np.tile(p, reps + (1,)), A.tag)
+
+
+@implements(np.repeat)
+@_structural
+def _repeat(a, repeats, axis=None):
+    value = np.repeat(a.value, repeats, axis)
+    if axis is None:
+        p = np.repeat(np.reshape(a.partials, (-1, a.partials.shape[-1])), repeats, 0)
+    else:
+        p = np.repeat(a.partials, repeats, _value_axis(axis, a.ndim))
+    return make(value, p, a.tag)
+
+
+@implements(np.resize)
+@_structural
+def _resize(a, new_shape):
+    """Cyclic repetition of the flattened elements; each element's partials are
+    one row of ``n``, so the flattened partials repeat alike."""
+    value = np.resize(a.value, new_shape)
+    return make(value, np.resize(a.partials, np.shape(primal(value)) +
+                                 a.partials.shape[-1:]), a.tag)
+
+
+@implements(np.delete)
+@_structural
+def _delete(arr, obj, axis=None):
+    value = np.delete(arr.value, obj, axis)
+    if axis is None:
+        p = np.delete(np.reshape(arr.partials, (-1, arr.partials.shape[-1])), obj, 0)
+    else:
+        p = np.delete(arr.partials, obj, _value_axis(axis, arr.ndim))
+    return make(value, p, arr.tag)
+
+
+@implements(np.diagonal)
+@_structural
+def _diagonal(a, offset=0, axis1=0, axis2=1):
+    """A read-only view, as NumPy's; the diagonal axis goes before the directions."""
+    value = np.diagonal(a.value, offset, axis1, axis2)
+    i, j = _value_axis(axis1, a.ndim), _value_axis(axis2, a.ndim)
+    return make(value, np.moveaxis(np.diagonal(a.partials, offset, i, j), -1, -2), a.tag)
+
+
+@implements(np.trace)
+@_structural
+def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    _reductions.check_kwargs("trace", {"dtype": dtype, "out": out})
+    value = np.trace(a.value, offset, axis1, axis2)
+    i, j = _value_axis(axis1, a.ndim), _value_axis(axis2, a.ndim)
+    return make(value, np.trace(a.partials, offset, i, j), a.tag)
+
+
+@implements(np.diag)
+@_structural
+def _diag(v, k=0):
+    value = np.diag(v.value, k)
+    if v.ndim == 2:
+        return make(value, np.moveaxis(np.diagonal(v.partials, k, 0, 1), -1, -2), v.tag)
+    if v.ndim != 1:
+        raise ValueError("Input must be 1- or 2-d.")
+    m = len(v)
+    rows = np.arange(m) + max(-k, 0)
+    cols = np.arange(m) + max(k, 0)
+    p = v.partials
+    partials = np.zeros_like(p, shape=np.shape(primal(value)) + p.shape[-1:])
+    partials[rows, cols] = p
+    return make(value, partials, v.tag)
+
+
+def _triangle(func):
+    def impl(m, k=0):
+        if not isinstance(m, Dual):
+            return func(m, k)
+        value = func(m.value, k)
+        shape = np.shape(primal(value))
+        keep = func(np.ones(shape[-2:], dtype=bool), k)
+        p = m.partials
+        if np.shape(primal(p))[:-1] != shape:               # 1-D m: rows of a matrix
+            p = np.broadcast_to(p, shape + p.shape[-1:])
+        return make(value, np.where(keep[..., None], p, 0.0), m.tag)
+    return impl
+
+
+HANDLED[np.tril] = _triangle(np.tril)
+HANDLED[np.triu] = _triangle(np.triu)
+
+
+@implements(np.diff)
+def _diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
+    if not isinstance(a, Dual) and not any(isinstance(e, Dual) for e in (prepend, append)):
+        return np.diff(a, n, axis, prepend, append)
+    if prepend is not np._NoValue or append is not np._NoValue:
+        a = _as_dual(a, *newest([a, prepend, append]))
+        ax = _value_axis(axis, a.ndim)
+        parts = []
+        for extra in (prepend, append):
+            if extra is np._NoValue:
+                parts.append(None)
+                continue
+            if np.ndim(primal(extra)) == 0:                 # a scalar: one slice of a
+                shape = list(a.shape)
+                shape[ax] = 1
+                extra = np.broadcast_to(extra, tuple(shape))
+            parts.append(extra)
+        pieces = [p for p in (parts[0], a, parts[1]) if p is not None]
+        a = np.concatenate(pieces, axis=ax)
+    if n == 0:
+        return a
+    ax = _value_axis(axis, a.ndim)
+    return make(np.diff(a.value, n, ax), np.diff(a.partials, n, ax), a.tag)
+
+
+@implements(np.trapezoid)
+def _trapezoid(y, x=None, dx=1.0, axis=-1):
+    """Linear in ``y``; a dual ``x`` or ``dx`` goes through the formula itself."""
+    if isinstance(x, Dual) or isinstance(dx, Dual) or not isinstance(y, Dual):
+        y = y if isinstance(y, Dual) else np.asarray(y, dtype=float)
+        ndim = np.ndim(primal(y))
+        ax = _value_axis(axis, ndim)
+        length = np.shape(primal(y))[ax]
+        if x is None:
+            d = dx
+        elif np.ndim(primal(x)) == 1:
+            d = np.reshape(np.diff(x), [-1 if i == ax else 1 for i in range(ndim)])
+        else:
+            d = np.diff(x, axis=ax)
+        hi = np.take(y, np.arange(1, length), axis=ax)
+        lo = np.take(y, np.arange(length - 1), axis=ax)
+        return np.sum(d * (hi + lo) / 2.0, axis=ax)
+    ax = _value_axis(axis, y.ndim)
+    value = np.trapezoid(y.value, x, dx, ax)
+    if x is not None and np.ndim(x) > 1:          # x of y's shape: one per element
+        x = np.asarray(x)[..., None]
+    return make(value, np.trapezoid(y.partials, x, dx, ax), y.tag)
+
+
 @implements(np.gradient)
-def _gradient(f, *varargs, **kwargs):
+def _gradient(f, *varargs, axis=None, edge_order=1):
     if not isinstance(f, Dual):
-        return np.gradient(f, *varargs, **kwargs)
-    values = np.gradient(f.value, *varargs, **kwargs)
-    per = [np.gradient(f.partials[..., k], *varargs, **kwargs) for k in range(f.partials.shape[-1])]
+        return np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
+    axes = _axes_or_all(axis, f.ndim)
+    if any(isinstance(v, Dual) for v in varargs):
+        raise errors.unsupported_function("np.gradient with dual spacing")
+    values = np.gradient(f.value, *varargs, axis=axis, edge_order=edge_order)
+    partials = np.gradient(f.partials, *varargs, axis=axes, edge_order=edge_order)
     if isinstance(values, (list, tuple)):
-        return tuple(make(v, np.stack([p[i] for p in per], axis=-1), f.tag)
-                     for i, v in enumerate(values))
-    return make(values, np.stack(per, axis=-1), f.tag)
+        return tuple(make(v, p, f.tag) for v, p in zip(values, partials))
+    if isinstance(partials, (list, tuple)):
+        partials = partials[0]
+    return make(values, partials, f.tag)
 
 
 # np.pad modes that only copy elements (or write constants): the partials pad alike
@@ -407,6 +635,11 @@ def _where(condition, x=None, y=None):
     dx, dy = _as_dual(x, tag, n), _as_dual(y, tag, n)
     value = np.where(cond, dx.value, dy.value)
     shape = np.shape(value)
+    if type(value) is np.ndarray and shape:
+        fast = _kernels.where(np.ascontiguousarray(np.broadcast_to(cond, shape)),
+                              dx.partials, dy.partials, shape + (n,))
+        if fast is not None:
+            return make(value, fast, tag)
     px = np.broadcast_to(np.reshape(dx.partials, (1,) * (len(shape) - dx.ndim) +
                                     dx.partials.shape), shape + (n,))
     partials = np.where(np.reshape(cond, (1,) * (len(shape) - cond.ndim) + cond.shape
@@ -424,18 +657,63 @@ def _select(condlist, choicelist, default=0.0):
 
 @implements(np.clip)
 def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
+    """Where the value is clipped it is a bound: the bound's partials; elsewhere ``a``'s
+    (at a tie, ``a``'s).  Constant bounds take one copy of the partials."""
     a_min = kwargs.pop("min", a_min)
     a_max = kwargs.pop("max", a_max)
     kwargs.pop("casting", None)
     _reductions.check_kwargs("clip", kwargs)            # where=, dtype= fail loudly
-    if a_min is not None:
-        a = np.where(primal(a) < primal(a_min), a_min, a)
-    if a_max is not None:
-        a = np.where(primal(a) > primal(a_max), a_max, a)
+    if isinstance(a, Dual) and not isinstance(a_min, Dual) and \
+            not isinstance(a_max, Dual) and _plain_arrays(a):
+        result = _clip_constant(a, a_min, a_max)
+    else:
+        result = None
+    if result is None:
+        result = a
+        if a_min is not None:
+            result = np.where(primal(result) < primal(a_min), a_min, result)
+        if a_max is not None:
+            result = np.where(primal(result) > primal(a_max), a_max, result)
     if out is None:
-        return a
+        return result
     from ._ufuncs import write_out
-    return write_out(a, out)                            # np.clip(u, 0, 1, out=u)
+    return write_out(result, out)                       # np.clip(u, 0, 1, out=u)
+
+
+def _plain_arrays(a):
+    return type(a.value) is np.ndarray and type(a.partials) is np.ndarray and \
+        a.partials.dtype == np.float64
+
+
+def _clip_constant(a, a_min, a_max):
+    """``np.clip`` of a dual between constants, or ``None`` when the bounds broadcast
+    the result beyond ``a``'s shape."""
+    v = a.value
+    lo = None if a_min is None else np.asarray(a_min, dtype=float)
+    hi = None if a_max is None else np.asarray(a_max, dtype=float)
+    outside = None
+    if lo is not None:
+        outside = v < lo
+    if hi is not None:
+        outside = v > hi if outside is None else outside | (v > hi)
+    if outside is None:
+        return make(v.copy(), _copied(a.partials), a.tag)
+    if outside.shape != v.shape:
+        return None
+    value = np.clip(v, lo, hi)
+    partials = _kernels.where(outside, 0.0, a.partials, a.partials.shape)
+    if partials is None:
+        partials = np.where(outside[..., None], 0.0, a.partials)
+    return make(value, partials, a.tag)
+
+
+def _copied(p):
+    """A copy of partials ``p``, in a pooled buffer when a helper's pool serves one."""
+    out = _buffers.like(p)
+    if out is None:
+        return p.copy()
+    np.copyto(out, p)
+    return out
 
 
 # ---- reductions and scans --------------------------------------------------------------

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _buffers
 
-__all__ = ["combine", "local", "sum_leading", "use", "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
+__all__ = ["combine", "local", "sum_leading", "where", "use", "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
 # chosen from bench/bench_engine.py (see bench/RESULTS.md).
@@ -215,3 +215,25 @@ def sum_leading(p, axes, keepdims):
     shape = tuple(1 if i in axes else s for i, s in enumerate(p.shape[:-1])) \
         if keepdims else tuple(s for i, s in enumerate(p.shape[:-1]) if i not in axes)
     return out.reshape(shape + (p.shape[-1],))
+
+
+def where(cond, p, q, target):
+    """``np.where(cond[..., None], p, q)`` of shape ``target`` in one pass, or ``None``.
+
+    ``cond`` is a boolean array of the value's shape; ``p`` and ``q`` are partials
+    (or numbers) that broadcast along the leading axes.
+    """
+    if type(cond) is not np.ndarray or cond.dtype != np.bool_ or cond.shape != target[:-1]:
+        return None
+    n = target[-1]
+    work = math.prod(target)
+    if not _wanted(work, n) and not (n == 1 and _wanted(work, 2)):
+        return None
+    rows = work // n
+    ps = _operand(p, target, (rows, n))
+    qs = _operand(q, target, (rows, n))
+    if ps is None or qs is None:
+        return None
+    out = _buffers.empty(target)
+    _kernels().where_rows(cond.reshape(rows), ps, qs, out.reshape(rows, n))
+    return out

@@ -88,3 +88,15 @@ def scale2_flat(f, p, g, q, out):
         a = p[i]
         b = q[i]
         out[i] = (0.0 if a == 0.0 else f[i] * a) + (0.0 if b == 0.0 else g[i] * b)
+
+
+@njit(**_JIT)
+def where_rows(cond, p, q, out):
+    """``out[i, :] = p[i, :] if cond[i] else q[i, :]``."""
+    rows, n = out.shape
+    for i in range(rows):              # a select, not a branch: random conditions
+        c = cond[i]                    # would cost a misprediction per row
+        for k in range(n):
+            a = p[i, k]
+            b = q[i, k]
+            out[i, k] = a if c else b

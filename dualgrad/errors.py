@@ -128,3 +128,10 @@ def mixed_tags():
         "dualgrad: a dual number of an inner derivative call was stored into an array of "
         "an outer call. Fix: create the buffer inside the inner function, from its own "
         "argument (np.zeros_like(y)).")
+
+
+def needs_scipy(who):
+    """An ImportError for the features that need scipy (sparse results)."""
+    return ImportError(
+        f"{who}: sparse Jacobians and Hessians need scipy (scipy.sparse), which is not "
+        "installed. Fix: pip install scipy, or call without sparsity= for a dense result.")

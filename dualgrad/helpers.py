@@ -82,7 +82,7 @@ def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
 
 
 def jacobian(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=None,
-             holomorphic=False):
+             holomorphic=False, sparsity=None, format="csr"):
     """The Jacobian of ``f`` at ``x``, exact to rounding.
 
     Parameters
@@ -111,10 +111,18 @@ def jacobian(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=
         Accept complex ``x`` and return the complex derivative of a holomorphic
         ``f`` (as JAX's ``holomorphic=True``).  Without it complex ``x`` raises
         ``TypeError``; real ``x`` may always pass through complex intermediates.
+    sparsity : scipy.sparse matrix, array_like of bool or "auto", optional
+        The Jacobian's nonzero pattern, shape ``(f(x).size, x.size)``, or
+        ``"auto"`` to detect it with :func:`sparsity`.  The result is then a
+        scipy.sparse matrix computed with one direction per color of the
+        pattern's columns (never as a dense array); 1-D ``x`` and ``f(x)`` only.
+        A pattern given by hand must hold every nonzero.  Needs scipy.
+    format : str, optional
+        The scipy.sparse format of a sparse result (default ``"csr"``).
 
     Returns
     -------
-    ndarray or float
+    ndarray or float or scipy.sparse matrix
         Shape ``f(x).shape + x.shape``: ``(m, n)`` for 1-D input and output;
         complex128 where ``f`` returns complex values.
 
@@ -138,8 +146,25 @@ def jacobian(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=
     array([[2.        , 1.        ],
            [0.54030231, 0.        ]])
     """
+    if sparsity is not None:
+        return _sparse("dualgrad.jacobian", f, x, args, sparsity, format, chunk, executor,
+                       progress, batch_axis, holomorphic)
     return _result(_jacobian("dualgrad.jacobian", f, x, args, chunk, executor, progress,
                              batch_axis, holomorphic)[1])
+
+
+def _sparse(who, f, x, args, sparsity, format, chunk, executor, progress, batch_axis=None,
+            holomorphic=False):
+    """The ``sparsity=`` hook: colored, compressed seeding (:mod:`dualgrad._coloring`)."""
+    if holomorphic:
+        raise errors.bad_argument(who, "holomorphic=False with sparsity=", "True",
+                                  "Sparse results are real; drop sparsity= for complex x.")
+    if batch_axis is not None:
+        raise errors.bad_argument(who, "batch_axis=None with sparsity=", repr(batch_axis),
+                                  "Call once per point for sparse Jacobians.")
+    from . import _coloring
+    fn = _coloring.sparse_hessian if who == "dualgrad.hessian" else _coloring.sparse_jacobian
+    return fn(who, f, x, args, sparsity, format, chunk, executor, progress)
 
 
 def gradient(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=None,
@@ -214,7 +239,8 @@ def derivative(f, x, *args, holomorphic=False):
     return _result(_jacobian(who, f, x, args, None, holomorphic=holomorphic)[1])
 
 
-def hessian(f, x, *args, chunk=None, executor=None, progress=False, holomorphic=False):
+def hessian(f, x, *args, chunk=None, executor=None, progress=False, holomorphic=False,
+            sparsity=None, format="csr"):
     """The Hessian of scalar ``f`` at ``x``, by nested duals; exactly symmetric.
 
     Parameters
@@ -227,10 +253,17 @@ def hessian(f, x, *args, chunk=None, executor=None, progress=False, holomorphic=
         Directions per evaluation at each of the two levels.
     executor, progress
         As for :func:`jacobian`; the outer level's chunks are the tasks.
+    sparsity : scipy.sparse matrix, array_like of bool or "auto", optional
+        The Hessian's nonzero pattern, shape ``(x.size, x.size)``, or ``"auto"``
+        to detect it with :func:`hessian_sparsity`.  The result is then an
+        exactly symmetric scipy.sparse matrix from a star coloring (one outer
+        direction per color); 1-D ``x`` only.  Needs scipy.
+    format : str, optional
+        The scipy.sparse format of a sparse result (default ``"csr"``).
 
     Returns
     -------
-    ndarray or float
+    ndarray or float or scipy.sparse matrix
         Shape ``x.shape + x.shape``.
 
     Examples
@@ -243,6 +276,9 @@ def hessian(f, x, *args, chunk=None, executor=None, progress=False, holomorphic=
     True
     """
     who = "dualgrad.hessian"
+    if sparsity is not None:
+        return _sparse(who, f, x, args, sparsity, format, chunk, executor, progress,
+                       holomorphic=holomorphic)
     check_callable(who, f)
     x = as_input(who, x, holomorphic)
     H = _jacobian(who, _GradientOf(who, f, args, chunk), x, (), chunk, executor,

@@ -1,0 +1,289 @@
+"""Sparse Jacobians and Hessians: colorings, compressed seeding, decompression.
+
+A Jacobian whose columns ``j`` and ``k`` never share a row can be evaluated with
+one direction for both: seed ``e_j + e_k`` and row ``i`` of the result is
+``J[i, j]`` or ``J[i, k]``, whichever of the two is in the pattern.  So the
+columns are colored (no two columns of one color share a row), one direction is
+seeded per color, and the compressed ``(m, colors)`` result is read back into
+CSR through the pattern: never a dense ``(m, n)`` array.
+
+A Hessian is symmetric, so fewer colors do: with a *star* coloring (a distance-1
+coloring in which every path on four vertices has at least three colors) each
+nonzero ``H[i, j]`` is alone in its color class either in row ``i`` or in row
+``j``, and is read from whichever that is (Gebremedhin, Manne and Pothen, "What
+color is your Jacobian?", SIAM Review 47, 2005).  The compressed ``H @ S`` comes
+from forward-over-forward duals: the outer level carries the colors, the inner
+level is the gradient.
+
+scipy is needed here only (and imported here only, on the first call).
+"""
+
+import math
+
+import numpy as np
+
+from . import errors
+from . import _buffers
+from ._base import make, new_tag
+from ._parallel import run_tasks
+from ._seed import (as_array, assemble, call_jitted, chunk_sizes, extract, is_jitted,
+                    ladder_width, private)
+from ._validate import as_input, check_callable, check_chunk
+
+__all__ = ["scipy_sparse", "as_pattern", "column_coloring", "star_coloring",
+           "sparse_jacobian", "sparse_hessian"]
+
+
+def scipy_sparse(who):
+    """``scipy.sparse``, or an ImportError that says how to get it."""
+    try:
+        import scipy.sparse as sp
+    except ImportError as exc:
+        raise errors.needs_scipy(who) from exc
+    return sp
+
+
+def as_pattern(who, sparsity, shape=None):
+    """``sparsity`` (scipy.sparse or a boolean array_like) as a canonical CSR
+    boolean matrix; its shape must be ``shape`` where one is given."""
+    sp = scipy_sparse(who)
+    if sp.issparse(sparsity):
+        P = sp.csr_matrix(sparsity, dtype=bool, copy=True)
+    else:
+        try:
+            dense = np.asarray(sparsity)
+        except Exception as exc:  # noqa: BLE001
+            raise errors.bad_type(who, "sparsity as a scipy.sparse matrix, a boolean array "
+                                  "or 'auto'", type(sparsity).__name__) from exc
+        if dense.ndim != 2 or dense.dtype.kind not in "biuf":
+            raise errors.bad_type(who, "sparsity as a scipy.sparse matrix, a boolean array "
+                                  "of shape (f(x).size, x.size) or 'auto'",
+                                  f"{type(sparsity).__name__} of dtype {dense.dtype} and "
+                                  f"shape {dense.shape}")
+        P = sp.csr_matrix(dense != 0)
+    P.eliminate_zeros()
+    P.sum_duplicates()
+    P.sort_indices()
+    if shape is not None and P.shape != tuple(shape):
+        raise errors.bad_argument(who, f"a sparsity pattern of shape {tuple(shape)} "
+                                  "(f(x).size, x.size)", f"shape {P.shape}")
+    return P
+
+
+# ---- colorings -------------------------------------------------------------------
+
+_CACHE = {}            # id(pattern) -> (pattern, its indices, indptr, kind, colors)
+
+
+def _cached(P, kind, compute):
+    """Colors of ``P`` computed once per pattern object (and recomputed when the
+    pattern was changed in place), so repeated calls in a solver cost no coloring."""
+    key = (id(P), kind)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is P and np.array_equal(hit[1], P.indices) and \
+            np.array_equal(hit[2], P.indptr):
+        return hit[3]
+    colors = compute(P)
+    if len(_CACHE) > 64:
+        _CACHE.clear()
+    _CACHE[key] = (P, P.indices.copy(), P.indptr.copy(), colors)
+    return colors
+
+
+def _kernels():
+    from . import _coloring_kernels
+    return _coloring_kernels
+
+
+def column_coloring(P):
+    """Colors of the columns of the CSR pattern ``P``: columns sharing a row differ.
+
+    First-fit in several orders, the best kept; natural order is one of them, so
+    there are never more colors than SciPy's column grouping (which is first-fit
+    in natural order) gives.
+    """
+    return _cached(P, "columns", _column_coloring)
+
+
+def _column_coloring(P):
+    m, n = P.shape
+    if n == 0:
+        return np.zeros(0, np.int64)
+    C = P.tocsc()
+    C.sort_indices()
+    k = _kernels()
+    args = (C.indptr.astype(np.int64), C.indices.astype(np.int64),
+            P.indptr.astype(np.int64), P.indices.astype(np.int64))
+    col_nnz = np.diff(C.indptr)
+    row_nnz = np.diff(P.indptr)
+    # a column's conflicts are bounded by the lengths of the rows it touches
+    degree = np.add.reduceat(row_nnz[C.indices], C.indptr[:-1]) if C.nnz else col_nnz
+    degree = np.where(col_nnz > 0, degree, 0)
+    best = None
+    for order in (np.arange(n), np.argsort(-degree, kind="stable")):
+        color = k.columns_greedy(*args, order.astype(np.int64))
+        if best is None or color.max() < best.max():
+            best = color
+    return best
+
+
+def star_coloring(P):
+    """A star coloring of the symmetric CSR pattern ``P`` (diagonal ignored)."""
+    return _cached(P, "star", _star_coloring)
+
+
+def _star_coloring(P):
+    n = P.shape[0]
+    if n == 0:
+        return np.zeros(0, np.int64)
+    G = P.tocoo()
+    off = G.row != G.col
+    sp = scipy_sparse("dualgrad.hessian")
+    A = sp.csr_matrix((np.ones(off.sum(), bool), (G.row[off], G.col[off])), shape=(n, n))
+    A.sum_duplicates()
+    ptr, adj = A.indptr.astype(np.int64), A.indices.astype(np.int64)
+    degree = np.diff(A.indptr)
+    k = _kernels()
+    best = None
+    for order in (np.argsort(-degree, kind="stable"), np.arange(n)):
+        color = k.star_greedy(ptr, adj, order.astype(np.int64))
+        if best is None or color.max() < best.max():
+            best = color
+    return best
+
+
+# ---- compressed passes -----------------------------------------------------------
+
+def evaluate_colors(who, f, args, x, color, start, width):
+    """One pass: directions ``start:start+width`` are colors; every input of a
+    color in that range is seeded with its color's direction.  Module-level and
+    closure-free, so executors can pickle it.  Returns ``(value, partials)``."""
+    tag = new_tag()
+    jitted = is_jitted(f)
+    columns = ladder_width(width) if jitted else width
+    partials = np.zeros((x.size, columns))
+    hit = np.flatnonzero((color >= start) & (color < start + width))
+    partials[hit, color[hit] - start] = 1.0
+    seeded = make(private(x), partials, tag)
+    if jitted:
+        value, p = extract(who, call_jitted(who, f, (seeded,) + tuple(args), {}), tag,
+                           columns)
+        return value, as_array(p)[..., :width]
+    _buffers.begin()
+    try:
+        value, p = extract(who, f(seeded, *args), tag, width)
+    finally:
+        _buffers.end()
+    return value, as_array(p)
+
+
+def _compressed(who, fn, f, args, x, color, chunk, executor, progress):
+    """``(value, B)`` with ``B[:, c]`` the derivative along color ``c``'s direction."""
+    ncolors = int(color.max()) + 1 if color.size else 0
+    widths = chunk_sizes(ncolors, chunk, x.size) or [0]
+    starts = np.cumsum([0] + widths[:-1]).tolist()
+    tasks = [(who, f, args, x, color, s, w) for s, w in zip(starts, widths)]
+    labels = [f"colors {s} to {s + w - 1} (chunk {k + 1} of {len(widths)})"
+              for k, (s, w) in enumerate(zip(starts, widths))]
+    return assemble(run_tasks(who, fn, tasks, labels, executor, progress))
+
+
+def _check_1d(who, x):
+    if not (isinstance(x, np.ndarray) and x.ndim == 1):
+        raise errors.bad_argument(
+            who, "a 1-D array x with sparsity=", f"shape {np.shape(x)}",
+            "Pass x.ravel() and reshape inside f; sparse results are 2-D matrices.")
+
+
+def _prepare(who, f, x, chunk, format):
+    check_callable(who, f)
+    chunk = check_chunk(who, chunk)
+    x = as_input(who, x)
+    if not isinstance(x, np.ndarray):
+        x = np.asarray(x, dtype=float) if np.ndim(x) else x
+    _check_1d(who, x)
+    if format not in ("csr", "csc", "coo", "lil", "dok", "bsr", "dia"):
+        raise errors.bad_argument(who, "format as a scipy.sparse format name such as "
+                                  "'csr' or 'csc'", repr(format))
+    return x, chunk
+
+
+def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executor=None,
+                    progress=False):
+    """The Jacobian of ``f`` at 1-D ``x`` as a scipy.sparse matrix, by colors."""
+    sp = scipy_sparse(who)
+    x, chunk = _prepare(who, f, x, chunk, format)
+    if isinstance(sparsity, str):
+        if sparsity != "auto":
+            raise errors.bad_argument(who, "sparsity as a pattern or 'auto'", repr(sparsity))
+        from ._sparsity import sparsity as detect
+        P = detect(f, x, *args)
+    else:
+        P = as_pattern(who, sparsity)
+        if P.shape[1] != x.size:
+            raise errors.bad_argument(who, f"a sparsity pattern with x.size = {x.size} "
+                                      "columns", f"shape {P.shape}")
+    color = column_coloring(P)
+    value, B = _compressed(who, evaluate_colors, f, args, x, color, chunk, executor,
+                           progress)
+    if np.ndim(value) != 1:
+        raise errors.bad_argument(
+            who, "f(x) 1-D with sparsity=", f"an output of shape {np.shape(value)}",
+            "Return out.ravel(); sparse Jacobians are 2-D matrices.")
+    if P.shape[0] != np.size(value):
+        raise errors.bad_argument(who, f"a sparsity pattern of shape ({np.size(value)}, "
+                                  f"{x.size}) (f(x).size, x.size)", f"shape {P.shape}")
+    B = as_array(B).reshape(np.size(value), -1)
+    rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
+    data = B[rows, color[P.indices]] if P.nnz else np.zeros(0)
+    J = sp.csr_matrix((data, P.indices.copy(), P.indptr.copy()), shape=P.shape)
+    return J.asformat(format)
+
+
+def evaluate_hessian_colors(who, f, args, x, color, start, width, chunk=None):
+    """One outer pass of a sparse Hessian: colors ``start:start+width`` seed the
+    outer level, the gradient of ``f`` is the inner level.  Returns
+    ``(gradient, H @ S[:, start:start+width])``."""
+    from .helpers import _GradientOf
+    return evaluate_colors(who, _GradientOf(who, f, args, chunk), (), x, color, start,
+                           width)
+
+
+def sparse_hessian(who, f, x, args, sparsity, format="csr", chunk=None, executor=None,
+                   progress=False):
+    """The Hessian of scalar ``f`` at 1-D ``x`` as a symmetric scipy.sparse matrix."""
+    sp = scipy_sparse(who)
+    x, chunk = _prepare(who, f, x, chunk, format)
+    n = x.size
+    if isinstance(sparsity, str):
+        if sparsity != "auto":
+            raise errors.bad_argument(who, "sparsity as a pattern or 'auto'", repr(sparsity))
+        from ._sparsity import hessian_sparsity
+        P = hessian_sparsity(f, x, *args)
+    else:
+        P = as_pattern(who, sparsity, (n, n))
+    # symmetric, with the diagonal (free: a distance-1 coloring separates it anyway)
+    P = as_pattern(who, P + P.T + sp.identity(n, dtype=bool, format="csr"))
+    color = star_coloring(P)
+    ncolors = int(color.max()) + 1 if n else 0
+    widths = chunk_sizes(ncolors, chunk, n) or [0]
+    starts = np.cumsum([0] + widths[:-1]).tolist()
+    tasks = [(who, f, args, x, color, s, w, chunk) for s, w in zip(starts, widths)]
+    labels = [f"colors {s} to {s + w - 1} (chunk {k + 1} of {len(widths)})"
+              for k, (s, w) in enumerate(zip(starts, widths))]
+    _, B = assemble(run_tasks(who, evaluate_hessian_colors, tasks, labels, executor,
+                              progress))
+    B = as_array(B).reshape(n, -1)
+    rows = np.repeat(np.arange(n), np.diff(P.indptr))
+    cols = P.indices
+    lo, hi = np.minimum(rows, cols), np.maximum(rows, cols)
+    # how many nonzeros of each row carry each color
+    count = np.bincount(rows * ncolors + color[cols], minlength=n * ncolors)
+    direct = count[lo * ncolors + color[hi]] == 1
+    mirror = count[hi * ncolors + color[lo]] == 1
+    if not np.all(direct | mirror):          # a star coloring guarantees one of the two
+        raise RuntimeError(f"{who}: internal error, the coloring does not separate "
+                           "every nonzero; please report this with the pattern.")
+    data = np.where(direct, B[lo, color[hi]], B[hi, color[lo]])
+    H = sp.csr_matrix((data, cols.copy(), P.indptr.copy()), shape=(n, n))
+    return H.asformat(format)

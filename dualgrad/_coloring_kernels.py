@@ -1,0 +1,72 @@
+"""Greedy graph colorings, jitted; imported lazily by :mod:`dualgrad._coloring`.
+
+Kept in a real source file with ``cache=True`` so that numba's on-disk cache spares
+later processes the compile.  Graphs come as CSR arrays ``(indptr, indices)``.
+"""
+
+import numpy as np
+from numba import njit
+
+_JIT = dict(cache=True, nogil=True)
+
+
+@njit(**_JIT)
+def columns_greedy(col_ptr, col_rows, row_ptr, row_cols, order):
+    """Distance-1 coloring of the columns of a pattern: two columns that share a
+    row get different colors.  ``col_*`` is the pattern by columns (CSC),
+    ``row_*`` by rows (CSR); columns are colored first-fit in ``order``."""
+    n = order.shape[0]
+    color = np.full(n, -1, np.int64)
+    forbidden = np.full(n + 1, -1, np.int64)
+    for j in order:
+        for p in range(col_ptr[j], col_ptr[j + 1]):
+            i = col_rows[p]
+            for q in range(row_ptr[i], row_ptr[i + 1]):
+                k = row_cols[q]
+                if color[k] >= 0:
+                    forbidden[color[k]] = j
+        c = 0
+        while forbidden[c] == j:
+            c += 1
+        color[j] = c
+    return color
+
+
+@njit(**_JIT)
+def star_greedy(ptr, adj, order):
+    """Star coloring of a symmetric pattern's graph (no self loops): a distance-1
+    coloring in which every path on four vertices uses at least three colors.
+
+    Gebremedhin, Manne and Pothen, "What color is your Jacobian?", SIAM Review
+    47 (2005), Algorithm 4.1: besides the neighbours' colors, forbid the color
+    of a vertex x two steps away when the middle vertex w is still uncolored, or
+    when x has another neighbour colored like w (that would close a path
+    v - w - x - y on two colors).
+    """
+    n = order.shape[0]
+    color = np.full(n, -1, np.int64)
+    forbidden = np.full(n + 1, -1, np.int64)
+    for v in order:
+        for p in range(ptr[v], ptr[v + 1]):
+            w = adj[p]
+            if color[w] >= 0:
+                forbidden[color[w]] = v
+        for p in range(ptr[v], ptr[v + 1]):
+            w = adj[p]
+            for q in range(ptr[w], ptr[w + 1]):
+                x = adj[q]
+                if x == v or color[x] < 0:
+                    continue
+                if color[w] < 0:
+                    forbidden[color[x]] = v
+                else:
+                    for r in range(ptr[x], ptr[x + 1]):
+                        y = adj[r]
+                        if y != w and color[y] == color[w]:
+                            forbidden[color[x]] = v
+                            break
+        c = 0
+        while forbidden[c] == v:
+            c += 1
+        color[v] = c
+    return color

@@ -1,0 +1,246 @@
+"""Colorings, compressed seeding and decompression (dualgrad._coloring).
+
+Sparse Jacobians and Hessians are checked against analytic derivatives; the
+colorings against their definitions and against SciPy's column grouping.
+"""
+
+import concurrent.futures as cf
+
+import numpy as np
+import pytest
+
+sp = pytest.importorskip("scipy.sparse")
+from scipy.optimize._numdiff import group_columns  # noqa: E402
+
+import dualgrad as dg  # noqa: E402
+from dualgrad import _coloring  # noqa: E402
+
+
+def random_pattern(rng, m, n, density):
+    P = sp.random(m, n, density=density, random_state=rng, format="csr") != 0
+    return _coloring.as_pattern("test", P)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_column_colors_separate_shared_rows_and_beat_scipy_grouping(seed):
+    rng = np.random.default_rng(seed)
+    m, n = rng.integers(20, 120, size=2)
+    P = random_pattern(rng, m, n, rng.uniform(0.01, 0.15))
+    color = _coloring.column_coloring(P)
+    dense = P.toarray()
+    for c in range(color.max() + 1):          # no row holds two columns of one color
+        assert dense[:, color == c].sum(axis=1).max() <= 1
+    assert color.max() + 1 <= group_columns(dense).max() + 1
+
+
+def test_column_colors_on_banded_and_arrowhead_patterns():
+    n = 60
+    band = _coloring.as_pattern("t", sp.diags([1.0, 1.0, 1.0, 1.0, 1.0], [-2, -1, 0, 1, 2], (n, n)))
+    assert _coloring.column_coloring(band).max() + 1 == 5
+    arrow = np.eye(n, dtype=bool)
+    arrow[0, :] = arrow[:, 0] = True
+    assert _coloring.column_coloring(_coloring.as_pattern("t", arrow)).max() + 1 == n
+
+
+def star_ok(P, color):
+    """Every off-diagonal nonzero is alone in its color in row i or in row j."""
+    A = P.toarray()
+    n = A.shape[0]
+    for i, j in zip(*np.nonzero(A)):
+        if i == j:
+            continue
+        assert color[i] != color[j]
+        alone_i = np.sum(A[i] & (color == color[j])) == 1
+        alone_j = np.sum(A[j] & (color == color[i])) == 1
+        assert alone_i or alone_j, (i, j)
+    return n
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_star_coloring_on_random_symmetric_patterns(seed):
+    rng = np.random.default_rng(10 + seed)
+    n = int(rng.integers(20, 90))
+    P = random_pattern(rng, n, n, rng.uniform(0.02, 0.1))
+    P = _coloring.as_pattern("t", P + P.T)
+    star_ok(P, _coloring.star_coloring(P))
+
+
+def test_star_coloring_uses_fewer_colors_than_columns_on_arrowhead():
+    n = 40
+    A = np.eye(n, dtype=bool)
+    A[0, :] = A[:, 0] = True
+    P = _coloring.as_pattern("t", A)
+    color = _coloring.star_coloring(P)
+    star_ok(P, color)
+    assert color.max() + 1 == 2                    # the column coloring needs n
+
+
+# ---- sparse Jacobians against analytic ones --------------------------------------
+
+def banded(x):
+    out = np.zeros_like(x)
+    out[1:-1] = x[:-2] - 2.0 * x[1:-1] ** 2 + np.sin(x[2:])
+    out[0] = x[0] * x[-1]
+    out[-1] = np.exp(x[-1])
+    return out
+
+
+def banded_jac(x):
+    n = x.size
+    J = np.zeros((n, n))
+    i = np.arange(1, n - 1)
+    J[i, i - 1] = 1.0
+    J[i, i] = -4.0 * x[i]
+    J[i, i + 1] = np.cos(x[i + 1])
+    J[0, 0], J[0, -1] = x[-1], x[0]
+    J[-1, -1] = np.exp(x[-1])
+    return J
+
+
+def arrowhead(x):
+    return np.concatenate([[np.sum(x ** 2)], x[1:] * x[0]])
+
+
+def arrowhead_jac(x):
+    n = x.size
+    J = np.zeros((n, n))
+    J[0] = 2.0 * x
+    J[1:, 0] = x[1:]
+    J[np.arange(1, n), np.arange(1, n)] = x[0]
+    return J
+
+
+def block(x):                                      # 2 x 2 blocks, rectangular output
+    a, b = x[0::2], x[1::2]
+    return np.concatenate([a * b, a - b ** 3, np.tanh(a)])
+
+
+def block_jac(x):
+    n = x.size
+    a, b = x[0::2], x[1::2]
+    k = n // 2
+    J = np.zeros((3 * k, n))
+    r = np.arange(k)
+    J[r, 2 * r], J[r, 2 * r + 1] = b, a
+    J[k + r, 2 * r], J[k + r, 2 * r + 1] = 1.0, -3.0 * b ** 2
+    J[2 * k + r, 2 * r] = 1.0 - np.tanh(a) ** 2
+    return J
+
+
+CASES = [(banded, banded_jac), (arrowhead, arrowhead_jac), (block, block_jac)]
+
+
+@pytest.mark.parametrize("f, jac", CASES, ids=["banded", "arrowhead", "block"])
+def test_sparse_jacobian_with_given_pattern_matches_analytic(f, jac):
+    x = np.random.default_rng(1).uniform(0.2, 1.5, 24)
+    exact = jac(x)
+    J = dg.jacobian(f, x, sparsity=exact != 0)
+    assert sp.issparse(J) and J.format == "csr" and J.shape == exact.shape
+    np.testing.assert_allclose(J.toarray(), exact, rtol=1e-14, atol=0)
+    for fmt in ("csc", "coo"):
+        assert dg.jacobian(f, x, sparsity=sp.csr_matrix(exact != 0), format=fmt).format == fmt
+
+
+def test_sparse_jacobian_chunks_executors_and_progress_agree(capsys):
+    x = np.random.default_rng(2).uniform(0.2, 1.5, 30)
+    P = banded_jac(x) != 0
+    ref = dg.jacobian(banded, x, sparsity=P)
+    np.testing.assert_allclose(ref.toarray(), banded_jac(x), rtol=1e-14)
+    for kw in ({"chunk": 1}, {"chunk": 2}, {"progress": True}):
+        np.testing.assert_array_equal(dg.jacobian(banded, x, sparsity=P, **kw).toarray(),
+                                      ref.toarray())
+    with cf.ThreadPoolExecutor(2) as pool:
+        np.testing.assert_array_equal(
+            dg.jacobian(banded, x, sparsity=P, chunk=1, executor=pool).toarray(),
+            ref.toarray())
+
+
+def test_sparse_jacobian_passes_args_and_keeps_the_input():
+    x = np.linspace(0.1, 1.0, 8)
+    keep = x.copy()
+
+    def f(x, a):
+        x *= a                                   # f may write into its input
+        return x ** 2
+    J = dg.jacobian(f, x, 3.0, sparsity=np.eye(8, dtype=bool))
+    np.testing.assert_allclose(J.diagonal(), 18.0 * x, rtol=1e-15)
+    np.testing.assert_array_equal(x, keep)
+
+
+def test_sparse_jacobian_errors():
+    x = np.ones(4)
+    with pytest.raises(ValueError, match="1-D array x"):
+        dg.jacobian(lambda y: y, np.ones((2, 2)), sparsity=np.eye(4, dtype=bool))
+    with pytest.raises(ValueError, match=r"f\(x\) 1-D"):
+        dg.jacobian(lambda y: y.reshape(2, 2), x, sparsity=np.eye(4, dtype=bool))
+    with pytest.raises(ValueError, match=r"shape \(3, 4\)"):
+        dg.jacobian(lambda y: y[:3], x, sparsity=np.eye(4, dtype=bool))
+    with pytest.raises(ValueError, match="format"):
+        dg.jacobian(lambda y: y, x, sparsity=np.eye(4, dtype=bool), format="dense")
+    with pytest.raises(ValueError, match="'auto'"):
+        dg.jacobian(lambda y: y, x, sparsity="yes")
+    with pytest.raises(TypeError, match="sparsity as a scipy.sparse matrix"):
+        dg.jacobian(lambda y: y, x, sparsity=np.ones(4, dtype=bool))
+    with pytest.raises(ValueError, match="batch_axis"):
+        dg.jacobian(lambda y: y, np.ones((3, 4)), sparsity=np.eye(4, dtype=bool),
+                    batch_axis=0)
+
+
+def test_missing_scipy_names_the_install(monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_scipy(name, *args, **kwargs):
+        if name.startswith("scipy"):
+            raise ImportError("no scipy here")
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_scipy)
+    with pytest.raises(ImportError, match="pip install scipy"):
+        dg.jacobian(lambda y: y, np.ones(3), sparsity=np.eye(3, dtype=bool))
+
+
+def test_constant_function_gives_an_empty_matrix():
+    J = dg.jacobian(lambda y: np.ones(3) * 2.0, np.ones(4), sparsity=np.zeros((3, 4), bool))
+    assert J.shape == (3, 4) and J.nnz == 0
+
+
+# ---- sparse Hessians ---------------------------------------------------------------
+
+def chain(x):
+    return np.sum(x[1:] * x[:-1] ** 2) + np.sum(np.exp(x)) + x[0] * x[-1]
+
+
+def chain_hess(x):
+    n = x.size
+    H = np.diag(np.exp(x))
+    i = np.arange(n - 1)
+    H[i, i] += 2.0 * x[1:]                           # d2/dx_i^2 of x_{i+1} x_i^2
+    H[i, i + 1] += 2.0 * x[:-1]
+    H[i + 1, i] += 2.0 * x[:-1]
+    H[0, -1] += 1.0
+    H[-1, 0] += 1.0
+    return H
+
+
+def test_sparse_hessian_is_exactly_symmetric_and_matches_analytic():
+    x = np.random.default_rng(3).uniform(-1.0, 1.0, 20)
+    exact = chain_hess(x)
+    H = dg.hessian(chain, x, sparsity=exact != 0)
+    assert sp.issparse(H) and H.format == "csr"
+    assert (H != H.T).nnz == 0
+    np.testing.assert_allclose(H.toarray(), exact, rtol=1e-13, atol=1e-15)
+    upper = sp.triu(sp.csr_matrix(exact != 0))     # a triangle is enough
+    np.testing.assert_allclose(dg.hessian(chain, x, sparsity=upper, chunk=1).toarray(),
+                               exact, rtol=1e-13, atol=1e-15)
+
+
+def test_sparse_hessian_arrowhead_needs_two_colors():
+    x = np.linspace(0.1, 1.0, 12)
+
+    def f(x):
+        return x[0] * np.sum(x[1:] ** 2)
+    exact = np.diag(np.r_[0.0, 2.0 * x[0] * np.ones(11)])
+    exact[0, 1:] = exact[1:, 0] = 2.0 * x[1:]
+    with cf.ThreadPoolExecutor(2) as pool:
+        H = dg.hessian(f, x, sparsity=exact != 0, chunk=1, executor=pool)
+    np.testing.assert_allclose(H.toarray(), exact, rtol=1e-14, atol=0)

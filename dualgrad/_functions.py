@@ -76,7 +76,7 @@ def dispatch(func, args, kwargs, like=None):
         return _create(func, args, kwargs, like)
     impl = HANDLED.get(func)
     if impl is None:
-        impl = LINALG.get(func)
+        impl = LINALG.get(func) or _lazy(func)
     if impl is None:
         raise errors.unsupported_function(function_name(func))
     if kwargs.get("out") is not None and impl is not _clip:    # never ignored
@@ -85,6 +85,15 @@ def dispatch(func, args, kwargs, like=None):
     if kwargs:
         kwargs = {k: _lift(v) for k, v in kwargs.items()}
     return _finish(impl(*args, **kwargs))
+
+
+def _lazy(func):
+    """Implementations in modules imported on first use (``np.fft``: NumPy loads it
+    lazily, so ``import dualgrad`` does not either)."""
+    if getattr(func, "__module__", "").startswith("numpy.fft"):
+        from ._fft import FFT
+        return FFT.get(func)
+    return None
 
 
 # ---- helpers ------------------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""``np.fft`` on dual numbers.
+
+Every discrete Fourier transform is linear, so the partials of a transform are the
+transform of the partials: one call on the whole partials array with the value's
+axes mapped onto it (the directions axis last, never transformed), ``n``, ``s``
+and ``norm`` passed through.  No Python loop over directions.
+
+The real-input transforms (``rfft``, ``ihfft`` and their n-dimensional forms) are
+linear over the reals only; partials that are complex (a complex direction, as in
+``holomorphic=True``) are transformed as real and imaginary parts.  The
+transforms with real output (``irfft``, ``hfft``) are real-linear too: applied to
+complex partials they give the derivative of the real output with respect to the
+real and imaginary parts of the input (the real-pair convention).
+"""
+
+import numpy as np
+
+from ._base import Dual, make, primal
+
+__all__ = ["FFT"]
+
+FFT = {}
+
+# transforms that read only the real part of their input
+_REAL_INPUT = {np.fft.rfft, np.fft.ihfft, np.fft.rfft2, np.fft.rfftn}
+
+
+def _complex(p):
+    return np.iscomplexobj(primal(p))
+
+
+def _apply(func, p, **kwargs):
+    """``func(p, **kwargs)``, split into real and imaginary parts where ``func``
+    would drop the imaginary part of complex partials."""
+    if func in _REAL_INPUT and _complex(p):
+        return func(np.real(p), **kwargs) + 1j * func(np.imag(p), **kwargs)
+    return func(p, **kwargs)
+
+
+def _one_axis(func):
+    def impl(a, n=None, axis=-1, norm=None, out=None):
+        if not isinstance(a, Dual):
+            return func(a, n=n, axis=axis, norm=norm)
+        ax = axis % a.ndim if a.ndim else axis       # a 0-d input: NumPy raises below
+        value = func(a.value, n=n, axis=axis, norm=norm)
+        return make(value, _apply(func, a.partials, n=n, axis=ax, norm=norm), a.tag)
+    impl.__name__ = func.__name__
+    return impl
+
+
+def _many_axes(func, default_axes):
+    def impl(a, s=None, axes=default_axes, norm=None, out=None):
+        if not isinstance(a, Dual):
+            return func(a, s=s, axes=axes, norm=norm)
+        ndim = a.ndim
+        if axes is None:                     # NumPy: the last len(s) axes, or all of them
+            axes = tuple(range(ndim - len(s), ndim)) if s is not None else \
+                tuple(range(ndim))
+        value = func(a.value, s=s, axes=axes, norm=norm)
+        mapped = tuple(ax % ndim for ax in axes)
+        return make(value, _apply(func, a.partials, s=s, axes=mapped, norm=norm), a.tag)
+    impl.__name__ = func.__name__
+    return impl
+
+
+def _shift(func):
+    def impl(x, axes=None):
+        if not isinstance(x, Dual):
+            return func(x, axes=axes)
+        ndim = x.ndim
+        if axes is None:
+            axes = tuple(range(ndim))
+        elif isinstance(axes, (int, np.integer)):
+            axes = (axes,)
+        mapped = tuple(ax % ndim for ax in axes)
+        return make(func(x.value, axes=axes), func(x.partials, axes=mapped), x.tag)
+    impl.__name__ = func.__name__
+    return impl
+
+
+for _f in (np.fft.fft, np.fft.ifft, np.fft.rfft, np.fft.irfft, np.fft.hfft, np.fft.ihfft):
+    FFT[_f] = _one_axis(_f)
+for _f in (np.fft.fft2, np.fft.ifft2, np.fft.rfft2, np.fft.irfft2):
+    FFT[_f] = _many_axes(_f, (-2, -1))
+for _f in (np.fft.fftn, np.fft.ifftn, np.fft.rfftn, np.fft.irfftn):
+    FFT[_f] = _many_axes(_f, None)
+for _f in (np.fft.fftshift, np.fft.ifftshift):
+    FFT[_f] = _shift(_f)

@@ -8,6 +8,8 @@ expressions use only NumPy calls, arithmetic and :func:`where`, they run on
 floats, arrays and dual numbers alike: nesting duals (Hessians) needs no second
 table.
 
+Expressions for a third argument (``scipy.special.betainc``) use ``z``.
+
 An argument's expression may be
 
 * a string: the local derivative;
@@ -252,6 +254,23 @@ def _scipy_rules(sc):
         _smooth(sc.ive, None,
                 "0.5 * (sc.ive(x - 1.0, y) + sc.ive(x + 1.0, y)) - np.sign(y) * out",
                 domain=((0.0, 3.0), _P), note="differentiable in x only"),
+        # ---- incomplete gamma and beta, beta, Bessel of integer order ---------------
+        _smooth(sc.gammainc, None, "np.exp((x - 1.0) * np.log(y) - y - sc.gammaln(x))",
+                domain=(_P, _P), note="differentiable in x only (no closed form in a)"),
+        _smooth(sc.gammaincc, None, "-np.exp((x - 1.0) * np.log(y) - y - sc.gammaln(x))",
+                domain=(_P, _P), note="differentiable in x only (no closed form in a)"),
+        _smooth(sc.betainc, None, None,
+                "np.exp((x - 1.0) * np.log(z) + (y - 1.0) * np.log1p(-z) - sc.betaln(x, y))",
+                domain=((1.2, 4.0), (1.2, 4.0), (0.05, 0.95)),
+                note="differentiable in x only (no closed form in a, b)"),
+        _smooth(sc.beta, "out * (sc.digamma(x) - sc.digamma(x + y))",
+                "out * (sc.digamma(y) - sc.digamma(x + y))", domain=(_P, _P)),
+        _smooth(sc.betaln, "sc.digamma(x) - sc.digamma(x + y)",
+                "sc.digamma(y) - sc.digamma(x + y)", domain=(_P, _P)),
+        _smooth(sc.rgamma, "-out * sc.digamma(x)", domain=(_P,),
+                kink="nan at the poles of digamma (x = 0, -1, ...)"),
+        _smooth(sc.yn, None, "0.5 * (sc.yn(x - 1, y) - sc.yn(x + 1, y))",
+                domain=(_INT, _P), note="integer order n; differentiable in x only"),
         _smooth(sc.k0, "-sc.k1(x)", domain=(_P,)),
         _smooth(sc.k1, "-0.5 * (sc.k0(x) + sc.kv(2.0, x))", domain=(_P,)),
         _smooth(sc.kv, None, "-0.5 * (sc.kv(x - 1.0, y) + sc.kv(x + 1.0, y))",
@@ -310,7 +329,7 @@ def derivative_functions(rule):
     """
     fns = _COMPILED.get(rule.ufunc)
     if fns is None:
-        params = "x, out" if rule.ufunc.nin == 1 else "x, y, out"
+        params = ("x, out", "x, y, out", "x, y, z, out")[rule.ufunc.nin - 1]
         fns = tuple(
             expr if expr is None or expr == "0" else
             eval(f"lambda {params}: {expr}", _NAMESPACE)  # noqa: S307 - table text

@@ -97,10 +97,17 @@ def _scaled(f, ps):
     return [p if _is_zero(p) else f * p for p in ps]
 
 
+def ufunc_name(ufunc):
+    """``np.<name>``, or ``scipy.special.<name>`` for a ufunc NumPy does not have."""
+    name = ufunc.__name__
+    return f"np.{name}" if getattr(np, name, None) is ufunc else f"scipy.special.{name}"
+
+
 def _not_differentiable(rule, k):
+    why = f"; {rule.note}" if rule.note else ""
     return errors.unsupported_ufunc(
-        rule.name, f"it is not differentiable in argument {k + 1}; pass a plain "
-        "number or array there")
+        ufunc_name(rule.ufunc), f"it is not differentiable in argument {k + 1}{why}; pass "
+        "a plain number or array there")
 
 
 def call(rule, args, out=None):
@@ -112,7 +119,7 @@ def call(rule, args, out=None):
     if kind == "custom":
         return _CUSTOM[rule.ufunc](*(_from_object_array(a) for a in args))
     if kind == "unsupported":
-        raise errors.unsupported_ufunc(rule.name, rule.note)
+        raise errors.unsupported_ufunc(ufunc_name(rule.ufunc), rule.note)
     tag = -1
     for a in args:
         if isinstance(a, Dual):
@@ -339,7 +346,7 @@ _ACCUMULATE = {np.add: _reductions.cumsum, np.multiply: _reductions.cumprod}
 def apply(ufunc, method, inputs, kwargs):
     """``__array_ufunc__`` for both dual types."""
     rule = rule_for(ufunc)
-    name = ufunc.__name__
+    name = ufunc_name(ufunc)
     if rule is None:
         raise errors.unsupported_ufunc(name, "it is not in dualgrad's rule table", method)
     if rule.kind == "unsupported":
@@ -352,7 +359,7 @@ def apply(ufunc, method, inputs, kwargs):
                                        "use np.where on the results", method)
     dtype = kwargs.pop("dtype", None)
     if dtype is not None and np.dtype(dtype) != np.float64 and rule.kind != "predicate":
-        raise errors.dropped_derivatives(f"np.{name}(..., dtype={dtype})")
+        raise errors.dropped_derivatives(f"{name}(..., dtype={dtype})")
     for key in ("casting", "order", "subok", "signature"):
         kwargs.pop(key, None)
     if method == "__call__":

@@ -50,7 +50,8 @@ def store_into_plain():
 
 
 def unsupported_ufunc(name, reason, method="__call__"):
-    call = f"np.{name}" if method == "__call__" else f"np.{name}.{method}"
+    qualified = name if "." in name else f"np.{name}"      # scipy.special.<name> as is
+    call = qualified if method == "__call__" else f"{qualified}.{method}"
     return DualTypeError(
         f"dualgrad: {call} does not support dual numbers ({reason}). "
         "Fix: rewrite that step with supported NumPy functions, or apply it to d.value "

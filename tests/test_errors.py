@@ -58,8 +58,8 @@ def test_dual_used_as_an_index_raises(s, a):
 
 
 def test_unsupported_numpy_function_names_itself(a):
-    with pytest.raises(TypeError, match=r"np\.fft\.fft is not supported"):
-        np.fft.fft(a)
+    with pytest.raises(TypeError, match=r"np\.histogram is not supported"):
+        np.histogram(a)
     with pytest.raises(TypeError, match=r"np\.linalg\.eig is not supported"):
         np.linalg.eig(np.outer(a, a))
 

@@ -13,4 +13,7 @@ from .transforms import elementwise_grad, grad
 
 __all__ = ["Dual", "DualTypeError", "DualValueError", "derivative", "gradient",
            "jacobian", "hessian", "jvp", "grad", "elementwise_grad", "approx_fprime"]
-__version__ = "0.1.0"
+try:                                    # written at build time from git tags (setuptools-scm)
+    from ._version import __version__
+except ImportError:                     # a source tree that was never built
+    __version__ = "0.1.0+unknown"

@@ -20,8 +20,21 @@ def _value(x, tag):
     return x.value if isinstance(x, Dual) and x.tag == tag else x
 
 
+def _operands(func, args):
+    """``args`` with list and tuple operands read as NumPy reads them (``np.asarray``);
+    the arguments that are not operands (``tensordot``'s ``axes``, the sublists of
+    ``einsum``'s interleaved form) stay as they are."""
+    from ._ufuncs import operand
+    if func is np.einsum:
+        if not isinstance(args[0], str):
+            return args
+        return (args[0],) + tuple(operand(a) for a in args[1:])
+    return tuple(operand(a) if i < 2 else a for i, a in enumerate(args))
+
+
 def bilinear(func, *args, **kwargs):
     """``func`` (multilinear in its array arguments) of duals and constants."""
+    args = _operands(func, args)
     tag, n = newest(args)
     if tag < 0:
         return func(*args, **kwargs)

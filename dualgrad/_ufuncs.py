@@ -20,7 +20,7 @@ from ._base import Dual, make, numeric
 from . import _base, _kernels, _propagate, _reductions
 from ._rules import _COMPILED, derivative_functions, rule_for, tangent_function
 
-__all__ = ["apply", "call", "call_ufunc"]
+__all__ = ["apply", "call", "call_ufunc", "operand"]
 
 _f64 = np.float64
 _i64 = np.int64
@@ -117,7 +117,7 @@ def call(rule, args, out=None):
     """
     kind = rule.kind
     if kind == "custom":
-        return _CUSTOM[rule.ufunc](*(_from_object_array(a) for a in args))
+        return _CUSTOM[rule.ufunc](*(operand(a) for a in args))
     if kind == "unsupported":
         raise errors.unsupported_ufunc(ufunc_name(rule.ufunc), rule.note)
     tag = -1
@@ -125,8 +125,8 @@ def call(rule, args, out=None):
         if isinstance(a, Dual):
             if a.tag > tag:
                 tag = a.tag
-        elif type(a) is np.ndarray and a.dtype == object:
-            return call(rule, tuple(_from_object_array(x) for x in args))
+        elif type(a) is np.ndarray and a.dtype == object or isinstance(a, (list, tuple)):
+            return call(rule, tuple(operand(x) for x in args), out)
     ufunc = rule.ufunc
     if tag < 0:
         return ufunc(*args)
@@ -273,6 +273,21 @@ def stack_scalars(items):
     arr = np.empty(len(items), dtype=object)
     arr[:] = items
     return _from_object_array(arr)
+
+
+def operand(a):
+    """A list or tuple operand (nested, maybe holding duals) as NumPy would read it,
+    ``np.asarray(a)``, with object arrays of duals turned into one array dual;
+    anything else unchanged.
+
+    A list must never reach the arithmetic of the partials as a list: ``partials *
+    [1.0, 2.0]`` would scale the directions axis instead of the elements.
+    """
+    if type(a) is list or type(a) is tuple or isinstance(a, (list, tuple)):
+        a = np.asarray(a)
+    if type(a) is np.ndarray and a.dtype == object:
+        return _from_object_array(a)
+    return a
 
 
 def _from_object_array(a):

@@ -76,7 +76,7 @@ def grad(f, argnums=0):
                 out = call_jitted(who, f, full, kwargs) if jitted else f(*full, **kwargs)
                 if not jitted and getattr(out, "tag", None) == tag and \
                         out._kind == "slots":             # the usual outcome, directly
-                    return tuple(out._plist()) if spec.many else out.p0
+                    return spec.pick(out._plist()) if spec.many else out.p0
                 return _scalar_grad(who, out, tag, spec)
         nums, many = spec.nums, spec.many
         xs = [as_input(who, args[i]) for i in nums]
@@ -92,7 +92,7 @@ def grad(f, argnums=0):
             size = math.prod(np.shape(x))
             grads.append(np.reshape(as_array(partials)[start:start + size], np.shape(x)))
             start += size
-        return tuple(grads) if many else grads[0]
+        return spec.pick(grads) if many else grads[0]
 
     return gradient_of_f
 
@@ -104,6 +104,13 @@ class _Spec:
 
     def __init__(self, who, argnums, nargs, jitted):
         self.nums, self.many = check_argnums(who, argnums, nargs)
+        # a repeated argument (argnums=(0, 0)) is seeded once and its gradient repeated,
+        # as JAX does: seeding it twice would overwrite the first seed
+        self.order = None
+        unique = tuple(dict.fromkeys(self.nums))
+        if unique != self.nums:
+            self.order = [unique.index(i) for i in self.nums]
+            self.nums = unique
         n = len(self.nums)
         self.seeds = None
         if n <= MAX_SLOTS:
@@ -112,6 +119,13 @@ class _Spec:
             self.make = scalar_class(width)._from
             self.seeds = [(i, [1.0 if k == j else 0.0 for k in range(width)])
                           for j, i in enumerate(self.nums)]
+
+
+    def pick(self, grads):
+        """The gradients of the distinct arguments, in the order ``argnums`` named them."""
+        if self.order is None:
+            return tuple(grads)
+        return tuple(grads[j] for j in self.order)
 
 
 def _scalar_grad(who, out, tag, spec):
@@ -126,7 +140,7 @@ def _scalar_grad(who, out, tag, spec):
         partials = [_result(p) for p in as_array(partials)] \
             if not isinstance(partials, list) else partials
     if spec.many:
-        return tuple(partials[:len(spec.nums)])
+        return spec.pick(partials[:len(spec.nums)])
     return partials[0]
 
 

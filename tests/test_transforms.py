@@ -61,3 +61,17 @@ def test_elementwise_grad_passes_see_the_inputs_as_given_when_f_writes_into_them
     np.testing.assert_array_equal(db, 2.0 * a)
     np.testing.assert_array_equal(a, [1.0, 2.0, 3.0])
     np.testing.assert_array_equal(b, [0.5, 1.0, 1.5])
+
+
+def test_repeated_argnums_give_the_gradient_each_time_as_jax():
+    """issue 12: argnums=(0, 0) gave (0.0, 12.0); JAX gives (12.0, 12.0)."""
+    assert dg.grad(lambda a: a ** 3, argnums=(0, 0))(2.0) == (12.0, 12.0)
+    # d/da a^3 b = 3 a^2 b = 12, d/db = a^3 = 8
+    assert dg.grad(lambda a, b: a ** 3 * b, argnums=(1, 0, 1))(2.0, 1.0) == (8.0, 12.0, 8.0)
+    x = np.array([2.0, 1.0])
+    gb, gx, gb2 = dg.grad(lambda a, b: np.sum(a ** 3 * b), argnums=(1, 0, -1))(x, 1.0)
+    assert gb == gb2 == 9.0
+    np.testing.assert_array_equal(gx, 3.0 * x ** 2)
+    ex, ex2 = dg.elementwise_grad(lambda a: a ** 3, argnums=(0, 0))(x)
+    np.testing.assert_array_equal(ex, 3.0 * x ** 2)
+    np.testing.assert_array_equal(ex2, 3.0 * x ** 2)

@@ -744,22 +744,22 @@ def d_arctanh_x(xs, outs, px, q):
 
 @njit(**_JIT)
 def d_maximum_x_flat(xs, ys, outs, px, q):
-    """``np.maximum``, one direction: ``q = (where(x > y, 1.0, where(x == y, 0.5, 0.0))) * px``."""
+    """``np.maximum``, one direction: ``q = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where(x > y, 1.0, where(x == y, 0.5, 0.0))
+        fx = where(x >= y, 1.0, where(x == x, 0.0, 1.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
 def d_maximum_x(xs, ys, outs, px, q):
-    """``np.maximum``: ``q[i, :] = (where(x > y, 1.0, where(x == y, 0.5, 0.0))) * px``."""
+    """``np.maximum``: ``q[i, :] = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x > y, 1.0, where(x == y, 0.5, 0.0))
+        fx = where(x >= y, 1.0, where(x == x, 0.0, 1.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -770,22 +770,22 @@ def d_maximum_x(xs, ys, outs, px, q):
 
 @njit(**_JIT)
 def d_maximum_y_flat(xs, ys, outs, py, q):
-    """``np.maximum``, one direction: ``q = (where(x > y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    """``np.maximum``, one direction: ``q = (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fy = where(x > y, 0.0, where(x == y, 0.5, 1.0))
+        fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 @njit(**_JIT)
 def d_maximum_y(xs, ys, outs, py, q):
-    """``np.maximum``: ``q[i, :] = (where(x > y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    """``np.maximum``: ``q[i, :] = (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fy = where(x > y, 0.0, where(x == y, 0.5, 1.0))
+        fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         if fy - fy == 0.0:
             for k in range(n):
                 q[i, k] = fy * py[i, k]
@@ -796,24 +796,24 @@ def d_maximum_y(xs, ys, outs, py, q):
 
 @njit(**_JIT)
 def d_maximum_xy_flat(xs, ys, outs, px, py, q):
-    """``np.maximum``, one direction: ``q = (where(x > y, 1.0, where(x == y, 0.5, 0.0))) * px + (where(x > y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    """``np.maximum``, one direction: ``q = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where(x > y, 1.0, where(x == y, 0.5, 0.0))
-        fy = where(x > y, 0.0, where(x == y, 0.5, 1.0))
+        fx = where(x >= y, 1.0, where(x == x, 0.0, 1.0))
+        fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 @njit(**_JIT)
 def d_maximum_xy(xs, ys, outs, px, py, q):
-    """``np.maximum``: ``q[i, :] = (where(x > y, 1.0, where(x == y, 0.5, 0.0))) * px + (where(x > y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    """``np.maximum``: ``q[i, :] = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x > y, 1.0, where(x == y, 0.5, 0.0))
-        fy = where(x > y, 0.0, where(x == y, 0.5, 1.0))
+        fx = where(x >= y, 1.0, where(x == x, 0.0, 1.0))
+        fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k] + fy * py[i, k]
@@ -824,22 +824,22 @@ def d_maximum_xy(xs, ys, outs, px, py, q):
 
 @njit(**_JIT)
 def d_minimum_x_flat(xs, ys, outs, px, q):
-    """``np.minimum``, one direction: ``q = (where(x < y, 1.0, where(x == y, 0.5, 0.0))) * px``."""
+    """``np.minimum``, one direction: ``q = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where(x < y, 1.0, where(x == y, 0.5, 0.0))
+        fx = where(x <= y, 1.0, where(x == x, 0.0, 1.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
 def d_minimum_x(xs, ys, outs, px, q):
-    """``np.minimum``: ``q[i, :] = (where(x < y, 1.0, where(x == y, 0.5, 0.0))) * px``."""
+    """``np.minimum``: ``q[i, :] = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x < y, 1.0, where(x == y, 0.5, 0.0))
+        fx = where(x <= y, 1.0, where(x == x, 0.0, 1.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -850,22 +850,22 @@ def d_minimum_x(xs, ys, outs, px, q):
 
 @njit(**_JIT)
 def d_minimum_y_flat(xs, ys, outs, py, q):
-    """``np.minimum``, one direction: ``q = (where(x < y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    """``np.minimum``, one direction: ``q = (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fy = where(x < y, 0.0, where(x == y, 0.5, 1.0))
+        fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 @njit(**_JIT)
 def d_minimum_y(xs, ys, outs, py, q):
-    """``np.minimum``: ``q[i, :] = (where(x < y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    """``np.minimum``: ``q[i, :] = (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fy = where(x < y, 0.0, where(x == y, 0.5, 1.0))
+        fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         if fy - fy == 0.0:
             for k in range(n):
                 q[i, k] = fy * py[i, k]
@@ -876,24 +876,184 @@ def d_minimum_y(xs, ys, outs, py, q):
 
 @njit(**_JIT)
 def d_minimum_xy_flat(xs, ys, outs, px, py, q):
-    """``np.minimum``, one direction: ``q = (where(x < y, 1.0, where(x == y, 0.5, 0.0))) * px + (where(x < y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    """``np.minimum``, one direction: ``q = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where(x < y, 1.0, where(x == y, 0.5, 0.0))
-        fy = where(x < y, 0.0, where(x == y, 0.5, 1.0))
+        fx = where(x <= y, 1.0, where(x == x, 0.0, 1.0))
+        fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 @njit(**_JIT)
 def d_minimum_xy(xs, ys, outs, px, py, q):
-    """``np.minimum``: ``q[i, :] = (where(x < y, 1.0, where(x == y, 0.5, 0.0))) * px + (where(x < y, 0.0, where(x == y, 0.5, 1.0))) * py``."""
+    """``np.minimum``: ``q[i, :] = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x < y, 1.0, where(x == y, 0.5, 0.0))
-        fy = where(x < y, 0.0, where(x == y, 0.5, 1.0))
+        fx = where(x <= y, 1.0, where(x == x, 0.0, 1.0))
+        fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
+        if fx - fx == 0.0 and fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+@njit(**_JIT)
+def d_fmax_x_flat(xs, ys, outs, px, q):
+    """``np.fmax``, one direction: ``q = (where((x >= y) | (y != y), 1.0, 0.0)) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fx = where((x >= y) | (y != y), 1.0, 0.0)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_fmax_x(xs, ys, outs, px, q):
+    """``np.fmax``: ``q[i, :] = (where((x >= y) | (y != y), 1.0, 0.0)) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where((x >= y) | (y != y), 1.0, 0.0)
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_fmax_y_flat(xs, ys, outs, py, q):
+    """``np.fmax``, one direction: ``q = (where((x >= y) | (y != y), 0.0, 1.0)) * py``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fy = where((x >= y) | (y != y), 0.0, 1.0)
+        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_fmax_y(xs, ys, outs, py, q):
+    """``np.fmax``: ``q[i, :] = (where((x >= y) | (y != y), 0.0, 1.0)) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fy = where((x >= y) | (y != y), 0.0, 1.0)
+        if fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+@njit(**_JIT)
+def d_fmax_xy_flat(xs, ys, outs, px, py, q):
+    """``np.fmax``, one direction: ``q = (where((x >= y) | (y != y), 1.0, 0.0)) * px + (where((x >= y) | (y != y), 0.0, 1.0)) * py``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fx = where((x >= y) | (y != y), 1.0, 0.0)
+        fy = where((x >= y) | (y != y), 0.0, 1.0)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_fmax_xy(xs, ys, outs, px, py, q):
+    """``np.fmax``: ``q[i, :] = (where((x >= y) | (y != y), 1.0, 0.0)) * px + (where((x >= y) | (y != y), 0.0, 1.0)) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where((x >= y) | (y != y), 1.0, 0.0)
+        fy = where((x >= y) | (y != y), 0.0, 1.0)
+        if fx - fx == 0.0 and fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+@njit(**_JIT)
+def d_fmin_x_flat(xs, ys, outs, px, q):
+    """``np.fmin``, one direction: ``q = (where((x <= y) | (y != y), 1.0, 0.0)) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fx = where((x <= y) | (y != y), 1.0, 0.0)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_fmin_x(xs, ys, outs, px, q):
+    """``np.fmin``: ``q[i, :] = (where((x <= y) | (y != y), 1.0, 0.0)) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where((x <= y) | (y != y), 1.0, 0.0)
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_fmin_y_flat(xs, ys, outs, py, q):
+    """``np.fmin``, one direction: ``q = (where((x <= y) | (y != y), 0.0, 1.0)) * py``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fy = where((x <= y) | (y != y), 0.0, 1.0)
+        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_fmin_y(xs, ys, outs, py, q):
+    """``np.fmin``: ``q[i, :] = (where((x <= y) | (y != y), 0.0, 1.0)) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fy = where((x <= y) | (y != y), 0.0, 1.0)
+        if fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+@njit(**_JIT)
+def d_fmin_xy_flat(xs, ys, outs, px, py, q):
+    """``np.fmin``, one direction: ``q = (where((x <= y) | (y != y), 1.0, 0.0)) * px + (where((x <= y) | (y != y), 0.0, 1.0)) * py``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fx = where((x <= y) | (y != y), 1.0, 0.0)
+        fy = where((x <= y) | (y != y), 0.0, 1.0)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_fmin_xy(xs, ys, outs, px, py, q):
+    """``np.fmin``: ``q[i, :] = (where((x <= y) | (y != y), 1.0, 0.0)) * px + (where((x <= y) | (y != y), 0.0, 1.0)) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where((x <= y) | (y != y), 1.0, 0.0)
+        fy = where((x <= y) | (y != y), 0.0, 1.0)
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k] + fy * py[i, k]
@@ -987,5 +1147,15 @@ KERNELS = {
         (0,): (d_minimum_x_flat, d_minimum_x),
         (1,): (d_minimum_y_flat, d_minimum_y),
         (0, 1): (d_minimum_xy_flat, d_minimum_xy),
+    },
+    np.fmax: {
+        (0,): (d_fmax_x_flat, d_fmax_x),
+        (1,): (d_fmax_y_flat, d_fmax_y),
+        (0, 1): (d_fmax_xy_flat, d_fmax_xy),
+    },
+    np.fmin: {
+        (0,): (d_fmin_x_flat, d_fmin_x),
+        (1,): (d_fmin_y_flat, d_fmin_y),
+        (0, 1): (d_fmin_xy_flat, d_fmin_xy),
     },
 }

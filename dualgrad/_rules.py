@@ -69,6 +69,10 @@ class Rule:
         return self.ufunc.__name__
 
 
+# The convention at ties of every selection (maximum, minimum, fmax, fmin and the
+# functions built on them: np.max, np.clip, np.sort, builtin max ...), stated once.
+TIES = "ties: the first argument wins (1 / 0)"
+
 _U = (-3.0, 3.0)        # an unbounded argument
 _P = (0.2, 4.0)         # a positive argument
 _I = (-0.9, 0.9)        # inside (-1, 1)
@@ -172,16 +176,23 @@ _TABLE = [
     _smooth(np.arccosh, "1.0 / np.sqrt(x * x - 1.0)", domain=((1.2, 4.0),)),
     _smooth(np.arctanh, "1.0 / (1.0 - x * x)", domain=(_I,)),
     # ---- selection ----------------------------------------------------------------
-    _smooth(np.maximum, "where(x > y, 1.0, where(x == y, 0.5, 0.0))",
-            "where(x > y, 0.0, where(x == y, 0.5, 1.0))", kink="ties split 0.5 / 0.5"),
-    _smooth(np.minimum, "where(x < y, 1.0, where(x == y, 0.5, 0.0))",
-            "where(x < y, 0.0, where(x == y, 0.5, 1.0))", kink="ties split 0.5 / 0.5"),
-    _smooth(np.fmax, "where((x > y) | np.isnan(y), 1.0, where(x == y, 0.5, 0.0))",
-            "where((x > y) | np.isnan(y), 0.0, where(x == y, 0.5, 1.0))",
-            kink="ties split 0.5 / 0.5; a NaN argument is ignored"),
-    _smooth(np.fmin, "where((x < y) | np.isnan(y), 1.0, where(x == y, 0.5, 0.0))",
-            "where((x < y) | np.isnan(y), 0.0, where(x == y, 0.5, 1.0))",
-            kink="ties split 0.5 / 0.5; a NaN argument is ignored"),
+    # TIES below: at a tie the FIRST argument wins, so np.maximum(a, b) at a == b is a.
+    # Python's builtin max(a, b) returns a at a tie whatever dualgrad does, so this is
+    # the one convention every spelling can follow: np.max / np.amax / maximum.reduce
+    # (the first maximal element), np.clip (the argument itself at a bound), np.sort
+    # (stable), np.ptp, builtin max/min and max/min inside @njit all give the same.
+    # A NaN argument of maximum/minimum wins (it is the result, as np.max selects it);
+    # fmax/fmin ignore it.
+    _smooth(np.maximum, "where(x >= y, 1.0, where(x == x, 0.0, 1.0))",
+            "where(x >= y, 0.0, where(x == x, 1.0, 0.0))", kink=TIES + "; a NaN wins"),
+    _smooth(np.minimum, "where(x <= y, 1.0, where(x == x, 0.0, 1.0))",
+            "where(x <= y, 0.0, where(x == x, 1.0, 0.0))", kink=TIES + "; a NaN wins"),
+    _smooth(np.fmax, "where((x >= y) | (y != y), 1.0, 0.0)",
+            "where((x >= y) | (y != y), 0.0, 1.0)",
+            kink=TIES + "; a NaN argument is ignored"),
+    _smooth(np.fmin, "where((x <= y) | (y != y), 1.0, 0.0)",
+            "where((x <= y) | (y != y), 0.0, 1.0)",
+            kink=TIES + "; a NaN argument is ignored"),
     # ---- locally constant ---------------------------------------------------------
     _zero(np.floor), _zero(np.ceil), _zero(np.trunc), _zero(np.rint),
     _zero(np.sign, note="complex z: z / |z|, not locally constant",

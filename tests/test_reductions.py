@@ -1,0 +1,111 @@
+"""Reductions, selections and their kink conventions (dualgrad._reductions).
+
+The convention at ties is stated once in the rule table (dualgrad._rules.TIES:
+the first argument wins); every spelling of a selection must follow it, exactly,
+on every path: scalar duals, array duals on the NumPy and the numba paths,
+nested duals and ``max``/``min`` inside ``@njit``.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad import _kernels
+from dualgrad._rules import RULES, TIES, derivative_functions
+
+
+def _table_split(ufunc):
+    """(d/dx, d/dy) of ``ufunc`` at a tie, read from the table's own expressions."""
+    d0, d1 = derivative_functions(RULES[ufunc])
+    return float(d0(1.0, 1.0, 1.0)), float(d1(1.0, 1.0, 1.0))
+
+
+def test_the_table_states_first_wins_for_every_selection():
+    assert "first argument wins" in TIES
+    for u in (np.maximum, np.minimum, np.fmax, np.fmin):
+        assert RULES[u].kink.startswith(TIES)
+        assert _table_split(u) == (1.0, 0.0)
+
+
+TIE = np.array([1.0, 1.0, 0.5])
+FIRST = np.array([1.0, 0.0, 0.0])       # d/dx of a selection of the tie: the first
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.maximum(x[0], x[1]), lambda x: np.minimum(x[0], x[1]),
+    lambda x: np.fmax(x[0], x[1]), lambda x: np.fmin(x[0], x[1]),
+    lambda x: np.max(x), lambda x: np.amax(x[:2]), lambda x: x[:2].max(),
+    lambda x: np.min(x[:2]), lambda x: np.amin(x[:2]), lambda x: x[:2].min(),
+    lambda x: np.maximum.reduce(x), lambda x: np.minimum.reduce(x[:2]),
+    lambda x: max(x[0], x[1]), lambda x: min(x[0], x[1]), lambda x: max(x),
+    lambda x: np.sort(x)[1], lambda x: np.sort(x[:2])[0],
+    lambda x: np.clip(x[0], x[1], 2.0), lambda x: np.clip(x[0], 0.0, x[1]),
+    lambda x: np.linalg.norm(x[:2], np.inf),
+], ids=["maximum", "minimum", "fmax", "fmin", "max", "amax", ".max", "min", "amin", ".min",
+        "maximum.reduce", "minimum.reduce", "builtin max", "builtin min", "max(iter)",
+        "sort max", "sort min", "clip lower", "clip upper", "norm inf"])
+def test_every_selection_gives_the_first_at_a_tie(f):
+    np.testing.assert_array_equal(dg.gradient(f, TIE), FIRST)
+
+
+def test_ptp_at_ties_is_first_max_minus_first_min():
+    np.testing.assert_array_equal(dg.gradient(np.ptp, [2.0, 1.0, 2.0, 1.0]),
+                                  [1.0, -1.0, 0.0, 0.0])
+
+
+def test_scalar_duals_follow_the_table():
+    a, b = dg.Dual(1.0, [1.0, 0.0]), dg.Dual(1.0, [0.0, 1.0])
+    for u in (np.maximum, np.minimum, np.fmax, np.fmin):
+        np.testing.assert_array_equal(u(a, b).partials, [1.0, 0.0])
+        np.testing.assert_array_equal(u(b, a).partials, [0.0, 1.0])
+
+
+def test_nan_wins_in_maximum_and_is_ignored_by_fmax():
+    nan = np.nan
+    g = dg.gradient(lambda x: np.maximum(x[0], x[1]), [1.0, nan])
+    np.testing.assert_array_equal(g, [0.0, 1.0])
+    g = dg.gradient(lambda x: np.maximum(x[0], x[1]), [nan, 1.0])
+    np.testing.assert_array_equal(g, [1.0, 0.0])
+    g = dg.gradient(lambda x: np.fmax(x[0], x[1]), [1.0, nan])
+    np.testing.assert_array_equal(g, [1.0, 0.0])
+    g = dg.gradient(lambda x: np.fmax(x[0], x[1]), [nan, 1.0])
+    np.testing.assert_array_equal(g, [0.0, 1.0])
+
+
+@pytest.mark.parametrize("mode", ["numpy", "numba"])
+@pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.parametrize("ufunc", [np.maximum, np.minimum, np.fmax, np.fmin])
+def test_array_paths_follow_the_table_at_ties(ufunc, n, mode):
+    size = 3000                                    # above every kernel threshold
+    rng = np.random.default_rng(1)
+    v = rng.uniform(-1.0, 1.0, size)
+    w = v.copy()
+    w[1::2] = rng.uniform(-1.0, 1.0, size // 2)     # ties at even positions
+    pa, pb = rng.standard_normal((size, n)), rng.standard_normal((size, n))
+    with _kernels.use(mode):
+        out = ufunc(dg.Dual(v, pa), dg.Dual(w, pb))
+    pick_a = (v >= w) if ufunc in (np.maximum, np.fmax) else (v <= w)
+    np.testing.assert_array_equal(out.partials, np.where(pick_a[:, None], pa, pb))
+    assert np.all(pick_a[::2])
+
+
+def test_nested_duals_follow_the_table_at_ties():
+    # d/dx of d/dx max(x, y) at a tie: the first wins at both levels
+    h = dg.hessian(lambda x: np.maximum(x[0], x[1]) ** 2, [1.0, 1.0])
+    np.testing.assert_array_equal(h, [[2.0, 0.0], [0.0, 0.0]])
+    h = dg.hessian(lambda x: np.max(x) ** 2, [1.0, 1.0])
+    np.testing.assert_array_equal(h, [[2.0, 0.0], [0.0, 0.0]])
+
+
+def test_max_inside_njit_follows_the_table():
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def f(x):
+        return max(x[0], x[1]) + 2.0 * min(x[0], x[1])
+    np.testing.assert_array_equal(dg.gradient(f, np.array([1.0, 1.0])), [3.0, 0.0])
+
+    @numba.njit
+    def g(x):
+        return np.maximum(x[0], x[1]) + 2.0 * np.minimum(x[1], x[0])
+    np.testing.assert_array_equal(dg.gradient(g, np.array([1.0, 1.0])), [1.0, 2.0])

@@ -122,8 +122,12 @@ class ArrayDual(Dual):
             self.value[index] = item.value
             self.partials[pindex] = partials
         elif isinstance(item, Dual) and item.tag > self.tag:
+            _base.check_live(item.tag)
             raise errors.mixed_tags()
         else:
+            if isinstance(item, Dual):           # a constant here, if its call still runs
+                _base.check_live(item.tag)
+                _base.check_live(self.tag)
             self.value = _promote(self.value, item)
             self.value[index] = item
             self.partials[pindex] = 0.0

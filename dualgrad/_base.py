@@ -16,14 +16,33 @@ import numpy as np
 
 from . import errors
 
-__all__ = ["Dual", "new_tag", "primal", "newest"]
+__all__ = ["Dual", "new_tag", "retire", "check_live", "primal", "newest"]
 
 _TAGS = itertools.count(1)
+# Tags of the helper calls still running.  A helper retires its tag when it returns;
+# a dual of a retired tag has escaped (stored in a cache, a global, a closure) and
+# any later use of it next to other duals, or as an output, raises instead of being
+# read as a constant (its derivatives belong to a finished computation).  Tag 0,
+# of duals built with ``Dual(...)`` directly, never dies.
+_LIVE = set()
 
 
 def new_tag():
-    """A tag newer than every tag handed out before."""
-    return next(_TAGS)
+    """A tag newer than every tag handed out before; live until :func:`retire`."""
+    tag = next(_TAGS)
+    _LIVE.add(tag)
+    return tag
+
+
+def retire(tag):
+    """The helper call of ``tag`` returned: its duals are dead from now on."""
+    _LIVE.discard(tag)
+
+
+def check_live(tag, who="dualgrad"):
+    """Raise the escaped-dual error when ``tag`` belongs to a finished helper call."""
+    if tag and tag not in _LIVE:
+        raise errors.escaped(who)
 
 
 class Dual:
@@ -164,10 +183,18 @@ def primal(x):
 def newest(items):
     """The newest tag among the duals in ``items`` and its number of partials
     (``(-1, 0)`` when there is none)."""
-    tag, n = -1, 0
+    tag, n, mixed = -1, 0, False
     for x in items:
-        if isinstance(x, Dual) and x.tag > tag:
-            tag, n = x.tag, len(x._plist()) if x._kind == "slots" else x.partials.shape[-1]
+        if isinstance(x, Dual):
+            if x.tag > tag:
+                mixed = mixed or tag >= 0
+                tag, n = x.tag, len(x._plist()) if x._kind == "slots" else x.partials.shape[-1]
+            elif x.tag < tag:
+                mixed = True
+    if mixed:                           # duals of different calls meet: none may be dead
+        for x in items:
+            if isinstance(x, Dual):
+                check_live(x.tag)
     return tag, n
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from . import errors
 from . import _base, _buffers
-from ._base import Dual, make, new_tag, numeric
+from ._base import Dual, check_live, make, new_tag, retire, numeric
 from ._parallel import run_tasks
 from ._ufuncs import _from_object_array, stack_scalars
 
@@ -95,6 +95,7 @@ def extract(who, out, tag, width):
             return out.value, out._plist()
         return out.value, out.partials
     if isinstance(out, Dual):
+        check_live(out.tag, who)                  # an escaped dual of a finished call
         value = out
     else:
         try:
@@ -120,23 +121,26 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
     list for a scalar output).
     """
     tag = new_tag()
-    full = list(template)
-    offset = 0
-    for i, x in zip(nums, xs):
-        full[i] = seed(x, start - offset, width, tag, columns) if width else private(x)
-        offset += 1 if type(x) is float or type(x) is complex else math.prod(x.shape)
-    if columns is None:
-        _buffers.begin()
-        try:
-            return extract(who, f(*full, **kwargs), tag, width)
-        except Exception as exc:
-            if type(exc).__name__ == "TypingError" and "array(pyobject" in str(exc):
-                raise errors.numba_unsupported(who, str(exc)) from exc   # a jitted helper
-            raise
-        finally:
-            _buffers.end()
-    value, partials = extract(who, call_jitted(who, f, full, kwargs), tag, columns)
-    return value, partials[:width] if isinstance(partials, list) else partials[..., :width]
+    try:
+        full = list(template)
+        offset = 0
+        for i, x in zip(nums, xs):
+            full[i] = seed(x, start - offset, width, tag, columns) if width else private(x)
+            offset += 1 if type(x) is float or type(x) is complex else math.prod(x.shape)
+        if columns is None:
+            _buffers.begin()
+            try:
+                return extract(who, f(*full, **kwargs), tag, width)
+            except Exception as exc:
+                if type(exc).__name__ == "TypingError" and "array(pyobject" in str(exc):
+                    raise errors.numba_unsupported(who, str(exc)) from exc   # a jitted helper
+                raise
+            finally:
+                _buffers.end()
+        value, partials = extract(who, call_jitted(who, f, full, kwargs), tag, columns)
+        return value, partials[:width] if isinstance(partials, list) else partials[..., :width]
+    finally:
+        retire(tag)           # its duals are dead from here on (escaped: an error)
 
 
 def is_jitted(f):

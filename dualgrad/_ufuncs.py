@@ -138,6 +138,9 @@ def call(rule, args, out=None):
             duals.append(k)
             scalar = scalar and a._kind == "slots"
         else:
+            if isinstance(a, Dual):          # a dual of an older call: a constant here
+                _base.check_live(a.tag)
+                _base.check_live(tag)
             t = type(a)
             # NumPy float semantics for the local derivatives: inf, never ZeroDivisionError
             values.append(_f64(a) if t is float else _i64(a) if t is int else a)
@@ -318,7 +321,10 @@ def _from_object_array(a):
                 any(isinstance(p, Dual) for p in partials[i])
         else:
             values[i] = item
-            nested = nested or isinstance(item, Dual)
+            if isinstance(item, Dual):       # of an older call: it must still be running
+                _base.check_live(item.tag)
+                _base.check_live(tag)
+                nested = True
     if nested:
         values = _from_object_array(values)
         partials = _from_object_array(partials)

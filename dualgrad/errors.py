@@ -136,3 +136,14 @@ def needs_scipy(who):
     return ImportError(
         f"{who}: sparse Jacobians and Hessians need scipy (scipy.sparse), which is not "
         "installed. Fix: pip install scipy, or call without sparsity= for a dense result.")
+
+
+def escaped(who="dualgrad"):
+    """A dual outlived the helper call that made it (JAX: an escaped tracer)."""
+    return DualTypeError(
+        f"{who}: a dual number was used after the dualgrad call that created it returned "
+        "(it escaped that call: stored in a cache, a global, an attribute or a closure "
+        "and read later); expected duals to be used only inside the call that made them, "
+        "where its derivatives are defined. Fix: return the value from the inner function "
+        "instead of storing it, or store d.value (a plain number) where no derivative is "
+        "wanted.")

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from . import errors
-from ._base import Dual, make, new_tag
+from ._base import Dual, make, new_tag, retire
 from ._parallel import run_tasks
 from ._seed import (as_array, assemble, call_jitted, chunk_tasks, evaluate_chunk, extract,
                     is_jitted, jacobian_columns, private)
@@ -343,8 +343,11 @@ def jvp(f, x, v, *args, holomorphic=False):
     if isinstance(partials, list) and not isinstance(v, Dual):
         partials = [v]
     seeded = make(private(x) if isinstance(x, Dual) or np.shape(x) else x, partials, tag)
-    out = call_jitted(who, f, (seeded,) + args, {}) if is_jitted(f) else f(seeded, *args)
-    value, tangent = extract(who, out, tag, 1)
+    try:
+        out = call_jitted(who, f, (seeded,) + args, {}) if is_jitted(f) else f(seeded, *args)
+        value, tangent = extract(who, out, tag, 1)
+    finally:
+        retire(tag)
     return _result(value), _result(as_array(tangent)[..., 0])
 
 

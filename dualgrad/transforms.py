@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from . import errors
-from ._base import new_tag
+from ._base import new_tag, retire
 from ._scalar import MAX_SLOTS, scalar_class
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
                     private, seed)
@@ -73,11 +73,15 @@ def grad(f, argnums=0):
                     x = float(x)
                 full[i] = make(x, unit, tag)
             else:                # a few scalar arguments: one pass, no arrays
-                out = call_jitted(who, f, full, kwargs) if jitted else f(*full, **kwargs)
-                if not jitted and getattr(out, "tag", None) == tag and \
-                        out._kind == "slots":             # the usual outcome, directly
-                    return spec.pick(out._plist()) if spec.many else out.p0
-                return _scalar_grad(who, out, tag, spec)
+                try:
+                    out = call_jitted(who, f, full, kwargs) if jitted else f(*full, **kwargs)
+                    if not jitted and getattr(out, "tag", None) == tag and \
+                            out._kind == "slots":             # the usual outcome, directly
+                        return spec.pick(out._plist()) if spec.many else out.p0
+                    return _scalar_grad(who, out, tag, spec)
+                finally:
+                    retire(tag)         # its duals are dead from here on
+            retire(tag)                 # (not scalars: the general path below)
         nums, many = spec.nums, spec.many
         xs = [as_input(who, args[i]) for i in nums]
         value, partials = jacobian_columns(who, f, args, nums, xs, kwargs)
@@ -176,8 +180,11 @@ def elementwise_grad(f, argnums=0):
             full = list(args)
             for j in nums:        # private copies: each pass sees the inputs as given
                 full[j] = _seed_all(private(x), tag) if j == i else private(xs[j])
-            out = call_jitted(who, f, full, kwargs) if is_jitted(f) else f(*full, **kwargs)
-            value, partials = extract(who, out, tag, 1)
+            try:
+                out = call_jitted(who, f, full, kwargs) if is_jitted(f) else f(*full, **kwargs)
+                value, partials = extract(who, out, tag, 1)
+            finally:
+                retire(tag)
             g = as_array(partials)[..., 0]
             extra = np.ndim(g) - np.ndim(x)
             if extra > 0 or np.shape(g) != np.shape(x):

@@ -41,6 +41,11 @@ def bilinear(func, *args, **kwargs):
     values = [_value(a, tag) for a in args]
     value = func(*values, **kwargs)
     duals = [i for i, a in enumerate(args) if isinstance(a, Dual) and a.tag == tag]
+    ops = [1, 2] if func is np.einsum else [0, 1]
+    if len(args) == ops[-1] + 1 and any(_nonfinite(values[j]) for j in ops):
+        partials = _nan_safe_partials(func, args, values, duals, ops, n, kwargs)
+        if partials is not None:
+            return make(value, partials, tag)
     if func in (np.matmul, np.linalg.matmul) and not kwargs and \
             all(np.ndim(primal(v)) <= 2 for v in values):
         return make(value, _matmul_partials(args, values, duals), tag)
@@ -57,6 +62,77 @@ def bilinear(func, *args, **kwargs):
             total = total + func(*swapped, **kwargs)
         columns.append(total)
     return make(value, np.stack(columns, axis=-1), tag)
+
+
+def _nonfinite(v):
+    """Does the value ``v`` (maybe a nested dual) hold an inf or a NaN?"""
+    p = primal(v)
+    return isinstance(p, (np.ndarray, float, np.floating)) and \
+        np.asarray(p).dtype.kind in "fc" and not bool(np.all(np.isfinite(p)))
+
+
+def _nan_safe_partials(func, args, values, duals, ops, n, kwargs):
+    """Partials of a product of two operands with an inf or NaN among the values,
+    as the elementwise expression gives them (``x[0] * x[1] * x[2]``): a zero partial
+    times an infinite or NaN factor contributes 0, never NaN.
+
+    Every pairing of a non-finite factor with a nonzero partial contributes +inf,
+    -inf or NaN; which of them meet in each output element is counted by applying
+    ``func`` (a sum of products with unit coefficients) to indicator arrays, and
+    the finite factors go through ``func`` as they are.  ``None`` for products
+    with signed coefficients (``cross``): the caller spells those elementwise.
+    """
+    if func in (np.cross, np.linalg.cross):
+        return _cross_elementwise(args, values, kwargs)
+    finite = {j: np.where(np.isfinite(primal(values[j])), values[j], 0.0)
+              if _nonfinite(values[j]) else values[j] for j in ops}
+    columns = []
+    for k in range(n):
+        total = 0.0
+        for i in duals:
+            (j,) = [o for o in ops if o != i]
+            P = args[i].partials[..., k]
+            swapped = list(values)
+            swapped[i], swapped[j] = P, finite[j]
+            term = func(*swapped, **kwargs)
+            if finite[j] is not values[j]:
+                term = term + _infinite_part(func, values, i, j, primal(P),
+                                             primal(values[j]), kwargs)
+            total = total + term
+        columns.append(total)
+    return np.stack(columns, axis=-1)
+
+
+def _infinite_part(func, values, i, j, p, v, kwargs):
+    """What the pairings of the non-finite entries of ``v`` with the nonzero
+    entries of the partials ``p`` add to ``func``: +-inf, NaN or 0 per element."""
+    def count(a, b):
+        swapped = list(values)
+        swapped[i], swapped[j] = a.astype(float), b.astype(float)
+        return func(*swapped, **kwargs)
+    with np.errstate(invalid="ignore"):
+        pos, neg, nan_p = p > 0, p < 0, np.isnan(p)
+        plus_inf, minus_inf, nan_v = v == np.inf, v == -np.inf, np.isnan(v)
+        up = count(pos, plus_inf) + count(neg, minus_inf)
+        down = count(pos, minus_inf) + count(neg, plus_inf)
+        nan = count(p != 0, nan_v) + count(nan_p, plus_inf | minus_inf)
+    return np.where((nan > 0) | (up > 0) & (down > 0), np.nan,
+                    np.where(up > 0, np.inf, np.where(down > 0, -np.inf, 0.0)))
+
+
+def _cross_elementwise(args, values, kwargs):
+    """``np.cross`` of 3-vectors along the last axis, spelled with products and
+    differences of components, so that each product is NaN-safe."""
+    if kwargs or any(np.shape(primal(v))[-1:] != (3,) for v in values[:2]):
+        return None
+    a, b = args[:2]
+    first, second = [1, 2, 0], [2, 0, 1]
+    lifted = [a if isinstance(a, Dual) else np.asarray(a, dtype=float),
+              b if isinstance(b, Dual) else np.asarray(b, dtype=float)]
+    x, y = lifted
+    out = np.take(x, first, axis=-1) * np.take(y, second, axis=-1) - \
+        np.take(x, second, axis=-1) * np.take(y, first, axis=-1)
+    return out.partials if isinstance(out, Dual) else None
 
 
 def _matmul_partials(args, values, duals):
@@ -144,9 +220,31 @@ def _slogdet(A):
 
 def _det(A):
     det = np.linalg.det(A.value)
+    if _nonfinite(A.value):
+        return make(det, _det_partials_nonfinite(A), A.tag)
     ddet = _stack([det * np.trace(np.linalg.solve(A.value, dA), axis1=-2, axis2=-1)
                    for dA in _split(A, A.tag)[1]])
     return make(det, ddet, A.tag)
+
+
+def _det_partials_nonfinite(A):
+    """``d det = sum_ij C_ij dA_ij`` with the cofactors ``C_ij`` (determinants of the
+    minors), each product NaN-safe: an entry that is inf or NaN reaches only the
+    directions that move it, as in the expanded formula (``a d - b c``)."""
+    V = A.value
+    if isinstance(V, Dual):                       # nested: cofactors of the duals
+        raise errors.unsupported_function(
+            "np.linalg.det of a matrix holding inf or NaN inside a Hessian")
+    m = V.shape[-1]
+    cof = np.ones(V.shape)
+    with np.errstate(invalid="ignore", over="ignore"):
+        for r in range(m if m > 1 else 0):
+            for c in range(m):
+                minor = np.delete(np.delete(V, r, axis=-2), c, axis=-1)
+                cof[..., r, c] = (-1.0) ** (r + c) * np.linalg.det(minor)
+        parts = [np.sum(np.where(dA == 0.0, 0.0, cof * dA), axis=(-2, -1))
+                 for dA in _split(A, A.tag)[1]]
+    return _stack(parts)
 
 
 def _cholesky(A, upper=False):

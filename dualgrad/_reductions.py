@@ -17,6 +17,12 @@ __all__ = ["normalize_axes", "sum", "prod", "amax", "amin", "cumsum", "cumprod"]
 _builtin_sum = sum
 
 
+def _primal(x):
+    while isinstance(x, Dual):
+        x = x.value
+    return x
+
+
 def normalize_axes(axis, ndim, who="axis"):
     """``axis`` (None, int or tuple) as a sorted tuple of non-negative ints."""
     if axis is None:
@@ -88,7 +94,13 @@ def _prod_axis(a, ax):
     left = _exclusive_cumprod(v, ax)
     right = np.flip(_exclusive_cumprod(np.flip(v, ax), ax), ax)
     others = left * right
-    partials = np.sum(others[..., None] * a.partials, axis=ax)
+    with np.errstate(invalid="ignore"):
+        terms = others[..., None] * a.partials
+    if type(a.partials) is np.ndarray and not bool(np.all(np.isfinite(_primal(others)))):
+        # NaN-safe: a zero partial times an infinite or NaN product of the others is 0,
+        # as in x[0] * x[1] * x[2] (prod([nan, 2, 3]) has gradient [6, nan, nan])
+        terms = np.where(a.partials == 0.0, 0.0, terms)
+    partials = np.sum(terms, axis=ax)
     return make(np.prod(v, axis=ax), partials, a.tag)
 
 
@@ -145,7 +157,7 @@ def cumprod(a, axis=None, **kwargs):
     (ax,) = normalize_axes(axis, a.ndim)
     v = a.value
     c = np.cumprod(v, axis=ax)
-    if bool(np.all(v != 0.0)):
+    if bool(np.all(v != 0.0)) and bool(np.all(np.isfinite(_primal(v)))):
         ratio = a.partials / v[..., None]
         return make(c, c[..., None] * np.cumsum(ratio, axis=ax), a.tag)
     steps = [np.take(a, [0], axis=ax)]

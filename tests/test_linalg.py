@@ -1,0 +1,79 @@
+"""Products and linear algebra (dualgrad._linalg): NaN-safety and the triangle
+that NumPy reads.
+
+NaN oracle: a product is multilinear, so each Jacobian entry either does not
+depend on the NaN entry x_m (then it is the entry at any finite x_m) or does (then
+the elementwise expression x[0] * x[1] * ... gives NaN).  Central differences at
+two finite stand-ins for x_m tell which is which; no dualgrad path is involved.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.testing import numerical_jacobian
+
+M = np.array([[0.5, -1.5, 2.0], [1.0, 0.25, -0.75], [2.5, 1.0, 0.5]])
+
+
+def _nan_oracle(f, x, m):
+    x1, x2 = x.copy(), x.copy()
+    x1.flat[m], x2.flat[m] = 0.3, 1.7
+    j1, j2 = numerical_jacobian(f, x1), numerical_jacobian(f, x2)
+    return np.where(np.abs(j1 - j2) > 1e-6, np.nan, j1)
+
+
+PRODUCTS = {
+    "prod": lambda x: np.prod(x),
+    "prod axis": lambda x: np.prod(np.reshape(x, (3, 3)), axis=0),
+    "cumprod": lambda x: np.cumprod(x),
+    "dot": lambda x: np.dot(np.reshape(x, (3, 3)), x[:3]),
+    "dot const": lambda x: np.dot(M, x[3:6]),
+    "vdot": lambda x: np.vdot(x[:3], x[3:6]),
+    "inner": lambda x: np.inner(np.reshape(x, (3, 3)), x[6:]),
+    "outer": lambda x: np.outer(x[:3], x[3:6]),
+    "matmul": lambda x: np.reshape(x, (3, 3)) @ M,
+    "matmul both": lambda x: np.reshape(x, (3, 3)) @ np.reshape(x, (3, 3)).T,
+    "matvec": lambda x: M @ x[:3],
+    "tensordot": lambda x: np.tensordot(np.reshape(x, (3, 3)), M, axes=1),
+    "einsum": lambda x: np.einsum("ij,jk->ik", np.reshape(x, (3, 3)), M),
+    "einsum both": lambda x: np.einsum("ij,j->i", np.reshape(x, (3, 3)), x[:3]),
+    "kron": lambda x: np.kron(x[:3], x[3:6]),
+    "det": lambda x: np.linalg.det(np.reshape(x, (3, 3))),
+    "cross": lambda x: np.cross(x[:3], x[3:6]),
+    "convolve": lambda x: np.convolve(x[:4], x[4:]),
+}
+
+
+@pytest.mark.parametrize("name", list(PRODUCTS))
+@pytest.mark.parametrize("m", [0, 4])
+def test_products_with_a_nan_entry_keep_it_local(name, m):
+    f = PRODUCTS[name]
+    x = np.array([0.9, -1.1, 1.3, 0.7, 2.1, -0.4, 1.6, 0.8, -1.2])
+    want = _nan_oracle(f, x, m)
+    x[m] = np.nan
+    with np.errstate(invalid="ignore"):
+        got = dg.jacobian(f, x)
+    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-9, equal_nan=True)
+    assert np.isfinite(want).any()
+
+
+def test_issue_example_prod_with_nan():
+    """issue 12: gradient(np.prod, [nan, 2, 3]) gave [nan, nan, nan]."""
+    np.testing.assert_array_equal(dg.gradient(np.prod, [np.nan, 2.0, 3.0]),
+                                  [6.0, np.nan, np.nan])
+
+
+def test_infinite_factors_give_signed_infinities_where_they_reach():
+    inf = np.inf
+    np.testing.assert_array_equal(dg.gradient(np.prod, [inf, 2.0, -3.0]),
+                                  [-6.0, -inf, inf])
+    # d/dx of [inf, -inf] @ x: the constant's own entries, nothing else
+    np.testing.assert_array_equal(dg.gradient(lambda x: np.dot([inf, -inf], x), [1.0, 2.0]),
+                                  [inf, -inf])
+    j = dg.jacobian(lambda x: np.array([[inf, 1.0], [2.0, 3.0]]) @ x, [1.0, 2.0])
+    np.testing.assert_array_equal(j, [[inf, 1.0], [2.0, 3.0]])
+    # det [[a, b], [c, d]] = a d - b c: d/da = d, d/db = -c, d/dc = -b, d/dd = a
+    with np.errstate(invalid="ignore"):
+        g = dg.gradient(np.linalg.det, np.array([[inf, 1.0], [2.0, 3.0]]))
+    np.testing.assert_allclose(g, [[3.0, -2.0], [-1.0, inf]], rtol=1e-15)

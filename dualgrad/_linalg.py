@@ -247,11 +247,32 @@ def _det_partials_nonfinite(A):
     return _stack(parts)
 
 
+def _triangle(dA, uplo):
+    """The change of the symmetric matrix NumPy factors when only the triangle ``uplo``
+    of ``A`` is read: that triangle, mirrored.  The other triangle's entries do not
+    move the result at all (``eigh``, ``eigvalsh`` and ``cholesky`` never look at it)."""
+    if uplo == "L":
+        low = np.tril(dA, -1)
+        return low + np.swapaxes(low, -1, -2) + np.tril(np.triu(dA))
+    up = np.triu(dA, 1)
+    return up + np.swapaxes(up, -1, -2) + np.tril(np.triu(dA))
+
+
+def _check_uplo(who, uplo):
+    if uplo not in ("L", "U"):
+        raise errors.bad_argument(who, "UPLO 'L' or 'U'", repr(uplo))
+
+
 def _cholesky(A, upper=False):
+    """NumPy reads the lower triangle (the upper one with ``upper=True``); the
+    partials are those of the factor of that triangle mirrored."""
     L = np.linalg.cholesky(A.value)
+    if upper:                            # NumPy's own factor of the upper triangle
+        L = np.swapaxes(np.linalg.cholesky(A.value, upper=True), -1, -2)
     Linv = np.linalg.inv(L)
     parts = []
     for dA in _split(A, A.tag)[1]:
+        dA = _triangle(dA, "U" if upper else "L")
         S = Linv @ dA @ np.swapaxes(Linv, -1, -2)
         phi = np.tril(S, -1) + 0.5 * np.eye(S.shape[-1]) * S
         parts.append(L @ phi)
@@ -260,13 +281,16 @@ def _cholesky(A, upper=False):
 
 
 def _eigh(A, UPLO="L"):
+    """NumPy reads the triangle ``UPLO`` only: the partials are those of the
+    symmetric matrix made of that triangle, mirrored."""
+    _check_uplo("np.linalg.eigh", UPLO)
     w, V = np.linalg.eigh(A.value, UPLO)
     Vt = np.swapaxes(V, -1, -2)
     gap = w[..., None, :] - w[..., :, None]
     F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
     dws, dVs = [], []
     for dA in _split(A, A.tag)[1]:
-        M = Vt @ dA @ V
+        M = Vt @ _triangle(dA, UPLO) @ V
         dws.append(np.diagonal(M, axis1=-2, axis2=-1))
         dVs.append(V @ (F * M))
     result = type(np.linalg.eigh(np.eye(1)))

@@ -77,3 +77,37 @@ def test_infinite_factors_give_signed_infinities_where_they_reach():
     with np.errstate(invalid="ignore"):
         g = dg.gradient(np.linalg.det, np.array([[inf, 1.0], [2.0, 3.0]]))
     np.testing.assert_allclose(g, [[3.0, -2.0], [-1.0, inf]], rtol=1e-15)
+
+
+def _signed(V):
+    """Eigenvectors with the sign fixed by their first entries (none near 0 here)."""
+    return V * np.sign(V[0])
+
+
+A_NONSYM = np.array([[4.0, 1.0, 0.5], [0.3, 3.0, 0.2], [0.1, -0.4, 2.0]])
+TRIANGLE = {
+    "eigvalsh": lambda A: np.linalg.eigvalsh(A),
+    "eigvalsh U": lambda A: np.linalg.eigvalsh(A, UPLO="U"),
+    "eigh values": lambda A: np.linalg.eigh(A)[0],
+    "eigh vectors": lambda A: _signed(np.linalg.eigh(A)[1]),
+    "eigh U vectors": lambda A: _signed(np.linalg.eigh(A, UPLO="U")[1]),
+    "cholesky": lambda A: np.linalg.cholesky(A),
+    "cholesky upper": lambda A: np.linalg.cholesky(A, upper=True),
+    "cholesky batched": lambda A: np.linalg.cholesky(np.stack([A, 2.0 * A])),
+}
+
+
+@pytest.mark.parametrize("name", list(TRIANGLE))
+def test_one_triangle_functions_differentiate_what_numpy_computes(name):
+    """issue 12: NumPy reads one triangle; a perturbation of the other one changes
+    nothing, as central differences with non-symmetric steps show."""
+    f = TRIANGLE[name]
+    got = dg.jacobian(f, A_NONSYM)
+    np.testing.assert_allclose(got, numerical_jacobian(f, A_NONSYM), rtol=1e-7, atol=1e-9)
+
+
+def test_cholesky_upper_value_is_numpys_of_the_upper_triangle():
+    got = dg.jacobian(lambda A: np.linalg.cholesky(A, upper=True), A_NONSYM)
+    assert got.shape == (3, 3, 3, 3)
+    out, _ = dg.jvp(lambda A: np.linalg.cholesky(A, upper=True), A_NONSYM, np.eye(3))
+    np.testing.assert_allclose(out, np.linalg.cholesky(A_NONSYM, upper=True), rtol=1e-15)

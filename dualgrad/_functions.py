@@ -51,9 +51,13 @@ def _lift(x):
         return make_array(value, _partials_array(x), x.tag)
     if isinstance(x, (list, tuple)):
         return type(x)(_lift(i) for i in x)
-    if isinstance(x, np.ndarray) and x.dtype == object:
-        from ._ufuncs import _from_object_array
-        return _lift(_from_object_array(x))
+    if isinstance(x, np.ndarray):
+        if type(x) is not np.ndarray:                        # np.matrix, masked arrays
+            from ._ufuncs import plain_array
+            return _lift(plain_array("dualgrad", x))
+        if x.dtype == object:
+            from ._ufuncs import _from_object_array
+            return _lift(_from_object_array(x))
     return x
 
 

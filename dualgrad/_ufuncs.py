@@ -125,7 +125,10 @@ def call(rule, args, out=None):
         if isinstance(a, Dual):
             if a.tag > tag:
                 tag = a.tag
-        elif type(a) is np.ndarray and a.dtype == object or isinstance(a, (list, tuple)):
+        elif type(a) is np.ndarray:
+            if a.dtype == object:
+                return call(rule, tuple(operand(x) for x in args), out)
+        elif isinstance(a, (list, tuple, np.ndarray)):      # np.matrix, masked arrays too
             return call(rule, tuple(operand(x) for x in args), out)
     ufunc = rule.ufunc
     if tag < 0:
@@ -278,6 +281,15 @@ def stack_scalars(items):
     return _from_object_array(arr)
 
 
+def plain_array(who, a):
+    """An ndarray subclass as a plain ndarray where that means the same (``np.memmap``);
+    any other subclass (``np.matrix``: ``*`` is a matrix product; masked arrays:
+    reductions skip masked entries) raises ``TypeError`` naming it and the fix."""
+    if isinstance(a, np.memmap):
+        return np.asarray(a)
+    raise errors.array_subclass(who, type(a))
+
+
 def operand(a):
     """A list or tuple operand (nested, maybe holding duals) as NumPy would read it,
     ``np.asarray(a)``, with object arrays of duals turned into one array dual;
@@ -288,6 +300,8 @@ def operand(a):
     """
     if type(a) is list or type(a) is tuple or isinstance(a, (list, tuple)):
         a = np.asarray(a)
+    elif isinstance(a, np.ndarray) and type(a) is not np.ndarray:
+        a = plain_array("dualgrad", a)
     if type(a) is np.ndarray and a.dtype == object:
         return _from_object_array(a)
     return a

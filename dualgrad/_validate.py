@@ -24,6 +24,9 @@ def as_input(who, x, holomorphic=False):
         return complex(x) if holomorphic else float(x)
     if isinstance(x, Dual):
         return x
+    if isinstance(x, np.ndarray) and type(x) is not np.ndarray:    # np.matrix, masked
+        from ._ufuncs import plain_array
+        x = plain_array(who, x)
     if isinstance(x, np.ndarray) and x.dtype == object:
         from ._ufuncs import _from_object_array
         return _from_object_array(x)

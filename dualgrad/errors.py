@@ -147,3 +147,16 @@ def escaped(who="dualgrad"):
         "where its derivatives are defined. Fix: return the value from the inner function "
         "instead of storing it, or store d.value (a plain number) where no derivative is "
         "wanted.")
+
+
+def array_subclass(who, cls):
+    """An ndarray subclass whose operators or reductions mean something else."""
+    name = f"{cls.__module__}.{cls.__qualname__}".replace("numpy.ma.core.", "np.ma.") \
+        .replace("numpy.matrixlib.defmatrix.", "np.").replace("numpy.", "np.")
+    why = {"np.matrix": " (its * is a matrix product and its reductions keep 2-D shapes)",
+           "np.ma.MaskedArray": " (its operations skip the masked entries)"}.get(name, "")
+    return DualTypeError(
+        f"{who}: expected plain NumPy arrays next to dual numbers, got {name}{why}; dual "
+        "numbers follow plain ndarray semantics, so the result would silently differ. "
+        "Fix: pass np.asarray(x) (for a masked array, x.filled(value) or x.compressed() "
+        "to say what the masked entries mean) and write matrix products with @.")

@@ -5,6 +5,7 @@ plain floats) and closed forms; never another dualgrad path.
 """
 
 import operator
+import warnings
 
 import numpy as np
 import pytest
@@ -91,3 +92,43 @@ def test_list_in_place_operators():
         y /= [2.0, 4.0]
         return y
     _check(f, X)
+
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", PendingDeprecationWarning)
+    MATRIX = np.matrix([[1.0, 2.0], [3.0, 4.0]])
+MASKED = np.ma.masked_array([[1.0, 2.0], [3.0, 4.0]], mask=[[0, 1], [0, 0]])
+
+
+@pytest.mark.parametrize("sub", [MATRIX, MASKED], ids=["matrix", "masked"])
+def test_array_subclasses_as_helper_inputs_raise_naming_the_type(sub):
+    """issue 12: np.matrix (x * x is a matrix product) and masked arrays (sum skips
+    masked entries) were silently treated as plain arrays."""
+    name = "np.matrix" if isinstance(sub, np.matrix) else "np.ma.MaskedArray"
+    for helper in (dg.gradient, dg.hessian,
+                   lambda f, x: dg.approx_fprime(x, f)):
+        with pytest.raises(TypeError, match=f"got {name}.*np.asarray"):
+            helper(lambda x: np.sum(x * x), sub)
+    with pytest.raises(TypeError, match=name):
+        dg.jacobian(lambda x: x, sub)
+    with pytest.raises(TypeError, match=name):
+        dg.grad(lambda x: np.sum(x))(sub)
+
+
+@pytest.mark.parametrize("sub", [MATRIX, MASKED], ids=["matrix", "masked"])
+@pytest.mark.parametrize("use", [
+    lambda x, m: x * m, lambda x, m: m * x if isinstance(m, np.matrix) else np.multiply(m, x),
+    lambda x, m: np.arctan2(x, m), lambda x, m: x @ m, lambda x, m: np.dot(x, m),
+    lambda x, m: np.where(x > 0, x, m), lambda x, m: np.maximum(x[0, 0], m),
+])
+def test_array_subclasses_as_operands_raise_naming_the_type(sub, use):
+    with pytest.raises(TypeError, match="np.asarray"):
+        dg.jacobian(lambda x: use(x, sub), np.ones((2, 2)))
+
+
+def test_memmap_operands_mean_plain_arrays(tmp_path):
+    mm = np.memmap(tmp_path / "m.dat", dtype=float, mode="w+", shape=(2,))
+    mm[:] = [1.5, 2.5]
+    np.testing.assert_array_equal(dg.gradient(lambda x: np.sum(x * mm), [1.0, 1.0]),
+                                  [1.5, 2.5])
+    np.testing.assert_array_equal(dg.gradient(lambda x: np.sum(x ** 2), mm), [3.0, 5.0])

@@ -370,7 +370,10 @@ def approx_fprime(xk, f, epsilon=None, *args, executor=None, progress=False):
     Returns
     -------
     ndarray
-        ``(n,)`` for scalar ``f``, ``(m, n)`` for vector ``f``, as scipy returns.
+        ``(n,)`` for scalar ``f``, ``(m, n)`` for vector ``f``, as scipy returns:
+        a scalar ``xk`` counts as ``n = 1`` and an output of one element as a
+        scalar, so the result is always a float64 ndarray.  (scipy rejects ``xk`` or outputs of more than one dimension;
+        dualgrad then returns the full Jacobian, ``f(x).shape + x.shape``.)
 
     Examples
     --------
@@ -380,4 +383,11 @@ def approx_fprime(xk, f, epsilon=None, *args, executor=None, progress=False):
     >>> bool(np.allclose(dg.approx_fprime(x, rosen), rosen_der(x), rtol=1e-14))
     True
     """
-    return jacobian(f, xk, *args, executor=executor, progress=progress)
+    who = "dualgrad.approx_fprime"
+    if isinstance(xk, Dual) or np.ndim(xk) > 1:
+        return jacobian(f, xk, *args, executor=executor, progress=progress)
+    value, jac = _jacobian(who, f, xk, args, None, executor, progress)
+    n = np.size(xk)                                    # scipy: xk as atleast_1d
+    if np.size(value) == 1 and np.ndim(value) <= 1:    # scipy: one output -> shape (n,)
+        return np.reshape(jac, (n,))
+    return np.reshape(jac, np.shape(value) + (n,)) if np.ndim(value) <= 1 else jac

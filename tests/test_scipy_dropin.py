@@ -64,3 +64,24 @@ def test_solve_ivp_bdf_with_exact_jacobian_on_robertson():
     np.testing.assert_allclose(sol.y[:, -1].sum(), 1.0, rtol=1e-6)
     ref = solve_ivp(robertson, (0, 40), [1.0, 0.0, 0.0], method="BDF", rtol=1e-6, atol=1e-10)
     np.testing.assert_allclose(sol.y[:, -1], ref.y[:, -1], rtol=1e-3)
+
+
+APPROX_CASES = [
+    (1.0, lambda x: x ** 2), (2, lambda x: x ** 3), (np.float32(1.5), lambda x: x ** 2),
+    ([1.0], lambda x: x ** 2), ([1.0], lambda x: np.array([x[0] ** 2])),
+    (np.array([1.0, 2.0]), lambda x: np.array([np.sum(x ** 2)])),
+    ([1.0, 2.0], lambda x: [x[0] * x[1], x[0]]), ([1, 2], lambda x: np.sum(x ** 2)),
+    ([1.0, 2.0], lambda x: np.array(3.0) * x[0]), ((0.5, 1.5, 2.5), lambda x: np.sin(x)),
+]
+
+
+@pytest.mark.parametrize("xk, f", APPROX_CASES)
+def test_approx_fprime_returns_scipys_shapes_and_types(xk, f):
+    """issue 12: a scalar xk, a (1,)-shaped output, list outputs and ints get exactly
+    scipy's type, shape and dtype (compared with scipy.optimize.approx_fprime itself)."""
+    from scipy.optimize import approx_fprime as scipy_fprime
+    want = scipy_fprime(xk, f, 1e-7)
+    got = dg.approx_fprime(xk, f)
+    assert type(got) is type(want)
+    assert got.shape == want.shape and got.dtype == want.dtype
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)

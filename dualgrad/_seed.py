@@ -134,6 +134,9 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
             except Exception as exc:
                 if type(exc).__name__ == "TypingError" and "array(pyobject" in str(exc):
                     raise errors.numba_unsupported(who, str(exc)) from exc   # a jitted helper
+                foreign = errors.from_scipy(who, exc)       # a SciPy function's np.asarray
+                if foreign is not None:
+                    raise foreign from exc
                 raise
             finally:
                 _buffers.end()

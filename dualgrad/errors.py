@@ -160,3 +160,72 @@ def array_subclass(who, cls):
         "numbers follow plain ndarray semantics, so the result would silently differ. "
         "Fix: pass np.asarray(x) (for a masked array, x.filled(value) or x.compressed() "
         "to say what the masked entries mean) and write matrix products with @.")
+
+
+# The NumPy spelling of SciPy functions that convert their input with np.asarray
+# (which cannot carry derivatives); keys: the function's name, or (distribution,
+# method) for scipy.stats distributions.
+_SCIPY_SPELLINGS = {
+    "logsumexp": "m = np.max(x); m + np.log(np.sum(np.exp(x - m)))",
+    "polygamma": "(-1.0) ** (n + 1) * scipy.special.gamma(n + 1.0) * "
+                 "scipy.special.zeta(n + 1.0, x) for n >= 1, scipy.special.digamma(x) "
+                 "for n = 0",
+    "multigammaln": "d * (d - 1) / 4 * np.log(np.pi) + "
+                    "sum(scipy.special.gammaln(a - j / 2) for j in range(d))",
+    "odeint": "the time stepping written with NumPy arithmetic (a fixed-step Runge-Kutta "
+              "loop, as dualgrad.testing.lotka_volterra)",
+    "solve_ivp": "the time stepping written with NumPy arithmetic (a fixed-step "
+                 "Runge-Kutta loop, as dualgrad.testing.lotka_volterra)",
+    ("norm", "cdf"): "scipy.special.ndtr((x - loc) / scale)",
+    ("norm", "sf"): "scipy.special.ndtr((loc - x) / scale)",
+    ("norm", "logcdf"): "scipy.special.log_ndtr((x - loc) / scale)",
+    ("norm", "ppf"): "loc + scale * scipy.special.ndtri(q)",
+    ("norm", "pdf"): "np.exp(-0.5 * ((x - loc) / scale) ** 2) / (np.sqrt(2 * np.pi) * scale)",
+    ("norm", "logpdf"): "-0.5 * ((x - loc) / scale) ** 2 - np.log(np.sqrt(2 * np.pi) * scale)",
+}
+_ON_DUALS = ("not supported for the input types", "does not support argument",
+             "has no callable", "Dual", "could not be coerced")
+
+
+def _involves_duals(exc):
+    while exc is not None:
+        if isinstance(exc, DualTypeError) or \
+                isinstance(exc, (TypeError, ValueError)) and \
+                any(text in str(exc) for text in _ON_DUALS):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def from_scipy(who, exc):
+    """``exc``, raised inside a SciPy function that turned duals into plain arrays,
+    as dualgrad's TypeError naming that function and the NumPy spelling that works;
+    ``None`` when ``exc`` is something else (it is then raised as it is)."""
+    if not isinstance(exc, (TypeError, ValueError)) or not _involves_duals(exc):
+        return None
+    import traceback
+    entry = None
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        module = frame.f_globals.get("__name__") or ""
+        if module.startswith("scipy.") and not module.startswith("scipy._lib"):
+            entry = frame                           # the outermost SciPy frame
+            break
+    if entry is None:
+        return None
+    module = entry.f_globals["__name__"].split(".")
+    public = ".".join(module[:next((i for i, p in enumerate(module) if p.startswith("_")),
+                                   len(module))])
+    name = entry.f_code.co_name
+    owner = entry.f_locals.get("self")
+    dist = getattr(owner, "name", None) if owner is not None else None
+    if isinstance(dist, str) and public == "scipy.stats":
+        func, spelling = f"{public}.{dist}.{name}", _SCIPY_SPELLINGS.get((dist, name))
+    else:
+        func, spelling = f"{public}.{name}", _SCIPY_SPELLINGS.get(name)
+    fix = f"write that step as {spelling}" if spelling else \
+        "write that step with NumPy functions and the scipy.special ufuncs of " \
+        "docs/supported.md"
+    return DualTypeError(
+        f"{who}: {func} converts its input with np.asarray, which drops the derivatives "
+        f"of dual numbers; expected NumPy functions or ufuncs, which dualgrad follows. "
+        f"Fix: {fix}, or apply {func} to d.value where no derivative is wanted.")

@@ -346,6 +346,11 @@ def jvp(f, x, v, *args, holomorphic=False):
     try:
         out = call_jitted(who, f, (seeded,) + args, {}) if is_jitted(f) else f(seeded, *args)
         value, tangent = extract(who, out, tag, 1)
+    except (TypeError, ValueError) as exc:
+        foreign = errors.from_scipy(who, exc)               # a SciPy function's np.asarray
+        if foreign is not None:
+            raise foreign from exc
+        raise
     finally:
         retire(tag)
     return _result(value), _result(as_array(tangent)[..., 0])

@@ -79,6 +79,11 @@ def grad(f, argnums=0):
                             out._kind == "slots":             # the usual outcome, directly
                         return spec.pick(out._plist()) if spec.many else out.p0
                     return _scalar_grad(who, out, tag, spec)
+                except (TypeError, ValueError) as exc:
+                    foreign = errors.from_scipy(who, exc)   # a SciPy function's np.asarray
+                    if foreign is not None:
+                        raise foreign from exc
+                    raise
                 finally:
                     retire(tag)         # its duals are dead from here on
             retire(tag)                 # (not scalars: the general path below)
@@ -183,6 +188,11 @@ def elementwise_grad(f, argnums=0):
             try:
                 out = call_jitted(who, f, full, kwargs) if is_jitted(f) else f(*full, **kwargs)
                 value, partials = extract(who, out, tag, 1)
+            except (TypeError, ValueError) as exc:
+                foreign = errors.from_scipy(who, exc)       # a SciPy function's np.asarray
+                if foreign is not None:
+                    raise foreign from exc
+                raise
             finally:
                 retire(tag)
             g = as_array(partials)[..., 0]

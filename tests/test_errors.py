@@ -204,3 +204,64 @@ def test_formatting_a_dual_names_the_value(fmt):
 def test_formatting_a_dual_without_a_spec_prints_it():
     d = dg.Dual(2.0, [1.0, 0.0])
     assert f"{d}" == str(d) == format(d) and "2.0" in str(d)
+
+
+def _scipy_cases():
+    stats = pytest.importorskip("scipy.stats")
+    special = pytest.importorskip("scipy.special")
+    integrate = pytest.importorskip("scipy.integrate")
+    return {
+        "scipy.stats.norm.cdf": lambda x: np.sum(stats.norm.cdf(x)),
+        "scipy.stats.norm.pdf": lambda x: np.sum(stats.norm.pdf(x, 0.5, 2.0)),
+        "scipy.special.logsumexp": lambda x: special.logsumexp(x),
+        "scipy.special.polygamma": lambda x: np.sum(special.polygamma(1, x)),
+        "scipy.special.multigammaln": lambda x: special.multigammaln(x[0] + 3.0, 2),
+        "scipy.integrate.odeint":
+            lambda x: integrate.odeint(lambda y, t: -x[0] * y, 1.0, [0.0, 1.0])[-1, 0],
+    }
+
+
+@pytest.mark.parametrize("name", ["scipy.stats.norm.cdf", "scipy.stats.norm.pdf",
+                                  "scipy.special.logsumexp", "scipy.special.polygamma",
+                                  "scipy.special.multigammaln", "scipy.integrate.odeint"])
+def test_scipy_functions_that_call_asarray_get_our_message_naming_them(name):
+    """issue 12: these failed deep inside SciPy with NumPy's message."""
+    f = _scipy_cases()[name]
+    x = np.array([0.5, 1.5])
+    for call in (lambda: dg.gradient(f, x), lambda: dg.grad(f)(x),
+                 lambda: dg.jvp(f, x, np.ones(2)), lambda: dg.hessian(f, x)):
+        with pytest.raises(TypeError, match=f"{name} converts its input with np.asarray.*"
+                                            "Fix: "):
+            call()
+    if "multigammaln" not in name and "odeint" not in name:
+        with pytest.raises(TypeError, match=name):
+            dg.elementwise_grad(f)(x)
+
+
+def test_the_spellings_our_scipy_messages_suggest_work():
+    special = pytest.importorskip("scipy.special")
+    stats = pytest.importorskip("scipy.stats")
+    x = np.array([0.5, 1.5])
+    n = 1
+    # polygamma(n, x) = (-1)^(n+1) n! zeta(n+1, x); its derivative is polygamma(n+1, x)
+    g = dg.gradient(lambda x: np.sum((-1.0) ** (n + 1) * special.gamma(n + 1.0)
+                                     * special.zeta(n + 1.0, x)), x)
+    np.testing.assert_allclose(g, special.polygamma(n + 1, x), rtol=1e-12)
+    # d/dx ndtr((x - loc) / scale) = norm.pdf(x, loc, scale)
+    g = dg.gradient(lambda x: np.sum(special.ndtr((x - 0.5) / 2.0)), x)
+    np.testing.assert_allclose(g, stats.norm.pdf(x, 0.5, 2.0), rtol=1e-12)
+    # d/dx logsumexp = softmax
+    g = dg.gradient(lambda x: (lambda m: m + np.log(np.sum(np.exp(x - m))))(np.max(x)), x)
+    np.testing.assert_allclose(g, special.softmax(x), rtol=1e-12)
+    # d/da multigammaln(a, 2) = digamma(a) + digamma(a - 1/2)
+    a = 3.5
+    g = dg.derivative(lambda a: 2 * (2 - 1) / 4 * np.log(np.pi)
+                      + sum(special.gammaln(a - j / 2) for j in range(2)), a)
+    np.testing.assert_allclose(g, special.digamma(a) + special.digamma(a - 0.5), rtol=1e-12)
+
+
+def test_other_errors_inside_scipy_are_left_alone():
+    special = pytest.importorskip("scipy.special")
+    with pytest.raises(TypeError) as info:
+        dg.gradient(lambda x: special.logsumexp(x, axis="bad"), np.ones(2))
+    assert "np.asarray" not in str(info.value)

@@ -83,6 +83,8 @@ class ArrayDual(Dual):
 
     def __array__(self, dtype=None, copy=None):
         if dtype is not None and np.dtype(dtype) != object:
+            if errors.storing():                   # out[:] = d into a plain array
+                raise errors.store_into_plain()
             raise errors.dropped_derivatives(f"converting a dual array to dtype {dtype} "
                                              "(np.asarray(d, dtype=...), .astype)")
         out = np.empty(self.shape, dtype=object)

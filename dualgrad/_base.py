@@ -115,13 +115,19 @@ class Dual:
 
     # ---- conversions that would drop derivatives -----------------------------------
     def __float__(self):
-        raise errors.dropped_derivatives("float(d) (also called by math.*, np.float64(d) "
-                                         "and storing into a float array)")
+        if errors.storing():                       # out[i] = d into a plain array
+            raise errors.store_into_plain()
+        raise errors.dropped_derivatives("float(d) (also called by math.* and "
+                                         "np.float64(d))")
 
     def __int__(self):
+        if errors.storing():
+            raise errors.store_into_plain()
         raise errors.dropped_derivatives("int(d)")
 
     def __complex__(self):
+        if errors.storing():
+            raise errors.store_into_plain()
         raise errors.dropped_derivatives("complex(d)")
 
     def __index__(self):

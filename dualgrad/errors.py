@@ -15,11 +15,31 @@ class DualValueError(ValueError):
     """An argument to a dualgrad helper has the wrong shape or value."""
 
 
+# The one advice for buffers: np.zeros_like(x, shape=...) works whether x is a dual, an
+# array, a plain float or a Python scalar (np.zeros(n, like=x) fails for a Python float).
+BUFFER_FIX = ("create the buffer from the input: out = np.zeros_like(x), or "
+              "np.zeros_like(x, shape=(n,)) for another shape (this works on plain floats "
+              "too), instead of np.zeros(n) or np.empty(n)")
+
 _KEEP_DUAL = (
     "use NumPy functions such as np.sin instead of math.sin, create buffers with "
-    "np.zeros_like(x) or np.empty_like(x) instead of np.zeros(n), and read d.value "
-    "only where no derivative is wanted"
+    "np.zeros_like(x) (np.zeros_like(x, shape=(n,)) for another shape) instead of "
+    "np.zeros(n), and read d.value only where no derivative is wanted"
 )
+
+
+def storing(depth=2):
+    """Is the Python code ``depth`` frames up storing an item (``a[i] = d``)?  NumPy
+    converts a dual stored into a plain array with ``float(d)`` or ``__array__``;
+    this tells that apart from an explicit ``float(d)`` (error path only)."""
+    import dis
+    import sys
+    try:
+        frame = sys._getframe(depth)
+        op = frame.f_code.co_code[frame.f_lasti]
+    except (ValueError, IndexError):                    # pragma: no cover
+        return False
+    return dis.opname[op] in ("STORE_SUBSCR", "STORE_SLICE")
 
 
 def dropped_derivatives(action):
@@ -41,11 +61,12 @@ def format_spec(spec):
 
 
 def store_into_plain():
+    """The one message for storing a dual into a plain array, however it happens (item
+    or slice assignment, np.copyto, out=) and whatever the array's dtype."""
     return DualTypeError(
-        "dualgrad: storing a dual number into a plain float array would drop its "
-        "derivatives. Fix: create the array from the input, e.g. out = np.zeros_like(x) "
-        "or np.empty_like(x), or np.zeros(n, like=x) for another shape, instead of "
-        "np.zeros(n)."
+        "dualgrad: storing a dual number into a plain NumPy array (one made with "
+        "np.zeros(n), np.empty(n) or np.array of numbers, of any dtype) would drop its "
+        f"derivatives; expected a buffer that holds duals. Fix: {BUFFER_FIX}."
     )
 
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
+from dualgrad import errors
 
 FIX = "np.zeros_like"
 
@@ -265,3 +266,85 @@ def test_other_errors_inside_scipy_are_left_alone():
     with pytest.raises(TypeError) as info:
         dg.gradient(lambda x: special.logsumexp(x, axis="bad"), np.ones(2))
     assert "np.asarray" not in str(info.value)
+
+
+def _stores():
+    def item(x):
+        out = np.zeros(2)
+        out[0] = x[0]
+        return out
+
+    def item32(x):
+        out = np.zeros(2, dtype=np.float32)
+        out[1] = x[1] * 2.0
+        return out
+
+    def whole(x):
+        out = np.empty(2)
+        out[:] = x
+        return out
+
+    def whole32(x):
+        out = np.zeros(2, dtype=np.float32)
+        out[...] = np.sin(x)
+        return out
+
+    def item2d(x):
+        out = np.zeros((2, 1))
+        out[0, 0] = x[0]
+        return out
+
+    def from_list(x):
+        out = np.array([0.0, 0.0])
+        out[1] = x[1]
+        return out
+
+    def copyto(x):
+        out = np.empty(2)
+        np.copyto(out, x)
+        return out
+
+    def out_kw(x):
+        out = np.zeros(2)
+        np.multiply(x, 2.0, out=out)
+        return out
+
+    def complex_item(x):
+        out = np.zeros(2, dtype=complex)
+        out[0] = x[0]
+        return out
+    return [item, item32, whole, whole32, item2d, from_list, copyto, out_kw, complex_item]
+
+
+@pytest.mark.parametrize("store", _stores(), ids=lambda f: f.__name__)
+def test_one_buffer_message_however_the_value_is_stored(store):
+    """issue 12: the same buffer mistake got three different messages."""
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(store, np.ones(2))
+    exc = info.value if isinstance(info.value, dg.DualTypeError) else info.value.__cause__
+    assert str(exc) == str(errors.store_into_plain())
+    assert "np.zeros_like(x, shape=(n,))" in str(exc) and "like=x" not in str(exc)
+
+
+def test_the_buffer_advice_works_on_duals_floats_and_python_scalars():
+    def f(x):
+        out = np.zeros_like(x, shape=(3,))
+        out[0] = 2.0 * np.sum(x)
+        out[2] = np.sum(x) ** 2
+        return out
+    np.testing.assert_array_equal(f(1.5), [3.0, 0.0, 2.25])            # a Python float
+    np.testing.assert_array_equal(f(np.float64(1.5)), [3.0, 0.0, 2.25])
+    np.testing.assert_array_equal(f(np.array([1.0, 0.5])), [3.0, 0.0, 2.25])
+    np.testing.assert_array_equal(dg.derivative(f, 1.5), [2.0, 0.0, 3.0])
+    np.testing.assert_array_equal(dg.jacobian(f, [1.0, 0.5]),
+                                  [[2.0, 2.0], [0.0, 0.0], [3.0, 3.0]])
+    np.testing.assert_array_equal(dg.hessian(lambda x: np.sum(f(x)), [1.0, 0.5]),
+                                  np.full((2, 2), 2.0))
+    with pytest.raises(TypeError):                  # what the old advice gave on floats
+        np.zeros(3, like=1.5)
+
+
+def test_explicit_conversions_keep_their_own_message():
+    for convert in (float, lambda d: np.float64(d), lambda d: __import__("math").sin(d)):
+        with pytest.raises(TypeError, match=r"float\(d\)"):
+            dg.derivative(convert, 1.0)

@@ -84,8 +84,8 @@ def _nan_safe_partials(func, args, values, duals, ops, n, kwargs):
     """
     if func in (np.cross, np.linalg.cross):
         return _cross_elementwise(args, values, kwargs)
-    finite = {j: np.where(np.isfinite(primal(values[j])), values[j], 0.0)
-              if _nonfinite(values[j]) else values[j] for j in ops}
+    finite = {j: _finite_part(values[j]) if _nonfinite(values[j]) else values[j]
+              for j in ops}
     columns = []
     for k in range(n):
         total = 0.0
@@ -101,6 +101,14 @@ def _nan_safe_partials(func, args, values, duals, ops, n, kwargs):
             total = total + term
         columns.append(total)
     return np.stack(columns, axis=-1)
+
+
+def _finite_part(v):
+    """``v`` with its inf and NaN values replaced by 0; the partials of a nested dual
+    stay as they are (a NaN value may have finite partials: d(nan * a + b)/db = 1)."""
+    if isinstance(v, Dual):
+        return make(_finite_part(v.value), v.partials, v.tag)
+    return np.where(np.isfinite(v), v, 0.0)
 
 
 def _infinite_part(func, values, i, j, p, v, kwargs):

@@ -111,3 +111,15 @@ def test_cholesky_upper_value_is_numpys_of_the_upper_triangle():
     assert got.shape == (3, 3, 3, 3)
     out, _ = dg.jvp(lambda A: np.linalg.cholesky(A, upper=True), A_NONSYM, np.eye(3))
     np.testing.assert_allclose(out, np.linalg.cholesky(A_NONSYM, upper=True), rtol=1e-15)
+
+
+def test_nested_products_with_nan_are_never_finite_and_wrong():
+    """A Hessian through products with a NaN constant: exact where the NaN does not
+    reach, NaN where it does, never another finite number (x @ M @ x has M + M.T)."""
+    M = np.array([[np.nan, 1.0], [2.0, 3.0]])
+    with np.errstate(invalid="ignore"):
+        for f in (lambda x: x @ M @ x, lambda x: np.dot(x, np.dot(M, x)),
+                  lambda x: np.sum(np.outer(x, x) * M)):
+            H = dg.hessian(f, [1.0, 2.0])
+            assert H[1, 1] == 6.0 and np.isnan(H[0, 0])
+            assert H[0, 1] == H[1, 0] and (H[0, 1] == 3.0 or np.isnan(H[0, 1]))

@@ -70,3 +70,35 @@ def star_greedy(ptr, adj, order):
             c += 1
         color[v] = c
     return color
+
+
+@njit(**_JIT)
+def rows_to_csr(cols, empty):
+    """CSR ``(indptr, indices)`` of a padded table of column indices: each row
+    sorted, duplicates and ``empty`` padding dropped."""
+    m, w = cols.shape
+    indptr = np.zeros(m + 1, np.int64)
+    indices = np.empty(m * w, np.int32)
+    buf = np.empty(w, np.int32)
+    k = 0
+    for i in range(m):
+        c = 0
+        for j in range(w):
+            v = cols[i, j]
+            if v == empty:
+                continue
+            # insertion into the sorted buffer, skipping duplicates
+            p = c
+            while p > 0 and buf[p - 1] > v:
+                p -= 1
+            if p > 0 and buf[p - 1] == v:
+                continue
+            for q in range(c, p, -1):
+                buf[q] = buf[q - 1]
+            buf[p] = v
+            c += 1
+        for j in range(c):
+            indices[k + j] = buf[j]
+        k += c
+        indptr[i + 1] = k
+    return indptr, indices[:k].copy()

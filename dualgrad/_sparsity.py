@@ -1,0 +1,1267 @@
+"""Sparsity detection: ``f`` runs once on *tracers*, arrays whose every element
+carries the set of inputs it depends on.
+
+A tracer holds the value ``f`` would see (so control flow on values works) and,
+per element, a row of input indices padded with ``EMPTY`` (duplicates allowed,
+compacted when rows grow).  Rows live in a *store* shared by an array and its
+views, so writes through a view (``u = y.reshape(n, n); u[0] = 0``) reach the
+base as they do in NumPy; ``pos`` maps each element to its row.
+
+How each operation combines the sets:
+
+* ufuncs: the union of the arguments with a derivative in the rule table
+  (``dualgrad._rules``); locally constant ufuncs (``floor``) and predicates give
+  no dependence.  ``maximum``/``minimum``/``fmax``/``fmin`` take the branch
+  chosen at the point (both at ties); in ``mode="global"`` always both.
+* functions that only move elements (``reshape``, ``roll``, slicing, fancy
+  indexing, ``concatenate``, ``take``, ``tril``, ...): the same function applied
+  to an array of row numbers, so the sets move exactly as the values do.
+* ``where``/``select``/``clip``/``sort``/``max``: the branch taken at the point
+  (``mode="global"``: the union of all branches); reductions and scans: the union
+  along the axis.
+* every other supported function (``linalg.solve``, ``einsum``, ``dot`` ...):
+  the nonzeros of its own Jacobian with respect to the traced arguments, computed
+  by dualgrad's dense Jacobian at the point: exact where the function is linear
+  in them (a constant matrix times a traced vector), and where it is not, the
+  union of everything in ``mode="global"`` and for Hessian patterns.
+
+So the pattern is never smaller than the Jacobian's nonzeros at ``x``: every
+nonzero of the chain-rule product is covered by a path of covered local
+entries.  "At that point" means: with the branches (``if``, ``where``, ``max``)
+taken as they are at ``x``.  ``mode="global"`` removes the value dependence of
+``where``/``maximum``/``clip``/``sort``/``max`` and of the functions above; Python
+``if`` on values still picks one branch, which no tracer can see.
+"""
+
+import re
+
+import numpy as np
+
+from . import errors
+from ._rules import derivative_functions, rule_for
+
+__all__ = ["sparsity", "hessian_sparsity"]
+
+EMPTY = np.iinfo(np.int32).max       # padding of a row of input indices
+_COMPACT_WIDTH = 16                   # rows wider than this are deduplicated
+_MAX_PAIR_WIDTH = 1 << 13             # a Hessian pattern row this wide is dense
+
+_SELECT = {np.maximum, np.minimum, np.fmax, np.fmin}
+# smooth ufuncs whose local derivative is locally constant (no second derivative)
+_LOCALLY_LINEAR = {np.maximum, np.minimum, np.fmax, np.fmin, np.absolute, np.fabs,
+                   np.copysign, np.fmod, np.remainder, np.conjugate, np.positive,
+                   np.negative, np.add, np.subtract, np.nextafter}
+
+
+class _Context:
+    """One detection: the number of inputs, the mode, and the Hessian pairs."""
+
+    def __init__(self, n, mode, hessian):
+        self.n, self.mode, self.hessian = n, mode, hessian
+        self.pairs = []
+        self.pair_count = 0
+
+    @property
+    def local(self):
+        return self.mode == "local" and not self.hessian
+
+    def nonlinear(self, cols, other=None):
+        """Record that the inputs of ``cols`` meet those of ``other`` (default:
+        each other) in a nonlinear operation, element by element (Hessian mode)."""
+        if not self.hessian:
+            return
+        a = _compact(cols.reshape(-1, cols.shape[-1]))
+        b = a if other is None else _compact(
+            np.broadcast_to(other, cols.shape[:-1] + other.shape[-1:]).reshape(
+                -1, other.shape[-1]))
+        if a.shape[1] == 0 or b.shape[1] == 0:
+            return
+        if a.shape[1] * b.shape[1] > _MAX_PAIR_WIDTH ** 2 // 64:
+            raise errors.bad_argument(
+                "dualgrad.hessian_sparsity", "a Hessian with a sparse pattern",
+                f"an operation whose result depends on {max(a.shape[1], b.shape[1])} "
+                "inputs at once", "Use dg.hessian without sparsity= for a dense Hessian.")
+        oka, okb = a != EMPTY, b != EMPTY
+        keep = oka.any(axis=1) & okb.any(axis=1)
+        a, b, oka, okb = a[keep].astype(np.int64), b[keep].astype(np.int64), oka[keep], \
+            okb[keep]
+        codes = a[:, :, None] * self.n + b[:, None, :]
+        codes = codes[oka[:, :, None] & okb[:, None, :]]
+        self.pairs.append(np.unique(codes))
+        if len(self.pairs) > 64:
+            self.pairs = [np.unique(np.concatenate(self.pairs))]
+
+
+class _Store:
+    """Rows of input indices, shared by an array and its views."""
+    __slots__ = ("cols",)
+
+    def __init__(self, cols):
+        self.cols = cols
+
+    def widen(self, width):
+        if width > self.cols.shape[1]:
+            pad = np.full((self.cols.shape[0], width - self.cols.shape[1]), EMPTY, np.int32)
+            self.cols = np.concatenate([self.cols, pad], axis=1)
+
+
+def _compact(cols):
+    """Rows of ``cols`` (2-D) deduplicated and trimmed to the widest row."""
+    if cols.shape[1] <= 1:
+        return cols
+    c = np.sort(cols, axis=1)
+    dup = c[:, 1:] == c[:, :-1]
+    c[:, 1:][dup] = EMPTY
+    c.sort(axis=1)
+    width = int((c != EMPTY).sum(axis=1).max()) if c.size else 0
+    return np.ascontiguousarray(c[:, :width])
+
+
+def _table_from_coo(rows, cols, nrows):
+    """A padded table with ``cols[k]`` in row ``rows[k]`` (deduplicated)."""
+    keep = cols != EMPTY
+    rows, cols = rows[keep].astype(np.int64), cols[keep].astype(np.int64)
+    codes = np.unique(rows * (EMPTY + 1) + cols)
+    rows, cols = codes // (EMPTY + 1), codes % (EMPTY + 1)
+    counts = np.bincount(rows, minlength=nrows)
+    width = int(counts.max()) if counts.size else 0
+    table = np.full((nrows, width), EMPTY, np.int32)
+    start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    table[rows, np.arange(rows.size) - start[rows]] = cols
+    return table
+
+
+# ---- the tracer types ----------------------------------------------------------------
+
+class Tracer:
+    """An array of values with the set of inputs each element depends on."""
+
+    __slots__ = ("value", "store", "pos", "ctx", "start")
+    __array_priority__ = 200.0
+    __hash__ = None
+
+    # -- construction and reading --
+    @property
+    def shape(self):
+        return self.value.shape
+
+    @property
+    def ndim(self):
+        return self.value.ndim
+
+    @property
+    def size(self):
+        return self.value.size
+
+    @property
+    def dtype(self):
+        return self.value.dtype
+
+    def cols(self):
+        """The rows of this array's elements, shape ``shape + (width,)``."""
+        cols = self.store.cols
+        if self.start is not None:           # consecutive rows: a view, no gather
+            return cols[self.start:self.start + self.pos.size].reshape(
+                self.pos.shape + cols.shape[1:])
+        return cols[self.pos]
+
+    def __repr__(self):
+        return f"dualgrad sparsity tracer of shape {self.shape}"
+
+    # -- conversions that would lose the dependence --
+    def __array__(self, dtype=None, copy=None):
+        if dtype is None or np.dtype(dtype) == object:
+            if self.ndim == 0:
+                out = np.empty((), dtype=object)
+                out[()] = self
+                return out
+            out = np.empty(self.shape, dtype=object)
+            flat = out.reshape(-1)
+            for k, p in enumerate(self.pos.reshape(-1)):
+                flat[k] = _make(self.value.reshape(-1)[k].copy(),
+                                self.store.cols[p:p + 1], self.ctx, ())
+            return out
+        raise errors.dropped_derivatives(f"np.asarray(x, dtype={np.dtype(dtype)})")
+
+    def __float__(self):
+        raise errors.dropped_derivatives("float(x)")
+
+    def __int__(self):
+        raise errors.dropped_derivatives("int(x)")
+
+    def __complex__(self):
+        raise errors.dropped_derivatives("complex(x)")
+
+    def __index__(self):
+        raise errors.dropped_derivatives("using a value as an index")
+
+    def __bool__(self):
+        return bool(self.value)
+
+    def astype(self, dtype, *args, **kwargs):
+        if np.dtype(dtype) == np.float64:
+            return self.copy()
+        raise errors.dropped_derivatives(f"x.astype({np.dtype(dtype)})")
+
+    def tolist(self):
+        raise errors.dropped_derivatives("x.tolist()")
+
+    def item(self, *args):
+        raise errors.dropped_derivatives("x.item()")
+
+    # -- NumPy protocols --
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return _ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return _function(func, args, kwargs)
+
+    # -- methods that are NumPy functions --
+    def copy(self, order="C"):
+        return _make(self.value.copy(), self.cols(), self.ctx)
+
+    def reshape(self, *shape, order="C"):
+        shape = shape[0] if len(shape) == 1 else shape
+        return np.reshape(self, shape)
+
+    def ravel(self, order="C"):
+        return np.ravel(self)
+
+    def flatten(self, order="C"):
+        return np.ravel(self).copy()
+
+    def transpose(self, *axes):
+        return np.transpose(self, axes or None) if not axes or axes[0] is not None else \
+            np.transpose(self)
+
+    @property
+    def T(self):
+        return np.transpose(self)
+
+    def swapaxes(self, a, b):
+        return np.swapaxes(self, a, b)
+
+    def squeeze(self, axis=None):
+        return np.squeeze(self, axis)
+
+    def sum(self, *args, **kwargs):
+        return np.sum(self, *args, **kwargs)
+
+    def mean(self, *args, **kwargs):
+        return np.mean(self, *args, **kwargs)
+
+    def prod(self, *args, **kwargs):
+        return np.prod(self, *args, **kwargs)
+
+    def max(self, *args, **kwargs):
+        return np.max(self, *args, **kwargs)
+
+    def min(self, *args, **kwargs):
+        return np.min(self, *args, **kwargs)
+
+    def cumsum(self, *args, **kwargs):
+        return np.cumsum(self, *args, **kwargs)
+
+    def std(self, *args, **kwargs):
+        return np.std(self, *args, **kwargs)
+
+    def var(self, *args, **kwargs):
+        return np.var(self, *args, **kwargs)
+
+    def clip(self, *args, **kwargs):
+        return np.clip(self, *args, **kwargs)
+
+    def dot(self, other):
+        return np.dot(self, other)
+
+    def argmax(self, *args, **kwargs):
+        return np.argmax(self.value, *args, **kwargs)
+
+    def argmin(self, *args, **kwargs):
+        return np.argmin(self.value, *args, **kwargs)
+
+    def argsort(self, *args, **kwargs):
+        return np.argsort(self.value, *args, **kwargs)
+
+    def nonzero(self):
+        return np.nonzero(self.value)
+
+    def fill(self, v):
+        self._assign(Ellipsis, v)
+
+    def _assign(self, key, v):
+        """``self[key] = v`` for values and rows."""
+        if isinstance(v, np.ndarray) and v.dtype == object:
+            v = _from_object(v, self.ctx)
+        if isinstance(v, Tracer):
+            self.value[key] = v.value
+            src = v.cols()
+        else:
+            self.value[key] = v
+            src = None
+        target = self.pos[key]
+        tshape = np.shape(target)
+        target = np.ravel(target)
+        if src is None or src.shape[-1] == 0:
+            self.store.cols[target] = EMPTY
+            return
+        width = src.shape[-1]
+        src = np.broadcast_to(src, tshape + (width,)).reshape(-1, width)
+        if np.unique(target).size != target.size:          # repeated targets: union
+            rows = np.concatenate([np.repeat(target, width),
+                                   np.repeat(target, self.store.cols.shape[1])])
+            old = self.store.cols[target]
+            table = _table_from_coo(rows, np.concatenate([src.ravel(), old.ravel()]),
+                                    self.store.cols.shape[0])
+            self.store.widen(table.shape[1])
+            uniq = np.unique(target)
+            self.store.cols[uniq] = EMPTY
+            self.store.cols[uniq, :table.shape[1]] = table[uniq]
+            return
+        self.store.widen(width)
+        self.store.cols[target, :width] = src
+        self.store.cols[target, width:] = EMPTY
+
+    # -- operators --
+    def __add__(self, o): return np.add(self, o)           # noqa: E704
+    def __radd__(self, o): return np.add(o, self)          # noqa: E704
+    def __sub__(self, o): return np.subtract(self, o)      # noqa: E704
+    def __rsub__(self, o): return np.subtract(o, self)     # noqa: E704
+    def __mul__(self, o): return np.multiply(self, o)      # noqa: E704
+    def __rmul__(self, o): return np.multiply(o, self)     # noqa: E704
+    def __truediv__(self, o): return np.true_divide(self, o)        # noqa: E704
+    def __rtruediv__(self, o): return np.true_divide(o, self)       # noqa: E704
+    def __floordiv__(self, o): return np.floor_divide(self, o)      # noqa: E704
+    def __rfloordiv__(self, o): return np.floor_divide(o, self)     # noqa: E704
+    def __mod__(self, o): return np.remainder(self, o)     # noqa: E704
+    def __rmod__(self, o): return np.remainder(o, self)    # noqa: E704
+    def __pow__(self, o): return np.power(self, o)         # noqa: E704
+    def __rpow__(self, o): return np.power(o, self)        # noqa: E704
+    def __matmul__(self, o): return np.matmul(self, o)     # noqa: E704
+    def __rmatmul__(self, o): return np.matmul(o, self)    # noqa: E704
+    def __neg__(self): return np.negative(self)            # noqa: E704
+    def __pos__(self): return np.positive(self)            # noqa: E704
+    def __abs__(self): return np.absolute(self)            # noqa: E704
+    def __lt__(self, o): return np.less(self, o)           # noqa: E704
+    def __le__(self, o): return np.less_equal(self, o)     # noqa: E704
+    def __gt__(self, o): return np.greater(self, o)        # noqa: E704
+    def __ge__(self, o): return np.greater_equal(self, o)  # noqa: E704
+    def __eq__(self, o): return np.equal(self, o)          # noqa: E704
+    def __ne__(self, o): return np.not_equal(self, o)      # noqa: E704
+
+    def __divmod__(self, o):
+        return np.divmod(self, o)
+
+    def _inplace(self, ufunc, o):
+        self._assign(Ellipsis, ufunc(self, o))
+        return self
+
+    def __iadd__(self, o): return self._inplace(np.add, o)             # noqa: E704
+    def __isub__(self, o): return self._inplace(np.subtract, o)        # noqa: E704
+    def __imul__(self, o): return self._inplace(np.multiply, o)        # noqa: E704
+    def __itruediv__(self, o): return self._inplace(np.true_divide, o)  # noqa: E704
+    def __ipow__(self, o): return self._inplace(np.power, o)           # noqa: E704
+    def __imatmul__(self, o): return self._inplace(np.matmul, o)       # noqa: E704
+
+
+class TracerArray(Tracer):
+    """A tracer of one or more dimensions: indexable like an ndarray."""
+    __slots__ = ()
+
+    def __len__(self):
+        return len(self.value)
+
+    def __iter__(self):
+        for k in range(len(self)):
+            yield self[k]
+
+    def __getitem__(self, key):
+        key = _strip_key(key)
+        value = self.value[key]
+        pos = self.pos[key]
+        if isinstance(value, np.ndarray) and value.ndim and \
+                np.may_share_memory(value, self.value):
+            return _view(value, self.store, pos, self.ctx, self)
+        if not isinstance(value, np.ndarray):
+            value = np.asarray(value)
+        return _make(value.copy(), self.store.cols[np.ravel(pos)], self.ctx)
+
+    def __setitem__(self, key, v):
+        self._assign(_strip_key(key), v)
+
+
+def _strip_key(key):
+    """Indices computed from traced values are plain: refuse traced indices."""
+    parts = key if isinstance(key, tuple) else (key,)
+    for k in parts:
+        if isinstance(k, Tracer):
+            raise errors.dropped_derivatives("indexing with a traced value")
+    return key
+
+
+def _view(value, store, pos, ctx, parent=None):
+    """A tracer reading rows ``pos`` of ``store``.  When ``pos`` is a C-contiguous
+    view of a parent's consecutive rows, its rows are consecutive too."""
+    t = (TracerArray if value.ndim else Tracer).__new__(
+        TracerArray if value.ndim else Tracer)
+    t.value, t.store, t.pos, t.ctx = value, store, pos, ctx
+    t.start = None
+    if parent is not None and parent.start is not None and pos.flags.c_contiguous and \
+            pos.size and np.may_share_memory(pos, parent.pos):
+        t.start = int(pos.reshape(-1)[0])
+    return t
+
+
+def _make(value, cols, ctx, shape=None):
+    """A tracer with its own store: ``cols`` rows (any leading shape) in C order."""
+    if not isinstance(value, np.ndarray):
+        value = np.asarray(value, dtype=float)
+    elif value.dtype != np.float64:
+        value = value.astype(float)
+    shape = value.shape if shape is None else shape
+    width = cols.shape[-1]
+    cols = np.ascontiguousarray(cols.reshape(int(np.prod(cols.shape[:-1])), width),
+                                dtype=np.int32)
+    if width > _COMPACT_WIDTH:
+        cols = _compact(cols)
+    if cols.shape[0] != value.size:
+        cols = np.broadcast_to(cols, (value.size, cols.shape[1])).copy()
+    t = _view(value, _Store(cols), _arange(value.size).reshape(value.shape), ctx)
+    t.start = 0
+    return t
+
+
+_ARANGE = {}
+
+
+def _arange(size):
+    """``np.arange(size)``, read-only and shared (positions are only ever read)."""
+    a = _ARANGE.get(size)
+    if a is None:
+        if len(_ARANGE) > 256:
+            _ARANGE.clear()
+        a = _ARANGE[size] = np.arange(size)
+        a.flags.writeable = False
+    return a
+
+
+def _constant_like(value, ctx):
+    return _make(value, np.zeros((np.size(value), 0), np.int32), ctx)
+
+
+def _from_object(arr, ctx):
+    """An object array of tracers and numbers as one tracer."""
+    items = arr.reshape(-1)
+    values = np.empty(items.size)
+    rows = []
+    for k, item in enumerate(items):
+        if isinstance(item, Tracer):
+            values[k] = item.value.reshape(-1)[0] if item.size == 1 else np.nan
+            if item.size != 1:
+                raise errors.bad_type("dualgrad.sparsity", "an object array of scalars",
+                                      f"an element of shape {item.shape}")
+            c = item.cols().reshape(-1)
+            rows.append(c)
+        else:
+            values[k] = item
+            rows.append(np.zeros(0, np.int32))
+    width = max((r.size for r in rows), default=0)
+    cols = np.full((items.size, width), EMPTY, np.int32)
+    for k, r in enumerate(rows):
+        cols[k, :r.size] = r
+    return _make(values.reshape(arr.shape), cols, ctx)
+
+
+def _find_ctx(obj):
+    if isinstance(obj, Tracer):
+        return obj.ctx
+    if isinstance(obj, (list, tuple)):
+        for o in obj:
+            c = _find_ctx(o)
+            if c is not None:
+                return c
+    if isinstance(obj, dict):
+        return _find_ctx(list(obj.values()))
+    if isinstance(obj, np.ndarray) and obj.dtype == object:
+        for o in obj.reshape(-1):
+            if isinstance(o, Tracer):
+                return o.ctx
+    return None
+
+
+def _normalize(obj, ctx):
+    """Object arrays holding tracers become tracers (recursively in sequences)."""
+    if isinstance(obj, np.ndarray) and obj.dtype == object and _find_ctx(obj) is not None:
+        return _from_object(obj, ctx)
+    if isinstance(obj, (list, tuple)) and _find_ctx(obj) is not None:
+        return type(obj)(_normalize(o, ctx) for o in obj) if type(obj) in (list, tuple) \
+            else obj
+    return obj
+
+
+def _value(obj):
+    if isinstance(obj, Tracer):
+        return obj.value
+    if isinstance(obj, list):
+        return [_value(o) for o in obj]
+    if isinstance(obj, tuple):
+        return tuple(_value(o) for o in obj)
+    return obj
+
+
+def _deps(a, shape):
+    """The rows of ``a`` broadcast to ``shape``; ``None`` for a constant."""
+    if not isinstance(a, Tracer):
+        return None
+    c = a.cols()
+    return np.broadcast_to(c, shape + c.shape[-1:])
+
+
+def _union(parts, shape):
+    """Rows of the union of ``parts`` (arrays ``shape + (w,)`` or ``None``)."""
+    parts = [p for p in parts if p is not None and p.shape[-1]]
+    if not parts:
+        return np.zeros(shape + (0,), np.int32)
+    if len(parts) == 1:
+        return parts[0]
+    return np.concatenate([np.broadcast_to(p, shape + p.shape[-1:]) for p in parts],
+                          axis=-1)
+
+
+def _masked(cols, mask):
+    return np.where(mask[..., None], cols, EMPTY)
+
+
+# ---- ufuncs ---------------------------------------------------------------------------
+
+_NAME = re.compile(r"\b(x|y|out)\b")
+
+
+def _ufunc(ufunc, method, inputs, kwargs):
+    ctx = _find_ctx(inputs) or _find_ctx(kwargs.get("out"))
+    inputs = tuple(_normalize(a, ctx) for a in inputs)
+    out = kwargs.pop("out", None)
+    if method == "reduce":
+        return _ufunc_reduce(ufunc, inputs, kwargs, out)
+    if method == "accumulate" and ufunc in (np.add, np.multiply) and not kwargs.keys() - \
+            {"axis"}:
+        res = (np.cumsum if ufunc is np.add else np.cumprod)(inputs[0],
+                                                             axis=kwargs.get("axis", 0))
+        return _write_out(out, res)
+    if method == "outer" and len(inputs) == 2:
+        a, b = inputs
+        a = np.reshape(a, np.shape(a) + (1,) * np.ndim(b))
+        return _write_out(out, ufunc(a, b, **kwargs))
+    if method == "at" and ufunc in (np.add, np.subtract, np.multiply):
+        target, idx = inputs[0], inputs[1]
+        vals = inputs[2] if len(inputs) > 2 else None
+        _ufunc_at(ufunc, target, idx, vals)
+        return None
+    if method != "__call__" or kwargs.keys() - {"dtype", "casting", "order", "subok"} or \
+            kwargs.get("dtype") not in (None, float, np.float64):
+        raise errors.unsupported_ufunc(ufunc.__name__, "not supported while detecting "
+                                       "sparsity", method)
+    rule = rule_for(ufunc)
+    if rule is None or rule.kind == "unsupported":
+        raise errors.unsupported_ufunc(ufunc.__name__,
+                                       rule.note if rule else "no derivative rule")
+    values = [_value(a) for a in inputs]
+    result = ufunc(*values)
+    if rule.kind == "predicate":
+        return result
+    if rule.kind == "custom":
+        if ufunc is np.modf:
+            return (_write_out(out, _elementwise(ufunc, rule, inputs, result[0], ctx)),
+                    _constant_like(result[1], ctx))
+        if ufunc is np.divmod:
+            return (_constant_like(result[0], ctx),
+                    _elementwise(np.remainder, rule_for(np.remainder), inputs, result[1],
+                                 ctx))
+        return _write_out(out, _through_jacobian(ufunc, inputs, {}, ctx))
+    if rule.kind == "zero":
+        return _write_out(out, _constant_like(result, ctx))
+    return _write_out(out, _elementwise(ufunc, rule, inputs, result, ctx))
+
+
+def _elementwise(ufunc, rule, inputs, result, ctx):
+    shape = np.shape(result)
+    parts = []
+    if ufunc in _SELECT and ctx.local:
+        fns = derivative_functions(rule)
+        vals = [np.asarray(_value(a), dtype=float) for a in inputs]
+        with np.errstate(all="ignore"):
+            masks = [np.broadcast_to(fn(*vals, result) != 0.0, shape) for fn in fns]
+    else:
+        masks = [None] * len(inputs)
+    for k, (a, expr) in enumerate(zip(inputs, rule.derivs)):
+        if not isinstance(a, Tracer):
+            continue
+        if expr is None:
+            raise errors.unsupported_ufunc(ufunc.__name__, f"argument {k + 1} is not "
+                                           "differentiable")
+        if expr == "0":
+            continue
+        dep = _deps(a, shape)
+        parts.append(dep if masks[k] is None else _masked(dep, masks[k]))
+        if ctx.hessian and ufunc not in _LOCALLY_LINEAR:
+            # d/d(arg k) reads these arguments: second derivatives pair them with k
+            names = set(_NAME.findall(expr))
+            for name, b in zip("xy", inputs):
+                if isinstance(b, Tracer) and (name in names or "out" in names):
+                    ctx.nonlinear(dep, _deps(b, shape))
+    if len(parts) == 2 and isinstance(inputs[0], Tracer) and isinstance(inputs[1], Tracer) \
+            and inputs[0].store is inputs[1].store and masks[0] is None and \
+            np.shape(inputs[0].pos) == np.shape(inputs[1].pos) and \
+            np.array_equal(inputs[0].pos, inputs[1].pos):
+        parts = parts[:1]                                   # x * x: one set
+    return _make(np.asarray(result, dtype=float), _union(parts, shape), ctx)
+
+
+def _write_out(out, res):
+    if out is None:
+        return res
+    target = out[0] if isinstance(out, tuple) else out
+    if isinstance(target, Tracer):
+        target._assign(Ellipsis, res)
+        return target
+    if isinstance(res, Tracer) and res.cols().shape[-1] and \
+            np.any(res.cols() != EMPTY):
+        raise errors.store_into_plain()
+    target[...] = _value(res)
+    return target
+
+
+def _ufunc_reduce(ufunc, inputs, kwargs, out):
+    fn = {np.add: np.sum, np.multiply: np.prod, np.maximum: np.max,
+          np.minimum: np.min}.get(ufunc)
+    if fn is None or kwargs.keys() - {"axis", "keepdims", "dtype"}:
+        raise errors.unsupported_ufunc(ufunc.__name__, "not supported while detecting "
+                                       "sparsity", "reduce")
+    return _write_out(out, fn(inputs[0], axis=kwargs.get("axis", 0),
+                              keepdims=kwargs.get("keepdims", False)))
+
+
+def _ufunc_at(ufunc, target, idx, vals):
+    if not isinstance(target, Tracer):
+        if isinstance(vals, Tracer):
+            raise errors.store_into_plain()
+        ufunc.at(target, idx, _value(vals))
+        return
+    ufunc.at(target.value, idx, _value(vals) if vals is not None else None)
+    pos = target.pos[idx]
+    shape = np.shape(pos)
+    rows = [np.ravel(pos)]
+    width = target.store.cols.shape[1]
+    old = target.store.cols[np.ravel(pos)]
+    parts_r = [np.repeat(np.ravel(pos), width)]
+    parts_c = [old.ravel()]
+    if isinstance(vals, Tracer):
+        src = vals.cols()
+        src = np.broadcast_to(src, shape + src.shape[-1:]).reshape(-1, src.shape[-1])
+        parts_r.append(np.repeat(rows[0], src.shape[1]))
+        parts_c.append(src.ravel())
+        if ufunc is np.multiply:
+            target.ctx.nonlinear(np.concatenate([old, src], axis=1))
+    table = _table_from_coo(np.concatenate(parts_r), np.concatenate(parts_c),
+                            target.store.cols.shape[0])
+    uniq = np.unique(rows[0])
+    target.store.widen(table.shape[1])
+    target.store.cols[uniq] = EMPTY
+    target.store.cols[uniq, :table.shape[1]] = table[uniq]
+
+
+# ---- functions ------------------------------------------------------------------------
+
+def _function(func, args, kwargs):
+    ctx = _find_ctx(args) or _find_ctx(kwargs)
+    handler = _HANDLED.get(func)
+    if handler is not None:
+        return handler(ctx, *args, **kwargs)
+    if func in _STRUCTURAL:
+        return _structural(func, ctx, args, kwargs)
+    if func in _ON_VALUES:
+        return func(*_value(args), **{k: _value(v) for k, v in kwargs.items()})
+    if func in _CONSTANT:
+        res = func(*_value(args), **{k: _value(v) for k, v in kwargs.items()})
+        return _constant_like(res, ctx) if isinstance(res, np.ndarray) else res
+    return _through_jacobian(func, args, kwargs, ctx)
+
+
+def _is_data(x):
+    return isinstance(x, (Tracer, np.ndarray, float, int, np.number)) or (
+        isinstance(x, (list, tuple)) and any(_is_data(i) for i in x))
+
+
+def _structural(func, ctx, args, kwargs):
+    """Functions that only move elements: applied to an array of row numbers."""
+    ndata = _STRUCTURAL[func]
+    args = list(args)
+    ndata = len(args) if ndata == "all" else min(ndata, len(args))
+    tracers = []
+
+    def collect(x):
+        if isinstance(x, Tracer):
+            tracers.append(x)
+        elif isinstance(x, (list, tuple)):
+            for i in x:
+                collect(i)
+    for a in args[:ndata]:
+        collect(a)
+    for key in ("values", "arrays"):
+        if key in kwargs:
+            collect(kwargs[key])
+    args = [_normalize(a, ctx) for a in args]
+    if len(tracers) == 1 and ndata == 1 and isinstance(args[0], Tracer) and \
+            func not in _FILLS_ZEROS:
+        t = tracers[0]
+        values = func(t.value, *args[1:], **kwargs)
+        if isinstance(values, np.ndarray) and values.ndim and \
+                np.may_share_memory(values, t.value):
+            return _view(values, t.store, func(t.pos, *args[1:], **kwargs), ctx, t)
+        if isinstance(values, np.ndarray):             # a copy: gather the rows
+            pos = func(t.pos, *args[1:], **kwargs)
+            return _make(values.astype(float, copy=True), t.store.cols[pos], ctx)
+    # the rows of every traced argument in one table; row 0 is the empty set
+    width = max((t.store.cols.shape[1] for t in tracers), default=0)
+    offsets, total = {}, 1
+    for t in tracers:
+        if id(t) not in offsets:
+            offsets[id(t)] = total
+            total += t.size
+
+    def as_rows(x):
+        if isinstance(x, Tracer):
+            o = offsets[id(x)]
+            return np.arange(o, o + x.size).reshape(x.shape)
+        if isinstance(x, list):
+            return [as_rows(i) for i in x]
+        if isinstance(x, tuple):
+            return tuple(as_rows(i) for i in x)
+        return np.zeros(np.shape(x), np.int64)
+    rows_args = [as_rows(a) if k < ndata else a for k, a in enumerate(args)]
+    value_args = [_value(a) if k < ndata else a for k, a in enumerate(args)]
+    rkw, vkw = dict(kwargs), dict(kwargs)
+    for key in ("values", "arrays"):
+        if key in kwargs:
+            rkw[key], vkw[key] = as_rows(kwargs[key]), _value(kwargs[key])
+    if func is np.pad:
+        rkw.pop("constant_values", None)
+        if rkw.get("mode", args[2] if len(args) > 2 else "constant") not in \
+                ("constant", "edge", "reflect", "symmetric", "wrap", "empty"):
+            return _through_jacobian(func, args, kwargs, ctx)
+    values = func(*value_args, **vkw)
+    rows = func(*rows_args, **rkw)
+
+    def build(v, r):
+        if isinstance(v, (list, tuple)):
+            return type(v)(build(a, b) for a, b in zip(v, r)) if type(v) in (list, tuple) \
+                else type(v)(*(build(a, b) for a, b in zip(v, r)))
+        v = np.asarray(v)
+        r = np.asarray(r)
+        if len(tracers) == 1 and v.ndim and np.may_share_memory(v, tracers[0].value) \
+                and r.size and r.min() > 0:
+            t = tracers[0]
+            return _view(v, t.store, t.pos.reshape(-1)[r - 1], ctx)
+        return _make(v.astype(float, copy=True), table[r], ctx)
+
+    table = np.full((total, width), EMPTY, np.int32)
+    for t in tracers:
+        o = offsets[id(t)]
+        c = t.cols().reshape(-1, t.store.cols.shape[1])
+        table[o:o + t.size, :c.shape[1]] = c
+    return build(values, rows)
+
+
+def _through_jacobian(func, args, kwargs, ctx):
+    """Any other function: its Jacobian's nonzeros with respect to the traced
+    arguments, from dualgrad's dense Jacobian at the point (the union of all when
+    that could miss entries elsewhere)."""
+    from .helpers import jacobian
+    args = [_normalize(a, ctx) for a in args]
+    tracers, seen = [], set()
+
+    def collect(x):
+        if isinstance(x, Tracer):
+            if id(x) not in seen:
+                seen.add(id(x))
+                tracers.append(x)
+        elif isinstance(x, (list, tuple)):
+            for i in x:
+                collect(i)
+    collect(args)
+    collect(list(kwargs.values()))
+    sizes = [t.size for t in tracers]
+    starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+
+    def rebuild(x, flat):
+        if isinstance(x, Tracer):
+            k = tracers.index(x) if False else [id(t) for t in tracers].index(id(x))
+            return flat[starts[k]:starts[k + 1]].reshape(x.shape)
+        if isinstance(x, list):
+            return [rebuild(i, flat) for i in x]
+        if isinstance(x, tuple):
+            return tuple(rebuild(i, flat) for i in x)
+        return x
+
+    values = func(*_value(args), **{k: _value(v) for k, v in kwargs.items()})
+    outs = values if isinstance(values, tuple) else (values,)
+    out_sizes = [np.size(o) for o in outs]
+    linear = _linear_in(func, args, kwargs, len(tracers))
+    flat = np.concatenate([t.value.ravel() for t in tracers]) if tracers else np.zeros(0)
+    width = max([1] + [t.store.cols.shape[1] for t in tracers])
+    cols_in = np.full((flat.size, width), EMPTY, np.int32)
+    for t, s0 in zip(tracers, starts):
+        c = t.cols().reshape(t.size, -1)
+        cols_in[s0:s0 + t.size, :c.shape[1]] = c
+    m = sum(out_sizes)
+    if linear or ctx.local:
+        def g(v):
+            res = func(*rebuild(args, v), **{k: rebuild(w, v) for k, w in kwargs.items()})
+            res = res if isinstance(res, tuple) else (res,)
+            return np.concatenate([np.reshape(r, -1) * 1.0 for r in res])
+        J = np.asarray(jacobian(g, flat)).reshape(m, flat.size)
+        o, e = np.nonzero(J != 0.0)
+    else:
+        o, e = np.repeat(np.arange(m), flat.size), np.tile(np.arange(flat.size), m)
+    w = cols_in.shape[1]
+    table = _table_from_coo(np.repeat(o, w), cols_in[e].ravel(), m)
+    if not linear:
+        ctx.nonlinear(table)
+    pieces, k = [], 0
+    for val, size in zip(outs, out_sizes):
+        val = np.asarray(val)
+        if val.dtype.kind in "biu":
+            pieces.append(val)
+        else:
+            pieces.append(_make(val.astype(float), table[k:k + size], ctx))
+        k += size
+    if isinstance(values, tuple):
+        return type(values)(*pieces) if hasattr(values, "_fields") else tuple(pieces)
+    return pieces[0]
+
+
+_PRODUCTS = {np.dot, np.vdot, np.inner, np.outer, np.tensordot, np.einsum, np.kron,
+             np.cross, np.matmul, np.vecdot, np.matvec, np.vecmat}
+
+
+def _linear_in(func, args, kwargs, ntraced):
+    """Is ``func`` linear in its traced arguments (then its Jacobian is constant)?"""
+    count = sum(isinstance(a, Tracer) for a in args) + \
+        sum(isinstance(v, Tracer) for v in kwargs.values())
+    if func in _PRODUCTS:
+        return count == 1 and ntraced == 1
+    if func is np.linalg.solve:
+        return not isinstance(args[0], Tracer)
+    if func is np.trapezoid:
+        return not isinstance(kwargs.get("x", args[1] if len(args) > 1 else None), Tracer)
+    return False
+
+
+# -- handlers ---------------------------------------------------------------------------
+
+def _reduce_union(ctx, a, axis=None, keepdims=False):
+    """Each result element depends on everything along ``axis``."""
+    value = np.asarray(_value(a))
+    axes = tuple(range(value.ndim)) if axis is None else \
+        tuple(ax % value.ndim for ax in np.atleast_1d(axis))
+    if not isinstance(a, Tracer):
+        return None
+    c = a.cols()
+    rest = [ax for ax in range(value.ndim) if ax not in axes]
+    c = np.transpose(c, rest + list(axes) + [value.ndim])
+    shape = tuple(value.shape[ax] for ax in rest)
+    c = c.reshape(shape + (-1,))
+    c = _compact(c.reshape(-1, c.shape[-1])).reshape(shape + (-1,)) if c.size else c
+    if keepdims:
+        c = c.reshape(tuple(1 if ax in axes else value.shape[ax]
+                            for ax in range(value.ndim)) + (-1,))
+    return c
+
+
+def _reduction(func, nonlinear=False):
+    def impl(ctx, a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+        if not isinstance(a, Tracer):
+            a = _normalize(a, ctx)
+        value = func(_value(a), axis=axis, keepdims=keepdims,
+                     **({"dtype": dtype} if dtype is not None else {}), **kwargs)
+        cols = _reduce_union(ctx, a, axis, keepdims)
+        if cols is None:
+            return value
+        if nonlinear:
+            ctx.nonlinear(cols)
+        return _write_out(out, _make(np.asarray(value, dtype=float), cols, ctx))
+    return impl
+
+
+def _extreme(func):
+    """max/min: the elements equal to the result at the point; all in global mode."""
+    def impl(ctx, a, axis=None, out=None, keepdims=False, **kwargs):
+        if not isinstance(a, Tracer):
+            a = _normalize(a, ctx)
+            if not isinstance(a, Tracer):
+                return func(a, axis=axis, out=out, keepdims=keepdims, **kwargs)
+        value = func(a.value, axis=axis, keepdims=True, **kwargs)
+        if ctx.local:
+            hit = (a.value == value) | np.isnan(value)
+            b = _make(a.value, _masked(a.cols(), hit), ctx)
+        else:
+            b = a
+        cols = _reduce_union(ctx, b, axis, keepdims)
+        value = value if keepdims else np.squeeze(value, axis=axis)
+        return _write_out(out, _make(np.asarray(value, dtype=float), cols, ctx))
+    return impl
+
+
+def _scan(func, nonlinear=False):
+    """cumsum/cumprod: element k depends on elements 0..k along the axis (a
+    superset: everything along the axis)."""
+    def impl(ctx, a, axis=None, dtype=None, out=None, **kwargs):
+        a = _normalize(a, ctx)
+        if axis is None:
+            a, axis = np.ravel(a), 0
+        value = func(a.value, axis=axis)
+        cols = _reduce_union(ctx, a, axis, keepdims=True)
+        cols = np.broadcast_to(cols, value.shape + cols.shape[-1:])
+        if nonlinear:
+            ctx.nonlinear(cols)
+        return _write_out(out, _make(value, cols, ctx))
+    return impl
+
+
+def _where(ctx, condition, x=None, y=None):
+    if x is None and y is None:
+        return np.where(_value(condition))
+    cond = np.asarray(_value(condition), dtype=bool)
+    x, y = _normalize(x, ctx), _normalize(y, ctx)
+    value = np.where(cond, _value(x), _value(y))
+    shape = value.shape
+    dx, dy = _deps(x, shape), _deps(y, shape)
+    if ctx.local:
+        cond = np.broadcast_to(cond, shape)
+        dx = None if dx is None else _masked(dx, cond)
+        dy = None if dy is None else _masked(dy, ~cond)
+    return _make(value.astype(float), _union([dx, dy], shape), ctx)
+
+
+def _select(ctx, condlist, choicelist, default=0.0):
+    choicelist = [_normalize(c, ctx) for c in choicelist]
+    default = _normalize(default, ctx)
+    conds = [np.asarray(_value(c), dtype=bool) for c in condlist]
+    value = np.select(conds, [_value(c) for c in choicelist], _value(default))
+    shape = value.shape
+    parts, taken = [], np.zeros(shape, bool)
+    for c, ch in zip(conds, choicelist):
+        d = _deps(ch, shape)
+        if d is not None and ctx.local:
+            pick = np.broadcast_to(c, shape) & ~taken
+            d = _masked(d, pick)
+        taken = taken | np.broadcast_to(c, shape)
+        parts.append(d)
+    d = _deps(default, shape)
+    parts.append(None if d is None else (_masked(d, ~taken) if ctx.local else d))
+    return _make(value.astype(float), _union(parts, shape), ctx)
+
+
+def _clip(ctx, a, a_min=None, a_max=None, out=None, **kwargs):
+    a_min = kwargs.pop("min", a_min)
+    a_max = kwargs.pop("max", a_max)
+    a, a_min, a_max = (_normalize(v, ctx) for v in (a, a_min, a_max))
+    v, lo, hi = _value(a), _value(a_min), _value(a_max)
+    value = np.clip(v, lo, hi)
+    shape = np.shape(value)
+    da, dl, dh = _deps(a, shape), _deps(a_min, shape), _deps(a_max, shape)
+    if ctx.local:
+        below = np.broadcast_to(v <= lo, shape) if lo is not None else np.zeros(shape, bool)
+        above = np.broadcast_to(v >= hi, shape) if hi is not None else np.zeros(shape, bool)
+        inside = ~(below | above) | np.broadcast_to(np.isnan(v), shape)
+        edge = np.broadcast_to((v == lo) if lo is not None else False, shape) | \
+            np.broadcast_to((v == hi) if hi is not None else False, shape)
+        da = None if da is None else _masked(da, inside | edge)
+        dl = None if dl is None else _masked(dl, below)
+        dh = None if dh is None else _masked(dh, above)
+    return _write_out(out, _make(np.asarray(value, dtype=float),
+                                 _union([da, dl, dh], shape), ctx))
+
+
+def _sort(ctx, a, axis=-1, kind=None, order=None, **kwargs):
+    a = _normalize(a, ctx)
+    if axis is None:
+        a, axis = np.ravel(a), -1
+    if ctx.local:
+        idx = np.argsort(a.value, axis=axis, kind="stable")
+        return np.take_along_axis(a, idx, axis=axis)
+    value = np.sort(a.value, axis=axis)
+    cols = _reduce_union(ctx, a, axis, keepdims=True)
+    return _make(value, np.broadcast_to(cols, value.shape + cols.shape[-1:]), ctx)
+
+
+def _diff(ctx, a, n=1, axis=-1, prepend=None, append=None):
+    a = _normalize(a, ctx)
+    parts = [p for p in (prepend, a, append) if p is not None]
+    if len(parts) > 1:
+        ax = axis % np.ndim(a)
+        parts = [np.broadcast_to(p, np.shape(a)[:ax] + (1,) + np.shape(a)[ax + 1:])
+                 if np.ndim(p) == 0 else p for p in parts]
+        a = np.concatenate(parts, axis=axis)
+    for _ in range(n):
+        hi = [slice(None)] * np.ndim(a)
+        lo = [slice(None)] * np.ndim(a)
+        hi[axis], lo[axis] = slice(1, None), slice(None, -1)
+        a = a[tuple(hi)] - a[tuple(lo)]
+    return a
+
+
+def _like(fill):
+    def impl(ctx, a, dtype=None, order="K", subok=True, shape=None, **kwargs):
+        if dtype is not None and np.dtype(dtype) != np.float64:
+            return fill(_value(a), dtype=dtype, shape=shape)
+        return _constant_like(fill(_value(a), shape=shape).astype(float), ctx)
+    return impl
+
+
+def _full_like(ctx, a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    out = _like(np.zeros_like)(ctx, a, dtype=dtype, shape=shape)
+    if isinstance(out, Tracer):
+        out._assign(Ellipsis, fill_value)
+    else:
+        out[...] = _value(fill_value)
+    return out
+
+
+def _copyto(ctx, dst, src, casting="same_kind", where=True):
+    if where is not True:
+        src = np.where(where, src, dst)
+    if isinstance(dst, Tracer):
+        dst._assign(Ellipsis, src)
+    else:
+        _write_out(dst, src)
+
+
+def _creation(func):
+    def impl(ctx, *args, like=None, **kwargs):
+        value = func(*args, **kwargs)
+        if value.dtype.kind != "f":
+            return value
+        return _constant_like(value.astype(float), ctx)
+    return impl
+
+
+def _metadata(func):
+    def impl(ctx, a, *args, **kwargs):
+        return func(_value(a), *args, **kwargs)
+    return impl
+
+
+def _average(ctx, a, axis=None, weights=None, returned=False, keepdims=False):
+    if isinstance(weights, Tracer) or returned:
+        return _through_jacobian(np.average, (a,), dict(axis=axis, weights=weights,
+                                                        returned=returned,
+                                                        keepdims=keepdims), ctx)
+    return _reduction(np.average)(ctx, a, axis=axis, keepdims=keepdims,
+                                  **({"weights": weights} if weights is not None else {}))
+
+
+_HANDLED = {
+    np.sum: _reduction(np.sum), np.mean: _reduction(np.mean),
+    np.prod: _reduction(np.prod, nonlinear=True),
+    np.var: _reduction(np.var, nonlinear=True), np.std: _reduction(np.std, nonlinear=True),
+    np.max: _extreme(np.max), np.min: _extreme(np.min), np.amax: _extreme(np.amax),
+    np.amin: _extreme(np.amin),
+    np.cumsum: _scan(np.cumsum), np.cumprod: _scan(np.cumprod, nonlinear=True),
+    np.where: _where, np.select: _select, np.clip: _clip, np.sort: _sort, np.diff: _diff,
+    np.average: _average,
+    np.zeros_like: _like(np.zeros_like), np.ones_like: _like(np.ones_like),
+    np.empty_like: _like(np.zeros_like), np.full_like: _full_like, np.copyto: _copyto,
+    np.zeros: _creation(np.zeros), np.ones: _creation(np.ones),
+    np.empty: _creation(np.zeros), np.full: _creation(np.full),
+    np.shape: _metadata(np.shape), np.ndim: _metadata(np.ndim), np.size: _metadata(np.size),
+}
+
+# functions that only move elements: how many leading arguments are data
+_STRUCTURAL = {
+    np.reshape: 1, np.ravel: 1, np.transpose: 1, np.swapaxes: 1, np.moveaxis: 1,
+    np.squeeze: 1, np.expand_dims: 1, np.broadcast_to: 1, np.broadcast_arrays: "all",
+    np.concatenate: 1, np.stack: 1, np.hstack: 1, np.vstack: 1, np.dstack: 1,
+    np.column_stack: 1, np.split: 1, np.array_split: 1, np.hsplit: 1, np.vsplit: 1,
+    np.tile: 1, np.repeat: 1, np.flip: 1, np.fliplr: 1, np.flipud: 1, np.rot90: 1,
+    np.roll: 1, np.take: 1, np.take_along_axis: 1, np.diag: 1, np.diagonal: 1,
+    np.tril: 1, np.triu: 1, np.copy: 1, np.atleast_1d: "all", np.atleast_2d: "all",
+    np.atleast_3d: "all", np.append: 2, np.pad: 1, np.matrix_transpose: 1,
+    np.permute_dims: 1, np.delete: 1, np.trace: None,
+}
+del _STRUCTURAL[np.trace]
+_HANDLED[np.trace] = lambda ctx, a, offset=0, axis1=0, axis2=1, **kw: np.sum(
+    np.diagonal(a, offset, axis1, axis2), axis=-1)
+
+_FILLS_ZEROS = {np.pad, np.tril, np.triu, np.diag}
+
+_ON_VALUES = {np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flatnonzero,
+              np.count_nonzero, np.searchsorted, np.isclose, np.allclose, np.array_equal,
+              np.iscomplexobj, np.isrealobj, np.iscomplex, np.isreal, np.isneginf,
+              np.isposinf, np.any, np.all, np.shares_memory, np.may_share_memory,
+              np.array_equiv, np.result_type}
+_CONSTANT = {np.round, np.around, np.floor_divide} if hasattr(np, "around") else {np.round}
+
+
+# ---- the entry points ----------------------------------------------------------------
+
+def _trace(who, f, x, args, mode, hessian):
+    from ._validate import as_input, check_callable
+    check_callable(who, f)
+    if mode not in ("local", "global"):
+        raise errors.bad_argument(who, "mode 'local' or 'global'", repr(mode))
+    x = as_input(who, x)
+    from ._base import Dual
+    if isinstance(x, Dual):
+        raise errors.bad_type(who, "x as a plain array", "a dual number",
+                              "Detect the pattern outside derivative calls.")
+    x = np.array(x, dtype=float, ndmin=0)
+    ctx = _Context(x.size, mode, hessian)
+    seed = _make(x.copy(), np.arange(x.size, dtype=np.int32).reshape(-1, 1), ctx)
+    py = getattr(f, "py_func", None)
+    call = py if py is not None and type(f).__module__.startswith("numba") else f
+    out = call(seed, *args)
+    if isinstance(out, (list, tuple)):
+        items = np.empty(len(out), dtype=object)
+        items[:] = list(out)
+        if any(isinstance(i, Tracer) and i.ndim for i in out):
+            out = np.stack(list(out))
+        else:
+            out = items
+    if isinstance(out, np.ndarray) and out.dtype == object:
+        out = _from_object(out, ctx)
+    if not isinstance(out, Tracer):
+        try:
+            value = np.asarray(out, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise errors.bad_type(who, "f to return numbers", type(out).__name__) from exc
+        out = _constant_like(value, ctx)
+    return out, ctx
+
+
+def _csr(cols, m, n):
+    import scipy.sparse as sp
+    from ._coloring_kernels import rows_to_csr
+    cols = np.ascontiguousarray(cols.reshape(m, -1), dtype=np.int32)
+    indptr, indices = rows_to_csr(cols, EMPTY)
+    return sp.csr_matrix((np.ones(indices.size, dtype=bool), indices, indptr), shape=(m, n))
+
+
+def sparsity(f, x, *args, mode="local"):
+    """The nonzero pattern of the Jacobian of ``f`` at ``x``.
+
+    ``f`` runs once on tracers: arrays whose elements carry the set of inputs
+    they depend on (see Notes), so the pattern is found in about the time of a
+    few evaluations of ``f``, whatever the number of inputs.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)``, NumPy code as for :func:`jacobian`.
+    x : array_like
+        The point; any shape (the pattern's columns are ``x.ravel()``).
+    *args
+        Passed to ``f`` after ``x``.
+    mode : {"local", "global"}, optional
+        ``"local"`` (default): the pattern at ``x``, with the branches of
+        ``where``, ``maximum``, ``clip``, ``sort`` and ``max`` taken as they are at
+        ``x``.  ``"global"``: all branches of those (and the full dependence through
+        nonlinear functions such as ``linalg.solve``), a pattern valid at every
+        point where Python control flow takes the same path.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of bool
+        Shape ``(f(x).size, x.size)``; never misses a nonzero of the Jacobian at
+        ``x``.
+
+    Raises
+    ------
+    TypeError
+        ``f`` drops derivatives or uses a function without a derivative (the same
+        errors as :func:`jacobian`).
+    ImportError
+        scipy is not installed.
+
+    Notes
+    -----
+    Elementwise operations take the union of their arguments' sets; functions that
+    move elements (``reshape``, ``roll``, slicing, fancy indexing, ``concatenate``,
+    in-place updates) move the sets with the values; reductions take the union
+    along the axis.  Other functions (``linalg.solve``, ``einsum``) contribute the
+    nonzeros of their own Jacobian at the point.  Structural zeros only: ``x * y``
+    depends on both even where ``y`` is 0, so the pattern stays valid as values
+    change, except where the branches taken change.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> def f(x):
+    ...     return x[1:] * x[:-1] + np.roll(x, 1)[1:]
+    >>> dg.sparsity(f, np.ones(4)).toarray().astype(int)
+    array([[1, 1, 0, 0],
+           [0, 1, 1, 0],
+           [0, 0, 1, 1]])
+    >>> g = lambda x: np.maximum(x, 0.0)
+    >>> dg.sparsity(g, np.array([-1.0, 2.0])).toarray()
+    array([[False, False],
+           [False,  True]])
+    >>> dg.sparsity(g, np.array([-1.0, 2.0]), mode="global").toarray()
+    array([[ True, False],
+           [False,  True]])
+    """
+    who = "dualgrad.sparsity"
+    from ._coloring import scipy_sparse
+    scipy_sparse(who)
+    out, ctx = _trace(who, f, x, args, mode, hessian=False)
+    return _csr(out.cols(), out.size, ctx.n)
+
+
+def hessian_sparsity(f, x, *args, mode="local"):
+    """The nonzero pattern of the Hessian of scalar ``f`` at ``x``.
+
+    Found in one run of ``f`` on tracers: a pair of inputs ``(i, j)`` is in the
+    pattern when both meet in a nonlinear operation (``x * y``, ``exp``, ``solve``
+    of a traced matrix ...), which covers every nonzero second derivative.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)`` returning a scalar.
+    x : array_like
+        The point; any shape (flattened).
+    *args
+        Passed to ``f``.
+    mode : {"local", "global"}, optional
+        As for :func:`sparsity`; a Hessian pattern always treats nonlinear
+        functions without their own rule (``linalg.solve``) as the full union.
+
+    Returns
+    -------
+    scipy.sparse.csr_matrix of bool
+        Symmetric, shape ``(x.size, x.size)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> f = lambda x: np.sum(x[1:] * x[:-1]) + np.sum(np.exp(x))
+    >>> dg.hessian_sparsity(f, np.ones(4)).toarray().astype(int)
+    array([[1, 1, 0, 0],
+           [1, 1, 1, 0],
+           [0, 1, 1, 1],
+           [0, 0, 1, 1]])
+    """
+    who = "dualgrad.hessian_sparsity"
+    sp = __import__("dualgrad._coloring", fromlist=["x"]).scipy_sparse(who)
+    out, ctx = _trace(who, f, x, args, mode, hessian=True)
+    if out.size != 1:
+        raise errors.array_output(who, out.shape)
+    n = ctx.n
+    codes = np.unique(np.concatenate(ctx.pairs)) if ctx.pairs else np.zeros(0, np.int64)
+    i, j = codes // n, codes % n
+    P = sp.csr_matrix((np.ones(codes.size, bool), (i, j)), shape=(n, n))
+    P = (P + P.T).tocsr()
+    P.sort_indices()
+    return P

@@ -1,0 +1,247 @@
+"""Sparsity detection (dualgrad._sparsity): the detected pattern never misses a
+nonzero of the dense Jacobian (or Hessian), and is exact where the structure is
+known by hand."""
+
+import numpy as np
+import pytest
+
+sp = pytest.importorskip("scipy.sparse")
+
+import dualgrad as dg  # noqa: E402
+
+RNG = np.random.default_rng(12345)
+X = RNG.uniform(0.2, 1.3, 12)
+PERM = RNG.permutation(12)
+IDX = RNG.integers(0, 12, 7)
+A_SPARSE = np.where(RNG.random((12, 12)) < 0.2, RNG.normal(size=(12, 12)), 0.0)
+
+
+def stencil2d(x):
+    u = x.reshape(3, 4)
+    lap = np.roll(u, 1, 0) + np.roll(u, -1, 0) + np.roll(u, 1, 1) + np.roll(u, -1, 1) - 4 * u
+    return (u * u * np.sin(u) + 0.1 * lap).ravel()
+
+
+def banded_inplace(x):
+    out = np.zeros_like(x)
+    out[1:-1] = x[:-2] - 2.0 * x[1:-1] + x[2:] ** 2
+    out[0] = x[0] * x[-1]
+    out[-1] += np.exp(x[-1])
+    out[1:] *= x[:-1]
+    return out
+
+
+def fancy(x):
+    y = x[PERM] * x[IDX].sum()
+    z = np.zeros_like(x)
+    z[IDX] = x[PERM[:7]] * 2.0          # repeated targets: union of their sources
+    return y + z
+
+
+def branches(x):
+    a = np.where(x > 0.7, x ** 2, np.sin(np.roll(x, 1)))
+    b = np.maximum(x, 0.7) + np.clip(np.flip(x), 0.5, 1.0)
+    return a + b + np.sort(x)[::-1] * np.max(x[:4])
+
+
+def reductions(x):
+    m = x.reshape(3, 4)
+    return np.concatenate([m.sum(axis=0), np.mean(m, axis=1), np.cumsum(x[:3]),
+                           [np.prod(x[3:5]), np.std(x[5:8]), np.linalg.norm(x[8:])],
+                           np.diff(x, 2)])
+
+
+def products(x):
+    m = x.reshape(3, 4)
+    return np.concatenate([A_SPARSE @ x, (m @ np.eye(4)[:, ::-1]).ravel(),
+                           [x[:3] @ x[3:6]], np.einsum("ij,j->i", m, x[:4]),
+                           np.outer(x[:2], x[2:4]).ravel(), np.dot(A_SPARSE[:3], x)])
+
+
+def linalg(x):
+    A = np.diag(x[:4]) + 0.1 * np.outer(x[4:8], np.ones(4))
+    return np.concatenate([np.linalg.solve(A, x[8:]), np.linalg.solve(np.eye(4) * 2, x[:4]),
+                           [np.linalg.det(A[:2, :2])], np.linalg.inv(A[2:, 2:]).ravel()])
+
+
+def views(x):
+    y = x.copy()
+    u = y.reshape(3, 4)
+    u[0] = 0.0                  # writes through the view into y
+    u[1:, 1:] *= u[:-1, :-1]
+    v = y[::2]
+    v += 1.0
+    return y * np.tanh(y)
+
+
+def scalar_loop(x):
+    out = np.empty_like(x)
+    for i in range(x.size):
+        out[i] = x[i - 1] * x[i] + (x[i + 1] if i + 1 < x.size else 0.0)
+    return np.array([out[0], out[3] * x[5], x[7]] + [out[k] for k in range(8, 12)])
+
+
+def structure(x):
+    m = x.reshape(3, 4)
+    parts = [np.tril(m[:, :3]).ravel(), np.triu(m[:, :3]).ravel(), np.diag(m[:, :3]),
+             np.pad(x[:3], 2), np.tile(x[:2], 2), np.repeat(x[2:4], 2),
+             np.stack([x[:2], x[2:4]]).T.ravel(), np.hstack([x[4:6], 1.0]),
+             np.take(x, [3, 1, 1]), np.swapaxes(m, 0, 1)[1], np.split(x, 3)[2],
+             np.moveaxis(m[None], 0, 2).ravel()[:5], np.broadcast_to(x[0], (2,))]
+    return np.concatenate(parts) * 1.5
+
+
+def random_sparse(x, seed=0):
+    rng = np.random.default_rng(seed)
+    M = np.where(rng.random((15, 12)) < 0.15, rng.normal(size=(15, 12)), 0.0)
+    y = np.tanh(M @ x) * x[rng.integers(0, 12, 15)]
+    return y + np.where(y > 0, y ** 2, 0.0)
+
+
+FUNCTIONS = [stencil2d, banded_inplace, fancy, branches, reductions, products, linalg,
+             views, scalar_loop, structure, random_sparse]
+
+
+@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+@pytest.mark.parametrize("mode", ["local", "global"])
+def test_pattern_never_misses_a_nonzero_of_the_dense_jacobian(f, mode):
+    for x in (X, np.random.default_rng(7).uniform(0.2, 1.3, 12)):
+        J = np.asarray(dg.jacobian(f, x))
+        P = dg.sparsity(f, x, mode=mode)
+        assert P.shape == J.shape and P.dtype == bool
+        missed = (J != 0) & ~P.toarray()
+        assert not missed.any(), np.argwhere(missed)
+
+
+@pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
+def test_sparse_auto_jacobian_equals_dense_to_rounding(f):
+    J = np.asarray(dg.jacobian(f, X))
+    S = dg.jacobian(f, X, sparsity="auto")
+    assert sp.issparse(S)
+    np.testing.assert_allclose(S.toarray(), J, rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_sparse_functions_seeded(seed):
+    x = np.random.default_rng(100 + seed).uniform(-1.0, 1.0, 12)
+    J = np.asarray(dg.jacobian(random_sparse, x, seed))
+    P = dg.sparsity(random_sparse, x, seed).toarray()
+    assert not ((J != 0) & ~P).any()
+
+
+def test_exact_patterns_known_by_hand():
+    n = 10
+    x = np.linspace(0.1, 1.0, n)
+    band = dg.sparsity(lambda x: x[:-2] - 2 * x[1:-1] * x[2:], x).toarray()
+    expect = np.zeros((n - 2, n), bool)
+    for i in range(n - 2):
+        expect[i, i:i + 3] = True
+    np.testing.assert_array_equal(band, expect)
+    arrow = dg.sparsity(lambda x: np.concatenate([[np.sum(x ** 2)], x[1:] * x[0]]), x)
+    expect = np.eye(n, dtype=bool)
+    expect[0] = expect[:, 0] = True
+    np.testing.assert_array_equal(arrow.toarray(), expect)
+    block = dg.sparsity(lambda x: (x.reshape(5, 2) @ np.ones((2, 2))).ravel(), x)
+    np.testing.assert_array_equal(block.toarray(), np.kron(np.eye(5), np.ones((2, 2))) != 0)
+    # a constant matrix keeps its zeros; x * 0.0 still depends on x (structural)
+    A = np.array([[1.0, 0.0, 2.0], [0.0, 0.0, 3.0]])
+    np.testing.assert_array_equal(dg.sparsity(lambda x: A @ x * 0.0, x[:3]).toarray(), A != 0)
+
+
+def test_stencil_of_the_brusselator_kind():
+    N = 8
+
+    def f(y):
+        u, v = y[:N * N].reshape(N, N), y[N * N:].reshape(N, N)
+        lap = np.roll(u, 1, 0) + np.roll(u, -1, 0) + np.roll(u, 1, 1) + np.roll(u, -1, 1) \
+            - 4 * u
+        return np.concatenate([(u * u * v + lap).ravel(), (u - v).ravel()])
+    y = np.random.default_rng(0).random(2 * N * N)
+    P = dg.sparsity(f, y)
+    J = np.asarray(dg.jacobian(f, y))
+    np.testing.assert_array_equal(P.toarray(), J != 0)
+    assert P.nnz == N * N * 6 + N * N * 2
+
+
+def test_local_and_global_modes_on_branches():
+    x = np.array([-1.0, 2.0, 0.5])
+    f = lambda x: np.where(x > 0, x, np.roll(x, 1)) + np.maximum(x[::-1], 1.0)  # noqa: E731
+    local = dg.sparsity(f, x).toarray()
+    glob = dg.sparsity(f, x, mode="global").toarray()
+    assert (glob >= local).all() and glob.sum() > local.sum()
+    J = np.asarray(dg.jacobian(f, x))
+    assert not ((J != 0) & ~local).any()
+    # the global pattern holds at other points where Python control flow agrees
+    for y in np.random.default_rng(1).uniform(-2, 2, (5, 3)):
+        assert not ((np.asarray(dg.jacobian(f, y)) != 0) & ~glob).any()
+
+
+def test_any_shape_of_x_and_list_outputs():
+    x = np.arange(1.0, 7.0).reshape(2, 3)
+    P = dg.sparsity(lambda m: [m[0, 0] * m[1, 2], m[1, 1]], x)
+    np.testing.assert_array_equal(P.toarray(), [[1, 0, 0, 0, 0, 1], [0, 0, 0, 0, 1, 0]])
+    const = dg.sparsity(lambda x: np.ones(3), np.ones(2))
+    assert const.shape == (3, 2) and const.nnz == 0
+    assert dg.sparsity(lambda x: np.sum(x), np.ones(4)).shape == (1, 4)
+
+
+def test_dropping_derivatives_raises_as_duals_do():
+    with pytest.raises(TypeError, match="float"):
+        dg.sparsity(lambda x: float(x[0]) * x, np.ones(3))
+    with pytest.raises(TypeError, match="zeros_like"):
+        def f(x):
+            out = np.zeros(3)
+            out[0] = x[0]
+            return out
+        dg.sparsity(f, np.ones(3))
+    with pytest.raises(ValueError, match="mode"):
+        dg.sparsity(lambda x: x, np.ones(3), mode="everywhere")
+    with pytest.raises(TypeError, match="callable"):
+        dg.sparsity(3.0, np.ones(3))
+
+
+def test_control_flow_on_values_works():
+    def f(x):
+        if x[0] > 0:
+            return x * x[1]
+        return -x
+    assert dg.sparsity(f, np.array([1.0, 2.0, 3.0])).nnz == 5
+    assert dg.sparsity(f, np.array([-1.0, 2.0, 3.0])).nnz == 3
+
+
+# ---- Hessian patterns --------------------------------------------------------------
+
+def h_chain(x):
+    return np.sum(x[1:] * x[:-1] ** 2) + np.sum(np.exp(x[::3])) + x[0] * x[-1]
+
+
+def h_stencil(x):
+    u = x.reshape(3, 4)
+    lap = np.roll(u, 1, 0) + np.roll(u, -1, 0) - 2 * u
+    return np.sum(lap ** 2) + np.sum(3.0 * u)
+
+
+def h_linear_parts(x):
+    return np.sum(A_SPARSE @ x) + x[2] * x[5] + np.sum(np.maximum(x, 0.9)) + \
+        np.linalg.norm(x[8:])
+
+
+@pytest.mark.parametrize("f", [h_chain, h_stencil, h_linear_parts],
+                         ids=lambda f: f.__name__)
+def test_hessian_pattern_never_misses_and_sparse_hessian_matches(f):
+    H = np.asarray(dg.hessian(f, X))
+    P = dg.hessian_sparsity(f, X)
+    assert (P != P.T).nnz == 0
+    assert not ((H != 0) & ~P.toarray()).any()
+    S = dg.hessian(f, X, sparsity="auto")
+    assert (S != S.T).nnz == 0
+    np.testing.assert_allclose(S.toarray(), H, rtol=1e-12, atol=1e-12)
+
+
+def test_hessian_pattern_is_exact_on_a_chain_and_linear_terms_add_nothing():
+    x = np.linspace(0.1, 1.0, 6)
+    P = dg.hessian_sparsity(lambda x: np.sum(x[1:] * x[:-1]) + np.sum(4.0 * x), x)
+    expect = np.eye(6, k=1, dtype=bool) | np.eye(6, k=-1, dtype=bool)
+    np.testing.assert_array_equal(P.toarray(), expect)
+    with pytest.raises(ValueError, match="scalar"):
+        dg.hessian_sparsity(lambda x: x ** 2, x)

@@ -319,6 +319,50 @@ def heat_eq(peer):
     raise Unavailable("no such method")
 
 
+def heat_roll(p, n=HEAT_N, steps=HEAT_STEPS, dt=0.01):
+    """The same simulation as people often write it: the Laplacian from ``np.roll``,
+    the state rebound every step (``u = u + ...``), the fixed ends as a mask."""
+    kappa, amp, width, rate = p[0], p[1], p[2], p[3]
+    s = np.linspace(0.0, 1.0, n)
+    u = amp * np.exp(-((s - 0.5) / width) ** 2)
+    inner = np.ones(n)
+    inner[[0, -1]] = 0.0
+    for _ in range(steps):
+        lap = np.roll(u, -1) - 2.0 * u + np.roll(u, 1)
+        u = u + inner * (kappa * lap + dt * rate * u * (1.0 - u))
+    return u
+
+
+def heat_diff(p, n=HEAT_N, steps=HEAT_STEPS, dt=0.01):
+    """The same simulation with ``np.diff(u, 2)`` and a new state joined each step."""
+    kappa, amp, width, rate = p[0], p[1], p[2], p[3]
+    s = np.linspace(0.0, 1.0, n)
+    u = amp * np.exp(-((s - 0.5) / width) ** 2)
+    for _ in range(steps):
+        mid = u[1:-1]
+        mid = mid + kappa * np.diff(u, 2) + dt * rate * mid * (1.0 - mid)
+        u = np.concatenate([u[:1], mid, u[-1:]])
+    return u
+
+
+def heat_form(f):
+    """A benchmark problem for another formulation ``f`` of the heat equation; the
+    reference is the hand-written tangent of the same simulation."""
+    def problem(peer):
+        if peer == "f":
+            return (lambda: f(HEAT_P)), None
+        ref = heat_tangent(HEAT_P).ravel()
+        if peer == "dualgrad":
+            import dualgrad as dg
+            return (lambda: dg.jacobian(f, HEAT_P)), ref
+        if peer == "scipy":
+            from scipy.optimize import approx_fprime
+            return (lambda: approx_fprime(HEAT_P, f)), ref
+        raise Unavailable("not run: the same simulation as the slicing form, which the "
+                          "other peers run")
+    return problem
+
+
 # ---- 6. an elementwise function of a large array ----------------------------------------
 def wave(x):
     return np.sin(x) * np.exp(-x ** 2) + np.log1p(x ** 2)
@@ -412,6 +456,8 @@ PROBLEMS = {
     "grid field 101^3": grid_field,
     "Lotka-Volterra loop 2x4": lv_loop,
     "heat equation 100000x4": heat_eq,
+    "heat equation np.roll + rebinding": heat_form(heat_roll),
+    "heat equation np.diff + concatenate": heat_form(heat_diff),
     "elementwise N=1e6": elementwise,
     "Broyden 50x50": dense_jacobian,
 }

@@ -223,13 +223,33 @@ def _roll(a, shift, axis=None):
     value = np.roll(a.value, shift, axis)
     n = a.partials.shape[-1]
     if axis is None:                                  # the flattened array rolls
-        p = np.roll(np.reshape(a.partials, (-1, n)), shift, 0)
+        p = _rolled(np.reshape(a.partials, (-1, n)), shift, 0)
         return make(value, np.reshape(p, a.partials.shape), a.tag)
     if np.ndim(axis) == 0:
-        axes = int(axis) % a.ndim
-    else:
-        axes = tuple(int(ax) % a.ndim for ax in axis)
+        return make(value, _rolled(a.partials, shift, int(axis) % a.ndim), a.tag)
+    axes = tuple(int(ax) % a.ndim for ax in axis)
     return make(value, np.roll(a.partials, shift, axes), a.tag)
+
+
+def _pooled(p, shape):
+    """An empty float64 array of ``shape`` for results built from plain partials ``p``
+    (from the helpers' buffer pool when it serves one), or ``None`` for anything else."""
+    if type(p) is np.ndarray and p.dtype == np.float64:
+        return _buffers.empty(shape)
+    return None
+
+
+def _rolled(p, shift, ax):
+    """``np.roll(p, shift, ax)`` for one axis, written into a pooled buffer."""
+    length = p.shape[ax]
+    out = _pooled(p, p.shape) if np.ndim(shift) == 0 and length else None
+    if out is None:
+        return np.roll(p, shift, ax)
+    s = int(shift) % length
+    head = (slice(None),) * ax
+    out[head + (slice(s, None),)] = p[head + (slice(None, length - s),)]
+    out[head + (slice(None, s),)] = p[head + (slice(length - s, None),)]
+    return out
 
 
 @implements(np.tile)
@@ -350,7 +370,16 @@ def _diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     if n == 0:
         return a
     ax = _value_axis(axis, a.ndim)
-    return make(np.diff(a.value, n, ax), np.diff(a.partials, n, ax), a.tag)
+    p = a.partials
+    for _ in range(n):                   # as NumPy does, into pooled buffers
+        shape = p.shape[:ax] + (max(p.shape[ax] - 1, 0),) + p.shape[ax + 1:]
+        out = _pooled(p, shape)
+        if out is None:
+            p = np.diff(p, 1, ax)
+            continue
+        head = (slice(None),) * ax
+        p = np.subtract(p[head + (slice(1, None),)], p[head + (slice(None, -1),)], out=out)
+    return make(np.diff(a.value, n, ax), p, a.tag)
 
 
 @implements(np.trapezoid)
@@ -574,7 +603,11 @@ def _joined(func):
             return impl([np.ravel(d) for d in duals], axis=0, **kwargs)
         value = func([d.value for d in duals], axis=axis, **kwargs)
         ax = _value_axis(axis, np.ndim(primal(value)))
-        return make(value, func([d.partials for d in duals], axis=ax), tag)
+        parts = [d.partials for d in duals]
+        out = None
+        if all(type(p) is np.ndarray and p.dtype == np.float64 for p in parts):
+            out = _buffers.empty(np.shape(value) + (n,))
+        return make(value, func(parts, axis=ax, out=out), tag)
     return impl
 
 

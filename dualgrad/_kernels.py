@@ -195,26 +195,43 @@ def local(rule, values, out, duals, partials):
 
 
 def sum_leading(p, axes, keepdims):
-    """``p.sum(axis=axes)`` for one value axis or all of them, or ``None``."""
-    if type(p) is not np.ndarray or p.dtype != np.float64 or not p.flags.c_contiguous:
+    """``p.sum(axis=axes)`` over value axes ``axes`` (sorted), or ``None``.
+
+    ``p`` may be a permuted view of C-contiguous partials (a transpose of a reshape:
+    ``x.reshape(400, -1).T.sum(axis=0)``): the sum then runs over the underlying
+    memory in its own order, one kernel pass, as long as the summed axes are
+    adjacent there.
+    """
+    if type(p) is not np.ndarray or p.dtype != np.float64 or not p.size:
         return None
     ndim = p.ndim - 1
-    if axes == tuple(range(ndim)):
-        before, length, after = 1, math.prod(p.shape[:-1]), p.shape[-1]
-    elif len(axes) == 1:
-        ax = axes[0]
-        before = math.prod(p.shape[:ax])
-        length = p.shape[ax]
-        after = math.prod(p.shape[ax + 1:])
+    if p.flags.c_contiguous:
+        order = None
+        q, qaxes = p, axes
     else:
-        return None
+        order = sorted(range(ndim), key=lambda i: -p.strides[i]) + [ndim]
+        q = p.transpose(order)
+        if not q.flags.c_contiguous:
+            return None
+        qaxes = tuple(sorted(order.index(ax) for ax in axes))
+    if qaxes != tuple(range(qaxes[0], qaxes[-1] + 1)):
+        return None                                     # not adjacent in memory
     if not _wanted(p.size, p.shape[-1]):
         return None
+    before = math.prod(q.shape[:qaxes[0]])
+    length = math.prod(q.shape[qaxes[0]:qaxes[-1] + 1])
+    after = math.prod(q.shape[qaxes[-1] + 1:])
     out = np.empty((before, after), dtype=float)
-    _kernels().sum_middle(p.reshape(before, length, after), out)
-    shape = tuple(1 if i in axes else s for i, s in enumerate(p.shape[:-1])) \
-        if keepdims else tuple(s for i, s in enumerate(p.shape[:-1]) if i not in axes)
-    return out.reshape(shape + (p.shape[-1],))
+    _kernels().sum_middle(q.reshape(before, length, after), out)
+    kept_q = [i for i in range(ndim) if i not in qaxes]
+    out = out.reshape(tuple(q.shape[i] for i in kept_q) + (p.shape[-1],))
+    if order is not None:                   # back to p's order of the kept axes
+        kept_p = [order[i] for i in kept_q]
+        out = out.transpose(sorted(range(len(kept_p)), key=kept_p.__getitem__) +
+                            [len(kept_p)])
+    if keepdims:
+        out = np.expand_dims(out, axes)
+    return out
 
 
 def where(cond, p, q, target):

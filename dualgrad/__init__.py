@@ -9,12 +9,12 @@ from ._base import Dual
 from . import _scalar, _array  # noqa: F401  (register the two kinds of dual)
 from .errors import DualTypeError, DualValueError
 from .helpers import approx_fprime, derivative, gradient, hessian, jacobian, jvp
-from .transforms import elementwise_grad, grad
+from .transforms import elementwise_grad, grad, value_and_grad
 from ._sparsity import hessian_sparsity, sparsity
 
 __all__ = ["Dual", "DualTypeError", "DualValueError", "derivative", "gradient",
-           "jacobian", "hessian", "jvp", "grad", "elementwise_grad", "approx_fprime",
-           "sparsity", "hessian_sparsity"]
+           "jacobian", "hessian", "jvp", "grad", "value_and_grad", "elementwise_grad",
+           "approx_fprime", "sparsity", "hessian_sparsity"]
 try:                                    # written at build time from git tags (setuptools-scm)
     from ._version import __version__
 except ImportError:                     # a source tree that was never built

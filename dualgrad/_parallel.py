@@ -6,11 +6,30 @@ task per chunk, and results come back in order.  A failing task raises its
 original exception in the caller, with a note naming the task's directions.
 """
 
+import os
 import sys
 
 from . import errors
 
-__all__ = ["run_tasks"]
+__all__ = ["run_tasks", "worker_count"]
+
+
+def worker_count(executor):
+    """How many tasks ``executor`` runs at once: a pool's ``_max_workers``, the
+    threads of a Dask client's workers, else the machine's CPU count."""
+    for name in ("_max_workers", "max_workers"):
+        n = getattr(executor, name, None)
+        if isinstance(n, int) and n > 0:
+            return n
+    client = getattr(executor, "_client", None)          # distributed.ClientExecutor
+    if client is not None:
+        try:
+            n = sum(client.nthreads().values())
+        except Exception:  # noqa: BLE001 - a client that cannot say: fall back
+            n = 0
+        if n > 0:
+            return n
+    return os.cpu_count() or 1
 
 
 def _check_picklable(who, executor, payload):
@@ -35,7 +54,7 @@ class _Progress:
 
     def __init__(self, total, enabled, who):
         self.bar = None
-        self.enabled = enabled and total > 1
+        self.enabled = bool(enabled) and total > 0
         self.total, self.done, self.who = total, 0, who
         if self.enabled:
             try:
@@ -87,13 +106,18 @@ def run_tasks(who, fn, tasks, labels, executor=None, progress=False):
         _check_picklable(who, executor, (fn, tasks[0]) if tasks else fn)
         futures = [executor.submit(fn, *task) for task in tasks]
         try:
-            for k, future in enumerate(futures):
+            if progress:                 # the bar moves as chunks finish, in any order
+                from concurrent.futures import as_completed
+                for future in as_completed(futures):
+                    if future.exception() is not None:
+                        break
+                    bar.update()
+            for k, future in enumerate(futures):     # the first failure in chunk order
                 try:
                     results.append(future.result())
                 except Exception as exc:
                     exc.add_note(f"dualgrad: raised while evaluating f on {labels[k]}")
                     raise
-                bar.update()
         finally:
             for future in futures:
                 future.cancel()

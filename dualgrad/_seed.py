@@ -14,11 +14,12 @@ import numpy as np
 from . import errors
 from . import _base, _buffers
 from ._base import Dual, check_live, make, new_tag, retire, numeric
-from ._parallel import run_tasks
+from ._parallel import run_tasks, worker_count
+from ._tree import flatten, is_node
 from ._ufuncs import _from_object_array, stack_scalars
 
 __all__ = ["chunk_sizes", "private", "seed", "extract", "jacobian_columns", "chunk_tasks",
-           "evaluate_chunk", "assemble", "as_array"]
+           "evaluate_chunk", "assemble", "as_array", "OutTree", "split_aux", "strip_tag"]
 
 # chunk=None: as many directions per pass as fit, up to MAX_CHUNK, while the
 # partials of an intermediate as large as the input stay within MEMORY_BUDGET.
@@ -74,7 +75,12 @@ def extract(who, out, tag, width):
     """``(value, partials)`` of ``f``'s output for the pass with ``tag``.
 
     ``partials`` has shape ``value.shape + (width,)``; constants give zeros.
+    An output pytree (a dict, or a list/tuple that is not one array: see
+    :func:`is_output_tree`) gives an :class:`OutTree` value and partials of
+    shape ``(M, width)``, the rows of its leaves one after the other.
     """
+    if is_output_tree(out):
+        return _extract_tree(who, out, tag, width)
     if isinstance(out, (list, tuple)):
         items = np.empty(len(out), dtype=object)
         items[:] = list(out)
@@ -84,7 +90,8 @@ def extract(who, out, tag, width):
                 raise errors.bad_type(who, f"f to return one array, or a {type(out).__name__} "
                                       "of equal shapes", f"shapes {sorted(shapes)}",
                                       "Concatenate the pieces, e.g. np.concatenate([a, "
-                                      "b.ravel()]), or differentiate them separately.")
+                                      "b.ravel()]), or return a dict {'a': a, 'b': b} for "
+                                      "one result per piece.")
             out = np.stack(list(out))
         else:
             out = items
@@ -110,7 +117,71 @@ def extract(who, out, tag, width):
                            isinstance(value, np.ndarray) and value.dtype.kind == "c" else float)
 
 
-def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=None):
+class OutTree:
+    """The value of an output pytree: its treedef and its leaves' values."""
+
+    __slots__ = ("treedef", "values")
+
+    def __init__(self, treedef, values):
+        self.treedef, self.values = treedef, values
+
+
+def is_output_tree(out):
+    """Is ``f``'s output a pytree?  A dict is, and so is a list or tuple holding a
+    dict or a nested list/tuple of arrays; a flat list or tuple of numbers or
+    arrays is stacked into one array, as it always was."""
+    if type(out) is dict:
+        return True
+    return is_node(out) and any(is_node(item) for item in out)
+
+
+def _extract_tree(who, out, tag, width):
+    leaves, treedef = flatten(out)
+    values, rows = [], []
+    for leaf in leaves:
+        value, partials = extract(who, leaf, tag, width)
+        values.append(value)
+        rows.append(as_array(partials).reshape((math.prod(np.shape(value)), width)))
+    if not rows:
+        return OutTree(treedef, values), np.zeros((0, width))
+    return OutTree(treedef, values), rows[0] if len(rows) == 1 else np.concatenate(rows)
+
+
+def split_aux(who, out):
+    """``(out, aux)`` from the output of ``f`` with ``has_aux=True``."""
+    if not (isinstance(out, (tuple, list)) and len(out) == 2):
+        got = f"a {type(out).__name__} of length {len(out)}" \
+            if isinstance(out, (tuple, list)) else type(out).__name__
+        raise errors.bad_type(who, "f to return a pair (out, aux) with has_aux=True", got,
+                              "Return (out, aux), or drop has_aux=True.")
+    return out[0], out[1]
+
+
+def strip_tag(aux, tag):
+    """``aux`` with the duals of this pass replaced by their values (recursively
+    through dicts, lists, tuples and object arrays), so that no dual of a
+    finished pass escapes; duals of outer calls stay duals."""
+    if isinstance(aux, Dual):
+        return aux.value if aux.tag == tag else aux
+    if type(aux) is dict:
+        return {k: strip_tag(v, tag) for k, v in aux.items()}
+    if isinstance(aux, (list, tuple)):
+        items = [strip_tag(v, tag) for v in aux]
+        if type(aux) is list:
+            return items
+        return type(aux)(*items) if hasattr(type(aux), "_fields") else type(aux)(items)
+    if isinstance(aux, np.ndarray) and aux.dtype == object:
+        flat = [strip_tag(v, tag) for v in aux.ravel()]
+        if any(isinstance(v, Dual) for v in flat):
+            return _from_object_array(np.array(flat, dtype=object).reshape(aux.shape))
+        return np.array(flat, dtype=float).reshape(aux.shape) if flat and all(
+            isinstance(v, (int, float, np.number)) for v in flat) else \
+            np.array(flat, dtype=object).reshape(aux.shape)
+    return aux
+
+
+def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=None,
+                   has_aux=False):
     """One pass: seed directions ``start:start+width`` of ``xs``, call ``f``.
 
     ``template`` holds ``f``'s positional arguments; the inputs ``xs`` go at
@@ -118,7 +189,7 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
     ``columns`` pads the seeds (numba-jitted ``f`` compiles once per width of a
     fixed ladder).  While ``f`` runs, the pool of :mod:`dualgrad._buffers` serves
     large partials.  Returns ``(value, partials)`` with ``partials`` an array (or a
-    list for a scalar output).
+    list for a scalar output); with ``has_aux``, ``(value, partials, aux)``.
     """
     tag = new_tag()
     try:
@@ -130,7 +201,11 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
         if columns is None:
             _buffers.begin()
             try:
-                return extract(who, f(*full, **kwargs), tag, width)
+                out = f(*full, **kwargs)
+                if not has_aux:
+                    return extract(who, out, tag, width)
+                out, aux = split_aux(who, out)
+                return extract(who, out, tag, width) + (strip_tag(aux, tag),)
             except Exception as exc:
                 if type(exc).__name__ == "TypingError" and "array(pyobject" in str(exc):
                     raise errors.numba_unsupported(who, str(exc)) from exc   # a jitted helper
@@ -140,8 +215,12 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
                 raise
             finally:
                 _buffers.end()
-        value, partials = extract(who, call_jitted(who, f, full, kwargs), tag, columns)
-        return value, partials[:width] if isinstance(partials, list) else partials[..., :width]
+        out = call_jitted(who, f, full, kwargs)
+        if has_aux:
+            out, aux = split_aux(who, out)
+        value, partials = extract(who, out, tag, columns)
+        partials = partials[:width] if isinstance(partials, list) else partials[..., :width]
+        return (value, partials, strip_tag(aux, tag)) if has_aux else (value, partials)
     finally:
         retire(tag)           # its duals are dead from here on (escaped: an error)
 
@@ -173,25 +252,38 @@ def ladder_width(width):
     return 1 << (width - 1).bit_length()
 
 
-def _widths(f, xs, chunk):
-    """The passes' widths, and whether ``f`` is jitted (then widths pad to the ladder)."""
+def _widths(f, xs, chunk, executor=None):
+    """The passes' widths, and whether ``f`` is jitted (then widths pad to the ladder).
+
+    With an ``executor`` and ``chunk=None``, at least as many chunks as the
+    executor has workers (when there are that many directions), and a multiple
+    of that count, so that every worker gets work and none gets more than its share.
+    """
     sizes = [1 if type(x) is float or type(x) is complex else math.prod(x.shape)
              for x in xs]
     # an input that is already a dual (nested call) multiplies every partial
     weight = max((x.partials.size if isinstance(x, Dual) and x._kind != "slots" else s)
                  for x, s in zip(xs, sizes)) if xs else 1
-    jitted = is_jitted(f)
+    jitted, auto = is_jitted(f), chunk is None
     if jitted:                           # the ladder tops out at 16 directions
         chunk = min(chunk or 16, 16)
-    return chunk_sizes(sum(sizes), chunk, weight) or [0], jitted
+    ndirs = sum(sizes)
+    widths = chunk_sizes(ndirs, chunk, weight) or [0]
+    if executor is not None and auto and ndirs:
+        workers = worker_count(executor)
+        count = min(ndirs, workers * math.ceil(len(widths) / workers))
+        if count != len(widths):
+            widths = chunk_sizes(ndirs, math.ceil(ndirs / count))
+    return widths, jitted
 
 
-def chunk_tasks(who, f, template, nums, xs, kwargs, chunk):
+def chunk_tasks(who, f, template, nums, xs, kwargs, chunk, executor=None, has_aux=False):
     """The passes that cover every input direction, and a label for each."""
-    widths, jitted = _widths(f, xs, chunk)
+    widths, jitted = _widths(f, xs, chunk, executor)
     starts = list(itertools.accumulate(widths, initial=0))[:-1]
-    tasks = [(who, f, template, nums, xs, kwargs, s, w) +
-             ((ladder_width(w),) if jitted and w else ())
+    tail = lambda w: ((ladder_width(w) if jitted and w else None, True) if has_aux else  # noqa
+                      (ladder_width(w),) if jitted and w else ())
+    tasks = [(who, f, template, nums, xs, kwargs, s, w) + tail(w)
              for s, w in zip(starts, widths)]
     return tasks, _Labels(starts, widths)
 
@@ -211,19 +303,21 @@ class _Labels:
 
 
 def assemble(results):
-    """``(value, partials)`` from the passes' results, directions stacked last."""
-    value, first = results[0]
-    if len(results) == 1:
-        return value, first
-    return value, np.concatenate([as_array(p) for _, p in results], axis=-1)
+    """``(value, partials)`` from the passes' results, directions stacked last (and
+    the first pass's ``aux`` when the passes return one)."""
+    value, first = results[0][:2]
+    if len(results) > 1:
+        first = np.concatenate([as_array(r[1]) for r in results], axis=-1)
+    return (value, first) + tuple(results[0][2:])
 
 
 def jacobian_columns(who, f, template, nums, xs, kwargs=None, chunk=None, executor=None,
-                     progress=False):
+                     progress=False, has_aux=False):
     """Value of ``f`` and its partials with respect to all of ``xs`` stacked.
 
     Returns ``(value, partials)``, ``partials`` of shape ``value.shape + (N,)``
-    with ``N`` the total size of ``xs`` (a list for a scalar output of one pass).
+    with ``N`` the total size of ``xs`` (a list for a scalar output of one pass);
+    ``(value, partials, aux)`` with ``has_aux``.
     """
     kwargs = kwargs or {}
     if executor is None and not progress:
@@ -232,11 +326,11 @@ def jacobian_columns(who, f, template, nums, xs, kwargs=None, chunk=None, execut
             w = widths[0]
             try:
                 return evaluate_chunk(who, f, template, nums, xs, kwargs, 0, w,
-                                      ladder_width(w) if jitted and w else None)
+                                      ladder_width(w) if jitted and w else None, has_aux)
             except Exception as exc:
                 exc.add_note(f"dualgrad: raised while evaluating f on {_Labels([0], [w])[0]}")
                 raise
-    tasks, labels = chunk_tasks(who, f, template, nums, xs, kwargs, chunk)
+    tasks, labels = chunk_tasks(who, f, template, nums, xs, kwargs, chunk, executor, has_aux)
     return assemble(run_tasks(who, evaluate_chunk, tasks, labels, executor, progress))
 
 

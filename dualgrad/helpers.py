@@ -9,6 +9,7 @@ and in-place item assignment into arrays created from its input
 ``TypeError`` naming the fix instead of returning a wrong derivative.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -16,9 +17,10 @@ import numpy as np
 from . import errors
 from ._base import Dual, make, new_tag, retire
 from ._parallel import run_tasks
-from ._seed import (as_array, assemble, call_jitted, chunk_tasks, evaluate_chunk, extract,
-                    is_jitted, jacobian_columns, private)
-from ._validate import as_input, check_callable, check_chunk
+from ._seed import (OutTree, as_array, assemble, call_jitted, chunk_tasks, evaluate_chunk,
+                    extract, is_jitted, jacobian_columns, private, split_aux, strip_tag)
+from ._tree import LEAF, flatten, unflatten
+from ._validate import as_input, check_argnums, check_callable, check_chunk
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "approx_fprime"]
 
@@ -32,6 +34,111 @@ def _result(value):
     if isinstance(value, np.complexfloating):
         return complex(value)
     return value
+
+
+class _Flat:
+    """The differentiated arguments of a call, flattened to leaves.
+
+    ``xs`` are the leaves (checked inputs), ``f``/``template``/``nums`` what
+    :func:`jacobian_columns` calls: ``f`` itself when every differentiated
+    argument is one array or scalar, else a picklable wrapper that rebuilds the
+    pytrees from the leaves.  ``blocks`` turns partials into results of the
+    input structure (a tuple over ``argnums`` when it is a tuple).
+    """
+
+    def __init__(self, who, f, args, argnums, holomorphic=False):
+        nums, self.many = check_argnums(who, argnums, len(args))
+        # a repeated argument (argnums=(0, 0)) is seeded once and its result repeated,
+        # as JAX does
+        self.nums = tuple(dict.fromkeys(nums))
+        self.order = [self.nums.index(i) for i in nums]
+        self.defs, self.xs, self.counts = [], [], []
+        for i in self.nums:
+            leaves, treedef = flatten(args[i])
+            self.defs.append(treedef)
+            self.counts.append(len(leaves))
+            self.xs += [as_input(who, leaf, holomorphic) for leaf in leaves]
+        if all(d is LEAF for d in self.defs):
+            self.f, self.template, self.lnums = f, args, self.nums
+        else:
+            self.f = _Rebuild(f, args, self.nums, self.defs, self.counts)
+            self.template, self.lnums = (None,) * len(self.xs), tuple(range(len(self.xs)))
+
+    @property
+    def trees(self):
+        return any(d is not LEAF for d in self.defs)
+
+    def blocks(self, partials, lead=()):
+        """Split partials of shape ``lead + (N,)`` into one block per leaf, of
+        shape ``lead + leaf.shape``, arranged in the input structure."""
+        partials = as_array(partials)
+        out, start = [], 0
+        for x in self.xs:
+            shape = _shape(x)
+            size = math.prod(shape)
+            block = partials[..., start:start + size]
+            out.append(_result(block.reshape(lead + shape) if lead + shape else block[..., 0]))
+            start += size
+        return self.arrange(out)
+
+    def arrange(self, items):
+        """One item per leaf, arranged in the input structure."""
+        trees, k = [], 0
+        for treedef, count in zip(self.defs, self.counts):
+            trees.append(unflatten(treedef, items[k:k + count]))
+            k += count
+        return tuple(trees[j] for j in self.order) if self.many else trees[0]
+
+
+class _Rebuild:
+    """``f`` called on pytrees rebuilt from leaves: ``_Rebuild(...)(*leaves)``."""
+
+    def __init__(self, f, args, nums, defs, counts):
+        self.fn, self.args, self.nums, self.defs, self.counts = f, args, nums, defs, counts
+
+    def __call__(self, *leaves, **kwargs):
+        full, k = list(self.args), 0
+        for i, treedef, count in zip(self.nums, self.defs, self.counts):
+            full[i] = unflatten(treedef, leaves[k:k + count])
+            k += count
+        return self.fn(*full, **kwargs)
+
+
+def _structured(flat, value, partials):
+    """``(out, derivative)`` in JAX's convention: the output structure outside,
+    the input structure inside; each block of shape ``out.shape + x.shape``."""
+    if isinstance(value, OutTree):
+        rows, start, outs, ders = as_array(partials), 0, [], []
+        for v in value.values:
+            shape = _shape(v)
+            size = math.prod(shape)
+            outs.append(_result(v))
+            ders.append(flat.blocks(rows[start:start + size].reshape(shape + (-1,)), shape))
+            start += size
+        return unflatten(value.treedef, outs), unflatten(value.treedef, ders)
+    return _result(value), flat.blocks(partials, _shape(value))
+
+
+def _check_scalar(who, value):
+    if isinstance(value, OutTree) or np.shape(value) != ():
+        shape = "a pytree" if isinstance(value, OutTree) else f"shape {np.shape(value)}"
+        raise errors.bad_argument(who, "f to return a scalar", f"an output of {shape}",
+                                  "Use dg.jacobian for array-valued f.")
+
+
+def _evaluate(who, f, args, kwargs, argnums, chunk, executor, progress, has_aux,
+              holomorphic=False):
+    """``(flat, value, partials, aux)`` for ``f(*args, **kwargs)``."""
+    check_callable(who, f)
+    chunk = check_chunk(who, chunk)
+    flat = _Flat(who, f, args, argnums, holomorphic)
+    res = jacobian_columns(who, flat.f, flat.template, flat.lnums, flat.xs, kwargs, chunk,
+                           executor, progress, has_aux)
+    return flat, res[0], res[1], (res[2] if has_aux else None)
+
+
+def _with_aux(result, aux, has_aux):
+    return (result, aux) if has_aux else result
 
 
 def _jacobian(who, f, x, args, chunk, executor=None, progress=False, batch_axis=None,
@@ -82,31 +189,43 @@ def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
 
 
 def jacobian(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=None,
-             holomorphic=False, sparsity=None, format="csr"):
+             argnums=0, has_aux=False, holomorphic=False, sparsity=None, format="csr",
+             **kwargs):
     """The Jacobian of ``f`` at ``x``, exact to rounding.
 
     Parameters
     ----------
     f : callable
-        ``f(x, *args)``, returning a scalar or an array (a dual array, a list of
-        duals or an object array built with ``np.array([...])``).
-    x : float or array_like
-        The point, of any shape; integers are promoted to float64.
+        ``f(x, *args, **kwargs)``, returning a scalar, an array (a dual array, a
+        list of duals or an object array built with ``np.array([...])``) or a
+        pytree of them (a dict, or a list/tuple of arrays of unequal shapes).
+    x : float, array_like or pytree
+        The point, of any shape; integers are promoted to float64.  A dict, or a
+        list/tuple holding arrays or dicts, is a pytree of inputs; a list of
+        numbers (nested to equal lengths) is one array, as NumPy reads it.
     *args
         Passed to ``f`` after ``x``, as ``scipy.optimize.approx_fprime`` does.
     chunk : int, optional
         Input directions seeded per evaluation of ``f`` (default: one pass for up
         to 256 inputs, balanced chunks within a memory budget beyond; at most 16
-        for numba-jitted ``f``). The result does not depend on it.
+        for numba-jitted ``f``; with an ``executor``, at least one chunk per
+        worker). The result does not depend on it.
     executor : concurrent.futures.Executor, optional
         Runs one task per chunk (a thread or process pool, or a Dask client's
         ``get_executor()``); results are identical to the serial ones.  With a
         process pool, ``f`` and ``args`` must pickle.
     progress : bool, optional
-        Show a progress bar over chunks (tqdm when installed).
+        Show a progress bar that moves as chunks finish (tqdm when installed,
+        else a line on stderr).
     batch_axis : int, optional
         ``x`` holds many points along this axis; returns their Jacobians stacked
         along a leading axis, shape ``(B,) + f(x_b).shape + x_b.shape``.
+    argnums : int or tuple of int, optional
+        Which positional arguments of ``f`` (``x`` is 0, ``args`` follow) to
+        differentiate; a tuple gives a tuple of Jacobians, as ``jax.jacfwd``.
+    has_aux : bool, optional
+        ``f`` returns ``(out, aux)``; the result is then ``(J, aux)``, with ``aux``
+        holding values (no duals).
     holomorphic : bool, optional
         Accept complex ``x`` and return the complex derivative of a holomorphic
         ``f`` (as JAX's ``holomorphic=True``).  Without it complex ``x`` raises
@@ -119,24 +238,29 @@ def jacobian(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=
         A pattern given by hand must hold every nonzero.  Needs scipy.
     format : str, optional
         The scipy.sparse format of a sparse result (default ``"csr"``).
+    **kwargs
+        Passed to ``f`` as keyword arguments (any name but the options above).
 
     Returns
     -------
-    ndarray or float or scipy.sparse matrix
+    ndarray, float, pytree or scipy.sparse matrix
         Shape ``f(x).shape + x.shape``: ``(m, n)`` for 1-D input and output;
-        complex128 where ``f`` returns complex values.
+        complex128 where ``f`` returns complex values.  For
+        pytrees, the output's structure outside and the input's inside (JAX's
+        convention): ``J[out_key][in_key]`` has shape
+        ``out[out_key].shape + x[in_key].shape``.
 
     Raises
     ------
     TypeError
         ``f`` not callable, non-numeric output, or ``f`` drops derivatives.
     ValueError
-        ``chunk`` not a positive integer.
+        ``chunk`` not a positive integer, ``argnums`` out of range.
 
     Notes
     -----
-    Costs ``ceil(x.size / chunk)`` evaluations of ``f`` on duals carrying
-    ``chunk`` directions each.
+    Costs ``ceil(n / chunk)`` evaluations of ``f`` on duals carrying ``chunk``
+    directions each, ``n`` the total size of the differentiated inputs.
 
     Examples
     --------
@@ -145,12 +269,23 @@ def jacobian(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=
     >>> dg.jacobian(lambda x: np.array([x[0] * x[1], np.sin(x[0])]), [1.0, 2.0])
     array([[2.        , 1.        ],
            [0.54030231, 0.        ]])
+    >>> J = dg.jacobian(lambda p: {"y": p["a"] * p["b"]}, {"a": 2.0, "b": np.ones(2)})
+    >>> J["y"]["a"], J["y"]["b"]
+    (array([1., 1.]), array([[2., 0.],
+           [0., 2.]]))
     """
+    who = "dualgrad.jacobian"
     if sparsity is not None:
-        return _sparse("dualgrad.jacobian", f, x, args, sparsity, format, chunk, executor,
-                       progress, batch_axis, holomorphic)
-    return _result(_jacobian("dualgrad.jacobian", f, x, args, chunk, executor, progress,
-                             batch_axis, holomorphic)[1])
+        _check_plain(who, "sparsity=", x, argnums, has_aux, kwargs)
+        return _sparse(who, f, x, args, sparsity, format, chunk, executor, progress,
+                       batch_axis, holomorphic)
+    if batch_axis is not None:
+        _check_plain(who, "batch_axis=", x, argnums, has_aux, kwargs)
+        return _result(_jacobian(who, f, x, args, chunk, executor, progress, batch_axis,
+                                 holomorphic)[1])
+    flat, value, partials, aux = _evaluate(who, f, (x,) + args, kwargs, argnums, chunk,
+                                           executor, progress, has_aux, holomorphic)
+    return _with_aux(_structured(flat, value, partials)[1], aux, has_aux)
 
 
 def _sparse(who, f, x, args, sparsity, format, chunk, executor, progress, batch_axis=None,
@@ -167,25 +302,38 @@ def _sparse(who, f, x, args, sparsity, format, chunk, executor, progress, batch_
     return fn(who, f, x, args, sparsity, format, chunk, executor, progress)
 
 
+def _check_plain(who, option, x, argnums, has_aux, kwargs):
+    """``option`` works on one array ``x`` without argnums, has_aux or keywords for f."""
+    if argnums != 0 or has_aux or kwargs or flatten(x)[1] is not LEAF:
+        raise errors.bad_argument(
+            who, f"{option} with one array x (no pytree, argnums, has_aux or keyword "
+            "arguments for f)", "them together",
+            "Close over the other arguments: f2 = lambda x: f(x, y, k=2).")
+
+
 def gradient(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=None,
-             holomorphic=False):
+             argnums=0, has_aux=False, holomorphic=False, **kwargs):
     """The gradient of scalar ``f`` at ``x``, shaped like ``x``.
 
     Parameters
     ----------
     f : callable
-        ``f(x, *args)`` returning a scalar.
-    x : float or array_like
-        The point, of any shape.
+        ``f(x, *args, **kwargs)`` returning a scalar (``(scalar, aux)`` with
+        ``has_aux=True``).
+    x : float, array_like or pytree
+        The point, of any shape, or a pytree of them (see :func:`jacobian`).
     *args
         Passed to ``f`` after ``x``.
-    chunk, executor, progress, batch_axis, holomorphic
+    chunk, executor, progress, batch_axis, argnums, has_aux, holomorphic
         As for :func:`jacobian`.
+    **kwargs
+        Passed to ``f`` as keyword arguments.
 
     Returns
     -------
-    ndarray or float
-        Shaped like ``x`` (a float for scalar ``x``).
+    ndarray, float or pytree
+        Shaped like ``x`` (a float for scalar ``x``; the same pytree for a
+        pytree); a tuple for tuple ``argnums``; ``(gradient, aux)`` with ``has_aux``.
 
     Raises
     ------
@@ -200,27 +348,42 @@ def gradient(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=
     array([0., 0., 0.])
     >>> dg.gradient(lambda x, a: a * x ** 3, 2.0, 0.5)
     6.0
+    >>> dg.gradient(lambda x, a=1.0: a * x ** 3, 2.0, a=0.5)
+    6.0
+    >>> dg.gradient(lambda p: p["w"] ** 2 + 3 * p["b"], {"w": 1.5, "b": 0.0})
+    {'b': 3.0, 'w': 3.0}
     """
-    value, jac = _jacobian("dualgrad.gradient", f, x, args, chunk, executor, progress,
-                           batch_axis, holomorphic)
-    if np.shape(value) != (() if batch_axis is None else np.shape(value)[:1]):
-        raise errors.array_output("dualgrad.gradient", np.shape(value))
-    return _result(jac)
+    who = "dualgrad.gradient"
+    if batch_axis is not None:
+        _check_plain(who, "batch_axis=", x, argnums, has_aux, kwargs)
+        value, jac = _jacobian(who, f, x, args, chunk, executor, progress, batch_axis,
+                               holomorphic)
+        if np.shape(value) != np.shape(value)[:1]:
+            raise errors.array_output(who, np.shape(value))
+        return _result(jac)
+    flat, value, partials, aux = _evaluate(who, f, (x,) + args, kwargs, argnums, chunk,
+                                           executor, progress, has_aux, holomorphic)
+    _check_scalar(who, value)
+    return _with_aux(flat.blocks(partials), aux, has_aux)
 
 
-def derivative(f, x, *args, holomorphic=False):
+def derivative(f, x, *args, holomorphic=False, **kwargs):
     """The derivative of ``f`` with respect to the real scalar ``x``.
 
     Parameters
     ----------
     f : callable
-        ``f(x, *args)``, returning a scalar or an array.
+        ``f(x, *args, **kwargs)``, returning a scalar, an array or a pytree.
     x : float
         The point.
+    *args, **kwargs
+        Passed to ``f``.
+    holomorphic : bool, optional
+        As for :func:`jacobian`.
 
     Returns
     -------
-    float or ndarray
+    float, ndarray or pytree
         ``df/dx``, shaped like ``f(x)``.
 
     Examples
@@ -233,26 +396,38 @@ def derivative(f, x, *args, holomorphic=False):
     array([-0.,  1.])
     """
     who = "dualgrad.derivative"
-    if np.ndim(x) != 0:
-        raise errors.bad_argument(who, "a real scalar x", f"shape {np.shape(x)}",
+    if np.ndim(x) != 0 or isinstance(x, (dict, list, tuple)):
+        raise errors.bad_argument(who, "a real scalar x", f"shape {np.shape(x)}"
+                                  if not isinstance(x, dict) else "a dict",
                                   "Use dg.jacobian for array inputs.")
-    return _result(_jacobian(who, f, x, args, None, holomorphic=holomorphic)[1])
+    flat, value, partials, _ = _evaluate(who, f, (x,) + args, kwargs, 0, None, None, False,
+                                         False, holomorphic)
+    return _structured(flat, value, partials)[1]
 
 
-def hessian(f, x, *args, chunk=None, executor=None, progress=False, holomorphic=False,
-            sparsity=None, format="csr"):
+def hessian(f, x, *args, chunk=None, executor=None, progress=False, argnums=0,
+            has_aux=False, holomorphic=False, sparsity=None, format="csr", **kwargs):
     """The Hessian of scalar ``f`` at ``x``, by nested duals; exactly symmetric.
 
     Parameters
     ----------
     f : callable
-        ``f(x, *args)`` returning a scalar.
-    x : float or array_like
-        The point, of any shape.
+        ``f(x, *args, **kwargs)`` returning a scalar (``(scalar, aux)`` with
+        ``has_aux=True``).
+    x : float, array_like or pytree
+        The point, of any shape, or a pytree of them (see :func:`jacobian`).
     chunk : int, optional
         Directions per evaluation at each of the two levels.
     executor, progress
         As for :func:`jacobian`; the outer level's chunks are the tasks.
+    argnums : int or tuple of int, optional
+        Which positional arguments to differentiate; a tuple gives a tuple of
+        tuples ``H[i][j]`` of shape ``args[i].shape + args[j].shape``, as
+        ``jax.hessian``.
+    has_aux : bool, optional
+        ``f`` returns ``(out, aux)``; the result is ``(H, aux)``.
+    holomorphic : bool, optional
+        As for :func:`jacobian`.
     sparsity : scipy.sparse matrix, array_like of bool or "auto", optional
         The Hessian's nonzero pattern, shape ``(x.size, x.size)``, or ``"auto"``
         to detect it with :func:`hessian_sparsity`.  The result is then an
@@ -260,11 +435,14 @@ def hessian(f, x, *args, chunk=None, executor=None, progress=False, holomorphic=
         direction per color); 1-D ``x`` only.  Needs scipy.
     format : str, optional
         The scipy.sparse format of a sparse result (default ``"csr"``).
+    **kwargs
+        Passed to ``f`` as keyword arguments.
 
     Returns
     -------
-    ndarray or float or scipy.sparse matrix
-        Shape ``x.shape + x.shape``.
+    ndarray, float, pytree or scipy.sparse matrix
+        Shape ``x.shape + x.shape``; for a pytree ``x``, ``H[key_i][key_j]`` of
+        shape ``x[key_i].shape + x[key_j].shape``.
 
     Examples
     --------
@@ -274,24 +452,35 @@ def hessian(f, x, *args, chunk=None, executor=None, progress=False, holomorphic=
     >>> x = np.array([0.5, 1.5, -0.3])
     >>> bool(np.allclose(dg.hessian(rosen, x), rosen_hess(x), rtol=1e-13))
     True
+    >>> dg.hessian(lambda a, b: a ** 2 * b, 1.0, 3.0, argnums=(0, 1))
+    ((6.0, 2.0), (2.0, 0.0))
     """
     who = "dualgrad.hessian"
     if sparsity is not None:
+        _check_plain(who, "sparsity=", x, argnums, has_aux, kwargs)
         return _sparse(who, f, x, args, sparsity, format, chunk, executor, progress,
                        holomorphic=holomorphic)
     check_callable(who, f)
-    x = as_input(who, x, holomorphic)
-    H = _jacobian(who, _GradientOf(who, f, args, chunk), x, (), chunk, executor,
-                  progress, holomorphic=holomorphic)[1]
-    if isinstance(H, np.ndarray) and H.ndim:
-        size = math.prod(np.shape(x))
-        flat = H.reshape(size, size)
-        H = ((flat + flat.T) / 2.0).reshape(H.shape)
-    return _result(H)
+    chunk = check_chunk(who, chunk)
+    flat = _Flat(who, f, (x,) + args, argnums, holomorphic)
+    inner = _FlatGradient(who, flat, kwargs, chunk, has_aux)
+    res = jacobian_columns(who, inner, (None,) * len(flat.xs), tuple(range(len(flat.xs))),
+                           flat.xs, None, chunk, executor, progress, has_aux)
+    flatH = as_array(res[1])
+    n = flatH.shape[0] if flatH.ndim else 1
+    flatH = flatH.reshape(n, n)
+    flatH = (flatH + flatH.T) / 2.0
+    rows, start = [], 0
+    for x in flat.xs:                    # leaf j's rows: blocks leaf_j.shape + leaf_k.shape
+        shape = _shape(x)
+        size = math.prod(shape)
+        rows.append(flat.blocks(flatH[start:start + size].reshape(shape + (n,)), shape))
+        start += size
+    return _with_aux(flat.arrange(rows), res[2] if has_aux else None, has_aux)
 
 
 class _GradientOf:
-    """``y -> gradient(f, y, *args)``: the inner level of a Hessian, picklable."""
+    """``y -> gradient(f, y, *args)``: the inner level of a (sparse) Hessian, picklable."""
 
     def __init__(self, who, f, args, chunk):
         self.who, self.f, self.args, self.chunk = who, f, args, chunk
@@ -303,25 +492,52 @@ class _GradientOf:
         return jac
 
 
-def jvp(f, x, v, *args, holomorphic=False):
+class _FlatGradient:
+    """``leaves -> gradient of f`` flattened to one vector: the inner level of a
+    Hessian, picklable."""
+
+    def __init__(self, who, flat, kwargs, chunk, has_aux):
+        self.who, self.f, self.template, self.nums = who, flat.f, flat.template, flat.lnums
+        self.kwargs, self.chunk, self.has_aux = kwargs, chunk, has_aux
+
+    def __call__(self, *leaves):
+        full = list(self.template)
+        for i, leaf in zip(self.nums, leaves):
+            full[i] = leaf
+        res = jacobian_columns(self.who, self.f, full, self.nums, list(leaves), self.kwargs,
+                               self.chunk, None, False, self.has_aux)
+        _check_scalar(self.who, res[0])
+        grad = as_array(res[1])
+        return (grad, res[2]) if self.has_aux else grad
+
+
+def jvp(f, x, v, *args, holomorphic=False, **kwargs):
     """``f(x)`` and the directional derivative ``J(x) @ v`` in one pass.
 
     Parameters
     ----------
     f : callable
-        ``f(x, *args)``.
-    x, v : array_like
-        The point and the direction, of the same shape.
+        ``f(x, *args, **kwargs)``.
+    x, v : array_like or pytree
+        The point and the direction, of the same shape (the same pytree
+        structure, leaf by leaf).  Unlike ``jax.jvp(f, primals, tangents)``,
+        ``x`` is f's first argument itself, not a tuple of f's arguments.
+    *args, **kwargs
+        Passed to ``f`` after ``x``.
+    holomorphic : bool, optional
+        As for :func:`jacobian`.
 
     Returns
     -------
     (out, tangent)
-        Both shaped like ``f(x)``.
+        Both shaped like ``f(x)`` (the same pytree for a pytree output).
 
     Raises
     ------
     ValueError
-        ``v`` is not of ``x``'s shape.
+        ``v`` is not of ``x``'s shape or structure.
+    TypeError
+        ``x`` and ``v`` are tuples of one item, JAX's spelling ``jvp(f, (x,), (v,))``.
 
     Examples
     --------
@@ -333,30 +549,64 @@ def jvp(f, x, v, *args, holomorphic=False):
     """
     who = "dualgrad.jvp"
     check_callable(who, f)
-    x = as_input(who, x, holomorphic)
-    v = as_input(who, v, holomorphic)
-    if np.shape(v) != np.shape(x):
-        raise errors.bad_argument(who, f"v of x's shape {np.shape(x)}",
-                                  f"shape {np.shape(v)}")
+    if type(x) is tuple and type(v) is tuple and len(x) == len(v) == 1:
+        raise errors.bad_type(
+            who, "x as f's first argument itself (dg.jvp(f, x, v, *args))",
+            "x and v as tuples of one item, JAX's spelling jax.jvp(f, (x,), (v,))",
+            "Write dg.jvp(f, x, v); for several arguments of f, pass a list and unpack "
+            "it: dg.jvp(lambda xs: f(*xs), [x1, x2], [v1, v2]).")
+    xleaves, xdef = flatten(x)
+    vleaves, vdef = flatten(v)
+    if xdef != vdef:
+        raise errors.bad_argument(who, "v of x's pytree structure",
+                                  f"{_describe(vdef)} for x's {_describe(xdef)}")
     tag = new_tag()
-    partials = private(np.reshape(v, np.shape(v) + (1,))) if np.shape(x) else [v]
-    if isinstance(partials, list) and not isinstance(v, Dual):
-        partials = [v]
-    seeded = make(private(x) if isinstance(x, Dual) or np.shape(x) else x, partials, tag)
+    seeded = []
+    for xl, vl in zip(xleaves, vleaves):
+        xl, vl = as_input(who, xl, holomorphic), as_input(who, vl, holomorphic)
+        if np.shape(vl) != np.shape(xl):
+            raise errors.bad_argument(who, f"v of x's shape {np.shape(xl)}",
+                                      f"shape {np.shape(vl)}")
+        partials = private(np.reshape(vl, np.shape(vl) + (1,))) if np.shape(xl) else [vl]
+        seeded.append(make(private(xl) if isinstance(xl, Dual) or np.shape(xl) else xl,
+                           partials, tag))
+    primal = unflatten(xdef, seeded)
     try:
-        out = call_jitted(who, f, (seeded,) + args, {}) if is_jitted(f) else f(seeded, *args)
+        out = call_jitted(who, f, (primal,) + args, kwargs) if is_jitted(f) else \
+            f(primal, *args, **kwargs)
         value, tangent = extract(who, out, tag, 1)
     except (TypeError, ValueError) as exc:
         foreign = errors.from_scipy(who, exc)               # a SciPy function's np.asarray
         if foreign is not None:
             raise foreign from exc
+        if type(x) is tuple and type(v) is tuple and isinstance(exc, TypeError):
+            exc.add_note("dualgrad.jvp: x was passed to f as one tuple; jax.jvp(f, primals, "
+                         "tangents) would call f(*primals). For that, write dg.jvp(lambda "
+                         "xs: f(*xs), list(primals), list(tangents)).")
         raise
     finally:
         retire(tag)
+    if isinstance(value, OutTree):
+        rows, start, outs, tans = as_array(tangent), 0, [], []
+        for val in value.values:
+            size = math.prod(_shape(val))
+            outs.append(_result(val))
+            tans.append(_result(rows[start:start + size, 0].reshape(_shape(val))))
+            start += size
+        return unflatten(value.treedef, outs), unflatten(value.treedef, tans)
     return _result(value), _result(as_array(tangent)[..., 0])
 
 
-def approx_fprime(xk, f, epsilon=None, *args, executor=None, progress=False):
+def _describe(treedef):
+    if treedef is LEAF:
+        return "one array"
+    kind, keys, _ = treedef
+    if kind is dict:
+        return f"dict with keys {list(keys)}"
+    return f"{kind.__name__} of {keys} items"
+
+
+def approx_fprime(xk, f, epsilon=None, *args, executor=None, progress=False, **kwargs):
     """Drop-in for ``scipy.optimize.approx_fprime``, exact instead of approximate.
 
     Parameters
@@ -371,14 +621,17 @@ def approx_fprime(xk, f, epsilon=None, *args, executor=None, progress=False):
         Passed to ``f``.
     executor, progress
         As for :func:`jacobian`.
+    **kwargs
+        Passed to ``f`` as keyword arguments.
 
     Returns
     -------
     ndarray
         ``(n,)`` for scalar ``f``, ``(m, n)`` for vector ``f``, as scipy returns:
         a scalar ``xk`` counts as ``n = 1`` and an output of one element as a
-        scalar, so the result is always a float64 ndarray.  (scipy rejects ``xk`` or outputs of more than one dimension;
-        dualgrad then returns the full Jacobian, ``f(x).shape + x.shape``.)
+        scalar, so the result is always a float64 ndarray.  (scipy rejects ``xk``
+        or outputs of more than one dimension; dualgrad then returns the full
+        Jacobian, ``f(x).shape + x.shape``.)
 
     Examples
     --------
@@ -389,6 +642,8 @@ def approx_fprime(xk, f, epsilon=None, *args, executor=None, progress=False):
     True
     """
     who = "dualgrad.approx_fprime"
+    if kwargs:
+        f = functools.partial(f, **kwargs)             # picklable when f is
     if isinstance(xk, Dual) or np.ndim(xk) > 1:
         return jacobian(f, xk, *args, executor=executor, progress=progress)
     value, jac = _jacobian(who, f, xk, args, None, executor, progress)

@@ -1,4 +1,5 @@
-"""Function transforms in the JAX/autograd style: ``grad`` and ``elementwise_grad``."""
+"""Function transforms in the JAX/autograd style: ``grad``, ``value_and_grad`` and
+``elementwise_grad``."""
 
 import functools
 
@@ -10,10 +11,11 @@ from . import errors
 from ._base import new_tag, retire
 from ._scalar import MAX_SLOTS, scalar_class
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
-                    private, seed)
+                    private, seed, split_aux, strip_tag)
 from ._validate import as_input, check_argnums, check_callable
+from .helpers import _Flat, _check_scalar
 
-__all__ = ["grad", "elementwise_grad"]
+__all__ = ["grad", "value_and_grad", "elementwise_grad"]
 
 
 def _result(a):
@@ -22,7 +24,7 @@ def _result(a):
     return float(a) if isinstance(a, (np.ndarray, np.floating)) and np.ndim(a) == 0 else a
 
 
-def grad(f, argnums=0):
+def grad(f, argnums=0, has_aux=False):
     """A function giving the gradient of scalar ``f`` with respect to ``args[argnums]``.
 
     All arguments named by ``argnums`` are seeded together, in chunks, so that
@@ -31,15 +33,22 @@ def grad(f, argnums=0):
     Parameters
     ----------
     f : callable
-        Returns a scalar.
+        Returns a scalar (``(scalar, aux)`` with ``has_aux=True``).  Keyword
+        arguments given to the returned function are passed to ``f`` and not
+        differentiated.
     argnums : int or tuple of int
         Which positional arguments to differentiate; a tuple gives a tuple.
+        Each may be a scalar, an array or a pytree (a dict, or a list/tuple
+        holding arrays; see :func:`dualgrad.jacobian`).
+    has_aux : bool, optional
+        ``f`` returns ``(out, aux)``; the gradient function then returns
+        ``(gradient, aux)``, ``aux`` holding values (no duals), as JAX does.
 
     Returns
     -------
     callable
-        ``g(*args)``: the gradient, shaped like the argument (a float for a
-        scalar), or a tuple of them.
+        ``g(*args, **kwargs)``: the gradient, shaped like the argument (a float
+        for a scalar, the same pytree for a pytree), or a tuple of them.
 
     Examples
     --------
@@ -48,12 +57,60 @@ def grad(f, argnums=0):
     ...     return q * chi * delta
     >>> dg.grad(func, argnums=(0, 1, 2))(1.0, 2.0, 3.0)
     (6.0, 3.0, 2.0)
+    >>> dg.grad(lambda x: (x ** 2, {"x": x}), has_aux=True)(3.0)
+    (6.0, {'x': 3.0})
     """
-    who = "dualgrad.grad"
-    check_callable(who, f)
+    return _gradient_function("dualgrad.grad", f, argnums, has_aux, False)
 
+
+def value_and_grad(f, argnums=0, has_aux=False):
+    """A function giving ``(f(*args), gradient)`` from one set of evaluations.
+
+    As ``jax.value_and_grad``: with ``has_aux=True``, ``f`` returns
+    ``(out, aux)`` and the function returns ``((out, aux), gradient)``.
+
+    Parameters
+    ----------
+    f : callable
+        Returns a scalar (``(scalar, aux)`` with ``has_aux=True``).
+    argnums : int or tuple of int
+        As for :func:`grad`.
+    has_aux : bool, optional
+        As for :func:`grad`.
+
+    Returns
+    -------
+    callable
+        ``vg(*args, **kwargs)`` returning ``(value, gradient)``, or
+        ``((value, aux), gradient)``; the gradient as :func:`grad` gives it.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> loss = lambda w, x: np.sum((x @ w) ** 2)
+    >>> value, g = dg.value_and_grad(loss)(np.array([1.0, -1.0]), np.eye(2))
+    >>> value, g
+    (2.0, array([ 2., -2.]))
+    >>> (value, aux), g = dg.value_and_grad(lambda p: (p["a"] * p["b"], "note"),
+    ...                                     has_aux=True)({"a": 2.0, "b": 3.0})
+    >>> value, aux, g
+    (6.0, 'note', {'a': 3.0, 'b': 2.0})
+    """
+    return _gradient_function("dualgrad.value_and_grad", f, argnums, has_aux, True)
+
+
+def _gradient_function(who, f, argnums, has_aux, with_value):
+    check_callable(who, f)
+    if not isinstance(has_aux, bool):
+        raise errors.bad_argument(who, "has_aux as True or False", repr(has_aux))
     specs = {}                     # per number of arguments: argnums checked, seeds built
     jitted = is_jitted(f)
+
+    def finish(value, gradient, aux):
+        if with_value:
+            return ((value, aux), gradient) if has_aux else (value, gradient)
+        return (gradient, aux) if has_aux else gradient
 
     @functools.wraps(f)
     def gradient_of_f(*args, **kwargs):
@@ -75,10 +132,18 @@ def grad(f, argnums=0):
             else:                # a few scalar arguments: one pass, no arrays
                 try:
                     out = call_jitted(who, f, full, kwargs) if jitted else f(*full, **kwargs)
+                    aux = None
+                    if has_aux:
+                        out, aux = split_aux(who, out)
+                        aux = strip_tag(aux, tag)
                     if not jitted and getattr(out, "tag", None) == tag and \
                             out._kind == "slots":             # the usual outcome, directly
-                        return spec.pick(out._plist()) if spec.many else out.p0
-                    return _scalar_grad(who, out, tag, spec)
+                        g = spec.pick(out._plist()) if spec.many else out.p0
+                        if not with_value and not has_aux:
+                            return g
+                        return finish(out.value, g, aux)
+                    value, g = _scalar_grad(who, out, tag, spec)
+                    return finish(_result(value), g, aux)
                 except (TypeError, ValueError) as exc:
                     foreign = errors.from_scipy(who, exc)   # a SciPy function's np.asarray
                     if foreign is not None:
@@ -87,21 +152,11 @@ def grad(f, argnums=0):
                 finally:
                     retire(tag)         # its duals are dead from here on
             retire(tag)                 # (not scalars: the general path below)
-        nums, many = spec.nums, spec.many
-        xs = [as_input(who, args[i]) for i in nums]
-        value, partials = jacobian_columns(who, f, args, nums, xs, kwargs)
-        if np.shape(value) != ():
-            raise errors.array_output(who, np.shape(value))
-        grads, start = [], 0
-        for x in xs:
-            if type(x) is float:                    # a scalar argument: one partial
-                grads.append(_result(partials[start]))
-                start += 1
-                continue
-            size = math.prod(np.shape(x))
-            grads.append(np.reshape(as_array(partials)[start:start + size], np.shape(x)))
-            start += size
-        return spec.pick(grads) if many else grads[0]
+        flat = _Flat(who, f, args, argnums)
+        res = jacobian_columns(who, flat.f, flat.template, flat.lnums, flat.xs, kwargs,
+                               None, None, False, has_aux)
+        _check_scalar(who, res[0])
+        return finish(_result(res[0]), flat.blocks(res[1]), res[2] if has_aux else None)
 
     return gradient_of_f
 
@@ -129,7 +184,6 @@ class _Spec:
             self.seeds = [(i, [1.0 if k == j else 0.0 for k in range(width)])
                           for j, i in enumerate(self.nums)]
 
-
     def pick(self, grads):
         """The gradients of the distinct arguments, in the order ``argnums`` named them."""
         if self.order is None:
@@ -138,28 +192,59 @@ class _Spec:
 
 
 def _scalar_grad(who, out, tag, spec):
-    """The gradient from ``out``, the output of ``f`` on seeded scalars: any
-    output, and padded seeds of jitted ``f``."""
+    """``(value, gradient)`` from ``out``, the output of ``f`` on seeded scalars:
+    any output, and padded seeds of jitted ``f``."""
     if getattr(out, "tag", None) == tag and out._kind == "slots":
-        partials = out._plist()
+        value, partials = out.value, out._plist()
     else:
         value, partials = extract(who, out, tag, spec.width)
-        if np.shape(value) != ():
-            raise errors.array_output(who, np.shape(value))
+        _check_scalar(who, value)
         partials = [_result(p) for p in as_array(partials)] \
             if not isinstance(partials, list) else partials
     if spec.many:
-        return spec.pick(partials[:len(spec.nums)])
-    return partials[0]
+        return value, spec.pick(partials[:len(spec.nums)])
+    return value, partials[0]
 
 
 def elementwise_grad(f, argnums=0):
     """A function giving ``df_i/dx_i`` for an elementwise ``f``, shaped like ``x``.
 
     One evaluation of ``f`` per argument in ``argnums``, whatever the array
-    size: every element is seeded with the same single direction.  For an
-    argument that broadcasts against the output, the partials are summed over
-    the broadcast axes (as autograd does).
+    size: every element is seeded with the same direction (so the pass gives
+    ``J @ 1``, which for an elementwise ``f`` is the diagonal of its Jacobian).
+    For an argument that broadcasts against the output, the partials are summed
+    over the broadcast axes.
+
+    The same pass carries a second, probing direction (a fixed pattern of
+    ``+-2**k`` per element, ``k`` in 0..7): for an elementwise ``f`` its
+    partials are exactly the first direction's times the pattern (scaling by a
+    power of two is exact).  Where they differ, an output element depends on
+    another element of the argument, ``J @ 1`` is not the per-element
+    derivative, and ``ValueError`` is raised.  The check never rejects an
+    elementwise ``f`` (entries that overflow, underflow or are NaN are not
+    compared); it could miss only an ``f`` whose cross-element terms cancel
+    exactly for the probe.
+
+    Parameters
+    ----------
+    f : callable
+        An elementwise function of the arguments in ``argnums`` (broadcasting
+        allowed).  Keyword arguments given to the returned function go to ``f``.
+    argnums : int or tuple of int
+        Which positional arguments; a tuple gives a tuple.
+
+    Returns
+    -------
+    callable
+        ``g(*args, **kwargs)``: ``df_i/dx_i`` shaped like each argument.
+
+    Raises
+    ------
+    ValueError
+        ``f`` is not elementwise in an argument (``np.cumsum``, ``x[::-1]``,
+        reductions): use :func:`dualgrad.jacobian` for the whole Jacobian, or
+        ``dg.grad(lambda x: np.sum(f(x)))`` for ``J.T @ 1`` (the vector-Jacobian
+        product with ones that autograd's ``elementwise_grad`` computes).
 
     Examples
     --------
@@ -183,11 +268,13 @@ def elementwise_grad(f, argnums=0):
             x = xs[i]
             tag = new_tag()
             full = list(args)
+            probe = _probe(math.prod(np.shape(x))) if np.ndim(x) else None
             for j in nums:        # private copies: each pass sees the inputs as given
-                full[j] = _seed_all(private(x), tag) if j == i else private(xs[j])
+                full[j] = _seed_all(private(x), tag, probe) if j == i else private(xs[j])
+            width = 1 if probe is None else 2
             try:
                 out = call_jitted(who, f, full, kwargs) if is_jitted(f) else f(*full, **kwargs)
-                value, partials = extract(who, out, tag, 1)
+                value, partials = extract(who, out, tag, width)
             except (TypeError, ValueError) as exc:
                 foreign = errors.from_scipy(who, exc)       # a SciPy function's np.asarray
                 if foreign is not None:
@@ -195,7 +282,10 @@ def elementwise_grad(f, argnums=0):
                 raise
             finally:
                 retire(tag)
-            g = as_array(partials)[..., 0]
+            partials = as_array(partials)
+            g = partials[..., 0]
+            if probe is not None:
+                _check_elementwise(who, i, x, g, partials[..., 1], probe)
             extra = np.ndim(g) - np.ndim(x)
             if extra > 0 or np.shape(g) != np.shape(x):
                 axes = tuple(range(extra)) + tuple(
@@ -209,8 +299,53 @@ def elementwise_grad(f, argnums=0):
     return elementwise_grad_of_f
 
 
-def _seed_all(x, tag):
+_PROBE = {}                              # size -> the probe pattern (the last few sizes)
+
+
+def _probe(size):
+    """``+-2**k`` per element, ``k`` in 0..7: distinct for up to 16 elements,
+    pseudo-random (and fixed) beyond."""
+    p = _PROBE.get(size)
+    if p is None:
+        rng = np.random.default_rng(17)
+        codes = rng.permutation(16)[:size] if size <= 16 else rng.integers(0, 16, size)
+        p = np.where(codes & 1, -1.0, 1.0) * np.ldexp(1.0, codes >> 1)
+        if len(_PROBE) >= 4:
+            _PROBE.clear()
+        _PROBE[size] = p
+    return p
+
+
+def _check_elementwise(who, argnum, x, ones, probed, probe):
+    """Raise unless the probing direction's partials are the first's times the probe."""
+    shape = np.shape(x)
+    try:
+        if np.broadcast_shapes(shape, np.shape(ones)) != np.shape(ones):
+            raise ValueError
+        scaled = np.broadcast_to(probe.reshape(shape), np.shape(ones)) * ones
+    except ValueError:
+        scaled = None
+    if scaled is not None:
+        with np.errstate(all="ignore"):
+            mismatch = (probed != scaled) & np.isfinite(probed) & np.isfinite(scaled) & \
+                (np.maximum(np.abs(probed), np.abs(scaled)) >= 2.0 ** -900)
+        if not np.any(mismatch):
+            return
+        got = "an f whose output mixes elements of that argument"
+    else:
+        got = f"an output of shape {np.shape(ones)} that does not broadcast from its shape"
+    raise errors.bad_argument(
+        who, f"an f elementwise in argument {argnum} of shape {shape} (output element i "
+        "depending on input element i only, broadcasting allowed)", got,
+        "Use dg.jacobian(f, x) for the whole Jacobian, or dg.grad(lambda x: np.sum(f(x))) "
+        "for J.T @ 1 (what autograd's elementwise_grad computes).")
+
+
+def _seed_all(x, tag, probe=None):
     from ._base import make
     if np.shape(x) == ():
         return seed(x, 0, 1, tag)
-    return make(x, np.ones(np.shape(x) + (1,)), tag)
+    partials = np.empty(np.shape(x) + (2,))
+    partials[..., 0] = 1.0
+    partials[..., 1] = probe.reshape(np.shape(x))
+    return make(x, partials, tag)

@@ -185,3 +185,77 @@ def test_jvp_leaves_x_and_v_alone_when_f_writes_into_its_input():
     np.testing.assert_array_equal(tangent, 8.0 * X4 * v)
     np.testing.assert_array_equal(x, X4)
     np.testing.assert_array_equal(v, [1.0, 0.0, 2.0, 0.0])
+
+
+# ---- argnums, has_aux, keyword arguments for f (issue 17) -------------------------------
+def bilinear(x, y, scale=1.0):
+    return scale * np.array([x[0] * y[1], np.sin(x[1]) * y[0] ** 2])
+
+
+def test_jacobian_argnums_tuple_gives_a_tuple_of_analytic_jacobians():
+    x, y = np.array([0.5, 1.5]), np.array([2.0, -1.0])
+    Jx, Jy = dg.jacobian(bilinear, x, y, argnums=(0, 1))
+    np.testing.assert_allclose(Jx, [[y[1], 0.0], [0.0, np.cos(x[1]) * y[0] ** 2]], rtol=1e-15)
+    np.testing.assert_allclose(Jy, [[0.0, x[0]], [2 * y[0] * np.sin(x[1]), 0.0]], rtol=1e-15)
+    np.testing.assert_array_equal(dg.jacobian(bilinear, x, y, argnums=1), Jy)
+    np.testing.assert_array_equal(dg.jacobian(bilinear, x, y, argnums=-1), Jy)
+
+
+def test_hessian_argnums_gives_all_blocks():
+    f = lambda x, y: np.sum(x ** 2) * y ** 3
+    x, y = np.array([1.0, 2.0]), 0.5
+    (Hxx, Hxy), (Hyx, Hyy) = dg.hessian(f, x, y, argnums=(0, 1))
+    np.testing.assert_allclose(Hxx, 2 * y ** 3 * np.eye(2), rtol=1e-15)
+    np.testing.assert_allclose(Hxy, 2 * x * 3 * y ** 2, rtol=1e-15)
+    np.testing.assert_array_equal(Hyx, Hxy)
+    assert Hyy == pytest.approx(6 * y * 5.0, rel=1e-15)
+    assert dg.hessian(f, x, y, argnums=1) == pytest.approx(Hyy, rel=1e-15)
+
+
+@pytest.mark.parametrize("chunk", [None, 1])
+def test_has_aux_on_every_helper_returns_values_not_duals(chunk):
+    def f(x):
+        out = np.sum(x ** 3)
+        return out, {"x2": x ** 2, "note": "hi", "first": x[0]}
+    x = np.array([1.0, 2.0])
+    g, aux = dg.gradient(f, x, has_aux=True, chunk=chunk)
+    np.testing.assert_allclose(g, 3 * x ** 2, rtol=1e-15)
+    assert type(aux["x2"]) is np.ndarray and aux["note"] == "hi" and aux["first"] == 1.0
+    np.testing.assert_array_equal(aux["x2"], x ** 2)
+    H, aux = dg.hessian(f, x, has_aux=True, chunk=chunk)
+    np.testing.assert_allclose(H, np.diag(6 * x), rtol=1e-15)
+    assert not any(isinstance(v, dg.Dual) for v in aux.values())
+    J, aux = dg.jacobian(lambda x: (x ** 2, x[1]), x, has_aux=True, chunk=chunk)
+    np.testing.assert_allclose(J, np.diag(2 * x), rtol=1e-15)
+    assert aux == 2.0 and not isinstance(aux, dg.Dual)
+
+
+def test_has_aux_with_a_bare_output_says_what_to_return():
+    with pytest.raises(TypeError, match=r"pair \(out, aux\)"):
+        dg.gradient(lambda x: np.sum(x), np.ones(2), has_aux=True)
+
+
+def test_keyword_arguments_reach_f_on_every_helper():
+    f = lambda x, k=1.0: k * np.sum(x ** 2)
+    x = np.array([1.0, -2.0])
+    np.testing.assert_allclose(dg.gradient(f, x, k=3.0), 6.0 * x, rtol=1e-15)
+    np.testing.assert_allclose(dg.jacobian(bilinear, x, x, scale=2.0),
+                               2.0 * dg.jacobian(bilinear, x, x), rtol=1e-15)
+    np.testing.assert_allclose(dg.hessian(f, x, k=3.0), 6.0 * np.eye(2), rtol=1e-15)
+    assert dg.derivative(lambda t, k=1.0: k * t ** 2, 2.0, k=0.5) == 2.0
+    assert dg.jvp(f, x, np.ones(2), k=2.0)[1] == pytest.approx(4 * (1.0 - 2.0))
+    np.testing.assert_allclose(dg.approx_fprime(x, f, None, k=3.0), 6.0 * x, rtol=1e-15)
+
+
+def test_jax_spelling_of_jvp_raises_naming_the_difference():
+    x, v = np.ones(3), np.ones(3)
+    with pytest.raises(TypeError, match=r"JAX's spelling.*dg\.jvp\(f, x, v\)"):
+        dg.jvp(np.sin, (x,), (v,))
+    with pytest.raises(TypeError, match=r"JAX's spelling"):
+        dg.jvp(np.sin, (1.0,), (1.0,))
+    # two arguments in JAX's spelling: f(x) gets the tuple and fails; the note says why
+    with pytest.raises(TypeError) as info:
+        dg.jvp(lambda a, b: a * b, (x, x), (v, v))
+    assert any("f(*primals)" in note for note in info.value.__notes__)
+    out, tangent = dg.jvp(lambda xs: xs[0] * xs[1], [x, 2 * x], [v, v])   # the fix
+    np.testing.assert_array_equal(tangent, 3 * x)

@@ -1,0 +1,101 @@
+"""Pytrees: dicts, lists and tuples of arrays and scalars, flattened to leaves and back.
+
+The rule that keeps old calls meaning what they meant: a list or tuple that
+NumPy reads as one numeric array (numbers, scalar duals, or such lists nested
+to equal lengths) is an array leaf, as before; any other list or tuple (one
+holding an ndarray, an array dual, a dict, or lists of unequal lengths) is a
+node, and so is every dict.  Dicts flatten in sorted key order, as JAX does.
+"""
+
+import numbers
+
+import numpy as np
+
+from ._base import Dual
+
+__all__ = ["is_node", "flatten", "unflatten", "LEAF"]
+
+LEAF = None                      # the treedef of a single leaf
+
+
+def _is_number(item):
+    return isinstance(item, numbers.Number) or (isinstance(item, Dual) and item.ndim == 0) \
+        or (isinstance(item, np.ndarray) and item.ndim == 0 and item.dtype == object)
+
+
+def _array_like_length(x):
+    """The length of a list/tuple NumPy reads as one numeric array, else ``None``."""
+    lengths = set()
+    for item in x:
+        if type(item) in (list, tuple):
+            n = _array_like_length(item)
+            if n is None:
+                return None
+            lengths.add(("seq", len(item)))
+        elif _is_number(item):
+            lengths.add(("num",))
+        else:
+            return None
+        if len(lengths) > 1:
+            return None
+    return len(x)
+
+
+def is_node(x):
+    """Is ``x`` a pytree node (rather than one array or scalar)?"""
+    t = type(x)
+    if t is dict:
+        return True
+    if isinstance(x, (list, tuple)) and (t in (list, tuple) or _is_namedtuple(x)):
+        return _array_like_length(x) is None
+    return False
+
+
+def _is_namedtuple(x):
+    return isinstance(x, tuple) and hasattr(type(x), "_fields")
+
+
+def flatten(tree):
+    """``(leaves, treedef)``; a non-node is its own single leaf (treedef ``LEAF``)."""
+    leaves = []
+    return leaves, _flatten_into(tree, leaves)
+
+
+def _flatten_into(tree, leaves):
+    if not is_node(tree):
+        leaves.append(tree)
+        return LEAF
+    if type(tree) is dict:
+        keys = sorted(tree)
+        return (dict, tuple(keys), tuple(_flatten_into(tree[k], leaves) for k in keys))
+    return (type(tree), len(tree), tuple(_flatten_into(item, leaves) for item in tree))
+
+
+def unflatten(treedef, leaves):
+    """The tree of ``treedef`` holding ``leaves`` (an iterable, consumed in order)."""
+    return _build(treedef, iter(leaves))
+
+
+def _build(treedef, it):
+    if treedef is LEAF:
+        return next(it)
+    kind, keys, children = treedef
+    items = [_build(child, it) for child in children]
+    if kind is dict:
+        return dict(zip(keys, items))
+    if kind is list:
+        return items
+    if kind is tuple:
+        return tuple(items)
+    return kind(*items)                  # a namedtuple
+
+
+def leaf_count(treedef):
+    if treedef is LEAF:
+        return 1
+    return sum(leaf_count(child) for child in treedef[2])
+
+
+def same_structure(a, b):
+    """Do two treedefs have the same node types, keys and lengths?"""
+    return a == b

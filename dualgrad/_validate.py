@@ -23,6 +23,8 @@ def as_input(who, x, holomorphic=False):
     if t is float or t is int or t is np.float64:
         return complex(x) if holomorphic else float(x)
     if isinstance(x, Dual):
+        from ._base import check_live
+        check_live(x.tag, who)           # a dual of a finished call (escaped): an error
         return x
     if isinstance(x, np.ndarray) and type(x) is not np.ndarray:    # np.matrix, masked
         from ._ufuncs import plain_array

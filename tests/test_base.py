@@ -103,3 +103,11 @@ def test_duals_of_running_calls_in_other_threads_stay_valid():
     for t in threads:
         t.join()
     assert not errors
+
+
+def test_an_escaped_dual_passed_to_another_helper_raises():
+    inner, cache = _escaping(())
+    dg.derivative(inner, 1.0)
+    for helper in (dg.derivative, dg.gradient, lambda f, x: dg.grad(f)(x)):
+        with pytest.raises(TypeError, match="escaped"):
+            helper(lambda y: y * y, cache["d"])

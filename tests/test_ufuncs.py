@@ -132,3 +132,18 @@ def test_memmap_operands_mean_plain_arrays(tmp_path):
     np.testing.assert_array_equal(dg.gradient(lambda x: np.sum(x * mm), [1.0, 1.0]),
                                   [1.5, 2.5])
     np.testing.assert_array_equal(dg.gradient(lambda x: np.sum(x ** 2), mm), [3.0, 5.0])
+
+
+@pytest.mark.parametrize("mode", ["numpy", "numba"])
+def test_list_operands_on_both_kernel_paths(mode):
+    from dualgrad import _kernels
+    size = 3000                                            # above the kernel thresholds
+    rng = np.random.default_rng(3)
+    v, c = rng.uniform(0.5, 2.0, size), rng.uniform(0.5, 2.0, size)
+    p = rng.standard_normal((size, 3))
+    with _kernels.use(mode):
+        for op, dfdx in ((np.multiply, c), (np.divide, 1.0 / c),
+                         (np.maximum, (v >= c).astype(float)),
+                         (np.hypot, v / np.hypot(v, c))):
+            out = op(dg.Dual(v, p), c.tolist())
+            np.testing.assert_allclose(out.partials, dfdx[:, None] * p, rtol=1e-14)

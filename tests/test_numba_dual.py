@@ -168,28 +168,43 @@ def _jitted_rules():
             yield pytest.param(rule, fn, id=f"{rule.name}-{getattr(fn, '__name__', fn)}")
 
 
-def _mixes(rule, fn, point):
-    """``f(x)`` returning ``fn`` on every dual/constant mix the rule differentiates."""
-    if rule.ufunc.nin == 1:
-        return lambda x: fn(x[0])
-    a, b = point
-    ok0, ok1 = (d is not None for d in rule.derivs)
-    if ok0 and ok1:
-        return lambda x: (fn(x[0], x[1]), fn(x[0], b), fn(a, x[1]))
-    if ok0:
-        return lambda x: (fn(x[0], b), fn(x[0], b))
-    return lambda x: (fn(a, x[1]), fn(a, x[1]))
+def _at_points(rule, fn):
+    """``(f, x, want)``: jitted-ready ``f(x)`` returning ``fn`` at the oracle's points
+    on every dual/constant mix the rule differentiates, the input ``x`` and the
+    oracle's Jacobian ``want`` (zero off the entries each output depends on)."""
+    import _oracles
+    terms, x, entries = [], [], []          # entries: (output, input, point, argument)
+    ok = [d is not None for d in rule.derivs]
+    mixes = [(0,)] if rule.ufunc.nin == 1 else \
+        [m for m in [(0, 1), (0,), (1,)] if all(ok[k] for k in m)]
+    for number, point in enumerate(_oracles.points(rule)):
+        for mix in (mixes if number == 0 else mixes[:1]):     # one point for the others
+            args = []
+            for k, a in enumerate(point):
+                if k in mix:
+                    entries.append((len(terms), len(x), point, k))
+                    args.append(f"x[{len(x)}]")
+                    x.append(float(a))
+                else:
+                    args.append(repr(a))
+            terms.append(f"fn({', '.join(args)})")
+    namespace = {"fn": fn}
+    exec(f"def f(x):\n    return ({', '.join(terms)},)", namespace)  # noqa: S102
+    want = np.zeros((len(terms), len(x)))
+    for i, j, point, k in entries:
+        if rule.kind == "smooth":            # locally constant rules: zero
+            want[i, j] = _oracles.derivative(rule.name, point, k)
+    return namespace["f"], np.array(x), want
 
 
 @pytest.mark.parametrize("rule, fn", list(_jitted_rules()))
-def test_every_rule_inside_jitted_code_matches_the_python_path(rule, fn):
+def test_every_rule_inside_jitted_code_matches_the_oracle(rule, fn):
     """Each spelling (np ufunc, operator, math function) of every rule, compiled for
-    duals, against the Python-level duals (themselves checked against central
-    differences in test_rules); only what numba cannot compile on floats either
-    may fail, and then with the documented TypeError."""
-    point = [lo + 0.37 * (hi - lo) for lo, hi in rule.domain]
-    f = _mixes(rule, fn, point)
-    x = np.array(point)
+    duals, against the mpmath oracle of tests/_oracles.py at 1e-12 relative (exact
+    zeros where an output does not depend on an input); only what numba cannot
+    compile on floats either may fail, and then with the documented TypeError."""
+    import _oracles
+    f, x, want = _at_points(rule, fn)
     try:
         got = dg.jacobian(numba.njit(f), x)
     except TypeError as exc:
@@ -197,8 +212,7 @@ def test_every_rule_inside_jitted_code_matches_the_python_path(rule, fn):
         with pytest.raises(numba.core.errors.TypingError):
             numba.njit(f)(x)                        # only where floats fail too
         return
-    python = _mixes(rule, rule.ufunc, point)       # math.* cannot take Python duals
-    np.testing.assert_allclose(got, dg.jacobian(python, x), rtol=1e-13, atol=0)
+    _oracles.assert_close(got, want, f"{rule.name} in @njit")
 
 
 def test_nan_safety_inside_jitted_code():

@@ -219,7 +219,9 @@ def _array_partials(rule, fns, args, duals, values, out, shape):
     for k, p in zip(duals, arrays):
         d = fns[k]
         if d != "0":
-            f = d(*values, out)
+            # a Python float result (a scalar dual with > 16 partials): NumPy float
+            # semantics for the local derivative, inf rather than ZeroDivisionError
+            f = d(*values, _f64(out) if type(out) is float else out)
             if p.shape[-1] == 1 and _fresh(f, values, out):   # only one direction uses it
                 scratch = f
             factors.append(f)

@@ -98,3 +98,13 @@ def test_truthiness_and_comparisons_use_values():
     assert (dg.Dual(2.0, [1.0]) > 1) is True
     assert (3.0 > dg.Dual(2.0, [1.0])) is True
     assert dg.Dual(2.0, [1.0]) == 2.0
+
+
+def test_singular_local_derivative_with_more_than_16_partials_is_numpys_inf():
+    """A scalar dual with > 16 partials (the vector kind) at sqrt(0): inf, like the
+    slot kind and NumPy; it raised ZeroDivisionError (a Python-float division)."""
+    x = np.ones(20)
+    x[0] = x[1] = 0.0
+    for chunk in (20, 2):
+        g = dg.gradient(lambda x: np.sqrt(x[0]) + np.cbrt(x[1]) + x[2], x, chunk=chunk)
+        np.testing.assert_array_equal(g[:4], [np.inf, np.inf, 1.0, 0.0])

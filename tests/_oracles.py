@@ -173,3 +173,33 @@ def assert_close(got, want, what, rtol=1e-12):
 
 
 SC = sc  # keep scipy.special imported: its rows are only in the table once it is
+
+
+def jitted(fn, mixes, nin):
+    """A numba-jitted ``f(x, c)`` returning a tuple with one call of ``fn`` per mix
+    (the positions of the arguments that are duals): argument ``k`` is ``x[k]``
+    (seeded by the helpers) where ``k`` is in the mix, the plain ``c[k]`` otherwise.
+    One compilation serves every point."""
+    import numba
+    terms = [f"fn({', '.join(f'x[{k}]' if k in mix else f'c[{k}]' for k in range(nin))})"
+             for mix in mixes]
+    namespace = {"fn": fn}
+    exec(f"def f(x, c):\n    return ({', '.join(terms)},)", namespace)  # noqa: S102
+    return numba.njit(namespace["f"])
+
+
+def jitted_inputs(rule, point):
+    """``(x, c)`` for :func:`jitted` at ``point``: floats in ``x``, and in ``c`` the
+    same as the rule's argument types (integers for an integer-only argument)."""
+    integer = any(d[-1] == "int" for d in rule.domain)
+    return np.array(point, dtype=float), np.array(point, dtype=int if integer else float)
+
+
+def jitted_expected(point, mixes, entry):
+    """The Jacobian of :func:`jitted`'s output: ``entry(point, k)`` where call ``j``
+    has argument ``k`` dual, exactly 0 elsewhere."""
+    want = np.zeros((len(mixes), len(point)))
+    for j, mix in enumerate(mixes):
+        for k in mix:
+            want[j, k] = entry(point, k)
+    return want

@@ -168,51 +168,47 @@ def _jitted_rules():
             yield pytest.param(rule, fn, id=f"{rule.name}-{getattr(fn, '__name__', fn)}")
 
 
-def _at_points(rule, fn):
-    """``(f, x, want)``: jitted-ready ``f(x)`` returning ``fn`` at the oracle's points
-    on every dual/constant mix the rule differentiates, the input ``x`` and the
-    oracle's Jacobian ``want`` (zero off the entries each output depends on)."""
-    import _oracles
-    terms, x, entries = [], [], []          # entries: (output, input, point, argument)
-    ok = [d is not None for d in rule.derivs]
-    mixes = [(0,)] if rule.ufunc.nin == 1 else \
-        [m for m in [(0, 1), (0,), (1,)] if all(ok[k] for k in m)]
-    for number, point in enumerate(_oracles.points(rule)):
-        for mix in (mixes if number == 0 else mixes[:1]):     # one point for the others
-            args = []
-            for k, a in enumerate(point):
-                if k in mix:
-                    entries.append((len(terms), len(x), point, k))
-                    args.append(f"x[{len(x)}]")
-                    x.append(float(a))
-                else:
-                    args.append(repr(a))
-            terms.append(f"fn({', '.join(args)})")
-    namespace = {"fn": fn}
-    exec(f"def f(x):\n    return ({', '.join(terms)},)", namespace)  # noqa: S102
-    want = np.zeros((len(terms), len(x)))
-    for i, j, point, k in entries:
-        if rule.kind == "smooth":            # locally constant rules: zero
-            want[i, j] = _oracles.derivative(rule.name, point, k)
-    return namespace["f"], np.array(x), want
-
-
 @pytest.mark.parametrize("rule, fn", list(_jitted_rules()))
 def test_every_rule_inside_jitted_code_matches_the_oracle(rule, fn):
     """Each spelling (np ufunc, operator, math function) of every rule, compiled for
-    duals, against the mpmath oracle of tests/_oracles.py at 1e-12 relative (exact
-    zeros where an output does not depend on an input); only what numba cannot
-    compile on floats either may fail, and then with the documented TypeError."""
+    duals on every dual/constant mix, against the mpmath oracle of tests/_oracles.py at
+    1e-12 relative at its fixed points; only what numba cannot compile on floats
+    either may fail, and then with the documented TypeError."""
     import _oracles
-    f, x, want = _at_points(rule, fn)
-    try:
-        got = dg.jacobian(numba.njit(f), x)
-    except TypeError as exc:
-        assert "numba cannot compile for dual numbers" in str(exc)
-        with pytest.raises(numba.core.errors.TypingError):
-            numba.njit(f)(x)                        # only where floats fail too
-        return
-    _oracles.assert_close(got, want, f"{rule.name} in @njit")
+    ok = [d is not None for d in rule.derivs]
+    mixes = [(0,)] if rule.ufunc.nin == 1 else \
+        [m for m in [(0, 1), (0,), (1,)] if all(ok[k] for k in m)]
+    f = _oracles.jitted(fn, mixes, rule.ufunc.nin)
+    oracle = (lambda p, k: 0.0) if rule.kind == "zero" else \
+        (lambda p, k: _oracles.derivative(rule.name, p, k))
+    for point in _oracles.points(rule):
+        x, c = _oracles.jitted_inputs(rule, point)
+        try:
+            J = dg.jacobian(f, x, c)
+        except TypeError as exc:
+            assert "numba cannot compile for dual numbers" in str(exc)
+            with pytest.raises(numba.core.errors.TypingError):
+                f(x, c)                                 # only where floats fail too
+            return
+        _oracles.assert_close(J, _oracles.jitted_expected(point, mixes, oracle),
+                              f"{rule.name}{point} in @njit")
+
+
+@pytest.mark.parametrize("pick", [max, min])
+def test_builtin_max_and_min_keep_the_first_of_equal_arguments(pick):
+    """Python's ``max``/``min`` return the first of equal arguments (with its partials);
+    jitted code must agree exactly, with duals and with a constant on either side."""
+    fns = [lambda x: pick(x[0], x[1]), lambda x: pick(x[0], 1.5),
+           lambda x: pick(1.5, x[0]), lambda x: pick(x[1], x[0])]
+    ties = {0: [1.0, 0.0], 1: [1.0, 0.0], 2: [0.0, 0.0], 3: [0.0, 1.0]}
+    for i, fn in enumerate(fns):
+        jitted = numba.njit(fn)
+        for x in ([1.5, 1.5], [1.0, 2.0], [2.0, 1.0]):
+            x = np.array(x)
+            want = dg.gradient(fn, x)                 # Python's builtin on scalar duals
+            np.testing.assert_array_equal(dg.gradient(jitted, x), want, err_msg=f"{i} {x}")
+            if x[0] == x[1]:
+                np.testing.assert_array_equal(want, ties[i])
 
 
 def test_nan_safety_inside_jitted_code():

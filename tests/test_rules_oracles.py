@@ -140,3 +140,115 @@ def test_every_smooth_rule_has_an_oracle_and_reaches_its_points():
                 # a rule whose derivative vanishes at every point could hide a wrong factor
                 assert any(_oracles.derivative(rule.name, p, k) != 0.0
                            for p in _oracles.points(rule)), (rule.name, k)
+
+
+# ---- kinks and ties: exact, on every path ------------------------------------------------
+_NAN = float("nan")
+
+
+def _ties(a, b):
+    def cases(rule):
+        return [((1.5, 1.5), (a, b)), ((-2.0, -2.0), (a, b)), ((0.0, -0.0), (a, b))]
+    return cases
+
+
+# a clause of a rule's ``kink`` text -> cases(rule): [(point, expected per argument)],
+# None where that argument is not checked
+_CLAUSES = {
+    "0 at x = 0": lambda rule: [((0.0,), (0.0,)), ((-0.0,), (0.0,))] if rule.ufunc.nin == 1
+    else [((0.0, 1.0), (0.0, None)), ((-0.0, -2.0), (0.0, None))],
+    "inf at 0": lambda rule: [((0.0,), (math.inf,))],
+    "nan at (0, 0)": lambda rule: [((0.0, 0.0), (_NAN, _NAN))],
+    "0 at (0, 0)": lambda rule: [((0.0, 0.0), (0.0, 0.0)), ((-0.0, 0.0), (0.0, 0.0))],
+    "d/dx x**0 = 0": lambda rule: [((0.0, 0.0), (0.0, None)), ((2.5, 0.0), (0.0, None)),
+                                   ((-1.5, 0.0), (0.0, None))],
+    "d/dy 0**y = 0": lambda rule: [((0.0, 0.0), (None, 0.0)), ((0.0, 2.5), (None, 0.0)),
+                                   ((0.0, 0.5), (None, 0.0))],
+    "jumps where x / y is an integer": lambda rule: [
+        ((x, y), (1.0, -(x / y))) for x, y in [(4.0, 2.0), (-4.0, 2.0), (4.0, -2.0),
+                                                (3.0, 1.5)]],
+    "d/dy is 0 where x = 0": lambda rule: [((0.0, 2.0), (None, 0.0)),
+                                           ((0.0, 0.5), (None, 0.0))],
+    "0 slope term at x = 0": lambda rule: [((0.0,), (0.0,))],
+    "a NaN argument is ignored": lambda rule: [((1.0, _NAN), (1.0, 0.0)),
+                                               ((_NAN, 1.0), (0.0, 1.0))],
+}
+_ALIASES = {"as power": "d/dx x**0 = 0; d/dy 0**y = 0"}
+
+
+def kink_cases(rule):
+    """The exact derivatives ``rule``'s ``kink`` text promises, as test cases."""
+    import re
+    text = _ALIASES.get(rule.kink, rule.kink)
+    cases = []
+    for clause in (c.strip() for c in text.split(";")):
+        tie = re.fullmatch(r"ties split ([\d.]+) / ([\d.]+)", clause)
+        if tie:
+            cases += _ties(float(tie[1]), float(tie[2]))(rule)
+        elif clause in _CLAUSES:
+            cases += _CLAUSES[clause](rule)
+        else:
+            raise AssertionError(f"{rule.name}: kink convention {clause!r} has no "
+                                 "expectation in tests/test_rules_oracles.py: add one")
+    return cases
+
+
+KINKED = [r for r in SMOOTH if r.kink]
+KINK_CASES = [pytest.param(rule, point, expected, id=f"{rule.name}{point}")
+              for rule in KINKED for point, expected in kink_cases(rule)]
+
+
+def _each_path(rule, point, mix):
+    """``(path name, partials of shape (len(mix),))`` at ``point`` on every path."""
+    for path in ("numpy", "numba"):
+        with _kernels.use(path), np.errstate(all="ignore"):
+            p = _array_partials(rule, [point] * 3, mix, rule.ufunc)
+        yield f"array/{path}", p[1]
+    tag = new_tag()
+    for n in (len(mix), 17):
+        args = []
+        for k, a in enumerate(point):
+            if k in mix:
+                seed = [0.0] * n
+                seed[mix.index(k)] = 1.0
+                a = dg.Dual(float(a), seed, tag=tag)
+            args.append(a)
+        with np.errstate(all="ignore"):
+            for name, spelling in _spellings(rule):
+                yield f"scalar n={n} {name}", np.asarray(spelling(*args).partials)[:len(mix)]
+
+
+def test_every_kink_convention_has_cases():
+    assert [r.name for r in KINKED if not kink_cases(r)] == []
+
+
+@pytest.mark.parametrize("rule, point, expected", KINK_CASES)
+def test_kinks_are_exact_on_array_and_scalar_paths(rule, point, expected):
+    for mix in _mixes(rule):
+        want = [expected[k] for k in mix]
+        if all(w is None for w in want):
+            continue
+        for path, got in _each_path(rule, point, mix):
+            for w, g, k in zip(want, got, mix):
+                if w is not None:
+                    np.testing.assert_array_equal(
+                        g, w, err_msg=f"{rule.name}{point} d/d arg {k}, mix={mix}, {path}")
+
+
+JIT_KINKED = [r for r in KINKED if r.ufunc in vars(np).values()]
+
+
+@pytest.mark.parametrize("rule", JIT_KINKED, ids=[r.name for r in JIT_KINKED])
+def test_kinks_are_exact_inside_jitted_code(rule):
+    pytest.importorskip("numba")
+    mixes = _mixes(rule)
+    f = _oracles.jitted(rule.ufunc, mixes, rule.ufunc.nin)
+    for point, expected in kink_cases(rule):
+        with np.errstate(all="ignore"):
+            J = dg.jacobian(f, *_oracles.jitted_inputs(rule, point))
+        for j, mix in enumerate(mixes):
+            for k in mix:
+                if expected[k] is not None:
+                    np.testing.assert_array_equal(
+                        J[j, k], expected[k],
+                        err_msg=f"{rule.name}{point} d/d arg {k}, mix={mix}")

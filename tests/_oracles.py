@@ -98,6 +98,13 @@ MPMATH = {
     "iv": lambda v, x: mp.besseli(v, x),
     "i0e": lambda x: _i_e(0, x), "i1e": lambda x: _i_e(1, x),
     "ive": lambda v, x: _i_e(v, x),
+    "gammainc": lambda a, x: mp.gammainc(a, 0, x, regularized=True),
+    "gammaincc": lambda a, x: mp.gammainc(a, x, mp.inf, regularized=True),
+    "betainc": lambda a, b, x: mp.betainc(a, b, 0, x, regularized=True),
+    "beta": mp.beta,
+    "betaln": lambda x, y: mp.log(mp.beta(x, y)),
+    "rgamma": mp.rgamma,
+    "yn": lambda n, x: mp.bessely(n, x),
     "k0": lambda x: mp.besselk(0, x), "k1": lambda x: mp.besselk(1, x),
     "kv": lambda v, x: mp.besselk(v, x),
 }

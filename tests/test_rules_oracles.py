@@ -34,12 +34,9 @@ _OPS = {"add": operator.add, "sub": operator.sub, "mul": operator.mul,
 
 
 def _mixes(rule):
-    """Which arguments carry partials: every mix the rule differentiates."""
-    ok = [d is not None for d in rule.derivs]
-    if rule.ufunc.nin == 1:
-        return [(0,)]
-    mixes = [(0,), (1,), (0, 1)]
-    return [m for m in mixes if all(ok[k] for k in m)]
+    """Which arguments carry partials: each differentiable one alone, then all of them."""
+    ok = [k for k, d in enumerate(rule.derivs) if d is not None]
+    return [(k,) for k in ok] + ([tuple(ok)] if len(ok) > 1 else [])
 
 
 def _wanted(rule, pts, mix):
@@ -170,6 +167,9 @@ _CLAUSES = {
     "d/dy is 0 where x = 0": lambda rule: [((0.0, 2.0), (None, 0.0)),
                                            ((0.0, 0.5), (None, 0.0))],
     "0 slope term at x = 0": lambda rule: [((0.0,), (0.0,))],
+    "a NaN wins": lambda rule: [((1.0, _NAN), (0.0, 1.0)), ((_NAN, 1.0), (1.0, 0.0))],
+    "nan at the poles of digamma (x = 0, -1, ...)": lambda rule: [((0.0,), (_NAN,)),
+                                                                  ((-1.0,), (_NAN,))],
     "a NaN argument is ignored": lambda rule: [((1.0, _NAN), (1.0, 0.0)),
                                                ((_NAN, 1.0), (0.0, 1.0))],
 }
@@ -182,7 +182,8 @@ def kink_cases(rule):
     text = _ALIASES.get(rule.kink, rule.kink)
     cases = []
     for clause in (c.strip() for c in text.split(";")):
-        tie = re.fullmatch(r"ties split ([\d.]+) / ([\d.]+)", clause)
+        tie = re.fullmatch(r"ties split ([\d.]+) / ([\d.]+)", clause) or \
+            re.fullmatch(r"ties: .*\(([\d.]+) / ([\d.]+)\)", clause)
         if tie:
             cases += _ties(float(tie[1]), float(tie[2]))(rule)
         elif clause in _CLAUSES:

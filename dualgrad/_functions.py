@@ -909,3 +909,7 @@ def _angle(z, deg=False):
     """``arctan2(imag, real)``: the real-pair convention, from the table's arctan2."""
     out = np.arctan2(np.imag(z), np.real(z))
     return out * (180.0 / np.pi) if deg else out
+
+
+from ._functions_extra import register as _register_extra  # noqa: E402  (fills HANDLED)
+_register_extra(HANDLED, LINALG)

@@ -282,6 +282,7 @@ def _scipy_rules(sc):
                 kink="nan at the poles of digamma (x = 0, -1, ...)"),
         _smooth(sc.yn, None, "0.5 * (sc.yn(x - 1, y) - sc.yn(x + 1, y))",
                 domain=(_INT, _P), note="integer order n; differentiable in x only"),
+        _zero(sc.gammasgn, note="the sign of gamma(x)"),
         _smooth(sc.k0, "-sc.k1(x)", domain=(_P,)),
         _smooth(sc.k1, "-0.5 * (sc.k0(x) + sc.kv(2.0, x))", domain=(_P,)),
         _smooth(sc.kv, None, "-0.5 * (sc.kv(x - 1.0, y) + sc.kv(x + 1.0, y))",

@@ -408,6 +408,9 @@ def apply(ufunc, method, inputs, kwargs):
         result = _REDUCE[ufunc](inputs[0], **kwargs)
     elif method == "accumulate" and ufunc in _ACCUMULATE:
         result = _ACCUMULATE[ufunc](inputs[0], **kwargs)
+    elif method == "at":
+        from ._functions_extra import ufunc_at
+        return ufunc_at(ufunc, *inputs)
     elif method == "outer" and ufunc.nin == 2:
         a, b = inputs
         a = np.reshape(a, np.shape(a) + (1,) * np.ndim(b))

@@ -61,8 +61,8 @@ def test_dual_used_as_an_index_raises(s, a):
 def test_unsupported_numpy_function_names_itself(a):
     with pytest.raises(TypeError, match=r"np\.histogram is not supported"):
         np.histogram(a)
-    with pytest.raises(TypeError, match=r"np\.linalg\.eig is not supported"):
-        np.linalg.eig(np.outer(a, a))
+    with pytest.raises(TypeError, match=r"np\.linalg\.tensorinv is not supported"):
+        np.linalg.tensorinv(np.outer(a, a))
 
 
 def test_svd_where_its_vectors_have_no_derivative(a):
@@ -83,8 +83,8 @@ def test_qr_where_it_has_no_derivative(a):
 
 
 def test_unsupported_ufunc_method_names_itself(a):
-    with pytest.raises(TypeError, match=r"np\.add\.at does not support"):
-        np.add.at(a, [0], 1.0)
+    with pytest.raises(TypeError, match=r"np\.multiply\.at does not support"):
+        np.multiply.at(a, [0], 1.0)
     with pytest.raises(TypeError, match=r"np\.power\.reduce"):
         np.power.reduce(a)
 

@@ -1,0 +1,145 @@
+"""More NumPy functions on duals: ``hsplit``/``vsplit``/``dsplit``, ``partition``,
+``rollaxis``, ``real_if_close``, ``np.linalg.eig``/``eigvals`` and ``ufunc.at``.
+
+Registered into the registries of :mod:`dualgrad._functions` and
+:mod:`dualgrad._linalg` when those are imported; written with NumPy calls on
+values and partials (directions last), so nested duals (Hessians) work too.
+"""
+
+import numpy as np
+
+from . import errors
+from ._base import Dual, make, primal
+
+__all__ = ["register", "ufunc_at"]
+
+
+def _hsplit(a, indices_or_sections):
+    if np.ndim(a) == 0:
+        raise ValueError("hsplit only works on arrays of 1 or more dimensions")
+    return np.split(a, indices_or_sections, axis=1 if np.ndim(a) > 1 else 0)
+
+
+def _vsplit(a, indices_or_sections):
+    if np.ndim(a) < 2:
+        raise ValueError("vsplit only works on arrays of 2 or more dimensions")
+    return np.split(a, indices_or_sections, axis=0)
+
+
+def _dsplit(a, indices_or_sections):
+    if np.ndim(a) < 3:
+        raise ValueError("dsplit only works on arrays of 3 or more dimensions")
+    return np.split(a, indices_or_sections, axis=2)
+
+
+def _partition(a, kth, axis=-1, kind="introselect", order=None):
+    """The values NumPy's partition puts where they go, partials following them."""
+    if order is not None:
+        raise errors.unsupported_function("np.partition with order=")
+    if axis is None:
+        a, axis = np.ravel(a), 0
+    index = np.argpartition(primal(a), kth, axis=axis, kind=kind)
+    return np.take_along_axis(a, index, axis=axis)
+
+
+def _rollaxis(a, axis, start=0):
+    n = np.ndim(a)
+    axis = _normalize(axis, n)
+    if start < 0:
+        start += n
+    if not 0 <= start < n + 1:
+        raise np.exceptions.AxisError(f"start arg requires {-n} <= start < {n + 1}")
+    if axis < start:
+        start -= 1
+    if axis == start:
+        return a[...]
+    axes = list(range(n))
+    axes.remove(axis)
+    axes.insert(start, axis)
+    return np.transpose(a, axes)
+
+
+def _normalize(axis, n):
+    if not -n <= axis < n:
+        raise np.exceptions.AxisError(axis, n)
+    return axis % n
+
+
+def _real_if_close(a, tol=100):
+    """The real part where NumPy drops an imaginary part below ``tol`` ulps, and the
+    real part of the partials with it (the real-pair convention)."""
+    value = primal(a)
+    if not np.iscomplexobj(value):
+        return a
+    if np.isrealobj(np.real_if_close(value, tol=tol)):
+        return np.real(a)
+    return a
+
+
+# ---- eigen-decomposition of a general matrix --------------------------------------
+def _eig(a, vectors=True):
+    """``w, V = eig(A)``.  With ``E = V^-1 dA V``: ``dw = diag(E)``; the eigenvectors
+    ``dV = V (F * E)`` with ``F_ij = 1 / (w_j - w_i)`` (distinct eigenvalues), less the
+    component along each vector that NumPy's unit-norm convention removes.  Complex
+    eigenvectors also carry LAPACK's phase convention: their derivative is refused
+    rather than guessed (the eigenvalues alone: ``np.linalg.eigvals``)."""
+    if not isinstance(a, Dual):
+        return np.linalg.eig(a)
+    w, V = np.linalg.eig(a.value)
+    dA = np.moveaxis(a.partials, -1, 0)                   # directions first: one product
+    E = np.linalg.inv(V) @ dA @ V
+    values = make(w, np.moveaxis(np.diagonal(E, axis1=-2, axis2=-1), 0, -1), a.tag)
+    if not vectors:
+        return values
+    if np.iscomplexobj(primal(V)):
+        raise errors.unsupported_function(
+            "np.linalg.eig of a matrix with complex eigenvalues (the eigenvectors' phase is "
+            "LAPACK's convention, not a function of the matrix). Use np.linalg.eigvals for "
+            "the eigenvalues, or np.linalg.eigh for a symmetric matrix")
+    gap = w[..., None, :] - w[..., :, None]
+    F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
+    dV = V @ (F * E)
+    dV = dV - V * np.sum(V * dV, axis=-2, keepdims=True)  # each column keeps unit norm
+    result = type(np.linalg.eig(np.eye(1)))
+    return result(values, make(V, np.moveaxis(dV, 0, -1), a.tag))
+
+
+def _eigvals(a):
+    if not isinstance(a, Dual):
+        return np.linalg.eigvals(a)
+    return _eig(a, vectors=False)
+
+
+# ---- ufunc.at -------------------------------------------------------------------------
+def ufunc_at(ufunc, a, indices, b=None):
+    """``np.add.at(a, indices, b)`` and ``np.subtract.at``: unbuffered, so repeated
+    indices accumulate, in the value and in the partials alike."""
+    if ufunc not in (np.add, np.subtract):
+        raise errors.unsupported_ufunc(ufunc.__name__, "only add.at and subtract.at keep "
+                                       "derivatives; use np.add.at on a log scale or a "
+                                       "loop of supported operations", "at")
+    if not isinstance(a, Dual):
+        if isinstance(b, Dual):
+            raise errors.store_into_plain()
+        return ufunc.at(a, indices, b)
+    if isinstance(b, Dual) and b.tag > a.tag:
+        raise errors.mixed_tags()
+    from ._array import _promote
+    from ._ufuncs import _partials_array
+    same = isinstance(b, Dual) and b.tag == a.tag
+    bv = b.value if same else b
+    a.value = _promote(a.value, bv)              # nested: plain zeros meet outer duals
+    ufunc.at(a.value, indices, bv)
+    if same:
+        bp = _partials_array(b)
+        a.partials = _promote(a.partials, bp)
+        index = indices if isinstance(indices, tuple) else (indices,)
+        ufunc.at(a.partials, index, bp)
+    return None
+
+
+def register(handled, linalg):
+    handled.update({np.hsplit: _hsplit, np.vsplit: _vsplit, np.dsplit: _dsplit,
+                    np.partition: _partition, np.rollaxis: _rollaxis,
+                    np.real_if_close: _real_if_close})
+    linalg.update({np.linalg.eig: _eig, np.linalg.eigvals: _eigvals})

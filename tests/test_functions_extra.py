@@ -1,0 +1,105 @@
+"""hsplit/vsplit/dsplit, partition, rollaxis, real_if_close, np.linalg.eig/eigvals and
+ufunc.at on duals; oracles: the linear maps NumPy applies to unit vectors, central
+differences, closed forms."""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+RNG = np.random.default_rng(4)
+
+
+def central(f, x, h=1e-6):
+    cols = []
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = h
+        e = e.reshape(x.shape)
+        cols.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * h))
+    return np.stack(cols, axis=-1).reshape(np.shape(f(x)) + x.shape)
+
+
+@pytest.mark.parametrize("func, shape, sections", [
+    (np.hsplit, (4, 6), 3), (np.hsplit, (6,), [1, 4]), (np.vsplit, (4, 3), [1, 3]),
+    (np.dsplit, (2, 3, 4), 2)])
+def test_splits_are_their_linear_maps(func, shape, sections):
+    x = RNG.standard_normal(shape)
+
+    def f(x):
+        return np.concatenate([(k + 1.0) * np.ravel(p) for k, p in
+                               enumerate(func(x, sections))])
+    np.testing.assert_allclose(dg.jacobian(f, x), central(f, x), rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("kth, axis", [(0, -1), (3, 0), ((1, 4), -1), (2, None)])
+def test_partition_moves_partials_with_values(kth, axis):
+    x = RNG.standard_normal((6, 5))
+    f = lambda x: np.partition(x, kth, axis=axis)
+    np.testing.assert_allclose(dg.jacobian(f, x), central(f, x), rtol=1e-8, atol=1e-10)
+
+
+@pytest.mark.parametrize("axis, start", [(0, 0), (2, 0), (1, 3), (-1, 1), (0, 2)])
+def test_rollaxis_matches_numpy(axis, start):
+    x = RNG.standard_normal((2, 3, 4))
+    out = np.rollaxis(dg.Dual(x, np.ones(x.shape + (1,))), axis, start)
+    np.testing.assert_array_equal(out.value, np.rollaxis(x, axis, start))
+    f = lambda x: np.rollaxis(x, axis, start) * np.arange(24.0).reshape(
+        np.rollaxis(x, axis, start).shape)
+    np.testing.assert_allclose(dg.jacobian(f, x), central(f, x), rtol=1e-8, atol=1e-10)
+
+
+def test_real_if_close_drops_only_a_negligible_imaginary_part():
+    x = np.array([0.3, 1.2])
+    J = dg.jacobian(lambda x: np.real_if_close(x * (1 + 1e-18j) * 2), x)
+    assert J.dtype == np.float64
+    np.testing.assert_array_equal(J, 2 * np.eye(2))
+    J = dg.jacobian(lambda x: np.real_if_close(x * (1 + 0.5j)), x)
+    np.testing.assert_array_equal(J, (1 + 0.5j) * np.eye(2))
+
+
+def test_eig_values_and_vectors_against_central_differences():
+    A = np.array([[2.0, 1.0, 0.3], [0.5, 3.0, 1.0], [0.2, 1.0, 4.0]])
+    np.testing.assert_allclose(dg.jacobian(lambda A: np.linalg.eig(A)[0], A),
+                               central(lambda A: np.linalg.eig(A)[0], A), rtol=1e-7,
+                               atol=1e-8)
+    np.testing.assert_allclose(dg.jacobian(lambda A: np.linalg.eig(A)[1], A),
+                               central(lambda A: np.linalg.eig(A)[1], A), rtol=1e-7,
+                               atol=1e-8)
+
+
+def test_eigvals_of_a_rotation_are_complex_with_the_closed_form_derivative():
+    # [[a, b], [-b, a]] has eigenvalues a +- i b
+    f = lambda p: np.linalg.eigvals(np.stack([p, p[::-1] * np.array([-1.0, 1.0])]))
+    J = dg.jacobian(f, np.array([0.5, 2.0]))
+    w = np.linalg.eigvals(np.array([[0.5, 2.0], [-2.0, 0.5]]))
+    expected = np.array([[1.0, 1j if w[0].imag > 0 else -1j],
+                         [1.0, 1j if w[1].imag > 0 else -1j]])
+    np.testing.assert_allclose(J, expected, atol=1e-12)
+    with pytest.raises(TypeError, match=r"np\.linalg\.eig .*complex eigenvalues.*eigvals"):
+        dg.jacobian(lambda p: np.linalg.eig(np.stack([p, p[::-1] * np.array([-1.0, 1.0])]))[1],
+                    np.array([0.5, 2.0]))
+
+
+def test_add_at_accumulates_repeated_indices():
+    x = np.array([1.0, 2.0, 3.0, 4.0])
+
+    def scatter(a):
+        out = np.zeros_like(a[:3])
+        np.add.at(out, [0, 1, 0, 2], a * a)
+        np.subtract.at(out, np.array([2, 2]), a[:2])
+        return out
+    expected = np.array([[2.0, 0, 6.0, 0], [0, 4.0, 0, 0], [-1.0, -1.0, 0, 8.0]])
+    np.testing.assert_array_equal(dg.jacobian(scatter, x), expected)
+    assert dg.hessian(lambda a: np.sum(scatter(a) ** 2), x).shape == (4, 4)
+    np.testing.assert_allclose(dg.hessian(lambda a: np.sum(scatter(a) ** 2), x),
+                               central(lambda a: dg.gradient(
+                                   lambda b: np.sum(scatter(b) ** 2), a), x), rtol=1e-7)
+
+
+def test_add_at_into_a_plain_array_and_other_methods_refuse():
+    x = np.array([1.0, 2.0])
+    with pytest.raises(TypeError, match="storing a dual"):
+        dg.gradient(lambda a: np.add.at(np.zeros(2), [0, 1], a) or 0.0, x)
+    with pytest.raises(TypeError, match=r"np\.multiply\.at"):
+        dg.gradient(lambda a: np.multiply.at(np.ones_like(a), [0, 1], a), x)

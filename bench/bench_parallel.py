@@ -1,13 +1,17 @@
 """Chunks of a Jacobian on executors (issue 7).
 
-    python bench/bench_parallel.py [--quick]
+    python bench/bench_parallel.py [--quick] [--default-only]
 
 Two expensive functions of 64 parameters, differentiated with chunk=16 (4 chunks):
 a CPU-bound one (a plain-Python loop on scalar duals) and a memory-bound one (an
 explicit diffusion on large arrays). Each serial, then on 1 and 2 workers of a
 process pool, a thread pool and a Dask LocalCluster on loopback. Then the fixed
 cost per chunk of each executor: a trivial f with 64 chunks of one direction,
-time per chunk minus the serial time per chunk. Writes bench/RESULTS_parallel.md.
+time per chunk minus the serial time per chunk.  Last, the default call (no chunk=):
+``dg.jacobian(f, p)`` against ``dg.jacobian(f, p, executor=pool)``, which splits the
+directions into one chunk per worker (the README's snippet and
+examples/parallel_jacobian.py).  Writes bench/RESULTS_parallel.md (with
+--default-only, only the last table, to bench/RESULTS_parallel_default.md).
 """
 
 import statistics
@@ -84,10 +88,41 @@ def executors(workers):
     yield "Dask LocalCluster", Dask
 
 
+def default_call(repeat, p):
+    """The default call serially and on 2 workers: chunks picked by dualgrad."""
+    rows = []
+    for label, f in (("CPU-bound (plain-Python scalar loop)", cpu_bound),
+                     ("memory-bound (array diffusion, examples/parallel_jacobian.py)",
+                      memory_bound)):
+        t_first = timed(lambda: dg.jacobian(f, p), repeat)
+        pooled = []
+        for name, make in executors(2):
+            with make() as ex:
+                pooled.append((name, timed(lambda: dg.jacobian(f, p, executor=ex), repeat)))
+        t_last = timed(lambda: dg.jacobian(f, p), repeat)
+        t_serial = statistics.median([t_first, t_last])
+        rows.append([label, "serial (first, last)", f"{t_first:.2f}, {t_last:.2f}", "1.00x"])
+        rows += [[label, f"{name}, 2 workers", f"{t:.2f}", f"{t_serial / t:.2f}x"]
+                 for name, t in pooled]
+    return "\n".join([
+        "### The default call: `dg.jacobian(f, p)` and `dg.jacobian(f, p, executor=ex)`", "",
+        "No `chunk=`: serially one pass carries all 64 directions; with an executor of 2 "
+        "workers dualgrad makes 2 chunks of 32.", "",
+        table(["f", "executor", "seconds", "speed-up over serial"], rows), ""])
+
+
 def main():
     quick = "--quick" in sys.argv
     repeat = 1 if quick else 5
     p = np.linspace(0.5, 1.5, 64)
+    if "--default-only" in sys.argv:
+        text = "\n".join(["## Chunks on executors, the default call (bench/bench_parallel.py "
+                          "--default-only)", "",
+                          f"Medians of {repeat} after a warm-up; this machine has 2 cores.", "",
+                          default_call(repeat, p)])
+        print(text)
+        Path(__file__).with_name("RESULTS_parallel_default.md").write_text(text + "\n")
+        return
     sections = []
     for label, f in (("CPU-bound: a plain-Python loop on scalar duals", cpu_bound),
                      ("memory-bound: an explicit diffusion on 60,000 cells", memory_bound)):
@@ -122,7 +157,7 @@ def main():
         f"Medians of {repeat} after a warm-up; this machine has 2 cores.", ""] + sections + [
         "Fixed cost per chunk (64 one-direction chunks of a trivial f, 2 workers, minus the "
         "serial time per chunk):", "",
-        table(["executor", "ms per chunk"], overhead), ""])
+        table(["executor", "ms per chunk"], overhead), "", default_call(repeat, p)])
     print(text)
     Path(__file__).with_name("RESULTS_parallel.md").write_text(text + "\n")
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
+from dualgrad._parallel import worker_count
 
 
 def residual(x, scale):
@@ -108,3 +109,113 @@ def test_dask_distributed_equals_serial():
             np.diag(2 * X))
         with pytest.raises(ZeroDivisionError, match="boom"):
             dg.gradient(failing, X, chunk=4, executor=executor)
+        assert worker_count(executor) == 2            # the workers' threads, from the client
+        np.testing.assert_array_equal(dg.jacobian(residual, X, 2.0, executor=executor,
+                                                  progress=True),
+                                      dg.jacobian(residual, X, 2.0))
+
+
+class Counting:
+    """f that records the width of every pass (thread-safe enough: list.append)."""
+
+    def __init__(self):
+        self.widths = []
+
+    def __call__(self, x):
+        self.widths.append(x.partials.shape[-1])
+        return np.sum(np.sin(x) * x[::-1])
+
+
+@pytest.mark.parametrize("workers, size, want", [(2, 10, [5, 5]), (3, 10, [4, 3, 3]),
+                                                 (4, 2, [1, 1]), (2, 600, [150] * 4)])
+def test_default_chunks_give_every_worker_work(workers, size, want):
+    x = np.linspace(-1.0, 1.0, size)
+    f = Counting()
+    with cf.ThreadPoolExecutor(workers) as pool:
+        g = dg.gradient(f, x, executor=pool)
+    assert sorted(f.widths, reverse=True) == want
+    np.testing.assert_allclose(g, dg.gradient(energy_like, x), rtol=1e-15)
+    f = Counting()
+    dg.gradient(f, x)                                # serially: as few passes as fit
+    assert len(f.widths) == (1 if size <= 256 else 3)
+
+
+def energy_like(x):
+    return np.sum(np.sin(x) * x[::-1])
+
+
+def test_an_explicit_chunk_is_kept_with_an_executor():
+    f = Counting()
+    with cf.ThreadPoolExecutor(2) as pool:
+        dg.gradient(f, X, chunk=10, executor=pool)
+    assert f.widths == [10]
+
+
+def test_worker_count_of_pools_and_unknown_executors():
+    with cf.ThreadPoolExecutor(3) as pool:
+        assert worker_count(pool) == 3
+
+    class Client:
+        def nthreads(self):
+            return {"tcp://a": 2, "tcp://b": 4}
+
+    class DaskLike(cf.Executor):
+        _client = Client()
+    assert worker_count(DaskLike()) == 6
+    assert worker_count(cf.Executor()) >= 1          # unknown: the machine's CPU count
+
+
+def test_progress_moves_as_chunks_finish_not_in_order(capsys, monkeypatch):
+    """The last chunk finishes first; the text bar counts it at once."""
+    import builtins
+    import threading
+    real_import = builtins.__import__
+
+    def no_tqdm(name, *args, **kwargs):
+        if name.startswith("tqdm"):
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+    monkeypatch.setattr(builtins, "__import__", no_tqdm)
+    release = threading.Event()
+    seen = []
+
+    def f(x):
+        if x.partials[0, 0] == 1.0:                 # the first chunk waits for the bar
+            assert release.wait(10)
+        return np.sum(x ** 2)
+
+    import dualgrad._parallel as par
+    real_progress = par._Progress
+
+    class Watching(real_progress):
+        def update(self):
+            super().update()
+            seen.append(self.done)
+            release.set()
+    monkeypatch.setattr(par, "_Progress", Watching)
+    with cf.ThreadPoolExecutor(2) as pool:
+        g = dg.gradient(f, X, chunk=5, executor=pool, progress=True)
+    np.testing.assert_array_equal(g, 2 * X)
+    assert seen == [1, 2]
+    assert "2/2 chunks" in capsys.readouterr().err
+
+
+def test_progress_with_tqdm_counts_every_chunk():
+    tqdm = pytest.importorskip("tqdm")
+    import io
+    stream = io.StringIO()
+    real = tqdm.auto.tqdm
+    bars = []
+
+    def make(*args, **kwargs):
+        bars.append(real(*args, file=stream, **kwargs))
+        return bars[-1]
+    old = tqdm.auto.tqdm
+    tqdm.auto.tqdm = make
+    try:
+        with cf.ThreadPoolExecutor(2) as pool:
+            dg.jacobian(residual, X, 1.0, executor=pool, progress=True)
+    finally:
+        tqdm.auto.tqdm = old
+    assert len(bars) == 1 and bars[0].n == bars[0].total == 2
+    assert "2/2" in stream.getvalue()

@@ -67,7 +67,7 @@ zero partial stays 0 where its local derivative is inf or NaN, as in
 """
 
 import numpy as np
-from numba import njit
+from ._jit import njit
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
 

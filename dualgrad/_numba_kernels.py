@@ -5,7 +5,7 @@ Kept in a real source file with ``cache=True`` so that numba's on-disk cache
 """
 
 import numpy as np
-from numba import njit
+from ._jit import njit
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
 

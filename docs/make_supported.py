@@ -13,6 +13,7 @@ import scipy.special  # noqa: F401  (adds the scipy.special rows)
 from dualgrad import _rules
 from dualgrad._functions import HANDLED, function_name
 from dualgrad._linalg import LINALG
+from dualgrad._fft import FFT
 
 KIND_TEXT = {
     "smooth": "derivative",
@@ -46,24 +47,72 @@ def render():
         "Derivatives are written in the variables `x` (first argument), `y` (second) and",
         "`out` (the result). `None`: the argument must be a plain number (integer-only).",
         "",
-        "| ufunc | kind | d/dx | d/dy | convention at kinks | note |",
-        "|---|---|---|---|---|---|",
+        "Complex values: *holomorphic* means the same expressions hold on complex values",
+        "(complex partials, JAX's convention); *real-pair* gives the tangent `dx` maps to",
+        "for functions that are not holomorphic (`abs`, `conj`, `sign`); *real only*: NumPy",
+        "itself refuses complex input.",
+        "",
+        "| ufunc | kind | d/dx | d/dy | complex values | convention at kinks | note |",
+        "|---|---|---|---|---|---|---|",
     ]
     for r in rules:
         name = f"`{'sc' if _module(r) != 'numpy' else 'np'}.{r.name}`"
         derivs = [f"`{d}`" if d not in (None, "0") else ("0" if d == "0" else "None")
                   for d in r.derivs] + ["", ""]
+        if len(r.derivs) == 3:                  # betainc(a, b, x): the third in the d/dy cell
+            derivs[1] = f"{derivs[1]}; d/dz: {derivs[2]}"
         if r.kind != "smooth":
             derivs = ["", ""]
         lines.append(f"| {name} | {KIND_TEXT[r.kind]} | {derivs[0]} | {derivs[1]} | "
-                     f"{r.kink} | {r.note} |")
+                     f"{_complex_text(r)} | {r.kink} | {r.note} |")
     lines += ["", "Ufunc methods: `reduce` of `add`, `multiply`, `maximum`, `minimum`;",
-              "`accumulate` of `add`, `multiply`; `outer` of every binary ufunc. Other methods",
-              "(`at`, `reduceat`, ...) raise `TypeError` naming themselves.", "",
+              "`accumulate` of `add`, `multiply`; `outer` of every binary ufunc; `at` of",
+              "`add` and `subtract` (repeated indices accumulate). Other methods (`reduceat`,",
+              "`multiply.at`, ...) raise `TypeError` naming themselves.", "",
               "## NumPy functions (`__array_function__`)", ""]
-    names = sorted({function_name(f) for f in list(HANDLED) + list(LINALG)})
+    names = sorted({function_name(f) for f in list(HANDLED) + list(LINALG) + list(FFT)})
     lines += [", ".join(f"`{n}`" for n in names), ""]
+    lines += EXTRA
     return "\n".join(lines)
+
+
+def _complex_text(rule):
+    if rule.tangent:
+        return f"real-pair: `{rule.tangent}`"
+    if rule.kind in ("unsupported", "custom"):
+        return ""
+    takes_complex = any("D" in t.split("->")[0] for t in rule.ufunc.types)
+    if not takes_complex:
+        return "real only"
+    if rule.kind == "predicate":
+        return "values"
+    return "holomorphic" if rule.kind == "smooth" else "zero partials"
+
+
+EXTRA = [
+    "## Complex numbers, FFT, SciPy",
+    "",
+    "- Real inputs may pass through complex intermediates; a complex-valued `f` gets a",
+    "  complex128 Jacobian. `np.real`, `np.imag`, `np.angle`, `np.conj`, `abs`,",
+    "  `.real`, `.imag`, `.conj()`, `np.real_if_close` use the real-pair convention;",
+    "  `var`, `std` and `linalg.norm` of complex values use `|x|**2`. Complex inputs need",
+    "  `holomorphic=True` on `derivative`, `gradient`, `jacobian`, `hessian` and `jvp`",
+    "  (the complex derivative, as JAX); without it they raise `TypeError`.",
+    "- `np.fft`: every transform (`fft`, `ifft`, `rfft`, `irfft`, `hfft`, `ihfft`, the `2`",
+    "  and `n` forms, `fftshift`, `ifftshift`) is applied to the whole partials array in",
+    "  one call, with `n`, `s`, `axes` and `norm` honoured.",
+    "- `np.linalg.eig` (values and real eigenvectors; complex eigenvectors raise, their",
+    "  phase being LAPACK's convention) and `np.linalg.eigvals` (complex values too).",
+    "- `scipy.special` ufuncs: the `sc.` rows above. SciPy's Python functions that convert",
+    "  their input with `np.asarray` (`logsumexp`, `log_softmax`, `polygamma`,",
+    "  `multigammaln`, `scipy.stats` distributions, `scipy.linalg`) raise `TypeError`",
+    "  naming the SciPy function and the NumPy / `scipy.special` spelling that works,",
+    "  e.g. `scipy.stats.norm.cdf(x)` is `scipy.special.ndtr((x - loc) / scale)`.",
+    "  `scipy.special.softmax` works as it is (it uses NumPy functions). SciPy's",
+    "  array-API path is opt-in (`SCIPY_ARRAY_API=1`); without it SciPy never asks an",
+    "  input's `__array_namespace__`, so dualgrad does not implement one.",
+    "",
+]
 
 
 def main():

@@ -696,20 +696,20 @@ def d_arcsinh_x(xs, outs, px, q):
 
 @njit(**_JIT)
 def d_arccosh_x_flat(xs, outs, px, q):
-    """``np.arccosh``, one direction: ``q = (1.0 / np.sqrt(x * x - 1.0)) * px``."""
+    """``np.arccosh``, one direction: ``q = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = 1.0 / np.sqrt(x * x - 1.0)
+        fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
 def d_arccosh_x(xs, outs, px, q):
-    """``np.arccosh``: ``q[i, :] = (1.0 / np.sqrt(x * x - 1.0)) * px``."""
+    """``np.arccosh``: ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = 1.0 / np.sqrt(x * x - 1.0)
+        fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]

@@ -173,7 +173,9 @@ _TABLE = [
     _smooth(np.cosh, "np.sinh(x)"),
     _smooth(np.tanh, "1.0 - out * out"),
     _smooth(np.arcsinh, "1.0 / np.sqrt(x * x + 1.0)"),
-    _smooth(np.arccosh, "1.0 / np.sqrt(x * x - 1.0)", domain=((1.2, 4.0),)),
+    _smooth(np.arccosh, "1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))", domain=((1.2, 4.0),),
+            note="sqrt(x - 1) sqrt(x + 1), not sqrt(x * x - 1): the principal branch for "
+            "complex x"),
     _smooth(np.arctanh, "1.0 / (1.0 - x * x)", domain=(_I,)),
     # ---- selection ----------------------------------------------------------------
     # TIES below: at a tie the FIRST argument wins, so np.maximum(a, b) at a == b is a.
@@ -195,7 +197,7 @@ _TABLE = [
             kink=TIES + "; a NaN argument is ignored"),
     # ---- locally constant ---------------------------------------------------------
     _zero(np.floor), _zero(np.ceil), _zero(np.trunc), _zero(np.rint),
-    _zero(np.sign, note="complex z: z / |z|, not locally constant",
+    _zero(np.sign, note="complex z: z / abs(z), not locally constant",
           tangent="where(x == 0.0, 0.0, (dx - out * np.real(np.conjugate(out) * dx)) / "
                   "where(x == 0.0, 1.0, np.absolute(x)))"),
     _zero(np.heaviside, 2),

@@ -23,6 +23,7 @@ from ._rules import _COMPILED, derivative_functions, rule_for, tangent_function
 __all__ = ["apply", "call", "call_ufunc", "operand"]
 
 _f64 = np.float64
+_c128 = np.complex128             # (ordered, as NumPy orders complex arrays; Python's is not)
 _i64 = np.int64
 
 
@@ -137,7 +138,7 @@ def call(rule, args, out=None):
     for k, a in enumerate(args):
         if isinstance(a, Dual) and a.tag == tag:
             v = a.value
-            values.append(_f64(v) if type(v) is float else v)
+            values.append(_f64(v) if type(v) is float else _c128(v) if type(v) is complex else v)
             duals.append(k)
             scalar = scalar and a._kind == "slots"
         else:
@@ -146,7 +147,8 @@ def call(rule, args, out=None):
                 _base.check_live(tag)
             t = type(a)
             # NumPy float semantics for the local derivatives: inf, never ZeroDivisionError
-            values.append(_f64(a) if t is float else _i64(a) if t is int else a)
+            values.append(_f64(a) if t is float else _i64(a) if t is int else
+                          _c128(a) if t is complex else a)
             scalar = scalar and (t is float or t is int or getattr(a, "ndim", 0) == 0)
     if kind == "predicate":
         return ufunc(*values)

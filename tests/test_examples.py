@@ -28,3 +28,18 @@ def test_scipy_dropin_example_converges_with_fewer_calls(capsys):
     calls = [int(line.split("f calls=")[1].split()[0]) for line in (fd, exact)]
     assert calls[1] < calls[0]
     assert out.count("success=True") == 4
+
+
+def test_spectral_example_is_exact(capsys):
+    out = run("spectral.py", capsys)
+    spectral = float(out.split("max |d/da du/dt - exact| = ")[1].split()[0])
+    fd = float(out.split("max |jacobian - central differences| = ")[1].split()[0])
+    assert spectral < 1e-12 and fd < 1e-6
+
+
+def test_black_scholes_greeks_match_their_closed_forms(capsys):
+    out = run("black_scholes.py", capsys)
+    errors = [float(line.split("rel. error")[1]) for line in out.splitlines()
+              if "rel. error" in line]
+    assert len(errors) == 5 and max(errors) < 1e-12
+    assert "naming scipy.stats.norm.cdf" in out and "ndtr" in out

@@ -14,8 +14,8 @@ import textwrap
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-EXAMPLES = ["seed_question", "grid_field", "ode_sensitivity", "sparse_pattern",
-            "scipy_dropin"]
+# scipy_dropin.py and parallel_jacobian.py (timings, no figure) run in tests/test_examples.py
+EXAMPLES = ["seed_question", "grid_field", "ode_sensitivity", "sparse_pattern"]
 
 RUNNER = textwrap.dedent("""
     import runpy, sys

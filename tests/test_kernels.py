@@ -228,3 +228,27 @@ def test_sums_over_permuted_views_run_over_memory_order():
                         assert got.shape == want.shape
                         np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
     assert used >= 30
+
+
+def test_kernels_compile_once_and_later_processes_load_them_from_disk(tmp_path):
+    """numba's on-disk cache (cache=True) serves every kernel a new process needs:
+    the second process compiles nothing."""
+    import os
+    code = "\n".join([
+        "import numpy as np, dualgrad as dg",
+        "from dualgrad import _kernels, _numba_kernels as K, _rule_kernels as R",
+        "a = dg.Dual(np.linspace(1, 2, 50), np.ones((50, 3)))",
+        "with _kernels.use('numba'):",
+        "    np.log1p(a * a)",
+        "ds = [d for m in (K, R) for d in vars(m).values() if hasattr(d, 'stats')]",
+        "print(sum(len(d.stats.cache_hits) for d in ds),",
+        "      sum(len(d.stats.cache_misses) for d in ds))"])
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path),
+               PYTHONPATH=os.path.dirname(os.path.dirname(dg.__file__)))
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env=env, cwd=tmp_path) for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr[-2000:]
+    (hits0, misses0), (hits1, misses1) = (map(int, r.stdout.split()) for r in runs)
+    assert misses0 >= 2 and hits0 == 0          # compiled: the product and log1p's kernel
+    assert hits1 == misses0 and misses1 == 0

@@ -70,6 +70,8 @@ def build(app):
     root = docs.parent
     out = docs / "gallery"
     out.mkdir(exist_ok=True)
+    for stale in [*out.glob("*.md"), *out.glob("*.png")]:     # from earlier builds
+        stale.unlink()
     with ThreadPoolExecutor(2) as pool:
         results = list(pool.map(lambda e: _run(e, root, out), EXAMPLES))
     index = ["# Gallery", "",

@@ -16,6 +16,6 @@ __all__ = ["Dual", "DualTypeError", "DualValueError", "derivative", "gradient",
            "jacobian", "hessian", "jvp", "grad", "value_and_grad", "elementwise_grad",
            "approx_fprime", "sparsity", "hessian_sparsity"]
 try:                                    # written at build time from git tags (setuptools-scm)
-    from ._version import __version__
+    from ._version import __version__  # type: ignore[import-not-found, unused-ignore]
 except ImportError:                     # a source tree that was never built
     __version__ = "0.1.0+unknown"

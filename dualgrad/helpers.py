@@ -9,8 +9,11 @@ and in-place item assignment into arrays created from its input
 ``TypeError`` naming the fix instead of returning a wrong derivative.
 """
 
+from __future__ import annotations
+
 import functools
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -21,6 +24,16 @@ from ._seed import (OutTree, as_array, assemble, call_jitted, chunk_tasks, evalu
                     extract, is_jitted, jacobian_columns, private, split_aux, strip_tag)
 from ._tree import LEAF, flatten, unflatten
 from ._validate import as_input, check_argnums, check_callable, check_chunk
+
+if TYPE_CHECKING:                        # annotations only: nothing imported at run time
+    from collections.abc import Callable, Mapping, Sequence
+    from concurrent.futures import Executor
+
+    from numpy.typing import ArrayLike
+
+    #: a point: a number, an array, or a pytree of them (dicts, lists, tuples)
+    Point = ArrayLike | Mapping[Any, Any] | Sequence[Any] | Dual
+    Argnums = int | tuple[int, ...]
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "approx_fprime"]
 
@@ -188,9 +201,11 @@ def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
     return np.stack([np.asarray(v, dtype=float) for v in values]), np.stack(jacs)
 
 
-def jacobian(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=None,
-             argnums=0, has_aux=False, holomorphic=False, sparsity=None, format="csr",
-             **kwargs):
+def jacobian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = None,
+             executor: Executor | None = None, progress: bool = False,
+             batch_axis: int | None = None, argnums: Argnums = 0, has_aux: bool = False,
+             holomorphic: bool = False, sparsity: Any = None, format: str = "csr",
+             **kwargs: Any) -> Any:
     """The Jacobian of ``f`` at ``x``, exact to rounding.
 
     Parameters
@@ -311,8 +326,10 @@ def _check_plain(who, option, x, argnums, has_aux, kwargs):
             "Close over the other arguments: f2 = lambda x: f(x, y, k=2).")
 
 
-def gradient(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=None,
-             argnums=0, has_aux=False, holomorphic=False, **kwargs):
+def gradient(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = None,
+             executor: Executor | None = None, progress: bool = False,
+             batch_axis: int | None = None, argnums: Argnums = 0, has_aux: bool = False,
+             holomorphic: bool = False, **kwargs: Any) -> Any:
     """The gradient of scalar ``f`` at ``x``, shaped like ``x``.
 
     Parameters
@@ -367,7 +384,8 @@ def gradient(f, x, *args, chunk=None, executor=None, progress=False, batch_axis=
     return _with_aux(flat.blocks(partials), aux, has_aux)
 
 
-def derivative(f, x, *args, holomorphic=False, **kwargs):
+def derivative(f: Callable[..., Any], x: complex | np.number | Dual, *args: Any,
+               holomorphic: bool = False, **kwargs: Any) -> Any:
     """The derivative of ``f`` with respect to the real scalar ``x``.
 
     Parameters
@@ -396,8 +414,9 @@ def derivative(f, x, *args, holomorphic=False, **kwargs):
     array([-0.,  1.])
     """
     who = "dualgrad.derivative"
-    if np.ndim(x) != 0 or isinstance(x, (dict, list, tuple)):
-        raise errors.bad_argument(who, "a real scalar x", f"shape {np.shape(x)}"
+    shape = np.shape(x)  # type: ignore[arg-type]  # numpy's stubs do not know duals
+    if shape != () or isinstance(x, (dict, list, tuple)):
+        raise errors.bad_argument(who, "a real scalar x", f"shape {shape}"
                                   if not isinstance(x, dict) else "a dict",
                                   "Use dg.jacobian for array inputs.")
     flat, value, partials, _ = _evaluate(who, f, (x,) + args, kwargs, 0, None, None, False,
@@ -405,8 +424,10 @@ def derivative(f, x, *args, holomorphic=False, **kwargs):
     return _structured(flat, value, partials)[1]
 
 
-def hessian(f, x, *args, chunk=None, executor=None, progress=False, argnums=0,
-            has_aux=False, holomorphic=False, sparsity=None, format="csr", **kwargs):
+def hessian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = None,
+            executor: Executor | None = None, progress: bool = False, argnums: Argnums = 0,
+            has_aux: bool = False, holomorphic: bool = False, sparsity: Any = None,
+            format: str = "csr", **kwargs: Any) -> Any:
     """The Hessian of scalar ``f`` at ``x``, by nested duals; exactly symmetric.
 
     Parameters
@@ -511,7 +532,8 @@ class _FlatGradient:
         return (grad, res[2]) if self.has_aux else grad
 
 
-def jvp(f, x, v, *args, holomorphic=False, **kwargs):
+def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool = False,
+        **kwargs: Any) -> tuple[Any, Any]:
     """``f(x)`` and the directional derivative ``J(x) @ v`` in one pass.
 
     Parameters
@@ -606,7 +628,9 @@ def _describe(treedef):
     return f"{kind.__name__} of {keys} items"
 
 
-def approx_fprime(xk, f, epsilon=None, *args, executor=None, progress=False, **kwargs):
+def approx_fprime(xk: ArrayLike, f: Callable[..., Any], epsilon: Any = None, *args: Any,
+                  executor: Executor | None = None, progress: bool = False,
+                  **kwargs: Any) -> np.ndarray:
     """Drop-in for ``scipy.optimize.approx_fprime``, exact instead of approximate.
 
     Parameters

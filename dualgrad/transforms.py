@@ -1,9 +1,11 @@
 """Function transforms in the JAX/autograd style: ``grad``, ``value_and_grad`` and
 ``elementwise_grad``."""
 
-import functools
+from __future__ import annotations
 
+import functools
 import math
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -15,6 +17,11 @@ from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns,
 from ._validate import as_input, check_argnums, check_callable
 from .helpers import _Flat, _check_scalar
 
+if TYPE_CHECKING:                        # annotations only
+    from collections.abc import Callable
+
+    Argnums = int | tuple[int, ...]
+
 __all__ = ["grad", "value_and_grad", "elementwise_grad"]
 
 
@@ -24,7 +31,8 @@ def _result(a):
     return float(a) if isinstance(a, (np.ndarray, np.floating)) and np.ndim(a) == 0 else a
 
 
-def grad(f, argnums=0, has_aux=False):
+def grad(f: Callable[..., Any], argnums: Argnums = 0,
+         has_aux: bool = False) -> Callable[..., Any]:
     """A function giving the gradient of scalar ``f`` with respect to ``args[argnums]``.
 
     All arguments named by ``argnums`` are seeded together, in chunks, so that
@@ -63,7 +71,8 @@ def grad(f, argnums=0, has_aux=False):
     return _gradient_function("dualgrad.grad", f, argnums, has_aux, False)
 
 
-def value_and_grad(f, argnums=0, has_aux=False):
+def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0,
+                   has_aux: bool = False) -> Callable[..., tuple[Any, Any]]:
     """A function giving ``(f(*args), gradient)`` from one set of evaluations.
 
     As ``jax.value_and_grad``: with ``has_aux=True``, ``f`` returns
@@ -206,7 +215,7 @@ def _scalar_grad(who, out, tag, spec):
     return value, partials[0]
 
 
-def elementwise_grad(f, argnums=0):
+def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0) -> Callable[..., Any]:
     """A function giving ``df_i/dx_i`` for an elementwise ``f``, shaped like ``x``.
 
     One evaluation of ``f`` per argument in ``argnums``, whatever the array
@@ -299,7 +308,7 @@ def elementwise_grad(f, argnums=0):
     return elementwise_grad_of_f
 
 
-_PROBE = {}                              # size -> the probe pattern (the last few sizes)
+_PROBE: dict[int, np.ndarray] = {}     # size -> the probe pattern (the last few sizes)
 
 
 def _probe(size):

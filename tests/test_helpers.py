@@ -259,3 +259,30 @@ def test_jax_spelling_of_jvp_raises_naming_the_difference():
     assert any("f(*primals)" in note for note in info.value.__notes__)
     out, tangent = dg.jvp(lambda xs: xs[0] * xs[1], [x, 2 * x], [v, v])   # the fix
     np.testing.assert_array_equal(tangent, 3 * x)
+
+
+def test_hessian_is_symmetrized_where_nested_duals_are_not_symmetric():
+    """The raw nested-dual Hessian (the Jacobian of the gradient) of this f differs
+    from its transpose in rounding; hessian's result is exactly symmetric and matches
+    an mpmath oracle, so removing or transposing the symmetrization fails here."""
+    import mpmath as mp
+
+    def f(x):
+        return np.tanh(x[0] * x[1] * x[2]) * np.cos(x[1] / x[0]) + np.prod(x) * \
+            np.exp(np.sum(x * x))
+
+    def f_mp(a, b, c):
+        return mp.tanh(a * b * c) * mp.cos(b / a) + a * b * c * mp.exp(a * a + b * b + c * c)
+
+    x = np.array([0.7, 1.3, -0.4])
+    raw = dg.jacobian(lambda y: dg.gradient(f, y), x)
+    assert not np.array_equal(raw, raw.T)              # the premise of this test
+    with mp.workdps(40):
+        want = np.array([[float(mp.diff(f_mp, tuple(mp.mpf(v) for v in x),
+                                        tuple(int(k in (i, j)) + int(i == j == k)
+                                              for k in range(3))))
+                          for j in range(3)] for i in range(3)])
+    for chunk in (None, 1, 2):
+        H = dg.hessian(f, x, chunk=chunk)
+        np.testing.assert_array_equal(H, H.T)
+        np.testing.assert_allclose(H, want, rtol=1e-13, atol=1e-13 * np.abs(want).max())

@@ -43,3 +43,13 @@ def test_black_scholes_greeks_match_their_closed_forms(capsys):
               if "rel. error" in line]
     assert len(errors) == 5 and max(errors) < 1e-12
     assert "naming scipy.stats.norm.cdf" in out and "ndtr" in out
+
+
+def test_dict_parameters_example_matches_the_closed_form_and_trains(capsys):
+    out = run("dict_parameters.py", capsys)
+    assert "gradient keys ['b', 'w']" in out
+    error = float(out.split("closed form: ")[1].split()[0])
+    assert error < 1e-15
+    losses = [float(line.split("loss ")[1].split(",")[0]) for line in out.splitlines()
+              if line.startswith("step")]
+    assert losses[0] > 0.69 and losses[-1] < 0.25 and losses == sorted(losses, reverse=True)

@@ -162,6 +162,8 @@ def strip_tag(aux, tag):
     through dicts, lists, tuples and object arrays), so that no dual of a
     finished pass escapes; duals of outer calls stay duals."""
     if isinstance(aux, Dual):
+        if aux.tag != tag:
+            check_live(aux.tag)          # an escaped dual of a finished call: an error
         return aux.value if aux.tag == tag else aux
     if type(aux) is dict:
         return {k: strip_tag(v, tag) for k, v in aux.items()}

@@ -111,3 +111,15 @@ def test_an_escaped_dual_passed_to_another_helper_raises():
     for helper in (dg.derivative, dg.gradient, lambda f, x: dg.grad(f)(x)):
         with pytest.raises(TypeError, match="escaped"):
             helper(lambda y: y * y, cache["d"])
+
+
+def test_an_escaped_dual_returned_as_aux_raises():
+    inner, cache = _escaping(())
+    dg.derivative(inner, 1.0)
+    with pytest.raises(TypeError, match="escaped"):
+        dg.grad(lambda x: (x * x, cache["d"]), has_aux=True)(2.0)
+    with pytest.raises(TypeError, match="escaped"):
+        dg.gradient(lambda x: (np.sum(x * x), {"k": [cache["d"]]}), np.ones(2), has_aux=True)
+    # an outer call's dual in aux is fine (nesting)
+    assert dg.derivative(lambda y: dg.grad(lambda x: (x * y, y), has_aux=True)(1.0)[0],
+                         3.0) == 1.0

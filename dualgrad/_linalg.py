@@ -41,9 +41,12 @@ def bilinear(func, *args, **kwargs):
     values = [_value(a, tag) for a in args]
     value = func(*values, **kwargs)
     duals = [i for i, a in enumerate(args) if isinstance(a, Dual) and a.tag == tag]
-    ops = [1, 2] if func is np.einsum else [0, 1]
-    if len(args) == ops[-1] + 1 and any(_nonfinite(values[j]) for j in ops):
-        partials = _nan_safe_partials(func, args, values, duals, ops, n, kwargs)
+    ops = list(range(1, len(args))) if func is np.einsum else [0, 1]
+    if len(args) >= 2 and any(_nonfinite(values[j]) for j in ops):
+        if len(ops) == 2:
+            partials = _nan_safe_partials(func, args, values, duals, ops, n, kwargs)
+        else:
+            partials = _einsum_nan_safe(args, values, duals, n, kwargs)
         if partials is not None:
             return make(value, partials, tag)
     if func in (np.matmul, np.linalg.matmul) and not kwargs and \
@@ -101,6 +104,32 @@ def _nan_safe_partials(func, args, values, duals, ops, n, kwargs):
             total = total + term
         columns.append(total)
     return np.stack(columns, axis=-1)
+
+
+def _einsum_nan_safe(args, values, duals, n, kwargs):
+    """``einsum`` of three or more operands with an inf or NaN among the values: for
+    each dual operand, the other operands are first contracted over the indices that
+    neither it nor the output carries, which leaves a product of two, made NaN-safe
+    by :func:`_nan_safe_partials`.  ``None`` (plain IEEE products) for the implicit
+    and ellipsis forms."""
+    spec = args[0]
+    if not isinstance(spec, str) or "->" not in spec or "." in spec or kwargs:
+        return None
+    inputs, output = spec.replace(" ", "").split("->")
+    parts = inputs.split(",")
+    total = None
+    for i in duals:
+        mine = parts[i - 1]
+        others = [k for k in range(1, len(args)) if k != i]
+        keep = "".join(dict.fromkeys(c for k in others for c in parts[k - 1]
+                                     if c in mine or c in output))
+        rest = np.einsum(",".join(parts[k - 1] for k in others) + "->" + keep,
+                         *(values[k] for k in others))
+        pair = [f"{mine},{keep}->{output}", args[i], rest]
+        term = _nan_safe_partials(np.einsum, pair, [pair[0], values[i], rest], [1], [1, 2],
+                                  args[i].partials.shape[-1], {})
+        total = term if total is None else total + term
+    return total
 
 
 def _finite_part(v):

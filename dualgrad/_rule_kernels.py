@@ -904,22 +904,22 @@ def d_minimum_xy(xs, ys, outs, px, py, q):
 
 @njit(**_JIT)
 def d_fmax_x_flat(xs, ys, outs, px, q):
-    """``np.fmax``, one direction: ``q = (where((x >= y) | (y != y), 1.0, 0.0)) * px``."""
+    """``np.fmax``, one direction: ``q = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where((x >= y) | (y != y), 1.0, 0.0)
+        fx = where(x >= y, 1.0, where(y == y, 0.0, 1.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
 def d_fmax_x(xs, ys, outs, px, q):
-    """``np.fmax``: ``q[i, :] = (where((x >= y) | (y != y), 1.0, 0.0)) * px``."""
+    """``np.fmax``: ``q[i, :] = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where((x >= y) | (y != y), 1.0, 0.0)
+        fx = where(x >= y, 1.0, where(y == y, 0.0, 1.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -930,22 +930,22 @@ def d_fmax_x(xs, ys, outs, px, q):
 
 @njit(**_JIT)
 def d_fmax_y_flat(xs, ys, outs, py, q):
-    """``np.fmax``, one direction: ``q = (where((x >= y) | (y != y), 0.0, 1.0)) * py``."""
+    """``np.fmax``, one direction: ``q = (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fy = where((x >= y) | (y != y), 0.0, 1.0)
+        fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 @njit(**_JIT)
 def d_fmax_y(xs, ys, outs, py, q):
-    """``np.fmax``: ``q[i, :] = (where((x >= y) | (y != y), 0.0, 1.0)) * py``."""
+    """``np.fmax``: ``q[i, :] = (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fy = where((x >= y) | (y != y), 0.0, 1.0)
+        fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         if fy - fy == 0.0:
             for k in range(n):
                 q[i, k] = fy * py[i, k]
@@ -956,24 +956,24 @@ def d_fmax_y(xs, ys, outs, py, q):
 
 @njit(**_JIT)
 def d_fmax_xy_flat(xs, ys, outs, px, py, q):
-    """``np.fmax``, one direction: ``q = (where((x >= y) | (y != y), 1.0, 0.0)) * px + (where((x >= y) | (y != y), 0.0, 1.0)) * py``."""
+    """``np.fmax``, one direction: ``q = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where((x >= y) | (y != y), 1.0, 0.0)
-        fy = where((x >= y) | (y != y), 0.0, 1.0)
+        fx = where(x >= y, 1.0, where(y == y, 0.0, 1.0))
+        fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 @njit(**_JIT)
 def d_fmax_xy(xs, ys, outs, px, py, q):
-    """``np.fmax``: ``q[i, :] = (where((x >= y) | (y != y), 1.0, 0.0)) * px + (where((x >= y) | (y != y), 0.0, 1.0)) * py``."""
+    """``np.fmax``: ``q[i, :] = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where((x >= y) | (y != y), 1.0, 0.0)
-        fy = where((x >= y) | (y != y), 0.0, 1.0)
+        fx = where(x >= y, 1.0, where(y == y, 0.0, 1.0))
+        fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k] + fy * py[i, k]
@@ -984,22 +984,22 @@ def d_fmax_xy(xs, ys, outs, px, py, q):
 
 @njit(**_JIT)
 def d_fmin_x_flat(xs, ys, outs, px, q):
-    """``np.fmin``, one direction: ``q = (where((x <= y) | (y != y), 1.0, 0.0)) * px``."""
+    """``np.fmin``, one direction: ``q = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where((x <= y) | (y != y), 1.0, 0.0)
+        fx = where(x <= y, 1.0, where(y == y, 0.0, 1.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
 def d_fmin_x(xs, ys, outs, px, q):
-    """``np.fmin``: ``q[i, :] = (where((x <= y) | (y != y), 1.0, 0.0)) * px``."""
+    """``np.fmin``: ``q[i, :] = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where((x <= y) | (y != y), 1.0, 0.0)
+        fx = where(x <= y, 1.0, where(y == y, 0.0, 1.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -1010,22 +1010,22 @@ def d_fmin_x(xs, ys, outs, px, q):
 
 @njit(**_JIT)
 def d_fmin_y_flat(xs, ys, outs, py, q):
-    """``np.fmin``, one direction: ``q = (where((x <= y) | (y != y), 0.0, 1.0)) * py``."""
+    """``np.fmin``, one direction: ``q = (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fy = where((x <= y) | (y != y), 0.0, 1.0)
+        fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 @njit(**_JIT)
 def d_fmin_y(xs, ys, outs, py, q):
-    """``np.fmin``: ``q[i, :] = (where((x <= y) | (y != y), 0.0, 1.0)) * py``."""
+    """``np.fmin``: ``q[i, :] = (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fy = where((x <= y) | (y != y), 0.0, 1.0)
+        fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         if fy - fy == 0.0:
             for k in range(n):
                 q[i, k] = fy * py[i, k]
@@ -1036,24 +1036,24 @@ def d_fmin_y(xs, ys, outs, py, q):
 
 @njit(**_JIT)
 def d_fmin_xy_flat(xs, ys, outs, px, py, q):
-    """``np.fmin``, one direction: ``q = (where((x <= y) | (y != y), 1.0, 0.0)) * px + (where((x <= y) | (y != y), 0.0, 1.0)) * py``."""
+    """``np.fmin``, one direction: ``q = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where((x <= y) | (y != y), 1.0, 0.0)
-        fy = where((x <= y) | (y != y), 0.0, 1.0)
+        fx = where(x <= y, 1.0, where(y == y, 0.0, 1.0))
+        fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 @njit(**_JIT)
 def d_fmin_xy(xs, ys, outs, px, py, q):
-    """``np.fmin``: ``q[i, :] = (where((x <= y) | (y != y), 1.0, 0.0)) * px + (where((x <= y) | (y != y), 0.0, 1.0)) * py``."""
+    """``np.fmin``: ``q[i, :] = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where((x <= y) | (y != y), 1.0, 0.0)
-        fy = where((x <= y) | (y != y), 0.0, 1.0)
+        fx = where(x <= y, 1.0, where(y == y, 0.0, 1.0))
+        fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k] + fy * py[i, k]

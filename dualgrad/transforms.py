@@ -32,7 +32,7 @@ def _result(a):
 
 
 def grad(f: Callable[..., Any], argnums: Argnums = 0,
-         has_aux: bool = False) -> Callable[..., Any]:
+         has_aux: bool = False, holomorphic: bool = False) -> Callable[..., Any]:
     """A function giving the gradient of scalar ``f`` with respect to ``args[argnums]``.
 
     All arguments named by ``argnums`` are seeded together, in chunks, so that
@@ -51,6 +51,9 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0,
     has_aux : bool, optional
         ``f`` returns ``(out, aux)``; the gradient function then returns
         ``(gradient, aux)``, ``aux`` holding values (no duals), as JAX does.
+    holomorphic : bool, optional
+        Accept complex arguments: the complex derivative of a holomorphic ``f``
+        (as JAX); without it complex arguments raise ``TypeError``.
 
     Returns
     -------
@@ -68,11 +71,11 @@ def grad(f: Callable[..., Any], argnums: Argnums = 0,
     >>> dg.grad(lambda x: (x ** 2, {"x": x}), has_aux=True)(3.0)
     (6.0, {'x': 3.0})
     """
-    return _gradient_function("dualgrad.grad", f, argnums, has_aux, False)
+    return _gradient_function("dualgrad.grad", f, argnums, has_aux, False, holomorphic)
 
 
-def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0,
-                   has_aux: bool = False) -> Callable[..., tuple[Any, Any]]:
+def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False,
+                   holomorphic: bool = False) -> Callable[..., tuple[Any, Any]]:
     """A function giving ``(f(*args), gradient)`` from one set of evaluations.
 
     As ``jax.value_and_grad``: with ``has_aux=True``, ``f`` returns
@@ -106,10 +109,11 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0,
     >>> value, aux, g
     (6.0, 'note', {'a': 3.0, 'b': 2.0})
     """
-    return _gradient_function("dualgrad.value_and_grad", f, argnums, has_aux, True)
+    return _gradient_function("dualgrad.value_and_grad", f, argnums, has_aux, True,
+                              holomorphic)
 
 
-def _gradient_function(who, f, argnums, has_aux, with_value):
+def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
     check_callable(who, f)
     if not isinstance(has_aux, bool):
         raise errors.bad_argument(who, "has_aux as True or False", repr(has_aux))
@@ -161,7 +165,7 @@ def _gradient_function(who, f, argnums, has_aux, with_value):
                 finally:
                     retire(tag)         # its duals are dead from here on
             retire(tag)                 # (not scalars: the general path below)
-        flat = _Flat(who, f, args, argnums)
+        flat = _Flat(who, f, args, argnums, holomorphic)
         res = jacobian_columns(who, flat.f, flat.template, flat.lnums, flat.xs, kwargs,
                                None, None, False, has_aux)
         _check_scalar(who, res[0])

@@ -190,3 +190,22 @@ def test_every_rule_that_takes_complex_values_is_exact_there(rule, k):
         np.testing.assert_allclose(got, fd, rtol=1e-6, atol=1e-7, err_msg=f"{rule.name} z={z}")
         arr = dg.jacobian(lambda t: f(t[0]) * np.ones(2), np.array([0.0]))
         np.testing.assert_allclose(arr[:, 0], [got, got], rtol=1e-14)
+
+
+def test_grad_and_value_and_grad_take_holomorphic():
+    np.testing.assert_allclose(dg.grad(lambda z: z ** 3, holomorphic=True)(1 + 1j),
+                               3 * (1 + 1j) ** 2, rtol=1e-15)
+    z = np.array([1 + 1j, 0.5j])
+    np.testing.assert_allclose(dg.grad(lambda z: np.sum(np.sin(z)), holomorphic=True)(z),
+                               np.cos(z), rtol=1e-15)
+    value, g = dg.value_and_grad(lambda z: z * z, holomorphic=True)(2j)
+    assert value == -4 and g == 4j
+    with pytest.raises(TypeError, match="holomorphic=True"):
+        dg.grad(lambda z: z ** 3)(1 + 1j)
+
+
+def test_large_arrays_with_complex_factors_take_the_numpy_path_exactly():
+    x = np.linspace(0.0, 1.0, 3000)          # above the kernels' threshold
+    g = dg.gradient(lambda x: np.sum(np.exp(1j * x) * x * x + np.sqrt(x + 1j)), x)
+    expected = 1j * np.exp(1j * x) * x * x + 2 * x * np.exp(1j * x) + 0.5 / np.sqrt(x + 1j)
+    np.testing.assert_allclose(g, expected, rtol=1e-13, atol=1e-15)

@@ -67,7 +67,13 @@ class _Flat:
         self.order = [self.nums.index(i) for i in nums]
         self.defs, self.xs, self.counts = [], [], []
         for i in self.nums:
-            leaves, treedef = flatten(args[i])
+            a = args[i]
+            if type(a) is np.ndarray or type(a) is float:     # the common case: one leaf
+                self.defs.append(LEAF)
+                self.counts.append(1)
+                self.xs.append(as_input(who, a, holomorphic))
+                continue
+            leaves, treedef = flatten(a)
             self.defs.append(treedef)
             self.counts.append(len(leaves))
             self.xs += [as_input(who, leaf, holomorphic) for leaf in leaves]
@@ -85,6 +91,9 @@ class _Flat:
         """Split partials of shape ``lead + (N,)`` into one block per leaf, of
         shape ``lead + leaf.shape``, arranged in the input structure."""
         partials = as_array(partials)
+        if not self.many and self.defs[0] is LEAF:      # one array or scalar: no splitting
+            shape = lead + _shape(self.xs[0])
+            return _result(partials.reshape(shape) if shape else partials[..., 0])
         out, start = [], 0
         for x in self.xs:
             shape = _shape(x)

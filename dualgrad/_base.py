@@ -170,13 +170,12 @@ def numeric(a):
     complex128 where it holds complex numbers: never a silently dropped imaginary part."""
     if type(a) is np.ndarray and a.dtype == np.float64:
         return a
-    try:
-        arr = np.asarray(a, dtype=float)
-    except TypeError:                   # complex entries in a list or object array
-        return np.asarray(a, dtype=complex)
     if np.iscomplexobj(a):              # np.asarray(complex array, float) only warns
         return np.asarray(a, dtype=complex)
-    return arr
+    try:
+        return np.asarray(a, dtype=float)
+    except TypeError:                   # complex entries in a list or object array
+        return np.asarray(a, dtype=complex)
 
 
 def primal(x):

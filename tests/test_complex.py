@@ -209,3 +209,14 @@ def test_large_arrays_with_complex_factors_take_the_numpy_path_exactly():
     g = dg.gradient(lambda x: np.sum(np.exp(1j * x) * x * x + np.sqrt(x + 1j)), x)
     expected = 1j * np.exp(1j * x) * x * x + 2 * x * np.exp(1j * x) + 0.5 / np.sqrt(x + 1j)
     np.testing.assert_allclose(g, expected, rtol=1e-13, atol=1e-15)
+
+
+def test_dual_constructor_and_object_arrays_keep_complex_values():
+    d = dg.Dual(np.array([1 + 1j, 2.0]), np.ones((2, 1)))
+    assert d.dtype == np.complex128
+    np.testing.assert_array_equal((d * d).partials[:, 0], [2 + 2j, 4.0])
+    assert np.asarray(d)[0].value == 1 + 1j
+    s = dg.Dual(np.complex64(1 + 2j), [1.0])
+    assert (s * s).value == -3 + 4j and (s * s).partials[0] == 2 + 4j
+    J = dg.jacobian(lambda x: np.array([x[0] * Z0, x[1] * x[0]]), np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(J, [[Z0, 0.0], [2.0, 1.0]])

@@ -1141,9 +1141,15 @@ def _trace(who, f, x, args, mode, hessian):
 
 def _csr(cols, m, n):
     import scipy.sparse as sp
-    from ._coloring_kernels import rows_to_csr
     cols = np.ascontiguousarray(cols.reshape(m, -1), dtype=np.int32)
-    indptr, indices = rows_to_csr(cols, EMPTY)
+    if cols.size > 1 << 16:                  # large: one jitted pass
+        from ._coloring_kernels import rows_to_csr
+        indptr, indices = rows_to_csr(cols, EMPTY)
+    else:                                    # no numba import for small patterns
+        cols = np.sort(_compact(cols), axis=1)
+        keep = cols != EMPTY
+        indptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))])
+        indices = cols[keep]
     return sp.csr_matrix((np.ones(indices.size, dtype=bool), indices, indptr), shape=(m, n))
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from . import errors
 from . import _buffers
-from ._base import make, new_tag
+from ._base import make, new_tag, retire
 from ._parallel import run_tasks
 from ._seed import (as_array, assemble, call_jitted, chunk_sizes, extract, is_jitted,
                     ladder_width, private)
@@ -165,16 +165,19 @@ def evaluate_colors(who, f, args, x, color, start, width):
     hit = np.flatnonzero((color >= start) & (color < start + width))
     partials[hit, color[hit] - start] = 1.0
     seeded = make(private(x), partials, tag)
-    if jitted:
-        value, p = extract(who, call_jitted(who, f, (seeded,) + tuple(args), {}), tag,
-                           columns)
-        return value, as_array(p)[..., :width]
-    _buffers.begin()
     try:
-        value, p = extract(who, f(seeded, *args), tag, width)
+        if jitted:
+            value, p = extract(who, call_jitted(who, f, (seeded,) + tuple(args), {}), tag,
+                               columns)
+            return value, as_array(p)[..., :width]
+        _buffers.begin()
+        try:
+            value, p = extract(who, f(seeded, *args), tag, width)
+        finally:
+            _buffers.end()
+        return value, as_array(p)
     finally:
-        _buffers.end()
-    return value, as_array(p)
+        retire(tag)              # the pass's duals are dead from here on (escaped: an error)
 
 
 def _compressed(who, fn, f, args, x, color, chunk, executor, progress):

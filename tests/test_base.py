@@ -123,3 +123,15 @@ def test_an_escaped_dual_returned_as_aux_raises():
     # an outer call's dual in aux is fine (nesting)
     assert dg.derivative(lambda y: dg.grad(lambda x: (x * y, y), has_aux=True)(1.0)[0],
                          3.0) == 1.0
+
+
+def test_a_dual_escaping_a_sparse_pass_raises():
+    pytest.importorskip("scipy.sparse")
+    cache = {}
+
+    def inner(y):
+        cache["d"] = y
+        return y * 2.0
+    dg.jacobian(inner, np.ones(3), sparsity=np.eye(3, dtype=bool))
+    with pytest.raises(TypeError, match="escaped"):
+        dg.gradient(lambda x: np.sum(x * cache["d"]), np.ones(3))

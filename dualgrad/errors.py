@@ -197,6 +197,25 @@ _SCIPY_SPELLINGS = {
               "loop, as dualgrad.testing.lotka_volterra)",
     "solve_ivp": "the time stepping written with NumPy arithmetic (a fixed-step "
                  "Runge-Kutta loop, as dualgrad.testing.lotka_volterra)",
+    "log_softmax": "x - m - np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) with "
+                   "m = np.max(x, axis=axis, keepdims=True)",
+    "solve": "np.linalg.solve(a, b)",
+    "cho_solve": "np.linalg.solve(a, b) with the matrix a itself (np.linalg.cholesky takes "
+                 "duals too)",
+    "lu_solve": "np.linalg.solve(a, b) with the matrix a itself",
+    "solve_triangular": "np.linalg.solve(np.tril(a), b) (np.triu(a) for lower=False)",
+    "inv": "np.linalg.inv(a)",
+    "det": "np.linalg.det(a)",
+    "expm": "a scaling-and-squaring Taylor or Pade series written with NumPy matmuls (no "
+            "NumPy function); for the derivative alone, scipy.linalg.expm_frechet(A, E) on "
+            "values gives it along the direction E",
+    ("expon", "cdf"): "-np.expm1(-(x - loc) / scale)",
+    ("expon", "logpdf"): "-(x - loc) / scale - np.log(scale)",
+    ("logistic", "cdf"): "scipy.special.expit((x - loc) / scale)",
+    ("gamma", "cdf"): "scipy.special.gammainc(a, (x - loc) / scale)",
+    ("gamma", "logpdf"): "(a - 1) * np.log(z) - z - scipy.special.gammaln(a) - np.log(scale) "
+                         "with z = (x - loc) / scale",
+    ("beta", "cdf"): "scipy.special.betainc(a, b, (x - loc) / scale)",
     ("norm", "cdf"): "scipy.special.ndtr((x - loc) / scale)",
     ("norm", "sf"): "scipy.special.ndtr((loc - x) / scale)",
     ("norm", "logcdf"): "scipy.special.log_ndtr((x - loc) / scale)",
@@ -205,7 +224,8 @@ _SCIPY_SPELLINGS = {
     ("norm", "logpdf"): "-0.5 * ((x - loc) / scale) ** 2 - np.log(np.sqrt(2 * np.pi) * scale)",
 }
 _ON_DUALS = ("not supported for the input types", "does not support argument",
-             "has no callable", "Dual", "could not be coerced")
+             "has no callable", "Dual", "could not be coerced",
+             "object arrays are not supported")
 
 
 def _involves_duals(exc):

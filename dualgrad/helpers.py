@@ -22,7 +22,7 @@ from ._base import Dual, make, new_tag, retire
 from ._parallel import run_tasks
 from ._seed import (OutTree, as_array, assemble, call_jitted, chunk_tasks, evaluate_chunk,
                     extract, is_jitted, jacobian_columns, private, split_aux, strip_tag)
-from ._tree import LEAF, flatten, unflatten
+from ._tree import LEAF, flatten, is_node, unflatten
 from ._validate import as_input, check_argnums, check_callable, check_chunk
 
 if TYPE_CHECKING:                        # annotations only: nothing imported at run time
@@ -568,7 +568,8 @@ def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool
     ValueError
         ``v`` is not of ``x``'s shape or structure.
     TypeError
-        ``x`` and ``v`` are tuples of one item, JAX's spelling ``jvp(f, (x,), (v,))``.
+        ``x`` and ``v`` are tuples of one item or of arrays, JAX's spelling
+        ``jvp(f, (x,), (v,))`` (pass lists for a tuple pytree).
 
     Examples
     --------
@@ -580,12 +581,13 @@ def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool
     """
     who = "dualgrad.jvp"
     check_callable(who, f)
-    if type(x) is tuple and type(v) is tuple and len(x) == len(v) == 1:
+    if type(x) is tuple and type(v) is tuple and (len(x) == 1 or is_node(x)):
         raise errors.bad_type(
             who, "x as f's first argument itself (dg.jvp(f, x, v, *args))",
-            "x and v as tuples of one item, JAX's spelling jax.jvp(f, (x,), (v,))",
-            "Write dg.jvp(f, x, v); for several arguments of f, pass a list and unpack "
-            "it: dg.jvp(lambda xs: f(*xs), [x1, x2], [v1, v2]).")
+            f"x and v as tuples of {len(x)} item{'s' * (len(x) > 1)}, JAX's spelling "
+            "jax.jvp(f, (x,), (v,)) (a tuple of numbers stays one array: (1.0, 2.0))",
+            "Write dg.jvp(f, x, v); for several arguments of f, or a tuple pytree, pass "
+            "lists: dg.jvp(lambda xs: f(*xs), [x1, x2], [v1, v2]).")
     xleaves, xdef = flatten(x)
     vleaves, vdef = flatten(v)
     if xdef != vdef:

@@ -146,3 +146,13 @@ def test_elementwise_grad_disagrees_with_autograd_only_by_raising():
         dg.elementwise_grad(np.cumsum)(x)                  # autograd gives J.T @ 1: [3, 2, 1]
     np.testing.assert_allclose(dg.grad(lambda x: np.sum(np.cumsum(x)))(x),  # the fix it names
                                ag.elementwise_grad(anp.cumsum)(x), rtol=1e-15)
+
+
+def test_elementwise_grad_check_false_is_the_unchecked_row_sum():
+    x = np.array([1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(dg.elementwise_grad(np.cumsum, check=False)(x),
+                                  [1.0, 2.0, 3.0])           # J @ 1, as documented
+    np.testing.assert_allclose(dg.elementwise_grad(np.sin, check=False)(x), np.cos(x),
+                               rtol=1e-15)
+    with pytest.raises(ValueError, match="check as True or False"):
+        dg.elementwise_grad(np.sin, check="no")

@@ -12,7 +12,7 @@ import numpy as np
 from . import _base, errors
 from ._base import Dual, primal
 from ._rules import RULES
-from ._scalar import scalars_from_rows
+from ._scalar import make_scalar, scalars_from_rows
 from ._ufuncs import apply, call, with_number, write_out
 
 __all__ = ["ArrayDual", "make_array"]
@@ -102,6 +102,12 @@ class ArrayDual(Dual):
 
     # ---- indexing ---------------------------------------------------------------
     def __getitem__(self, index):
+        if type(index) is int:                  # x[j] in a loop: the scalar path, direct
+            value = self.value
+            if type(value) is np.ndarray and value.ndim == 1 and value.dtype == _f64:
+                partials = self.partials
+                if type(partials) is np.ndarray and partials.dtype == _f64:
+                    return make_scalar(value.item(index), partials[index], self.tag)
         _check_index(index)
         value = self.value[index]
         partials = self.partials[_partials_index(index)]

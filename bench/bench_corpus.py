@@ -1,0 +1,101 @@
+"""The real-code corpus (bench/corpus.py) timed against f and scipy's approx_fprime.
+
+    python bench/bench_corpus.py [--quick]
+
+For every problem: the median time of f(x0), of ``scipy.optimize.approx_fprime(x0, f)``
+(forward differences, n + 1 calls of f) and of ``dualgrad.jacobian(f, x0)``, all in
+this one run, plus dualgrad's largest error against central differences with a
+Richardson step (a check that the timed result is the derivative).  Issue 13's
+targets: median dualgrad / approx_fprime at most 0.7, no case above 1.5.
+Writes bench/RESULTS_corpus.md.
+"""
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]        # this checkout's dualgrad
+
+from _common import table  # noqa: E402
+from corpus import PROBLEMS  # noqa: E402
+
+import dualgrad as dg  # noqa: E402
+
+
+def timed(fn, repeat, min_time):
+    fn()
+    t0 = time.perf_counter()
+    fn()
+    once = max(time.perf_counter() - t0, 1e-7)
+    number = max(1, int(min_time / once))
+    samples = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        for _ in range(number):
+            fn()
+        samples.append((time.perf_counter() - t0) / number)
+    return statistics.median(samples)
+
+
+def richardson_jacobian(f, x):
+    """Central differences with one Richardson extrapolation: error ~h^4."""
+    x = np.asarray(x, dtype=float)
+    cols = []
+    for j in range(x.size):
+        h = 1e-3 * max(1e-2, abs(x[j]))
+        e = np.zeros_like(x)
+        e[j] = 1.0
+
+        def d(step):
+            return (np.asarray(f(x + step * e)) - np.asarray(f(x - step * e))) / (2 * step)
+        cols.append((4.0 * d(h / 2) - d(h)) / 3.0)
+    return np.stack(cols, axis=-1)
+
+
+def main():
+    from scipy.optimize import approx_fprime
+    quick = "--quick" in sys.argv
+    repeat, min_time = (5, 0.03) if quick else (11, 0.06)
+    rows, ratios = [], []
+    for name, (f, x0) in PROBLEMS.items():
+        J = dg.jacobian(f, x0)
+        ref = richardson_jacobian(f, x0)
+        err = np.max(np.abs(J - ref)) / max(np.max(np.abs(ref)), 1e-300)
+        # interleaved: each repeat times the three back to back, so that a busy
+        # machine slows them alike; the ratio is the median of the per-repeat ratios
+        samples = [[timed(fn, 1, min_time / 3) for fn in
+                    (lambda: f(x0), lambda: approx_fprime(x0, f), lambda: dg.jacobian(f, x0))]
+                   for _ in range(repeat)]
+        tf, tfd, tdg = (statistics.median(s[i] for s in samples) for i in range(3))
+        ratio = statistics.median(s[2] / s[1] for s in samples)
+        ratios.append(ratio)
+        mark = " **> 1.5x**" if ratio > 1.5 else ""
+        rows.append([name, len(np.atleast_1d(f(x0))), f"{tf * 1e6:.1f}",
+                     f"{tfd * 1e6:.1f}", f"{tdg * 1e6:.1f}", f"{tdg / tf:.1f}x",
+                     f"{ratio:.2f}x{mark}", f"{err:.0e}"])
+        print(name, rows[-1][2:], file=sys.stderr, flush=True)
+    med = statistics.median(ratios)
+    worst = max(ratios)
+    text = "\n".join([
+        "## Real-code corpus: dualgrad.jacobian against f and approx_fprime "
+        "(bench/bench_corpus.py)", "",
+        f"{len(ratios)} problems (bench/corpus.py: the Moré-Garbow-Hillstrom / Moré-Wild "
+        "set as SciPy's benchmarks implement it). Median of dualgrad / approx_fprime: "
+        f"**{med:.2f}x** (target 0.7x); worst **{worst:.2f}x** (target 1.5x); "
+        f"{sum(r > 1.5 for r in ratios)} above 1.5x. Error: largest |dualgrad - "
+        "Richardson central differences| over the largest |entry| (the differences' "
+        "own error is ~1e-8 to 1e-10).", "",
+        table(["problem (inputs)", "residuals", "f us", "approx_fprime us",
+               "dualgrad us", "dualgrad / f", "dualgrad / approx_fprime", "error"], rows),
+        ""])
+    print(text)
+    if not quick:
+        (HERE / "RESULTS_corpus.md").write_text(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -47,6 +47,10 @@ def as_pattern(who, sparsity, shape=None):
     """``sparsity`` (scipy.sparse or a boolean array_like) as a canonical CSR
     boolean matrix; its shape must be ``shape`` where one is given."""
     sp = scipy_sparse(who)
+    if sp.issparse(sparsity) and sparsity.format == "csr" and sparsity.dtype == bool and \
+            sparsity.has_canonical_format and \
+            (shape is None or sparsity.shape == tuple(shape)):
+        return sparsity                  # as dg.sparsity returns it: kept, so cached colors hold
     if sp.issparse(sparsity):
         P = sp.csr_matrix(sparsity, dtype=bool, copy=True)
     else:
@@ -229,6 +233,7 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
     color = column_coloring(P)
     value, B = _compressed(who, evaluate_colors, f, args, x, color, chunk, executor,
                            progress)
+    detected = getattr(P, "_dualgrad_detected", False)
     if np.ndim(value) != 1:
         raise errors.bad_argument(
             who, "f(x) 1-D with sparsity=", f"an output of shape {np.shape(value)}",
@@ -240,7 +245,33 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
     rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
     data = B[rows, color[P.indices]] if P.nnz else np.zeros(0)
     J = sp.csr_matrix((data, P.indices.copy(), P.indptr.copy()), shape=P.shape)
+    if not detected:
+        _check_pattern(who, f, args, x, J)
     return J.asformat(format)
+
+
+def _check_pattern(who, f, args, x, J):
+    """A pattern given by hand may miss a nonzero, and then colors collide silently:
+    one more pass along a random direction ``v`` compares ``J @ v`` with the exact
+    directional derivative, so a wrong pattern raises instead of returning wrong
+    entries.  (Patterns from :func:`dualgrad.sparsity` never miss one and skip this.)"""
+    v = np.random.default_rng(0x5EED).uniform(0.5, 1.5, x.size)
+    v *= np.where(np.arange(x.size) % 2, 1.0, -1.0)
+    tag = new_tag()
+    seeded = make(private(x), v.reshape(-1, 1).copy(), tag)
+    out = call_jitted(who, f, (seeded,) + tuple(args), {}) if is_jitted(f) else f(seeded, *args)
+    _, t = extract(who, out, tag, 1)
+    t = as_array(t).reshape(-1)
+    Jv = J @ v
+    scale = abs(J) @ np.abs(v) + np.abs(t)
+    bad = ~(np.abs(Jv - t) <= 1e-9 * scale)          # NaN counts as bad only where t is finite
+    bad &= np.isfinite(t)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise errors.bad_argument(
+            who, "a sparsity pattern that holds every nonzero of the Jacobian",
+            f"one that misses nonzeros (row {i}: J @ v = {Jv[i]!r}, exact {t[i]!r})",
+            "Pass sparsity='auto' or the pattern dg.sparsity(f, x) detects.")
 
 
 def evaluate_hessian_colors(who, f, args, x, color, start, width, chunk=None):

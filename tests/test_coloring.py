@@ -244,3 +244,22 @@ def test_sparse_hessian_arrowhead_needs_two_colors():
     with cf.ThreadPoolExecutor(2) as pool:
         H = dg.hessian(f, x, sparsity=exact != 0, chunk=1, executor=pool)
     np.testing.assert_allclose(H.toarray(), exact, rtol=1e-14, atol=0)
+
+
+def test_a_hand_pattern_missing_a_nonzero_raises_instead_of_wrong_entries():
+    x = np.random.default_rng(4).uniform(0.2, 1.5, 12)
+    P = banded_jac(x) != 0
+    P[3, 4] = False                               # drop one nonzero
+    with pytest.raises(ValueError, match="misses nonzeros"):
+        dg.jacobian(banded, x, sparsity=P)
+    P[3, 4] = True
+    P[0, 5] = True                                # extra entries are fine: explicit zeros
+    J = dg.jacobian(banded, x, sparsity=P)
+    np.testing.assert_allclose(J.toarray(), banded_jac(x), rtol=1e-14)
+
+
+def test_a_detected_pattern_is_kept_so_its_colors_are_cached():
+    x = np.linspace(0.1, 1.0, 20)
+    P = dg.sparsity(banded, x)
+    assert _coloring.as_pattern("t", P) is P
+    assert _coloring.column_coloring(P) is _coloring.column_coloring(P)

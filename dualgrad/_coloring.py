@@ -259,8 +259,12 @@ def _check_pattern(who, f, args, x, J):
     v *= np.where(np.arange(x.size) % 2, 1.0, -1.0)
     tag = new_tag()
     seeded = make(private(x), v.reshape(-1, 1).copy(), tag)
-    out = call_jitted(who, f, (seeded,) + tuple(args), {}) if is_jitted(f) else f(seeded, *args)
-    _, t = extract(who, out, tag, 1)
+    try:
+        out = call_jitted(who, f, (seeded,) + tuple(args), {}) if is_jitted(f) else \
+            f(seeded, *args)
+        _, t = extract(who, out, tag, 1)
+    finally:
+        retire(tag)              # the check's duals are dead too (escaped: an error)
     t = as_array(t).reshape(-1)
     Jv = J @ v
     scale = abs(J) @ np.abs(v) + np.abs(t)

@@ -4,7 +4,8 @@ The rule that keeps old calls meaning what they meant: a list or tuple that
 NumPy reads as one numeric array (numbers, scalar duals, or such lists nested
 to equal lengths) is an array leaf, as before; any other list or tuple (one
 holding an ndarray, an array dual, a dict, or lists of unequal lengths) is a
-node, and so is every dict.  Dicts flatten in sorted key order, as JAX does.
+node, and so is every dict.  Dicts flatten in sorted key order, as JAX does
+(insertion order when the keys do not sort).
 """
 
 import numbers
@@ -66,7 +67,10 @@ def _flatten_into(tree, leaves):
         leaves.append(tree)
         return LEAF
     if type(tree) is dict:
-        keys = sorted(tree)
+        try:
+            keys = sorted(tree)
+        except TypeError:                # keys of mixed types: the dict's own order
+            keys = list(tree)
         return (dict, tuple(keys), tuple(_flatten_into(tree[k], leaves) for k in keys))
     return (type(tree), len(tree), tuple(_flatten_into(item, leaves) for item in tree))
 

@@ -162,3 +162,9 @@ def test_jvp_matches_jax_on_a_dict(jax):
     assert shapes(tangent) == shapes(jax.tree_util.tree_map(np.asarray, tangent_j))
     np.testing.assert_allclose(tangent["y"], np.asarray(tangent_j["y"]), rtol=1e-14)
     np.testing.assert_allclose(tangent["z"], 2 * x["a"] * v["a"], rtol=1e-15)
+
+
+def test_dicts_with_keys_that_do_not_sort_and_empty_trees():
+    g = dg.gradient(lambda p: p[1] * p["a"], {1: 2.0, "a": 3.0})
+    assert g == {1: 3.0, "a": 2.0}
+    assert dg.gradient(lambda p: 3.0, {}) == {}

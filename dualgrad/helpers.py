@@ -83,10 +83,6 @@ class _Flat:
             self.f = _Rebuild(f, args, self.nums, self.defs, self.counts)
             self.template, self.lnums = (None,) * len(self.xs), tuple(range(len(self.xs)))
 
-    @property
-    def trees(self):
-        return any(d is not LEAF for d in self.defs)
-
     def blocks(self, partials, lead=()):
         """Split partials of shape ``lead + (N,)`` into one block per leaf, of
         shape ``lead + leaf.shape``, arranged in the input structure."""

@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 # scipy_dropin.py and parallel_jacobian.py (timings, no figure) run in tests/test_examples.py
-EXAMPLES = ["seed_question", "grid_field", "ode_sensitivity", "sparse_pattern"]
+EXAMPLES = ["seed_question", "grid_field", "ode_sensitivity", "sparse_pattern",
+            "dict_parameters"]
 
 RUNNER = textwrap.dedent("""
     import runpy, sys

@@ -514,7 +514,7 @@ def _deps(a, shape):
     if not isinstance(a, Tracer):
         return None
     c = a.cols()
-    return np.broadcast_to(c, shape + c.shape[-1:])
+    return c if c.shape[:-1] == shape else np.broadcast_to(c, shape + c.shape[-1:])
 
 
 def _union(parts, shape):
@@ -524,8 +524,8 @@ def _union(parts, shape):
         return np.zeros(shape + (0,), np.int32)
     if len(parts) == 1:
         return parts[0]
-    return np.concatenate([np.broadcast_to(p, shape + p.shape[-1:]) for p in parts],
-                          axis=-1)
+    return np.concatenate([p if p.shape[:-1] == shape else
+                           np.broadcast_to(p, shape + p.shape[-1:]) for p in parts], axis=-1)
 
 
 def _masked(cols, mask):

@@ -245,3 +245,22 @@ def test_hessian_pattern_is_exact_on_a_chain_and_linear_terms_add_nothing():
     np.testing.assert_array_equal(P.toarray(), expect)
     with pytest.raises(ValueError, match="scalar"):
         dg.hessian_sparsity(lambda x: x ** 2, x)
+
+
+def test_numba_jitted_f_is_traced_through_its_python_source():
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def f(x):
+        out = np.empty_like(x)
+        for i in range(x.size):
+            out[i] = x[i] * x[i - 1]
+        return out
+    x = np.linspace(0.1, 1.0, 6)
+    expect = np.eye(6, dtype=bool) | np.eye(6, k=-1, dtype=bool)
+    expect[0, -1] = True
+    np.testing.assert_array_equal(dg.sparsity(f, x).toarray(), expect)
+    J = dg.jacobian(f, x, sparsity="auto")
+    analytic = np.diag(np.roll(x, 1)) + np.diag(x[1:], -1)
+    analytic[0, -1] = x[0]
+    np.testing.assert_allclose(J.toarray(), analytic, rtol=1e-15)

@@ -253,3 +253,33 @@ def test_kinks_are_exact_inside_jitted_code(rule):
                     np.testing.assert_array_equal(
                         J[j, k], expected[k],
                         err_msg=f"{rule.name}{point} d/d arg {k}, mix={mix}")
+
+
+# ---- a zero seed stays zero next to an infinite or NaN local derivative ------------
+_BAD = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 0.5])
+
+
+@pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.parametrize("path", ["numpy", "numba"])
+@pytest.mark.parametrize("rule", SMOOTH, ids=[r.name for r in SMOOTH])
+def test_zero_directions_stay_zero_next_to_infinite_local_derivatives(rule, path, n):
+    """Direction 0 is seeded with zeros in every argument: whatever the local
+    derivative at NaN, inf, 0 or +-1 (inf for sqrt at 0, NaN for log at -1), its
+    partials must stay exactly 0, on both engines, flat (n = 1) and rows (n = 3)."""
+    size = _BAD.size
+    xs = [np.repeat(_BAD, size), np.tile(_BAD, size)][:rule.ufunc.nin]
+    if rule.ufunc.nin == 3:
+        xs.append(np.full(size * size, 0.5))
+    tag = new_tag()
+    args = []
+    for k, x in enumerate(xs):
+        if rule.derivs[k] is None:
+            args.append(np.round(np.nan_to_num(x, posinf=2.0, neginf=-2.0)).astype(int)
+                        if rule.domain[k][-1] == "int" else np.full(x.shape, 1.5))
+            continue
+        p = np.zeros(x.shape + (n,))
+        p[:, 1:] = 1.0
+        args.append(dg.Dual(x, p, tag=tag))
+    with _kernels.use(path), np.errstate(all="ignore"):
+        out = rule.ufunc(*args)
+    assert np.all(out.partials[..., 0] == 0.0), rule.name

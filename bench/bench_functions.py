@@ -7,8 +7,8 @@ duals against the same call on floats (issue 13).
 Walks ``dualgrad._functions.HANDLED``, ``dualgrad._linalg.LINALG`` and
 ``dualgrad._rules.RULES`` like the correctness coverage test does: a function with no
 case below is listed as such, never skipped silently.  Each row is the median time of
-one call on duals with ``n`` partials over the median of the same call on floats, in
-the same run, marked against its limit:
+one call on duals with ``n`` partials over the same call on floats, timed back to back
+in each repeat (median of the per-repeat ratios), marked against its limit:
 
 * N >= 1e3: at most 8 (n + 1) / 5 times the float call (8x at n = 4, issue 13's
   target, scaled with the partials' size, the floor of unfused propagation);
@@ -42,19 +42,32 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
 
 
 def timed(fn, repeat, min_time):
-    """Median seconds per call (CPU time of this process: the machine is shared)."""
+    """Median seconds per call over ``repeat`` samples of at least ``min_time`` each."""
+    return statistics.median(samples(fn, repeat, min_time))
+
+
+def samples(fn, repeat, min_time):
+    fn()                                            # warm-up: compile, caches
+    t0 = time.perf_counter()
     fn()
-    t0 = time.process_time()
-    fn()
-    once = max(time.process_time() - t0, 1e-6)
+    once = max(time.perf_counter() - t0, 1e-7)
     number = max(1, int(min_time / once))
-    samples = []
+    out = []
     for _ in range(repeat):
         t0 = time.perf_counter()
         for _ in range(number):
             fn()
-        samples.append((time.perf_counter() - t0) / number)
-    return statistics.median(samples)
+        out.append((time.perf_counter() - t0) / number)
+    return out
+
+
+def ratio(dual, plain, repeat, min_time):
+    """(median dual seconds, median of per-repeat dual / float ratios): the two are
+    timed back to back in each repeat, so a busy machine slows them alike."""
+    pairs = [(samples(dual, 1, min_time)[0], samples(plain, 1, min_time)[0])
+             for _ in range(repeat)]
+    return (statistics.median(d for d, _ in pairs),
+            statistics.median(d / p for d, p in pairs))
 
 
 # ---- the cases: name -> (kind, call(x, y, M, S)) -----------------------------------------
@@ -246,7 +259,7 @@ def run(quick):
     rng = np.random.default_rng(0)
     ns = (4,) if quick else (1, 4, 16)
     Ns = (10, 100_000) if quick else (10, 1000, 100_000)
-    repeat, min_time = (3, 0.005) if quick else (5, 0.01)
+    repeat, min_time = (3, 0.003) if quick else (5, 0.004)
     cases = _cases()
     registered = sorted({function_name(f) for f in HANDLED} | {function_name(f) for f in LINALG})
     missing = [name for name in registered if name not in cases and name not in VALUES_ONLY]
@@ -259,12 +272,10 @@ def run(quick):
             for name, (kind, fn) in cases.items():
                 kinds[name] = kind
                 try:
-                    tf = timed(lambda: fn(*floats), repeat, min_time)
-                    td = timed(lambda: fn(*duals), repeat, min_time)
+                    rows[name, N, n] = ratio(lambda: fn(*duals), lambda: fn(*floats),
+                                             repeat, min_time)
                 except Exception as exc:                        # noqa: BLE001
                     rows[name, N, n] = f"error: {type(exc).__name__}"
-                    continue
-                rows[name, N, n] = (td, td / tf)
             for name, (nin, domain) in ufuncs.items():
                 kinds[name] = "ufunc"
                 ufunc = getattr(np, name[3:])
@@ -275,12 +286,10 @@ def run(quick):
                 dargs = [dg.Dual(a, rng.standard_normal(a.shape + (n,)), tag=tag)
                          if a.dtype == float else a for a in args]
                 try:
-                    tf = timed(lambda: ufunc(*args), repeat, min_time)
-                    td = timed(lambda: ufunc(*dargs), repeat, min_time)
+                    rows[name, N, n] = ratio(lambda: ufunc(*dargs), lambda: ufunc(*args),
+                                             repeat, min_time)
                 except Exception as exc:                        # noqa: BLE001
                     rows[name, N, n] = f"error: {type(exc).__name__}"
-                    continue
-                rows[name, N, n] = (td, td / tf)
             print(f"N = {N}, n = {n}: done", file=sys.stderr, flush=True)
     return rows, kinds, missing, ns, Ns
 
@@ -317,8 +326,8 @@ def report(rows, kinds, missing, ns, Ns):
     met = sum(1 for r in rows.values() if isinstance(r, tuple)) - len(misses)
     text = ["## Every registered function and ufunc rule on array duals (bench/bench_functions.py)",
             "",
-            "Median time of one call on duals with n partials over the same call on floats, "
-            "same run. Limits: at N >= 1e3, 8 (n + 1) / 5 times the float call (8x at n = 4); "
+            "One call on duals with n partials over the same call on floats, timed back to "
+            "back in each repeat (median of the ratios). Limits: at N >= 1e3, 8 (n + 1) / 5 times the float call (8x at n = 4); "
             "at N = 10, 3x for ufunc rules; '> 2x kind': more than twice the best ratio of "
             "its kind at that (N, n). Views cost a fixed dispatch against NumPy's ~0.3 us "
             "view, so their ratios measure overhead, not the partials.",

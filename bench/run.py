@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE.parent), str(HERE)]      # this checkout's dualgrad, then bench/
 
 THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
            "NUMBA_NUM_THREADS": "1", "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false "
@@ -38,6 +38,8 @@ TARGETS = {
                                 ("dualgrad (numba)", "f (numba)", 3.0),
                                 ("dualgrad (numba)", "jax", 1.0)],
     "heat equation 100000x4": [("f", 4.0), ("scipy", 1.0)],
+    "heat equation np.roll + rebinding": [("f", 5.0), ("scipy", 1.0)],
+    "heat equation np.diff + concatenate": [("f", 5.0), ("scipy", 1.0)],
     "elementwise N=1e6": [("f", 2.0)],
     "Broyden 50x50": [("num-dual", 0.5), ("scipy", 0.15)],
 }
@@ -101,7 +103,7 @@ def import_time(repeat=7):
     times, numba = [], None
     for _ in range(repeat):
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             env=env, check=True).stdout.split()
+                             env=env, check=True, cwd=HERE.parent).stdout.split()
         times.append(float(out[0]))
         numba = out[1]
     times.sort()

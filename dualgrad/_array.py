@@ -7,9 +7,11 @@ an object array of scalar duals for dtype None/object and refuses any other
 dtype, which is what makes every derivative-dropping conversion raise.
 """
 
+import sys
+
 import numpy as np
 
-from . import _base, errors
+from . import _base, _buffers, errors
 from ._base import Dual, primal
 from ._rules import RULES
 from ._scalar import make_scalar, scalars_from_rows
@@ -249,8 +251,51 @@ def _promote(current, incoming):
     """
     if not isinstance(incoming, Dual) or isinstance(current, Dual):
         return current
+    if _shared(current):
+        raise errors.shared_buffer()
     n = len(incoming._plist()) if incoming._kind == "slots" else incoming.partials.shape[-1]
     return make_array(current, np.zeros(current.shape + (n,)), incoming.tag)
+
+
+def _shared(current):
+    """Whether another array sees ``current``'s memory, so that replacing it by a
+    promoted copy would leave that array behind (a silently wrong derivative).
+
+    Reference counts tell: a view keeps its base alive, so an array that something
+    views, or that anything else holds, has more references than the dual's own; a
+    view is alone only when its base has no referent but it (and the buffer pool).
+    The counts that mean "alone" are measured at import through the same calls.
+    """
+    if type(current) is not np.ndarray:
+        return False
+    if _references(current) != _ALONE:
+        return True
+    base = current.base
+    return base is not None and _view_references(base) - _buffers.pooled(base) != _ALONE_VIEW
+
+
+def _references(a):
+    return sys.getrefcount(a)
+
+
+def _view_references(base):
+    return _references(base)
+
+
+class _Holder:
+    __slots__ = ("a",)
+
+
+def _counts(current):
+    """What :func:`_shared` reads, through calls of the same depth."""
+    base = current.base
+    return _references(current), _view_references(base)
+
+
+_probe = _Holder()
+_probe.a = np.empty(2)[::-1]          # a view whose base nothing else holds
+_ALONE, _ALONE_VIEW = (lambda current, incoming: _counts(current))(_probe.a, None)
+del _probe
 
 
 def _scalar_partials(d):
@@ -320,7 +365,13 @@ def _inplace(rule):
                 ufunc(a.value, b.value, out=a.value)
                 ufunc(a.partials, b.partials, out=a.partials)
                 return a
-        return write_out(call(rule, (a, b)), a)
+        result = call(rule, (a, b))
+        try:
+            return write_out(result, a)
+        except errors.SharedBufferError:
+            if errors.stored_next():    # y[i] += d: Python stores the result into y next,
+                return result           # so a's own (shared) memory need not hold it
+            raise
     return op
 
 

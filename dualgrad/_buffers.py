@@ -27,7 +27,7 @@ import threading
 
 import numpy as np
 
-__all__ = ["begin", "end", "empty", "like", "use", "MIN_BYTES"]
+__all__ = ["begin", "end", "empty", "like", "use", "pooled", "MIN_BYTES"]
 
 MIN_BYTES = 1 << 18
 MAX_PER_SIZE = 64
@@ -54,6 +54,12 @@ def _references(buffers, k):
 
 
 _ONLY_THE_POOL = _references([np.empty(1)], 0)
+
+
+def pooled(base):
+    """1 when the pool holds ``base`` (one reference of its own), else 0."""
+    with _lock:
+        return int(any(b is base for b in _pool.get(base.size, ())))
 
 
 def begin():

@@ -42,6 +42,23 @@ def storing(depth=2):
     return dis.opname[op] in ("STORE_SUBSCR", "STORE_SLICE")
 
 
+def stored_next(depth=2):
+    """Will the Python code ``depth`` frames up store the value being computed into an
+    item or slice next (``y[i] += d`` computes ``y[i] + d`` in place, then stores it
+    with ``y[i] = ...``)?  Read from its bytecode: error path only."""
+    import dis
+    import sys
+    try:
+        frame = sys._getframe(depth)
+    except ValueError:                                  # pragma: no cover
+        return False
+    for ins in dis.get_instructions(frame.f_code):
+        if ins.offset <= frame.f_lasti or ins.opname in ("SWAP", "COPY", "NOP"):
+            continue
+        return ins.opname in ("STORE_SUBSCR", "STORE_SLICE")
+    return False
+
+
 def dropped_derivatives(action):
     """``action`` (e.g. ``"float(d)"``) would silently drop derivatives."""
     return DualTypeError(
@@ -150,6 +167,22 @@ def mixed_tags():
         "dualgrad: a dual number of an inner derivative call was stored into an array of "
         "an outer call. Fix: create the buffer inside the inner function, from its own "
         "argument (np.zeros_like(y)).")
+
+
+class SharedBufferError(DualTypeError):
+    """A nested dual written in place into memory that another array sees."""
+
+
+def shared_buffer():
+    """A nested dual written into a buffer that shares memory with another array."""
+    return SharedBufferError(
+        "dualgrad: inside a nested call (hessian, or a derivative of a derivative) a "
+        "second-order dual was written in place into an array that shares its memory with "
+        "another one (a view such as y[::-1], np.flip(y) or y.reshape(...), or the base of "
+        "such a view); expected a buffer that nothing else views, because the write would "
+        "not reach the other array and its derivatives would be wrong. Fix: write "
+        "out of place (v = v * v instead of v *= v), or make the buffer from the input "
+        "with np.zeros_like(x) and write into it before taking views of it.")
 
 
 def needs_scipy(who):

@@ -178,17 +178,61 @@ def test_clip_keeps_nan_out_of_clipped_partials():
     assert out.partials[2, 0] == 2.0
 
 
-@pytest.mark.xfail(strict=True, reason="known hole: inside hessian a buffer made from the "
-                   "input (y = x * 1.0) has plain first-order partials; writing a nested "
-                   "dual through a view of it promotes the view's partials to a new array, "
-                   "so the base never sees the write (found by engine, issue 12 views class)")
-@pytest.mark.parametrize("view", [lambda y: y[::-1], lambda y: np.flip(y),
-                                  lambda y: np.reshape(y, (2, 2))])
-def test_second_order_write_through_a_view(view):
+_VIEWS = [lambda y: y[::-1], lambda y: np.flip(y), lambda y: np.reshape(y, (2, 2)),
+          lambda y: y[1:], lambda y: y.T]
+_X = np.array([0.3, 0.7, 1.1, 1.9])
+
+
+@pytest.mark.parametrize("view", _VIEWS)
+def test_second_order_write_through_a_view_raises(view):
+    # Inside hessian y = x * 1.0 has plain first-order partials; v *= v needs second-order
+    # ones, which plain memory cannot hold: a promoted copy would leave y behind (it once
+    # gave a wrong Hessian), so it raises, naming the fix.
     def f(x):
         y = x * 1.0
         v = view(y)
-        v *= v                                   # y becomes x ** 2 elementwise
-        return np.sum(y ** 3)                    # = sum(x ** 6)
-    x = np.array([0.3, 0.7, 1.1, 1.9])
-    np.testing.assert_allclose(dg.hessian(f, x), np.diag(30.0 * x ** 4), rtol=1e-10)
+        v *= v
+        return np.sum(y ** 3)
+    with pytest.raises(TypeError, match="shares its memory.*Fix: write out of place"):
+        dg.hessian(f, _X)
+
+
+def test_second_order_write_into_a_viewed_base_raises():
+    def f(x):
+        y = x * 1.0
+        v = y[::-1]
+        y *= y                                   # v would keep the old memory
+        return np.sum(v ** 3)
+    with pytest.raises(TypeError, match="shares its memory"):
+        dg.hessian(f, _X)
+
+
+def test_second_order_write_out_of_place_is_exact():
+    # the spelling the message recommends: sum(x ** 6), Hessian diag(30 x ** 4)
+    def f(x):
+        y = x * 1.0
+        v = y[::-1]
+        v = v * v
+        return np.sum(v ** 3)
+    np.testing.assert_allclose(dg.hessian(f, _X), np.diag(30.0 * _X ** 4), rtol=1e-12)
+
+
+@pytest.mark.parametrize("index", [1, slice(1, 3), slice(None, None, -1), [0, 2]])
+def test_second_order_augmented_item_assignment_is_exact(index):
+    # y[i] *= y[i]: Python stores the result into y, so no memory is left behind
+    def f(x):
+        y = x * 1.0
+        y[index] *= y[index]
+        return np.sum(y ** 3)
+    w = np.ones(4)
+    w[index] = 2.0                               # exponent 6 where squared, else 3
+    expected = np.diag(w * 3.0 * (w * 3.0 - 1.0) * _X ** (w * 3.0 - 2.0))
+    np.testing.assert_allclose(dg.hessian(f, _X), expected, rtol=1e-12)
+
+
+def test_second_order_write_into_a_view_nothing_else_holds_is_exact():
+    def f(x):
+        y = (x * 1.0)[::-1]                      # a view, but its base has no other holder
+        y *= y
+        return np.sum(y ** 3)
+    np.testing.assert_allclose(dg.hessian(f, _X), np.diag(30.0 * _X ** 4), rtol=1e-12)

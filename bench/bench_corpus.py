@@ -12,7 +12,6 @@ Writes bench/RESULTS_corpus.md.
 
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -20,25 +19,10 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]        # this checkout's dualgrad
 
-from _common import table  # noqa: E402
+from _common import median_time, table  # noqa: E402
 from corpus import PROBLEMS  # noqa: E402
 
 import dualgrad as dg  # noqa: E402
-
-
-def timed(fn, repeat, min_time):
-    fn()
-    t0 = time.perf_counter()
-    fn()
-    once = max(time.perf_counter() - t0, 1e-7)
-    number = max(1, int(min_time / once))
-    samples = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        samples.append((time.perf_counter() - t0) / number)
-    return statistics.median(samples)
 
 
 def richardson_jacobian(f, x):
@@ -67,7 +51,7 @@ def main():
         err = np.max(np.abs(J - ref)) / max(np.max(np.abs(ref)), 1e-300)
         # interleaved: each repeat times the three back to back, so that a busy
         # machine slows them alike; the ratio is the median of the per-repeat ratios
-        samples = [[timed(fn, 1, min_time / 3) for fn in
+        samples = [[median_time(fn, 1, min_time / 3) for fn in
                     (lambda: f(x0), lambda: approx_fprime(x0, f), lambda: dg.jacobian(f, x0))]
                    for _ in range(repeat)]
         tf, tfd, tdg = (statistics.median(s[i] for s in samples) for i in range(3))

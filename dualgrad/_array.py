@@ -390,6 +390,11 @@ ArrayDual.__pow__ = _square_or_power(RULES[np.power], RULES[np.square])
 
 
 def make_array(value, partials, tag):
+    if type(value) is np.ndarray and value.dtype.kind == "c" and \
+            type(partials) is np.ndarray and partials.dtype.kind != "c":
+        # complex values keep complex partials, so an in-place complex update (y *= 1j)
+        # has somewhere to put their imaginary part
+        partials = partials.astype(value.dtype)
     r = _new(ArrayDual)
     r.value = value
     r.partials = partials

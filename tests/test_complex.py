@@ -220,3 +220,38 @@ def test_dual_constructor_and_object_arrays_keep_complex_values():
     assert (s * s).value == -3 + 4j and (s * s).partials[0] == 2 + 4j
     J = dg.jacobian(lambda x: np.array([x[0] * Z0, x[1] * x[0]]), np.array([1.0, 2.0]))
     np.testing.assert_array_equal(J, [[Z0, 0.0], [2.0, 1.0]])
+
+
+# ---- in-place complex updates of a dual whose partials started real (x + 0j) ----------
+_XC = np.array([0.3, -1.2, 0.7])
+
+
+@pytest.mark.parametrize("update", [
+    lambda y, x: y.__imul__(1j * x),
+    lambda y, x: y.__iadd__(1j * x * x),
+    lambda y, x: np.multiply(y, np.exp(1j * x), out=y),
+    lambda y, x: y.__setitem__(slice(None), y * np.exp(1j * x)),
+    lambda y, x: y.__setitem__(np.ones(3, bool), y * np.exp(1j * x)),
+    lambda y, x: y.__setitem__([0, 1, 2], y * np.exp(1j * x)),
+    lambda y, x: np.copyto(y, y * np.exp(1j * x)),
+])
+def test_in_place_complex_update_keeps_imaginary_partials(update):
+    def f(x):
+        y = x + 0j                               # complex value, real derivative so far
+        update(y, x)
+        return y
+    J = dg.jacobian(f, _XC)
+    h = 1e-6                                     # the oracle: central differences of f
+    num = np.stack([(f(_XC + h * e) - f(_XC - h * e)) / (2 * h) for e in np.eye(3)], axis=1)
+    np.testing.assert_allclose(J, num, rtol=1e-7, atol=1e-8)
+    assert np.abs(J.imag).max() > 0.1            # the imaginary part is really there
+
+
+def test_holomorphic_in_place_product():
+    z = np.array([0.3 + 0.4j, -1.2 + 0.1j])
+
+    def f(z):
+        y = z.copy()
+        y *= z                                   # z ** 2
+        return y
+    np.testing.assert_allclose(np.diag(dg.jacobian(f, z, holomorphic=True)), 2 * z, rtol=1e-14)

@@ -412,12 +412,24 @@ def _view(value, store, pos, ctx, parent=None):
     return t
 
 
+def _real(value):
+    """``value`` as a float64 array; complex values raise (the tracer's sets follow
+    real arithmetic, and casting would drop the imaginary part's dependence)."""
+    if np.iscomplexobj(value):
+        raise errors.bad_type(
+            "dualgrad.sparsity", "real intermediate values while detecting a pattern",
+            f"a complex value ({np.asarray(value).dtype})",
+            "Fix: call dg.jacobian or dg.hessian without sparsity= (dense), or pass a "
+            "pattern you know (dualgrad checks it with one extra pass).")
+    return np.asarray(value, dtype=float)
+
+
 def _make(value, cols, ctx, shape=None):
     """A tracer with its own store: ``cols`` rows (any leading shape) in C order."""
     if not isinstance(value, np.ndarray):
-        value = np.asarray(value, dtype=float)
+        value = _real(value)
     elif value.dtype != np.float64:
-        value = value.astype(float)
+        value = _real(value)
     shape = value.shape if shape is None else shape
     width = cols.shape[-1]
     cols = np.ascontiguousarray(cols.reshape(int(np.prod(cols.shape[:-1])), width),
@@ -570,8 +582,9 @@ def _ufunc(ufunc, method, inputs, kwargs):
     if rule.kind == "predicate":
         return result
     if rule.kind == "custom":
-        if ufunc is np.modf:
-            return (_write_out(out, _elementwise(ufunc, rule, inputs, result[0], ctx)),
+        if ufunc is np.modf:            # the fractional part moves with x (derivative 1)
+            return (_write_out(out, _elementwise(np.positive, rule_for(np.positive),
+                                                 inputs, result[0], ctx)),
                     _constant_like(result[1], ctx))
         if ufunc is np.divmod:
             return (_constant_like(result[0], ctx),
@@ -614,7 +627,7 @@ def _elementwise(ufunc, rule, inputs, result, ctx):
             np.shape(inputs[0].pos) == np.shape(inputs[1].pos) and \
             np.array_equal(inputs[0].pos, inputs[1].pos):
         parts = parts[:1]                                   # x * x: one set
-    return _make(np.asarray(result, dtype=float), _union(parts, shape), ctx)
+    return _make(_real(result), _union(parts, shape), ctx)
 
 
 def _write_out(out, res):
@@ -889,7 +902,7 @@ def _reduction(func, nonlinear=False):
             return value
         if nonlinear:
             ctx.nonlinear(cols)
-        return _write_out(out, _make(np.asarray(value, dtype=float), cols, ctx))
+        return _write_out(out, _make(_real(value), cols, ctx))
     return impl
 
 
@@ -908,7 +921,7 @@ def _extreme(func):
             b = a
         cols = _reduce_union(ctx, b, axis, keepdims)
         value = value if keepdims else np.squeeze(value, axis=axis)
-        return _write_out(out, _make(np.asarray(value, dtype=float), cols, ctx))
+        return _write_out(out, _make(_real(value), cols, ctx))
     return impl
 
 
@@ -979,7 +992,7 @@ def _clip(ctx, a, a_min=None, a_max=None, out=None, **kwargs):
         da = None if da is None else _masked(da, inside | edge)
         dl = None if dl is None else _masked(dl, below)
         dh = None if dh is None else _masked(dh, above)
-    return _write_out(out, _make(np.asarray(value, dtype=float),
+    return _write_out(out, _make(_real(value),
                                  _union([da, dl, dh], shape), ctx))
 
 
@@ -1132,7 +1145,7 @@ def _trace(who, f, x, args, mode, hessian):
         out = _from_object(out, ctx)
     if not isinstance(out, Tracer):
         try:
-            value = np.asarray(out, dtype=float)
+            value = _real(out)
         except (TypeError, ValueError) as exc:
             raise errors.bad_type(who, "f to return numbers", type(out).__name__) from exc
         out = _constant_like(value, ctx)

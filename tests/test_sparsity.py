@@ -264,3 +264,27 @@ def test_numba_jitted_f_is_traced_through_its_python_source():
     analytic = np.diag(np.roll(x, 1)) + np.diag(x[1:], -1)
     analytic[0, -1] = x[0]
     np.testing.assert_allclose(J.toarray(), analytic, rtol=1e-15)
+
+
+# ---- found by an outside attack: complex intermediates and modf -------------------------
+@pytest.mark.parametrize("f", [
+    lambda x: np.imag(x * 1j),
+    lambda x: np.angle(x[::-1] + 1j),
+    lambda x: np.sign(x + 1j).real,
+    lambda x: np.abs(np.outer(x * 1j, x)).ravel(),
+    lambda x: np.einsum("i,i->i", x * 1j, x[::-1]).imag,
+])
+def test_complex_intermediates_raise_instead_of_missing_nonzeros(f):
+    x = np.array([0.3, -1.2, 0.7, 1.5, -0.4])
+    assert np.any(dg.jacobian(f, x) != 0)        # the dense Jacobian has nonzeros
+    with pytest.raises(TypeError, match="complex value.*without sparsity="):
+        dg.sparsity(f, x)
+    with pytest.raises(TypeError, match="complex value"):
+        dg.jacobian(f, x, sparsity="auto")
+
+
+def test_modf_fraction_moves_with_x():
+    x = np.array([0.3, -1.2, 2.7, 1.5])
+    f = lambda x: np.modf(x[::-1] * 2.0)[0]
+    P = dg.sparsity(f, x).toarray()
+    np.testing.assert_array_equal(P, np.fliplr(np.eye(4, dtype=bool)))   # d frac/dx = 2

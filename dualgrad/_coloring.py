@@ -121,7 +121,9 @@ def _column_coloring(P):
     col_nnz = np.diff(C.indptr)
     row_nnz = np.diff(P.indptr)
     # a column's conflicts are bounded by the lengths of the rows it touches
-    degree = np.add.reduceat(row_nnz[C.indices], C.indptr[:-1]) if C.nnz else col_nnz
+    # (a 0 appended: trailing empty columns start at the end; empty ones are masked)
+    degree = np.add.reduceat(np.append(row_nnz[C.indices], 0), C.indptr[:-1]) \
+        if C.nnz else col_nnz
     degree = np.where(col_nnz > 0, degree, 0)
     best = None
     for order in (np.arange(n), np.argsort(-degree, kind="stable")):

@@ -68,8 +68,9 @@ class _Context:
     def nonlinear(self, cols, other=None):
         """Record that the inputs of ``cols`` meet those of ``other`` (default:
         each other) in a nonlinear operation, element by element (Hessian mode)."""
-        if not self.hessian:
-            return
+        if not self.hessian or cols.shape[-1] == 0 or \
+                other is not None and other.shape[-1] == 0:
+            return                                  # no inputs on one side: no pair
         a = _compact(cols.reshape(-1, cols.shape[-1]))
         b = a if other is None else _compact(
             np.broadcast_to(other, cols.shape[:-1] + other.shape[-1:]).reshape(

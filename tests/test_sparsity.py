@@ -288,3 +288,17 @@ def test_modf_fraction_moves_with_x():
     f = lambda x: np.modf(x[::-1] * 2.0)[0]
     P = dg.sparsity(f, x).toarray()
     np.testing.assert_array_equal(P, np.fliplr(np.eye(4, dtype=bool)))   # d frac/dx = 2
+
+
+def test_trailing_empty_columns():
+    # the last input does not reach the output: its column is empty (it crashed)
+    x = np.array([0.5, -1.0, 2.0])
+    J = dg.jacobian(lambda u: u[:2] * u[:2], x, sparsity="auto")
+    np.testing.assert_array_equal(J.toarray(), [[1.0, 0.0, 0.0], [0.0, -2.0, 0.0]])
+
+
+def test_hessian_with_a_locally_constant_factor():
+    # rint(u) has no dependence: the pattern is the zero matrix (it crashed)
+    x = np.array([0.5, -1.0, 2.0])
+    H = dg.hessian(lambda u: np.sum(np.rint(u) * u), x, sparsity="auto")
+    np.testing.assert_array_equal(H.toarray(), np.zeros((3, 3)))

@@ -152,15 +152,6 @@ class ArrayDual(Dual):
         return np.real(self) if np.iscomplexobj(primal(self)) or \
             np.iscomplexobj(self.partials) else self
 
-    @property
-    def imag(self):
-        return np.imag(self)
-
-    def conj(self):
-        return np.conjugate(self)
-
-    conjugate = conj
-
     def copy(self):
         return make_array(self.value.copy(), self.partials.copy(), self.tag)
 

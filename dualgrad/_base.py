@@ -77,6 +77,17 @@ class Dual:
     __slots__ = ()
     __array_priority__ = 100.0
     __hash__ = None
+
+    @property
+    def imag(self):
+        """The imaginary part, as ``np.imag``."""
+        return np.imag(self)
+
+    def conj(self):
+        """The complex conjugate, as ``np.conjugate``."""
+        return np.conjugate(self)
+
+    conjugate = conj
     # "slots": scalar, one slot per partial; "vector": scalar, partials in one
     # small array (n > 16); "array": an array dual
     _kind = "array"

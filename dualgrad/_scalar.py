@@ -74,15 +74,6 @@ class ScalarDual(Dual):
     def real(self):
         return np.real(self) if self._complex() else self
 
-    @property
-    def imag(self):
-        return np.imag(self)
-
-    def conj(self):
-        return np.conjugate(self)
-
-    conjugate = conj
-
     def _complex(self):
         v = self.value
         while isinstance(v, Dual):

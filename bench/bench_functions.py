@@ -20,12 +20,16 @@ in each repeat (median of the per-repeat ratios), marked against its limit:
 Writes bench/RESULTS_functions.md (the tables) and prints the misses.
 """
 
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-import numpy as np
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):    # before NumPy loads its BLAS
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]        # this checkout's dualgrad
@@ -35,10 +39,6 @@ from dualgrad._base import new_tag  # noqa: E402
 from dualgrad._functions import HANDLED, function_name  # noqa: E402
 from dualgrad._linalg import LINALG  # noqa: E402
 from dualgrad._rules import RULES  # noqa: E402
-
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-    import os
-    os.environ.setdefault(_var, "1")
 
 
 def timed(fn, repeat, min_time):

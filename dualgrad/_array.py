@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 
-from . import _base, _buffers, errors
+from . import _base, _buffers, _propagate, errors
 from ._base import Dual, primal
 from ._rules import RULES
 from ._scalar import make_scalar, scalars_from_rows
@@ -30,6 +30,13 @@ def _partials_index(index):
     if any(i is Ellipsis for i in index):
         return index + (slice(None),)
     return index
+
+
+def _advanced(index):
+    """Does ``index`` select with an integer or boolean array (NumPy's advanced
+    indexing, always a copy)?"""
+    items = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(i, (list, np.ndarray)) for i in items)
 
 
 def _check_index(index):
@@ -112,6 +119,11 @@ class ArrayDual(Dual):
                     return make_scalar(value.item(index), partials[index], self.tag)
         _check_index(index)
         value = self.value[index]
+        if _advanced(index):                    # a gather: one item per element's row
+            r = _propagate.rows(self.partials)
+            if r is not None:
+                return _base.make(value, _propagate.from_rows(r[index], self.partials),
+                                  self.tag)
         partials = self.partials[_partials_index(index)]
         return _base.make(value, partials, self.tag)
 

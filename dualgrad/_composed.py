@@ -10,6 +10,7 @@ import numpy as np
 
 from . import errors
 from ._base import Dual, primal
+from ._propagate import finite
 from ._reductions import check_kwargs
 
 __all__ = ["COMPOSED"]
@@ -52,8 +53,13 @@ def _meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
 
 
 # ---- NaN-aware reductions and cleanup -----------------------------------------------------
-def _without_nan(a, fill):
-    return np.where(np.isnan(primal(a)), fill, a)
+def _without_nan(a, fill, nan=None):
+    """``a`` with its NaN entries replaced by ``fill``; ``a`` itself (no copy of the
+    partials) when it holds no NaN.  ``nan``: ``np.isnan`` of ``a``'s values, if known."""
+    nan = np.isnan(primal(a)) if nan is None else nan
+    if not nan.any():
+        return a
+    return np.where(nan, fill, a)
 
 
 def _nansum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
@@ -72,7 +78,9 @@ def _nan_extreme(reduce, fill, name):
     def impl(a, axis=None, out=None, keepdims=False, **kwargs):
         check_kwargs(name, kwargs)
         nan = np.isnan(primal(a))
-        result = reduce(_without_nan(a, fill), axis=axis, keepdims=keepdims)
+        if not nan.any():                           # nothing to skip: the plain reduction
+            return reduce(a, axis=axis, keepdims=keepdims)
+        result = reduce(_without_nan(a, fill, nan), axis=axis, keepdims=keepdims)
         return np.where(np.all(nan, axis=axis, keepdims=keepdims), np.nan, result)
     return impl
 
@@ -83,6 +91,9 @@ _nanmin = _nan_extreme(np.min, np.inf, "nanmin")
 
 def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     v = primal(x)
+    if isinstance(x, Dual) and type(v) is np.ndarray and v.dtype.kind == "f" and \
+            finite(v):                              # nothing to replace: one copy at most
+        return np.copy(x) if copy else x
     big = np.finfo(np.float64).max
     result = np.where(np.isnan(v), nan, x)
     result = np.where(np.isposinf(v), big if posinf is None else posinf, result)

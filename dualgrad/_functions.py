@@ -18,7 +18,7 @@ import functools
 
 import numpy as np
 
-from . import _buffers, _kernels, _reductions, errors
+from . import _buffers, _kernels, _propagate, _reductions, errors
 from ._base import Dual, make, newest, numeric, primal
 from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
@@ -288,6 +288,10 @@ def _resize(a, new_shape):
 @_structural
 def _delete(arr, obj, axis=None):
     value = np.delete(arr.value, obj, axis)
+    r = _propagate.rows(arr.partials)
+    if r is not None:
+        return make(value, _propagate.from_rows(np.delete(r, obj, axis), arr.partials),
+                    arr.tag)
     if axis is None:
         p = np.delete(np.reshape(arr.partials, (-1, arr.partials.shape[-1])), obj, 0)
     else:
@@ -658,8 +662,12 @@ def _take(a, indices, axis=None, out=None, mode="raise"):
         a = np.ravel(a)
         axis = 0
     ax = _value_axis(axis, a.ndim)
-    return make(np.take(a.value, indices, axis=ax, mode=mode),
-                np.take(a.partials, indices, axis=ax, mode=mode), a.tag)
+    value = np.take(a.value, indices, axis=ax, mode=mode)
+    r = _propagate.rows(a.partials)
+    if r is not None:
+        return make(value, _propagate.from_rows(np.take(r, indices, axis=ax, mode=mode),
+                                                a.partials), a.tag)
+    return make(value, np.take(a.partials, indices, axis=ax, mode=mode), a.tag)
 
 
 @implements(np.take_along_axis)
@@ -667,7 +675,12 @@ def _take_along_axis(arr, indices, axis=-1):
     if axis is None:
         return _take_along_axis(np.ravel(arr), indices, 0)
     ax = _value_axis(axis, arr.ndim)
-    return make(np.take_along_axis(arr.value, indices, axis=ax),
+    value = np.take_along_axis(arr.value, indices, axis=ax)
+    r = _propagate.rows(arr.partials)
+    if r is not None:
+        return make(value, _propagate.from_rows(np.take_along_axis(r, indices, axis=ax),
+                                                arr.partials), arr.tag)
+    return make(value,
                 np.take_along_axis(arr.partials, np.asarray(indices)[..., None], axis=ax),
                 arr.tag)
 
@@ -804,8 +817,32 @@ def _average(a, axis=None, weights=None, returned=False, keepdims=False):
 @implements(np.var)
 def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
     _reductions.check_kwargs("var", dict(kwargs, dtype=dtype))
+    fast = _var_real(a, axis, ddof, keepdims)
+    if fast is not None:
+        return fast
     dev = a - np.mean(a, axis=axis, keepdims=True)
     return np.sum(abs2(dev), axis=axis, keepdims=keepdims) / (_count(a, axis) - ddof)
+
+
+def _var_real(a, axis, ddof, keepdims):
+    """``var`` of a real dual with plain arrays: NumPy's value, and the partials
+    ``2 / (N - ddof) * sum(dev * dp)`` (``sum(dev) = 0``, so the mean's partials drop
+    out) as one weighted sum over the partials; ``None`` for the general path."""
+    if not isinstance(a, Dual) or not _plain_arrays(a) or a.ndim == 0:
+        return None
+    v = a.value
+    count = _count(a, axis) - ddof
+    if v.dtype != np.float64 or count <= 0:
+        return None
+    axes = _reductions.normalize_axes(axis, a.ndim)
+    dev = v - np.mean(v, axis=axes, keepdims=True)
+    s = _propagate.weighted_sum(dev, a.partials, axes)
+    if s is None:
+        return None
+    s *= 2.0 / count
+    if keepdims:
+        s = np.expand_dims(s, axes)
+    return make(np.var(v, axis=axes, ddof=ddof, keepdims=keepdims), s, a.tag)
 
 
 def abs2(x):

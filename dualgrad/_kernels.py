@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _buffers
 
-__all__ = ["combine", "local", "sum_leading", "where", "use", "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
+__all__ = ["combine", "local", "sum_leading", "where", "outer", "use", "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
 # chosen from bench/bench_engine.py (see bench/RESULTS.md).
@@ -253,4 +253,28 @@ def where(cond, p, q, target):
         return None
     out = _buffers.empty(target)
     _kernels().where_rows(cond.reshape(rows), ps, qs, out.reshape(rows, n))
+    return out
+
+
+def outer(a, p, b, q):
+    """The partials of ``np.outer(a, b)``, ``p[i, :] * b[j] + a[i] * q[j, :]``, in one
+    pass writing each output element once, or ``None``.  ``p`` or ``q`` is ``None``
+    for a constant operand; ``a`` and ``b`` are 1-D, ``p`` and ``q`` their partials."""
+    parts = [x for x in (p, q) if x is not None]
+    if not all(type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == 2
+               for x in parts) or a.dtype != np.float64 or b.dtype != np.float64:
+        return None
+    n = parts[0].shape[-1]
+    target = (a.shape[0], b.shape[0], n)
+    if not _wanted(math.prod(target), n):
+        return None
+    out = _buffers.empty(target)
+    k = _kernels()
+    a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
+    if p is not None and q is not None:
+        k.outer2(a, np.ascontiguousarray(p), b, np.ascontiguousarray(q), out)
+    elif p is not None:
+        k.outer_left(np.ascontiguousarray(p), b, out)
+    else:
+        k.outer_right(a, np.ascontiguousarray(q), out)
     return out

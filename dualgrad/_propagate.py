@@ -16,7 +16,7 @@ from . import _buffers, _kernels
 
 _sum = np.add.reduce
 
-__all__ = ["combine", "scaled", "sum_partials"]
+__all__ = ["combine", "scaled", "sum_partials", "weighted_sum", "finite", "rows", "from_rows"]
 
 
 def _finite(f):
@@ -108,3 +108,58 @@ def sum_partials(p, axes, keepdims):
     if fast is not None:
         return fast
     return np.sum(p, axis=axes, keepdims=keepdims)
+
+
+def finite(a):
+    """Are all entries of the plain array or number ``a`` finite (one pass, no temporary)?"""
+    return _finite(a)
+
+
+def weighted_sum(w, p, axes):
+    """``np.sum(w[..., None] * p, axis=axes)`` as one BLAS contraction, or ``None``.
+
+    ``w`` is a plain float or complex array of the value's shape (a product's other
+    factor, a deviation from the mean...), ``p`` the plain partials.  The whole
+    partials array is read once, directions last, with no temporary of its size
+    (``w @ p`` for a reduction over every axis, a batched ``matmul`` with the
+    reduced axis moved next to the directions otherwise).  ``None`` where the
+    caller's elementwise path must run: nested duals, several but not all axes,
+    and an ``inf`` or NaN in ``w`` (a zero partial times it must stay 0, which a
+    dot product does not keep).
+    """
+    if type(w) is not np.ndarray or type(p) is not np.ndarray or \
+            w.dtype.kind not in "fc" or p.dtype.kind not in "fc" or \
+            w.shape != p.shape[:-1] or not w.size or not _finite(w):
+        return None
+    n = p.shape[-1]
+    if len(axes) == w.ndim:
+        return np.matmul(w.reshape(-1), p.reshape(-1, n))
+    if len(axes) != 1:
+        return None
+    ax = axes[0]
+    return np.matmul(np.moveaxis(w, ax, -1)[..., None, :], np.moveaxis(p, ax, -2))[..., 0, :]
+
+
+def rows(p):
+    """Partials ``p`` (value shape ``S`` + ``(n,)``) seen as an array of shape ``S`` whose
+    items are the rows of ``n`` partials (a view, one opaque item per element), or
+    ``None`` (nested duals, a last axis that is not contiguous).
+
+    Gathers (fancy indexing, ``take``, ``take_along_axis``, ``delete``) then move one
+    item of ``8 n`` bytes per value element instead of walking ``n`` numbers each,
+    NumPy's slow inner loop of length ``n``; :func:`from_rows` turns the result back.
+    """
+    if type(p) is not np.ndarray or p.ndim == 0 or not p.shape[-1] or \
+            p.strides[-1] != p.itemsize or p.dtype.kind not in "fc":
+        return None
+    try:
+        return p.view(np.dtype((np.void, p.itemsize * p.shape[-1])))[..., 0]
+    except ValueError:                      # strides NumPy cannot reinterpret
+        return None
+
+
+def from_rows(r, like):
+    """The partials array (directions last, dtype of ``like``) that :func:`rows` items
+    ``r`` (a fresh gather) hold."""
+    n = like.shape[-1]
+    return np.ascontiguousarray(r).reshape(-1).view(like.dtype).reshape(r.shape + (n,))

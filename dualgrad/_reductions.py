@@ -10,7 +10,7 @@ import numpy as np
 
 from . import errors
 from ._base import Dual, make
-from ._propagate import sum_partials
+from ._propagate import sum_partials, weighted_sum
 
 __all__ = ["normalize_axes", "sum", "prod", "amax", "amin", "cumsum", "cumprod"]
 
@@ -82,6 +82,12 @@ def prod(a, axis=None, keepdims=False, **kwargs):
 
 
 def _exclusive_cumprod(v, ax):
+    if type(v) is np.ndarray and v.dtype.kind in "fc":    # in place: no take, no join
+        out = np.empty_like(v)
+        head = (slice(None),) * ax
+        out[head + (slice(0, 1),)] = 1.0
+        np.cumprod(v[head + (slice(None, -1),)], axis=ax, out=out[head + (slice(1, None),)])
+        return out
     ones = np.ones_like(np.take(v, [0], axis=ax))
     head = np.take(np.cumprod(v, axis=ax), np.arange(v.shape[ax] - 1), axis=ax)
     return np.concatenate([ones, head], axis=ax)
@@ -94,6 +100,9 @@ def _prod_axis(a, ax):
     left = _exclusive_cumprod(v, ax)
     right = np.flip(_exclusive_cumprod(np.flip(v, ax), ax), ax)
     others = left * right
+    partials = weighted_sum(others, a.partials, (ax,))     # one BLAS pass, no temporary
+    if partials is not None:
+        return make(np.prod(v, axis=ax), partials, a.tag)
     with np.errstate(invalid="ignore"):
         terms = others[..., None] * a.partials
     if type(a.partials) is np.ndarray and not bool(np.all(np.isfinite(_primal(others)))):

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import median_time, table  # noqa: E402
 
 import dualgrad as dg  # noqa: E402
-from dualgrad import _kernels  # noqa: E402
+from dualgrad.backend import _kernels  # noqa: E402
 from dualgrad._base import new_tag  # noqa: E402
 from dualgrad.testing import lotka_volterra, pendulum  # noqa: E402
 
@@ -115,7 +115,7 @@ def fused_rules(quick):
 def fresh_output(quick):
     """One fused propagation ``f*p + g*q`` into a new array against one into a
     buffer reused across calls: the cost of the pages a new array faults in."""
-    from dualgrad import _numba_kernels as k
+    from dualgrad.backend import _numba_kernels as k
     rows = []
     rng = np.random.default_rng(1)
     N = 100_000 if quick else 1_000_000

@@ -79,7 +79,7 @@ BREAKDOWN = textwrap.dedent("""
     t.append(time.perf_counter())
     import numba
     t.append(time.perf_counter())
-    from dualgrad import _numba_kernels
+    from dualgrad.backend import _numba_kernels
     p = np.ones((4, 2)); _numba_kernels.scale(np.ones(4), p, np.empty_like(p))
     t.append(time.perf_counter())
     def f(x):

@@ -11,7 +11,7 @@ missed targets in MISSES.md cites these profiles.
 memory and serve large arrays from it (``mallopt``), so that no array gets fresh
 pages from the system: the difference to a plain run bounds what reusing buffers
 could save.  ``--no-buffer-pool`` turns off dualgrad's own reuse of large partials
-arrays (``dualgrad._buffers``), to measure what it saves.
+arrays (``dualgrad.backend._buffers``), to measure what it saves.
 """
 
 import argparse
@@ -47,7 +47,7 @@ def main():
     if opts.keep_freed_memory:
         keep_freed_memory()
     if opts.no_buffer_pool:
-        from dualgrad import _buffers
+        from dualgrad.backend import _buffers
         _buffers.use(False).__enter__()
     fn, _ = PROBLEMS[opts.problem](opts.peer)
     seconds = median_time(fn)

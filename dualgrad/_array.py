@@ -11,7 +11,7 @@ import sys
 
 import numpy as np
 
-from . import _base, _buffers, _propagate, errors
+from . import _base, backend, errors
 from ._base import Dual, primal
 from ._rules import RULES
 from ._scalar import make_scalar, scalars_from_rows
@@ -120,9 +120,9 @@ class ArrayDual(Dual):
         _check_index(index)
         value = self.value[index]
         if _advanced(index):                    # a gather: one item per element's row
-            r = _propagate.rows(self.partials)
+            r = backend.rows(self.partials)
             if r is not None:
-                return _base.make(value, _propagate.from_rows(r[index], self.partials),
+                return _base.make(value, backend.from_rows(r[index], self.partials),
                                   self.tag)
         partials = self.partials[_partials_index(index)]
         return _base.make(value, partials, self.tag)
@@ -257,7 +257,7 @@ def _promote(current, incoming):
     if _shared(current):
         raise errors.shared_buffer()
     n = len(incoming._plist()) if incoming._kind == "slots" else incoming.partials.shape[-1]
-    return make_array(current, np.zeros(current.shape + (n,)), incoming.tag)
+    return make_array(current, backend.zeros(current.shape + (n,)), incoming.tag)
 
 
 def _shared(current):
@@ -274,7 +274,7 @@ def _shared(current):
     if _references(current) != _ALONE:
         return True
     base = current.base
-    return base is not None and _view_references(base) - _buffers.pooled(base) != _ALONE_VIEW
+    return base is not None and _view_references(base) - backend.pooled(base) != _ALONE_VIEW
 
 
 def _references(a):

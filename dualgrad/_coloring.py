@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from . import errors
-from . import _buffers
+from . import backend
 from ._base import make, new_tag, retire
 from ._parallel import run_tasks
 from ._seed import (as_array, assemble, call_jitted, chunk_sizes, extract, is_jitted,
@@ -176,11 +176,8 @@ def evaluate_colors(who, f, args, x, color, start, width):
             value, p = extract(who, call_jitted(who, f, (seeded,) + tuple(args), {}), tag,
                                columns)
             return value, as_array(p)[..., :width]
-        _buffers.begin()
-        try:
+        with backend.scope():
             value, p = extract(who, f(seeded, *args), tag, width)
-        finally:
-            _buffers.end()
         return value, as_array(p)
     finally:
         retire(tag)              # the pass's duals are dead from here on (escaped: an error)

@@ -5,7 +5,7 @@ later processes the compile.  Graphs come as CSR arrays ``(indptr, indices)``.
 """
 
 import numpy as np
-from ._jit import njit
+from .backend._jit import njit
 
 _JIT = dict(cache=True, nogil=True)
 

@@ -10,7 +10,7 @@ import numpy as np
 
 from . import errors
 from ._base import Dual, primal
-from ._propagate import finite
+from .backend import finite
 from ._reductions import check_kwargs
 
 __all__ = ["COMPOSED"]

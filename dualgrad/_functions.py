@@ -18,7 +18,7 @@ import functools
 
 import numpy as np
 
-from . import _buffers, _kernels, _propagate, _reductions, errors
+from . import _reductions, backend, errors
 from ._base import Dual, make, newest, numeric, primal
 from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
@@ -109,7 +109,7 @@ def _as_dual(x, tag, n):
         return np.stack([_as_dual(i, tag, n) for i in x])
     value = x if isinstance(x, Dual) else numeric(x)
     from ._array import make_array
-    return make_array(value, np.zeros(np.shape(value) + (n,)), tag)
+    return make_array(value, backend.zeros(np.shape(value) + (n,)), tag)
 
 
 def _value_axis(axis, ndim):
@@ -235,7 +235,7 @@ def _pooled(p, shape):
     """An empty float64 array of ``shape`` for results built from plain partials ``p``
     (from the helpers' buffer pool when it serves one), or ``None`` for anything else."""
     if type(p) is np.ndarray and p.dtype == np.float64:
-        return _buffers.empty(shape)
+        return backend.empty(shape)
     return None
 
 
@@ -288,9 +288,9 @@ def _resize(a, new_shape):
 @_structural
 def _delete(arr, obj, axis=None):
     value = np.delete(arr.value, obj, axis)
-    r = _propagate.rows(arr.partials)
+    r = backend.rows(arr.partials)
     if r is not None:
-        return make(value, _propagate.from_rows(np.delete(r, obj, axis), arr.partials),
+        return make(value, backend.from_rows(np.delete(r, obj, axis), arr.partials),
                     arr.tag)
     if axis is None:
         p = np.delete(np.reshape(arr.partials, (-1, arr.partials.shape[-1])), obj, 0)
@@ -329,7 +329,7 @@ def _diag(v, k=0):
     rows = np.arange(m) + max(-k, 0)
     cols = np.arange(m) + max(k, 0)
     p = v.partials
-    partials = np.zeros_like(p, shape=np.shape(primal(value)) + p.shape[-1:])
+    partials = backend.zeros_like(p, shape=np.shape(primal(value)) + p.shape[-1:])
     partials[rows, cols] = p
     return make(value, partials, v.tag)
 
@@ -459,7 +459,7 @@ def _create(func, args, kwargs, like):
     n = len(like._plist()) if like._kind == "slots" else like.partials.shape[-1]
     shape = np.shape(primal(value)) + (n,)
     inner_p = like.partials if isinstance(like.partials, Dual) else None
-    partials = np.zeros(shape, like=inner_p) if inner_p is not None else np.zeros(shape)
+    partials = backend.zeros(shape, like=inner_p)
     return make(value, partials, like.tag)
 
 
@@ -469,8 +469,8 @@ def _like(fill):
         if dtype is not None and np.dtype(dtype) != np.float64:
             return fill(primal(a), dtype=dtype, shape=shape, **kwargs)
         value = fill(a.value, shape=shape, **kwargs)
-        partials = np.zeros_like(a.partials, shape=None if shape is None else
-                                 np.shape(value) + a.partials.shape[-1:])
+        partials = backend.zeros_like(a.partials, shape=None if shape is None else
+                                      np.shape(value) + a.partials.shape[-1:])
         return make(value, partials, a.tag)
     return impl
 
@@ -610,7 +610,7 @@ def _joined(func):
         parts = [d.partials for d in duals]
         out = None
         if all(type(p) is np.ndarray and p.dtype == np.float64 for p in parts):
-            out = _buffers.empty(np.shape(value) + (n,))
+            out = backend.empty(np.shape(value) + (n,))
         return make(value, func(parts, axis=ax, out=out), tag)
     return impl
 
@@ -663,9 +663,9 @@ def _take(a, indices, axis=None, out=None, mode="raise"):
         axis = 0
     ax = _value_axis(axis, a.ndim)
     value = np.take(a.value, indices, axis=ax, mode=mode)
-    r = _propagate.rows(a.partials)
+    r = backend.rows(a.partials)
     if r is not None:
-        return make(value, _propagate.from_rows(np.take(r, indices, axis=ax, mode=mode),
+        return make(value, backend.from_rows(np.take(r, indices, axis=ax, mode=mode),
                                                 a.partials), a.tag)
     return make(value, np.take(a.partials, indices, axis=ax, mode=mode), a.tag)
 
@@ -676,9 +676,9 @@ def _take_along_axis(arr, indices, axis=-1):
         return _take_along_axis(np.ravel(arr), indices, 0)
     ax = _value_axis(axis, arr.ndim)
     value = np.take_along_axis(arr.value, indices, axis=ax)
-    r = _propagate.rows(arr.partials)
+    r = backend.rows(arr.partials)
     if r is not None:
-        return make(value, _propagate.from_rows(np.take_along_axis(r, indices, axis=ax),
+        return make(value, backend.from_rows(np.take_along_axis(r, indices, axis=ax),
                                                 arr.partials), arr.tag)
     return make(value,
                 np.take_along_axis(arr.partials, np.asarray(indices)[..., None], axis=ax),
@@ -695,15 +695,8 @@ def _where(condition, x=None, y=None):
     value = np.where(cond, dx.value, dy.value)
     shape = np.shape(value)
     if type(value) is np.ndarray and shape:
-        fast = _kernels.where(np.ascontiguousarray(np.broadcast_to(cond, shape)),
-                              dx.partials, dy.partials, shape + (n,))
-        if fast is not None:
-            return make(value, fast, tag)
-    px = np.broadcast_to(np.reshape(dx.partials, (1,) * (len(shape) - dx.ndim) +
-                                    dx.partials.shape), shape + (n,))
-    partials = np.where(np.reshape(cond, (1,) * (len(shape) - cond.ndim) + cond.shape
-                                   )[..., None], px, dy.partials)
-    return make(value, partials, tag)
+        cond = np.ascontiguousarray(np.broadcast_to(cond, shape))
+    return make(value, backend.where(cond, dx.partials, dy.partials, shape + (n,)), tag)
 
 
 @implements(np.select)
@@ -756,23 +749,11 @@ def _clip_constant(a, a_min, a_max):
     if hi is not None:
         outside = v > hi if outside is None else outside | (v > hi)
     if outside is None:
-        return make(v.copy(), _copied(a.partials), a.tag)
+        return make(v.copy(), backend.copy(a.partials), a.tag)
     if outside.shape != v.shape:
         return None
     value = np.clip(v, lo, hi)
-    partials = _kernels.where(outside, 0.0, a.partials, a.partials.shape)
-    if partials is None:
-        partials = np.where(outside[..., None], 0.0, a.partials)
-    return make(value, partials, a.tag)
-
-
-def _copied(p):
-    """A copy of partials ``p``, in a pooled buffer when a helper's pool serves one."""
-    out = _buffers.like(p)
-    if out is None:
-        return p.copy()
-    np.copyto(out, p)
-    return out
+    return make(value, backend.where(outside, 0.0, a.partials, a.partials.shape), a.tag)
 
 
 # ---- reductions and scans --------------------------------------------------------------
@@ -836,7 +817,7 @@ def _var_real(a, axis, ddof, keepdims):
         return None
     axes = _reductions.normalize_axes(axis, a.ndim)
     dev = v - np.mean(v, axis=axes, keepdims=True)
-    s = _propagate.weighted_sum(dev, a.partials, axes)
+    s = backend.weighted_sum(dev, a.partials, axes)
     if s is None:
         return None
     s *= 2.0 / count
@@ -915,7 +896,7 @@ def _round(a, decimals=0, out=None):
     value = np.round(primal(a), decimals)
     if not isinstance(a, Dual):
         return value
-    return make(value, np.zeros(np.shape(value) + (a.partials.shape[-1],)), a.tag)
+    return make(value, backend.zeros(np.shape(value) + (a.partials.shape[-1],)), a.tag)
 
 
 @implements(np.polyval)

@@ -10,9 +10,9 @@ Everything is written with NumPy calls, so nested duals (Hessians) work too.
 
 import numpy as np
 
-from . import _kernels, errors
+from . import backend, errors
 from ._base import Dual, make, newest, primal
-from ._propagate import finite, weighted_sum
+from .backend import finite, weighted_sum
 
 __all__ = ["bilinear", "LINALG"]
 
@@ -239,26 +239,12 @@ def _contracted_partials(func, args, values, duals, kwargs):
         a, b = a.reshape(-1), b.reshape(-1)
         ps = [np.reshape(args[i].partials, (-1, args[i].partials.shape[-1]))
               if i in duals else None for i in (0, 1)]
-        fast = _kernels.outer(a, ps[0], b, ps[1])
-        if fast is not None:
-            return fast
-        total = None
-        for i in duals:
-            p = args[i].partials
-            p = np.reshape(p, (-1, p.shape[-1]))
-            term = p[:, None, :] * b.reshape(1, -1, 1) if i == 0 else \
-                a.reshape(-1, 1, 1) * p[None, :, :]
-            if total is None:
-                total = term
-            else:
-                total += term
-        return total
+        return backend.outer(a, ps[0], b, ps[1])
     if func is np.kron and not kwargs and len(args) == 2:
         if a.ndim == 1 and b.ndim == 1:              # kron of vectors: outer, raveled
             ps = [args[i].partials if i in duals else None for i in (0, 1)]
-            fast = _kernels.outer(a, ps[0], b, ps[1])
-            if fast is not None:
-                return fast.reshape(a.size * b.size, fast.shape[-1])
+            total = backend.outer(a, ps[0], b, ps[1])
+            return total.reshape(a.size * b.size, total.shape[-1])
         total = None
         for i in duals:
             p = args[i].partials

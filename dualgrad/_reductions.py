@@ -10,7 +10,7 @@ import numpy as np
 
 from . import errors
 from ._base import Dual, make
-from ._propagate import sum_partials, weighted_sum
+from .backend import sum_partials, weighted_sum
 
 __all__ = ["normalize_axes", "sum", "prod", "amax", "amin", "cumsum", "cumprod"]
 

@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from . import errors
-from . import _base, _buffers
+from . import _base, backend
 from ._base import Dual, check_live, make, new_tag, retire, numeric
 from ._parallel import run_tasks, worker_count
 from ._tree import flatten, is_node
@@ -189,7 +189,7 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
     ``template`` holds ``f``'s positional arguments; the inputs ``xs`` go at
     positions ``nums``.  Module-level and closure-free, so executors can pickle it.
     ``columns`` pads the seeds (numba-jitted ``f`` compiles once per width of a
-    fixed ladder).  While ``f`` runs, the pool of :mod:`dualgrad._buffers` serves
+    fixed ladder).  While ``f`` runs, the pool of :mod:`dualgrad.backend` serves
     large partials.  Returns ``(value, partials)`` with ``partials`` an array (or a
     list for a scalar output); with ``has_aux``, ``(value, partials, aux)``.
     """
@@ -201,22 +201,20 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
             full[i] = seed(x, start - offset, width, tag, columns) if width else private(x)
             offset += 1 if type(x) is float or type(x) is complex else math.prod(x.shape)
         if columns is None:
-            _buffers.begin()
-            try:
-                out = f(*full, **kwargs)
-                if not has_aux:
-                    return extract(who, out, tag, width)
-                out, aux = split_aux(who, out)
-                return extract(who, out, tag, width) + (strip_tag(aux, tag),)
-            except Exception as exc:
-                if type(exc).__name__ == "TypingError" and "array(pyobject" in str(exc):
-                    raise errors.numba_unsupported(who, str(exc)) from exc   # a jitted helper
-                foreign = errors.from_scipy(who, exc)       # a SciPy function's np.asarray
-                if foreign is not None:
-                    raise foreign from exc
-                raise
-            finally:
-                _buffers.end()
+            with backend.scope():
+                try:
+                    out = f(*full, **kwargs)
+                    if not has_aux:
+                        return extract(who, out, tag, width)
+                    out, aux = split_aux(who, out)
+                    return extract(who, out, tag, width) + (strip_tag(aux, tag),)
+                except Exception as exc:
+                    if type(exc).__name__ == "TypingError" and "array(pyobject" in str(exc):
+                        raise errors.numba_unsupported(who, str(exc)) from exc   # a jitted helper
+                    foreign = errors.from_scipy(who, exc)       # a SciPy function's np.asarray
+                    if foreign is not None:
+                        raise foreign from exc
+                    raise
         out = call_jitted(who, f, full, kwargs)
         if has_aux:
             out, aux = split_aux(who, out)

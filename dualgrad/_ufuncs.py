@@ -17,7 +17,7 @@ import numpy as np
 
 from . import errors
 from ._base import Dual, make, numeric
-from . import _base, _kernels, _propagate, _reductions
+from . import _base, _reductions, backend
 from ._rules import _COMPILED, derivative_functions, rule_for, tangent_function
 
 __all__ = ["apply", "call", "call_ufunc", "operand"]
@@ -214,7 +214,7 @@ def _scalar_partials(fns, args, duals, values, out):
 def _array_partials(rule, fns, args, duals, values, out, shape):
     """The partials of an array result, shape ``shape + (n,)``."""
     arrays = [_partials_array(args[k]) for k in duals]
-    fused = _kernels.local(rule, values, out, duals, arrays)
+    fused = backend.local(rule, values, out, duals, arrays)
     if fused is not None:                 # local derivatives evaluated in the loop
         return fused
     factors, partials, scratch = [], [], None
@@ -229,8 +229,8 @@ def _array_partials(rule, fns, args, duals, values, out, shape):
             factors.append(f)
             partials.append(p)
     if not factors:                                 # locally constant in every dual argument
-        return np.zeros(shape + (arrays[0].shape[-1],))
-    return _propagate.combine(factors, partials, shape, partials[0].shape[-1], scratch)
+        return backend.zeros(shape + (arrays[0].shape[-1],))
+    return backend.combine(factors, partials, shape, partials[0].shape[-1], scratch)
 
 
 def with_number(rule, k):
@@ -255,7 +255,7 @@ def with_number(rule, k):
         out = ufunc(*values)
         token = _hush()
         try:
-            partials = _propagate.scaled(d(*values, out), a.partials)
+            partials = backend.scaled(d(*values, out), a.partials)
         finally:
             _unhush(token)
         return _base.make_array(out, partials, a.tag)
@@ -325,7 +325,7 @@ def _from_object_array(a):
             n = len(item._plist())
             break
     values = np.empty(flat.shape, dtype=object)
-    partials = np.zeros(flat.shape + (n,), dtype=object)
+    partials = backend.zeros(flat.shape + (n,), dtype=object)
     nested = False
     for i, item in enumerate(flat):
         if isinstance(item, Dual) and item.tag == tag:

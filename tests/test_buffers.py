@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from dualgrad import _buffers
+from dualgrad.backend import _buffers
 
 N = 20_000            # x 4 directions x 8 bytes: above MIN_BYTES, so the pool serves
 

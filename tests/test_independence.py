@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from dualgrad import _kernels
+from dualgrad.backend import _kernels
 
 MAX_ULP = 16            # a sum of 300 terms in another order, at two nesting levels
 

@@ -29,7 +29,7 @@ SCRIPT = textwrap.dedent("""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         import dualgrad as dg
-        from dualgrad import _kernels
+        from dualgrad.backend import _kernels
         assert dg.__file__.startswith(package), dg.__file__
         x = np.linspace(0.5, 2.0, 3000)
         # a generated kernel (log1p), the propagation kernels (n = 4) and a reduction
@@ -42,7 +42,7 @@ SCRIPT = textwrap.dedent("""
         want = np.diag(np.sum(x[:, None] ** 2 / np.cosh(np.outer(x, [0.3, -0.2, 0.5, 0.1])) ** 2,
                               axis=0))
         assert np.allclose(J, want, rtol=1e-13, atol=0), J
-        import dualgrad._numba_kernels, dualgrad._rule_kernels  # noqa: F401
+        import dualgrad.backend._numba_kernels, dualgrad.backend._rule_kernels  # noqa: F401
         for name in ("dualgrad._coloring_kernels",):
             try:
                 __import__(name)

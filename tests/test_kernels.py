@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from dualgrad import _kernelgen, _kernels
+from dualgrad.backend import _kernelgen, _kernels
 from dualgrad._rules import _TABLE
 
 
@@ -118,7 +118,7 @@ def test_small_arrays_stay_on_the_numpy_path():
     assert code_path == []
 
 
-# ---- fused rules (dualgrad/_rule_kernels.py, generated from the table) --------------
+# ---- fused rules (dualgrad/backend/_rule_kernels.py, generated from the table) --------------
 FUSED = [(rule, duals) for rule in _TABLE if _kernelgen.fusable(rule)
          for duals in _kernelgen._cases(rule)]
 
@@ -140,7 +140,7 @@ def kernel_calls(monkeypatch):
 
 def test_generated_kernels_match_the_rule_table():
     assert _kernelgen.PATH.read_text() == _kernelgen.source(), \
-        "run `python -m dualgrad._kernelgen` after changing the rule table"
+        "run `python -m dualgrad.backend._kernelgen` after changing the rule table"
 
 
 def test_only_arithmetic_derivatives_are_fused():
@@ -236,7 +236,7 @@ def test_kernels_compile_once_and_later_processes_load_them_from_disk(tmp_path):
     import os
     code = "\n".join([
         "import numpy as np, dualgrad as dg",
-        "from dualgrad import _kernels, _numba_kernels as K, _rule_kernels as R",
+        "from dualgrad.backend import _kernels, _numba_kernels as K, _rule_kernels as R",
         "a = dg.Dual(np.linspace(1, 2, 50), np.ones((50, 3)))",
         "with _kernels.use('numba'):",
         "    np.log1p(a * a)",

@@ -10,7 +10,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import dualgrad as dg
-from dualgrad import _kernels
+from dualgrad.backend import _kernels
 from dualgrad.testing import complex_step
 
 # analytic and bounded enough for the complex step on (-2, 2)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from dualgrad import _kernels
+from dualgrad.backend import _kernels
 from dualgrad._rules import RULES, TIES, derivative_functions
 
 

@@ -24,7 +24,8 @@ import pytest
 
 import _oracles
 import dualgrad as dg
-from dualgrad import _kernels, _rules
+from dualgrad import _rules
+from dualgrad.backend import _kernels
 from dualgrad._base import new_tag
 
 _rules._load_scipy()

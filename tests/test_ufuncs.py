@@ -136,7 +136,7 @@ def test_memmap_operands_mean_plain_arrays(tmp_path):
 
 @pytest.mark.parametrize("mode", ["numpy", "numba"])
 def test_list_operands_on_both_kernel_paths(mode):
-    from dualgrad import _kernels
+    from dualgrad.backend import _kernels
     size = 3000                                            # above the kernel thresholds
     rng = np.random.default_rng(3)
     v, c = rng.uniform(0.5, 2.0, size), rng.uniform(0.5, 2.0, size)

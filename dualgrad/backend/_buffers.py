@@ -27,7 +27,8 @@ import threading
 
 import numpy as np
 
-__all__ = ["begin", "end", "empty", "like", "use", "pooled", "MIN_BYTES"]
+__all__ = ["begin", "end", "scope", "empty", "like", "copy", "zeros", "zeros_like", "use",
+           "pooled", "MIN_BYTES"]
 
 MIN_BYTES = 1 << 18
 MAX_PER_SIZE = 64
@@ -77,6 +78,19 @@ def end():
             _pool.clear()
 
 
+class scope:
+    """``with scope():`` the pool serves :func:`empty` inside the block: :func:`begin`
+    on entry, :func:`end` on exit, whatever the block raises."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        begin()
+
+    def __exit__(self, *exc):
+        end()
+
+
 class use:
     """``with use(False):`` turns the pool off inside the block (tests compare both)."""
 
@@ -118,3 +132,25 @@ def empty(shape):
         if len(buffers) < MAX_PER_SIZE:
             buffers.append(buffer)
         return buffer.reshape(shape)
+
+
+def copy(p):
+    """A copy of partials ``p``, in a pooled buffer when :func:`like` serves one."""
+    out = like(p)
+    if out is None:
+        return p.copy()
+    np.copyto(out, p)
+    return out
+
+
+def zeros(shape, dtype=float, like=None):
+    """Zero partials of ``shape``: ``np.zeros(shape, dtype, like=like)`` (``like``, a
+    nested dual's partials, makes duals of its kind)."""
+    if like is None:
+        return np.zeros(shape, dtype)
+    return np.zeros(shape, dtype, like=like)
+
+
+def zeros_like(p, shape=None):
+    """``np.zeros_like(p, shape=shape)``: zero partials of ``p``'s kind."""
+    return np.zeros_like(p, shape=shape)

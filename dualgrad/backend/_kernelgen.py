@@ -1,4 +1,4 @@
-"""Writes :mod:`dualgrad._rule_kernels` from the rule table.
+"""Writes :mod:`dualgrad.backend._rule_kernels` from the rule table.
 
 A unary or binary rule whose local derivatives are plain arithmetic on ``x``,
 ``y`` and ``out`` (``2.0 * x`` for ``square``, ``1.0 / (1.0 + x)`` for
@@ -15,13 +15,13 @@ The kernels live in a real source file so that numba's on-disk cache serves
 them; ``tests/test_kernels.py`` checks that the file matches this generator.
 Regenerate it after changing the table::
 
-    python -m dualgrad._kernelgen
+    python -m dualgrad.backend._kernelgen
 """
 
 import re
 from pathlib import Path
 
-from ._rules import _TABLE
+from .._rules import _TABLE
 
 __all__ = ["PATH", "fusable", "source"]
 
@@ -55,7 +55,7 @@ def fusable(rule):
 
 _HEADER = '''"""Local derivatives fused with their propagation, one loop per rule and case.
 
-GENERATED from the rule table by ``python -m dualgrad._kernelgen``: do not edit.
+GENERATED from the rule table by ``python -m dualgrad.backend._kernelgen``: do not edit.
 
 ``KERNELS[ufunc][duals]`` is ``(flat, rows)`` for the arguments at positions
 ``duals`` carrying partials: ``flat`` for one direction, ``rows`` for partials of
@@ -63,7 +63,7 @@ shape ``(rows, n)``.  A kernel takes the arguments' values, the result, the dual
 arguments' partials and the output ``q = sum_k f_k(x, y, out) * p_k``, where
 ``f_k`` is the table's expression for argument ``k``, evaluated per element.  A
 zero partial stays 0 where its local derivative is inf or NaN, as in
-:mod:`dualgrad._numba_kernels`.
+:mod:`dualgrad.backend._numba_kernels`.
 """
 
 import numpy as np

@@ -4,7 +4,7 @@ NumPy computes values and transcendental local derivatives (its SIMD functions
 beat numba's here); these kernels fuse the propagation ``out[i, :] = f[i] * p[i, :]
 (+ g[i] * q[i, :])`` and the reductions over value axes, which NumPy does in
 several passes, and, for the rules whose local derivatives are arithmetic,
-those derivatives with their propagation (:mod:`dualgrad._rule_kernels`, generated
+those derivatives with their propagation (:mod:`dualgrad.backend._rule_kernels`, generated
 from the rule table).  numba is imported on the first call that crosses the size
 threshold, never at ``import dualgrad``.  Kernels take C-contiguous float64
 arrays (one compilation each), never allocate (outputs come from NumPy), use
@@ -170,7 +170,7 @@ def local(rule, values, out, duals, partials):
 
     ``values`` are the ufunc's arguments (plain), ``out`` its result, ``duals`` the
     positions of the arguments that carry ``partials``.  Kernels exist for the rules
-    whose derivatives :mod:`dualgrad._kernelgen` found arithmetic.
+    whose derivatives :mod:`dualgrad.backend._kernelgen` found arithmetic.
     """
     p = partials[0]
     if type(p) is not np.ndarray or type(out) is not np.ndarray or \

@@ -1,4 +1,4 @@
-"""The jitted loops themselves; imported lazily by :mod:`dualgrad._kernels`.
+"""The jitted loops themselves; imported lazily by :mod:`dualgrad.backend._kernels`.
 
 Kept in a real source file with ``cache=True`` so that numba's on-disk cache
 (keyed by file, name and line) spares later processes the compile.

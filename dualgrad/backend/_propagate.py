@@ -3,7 +3,7 @@
 ``f_k`` is a local derivative of the output's shape ``S`` (or a scalar) and
 ``p_k`` the partials of an argument, of shape ``S_k + (n,)`` broadcasting to
 ``S + (n,)``.  Large same-shape float64 work goes to the numba kernels in
-:mod:`dualgrad._kernels`; everything else (broadcasting, nested duals, small
+:mod:`dualgrad.backend._kernels`; everything else (broadcasting, nested duals, small
 arrays) is written with NumPy calls, which also run on nested duals.
 """
 
@@ -16,7 +16,8 @@ from . import _buffers, _kernels
 
 _sum = np.add.reduce
 
-__all__ = ["combine", "scaled", "sum_partials", "weighted_sum", "finite", "rows", "from_rows"]
+__all__ = ["combine", "scaled", "outer", "sum_partials", "weighted_sum", "where", "finite",
+           "rows", "from_rows"]
 
 
 def _finite(f):
@@ -34,7 +35,7 @@ def scaled(f, p, owned=True):
     """``f[..., None] * p``; a zero partial stays 0 even where ``f`` is inf or NaN.
 
     With ``owned=False`` the result may be ``p`` itself.  Large results go into a
-    buffer of the helpers' pool (:mod:`dualgrad._buffers`) when it serves one.
+    buffer of the helpers' pool (:mod:`dualgrad.backend._buffers`) when it serves one.
     """
     number = type(f) is float or type(f) is int
     if number and f == 1.0 and not owned:
@@ -163,3 +164,39 @@ def from_rows(r, like):
     ``r`` (a fresh gather) hold."""
     n = like.shape[-1]
     return np.ascontiguousarray(r).reshape(-1).view(like.dtype).reshape(r.shape + (n,))
+
+
+def where(cond, p, q, target):
+    """``np.where(cond[..., None], p, q)`` as partials of shape ``target``.
+
+    ``cond`` is a boolean array that broadcasts to the value's shape ``target[:-1]``;
+    ``p`` and ``q`` are partials (or numbers) whose value axes broadcast to it, aligned
+    from the right like values.  One kernel pass when the engine takes it.
+    """
+    fast = _kernels.where(cond, p, q, target)
+    if fast is not None:
+        return fast
+    ndim = len(target)
+    cond = np.reshape(cond, (1,) * (ndim - 1 - np.ndim(cond)) + np.shape(cond))[..., None]
+    if not isinstance(p, (float, int)):
+        p = np.broadcast_to(np.reshape(p, (1,) * (ndim - np.ndim(p)) + np.shape(p)), target)
+    return np.where(cond, p, q)
+
+
+def outer(a, p, b, q):
+    """The partials of ``np.outer(a, b)``, ``p[i, :] * b[j] + a[i] * q[j, :]``, of shape
+    ``(a.size, b.size, n)``.  ``a`` and ``b`` are 1-D values, ``p`` and ``q`` their
+    partials of shape ``(size, n)``, or ``None`` for a constant operand."""
+    fast = _kernels.outer(a, p, b, q)
+    if fast is not None:
+        return fast
+    total = None
+    if p is not None:
+        total = p[:, None, :] * b.reshape(1, -1, 1)
+    if q is not None:
+        term = a.reshape(-1, 1, 1) * q[None, :, :]
+        if total is None:
+            total = term
+        else:
+            total += term
+    return total

@@ -1,6 +1,6 @@
 """Local derivatives fused with their propagation, one loop per rule and case.
 
-GENERATED from the rule table by ``python -m dualgrad._kernelgen``: do not edit.
+GENERATED from the rule table by ``python -m dualgrad.backend._kernelgen``: do not edit.
 
 ``KERNELS[ufunc][duals]`` is ``(flat, rows)`` for the arguments at positions
 ``duals`` carrying partials: ``flat`` for one direction, ``rows`` for partials of
@@ -8,7 +8,7 @@ shape ``(rows, n)``.  A kernel takes the arguments' values, the result, the dual
 arguments' partials and the output ``q = sum_k f_k(x, y, out) * p_k``, where
 ``f_k`` is the table's expression for argument ``k``, evaluated per element.  A
 zero partial stays 0 where its local derivative is inf or NaN, as in
-:mod:`dualgrad._numba_kernels`.
+:mod:`dualgrad.backend._numba_kernels`.
 """
 
 import numpy as np

@@ -1,0 +1,56 @@
+"""The backend door: the one way into propagation, reduction and allocation of partials.
+
+Dispatch (the ufunc, function, linalg and reduction handlers) does every operation
+on a dual's partials array through the names below and nothing else: it imports no
+numba kernel, no buffer pool and allocates no partials with NumPy itself.  Behind
+the door, the engine (numba kernels or NumPy calls) is chosen per call in one place,
+``_kernels._wanted`` (sizes measured in ``bench/bench_engine.py``), and the pool
+decides where large results live.  A second engine plugs in there, not in dispatch.
+
+Partials are arrays of shape ``value shape + (n,)`` (``n`` directions), or the
+partials of a nested dual, which the NumPy paths handle as they are.
+
+Propagation
+    ``combine(factors, partials, shape, n, scratch=None)``
+        ``sum_k factors[k][..., None] * partials[k]``, shape ``shape + (n,)``.
+    ``scaled(f, p, owned=True)``
+        ``f[..., None] * p``; a zero partial stays 0 where ``f`` is inf or NaN.
+    ``local(rule, values, out, duals, partials)``
+        a rule's local derivatives fused with their propagation in one loop, or
+        ``None`` when no engine fuses this rule at this size (the caller then
+        evaluates the derivatives and calls :func:`combine`).
+    ``where(cond, p, q, target)``
+        ``np.where(cond[..., None], p, q)`` as partials of shape ``target``.
+    ``outer(a, p, b, q)``
+        the partials of ``np.outer(a, b)`` (``p`` or ``q`` ``None`` for a constant).
+    ``rows(p)``, ``from_rows(r, like)``
+        partials seen as one opaque item of ``n`` partials per element (for gathers),
+        or ``None``; and back.
+Reduction
+    ``sum_partials(p, axes, keepdims)``: a sum over value axes.
+    ``weighted_sum(w, p, axes)``: ``np.sum(w[..., None] * p, axis=axes)`` in one
+    contraction, or ``None`` (nested duals, non-finite weights: the caller's
+    elementwise path runs).
+    ``finite(a)``: are all entries of a plain array or number finite (one pass)?
+Allocation
+    ``empty(shape)``: uninitialised float64 partials (a pooled buffer inside a scope).
+    ``zeros(shape, dtype=float, like=None)``, ``zeros_like(p, shape=None)``: zeros.
+    ``copy(p)``: a copy (pooled when large).  ``like(p)``: a pooled buffer shaped like
+    ``p``, or ``None``.  ``pooled(base)``: 1 when the pool holds ``base``.
+Scope
+    ``scope()``: ``with scope():`` the pool serves while the block runs (a helper's
+    evaluation of ``f``); dropped when the outermost scope ends.
+Engine
+    ``use(mode)``: ``with use("numba")`` / ``use("numpy")`` forces one engine (tests).
+    ``use_pool(enabled)``: ``with use_pool(False)`` turns the pool off.
+"""
+
+from ._buffers import copy, empty, like, pooled, scope, zeros, zeros_like
+from ._buffers import use as use_pool
+from ._kernels import local, use
+from ._propagate import (combine, finite, from_rows, outer, rows, scaled, sum_partials,
+                         weighted_sum, where)
+
+__all__ = ["combine", "scaled", "local", "where", "outer", "rows", "from_rows", "sum_partials",
+           "weighted_sum", "finite", "empty", "zeros",
+           "zeros_like", "copy", "like", "pooled", "scope", "use", "use_pool"]

@@ -102,3 +102,57 @@ def rows_to_csr(cols, empty):
         k += c
         indptr[i + 1] = k
     return indptr, indices[:k].copy()
+
+
+@njit(**_JIT)
+def columns_to_csr(t, empty):
+    """CSR ``(indptr, indices)`` of the rows of ``t.T``: ``t`` is ``(w, m)``, one
+    column of indices per row of ``t`` (so ``t[:, i]`` is row ``i``), sorted here
+    in place; duplicates and ``empty`` padding dropped.  Sorting runs across all
+    rows at once (odd-even transposition, branch-free and vectorized along ``m``),
+    for the few columns a detected pattern has."""
+    w, m = t.shape
+    for r in range(w):
+        for j in range(r & 1, w - 1, 2):
+            a = t[j]
+            b = t[j + 1]
+            for i in range(m):
+                x = a[i]
+                y = b[i]
+                a[i] = min(x, y)
+                b[i] = max(x, y)
+    # the rows written out (column by column: sequential reads), then each row's
+    # distinct entries counted column by column (both loops vectorize); compacted
+    # only when some row lost an entry
+    out = np.empty(m * w, np.int32)
+    for j in range(w):
+        a = t[j]
+        for i in range(m):
+            out[i * w + j] = a[i]
+    count = np.zeros(m, np.int32)
+    for j in range(w):
+        a = t[j]
+        if j == 0:
+            for i in range(m):
+                count[i] += np.int32(a[i] != empty)
+        else:
+            b = t[j - 1]
+            for i in range(m):
+                count[i] += np.int32((a[i] != empty) & (a[i] != b[i]))
+    indptr = np.empty(m + 1, np.int64)
+    indptr[0] = 0
+    for i in range(m):
+        indptr[i + 1] = indptr[i] + count[i]
+    if indptr[m] == m * w:
+        return indptr, out
+    indices = np.empty(indptr[m], np.int32)
+    for i in range(m):
+        k = indptr[i]
+        prev = -1
+        for j in range(w):
+            v = out[i * w + j]
+            if v != empty and v != prev:
+                indices[k] = v
+                k += 1
+            prev = v
+    return indptr, indices

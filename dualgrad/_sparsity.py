@@ -94,16 +94,44 @@ class _Context:
 
 
 class _Store:
-    """Rows of input indices, shared by an array and its views."""
-    __slots__ = ("cols",)
+    """Rows of input indices, shared by an array and its views.
 
-    def __init__(self, cols):
-        self.cols = cols
+    A store made by an elementwise, rolling or joining operation keeps its rows
+    as *parts*: columns of indices side by side (the union is their
+    concatenation), joined into one ``(size, width)`` table only when a caller
+    reads ``cols``, so a chain of arithmetic on arrays of one shape copies no
+    index rows.  Columns and tables may be shared with other stores (views of
+    one another's rows), so a store copies its table before its first write
+    (``writable``): a write never reaches a store it was not made on.
+    """
+    __slots__ = ("_cols", "parts", "owned")
+
+    def __init__(self, cols=None, parts=None, owned=False):
+        self._cols, self.parts, self.owned = cols, parts, owned
+
+    @property
+    def cols(self):
+        if self._cols is None:
+            columns = [c for _, c, _ in self.parts]
+            self._cols = np.stack(columns, axis=1)
+            self.owned = True
+        return self._cols
+
+    def writable(self):
+        """The table, copied first unless this store alone holds it."""
+        cols = self.cols
+        if not self.owned:
+            self._cols = cols = cols.copy()
+            self.owned = True
+        self.parts = None
+        return cols
 
     def widen(self, width):
         if width > self.cols.shape[1]:
             pad = np.full((self.cols.shape[0], width - self.cols.shape[1]), EMPTY, np.int32)
-            self.cols = np.concatenate([self.cols, pad], axis=1)
+            self._cols = np.concatenate([self.cols, pad], axis=1)
+            self.owned = True
+            self.parts = None
 
 
 def _compact(cols):
@@ -160,11 +188,38 @@ class Tracer:
 
     def cols(self):
         """The rows of this array's elements, shape ``shape + (width,)``."""
-        cols = self.store.cols
+        store = self.store
+        cols = store.cols
         if self.start is not None:           # consecutive rows: a view, no gather
+            store.owned = False              # shared from now on: copy before writing
             return cols[self.start:self.start + self.pos.size].reshape(
                 self.pos.shape + cols.shape[1:])
         return cols[self.pos]
+
+    def parts(self):
+        """This array's rows as columns ``(key, (size,) int32 array, root)`` whose
+        side-by-side union is :meth:`cols`.  A column is
+        ``root[offset:offset + size, j]`` (or ``root[offset:offset + size]`` for a
+        1-D root) and its key ``(id(root), offset, size, j)``; the column holds its
+        root alive, so equal keys are the same indices of one live table and a
+        union drops repeats (``u * u * v``) without looking at them."""
+        store, start, size = self.store, self.start, self.pos.size
+        if start is None:
+            cols = self.cols().reshape(size, -1)
+            return [((id(cols), 0, size, j), cols[:, j], cols) for j in range(cols.shape[1])]
+        if store._cols is None:             # columns not yet joined
+            if start == 0 and size == store.parts[0][1].shape[0]:
+                return store.parts
+            return [((k[0], k[1] + start, size, k[3]), c[start:start + size], r)
+                    for k, c, r in store.parts]
+        store.owned = False
+        cols = store._cols
+        return [((id(cols), start, size, j), cols[start:start + size, j], cols)
+                for j in range(cols.shape[1])]
+
+    def columns(self):
+        """:meth:`parts` without keys: 1-D index arrays, one per column."""
+        return [c for _, c, _ in self.parts()]
 
     def __repr__(self):
         return f"dualgrad sparsity tracer of shape {self.shape}"
@@ -179,6 +234,7 @@ class Tracer:
             out = np.empty(self.shape, dtype=object)
             flat = out.reshape(-1)
             for k, p in enumerate(self.pos.reshape(-1)):
+                self.store.owned = False
                 flat[k] = _make(self.value.reshape(-1)[k].copy(),
                                 self.store.cols[p:p + 1], self.ctx, ())
             return out
@@ -212,6 +268,10 @@ class Tracer:
 
     # -- NumPy protocols --
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "__call__" and not kwargs:
+            res = _fast_ufunc(ufunc, inputs, self.ctx)
+            if res is not None:
+                return res
         return _ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -223,10 +283,17 @@ class Tracer:
 
     def reshape(self, *shape, order="C"):
         shape = shape[0] if len(shape) == 1 else shape
-        return np.reshape(self, shape)
+        if order == "C" and self.value.flags.c_contiguous:     # a view, as NumPy's
+            t = _view(self.value.reshape(shape), self.store, self.pos.reshape(shape),
+                      self.ctx)
+            t.start = self.start          # C order kept: consecutive rows stay so
+            return t
+        return np.reshape(self, shape, order=order)
 
     def ravel(self, order="C"):
-        return np.ravel(self)
+        if order == "C" and self.value.flags.c_contiguous:
+            return self.reshape(-1)
+        return np.ravel(self, order=order)
 
     def flatten(self, order="C"):
         return np.ravel(self).copy()
@@ -304,7 +371,7 @@ class Tracer:
         tshape = np.shape(target)
         target = np.ravel(target)
         if src is None or src.shape[-1] == 0:
-            self.store.cols[target] = EMPTY
+            self.store.writable()[target] = EMPTY
             return
         width = src.shape[-1]
         src = np.broadcast_to(src, tshape + (width,)).reshape(-1, width)
@@ -316,22 +383,24 @@ class Tracer:
                                     self.store.cols.shape[0])
             self.store.widen(table.shape[1])
             uniq = np.unique(target)
-            self.store.cols[uniq] = EMPTY
-            self.store.cols[uniq, :table.shape[1]] = table[uniq]
+            cols = self.store.writable()
+            cols[uniq] = EMPTY
+            cols[uniq, :table.shape[1]] = table[uniq]
             return
         self.store.widen(width)
-        self.store.cols[target, :width] = src
-        self.store.cols[target, width:] = EMPTY
+        cols = self.store.writable()
+        cols[target, :width] = src
+        cols[target, width:] = EMPTY
 
     # -- operators --
-    def __add__(self, o): return np.add(self, o)           # noqa: E704
-    def __radd__(self, o): return np.add(o, self)          # noqa: E704
-    def __sub__(self, o): return np.subtract(self, o)      # noqa: E704
-    def __rsub__(self, o): return np.subtract(o, self)     # noqa: E704
-    def __mul__(self, o): return np.multiply(self, o)      # noqa: E704
-    def __rmul__(self, o): return np.multiply(o, self)     # noqa: E704
-    def __truediv__(self, o): return np.true_divide(self, o)        # noqa: E704
-    def __rtruediv__(self, o): return np.true_divide(o, self)       # noqa: E704
+    def __add__(self, o): return _binary(np.add, self, o)           # noqa: E704
+    def __radd__(self, o): return _binary(np.add, o, self)          # noqa: E704
+    def __sub__(self, o): return _binary(np.subtract, self, o)      # noqa: E704
+    def __rsub__(self, o): return _binary(np.subtract, o, self)     # noqa: E704
+    def __mul__(self, o): return _binary(np.multiply, self, o)      # noqa: E704
+    def __rmul__(self, o): return _binary(np.multiply, o, self)     # noqa: E704
+    def __truediv__(self, o): return _binary(np.true_divide, self, o)  # noqa: E704
+    def __rtruediv__(self, o): return _binary(np.true_divide, o, self)  # noqa: E704
     def __floordiv__(self, o): return np.floor_divide(self, o)      # noqa: E704
     def __rfloordiv__(self, o): return np.floor_divide(o, self)     # noqa: E704
     def __mod__(self, o): return np.remainder(self, o)     # noqa: E704
@@ -444,6 +513,24 @@ def _make(value, cols, ctx, shape=None):
     return t
 
 
+def _make_parts(value, parts, ctx):
+    """A tracer whose rows are the columns ``parts`` side by side (see ``_Store``)."""
+    if not parts:
+        return _constant_like(value, ctx)
+    if len(parts) > _COMPACT_WIDTH:
+        return _make(value, np.stack([c for _, c, _ in parts], axis=1), ctx)
+    cls = TracerArray if value.ndim else Tracer
+    t = cls.__new__(cls)
+    t.value, t.store, t.ctx, t.start = value, _Store(None, parts), ctx, 0
+    t.pos = _arange(value.size).reshape(value.shape)
+    return t
+
+
+def _make_columns(value, columns, ctx):
+    """A tracer whose rows are the new 1-D index arrays ``columns`` side by side."""
+    return _make_parts(value, [((id(c), 0, c.size, None), c, c) for c in columns], ctx)
+
+
 _ARANGE = {}
 
 
@@ -550,6 +637,53 @@ def _masked(cols, mask):
 _NAME = re.compile(r"\b(x|y|out)\b")
 
 
+_FAST = {}      # ufunc -> the derivatives of its smooth rule, or False
+
+
+def _binary(ufunc, a, b):
+    """An arithmetic operator: the fast path without NumPy's dispatch, else the ufunc."""
+    res = _fast_ufunc(ufunc, (a, b), (a if isinstance(a, Tracer) else b).ctx)
+    return ufunc(a, b) if res is None else res
+
+
+def _fast_ufunc(ufunc, inputs, ctx):
+    """A smooth ufunc on tracers of the result's shape and plain numbers: the union
+    of the arguments' columns, repeats dropped (``None``: take the general path)."""
+    derivs = _FAST.get(ufunc)
+    if derivs is None:
+        rule = rule_for(ufunc)
+        derivs = _FAST[ufunc] = rule.derivs if rule is not None and \
+            rule.kind == "smooth" and ufunc not in _SELECT and None not in rule.derivs \
+            else False
+    if derivs is False or ctx.hessian:
+        return None
+    values = []
+    for a in inputs:
+        if isinstance(a, Tracer):
+            if a.ctx is not ctx:
+                return None
+            values.append(a.value)
+        elif type(a) in (float, int) or isinstance(a, (np.floating, np.integer)) or \
+                isinstance(a, np.ndarray) and a.dtype.kind in "fiub":
+            values.append(a)
+        else:
+            return None
+    result = ufunc(*values)
+    if type(result) is not np.ndarray or result.dtype != np.float64:
+        return None
+    shape = result.shape
+    parts, seen = [], set()
+    for a, expr in zip(inputs, derivs):
+        if expr != "0" and isinstance(a, Tracer):
+            if a.value.shape != shape:
+                return None
+            for part in a.parts():
+                if part[0] not in seen:
+                    seen.add(part[0])
+                    parts.append(part)
+    return _make_parts(result, parts, ctx)
+
+
 def _ufunc(ufunc, method, inputs, kwargs):
     ctx = _find_ctx(inputs) or _find_ctx(kwargs.get("out"))
     inputs = tuple(_normalize(a, ctx) for a in inputs)
@@ -599,6 +733,26 @@ def _ufunc(ufunc, method, inputs, kwargs):
 
 def _elementwise(ufunc, rule, inputs, result, ctx):
     shape = np.shape(result)
+    if not ctx.hessian and not (ufunc in _SELECT and ctx.local):
+        # the union as side-by-side blocks, repeats dropped: no index copied
+        parts, seen = [], set()
+        for k, (a, expr) in enumerate(zip(inputs, rule.derivs)):
+            if not isinstance(a, Tracer):
+                continue
+            if expr is None:
+                raise errors.unsupported_ufunc(ufunc.__name__, f"argument {k + 1} is not "
+                                               "differentiable")
+            if expr == "0":
+                continue
+            if a.value.shape != shape:          # broadcast: rows copied to the result
+                parts = None
+                break
+            for part in a.parts():
+                if part[0] not in seen:
+                    seen.add(part[0])
+                    parts.append(part)
+        if parts is not None:
+            return _make_parts(_real(result), parts, ctx)
     parts = []
     if ufunc in _SELECT and ctx.local:
         fns = derivative_functions(rule)
@@ -680,8 +834,9 @@ def _ufunc_at(ufunc, target, idx, vals):
                             target.store.cols.shape[0])
     uniq = np.unique(rows[0])
     target.store.widen(table.shape[1])
-    target.store.cols[uniq] = EMPTY
-    target.store.cols[uniq, :table.shape[1]] = table[uniq]
+    cols = target.store.writable()
+    cols[uniq] = EMPTY
+    cols[uniq, :table.shape[1]] = table[uniq]
 
 
 # ---- functions ------------------------------------------------------------------------
@@ -1075,6 +1230,110 @@ def _average(ctx, a, axis=None, weights=None, returned=False, keepdims=False):
                                   **({"weights": weights} if weights is not None else {}))
 
 
+def _roll_copy(a, shift, axis):
+    """``np.roll(a, shift, axis)`` for one int shift along one axis: two slice
+    copies (NumPy's roll spends most of its time on argument handling)."""
+    n = a.shape[axis]
+    out = np.empty(a.shape, a.dtype)
+    s = shift % n if n else 0
+    lead = (slice(None),) * axis
+    if s == 0:
+        out[...] = a
+    else:
+        out[lead + (slice(s, None),)] = a[lead + (slice(None, n - s),)]
+        out[lead + (slice(None, s),)] = a[lead + (slice(n - s, None),)]
+    return out
+
+
+def _roll_steps(shift, axis, ndim):
+    """``np.roll``'s ``(shift, axis)`` as ``[(int shift, axis)]`` or ``None`` when
+    the arguments are not plain ints (then the generic path decides)."""
+    import operator
+    if type(shift) is int and type(axis) is int and -ndim <= axis < ndim:
+        return [(shift, axis % ndim)]
+    try:
+        if axis is None:
+            return [(operator.index(shift), None)]
+        shifts = [operator.index(v) for v in np.atleast_1d(shift).tolist()] \
+            if not isinstance(shift, (int, np.integer)) else [int(shift)]
+        axes = [operator.index(v) for v in np.atleast_1d(axis).tolist()] \
+            if not isinstance(axis, (int, np.integer)) else [int(axis)]
+        shifts, axes = np.broadcast_arrays(np.array(shifts), np.array(axes))
+    except (TypeError, ValueError):
+        return None
+    total = {}
+    for sh, ax in zip(shifts.tolist(), axes.tolist()):
+        if not -ndim <= ax < ndim:
+            return None
+        total[ax % ndim] = total.get(ax % ndim, 0) + sh
+    return [(sh, ax) for ax, sh in total.items()]
+
+
+def _roll(ctx, a, shift, axis=None):
+    steps = _roll_steps(shift, axis, np.ndim(a)) if isinstance(a, Tracer) and a.ndim \
+        else None
+    if steps is None:
+        return _structural(np.roll, ctx, (a, shift), {"axis": axis})
+
+    def apply(v):
+        for sh, ax in steps:
+            v = _roll_copy(v.reshape(-1), sh, 0).reshape(v.shape) if ax is None else \
+                _roll_copy(v, sh, ax)
+        return v
+    shape = a.shape
+    return _make_columns(apply(a.value), [apply(c.reshape(shape)).reshape(-1)
+                                          for c in a.columns()], ctx)
+
+
+def _concatenate(ctx, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    """Joining arrays joins their index columns the same way, column by column."""
+    if out is not None or dtype not in (None, float, np.float64) or \
+            isinstance(arrays, Tracer) or not isinstance(arrays, (list, tuple)) or \
+            any(isinstance(a, (list, tuple)) and _find_ctx(a) is not None for a in arrays):
+        kwargs = {"axis": axis, "casting": casting}
+        if out is not None:
+            kwargs["out"] = out
+        if dtype is not None:
+            kwargs["dtype"] = dtype
+        return _structural(np.concatenate, ctx, (arrays,), kwargs)
+    items = [_normalize(a, ctx) for a in arrays]
+    values = [a.value if isinstance(a, Tracer) else np.asarray(a) for a in items]
+    if axis is None:
+        values = [v.reshape(-1) for v in values]
+    value = np.concatenate(values, axis=0 if axis is None else axis)
+    if value.dtype.kind not in "fiub":
+        value = _real(value)
+    ax = 0 if axis is None else axis
+    columns = [a.columns() if isinstance(a, Tracer) else [] for a in items]
+    width = max(len(c) for c in columns)
+    joined = []
+    for j in range(width):
+        pieces = [c[j].reshape(v.shape) if j < len(c) else np.full(v.shape, EMPTY, np.int32)
+                  for c, v in zip(columns, values)]
+        joined.append(np.concatenate(pieces, axis=ax).reshape(-1))
+    return _make_columns(value.astype(float, copy=False), joined, ctx)
+
+
+def _stack(ctx, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    if out is not None or dtype is not None or not isinstance(arrays, (list, tuple)) or \
+            not arrays:
+        kwargs = {"axis": axis, "casting": casting}
+        if out is not None:
+            kwargs["out"] = out
+        if dtype is not None:
+            kwargs["dtype"] = dtype
+        return _structural(np.stack, ctx, (arrays,), kwargs)
+    items = [_normalize(a, ctx) for a in arrays]
+    shapes = {np.shape(a) for a in items}
+    if len(shapes) != 1:
+        raise ValueError("all input arrays must have the same shape")
+    ndim = len(shapes.pop()) + 1
+    if not -ndim <= axis < ndim:
+        return _structural(np.stack, ctx, (arrays,), {"axis": axis})
+    return _concatenate(ctx, [np.expand_dims(a, axis % ndim) for a in items],
+                        axis=axis % ndim)
+
+
 _HANDLED = {
     np.sum: _reduction(np.sum), np.mean: _reduction(np.mean),
     np.prod: _reduction(np.prod, nonlinear=True),
@@ -1082,6 +1341,7 @@ _HANDLED = {
     np.max: _extreme(np.max), np.min: _extreme(np.min), np.amax: _extreme(np.amax),
     np.amin: _extreme(np.amin),
     np.cumsum: _scan(np.cumsum), np.cumprod: _scan(np.cumprod, nonlinear=True),
+    np.roll: _roll, np.concatenate: _concatenate, np.stack: _stack,
     np.where: _where, np.select: _select, np.clip: _clip, np.sort: _sort, np.diff: _diff,
     np.average: _average,
     np.zeros_like: _like(np.zeros_like), np.ones_like: _like(np.ones_like),
@@ -1151,6 +1411,19 @@ def _trace(who, f, x, args, mode, hessian):
             raise errors.bad_type(who, "f to return numbers", type(out).__name__) from exc
         out = _constant_like(value, ctx)
     return out, ctx
+
+
+def _csr_of(t, m, n):
+    """The boolean CSR pattern of tracer ``t``'s rows (``m`` of them, ``n`` inputs)."""
+    columns = t.columns()
+    if m * len(columns) > 1 << 16 and len(columns) <= 32:
+        import scipy.sparse as sp
+        from ._coloring_kernels import columns_to_csr
+        indptr, indices = columns_to_csr(np.stack(columns).astype(np.int32, copy=False),
+                                         np.int32(EMPTY))
+        return sp.csr_matrix((np.ones(indices.size, dtype=bool), indices, indptr),
+                             shape=(m, n))
+    return _csr(t.cols(), m, n)
 
 
 def _csr(cols, m, n):
@@ -1235,7 +1508,7 @@ def sparsity(f, x, *args, mode="local"):
     from ._coloring import scipy_sparse
     scipy_sparse(who)
     out, ctx = _trace(who, f, x, args, mode, hessian=False)
-    P = _csr(out.cols(), out.size, ctx.n)
+    P = _csr_of(out, out.size, ctx.n)
     P._dualgrad_detected = True          # never misses a nonzero: jacobian skips its check
     return P
 

@@ -98,8 +98,22 @@ def random_sparse(x, seed=0):
     return y + np.where(y > 0, y ** 2, 0.0)
 
 
+def rolls_and_joins(x):
+    m = x.reshape(3, 4)
+    z = x * 2.0
+    z[0] = 1.0                  # z shares no rows with x: x[0] keeps its dependence
+    w = m.T.ravel()             # not contiguous: a gather, not a view
+    parts = [np.roll(m, (1, -2), axis=(0, 1)).ravel(), np.roll(x, 5), np.roll(m, 1, -1)[0],
+             np.roll(m, (1, 1), axis=(1, 1)).ravel()[:3], x + z, w[:4] * m[0],
+             np.concatenate([m, np.ones((3, 1)), m[:, :1] ** 2], axis=1).ravel(),
+             np.concatenate([m[:1], 2.0 * m[2:]], axis=None), np.stack([x[:3], x[3:6]], -1)
+             .ravel(), np.stack([x[6:8], np.ones(2)]).ravel(), np.concatenate(([x[0]], x[-2:]))]
+    out = np.concatenate(parts)
+    return out * x[np.arange(out.size) % 12]
+
+
 FUNCTIONS = [stencil2d, banded_inplace, fancy, branches, reductions, products, linalg,
-             views, scalar_loop, structure, random_sparse]
+             views, scalar_loop, structure, random_sparse, rolls_and_joins]
 
 
 @pytest.mark.parametrize("f", FUNCTIONS, ids=lambda f: f.__name__)
@@ -302,3 +316,49 @@ def test_hessian_with_a_locally_constant_factor():
     x = np.array([0.5, -1.0, 2.0])
     H = dg.hessian(lambda u: np.sum(np.rint(u) * u), x, sparsity="auto")
     np.testing.assert_array_equal(H.toarray(), np.zeros((3, 3)))
+
+
+def test_a_write_into_an_elementwise_result_does_not_reach_its_operand():
+    # z = x * 2.0 shared x's index rows, and z[0] = 1.0 erased x[0]'s: the pattern
+    # of x + z missed J[0, 0] (and z = x[1:] * 2.0 erased x[1]'s)
+    def f(x):
+        z = x * 2.0
+        z[0] = 1.0
+        return x + z
+
+    def g(x):
+        z = x[1:] * 2.0
+        z[0] = 1.0
+        return x[1:] * 1.0
+    x = np.array([0.5, 1.5, 2.5])
+    np.testing.assert_array_equal(dg.sparsity(f, x).toarray(), np.eye(3, dtype=bool))
+    np.testing.assert_array_equal(dg.sparsity(g, x).toarray(), np.eye(3, dtype=bool)[1:])
+
+
+def test_large_stencil_pattern_is_exact():
+    # big enough for the jitted row sort (rows x columns > 65536); the pattern of
+    # the periodic 5-point Brusselator stencil written down by hand
+    N = 80
+    n2 = N * N
+
+    def f(y):
+        u, v = y[:n2].reshape(N, N), y[n2:].reshape(N, N)
+        lap = np.roll(u, 1, 0) + np.roll(u, -1, 0) + np.roll(u, 1, 1) + np.roll(u, -1, 1) \
+            - 4.0 * u
+        uuv = u * u * v
+        return np.concatenate([(1.0 + uuv - 4.4 * u + lap).ravel(),
+                               (3.4 * u - uuv + np.roll(v, 1, 1)).ravel()])
+    P = dg.sparsity(f, np.random.default_rng(1).random(2 * n2))
+    i, j = np.divmod(np.arange(n2), N)
+    k = lambda a, b: (a % N) * N + b % N                     # noqa: E731
+    rows, cols = [], []
+    for c in (k(i, j), n2 + k(i, j), k(i + 1, j), k(i - 1, j), k(i, j + 1), k(i, j - 1)):
+        rows.append(np.arange(n2))
+        cols.append(c)
+    for c in (k(i, j), n2 + k(i, j), n2 + k(i, j - 1)):
+        rows.append(n2 + np.arange(n2))
+        cols.append(c)
+    expect = sp.csr_matrix((np.ones(9 * n2, bool), (np.concatenate(rows),
+                                                   np.concatenate(cols))), shape=(2 * n2,) * 2)
+    assert P.has_canonical_format
+    assert (P != expect).nnz == 0 and P.nnz == 9 * n2

@@ -11,8 +11,9 @@ import sys
 
 import numpy as np
 
-from . import _base, backend, errors
+from . import _base, _snapshots, backend, errors
 from ._base import Dual, primal
+from ._snapshots import LIVE as _SNAPSHOTS
 from ._rules import RULES
 from ._scalar import make_scalar, scalars_from_rows
 from ._ufuncs import apply, call, with_number, write_out
@@ -96,6 +97,13 @@ class ArrayDual(Dual):
                 raise errors.store_into_plain()
             raise errors.dropped_derivatives(f"converting a dual array to dtype {dtype} "
                                              "(np.asarray(d, dtype=...), .astype)")
+        if copy is False:
+            raise errors.bad_argument(
+                "dualgrad: np.asarray(y, copy=False) / np.array(y, copy=False)",
+                "a conversion NumPy can do without a copy", "a dual array, whose NumPy "
+                "form is always a new object array of scalar duals",
+                "Use y itself (dual arrays take NumPy functions and indexing directly), "
+                "or np.array(y) for an explicit copy.")
         out = np.empty(self.shape, dtype=object)
         flat = out.reshape(-1)
         value = self.value.reshape(-1)
@@ -107,6 +115,8 @@ class ArrayDual(Dual):
             items = [_base.make(value[i], partials[i], self.tag) for i in range(len(flat))]
         for i, item in enumerate(items):
             flat[i] = item
+        if not copy:               # np.asarray(y): a snapshot where floats give y itself
+            _snapshots.remember(self, out)
         return out
 
     # ---- indexing ---------------------------------------------------------------
@@ -128,17 +138,22 @@ class ArrayDual(Dual):
         return _base.make(value, partials, self.tag)
 
     def __setitem__(self, index, item):
+        if _SNAPSHOTS:
+            _snapshots.check_write(self, index=index)
         _check_index(index)
         pindex = _partials_index(index)
         if type(item) is ArrayDual and item.tag == self.tag and _plain(item):
             self.value[index] = item.value           # (no promotion: nothing nested)
             self.partials[pindex] = item.partials
             return
-        if isinstance(item, np.ndarray) and item.dtype == object:
-            from ._ufuncs import _from_object_array
-            item = _from_object_array(item)
+        if isinstance(item, (list, tuple)) or \
+                isinstance(item, np.ndarray) and item.dtype == object:
+            from ._ufuncs import operand        # read as np.asarray(item), duals kept
+            item = operand(item)
         if isinstance(item, Dual) and item.tag == self.tag:
             partials = item.partials if item._kind != "slots" else _scalar_partials(item)
+            if np.iscomplexobj(primal(item)) and not np.iscomplexobj(primal(self)):
+                raise errors.complex_into_real()
             self.value = _promote(self.value, item.value)
             self.partials = _promote(self.partials, partials)
             self.value[index] = item.value
@@ -242,6 +257,64 @@ class ArrayDual(Dual):
 
     def round(self, decimals=0):
         return np.round(self, decimals)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1):
+        return np.diagonal(self, offset, axis1, axis2)
+
+    def sort(self, axis=-1, kind=None, order=None):
+        """Sort in place, as ``ndarray.sort`` (ties: the table's first-element rule)."""
+        if order is not None:
+            raise errors.bad_type("dualgrad: d.sort(order=...)", "order=None",
+                                  f"order={order!r}", "Fields exist only in structured "
+                                  "arrays; call d.sort() or np.sort(d).")
+        self[...] = np.sort(self, axis=axis, kind=kind)
+
+    def fill(self, value):
+        """Set every element to ``value`` (a number or a scalar dual), in place."""
+        self[...] = value
+
+    @property
+    def flat(self):
+        """A flat iterator over the elements: ``d.flat[i]`` reads, ``d.flat[i] = v``
+        writes into ``d`` itself (as ``ndarray.flat``), in C order."""
+        return _FlatIter(self)
+
+    def view(self, *args, **kwargs):
+        """A new dual viewing the same memory (``d.view()``); a dtype or type would
+        reinterpret the values' bytes and drop the derivatives."""
+        if args or kwargs:
+            raise errors.dropped_derivatives(
+                "d.view(dtype) (reinterpreting the bytes of a dual's values)")
+        return make_array(self.value.view(), self.partials.view(), self.tag)
+
+
+class _FlatIter:
+    """``d.flat`` of an array dual: flat (C-order) indexing that reads and writes ``d``."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base):
+        self.base = base
+
+    def __len__(self):
+        return self.base.size
+
+    def __iter__(self):
+        return iter(np.ravel(self.base))
+
+    def _index(self, i):
+        _check_index(i)
+        flat = np.arange(self.base.size)[i]
+        return np.unravel_index(flat, self.base.shape)
+
+    def __getitem__(self, i):
+        return self.base[self._index(i)]
+
+    def __setitem__(self, i, item):
+        self.base[self._index(i)] = item
+
+    def __array__(self, dtype=None, copy=None):
+        return np.ravel(self.base).__array__(dtype, copy=True)
 
 
 
@@ -358,6 +431,8 @@ def _inplace(rule):
     signed_sum = rule.derivs[:1] == ("1.0",) and rule.derivs[1:] in (("1.0",), ("-1.0",))
 
     def op(a, b):
+        if _SNAPSHOTS:
+            _snapshots.check_write(a)
         if signed_sum and _plain(a):
             if _constant(b):
                 ufunc(a.value, b, out=a.value)

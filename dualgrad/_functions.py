@@ -448,10 +448,14 @@ _CREATION = (np.zeros, np.ones, np.empty, np.full)
 def _create(func, args, kwargs, like):
     """``np.zeros(shape, like=x)`` and friends: a buffer of duals of ``x``'s kind
     (tag, number of partials, nesting) with zero partials, of any shape."""
-    dtype = kwargs.get("dtype")
-    if dtype is not None and np.dtype(dtype) != np.float64:
-        return func(*args, **kwargs)
     kwargs = {k: v for k, v in kwargs.items() if k not in ("like", "device")}
+    at = 2 if func is np.full else 1
+    for name, given in zip(("dtype", "order"), args[at:]):   # np.zeros(n, complex, like=x)
+        kwargs[name] = given
+    args = args[:at]
+    dtype = kwargs.get("dtype")
+    if dtype is not None and np.dtype(dtype) not in _DUAL_DTYPES:
+        return func(*args, **kwargs)
     if func is np.empty:                    # defined contents: zeros
         func = np.zeros
     inner = like.value if isinstance(like.value, Dual) else None
@@ -459,18 +463,25 @@ def _create(func, args, kwargs, like):
     n = len(like._plist()) if like._kind == "slots" else like.partials.shape[-1]
     shape = np.shape(primal(value)) + (n,)
     inner_p = like.partials if isinstance(like.partials, Dual) else None
-    partials = backend.zeros(shape, like=inner_p)
+    complex_ = dtype is not None and np.dtype(dtype).kind == "c"
+    partials = backend.zeros(shape, complex if complex_ else float, like=inner_p)
     return make(value, partials, like.tag)
 
 
 
+_DUAL_DTYPES = (np.dtype(np.float64), np.dtype(np.complex128))
+
+
 def _like(fill):
     def impl(a, dtype=None, order="K", subok=True, shape=None, **kwargs):
-        if dtype is not None and np.dtype(dtype) != np.float64:
+        if dtype is not None and np.dtype(dtype) not in _DUAL_DTYPES:
             return fill(primal(a), dtype=dtype, shape=shape, **kwargs)
+        if dtype is not None:       # complex128 too: a buffer of complex duals, as floats
+            kwargs["dtype"] = dtype
         value = fill(a.value, shape=shape, **kwargs)
         partials = backend.zeros_like(a.partials, shape=None if shape is None else
-                                      np.shape(value) + a.partials.shape[-1:])
+                                      np.shape(value) + a.partials.shape[-1:],
+                                      dtype=kwargs.get("dtype"))
         return make(value, partials, a.tag)
     return impl
 
@@ -786,7 +797,9 @@ def _average(a, axis=None, weights=None, returned=False, keepdims=False):
         avg = np.mean(a, axis=axis, keepdims=keepdims)
         total = np.full(np.shape(primal(avg)), float(_count(a, axis)))
     else:
-        w = weights if isinstance(weights, Dual) else numeric(weights)
+        from ._ufuncs import operand                 # a list holding duals: one dual
+        w = operand(weights)
+        w = w if isinstance(w, Dual) else numeric(w)
         if np.ndim(primal(w)) != len(shape):             # 1-D weights along ``axis``
             ax = _value_axis(axis, len(shape))
             w = np.reshape(w, [-1 if i == ax else 1 for i in range(len(shape))])
@@ -871,6 +884,8 @@ for _f in (np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flatnon
 @implements(np.interp)
 def _interp(x, xp, fp, left=None, right=None, period=None):
     """Linear interpolation: slope of the segment in ``x``, linear in ``fp``."""
+    from ._ufuncs import operand                     # lists holding duals: one dual each
+    x, xp, fp = operand(x), operand(xp), operand(fp)
     if period is not None or isinstance(xp, Dual):
         raise errors.unsupported_function("np.interp with dual xp or period=")
     xv, fpv = primal(x), primal(fp)

@@ -124,6 +124,9 @@ def ufunc_at(ufunc, a, indices, b=None):
         return ufunc.at(a, indices, b)
     if isinstance(b, Dual) and b.tag > a.tag:
         raise errors.mixed_tags()
+    from . import _snapshots
+    if _snapshots.LIVE:
+        _snapshots.check_write(a, f"np.{ufunc.__name__}.at on a dual array")
     from ._array import _promote
     from ._ufuncs import _partials_array
     same = isinstance(b, Dual) and b.tag == a.tag

@@ -582,14 +582,43 @@ def _probe(typingctx, a):
 
 
 def _like_array(fill_zero):
-    def typer(a, *args):
+    """``np.zeros_like(x)`` / ``np.empty_like(x)`` of a dual array, and with
+    ``shape=n`` (the one buffer advice, which NumPy takes on floats) a buffer of
+    another length, for dual and plain arrays alike."""
+    def typer(a, dtype=None, shape=None):
+        sized = isinstance(shape, types.Integer) or isinstance(shape, types.UniTuple) and \
+            shape.count == 1 and isinstance(shape.dtype, types.Integer)
         if isinstance(a, DualArrayType):
+            if sized:
+                return lambda a, dtype=None, shape=None: _new_array(
+                    np.zeros(_length(shape)), np.zeros((_length(shape), _width(a))),
+                    a.tag, a)
             if fill_zero:
-                return lambda a, *args: _new_array(np.zeros_like(a.values),
-                                                   np.zeros_like(a.partials), a.tag, a)
-            return lambda a, *args: _new_array(np.empty_like(a.values),
-                                               np.zeros_like(a.partials), a.tag, a)
+                return lambda a, dtype=None, shape=None: _new_array(
+                    np.zeros_like(a.values), np.zeros_like(a.partials), a.tag, a)
+            return lambda a, dtype=None, shape=None: _new_array(
+                np.empty_like(a.values), np.zeros_like(a.partials), a.tag, a)
+        if isinstance(a, DualType) and sized:
+            return lambda a, dtype=None, shape=None: _new_array(
+                np.zeros(_length(shape)), np.zeros((_length(shape), _width(a))), a.tag,
+                _array_template(a))
+        if isinstance(a, types.Array) and sized and dtype in (None, types.none):
+            return lambda a, dtype=None, shape=None: np.zeros(_length(shape), a.dtype)
+        if isinstance(a, (types.Float, types.Integer)) and sized and \
+                dtype in (None, types.none):
+            return lambda a, dtype=None, shape=None: np.zeros(_length(shape), np.float64)
     return typer
+
+
+def _length(shape):  # pragma: no cover - numba compiles the overload below
+    """``n`` for a shape given as ``n`` or ``(n,)``."""
+
+
+@overload(_length)
+def _length_impl(shape):
+    if isinstance(shape, types.Integer):
+        return lambda shape: shape
+    return lambda shape: shape[0]
 
 
 overload(np.zeros_like)(_like_array(True))

@@ -70,6 +70,20 @@ class ScalarDual(Dual):
     def copy(self):
         return self + 0.0
 
+    def item(self, *args):
+        """The scalar dual itself (NumPy's ``item`` gives a Python number)."""
+        if args not in ((), (0,), ((),), ((0,),), (-1,)):
+            raise IndexError("index out of bounds for a scalar dual: item() takes no "
+                             "index, 0 or -1")
+        return self
+
+    def view(self, *args, **kwargs):
+        """The scalar dual itself: it is immutable (a dtype would drop derivatives)."""
+        if args or kwargs:
+            from . import errors
+            raise errors.dropped_derivatives("d.view(dtype)")
+        return self
+
     @property
     def real(self):
         return np.real(self) if self._complex() else self

@@ -12,6 +12,7 @@ stays 0, so a NaN or inf only reaches the directions that depend on it.
 """
 
 import re
+import sys
 
 import numpy as np
 
@@ -99,9 +100,38 @@ def _scaled(f, ps):
 
 
 def ufunc_name(ufunc):
-    """``np.<name>``, or ``scipy.special.<name>`` for a ufunc NumPy does not have."""
+    """``np.<name>``, ``scipy.special.<name>`` for a ufunc of SciPy's, else the ufunc's
+    own name (a ``np.frompyfunc`` ufunc: ``<lambda> (vectorized)``)."""
     name = ufunc.__name__
-    return f"np.{name}" if getattr(np, name, None) is ufunc else f"scipy.special.{name}"
+    if getattr(np, name, None) is ufunc:
+        return f"np.{name}"
+    special = sys.modules.get("scipy.special")
+    if special is not None and getattr(special, name, None) is ufunc:
+        return f"scipy.special.{name}"
+    return f"the ufunc {name}"
+
+
+def _python_ufunc(ufunc):
+    """Is ``ufunc`` made by ``np.frompyfunc`` (object loops calling a Python function)?"""
+    return all(t.replace("O", "").replace("->", "") == "" for t in ufunc.types)
+
+
+def _on_objects(ufunc, inputs):
+    """A ``np.frompyfunc`` ufunc on duals: its Python function called on each scalar
+    dual, as it is on floats (and as ``np.vectorize`` does), results read back as duals."""
+    args = []
+    for a in inputs:
+        if isinstance(a, Dual):
+            if a._kind == "array":
+                a = np.array(a, dtype=object)
+            else:                           # a 0-d object array: no second dispatch
+                held, a = a, np.empty((), dtype=object)
+                a[()] = held
+        args.append(a)
+    result = ufunc(*args)
+    if isinstance(result, tuple):
+        return tuple(operand(r) for r in result)
+    return operand(result)
 
 
 def _not_differentiable(rule, k):
@@ -316,6 +346,12 @@ def _from_object_array(a):
     if not (isinstance(a, np.ndarray) and a.dtype == object):
         return a
     flat = a.ravel()
+    if any(isinstance(item, Dual) and item._kind == "array" and item.ndim == 0
+           for item in flat):              # lists holding 0-d array duals (lifted scalars)
+        flat = flat.copy()
+        for i, item in enumerate(flat):
+            if isinstance(item, Dual) and item._kind == "array" and item.ndim == 0:
+                flat[i] = make(item.value, item.partials, item.tag)
     tag = _tag_of(flat)
     if tag < 0:
         return numeric(a)
@@ -385,6 +421,8 @@ _ACCUMULATE = {np.add: _reductions.cumsum, np.multiply: _reductions.cumprod}
 def apply(ufunc, method, inputs, kwargs):
     """``__array_ufunc__`` for both dual types."""
     rule = rule_for(ufunc)
+    if rule is None and method == "__call__" and not kwargs and _python_ufunc(ufunc):
+        return _on_objects(ufunc, inputs)
     name = ufunc_name(ufunc)
     if rule is None:
         raise errors.unsupported_ufunc(name, "it is not in dualgrad's rule table", method)

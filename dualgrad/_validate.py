@@ -15,7 +15,7 @@ def check_callable(who, f):
         raise errors.not_callable(who, f)
 
 
-def as_input(who, x, holomorphic=False):
+def as_input(who, x, holomorphic=False, name="x"):
     """``x`` as a float64 array, a Python float for a real scalar, or a dual of
     an outer call, kept as it is.  With ``holomorphic``, complex ``x`` is kept
     complex (complex128, a Python complex for a scalar)."""
@@ -35,11 +35,12 @@ def as_input(who, x, holomorphic=False):
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:
-        raise errors.bad_type(who, "x as a real number or array", type(x).__name__) from exc
+        raise errors.bad_type(who, f"{name} as a real number or array",
+                              type(x).__name__) from exc
     if arr.dtype.kind == "c" and not holomorphic:
-        raise errors.complex_input(who, arr.dtype)
+        raise errors.complex_input(who, arr.dtype, name)
     if arr.dtype.kind not in "biufc":
-        raise errors.bad_type(who, "x as a real number or array", f"dtype {arr.dtype}")
+        raise errors.bad_type(who, f"{name} as a real number or array", f"dtype {arr.dtype}")
     if holomorphic:
         return np.asarray(arr, dtype=complex) if arr.ndim else complex(arr)
     # no copy here: the passes seed private copies (dualgrad._seed.private)

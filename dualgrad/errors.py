@@ -87,8 +87,18 @@ def store_into_plain():
     )
 
 
+def complex_into_real():
+    """A complex dual stored into a real dual array (NumPy's own error would name
+    ``float()``)."""
+    return DualTypeError(
+        "dualgrad: storing a complex dual number into a real (float) dual array; expected "
+        "a complex value there, as a float array refuses a complex number too. Fix: create "
+        "the buffer complex, out = np.zeros_like(x, dtype=complex) (works on plain floats "
+        "too), or store the real part, np.real(d), if that is what you want.")
+
+
 def unsupported_ufunc(name, reason, method="__call__"):
-    qualified = name if "." in name else f"np.{name}"      # scipy.special.<name> as is
+    qualified = name if "." in name or " " in name else f"np.{name}"   # scipy.special.<name>
     call = qualified if method == "__call__" else f"{qualified}.{method}"
     return DualTypeError(
         f"dualgrad: {call} does not support dual numbers ({reason}). "
@@ -115,7 +125,13 @@ def bad_type(who, expected, got, fix=""):
     return DualTypeError(f"{who}: expected {expected}, got {got}.{fix}")
 
 
-def complex_input(who, dtype):
+def complex_input(who, dtype, name="x"):
+    if name == "v":                     # jvp's tangent: f is real-linear in it
+        return DualTypeError(
+            f"{who}: expected a real tangent v for a real x, got complex dtype {dtype}. "
+            "Fix: pass holomorphic=True (x and v complex) for the complex derivative of a "
+            "holomorphic f, or, for a real x along a complex direction, combine two real "
+            "tangents: jvp(f, x, v.real)[1] + 1j * jvp(f, x, v.imag)[1].")
     return DualTypeError(
         f"{who}: expected real x, got complex dtype {dtype}. Fix: pass holomorphic=True "
         "for the complex derivative of a holomorphic f (as JAX's holomorphic=True), or "
@@ -141,8 +157,8 @@ def numba_unsupported(who, message):
                  r"setitem\(array\(float64.*dualgrad\.Dual", message, re.S):
         construct = "storing a dual into a plain float array (a buffer from np.empty(n) " \
                     "or np.zeros(n))"
-        fix = ("create the buffer with np.empty_like(x), or np.zeros(n, like=x) for "
-               "another length")
+        fix = BUFFER_FIX[0].lower() + BUFFER_FIX[1:] + \
+            " (inside @njit code dualgrad teaches numba that spelling)"
     elif "array(pyobject" in message:
         construct = "an object array (numba's array(pyobject)), such as np.array([d1, d2]) " \
                     "of duals built outside jitted code"
@@ -183,6 +199,20 @@ def shared_buffer():
         "not reach the other array and its derivatives would be wrong. Fix: write "
         "out of place (v = v * v instead of v *= v), or make the buffer from the input "
         "with np.zeros_like(x) and write into it before taking views of it.")
+
+
+def snapshot_write(action):
+    """An in-place write into a dual array of which ``np.asarray`` handed out a snapshot."""
+    return DualTypeError(
+        f"dualgrad: {action} (y *= ..., y[i] = ..., out=y, np.copyto, y.sort(), y.fill()) "
+        "while an array that np.asarray(y) returned still lives (also np.asanyarray, "
+        "np.ascontiguousarray, np.asfortranarray, np.require, np.array(y, copy=None), "
+        "as_strided): for a dual array that array is a separate object array of scalar "
+        "duals, not y itself as for floats, so it would keep the old values and "
+        "derivatives; expected no in-place write into y, its views or its base while that "
+        "array lives. Fix: write out of place (y = y * x instead of y *= x), or drop the "
+        "np.asarray call (dual arrays take NumPy functions and indexing directly), or "
+        "take an explicit copy with np.array(y) or y.copy() if a copy is what you want.")
 
 
 def needs_scipy(who):
@@ -256,7 +286,7 @@ _SCIPY_SPELLINGS = {
     ("norm", "pdf"): "np.exp(-0.5 * ((x - loc) / scale) ** 2) / (np.sqrt(2 * np.pi) * scale)",
     ("norm", "logpdf"): "-0.5 * ((x - loc) / scale) ** 2 - np.log(np.sqrt(2 * np.pi) * scale)",
 }
-_ON_DUALS = ("not supported for the input types", "does not support argument",
+_ON_DUALS = ("not supported for the input types", "dtype('O')", "does not support argument",
              "has no callable", "Dual", "could not be coerced",
              "object arrays are not supported")
 
@@ -285,7 +315,7 @@ def from_scipy(who, exc):
             entry = frame                           # the outermost SciPy frame
             break
     if entry is None:
-        return None
+        return _from_numpy(who, exc)
     module = entry.f_globals["__name__"].split(".")
     public = ".".join(module[:next((i for i, p in enumerate(module) if p.startswith("_")),
                                    len(module))])
@@ -303,3 +333,34 @@ def from_scipy(who, exc):
         f"{who}: {func} converts its input with np.asarray, which drops the derivatives "
         f"of dual numbers; expected NumPy functions or ufuncs, which dualgrad follows. "
         f"Fix: {fix}, or apply {func} to d.value where no derivative is wanted.")
+
+
+def _from_numpy(who, exc):
+    """``exc`` raised inside a NumPy function called from user code on a list or an
+    object array holding duals (NumPy hands a call to dualgrad only when a dual is one
+    of its direct arguments, never when duals sit inside a list): dualgrad's TypeError
+    naming the function and the ``np.stack`` spelling; ``None`` otherwise."""
+    import traceback
+    if "dtype('O')" not in str(exc) and "object arrays are not supported" not in str(exc):
+        return None
+    caller = None
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        module = frame.f_globals.get("__name__") or ""
+        if module == "numpy" or module.startswith("numpy."):
+            if caller is None or caller.startswith("dualgrad"):
+                return None                     # reached from dualgrad itself: not this
+            name = frame.f_code.co_name
+            public = "np.linalg" if module.startswith("numpy.linalg") else \
+                "np.fft" if module.startswith("numpy.fft") else "np"
+            func = f"{public}.{name}"
+            break
+        caller = module
+    else:
+        return None
+    return DualTypeError(
+        f"{who}: {func} received a list or an object array holding dual numbers; NumPy "
+        "hands a call to dualgrad only when a dual is one of its direct arguments, not "
+        "when duals sit inside a list, so it tried plain floats; expected a dual array "
+        "there. Fix: build that argument as a dual array first with np.stack, "
+        "np.stack([a, b]) instead of [a, b] (a matrix: np.stack([np.stack(row) for row "
+        f"in rows])), then call {func} on it.")

@@ -592,7 +592,7 @@ def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool
     tag = new_tag()
     seeded = []
     for xl, vl in zip(xleaves, vleaves):
-        xl, vl = as_input(who, xl, holomorphic), as_input(who, vl, holomorphic)
+        xl, vl = as_input(who, xl, holomorphic), as_input(who, vl, holomorphic, "v")
         if np.shape(vl) != np.shape(xl):
             raise errors.bad_argument(who, f"v of x's shape {np.shape(xl)}",
                                       f"shape {np.shape(vl)}")

@@ -205,7 +205,102 @@ def test_scalars_taken_from_an_array_dual_are_snapshots(n):
     """Slot kind (n <= 16) and vector kind alike: a later write into the array
     changes neither the value nor the partials of an element taken before."""
     x = dg.Dual(np.arange(3.0), np.ones((3, n)))
-    first, objects = x[0], np.asarray(x)
+    first, objects = x[0], np.array(x)          # an explicit copy (np.asarray: refused)
     x[0] = x[1] * 5.0
     for s in (first, objects[0]):
         assert s.value == 0.0 and np.array_equal(s.partials, np.ones(n))
+
+
+# ---- ndarray methods users call (oracle: the same code on floats, central differences)
+from dualgrad.testing import numerical_jacobian  # noqa: E402
+
+Y = np.array([0.9, 0.3, 1.7, 1.2, 0.5, 2.2])
+
+
+def _check(f, x=Y):
+    np.testing.assert_allclose(f(x), f(x))                      # runs on floats
+    np.testing.assert_allclose(dg.jacobian(f, x), numerical_jacobian(f, x),
+                               rtol=1e-7, atol=1e-9)
+
+
+METHODS = {
+    # (values at Y at least 0.1 apart: the central differences' stencil spans 8e-3)
+    "sort": lambda x: (lambda y: (y.sort(), y * 2.0)[1])(np.sin(2.0 * x)),
+    "sort_axis": lambda x: (lambda y: (y.sort(axis=0), y.ravel())[1])(
+        np.reshape(np.sin(2.0 * x), (2, 3))),
+    "sort_view": lambda x: (lambda y: (y[1:5].sort(), y)[1])(x * np.sin(x)),
+    "fill": lambda x: (lambda y: (y[1:3].fill(x[4] * x[0]), y)[1])(x * 1.0),
+    "fill_number": lambda x: (lambda y: (y.fill(2.0), y + x)[1])(x * 1.0),
+    "flat_read": lambda x: np.stack([np.reshape(x * x, (2, 3)).T.flat[i] for i in range(6)]),
+    "flat_write": lambda x: (lambda y: (y.T.flat.__setitem__(slice(1, 3), x[:2] ** 3), y)[1])(
+        np.reshape(x * 1.0, (2, 3))).ravel(),
+    "flat_iter": lambda x: np.stack(list(np.reshape(x * x[0], (3, 2)).flat)),
+    "item": lambda x: np.stack([x.item(2) * 3.0, (x * x).reshape(2, 3).item(1, 1),
+                                x[4].item() ** 2]),
+    "view": lambda x: (lambda y: (y.view().__imul__(x), y)[1])(x * 1.0),
+    "diagonal": lambda x: np.reshape(x * x, (2, 3)).diagonal(1) * 2.0,
+}
+
+
+@pytest.mark.parametrize("name", sorted(METHODS))
+def test_ndarray_methods_are_exact_and_write_where_numpy_writes(name):
+    _check(METHODS[name])
+
+
+def test_view_with_a_dtype_and_sort_with_fields_name_the_fix():
+    x = dg.Dual(Y.copy(), np.eye(6))
+    with pytest.raises(TypeError, match=r"view\(dtype\).*drop the derivatives"):
+        x.view(np.int64)
+    with pytest.raises(TypeError, match=r"order=None.*np\.sort"):
+        x.sort(order="a")
+    s = x[0]
+    assert s.view() is s and s.item() is s and s.item(0) is s
+
+
+@pytest.mark.parametrize("dtype", [complex, np.complex128, "complex128"])
+def test_complex_buffers_from_zeros_like_hold_complex_duals(dtype):
+    """np.zeros_like(x, dtype=complex) was a plain array: storing a dual raised the
+    buffer advice for the very spelling the user had written."""
+    def f(x):
+        out = np.zeros_like(x, dtype=dtype)
+        out[:] = x * (1.0 + 2.0j)
+        buf = np.zeros(3, dtype, like=x)
+        buf[0] = x[0] * 1j
+        return np.abs(out) ** 2 + np.imag(buf[0])
+    x = np.array([0.5, 1.5, 2.0])
+    np.testing.assert_allclose(dg.jacobian(f, x),
+                               np.diag(10.0 * x) + np.outer(np.ones(3), [1, 0, 0]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.int64, np.complex64])
+def test_zeros_like_of_other_dtypes_stays_a_plain_array_and_refuses_duals(dtype):
+    def f(x):
+        out = np.zeros_like(x, dtype=dtype)
+        assert type(out) is np.ndarray and out.dtype == dtype
+        out[0] = x[0]
+        return out
+    with pytest.raises(TypeError, match=r"plain NumPy array.*np\.zeros_like\(x, shape="):
+        dg.jacobian(f, np.ones(3))
+
+
+@pytest.mark.parametrize("item", ["list", "tuple", "nested", "mixed"])
+def test_lists_of_scalar_duals_store_into_a_dual_buffer(item):
+    """y[:2] = [d1, d2] into a buffer made by np.zeros_like(x) gave the buffer advice
+    (use np.zeros_like(x)) although y was that buffer."""
+    def f(x):
+        y = np.zeros_like(x, shape=(2, 3))
+        if item == "list":
+            y[0, :2] = [x[0] * x[1], np.sin(x[2])]
+        elif item == "tuple":
+            y[1, 1:] = (x[2] ** 2, x[0])
+        elif item == "nested":
+            y[:, :1] = [[x[1]], [x[2] * 3.0]]
+        else:
+            y[0] = [1.0, x[1], 2.0]
+        return y.ravel()
+    x = np.array([0.4, 1.1, 0.8])
+    np.testing.assert_allclose(dg.jacobian(f, x), numerical_jacobian(f, x), rtol=1e-7,
+                               atol=1e-9)
+    np.testing.assert_allclose(dg.hessian(lambda x: np.sum(f(x) ** 2), x),
+                               numerical_jacobian(lambda x: dg.gradient(
+                                   lambda x: np.sum(f(x) ** 2), x), x), rtol=1e-6)

@@ -348,3 +348,36 @@ def test_explicit_conversions_keep_their_own_message():
     for convert in (float, lambda d: np.float64(d), lambda d: __import__("math").sin(d)):
         with pytest.raises(TypeError, match=r"float\(d\)"):
             dg.derivative(convert, 1.0)
+
+
+@pytest.mark.parametrize("store", ["item", "slice", "copyto"])
+def test_a_complex_dual_stored_into_a_real_dual_buffer_names_the_complex_buffer(store):
+    """It raised NumPy's "float() argument must be ... not 'complex'"."""
+    def f(x):
+        y = np.zeros_like(x)
+        z = x * (1.0 + 1.0j)
+        if store == "item":
+            y[0] = z[0]
+        elif store == "slice":
+            y[1:] = z[1:]
+        else:
+            np.copyto(y, z)
+        return np.sum(y)
+    with pytest.raises(TypeError, match=r"complex dual number into a real.*"
+                                        r"np\.zeros_like\(x, dtype=complex\)"):
+        dg.gradient(f, np.ones(3))
+
+
+def test_jvp_with_a_complex_tangent_blames_v_not_x():
+    with pytest.raises(TypeError, match=r"real tangent v.*jvp\(f, x, v\.real\)") as exc:
+        dg.jvp(lambda x: np.sum(x * x), np.ones(3), np.ones(3) + 1j)
+    assert "expected real x" not in str(exc.value)
+    with pytest.raises(TypeError, match=r"expected real x"):
+        dg.jvp(lambda x: np.sum(x * x), np.ones(3) + 1j, np.ones(3))
+
+
+def test_the_jvp_spelling_for_a_complex_tangent_is_right():
+    f = lambda x: np.sin(x) * x[0]                                     # noqa: E731
+    x, v = np.array([0.3, 1.1]), np.array([1.0 + 2.0j, -0.5 + 0.25j])
+    got = dg.jvp(f, x, v.real)[1] + 1j * dg.jvp(f, x, v.imag)[1]
+    np.testing.assert_allclose(got, dg.jacobian(f, x) @ v, rtol=1e-14)

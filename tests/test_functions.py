@@ -275,3 +275,77 @@ def test_second_derivatives_through_every_function(name):
     np.testing.assert_allclose(dg.hessian(g, X),
                                numerical_jacobian(lambda y: dg.gradient(g, y), X),
                                rtol=1e-6, atol=1e-6)
+
+
+# ---- lists holding scalar duals as operands: read as np.asarray reads them ------------
+LIST_OPERANDS = {
+    "dot": lambda x: np.dot([x[0], x[1] * x[2], 2.0], x),
+    "outer": lambda x: np.outer([x[0], x[1] ** 2], x).ravel(),
+    "kron": lambda x: np.kron([x[2], 1.0], x),
+    "einsum": lambda x: np.einsum("i,i->", [x[0], np.sin(x[1]), x[2]], x),
+    "einsum_first": lambda x: np.einsum("ij,j->i", [[x[0], 1.0, x[1]], [x[2], x[0], 3.0]], x),
+    "average_weights": lambda x: np.average(x, weights=[x[0], x[1] * x[1], 1.0]),
+    "interp_fp": lambda x: np.interp(x * 0.5 + 1.0, [1.0, 2.0, 3.0], [x[0], x[1] ** 2, x[2]]),
+    "linalg_det": lambda x: np.linalg.det(x[0] * np.array([[1.0, 0.5], [0.0, 1.0]]) +
+                                          np.outer([x[1], x[2]], [1.0, x[0]])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIST_OPERANDS))
+def test_lists_holding_duals_are_read_as_arrays(name):
+    """Each raised a raw error (AttributeError '_plist', a complex cast) before."""
+    f = LIST_OPERANDS[name]
+    x = np.array([0.6, 1.3, 0.9])
+    np.testing.assert_allclose(dg.jacobian(f, x), numerical_jacobian(f, x), rtol=1e-7,
+                               atol=1e-10)
+
+
+@pytest.mark.parametrize("call", ["det", "solve", "interp", "inv"])
+def test_numpy_functions_given_only_lists_of_duals_name_np_stack(call):
+    """NumPy consults __array_function__ only of its direct arguments: with the duals
+    inside a list nothing reaches dualgrad, and NumPy's cast error was all users got."""
+    def f(x):
+        m = [[x[0], x[1]], [x[2], 1.0]]
+        if call == "det":
+            return np.linalg.det(m)
+        if call == "solve":
+            return np.sum(np.linalg.solve(m, [1.0, 2.0]))
+        if call == "inv":
+            return np.sum(np.linalg.inv(np.array(m)))      # an object array: the same
+        return np.interp(1.5, [1.0, 2.0], [x[0], x[1]])
+    name = {"det": "np.linalg.det", "solve": "np.linalg.solve", "interp": "np.interp",
+            "inv": "np.linalg.inv"}[call]
+    with pytest.raises(TypeError, match=rf"{name} received a list.*np\.stack\(\[a, b\]\)"):
+        dg.gradient(f, np.array([1.0, 2.0, 3.0]))
+
+
+def test_the_np_stack_spelling_of_that_message_works():
+    def f(x):
+        m = np.stack([np.stack([x[0], x[1]]), np.stack([x[2], 1.0])])
+        return np.linalg.det(m)
+    np.testing.assert_allclose(dg.gradient(f, np.array([1.0, 2.0, 3.0])), [1.0, -3.0, -2.0])
+
+
+FROMPYFUNC = {
+    "unary": lambda x: np.frompyfunc(lambda a: a * np.sin(a), 1, 1)(x),
+    "binary_scalar": lambda x: np.frompyfunc(lambda a, b: a * b, 2, 1)(x, x[0]),
+    "two_outputs": lambda x: np.frompyfunc(lambda a: (a, a * a), 1, 2)(x)[1],
+    "scalar_input": lambda x: np.frompyfunc(lambda a: a ** 3, 1, 1)(x[1]) * x,
+}
+
+
+@pytest.mark.parametrize("name", sorted(FROMPYFUNC))
+def test_frompyfunc_calls_its_function_on_each_scalar_dual(name):
+    """As np.vectorize already did; it raised naming 'scipy.special.<lambda>'."""
+    f = FROMPYFUNC[name]
+    x = np.array([0.6, 1.3, 0.9])
+    np.testing.assert_allclose(dg.jacobian(f, x),
+                               numerical_jacobian(lambda x: np.asarray(f(x), float), x),
+                               rtol=1e-7, atol=1e-10)
+
+
+def test_a_frompyfunc_method_dualgrad_does_not_run_names_the_ufunc_not_scipy():
+    add = np.frompyfunc(lambda a, b: a + b, 2, 1)
+    with pytest.raises(TypeError) as exc:
+        dg.gradient(lambda x: add.reduce(x), np.ones(3))
+    assert "scipy" not in str(exc.value) and "<lambda> (vectorized).reduce" in str(exc.value)

@@ -151,6 +151,7 @@ def zeros(shape, dtype=float, like=None):
     return np.zeros(shape, dtype, like=like)
 
 
-def zeros_like(p, shape=None):
-    """``np.zeros_like(p, shape=shape)``: zero partials of ``p``'s kind."""
-    return np.zeros_like(p, shape=shape)
+def zeros_like(p, shape=None, dtype=None):
+    """``np.zeros_like(p, shape=shape)``: zero partials of ``p``'s kind (``dtype``:
+    complex for a complex buffer)."""
+    return np.zeros_like(p, shape=shape, dtype=dtype)

@@ -1,0 +1,126 @@
+"""What ``np.asarray`` handed out for a dual array, tracked weakly.
+
+NumPy's ``__array__`` must return an ndarray, so ``np.asarray(y)`` (also
+``asanyarray``, ``ascontiguousarray``, ``asfortranarray``, ``require``,
+``np.array(y, copy=None)``, ``as_strided``) on an array dual gives an object
+array of scalar duals: a snapshot, where for floats it is ``y`` itself.  Code
+that relies on the identity would get silently wrong derivatives, in both
+directions:
+
+* a write into ``y`` (or a view of it, or its base) after the snapshot was
+  taken: the snapshot keeps the old values and derivatives.  While a snapshot
+  lives, such a write raises (:func:`check_write`, called by every in-place
+  write of an array dual), naming the out-of-place spelling;
+* a write into the snapshot: ``y`` never sees it.  An object ndarray has no
+  write hook, so the snapshot is handed out read-only while ``y``'s memory
+  lives (NumPy then raises its own "assignment destination is read-only"), and
+  becomes writable once that memory is gone (``y = np.asarray(y)`` rebinding,
+  then filling it in place, stays exact and allowed).
+
+Reference counts (what tells a shared buffer inside ``hessian``) cannot see a
+snapshot: it holds no reference to ``y``'s memory, and one that it held would
+look like a view, which is legitimate (writes through views reach value and
+partials alike).  So the snapshot is remembered by weak references, keyed by the
+root ndarray of ``y``'s values with the byte range it copied; an entry goes when
+its snapshot or that memory dies.  With no snapshot alive (the usual case) a
+write pays one test of an empty dict.
+"""
+
+import itertools
+import weakref
+
+import numpy as np
+
+from . import errors
+from ._base import primal
+
+__all__ = ["remember", "check_write", "LIVE"]
+
+# id(root ndarray) -> {token: (weakref to the snapshot, low byte, high byte)}
+LIVE = {}
+_tokens = itertools.count()
+_roots = {}                   # id(root) -> weakref to root (its callback drops the entry)
+
+
+def _root(a):
+    """The ndarray that owns ``a``'s memory, and ``a``'s byte range in it."""
+    root = a
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    low, high = np.lib.array_utils.byte_bounds(a)
+    return root, low, high
+
+
+def _forget_root(key):
+    def drop(_ref):
+        LIVE.pop(key, None)
+        _roots.pop(key, None)
+    return drop
+
+
+def _forget_snapshot(key, token, root_ref):
+    def drop(_ref):
+        entries = LIVE.get(key)
+        if entries is not None and _roots.get(key) is root_ref:
+            entries.pop(token, None)
+            if not entries:
+                LIVE.pop(key, None)
+                _roots.pop(key, None)
+    return drop
+
+
+def _writable_again(snapshot_ref):
+    def release(_ref):
+        snapshot = snapshot_ref()
+        if snapshot is not None:
+            snapshot.flags.writeable = True
+    return release
+
+
+def remember(dual, snapshot):
+    """``snapshot`` (an object array just built from the array dual ``dual``) is what
+    ``np.asarray(dual)`` hands out: refuse writes into ``dual``'s memory while it
+    lives, and writes into it while that memory lives."""
+    value = primal(dual)
+    if not isinstance(value, np.ndarray) or value.size == 0:
+        return
+    root, low, high = _root(value)
+    key = id(root)
+    root_ref = _roots.get(key)
+    if root_ref is None or root_ref() is not root:
+        root_ref = _roots[key] = weakref.ref(root, _forget_root(key))
+        LIVE[key] = {}
+    token = next(_tokens)
+    snap_ref = weakref.ref(snapshot, _forget_snapshot(key, token, root_ref))
+    LIVE[key][token] = (snap_ref, low, high, weakref.ref(root, _writable_again(snap_ref)))
+    snapshot.flags.writeable = False
+
+
+def check_write(dual, who="writing in place into a dual array", index=None):
+    """Raise when a snapshot of ``dual``'s memory (of ``dual[index]``, the part written,
+    when given) from ``np.asarray`` still lives.
+
+    Callers test ``LIVE`` first (empty in the usual case), so this runs only when
+    some snapshot exists.
+    """
+    value = primal(dual)
+    if not isinstance(value, np.ndarray):
+        return
+    if index is not None:
+        items = index if isinstance(index, tuple) else (index,)
+        if not any(i is Ellipsis for i in items):
+            items = items + (Ellipsis,)          # an ndarray view even for y[i]
+        try:
+            part = value[items]
+        except (IndexError, TypeError, ValueError):
+            part = None                         # NumPy reports it at the write itself
+        if isinstance(part, np.ndarray) and part.base is not None:
+            value = part                        # basic indexing: the view written
+    root, low, high = _root(value)
+    entries = LIVE.get(id(root))
+    root_ref = _roots.get(id(root))
+    if not entries or root_ref is None or root_ref() is not root:
+        return
+    for snap_ref, lo, hi, _ in list(entries.values()):
+        if snap_ref() is not None and lo < high and low < hi:
+            raise errors.snapshot_write(who)

@@ -1,0 +1,193 @@
+"""``np.asarray`` of a dual array: a snapshot, so writes that floats would share raise.
+
+On floats ``np.asarray(y)`` (``asanyarray``, ``ascontiguousarray``, ``asfortranarray``,
+``require``, ``np.array(y, copy=None)``, ``as_strided``) is ``y`` itself; on an array
+dual it is an object array of scalar duals (NumPy's ``__array__`` must return an
+ndarray).  Each write that would make the two disagree must raise instead of giving
+the derivative of the snapshot.  Oracles: the same code on floats (what the right
+answer is) by central differences, and each case below fails on the code before the
+snapshot tracking (it returned the snapshot's derivative silently).
+"""
+
+import gc
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.testing import numerical_jacobian
+
+X = np.array([0.7, 1.3, 2.1, 0.4])
+
+SPELLINGS = {
+    "asarray": np.asarray,
+    "asanyarray": np.asanyarray,
+    "ascontiguousarray": np.ascontiguousarray,
+    "asfortranarray": np.asfortranarray,
+    "require": np.require,
+    "array_copy_none": lambda y: np.array(y, copy=None),
+    "as_strided": lambda y: np.lib.stride_tricks.as_strided(y),
+    "asarray_object": lambda y: np.asarray(y, dtype=object),
+}
+
+# ``write(y, x)``: an in-place write into the dual ``y`` (or memory it shares)
+WRITES = {
+    "imul": lambda y, x: y.__imul__(x),
+    "iadd_fast_path": lambda y, x: y.__iadd__(x),
+    "iadd_constant": lambda y, x: y.__iadd__(1.0),
+    "setitem_scalar": lambda y, x: y.__setitem__(0, x[1] ** 2),
+    "setitem_constant": lambda y, x: y.__setitem__(0, 5.0),
+    "setitem_slice": lambda y, x: y.__setitem__(slice(1, None), x[:-1]),
+    "setitem_list": lambda y, x: y.__setitem__(slice(0, 2), [x[1], x[0]]),
+    "copyto": lambda y, x: np.copyto(y, np.sin(x)),
+    "ufunc_out": lambda y, x: np.multiply(y, x, out=y),
+    "clip_out": lambda y, x: np.clip(y, 0.5, 1.5, out=y),
+    "add_at": lambda y, x: np.add.at(y, [0, 0, 2], x[:3]),
+    "sort": lambda y, x: y.sort(),
+    "fill": lambda y, x: y.fill(x[2]),
+    "flat": lambda y, x: y.flat.__setitem__(1, x[0]),
+    "view_of_y": lambda y, x: y[::-1].__imul__(x),
+    "base_of_y": None,                   # y is a view of z; z *= x (below)
+}
+
+
+def _snapshot_then_write(spelling, write):
+    def f(x):
+        if write is None:
+            z = x * 1.0
+            y = z[1:]
+            v = spelling(y)
+            z *= x
+        else:
+            y = x * 1.0
+            v = spelling(y)
+            write(y, x)
+        return np.sum(v * v)
+    return f
+
+
+@pytest.mark.parametrize("spelling", sorted(SPELLINGS))
+@pytest.mark.parametrize("write", sorted(WRITES))
+def test_a_write_into_a_dual_whose_asarray_snapshot_lives_raises(spelling, write):
+    f = _snapshot_then_write(SPELLINGS[spelling], WRITES[write])
+    with pytest.raises(TypeError, match=r"np\.asarray\(y\) returned still lives.*"
+                                         r"y = y \* x instead of y \*= x"):
+        dg.gradient(f, X)
+
+
+@pytest.mark.parametrize("helper", ["hessian", "jacobian_of_gradient", "scalar_input"])
+def test_the_refusal_holds_inside_nested_calls_and_for_every_helper(helper):
+    def f(x):
+        y = x * x
+        v = np.asarray(y)
+        y *= x
+        return np.sum(v)
+    with pytest.raises(TypeError, match="np.asarray"):
+        if helper == "hessian":
+            dg.hessian(f, X)
+        elif helper == "jacobian_of_gradient":
+            dg.jacobian(lambda x: dg.gradient(f, x), X)
+        else:
+            dg.derivative(lambda t: f(X * t), 1.5)
+
+
+def test_the_float_answer_of_each_write_is_what_the_refusal_protects():
+    """On floats the snapshot is y: the derivative of sum(v * v) sees the write (here
+    y *= x gives sum(x**4), gradient 4 x**3), which the old object-array snapshot
+    missed (it gave 2 x)."""
+    f = _snapshot_then_write(np.asarray, WRITES["imul"])
+    np.testing.assert_allclose(numerical_jacobian(f, X), 4 * X ** 3, rtol=1e-7)
+
+
+def test_writes_into_the_snapshot_while_y_lives_are_refused_by_numpy():
+    """The other direction: ``v[0] = d`` cannot reach y (an object ndarray has no write
+    hook), so the snapshot is read-only while y's memory lives and NumPy refuses the
+    write with its own message ("assignment destination is read-only")."""
+    def f(x):
+        y = x * 1.0
+        v = np.asarray(y)
+        v[0] = x[1] * 3.0
+        return np.sum(y)
+    with pytest.raises(ValueError, match="read-only"):
+        dg.gradient(f, X)
+
+
+def _central(f):
+    return numerical_jacobian(f, X)
+
+
+def test_copies_stay_allowed_and_exact():
+    def f(x):
+        y = x * x
+        a, b, c = np.array(y), np.copy(y), y.copy()
+        y *= x                                   # a, b, c are copies: they keep x**2
+        a[0] = x[3] * 2.0                        # copies are writable
+        return np.sum(a) + 2 * np.sum(b) + 3 * np.sum(c) + np.sum(y)
+    np.testing.assert_allclose(dg.gradient(f, X), _central(f), rtol=1e-7)
+
+
+def test_writes_after_the_snapshot_died_are_exact():
+    def f(x):
+        y = x * x
+        total = np.sum(np.asarray(y))            # a temporary snapshot
+        y *= x
+        v = np.asarray(y)
+        s = np.sum(v)
+        del v
+        gc.collect()
+        y[0] = x[1] * 5.0
+        return total + s + np.sum(y)
+    np.testing.assert_allclose(dg.gradient(f, X), _central(f), rtol=1e-7)
+
+
+def test_rebinding_to_the_snapshot_then_filling_it_is_exact():
+    """``y = np.asarray(y)`` drops the only dual y was: its memory is gone, so the
+    snapshot is y's only form and writing into it is what floats do."""
+    def f(x):
+        y = x * 2.0
+        y = np.asarray(y)
+        y[0] = x[1] * x[2]
+        y[1:3] = [x[0], np.sin(x[3])]
+        return np.sum(y * y)
+    np.testing.assert_allclose(dg.gradient(f, X), _central(f), rtol=1e-7)
+
+
+def test_a_write_that_does_not_touch_the_snapshotted_memory_stays_allowed():
+    def f(x):
+        z = x * 1.0
+        w = x * 3.0
+        v = np.asarray(z[:2])
+        z[2:] = z[2:] * x[2:]                    # beyond the bytes v copied
+        w *= x                                   # other memory altogether
+        return np.sum(v * v) + np.sum(z) + np.sum(w)
+    np.testing.assert_allclose(dg.gradient(f, X), _central(f), rtol=1e-7)
+
+
+def test_copy_false_cannot_be_honoured_and_says_so():
+    def f(x):
+        return np.sum(np.array(x * 1.0, copy=False))
+    with pytest.raises(ValueError, match=r"copy=False.*np\.array\(y\) for an explicit copy"):
+        dg.gradient(f, X)
+
+
+def test_no_entry_is_left_behind_after_a_helper():
+    from dualgrad import _snapshots
+
+    def f(x):
+        y = x * x
+        return np.sum(np.asarray(y)) + np.sum(np.asarray(y[1:]))
+    dg.gradient(f, X)
+    gc.collect()
+    assert _snapshots.LIVE == {}
+
+
+def test_duals_made_directly_are_covered_too():
+    y = dg.Dual(X.copy(), np.eye(4))
+    v = np.asarray(y)
+    with pytest.raises(TypeError, match="np.asarray"):
+        y *= 2.0
+    assert v[0].value == X[0] and not v.flags.writeable
+    del v
+    gc.collect()
+    y *= 2.0
+    np.testing.assert_array_equal(y.partials, 2 * np.eye(4))

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 
 from . import _base, _snapshots, backend, errors
-from ._base import Dual, primal
+from ._base import LIVE as _LIVE, Dual, primal
 from ._snapshots import LIVE as _SNAPSHOTS
 from ._rules import RULES
 from ._scalar import make_scalar, scalars_from_rows
@@ -140,6 +140,8 @@ class ArrayDual(Dual):
     def __setitem__(self, index, item):
         if _SNAPSHOTS:
             _snapshots.check_write(self, index=index)
+        if self.tag not in _LIVE:                 # a buffer that escaped its call
+            raise errors.escaped()
         _check_index(index)
         pindex = _partials_index(index)
         if type(item) is ArrayDual and item.tag == self.tag and _plain(item):
@@ -393,7 +395,8 @@ def _operator(rule, reflected):
     fast = with_number(rule, 1 if reflected else 0)
 
     def op(a, b):
-        if fast is not None and type(b) in _NUMBERS and _plain(a) and a.value.ndim:
+        if fast is not None and type(b) in _NUMBERS and _plain(a) and a.value.ndim and \
+                a.tag in _LIVE:
             return fast(a, b)
         return call(rule, (b, a) if reflected else (a, b))
     return op
@@ -433,7 +436,7 @@ def _inplace(rule):
     def op(a, b):
         if _SNAPSHOTS:
             _snapshots.check_write(a)
-        if signed_sum and _plain(a):
+        if signed_sum and _plain(a) and a.tag in _LIVE:
             if _constant(b):
                 ufunc(a.value, b, out=a.value)
                 return a

@@ -11,38 +11,77 @@ to it (this is what prevents perturbation confusion).
 """
 
 import itertools
+import threading
 
 import numpy as np
 
 from . import errors
 
-__all__ = ["Dual", "new_tag", "retire", "check_live", "primal", "newest"]
+__all__ = ["Dual", "new_tag", "retire", "check_live", "primal", "newest",
+           "running", "adopting", "LIVE"]
 
 _TAGS = itertools.count(1)
-# Tags of the helper calls still running.  A helper retires its tag when it returns;
-# a dual of a retired tag has escaped (stored in a cache, a global, a closure) and
-# any later use of it next to other duals, or as an output, raises instead of being
-# read as a constant (its derivatives belong to a finished computation).  Tag 0,
-# of duals built with ``Dual(...)`` directly, never dies.
-_LIVE = set()
+# Tags of the helper calls still running (in any thread).  A helper retires its tag
+# when it returns; a dual of a retired tag has escaped (stored in a cache, a global, a
+# closure) and any later operation on it raises (JAX's escaped tracer), inside a
+# helper or not: its derivatives belong to a finished computation.  Tag 0, of duals
+# built with ``Dual(...)`` directly, never dies.  Operations test membership here
+# (one dict lookup); the dict itself is never rebound (generated code holds it).
+LIVE = {0: True}
+# Per thread, the tags it may mix: those of the calls it runs, and those of the call
+# that handed it a task (an executor's worker running a chunk of a nested call).  A
+# dual of another thread's running call is neither: meeting it raises instead of
+# treating it as a constant of an outer call (threads' calls are independent).
+_local = threading.local()
+
+
+def running():
+    """The tags this thread may mix (a set; a new thread starts with none)."""
+    tags = getattr(_local, "tags", None)
+    if tags is None:
+        tags = _local.tags = set()
+    return tags
 
 
 def new_tag():
     """A tag newer than every tag handed out before; live until :func:`retire`."""
     tag = next(_TAGS)
-    _LIVE.add(tag)
+    LIVE[tag] = True
+    running().add(tag)
     return tag
 
 
 def retire(tag):
     """The helper call of ``tag`` returned: its duals are dead from now on."""
-    _LIVE.discard(tag)
+    LIVE.pop(tag, None)
+    running().discard(tag)
 
 
 def check_live(tag, who="dualgrad"):
-    """Raise the escaped-dual error when ``tag`` belongs to a finished helper call."""
-    if tag and tag not in _LIVE:
-        raise errors.escaped(who)
+    """Raise when ``tag`` belongs to a finished helper call (an escaped dual) or to a
+    call running in another thread; duals of tag 0 (``Dual(...)``) are always usable."""
+    if tag and (tag not in LIVE or tag not in running()):
+        raise errors.escaped(who) if tag not in LIVE else errors.other_thread(who)
+
+
+class adopting:
+    """``fn(*task)`` run with the tags of the thread that submitted it: an executor's
+    worker evaluating a chunk of a call nested inside another call's ``f`` may mix the
+    outer call's duals, as the submitting thread may (picklable for process pools)."""
+
+    __slots__ = ("fn", "tags")
+
+    def __init__(self, fn, tags):
+        self.fn, self.tags = fn, tags
+
+    def __call__(self, *task):
+        mine = running()
+        added = [t for t in self.tags if t not in mine]
+        mine.update(added)
+        try:
+            return self.fn(*task)
+        finally:
+            mine.difference_update(added)
 
 
 class Dual:

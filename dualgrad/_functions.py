@@ -19,7 +19,7 @@ import functools
 import numpy as np
 
 from . import _reductions, backend, errors
-from ._base import Dual, make, newest, numeric, primal
+from ._base import LIVE, Dual, make, newest, numeric, primal
 from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
 
@@ -76,6 +76,8 @@ def _finish(result):
 
 def dispatch(func, args, kwargs, like=None):
     """``__array_function__`` of ``like``, the dual NumPy called it on."""
+    if like is not None and like.tag not in LIVE:       # an escaped dual
+        raise errors.escaped()
     if func in _CREATION and like is not None:    # np.zeros(n, like=x) reaches us so
         return _create(func, args, kwargs, like)
     impl = HANDLED.get(func)

@@ -164,7 +164,8 @@ def _build(lines, n, value, terms_of_k):
 
 def _fast_binary(stem, symbol, rule, n):
     e0, e1 = rule.derivs
-    lines = [f"def __{stem}__(a, b):", "    tb = type(b)"]
+    lines = [f"def __{stem}__(a, b):", "    if a.tag not in _L: return _call(U, a, b)",
+             "    tb = type(b)"]
     if stem != "pow":                   # dual ** dual takes the general path
         lines += ["    if tb is C and b.tag == a.tag:", "        x = a.value",
                   "        y = b.value"]
@@ -204,7 +205,8 @@ def _fast_binary(stem, symbol, rule, n):
 
 def _fast_reflected(stem, symbol, rule, n):
     e1 = rule.derivs[1]
-    lines = [f"def __r{stem}__(a, b):", "    tb = type(b)",
+    lines = [f"def __r{stem}__(a, b):", "    if a.tag not in _L: return _call(U, b, a)",
+             "    tb = type(b)",
              "    if tb is float or tb is int or tb is _f64:",
              "        x = b if tb is not _f64 else float(b)", "        y = a.value",
              "        try:", f"            out = x {symbol} y",
@@ -244,7 +246,8 @@ def _fast_ufunc(u, rule, n):
     derivative) takes the general path, which gives NumPy's results.
     """
     e0 = _on_floats(rule.derivs[0])
-    lines = [f"def _fast_{rule.name}(a):", "    x = a.value",
+    lines = [f"def _fast_{rule.name}(a):", "    if a.tag not in _L: return _call(U, a)",
+             "    x = a.value",
              "    if type(x) is not float: return _call(U, a)", "    out = float(U(x))",
              "    try:", f"        f0 = {e0}",
              "    except (ZeroDivisionError, ValueError, OverflowError):",
@@ -256,7 +259,8 @@ def _fast_ufunc(u, rule, n):
 
 def _fast_unary(stem, rule, n):
     symbol = {"neg": "-", "pos": "+"}[stem]
-    lines = [f"def __{stem}__(a):", "    if True:"]
+    lines = [f"def __{stem}__(a):", "    if a.tag not in _L: return _call(U, a)",
+             "    if True:"]
     _build(lines, n, f"{symbol}a.value",
            lambda k: _term(rule.derivs[0], "f0", _p("a", k)))
     return "\n".join(lines)
@@ -267,7 +271,8 @@ def _generate(n):
     table in its own namespace."""
     methods = []
     namespace = {"np": np, "_new": object.__new__, "_f64": np.float64,
-                 "_call": call_ufunc, "_again": call_unary_with_out, "_m": math}
+                 "_call": call_ufunc, "_again": call_unary_with_out, "_m": math,
+                 "_L": _base.LIVE}                 # live tags: escaped duals raise
     from ._rules import _NAMESPACE
     namespace.update(_NAMESPACE)
     if n is None:
@@ -302,7 +307,7 @@ def _generate(n):
             body = _fast_binary(stem, _FAST[stem], rule, n)
             methods.append(body.replace("(U,", f"({u},"))
         elif stem in ("neg", "pos"):
-            methods.append(_fast_unary(stem, rule, n))
+            methods.append(_fast_unary(stem, rule, n).replace("(U,", f"({u},"))
         elif rule.ufunc.nin == 1:
             methods.append(f"def __{stem}__(a):\n    return _call({u}, a)")
         else:

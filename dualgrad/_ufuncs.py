@@ -17,7 +17,7 @@ import sys
 import numpy as np
 
 from . import errors
-from ._base import Dual, make, numeric
+from ._base import LIVE as _LIVE, Dual, make, numeric
 from . import _base, _reductions, backend
 from ._rules import _COMPILED, derivative_functions, rule_for, tangent_function
 
@@ -148,6 +148,9 @@ def call(rule, args, out=None):
     """
     kind = rule.kind
     if kind == "custom":
+        for a in args:
+            if isinstance(a, Dual) and a.tag not in _LIVE:     # an escaped dual
+                raise errors.escaped()
         return _CUSTOM[rule.ufunc](*(operand(a) for a in args))
     if kind == "unsupported":
         raise errors.unsupported_ufunc(ufunc_name(rule.ufunc), rule.note)
@@ -164,6 +167,8 @@ def call(rule, args, out=None):
     ufunc = rule.ufunc
     if tag < 0:
         return ufunc(*args)
+    if tag not in _LIVE:                    # an escaped dual (its call has returned)
+        raise errors.escaped()
     values, duals, scalar = [], [], True
     for k, a in enumerate(args):
         if isinstance(a, Dual) and a.tag == tag:

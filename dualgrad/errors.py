@@ -233,6 +233,17 @@ def escaped(who="dualgrad"):
         "wanted.")
 
 
+def other_thread(who="dualgrad"):
+    """A dual of a dualgrad call running in another thread met this thread's duals."""
+    return DualTypeError(
+        f"{who}: a dual number of a dualgrad call running in another thread was used here "
+        "(shared through a global, a queue or a closure); expected each thread's calls to "
+        "use their own duals, since derivative calls in different threads are "
+        "independent (the other call's directions are not this one's). Fix: pass plain "
+        "values (d.value) between threads, or compute everything inside one call "
+        "(executor= runs the chunks of one call on a pool).")
+
+
 def array_subclass(who, cls):
     """An ndarray subclass whose operators or reductions mean something else."""
     name = f"{cls.__module__}.{cls.__qualname__}".replace("numpy.ma.core.", "np.ma.") \

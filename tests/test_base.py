@@ -135,3 +135,139 @@ def test_a_dual_escaping_a_sparse_pass_raises():
     dg.jacobian(inner, np.ones(3), sparsity=np.eye(3, dtype=bool))
     with pytest.raises(TypeError, match="escaped"):
         dg.gradient(lambda x: np.sum(x * cache["d"]), np.ones(3))
+
+
+# ---- an escaped dual used outside any helper (JAX: UnexpectedTracerError) -----------
+OUTSIDE = {
+    "scalar_mul": lambda d: d * 2.0, "scalar_rmul": lambda d: 2.0 * d,
+    "scalar_add_dual": lambda d: d + d, "scalar_neg": lambda d: -d,
+    "scalar_sin": lambda d: np.sin(d), "scalar_pow": lambda d: d ** 3,
+    "scalar_ufunc_method": lambda d: d.arctan2(1.0),
+    "array_mul": lambda a: a * 2.0, "array_iadd": lambda a: a.__iadd__(1.0),
+    "array_iadd_dual": lambda a: a.__iadd__(a), "array_sin": lambda a: np.sin(a),
+    "array_sum": lambda a: np.sum(a), "array_dot": lambda a: a @ a,
+    "array_setitem": lambda a: a.__setitem__(0, 1.0), "array_square": lambda a: a ** 2,
+}
+
+
+@pytest.mark.parametrize("n", [1, 3, 20])
+@pytest.mark.parametrize("op", sorted(OUTSIDE))
+def test_an_escaped_dual_raises_outside_any_helper(op, n):
+    """It computed (a dual of a finished call, neither right nor wrong) until a later
+    helper met it; now every operation raises, as JAX's escaped tracer does."""
+    cache = {}
+
+    def f(x):
+        cache["d"] = x if op.startswith("array") else x[0]
+        return np.sum(x * x)
+    dg.gradient(f, np.arange(1.0, n + 1.0))
+    with pytest.raises(TypeError, match="escaped"):
+        OUTSIDE[op](cache["d"])
+
+
+@pytest.mark.parametrize("op", sorted(OUTSIDE))
+def test_duals_made_with_Dual_stay_valid_outside_helpers(op):
+    d = dg.Dual(np.array([0.5, 1.5]), np.eye(2)) if op.startswith("array") else \
+        dg.Dual(0.5, [1.0, 0.0])
+    OUTSIDE[op](d)                                 # no error (API.md: Dual(...) duals)
+
+
+# ---- threads: each thread's calls are independent --------------------------------
+def _share_across_threads(first):
+    """Thread A runs a gradient whose f publishes its dual and waits; thread B runs
+    a gradient whose f uses that dual while A's call still runs.  ``first``: which
+    thread takes its tag first (so A's dual is older or newer than B's)."""
+    shared, done, ready, results = {}, threading.Event(), threading.Event(), {}
+
+    def a_thread():
+        def f(x):
+            shared["d"] = x
+            ready.set()
+            done.wait(10)
+            return np.sum(x * x)
+        results["a"] = dg.gradient(f, np.array([1.0, 2.0]))
+
+    def b_thread():
+        if first == "a":
+            ready.wait(10)
+
+        def g(y):
+            if first == "b":
+                ready.wait(10)
+            return np.sum(y * shared["d"])
+        try:
+            results["b"] = dg.gradient(g, np.array([3.0, 4.0]))
+        except TypeError as exc:
+            results["b"] = exc
+        finally:
+            done.set()
+    ta, tb = threading.Thread(target=a_thread), threading.Thread(target=b_thread)
+    if first == "a":
+        ta.start()
+        tb.start()
+    else:
+        tb.start()
+        import time
+        time.sleep(0.05)             # b's gradient takes its tag, then waits in g
+        ta.start()
+    ta.join(20)
+    tb.join(20)
+    return results
+
+
+@pytest.mark.parametrize("first", ["a", "b"])
+def test_a_dual_of_another_threads_running_call_raises(first):
+    """B returned a Dual (A's newer tag) or a value carrying A's directions (A's
+    older tag read as an outer call's constant) instead of B's gradient."""
+    results = _share_across_threads(first)
+    assert isinstance(results["b"], TypeError)
+    assert "another thread" in str(results["b"]) and "d.value" in str(results["b"])
+    np.testing.assert_array_equal(results["a"], [2.0, 4.0])   # A is unaffected
+
+
+def test_concurrent_calls_in_two_threads_are_independent_and_exact():
+    barrier = threading.Barrier(2, timeout=10)
+    results, errors = {}, []
+
+    def work(name, x, w):
+        def f(x):
+            y = x * w
+            barrier.wait()                   # both calls are running now
+            for _ in range(20):
+                y = np.sin(y) + x * w
+            return np.sum(y * y)
+        try:
+            results[name] = (dg.gradient(f, x), dg.hessian(lambda z: np.sum(z ** 3 * w), x))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+            barrier.abort()
+    x1, x2 = np.array([0.3, 0.7]), np.array([1.1, -0.4, 0.2])
+    t1 = threading.Thread(target=work, args=("one", x1, 2.0))
+    t2 = threading.Thread(target=work, args=("two", x2, -1.5))
+    t1.start()
+    t2.start()
+    t1.join()
+    t2.join()
+    assert not errors
+    from dualgrad.testing import numerical_jacobian
+    for name, x, w in (("one", x1, 2.0), ("two", x2, -1.5)):
+        def f(x, w=w):
+            y = x * w
+            for _ in range(20):
+                y = np.sin(y) + x * w
+            return np.sum(y * y)
+        np.testing.assert_allclose(results[name][0], numerical_jacobian(f, x), rtol=1e-7)
+        np.testing.assert_allclose(results[name][1], np.diag(6 * x * w), rtol=1e-14)
+
+
+def test_a_nested_call_with_an_executor_may_mix_the_outer_calls_duals():
+    """The inner call's chunks run in pool threads; they take over the tags of the
+    thread that submitted them, so the outer dual is a constant there as usual."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(2) as pool:
+        def outer(t):
+            inner = dg.gradient(lambda y: np.sum(np.sin(y) * t), np.array([0.2, 0.5, 0.9]),
+                                chunk=1, executor=pool)
+            return np.sum(inner)
+        got = dg.derivative(outer, 1.7)
+    np.testing.assert_allclose(got, np.sum(np.cos([0.2, 0.5, 0.9])), rtol=1e-14)

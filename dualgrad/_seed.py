@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 from . import errors
-from . import _base, backend
+from . import _base, _snapshots, backend
 from ._base import Dual, check_live, make, new_tag, retire, numeric
 from ._parallel import run_tasks, worker_count
 from ._tree import flatten, is_node
@@ -211,7 +211,8 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
                 except Exception as exc:
                     if type(exc).__name__ == "TypingError" and "array(pyobject" in str(exc):
                         raise errors.numba_unsupported(who, str(exc)) from exc   # a jitted helper
-                    foreign = errors.from_scipy(who, exc)       # a SciPy function's np.asarray
+                    foreign = errors.from_scipy(who, exc) or \
+                        _snapshots.explain(who, exc)  # SciPy's np.asarray; a read-only snapshot
                     if foreign is not None:
                         raise foreign from exc
                     raise

@@ -34,7 +34,7 @@ import numpy as np
 from . import errors
 from ._base import primal
 
-__all__ = ["remember", "check_write", "LIVE"]
+__all__ = ["remember", "check_write", "explain", "LIVE"]
 
 # id(root ndarray) -> {token: (weakref to the snapshot, low byte, high byte)}
 LIVE = {}
@@ -124,3 +124,17 @@ def check_write(dual, who="writing in place into a dual array", index=None):
     for snap_ref, lo, hi, _ in list(entries.values()):
         if snap_ref() is not None and lo < high and low < hi:
             raise errors.snapshot_write(who)
+
+
+def explain(who, exc):
+    """NumPy's "assignment destination is read-only", raised in ``f`` while a snapshot
+    lives, as dualgrad's TypeError naming the fix; ``None`` for anything else."""
+    if not LIVE or not isinstance(exc, ValueError) or "read-only" not in str(exc):
+        return None
+    tb = exc.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    module = tb.tb_frame.f_globals.get("__name__") or ""
+    if module.startswith(("dualgrad", "numpy")):
+        return None                     # raised by library code, not by a write in f
+    return errors.snapshot_read_only(who)

@@ -215,6 +215,19 @@ def snapshot_write(action):
         "take an explicit copy with np.array(y) or y.copy() if a copy is what you want.")
 
 
+def snapshot_read_only(who):
+    """A write into the array np.asarray handed out for a dual array that still lives."""
+    return DualTypeError(
+        f"{who}: f wrote into an array that np.asarray(y) returned for a dual array y "
+        "(also np.asanyarray, np.ascontiguousarray, np.require, np.array(y, copy=None)), "
+        "and NumPy refused because dualgrad hands that array out read-only while y lives: "
+        "for a dual array it is a separate object array of scalar duals, not y itself as "
+        "for floats, so the write would not reach y; expected writes into y itself. Fix: "
+        "write into y (y[i] = ...), or take a writable copy with v = np.array(y) if a "
+        "separate array is what you want (for an input x, x = np.array(x) also keeps f "
+        "from changing its caller's array on floats).")
+
+
 def needs_scipy(who):
     """An ImportError for the features that need scipy (sparse results)."""
     return ImportError(

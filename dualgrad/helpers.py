@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import errors
+from . import _snapshots, errors
 from ._base import Dual, make, new_tag, retire
 from ._parallel import run_tasks
 from ._seed import (OutTree, as_array, assemble, call_jitted, chunk_tasks, evaluate_chunk,
@@ -605,7 +605,8 @@ def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool
             f(primal, *args, **kwargs)
         value, tangent = extract(who, out, tag, 1)
     except (TypeError, ValueError) as exc:
-        foreign = errors.from_scipy(who, exc)               # a SciPy function's np.asarray
+        foreign = errors.from_scipy(who, exc) or \
+            _snapshots.explain(who, exc)    # SciPy's np.asarray; a read-only snapshot
         if foreign is not None:
             raise foreign from exc
         if type(x) is tuple and type(v) is tuple and isinstance(exc, TypeError):

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import errors
+from . import _snapshots, errors
 from ._base import new_tag, retire
 from ._scalar import MAX_SLOTS, scalar_class
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
@@ -297,7 +297,8 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
                 out = call_jitted(who, f, full, kwargs) if is_jitted(f) else f(*full, **kwargs)
                 value, partials = extract(who, out, tag, width)
             except (TypeError, ValueError) as exc:
-                foreign = errors.from_scipy(who, exc)       # a SciPy function's np.asarray
+                foreign = errors.from_scipy(who, exc) or \
+                    _snapshots.explain(who, exc)    # SciPy's np.asarray; a read-only snapshot
                 if foreign is not None:
                     raise foreign from exc
                 raise

@@ -99,17 +99,41 @@ def test_the_float_answer_of_each_write_is_what_the_refusal_protects():
     np.testing.assert_allclose(numerical_jacobian(f, X), 4 * X ** 3, rtol=1e-7)
 
 
-def test_writes_into_the_snapshot_while_y_lives_are_refused_by_numpy():
+@pytest.mark.parametrize("helper", ["gradient", "jacobian", "hessian", "jvp",
+                                    "elementwise_grad"])
+@pytest.mark.parametrize("write", ["item", "slice", "input"])
+def test_writes_into_the_snapshot_while_y_lives_are_refused(helper, write):
     """The other direction: ``v[0] = d`` cannot reach y (an object ndarray has no write
-    hook), so the snapshot is read-only while y's memory lives and NumPy refuses the
-    write with its own message ("assignment destination is read-only")."""
+    hook), so the snapshot is read-only while y's memory lives; NumPy's refusal
+    ("assignment destination is read-only") becomes dualgrad's message inside helpers.
+    ``input``: x = np.asarray(x) on f's own input, whose dual the helper holds."""
     def f(x):
         y = x * 1.0
+        if write == "input":
+            x = np.asarray(x)
+            x[0] = 0.0
+            return x * x
         v = np.asarray(y)
-        v[0] = x[1] * 3.0
-        return np.sum(y)
+        if write == "item":
+            v[0] = x[1] * 3.0
+        else:
+            v[1:] = 2.0
+        return y * 1.0
+    call = {"gradient": lambda: dg.gradient(lambda x: np.sum(f(x)), X),
+            "jacobian": lambda: dg.jacobian(f, X),
+            "hessian": lambda: dg.hessian(lambda x: np.sum(f(x)), X),
+            "jvp": lambda: dg.jvp(f, X, X),
+            "elementwise_grad": lambda: dg.elementwise_grad(f)(X)}[helper]
+    with pytest.raises(TypeError, match=r"wrote into an array that np\.asarray\(y\) "
+                                        r"returned.*v = np\.array\(y\)"):
+        call()
+
+
+def test_outside_helpers_numpy_itself_refuses_the_write():
+    y = dg.Dual(X.copy(), np.eye(4))
+    v = np.asarray(y)
     with pytest.raises(ValueError, match="read-only"):
-        dg.gradient(f, X)
+        v[0] = 1.0
 
 
 def _central(f):

@@ -77,6 +77,12 @@ class ScalarDual(Dual):
                              "index, 0 or -1")
         return self
 
+    def __getattr__(self, name):                # only for names no slot or method has
+        if name in ("sort", "fill", "flat", "diagonal"):
+            from . import errors
+            raise errors.scalar_method(name)
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+
     def view(self, *args, **kwargs):
         """The scalar dual itself: it is immutable (a dtype would drop derivatives)."""
         if args or kwargs:

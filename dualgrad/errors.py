@@ -87,6 +87,24 @@ def store_into_plain():
     )
 
 
+class DualAttributeError(DualTypeError, AttributeError):
+    """An ndarray method called on a scalar dual (an AttributeError too, so hasattr
+    keeps working)."""
+
+
+def scalar_method(name):
+    """``d.sort()``/``fill``/``flat``/``diagonal`` on a scalar dual."""
+    what = {"sort": "sorts an array in place", "fill": "fills an array in place",
+            "flat": "iterates over an array's elements",
+            "diagonal": "takes a diagonal of a 2-D array"}[name]
+    return DualAttributeError(
+        f"dualgrad: d.{name} on a scalar dual (an element such as x[0]): .{name} {what}, "
+        "and a scalar dual is one immutable number, like a Python float; expected an array "
+        f"dual. Fix: call it on the array (y.{name}{'' if name == 'flat' else '(...)'}), "
+        f"or use np.{'ravel' if name == 'flat' else name} on an array; write y[i] = v to "
+        "change one element.")
+
+
 def complex_into_real():
     """A complex dual stored into a real dual array (NumPy's own error would name
     ``float()``)."""

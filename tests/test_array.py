@@ -304,3 +304,12 @@ def test_lists_of_scalar_duals_store_into_a_dual_buffer(item):
     np.testing.assert_allclose(dg.hessian(lambda x: np.sum(f(x) ** 2), x),
                                numerical_jacobian(lambda x: dg.gradient(
                                    lambda x: np.sum(f(x) ** 2), x), x), rtol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["sort", "fill", "flat", "diagonal"])
+def test_array_only_methods_on_a_scalar_dual_name_the_array_spelling(name):
+    s = dg.Dual(np.array([1.0, 2.0]), np.eye(2))[0]
+    with pytest.raises(TypeError, match=rf"d\.{name} on a scalar dual.*call it on the array"):
+        getattr(s, name)
+    assert not hasattr(s, name)                     # an AttributeError too
+    assert not hasattr(s, "no_such_attribute")

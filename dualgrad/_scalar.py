@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from . import _base
+from . import _base, errors
 from ._base import Dual, numeric
 from ._rules import RULES
 from ._ufuncs import apply, call_ufunc, call_unary_with_out, stack_scalars
@@ -77,16 +77,25 @@ class ScalarDual(Dual):
                              "index, 0 or -1")
         return self
 
-    def __getattr__(self, name):                # only for names no slot or method has
-        if name in ("sort", "fill", "flat", "diagonal"):
-            from . import errors
-            raise errors.scalar_method(name)
-        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+    # ndarray methods an element cannot have: each raises naming the array spelling
+    # (not a __getattr__ hook: that would turn off CPython's fast attribute access for
+    # every .value and .p0 of the class, measured 2x slower on d * e)
+    def sort(self, *args, **kwargs):
+        raise errors.scalar_method("sort")
+
+    def fill(self, *args, **kwargs):
+        raise errors.scalar_method("fill")
+
+    def diagonal(self, *args, **kwargs):
+        raise errors.scalar_method("diagonal")
+
+    @property
+    def flat(self):
+        raise errors.scalar_method("flat")
 
     def view(self, *args, **kwargs):
         """The scalar dual itself: it is immutable (a dtype would drop derivatives)."""
         if args or kwargs:
-            from . import errors
             raise errors.dropped_derivatives("d.view(dtype)")
         return self
 

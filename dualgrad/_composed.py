@@ -8,8 +8,8 @@ and are not implemented raise ``TypeError``; none is ignored.
 
 import numpy as np
 
-from . import errors
-from ._base import Dual, primal
+from . import backend, errors
+from ._base import Dual, make, newest, primal
 from .backend import finite
 from ._reductions import check_kwargs
 
@@ -30,12 +30,40 @@ def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axi
     check_kwargs("linspace", {"dtype": dtype})
     t = np.linspace(0.0, 1.0, num, endpoint=endpoint)
     shape = np.broadcast_shapes(np.shape(primal(start)), np.shape(primal(stop)))
+    if not shape and not retstep and axis in (0, -1):
+        fast = _linspace_scalar(start, stop, t)
+        if fast is not None:
+            return fast
     t = np.reshape(t, (-1,) + (1,) * len(shape))
     samples = np.moveaxis(start * (1.0 - t) + stop * t, 0, axis)
     if not retstep:
         return samples
     div = (num - 1 if endpoint else num) or 1
     return samples, (stop - start) / div
+
+
+def _linspace_scalar(start, stop, t):
+    """Scalar ends: the values as the general path computes them, and the partials
+    ``(1 - t) d start + t d stop`` in one pass over the output instead of three
+    (``None`` when an end is nested or complex)."""
+    tag, n = newest([start, stop])
+    ends = []
+    for e in (start, stop):
+        if isinstance(e, Dual) and e.tag == tag:
+            v, p = e.value, e.partials
+            if isinstance(v, Dual) or isinstance(p, Dual):
+                return None
+            p = np.asarray(p)
+            ends.append((float(np.asarray(v)) if np.isrealobj(v) else None,
+                         np.reshape(p, (n,))))
+        else:
+            v = primal(e)
+            ends.append((float(v) if np.isrealobj(v) else None, np.zeros(n)))
+    if any(v is None for v, _ in ends) or any(p.dtype != np.float64 for _, p in ends):
+        return None
+    (a, pa), (b, pb) = ends
+    value = a * (1.0 - t) + b * t
+    return make(value, backend.rank2(1.0 - t, pa, t, pb), tag)
 
 
 def _meshgrid(*xi, copy=True, sparse=False, indexing="xy"):

@@ -346,6 +346,9 @@ def _triangle(func):
         p = m.partials
         if np.shape(primal(p))[:-1] != shape:               # 1-D m: rows of a matrix
             p = np.broadcast_to(p, shape + p.shape[-1:])
+        if type(value) is np.ndarray:
+            return make(value, backend.where(np.ascontiguousarray(np.broadcast_to(keep, shape)),
+                                             p, 0.0, shape + p.shape[-1:]), m.tag)
         return make(value, np.where(keep[..., None], p, 0.0), m.tag)
     return impl
 
@@ -407,9 +410,37 @@ def _trapezoid(y, x=None, dx=1.0, axis=-1):
         return np.sum(d * (hi + lo) / 2.0, axis=ax)
     ax = _value_axis(axis, y.ndim)
     value = np.trapezoid(y.value, x, dx, ax)
+    fast = _trapezoid_weights(y, x, dx, ax)
+    if fast is not None:
+        return make(value, fast, y.tag)
     if x is not None and np.ndim(x) > 1:          # x of y's shape: one per element
         x = np.asarray(x)[..., None]
     return make(value, np.trapezoid(y.partials, x, dx, ax), y.tag)
+
+
+def _trapezoid_weights(y, x, dx, ax):
+    """The partials of ``trapezoid`` (linear in ``y``) as one weighted sum over the
+    partials: ``w = dx * [1/2, 1, ..., 1, 1/2]`` (``(x[i+1] - x[i-1]) / 2`` for 1-D
+    ``x``), or ``None`` for the general path."""
+    v = y.value
+    length = v.shape[ax] if type(v) is np.ndarray else 0
+    if length < 2 or x is not None and np.ndim(x) != 1 or \
+            not isinstance(dx, (int, float, np.integer, np.floating)):
+        return None
+    if x is None:
+        w = np.full(length, float(dx))
+        w[0] = w[-1] = 0.5 * dx
+    else:
+        x = np.asarray(x, dtype=float)
+        if x.shape[0] != length:
+            return None
+        d = np.diff(x)
+        w = np.empty(length)
+        w[0], w[-1] = 0.5 * d[0], 0.5 * d[-1]
+        w[1:-1] = 0.5 * (d[:-1] + d[1:])
+    w = np.broadcast_to(np.reshape(w, [-1 if i == ax else 1 for i in range(v.ndim)]),
+                        v.shape)
+    return backend.weighted_sum(w, y.partials, (ax,))
 
 
 @implements(np.gradient)
@@ -481,9 +512,13 @@ def _like(fill):
         if dtype is not None:       # complex128 too: a buffer of complex duals, as floats
             kwargs["dtype"] = dtype
         value = fill(a.value, shape=shape, **kwargs)
-        partials = backend.zeros_like(a.partials, shape=None if shape is None else
-                                      np.shape(value) + a.partials.shape[-1:],
-                                      dtype=kwargs.get("dtype"))
+        if type(a.partials) is np.ndarray:       # zeroed pages from the system: no pass
+            partials = backend.zeros(np.shape(value) + a.partials.shape[-1:],
+                                     kwargs.get("dtype") or a.partials.dtype)
+        else:
+            partials = backend.zeros_like(a.partials, shape=None if shape is None else
+                                          np.shape(value) + a.partials.shape[-1:],
+                                          dtype=kwargs.get("dtype"))
         return make(value, partials, a.tag)
     return impl
 
@@ -495,6 +530,12 @@ HANDLED[np.empty_like] = _like(np.zeros_like)
 
 @implements(np.full_like)
 def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
+    if isinstance(a, Dual) and type(a.value) is np.ndarray and a.value.dtype == float and \
+            type(a.partials) is np.ndarray and (dtype is None or np.dtype(dtype) == float) \
+            and isinstance(fill_value, (int, float, np.integer, np.floating)):
+        value = np.full_like(a.value, fill_value, shape=shape)     # constant: zero partials
+        return make(value, backend.zeros(value.shape + a.partials.shape[-1:],
+                                         a.partials.dtype), a.tag)
     out = np.zeros_like(a, dtype=dtype, shape=shape)
     out[...] = fill_value
     return out
@@ -623,6 +664,9 @@ def _joined(func):
         parts = [d.partials for d in duals]
         out = None
         if all(type(p) is np.ndarray and p.dtype == np.float64 for p in parts):
+            rows = [backend.rows(p) for p in parts]
+            if all(r is not None for r in rows):     # one item per element's n partials
+                return make(value, backend.from_rows(func(rows, axis=ax), parts[0]), tag)
             out = backend.empty(np.shape(value) + (n,))
         return make(value, func(parts, axis=ax, out=out), tag)
     return impl
@@ -922,10 +966,32 @@ def _polyval(p, x):
     if isinstance(p, np.poly1d) or isinstance(x, np.poly1d):
         raise errors.unsupported_function("np.polyval with np.poly1d")
     x = x if isinstance(x, Dual) else np.asarray(x, dtype=float)
+    fast = _polyval_constant(p, x)
+    if fast is not None:
+        return fast
     y = 0.0 * x
     for c in p:
         y = y * x + c
     return y
+
+
+def _polyval_constant(p, x):
+    """Constant coefficients, a dual ``x`` of plain arrays: NumPy's value and one
+    scaling of the partials by the derivative polynomial (Horner on the values),
+    instead of a partials pass per coefficient; ``None`` for the general path."""
+    if not isinstance(x, Dual) or isinstance(p, Dual) or type(x.value) is not np.ndarray \
+            or type(x.partials) is not np.ndarray:
+        return None
+    if isinstance(p, (list, tuple)) and any(isinstance(c, Dual) for c in p):
+        return None
+    c = np.asarray(p)
+    if c.ndim != 1 or c.size < 2 or c.dtype.kind not in "biuf" or \
+            not backend.finite(x.value) or x.value.dtype != np.float64:
+        return None
+    value = np.polyval(c, x.value)
+    slope = np.polyval(np.polyder(c.astype(float)), x.value)
+    n = x.partials.shape[-1]
+    return make(value, backend.combine([slope], [x.partials], value.shape, n), x.tag)
 
 
 # ---- products ---------------------------------------------------------------------------

@@ -170,3 +170,74 @@ def test_norm_of_zero_and_of_an_inf_keep_their_partials():
     p[9, 1] = 1.0
     got = np.linalg.norm(dg.Dual(v, p, tag=tag))
     assert got.partials[0] == 0.0 and got.partials[2] == 0.0
+
+
+def _jac_check(f, x, rtol=1e-6, atol=1e-7):
+    np.testing.assert_allclose(dg.jacobian(f, x), numerical_jacobian(f, x),
+                               rtol=rtol, atol=atol)
+
+
+def test_linspace_of_scalar_ends_is_exact_at_both_ends():
+    """d linspace(a, b, m)[i] = (1 - t_i) da + t_i db, t_i = i / (m - 1)."""
+    tag = new_tag()
+    a = dg.Dual(np.float64(0.3), RNG.standard_normal(n), tag=tag)
+    b = dg.Dual(np.float64(2.5), RNG.standard_normal(n), tag=tag)
+    for endpoint in (True, False):
+        got = np.linspace(a, b, 3000, endpoint=endpoint)
+        t = np.linspace(0.0, 1.0, 3000, endpoint=endpoint)
+        np.testing.assert_array_equal(got.value, 0.3 * (1.0 - t) + 2.5 * t)
+        np.testing.assert_allclose(got.partials, np.outer(1.0 - t, a.partials) +
+                                   np.outer(t, b.partials), rtol=1e-14, atol=1e-15)
+        if endpoint:
+            assert got.partials[0].tolist() == a.partials.tolist()
+            assert got.partials[-1].tolist() == b.partials.tolist()
+    got = np.linspace(0.3, b, 3000)                    # one constant end
+    np.testing.assert_allclose(got.partials, np.outer(np.linspace(0, 1, 3000), b.partials),
+                               rtol=1e-14, atol=1e-15)
+    _jac_check(lambda x: np.linspace(x[0], x[1], 700) * x[2], np.array([0.2, 1.4, 0.7]))
+
+
+@pytest.mark.parametrize("use_x", [False, True])
+def test_trapezoid_weights(use_x):
+    """d trapezoid(y) = sum_i w_i dy_i with w = dx [1/2, 1, ..., 1, 1/2] (uneven x:
+    half the distance between the neighbours)."""
+    tag = new_tag()
+    y = dg.Dual(RNG.standard_normal((30, 200)), RNG.standard_normal((30, 200, n)), tag=tag)
+    x = np.cumsum(RNG.uniform(0.1, 1.0, 200)) if use_x else None
+    got = np.trapezoid(y, x=x, dx=0.7, axis=1)
+    want = np.stack([np.trapezoid(y.partials[..., k], x=x, dx=0.7, axis=1)
+                     for k in range(n)], axis=-1)
+    np.testing.assert_allclose(got.value, np.trapezoid(y.value, x=x, dx=0.7, axis=1))
+    np.testing.assert_allclose(got.partials, want, rtol=1e-12, atol=1e-12)
+
+
+def test_polyval_constant_coefficients():
+    """d polyval(c, x) = polyval(polyder(c), x) dx; NaN and inf values go the general way."""
+    tag = new_tag()
+    v = RNG.standard_normal(3000)
+    p = RNG.standard_normal((3000, n))
+    got = np.polyval([2.0, -1.0, 0.5, 3.0], dg.Dual(v, p, tag=tag))
+    np.testing.assert_array_equal(got.value, np.polyval([2.0, -1.0, 0.5, 3.0], v))
+    np.testing.assert_allclose(got.partials, (6 * v * v - 2 * v + 0.5)[:, None] * p,
+                               rtol=1e-12, atol=1e-12)
+    _jac_check(lambda x: np.polyval([1, 2, 3], x), np.linspace(-1, 1, 50))
+
+
+def test_full_like_triangles_and_joins_on_whole_partials():
+    tag = new_tag()
+    M = dg.Dual(RNG.standard_normal((80, 80)), RNG.standard_normal((80, 80, n)), tag=tag)
+    f = np.full_like(M, 2.5)
+    assert (f.value == 2.5).all() and not f.partials.any() and f.partials.shape == (80, 80, n)
+    for func, k in ((np.tril, 0), (np.triu, 1), (np.tril, -3)):
+        keep = func(np.ones((80, 80)), k)
+        got = func(M, k)
+        np.testing.assert_array_equal(got.partials, np.where(keep[..., None] == 1.0,
+                                                             M.partials, 0.0))
+    a, b = M[:, :3], M.T[::2]                       # non-contiguous partials
+    for func, args in ((np.concatenate, ([a, b[:, :3]],)), (np.stack, ([a, a],)),
+                       (np.column_stack, ([M[:, 0], M[:, 5]],)), (np.hstack, ([M, M],))):
+        got = func(*args)
+        want = func(*[[np.asarray(d.partials) for d in args[0]]])
+        if func is np.column_stack:
+            want = np.stack([d.partials for d in args[0]], axis=1)
+        np.testing.assert_array_equal(got.partials, want)

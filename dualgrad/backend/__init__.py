@@ -23,6 +23,8 @@ Propagation
         ``np.where(cond[..., None], p, q)`` as partials of shape ``target``.
     ``outer(a, p, b, q)``
         the partials of ``np.outer(a, b)`` (``p`` or ``q`` ``None`` for a constant).
+    ``rank2(u, a, v, b)``
+        ``u[:, None] * a + v[:, None] * b`` (``linspace`` of scalar ends).
     ``rows(p)``, ``from_rows(r, like)``
         partials seen as one opaque item of ``n`` partials per element (for gathers),
         or ``None``; and back.
@@ -48,9 +50,9 @@ Engine
 from ._buffers import copy, empty, like, pooled, scope, zeros, zeros_like
 from ._buffers import use as use_pool
 from ._kernels import local, use
-from ._propagate import (combine, finite, from_rows, outer, rows, scaled, sum_partials,
-                         weighted_sum, where)
+from ._propagate import (combine, finite, from_rows, outer, rank2, rows, scaled,
+                         sum_partials, weighted_sum, where)
 
-__all__ = ["combine", "scaled", "local", "where", "outer", "rows", "from_rows", "sum_partials",
+__all__ = ["combine", "scaled", "local", "where", "outer", "rank2", "rows", "from_rows", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "copy", "like", "pooled", "scope", "use", "use_pool"]

@@ -21,7 +21,7 @@ import numpy as np
 
 from . import _buffers
 
-__all__ = ["combine", "local", "sum_leading", "where", "outer", "use", "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
+__all__ = ["combine", "local", "sum_leading", "where", "outer", "rank2", "use", "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
 # chosen from bench/bench_engine.py (see bench/RESULTS.md).
@@ -277,4 +277,15 @@ def outer(a, p, b, q):
         k.outer_left(np.ascontiguousarray(p), b, out)
     else:
         k.outer_right(a, np.ascontiguousarray(q), out)
+    return out
+
+
+def rank2(u, a, v, b):
+    """``u[:, None] * a + v[:, None] * b`` for 1-D float64 ``u``, ``v`` (rows) and
+    ``a``, ``b`` (n directions) in one pass, or ``None`` (small: NumPy's turn)."""
+    n = a.shape[0]
+    if not _wanted(u.shape[0] * n, n):
+        return None
+    out = _buffers.empty((u.shape[0], n))
+    _kernels().rank2_rows(np.ascontiguousarray(u), a, np.ascontiguousarray(v), b, out)
     return out

@@ -166,3 +166,15 @@ def outer_right(a, q, out):
         for j in range(cols):
             for k in range(n):
                 out[i, j, k] = ai * q[j, k]
+
+
+@njit(**_JIT)
+def rank2_rows(u, a, v, b, out):
+    """``out[i, :] = u[i] * a[:] + v[i] * b[:]`` (``linspace`` of scalar ends: ``u = 1 - t``,
+    ``v = t``; finite weights, so no NaN-safety is needed)."""
+    rows, n = out.shape
+    for i in range(rows):
+        ui = u[i]
+        vi = v[i]
+        for k in range(n):
+            out[i, k] = ui * a[k] + vi * b[k]

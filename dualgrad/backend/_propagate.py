@@ -200,3 +200,12 @@ def outer(a, p, b, q):
         else:
             total += term
     return total
+
+
+def rank2(u, a, v, b):
+    """``u[:, None] * a + v[:, None] * b``: rows ``u``, ``v`` (1-D float64 values), ``a``,
+    ``b`` (``n`` partials each); one pass when the engine takes it."""
+    fast = _kernels.rank2(u, a, v, b)
+    if fast is not None:
+        return fast
+    return u[:, None] * a + v[:, None] * b

@@ -41,6 +41,8 @@ class ScalarDual(Dual):
     @property
     def partials(self):
         """The partials as a new float (or object) ndarray of shape ``(n,)``."""
+        if self.tag not in _base.LIVE:      # (operators skip this test: their speed)
+            raise errors.escaped()
         ps = self._plist()
         if any(isinstance(p, Dual) for p in ps):
             arr = np.empty(len(ps), dtype=object)
@@ -50,7 +52,8 @@ class ScalarDual(Dual):
 
     def __repr__(self):
         ps = ", ".join(repr(p) for p in self._plist())
-        return f"Dual({self.value!r}, [{ps}])"
+        dead = "" if self.tag in _base.LIVE else ", escaped its call"
+        return f"Dual({self.value!r}, [{ps}]{dead})"
 
     def __bool__(self):
         return bool(self.value)
@@ -179,8 +182,7 @@ def _build(lines, n, value, terms_of_k):
 
 def _fast_binary(stem, symbol, rule, n):
     e0, e1 = rule.derivs
-    lines = [f"def __{stem}__(a, b):", "    if a.tag not in _L: return _call(U, a, b)",
-             "    tb = type(b)"]
+    lines = [f"def __{stem}__(a, b):", "    tb = type(b)"]
     if stem != "pow":                   # dual ** dual takes the general path
         lines += ["    if tb is C and b.tag == a.tag:", "        x = a.value",
                   "        y = b.value"]
@@ -220,8 +222,7 @@ def _fast_binary(stem, symbol, rule, n):
 
 def _fast_reflected(stem, symbol, rule, n):
     e1 = rule.derivs[1]
-    lines = [f"def __r{stem}__(a, b):", "    if a.tag not in _L: return _call(U, b, a)",
-             "    tb = type(b)",
+    lines = [f"def __r{stem}__(a, b):", "    tb = type(b)",
              "    if tb is float or tb is int or tb is _f64:",
              "        x = b if tb is not _f64 else float(b)", "        y = a.value",
              "        try:", f"            out = x {symbol} y",
@@ -274,8 +275,7 @@ def _fast_ufunc(u, rule, n):
 
 def _fast_unary(stem, rule, n):
     symbol = {"neg": "-", "pos": "+"}[stem]
-    lines = [f"def __{stem}__(a):", "    if a.tag not in _L: return _call(U, a)",
-             "    if True:"]
+    lines = [f"def __{stem}__(a):", "    if True:"]
     _build(lines, n, f"{symbol}a.value",
            lambda k: _term(rule.derivs[0], "f0", _p("a", k)))
     return "\n".join(lines)

@@ -31,7 +31,7 @@ from _common import median_time, table  # noqa: E402
 
 import dualgrad as dg  # noqa: E402
 from dualgrad.backend import _kernels  # noqa: E402
-from dualgrad._base import new_tag  # noqa: E402
+from dualgrad.dual._base import new_tag  # noqa: E402
 from dualgrad.testing import lotka_volterra, pendulum  # noqa: E402
 
 

@@ -4,8 +4,8 @@ duals against the same call on floats (issue 13).
     python bench/bench_functions.py            # n = 1, 4, 16; N = 10, 1e3, 1e5
     python bench/bench_functions.py --quick    # n = 4; N = 10, 1e5; fewer repeats; prints only
 
-Walks ``dualgrad._functions.HANDLED``, ``dualgrad._linalg.LINALG`` and
-``dualgrad._rules.RULES`` like the correctness coverage test does: a function with no
+Walks ``dualgrad.dispatch._functions.HANDLED``, ``dualgrad.dispatch._linalg.LINALG`` and
+``dualgrad.rules._table.RULES`` like the correctness coverage test does: a function with no
 case below is listed as such, never skipped silently.  Each row is the median time of
 one call on duals with ``n`` partials over the same call on floats, timed back to back
 in each repeat (median of the per-repeat ratios), marked against its limit:
@@ -35,10 +35,10 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]        # this checkout's dualgrad
 
 import dualgrad as dg  # noqa: E402
-from dualgrad._base import new_tag  # noqa: E402
-from dualgrad._functions import HANDLED, function_name  # noqa: E402
-from dualgrad._linalg import LINALG  # noqa: E402
-from dualgrad._rules import RULES  # noqa: E402
+from dualgrad.dual._base import new_tag  # noqa: E402
+from dualgrad.dispatch._functions import HANDLED, function_name  # noqa: E402
+from dualgrad.dispatch._linalg import LINALG  # noqa: E402
+from dualgrad.rules._table import RULES  # noqa: E402
 
 
 def timed(fn, repeat, min_time):

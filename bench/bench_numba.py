@@ -30,8 +30,8 @@ SCRIPT = textwrap.dedent("""
     t0 = time.perf_counter(); J = dg.jacobian(f, LV_P); t_dual = time.perf_counter() - t0
     t0 = time.perf_counter(); dg.jacobian(f, LV_P); t_again = time.perf_counter() - t0
     import timeit
-    from dualgrad._seed import seed
-    from dualgrad._base import new_tag
+    from dualgrad.api._seed import seed
+    from dualgrad.dual._base import new_tag
     seeded = seed(LV_P, 0, 4, new_tag())
     best = lambda fn: min(timeit.repeat(fn, number=100, repeat=7)) / 100
     print(json.dumps(dict(imports=t_import, float_first=t_float, dual_first=t_dual,

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import median_time, table  # noqa: E402
 
 import dualgrad as dg  # noqa: E402
-from dualgrad import _coloring  # noqa: E402
+from dualgrad.api import _coloring  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EX = runpy.run_path(str(ROOT / "examples" / "sparse_brusselator.py"))

@@ -20,7 +20,7 @@ def main(N=10):
     ex = runpy.run_path(str(ROOT / "examples" / "sparse_brusselator.py"))
     y = ex["initial_state"](N)
     P = dg.sparsity(ex["rhs_of_y"], y, 0.0, N)
-    colors = int(dg._coloring.column_coloring(P).max()) + 1
+    colors = int(dg.api._coloring.column_coloring(P).max()) + 1
     fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
     ax.spy(P, markersize=1.5)
     ax.set_title(f"dg.sparsity: Brusselator 2 x {N} x {N}\n{P.nnz} nonzeros, "

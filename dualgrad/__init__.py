@@ -3,14 +3,20 @@
 >>> import dualgrad as dg
 >>> dg.grad(lambda q, chi, delta: q * chi * delta, argnums=(0, 1, 2))(1.0, 2.0, 3.0)
 (6.0, 3.0, 2.0)
+
+The package is built in wings that import one way, from the bottom up:
+``rules`` (the rule table), ``backend`` (the door to propagation and allocation),
+``dual`` (the number types), ``dispatch`` (NumPy's protocols), ``jit`` (numba
+extension) and ``api`` (helpers and transforms); ``errors`` is shared by all.
+``tests/test_architecture.py`` checks the order.
 """
 
-from ._base import Dual
-from . import _scalar, _array  # noqa: F401  (register the two kinds of dual)
+from .dual import Dual
+from . import dispatch, jit  # noqa: F401  (connect the dual types to dispatch and numba)
 from .errors import DualTypeError, DualValueError
-from .helpers import approx_fprime, derivative, gradient, hessian, jacobian, jvp
-from .transforms import elementwise_grad, grad, value_and_grad
-from ._sparsity import hessian_sparsity, sparsity
+from .api.helpers import approx_fprime, derivative, gradient, hessian, jacobian, jvp
+from .api.transforms import elementwise_grad, grad, value_and_grad
+from .api._sparsity import hessian_sparsity, sparsity
 
 __all__ = ["Dual", "DualTypeError", "DualValueError", "derivative", "gradient",
            "jacobian", "hessian", "jvp", "grad", "value_and_grad", "elementwise_grad",

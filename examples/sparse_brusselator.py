@@ -64,7 +64,7 @@ def integrate(N=100, t_end=0.5, quiet=False):
     if not quiet:
         print(f"Brusselator on a {N} x {N} grid: {2 * N * N} states; pattern detected in "
               f"{detect * 1e3:.1f} ms: {P.nnz} nonzeros, "
-              f"{int(dg._coloring.column_coloring(P).max()) + 1} colors")
+              f"{int(dg.api._coloring.column_coloring(P).max()) + 1} colors")
         for name, (s, seconds) in results.items():
             print(f"  {name:34s} success={s.success}  {seconds:6.2f} s  steps={s.t.size:4d}  "
                   f"rhs calls={s.nfev:5d}  Jacobians={s.njev:3d}  LU={s.nlu:4d}")

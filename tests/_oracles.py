@@ -17,7 +17,7 @@ import mpmath as mp
 import numpy as np
 import scipy.special as sc
 
-from dualgrad import _rules
+from dualgrad.rules import _table as _rules
 
 _rules._load_scipy()
 mp.mp.dps = 40

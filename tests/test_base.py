@@ -1,4 +1,4 @@
-"""Tags (dualgrad._base): a dual is valid only inside the helper call that made it."""
+"""Tags (dualgrad.dual._base): a dual is valid only inside the helper call that made it."""
 
 import threading
 

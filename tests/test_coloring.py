@@ -1,4 +1,4 @@
-"""Colorings, compressed seeding and decompression (dualgrad._coloring).
+"""Colorings, compressed seeding and decompression (dualgrad.api._coloring).
 
 Sparse Jacobians and Hessians are checked against analytic derivatives; the
 colorings against their definitions and against SciPy's column grouping.
@@ -13,7 +13,7 @@ sp = pytest.importorskip("scipy.sparse")
 from scipy.optimize._numdiff import group_columns  # noqa: E402
 
 import dualgrad as dg  # noqa: E402
-from dualgrad import _coloring  # noqa: E402
+from dualgrad.api import _coloring  # noqa: E402
 
 
 def random_pattern(rng, m, n, density):

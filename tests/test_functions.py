@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from dualgrad._functions import HANDLED
-from dualgrad._linalg import LINALG
+from dualgrad.dispatch._functions import HANDLED
+from dualgrad.dispatch._linalg import LINALG
 from dualgrad.testing import numerical_jacobian
 
 rng = np.random.default_rng(0)
@@ -78,7 +78,7 @@ CASES = {
     "norm": lambda x: np.linalg.norm(x),
     "norm_axis": lambda x: np.linalg.norm(x, ord=1, axis=1),
     "norm_inf": lambda x: np.linalg.norm(x, ord=np.inf),
-    # compositions (dualgrad/_composed.py)
+    # compositions (dualgrad/dispatch/_composed.py)
     "linspace": lambda x: np.linspace(x[0, 0], 2.0 + x[0, 1], 7) * np.linspace(0.0, x[1, 2], 3)[1],
     "linspace_retstep": lambda x: np.linspace(x[0], x[1], 5, endpoint=False, retstep=True,
                                               axis=1)[0],
@@ -198,8 +198,8 @@ def test_every_function_of_api_md_is_handled():
 
 def test_every_overridable_function_is_handled_or_raises_naming_itself():
     from numpy.testing.overrides import get_overridable_numpy_array_functions
-    from dualgrad._fft import FFT
-    from dualgrad._functions import _CREATION, dispatch, function_name
+    from dualgrad.dispatch._fft import FFT
+    from dualgrad.dispatch._functions import _CREATION, dispatch, function_name
     x = dg.Dual(np.ones(3), np.ones((3, 1)))
     for func in get_overridable_numpy_array_functions():
         if func in HANDLED or func in LINALG or func in FFT or func in _CREATION:  # like=x

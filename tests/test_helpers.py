@@ -61,7 +61,7 @@ def test_results_do_not_depend_on_chunk(chunk):
 
 
 def test_chunks_are_bounded_and_balanced():
-    from dualgrad._seed import MAX_CHUNK, MEMORY_BUDGET, chunk_sizes
+    from dualgrad.api._seed import MAX_CHUNK, MEMORY_BUDGET, chunk_sizes
     assert chunk_sizes(100) == [100]                        # small inputs: one pass
     assert chunk_sizes(1000, input_size=1000) == [250] * 4
     assert chunk_sizes(17, chunk=16) == [9, 8]

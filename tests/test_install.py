@@ -43,7 +43,7 @@ SCRIPT = textwrap.dedent("""
                               axis=0))
         assert np.allclose(J, want, rtol=1e-13, atol=0), J
         import dualgrad.backend._numba_kernels, dualgrad.backend._rule_kernels  # noqa: F401
-        for name in ("dualgrad._coloring_kernels",):
+        for name in ("dualgrad.api._coloring_kernels",):
             try:
                 __import__(name)
             except ModuleNotFoundError:

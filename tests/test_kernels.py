@@ -8,7 +8,7 @@ import pytest
 
 import dualgrad as dg
 from dualgrad.backend import _kernelgen, _kernels
-from dualgrad._rules import _TABLE
+from dualgrad.rules._table import _TABLE
 
 
 def _pair(n, size, seed=0):

@@ -1,4 +1,4 @@
-"""Products and linear algebra (dualgrad._linalg): NaN-safety and the triangle
+"""Products and linear algebra (dualgrad.dispatch._linalg): NaN-safety and the triangle
 that NumPy reads.
 
 NaN oracle: a product is multilinear, so each Jacobian entry either does not

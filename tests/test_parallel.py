@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from dualgrad._parallel import worker_count
+from dualgrad.api._parallel import worker_count
 
 
 def residual(x, scale):
@@ -184,7 +184,7 @@ def test_progress_moves_as_chunks_finish_not_in_order(capsys, monkeypatch):
             assert release.wait(10)
         return np.sum(x ** 2)
 
-    import dualgrad._parallel as par
+    import dualgrad.api._parallel as par
     real_progress = par._Progress
 
     class Watching(real_progress):

@@ -1,6 +1,6 @@
-"""Reductions, selections and their kink conventions (dualgrad._reductions).
+"""Reductions, selections and their kink conventions (dualgrad.dispatch._reductions).
 
-The convention at ties is stated once in the rule table (dualgrad._rules.TIES:
+The convention at ties is stated once in the rule table (dualgrad.rules._table.TIES:
 the first argument wins); every spelling of a selection must follow it, exactly,
 on every path: scalar duals, array duals on the NumPy and the numba paths,
 nested duals and ``max``/``min`` inside ``@njit``.
@@ -11,7 +11,7 @@ import pytest
 
 import dualgrad as dg
 from dualgrad.backend import _kernels
-from dualgrad._rules import RULES, TIES, derivative_functions
+from dualgrad.rules._table import RULES, TIES, derivative_functions
 
 
 def _table_split(ufunc):

@@ -15,9 +15,9 @@ import pytest
 import scipy.special  # noqa: F401  (loads the scipy.special rows)
 
 import dualgrad as dg
-from dualgrad import _rules
+from dualgrad.rules import _table as _rules
 from dualgrad.backend import _kernels
-from dualgrad._base import new_tag
+from dualgrad.dual._base import new_tag
 from dualgrad.testing import directional_difference, numerical_jacobian, second_difference
 
 _rules._load_scipy()

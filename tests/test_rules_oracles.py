@@ -6,9 +6,9 @@ digits; each path must agree to 1e-12 relative at fixed points, so a rule off by
 
 * the array path with NumPy propagation and with the numba kernels forced (for the
   rules with generated kernels, the test checks that the generated kernel ran);
-* the scalar fast path (generated per number of partials in dualgrad/_scalar.py),
+* the scalar fast path (generated per number of partials in dualgrad/dual/_scalar.py),
   through the ufunc and through the operator spelling;
-* users' ``@njit`` code (dualgrad/_numba_dual.py), every spelling: ufunc, operator,
+* users' ``@njit`` code (dualgrad/jit/_numba_dual.py), every spelling: ufunc, operator,
   ``math`` function.
 
 Kinks and ties: each rule's ``kink`` text names its convention; ``KINKS`` maps that
@@ -24,9 +24,9 @@ import pytest
 
 import _oracles
 import dualgrad as dg
-from dualgrad import _rules
+from dualgrad.rules import _table as _rules
 from dualgrad.backend import _kernels
-from dualgrad._base import new_tag
+from dualgrad.dual._base import new_tag
 
 _rules._load_scipy()
 SMOOTH = [r for r in _rules.RULES.values() if r.kind == "smooth"]

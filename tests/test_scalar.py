@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from dualgrad import _ufuncs
-from dualgrad._rules import RULES
-from dualgrad._scalar import scalar_class
+from dualgrad.dispatch import _ufuncs
+from dualgrad.rules._table import RULES
+from dualgrad.dual._scalar import scalar_class
 
 FAST_UNARY = sorted(scalar_class(3)._UNARY, key=lambda u: u.__name__)
 

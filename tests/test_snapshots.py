@@ -195,7 +195,7 @@ def test_copy_false_cannot_be_honoured_and_says_so():
 
 
 def test_no_entry_is_left_behind_after_a_helper():
-    from dualgrad import _snapshots
+    from dualgrad.dual import _snapshots
 
     def f(x):
         y = x * x

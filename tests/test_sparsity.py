@@ -1,4 +1,4 @@
-"""Sparsity detection (dualgrad._sparsity): the detected pattern never misses a
+"""Sparsity detection (dualgrad.api._sparsity): the detected pattern never misses a
 nonzero of the dense Jacobian (or Hessian), and is exact where the structure is
 known by hand."""
 

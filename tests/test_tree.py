@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from dualgrad._tree import flatten, is_node, unflatten
+from dualgrad.api._tree import flatten, is_node, unflatten
 
 
 @pytest.fixture(scope="module")

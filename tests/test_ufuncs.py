@@ -1,4 +1,4 @@
-"""Ufunc dispatch (dualgrad._ufuncs): operands of every kind NumPy accepts.
+"""Ufunc dispatch (dualgrad.dispatch._ufuncs): operands of every kind NumPy accepts.
 
 Oracles: dualgrad.testing.numerical_jacobian (8th-order central differences on
 plain floats) and closed forms; never another dualgrad path.

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from dualgrad._base import new_tag
+from dualgrad.dual._base import new_tag
 from dualgrad.testing import numerical_jacobian
 
 RNG = np.random.default_rng(7)

@@ -22,9 +22,9 @@ import math
 
 import numpy as np
 
-from . import errors
-from . import backend
-from ._base import make, new_tag, retire
+from .. import errors
+from .. import backend
+from ..dual import make, new_tag, retire
 from ._parallel import run_tasks
 from ._seed import (as_array, assemble, call_jitted, chunk_sizes, extract, is_jitted,
                     ladder_width, private)

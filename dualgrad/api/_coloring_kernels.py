@@ -1,11 +1,11 @@
-"""Greedy graph colorings, jitted; imported lazily by :mod:`dualgrad._coloring`.
+"""Greedy graph colorings, jitted; imported lazily by :mod:`dualgrad.api._coloring`.
 
 Kept in a real source file with ``cache=True`` so that numba's on-disk cache spares
 later processes the compile.  Graphs come as CSR arrays ``(indptr, indices)``.
 """
 
 import numpy as np
-from .backend._jit import njit
+from ..backend._jit import njit
 
 _JIT = dict(cache=True, nogil=True)
 

@@ -9,7 +9,7 @@ original exception in the caller, with a note naming the task's directions.
 import os
 import sys
 
-from . import errors
+from .. import errors
 
 __all__ = ["run_tasks", "worker_count"]
 

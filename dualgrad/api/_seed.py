@@ -11,12 +11,12 @@ import math
 
 import numpy as np
 
-from . import errors
-from . import _base, _snapshots, backend
-from ._base import Dual, check_live, make, new_tag, retire, numeric
+from .. import backend, errors
+from .. import dual
+from ..dual import Dual, _snapshots, check_live, make, new_tag, retire, numeric
 from ._parallel import run_tasks, worker_count
 from ._tree import flatten, is_node
-from ._ufuncs import _from_object_array, stack_scalars
+from ..dual import from_object_array as _from_object_array, stack_scalars
 
 __all__ = ["chunk_sizes", "private", "seed", "extract", "jacobian_columns", "chunk_tasks",
            "evaluate_chunk", "assemble", "as_array", "OutTree", "split_aux", "strip_tag"]
@@ -60,7 +60,7 @@ def seed(x, start, width, tag, columns=None):
         partials = [0.0] * columns
         if 0 <= -start < width:
             partials[-start] = 1.0
-        return _base.make_scalar(x, partials, tag)
+        return dual.make_scalar(x, partials, tag)
     shape = x.shape                      # an ndarray or an array dual of an outer call
     size = math.prod(shape)
     lo, hi = max(start, 0), min(start + width, size)
@@ -238,7 +238,7 @@ def call_jitted(who, f, args, kwargs):
     """Call a numba-jitted ``f`` on duals; its typing errors become ours."""
     global _numba_taught
     if not _numba_taught:
-        from . import _numba_dual  # noqa: F401  (teaches numba the dual types)
+        from ..jit import _numba_dual  # noqa: F401  (teaches numba the dual types)
         _numba_taught = True
     try:
         return f(*args, **kwargs)

@@ -10,7 +10,7 @@ base as they do in NumPy; ``pos`` maps each element to its row.
 How each operation combines the sets:
 
 * ufuncs: the union of the arguments with a derivative in the rule table
-  (``dualgrad._rules``); locally constant ufuncs (``floor``) and predicates give
+  (``dualgrad.rules._table``); locally constant ufuncs (``floor``) and predicates give
   no dependence.  ``maximum``/``minimum``/``fmax``/``fmin`` take the branch
   chosen at the point (both at ties); in ``mode="global"`` always both.
 * functions that only move elements (``reshape``, ``roll``, slicing, fancy
@@ -37,8 +37,8 @@ import re
 
 import numpy as np
 
-from . import errors
-from ._rules import derivative_functions, rule_for
+from .. import errors
+from ..rules._table import derivative_functions, rule_for
 
 __all__ = ["sparsity", "hessian_sparsity"]
 
@@ -1385,7 +1385,7 @@ def _trace(who, f, x, args, mode, hessian):
     if mode not in ("local", "global"):
         raise errors.bad_argument(who, "mode 'local' or 'global'", repr(mode))
     x = as_input(who, x)
-    from ._base import Dual
+    from ..dual import Dual
     if isinstance(x, Dual):
         raise errors.bad_type(who, "x as a plain array", "a dual number",
                               "Detect the pattern outside derivative calls.")
@@ -1549,7 +1549,7 @@ def hessian_sparsity(f, x, *args, mode="local"):
            [0, 0, 1, 1]])
     """
     who = "dualgrad.hessian_sparsity"
-    sp = __import__("dualgrad._coloring", fromlist=["x"]).scipy_sparse(who)
+    sp = __import__("dualgrad.api._coloring", fromlist=["x"]).scipy_sparse(who)
     out, ctx = _trace(who, f, x, args, mode, hessian=True)
     if out.size != 1:
         raise errors.array_output(who, out.shape)

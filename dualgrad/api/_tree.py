@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from ._base import Dual
+from ..dual import Dual
 
 __all__ = ["is_node", "flatten", "unflatten", "LEAF"]
 

@@ -4,8 +4,8 @@ import operator
 
 import numpy as np
 
-from . import errors
-from ._base import Dual
+from .. import errors
+from ..dual import Dual
 
 __all__ = ["check_callable", "as_input", "check_chunk", "check_argnums"]
 
@@ -23,15 +23,15 @@ def as_input(who, x, holomorphic=False, name="x"):
     if t is float or t is int or t is np.float64:
         return complex(x) if holomorphic else float(x)
     if isinstance(x, Dual):
-        from ._base import check_live
+        from ..dual import check_live
         check_live(x.tag, who)           # a dual of a finished call (escaped): an error
         return x
     if isinstance(x, np.ndarray) and type(x) is not np.ndarray:    # np.matrix, masked
-        from ._ufuncs import plain_array
+        from ..dispatch._ufuncs import plain_array
         x = plain_array(who, x)
     if isinstance(x, np.ndarray) and x.dtype == object:
-        from ._ufuncs import _from_object_array
-        return _from_object_array(x)
+        from ..dual import from_object_array
+        return from_object_array(x)
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:
@@ -43,7 +43,7 @@ def as_input(who, x, holomorphic=False, name="x"):
         raise errors.bad_type(who, f"{name} as a real number or array", f"dtype {arr.dtype}")
     if holomorphic:
         return np.asarray(arr, dtype=complex) if arr.ndim else complex(arr)
-    # no copy here: the passes seed private copies (dualgrad._seed.private)
+    # no copy here: the passes seed private copies (dualgrad.api._seed.private)
     return np.asarray(arr, dtype=float) if arr.ndim else float(arr)
 
 

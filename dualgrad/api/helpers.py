@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _snapshots, errors
-from ._base import Dual, make, new_tag, retire
+from .. import errors
+from ..dual import Dual, _snapshots, make, new_tag, retire
 from ._parallel import run_tasks
 from ._seed import (OutTree, as_array, assemble, call_jitted, chunk_tasks, evaluate_chunk,
                     extract, is_jitted, jacobian_columns, private, split_aux, strip_tag)
@@ -310,7 +310,7 @@ def jacobian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
 
 def _sparse(who, f, x, args, sparsity, format, chunk, executor, progress, batch_axis=None,
             holomorphic=False):
-    """The ``sparsity=`` hook: colored, compressed seeding (:mod:`dualgrad._coloring`)."""
+    """The ``sparsity=`` hook: colored, compressed seeding (:mod:`dualgrad.api._coloring`)."""
     if holomorphic:
         raise errors.bad_argument(who, "holomorphic=False with sparsity=", "True",
                                   "Sparse results are real; drop sparsity= for complex x.")

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from . import _snapshots, errors
-from ._base import new_tag, retire
-from ._scalar import MAX_SLOTS, scalar_class
+from .. import errors
+from ..dual import MAX_SLOTS, _snapshots, new_tag, retire, scalar_class
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
                     private, seed, split_aux, strip_tag)
 from ._validate import as_input, check_argnums, check_callable
@@ -366,7 +365,7 @@ def _check_elementwise(who, argnum, x, ones, probed, probe):
 
 
 def _seed_all(x, tag, probe=None):
-    from ._base import make
+    from ..dual import make
     if np.shape(x) == ():
         return seed(x, 0, 1, tag)
     if probe is None:                    # check=False: the one direction alone

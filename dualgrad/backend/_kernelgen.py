@@ -21,7 +21,7 @@ Regenerate it after changing the table::
 import re
 from pathlib import Path
 
-from .._rules import _TABLE
+from ..rules._table import _TABLE
 
 __all__ = ["PATH", "fusable", "source"]
 

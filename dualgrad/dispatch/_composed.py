@@ -8,9 +8,9 @@ and are not implemented raise ``TypeError``; none is ignored.
 
 import numpy as np
 
-from . import backend, errors
-from ._base import Dual, make, newest, primal
-from .backend import finite
+from .. import backend, errors
+from ..backend import finite
+from ..dual import Dual, make, newest, primal
 from ._reductions import check_kwargs
 
 __all__ = ["COMPOSED"]
@@ -243,7 +243,7 @@ def _matrix_power(a, n):
     return result
 
 
-# the registry, merged into dualgrad._functions.HANDLED
+# the registry, merged into dualgrad.dispatch._functions.HANDLED
 COMPOSED = {
     np.linspace: _linspace, np.meshgrid: _meshgrid, np.nansum: _nansum,
     np.nanmean: _nanmean, np.nanmax: _nanmax, np.nanmin: _nanmin,

@@ -15,7 +15,7 @@ real and imaginary parts of the input (the real-pair convention).
 
 import numpy as np
 
-from ._base import Dual, make, primal
+from ..dual import Dual, make, primal
 
 __all__ = ["FFT"]
 

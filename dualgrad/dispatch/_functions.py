@@ -18,8 +18,9 @@ import functools
 
 import numpy as np
 
-from . import _reductions, backend, errors
-from ._base import LIVE, Dual, make, newest, numeric, primal
+from . import _reductions
+from .. import backend, errors
+from ..dual import LIVE, Dual, from_object_array, make, make_array, newest, numeric, primal
 from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
 
@@ -46,7 +47,6 @@ def _lift(x):
     """Scalar duals become 0-d array duals; lists and tuples are lifted inside."""
     if isinstance(x, Dual) and x._kind != "array":              # a scalar dual
         from ._ufuncs import _partials_array
-        from ._array import make_array
         value = x.value if isinstance(x.value, Dual) else numeric(x.value)
         return make_array(value, _partials_array(x), x.tag)
     if isinstance(x, (list, tuple)):
@@ -56,8 +56,7 @@ def _lift(x):
             from ._ufuncs import plain_array
             return _lift(plain_array("dualgrad", x))
         if x.dtype == object:
-            from ._ufuncs import _from_object_array
-            return _lift(_from_object_array(x))
+            return _lift(from_object_array(x))
     return x
 
 
@@ -110,7 +109,6 @@ def _as_dual(x, tag, n):
     if isinstance(x, (list, tuple)) and any(isinstance(i, (Dual, list, tuple)) for i in x):
         return np.stack([_as_dual(i, tag, n) for i in x])
     value = x if isinstance(x, Dual) else numeric(x)
-    from ._array import make_array
     return make_array(value, backend.zeros(np.shape(value) + (n,)), tag)
 
 

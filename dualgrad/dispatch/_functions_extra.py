@@ -1,15 +1,15 @@
 """More NumPy functions on duals: ``hsplit``/``vsplit``/``dsplit``, ``partition``,
 ``rollaxis``, ``real_if_close``, ``np.linalg.eig``/``eigvals`` and ``ufunc.at``.
 
-Registered into the registries of :mod:`dualgrad._functions` and
-:mod:`dualgrad._linalg` when those are imported; written with NumPy calls on
+Registered into the registries of :mod:`dualgrad.dispatch._functions` and
+:mod:`dualgrad.dispatch._linalg` when those are imported; written with NumPy calls on
 values and partials (directions last), so nested duals (Hessians) work too.
 """
 
 import numpy as np
 
-from . import errors
-from ._base import Dual, make, primal
+from .. import errors
+from ..dual import Dual, make, primal
 
 __all__ = ["register", "ufunc_at"]
 
@@ -124,10 +124,10 @@ def ufunc_at(ufunc, a, indices, b=None):
         return ufunc.at(a, indices, b)
     if isinstance(b, Dual) and b.tag > a.tag:
         raise errors.mixed_tags()
-    from . import _snapshots
+    from ..dual import _snapshots
     if _snapshots.LIVE:
         _snapshots.check_write(a, f"np.{ufunc.__name__}.at on a dual array")
-    from ._array import _promote
+    from ..dual._array import _promote
     from ._ufuncs import _partials_array
     same = isinstance(b, Dual) and b.tag == a.tag
     bv = b.value if same else b

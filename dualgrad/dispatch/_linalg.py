@@ -10,9 +10,9 @@ Everything is written with NumPy calls, so nested duals (Hessians) work too.
 
 import numpy as np
 
-from . import backend, errors
-from ._base import Dual, make, newest, primal
-from .backend import finite, weighted_sum
+from .. import backend, errors
+from ..dual import Dual, make, newest, primal
+from ..backend import finite, weighted_sum
 
 __all__ = ["bilinear", "LINALG"]
 

@@ -8,9 +8,9 @@ calls so that they also run on nested duals.
 
 import numpy as np
 
-from . import errors
-from ._base import Dual, make
-from .backend import sum_partials, weighted_sum
+from .. import errors
+from ..dual import Dual, make
+from ..backend import sum_partials, weighted_sum
 
 __all__ = ["normalize_axes", "sum", "prod", "amax", "amin", "cumsum", "cumprod"]
 

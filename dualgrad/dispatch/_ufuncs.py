@@ -16,10 +16,11 @@ import sys
 
 import numpy as np
 
-from . import errors
-from ._base import LIVE as _LIVE, Dual, make, numeric
-from . import _base, _reductions, backend
-from ._rules import _COMPILED, derivative_functions, rule_for, tangent_function
+from .. import backend, dual, errors
+from ..dual import LIVE as _LIVE, Dual, make, numeric
+from ..dual import from_object_array as _from_object_array, stack_scalars
+from . import _reductions
+from ..rules._table import _COMPILED, derivative_functions, rule_for, tangent_function
 
 __all__ = ["apply", "call", "call_ufunc", "operand"]
 
@@ -178,8 +179,8 @@ def call(rule, args, out=None):
             scalar = scalar and a._kind == "slots"
         else:
             if isinstance(a, Dual):          # a dual of an older call: a constant here
-                _base.check_live(a.tag)
-                _base.check_live(tag)
+                dual.check_live(a.tag)
+                dual.check_live(tag)
             t = type(a)
             # NumPy float semantics for the local derivatives: inf, never ZeroDivisionError
             values.append(_f64(a) if t is float else _i64(a) if t is int else
@@ -199,13 +200,13 @@ def call(rule, args, out=None):
     try:
         if scalar:
             out = _as_scalar(out)
-            return _base.make_scalar(out, _scalar_partials(fns, args, duals, values, out), tag)
+            return dual.make_scalar(out, _scalar_partials(fns, args, duals, values, out), tag)
         shape = out.shape if type(out) is np.ndarray else np.shape(out)
         total = _array_partials(rule, fns, args, duals, values, out, shape)
     finally:
         _unhush(token)
     if shape and type(out) is np.ndarray:
-        return _base.make_array(out, total, tag)
+        return dual.make_array(out, total, tag)
     return make(out, total, tag)
 
 
@@ -230,8 +231,8 @@ def _complex_tangent(rule, d, x, tag):
     finally:
         _unhush(token)
     if np.ndim(out) == 0:
-        return _base.make_scalar(_as_scalar(out), [_as_scalar(t) for t in total], tag)
-    return _base.make_array(out, total, tag)
+        return dual.make_scalar(_as_scalar(out), [_as_scalar(t) for t in total], tag)
+    return dual.make_array(out, total, tag)
 
 
 def _scalar_partials(fns, args, duals, values, out):
@@ -293,7 +294,7 @@ def with_number(rule, k):
             partials = backend.scaled(d(*values, out), a.partials)
         finally:
             _unhush(token)
-        return _base.make_array(out, partials, a.tag)
+        return dual.make_array(out, partials, a.tag)
     return apply
 
 
@@ -311,13 +312,6 @@ def _partials_array(d):
     if isinstance(ps[0], Dual):
         return stack_scalars(ps)
     return numeric(ps)
-
-
-def stack_scalars(items):
-    """A 1-D dual (or float) array from a list of scalar duals and numbers."""
-    arr = np.empty(len(items), dtype=object)
-    arr[:] = items
-    return _from_object_array(arr)
 
 
 def plain_array(who, a):
@@ -344,55 +338,6 @@ def operand(a):
     if type(a) is np.ndarray and a.dtype == object:
         return _from_object_array(a)
     return a
-
-
-def _from_object_array(a):
-    """An object ndarray of scalar duals and numbers as one array dual."""
-    if not (isinstance(a, np.ndarray) and a.dtype == object):
-        return a
-    flat = a.ravel()
-    if any(isinstance(item, Dual) and item._kind == "array" and item.ndim == 0
-           for item in flat):              # lists holding 0-d array duals (lifted scalars)
-        flat = flat.copy()
-        for i, item in enumerate(flat):
-            if isinstance(item, Dual) and item._kind == "array" and item.ndim == 0:
-                flat[i] = make(item.value, item.partials, item.tag)
-    tag = _tag_of(flat)
-    if tag < 0:
-        return numeric(a)
-    n = None
-    for item in flat:
-        if isinstance(item, Dual) and item.tag == tag:
-            n = len(item._plist())
-            break
-    values = np.empty(flat.shape, dtype=object)
-    partials = backend.zeros(flat.shape + (n,), dtype=object)
-    nested = False
-    for i, item in enumerate(flat):
-        if isinstance(item, Dual) and item.tag == tag:
-            if item.ndim:
-                raise errors.bad_type("dualgrad", "an object array of scalar duals",
-                                      "an element that is an array dual",
-                                      "Use np.stack or np.concatenate to join array duals.")
-            values[i] = item.value
-            partials[i] = item._plist()
-            nested = nested or isinstance(item.value, Dual) or \
-                any(isinstance(p, Dual) for p in partials[i])
-        else:
-            values[i] = item
-            if isinstance(item, Dual):       # of an older call: it must still be running
-                _base.check_live(item.tag)
-                _base.check_live(tag)
-                nested = True
-    if nested:
-        values = _from_object_array(values)
-        partials = _from_object_array(partials)
-    else:
-        values = numeric(values)
-        partials = numeric(partials)
-    if a.ndim == 0:
-        return make(values.reshape(()) if not nested else values[0], partials[0], tag)
-    return make(values.reshape(a.shape), partials.reshape(a.shape + (n,)), tag)
 
 
 # ---- custom rules: composed from table entries -------------------------------------

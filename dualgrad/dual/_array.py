@@ -2,23 +2,33 @@
 
 Arithmetic goes through ``__array_ufunc__`` (one implementation for operators
 and ufuncs, both from the rule table), NumPy functions through
-``__array_function__`` (:mod:`dualgrad._functions`).  ``__array__`` hands NumPy
-an object array of scalar duals for dtype None/object and refuses any other
+``__array_function__`` (:mod:`dualgrad.dispatch._functions`).  ``__array__`` hands
+NumPy an object array of scalar duals for dtype None/object and refuses any other
 dtype, which is what makes every derivative-dropping conversion raise.
+
+The top of the dual wing: it knows both kinds, so the constructors ``make``,
+``Dual(value, partials)`` (attached to the base class here), ``stack_scalars`` and
+``from_object_array`` live here.  It imports nothing above the wing: dispatch hands
+its entry points (``apply``, ``call``, ``with_number``, ``write_out``,
+``dispatch``, ``operand``) to :func:`connect` when it is imported, which also installs the
+operators built from the rule table.
 """
 
 import sys
 
 import numpy as np
 
-from . import _base, _snapshots, backend, errors
-from ._base import LIVE as _LIVE, Dual, primal
+from .. import backend, errors
+from ..rules._table import RULES
+from . import _base, _scalar, _snapshots
+from ._base import LIVE as _LIVE, Dual, _scalar_value, numeric, primal
 from ._snapshots import LIVE as _SNAPSHOTS
-from ._rules import RULES
 from ._scalar import make_scalar, scalars_from_rows
-from ._ufuncs import apply, call, with_number, write_out
 
-__all__ = ["ArrayDual", "make_array"]
+# Entry points of dispatch, handed over by connect() (see the module docstring).
+apply = call = with_number = write_out = dispatch = operand = None
+
+__all__ = ["ArrayDual", "make_array", "make", "stack_scalars", "from_object_array", "connect"]
 
 _new = object.__new__
 _f64 = np.dtype(np.float64)
@@ -88,7 +98,6 @@ class ArrayDual(Dual):
         return apply(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        from ._functions import dispatch
         return dispatch(func, args, kwargs, like=self)
 
     def __array__(self, dtype=None, copy=None):
@@ -112,7 +121,7 @@ class ArrayDual(Dual):
                 partials.dtype == np.float64:
             items = scalars_from_rows(value, partials, self.tag)
         else:                                         # nested duals (Hessians)
-            items = [_base.make(value[i], partials[i], self.tag) for i in range(len(flat))]
+            items = [make(value[i], partials[i], self.tag) for i in range(len(flat))]
         for i, item in enumerate(items):
             flat[i] = item
         if not copy:               # np.asarray(y): a snapshot where floats give y itself
@@ -132,10 +141,10 @@ class ArrayDual(Dual):
         if _advanced(index):                    # a gather: one item per element's row
             r = backend.rows(self.partials)
             if r is not None:
-                return _base.make(value, backend.from_rows(r[index], self.partials),
+                return make(value, backend.from_rows(r[index], self.partials),
                                   self.tag)
         partials = self.partials[_partials_index(index)]
-        return _base.make(value, partials, self.tag)
+        return make(value, partials, self.tag)
 
     def __setitem__(self, index, item):
         if _SNAPSHOTS:
@@ -150,8 +159,7 @@ class ArrayDual(Dual):
             return
         if isinstance(item, (list, tuple)) or \
                 isinstance(item, np.ndarray) and item.dtype == object:
-            from ._ufuncs import operand        # read as np.asarray(item), duals kept
-            item = operand(item)
+            item = operand(item)                # read as np.asarray(item), duals kept
         if isinstance(item, Dual) and item.tag == self.tag:
             partials = item.partials if item._kind != "slots" else _scalar_partials(item)
             if np.iscomplexobj(primal(item)) and not np.iscomplexobj(primal(self)):
@@ -381,7 +389,6 @@ def _scalar_partials(d):
         return d.partials
     ps = d._plist()
     if any(isinstance(p, Dual) for p in ps):
-        from ._ufuncs import stack_scalars
         return stack_scalars(ps)
     return ps
 
@@ -456,18 +463,18 @@ def _inplace(rule):
     return op
 
 
-for _rule in list(RULES.values()):
-    _stem = _rule.operator
-    if not _stem or _rule.kind == "predicate":
-        continue
-    setattr(ArrayDual, f"__{_stem}__", _operator(_rule, False))
-    if _rule.ufunc.nin == 2:
-        setattr(ArrayDual, f"__r{_stem}__", _operator(_rule, True))
-        if _stem != "divmod":
-            setattr(ArrayDual, f"__i{_stem}__", _inplace(_rule))
-
-
-ArrayDual.__pow__ = _square_or_power(RULES[np.power], RULES[np.square])
+def _install_operators():
+    """``+``, ``*=``, ``-a``... on ArrayDual, one per operator of the rule table."""
+    for rule in list(RULES.values()):
+        stem = rule.operator
+        if not stem or rule.kind == "predicate":
+            continue
+        setattr(ArrayDual, f"__{stem}__", _operator(rule, False))
+        if rule.ufunc.nin == 2:
+            setattr(ArrayDual, f"__r{stem}__", _operator(rule, True))
+            if stem != "divmod":
+                setattr(ArrayDual, f"__i{stem}__", _inplace(rule))
+    ArrayDual.__pow__ = _square_or_power(RULES[np.power], RULES[np.square])
 
 
 def make_array(value, partials, tag):
@@ -483,4 +490,108 @@ def make_array(value, partials, tag):
     return r
 
 
-_base.register(array=make_array)
+def make(value, partials, tag):
+    """A dual of the kind that fits ``value``: scalar for shape (), else array.
+
+    ``partials`` is a sequence of ``n`` scalars for a scalar value and an array
+    of shape ``value.shape + (n,)`` otherwise.
+    """
+    if getattr(value, "ndim", 0) == 0:
+        if isinstance(partials, np.ndarray):
+            if partials.dtype == object:
+                partials = partials.tolist()
+            # a float row goes as it is: the scalar kind copies what it keeps
+        elif not isinstance(partials, (list, tuple)):
+            partials = [partials[..., k] for k in range(partials.shape[-1])]
+        return make_scalar(_scalar_value(value), partials, tag)
+    return make_array(value, partials, tag)
+
+
+def stack_scalars(items):
+    """A 1-D dual (or float) array from a list of scalar duals and numbers."""
+    arr = np.empty(len(items), dtype=object)
+    arr[:] = items
+    return from_object_array(arr)
+
+
+def from_object_array(a):
+    """An object ndarray of scalar duals and numbers as one array dual."""
+    if not (isinstance(a, np.ndarray) and a.dtype == object):
+        return a
+    flat = a.ravel()
+    if any(isinstance(item, Dual) and item._kind == "array" and item.ndim == 0
+           for item in flat):              # lists holding 0-d array duals (lifted scalars)
+        flat = flat.copy()
+        for i, item in enumerate(flat):
+            if isinstance(item, Dual) and item._kind == "array" and item.ndim == 0:
+                flat[i] = make(item.value, item.partials, item.tag)
+    tag = -1
+    for item in flat:
+        if isinstance(item, Dual) and item.tag > tag:
+            tag = item.tag
+    if tag < 0:
+        return numeric(a)
+    n = None
+    for item in flat:
+        if isinstance(item, Dual) and item.tag == tag:
+            n = len(item._plist())
+            break
+    values = np.empty(flat.shape, dtype=object)
+    partials = backend.zeros(flat.shape + (n,), dtype=object)
+    nested = False
+    for i, item in enumerate(flat):
+        if isinstance(item, Dual) and item.tag == tag:
+            if item.ndim:
+                raise errors.bad_type("dualgrad", "an object array of scalar duals",
+                                      "an element that is an array dual",
+                                      "Use np.stack or np.concatenate to join array duals.")
+            values[i] = item.value
+            partials[i] = item._plist()
+            nested = nested or isinstance(item.value, Dual) or \
+                any(isinstance(p, Dual) for p in partials[i])
+        else:
+            values[i] = item
+            if isinstance(item, Dual):       # of an older call: it must still be running
+                _base.check_live(item.tag)
+                _base.check_live(tag)
+                nested = True
+    if nested:
+        values = from_object_array(values)
+        partials = from_object_array(partials)
+    else:
+        values = numeric(values)
+        partials = numeric(partials)
+    if a.ndim == 0:
+        return make(values.reshape(()) if not nested else values[0], partials[0], tag)
+    return make(values.reshape(a.shape), partials.reshape(a.shape + (n,)), tag)
+
+
+def _new_dual(cls, value, partials, *, tag=0):
+    """``Dual(value, partials)``: a scalar dual for a scalar value, else an array dual."""
+    value_array = np.asarray(value) if not isinstance(value, Dual) else value
+    partials = numeric(partials) if not isinstance(partials, Dual) else partials
+    shape = value_array.shape
+    if partials.ndim != len(shape) + 1 or partials.shape[:-1] != shape:
+        raise errors.bad_argument(
+            "dualgrad.Dual", f"partials of shape {shape} + (n,)",
+            f"shape {partials.shape}")
+    if shape == ():
+        return make_scalar(_scalar_value(value), partials, tag)
+    return make_array(numeric(value_array) if isinstance(value_array, np.ndarray)
+                      else value_array, partials, tag)
+
+
+Dual.__new__ = staticmethod(_new_dual)
+_scalar.connect(stack_scalars=stack_scalars)
+
+_ENTRY_POINTS = ("apply", "call", "with_number", "write_out", "dispatch", "operand")
+
+
+def connect(**entry_points):
+    """Hand this module dispatch's entry points (all of ``_ENTRY_POINTS``) and install
+    the operators; called once by :mod:`dualgrad.dispatch` when it is imported."""
+    if set(entry_points) != set(_ENTRY_POINTS):
+        raise ValueError("dualgrad.dual._array.connect(): expected the entry points "
+                         f"{_ENTRY_POINTS}, got {tuple(entry_points)}")
+    globals().update(entry_points)
+    _install_operators()

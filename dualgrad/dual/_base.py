@@ -1,8 +1,11 @@
 """The public dual-number type, its tags, and conversions shared by both kinds.
 
 ``Dual`` is the one public type.  ``Dual(value, partials)`` returns a scalar
-dual (a generated slot class, :mod:`dualgrad._scalar`) or an array dual
-(:mod:`dualgrad._array`); ``isinstance(d, Dual)`` holds for both.
+dual (a generated slot class, :mod:`dualgrad.dual._scalar`) or an array dual
+(:mod:`dualgrad.dual._array`); ``isinstance(d, Dual)`` holds for both.  This
+module is the bottom of the dual wing and knows neither kind: the constructor is
+attached by :mod:`dualgrad.dual._array`, the module that knows both, and
+:mod:`dualgrad.jit` attaches numba's typing hook.
 
 Tags tell apart the perturbations of nested derivative calls: every helper
 call takes a new, larger tag, and in an operation between duals of different
@@ -12,10 +15,11 @@ to it (this is what prevents perturbation confusion).
 
 import itertools
 import threading
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import errors
+from .. import errors
 
 __all__ = ["Dual", "new_tag", "retire", "check_live", "primal", "newest",
            "running", "adopting", "LIVE"]
@@ -131,18 +135,8 @@ class Dual:
     # small array (n > 16); "array": an array dual
     _kind = "array"
 
-    def __new__(cls, value, partials, *, tag=0):
-        value_array = np.asarray(value) if not isinstance(value, Dual) else value
-        partials = numeric(partials) if not isinstance(partials, Dual) else partials
-        shape = value_array.shape
-        if partials.ndim != len(shape) + 1 or partials.shape[:-1] != shape:
-            raise errors.bad_argument(
-                "dualgrad.Dual", f"partials of shape {shape} + (n,)",
-                f"shape {partials.shape}")
-        if shape == ():
-            return make_scalar(_scalar_value(value), partials, tag)
-        return make_array(numeric(value_array) if isinstance(value_array, np.ndarray)
-                          else value_array, partials, tag)
+    if TYPE_CHECKING:                   # attached at import by dualgrad.dual._array
+        def __new__(cls, value, partials, *, tag: int = 0) -> "Dual": ...
 
     # ---- comparisons act on values and give plain bools (so `if x > 0:` works) ------
     def __lt__(self, other):
@@ -187,15 +181,6 @@ class Dual:
         if not spec:
             return str(self)
         raise errors.format_spec(spec)
-
-    # ---- numba's hook for types it does not know: teach it the duals on first meeting ----
-    @property
-    def _numba_type_(self):
-        from . import _numba_dual
-        t = _numba_dual.typeof_dual(self)
-        if t is None:                       # numba's C typeof reads ._code of what it gets
-            raise AttributeError("_numba_type_: this dual has no numba type")
-        return t
 
     def __round__(self, ndigits=None):
         raise errors.dropped_derivatives("round(d)")
@@ -251,38 +236,3 @@ def newest(items):
             if isinstance(x, Dual):
                 check_live(x.tag)
     return tag, n
-
-
-# The two concrete kinds register their constructors here when imported, so the
-# dispatch layer below them can build results without importing them.
-def make_scalar(value, partials, tag):  # replaced by dualgrad._scalar
-    raise RuntimeError("dualgrad._scalar not imported")
-
-
-def make_array(value, partials, tag):  # replaced by dualgrad._array
-    raise RuntimeError("dualgrad._array not imported")
-
-
-def register(scalar=None, array=None):
-    global make_scalar, make_array
-    if scalar is not None:
-        make_scalar = scalar
-    if array is not None:
-        make_array = array
-
-
-def make(value, partials, tag):
-    """A dual of the kind that fits ``value``: scalar for shape (), else array.
-
-    ``partials`` is a sequence of ``n`` scalars for a scalar value and an array
-    of shape ``value.shape + (n,)`` otherwise.
-    """
-    if getattr(value, "ndim", 0) == 0:
-        if isinstance(partials, np.ndarray):
-            if partials.dtype == object:
-                partials = partials.tolist()
-            # a float row goes as it is: the scalar kind copies what it keeps
-        elif not isinstance(partials, (list, tuple)):
-            partials = [partials[..., k] for k in range(partials.shape[-1])]
-        return make_scalar(_scalar_value(value), partials, tag)
-    return make_array(value, partials, tag)

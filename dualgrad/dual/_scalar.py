@@ -10,7 +10,13 @@ their derivative expressions inlined, so plain-Python simulation loops never
 touch NumPy's array machinery or numba.  Everything else, and every unusual
 case on the fast path (division by zero, an infinite local derivative, mixed
 tags, nested duals), goes through the general dispatch
-:func:`dualgrad._ufuncs.call`, which gives NumPy's results.
+:func:`dualgrad.dispatch._ufuncs.call`, which gives NumPy's results.
+
+This module imports nothing above the dual wing: the dispatch entry points the
+classes call (``apply``, ``call_ufunc``, ``call_unary_with_out``, ``dispatch``)
+and the array kind's ``stack_scalars`` are handed to :func:`connect` by the layers
+that own them (:mod:`dualgrad.dispatch` and :mod:`dualgrad.dual._array`) when
+they are imported, before any class is generated.
 
 The classes have no ``__len__`` or ``__getitem__`` so that NumPy treats them as
 opaque objects: ``np.array([d1, d2])`` gives an object array.
@@ -20,12 +26,15 @@ import math
 
 import numpy as np
 
-from . import _base, errors
+from . import _base
+from .. import errors
 from ._base import Dual, numeric
-from ._rules import RULES
-from ._ufuncs import apply, call_ufunc, call_unary_with_out, stack_scalars
+from ..rules._table import RULES
 
-__all__ = ["ScalarDual", "scalar_class", "make_scalar", "scalars_from_rows"]
+# Entry points of higher layers, handed over by connect() (see the module docstring).
+apply = call_ufunc = call_unary_with_out = dispatch = stack_scalars = None
+
+__all__ = ["ScalarDual", "scalar_class", "make_scalar", "scalars_from_rows", "connect"]
 
 
 class ScalarDual(Dual):
@@ -66,7 +75,6 @@ class ScalarDual(Dual):
         return apply(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
-        from ._functions import dispatch
         return dispatch(func, args, kwargs, like=self)
 
 
@@ -288,7 +296,7 @@ def _generate(n):
     namespace = {"np": np, "_new": object.__new__, "_f64": np.float64,
                  "_call": call_ufunc, "_again": call_unary_with_out, "_m": math,
                  "_L": _base.LIVE}                 # live tags: escaped duals raise
-    from ._rules import _NAMESPACE
+    from ..rules._table import _NAMESPACE
     namespace.update(_NAMESPACE)
     if n is None:
         slots = ("value", "tag", "partials")
@@ -392,4 +400,16 @@ def scalars_from_rows(values, partials, tag):
     return [build(v, r, tag) for v, r in zip(values.tolist(), rows)]
 
 
-_base.register(scalar=make_scalar)
+_ENTRY_POINTS = ("apply", "call_ufunc", "call_unary_with_out", "dispatch", "stack_scalars")
+
+
+def connect(**entry_points):
+    """Hand this module the entry points of the layers above it (names in
+    ``_ENTRY_POINTS``); called once by each of them when it is imported."""
+    unknown = set(entry_points) - set(_ENTRY_POINTS)
+    if unknown:
+        raise ValueError(f"dualgrad.dual._scalar.connect(): unknown entry points {unknown}")
+    if _CLASSES:
+        raise RuntimeError("dualgrad.dual._scalar.connect(): called after a class was "
+                           "generated with the old entry points")
+    globals().update(entry_points)

@@ -42,10 +42,10 @@ from numba.extending import (NativeValue, box, intrinsic, lower_cast, make_attri
                              typeof_impl, unbox)
 from numba.extending import overload as _overload
 
-from . import _base
-from ._array import ArrayDual
-from ._rules import RULES
-from ._scalar import ScalarDual
+from .. import dual
+from ..dual._array import ArrayDual
+from ..rules._table import RULES
+from ..dual._scalar import ScalarDual
 
 __all__ = ["DualType", "DualArrayType"]
 
@@ -85,7 +85,7 @@ _SCALAR_TYPES, _ARRAY_TYPES = {}, {}        # typeof runs on every call: one typ
 
 @typeof_impl.register(ScalarDual)
 def _typeof_scalar(val, c):
-    if isinstance(val.value, _base.Dual):
+    if isinstance(val.value, dual.Dual):
         return None                                     # nested duals stay in Python
     n = len(val._plist())
     t = _SCALAR_TYPES.get(n)
@@ -155,7 +155,7 @@ def _box_scalar(typ, val, c):
     args = (c.pyapi.float_from_double(d.value),
             c.box(types.UniTuple(_F64, typ.n), d.partials),
             c.pyapi.long_from_longlong(d.tag))
-    make = c.pyapi.unserialize(c.pyapi.serialize_object(_base.make_scalar))
+    make = c.pyapi.unserialize(c.pyapi.serialize_object(dual.make_scalar))
     res = c.pyapi.call_function_objargs(make, args)
     for o in args:
         c.pyapi.decref(o)
@@ -181,7 +181,7 @@ def _box_array(typ, val, c):
     d = cgutils.create_struct_proxy(typ)(c.context, c.builder, value=val)
     args = (c.box(_VALUES, d.values), c.box(_PARTIALS, d.partials),
             c.pyapi.long_from_longlong(d.tag))
-    make = c.pyapi.unserialize(c.pyapi.serialize_object(_base.make_array))
+    make = c.pyapi.unserialize(c.pyapi.serialize_object(dual.make_array))
     res = c.pyapi.call_function_objargs(make, args)
     for o in args:
         c.pyapi.decref(o)

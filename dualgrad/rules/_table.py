@@ -25,7 +25,7 @@ Kinds:
 ``custom``     implemented elsewhere from table entries (products, ``modf``).
 ``unsupported``  raises ``TypeError`` naming the ufunc and the reason.
 
-Dispatch (:mod:`dualgrad._ufuncs`), the operators of both dual types, the
+Dispatch (:mod:`dualgrad.dispatch._ufuncs`), the operators of both dual types, the
 generated scalar fast path, ``docs/supported.md`` and the tests are all derived
 from this table.
 """

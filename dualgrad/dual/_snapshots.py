@@ -31,7 +31,7 @@ import weakref
 
 import numpy as np
 
-from . import errors
+from .. import errors
 from ._base import primal
 
 __all__ = ["remember", "check_write", "explain", "LIVE"]

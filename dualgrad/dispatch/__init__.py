@@ -1,0 +1,19 @@
+"""The dispatch wing: NumPy's protocols on duals (ufuncs, functions, linalg,
+reductions, FFT, composed functions).  The only layer that knows duals, the rule
+table and the backend door at once; it never touches numba, the buffer pool or
+NumPy allocation of partials directly (:mod:`dualgrad.backend` does).
+
+Importing it connects the dual types to it: the types live below (they must, since
+every handler here builds duals), so their operators and NumPy protocols receive
+this wing's entry points through ``connect`` instead of importing it.
+"""
+
+from ..dual import _array, _scalar
+from ._functions import dispatch
+from ._ufuncs import (apply, call, call_ufunc, call_unary_with_out, operand, with_number,
+                      write_out)
+
+_scalar.connect(apply=apply, call_ufunc=call_ufunc, call_unary_with_out=call_unary_with_out,
+                dispatch=dispatch)
+_array.connect(apply=apply, call=call, with_number=with_number, write_out=write_out,
+               dispatch=dispatch, operand=operand)

@@ -104,7 +104,7 @@ def run_tasks(who, fn, tasks, labels, executor=None, progress=False):
                 bar.update()
             return results
         _check_picklable(who, executor, (fn, tasks[0]) if tasks else fn)
-        from ._base import adopting, running     # workers may mix this thread's duals
+        from ..dual import adopting, running     # workers may mix this thread's duals
         fn = adopting(fn, tuple(running()))
         futures = [executor.submit(fn, *task) for task in tasks]
         try:

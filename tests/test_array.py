@@ -234,6 +234,8 @@ METHODS = {
     "flat_read": lambda x: np.stack([np.reshape(x * x, (2, 3)).T.flat[i] for i in range(6)]),
     "flat_write": lambda x: (lambda y: (y.T.flat.__setitem__(slice(1, 3), x[:2] ** 3), y)[1])(
         np.reshape(x * 1.0, (2, 3))).ravel(),
+    "flat_assign": lambda x: (lambda y: (setattr(y.T, "flat", x[::-1] * x), y)[1])(
+        np.reshape(x * 1.0, (2, 3))).ravel(),
     "flat_iter": lambda x: np.stack(list(np.reshape(x * x[0], (3, 2)).flat)),
     "item": lambda x: np.stack([x.item(2) * 3.0, (x * x).reshape(2, 3).item(1, 1),
                                 x[4].item() ** 2]),

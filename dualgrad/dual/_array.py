@@ -289,6 +289,12 @@ class ArrayDual(Dual):
         writes into ``d`` itself (as ``ndarray.flat``), in C order."""
         return _FlatIter(self)
 
+    @flat.setter
+    def flat(self, value):
+        """``d.flat = v``: every element set from ``v`` in C order (a number, a scalar
+        dual or ``d.size`` values), as ``ndarray.flat = v``."""
+        _FlatIter(self)[:] = value
+
     def view(self, *args, **kwargs):
         """A new dual viewing the same memory (``d.view()``); a dtype or type would
         reinterpret the values' bytes and drop the derivatives."""

@@ -22,50 +22,61 @@ import numpy as np
 from .. import errors
 
 __all__ = ["Dual", "new_tag", "retire", "check_live", "primal", "newest",
-           "running", "adopting", "LIVE"]
+           "running", "adopted", "adopting", "LIVE"]
 
 _TAGS = itertools.count(1)
-# Tags of the helper calls still running (in any thread).  A helper retires its tag
-# when it returns; a dual of a retired tag has escaped (stored in a cache, a global, a
-# closure) and any later operation on it raises (JAX's escaped tracer), inside a
-# helper or not: its derivatives belong to a finished computation.  Tag 0, of duals
-# built with ``Dual(...)`` directly, never dies.  Operations test membership here
-# (one dict lookup); the dict itself is never rebound (generated code holds it).
-LIVE = {0: True}
-# Per thread, the tags it may mix: those of the calls it runs, and those of the call
-# that handed it a task (an executor's worker running a chunk of a nested call).  A
-# dual of another thread's running call is neither: meeting it raises instead of
-# treating it as a constant of an outer call (threads' calls are independent).
+# Tags of the helper calls still running (in any thread), each with the thread that
+# runs it.  A helper retires its tag when it returns; a dual of a retired tag has
+# escaped (stored in a cache, a global, a closure) and any later operation on it
+# raises (JAX's escaped tracer), inside a helper or not: its derivatives belong to a
+# finished computation.  Tag 0, of duals built with ``Dual(...)`` directly, never
+# dies.  Operations test membership here (one dict lookup); the dict itself is never
+# rebound (generated code holds it).
+LIVE = {0: None}
+# A dual of another thread's running call is not this thread's to mix: meeting it
+# raises instead of treating it as a constant of an outer call (threads' calls are
+# independent).  An executor's worker running a chunk of a call nested in another
+# call's ``f`` takes over the submitting thread's tags for that task (``adopted``).
 _local = threading.local()
+_ident = threading.get_ident
 
 
-def running():
-    """The tags this thread may mix (a set; a new thread starts with none)."""
+def adopted():
+    """The tags this thread took over from the thread that handed it a task."""
     tags = getattr(_local, "tags", None)
     if tags is None:
         tags = _local.tags = set()
     return tags
 
 
-def new_tag():
-    """A tag newer than every tag handed out before; live until :func:`retire`."""
-    tag = next(_TAGS)
-    LIVE[tag] = True
-    running().add(tag)
+def running():
+    """The tags this thread may mix: its own running calls' and those it adopted."""
+    me = _ident()
+    return {t for t, owner in list(LIVE.items()) if owner == me} | adopted()
+
+
+def new_tag(_next=_TAGS.__next__, _live=LIVE, _id=_ident):
+    """A tag newer than every tag handed out before; live until :func:`retire`.
+    (Names bound as defaults: one call per helper call, measured at ~25 ns each.)"""
+    tag = _next()
+    _live[tag] = _id()
     return tag
 
 
-def retire(tag):
+def retire(tag, _pop=LIVE.pop):
     """The helper call of ``tag`` returned: its duals are dead from now on."""
-    LIVE.pop(tag, None)
-    running().discard(tag)
+    _pop(tag, None)
 
 
 def check_live(tag, who="dualgrad"):
     """Raise when ``tag`` belongs to a finished helper call (an escaped dual) or to a
     call running in another thread; duals of tag 0 (``Dual(...)``) are always usable."""
-    if tag and (tag not in LIVE or tag not in running()):
-        raise errors.escaped(who) if tag not in LIVE else errors.other_thread(who)
+    if tag:
+        owner = LIVE.get(tag)
+        if owner is None:
+            raise errors.escaped(who)
+        if owner != _ident() and tag not in adopted():
+            raise errors.other_thread(who)
 
 
 class adopting:
@@ -79,7 +90,7 @@ class adopting:
         self.fn, self.tags = fn, tags
 
     def __call__(self, *task):
-        mine = running()
+        mine = adopted()
         added = [t for t in self.tags if t not in mine]
         mine.update(added)
         try:

@@ -52,9 +52,10 @@ def _root(a):
 
 
 def _forget_root(key):
-    def drop(_ref):
-        LIVE.pop(key, None)
-        _roots.pop(key, None)
+    def drop(ref):
+        if _roots.get(key) is ref:      # not a newer array that took the same id
+            LIVE.pop(key, None)
+            _roots.pop(key, None)
     return drop
 
 

@@ -127,15 +127,12 @@ def _cycles(graph):
     return out
 
 
-# Cycles inside one wing that remain, each closed by a deferred import: the helpers
-# and sparsity detection call each other (jacobian with sparsity=, the sparsity
-# pattern of a gradient for Hessians) and the dispatch handlers call each other
-# (np.clip writes through the ufuncs' write_out, einsum reaches the ufuncs' operand).
-# None crosses a wing.  This list may only shrink.
+# The cycle inside one wing that remains, closed by deferred imports: the helpers
+# and sparsity detection call each other (jacobian with sparsity= detects and colors;
+# detection takes a dense Jacobian of a function it cannot trace; a sparse Hessian
+# colors a gradient).  It crosses no wing.  This list may only shrink.
 KNOWN_CYCLES = [
     {"dualgrad.api._coloring", "dualgrad.api._sparsity", "dualgrad.api.helpers"},
-    {"dualgrad.dispatch._functions", "dualgrad.dispatch._functions_extra",
-     "dualgrad.dispatch._linalg", "dualgrad.dispatch._ufuncs"},
 ]
 
 

@@ -27,7 +27,7 @@ def as_input(who, x, holomorphic=False, name="x"):
         check_live(x.tag, who)           # a dual of a finished call (escaped): an error
         return x
     if isinstance(x, np.ndarray) and type(x) is not np.ndarray:    # np.matrix, masked
-        from ..dispatch._ufuncs import plain_array
+        from ..dispatch._operands import plain_array
         x = plain_array(who, x)
     if isinstance(x, np.ndarray) and x.dtype == object:
         from ..dual import from_object_array

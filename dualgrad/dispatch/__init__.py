@@ -10,8 +10,8 @@ this wing's entry points through ``connect`` instead of importing it.
 
 from ..dual import _array, _scalar
 from ._functions import dispatch
-from ._ufuncs import (apply, call, call_ufunc, call_unary_with_out, operand, with_number,
-                      write_out)
+from ._operands import operand, write_out
+from ._ufuncs import apply, call, call_ufunc, call_unary_with_out, with_number
 
 _scalar.connect(apply=apply, call_ufunc=call_ufunc, call_unary_with_out=call_unary_with_out,
                 dispatch=dispatch)

@@ -23,6 +23,7 @@ from .. import backend, errors
 from ..dual import LIVE, Dual, from_object_array, make, make_array, newest, numeric, primal
 from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
+from ._operands import abs2, operand, partials_array, plain_array, write_out
 
 __all__ = ["dispatch", "HANDLED", "function_name"]
 
@@ -46,14 +47,12 @@ def function_name(func):
 def _lift(x):
     """Scalar duals become 0-d array duals; lists and tuples are lifted inside."""
     if isinstance(x, Dual) and x._kind != "array":              # a scalar dual
-        from ._ufuncs import _partials_array
         value = x.value if isinstance(x.value, Dual) else numeric(x.value)
-        return make_array(value, _partials_array(x), x.tag)
+        return make_array(value, partials_array(x), x.tag)
     if isinstance(x, (list, tuple)):
         return type(x)(_lift(i) for i in x)
     if isinstance(x, np.ndarray):
         if type(x) is not np.ndarray:                        # np.matrix, masked arrays
-            from ._ufuncs import plain_array
             return _lift(plain_array("dualgrad", x))
         if x.dtype == object:
             return _lift(from_object_array(x))
@@ -783,7 +782,6 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
             result = np.where(primal(result) > primal(a_max), a_max, result)
     if out is None:
         return result
-    from ._ufuncs import write_out
     return write_out(result, out)                       # np.clip(u, 0, 1, out=u)
 
 
@@ -841,8 +839,7 @@ def _average(a, axis=None, weights=None, returned=False, keepdims=False):
         avg = np.mean(a, axis=axis, keepdims=keepdims)
         total = np.full(np.shape(primal(avg)), float(_count(a, axis)))
     else:
-        from ._ufuncs import operand                 # a list holding duals: one dual
-        w = operand(weights)
+        w = operand(weights)                         # a list holding duals: one dual
         w = w if isinstance(w, Dual) else numeric(w)
         if np.ndim(primal(w)) != len(shape):             # 1-D weights along ``axis``
             ax = _value_axis(axis, len(shape))
@@ -883,14 +880,6 @@ def _var_real(a, axis, ddof, keepdims):
     return make(np.var(v, axis=axes, ddof=ddof, keepdims=keepdims), s, a.tag)
 
 
-def abs2(x):
-    """``|x|**2``: ``x * x`` for real values, ``real**2 + imag**2`` for complex ones."""
-    if np.iscomplexobj(primal(x)):
-        re, im = np.real(x), np.imag(x)
-        return re * re + im * im
-    return x * x
-
-
 @implements(np.std)
 def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
     _reductions.check_kwargs("std", dict(kwargs, dtype=dtype))
@@ -928,8 +917,7 @@ for _f in (np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flatnon
 @implements(np.interp)
 def _interp(x, xp, fp, left=None, right=None, period=None):
     """Linear interpolation: slope of the segment in ``x``, linear in ``fp``."""
-    from ._ufuncs import operand                     # lists holding duals: one dual each
-    x, xp, fp = operand(x), operand(xp), operand(fp)
+    x, xp, fp = operand(x), operand(xp), operand(fp)  # lists holding duals: one dual each
     if period is not None or isinstance(xp, Dual):
         raise errors.unsupported_function("np.interp with dual xp or period=")
     xv, fpv = primal(x), primal(fp)

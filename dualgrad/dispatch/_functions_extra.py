@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import errors
 from ..dual import Dual, make, primal
+from ._operands import partials_array
 
 __all__ = ["register", "ufunc_at"]
 
@@ -128,13 +129,12 @@ def ufunc_at(ufunc, a, indices, b=None):
     if _snapshots.LIVE:
         _snapshots.check_write(a, f"np.{ufunc.__name__}.at on a dual array")
     from ..dual._array import _promote
-    from ._ufuncs import _partials_array
     same = isinstance(b, Dual) and b.tag == a.tag
     bv = b.value if same else b
     a.value = _promote(a.value, bv)              # nested: plain zeros meet outer duals
     ufunc.at(a.value, indices, bv)
     if same:
-        bp = _partials_array(b)
+        bp = partials_array(b)
         a.partials = _promote(a.partials, bp)
         index = indices if isinstance(indices, tuple) else (indices,)
         ufunc.at(a.partials, index, bp)

@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import backend, errors
 from ..dual import Dual, make, newest, primal
+from ._operands import abs2, operand
 from ..backend import finite, weighted_sum
 
 __all__ = ["bilinear", "LINALG"]
@@ -25,7 +26,6 @@ def _operands(func, args):
     """``args`` with list and tuple operands read as NumPy reads them (``np.asarray``);
     the arguments that are not operands (``tensordot``'s ``axes``, the sublists of
     ``einsum``'s interleaved form) stay as they are."""
-    from ._ufuncs import operand
     if func is np.einsum:
         if not isinstance(args[0], str):
             return args
@@ -540,11 +540,6 @@ def _svdvals(x, /):
     return _svd(x, compute_uv=False)
 
 
-def _abs2(x):
-    from ._functions import abs2
-    return abs2(x)
-
-
 def _sum_of_squares(x, axes, keepdims):
     """``np.sum(|x|**2, axis=axes)``: for a real dual of plain arrays, the partials
     ``2 sum(x dx)`` as one weighted sum over the partials (no temporary of their
@@ -562,7 +557,7 @@ def _sum_of_squares(x, axes, keepdims):
                                                 for i, k in enumerate(v.shape)))
                 s = np.expand_dims(s, axes)
             return make(value, s, x.tag)
-    return np.sum(_abs2(x), axis=axes, keepdims=keepdims)
+    return np.sum(abs2(x), axis=axes, keepdims=keepdims)
 
 
 def _norm(x, ord=None, axis=None, keepdims=False):
@@ -592,7 +587,7 @@ def _norm(x, ord=None, axis=None, keepdims=False):
         if ord is None or ord == "fro":
             return np.sqrt(_sum_of_squares(x, tuple(sorted({r % ndim, c % ndim})), keepdims)
                            if len({r % ndim, c % ndim}) == 2 else
-                           np.sum(_abs2(x), axis=axis, keepdims=keepdims))
+                           np.sum(abs2(x), axis=axis, keepdims=keepdims))
         kept = tuple(sorted((r % ndim, c % ndim)))
         if ord in (1, -1, np.inf, -np.inf):
             inner, outer = (r, c) if ord in (1, -1) else (c, r)

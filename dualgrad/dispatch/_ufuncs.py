@@ -17,9 +17,11 @@ import sys
 import numpy as np
 
 from .. import backend, dual, errors
-from ..dual import LIVE as _LIVE, Dual, make, numeric
-from ..dual import from_object_array as _from_object_array, stack_scalars
+from ..dual import LIVE as _LIVE, Dual, make
 from . import _reductions
+from ._functions_extra import ufunc_at
+from ._linalg import bilinear
+from ._operands import operand, partials_array as _partials_array, write_out
 from ..rules._table import _COMPILED, derivative_functions, rule_for, tangent_function
 
 __all__ = ["apply", "call", "call_ufunc", "operand"]
@@ -304,42 +306,6 @@ def _fresh(f, values, out):
         all(f is not v for v in values)
 
 
-def _partials_array(d):
-    """Partials of ``d`` as an array of shape ``d.shape + (n,)``."""
-    if d._kind != "slots":                        # vector scalars and array duals
-        return d.partials
-    ps = d._plist()
-    if isinstance(ps[0], Dual):
-        return stack_scalars(ps)
-    return numeric(ps)
-
-
-def plain_array(who, a):
-    """An ndarray subclass as a plain ndarray where that means the same (``np.memmap``);
-    any other subclass (``np.matrix``: ``*`` is a matrix product; masked arrays:
-    reductions skip masked entries) raises ``TypeError`` naming it and the fix."""
-    if isinstance(a, np.memmap):
-        return np.asarray(a)
-    raise errors.array_subclass(who, type(a))
-
-
-def operand(a):
-    """A list or tuple operand (nested, maybe holding duals) as NumPy would read it,
-    ``np.asarray(a)``, with object arrays of duals turned into one array dual;
-    anything else unchanged.
-
-    A list must never reach the arithmetic of the partials as a list: ``partials *
-    [1.0, 2.0]`` would scale the directions axis instead of the elements.
-    """
-    if type(a) is list or type(a) is tuple or isinstance(a, (list, tuple)):
-        a = np.asarray(a)
-    elif isinstance(a, np.ndarray) and type(a) is not np.ndarray:
-        a = plain_array("dualgrad", a)
-    if type(a) is np.ndarray and a.dtype == object:
-        return _from_object_array(a)
-    return a
-
-
 # ---- custom rules: composed from table entries -------------------------------------
 def _modf(x):
     whole = np.trunc(x)
@@ -352,7 +318,6 @@ def _divmod(x, y):
 
 def _bilinear(name):
     def product(a, b):
-        from ._linalg import bilinear
         return bilinear(getattr(np, name), a, b)
     return product
 
@@ -399,7 +364,6 @@ def apply(ufunc, method, inputs, kwargs):
     elif method == "accumulate" and ufunc in _ACCUMULATE:
         result = _ACCUMULATE[ufunc](inputs[0], **kwargs)
     elif method == "at":
-        from ._functions_extra import ufunc_at
         return ufunc_at(ufunc, *inputs)
     elif method == "outer" and ufunc.nin == 2:
         a, b = inputs
@@ -411,20 +375,6 @@ def apply(ufunc, method, inputs, kwargs):
     if out is None:
         return result
     return write_out(result, out)
-
-
-def write_out(result, out):
-    """Store ``result`` into the ``out=`` argument(s) and return them."""
-    results = result if isinstance(result, tuple) else (result,)
-    outs = out if isinstance(out, tuple) else (out,)
-    for r, o in zip(results, outs):
-        if isinstance(o, Dual):
-            o[...] = r
-        elif isinstance(r, Dual):
-            raise errors.store_into_plain()
-        else:
-            np.copyto(o, r)
-    return outs if isinstance(result, tuple) else outs[0]
 
 
 def call_ufunc(ufunc, *args):

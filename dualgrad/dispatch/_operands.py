@@ -1,0 +1,75 @@
+"""Reading arguments into duals and writing results out: the bottom of dispatch.
+
+What every handler of the wing needs before and after its own work: a list or an
+object array of duals as one array dual (:func:`operand`), a dual's partials as one
+array (:func:`partials_array`), an ``out=`` argument filled (:func:`write_out`),
+and ``|x|**2`` of a real or complex dual (:func:`abs2`).  It imports no other
+module of dispatch, so the handler modules import it and none of them imports
+another to reach these.
+"""
+
+import numpy as np
+
+from .. import errors
+from ..dual import Dual, numeric, primal
+from ..dual import from_object_array as _from_object_array, stack_scalars
+
+__all__ = ["partials_array", "plain_array", "operand", "write_out", "abs2"]
+
+
+def partials_array(d):
+    """Partials of ``d`` as an array of shape ``d.shape + (n,)``."""
+    if d._kind != "slots":                        # vector scalars and array duals
+        return d.partials
+    ps = d._plist()
+    if isinstance(ps[0], Dual):
+        return stack_scalars(ps)
+    return numeric(ps)
+
+
+def plain_array(who, a):
+    """An ndarray subclass as a plain ndarray where that means the same (``np.memmap``);
+    any other subclass (``np.matrix``: ``*`` is a matrix product; masked arrays:
+    reductions skip masked entries) raises ``TypeError`` naming it and the fix."""
+    if isinstance(a, np.memmap):
+        return np.asarray(a)
+    raise errors.array_subclass(who, type(a))
+
+
+def operand(a):
+    """A list or tuple operand (nested, maybe holding duals) as NumPy would read it,
+    ``np.asarray(a)``, with object arrays of duals turned into one array dual;
+    anything else unchanged.
+
+    A list must never reach the arithmetic of the partials as a list: ``partials *
+    [1.0, 2.0]`` would scale the directions axis instead of the elements.
+    """
+    if type(a) is list or type(a) is tuple or isinstance(a, (list, tuple)):
+        a = np.asarray(a)
+    elif isinstance(a, np.ndarray) and type(a) is not np.ndarray:
+        a = plain_array("dualgrad", a)
+    if type(a) is np.ndarray and a.dtype == object:
+        return _from_object_array(a)
+    return a
+
+
+def write_out(result, out):
+    """Store ``result`` into the ``out=`` argument(s) and return them."""
+    results = result if isinstance(result, tuple) else (result,)
+    outs = out if isinstance(out, tuple) else (out,)
+    for r, o in zip(results, outs):
+        if isinstance(o, Dual):
+            o[...] = r
+        elif isinstance(r, Dual):
+            raise errors.store_into_plain()
+        else:
+            np.copyto(o, r)
+    return outs if isinstance(result, tuple) else outs[0]
+
+
+def abs2(x):
+    """``|x|**2``: ``x * x`` for real values, ``real**2 + imag**2`` for complex ones."""
+    if np.iscomplexobj(primal(x)):
+        re, im = np.real(x), np.imag(x)
+        return re * re + im * im
+    return x * x

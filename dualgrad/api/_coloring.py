@@ -28,19 +28,11 @@ from ..dual import make, new_tag, retire
 from ._parallel import run_tasks
 from ._seed import (as_array, assemble, call_jitted, chunk_sizes, extract, is_jitted,
                     ladder_width, private)
-from ._validate import as_input, check_callable, check_chunk
+from ._dense import GradientOf
+from ._validate import as_input, check_callable, check_chunk, scipy_sparse
 
 __all__ = ["scipy_sparse", "as_pattern", "column_coloring", "star_coloring",
            "sparse_jacobian", "sparse_hessian"]
-
-
-def scipy_sparse(who):
-    """``scipy.sparse``, or an ImportError that says how to get it."""
-    try:
-        import scipy.sparse as sp
-    except ImportError as exc:
-        raise errors.needs_scipy(who) from exc
-    return sp
 
 
 def as_pattern(who, sparsity, shape=None):
@@ -281,8 +273,7 @@ def evaluate_hessian_colors(who, f, args, x, color, start, width, chunk=None):
     """One outer pass of a sparse Hessian: colors ``start:start+width`` seed the
     outer level, the gradient of ``f`` is the inner level.  Returns
     ``(gradient, H @ S[:, start:start+width])``."""
-    from .helpers import _GradientOf
-    return evaluate_colors(who, _GradientOf(who, f, args, chunk), (), x, color, start,
+    return evaluate_colors(who, GradientOf(who, f, args, chunk), (), x, color, start,
                            width)
 
 

@@ -19,7 +19,8 @@ from ._tree import flatten, is_node
 from ..dual import from_object_array as _from_object_array, stack_scalars
 
 __all__ = ["chunk_sizes", "private", "seed", "extract", "jacobian_columns", "chunk_tasks",
-           "evaluate_chunk", "assemble", "as_array", "OutTree", "split_aux", "strip_tag"]
+           "evaluate_chunk", "assemble", "as_array", "OutTree", "split_aux", "strip_tag",
+           "shape"]
 
 # chunk=None: as many directions per pass as fit, up to MAX_CHUNK, while the
 # partials of an intermediate as large as the input stay within MEMORY_BUDGET.
@@ -342,3 +343,8 @@ def as_array(partials):
     if any(isinstance(p, Dual) for p in partials):
         return stack_scalars(partials)
     return numeric(partials)
+
+
+def shape(a):
+    """``a.shape``, without a call for an ndarray (``np.shape`` for anything else)."""
+    return a.shape if type(a) is np.ndarray else np.shape(a)

@@ -945,7 +945,7 @@ def _through_jacobian(func, args, kwargs, ctx):
     """Any other function: its Jacobian's nonzeros with respect to the traced
     arguments, from dualgrad's dense Jacobian at the point (the union of all when
     that could miss entries elsewhere)."""
-    from .helpers import jacobian
+    from ._dense import dense_jacobian
     args = [_normalize(a, ctx) for a in args]
     tracers, seen = [], set()
 
@@ -988,7 +988,8 @@ def _through_jacobian(func, args, kwargs, ctx):
             res = func(*rebuild(args, v), **{k: rebuild(w, v) for k, w in kwargs.items()})
             res = res if isinstance(res, tuple) else (res,)
             return np.concatenate([np.reshape(r, -1) * 1.0 for r in res])
-        J = np.asarray(jacobian(g, flat)).reshape(m, flat.size)
+        J = np.asarray(dense_jacobian("dualgrad.jacobian", g, flat, (), None)[1]).reshape(
+            m, flat.size)
         o, e = np.nonzero(J != 0.0)
     else:
         o, e = np.repeat(np.arange(m), flat.size), np.tile(np.arange(flat.size), m)
@@ -1505,7 +1506,7 @@ def sparsity(f, x, *args, mode="local"):
            [False,  True]])
     """
     who = "dualgrad.sparsity"
-    from ._coloring import scipy_sparse
+    from ._validate import scipy_sparse
     scipy_sparse(who)
     out, ctx = _trace(who, f, x, args, mode, hessian=False)
     P = _csr_of(out, out.size, ctx.n)
@@ -1549,7 +1550,8 @@ def hessian_sparsity(f, x, *args, mode="local"):
            [0, 0, 1, 1]])
     """
     who = "dualgrad.hessian_sparsity"
-    sp = __import__("dualgrad.api._coloring", fromlist=["x"]).scipy_sparse(who)
+    from ._validate import scipy_sparse
+    sp = scipy_sparse(who)
     out, ctx = _trace(who, f, x, args, mode, hessian=True)
     if out.size != 1:
         raise errors.array_output(who, out.shape)

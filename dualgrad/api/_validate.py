@@ -7,7 +7,7 @@ import numpy as np
 from .. import errors
 from ..dual import Dual
 
-__all__ = ["check_callable", "as_input", "check_chunk", "check_argnums"]
+__all__ = ["check_callable", "as_input", "check_chunk", "check_argnums", "scipy_sparse"]
 
 
 def check_callable(who, f):
@@ -69,3 +69,12 @@ def check_argnums(who, argnums, nargs):
                 who, f"argnums as an int or a tuple of ints indexing the {nargs} "
                 "positional arguments", repr(argnums))
     return tuple(int(a) % nargs for a in items), many
+
+
+def scipy_sparse(who):
+    """``scipy.sparse``, or an ImportError that says how to get it."""
+    try:
+        import scipy.sparse as sp  # type: ignore[import-untyped, unused-ignore]
+    except ImportError as exc:
+        raise errors.needs_scipy(who) from exc
+    return sp

@@ -19,9 +19,10 @@ import numpy as np
 
 from .. import errors
 from ..dual import Dual, _snapshots, make, new_tag, retire
-from ._parallel import run_tasks
-from ._seed import (OutTree, as_array, assemble, call_jitted, chunk_tasks, evaluate_chunk,
-                    extract, is_jitted, jacobian_columns, private, split_aux, strip_tag)
+from ._dense import dense_jacobian as _jacobian
+from ._seed import (OutTree, as_array, call_jitted, extract, is_jitted, jacobian_columns,
+                    private, split_aux, strip_tag)
+from ._seed import shape as _shape
 from ._tree import LEAF, flatten, is_node, unflatten
 from ._validate import as_input, check_argnums, check_callable, check_chunk
 
@@ -157,53 +158,6 @@ def _evaluate(who, f, args, kwargs, argnums, chunk, executor, progress, has_aux,
 
 def _with_aux(result, aux, has_aux):
     return (result, aux) if has_aux else result
-
-
-def _jacobian(who, f, x, args, chunk, executor=None, progress=False, batch_axis=None,
-              holomorphic=False):
-    """``(f(x), J)`` with ``J`` of shape ``f(x).shape + x.shape``.
-
-    With ``batch_axis``, ``x`` holds many points along that axis: every chunk of
-    every point is one task, and the results are stacked along a leading axis.
-    """
-    check_callable(who, f)
-    chunk = check_chunk(who, chunk)
-    x = as_input(who, x, holomorphic)
-    if batch_axis is not None:
-        return _batched(who, f, x, args, chunk, executor, progress, batch_axis)
-    value, partials = jacobian_columns(who, f, (None,) + args, (0,), [x], None, chunk,
-                                       executor, progress)
-    return value, _shaped(value, as_array(partials), x)
-
-
-def _shaped(value, partials, x):
-    shape = _shape(value) + _shape(x)
-    return partials.reshape(shape) if shape else partials[..., 0]
-
-
-def _shape(a):
-    return a.shape if type(a) is np.ndarray else np.shape(a)
-
-
-def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
-    if np.ndim(x) == 0:
-        raise errors.bad_argument(who, "an array x with a batch axis", "a scalar")
-    points = np.moveaxis(x, batch_axis, 0)
-    tasks, labels, counts = [], [], []
-    for b, point in enumerate(points):
-        point = as_input(who, point, np.iscomplexobj(point))
-        t, lab = chunk_tasks(who, f, (None,) + args, (0,), [point], {}, chunk)
-        tasks += t
-        labels += [f"point {b} of the batch, {lab[k]}" for k in range(len(lab))]
-        counts.append(len(t))
-    results = run_tasks(who, evaluate_chunk, tasks, labels, executor, progress)
-    values, jacs, k = [], [], 0
-    for point, count in zip(points, counts):
-        value, partials = assemble(results[k:k + count])
-        k += count
-        values.append(value)
-        jacs.append(_shaped(value, as_array(partials), point))
-    return np.stack([np.asarray(v, dtype=float) for v in values]), np.stack(jacs)
 
 
 def jacobian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = None,
@@ -503,19 +457,6 @@ def hessian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = Non
         rows.append(flat.blocks(flatH[start:start + size].reshape(shape + (n,)), shape))
         start += size
     return _with_aux(flat.arrange(rows), res[2] if has_aux else None, has_aux)
-
-
-class _GradientOf:
-    """``y -> gradient(f, y, *args)``: the inner level of a (sparse) Hessian, picklable."""
-
-    def __init__(self, who, f, args, chunk):
-        self.who, self.f, self.args, self.chunk = who, f, args, chunk
-
-    def __call__(self, y):
-        value, jac = _jacobian(self.who, self.f, y, self.args, self.chunk)
-        if np.shape(value) != ():
-            raise errors.array_output(self.who, np.shape(value))
-        return jac
 
 
 class _FlatGradient:

@@ -20,10 +20,11 @@ import numpy as np
 
 from . import _reductions
 from .. import backend, errors
-from ..dual import LIVE, Dual, from_object_array, make, make_array, newest, numeric, primal
+from ..dual import (LIVE, Dual, from_object_array, make, make_array, newest, numeric,
+                    partials_array, primal)
 from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
-from ._operands import abs2, operand, partials_array, plain_array, write_out
+from ._operands import abs2, operand, plain_array, write_out
 
 __all__ = ["dispatch", "HANDLED", "function_name"]
 

@@ -9,8 +9,7 @@ values and partials (directions last), so nested duals (Hessians) work too.
 import numpy as np
 
 from .. import errors
-from ..dual import Dual, make, primal
-from ._operands import partials_array
+from ..dual import Dual, make, partials_array, primal
 
 __all__ = ["register", "ufunc_at"]
 

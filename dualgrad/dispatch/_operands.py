@@ -1,9 +1,8 @@
 """Reading arguments into duals and writing results out: the bottom of dispatch.
 
 What every handler of the wing needs before and after its own work: a list or an
-object array of duals as one array dual (:func:`operand`), a dual's partials as one
-array (:func:`partials_array`), an ``out=`` argument filled (:func:`write_out`),
-and ``|x|**2`` of a real or complex dual (:func:`abs2`).  It imports no other
+object array of duals as one array dual (:func:`operand`), an ``out=`` argument
+filled (:func:`write_out`), and ``|x|**2`` of a real or complex dual (:func:`abs2`).  It imports no other
 module of dispatch, so the handler modules import it and none of them imports
 another to reach these.
 """
@@ -11,20 +10,10 @@ another to reach these.
 import numpy as np
 
 from .. import errors
-from ..dual import Dual, numeric, primal
-from ..dual import from_object_array as _from_object_array, stack_scalars
+from ..dual import Dual, primal
+from ..dual import from_object_array as _from_object_array
 
-__all__ = ["partials_array", "plain_array", "operand", "write_out", "abs2"]
-
-
-def partials_array(d):
-    """Partials of ``d`` as an array of shape ``d.shape + (n,)``."""
-    if d._kind != "slots":                        # vector scalars and array duals
-        return d.partials
-    ps = d._plist()
-    if isinstance(ps[0], Dual):
-        return stack_scalars(ps)
-    return numeric(ps)
+__all__ = ["plain_array", "operand", "write_out", "abs2"]
 
 
 def plain_array(who, a):

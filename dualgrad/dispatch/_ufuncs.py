@@ -17,11 +17,11 @@ import sys
 import numpy as np
 
 from .. import backend, dual, errors
-from ..dual import LIVE as _LIVE, Dual, make
+from ..dual import LIVE as _LIVE, Dual, make, partials_array as _partials_array
 from . import _reductions
 from ._functions_extra import ufunc_at
 from ._linalg import bilinear
-from ._operands import operand, partials_array as _partials_array, write_out
+from ._operands import operand, write_out
 from ..rules._table import _COMPILED, derivative_functions, rule_for, tangent_function
 
 __all__ = ["apply", "call", "call_ufunc", "operand"]

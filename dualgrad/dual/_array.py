@@ -28,7 +28,8 @@ from ._scalar import make_scalar, scalars_from_rows
 # Entry points of dispatch, handed over by connect() (see the module docstring).
 apply = call = with_number = write_out = dispatch = operand = None
 
-__all__ = ["ArrayDual", "make_array", "make", "stack_scalars", "from_object_array", "connect"]
+__all__ = ["ArrayDual", "make_array", "make", "stack_scalars", "from_object_array",
+           "partials_array", "connect"]
 
 _new = object.__new__
 _f64 = np.dtype(np.float64)
@@ -511,6 +512,16 @@ def make(value, partials, tag):
             partials = [partials[..., k] for k in range(partials.shape[-1])]
         return make_scalar(_scalar_value(value), partials, tag)
     return make_array(value, partials, tag)
+
+
+def partials_array(d):
+    """Partials of ``d`` as an array of shape ``d.shape + (n,)``."""
+    if d._kind != "slots":                        # vector scalars and array duals
+        return d.partials
+    ps = d._plist()
+    if isinstance(ps[0], Dual):
+        return stack_scalars(ps)
+    return numeric(ps)
 
 
 def stack_scalars(items):

@@ -1,0 +1,74 @@
+"""The dense Jacobian of one array input: the core the helpers, the sparse paths and
+sparsity detection share.
+
+:func:`dense_jacobian` is ``(f(x), J)`` for one array ``x`` (``jacobian`` and
+``hessian`` without pytrees, the sparse paths' fallbacks, sparsity detection of a
+function it cannot trace); :class:`GradientOf` is the inner level of a Hessian.
+Kept below :mod:`dualgrad.api.helpers`, :mod:`dualgrad.api._coloring` and
+:mod:`dualgrad.api._sparsity` so that none of them imports another to reach it.
+"""
+
+import numpy as np
+
+from .. import errors
+from ._parallel import run_tasks
+from ._seed import as_array, assemble, chunk_tasks, evaluate_chunk, jacobian_columns, shape
+from ._validate import as_input, check_callable, check_chunk
+
+__all__ = ["dense_jacobian", "GradientOf"]
+
+
+def dense_jacobian(who, f, x, args, chunk, executor=None, progress=False, batch_axis=None,
+                   holomorphic=False):
+    """``(f(x), J)`` with ``J`` of shape ``f(x).shape + x.shape``.
+
+    With ``batch_axis``, ``x`` holds many points along that axis: every chunk of
+    every point is one task, and the results are stacked along a leading axis.
+    """
+    check_callable(who, f)
+    chunk = check_chunk(who, chunk)
+    x = as_input(who, x, holomorphic)
+    if batch_axis is not None:
+        return _batched(who, f, x, args, chunk, executor, progress, batch_axis)
+    value, partials = jacobian_columns(who, f, (None,) + args, (0,), [x], None, chunk,
+                                       executor, progress)
+    return value, _shaped(value, as_array(partials), x)
+
+
+def _shaped(value, partials, x):
+    full = shape(value) + shape(x)
+    return partials.reshape(full) if full else partials[..., 0]
+
+
+def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
+    if np.ndim(x) == 0:
+        raise errors.bad_argument(who, "an array x with a batch axis", "a scalar")
+    points = np.moveaxis(x, batch_axis, 0)
+    tasks, labels, counts = [], [], []
+    for b, point in enumerate(points):
+        point = as_input(who, point, np.iscomplexobj(point))
+        t, lab = chunk_tasks(who, f, (None,) + args, (0,), [point], {}, chunk)
+        tasks += t
+        labels += [f"point {b} of the batch, {lab[k]}" for k in range(len(lab))]
+        counts.append(len(t))
+    results = run_tasks(who, evaluate_chunk, tasks, labels, executor, progress)
+    values, jacs, k = [], [], 0
+    for point, count in zip(points, counts):
+        value, partials = assemble(results[k:k + count])
+        k += count
+        values.append(value)
+        jacs.append(_shaped(value, as_array(partials), point))
+    return np.stack([np.asarray(v, dtype=float) for v in values]), np.stack(jacs)
+
+
+class GradientOf:
+    """``y -> gradient(f, y, *args)``: the inner level of a (sparse) Hessian, picklable."""
+
+    def __init__(self, who, f, args, chunk):
+        self.who, self.f, self.args, self.chunk = who, f, args, chunk
+
+    def __call__(self, y):
+        value, jac = dense_jacobian(self.who, self.f, y, self.args, self.chunk)
+        if np.shape(value) != ():
+            raise errors.array_output(self.who, np.shape(value))
+        return jac

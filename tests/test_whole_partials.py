@@ -241,3 +241,16 @@ def test_full_like_triangles_and_joins_on_whole_partials():
         if func is np.column_stack:
             want = np.stack([d.partials for d in args[0]], axis=1)
         np.testing.assert_array_equal(got.partials, want)
+
+
+def test_reshape_copy_true_copies():
+    """np.reshape(d, shape, copy=True) is a copy, as NumPy's: a write into it leaves d
+    (value and partials) as it was (it returned a view that carried the write back)."""
+    tag = new_tag()
+    x = dg.Dual(np.arange(6.0), np.ones((6, 2)), tag=tag)
+    y = np.reshape(x, (2, 3), copy=True)
+    y[0, 0] = dg.Dual(np.array([5.0]), np.zeros((1, 2)), tag=tag)[0]
+    assert x.value[0] == 0.0 and x.partials[0].tolist() == [1.0, 1.0]
+    assert not np.shares_memory(y.value, x.value)
+    v = np.reshape(x, (3, 2))                       # the default stays a view
+    assert np.shares_memory(v.value, x.value) and np.shares_memory(v.partials, x.partials)

@@ -574,9 +574,10 @@ def _reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     shape = newshape if shape is None else shape
     if not isinstance(a, Dual):
         return np.reshape(a, shape, order=order)
-    value = np.reshape(a.value, shape, order=order)           # resolves a -1 for us
+    extra = {} if copy is None else {"copy": copy}      # copy=True: a copy, as NumPy's
+    value = np.reshape(a.value, shape, order=order, **extra)   # resolves a -1 for us
     return make(value, np.reshape(a.partials, np.shape(value) + a.partials.shape[-1:],
-                                  order=order), a.tag)
+                                  order=order, **extra), a.tag)
 
 
 HANDLED[np.reshape] = _reshape
@@ -591,10 +592,12 @@ def _ravel(a, order="C"):
 def _transpose(a, axes=None):
     if not isinstance(a, Dual):
         return np.transpose(a, axes)
-    axes = tuple(range(a.ndim))[::-1] if axes is None else \
-        tuple(ax % a.ndim for ax in axes)
-    return make(np.transpose(a.value, axes), np.transpose(a.partials, axes + (a.ndim,)),
-                a.tag)
+    value, p = a.value, a.partials
+    ndim = value.ndim
+    axes = tuple(range(ndim))[::-1] if axes is None else tuple(ax % ndim for ax in axes)
+    if type(value) is np.ndarray and type(p) is np.ndarray:     # the methods: no wrappers
+        return make(value.transpose(axes), p.transpose(axes + (ndim,)), a.tag)
+    return make(np.transpose(value, axes), np.transpose(p, axes + (ndim,)), a.tag)
 
 
 @implements(np.matrix_transpose)

@@ -86,7 +86,7 @@ def test_oracle_is_the_function(rule, mix):
             _oracles.assert_close(v, rule.ufunc(*p), f"{rule.name}{p}", rtol=1e-14)
 
 
-@pytest.mark.parametrize("path", ["numpy", "numba"])
+@pytest.mark.parametrize("path", ["numpy", "numba", "auto"])   # auto: small arrays' path
 @pytest.mark.parametrize("rule, mix", CASES)
 def test_array_path_matches_oracle(rule, mix, path, monkeypatch):
     pts = _oracles.points(rule)

@@ -147,3 +147,110 @@ def test_list_operands_on_both_kernel_paths(mode):
                          (np.hypot, v / np.hypot(v, c))):
             out = op(dg.Dual(v, p), c.tolist())
             np.testing.assert_allclose(out.partials, dfdx[:, None] * p, rtol=1e-14)
+
+
+# ---- the small-array path (dualgrad._ufuncs.small) ---------------------------------
+def _no_general_path(monkeypatch):
+    """Make the general path raise, so that a passing call proves the small path ran."""
+    from dualgrad.dispatch import _ufuncs
+    from dualgrad.dual import _array
+
+    def general(*args, **kwargs):
+        raise AssertionError("the general path ran")
+    monkeypatch.setattr(_ufuncs, "call", general)
+    monkeypatch.setattr(_array, "call", general)
+
+
+def test_small_path_carries_operators_ufuncs_and_scalar_operands(monkeypatch):
+    from dualgrad.dual._base import new_tag
+    tag = new_tag()
+    x = np.array([0.5, 1.5, 2.0])
+    a = dg.Dual(x, np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]), tag=tag)
+    b = dg.Dual(x[::-1].copy(), np.array([[0.0, 2.0], [1.0, 0.0], [0.0, 0.0]]), tag=tag)
+    s = dg.Dual(3.0, [0.5, -1.0], tag=tag)
+    c = np.array([2.0, 3.0, 4.0])
+    _no_general_path(monkeypatch)
+    # closed forms: d(f(u, v)) = f_u du + f_v dv
+    cases = [
+        (a * b, x * b.value, b.value[:, None] * a.partials + x[:, None] * b.partials),
+        (a + b, x + b.value, a.partials + b.partials),
+        (a - b, x - b.value, a.partials - b.partials),
+        (a / b, x / b.value,
+         a.partials / b.value[:, None] - (x / b.value ** 2)[:, None] * b.partials),
+        (2.0 - a, 2.0 - x, -a.partials),
+        (a * 2, x * 2, 2.0 * a.partials),
+        (a ** 2, x ** 2, (2.0 * x)[:, None] * a.partials),
+        (-a, -x, -a.partials),
+        (np.sin(a), np.sin(x), np.cos(x)[:, None] * a.partials),
+        (np.exp(a) * c, np.exp(x) * c, (np.exp(x) * c)[:, None] * a.partials),
+        (c * s, c * 3.0, c[:, None] * np.array([0.5, -1.0])),
+        (a * s, x * 3.0, 3.0 * a.partials + x[:, None] * np.array([0.5, -1.0])),
+        (s + c, 3.0 + c, np.tile([0.5, -1.0], (3, 1))),
+        (np.float64(1.5) * a, 1.5 * x, 1.5 * a.partials),
+    ]
+    for got, value, partials in cases:
+        np.testing.assert_allclose(got.value, value, rtol=1e-15)
+        np.testing.assert_allclose(got.partials, partials, rtol=1e-15)
+
+
+def test_small_path_keeps_a_zero_partial_zero_next_to_an_infinite_factor():
+    # sqrt'(0) = inf: only the direction that moves x[0] sees it
+    a = dg.Dual(np.array([0.0, 4.0]), np.array([[0.0, 1.0], [1.0, 0.0]]))
+    np.testing.assert_array_equal(np.sqrt(a).partials, [[0.0, np.inf], [0.25, 0.0]])
+    # a * b with a = inf where b's direction is the only one moving: d = b' * inf + a' * 2
+    from dualgrad.dual._base import new_tag
+    tag = new_tag()
+    u = dg.Dual(np.array([np.inf, 1.0]), np.array([[0.0, 1.0], [0.0, 0.0]]), tag=tag)
+    v = dg.Dual(np.array([2.0, 3.0]), np.array([[0.0, 0.0], [1.0, 0.0]]), tag=tag)
+    with np.errstate(invalid="ignore"):
+        got = (u * v).partials
+    np.testing.assert_array_equal(got, [[0.0, 2.0], [1.0, 0.0]])
+
+
+def _operands(rule, rng, tag, mix, scalar):
+    lo, hi = rule.domain[0][:2] if rule.domain else (-3.0, 3.0)
+    out = []
+    for k in range(rule.ufunc.nin):
+        lo, hi = rule.domain[k][:2]
+        v = rng.uniform(lo, hi, 6)
+        v[1] = v[0]                                  # a tie between the arguments
+        if k in mix and scalar and k == 0:
+            out.append(dg.Dual(float(v[0]), rng.standard_normal(3), tag=tag))
+        elif k in mix:
+            out.append(dg.Dual(v, rng.standard_normal((6, 3)), tag=tag))
+        else:
+            out.append(v if k else float(v[0]))
+    return out
+
+
+@pytest.mark.parametrize("scalar", [False, True], ids=["arrays", "scalar-dual"])
+def test_small_path_gives_the_general_paths_bits_for_every_smooth_rule(scalar):
+    """Same values and partials, to the bit, as the general path (which the oracle
+    tests check), for every smooth rule and operand mix, ties included."""
+    from dualgrad.rules import _table as _rules
+    from dualgrad.backend import _kernels
+    from dualgrad.dual._base import new_tag
+    rng = np.random.default_rng(7)
+    for rule in _rules.RULES.values():
+        if rule.kind != "smooth" or any(d[-1] == "int" for d in rule.domain):
+            continue
+        ok = [k for k, d in enumerate(rule.derivs) if d is not None]
+        for mix in [(k,) for k in ok] + [tuple(ok)]:
+            if scalar and (0 not in mix or rule.ufunc.nin == 1):
+                continue
+            args = _operands(rule, rng, new_tag(), mix, scalar)
+            with np.errstate(all="ignore"):
+                got = rule.ufunc(*args)
+                with _kernels.use("numpy"):              # the general path only
+                    want = rule.ufunc(*args)
+            np.testing.assert_array_equal(got.value, want.value, err_msg=rule.name)
+            np.testing.assert_array_equal(got.partials, want.partials,
+                                          err_msg=f"{rule.name} {mix}")
+
+
+def test_residual_list_of_scalar_duals_and_numbers_becomes_one_array_dual():
+    def f(x):
+        return np.array([x[0] * x[1], 2.0, np.sin(x[1]), 3])
+    x = np.array([0.3, 1.7])
+    want = np.array([[x[1], x[0]], [0.0, 0.0], [0.0, np.cos(x[1])], [0.0, 0.0]])
+    np.testing.assert_allclose(dg.jacobian(f, x), want, rtol=1e-15)

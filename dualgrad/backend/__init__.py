@@ -13,6 +13,10 @@ partials of a nested dual, which the NumPy paths handle as they are.
 Propagation
     ``combine(factors, partials, shape, n, scratch=None)``
         ``sum_k factors[k][..., None] * partials[k]``, shape ``shape + (n,)``.
+    ``small(work)``, ``combine_small(factors, partials, target)``
+        whether ``work`` partials elements are small enough that NumPy propagates them
+        whatever the rule; then :func:`combine` in plain NumPy calls, or ``None`` when
+        a factor is not finite (the caller falls back to :func:`combine`).
     ``scaled(f, p, owned=True)``
         ``f[..., None] * p``; a zero partial stays 0 where ``f`` is inf or NaN.
     ``local(rule, values, out, duals, partials)``
@@ -49,10 +53,11 @@ Engine
 
 from ._buffers import copy, empty, like, pooled, scope, zeros, zeros_like
 from ._buffers import use as use_pool
-from ._kernels import local, use
-from ._propagate import (combine, finite, from_rows, outer, rank2, rows, scaled,
-                         sum_partials, weighted_sum, where)
+from ._kernels import local, small, use
+from ._propagate import (combine, combine_small, finite, from_rows, outer, rank2, rows,
+                         scaled, sum_partials, weighted_sum, where)
 
-__all__ = ["combine", "scaled", "local", "where", "outer", "rank2", "rows", "from_rows", "sum_partials",
+__all__ = ["combine", "combine_small", "small", "scaled", "local", "where", "outer", "rank2",
+           "rows", "from_rows", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "copy", "like", "pooled", "scope", "use", "use_pool"]

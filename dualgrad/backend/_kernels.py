@@ -21,7 +21,8 @@ import numpy as np
 
 from . import _buffers
 
-__all__ = ["combine", "local", "sum_leading", "where", "outer", "rank2", "use", "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
+__all__ = ["combine", "local", "small", "sum_leading", "where", "outer", "rank2", "use",
+           "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
 # chosen from bench/bench_engine.py (see bench/RESULTS.md).
@@ -57,6 +58,13 @@ def _wanted(work, n, fused=False):
             return work >= MIN_WORK_FUSED
         return work >= MIN_WORK and n >= MIN_N or n == 1 and work >= MIN_WORK_FLAT
     return _mode == "numba"
+
+
+def small(work):
+    """Does propagation of ``work`` partials elements run on NumPy whatever the rule
+    (the automatic choice, below every kernel's threshold)?  Dispatch's small-array
+    path (``dualgrad._ufuncs.small``) runs only then, so its results are NumPy's."""
+    return work < MIN_WORK_FUSED and _mode == "auto"
 
 
 def _kernels():

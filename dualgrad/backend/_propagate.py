@@ -16,8 +16,8 @@ from . import _buffers, _kernels
 
 _sum = np.add.reduce
 
-__all__ = ["combine", "scaled", "outer", "sum_partials", "weighted_sum", "where", "finite",
-           "rows", "from_rows"]
+__all__ = ["combine", "combine_small", "scaled", "outer", "sum_partials", "weighted_sum",
+           "where", "finite", "rows", "from_rows"]
 
 
 def _finite(f):
@@ -103,8 +103,49 @@ def _broadcast(total, target):
     return full
 
 
+def combine_small(factors, partials, target):
+    """:func:`combine` for small float64 work that :func:`small` admits, in plain
+    NumPy calls, or ``None`` when a factor is not finite somewhere (then
+    :func:`combine`, which keeps a zero partial 0 beside it, must run).
+
+    ``factors``: local derivatives (numbers, or float64 arrays broadcasting to the
+    value shape ``target[:-1]``); ``partials``: float64 arrays broadcasting to
+    ``target``.  The arithmetic is :func:`combine`'s NumPy path's own, so the result
+    is the same to the bit; only its finiteness test is cheaper on small factors.
+    """
+    total = None
+    for f, p in zip(factors, partials):
+        if type(f) is float:                          # a constant of the table: +-1
+            if f == 1.0:
+                term = p if len(factors) > 1 else p.copy()
+            elif f == -1.0:
+                if total is not None:                 # a - b: one pass
+                    total = total - p
+                    continue
+                term = -p
+            elif f - f == 0.0:
+                term = f * p
+            else:
+                return None
+        elif f.ndim == 0:
+            if not f - f == 0.0:
+                return None
+            term = f * p
+        else:
+            if not math.isfinite(sum(f.tolist()) if f.ndim == 1 and f.size <= 64
+                                 else _sum(f, axis=None)):
+                return None
+            term = (f[:, None] if f.ndim == 1 else f[..., None]) * p
+        total = term if total is None else total + term
+    if total.shape != target:
+        total = np.broadcast_to(total, target).copy()
+    return total
+
+
 def sum_partials(p, axes, keepdims):
     """``p.sum(axis=axes)`` over value axes ``axes`` of partials ``p``."""
+    if type(p) is np.ndarray and p.size < _kernels.MIN_WORK and _kernels._mode == "auto":
+        return _sum(p, axis=axes, keepdims=keepdims)   # below the kernels' size: NumPy's
     fast = _kernels.sum_leading(p, axes, keepdims)
     if fast is not None:
         return fast

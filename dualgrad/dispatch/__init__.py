@@ -11,9 +11,9 @@ this wing's entry points through ``connect`` instead of importing it.
 from ..dual import _array, _scalar
 from ._functions import dispatch
 from ._operands import operand, write_out
-from ._ufuncs import apply, call, call_ufunc, call_unary_with_out, with_number
+from ._ufuncs import apply, call, call_ufunc, call_unary_with_out, small, with_number
 
 _scalar.connect(apply=apply, call_ufunc=call_ufunc, call_unary_with_out=call_unary_with_out,
-                dispatch=dispatch)
-_array.connect(apply=apply, call=call, with_number=with_number, write_out=write_out,
-               dispatch=dispatch, operand=operand)
+                dispatch=dispatch, small=small)
+_array.connect(apply=apply, call=call, small=small, with_number=with_number,
+               write_out=write_out, dispatch=dispatch, operand=operand)

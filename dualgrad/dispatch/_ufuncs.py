@@ -24,7 +24,7 @@ from ._linalg import bilinear
 from ._operands import operand, write_out
 from ..rules._table import _COMPILED, derivative_functions, rule_for, tangent_function
 
-__all__ = ["apply", "call", "call_ufunc", "operand"]
+__all__ = ["apply", "call", "call_ufunc", "operand", "small", "with_number"]
 
 _f64 = np.float64
 _c128 = np.complex128             # (ordered, as NumPy orders complex arrays; Python's is not)
@@ -212,6 +212,92 @@ def call(rule, args, out=None):
     return make(out, total, tag)
 
 
+# ---- the small-array path --------------------------------------------------------
+_F64 = np.dtype(np.float64)
+
+
+def small(rule, args):
+    """``call(rule, args)`` for the common case on small arrays, in a few NumPy calls.
+
+    The case: a smooth rule; the dual arguments of one tag, array duals of the
+    result's shape holding float64 ndarrays or scalar duals holding floats (no
+    nesting, no complex numbers); the other arguments Python or NumPy floats, ints
+    or float64 ndarrays; a float64 array result small enough that the backend
+    propagates it with NumPy whatever the rule (``backend.small``), so the result is
+    the general path's to the bit.  The local derivatives come from the table as in
+    :func:`call`; ``backend.combine_small`` propagates them, and when one is not
+    finite somewhere the general path computes the partials instead (it keeps a zero
+    partial 0 next to an infinite factor).  Returns ``None``, having computed
+    nothing, when the case does not hold.
+    """
+    if rule.kind != "smooth":
+        return None
+    tag = shape = None
+    array = False
+    values, fns, partials = [], [], []
+    for a, d in zip(args, _COMPILED.get(rule.ufunc) or derivative_functions(rule)):
+        t = type(a)
+        if t is float:
+            values.append(_f64(a))
+        elif t is int:
+            values.append(_i64(a))
+        elif t is _f64:
+            values.append(a)
+        elif t is np.ndarray:
+            if a.dtype is not _F64:
+                return None
+            values.append(a)
+            array = True
+        else:
+            kind = getattr(t, "_kind", None)
+            if kind == "array":
+                v, p = a.value, a.partials
+                if type(v) is not np.ndarray or type(p) is not np.ndarray or \
+                        v.dtype is not _F64 or p.dtype is not _F64 or \
+                        shape is not None and v.shape != shape:
+                    return None
+                shape = v.shape
+                array = True
+            elif kind == "slots":
+                v = a.value
+                if type(v) is not float:
+                    return None
+                p = np.array(a._plist())
+                if p.dtype is not _F64:               # nested or complex partials
+                    return None
+                v = _f64(v)
+            else:
+                return None
+            if tag is None:
+                tag = a.tag
+            elif a.tag != tag:
+                return None
+            if d is None:
+                raise _not_differentiable(rule, len(values))
+            if d != "0":
+                fns.append(d)
+                partials.append(p)
+            values.append(v)
+    if tag is None or not array or tag not in _LIVE:  # scalars only: their own paths;
+        return None                                   # an escaped dual: call raises
+    n = p.shape[-1]
+    out = rule.ufunc(*values)
+    if type(out) is not np.ndarray or out.dtype is not _F64 or not out.ndim or \
+            shape is not None and out.shape != shape or not backend.small(out.size * n):
+        return call(rule, args, out)      # broadcast by a constant, a scalar, or large
+    target = out.shape + (n,)
+    if not fns:                                       # locally constant: zero partials
+        return dual.make_array(out, backend.zeros(target), tag)
+    token = _hush()
+    try:
+        total = backend.combine_small([d(*values, out) for d in fns], partials, target)
+    finally:
+        _unhush(token)
+    if total is None:                                 # an inf or NaN met: the careful path
+        return call(rule, args, out)
+    return dual.make_array(out, total, tag)
+
+
 def _is_complex(d):
     """Does the dual ``d`` hold a complex value or complex partials?"""
     if d._kind == "slots":
@@ -378,8 +464,11 @@ def apply(ufunc, method, inputs, kwargs):
 
 
 def call_ufunc(ufunc, *args):
-    """``ufunc(*args)`` through the rule table: the operators' common path."""
-    return call(rule_for(ufunc), args)
+    """``ufunc(*args)`` through the rule table: the scalar duals' operators when
+    their inlined path does not apply (an array operand, a singular point)."""
+    rule = rule_for(ufunc)
+    result = small(rule, args)
+    return call(rule, args) if result is None else result
 
 
 def call_unary_with_out(ufunc, a, out):

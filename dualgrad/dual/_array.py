@@ -23,16 +23,31 @@ from ..rules._table import RULES
 from . import _base, _scalar, _snapshots
 from ._base import LIVE as _LIVE, Dual, _scalar_value, numeric, primal
 from ._snapshots import LIVE as _SNAPSHOTS
-from ._scalar import make_scalar, scalars_from_rows
+from ._scalar import MAX_SLOTS, make_scalar, scalar_class, scalars_from_rows
+from ..rules._table import rule_for
 
 # Entry points of dispatch, handed over by connect() (see the module docstring).
-apply = call = with_number = write_out = dispatch = operand = None
+apply = call = small = with_number = write_out = dispatch = operand = None
 
 __all__ = ["ArrayDual", "make_array", "make", "stack_scalars", "from_object_array",
            "partials_array", "connect"]
 
 _new = object.__new__
 _f64 = np.dtype(np.float64)
+
+
+class _Rows(dict):
+    """n -> the scalar dual class's constructor from a value and a list of n floats,
+    for the n that have a slot class (generated on first use)."""
+
+    def __missing__(self, n):
+        if not 0 < n <= MAX_SLOTS:
+            return None
+        build = self[n] = scalar_class(n)._from
+        return build
+
+
+_FROM_ROW = _Rows()
 
 
 def _partials_index(index):
@@ -96,6 +111,12 @@ class ArrayDual(Dual):
 
     # ---- the NumPy protocols ----------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if method == "__call__" and not kwargs:         # np.sin(d): the common case
+            rule = rule_for(ufunc)
+            if rule is not None:
+                result = small(rule, inputs)
+                if result is not None:
+                    return result
         return apply(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -133,10 +154,15 @@ class ArrayDual(Dual):
     def __getitem__(self, index):
         if type(index) is int:                  # x[j] in a loop: the scalar path, direct
             value = self.value
-            if type(value) is np.ndarray and value.ndim == 1 and value.dtype == _f64:
+            if type(value) is np.ndarray and value.ndim == 1 and value.dtype is _f64:
                 partials = self.partials
-                if type(partials) is np.ndarray and partials.dtype == _f64:
+                if type(partials) is np.ndarray and partials.dtype is _f64:
+                    build = _FROM_ROW[partials.shape[1]]
+                    if build is not None:
+                        return build(value.item(index), partials[index].tolist(), self.tag)
                     return make_scalar(value.item(index), partials[index], self.tag)
+        if type(index) is slice:                # x[1:], x[:-1]: the same slice of both
+            return make(self.value[index], self.partials[index], self.tag)
         _check_index(index)
         value = self.value[index]
         if _advanced(index):                    # a gather: one item per element's row
@@ -152,6 +178,13 @@ class ArrayDual(Dual):
             _snapshots.check_write(self, index=index)
         if self.tag not in _LIVE:                 # a buffer that escaped its call
             raise errors.escaped()
+        if type(index) is int and getattr(item, "_kind", None) == "slots" and \
+                item.tag == self.tag and type(item.value) is float and _plain(self):
+            ps = item._plist()                   # out[i] = d in a loop: direct
+            if all(type(p) is float for p in ps):
+                self.value[index] = item.value
+                self.partials[index] = ps
+                return
         _check_index(index)
         pindex = _partials_index(index)
         if type(item) is ArrayDual and item.tag == self.tag and _plain(item):
@@ -400,19 +433,21 @@ def _scalar_partials(d):
     return ps
 
 
-_NUMBERS = frozenset({float, int, np.float64})
-
 
 def _operator(rule, reflected):
+    """``a op b`` straight to the rule (NumPy's operator -> ``__array_ufunc__`` round
+    trip costs more than the operation on small arrays): the small-array path of
+    :func:`dualgrad.dispatch._ufuncs.small`, else the general ``call``."""
     if rule.ufunc.nin == 1:
-        return lambda a: call(rule, (a,))
-    fast = with_number(rule, 1 if reflected else 0)
+        def unary(a):
+            result = small(rule, (a,))
+            return call(rule, (a,)) if result is None else result
+        return unary
 
     def op(a, b):
-        if fast is not None and type(b) in _NUMBERS and _plain(a) and a.value.ndim and \
-                a.tag in _LIVE:
-            return fast(a, b)
-        return call(rule, (b, a) if reflected else (a, b))
+        args = (b, a) if reflected else (a, b)
+        result = small(rule, args)
+        return call(rule, args) if result is None else result
     return op
 
 
@@ -421,8 +456,11 @@ def _square_or_power(power, square):
         """``a ** b``; ``a ** 2`` is ``np.square(a)``, as NumPy's ``**`` does for arrays
         (one pass for the local derivative ``2 x`` instead of two for ``2 x ** 1``)."""
         if (type(b) is int or type(b) is float) and b == 2:
-            return call(square, (a,))
-        return call(power, (a, b))
+            rule, args = square, (a,)
+        else:
+            rule, args = power, (a, b)
+        result = small(rule, args)
+        return call(rule, args) if result is None else result
     return __pow__
 
 
@@ -460,7 +498,9 @@ def _inplace(rule):
                 ufunc(a.value, b.value, out=a.value)
                 ufunc(a.partials, b.partials, out=a.partials)
                 return a
-        result = call(rule, (a, b))
+        result = small(rule, (a, b))
+        if result is None:
+            result = call(rule, (a, b))
         try:
             return write_out(result, a)
         except errors.SharedBufferError:
@@ -531,11 +571,53 @@ def stack_scalars(items):
     return from_object_array(arr)
 
 
+def _from_scalars(items, shape):
+    """The common case of :func:`from_object_array`, or ``None``: ``items`` (a
+    list, not empty) are float-valued scalar duals of one class and one tag, and
+    Python floats and ints (constants: zero partials), as ``np.array([...])`` of
+    a residual list gives them.  Two conversions of lists instead of an
+    element-by-element fill of object arrays."""
+    if not items:
+        return None
+    kinds = set(map(type, items))
+    kinds.discard(float)
+    kinds.discard(int)
+    if len(kinds) != 1:
+        return None
+    cls = kinds.pop()
+    if getattr(cls, "_kind", None) != "slots":
+        return None
+    duals = [d for d in items if type(d) is cls]
+    tag = duals[0].tag
+    if any(d.tag != tag for d in duals):
+        return None
+    values = [d if type(d) is float or type(d) is int else d.value for d in items]
+    zeros = None
+    rows = []
+    for d in items:
+        if type(d) is cls:
+            rows.append(d._plist())
+        else:
+            if zeros is None:
+                zeros = [0.0] * len(duals[0]._plist())
+            rows.append(zeros)
+    values = np.array(values)
+    partials = np.array(rows)
+    if values.dtype is not _f64 or partials.dtype is not _f64 or partials.ndim != 2:
+        return None               # nested or complex values or partials: the general path
+    if not shape:
+        return make(values.reshape(()), partials[0], tag)
+    return make_array(values.reshape(shape), partials.reshape(shape + (-1,)), tag)
+
+
 def from_object_array(a):
     """An object ndarray of scalar duals and numbers as one array dual."""
     if not (isinstance(a, np.ndarray) and a.dtype == object):
         return a
     flat = a.ravel()
+    fast = _from_scalars(flat.tolist(), a.shape)
+    if fast is not None:
+        return fast
     if any(isinstance(item, Dual) and item._kind == "array" and item.ndim == 0
            for item in flat):              # lists holding 0-d array duals (lifted scalars)
         flat = flat.copy()
@@ -601,7 +683,8 @@ def _new_dual(cls, value, partials, *, tag=0):
 Dual.__new__ = staticmethod(_new_dual)
 _scalar.connect(stack_scalars=stack_scalars)
 
-_ENTRY_POINTS = ("apply", "call", "with_number", "write_out", "dispatch", "operand")
+_ENTRY_POINTS = ("apply", "call", "small", "with_number", "write_out", "dispatch",
+                 "operand")
 
 
 def connect(**entry_points):

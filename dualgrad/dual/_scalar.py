@@ -29,10 +29,10 @@ import numpy as np
 from . import _base
 from .. import errors
 from ._base import Dual, numeric
-from ..rules._table import RULES
+from ..rules._table import RULES, rule_for
 
 # Entry points of higher layers, handed over by connect() (see the module docstring).
-apply = call_ufunc = call_unary_with_out = dispatch = stack_scalars = None
+apply = call_ufunc = call_unary_with_out = dispatch = small = stack_scalars = None
 
 __all__ = ["ScalarDual", "scalar_class", "make_scalar", "scalars_from_rows", "connect"]
 
@@ -72,6 +72,12 @@ class ScalarDual(Dual):
             fast = self._UNARY.get(ufunc)
             if fast is not None:
                 return fast(self)
+        if method == "__call__" and not kwargs:           # an array operand: arr * d
+            rule = rule_for(ufunc)
+            if rule is not None:
+                result = small(rule, inputs)
+                if result is not None:
+                    return result
         return apply(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -400,7 +406,8 @@ def scalars_from_rows(values, partials, tag):
     return [build(v, r, tag) for v, r in zip(values.tolist(), rows)]
 
 
-_ENTRY_POINTS = ("apply", "call_ufunc", "call_unary_with_out", "dispatch", "stack_scalars")
+_ENTRY_POINTS = ("apply", "call_ufunc", "call_unary_with_out", "dispatch", "small",
+                 "stack_scalars")
 
 
 def connect(**entry_points):

@@ -1,6 +1,6 @@
 """Engine costs against plain NumPy float code in the same run (issue 2 targets).
 
-    python bench/bench_engine.py [--quick]
+    python bench/bench_engine.py [--quick] [--small]
 
 1. Plain-Python RK4 loops from ``dualgrad.testing`` on scalar duals with n = 1, 4
    and 16 partials, against the same loop on Python floats: a damped pendulum
@@ -16,12 +16,17 @@
    which evaluate those derivatives inside the propagation loop, against the same
    ops with the derivatives computed by NumPy passes first.
 4. A fused propagation into a new output against one into a reused buffer.
+5. Per-operation cost on arrays of 10 elements (``+ - * / **2 sin exp``, indexing,
+   ``sum``; n = 2, 4, 10) against the float op and against the general dispatch path
+   (``--small`` runs only this table and writes it to bench/RESULTS_small.md).
 
 Writes the tables to bench/RESULTS_engine.md (stitched into RESULTS.md).
 """
 
 import itertools
+import statistics
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -131,10 +136,58 @@ def fresh_output(quick):
                   "new / reused"], rows)
 
 
+SMALL_OPS = (
+    ("a + b", lambda a, b: a + b), ("a - b", lambda a, b: a - b),
+    ("a * b", lambda a, b: a * b), ("a / b", lambda a, b: a / b),
+    ("a * 2.0", lambda a, b: a * 2.0), ("a ** 2", lambda a, b: a ** 2),
+    ("np.sin(a)", lambda a, b: np.sin(a)), ("np.exp(a)", lambda a, b: np.exp(a)),
+    ("a[3]", lambda a, b: a[3]), ("a[2:5]", lambda a, b: a[2:5]),
+    ("np.sum(a)", lambda a, b: np.sum(a)), ("a.sum()", lambda a, b: a.sum()))
+
+
+def small_ops(quick):
+    """Per-operation cost on arrays of N = 10 elements: the dual op against the float op,
+    and the small-array path against the general path it short-cuts (forced with
+    ``_kernels.use("numpy")``, which is the general path's own choice at this size).
+    Interleaved: each repeat times the three back to back, in CPU time of this
+    process (microsecond operations on a shared machine); ratios are medians of the
+    per-repeat ratios."""
+    rows = []
+    rng = np.random.default_rng(4)
+    N, repeat, min_time = 10, (5 if quick else 11), (0.01 if quick else 0.03)
+    va, vb = rng.uniform(0.5, 2, N), rng.uniform(0.5, 2, N)
+    for n in ((2, 10) if quick else (2, 4, 10)):
+        tag = new_tag()
+        a = dg.Dual(va, rng.standard_normal((N, n)), tag=tag)
+        b = dg.Dual(vb, rng.standard_normal((N, n)), tag=tag)
+        for name, op in SMALL_OPS:
+            def general():
+                with _kernels.use("numpy"):
+                    op(a, b)
+            samples = [[median_time(fn, 1, min_time, time.process_time) for fn in
+                        (lambda: op(va, vb), lambda: op(a, b), general)]
+                       for _ in range(repeat)]
+            tf, td, tg = (statistics.median(s[i] for s in samples) for i in range(3))
+            rows.append([name, n, f"{tf * 1e6:.2f}", f"{td * 1e6:.2f}",
+                         f"{statistics.median(s[1] / s[0] for s in samples):.1f}",
+                         f"{tg * 1e6:.2f}",
+                         f"{statistics.median(s[2] / s[0] for s in samples):.1f}"])
+    return table(["op (N = 10)", "n", "float us", "dual us", "dual / float",
+                  "general path us", "general / float"], rows)
+
+
 def main():
     quick = "--quick" in sys.argv
+    if "--small" in sys.argv:
+        out = "\n".join(["## Small arrays (bench/bench_engine.py --small)", "",
+                         small_ops(quick), ""])
+        print(out)
+        if not quick:
+            Path(__file__).with_name("RESULTS_small.md").write_text(out + "\n")
+        return
     text = ["## Engine (bench/bench_engine.py)", "", scalar_loop(quick), "",
-            elementwise(quick), "", fused_rules(quick), "", fresh_output(quick), ""]
+            elementwise(quick), "", fused_rules(quick), "", fresh_output(quick), "",
+            small_ops(quick), ""]
     out = "\n".join(text)
     print(out)
     Path(__file__).with_name("RESULTS_engine.md").write_text(out + "\n")

@@ -108,3 +108,14 @@ def test_singular_local_derivative_with_more_than_16_partials_is_numpys_inf():
     for chunk in (20, 2):
         g = dg.gradient(lambda x: np.sqrt(x[0]) + np.cbrt(x[1]) + x[2], x, chunk=chunk)
         np.testing.assert_array_equal(g[:4], [np.inf, np.inf, 1.0, 0.0])
+
+
+def test_square_by_power_operator_matches_the_square_rule():
+    # d ** 2 takes the square's local derivative 2 x (closed form), for an int or float
+    # exponent, on plain and nested duals (second derivative 2)
+    for two in (2, 2.0):
+        d = dg.Dual(1.5, [1.0, -2.0])
+        out = d ** two
+        assert out.value == 2.25 and list(out.partials) == [3.0, -6.0]
+        assert dg.derivative(lambda x: dg.derivative(lambda y: y ** two, x), 0.7) == 2.0
+    assert dg.derivative(lambda x: x ** 3, 0.5) == 0.75       # other exponents: the power rule

@@ -9,6 +9,8 @@ from ..dual import Dual
 
 __all__ = ["check_callable", "as_input", "check_chunk", "check_argnums", "scipy_sparse"]
 
+_F64 = np.dtype(np.float64)
+
 
 def check_callable(who, f):
     if not callable(f):
@@ -20,6 +22,8 @@ def as_input(who, x, holomorphic=False, name="x"):
     an outer call, kept as it is.  With ``holomorphic``, complex ``x`` is kept
     complex (complex128, a Python complex for a scalar)."""
     t = type(x)
+    if t is np.ndarray and x.dtype is _F64 and x.ndim and not holomorphic:
+        return x                         # the common case, as the general one returns it
     if t is float or t is int or t is np.float64:
         return complex(x) if holomorphic else float(x)
     if isinstance(x, Dual):

@@ -135,17 +135,14 @@ class ArrayDual(Dual):
                 "form is always a new object array of scalar duals",
                 "Use y itself (dual arrays take NumPy functions and indexing directly), "
                 "or np.array(y) for an explicit copy.")
-        out = np.empty(self.shape, dtype=object)
-        flat = out.reshape(-1)
         value = self.value.reshape(-1)
         partials = self.partials.reshape(-1, self.partials.shape[-1])
         if type(value) is np.ndarray and type(partials) is np.ndarray and \
                 partials.dtype == np.float64:
             items = scalars_from_rows(value, partials, self.tag)
         else:                                         # nested duals (Hessians)
-            items = [make(value[i], partials[i], self.tag) for i in range(len(flat))]
-        for i, item in enumerate(items):
-            flat[i] = item
+            items = [make(value[i], partials[i], self.tag) for i in range(len(value))]
+        out = np.fromiter(items, dtype=object, count=len(items)).reshape(self.shape)
         if not copy:               # np.asarray(y): a snapshot where floats give y itself
             _snapshots.remember(self, out)
         return out

@@ -219,7 +219,10 @@ def _fast_binary(stem, symbol, rule, n):
               "            return _call(U, a, b)"]
     if stem == "pow":
         lines.append("        if type(out) is complex: return _call(U, a, b)")
-        lines += ["        try:", f"            f0 = {e0}",
+        # d ** 2 is np.square(d), as NumPy's ** does for arrays: the square's local
+        # derivative (the power rule's own at y = 2, to the bit) without its where()
+        square = RULES[np.square].derivs[0]
+        lines += ["        try:", f"            f0 = ({square}) if y == 2.0 else {e0}",
                   "        except (ZeroDivisionError, OverflowError):",
                   "            return _call(U, a, b)"]
         f0 = "f0"

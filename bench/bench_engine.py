@@ -161,12 +161,11 @@ def small_ops(quick):
         a = dg.Dual(va, rng.standard_normal((N, n)), tag=tag)
         b = dg.Dual(vb, rng.standard_normal((N, n)), tag=tag)
         for name, op in SMALL_OPS:
-            def general():
-                with _kernels.use("numpy"):
-                    op(a, b)
-            samples = [[median_time(fn, 1, min_time, time.process_time) for fn in
-                        (lambda: op(va, vb), lambda: op(a, b), general)]
-                       for _ in range(repeat)]
+            def timed(fn, general=False):
+                with _kernels.use("numpy" if general else "auto"):
+                    return median_time(fn, 1, min_time, time.process_time)
+            samples = [[timed(lambda: op(va, vb)), timed(lambda: op(a, b)),
+                        timed(lambda: op(a, b), general=True)] for _ in range(repeat)]
             tf, td, tg = (statistics.median(s[i] for s in samples) for i in range(3))
             rows.append([name, n, f"{tf * 1e6:.2f}", f"{td * 1e6:.2f}",
                          f"{statistics.median(s[1] / s[0] for s in samples):.1f}",

@@ -431,6 +431,9 @@ def _scalar_partials(d):
 
 
 
+_NUMBERS = frozenset({float, int, np.float64})
+
+
 def _operator(rule, reflected):
     """``a op b`` straight to the rule (NumPy's operator -> ``__array_ufunc__`` round
     trip costs more than the operation on small arrays): the small-array path of
@@ -441,7 +444,12 @@ def _operator(rule, reflected):
             return call(rule, (a,)) if result is None else result
         return unary
 
+    fast = with_number(rule, 1 if reflected else 0)
+
     def op(a, b):
+        if fast is not None and type(b) in _NUMBERS and _plain(a) and a.value.ndim and \
+                a.tag in _LIVE:
+            return fast(a, b)              # a * 2.0: one pass, less to check than small()
         args = (b, a) if reflected else (a, b)
         result = small(rule, args)
         return call(rule, args) if result is None else result

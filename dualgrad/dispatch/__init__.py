@@ -9,11 +9,21 @@ this wing's entry points through ``connect`` instead of importing it.
 """
 
 from ..dual import _array, _scalar
-from ._functions import dispatch
 from ._operands import operand, write_out
 from ._ufuncs import apply, call, call_ufunc, call_unary_with_out, small, with_number
 
+
+def _functions_on_first_use(func, args, kwargs, like=None):
+    """The first NumPy function a dual meets loads the functions' handlers
+    (``_functions`` and the modules behind it, most of this wing), not ``import
+    dualgrad``; the types then call :func:`dispatch._functions.dispatch` directly."""
+    from ._functions import dispatch
+    _scalar.connect(dispatch=dispatch)
+    _array.connect(dispatch=dispatch)
+    return dispatch(func, args, kwargs, like=like)
+
+
 _scalar.connect(apply=apply, call_ufunc=call_ufunc, call_unary_with_out=call_unary_with_out,
-                dispatch=dispatch, small=small)
+                dispatch=_functions_on_first_use, small=small)
 _array.connect(apply=apply, call=call, small=small, with_number=with_number,
-               write_out=write_out, dispatch=dispatch, operand=operand)
+               write_out=write_out, dispatch=_functions_on_first_use, operand=operand)

@@ -19,8 +19,6 @@ import numpy as np
 from .. import backend, dual, errors
 from ..dual import LIVE as _LIVE, Dual, make, partials_array as _partials_array
 from . import _reductions
-from ._functions_extra import ufunc_at
-from ._linalg import bilinear
 from ._operands import operand, write_out
 from ..rules._table import _COMPILED, derivative_functions, rule_for, tangent_function
 
@@ -404,6 +402,7 @@ def _divmod(x, y):
 
 def _bilinear(name):
     def product(a, b):
+        from ._linalg import bilinear           # (loaded on first use: import time)
         return bilinear(getattr(np, name), a, b)
     return product
 
@@ -450,6 +449,7 @@ def apply(ufunc, method, inputs, kwargs):
     elif method == "accumulate" and ufunc in _ACCUMULATE:
         result = _ACCUMULATE[ufunc](inputs[0], **kwargs)
     elif method == "at":
+        from ._functions_extra import ufunc_at  # (loaded on first use: import time)
         return ufunc_at(ufunc, *inputs)
     elif method == "outer" and ufunc.nin == 2:
         a, b = inputs

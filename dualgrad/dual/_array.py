@@ -693,10 +693,14 @@ _ENTRY_POINTS = ("apply", "call", "small", "with_number", "write_out", "dispatch
 
 
 def connect(**entry_points):
-    """Hand this module dispatch's entry points (all of ``_ENTRY_POINTS``) and install
-    the operators; called once by :mod:`dualgrad.dispatch` when it is imported."""
-    if set(entry_points) != set(_ENTRY_POINTS):
+    """Hand this module dispatch's entry points (names in ``_ENTRY_POINTS``; the first
+    call gives all of them and installs the operators, a later one may replace
+    ``dispatch``); called by :mod:`dualgrad.dispatch`."""
+    first = call is None
+    if set(entry_points) - set(_ENTRY_POINTS) or (set(entry_points) != set(_ENTRY_POINTS)
+                                                  if first else set(entry_points) != {"dispatch"}):
         raise ValueError("dualgrad.dual._array.connect(): expected the entry points "
-                         f"{_ENTRY_POINTS}, got {tuple(entry_points)}")
+                         f"{_ENTRY_POINTS} (later only dispatch), got {tuple(entry_points)}")
     globals().update(entry_points)
-    _install_operators()
+    if first:
+        _install_operators()

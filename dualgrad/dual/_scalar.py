@@ -419,7 +419,7 @@ def connect(**entry_points):
     unknown = set(entry_points) - set(_ENTRY_POINTS)
     if unknown:
         raise ValueError(f"dualgrad.dual._scalar.connect(): unknown entry points {unknown}")
-    if _CLASSES:
-        raise RuntimeError("dualgrad.dual._scalar.connect(): called after a class was "
-                           "generated with the old entry points")
+    if _CLASSES and set(entry_points) & {"call_ufunc", "call_unary_with_out"}:
+        raise RuntimeError("dualgrad.dual._scalar.connect(): the generated classes hold "
+                           "call_ufunc and call_unary_with_out; they cannot change now")
     globals().update(entry_points)

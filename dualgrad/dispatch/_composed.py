@@ -58,7 +58,7 @@ def _linspace_scalar(start, stop, t):
                          np.reshape(p, (n,))))
         else:
             v = primal(e)
-            ends.append((float(v) if np.isrealobj(v) else None, np.zeros(n)))
+            ends.append((float(v) if np.isrealobj(v) else None, backend.zeros((n,))))
     if any(v is None for v, _ in ends) or any(p.dtype != np.float64 for _, p in ends):
         return None
     (a, pa), (b, pb) = ends

@@ -50,8 +50,8 @@ def integrate(N=100, t_end=0.5, quiet=False):
     P = dg.sparsity(rhs_of_y, y0, 0.0, N)            # once: the pattern of every step
     detect = time.perf_counter() - start
 
-    def jac(t, y, N):                                 # solve_ivp passes args= on
-        return dg.jacobian(rhs_of_y, y, t, N, sparsity=P)
+    def jac(t, y, N):                 # solve_ivp passes args= on; BDF factorizes CSC
+        return dg.jacobian(rhs_of_y, y, t, N, sparsity=P, format="csc")
 
     jac(0.0, y0, N)          # first call: coloring and kernel compilation, once a process
     results = {}

@@ -138,7 +138,16 @@ def test_sparse_jacobian_with_given_pattern_matches_analytic(f, jac):
     assert sp.issparse(J) and J.format == "csr" and J.shape == exact.shape
     np.testing.assert_allclose(J.toarray(), exact, rtol=1e-14, atol=0)
     for fmt in ("csc", "coo"):
-        assert dg.jacobian(f, x, sparsity=sp.csr_matrix(exact != 0), format=fmt).format == fmt
+        Jf = dg.jacobian(f, x, sparsity=sp.csr_matrix(exact != 0), format=fmt)
+        assert Jf.format == fmt
+        np.testing.assert_allclose(Jf.toarray(), exact, rtol=1e-14, atol=0)
+    # CSC is read straight into the pattern's column layout: canonical, every entry
+    # of the pattern stored once, in the pattern's row order per column
+    P = dg.sparsity(f, x)
+    C = dg.jacobian(f, x, sparsity=P, format="csc")
+    assert C.format == "csc" and C.has_canonical_format and C.nnz == P.nnz
+    np.testing.assert_array_equal(C.indptr, P.tocsc().indptr)
+    np.testing.assert_allclose(C.toarray(), exact, rtol=1e-14, atol=0)
 
 
 def test_sparse_jacobian_chunks_executors_and_progress_agree(capsys):
@@ -263,3 +272,93 @@ def test_a_detected_pattern_is_kept_so_its_colors_are_cached():
     P = dg.sparsity(banded, x)
     assert _coloring.as_pattern("t", P) is P
     assert _coloring.column_coloring(P) is _coloring.column_coloring(P)
+
+
+# ---- sparse Hessians of sums: both levels seeded with colors ---------------------
+
+def sum_forms(x):
+    s = 0.5 * np.sum((x[1:] - x[:-1] ** 2) ** 2)
+    s += np.sum(np.cos(x)) / 3.0
+    return s - np.sum(x[2:] * x[:-2]) + 2.0
+
+
+def sum_forms_hess(x):
+    """Analytic Hessian of ``sum_forms``."""
+    n = x.size
+    H = np.diag(-np.cos(x) / 3.0)
+    a, b = x[:-1], x[1:]
+    r = b - a ** 2                                  # 0.5 r^2: r' = (-2a, 1)
+    i = np.arange(n - 1)
+    H[i, i] += 4.0 * a ** 2 - 2.0 * r               # d2/da2 0.5 r^2 = (2a)^2 + r * (-2)
+    H[i + 1, i + 1] += 1.0
+    H[i, i + 1] += -2.0 * a
+    H[i + 1, i] += -2.0 * a
+    k = np.arange(n - 2)
+    H[k, k + 2] -= 1.0
+    H[k + 2, k] -= 1.0
+    return H
+
+
+def counting(f):
+    calls = []
+
+    def g(x, *args):
+        calls.append(1)
+        return f(x, *args)
+    return g, calls
+
+
+@pytest.mark.parametrize("n", [7, 2000])
+def test_sparse_hessian_of_a_sum_costs_a_few_evaluations_whatever_the_size(n):
+    # the summed elements separate: trace, one nested pass of (star colors x inner
+    # colors) directions, one check pass; the full-gradient inner level took
+    # n / chunk passes per outer chunk (134 s at n = 40,000)
+    x = np.random.default_rng(5).uniform(-1.0, 1.0, n)
+    g, calls = counting(sum_forms)
+    H = dg.hessian(g, x, sparsity="auto")
+    assert len(calls) <= 3
+    assert (H != H.T).nnz == 0
+    exact = sum_forms_hess(x)
+    np.testing.assert_allclose(H.toarray(), exact, rtol=1e-13, atol=1e-13)
+    g, calls = counting(sum_forms)
+    P = sp.csr_matrix(exact != 0)
+    np.testing.assert_allclose(dg.hessian(g, x, sparsity=P).toarray(), exact, rtol=1e-13,
+                               atol=1e-13)
+    assert len(calls) <= 3
+
+
+def test_sparse_hessian_of_a_sum_with_chunks_executors_and_progress(capsys):
+    x = np.random.default_rng(6).uniform(-1.0, 1.0, 30)
+    exact = sum_forms_hess(x)
+    with cf.ThreadPoolExecutor(2) as pool:
+        for kw in ({"chunk": 1}, {"chunk": 2, "executor": pool}, {"progress": True}):
+            H = dg.hessian(sum_forms, x, sparsity="auto", **kw)
+            np.testing.assert_allclose(H.toarray(), exact, rtol=1e-13, atol=1e-13)
+
+
+NOT_PLAIN_SUMS = [
+    lambda x: np.sum(x) ** 2 + np.sum(np.exp(x[::2]) * x[1::2]),     # a sum used nonlinearly
+    lambda x: np.sum(x * x) + x[0] ** 3,                               # a term outside sums
+    lambda x: np.mean(x[1:] * x[:-1]) + np.linalg.norm(x) ** 2,        # other reductions
+    lambda x: np.sum(x[1:] * x[:-1] / np.sum(x ** 2)),                 # a sum inside a sum
+    lambda x: np.sum(np.sum(x.reshape(2, -1) ** 3, axis=0) * x[:x.size // 2]),
+    lambda x: sum(np.sum(x[k::3] ** 2) * (k + 1) for k in range(3)) * x[0],
+]
+
+
+@pytest.mark.parametrize("f", NOT_PLAIN_SUMS)
+def test_sparse_hessians_of_other_scalars_match_the_dense_hessian(f):
+    x = np.random.default_rng(7).uniform(0.3, 1.2, 12)
+    dense = np.asarray(dg.hessian(f, x))
+    H = dg.hessian(f, x, sparsity="auto")
+    assert (H != H.T).nnz == 0
+    np.testing.assert_allclose(H.toarray(), dense, rtol=1e-12, atol=1e-13)
+
+
+def test_a_hand_hessian_pattern_missing_a_nonzero_raises():
+    x = np.random.default_rng(8).uniform(-1.0, 1.0, 10)
+    P = sum_forms_hess(x) != 0
+    P[2, 4] = P[4, 2] = False                     # drop one pair
+    for f in (sum_forms, lambda x: sum_forms(x) * 1.0 + 0.0 * np.sum(x) ** 2):
+        with pytest.raises(ValueError, match="misses nonzeros"):
+            dg.hessian(f, x, sparsity=P)

@@ -233,12 +233,28 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
         raise errors.bad_argument(who, f"a sparsity pattern of shape ({np.size(value)}, "
                                   f"{x.size}) (f(x).size, x.size)", f"shape {P.shape}")
     B = as_array(B).reshape(np.size(value), -1)
-    rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
-    data = B[rows, color[P.indices]] if P.nnz else np.zeros(0)
-    J = sp.csr_matrix((data, P.indices.copy(), P.indptr.copy()), shape=P.shape)
+    if format == "csc":
+        # read straight into the pattern's CSC layout (kept per pattern): no
+        # conversion per call, and CSC is what solve_ivp's BDF and Radau factorize
+        rows, indptr, cols = _cached(P, "csc", _csc_layout)
+        data = B[rows, color[cols]] if P.nnz else np.zeros(0)
+        J = sp.csc_matrix((data, rows.copy(), indptr.copy()), shape=P.shape)
+    else:
+        rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
+        data = B[rows, color[P.indices]] if P.nnz else np.zeros(0)
+        J = sp.csr_matrix((data, P.indices.copy(), P.indptr.copy()), shape=P.shape)
     if not detected:
         _check_pattern(who, f, args, x, J)
     return J.asformat(format)
+
+
+def _csc_layout(P):
+    """The CSC structure of pattern ``P``: row indices, column pointers, and the
+    column of each stored entry."""
+    C = P.tocsc()
+    C.sort_indices()
+    cols = np.repeat(np.arange(P.shape[1]), np.diff(C.indptr))
+    return C.indices.astype(np.int64), C.indptr.copy(), cols
 
 
 def _check_pattern(who, f, args, x, J):
@@ -277,23 +293,162 @@ def evaluate_hessian_colors(who, f, args, x, color, start, width, chunk=None):
                            width)
 
 
+def evaluate_sum_colors(who, f, args, x, color, start, width, tcolor, structure):
+    """One pass of the sparse Hessian of a sum ``f = sum_r c_r * np.sum(v_r)``:
+    outer colors ``start:start+width`` of the star coloring, inner directions the
+    colors ``tcolor`` that separate the inputs of every summed element.  Each
+    element's second-order partials (inner color x outer color) are read back at
+    ``np.sum`` (``_reductions.SUM_WATCH``) and scattered into ``H @ S``.  Returns
+    ``(n, width)`` or ``None`` when the sums this run saw differ from the traced ones."""
+    from ..dual import Dual
+    from ..dispatch._reductions import SUM_WATCH
+    n = x.size
+    ninner = int(tcolor.max()) + 1 if n else 0
+    outer_tag = new_tag()
+    S = np.zeros((n, width))
+    hit = np.flatnonzero((color >= start) & (color < start + width))
+    S[hit, color[hit] - start] = 1.0
+    T = np.zeros((n, ninner))
+    T[np.arange(n), tcolor] = 1.0
+    inner_tag = new_tag()
+    watch = SUM_WATCH[inner_tag] = []
+    try:
+        seeded = make(make(private(x), S, outer_tag), T, inner_tag)
+        with backend.scope():
+            extract(who, f(seeded, *args), inner_tag, ninner)
+    finally:
+        SUM_WATCH.pop(inner_tag, None)
+        retire(inner_tag)
+        retire(outer_tag)
+    if len(watch) != len(structure):
+        return None
+    HS = np.zeros((n, width))
+    for (coef, shape, rows_of), (v, _) in zip(structure, watch):
+        if np.shape(v) != shape or not isinstance(v, Dual) or v.tag != inner_tag or \
+                not isinstance(v.partials, (np.ndarray, Dual)):
+            return None
+        p = v.partials
+        if not isinstance(p, Dual):
+            continue                                  # linear in x: no second order
+        if p.tag != outer_tag or not isinstance(p.partials, np.ndarray):
+            return None
+        size = rows_of.shape[0]
+        C = p.partials.reshape(size, ninner, width)
+        elem = np.repeat(np.arange(size), np.diff(rows_of.indptr))
+        cols = rows_of.indices
+        vals = C[elem, tcolor[cols]] * coef           # (nnz, width): row cols[k] of H @ S
+        for k in range(width):
+            HS[:, k] += np.bincount(cols, weights=vals[:, k], minlength=n)
+    return HS
+
+
+def _sum_hessian_columns(who, f, args, x, color, ncolors, structure, chunk, executor,
+                         progress):
+    """``H @ S`` from passes that cost (star colors x inner colors) evaluations of f
+    in all, or ``None`` when ``f`` is not such a sum after all."""
+    sp = scipy_sparse(who)
+    n = x.size
+    rows = sp.vstack([r for _, _, r in structure], format="csr") if structure else None
+    if rows is None or rows.shape[0] == 0:
+        return None
+    rows.sort_indices()
+    tcolor = column_coloring(as_pattern(who, rows))
+    ninner = int(tcolor.max()) + 1 if n else 0
+    if ninner > 256 or ncolors == 0:
+        return None                                   # as costly as the general passes
+    cap = max(1, 256 // max(ninner, 1))
+    widths = chunk_sizes(ncolors, min(chunk, cap) if chunk else cap, n)
+    starts = np.cumsum([0] + widths[:-1]).tolist()
+    tasks = [(who, f, args, x, color, s, w, tcolor, structure) for s, w in zip(starts, widths)]
+    labels = [f"colors {s} to {s + w - 1} (chunk {k + 1} of {len(widths)})"
+              for k, (s, w) in enumerate(zip(starts, widths))]
+    blocks = run_tasks(who, evaluate_sum_colors, tasks, labels, executor, progress)
+    if any(b is None for b in blocks):
+        return None
+    return np.concatenate(blocks, axis=1)
+
+
+def _check_hessian(who, f, args, x, H):
+    """``u @ H @ w`` against the exact second directional derivative along random
+    ``u`` and ``w`` (one nested pass): a pattern that misses a nonzero, or a sum
+    structure read wrongly, raises instead of returning wrong entries."""
+    rng = np.random.default_rng(0x5EED)
+    u, w = (rng.uniform(0.5, 1.5, x.size) * np.where(rng.random(x.size) < 0.5, -1.0, 1.0)
+            for _ in range(2))
+    outer_tag, inner_tag = new_tag(), new_tag()
+    try:
+        seeded = make(make(private(x), u.reshape(-1, 1).copy(), outer_tag),
+                      w.reshape(-1, 1).copy(), inner_tag)
+        with backend.scope():
+            out = call_jitted(who, f, (seeded,) + tuple(args), {}) if is_jitted(f) else \
+                f(seeded, *args)
+            _, t = extract(who, out, inner_tag, 1)
+            _, second = extract(who, as_array(t).reshape(-1)[0], outer_tag, 1)
+    finally:
+        retire(inner_tag)
+        retire(outer_tag)
+    exact = float(as_array(second).reshape(-1)[0])
+    got = float(u @ (H @ w))
+    scale = float(np.abs(u) @ (abs(H) @ np.abs(w))) + abs(exact)
+    return not (abs(got - exact) > 1e-9 * scale) or not np.isfinite(exact)
+
+
 def sparse_hessian(who, f, x, args, sparsity, format="csr", chunk=None, executor=None,
                    progress=False):
-    """The Hessian of scalar ``f`` at 1-D ``x`` as a symmetric scipy.sparse matrix."""
+    """The Hessian of scalar ``f`` at 1-D ``x`` as a symmetric scipy.sparse matrix.
+
+    When ``f`` is a constant linear combination of whole-array sums (``np.sum(v)``,
+    ``0.5 * np.sum(r ** 2) + np.sum(g)``, found by the tracer), the Hessian is the
+    sum of the summed elements' Hessians, and every element depends on few inputs:
+    both levels of the nested duals are seeded with colors (star colors outside,
+    colors separating each element's inputs inside), so the cost is (star colors x
+    inner colors) evaluations of ``f``, independent of ``x.size``.  Otherwise the
+    inner level is the full gradient (``x.size / chunk`` passes per outer chunk).
+    Either way one more nested pass checks ``u @ H @ w`` along random directions.
+    """
+    from ._sparsity import _hessian_trace
     sp = scipy_sparse(who)
     x, chunk = _prepare(who, f, x, chunk, format)
     n = x.size
+    structure = None
     if isinstance(sparsity, str):
         if sparsity != "auto":
             raise errors.bad_argument(who, "sparsity as a pattern or 'auto'", repr(sparsity))
-        from ._sparsity import hessian_sparsity
-        P = hessian_sparsity(f, x, *args)
+        P, structure = _hessian_trace(who, f, x, args)
     else:
         P = as_pattern(who, sparsity, (n, n))
+        if not is_jitted(f):
+            try:
+                _, structure = _hessian_trace(who, f, x, args)
+            except Exception:  # noqa: BLE001 - the general passes below report real errors
+                structure = None
     # symmetric, with the diagonal (free: a distance-1 coloring separates it anyway)
     P = as_pattern(who, P + P.T + sp.identity(n, dtype=bool, format="csr"))
     color = star_coloring(P)
     ncolors = int(color.max()) + 1 if n else 0
+    B = None
+    if structure is not None and not is_jitted(f):
+        B = _sum_hessian_columns(who, f, args, x, color, ncolors, structure, chunk,
+                                 executor, progress)
+    if B is not None:
+        H = _star_decompress(who, P, color, ncolors, B)
+        if n == 0 or _check_hessian(who, f, args, x, H):
+            return H.asformat(format)
+    H = _star_decompress(who, P, color, ncolors,
+                         _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk,
+                                                   executor, progress))
+    if n and not _check_hessian(who, f, args, x, H):
+        raise errors.bad_argument(
+            who, "a Hessian sparsity pattern that holds every nonzero",
+            "one that misses nonzeros (u @ H @ w differs from the exact second "
+            "directional derivative)", "Pass sparsity='auto' or the pattern "
+            "dg.hessian_sparsity(f, x) detects.")
+    return H.asformat(format)
+
+
+def _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk, executor, progress):
+    """``H @ S`` with the full gradient as the inner level."""
+    n = x.size
     widths = chunk_sizes(ncolors, chunk, n) or [0]
     starts = np.cumsum([0] + widths[:-1]).tolist()
     tasks = [(who, f, args, x, color, s, w, chunk) for s, w in zip(starts, widths)]
@@ -301,7 +456,13 @@ def sparse_hessian(who, f, x, args, sparsity, format="csr", chunk=None, executor
               for k, (s, w) in enumerate(zip(starts, widths))]
     _, B = assemble(run_tasks(who, evaluate_hessian_colors, tasks, labels, executor,
                               progress))
-    B = as_array(B).reshape(n, -1)
+    return as_array(B).reshape(n, -1)
+
+
+def _star_decompress(who, P, color, ncolors, B):
+    """The symmetric CSR Hessian from ``B = H @ S`` through the star coloring."""
+    sp = scipy_sparse(who)
+    n = P.shape[0]
     rows = np.repeat(np.arange(n), np.diff(P.indptr))
     cols = P.indices
     lo, hi = np.minimum(rows, cols), np.maximum(rows, cols)
@@ -312,6 +473,5 @@ def sparse_hessian(who, f, x, args, sparsity, format="csr", chunk=None, executor
     if not np.all(direct | mirror):          # a star coloring guarantees one of the two
         raise RuntimeError(f"{who}: internal error, the coloring does not separate "
                            "every nonzero; please report this with the pattern.")
-    data = np.where(direct, B[lo, color[hi]], B[hi, color[lo]])
-    H = sp.csr_matrix((data, cols.copy(), P.indptr.copy()), shape=(n, n))
-    return H.asformat(format)
+    data = np.where(direct, B[lo, color[hi]], B[hi, color[lo]]) if P.nnz else np.zeros(0)
+    return sp.csr_matrix((data, cols.copy(), P.indptr.copy()), shape=(n, n))

@@ -56,10 +56,15 @@ _LOCALLY_LINEAR = {np.maximum, np.minimum, np.fmax, np.fmin, np.absolute, np.fab
 class _Context:
     """One detection: the number of inputs, the mode, and the Hessian pairs."""
 
-    def __init__(self, n, mode, hessian):
+    def __init__(self, n, mode, hessian, sums=False):
         self.n, self.mode, self.hessian = n, mode, hessian
         self.pairs = []
         self.pair_count = 0
+        # sparse Hessians of sums: the rows of every whole-array np.sum's input (in
+        # call order), and, for results that are constant linear combinations of
+        # those sums, id -> (tracer, {sum number: coefficient})
+        self.sums = [] if sums else None
+        self.lin = {} if sums else None
 
     @property
     def local(self):
@@ -88,9 +93,9 @@ class _Context:
             okb[keep]
         codes = a[:, :, None] * self.n + b[:, None, :]
         codes = codes[oka[:, :, None] & okb[:, None, :]]
-        self.pairs.append(np.unique(codes))
+        self.pairs.append(_unique(codes))
         if len(self.pairs) > 64:
-            self.pairs = [np.unique(np.concatenate(self.pairs))]
+            self.pairs = [_unique(np.concatenate(self.pairs))]
 
 
 class _Store:
@@ -132,6 +137,16 @@ class _Store:
             self._cols = np.concatenate([self.cols, pad], axis=1)
             self.owned = True
             self.parts = None
+
+
+def _unique(a):
+    """``np.unique`` of a 1-D integer array by sorting (NumPy's hash-based unique is
+    several times slower on the pair codes of a Hessian pattern)."""
+    a = np.sort(a)
+    keep = np.empty(a.size, bool)
+    keep[:1] = True
+    np.not_equal(a[1:], a[:-1], out=keep[1:])
+    return a[keep]
 
 
 def _compact(cols):
@@ -359,6 +374,8 @@ class Tracer:
 
     def _assign(self, key, v):
         """``self[key] = v`` for values and rows."""
+        if self.ctx.lin is not None:
+            self.ctx.lin.pop(id(self), None)        # no longer what it was
         if isinstance(v, np.ndarray) and v.dtype == object:
             v = _from_object(v, self.ctx)
         if isinstance(v, Tracer):
@@ -423,7 +440,11 @@ class Tracer:
         return np.divmod(self, o)
 
     def _inplace(self, ufunc, o):
-        self._assign(Ellipsis, ufunc(self, o))
+        res = ufunc(self, o)
+        self._assign(Ellipsis, res)
+        lin = self.ctx.lin
+        if lin is not None and id(res) in lin:          # s += np.sum(v): still a sum
+            lin[id(self)] = (self, lin[id(res)][1])
         return self
 
     def __iadd__(self, o): return self._inplace(np.add, o)             # noqa: E704
@@ -684,8 +705,58 @@ def _fast_ufunc(ufunc, inputs, ctx):
     return _make_parts(result, parts, ctx)
 
 
+def _sum_combination(ufunc, method, inputs, kwargs, lin):
+    """The coefficients over the sums when ``ufunc`` combines sums and constant
+    numbers linearly (``0.5 * s``, ``s1 + s2``, ``-s / 3``), else ``None``."""
+    if method != "__call__" or kwargs.get("out") is not None or len(inputs) > 2:
+        return None
+    terms = []
+    for a in inputs:
+        if isinstance(a, Tracer):
+            hit = lin.get(id(a))
+            if hit is None or hit[0] is not a:
+                return None
+            terms.append(hit[1])
+        elif isinstance(a, (int, float, np.integer, np.floating)) and \
+                not isinstance(a, bool) or isinstance(a, np.ndarray) and a.ndim == 0 and \
+                a.dtype.kind in "fiu":
+            terms.append(float(a))
+        else:
+            return None
+
+    def scaled(t, c):
+        return {r: c * v for r, v in t.items()}
+    if ufunc in (np.negative, np.positive) and len(terms) == 1:
+        return scaled(terms[0], -1.0 if ufunc is np.negative else 1.0)
+    if len(terms) != 2:
+        return None
+    a, b = terms
+    if ufunc in (np.add, np.subtract):
+        out = dict(a) if isinstance(a, dict) else {}
+        if isinstance(b, dict):
+            for r, v in b.items():
+                out[r] = out.get(r, 0.0) + (v if ufunc is np.add else -v)
+        return out
+    if ufunc is np.multiply and isinstance(a, dict) != isinstance(b, dict):
+        return scaled(a, b) if isinstance(a, dict) else scaled(b, a)
+    if ufunc is np.true_divide and isinstance(a, dict) and not isinstance(b, dict):
+        return scaled(a, 1.0 / b)
+    return None
+
+
 def _ufunc(ufunc, method, inputs, kwargs):
     ctx = _find_ctx(inputs) or _find_ctx(kwargs.get("out"))
+    if ctx is not None and ctx.lin and any(isinstance(a, Tracer) and id(a) in ctx.lin
+                                           for a in inputs):
+        coeffs = _sum_combination(ufunc, method, inputs, kwargs, ctx.lin)
+        res = _ufunc_general(ufunc, method, inputs, kwargs, ctx)
+        if coeffs is not None and isinstance(res, Tracer):
+            ctx.lin[id(res)] = (res, coeffs)
+        return res
+    return _ufunc_general(ufunc, method, inputs, kwargs, ctx)
+
+
+def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
     inputs = tuple(_normalize(a, ctx) for a in inputs)
     out = kwargs.pop("out", None)
     if method == "reduce":
@@ -1059,7 +1130,12 @@ def _reduction(func, nonlinear=False):
             return value
         if nonlinear:
             ctx.nonlinear(cols)
-        return _write_out(out, _make(_real(value), cols, ctx))
+        res = _write_out(out, _make(_real(value), cols, ctx))
+        if ctx.sums is not None and func is np.sum and axis is None and not keepdims and \
+                out is None and isinstance(a, Tracer):
+            ctx.lin[id(res)] = (res, {len(ctx.sums): 1.0})
+            ctx.sums.append((a.shape, a.cols().reshape(a.size, -1)))
+        return res
     return impl
 
 
@@ -1380,7 +1456,7 @@ _CONSTANT = {np.round, np.around, np.floor_divide} if hasattr(np, "around") else
 
 # ---- the entry points ----------------------------------------------------------------
 
-def _trace(who, f, x, args, mode, hessian):
+def _trace(who, f, x, args, mode, hessian, sums=False):
     from ._validate import as_input, check_callable
     check_callable(who, f)
     if mode not in ("local", "global"):
@@ -1391,7 +1467,7 @@ def _trace(who, f, x, args, mode, hessian):
         raise errors.bad_type(who, "x as a plain array", "a dual number",
                               "Detect the pattern outside derivative calls.")
     x = np.array(x, dtype=float, ndmin=0)
-    ctx = _Context(x.size, mode, hessian)
+    ctx = _Context(x.size, mode, hessian, sums)
     seed = _make(x.copy(), np.arange(x.size, dtype=np.int32).reshape(-1, 1), ctx)
     py = getattr(f, "py_func", None)
     call = py if py is not None and type(f).__module__.startswith("numba") else f
@@ -1549,16 +1625,29 @@ def hessian_sparsity(f, x, *args, mode="local"):
            [0, 1, 1, 1],
            [0, 0, 1, 1]])
     """
-    who = "dualgrad.hessian_sparsity"
+    P, _ = _hessian_trace("dualgrad.hessian_sparsity", f, x, args, mode, sums=False)
+    return P
+
+
+def _hessian_trace(who, f, x, args, mode="local", sums=True):
+    """The Hessian pattern of scalar ``f`` at ``x`` and, with ``sums``, its sum
+    structure: ``[(coefficient, input shape, CSR rows of the input), ...]`` when
+    ``f(x)`` is a constant linear combination of whole-array ``np.sum``s (then the
+    Hessian is the sum of the summed elements' Hessians), else ``None``."""
     from ._validate import scipy_sparse
     sp = scipy_sparse(who)
-    out, ctx = _trace(who, f, x, args, mode, hessian=True)
+    out, ctx = _trace(who, f, x, args, mode, hessian=True, sums=sums)
     if out.size != 1:
         raise errors.array_output(who, out.shape)
     n = ctx.n
-    codes = np.unique(np.concatenate(ctx.pairs)) if ctx.pairs else np.zeros(0, np.int64)
+    codes = _unique(np.concatenate(ctx.pairs)) if ctx.pairs else np.zeros(0, np.int64)
     i, j = codes // n, codes % n
     P = sp.csr_matrix((np.ones(codes.size, bool), (i, j)), shape=(n, n))
     P = (P + P.T).tocsr()
     P.sort_indices()
-    return P
+    structure = None
+    hit = ctx.lin.get(id(out)) if sums else None
+    if hit is not None and hit[0] is out:
+        structure = [(hit[1].get(r, 0.0), shape, _csr(cols, cols.shape[0], n))
+                     for r, (shape, cols) in enumerate(ctx.sums)]
+    return P, structure

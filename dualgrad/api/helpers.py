@@ -412,7 +412,12 @@ def hessian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = Non
         The Hessian's nonzero pattern, shape ``(x.size, x.size)``, or ``"auto"``
         to detect it with :func:`hessian_sparsity`.  The result is then an
         exactly symmetric scipy.sparse matrix from a star coloring (one outer
-        direction per color); 1-D ``x`` only.  Needs scipy.
+        direction per color); 1-D ``x`` only.  Needs scipy.  When ``f`` is a
+        constant linear combination of ``np.sum``s (``0.5 * np.sum(r ** 2)``), the
+        inner level is seeded with colors too and the cost does not grow with
+        ``x.size`` beyond ``f``'s own; otherwise the inner level is the full
+        gradient.  One extra pass checks ``u @ H @ w`` along random directions:
+        a pattern missing a nonzero raises ValueError.
     format : str, optional
         The scipy.sparse format of a sparse result (default ``"csr"``).
     **kwargs

@@ -52,14 +52,25 @@ def check_kwargs(name, kwargs):
             raise errors.unsupported_ufunc(name, "initial= is not supported")
 
 
+# Whole-array sums watched by sparse Hessians (dualgrad._coloring): tag -> a list
+# that receives ``(input, result)`` of every ``np.sum(a)`` (no axis) of that tag.
+SUM_WATCH = {}
+
+
 def sum(a, axis=None, keepdims=False, **kwargs):
     """``np.sum`` of a dual."""
     check_kwargs("sum", kwargs)
     if a.ndim == 0:
-        return a + 0.0
-    axes = normalize_axes(axis, a.ndim)
-    value = np.add.reduce(a.value, axis=axes, keepdims=keepdims)      # np.sum, less overhead
-    return make(value, sum_partials(a.partials, axes, keepdims), a.tag)
+        out = a + 0.0
+    else:
+        axes = normalize_axes(axis, a.ndim)
+        value = np.add.reduce(a.value, axis=axes, keepdims=keepdims)  # np.sum, less overhead
+        out = make(value, sum_partials(a.partials, axes, keepdims), a.tag)
+    if SUM_WATCH and axis is None and not keepdims:
+        watch = SUM_WATCH.get(a.tag)
+        if watch is not None:
+            watch.append((a, out))
+    return out
 
 
 def prod(a, axis=None, keepdims=False, **kwargs):

@@ -343,6 +343,7 @@ NOT_PLAIN_SUMS = [
     lambda x: np.sum(x[1:] * x[:-1] / np.sum(x ** 2)),                 # a sum inside a sum
     lambda x: np.sum(np.sum(x.reshape(2, -1) ** 3, axis=0) * x[:x.size // 2]),
     lambda x: sum(np.sum(x[k::3] ** 2) * (k + 1) for k in range(3)) * x[0],
+    lambda x: np.sum((x - np.mean(x)) ** 2 * x),   # mean sums inside the dual engine only
 ]
 
 

@@ -300,7 +300,6 @@ def evaluate_sum_colors(who, f, args, x, color, start, width, tcolor, structure)
     element's second-order partials (inner color x outer color) are read back at
     ``np.sum`` (``_reductions.SUM_WATCH``) and scattered into ``H @ S``.  Returns
     ``(n, width)`` or ``None`` when the sums this run saw differ from the traced ones."""
-    from ..dual import Dual
     from ..dispatch._reductions import SUM_WATCH
     n = x.size
     ninner = int(tcolor.max()) + 1 if n else 0
@@ -314,23 +313,31 @@ def evaluate_sum_colors(who, f, args, x, color, start, width, tcolor, structure)
     watch = SUM_WATCH[inner_tag] = []
     try:
         seeded = make(make(private(x), S, outer_tag), T, inner_tag)
-        with backend.scope():
+        with backend.scope():            # read inside: pooled partials are reused after it
             extract(who, f(seeded, *args), inner_tag, ninner)
+            return _scatter_sums(watch, structure, tcolor, ninner, n, width, inner_tag,
+                                 outer_tag)
     finally:
         SUM_WATCH.pop(inner_tag, None)
         retire(inner_tag)
         retire(outer_tag)
+
+
+def _scatter_sums(watch, structure, tcolor, ninner, n, width, inner_tag, outer_tag):
+    """``H @ S[:, start:start+width]`` from the summed inputs ``watch`` recorded in
+    one pass (``None`` when they are not the traced ones)."""
+    from ..dual import Dual
     if len(watch) != len(structure):
         return None
     HS = np.zeros((n, width))
     for (coef, shape, rows_of), (v, _) in zip(structure, watch):
-        if np.shape(v) != shape or not isinstance(v, Dual) or v.tag != inner_tag or \
-                not isinstance(v.partials, (np.ndarray, Dual)):
+        if not isinstance(v, Dual) or v.tag != inner_tag or tuple(v.shape) != shape:
             return None
         p = v.partials
-        if not isinstance(p, Dual):
+        if isinstance(p, np.ndarray) and p.dtype.kind == "f":
             continue                                  # linear in x: no second order
-        if p.tag != outer_tag or not isinstance(p.partials, np.ndarray):
+        if not isinstance(p, Dual) or p.tag != outer_tag or \
+                not isinstance(p.partials, np.ndarray) or p.partials.dtype.kind != "f":
             return None
         size = rows_of.shape[0]
         C = p.partials.reshape(size, ninner, width)

@@ -327,6 +327,16 @@ def test_sparse_hessian_of_a_sum_costs_a_few_evaluations_whatever_the_size(n):
     assert len(calls) <= 3
 
 
+def test_sparse_hessian_of_a_mean_takes_the_path_of_sums():
+    x = np.random.default_rng(9).uniform(-1.0, 1.0, 500)
+    f = lambda x: np.mean((x[1:] - x[:-1] ** 2) ** 2) - 2.0 * np.sum(x[2:] * x[:-2])  # noqa: E731
+    g, calls = counting(f)
+    H = dg.hessian(g, x, sparsity="auto")
+    assert len(calls) <= 3
+    np.testing.assert_allclose(H.toarray(), np.asarray(dg.hessian(f, x)), rtol=1e-12,
+                               atol=1e-14)
+
+
 def test_sparse_hessian_of_a_sum_with_chunks_executors_and_progress(capsys):
     x = np.random.default_rng(6).uniform(-1.0, 1.0, 30)
     exact = sum_forms_hess(x)

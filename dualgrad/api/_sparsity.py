@@ -1131,9 +1131,10 @@ def _reduction(func, nonlinear=False):
         if nonlinear:
             ctx.nonlinear(cols)
         res = _write_out(out, _make(_real(value), cols, ctx))
-        if ctx.sums is not None and func is np.sum and axis is None and not keepdims and \
-                out is None and isinstance(a, Tracer):
-            ctx.lin[id(res)] = (res, {len(ctx.sums): 1.0})
+        if ctx.sums is not None and func in (np.sum, np.mean) and axis is None and \
+                not keepdims and out is None and isinstance(a, Tracer) and a.size:
+            # np.mean(a) is np.sum(a) / a.size, as dualgrad's own np.mean computes it
+            ctx.lin[id(res)] = (res, {len(ctx.sums): 1.0 if func is np.sum else 1.0 / a.size})
             ctx.sums.append((a.shape, a.cols().reshape(a.size, -1)))
         return res
     return impl

@@ -1499,6 +1499,8 @@ def _csr_of(t, m, n):
         from ._coloring_kernels import columns_to_csr
         indptr, indices = columns_to_csr(np.stack(columns).astype(np.int32, copy=False),
                                          np.int32(EMPTY))
+        if indptr[-1] < np.iinfo(np.int32).max:
+            indptr = indptr.astype(np.int32)     # as indices: scipy copies mixed index types
         return sp.csr_matrix((np.ones(indices.size, dtype=bool), indices, indptr),
                              shape=(m, n))
     return _csr(t.cols(), m, n)

@@ -17,10 +17,11 @@ from .errors import DualTypeError, DualValueError
 from .api.helpers import approx_fprime, derivative, gradient, hessian, jacobian, jvp
 from .api.transforms import elementwise_grad, grad, value_and_grad
 from .api._sparsity import hessian_sparsity, sparsity
+from .backend import engine
 
 __all__ = ["Dual", "DualTypeError", "DualValueError", "derivative", "gradient",
            "jacobian", "hessian", "jvp", "grad", "value_and_grad", "elementwise_grad",
-           "approx_fprime", "sparsity", "hessian_sparsity"]
+           "approx_fprime", "sparsity", "hessian_sparsity", "engine"]
 try:                                    # written at build time from git tags (setuptools-scm)
     from ._version import __version__  # type: ignore[import-not-found, unused-ignore]
 except ImportError:                     # a source tree that was never built

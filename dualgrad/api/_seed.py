@@ -241,6 +241,7 @@ def call_jitted(who, f, args, kwargs):
     if not _numba_taught:
         from ..jit import _numba_dual  # noqa: F401  (teaches numba the dual types)
         _numba_taught = True
+    backend.before_write()          # numba code may write into the duals it is given
     try:
         return f(*args, **kwargs)
     except Exception as exc:

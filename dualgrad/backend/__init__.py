@@ -44,14 +44,27 @@ Allocation
     ``copy(p)``: a copy (pooled when large).  ``like(p)``: a pooled buffer shaped like
     ``p``, or ``None``.  ``pooled(base)``: 1 when the pool holds ``base``.
 Scope
-    ``scope()``: ``with scope():`` the pool serves while the block runs (a helper's
-    evaluation of ``f``); dropped when the outermost scope ends.
+    ``scope()``: ``with scope():`` the pool serves and the fused engine defers while
+    the block runs (a helper's evaluation of ``f``); the pool is dropped and every
+    deferred expression materialized when the outermost scope ends.
+Fused engine (``_fused``: its module docstring states the safety invariant)
+    ``FUSING``: ``[defer now?, from how many partials elements]``.
+    ``defer(factors, partials, shape, n)``:
+    ``combine``'s sum as a ``Deferred`` (or ``None``: the caller propagates now);
+    ``defer_roll(p, shape, n, shift)``: ``np.roll``'s rows, deferred.
+    ``concrete(p)``: a deferred ``p`` computed.  ``before_write()``: called by every
+    path that writes into an existing dual's arrays.  ``read_partials(dual, frame)``:
+    what the ``partials`` property returns.  ``engine(name)``: the public switch.
 Engine
     ``use(mode)``: ``with use("numba")`` / ``use("numpy")`` forces one engine (tests).
     ``use_pool(enabled)``: ``with use_pool(False)`` turns the pool off.
 """
 
-from ._buffers import copy, empty, like, pooled, scope, zeros, zeros_like
+from ._buffers import copy, empty, like, pooled, zeros, zeros_like
+from ._fused import ACTIVE as FUSING
+from ._fused import PENDING, Deferred, before_write, concrete, defer, engine, scope
+from ._fused import read as read_partials
+from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._kernels import local, small, use
 from ._propagate import (combine, combine_small, finite, from_rows, outer, rank2, rows,
@@ -60,4 +73,6 @@ from ._propagate import (combine, combine_small, finite, from_rows, outer, rank2
 __all__ = ["combine", "combine_small", "small", "scaled", "local", "where", "outer", "rank2",
            "rows", "from_rows", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
-           "zeros_like", "copy", "like", "pooled", "scope", "use", "use_pool"]
+           "zeros_like", "copy", "like", "pooled", "scope", "use", "use_pool",
+           "engine", "FUSING", "PENDING", "Deferred", "defer", "defer_roll", "concrete", "before_write",
+           "read_partials"]

@@ -221,6 +221,12 @@ for _f in (np.atleast_1d, np.atleast_2d, np.atleast_3d):
 @_structural
 def _roll(a, shift, axis=None):
     value = np.roll(a.value, shift, axis)
+    if backend.FUSING[0] and isinstance(shift, (int, np.integer)) and \
+            (axis is None or a.ndim == 1 and np.ndim(axis) == 0) and \
+            type(value) is np.ndarray and value.dtype == np.float64:
+        p = backend.defer_roll(a.partials, value.shape, a.partials.shape[-1], shift)
+        if p is not None:                 # the fused engine reads the rows shifted
+            return make(value, p, a.tag)
     n = a.partials.shape[-1]
     if axis is None:                                  # the flattened array rolls
         p = _rolled(np.reshape(a.partials, (-1, n)), shift, 0)

@@ -127,6 +127,8 @@ def ufunc_at(ufunc, a, indices, b=None):
     from ..dual import _snapshots
     if _snapshots.LIVE:
         _snapshots.check_write(a, f"np.{ufunc.__name__}.at on a dual array")
+    from .. import backend
+    backend.before_write(a.value, a._p)  # a is written: nothing pending may read it
     from ..dual._array import _promote
     same = isinstance(b, Dual) and b.tag == a.tag
     bv = b.value if same else b

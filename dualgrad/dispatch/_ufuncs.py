@@ -335,6 +335,10 @@ def _scalar_partials(fns, args, duals, values, out):
 
 def _array_partials(rule, fns, args, duals, values, out, shape):
     """The partials of an array result, shape ``shape + (n,)``."""
+    if backend.FUSING[0] and type(out) is np.ndarray and out.dtype == _f64:
+        deferred = _deferred(fns, args, duals, values, out, shape)
+        if deferred is not None:
+            return deferred
     arrays = [_partials_array(args[k]) for k in duals]
     fused = backend.local(rule, values, out, duals, arrays)
     if fused is not None:                 # local derivatives evaluated in the loop
@@ -353,6 +357,26 @@ def _array_partials(rule, fns, args, duals, values, out, shape):
     if not factors:                                 # locally constant in every dual argument
         return backend.zeros(shape + (arrays[0].shape[-1],))
     return backend.combine(factors, partials, shape, partials[0].shape[-1], scratch)
+
+
+def _deferred(fns, args, duals, values, out, shape):
+    """The fused engine's deferred partials of an array result, or ``None``."""
+    a = args[duals[0]]
+    p = a._p if a._kind == "array" else _partials_array(a)
+    if out.size * (p.n if type(p) is backend.Deferred else p.shape[-1]) < backend.FUSING[1]:
+        return None                   # small: the eager engine, without computing twice
+    factors, partials = [], []
+    for k in duals:
+        d = fns[k]
+        if d != "0":
+            a = args[k]
+            factors.append(d(*values, out))
+            partials.append(a._p if a._kind == "array" else _partials_array(a))
+    if not factors:
+        return None
+    p = partials[0]
+    n = p.n if type(p) is backend.Deferred else p.shape[-1]
+    return backend.defer(factors, partials, shape, n)
 
 
 def with_number(rule, k):
@@ -377,7 +401,12 @@ def with_number(rule, k):
         out = ufunc(*values)
         token = _hush()
         try:
-            partials = backend.scaled(d(*values, out), a.partials)
+            f = d(*values, out)
+            p = a._p
+            partials = backend.defer((f,), (p,), out.shape, p.n if type(p) is backend.Deferred
+                                    else p.shape[-1]) if backend.FUSING[0] else None
+            if partials is None:
+                partials = backend.scaled(f, backend.concrete(a._p))
         finally:
             _unhush(token)
         return dual.make_array(out, partials, a.tag)

@@ -33,6 +33,9 @@ __all__ = ["ArrayDual", "make_array", "make", "stack_scalars", "from_object_arra
            "partials_array", "connect"]
 
 _new = object.__new__
+_ACTIVE = backend.FUSING
+_PENDING = backend.PENDING
+_Deferred = backend.Deferred
 _f64 = np.dtype(np.float64)
 
 
@@ -76,7 +79,20 @@ def _check_index(index):
 class ArrayDual(Dual):
     """An array of dual numbers (see :class:`dualgrad.Dual`)."""
 
-    __slots__ = ("value", "partials", "tag")
+    __slots__ = ("value", "_p", "tag")
+
+    @property
+    def partials(self):
+        """The partials, shape ``self.shape + (n,)``: always a computed array (the
+        fused engine's deferred partials are materialized when read)."""
+        p = self._p
+        if _ACTIVE[0] or type(p) is _Deferred:
+            p = backend.read_partials(self, sys._getframe(1))
+        return p
+
+    @partials.setter
+    def partials(self, p):
+        self._p = p
 
     # ---- shape ------------------------------------------------------------------
     @property
@@ -149,25 +165,27 @@ class ArrayDual(Dual):
 
     # ---- indexing ---------------------------------------------------------------
     def __getitem__(self, index):
+        partials = self._p
+        if type(partials) is _Deferred:             # only this one: reading writes nothing
+            partials = self._p = backend.concrete(partials)
         if type(index) is int:                  # x[j] in a loop: the scalar path, direct
             value = self.value
             if type(value) is np.ndarray and value.ndim == 1 and value.dtype is _f64:
-                partials = self.partials
                 if type(partials) is np.ndarray and partials.dtype is _f64:
                     build = _FROM_ROW[partials.shape[1]]
                     if build is not None:
                         return build(value.item(index), partials[index].tolist(), self.tag)
                     return make_scalar(value.item(index), partials[index], self.tag)
         if type(index) is slice:                # x[1:], x[:-1]: the same slice of both
-            return make(self.value[index], self.partials[index], self.tag)
+            return make(self.value[index], partials[index], self.tag)
         _check_index(index)
         value = self.value[index]
         if _advanced(index):                    # a gather: one item per element's row
-            r = backend.rows(self.partials)
+            r = backend.rows(partials)
             if r is not None:
-                return make(value, backend.from_rows(r[index], self.partials),
-                                  self.tag)
-        partials = self.partials[_partials_index(index)]
+                return make(value, backend.from_rows(r[index], partials),
+                            self.tag)
+        partials = partials[_partials_index(index)]
         return make(value, partials, self.tag)
 
     def __setitem__(self, index, item):
@@ -175,6 +193,8 @@ class ArrayDual(Dual):
             _snapshots.check_write(self, index=index)
         if self.tag not in _LIVE:                 # a buffer that escaped its call
             raise errors.escaped()
+        if _PENDING:                        # no pending expression may see this write
+            backend.before_write(self.value, self._p)
         if type(index) is int and getattr(item, "_kind", None) == "slots" and \
                 item.tag == self.tag and type(item.value) is float and _plain(self):
             ps = item._plist()                   # out[i] = d in a loop: direct
@@ -470,9 +490,11 @@ def _square_or_power(power, square):
 
 
 def _plain(d):
-    """Does ``d`` hold float64 ndarrays of values and partials (no nested duals)?"""
-    return type(d.value) is np.ndarray and type(d.partials) is np.ndarray and \
-        d.value.dtype == _f64 and d.partials.dtype == _f64
+    """Does ``d`` hold float64 ndarrays of values and partials (no nested duals)?
+    (Deferred partials are float64 arrays to be.)"""
+    p = d._p
+    return type(d.value) is np.ndarray and d.value.dtype == _f64 and \
+        (type(p) is np.ndarray and p.dtype == _f64 or type(p) is _Deferred)
 
 
 def _constant(b):
@@ -493,6 +515,7 @@ def _inplace(rule):
     def op(a, b):
         if _SNAPSHOTS:
             _snapshots.check_write(a)
+        backend.before_write(a.value, a._p)  # a is written: nothing pending may read it
         if signed_sum and _plain(a) and a.tag in _LIVE:
             if _constant(b):
                 ufunc(a.value, b, out=a.value)
@@ -537,7 +560,7 @@ def make_array(value, partials, tag):
         partials = partials.astype(value.dtype)
     r = _new(ArrayDual)
     r.value = value
-    r.partials = partials
+    r._p = partials
     r.tag = tag
     return r
 

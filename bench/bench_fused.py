@@ -1,0 +1,130 @@
+"""The fused engine against the eager one, per problem, in one run (issue 14).
+
+    python bench/bench_fused.py [--quick] [--only NAME]
+
+For each problem of bench/problems.py that moves large partials (the heat
+equation in three formulations, the elementwise problem, the grid field) and two
+small ones (which must not get slower), times f and dualgrad with each engine:
+``auto`` (the default: fused from ``MIN_WORK`` partials elements), ``eager`` and
+``fused`` (every size), repeats interleaved so that the machine's load hits all
+alike; medians.  Then, in fresh processes, the first call with numba's cache
+empty (cold: every kernel compiles) and with it filled (warm), and how many
+fused kernels (one per number of sources and memory layouts) the problem used.
+
+Writes bench/RESULTS_fused.md.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]
+from _common import table  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+PROBLEMS = ["heat equation 100000x4", "heat equation np.roll + rebinding",
+            "heat equation np.diff + concatenate", "elementwise N=1e6", "grid field 101^3",
+            "Rosenbrock n=100 without np.asarray", "Broyden 50x50"]
+ENGINES = ("auto", "eager", "fused")
+
+
+def measure(name, repeat):
+    import dualgrad as dg
+    from problems import PROBLEMS as ALL, as_np
+    f, _ = ALL[name]("f")
+    d, ref = ALL[name]("dualgrad")
+    errors = {}
+    for e in ENGINES:                       # warm-up, and the error against the reference
+        with dg.engine(e):
+            got = as_np(d()).ravel()
+        errors[e] = float(np.max(np.abs(got - ref)) / max(np.max(np.abs(ref)), 1e-300))
+    fns = {"f": f, **{e: d for e in ENGINES}}
+    numbers = {}
+    for k, fn in fns.items():                     # calls per sample: at least 50 ms
+        with dg.engine("auto" if k == "f" else k):
+            t0 = time.perf_counter()
+            fn()
+            numbers[k] = max(1, int(0.05 / max(time.perf_counter() - t0, 1e-7)))
+    samples = {k: [] for k in fns}
+    for _ in range(repeat):
+        for k, fn in fns.items():
+            with dg.engine("auto" if k == "f" else k):
+                t0 = time.perf_counter()
+                for _ in range(numbers[k]):
+                    fn()
+                samples[k].append((time.perf_counter() - t0) / numbers[k])
+    return {k: statistics.median(v) for k, v in samples.items()}, errors
+
+
+def first_call(name, cache_dir):
+    """First call and kernel count in a fresh process (numba's cache in ``cache_dir``)."""
+    code = f"""
+import json, sys, time
+sys.path[:0] = {[str(HERE.parent), str(HERE)]!r}
+from problems import PROBLEMS
+import dualgrad as dg
+from dualgrad.backend import _fused
+d, _ = PROBLEMS[{name!r}]("dualgrad")
+t0 = time.perf_counter(); d(); first = time.perf_counter() - t0
+t0 = time.perf_counter(); d(); second = time.perf_counter() - t0
+print(json.dumps([first, second, _fused.kernels_compiled()]))
+"""
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, OMP_NUM_THREADS="1",
+               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    args = sys.argv[1:]
+    quick = "--quick" in args
+    only = args[args.index("--only") + 1] if "--only" in args else ""
+    names = [p for p in PROBLEMS if only in p]
+    rows, firsts = [], []
+    for name in names:
+        m, err = measure(name, 3 if quick else 7)
+        rows.append([name, f"{m['f'] * 1e3:.2f}"] +
+                    [f"{m[e] * 1e3:.1f} ({m[e] / m['f']:.2f}x f)" for e in ENGINES] +
+                    [f"{m['auto'] / m['eager']:.2f}", f"{m['fused'] / m['eager']:.2f}",
+                     f"{max(err.values()):.1e}"])
+        print(" | ".join(rows[-1]), flush=True)
+    for name in names[:3] + names[3:5]:
+        with tempfile.TemporaryDirectory() as cache:
+            cold = first_call(name, cache)
+            warm = first_call(name, cache)
+        firsts.append([name, f"{cold[0]:.2f}", f"{warm[0]:.2f}", f"{warm[1]:.2f}",
+                       f"{warm[0] - warm[1]:.2f}", str(warm[2])])
+        print(" | ".join(firsts[-1]), flush=True)
+    text = "\n".join([
+        "# The fused engine against the eager one",
+        "",
+        f"Written by `python bench/bench_fused.py{' --quick' if quick else ''}`: medians of "
+        f"{3 if quick else 7} interleaved repeats in one process; ms. `auto` is the default "
+        "(fused from `MIN_WORK` partials elements), `fused` defers at every size.",
+        "",
+        table(["problem", "f", "auto", "eager", "fused", "auto / eager", "fused / eager",
+               "largest error"], rows),
+        "",
+        "First call in a fresh process, s: numba's cache empty (cold: every kernel of the "
+        "problem compiles) and filled (warm); the second call; the warm first call's extra "
+        "time over it (loading kernels); the number of fused kernels (numbers of sources x "
+        "memory layouts) the problem compiled or loaded.",
+        "",
+        table(["problem", "cold first", "warm first", "second", "warm extra",
+               "fused kernels"], firsts),
+        ""])
+    if not only:
+        (HERE / "RESULTS_fused.md").write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,336 @@
+"""The fused engine (dualgrad/backend/_fused.py): same derivatives as the eager engine, and
+its safety invariant on every write path.
+
+Oracles are analytic derivatives and the eager engine's own (propagated operation
+by operation, a separate code path); each write-path test writes into a source of
+a pending expression and checks the pending result against the derivative before
+the write (the fused engine without the materialization gives the derivative after
+it).
+"""
+
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.backend import _fused, _fusedgen
+
+N = 20_000                        # N * n well above the deferral threshold
+x0 = np.linspace(0.1, 2.0, N)
+B0, B1 = np.linspace(0.1, 1.0, N), np.linspace(1.0, -1.0, N)
+Q = np.array([0.7, 0.2])
+
+
+def both(fn):
+    """``fn()`` with each engine forced."""
+    with _fused.engine("eager"):
+        eager = fn()
+    with _fused.engine("fused"):
+        fused = fn()
+    return eager, fused
+
+
+def test_generated_kernels_match_the_generator():
+    assert _fusedgen.PATH.read_text() == _fusedgen.source()
+    assert _fusedgen.MAX_SOURCES == _fused.MAX_SOURCES
+    assert _fusedgen.UNROLLED == _fused._UNROLLED
+
+
+def test_threshold_makes_the_tests_defer():
+    assert N * 4 >= _fused.MIN_WORK and N >= _fused.MIN_WORK
+
+
+def chain(p):
+    x = p[0] * x0 + p[1]
+    y = np.sin(x) * np.exp(-x ** 2) + np.log1p(x ** 2) - 3.0 * x / (1.0 + x * x)
+    return np.sqrt(y * y + p[2]) * p[3] - np.tanh(y) / 2.0
+
+
+P = np.array([1.1, -0.3, 0.5, 2.0])
+
+
+def test_elementwise_chain_equals_eager_and_complex_step():
+    eager, fused = both(lambda: dg.jacobian(chain, P))
+    np.testing.assert_allclose(fused, eager, rtol=1e-13, atol=1e-15)
+    h = 1e-30
+    for k in range(4):                  # complex step: an independent oracle
+        q = P.astype(complex)
+        q[k] += 1j * h
+        np.testing.assert_allclose(fused[:, k], chain(q).imag / h, rtol=1e-12, atol=1e-14)
+
+
+def test_elementwise_grad_equals_the_analytic_derivative():
+    def wave(x):
+        return np.sin(x) * np.exp(-x ** 2) + np.log1p(x ** 2)
+    x = np.linspace(-3, 3, 100_000)
+    e = np.exp(-x ** 2)
+    exact = np.cos(x) * e - 2 * x * np.sin(x) * e + 2 * x / (1 + x ** 2)
+    eager, fused = both(lambda: dg.elementwise_grad(wave)(x))
+    np.testing.assert_allclose(fused, exact, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(fused, eager, rtol=1e-14, atol=1e-16)
+
+
+def heat(p, n=3000, steps=30, dt=0.01):
+    kappa, amp, width, rate = p[0], p[1], p[2], p[3]
+    s = np.linspace(0.0, 1.0, n)
+    u = amp * np.exp(-((s - 0.5) / width) ** 2)
+    for _ in range(steps):
+        lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
+        u[1:-1] += kappa * lap + dt * rate * u[1:-1] * (1.0 - u[1:-1])
+    return u
+
+
+def heat_tangent(p, n=3000, steps=30, dt=0.01):
+    """The hand-written forward sensitivity of ``heat``."""
+    kappa, amp, width, rate = p
+    s = np.linspace(0.0, 1.0, n)
+    g = np.exp(-((s - 0.5) / width) ** 2)
+    u = amp * g
+    S = np.zeros((n, 4))
+    S[:, 1] = g
+    S[:, 2] = amp * g * 2 * (s - 0.5) ** 2 / width ** 3
+    for _ in range(steps):
+        lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
+        dlap = S[2:] - 2.0 * S[1:-1] + S[:-2]
+        mid = u[1:-1]
+        dS = kappa * dlap + (dt * rate * (1.0 - 2.0 * mid))[:, None] * S[1:-1]
+        dS[:, 0] += lap
+        dS[:, 3] += dt * mid * (1.0 - mid)
+        u[1:-1] += kappa * lap + dt * rate * mid * (1.0 - mid)
+        S[1:-1] += dS
+    return S
+
+
+def test_heat_in_place_equals_the_hand_written_tangent(monkeypatch):
+    monkeypatch.setattr(_fused, "MIN_WORK", 1000)
+    p = np.array([0.4, 0.8, 0.1, 1.5])
+    eager, fused = both(lambda: dg.jacobian(heat, p))
+    exact = heat_tangent(p)
+    np.testing.assert_allclose(fused, exact, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(fused, eager, rtol=1e-12, atol=1e-14)
+
+
+def test_a_loop_compiles_a_bounded_number_of_kernels(monkeypatch):
+    monkeypatch.setattr(_fused, "MIN_WORK", 1000)
+    p = np.array([0.4, 0.8, 0.1, 1.5])
+    with _fused.engine("fused"):
+        dg.jacobian(lambda q: heat(q, steps=2), p)
+        before = _fused.kernels_compiled()
+        dg.jacobian(lambda q: heat(q, steps=40), p)
+    assert _fused.kernels_compiled() == before
+
+
+def test_nan_safe_a_zero_direction_stays_zero():
+    z = np.where(np.arange(N) % 3 == 0, 0.0, x0)
+
+    def f(p):
+        return np.sqrt(p[0] * z) * 2.0 + p[1] * np.log(p[0] * z + 0.0) + p[1]
+    eager, fused = both(lambda: dg.jacobian(f, np.array([1.0, 2.0])))
+    np.testing.assert_array_equal(np.isnan(fused), np.isnan(eager))
+    np.testing.assert_array_equal(np.isinf(fused), np.isinf(eager))
+    ok = np.isfinite(eager)
+    np.testing.assert_allclose(fused[ok], eager[ok], rtol=1e-13)
+    assert np.all(np.isfinite(fused[1::3, 0]))
+
+
+def test_partials_read_inside_f_is_an_array():
+    seen = []
+
+    def f(p):
+        y = np.sin(p[0] * B0 + p[1] * B1) * 2.0
+        assert type(y._p) is _fused.Deferred
+        seen.append(type(y.partials))
+        return y
+    with _fused.engine("fused"):
+        got = dg.jacobian(f, Q)
+    assert seen == [np.ndarray]
+    x = Q[0] * B0 + Q[1] * B1
+    exact = (2.0 * np.cos(x))[:, None] * np.stack([B0, B1], axis=1)
+    np.testing.assert_allclose(got, exact, rtol=1e-14, atol=1e-15)
+
+
+# ---- the safety invariant: every write path ----------------------------------------
+
+
+def concrete_x(p):
+    """A dual of the value's shape with partials of its own (two directions)."""
+    return (p[0] * B0 + p[1] * B1).copy()
+
+
+def pending_then_write(write):
+    """``f`` makes ``y = 3 x + sin(x)`` (pending under the fused engine), then
+    ``write(x)`` overwrites x's value and partials; y's derivative must be the one
+    from before the write: (3 + cos(x)) dx/dp."""
+    def f(p):
+        x = concrete_x(p)
+        y = 3.0 * x + np.sin(x)
+        write(x)
+        return y
+    with _fused.engine("fused"):
+        got = dg.jacobian(f, Q)
+    x = Q[0] * B0 + Q[1] * B1
+    exact = (3.0 + np.cos(x))[:, None] * np.stack([B0, B1], axis=1)
+    np.testing.assert_allclose(got, exact, rtol=1e-14, atol=1e-15)
+
+
+def _item(x):
+    x[::2] = 5.0 * x[1::2]
+
+
+def _item_all(x):
+    x[...] = 0.0
+
+
+def _iadd(x):
+    x += x * x
+
+
+def _imul(x):
+    x *= 2.0
+
+
+def _isub_dual(x):
+    x -= np.sin(x)
+
+
+def _out(x):
+    np.multiply(x, 2.0, out=x)
+
+
+def _view(x):
+    v = x[10:]
+    v[...] = np.cos(v)
+
+
+def _view_inplace(x):
+    v = x[::3]
+    v *= 4.0
+
+
+def _copyto(x):
+    np.copyto(x, np.cos(x))
+
+
+def _ufunc_at(x):
+    np.add.at(x, [0, 1, 2, 0], np.sin(x)[:4])
+
+
+def _clip_out(x):
+    np.clip(x, 0.2, 0.3, out=x)
+
+
+def _partials_by_hand(x):
+    x.partials[...] = 7.0
+
+
+@pytest.mark.parametrize("write", [_item, _item_all, _iadd, _imul, _isub_dual, _out, _view,
+                                   _view_inplace, _copyto, _ufunc_at, _clip_out,
+                                   _partials_by_hand])
+def test_a_write_never_reaches_a_pending_expression(write):
+    pending_then_write(write)
+
+
+def test_partials_read_by_the_user_stops_deferral_until_the_helper_returns():
+    def f(p):
+        x = concrete_x(p)
+        q = x.partials                   # the user now holds x's partials
+        assert not _fused.ACTIVE[0]
+        y = 3.0 * x                      # computed now, not deferred
+        q[...] = 0.0                     # ... so this write cannot reach it
+        return y
+    with _fused.engine("fused"):
+        got = dg.jacobian(f, Q)
+        assert not _fused.PENDING
+        assert _fused.ACTIVE[0] is False
+        dg.jacobian(lambda p: _assert_active(concrete_x(p)), Q)
+
+
+def _assert_active(x):
+    assert _fused.ACTIVE[0]              # the next helper call defers again
+    return x
+
+
+def test_users_numba_code_writing_into_a_dual():
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def scribble(a):
+        for i in range(a.shape[0]):
+            a[i] = 0.0
+
+    pending_then_write(scribble)
+
+
+def test_the_buffer_pool_never_hands_out_a_source():
+    def f(p):
+        a = np.sin(concrete_x(p)) * 1.0
+        a.sum()                               # a's partials: computed, a pooled buffer
+        assert type(a._p) is np.ndarray
+        y = 2.0 * a                           # pending, its source: a's partials
+        del a
+        for _ in range(4):                    # fresh large partials from the pool
+            (np.cos(concrete_x(p)) * 3.0).sum()
+        return y
+    with _fused.engine("fused"):
+        got = dg.jacobian(f, Q)
+    x = Q[0] * B0 + Q[1] * B1
+    exact = (2.0 * np.cos(x))[:, None] * np.stack([B0, B1], axis=1)
+    np.testing.assert_allclose(got, exact, rtol=1e-14, atol=1e-15)
+
+
+def test_nothing_is_pending_after_a_helper_returns():
+    escaped = []
+
+    def f(p):
+        y = np.sin(concrete_x(p)) * 2.0
+        escaped.append(y)
+        return y.sum()
+    with _fused.engine("fused"):
+        dg.gradient(f, Q)
+    assert not _fused.PENDING
+    p = escaped[0]._p
+    assert type(p) is not _fused.Deferred or p.result is not None
+
+
+def test_threads_share_the_pending_rule():
+    errors = []
+
+    def work():
+        try:
+            for _ in range(3):
+                pending_then_write(_item)
+        except Exception as exc:        # pragma: no cover - reported below
+            errors.append(exc)
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+
+
+# ---- the switch --------------------------------------------------------------------
+def test_engine_rejects_an_unknown_name():
+    with pytest.raises(ValueError, match="fused"):
+        with _fused.engine("lazy"):
+            pass
+
+
+def test_environment_variable_chooses_and_is_checked():
+    import os
+    code = "import dualgrad.backend._fused as f; print(f.current())"
+    env = dict(os.environ, DUALGRAD_ENGINE="eager")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.strip() == "eager", out.stderr
+    env["DUALGRAD_ENGINE"] = "lazy"
+    bad = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert bad.returncode != 0 and "DUALGRAD_ENGINE" in bad.stderr
+
+
+def test_public_engine_switch():
+    assert dg.engine is _fused.engine
+    with dg.engine("eager"):
+        assert _fused.current() == "eager"

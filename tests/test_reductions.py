@@ -109,3 +109,27 @@ def test_max_inside_njit_follows_the_table():
     def g(x):
         return np.maximum(x[0], x[1]) + 2.0 * np.minimum(x[1], x[0])
     np.testing.assert_array_equal(dg.gradient(g, np.array([1.0, 1.0])), [1.0, 2.0])
+
+
+@pytest.mark.parametrize("func", [np.max, np.min, np.amax, np.amin, np.nanmax, np.nanmin,
+                                  np.argmax, np.argmin])
+@pytest.mark.parametrize("axis", [None, 0])
+def test_empty_reductions_raise_numpys_own_error(func, axis):
+    """An empty max/min has no value: the user sees NumPy's message for the same call
+    on floats (the oracle), not an internal argmax error."""
+    with pytest.raises(ValueError) as want:
+        func(np.zeros(0), axis=axis)
+
+    def f(a):
+        return np.sum(a) + func(a[:0], axis=axis)
+
+    with pytest.raises(ValueError) as got:
+        dg.gradient(f, np.arange(3.0))
+    assert str(got.value) == str(want.value)
+
+
+@pytest.mark.parametrize("func", [np.max, np.nanmin])
+def test_empty_outer_axis_reduces_to_empty(func):
+    """Reducing a non-empty axis of an empty array is allowed, as in NumPy."""
+    got = dg.jacobian(lambda a: func(np.reshape(a, (0, 3)), axis=1), np.zeros(0))
+    assert np.shape(got) == (0, 0)

@@ -103,8 +103,12 @@ def _nanmean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
 
 
 def _nan_extreme(reduce, fill, name):
+    plain = getattr(np, name)
+
     def impl(a, axis=None, out=None, keepdims=False, **kwargs):
         check_kwargs(name, kwargs)
+        if primal(a).size == 0:               # NumPy's own error for an empty reduction
+            plain(primal(a), axis=axis, keepdims=keepdims)
         nan = np.isnan(primal(a))
         if not nan.any():                           # nothing to skip: the plain reduction
             return reduce(a, axis=axis, keepdims=keepdims)

@@ -128,6 +128,8 @@ def _extreme(a, axis, keepdims, arg, name, kwargs):
     check_kwargs(name, kwargs)
     if a.ndim == 0:
         return a + 0.0
+    if a.size == 0:                           # NumPy's own error for an empty reduction
+        getattr(np, name)(_primal(a), axis=axis, keepdims=keepdims)
     if axis is None:
         a = np.reshape(a, (-1,))
         axis = 0

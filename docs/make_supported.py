@@ -73,6 +73,11 @@ def render():
     names = sorted({function_name(f) for f in list(HANDLED) + list(LINALG) + list(FFT)})
     lines += [", ".join(f"`{n}`" for n in names), ""]
     lines += EXTRA
+    lines += ["Without a complex derivative (the table's `NOT_HOLOMORPHIC`): under",
+              "`holomorphic=True` a complex dual reaching one of these raises `TypeError`",
+              "(drop `holomorphic=True` and differentiate the real and imaginary parts):",
+              ", ".join(sorted({f"`{function_name(f)}`" for f in _rules.NOT_HOLOMORPHIC})),
+              ""]
     return "\n".join(lines)
 
 

@@ -157,6 +157,16 @@ def complex_input(who, dtype, name="x"):
         "respect to the real array np.concatenate([re, im]).")
 
 
+def not_holomorphic(name):
+    return DualTypeError(
+        f"{name}: expected a function with a complex derivative under holomorphic=True, "
+        f"got {name} of a complex dual, which has none (it is not holomorphic: its "
+        "derivatives along the real and the imaginary axis differ). Fix: drop "
+        "holomorphic=True and differentiate the real and imaginary parts: split z into "
+        "re + 1j * im and differentiate f(re + 1j * im) (np.real and np.imag of it) "
+        "with respect to the real array np.concatenate([re, im]).")
+
+
 def not_callable(who, f):
     return bad_type(who, "a callable f", f"{type(f).__name__} {f!r:.60}",
                     "Pass the function itself, e.g. dg.gradient(f, x).")

@@ -255,3 +255,93 @@ def test_holomorphic_in_place_product():
         y *= z                                   # z ** 2
         return y
     np.testing.assert_allclose(np.diag(dg.jacobian(f, z, holomorphic=True)), 2 * z, rtol=1e-14)
+
+
+def _cauchy_riemann_gap(f, z, h=1e-6):
+    """|df/dRe - df/(i dIm)| by central differences: 0 exactly where f has a complex
+    derivative (the oracle that these functions have none)."""
+    gap = 0.0
+    for e in np.eye(np.size(z)).reshape((-1,) + np.shape(z)):       # each coordinate
+        d_re = (f(z + h * e) - f(z - h * e)) / (2 * h)
+        d_im = (f(z + 1j * h * e) - f(z - 1j * h * e)) / (2j * h)
+        gap = max(gap, float(np.max(np.abs(np.asarray(d_re) - np.asarray(d_im)))))
+    return gap
+
+
+_C = np.array([0.5 - 1.0j, 2.0 + 0.25j])
+_M = np.array([[2.0 + 1.0j, 0.5 - 0.2j], [0.3 + 0.1j, 1.5 + 0.5j]])
+
+_NOT_HOLOMORPHIC = [
+    ("conjugate", lambda z: np.sum(np.conj(z))),
+    ("conjugate", lambda z: np.sum(np.conjugate(z))),
+    ("conjugate", lambda z: np.sum(z.conj())),
+    ("absolute", lambda z: np.sum(np.abs(z))),
+    ("absolute", lambda z: np.sum(abs(z))),
+    ("sign", lambda z: np.sum(np.sign(z))),
+    ("real", lambda z: np.sum(np.real(z))),
+    ("real", lambda z: np.sum(z.real)),
+    ("imag", lambda z: np.sum(np.imag(z))),
+    ("imag", lambda z: np.sum(z.imag)),
+    ("angle", lambda z: np.sum(np.angle(z))),
+    ("var", lambda z: np.var(z)),
+    ("std", lambda z: np.std(z)),
+    ("vdot", lambda z: np.vdot(z, _C)),
+    ("vecdot", lambda z: np.vecdot(z, _C)),
+    ("vecmat", lambda z: np.sum(np.vecmat(z, _M))),
+    ("correlate", lambda z: np.sum(np.correlate(_C, z))),
+    ("norm", lambda z: np.linalg.norm(z)),
+    ("svdvals", lambda z: np.sum(np.linalg.svdvals(np.reshape(z, (1, 2))))),
+    ("qr", lambda z: np.sum(np.linalg.qr(_M * z[0])[0])),
+    ("pinv", lambda z: np.sum(np.linalg.pinv(np.reshape(z, (1, 2))))),
+]
+
+
+@pytest.mark.parametrize("name, f", _NOT_HOLOMORPHIC)
+@pytest.mark.parametrize("shape", [(), (2,)])
+def test_holomorphic_true_raises_on_functions_without_a_complex_derivative(name, f, shape):
+    """Under holomorphic=True a function with no complex derivative raises a TypeError
+    naming it and the fix (it returned the derivative along the real axis)."""
+    z = np.array([0.3 + 0.8j, -1.1 + 0.4j])
+    g = f
+    if shape == ():
+        z = z[0]
+        g = lambda s: f(np.stack([s, s * 0.5 + 1.0]))     # noqa: E731
+    assert _cauchy_riemann_gap(g, z) > 1e-3            # the oracle: f has no dF/dz
+    with pytest.raises(TypeError, match=rf"{name}.*holomorphic.*Fix: drop holomorphic=True"):
+        dg.jacobian(g, z, holomorphic=True)
+    if shape == ():
+        with pytest.raises(TypeError, match="holomorphic"):
+            dg.derivative(g, z, holomorphic=True)
+    with pytest.raises(TypeError, match="holomorphic"):
+        dg.jvp(g, z, np.ones_like(z), holomorphic=True)
+    assert not dg.dual.HOLOMORPHIC                       # the call's mark is gone
+
+
+@pytest.mark.parametrize("f", [
+    lambda z: np.vdot(_C, z),                      # the conjugated argument is constant
+    lambda z: np.vecdot(_C, z),
+    lambda z: np.vecmat(_C, np.stack([z, z * 2.0], axis=1)),
+    lambda z: np.matvec(_M, z),
+    lambda z: np.sum(np.correlate(z, _C)),
+    lambda z: np.sum(np.conj(_C) * z) + np.abs(_C[0]) * np.real(_C[1]),
+    lambda z: np.sum(np.maximum(np.abs(_C), 1.0) * np.exp(z)),
+])
+def test_holomorphic_true_keeps_holomorphic_uses(f):
+    """Conjugation or abs of constants, or of the other argument, is holomorphic in z:
+    the complex derivative matches central differences along both axes."""
+    z = np.array([0.3 + 0.8j, -1.1 + 0.4j])
+    got = dg.jacobian(f, z, holomorphic=True)
+    h = 1e-6
+    for k in range(2):
+        e = np.eye(2)[k]
+        assert got[..., k] == pytest.approx((f(z + h * e) - f(z - h * e)) / (2 * h), rel=1e-8)
+        assert got[..., k] == pytest.approx((f(z + 1j * h * e) - f(z - 1j * h * e)) / (2j * h),
+                                       rel=1e-8)
+
+
+def test_real_inputs_through_non_holomorphic_functions_still_work():
+    """Without holomorphic=True the real-pair convention applies, as before."""
+    f = lambda x: np.abs(x + 1j) + np.real(np.conj(x * 1j) * 2j)     # noqa: E731
+    x = 0.7
+    assert dg.derivative(f, x) == pytest.approx(x / np.hypot(x, 1.0) + 2.0, rel=1e-14)
+    assert not dg.dual.HOLOMORPHIC

@@ -13,7 +13,8 @@ import numpy as np
 
 from .. import backend, errors
 from .. import dual
-from ..dual import Dual, _snapshots, check_live, make, new_tag, retire, numeric
+from ..dual import (Dual, _snapshots, check_live, holomorphic_tag, make, new_tag, numeric,
+                   retire)
 from ._parallel import run_tasks, worker_count
 from ._tree import flatten, is_node
 from ..dual import from_object_array as _from_object_array, stack_scalars
@@ -195,6 +196,8 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
     list for a scalar output); with ``has_aux``, ``(value, partials, aux)``.
     """
     tag = new_tag()
+    if any(type(x) is complex or type(x) is np.ndarray and x.dtype.kind == "c" for x in xs):
+        holomorphic_tag(tag)          # complex inputs pass validation only with holomorphic=True
     try:
         full = list(template)
         offset = 0

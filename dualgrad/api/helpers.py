@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import errors
-from ..dual import Dual, _snapshots, make, new_tag, retire
+from ..dual import Dual, _snapshots, holomorphic_tag, make, new_tag, retire
 from ._dense import dense_jacobian as _jacobian
 from ._seed import (OutTree, as_array, call_jitted, extract, is_jitted, jacobian_columns,
                     private, split_aux, strip_tag)
@@ -535,7 +535,7 @@ def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool
     if xdef != vdef:
         raise errors.bad_argument(who, "v of x's pytree structure",
                                   f"{_describe(vdef)} for x's {_describe(xdef)}")
-    tag = new_tag()
+    tag = holomorphic_tag(new_tag()) if holomorphic else new_tag()
     seeded = []
     for xl, vl in zip(xleaves, vleaves):
         xl, vl = as_input(who, xl, holomorphic), as_input(who, vl, holomorphic, "v")

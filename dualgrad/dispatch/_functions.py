@@ -20,11 +20,12 @@ import numpy as np
 
 from . import _reductions
 from .. import backend, errors
-from ..dual import (LIVE, Dual, from_object_array, make, make_array, newest, numeric,
+from ..dual import (HOLOMORPHIC, LIVE, Dual, from_object_array, make, make_array, newest, numeric,
                     partials_array, primal)
 from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
-from ._operands import abs2, operand, plain_array, write_out
+from ._operands import abs2, check_holomorphic, operand, plain_array, write_out
+from ..rules._table import NOT_HOLOMORPHIC
 
 __all__ = ["dispatch", "HANDLED", "function_name"]
 
@@ -89,6 +90,9 @@ def dispatch(func, args, kwargs, like=None):
     args = [_lift(a) for a in args]
     if kwargs:
         kwargs = {k: _lift(v) for k, v in kwargs.items()}
+    if HOLOMORPHIC and func in NOT_HOLOMORPHIC:
+        check_holomorphic(function_name(func), args, NOT_HOLOMORPHIC[func])
+        check_holomorphic(function_name(func), list(kwargs.values()))
     return _finish(impl(*args, **kwargs))
 
 

@@ -10,10 +10,10 @@ another to reach these.
 import numpy as np
 
 from .. import errors
-from ..dual import Dual, primal
+from ..dual import HOLOMORPHIC, Dual, primal
 from ..dual import from_object_array as _from_object_array
 
-__all__ = ["plain_array", "operand", "write_out", "abs2"]
+__all__ = ["plain_array", "operand", "write_out", "abs2", "is_complex", "check_holomorphic"]
 
 
 def plain_array(who, a):
@@ -62,3 +62,20 @@ def abs2(x):
         re, im = np.real(x), np.imag(x)
         return re * re + im * im
     return x * x
+
+
+def is_complex(d):
+    """Does the dual ``d`` hold a complex value or complex partials?"""
+    if d._kind == "slots":
+        return type(d.value) is complex or any(type(p) is complex for p in d._plist())
+    return np.iscomplexobj(primal(d.value)) or np.iscomplexobj(primal(d.partials))
+
+
+def check_holomorphic(name, args, positions=None):
+    """Raise ``TypeError`` when a complex dual of a ``holomorphic=True`` call reaches a
+    function without a complex derivative (the table's ``NOT_HOLOMORPHIC``) at one of
+    ``positions`` of ``args`` (all of them for ``None``)."""
+    for i, d in enumerate(args):
+        if isinstance(d, Dual) and (positions is None or i in positions) and \
+                d.tag in HOLOMORPHIC and is_complex(d):
+            raise errors.not_holomorphic(name)

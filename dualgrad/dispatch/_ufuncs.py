@@ -17,10 +17,11 @@ import sys
 import numpy as np
 
 from .. import backend, dual, errors
-from ..dual import LIVE as _LIVE, Dual, make, partials_array as _partials_array
+from ..dual import HOLOMORPHIC, LIVE as _LIVE, Dual, make, partials_array as _partials_array
 from . import _reductions
-from ._operands import operand, write_out
-from ..rules._table import _COMPILED, derivative_functions, rule_for, tangent_function
+from ._operands import check_holomorphic, is_complex as _is_complex, operand, write_out
+from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, derivative_functions, rule_for,
+                             tangent_function)
 
 __all__ = ["apply", "call", "call_ufunc", "operand", "small", "with_number"]
 
@@ -152,6 +153,8 @@ def call(rule, args, out=None):
         for a in args:
             if isinstance(a, Dual) and a.tag not in _LIVE:     # an escaped dual
                 raise errors.escaped()
+        if HOLOMORPHIC and rule.ufunc in NOT_HOLOMORPHIC:       # vecdot, vecmat: conj
+            check_holomorphic(f"np.{rule.name}", args, NOT_HOLOMORPHIC[rule.ufunc])
         return _CUSTOM[rule.ufunc](*(operand(a) for a in args))
     if kind == "unsupported":
         raise errors.unsupported_ufunc(ufunc_name(rule.ufunc), rule.note)
@@ -189,6 +192,8 @@ def call(rule, args, out=None):
     if kind == "predicate":
         return ufunc(*values)
     if rule.tangent and _is_complex(args[duals[0]]):
+        if tag in HOLOMORPHIC:
+            raise errors.not_holomorphic(f"np.{rule.name}")
         return _complex_tangent(rule, args[duals[0]], values[duals[0]], tag)
     fns = _COMPILED.get(rule.ufunc) or derivative_functions(rule)
     for k in duals:
@@ -294,13 +299,6 @@ def small(rule, args):
     if total is None:                                 # an inf or NaN met: the careful path
         return call(rule, args, out)
     return dual.make_array(out, total, tag)
-
-
-def _is_complex(d):
-    """Does the dual ``d`` hold a complex value or complex partials?"""
-    if d._kind == "slots":
-        return type(d.value) is complex or any(type(p) is complex for p in d._plist())
-    return np.iscomplexobj(d.value) or np.iscomplexobj(d.partials)
 
 
 def _complex_tangent(rule, d, x, tag):

@@ -21,7 +21,8 @@ import numpy as np
 
 from .. import errors
 
-__all__ = ["Dual", "new_tag", "retire", "check_live", "primal", "newest",
+__all__ = ["Dual", "new_tag", "retire", "HOLOMORPHIC", "holomorphic_tag", "check_live",
+           "primal", "newest",
            "running", "adopted", "adopting", "LIVE"]
 
 _TAGS = itertools.count(1)
@@ -55,6 +56,18 @@ def running():
     return {t for t, owner in list(LIVE.items()) if owner == me} | adopted()
 
 
+# Tags of the running ``holomorphic=True`` calls: their duals stand for a complex
+# derivative, so a function without one (``conj``, ``abs``, ``real`` ...: the table's
+# ``NOT_HOLOMORPHIC``) raises on them instead of giving the real-axis derivative.
+HOLOMORPHIC = set()
+
+
+def holomorphic_tag(tag):
+    """Mark ``tag`` as the tag of a ``holomorphic=True`` call (until it retires)."""
+    HOLOMORPHIC.add(tag)
+    return tag
+
+
 def new_tag(_next=_TAGS.__next__, _live=LIVE, _id=_ident):
     """A tag newer than every tag handed out before; live until :func:`retire`.
     (Names bound as defaults: one call per helper call, measured at ~25 ns each.)"""
@@ -63,9 +76,11 @@ def new_tag(_next=_TAGS.__next__, _live=LIVE, _id=_ident):
     return tag
 
 
-def retire(tag, _pop=LIVE.pop):
+def retire(tag, _pop=LIVE.pop, _holo=HOLOMORPHIC):
     """The helper call of ``tag`` returned: its duals are dead from now on."""
     _pop(tag, None)
+    if _holo:
+        _holo.discard(tag)
 
 
 def check_live(tag, who="dualgrad"):

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Rule", "RULES", "rule_for", "where", "derivative_functions", "tangent_function"]
+__all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "derivative_functions",
+           "tangent_function"]
 
 _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
@@ -293,6 +294,22 @@ def _scipy_rules(sc):
 
 
 RULES = {rule.ufunc: rule for rule in _TABLE}
+
+# Functions with no complex derivative (Cauchy-Riemann fails): the argument positions
+# where a complex dual of a ``holomorphic=True`` call raises instead of giving the
+# derivative along the real axis.  The ufuncs are the rows with a ``tangent``; the
+# others take parts, conjugate an argument, or are defined through ``A^H``.
+NOT_HOLOMORPHIC = {
+    **{rule.ufunc: (0,) for rule in _TABLE if rule.tangent},
+    np.real: (0,), np.imag: (0,), np.angle: (0,),
+    np.var: (0,), np.std: (0,), np.nanvar: (0,), np.nanstd: (0,), np.cov: (0, 1),
+    np.corrcoef: (0, 1),
+    np.vdot: (0,), np.vecdot: (0,), np.vecmat: (0,), np.linalg.vecdot: (0,), np.correlate: (1,),
+    np.linalg.norm: (0,), np.linalg.vector_norm: (0,), np.linalg.matrix_norm: (0,),
+    np.linalg.svd: (0,), np.linalg.svdvals: (0,), np.linalg.eigh: (0,),
+    np.linalg.eigvalsh: (0,), np.linalg.cholesky: (0,), np.linalg.qr: (0,),
+    np.linalg.pinv: (0,), np.linalg.lstsq: (0,),
+}
 _SCIPY_LOADED = False
 
 

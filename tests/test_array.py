@@ -323,3 +323,101 @@ def exc_info_of(fn):
     except Exception as exc:  # noqa: BLE001
         return exc
     return None
+
+
+# ---- ndarray methods (dualgrad.dual._array: AS_FUNCTIONS, ON_VALUES, REFUSED) ----------
+_X = np.array([[3.0, 1.0, 4.0], [1.7, 9.0, 2.6]])
+# per method: the arguments of a call (the same call on a float ndarray is the oracle)
+_METHOD_CALLS = {
+    "all": [(), (1,)], "any": [(), (0,)], "argsort": [(), (0,)], "clip": [(1.2, 3.5)],
+    "cumprod": [(), (1,)], "cumsum": [(), (0,)], "diagonal": [(), (1,)], "dot": [(_X.T,)],
+    "max": [(), (1,)], "mean": [(), (0,)], "min": [(), (1,)], "nonzero": [()],
+    "prod": [(), (1,)], "repeat": [(2,), (2, 1)], "round": [(), (1,)],
+    "searchsorted": [(2.0,)], "squeeze": [()], "std": [(), (0,)], "sum": [(), (1,)],
+    "swapaxes": [(0, 1)], "take": [([0, 2],), ([2, 0], 1)], "trace": [(), (1,)],
+    "var": [(), (1,)], "argmax": [(), (1,)], "argmin": [(), (0,)], "argpartition": [(1, 1)],
+}
+
+
+def _method_cases():
+    from dualgrad.dual._array import AS_FUNCTIONS, ON_VALUES
+    for name in AS_FUNCTIONS + ON_VALUES:
+        for args in _METHOD_CALLS[name]:       # a KeyError: a listed method without a test
+            yield name, args
+
+
+@pytest.mark.parametrize("name, args", list(_method_cases()))
+def test_ndarray_methods_match_numpys_methods(name, args):
+    """Every generated method: the value is ndarray's method on the floats, and the
+    Jacobian matches central differences of ndarray's method (exact for these
+    piecewise-linear and polynomial functions up to rounding)."""
+    x = _X.ravel() if name == "searchsorted" else _X
+    want = getattr(x, name)(*args)
+    out = []
+
+    def f(a):
+        r = getattr(a, name)(*args)
+        out.append(r)
+        return r if isinstance(r, dg.Dual) else np.sum(a) * 0.0
+    jac = dg.jacobian(f, x)
+    got = out[-1]
+    if isinstance(want, tuple):                                  # nonzero
+        assert all(np.array_equal(g, w) for g, w in zip(got, want))
+        return
+    if not isinstance(got, dg.Dual):                             # indices, bools
+        assert np.array_equal(got, want) and type(np.asarray(got)) is np.ndarray
+        return
+    assert np.allclose(got.value, want, rtol=1e-15, atol=0)
+    h = 1e-6
+    cols = []
+    for k in range(x.size):
+        e = np.zeros(x.size)
+        e[k] = h
+        e = e.reshape(x.shape)
+        cols.append((getattr(x + e, name)(*args) - getattr(x - e, name)(*args)) / (2 * h))
+    fd = np.moveaxis(np.array(cols), 0, -1).reshape(np.shape(jac))
+    assert np.allclose(jac, fd, rtol=1e-6, atol=1e-8)
+
+
+def test_in_place_methods_and_mT_match_numpy():
+    def f(a):
+        b = a * 1.0
+        b.partition(1, axis=1)
+        c = a * 2.0
+        c.put([0, 4], [10.0, a[0, 1]])
+        d = a.compress([True, False, True], axis=1)
+        e = a.compress([False, True, True])
+        return np.concatenate([b.ravel(), c.ravel(), d.ravel(), e.ravel(), a.mT.ravel()])
+
+    got = dg.jacobian(f, _X).reshape(-1, 6)
+    b = _X.copy()
+    b.partition(1, axis=1)
+    c = 2.0 * _X
+    c.put([0, 4], [10.0, _X[0, 1]])
+    assert np.array_equal(f(dg.Dual(_X, np.zeros(_X.shape + (1,)))).value, np.concatenate(
+        [b.ravel(), c.ravel(), _X.compress([True, False, True], axis=1).ravel(),
+         _X.compress([False, True, True]), _X.mT.ravel()]))
+    # partition: each output row is a permutation of its input row: rows of the identity
+    jb = got[:6].reshape(6, 6)
+    assert np.array_equal(jb.sum(axis=1), np.ones(6)) and set(jb.ravel()) <= {0.0, 1.0}
+    jc = got[6:12]
+    assert jc[0].sum() == 0.0 and jc[4, 1] == 1.0 and jc[1, 1] == 2.0
+    assert np.array_equal(got[-6:], np.eye(6).reshape(2, 3, 6).transpose(1, 0, 2).reshape(6, 6))
+
+
+@pytest.mark.parametrize("name", ["resize", "tobytes", "tofile", "dump", "dumps", "byteswap",
+                                  "getfield", "setfield", "choose"])
+def test_methods_that_drop_derivatives_raise_naming_the_fix(name):
+    d = dg.Dual(_X, np.ones(_X.shape + (1,)))
+    with pytest.raises(TypeError, match=rf"d\.{name}\(\).*Fix"):
+        getattr(d, name)((2, 3)) if name == "resize" else getattr(d, name)()
+
+
+def test_every_numpy_method_is_on_array_duals_or_deliberately_absent():
+    """dir(np.ndarray) walked against ArrayDual: what is missing is the buffer protocol,
+    memory layout (strides, flags, ctypes, data, base, device) and integer-only operators."""
+    from dualgrad.dual import ArrayDual
+    public = {n for n in dir(np.ndarray) if not n.startswith("_")}
+    absent = public - set(dir(ArrayDual))
+    assert absent <= {"base", "ctypes", "data", "device", "flags", "itemsize", "nbytes",
+                      "setflags", "strides", "to_device"}

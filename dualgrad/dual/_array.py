@@ -259,48 +259,6 @@ class ArrayDual(Dual):
             axes = axes[0]
         return np.transpose(self, axes or None)
 
-    def swapaxes(self, a, b):
-        return np.swapaxes(self, a, b)
-
-    def squeeze(self, axis=None):
-        return np.squeeze(self, axis)
-
-    def sum(self, axis=None, keepdims=False):
-        return np.sum(self, axis=axis, keepdims=keepdims)
-
-    def mean(self, axis=None, keepdims=False):
-        return np.mean(self, axis=axis, keepdims=keepdims)
-
-    def prod(self, axis=None, keepdims=False):
-        return np.prod(self, axis=axis, keepdims=keepdims)
-
-    def max(self, axis=None, keepdims=False):
-        return np.max(self, axis=axis, keepdims=keepdims)
-
-    def min(self, axis=None, keepdims=False):
-        return np.min(self, axis=axis, keepdims=keepdims)
-
-    def cumsum(self, axis=None):
-        return np.cumsum(self, axis=axis)
-
-    def dot(self, other):
-        return np.dot(self, other)
-
-    def var(self, axis=None, ddof=0, keepdims=False):
-        return np.var(self, axis=axis, ddof=ddof, keepdims=keepdims)
-
-    def std(self, axis=None, ddof=0, keepdims=False):
-        return np.std(self, axis=axis, ddof=ddof, keepdims=keepdims)
-
-    def clip(self, a_min=None, a_max=None):
-        return np.clip(self, a_min, a_max)
-
-    def argmax(self, axis=None):
-        return np.argmax(primal(self), axis=axis)
-
-    def argmin(self, axis=None):
-        return np.argmin(primal(self), axis=axis)
-
     def tolist(self):
         return np.asarray(self).tolist()
 
@@ -315,12 +273,6 @@ class ArrayDual(Dual):
         if len(args) == 1:
             return self.reshape(-1)[args[0]]
         return self[tuple(args)]
-
-    def round(self, decimals=0):
-        return np.round(self, decimals)
-
-    def diagonal(self, offset=0, axis1=0, axis2=1):
-        return np.diagonal(self, offset, axis1, axis2)
 
     def sort(self, axis=-1, kind=None, order=None):
         """Sort in place, as ``ndarray.sort`` (ties: the table's first-element rule)."""
@@ -345,6 +297,43 @@ class ArrayDual(Dual):
         """``d.flat = v``: every element set from ``v`` in C order (a number, a scalar
         dual or ``d.size`` values), as ``ndarray.flat = v``."""
         _FlatIter(self)[:] = value
+
+    def partition(self, kth, axis=-1, kind="introselect", order=None):
+        """Partition in place, as ``ndarray.partition``."""
+        if order is not None:
+            raise errors.bad_type("dualgrad: d.partition(order=...)", "order=None",
+                                  f"order={order!r}", "Fields exist only in structured "
+                                  "arrays; call d.partition(kth) or np.partition(d, kth).")
+        self[...] = np.partition(self, kth, axis=axis, kind=kind)
+
+    def put(self, indices, values, mode="raise"):
+        """``d.flat[indices] = values`` in place, as ``ndarray.put``."""
+        indices = np.asarray(indices, dtype=np.intp)
+        if mode == "wrap":
+            indices = np.mod(indices, self.size)
+        elif mode == "clip":
+            indices = np.clip(indices, 0, self.size - 1)
+        elif mode != "raise":
+            raise errors.bad_argument("dualgrad: d.put", "mode 'raise', 'wrap' or 'clip'",
+                                      repr(mode))
+        values = np.ravel(values) if isinstance(values, Dual) else np.ravel(np.asarray(values))
+        count = indices.size
+        if count and values.shape[0] != count:       # NumPy repeats the values cyclically
+            values = np.resize(values, (count,))
+        _FlatIter(self)[indices.reshape(-1)] = values
+
+    def compress(self, condition, axis=None):
+        """The elements (or slices along ``axis``) where ``condition`` holds, as
+        ``ndarray.compress``: ``np.take`` of the true positions."""
+        where = np.flatnonzero(np.asarray(condition, dtype=bool))
+        if axis is None:
+            return np.take(np.ravel(self), where)
+        return np.take(self, where, axis=axis)
+
+    @property
+    def mT(self):
+        """The transpose of the last two axes, as ``np.matrix_transpose``."""
+        return np.matrix_transpose(self)
 
     def view(self, *args, **kwargs):
         """A new dual viewing the same memory (``d.view()``); a dtype or type would
@@ -536,6 +525,64 @@ def _inplace(rule):
                 return result           # so a's own (shared) memory need not hold it
             raise
     return op
+
+
+# ndarray methods that are the NumPy function of the array: ``d.take(i)`` is
+# ``np.take(d, i)``, which the dispatch already differentiates.  One list, installed
+# as plain methods (no ``__getattr__``: it would slow every attribute access).
+AS_FUNCTIONS = ("all", "any", "argsort", "clip", "cumprod", "cumsum", "diagonal", "dot",
+                "max", "mean", "min", "nonzero", "prod", "repeat", "round",
+                "searchsorted", "squeeze", "std", "sum", "swapaxes", "take", "trace", "var")
+# Methods that are NumPy functions of the values only (indices: no derivatives).
+ON_VALUES = ("argmax", "argmin", "argpartition")
+# Methods that cannot keep derivatives: each raises TypeError naming the fix.
+REFUSED = {
+    "resize": "it resizes in place; np.resize(d, shape) returns a new dual",
+    "tobytes": "bytes hold no derivatives; keep the dual, or use d.value.tobytes()",
+    "tofile": "a file holds no derivatives; save d.value and d.partials",
+    "dump": "a pickle of the values holds no derivatives; pickle d itself",
+    "dumps": "a pickle of the values holds no derivatives; pickle d itself",
+    "byteswap": "swapping bytes reinterprets the values; use d.copy()",
+    "getfield": "a field reinterprets the values' bytes; index d instead",
+    "setfield": "a field reinterprets the values' bytes; assign d[i] = v instead",
+    "choose": "a dual holds real values, not indices; np.choose(indices, [d1, d2])",
+}
+
+
+def _as_function(func):
+    def method(self, *args, **kwargs):
+        return func(self, *args, **kwargs)
+    method.__name__ = method.__qualname__ = func.__name__
+    method.__doc__ = f"``np.{func.__name__}(d, ...)``, as ``ndarray.{func.__name__}``."
+    return method
+
+
+def _on_values(func):
+    def method(self, *args, **kwargs):
+        return func(primal(self), *args, **kwargs)
+    method.__name__ = method.__qualname__ = func.__name__
+    method.__doc__ = f"``np.{func.__name__}`` of the values (indices carry no derivatives)."
+    return method
+
+
+def _refused(name, fix):
+    def method(self, *args, **kwargs):
+        raise errors.dropped_derivatives(f"d.{name}() ({fix})")
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"Raises ``TypeError``: {fix}."
+    return method
+
+
+def _install_methods():
+    for name in AS_FUNCTIONS:
+        setattr(ArrayDual, name, _as_function(getattr(np, name)))
+    for name in ON_VALUES:
+        setattr(ArrayDual, name, _on_values(getattr(np, name)))
+    for name, fix in REFUSED.items():
+        setattr(ArrayDual, name, _refused(name, fix))
+
+
+_install_methods()
 
 
 def _install_operators():

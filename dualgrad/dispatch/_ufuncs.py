@@ -94,6 +94,36 @@ def _is_zero(q):
     return q == 0.0
 
 
+_EXACT = frozenset({np.dtype(_f64), np.dtype(_c128)})
+
+
+def _promoted(a, rule, k):
+    """The constant ``a`` (argument ``k``) in the precision of the result.
+
+    NumPy computes ``x / np.float32(0.7)`` or ``np.arctan2(x, np.int8(100))`` in
+    float64, the constant promoted exactly; the local derivatives (``1 / y``,
+    ``y * y``) must be too, not in the constant's float16/float32 or wrapping
+    integer arithmetic.  Integers, booleans and floats below float64 become
+    float64, complex64 complex128; an integer-only argument (``ldexp``'s
+    exponent) stays an integer.
+    """
+    if type(a) is int:
+        return _i64(a) if _integer_only(rule, k) else _f64(a)
+    dtype = getattr(a, "dtype", None)
+    if dtype is None or dtype in _EXACT or dtype.kind not in "biufc" or \
+            dtype.itemsize > 8 and dtype.kind != "c" or _integer_only(rule, k):
+        return a                            # float64/complex128 already, long double
+    target = _c128 if dtype.kind == "c" else _f64
+    if dtype == target or dtype.kind == "c" and dtype.itemsize > 16:
+        return a
+    return a.astype(target) if type(a) is np.ndarray else target(a)
+
+
+def _integer_only(rule, k):
+    """Is argument ``k`` of ``rule`` integer-only (its domain says ``"int"``)?"""
+    return k < len(rule.domain) and rule.domain[k][2:] == ("int",)
+
+
 def _scaled(f, ps):
     """``[f * p for p in ps]``, NaN-safe: a zero ``p`` gives 0 even for infinite ``f``."""
     if f - f == 0.0:
@@ -186,8 +216,8 @@ def call(rule, args, out=None):
                 dual.check_live(tag)
             t = type(a)
             # NumPy float semantics for the local derivatives: inf, never ZeroDivisionError
-            values.append(_f64(a) if t is float else _i64(a) if t is int else
-                          _c128(a) if t is complex else a)
+            values.append(_f64(a) if t is float else _c128(a) if t is complex else
+                          _promoted(a, rule, k))
             scalar = scalar and (t is float or t is int or getattr(a, "ndim", 0) == 0)
     if kind == "predicate":
         return ufunc(*values)

@@ -365,7 +365,26 @@ def _unary(ufunc, d0):
     return typer
 
 
-def _binary(ufunc, d0, d1, zero0, zero1):
+@njit(error_model="numpy")
+def _as_f64(c):
+    return np.float64(c)
+
+
+@njit(error_model="numpy")
+def _as_is(c):
+    return c
+
+
+def _promotion(c, integer_only):
+    """The cast of the constant of numba type ``c`` before local derivatives use it:
+    float64, as NumPy's value promotes it (a float32 ``y`` would make ``y * y`` a
+    float32 product, an integer one could wrap), except an integer-only argument."""
+    if integer_only or isinstance(c, types.Float) and c.bitwidth == 64:
+        return _as_is
+    return _as_f64
+
+
+def _binary(ufunc, d0, d1, zero0, zero1, integer_only=(False, False)):
     def typer(a, b):
         if isinstance(a, DualType) and isinstance(b, DualType):
             if d0 is None and not zero0 or d1 is None and not zero1:
@@ -393,10 +412,12 @@ def _binary(ufunc, d0, d1, zero0, zero1):
             if zero0:
                 return lambda a, b: _new(ufunc(a.value, b), _zeros(a), a.tag)
 
+            cast = _promotion(b, integer_only[1])
+
             def impl(a, b):
-                x = a.value
-                out = ufunc(x, b)
-                return _new(out, _scale(d0(x, b, out), a.partials), a.tag)
+                x, y = a.value, cast(b)
+                out = ufunc(x, y)
+                return _new(out, _scale(d0(x, y, out), a.partials), a.tag)
             return impl
         if isinstance(a, _NUMERIC) and isinstance(b, DualType):
             if d1 is None and not zero1:
@@ -404,10 +425,12 @@ def _binary(ufunc, d0, d1, zero0, zero1):
             if zero1:
                 return lambda a, b: _new(ufunc(a, b.value), _zeros(b), b.tag)
 
+            cast = _promotion(a, integer_only[0])
+
             def impl(a, b):
-                y = b.value
-                out = ufunc(a, y)
-                return _new(out, _scale(d1(a, y, out), b.partials), b.tag)
+                x, y = cast(a), b.value
+                out = ufunc(x, y)
+                return _new(out, _scale(d1(x, y, out), b.partials), b.tag)
             return impl
     return typer
 
@@ -460,7 +483,8 @@ def _register():
             typer = _unary(ufunc, _compile(rule.derivs[0], 1))
         elif rule.kind == "smooth" and ufunc.nin == 2:
             d0, d1 = (_compile(e, 2) for e in rule.derivs)
-            typer = _binary(ufunc, d0, d1, rule.derivs[0] == "0", rule.derivs[1] == "0")
+            typer = _binary(ufunc, d0, d1, rule.derivs[0] == "0", rule.derivs[1] == "0",
+                            tuple(dom[2:] == ("int",) for dom in rule.domain))
         elif rule.kind == "zero":
             typer = _zero_kind(ufunc)
         else:

@@ -69,6 +69,7 @@ def test_a_low_precision_constant_gives_the_promoted_constants_derivative(rule, 
 C16, C32 = np.float16(0.7), np.float32(0.7)
 CASES = [   # (f(x, c), d/dx in closed form on the float64 value of c)
     (lambda x, c: x / c, lambda x, c: 1.0 / c),
+    (lambda x, c: x * c, lambda x, c: c),
     (lambda x, c: c / x, lambda x, c: -c / (x * x)),
     (lambda x, c: c ** x, lambda x, c: c ** x * np.log(c)),
     (lambda x, c: x ** c, lambda x, c: c * x ** (c - 1.0)),
@@ -80,8 +81,8 @@ CASES = [   # (f(x, c), d/dx in closed form on the float64 value of c)
 
 
 @pytest.mark.parametrize("n", [1, 200])
-@pytest.mark.parametrize("c", [C16, C32, np.int8(100), np.int16(300), 2 ** 40],
-                         ids=["float16", "float32", "int8", "int16", "int2**40"])
+@pytest.mark.parametrize("c", [C16, C32, np.int8(100), np.int16(300), 2 ** 40, 2 ** 70],
+                         ids=["float16", "float32", "int8", "int16", "int2**40", "int2**70"])
 @pytest.mark.parametrize("case", range(len(CASES)))
 def test_closed_forms_with_low_precision_and_integer_constants(case, c, n):
     f, df = CASES[case]

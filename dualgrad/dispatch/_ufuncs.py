@@ -272,8 +272,8 @@ def small(rule, args):
         t = type(a)
         if t is float:
             values.append(_f64(a))
-        elif t is int:
-            values.append(_i64(a))
+        elif t is int:                    # float64, as in call (y * y must not wrap)
+            values.append(_promoted(a, rule, len(values)))
         elif t is _f64:
             values.append(a)
         elif t is np.ndarray:
@@ -424,7 +424,7 @@ def with_number(rule, k):
     ufunc, d = rule.ufunc, derivative_functions(rule)[k]
 
     def apply(a, number):
-        c = _i64(number) if type(number) is int else _f64(number)
+        c = _promoted(number, rule, 1 - k) if type(number) is int else _f64(number)
         values = (a.value, c) if k == 0 else (c, a.value)
         out = ufunc(*values)
         token = _hush()

@@ -108,9 +108,14 @@ def _prod_axis(a, ax):
     if not isinstance(a, Dual):
         return np.prod(a, axis=ax)
     v = a.value
-    left = _exclusive_cumprod(v, ax)
-    right = np.flip(_exclusive_cumprod(np.flip(v, ax), ax), ax)
-    others = left * right
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        left = _exclusive_cumprod(v, ax)        # (out of range: detected below)
+        right = np.flip(_exclusive_cumprod(np.flip(v, ax), ax), ax)
+    if type(v) is np.ndarray and v.dtype.kind == "f" and v.size and \
+            not (_normal(left) and _normal(right)):
+        others = _others_scaled(v, ax)      # a partial product left the float range
+    else:
+        others = left * right
     partials = weighted_sum(others, a.partials, (ax,))     # one BLAS pass, no temporary
     if partials is not None:
         return make(np.prod(v, axis=ax), partials, a.tag)
@@ -122,6 +127,65 @@ def _prod_axis(a, ax):
         terms = np.where(a.partials == 0.0, 0.0, terms)
     partials = np.sum(terms, axis=ax)
     return make(np.prod(v, axis=ax), partials, a.tag)
+
+
+_TINY = np.finfo(np.float64).tiny
+_HUGE = np.finfo(np.float64).max
+_BLOCK = 1000       # 1000 factors of magnitude in [0.5, 1): a product >= 2**-1000, normal
+
+
+def _normal(w):
+    """Are all of ``w``'s magnitudes normal floats (no 0, subnormal, inf or NaN)?"""
+    m = np.abs(w)
+    return bool(m.min() >= _TINY) and bool(m.max() <= _HUGE)
+
+
+def _cumprod_scaled(m, e):
+    """Inclusive products along the last axis of the numbers ``m * 2**e`` (``|m|``
+    in [0.5, 1) or 0, inf, NaN), as ``(mantissa, exponent)``: never out of range.
+
+    Products of at most ``_BLOCK`` mantissas stay normal, so each block is one
+    ``cumprod``; the blocks' totals are combined the same way, one level up.  Scaling
+    by powers of 2 is exact, so the result is the plain cumprod's to rounding.
+    """
+    exps = np.cumsum(e, axis=-1, dtype=np.int64)
+    n = m.shape[-1]
+    if n <= _BLOCK:
+        pm, pe = np.frexp(np.cumprod(m, axis=-1))
+        return pm, pe + exps
+    blocks = -(-n // _BLOCK)
+    pad = np.ones(m.shape[:-1] + (blocks * _BLOCK - n,))
+    inner = np.cumprod(np.concatenate([m, pad], axis=-1).reshape(
+        m.shape[:-1] + (blocks, _BLOCK)), axis=-1)
+    pm, pe = np.frexp(inner)
+    tm, te = _cumprod_scaled(pm[..., -1], pe[..., -1])      # through each block's end
+    one = np.ones(tm.shape[:-1] + (1,))
+    before_m = np.concatenate([one, tm[..., :-1]], axis=-1)[..., None]   # exclusive
+    before_e = np.concatenate([one.astype(np.int64) - 1, te[..., :-1]], axis=-1)[..., None]
+    fm, fe = np.frexp(before_m * pm)
+    shape = m.shape[:-1] + (blocks * _BLOCK,)
+    mant = fm.reshape(shape)[..., :n]
+    expo = (fe + pe + before_e).reshape(shape)[..., :n]
+    return mant, expo + exps
+
+
+def _others_scaled(v, ax):
+    """The products of the other factors along ``ax``, from (mantissa, exponent) pairs:
+    exact to rounding where exclusive products from the ends over- or underflow
+    (``[1e-200, 1e-100, 1e200, 1e200]``: 1e300, not inf)."""
+    m, e = np.frexp(np.moveaxis(v, ax, -1))
+
+    def exclusive(m, e):
+        pm, pe = _cumprod_scaled(m, e)
+        ones = np.ones(m.shape[:-1] + (1,))
+        return (np.concatenate([ones, pm[..., :-1]], axis=-1),
+                np.concatenate([np.zeros(ones.shape, np.int64), pe[..., :-1]], axis=-1))
+
+    lm, le = exclusive(m, e)
+    rm, re = exclusive(m[..., ::-1], e[..., ::-1])
+    with np.errstate(invalid="ignore", over="ignore", under="ignore"):
+        others = np.ldexp(lm * rm[..., ::-1], np.clip(le + re[..., ::-1], -1 << 20, 1 << 20))
+    return np.moveaxis(others, -1, ax)
 
 
 def _extreme(a, axis, keepdims, arg, name, kwargs):
@@ -180,8 +244,14 @@ def cumprod(a, axis=None, **kwargs):
     v = a.value
     c = np.cumprod(v, axis=ax)
     if bool(np.all(v != 0.0)) and bool(np.all(np.isfinite(_primal(v)))):
-        ratio = a.partials / v[..., None]
-        return make(c, c[..., None] * np.cumsum(ratio, axis=ax), a.tag)
+        with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+            ratio = a.partials / v[..., None]
+        if type(c) is not np.ndarray or c.dtype.kind != "f" or not c.size or \
+                _normal(c) and bool(np.all(np.isfinite(ratio))):
+            with np.errstate(over="ignore", invalid="ignore"):     # a true derivative's inf
+                return make(c, c[..., None] * np.cumsum(ratio, axis=ax), a.tag)
+        # a subnormal factor (1 / v overflows) or a running product out of range:
+        # the step-by-step products below, as NumPy's own left-to-right loop
     steps = [np.take(a, [0], axis=ax)]
     for i in range(1, a.shape[ax]):
         steps.append(steps[-1] * np.take(a, [i], axis=ax))

@@ -1,0 +1,106 @@
+"""np.prod's derivative where products from the ends leave the float range.
+
+The product of the others, d prod / d x_i, comes from exclusive products from
+both ends; those can overflow or underflow (``[1e-200, 1e-100, 1e200, 1e200]``:
+the suffix 1e400) where the value and the true derivative are ordinary floats.
+Oracle: the products of the others in 60-digit mpmath arithmetic, rounded.
+"""
+
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+mpmath.mp.dps = 60
+
+
+def _others(x):
+    xs = [mpmath.mpf(float(v)) for v in x]
+    total = mpmath.fprod(xs)
+    return np.array([float(mpmath.fprod(xs[:i] + xs[i + 1:])) if xs[i] == 0 else
+                     float(total / xs[i]) for i in range(len(xs))])
+
+
+def _gradient(x, axis=None):
+    with warnings.catch_warnings(record=True) as numpy_said:
+        warnings.simplefilter("always")
+        np.sum(np.prod(x, axis=axis))           # NumPy's own value may warn: so may ours
+    with warnings.catch_warnings():
+        if not numpy_said:
+            warnings.simplefilter("error")      # no internal RuntimeWarning reaches the user
+        return dg.gradient(lambda a: np.sum(np.prod(a, axis=axis)), x)
+
+
+def _rtol(n):
+    return (n + 2) * 1.2e-16                    # n roundings of the products, at most
+
+
+RANGE = [[1e-200, 1e-100, 1e200, 1e200],           # suffix 1e400 overflows: d/dx0 = 1e300
+         [1e-200, 1e200, 1e200, 1e-300, 1e-100],   # suffix 1e-400 underflows: d/dx0 = 1
+         [1e-320, 1e300, 3.0],                     # a subnormal factor: d/dx0 = 3e300
+         [1e-200, 1e-110, 1e300, 1e200]]           # a prefix in the subnormals (1e-310)
+
+
+@pytest.mark.parametrize("pad", [0, 200, 2500])    # small, large, several blocks
+@pytest.mark.parametrize("x", RANGE)
+def test_products_of_the_others_out_of_range_are_exact(x, pad):
+    x = np.concatenate([x, np.ones(pad)])
+    rng = np.random.default_rng(pad)
+    x = x * np.where(rng.random(x.size) < 0.5, -1.0, 1.0)         # signs too
+    want = _others(x)
+    np.testing.assert_allclose(_gradient(x), want, rtol=_rtol(x.size), atol=0)
+
+
+@pytest.mark.parametrize("axis", [0, 1])
+def test_along_an_axis_of_a_matrix(axis):
+    rng = np.random.default_rng(7)
+    u = rng.uniform(-150, 150, size=(12, 9))
+    u -= u.mean(axis=axis, keepdims=True)           # the products ~1, partial ones not
+    x = 10.0 ** u * rng.choice([-1.0, 1.0], (12, 9))
+    got = _gradient(x, axis)
+    xm = np.moveaxis(x, axis, 0)
+    want = np.stack([_others(xm[:, j]) for j in range(xm.shape[1])], axis=1)
+    np.testing.assert_allclose(got, np.moveaxis(want, 0, axis), rtol=_rtol(12), atol=0)
+
+
+def test_random_exponents_over_several_blocks():
+    rng = np.random.default_rng(3)
+    half = rng.integers(0, 600, size=1150)
+    e = rng.permutation(np.concatenate([half, -half]))     # the total near 1, its runs not
+    x = 2.0 ** e * np.exp(rng.normal(0.0, 0.3, size=2300))
+    got = _gradient(x)
+    want = _others(x)
+    finite = np.isfinite(want) & (np.abs(want) >= np.finfo(float).tiny)
+    np.testing.assert_allclose(got[finite], want[finite], rtol=_rtol(x.size), atol=0)
+    np.testing.assert_array_equal(got[~finite], want[~finite])     # inf, 0 as they are
+
+
+@pytest.mark.parametrize("bad, want", [
+    ([np.nan, 2.0, 3.0], [6.0, np.nan, np.nan]),
+    ([np.nan, 1e200, 1e200, 1e-300], [1e100, np.nan, np.nan, np.nan]),
+    ([0.0, 1e200, 1e200, 1e-300], [1e100, 0.0, 0.0, 0.0]),
+    ([0.0, 0.0, 1e200, 1e200], [0.0, 0.0, 0.0, 0.0]),
+    ([np.inf, 1e-200, 1e-200, 1e300], [1e-100, np.inf, np.inf, np.inf]),
+])
+def test_nan_zero_and_inf_stay_where_they_belong(bad, want):
+    np.testing.assert_allclose(_gradient(np.array(bad)), want, rtol=1e-15, atol=0)
+
+
+@pytest.mark.parametrize("x", [[1e-200, 1e200, 1e200, 1e-300],   # a derivative past 1e308
+                               [1e-320, 1e300],                   # 1 / 1e-320 overflows
+                               [1e-200, 1e-110, 1e300, 3.0],      # a subnormal running product
+                               [2.0, -3.0, 0.5, 1e-310, 1e305]])
+def test_cumprod_with_running_products_out_of_range(x):
+    x = np.array(x)
+    xs = [mpmath.mpf(float(v)) for v in x]
+    want = np.array([[float(mpmath.fprod(xs[k] for k in range(i + 1) if k != j)) if j <= i
+                      else 0.0 for j in range(len(xs))] for i in range(len(xs))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = dg.jacobian(np.cumprod, x)
+    # NumPy's own running product passes through the subnormals in x2, x3 (1e-310 holds
+    # ~13 digits), and the derivative of a later step uses that value: 1e-12, not 1 ulp
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)

@@ -104,3 +104,15 @@ def test_cumprod_with_running_products_out_of_range(x):
     # NumPy's own running product passes through the subnormals in x2, x3 (1e-310 holds
     # ~13 digits), and the derivative of a later step uses that value: 1e-12, not 1 ulp
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("pad", [0, 2500])
+def test_complex_factors_out_of_range(pad):
+    x = np.concatenate([RANGE[0], np.ones(pad)])
+    c = np.exp(0.3j)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = dg.jacobian(lambda a: np.prod(a * c), x)
+    # d/dx_i prod_j (c x_j) = c**N prod_{j != i} x_j: the real products by mpmath
+    want = _others(x) * complex(mpmath.expjpi(0.3 * x.size / mpmath.pi))
+    np.testing.assert_allclose(got, want, rtol=_rtol(x.size), atol=0)

@@ -111,7 +111,7 @@ def _prod_axis(a, ax):
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         left = _exclusive_cumprod(v, ax)        # (out of range: detected below)
         right = np.flip(_exclusive_cumprod(np.flip(v, ax), ax), ax)
-    if type(v) is np.ndarray and v.dtype.kind == "f" and v.size and \
+    if type(v) is np.ndarray and v.dtype.kind in "fc" and v.size and \
             not (_normal(left) and _normal(right)):
         others = _others_scaled(v, ax)      # a partial product left the float range
     else:
@@ -140,6 +140,24 @@ def _normal(w):
     return bool(m.min() >= _TINY) and bool(m.max() <= _HUGE)
 
 
+def _frexp(z):
+    """``np.frexp`` for real or complex ``z``: ``z = m * 2**e``, ``|m|`` in [0.5, 1)."""
+    if z.dtype.kind != "c":
+        return np.frexp(z)
+    e = np.frexp(np.abs(z))[1]
+    return _ldexp(z, -e), e
+
+
+def _ldexp(z, e):
+    """``z * 2**e`` for real or complex ``z`` (exact, one rounding where subnormal)."""
+    if z.dtype.kind != "c":
+        return np.ldexp(z, e)
+    out = np.empty(np.broadcast_shapes(z.shape, np.shape(e)), dtype=z.dtype)
+    out.real = np.ldexp(z.real, e)
+    out.imag = np.ldexp(z.imag, e)
+    return out
+
+
 def _cumprod_scaled(m, e):
     """Inclusive products along the last axis of the numbers ``m * 2**e`` (``|m|``
     in [0.5, 1) or 0, inf, NaN), as ``(mantissa, exponent)``: never out of range.
@@ -151,18 +169,18 @@ def _cumprod_scaled(m, e):
     exps = np.cumsum(e, axis=-1, dtype=np.int64)
     n = m.shape[-1]
     if n <= _BLOCK:
-        pm, pe = np.frexp(np.cumprod(m, axis=-1))
+        pm, pe = _frexp(np.cumprod(m, axis=-1))
         return pm, pe + exps
     blocks = -(-n // _BLOCK)
     pad = np.ones(m.shape[:-1] + (blocks * _BLOCK - n,))
     inner = np.cumprod(np.concatenate([m, pad], axis=-1).reshape(
         m.shape[:-1] + (blocks, _BLOCK)), axis=-1)
-    pm, pe = np.frexp(inner)
+    pm, pe = _frexp(inner)
     tm, te = _cumprod_scaled(pm[..., -1], pe[..., -1])      # through each block's end
     one = np.ones(tm.shape[:-1] + (1,))
     before_m = np.concatenate([one, tm[..., :-1]], axis=-1)[..., None]   # exclusive
     before_e = np.concatenate([one.astype(np.int64) - 1, te[..., :-1]], axis=-1)[..., None]
-    fm, fe = np.frexp(before_m * pm)
+    fm, fe = _frexp(before_m * pm)
     shape = m.shape[:-1] + (blocks * _BLOCK,)
     mant = fm.reshape(shape)[..., :n]
     expo = (fe + pe + before_e).reshape(shape)[..., :n]
@@ -173,7 +191,7 @@ def _others_scaled(v, ax):
     """The products of the other factors along ``ax``, from (mantissa, exponent) pairs:
     exact to rounding where exclusive products from the ends over- or underflow
     (``[1e-200, 1e-100, 1e200, 1e200]``: 1e300, not inf)."""
-    m, e = np.frexp(np.moveaxis(v, ax, -1))
+    m, e = _frexp(np.moveaxis(v, ax, -1))
 
     def exclusive(m, e):
         pm, pe = _cumprod_scaled(m, e)
@@ -184,7 +202,7 @@ def _others_scaled(v, ax):
     lm, le = exclusive(m, e)
     rm, re = exclusive(m[..., ::-1], e[..., ::-1])
     with np.errstate(invalid="ignore", over="ignore", under="ignore"):
-        others = np.ldexp(lm * rm[..., ::-1], np.clip(le + re[..., ::-1], -1 << 20, 1 << 20))
+        others = _ldexp(lm * rm[..., ::-1], np.clip(le + re[..., ::-1], -1 << 20, 1 << 20))
     return np.moveaxis(others, -1, ax)
 
 

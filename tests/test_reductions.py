@@ -133,3 +133,46 @@ def test_empty_outer_axis_reduces_to_empty(func):
     """Reducing a non-empty axis of an empty array is allowed, as in NumPy."""
     got = dg.jacobian(lambda a: func(np.reshape(a, (0, 3)), axis=1), np.zeros(0))
     assert np.shape(got) == (0, 0)
+
+
+# ---- NumPy's positional order ---------------------------------------------------------
+def _positional(fn):
+    import inspect
+    params = inspect.signature(fn).parameters.values()
+    return [p.name for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def test_every_handler_takes_numpys_positional_order():
+    """A handler whose positional parameters differ from NumPy's reads a positional
+    argument as another one (``np.sum(d, 0, float)`` read ``float`` as keepdims)."""
+    from dualgrad.dispatch import _functions
+    wrong = []
+    for func, impl in _functions.HANDLED.items():
+        try:
+            numpy_names, our_names = _positional(func), _positional(impl)
+        except (TypeError, ValueError):      # no introspectable signature
+            continue
+        for i, name in enumerate(our_names[1:], start=1):
+            if i >= len(numpy_names) or numpy_names[i] != name:
+                wrong.append((func.__name__, our_names, numpy_names))
+                break
+    assert not wrong
+
+
+@pytest.mark.parametrize("func, args", [
+    (np.sum, (0, float)), (np.sum, (1, None, None, True)), (np.prod, (0, None, None, True)),
+    (np.max, (1, None, True)), (np.min, (0, None, True)), (np.amax, (None, None, True)),
+])
+def test_positional_arguments_mean_what_they_mean_in_numpy(func, args):
+    x0 = np.array([[1.0, 2.0, 3.0], [4.0, 0.5, 6.0]])
+
+    def f(x):
+        return func(x.reshape(2, 3) * x.reshape(2, 3), *args)
+
+    expected = func(x0 * x0, *args)
+    got = dg.jacobian(f, x0.ravel())
+    assert got.shape == np.shape(expected) + (6,)
+    h = 1e-6
+    fd = np.stack([(f(x0.ravel() + h * e) - f(x0.ravel() - h * e)) / (2 * h)
+                   for e in np.eye(6)], axis=-1)
+    np.testing.assert_allclose(got, fd, rtol=1e-7, atol=1e-7)

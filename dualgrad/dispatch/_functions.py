@@ -847,7 +847,7 @@ def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
 
 
 @implements(np.average)
-def _average(a, axis=None, weights=None, returned=False, keepdims=False):
+def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     shape = np.shape(primal(a))
     if weights is None:
         avg = np.mean(a, axis=axis, keepdims=keepdims)

@@ -57,9 +57,9 @@ def check_kwargs(name, kwargs):
 SUM_WATCH = {}
 
 
-def sum(a, axis=None, keepdims=False, **kwargs):
-    """``np.sum`` of a dual."""
-    check_kwargs("sum", kwargs)
+def sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    """``np.sum`` of a dual (NumPy's positional order: ``np.sum(d, 0, float)``)."""
+    check_kwargs("sum", dict(kwargs, dtype=dtype, out=out))
     if a.ndim == 0:
         out = a + 0.0
     else:
@@ -73,13 +73,13 @@ def sum(a, axis=None, keepdims=False, **kwargs):
     return out
 
 
-def prod(a, axis=None, keepdims=False, **kwargs):
+def prod(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """``np.prod``: each partial is weighted by the product of the other factors.
 
     The products of the others come from exclusive cumulative products from
     both ends, so zeros among the factors are handled exactly.
     """
-    check_kwargs("prod", kwargs)
+    check_kwargs("prod", dict(kwargs, dtype=dtype, out=out))
     if a.ndim == 0:
         return a + 0.0
     axes = normalize_axes(axis, a.ndim)
@@ -212,6 +212,7 @@ def _extreme(a, axis, keepdims, arg, name, kwargs):
         return a + 0.0
     if a.size == 0:                           # NumPy's own error for an empty reduction
         getattr(np, name)(_primal(a), axis=axis, keepdims=keepdims)
+    shape = a.shape
     if axis is None:
         a = np.reshape(a, (-1,))
         axis = 0
@@ -225,20 +226,20 @@ def _extreme(a, axis, keepdims, arg, name, kwargs):
         value = np.take_along_axis(result.value, index, axis=ax)
         partials = np.take_along_axis(result.partials, index[..., None], axis=ax)
         result = make(np.squeeze(value, ax), np.squeeze(partials, ax), a.tag)
-    if keepdims:
-        result = np.reshape(result, tuple(1 if i in axes else s
-                                          for i, s in enumerate(a.shape)))
+    if keepdims:                               # a full reduction keeps every axis as 1
+        result = np.reshape(result, tuple(1 if i in axes or len(shape) != a.ndim else s
+                                          for i, s in enumerate(shape)))
     return result
 
 
-def amax(a, axis=None, keepdims=False, **kwargs):
+def amax(a, axis=None, out=None, keepdims=False, **kwargs):
     """``np.max``: partials of the first maximal element (NaN wins, as in NumPy)."""
-    return _extreme(a, axis, keepdims, np.argmax, "max", kwargs)
+    return _extreme(a, axis, keepdims, np.argmax, "max", dict(kwargs, out=out))
 
 
-def amin(a, axis=None, keepdims=False, **kwargs):
+def amin(a, axis=None, out=None, keepdims=False, **kwargs):
     """``np.min``: partials of the first minimal element (NaN wins, as in NumPy)."""
-    return _extreme(a, axis, keepdims, np.argmin, "min", kwargs)
+    return _extreme(a, axis, keepdims, np.argmin, "min", dict(kwargs, out=out))
 
 
 def cumsum(a, axis=None, **kwargs):

@@ -46,8 +46,10 @@ One lock guards the pending list and every materialization, so threads that
 share duals see the same rule.
 
 The engine is chosen by the environment variable ``DUALGRAD_ENGINE``
-(``auto``, the default: fused from :data:`MIN_WORK`; ``fused``: at every size;
-``eager``) and by :func:`engine` (a context manager).
+(``fused``: deferring at every size;
+``eager``; ``auto``, the default, which fuses from :data:`MIN_WORK` only if
+:data:`AUTO_FUSES`: off, as bench/bench_fused.py measured fusion slower on a quiet
+machine) and by :func:`engine` (a context manager).
 """
 
 import contextlib
@@ -100,8 +102,16 @@ class Deferred:
         self.terms, self.shape, self.n, self.result = terms, shape, n, None
 
 
+# Whether ``auto`` (the default) defers.  bench/bench_fused.py on a quiet machine
+# measured the fused engine 1.05-1.19x the eager one's time on the three heat
+# formulations (0.67-0.81x only while the machine was loaded), so auto is eager
+# until a measured case favours fusion.
+AUTO_FUSES = False
+
+
 def _update():
-    ACTIVE[0] = _engine != "eager" and _depth > 0 and not _exposed
+    fuses = _engine == "fused" or _engine == "auto" and AUTO_FUSES
+    ACTIVE[0] = fuses and _depth > 0 and not _exposed
     ACTIVE[1] = 0 if _engine == "fused" else MIN_WORK
 
 
@@ -117,11 +127,11 @@ def engine(name):
     Parameters
     ----------
     name : {"auto", "fused", "eager"}
-        ``"auto"`` (the default) defers chains of elementwise operations on large
-        array duals (from ``MIN_WORK`` partials elements) and moves their partials
-        in one generated kernel when something needs them; ``"fused"`` defers them
-        at every size (the test suite runs once this way); ``"eager"`` propagates
-        operation by operation.  Results agree to rounding.  The environment
+        ``"fused"`` defers chains of elementwise operations on array duals and
+        moves their partials in one generated kernel when something needs them (the
+        test suite runs once this way); ``"eager"`` propagates operation by
+        operation; ``"auto"`` (the default) is eager for now, because the fused
+        engine measured slower on a quiet machine (``bench/bench_fused.py``).  Results agree to rounding.  The environment
         variable ``DUALGRAD_ENGINE`` sets the default.
 
     Yields

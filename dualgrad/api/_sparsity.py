@@ -38,6 +38,7 @@ import re
 import numpy as np
 
 from .. import errors
+from ..dual._array import as_function
 from ..rules._table import derivative_functions, rule_for
 
 __all__ = ["sparsity", "hessian_sparsity"]
@@ -327,33 +328,6 @@ class Tracer:
     def squeeze(self, axis=None):
         return np.squeeze(self, axis)
 
-    def sum(self, *args, **kwargs):
-        return np.sum(self, *args, **kwargs)
-
-    def mean(self, *args, **kwargs):
-        return np.mean(self, *args, **kwargs)
-
-    def prod(self, *args, **kwargs):
-        return np.prod(self, *args, **kwargs)
-
-    def max(self, *args, **kwargs):
-        return np.max(self, *args, **kwargs)
-
-    def min(self, *args, **kwargs):
-        return np.min(self, *args, **kwargs)
-
-    def cumsum(self, *args, **kwargs):
-        return np.cumsum(self, *args, **kwargs)
-
-    def std(self, *args, **kwargs):
-        return np.std(self, *args, **kwargs)
-
-    def var(self, *args, **kwargs):
-        return np.var(self, *args, **kwargs)
-
-    def clip(self, *args, **kwargs):
-        return np.clip(self, *args, **kwargs)
-
     def dot(self, other):
         return np.dot(self, other)
 
@@ -488,6 +462,13 @@ def _strip_key(key):
         if isinstance(k, Tracer):
             raise errors.dropped_derivatives("indexing with a traced value")
     return key
+
+
+# ndarray methods that are the NumPy function of the array, installed as the dual
+# types install theirs (``t.sum()`` is ``np.sum(t)``, which the tracer dispatches).
+for _name in ("sum", "mean", "prod", "max", "min", "cumsum", "std", "var", "clip"):
+    setattr(Tracer, _name, as_function(getattr(np, _name)))
+del _name
 
 
 def _view(value, store, pos, ctx, parent=None):

@@ -549,7 +549,7 @@ REFUSED = {
 }
 
 
-def _as_function(func):
+def as_function(func):
     def method(self, *args, **kwargs):
         return func(self, *args, **kwargs)
     method.__name__ = method.__qualname__ = func.__name__
@@ -575,7 +575,7 @@ def _refused(name, fix):
 
 def _install_methods():
     for name in AS_FUNCTIONS:
-        setattr(ArrayDual, name, _as_function(getattr(np, name)))
+        setattr(ArrayDual, name, as_function(getattr(np, name)))
     for name in ON_VALUES:
         setattr(ArrayDual, name, _on_values(getattr(np, name)))
     for name, fix in REFUSED.items():

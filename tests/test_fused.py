@@ -152,6 +152,24 @@ def test_partials_read_inside_f_is_an_array():
     np.testing.assert_allclose(got, exact, rtol=1e-14, atol=1e-15)
 
 
+
+def test_operators_keep_their_operands_deferred():
+    """``t * t + 2.0 * t`` with operators: the operands' partials stay pending (the
+    operators' small-array path once read ``.partials`` and materialized each step)."""
+    states = []
+
+    def f(p):
+        t = np.sin(p[0] * B0 + p[1] * B1)
+        y = t * t + 2.0 * t
+        states.append((type(t._p), t._p.result is None, type(y._p)))
+        return y
+    with _fused.engine("fused"):
+        got = dg.jacobian(f, Q)
+    assert states == [(_fused.Deferred, True, _fused.Deferred)]
+    x = Q[0] * B0 + Q[1] * B1
+    exact = ((2.0 * np.sin(x) + 2.0) * np.cos(x))[:, None] * np.stack([B0, B1], axis=1)
+    np.testing.assert_allclose(got, exact, rtol=1e-13, atol=1e-15)
+
 # ---- the safety invariant: every write path ----------------------------------------
 
 

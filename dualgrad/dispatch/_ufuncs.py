@@ -284,7 +284,7 @@ def small(rule, args):
         else:
             kind = getattr(t, "_kind", None)
             if kind == "array":
-                v, p = a.value, a.partials
+                v, p = a.value, a._p          # deferred partials: not this path's
                 if type(v) is not np.ndarray or type(p) is not np.ndarray or \
                         v.dtype is not _F64 or p.dtype is not _F64 or \
                         shape is not None and v.shape != shape:

@@ -33,8 +33,6 @@ taken as they are at ``x``.  ``mode="global"`` removes the value dependence of
 ``if`` on values still picks one branch, which no tracer can see.
 """
 
-import re
-
 import numpy as np
 
 from .. import errors
@@ -636,9 +634,6 @@ def _masked(cols, mask):
 
 # ---- ufuncs ---------------------------------------------------------------------------
 
-_NAME = re.compile(r"\b(x|y|out)\b")
-
-
 _FAST = {}      # ufunc -> the derivatives of its smooth rule, or False
 
 
@@ -825,7 +820,7 @@ def _elementwise(ufunc, rule, inputs, result, ctx):
         parts.append(dep if masks[k] is None else _masked(dep, masks[k]))
         if ctx.hessian and ufunc not in _LOCALLY_LINEAR:
             # d/d(arg k) reads these arguments: second derivatives pair them with k
-            names = set(_NAME.findall(expr))
+            names = rule.exprs[k].names
             for name, b in zip("xy", inputs):
                 if isinstance(b, Tracer) and (name in names or "out" in names):
                     ctx.nonlinear(dep, _deps(b, shape))

@@ -6,7 +6,8 @@ A unary or binary rule whose local derivatives are plain arithmetic on ``x``,
 evaluate those expressions element by element and multiply them into the
 partials in the same loop: one pass over memory and no temporaries, where NumPy
 needs a pass and a temporary per operator of each expression and one more for
-the product.  The expression text is the table's own, so both paths compute the
+the product.  The expression source is the table's own, as
+:mod:`dualgrad.rules._expr` reads and writes it back, so both paths compute the
 same IEEE operations in the same order.  Expressions that call a transcendental
 (``np.cos(x)`` for ``sin``) stay with NumPy, whose SIMD functions are faster than
 numba's and would not round the same on every machine.
@@ -18,7 +19,6 @@ Regenerate it after changing the table::
     python -m dualgrad.backend._kernelgen
 """
 
-import re
 from pathlib import Path
 
 from ..rules._table import _TABLE
@@ -27,30 +27,22 @@ __all__ = ["PATH", "fusable", "source"]
 
 PATH = Path(__file__).with_name("_rule_kernels.py")
 
-# Names an expression may use besides numbers and + - * / ( ) < > ==: none of them
-# rounds differently in numba and NumPy (sqrt is correctly rounded by IEEE 754).
-_ALLOWED = {"x", "y", "out", "where", "np.sqrt", "np.sign"}
 _ARGS = ("x", "y")
-
-
-def _names(expr):
-    return set(re.findall(r"[A-Za-z_][\w.]*", expr))
 
 
 def fusable(rule):
     """Does ``rule`` get fused kernels?
 
     Yes for a smooth unary or binary ufunc whose local derivatives are all
-    arithmetic (no ``**``, no transcendental), one of them more than an operand
-    or a constant: those need no temporary already.
+    arithmetic that rounds alike in numba and NumPy (no ``**``, no
+    transcendental: :meth:`dualgrad.rules._expr.Expr.kernel_source`), one of them
+    more than an operand or a constant: those need no temporary already.
     """
-    if rule.kind != "smooth" or rule.ufunc.nin > 2 or \
-            any(e is None or e == "0" or "**" in e for e in rule.derivs):
+    if rule.kind != "smooth" or rule.ufunc.nin > 2 or None in rule.exprs:
         return False
-    if not all(_names(e) <= _ALLOWED for e in rule.derivs):
+    if any(e.kernel_source() is None for e in rule.exprs):
         return False
-    return any(_names(e) & {"x", "y", "out"} and e not in ("x", "y", "out")
-               for e in rule.derivs)
+    return any(e.names and e.variable is None for e in rule.exprs)
 
 
 _HEADER = '''"""Local derivatives fused with their propagation, one loop per rule and case.
@@ -103,8 +95,9 @@ def {name}({params}, q):
 def _kernel(rule, duals):
     """``(source, name)`` of the kernels of ``rule`` for dual arguments ``duals``."""
     args = _ARGS[:rule.ufunc.nin]
-    ds = [(args[k], rule.derivs[k]) for k in duals]
-    used = set().union(*(_names(e) for _, e in ds))
+    exprs = [rule.exprs[k] for k in duals]
+    used = set().union(*(e.names for e in exprs))
+    ds = [(args[k], e.kernel_source()) for k, e in zip(duals, exprs)]
 
     def safe(index):
         return " + ".join(f"(0.0 if p{a}[{index}] == 0.0 else f{a} * p{a}[{index}])"

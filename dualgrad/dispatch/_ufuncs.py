@@ -11,7 +11,6 @@ Propagation is NaN-safe: a zero partial times an infinite local derivative
 stays 0, so a NaN or inf only reaches the directions that depend on it.
 """
 
-import re
 import sys
 
 import numpy as np
@@ -417,9 +416,8 @@ def with_number(rule, k):
     checks that the dual holds plain float64 arrays and that the number is a Python
     float or int.
     """
-    expr = rule.derivs[k] if rule.kind == "smooth" and len(rule.derivs) == 2 else None
-    if expr is None or expr == "0" or \
-            {"x" if k == 0 else "y", "out"} & set(re.findall(r"[A-Za-z_]\w*", expr)):
+    expr = rule.exprs[k] if rule.kind == "smooth" and len(rule.derivs) == 2 else None
+    if expr is None or {"x" if k == 0 else "y", "out"} & expr.names:
         return None
     ufunc, d = rule.ufunc, derivative_functions(rule)[k]
 

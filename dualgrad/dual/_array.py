@@ -499,7 +499,8 @@ def _inplace(rule):
     one pass each (NumPy's ufuncs handle overlapping operands).
     """
     ufunc = rule.ufunc
-    signed_sum = rule.derivs[:1] == ("1.0",) and rule.derivs[1:] in (("1.0",), ("-1.0",))
+    signed_sum = len(rule.exprs) == 2 and None not in rule.exprs and \
+        rule.exprs[0].constant == 1.0 and rule.exprs[1].constant in (1.0, -1.0)
 
     def op(a, b):
         if _SNAPSHOTS:

@@ -137,13 +137,19 @@ _CLASSES = {}
 # Operators whose Python spelling on two floats means the same as the ufunc.
 _FAST = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "pow": "**"}
 _REFLECTED_FAST = {"add", "sub", "mul", "truediv"}
-_CONSTANTS = {"1.0": "{p}", "-1.0": "-{p}"}
+
+
+def _unit(expr):
+    """Is the local derivative ``expr`` (parsed) the number 1 or -1?"""
+    return expr.constant == 1.0 or expr.constant == -1.0
 
 
 def _term(expr, factor, p):
     """Source of one partial term: ``factor * p``, simplified for +-1."""
-    if expr in _CONSTANTS:
-        return _CONSTANTS[expr].format(p=p)
+    if expr.constant == 1.0:
+        return p
+    if expr.constant == -1.0:
+        return f"-{p}"
     return f"{factor} * {p}"
 
 
@@ -159,9 +165,9 @@ def _finite_check(exprs_factors):
     ``x``), one test of the result covers both: ``x * y`` is finite only if
     ``x`` and ``y`` are.
     """
-    if [e for e, _ in exprs_factors] == ["y", "x"]:
+    if [e.variable for e, _ in exprs_factors] == ["y", "x"]:
         return "out - out == 0.0"
-    tests = [f"{f} - {f} == 0.0" for e, f in exprs_factors if e not in _CONSTANTS]
+    tests = [f"{f} - {f} == 0.0" for e, f in exprs_factors if not _unit(e)]
     return " and ".join(tests)
 
 
@@ -171,9 +177,9 @@ def _factor(name, expr):
     A constant (inlined by :func:`_term`) or an operand itself (``x``, ``y``,
     already bound) needs no line.
     """
-    if expr in _CONSTANTS or expr in ("x", "y"):
-        return [], expr
-    return [f"        {name} = {expr}"], name
+    if _unit(expr) or expr.variable in ("x", "y"):
+        return [], expr.variable
+    return [f"        {name} = {expr.source()}"], name
 
 
 def _p(var, k):
@@ -195,7 +201,7 @@ def _build(lines, n, value, terms_of_k):
 
 
 def _fast_binary(stem, symbol, rule, n):
-    e0, e1 = rule.derivs
+    e0, e1 = rule.exprs
     lines = [f"def __{stem}__(a, b):", "    tb = type(b)"]
     if stem != "pow":                   # dual ** dual takes the general path
         lines += ["    if tb is C and b.tag == a.tag:", "        x = a.value",
@@ -221,8 +227,8 @@ def _fast_binary(stem, symbol, rule, n):
         lines.append("        if type(out) is complex: return _call(U, a, b)")
         # d ** 2 is np.square(d), as NumPy's ** does for arrays: the square's local
         # derivative (the power rule's own at y = 2, to the bit) without its where()
-        square = RULES[np.square].derivs[0]
-        lines += ["        try:", f"            f0 = ({square}) if y == 2.0 else {e0}",
+        square = RULES[np.square].exprs[0].source()
+        lines += ["        try:", f"            f0 = ({square}) if y == 2.0 else {e0.source()}",
                   "        except (ZeroDivisionError, OverflowError):",
                   "            return _call(U, a, b)"]
         f0 = "f0"
@@ -238,7 +244,7 @@ def _fast_binary(stem, symbol, rule, n):
 
 
 def _fast_reflected(stem, symbol, rule, n):
-    e1 = rule.derivs[1]
+    e1 = rule.exprs[1]
     lines = [f"def __r{stem}__(a, b):", "    tb = type(b)",
              "    if tb is float or tb is int or tb is _f64:",
              "        x = b if tb is not _f64 else float(b)", "        y = a.value",
@@ -254,39 +260,25 @@ def _fast_reflected(stem, symbol, rule, n):
     return "\n".join(lines)
 
 
-# NumPy calls in the table with an exact ``math`` twin on floats.  The fast
-# unary path evaluates the table's expression with these: on Python floats a
-# singular point raises (caught: the general path then gives NumPy's inf/NaN)
-# instead of warning, and ``np.seterr(all="raise")`` in user code is respected.
-_MATH_TWINS = {"np.sin(": "_m.sin(", "np.cos(": "_m.cos(", "np.tan(": "_m.tan(",
-               "np.exp(": "_m.exp(", "np.sqrt(": "_m.sqrt(", "np.log(": "_m.log(",
-               "np.sinh(": "_m.sinh(", "np.cosh(": "_m.cosh(", "np.tanh(": "_m.tanh(",
-               "np.expm1(": "_m.expm1(", "np.log1p(": "_m.log1p(",
-               "np.exp2(": "_m.exp2(" if hasattr(math, "exp2") else "np.exp2("}
-
-
-def _on_floats(expr):
-    """``expr`` with NumPy calls replaced by their ``math`` twins, or ``None``."""
-    for np_name, math_name in _MATH_TWINS.items():
-        expr = expr.replace(np_name, math_name)
-    return None if "np." in expr or "sc." in expr else expr
-
-
 def _fast_ufunc(u, rule, n):
     """A unary smooth ufunc on a float-valued dual, its derivative inlined.
 
-    Anything unusual (a nested value, a singular point, a non-finite local
-    derivative) takes the general path, which gives NumPy's results.
+    The derivative is evaluated with the ``math`` twins of its NumPy calls
+    (:meth:`dualgrad.rules._expr.Expr.math_source`): on Python floats a singular
+    point raises (caught: the general path then gives NumPy's inf/NaN) instead of
+    warning, and ``np.seterr(all="raise")`` in user code is respected.  Anything
+    unusual (a nested value, a singular point, a non-finite local derivative)
+    takes the general path, which gives NumPy's results.
     """
-    e0 = _on_floats(rule.derivs[0])
+    e0 = rule.exprs[0]
     lines = [f"def _fast_{rule.name}(a):", "    if a.tag not in _L: return _call(U, a)",
              "    x = a.value",
              "    if type(x) is not float: return _call(U, a)", "    out = float(U(x))",
-             "    try:", f"        f0 = {e0}",
+             "    try:", f"        f0 = {e0.math_source()}",
              "    except (ZeroDivisionError, ValueError, OverflowError):",
              "        return _again(U, a, out)",
              "    if not (f0 - f0 == 0.0): return _again(U, a, out)", "    if True:"]
-    _build(lines, n, "out", lambda k: _term(rule.derivs[0], "f0", _p("a", k)))
+    _build(lines, n, "out", lambda k: _term(e0, "f0", _p("a", k)))
     return "\n".join(lines).replace("(U,", f"({u},").replace("U(x)", f"{u}(x)")
 
 
@@ -294,7 +286,7 @@ def _fast_unary(stem, rule, n):
     symbol = {"neg": "-", "pos": "+"}[stem]
     lines = [f"def __{stem}__(a):", "    if True:"]
     _build(lines, n, f"{symbol}a.value",
-           lambda k: _term(rule.derivs[0], "f0", _p("a", k)))
+           lambda k: _term(rule.exprs[0], "f0", _p("a", k)))
     return "\n".join(lines)
 
 
@@ -303,7 +295,7 @@ def _generate(n):
     table in its own namespace."""
     methods = []
     namespace = {"np": np, "_new": object.__new__, "_f64": np.float64,
-                 "_call": call_ufunc, "_again": call_unary_with_out, "_m": math,
+                 "_call": call_ufunc, "_again": call_unary_with_out, "math": math,
                  "_L": _base.LIVE}                 # live tags: escaped duals raise
     from ..rules._table import _NAMESPACE
     namespace.update(_NAMESPACE)
@@ -328,7 +320,8 @@ def _generate(n):
         u = f"_u_{rule.name}"
         namespace[u] = rule.ufunc
         if rule.kind == "smooth" and rule.ufunc.nin == 1 and \
-                rule.derivs[0] not in _CONSTANTS and _on_floats(rule.derivs[0]):
+                rule.exprs[0] is not None and not _unit(rule.exprs[0]) and \
+                rule.exprs[0].math_source() is not None:
             methods.append(_fast_ufunc(u, rule, n))
             unary[rule.ufunc] = f"_fast_{rule.name}"
         if rule.kind in ("smooth", "zero") and rule.ufunc.nin <= 2:

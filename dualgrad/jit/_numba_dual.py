@@ -345,13 +345,11 @@ def _where(cond, a, b):
     return a if cond else b
 
 
-def _compile(expr, nin):
-    """The table's derivative expression as a numba function of floats."""
-    if expr is None or expr == "0":
+def _compile(expr):
+    """The table's parsed derivative (or ``None``) as a numba function of floats."""
+    if expr is None:
         return None
-    params = "x, out" if nin == 1 else "x, y, out"
-    fn = eval(f"lambda {params}: {expr}", {"np": np, "where": _where})  # noqa: S307
-    return njit(error_model="numpy")(fn)
+    return njit(error_model="numpy")(expr.function({"np": np, "where": _where}))
 
 
 def _unary(ufunc, d0):
@@ -480,9 +478,9 @@ def _register():
         if name in _MATH:
             spellings.append(_MATH[name])
         if rule.kind == "smooth" and ufunc.nin == 1:
-            typer = _unary(ufunc, _compile(rule.derivs[0], 1))
+            typer = _unary(ufunc, _compile(rule.exprs[0]))
         elif rule.kind == "smooth" and ufunc.nin == 2:
-            d0, d1 = (_compile(e, 2) for e in rule.derivs)
+            d0, d1 = (_compile(e) for e in rule.exprs)
             typer = _binary(ufunc, d0, d1, rule.derivs[0] == "0", rule.derivs[1] == "0",
                             tuple(dom[2:] == ("int",) for dom in rule.domain))
         elif rule.kind == "zero":

@@ -25,14 +25,20 @@ Kinds:
 ``custom``     implemented elsewhere from table entries (products, ``modf``).
 ``unsupported``  raises ``TypeError`` naming the ufunc and the reason.
 
+The strings are read by one parser, :mod:`dualgrad.rules._expr`, on first use of
+a row (:attr:`Rule.exprs`, :attr:`Rule.tangent_expr`): a name other than the
+row's arguments, or a function outside its vocabulary, raises ``ValueError``.
 Dispatch (:mod:`dualgrad.dispatch._ufuncs`), the operators of both dual types, the
-generated scalar fast path, ``docs/supported.md`` and the tests are all derived
-from this table.
+generated scalar fast path, the numba extension, the generated kernels,
+``docs/supported.md`` and the tests are all derived from this table.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
+
+from ._expr import parse
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "derivative_functions",
            "tangent_function"]
@@ -68,6 +74,29 @@ class Rule:
     @property
     def name(self):
         return self.ufunc.__name__
+
+    @cached_property
+    def exprs(self):
+        """The parsed derivatives (:class:`dualgrad.rules._expr.Expr`), one per
+        argument; ``None`` where :attr:`derivs` holds ``None`` or ``"0"``.
+
+        Parsed on first use (``import dualgrad`` stays fast); a name or
+        function outside the table's vocabulary raises ``ValueError`` here.
+        """
+        params = _PARAMS[len(self.derivs) - 1] if self.derivs else ()
+        return tuple(None if e is None or e == "0" else
+                     parse(e, params, f"{self.name}, d/d{params[k]}")
+                     for k, e in enumerate(self.derivs))
+
+    @cached_property
+    def tangent_expr(self):
+        """The parsed :attr:`tangent` (in ``x``, ``out``, ``dx``), or ``None``."""
+        return parse(self.tangent, ("x", "out", "dx"), f"{self.name}, tangent") \
+            if self.tangent else None
+
+
+# the names of a derivative of a ufunc with 1, 2 or 3 arguments, in call order
+_PARAMS = (("x", "out"), ("x", "y", "out"), ("x", "y", "z", "out"))
 
 
 # The convention at ties of every selection (maximum, minimum, fmax, fmin and the
@@ -347,8 +376,7 @@ def tangent_function(rule):
     key = ("tangent", rule.ufunc)
     fn = _COMPILED.get(key)
     if fn is None:
-        fn = _COMPILED[key] = eval(f"lambda x, out, dx: {rule.tangent}",  # noqa: S307
-                                   _NAMESPACE)
+        fn = _COMPILED[key] = rule.tangent_expr.function(_NAMESPACE)
     return fn
 
 
@@ -360,10 +388,7 @@ def derivative_functions(rule):
     """
     fns = _COMPILED.get(rule.ufunc)
     if fns is None:
-        params = ("x, out", "x, y, out", "x, y, z, out")[rule.ufunc.nin - 1]
-        fns = tuple(
-            expr if expr is None or expr == "0" else
-            eval(f"lambda {params}: {expr}", _NAMESPACE)  # noqa: S307 - table text
-            for expr in rule.derivs)
-        _COMPILED[rule.ufunc] = fns
+        fns = _COMPILED[rule.ufunc] = tuple(
+            text if expr is None else expr.function(_NAMESPACE)
+            for text, expr in zip(rule.derivs, rule.exprs))
     return fns

@@ -1,0 +1,301 @@
+"""The one reader of the rule table's expressions, and the sources written from them.
+
+The table (:mod:`dualgrad.rules._table`) writes each local derivative as a string
+in NumPy's vocabulary (``"1.0 / (1.0 + x)"``, ``"where(x == 0.0, 0.0, out * np.log(x))"``).
+:func:`parse` reads such a string once, with Python's :mod:`ast`, into a small
+tree of numbers, the rule's argument names, calls of the functions in
+:data:`FUNCTIONS`, arithmetic (``+ - * / **``, unary ``-``/``+``) and single
+comparisons, and rejects everything else (other names, attributes, subscripts,
+``and``/``or``, ``if`` expressions, chained comparisons, wrong arities).  The
+other wings never read the strings; they ask the parsed :class:`Expr`:
+
+* :meth:`Expr.source`: Python/NumPy source, the table's own text in canonical
+  spelling (the same operations in the same order, so NumPy, numba and the
+  generated kernels round the same), with the calls optionally renamed;
+* :meth:`Expr.math_source`: the source on Python floats (``math.sin`` for
+  ``np.sin``), or ``None`` when a call has no exact ``math`` twin;
+* :meth:`Expr.kernel_source`: the source for a numba propagation kernel, or
+  ``None`` unless the expression is arithmetic whose every call rounds alike in
+  numba and NumPy;
+* :meth:`Expr.function`: a callable of the rule's arguments, compiled from
+  :meth:`Expr.source` in a namespace the caller gives (NumPy's ``where`` for
+  arrays and duals, a numba ``where`` for the numba extension);
+* :attr:`Expr.names` (the free argument names), :attr:`Expr.calls`,
+  :attr:`Expr.operators`, :attr:`Expr.constant` (the number, for a constant
+  expression) and :attr:`Expr.variable` (the name, for a bare argument).
+
+This module imports nothing of dualgrad's.
+"""
+
+import ast
+import math
+from typing import NamedTuple
+
+__all__ = ["Expr", "FUNCTIONS", "parse"]
+
+
+class _Fn(NamedTuple):
+    """What the table's vocabulary knows of a function."""
+    arity: int
+    math: str = ""          # the ``math`` function that gives the same float (or "")
+    kernel: bool = False    # rounds the same in a numba kernel as in NumPy
+
+
+# The functions the table's expressions may call, and nothing else.  ``where`` is
+# the table's own (:func:`dualgrad.rules._table.where`: NumPy's on arrays, a plain
+# ``if`` on a Python bool); ``sc`` is ``scipy.special``, bound when scipy is loaded.
+# ``math`` twins are exact on floats (correctly rounded or the same libm call);
+# ``kernel`` marks what rounds alike in numba and NumPy (sqrt is correctly rounded
+# by IEEE 754, sign and where select).
+FUNCTIONS = {
+    "where": _Fn(3, "where", True),
+    "np.sqrt": _Fn(1, "math.sqrt", True),
+    "np.sign": _Fn(1, "", True),
+    "np.sin": _Fn(1, "math.sin"), "np.cos": _Fn(1, "math.cos"),
+    "np.tan": _Fn(1, "math.tan"), "np.sinh": _Fn(1, "math.sinh"),
+    "np.cosh": _Fn(1, "math.cosh"), "np.tanh": _Fn(1, "math.tanh"),
+    "np.exp": _Fn(1, "math.exp"), "np.expm1": _Fn(1, "math.expm1"),
+    "np.exp2": _Fn(1, "math.exp2" if hasattr(math, "exp2") else ""),
+    "np.log": _Fn(1, "math.log"), "np.log1p": _Fn(1, "math.log1p"),
+    "np.trunc": _Fn(1), "np.real": _Fn(1), "np.conjugate": _Fn(1),
+    "np.absolute": _Fn(1),
+    "np.float_power": _Fn(2), "np.floor_divide": _Fn(2), "np.ldexp": _Fn(2),
+    "np.copysign": _Fn(2),
+    **{f"sc.{name}": _Fn(1) for name in (
+        "expit", "digamma", "gammaln", "j0", "j1", "y0", "y1", "i0", "i1", "i0e", "i1e",
+        "k0", "k1")},
+    **{f"sc.{name}": _Fn(2) for name in (
+        "zeta", "jv", "yv", "iv", "ive", "kv", "yn", "betaln")},
+}
+
+# precedence of the emitted source, as Python's grammar has it
+_CMP, _SUM, _PRODUCT, _UNARY, _POWER, _ATOM = range(6)
+_BINARY = {ast.Add: ("+", _SUM), ast.Sub: ("-", _SUM), ast.Mult: ("*", _PRODUCT),
+           ast.Div: ("/", _PRODUCT), ast.Pow: ("**", _POWER)}
+_UNARY_OPS = {ast.USub: "-", ast.UAdd: "+"}
+_COMPARE = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">",
+            ast.GtE: ">="}
+_ARITHMETIC = {"+", "-", "*", "/", "u-", "u+", "==", "!=", "<", "<=", ">", ">="}
+
+
+# ---- the tree: tuples whose first item says what they are --------------------------------
+# ("num", value) | ("name", id) | ("call", function, args) | ("unary", op, operand)
+# | ("binary", op, left, right) | ("compare", op, left, right)
+
+def _emit(node, rename):
+    """``(source, precedence)`` of ``node``; calls spelled ``rename[f]``."""
+    kind = node[0]
+    if kind == "num":
+        return repr(node[1]), _ATOM
+    if kind == "name":
+        return node[1], _ATOM
+    if kind == "call":
+        args = ", ".join(_emit(a, rename)[0] for a in node[2])
+        return f"{rename.get(node[1], node[1])}({args})", _ATOM
+    if kind == "unary":
+        text, prec = _emit(node[2], rename)
+        return node[1] + (text if prec >= _UNARY else f"({text})"), _UNARY
+    (left, lp), (right, rp) = _emit(node[2], rename), _emit(node[3], rename)
+    op = node[1]
+    if kind == "compare":
+        prec = _CMP
+        left_ok, right_ok = lp > _CMP, rp > _CMP
+    elif op == "**":                    # right-associative; binds tighter than unary - on its left
+        prec = _POWER
+        left_ok, right_ok = lp > _POWER, rp >= _UNARY
+    else:                               # left-associative: a - (b - c), a * (b * c) keep theirs
+        prec = _SUM if op in "+-" else _PRODUCT
+        left_ok, right_ok = lp >= prec, rp > prec
+    left = left if left_ok else f"({left})"
+    right = right if right_ok else f"({right})"
+    return f"{left} {op} {right}", prec
+
+
+def _walk(node):
+    yield node
+    if node[0] == "call":
+        for a in node[2]:
+            yield from _walk(a)
+    elif node[0] == "unary":
+        yield from _walk(node[2])
+    elif node[0] in ("binary", "compare"):
+        yield from _walk(node[2])
+        yield from _walk(node[3])
+
+
+class Expr:
+    """One parsed expression of the table; see the module docstring.
+
+    Attributes
+    ----------
+    text : str
+        The table's string.
+    params : tuple of str
+        The argument names the expression may use, in call order.
+    names : frozenset of str
+        The argument names it uses.
+    calls : frozenset of str
+        The functions it calls, spelled as in :data:`FUNCTIONS`.
+    operators : frozenset of str
+        Its operators (``"+"``, ``"**"``, ``"u-"`` for unary minus, ``"=="``, ...).
+    constant : float or None
+        Its value when it is a number (``"1.0"``, ``"-1.0"``), else ``None``.
+    variable : str or None
+        The name when it is a bare argument (``"y"``), else ``None``.
+    """
+
+    __slots__ = ("text", "params", "tree", "names", "calls", "operators", "constant",
+                 "variable", "_source")
+
+    def __init__(self, text, params, tree):
+        self.text, self.params, self.tree = text, tuple(params), tree
+        nodes = list(_walk(tree))
+        self.names = frozenset(n[1] for n in nodes if n[0] == "name")
+        self.calls = frozenset(n[1] for n in nodes if n[0] == "call")
+        self.operators = frozenset(("u" + n[1]) if n[0] == "unary" else n[1]
+                                   for n in nodes if n[0] in ("unary", "binary", "compare"))
+        self.constant = _constant(tree)
+        self.variable = tree[1] if tree[0] == "name" else None
+        self._source = None
+
+    def __repr__(self):
+        return f"Expr({self.text!r})"
+
+    def source(self, rename=None):
+        """Python source of the expression, calls spelled ``rename.get(f, f)``.
+
+        Without ``rename`` this is the table's text in canonical spelling: the
+        same operations in the same order (parentheses where Python needs them,
+        and wherever the table grouped an associative-looking ``*`` or ``+``).
+        """
+        if rename:
+            return _emit(self.tree, rename)[0]
+        if self._source is None:
+            self._source = _emit(self.tree, {})[0]
+        return self._source
+
+    def math_source(self):
+        """The source on Python floats (``math.sin`` for ``np.sin``: a singular
+        point raises instead of warning), or ``None`` when a call has no exact
+        ``math`` twin.  ``where`` stays the table's, which tests a Python bool."""
+        twins = {f: FUNCTIONS[f].math for f in self.calls}
+        return None if not all(twins.values()) else self.source(twins)
+
+    def kernel_source(self):
+        """The source for a numba propagation kernel, or ``None`` unless the
+        expression is arithmetic (no ``**``) whose calls round the same in numba
+        and NumPy (``where``, ``np.sqrt``, ``np.sign``)."""
+        if not self.operators <= _ARITHMETIC or \
+                not all(FUNCTIONS[f].kernel for f in self.calls):
+            return None
+        return self.source()
+
+    def function(self, namespace):
+        """A callable of :attr:`params` evaluating the expression, its names
+        (``np``, ``where``, ``sc``) bound from ``namespace``."""
+        code = f"lambda {', '.join(self.params)}: {self.source()}"
+        return eval(code, dict(namespace))  # noqa: S307 - source emitted from a checked tree
+
+
+def _constant(node):
+    if node[0] == "num":
+        return float(node[1])
+    if node[0] == "unary" and node[2][0] == "num":
+        return float(node[2][1]) if node[1] == "+" else -float(node[2][1])
+    return None
+
+
+class _Reader:
+    """Turns Python's syntax tree of one expression into the tuples above."""
+
+    def __init__(self, text, params, who):
+        self.text, self.params, self.who = text, params, who
+
+    def fail(self, got, fix):
+        allowed = ", ".join(self.params)
+        return ValueError(
+            f"dualgrad rule table, {self.who}: expected an expression of {allowed} with "
+            f"numbers, + - * / **, one comparison and calls of the table's functions "
+            f"(dualgrad.rules._expr.FUNCTIONS), got {got} in {self.text!r}. Fix: {fix}")
+
+    def read(self, node):
+        method = getattr(self, f"_{type(node).__name__}", None)
+        if method is None:
+            raise self.fail(f"`{ast.unparse(node)}` ({type(node).__name__})",
+                            "write it with where(), arithmetic and NumPy calls")
+        return method(node)
+
+    def _Constant(self, node):
+        if type(node.value) not in (int, float) or not math.isfinite(node.value):
+            raise self.fail(f"the constant {node.value!r}", "use a finite int or float")
+        return ("num", node.value)
+
+    def _Name(self, node):
+        if node.id not in self.params:
+            raise self.fail(f"the name `{node.id}`",
+                            f"use only the arguments {', '.join(self.params)}")
+        return ("name", node.id)
+
+    def _Attribute(self, node):
+        raise self.fail(f"`{ast.unparse(node)}` outside a call", "call the function")
+
+    def _Call(self, node):
+        name = ast.unparse(node.func)
+        fn = FUNCTIONS.get(name)
+        if fn is None:
+            raise self.fail(f"a call of `{name}`",
+                            "use a function of FUNCTIONS, or add it there with its arity")
+        if node.keywords or any(isinstance(a, ast.Starred) for a in node.args):
+            raise self.fail(f"keyword or starred arguments to `{name}`",
+                            "pass the arguments by position")
+        if len(node.args) != fn.arity:
+            raise self.fail(f"{len(node.args)} arguments to `{name}`",
+                            f"`{name}` takes {fn.arity}")
+        return ("call", name, tuple(self.read(a) for a in node.args))
+
+    def _UnaryOp(self, node):
+        op = _UNARY_OPS.get(type(node.op))
+        if op is None:
+            raise self.fail(f"the operator in `{ast.unparse(node)}`", "use - or +")
+        return ("unary", op, self.read(node.operand))
+
+    def _BinOp(self, node):
+        op = _BINARY.get(type(node.op))
+        if op is None:
+            raise self.fail(f"the operator in `{ast.unparse(node)}`", "use + - * / or **")
+        return ("binary", op[0], self.read(node.left), self.read(node.right))
+
+    def _Compare(self, node):
+        if len(node.ops) != 1 or type(node.ops[0]) not in _COMPARE:
+            raise self.fail(f"the comparison `{ast.unparse(node)}`",
+                            "compare two operands with == != < <= > >=")
+        return ("compare", _COMPARE[type(node.ops[0])], self.read(node.left),
+                self.read(node.comparators[0]))
+
+
+def parse(text, params, who="an expression"):
+    """The :class:`Expr` of ``text``, an expression in the names ``params``.
+
+    Parameters
+    ----------
+    text : str
+        A local derivative or tangent as the table writes it.
+    params : sequence of str
+        The names it may use, in the order its :meth:`Expr.function` takes them
+        (``("x", "y", "out")`` for a binary ufunc's derivative).
+    who : str
+        Where the text comes from, for the error message (``"np.sin, argument 1"``).
+
+    Raises
+    ------
+    ValueError
+        ``text`` is not one expression, or uses a name, function, operator or
+        construct outside the table's vocabulary.
+    """
+    reader = _Reader(text, tuple(params), who)
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except SyntaxError as exc:
+        raise reader.fail(f"a syntax error ({exc.msg})",
+                          "write one Python expression") from None
+    return Expr(text, params, reader.read(tree.body))

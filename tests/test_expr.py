@@ -1,0 +1,240 @@
+"""The one reader of the rule table's expressions (dualgrad/rules/_expr.py).
+
+Oracles: Python's own parser (an emitted source must parse to the same syntax
+tree as the text it came from), Python's ``eval`` of the table's text (what
+each emitted function must compute, bit for bit), the table's strings
+themselves (the canonical source reproduces them), and the ``math`` module
+against NumPy on floats.
+"""
+
+import ast
+import math
+import zlib
+
+import numpy as np
+import pytest
+import scipy.special
+
+from dualgrad.rules import _table
+from dualgrad.rules._expr import FUNCTIONS, parse
+
+_table._load_scipy()
+RULES = list(_table.RULES.values())
+WITH_EXPRS = [r for r in RULES if any(e not in (None, "0") for e in r.derivs) or r.tangent]
+PACKAGE = __import__("pathlib").Path(_table.__file__).parents[1]
+
+
+def _ids(rules):
+    return [r.name for r in rules]
+
+
+def _sample(rng, domain, shape):
+    if domain[-1] == "int":
+        return rng.integers(domain[0], domain[1], size=shape)
+    return rng.uniform(domain[0], domain[1], size=shape)
+
+
+def _same(a, b):
+    """Equal bit for bit where finite, the same non-finite class elsewhere."""
+    a, b = np.broadcast_arrays(np.asarray(a), np.asarray(b))
+    assert a.dtype == b.dtype
+    np.testing.assert_array_equal(a, b, strict=True)
+
+
+# ---- every expression of the table ------------------------------------------------------
+
+@pytest.mark.parametrize("rule", WITH_EXPRS, ids=_ids(WITH_EXPRS))
+def test_every_expression_parses_and_its_source_is_the_tables_text(rule):
+    for text, expr in zip(rule.derivs, rule.exprs):
+        assert (expr is None) == (text in (None, "0"))
+        if expr is not None:
+            assert expr.source() == text
+            assert ast.dump(ast.parse(expr.source(), mode="eval")) == \
+                ast.dump(ast.parse(text, mode="eval"))
+    if rule.tangent:
+        assert rule.tangent_expr.source() == rule.tangent
+
+
+@pytest.mark.parametrize("rule", WITH_EXPRS, ids=_ids(WITH_EXPRS))
+def test_every_emitted_function_computes_what_the_tables_text_computes(rule):
+    """``derivative_functions`` (compiled from the parsed tree) against a plain
+    ``eval`` of the table's string, on arrays and on scalars, bit for bit."""
+    rng = np.random.default_rng(zlib.crc32(rule.name.encode()))
+    namespace = {"np": np, "where": _table.where, "sc": scipy.special}
+    for shape in ((7,), ()):
+        args = [_sample(rng, dom, shape) for dom in rule.domain]
+        if shape == ():
+            args = [a.item() for a in args]
+        with np.errstate(all="ignore"):
+            out = rule.ufunc(*args)
+            params = dict(zip("xyz", args), out=out)
+            for text, fn in zip(rule.derivs, _table.derivative_functions(rule)):
+                if text in (None, "0"):
+                    assert fn == text
+                    continue
+                expected = eval(text, namespace, params)   # noqa: S307 - the oracle
+                _same(fn(*args, out), expected)
+    if rule.tangent:
+        x = rng.uniform(-2, 2, 6) + 1j * rng.uniform(-2, 2, 6)
+        x[0] = 0.0
+        dx = rng.uniform(-1, 1, 6) + 1j * rng.uniform(-1, 1, 6)
+        with np.errstate(all="ignore"):
+            out = rule.ufunc(x)
+            expected = eval(rule.tangent, namespace, {"x": x, "out": out, "dx": dx})  # noqa: S307
+            _same(_table.tangent_function(rule)(x, out, dx), expected)
+
+
+MATH_RULES = [r for r in RULES if r.kind == "smooth" and r.ufunc.nin == 1 and
+              r.exprs[0] is not None and r.exprs[0].math_source() is not None]
+
+
+def test_math_twins_exist_for_the_scalar_fast_path():
+    names = {r.name for r in MATH_RULES}
+    assert {"sin", "cos", "exp", "log", "sqrt", "tanh", "log1p", "arcsin", "erf"} <= names
+    assert "i0e" not in names                       # np.sign has no math twin
+    assert parse("np.sign(x)", ("x",)).math_source() is None
+    assert parse("sc.j1(x)", ("x",)).math_source() is None
+
+
+@pytest.mark.parametrize("rule", MATH_RULES, ids=_ids(MATH_RULES))
+def test_math_source_agrees_with_numpy_on_floats(rule):
+    rng = np.random.default_rng(zlib.crc32(rule.name.encode()))
+    expr = rule.exprs[0]
+    fn = eval(f"lambda x, out: {expr.math_source()}",  # noqa: S307
+              {"math": math, "where": _table.where, "sc": scipy.special})
+    for x in _sample(rng, rule.domain[0], (20,)):
+        out = float(rule.ufunc(x))
+        np.testing.assert_allclose(fn(float(x), out), _table.derivative_functions(rule)[0](
+            np.float64(x), np.float64(out)), rtol=4e-16 * 8, atol=0)
+
+
+def test_kernel_source_is_arithmetic_only():
+    assert parse("1.0 / (1.0 + x)", ("x", "out")).kernel_source() == "1.0 / (1.0 + x)"
+    assert parse("where(x >= y, 1.0, 0.0)", ("x", "y", "out")).kernel_source() is not None
+    assert parse("0.5 / np.sqrt(x)", ("x", "out")).kernel_source() is not None
+    assert parse("np.cos(x)", ("x", "out")).kernel_source() is None
+    assert parse("x ** 2.0", ("x", "out")).kernel_source() is None
+    assert parse("sc.digamma(x)", ("x", "out")).kernel_source() is None
+
+
+def test_what_an_expression_uses():
+    e = parse("where(y == 0.0, 0.0, y * x ** (y - 1.0))", ("x", "y", "out"))
+    assert e.names == {"x", "y"}
+    assert e.calls == {"where"}
+    assert e.operators == {"==", "*", "**", "-"}
+    assert e.constant is None and e.variable is None
+    e = parse("-out / y", ("x", "y", "out"))
+    assert e.names == {"out", "y"} and e.operators == {"u-", "/"}
+    assert parse("-1.0", ("x", "out")).constant == -1.0
+    assert parse("1.0", ("x", "out")).constant == 1.0
+    assert parse("57.29577951308232", ("x", "out")).constant == 57.29577951308232
+    assert parse("y", ("x", "y", "out")).variable == "y"
+    assert parse("y", ("x", "y", "out")).constant is None
+    assert parse("sc.expit(-x)", ("x", "out")).calls == {"sc.expit"}
+
+
+# ---- the emitter keeps Python's grouping ------------------------------------------------
+
+GROUPINGS = [
+    "a - (b - c)", "a - b - c", "(a - b) - c", "a / (b / c)", "a * (b * c)", "(a * b) * c",
+    "a + (b + c)", "-(a * b)", "(-a) * b", "-a * b", "-(a ** b)", "(-a) ** b", "-a ** b",
+    "a ** -b", "a ** (b ** c)", "(a ** b) ** c", "a ** b ** c", "(a + b) * c",
+    "a * (b + c)", "-(-a)", "+a - -b", "(a < b) == (b < c)", "where(a < b, a - c, -c) * 2.0",
+    "a * 1e-300", "1.5 / (a * 3)", "-(a + b) / (c - a)",
+]
+
+
+@pytest.mark.parametrize("text", GROUPINGS)
+def test_source_parses_back_to_the_same_tree(text):
+    params = ("a", "b", "c")
+    src = parse(text, params).source()
+    assert ast.dump(ast.parse(src, mode="eval")) == ast.dump(ast.parse(text, mode="eval"))
+    assert parse(src, params).source() == src
+
+
+# ---- anything outside the vocabulary is refused -----------------------------------------
+
+REJECTED = [
+    ("x + foo", "the name `foo`"),
+    ("np.pi * x", "`np.pi` outside a call"),
+    ("np.fft.fft(x)", "a call of `np.fft.fft`"),
+    ("math.sin(x)", "a call of `math.sin`"),
+    ("__import__('os')", "a call of `__import__`"),
+    ("x.__class__", "`x.__class__` outside a call"),
+    ("np.sin(x, y)", "2 arguments to `np.sin`"),
+    ("np.sin(x=x)", "keyword or starred arguments"),
+    ("np.sin(*x)", "keyword or starred arguments"),
+    ("x[0]", "Subscript"),
+    ("x if x > 0 else -x", "IfExp"),
+    ("x > 0 and y", "BoolOp"),
+    ("0.0 < x < 1.0", "the comparison"),
+    ("x is y", "the comparison"),
+    ("x // y", "the operator"),
+    ("x @ y", "the operator"),
+    ("~x", "the operator"),
+    ("lambda: x", "Lambda"),
+    ("(x, y)", "Tuple"),
+    ("'x'", "the constant 'x'"),
+    ("True", "the constant True"),
+    ("x = 1", "a syntax error"),
+    ("import os", "a syntax error"),
+    ("x; y", "a syntax error"),
+    ("x\ny", "a syntax error"),
+    ("", "a syntax error"),
+    ("1e999 * x", "the constant inf"),
+]
+
+
+@pytest.mark.parametrize("text, got", REJECTED)
+def test_names_statements_and_constructs_outside_the_vocabulary_raise(text, got):
+    with pytest.raises(ValueError, match=r"dualgrad rule table, np\.demo, d/dx: expected "
+                       r"an expression of x, y, out .*, got ") as info:
+        parse(text, ("x", "y", "out"), "np.demo, d/dx")
+    assert got in str(info.value)
+    assert "Fix: " in str(info.value)
+
+
+def test_a_table_row_with_an_unknown_name_raises_when_read():
+    rule = _table.Rule(np.sin, "smooth", ("np.cos(q)",), ((-1.0, 1.0),))
+    with pytest.raises(ValueError, match=r"sin, d/dx: .* got the name `q` in 'np.cos\(q\)'"):
+        rule.exprs
+    rule = _table.Rule(np.absolute, "smooth", ("np.sign(x)",), tangent="np.real(y * dx)")
+    with pytest.raises(ValueError, match=r"absolute, tangent: .*x, out, dx.* the name `y`"):
+        rule.tangent_expr
+
+
+def test_every_function_of_the_vocabulary_exists():
+    for name, fn in FUNCTIONS.items():
+        if name == "where":
+            continue
+        module, attr = name.split(".")
+        assert callable(getattr({"np": np, "sc": scipy.special}[module], attr)), name
+        if fn.math:
+            assert callable(getattr(math, fn.math.split(".")[1])), name
+
+
+# ---- rules/ is the one reader of the strings --------------------------------------------
+
+def _calls(tree, name):
+    return [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and
+            isinstance(n.func, ast.Name) and n.func.id == name]
+
+
+def test_no_module_outside_rules_evaluates_or_pattern_matches_source():
+    """The table's strings are read in rules/ only: no ``eval`` outside it, no regular
+    expressions but the error classifier's, and the one ``exec`` (the scalar classes,
+    written from parsed expressions)."""
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).as_posix()
+        if rel.startswith("rules/"):
+            continue
+        tree = ast.parse(path.read_text(), rel)
+        imports_re = any(isinstance(n, ast.Import) and any(a.name == "re" for a in n.names)
+                         for n in ast.walk(tree))
+        hits = [f"eval:{ln}" for ln in _calls(tree, "eval")] + \
+            [f"exec:{ln}" for ln in _calls(tree, "exec") if rel != "dual/_scalar.py"] + \
+            (["import re"] if imports_re and rel != "errors.py" else [])
+        if hits:
+            found[rel] = hits
+    assert not found, found

@@ -288,3 +288,76 @@ def test_hessian_is_symmetrized_where_nested_duals_are_not_symmetric():
         H = dg.hessian(f, x, chunk=chunk)
         np.testing.assert_array_equal(H, H.T)
         np.testing.assert_allclose(H, want, rtol=1e-13, atol=1e-13 * np.abs(want).max())
+
+
+# ---- the one-pass path of jacobian and gradient (api.helpers._one_pass) ---------------
+# A plain float64 array of at most MAX_CHUNK entries and no options takes a shorter path
+# than the general one (chunk=size: the same single pass through jacobian_columns).
+# Every kind of output must come out as the general path gives it, bit for bit, and
+# right against an analytic Jacobian.
+_XP = np.array([0.3, 0.7, 1.1])
+_S, _C = np.sin(_XP), np.cos(_XP)
+_ONE_PASS = {
+    "array dual": (lambda x: np.sin(x) * (x[0] * x[1]),
+                   np.diag(_C * _XP[0] * _XP[1]) + np.outer(_S, [_XP[1], _XP[0], 0.0])),
+    "scalar dual": (lambda x: x[0] * x[2] + np.sum(x ** 2),
+                    np.array([2 * _XP[0] + _XP[2], 2 * _XP[1], 2 * _XP[2] + _XP[0]])),
+    "object array": (lambda x: np.array([x[0] * x[1], np.sin(x[2])]),
+                     np.array([[_XP[1], _XP[0], 0.0], [0.0, 0.0, _C[2]]])),
+    "list of scalars": (lambda x: [x[0] * x[1], 2.0 * x[2]],
+                        np.array([[_XP[1], _XP[0], 0.0], [0.0, 0.0, 2.0]])),
+    "constant": (lambda x: np.ones(2), np.zeros((2, 3))),
+    "0-d": (lambda x: x[1] ** 3, np.array([0.0, 3 * _XP[1] ** 2, 0.0])),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(_ONE_PASS))
+def test_one_pass_gives_what_the_general_path_gives(kind):
+    f, want = _ONE_PASS[kind]
+    fast = dg.jacobian(f, _XP)
+    general = dg.jacobian(f, _XP, chunk=_XP.size)
+    np.testing.assert_allclose(fast, want, rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(fast, general)
+    assert type(fast) is type(general) and fast.dtype == general.dtype
+
+
+def test_one_pass_gradient_and_pytree_output():
+    np.testing.assert_allclose(dg.gradient(rosen, X4), rosen_der(X4), rtol=1e-14)
+    J = dg.jacobian(lambda x: {"a": x[0] * x[1], "b": 2.0 * x}, _XP)
+    np.testing.assert_array_equal(J["a"], [_XP[1], _XP[0], 0.0])
+    np.testing.assert_array_equal(J["b"], 2.0 * np.eye(3))
+    with pytest.raises(ValueError, match="scalar"):
+        dg.gradient(lambda x: 2.0 * x, _XP)
+
+
+def test_one_pass_leaves_the_input_alone_and_retires_its_tag():
+    x = _XP.copy()
+    kept = []
+
+    def f(v):
+        kept.append(v)
+        v[0] = 5.0 * v[1]                 # f writes into its input
+        return v * v
+
+    J = dg.jacobian(f, x)
+    np.testing.assert_array_equal(x, _XP)
+    np.testing.assert_allclose(J, [[0, 50 * _XP[1], 0], [0, 2 * _XP[1], 0],
+                                   [0, 0, 2 * _XP[2]]], rtol=1e-15)
+    with pytest.raises(TypeError, match="escaped"):     # the pass's tag is retired
+        kept[0] * 2.0
+
+
+def test_one_pass_notes_the_pass_on_errors_of_f():
+    def f(x):
+        raise RuntimeError("inside f")
+
+    with pytest.raises(RuntimeError, match="inside f") as info:
+        dg.jacobian(f, _XP)
+    assert "dualgrad: raised while evaluating f on input directions 0 to 2 (chunk 1 of 1)" \
+        in info.value.__notes__
+    messages = []
+    for chunk in (None, 3):                              # the one pass, the general path
+        with pytest.raises(TypeError, match="would drop the derivatives") as info:
+            dg.jacobian(lambda x: float(x[0]), _XP, chunk=chunk)
+        messages.append((str(info.value), info.value.__notes__))
+    assert messages[0] == messages[1]

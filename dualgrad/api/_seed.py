@@ -21,7 +21,7 @@ from ..dual import from_object_array as _from_object_array, stack_scalars
 
 __all__ = ["chunk_sizes", "private", "seed", "extract", "jacobian_columns", "chunk_tasks",
            "evaluate_chunk", "assemble", "as_array", "OutTree", "split_aux", "strip_tag",
-           "shape"]
+           "shape", "translated", "pass_note", "MAX_CHUNK"]
 
 # chunk=None: as many directions per pass as fit, up to MAX_CHUNK, while the
 # partials of an intermediate as large as the input stay within MEMORY_BUDGET.
@@ -213,13 +213,10 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
                     out, aux = split_aux(who, out)
                     return extract(who, out, tag, width) + (strip_tag(aux, tag),)
                 except Exception as exc:
-                    if type(exc).__name__ == "TypingError" and "array(pyobject" in str(exc):
-                        raise errors.numba_unsupported(who, str(exc)) from exc   # a jitted helper
-                    foreign = errors.from_scipy(who, exc) or \
-                        _snapshots.explain(who, exc)  # SciPy's np.asarray; a read-only snapshot
-                    if foreign is not None:
-                        raise foreign from exc
-                    raise
+                    ours = translated(who, exc)
+                    if ours is exc:
+                        raise
+                    raise ours from exc
         out = call_jitted(who, f, full, kwargs)
         if has_aux:
             out, aux = split_aux(who, out)
@@ -228,6 +225,21 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
         return (value, partials, strip_tag(aux, tag)) if has_aux else (value, partials)
     finally:
         retire(tag)           # its duals are dead from here on (escaped: an error)
+
+
+def translated(who, exc):
+    """The error to raise for ``exc``, raised while ``f`` ran on duals: ours where we
+    can say more (a numba-jitted helper that cannot type duals, SciPy's
+    ``np.asarray``, a write into a read-only snapshot), else ``exc`` itself."""
+    if type(exc).__name__ == "TypingError" and "array(pyobject" in str(exc):
+        return errors.numba_unsupported(who, str(exc))
+    return errors.from_scipy(who, exc) or _snapshots.explain(who, exc) or exc
+
+
+def pass_note(width):
+    """The note on an exception raised while ``f`` ran in the one pass over all
+    ``width`` input directions."""
+    return f"dualgrad: raised while evaluating f on {_Labels([0], [width])[0]}"
 
 
 def is_jitted(f):
@@ -334,7 +346,7 @@ def jacobian_columns(who, f, template, nums, xs, kwargs=None, chunk=None, execut
                 return evaluate_chunk(who, f, template, nums, xs, kwargs, 0, w,
                                       ladder_width(w) if jitted and w else None, has_aux)
             except Exception as exc:
-                exc.add_note(f"dualgrad: raised while evaluating f on {_Labels([0], [w])[0]}")
+                exc.add_note(pass_note(w))
                 raise
     tasks, labels = chunk_tasks(who, f, template, nums, xs, kwargs, chunk, executor, has_aux)
     return assemble(run_tasks(who, evaluate_chunk, tasks, labels, executor, progress))

@@ -13,16 +13,18 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
+import types
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import errors
-from ..dual import Dual, _snapshots, holomorphic_tag, make, new_tag, retire
+from .. import backend, errors
+from ..dual import (LIVE, TAGS, Dual, _snapshots, holomorphic_tag, make, make_array, new_tag,
+                    retire)
 from ._dense import dense_jacobian as _jacobian
-from ._seed import (OutTree, as_array, call_jitted, extract, is_jitted, jacobian_columns,
-                    private, split_aux, strip_tag)
-from ._seed import shape as _shape
+from ._seed import (MAX_CHUNK, OutTree, as_array, call_jitted, extract, is_jitted,
+                    jacobian_columns, pass_note, private, split_aux, strip_tag, translated)
 from ._tree import LEAF, flatten, is_node, unflatten
 from ._validate import as_input, check_argnums, check_callable, check_chunk
 
@@ -37,6 +39,15 @@ if TYPE_CHECKING:                        # annotations only: nothing imported at
     Argnums = int | tuple[int, ...]
 
 __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "approx_fprime"]
+
+
+_F64 = np.dtype(np.float64)
+_next_tag, _ident = TAGS.__next__, threading.get_ident
+
+
+def _shape(a):
+    """``a.shape``, without a call for an ndarray (``np.shape`` for anything else)."""
+    return a.shape if type(a) is np.ndarray else np.shape(a)
 
 
 def _result(value):
@@ -84,10 +95,22 @@ class _Flat:
             self.f = _Rebuild(f, args, self.nums, self.defs, self.counts)
             self.template, self.lnums = (None,) * len(self.xs), tuple(range(len(self.xs)))
 
+    @classmethod
+    def one(cls, f, args):
+        """The flat of ``args[0]``, a float64 ndarray (what :func:`as_input` returns as
+        it is), differentiated alone: no checks to make, no pytree to flatten."""
+        flat = cls.__new__(cls)
+        flat.nums = flat.lnums = (0,)
+        flat.many, flat.order = False, [0]
+        flat.defs, flat.xs, flat.counts = [LEAF], [args[0]], [1]
+        flat.f, flat.template = f, args
+        return flat
+
     def blocks(self, partials, lead=()):
         """Split partials of shape ``lead + (N,)`` into one block per leaf, of
         shape ``lead + leaf.shape``, arranged in the input structure."""
-        partials = as_array(partials)
+        if type(partials) is list:
+            partials = as_array(partials)
         if not self.many and self.defs[0] is LEAF:      # one array or scalar: no splitting
             shape = lead + _shape(self.xs[0])
             return _result(partials.reshape(shape) if shape else partials[..., 0])
@@ -148,12 +171,60 @@ def _check_scalar(who, value):
 def _evaluate(who, f, args, kwargs, argnums, chunk, executor, progress, has_aux,
               holomorphic=False):
     """``(flat, value, partials, aux)`` for ``f(*args, **kwargs)``."""
+    x = args[0]
+    if type(x) is np.ndarray and x.dtype is _F64 and x.ndim and 0 < x.size <= MAX_CHUNK \
+            and type(f) is types.FunctionType and type(argnums) is int and argnums == 0 \
+            and chunk is None and executor is None and not (progress or has_aux or
+                                                            holomorphic):
+        value, partials = _one_pass(who, f, x, args, kwargs)
+        return _Flat.one(f, args), value, partials, None
     check_callable(who, f)
     chunk = check_chunk(who, chunk)
     flat = _Flat(who, f, args, argnums, holomorphic)
     res = jacobian_columns(who, flat.f, flat.template, flat.lnums, flat.xs, kwargs, chunk,
                            executor, progress, has_aux)
     return flat, res[0], res[1], (res[2] if has_aux else None)
+
+
+def _one_pass(who, f, x, args, kwargs):
+    """``(value, partials)`` of ``f(x, *args[1:], **kwargs)`` for the common call: one
+    float64 array ``x`` of at most ``MAX_CHUNK`` entries, a plain function, no options.
+
+    What :func:`jacobian_columns` does for it (one pass: a new tag, ``x``'s private
+    copy seeded with the identity, ``f`` evaluated in the backend's scope, the
+    output's partials extracted, the tag retired), in this module and a few calls:
+    the helpers' fixed cost on small problems.  Outputs other than a dual of this
+    pass (constants, pytrees, lists, object arrays) go through :func:`extract`.
+    """
+    n = x.size
+    seeds = np.zeros((n, n))
+    seeds.reshape(-1)[::n + 1] = 1.0             # input entry i, direction i
+    tag = _next_tag()                            # dualgrad.dual.new_tag's two steps:
+    LIVE[tag] = _ident()                         # live, owned by this thread
+    try:
+        xd = make_array(x.copy(), seeds.reshape(x.shape + (n,)), tag)
+        with backend.scope():
+            try:
+                out = f(xd, *args[1:], **kwargs)
+                kind = getattr(type(out), "_kind", None)
+                if kind == "array" and out.tag == tag and type(out.value) is np.ndarray \
+                        and out.value.ndim:
+                    return out.value, out.partials
+                if kind == "slots" and out.tag == tag and type(out.value) is float:
+                    partials = np.array(out._plist())
+                    if partials.dtype is _F64:
+                        return out.value, partials
+                return extract(who, out, tag, n)
+            except Exception as exc:
+                ours = translated(who, exc)
+                if ours is exc:
+                    raise
+                raise ours from exc
+    except Exception as exc:
+        exc.add_note(pass_note(n))
+        raise
+    finally:
+        LIVE.pop(tag, None)                      # retire(tag): never holomorphic here
 
 
 def _with_aux(result, aux, has_aux):

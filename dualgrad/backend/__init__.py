@@ -4,7 +4,8 @@ Dispatch (the ufunc, function, linalg and reduction handlers) does every operati
 on a dual's partials array through the names below and nothing else: it imports no
 numba kernel, no buffer pool and allocates no partials with NumPy itself.  Behind
 the door, the engine (numba kernels or NumPy calls) is chosen per call in one place,
-``_kernels._wanted`` (sizes measured in ``bench/bench_engine.py``), and the pool
+``_kernels._wanted`` (sizes measured in ``bench/bench_engine.py``; ``small``, in
+``_propagate`` beside ``combine_small``, reads the same sizes), and the pool
 decides where large results live.  A second engine plugs in there, not in dispatch.
 
 Partials are arrays of shape ``value shape + (n,)`` (``n`` directions), or the
@@ -66,9 +67,9 @@ from ._fused import PENDING, Deferred, before_write, concrete, defer, engine, sc
 from ._fused import read as read_partials
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
-from ._kernels import local, small, use
+from ._kernels import local, use
 from ._propagate import (combine, combine_small, finite, from_rows, outer, rank2, rows,
-                         scaled, sum_partials, weighted_sum, where)
+                         scaled, small, sum_partials, weighted_sum, where)
 
 __all__ = ["combine", "combine_small", "small", "scaled", "local", "where", "outer", "rank2",
            "rows", "from_rows", "sum_partials",

@@ -10,7 +10,8 @@ threshold, never at ``import dualgrad``.  Kernels take C-contiguous float64
 arrays (one compilation each), never allocate (outputs come from NumPy), use
 ``error_model='numpy'`` (inf and NaN as NumPy gives them) and no fastmath.
 
-The wrappers return ``None`` when the NumPy path should run instead.
+The wrappers return ``None`` when the NumPy path should run instead.  The sizes
+below are also read by ``_propagate.small`` (the small-array path's test).
 :func:`use` forces one path, so that tests can check both give the same.
 """
 
@@ -21,7 +22,7 @@ import numpy as np
 
 from . import _buffers
 
-__all__ = ["combine", "local", "small", "sum_leading", "where", "outer", "rank2", "use",
+__all__ = ["combine", "local", "sum_leading", "where", "outer", "rank2", "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
@@ -58,13 +59,6 @@ def _wanted(work, n, fused=False):
             return work >= MIN_WORK_FUSED
         return work >= MIN_WORK and n >= MIN_N or n == 1 and work >= MIN_WORK_FLAT
     return _mode == "numba"
-
-
-def small(work):
-    """Does propagation of ``work`` partials elements run on NumPy whatever the rule
-    (the automatic choice, below every kernel's threshold)?  Dispatch's small-array
-    path (``dualgrad._ufuncs.small``) runs only then, so its results are NumPy's."""
-    return work < MIN_WORK_FUSED and _mode == "auto"
 
 
 def _kernels():

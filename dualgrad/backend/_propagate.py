@@ -16,8 +16,8 @@ from . import _buffers, _kernels
 
 _sum = np.add.reduce
 
-__all__ = ["combine", "combine_small", "scaled", "outer", "sum_partials", "weighted_sum",
-           "where", "finite", "rows", "from_rows"]
+__all__ = ["combine", "small", "combine_small", "scaled", "outer", "sum_partials",
+           "weighted_sum", "where", "finite", "rows", "from_rows"]
 
 
 def _finite(f):
@@ -101,6 +101,16 @@ def _broadcast(total, target):
         else np.zeros_like(np.broadcast_to(total, target))
     full[...] = total
     return full
+
+
+def small(work):
+    """Does propagation of ``work`` partials elements run on NumPy whatever the rule
+    (the automatic choice, below every kernel's threshold)?  Dispatch's small-array
+    path (``dualgrad.dispatch._ufuncs.small``) runs only then, so its results are
+    NumPy's.  The sizes and the mode are :mod:`._kernels`' (the engine choice); the
+    test sits here, beside :func:`combine_small`, so that a small operation runs in
+    one module of the backend."""
+    return work < _kernels.MIN_WORK_FUSED and _kernels._mode == "auto"
 
 
 def combine_small(factors, partials, target):

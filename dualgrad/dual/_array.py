@@ -33,6 +33,7 @@ __all__ = ["ArrayDual", "make_array", "make", "stack_scalars", "from_object_arra
            "partials_array", "connect"]
 
 _new = object.__new__
+_RULE_OF = RULES.get
 _ACTIVE = backend.FUSING
 _PENDING = backend.PENDING
 _Deferred = backend.Deferred
@@ -128,7 +129,9 @@ class ArrayDual(Dual):
     # ---- the NumPy protocols ----------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if method == "__call__" and not kwargs:         # np.sin(d): the common case
-            rule = rule_for(ufunc)
+            rule = _RULE_OF(ufunc)                # the table itself: no call into it
+            if rule is None:
+                rule = rule_for(ufunc)            # scipy.special's rules load on first use
             if rule is not None:
                 result = small(rule, inputs)
                 if result is not None:

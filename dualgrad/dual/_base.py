@@ -23,9 +23,12 @@ from .. import errors
 
 __all__ = ["Dual", "new_tag", "retire", "HOLOMORPHIC", "holomorphic_tag", "check_live",
            "primal", "newest",
-           "running", "adopted", "adopting", "LIVE"]
+           "running", "adopted", "adopting", "LIVE", "TAGS"]
 
-_TAGS = itertools.count(1)
+# The tags handed out so far (new_tag takes the next).  A tag is live while LIVE holds
+# it: new_tag's two steps, which the helpers' one-pass path (api.helpers._one_pass)
+# takes inline, and retire's pop.
+TAGS = itertools.count(1)
 # Tags of the helper calls still running (in any thread), each with the thread that
 # runs it.  A helper retires its tag when it returns; a dual of a retired tag has
 # escaped (stored in a cache, a global, a closure) and any later operation on it
@@ -68,7 +71,7 @@ def holomorphic_tag(tag):
     return tag
 
 
-def new_tag(_next=_TAGS.__next__, _live=LIVE, _id=_ident):
+def new_tag(_next=TAGS.__next__, _live=LIVE, _id=_ident):
     """A tag newer than every tag handed out before; live until :func:`retire`.
     (Names bound as defaults: one call per helper call, measured at ~25 ns each.)"""
     tag = _next()

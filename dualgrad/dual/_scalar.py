@@ -73,7 +73,9 @@ class ScalarDual(Dual):
             if fast is not None:
                 return fast(self)
         if method == "__call__" and not kwargs:           # an array operand: arr * d
-            rule = rule_for(ufunc)
+            rule = RULES.get(ufunc)
+            if rule is None:
+                rule = rule_for(ufunc)            # scipy.special's rules load on first use
             if rule is not None:
                 result = small(rule, inputs)
                 if result is not None:

@@ -24,12 +24,14 @@ other wings never read the strings; they ask the parsed :class:`Expr`:
   :attr:`Expr.operators`, :attr:`Expr.constant` (the number, for a constant
   expression) and :attr:`Expr.variable` (the name, for a bare argument).
 
-This module imports nothing of dualgrad's.
+This module imports nothing of dualgrad's but :mod:`dualgrad.errors`.
 """
 
 import ast
 import math
 from typing import NamedTuple
+
+from .. import errors
 
 __all__ = ["Expr", "FUNCTIONS", "parse"]
 
@@ -212,11 +214,11 @@ class _Reader:
         self.text, self.params, self.who = text, params, who
 
     def fail(self, got, fix):
-        allowed = ", ".join(self.params)
-        return ValueError(
-            f"dualgrad rule table, {self.who}: expected an expression of {allowed} with "
-            f"numbers, + - * / **, one comparison and calls of the table's functions "
-            f"(dualgrad.rules._expr.FUNCTIONS), got {got} in {self.text!r}. Fix: {fix}")
+        return errors.bad_argument(
+            f"dualgrad rule table, {self.who}",
+            f"an expression of {', '.join(self.params)} with numbers, + - * / **, one "
+            "comparison and calls of the table's functions (dualgrad.rules._expr.FUNCTIONS)",
+            f"{got} in {self.text!r}", f"Fix: {fix}.")
 
     def read(self, node):
         method = getattr(self, f"_{type(node).__name__}", None)
@@ -289,8 +291,9 @@ def parse(text, params, who="an expression"):
     Raises
     ------
     ValueError
-        ``text`` is not one expression, or uses a name, function, operator or
-        construct outside the table's vocabulary.
+        (:class:`dualgrad.errors.DualValueError`) ``text`` is not one
+        expression, or uses a name, function, operator or construct outside the
+        table's vocabulary.
     """
     reader = _Reader(text, tuple(params), who)
     try:

@@ -9,7 +9,8 @@ small ones (which must not get slower), times f and dualgrad with each engine:
 ``fused`` (every size), repeats interleaved so that the machine's load hits all
 alike; medians.  Then, in fresh processes, the first call with numba's cache
 empty (cold: every kernel compiles) and with it filled (warm), and how many
-fused kernels (one per number of sources and memory layouts) the problem used.
+fused kernels (one per structure of expression, see dualgrad/backend/_fusedgen.py)
+the problem compiled or loaded.
 
 Writes bench/RESULTS_fused.md.
 """
@@ -115,8 +116,8 @@ def main():
         "",
         "First call in a fresh process, s: numba's cache empty (cold: every kernel of the "
         "problem compiles) and filled (warm); the second call; the warm first call's extra "
-        "time over it (loading kernels); the number of fused kernels (numbers of sources x "
-        "memory layouts) the problem compiled or loaded.",
+        "time over it (loading kernels); the number of fused kernels (one per structure of "
+        "expression) the problem compiled or loaded, with the default engine.",
         "",
         table(["problem", "cold first", "warm first", "second", "warm extra",
                "fused kernels"], firsts),

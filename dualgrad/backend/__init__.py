@@ -52,7 +52,8 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     ``FUSING``: ``[defer now?, from how many partials elements]``.
     ``defer(factors, partials, shape, n)``:
     ``combine``'s sum as a ``Deferred`` (or ``None``: the caller propagates now);
-    ``defer_roll(p, shape, n, shift)``: ``np.roll``'s rows, deferred.
+    ``defer_roll(p, shape, n, shift)``: ``np.roll``'s rows, deferred;
+    ``defer_diff(p, order)``: ``np.diff`` along the first value axis, deferred.
     ``concrete(p)``: a deferred ``p`` computed.  ``before_write()``: called by every
     path that writes into an existing dual's arrays.  ``read_partials(dual, frame)``:
     what the ``partials`` property returns.  ``engine(name)``: the public switch.
@@ -65,6 +66,7 @@ from ._buffers import copy, empty, like, pooled, zeros, zeros_like
 from ._fused import ACTIVE as FUSING
 from ._fused import PENDING, Deferred, before_write, concrete, defer, engine, scope
 from ._fused import read as read_partials
+from ._fused import diff as defer_diff
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._kernels import local, use
@@ -75,5 +77,5 @@ __all__ = ["combine", "combine_small", "small", "scaled", "local", "where", "out
            "rows", "from_rows", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "copy", "like", "pooled", "scope", "use", "use_pool",
-           "engine", "FUSING", "PENDING", "Deferred", "defer", "defer_roll", "concrete", "before_write",
+           "engine", "FUSING", "PENDING", "Deferred", "defer", "defer_roll", "defer_diff", "concrete", "before_write",
            "read_partials"]

@@ -1,17 +1,19 @@
-"""The fused engine: partials deferred as a sum of factors times source partials.
+"""The fused engine: partials deferred as a small graph, computed in one pass.
 
 Values stay eager (NumPy computes them, so control flow on values works and the
 bits are NumPy's).  Inside a helper call, a float64 ufunc on array duals of at
 least :data:`MIN_WORK` partials elements does not compute its partials: it
-records them as a :class:`Deferred`, ``sum_j f_j[..., None] * q_j`` over concrete
-source partials arrays ``q_j`` (array duals' partials, views included, and scalar
-duals' rows) with factors ``f_j`` of the value's shape (or numbers), computed by
-NumPy when the operation runs.  An operation on a deferred operand composes its
-local derivative into the operand's factors (value-sized work, ``n`` times
-smaller than the partials), so a chain of elementwise operations ends as one
-expression over the chain's sources, and one generated kernel
-(:mod:`dualgrad.backend._fused_kernels`) moves the partials once when something needs
-them.
+records them as a :class:`Deferred`, a node ``sum_j c_j * t_j`` whose kids ``t_j``
+are its operands' partials (concrete arrays, views and scalar duals' rows, or the
+operands' own deferred nodes) and whose coefficients ``c_j`` are the local
+derivatives NumPy computed when the operation ran (numbers or value-sized
+arrays, kept by reference).  A chain of elementwise operations thus builds a graph
+over the chain's concrete leaves at no cost of partials size; when something needs
+the partials, one kernel generated for the graph's structure
+(:mod:`dualgrad.backend._fusedgen`) evaluates it element by element, reading the
+leaves and factors once and writing only the result.  A structure met fewer than
+:data:`COMPILE_AFTER` times, or too small to pay for a compile, is evaluated node by
+node with the eager engine's own ``combine`` instead.
 
 Safety invariant
 ----------------
@@ -19,20 +21,23 @@ Safety invariant
    array dual is a property that materializes it; only the fusion-aware paths
    (the ufunc dispatch, the operators, basic indexing) read the private slot, and
    they materialize before handing anything out.
-2. No source array (and no factor array) of a pending expression is written
-   before that expression is materialized.  Sources are other duals' partials
-   and factors are local derivatives (sometimes an operand's or the result's
-   value), so every write into a dual's arrays first materializes every pending
-   expression with a source or factor that may share memory with the written
-   value or partials (:func:`before_write`, NumPy's bounds test): item assignment
+2. No leaf (and no factor array) of a pending expression is written before that
+   expression is materialized.  Leaves are other duals' partials (or views of
+   them) and factors are local derivatives (sometimes an operand's or the
+   result's value), anywhere down the expression's graph, so every write into a
+   dual's arrays first materializes every pending expression whose graph reads
+   memory the written value or partials may share (:func:`before_write`, NumPy's
+   bounds test), in the order they were made: item assignment
    (which ``out=``, ``np.copyto`` and in-place writes through views use), the
    in-place operators, ``ufunc.at``; calling users' numba code on duals
    materializes everything.
    Nothing else in dualgrad writes into an existing dual's arrays (new results
    get new arrays); ``tests/test_fused.py`` checks each of these paths.  The
-   buffer pool never hands out a source: a pending expression holds a reference
-   to each of its sources, and the pool reuses only buffers nothing else refers
-   to.
+   buffer pool never hands out a leaf: a pending expression's graph holds a
+   reference to each of its leaves, and the pool reuses only buffers nothing
+   else refers to.  (Graphs are walked by loops, not by closures that call
+   themselves: such a closure is a reference cycle and would keep a graph's
+   arrays until the garbage collector runs.)
 3. A ``partials`` array read by code outside dualgrad (a user's ``f``, numba
    unboxing a dual for a user's jitted function) may be written at any later
    time, where no hook sees it: such a read materializes everything and turns
@@ -63,13 +68,19 @@ import numpy as np
 from . import _buffers
 
 __all__ = ["Deferred", "engine", "current", "scope", "begin", "end", "flush", "concrete",
-           "defer", "roll", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
-           "MAX_SOURCES", "kernels_compiled"]
+           "defer", "roll", "diff", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
+           "MAX_NODES", "COMPILE_AFTER", "kernels_compiled"]
 
 # Partials elements (N * n) from which an operation is deferred; smaller ones stay
 # eager (the bookkeeping costs a few microseconds).  From bench/bench_fused.py.
 MIN_WORK = 1 << 14
-MAX_SOURCES = 8                     # as many as dualgrad._fused_kernels has kernels for
+# Nodes of one expression at most (an operation on a larger one materializes its
+# operands first): bounds a kernel's size and its compile time.
+MAX_NODES = 24
+# Times a structure is materialized node by node before its kernel is compiled (a
+# loop's second step compiles; code run once does not wait for numba).  Below
+# MIN_WORK partials elements an expression is always evaluated node by node.
+COMPILE_AFTER = 2
 
 _ENGINES = ("auto", "fused", "eager")
 _engine = os.environ.get("DUALGRAD_ENGINE", "auto")
@@ -83,23 +94,52 @@ ACTIVE = [False, MIN_WORK]  # deferring now (fused engine, inside a helper, noth
 #                             exposed), and from how many partials elements
 _depth = 0
 _exposed = False
-_kernels = None
+_seen = {}                  # structure -> times materialized node by node
 _f64 = np.dtype(np.float64)
 
 
-class Deferred:
-    """Partials ``sum_j f_j[..., None] * q_j`` of shape ``shape + (n,)``, not yet computed.
+class _Node:
+    """One operation's partials, ``sum_j c_j * t_j``, of shape ``shape + (n,)``.
 
-    ``terms`` maps a source's identity to ``[number, factor array or None, source,
-    offset]`` (the term ``number * factor[..., None] * source``, the source's rows
-    read ``offset`` further on, wrapping around: ``np.roll``); ``result`` is the
-    materialized array once something asked for it.
+    ``kids``: tuples ``(s, a, t, o)``: the coefficient is the number ``s`` when the
+    factor array ``a`` is ``None``, else ``a`` (of the value's shape; ``s`` is 1);
+    ``t`` is a :class:`_Node` or a concrete partials array (a leaf), whose rows are
+    read ``o`` further on, wrapping around (``np.roll``).  ``size`` bounds the number
+    of nodes of the graph below; ``result`` is the computed array, once computed
+    (``kids`` are dropped then); ``handle``, a weak reference to the
+    :class:`Deferred` a dual holds (an intermediate whose dual is gone needs no
+    array of its own: it is computed inside its parents' pass).
     """
 
-    __slots__ = ("terms", "shape", "n", "result", "__weakref__")
+    __slots__ = ("kids", "shape", "n", "size", "result", "handle")
 
-    def __init__(self, terms, shape, n):
-        self.terms, self.shape, self.n, self.result = terms, shape, n, None
+    def __init__(self, kids, shape, n, size):
+        self.kids, self.shape, self.n, self.size, self.result = kids, shape, n, size, None
+        self.handle = None
+
+
+class Deferred:
+    """Deferred partials of shape ``shape + (n,)``: what an array dual's private
+    partials slot holds instead of an array; :func:`concrete` computes them."""
+
+    __slots__ = ("node", "__weakref__")
+
+    def __init__(self, node):
+        self.node = node
+        node.handle = weakref.ref(self)
+
+    @property
+    def shape(self):
+        return self.node.shape
+
+    @property
+    def n(self):
+        return self.node.n
+
+    @property
+    def result(self):
+        """The computed array, or ``None`` while pending."""
+        return self.node.result
 
 
 # Whether ``auto`` (the default) defers.  bench/bench_fused.py on a quiet machine
@@ -211,8 +251,8 @@ def flush():
         del PENDING[:]
         for ref in refs:
             d = ref()
-            if d is not None and d.result is None:
-                materialize(d)
+            if d is not None and d.node.result is None:
+                materialize(d.node)
 
 
 def before_write(*arrays):
@@ -233,15 +273,32 @@ def before_write(*arrays):
         keep = []
         for ref in PENDING:
             d = ref()
-            if d is None or d.result is not None:
+            if d is None or d.node.result is not None:
                 continue
-            if any(x is not None and np.may_share_memory(x, t)
-                   for term in d.terms.values() for x in (term[1], term[2])
-                   for t in targets):
-                materialize(d)
+            if any(np.may_share_memory(x, t) for x in _reads(d.node) for t in targets):
+                materialize(d.node)
             else:
                 keep.append(ref)
         PENDING[:] = keep
+
+
+def _reads(node, seen=None):
+    """Every array the pending ``node`` reads: its leaves and factor arrays, down
+    its graph."""
+    seen = set() if seen is None else seen
+    seen.add(id(node))
+    for s, a, t, o in node.kids:
+        if a is not None:
+            yield a
+        if type(t) is _Node:
+            if t.result is not None:
+                yield t.result
+            elif id(t) not in seen:
+                yield from _reads(t, seen)
+        else:
+            yield t
+
+
 
 
 def read(dual, frame):
@@ -266,78 +323,18 @@ def concrete(p):
     """``p`` itself, or the array a deferred ``p`` stands for."""
     if type(p) is not Deferred:
         return p
-    return p.result if p.result is not None else materialize(p)
+    node = p.node
+    return node.result if node.result is not None else materialize(node)
 
 
 def kernels_compiled():
-    """How many materializing kernels (one per number of sources and memory layouts)
-    this process compiled or loaded so far."""
-    if _kernels is None:
-        return 0
-    return sum(len(k.signatures) for k in _kernels.values())
+    """How many fused kernels (one per structure of expression) this process
+    compiled or loaded so far."""
+    from . import _fusedgen
+    return _fusedgen.compiled()
 
 
-def _kernel(m, n, shifted):
-    global _kernels
-    if _kernels is None:
-        from ._fused_kernels import KERNELS
-        _kernels = KERNELS
-    return _kernels[m, n if n in _UNROLLED else 0, shifted]
-
-
-_UNROLLED = (1, 2, 3, 4)                 # as dualgrad.backend._fusedgen.UNROLLED
-
-
-def _rows_view(a, rows):
-    """A float64 array of ``rows`` elements for a factor array (``None`` stays: ones)."""
-    if a is None:
-        return None
-    if a.flags.c_contiguous:
-        return a.reshape(rows)
-    return np.ascontiguousarray(a).reshape(rows)
-
-
-def materialize(d):
-    """Compute the deferred partials ``d`` in one kernel pass; returns the array."""
-    with _lock:
-        if d.result is not None:
-            return d.result
-        shape, n = d.shape, d.n
-        rows = math.prod(shape)
-        out = _buffers.empty(shape + (n,))
-        args, shifted = [], False
-        for s, a, q, o in d.terms.values():
-            args += [s, _rows_view(a, rows),
-                     np.broadcast_to(q, (rows, n)) if q.ndim == 1 else q.reshape(rows, n)]
-            shifted = shifted or o != 0
-        if shifted:
-            args = [x for k, t in enumerate(d.terms.values()) for x in args[3 * k:3 * k + 3] +
-                    [t[3]]]
-        _kernel(len(d.terms), n, shifted)(*args, out.reshape(rows, n))
-        d.result, d.terms = out, None
-        return out
-
-
-def _add(terms, s, a, q, o, qkey):
-    """Add the term ``s * a[..., None] * q`` (``a`` an array or ``None`` for 1; ``q``'s
-    rows shifted by ``o``): terms of the same source, shift and factor array merge
-    by adding their numbers."""
-    key = (qkey, o, 0 if a is None else id(a))
-    term = terms.get(key)
-    if term is None:
-        terms[key] = [s, a, q, o]
-    else:
-        term[0] += s
-
-
-def _key(q):
-    """The identity of a source: its memory and layout (views of one array taken
-    twice are one source); a scalar dual's row: the array itself."""
-    if q.ndim == 1:
-        return id(q)
-    return (q.__array_interface__["data"][0], q.strides)
-
-
+# ---- building --------------------------------------------------------------------
 def _factor(c, shape):
     """The local derivative ``c`` as ``(number, array or None)``, or ``None`` when the
     fused engine cannot take it."""
@@ -358,18 +355,8 @@ def _factor(c, shape):
     return 1.0, c
 
 
-def _finite(s, a):
-    """Are the number ``s`` and every entry of the array ``a`` (or ``None``) finite?
-    (One pass, no temporary: a sum of finite numbers is finite unless it overflows,
-    which only sends the caller down the careful path.)"""
-    return s - s == 0.0 and (a is None or math.isfinite(_sum(a, axis=None)))
-
-
-_sum = np.add.reduce
-
-
 def _source(q, shape, n):
-    """Can the concrete partials ``q`` be a source for partials of ``shape + (n,)``?"""
+    """Can the concrete partials ``q`` be a leaf for partials of ``shape + (n,)``?"""
     if type(q) is not np.ndarray or q.dtype != _f64:
         return False
     if q.ndim == 1:
@@ -386,37 +373,43 @@ def defer(factors, partials, shape, n):
     """
     if not shape or math.prod(shape) * n < ACTIVE[1]:
         return None
-    terms = {}
+    kids, size = [], 1
     for c, p in zip(factors, partials):
         c = _factor(c, shape)
         if c is None:
             return None
-        cs, ca = c
-        inner = p.terms if type(p) is Deferred else None
-        if inner is not None and not _finite(cs, ca):
-            # eager keeps a zero intermediate partial 0 under an infinite factor; a
-            # composed factor (inf * 0) cannot: the operand's partials are computed
-            inner = None
-            materialize(p)
-        if inner is None and type(p) is Deferred:
-            p = p.result                      # materialized meanwhile
-        if inner is not None:
-            if p.shape != shape or p.n != n:
+        if type(p) is Deferred:
+            t = p.node
+            if t.result is not None:
+                t = t.result
+            elif t.shape != shape or t.n != n:
                 return None
-            for key, (s, a, q, o) in inner.items():
-                a = a if ca is None else ca if a is None else np.multiply(ca, a)
-                _add(terms, cs * s, a, q, o, key[0])
+            else:
+                size += t.size
         elif _source(p, shape, n):
-            _add(terms, cs, ca, p, 0, _key(p))
+            t = p
         else:
             return None
-    if len(terms) > MAX_SOURCES:
-        if not any(type(p) is Deferred for p in partials):
-            return None
-        return defer(factors, [concrete(p) for p in partials], shape, n)
-    d = Deferred(terms, shape, n)
+        kids.append((c[0], c[1], t, 0))
+    if size > MAX_NODES:
+        size = _shrink(kids, size)
+    d = Deferred(_Node(kids, shape, n, size))
     _pend(d)
     return d
+
+
+def _shrink(kids, size):
+    """Materialize the largest pending kids until the graph has at most
+    :data:`MAX_NODES` nodes; returns its new size."""
+    order = sorted((k for k in range(len(kids)) if type(kids[k][2]) is _Node),
+                   key=lambda k: -kids[k][2].size)
+    for k in order:
+        if size <= MAX_NODES:
+            break
+        s, a, t, o = kids[k]
+        size -= t.size
+        kids[k] = (s, a, materialize(t), o)
+    return size
 
 
 def _pend(d):
@@ -433,8 +426,161 @@ def roll(p, shape, n, shift):
     if not rows or rows * n < ACTIVE[1] or not _source(p, shape, n) or p.ndim == 1 or \
             not p.flags.c_contiguous:
         return None
-    terms = {}
-    _add(terms, 1.0, None, p, -int(shift) % rows, _key(p))
-    d = Deferred(terms, shape, n)
+    d = Deferred(_Node([(1.0, None, p, -int(shift) % rows)], shape, n, 1))
     _pend(d)
     return d
+
+
+def diff(p, order):
+    """``np.diff(p, order, axis=0)`` of the concrete partials ``p`` (value axis 0),
+    deferred, or ``None``.
+
+    The graph is NumPy's own arithmetic, repeated differences of neighbours:
+    the difference of order ``m`` at row offset ``j`` is the one of order ``m - 1``
+    at ``j + 1`` minus the one at ``j``; the leaves are row slices of ``p``.
+    """
+    if type(p) is not np.ndarray or p.dtype != _f64 or p.ndim < 2 or \
+            not p.flags.c_contiguous or not 0 < order <= 4:
+        return None
+    rows = p.shape[0] - order
+    shape, n = (rows,) + p.shape[1:-1], p.shape[-1]
+    if rows <= 0 or math.prod(shape) * n < ACTIVE[1]:
+        return None
+    level = [p[j:j + rows] for j in range(order + 1)]
+    for m in range(1, order + 1):
+        level = [_Node([(1.0, None, level[j + 1], 0), (-1.0, None, level[j], 0)], shape, n,
+                       1 + sum(t.size for t in level[j:j + 2] if type(t) is _Node))
+                 for j in range(order - m + 1)]
+    d = Deferred(level[0])
+    _pend(d)
+    return d
+
+
+# ---- computing -------------------------------------------------------------------
+def _plan(root):
+    """The structure of ``root``'s graph (:func:`dualgrad.backend._fusedgen.structure`,
+    its kernel's key) and what the kernel takes: the pending nodes in evaluation
+    order, the leaves (with their shifts), the factor arrays and the numbers."""
+    nodes, position = _order(root)
+    leaves, leaf_position, arrays, array_position, numbers = [], {}, [], {}, []
+    specs = []
+    for node in nodes:
+        spec = []
+        for s, a, t, o in node.kids:
+            if a is not None:
+                j = array_position.get(id(a))
+                if j is None:
+                    j = array_position[id(a)] = len(arrays)
+                    arrays.append(a)
+                coef = ("a", j)
+            elif s == 1.0:
+                coef = "1"
+            elif s == -1.0:
+                coef = "-"
+            else:
+                coef = ("c", len(numbers))
+                numbers.append(s)
+            if type(t) is _Node and t.result is None:
+                kid = ("t", position[id(t)])
+            else:
+                q = t.result if type(t) is _Node else t
+                j = leaf_position.get((id(q), o))
+                if j is None:
+                    j = leaf_position[id(q), o] = len(leaves)
+                    leaves.append((q, o))
+                kid = ("l", j)
+            spec.append((coef, kid))
+        specs.append(tuple(spec))
+    kinds = ["r" if q.ndim == 1 else "s" if o else "m" for q, o in leaves]
+    from . import _fusedgen
+    key = _fusedgen.structure(root.n, kinds, specs, len(numbers), len(arrays))
+    return key, nodes, leaves, arrays, numbers
+
+
+def _order(root):
+    """The pending nodes of ``root``'s graph, each after its kids, and their positions.
+    (A loop, not a recursive closure: a closure that calls itself is a reference
+    cycle, which would keep the graph and its arrays until the garbage collector runs.)"""
+    nodes, position, stack = [], {}, [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if id(node) in position:
+            continue
+        if expanded:
+            position[id(node)] = len(nodes)
+            nodes.append(node)
+            continue
+        stack.append((node, True))
+        for s, a, t, o in reversed(node.kids):
+            if type(t) is _Node and t.result is None and id(t) not in position:
+                stack.append((t, False))
+    return nodes, position
+
+
+def materialize(node):
+    """Compute the pending ``node`` (one kernel pass, or node by node); returns its array."""
+    with _lock:
+        if node.result is not None:
+            return node.result
+        key, nodes, leaves, arrays, numbers = _plan(node)
+        shape, n = node.shape, node.n
+        rows = math.prod(shape)
+        from . import _fusedgen
+        fn = _fusedgen.compiled_kernel(key)
+        if fn is None and rows * n >= MIN_WORK:
+            seen = _seen[key] = _seen.get(key, 0) + 1
+            if seen >= COMPILE_AFTER or _fusedgen.on_disk(key):
+                fn = _fusedgen.kernel(key)
+                del _seen[key]
+        if fn is None:
+            out = _interpret(nodes, shape, n)
+        else:
+            out = _buffers.empty(shape + (n,))
+            fn(out.reshape(rows, n),
+               *[q if q.ndim == 1 else q.reshape(rows, n) for q, o in leaves],
+               *[o for q, o in leaves if o and q.ndim > 1],
+               *[_rows_view(a, rows) for a in arrays], *numbers)
+            node.result, node.kids = out, None
+        return out
+
+
+def _rows_view(a, rows):
+    """A factor array as ``rows`` contiguous elements."""
+    if a.flags.c_contiguous:
+        return a.reshape(rows)
+    return np.ascontiguousarray(a).reshape(rows)
+
+
+def _interpret(nodes, shape, n):
+    """The nodes' partials one by one with the eager engine's ``combine``.  A node a
+    dual still holds keeps its array (it is a leaf for the expressions that share
+    it); the others' arrays are temporaries of this pass."""
+    from ._propagate import combine
+    rows = math.prod(shape)
+    done, uses = {}, {}
+    for node in nodes:
+        for s, a, t, o in node.kids:
+            uses[id(t)] = uses.get(id(t), 0) + 1
+    for node in nodes:
+        factors, partials = [], []
+        for s, a, t, o in node.kids:
+            if type(t) is not _Node:
+                q = t
+            elif t.result is not None:
+                q = t.result
+            else:
+                q = done[id(t)]
+                uses[id(t)] -= 1
+                if not uses[id(t)]:
+                    del done[id(t)]            # its last reader: back to the pool
+            if o:
+                q = np.roll(q.reshape(rows, n), -o, axis=0).reshape(shape + (n,))
+            factors.append(s if a is None else a)
+            partials.append(q)
+        q = combine(factors, partials, shape, n)
+        if node is nodes[-1] or node.handle is not None and node.handle() is not None:
+            node.result, node.kids = q, None
+        else:
+            done[id(node)] = q
+        del factors, partials, q
+    return nodes[-1].result

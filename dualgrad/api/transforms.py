@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .. import errors
+from .. import backend, errors
 from ..dual import MAX_SLOTS, _snapshots, new_tag, retire, scalar_class
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
                     private, seed, split_aux, strip_tag)
@@ -293,8 +293,12 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
                 full[j] = _seed_all(private(x), tag, probe) if j == i else private(xs[j])
             width = 1 if probe is None else 2
             try:
-                out = call_jitted(who, f, full, kwargs) if is_jitted(f) else f(*full, **kwargs)
-                value, partials = extract(who, out, tag, width)
+                if is_jitted(f):
+                    out = call_jitted(who, f, full, kwargs)
+                    value, partials = extract(who, out, tag, width)
+                else:
+                    with backend.scope():     # pooled partials, the fused engine
+                        value, partials = extract(who, f(*full, **kwargs), tag, width)
             except (TypeError, ValueError) as exc:
                 foreign = errors.from_scipy(who, exc) or \
                     _snapshots.explain(who, exc)    # SciPy's np.asarray; a read-only snapshot

@@ -432,3 +432,18 @@ def test_diff_deferred_equals_eager_to_the_bit(order, shape):
     exact = np.stack([np.diff(2.0 * c * b0, order, axis=0),
                       np.diff(2.0 * c * b1, order, axis=0)], axis=-1).reshape(fused.shape)
     np.testing.assert_allclose(fused, exact, rtol=1e-9, atol=1e-12)
+
+
+def test_auto_defers_large_work_only():
+    """The default engine defers from MIN_WORK partials elements (where bench/
+    bench_fused.py measures fusion faster) and propagates smaller arrays eagerly."""
+    kinds = []
+
+    def f(p, size):
+        y = np.sin(p[0] * B0[:size] + p[1] * B1[:size]) * 2.0
+        kinds.append(type(y._p))
+        return y
+    with _fused.engine("auto"):
+        dg.jacobian(lambda p: f(p, N), Q)
+        dg.jacobian(lambda p: f(p, 100), Q)
+    assert kinds == [_fused.Deferred, np.ndarray]

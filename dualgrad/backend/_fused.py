@@ -50,11 +50,10 @@ Safety invariant
 One lock guards the pending list and every materialization, so threads that
 share duals see the same rule.
 
-The engine is chosen by the environment variable ``DUALGRAD_ENGINE``
-(``fused``: deferring at every size;
-``eager``; ``auto``, the default, which fuses from :data:`MIN_WORK` only if
-:data:`AUTO_FUSES`: off, as bench/bench_fused.py measured fusion slower on a quiet
-machine) and by :func:`engine` (a context manager).
+The engine is chosen by the environment variable ``DUALGRAD_ENGINE`` (``fused``:
+deferring at every size; ``eager``; ``auto``, the default, which defers from
+:data:`MIN_WORK` partials elements, where bench/bench_fused.py measures fusion
+faster) and by :func:`engine` (a context manager).
 """
 
 import contextlib
@@ -142,16 +141,8 @@ class Deferred:
         return self.node.result
 
 
-# Whether ``auto`` (the default) defers.  bench/bench_fused.py on a quiet machine
-# measured the fused engine 1.05-1.19x the eager one's time on the three heat
-# formulations (0.67-0.81x only while the machine was loaded), so auto is eager
-# until a measured case favours fusion.
-AUTO_FUSES = False
-
-
 def _update():
-    fuses = _engine == "fused" or _engine == "auto" and AUTO_FUSES
-    ACTIVE[0] = fuses and _depth > 0 and not _exposed
+    ACTIVE[0] = _engine != "eager" and _depth > 0 and not _exposed
     ACTIVE[1] = 0 if _engine == "fused" else MIN_WORK
 
 
@@ -167,12 +158,13 @@ def engine(name):
     Parameters
     ----------
     name : {"auto", "fused", "eager"}
-        ``"fused"`` defers chains of elementwise operations on array duals and
-        moves their partials in one generated kernel when something needs them (the
-        test suite runs once this way); ``"eager"`` propagates operation by
-        operation; ``"auto"`` (the default) is eager for now, because the fused
-        engine measured slower on a quiet machine (``bench/bench_fused.py``).  Results agree to rounding.  The environment
-        variable ``DUALGRAD_ENGINE`` sets the default.
+        ``"fused"`` defers chains of elementwise operations on array duals at
+        every size and moves their partials in one generated kernel when something
+        needs them (the test suite runs once this way); ``"eager"`` propagates
+        operation by operation (and once more); ``"auto"`` (the default) defers
+        from :data:`MIN_WORK` partials elements, where ``bench/bench_fused.py``
+        measures the fused engine faster, and is eager below.  Results agree to
+        rounding.  The environment variable ``DUALGRAD_ENGINE`` sets the default.
 
     Yields
     ------

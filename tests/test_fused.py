@@ -447,3 +447,22 @@ def test_auto_defers_large_work_only():
         dg.jacobian(lambda p: f(p, N), Q)
         dg.jacobian(lambda p: f(p, 100), Q)
     assert kinds == [_fused.Deferred, np.ndarray]
+
+
+def test_a_computed_operand_that_broadcasts_is_not_a_leaf():
+    """An operand whose deferred partials were computed by a write elsewhere (its
+    slot still holds the computed expression) and that broadcasts against a larger
+    operand: its partials have the operand's shape, not the result's, so the
+    operation propagates eagerly."""
+    W = np.linspace(1.0, 2.0, 3 * N).reshape(3, N)
+
+    def f(p):
+        x = concrete_x(p)
+        y = np.sin(x) * 2.0                  # pending, reads x
+        x[0] = 1.0                           # computes y first
+        return (y * W).sum(axis=0)
+    eager, fused = both(lambda: dg.jacobian(f, Q))
+    x = Q[0] * B0 + Q[1] * B1
+    exact = (2.0 * np.cos(x) * W.sum(axis=0))[:, None] * np.stack([B0, B1], axis=1)
+    np.testing.assert_allclose(eager, exact, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(fused, exact, rtol=1e-13, atol=1e-13)

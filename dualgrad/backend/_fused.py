@@ -370,15 +370,14 @@ def defer(factors, partials, shape, n):
         c = _factor(c, shape)
         if c is None:
             return None
-        if type(p) is Deferred:
+        if type(p) is Deferred and p.node.result is None:
             t = p.node
-            if t.result is not None:
-                t = t.result
-            elif t.shape != shape or t.n != n:
+            if t.shape != shape or t.n != n:
                 return None
-            else:
-                size += t.size
-        elif _source(p, shape, n):
+            size += t.size
+        elif type(p) is Deferred and _source(p.node.result, shape, n):
+            t = p.node.result                      # computed meanwhile: a leaf
+        elif type(p) is not Deferred and _source(p, shape, n):
             t = p
         else:
             return None

@@ -64,7 +64,8 @@ import weakref
 
 import numpy as np
 
-from . import _buffers
+from . import _buffers, _fusedgen
+from ._propagate import combine
 
 __all__ = ["Deferred", "engine", "current", "scope", "begin", "end", "flush", "concrete",
            "defer", "roll", "diff", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
@@ -322,7 +323,6 @@ def concrete(p):
 def kernels_compiled():
     """How many fused kernels (one per structure of expression) this process
     compiled or loaded so far."""
-    from . import _fusedgen
     return _fusedgen.compiled()
 
 
@@ -483,7 +483,6 @@ def _plan(root):
             spec.append((coef, kid))
         specs.append(tuple(spec))
     kinds = ["r" if q.ndim == 1 else "s" if o else "m" for q, o in leaves]
-    from . import _fusedgen
     key = _fusedgen.structure(root.n, kinds, specs, len(numbers), len(arrays))
     return key, nodes, leaves, arrays, numbers
 
@@ -516,7 +515,6 @@ def materialize(node):
         key, nodes, leaves, arrays, numbers = _plan(node)
         shape, n = node.shape, node.n
         rows = math.prod(shape)
-        from . import _fusedgen
         fn = _fusedgen.compiled_kernel(key)
         if fn is None and rows * n >= MIN_WORK:
             seen = _seen[key] = _seen.get(key, 0) + 1
@@ -546,7 +544,6 @@ def _interpret(nodes, shape, n):
     """The nodes' partials one by one with the eager engine's ``combine``.  A node a
     dual still holds keeps its array (it is a leaf for the expressions that share
     it); the others' arrays are temporaries of this pass."""
-    from ._propagate import combine
     rows = math.prod(shape)
     done, uses = {}, {}
     for node in nodes:

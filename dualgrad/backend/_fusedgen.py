@@ -25,12 +25,12 @@ that numba's disk cache serves later processes (``NUMBA_CACHE_DIR``, else
 kernel compiles in memory, for this process only).
 """
 
-import hashlib
-import importlib.util
 import os
 import sys
-import tempfile
 from pathlib import Path
+
+# hashlib, importlib.util and tempfile (15 ms together) are imported with the first
+# kernel a process compiles or loads, not at ``import dualgrad``.
 
 __all__ = ["structure", "source", "kernel", "compiled_kernel", "on_disk", "compiled", "UNROLL",
            "GENERATION"]
@@ -136,6 +136,7 @@ def _cache_directory():
     """A writable directory for the kernels' text (numba keeps its cache beside it),
     or ``None``."""
     global _directory
+    import tempfile
     if _directory is None:
         base = os.environ.get("NUMBA_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or \
             os.path.join(os.path.expanduser("~"), ".cache")
@@ -151,6 +152,7 @@ def _cache_directory():
 
 
 def _name(key):
+    import hashlib
     return "dualgrad_fused_" + hashlib.sha1(repr((GENERATION, key)).encode()).hexdigest()[:20]
 
 
@@ -167,6 +169,8 @@ def kernel(key):
     fn = _compiled.get(key)
     if fn is not None:
         return fn
+    import importlib.util
+    import tempfile
     name, text = _name(key), source(key)
     directory = _cache_directory()
     module = None

@@ -109,6 +109,14 @@ def main():
         print()
 
 
+def _same(x):
+    return x
+
+
+def _h(s):
+    return s * np.sin(s)
+
+
 def timings():
     """Median CPU time per warm call (``time.process_time``: a noisy shared machine)."""
     import time
@@ -116,14 +124,17 @@ def timings():
     from _common import median_time
     from scipy.optimize import rosen
     x = np.array([0.3, 0.7, 1.1])
-    cases = [("jacobian, sin(x) * (x[0] * x[1]), x of 3", lambda: dg.jacobian(f, x))]
+    cases = [("jacobian, sin(x) * (x[0] * x[1]), x of 3", lambda: dg.jacobian(f, x)),
+             ("jacobian, identity, x of 3 (the helper alone)", lambda: dg.jacobian(_same, x)),
+             ("derivative, s * sin(s), at a float", lambda: dg.derivative(_h, 0.7)),
+             ("approx_fprime, rosen, x of 3", lambda: dg.approx_fprime(x, rosen))]
     for n in (2, 10):
         xr = np.linspace(-1.2, 1.2, n)
         cases.append((f"jacobian, rosen, n = {n}", lambda xr=xr: dg.jacobian(rosen, xr)))
         cases.append((f"plain rosen, n = {n}", lambda xr=xr: rosen(xr)))
     for label, run in cases:
         us = median_time(run, repeat=15, min_time=0.05, clock=time.process_time) * 1e6
-        print(f"{label:44s} {us:8.2f} us")
+        print(f"{label:48s} {us:8.2f} us")
 
 
 if __name__ == "__main__":

@@ -361,3 +361,29 @@ def test_one_pass_notes_the_pass_on_errors_of_f():
             dg.jacobian(lambda x: float(x[0]), _XP, chunk=chunk)
         messages.append((str(info.value), info.value.__notes__))
     assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("kind", ["scalar", "array", "object array", "constant"])
+def test_one_pass_at_a_float_and_in_approx_fprime(kind):
+    t = 0.7
+    f, want = {"scalar": (lambda s: s * np.sin(s), np.sin(t) + t * np.cos(t)),
+               "array": (lambda s: np.exp(s * np.arange(3.0)), np.arange(3.0) *
+                         np.exp(t * np.arange(3.0))),
+               "object array": (lambda s: np.array([s ** 2, 3.0 * s]), np.array([2 * t, 3.0])),
+               "constant": (lambda s: 2.0, 0.0)}[kind]
+    fast = dg.derivative(f, t)
+    general = dg.jacobian(f, t, chunk=1)                 # chunk given: the general path
+    np.testing.assert_allclose(fast, want, rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(fast, general)
+    assert type(fast) is type(general)
+    # approx_fprime (scipy's shapes) from the one pass, against the general path
+    x = np.array([t, 0.2])
+
+    def g(v):
+        return f(v[0]) * (1.0 + v[1])
+
+    one, other = dg.approx_fprime(x, g), dg.jacobian(g, x, chunk=2)
+    m = np.size(want)
+    assert one.shape == ((2,) if m == 1 else (m, 2))
+    np.testing.assert_array_equal(one, other.reshape(one.shape))
+    np.testing.assert_allclose(one[..., 0], want * 1.2, rtol=1e-15, atol=0)

@@ -15,7 +15,7 @@ from ._parallel import run_tasks
 from ._seed import as_array, assemble, chunk_tasks, evaluate_chunk, jacobian_columns, shape
 from ._validate import as_input, check_callable, check_chunk
 
-__all__ = ["dense_jacobian", "GradientOf"]
+__all__ = ["dense_jacobian", "GradientOf", "shaped"]
 
 
 def dense_jacobian(who, f, x, args, chunk, executor=None, progress=False, batch_axis=None,
@@ -32,10 +32,11 @@ def dense_jacobian(who, f, x, args, chunk, executor=None, progress=False, batch_
         return _batched(who, f, x, args, chunk, executor, progress, batch_axis)
     value, partials = jacobian_columns(who, f, (None,) + args, (0,), [x], None, chunk,
                                        executor, progress)
-    return value, _shaped(value, as_array(partials), x)
+    return value, shaped(value, as_array(partials), x)
 
 
-def _shaped(value, partials, x):
+def shaped(value, partials, x):
+    """Partials of shape ``value.shape + (N,)`` as the Jacobian, ``value.shape + x.shape``."""
     full = shape(value) + shape(x)
     return partials.reshape(full) if full else partials[..., 0]
 
@@ -57,7 +58,7 @@ def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
         value, partials = assemble(results[k:k + count])
         k += count
         values.append(value)
-        jacs.append(_shaped(value, as_array(partials), point))
+        jacs.append(shaped(value, as_array(partials), point))
     return np.stack([np.asarray(v, dtype=float) for v in values]), np.stack(jacs)
 
 

@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import backend, errors
-from ..dual import (LIVE, TAGS, Dual, _snapshots, holomorphic_tag, make, make_array, new_tag,
-                    retire)
+from ..dual import (LIVE, TAGS, Dual, _snapshots, holomorphic_tag, make, make_array,
+                    make_scalar, new_tag, retire)
 from ._dense import dense_jacobian as _jacobian
+from ._dense import shaped as _shaped
 from ._seed import (MAX_CHUNK, OutTree, as_array, call_jitted, extract, is_jitted,
                     jacobian_columns, pass_note, private, split_aux, strip_tag, translated)
 from ._tree import LEAF, flatten, is_node, unflatten
@@ -171,12 +172,9 @@ def _check_scalar(who, value):
 def _evaluate(who, f, args, kwargs, argnums, chunk, executor, progress, has_aux,
               holomorphic=False):
     """``(flat, value, partials, aux)`` for ``f(*args, **kwargs)``."""
-    x = args[0]
-    if type(x) is np.ndarray and x.dtype is _F64 and x.ndim and 0 < x.size <= MAX_CHUNK \
-            and type(f) is types.FunctionType and type(argnums) is int and argnums == 0 \
-            and chunk is None and executor is None and not (progress or has_aux or
-                                                            holomorphic):
-        value, partials = _one_pass(who, f, x, args, kwargs)
+    if type(argnums) is int and argnums == 0 and chunk is None and executor is None and \
+            not (progress or has_aux or holomorphic) and _one_pass_fits(f, args[0]):
+        value, partials = _one_pass(who, f, args[0], args, kwargs)
         return _Flat.one(f, args), value, partials, None
     check_callable(who, f)
     chunk = check_chunk(who, chunk)
@@ -186,9 +184,18 @@ def _evaluate(who, f, args, kwargs, argnums, chunk, executor, progress, has_aux,
     return flat, res[0], res[1], (res[2] if has_aux else None)
 
 
+def _one_pass_fits(f, x):
+    """Does :func:`_one_pass` take ``f`` at ``x`` (given no options)?  A plain function
+    and a Python float or a float64 array of 1 to ``MAX_CHUNK`` entries: what
+    :func:`as_input` returns as it is and the general path covers in one pass."""
+    return type(f) is types.FunctionType and (type(x) is float or type(x) is np.ndarray and
+                                              x.dtype is _F64 and x.ndim > 0 and
+                                              0 < x.size <= MAX_CHUNK)
+
+
 def _one_pass(who, f, x, args, kwargs):
-    """``(value, partials)`` of ``f(x, *args[1:], **kwargs)`` for the common call: one
-    float64 array ``x`` of at most ``MAX_CHUNK`` entries, a plain function, no options.
+    """``(value, partials)`` of ``f(x, *args[1:], **kwargs)`` for the common call that
+    :func:`_one_pass_fits`: one float or small float64 array, a plain function.
 
     What :func:`jacobian_columns` does for it (one pass: a new tag, ``x``'s private
     copy seeded with the identity, ``f`` evaluated in the backend's scope, the
@@ -196,13 +203,16 @@ def _one_pass(who, f, x, args, kwargs):
     the helpers' fixed cost on small problems.  Outputs other than a dual of this
     pass (constants, pytrees, lists, object arrays) go through :func:`extract`.
     """
-    n = x.size
-    seeds = np.zeros((n, n))
-    seeds.reshape(-1)[::n + 1] = 1.0             # input entry i, direction i
+    scalar = type(x) is float
+    n = 1 if scalar else x.size
+    if not scalar:
+        seeds = np.zeros((n, n))
+        seeds.reshape(-1)[::n + 1] = 1.0         # input entry i, direction i
     tag = _next_tag()                            # dualgrad.dual.new_tag's two steps:
     LIVE[tag] = _ident()                         # live, owned by this thread
     try:
-        xd = make_array(x.copy(), seeds.reshape(x.shape + (n,)), tag)
+        xd = make_scalar(x, [1.0], tag) if scalar else \
+            make_array(x.copy(), seeds.reshape(x.shape + (n,)), tag)
         with backend.scope():
             try:
                 out = f(xd, *args[1:], **kwargs)
@@ -695,7 +705,11 @@ def approx_fprime(xk: ArrayLike, f: Callable[..., Any], epsilon: Any = None, *ar
         f = functools.partial(f, **kwargs)             # picklable when f is
     if isinstance(xk, Dual) or np.ndim(xk) > 1:
         return jacobian(f, xk, *args, executor=executor, progress=progress)
-    value, jac = _jacobian(who, f, xk, args, None, executor, progress)
+    if executor is None and not progress and _one_pass_fits(f, xk):
+        value, partials = _one_pass(who, f, xk, (xk,) + args, {})
+        jac = _shaped(value, as_array(partials), xk)
+    else:
+        value, jac = _jacobian(who, f, xk, args, None, executor, progress)
     n = np.size(xk)                                    # scipy: xk as atleast_1d
     if np.size(value) == 1 and np.ndim(value) <= 1:    # scipy: one output -> shape (n,)
         return np.reshape(jac, (n,))

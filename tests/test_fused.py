@@ -466,3 +466,66 @@ def test_a_computed_operand_that_broadcasts_is_not_a_leaf():
     exact = (2.0 * np.cos(x) * W.sum(axis=0))[:, None] * np.stack([B0, B1], axis=1)
     np.testing.assert_allclose(eager, exact, rtol=1e-13, atol=1e-13)
     np.testing.assert_allclose(fused, exact, rtol=1e-13, atol=1e-13)
+
+
+def _added(p, form):
+    """``x op= y`` with ``y`` pending and reading ``x``, in several forms."""
+    x = concrete_x(p)
+    if form == "same rows":                  # y reads x row for row: one pass
+        y = np.sin(x) * 3.0
+        x += y
+        return x
+    if form == "minus, y used after":        # y keeps its value from before the write
+        y = np.sin(x) * 3.0
+        x -= y
+        return x * y
+    if form == "neighbours":                 # y reads other rows of x: not in one pass
+        x[1:-1] += 0.25 * (x[2:] - 2.0 * x[1:-1] + x[:-2])
+        return x
+    if form == "reversed":
+        x += x[::-1] * 2.0
+        return x
+
+
+def _added_exact(form):
+    x = Q[0] * B0 + Q[1] * B1
+    dx = np.stack([B0, B1], axis=1)
+    if form == "same rows":
+        return (1.0 + 3.0 * np.cos(x))[:, None] * dx
+    if form == "minus, y used after":
+        y, dy = 3.0 * np.sin(x), (3.0 * np.cos(x))[:, None] * dx
+        return (x - y)[:, None] * dy + y[:, None] * (dx - dy)
+    if form == "neighbours":
+        d = dx.copy()
+        d[1:-1] += 0.25 * (dx[2:] - 2.0 * dx[1:-1] + dx[:-2])
+        return d
+    if form == "reversed":
+        return dx + 2.0 * dx[::-1]
+
+
+@pytest.mark.parametrize("form", ["same rows", "minus, y used after", "neighbours",
+                                  "reversed"])
+def test_an_in_place_sum_of_a_pending_expression(form, monkeypatch):
+    """``x += y`` adds ``y``'s partials into ``x`` in the pass that computes them when
+    ``y`` reads ``x`` only row for row (kernels compiled at first sight here), and
+    otherwise computes ``y`` first; either way the derivative is the closed form's,
+    and bit for bit the eager engine's."""
+    monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    eager, fused = both(lambda: dg.jacobian(lambda p: _added(p, form), Q))
+    np.testing.assert_allclose(fused, _added_exact(form), rtol=1e-13, atol=1e-13)
+    np.testing.assert_array_equal(fused, eager)
+
+
+def test_the_one_pass_sum_runs(monkeypatch):
+    monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    done = []
+    real = _fused.add_into
+
+    def spy(*args):
+        done.append(real(*args))
+        return done[-1]
+    monkeypatch.setattr(dg.backend, "add_into", spy)
+    with _fused.engine("fused"):
+        dg.jacobian(lambda p: _added(p, "same rows"), Q)
+        dg.jacobian(lambda p: _added(p, "neighbours"), Q)
+    assert done == [True, False]

@@ -54,7 +54,8 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     ``combine``'s sum as a ``Deferred`` (or ``None``: the caller propagates now);
     ``defer_roll(p, shape, n, shift)``: ``np.roll``'s rows, deferred;
     ``defer_diff(p, order)``: ``np.diff`` along the first value axis, deferred.
-    ``concrete(p)``: a deferred ``p`` computed.  ``before_write()``: called by every
+    ``add_into(value, target, d, sign)``: ``target += sign * d`` in the pass that
+    computes the deferred ``d``, or ``False``.  ``concrete(p)``: a deferred ``p`` computed.  ``before_write()``: called by every
     path that writes into an existing dual's arrays.  ``read_partials(dual, frame)``:
     what the ``partials`` property returns.  ``engine(name)``: the public switch.
 Engine
@@ -64,7 +65,7 @@ Engine
 
 from ._buffers import copy, empty, like, pooled, zeros, zeros_like
 from ._fused import ACTIVE as FUSING
-from ._fused import PENDING, Deferred, before_write, concrete, defer, engine, scope
+from ._fused import PENDING, Deferred, add_into, before_write, concrete, defer, engine, scope
 from ._fused import read as read_partials
 from ._fused import diff as defer_diff
 from ._fused import roll as defer_roll
@@ -77,5 +78,5 @@ __all__ = ["combine", "combine_small", "small", "scaled", "local", "where", "out
            "rows", "from_rows", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "copy", "like", "pooled", "scope", "use", "use_pool",
-           "engine", "FUSING", "PENDING", "Deferred", "defer", "defer_roll", "defer_diff", "concrete", "before_write",
+           "engine", "FUSING", "PENDING", "Deferred", "defer", "defer_roll", "defer_diff", "add_into", "concrete", "before_write",
            "read_partials"]

@@ -68,7 +68,7 @@ from . import _buffers, _fusedgen
 from ._propagate import combine
 
 __all__ = ["Deferred", "engine", "current", "scope", "begin", "end", "flush", "concrete",
-           "defer", "roll", "diff", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
+           "defer", "roll", "diff", "add_into", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
            "MAX_NODES", "COMPILE_AFTER", "kernels_compiled"]
 
 # Partials elements (N * n) from which an operation is deferred; smaller ones stay
@@ -248,13 +248,14 @@ def flush():
                 materialize(d.node)
 
 
-def before_write(*arrays):
+def before_write(*arrays, spare=None):
     """Materialize every pending expression that reads memory ``arrays`` (a dual's
     value and partials about to be written) may share; with no arrays, all of them.
 
     Expressions over other memory stay pending, so threads evaluating separate
     chunks do not materialize each other's (their results stay bit for bit those
-    of a serial run).
+    of a serial run).  ``spare``: a :class:`Deferred` left pending whatever it reads
+    (:func:`add_into` computes it in the pass that writes).
     """
     if not PENDING:
         return
@@ -268,7 +269,8 @@ def before_write(*arrays):
             d = ref()
             if d is None or d.node.result is not None:
                 continue
-            if any(np.may_share_memory(x, t) for x in _reads(d.node) for t in targets):
+            if d is not spare and \
+                    any(np.may_share_memory(x, t) for x in _reads(d.node) for t in targets):
                 materialize(d.node)
             else:
                 keep.append(ref)
@@ -448,9 +450,10 @@ def diff(p, order):
 
 
 # ---- computing -------------------------------------------------------------------
-def _plan(root):
+def _plan(root, accumulate=0):
     """The structure of ``root``'s graph (:func:`dualgrad.backend._fusedgen.structure`,
-    its kernel's key) and what the kernel takes: the pending nodes in evaluation
+    its kernel's key; ``accumulate``: the kernel also adds (+1) or subtracts (-1) the
+    result into an array) and what the kernel takes: the pending nodes in evaluation
     order, the leaves (with their shifts), the factor arrays and the numbers."""
     nodes, position = _order(root)
     leaves, leaf_position, arrays, array_position, numbers = [], {}, [], {}, []
@@ -483,7 +486,7 @@ def _plan(root):
             spec.append((coef, kid))
         specs.append(tuple(spec))
     kinds = ["r" if q.ndim == 1 else "s" if o else "m" for q, o in leaves]
-    key = _fusedgen.structure(root.n, kinds, specs, len(numbers), len(arrays))
+    key = _fusedgen.structure(root.n, kinds, specs, len(numbers), len(arrays), accumulate)
     return key, nodes, leaves, arrays, numbers
 
 
@@ -514,23 +517,72 @@ def materialize(node):
             return node.result
         key, nodes, leaves, arrays, numbers = _plan(node)
         shape, n = node.shape, node.n
-        rows = math.prod(shape)
-        fn = _fusedgen.compiled_kernel(key)
-        if fn is None and rows * n >= MIN_WORK:
-            seen = _seen[key] = _seen.get(key, 0) + 1
-            if seen >= COMPILE_AFTER or _fusedgen.on_disk(key):
-                fn = _fusedgen.kernel(key)
-                del _seen[key]
+        fn = _kernel(key, math.prod(shape) * n)
         if fn is None:
-            out = _interpret(nodes, shape, n)
-        else:
-            out = _buffers.empty(shape + (n,))
-            fn(out.reshape(rows, n),
-               *[q if q.ndim == 1 else q.reshape(rows, n) for q, o in leaves],
-               *[o for q, o in leaves if o and q.ndim > 1],
-               *[_rows_view(a, rows) for a in arrays], *numbers)
-            node.result, node.kids = out, None
+            return _interpret(nodes, shape, n)
+        out = _buffers.empty(shape + (n,))
+        fn(*_arguments(out, None, leaves, arrays, numbers))
+        node.result, node.kids = out, None
         return out
+
+
+def add_into(value, target, d, sign):
+    """``target += sign * d`` for the pending partials ``d`` of ``target``'s shape, in
+    the one pass that computes ``d`` (kept as its result), or ``False`` having
+    written nothing (then the caller computes ``d`` and adds it).
+
+    ``target`` is the partials of the dual being written and ``value`` its value
+    (written by the caller afterwards).  Every other pending expression that reads
+    them is materialized first.  The pass is taken only when ``d``'s graph reads
+    ``target``'s memory through ``target`` itself, row for row, or not at all: an
+    element is then read before it is written.
+    """
+    node = d.node
+    if node.result is not None or type(target) is not np.ndarray or \
+            target.dtype != _f64 or target.shape != node.shape + (node.n,) or \
+            not target.flags.writeable or not (target.ndim == 2 or target.flags.c_contiguous):
+        return False
+    with _lock:
+        before_write(value, target, spare=d)
+        if node.result is not None:
+            return False
+        key, nodes, leaves, arrays, numbers = _plan(node, 1 if sign > 0 else -1)
+        same = (target.__array_interface__["data"][0], target.shape, target.strides)
+        for q, o in leaves:
+            if np.may_share_memory(q, target) and \
+                    (o or (q.__array_interface__["data"][0], q.shape, q.strides) != same):
+                return False
+        if any(np.may_share_memory(a, target) for a in arrays):
+            return False
+        fn = _kernel(key, math.prod(node.shape) * node.n)
+        if fn is None:
+            return False
+        out = _buffers.empty(target.shape)
+        fn(*_arguments(out, target, leaves, arrays, numbers))
+        node.result, node.kids = out, None
+        return True
+
+
+def _kernel(key, work):
+    """The compiled kernel for ``key``, or ``None`` while the structure should be
+    interpreted: below :data:`MIN_WORK` partials elements, and until it has been
+    met :data:`COMPILE_AFTER` times (unless an earlier process compiled it)."""
+    fn = _fusedgen.compiled_kernel(key)
+    if fn is None and work >= MIN_WORK:
+        seen = _seen[key] = _seen.get(key, 0) + 1
+        if seen >= COMPILE_AFTER or _fusedgen.on_disk(key):
+            fn = _fusedgen.kernel(key)
+            del _seen[key]
+    return fn
+
+
+def _arguments(out, target, leaves, arrays, numbers):
+    """A kernel's arguments (see :func:`dualgrad.backend._fusedgen.source`)."""
+    rows, n = math.prod(out.shape[:-1]), out.shape[-1]
+    return [out.reshape(rows, n)] + ([] if target is None else [target.reshape(rows, n)]) + \
+        [q if q.ndim == 1 else q.reshape(rows, n) for q, o in leaves] + \
+        [o for q, o in leaves if o and q.ndim > 1] + \
+        [_rows_view(a, rows) for a in arrays] + numbers
 
 
 def _rows_view(a, rows):

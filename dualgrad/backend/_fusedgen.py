@@ -39,13 +39,13 @@ __all__ = ["structure", "source", "kernel", "compiled_kernel", "on_disk", "compi
 # compiler unrolls it and keeps every node's row in registers).
 UNROLL = 16
 # Changes whenever the text :func:`source` writes changes: old files are not reused.
-GENERATION = 1
+GENERATION = 2
 
 _compiled = {}            # structure -> numba dispatcher, for this process
 _directory = None
 
 
-def structure(n, leaves, nodes, numbers, arrays):
+def structure(n, leaves, nodes, numbers, arrays, accumulate=0):
     """The hashable key of an expression's kernel.
 
     ``leaves``: a kind per leaf, ``"r"`` (a row of ``n`` partials, a scalar dual's,
@@ -54,9 +54,11 @@ def structure(n, leaves, nodes, numbers, arrays):
     a tuple of ``(coefficient, kid)`` with the coefficient ``"1"``, ``"-"``,
     ``("c", j)`` (number ``j``) or ``("a", j)`` (factor array ``j``) and the kid
     ``("l", j)`` (leaf ``j``) or ``("t", j)`` (node ``j``); the last node is the root.
-    ``numbers`` and ``arrays`` count the numbers and factor arrays.
+    ``numbers`` and ``arrays`` count the numbers and factor arrays; ``accumulate``,
+    +1 or -1, makes a kernel that also adds or subtracts the result into an array
+    ``acc`` (``a += d`` in the pass that computes ``d``).
     """
-    return (n if n <= UNROLL else 0, tuple(leaves), tuple(nodes), numbers, arrays)
+    return (n if n <= UNROLL else 0, tuple(leaves), tuple(nodes), numbers, arrays, accumulate)
 
 
 def _sum(kids, safe):
@@ -79,12 +81,14 @@ def _sum(kids, safe):
 def source(key, name="fused"):
     """The text of a module defining the kernel ``name`` for the structure ``key``.
 
-    The kernel takes ``out`` (``rows x n``), then the leaves, the shifts of the
-    shifted leaves, the factor arrays (``rows`` elements each) and the numbers.
+    The kernel takes ``out`` (``rows x n``), with ``accumulate`` then ``acc``
+    (``rows x n``, updated in place, and read only at the row it writes), then the
+    leaves, the shifts of the shifted leaves, the factor arrays (``rows`` elements
+    each) and the numbers.
     """
-    n, leaves, nodes, numbers, arrays = key
+    n, leaves, nodes, numbers, arrays, accumulate = key
     shifted = [j for j, kind in enumerate(leaves) if kind == "s"]
-    params = ["out"] + [f"L{j}" for j in range(len(leaves))] + [f"o{j}" for j in shifted] + \
+    params = ["out"] + (["acc"] if accumulate else []) + [f"L{j}" for j in range(len(leaves))] + [f"o{j}" for j in shifted] + \
         [f"A{j}" for j in range(arrays)] + [f"c{j}" for j in range(numbers)]
     lines = ["    rows, n = out.shape", "    for i in range(rows):"]
     lines += [f"        a{j} = A{j}[i]" for j in range(arrays)]
@@ -101,6 +105,9 @@ def source(key, name="fused"):
         for j, kids in enumerate(nodes):
             out.append(f"{pad}    t{j} = {_sum(kids, safe)}")
         out.append(f"{pad}    out[i, k] = t{len(nodes) - 1}")
+        if accumulate:
+            sign = "+" if accumulate > 0 else "-"
+            out.append(f"{pad}    acc[i, k] = acc[i, k] {sign} t{len(nodes) - 1}")
         return out
     checks = [f"a{j} - a{j} == 0.0" for j in range(arrays)] + \
         [f"c{j} - c{j} == 0.0" for j in range(numbers)]

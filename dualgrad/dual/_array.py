@@ -504,10 +504,17 @@ def _inplace(rule):
     ufunc = rule.ufunc
     signed_sum = len(rule.exprs) == 2 and None not in rule.exprs and \
         rule.exprs[0].constant == 1.0 and rule.exprs[1].constant in (1.0, -1.0)
+    sign = signed_sum and rule.exprs[1].constant
 
     def op(a, b):
         if _SNAPSHOTS:
             _snapshots.check_write(a)
+        if signed_sum and type(getattr(b, "_p", None)) is _Deferred and b.tag == a.tag and \
+                a.tag in _LIVE and _plain(a) and type(a._p) is np.ndarray and \
+                b.value.shape == a.value.shape and \
+                backend.add_into(a.value, a._p, b._p, sign):
+            ufunc(a.value, b.value, out=a.value)   # the fused engine added the partials
+            return a
         backend.before_write(a.value, a._p)  # a is written: nothing pending may read it
         if signed_sum and _plain(a) and a.tag in _LIVE:
             if _constant(b):

@@ -3,6 +3,8 @@ duals against the same call on floats (issue 13).
 
     python bench/bench_functions.py            # n = 1, 4, 16; N = 10, 1e3, 1e5
     python bench/bench_functions.py --quick    # n = 4; N = 10, 1e5; fewer repeats; prints only
+    python bench/bench_functions.py --cells 100000:4 --only np.dot,np.sort   # chosen cells
+                                               # and rows (substring match); prints only
 
 Walks ``dualgrad.dispatch._functions.HANDLED``, ``dualgrad.dispatch._linalg.LINALG`` and
 ``dualgrad.rules._table.RULES`` like the correctness coverage test does: a function with no
@@ -260,12 +262,17 @@ def _limit(kind, N, n):
     return 3.0 if kind == "ufunc" else None
 
 
-def run(quick):
+def run(quick, cells=None, only=None):
     rng = np.random.default_rng(0)
     ns = (4,) if quick else (1, 4, 16)
     Ns = (10, 100_000) if quick else (10, 1000, 100_000)
+    if cells:
+        Ns = tuple(sorted({N for N, _ in cells}))
+        ns = tuple(sorted({n for _, n in cells}))
     repeat, min_time = (3, 0.003) if quick else (5, 0.004)
     cases = _cases()
+    if only:
+        cases = {k: v for k, v in cases.items() if any(o in k for o in only)}
     registered = sorted({function_name(f) for f in HANDLED} | {function_name(f) for f in LINALG})
     missing = [name for name in registered if name not in cases and name not in VALUES_ONLY]
     ufuncs = _ufunc_cases()
@@ -273,6 +280,8 @@ def run(quick):
     kinds = {}
     for N in Ns:
         for n in ns:
+            if cells and (N, n) not in cells:
+                continue
             floats, duals = _inputs(N, n, rng)
             for name, (kind, fn) in cases.items():
                 kinds[name] = kind
@@ -282,6 +291,8 @@ def run(quick):
                 except Exception as exc:                        # noqa: BLE001
                     rows[name, N, n] = f"error: {type(exc).__name__}"
             for name, (nin, domain) in ufuncs.items():
+                if only and not any(o in name for o in only):
+                    continue
                 kinds[name] = "ufunc"
                 ufunc = getattr(np, name[3:])
                 args = [d[0] + (d[1] - d[0]) * rng.uniform(0.1, 0.9, N) for d in domain]
@@ -305,7 +316,9 @@ def report(rows, kinds, missing, ns, Ns):
         if isinstance(r, tuple):
             key = (kinds[name], N, n)
             best[key] = min(best.get(key, np.inf), r[1])
-    header = ["function", "kind"] + [f"N={N:g} n={n}" for N in Ns for n in ns]
+    measured = {(N, n) for (_, N, n) in rows}
+    header = ["function", "kind"] + [f"N={N:g} n={n}" for N in Ns for n in ns
+                                     if (N, n) in measured]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     misses = []
     for name in sorted(kinds, key=lambda s: (kinds[s], s)):
@@ -313,6 +326,8 @@ def report(rows, kinds, missing, ns, Ns):
         for N in Ns:
             for n in ns:
                 r = rows.get((name, N, n))
+                if r is None:
+                    continue
                 if not isinstance(r, tuple):
                     cells.append(str(r))
                     continue
@@ -359,11 +374,22 @@ def report(rows, kinds, missing, ns, Ns):
     return "\n".join(text), misses
 
 
+def _option(name):
+    """The value after ``name`` on the command line, or None."""
+    if name in sys.argv:
+        return sys.argv[sys.argv.index(name) + 1]
+    return None
+
+
 def main():
     quick = "--quick" in sys.argv
-    rows, kinds, missing, ns, Ns = run(quick)
+    cells = _option("--cells")        # "100000:4,1000:16": (N, n) cells to time
+    cells = cells and {tuple(int(float(v)) for v in c.split(":")) for c in cells.split(",")}
+    only = _option("--only")          # "np.dot,np.sort": rows whose name contains one
+    only = only and only.split(",")
+    rows, kinds, missing, ns, Ns = run(quick, cells, only)
     text, misses = report(rows, kinds, missing, ns, Ns)
-    if not quick:                          # a quick run only prints
+    if not (quick or cells or only):       # a partial run only prints
         (HERE / "RESULTS_functions.md").write_text(text)
     print(text)
     print(f"{len(misses)} misses", file=sys.stderr)

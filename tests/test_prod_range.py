@@ -116,3 +116,41 @@ def test_complex_factors_out_of_range(pad):
     # d/dx_i prod_j (c x_j) = c**N prod_{j != i} x_j: the real products by mpmath
     want = _others(x) * complex(mpmath.expjpi(0.3 * x.size / mpmath.pi))
     np.testing.assert_allclose(got, want, rtol=_rtol(x.size), atol=0)
+
+
+def _cumprod_tangent(v, p):
+    """d cumprod(v) along the direction p (1-D), in 60-digit mpmath: no under- or overflow."""
+    c, t, out = mpmath.mpf(1), mpmath.mpf(0), []
+    for vi, pi in zip(v.tolist(), p.tolist()):
+        vi, pi = mpmath.mpmathify(vi), mpmath.mpmathify(pi)
+        c, t = c * vi, t * vi + c * pi
+        out.append(complex(t) if isinstance(t, mpmath.mpc) else float(t))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+@pytest.mark.parametrize("n", [1, 5])
+@pytest.mark.parametrize("kind", ["real", "complex"])
+def test_cumprod_of_long_arrays_through_underflow_and_zeros(engine, n, kind):
+    # 3000 factors in [0.2, 0.9]: the running product underflows near step 1100, where
+    # c * cumsum(p / v) gives 0 * inf; one column has a zero factor.  The kernel's step
+    # products and NumPy's path (forced) against the exact tangent, direction by direction
+    rng = np.random.default_rng(7)
+    v = rng.uniform(0.2, 0.9, (3000, 2))
+    v[40, 1] = 0.0
+    if kind == "complex":
+        v = v * np.exp(1j * rng.uniform(-1, 1, v.shape))
+    p = rng.standard_normal(v.shape + (n,))
+    with dg.backend.use(engine), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = np.cumprod(dg.Dual(v, p), axis=0)
+    assert np.array_equal(got.value, np.cumprod(v, axis=0))
+    for col in range(2):
+        for k in range(n):
+            want = _cumprod_tangent(v[:, col], p[:, col, k])
+            # step i rounds i products and sums of terms of both signs: the bound is
+            # relative to the sum of their magnitudes; 1e-290: past step ~1100 NumPy's
+            # running product is subnormal (few digits left) or 0
+            scale = _cumprod_tangent(np.abs(v[:, col]), np.abs(p[:, col, k]))
+            bound = 4 * (np.arange(3000) + 2) * 1.2e-16 * scale + 1e-290
+            assert np.all(np.abs(got.partials[:, col, k] - want) <= bound)

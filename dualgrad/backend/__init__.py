@@ -30,6 +30,9 @@ Propagation
         the partials of ``np.outer(a, b)`` (``p`` or ``q`` ``None`` for a constant).
     ``rank2(u, a, v, b)``
         ``u[:, None] * a + v[:, None] * b`` (``linspace`` of scalar ends).
+    ``running_product(v, c, p, ax)``
+        the partials of ``c = np.cumprod(v, axis=ax)``, step by step in one pass (exact
+        with zero factors and running products out of range), or ``None``.
     ``rows(p)``, ``from_rows(r, like)``
         partials seen as one opaque item of ``n`` partials per element (for gathers),
         or ``None``; and back.
@@ -72,10 +75,11 @@ from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._kernels import local, use
 from ._propagate import (combine, combine_small, finite, from_rows, outer, rank2, rows,
-                         scaled, small, sum_partials, weighted_sum, where)
+                         running_product, scaled, small, sum_partials, weighted_sum,
+                         where)
 
 __all__ = ["combine", "combine_small", "small", "scaled", "local", "where", "outer", "rank2",
-           "rows", "from_rows", "sum_partials",
+           "rows", "from_rows", "running_product", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "copy", "like", "pooled", "scope", "use", "use_pool",
            "engine", "FUSING", "PENDING", "Deferred", "defer", "defer_roll", "defer_diff", "add_into", "concrete", "before_write",

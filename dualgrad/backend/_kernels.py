@@ -22,7 +22,8 @@ import numpy as np
 
 from . import _buffers
 
-__all__ = ["combine", "local", "sum_leading", "where", "outer", "rank2", "use",
+__all__ = ["combine", "local", "sum_leading", "where", "outer", "rank2", "running_product",
+           "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
@@ -291,3 +292,24 @@ def rank2(u, a, v, b):
     out = _buffers.empty((u.shape[0], n))
     _kernels().rank2_rows(np.ascontiguousarray(u), a, np.ascontiguousarray(v), b, out)
     return out
+
+
+def running_product(v, c, p, ax):
+    """The partials of ``c = np.cumprod(v, axis=ax)`` (``v``'s partials ``p``), step by
+    step in one kernel pass (the product rule of each step's multiplication), or
+    ``None`` when NumPy's path is forced or the arrays are not plain float64 or
+    complex128 of one dtype (nested duals).  Unlike ``c * cumsum(p / v)`` it needs no
+    nonzero factor nor a running product in the float range."""
+    if _mode == "numpy" or type(p) is not np.ndarray or type(v) is not np.ndarray or \
+            p.dtype not in (np.float64, np.complex128) or v.dtype != p.dtype or \
+            c.dtype != p.dtype or p.shape[:-1] != v.shape or v.ndim == 0:
+        return None
+    n = p.shape[-1]
+    length = v.shape[ax]
+    vs = np.ascontiguousarray(np.moveaxis(v, ax, 0)).reshape(length, -1)
+    cs = np.ascontiguousarray(np.moveaxis(c, ax, 0)).reshape(length, -1)
+    ps = np.ascontiguousarray(np.moveaxis(p, ax, 0))
+    out = np.empty(ps.shape, dtype=p.dtype)
+    _kernels().running_product(vs, cs, ps.reshape(length, -1, n),
+                               out.reshape(length, -1, n))
+    return np.moveaxis(out, 0, ax)

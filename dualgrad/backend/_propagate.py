@@ -17,7 +17,7 @@ from . import _buffers, _kernels
 _sum = np.add.reduce
 
 __all__ = ["combine", "small", "combine_small", "scaled", "outer", "sum_partials",
-           "weighted_sum", "where", "finite", "rows", "from_rows"]
+           "weighted_sum", "where", "finite", "rows", "from_rows", "running_product"]
 
 
 def _finite(f):
@@ -160,6 +160,14 @@ def sum_partials(p, axes, keepdims):
     if fast is not None:
         return fast
     return np.sum(p, axis=axes, keepdims=keepdims)
+
+
+def running_product(v, c, p, ax):
+    """The partials of ``c = np.cumprod(v, axis=ax)`` from ``v``'s partials ``p`` as the
+    step-by-step products give them (exact where running products leave the float
+    range or factors are 0), in one kernel pass, or ``None``: NumPy's engine forced,
+    nested duals, mixed dtypes (the caller's NumPy path runs)."""
+    return _kernels.running_product(v, c, p, ax)
 
 
 def finite(a):

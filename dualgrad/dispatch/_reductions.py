@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import errors
 from ..dual import Dual, make
-from ..backend import sum_partials, weighted_sum
+from ..backend import running_product, small, sum_partials, weighted_sum
 
 __all__ = ["normalize_axes", "sum", "prod", "amax", "amin", "cumsum", "cumprod"]
 
@@ -253,8 +253,11 @@ def cumsum(a, axis=None, **kwargs):
 
 
 def cumprod(a, axis=None, **kwargs):
-    """``np.cumprod``: ``d c_i = c_i * sum_{j <= i} d v_j / v_j`` without zeros,
-    a running product along the axis where some factor is zero."""
+    """``np.cumprod``: the step-by-step product rule in one backend pass (exact with
+    zero factors and running products out of the float range); small arrays take
+    ``d c_i = c_i * sum_{j <= i} d v_j / v_j`` where that is safe (no zero factor, no
+    product out of range), NumPy's engine and nested duals a running product along
+    the axis otherwise."""
     check_kwargs("cumprod", kwargs)
     if axis is None:
         a = np.reshape(a, (-1,))
@@ -262,6 +265,10 @@ def cumprod(a, axis=None, **kwargs):
     (ax,) = normalize_axes(axis, a.ndim)
     v = a.value
     c = np.cumprod(v, axis=ax)
+    if not small(getattr(a.partials, "size", 0)):
+        partials = running_product(v, c, a.partials, ax)
+        if partials is not None:
+            return make(c, partials, a.tag)
     if bool(np.all(v != 0.0)) and bool(np.all(np.isfinite(_primal(v)))):
         with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
             ratio = a.partials / v[..., None]
@@ -269,9 +276,14 @@ def cumprod(a, axis=None, **kwargs):
                 _normal(c) and bool(np.all(np.isfinite(ratio))):
             with np.errstate(over="ignore", invalid="ignore"):     # a true derivative's inf
                 return make(c, c[..., None] * np.cumsum(ratio, axis=ax), a.tag)
-        # a subnormal factor (1 / v overflows) or a running product out of range:
-        # the step-by-step products below, as NumPy's own left-to-right loop
+    # a zero or subnormal factor (1 / v overflows) or a running product out of range
+    partials = running_product(v, c, a.partials, ax)
+    if partials is not None:
+        return make(c, partials, a.tag)
+    # nested duals, NumPy's engine forced: the step-by-step products, as NumPy's own
+    # left-to-right loop (the value is NumPy's cumprod: its complex products round
+    # otherwise than a dual's)
     steps = [np.take(a, [0], axis=ax)]
     for i in range(1, a.shape[ax]):
         steps.append(steps[-1] * np.take(a, [i], axis=ax))
-    return np.concatenate(steps, axis=ax)
+    return make(c, np.concatenate(steps, axis=ax).partials, a.tag)

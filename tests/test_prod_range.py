@@ -154,3 +154,17 @@ def test_cumprod_of_long_arrays_through_underflow_and_zeros(engine, n, kind):
             scale = _cumprod_tangent(np.abs(v[:, col]), np.abs(p[:, col, k]))
             bound = 4 * (np.arange(3000) + 2) * 1.2e-16 * scale + 1e-290
             assert np.all(np.abs(got.partials[:, col, k] - want) <= bound)
+
+
+@pytest.mark.parametrize("x", [
+    np.random.default_rng(1).uniform(0.2, 0.9, 3000),  # the product ~1e-800: every other 0
+    [2.0 ** -600, 2.0 ** -475, 0.75],       # the product 0, one other exactly 2**-1075 -> 0
+    [2.0 ** -600, 2.0 ** -474, 0.75],       # ... one other the least subnormal, 2**-1074
+    [1e-300, 1e-300, 1e250],                # the product 0, two others 1e-50
+    [1e-170, 1e-170, -1e-170, 3.0],         # the product 0, every other subnormal or 0
+])
+def test_products_that_underflow_whole(x):
+    # the value underflows; the products of the others are 0 only where each one does
+    # (a shortcut skips the scans when a bound on the exponents says all do)
+    x = np.asarray(x, dtype=float)
+    np.testing.assert_allclose(_gradient(x), _others(x), rtol=_rtol(x.size), atol=0)

@@ -161,7 +161,7 @@ def test_cumprod_of_long_arrays_through_underflow_and_zeros(engine, n, kind):
     [2.0 ** -600, 2.0 ** -475, 0.75],       # the product 0, one other exactly 2**-1075 -> 0
     [2.0 ** -600, 2.0 ** -474, 0.75],       # ... one other the least subnormal, 2**-1074
     [1e-300, 1e-300, 1e250],                # the product 0, two others 1e-50
-    [1e-170, 1e-170, -1e-170, 3.0],         # the product 0, every other subnormal or 0
+    [1e-170, 1e-170, -1e-170, 3.0],         # the product 0, every other below 5e-324: 0
 ])
 def test_products_that_underflow_whole(x):
     # the value underflows; the products of the others are 0 only where each one does

@@ -127,3 +127,49 @@ def test_nested_products_with_nan_are_never_finite_and_wrong():
             assert H[1, 1] == 6.0 and np.isnan(H[0, 0])
             for h in (H[0, 1], H[1, 0]):
                 assert h == 3.0 or np.isnan(h)
+
+
+_SPD = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, -0.2], [0.5, -0.2, 2.5]])
+
+
+def _stacked(x):                    # two 3 x 3 matrices, symmetric positive definite
+    A = np.reshape(x[:18], (2, 3, 3))
+    return A + np.swapaxes(A, -1, -2) + 4.0 * _SPD
+
+
+STACKED = {
+    "solve vector": lambda x: np.linalg.solve(_stacked(x), x[18:21]),
+    "solve matrix": lambda x: np.linalg.solve(_stacked(x), x[:18].reshape(2, 3, 3) ** 2),
+    "solve 2-D": lambda x: np.linalg.solve(_stacked(x)[0], x[18:24].reshape(3, 2)),
+    "solve constant A": lambda x: np.linalg.solve(_SPD, x[18:21]),
+    "solve constant b": lambda x: np.linalg.solve(_stacked(x)[1], np.arange(3.0)),
+    "inv": lambda x: np.linalg.inv(_stacked(x)),
+    "det": lambda x: np.linalg.det(_stacked(x)),
+    "slogdet": lambda x: np.linalg.slogdet(_stacked(x))[1],
+    "cholesky": lambda x: np.linalg.cholesky(_stacked(x) + np.triu(x[:18].reshape(2, 3, 3))),
+    "cholesky upper": lambda x: np.linalg.cholesky(_stacked(x), upper=True),
+    "eigh": lambda x: np.linalg.eigh(_stacked(x) + np.diag([0.0, 1.0, 2.0]))[1],
+    "eigh U": lambda x: np.linalg.eigh(_stacked(x) + np.tril(x[:18].reshape(2, 3, 3)),
+                                       "U")[0],
+    "eigvalsh": lambda x: np.linalg.eigvalsh(_stacked(x)),
+    "svd": lambda x: np.concatenate([np.ravel(m) for m in np.linalg.svd(
+        _stacked(x) + x[:18].reshape(2, 3, 3))]),
+    "svdvals": lambda x: np.linalg.svd(x[:18].reshape(2, 3, 3) + _SPD, compute_uv=False),
+    "qr": lambda x: np.linalg.qr(x[:18].reshape(2, 3, 3) + _SPD)[0],
+    "pinv": lambda x: np.linalg.pinv(x[:12].reshape(4, 3) + np.vstack([_SPD, np.ones(3)])),
+    "lstsq vector": lambda x: np.linalg.lstsq(x[:12].reshape(4, 3) + np.vstack([_SPD, np.ones(3)]),
+                                              x[20:24])[0],
+    "lstsq matrix": lambda x: np.linalg.lstsq(x[:12].reshape(4, 3) + np.vstack([_SPD, np.ones(3)]),
+                                              x[12:20].reshape(4, 2))[0],
+}
+
+
+@pytest.mark.parametrize("name", list(STACKED))
+def test_matrix_functions_with_every_direction_stacked(name):
+    # the partials go through each matrix function as one stack of directions (one
+    # factorization, broadcast products): each column of the Jacobian against central
+    # differences, for stacked matrices, vector and matrix right-hand sides
+    f = STACKED[name]
+    x = np.random.default_rng(5).uniform(-0.3, 0.3, 24)
+    np.testing.assert_allclose(dg.jacobian(f, x), numerical_jacobian(f, x),
+                               rtol=1e-6, atol=1e-8)

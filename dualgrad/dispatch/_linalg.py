@@ -8,6 +8,8 @@ operands, of the product with that operand replaced by its k-th partial.
 Everything is written with NumPy calls, so nested duals (Hessians) work too.
 """
 
+import functools
+
 import numpy as np
 
 from .. import backend, errors
@@ -346,44 +348,107 @@ def _stack(items):
     return np.stack(items, axis=-1)
 
 
+def _directions(A, tag):
+    """The partials of a matrix argument with the directions as the leading axis, a
+    stack that the matrix functions broadcast over (every direction in one call
+    each), or None if ``A`` is constant."""
+    if isinstance(A, Dual) and A.tag == tag:
+        p = A.partials
+        if type(p) is np.ndarray:                 # np.moveaxis, without its checks
+            return p.transpose((p.ndim - 1,) + tuple(range(p.ndim - 1)))
+        return np.moveaxis(p, -1, 0)
+    return None
+
+
+def _last(X):
+    """A stack of per-direction results (directions leading) as partials (directions
+    last), contiguous."""
+    if type(X) is np.ndarray:
+        return np.ascontiguousarray(X.transpose(tuple(range(1, X.ndim)) + (0,)))
+    return np.moveaxis(X, 0, -1)
+
+
+@functools.lru_cache(maxsize=None)
+def _result(name):
+    """NumPy's named-tuple type of ``np.linalg.<name>``'s result (found once, on first
+    use: a call on a 1 x 1 matrix costs as much as the small call it wraps)."""
+    return type(getattr(np.linalg, name)(np.eye(1)))
+
+
+@functools.lru_cache(maxsize=64)
+def _masks(m):
+    """For ``m x m`` matrices: the lower triangle with the diagonal (bool), and the
+    weights of Cholesky's ``tril(S, -1) + diag(S) / 2`` (1 below, 1/2 on it, 0 above)."""
+    lower = np.tri(m, dtype=bool)
+    weights = np.tri(m) - 0.5 * np.eye(m)
+    lower.flags.writeable = weights.flags.writeable = False
+    return lower, weights
+
+
+def _full(r, n, shape):
+    """A stack of ``n`` right-hand sides ``r`` (directions leading) broadcast to the
+    solution's ``shape`` (a constant ``A`` with a stack of matrices)."""
+    have = np.shape(primal(r))[1:]
+    if have == shape:
+        return r
+    r = np.reshape(r, (n,) + (1,) * (len(shape) - len(have)) + have)
+    return np.broadcast_to(r, (n,) + shape)
+
+
+def _solve_columns(A, R, vector):
+    """``solve(A, r_k)`` for every direction ``k`` with one factorization of ``A``: the
+    right-hand sides ``R`` (shape ``x.shape + (n,)``) become extra columns."""
+    if vector:                                       # (..., m, n): n columns already
+        return np.linalg.solve(A, R)
+    shape = np.shape(primal(R)) if isinstance(R, Dual) else R.shape
+    flat = np.reshape(R, shape[:-2] + (shape[-2] * shape[-1],))
+    return np.reshape(np.linalg.solve(A, flat), shape)
+
+
+def _trace_solve(A, dA):
+    """``tr(A^{-1} dA_k)`` for every direction (``dA`` the partials, directions last)
+    with one factorization of ``A``: the ``m * n`` columns of the directions solved
+    together."""
+    shape = np.shape(primal(dA)) if isinstance(dA, Dual) else dA.shape
+    X = np.reshape(np.linalg.solve(A, np.reshape(dA, shape[:-2] + (shape[-2] * shape[-1],))),
+                   shape)
+    return np.trace(X, axis1=-3, axis2=-2)
+
+
 def _solve(A, b):
     tag, n = newest([A, b])
     if tag < 0:
         return np.linalg.solve(A, b)
-    Av, dA = _split(A, tag)
-    bv, db = _split(b, tag)
+    Av, dA = _value(A, tag), _directions(A, tag)
+    bv, db = _value(b, tag), _directions(b, tag)
     x = np.linalg.solve(Av, bv)
-    rhs = []
-    for k in range(n):
-        r = db[k] if db is not None else 0.0
-        if dA is not None:
-            r = r - (dA[k] @ x if np.ndim(primal(x)) == np.ndim(primal(Av)) else
-                     np.matmul(dA[k], x[..., None])[..., 0])
-        rhs.append(r * np.ones_like(primal(x)) if not isinstance(r, (Dual, np.ndarray))
-                   else r)
-    if np.ndim(primal(Av)) == 2 and np.ndim(primal(x)) == 1:
-        return make(x, np.linalg.solve(Av, _stack(rhs)), tag)
-    return make(x, _stack([np.linalg.solve(Av, r) for r in rhs]), tag)
+    vector = np.ndim(primal(x)) != np.ndim(primal(Av))
+    r = None                          # db - dA x, all directions stacked in front
+    if dA is not None:
+        r = -(np.matmul(dA, x[..., None])[..., 0] if vector else dA @ x)
+    if db is not None:
+        db = _full(db, n, np.shape(primal(x)))
+        r = db if r is None else db + r
+    return make(x, _solve_columns(Av, _last(r), vector), tag)
 
 
 def _inv(A):
     X = np.linalg.inv(A.value)
-    return make(X, _stack([-(X @ dA @ X) for dA in _split(A, A.tag)[1]]), A.tag)
+    return make(X, _last(-(X @ _directions(A, A.tag) @ X)), A.tag)
 
 
 def _slogdet(A):
     sign, logdet = np.linalg.slogdet(A.value)
-    dlog = _stack([np.trace(np.linalg.solve(A.value, dA), axis1=-2, axis2=-1)
-                   for dA in _split(A, A.tag)[1]])
-    return type(np.linalg.slogdet(np.eye(1)))(sign, make(logdet, dlog, A.tag))
+    dlog = _trace_solve(A.value, A.partials)
+    return _result("slogdet")(sign, make(logdet, dlog, A.tag))
 
 
 def _det(A):
     det = np.linalg.det(A.value)
     if _nonfinite(A.value):
         return make(det, _det_partials_nonfinite(A), A.tag)
-    ddet = _stack([det * np.trace(np.linalg.solve(A.value, dA), axis1=-2, axis2=-1)
-                   for dA in _split(A, A.tag)[1]])
+    tr = _trace_solve(A.value, A.partials)
+    ddet = det * tr if np.ndim(primal(det)) == 0 else det[..., None] * tr
     return make(det, ddet, A.tag)
 
 
@@ -411,11 +476,10 @@ def _triangle(dA, uplo):
     """The change of the symmetric matrix NumPy factors when only the triangle ``uplo``
     of ``A`` is read: that triangle, mirrored.  The other triangle's entries do not
     move the result at all (``eigh``, ``eigvalsh`` and ``cholesky`` never look at it)."""
-    if uplo == "L":
-        low = np.tril(dA, -1)
-        return low + np.swapaxes(low, -1, -2) + np.tril(np.triu(dA))
-    up = np.triu(dA, 1)
-    return up + np.swapaxes(up, -1, -2) + np.tril(np.triu(dA))
+    lower = _masks(np.shape(primal(dA))[-1])[0]
+    if uplo == "L":                      # entries i >= j as they are, i < j mirrored
+        return np.where(lower, dA, np.swapaxes(dA, -1, -2))
+    return np.where(lower, np.swapaxes(dA, -1, -2), dA)
 
 
 def _check_uplo(who, uplo):
@@ -430,13 +494,11 @@ def _cholesky(A, upper=False):
     if upper:                            # NumPy's own factor of the upper triangle
         L = np.swapaxes(np.linalg.cholesky(A.value, upper=True), -1, -2)
     Linv = np.linalg.inv(L)
-    parts = []
-    for dA in _split(A, A.tag)[1]:
-        dA = _triangle(dA, "U" if upper else "L")
-        S = Linv @ dA @ np.swapaxes(Linv, -1, -2)
-        phi = np.tril(S, -1) + 0.5 * np.eye(S.shape[-1]) * S
-        parts.append(L @ phi)
-    out = make(L, _stack(parts), A.tag)
+    dA = _triangle(_directions(A, A.tag), "U" if upper else "L")
+    S = Linv @ dA @ np.swapaxes(Linv, -1, -2)
+    lower, weights = _masks(np.shape(primal(S))[-1])
+    phi = np.where(lower, S * weights, 0.0)      # tril(S, -1) + diag(S) / 2
+    out = make(L, _last(L @ phi), A.tag)
     return np.swapaxes(out, -1, -2) if upper else out
 
 
@@ -448,17 +510,23 @@ def _eigh(A, UPLO="L"):
     Vt = np.swapaxes(V, -1, -2)
     gap = w[..., None, :] - w[..., :, None]
     F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
-    dws, dVs = [], []
-    for dA in _split(A, A.tag)[1]:
-        M = Vt @ _triangle(dA, UPLO) @ V
-        dws.append(np.diagonal(M, axis1=-2, axis2=-1))
-        dVs.append(V @ (F * M))
-    result = type(np.linalg.eigh(np.eye(1)))
-    return result(make(w, _stack(dws), A.tag), make(V, _stack(dVs), A.tag))
+    M = Vt @ _triangle(_directions(A, A.tag), UPLO) @ V
+    dw = _last(np.diagonal(M, axis1=-2, axis2=-1))
+    result = _result("eigh")
+    return result(make(w, dw, A.tag), make(V, _last(V @ (F * M)), A.tag))
+
+
+def _eigvalsh_only(A, UPLO):
+    """``dw_i = v_i^T dA v_i`` for every direction, without the eigenvectors' partials."""
+    w, V = np.linalg.eigh(A.value, UPLO)
+    dA = _triangle(_directions(A, A.tag), UPLO)
+    dw = np.sum(V * (dA @ V), axis=-2)             # the diagonal of V^T dA V
+    return make(w, _last(dw), A.tag)
 
 
 def _eigvalsh(A, UPLO="L"):
-    return _eigh(A, UPLO)[0]
+    _check_uplo("np.linalg.eigvalsh", UPLO)
+    return _eigvalsh_only(A, UPLO)
 
 
 def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
@@ -476,7 +544,6 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     U, s, Vt = np.linalg.svd(A, full_matrices=False, hermitian=hermitian)
     V = np.swapaxes(Vt, -1, -2)
     Ut = np.swapaxes(U, -1, -2)
-    ds, dUs, dVs = [], [], []
     if compute_uv:
         s2 = s * s
         gap = s2[..., None, :] - s2[..., :, None]
@@ -489,22 +556,17 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
         S = s[..., None, :]                   # X * S == X @ diag(s);  St * X == diag(s) @ X
         St = np.swapaxes(S, -1, -2)
         inv_s = 1.0 / S
-    for dA in _split(a, a.tag)[1]:
-        P = Ut @ dA @ V
-        ds.append(np.diagonal(P, axis1=-2, axis2=-1))
-        if not compute_uv:
-            continue
-        Pt = np.swapaxes(P, -1, -2)
-        dU = U @ (F * (P * S + St * Pt)) + (dA @ V - U @ P) * inv_s
-        dV = V @ (F * (St * P + Pt * S)) + (np.swapaxes(dA, -1, -2) @ U - V @ Pt) * inv_s
-        dUs.append(dU)
-        dVs.append(dV)
-    s_dual = make(s, _stack(ds), a.tag)
-    if not compute_uv:
-        return s_dual
-    result = type(np.linalg.svd(np.eye(1)))
-    return result(make(U, _stack(dUs), a.tag), s_dual,
-                  make(Vt, np.swapaxes(_stack(dVs), -2, -3), a.tag))
+    dA = _directions(a, a.tag)
+    if not compute_uv:                    # the diagonal of U^T dA V alone
+        return make(s, _last(np.sum(U * (dA @ V), axis=-2)), a.tag)
+    P = Ut @ dA @ V
+    s_dual = make(s, _last(np.diagonal(P, axis1=-2, axis2=-1)), a.tag)
+    Pt = np.swapaxes(P, -1, -2)
+    dU = U @ (F * (P * S + St * Pt)) + (dA @ V - U @ P) * inv_s
+    dV = V @ (F * (St * P + Pt * S)) + (np.swapaxes(dA, -1, -2) @ U - V @ Pt) * inv_s
+    result = _result("svd")
+    return result(make(U, _last(dU), a.tag), s_dual,
+                  make(Vt, _last(np.swapaxes(dV, -1, -2)), a.tag))
 
 
 def _qr(a, mode="reduced"):
@@ -521,19 +583,15 @@ def _qr(a, mode="reduced"):
     _full_rank("np.linalg.qr", A, np.linalg.matrix_rank(primal(A)))
     Rinv = np.linalg.inv(R)
     Qt = np.swapaxes(Q, -1, -2)
-    dQs, dRs = [], []
-    for dA in _split(a, a.tag)[1]:
-        B = dA @ Rinv
-        X = Qt @ B
-        L = np.tril(X, -1)
-        W = L - np.swapaxes(L, -1, -2)
-        dQs.append(Q @ W + B - Q @ X)
-        dRs.append((X - W) @ R)
-    R_dual = make(R, _stack(dRs), a.tag)
+    B = _directions(a, a.tag) @ Rinv
+    X = Qt @ B
+    L = np.tril(X, -1)
+    W = L - np.swapaxes(L, -1, -2)
+    R_dual = make(R, _last((X - W) @ R), a.tag)
     if mode == "r":
         return R_dual
-    result = type(np.linalg.qr(np.eye(1)))
-    return result(make(Q, _stack(dQs), a.tag), R_dual)
+    result = _result("qr")
+    return result(make(Q, _last(Q @ W + B - Q @ X), a.tag), R_dual)
 
 
 def _svdvals(x, /):
@@ -642,9 +700,9 @@ def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
     m, k = np.shape(primal(A))[-2:]
     left = np.eye(m) - A @ P
     right = np.eye(k) - P @ A
-    parts = [-(P @ dA @ P) + P @ _T(P) @ _T(dA) @ left + right @ _T(dA) @ _T(P) @ P
-             for dA in _split(a, a.tag)[1]]
-    return make(P, _stack(parts), a.tag)
+    dA = _directions(a, a.tag)
+    return make(P, _last(-(P @ dA @ P) + P @ _T(P) @ _T(dA) @ left +
+                         right @ _T(dA) @ _T(P) @ P), a.tag)
 
 
 def _lstsq(a, b, rcond=None):
@@ -653,23 +711,25 @@ def _lstsq(a, b, rcond=None):
     tag, n = newest([a, b])
     if tag < 0:
         return np.linalg.lstsq(a, b, rcond=rcond)
-    Av, dA = _split(a, tag)
-    bv, db = _split(b, tag)
+    Av, dA = _value(a, tag), _directions(a, tag)
+    bv, db = _value(b, tag), _directions(b, tag)
     x, _, rank, sv = np.linalg.lstsq(Av, bv, rcond=rcond)
     _full_rank("np.linalg.lstsq", Av, rank)
     if np.shape(primal(Av))[0] < np.shape(primal(Av))[1]:
         raise errors.unsupported_function("np.linalg.lstsq of an underdetermined system")
     gram = _T(Av) @ Av
     r = bv - Av @ x
-    parts = []
-    for k in range(n):
-        rhs = 0.0
-        if dA is not None:
-            rhs = rhs + _T(dA[k]) @ r - _T(Av) @ (dA[k] @ x)
-        if db is not None:
-            rhs = rhs + _T(Av) @ db[k]
-        parts.append(np.linalg.solve(gram, rhs))
-    xd = make(x, _stack(parts), tag)
+    vector = np.ndim(primal(x)) == 1
+
+    def at(v):                        # A^T v_k for the stacked v_k (vectors: rows of v)
+        return v @ Av if vector else _T(Av) @ v
+    rhs = 0.0                         # every direction stacked in front
+    if dA is not None:
+        rhs = rhs + _T(dA) @ r - at(dA @ x)
+    if db is not None:
+        rhs = rhs + at(db)
+    rhs = _full(rhs, n, np.shape(primal(x)))
+    xd = make(x, _solve_columns(gram, _last(rhs), vector), tag)
     residual = (b if isinstance(b, Dual) else bv) - (a if isinstance(a, Dual) else Av) @ xd
     m, k = np.shape(primal(Av))
     sums = np.sum(residual * residual, axis=0) if m > k else np.zeros((0,))

@@ -142,6 +142,13 @@ def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     """NumPy's default (linear) method: interpolation between sorted neighbours."""
     _refuse("quantile", method=(method, "linear"), weights=(weights, None),
             interpolation=(interpolation, None))
+    return _order_quantile(a, q, axis, keepdims, median=False)
+
+
+def _order_quantile(a, q, axis, keepdims, median):
+    """Quantile ``q`` of ``a`` along ``axis``, valued as NumPy's: its ``_lerp`` for
+    ``np.quantile`` (from the upper neighbour when the weight is >= 1/2), the mean of
+    the middle two for ``np.median`` of an even count."""
     if isinstance(q, Dual):
         raise errors.unsupported_function("np.quantile with a dual q")
     q = np.asarray(q, dtype=float)
@@ -154,23 +161,51 @@ def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
         ax = int(axis) % ndim
     else:
         raise errors.unsupported_function("np.quantile over several axes at once")
-    s = np.sort(a, axis=ax)
-    n = np.shape(primal(s))[ax]
+    v = primal(a)
+    n = np.shape(v)[ax]
     pos = q * (n - 1)
     lo = np.floor(pos).astype(int)
     hi = np.minimum(lo + 1, n - 1)
-    frac = np.reshape(pos - lo, q.shape + (1,) * (np.ndim(primal(s)) - 1))
-    below = np.moveaxis(np.take(s, lo, axis=ax), list(range(ax, ax + q.ndim)),
+    frac = np.reshape(pos - lo, q.shape + (1,) * (np.ndim(v) - 1))
+    below = np.moveaxis(_ranked(a, lo, ax), list(range(ax, ax + q.ndim)),
                         list(range(q.ndim)))
-    above = np.moveaxis(np.take(s, hi, axis=ax), list(range(ax, ax + q.ndim)),
+    above = np.moveaxis(_ranked(a, hi, ax), list(range(ax, ax + q.ndim)),
                         list(range(q.ndim)))
-    result = below + (above - below) * frac
+    if median:
+        result = below if n % 2 else (below + above) / 2.0
+    else:
+        diff = above - below
+        result = np.where(frac >= 0.5, above - diff * (1.0 - frac), below + diff * frac)
     # a NaN anywhere along the axis makes the quantile NaN, as in NumPy
-    result = np.where(np.any(np.isnan(primal(s)), axis=ax), np.nan, result)
+    result = np.where(np.any(np.isnan(v), axis=ax), np.nan, result)
     if keepdims:                    # the reduced axes come back with length 1
         result = np.reshape(result, q.shape + (1,) * ndim) if axis is None else \
             np.expand_dims(result, q.ndim + ax)
     return result
+
+
+def _ranked(a, ranks, ax):
+    """``np.take(np.sort(a, axis=ax), ranks, axis=ax)`` without sorting: the elements
+    that the stable sort puts at positions ``ranks`` (ints), found by one
+    ``argpartition`` and, per rank, the tie among equal values that comes first in
+    the original order (so the partials are the sorted array's).  NaN sorts last;
+    a rank among the NaN picks one of them (the caller's result is NaN there)."""
+    v = primal(a)
+    flat = np.ravel(ranks)
+    part = np.argpartition(v, np.unique(flat), axis=ax)
+    picks = []
+    for k in flat.tolist():                 # one pass per requested rank, not element
+        some = np.take(part, [k], axis=ax)                  # an element of rank k
+        t = np.take_along_axis(v, some, axis=ax)
+        ties = v == t
+        before = k - np.sum(v < t, axis=ax, keepdims=True)  # equal ones ranked first
+        first = np.argmax(ties & (np.cumsum(ties, axis=ax) == before + 1), axis=ax,
+                          keepdims=True)
+        picks.append(np.where(np.take_along_axis(ties, first, axis=ax), first, some))
+    index = np.concatenate(picks, axis=ax)
+    shape = np.shape(v)
+    return np.reshape(np.take_along_axis(a, index, axis=ax),
+                      shape[:ax] + np.shape(ranks) + shape[ax + 1:])
 
 
 def _percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
@@ -180,7 +215,7 @@ def _percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear
 
 
 def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
-    return _quantile(a, 0.5, axis, keepdims=keepdims)
+    return _order_quantile(a, 0.5, axis, keepdims, median=True)
 
 
 # ---- differences, special functions, matrices -------------------------------------------

@@ -1,0 +1,89 @@
+"""np.sort and the quantiles pass on the partials of the elements that NumPy's stable
+sort puts at each position: with ties (equal values, -0.0 and 0.0) the first in the
+original order.  The fast paths (an unstable sort checked for ties, one argpartition
+for the quantiles) must pick the same elements.  Oracle: NumPy's own
+``argsort(kind="stable")`` on the floats, and the linear interpolation weights."""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+
+def _ties(shape, seed):
+    x = np.random.default_rng(seed).integers(-3, 4, shape).astype(float)
+    x[x == 0] = np.where(np.arange(np.sum(x == 0)) % 2, -0.0, 0.0)    # -0.0 == 0.0 ties
+    return x
+
+
+def _sort_oracle(x, axis):
+    """The Jacobian of np.sort(x, axis): 1 where the stable order takes the element."""
+    order = np.argsort(x, axis=axis, kind="stable")
+    eye = np.eye(x.size).reshape(x.shape + x.shape)
+    return np.take_along_axis(eye, order.reshape(order.shape + (1,) * x.ndim),
+                              axis=axis % x.ndim)
+
+
+@pytest.mark.parametrize("axis", [0, 1, -1])
+@pytest.mark.parametrize("case", ["ties", "distinct", "nan"])
+def test_sort_takes_the_stable_orders_elements(axis, case):
+    x = _ties((6, 40), 1) if case == "ties" else \
+        np.random.default_rng(2).standard_normal((6, 40))
+    if case == "nan":
+        x[2, 5] = x[4, 0] = x[4, 7] = np.nan
+    got = dg.jacobian(lambda a: np.sort(a, axis=axis), x)
+    np.testing.assert_array_equal(got, _sort_oracle(x, axis))
+
+
+def _quantile_oracle(x, q, axis):
+    """The Jacobian of np.quantile(x, q, axis) (linear method) from the stable order."""
+    xm = np.moveaxis(x, axis, -1)
+    n = xm.shape[-1]
+    order = np.argsort(xm, axis=-1, kind="stable")
+    pos = q * (n - 1)
+    lo, frac = int(np.floor(pos)), pos - np.floor(pos)
+    hi = min(lo + 1, n - 1)
+    rows = xm.reshape(-1, n)
+    J = np.zeros((rows.shape[0], rows.shape[0], n))
+    for r in range(rows.shape[0]):
+        o = order.reshape(-1, n)[r]
+        if np.isnan(rows[r]).any():
+            continue                        # NaN result: a constant
+        J[r, r, o[lo]] += 1.0 - frac
+        J[r, r, o[hi]] += frac
+    J = J.reshape(xm.shape[:-1] + xm.shape[:-1] + (n,))
+    return np.moveaxis(J, -1, len(xm.shape[:-1]) + (axis % x.ndim))
+
+
+@pytest.mark.parametrize("q", [0.5, 0.1, 0.75, 1.0, 0.0])
+@pytest.mark.parametrize("axis", [0, 1])
+@pytest.mark.parametrize("case", ["ties", "distinct", "nan"])
+def test_quantiles_take_the_stable_orders_elements(q, axis, case):
+    x = _ties((5, 40), 3) if case == "ties" else \
+        np.random.default_rng(4).standard_normal((5, 40))
+    if case == "nan":
+        x[1, 3] = x[0, 0] = np.nan
+    got = dg.jacobian(lambda a: np.quantile(a, q, axis=axis), x)
+    np.testing.assert_allclose(got, _quantile_oracle(x, q, axis), rtol=1e-15, atol=0)
+    with np.errstate(invalid="ignore"):
+        out, _ = dg.jvp(lambda a: np.quantile(a, q, axis=axis), x, np.ones_like(x))
+    np.testing.assert_array_equal(out, np.quantile(x, q, axis=axis))
+
+
+def test_median_of_an_even_count_with_ties_between_the_middle_two():
+    x = np.array([3.0, 1.0, 2.0, 2.0, 5.0, 2.0])     # sorted 1 2 2 2 3 5: ranks 2, 3
+    got = dg.gradient(np.median, x)
+    np.testing.assert_array_equal(got, [0.0, 0.0, 0.0, 0.5, 0.0, 0.5])
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1])
+@pytest.mark.parametrize("cols", [40, 41])
+def test_median_and_quantile_values_are_numpys(axis, cols):
+    # np.median: the mean of the middle two; np.quantile: NumPy's _lerp, from the upper
+    # neighbour for weights >= 1/2 (the lower-neighbour formula was 1 ulp off)
+    x = np.random.default_rng(6).standard_normal((5, cols))
+    d = dg.Dual(x, np.ones(x.shape + (1,)))
+    assert np.array_equal(np.median(d, axis=axis).value, np.median(x, axis=axis))
+    for q in (0.5, 0.3, 0.8, [0.2, 0.5, 0.9]):
+        assert np.array_equal(np.quantile(d, q, axis=axis).value,
+                              np.quantile(x, q, axis=axis))

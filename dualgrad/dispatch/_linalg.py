@@ -54,7 +54,8 @@ def bilinear(func, *args, **kwargs):
             return make(value, partials, tag)
     if func in (np.matmul, np.linalg.matmul) and not kwargs and \
             all(np.ndim(primal(v)) <= 2 for v in values):
-        return make(value, _matmul_partials(args, values, duals), tag)
+        return make(value, _matmul_partials(args, values, duals, np.shape(primal(value))),
+                    tag)
     partials = _contracted_partials(func, args, values, duals, kwargs)
     if partials is not None:
         return make(value, partials, tag)
@@ -202,6 +203,8 @@ def _contracted_partials(func, args, values, duals, kwargs):
             any(type(args[i].partials) is not np.ndarray for i in duals):
         return None
     a, b = values[:2]
+    if func in (np.convolve, np.correlate):
+        return _convolve_partials(func, args, values, duals, kwargs)
     if func in _DOT:
         if func is np.dot or func is np.inner:
             if kwargs or len(args) != 2:
@@ -256,6 +259,64 @@ def _contracted_partials(func, args, values, duals, kwargs):
     return None
 
 
+_SHORT = 16        # a kernel this short: shifted partials, one pass per tap
+
+
+def _convolve_partials(func, args, values, duals, kwargs):
+    """``np.convolve`` / ``np.correlate`` of 1-D plain arrays, every direction at once:
+    the full convolution of the partials with the other operand's values as a sum of
+    shifted copies (one pass over the partials per entry of the shorter operand, at
+    most ``_SHORT``), then NumPy's slice for the mode; ``None`` (the caller's
+    direction-by-direction loop) when both operands are longer."""
+    if set(kwargs) - {"mode"} or len(args) > 3 or a_ndim(values) != (1, 1):
+        return None
+    mode = kwargs.get("mode", args[2] if len(args) > 2 else
+                      ("full" if func is np.convolve else "valid"))
+    if mode not in ("full", "same", "valid"):
+        return None
+    a, v = values[:2]
+    if func is np.correlate:                 # correlate(a, v) = convolve(a, conj(v)[::-1])
+        v = _conj(v)[::-1]
+    N, M = a.shape[0], v.shape[0]
+    if not (N and M):
+        return None
+    total = None
+    for i in duals:
+        p = args[i].partials
+        flip = i == 1 and func is np.correlate
+        if flip:                              # correlate(a, q) = r(convolve(r(a), conj(q)))
+            w, p = a[::-1], _conj(p)
+        else:
+            w = v if i == 0 else a
+        if min(w.shape[0], p.shape[0]) > _SHORT or p.ndim != 2:
+            return None
+        n, length = p.shape[1], p.shape[0]
+        out = backend.zeros((N + M - 1, n), dtype=np.result_type(p.dtype, w.dtype))
+        if w.shape[0] <= _SHORT:             # out[j + k] += w[j] * p[k]
+            taps = w.tolist()
+            np.multiply(p, taps[0], out=out[:length])
+            scratch = None                    # one temporary for every tap
+            for j, wj in enumerate(taps[1:], 1):
+                scratch = np.multiply(p, wj, out=scratch)
+                out[j:j + length] += scratch
+        else:                                 # out[j + k] += w[k] * p[j]
+            for j in range(length):
+                out[j:j + w.shape[0]] += np.multiply.outer(w, p[j])
+        if flip:
+            out = out[::-1]
+        total = out if total is None else total + out
+    short, long = min(N, M), max(N, M)
+    start, length = {"full": (0, N + M - 1),
+                     "same": (short // 2 if func is np.correlate and N < M
+                              else (short - 1) // 2, long),
+                     "valid": (short - 1, long - short + 1)}[mode]
+    return np.ascontiguousarray(total[start:start + length])
+
+
+def a_ndim(values):
+    return tuple(np.ndim(v) for v in values[:2])
+
+
 def _conj(x):
     """``np.conj(x)``, and ``x`` itself (no copy) when it is real."""
     return np.conj(x) if x.dtype.kind == "c" else x
@@ -289,7 +350,7 @@ def _tensordot_partials(args, a, b, ax_a, ax_b, duals):
     return total
 
 
-def _matmul_partials(args, values, duals):
+def _matmul_partials(args, values, duals, out_shape):
     """Partials of ``A @ B`` (at most 2-D operands) without moving axes.
 
     ``(dA @ B)[..., j, :] = (B.T @ dA)`` batched over ``dA``'s rows, and
@@ -312,7 +373,6 @@ def _matmul_partials(args, values, duals):
         elif i == 0:
             term = np.matmul(np.swapaxes(b, -1, -2) if np.ndim(b) == 2 else b, p)
         else:
-            out_shape = np.shape(np.matmul(primal(a), primal(b)))
             term = np.reshape(np.matmul(a, np.reshape(p, (p.shape[0], -1))),
                               out_shape + (n,))
         total = term if total is None else total + term

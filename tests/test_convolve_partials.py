@@ -42,3 +42,25 @@ def test_convolution_partials_match_numpy_per_direction(func, mode, N, M, which,
     np.testing.assert_array_equal(got.value, func(a, v, mode))
     np.testing.assert_allclose(got.partials, _oracle(func, a, pa, v, pv, mode),
                                rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("func", [np.cross, np.linalg.cross])
+@pytest.mark.parametrize("shapes", [((50, 3), (50, 3)), ((3,), (7, 3)), ((4, 1, 3), (5, 3)),
+                                    ((3,), (3,))])
+@pytest.mark.parametrize("which", ["a", "b", "both"])
+def test_cross_partials_match_numpy_per_direction(func, shapes, which):
+    # every direction in one np.cross per dual operand (the directions a free axis);
+    # oracle: NumPy's cross of each direction's partials with the other's values
+    rng = np.random.default_rng(len(shapes[0]) * 10 + len(shapes[1]))
+    a, b = rng.standard_normal(shapes[0]), rng.standard_normal(shapes[1])
+    pa = rng.standard_normal(a.shape + (3,)) if which in ("a", "both") else None
+    pb = rng.standard_normal(b.shape + (3,)) if which in ("b", "both") else None
+    tag = new_tag()
+    da = dg.Dual(a, pa, tag=tag) if pa is not None else a
+    db = dg.Dual(b, pb, tag=tag) if pb is not None else b
+    got = func(da, db)
+    np.testing.assert_array_equal(got.value, func(a, b))
+    want = np.stack([(func(pa[..., k], b) if pa is not None else 0.0) +
+                     (func(a, pb[..., k]) if pb is not None else 0.0) for k in range(3)],
+                    axis=-1)
+    np.testing.assert_allclose(got.partials, want, rtol=1e-14, atol=1e-14)

@@ -135,3 +135,44 @@ def test_a_forked_child_starts_with_a_free_pool():
         _buffers._lock.release()
         _buffers.end()
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def _loose_bytes():
+    return sum(size * len(b) for size, b in _buffers._loose.items()) * 8
+
+
+def test_outside_a_helper_a_bounded_pool_reuses_dead_results():
+    # u = u * c + u outside any helper: each result's partials come from the loose
+    # pool; live results never share memory, dead ones are taken again
+    tag = dg.dual.new_tag()
+    u = dg.Dual(np.linspace(0.0, 1.0, N), np.ones((N, 4)), tag=tag)
+    c = dg.Dual(np.full(N, 0.5), np.full((N, 4), 0.25), tag=tag)
+    with _buffers.use(False):
+        want = u
+        for _ in range(10):
+            want = want * c + want
+    kept, v = [], u
+    for k in range(10):
+        v = v * c + v
+        if k % 3 == 0:
+            kept.append(v)
+    np.testing.assert_array_equal(v.partials, want.partials)
+    for i in range(len(kept)):
+        assert not np.shares_memory(kept[i].partials, v.partials) or kept[i] is v
+        for j in range(i):
+            assert not np.shares_memory(kept[i].partials, kept[j].partials)
+    sizes = {k: len(b) for k, b in _buffers._loose.items()}
+    assert sizes and all(count <= _buffers.LOOSE_PER_SIZE for count in sizes.values())
+    assert _loose_bytes() <= _buffers.LOOSE_BYTES
+
+
+def test_the_loose_pool_stays_under_its_byte_limit(monkeypatch):
+    monkeypatch.setattr(_buffers, "LOOSE_BYTES", 3 * N * 4 * 8)
+    monkeypatch.setattr(_buffers, "_loose", {})
+    for rows in (N, N + 1, N + 2, N + 3, N + 4):
+        for _ in range(3):
+            _buffers.empty((rows, 4))          # each dies at once: free for the next
+        assert _loose_bytes() <= _buffers.LOOSE_BYTES
+    held = [_buffers.empty((N + 5, 4)) for _ in range(6)]    # busy ones are never dropped
+    assert len({id(h.base) for h in held}) == 6
+    assert _loose_bytes() <= _buffers.LOOSE_BYTES

@@ -43,7 +43,8 @@ Reduction
     elementwise path runs).
     ``finite(a)``: are all entries of a plain array or number finite (one pass)?
 Allocation
-    ``empty(shape)``: uninitialised float64 partials (a pooled buffer inside a scope).
+    ``empty(shape)``: uninitialised float64 partials (a pooled buffer: inside a scope
+    from the helpers' pool, outside from a small bounded one).
     ``zeros(shape, dtype=float, like=None)``, ``zeros_like(p, shape=None)``: zeros.
     ``copy(p)``: a copy (pooled when large).  ``like(p)``: a pooled buffer shaped like
     ``p``, or ``None``.  ``pooled(base)``: 1 when the pool holds ``base``.

@@ -13,9 +13,14 @@ held the test and the taking cannot race.  The count that means "only the pool" 
 measured at import, the same way the test makes it.  CPython running without its
 GIL (free-threaded), whose reference counts are not read this simply, gets no pool.
 
-The pool serves only inside :func:`begin`/:func:`end` (the helpers' evaluations of
-``f``) and is dropped when the outermost one ends, so memory goes back once the
-work is done.  Small arrays (below :data:`MIN_BYTES`) come from NumPy as usual, and
+Inside :func:`begin`/:func:`end` (the helpers' evaluations of ``f``) the pool
+serves every large request and is dropped when the outermost one ends, so memory
+goes back once the work is done.  Outside them a small pool serves too (at most
+:data:`LOOSE_PER_SIZE` buffers of a size, :data:`LOOSE_BYTES` in all; free ones of
+other sizes make room): code that calls NumPy on duals directly, a loop of
+``u = u * c + v`` outside any helper, would otherwise fault in fresh pages for every
+result (on this project's machines two fresh 3.2 MB arrays cost 5-40x their
+reuse; ``bench/bench_functions.py``'s N = 1e5 column is timed there).  Small arrays (below :data:`MIN_BYTES`) come from NumPy as usual, and
 so do one-direction partials: the local derivative's own temporary usually receives
 those, and pooling the rest only kept dead arrays alive longer (measured slower
 on the elementwise problem of ``bench/``).
@@ -32,9 +37,12 @@ __all__ = ["begin", "end", "scope", "empty", "like", "copy", "zeros", "zeros_lik
 
 MIN_BYTES = 1 << 18
 MAX_PER_SIZE = 64
+LOOSE_PER_SIZE = 4
+LOOSE_BYTES = 64 << 20
 
 _lock = threading.Lock()
 _pool = {}                   # element count -> list of 1-D float64 buffers
+_loose = {}                  # the same, outside any scope (bounded)
 _depth = 0
 _enabled = getattr(sys, "_is_gil_enabled", lambda: True)()   # off when free-threaded
 
@@ -42,8 +50,8 @@ _enabled = getattr(sys, "_is_gil_enabled", lambda: True)()   # off when free-thr
 def _fresh_after_fork():
     """A forked child starts with no pool and an unlocked lock, whatever a thread of
     its parent was doing at the fork."""
-    global _lock, _pool, _depth
-    _lock, _pool, _depth = threading.Lock(), {}, 0
+    global _lock, _pool, _loose, _depth
+    _lock, _pool, _loose, _depth = threading.Lock(), {}, {}, 0
 
 
 if hasattr(os, "register_at_fork"):
@@ -60,7 +68,8 @@ _ONLY_THE_POOL = _references([np.empty(1)], 0)
 def pooled(base):
     """1 when the pool holds ``base`` (one reference of its own), else 0."""
     with _lock:
-        return int(any(b is base for b in _pool.get(base.size, ())))
+        return int(any(b is base for b in _pool.get(base.size, ())) or
+                   any(b is base for b in _loose.get(base.size, ())))
 
 
 def begin():
@@ -109,7 +118,7 @@ class use:
 def like(p):
     """A pooled float64 array shaped like ``p`` when :func:`empty` would pool one,
     else ``None`` (the caller lets NumPy allocate as usual)."""
-    if type(p) is np.ndarray and p.nbytes >= MIN_BYTES and _depth and _enabled and \
+    if type(p) is np.ndarray and p.nbytes >= MIN_BYTES and _enabled and \
             p.dtype == np.float64 and p.shape[-1] > 1:
         return empty(p.shape)
     return None
@@ -121,17 +130,44 @@ def empty(shape):
     size = 1
     for s in shape:
         size *= s
-    if size < MIN_BYTES // 8 or not (_depth and _enabled) or shape[-1] == 1:
+    if size < MIN_BYTES // 8 or not _enabled or shape[-1] == 1:
         return np.empty(shape)
     with _lock:
-        buffers = _pool.setdefault(size, [])
+        pool = _pool if _depth else _loose
+        buffers = pool.setdefault(size, [])
         for k in range(len(buffers)):
             if _references(buffers, k) == _ONLY_THE_POOL:
                 return buffers[k].reshape(shape)
         buffer = np.empty(size)
-        if len(buffers) < MAX_PER_SIZE:
+        if _depth:
+            if len(buffers) < MAX_PER_SIZE:
+                buffers.append(buffer)
+        elif len(buffers) < LOOSE_PER_SIZE and _room(size * 8):
             buffers.append(buffer)
+        if not buffers:
+            del pool[size]
         return buffer.reshape(shape)
+
+
+def _room(nbytes):
+    """Is there room for ``nbytes`` more in the loose pool, once free buffers of the
+    loose pool are dropped if needed (lock held)?"""
+    held = sum(k * len(b) for k, b in _loose.items()) * 8
+    if held + nbytes <= LOOSE_BYTES:
+        return True
+    for size in list(_loose):
+        buffers = _loose[size]
+        for k in reversed(range(len(buffers))):
+            if _references(buffers, k) == _ONLY_THE_POOL:
+                del buffers[k]
+                held -= size * 8
+                if held + nbytes <= LOOSE_BYTES:
+                    break
+        if not buffers:
+            del _loose[size]
+        if held + nbytes <= LOOSE_BYTES:
+            return True
+    return False
 
 
 def copy(p):

@@ -688,9 +688,9 @@ def _norm(x, ord=None, axis=None, keepdims=False):
         axis = tuple(range(ndim)) if ndim == 2 else 0
     if isinstance(axis, (int, np.integer)) or len(axis) == 1:
         ax = axis if isinstance(axis, (int, np.integer)) else axis[0]
-        a = np.abs(x)
         if ord is None or ord == 2:
             return np.sqrt(_sum_of_squares(x, (int(ax) % ndim,) if ndim else (), keepdims))
+        a = np.abs(x)                 # (not for the 2-norm: a pass over the partials)
         if ord == np.inf:
             return np.max(a, axis=ax, keepdims=keepdims)
         if ord == -np.inf:
@@ -701,11 +701,11 @@ def _norm(x, ord=None, axis=None, keepdims=False):
             return np.sum(a ** ord, axis=ax, keepdims=keepdims) ** (1.0 / ord)
     else:
         r, c = axis
-        a = np.abs(x)
         if ord is None or ord == "fro":
             return np.sqrt(_sum_of_squares(x, tuple(sorted({r % ndim, c % ndim})), keepdims)
                            if len({r % ndim, c % ndim}) == 2 else
                            np.sum(abs2(x), axis=axis, keepdims=keepdims))
+        a = np.abs(x)
         kept = tuple(sorted((r % ndim, c % ndim)))
         if ord in (1, -1, np.inf, -np.inf):
             inner, outer = (r, c) if ord in (1, -1) else (c, r)

@@ -11,6 +11,7 @@ import numpy as np
 from .. import backend, errors
 from ..backend import finite
 from ..dual import Dual, make, newest, primal
+from ._linalg import gram
 from ._reductions import check_kwargs
 
 __all__ = ["COMPOSED"]
@@ -252,7 +253,11 @@ def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=
     count = np.shape(primal(x))[1]
     ddof = (0 if bias else 1) if ddof is None else ddof
     centred = x - np.mean(x, axis=1, keepdims=True)
-    c = centred @ np.transpose(centred) / (count - ddof)
+    if np.iscomplexobj(primal(centred)):        # NumPy's X @ X^H
+        c = centred @ np.conj(np.transpose(centred))
+    else:
+        c = gram(centred) if isinstance(centred, Dual) else centred @ np.transpose(centred)
+    c = c / (count - ddof)
     return np.squeeze(c)
 
 
@@ -260,7 +265,12 @@ def _corrcoef(x, y=None, rowvar=True, *, dtype=None):
     c = np.cov(x, y, rowvar, dtype=dtype)
     if np.ndim(primal(c)) == 0:
         return c / c
-    d = np.sqrt(np.diagonal(c))
+    d = np.diagonal(c)
+    if np.iscomplexobj(primal(c)):              # as NumPy: real variances, parts clipped
+        d = np.sqrt(np.real(d))
+        r = c / d[:, None] / d[None, :]
+        return np.clip(np.real(r), -1.0, 1.0) + 1j * np.clip(np.imag(r), -1.0, 1.0)
+    d = np.sqrt(d)
     return np.clip(c / d[:, None] / d[None, :], -1.0, 1.0)
 
 

@@ -17,7 +17,7 @@ from ..dual import Dual, make, newest, primal
 from ._operands import abs2, operand
 from ..backend import finite, weighted_sum
 
-__all__ = ["bilinear", "LINALG"]
+__all__ = ["bilinear", "gram", "LINALG"]
 
 
 def _value(x, tag):
@@ -348,6 +348,19 @@ def _tensordot_partials(args, a, b, ax_a, ax_b, duals):
             term = np.tensordot(a, p, (ax_a, ax_b))
         total = term if total is None else total + term
     return total
+
+
+def gram(x):
+    """``x @ x.T`` of a 2-D dual (``np.cov``'s centred rows): the partials
+    ``dX X^T + X dX^T`` are ``G + G^T`` (first two axes swapped) with one contraction
+    ``G = X dX^T``, half the work of the general product of two duals; the general
+    product for nested duals and values holding inf or NaN (NaN-safe there)."""
+    v, p = x.value, x.partials
+    if type(v) is not np.ndarray or type(p) is not np.ndarray or v.ndim != 2 or \
+            v.dtype.kind != "f" or p.dtype.kind != "f" or _nonfinite(v):
+        return x @ np.transpose(x)
+    g = np.tensordot(v, p, ([1], [1]))              # g[i, j, :] = sum_k v[i, k] p[j, k, :]
+    return make(v @ v.T, g + np.swapaxes(g, 0, 1), x.tag)
 
 
 def _matmul_partials(args, values, duals, out_shape):

@@ -268,7 +268,8 @@ def _convolve_partials(func, args, values, duals, kwargs):
     shifted copies (one pass over the partials per entry of the shorter operand, at
     most ``_SHORT``), then NumPy's slice for the mode; ``None`` (the caller's
     direction-by-direction loop) when both operands are longer."""
-    if set(kwargs) - {"mode"} or len(args) > 3 or a_ndim(values) != (1, 1):
+    if set(kwargs) - {"mode"} or len(args) > 3 or np.ndim(values[0]) != 1 or \
+            np.ndim(values[1]) != 1:
         return None
     mode = kwargs.get("mode", args[2] if len(args) > 2 else
                       ("full" if func is np.convolve else "valid"))
@@ -311,10 +312,6 @@ def _convolve_partials(func, args, values, duals, kwargs):
                               else (short - 1) // 2, long),
                      "valid": (short - 1, long - short + 1)}[mode]
     return np.ascontiguousarray(total[start:start + length])
-
-
-def a_ndim(values):
-    return tuple(np.ndim(v) for v in values[:2])
 
 
 def _conj(x):

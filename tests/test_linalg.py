@@ -173,3 +173,23 @@ def test_matrix_functions_with_every_direction_stacked(name):
     x = np.random.default_rng(5).uniform(-0.3, 0.3, 24)
     np.testing.assert_allclose(dg.jacobian(f, x), numerical_jacobian(f, x),
                                rtol=1e-6, atol=1e-8)
+
+
+def test_inf_that_meets_no_partial_and_values_that_overflow():
+    # a finite product value means no inf or NaN operand entry meets a partial (the scan
+    # of the operands is skipped); an inf that takes part in no product stays out of the
+    # partials, and a value that overflows with finite operands keeps exact partials
+    A = np.array([[2.0, np.inf], [np.nan, -3.0]])           # only the diagonal is read
+    x = np.array([0.5, 1.5])
+    got = dg.jacobian(lambda x: np.einsum("ii,i->i", A, x), x)
+    np.testing.assert_array_equal(got, np.diag([2.0, -3.0]))
+    big = np.array([1e308, 1e308])
+    with np.errstate(over="ignore"):
+        jx = dg.jacobian(lambda v: np.dot(v, np.array([10.0, 10.0])), big)
+        jm = dg.jacobian(lambda v: np.array([[10.0, 10.0]]) @ v, big)
+    np.testing.assert_array_equal(jx, [10.0, 10.0])
+    np.testing.assert_array_equal(jm, [[10.0, 10.0]])
+    # and an inf that does meet a zero partial still gives what the elementwise
+    # expression gives: 0 there, not NaN
+    j = dg.jacobian(lambda v: np.dot(np.array([np.inf, 1.0]), v), np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(j, [np.inf, 1.0])

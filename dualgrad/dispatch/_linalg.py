@@ -45,7 +45,8 @@ def bilinear(func, *args, **kwargs):
     value = func(*values, **kwargs)
     duals = [i for i, a in enumerate(args) if isinstance(a, Dual) and a.tag == tag]
     ops = list(range(1, len(args))) if func is np.einsum else [0, 1]
-    if len(args) >= 2 and any(_nonfinite(values[j]) for j in ops):
+    if len(args) >= 2 and _maybe_nonfinite(value, [values[j] for j in ops]) and \
+            any(_nonfinite(values[j]) for j in ops):
         if len(ops) == 2:
             partials = _nan_safe_partials(func, args, values, duals, ops, n, kwargs)
         else:
@@ -72,6 +73,20 @@ def bilinear(func, *args, **kwargs):
             total = total + func(*swapped, **kwargs)
         columns.append(total)
     return make(value, np.stack(columns, axis=-1), tag)
+
+
+def _maybe_nonfinite(value, operands):
+    """May an operand hold an inf or NaN that meets a partial?  ``False`` when the
+    product's ``value`` is finite and smaller than the operands: every operand entry
+    that the partials' products multiply is multiplied in the value's products too
+    (the same function, the same pairings), and there an inf or NaN factor makes
+    its term inf or NaN (times 0: NaN) and so the sum non-finite.  One pass over
+    ``dot``'s output instead of two over its inputs; an overflow to inf with finite
+    operands only sends the caller to its scan of the operands."""
+    size = np.size(primal(value))
+    if not size or size > sum(np.size(primal(v)) for v in operands):
+        return True
+    return _nonfinite(value)
 
 
 def _nonfinite(v):

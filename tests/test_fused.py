@@ -73,22 +73,36 @@ def random_graph(seed, rows, n, special):
     return made[-1][0]
 
 
+def held_nodes(root):
+    """Handles (as duals hold) on every other inner node of ``root``'s graph: the
+    kernel writes those nodes' partials too."""
+    nodes = _fused._order(root)[0][:-1]
+    return [_fused.Deferred(node) for node in nodes[::2]]
+
+
 @pytest.mark.parametrize("n", [1, 4, 17])
 @pytest.mark.parametrize("special", [False, True])
 def test_generated_kernels_give_the_eager_engines_numbers(n, special, monkeypatch):
     """The kernel generated for a graph against the same graph evaluated node by node
     with the eager engine's combine: equal to the bit (NaN where NaN), for random
-    structures with every kind of leaf and coefficient, inf and NaN factors included."""
+    structures with every kind of leaf and coefficient, inf and NaN factors included,
+    and the inner nodes a dual holds, which both compute once."""
     for seed in range(3):
         monkeypatch.setattr(_fused, "COMPILE_AFTER", 10 ** 9)
-        by_nodes = _fused.materialize(random_graph(seed, 257, n, special))
+        graph = random_graph(seed, 257, n, special)
+        held = held_nodes(graph)
+        by_nodes = _fused.materialize(graph)
         monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
         monkeypatch.setattr(_fused, "MIN_WORK", 0)
         graph = random_graph(seed, 257, n, special)
+        held_too = held_nodes(graph)
         key = _fused._plan(graph)[0]
         by_kernel = _fused.materialize(graph)
         assert _fusedgen.compiled_kernel(key) is not None
         np.testing.assert_array_equal(by_kernel, by_nodes)
+        for a, b in zip(held, held_too):
+            assert a.result is not None and b.result is not None
+            np.testing.assert_array_equal(b.result, a.result)
 
 
 def test_a_kernel_is_keyed_by_structure_not_numbers():
@@ -529,3 +543,102 @@ def test_the_one_pass_sum_runs(monkeypatch):
         dg.jacobian(lambda p: _added(p, "same rows"), Q)
         dg.jacobian(lambda p: _added(p, "neighbours"), Q)
     assert done == [True, False]
+
+
+# ---- found by an outside attack ----------------------------------------------------
+
+
+def test_a_constant_array_written_after_use_keeps_the_derivative():
+    """``u = u * k`` with the work array ``k`` refilled every step (np.exp(..., out=k)):
+    the fused engine kept ``k`` itself as the local derivative, so every step read
+    the last ``k`` (0.157 off in the attack)."""
+    xs = np.linspace(0.0, 1.0, N)
+
+    def simulate(p):
+        k = np.empty_like(xs)
+        u = p[0] * np.sin(np.pi * xs)
+        for step in range(10):
+            np.exp(-0.1 * step * xs, out=k)
+            u = u * k
+        return u
+    eager, fused = both(lambda: dg.jacobian(simulate, np.array([1.0])))
+    exact = np.sin(np.pi * xs) * np.exp(-4.5 * xs)
+    np.testing.assert_allclose(fused[:, 0], exact, rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(fused, eager)
+
+
+def test_a_hand_built_dual_owns_its_arrays():
+    """``dg.Dual(value, partials)`` copies: a later write into the caller's arrays
+    reaches neither the dual nor a derivative the fused engine computes from it
+    later (the dual's own arrays are guarded by its write paths)."""
+    val, part = np.linspace(0.5, 1.5, 7), np.arange(14.0).reshape(7, 2)
+    d = dg.Dual(val, part)
+    val[...], part[...] = -1.0, -1.0
+    np.testing.assert_array_equal(d.value, np.linspace(0.5, 1.5, 7))
+    np.testing.assert_array_equal(d.partials, np.arange(14.0).reshape(7, 2))
+
+
+def test_a_user_module_named_like_dualgrad_is_outside_dualgrad():
+    """A reader of ``.partials`` in a module whose name starts with "dualgrad" (but is
+    not dualgrad's) is a user: it may write into what it read."""
+    import types
+    lib = types.ModuleType("dualgrad_userlib")
+    exec("def scale(d):\n    q = d.partials\n    q *= 2.0\n", lib.__dict__)
+
+    def f(p):
+        u = concrete_x(p)
+        t = np.sin(u) * u
+        lib.scale(u)
+        return t
+    eager, fused = both(lambda: dg.jacobian(f, Q))
+    x = Q[0] * B0 + Q[1] * B1
+    exact = (np.cos(x) * x + np.sin(x))[:, None] * np.stack([B0, B1], axis=1)
+    np.testing.assert_allclose(fused, exact, rtol=1e-13, atol=1e-14)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_a_forked_child_is_outside_every_helper():
+    """A child forked while a thread of the parent is inside a helper call starts
+    with a free lock and no call depth (it hung in the attack)."""
+    import os
+    import time
+    with _fused.engine("fused"):
+        _fused.begin()                       # as a helper call of another thread would
+        try:
+            with _fused._lock:
+                pid = os.fork()
+                if pid == 0:                 # pragma: no cover - the child
+                    ok = False
+                    try:
+                        ok = _fused._depth == 0 and np.allclose(
+                            dg.jacobian(lambda p: np.sin(p[0] * B0) * 2.0, Q[:1])[:, 0],
+                            2.0 * np.cos(Q[0] * B0) * B0)
+                    finally:
+                        os._exit(0 if ok else 1)
+        finally:
+            _fused.end()
+    for _ in range(600):
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+        time.sleep(0.05)
+    else:                                    # pragma: no cover - a hang
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        pytest.fail("the forked child hung")
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def test_states_kept_in_a_list_are_computed_once():
+    """``hist.append(u)`` at every step: each kept state's partials are written by the
+    pass that computes a later one (they were computed again from their graphs, 4.9x
+    the eager engine's time in the attack); derivatives bit for bit eager's."""
+    def f(p):
+        u = p[0] * B0 + p[1] * B1
+        hist = []
+        for _ in range(30):
+            u = u + 0.01 * u * (1.0 - u)
+            hist.append(u)
+        return np.stack(hist)
+    eager, fused = both(lambda: dg.jacobian(f, Q))
+    np.testing.assert_array_equal(fused, eager)

@@ -60,6 +60,7 @@ import contextlib
 import math
 import os
 import threading
+import warnings
 import weakref
 
 import numpy as np
@@ -77,10 +78,12 @@ MIN_WORK = 1 << 14
 # Nodes of one expression at most (an operation on a larger one materializes its
 # operands first): bounds a kernel's size and its compile time.
 MAX_NODES = 24
-# Times a structure is materialized node by node before its kernel is compiled (a
-# loop's second step compiles; code run once does not wait for numba).  Below
-# MIN_WORK partials elements an expression is always evaluated node by node.
-COMPILE_AFTER = 2
+# Work (partials elements x nodes) a structure is evaluated node by node before its
+# kernel is compiled: about what a compile costs (0.3-1 s), so code that meets a
+# structure a few times never waits for numba, and a loop of identical steps
+# compiles after a few (heat equation, 100,000 x 4, 12 nodes: the 11th step).
+# Below MIN_WORK partials elements an expression is always evaluated node by node.
+COMPILE_AFTER = 5 * 10 ** 7
 
 _ENGINES = ("auto", "fused", "eager")
 _engine = os.environ.get("DUALGRAD_ENGINE", "auto")
@@ -94,8 +97,22 @@ ACTIVE = [False, MIN_WORK]  # deferring now (fused engine, inside a helper, noth
 #                             exposed), and from how many partials elements
 _depth = 0
 _exposed = False
-_seen = {}                  # structure -> times materialized node by node
+_seen = {}                  # structure -> work interpreted so far (elements x nodes)
+_failed = set()             # structures whose kernel failed its check: interpreted
 _f64 = np.dtype(np.float64)
+
+
+def _fresh_after_fork():
+    """A forked child starts outside every helper call, with a free lock and
+    nothing pending (the parent's threads, which held them, do not exist there)."""
+    global _lock, _depth, _exposed
+    _lock, _depth, _exposed = threading.RLock(), 0, False
+    del PENDING[:]
+    _update()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_after_fork)
 
 
 class _Node:
@@ -303,7 +320,8 @@ def read(dual, frame):
     helper call returns; dualgrad's own readers write only through the paths that
     call :func:`before_write`."""
     global _exposed
-    if ACTIVE[0] and not frame.f_globals.get("__name__", "").startswith("dualgrad"):
+    name = frame.f_globals.get("__name__", "")
+    if ACTIVE[0] and not (name == "dualgrad" or name.startswith("dualgrad.")):
         flush()
         with _lock:
             _exposed = True
@@ -486,7 +504,10 @@ def _plan(root, accumulate=0):
             spec.append((coef, kid))
         specs.append(tuple(spec))
     kinds = ["r" if q.ndim == 1 else "s" if o else "m" for q, o in leaves]
-    key = _fusedgen.structure(root.n, kinds, specs, len(numbers), len(arrays), accumulate)
+    outputs = [j for j, node in enumerate(nodes[:-1])
+                if node.handle is not None and node.handle() is not None]
+    key = _fusedgen.structure(root.n, kinds, specs, len(numbers), len(arrays), accumulate,
+                              outputs)
     return key, nodes, leaves, arrays, numbers
 
 
@@ -521,7 +542,7 @@ def materialize(node):
         if fn is None:
             return _interpret(nodes, shape, n)
         out = _buffers.empty(shape + (n,))
-        fn(*_arguments(out, None, leaves, arrays, numbers))
+        fn(*_arguments(out, None, _outputs(key, nodes), leaves, arrays, numbers))
         node.result, node.kids = out, None
         return out
 
@@ -558,28 +579,96 @@ def add_into(value, target, d, sign):
         if fn is None:
             return False
         out = _buffers.empty(target.shape)
-        fn(*_arguments(out, target, leaves, arrays, numbers))
+        fn(*_arguments(out, target, _outputs(key, nodes), leaves, arrays, numbers))
         node.result, node.kids = out, None
         return True
 
 
 def _kernel(key, work):
     """The compiled kernel for ``key``, or ``None`` while the structure should be
-    interpreted: below :data:`MIN_WORK` partials elements, and until it has been
-    met :data:`COMPILE_AFTER` times (unless an earlier process compiled it)."""
+    interpreted: below :data:`MIN_WORK` partials elements, until it has been met
+    for :data:`COMPILE_AFTER` work (unless an earlier process compiled it), and for
+    good when its kernel failed :func:`_check`."""
     fn = _fusedgen.compiled_kernel(key)
-    if fn is None and work >= MIN_WORK:
-        seen = _seen[key] = _seen.get(key, 0) + 1
+    if fn is None and work >= MIN_WORK and key not in _failed:
+        seen = _seen[key] = _seen.get(key, 0) + work * len(key[2])
         if seen >= COMPILE_AFTER or _fusedgen.on_disk(key):
-            fn = _fusedgen.kernel(key)
             del _seen[key]
+            fn = _fusedgen.kernel(key)
+            with _fusedgen.vectorizing():      # compiles (or loads) the usual signature
+                good = _check(key, fn)
+            if not good:
+                _fusedgen.forget(key)
+                _failed.add(key)
+                warnings.warn(
+                    "dualgrad: a generated fused kernel disagreed with the eager engine on "
+                    "test data; this expression is propagated operation by operation "
+                    "instead (please report it with your numba version)", RuntimeWarning,
+                    stacklevel=4)
+                fn = None
     return fn
 
 
-def _arguments(out, target, leaves, arrays, numbers):
+def _check(key, fn):
+    """Does the kernel ``fn`` give, bit for bit, what the eager engine gives for the
+    structure ``key`` on test data (zero partials, inf and NaN factors, shifted
+    rows: both of its loops)?  Run once per structure and process, on 64 rows, with
+    the arguments' usual types, so it is also the call that compiles them."""
+    n_key, kinds, specs, numbers, arrays, accumulate, outputs = key
+    n, rows = n_key or _fusedgen.UNROLL + 1, 64
+    rng = np.random.default_rng(7)
+    shape = (rows,)
+    leaves = []
+    for kind in kinds:
+        q = rng.standard_normal(n if kind == "r" else (rows, n))
+        q[rng.random(q.shape) < 0.3] = 0.0
+        leaves.append((q, int(rng.integers(1, rows)) if kind == "s" else 0))
+    factors = []
+    for _ in range(arrays):
+        a = rng.standard_normal(shape)
+        a[::5], a[1::7] = np.inf, np.nan
+        factors.append(a)
+    values = [float(v) for v in rng.standard_normal(numbers)]
+    nodes = []
+    for spec in specs:
+        kids = []
+        for coef, (kind, j) in spec:
+            s, a = (1.0, None) if coef == "1" else (-1.0, None) if coef == "-" else \
+                (values[coef[1]], None) if coef[0] == "c" else (1.0, factors[coef[1]])
+            t, o = (nodes[j], 0) if kind == "t" else leaves[j]
+            kids.append((s, a, t, o))
+        nodes.append(_Node(kids, shape, n, 1))
+    held = [Deferred(nodes[j]) for j in outputs]     # the eager engine keeps their arrays
+    with np.errstate(all="ignore"):
+        expected = _interpret(nodes, shape, n)
+        target = rng.standard_normal((rows, n)) if accumulate else None
+        before = None if target is None else target.copy()
+        after = None if target is None else before + expected if accumulate > 0 else \
+            before - expected
+    out, inner = np.empty((rows, n)), [np.empty((rows, n)) for _ in outputs]
+    fn(*_arguments(out, target, inner, leaves, factors, values))
+    return np.array_equal(out, expected, equal_nan=True) and \
+        all(np.array_equal(p, d.node.result, equal_nan=True) for p, d in zip(inner, held)) and \
+        (target is None or np.array_equal(target, after, equal_nan=True))
+
+
+def _outputs(key, nodes):
+    """Arrays for the inner nodes a dual still holds, which the kernel writes too:
+    their partials are computed once, in this pass, not again when asked for (a
+    state kept in a list at every step)."""
+    arrays = []
+    for j in key[6]:
+        node = nodes[j]
+        node.result, node.kids = _buffers.empty(node.shape + (node.n,)), None
+        arrays.append(node.result)
+    return arrays
+
+
+def _arguments(out, target, outputs, leaves, arrays, numbers):
     """A kernel's arguments (see :func:`dualgrad.backend._fusedgen.source`)."""
     rows, n = math.prod(out.shape[:-1]), out.shape[-1]
     return [out.reshape(rows, n)] + ([] if target is None else [target.reshape(rows, n)]) + \
+        [p.reshape(rows, n) for p in outputs] + \
         [q if q.ndim == 1 else q.reshape(rows, n) for q, o in leaves] + \
         [o for q, o in leaves if o and q.ndim > 1] + \
         [_rows_view(a, rows) for a in arrays] + numbers

@@ -393,11 +393,15 @@ def _deferred(fns, args, duals, values, out, shape):
     if out.size * (p.n if type(p) is backend.Deferred else p.shape[-1]) < backend.FUSING[1]:
         return None                   # small: the eager engine, without computing twice
     factors, partials = [], []
+    plain = [v for k, v in enumerate(values) if k not in duals and type(v) is np.ndarray]
     for k in duals:
         d = fns[k]
         if d != "0":
             a = args[k]
-            factors.append(d(*values, out))
+            f = d(*values, out)
+            if type(f) is np.ndarray and any(np.may_share_memory(f, v) for v in plain):
+                f = f.copy()        # the caller's array (x * c): it may write into c later
+            factors.append(f)
             partials.append(a._p if a._kind == "array" else _partials_array(a))
     if not factors:
         return None

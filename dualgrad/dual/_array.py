@@ -752,9 +752,11 @@ def from_object_array(a):
 
 
 def _new_dual(cls, value, partials, *, tag=0):
-    """``Dual(value, partials)``: a scalar dual for a scalar value, else an array dual."""
-    value_array = np.asarray(value) if not isinstance(value, Dual) else value
-    partials = numeric(partials) if not isinstance(partials, Dual) else partials
+    """``Dual(value, partials)``: a scalar dual for a scalar value, else an array dual.
+    Arrays are copied: a later write into the caller's arrays does not reach the dual
+    (nor a derivative computed from it later, as the fused engine does)."""
+    value_array = np.array(value) if not isinstance(value, Dual) else value
+    partials = np.array(numeric(partials)) if not isinstance(partials, Dual) else partials
     shape = value_array.shape
     if partials.ndim != len(shape) + 1 or partials.shape[:-1] != shape:
         raise errors.bad_argument(

@@ -642,3 +642,31 @@ def test_states_kept_in_a_list_are_computed_once():
         return np.stack(hist)
     eager, fused = both(lambda: dg.jacobian(f, Q))
     np.testing.assert_array_equal(fused, eager)
+
+
+def test_a_kernel_that_disagrees_with_the_eager_engine_is_never_used(monkeypatch):
+    """Each kernel is checked against the eager engine before its first use (it is
+    compiled with LLVM's SLP vectorizer, which numba leaves off by default after
+    miscompilations); one that disagrees is dropped with a warning, and the
+    expression is evaluated node by node."""
+    monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    monkeypatch.setattr(_fused, "MIN_WORK", 0)
+    monkeypatch.setattr(_fused, "_failed", set())
+    monkeypatch.setattr(_fusedgen, "compiled_kernel", lambda key: None)
+    real = _fusedgen.kernel
+
+    def miscompiled(key):
+        fn = real(key)
+
+        def wrong(out, *args):
+            fn(out, *args)
+            out[0, 0] += 1.0
+        return wrong
+    monkeypatch.setattr(_fusedgen, "kernel", miscompiled)
+    with _fused.engine("eager"):
+        expected = _fused._interpret(_fused._order(random_graph(5, 257, 4, True))[0],
+                                     (257,), 4)
+    with pytest.warns(RuntimeWarning, match="disagreed with the eager engine"):
+        got = _fused.materialize(random_graph(5, 257, 4, True))
+    np.testing.assert_array_equal(got, expected)
+    assert len(_fused._failed) == 1

@@ -7,13 +7,16 @@ records them as a :class:`Deferred`, a node ``sum_j c_j * t_j`` whose kids ``t_j
 are its operands' partials (concrete arrays, views and scalar duals' rows, or the
 operands' own deferred nodes) and whose coefficients ``c_j`` are the local
 derivatives NumPy computed when the operation ran (numbers or value-sized
-arrays, kept by reference).  A chain of elementwise operations thus builds a graph
-over the chain's concrete leaves at no cost of partials size; when something needs
-the partials, one kernel generated for the graph's structure
-(:mod:`dualgrad.backend._fusedgen`) evaluates it element by element, reading the
-leaves and factors once and writing only the result.  A structure met fewer than
-:data:`COMPILE_AFTER` times, or too small to pay for a compile, is evaluated node by
-node with the eager engine's own ``combine`` instead.
+arrays: dualgrad's own kept by reference, a caller's plain array copied).  A chain
+of elementwise operations thus builds a graph over the chain's concrete leaves at
+no cost of partials size; when something needs the partials, one kernel generated
+for the graph's structure (:mod:`dualgrad.backend._fusedgen`) evaluates it element
+by element, reading the leaves and factors once and writing only the result (and
+the partials of inner nodes a dual still holds).  A structure met for less than
+:data:`COMPILE_AFTER` work, or too small to pay for a compile, is evaluated node by
+node with the eager engine's own ``combine`` instead.  Kernels are compiled with
+LLVM's SLP vectorizer and each is checked bit for bit against that evaluation on
+test data before its first use (:func:`_check`).
 
 Safety invariant
 ----------------
@@ -42,8 +45,10 @@ Safety invariant
    unboxing a dual for a user's jitted function) may be written at any later
    time, where no hook sees it: such a read materializes everything and turns
    deferral off until the outermost helper call returns.  (Writing by hand into
-   the ``value`` array of a dual changes a value without its derivative, with
-   either engine; it is outside what dualgrad can check.)
+   the ``value`` array of a dual changes a value without its derivative, which
+   is outside what dualgrad can check: with the eager engine the partials
+   computed before the write keep the old local derivatives, with the fused
+   engine pending ones read the new values.)
 4. Nothing is deferred outside a helper call, and everything pending is
    materialized when the outermost one returns, so no expression outlives it.
 

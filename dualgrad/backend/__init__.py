@@ -30,6 +30,8 @@ Propagation
         the partials of ``np.outer(a, b)`` (``p`` or ``q`` ``None`` for a constant).
     ``rank2(u, a, v, b)``
         ``u[:, None] * a + v[:, None] * b`` (``linspace`` of scalar ends).
+    ``convolve(p, w)``
+        the full convolution of each column of ``L x n`` partials with constant taps.
     ``running_product(v, c, p, ax)``
         the partials of ``c = np.cumprod(v, axis=ax)``, step by step in one pass (exact
         with zero factors and running products out of range), or ``None``.
@@ -75,12 +77,13 @@ from ._fused import diff as defer_diff
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._kernels import local, use
-from ._propagate import (combine, combine_small, finite, from_rows, outer, rank2, rows,
+from ._propagate import (combine, combine_small, convolve, finite, from_rows, outer, rank2,
+                         rows,
                          running_product, scaled, small, sum_partials, weighted_sum,
                          where)
 
 __all__ = ["combine", "combine_small", "small", "scaled", "local", "where", "outer", "rank2",
-           "rows", "from_rows", "running_product", "sum_partials",
+           "rows", "from_rows", "running_product", "convolve", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "copy", "like", "pooled", "scope", "use", "use_pool",
            "engine", "FUSING", "PENDING", "Deferred", "defer", "defer_roll", "defer_diff", "add_into", "concrete", "before_write",

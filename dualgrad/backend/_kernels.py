@@ -23,7 +23,7 @@ import numpy as np
 from . import _buffers
 
 __all__ = ["combine", "local", "sum_leading", "where", "outer", "rank2", "running_product",
-           "use",
+           "convolve", "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
@@ -313,3 +313,16 @@ def running_product(v, c, p, ax):
     _kernels().running_product(vs, cs, ps.reshape(length, -1, n),
                                out.reshape(length, -1, n))
     return np.moveaxis(out, 0, ax)
+
+
+def convolve(p, w):
+    """The full convolution of each column of float64 partials ``p`` (``L x n``) with
+    the float64 taps ``w``, in one kernel pass, or ``None`` (small, NumPy's engine
+    forced, other dtypes: the caller's NumPy path)."""
+    if type(p) is not np.ndarray or p.dtype != np.float64 or p.ndim != 2 or \
+            type(w) is not np.ndarray or w.dtype != np.float64 or w.ndim != 1 or \
+            not _wanted(p.size, p.shape[1]):
+        return None
+    out = _buffers.empty((p.shape[0] + w.shape[0] - 1, p.shape[1]))
+    _kernels().convolve_rows(np.ascontiguousarray(p), np.ascontiguousarray(w), out)
+    return out

@@ -17,7 +17,8 @@ from . import _buffers, _kernels
 _sum = np.add.reduce
 
 __all__ = ["combine", "small", "combine_small", "scaled", "outer", "sum_partials",
-           "weighted_sum", "where", "finite", "rows", "from_rows", "running_product"]
+           "weighted_sum", "where", "finite", "rows", "from_rows", "running_product",
+           "convolve"]
 
 
 def _finite(f):
@@ -160,6 +161,23 @@ def sum_partials(p, axes, keepdims):
     if fast is not None:
         return fast
     return np.sum(p, axis=axes, keepdims=keepdims)
+
+
+def convolve(p, w):
+    """The full convolution of each column of partials ``p`` (``L x n``) with the
+    constant taps ``w`` (1-D): ``out[i, :] = sum_j w[j] p[i - j, :]``, shape
+    ``(L + len(w) - 1, n)``.  One kernel pass when the engine takes it; else one
+    NumPy pass per tap (``w`` should be short)."""
+    fast = _kernels.convolve(p, w)
+    if fast is not None:
+        return fast
+    length = p.shape[0]
+    out = np.zeros((length + w.shape[0] - 1, p.shape[1]), dtype=np.result_type(p, w))
+    scratch = None                          # one temporary for every tap
+    for j, wj in enumerate(w.tolist()):
+        scratch = np.multiply(p, wj, out=scratch)
+        out[j:j + length] += scratch
+    return out
 
 
 def running_product(v, c, p, ax):

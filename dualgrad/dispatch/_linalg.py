@@ -307,15 +307,10 @@ def _convolve_partials(func, args, values, duals, kwargs):
         if min(w.shape[0], p.shape[0]) > _SHORT or p.ndim != 2:
             return None
         n, length = p.shape[1], p.shape[0]
-        out = backend.zeros((N + M - 1, n), dtype=np.result_type(p.dtype, w.dtype))
         if w.shape[0] <= _SHORT:             # out[j + k] += w[j] * p[k]
-            taps = w.tolist()
-            np.multiply(p, taps[0], out=out[:length])
-            scratch = None                    # one temporary for every tap
-            for j, wj in enumerate(taps[1:], 1):
-                scratch = np.multiply(p, wj, out=scratch)
-                out[j:j + length] += scratch
+            out = backend.convolve(p, w)
         else:                                 # out[j + k] += w[k] * p[j]
+            out = backend.zeros((N + M - 1, n), dtype=np.result_type(p.dtype, w.dtype))
             for j in range(length):
                 out[j:j + w.shape[0]] += np.multiply.outer(w, p[j])
         if flip:

@@ -271,10 +271,10 @@ def run(quick, cells=None, only=None):
         ns = tuple(sorted({n for _, n in cells}))
     repeat, min_time = (3, 0.003) if quick else (5, 0.004)
     cases = _cases()
-    if only:
-        cases = {k: v for k, v in cases.items() if any(o in k for o in only)}
     registered = sorted({function_name(f) for f in HANDLED} | {function_name(f) for f in LINALG})
     missing = [name for name in registered if name not in cases and name not in VALUES_ONLY]
+    if only:
+        cases = {k: v for k, v in cases.items() if any(o in k for o in only)}
     ufuncs = _ufunc_cases()
     rows = {}                      # (name, N, n) -> ratio
     kinds = {}

@@ -93,6 +93,7 @@ def test_generated_kernels_give_the_eager_engines_numbers(n, special, monkeypatc
         held = held_nodes(graph)
         by_nodes = _fused.materialize(graph)
         monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+        monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
         monkeypatch.setattr(_fused, "MIN_WORK", 0)
         graph = random_graph(seed, 257, n, special)
         held_too = held_nodes(graph)
@@ -525,6 +526,7 @@ def test_an_in_place_sum_of_a_pending_expression(form, monkeypatch):
     otherwise computes ``y`` first; either way the derivative is the closed form's,
     and bit for bit the eager engine's."""
     monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
     eager, fused = both(lambda: dg.jacobian(lambda p: _added(p, form), Q))
     np.testing.assert_allclose(fused, _added_exact(form), rtol=1e-13, atol=1e-13)
     np.testing.assert_array_equal(fused, eager)
@@ -532,6 +534,7 @@ def test_an_in_place_sum_of_a_pending_expression(form, monkeypatch):
 
 def test_the_one_pass_sum_runs(monkeypatch):
     monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
     done = []
     real = _fused.add_into
 
@@ -650,6 +653,7 @@ def test_a_kernel_that_disagrees_with_the_eager_engine_is_never_used(monkeypatch
     miscompilations); one that disagrees is dropped with a warning, and the
     expression is evaluated node by node."""
     monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
     monkeypatch.setattr(_fused, "MIN_WORK", 0)
     monkeypatch.setattr(_fused, "_failed", set())
     monkeypatch.setattr(_fusedgen, "compiled_kernel", lambda key: None)

@@ -75,7 +75,7 @@ from ._propagate import combine
 
 __all__ = ["Deferred", "engine", "current", "scope", "begin", "end", "flush", "concrete",
            "defer", "roll", "diff", "add_into", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
-           "MAX_NODES", "COMPILE_AFTER", "kernels_compiled"]
+           "MAX_NODES", "COMPILE_AFTER", "COMPILE_TIMES", "kernels_compiled"]
 
 # Partials elements (N * n) from which an operation is deferred; smaller ones stay
 # eager (the bookkeeping costs a few microseconds).  From bench/bench_fused.py.
@@ -84,11 +84,13 @@ MIN_WORK = 1 << 14
 # operands first): bounds a kernel's size and its compile time.
 MAX_NODES = 24
 # Work (partials elements x nodes) a structure is evaluated node by node before its
-# kernel is compiled: about what a compile costs (0.3-1 s), so code that meets a
-# structure a few times never waits for numba, and a loop of identical steps
-# compiles after a few (heat equation, 100,000 x 4, 12 nodes: the 11th step).
-# Below MIN_WORK partials elements an expression is always evaluated node by node.
+# kernel is compiled, once it has been met COMPILE_TIMES times: about what a compile
+# and its check cost (0.3-1 s), so code that meets a structure once or a few times
+# never waits for numba, and a loop of identical steps compiles after a few (heat
+# equation, 100,000 x 4, 12 nodes: the 11th step).  Below MIN_WORK partials
+# elements an expression is always evaluated node by node.
 COMPILE_AFTER = 5 * 10 ** 7
+COMPILE_TIMES = 2
 
 _ENGINES = ("auto", "fused", "eager")
 _engine = os.environ.get("DUALGRAD_ENGINE", "auto")
@@ -102,7 +104,7 @@ ACTIVE = [False, MIN_WORK]  # deferring now (fused engine, inside a helper, noth
 #                             exposed), and from how many partials elements
 _depth = 0
 _exposed = False
-_seen = {}                  # structure -> work interpreted so far (elements x nodes)
+_seen = {}                  # structure -> (times met, work interpreted: elements x nodes)
 _failed = set()             # structures whose kernel failed its check: interpreted
 _f64 = np.dtype(np.float64)
 
@@ -596,8 +598,9 @@ def _kernel(key, work):
     good when its kernel failed :func:`_check`."""
     fn = _fusedgen.compiled_kernel(key)
     if fn is None and work >= MIN_WORK and key not in _failed:
-        seen = _seen[key] = _seen.get(key, 0) + work * len(key[2])
-        if seen >= COMPILE_AFTER or _fusedgen.on_disk(key):
+        times, done = _seen.get(key, (0, 0))
+        times, done = _seen[key] = times + 1, done + work * len(key[2])
+        if times >= COMPILE_TIMES and done >= COMPILE_AFTER or _fusedgen.on_disk(key):
             del _seen[key]
             fn = _fusedgen.kernel(key)
             with _fusedgen.vectorizing():      # compiles (or loads) the usual signature

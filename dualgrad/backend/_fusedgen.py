@@ -13,7 +13,9 @@ the same products, summed left to right, so results agree to the bit with the
 propagation step by step wherever the eager engine's kernels compute the same
 products (and to rounding where a rule kernel evaluates a local derivative itself).
 An element with a non-finite factor takes a second copy of the loop in which a
-zero partial stays 0 beside it, as the eager engine keeps it.
+zero partial stays 0 beside it, as the eager engine keeps it (the eager engine
+decides that per element in its kernels and per array in its NumPy path, so the
+sign of a zero partial beside a finite factor may differ: -0.0 against 0.0).
 
 The text depends only on the expression's *structure* (:func:`structure`: which
 nodes take which kids with which kinds of coefficient, the leaves' kinds, the

@@ -434,7 +434,9 @@ def with_number(rule, k):
             f = d(*values, out)
             p = a._p
             partials = backend.defer((f,), (p,), out.shape, p.n if type(p) is backend.Deferred
-                                    else p.shape[-1]) if backend.FUSING[0] else None
+                                     else p.shape[-1]) \
+                if backend.FUSING[0] and (type(p) is backend.Deferred or
+                                          p.size >= backend.FUSING[1]) else None
             if partials is None:
                 partials = backend.scaled(f, backend.concrete(a._p))
         finally:

@@ -107,10 +107,19 @@ def test_generated_kernels_give_the_eager_engines_numbers(n, special, monkeypatc
 
 
 def test_a_kernel_is_keyed_by_structure_not_numbers():
-    a = _fusedgen.structure(4, "mr", ((("1", ("l", 0)), (("c", 0), ("l", 1))),), 1, 0)
-    b = _fusedgen.structure(4, "mr", ((("1", ("l", 0)), (("c", 0), ("l", 1))),), 1, 0)
-    assert a == b and hash(a) == hash(b)
-    text = _fusedgen.source(a)
+    """Two graphs that differ only in their numbers and arrays share a kernel; a
+    coefficient of another kind (an array, -1) or a shifted leaf makes another."""
+    def graph(s, a=None, o=0, rows=10):
+        rng = np.random.default_rng()
+        kids = [(1.0, None, rng.standard_normal((rows, 4)), o),
+                (s, a, rng.standard_normal(4), 0)]
+        return _fused._Node(kids, (rows,), 4, 1)
+    key = _fused._plan(graph(2.5))[0]
+    assert _fused._plan(graph(-7.0, rows=99))[0] == key
+    assert _fused._plan(graph(1.0, np.ones(10)))[0] != key
+    assert _fused._plan(graph(-1.0))[0] != key
+    assert _fused._plan(graph(2.5, o=3))[0] != key
+    text = _fusedgen.source(key)
     compile(text, "<kernel>", "exec")              # valid Python
     assert "c0 * x1" in text and "_term(c0, x1)" in text
 

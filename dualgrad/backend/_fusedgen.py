@@ -169,7 +169,7 @@ def vectorizing():
 
     numba turns it off by default (numba PR 8852, 2023: miscompilations reported
     for some code); a kernel's row of ``n`` directions is straight-line code only it
-    vectorizes (2.2x faster on the heat equation's kernel).  The kernels compiled
+    vectorizes (into operations across the directions).  The kernels compiled
     here are each checked against the eager engine before use
     (:func:`dualgrad.backend._fused._check`).  numba's compiler lock is held, so no
     other compilation sees the setting.

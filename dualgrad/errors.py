@@ -274,6 +274,17 @@ def escaped(who="dualgrad"):
         "wanted.")
 
 
+def unpicklable(who="pickle"):
+    """A dual of a running helper call was pickled (sent to another process, saved)."""
+    return DualTypeError(
+        f"{who}: a dual number of a running dualgrad call cannot be pickled: its "
+        "derivatives belong to that call, which the process that loads it does not run "
+        "(an executor's worker, a saved file); expected plain numbers or arrays. Fix: "
+        "pickle d.value and d.partials (plain arrays), or pass the float inputs to the "
+        "worker and call the dualgrad helper there (dg.jacobian(f, x, executor=...) "
+        "spreads directions over workers for you).")
+
+
 def other_thread(who="dualgrad"):
     """A dual of a dualgrad call running in another thread met this thread's duals."""
     return DualTypeError(

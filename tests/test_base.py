@@ -284,3 +284,52 @@ def test_a_nested_call_with_an_executor_may_mix_the_outer_calls_duals():
             return np.sum(inner)
         got = dg.derivative(outer, 1.7)
     np.testing.assert_allclose(got, np.sum(np.cos([0.2, 0.5, 0.9])), rtol=1e-14)
+
+
+# ---- copy and pickle ---------------------------------------------------------------------
+def test_copy_and_deepcopy_of_duals_inside_a_helper():
+    # Simulation code copies its state (copy.deepcopy of a dict of arrays); the copy
+    # carries the derivatives and a write into it does not reach the original.
+    import copy
+
+    def f(x):
+        state = {"u": x * 2, "s": x[0] * 3}
+        st = copy.deepcopy(state)
+        st["u"][0] = 100.0
+        c = copy.copy(state["u"])
+        return st["u"] + state["u"] + c * st["s"]
+    x = np.array([1.0, 2.0, 3.0])
+    # out_i = (100 if i == 0 else 2 x_i) + 2 x_i + 6 x_0 x_i
+    want = np.diag(4 + 6 * x[0] * np.ones(3)) + np.outer(6 * x, [1, 0, 0])
+    want[0, 0] = 2 + 12 * x[0]
+    np.testing.assert_array_equal(dg.jacobian(f, x), want)
+
+
+@pytest.mark.parametrize("value, partials", [(np.arange(3.0), np.ones((3, 2))),
+                                             (1.5, np.array([1.0, 2.0]))])
+def test_copy_and_pickle_of_a_dual_built_by_hand(value, partials):
+    import copy
+    import pickle
+    d = dg.Dual(value, partials)
+    for got in (copy.copy(d), copy.deepcopy(d), pickle.loads(pickle.dumps(d))):
+        assert isinstance(got, dg.Dual)
+        np.testing.assert_array_equal(got.value, value)
+        np.testing.assert_array_equal(got.partials, partials)
+    if np.ndim(value):
+        c = copy.copy(d)
+        c[0] = 7.0                       # an array dual's copy owns its arrays
+        assert d.value[0] == value[0] and d.partials[0, 0] == partials[0, 0]
+
+
+def test_pickling_a_dual_of_a_running_call_names_the_fix():
+    import pickle
+    seen = []
+
+    def f(x):
+        for d in (x, x[0]):
+            with pytest.raises(TypeError, match="cannot be pickled.*d.value"):
+                pickle.dumps(d)
+            seen.append(1)
+        return x
+    dg.jacobian(f, np.ones(2))
+    assert len(seen) == 2

@@ -167,6 +167,23 @@ class Dual:
     if TYPE_CHECKING:                   # attached at import by dualgrad.dual._array
         def __new__(cls, value, partials, *, tag: int = 0) -> "Dual": ...
 
+    # ---- copy and pickle -------------------------------------------------------------
+    def __copy__(self):
+        """``copy.copy``: an array dual's arrays are copied (as ``ndarray``'s are); a
+        scalar dual is immutable and is its own copy."""
+        return self.copy() if self._kind == "array" else self
+
+    def __deepcopy__(self, memo):
+        return self.__copy__()
+
+    def __reduce__(self):
+        """Pickle a dual built with ``Dual(value, partials)``; one of a helper call
+        raises: its derivatives belong to that call, which another process (or a later
+        load) does not run."""
+        if self.tag:
+            raise errors.unpicklable()
+        return (Dual, (primal(self), self.partials))
+
     # ---- comparisons act on values and give plain bools (so `if x > 0:` works) ------
     def __lt__(self, other):
         return primal(self) < primal(other)

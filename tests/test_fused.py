@@ -683,3 +683,22 @@ def test_a_kernel_that_disagrees_with_the_eager_engine_is_never_used(monkeypatch
         got = _fused.materialize(random_graph(5, 257, 4, True))
     np.testing.assert_array_equal(got, expected)
     assert len(_fused._failed) == 1
+
+
+def test_jvp_defers_like_the_other_helpers():
+    # dg.jvp runs f inside the backend's scope: large partials stay pending there
+    # (before, every operation of a jvp propagated eagerly), with the same numbers.
+    x = np.linspace(-2, 2, 50_000)
+    v = np.cos(3 * x)
+    kinds = []
+
+    def f(x):
+        y = np.sin(x) * 2.0 + x ** 2
+        kinds.append(type(y._p).__name__)
+        return np.exp(-y) * y
+    eager, fused = both(lambda: dg.jvp(f, x, v)[1])
+    assert kinds == ["ndarray", "Deferred"]
+    y = np.sin(x) * 2.0 + x ** 2
+    exact = (1.0 - y) * np.exp(-y) * (2.0 * np.cos(x) + 2.0 * x) * v
+    np.testing.assert_allclose(fused, exact, rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(fused, eager)

@@ -628,9 +628,11 @@ def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool
                            partials, tag))
     primal = unflatten(xdef, seeded)
     try:
-        out = call_jitted(who, f, (primal,) + args, kwargs) if is_jitted(f) else \
-            f(primal, *args, **kwargs)
-        value, tangent = extract(who, out, tag, 1)
+        if is_jitted(f):
+            value, tangent = extract(who, call_jitted(who, f, (primal,) + args, kwargs), tag, 1)
+        else:
+            with backend.scope():     # pooled partials, the fused engine (as the helpers)
+                value, tangent = extract(who, f(primal, *args, **kwargs), tag, 1)
     except (TypeError, ValueError) as exc:
         foreign = errors.from_scipy(who, exc) or \
             _snapshots.explain(who, exc)    # SciPy's np.asarray; a read-only snapshot

@@ -18,6 +18,9 @@ Propagation
         whether ``work`` partials elements are small enough that NumPy propagates them
         whatever the rule; then :func:`combine` in plain NumPy calls, or ``None`` when
         a factor is not finite (the caller falls back to :func:`combine`).
+    ``scaled_small(f, p)``, ``pair_small(f, p, g, q)``
+        :func:`combine_small` for one or two float64 array factors of the value's
+        shape and partials of one shape (dispatch's lean path), or ``None``.
     ``scaled(f, p, owned=True)``
         ``f[..., None] * p``; a zero partial stays 0 where ``f`` is inf or NaN.
     ``local(rule, values, out, duals, partials)``
@@ -77,12 +80,12 @@ from ._fused import diff as defer_diff
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._kernels import local, use
-from ._propagate import (combine, combine_small, convolve, finite, from_rows, outer, rank2,
-                         rows,
+from ._propagate import (combine, combine_small, convolve, finite, from_rows, outer,
+                         pair_small, rank2, rows, scaled_small,
                          running_product, scaled, small, sum_partials, weighted_sum,
                          where)
 
-__all__ = ["combine", "combine_small", "small", "scaled", "local", "where", "outer", "rank2",
+__all__ = ["combine", "combine_small", "scaled_small", "pair_small", "small", "scaled", "local", "where", "outer", "rank2",
            "rows", "from_rows", "running_product", "convolve", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "copy", "like", "pooled", "scope", "use", "use_pool",

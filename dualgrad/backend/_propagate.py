@@ -16,7 +16,7 @@ from . import _buffers, _kernels
 
 _sum = np.add.reduce
 
-__all__ = ["combine", "small", "combine_small", "scaled", "outer", "sum_partials",
+__all__ = ["combine", "small", "combine_small", "scaled_small", "pair_small", "scaled", "outer", "sum_partials",
            "weighted_sum", "where", "finite", "rows", "from_rows", "running_product",
            "convolve"]
 
@@ -150,6 +150,40 @@ def combine_small(factors, partials, target):
         total = term if total is None else total + term
     if total.shape != target:
         total = np.broadcast_to(total, target).copy()
+    return total
+
+
+def _finite_small(f):
+    """Are all entries of the small float64 array ``f`` finite?  (A sum of Python
+    floats for a short row: cheaper than a NumPy reduction at this size; an
+    overflow only sends the caller down the careful path.)"""
+    return math.isfinite(sum(f.tolist()) if f.ndim == 1 and f.size <= 64
+                         else _sum(f, axis=None))
+
+
+def scaled_small(f, p):
+    """``combine_small([f], [p], p.shape)`` for one float64 array factor ``f`` of the
+    value shape ``p.shape[:-1]`` (the lean path of one array dual): ``f[..., None] * p``,
+    the same NumPy operation, or ``None`` when ``f`` is not finite somewhere."""
+    if not _finite_small(f):
+        return None
+    return (f[:, None] if f.ndim == 1 else f[..., None]) * p
+
+
+def pair_small(f, p, g, q):
+    """``combine_small([f, g], [p, q], p.shape)`` for float64 array factors ``f`` and
+    ``g`` of the value shape and partials ``p``, ``q`` of one shape (the lean path of
+    two array duals): ``f[..., None] * p + g[..., None] * q`` in the same operations
+    and order (the sum written into the first product, which nothing else holds), or
+    ``None`` when a factor is not finite somewhere."""
+    if not (_finite_small(f) and _finite_small(g)):
+        return None
+    if f.ndim == 1:
+        total = f[:, None] * p
+        total += g[:, None] * q
+    else:
+        total = f[..., None] * p
+        total += g[..., None] * q
     return total
 
 

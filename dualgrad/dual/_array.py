@@ -27,7 +27,7 @@ from ._scalar import MAX_SLOTS, make_scalar, scalar_class, scalars_from_rows
 from ..rules._table import rule_for
 
 # Entry points of dispatch, handed over by connect() (see the module docstring).
-apply = call = small = with_number = write_out = dispatch = operand = None
+apply = call = small = lean = with_number = write_out = dispatch = operand = None
 
 __all__ = ["ArrayDual", "make_array", "make", "stack_scalars", "from_object_array",
            "partials_array", "connect"]
@@ -52,6 +52,19 @@ class _Rows(dict):
 
 
 _FROM_ROW = _Rows()
+
+
+class _Lean(dict):
+    """ufunc -> dispatch's lean path of its rule on array duals alone (``lean``), or
+    ``None`` (no rule, or one the lean path does not cover), built on first use."""
+
+    def __missing__(self, ufunc):
+        rule = rule_for(ufunc)
+        fast = self[ufunc] = lean(rule) if rule is not None else None
+        return fast
+
+
+_LEAN = _Lean()
 
 
 def _partials_index(index):
@@ -129,6 +142,11 @@ class ArrayDual(Dual):
     # ---- the NumPy protocols ----------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if method == "__call__" and not kwargs:         # np.sin(d): the common case
+            fast = _LEAN[ufunc]
+            if fast is not None and len(inputs) == ufunc.nin:
+                result = fast(*inputs)
+                if result is not None:
+                    return result
             rule = _RULE_OF(ufunc)                # the table itself: no call into it
             if rule is None:
                 rule = rule_for(ufunc)            # scipy.special's rules load on first use
@@ -450,8 +468,13 @@ def _operator(rule, reflected):
     """``a op b`` straight to the rule (NumPy's operator -> ``__array_ufunc__`` round
     trip costs more than the operation on small arrays): the small-array path of
     :func:`dualgrad.dispatch._ufuncs.small`, else the general ``call``."""
+    pair = _LEAN[rule.ufunc]               # array duals alone: the lean path
     if rule.ufunc.nin == 1:
         def unary(a):
+            if pair is not None:
+                result = pair(a)
+                if result is not None:
+                    return result
             result = small(rule, (a,))
             return call(rule, (a,)) if result is None else result
         return unary
@@ -462,6 +485,10 @@ def _operator(rule, reflected):
         if fast is not None and type(b) in _NUMBERS and _plain(a) and a.value.ndim and \
                 a.tag in _LIVE:
             return fast(a, b)              # a * 2.0: one pass, less to check than small()
+        if pair is not None and type(b) is ArrayDual:
+            result = pair(b, a) if reflected else pair(a, b)
+            if result is not None:
+                return result
         args = (b, a) if reflected else (a, b)
         result = small(rule, args)
         return call(rule, args) if result is None else result
@@ -469,11 +496,16 @@ def _operator(rule, reflected):
 
 
 def _square_or_power(power, square):
+    lean_square = _LEAN[square.ufunc]
+
     def __pow__(a, b):
         """``a ** b``; ``a ** 2`` is ``np.square(a)``, as NumPy's ``**`` does for arrays
         (one pass for the local derivative ``2 x`` instead of two for ``2 x ** 1``)."""
         if (type(b) is int or type(b) is float) and b == 2:
             rule, args = square, (a,)
+            result = lean_square(a) if lean_square is not None else None
+            if result is not None:
+                return result
         else:
             rule, args = power, (a, b)
         result = small(rule, args)
@@ -771,7 +803,7 @@ def _new_dual(cls, value, partials, *, tag=0):
 Dual.__new__ = staticmethod(_new_dual)
 _scalar.connect(stack_scalars=stack_scalars)
 
-_ENTRY_POINTS = ("apply", "call", "small", "with_number", "write_out", "dispatch",
+_ENTRY_POINTS = ("apply", "call", "small", "lean", "with_number", "write_out", "dispatch",
                  "operand")
 
 

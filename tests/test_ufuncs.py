@@ -248,6 +248,117 @@ def test_small_path_gives_the_general_paths_bits_for_every_smooth_rule(scalar):
                                           err_msg=f"{rule.name} {mix}")
 
 
+# ---- the lean path (dualgrad.dispatch._ufuncs.lean): array duals alone --------------
+def _bits_equal(got, want):
+    """Equal to the bit where it matters: the same numbers, NaN where NaN, and the
+    same sign of every zero."""
+    np.testing.assert_array_equal(got, want)
+    assert (np.signbit(got) == np.signbit(want)).all(), (got, want)
+
+
+_LEAN_OPS = [
+    ("a + b", lambda a, b: a + b), ("a - b", lambda a, b: a - b),
+    ("a * b", lambda a, b: a * b), ("a / b", lambda a, b: a / b),
+    ("a ** 2", lambda a, b: a ** 2), ("a ** 2.0", lambda a, b: a ** 2.0),
+    ("-a", lambda a, b: -a), ("np.sin(a)", lambda a, b: np.sin(a)),
+    ("np.exp(a)", lambda a, b: np.exp(a)), ("np.sqrt(a)", lambda a, b: np.sqrt(a)),
+    ("np.multiply(a, b)", lambda a, b: np.multiply(a, b)),
+    ("np.arctan2(a, b)", lambda a, b: np.arctan2(a, b)),
+    ("np.power(a, b)", lambda a, b: np.power(a, b)),
+    ("np.hypot(a, b)", lambda a, b: np.hypot(a, b)),
+]
+
+
+def test_lean_path_runs_alone_for_operators_and_ufuncs_on_array_duals(monkeypatch):
+    """Neither small() nor the general path runs; the results are the closed forms."""
+    from dualgrad.dispatch import _ufuncs
+    from dualgrad.dual import _array
+    from dualgrad.dual._base import new_tag
+    tag = new_tag()
+    x = np.array([[0.5, 1.5, 2.0], [0.25, 3.0, 1.25]])
+    y = np.array([[1.5, -0.5, 2.0], [4.0, 0.75, -2.0]])
+    p = np.arange(12.0).reshape(2, 3, 2) / 7.0 - 0.5
+    q = np.cos(np.arange(12.0)).reshape(2, 3, 2)
+    a, b = dg.Dual(x, p, tag=tag), dg.Dual(y, q, tag=tag)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a slower path ran")
+    for module in (_ufuncs, _array):
+        monkeypatch.setattr(module, "small", refuse)
+        monkeypatch.setattr(module, "call", refuse)
+    cases = [
+        (a + b, x + y, p + q), (a - b, x - y, p - q),
+        (a * b, x * y, y[..., None] * p + x[..., None] * q),
+        (a / b, x / y, p / y[..., None] - (x / y ** 2)[..., None] * q),
+        (a ** 2, x ** 2, (2.0 * x)[..., None] * p), (-a, -x, -p),
+        (np.sin(a), np.sin(x), np.cos(x)[..., None] * p),
+        (np.exp(b), np.exp(y), np.exp(y)[..., None] * q),
+        (np.hypot(a, b), np.hypot(x, y),
+         (x[..., None] * p + y[..., None] * q) / np.hypot(x, y)[..., None]),
+    ]
+    for got, value, partials in cases:
+        np.testing.assert_allclose(got.value, value, rtol=1e-15)
+        np.testing.assert_allclose(got.partials, partials, rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("name,op", _LEAN_OPS, ids=[n for n, _ in _LEAN_OPS])
+def test_lean_path_gives_the_general_paths_bits_with_special_values(name, op):
+    """Zeros of both signs, ties, infinities and NaN in the values, zero partials
+    beside them: the general path's values and partials to the bit (an inf or NaN
+    factor hands the operation to that path, which keeps a zero partial 0)."""
+    from dualgrad.backend import _kernels
+    from dualgrad.dual._base import new_tag
+    tag = new_tag()
+    x = np.array([0.0, -0.0, 1.5, np.inf, -np.inf, np.nan, 2.0, -3.0, 1e300, 0.5])
+    y = np.array([-0.0, 2.0, 1.5, 1.0, 0.0, 1.0, np.inf, -3.0, 1e300, 0.0])
+    p = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, -0.5], [0.0, 0.0], [0.0, 2.0],
+                  [0.0, 1.0], [1.0, 1.0], [-0.0, 0.0], [1.0, 0.0], [0.0, -1.0]])
+    q = p[::-1].copy()
+    a, b = dg.Dual(x, p, tag=tag), dg.Dual(y, q, tag=tag)
+    with np.errstate(all="ignore"):
+        got = op(a, b)
+        with _kernels.use("numpy"):                  # the general path only
+            want = op(a, b)
+    _bits_equal(got.value, want.value)
+    _bits_equal(got.partials, want.partials)
+
+
+def test_lean_path_leaves_other_operands_to_the_paths_that_take_them():
+    """Another tag (a constant here), broadcasting shapes, 0-d array duals and plain
+    operands are not the lean path's: the results are still the closed forms, and an
+    escaped dual still raises."""
+    from dualgrad.dual._base import new_tag
+    outer, inner = new_tag(), new_tag()
+    x, y = np.array([0.5, 1.5, 2.0]), np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    c = dg.Dual(x, np.ones((3, 1)), tag=outer)
+    a = dg.Dual(x, np.eye(3), tag=inner)
+    b = dg.Dual(y, np.ones((2, 3, 3)), tag=inner)
+    got = c * a                                   # c: a constant of the inner tag
+    assert got.tag == inner
+    np.testing.assert_allclose(got.value.value, x * x, rtol=1e-15)
+    np.testing.assert_allclose(got.partials.value, np.diag(x), rtol=1e-15)
+    got = a * b                                   # (3,) * (2, 3): broadcast
+    np.testing.assert_allclose(got.value, x * y, rtol=1e-15)
+    np.testing.assert_allclose(got.partials, y[..., None] * np.eye(3) + x[:, None],
+                               rtol=1e-15)
+    for other in ([1.0, 2.0, 3.0], (1.0, 2.0, 3.0), np.array([1, 2, 3]),
+                  np.array([True, False, True])):
+        got = a * other
+        np.testing.assert_allclose(got.value, x * np.asarray(other), rtol=1e-15)
+        np.testing.assert_allclose(got.partials, np.diag(np.asarray(other, float)),
+                                   rtol=1e-15)
+    z = np.array([1.0 + 2.0j, 0.5, -1.0j])
+    got = a * z
+    np.testing.assert_allclose(got.value, x * z, rtol=1e-15)
+    np.testing.assert_allclose(got.partials, np.diag(z), rtol=1e-15)
+    kept = []
+    dg.gradient(lambda v: kept.append(v) or np.sum(v), x)
+    with pytest.raises(TypeError, match="escaped"):
+        kept[0] * kept[0]
+    with pytest.raises(TypeError, match="escaped"):
+        np.sin(kept[0])
+
+
 def test_residual_list_of_scalar_duals_and_numbers_becomes_one_array_dual():
     def f(x):
         return np.array([x[0] * x[1], 2.0, np.sin(x[1]), 3])

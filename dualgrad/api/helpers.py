@@ -163,6 +163,8 @@ def _structured(flat, value, partials):
 
 
 def _check_scalar(who, value):
+    if type(value) is float:
+        return
     if isinstance(value, OutTree) or np.shape(value) != ():
         shape = "a pytree" if isinstance(value, OutTree) else f"shape {np.shape(value)}"
         raise errors.bad_argument(who, "f to return a scalar", f"an output of {shape}",
@@ -411,6 +413,16 @@ def gradient(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
     {'b': 3.0, 'w': 3.0}
     """
     who = "dualgrad.gradient"
+    if type(argnums) is int and argnums == 0 and batch_axis is None and chunk is None and \
+            executor is None and not (progress or has_aux or holomorphic) and \
+            _one_pass_fits(f, x):
+        # the common call in a few steps (what _evaluate and blocks do for it)
+        value, partials = _one_pass(who, f, x, (x,) + args, kwargs)
+        if type(value) is not float:
+            _check_scalar(who, value)
+        if type(partials) is np.ndarray and type(x) is np.ndarray:
+            return partials.reshape(x.shape)
+        return _Flat.one(f, (x,)).blocks(partials)
     if batch_axis is not None:
         _check_plain(who, "batch_axis=", x, argnums, has_aux, kwargs)
         value, jac = _jacobian(who, f, x, args, chunk, executor, progress, batch_axis,

@@ -172,8 +172,9 @@ class ArrayDual(Dual):
                 "form is always a new object array of scalar duals",
                 "Use y itself (dual arrays take NumPy functions and indexing directly), "
                 "or np.array(y) for an explicit copy.")
-        value = self.value.reshape(-1)
-        partials = self.partials.reshape(-1, self.partials.shape[-1])
+        value, partials = self.value, self.partials
+        if value.ndim != 1:
+            value, partials = value.reshape(-1), partials.reshape(-1, partials.shape[-1])
         if type(value) is np.ndarray and type(partials) is np.ndarray and \
                 partials.dtype == np.float64:
             items = scalars_from_rows(value, partials, self.tag)

@@ -27,6 +27,7 @@ write pays one test of an empty dict.
 """
 
 import itertools
+import sys
 import weakref
 
 import numpy as np
@@ -42,8 +43,16 @@ _tokens = itertools.count()
 _roots = {}                   # id(root) -> weakref to root (its callback drops the entry)
 
 
+# The byte range of an array that is its own root: all of the root's memory (any
+# write into the root overlaps it).  ``byte_bounds`` would give the same verdicts
+# and costs more than the rest of ``remember`` together.
+_ALL = (0, sys.maxsize)
+
+
 def _root(a):
     """The ndarray that owns ``a``'s memory, and ``a``'s byte range in it."""
+    if not isinstance(a.base, np.ndarray):
+        return (a,) + _ALL
     root = a
     while isinstance(root.base, np.ndarray):
         root = root.base

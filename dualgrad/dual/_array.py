@@ -56,11 +56,14 @@ _FROM_ROW = _Rows()
 
 class _Lean(dict):
     """ufunc -> dispatch's lean path of its rule on array duals alone (``lean``), or
-    ``None`` (no rule, or one the lean path does not cover), built on first use."""
+    ``None`` (a rule the lean path does not cover), built on first use.  A ufunc
+    without a rule (``np.frompyfunc`` makes new ones) is not kept."""
 
     def __missing__(self, ufunc):
         rule = rule_for(ufunc)
-        fast = self[ufunc] = lean(rule) if rule is not None else None
+        if rule is None:
+            return None
+        fast = self[ufunc] = lean(rule)
         return fast
 
 

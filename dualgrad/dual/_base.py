@@ -236,12 +236,18 @@ class Dual:
                                          "(d.copy() keeps a dual)")
 
 
+_F64 = np.float64
+
+
 def _scalar_value(value):
     """A Python float (complex for a complex value) for a NumPy scalar or 0-d array;
     inner duals pass through."""
+    t = type(value)
+    if t is _F64 or t is float:             # a full reduction's value: the common case
+        return float(value)
     if isinstance(value, Dual):
         return value
-    if type(value) is complex or np.iscomplexobj(value):
+    if t is complex or np.iscomplexobj(value):
         return complex(value)
     return float(value)
 

@@ -349,3 +349,27 @@ def test_a_frompyfunc_method_dualgrad_does_not_run_names_the_ufunc_not_scipy():
     with pytest.raises(TypeError) as exc:
         dg.gradient(lambda x: add.reduce(x), np.ones(3))
     assert "scipy" not in str(exc.value) and "<lambda> (vectorized).reduce" in str(exc.value)
+
+
+def test_interp_hessian_keeps_the_cross_terms_of_x_and_fp():
+    # f = fp[j] + (x - xp[j]) * (fp[j+1] - fp[j]) / (xp[j+1] - xp[j]) on x's segment j:
+    # d2f / dx dfp[j] = -1 / h, d2f / dx dfp[j+1] = 1 / h (a constant slope dropped them)
+    xp = np.array([0.0, 1.0, 2.5, 3.0])
+    v = np.array([1.3, 0.5, 2.0, -1.0, 4.0])
+    H = dg.hessian(lambda v: np.interp(v[0], xp, v[1:]), v)
+    want = np.zeros((5, 5))
+    want[0, 2] = want[2, 0] = -1 / 1.5
+    want[0, 3] = want[3, 0] = 1 / 1.5
+    np.testing.assert_allclose(H, want, rtol=1e-15, atol=0)
+
+
+def test_interp_hessian_of_a_composite_against_differences_of_the_gradient():
+    xp = np.array([0.0, 1.0, 2.0, 3.0])
+    g = lambda v: np.sum(np.interp(v[:3] ** 2, xp, v[3:] ** 3) * v[:3])
+    w = np.array([0.5, 1.2, 1.6, 0.3, -1.0, 2.0, 0.7])
+    H = dg.hessian(g, w)
+    h = 1e-5                          # the gradient is exact: central differences of it
+    fd = np.array([(dg.gradient(g, w + h * e) - dg.gradient(g, w - h * e)) / (2 * h)
+                   for e in np.eye(w.size)])
+    np.testing.assert_allclose(H, fd, rtol=1e-7, atol=1e-7)
+    np.testing.assert_allclose(H, H.T, rtol=1e-14, atol=1e-14)

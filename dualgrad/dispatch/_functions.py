@@ -961,9 +961,13 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
                                                  None if right is None else 0.0), fp.partials)
         result = make(np.interp(xv, xp, fp.value, left, right), per, fp.tag)
     if isinstance(x, Dual):
+        # exact on the segment of xv: interp(xv, xp, fp) + slope(fp) * (x - xv), the
+        # slope of a dual fp a dual itself, so that nested duals (Hessians) get the
+        # cross terms d2/dx dfp (a constant slope gave them as zeros)
         xp_ = np.asarray(xp, dtype=float)
         i = np.clip(np.searchsorted(xp_, xv, side="right") - 1, 0, len(xp_) - 2)
-        slope = (np.asarray(fpv)[i + 1] - np.asarray(fpv)[i]) / (xp_[i + 1] - xp_[i])
+        f = fp if isinstance(fp, Dual) else np.asarray(fpv)
+        slope = (f[i + 1] - f[i]) / (xp_[i + 1] - xp_[i])
         inside = (xv >= xp_[0]) & (xv <= xp_[-1])
         slope = np.where(inside, slope, 0.0)
         result = result + slope * (x - xv)

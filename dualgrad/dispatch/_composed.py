@@ -46,7 +46,7 @@ def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axi
 def _linspace_scalar(start, stop, t):
     """Scalar ends: the values as the general path computes them, and the partials
     ``(1 - t) d start + t d stop`` in one pass over the output instead of three
-    (``None`` when an end is nested or complex)."""
+    (``None`` when an end is nested, complex or a dual of another tag)."""
     tag, n = newest([start, stop])
     ends = []
     for e in (start, stop):
@@ -57,9 +57,10 @@ def _linspace_scalar(start, stop, t):
             p = np.asarray(p)
             ends.append((float(np.asarray(v)) if np.isrealobj(v) else None,
                          np.reshape(p, (n,))))
+        elif isinstance(e, Dual):          # a dual of another tag: its partials count
+            return None
         else:
-            v = primal(e)
-            ends.append((float(v) if np.isrealobj(v) else None, backend.zeros((n,))))
+            ends.append((float(e) if np.isrealobj(e) else None, backend.zeros((n,))))
     if any(v is None for v, _ in ends) or any(p.dtype != np.float64 for _, p in ends):
         return None
     (a, pa), (b, pb) = ends

@@ -362,3 +362,49 @@ def test_large_stencil_pattern_is_exact():
                                                    np.concatenate(cols))), shape=(2 * n2,) * 2)
     assert P.has_canonical_format
     assert (P != expect).nnz == 0 and P.nnz == 9 * n2
+
+
+# ---- np.clip with traced bounds, lo > hi included (NumPy: minimum(maximum(x, lo), hi)) -----
+@pytest.mark.parametrize("form", ["dual bounds", "constant lo", "swapped arrays", "method",
+                                  "out"])
+def test_clip_pattern_covers_the_jacobian_whatever_the_bounds(form):
+    rng = np.random.default_rng(11)
+
+    def f(x):
+        if form == "dual bounds":
+            return np.clip(x, x[0], x[1])
+        if form == "constant lo":
+            return np.clip(x, 0.5, x[1])
+        if form == "swapped arrays":
+            return np.clip(x[:6], x[6:], x[:6][::-1] * 0.5)
+        if form == "method":
+            return x.clip(x[2], x[3])
+        out = np.zeros_like(x)
+        np.clip(x, x[1], 0.3, out=out)
+        return out
+    misses = 0
+    for _ in range(30):
+        x = rng.uniform(-1, 1, 12)
+        x[rng.integers(12)] = x[1]                      # a tie with a bound now and then
+        dense = dg.jacobian(f, x) != 0
+        pattern = dg.sparsity(f, x).toarray() != 0
+        misses += int(np.any(dense & ~pattern))
+        np.testing.assert_array_equal(dg.jacobian(f, x, sparsity="auto").toarray(),
+                                      dg.jacobian(f, x))
+    assert misses == 0
+
+
+@pytest.mark.parametrize("f", [lambda x: np.imag(np.fft.fft(x)),
+                               lambda x: np.maximum(np.imag(np.fft.fft(x)), 0.0),
+                               lambda x: np.where(x > 0, np.fft.fft(x), 0.0).imag,
+                               lambda x: np.imag(np.linalg.eigvals(
+                                   np.array([[0.0, 1.0], [-1.0, 0.0]]) + np.diag(x[:2])))])
+def test_complex_intermediates_raise_instead_of_losing_their_imaginary_part(f):
+    # The tracer's values are real: a complex result cast to float dropped its
+    # imaginary part (np.imag of it then had no dependence: an all-zero pattern).
+    x = np.array([0.3, -1.2, 0.8, 0.5])
+    assert np.any(dg.jacobian(f, x) != 0)
+    with pytest.raises(TypeError, match="complex value.*without sparsity="):
+        dg.sparsity(f, x)
+    with pytest.raises(TypeError, match="complex value"):
+        dg.jacobian(f, x, sparsity="auto")

@@ -1050,7 +1050,7 @@ def _through_jacobian(func, args, kwargs, ctx):
         if val.dtype.kind in "biu":
             pieces.append(val)
         else:
-            pieces.append(_make(val.astype(float), table[k:k + size], ctx))
+            pieces.append(_make(_real(val), table[k:k + size], ctx))   # complex: raise
         k += size
     if isinstance(values, tuple):
         return type(values)(*pieces) if hasattr(values, "_fields") else tuple(pieces)
@@ -1163,7 +1163,7 @@ def _where(ctx, condition, x=None, y=None):
         cond = np.broadcast_to(cond, shape)
         dx = None if dx is None else _masked(dx, cond)
         dy = None if dy is None else _masked(dy, ~cond)
-    return _make(value.astype(float), _union([dx, dy], shape), ctx)
+    return _make(_real(value), _union([dx, dy], shape), ctx)
 
 
 def _select(ctx, condlist, choicelist, default=0.0):
@@ -1182,7 +1182,7 @@ def _select(ctx, condlist, choicelist, default=0.0):
         parts.append(d)
     d = _deps(default, shape)
     parts.append(None if d is None else (_masked(d, ~taken) if ctx.local else d))
-    return _make(value.astype(float), _union(parts, shape), ctx)
+    return _make(_real(value), _union(parts, shape), ctx)
 
 
 def _clip(ctx, a, a_min=None, a_max=None, out=None, **kwargs):
@@ -1194,14 +1194,20 @@ def _clip(ctx, a, a_min=None, a_max=None, out=None, **kwargs):
     shape = np.shape(value)
     da, dl, dh = _deps(a, shape), _deps(a_min, shape), _deps(a_max, shape)
     if ctx.local:
-        below = np.broadcast_to(v <= lo, shape) if lo is not None else np.zeros(shape, bool)
-        above = np.broadcast_to(v >= hi, shape) if hi is not None else np.zeros(shape, bool)
-        inside = ~(below | above) | np.broadcast_to(np.isnan(v), shape)
-        edge = np.broadcast_to((v == lo) if lo is not None else False, shape) | \
-            np.broadcast_to((v == hi) if hi is not None else False, shape)
-        da = None if da is None else _masked(da, inside | edge)
-        dl = None if dl is None else _masked(dl, below)
-        dh = None if dh is None else _masked(dh, above)
+        # NumPy's clip is minimum(maximum(v, lo), hi), hi winning where lo > hi: the
+        # branches of both steps as taken at the point, ties and NaN taking both
+        v = np.asarray(v, dtype=float)
+        t = v if lo is None else np.maximum(v, lo)
+        with np.errstate(invalid="ignore"):
+            nan = np.isnan(v) | (np.isnan(lo) if lo is not None else False) | \
+                (np.isnan(hi) if hi is not None else False)
+            keep = (t <= hi if hi is not None else True) | nan      # t passes the minimum
+            from_v = ((v >= lo) if lo is not None else True) & keep
+            from_lo = ((v <= lo) & keep) if lo is not None else False
+            from_hi = ((t >= hi) | nan) if hi is not None else False
+        da = None if da is None else _masked(da, np.broadcast_to(from_v | nan, shape))
+        dl = None if dl is None else _masked(dl, np.broadcast_to(from_lo | nan, shape))
+        dh = None if dh is None else _masked(dh, np.broadcast_to(from_hi, shape))
     return _write_out(out, _make(_real(value),
                                  _union([da, dl, dh], shape), ctx))
 

@@ -143,7 +143,23 @@ def bad_type(who, expected, got, fix=""):
     return DualTypeError(f"{who}: expected {expected}, got {got}.{fix}")
 
 
-def complex_input(who, dtype, name="x"):
+# helpers without a holomorphic= option (their results are real by definition)
+_REAL_ONLY = ("dualgrad.approx_fprime", "dualgrad.elementwise_grad", "dualgrad.sparsity",
+              "dualgrad.hessian_sparsity")
+
+
+def complex_input(who, dtype, name="x", sparse=False):
+    """Complex ``x`` where a real one is expected; the fix offered is one ``who`` takes
+    (``sparse``: a jacobian or hessian called with ``sparsity=``)."""
+    if sparse or who in _REAL_ONLY:
+        dense = "drop sparsity= and pass holomorphic=True" if sparse else \
+            "use dg.jacobian(f, x, holomorphic=True) (or dg.derivative, dg.grad with " \
+            "holomorphic=True)"
+        return DualTypeError(
+            f"{who}: expected real x, got complex dtype {dtype}; it takes real x only. Fix: "
+            f"for the complex derivative of a holomorphic f, {dense}; otherwise split x into "
+            "real and imaginary parts and differentiate f(re + 1j * im) with respect to "
+            "the real array np.concatenate([re, im]).")
     if name == "v":                     # jvp's tangent: f is real-linear in it
         return DualTypeError(
             f"{who}: expected a real tangent v for a real x, got complex dtype {dtype}. "

@@ -381,3 +381,16 @@ def test_the_jvp_spelling_for_a_complex_tangent_is_right():
     x, v = np.array([0.3, 1.1]), np.array([1.0 + 2.0j, -0.5 + 0.25j])
     got = dg.jvp(f, x, v.real)[1] + 1j * dg.jvp(f, x, v.imag)[1]
     np.testing.assert_allclose(got, dg.jacobian(f, x) @ v, rtol=1e-14)
+
+
+@pytest.mark.parametrize("call, fix", [
+    (lambda z: dg.elementwise_grad(lambda z: z ** 2)(z), "holomorphic=True\\)"),
+    (lambda z: dg.approx_fprime(z, lambda z: np.sum(z ** 2)), "holomorphic=True\\)"),
+    (lambda z: dg.sparsity(lambda z: z ** 2, z), "holomorphic=True\\)"),
+    (lambda z: dg.jacobian(lambda z: z ** 2, z, sparsity="auto"),
+     "drop sparsity= and pass holomorphic=True")])
+def test_complex_x_where_holomorphic_is_not_an_option_says_what_is(call, fix):
+    # The fix offered must be one the caller can take: these helpers have no
+    # holomorphic= (a sparse Jacobian refuses it), so "pass holomorphic=True" looped.
+    with pytest.raises(TypeError, match="takes real x only.*" + fix):
+        call(np.array([1j, 2.0]))

@@ -408,3 +408,42 @@ def test_complex_intermediates_raise_instead_of_losing_their_imaginary_part(f):
         dg.sparsity(f, x)
     with pytest.raises(TypeError, match="complex value"):
         dg.jacobian(f, x, sparsity="auto")
+
+
+def test_hessian_auto_of_cancelling_terms_is_not_a_false_alarm():
+    # x0 * (1 / x0) == 1: the Hessian is 0, but the check's second directional
+    # derivative along random directions is a rounding residue of cancelling terms;
+    # the dense Hessian settles it instead of an error that says "pass 'auto'".
+    x = np.array([0.33723782])
+    f = lambda x: x[0] * (1 / x[0]) + x[0] * np.sin(1.0 / x[0]) * x[0] / x[0] ** 2
+    dense = dg.hessian(f, x)
+    np.testing.assert_array_equal(dg.hessian(f, x, sparsity="auto").toarray(), dense)
+
+
+def test_a_hand_pattern_missing_a_nonzero_still_raises():
+    x = np.array([0.3, 0.7, 1.1])
+    f = lambda x: x[0] * x[1] * x[2]
+    with pytest.raises(ValueError, match="misses nonzeros.*outside the pattern"):
+        dg.hessian(f, x, sparsity=np.eye(3, dtype=bool))
+
+
+@pytest.mark.parametrize("f, x", [(lambda x: x[:0], np.ones(3)),
+                                  (lambda x: x ** 2, np.zeros(0))])
+def test_empty_inputs_and_outputs(f, x):
+    dense = dg.jacobian(f, x)
+    assert dg.sparsity(f, x).shape == dense.shape
+    J = dg.jacobian(f, x, sparsity="auto")
+    assert J.shape == dense.shape and J.nnz == 0
+
+
+@pytest.mark.parametrize("f", [lambda x: np.kron(x[:2], x[2:4]).repeat(2) * 1.0,
+                               lambda x: x.take([0, 2]) * x.cumprod()[1:3],
+                               lambda x: np.outer(x, x).diagonal() + np.outer(x, x).trace(),
+                               lambda x: np.triu(np.outer(x, x))[0] * 1.0])
+@pytest.mark.parametrize("at", [np.arange(1.0, 5.0), np.zeros(4)])
+def test_array_methods_and_zero_points(f, at):
+    dense = dg.jacobian(f, at) != 0
+    pattern = dg.sparsity(f, at).toarray()
+    assert not np.any(dense & ~pattern)
+    np.testing.assert_array_equal(dg.jacobian(f, at, sparsity="auto").toarray(),
+                                  dg.jacobian(f, at))

@@ -196,7 +196,7 @@ def _check_1d(who, x):
 def _prepare(who, f, x, chunk, format):
     check_callable(who, f)
     chunk = check_chunk(who, chunk)
-    x = as_input(who, x)
+    x = as_input(who, x, sparse=True)
     if not isinstance(x, np.ndarray):
         x = np.asarray(x, dtype=float) if np.ndim(x) else x
     _check_1d(who, x)
@@ -232,7 +232,7 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
     if P.shape[0] != np.size(value):
         raise errors.bad_argument(who, f"a sparsity pattern of shape ({np.size(value)}, "
                                   f"{x.size}) (f(x).size, x.size)", f"shape {P.shape}")
-    B = as_array(B).reshape(np.size(value), -1)
+    B = as_array(B).reshape(np.size(value), np.shape(B)[-1] if np.ndim(B) else 0)
     if format == "csc":
         # read straight into the pattern's CSC layout (kept per pattern): no
         # conversion per call, and CSC is what solve_ivp's BDF and Radau factorize
@@ -445,12 +445,34 @@ def sparse_hessian(who, f, x, args, sparsity, format="csr", chunk=None, executor
                          _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk,
                                                    executor, progress))
     if n and not _check_hessian(who, f, args, x, H):
-        raise errors.bad_argument(
-            who, "a Hessian sparsity pattern that holds every nonzero",
-            "one that misses nonzeros (u @ H @ w differs from the exact second "
-            "directional derivative)", "Pass sparsity='auto' or the pattern "
-            "dg.hessian_sparsity(f, x) detects.")
+        H = _settled(who, f, args, x, P, H, chunk, executor, progress,
+                     detected=isinstance(sparsity, str))
     return H.asformat(format)
+
+
+_SETTLE_MAX = 2000      # inputs up to which a failed check is settled by the dense Hessian
+
+
+def _settled(who, f, args, x, P, H, chunk, executor, progress, detected):
+    """The check along random directions failed: it also trips on rounding-level
+    residues of terms that cancel (``x[0] * (1 / x[0])``: zero Hessian, a 1e-17
+    second directional derivative), so for a small ``x`` the dense Hessian (one
+    direction per input) settles it: nonzeros outside ``P`` raise, else ``H`` stands."""
+    n = x.size
+    if n <= _SETTLE_MAX:
+        D = as_array(_gradient_hessian_columns(who, f, args, x, np.arange(n), n, chunk,
+                                               executor, progress)).reshape(n, n)
+        outside = (D != 0) & ~(P.toarray() != 0)
+        if not outside.any():
+            return H
+    fix = "This is a dualgrad bug for a detected pattern: please report it, and drop " \
+        "sparsity= for the dense Hessian." if detected else \
+        "Pass sparsity='auto' or the pattern dg.hessian_sparsity(f, x) detects."
+    raise errors.bad_argument(
+        who, "a Hessian sparsity pattern that holds every nonzero",
+        "one that misses nonzeros (u @ H @ w differs from the exact second "
+        "directional derivative" + (", and the dense Hessian has nonzeros outside "
+                                    "the pattern)" if n <= _SETTLE_MAX else ")"), fix)
 
 
 def _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk, executor, progress):
@@ -463,7 +485,7 @@ def _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk, executor, 
               for k, (s, w) in enumerate(zip(starts, widths))]
     _, B = assemble(run_tasks(who, evaluate_hessian_colors, tasks, labels, executor,
                               progress))
-    return as_array(B).reshape(n, -1)
+    return as_array(B).reshape(n, np.shape(B)[-1] if np.ndim(B) else 0)
 
 
 def _star_decompress(who, P, color, ncolors, B):

@@ -219,7 +219,8 @@ class Tracer:
         union drops repeats (``u * u * v``) without looking at them."""
         store, start, size = self.store, self.start, self.pos.size
         if start is None:
-            cols = self.cols().reshape(size, -1)
+            cols = self.cols()
+            cols = cols.reshape(size, cols.shape[-1])      # (size 0 too)
             return [((id(cols), 0, size, j), cols[:, j], cols) for j in range(cols.shape[1])]
         if store._cols is None:             # columns not yet joined
             if start == 0 and size == store.parts[0][1].shape[0]:
@@ -464,7 +465,9 @@ def _strip_key(key):
 
 # ndarray methods that are the NumPy function of the array, installed as the dual
 # types install theirs (``t.sum()`` is ``np.sum(t)``, which the tracer dispatches).
-for _name in ("sum", "mean", "prod", "max", "min", "cumsum", "std", "var", "clip"):
+for _name in ("sum", "mean", "prod", "max", "min", "cumsum", "cumprod", "std", "var", "clip",
+              "repeat", "take", "compress", "diagonal", "trace", "round", "conj", "conjugate",
+              "all", "any", "searchsorted"):
     setattr(Tracer, _name, as_function(getattr(np, _name)))
 del _name
 
@@ -983,7 +986,7 @@ def _structural(func, ctx, args, kwargs):
     table = np.full((total, width), EMPTY, np.int32)
     for t in tracers:
         o = offsets[id(t)]
-        c = t.cols().reshape(-1, t.store.cols.shape[1])
+        c = t.cols().reshape(t.size, t.store.cols.shape[1])
         table[o:o + t.size, :c.shape[1]] = c
     return build(values, rows)
 
@@ -1027,7 +1030,8 @@ def _through_jacobian(func, args, kwargs, ctx):
     width = max([1] + [t.store.cols.shape[1] for t in tracers])
     cols_in = np.full((flat.size, width), EMPTY, np.int32)
     for t, s0 in zip(tracers, starts):
-        c = t.cols().reshape(t.size, -1)
+        c = t.cols()
+        c = c.reshape(t.size, c.shape[-1])
         cols_in[s0:s0 + t.size, :c.shape[1]] = c
     m = sum(out_sizes)
     if linear or ctx.local:
@@ -1111,7 +1115,7 @@ def _reduction(func, nonlinear=False):
                 not keepdims and out is None and isinstance(a, Tracer) and a.size:
             # np.mean(a) is np.sum(a) / a.size, as dualgrad's own np.mean computes it
             ctx.lin[id(res)] = (res, {len(ctx.sums): 1.0 if func is np.sum else 1.0 / a.size})
-            ctx.sums.append((a.shape, a.cols().reshape(a.size, -1)))
+            ctx.sums.append((a.shape, a.cols().reshape(a.size, a.store.cols.shape[1])))
         return res
     return impl
 
@@ -1490,7 +1494,8 @@ def _csr_of(t, m, n):
 
 def _csr(cols, m, n):
     import scipy.sparse as sp
-    cols = np.ascontiguousarray(cols.reshape(m, -1), dtype=np.int32)
+    cols = np.ascontiguousarray(cols.reshape(m, cols.shape[-1] if cols.ndim else 0),
+                                dtype=np.int32)
     if cols.size > 1 << 16:                  # large: one jitted pass
         from ._coloring_kernels import rows_to_csr
         indptr, indices = rows_to_csr(cols, EMPTY)

@@ -17,10 +17,11 @@ def check_callable(who, f):
         raise errors.not_callable(who, f)
 
 
-def as_input(who, x, holomorphic=False, name="x"):
+def as_input(who, x, holomorphic=False, name="x", sparse=False):
     """``x`` as a float64 array, a Python float for a real scalar, or a dual of
     an outer call, kept as it is.  With ``holomorphic``, complex ``x`` is kept
-    complex (complex128, a Python complex for a scalar)."""
+    complex (complex128, a Python complex for a scalar).  ``sparse``: the caller
+    is a sparse Jacobian or Hessian (its error for complex ``x`` says so)."""
     t = type(x)
     if t is np.ndarray and x.dtype is _F64 and x.ndim and not holomorphic:
         return x                         # the common case, as the general one returns it
@@ -42,7 +43,7 @@ def as_input(who, x, holomorphic=False, name="x"):
         raise errors.bad_type(who, f"{name} as a real number or array",
                               type(x).__name__) from exc
     if arr.dtype.kind == "c" and not holomorphic:
-        raise errors.complex_input(who, arr.dtype, name)
+        raise errors.complex_input(who, arr.dtype, name, sparse)
     if arr.dtype.kind not in "biufc":
         raise errors.bad_type(who, f"{name} as a real number or array", f"dtype {arr.dtype}")
     if holomorphic:

@@ -365,3 +365,22 @@ def test_residual_list_of_scalar_duals_and_numbers_becomes_one_array_dual():
     x = np.array([0.3, 1.7])
     want = np.array([[x[1], x[0]], [0.0, 0.0], [0.0, np.cos(x[1])], [0.0, 0.0]])
     np.testing.assert_allclose(dg.jacobian(f, x), want, rtol=1e-15)
+
+
+@pytest.mark.parametrize("ufunc, base", [(np.logaddexp, np.e), (np.logaddexp2, 2.0)])
+@pytest.mark.parametrize("big", [1e15, 1e300, -1e300])
+def test_logaddexp_derivatives_far_from_zero(ufunc, base, big):
+    # d/dx = 1 / (1 + base^(y - x)): 0.5 each at x == y, however large
+    g = dg.gradient(lambda v: ufunc(v[0], v[1]), np.array([big, big]))
+    np.testing.assert_array_equal(g, [0.5, 0.5])
+    d = abs(big) * 1e-15                # y - x: 1 at 1e15, 1e285 at 1e300
+    g = dg.gradient(lambda v: ufunc(v[0], v[1]), np.array([big, big + d]))
+    want = 1.0 / (1.0 + base) if d == 1.0 else 0.0
+    np.testing.assert_allclose(g, [want, 1.0 - want], rtol=1e-14)
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-160, 1.0, 1e160, 1e200])
+def test_arctan2_gradient_at_extreme_scales(scale):
+    a, b = 0.3, -0.4                    # d atan2(y, x) = (x dy - y dx) / (x^2 + y^2)
+    g = dg.gradient(lambda v: np.arctan2(v[0], v[1]), np.array([a, b]) * scale)
+    np.testing.assert_allclose(g * scale, [b / 0.25, -a / 0.25], rtol=1e-14)

@@ -181,8 +181,10 @@ _TABLE = [
     _smooth(np.log2, f"1.0 / (x * {_LN2})", domain=(_P,)),
     _smooth(np.log10, f"1.0 / (x * {_LN10})", domain=(_P,)),
     _smooth(np.log1p, "1.0 / (1.0 + x)", domain=((-0.8, 3.0),)),
-    _smooth(np.logaddexp, "np.exp(x - out)", "np.exp(y - out)"),
-    _smooth(np.logaddexp2, "np.exp2(x - out)", "np.exp2(y - out)"),
+    # 1 / (1 + e^(y - x)), not e^(x - out): out rounds to x's ulp for large x (at
+    # x = y = 1e15, e^(x - out) gave 0.47 and 1.0 for 0.5 each) and inf - inf is NaN
+    _smooth(np.logaddexp, "1.0 / (1.0 + np.exp(y - x))", "1.0 / (1.0 + np.exp(x - y))"),
+    _smooth(np.logaddexp2, "1.0 / (1.0 + np.exp2(y - x))", "1.0 / (1.0 + np.exp2(x - y))"),
     # ---- trigonometric ----------------------------------------------------------
     _smooth(np.sin, "np.cos(x)"),
     _smooth(np.cos, "-np.sin(x)"),
@@ -190,7 +192,10 @@ _TABLE = [
     _smooth(np.arcsin, "1.0 / np.sqrt(1.0 - x * x)", domain=(_I,)),
     _smooth(np.arccos, "-1.0 / np.sqrt(1.0 - x * x)", domain=(_I,)),
     _smooth(np.arctan, "1.0 / (1.0 + x * x)"),
-    _smooth(np.arctan2, "y / (x * x + y * y)", "-x / (x * x + y * y)",
+    # divided by hypot twice, not by x * x + y * y, which overflows (and underflows)
+    # for |x| beyond 1e154 (a zero gradient at 1e200) and below 1e-154
+    _smooth(np.arctan2, "y / np.hypot(x, y) / np.hypot(x, y)",
+            "-x / np.hypot(x, y) / np.hypot(x, y)",
             kink="nan at (0, 0)"),
     _smooth(np.hypot, "where(out == 0.0, 0.0, x / out)",
             "where(out == 0.0, 0.0, y / out)", kink="0 at (0, 0)"),

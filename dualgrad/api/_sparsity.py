@@ -1527,7 +1527,10 @@ def sparsity(f, x, *args, mode="local"):
         ``where``, ``maximum``, ``clip``, ``sort`` and ``max`` taken as they are at
         ``x``.  ``"global"``: all branches of those (and the full dependence through
         nonlinear functions such as ``linalg.solve``), a pattern valid at every
-        point where Python control flow takes the same path.
+        point where Python control flow takes the same path and the indices
+        computed from values (``argmax``, ``argsort``, ``searchsorted``,
+        ``nonzero``, used to index) are the same.  Passed to :func:`jacobian`
+        at another point, a pattern that misses a nonzero there raises.
 
     Returns
     -------

@@ -373,3 +373,14 @@ def test_interp_hessian_of_a_composite_against_differences_of_the_gradient():
                    for e in np.eye(w.size)])
     np.testing.assert_allclose(H, fd, rtol=1e-7, atol=1e-7)
     np.testing.assert_allclose(H, H.T, rtol=1e-14, atol=1e-14)
+
+
+def test_interp_at_a_nan_x_keeps_directions_fp_does_not_move_at_zero():
+    xp = np.array([0.0, 1.0, 2.0])
+
+    def f(v):
+        x = np.where(v[:2] > 0.5, np.nan, v[:2])     # the first element NaN
+        return np.interp(x, xp, v[2:5])
+    J = dg.jacobian(f, np.array([0.9, 0.3, 1.0, 2.0, 4.0]))
+    assert np.all(np.isnan(J[0, 2:])) and np.all(J[0, :2] == 0.0)
+    np.testing.assert_array_equal(J[1], [0.0, 1.0, 0.7, 0.3, 0.0])   # slope fp1 - fp0 = 1

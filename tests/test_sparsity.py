@@ -447,3 +447,31 @@ def test_array_methods_and_zero_points(f, at):
     assert not np.any(dense & ~pattern)
     np.testing.assert_array_equal(dg.jacobian(f, at, sparsity="auto").toarray(),
                                   dg.jacobian(f, at))
+
+
+_XP = np.linspace(0, 1, 50)
+
+
+@pytest.mark.parametrize("f", [
+    lambda v: np.interp(v[:20], _XP, np.sin(v[20:70])),
+    lambda v: np.interp(v[:20] * 1.0, _XP, np.cos(_XP)),
+    lambda v: np.atleast_1d(np.interp(0.5, _XP, v[20:70] ** 2)),
+    lambda v: np.interp(np.where(v[:20] > 0.5, np.nan, v[:20]), _XP, v[20:70]),
+    lambda v: np.interp(v[:20], _XP[:1], v[20:21]),
+    lambda v: np.partition(v, 7)[:10] * v[:10],
+    lambda v: np.partition(v.reshape(7, 10), [2, 5], axis=1).ravel(),
+    lambda v: np.partition(v, 3, axis=None)[:5]])
+def test_interp_and_partition_patterns_cover_the_jacobian_and_hessian(f):
+    # traced by their own rules now (they went through a dense Jacobian per call:
+    # O(n^2) in n); the pattern still never misses a nonzero
+    rng = np.random.default_rng(5)
+    for _ in range(4):
+        v = rng.uniform(-0.2, 1.2, 70)
+        v[rng.integers(20)] = _XP[rng.integers(50)]      # on a node now and then
+        with np.errstate(all="ignore"):
+            dense = dg.jacobian(f, v)
+            for mode in ("local", "global"):
+                assert not np.any((dense != 0) & ~dg.sparsity(f, v, mode=mode).toarray())
+            np.testing.assert_array_equal(dg.jacobian(f, v, sparsity="auto").toarray(), dense)
+            g = lambda v: np.sum(f(v) ** 2)
+            assert not np.any((dg.hessian(g, v) != 0) & ~dg.hessian_sparsity(g, v).toarray())

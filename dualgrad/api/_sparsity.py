@@ -1228,6 +1228,52 @@ def _sort(ctx, a, axis=-1, kind=None, order=None, **kwargs):
     return _make(value, np.broadcast_to(cols, value.shape + cols.shape[-1:]), ctx)
 
 
+def _partition(ctx, a, kth, axis=-1, kind="introselect", order=None):
+    """As dualgrad's np.partition: the rows follow ``argpartition`` of the values
+    (``mode="global"``: the union along the axis, as for sort)."""
+    if order is not None:
+        raise errors.unsupported_function("np.partition with order=")
+    a = _normalize(a, ctx)
+    if axis is None:
+        a, axis = np.ravel(a), 0
+    if ctx.local:
+        idx = np.argpartition(a.value, kth, axis=axis, kind=kind)
+        return np.take_along_axis(a, idx, axis=axis)
+    value = np.partition(a.value, kth, axis=axis, kind=kind)
+    cols = _reduce_union(ctx, a, axis, keepdims=True)
+    return _make(value, np.broadcast_to(cols, value.shape + cols.shape[-1:]), ctx)
+
+
+def _interp(ctx, x, xp, fp, left=None, right=None, period=None):
+    """``np.interp``: element i depends on ``x[i]`` and on the two ``fp`` nodes of
+    its segment at the point (all of ``fp`` in ``mode="global"``, for NaN ``x`` and
+    a single node); ``x`` meets ``fp`` in the Hessian (the slope is ``fp``'s)."""
+    x, xp, fp = (_normalize(v, ctx) for v in (x, xp, fp))
+    if period is not None or any(isinstance(v, Tracer) for v in (xp, left, right)):
+        raise errors.unsupported_function("np.interp with dual xp, left, right or period=")
+    xv, xp_ = np.asarray(_value(x), dtype=float), np.asarray(xp, dtype=float)
+    value = np.interp(xv, xp_, _value(fp), left, right)
+    shape = value.shape
+    dx = _deps(x, shape)
+    dfp = None
+    if isinstance(fp, Tracer):
+        c = fp.cols().reshape(fp.size, -1) if fp.size else fp.cols().reshape(0, 0)
+        every = _compact(c.reshape(1, -1))[0] if c.size else None
+        everything = None if every is None else np.broadcast_to(every, shape + every.shape)
+        if ctx.local and xp_.size >= 2:
+            j = np.clip(np.searchsorted(xp_, xv, side="right") - 1, 0, xp_.size - 2)
+            dfp = np.concatenate([c[j], c[j + 1]], axis=-1)
+            nan = np.isnan(xv)
+            if np.any(nan):
+                dfp = _union([np.where(nan[..., None], EMPTY, dfp),
+                              _masked(everything, np.broadcast_to(nan, shape))], shape)
+        else:
+            dfp = everything
+        if ctx.hessian and dx is not None and dfp is not None:
+            ctx.nonlinear(dx, dfp)
+    return _make(_real(value), _union([dx, dfp], shape), ctx)
+
+
 def _diff(ctx, a, n=1, axis=-1, prepend=None, append=None):
     a = _normalize(a, ctx)
     parts = [p for p in (prepend, a, append) if p is not None]
@@ -1407,6 +1453,7 @@ _HANDLED = {
     np.cumsum: _scan(np.cumsum), np.cumprod: _scan(np.cumprod, nonlinear=True),
     np.roll: _roll, np.concatenate: _concatenate, np.stack: _stack,
     np.where: _where, np.select: _select, np.clip: _clip, np.sort: _sort, np.diff: _diff,
+    np.partition: _partition, np.interp: _interp,
     np.average: _average,
     np.zeros_like: _like(np.zeros_like), np.ones_like: _like(np.ones_like),
     np.empty_like: _like(np.zeros_like), np.full_like: _full_like, np.copyto: _copyto,

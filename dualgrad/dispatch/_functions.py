@@ -959,6 +959,12 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
     if isinstance(fp, Dual):
         per = _per_direction(lambda q: np.interp(xv, xp, q, None if left is None else 0.0,
                                                  None if right is None else 0.0), fp.partials)
+        nan = np.isnan(xv)
+        if np.any(nan) and type(per) is np.ndarray and per.dtype.kind == "f":
+            # NumPy gives NaN at a NaN x in every direction; a direction in which fp
+            # does not move stays 0 (a zero partial stays 0 beside a NaN factor)
+            moves = np.any(np.reshape(fp.partials, (-1, per.shape[-1])) != 0, axis=0)
+            per[nan] = np.where(moves, np.nan, 0.0)
         result = make(np.interp(xv, xp, fp.value, left, right), per, fp.tag)
     if isinstance(x, Dual):
         # exact on the segment of xv: interp(xv, xp, fp) + slope(fp) * (x - xv), the

@@ -31,7 +31,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent),   # this checkout's dualgrad
+                str(Path(__file__).resolve().parent)]
 from _common import median_time, table  # noqa: E402
 
 import dualgrad as dg  # noqa: E402

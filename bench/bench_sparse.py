@@ -24,7 +24,8 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.optimize._numdiff import approx_derivative, group_columns
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent),   # this checkout's dualgrad
+                str(Path(__file__).resolve().parent)]
 from _common import median_time, table  # noqa: E402
 
 import dualgrad as dg  # noqa: E402

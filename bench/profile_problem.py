@@ -21,7 +21,8 @@ import pstats
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent),   # this checkout's dualgrad
+                str(Path(__file__).resolve().parent)]
 
 from _common import median_time  # noqa: E402  (sets one thread per library first)
 from problems import PROBLEMS  # noqa: E402

@@ -1,6 +1,6 @@
 """The fused engine against the eager one, per problem, in one run (issue 14).
 
-    python bench/bench_fused.py [--quick] [--only NAME]
+    python bench/bench_fused.py [--quick] [--only NAME] [--first]
 
 For each problem of bench/problems.py that moves large partials (the heat
 equation in three formulations, the elementwise problem, the grid field) and two
@@ -10,9 +10,11 @@ small ones (which must not get slower), times f and dualgrad with each engine:
 alike; medians.  Then, in fresh processes, the first call with numba's cache
 empty (cold: every kernel compiles) and with it filled (warm), and how many
 fused kernels (one per structure of expression, see dualgrad/backend/_fusedgen.py)
-the problem compiled or loaded.
+the problem compiled or loaded.  The warm first call is the median of
+``WARM_RUNS`` fresh processes (one process is at the mercy of the disk and of the
+other programs on the machine).  ``--first`` runs only that part (and prints it).
 
-Writes bench/RESULTS_fused.md.
+Writes bench/RESULTS_fused.md (not with ``--only`` or ``--first``).
 """
 
 import json
@@ -34,6 +36,7 @@ PROBLEMS = ["heat equation 100000x4", "heat equation np.roll + rebinding",
             "heat equation np.diff + concatenate", "elementwise N=1e6", "grid field 101^3",
             "Rosenbrock n=100 without np.asarray", "Broyden 50x50"]
 ENGINES = ("auto", "eager", "fused")
+WARM_RUNS = 5
 
 
 def measure(name, repeat):
@@ -87,10 +90,11 @@ print(json.dumps([first, second, _fused.kernels_compiled()]))
 def main():
     args = sys.argv[1:]
     quick = "--quick" in args
+    first = "--first" in args
     only = args[args.index("--only") + 1] if "--only" in args else ""
     names = [p for p in PROBLEMS if only in p]
     rows, firsts = [], []
-    for name in names:
+    for name in [] if first else names:
         m, err = measure(name, 3 if quick else 7)
         rows.append([name, f"{m['f'] * 1e3:.2f}"] +
                     [f"{m[e] * 1e3:.1f} ({m[e] / m['f']:.2f}x f)" for e in ENGINES] +
@@ -100,7 +104,8 @@ def main():
     for name in names[:3] + names[3:5]:
         with tempfile.TemporaryDirectory() as cache:
             cold = first_call(name, cache)
-            warm = first_call(name, cache)
+            runs = [first_call(name, cache) for _ in range(WARM_RUNS)]
+        warm = [statistics.median(r[i] for r in runs) for i in range(2)] + [runs[-1][2]]
         firsts.append([name, f"{cold[0]:.2f}", f"{warm[0]:.2f}", f"{warm[1]:.2f}",
                        f"{warm[0] - warm[1]:.2f}", str(warm[2])])
         print(" | ".join(firsts[-1]), flush=True)
@@ -115,13 +120,17 @@ def main():
                "largest error"], rows),
         "",
         "First call in a fresh process, s: numba's cache empty (cold: every kernel of the "
-        "problem compiles) and filled (warm); the second call; the warm first call's extra "
+        "problem compiles) and filled (warm, the median of "
+        f"{WARM_RUNS} processes); the second call (median); the warm first call's extra "
         "time over it (loading kernels); the number of fused kernels (one per structure of "
         "expression) the problem compiled or loaded, with the default engine.",
         "",
         table(["problem", "cold first", "warm first", "second", "warm extra",
                "fused kernels"], firsts),
         ""])
+    if first:
+        print(text[text.index("First call"):])
+        return
     if not only:
         (HERE / "RESULTS_fused.md").write_text(text)
     print(text)

@@ -70,7 +70,7 @@ import weakref
 
 import numpy as np
 
-from . import _buffers, _fusedgen
+from . import _buffers, _fusedgen, _loader
 from ._propagate import combine
 
 __all__ = ["Deferred", "engine", "current", "scope", "begin", "end", "flush", "concrete",
@@ -594,13 +594,19 @@ def add_into(value, target, d, sign):
 def _kernel(key, work):
     """The compiled kernel for ``key``, or ``None`` while the structure should be
     interpreted: below :data:`MIN_WORK` partials elements, until it has been met
-    for :data:`COMPILE_AFTER` work (unless an earlier process compiled it), and for
-    good when its kernel failed :func:`_check`."""
+    for :data:`COMPILE_AFTER` work (which also loads numba), while the process has
+    not loaded numba when an earlier process compiled it (the work of the graphs
+    interpreted meanwhile counts towards the load: :mod:`dualgrad.backend._loader`),
+    and for good when its kernel failed :func:`_check`."""
     fn = _fusedgen.compiled_kernel(key)
     if fn is None and work >= MIN_WORK and key not in _failed:
         times, done = _seen.get(key, (0, 0))
         times, done = _seen[key] = times + 1, done + work * len(key[2])
-        if times >= COMPILE_TIMES and done >= COMPILE_AFTER or _fusedgen.on_disk(key):
+        due = times >= COMPILE_TIMES and done >= COMPILE_AFTER      # a compile's worth
+        if due:
+            _loader.load()
+        if due or _fusedgen.on_disk(key) and (_loader.READY or
+                                              _loader.ready(work * len(key[2]))):
             del _seen[key]
             fn = _fusedgen.kernel(key)
             with _fusedgen.vectorizing():      # compiles (or loads) the usual signature

@@ -5,8 +5,9 @@ beat numba's here); these kernels fuse the propagation ``out[i, :] = f[i] * p[i,
 (+ g[i] * q[i, :])`` and the reductions over value axes, which NumPy does in
 several passes, and, for the rules whose local derivatives are arithmetic,
 those derivatives with their propagation (:mod:`dualgrad.backend._rule_kernels`, generated
-from the rule table).  numba is imported on the first call that crosses the size
-threshold, never at ``import dualgrad``.  Kernels take C-contiguous float64
+from the rule table).  numba is imported once the calls that cross the size
+threshold have done enough work to pay for it (:mod:`dualgrad.backend._loader`; the
+NumPy path runs until then), never at ``import dualgrad``.  Kernels take C-contiguous float64
 arrays (one compilation each), never allocate (outputs come from NumPy), use
 ``error_model='numpy'`` (inf and NaN as NumPy gives them) and no fastmath.
 
@@ -20,7 +21,7 @@ import math
 
 import numpy as np
 
-from . import _buffers
+from . import _buffers, _loader
 
 __all__ = ["combine", "local", "sum_leading", "where", "outer", "rank2", "running_product",
            "convolve", "use",
@@ -37,6 +38,7 @@ MIN_WORK_FLAT = 1 << 16
 MIN_WORK_FUSED = 1000
 
 _mode = "auto"
+_FUSABLE = {}            # ufunc -> has kernels in _rule_kernels (_kernelgen.fusable)
 _compiled = None
 _fused = None
 
@@ -55,11 +57,18 @@ def use(mode):
 
 
 def _wanted(work, n, fused=False):
+    """Run a kernel for ``work`` partials elements in ``n`` directions?  In ``auto``
+    mode only once numba pays for its load (:mod:`dualgrad.backend._loader`)."""
     if _mode == "auto":
         if fused:
-            return work >= MIN_WORK_FUSED
-        return work >= MIN_WORK and n >= MIN_N or n == 1 and work >= MIN_WORK_FLAT
-    return _mode == "numba"
+            big = work >= MIN_WORK_FUSED
+        else:
+            big = work >= MIN_WORK and n >= MIN_N or n == 1 and work >= MIN_WORK_FLAT
+        return big and (_loader.READY or _loader.ready(work))
+    if _mode == "numba":
+        _loader.load()
+        return True
+    return False
 
 
 def _kernels():
@@ -181,7 +190,11 @@ def local(rule, values, out, duals, partials):
         return None
     n = p.shape[-1]
     work = out.size * n
-    if not _wanted(work, n, fused=True):
+    fusable = _FUSABLE.get(rule.ufunc)
+    if fusable is None:              # asked before numba is loaded: only kernels count
+        from ._kernelgen import fusable as test
+        fusable = _FUSABLE[rule.ufunc] = test(rule)
+    if not fusable or not _wanted(work, n, fused=True):
         return None
     pair = _rule_kernels().get(rule.ufunc, {}).get(tuple(duals))
     if pair is None:
@@ -304,6 +317,7 @@ def running_product(v, c, p, ax):
             p.dtype not in (np.float64, np.complex128) or v.dtype != p.dtype or \
             c.dtype != p.dtype or p.shape[:-1] != v.shape or v.ndim == 0:
         return None
+    _loader.load()                 # the NumPy path is no match here (see np.cumprod's)
     n = p.shape[-1]
     length = v.shape[ax]
     vs = np.ascontiguousarray(np.moveaxis(v, ax, 0)).reshape(length, -1)

@@ -1,0 +1,69 @@
+"""When a process loads numba: not before its kernels have work worth the load.
+
+A process's first use of numba costs far more than loading dualgrad's kernels from
+numba's disk cache (5-8 ms each, a fused kernel's check about 1 ms more):
+``import numba`` (0.4-0.5 s) and readying numba's CPU target for its first compile
+or cache load (``target_context.refresh()``: numba's lowering registries, and
+through ``numba.np.arraymath`` an import of ``scipy.linalg``, 0.45-0.65 s), timed
+apart in fresh processes on the loaded 2-core machine of bench/.  That was most of
+the first call on a warm cache (``python bench/bench_fused.py --first``), and more
+than the whole call of the elementwise and grid problems takes on the NumPy path.
+
+So, as the fused engine interprets an expression before it compiles its kernel
+(``_fused.COMPILE_AFTER``), a process propagates with NumPy until a kernel's work
+pays for loading numba:
+
+* every operation large enough for an eager kernel (``_kernels._wanted``) asks
+  :func:`ready` with its partials elements; until :data:`LOAD_AFTER` elements
+  have gone the NumPy way, the answer is no, and the operation takes the NumPy
+  path that smaller arrays and ``use("numpy")`` take (the same products and the
+  same arithmetic for the local derivatives; ``tests/test_kernels.py`` holds both
+  paths to the same results);
+* a fused structure whose kernel an earlier process compiled is interpreted (its
+  nodes with the NumPy path) until the budget is spent, its elements x nodes
+  counting; one that has met its compile threshold (``_fused.COMPILE_AFTER``,
+  about a compile's worth of interpreted work) loads numba at once;
+* ``use("numba")`` and the step-by-step ``np.cumprod`` kernel (whose NumPy path
+  is no match) load it at once.
+
+A thread that loads numba in the background while NumPy works was tried and
+dropped: the imports hold the GIL for their whole switch interval against the
+main thread's many short NumPy calls, and the elementwise problem's first call
+took 1.4 s, its second 0.6 s (0.14 s with numba loaded), numba still loading.
+"""
+
+__all__ = ["ready", "load", "LOAD_AFTER"]
+
+# Partials elements propagated with NumPy (where a loaded numba would have run a
+# kernel) after which numba is loaded: about a load's worth of the time the
+# kernels save (4 ns an element on the elementwise problem, none on the grid
+# field, measured with the NumPy path forced and with numba loaded), so a script
+# that differentiates once or a few times never waits for numba, and a loop
+# loads it after a few calls.
+LOAD_AFTER = 5 * 10 ** 7
+
+READY = False            # numba and the kernel modules are imported
+_spent = 0               # partials elements the NumPy path took in numba's stead
+
+
+def load():
+    """Import numba and dualgrad's kernel modules (the cached machine code of each
+    kernel is loaded at its first call)."""
+    global READY
+    if not READY:
+        from . import _numba_kernels, _rule_kernels  # noqa: F401
+        READY = True
+
+
+def ready(work):
+    """May a kernel take ``work`` partials elements now?  Yes once numba is loaded;
+    else the work is counted, and numba is loaded when the count reaches
+    :data:`LOAD_AFTER`."""
+    global _spent
+    if READY:
+        return True
+    _spent += work
+    if _spent < LOAD_AFTER:
+        return False
+    load()
+    return True

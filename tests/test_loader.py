@@ -1,0 +1,164 @@
+"""numba is loaded once kernels pay for it (dualgrad/backend/_loader.py): until then
+large operations take the NumPy path, with the same derivatives.
+
+Oracles: analytic derivatives, and the kernels' own results (the numba path forced),
+which tests/test_kernels.py holds to the NumPy path's independently.
+"""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.backend import _fused, _fusedgen, _kernels, _loader
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(dg.__file__)))
+
+
+def wave(x):
+    return np.sin(x) * np.exp(-x ** 2) + np.log1p(x ** 2)
+
+
+def wave_derivative(x):
+    return np.cos(x) * np.exp(-x ** 2) - 2 * x * np.sin(x) * np.exp(-x ** 2) + \
+        2 * x / (1 + x ** 2)
+
+
+ONE_SHOT = f"""
+import sys
+import numpy as np
+sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})
+import dualgrad as dg
+from dualgrad.backend import _kernels, _loader
+from test_loader import wave, wave_derivative
+x = np.linspace(-3.0, 3.0, 200_001)
+d = dg.elementwise_grad(wave)(x)
+J = dg.jacobian(lambda v: np.sum(wave(np.outer(v, x)), axis=1), np.array([0.5, 1.5]))
+loaded = "numba" in sys.modules
+with _kernels.use("numba"):
+    d_numba = dg.elementwise_grad(wave)(x)
+    J_numba = dg.jacobian(lambda v: np.sum(wave(np.outer(v, x)), axis=1),
+                          np.array([0.5, 1.5]))
+np.testing.assert_allclose(d, wave_derivative(x), rtol=1e-13, atol=1e-15)
+np.testing.assert_array_equal(d, d_numba)
+np.testing.assert_allclose(J, J_numba, rtol=1e-13, atol=0)
+print(loaded, _loader.READY)
+"""
+
+
+def test_a_one_shot_call_takes_numpy_and_never_imports_numba(tmp_path):
+    """A script that differentiates once (here 1.2e6 partials elements, far below
+    LOAD_AFTER) does not wait 0.7-1 s for numba; its derivatives are the analytic
+    ones and the kernels' (forced afterwards in the same process)."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=ROOT)
+    env.pop("DUALGRAD_ENGINE", None)
+    run = subprocess.run([sys.executable, "-c", ONE_SHOT], capture_output=True, text=True,
+                         env=env, cwd=tmp_path, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert run.stdout.split() == ["False", "True"]       # loaded only when forced
+
+
+@pytest.fixture
+def unloaded(monkeypatch):
+    """This process as if numba were not loaded yet (it is: the kernels still run
+    once the budget says so), with a budget of ``LOAD_AFTER`` elements."""
+    monkeypatch.setattr(_loader, "READY", False)
+    monkeypatch.setattr(_loader, "_spent", 0)
+    calls = []
+    real = _kernels._kernels
+    monkeypatch.setattr(_kernels, "_kernels", lambda: calls.append(1) or real())
+    return calls
+
+
+def test_numba_is_loaded_when_the_numpy_work_reaches_the_budget(unloaded, monkeypatch):
+    calls = unloaded
+    rng = np.random.default_rng(3)
+    a = dg.Dual(rng.uniform(0.5, 2.0, 5000), rng.standard_normal((5000, 4)))
+    b = dg.Dual(rng.uniform(0.5, 2.0, 5000), rng.standard_normal((5000, 4)))
+    monkeypatch.setattr(_loader, "LOAD_AFTER", 3 * a.partials.size)
+    want = [(a * b).partials, (a * b).partials]          # 2 x 20000 elements: NumPy
+    assert calls == [] and not _loader.READY
+    got = (a * b).partials                               # the third reaches the budget
+    assert calls == [1] and _loader.READY
+    (a * b).partials
+    assert calls == [1, 1]
+    np.testing.assert_array_equal(want[0], want[1])
+    np.testing.assert_array_equal(got, want[0])
+    np.testing.assert_array_equal(got, a.value[:, None] * b.partials +
+                                  b.value[:, None] * a.partials)
+
+
+def test_small_work_does_not_count_towards_the_budget(unloaded, monkeypatch):
+    monkeypatch.setattr(_loader, "LOAD_AFTER", 1)
+    a = dg.Dual(np.linspace(1.0, 2.0, 10), np.ones((10, 4)))
+    for _ in range(100):
+        a * a
+    assert _loader._spent == 0 and not _loader.READY
+
+
+def test_forcing_the_kernels_loads_numba_at_once(unloaded, monkeypatch):
+    calls = unloaded
+    monkeypatch.setattr(_loader, "LOAD_AFTER", 10 ** 12)
+    a = dg.Dual(np.linspace(1.0, 2.0, 5000), np.ones((5000, 4)))
+    with _kernels.use("numba"):
+        a * a
+    assert calls == [1] and _loader.READY
+
+
+def test_a_fused_kernel_on_disk_is_loaded_once_numba_pays(unloaded, monkeypatch):
+    """A structure an earlier process compiled (on disk) is interpreted while numba
+    is unloaded, its work counting towards the budget; then the kernel is loaded,
+    and checked before its first use like any other."""
+    from test_fused import random_graph
+    monkeypatch.setattr(_fused, "MIN_WORK", 0)
+    monkeypatch.setattr(_fused, "_failed", set())
+    monkeypatch.setattr(_fused, "_seen", {})
+    monkeypatch.setattr(_fusedgen, "on_disk", lambda key: True)
+    monkeypatch.setattr(_fusedgen, "compiled_kernel", lambda key: None)
+    loaded, checked = [], []
+    real_kernel, real_check = _fusedgen.kernel, _fused._check
+    monkeypatch.setattr(_fusedgen, "kernel", lambda key: loaded.append(key) or real_kernel(key))
+    monkeypatch.setattr(_fused, "_check",
+                        lambda key, fn: checked.append(key) or real_check(key, fn))
+    monkeypatch.setattr(_loader, "LOAD_AFTER", 10 ** 12)
+    with _fused.engine("eager"):
+        expected = _fused._interpret(_fused._order(random_graph(8, 300, 4, True))[0],
+                                     (300,), 4)
+    first = _fused.materialize(random_graph(8, 300, 4, True))
+    assert loaded == [] and not _loader.READY and _loader._spent > 0
+    monkeypatch.setattr(_loader, "LOAD_AFTER", 1)
+    second = _fused.materialize(random_graph(8, 300, 4, True))
+    assert len(loaded) == 1 and checked == loaded and _loader.READY
+    np.testing.assert_array_equal(first, expected)
+    np.testing.assert_array_equal(second, expected)
+
+
+def test_a_wrong_kernel_loaded_after_the_budget_still_warns_and_is_dropped(unloaded,
+                                                                          monkeypatch):
+    from test_fused import random_graph
+    monkeypatch.setattr(_fused, "MIN_WORK", 0)
+    monkeypatch.setattr(_fused, "_failed", set())
+    monkeypatch.setattr(_fused, "_seen", {})
+    monkeypatch.setattr(_fusedgen, "on_disk", lambda key: True)
+    monkeypatch.setattr(_fusedgen, "compiled_kernel", lambda key: None)
+    monkeypatch.setattr(_loader, "LOAD_AFTER", 1)
+    real = _fusedgen.kernel
+
+    def miscompiled(key):
+        fn = real(key)
+
+        def wrong(out, *args):
+            fn(out, *args)
+            out[-1, -1] = -out[-1, -1] + 1.0
+        return wrong
+    monkeypatch.setattr(_fusedgen, "kernel", miscompiled)
+    with _fused.engine("eager"):
+        expected = _fused._interpret(_fused._order(random_graph(9, 300, 4, False))[0],
+                                     (300,), 4)
+    with pytest.warns(RuntimeWarning, match="disagreed with the eager engine"):
+        got = _fused.materialize(random_graph(9, 300, 4, False))
+    np.testing.assert_array_equal(got, expected)
+    assert len(_fused._failed) == 1

@@ -1,13 +1,14 @@
 """When a process loads numba: not before its kernels have work worth the load.
 
 A process's first use of numba costs far more than loading dualgrad's kernels from
-numba's disk cache (5-8 ms each, a fused kernel's check about 1 ms more):
-``import numba`` (0.4-0.5 s) and readying numba's CPU target for its first compile
-or cache load (``target_context.refresh()``: numba's lowering registries, and
-through ``numba.np.arraymath`` an import of ``scipy.linalg``, 0.45-0.65 s), timed
-apart in fresh processes on the loaded 2-core machine of bench/.  That was most of
-the first call on a warm cache (``python bench/bench_fused.py --first``), and more
-than the whole call of the elementwise and grid problems takes on the NumPy path.
+numba's disk cache (5-22 ms each, a fused kernel's check 1-2 ms more):
+``import numba`` (0.36-1.01 s) and readying numba's CPU target for its first
+compile or cache load (``target_context.refresh()``: numba's lowering registries,
+and through ``numba.np.arraymath`` an import of ``scipy.linalg``, 0.55-1.96 s), in
+fresh processes on the loaded 2-core machine of bench/ (``python
+bench/first_call.py``, bench/RESULTS_first_call.md).  That was most of the first
+call on a warm cache, and more than the whole call of the elementwise and grid
+problems takes on the NumPy path.
 
 So, as the fused engine interprets an expression before it compiles its kernel
 (``_fused.COMPILE_AFTER``), a process propagates with NumPy until a kernel's work
@@ -26,20 +27,21 @@ pays for loading numba:
 * ``use("numba")`` and the step-by-step ``np.cumprod`` kernel (whose NumPy path
   is no match) load it at once.
 
-A thread that loads numba in the background while NumPy works was tried and
-dropped: the imports hold the GIL for their whole switch interval against the
-main thread's many short NumPy calls, and the elementwise problem's first call
-took 1.4 s, its second 0.6 s (0.14 s with numba loaded), numba still loading.
+A thread that loads numba in the background while NumPy works was tried (with a
+script not kept in bench/) and dropped: the imports hold the GIL against the main
+thread's many short NumPy calls; the elementwise problem's first call took longer
+than with numba loaded first, its second too, numba still loading.
 """
 
 __all__ = ["ready", "load", "LOAD_AFTER"]
 
 # Partials elements propagated with NumPy (where a loaded numba would have run a
-# kernel) after which numba is loaded: about a load's worth of the time the
-# kernels save (4 ns an element on the elementwise problem, none on the grid
-# field, measured with the NumPy path forced and with numba loaded), so a script
-# that differentiates once or a few times never waits for numba, and a loop
-# loads it after a few calls.
+# kernel) after which numba is loaded.  The kernels save 5 ns an element on the
+# elementwise problem, none on the grid field, 4-13 ns an element x node on the
+# heat equation (bench/first_call.py), so this much NumPy work costs 0.2-0.65 s
+# more, about what the load costs: a script that differentiates once or a few
+# times never waits for numba, and a loop pays at most about a load's worth
+# before it loads it.
 LOAD_AFTER = 5 * 10 ** 7
 
 READY = False            # numba and the kernel modules are imported

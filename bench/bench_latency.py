@@ -13,7 +13,8 @@ costs anyway).  Interpreter start-up, the same for both, is left out.
   later run.
 
 Cases: a gradient on a small array (NumPy only, no numba), a gradient on a large
-array (partials through the numba kernels), and the Jacobian of an
+array (kernel-sized partials, which take the NumPy path until numba pays for its
+load: dualgrad/backend/_loader.py), and the Jacobian of an
 ``@numba.njit(cache=True)`` function (numba compiles it for duals).  Writes
 bench/RESULTS_latency.md; medians of ``--repeat`` processes per cell.
 """
@@ -46,7 +47,7 @@ CASES = {
         "import dualgrad as dg\nr = dg.gradient(f, x)",
     ),
     "large": (
-        "gradient of sum(sin(x) exp(-x^2) + log1p(x^2)), n = 300 (numba kernels)",
+        "gradient of sum(sin(x) exp(-x^2) + log1p(x^2)), n = 300 (kernel-sized partials)",
         """
         import numpy as np
         def f(x):
@@ -70,7 +71,8 @@ CASES = {
 }
 
 
-# Where the warm first derivative of the kernel case spends its time, in one process.
+# What loading numba would cost the kernel case (numba imported and a kernel loaded
+# by hand, as the process did before dualgrad/backend/_loader.py), in one process.
 BREAKDOWN = textwrap.dedent("""
     import time
     t = [time.perf_counter()]
@@ -177,8 +179,10 @@ def report(rows, repeat):
         lines.append(f"| {CASES[name][0]} | {cells} | {extra:+.2f} s "
                      f"({r['dual warm'][1] - r['plain warm'][1]:+.2f}) | "
                      f"{'met' if extra <= 0.3 else 'missed'} |")
-    lines += ["", "Where the warm first derivative of the kernel case goes (one process, "
-              "median seconds):", "", "| step | seconds |", "|---|---|"]
+    lines += ["", "What loading numba would cost the kernel-sized case (numba imported and "
+              "a kernel loaded by hand, as every such process did before "
+              "dualgrad/backend/_loader.py; one process, median seconds):", "",
+              "| step | seconds |", "|---|---|"]
     lines += [f"| {part} | {sec:.3f} |" for part, sec in zip(PARTS, rows["breakdown"])]
     return "\n".join(lines) + "\n"
 

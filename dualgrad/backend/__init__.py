@@ -5,7 +5,8 @@ on a dual's partials array through the names below and nothing else: it imports 
 numba kernel, no buffer pool and allocates no partials with NumPy itself.  Behind
 the door, the engine (numba kernels or NumPy calls) is chosen per call in one place,
 ``_kernels._wanted`` (sizes measured in ``bench/bench_engine.py``; ``small``, in
-``_propagate`` beside ``combine_small``, reads the same sizes), and the pool
+``_propagate`` beside ``combine_small``, reads the same sizes; until the kernels'
+work pays for loading numba, ``_loader`` keeps it on NumPy), and the pool
 decides where large results live.  A second engine plugs in there, not in dispatch.
 
 Partials are arrays of shape ``value shape + (n,)`` (``n`` directions), or the

@@ -118,6 +118,84 @@ def test_hessian_through_complex_intermediates():
     np.testing.assert_allclose(H, expected, rtol=1e-13)
 
 
+def central_hessian(f, x, h=1e-3):
+    """Fourth-order central differences of a real scalar f for its Hessian at x."""
+    x = np.asarray(x, dtype=float)
+    n = x.size
+    H = np.empty((n, n))
+    E = np.eye(n) * h
+    c = {-2: 1 / 12, -1: -2 / 3, 1: 2 / 3, 2: -1 / 12}
+    for i in range(n):
+        for j in range(n):
+            H[i, j] = sum(a * b * f(x + s * E[i] + t * E[j])
+                          for s, a in c.items() for t, b in c.items()) / (h * h)
+    return H
+
+
+# abs / conj / sign of a complex value nonlinear in x, differentiated twice.  The
+# Hessian's duals are nested, and the scalar duals' test for "complex" looked only at
+# the outer layer (its value and partials are duals there, never complex numbers):
+# the second pass took abs' real-line derivative sign(z) and conj's 1.0 instead of
+# the table's tangent.  (attack 4, reproducer 01)
+def _z2(x):
+    return (x[0] + 1j * x[1]) ** 2
+
+
+NESTED = {      # f, its Hessian at X in closed form (None: central differences of f)
+    "abs(z^2)": (lambda x: np.abs(_z2(x)), lambda x: 2 * np.eye(2)),
+    "abs(z w)": (lambda x: np.abs((x[0] + 1j * x[1]) * (x[1] + 1j * x[0])),
+                 lambda x: 2 * np.eye(2)),
+    # Re(conj(z^2) (x0 + 2i)) = x0^3 - x0 x1^2 + 4 x0 x1
+    "re(conj(z^2) w)": (lambda x: np.real(np.conj(_z2(x)) * (x[0] + 2j)),
+                        lambda x: np.array([[6 * x[0], 4 - 2 * x[1]],
+                                            [4 - 2 * x[1], -2 * x[0]]])),
+    # Im(conj(i x0^2)) = -x0^2
+    "im(conj(i x0^2))": (lambda x: np.imag(np.conj(1j * x[0] ** 2)),
+                         lambda x: np.diag([-2.0, 0.0])),
+    "abs(z)^2": (lambda x: np.real(np.conj(_z2(x)) * _z2(x)),
+                 lambda x: np.array([[12 * x[0] ** 2 + 4 * x[1] ** 2, 8 * x[0] * x[1]],
+                                     [8 * x[0] * x[1], 4 * x[0] ** 2 + 12 * x[1] ** 2]])),
+    "re(sign(x0 + i x1^2))": (lambda x: np.real(np.sign(x[0] + 1j * x[1] ** 2)), None),
+    "angle(z^2 + 1)": (lambda x: np.angle(_z2(x) + 1.0), None),     # (was right: a guard)
+    "abs(prod)": (lambda x: np.abs(np.prod(x * (1 + 0.3j) + 1j * x[::-1] ** 2)), None),
+    "abs(det)": (lambda x: np.abs(np.linalg.det(np.outer(x, x[::-1] ** 2) * 1j +
+                                                np.diag(x))), None),
+    "abs(mean)": (lambda x: np.abs(np.mean(x * (1 + 2j) + 1j * x ** 2)), None),
+    "abs(sum)": (lambda x: np.abs(np.sum(np.exp(1j * x * x[::-1]))), None),
+    "abs(tensordot)": (lambda x: np.abs(np.tensordot(x + 1j * x ** 2, x ** 3 - 1j * x, 1)),
+                       None),
+    "abs(vector @ vector)": (lambda x: np.abs((x * (1 + 1j)) @ (x[::-1] ** 2 + 1j * x)),
+                             None),
+}
+
+
+@pytest.mark.parametrize("chunk", [None, 1])
+@pytest.mark.parametrize("name", list(NESTED))
+def test_second_derivatives_through_non_holomorphic_functions_of_complex_values(name, chunk):
+    f, closed = NESTED[name]
+    x = np.array([0.3, -0.7])
+    expected = closed(x) if closed is not None else central_hessian(f, x)
+    tol = dict(rtol=1e-12, atol=1e-12) if closed is not None else dict(rtol=1e-7, atol=1e-7)
+    np.testing.assert_allclose(dg.hessian(f, x, chunk=chunk), expected, **tol)
+    np.testing.assert_allclose(
+        dg.jacobian(lambda y: dg.gradient(f, y, chunk=chunk), x, chunk=chunk), expected, **tol)
+    v = np.array([0.6, -0.8])          # nested derivative along v: v^T H v
+    got = dg.derivative(lambda s: dg.derivative(lambda t: f(x + (s + t) * v), 0.0), 0.0)
+    np.testing.assert_allclose(got, v @ expected @ v, **tol)
+
+
+def test_nested_derivatives_of_abs_and_conj_of_complex_values():
+    D = dg.derivative
+    y = 0.3
+    # Im(conj(i y^2)) = -y^2 and |i y^2| = y^2
+    assert D(lambda t: D(lambda s: np.imag(np.conj(1j * s * s)), t), y) == pytest.approx(-2.0)
+    assert D(lambda t: D(lambda s: np.abs(1j * s * s), t), y) == pytest.approx(2.0)
+    # |y + i y^2| = y sqrt(1 + y^2): third derivative 3 / (1 + y^2)^(5/2)
+    third = D(lambda u: D(lambda t: D(lambda s: np.abs(s + 1j * s * s), t), u), y)
+    np.testing.assert_allclose(third, 3 / (1 + y * y) ** 2.5, rtol=1e-13)
+    assert np.isrealobj(third)
+
+
 def test_holomorphic_inputs():
     z = np.array([0.3 + 0.8j, -1 + 0.5j])
     np.testing.assert_allclose(dg.derivative(lambda x: x ** 3, z[0], holomorphic=True),

@@ -65,10 +65,25 @@ def abs2(x):
 
 
 def is_complex(d):
-    """Does the dual ``d`` hold a complex value or complex partials?"""
+    """Does the dual ``d`` hold a complex number anywhere: its value or its partials,
+    at every level of nesting?
+
+    A nested dual (a Hessian's) is complex when any layer is: the value of the
+    outer layer and its partials are themselves duals, and a complex number in one
+    of them (``(x0 + 1j*x1)**2`` differentiated twice) makes the outer layer's
+    derivative of ``abs``/``conj``/``sign`` the table's tangent, not its real-line
+    derivative.
+    """
     if d._kind == "slots":
-        return type(d.value) is complex or any(type(p) is complex for p in d._plist())
-    return np.iscomplexobj(primal(d.value)) or np.iscomplexobj(primal(d.partials))
+        return d._complex()
+    return _any_complex(d.value) or _any_complex(d.partials)
+
+
+def _any_complex(x):
+    """Is ``x`` (a number, an array or a dual of any depth) complex anywhere?"""
+    if isinstance(x, Dual):
+        return is_complex(x)
+    return np.iscomplexobj(x)
 
 
 def check_holomorphic(name, args, positions=None):

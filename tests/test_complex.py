@@ -184,6 +184,17 @@ def test_second_derivatives_through_non_holomorphic_functions_of_complex_values(
     np.testing.assert_allclose(got, v @ expected @ v, **tol)
 
 
+@pytest.mark.parametrize("chunk", [None, 1, 17])
+def test_hessian_of_abs_squared_with_many_inputs(chunk):
+    """20 inputs: the outer duals hold one array of partials (chunk None) or a few
+    slots each (chunk 1, 17); every layout takes the tangent of abs."""
+    x = np.linspace(-0.9, 0.8, 20)
+    # f = (sum x)^2 + (sum x^2)^2
+    H = dg.hessian(lambda x: np.abs(np.sum(x) + 1j * np.sum(x ** 2)) ** 2, x, chunk=chunk)
+    expected = 2 + 8 * np.outer(x, x) + 4 * np.sum(x ** 2) * np.eye(20)
+    np.testing.assert_allclose(H, expected, rtol=1e-13, atol=1e-13)
+
+
 def test_nested_derivatives_of_abs_and_conj_of_complex_values():
     D = dg.derivative
     y = 0.3

@@ -102,3 +102,27 @@ def test_transforms_of_nested_duals_and_plain_arrays():
     H = 2 * np.real(F.conj().T @ np.diag(c) @ F)
     np.testing.assert_allclose(dg.hessian(f, x), H, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(np.fft.fft(x), np.fft.fft(x.copy()))
+
+
+@pytest.mark.parametrize("func, shape", [(fft.irfft, (4,)), (fft.hfft, (4,)),
+                                         (fft.irfft2, (2, 3)), (fft.irfftn, (2, 3))])
+def test_real_output_transforms_raise_under_holomorphic(func, shape):
+    """``irfft`` and ``hfft`` (and the 2/n forms) read their input as the Hermitian
+    half of a spectrum: real-linear, not complex-linear, so they have no complex
+    derivative (along Re z and Im z the differences disagree) and holomorphic=True
+    raises as it does for abs, instead of returning the derivative along Re z."""
+    z = RNG.standard_normal(shape) + 1j * RNG.standard_normal(shape)
+    f = lambda z: func(z) + 0j                                            # noqa: E731
+    e = np.zeros(shape)
+    e.flat[1] = 1e-6
+    along_re = (f(z + e) - f(z - e)) / 2e-6
+    along_im = (f(z + 1j * e) - f(z - 1j * e)) / 2e-6j
+    assert np.max(np.abs(along_re - along_im)) > 1e-2      # the oracle: no dF/dz
+    with pytest.raises(TypeError, match=rf"np.fft.{func.__name__}: .*holomorphic.*Fix"):
+        dg.jacobian(f, z, holomorphic=True)
+    # the fix the message names: the real and imaginary parts as a real input
+    got = dg.jacobian(lambda x: func(x[0] + 1j * x[1]), np.stack([z.real, z.imag]))
+    at = np.unravel_index(1, shape)
+    np.testing.assert_allclose(got[(...,) + (0,) + at], along_re.real, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(got[(...,) + (1,) + at], (along_im * 1j).real,
+                               rtol=1e-6, atol=1e-8)

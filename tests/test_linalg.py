@@ -193,3 +193,200 @@ def test_inf_that_meets_no_partial_and_values_that_overflow():
     # expression gives: 0 there, not NaN
     j = dg.jacobian(lambda v: np.dot(np.array([np.inf, 1.0]), v), np.array([1.0, 2.0]))
     np.testing.assert_array_equal(j, [np.inf, 1.0])
+
+
+# ---- complex matrices: real x through complex intermediates (attack4 02) -------------
+# A real f of a real x whose matrices are complex: the derivative of a real output
+# (log|det|, Hermitian eigenvalues, singular values, norms) is real, and that of a
+# complex one (slogdet's phase, eigenvectors, factors) is d Re + i d Im.  Each was
+# wrong before (transposes where A^H is needed, the phase's partials dropped).
+_RNG = np.random.default_rng(2)
+_B, _C = (_RNG.standard_normal((2, 4, 4)) + 1j * _RNG.standard_normal((2, 4, 4))
+          for _ in range(2))
+_T1, _T2 = (_RNG.standard_normal((5, 3)) + 1j * _RNG.standard_normal((5, 3)) for _ in range(2))
+
+
+def _cA(x):                                       # complex 4 x 4, nonlinear in x
+    return _B[0] + np.outer(x, x) * _C[0] + np.diag(x) * 1j
+
+
+def _cAb(x):                                      # a stack of two
+    return _B + np.outer(x, x) * _C + np.diag(x) * 1j
+
+
+def _herm(A):
+    return A + np.conj(np.swapaxes(A, -1, -2))
+
+
+def _tall(x):                                     # complex 5 x 3
+    return _T1 + np.outer(np.r_[x, x[0]], x[1:]) * _T2
+
+
+def _lower_only(x):                               # only the lower triangle is Hermitian-read
+    return np.tril(_cA(x)) + np.diag([3.0, 6.0, 9.0, 12.0])
+
+
+COMPLEX = {
+    "slogdet log|det|": lambda x: np.linalg.slogdet(_cA(x))[1],
+    "slogdet sign": lambda x: np.linalg.slogdet(_cA(x))[0],
+    "slogdet batched": lambda x: np.linalg.slogdet(_cAb(x)),
+    "eigvalsh": lambda x: np.linalg.eigvalsh(_herm(_cA(x))),
+    "eigvalsh U batched": lambda x: np.linalg.eigvalsh(_herm(_cAb(x)), "U"),
+    "eigvalsh one triangle": lambda x: np.linalg.eigvalsh(_lower_only(x)),
+    "eigh": lambda x: np.linalg.eigh(_herm(_cA(x))),
+    "eigh U batched": lambda x: np.linalg.eigh(_herm(_cAb(x)), "U"),
+    "eigh one triangle": lambda x: np.linalg.eigh(_lower_only(x)),
+    "svdvals": lambda x: np.linalg.svd(_cA(x), compute_uv=False),
+    "svdvals tall batched": lambda x: np.linalg.svdvals(np.stack([_tall(x), 2 * _tall(x)])),
+    "svd": lambda x: np.linalg.svd(_cAb(x)),
+    "svd tall": lambda x: np.linalg.svd(_tall(x), full_matrices=False),
+    "svd wide": lambda x: np.linalg.svd(_tall(x).T, full_matrices=False),
+    "norm 2": lambda x: np.linalg.norm(_cA(x), 2),
+    "norm -2": lambda x: np.linalg.norm(_cA(x), -2),
+    "norm nuc": lambda x: np.linalg.norm(_cA(x), "nuc"),
+    "matrix_norm nuc batched": lambda x: np.linalg.matrix_norm(_cAb(x), ord="nuc"),
+    "cholesky": lambda x: np.linalg.cholesky(_cA(x) @ np.conj(_cA(x)).T + np.eye(4)),
+    "cholesky one triangle": lambda x: np.linalg.cholesky(_lower_only(x) + 10 * np.eye(4)),
+    "cholesky upper": lambda x: np.linalg.cholesky(np.conj(_lower_only(x)).T + 10 * np.eye(4),
+                                                   upper=True),
+    "cholesky batched": lambda x: np.linalg.cholesky(_cAb(x) @ np.conj(np.swapaxes(
+        _cAb(x), -1, -2)) + np.eye(4)),
+    "qr": lambda x: np.linalg.qr(_cAb(x)),
+    "qr tall": lambda x: np.linalg.qr(_tall(x)),
+    "pinv tall": lambda x: np.linalg.pinv(_tall(x)),
+    "pinv wide": lambda x: np.linalg.pinv(_tall(x).T),
+    "lstsq": lambda x: np.linalg.lstsq(_tall(x), _T1[:, 0] * x[1])[:2],
+}
+
+
+def _flat(out):
+    """Every output of a result (tuples too) as one complex vector."""
+    if isinstance(out, tuple):
+        return np.concatenate([np.ravel(np.asarray(o, dtype=complex)) for o in out])
+    return np.ravel(np.asarray(out, dtype=complex))
+
+
+@pytest.mark.parametrize("chunk", [None, 1])
+@pytest.mark.parametrize("name", list(COMPLEX))
+def test_complex_matrices_of_a_real_x(name, chunk):
+    """Against central differences of the real and imaginary parts (8th order)."""
+    f = COMPLEX[name]
+    g = lambda x: np.concatenate([_flat(f(x)).real, _flat(f(x)).imag])     # noqa: E731
+    x = np.array([0.7, -0.4, 1.1, 0.3])
+    got = np.concatenate([np.reshape(j, (-1, 4)) for j in _jacobians(f, x, chunk)])
+    got = np.concatenate([got.real, got.imag])
+    np.testing.assert_allclose(got, numerical_jacobian(g, x), rtol=1e-7, atol=1e-8)
+
+
+def _jacobians(f, x, chunk):
+    """dualgrad's Jacobian of each output of ``f`` (a tuple: one per entry)."""
+    out = f(x)
+    if not isinstance(out, tuple):
+        return [dg.jacobian(f, x, chunk=chunk)]
+    return [dg.jacobian(lambda x, i=i: f(x)[i], x, chunk=chunk) for i in range(len(out))]
+
+
+def test_complex_slogdet_against_its_closed_form():
+    """``slogdet(diag(x + i c))``: ``log|det| = sum log|z_k|`` has the real gradient
+    ``x_k / |z_k|^2`` and Hessian ``diag((c^2 - x^2) / |z|^4)``; the phase
+    ``prod z_k / |z_k|`` moves by ``i Im(1 / z_k)`` times itself."""
+    c = np.array([0.5, -1.5, 2.0])
+    x = np.array([0.8, 0.3, -1.2])
+    z = x + 1j * c
+    logdet = lambda x: np.linalg.slogdet(np.diag(x + 1j * c))[1]        # noqa: E731
+    sign = lambda x: np.linalg.slogdet(np.diag(x + 1j * c))[0]          # noqa: E731
+    g = dg.gradient(logdet, x)
+    assert g.dtype == np.float64
+    np.testing.assert_allclose(g, x / np.abs(z) ** 2, rtol=1e-14)
+    np.testing.assert_allclose(dg.hessian(logdet, x), np.diag((c * c - x * x) / np.abs(z) ** 4),
+                               rtol=1e-13)
+    s = np.prod(z / np.abs(z))
+    np.testing.assert_allclose(dg.jacobian(sign, x), s * 1j * np.imag(1 / z), rtol=1e-14)
+
+
+def test_complex_hermitian_eigenvalues_against_their_closed_form():
+    """``[[a, b - i c], [b + i c, d]]`` has eigenvalues ``(a + d)/2 -+ r`` with
+    ``r = sqrt(((a - d)/2)^2 + b^2 + c^2)``."""
+    basis = np.array([[[1, 0], [0, 0]], [[0, 1], [1, 0]], [[0, -1j], [1j, 0]],
+                      [[0, 0], [0, 1]]])
+
+    def H(x):
+        return np.tensordot(x, basis, axes=1)
+    x = np.array([1.3, 0.4, -0.7, -0.2])
+    a, b, c, d = x
+    r = np.sqrt(((a - d) / 2) ** 2 + b * b + c * c)
+    dr = np.array([(a - d) / 4, b, c, -(a - d) / 4]) / r
+    want = np.array([[0.5, 0, 0, 0.5]] * 2) + np.array([-dr, dr])
+    for f in (np.linalg.eigvalsh, lambda A: np.linalg.eigh(A)[0]):
+        got = dg.jacobian(lambda x: f(H(x)), x)
+        assert got.dtype == np.float64
+        np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-15)
+
+
+def test_complex_singular_values_against_their_closed_form():
+    """The singular values of ``diag(z)`` are ``|z_k|``, sorted: ``d|z| = x / |z|``."""
+    c = np.array([0.5, -1.5, 2.0])
+    x = np.array([0.8, 0.3, -1.2])
+    got = dg.jacobian(lambda x: np.linalg.svd(np.diag(x + 1j * c), compute_uv=False), x)
+    order = np.argsort(-np.abs(x + 1j * c))
+    want = np.diag(x / np.abs(x + 1j * c))[order]
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-15)
+    got = dg.gradient(lambda x: np.linalg.norm(np.diag(x + 1j * c), "nuc"), x)
+    np.testing.assert_allclose(got, x / np.abs(x + 1j * c), rtol=1e-14)
+
+
+@pytest.mark.parametrize("name", ["slogdet log|det|", "eigvalsh", "svdvals", "norm nuc",
+                                  "cholesky", "eigh", "svd"])
+def test_complex_matrices_second_derivatives(name):
+    """Hessians (nested duals through the same formulas) against central differences
+    of dualgrad's gradient, itself checked above against differences of f."""
+    f = COMPLEX[name]
+    w = np.sin(np.arange(1.0, 97.0))
+    s = lambda x: np.real(np.sum(_flat_dual(f(x)) * w[:_size(f)])) + \
+        np.imag(np.sum(_flat_dual(f(x)) * w[::-1][:_size(f)]))     # noqa: E731
+    x = np.array([0.7, -0.4, 1.1, 0.3])
+    got = dg.hessian(s, x)
+    want = numerical_jacobian(lambda x: dg.gradient(s, x), x)
+    np.testing.assert_allclose(got, want, rtol=1e-7, atol=1e-7)
+
+
+def _flat_dual(out):
+    if isinstance(out, tuple):
+        return np.concatenate([np.ravel(o) for o in out])
+    return np.ravel(out)
+
+
+def _size(f):
+    return _flat(f(np.array([0.7, -0.4, 1.1, 0.3]))).size
+
+
+def test_complex_vectors_whose_phase_has_no_derivative_raise():
+    """LAPACK makes the first entry of each eigenvector real (``UPLO='L'``); where that
+    entry is 0 the phase is not fixed by it, and dualgrad raises instead of guessing."""
+    E = np.zeros((2, 3, 3))
+    E[0, 0, 0] = E[1, 2, 2] = 1.0
+    H = lambda x: np.tensordot(x, E, axes=1) + np.array(                        # noqa: E731
+        [[0, 1j, 0], [-1j, 2, 0], [0, 0, 0]])
+    with pytest.raises(TypeError, match="np.linalg.eigh.*phases"):
+        dg.jacobian(lambda x: np.linalg.eigh(H(x))[1], np.array([0.5, 3.0]))
+    got = dg.jacobian(lambda x: np.linalg.eigvalsh(H(x)), np.array([0.5, 3.0]))  # values: fine
+    np.testing.assert_allclose(got[:, 1], [0.0, 0.0, 1.0], atol=1e-15)
+
+
+def test_slogdet_of_a_complex_matrix_under_holomorphic_raises():
+    """``log|det|`` is real and ``det/|det|`` unimodular: neither has a complex
+    derivative (they differ along Re z and Im z), so holomorphic=True raises as for
+    abs, instead of returning tr(A^-1 dA) (and 0 for the phase)."""
+    z = np.array([0.3 + 0.8j, -1.1 + 0.4j])
+    f = lambda z: np.linalg.slogdet(np.outer(z, z) + np.eye(2))[1]     # noqa: E731
+    h = 1e-6
+    e = np.array([h, 0.0])
+    along_re = (f(z + e) - f(z - e)) / (2 * h)
+    along_im = (f(z + 1j * e) - f(z - 1j * e)) / (2j * h)
+    assert abs(along_re - along_im) > 1e-2                 # the oracle: no complex derivative
+    for out in (1, 0):
+        with pytest.raises(TypeError, match="slogdet.*holomorphic.*Fix: drop holomorphic=True"):
+            dg.jacobian(lambda z: np.linalg.slogdet(np.outer(z, z) + np.eye(2))[out], z,
+                        holomorphic=True)
+    np.testing.assert_allclose(dg.jacobian(lambda z: np.linalg.det(np.outer(z, z) + np.eye(2)),
+                                           z, holomorphic=True), 2 * z, rtol=1e-14)

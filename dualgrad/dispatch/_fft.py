@@ -10,16 +10,23 @@ linear over the reals only; partials that are complex (a complex direction, as i
 ``holomorphic=True``) are transformed as real and imaginary parts.  The
 transforms with real output (``irfft``, ``hfft``) are real-linear too: applied to
 complex partials they give the derivative of the real output with respect to the
-real and imaginary parts of the input (the real-pair convention).
+real and imaginary parts of the input (the real-pair convention); having no
+complex derivative, they raise under ``holomorphic=True``.
 """
 
 import numpy as np
 
 from ..dual import Dual, make, primal
+from ..rules._table import NOT_HOLOMORPHIC
 
 __all__ = ["FFT"]
 
 FFT = {}
+
+# transforms with real output: real-linear, not complex-linear (they read the input as
+# the Hermitian half of a spectrum), so holomorphic=True raises on them
+NOT_HOLOMORPHIC.update({f: (0,) for f in (np.fft.irfft, np.fft.hfft, np.fft.irfft2,
+                                          np.fft.irfftn)})
 
 # transforms that read only the real part of their input
 _REAL_INPUT = {np.fft.rfft, np.fft.ihfft, np.fft.rfft2, np.fft.rfftn}

@@ -4,8 +4,10 @@ Products are multilinear: the partial in direction k is the sum, over the dual
 operands, of the product with that operand replaced by its k-th partial.
 ``matmul`` batches all directions into one call.  The decompositions use
 ``dX = -X dA X`` (inverse), ``dx = A^{-1}(db - dA x)`` (solve),
-``d log|det A| = tr(A^{-1} dA)``, the Cholesky and symmetric-eigen identities.
-Everything is written with NumPy calls, so nested duals (Hessians) work too.
+``d log|det A| = Re tr(A^{-1} dA)``, the Cholesky and Hermitian-eigen identities,
+written with ``A^H`` so that complex matrices of a real input get the derivatives
+of the real and imaginary parts (the vectors of ``eigh`` and ``svd`` with LAPACK's
+phases).  Everything is written with NumPy calls, so nested duals (Hessians) work too.
 """
 
 import functools
@@ -326,7 +328,17 @@ def _convolve_partials(func, args, values, duals, kwargs):
 
 def _conj(x):
     """``np.conj(x)``, and ``x`` itself (no copy) when it is real."""
-    return np.conj(x) if x.dtype.kind == "c" else x
+    return np.conj(x) if np.iscomplexobj(primal(x)) else x
+
+
+def _H(x):
+    """The conjugate transpose of a stack of matrices (the transpose when real)."""
+    return _conj(np.swapaxes(x, -1, -2))
+
+
+def _is_complex(A):
+    """Does the dual ``A`` hold a complex value or complex partials?"""
+    return np.iscomplexobj(primal(A.value)) or np.iscomplexobj(primal(A.partials))
 
 
 def _tensordot_axes(axes, a_ndim, b_ndim):
@@ -518,9 +530,16 @@ def _inv(A):
 
 
 def _slogdet(A):
+    """``t = tr(A^{-1} dA)``: ``d log|det A| = Re t`` and, for a complex ``A``, the
+    phase ``sign = det / |det|`` moves by ``d sign = i Im(t) sign`` (a real ``A``'s
+    sign is constant)."""
     sign, logdet = np.linalg.slogdet(A.value)
-    dlog = _trace_solve(A.value, A.partials)
-    return _result("slogdet")(sign, make(logdet, dlog, A.tag))
+    t = _trace_solve(A.value, A.partials)
+    if not _is_complex(A):
+        return _result("slogdet")(sign, make(logdet, t, A.tag))
+    s = sign if np.ndim(primal(sign)) == 0 else sign[..., None]
+    return _result("slogdet")(make(sign, 1j * np.imag(t) * s, A.tag),
+                              make(logdet, np.real(t), A.tag))
 
 
 def _det(A):
@@ -553,13 +572,21 @@ def _det_partials_nonfinite(A):
 
 
 def _triangle(dA, uplo):
-    """The change of the symmetric matrix NumPy factors when only the triangle ``uplo``
-    of ``A`` is read: that triangle, mirrored.  The other triangle's entries do not
-    move the result at all (``eigh``, ``eigvalsh`` and ``cholesky`` never look at it)."""
-    lower = _masks(np.shape(primal(dA))[-1])[0]
+    """The change of the Hermitian (real: symmetric) matrix NumPy factors when only
+    the triangle ``uplo`` of ``A`` is read: that triangle, mirrored (conjugated for
+    complex partials, whose diagonal NumPy reads as real: LAPACK takes the real part
+    of a Hermitian matrix's diagonal).  The other triangle's entries do not move the
+    result at all (``eigh``, ``eigvalsh`` and ``cholesky`` never look at it)."""
+    m = np.shape(primal(dA))[-1]
+    lower = _masks(m)[0]
+    mirrored = _conj(np.swapaxes(dA, -1, -2))
     if uplo == "L":                      # entries i >= j as they are, i < j mirrored
-        return np.where(lower, dA, np.swapaxes(dA, -1, -2))
-    return np.where(lower, np.swapaxes(dA, -1, -2), dA)
+        out = np.where(lower, dA, mirrored)
+    else:
+        out = np.where(lower, mirrored, dA)
+    if np.iscomplexobj(primal(dA)):
+        out = np.where(np.eye(m, dtype=bool), np.real(out), out)
+    return out
 
 
 def _check_uplo(who, uplo):
@@ -569,38 +596,68 @@ def _check_uplo(who, uplo):
 
 def _cholesky(A, upper=False):
     """NumPy reads the lower triangle (the upper one with ``upper=True``); the
-    partials are those of the factor of that triangle mirrored."""
+    partials are those of the factor of that triangle mirrored (Hermitian):
+    ``dL = L Phi`` with ``S = L^{-1} dA L^{-H}`` and ``Phi = tril(S, -1) + Re diag(S) / 2``
+    (the factor's diagonal is real)."""
     L = np.linalg.cholesky(A.value)
     if upper:                            # NumPy's own factor of the upper triangle
-        L = np.swapaxes(np.linalg.cholesky(A.value, upper=True), -1, -2)
+        L = _H(np.linalg.cholesky(A.value, upper=True))
     Linv = np.linalg.inv(L)
     dA = _triangle(_directions(A, A.tag), "U" if upper else "L")
-    S = Linv @ dA @ np.swapaxes(Linv, -1, -2)
+    S = Linv @ dA @ _H(Linv)
+    if np.iscomplexobj(primal(S)):       # rounding leaves an imaginary part there
+        S = np.where(np.eye(np.shape(primal(S))[-1], dtype=bool), np.real(S), S)
     lower, weights = _masks(np.shape(primal(S))[-1])
     phi = np.where(lower, S * weights, 0.0)      # tril(S, -1) + diag(S) / 2
     out = make(L, _last(L @ phi), A.tag)
-    return np.swapaxes(out, -1, -2) if upper else out
+    return _H(out) if upper else out
+
+
+def _pinned(V, dV, row, who):
+    """``dV`` of unit columns whose phases LAPACK fixes by making row ``row`` of ``V``
+    real (complex ``eigh``: the first row for ``UPLO='L'``, the last for ``'U'``;
+    complex ``svd``: the first row of the right vectors, of the left ones for wide
+    matrices): ``dV`` given with ``Im(v_k^H dv_k) = 0``, plus ``i theta_k v_k`` so that
+    that row stays real.  Raises where the row is not real (another LAPACK's
+    convention) or has a zero, where the phase has no derivative."""
+    row = row % np.shape(primal(V))[-2]
+    pivot = primal(V)[..., row, :]
+    size = np.abs(pivot)
+    if np.any(np.abs(pivot.imag) > 1e-12 * np.maximum(size, 1e-300)) or np.any(size == 0):
+        raise errors.unsupported_function(
+            f"{who} of a complex matrix here (its vectors' phases are set by LAPACK; "
+            "this LAPACK does not make the expected row real, or that row has a zero, "
+            "so they have no derivative dualgrad can give; functions of the values, or "
+            "of |V|, V V^H, avoid the phases)")
+    theta = -np.imag(dV[..., row:row + 1, :]) / np.real(V[..., row:row + 1, :])
+    return dV + 1j * V * theta
 
 
 def _eigh(A, UPLO="L"):
     """NumPy reads the triangle ``UPLO`` only: the partials are those of the
-    symmetric matrix made of that triangle, mirrored."""
+    Hermitian matrix made of that triangle, mirrored: ``M = V^H dA V``,
+    ``dw = Re diag(M)``, ``dV = V (F o M)`` (complex: with LAPACK's phases)."""
     _check_uplo("np.linalg.eigh", UPLO)
     w, V = np.linalg.eigh(A.value, UPLO)
-    Vt = np.swapaxes(V, -1, -2)
     gap = w[..., None, :] - w[..., :, None]
     F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
-    M = Vt @ _triangle(_directions(A, A.tag), UPLO) @ V
-    dw = _last(np.diagonal(M, axis1=-2, axis2=-1))
+    M = _H(V) @ _triangle(_directions(A, A.tag), UPLO) @ V
+    diag = np.diagonal(M, axis1=-2, axis2=-1)
+    dV = V @ (F * M)
+    if np.iscomplexobj(primal(V)):
+        diag = np.real(diag)
+        dV = _pinned(V, dV, 0 if UPLO == "L" else -1, "np.linalg.eigh")
     result = _result("eigh")
-    return result(make(w, dw, A.tag), make(V, _last(V @ (F * M)), A.tag))
+    return result(make(w, _last(diag), A.tag), make(V, _last(dV), A.tag))
 
 
 def _eigvalsh_only(A, UPLO):
-    """``dw_i = v_i^T dA v_i`` for every direction, without the eigenvectors' partials."""
+    """``dw_i = Re(v_i^H dA v_i)`` for every direction, without the eigenvectors' partials."""
     w, V = np.linalg.eigh(A.value, UPLO)
     dA = _triangle(_directions(A, A.tag), UPLO)
-    dw = np.sum(V * (dA @ V), axis=-2)             # the diagonal of V^T dA V
+    dw = np.sum(_conj(V) * (dA @ V), axis=-2)       # the diagonal of V^H dA V
+    if np.iscomplexobj(primal(dw)):
+        dw = np.real(dw)
     return make(w, _last(dw), A.tag)
 
 
@@ -610,8 +667,9 @@ def _eigvalsh(A, UPLO="L"):
 
 
 def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
-    """Singular values ``ds_i = u_i^T dA v_i``; singular vectors from the standard
-    identities with ``F_ij = 1 / (s_j^2 - s_i^2)`` (distinct singular values).
+    """Singular values ``ds_i = Re(u_i^H dA v_i)``; singular vectors from the standard
+    identities with ``F_ij = 1 / (s_j^2 - s_i^2)`` (distinct singular values), for
+    complex matrices with LAPACK's phases (see :func:`_pinned`).
 
     Only the thin factors are unique, so ``full_matrices=True`` is supported for
     square matrices alone."""
@@ -621,9 +679,14 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
         raise errors.unsupported_function(
             "np.linalg.svd with full_matrices=True of a non-square matrix (the extra "
             "columns are not unique; pass full_matrices=False)")
+    cplx = _is_complex(a)
+    if compute_uv and hermitian and cplx:
+        raise errors.unsupported_function(
+            "np.linalg.svd with hermitian=True and compute_uv=True of a complex matrix "
+            "(its vectors' phases follow eigh's; pass hermitian=False)")
     U, s, Vt = np.linalg.svd(A, full_matrices=False, hermitian=hermitian)
-    V = np.swapaxes(Vt, -1, -2)
-    Ut = np.swapaxes(U, -1, -2)
+    V = _H(Vt)
+    Ut = _H(U)
     if compute_uv:
         s2 = s * s
         gap = s2[..., None, :] - s2[..., :, None]
@@ -637,21 +700,37 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
         St = np.swapaxes(S, -1, -2)
         inv_s = 1.0 / S
     dA = _directions(a, a.tag)
-    if not compute_uv:                    # the diagonal of U^T dA V alone
-        return make(s, _last(np.sum(U * (dA @ V), axis=-2)), a.tag)
+    if not compute_uv:                    # the diagonal of U^H dA V alone
+        ds = np.sum(_conj(U) * (dA @ V), axis=-2)
+        return make(s, _last(np.real(ds) if np.iscomplexobj(primal(ds)) else ds), a.tag)
     P = Ut @ dA @ V
-    s_dual = make(s, _last(np.diagonal(P, axis1=-2, axis2=-1)), a.tag)
-    Pt = np.swapaxes(P, -1, -2)
-    dU = U @ (F * (P * S + St * Pt)) + (dA @ V - U @ P) * inv_s
-    dV = V @ (F * (St * P + Pt * S)) + (np.swapaxes(dA, -1, -2) @ U - V @ Pt) * inv_s
+    diag = np.diagonal(P, axis1=-2, axis2=-1)
+    Ph = _H(P)
+    dU = U @ (F * (P * S + St * Ph)) + (dA @ V - U @ P) * inv_s
+    dV = V @ (F * (St * P + Ph * S)) + (_H(dA) @ U - V @ Ph) * inv_s
+    if np.iscomplexobj(primal(P)):
+        # u_k^H du_k - conj(v_k^H dv_k) = i Im(P_kk) / s_k: all of it on dU here, then
+        # the common phase of (u_k, v_k) that keeps LAPACK's real row real
+        diag_im = 1j * np.imag(diag)
+        dU = dU + U * (diag_im[..., None, :] * inv_s)
+        diag = np.real(diag)
+        if m >= n:
+            phased = _pinned(V, dV, 0, "np.linalg.svd")
+            dU = dU + U * (phased - dV)[..., :1, :] / V[..., :1, :]
+            dV = phased
+        else:
+            phased = _pinned(U, dU, 0, "np.linalg.svd")
+            dV = dV + V * (phased - dU)[..., :1, :] / U[..., :1, :]
+            dU = phased
+    s_dual = make(s, _last(diag), a.tag)
     result = _result("svd")
-    return result(make(U, _last(dU), a.tag), s_dual,
-                  make(Vt, _last(np.swapaxes(dV, -1, -2)), a.tag))
+    return result(make(U, _last(dU), a.tag), s_dual, make(Vt, _last(_H(dV)), a.tag))
 
 
 def _qr(a, mode="reduced"):
-    """``X = Q^T dA R^-1``, ``W = tril(X, -1) - tril(X, -1)^T``:
-    ``dQ = Q W + (I - Q Q^T) dA R^-1`` and ``dR = (X - W) R`` (full column rank,
+    """``X = Q^H dA R^-1``, ``W = tril(X, -1) - tril(X, -1)^H`` (complex: plus
+    ``i Im diag(X)``, as LAPACK's ``R`` keeps a real diagonal):
+    ``dQ = Q W + (I - Q Q^H) dA R^-1`` and ``dR = (X - W) R`` (full column rank,
     ``m >= n``, where the thin factors are unique)."""
     A = a.value
     m, n = np.shape(primal(A))[-2:]
@@ -661,12 +740,20 @@ def _qr(a, mode="reduced"):
             "'reduced' and 'r' for m >= n, 'complete' for square matrices)")
     Q, R = np.linalg.qr(A)
     _full_rank("np.linalg.qr", A, np.linalg.matrix_rank(primal(A)))
+    if np.iscomplexobj(primal(R)) and np.any(
+            np.abs(np.diagonal(primal(R), axis1=-2, axis2=-1).imag) >
+            1e-12 * np.abs(np.diagonal(primal(R), axis1=-2, axis2=-1))):
+        raise errors.unsupported_function(
+            "np.linalg.qr of a complex matrix here (this LAPACK's R has a complex "
+            "diagonal, so the factors' phases are not those dualgrad differentiates)")
     Rinv = np.linalg.inv(R)
-    Qt = np.swapaxes(Q, -1, -2)
     B = _directions(a, a.tag) @ Rinv
-    X = Qt @ B
+    X = _H(Q) @ B
     L = np.tril(X, -1)
-    W = L - np.swapaxes(L, -1, -2)
+    W = L - _H(L)
+    if np.iscomplexobj(primal(X)):       # LAPACK's R has a real diagonal: Q^H dQ gets
+        eye = np.eye(np.shape(primal(X))[-1], dtype=bool)    # i Im(X_kk) on its diagonal
+        W = W + np.where(eye, 1j * np.imag(X), 0.0)
     R_dual = make(R, _last((X - W) @ R), a.tag)
     if mode == "r":
         return R_dual
@@ -764,12 +851,8 @@ def _full_rank(who, A, rank):
             f"{who} of a rank-deficient matrix (its derivative does not exist there)")
 
 
-def _T(M):
-    return np.swapaxes(M, -1, -2)
-
-
 def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
-    """``d(A+) = -A+ dA A+ + A+ A+^T dA^T (I - A A+) + (I - A+ A) dA^T A+^T A+``
+    """``d(A+) = -A+ dA A+ + A+ A+^H dA^H (I - A A+) + (I - A+ A) dA^H A+^H A+``
     (Golub and Pereyra), valid where the rank does not change."""
     kwargs = {} if rtol is None else {"rtol": rtol}
     if not isinstance(a, Dual):
@@ -781,12 +864,12 @@ def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
     left = np.eye(m) - A @ P
     right = np.eye(k) - P @ A
     dA = _directions(a, a.tag)
-    return make(P, _last(-(P @ dA @ P) + P @ _T(P) @ _T(dA) @ left +
-                         right @ _T(dA) @ _T(P) @ P), a.tag)
+    return make(P, _last(-(P @ dA @ P) + P @ _H(P) @ _H(dA) @ left +
+                         right @ _H(dA) @ _H(P) @ P), a.tag)
 
 
 def _lstsq(a, b, rcond=None):
-    """Least squares for full column rank: ``dx = (A^T A)^{-1} (dA^T r - A^T dA x + A^T db)``
+    """Least squares for full column rank: ``dx = (A^H A)^{-1} (dA^H r - A^H dA x + A^H db)``
     with ``r = b - A x``; the value is NumPy's own solution."""
     tag, n = newest([a, b])
     if tag < 0:
@@ -797,22 +880,22 @@ def _lstsq(a, b, rcond=None):
     _full_rank("np.linalg.lstsq", Av, rank)
     if np.shape(primal(Av))[0] < np.shape(primal(Av))[1]:
         raise errors.unsupported_function("np.linalg.lstsq of an underdetermined system")
-    gram = _T(Av) @ Av
+    gram = _H(Av) @ Av
     r = bv - Av @ x
     vector = np.ndim(primal(x)) == 1
 
-    def at(v):                        # A^T v_k for the stacked v_k (vectors: rows of v)
-        return v @ Av if vector else _T(Av) @ v
+    def at(v):                        # A^H v_k for the stacked v_k (vectors: rows of v)
+        return v @ _conj(Av) if vector else _H(Av) @ v
     rhs = 0.0                         # every direction stacked in front
     if dA is not None:
-        rhs = rhs + _T(dA) @ r - at(dA @ x)
+        rhs = rhs + _H(dA) @ r - at(dA @ x)
     if db is not None:
         rhs = rhs + at(db)
     rhs = _full(rhs, n, np.shape(primal(x)))
     xd = make(x, _solve_columns(gram, _last(rhs), vector), tag)
     residual = (b if isinstance(b, Dual) else bv) - (a if isinstance(a, Dual) else Av) @ xd
     m, k = np.shape(primal(Av))
-    sums = np.sum(residual * residual, axis=0) if m > k else np.zeros((0,))
+    sums = np.sum(abs2(residual), axis=0) if m > k else np.zeros((0,))
     if m > k and np.ndim(primal(bv)) == 1:
         sums = np.reshape(sums, (1,))                   # NumPy's shape for a 1-D b
     return xd, sums, rank, sv

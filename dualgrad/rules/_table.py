@@ -342,8 +342,11 @@ NOT_HOLOMORPHIC = {
     np.linalg.norm: (0,), np.linalg.vector_norm: (0,), np.linalg.matrix_norm: (0,),
     np.linalg.svd: (0,), np.linalg.svdvals: (0,), np.linalg.eigh: (0,),
     np.linalg.eigvalsh: (0,), np.linalg.cholesky: (0,), np.linalg.qr: (0,),
-    np.linalg.pinv: (0,), np.linalg.lstsq: (0,),
+    np.linalg.pinv: (0,), np.linalg.lstsq: (0,), np.linalg.slogdet: (0,),
 }
+# (np.fft's transforms with real output, ``irfft``, ``hfft``, ``irfft2`` and ``irfftn``,
+# read only the Hermitian half of their input: dispatch/_fft.py adds them here when
+# NumPy's lazily loaded fft module is first used, so ``import dualgrad`` does not load it)
 _SCIPY_LOADED = False
 
 

@@ -390,3 +390,82 @@ def test_slogdet_of_a_complex_matrix_under_holomorphic_raises():
                         holomorphic=True)
     np.testing.assert_allclose(dg.jacobian(lambda z: np.linalg.det(np.outer(z, z) + np.eye(2)),
                                            z, holomorphic=True), 2 * z, rtol=1e-14)
+
+
+# ---- det at a singular matrix (attack4 08), pinv's rcond and hermitian ----------------
+def _others(x, skip):
+    return np.prod(np.delete(x, skip))
+
+
+def test_det_at_a_singular_matrix_has_the_adjugates_derivative():
+    """``det(diag(x)) = prod x``: the gradient is the product of the other entries and
+    the Hessian that of the other two, at x with a zero too, where ``solve`` fails and
+    a bare LinAlgError came out before."""
+    x = np.array([1.0, 1.5, -1.0, 0.0])
+    f = lambda x: np.linalg.det(np.diag(x))                              # noqa: E731
+    np.testing.assert_allclose(dg.gradient(f, x), [_others(x, [i]) for i in range(4)],
+                               atol=1e-15)
+    want = [[0.0 if i == j else _others(x, [i, j]) for j in range(4)] for i in range(4)]
+    np.testing.assert_allclose(dg.hessian(f, x), want, atol=1e-15)
+    x = np.array([2.0, 0.0, 0.0, 3.0, -1.0, 0.5])                       # rank 4 of 6
+    np.testing.assert_allclose(dg.gradient(f, x), np.zeros(6), atol=1e-15)
+    # rank 1, det identically 0; a stack with one singular matrix; a complex one
+    g = lambda x: np.linalg.det(np.outer(x[:2], x[2:]))                  # noqa: E731
+    np.testing.assert_allclose(dg.gradient(g, np.array([1.0, 1.0, -1.0, 0.0])), np.zeros(4),
+                               atol=1e-15)
+    B = np.stack([np.diag([1.0, 1.5, -1.0, 0.0]), 2.0 * np.eye(4)])
+    got = dg.jacobian(lambda t: np.linalg.det(B + np.diag(t)), np.zeros(4))
+    np.testing.assert_allclose(got, [[0, 0, 0, -1.5], [8, 8, 8, 8]], atol=1e-15)
+    z = np.array([1 + 1j, 2 - 1j, 0j, 0.5j])
+    got = dg.jacobian(lambda t: np.linalg.det(np.diag(z + t)), np.zeros(4))
+    np.testing.assert_allclose(got, [_others(z, [i]) for i in range(4)], atol=1e-15)
+
+
+def test_det_at_a_dense_singular_matrix_against_differences():
+    rng = np.random.default_rng(3)
+    M = rng.standard_normal((5, 2)) @ rng.standard_normal((2, 5))        # rank 2
+    M[:, 0] = 0.0                                                          # exactly singular
+    M[0, 0] = 0.0
+    for f in (np.linalg.det, lambda A: np.linalg.det(A[1:, 1:])):
+        got = dg.gradient(f, M)
+        np.testing.assert_allclose(got, numerical_jacobian(f, M), atol=1e-9)
+    A = np.array([[1.0, 2.0, 0.5, 3.0], [0.0, 1.0, -1.0, 1.0], [2.0, 0.0, 1.0, 2.0],
+                  [0.0, 0.0, 0.0, 0.0]])                                  # rank 3
+    got = dg.hessian(lambda a: np.linalg.det(np.reshape(a, (4, 4))), A.ravel())
+    want = numerical_jacobian(lambda a: dg.gradient(
+        lambda b: np.linalg.det(np.reshape(b, (4, 4))), a), A.ravel())
+    np.testing.assert_allclose(got, want, atol=1e-8)
+
+
+def test_det_hessian_of_a_large_singular_matrix_raises():
+    x = np.array([1.0, 2.0, 3.0, 4.0, 0.0])
+    with pytest.raises(TypeError, match=r"np.linalg.det of a singular 5 x 5 matrix inside a "
+                                        r"Hessian.*Fix"):
+        dg.hessian(lambda x: np.linalg.det(np.diag(x)), x)
+
+
+def test_pinv_honours_rcond_and_hermitian():
+    """The value is NumPy's own pinv with the same ``rcond``/``hermitian`` (they were
+    dropped: a different matrix came back), the derivative that of what NumPy reads,
+    and a cutoff that drops a singular value raises (the rank changes there)."""
+    A = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.1]])                   # s = 9.59, 0.49
+    f = lambda A: np.linalg.pinv(A, rcond=0.01)                           # noqa: E731
+    value, _ = dg.jvp(f, A, np.ones_like(A))
+    np.testing.assert_allclose(value, np.linalg.pinv(A, rcond=0.01), rtol=1e-15)
+    np.testing.assert_allclose(dg.jacobian(f, A), numerical_jacobian(f, A), rtol=1e-7, atol=1e-8)
+    with pytest.raises(TypeError, match="pinv of a rank-deficient"):
+        dg.jacobian(lambda A: np.linalg.pinv(A, rcond=0.1), A)
+    S = np.array([[2.0, 1.0], [5.0, 3.0]])                               # not symmetric
+    h = lambda A: np.linalg.pinv(A, hermitian=True)                       # noqa: E731
+    value, _ = dg.jvp(h, S, np.ones_like(S))
+    np.testing.assert_allclose(value, np.linalg.pinv(S, hermitian=True), rtol=1e-14)
+    np.testing.assert_allclose(dg.jacobian(h, S), numerical_jacobian(h, S), rtol=1e-7, atol=1e-8)
+
+
+def test_svd_hermitian_reads_the_lower_triangle():
+    S = np.array([[2.0, 1.0, 0.5], [5.0, 3.0, -1.0], [0.2, 0.7, -4.0]])   # not symmetric
+    for f in (lambda A: np.linalg.svd(A, hermitian=True, compute_uv=False),
+              lambda A: np.linalg.svd(A, hermitian=True)[0] * np.sign(
+                  np.linalg.svd(A, hermitian=True)[0][0])):
+        np.testing.assert_allclose(dg.jacobian(f, S), numerical_jacobian(f, S),
+                                   rtol=1e-7, atol=1e-8)

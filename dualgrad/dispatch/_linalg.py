@@ -543,12 +543,61 @@ def _slogdet(A):
 
 
 def _det(A):
+    """``d det = det tr(A^{-1} dA)``; at a singular ``A`` (``solve`` fails) the same
+    ``tr(adj(A) dA)`` with the adjugate, which exists everywhere (det is a polynomial)."""
     det = np.linalg.det(A.value)
     if _nonfinite(A.value):
         return make(det, _det_partials_nonfinite(A), A.tag)
-    tr = _trace_solve(A.value, A.partials)
+    try:
+        tr = _trace_solve(A.value, A.partials)
+    except np.linalg.LinAlgError:
+        return make(det, _det_partials_singular(A), A.tag)
     ddet = det * tr if np.ndim(primal(det)) == 0 else det[..., None] * tr
     return make(det, ddet, A.tag)
+
+
+_EXPANDED = 4        # nested duals of a singular matrix: Laplace expansion up to this size
+
+
+def _det_partials_singular(A):
+    """``sum_ij adj(A)_ji dA_ij`` at a singular ``A``.  Plain values: the adjugate from
+    the SVD ``A = U S V^H``, ``adj(A) = det(U) det(V^H) V adj(S) U^H`` with
+    ``adj(S) = diag(prod_{j != i} s_j)`` (no division by the zero singular value).
+    Nested duals (Hessians): the partials of the Laplace expansion of ``det``, a
+    polynomial in the dual entries, for matrices up to ``_EXPANDED`` x ``_EXPANDED``."""
+    V = A.value
+    m = np.shape(primal(V))[-1]
+    if isinstance(V, Dual):
+        if m > _EXPANDED:
+            raise errors.unsupported_function(
+                f"np.linalg.det of a singular {m} x {m} matrix inside a Hessian (second "
+                f"derivatives there are given up to {_EXPANDED} x {_EXPANDED}; move the "
+                "point off the singular set, or write det of the small blocks")
+        return _laplace(A).partials
+    U, s, Vh = np.linalg.svd(V)
+    ones = np.ones(s.shape[:-1] + (1,))
+    before = np.cumprod(np.concatenate([ones, s[..., :-1]], axis=-1), axis=-1)
+    after = np.cumprod(np.concatenate([ones, s[..., :0:-1]], axis=-1), axis=-1)[..., ::-1]
+    phase = np.linalg.det(U) * np.linalg.det(Vh)
+    adj = (_H(Vh) * (before * after)[..., None, :]) @ _H(U)
+    adj = adj * np.asarray(phase)[..., None, None]
+    if not np.iscomplexobj(V):
+        adj = np.real(adj)
+    return np.einsum("...ji,...ijn->...n", adj, A.partials)
+
+
+def _laplace(A):
+    """``det`` of a small dual matrix (stacked too) by the Laplace expansion along its
+    first row: a polynomial in the entries, so its partials hold at any rank."""
+    m = np.shape(primal(A))[-1]
+    if m == 1:
+        return A[..., 0, 0]
+    total = 0.0
+    for c in range(m):
+        minor = np.delete(A[..., 1:, :], c, axis=-1)
+        term = A[..., 0, c] * _laplace(minor)
+        total = total + term if c % 2 == 0 else total - term
+    return total
 
 
 def _det_partials_nonfinite(A):
@@ -560,7 +609,7 @@ def _det_partials_nonfinite(A):
         raise errors.unsupported_function(
             "np.linalg.det of a matrix holding inf or NaN inside a Hessian")
     m = V.shape[-1]
-    cof = np.ones(V.shape)
+    cof = np.ones(V.shape, dtype=np.result_type(V.dtype, float))
     with np.errstate(invalid="ignore", over="ignore"):
         for r in range(m if m > 1 else 0):
             for c in range(m):
@@ -585,6 +634,17 @@ def _triangle(dA, uplo):
     else:
         out = np.where(lower, mirrored, dA)
     if np.iscomplexobj(primal(dA)):
+        out = np.where(np.eye(m, dtype=bool), np.real(out), out)
+    return out
+
+
+def _hermitian(a):
+    """The dual Hermitian matrix that NumPy's ``hermitian=True`` paths factor: the lower
+    triangle of ``a`` mirrored (conjugated), its diagonal real for complex ``a``."""
+    lower = _masks(np.shape(primal(a))[-1])[0]
+    out = np.where(lower, a, _conj(np.swapaxes(a, -1, -2)))
+    if np.iscomplexobj(primal(a)):
+        m = np.shape(primal(a))[-1]
         out = np.where(np.eye(m, dtype=bool), np.real(out), out)
     return out
 
@@ -700,6 +760,8 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
         St = np.swapaxes(S, -1, -2)
         inv_s = 1.0 / S
     dA = _directions(a, a.tag)
+    if hermitian:                         # NumPy factors the lower triangle (eigh)
+        dA = _triangle(dA, "L")
     if not compute_uv:                    # the diagonal of U^H dA V alone
         ds = np.sum(_conj(U) * (dA @ V), axis=-2)
         return make(s, _last(np.real(ds) if np.iscomplexobj(primal(ds)) else ds), a.tag)
@@ -853,14 +915,24 @@ def _full_rank(who, A, rank):
 
 def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
     """``d(A+) = -A+ dA A+ + A+ A+^H dA^H (I - A A+) + (I - A+ A) dA^H A+^H A+``
-    (Golub and Pereyra), valid where the rank does not change."""
-    kwargs = {} if rtol is None else {"rtol": rtol}
+    (Golub and Pereyra), valid where the rank does not change: every singular value
+    above NumPy's cutoff (``rcond`` or ``rtol`` times the largest).  With
+    ``hermitian=True`` NumPy reads the lower triangle: ``A`` is that triangle mirrored."""
+    kwargs = {"rcond": rcond, "hermitian": hermitian}
+    if rtol is not None:
+        kwargs["rtol"] = rtol
     if not isinstance(a, Dual):
         return np.linalg.pinv(a, **kwargs)
+    P = np.linalg.pinv(a.value, **kwargs)              # NumPy's own value (and checks)
+    if hermitian:
+        a = _hermitian(a)
     A = a.value
-    P = np.linalg.pinv(A, **kwargs)
-    _full_rank("np.linalg.pinv", A, np.linalg.matrix_rank(primal(A)))
     m, k = np.shape(primal(A))[-2:]
+    s = np.linalg.svd(primal(A), compute_uv=False)
+    cut = rcond if rcond is not None else rtol if rtol is not None else \
+        max(m, k) * np.finfo(float).eps
+    _full_rank("np.linalg.pinv", A,
+               np.sum(s > np.asarray(cut)[..., None] * s[..., :1], axis=-1))
     left = np.eye(m) - A @ P
     right = np.eye(k) - P @ A
     dA = _directions(a, a.tag)

@@ -328,6 +328,8 @@ def _convolve_partials(func, args, values, duals, kwargs):
 
 def _conj(x):
     """``np.conj(x)``, and ``x`` itself (no copy) when it is real."""
+    if type(x) is np.ndarray:                     # the products' path: no iscomplexobj
+        return np.conj(x) if x.dtype.kind == "c" else x
     return np.conj(x) if np.iscomplexobj(primal(x)) else x
 
 

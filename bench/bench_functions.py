@@ -39,6 +39,12 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]        # this checkout's dualgrad
 
 import dualgrad as dg  # noqa: E402
+from dualgrad.backend import _loader  # noqa: E402
+
+# The steady state of a process whose kernels have paid for loading numba
+# (dualgrad/backend/_loader.py: before that, large operations take the NumPy path,
+# up to LOAD_AFTER partials elements; bench/first_call.py times that part).
+_loader.load()
 from dualgrad.dual._base import new_tag  # noqa: E402
 from dualgrad.dispatch._functions import HANDLED, function_name  # noqa: E402
 from dualgrad.dispatch._linalg import LINALG  # noqa: E402

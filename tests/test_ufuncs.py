@@ -379,7 +379,7 @@ def test_logaddexp_derivatives_far_from_zero(ufunc, base, big):
     np.testing.assert_allclose(g, [want, 1.0 - want], rtol=1e-14)
 
 
-@pytest.mark.parametrize("scale", [1e-200, 1e-160, 1.0, 1e160, 1e200])
+@pytest.mark.parametrize("scale", [1e-150, 1e-100, 1.0, 1e100, 1e150])
 def test_arctan2_gradient_at_extreme_scales(scale):
     a, b = 0.3, -0.4                    # d atan2(y, x) = (x dy - y dx) / (x^2 + y^2)
     g = dg.gradient(lambda v: np.arctan2(v[0], v[1]), np.array([a, b]) * scale)

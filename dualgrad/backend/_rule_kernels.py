@@ -485,6 +485,86 @@ def d_arctan_x(xs, outs, px, q):
 
 
 @njit(**_JIT)
+def d_arctan2_x_flat(xs, ys, outs, px, q):
+    """``np.arctan2``, one direction: ``q = (y / (x * x + y * y)) * px``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fx = y / (x * x + y * y)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+
+
+@njit(**_JIT)
+def d_arctan2_x(xs, ys, outs, px, q):
+    """``np.arctan2``: ``q[i, :] = (y / (x * x + y * y)) * px``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = y / (x * x + y * y)
+        if fx - fx == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+@njit(**_JIT)
+def d_arctan2_y_flat(xs, ys, outs, py, q):
+    """``np.arctan2``, one direction: ``q = (-x / (x * x + y * y)) * py``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fy = -x / (x * x + y * y)
+        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_arctan2_y(xs, ys, outs, py, q):
+    """``np.arctan2``: ``q[i, :] = (-x / (x * x + y * y)) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fy = -x / (x * x + y * y)
+        if fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+@njit(**_JIT)
+def d_arctan2_xy_flat(xs, ys, outs, px, py, q):
+    """``np.arctan2``, one direction: ``q = (y / (x * x + y * y)) * px + (-x / (x * x + y * y)) * py``."""
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        fx = y / (x * x + y * y)
+        fy = -x / (x * x + y * y)
+        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+
+
+@njit(**_JIT)
+def d_arctan2_xy(xs, ys, outs, px, py, q):
+    """``np.arctan2``: ``q[i, :] = (y / (x * x + y * y)) * px + (-x / (x * x + y * y)) * py``."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = y / (x * x + y * y)
+        fy = -x / (x * x + y * y)
+        if fx - fx == 0.0 and fy - fy == 0.0:
+            for k in range(n):
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
+        else:
+            for k in range(n):
+                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+@njit(**_JIT)
 def d_hypot_x_flat(xs, ys, outs, px, q):
     """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, x / out)) * px``."""
     for i in range(q.shape[0]):
@@ -1035,6 +1115,11 @@ KERNELS = {
     },
     np.arctan: {
         (0,): (d_arctan_x_flat, d_arctan_x),
+    },
+    np.arctan2: {
+        (0,): (d_arctan2_x_flat, d_arctan2_x),
+        (1,): (d_arctan2_y_flat, d_arctan2_y),
+        (0, 1): (d_arctan2_xy_flat, d_arctan2_xy),
     },
     np.hypot: {
         (0,): (d_hypot_x_flat, d_hypot_x),

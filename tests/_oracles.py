@@ -210,3 +210,16 @@ def jitted_expected(point, mixes, entry):
         for k in mix:
             want[j, k] = entry(point, k)
     return want
+
+
+def central(f, x, h=1e-6):
+    """Central differences of ``f`` at array ``x``: shape ``f(x).shape + x.shape``
+    (an oracle for exact first derivatives, and for second ones when ``f`` is an
+    exact gradient)."""
+    cols = []
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = h
+        e = e.reshape(x.shape)
+        cols.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * h))
+    return np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + x.shape)

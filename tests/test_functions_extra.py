@@ -6,18 +6,9 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
+from _oracles import central
 
 RNG = np.random.default_rng(4)
-
-
-def central(f, x, h=1e-6):
-    cols = []
-    for i in range(x.size):
-        e = np.zeros(x.size)
-        e[i] = h
-        e = e.reshape(x.shape)
-        cols.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * h))
-    return np.stack(cols, axis=-1).reshape(np.shape(f(x)) + x.shape)
 
 
 @pytest.mark.parametrize("func, shape, sections", [

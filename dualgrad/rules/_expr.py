@@ -62,7 +62,7 @@ FUNCTIONS = {
     "np.trunc": _Fn(1), "np.real": _Fn(1), "np.conjugate": _Fn(1),
     "np.absolute": _Fn(1),
     "np.float_power": _Fn(2), "np.floor_divide": _Fn(2), "np.ldexp": _Fn(2),
-    "np.copysign": _Fn(2), "np.hypot": _Fn(2, "math.hypot"),
+    "np.copysign": _Fn(2),
     **{f"sc.{name}": _Fn(1) for name in (
         "expit", "digamma", "gammaln", "j0", "j1", "y0", "y1", "i0", "i1", "i0e", "i1e",
         "k0", "k1")},

@@ -32,6 +32,8 @@ Propagation
         ``np.where(cond[..., None], p, q)`` as partials of shape ``target``.
     ``outer(a, p, b, q)``
         the partials of ``np.outer(a, b)`` (``p`` or ``q`` ``None`` for a constant).
+    ``cross(a, p, b, q)``
+        the partials of ``np.cross(a, b)`` of 3-vectors of one shape, in one pass.
     ``rank2(u, a, v, b)``
         ``u[:, None] * a + v[:, None] * b`` (``linspace`` of scalar ends).
     ``convolve(p, w)``
@@ -52,6 +54,8 @@ Allocation
     ``empty(shape)``: uninitialised float64 partials (a pooled buffer: inside a scope
     from the helpers' pool, outside from a small bounded one).
     ``zeros(shape, dtype=float, like=None)``, ``zeros_like(p, shape=None)``: zeros.
+    ``zeros_readonly(shape)``: read-only float64 zeros taking no memory (a broadcast
+    zero), for results NumPy makes read-only (``np.imag`` of a real array).
     ``copy(p)``: a copy (pooled when large).  ``like(p)``: a pooled buffer shaped like
     ``p``, or ``None``.  ``pooled(base)``: 1 when the pool holds ``base``.
 Scope
@@ -73,7 +77,7 @@ Engine
     ``use_pool(enabled)``: ``with use_pool(False)`` turns the pool off.
 """
 
-from ._buffers import copy, empty, like, pooled, zeros, zeros_like
+from ._buffers import copy, empty, like, pooled, zeros, zeros_like, zeros_readonly
 from ._fused import ACTIVE as FUSING
 from ._fused import PENDING, Deferred, add_into, before_write, concrete, defer, engine, scope
 from ._fused import read as read_partials
@@ -81,14 +85,14 @@ from ._fused import diff as defer_diff
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._kernels import local, use
-from ._propagate import (combine, combine_small, convolve, finite, from_rows, outer,
+from ._propagate import (combine, combine_small, convolve, cross, finite, from_rows, outer,
                          pair_small, rank2, rows, scaled_small,
                          running_product, scaled, small, sum_partials, weighted_sum,
                          where)
 
-__all__ = ["combine", "combine_small", "scaled_small", "pair_small", "small", "scaled", "local", "where", "outer", "rank2",
+__all__ = ["combine", "combine_small", "scaled_small", "pair_small", "small", "scaled", "local", "where", "outer", "cross", "rank2",
            "rows", "from_rows", "running_product", "convolve", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
-           "zeros_like", "copy", "like", "pooled", "scope", "use", "use_pool",
+           "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope", "use", "use_pool",
            "engine", "FUSING", "PENDING", "Deferred", "defer", "defer_roll", "defer_diff", "add_into", "concrete", "before_write",
            "read_partials"]

@@ -32,7 +32,8 @@ import threading
 
 import numpy as np
 
-__all__ = ["begin", "end", "scope", "empty", "like", "copy", "zeros", "zeros_like", "use",
+__all__ = ["begin", "end", "scope", "empty", "like", "copy", "zeros", "zeros_like",
+           "zeros_readonly", "use",
            "pooled", "MIN_BYTES"]
 
 MIN_BYTES = 1 << 18
@@ -171,12 +172,58 @@ def _room(nbytes):
 
 
 def copy(p):
-    """A copy of partials ``p``, in a pooled buffer when :func:`like` serves one."""
+    """A C-contiguous copy of partials ``p``, in a pooled buffer when :func:`like`
+    serves one.  A broadcast view (``np.broadcast_to``, ``np.meshgrid``'s grids) is
+    copied by :func:`_spread`, not element row by element row."""
+    if type(p) is np.ndarray and p.ndim > 1 and 0 in p.strides[:-1]:
+        spread = _spread(p)
+        if spread is not None:
+            return spread
     out = like(p)
     if out is None:
         return p.copy()
     np.copyto(out, p)
     return out
+
+
+_BLOCK = 64        # elements: a contiguous run NumPy's copy moves at full speed
+
+
+def _spread(p):
+    """A contiguous copy of the broadcast view ``p``, or ``None``.
+
+    NumPy's copy of a view whose last value axes have stride 0 moves one run of
+    ``n`` partials at a time (``meshgrid``'s row grid: 4x a plain copy at n = 4).
+    Here each stride-0 axis that would leave such short runs is filled by
+    ``np.repeat`` of the source with that axis of size 1 (one ``memcpy`` per run),
+    innermost first, and the rest by one ``np.copyto`` whose runs are long."""
+    shape = p.shape
+    zero = [k for k in range(p.ndim - 1) if p.strides[k] == 0 and shape[k] > 1]
+    if not zero or p.strides[-1] != p.itemsize:
+        return None
+    src = p[tuple(slice(0, 1) if k in zero else slice(None) for k in range(p.ndim))]
+    for k in reversed(zero):                  # innermost first, while the runs are short
+        run = 1
+        for d in src.shape[k + 1:]:
+            run *= d
+        if run >= _BLOCK:
+            break
+        src = np.repeat(src, shape[k], axis=k)
+    out = like(p)
+    if out is None:
+        out = np.empty(shape, dtype=p.dtype)
+    np.copyto(out, src)
+    return out
+
+
+def zeros_readonly(shape):
+    """Read-only float64 zero partials of ``shape`` that take no memory (one zero,
+    broadcast): for results that NumPy makes read-only too, such as ``np.imag`` of a
+    real array (a fresh 3.2 MB of zeros cost 7x NumPy's call on the values)."""
+    return np.broadcast_to(_ZERO, shape)
+
+
+_ZERO = np.zeros(())
 
 
 def zeros(shape, dtype=float, like=None):

@@ -23,7 +23,7 @@ import numpy as np
 
 from . import _buffers, _loader
 
-__all__ = ["combine", "local", "sum_leading", "where", "outer", "rank2", "running_product",
+__all__ = ["combine", "local", "sum_leading", "where", "cross", "outer", "rank2", "running_product",
            "convolve", "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
@@ -263,12 +263,53 @@ def where(cond, p, q, target):
     if not _wanted(work, n) and not (n == 1 and _wanted(work, 2)):
         return None
     rows = work // n
+    zero_p, zero_q = _zero(p), _zero(q)
+    if zero_p != zero_q:                      # one zero branch: mask the other's rows
+        kept = _operand(q if zero_p else p, target, (rows, n))
+        if kept is None:
+            return None
+        out = _buffers.empty(target)
+        _kernels().zero_rows(cond.reshape(rows), np.ascontiguousarray(kept),
+                             out.reshape(rows, n), 1 if zero_p else 0)
+        return out
     ps = _operand(p, target, (rows, n))
     qs = _operand(q, target, (rows, n))
     if ps is None or qs is None:
         return None
     out = _buffers.empty(target)
     _kernels().where_rows(cond.reshape(rows), ps, qs, out.reshape(rows, n))
+    return out
+
+
+def _zero(a):
+    """Is ``a`` the number +0.0 (or 0), a branch of :func:`where` that needs no reading?"""
+    return type(a) in (float, int) and a == 0 and math.copysign(1.0, a) > 0
+
+
+def cross(a, p, b, q):
+    """The partials of ``np.cross(a, b)`` of 3-vectors along the last axis in one pass,
+    or ``None``: ``a``, ``b`` float64 values of one shape ``S + (3,)``; ``p``, ``q``
+    their partials (``S + (3, n)``) or ``None`` for a constant."""
+    parts = [x for x in (p, q) if x is not None]
+    if not parts or a.dtype != np.float64 or b.dtype != np.float64 or a.shape != b.shape \
+            or a.shape[-1:] != (3,) or not all(
+                type(x) is np.ndarray and x.dtype == np.float64 and x.shape[:-1] == a.shape
+                for x in parts):
+        return None
+    n = parts[0].shape[-1]
+    target = a.shape + (n,)
+    work = math.prod(target)
+    if not _wanted(work, n):
+        return None
+    rows = work // (3 * n)
+    out = _buffers.empty(target)
+    p3 = parts[0] if p is None else p
+    q3 = parts[0] if q is None else q
+    _kernels().cross_rows(np.ascontiguousarray(a).reshape(rows, 3),
+                          np.ascontiguousarray(p3).reshape(rows, 3, n),
+                          np.ascontiguousarray(b).reshape(rows, 3),
+                          np.ascontiguousarray(q3).reshape(rows, 3, n),
+                          out.reshape(rows, 3, n), p is not None, q is not None)
     return out
 
 

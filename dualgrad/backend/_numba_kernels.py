@@ -269,3 +269,51 @@ def convolve_rows(p, w, out):
             src = flat_p[lo - off:hi - off]
             for q in range(hi - lo):
                 dst[q] += wj * src[q]
+
+
+@njit(**_JIT)
+def zero_rows(cond, p, out, when):
+    """``out[i, :] = 0 if cond[i] == when else p[i, :]``, bit for bit (``np.where`` with
+    a zero branch: ``np.clip`` between constants).  A mask on the bits as in
+    :func:`where_rows`, reading one partials array instead of a stride-0 zero
+    array (which compiled to a loop twice as slow)."""
+    rows, n = out.shape
+    pb = p.view(np.uint64)
+    ob = out.view(np.uint64)
+    c8 = cond.view(np.uint8)
+    flip = np.uint8(when ^ 1)
+    for i in range(rows):
+        m = np.uint64(c8[i] ^ flip) - np.uint64(1)      # all ones where p is kept
+        for k in range(n):
+            ob[i, k] = pb[i, k] & m
+
+
+@njit(**_JIT)
+def cross_rows(a, p, b, q, out, left, right):
+    """The partials of ``np.cross`` of 3-vectors ``a`` and ``b`` (rows of shape
+    ``(rows, 3)``; partials ``p``, ``q`` of shape ``(rows, 3, n)``):
+    ``out[i, c, :] = (p[i, c1] b[i, c2] - p[i, c2] b[i, c1])
+    + (a[i, c1] q[i, c2] - a[i, c2] q[i, c1])`` with ``(c1, c2)`` the cyclic successors
+    of ``c``, each product and difference rounded as ``np.cross`` rounds them for one
+    direction.  ``left`` / ``right``: whether ``a`` / ``b`` carries partials (the other
+    array is then not read).  The values are finite (the caller's NaN-safe path runs
+    otherwise)."""
+    rows, _, n = out.shape
+    for i in range(rows):
+        for c in range(3):
+            c1 = (c + 1) % 3
+            c2 = (c + 2) % 3
+            b1 = b[i, c1]
+            b2 = b[i, c2]
+            a1 = a[i, c1]
+            a2 = a[i, c2]
+            if left and right:
+                for k in range(n):
+                    out[i, c, k] = (p[i, c1, k] * b2 - p[i, c2, k] * b1) + \
+                        (a1 * q[i, c2, k] - a2 * q[i, c1, k])
+            elif left:
+                for k in range(n):
+                    out[i, c, k] = p[i, c1, k] * b2 - p[i, c2, k] * b1
+            else:
+                for k in range(n):
+                    out[i, c, k] = a1 * q[i, c2, k] - a2 * q[i, c1, k]

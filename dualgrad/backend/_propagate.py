@@ -16,7 +16,8 @@ from . import _buffers, _kernels
 
 _sum = np.add.reduce
 
-__all__ = ["combine", "small", "combine_small", "scaled_small", "pair_small", "scaled", "outer", "sum_partials",
+__all__ = ["combine", "small", "combine_small", "scaled_small", "pair_small", "scaled", "outer",
+           "cross", "sum_partials",
            "weighted_sum", "where", "finite", "rows", "from_rows", "running_product",
            "convolve"]
 
@@ -311,6 +312,30 @@ def outer(a, p, b, q):
         else:
             total += term
     return total
+
+
+def cross(a, p, b, q):
+    """The partials of ``np.cross(a, b)`` of 3-vectors along the last axis, every
+    direction at once: ``cross(p_k, b) + cross(a, q_k)``, each component rounded as
+    ``np.cross`` rounds it.  ``a``, ``b``: float64 values of one shape ``S + (3,)``
+    (finite: the caller's NaN-safe path takes the others); ``p``, ``q``: their
+    partials (``S + (3, n)``), ``None`` for a constant.  One kernel pass when the
+    engine takes it, else a few NumPy passes per component."""
+    fast = _kernels.cross(a, p, b, q)
+    if fast is not None:
+        return fast
+    n = (p if p is not None else q).shape[-1]
+    out = _buffers.empty(a.shape + (n,))
+    for c in range(3):
+        c1, c2 = (c + 1) % 3, (c + 2) % 3
+        total = None
+        if p is not None:
+            total = p[..., c1, :] * b[..., c2, None] - p[..., c2, :] * b[..., c1, None]
+        if q is not None:
+            right = a[..., c1, None] * q[..., c2, :] - a[..., c2, None] * q[..., c1, :]
+            total = right if total is None else total + right
+        out[..., c, :] = total
+    return out
 
 
 def rank2(u, a, v, b):

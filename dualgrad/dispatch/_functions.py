@@ -196,7 +196,11 @@ def _imag(val):
     """The imaginary part, of value and partials alike (zeros for a real dual)."""
     if not isinstance(val, Dual):
         return np.imag(val)
-    return make(np.imag(val.value), np.imag(val.partials), val.tag)
+    v, p = val.value, val.partials
+    if type(v) is np.ndarray and type(p) is np.ndarray and v.dtype.kind == "f" and \
+            p.dtype == np.float64:           # NumPy's zeros are read-only: so are these
+        return make(np.imag(v), backend.zeros_readonly(p.shape), val.tag)
+    return make(np.imag(v), np.imag(p), val.tag)
 
 
 def _atleast(func, a):

@@ -208,8 +208,8 @@ def _plain(a):
 
 
 def _contracted_partials(func, args, values, duals, kwargs):
-    """Partials of ``dot``, ``inner``, ``tensordot``, ``vdot``, ``vecdot``, ``outer``
-    and ``kron`` of plain arrays with every direction in one NumPy call per dual
+    """Partials of ``dot``, ``inner``, ``tensordot``, ``vdot``, ``vecdot``, ``outer``,
+    ``kron`` and ``cross`` (3-vectors of one shape) of plain arrays with every direction in one NumPy call per dual
     operand: the direction axis rides along as a free axis of the partials (BLAS
     reads the whole partials array once) instead of one strided product per
     direction.  ``None`` for anything else (nested duals, 0-d operands, keywords
@@ -262,6 +262,13 @@ def _contracted_partials(func, args, values, duals, kwargs):
         ps = [np.reshape(args[i].partials, (-1, args[i].partials.shape[-1]))
               if i in duals else None for i in (0, 1)]
         return backend.outer(a, ps[0], b, ps[1])
+    if func in (np.cross, np.linalg.cross) and len(args) == 2 and \
+            (not kwargs or kwargs == {"axis": -1}) and a.shape == b.shape and \
+            a.shape[-1:] == (3,) and a.dtype == np.float64 and b.dtype == np.float64:
+        ps = [args[i].partials if i in duals else None for i in (0, 1)]
+        if all(x is None or x.dtype == np.float64 and x.shape[:-1] == a.shape for x in ps):
+            return backend.cross(a, ps[0], b, ps[1])
+        return None
     if func is np.kron and not kwargs and len(args) == 2:
         if a.ndim == 1 and b.ndim == 1:              # kron of vectors: outer, raveled
             ps = [args[i].partials if i in duals else None for i in (0, 1)]

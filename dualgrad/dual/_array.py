@@ -266,7 +266,7 @@ class ArrayDual(Dual):
             np.iscomplexobj(self.partials) else self
 
     def copy(self):
-        return make_array(self.value.copy(), self.partials.copy(), self.tag)
+        return make_array(self.value.copy(), backend.copy(self.partials), self.tag)
 
     def reshape(self, *shape, order="C"):
         if len(shape) == 1 and not isinstance(shape[0], int):

@@ -1,0 +1,181 @@
+"""The one-pass paths of cross, clip, meshgrid, imag and the copy of broadcast views
+(issue 13's cliffs): each against an oracle that does not run through dualgrad, with
+both engines forced (numba's kernels and NumPy's calls), at sizes on both sides of
+the kernels' threshold."""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad import backend
+from dualgrad.backend import _buffers
+from dualgrad.dual._base import new_tag
+
+ENGINES = ["numba", "numpy"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("rows", [1, 7, 3000])
+@pytest.mark.parametrize("which", ["both", "left", "right"])
+def test_cross_every_direction_at_once_is_the_product_rule(engine, rows, which):
+    """``d(a x b) = da x b + a x db``, each direction with NumPy's own ``np.cross`` of
+    floats (bilinear: the oracle is exact, so the comparison is to the bit)."""
+    rng = np.random.default_rng(rows)
+    a, b = rng.standard_normal((rows, 3)), rng.standard_normal((rows, 3))
+    pa, pb = rng.standard_normal((rows, 3, 4)), rng.standard_normal((rows, 3, 4))
+    tag = new_tag()
+    A, B = dg.Dual(a, pa, tag=tag), dg.Dual(b, pb, tag=tag)
+    x, y = {"both": (A, B), "left": (A, b), "right": (a, B)}[which]
+    with backend.use(engine):
+        out = np.cross(x, y)
+    want = np.zeros((rows, 3, 4))
+    for k in range(4):
+        if which != "right":
+            want[..., k] += np.cross(pa[..., k], b)
+        if which != "left":
+            want[..., k] += np.cross(a, pb[..., k])
+    np.testing.assert_array_equal(out.value, np.cross(a, b))
+    np.testing.assert_array_equal(out.partials, want)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("spell", [
+    lambda x, y: np.cross(x, y[0]), lambda x, y: np.linalg.cross(x, y),
+    lambda x, y: np.cross(x, y, axisa=-1)])
+def test_cross_broadcast_and_keywords_take_the_general_path(engine, spell):
+    """Shapes that broadcast and keywords: the direction-by-direction path, against the
+    same oracle."""
+    rng = np.random.default_rng(3)
+    a, b = rng.standard_normal((2500, 3)), rng.standard_normal((2500, 3))
+    pa = rng.standard_normal((2500, 3, 2))
+    with backend.use(engine):
+        out = spell(dg.Dual(a, pa), b)
+    want = np.stack([spell(pa[..., k], b) for k in range(2)], axis=-1)
+    np.testing.assert_array_equal(out.value, spell(a, b))
+    np.testing.assert_allclose(out.partials, want, rtol=1e-15, atol=1e-15)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cross_with_an_infinite_component_keeps_zero_partials_zero(engine):
+    """An inf in ``a`` meets only zero partials of ``b``: those products contribute 0
+    (the elementwise spelling's convention), never NaN; the fast path must not run."""
+    a = np.array([[np.inf, 1.0, 2.0]] * 3000)
+    b = np.ones((3000, 3))
+    pb = np.zeros((3000, 3, 2))
+    pb[:, 0, 0] = 1.0                       # only b[0] moves, in direction 0
+    B = dg.Dual(b, pb)
+    with backend.use(engine):
+        out = np.cross(a, B)
+    # d(a x b)/db0 = (0, a2, -a1) = (0, 2, -1): finite, no inf times a zero partial
+    np.testing.assert_array_equal(out.partials[0, :, 0], [0.0, 2.0, -1.0])
+    np.testing.assert_array_equal(out.partials[..., 1], 0.0)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("size", [10, 5000])
+def test_clip_between_constants(engine, size):
+    """Inside the bounds and at a tie the partials are ``a``'s, outside they are 0; a
+    NaN value is not clipped (NumPy keeps it), so its partials pass (the where
+    convention: ``v < lo`` and ``v > hi`` are both False)."""
+    rng = np.random.default_rng(size)
+    v = rng.uniform(-1.0, 1.0, size)
+    v[:4] = [-0.5, 0.5, np.nan, -0.0]
+    p = rng.standard_normal((size, 3))
+    with backend.use(engine):
+        out = np.clip(dg.Dual(v, p), -0.5, 0.5)
+        low = np.clip(dg.Dual(v, p), -0.5, None)
+        high = np.clip(dg.Dual(v, p), None, 0.5)
+    inside = ~((v < -0.5) | (v > 0.5))
+    np.testing.assert_array_equal(out.value, np.clip(v, -0.5, 0.5))
+    np.testing.assert_array_equal(out.partials, np.where(inside[:, None], p, 0.0))
+    np.testing.assert_array_equal(low.partials, np.where((v < -0.5)[:, None], 0.0, p))
+    np.testing.assert_array_equal(high.partials, np.where((v > 0.5)[:, None], 0.0, p))
+    assert not np.signbit(out.partials[~inside]).any()        # +0.0, as np.where gives
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_clip_against_central_differences(engine):
+    """A function of 2 inputs through clip, against differences of the float function
+    (points away from the bounds)."""
+    x0 = np.array([0.3, -0.2])
+    t = np.linspace(-2.0, 2.0, 4000)
+
+    def f(x):
+        return np.sum(np.clip(x[0] * t + x[1], -0.5, 0.5) ** 2)
+
+    with backend.use(engine):
+        g = dg.gradient(f, x0)
+    h = 1e-6
+    fd = [(f(x0 + h * e) - f(x0 - h * e)) / (2 * h) for e in np.eye(2)]
+    np.testing.assert_allclose(g, fd, rtol=1e-5)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("indexing", ["xy", "ij"])
+@pytest.mark.parametrize("sizes", [(3, 4), (300, 200), (3, 4, 5)])
+def test_meshgrid_partials_are_the_inputs_spread(engine, indexing, sizes):
+    """Each grid's partials at grid point ``(i, j, ...)`` are its input's partials at
+    the index along that input's axis; the grids are writable copies."""
+    rng = np.random.default_rng(len(sizes))
+    xs = [rng.standard_normal(s) for s in sizes]
+    ps = [rng.standard_normal((s, 2)) for s in sizes]
+    tag = new_tag()
+    duals = [dg.Dual(x, p, tag=tag) for x, p in zip(xs, ps)]
+    with backend.use(engine):
+        grids = np.meshgrid(*duals, indexing=indexing)
+    values = np.meshgrid(*xs, indexing=indexing)
+    for k, (g, v) in enumerate(zip(grids, values)):
+        np.testing.assert_array_equal(g.value, v)
+        comp = [np.meshgrid(*[p[:, j] if i == k else np.zeros(len(x))
+                              for i, (x, p) in enumerate(zip(xs, ps))],
+                            indexing=indexing)[k] for j in range(2)]
+        np.testing.assert_array_equal(g.partials, np.stack(comp, axis=-1))
+        assert g.partials.flags.c_contiguous and g.partials.flags.writeable
+        g.partials[...] = 7.0                 # a copy: the inputs do not move
+    for d, p in zip(duals, ps):
+        np.testing.assert_array_equal(d.partials, p)
+
+
+@pytest.mark.parametrize("shape, target", [
+    ((1, 5, 4), (3, 5, 4)), ((3, 1, 4), (3, 5, 4)), ((3, 1, 1, 2), (3, 4, 5, 2)),
+    ((1, 1, 3), (30, 40, 3)), ((2, 1, 3, 1, 2), (2, 7, 3, 9, 2)), ((1, 2), (100000, 2)),
+    ((300, 1, 4), (300, 400, 4))])
+def test_copy_of_a_broadcast_view(shape, target):
+    """``backend.copy`` of a broadcast view equals NumPy's copy, C-contiguous."""
+    src = np.random.default_rng(0).standard_normal(shape)
+    view = np.broadcast_to(src, target)
+    out = backend.copy(view)
+    np.testing.assert_array_equal(out, view.copy())
+    assert out.flags.c_contiguous and out.flags.writeable
+    with _buffers.use(False):
+        np.testing.assert_array_equal(backend.copy(view), view.copy())
+    z = np.broadcast_to(src.astype(complex) * 1j, target)
+    np.testing.assert_array_equal(backend.copy(z), z.copy())
+
+
+@pytest.mark.parametrize("engine", ENGINES + ["auto"])
+def test_imag_of_a_real_dual_is_read_only_zeros_as_numpy_gives(engine):
+    """``np.imag`` of a real array: zeros NumPy makes read-only; the dual's partials are
+    zeros and read-only too, writes raise NumPy's error, and the zeros flow through
+    later operations (kernels and NumPy paths) as zeros."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(0.2, 0.9, 5000)
+    p = rng.standard_normal((5000, 4))
+    with backend.use(engine):
+        X = dg.Dual(x, p)
+        im = np.imag(X)
+        np.testing.assert_array_equal(im.value, np.imag(x))
+        np.testing.assert_array_equal(im.partials, np.zeros((5000, 4)))
+        assert not im.value.flags.writeable and not im.partials.flags.writeable
+        with pytest.raises(ValueError, match="read-only"):
+            im[0] = 1.0
+        with pytest.raises(ValueError, match="read-only"):
+            im += 1.0
+        np.testing.assert_array_equal((im + X).partials, p)
+        np.testing.assert_array_equal((np.exp(im) * X).partials, p)
+        np.testing.assert_array_equal(np.sum(im * X).partials, np.zeros(4))
+        np.testing.assert_array_equal(np.where(x > 0.5, im, X).partials,
+                                      np.where((x > 0.5)[:, None], 0.0, p))
+        c = im.copy()
+        c[0] = 1.0                            # a copy is writable, as NumPy's is
+        assert c.partials.flags.writeable

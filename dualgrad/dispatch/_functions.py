@@ -1038,6 +1038,43 @@ for _f in (np.convolve, np.correlate,
 HANDLED.update(COMPOSED)
 
 
+@implements(np.sinc)
+def _sinc(x):
+    """A dual of plain float64 arrays: NumPy's value and one scaling of the partials by
+    ``sinc'(x) = (cos(pi x) - sinc(x)) / x``, instead of the composition's eight
+    partials passes.  Where ``|pi x| < 1`` that difference cancels (at x = 1e-8 the
+    composition gave -1.49e-8 for -3.29e-8), so there the slope is the Taylor series
+    ``pi s sum_k (-1)^k 2k s^(2k-2) / (2k+1)!`` of ``s = pi x`` (12 terms: below
+    1e-23 relative at ``|s| = 1``).  Nested duals (Hessians) and the rest: the
+    composition."""
+    if not isinstance(x, Dual) or type(x.value) is not np.ndarray or \
+            type(x.partials) is not np.ndarray or x.value.dtype != np.float64 or \
+            x.partials.dtype != np.float64:
+        return COMPOSED[np.sinc](x)
+    v = x.value
+    value = np.sinc(v)
+    s = np.pi * v
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = np.cos(s)
+        slope -= value
+        slope /= v
+    near = np.abs(s) < 1.0
+    if near.any():
+        t = s[near]
+        u = t * t
+        series = np.full_like(u, _SINC_SLOPE[-1])
+        for c in _SINC_SLOPE[-2::-1]:
+            series *= u
+            series += c
+        slope[near] = np.pi * t * series
+    return make(value, backend.combine([slope], [x.partials], value.shape,
+                                       x.partials.shape[-1], scratch=slope), x.tag)
+
+
+# (-1)^k 2k / (2k + 1)!, k = 1..12: d/ds (sin s / s) = s * sum_k c_k (s^2)^(k - 1)
+_SINC_SLOPE = (-0.3333333333333333, 0.03333333333333333, -0.0011904761904761906, 2.2045855379188714e-05, -2.505210838544172e-07, 1.9270852604185937e-09, -1.0706029224547743e-11, 4.498331606952833e-14, -1.4797143443923793e-16, 3.9145882126782523e-19, -8.509974375387505e-22, 1.5472680682522736e-24)
+
+
 @implements(np.angle)
 def _angle(z, deg=False):
     """``arctan2(imag, real)``: the real-pair convention, from the table's arctan2."""

@@ -1,8 +1,9 @@
-"""The one-pass paths of cross, clip, meshgrid, imag and the copy of broadcast views
-(issue 13's cliffs): each against an oracle that does not run through dualgrad, with
+"""The one-pass paths of cross, clip, meshgrid, imag, sinc and the copy of broadcast
+views (issue 13's cliffs): each against an oracle that does not run through dualgrad, with
 both engines forced (numba's kernels and NumPy's calls), at sizes on both sides of
 the kernels' threshold."""
 
+import mpmath as mp
 import numpy as np
 import pytest
 
@@ -179,3 +180,37 @@ def test_imag_of_a_real_dual_is_read_only_zeros_as_numpy_gives(engine):
         c = im.copy()
         c[0] = 1.0                            # a copy is writable, as NumPy's is
         assert c.partials.flags.writeable
+
+
+_SINC_POINTS = [0.0, 1e-8, -1e-5, 1e-3, 0.05, 0.3, 1 / np.pi - 1e-12, 1 / np.pi + 1e-12, -0.7,
+                1.0, -3.2, 7.3]
+
+
+def _sinc_slope(t):
+    """d/dt sin(pi t) / (pi t) from its definition, in 50-digit arithmetic."""
+    with mp.workdps(50):
+        t = mp.mpf(t)
+        if t == 0:
+            return 0.0
+        s = mp.pi * t
+        return float(mp.pi * (s * mp.cos(s) - mp.sin(s)) / (s * s))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("copies", [1, 400])
+def test_sinc_slope_near_zero_and_away(engine, copies):
+    """NumPy's value, and the slope to a few ulps against 50-digit arithmetic, at 0,
+    tiny |x| (the composition's cos - sinc cancelled: -1.49e-8 for -3.29e-8 at x =
+    1e-8), either side of |pi x| = 1, and away from 0; a NaN or inf point: NaN."""
+    x = np.tile(np.array(_SINC_POINTS), copies)
+    p = np.ones((x.size, 2))
+    p[:, 1] = -2.0
+    with backend.use(engine):
+        out = np.sinc(dg.Dual(x, p))
+    np.testing.assert_array_equal(out.value, np.sinc(x))
+    want = np.tile([_sinc_slope(t) for t in _SINC_POINTS], copies)
+    np.testing.assert_allclose(out.partials[:, 0], want, rtol=4e-15, atol=0)
+    np.testing.assert_allclose(out.partials[:, 1], -2.0 * want, rtol=4e-15, atol=0)
+    with np.errstate(invalid="ignore"):
+        bad = np.sinc(dg.Dual(np.array([np.nan, np.inf]), np.ones((2, 1))))
+    assert np.isnan(bad.partials).all()

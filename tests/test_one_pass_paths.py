@@ -214,3 +214,30 @@ def test_sinc_slope_near_zero_and_away(engine, copies):
     with np.errstate(invalid="ignore"):
         bad = np.sinc(dg.Dual(np.array([np.nan, np.inf]), np.ones((2, 1))))
     assert np.isnan(bad.partials).all()
+
+
+def _sinc_derivative(t, order):
+    """The ``order``-th derivative of sin(pi t) / (pi t) in 50-digit arithmetic."""
+    with mp.workdps(50):
+        return float(mp.diff(lambda s: mp.sinc(mp.pi * s), mp.mpf(t), order))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sinc_higher_derivatives_near_zero_and_away(engine):
+    """Second and third derivatives (nested duals take the composition) to a few ulps
+    against 50-digit arithmetic: the quotient sin(pi x) / (pi x) cancelled near 0
+    (the Hessian at x = 1e-8 came out -6 for -3.29); a 0-d array takes the same path
+    as a scalar (it raised a bare TypeError from an item assignment into a float)."""
+    points = [p for p in _SINC_POINTS if p != 0.0]
+    x = np.array(points)
+    with backend.use(engine):
+        h = dg.hessian(lambda x: np.sum(np.sinc(x)), x)
+        third = [dg.derivative(lambda s: dg.derivative(lambda t: dg.derivative(np.sinc, t), s),
+                               p) for p in _SINC_POINTS]
+        zero_d = dg.derivative(np.sinc, np.array(0.3))
+    np.testing.assert_allclose(np.diag(h), [_sinc_derivative(p, 2) for p in points],
+                               rtol=2e-15, atol=0)
+    np.testing.assert_array_equal(h, np.diag(np.diag(h)))
+    np.testing.assert_allclose(third, [_sinc_derivative(p, 3) for p in _SINC_POINTS],
+                               rtol=4e-15, atol=1e-15)
+    np.testing.assert_allclose(zero_d, _sinc_slope(0.3), rtol=4e-16)

@@ -1045,11 +1045,11 @@ def _sinc(x):
     partials passes.  Where ``|pi x| < 1`` that difference cancels (at x = 1e-8 the
     composition gave -1.49e-8 for -3.29e-8), so there the slope is the Taylor series
     ``pi s sum_k (-1)^k 2k s^(2k-2) / (2k+1)!`` of ``s = pi x`` (12 terms: below
-    1e-23 relative at ``|s| = 1``).  Nested duals (Hessians) and the rest: the
-    composition."""
+    1e-23 relative at ``|s| = 1``).  Nested duals (Hessians), 0-d values and the rest:
+    the composition."""
     if not isinstance(x, Dual) or type(x.value) is not np.ndarray or \
             type(x.partials) is not np.ndarray or x.value.dtype != np.float64 or \
-            x.partials.dtype != np.float64:
+            x.partials.dtype != np.float64 or x.value.ndim == 0:
         return COMPOSED[np.sinc](x)
     v = x.value
     value = np.sinc(v)

@@ -284,3 +284,31 @@ def test_zero_directions_stay_zero_next_to_infinite_local_derivatives(rule, path
     with _kernels.use(path), np.errstate(all="ignore"):
         out = rule.ufunc(*args)
     assert np.all(out.partials[..., 0] == 0.0), rule.name
+
+
+# ---- a guard on one argument keeps the other argument's derivative ------------------------
+def _mixed_cases():
+    cases = [("power", lambda v: v[0] ** v[1], (x, 0.0), 1.0 / x) for x in (2.0, 0.5, 3.0)]
+    cases += [("float_power", lambda v: np.float_power(v[0], v[1]), (2.0, 0.0), 0.5)]
+    try:
+        import scipy.special as sc
+    except ImportError:
+        return cases
+    cases += [("xlogy", lambda v: sc.xlogy(v[0], v[1]), (0.0, y), 1.0 / y) for y in (2.0, 0.5)]
+    cases += [("xlog1py", lambda v: sc.xlog1py(v[0], v[1]), (0.0, 2.0), 1.0 / 3.0)]
+    return cases
+
+
+@pytest.mark.parametrize("f, point, mixed", [pytest.param(*c[1:], id=f"{c[0]}{c[2]}")
+                                              for c in _mixed_cases()])
+def test_a_guard_keeps_the_other_arguments_mixed_derivative(f, point, mixed):
+    """``where(y == 0, 0, y * x**(y - 1))`` was d/dx x**y: right at y = 0, but its
+    constant branch dropped d/dy of it, so the Hessian's mixed term at y = 0 came out
+    half (and jacobian(grad) asymmetric, one side 0); xlogy's d/dy guard at x = 0 did
+    the same.  The closed forms: d2/dxdy x**y = x**(y-1) (1 + y log x), 1 / x at
+    y = 0; d2/dxdy x log y = 1 / y; x log1p(y): 1 / (1 + y)."""
+    p = np.array(point)
+    h = dg.hessian(f, p)
+    jg = dg.jacobian(dg.grad(f), p)
+    for m in (h, jg):
+        np.testing.assert_allclose([m[0, 1], m[1, 0]], [mixed, mixed], rtol=1e-15)

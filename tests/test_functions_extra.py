@@ -94,3 +94,30 @@ def test_add_at_into_a_plain_array_and_other_methods_refuse():
         dg.gradient(lambda a: np.add.at(np.zeros(2), [0, 1], a) or 0.0, x)
     with pytest.raises(TypeError, match=r"np\.multiply\.at"):
         dg.gradient(lambda a: np.multiply.at(np.ones_like(a), [0, 1], a), x)
+
+
+@pytest.mark.parametrize("constants", [
+    lambda x: x[0, 0] * x[1, 1],
+    lambda x: (x[0, 0], 2.0 * x[2, 3]),
+    lambda x: ((x[0, 1], -1.0), (x[1, 2] ** 2, x[0, 0])),
+    lambda x: (x[2, 1:3],),
+], ids=["scalar", "pair", "per-axis", "array-pair"])
+def test_pad_with_dual_constant_values(constants):
+    """np.pad's constant_values holding duals (it raised the 'storing a dual into
+    np.zeros' TypeError, and an AttributeError in a Hessian): the value is NumPy's on
+    floats (later axes fill the corners) and the Jacobian central differences'."""
+    x = np.arange(1.0, 13.0).reshape(3, 4) / 7.0
+    width = ((1, 2), (2, 1))
+
+    def f(x):
+        return np.pad(x, width, constant_values=constants(x))
+    got = dg.jacobian(f, x)
+    assert got.shape == (6, 7, 3, 4)
+    np.testing.assert_allclose(got, central(f, x), rtol=1e-8, atol=1e-10)
+    plain = np.pad(x, width, constant_values=constants(x))
+    seen = []
+    dg.jacobian(lambda x: seen.append(f(x).value) or f(x), x)
+    np.testing.assert_array_equal(seen[0], plain)
+    h = dg.hessian(lambda x: np.sum(f(x) ** 2), x)
+    np.testing.assert_allclose(h, central(lambda x: dg.gradient(lambda x: np.sum(f(x) ** 2), x),
+                                          x), rtol=1e-7, atol=1e-8)

@@ -484,10 +484,57 @@ def _pad(a, pad_width, mode="constant", **kwargs):
     if mode not in _PAD_MODES:
         raise errors.unsupported_function(f"np.pad with mode={mode!r} (use one of "
                                           f"{', '.join(map(repr, _PAD_MODES))})")
+    constants = kwargs.get("constant_values", 0)
+    if mode == "constant" and _holds_dual(constants):
+        return _pad_with_dual_constants(a, pad_width, constants)
     value = np.pad(a.value, pad_width, mode=mode, **kwargs)
     width = np.broadcast_to(np.asarray(pad_width), (a.ndim, 2)).tolist() + [[0, 0]]
     extra = {"reflect_type": kwargs["reflect_type"]} if "reflect_type" in kwargs else {}
     return make(value, np.pad(a.partials, width, mode=mode, **extra), a.tag)
+
+
+def _holds_dual(v):
+    if isinstance(v, Dual):
+        return True
+    return isinstance(v, (list, tuple)) and any(_holds_dual(e) for e in v)
+
+
+def _pad_with_dual_constants(a, pad_width, constants):
+    """``np.pad(a, pad_width, constant_values=c)`` where ``c`` holds duals: ``a``
+    padded with zeros, then each axis's two pad areas (over the whole extent of the
+    other axes, later axes over earlier ones, as NumPy fills them) set to their
+    constant by ``np.where``."""
+    ndim = np.ndim(a)
+    width = np.broadcast_to(np.asarray(pad_width), (ndim, 2)).tolist()
+    pairs = _as_pairs(constants, ndim)
+    out = np.pad(a, width, mode="constant", constant_values=0.0)
+    shape = np.shape(out)
+    for axis, ((before, after), (c_before, c_after)) in enumerate(zip(width, pairs)):
+        index = np.arange(shape[axis]).reshape((-1,) + (1,) * (len(shape) - axis - 1))
+        out = np.where(index < before, c_before, out)
+        out = np.where(index >= shape[axis] - after, c_after, out)
+    return out
+
+
+def _as_pairs(v, ndim):
+    """NumPy's reading of ``constant_values``: a scalar, ``(c,)``, ``(before, after)``
+    or one such pair per axis, as an ``ndim x 2`` nested list (duals kept)."""
+    if isinstance(v, Dual) and np.ndim(v) > 0:
+        v = list(v)
+    if not isinstance(v, (list, tuple)):
+        return [[v, v]] * ndim
+    items = [list(e) if isinstance(e, (list, tuple)) or (isinstance(e, Dual) and np.ndim(e))
+             else e for e in v]
+    if len(items) == 1 and not isinstance(items[0], list):
+        return [[items[0], items[0]]] * ndim
+    if len(items) == 2 and not any(isinstance(e, list) for e in items):
+        return [items] * ndim
+    if len(items) == 1:
+        items = items * ndim
+    if len(items) != ndim or not all(isinstance(e, list) and len(e) in (1, 2) for e in items):
+        raise errors.bad_argument("np.pad", f"constant_values as a scalar, a pair or {ndim} "
+                                  "pairs (one per axis)", repr(v))
+    return [e * 2 if len(e) == 1 else e for e in items]
 
 
 # ---- creation -------------------------------------------------------------------------

@@ -194,8 +194,9 @@ def array_output(who, shape):
         "Use dg.jacobian for array-valued f.")
 
 
-def numba_unsupported(who, message):
-    """A numba typing error on duals, with the construct and the fix named."""
+def numba_unsupported(who, message, nested=False):
+    """A numba typing error on duals, with the construct and the fix named
+    (``nested``: the arguments were duals of duals, as a Hessian passes)."""
     import re
     if re.search(r"(cast|unify|convert).*dualgrad\.Dual\[\d+\].*(float|int)|"
                  r"setitem\(array\(float64.*dualgrad\.Dual", message, re.S):
@@ -208,9 +209,14 @@ def numba_unsupported(who, message):
                     "of duals built outside jitted code"
         fix = ("build the array with np.stack([d1, d2]) (a dual array numba can take), or "
                "build it inside the jitted function")
+    elif re.search(r"Cannot determine Numba type of <class 'dualgrad", message) and nested:
+        construct = "nested duals (the duals of duals a Hessian or a derivative of a " \
+                    "derivative passes), which jitted code cannot take"
+        fix = "for second derivatives use a plain-Python f (f.py_func, numba's Python " \
+              "original, runs when it calls NumPy functions rather than math's)"
     elif re.search(r"Cannot determine Numba type of <class 'dualgrad", message):
-        construct = "passing a dual of more than one dimension, or a nested dual"
-        fix = "pass a 1-D x (x.ravel()) or use a plain-Python f"
+        construct = "passing a dual of more than one dimension"
+        fix = "pass a 1-D x (x.ravel()) and reshape inside f, or use a plain-Python f"
     elif "dualgrad.DualArray" in message:
         construct = "an operation on a whole dual array"
         fix = "loop over its elements (x[i]); whole-array arithmetic runs in plain-Python f"

@@ -343,3 +343,27 @@ def test_an_object_array_of_duals_handed_to_jitted_code_names_the_fix():
         dg.gradient(lambda x: first(np.array([x[0] * 2, x[1]])), np.ones(2))
     g = dg.gradient(lambda x: first(np.stack([x[0] * 3, x[1]])), np.ones(2))
     np.testing.assert_array_equal(g, [6.0, 0.0])
+
+
+def test_errors_name_nested_duals_and_the_tracer_for_jitted_f():
+    """A Hessian of a jitted f said "pass a 1-D x (x.ravel())" for a 1-D x (the
+    cause is the nested duals); the sparsity tracer's float(x) error on a jitted f's
+    math.exp advised np.sin over math.sin without saying the tracer runs f.py_func."""
+    @numba.njit
+    def f(p):
+        return p[0] ** 3 * p[1] + math.sin(p[2] * p[3])
+
+    @numba.njit
+    def g(p):
+        out = np.empty_like(p)
+        for i in range(len(p)):
+            out[i] = math.exp(p[i]) * p[i]
+        return out
+    x = np.array([1.1, 0.7, 1.3, 0.9])
+    with pytest.raises(TypeError, match=r"nested duals.*Fix: .*plain-Python f"):
+        dg.hessian(f, x)
+    for call in (lambda: dg.sparsity(g, x), lambda: dg.jacobian(g, x, sparsity="auto")):
+        with pytest.raises(TypeError, match=r"py_func.*Fix: pass the pattern"):
+            call()
+    np.testing.assert_allclose(dg.jacobian(g, x, sparsity=np.eye(4, dtype=bool)).toarray(),
+                               np.diag(np.exp(x) * (1 + x)), rtol=1e-15)

@@ -261,7 +261,10 @@ def call_jitted(who, f, args, kwargs):
         return f(*args, **kwargs)
     except Exception as exc:
         if type(exc).__name__ == "TypingError":
-            raise errors.numba_unsupported(who, str(exc)) from exc
+            nested = any(isinstance(a, Dual) and (isinstance(a.value, Dual) or
+                                                  getattr(a.value, "dtype", None) == object)
+                         for a in args)
+            raise errors.numba_unsupported(who, str(exc), nested) from exc
         raise
 
 

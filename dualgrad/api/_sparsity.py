@@ -1504,8 +1504,18 @@ def _trace(who, f, x, args, mode, hessian, sums=False):
     ctx = _Context(x.size, mode, hessian, sums)
     seed = _make(x.copy(), np.arange(x.size, dtype=np.int32).reshape(-1, 1), ctx)
     py = getattr(f, "py_func", None)
-    call = py if py is not None and type(f).__module__.startswith("numba") else f
-    out = call(seed, *args)
+    jitted = py is not None and type(f).__module__.startswith("numba")
+    try:
+        out = (py if jitted else f)(seed, *args)
+    except TypeError as exc:
+        if not jitted:
+            raise
+        raise errors.bad_type(
+            who, "a numba-jitted f whose Python original (f.py_func, which the pattern is "
+            "traced through) runs on arrays", f"{type(exc).__name__} from f.py_func "
+            f"({str(exc).split(';')[0][:160]})", "Fix: pass the pattern you know (jacobian(f, x, "
+            "sparsity=pattern)), or call NumPy functions in f (np.exp, not math.exp), which "
+            "numba compiles as well.") from exc
     if isinstance(out, (list, tuple)):
         items = np.empty(len(out), dtype=object)
         items[:] = list(out)

@@ -168,3 +168,19 @@ def test_dicts_with_keys_that_do_not_sort_and_empty_trees():
     g = dg.gradient(lambda p: p[1] * p["a"], {1: 2.0, "a": 3.0})
     assert g == {1: 3.0, "a": 2.0}
     assert dg.gradient(lambda p: 3.0, {}) == {}
+
+
+def test_jvp_names_where_v_differs_from_x():
+    """The structure error described x and v alike ("dict with keys ['b', 'w'] for x's
+    dict with keys ['b', 'w']"): it now names the first place they differ, and a leaf
+    of the wrong shape names its path."""
+    x = {"w": np.array([1.0, 2.0]), "b": [2.0, np.array(3.0)]}
+
+    def f(q):
+        return q["w"] * q["b"][0] + q["b"][1]
+    with pytest.raises(ValueError, match=r"at \['b'\] one array for x's list of 2 items"):
+        dg.jvp(f, x, {"w": np.ones(2), "b": [1.0, 1.0]})
+    with pytest.raises(ValueError, match=r"shape \(2,\) at \['w'\], got shape \(3,\)"):
+        dg.jvp(f, x, {"w": np.ones(3), "b": [np.array(1.0), np.array(1.0)]})
+    v = {"w": np.ones(2), "b": [np.array(1.0), np.array(0.0)]}
+    np.testing.assert_allclose(dg.jvp(f, x, v)[1], 1.0 * 2.0 + x["w"] * 1.0)   # by hand

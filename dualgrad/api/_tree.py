@@ -14,7 +14,7 @@ import numpy as np
 
 from ..dual import Dual
 
-__all__ = ["is_node", "flatten", "unflatten", "LEAF"]
+__all__ = ["is_node", "flatten", "unflatten", "leaf_paths", "first_difference", "LEAF"]
 
 LEAF = None                      # the treedef of a single leaf
 
@@ -103,3 +103,30 @@ def leaf_count(treedef):
 def same_structure(a, b):
     """Do two treedefs have the same node types, keys and lengths?"""
     return a == b
+
+
+def _child_names(treedef):
+    kind, keys, _ = treedef
+    return [f"[{k!r}]" for k in keys] if kind is dict else [f"[{i}]" for i in range(keys)]
+
+
+def leaf_paths(treedef, path=""):
+    """Each leaf's path (``['b'][0]``), in :func:`flatten`'s order."""
+    if treedef is LEAF:
+        return [path or "the leaf"]
+    return [p for name, child in zip(_child_names(treedef), treedef[2])
+            for p in leaf_paths(child, path + name)]
+
+
+def first_difference(a, b, path=""):
+    """``(path, a's node, b's node)`` where treedefs ``a`` and ``b`` first differ,
+    or ``None`` where they are the same."""
+    if a == b:
+        return None
+    if a is LEAF or b is LEAF or a[:2] != b[:2]:
+        return path or "the top", a, b
+    for name, ca, cb in zip(_child_names(a), a[2], b[2]):
+        found = first_difference(ca, cb, path + name)
+        if found:
+            return found
+    return None

@@ -26,7 +26,7 @@ from ._dense import dense_jacobian as _jacobian
 from ._dense import shaped as _shaped
 from ._seed import (MAX_CHUNK, OutTree, as_array, call_jitted, extract, is_jitted,
                     jacobian_columns, pass_note, private, split_aux, strip_tag, translated)
-from ._tree import LEAF, flatten, is_node, unflatten
+from ._tree import LEAF, first_difference, flatten, is_node, leaf_paths, unflatten
 from ._validate import as_input, check_argnums, check_callable, check_chunk
 
 if TYPE_CHECKING:                        # annotations only: nothing imported at run time
@@ -626,14 +626,19 @@ def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool
     xleaves, xdef = flatten(x)
     vleaves, vdef = flatten(v)
     if xdef != vdef:
+        where, xnode, vnode = first_difference(xdef, vdef)
         raise errors.bad_argument(who, "v of x's pytree structure",
-                                  f"{_describe(vdef)} for x's {_describe(xdef)}")
+                                  f"at {where} {_describe(vnode)} for x's {_describe(xnode)}"
+                                  " (a list of numbers is one array leaf, a list holding an "
+                                  "array a node)")
+    paths = leaf_paths(xdef)
     tag = holomorphic_tag(new_tag()) if holomorphic else new_tag()
     seeded = []
-    for xl, vl in zip(xleaves, vleaves):
+    for path, xl, vl in zip(paths, xleaves, vleaves):
         xl, vl = as_input(who, xl, holomorphic), as_input(who, vl, holomorphic, "v")
         if np.shape(vl) != np.shape(xl):
-            raise errors.bad_argument(who, f"v of x's shape {np.shape(xl)}",
+            at = "" if xdef is LEAF else f" at {path}"
+            raise errors.bad_argument(who, f"v of x's shape {np.shape(xl)}{at}",
                                       f"shape {np.shape(vl)}")
         partials = private(np.reshape(vl, np.shape(vl) + (1,))) if np.shape(xl) else [vl]
         seeded.append(make(private(xl) if isinstance(xl, Dual) or np.shape(xl) else xl,

@@ -1,6 +1,7 @@
 """The fused engine against the eager one, per problem, in one run (issue 14).
 
     python bench/bench_fused.py [--quick] [--only NAME] [--first]
+    python bench/bench_fused.py --compare OTHER_CHECKOUT [--rounds R] [--only NAME]
 
 For each problem of bench/problems.py that moves large partials (the heat
 equation in three formulations, the elementwise problem, the grid field) and two
@@ -13,6 +14,14 @@ fused kernels (one per structure of expression, see dualgrad/backend/_fusedgen.p
 the problem compiled or loaded.  The warm first call is the median of
 ``WARM_RUNS`` fresh processes (one process is at the mercy of the disk and of the
 other programs on the machine).  ``--first`` runs only that part (and prints it).
+
+``--compare OTHER`` times a change: fresh processes alternate between this
+checkout's dualgrad and the one at ``OTHER`` (say a worktree of main), ``R`` rounds
+(default 5), each timing f and the default engine on each problem (3 interleaved
+repeats, medians); printed are the medians over the rounds of each side's times
+and of its ratio to f measured in the same process, and the ratio of those ratios
+(after / before).  Nothing is
+written.
 
 Writes bench/RESULTS_fused.md (not with ``--only`` or ``--first``).
 """
@@ -67,6 +76,69 @@ def measure(name, repeat):
     return {k: statistics.median(v) for k, v in samples.items()}, errors
 
 
+def steady(names, repeat):
+    """``{name: (f, auto)}`` seconds per call, medians of ``repeat`` interleaved repeats
+    (what ``--compare`` runs in each fresh process)."""
+    from problems import PROBLEMS as ALL
+    times = {}
+    for name in names:
+        f, _ = ALL[name]("f")
+        d, _ = ALL[name]("dualgrad")
+        fns = {"f": f, "auto": d}
+        for fn in fns.values():                  # warm-up: kernels compiled or loaded
+            fn()
+            fn()
+        numbers = {}
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            numbers[k] = max(1, int(0.05 / max(time.perf_counter() - t0, 1e-7)))
+        samples = {k: [] for k in fns}
+        for _ in range(repeat):
+            for k, fn in fns.items():
+                t0 = time.perf_counter()
+                for _ in range(numbers[k]):
+                    fn()
+                samples[k].append((time.perf_counter() - t0) / numbers[k])
+        times[name] = tuple(statistics.median(samples[k]) for k in fns)
+    return times
+
+
+def compare(other, names, rounds):
+    """Alternate fresh processes of this checkout and ``other``; print medians."""
+    sides = {"after": str(HERE.parent), "before": str(Path(other).resolve())}
+    got = {side: {name: [] for name in names} for side in sides}
+    for r in range(rounds):
+        for side, root in (sides.items() if r % 2 == 0 else reversed(sides.items())):
+            code = (f"import json, sys\nsys.path.insert(0, {str(HERE)!r})\n"
+                    "import bench_fused\n"        # (puts this checkout first: then root)
+                    f"sys.path.insert(0, {root!r})\nimport dualgrad\n"
+                    f"assert dualgrad.__file__.startswith({root!r}), dualgrad.__file__\n"
+                    f"print(json.dumps(bench_fused.steady({names!r}, 3)))")
+            env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1",
+                       MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
+            out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                 env=env, check=True, cwd=str(HERE))
+            for name, t in json.loads(out.stdout.strip().splitlines()[-1]).items():
+                got[side][name].append(t)
+        print(f"round {r + 1} of {rounds} done", flush=True)
+    rows = []
+    for name in names:
+        cells = [name]
+        med = {}
+        for side in ("before", "after"):
+            ts = got[side][name]
+            f = statistics.median(t[0] for t in ts)
+            d = statistics.median(t[1] for t in ts)
+            ratio = statistics.median(t[1] / t[0] for t in ts)
+            med[side] = ratio
+            cells += [f"{f * 1e3:.1f}", f"{d * 1e3:.1f} ({ratio:.2f}x f)"]
+        cells.append(f"{med['after'] / med['before']:.2f}")
+        rows.append(cells)
+    print(table(["problem", "f before", "before", "f after", "after", "after / before"],
+                rows))
+
+
 def first_call(name, cache_dir):
     """First call and kernel count in a fresh process (numba's cache in ``cache_dir``)."""
     code = f"""
@@ -93,6 +165,10 @@ def main():
     first = "--first" in args
     only = args[args.index("--only") + 1] if "--only" in args else ""
     names = [p for p in PROBLEMS if only in p]
+    if "--compare" in args:
+        rounds = int(args[args.index("--rounds") + 1]) if "--rounds" in args else 5
+        compare(args[args.index("--compare") + 1], names, rounds)
+        return
     rows, firsts = [], []
     for name in [] if first else names:
         m, err = measure(name, 3 if quick else 7)

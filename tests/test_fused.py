@@ -554,7 +554,121 @@ def test_the_one_pass_sum_runs(monkeypatch):
     with _fused.engine("fused"):
         dg.jacobian(lambda p: _added(p, "same rows"), Q)
         dg.jacobian(lambda p: _added(p, "neighbours"), Q)
-    assert done == [True, False]
+    assert done == [True, True]
+
+
+def _stencil(x, form):
+    """``x[...] op= <expression reading x's rows around>``: the forms one pass takes
+    (rows ahead, own, up to MAX_LAG behind, in either direction) and some it does not
+    (farther behind, other layouts).  Plain NumPy: the complex step runs it too."""
+    if form == "laplacian":                  # one row ahead and one behind
+        x[1:-1] += 0.25 * (x[2:] - 2.0 * x[1:-1] + x[:-2])
+    elif form == "two each way, products":   # lag 2, factor arrays, sin
+        x[2:-2] += 0.1 * (x[4:] - x[:-4]) + 0.3 * x[1:-3] * np.sin(x[3:-1])
+    elif form == "behind only, minus":       # lag 3, rows ahead of none
+        x[3:] -= 0.5 * x[:-3] * x[3:]
+    elif form == "ahead only":
+        x[:-2] += np.sin(x[2:]) * 0.5
+    elif form == "twice per step":           # the second reads what the first wrote
+        for _ in range(3):
+            x[1:-1] += 0.2 * (x[2:] - x[:-2])
+            x[1:-1] -= 0.1 * x[:-2] * x[2:]
+    elif form == "too far behind":           # lag 9 > MAX_LAG: computed first
+        x[9:] += 0.5 * x[:-9]
+    elif form == "grid rows":                # 2-D: rows 50 elements behind, too far
+        y = x.reshape(200, N // 200)
+        y[1:-1] += 0.25 * (y[2:] - 2.0 * y[1:-1] + y[:-2])
+    elif form == "grid columns":             # strided rows: computed first
+        y = x.reshape(200, N // 200)
+        y[:, 1:-1] += 0.25 * (y[:, 2:] - 2.0 * y[:, 1:-1] + y[:, :-2])
+    return x
+
+
+STENCILS = {"laplacian": True, "two each way, products": True, "behind only, minus": True,
+            "ahead only": True, "twice per step": True, "too far behind": False,
+            "grid rows": False, "grid columns": False}
+
+
+@pytest.mark.parametrize("form", list(STENCILS))
+def test_a_stencil_added_in_place_reads_the_rows_as_they_were(form, monkeypatch):
+    """``x[a:b] += f(x[c:d], ...)`` where the expression reads rows of ``x`` the pass
+    has already written (rows behind: the kernel keeps them as they were) or not yet
+    (rows ahead): the derivative of the complex step, and bit for bit the eager
+    engine's; the one pass runs for the forms it takes (and the operand's partials are
+    not kept: nothing but the operator holds it)."""
+    monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
+    calls = []
+    real = _fused.add_into
+
+    def spy(value, target, d, sign, keep=True):
+        calls.append((real(value, target, d, sign, keep), keep))
+        return calls[-1][0]
+    monkeypatch.setattr(dg.backend, "add_into", spy)
+    eager, fused = both(lambda: dg.jacobian(lambda p: _stencil(concrete_x(p), form), Q))
+    h = 1e-30
+    step = [_stencil(Q[0] * B0 + Q[1] * B1 + 1j * h * (B0 if k == 0 else B1), form).imag / h
+            for k in range(2)]
+    np.testing.assert_allclose(fused, np.stack(step, axis=1), rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(fused, eager)
+    taken = [done for done, keep in calls]
+    assert taken and all(taken) == STENCILS[form]
+    assert all(not keep for done, keep in calls)
+
+
+def _kept(p, form):
+    """``x += y`` where ``y``'s partials are needed after the sum."""
+    x = concrete_x(p)
+    z = (p[1] * B0 - p[0] * B1).copy()
+    if form == "named":
+        y = np.sin(x) * 3.0
+        x += y
+        return x * y
+    if form == "explicit call":              # steals its argument: one reference less
+        y = np.sin(x) * 3.0
+        x.__iadd__(y)
+        return x * y
+    if form == "operator.iadd":
+        import operator
+        y = np.sin(x) * 3.0
+        operator.iadd(x, y)
+        return x * y
+    if form == "inside another expression":  # the temporary is a kid of a pending one
+        held = []
+        x += (lambda t: (held.append(t * 2.0), t)[1])(np.sin(z) * 3.0)
+        return x + held[0]
+
+
+def _kept_exact(form):
+    x, z = Q[0] * B0 + Q[1] * B1, Q[1] * B0 - Q[0] * B1
+    dx, dz = np.stack([B0, B1], axis=1), np.stack([-B1, B0], axis=1)
+    if form == "inside another expression":
+        return dx + 9.0 * np.cos(z)[:, None] * dz
+    y, dy = 3.0 * np.sin(x), (3.0 * np.cos(x))[:, None] * dx
+    return y[:, None] * (dx + dy) + (x + y)[:, None] * dy
+
+
+@pytest.mark.parametrize("form", ["named", "explicit call", "operator.iadd",
+                                  "inside another expression"])
+def test_an_operand_used_after_the_sum_keeps_its_partials(form, monkeypatch):
+    """Only a temporary that nothing else holds (not a name, not an explicit
+    ``__iadd__`` call, not ``operator.iadd``, not a kid of another pending expression)
+    is added without keeping its partials; the others' derivatives are the closed
+    form's and the eager engine's."""
+    monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
+    calls = []
+    real = _fused.add_into
+
+    def spy(value, target, d, sign, keep=True):
+        calls.append((real(value, target, d, sign, keep), keep))
+        return calls[-1][0]
+    monkeypatch.setattr(dg.backend, "add_into", spy)
+    eager, fused = both(lambda: dg.jacobian(lambda p: _kept(p, form), Q))
+    np.testing.assert_allclose(fused, _kept_exact(form), rtol=1e-13, atol=1e-13)
+    np.testing.assert_array_equal(fused, eager)
+    assert calls and all(keep for done, keep in calls)
+    assert calls[-1][0]                      # the one pass ran, and kept the partials
 
 
 # ---- found by an outside attack ----------------------------------------------------

@@ -68,8 +68,9 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     ``combine``'s sum as a ``Deferred`` (or ``None``: the caller propagates now);
     ``defer_roll(p, shape, n, shift)``: ``np.roll``'s rows, deferred;
     ``defer_diff(p, order)``: ``np.diff`` along the first value axis, deferred.
-    ``add_into(value, target, d, sign)``: ``target += sign * d`` in the pass that
-    computes the deferred ``d``, or ``False``.  ``concrete(p)``: a deferred ``p`` computed.  ``before_write()``: called by every
+    ``add_into(value, target, d, sign, keep=True)``: ``target += sign * d`` in the pass
+    that computes the deferred ``d`` (``keep=False``: without writing ``d``, which the
+    caller drops), or ``False``.  ``concrete(p)``: a deferred ``p`` computed.  ``before_write()``: called by every
     path that writes into an existing dual's arrays.  ``read_partials(dual, frame)``:
     what the ``partials`` property returns.  ``engine(name)``: the public switch.
 Engine

@@ -33,7 +33,14 @@ Safety invariant
    bounds test), in the order they were made: item assignment
    (which ``out=``, ``np.copyto`` and in-place writes through views use), the
    in-place operators, ``ufunc.at``; calling users' numba code on duals
-   materializes everything.
+   materializes everything.  The one exception is :func:`add_into` (``a += d``),
+   whose pass computes ``d`` and the pending expressions inside ``d``'s graph while
+   it writes ``a``: each element reads every leaf before it writes its own row of
+   ``a``, a leaf may read ``a``'s rows ahead (not written yet) and up to
+   :data:`MAX_LAG` rows behind only from a ring of those rows saved before they were
+   written, and anything else that reads ``a`` is materialized first; a ``d`` that
+   nothing but the operator holds (see ``_temporary`` in
+   :mod:`dualgrad.dual._array`) is not kept, and materializing it raises.
    Nothing else in dualgrad writes into an existing dual's arrays (new results
    get new arrays); ``tests/test_fused.py`` checks each of these paths.  The
    buffer pool never hands out a leaf: a pending expression's graph holds a
@@ -278,8 +285,9 @@ def before_write(*arrays, spare=None):
 
     Expressions over other memory stay pending, so threads evaluating separate
     chunks do not materialize each other's (their results stay bit for bit those
-    of a serial run).  ``spare``: a :class:`Deferred` left pending whatever it reads
-    (:func:`add_into` computes it in the pass that writes).
+    of a serial run).  ``spare``: a :class:`Deferred` left pending whatever it reads,
+    with the pending expressions inside its graph (:func:`add_into` computes them
+    all in the pass that writes).
     """
     if not PENDING:
         return
@@ -288,12 +296,13 @@ def before_write(*arrays, spare=None):
         flush()
         return
     with _lock:
+        spared = () if spare is None else {id(node) for node in _order(spare.node)[0]}
         keep = []
         for ref in PENDING:
             d = ref()
             if d is None or d.node.result is not None:
                 continue
-            if d is not spare and \
+            if id(d.node) not in spared and \
                     any(np.may_share_memory(x, t) for x in _reads(d.node) for t in targets):
                 materialize(d.node)
             else:
@@ -475,11 +484,13 @@ def diff(p, order):
 
 
 # ---- computing -------------------------------------------------------------------
-def _plan(root, accumulate=0):
+def _plan(root, accumulate=0, kinds=None, keep=True):
     """The structure of ``root``'s graph (:func:`dualgrad.backend._fusedgen.structure`,
     its kernel's key; ``accumulate``: the kernel also adds (+1) or subtracts (-1) the
-    result into an array) and what the kernel takes: the pending nodes in evaluation
-    order, the leaves (with their shifts), the factor arrays and the numbers."""
+    result into an array; ``kinds(leaves)``: the leaves' kinds, for :func:`add_into`;
+    ``keep``: the kernel writes the root's rows) and what the kernel takes: the pending
+    nodes in evaluation order, the leaves (with their shifts), the factor arrays and the
+    numbers."""
     nodes, position = _order(root)
     leaves, leaf_position, arrays, array_position, numbers = [], {}, [], {}, []
     specs = []
@@ -510,11 +521,14 @@ def _plan(root, accumulate=0):
                 kid = ("l", j)
             spec.append((coef, kid))
         specs.append(tuple(spec))
-    kinds = ["r" if q.ndim == 1 else "s" if o else "m" for q, o in leaves]
+    kinds = ["r" if q.ndim == 1 else "s" if o else "m" for q, o in leaves] if kinds is None \
+        else kinds(leaves)
+    if kinds is None:
+        return None
     outputs = [j for j, node in enumerate(nodes[:-1])
                 if node.handle is not None and node.handle() is not None]
     key = _fusedgen.structure(root.n, kinds, specs, len(numbers), len(arrays), accumulate,
-                              outputs)
+                              outputs, keep)
     return key, nodes, leaves, arrays, numbers
 
 
@@ -543,27 +557,35 @@ def materialize(node):
     with _lock:
         if node.result is not None:
             return node.result
+        if node.kids is None:                      # add_into(keep=False) consumed it
+            raise RuntimeError("dualgrad internal error: the partials of an expression "
+                               "added in place were not kept (please report it)")
         key, nodes, leaves, arrays, numbers = _plan(node)
         shape, n = node.shape, node.n
         fn = _kernel(key, math.prod(shape) * n)
         if fn is None:
             return _interpret(nodes, shape, n)
         out = _buffers.empty(shape + (n,))
-        fn(*_arguments(out, None, _outputs(key, nodes), leaves, arrays, numbers))
+        fn(*_arguments(out, [], _outputs(key, nodes), leaves, arrays, numbers))
         node.result, node.kids = out, None
         return out
 
 
-def add_into(value, target, d, sign):
+def add_into(value, target, d, sign, keep=True):
     """``target += sign * d`` for the pending partials ``d`` of ``target``'s shape, in
-    the one pass that computes ``d`` (kept as its result), or ``False`` having
-    written nothing (then the caller computes ``d`` and adds it).
+    the one pass that computes ``d`` (kept as its result, unless ``keep`` is false:
+    nothing but the caller holds ``d``, which it drops), or ``False`` having written
+    nothing (then the caller computes ``d`` and adds it).
 
     ``target`` is the partials of the dual being written and ``value`` its value
     (written by the caller afterwards).  Every other pending expression that reads
-    them is materialized first.  The pass is taken only when ``d``'s graph reads
-    ``target``'s memory through ``target`` itself, row for row, or not at all: an
-    element is then read before it is written.
+    them is materialized first; the pending expressions inside ``d``'s graph are
+    computed in the pass (those a dual holds are written too).  The pass is taken
+    when every leaf of ``d``'s graph that reads ``target``'s memory reads it as
+    ``target``'s own rows, rows ahead (not written yet when read) or up to
+    :data:`MAX_LAG` rows behind (the kernel reads those from a ring of the rows as
+    they were: a stencil ``x[1:-1] += f(x[2:], x[1:-1], x[:-2])``), and no factor array
+    shares ``target``'s memory.
     """
     node = d.node
     if node.result is not None or type(target) is not np.ndarray or \
@@ -574,21 +596,57 @@ def add_into(value, target, d, sign):
         before_write(value, target, spare=d)
         if node.result is not None:
             return False
-        key, nodes, leaves, arrays, numbers = _plan(node, 1 if sign > 0 else -1)
-        same = (target.__array_interface__["data"][0], target.shape, target.strides)
-        for q, o in leaves:
-            if np.may_share_memory(q, target) and \
-                    (o or (q.__array_interface__["data"][0], q.shape, q.strides) != same):
-                return False
-        if any(np.may_share_memory(a, target) for a in arrays):
+        rows, n = math.prod(node.shape), node.n
+        plan = _plan(node, 1 if sign > 0 else -1, lambda leaves: _kinds(leaves, target, rows),
+                     keep)
+        if plan is None or any(np.may_share_memory(a, target) for a in plan[3]):
             return False
-        fn = _kernel(key, math.prod(node.shape) * node.n)
+        key, nodes, leaves, arrays, numbers = plan
+        fn = _kernel(key, rows * n)
         if fn is None:
             return False
-        out = _buffers.empty(target.shape)
-        fn(*_arguments(out, target, _outputs(key, nodes), leaves, arrays, numbers))
-        node.result, node.kids = out, None
+        lags = [_fusedgen.lag(kind) for kind in key[1]]
+        ring = max(lags, default=0)
+        # rows K..1 before target's first, as the leaf of lag K reads them
+        held = [] if not ring else \
+            [leaves[lags.index(ring)][0].reshape(rows, n)[:ring].copy()]
+        out = _buffers.empty(target.shape) if keep else target
+        fn(*_arguments(out, [target] + held, _outputs(key, nodes), leaves, arrays, numbers))
+        node.result, node.kids = (out if keep else None), None
         return True
+
+
+# Rows behind its own at most that a leaf of ``a += d`` may read ``a``'s memory (a
+# stencil's reach) in :func:`add_into`'s pass.
+MAX_LAG = 8
+
+
+def _rows2(a, rows, n):
+    """The strides of ``a`` (``rows x n`` elements, 2-D or C-contiguous) as ``rows x n``."""
+    return a.strides if a.ndim == 2 else (n * a.itemsize, a.itemsize)
+
+
+def _kinds(leaves, target, rows):
+    """The leaves' kinds for ``target += d`` in one pass (see :func:`add_into`), or
+    ``None`` when a leaf reads ``target``'s memory otherwise than as its rows, rows
+    ahead or up to :data:`MAX_LAG` rows behind."""
+    n = target.shape[-1]
+    step, item = _rows2(target, rows, n)
+    start = target.__array_interface__["data"][0]
+    kinds, ring = [], 0
+    for q, o in leaves:
+        kind = "r" if q.ndim == 1 else "s" if o else "m"
+        if np.may_share_memory(q, target):
+            if kind != "m" or _rows2(q, rows, n) != (step, item) or item != 8 or \
+                    step < n * item:
+                return None
+            ahead, rest = divmod(q.__array_interface__["data"][0] - start, step)
+            if rest or ahead < -min(MAX_LAG, rows):
+                return None
+            if ahead < 0:
+                kind = f"b{-ahead}"
+        kinds.append(kind)
+    return kinds
 
 
 def _kernel(key, work):
@@ -626,17 +684,29 @@ def _kernel(key, work):
 def _check(key, fn):
     """Does the kernel ``fn`` give, bit for bit, what the eager engine gives for the
     structure ``key`` on test data (zero partials, inf and NaN factors, shifted
-    rows: both of its loops)?  Run once per structure and process, on 64 rows, with
-    the arguments' usual types, so it is also the call that compiles them."""
-    n_key, kinds, specs, numbers, arrays, accumulate, outputs = key
+    rows: both of its loops; for a kernel that adds into ``acc``, leaves that read
+    ``acc``'s own rows and rows behind, as :func:`add_into` passes them)?  Run once per
+    structure and process, on 64 rows, with the arguments' usual types, so it is also
+    the call that compiles them."""
+    n_key, kinds, specs, numbers, arrays, accumulate, outputs, keep = key
     n, rows = n_key or _fusedgen.UNROLL + 1, 64
     rng = np.random.default_rng(7)
     shape = (rows,)
-    leaves = []
-    for kind in kinds:
-        q = rng.standard_normal(n if kind == "r" else (rows, n))
-        q[rng.random(q.shape) < 0.3] = 0.0
-        leaves.append((q, int(rng.integers(1, rows)) if kind == "s" else 0))
+    lags = [_fusedgen.lag(kind) for kind in kinds]
+    ring = max(lags, default=0)
+    memory = rng.standard_normal((ring + rows, n))       # acc: its last rows
+    memory[rng.random(memory.shape) < 0.3] = 0.0
+    target = memory[ring:] if accumulate else None
+    leaves, olds = [], []                  # what the kernel reads; the same, unwritten
+    for j, kind in enumerate(kinds):
+        if lags[j] or accumulate and kind == "m" and "m" not in kinds[:j]:
+            q = memory[ring - lags[j]:ring - lags[j] + rows]     # acc, rows behind or its own
+        else:
+            q = rng.standard_normal(n if kind == "r" else (rows, n))
+            q[rng.random(q.shape) < 0.3] = 0.0
+        o = int(rng.integers(1, rows)) if kind == "s" else 0
+        leaves.append((q, o))
+        olds.append((q.copy(), o))
     factors = []
     for _ in range(arrays):
         a = rng.standard_normal(shape)
@@ -649,19 +719,19 @@ def _check(key, fn):
         for coef, (kind, j) in spec:
             s, a = (1.0, None) if coef == "1" else (-1.0, None) if coef == "-" else \
                 (values[coef[1]], None) if coef[0] == "c" else (1.0, factors[coef[1]])
-            t, o = (nodes[j], 0) if kind == "t" else leaves[j]
+            t, o = (nodes[j], 0) if kind == "t" else olds[j]
             kids.append((s, a, t, o))
         nodes.append(_Node(kids, shape, n, 1))
     held = [Deferred(nodes[j]) for j in outputs]     # the eager engine keeps their arrays
     with np.errstate(all="ignore"):
         expected = _interpret(nodes, shape, n)
-        target = rng.standard_normal((rows, n)) if accumulate else None
-        before = None if target is None else target.copy()
-        after = None if target is None else before + expected if accumulate > 0 else \
-            before - expected
-    out, inner = np.empty((rows, n)), [np.empty((rows, n)) for _ in outputs]
-    fn(*_arguments(out, target, inner, leaves, factors, values))
-    return np.array_equal(out, expected, equal_nan=True) and \
+        after = None if target is None else target + expected if accumulate > 0 else \
+            target - expected
+    out = np.empty((rows, n)) if keep else target
+    inner = [np.empty((rows, n)) for _ in outputs]
+    accumulated = [] if target is None else [target] + ([memory[:ring].copy()] if ring else [])
+    fn(*_arguments(out, accumulated, inner, leaves, factors, values))
+    return (not keep or np.array_equal(out, expected, equal_nan=True)) and \
         all(np.array_equal(p, d.node.result, equal_nan=True) for p, d in zip(inner, held)) and \
         (target is None or np.array_equal(target, after, equal_nan=True))
 
@@ -678,10 +748,11 @@ def _outputs(key, nodes):
     return arrays
 
 
-def _arguments(out, target, outputs, leaves, arrays, numbers):
-    """A kernel's arguments (see :func:`dualgrad.backend._fusedgen.source`)."""
+def _arguments(out, accumulated, outputs, leaves, arrays, numbers):
+    """A kernel's arguments (see :func:`dualgrad.backend._fusedgen.source`);
+    ``accumulated``: ``acc`` and ``H`` where the kernel takes them."""
     rows, n = math.prod(out.shape[:-1]), out.shape[-1]
-    return [out.reshape(rows, n)] + ([] if target is None else [target.reshape(rows, n)]) + \
+    return [out.reshape(rows, n)] + [a.reshape(-1, n) for a in accumulated] + \
         [p.reshape(rows, n) for p in outputs] + \
         [q if q.ndim == 1 else q.reshape(rows, n) for q, o in leaves] + \
         [o for q, o in leaves if o and q.ndim > 1] + \

@@ -35,35 +35,46 @@ from pathlib import Path
 # hashlib, importlib.util and tempfile (15 ms together) are imported with the first
 # kernel a process compiles or loads, not at ``import dualgrad``.
 
-__all__ = ["structure", "source", "kernel", "compiled_kernel", "forget", "on_disk", "compiled",
+__all__ = ["structure", "lag", "source", "kernel", "compiled_kernel", "forget", "on_disk", "compiled",
            "vectorizing", "UNROLL", "GENERATION"]
 
 # Directions up to which a kernel's loop over them has a fixed trip count (the
 # compiler unrolls it and keeps every node's row in registers).
 UNROLL = 16
 # Changes whenever the text :func:`source` writes changes: old files are not reused.
-GENERATION = 5
+GENERATION = 6
 
 _compiled = {}            # structure -> numba dispatcher, for this process
 _directory = None
 
 
-def structure(n, leaves, nodes, numbers, arrays, accumulate=0, outputs=()):
+def structure(n, leaves, nodes, numbers, arrays, accumulate=0, outputs=(), keep=True):
     """The hashable key of an expression's kernel.
 
     ``leaves``: a kind per leaf, ``"r"`` (a row of ``n`` partials, a scalar dual's,
     read by every element), ``"m"`` (a ``rows x n`` array read at the element's own
-    row) or ``"s"`` (read at a shifted row); ``nodes``: per node in evaluation order,
+    row), ``"s"`` (read at a shifted row) or ``"b1"``, ``"b2"``... (``acc`` itself
+    ``m`` rows behind the element's: rows the kernel has already updated, read from
+    a ring of the rows as they were before, see :func:`source`); ``nodes``: per node in
+    evaluation order,
     a tuple of ``(coefficient, kid)`` with the coefficient ``"1"``, ``"-"``,
     ``("c", j)`` (number ``j``) or ``("a", j)`` (factor array ``j``) and the kid
     ``("l", j)`` (leaf ``j``) or ``("t", j)`` (node ``j``); the last node is the root.
     ``numbers`` and ``arrays`` count the numbers and factor arrays; ``accumulate``,
     +1 or -1, makes a kernel that also adds or subtracts the result into an array
     ``acc`` (``a += d`` in the pass that computes ``d``); ``outputs``, the positions of
-    inner nodes whose rows the kernel also writes (nodes a dual still holds).
+    inner nodes whose rows the kernel also writes (nodes a dual still holds);
+    ``keep=False`` (with ``accumulate`` only), a kernel that does not write the root's
+    rows (``a += <expression>``: nothing but the operator holds the expression).
     """
     return (n if n <= UNROLL else 0, tuple(leaves), tuple(nodes), numbers, arrays, accumulate,
-            tuple(outputs))
+            tuple(outputs), bool(keep))
+
+
+def lag(kind):
+    """How many rows behind the element's a leaf of ``kind`` reads ``acc`` (0: not a
+    ``"b"`` leaf)."""
+    return int(kind[1:]) if kind[0] == "b" else 0
 
 
 def _sum(kids, safe, suffix=""):
@@ -87,15 +98,26 @@ def _sum(kids, safe, suffix=""):
 def source(key, name="fused"):
     """The text of a module defining the kernel ``name`` for the structure ``key``.
 
-    The kernel takes ``out`` (``rows x n``), with ``accumulate`` then ``acc``
-    (``rows x n``, updated in place, and read only at the row it writes), an array
-    ``P`` per output node (``rows x n``), then the
-    leaves, the shifts of the shifted leaves, the factor arrays (``rows`` elements
-    each) and the numbers.
+    The kernel takes ``out`` (``rows x n``; ``keep=False``: not written, any array of
+    that shape), with ``accumulate`` then ``acc`` (``rows x n``, updated in place),
+    with ``"b"`` leaves then ``H`` (``K x n`` for the largest lag ``K``: the ``K`` rows of
+    ``acc``'s memory just before its first, as a leaf of lag ``K`` reads them), an array
+    ``P`` per output node (``rows x n``), then the leaves, the shifts of the shifted
+    leaves, the factor arrays (``rows`` elements each) and the numbers.
+
+    ``acc``'s row ``i`` is read (by the element's own ``"m"`` leaves) and written at
+    element ``i`` only, after every load of the element; a leaf that reads ``acc``'s
+    memory rows ahead is an ``"m"`` leaf (the rows are not written yet), one that
+    reads rows behind reads them from the ring ``H``, where each element saves its
+    row of ``acc`` before it writes it: ``H[r % K]`` holds row ``r`` as it was, for the
+    ``K`` rows behind the element (before the first, the rows the caller copied).
     """
-    n, leaves, nodes, numbers, arrays, accumulate, outputs = key
+    n, leaves, nodes, numbers, arrays, accumulate, outputs, keep = key
     shifted = [j for j, kind in enumerate(leaves) if kind == "s"]
-    params = ["out"] + (["acc"] if accumulate else []) + [f"P{j}" for j in outputs] + \
+    behind = {j: lag(kind) for j, kind in enumerate(leaves) if lag(kind)}
+    ring = max(behind.values(), default=0)
+    params = ["out"] + (["acc"] if accumulate else []) + (["H"] if ring else []) + \
+        [f"P{j}" for j in outputs] + \
         [f"L{j}" for j in range(len(leaves))] + [f"o{j}" for j in shifted] + \
         [f"A{j}" for j in range(arrays)] + [f"c{j}" for j in range(numbers)]
     lines = ["    rows, n = out.shape", "    for i in range(rows):"]
@@ -103,17 +125,26 @@ def source(key, name="fused"):
     for j in shifted:
         lines += [f"        r{j} = i + o{j}", f"        if r{j} >= rows:",
                   f"            r{j} -= rows"]
+    if ring:
+        lines.append(f"        h = {'0' if ring == 1 else f'i % {ring}'}")
+        for m in sorted(set(behind.values())):
+            lines.append(f"        h{m} = {'h' if m == ring else f'(i - {m}) % {ring}'}")
     root, sign = len(nodes) - 1, "+" if accumulate > 0 else "-"
 
     def load(j, kind, k):
+        if j in behind:
+            return f"H[h{behind[j]}, {k}]"
         return f"L{j}[{k if kind == 'r' else f'i, {k}' if kind == 'm' else f'r{j}, {k}'}]"
 
     def loop(safe, pad):
         """The directions as a loop (any ``n``, and the rows with a non-finite factor)."""
         out = [f"{pad}for k in range({n or 'n'}):"]
         out += [f"{pad}    x{j} = {load(j, kind, 'k')}" for j, kind in enumerate(leaves)]
+        if ring:
+            out.append(f"{pad}    H[h, k] = acc[i, k]")
         out += [f"{pad}    t{j} = {_sum(kids, safe)}" for j, kids in enumerate(nodes)]
-        out.append(f"{pad}    out[i, k] = t{root}")
+        if keep:
+            out.append(f"{pad}    out[i, k] = t{root}")
         out += [f"{pad}    P{j}[i, k] = t{j}" for j in outputs]
         if accumulate:
             out.append(f"{pad}    acc[i, k] = acc[i, k] {sign} t{root}")
@@ -125,9 +156,13 @@ def source(key, name="fused"):
         operations across the directions."""
         ks = range(n)
         out = [f"{pad}x{j}_{k} = {load(j, kind, k)}" for k in ks for j, kind in enumerate(leaves)]
+        if ring:                  # acc's row loaded whole, then stored whole (one vector)
+            out += [f"{pad}y_{k} = acc[i, {k}]" for k in ks]
+            out += [f"{pad}H[h, {k}] = y_{k}" for k in ks]
         out += [f"{pad}t{j}_{k} = {_sum(kids, False, f'_{k}')}" for k in ks
                 for j, kids in enumerate(nodes)]
-        out += [f"{pad}out[i, {k}] = t{root}_{k}" for k in ks]
+        if keep:
+            out += [f"{pad}out[i, {k}] = t{root}_{k}" for k in ks]
         out += [f"{pad}P{j}[i, {k}] = t{j}_{k}" for j in outputs for k in ks]
         if accumulate:
             out += [f"{pad}acc[i, {k}] = acc[i, {k}] {sign} t{root}_{k}" for k in ks]

@@ -455,6 +455,67 @@ _ALONE, _ALONE_VIEW = (lambda current, incoming: _counts(current))(_probe.a, Non
 del _probe
 
 
+def _temporary(count, frame, b):
+    """Is ``b`` (``count`` references, as ``sys.getrefcount`` counts them in the in-place
+    operator) the right operand of ``a += <expression>`` or ``a -= <expression>``
+    that nothing but the operator holds, nor the deferred partials it carries?  Then
+    ``a += b`` need not keep ``b``'s partials (:func:`dualgrad.backend.add_into`).
+
+    ``frame`` is the operator's caller: it must be executing the in-place operator
+    itself (an explicit ``a.__iadd__(b)`` steals its argument's reference and counts
+    one less).  What a temporary gives is measured at import through the same calls
+    (:class:`_Probe`); where a named operand counts no more than a temporary (an
+    interpreter that lends its stack references), this says no.
+    """
+    return _TEMPORARY is not None and _operand(count, frame, b) in _TEMPORARY
+
+
+def _operand(count, frame, b):
+    """What :func:`_temporary` compares: the operand's references, its partials',
+    their node's, and the instruction the caller executes."""
+    i = frame.f_lasti
+    return count, sys.getrefcount(b._p), sys.getrefcount(b._p.node), \
+        frame.f_code.co_code[i:i + 2]
+
+
+class _Probe:
+    """An operand as ``a op= <expression>`` hands it to :func:`_inplace`'s operator."""
+
+    __slots__ = ("_p", "node")
+    seen = []
+
+    def __iadd__(self, b):
+        _Probe.seen.append(_operand(sys.getrefcount(b), sys._getframe(1), b))
+        return self
+
+    __isub__ = __iadd__
+
+
+def _probed():
+    b = _Probe()
+    b._p = _Probe()
+    b._p.node = _Probe()
+    return b
+
+
+def _calibrate():
+    """``(what a temporary gives with +=, with -=)``, or ``None`` where a named
+    operand cannot be told from one."""
+    a = _Probe()
+    a += _probed()
+    a -= _probed()
+    named = _probed()
+    a += named
+    added, subtracted, held = _Probe.seen
+    del _Probe.seen[:]
+    if held[0] <= added[0] or added[:3] != subtracted[:3]:
+        return None
+    return added, subtracted
+
+
+_TEMPORARY = _calibrate()
+
+
 def _scalar_partials(d):
     if d._kind == "vector":
         return d.partials
@@ -547,10 +608,11 @@ def _inplace(rule):
             _snapshots.check_write(a)
         if signed_sum and type(getattr(b, "_p", None)) is _Deferred and b.tag == a.tag and \
                 a.tag in _LIVE and _plain(a) and type(a._p) is np.ndarray and \
-                b.value.shape == a.value.shape and \
-                backend.add_into(a.value, a._p, b._p, sign):
-            ufunc(a.value, b.value, out=a.value)   # the fused engine added the partials
-            return a
+                b.value.shape == a.value.shape:
+            keep = not _temporary(sys.getrefcount(b), sys._getframe(1), b)
+            if backend.add_into(a.value, a._p, b._p, sign, keep):
+                ufunc(a.value, b.value, out=a.value)   # the fused engine added the partials
+                return a
         backend.before_write(a.value, a._p)  # a is written: nothing pending may read it
         if signed_sum and _plain(a) and a.tag in _LIVE:
             if _constant(b):

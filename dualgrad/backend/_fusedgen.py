@@ -42,7 +42,7 @@ __all__ = ["structure", "lag", "source", "kernel", "compiled_kernel", "forget", 
 # compiler unrolls it and keeps every node's row in registers).
 UNROLL = 16
 # Changes whenever the text :func:`source` writes changes: old files are not reused.
-GENERATION = 6
+GENERATION = 7
 
 _compiled = {}            # structure -> numba dispatcher, for this process
 _directory = None
@@ -168,10 +168,14 @@ def source(key, name="fused"):
             out += [f"{pad}acc[i, {k}] = acc[i, {k}] {sign} t{root}_{k}" for k in ks]
         return out
     fast = unrolled if n else (lambda pad: loop(False, pad))
-    checks = [f"a{j} - a{j} == 0.0" for j in range(arrays)] + \
-        [f"c{j} - c{j} == 0.0" for j in range(numbers)]
+    # every factor finite: x - x is 0.0 for a finite x and NaN for inf and NaN, so the
+    # sum of those is 0.0 exactly when all are finite (one test and branch an element;
+    # the numbers' part is computed once, before the loop)
+    checks = [f"(a{j} - a{j})" for j in range(arrays)] + (["finite"] if numbers else [])
+    if numbers:
+        lines.insert(0, "    finite = " + " + ".join(f"(c{j} - c{j})" for j in range(numbers)))
     if checks:
-        lines.append(f"        if {' and '.join(checks)}:")
+        lines.append(f"        if {' + '.join(checks)} == 0.0:")
         lines += fast(" " * 12)
         lines.append("        else:")
         lines += loop(True, " " * 12)

@@ -671,6 +671,66 @@ def test_an_operand_used_after_the_sum_keeps_its_partials(form, monkeypatch):
     assert calls[-1][0]                      # the one pass ran, and kept the partials
 
 
+def _joined(x, form):
+    """``np.concatenate`` of a pending expression, then uses of the parts and the
+    result that must not see each other (plain NumPy: the complex step runs it too)."""
+    mid = np.sin(x[1:-1]) * 2.0 + x[1:-1] * x[1:-1]
+    y = np.concatenate([x[:1], mid, x[-1:]])
+    if form == "part read after":            # mid's partials computed again
+        return y[1:-1] * mid[0] + mid
+    if form == "result written, part read":  # y's rows are y's own: mid keeps its own
+        y[1:5] = 0.0
+        y *= 3.0
+        return y + mid[0] * 1.0
+    if form == "source written, part read":  # x is mid's leaf: mid computed first
+        x[2:6] = 1.0
+        return y[1:-1] + mid * x[1:-1]
+    if form == "two pending parts, axis 0":
+        z = np.concatenate([mid, np.cos(x) * 0.5, x[:3]])
+        return z[:-3] + z[-3:].sum()
+    if form == "columns, axis 1":            # (not taken: NumPy's copy)
+        m = np.stack([x, 2.0 * x])
+        return np.concatenate([m * np.sin(m), m[:, :1]], axis=1).sum(axis=0)[:-1]
+
+
+@pytest.mark.parametrize("form", ["part read after", "result written, part read",
+                                  "source written, part read", "two pending parts, axis 0",
+                                  "columns, axis 1"])
+def test_a_pending_part_of_a_concatenation(form):
+    """``np.concatenate`` computes pending parts straight into the result and leaves
+    them pending: reading a part afterwards, writing the result, writing the part's
+    sources all give the complex step's derivative and the eager engine's bits."""
+    eager, fused = both(lambda: dg.jacobian(lambda p: _joined(concrete_x(p), form), Q))
+    h = 1e-30
+    step = [_joined(Q[0] * B0 + Q[1] * B1 + 1j * h * (B0 if k == 0 else B1), form).imag / h
+            for k in range(2)]
+    np.testing.assert_allclose(fused, np.stack(step, axis=-1), rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(fused, eager)
+
+
+def test_concatenate_writes_a_pending_part_in_place(monkeypatch):
+    """The pending part's kernel writes the result's rows: no array of the part's own
+    until something reads it."""
+    monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
+    seen = []
+
+    def f(p):
+        x = concrete_x(p)
+        mid = np.sin(x[1:-1]) * 2.0 + x[1:-1]
+        y = np.concatenate([x[:1], mid, x[-1:]])
+        seen.append(mid._p.result is None)
+        return y
+    with _fused.engine("fused"):
+        got = dg.jacobian(f, Q)
+    x = Q[0] * B0 + Q[1] * B1
+    d = np.stack([B0, B1], axis=1)
+    want = d.copy()
+    want[1:-1] = (2.0 * np.cos(x[1:-1]) + 1.0)[:, None] * d[1:-1]
+    np.testing.assert_allclose(got, want, rtol=1e-14, atol=1e-15)
+    assert seen == [True]
+
+
 # ---- found by an outside attack ----------------------------------------------------
 
 

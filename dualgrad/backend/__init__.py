@@ -70,7 +70,8 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     ``defer_diff(p, order)``: ``np.diff`` along the first value axis, deferred.
     ``add_into(value, target, d, sign, keep=True)``: ``target += sign * d`` in the pass
     that computes the deferred ``d`` (``keep=False``: without writing ``d``, which the
-    caller drops), or ``False``.  ``concrete(p)``: a deferred ``p`` computed.  ``before_write()``: called by every
+    caller drops), or ``False``.  ``write_into(p, into)``: partials (a pending ``p``
+    computed by its kernel, and left pending) written into a part of a new array.  ``concrete(p)``: a deferred ``p`` computed.  ``before_write()``: called by every
     path that writes into an existing dual's arrays.  ``read_partials(dual, frame)``:
     what the ``partials`` property returns.  ``engine(name)``: the public switch.
 Engine
@@ -80,7 +81,8 @@ Engine
 
 from ._buffers import copy, empty, like, pooled, zeros, zeros_like, zeros_readonly
 from ._fused import ACTIVE as FUSING
-from ._fused import PENDING, Deferred, add_into, before_write, concrete, defer, engine, scope
+from ._fused import (PENDING, Deferred, add_into, before_write, concrete, defer, engine, scope,
+                     write_into)
 from ._fused import read as read_partials
 from ._fused import diff as defer_diff
 from ._fused import roll as defer_roll
@@ -95,5 +97,5 @@ __all__ = ["combine", "combine_small", "scaled_small", "pair_small", "small", "s
            "rows", "from_rows", "running_product", "convolve", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope", "use", "use_pool",
-           "engine", "FUSING", "PENDING", "Deferred", "defer", "defer_roll", "defer_diff", "add_into", "concrete", "before_write",
+           "engine", "FUSING", "PENDING", "Deferred", "defer", "defer_roll", "defer_diff", "add_into", "write_into", "concrete", "before_write",
            "read_partials"]

@@ -81,7 +81,7 @@ from . import _buffers, _fusedgen, _loader
 from ._propagate import combine
 
 __all__ = ["Deferred", "engine", "current", "scope", "begin", "end", "flush", "concrete",
-           "defer", "roll", "diff", "add_into", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
+           "defer", "roll", "diff", "add_into", "write_into", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
            "MAX_NODES", "COMPILE_AFTER", "COMPILE_TIMES", "kernels_compiled"]
 
 # Partials elements (N * n) from which an operation is deferred; smaller ones stay
@@ -569,6 +569,31 @@ def materialize(node):
         fn(*_arguments(out, [], _outputs(key, nodes), leaves, arrays, numbers))
         node.result, node.kids = out, None
         return out
+
+
+def write_into(p, into):
+    """Write the partials ``p`` (an array, or a :class:`Deferred` of ``into``'s shape)
+    into ``into``, a C-contiguous part of a new array (``np.concatenate``'s result).
+
+    A pending ``p`` is computed by its kernel straight into ``into`` and stays pending:
+    the dual that holds it (a name rebound at the next step) needs its own array only
+    if it reads its partials, which then computes them again from its graph (whose
+    leaves and factors nothing writes before it is computed: the module's invariant).
+    """
+    if type(p) is not Deferred:
+        np.copyto(into, p)
+        return
+    node = p.node
+    with _lock:
+        if node.result is None and into.flags.c_contiguous and \
+                into.shape == node.shape + (node.n,):
+            key, nodes, leaves, arrays, numbers = _plan(node)
+            fn = _kernel(key, math.prod(node.shape) * node.n)
+            if fn is not None:
+                fn(*_arguments(into, [], _outputs(key, nodes), leaves, arrays, numbers))
+                return
+            _interpret(nodes, node.shape, node.n)
+        np.copyto(into, concrete(p))
 
 
 def add_into(value, target, d, sign, keep=True):

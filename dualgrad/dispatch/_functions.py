@@ -20,7 +20,7 @@ import numpy as np
 
 from . import _reductions
 from .. import backend, errors
-from ..dual import (HOLOMORPHIC, LIVE, Dual, from_object_array, make, make_array, newest, numeric,
+from ..dual import (HOLOMORPHIC, LIVE, ArrayDual, Dual, from_object_array, make, make_array, newest, numeric,
                     partials_array, primal)
 from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
@@ -727,6 +727,14 @@ def _joined(func):
             return impl([np.ravel(d) for d in duals], axis=0, **kwargs)
         value = func([d.value for d in duals], axis=axis, **kwargs)
         ax = _value_axis(axis, np.ndim(primal(value)))
+        if func is np.concatenate and ax == 0 and _pending_parts(duals):
+            out = backend.empty(np.shape(value) + (n,))
+            start = 0
+            for d in duals:                    # pending parts computed in place
+                stop = start + d.value.shape[0]
+                backend.write_into(d._p, out[start:stop])
+                start = stop
+            return make(value, out, tag)
         parts = [d.partials for d in duals]
         out = None
         if all(type(p) is np.ndarray and p.dtype == np.float64 for p in parts):
@@ -736,6 +744,23 @@ def _joined(func):
             out = backend.empty(np.shape(value) + (n,))
         return make(value, func(parts, axis=ax, out=out), tag)
     return impl
+
+
+def _pending_parts(duals):
+    """Are some of ``np.concatenate``'s array duals' partials pending (the fused
+    engine's), and all of them float64 arrays of the joined value's layout?  Then each
+    pending part is computed straight into its rows of the result."""
+    pending = False
+    for d in duals:
+        if type(d) is not ArrayDual or type(d.value) is not np.ndarray or \
+                d.value.dtype != np.float64 or d.value.ndim == 0:
+            return False
+        p = d._p
+        if type(p) is backend.Deferred:
+            pending = pending or p.result is None
+        elif type(p) is not np.ndarray or p.dtype != np.float64:
+            return False
+    return pending
 
 
 HANDLED[np.concatenate] = _joined(np.concatenate)

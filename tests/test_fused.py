@@ -124,6 +124,16 @@ def test_a_kernel_is_keyed_by_structure_not_numbers():
     assert "c0 * x1" in text and "_term(c0, x1)" in text
 
 
+def test_views_of_the_same_elements_are_one_leaf():
+    """``u[1:-1]`` written three times in a step makes three view objects of the same
+    elements: one leaf (read once an element); a view one row on, or a roll, another."""
+    base = np.random.default_rng(3).standard_normal((12, 4))
+    kids = [(1.0, None, base[1:-1], 0), (2.0, None, base[1:-1], 0),
+            (-1.0, None, base[1:-1], 0), (1.0, None, base[2:], 0), (1.0, None, base[1:-1], 3)]
+    key = _fused._plan(_fused._Node(kids, (10,), 4, 1))[0]
+    assert key[1] == ("m", "m", "s")
+
+
 def test_threshold_makes_the_tests_defer():
     assert N * 4 >= _fused.MIN_WORK and N >= _fused.MIN_WORK
 

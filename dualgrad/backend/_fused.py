@@ -514,9 +514,10 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
                 kid = ("t", position[id(t)])
             else:
                 q = t.result if type(t) is _Node else t
-                j = leaf_position.get((id(q), o))
+                where = (q.__array_interface__["data"][0], q.shape, q.strides, o)
+                j = leaf_position.get(where)     # views of the same elements: one leaf
                 if j is None:
-                    j = leaf_position[id(q), o] = len(leaves)
+                    j = leaf_position[where] = len(leaves)
                     leaves.append((q, o))
                 kid = ("l", j)
             spec.append((coef, kid))
@@ -658,7 +659,7 @@ def _kinds(leaves, target, rows):
     n = target.shape[-1]
     step, item = _rows2(target, rows, n)
     start = target.__array_interface__["data"][0]
-    kinds, ring = [], 0
+    kinds = []
     for q, o in leaves:
         kind = "r" if q.ndim == 1 else "s" if o else "m"
         if np.may_share_memory(q, target):

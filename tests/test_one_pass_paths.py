@@ -241,3 +241,27 @@ def test_sinc_higher_derivatives_near_zero_and_away(engine):
     np.testing.assert_allclose(third, [_sinc_derivative(p, 3) for p in _SINC_POINTS],
                                rtol=4e-15, atol=1e-15)
     np.testing.assert_allclose(zero_d, _sinc_slope(0.3), rtol=4e-16)
+
+
+@pytest.mark.parametrize("spec, sa, sb", [
+    ("i,i->", (7,), (7,)), ("ij,j->i", (3, 4), (4,)), ("ij,jk->ik", (3, 4), (4, 5)),
+    ("ij,jk->ki", (3, 4), (4, 5)), ("i,j->ij", (3,), (4,)), ("i,j->ji", (3,), (4,)),
+    ("ijk,jl->kil", (2, 3, 4), (3, 5)), ("ij,ij->", (3, 4), (3, 4)),
+    ("ij,ji->", (3, 4), (4, 3)), ("ii,i->", (3, 3), (3,)), ("ij,j->ij", (3, 4), (4,)),
+    ("ij,j->", (3, 4), (4,)), ("i,i->i", (5,), (5,)), ("i,i->", (3000,), (3000,))])
+@pytest.mark.parametrize("which", ["both", "left", "right"])
+def test_einsum_of_two_operands_is_the_product_rule(spec, sa, sb, which):
+    """Two-operand ``einsum`` (tensordot-like specs take ``tensordot``, the rest
+    ``einsum`` with a direction index): per direction, NumPy's ``einsum`` of floats."""
+    rng = np.random.default_rng(len(spec))
+    a, b = rng.standard_normal(sa), rng.standard_normal(sb)
+    pa, pb = rng.standard_normal(sa + (3,)), rng.standard_normal(sb + (3,))
+    tag = new_tag()
+    A, B = dg.Dual(a, pa, tag=tag), dg.Dual(b, pb, tag=tag)
+    x, y = {"both": (A, B), "left": (A, b), "right": (a, B)}[which]
+    out = np.einsum(spec, x, y)
+    want = np.stack([(np.einsum(spec, pa[..., k], b) if which != "right" else 0) +
+                     (np.einsum(spec, a, pb[..., k]) if which != "left" else 0)
+                     for k in range(3)], axis=-1)
+    np.testing.assert_array_equal(out.value, np.einsum(spec, a, b))
+    np.testing.assert_allclose(out.partials, want, rtol=1e-13, atol=1e-13)

@@ -429,6 +429,10 @@ def _einsum_partials(args, values, duals, n):
     letter = next(c for c in "ZYXWVUTSRQPONMLKJIHGFEDCBA" "zyxwvutsrqponmlkjihgfedcba"
                   if c not in spec)
     parts = inputs.split(",")
+    if len(parts) == 2 and len(args) == 3:
+        total = _einsum_tensordot(parts, output, args, values, duals)
+        if total is not None:
+            return total
     total = None
     for i in duals:
         sub = ",".join(p + letter if j == i - 1 else p for j, p in enumerate(parts))
@@ -436,6 +440,32 @@ def _einsum_partials(args, values, duals, n):
         term = np.einsum(f"{sub}->{output}{letter}", *operands, optimize=True)
         total = term if total is None else total + term
     return total
+
+
+def _einsum_tensordot(parts, output, args, values, duals):
+    """A two-operand ``einsum`` that is a ``tensordot`` (each index once per operand,
+    every shared index summed, none summed alone) through :func:`_tensordot_partials`:
+    one BLAS call per dual operand on the partials as they lie.  ``np.einsum``'s own
+    path for ``"iZ,i->Z"`` copied the partials into its batched layout first (9x
+    the float call at N = 1e5, n = 4, against 7x for ``dot``).  ``None`` otherwise."""
+    sa, sb = parts
+    a, b = values[1], values[2]
+    if not (_plain(a) and _plain(b) and a.ndim == len(sa) and b.ndim == len(sb)) or \
+            any(type(args[i].partials) is not np.ndarray for i in duals) or \
+            len(set(sa)) != len(sa) or len(set(sb)) != len(sb) or \
+            len(set(output)) != len(output):
+        return None
+    shared = [c for c in sa if c in sb]
+    if any(c in output for c in shared) or \
+            any(c not in output for c in sa + sb if c not in shared):
+        return None
+    free = [c for c in sa if c not in shared] + [c for c in sb if c not in shared]
+    if sorted(free) != sorted(output):
+        return None
+    ax_a, ax_b = [sa.index(c) for c in shared], [sb.index(c) for c in shared]
+    total = _tensordot_partials(args[1:], a, b, ax_a, ax_b, [i - 1 for i in duals])
+    order = [free.index(c) for c in output] + [len(free)]
+    return total if order == sorted(order) else np.transpose(total, order)
 
 
 def _split(A, tag):

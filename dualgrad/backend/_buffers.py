@@ -209,6 +209,8 @@ def _spread(p):
         if run >= _BLOCK:
             break
         src = np.repeat(src, shape[k], axis=k)
+    if src.shape == shape:                    # np.repeat made the whole copy already
+        return src
     out = like(p)
     if out is None:
         out = np.empty(shape, dtype=p.dtype)

@@ -626,6 +626,41 @@ def test_a_stencil_added_in_place_reads_the_rows_as_they_were(form, monkeypatch)
     assert all(not keep for done, keep in calls)
 
 
+def test_threads_adding_stencils_in_place_at_once(monkeypatch):
+    """A temporary added in place without keeping its partials stayed on the pending
+    list until its thread dropped it, and another thread's write walked it: a
+    TypeError from its missing graph, or "not kept" (an outside attack: 4 of 4 calls
+    with four threads).  Each thread's Jacobian is the eager engine's, bit for bit."""
+    import threading
+    monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
+
+    def f(p):
+        x = concrete_x(p)
+        for _ in range(20):
+            x[1:-1] += 0.25 * (x[2:] - 2.0 * x[1:-1] + x[:-2])
+        return x
+    with _fused.engine("eager"):
+        eager = dg.jacobian(f, Q)
+    results, failures = [], []
+
+    def work():
+        try:
+            for _ in range(3):
+                results.append(dg.jacobian(f, Q, chunk=1))
+        except Exception as exc:          # noqa: BLE001 - the test reports it
+            failures.append(repr(exc))
+    with _fused.engine("fused"):
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert failures == [] and len(results) == 12
+    for got in results:
+        np.testing.assert_array_equal(got, eager)
+
+
 def _kept(p, form):
     """``x += y`` where ``y``'s partials are needed after the sum."""
     x = concrete_x(p)

@@ -275,7 +275,7 @@ def flush():
         del PENDING[:]
         for ref in refs:
             d = ref()
-            if d is not None and d.node.result is None:
+            if d is not None and _pending(d.node):
                 materialize(d.node)
 
 
@@ -300,7 +300,7 @@ def before_write(*arrays, spare=None):
         keep = []
         for ref in PENDING:
             d = ref()
-            if d is None or d.node.result is not None:
+            if d is None or not _pending(d.node):
                 continue
             if id(d.node) not in spared and \
                     any(np.may_share_memory(x, t) for x in _reads(d.node) for t in targets):
@@ -308,6 +308,13 @@ def before_write(*arrays, spare=None):
             else:
                 keep.append(ref)
         PENDING[:] = keep
+
+
+def _pending(node):
+    """Is ``node`` still to be computed?  (Not when computed, nor when
+    :func:`add_into` consumed it without keeping it: its dual, a temporary of
+    another thread's ``a += d``, may not have been dropped yet.)"""
+    return node.result is None and node.kids is not None
 
 
 def _reads(node, seen=None):
@@ -321,7 +328,7 @@ def _reads(node, seen=None):
         if type(t) is _Node:
             if t.result is not None:
                 yield t.result
-            elif id(t) not in seen:
+            elif id(t) not in seen and t.kids is not None:
                 yield from _reads(t, seen)
         else:
             yield t
@@ -639,6 +646,8 @@ def add_into(value, target, d, sign, keep=True):
         out = _buffers.empty(target.shape) if keep else target
         fn(*_arguments(out, [target] + held, _outputs(key, nodes), leaves, arrays, numbers))
         node.result, node.kids = (out if keep else None), None
+        if not keep:                # nothing to compute any more: off the pending list
+            PENDING[:] = [r for r in PENDING if r() is not d]
         return True
 
 

@@ -95,6 +95,34 @@ def test_clip_between_constants(engine, size):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("size", [6, 5000])
+def test_clip_with_nan_bounds_follows_minimum_of_maximum(engine, size):
+    """NumPy's clip is minimum(maximum(a, lo), hi), and a NaN wins there (the table's
+    maximum/minimum convention, and jax.grad(jnp.clip)): where a NaN bound meets a
+    number the value is NaN and a constant bound's partials (0), a dual bound's own;
+    a NaN ``a`` keeps its partials.  Before, a NaN bound passed ``a``'s partials (the
+    value NaN), and a dual bound's path gave ``a``'s value instead of NumPy's NaN."""
+    rng = np.random.default_rng(size)
+    v = rng.uniform(-2.0, 2.0, size)
+    v[:3] = [0.5, np.nan, 2.0]
+    lo = np.full(size, -1.0)
+    lo[0] = lo[1] = np.nan
+    p, q = rng.standard_normal((size, 2)), rng.standard_normal((size, 2))
+    with backend.use(engine), np.errstate(invalid="ignore"):
+        for a_min, a_max in ((lo, 1.0), (np.nan, 1.0), (-1.0, np.nan)):
+            got = np.clip(dg.Dual(v, p), a_min, a_max)
+            want = np.minimum(np.maximum(dg.Dual(v, p), a_min), a_max)
+            np.testing.assert_array_equal(got.value, np.clip(v, a_min, a_max))
+            np.testing.assert_array_equal(got.partials, want.partials)
+        got = np.clip(dg.Dual(v, p), dg.Dual(lo, q), 1.0)
+        want = np.minimum(np.maximum(dg.Dual(v, p), dg.Dual(lo, q)), 1.0)
+    np.testing.assert_array_equal(got.value, np.clip(v, lo, 1.0))
+    np.testing.assert_array_equal(got.partials, want.partials)
+    np.testing.assert_array_equal(got.partials[0], q[0])       # the NaN bound's own
+    np.testing.assert_array_equal(got.partials[1], p[1])       # a NaN a wins
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_clip_against_central_differences(engine):
     """A function of 2 inputs through clip, against differences of the float function
     (points away from the bounds)."""

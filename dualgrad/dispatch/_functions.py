@@ -858,7 +858,9 @@ def _select(condlist, choicelist, default=0.0):
 @implements(np.clip)
 def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
     """Where the value is clipped it is a bound: the bound's partials; elsewhere ``a``'s
-    (at a tie, ``a``'s).  Constant bounds take one copy of the partials."""
+    (at a tie, ``a``'s).  A NaN wins, as in ``minimum(maximum(a, lo), hi)`` (NumPy's
+    clip, and the table's maximum/minimum): a NaN bound's partials where ``a`` is not
+    NaN.  Constant bounds take one copy of the partials."""
     a_min = kwargs.pop("min", a_min)
     a_max = kwargs.pop("max", a_max)
     kwargs.pop("casting", None)
@@ -871,9 +873,11 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
     if result is None:
         result = a
         if a_min is not None:
-            result = np.where(primal(result) < primal(a_min), a_min, result)
+            r, lo = primal(result), primal(a_min)
+            result = np.where((r < lo) | ((lo != lo) & (r == r)), a_min, result)
         if a_max is not None:
-            result = np.where(primal(result) > primal(a_max), a_max, result)
+            r, hi = primal(result), primal(a_max)
+            result = np.where((r > hi) | ((hi != hi) & (r == r)), a_max, result)
     if out is None:
         return result
     return write_out(result, out)                       # np.clip(u, 0, 1, out=u)
@@ -891,10 +895,10 @@ def _clip_constant(a, a_min, a_max):
     lo = None if a_min is None else np.asarray(a_min, dtype=float)
     hi = None if a_max is None else np.asarray(a_max, dtype=float)
     outside = None
-    if lo is not None:
-        outside = v < lo
-    if hi is not None:
-        outside = v > hi if outside is None else outside | (v > hi)
+    for bound, beyond in ((lo, np.less), (hi, np.greater)):
+        if bound is not None:          # beyond it, or a NaN bound beside a number
+            out = beyond(v, bound) | ((bound != bound) & (v == v))
+            outside = out if outside is None else outside | out
     if outside is None:
         return make(v.copy(), backend.copy(a.partials), a.tag)
     if outside.shape != v.shape:

@@ -388,6 +388,11 @@ def _option(name):
 
 
 def main():
+    known = {"--quick", "--cells", "--only"}
+    unknown = [a for i, a in enumerate(sys.argv[1:]) if a.startswith("-") and a not in known]
+    if unknown:                            # --help too: the usage, nothing run
+        print(__doc__)
+        sys.exit(0 if unknown[0] in ("-h", "--help") else f"unknown option {unknown[0]}")
     quick = "--quick" in sys.argv
     cells = _option("--cells")        # "100000:4,1000:16": (N, n) cells to time
     cells = cells and {tuple(int(float(v)) for v in c.split(":")) for c in cells.split(",")}

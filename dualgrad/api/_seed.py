@@ -13,8 +13,8 @@ import numpy as np
 
 from .. import backend, errors
 from .. import dual
-from ..dual import (Dual, _snapshots, check_live, holomorphic_tag, make, new_tag, numeric,
-                   retire)
+from ..dual import (ELEMENTS, Dual, _snapshots, check_live, elements_written, holomorphic_tag,
+                   make, new_tag, numeric, retire)
 from ._parallel import run_tasks, worker_count
 from ._tree import flatten, is_node
 from ..dual import from_object_array as _from_object_array, stack_scalars
@@ -257,6 +257,8 @@ def call_jitted(who, f, args, kwargs):
         from ..jit import _numba_dual  # noqa: F401  (teaches numba the dual types)
         _numba_taught = True
     backend.before_write()          # numba code may write into the duals it is given
+    if ELEMENTS:
+        elements_written()
     try:
         return f(*args, **kwargs)
     except Exception as exc:

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import backend, errors
-from ..dual import (LIVE, TAGS, Dual, _snapshots, holomorphic_tag, make, make_array,
-                    make_scalar, new_tag, retire)
+from ..dual import (LIVE, MAX_SLOTS, TAGS, Dual, _snapshots, holomorphic_tag, keep_elements,
+                    make, make_array, make_scalar, new_tag, release_elements, retire)
 from ._dense import dense_jacobian as _jacobian
 from ._dense import shaped as _shaped
 from ._seed import (MAX_CHUNK, OutTree, as_array, call_jitted, extract, is_jitted,
@@ -212,9 +212,13 @@ def _one_pass(who, f, x, args, kwargs):
         seeds.reshape(-1)[::n + 1] = 1.0         # input entry i, direction i
     tag = _next_tag()                            # dualgrad.dual.new_tag's two steps:
     LIVE[tag] = _ident()                         # live, owned by this thread
+    kept = None
     try:
         xd = make_scalar(x, [1.0], tag) if scalar else \
             make_array(x.copy(), seeds.reshape(x.shape + (n,)), tag)
+        if not scalar and x.ndim == 1 and n <= MAX_SLOTS:
+            keep_elements(xd)                    # x[j] in loops: each built once
+            kept = xd
         with backend.scope():
             try:
                 out = f(xd, *args[1:], **kwargs)
@@ -237,6 +241,8 @@ def _one_pass(who, f, x, args, kwargs):
         raise
     finally:
         LIVE.pop(tag, None)                      # retire(tag): never holomorphic here
+        if kept is not None:
+            release_elements(kept)
 
 
 def _with_aux(result, aux, has_aux):

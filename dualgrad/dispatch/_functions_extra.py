@@ -124,9 +124,11 @@ def ufunc_at(ufunc, a, indices, b=None):
         return ufunc.at(a, indices, b)
     if isinstance(b, Dual) and b.tag > a.tag:
         raise errors.mixed_tags()
-    from ..dual import _snapshots
+    from ..dual import ELEMENTS, _snapshots, elements_written
     if _snapshots.LIVE:
         _snapshots.check_write(a, f"np.{ufunc.__name__}.at on a dual array")
+    if ELEMENTS:
+        elements_written(a.value, a._p)
     from .. import backend
     backend.before_write(a.value, a._p)  # a is written: nothing pending may read it
     from ..dual._array import _promote

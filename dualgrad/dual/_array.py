@@ -30,7 +30,8 @@ from ..rules._table import rule_for
 apply = call = small = lean = with_number = write_out = dispatch = operand = None
 
 __all__ = ["ArrayDual", "make_array", "make", "stack_scalars", "from_object_array",
-           "partials_array", "connect"]
+           "partials_array", "connect", "ELEMENTS", "keep_elements", "release_elements",
+           "elements_written"]
 
 _new = object.__new__
 _RULE_OF = RULES.get
@@ -70,6 +71,78 @@ class _Lean(dict):
 _LEAN = _Lean()
 
 
+# ---- the elements of a helper's seed, built once per pass ----------------------------
+# Residual code of small problems reads its input element by element, x[j] in loops
+# (bench/corpus.py: Bard reads 45 elements of 3 inputs per call, Watson 322 of 6), and
+# each read builds a scalar dual: the largest fixed cost of those problems.  While the
+# helpers' one pass runs (api.helpers._one_pass), its seed x (1-D float64, at most
+# MAX_SLOTS directions) keeps each element it hands out (slot _c) and hands the same
+# scalar dual out again: scalar duals are immutable.  A kept element is the one a new
+# read would build while x's value entry and partials row are unchanged:
+# - the value is compared on every read (a write by hand into x.value, or into an
+#   array sharing its memory, gives a new element);
+# - dualgrad writes into an existing dual's arrays only by item assignment (which out=,
+#   np.copyto and writes through views use), the in-place operators, ufunc.at and
+#   users' numba code (the paths that call backend.before_write): each first calls
+#   elements_written, which drops the elements of every seed whose memory the written
+#   arrays may share;
+# - code outside dualgrad writes into partials only after reading them through the
+#   partials property (its own dual's or a view's): such a read drops every seed's.
+# A dropped seed builds its elements anew for the rest of its pass.
+
+# id(seed) -> (seed, the arrays owning its value's and its partials' memory), for the
+# one-passes running now
+ELEMENTS = {}
+
+
+def keep_elements(d):
+    """Keep the elements of the seed ``d`` (a 1-D array dual of float64 arrays that
+    own their memory, or views of such arrays) from now on."""
+    value, partials = _root(d.value), _root(d._p)
+    if value.base is None and partials.base is None:
+        d._c = [None] * len(d.value)
+        ELEMENTS[id(d)] = (d, value, partials)
+
+
+def release_elements(d):
+    """The pass of ``d`` ends (or its elements may be stale): build them anew."""
+    ELEMENTS.pop(id(d), None)
+    d._c = None
+
+
+def _elements_exposed():
+    """Code outside dualgrad holds a partials array: drop every seed's elements."""
+    for d, _, _ in list(ELEMENTS.values()):
+        release_elements(d)
+
+
+def elements_written(*arrays):
+    """``arrays`` (a dual's value and partials) are about to be written: drop the
+    elements of every seed whose value or partials may share their memory (with no
+    arrays, or anything but plain arrays: of every seed).
+
+    NumPy keeps a view's ``base`` at the array that owns the memory, so the owners
+    are compared; an array over another kind of buffer gets NumPy's bounds test."""
+    seeds = list(ELEMENTS.values())
+    for a in arrays:
+        if type(a) is not np.ndarray:   # deferred partials, nested duals: assume so
+            return _elements_exposed()
+        root = a if a.base is None else _root(a)
+        for d, value, partials in seeds:
+            if root is value or root is partials or root.base is not None and (
+                    np.may_share_memory(a, d.value) or np.may_share_memory(a, d._p)):
+                release_elements(d)
+    if not arrays:
+        _elements_exposed()
+
+
+def _root(a):
+    """The array owning ``a``'s memory (``a`` over a buffer that is no array)."""
+    while type(a.base) is np.ndarray:
+        a = a.base
+    return a
+
+
 def _partials_index(index):
     """The index into the partials that matches ``index`` into the value."""
     if not isinstance(index, tuple):
@@ -93,15 +166,25 @@ def _check_index(index):
             raise errors.dropped_derivatives("using a dual as an index")
 
 
+def _ours(frame):
+    """Does ``frame`` run dualgrad's code (which writes only through the paths that
+    drop a seed's elements: :func:`elements_written`)?"""
+    name = frame.f_globals.get("__name__", "")
+    return name == "dualgrad" or name.startswith("dualgrad.")
+
+
 class ArrayDual(Dual):
     """An array of dual numbers (see :class:`dualgrad.Dual`)."""
 
-    __slots__ = ("value", "_p", "tag")
+    # _c: the elements handed out, while this dual is a helper's seed (keep_elements)
+    __slots__ = ("value", "_p", "tag", "_c")
 
     @property
     def partials(self):
         """The partials, shape ``self.shape + (n,)``: always a computed array (the
         fused engine's deferred partials are materialized when read)."""
+        if ELEMENTS and not _ours(sys._getframe(1)):
+            _elements_exposed()          # the reader may write into them at any time
         p = self._p
         if type(p) is np.ndarray and (not _ACTIVE[0] or p.size < _ACTIVE[1]):
             return p          # (partials this small are never a leaf of a deferred graph)
@@ -109,6 +192,8 @@ class ArrayDual(Dual):
 
     @partials.setter
     def partials(self, p):
+        if self._c is not None:
+            release_elements(self)
         self._p = p
 
     # ---- shape ------------------------------------------------------------------
@@ -190,6 +275,14 @@ class ArrayDual(Dual):
 
     # ---- indexing ---------------------------------------------------------------
     def __getitem__(self, index):
+        c = self._c
+        if c is not None and type(index) is int:     # a seed's element read before
+            try:
+                e = c[index]
+            except IndexError:
+                e = None
+            if e is not None and e.value == self.value.item(index):
+                return e
         partials = self._p
         if type(partials) is _Deferred:             # only this one: reading writes nothing
             partials = self._p = backend.concrete(partials)
@@ -199,7 +292,10 @@ class ArrayDual(Dual):
                 if type(partials) is np.ndarray and partials.dtype is _f64:
                     build = _FROM_ROW[partials.shape[1]]
                     if build is not None:
-                        return build(value.item(index), partials[index].tolist(), self.tag)
+                        e = build(value.item(index), partials[index].tolist(), self.tag)
+                        if c is not None:
+                            c[index] = e
+                        return e
                     return make_scalar(value.item(index), partials[index], self.tag)
         if type(index) is slice:                # x[1:], x[:-1]: the same slice of both
             return make(self.value[index], partials[index], self.tag)
@@ -216,6 +312,8 @@ class ArrayDual(Dual):
     def __setitem__(self, index, item):
         if _SNAPSHOTS:
             _snapshots.check_write(self, index=index)
+        if ELEMENTS:
+            elements_written(self.value, self._p)
         if self.tag not in _LIVE:                 # a buffer that escaped its call
             raise errors.escaped()
         if _PENDING:                        # no pending expression may see this write
@@ -223,9 +321,13 @@ class ArrayDual(Dual):
         if type(index) is int and getattr(item, "_kind", None) == "slots" and \
                 item.tag == self.tag and type(item.value) is float and _plain(self):
             ps = item._plist()                   # out[i] = d in a loop: direct
-            if all(type(p) is float for p in ps):
+            for p in ps:
+                if type(p) is not float:
+                    break
+            else:
                 self.value[index] = item.value
-                self.partials[index] = ps
+                p = self._p
+                (p if type(p) is np.ndarray else self.partials)[index] = ps
                 return
         _check_index(index)
         pindex = _partials_index(index)
@@ -606,6 +708,8 @@ def _inplace(rule):
     def op(a, b):
         if _SNAPSHOTS:
             _snapshots.check_write(a)
+        if ELEMENTS:
+            elements_written(a.value, a._p)
         if signed_sum and type(getattr(b, "_p", None)) is _Deferred and b.tag == a.tag and \
                 a.tag in _LIVE and _plain(a) and type(a._p) is np.ndarray and \
                 b.value.shape == a.value.shape:
@@ -718,6 +822,7 @@ def make_array(value, partials, tag):
     r.value = value
     r._p = partials
     r.tag = tag
+    r._c = None
     return r
 
 

@@ -47,6 +47,32 @@ def test_fast_operators_equal_general_path(symbol, ufunc, other):
         np.testing.assert_allclose(fast.partials, slow.partials, rtol=1e-15)
 
 
+@pytest.mark.parametrize("ufunc", [np.add, np.subtract, np.multiply, np.true_divide])
+@pytest.mark.parametrize("number", [np.float64(0.5), np.float64(0.0), np.float64(-np.inf),
+                                    np.float64(np.nan), 0.0, 3])
+@pytest.mark.parametrize("at", [1.7, 0.0, np.inf])
+def test_a_numpy_scalar_and_a_dual_through_the_ufunc_take_the_operators_path(ufunc, number,
+                                                                            at):
+    """``np.float64(c) * d`` reaches the dual's ``__array_ufunc__`` (NumPy's scalar asks
+    the ufunc), which hands it to the inlined operator: NumPy's value and the general
+    path's partials, to the bit, at singular points and special values too."""
+    a = dg.Dual(at, [1.0, 0.0])
+    with np.errstate(all="ignore"):
+        for args in ((number, a), (a, number)):
+            got = ufunc(*args)
+            want = _general(ufunc, *args)
+            assert type(got.value) is float
+            np.testing.assert_array_equal(got.value, want.value)
+            np.testing.assert_array_equal(got.partials, want.partials)
+            np.testing.assert_array_equal(got.value, ufunc(*(np.float64(at) if x is a else x
+                                                             for x in args)))
+        if type(number) is np.float64:
+            symbol = {np.add: "+", np.subtract: "-", np.multiply: "*",
+                      np.true_divide: "/"}[ufunc]
+            got = eval(f"number {symbol} a")
+            np.testing.assert_array_equal(got.partials, _general(ufunc, number, a).partials)
+
+
 def test_division_by_zero_gives_numpy_inf_not_an_exception():
     with np.errstate(divide="ignore"):
         r = dg.Dual(1.0, [1.0, 0.0]) / 0.0

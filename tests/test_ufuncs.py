@@ -248,6 +248,51 @@ def test_small_path_gives_the_general_paths_bits_for_every_smooth_rule(scalar):
                                           err_msg=f"{rule.name} {mix}")
 
 
+_PAIR_RULES = [np.add, np.subtract, np.multiply, np.true_divide, np.power, np.arctan2,
+               np.hypot, np.logaddexp]
+
+
+@pytest.mark.parametrize("ufunc", _PAIR_RULES, ids=lambda u: u.__name__)
+def test_two_operand_small_path_gives_the_general_paths_bits_with_special_values(ufunc):
+    """Every mix of two operands the unrolled two-argument path takes (array dual,
+    scalar dual, float64 array, Python and NumPy float), with zeros, infinities and
+    NaN in values and factors: the general path's values and partials, to the bit,
+    and the path ran (it did not hand the pair to the general loop)."""
+    from dualgrad.dispatch import _ufuncs
+    from dualgrad.dual._base import new_tag
+    from dualgrad.rules._table import RULES
+    rule = RULES[ufunc]
+    tag = new_tag()
+    v = np.array([0.0, -0.0, 1.5, -2.0, np.inf, np.nan])
+    w = np.array([2.0, 0.0, -0.0, np.inf, 3.0, 1.0])
+    p = np.arange(18.0).reshape(6, 3) - 4.0
+    p[1] = 0.0                                        # a zero row beside inf / NaN
+    makers = {
+        "array dual": lambda u: dg.Dual(u, p, tag=tag),
+        "scalar dual": lambda u: dg.Dual(float(u[2]), [0.0, 1.0, -2.0], tag=tag),
+        "scalar dual at 0": lambda u: dg.Dual(float(u[1]), [0.0, 1.0, -2.0], tag=tag),
+        "scalar dual at inf": lambda u: dg.Dual(np.inf, [0.0, 1.0, -2.0], tag=tag),
+        "array": lambda u: u.copy(),
+        "float": lambda u: float(u[3]),
+        "float64": lambda u: np.float64(u[0]),
+    }
+    ran = 0
+    for ka, ma in makers.items():
+        for kb, mb in makers.items():
+            a, b = ma(v), mb(w)
+            if not any(isinstance(x, dg.Dual) for x in (a, b)) or \
+                    not any(isinstance(x, np.ndarray) or getattr(x, "ndim", 0) for x in (a, b)):
+                continue
+            with np.errstate(all="ignore"):
+                got = _ufuncs._pair(rule, a, b)
+                want = _ufuncs.call(rule, (a, b))
+            assert got is not _ufuncs._MISS, (ka, kb)
+            ran += 1
+            _bits_equal(got.value, want.value)
+            _bits_equal(got.partials, want.partials)
+    assert ran == 19          # 24 pairs hold an array, 5 of them no dual
+
+
 # ---- the lean path (dualgrad.dispatch._ufuncs.lean): array duals alone --------------
 def _bits_equal(got, want):
     """Equal to the bit where it matters: the same numbers, NaN where NaN, and the

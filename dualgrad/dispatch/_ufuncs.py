@@ -247,6 +247,7 @@ def call(rule, args, out=None):
 # ---- the small-array path --------------------------------------------------------
 _F64 = np.dtype(np.float64)
 _ndarray = np.ndarray
+_ArrayDual = dual.ArrayDual
 
 
 def small(rule, args):
@@ -265,6 +266,10 @@ def small(rule, args):
     """
     if rule.kind != "smooth":
         return None
+    if len(args) == 2:
+        result = _pair(rule, args[0], args[1])
+        if result is not _MISS:
+            return result
     tag = shape = None
     array = False
     values, fns, partials = [], [], []
@@ -328,6 +333,86 @@ def small(rule, args):
         _unhush(token)
     if total is None:                                 # an inf or NaN met: the careful path
         return call(rule, args, out)
+    return dual.make_array(out, total, tag)
+
+
+_MISS = object()
+
+
+def _operand(a):
+    """``(value, partials, shape)`` of one argument as :func:`small` reads it (partials
+    ``None`` for a constant, shape ``None`` for anything but an array dual), or ``None``
+    for an argument :func:`_pair` leaves to the general loop."""
+    t = type(a)
+    if t is _ArrayDual:
+        v, p = a.value, a._p
+        if type(v) is not _ndarray or type(p) is not _ndarray or v.dtype is not _F64 or \
+                p.dtype is not _F64:
+            return None
+        return v, p, v.shape
+    if t is _ndarray:
+        return (a, None, None) if a.dtype is _F64 else None
+    if t is float:
+        return _f64(a), None, None
+    if t is _f64:
+        return a, None, None
+    if getattr(t, "_kind", None) == "slots":
+        v = a.value
+        if type(v) is not float:
+            return None
+        p = np.array(a._plist())
+        return (_f64(v), p, None) if p.dtype is _F64 else None
+    return None
+
+
+def _pair(rule, a, b):
+    """:func:`small` of a smooth rule on two arguments, its loop unrolled: the same
+    checks, the same NumPy operations in the same order, so the same result to the
+    bit.  The arguments: array duals and scalar duals of plain floats, float64
+    ndarrays, Python and NumPy floats (an array among them); ``_MISS`` (nothing
+    computed) for anything else, which the general loop then reads."""
+    ra, rb = _operand(a), _operand(b)
+    if ra is None or rb is None:
+        return _MISS
+    va, pa, sa = ra
+    vb, pb, sb = rb
+    if pa is None and pb is None or sa is None and sb is None and \
+            type(va) is not _ndarray and type(vb) is not _ndarray:
+        return _MISS                              # no dual, or no array
+    if pa is not None:
+        tag = a.tag
+        if pb is not None and b.tag != tag or sa is not None and sb is not None and sa != sb:
+            return _MISS
+    else:
+        tag = b.tag
+    if tag not in _LIVE:
+        return _MISS
+    fa, fb = _COMPILED.get(rule.ufunc) or derivative_functions(rule)
+    if pa is not None and fa is None or pb is not None and fb is None:
+        return _MISS                              # the general loop names the argument
+    n = (pb if pb is not None else pa).shape[-1]
+    shape = sb if sb is not None else sa
+    out = rule.ufunc(va, vb)
+    if type(out) is not _ndarray or out.dtype is not _F64 or not out.ndim or \
+            shape is not None and out.shape != shape or not backend.small(out.size * n):
+        return call(rule, (a, b), out)
+    target = out.shape + (n,)
+    fns, partials = [], []
+    if pa is not None and fa != "0":
+        fns.append(fa)
+        partials.append(pa)
+    if pb is not None and fb != "0":
+        fns.append(fb)
+        partials.append(pb)
+    if not fns:
+        return dual.make_array(out, backend.zeros(target), tag)
+    token = _hush()
+    try:
+        total = backend.combine_small([d(va, vb, out) for d in fns], partials, target)
+    finally:
+        _unhush(token)
+    if total is None:
+        return call(rule, (a, b), out)
     return dual.make_array(out, total, tag)
 
 

@@ -151,8 +151,9 @@ def _partials_by_a_library(x):
     return [2 * E[0], 2 * E[1], 2 * E[2]], [A, B, C]
 
 
-WRITES = [_set_item, _set_item_new_value, _set_slice, _through_a_view, _through_a_reshaped_view, _iadd,
-          _imul_view, _isub_dual_view, _out, _copyto, _ufunc_at, _clip_out, _fill, _sort,
+WRITES = [_set_item, _set_item_new_value, _set_slice, _through_a_view,
+          _through_a_reshaped_view, _iadd, _imul_view, _isub_dual_view, _out, _copyto,
+          _ufunc_at, _clip_out, _fill, _sort,
           _flat, _value_by_hand, _value_through_a_view_by_hand, _partials_by_hand,
           _partials_of_a_view_by_hand, _partials_by_a_library]
 

@@ -102,6 +102,8 @@ def extract(who, out, tag, width):
     if isinstance(out, Dual) and out.tag == tag:
         if out._kind == "slots":                   # a scalar dual: no array on the way
             return out.value, out._plist()
+        if out._kind == "array" and type(out._p) is np.ndarray:
+            return out.value, out._p               # (what the property returns us)
         return out.value, out.partials
     if isinstance(out, Dual):
         check_live(out.tag, who)                  # an escaped dual of a finished call

@@ -215,7 +215,7 @@ def _one_pass(who, f, x, args, kwargs):
     kept = None
     try:
         xd = make_scalar(x, [1.0], tag) if scalar else \
-            make_array(x.copy(), seeds.reshape(x.shape + (n,)), tag)
+            make_array(x.copy(), seeds if x.ndim == 1 else seeds.reshape(x.shape + (n,)), tag)
         if not scalar and x.ndim == 1 and n <= MAX_SLOTS:
             keep_elements(xd)                    # x[j] in loops: each built once
             kept = xd
@@ -225,7 +225,8 @@ def _one_pass(who, f, x, args, kwargs):
                 kind = getattr(type(out), "_kind", None)
                 if kind == "array" and out.tag == tag and type(out.value) is np.ndarray \
                         and out.value.ndim:
-                    return out.value, out.partials
+                    p = out._p                   # (what the property returns us)
+                    return out.value, p if type(p) is np.ndarray else out.partials
                 if kind == "slots" and out.tag == tag and type(out.value) is float:
                     partials = np.array(out._plist())
                     if partials.dtype is _F64:

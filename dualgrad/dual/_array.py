@@ -98,7 +98,11 @@ ELEMENTS = {}
 def keep_elements(d):
     """Keep the elements of the seed ``d`` (a 1-D array dual of float64 arrays that
     own their memory, or views of such arrays) from now on."""
-    value, partials = _root(d.value), _root(d._p)
+    value, partials = d.value, d._p
+    if value.base is not None:
+        value = _root(value)
+    if partials.base is not None:
+        partials = _root(partials)
     if value.base is None and partials.base is None:
         d._c = [None] * len(d.value)
         ELEMENTS[id(d)] = (d, value, partials)

@@ -4,8 +4,9 @@
     python bench/bench_fused.py --compare OTHER_CHECKOUT [--rounds R] [--only NAME]
 
 For each problem of bench/problems.py that moves large partials (the heat
-equation in three formulations, the elementwise problem, the grid field) and two
-small ones (which must not get slower), times f and dualgrad with each engine:
+equation in three formulations, the elementwise problem, the grid field), two
+small ones (which must not get slower) and an elementwise function of two
+arguments by ``elementwise_grad`` at N = 10, 1e3 and 1e6 (one pass for both), times f and dualgrad with each engine:
 ``auto`` (the default: fused from ``MIN_WORK`` partials elements), ``eager`` and
 ``fused`` (every size), repeats interleaved so that the machine's load hits all
 alike; medians.  Then, in fresh processes, the first call with numba's cache
@@ -43,14 +44,17 @@ import numpy as np  # noqa: E402
 
 PROBLEMS = ["heat equation 100000x4", "heat equation np.roll + rebinding",
             "heat equation np.diff + concatenate", "elementwise N=1e6", "grid field 101^3",
-            "Rosenbrock n=100 without np.asarray", "Broyden 50x50"]
+            "Rosenbrock n=100 without np.asarray", "Broyden 50x50",
+            "elementwise 2 arguments N=10", "elementwise 2 arguments N=1e3",
+            "elementwise 2 arguments N=1e6"]
 ENGINES = ("auto", "eager", "fused")
 WARM_RUNS = 5
 
 
 def measure(name, repeat):
     import dualgrad as dg
-    from problems import PROBLEMS as ALL, as_np
+    from problems import PROBLEMS, TWO_ARGUMENTS, as_np
+    ALL = {**PROBLEMS, **TWO_ARGUMENTS}
     f, _ = ALL[name]("f")
     d, ref = ALL[name]("dualgrad")
     errors = {}

@@ -447,6 +447,36 @@ def dense_jacobian(peer):
     raise Unavailable("no such method")
 
 
+# ---- 8. an elementwise function of two arguments, by elementwise_grad -------------------
+def wave2(x, y):
+    return np.sin(x) * np.exp(-y ** 2) + x * y
+
+
+def elementwise2(size):
+    """``elementwise_grad(wave2, argnums=(0, 1))`` at ``size`` elements (bench_fused.py)."""
+    def problem(peer):
+        x = np.linspace(-3, 3, size)
+        y = np.linspace(-1, 2, size)
+        ref = np.concatenate([np.cos(x) * np.exp(-y ** 2) + y,
+                              -2 * y * np.sin(x) * np.exp(-y ** 2) + x])
+        if peer == "f":
+            return (lambda: wave2(x, y)), None
+        if peer == "dualgrad":
+            import dualgrad as dg
+            g = dg.elementwise_grad(wave2, argnums=(0, 1))
+            return (lambda: g(x, y)), ref
+        raise Unavailable("no such method")
+    return problem
+
+
+# Timed by bench_fused.py only (not by run.py's peers).
+TWO_ARGUMENTS = {
+    "elementwise 2 arguments N=10": elementwise2(10),
+    "elementwise 2 arguments N=1e3": elementwise2(1000),
+    "elementwise 2 arguments N=1e6": elementwise2(1_000_000),
+}
+
+
 PROBLEMS = {
     "seed question (3 partials)": seed,
     "Rosenbrock n=2": rosenbrock(2),

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import backend, errors
-from ..dual import MAX_SLOTS, _snapshots, new_tag, retire, scalar_class
+from ..dual import MAX_SLOTS, _snapshots, make, make_scalar, new_tag, retire, scalar_class
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
-                    private, seed, split_aux, strip_tag)
+                    private, split_aux, strip_tag)
 from ._validate import as_input, check_argnums, check_callable
 from .helpers import _Flat, _check_scalar
 
@@ -222,11 +222,14 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
                      check: bool = True) -> Callable[..., Any]:
     """A function giving ``df_i/dx_i`` for an elementwise ``f``, shaped like ``x``.
 
-    One evaluation of ``f`` per argument in ``argnums``, whatever the array
-    size: every element is seeded with the same direction (so the pass gives
-    ``J @ 1``, which for an elementwise ``f`` is the diagonal of its Jacobian).
-    For an argument that broadcasts against the output, the partials are summed
-    over the broadcast axes.
+    One evaluation of ``f`` for all arguments in ``argnums``, whatever the array
+    size: every element of an argument is seeded with that argument's own
+    direction (so the pass gives ``J @ 1`` per argument, which for an elementwise
+    ``f`` is the diagonal of its Jacobian).  For an argument that broadcasts
+    against the output, the partials are summed over the broadcast axes.  (Large
+    arguments whose seeds cannot be deferred by the fused engine, with the eager
+    engine for one, and jitted ``f``, take one evaluation per argument instead,
+    which is faster there; results agree to rounding.)
 
     The same pass carries a second, probing direction (a fixed pattern of
     ``+-2**k`` per element, ``k`` in 0..7): for an elementwise ``f`` its
@@ -282,48 +285,142 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
     @functools.wraps(f)
     def elementwise_grad_of_f(*args, **kwargs):
         nums, many = check_argnums(who, argnums, len(args))
-        xs = {i: as_input(who, args[i]) for i in nums}
-        grads = []
-        for i in nums:
-            x = xs[i]
-            tag = new_tag()
-            full = list(args)
-            probe = _probe(math.prod(np.shape(x))) if check and np.ndim(x) else None
-            for j in nums:        # private copies: each pass sees the inputs as given
-                full[j] = _seed_all(private(x), tag, probe) if j == i else private(xs[j])
-            width = 1 if probe is None else 2
-            try:
-                if is_jitted(f):
-                    out = call_jitted(who, f, full, kwargs)
-                    value, partials = extract(who, out, tag, width)
-                else:
-                    with backend.scope():     # pooled partials, the fused engine
-                        value, partials = extract(who, f(*full, **kwargs), tag, width)
-            except (TypeError, ValueError) as exc:
-                foreign = errors.from_scipy(who, exc) or \
-                    _snapshots.explain(who, exc)    # SciPy's np.asarray; a read-only snapshot
-                if foreign is not None:
-                    raise foreign from exc
-                raise
-            finally:
-                retire(tag)
-            partials = as_array(partials)
-            g = partials[..., 0]
-            if probe is not None:
-                _check_elementwise(who, i, x, g, partials[..., 1], probe)
-            extra = np.ndim(g) - np.ndim(x)
-            if extra > 0 or np.shape(g) != np.shape(x):
-                axes = tuple(range(extra)) + tuple(
-                    extra + k for k, s in enumerate(np.shape(x)) if s == 1 and
-                    np.shape(g)[extra + k] != 1)
-                g = np.sum(g, axis=axes, keepdims=False) if axes else g
-                g = np.reshape(g, np.shape(x))
-            grads.append(_result(g))
-        return tuple(grads) if many else grads[0]
+        unique = tuple(dict.fromkeys(nums))        # argnums=(0, 0): one seed, two results
+        xs = {i: as_input(who, args[i]) for i in unique}
+        jitted = is_jitted(f)  # jitted: widths 1 and 2 are on the jit ladder
+        grads = None if jitted else \
+            _elementwise_pass(who, f, args, kwargs, xs, unique, check, False)
+        if grads is None:      # one pass per argument
+            grads = {}
+            for i in unique:
+                grads.update(_elementwise_pass(who, f, args, kwargs, xs, (i,), check, jitted))
+        return tuple(grads[i] for i in nums) if many else grads[nums[0]]
 
     return elementwise_grad_of_f
 
 
+def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted):
+    """``{argnum: df_i/dx_i}`` for the arguments ``seeded``, from one evaluation of ``f``,
+    or ``None`` having called nothing when one pass per argument is faster
+    (:func:`_per_argument_faster`).
+
+    Argument ``j`` of ``seeded`` gets direction ``start_j`` (ones) and, when it is
+    checked, ``start_j + 1`` (the probe); every argument of ``xs`` is a private copy.
+    """
+    layout, n = [], 0
+    for i in seeded:
+        probe = _probe(math.prod(np.shape(xs[i]))) if check and np.ndim(xs[i]) else None
+        layout.append((i, n, probe))
+        n += 1 if probe is None else 2
+    tag = new_tag()
+    full = list(args)
+    try:
+        if jitted:
+            probes = _seed_arguments(full, xs, layout, n, tag)
+            value, partials = extract(who, call_jitted(who, f, full, kwargs), tag, n)
+            picked = None
+        else:
+            with backend.scope():     # pooled partials, the fused engine
+                if len(layout) > 1 and _per_argument_faster(xs, layout, n):
+                    return None
+                probes = _seed_arguments(full, xs, layout, n, tag)
+                out = f(*full, **kwargs)
+                # the seeds' duals go (unless f kept them): a fused kernel then writes
+                # the output's partials alone, not the seeds' too
+                del full[:]
+                picked = _fused_columns(out, tag, xs, layout, probes)
+                if picked is not None and any(picked[1]):   # a probe differs somewhere:
+                    picked = None                           # NaN? tiny? look closer
+                if picked is None:
+                    value, partials = extract(who, out, tag, n)
+                del out      # (its pending partials are not computed at the scope's end)
+    except (TypeError, ValueError) as exc:
+        foreign = errors.from_scipy(who, exc) or \
+            _snapshots.explain(who, exc)    # SciPy's np.asarray; a read-only snapshot
+        if foreign is not None:
+            raise foreign from exc
+        raise
+    finally:
+        retire(tag)
+    if picked is None:
+        partials = as_array(partials)
+    grads = {}
+    for j, (i, start, probe) in enumerate(layout):
+        x = xs[i]
+        if picked is not None:                   # the fused kernel checked the probes
+            g = picked[0][j]
+        else:
+            g = partials[..., start]
+            if probe is not None:
+                _check_elementwise(who, i, x, g, partials[..., start + 1], probe)
+        extra = np.ndim(g) - np.ndim(x)
+        if extra > 0 or np.shape(g) != np.shape(x):
+            axes = tuple(range(extra)) + tuple(
+                extra + k for k, s in enumerate(np.shape(x)) if s == 1 and
+                np.shape(g)[extra + k] != 1)
+            g = np.sum(g, axis=axes, keepdims=False) if axes else g
+            g = np.reshape(g, np.shape(x))
+        grads[i] = _result(g)
+    return grads
+
+
+def _fused_columns(out, tag, xs, layout, probes):
+    """The ones-direction of each argument of ``layout`` as an array of ``out``'s
+    shape and its probe check, from one fused kernel over ``out``'s pending
+    partials (nothing of partials size written); or ``None``: ``out`` is not an
+    array dual of this pass with pending partials, a checked argument does not
+    have ``out``'s shape, or the engine interprets this graph (below a compile's
+    worth of work, numba not loaded)."""
+    p = getattr(out, "_p", None)
+    if type(p) is not backend.Deferred or p.result is not None or out.tag != tag:
+        return None
+    shape = p.shape
+    if any(probe is not None and np.shape(xs[i]) != shape for i, start, probe in layout):
+        return None
+    return backend.fused_columns(p, [start for i, start, probe in layout],
+                                 [None if probe is None else probes[shape]
+                                  for i, start, probe in layout])
+
+
+def _per_argument_faster(xs, layout, n):
+    """Should several arguments take one pass each?  From :data:`ONE_PASS_DENSE`
+    partials elements, unless the fused engine defers the seeds (float64 arrays,
+    work above its threshold) and a kernel can evaluate the graph (numba loaded):
+    dense seeds make every operation move every argument's directions, and a graph
+    over deferred seeds interpreted node by node does as much."""
+    size = max(math.prod(np.shape(xs[i])) for i, start, probe in layout)
+    if size * n < ONE_PASS_DENSE:
+        return False
+    return not backend.FUSING[0] or size * n < backend.FUSING[1] or \
+        not backend.kernels_loaded() or \
+        any(np.ndim(xs[i]) and not (type(xs[i]) is np.ndarray and xs[i].dtype == np.float64)
+            for i, start, probe in layout)
+
+
+def _seed_arguments(full, xs, layout, n, tag):
+    """Every argument of ``xs`` into ``full`` as a private copy, those of ``layout``
+    seeded (:func:`_seed_columns`); returns the probes, one view per shape."""
+    for i, x in xs.items():
+        full[i] = private(x)
+    views = {}                 # one probe view per shape: the fused kernel reads it once
+    for i, start, probe in layout:
+        x = full[i]
+        if probe is not None:
+            shape = np.shape(x)
+            probe = views.get(shape)
+            if probe is None:
+                probe = views[shape] = _probe(math.prod(shape)).reshape(shape)
+        full[i] = _seed_columns(x, tag, start, probe, n)
+    return views
+
+
+# Partials elements (elements x directions of all arguments) from which several
+# arguments take one pass each unless their seeds are deferred and numba is loaded:
+# below, one pass for all costs less (bench/bench_fused.py, eager engine: two
+# arguments at N = 10 and 1e3, 0.6-0.8x the passes per argument); above, with dense
+# seeds every operation moves every argument's directions (the grid field, three
+# arguments at N = 1e6, eager: 2x the passes per argument).
+ONE_PASS_DENSE = 1 << 14
 _PROBE: dict[int, np.ndarray] = {}     # size -> the probe pattern (the last few sizes)
 
 
@@ -368,13 +465,28 @@ def _check_elementwise(who, argnum, x, ones, probed, probe):
         "for J.T @ 1 (what autograd's elementwise_grad computes).")
 
 
-def _seed_all(x, tag, probe=None):
-    from ..dual import make
+def _seed_columns(x, tag, start, probe, n):
+    """The private copy ``x`` as a dual of ``n`` directions: every element's direction
+    ``start`` is 1 and, with ``probe`` (of ``x``'s shape), direction ``start + 1`` is
+    the probe's element; the other directions are 0.
+
+    Under the fused engine, once numba is loaded, the seed of a float64 array is
+    deferred (``backend.defer_seed``: two unit rows and the probe, nothing of
+    partials size), so that a chain of elementwise operations writes its partials
+    once, at the end (before, a graph over it would be interpreted node by node,
+    slower than dense seeds: the grid field's warm first call 0.76 s against 0.65 s).
+    """
     if np.shape(x) == ():
-        return seed(x, 0, 1, tag)
-    if probe is None:                    # check=False: the one direction alone
-        return make(x, np.ones(np.shape(x) + (1,)), tag)
-    partials = np.empty(np.shape(x) + (2,))
-    partials[..., 0] = 1.0
-    partials[..., 1] = probe.reshape(np.shape(x))
+        partials = [0.0] * n
+        partials[start] = 1.0
+        return make_scalar(x, partials, tag)
+    columns = [(start, None)] if probe is None else [(start, None), (start + 1, probe)]
+    if backend.FUSING[0] and type(x) is np.ndarray and x.dtype == np.float64 and \
+            backend.kernels_loaded():     # (interpreted, a deferred seed costs more)
+        p = backend.defer_seed(x.shape, n, columns)
+        if p is not None:
+            return make(x, p, tag)
+    partials = backend.zeros(np.shape(x) + (n,))
+    for c, a in columns:
+        partials[..., c] = 1.0 if a is None else a
     return make(x, partials, tag)

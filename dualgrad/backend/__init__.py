@@ -66,6 +66,10 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     ``FUSING``: ``[defer now?, from how many partials elements]``.
     ``defer(factors, partials, shape, n)``:
     ``combine``'s sum as a ``Deferred`` (or ``None``: the caller propagates now);
+    ``defer_seed(shape, n, columns)``: seed partials (unit or factor-scaled
+    directions) as a ``Deferred`` over unit rows;
+    ``fused_columns(d, picks, probes)``: chosen directions of the pending ``d``,
+    each into an array of its own, and probe checks, in one kernel pass, or ``None``;
     ``defer_roll(p, shape, n, shift)``: ``np.roll``'s rows, deferred;
     ``defer_diff(p, order)``: ``np.diff`` along the first value axis, deferred.
     ``add_into(value, target, d, sign, keep=True)``: ``target += sign * d`` in the pass
@@ -75,6 +79,7 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     path that writes into an existing dual's arrays.  ``read_partials(dual, frame)``:
     what the ``partials`` property returns.  ``engine(name)``: the public switch.
 Engine
+    ``kernels_loaded()``: has this process loaded numba (the kernels' engine)?
     ``use(mode)``: ``with use("numba")`` / ``use("numpy")`` forces one engine (tests).
     ``use_pool(enabled)``: ``with use_pool(False)`` turns the pool off.
 """
@@ -85,9 +90,12 @@ from ._fused import (PENDING, Deferred, add_into, before_write, concrete, defer,
                      write_into)
 from ._fused import read as read_partials
 from ._fused import diff as defer_diff
+from ._fused import seed as defer_seed
+from ._fused import columns as fused_columns
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._kernels import local, use
+from ._loader import loaded as kernels_loaded
 from ._propagate import (combine, combine_small, convolve, cross, finite, from_rows, outer,
                          pair_small, rank2, rows, scaled_small,
                          running_product, scaled, small, sum_partials, weighted_sum,
@@ -97,5 +105,5 @@ __all__ = ["combine", "combine_small", "scaled_small", "pair_small", "small", "s
            "rows", "from_rows", "running_product", "convolve", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope", "use", "use_pool",
-           "engine", "FUSING", "PENDING", "Deferred", "defer", "defer_roll", "defer_diff", "add_into", "write_into", "concrete", "before_write",
+           "engine", "FUSING", "PENDING", "Deferred", "defer", "defer_roll", "defer_diff", "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed", "fused_columns",
            "read_partials"]

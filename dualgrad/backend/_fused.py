@@ -81,7 +81,7 @@ from . import _buffers, _fusedgen, _loader
 from ._propagate import combine
 
 __all__ = ["Deferred", "engine", "current", "scope", "begin", "end", "flush", "concrete",
-           "defer", "roll", "diff", "add_into", "write_into", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
+           "defer", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
            "MAX_NODES", "COMPILE_AFTER", "COMPILE_TIMES", "kernels_compiled"]
 
 # Partials elements (N * n) from which an operation is deferred; smaller ones stay
@@ -114,6 +114,7 @@ _exposed = False
 _seen = {}                  # structure -> (times met, work interpreted: elements x nodes)
 _failed = set()             # structures whose kernel failed its check: interpreted
 _f64 = np.dtype(np.float64)
+_UNITS = {}                 # id -> (weak reference, c): the unit rows of seeds (never written)
 
 
 def _fresh_after_fork():
@@ -453,6 +454,39 @@ def _pend(d):
             PENDING[:] = [r for r in PENDING if r() is not None]
 
 
+def seed(shape, n, columns):
+    """Seed partials of shape ``shape + (n,)``, deferred, or ``None``: direction
+    ``c`` of every element is ``1`` (``a`` ``None``) or ``a``'s element (a float64
+    factor array of ``shape``) for each ``(c, a)`` in ``columns``, the others 0.
+
+    The graph is one node whose leaves are unit rows (kind ``"r"``, read by every
+    element, as a scalar dual's partials): nothing of partials size exists until an
+    expression over the seed is materialized, and the kernel that does so writes
+    the result once.  The rows are new arrays nothing else holds and ``a`` is
+    kept by reference: the caller writes into no factor it passes (the module's
+    invariant, point 2).
+    """
+    rows = math.prod(shape) if shape else 0
+    if not rows or rows * n < ACTIVE[1]:
+        return None
+    kids = []
+    for c, a in columns:
+        if a is not None and (type(a) is not np.ndarray or a.dtype != _f64 or
+                              a.shape != shape):
+            return None
+        e = np.zeros(n)
+        e[c] = 1.0
+        kids.append((1.0, a, e, 0))
+        with _lock:
+            if len(_UNITS) > 256:
+                for key in [k for k, (ref, c) in _UNITS.items() if ref() is None]:
+                    del _UNITS[key]
+            _UNITS[id(e)] = (weakref.ref(e), c)
+    d = Deferred(_Node(kids, shape, n, 1))
+    _pend(d)
+    return d
+
+
 def roll(p, shape, n, shift):
     """``np.roll`` of the flattened value (and partials ``p``'s rows) by ``shift``,
     deferred, or ``None``.  ``p``: concrete, C-contiguous, of shape ``shape + (n,)``."""
@@ -529,7 +563,8 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
                 kid = ("l", j)
             spec.append((coef, kid))
         specs.append(tuple(spec))
-    kinds = ["r" if q.ndim == 1 else "s" if o else "m" for q, o in leaves] if kinds is None \
+    kinds = [_row_kind(q, root.n) if q.ndim == 1 else "s" if o else "m"
+             for q, o in leaves] if kinds is None \
         else kinds(leaves)
     if kinds is None:
         return None
@@ -538,6 +573,15 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
     key = _fusedgen.structure(root.n, kinds, specs, len(numbers), len(arrays), accumulate,
                               outputs, keep)
     return key, nodes, leaves, arrays, numbers
+
+
+def _row_kind(q, n):
+    """``"u<c>"`` for a unit row :func:`seed` made (the kernel knows its entries: the
+    other directions' terms drop out), ``"r"`` for any other row."""
+    entry = _UNITS.get(id(q))
+    if entry is not None and entry[0]() is q and 0 < n <= _fusedgen.UNROLL:
+        return f"u{entry[1]}"
+    return "r"
 
 
 def _order(root):
@@ -684,26 +728,28 @@ def _kinds(leaves, target, rows):
     return kinds
 
 
-def _kernel(key, work):
+def _kernel(key, work, check=None, nodes=None):
     """The compiled kernel for ``key``, or ``None`` while the structure should be
     interpreted: below :data:`MIN_WORK` partials elements, until it has been met
     for :data:`COMPILE_AFTER` work (which also loads numba), while the process has
     not loaded numba when an earlier process compiled it (the work of the graphs
     interpreted meanwhile counts towards the load: :mod:`dualgrad.backend._loader`),
-    and for good when its kernel failed :func:`_check`."""
+    and for good when its kernel failed :func:`_check` (``check``: another test of
+    the same signature; ``nodes``: the graph's node count, for keys of another form)."""
     fn = _fusedgen.compiled_kernel(key)
     if fn is None and work >= MIN_WORK and key not in _failed:
+        nodes = len(key[2]) if nodes is None else nodes
         times, done = _seen.get(key, (0, 0))
-        times, done = _seen[key] = times + 1, done + work * len(key[2])
+        times, done = _seen[key] = times + 1, done + work * nodes
         due = times >= COMPILE_TIMES and done >= COMPILE_AFTER      # a compile's worth
         if due:
             _loader.load()
         if due or _fusedgen.on_disk(key) and (_loader.READY or
-                                              _loader.ready(work * len(key[2]))):
+                                              _loader.ready(work * nodes)):
             del _seen[key]
             fn = _fusedgen.kernel(key)
             with _fusedgen.vectorizing():      # compiles (or loads) the usual signature
-                good = _check(key, fn)
+                good = (check or _check)(key, fn)
             if not good:
                 _fusedgen.forget(key)
                 _failed.add(key)
@@ -714,6 +760,100 @@ def _kernel(key, work):
                     stacklevel=4)
                 fn = None
     return fn
+
+
+def columns(d, picks, probes):
+    """Chosen directions of the pending partials ``d``, each written into an array of
+    ``d``'s value shape by one kernel pass that writes nothing of partials size, and
+    the probe checks of :func:`dualgrad.elementwise_grad`; or ``None`` (nothing
+    computed: the caller materializes ``d``).
+
+    ``picks``: direction numbers ``s``; ``probes``: per pick ``None`` or a float64
+    array of the value's shape, whose check counts the elements where direction
+    ``s + 1`` is not ``probe * `` direction ``s`` (``!=``: NaN counts too).  Returns
+    ``(arrays, counts)``.  ``d`` itself stays pending (its graph is untouched: the
+    invariant holds as for any other read), so a caller that finds a count can
+    still materialize it and look closer.
+    """
+    node = d.node
+    if node.result is not None or any(
+            p is not None and (type(p) is not np.ndarray or p.dtype != _f64 or
+                               p.shape != node.shape) for p in probes):
+        return None
+    with _lock:
+        if node.result is not None:
+            return None
+        key, nodes, leaves, arrays, numbers = _plan(node)
+        ckey = _fusedgen.columns_structure(key, [(s, p is not None)
+                                                 for s, p in zip(picks, probes)])
+        rows = math.prod(node.shape)
+        fn = _kernel(ckey, rows * node.n, _check_columns, len(nodes))
+        if fn is None:
+            return None
+        got = [np.empty(node.shape) for _ in picks]        # the caller's results
+        counts = np.zeros(len(picks), dtype=np.int64)
+        head = [np.empty(node.n), counts] + [g.reshape(rows) for g in got]
+        fn(*_arguments(None, [], _outputs(key, nodes), leaves, arrays, numbers,
+                       head=head, probes=[_rows_view(p, rows) for p in probes
+                                          if p is not None]))
+        return got, counts
+
+
+def _check_columns(ckey, fn):
+    """:func:`_check` for a kernel of :func:`columns`: its picks and counts against
+    the eager engine's evaluation of the same test data (its own leaves, factors
+    with inf and NaN, unit rows where the structure has them)."""
+    _, picks, key = ckey
+    n_key, kinds, specs, numbers, arrays, outputs = key[0], key[1], key[2], key[3], \
+        key[4], key[6]
+    n = n_key or max(_fusedgen.UNROLL + 1, max(s for s, p in picks) + 2)
+    rows = 64
+    rng = np.random.default_rng(7)
+    shape = (rows,)
+    leaves = []
+    for kind in kinds:
+        q = rng.standard_normal(n if kind == "r" or kind[0] == "u" else (rows, n))
+        q[rng.random(q.shape) < 0.3] = 0.0
+        if kind[0] == "u":
+            q[:] = 0.0
+            q[int(kind[1:]) % n] = 1.0
+        leaves.append((q, int(rng.integers(1, rows)) if kind == "s" else 0))
+    factors = []
+    for _ in range(arrays):
+        a = rng.standard_normal(shape)
+        a[::5], a[1::7] = np.inf, np.nan
+        factors.append(a)
+    values = [float(v) for v in rng.standard_normal(numbers)]
+    nodes = []
+    for spec in specs:
+        kids = []
+        for coef, (kind, j) in spec:
+            s, a = (1.0, None) if coef == "1" else (-1.0, None) if coef == "-" else \
+                (values[coef[1]], None) if coef[0] == "c" else (1.0, factors[coef[1]])
+            t, o = (nodes[j], 0) if kind == "t" else leaves[j]
+            kids.append((s, a, t, o))
+        nodes.append(_Node(kids, shape, n, 1))
+    held = [Deferred(nodes[j]) for j in outputs]     # the eager engine keeps their arrays
+    with np.errstate(all="ignore"):
+        expected = _interpret(nodes, shape, n)
+        probes, counts = [], []
+        for s, p in picks:
+            if not p:
+                counts.append(0)
+                continue
+            q = np.ldexp(1.0, rng.integers(-3, 4, rows))
+            q[::3] = expected[::3, s + 1] / np.where(expected[::3, s] == 0, 1.0,
+                                                     expected[::3, s])
+            probes.append(q)
+            counts.append(int(np.sum(expected[:, s + 1] != q * expected[:, s])))
+    got = [np.empty(rows) for _ in picks]
+    found = np.zeros(len(picks), dtype=np.int64)
+    inner = [np.empty((rows, n)) for _ in outputs]
+    fn(*_arguments(None, [], inner, leaves, factors, values,
+                   head=[np.empty(n), found] + got, probes=probes))
+    return all(np.array_equal(g, expected[:, s], equal_nan=True)
+               for g, (s, p) in zip(got, picks)) and list(found) == counts and \
+        all(np.array_equal(p, d.node.result, equal_nan=True) for p, d in zip(inner, held))
 
 
 def _check(key, fn):
@@ -737,8 +877,11 @@ def _check(key, fn):
         if lags[j] or accumulate and kind == "m" and "m" not in kinds[:j]:
             q = memory[ring - lags[j]:ring - lags[j] + rows]     # acc, rows behind or its own
         else:
-            q = rng.standard_normal(n if kind == "r" else (rows, n))
+            q = rng.standard_normal(n if kind == "r" or kind[0] == "u" else (rows, n))
             q[rng.random(q.shape) < 0.3] = 0.0
+            if kind[0] == "u":                     # what the kernel takes it to be
+                q[:] = 0.0
+                q[int(kind[1:]) % n] = 1.0
         o = int(rng.integers(1, rows)) if kind == "s" else 0
         leaves.append((q, o))
         olds.append((q.copy(), o))
@@ -783,15 +926,20 @@ def _outputs(key, nodes):
     return arrays
 
 
-def _arguments(out, accumulated, outputs, leaves, arrays, numbers):
+def _arguments(out, accumulated, outputs, leaves, arrays, numbers, head=None, probes=()):
     """A kernel's arguments (see :func:`dualgrad.backend._fusedgen.source`);
-    ``accumulated``: ``acc`` and ``H`` where the kernel takes them."""
-    rows, n = math.prod(out.shape[:-1]), out.shape[-1]
-    return [out.reshape(rows, n)] + [a.reshape(-1, n) for a in accumulated] + \
+    ``accumulated``: ``acc`` and ``H`` where the kernel takes them; ``head`` and
+    ``probes``: a picks kernel's (``out`` is ``None`` then)."""
+    if out is None:
+        rows, n = head[2].shape[0], head[0].shape[0]
+    else:
+        rows, n = math.prod(out.shape[:-1]), out.shape[-1]
+        head = [out.reshape(rows, n)]
+    return head + [a.reshape(-1, n) for a in accumulated] + \
         [p.reshape(rows, n) for p in outputs] + \
         [q if q.ndim == 1 else q.reshape(rows, n) for q, o in leaves] + \
         [o for q, o in leaves if o and q.ndim > 1] + \
-        [_rows_view(a, rows) for a in arrays] + numbers
+        [_rows_view(a, rows) for a in arrays] + list(probes) + numbers
 
 
 def _rows_view(a, rows):

@@ -35,7 +35,7 @@ from pathlib import Path
 # hashlib, importlib.util and tempfile (15 ms together) are imported with the first
 # kernel a process compiles or loads, not at ``import dualgrad``.
 
-__all__ = ["structure", "lag", "source", "kernel", "compiled_kernel", "forget", "on_disk", "compiled",
+__all__ = ["structure", "columns_structure", "lag", "source", "kernel", "compiled_kernel", "forget", "on_disk", "compiled",
            "vectorizing", "UNROLL", "GENERATION"]
 
 # Directions up to which a kernel's loop over them has a fixed trip count (the
@@ -52,7 +52,8 @@ def structure(n, leaves, nodes, numbers, arrays, accumulate=0, outputs=(), keep=
     """The hashable key of an expression's kernel.
 
     ``leaves``: a kind per leaf, ``"r"`` (a row of ``n`` partials, a scalar dual's,
-    read by every element), ``"m"`` (a ``rows x n`` array read at the element's own
+    read by every element), ``"u<c>"`` (such a row that is 1 in direction ``c`` and 0
+    in the others: a seed's, see ``_fused.seed``), ``"m"`` (a ``rows x n`` array read at the element's own
     row), ``"s"`` (read at a shifted row) or ``"b1"``, ``"b2"``... (``acc`` itself
     ``m`` rows behind the element's: rows the kernel has already updated, read from
     a ring of the rows as they were before, see :func:`source`); ``nodes``: per node in
@@ -95,7 +96,36 @@ def _sum(kids, safe, suffix=""):
     return text
 
 
-def source(key, name="fused"):
+def _structural_zeros(leaves, nodes, n):
+    """``(kind, j, k)`` for every leaf (``"l"``) and node (``"t"``) ``j`` whose direction
+    ``k`` is 0 by the structure alone: unit rows' other directions, and nodes whose
+    every kid is such a 0 there."""
+    zero = {("l", j, k) for j, kind in enumerate(leaves) if kind[0] == "u"
+            for k in range(n) if k != int(kind[1:])}
+    for j, kids in enumerate(nodes):
+        for k in range(n):
+            if all((kind, i, k) in zero for coef, (kind, i) in kids):
+                zero.add(("t", j, k))
+    return zero
+
+
+def _sum_known(kids, k, ref):
+    """:func:`_sum` of direction ``k`` without the terms that are 0 by structure
+    (``ref`` gives ``"0.0"`` for those, a unit row's 1 as ``"1.0"``)."""
+    text = ""
+    for coef, (kind, j) in kids:
+        r = ref(kind, j, k)
+        if r == "0.0":
+            continue
+        if coef == "-":
+            text = f"{text} - {r}" if text else f"-{r}"
+            continue
+        term = r if coef == "1" else f"{coef[0]}{coef[1]} * {r}"
+        text = f"{text} + {term}" if text else term
+    return text or "0.0"
+
+
+def source(key, name="fused", picks=None):
     """The text of a module defining the kernel ``name`` for the structure ``key``.
 
     The kernel takes ``out`` (``rows x n``; ``keep=False``: not written, any array of
@@ -111,16 +141,32 @@ def source(key, name="fused"):
     reads rows behind reads them from the ring ``H``, where each element saves its
     row of ``acc`` before it writes it: ``H[r % K]`` holds row ``r`` as it was, for the
     ``K`` rows behind the element (before the first, the rows the caller copied).
+
+    With ``picks`` (:func:`columns_structure`), the kernel writes no ``rows x n``
+    result: it takes ``row`` (``n`` elements of scratch) and ``B`` (a count per
+    pick) in ``out``'s place and, after the factor arrays, a probe array ``Q``
+    (``rows`` elements) per probed pick before the numbers; it writes the root's
+    direction ``s`` of each pick ``(s, probed)`` into ``G`` (``rows`` elements, after
+    ``B``) and counts in ``B`` the rows where a probed pick's direction ``s + 1`` is
+    not ``Q[i] * `` direction ``s`` (``!=``: a NaN counts; without a branch, which
+    took twice the pass's time on the grid field of bench/).
     """
     n, leaves, nodes, numbers, arrays, accumulate, outputs, keep = key
     shifted = [j for j, kind in enumerate(leaves) if kind == "s"]
     behind = {j: lag(kind) for j, kind in enumerate(leaves) if lag(kind)}
     ring = max(behind.values(), default=0)
-    params = ["out"] + (["acc"] if accumulate else []) + (["H"] if ring else []) + \
+    probed = [j for j, (s, p) in enumerate(picks or ()) if p]
+    head = ["out"] if picks is None else ["row", "B"] + [f"G{j}" for j in range(len(picks))]
+    params = head + (["acc"] if accumulate else []) + (["H"] if ring else []) + \
         [f"P{j}" for j in outputs] + \
         [f"L{j}" for j in range(len(leaves))] + [f"o{j}" for j in shifted] + \
-        [f"A{j}" for j in range(arrays)] + [f"c{j}" for j in range(numbers)]
-    lines = ["    rows, n = out.shape", "    for i in range(rows):"]
+        [f"A{j}" for j in range(arrays)] + [f"Q{j}" for j in probed] + \
+        [f"c{j}" for j in range(numbers)]
+    if picks is None:
+        lines = ["    rows, n = out.shape", "    for i in range(rows):"]
+    else:
+        lines = ["    rows, n = G0.shape[0], row.shape[0]"]
+        lines += [f"    b{j} = 0" for j in probed] + ["    for i in range(rows):"]
     lines += [f"        a{j} = A{j}[i]" for j in range(arrays)]
     for j in shifted:
         lines += [f"        r{j} = i + o{j}", f"        if r{j} >= rows:",
@@ -134,7 +180,8 @@ def source(key, name="fused"):
     def load(j, kind, k):
         if j in behind:
             return f"H[h{behind[j]}, {k}]"
-        return f"L{j}[{k if kind == 'r' else f'i, {k}' if kind == 'm' else f'r{j}, {k}'}]"
+        row = kind == "r" or kind[0] == "u"
+        return f"L{j}[{k if row else f'i, {k}' if kind == 'm' else f'r{j}, {k}'}]"
 
     def loop(safe, pad):
         """The directions as a loop (any ``n``, and the rows with a non-finite factor)."""
@@ -143,29 +190,47 @@ def source(key, name="fused"):
         if ring:
             out.append(f"{pad}    H[h, k] = acc[i, k]")
         out += [f"{pad}    t{j} = {_sum(kids, safe)}" for j, kids in enumerate(nodes)]
-        if keep:
+        if picks is not None:
+            out.append(f"{pad}    row[k] = t{root}")
+        elif keep:
             out.append(f"{pad}    out[i, k] = t{root}")
         out += [f"{pad}    P{j}[i, k] = t{j}" for j in outputs]
         if accumulate:
             out.append(f"{pad}    acc[i, k] = acc[i, k] {sign} t{root}")
+        if picks is not None:
+            out += _picked(picks, pad, lambda k: f"row[{k}]")
         return out
 
     def unrolled(pad):
         """The ``n`` directions written out: every load, then every node, then every
         store, straight-line code that LLVM's SLP vectorizer turns into vector
-        operations across the directions."""
+        operations across the directions.  A unit row (kind ``"u<c>"``) is 1 in
+        direction ``c`` and 0 in the others, and a term that is 0 by structure is
+        left out (this path runs only where every factor is finite, where it adds
+        +-0; the sign of a zero partial may differ)."""
         ks = range(n)
-        out = [f"{pad}x{j}_{k} = {load(j, kind, k)}" for k in ks for j, kind in enumerate(leaves)]
+        zero = _structural_zeros(leaves, nodes, n)
+
+        def ref(kind, j, k):
+            if (kind, j, k) in zero:
+                return "0.0"
+            if kind == "l" and leaves[j][0] == "u":
+                return "1.0"
+            return f"{'x' if kind == 'l' else 't'}{j}_{k}"
+        out = [f"{pad}x{j}_{k} = {load(j, kind, k)}" for k in ks
+               for j, kind in enumerate(leaves) if kind[0] != "u"]
         if ring:                  # acc's row loaded whole, then stored whole (one vector)
             out += [f"{pad}y_{k} = acc[i, {k}]" for k in ks]
             out += [f"{pad}H[h, {k}] = y_{k}" for k in ks]
-        out += [f"{pad}t{j}_{k} = {_sum(kids, False, f'_{k}')}" for k in ks
-                for j, kids in enumerate(nodes)]
-        if keep:
-            out += [f"{pad}out[i, {k}] = t{root}_{k}" for k in ks]
-        out += [f"{pad}P{j}[i, {k}] = t{j}_{k}" for j in outputs for k in ks]
+        out += [f"{pad}t{j}_{k} = {_sum_known(kids, k, ref)}" for k in ks
+                for j, kids in enumerate(nodes) if ("t", j, k) not in zero]
+        if picks is not None:
+            out += _picked(picks, pad, lambda k: ref("t", root, k))
+        elif keep:
+            out += [f"{pad}out[i, {k}] = {ref('t', root, k)}" for k in ks]
+        out += [f"{pad}P{j}[i, {k}] = {ref('t', j, k)}" for j in outputs for k in ks]
         if accumulate:
-            out += [f"{pad}acc[i, {k}] = acc[i, {k}] {sign} t{root}_{k}" for k in ks]
+            out += [f"{pad}acc[i, {k}] = acc[i, {k}] {sign} {ref('t', root, k)}" for k in ks]
         return out
     fast = unrolled if n else (lambda pad: loop(False, pad))
     # every factor finite: x - x is 0.0 for a finite x and NaN for inf and NaN, so the
@@ -181,6 +246,7 @@ def source(key, name="fused"):
         lines += loop(True, " " * 12)
     else:
         lines += fast(" " * 8)
+    lines += [f"    B[{j}] = b{j}" for j in probed]
     return (f'"""A fused-engine kernel, GENERATED by dualgrad.backend._fusedgen '
             f'(generation {GENERATION}).\n\nStructure: {key!r}\n"""\n\n'
             "import numba\n\n"
@@ -190,6 +256,24 @@ def source(key, name="fused"):
             "    return 0.0 if q == 0.0 else f * q\n\n\n"
             f"@numba.njit(**_JIT)\ndef {name}({', '.join(params)}):\n" +
             "\n".join(lines) + "\n")
+
+
+def _picked(picks, pad, value):
+    """The stores of a picks kernel for one row: each pick's direction into its
+    ``G``, each probed pick's check counted (``value(k)``: the root's direction ``k``)."""
+    out = []
+    for j, (s, p) in enumerate(picks):
+        out.append(f"{pad}G{j}[i] = {value(s)}")
+        if p:
+            out.append(f"{pad}b{j} += {value(s + 1)} != Q{j}[i] * {value(s)}")
+    return out
+
+
+def columns_structure(key, picks):
+    """The key of the kernel that evaluates the structure ``key`` and writes only
+    chosen directions of its root, each into an array of its own, checking probes:
+    ``picks``, a tuple of ``(s, probed)`` (see :func:`source`)."""
+    return ("columns", tuple((int(s), bool(p)) for s, p in picks), key)
 
 
 def compiled():
@@ -267,7 +351,8 @@ def kernel(key):
         return fn
     import importlib.util
     import tempfile
-    name, text = _name(key), source(key)
+    name = _name(key)
+    text = source(key[2], picks=key[1]) if key[0] == "columns" else source(key)
     directory = _cache_directory()
     module = None
     if directory is not None:

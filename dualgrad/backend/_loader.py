@@ -33,7 +33,7 @@ thread's many short NumPy calls; the elementwise problem's first call took longe
 than with numba loaded first, its second too, numba still loading.
 """
 
-__all__ = ["ready", "load", "LOAD_AFTER"]
+__all__ = ["ready", "load", "loaded", "LOAD_AFTER"]
 
 # Partials elements propagated with NumPy (where a loaded numba would have run a
 # kernel) after which numba is loaded.  The kernels save 5 ns an element on the
@@ -55,6 +55,11 @@ def load():
     if not READY:
         from . import _numba_kernels, _rule_kernels  # noqa: F401
         READY = True
+
+
+def loaded():
+    """Has this process loaded numba (without counting any work)?"""
+    return READY
 
 
 def ready(work):

@@ -157,3 +157,19 @@ def test_elementwise_grad_check_false_is_the_unchecked_row_sum():
                                rtol=1e-15)
     with pytest.raises(ValueError, match="check as True or False"):
         dg.elementwise_grad(np.sin, check="no")
+
+
+@pytest.mark.parametrize("size", [17, 40, 64])
+def test_elementwise_check_catches_any_single_cross_term_up_to_64_elements(size):
+    """With 16 probe codes an argument of more than 16 elements had pairs sharing one,
+    and ``out[0] += a[17]`` at 40 elements passed unchecked (J @ 1: 2.0 for 1.0; an
+    outside attack); up to 64 elements every element has its own code, so every
+    single cross term raises."""
+    x = np.linspace(0.5, 1.5, size)
+    for j in range(1, size):
+        def f(a):
+            out = a * a
+            out[0] = out[0] + a[j]
+            return out
+        with pytest.raises(ValueError, match="elementwise"):
+            dg.elementwise_grad(f)(x)

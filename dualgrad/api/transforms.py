@@ -232,14 +232,16 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
     which is faster there; results agree to rounding.)
 
     The same pass carries a second, probing direction (a fixed pattern of
-    ``+-2**k`` per element, ``k`` in 0..7): for an elementwise ``f`` its
+    ``+-2**k`` per element, ``k`` in 0..31): for an elementwise ``f`` its
     partials are exactly the first direction's times the pattern (scaling by a
     power of two is exact).  Where they differ, an output element depends on
     another element of the argument, ``J @ 1`` is not the per-element
     derivative, and ``ValueError`` is raised.  The check never rejects an
     elementwise ``f`` (entries that overflow, underflow or are NaN are not
-    compared); it could miss only an ``f`` whose cross-element terms cancel
-    exactly for the probe.
+    compared).  It can miss an ``f`` whose cross-element terms cancel exactly
+    for the probe, and, in arguments of more than 64 elements, where the 64
+    codes repeat (pseudo-randomly), a cross-element term between two elements
+    of the same code when that is the only one (one pair in 64).
 
     Parameters
     ----------
@@ -425,12 +427,14 @@ _PROBE: dict[int, np.ndarray] = {}     # size -> the probe pattern (the last few
 
 
 def _probe(size):
-    """``+-2**k`` per element, ``k`` in 0..7: distinct for up to 16 elements,
-    pseudo-random (and fixed) beyond."""
+    """``+-2**k`` per element, ``k`` in 0..31: distinct for up to 64 elements,
+    pseudo-random (and fixed) beyond (a cross term between two elements of one
+    code escapes the check: 16 codes let one pair in 16 through, found by an
+    outside attack)."""
     p = _PROBE.get(size)
     if p is None:
         rng = np.random.default_rng(17)
-        codes = rng.permutation(16)[:size] if size <= 16 else rng.integers(0, 16, size)
+        codes = rng.permutation(64)[:size] if size <= 64 else rng.integers(0, 64, size)
         p = np.where(codes & 1, -1.0, 1.0) * np.ldexp(1.0, codes >> 1)
         if len(_PROBE) >= 4:
             _PROBE.clear()

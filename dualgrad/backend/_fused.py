@@ -799,6 +799,28 @@ def columns(d, picks, probes):
         return got, counts
 
 
+def _test_graph(rng, specs, leaves, arrays, numbers, shape, n):
+    """The kernel checks' test graph for a structure's node ``specs`` over ``leaves``:
+    ``arrays`` factor arrays with inf and NaN, ``numbers`` numbers; returns
+    ``(factors, values, nodes)``."""
+    factors = []
+    for _ in range(arrays):
+        a = rng.standard_normal(shape)
+        a[::5], a[1::7] = np.inf, np.nan
+        factors.append(a)
+    values = [float(v) for v in rng.standard_normal(numbers)]
+    nodes = []
+    for spec in specs:
+        kids = []
+        for coef, (kind, j) in spec:
+            s, a = (1.0, None) if coef == "1" else (-1.0, None) if coef == "-" else \
+                (values[coef[1]], None) if coef[0] == "c" else (1.0, factors[coef[1]])
+            t, o = (nodes[j], 0) if kind == "t" else leaves[j]
+            kids.append((s, a, t, o))
+        nodes.append(_Node(kids, shape, n, 1))
+    return factors, values, nodes
+
+
 def _check_columns(ckey, fn):
     """:func:`_check` for a kernel of :func:`columns`: its picks and counts against
     the eager engine's evaluation of the same test data (its own leaves, factors
@@ -818,21 +840,7 @@ def _check_columns(ckey, fn):
             q[:] = 0.0
             q[int(kind[1:]) % n] = 1.0
         leaves.append((q, int(rng.integers(1, rows)) if kind == "s" else 0))
-    factors = []
-    for _ in range(arrays):
-        a = rng.standard_normal(shape)
-        a[::5], a[1::7] = np.inf, np.nan
-        factors.append(a)
-    values = [float(v) for v in rng.standard_normal(numbers)]
-    nodes = []
-    for spec in specs:
-        kids = []
-        for coef, (kind, j) in spec:
-            s, a = (1.0, None) if coef == "1" else (-1.0, None) if coef == "-" else \
-                (values[coef[1]], None) if coef[0] == "c" else (1.0, factors[coef[1]])
-            t, o = (nodes[j], 0) if kind == "t" else leaves[j]
-            kids.append((s, a, t, o))
-        nodes.append(_Node(kids, shape, n, 1))
+    factors, values, nodes = _test_graph(rng, specs, leaves, arrays, numbers, shape, n)
     held = [Deferred(nodes[j]) for j in outputs]     # the eager engine keeps their arrays
     with np.errstate(all="ignore"):
         expected = _interpret(nodes, shape, n)
@@ -885,21 +893,7 @@ def _check(key, fn):
         o = int(rng.integers(1, rows)) if kind == "s" else 0
         leaves.append((q, o))
         olds.append((q.copy(), o))
-    factors = []
-    for _ in range(arrays):
-        a = rng.standard_normal(shape)
-        a[::5], a[1::7] = np.inf, np.nan
-        factors.append(a)
-    values = [float(v) for v in rng.standard_normal(numbers)]
-    nodes = []
-    for spec in specs:
-        kids = []
-        for coef, (kind, j) in spec:
-            s, a = (1.0, None) if coef == "1" else (-1.0, None) if coef == "-" else \
-                (values[coef[1]], None) if coef[0] == "c" else (1.0, factors[coef[1]])
-            t, o = (nodes[j], 0) if kind == "t" else olds[j]
-            kids.append((s, a, t, o))
-        nodes.append(_Node(kids, shape, n, 1))
+    factors, values, nodes = _test_graph(rng, specs, olds, arrays, numbers, shape, n)
     held = [Deferred(nodes[j]) for j in outputs]     # the eager engine keeps their arrays
     with np.errstate(all="ignore"):
         expected = _interpret(nodes, shape, n)

@@ -312,3 +312,29 @@ def test_a_guard_keeps_the_other_arguments_mixed_derivative(f, point, mixed):
     jg = dg.jacobian(dg.grad(f), p)
     for m in (h, jg):
         np.testing.assert_allclose([m[0, 1], m[1, 0]], [mixed, mixed], rtol=1e-15)
+
+
+# Points in the tails, where a local derivative written from the function's output or
+# as 1 - x * x cancels: the old rows lost from 1e-9 relative (arcsin at 1 - 1e-8) to
+# every digit (tanh at 25, expm1 at -40, expit at 40 gave 0).
+TAILS = [("tanh", 10.0), ("tanh", 19.0), ("tanh", -25.0), ("expm1", -40.0),
+         ("expm1", -36.5), ("arcsin", 1 - 1e-8), ("arcsin", -1 + 1e-10),
+         ("arccos", 1 - 1e-8), ("arctanh", 1 - 1e-8), ("arctanh", -1 + 1e-10),
+         ("expit", 20.0), ("expit", 40.0), ("log_ndtr", -1e5), ("log_ndtr", -30.0)]
+
+
+@pytest.mark.parametrize("name, x", TAILS, ids=[f"{n}{x}" for n, x in TAILS])
+def test_derivatives_keep_their_digits_in_the_tails(name, x):
+    rule = next(r for r in SMOOTH if r.name == name)
+    want = [_oracles.derivative(name, (x,), 0)]
+    for path, got in _each_path(rule, (x,), (0,)):
+        _oracles.assert_close(got, want, f"{name}'({x}) on {path}", rtol=4e-15)
+
+
+@pytest.mark.parametrize("f, x, second", [
+    (np.tanh, 20.0, lambda x: -2.0 / math.cosh(x) ** 2 * math.tanh(x)),
+    (np.expm1, -40.0, math.exp),
+    (np.arcsin, 1 - 1e-8, lambda x: x / ((1 - x) * (1 + x)) ** 1.5)])
+def test_second_derivatives_in_the_tails(f, x, second):
+    got = dg.hessian(lambda v: f(v[0]), np.array([x]))[0, 0]
+    _oracles.assert_close(got, second(x), f"{f.__name__}''({x})", rtol=1e-14)

@@ -269,30 +269,6 @@ def d_exp2_x(xs, outs, px, q):
 
 
 @njit(**_JIT)
-def d_expm1_x_flat(xs, outs, px, q):
-    """``np.expm1``, one direction: ``q = (out + 1.0) * px``."""
-    for i in range(q.shape[0]):
-        out = outs[i]
-        fx = out + 1.0
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
-
-
-@njit(**_JIT)
-def d_expm1_x(xs, outs, px, q):
-    """``np.expm1``: ``q[i, :] = (out + 1.0) * px``."""
-    rows, n = q.shape
-    for i in range(rows):
-        out = outs[i]
-        fx = out + 1.0
-        if fx - fx == 0.0:
-            for k in range(n):
-                q[i, k] = fx * px[i, k]
-        else:
-            for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-
-
-@njit(**_JIT)
 def d_log_x_flat(xs, outs, px, q):
     """``np.log``, one direction: ``q = (1.0 / x) * px``."""
     for i in range(q.shape[0]):
@@ -414,20 +390,20 @@ def d_tan_x(xs, outs, px, q):
 
 @njit(**_JIT)
 def d_arcsin_x_flat(xs, outs, px, q):
-    """``np.arcsin``, one direction: ``q = (1.0 / np.sqrt(1.0 - x * x)) * px``."""
+    """``np.arcsin``, one direction: ``q = (1.0 / np.sqrt((1.0 - x) * (1.0 + x))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = 1.0 / np.sqrt(1.0 - x * x)
+        fx = 1.0 / np.sqrt((1.0 - x) * (1.0 + x))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
 def d_arcsin_x(xs, outs, px, q):
-    """``np.arcsin``: ``q[i, :] = (1.0 / np.sqrt(1.0 - x * x)) * px``."""
+    """``np.arcsin``: ``q[i, :] = (1.0 / np.sqrt((1.0 - x) * (1.0 + x))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = 1.0 / np.sqrt(1.0 - x * x)
+        fx = 1.0 / np.sqrt((1.0 - x) * (1.0 + x))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -438,20 +414,20 @@ def d_arcsin_x(xs, outs, px, q):
 
 @njit(**_JIT)
 def d_arccos_x_flat(xs, outs, px, q):
-    """``np.arccos``, one direction: ``q = (-1.0 / np.sqrt(1.0 - x * x)) * px``."""
+    """``np.arccos``, one direction: ``q = (-1.0 / np.sqrt((1.0 - x) * (1.0 + x))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = -1.0 / np.sqrt(1.0 - x * x)
+        fx = -1.0 / np.sqrt((1.0 - x) * (1.0 + x))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
 def d_arccos_x(xs, outs, px, q):
-    """``np.arccos``: ``q[i, :] = (-1.0 / np.sqrt(1.0 - x * x)) * px``."""
+    """``np.arccos``: ``q[i, :] = (-1.0 / np.sqrt((1.0 - x) * (1.0 + x))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = -1.0 / np.sqrt(1.0 - x * x)
+        fx = -1.0 / np.sqrt((1.0 - x) * (1.0 + x))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -647,30 +623,6 @@ def d_hypot_xy(xs, ys, outs, px, py, q):
 
 
 @njit(**_JIT)
-def d_tanh_x_flat(xs, outs, px, q):
-    """``np.tanh``, one direction: ``q = (1.0 - out * out) * px``."""
-    for i in range(q.shape[0]):
-        out = outs[i]
-        fx = 1.0 - out * out
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
-
-
-@njit(**_JIT)
-def d_tanh_x(xs, outs, px, q):
-    """``np.tanh``: ``q[i, :] = (1.0 - out * out) * px``."""
-    rows, n = q.shape
-    for i in range(rows):
-        out = outs[i]
-        fx = 1.0 - out * out
-        if fx - fx == 0.0:
-            for k in range(n):
-                q[i, k] = fx * px[i, k]
-        else:
-            for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-
-
-@njit(**_JIT)
 def d_arcsinh_x_flat(xs, outs, px, q):
     """``np.arcsinh``, one direction: ``q = (1.0 / np.sqrt(x * x + 1.0)) * px``."""
     for i in range(q.shape[0]):
@@ -720,20 +672,20 @@ def d_arccosh_x(xs, outs, px, q):
 
 @njit(**_JIT)
 def d_arctanh_x_flat(xs, outs, px, q):
-    """``np.arctanh``, one direction: ``q = (1.0 / (1.0 - x * x)) * px``."""
+    """``np.arctanh``, one direction: ``q = (1.0 / ((1.0 - x) * (1.0 + x))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = 1.0 / (1.0 - x * x)
+        fx = 1.0 / ((1.0 - x) * (1.0 + x))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
 def d_arctanh_x(xs, outs, px, q):
-    """``np.arctanh``: ``q[i, :] = (1.0 / (1.0 - x * x)) * px``."""
+    """``np.arctanh``: ``q[i, :] = (1.0 / ((1.0 - x) * (1.0 + x))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = 1.0 / (1.0 - x * x)
+        fx = 1.0 / ((1.0 - x) * (1.0 + x))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -1089,9 +1041,6 @@ KERNELS = {
     np.exp2: {
         (0,): (d_exp2_x_flat, d_exp2_x),
     },
-    np.expm1: {
-        (0,): (d_expm1_x_flat, d_expm1_x),
-    },
     np.log: {
         (0,): (d_log_x_flat, d_log_x),
     },
@@ -1125,9 +1074,6 @@ KERNELS = {
         (0,): (d_hypot_x_flat, d_hypot_x),
         (1,): (d_hypot_y_flat, d_hypot_y),
         (0, 1): (d_hypot_xy_flat, d_hypot_xy),
-    },
-    np.tanh: {
-        (0,): (d_tanh_x_flat, d_tanh_x),
     },
     np.arcsinh: {
         (0,): (d_arcsinh_x_flat, d_arcsinh_x),

@@ -64,7 +64,7 @@ FUNCTIONS = {
     "np.float_power": _Fn(2), "np.floor_divide": _Fn(2), "np.ldexp": _Fn(2),
     "np.copysign": _Fn(2),
     **{f"sc.{name}": _Fn(1) for name in (
-        "expit", "digamma", "gammaln", "j0", "j1", "y0", "y1", "i0", "i1", "i0e", "i1e",
+        "expit", "erfcx", "digamma", "gammaln", "j0", "j1", "y0", "y1", "i0", "i1", "i0e", "i1e",
         "k0", "k1")},
     **{f"sc.{name}": _Fn(2) for name in (
         "zeta", "jv", "yv", "iv", "ive", "kv", "yn", "betaln")},

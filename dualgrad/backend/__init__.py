@@ -66,6 +66,8 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     ``FUSING``: ``[defer now?, from how many partials elements]``.
     ``defer(factors, partials, shape, n)``:
     ``combine``'s sum as a ``Deferred`` (or ``None``: the caller propagates now);
+    a factor may be a ``Local(template, args)``: a local derivative of ``+ - * /``
+    that the kernel computes per element from the values ``args``;
     ``defer_seed(shape, n, columns)``: seed partials (unit or factor-scaled
     directions) as a ``Deferred`` over unit rows;
     ``fused_columns(d, picks, probes)``: chosen directions of the pending ``d``,
@@ -86,7 +88,7 @@ Engine
 
 from ._buffers import copy, empty, like, pooled, zeros, zeros_like, zeros_readonly
 from ._fused import ACTIVE as FUSING
-from ._fused import (PENDING, Deferred, add_into, before_write, concrete, defer, engine, scope,
+from ._fused import (PENDING, Deferred, Local, add_into, before_write, concrete, defer, engine, scope,
                      write_into)
 from ._fused import read as read_partials
 from ._fused import diff as defer_diff
@@ -105,5 +107,5 @@ __all__ = ["combine", "combine_small", "scaled_small", "pair_small", "small", "s
            "rows", "from_rows", "running_product", "convolve", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope", "use", "use_pool",
-           "engine", "FUSING", "PENDING", "Deferred", "defer", "defer_roll", "defer_diff", "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed", "fused_columns",
+           "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff", "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed", "fused_columns",
            "read_partials"]

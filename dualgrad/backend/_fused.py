@@ -79,8 +79,9 @@ import numpy as np
 
 from . import _buffers, _fusedgen, _loader
 from ._propagate import combine
+from ..rules._expr import template_function
 
-__all__ = ["Deferred", "engine", "current", "scope", "begin", "end", "flush", "concrete",
+__all__ = ["Deferred", "Local", "engine", "current", "scope", "begin", "end", "flush", "concrete",
            "defer", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
            "MAX_NODES", "COMPILE_AFTER", "COMPILE_TIMES", "kernels_compiled"]
 
@@ -148,6 +149,40 @@ class _Node:
     def __init__(self, kids, shape, n, size):
         self.kids, self.shape, self.n, self.size, self.result = kids, shape, n, size, None
         self.handle = None
+
+
+class Local:
+    """A local derivative that the kernel computes per element: ``template``, an
+    expression of ``+ - * /`` on numbers and ``str.format`` fields ``{j}``
+    (:meth:`dualgrad.rules._expr.Expr.element_template`), over ``args``: per field
+    a float64 C-contiguous array of the value's shape (a dual's value or the
+    result, kept by reference like any factor array), a number, or ``None`` (not
+    used).  A kernel evaluates it from the arrays' elements with the same
+    operations in the same order as NumPy's passes (IEEE ``+ - * /`` round
+    correctly, and numba without fastmath contracts nothing into FMA), so the bits
+    are those of the factor array NumPy would have made, without its passes;
+    interpreted node by node, :meth:`array` makes that array."""
+
+    __slots__ = ("template", "args")
+
+    def __init__(self, template, args):
+        self.template, self.args = template, tuple(args)
+
+    def arrays(self):
+        """The arrays it reads."""
+        return [a for a in self.args if type(a) is np.ndarray]
+
+    def array(self):
+        """The factor array (NumPy's passes, warnings off as for the table's other
+        local derivatives)."""
+        fn = _TEMPLATES.get(self.template)
+        if fn is None:
+            fn = _TEMPLATES[self.template] = template_function(self.template)
+        with np.errstate(all="ignore"):
+            return fn(*self.args, *(None,) * (4 - len(self.args)))
+
+
+_TEMPLATES = {}             # template -> its NumPy evaluation
 
 
 class Deferred:
@@ -324,7 +359,9 @@ def _reads(node, seen=None):
     seen = set() if seen is None else seen
     seen.add(id(node))
     for s, a, t, o in node.kids:
-        if a is not None:
+        if type(a) is Local:
+            yield from a.arrays()
+        elif a is not None:
             yield a
         if type(t) is _Node:
             if t.result is not None:
@@ -377,6 +414,8 @@ def _factor(c, shape):
     t = type(c)
     if t is float:
         return c, None
+    if t is Local:
+        return 1.0, c
     if t is int or t is np.float64:
         return float(c), None
     if t is not np.ndarray or c.dtype != _f64:
@@ -538,7 +577,22 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
     for node in nodes:
         spec = []
         for s, a, t, o in node.kids:
-            if a is not None:
+            if type(a) is Local:           # computed in the kernel from its arrays
+                refs = []
+                for v in a.args:
+                    if v is None:
+                        refs.append(None)
+                    elif type(v) is np.ndarray:
+                        j = array_position.get(id(v))
+                        if j is None:
+                            j = array_position[id(v)] = len(arrays)
+                            arrays.append(v)
+                        refs.append(("a", j))
+                    else:
+                        refs.append(("c", len(numbers)))
+                        numbers.append(v)
+                coef = ("e", a.template, tuple(refs))
+            elif a is not None:
                 j = array_position.get(id(a))
                 if j is None:
                     j = array_position[id(a)] = len(arrays)
@@ -814,7 +868,10 @@ def _test_graph(rng, specs, leaves, arrays, numbers, shape, n):
         kids = []
         for coef, (kind, j) in spec:
             s, a = (1.0, None) if coef == "1" else (-1.0, None) if coef == "-" else \
-                (values[coef[1]], None) if coef[0] == "c" else (1.0, factors[coef[1]])
+                (values[coef[1]], None) if coef[0] == "c" else \
+                (1.0, factors[coef[1]]) if coef[0] == "a" else \
+                (1.0, Local(coef[1], [None if r is None else factors[r[1]] if r[0] == "a"
+                                      else values[r[1]] for r in coef[2]]))
             t, o = (nodes[j], 0) if kind == "t" else leaves[j]
             kids.append((s, a, t, o))
         nodes.append(_Node(kids, shape, n, 1))
@@ -966,7 +1023,7 @@ def _interpret(nodes, shape, n):
                     del done[id(t)]            # its last reader: back to the pool
             if o:
                 q = np.roll(q.reshape(rows, n), -o, axis=0).reshape(shape + (n,))
-            factors.append(s if a is None else a)
+            factors.append(s if a is None else a.array() if type(a) is Local else a)
             partials.append(q)
         q = combine(factors, partials, shape, n)
         if node is nodes[-1] or node.handle is not None and node.handle() is not None:

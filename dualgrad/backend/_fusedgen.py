@@ -42,7 +42,7 @@ __all__ = ["structure", "columns_structure", "lag", "source", "kernel", "compile
 # compiler unrolls it and keeps every node's row in registers).
 UNROLL = 16
 # Changes whenever the text :func:`source` writes changes: old files are not reused.
-GENERATION = 7
+GENERATION = 8
 
 _compiled = {}            # structure -> numba dispatcher, for this process
 _directory = None
@@ -59,7 +59,10 @@ def structure(n, leaves, nodes, numbers, arrays, accumulate=0, outputs=(), keep=
     a ring of the rows as they were before, see :func:`source`); ``nodes``: per node in
     evaluation order,
     a tuple of ``(coefficient, kid)`` with the coefficient ``"1"``, ``"-"``,
-    ``("c", j)`` (number ``j``) or ``("a", j)`` (factor array ``j``) and the kid
+    ``("c", j)`` (number ``j``), ``("a", j)`` (factor array ``j``) or ``("e", template,
+    refs)`` (a local derivative computed per element: ``template``, a ``str.format``
+    text of ``+ - * /``, whose field ``m`` is ``refs[m]``, ``("a", j)`` or ``("c", j)``;
+    see ``_fused.Local``) and the kid
     ``("l", j)`` (leaf ``j``) or ``("t", j)`` (node ``j``); the last node is the root.
     ``numbers`` and ``arrays`` count the numbers and factor arrays; ``accumulate``,
     +1 or -1, makes a kernel that also adds or subtracts the result into an array
@@ -152,6 +155,7 @@ def source(key, name="fused", picks=None):
     took twice the pass's time on the grid field of bench/).
     """
     n, leaves, nodes, numbers, arrays, accumulate, outputs, keep = key
+    nodes, local = _locals(nodes)
     shifted = [j for j, kind in enumerate(leaves) if kind == "s"]
     behind = {j: lag(kind) for j, kind in enumerate(leaves) if lag(kind)}
     ring = max(behind.values(), default=0)
@@ -168,6 +172,7 @@ def source(key, name="fused", picks=None):
         lines = ["    rows, n = G0.shape[0], row.shape[0]"]
         lines += [f"    b{j} = 0" for j in probed] + ["    for i in range(rows):"]
     lines += [f"        a{j} = A{j}[i]" for j in range(arrays)]
+    lines += [f"        e{j} = {text}" for j, text in enumerate(local)]
     for j in shifted:
         lines += [f"        r{j} = i + o{j}", f"        if r{j} >= rows:",
                   f"            r{j} -= rows"]
@@ -236,7 +241,11 @@ def source(key, name="fused", picks=None):
     # every factor finite: x - x is 0.0 for a finite x and NaN for inf and NaN, so the
     # sum of those is 0.0 exactly when all are finite (one test and branch an element;
     # the numbers' part is computed once, before the loop)
-    checks = [f"(a{j} - a{j})" for j in range(arrays)] + (["finite"] if numbers else [])
+    # (an array read only by local derivatives needs no test of its own: the
+    # derivatives are tested)
+    used = sorted({coef[1] for kids in nodes for coef, kid in kids if coef[0] == "a"})
+    checks = [f"(a{j} - a{j})" for j in used] + [f"(e{j} - e{j})" for j in range(len(local))] + \
+        (["finite"] if numbers else [])
     if numbers:
         lines.insert(0, "    finite = " + " + ".join(f"(c{j} - c{j})" for j in range(numbers)))
     if checks:
@@ -256,6 +265,26 @@ def source(key, name="fused", picks=None):
             "    return 0.0 if q == 0.0 else f * q\n\n\n"
             f"@numba.njit(**_JIT)\ndef {name}({', '.join(params)}):\n" +
             "\n".join(lines) + "\n")
+
+
+def _locals(nodes):
+    """``nodes`` with each local derivative's coefficient ``("e", template, refs)``
+    as ``("e", m)`` (the kernel's variable ``e<m>``, one per distinct derivative),
+    and the per-element text of each."""
+    texts, index, out = [], {}, []
+    for kids in nodes:
+        new = []
+        for coef, kid in kids:
+            if coef[0] == "e":
+                m = index.get(coef)
+                if m is None:
+                    m = index[coef] = len(texts)
+                    texts.append(coef[1].format(*("" if r is None else f"{r[0]}{r[1]}"
+                                                  for r in coef[2])))
+                coef = ("e", m)
+            new.append((coef, kid))
+        out.append(tuple(new))
+    return out, texts
 
 
 def _picked(picks, pad, value):

@@ -537,7 +537,7 @@ def _scalar_partials(fns, args, duals, values, out):
 def _array_partials(rule, fns, args, duals, values, out, shape):
     """The partials of an array result, shape ``shape + (n,)``."""
     if backend.FUSING[0] and type(out) is np.ndarray and out.dtype == _f64:
-        deferred = _deferred(fns, args, duals, values, out, shape)
+        deferred = _deferred(rule, fns, args, duals, values, out, shape)
         if deferred is not None:
             return deferred
     arrays = [_partials_array(args[k]) for k in duals]
@@ -560,8 +560,12 @@ def _array_partials(rule, fns, args, duals, values, out, shape):
     return backend.combine(factors, partials, shape, partials[0].shape[-1], scratch)
 
 
-def _deferred(fns, args, duals, values, out, shape):
-    """The fused engine's deferred partials of an array result, or ``None``."""
+def _deferred(rule, fns, args, duals, values, out, shape):
+    """The fused engine's deferred partials of an array result, or ``None``.
+
+    A local derivative of ``+ - * /`` alone (``2.0 * x``, ``1.0 / (1.0 + x)``: see
+    :func:`_local`) is left to the kernel, which computes it per element from the
+    values; the others are NumPy's passes now."""
     a = args[duals[0]]
     p = a._p if a._kind == "array" else _partials_array(a)
     if out.size * (p.n if type(p) is backend.Deferred else p.shape[-1]) < backend.FUSING[1]:
@@ -572,7 +576,9 @@ def _deferred(fns, args, duals, values, out, shape):
         d = fns[k]
         if d != "0":
             a = args[k]
-            f = d(*values, out)
+            f = _local(rule, k, args, values, out)
+            if f is None:
+                f = d(*values, out)
             if type(f) is np.ndarray and any(np.may_share_memory(f, v) for v in plain):
                 f = f.copy()        # the caller's array (x * c): it may write into c later
             factors.append(f)
@@ -582,6 +588,43 @@ def _deferred(fns, args, duals, values, out, shape):
     p = partials[0]
     n = p.n if type(p) is backend.Deferred else p.shape[-1]
     return backend.defer(factors, partials, shape, n)
+
+
+_TEMPLATES = {}       # (ufunc, argument) -> the table's element template, or None
+
+
+def _local(rule, k, args, values, out):
+    """The local derivative of ``rule`` in argument ``k`` as a ``backend.Local`` that
+    the fused kernel computes per element, or ``None`` (the caller evaluates it).
+
+    Taken when the table's expression is ``+ - * /`` on numbers and arguments
+    (:meth:`dualgrad.rules._expr.Expr.element_template`) and each array it reads is
+    the float64, C-contiguous value of a dual argument or the result, of the
+    result's shape (kept by reference, as the multiply's factors are; a caller's
+    plain array could be written later, and any other array would need a pass of
+    its own anyway)."""
+    key = (rule.ufunc, k)
+    template = _TEMPLATES.get(key, False)
+    if template is False:
+        template = _TEMPLATES[key] = rule.exprs[k].element_template()
+    if template is None:
+        return None
+    fields = [None] * (len(values) + 1)
+    used = rule.exprs[k].names
+    for j, name in enumerate(rule.exprs[k].params):
+        if name not in used:
+            continue
+        v = out if j == len(values) else values[j]
+        if type(v) is np.ndarray:
+            if v.dtype != _F64 or v.shape != out.shape or not v.flags.c_contiguous or \
+                    not (j == len(values) or isinstance(args[j], Dual)):
+                return None
+            fields[j] = v
+        elif type(v) is float or type(v) is np.float64:
+            fields[j] = float(v)
+        else:
+            return None
+    return backend.Local(template, fields)
 
 
 def with_number(rule, k):

@@ -17,6 +17,13 @@ other wings never read the strings; they ask the parsed :class:`Expr`:
 * :meth:`Expr.kernel_source`: the source for a numba propagation kernel, or
   ``None`` unless the expression is arithmetic whose every call rounds alike in
   numba and NumPy;
+* :meth:`Expr.element_template`: for an expression of ``+ - * /`` alone on
+  numbers and arguments (``"2.0 * x"``, ``"1.0 / (1.0 + x)"``), its source with
+  each argument a ``str.format`` field (``"1.0 / (1.0 + {0})"``), which the fused
+  engine evaluates per element inside its kernels (IEEE ``+ - * /`` round
+  correctly, so the same operations in the same order give NumPy's bits), or
+  ``None``; :func:`template_function` reads such a template back into a NumPy
+  callable (the fused engine's node-by-node evaluation and its kernels' checks);
 * :meth:`Expr.function`: a callable of the rule's arguments, compiled from
   :meth:`Expr.source` in a namespace the caller gives (NumPy's ``where`` for
   arrays and duals, a numba ``where`` for the numba extension);
@@ -33,7 +40,7 @@ from typing import NamedTuple
 
 from .. import errors
 
-__all__ = ["Expr", "FUNCTIONS", "parse"]
+__all__ = ["Expr", "FUNCTIONS", "parse", "template_function"]
 
 
 class _Fn(NamedTuple):
@@ -78,26 +85,28 @@ _UNARY_OPS = {ast.USub: "-", ast.UAdd: "+"}
 _COMPARE = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">",
             ast.GtE: ">="}
 _ARITHMETIC = {"+", "-", "*", "/", "u-", "u+", "==", "!=", "<", "<=", ">", ">="}
+_ELEMENT_OPERATORS = {"+", "-", "*", "/", "u-"}
 
 
 # ---- the tree: tuples whose first item says what they are --------------------------------
 # ("num", value) | ("name", id) | ("call", function, args) | ("unary", op, operand)
 # | ("binary", op, left, right) | ("compare", op, left, right)
 
-def _emit(node, rename):
-    """``(source, precedence)`` of ``node``; calls spelled ``rename[f]``."""
+def _emit(node, rename, names=None):
+    """``(source, precedence)`` of ``node``; calls spelled ``rename[f]``, argument
+    names ``names[x]`` (when given)."""
     kind = node[0]
     if kind == "num":
         return repr(node[1]), _ATOM
     if kind == "name":
-        return node[1], _ATOM
+        return (node[1] if names is None else names[node[1]]), _ATOM
     if kind == "call":
-        args = ", ".join(_emit(a, rename)[0] for a in node[2])
+        args = ", ".join(_emit(a, rename, names)[0] for a in node[2])
         return f"{rename.get(node[1], node[1])}({args})", _ATOM
     if kind == "unary":
-        text, prec = _emit(node[2], rename)
+        text, prec = _emit(node[2], rename, names)
         return node[1] + (text if prec >= _UNARY else f"({text})"), _UNARY
-    (left, lp), (right, rp) = _emit(node[2], rename), _emit(node[3], rename)
+    (left, lp), (right, rp) = _emit(node[2], rename, names), _emit(node[3], rename, names)
     op = node[1]
     if kind == "compare":
         prec = _CMP
@@ -191,6 +200,22 @@ class Expr:
                 not all(FUNCTIONS[f].kernel for f in self.calls):
             return None
         return self.source()
+
+    def element_template(self):
+        """The source with argument ``j`` of :attr:`params` written ``{j}`` (a
+        ``str.format`` field), or ``None`` unless the expression is ``+ - * /`` and
+        unary minus on numbers and arguments alone, using at least one argument
+        (no calls, comparisons or ``**``: what rounds alike per element in a numba
+        kernel without fastmath and in NumPy's passes, operation for operation).
+
+        >>> from dualgrad.rules._expr import parse
+        >>> parse("1.0 / (1.0 + x)", ("x", "out")).element_template()
+        '1.0 / (1.0 + {0})'
+        """
+        if self.calls or not self.names or not self.operators or \
+                not self.operators <= _ELEMENT_OPERATORS:
+            return None
+        return _emit(self.tree, {}, {p: f"{{{j}}}" for j, p in enumerate(self.params)})[0]
 
     def function(self, namespace):
         """A callable of :attr:`params` evaluating the expression, its names
@@ -302,3 +327,25 @@ def parse(text, params, who="an expression"):
         raise reader.fail(f"a syntax error ({exc.msg})",
                           "write one Python expression") from None
     return Expr(text, params, reader.read(tree.body))
+
+
+_FIELDS = ("f0", "f1", "f2", "f3")
+
+
+def template_function(template):
+    """A callable of four arguments evaluating an element template
+    (:meth:`Expr.element_template`) with NumPy, field ``{j}`` the argument ``j``
+    (unused ones may be ``None``).
+
+    Raises
+    ------
+    ValueError
+        ``template`` is not an element template (parsed again: ``+ - * /`` and
+        unary minus on numbers and fields only).
+    """
+    expr = parse(template.format(*_FIELDS), _FIELDS, "an element template")
+    if expr.element_template() is None:
+        raise errors.bad_argument("dualgrad.rules.template_function",
+                                  "+ - * / and unary minus on numbers and fields {0}..{3}",
+                                  repr(template), "Fix: pass Expr.element_template()'s text.")
+    return expr.function({})

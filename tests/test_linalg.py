@@ -469,3 +469,40 @@ def test_svd_hermitian_reads_the_lower_triangle():
                   np.linalg.svd(A, hermitian=True)[0][0])):
         np.testing.assert_allclose(dg.jacobian(f, S), numerical_jacobian(f, S),
                                    rtol=1e-7, atol=1e-8)
+
+
+def test_lstsq_singular_values_move_with_a():
+    # lstsq's 4th output is A's singular values: their derivative is A's, not 0 (it
+    # was NumPy's array from A's value); b alone leaves them constant
+    A = np.array([[4.0, 1.0], [0.2, 3.0], [0.3, 0.4], [1.0, -2.0]])
+    b = np.array([1.0, 2.0, 0.5, -1.0])
+
+    def sv(x):
+        return np.linalg.lstsq(np.reshape(x, (4, 2)), b)[3]
+    want = numerical_jacobian(lambda x: np.linalg.svd(np.reshape(x, (4, 2)),
+                                                      compute_uv=False), A.ravel())
+    np.testing.assert_allclose(dg.jacobian(sv, A.ravel()), want, atol=1e-8)
+    assert dg.jacobian(sv, A.ravel()).any()
+    const = dg.jacobian(lambda y: np.linalg.lstsq(A, y)[3], b)
+    np.testing.assert_array_equal(const, np.zeros((2, 4)))
+    H = dg.hessian(lambda x: np.sum(sv(x) ** 3), A.ravel())
+    H_svd = dg.hessian(lambda x: np.sum(np.linalg.svd(np.reshape(x, (4, 2)),
+                                                      compute_uv=False) ** 3), A.ravel())
+    np.testing.assert_allclose(H, H_svd, rtol=1e-12, atol=1e-12)
+
+
+def test_namedtuple_results_stack_like_tuples():
+    # slogdet's and qr's results are namedtuples: np.stack / np.hstack of them took
+    # NumPy's namedtuple constructor a generator (TypeError)
+    A = M + 3.0 * np.eye(3)
+    J = dg.jacobian(lambda x: np.stack(np.linalg.slogdet(np.reshape(x, (3, 3)))),
+                    A.ravel())
+    np.testing.assert_array_equal(J[0], np.zeros(9))                   # the sign
+    np.testing.assert_allclose(J[1], np.linalg.inv(A).T.ravel(), rtol=1e-13)
+    Jh = dg.jacobian(lambda x: np.hstack(np.linalg.slogdet(np.reshape(x, (3, 3)))),
+                     A.ravel())
+    np.testing.assert_array_equal(Jh, J)
+    Q = dg.jacobian(lambda x: np.stack(np.linalg.qr(np.reshape(x, (3, 3)))), A.ravel())
+    want = numerical_jacobian(lambda x: np.stack(np.linalg.qr(np.reshape(x, (3, 3)))),
+                              A.ravel())
+    np.testing.assert_allclose(Q, want, atol=1e-8)

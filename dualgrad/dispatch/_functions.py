@@ -51,8 +51,10 @@ def _lift(x):
     if isinstance(x, Dual) and x._kind != "array":              # a scalar dual
         value = x.value if isinstance(x.value, Dual) else numeric(x.value)
         return make_array(value, partials_array(x), x.tag)
-    if isinstance(x, (list, tuple)):
-        return type(x)(_lift(i) for i in x)
+    if isinstance(x, list):
+        return [_lift(i) for i in x]
+    if isinstance(x, tuple):                  # a namedtuple (slogdet's, qr's) too
+        return tuple(_lift(i) for i in x)
     if isinstance(x, np.ndarray):
         if type(x) is not np.ndarray:                        # np.matrix, masked arrays
             return _lift(plain_array("dualgrad", x))

@@ -1009,6 +1009,8 @@ def _lstsq(a, b, rcond=None):
     sums = np.sum(abs2(residual), axis=0) if m > k else np.zeros((0,))
     if m > k and np.ndim(primal(bv)) == 1:
         sums = np.reshape(sums, (1,))                   # NumPy's shape for a 1-D b
+    if dA is not None:                # A's singular values move with A: NumPy's values,
+        sv = make(sv, _svd(a, compute_uv=False).partials, tag)    # the svd's partials
     return xd, sums, rank, sv
 
 

@@ -124,22 +124,38 @@ def test_f_writing_into_its_inputs(engine, n):
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("n", SIZES)
 def test_f_writing_one_input_into_another(engine, n, loaded):
-    # all arguments are duals in the one pass: a write of y into x works (one pass
-    # per argument stores a dual into a plain array there and raises, as it always did)
+    # all arguments are duals in the one pass: a write of y into x works; where the
+    # arguments take a pass each, y is a dual and x plain in y's pass, which raises
+    # there, and the helper then takes the one pass for all of them
     def f(x, y):
         x[...] += y                   # x + y
         np.multiply(y, x, out=y)      # y (x + y)
         return x * y                  # (x + y)^2 y
     x, y = _inputs(n)
     with dg.engine(engine):
-        if not _one_pass(engine, n, loaded):
-            with pytest.raises(TypeError, match="plain NumPy array"):
-                dg.elementwise_grad(f, argnums=(0, 1))(x, y)
-            return
         dx, dy = dg.elementwise_grad(f, argnums=(0, 1))(x, y)
     u = x + y
     np.testing.assert_allclose(dx, 2 * u * y, rtol=1e-13)
     np.testing.assert_allclose(dy, 2 * u * y + u ** 2, rtol=1e-11)   # cancellation
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("n", SIZES + (4096,))
+def test_f_updating_a_temporary_in_place_with_both_arguments(engine, n):
+    def f(a, b):                      # a b + a
+        c = a * 1.0
+        c *= b
+        c += a
+        return c
+    x, y = _inputs(n)
+    with dg.engine(engine):
+        da, db = dg.elementwise_grad(f, argnums=(0, 1))(x, y)
+    np.testing.assert_allclose(da, y + 1.0, rtol=1e-15)
+    np.testing.assert_array_equal(db, x)
+    with dg.engine(engine):           # a genuine mistake still raises, naming the fix
+        with pytest.raises(TypeError, match="zeros_like"):
+            dg.elementwise_grad(lambda a, b: np.add(a, b, out=np.zeros(n)),
+                                argnums=(0, 1))(x, y)
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -222,10 +238,18 @@ def test_f_constant_in_some_argument(engine, n):
     with dg.engine(engine):
         dx, dy = dg.elementwise_grad(lambda x, y: x ** 2, argnums=(0, 1))(x, y)
         cx, cy = dg.elementwise_grad(lambda x, y: np.ones(n), argnums=(0, 1))(x, y)
+        # outputs that do not have the arguments' shape but ignore them: zeros too
+        sx, sy = dg.elementwise_grad(lambda x, y: 1.0, argnums=(0, 1))(x, y)
+        s64 = dg.elementwise_grad(lambda x: np.float64(2.0))(x)
+        z = dg.elementwise_grad(lambda x: np.sum(x) * 0.0 + np.ones(3))(x)
     np.testing.assert_allclose(dx, 2 * x, rtol=1e-15)
     np.testing.assert_array_equal(dy, np.zeros(n))
-    for g in (cx, cy):
+    for g in (cx, cy, sx, sy, s64, z):
+        assert np.shape(g) == (n,)
         np.testing.assert_array_equal(g, np.zeros(n))
+    with dg.engine(engine):           # a sum is not elementwise, and it is not constant
+        with pytest.raises(ValueError, match="does not broadcast"):
+            dg.elementwise_grad(lambda x: np.sum(x))(x)
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -294,17 +294,26 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
             _elementwise_pass(who, f, args, kwargs, xs, unique, check, False)
         if grads is None:      # one pass per argument
             grads = {}
-            for i in unique:
-                grads.update(_elementwise_pass(who, f, args, kwargs, xs, (i,), check, jitted))
+            try:
+                for i in unique:
+                    grads.update(_elementwise_pass(who, f, args, kwargs, xs, (i,), check,
+                                                   jitted))
+            except errors.DualTypeError:
+                # f stores one argument into another's buffer (c = a * 1.0; c *= b): in
+                # a pass of its own, b is a dual and c plain; one pass seeds them all
+                if jitted:
+                    raise
+                grads = _elementwise_pass(who, f, args, kwargs, xs, unique, check, False,
+                                          one=True)
         return tuple(grads[i] for i in nums) if many else grads[nums[0]]
 
     return elementwise_grad_of_f
 
 
-def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted):
+def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False):
     """``{argnum: df_i/dx_i}`` for the arguments ``seeded``, from one evaluation of ``f``,
     or ``None`` having called nothing when one pass per argument is faster
-    (:func:`_per_argument_faster`).
+    (:func:`_per_argument_faster`; ``one``: never, as after a pass per argument raised).
 
     Argument ``j`` of ``seeded`` gets direction ``start_j`` (ones) and, when it is
     checked, ``start_j + 1`` (the probe); every argument of ``xs`` is a private copy.
@@ -323,7 +332,7 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted):
             picked = None
         else:
             with backend.scope():     # pooled partials, the fused engine
-                if len(layout) > 1 and _per_argument_faster(xs, layout, n):
+                if len(layout) > 1 and not one and _per_argument_faster(xs, layout, n):
                     return None
                 probes = _seed_arguments(full, xs, layout, n, tag)
                 out = f(*full, **kwargs)
@@ -353,7 +362,10 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted):
             g = picked[0][j]
         else:
             g = partials[..., start]
-            if probe is not None:
+            if not _broadcasts(np.shape(x), np.shape(g)) and not np.any(g) and \
+                    (probe is None or not np.any(partials[..., start + 1])):
+                g = np.zeros(np.shape(x))     # f ignores the argument (1.0, a sum * 0)
+            elif probe is not None:
                 _check_elementwise(who, i, x, g, partials[..., start + 1], probe)
         extra = np.ndim(g) - np.ndim(x)
         if extra > 0 or np.shape(g) != np.shape(x):
@@ -442,15 +454,19 @@ def _probe(size):
     return p
 
 
+def _broadcasts(shape, target):
+    """Does an array of ``shape`` broadcast to ``target``?"""
+    try:
+        return np.broadcast_shapes(shape, target) == target
+    except ValueError:
+        return False
+
+
 def _check_elementwise(who, argnum, x, ones, probed, probe):
     """Raise unless the probing direction's partials are the first's times the probe."""
     shape = np.shape(x)
-    try:
-        if np.broadcast_shapes(shape, np.shape(ones)) != np.shape(ones):
-            raise ValueError
-        scaled = np.broadcast_to(probe.reshape(shape), np.shape(ones)) * ones
-    except ValueError:
-        scaled = None
+    scaled = np.broadcast_to(probe.reshape(shape), np.shape(ones)) * ones \
+        if _broadcasts(shape, np.shape(ones)) else None
     if scaled is not None:
         if np.array_equal(probed, scaled):          # the usual outcome: one comparison
             return

@@ -265,6 +265,47 @@ def test_operators_keep_their_operands_deferred():
     exact = ((2.0 * np.sin(x) + 2.0) * np.cos(x))[:, None] * np.stack([B0, B1], axis=1)
     np.testing.assert_allclose(got, exact, rtol=1e-13, atol=1e-15)
 
+_BINARY = {"+": lambda a, b: a + b, "-": lambda a, b: a - b, "*": lambda a, b: a * b,
+           "/": lambda a, b: a / b, "arctan2": np.arctan2, "hypot": np.hypot,
+           "power": lambda a, b: np.power(abs(a) + 1.0, b)}
+_MIXES = {                          # (left, right) from a pending t, a concrete c, p
+    "pending, pending": lambda t, c, p: (t, t * 0.5),
+    "pending, concrete": lambda t, c, p: (t, c),
+    "concrete, pending": lambda t, c, p: (c, t),
+    "scalar dual, pending": lambda t, c, p: (p[1], t),
+    "pending, scalar dual": lambda t, c, p: (t, p[1]),
+    "float, pending": lambda t, c, p: (1.5, t),
+    "pending, np.float64": lambda t, c, p: (t, np.float64(0.75)),
+    "array, pending": lambda t, c, p: (B1.copy(), t),
+    "pending, array": lambda t, c, p: (t, B1.copy()),
+}
+
+
+@pytest.mark.parametrize("mix", list(_MIXES))
+@pytest.mark.parametrize("name", list(_BINARY))
+def test_binary_operations_defer_with_the_eager_engines_bits(name, mix):
+    """A binary operation on a pending operand (or large enough to defer) takes the
+    deferring path of the two-operand dispatch (``_pair``): the result stays pending
+    under the fused engine, with the eager engine's bits, for every operand mix;
+    a constant array written after the operation does not change the derivative."""
+    kinds = []
+
+    def f(p):
+        t = np.sin(p[0] * B0 + p[1] * B1)
+        c = (p[0] * B1).copy()
+        a, b = _MIXES[mix](t, c, p)
+        y = _BINARY[name](a, b)
+        for x in (a, b):
+            if type(x) is np.ndarray:
+                x[:] = np.nan                  # the caller reuses its array
+        kinds.append(type(y._p))
+        return y
+    eager, fused = both(lambda: dg.jacobian(f, Q))
+    assert kinds == [np.ndarray, _fused.Deferred]
+    assert np.all(np.isfinite(eager))
+    np.testing.assert_array_equal(fused, eager)
+
+
 # ---- the safety invariant: every write path ----------------------------------------
 
 

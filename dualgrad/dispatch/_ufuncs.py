@@ -248,6 +248,7 @@ def call(rule, args, out=None):
 _F64 = np.dtype(np.float64)
 _ndarray = np.ndarray
 _ArrayDual = dual.ArrayDual
+_Deferred = backend.Deferred
 
 
 def small(rule, args):
@@ -341,13 +342,14 @@ _MISS = object()
 
 def _operand(a):
     """``(value, partials, shape)`` of one argument as :func:`small` reads it (partials
-    ``None`` for a constant, shape ``None`` for anything but an array dual), or ``None``
-    for an argument :func:`_pair` leaves to the general loop."""
+    ``None`` for a constant, shape ``None`` for anything but an array dual; an array
+    dual's partials may be deferred), or ``None`` for an argument :func:`_pair` leaves
+    to the general loop."""
     t = type(a)
     if t is _ArrayDual:
         v, p = a.value, a._p
-        if type(v) is not _ndarray or type(p) is not _ndarray or v.dtype is not _F64 or \
-                p.dtype is not _F64:
+        if type(v) is not _ndarray or v.dtype is not _F64 or \
+                (p.dtype is not _F64 if type(p) is _ndarray else type(p) is not _Deferred):
             return None
         return v, p, v.shape
     if t is _ndarray:
@@ -370,7 +372,10 @@ def _pair(rule, a, b):
     checks, the same NumPy operations in the same order, so the same result to the
     bit.  The arguments: array duals and scalar duals of plain floats, float64
     ndarrays, Python and NumPy floats (an array among them); ``_MISS`` (nothing
-    computed) for anything else, which the general loop then reads."""
+    computed) for anything else, which the general loop then reads.  A large result,
+    or one of an operand with deferred partials, has its partials deferred here while
+    the fused engine defers (:func:`_defer_pair`: what :func:`call` defers, without its
+    general scan of the arguments), else goes to :func:`call` with its value."""
     ra, rb = _operand(a), _operand(b)
     if ra is None or rb is None:
         return _MISS
@@ -390,11 +395,19 @@ def _pair(rule, a, b):
     fa, fb = _COMPILED.get(rule.ufunc) or derivative_functions(rule)
     if pa is not None and fa is None or pb is not None and fb is None:
         return _MISS                              # the general loop names the argument
-    n = (pb if pb is not None else pa).shape[-1]
+    p = pb if pb is not None else pa
+    deferred = type(pa) is _Deferred or type(pb) is _Deferred
+    n = p.n if type(p) is _Deferred else p.shape[-1]
     shape = sb if sb is not None else sa
     out = rule.ufunc(va, vb)
     if type(out) is not _ndarray or out.dtype is not _F64 or not out.ndim or \
-            shape is not None and out.shape != shape or not backend.small(out.size * n):
+            shape is not None and out.shape != shape:
+        return call(rule, (a, b), out)
+    if deferred or not backend.small(out.size * n):
+        if backend.FUSING[0] and out.size * n >= backend.FUSING[1]:
+            total = _defer_pair(rule, fa, a, va, pa, fb, b, vb, pb, out)
+            if total is not None:
+                return dual.make_array(out, total, tag)
         return call(rule, (a, b), out)
     target = out.shape + (n,)
     fns, partials = [], []
@@ -414,6 +427,44 @@ def _pair(rule, a, b):
     if total is None:
         return call(rule, (a, b), out)
     return dual.make_array(out, total, tag)
+
+
+def _defer_pair(rule, fa, a, va, pa, fb, b, vb, pb, out):
+    """:func:`_deferred` for :func:`_pair`'s two arguments (partials ``None`` for a
+    constant): the same local derivatives in the same order (a ``+ - * /`` one left
+    to the kernel, :func:`_local`), a factor that shares a constant ndarray
+    argument's memory copied, the same deferred node; ``None`` (the caller then runs
+    :func:`call`, which reaches the same conclusion) where the fused engine does not
+    take it."""
+    factors, partials = [], []
+    args, values = (a, b), (va, vb)
+    token = _hush()
+    try:
+        if pa is not None and fa != "0":
+            f = _local(rule, 0, args, values, out)
+            if f is None:
+                f = fa(va, vb, out)
+            if type(f) is _ndarray and type(vb) is _ndarray and pb is None and \
+                    np.may_share_memory(f, vb):
+                f = f.copy()        # the caller's array (x * c): it may write into c later
+            factors.append(f)
+            partials.append(pa if type(a) is _ArrayDual else _partials_array(a))
+        if pb is not None and fb != "0":
+            f = _local(rule, 1, args, values, out)
+            if f is None:
+                f = fb(va, vb, out)
+            if type(f) is _ndarray and type(va) is _ndarray and pa is None and \
+                    np.may_share_memory(f, va):
+                f = f.copy()
+            factors.append(f)
+            partials.append(pb if type(b) is _ArrayDual else _partials_array(b))
+        if not factors:
+            return None
+        p = partials[0]
+        return backend.defer(factors, partials, out.shape,
+                             p.n if type(p) is _Deferred else p.shape[-1])
+    finally:
+        _unhush(token)
 
 
 def lean(rule):

@@ -431,11 +431,11 @@ def _pair(rule, a, b):
 
 def _defer_pair(rule, fa, a, va, pa, fb, b, vb, pb, out):
     """:func:`_deferred` for :func:`_pair`'s two arguments (partials ``None`` for a
-    constant): the same local derivatives in the same order (a ``+ - * /`` one left
-    to the kernel, :func:`_local`), a factor that shares a constant ndarray
-    argument's memory copied, the same deferred node; ``None`` (the caller then runs
-    :func:`call`, which reaches the same conclusion) where the fused engine does not
-    take it."""
+    constant; a scalar dual's, the float64 row :func:`_operand` made of them): the
+    same local derivatives in the same order (a ``+ - * /`` one left to the kernel,
+    :func:`_local`), a factor that shares a constant ndarray argument's memory
+    copied, the same deferred node; ``None`` (the caller then runs :func:`call`,
+    which reaches the same conclusion) where the fused engine does not take it."""
     factors, partials = [], []
     args, values = (a, b), (va, vb)
     token = _hush()
@@ -448,7 +448,7 @@ def _defer_pair(rule, fa, a, va, pa, fb, b, vb, pb, out):
                     np.may_share_memory(f, vb):
                 f = f.copy()        # the caller's array (x * c): it may write into c later
             factors.append(f)
-            partials.append(pa if type(a) is _ArrayDual else _partials_array(a))
+            partials.append(pa)
         if pb is not None and fb != "0":
             f = _local(rule, 1, args, values, out)
             if f is None:
@@ -457,7 +457,7 @@ def _defer_pair(rule, fa, a, va, pa, fb, b, vb, pb, out):
                     np.may_share_memory(f, va):
                 f = f.copy()
             factors.append(f)
-            partials.append(pb if type(b) is _ArrayDual else _partials_array(b))
+            partials.append(pb)
         if not factors:
             return None
         p = partials[0]

@@ -898,9 +898,20 @@ def _clip_constant(a, a_min, a_max):
     hi = None if a_max is None else np.asarray(a_max, dtype=float)
     outside = None
     for bound, beyond in ((lo, np.less), (hi, np.greater)):
-        if bound is not None:          # beyond it, or a NaN bound beside a number
+        if bound is None:
+            continue
+        if bound.ndim == 0 and bound == bound:     # a number: one comparison, no NaN test
+            out = beyond(v, bound)
+        elif bound.ndim == 0:                      # NaN: every number of v is beyond it
+            out = v == v
+        else:                          # beyond it, or a NaN bound beside a number
             out = beyond(v, bound) | ((bound != bound) & (v == v))
-            outside = out if outside is None else outside | out
+        if outside is None:
+            outside = out
+        elif type(outside) is np.ndarray and outside.shape == out.shape:
+            np.logical_or(outside, out, out=outside)
+        else:
+            outside = outside | out
     if outside is None:
         return make(v.copy(), backend.copy(a.partials), a.tag)
     if outside.shape != v.shape:

@@ -245,6 +245,36 @@ def test_average_returns_the_weight_sum_like_numpy():
         np.testing.assert_array_equal(total, want_total)
 
 
+@pytest.mark.parametrize("kwargs", [{}, {"axis": 0}, {"axis": 1}, {"axis": 1, "keepdims": True},
+                                    {"axis": (0, 1)}, {"axis": 0, "row": True}])
+def test_average_with_constant_weights_is_the_weighted_sum_of_the_partials(kwargs):
+    """The weighted mean is linear: its partials are ``sum(w * p) / sum(w)``, here
+    with ``einsum`` on floats (the oracle), for weights of ``a``'s shape and 1-D
+    weights along the axis; ``a``'s inf and NaN values stay in the value alone, an
+    inf weight takes the general path (NaN where it meets a partial, as the product
+    spells it)."""
+    kwargs = dict(kwargs)
+    row = kwargs.pop("row", False)
+    v = rng.uniform(-1.0, 1.0, (300, 40))
+    v[0, 0], v[1, 1] = np.inf, np.nan
+    p = rng.standard_normal((300, 40, 3))
+    w = rng.uniform(0.5, 2.0, 300 if row else (300, 40))
+    axis, keepdims = kwargs.get("axis"), kwargs.get("keepdims", False)
+    got = np.average(dg.Dual(v, p), weights=w, **kwargs)
+    wf = np.broadcast_to(w[:, None] if row else w, v.shape)
+    axes = (0, 1) if axis is None else axis
+    want = np.sum(wf[..., None] * p, axis=axes, keepdims=keepdims) / \
+        np.sum(wf, axis=axes, keepdims=keepdims)[..., None]
+    np.testing.assert_allclose(got.partials, want, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(np.asarray(got.value), np.average(v, weights=w, **kwargs),
+                               rtol=1e-15)
+    w = np.ones((300, 40))
+    w[5, 0] = np.inf
+    with np.errstate(invalid="ignore"):
+        got = np.average(dg.Dual(v, p), weights=w, axis=0)
+    assert np.isnan(got.partials[0]).all() and np.isfinite(got.partials[1:]).all()
+
+
 def test_atleast_with_several_arrays():
     a = dg.Dual(np.array([1.0, 2.0]), np.eye(2))
     x, y = np.atleast_2d(a, np.ones(3))

@@ -956,8 +956,31 @@ def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
             ax = _value_axis(axis, len(shape))
             w = np.reshape(w, [-1 if i == ax else 1 for i in range(len(shape))])
         total = np.sum(np.broadcast_to(w, shape), axis=axis, keepdims=keepdims)
-        avg = np.sum(a * w, axis=axis, keepdims=keepdims) / total
+        avg = _weighted_mean(a, w, axis, keepdims, total)
+        if avg is None:
+            avg = np.sum(a * w, axis=axis, keepdims=keepdims) / total
     return (avg, total) if returned else avg
+
+
+def _weighted_mean(a, w, axis, keepdims, total):
+    """``np.sum(a * w, axis=axis) / total`` for a dual ``a`` of plain float64 arrays and
+    constant float64 weights ``w`` (broadcasting to ``a``'s shape): the value as the
+    general path computes it, the partials as one weighted sum over ``a``'s partials
+    (no product array of their size to write and read back), or ``None`` (the general
+    path: dual or non-finite weights, nested duals)."""
+    if not isinstance(a, Dual) or not _plain_arrays(a) or a.ndim == 0 or \
+            type(w) is not np.ndarray or w.dtype != np.float64 or \
+            a.value.dtype != np.float64:
+        return None
+    v = a.value
+    axes = _reductions.normalize_axes(axis, a.ndim)
+    s = backend.weighted_sum(np.broadcast_to(w, v.shape), a.partials, axes)
+    if s is None:
+        return None
+    if keepdims:
+        s = np.expand_dims(s, axes)
+    value = np.sum(v * w, axis=axis, keepdims=keepdims) / total
+    return make(value, s / np.asarray(total)[..., None], a.tag)
 
 
 @implements(np.var)

@@ -113,7 +113,11 @@ def _nan_extreme(reduce, fill, name):
         check_kwargs(name, kwargs)
         if primal(a).size == 0:               # NumPy's own error for an empty reduction
             plain(primal(a), axis=axis, keepdims=keepdims)
-        nan = np.isnan(primal(a))
+        v = primal(a)
+        if getattr(v, "dtype", None) is not None and v.dtype.kind == "f" and \
+                not np.isnan(np.min(v)):            # min meets every NaN: one reduce pass
+            return reduce(a, axis=axis, keepdims=keepdims)
+        nan = np.isnan(v)
         if not nan.any():                           # nothing to skip: the plain reduction
             return reduce(a, axis=axis, keepdims=keepdims)
         result = reduce(_without_nan(a, fill, nan), axis=axis, keepdims=keepdims)

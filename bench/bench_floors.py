@@ -1,0 +1,113 @@
+"""What bounds the rows of ``bench_functions.py`` above 8x at N = 1e5, n = 4 (issue 13).
+
+    python bench/bench_floors.py                  # every row below, 5 repeats
+    python bench/bench_floors.py --repeat 9 --only np.add,np.dot
+
+For each row: the call on duals, the same call on floats, and a *floor* in plain NumPy:
+the value's own call plus the least work on the partials arrays that any unfused
+propagation must do (read each input partials array once and write the result once,
+with its BLAS call where the row is a product), into a preallocated output, no
+dispatch, no allocation.  The three are timed back to back in each repeat (each
+against its float call: ``bench_functions.ratio``), so a busy machine slows them
+alike; the table gives the medians of the ratios:
+
+* ``dual / float``: the row of ``bench_functions.py --cells 100000:4``;
+* ``floor / float``: what NumPy itself needs for the partials' work (at n = 4 a
+  memory-bound row moves (n + 1) = 5 times the float call's bytes);
+* ``dual / floor``: what dualgrad adds on top (dispatch, checks, temporaries).
+
+A row whose ``floor / float`` is above 8 cannot reach issue 13's 8x by propagation
+alone; a row whose ``dual / floor`` is well above 1 has work to remove.
+"""
+
+import os
+import statistics
+import sys
+from pathlib import Path
+
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):    # before NumPy loads its BLAS
+    os.environ.setdefault(_var, "1")
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent), str(HERE)]        # this checkout's dualgrad
+
+import numpy as np  # noqa: E402
+
+import bench_functions as bf  # noqa: E402  (loads the kernels: the steady state)
+
+N, n = 100_000, 4
+
+
+def _rows(x, y, M, X, Y, D):
+    """name -> (dual call, float call, floor call); ``X``, ``Y``, ``D``: duals of
+    ``x``, ``y``, ``M``."""
+    P, Q, R = X.partials, Y.partials, np.empty((N, n))
+    R2 = np.empty((2 * N, n))
+    MP = D.partials
+    b, q = M[0], MP[0]
+    RM = np.empty((M.shape[0], n))
+    RC = np.empty(MP.shape)
+    return {
+        # binary elementwise: read two partials arrays, write one
+        "np.add": (lambda: np.add(X, Y), lambda: np.add(x, y),
+                   lambda: (np.add(x, y), np.add(P, Q, out=R))),
+        "np.multiply": (lambda: np.multiply(X, Y), lambda: np.multiply(x, y),
+                        lambda: (np.multiply(x, y), np.add(P, Q, out=R))),
+        "np.maximum": (lambda: np.maximum(X, Y), lambda: np.maximum(x, y),
+                       lambda: (np.maximum(x, y), np.add(P, Q, out=R))),
+        # unary elementwise: read one partials array, write one
+        "np.square": (lambda: np.square(X), lambda: np.square(x),
+                      lambda: (np.square(x), np.multiply(P, 2.0, out=R))),
+        "np.absolute": (lambda: np.absolute(X), lambda: np.absolute(x),
+                        lambda: (np.absolute(x), np.multiply(P, 2.0, out=R))),
+        "np.clip": (lambda: np.clip(X, -0.5, 0.5), lambda: np.clip(x, -0.5, 0.5),
+                    lambda: (np.clip(x, -0.5, 0.5), np.copyto(R, P))),
+        # copies: every partials element written once
+        "np.concatenate": (lambda: np.concatenate([X, Y]), lambda: np.concatenate([x, y]),
+                           lambda: (np.concatenate([x, y]),
+                                    np.concatenate([P, Q], out=R2))),
+        # products: the BLAS calls the partials need, on the partials as they lie
+        "np.dot": (lambda: np.dot(X, Y), lambda: np.dot(x, y),
+                   lambda: (np.dot(x, y), np.matmul(y, P), np.matmul(x, Q))),
+        "np.matmul": (lambda: D @ D[0], lambda: M @ b,
+                      lambda: (M @ b, np.matmul(b, MP, out=RM), M @ q)),
+        "np.cov": (lambda: np.cov(D), lambda: np.cov(M),
+                   lambda: (np.cov(M), np.matmul(M, MP, out=RC))),
+    }
+
+
+def run(repeat, only):
+    rng = np.random.default_rng(0)
+    floats, duals = bf._inputs(N, n, rng)
+    x, y, M, _ = floats
+    X, Y, D, _ = duals
+    rows = _rows(x, y, M, X, Y, D)
+    if only:
+        rows = {k: v for k, v in rows.items() if any(o in k for o in only)}
+    out = {}
+    for name, (dual, plain, floor) in rows.items():
+        d, f = [], []
+        for _ in range(repeat):                       # dual and floor interleaved
+            d.append(bf.ratio(dual, plain, 1, 0.004)[1])
+            f.append(bf.ratio(floor, plain, 1, 0.004)[1])
+        out[name] = (statistics.median(d), statistics.median(f),
+                     statistics.median(a / b for a, b in zip(d, f)))
+        print(f"{name}: done", file=sys.stderr, flush=True)
+    return out
+
+
+def main():
+    args = sys.argv[1:]
+    repeat = int(args[args.index("--repeat") + 1]) if "--repeat" in args else 5
+    only = args[args.index("--only") + 1].split(",") if "--only" in args else None
+    out = run(repeat, only)
+    print(f"N = {N}, n = {n}: medians of {repeat} repeats (each ratio against the float "
+          "call timed beside it)\n")
+    print("| row | dual / float | floor / float | dual / floor |")
+    print("|---|---|---|---|")
+    for name, (d, f, r) in out.items():
+        print(f"| {name} | {d:.1f}x | {f:.1f}x | {r:.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -14,13 +14,16 @@ alike; the table gives the medians of the ratios:
 * ``dual / float``: the row of ``bench_functions.py --cells 100000:4``;
 * ``floor / float``: what NumPy itself needs for the partials' work (at n = 4 a
   memory-bound row moves (n + 1) = 5 times the float call's bytes);
-* ``dual / floor``: what dualgrad adds on top (dispatch, checks, temporaries).
+* ``dual / floor``: what dualgrad adds on top (dispatch, checks, temporaries);
+* ``faults / call``: minor page faults per dual call (``getrusage``), over 20 calls
+  after the timing: fresh pages for a partials array of 3.2 MB would show as ~780.
 
 A row whose ``floor / float`` is above 8 cannot reach issue 13's 8x by propagation
 alone; a row whose ``dual / floor`` is well above 1 has work to remove.
 """
 
 import os
+import resource
 import statistics
 import sys
 from pathlib import Path
@@ -90,8 +93,12 @@ def run(repeat, only):
         for _ in range(repeat):                       # dual and floor interleaved
             d.append(bf.ratio(dual, plain, 1, 0.004)[1])
             f.append(bf.ratio(floor, plain, 1, 0.004)[1])
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        for _ in range(20):
+            dual()
+        faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 20
         out[name] = (statistics.median(d), statistics.median(f),
-                     statistics.median(a / b for a, b in zip(d, f)))
+                     statistics.median(a / b for a, b in zip(d, f)), faults)
         print(f"{name}: done", file=sys.stderr, flush=True)
     return out
 
@@ -103,10 +110,10 @@ def main():
     out = run(repeat, only)
     print(f"N = {N}, n = {n}: medians of {repeat} repeats (each ratio against the float "
           "call timed beside it)\n")
-    print("| row | dual / float | floor / float | dual / floor |")
-    print("|---|---|---|---|")
-    for name, (d, f, r) in out.items():
-        print(f"| {name} | {d:.1f}x | {f:.1f}x | {r:.2f} |")
+    print("| row | dual / float | floor / float | dual / floor | faults / call |")
+    print("|---|---|---|---|---|")
+    for name, (d, f, r, faults) in out.items():
+        print(f"| {name} | {d:.1f}x | {f:.1f}x | {r:.2f} | {faults:.0f} |")
 
 
 if __name__ == "__main__":

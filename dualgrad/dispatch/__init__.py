@@ -10,7 +10,8 @@ this wing's entry points through ``connect`` instead of importing it.
 
 from ..dual import _array, _scalar
 from ._operands import operand, write_out
-from ._ufuncs import apply, call, call_ufunc, call_unary_with_out, lean, small, with_number
+from ._ufuncs import (_hush, _unhush, apply, call, call_ufunc, call_unary_with_out,
+                      call_with_out, lean, small, with_number)
 
 
 def _functions_on_first_use(func, args, kwargs, like=None):
@@ -24,6 +25,7 @@ def _functions_on_first_use(func, args, kwargs, like=None):
 
 
 _scalar.connect(apply=apply, call_ufunc=call_ufunc, call_unary_with_out=call_unary_with_out,
-                dispatch=_functions_on_first_use, small=small)
+                call_with_out=call_with_out, dispatch=_functions_on_first_use, small=small,
+                hush=_hush, unhush=_unhush)
 _array.connect(apply=apply, call=call, small=small, lean=lean, with_number=with_number,
                write_out=write_out, dispatch=_functions_on_first_use, operand=operand)

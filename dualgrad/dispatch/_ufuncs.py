@@ -22,7 +22,8 @@ from ._operands import check_holomorphic, is_complex as _is_complex, operand, wr
 from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, derivative_functions, rule_for,
                              tangent_function)
 
-__all__ = ["apply", "call", "call_ufunc", "lean", "operand", "small", "with_number"]
+__all__ = ["apply", "call", "call_ufunc", "call_unary_with_out", "call_with_out", "lean",
+           "operand", "small", "with_number"]
 
 _f64 = np.float64
 _c128 = np.complex128             # (ordered, as NumPy orders complex arrays; Python's is not)
@@ -803,3 +804,9 @@ def call_ufunc(ufunc, *args):
 def call_unary_with_out(ufunc, a, out):
     """The general path for ``ufunc(a)`` whose value ``out`` is already known."""
     return call(rule_for(ufunc), (a,), out)
+
+
+def call_with_out(ufunc, args, out):
+    """The general path for ``ufunc(*args)`` whose value ``out`` is already known (a
+    scalar dual's inlined path met a singular point after computing it)."""
+    return call(rule_for(ufunc), args, out)

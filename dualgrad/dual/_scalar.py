@@ -3,20 +3,30 @@
 A scalar dual with ``n <= 16`` partials is an instance of a class with one slot
 for the value, one per partial (``p0`` ... ``p{n-1}``) and one for the tag; with
 more, one slot holds all partials as a small array (the "vector" kind, flat
-cost in ``n``).  The classes are generated on first use from the rule table:
-the operators whose Python spelling on floats means the same as the ufunc
-(``+``, ``-``, ``*``, ``/`` and ``**`` by a constant) and the unary ufuncs get
-their derivative expressions inlined, so plain-Python simulation loops never
-touch NumPy's array machinery or numba.  Everything else, and every unusual
-case on the fast path (division by zero, an infinite local derivative, mixed
-tags, nested duals), goes through the general dispatch
+cost in ``n``).  The classes are generated on first use from the rule table,
+every derivative inlined from the table's expressions, so plain-Python simulation
+loops never touch NumPy's array machinery or numba:
+
+* the operators whose Python spelling on floats means the same as the ufunc
+  (``+``, ``-``, ``*``, ``/``, and ``** 2``);
+* every unary and binary ufunc of the table on floats (``_UNARY``, ``_BINARY``:
+  smooth, locally constant and predicate rules, ``modf`` and ``divmod``), and the
+  operators spelling them (``abs``, ``**``, ``%``, ``//``, ``divmod``): the value is
+  NumPy's own ufunc on the floats, the local derivatives the table's expressions on
+  Python floats with exact twins of NumPy's functions
+  (:meth:`dualgrad.rules._expr.Expr.scalar_source`), so the result is the general
+  path's to the bit.
+
+Everything else, and every unusual case on the fast path (a singular point, a
+non-finite local derivative, mixed or dead tags, nested duals, complex partials where
+the rule has a tangent), goes through the general dispatch
 :func:`dualgrad.dispatch._ufuncs.call`, which gives NumPy's results.
 
 This module imports nothing above the dual wing: the dispatch entry points the
-classes call (``apply``, ``call_ufunc``, ``call_unary_with_out``, ``dispatch``)
-and the array kind's ``stack_scalars`` are handed to :func:`connect` by the layers
-that own them (:mod:`dualgrad.dispatch` and :mod:`dualgrad.dual._array`) when
-they are imported, before any class is generated.
+classes call (``apply``, ``call_ufunc``, ``call_unary_with_out``, ``call_with_out``,
+``dispatch``, ``hush``/``unhush``) and the array kind's ``stack_scalars`` are handed
+to :func:`connect` by the layers that own them (:mod:`dualgrad.dispatch` and
+:mod:`dualgrad.dual._array`) when they are imported, before any class is generated.
 
 The classes have no ``__len__`` or ``__getitem__`` so that NumPy treats them as
 opaque objects: ``np.array([d1, d2])`` gives an object array.
@@ -29,20 +39,14 @@ import numpy as np
 from . import _base
 from .. import errors
 from ._base import Dual, numeric
+from ..rules._expr import SCALAR_NAMESPACE
 from ..rules._table import RULES, rule_for
 
 # Entry points of higher layers, handed over by connect() (see the module docstring).
-apply = call_ufunc = call_unary_with_out = dispatch = small = stack_scalars = None
+apply = call_ufunc = call_unary_with_out = call_with_out = dispatch = hush = small = \
+    stack_scalars = unhush = None
 
 __all__ = ["ScalarDual", "scalar_class", "make_scalar", "scalars_from_rows", "connect"]
-
-
-# The ufuncs whose operators the generated classes inline (see _FAST), and the
-# numbers those operators take on their inlined path.
-_OPERATORS = {np.add: ("__add__", "__radd__"), np.subtract: ("__sub__", "__rsub__"),
-              np.multiply: ("__mul__", "__rmul__"), np.true_divide: ("__truediv__",
-                                                                  "__rtruediv__")}
-_NUMBERS = frozenset({float, int, np.float64})
 
 
 class ScalarDual(Dual):
@@ -50,6 +54,7 @@ class ScalarDual(Dual):
 
     __slots__ = ()
     _UNARY = {}
+    _BINARY = {}
     _kind = "slots"
     ndim = 0
     shape = ()
@@ -81,13 +86,9 @@ class ScalarDual(Dual):
             if fast is not None:
                 return fast(self)
         if method == "__call__" and not kwargs and len(inputs) == 2:
-            names = _OPERATORS.get(ufunc)     # np.float64(2.0) * d: NumPy's scalar
-            if names is not None:             # asks the ufunc; the operator's own path
-                a, b = inputs
-                if b is self and type(a) in _NUMBERS:
-                    return getattr(self, names[1])(a)
-                if a is self and type(b) in _NUMBERS:
-                    return getattr(self, names[0])(b)
+            fast = self._BINARY.get(ufunc)      # generated: any operands (np.float64(2.0)
+            if fast is not None:                # * d: NumPy's scalar asks the ufunc), the
+                return fast(*inputs)            # general path by itself where unusual
         if method == "__call__" and not kwargs:           # an array operand: arr * d
             rule = RULES.get(ufunc)
             if rule is None:
@@ -153,7 +154,7 @@ class ScalarDual(Dual):
 _CLASSES = {}
 
 # Operators whose Python spelling on two floats means the same as the ufunc.
-_FAST = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "pow": "**"}
+_FAST = {"add": "+", "sub": "-", "mul": "*", "truediv": "/", "pow": "**"}   # (** by 2 only)
 _REFLECTED_FAST = {"add", "sub", "mul", "truediv"}
 
 
@@ -205,54 +206,102 @@ def _p(var, k):
     return f"{var}.partials" if k is None else f"{var}.p{k}"
 
 
-def _build(lines, n, value, terms_of_k):
+def _build(lines, n, value, terms_of_k, tag="a.tag"):
     """Lines building the result ``r`` with partial k from ``terms_of_k(k)``.
 
     ``n=None`` builds the vector kind: one array expression for all partials.
     """
     lines.append("        r = _new(C)")
     lines.append(f"        r.value = {value}")
-    for k in (range(n) if n is not None else [None]):
+    if n is None:
+        # NumPy arithmetic on the partials array: quiet, as the general path's on
+        # floats is (1e308 * -2.5 is -inf there, inf + -inf NaN, with no warning)
+        terms = terms_of_k(None)
+        if any(f" {op} " in terms for op in "+-*/"):
+            lines += ["        token = _hush()", "        try:",
+                      f"            r.partials = {terms}", "        finally:",
+                      "            _unhush(token)"]
+        else:
+            lines.append(f"        r.partials = {terms}")
+    for k in (range(n) if n is not None else []):
         lines.append(f"        {_p('r', k)} = {terms_of_k(k)}")
-    lines.append("        r.tag = a.tag")
+    lines.append(f"        r.tag = {tag}")
     lines.append("        return r")
 
 
+def _zero(var, k):
+    """Source of partial ``k`` of a locally constant result (all of them for ``None``),
+    as the general path gives it: ``0.0``."""
+    return "0.0" if k is not None else f"_zeros(len({var}.partials))"
+
+
+def _real_partials(var, n):
+    """Source of the test that ``var``'s partials are plain floats (a complex one
+    makes ``abs``, ``conj`` and ``sign`` take the table's tangent: the general path)."""
+    if n is None:
+        return f"type({var}.partials) is _nd and {var}.partials.dtype is _F64D"
+    return " and ".join(f"type({var}.p{k}) is float" for k in range(n))
+
+
+def _derivative(name, expr):
+    """``(line, ref)``: the source line binding the local derivative ``expr`` on
+    Python floats (none for +-1 or a bare argument) and the name to use."""
+    if _unit(expr) or expr.variable in ("x", "y"):
+        return None, expr.variable
+    src = expr.scalar_source()
+    if "**" in expr.operators:              # a negative base: Python's ** is complex
+        src = f"float({src})"
+    return f"{name} = {src}", name
+
+
+# the exceptions of a derivative's source on floats where NumPy would warn (the
+# twins' ValueError, ZeroDivisionError, OverflowError; float() of a complex: TypeError)
+_RAISED = "(ArithmeticError, ValueError, TypeError)"
+
+
+def _fast_power(rule, n):
+    """``d ** y``: NumPy's power (:func:`_fast_binary_ufunc`, ``_fast2_power``), with
+    ``d ** 2`` inlined as ``x * x`` (what ``np.power(x, 2.0)`` gives) and the
+    square's local derivative (the power rule's own at y = 2, to the bit, without
+    its where()); an infinite result goes to NumPy's power, which warns."""
+    square = RULES[np.square].exprs[0].source()
+    lines = ["def __pow__(a, b):", "    tb = type(b)",
+             "    if (tb is float or tb is int) and b == 2.0:", "        x = a.value",
+             "        if type(x) is float:", "            out = x * x",
+             f"            f0 = {square}",
+             "            if out - out == 0.0 and f0 - f0 == 0.0:"]
+    body = []
+    _build(body, n, "out", lambda k: _term(rule.exprs[0], "f0", _p("a", k)))
+    lines += ["        " + line for line in body]
+    lines.append("    return _fast2_U(a, b)")
+    return "\n".join(lines)
+
+
 def _fast_binary(stem, symbol, rule, n):
+    if stem == "pow":
+        return _fast_power(rule, n)
     e0, e1 = rule.exprs
     lines = [f"def __{stem}__(a, b):", "    tb = type(b)"]
-    if stem != "pow":                   # dual ** dual takes the general path
-        lines += ["    if tb is C and b.tag == a.tag:", "        x = a.value",
-                  "        y = b.value"]
-        if symbol == "/":               # float + - * float cannot raise
-            lines += ["        try:", f"            out = x {symbol} y",
-                      "        except ZeroDivisionError:", "            return _call(U, a, b)"]
-        else:
-            lines.append(f"        out = x {symbol} y")
-        (bind0, f0), (bind1, f1) = _factor("f0", e0), _factor("f1", e1)
-        lines += bind0 + bind1
-        check = _finite_check([(e0, f0), (e1, f1)])
-        if check:
-            lines.append(f"        if not ({check}): return _call(U, a, b)")
-        _build(lines, n, "out",
-               lambda k: _plus(_term(e0, f0, _p("a", k)), _term(e1, f1, _p("b", k))))
+    lines += ["    if tb is C and b.tag == a.tag:", "        x = a.value", "        y = b.value"]
+    if symbol == "/":               # float + - * float cannot raise
+        lines += ["        try:", f"            out = x {symbol} y",
+                  "        except ZeroDivisionError:", "            return _call(U, a, b)"]
+    else:
+        lines.append(f"        out = x {symbol} y")
+    (bind0, f0), (bind1, f1) = _factor("f0", e0), _factor("f1", e1)
+    lines += bind0 + bind1
+    check = _finite_check([(e0, f0), (e1, f1)])
+    if check:
+        lines.append(f"        if not ({check}): return _call(U, a, b)")
+    _build(lines, n, "out",
+           lambda k: _plus(_term(e0, f0, _p("a", k)), _term(e1, f1, _p("b", k))))
     lines += ["    if tb is float or tb is int or tb is _f64:", "        x = a.value",
               "        y = b if tb is not _f64 else float(b)",
               "        try:", f"            out = x {symbol} y",
               "        except (ZeroDivisionError, OverflowError):",
               "            return _call(U, a, b)"]
-    if stem == "pow":
-        lines.append("        if type(out) is complex: return _call(U, a, b)")
-        # d ** 2 is np.square(d), as NumPy's ** does for arrays: the square's local
-        # derivative (the power rule's own at y = 2, to the bit) without its where()
-        square = RULES[np.square].exprs[0].source()
-        lines += ["        try:", f"            f0 = ({square}) if y == 2.0 else {e0.source()}",
-                  "        except (ZeroDivisionError, OverflowError):",
-                  "            return _call(U, a, b)"]
-        f0 = "f0"
-    else:
-        bind0, f0 = _factor("f0", e0)
-        lines += bind0
+    bind0, f0 = _factor("f0", e0)
+    lines += bind0
     check = _finite_check([(e0, f0)])
     if check:
         lines.append(f"        if not ({check}): return _call(U, a, b)")
@@ -279,25 +328,123 @@ def _fast_reflected(stem, symbol, rule, n):
 
 
 def _fast_ufunc(u, rule, n):
-    """A unary smooth ufunc on a float-valued dual, its derivative inlined.
+    """A unary ufunc on a float-valued dual, its derivative inlined.
 
-    The derivative is evaluated with the ``math`` twins of its NumPy calls
-    (:meth:`dualgrad.rules._expr.Expr.math_source`): on Python floats a singular
-    point raises (caught: the general path then gives NumPy's inf/NaN) instead of
-    warning, and ``np.seterr(all="raise")`` in user code is respected.  Anything
-    unusual (a nested value, a singular point, a non-finite local derivative)
-    takes the general path, which gives NumPy's results.
+    The derivative is evaluated on Python floats with the exact twins of its NumPy
+    calls (:meth:`dualgrad.rules._expr.Expr.scalar_source`: NumPy's bits; a singular
+    point raises, caught, instead of warning, and ``np.seterr(all="raise")`` in user
+    code is respected).  Anything unusual (a nested value, complex partials where the
+    rule has a tangent, a singular point, a non-finite local derivative) takes the
+    general path, which gives NumPy's results.  A locally constant rule (``floor``,
+    ``sign``) gives zero partials, as the general path does.
     """
-    e0 = rule.exprs[0]
+    e0 = rule.exprs[0] if rule.kind == "smooth" else None
     lines = [f"def _fast_{rule.name}(a):", "    if a.tag not in _L: return _call(U, a)",
-             "    x = a.value",
-             "    if type(x) is not float: return _call(U, a)", "    out = float(U(x))",
-             "    try:", f"        f0 = {e0.math_source()}",
-             "    except (ZeroDivisionError, ValueError, OverflowError):",
-             "        return _again(U, a, out)",
-             "    if not (f0 - f0 == 0.0): return _again(U, a, out)", "    if True:"]
-    _build(lines, n, "out", lambda k: _term(e0, "f0", _p("a", k)))
+             "    x = a.value", "    if type(x) is not float: return _call(U, a)"]
+    if rule.kind == "predicate":                # a plain NumPy bool, as the general path's
+        lines.append("    return U(x)")
+        return "\n".join(lines).replace("(U,", f"({u},").replace("U(x)", f"{u}(x)")
+    if rule.tangent:
+        lines.append(f"    if not ({_real_partials('a', n)}): return _call(U, a)")
+    lines.append("    out = float(U(x))")
+    if e0 is None:
+        lines.append("    if True:")
+        _build(lines, n, "out", lambda k: _zero("a", k))
+    else:
+        line, f0 = _derivative("f0", e0)
+        if line is not None:
+            lines += ["    try:", f"        {line}", f"    except {_RAISED}:",
+                      "        return _again(U, a, out)",
+                      f"    if not ({f0} - {f0} == 0.0): return _again(U, a, out)"]
+        lines.append("    if True:")
+        term = (lambda k: f"{_p('a', k)}.copy()") if n is None and e0.constant == 1.0 \
+            else (lambda k: _term(e0, f0, _p("a", k)))      # (a new array, not a's)
+        _build(lines, n, "out", term)
     return "\n".join(lines).replace("(U,", f"({u},").replace("U(x)", f"{u}(x)")
+
+
+def _fast_binary_ufunc(u, rule, n):
+    """A binary ufunc on two duals of one tag, or a dual and a Python/NumPy float or
+    int, its derivatives inlined as :func:`_fast_ufunc` does: the value is the ufunc's
+    own on the floats, the local derivatives the table's expressions on floats (exact
+    twins), the partials ``f0 * a.p + f1 * b.p`` in the general path's order.  A
+    nested or complex value, mixed or dead tags, any other operand, a singular point
+    or a non-finite local derivative take the general path."""
+    exprs = [e if rule.kind == "smooth" else None for e in rule.exprs]
+    lines = [f"def _fast2_{rule.name}(a, b):", "    ta = type(a)", "    tb = type(b)"]
+    number = "is float or {0} is _f64 or {0} is int"
+    cases = ((f"ta is C and tb is C and a.tag == b.tag", (0, 1), "a"),
+             (f"ta is C and (tb {number.format('tb')})", (0,), "a"),
+             (f"tb is C and (ta {number.format('ta')})", (1,), "b"))
+    for test, duals, owner in cases:
+        lines += [f"    if {test}:", f"        t = {owner}.tag",
+                  "        if t not in _L: return _call(U, a, b)"]
+        for k, var in enumerate("xy"):
+            src = "ab"[k]
+            if k in duals:
+                lines += [f"        {var} = {src}.value",
+                          f"        if type({var}) is not float: return _call(U, a, b)"]
+            else:                           # NumPy's float64 of the number, exactly
+                lines += ["        try:", f"            {var} = float({src})",
+                          "        except OverflowError:", "            return _call(U, a, b)"]
+        if rule.kind == "predicate":            # a plain NumPy bool, as the general path's
+            lines.append("        return U(x, y)")
+            continue
+        lines.append("        out = float(U(x, y))")
+        refs, binds = {}, []
+        for k in duals:
+            if exprs[k] is not None:
+                line, refs[k] = _derivative(f"f{k}", exprs[k])
+                if line is not None:
+                    binds.append(line)
+        if binds:
+            lines += ["        try:"] + [f"            {b}" for b in binds] + \
+                     [f"        except {_RAISED}:", "            return _again2(U, (a, b), out)"]
+        check = " and ".join(f"{f} - {f} == 0.0" for k, f in refs.items()
+                             if not _unit(exprs[k]))
+        if check:
+            lines.append(f"        if not ({check}): return _again2(U, (a, b), out)")
+
+        def terms(k, refs=refs, duals=duals):
+            parts = [_term(exprs[j], refs[j], _p("ab"[j], k)) for j in duals if j in refs]
+            if not parts:
+                return _zero("ab"[duals[0]], k)
+            if len(parts) == 1 and n is None and parts[0] == _p("ab"[duals[0]], k):
+                return parts[0] + ".copy()"             # a new array, not the argument's
+            return parts[0] if len(parts) == 1 else _plus(*parts)
+        _build(lines, n, "out", terms, tag="t")
+    lines.append("    return _call(U, a, b)")
+    return "\n".join(lines).replace("(U,", f"({u},").replace("U(x, y)", f"{u}(x, y)")
+
+
+def _binary_fast(rule):
+    """Does :func:`_fast_binary_ufunc` cover ``rule``?"""
+    if rule.ufunc.nin != 2 or rule.ufunc.nout != 1:
+        return False
+    if rule.kind == "predicate":
+        return True
+    return rule.kind in ("smooth", "zero") and len(rule.derivs) == 2 and \
+        all(d is not None for d in rule.derivs) and \
+        not any(dom[2:] == ("int",) for dom in rule.domain) and \
+        (rule.kind == "zero" or all(e is None or e.scalar_source() is not None
+                                     for e in rule.exprs))
+
+
+def _unary_fast(rule):
+    """Does :func:`_fast_ufunc` cover ``rule``?"""
+    if rule.ufunc.nin != 1 or rule.ufunc.nout != 1:
+        return False
+    return rule.kind == "predicate" or len(rule.derivs) == 1 and (
+        rule.kind == "zero" or rule.kind == "smooth" and rule.exprs[0] is not None and
+        rule.exprs[0].scalar_source() is not None)
+
+
+# custom rules of scalars composed of fast paths, as dispatch's _modf and _divmod
+# compose them (np.trunc then -, floor_divide and remainder): the same calls, fewer steps
+_COMPOSED = {np.modf: ("def _fast_modf(a):\n    w = _fast_trunc(a)\n    return (a - w, w)",
+                       ("trunc",)),
+             np.divmod: ("def _fast2_divmod(a, b):\n    return (_fast2_floor_divide(a, b), "
+                         "_fast2_remainder(a, b))", ("floor_divide", "remainder"))}
 
 
 def _fast_unary(stem, rule, n):
@@ -313,10 +460,13 @@ def _generate(n):
     table in its own namespace."""
     methods = []
     namespace = {"np": np, "_new": object.__new__, "_f64": np.float64,
-                 "_call": call_ufunc, "_again": call_unary_with_out, "math": math,
+                 "_call": call_ufunc, "_again": call_unary_with_out,
+                 "_again2": call_with_out, "_nd": np.ndarray, "_F64D": np.dtype(np.float64),
+                 "_zeros": np.zeros, "_hush": hush, "_unhush": unhush,
                  "_L": _base.LIVE}                 # live tags: escaped duals raise
     from ..rules._table import _NAMESPACE
     namespace.update(_NAMESPACE)
+    namespace.update(SCALAR_NAMESPACE)
     if n is None:
         slots = ("value", "tag", "partials")
         methods.append("def _plist(self):\n    p = self.partials\n"
@@ -332,33 +482,51 @@ def _generate(n):
         methods.append(f"def _from(value, partials, tag):\n    r = _new(C)\n"
                        f"    r.value = value\n    r.tag = tag\n    {targets}= partials\n"
                        "    return r")
-    unary = {}
+    unary, binary = {}, {}
     for rule in list(RULES.values()):
         stem = rule.operator
         u = f"_u_{rule.name}"
         namespace[u] = rule.ufunc
-        if rule.kind == "smooth" and rule.ufunc.nin == 1 and \
-                rule.exprs[0] is not None and not _unit(rule.exprs[0]) and \
-                rule.exprs[0].math_source() is not None:
+        if _unary_fast(rule):
             methods.append(_fast_ufunc(u, rule, n))
             unary[rule.ufunc] = f"_fast_{rule.name}"
+        fast2 = None
+        if _binary_fast(rule):
+            methods.append(_fast_binary_ufunc(u, rule, n))
+            fast2 = binary[rule.ufunc] = f"_fast2_{rule.name}"
+        composed = _COMPOSED.get(rule.ufunc)
+        if composed and all(RULES.get(getattr(np, f)) is not None and
+                            (_unary_fast if rule.ufunc.nin == 1 else _binary_fast)(
+                                RULES[getattr(np, f)]) for f in composed[1]):
+            methods.append(composed[0])
+            name = composed[0].split("(")[0][4:]
+            if rule.ufunc.nin == 1:
+                unary[rule.ufunc] = name
+            else:
+                fast2 = binary[rule.ufunc] = name
         if rule.kind in ("smooth", "zero") and rule.ufunc.nin <= 2:
             methods.append(f"def {rule.name}(a, *b):\n    return _call({u}, a, *b)")
         if not stem or rule.kind == "predicate" or stem == "matmul":
             continue
         if stem in _FAST:
             body = _fast_binary(stem, _FAST[stem], rule, n)
-            methods.append(body.replace("(U,", f"({u},"))
+            methods.append(body.replace("(U,", f"({u},").replace("_fast2_U", fast2 or ""))
         elif stem in ("neg", "pos"):
             methods.append(_fast_unary(stem, rule, n).replace("(U,", f"({u},"))
         elif rule.ufunc.nin == 1:
-            methods.append(f"def __{stem}__(a):\n    return _call({u}, a)")
+            target = unary.get(rule.ufunc)
+            methods.append(f"def __{stem}__(a):\n    return {target}(a)" if target else
+                           f"def __{stem}__(a):\n    return _call({u}, a)")
+        elif fast2:
+            methods.append(f"def __{stem}__(a, b):\n    return {fast2}(a, b)")
         else:
             methods.append(f"def __{stem}__(a, b):\n    return _call({u}, a, b)")
         if rule.ufunc.nin == 2:
             if stem in _REFLECTED_FAST:
                 body = _fast_reflected(stem, _FAST[stem], rule, n)
                 methods.append(body.replace("(U,", f"({u},"))
+            elif fast2:
+                methods.append(f"def __r{stem}__(a, b):\n    return {fast2}(b, a)")
             else:
                 methods.append(f"def __r{stem}__(a, b):\n    return _call({u}, b, a)")
     source = "\n\n".join(methods)
@@ -371,8 +539,9 @@ def _generate(n):
                 obj.__code__.co_filename.startswith("<dualgrad scalar"):
             body[key] = obj
     body["_UNARY"] = {u: namespace[key] for u, key in unary.items()}
+    body["_BINARY"] = {u: namespace[key] for u, key in binary.items()}
     body["_from"] = staticmethod(namespace["_from"])
-    for key in unary.values():
+    for key in (*unary.values(), *binary.values()):
         del body[key]
     cls = type(name, (ScalarDual,), body)
     namespace["C"] = cls
@@ -420,8 +589,8 @@ def scalars_from_rows(values, partials, tag):
     return [build(v, r, tag) for v, r in zip(values.tolist(), rows)]
 
 
-_ENTRY_POINTS = ("apply", "call_ufunc", "call_unary_with_out", "dispatch", "small",
-                 "stack_scalars")
+_ENTRY_POINTS = ("apply", "call_ufunc", "call_unary_with_out", "call_with_out", "dispatch",
+                 "hush", "small", "stack_scalars", "unhush")
 
 
 def connect(**entry_points):
@@ -430,7 +599,8 @@ def connect(**entry_points):
     unknown = set(entry_points) - set(_ENTRY_POINTS)
     if unknown:
         raise ValueError(f"dualgrad.dual._scalar.connect(): unknown entry points {unknown}")
-    if _CLASSES and set(entry_points) & {"call_ufunc", "call_unary_with_out"}:
+    held = {"call_ufunc", "call_unary_with_out", "call_with_out", "hush", "unhush"}
+    if _CLASSES and set(entry_points) & held:
         raise RuntimeError("dualgrad.dual._scalar.connect(): the generated classes hold "
-                           "call_ufunc and call_unary_with_out; they cannot change now")
+                           f"{', '.join(sorted(held))}; they cannot change now")
     globals().update(entry_points)

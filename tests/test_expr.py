@@ -92,7 +92,7 @@ def test_scalar_twins_exist_for_the_scalar_fast_path():
     names = {r.name for r in SCALAR_RULES}
     assert {"sin", "cos", "exp", "log", "sqrt", "tanh", "log1p", "arcsin", "erf", "absolute",
             "sinh", "maximum", "fmin", "arctan2", "hypot", "copysign", "power",
-            "logaddexp", "logaddexp2", "fmod", "remainder"} <= names
+            "logaddexp", "logaddexp2", "fmod", "remainder", "ldexp"} <= names
     assert "i0e" not in names                       # scipy's functions have no twin
     assert parse("np.sign(x)", ("x",)).scalar_source() == "_sign(x)"
     assert parse("where(x > 0.0, 1.0 / x, 0.0)", ("x",)).scalar_source() == \
@@ -122,12 +122,17 @@ def test_scalar_source_gives_numpys_bits_on_floats(rule):
     rng = np.random.default_rng(zlib.crc32(rule.name.encode()))
     nin = rule.ufunc.nin
     names = ("x", "y", "z")[:nin]
-    points = [tuple(float(v) for v in p) for p in zip(*[
-        np.concatenate([_sample(rng, rule.domain[k], (200,)), rng.uniform(-30, 30, 50)])
-        for k in range(nin)])]
-    points += [(v,) * nin for v in _SPECIAL]
+    integer = [rule.domain[k][-1] == "int" for k in range(nin)]
+    special = [[int(v) for v in (-3, 0, 2, 1100, -1100)] if integer[k] else _SPECIAL
+               for k in range(nin)]          # ldexp's exponent: Python ints
+    points = [tuple(int(v) if integer[k] else float(v) for k, v in enumerate(p))
+              for p in zip(*[np.concatenate([_sample(rng, rule.domain[k], (200,)),
+                                             rng.integers(-30, 30, 50) if integer[k] else
+                                             rng.uniform(-30, 30, 50)]) for k in range(nin)])]
+    points += [tuple(special[k][i % len(special[k])] for k in range(nin))
+               for i in range(len(_SPECIAL))]
     if nin == 2:
-        points += [(v, w) for v in _SPECIAL for w in _SPECIAL]
+        points += [(v, w) for v in special[0] for w in special[1]]
     for k, expr in enumerate(rule.exprs):
         if expr is None or expr.scalar_source() is None:
             continue
@@ -137,7 +142,7 @@ def test_scalar_source_gives_numpys_bits_on_floats(rule):
         for p in points:
             with np.errstate(all="ignore"):
                 out = rule.ufunc(*p)
-                want = numpy_fn(*(np.float64(v) for v in p), out)
+                want = numpy_fn(*(v if type(v) is int else np.float64(v) for v in p), out)
             try:
                 with np.errstate(all="raise"):
                     got = fast(*p, float(out))

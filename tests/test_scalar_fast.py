@@ -109,28 +109,34 @@ def _binary_spellings(rule):
 _PYTHON_OPERATORS = ("add", "sub", "mul", "truediv")
 
 
+def _integral(v):
+    return bool(np.isfinite(v)) and abs(v) < 1e18 and v == int(v)
+
+
 @pytest.mark.parametrize("n", [4, 17])
 @pytest.mark.parametrize("ufunc", BINARY, ids=[u.__name__ for u in BINARY])
 def test_binary_fast_path_is_the_general_path(ufunc, n):
     rule = RULES[ufunc]
     tag = 0
     assert len(BINARY) >= 30 and np.maximum in BINARY and np.less in BINARY
+    rng = np.random.default_rng(11)       # and numbers of every magnitude and sign
+    spread = (rng.standard_normal((2, 120)) * 10.0 ** rng.integers(-300, 300, (2, 120))).tolist()
+    pairs = [(v, w) for v in SPECIAL for w in SPECIAL] + list(zip(*spread))
     for name, spell, is_operator in _binary_spellings(rule):
-        for v in SPECIAL:
-            for w in SPECIAL:
-                a, b = _dual(v, (PA * 5)[:n], tag), _dual(w, (PB * 5)[:n], tag)
-                cases = [(a, b), (a, w), (v, b), (a, np.float64(w)), (np.float64(v), b)]
-                if w == int(w) if np.isfinite(w) and abs(w) < 1e18 else False:
-                    cases.append((a, int(w)))
-                if v == int(v) if np.isfinite(v) and abs(v) < 1e18 else False:
-                    cases.append((int(v), b))
-                for x, y in cases:
-                    if is_operator and type(x) is np.float64:
-                        continue                # NumPy's scalar operator: its own path
-                    # + - * / on floats are Python's: 1e308 + 1e308 is inf, unwarned
-                    _check(lambda: spell(x, y), lambda: _ufuncs.call(rule, (x, y)),
-                           (name, v, w, type(x).__name__, type(y).__name__),
-                           warns=not is_operator or name not in _PYTHON_OPERATORS)
+        for v, w in pairs:
+            a, b = _dual(v, (PA * 5)[:n], tag), _dual(w, (PB * 5)[:n], tag)
+            cases = [(a, b), (a, w), (v, b), (a, np.float64(w)), (np.float64(v), b)]
+            if _integral(w):
+                cases.append((a, int(w)))
+            if _integral(v):
+                cases.append((int(v), b))
+            for x, y in cases:
+                if is_operator and type(x) is np.float64:
+                    continue                # NumPy's scalar operator: its own path
+                # + - * / on floats are Python's: 1e308 + 1e308 is inf, unwarned
+                _check(lambda: spell(x, y), lambda: _ufuncs.call(rule, (x, y)),
+                       (name, v, w, type(x).__name__, type(y).__name__),
+                       warns=not is_operator or name not in _PYTHON_OPERATORS)
 
 
 def test_ties_and_nan_of_the_selections():

@@ -61,7 +61,9 @@ class _Fn(NamedTuple):
 # float64 exp, log, sinh, cosh, tanh, tan, expm1, log1p and power differ from libm's in
 # the last bit for a few percent of arguments (measured: np.sinh against math.sinh on
 # 20,000 points in (-3, 3), 5162 differ).  Only functions IEEE 754 defines exactly keep
-# their ``math`` spelling (sqrt, copysign); the others call NumPy's ufunc behind a guard.
+# their ``math`` spelling (sqrt, copysign, ldexp: an exact scaling by a power of 2, which
+# raises OverflowError where NumPy's overflows); the others call NumPy's ufunc behind a
+# guard.
 _INF = float("inf")
 
 
@@ -83,9 +85,11 @@ def _inside(ufunc, lo, hi):
 
 def _floor_divide(x, y):
     """Twin of ``np.floor_divide``: NumPy's value where it neither divides by zero nor
-    overflows."""
-    if y != 0.0 and abs(x / y) < 1e300:
-        return float(np.floor_divide(x, y))
+    overflows.  CPython's float ``//`` is NumPy's ``npy_divmod`` algorithm (NumPy took
+    it from CPython): the same bits there (0 differences on 800,000 pairs of every
+    magnitude and sign; the tests compare them)."""
+    if y != 0.0 and y - y == 0.0 and abs(x / y) < 1e300:
+        return x // y
     raise ValueError
 
 
@@ -123,7 +127,7 @@ FUNCTIONS = {
     "np.real": _Fn(1), "np.conjugate": _Fn(1),
     "np.absolute": _Fn(1),
     "np.float_power": _Fn(2, "_float_power"), "np.floor_divide": _Fn(2, "_floor_divide"),
-    "np.ldexp": _Fn(2), "np.copysign": _Fn(2, "math.copysign"),
+    "np.ldexp": _Fn(2, "math.ldexp"), "np.copysign": _Fn(2, "math.copysign"),
     **{f"sc.{name}": _Fn(1) for name in (
         "expit", "erfcx", "digamma", "gammaln", "j0", "j1", "y0", "y1", "i0", "i1", "i0e", "i1e",
         "k0", "k1")},

@@ -32,8 +32,6 @@ The classes have no ``__len__`` or ``__getitem__`` so that NumPy treats them as
 opaque objects: ``np.array([d1, d2])`` gives an object array.
 """
 
-import math
-
 import numpy as np
 
 from . import _base

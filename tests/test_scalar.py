@@ -10,7 +10,8 @@ from dualgrad.dispatch import _ufuncs
 from dualgrad.rules._table import RULES
 from dualgrad.dual._scalar import scalar_class
 
-FAST_UNARY = sorted(scalar_class(3)._UNARY, key=lambda u: u.__name__)
+FAST_UNARY = sorted((u for u in scalar_class(3)._UNARY if RULES[u].kind in ("smooth", "zero")),
+                    key=lambda u: u.__name__)
 
 
 def _general(ufunc, *args):
@@ -25,7 +26,7 @@ def test_fast_unary_equals_general_path(ufunc):
         d = dg.Dual(float(x), [1.0, -0.5, 0.0])
         fast, slow = ufunc(d), _general(ufunc, d)
         assert fast.value == slow.value
-        np.testing.assert_allclose(fast.partials, slow.partials, rtol=2e-16, atol=0)
+        np.testing.assert_array_equal(fast.partials, slow.partials)   # to the bit
 
 
 OPERATORS = [("+", np.add), ("-", np.subtract), ("*", np.multiply), ("/", np.true_divide),

@@ -395,8 +395,12 @@ def _fast_binary_ufunc(u, rule, n):
             elif integer[k]:
                 lines.append(f"        {var} = {src}")
             else:                           # NumPy's float64 of the number, exactly
-                lines += ["        try:", f"            {var} = float({src})",
-                          "        except OverflowError:", "            return _call(U, a, b)"]
+                other = "tb" if k else "ta"
+                lines += [f"        if {other} is float:", f"            {var} = {src}",
+                          "        else:", "            try:",
+                          f"                {var} = float({src})",
+                          "            except OverflowError:",
+                          "                return _call(U, a, b)"]
         if rule.kind == "predicate":            # a plain NumPy bool, as the general path's
             lines.append("        return U(x, y)")
             continue
@@ -530,10 +534,10 @@ def _generate(n):
             methods.append(_fast_unary(stem, rule, n).replace("(U,", f"({u},"))
         elif rule.ufunc.nin == 1:
             target = unary.get(rule.ufunc)
-            methods.append(f"def __{stem}__(a):\n    return {target}(a)" if target else
+            methods.append(f"__{stem}__ = {target}" if target else
                            f"def __{stem}__(a):\n    return _call({u}, a)")
         elif fast2:
-            methods.append(f"def __{stem}__(a, b):\n    return {fast2}(a, b)")
+            methods.append(f"__{stem}__ = {fast2}")       # the same function: one call less
         else:
             methods.append(f"def __{stem}__(a, b):\n    return _call({u}, a, b)")
         if rule.ufunc.nin == 2:

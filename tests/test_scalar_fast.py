@@ -201,3 +201,29 @@ def test_seterr_raise_in_user_code_is_respected():
         r = np.power(dg.Dual(2.0, [1.0, 0.0]), b)
         assert r.value == 1.0
         assert r._plist() == _ufuncs.call(RULES[np.power], (dg.Dual(2.0, [1.0, 0.0]), b))._plist()
+
+
+def test_scipy_rules_on_the_fast_paths_are_the_general_path():
+    """scipy.special's rules join the table when scipy is loaded; a class generated then
+    inlines those whose derivatives have exact twins (erf: np.exp; xlogy: np.log)."""
+    import scipy.special as sc
+    from dualgrad.dual import _scalar
+    from dualgrad.rules import _table
+    _table._load_scipy()
+    cls = _scalar._generate(5)                # a fresh class: the table as it is now
+    assert {sc.erf, sc.ndtr, sc.logit} <= set(cls._UNARY) and sc.xlogy in cls._BINARY
+    rng = np.random.default_rng(5)
+    values = SPECIAL + rng.uniform(-3, 3, 40).tolist() + rng.uniform(0.01, 5, 40).tolist()
+    pa, pb = [1.0, -0.0, 0.0, -2.5, 3.0], [0.0, 1.0, -0.0, 0.5, 2.0]
+    for u in [u for u in cls._UNARY if getattr(sc, u.__name__, None) is u]:
+        for v in values:
+            a = cls._from(v, pa, 0)
+            _check(lambda: cls._UNARY[u](a), lambda: _ufuncs.call(RULES[u], (a,)),
+                   (u.__name__, v))
+    for u in (sc.xlogy, sc.xlog1py):
+        for v in values[::3]:
+            for w in values[::5]:
+                a, b = cls._from(v, pa, 0), cls._from(w, pb, 0)
+                for x, y in ((a, b), (a, w), (v, b)):
+                    _check(lambda: cls._BINARY[u](x, y), lambda: _ufuncs.call(RULES[u], (x, y)),
+                           (u.__name__, v, w))

@@ -55,7 +55,7 @@ def test_fast_operators_equal_general_path(symbol, ufunc, other):
 def test_a_numpy_scalar_and_a_dual_through_the_ufunc_take_the_operators_path(ufunc, number,
                                                                             at):
     """``np.float64(c) * d`` reaches the dual's ``__array_ufunc__`` (NumPy's scalar asks
-    the ufunc), which hands it to the inlined operator: NumPy's value and the general
+    the ufunc), which hands it to the inlined operator (two duals: the ufunc's fast path): NumPy's value and the general
     path's partials, to the bit, at singular points and special values too."""
     a = dg.Dual(at, [1.0, 0.0])
     with np.errstate(all="ignore"):

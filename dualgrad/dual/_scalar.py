@@ -47,6 +47,14 @@ apply = call_ufunc = call_unary_with_out = call_with_out = dispatch = hush = sma
 __all__ = ["ScalarDual", "scalar_class", "make_scalar", "scalars_from_rows", "connect"]
 
 
+# The ufuncs whose operators the generated classes inline (see _FAST), and the
+# numbers those operators take on their inlined path.
+_OPERATORS = {np.add: ("__add__", "__radd__"), np.subtract: ("__sub__", "__rsub__"),
+              np.multiply: ("__mul__", "__rmul__"), np.true_divide: ("__truediv__",
+                                                                  "__rtruediv__")}
+_NUMBERS = frozenset({float, int, np.float64})
+
+
 class ScalarDual(Dual):
     """Behaviour shared by the generated scalar classes."""
 
@@ -84,9 +92,16 @@ class ScalarDual(Dual):
             if fast is not None:
                 return fast(self)
         if method == "__call__" and not kwargs and len(inputs) == 2:
-            fast = self._BINARY.get(ufunc)      # generated: any operands (np.float64(2.0)
-            if fast is not None:                # * d: NumPy's scalar asks the ufunc), the
-                return fast(*inputs)            # general path by itself where unusual
+            names = _OPERATORS.get(ufunc)     # np.float64(2.0) * d: NumPy's scalar
+            if names is not None:             # asks the ufunc; the operator's own path
+                a, b = inputs                 # (the cheapest: Bard's, Powell's residuals)
+                if b is self and type(a) in _NUMBERS:
+                    return getattr(self, names[1])(a)
+                if a is self and type(b) in _NUMBERS:
+                    return getattr(self, names[0])(b)
+            fast = self._BINARY.get(ufunc)      # generated: any other operands, the
+            if fast is not None:                # general path by itself where unusual
+                return fast(*inputs)
         if method == "__call__" and not kwargs:           # an array operand: arr * d
             rule = RULES.get(ufunc)
             if rule is None:

@@ -83,7 +83,8 @@ def measure(name, repeat):
 def steady(names, repeat):
     """``{name: (f, auto)}`` seconds per call, medians of ``repeat`` interleaved repeats
     (what ``--compare`` runs in each fresh process)."""
-    from problems import PROBLEMS as ALL
+    from problems import PROBLEMS, TWO_ARGUMENTS
+    ALL = {**PROBLEMS, **TWO_ARGUMENTS}       # as measure() reads them
     times = {}
     for name in names:
         f, _ = ALL[name]("f")

@@ -2,6 +2,7 @@
 
     python bench/profile_stages.py "grid field 101^3"
     python bench/profile_stages.py "elementwise N=1e6" --local
+    python bench/profile_stages.py "heat equation 100000x4" --local --repeat 5
 
 Times f and the dualgrad row of ``problems.py`` with ``time.process_time`` (CPU
 time: on a loaded machine wall-clock medians do not resolve 10 %), medians of
@@ -122,12 +123,15 @@ def _unchecked(name):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("problem", choices=["grid field 101^3", "elementwise N=1e6"])
+    parser.add_argument("problem", choices=sorted(PROBLEMS))
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--local", action="store_true")
     parser.add_argument("--values", action="store_true")
     parser.add_argument("--unchecked", action="store_true")
     opts = parser.parse_args()
+    if (opts.values or opts.unchecked) and \
+            opts.problem not in ("grid field 101^3", "elementwise N=1e6"):
+        parser.error("--values and --unchecked: the grid field and elementwise problems only")
     from dualgrad.api import transforms
     from dualgrad.dispatch import _ufuncs
     _timed(transforms, "private", "private copies of the arguments")

@@ -506,3 +506,18 @@ def test_namedtuple_results_stack_like_tuples():
     want = numerical_jacobian(lambda x: np.stack(np.linalg.qr(np.reshape(x, (3, 3)))),
                               A.ravel())
     np.testing.assert_allclose(Q, want, atol=1e-8)
+
+
+@pytest.mark.parametrize("axis", [0, -2, 1, -1])
+def test_vecdot_along_any_axis(axis):
+    # np.vecdot's axis= (axes=[(axis,), (axis,), ()]) raised 'not supported'
+    rng = np.random.default_rng(5)
+    B = rng.standard_normal((3, 4))
+    x0 = rng.standard_normal(15)
+
+    def f(x):
+        return np.vecdot(np.reshape(x[:12], (3, 4)), B, axis=axis) + \
+            np.vecdot(B, np.reshape(x[:12], (3, 4)) * x[12], axis=axis)
+    J = dg.jacobian(f, x0)
+    assert J.shape == np.vecdot(B, B, axis=axis).shape + (15,)
+    np.testing.assert_allclose(J, numerical_jacobian(f, x0), atol=1e-8)

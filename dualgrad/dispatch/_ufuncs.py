@@ -770,6 +770,9 @@ def apply(ufunc, method, inputs, kwargs):
     for key in ("casting", "order", "subok", "signature"):
         kwargs.pop(key, None)
     if method == "__call__":
+        axis = kwargs.pop("axis", None) if ufunc is np.vecdot else None
+        if axis is not None:          # vecdot's axis= is axes=[(axis,), (axis,), ()]
+            inputs = tuple(np.moveaxis(x, axis, -1) for x in inputs)
         if kwargs:
             raise errors.unsupported_ufunc(name, f"argument {sorted(kwargs)[0]}= is not "
                                            "supported", method)

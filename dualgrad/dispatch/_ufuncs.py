@@ -432,38 +432,13 @@ def _pair(rule, a, b):
 
 def _defer_pair(rule, fa, a, va, pa, fb, b, vb, pb, out):
     """:func:`_deferred` for :func:`_pair`'s two arguments (partials ``None`` for a
-    constant; a scalar dual's, the float64 row :func:`_operand` made of them): the
-    same local derivatives in the same order (a ``+ - * /`` one left to the kernel,
-    :func:`_local`), a factor that shares a constant ndarray argument's memory
-    copied, the same deferred node; ``None`` (the caller then runs :func:`call`,
-    which reaches the same conclusion) where the fused engine does not take it."""
-    factors, partials = [], []
-    args, values = (a, b), (va, vb)
+    constant; a scalar dual's, the float64 row :func:`_operand` made of them), without
+    its scan of the arguments; ``None`` (the caller then runs :func:`call`, which
+    reaches the same conclusion) where the fused engine does not take it."""
     token = _hush()
     try:
-        if pa is not None and fa != "0":
-            f = _local(rule, 0, args, values, out)
-            if f is None:
-                f = fa(va, vb, out)
-            if type(f) is _ndarray and type(vb) is _ndarray and pb is None and \
-                    np.may_share_memory(f, vb):
-                f = f.copy()        # the caller's array (x * c): it may write into c later
-            factors.append(f)
-            partials.append(pa)
-        if pb is not None and fb != "0":
-            f = _local(rule, 1, args, values, out)
-            if f is None:
-                f = fb(va, vb, out)
-            if type(f) is _ndarray and type(va) is _ndarray and pa is None and \
-                    np.may_share_memory(f, va):
-                f = f.copy()
-            factors.append(f)
-            partials.append(pb)
-        if not factors:
-            return None
-        p = partials[0]
-        return backend.defer(factors, partials, out.shape,
-                             p.n if type(p) is _Deferred else p.shape[-1])
+        return _defer_terms(rule, (fa, fb), (a, b), (va, vb), out, out.shape,
+                            [(k, p) for k, p in ((0, pa), (1, pb)) if p is not None])
     finally:
         _unhush(token)
 
@@ -622,19 +597,27 @@ def _deferred(rule, fns, args, duals, values, out, shape):
     p = a._p if a._kind == "array" else _partials_array(a)
     if out.size * (p.n if type(p) is backend.Deferred else p.shape[-1]) < backend.FUSING[1]:
         return None                   # small: the eager engine, without computing twice
-    factors, partials = [], []
+    return _defer_terms(rule, fns, args, values, out, shape,
+                        [(k, args[k]._p if args[k]._kind == "array" else
+                          _partials_array(args[k])) for k in duals])
+
+
+def _defer_terms(rule, fns, args, values, out, shape, sources):
+    """The deferred node ``sum_k f_k p_k`` over ``sources`` (``(argument, its
+    partials)`` for each dual argument), or ``None`` when every ``f_k`` is "0"."""
+    duals = {k for k, p in sources}
     plain = [v for k, v in enumerate(values) if k not in duals and type(v) is np.ndarray]
-    for k in duals:
+    factors, partials = [], []
+    for k, p in sources:
         d = fns[k]
         if d != "0":
-            a = args[k]
             f = _local(rule, k, args, values, out)
             if f is None:
                 f = d(*values, out)
             if type(f) is np.ndarray and any(np.may_share_memory(f, v) for v in plain):
                 f = f.copy()        # the caller's array (x * c): it may write into c later
             factors.append(f)
-            partials.append(a._p if a._kind == "array" else _partials_array(a))
+            partials.append(p)
     if not factors:
         return None
     p = partials[0]

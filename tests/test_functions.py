@@ -393,6 +393,33 @@ def test_interp_hessian_keeps_the_cross_terms_of_x_and_fp():
     np.testing.assert_allclose(H, want, rtol=1e-15, atol=0)
 
 
+def test_interp_with_dual_left_and_right():
+    """A dual ``left``/``right`` (with a dual x or fp, which bring np.interp to
+    dualgrad) is the result outside xp: its value bit for bit, its partials there;
+    analytic Jacobian and Hessian.  It raised float(d)'s error before."""
+    xp, fp = np.array([0.0, 1.0, 2.0]), np.array([1.0, 3.0, 2.0])
+    X = np.array([-1.0, 0.5, 3.0, 0.0, 2.0, np.nan])
+
+    def f(c):
+        return np.interp(X * c[2], xp, fp * c[3], left=c[0] ** 2, right=c[0] * c[1])
+    c = np.array([5.0, 7.0, 1.0, 1.5])
+    J = dg.jacobian(f, c)
+    value, _ = dg.jvp(f, c, np.ones(4))
+    np.testing.assert_array_equal(value, np.interp(X, xp, fp * 1.5, left=25.0, right=35.0))
+    want = np.array([[10.0, 0.0, 0.0, 0.0],           # left: d(c0**2)
+                     [0.0, 0.0, 1.5 * 2.0 * 0.5, 2.0],  # inside: slope(1.5 fp) * X, fp(0.5)
+                     [7.0, 5.0, 0.0, 0.0],             # right: d(c0 c1)
+                     [0.0, 0.0, 1.5 * 2.0 * 0.0, 1.0],  # at xp[0]: fp[0], x's slope
+                     [0.0, 0.0, 1.5 * -1.0 * 2.0, 2.0],  # at xp[-1]: fp[-1] (last segment)
+                     [np.nan] * 4])
+    np.testing.assert_array_equal(J[:5], want[:5])
+    assert np.isnan(J[5, 2:]).all()
+    H = dg.hessian(lambda c: np.sum(np.interp(X[:3] * c[2], xp, fp, left=c[0] ** 2,
+                                              right=c[0] * c[1])), np.array([2.0, 3.0, 1.0]))
+    np.testing.assert_array_equal(H[:2, :2], [[2.0, 1.0], [1.0, 0.0]])
+    assert dg.derivative(lambda t: np.interp(t - 4.0, xp, fp, left=t * t), 2.0) == 4.0
+
+
 def test_interp_hessian_of_a_composite_against_differences_of_the_gradient():
     xp = np.array([0.0, 1.0, 2.0, 3.0])
     g = lambda v: np.sum(np.interp(v[:3] ** 2, xp, v[3:] ** 3) * v[:3])

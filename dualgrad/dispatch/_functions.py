@@ -1065,10 +1065,23 @@ for _f in (np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flatnon
 
 @implements(np.interp)
 def _interp(x, xp, fp, left=None, right=None, period=None):
-    """Linear interpolation: slope of the segment in ``x``, linear in ``fp``."""
+    """Linear interpolation: slope of the segment in ``x``, linear in ``fp``; a dual
+    ``left``/``right`` is the result (value and partials) left/right of ``xp``."""
     x, xp, fp = operand(x), operand(xp), operand(fp)  # lists holding duals: one dual each
     if period is not None or isinstance(xp, Dual):
         raise errors.unsupported_function("np.interp with dual xp or period=")
+    ends = [(e, primal(e), side) for e, side in ((left, "left"), (right, "right"))
+            if isinstance(e, Dual)]
+    if ends:
+        result = _interp(x, xp, fp, primal(left), primal(right))
+        xv, xp_ = primal(x), np.asarray(xp, dtype=float)
+        for e, ev, side in ends:       # NumPy's value is e's own there: where keeps its bits
+            outside = xv < xp_[0] if side == "left" else xv > xp_[-1]
+            if np.ndim(outside) == 0:
+                result = e if outside else result
+            else:
+                result = np.where(outside, e, result)
+        return result
     xv, fpv = primal(x), primal(fp)
     value = np.interp(xv, xp, fpv, left, right)
     result = value

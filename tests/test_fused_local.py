@@ -125,7 +125,7 @@ BINARY = _with_templates(2)
 
 def test_the_table_has_templates():
     assert {np.square, np.log1p, np.sqrt, np.reciprocal} <= set(UNARY) and len(UNARY) >= 10
-    assert {np.divide, np.arctan2} <= set(BINARY)
+    assert {np.divide} <= set(BINARY)     # arctan2 left: its overflow guard is a where
 
 
 @pytest.mark.parametrize("ufunc", UNARY, ids=lambda u: u.__name__)

@@ -19,6 +19,7 @@ convention in the table needs its entry here, so the tests follow the table.
 import math
 import operator
 
+import mpmath as mp
 import numpy as np
 import pytest
 
@@ -320,15 +321,66 @@ def test_a_guard_keeps_the_other_arguments_mixed_derivative(f, point, mixed):
 TAILS = [("tanh", 10.0), ("tanh", 19.0), ("tanh", -25.0), ("expm1", -40.0),
          ("expm1", -36.5), ("arcsin", 1 - 1e-8), ("arcsin", -1 + 1e-10),
          ("arccos", 1 - 1e-8), ("arctanh", 1 - 1e-8), ("arctanh", -1 + 1e-10),
-         ("expit", 20.0), ("expit", 40.0), ("log_ndtr", -1e5), ("log_ndtr", -30.0)]
+         ("expit", 20.0), ("expit", 40.0), ("log_ndtr", -1e5), ("log_ndtr", -30.0),
+         # erfcx' as 2 x erfcx - 2 / sqrt(pi) lost ~2 x**2 ulps (3e-11 relative at 1e3,
+         # 0 at 1e8); arcsinh' as 1 / sqrt(x * x + 1) was 0 from |x| ~ 1.3e154
+         ("erfcx", 3.0001), ("erfcx", 5.0), ("erfcx", 30.0), ("erfcx", 1e3), ("erfcx", 1e8),
+         ("arcsinh", 1e200), ("arcsinh", -1e300), ("arcsinh", 1.5e154),
+         # i0e' = i1e - sign(x) i0e (and i1e') lost ~2|x| ulps: 3e-12 at 1e4, all at 1e16
+         ("i0e", 30.0), ("i0e", 1e4), ("i0e", -1e8), ("i0e", 1e16),
+         ("i1e", 20.5), ("i1e", 1e4), ("i1e", -1e8), ("i1e", 1e16)]
+
+
+# closed forms where mpmath's numerical diff steps too coarsely (it gave 0 at 1e200)
+def _ive_slope(v, y):
+    """d/dy exp(-|y|) I_v(y), for integer v (real for negative y too)."""
+    s = 1 if y > 0 else -1
+    return mp.re(mp.exp(-abs(y)) * ((mp.besseli(v - 1, y) + mp.besseli(v + 1, y)) / 2
+                                    - s * mp.besseli(v, y)))
+
+
+_TAIL_CLOSED = {"arcsinh": lambda x: 1 / mp.sqrt(x * x + 1),
+                "erfcx": lambda x: 2 * x * mp.exp(x * x) * mp.erfc(x) - 2 / mp.sqrt(mp.pi),
+                "i0e": lambda x: _ive_slope(0, x), "i1e": lambda x: _ive_slope(1, x)}
 
 
 @pytest.mark.parametrize("name, x", TAILS, ids=[f"{n}{x}" for n, x in TAILS])
 def test_derivatives_keep_their_digits_in_the_tails(name, x):
     rule = next(r for r in SMOOTH if r.name == name)
-    want = [_oracles.derivative(name, (x,), 0)]
+    if name in _TAIL_CLOSED:
+        with mp.workdps(60):
+            want = [float(_TAIL_CLOSED[name](mp.mpf(x)))]
+    else:
+        want = [_oracles.derivative(name, (x,), 0)]
     for path, got in _each_path(rule, (x,), (0,)):
         _oracles.assert_close(got, want, f"{name}'({x}) on {path}", rtol=4e-15)
+
+
+@pytest.mark.parametrize("point", [(1e200, 2e200), (-1e300, 1e-300), (1e-300, -1e300),
+                                   (1e160, 1.0), (3e153, -2e154), (0.5, 3.0)])
+def test_arctan2_keeps_its_gradient_where_the_squares_overflow(point):
+    """y / (x * x + y * y) gave 0 once x * x + y * y overflowed (|x| ~ 1.3e154); the
+    scaled branch gives the unscaled formula's value to rounding (closed forms: mpmath's
+    numerical diff steps too coarsely there and gives 0)."""
+    rule = next(r for r in SMOOTH if r.name == "arctan2")
+    with mp.workdps(60):
+        x, y = map(mp.mpf, point)
+        want = [float(y / (x * x + y * y)), float(-x / (x * x + y * y))]
+    for path, got in _each_path(rule, point, (0, 1)):
+        _oracles.assert_close(got, want, f"arctan2{point} on {path}", rtol=4e-15)
+
+
+@pytest.mark.parametrize("point", [(0.5, 1e4), (2.0, 1e8), (2.7, 40.0), (10.0, 1e3)])
+def test_ive_keeps_its_slope_for_large_arguments(point):
+    """d/dy ive(v, y) as (ive(v-1, y) + ive(v+1, y)) / 2 - ive(v, y) lost ~2y ulps;
+    Hankel's expansion beyond 20 + v**2 keeps them (mpmath at 60 digits)."""
+    rule = next(r for r in SMOOTH if r.name == "ive")
+    with mp.workdps(60):
+        v, y = map(mp.mpf, point)
+        want = [float(mp.exp(-y) * (mp.besseli(v - 1, y) + mp.besseli(v + 1, y)) / 2
+                      - mp.exp(-y) * mp.besseli(v, y))]
+    for path, got in _each_path(rule, point, (1,)):
+        _oracles.assert_close(got, want, f"d/dy ive{point} on {path}", rtol=4e-15)
 
 
 @pytest.mark.parametrize("f, x, second", [

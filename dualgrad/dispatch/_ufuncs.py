@@ -35,17 +35,20 @@ try:   # NumPy >= 2 keeps the error state in a context variable: setting it dire
     from numpy._core._ufunc_config import _extobj_contextvar as _errstate, _make_extobj
 except ImportError:                                     # pragma: no cover
     _errstate = None
-_QUIET = dict(divide="ignore", invalid="ignore", over="ignore")
+_QUIET = dict(divide="ignore", invalid="ignore", over="ignore", under="ignore")
 _last = (None, None)            # (a caller's error state, its quiet variant)
 
 
 def _hush():
-    """Silence NumPy's divide/invalid/over reports; returns the token for :func:`_unhush`.
+    """Silence NumPy's divide/invalid/over/under reports; returns the token for
+    :func:`_unhush`.
 
     Local derivatives at singular points are inf or NaN by design (the NaN-safe
-    propagation keeps them where they belong): no warnings, and no raising under a
-    user's ``np.seterr(all="raise")``.  The user's other settings stay in force, and
-    NumPy's word on the values is left alone.
+    propagation keeps them where they belong), a branch of a ``where`` that is not
+    taken may overflow or underflow (the table's scaled forms), and partials may
+    underflow as any product does: no warnings, and no raising under a user's
+    ``np.seterr(all="raise")``.  NumPy's word on the values is left alone (they are
+    computed outside).
     """
     global _last
     if _errstate is None:                               # pragma: no cover

@@ -33,6 +33,7 @@ generated scalar fast path, the numba extension, the generated kernels,
 ``docs/supported.md`` and the tests are all derived from this table.
 """
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -47,6 +48,54 @@ _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
 _2_SQRTPI = 1.1283791670955126   # 2 / sqrt(pi)
 _1_SQRT2PI = 0.3989422804014327  # 1 / sqrt(2 pi)
+
+
+def _unoverflowed(expr, square, big=None):
+    """``expr`` where ``square`` (a sum of squares of the arguments) stays below 1e300,
+    else ``big`` (default ``expr``) on the arguments scaled by 2**-600 and its result
+    scaled back: the scalings are powers of two, so exact, and the scaled squares
+    round as the unscaled ones would have (a square too small to survive the scaling
+    is far below the other's last place); ``expr`` must be homogeneous of degree -1."""
+    scaled = re.sub(r"\b([xy])\b", r"(\1 * 2.409919865102884e-181)", big or expr)
+    return _canonical(f"where({square} > 1e300, {scaled} * 2.409919865102884e-181, {expr})")
+
+
+def _canonical(text):
+    """A generated expression in the parser's canonical spelling (what the table's text
+    must be; :mod:`dualgrad.rules._expr`)."""
+    return parse(text, ("x", "y", "out")).source()
+
+
+def _erfcx_tail(depth=24):
+    """``K(x)`` with ``erfcx(x) = 1 / (sqrt(pi) (x + K(x)))``: the continued fraction
+    ``(1/2) / (x + 1 / (x + (3/2) / (x + ...)))`` to ``depth`` levels, its remainder
+    started at the root ``t`` of ``t = ((depth + 1) / 2) / (x + t)``; so
+    ``erfcx'(x) = 2 x erfcx(x) - 2 / sqrt(pi) = -2 K(x) erfcx(x)``, with no cancellation.
+    At depth 24 it is within 1e-15 of mpmath for x >= 3 (the cancelling form's error
+    there is 6e-15 and grows as x**2)."""
+    c = depth + 1.0
+    tail = f"{c} / (np.sqrt(x * x + {2.0 * c}) + x)"
+    for k in range(depth, 0, -1):
+        tail = f"{k / 2.0} / (x + {tail})"
+    return tail
+
+
+def _ive_slope(order, y, terms=30):
+    """d/dy ive(order, y) for large positive ``y`` (a source string; ``order`` a number
+    or the source of one): the term-by-term derivative of Hankel's expansion
+    ``ive(v, y) ~ (2 pi y)**-1/2 sum_k (-1)**k a_k(v) y**-k``, ``a_k = a_(k-1) (4 v**2 -
+    (2k - 1)**2) / (8k)``, so ``-(2 pi y)**-1/2 sum_k (-1)**k a_k (k + 1/2) y**(-k-1)``,
+    in Horner form.  The closed form ``(ive(v-1, y) + ive(v+1, y)) / 2 - ive(v, y)``
+    cancels there (relative error ~ 2 y ulps: 3e-12 at y = 1e4, every digit by 1e16);
+    with 30 terms this is within 8e-16 of mpmath for y >= 20 + v**2 (checked for v = 0,
+    0.5, 1, 2, 2.7, 10)."""
+    series = ""
+    for k in range(terms, 0, -1):
+        square = float((2 * k - 1) ** 2)
+        r = (f"({square} - 4.0 * {order} * {order}) / {8.0 * k}" if isinstance(order, str)
+             else repr((square - 4.0 * order * order) / (8.0 * k)))
+        series = f"{r} / {y} * ({k + 0.5}{' + ' + series if series else ''})"
+    return f"-(0.5 + {series}) / ({y} * np.sqrt(6.283185307179586 * {y}))"
 
 
 def where(cond, a, b):
@@ -198,10 +247,11 @@ _TABLE = [
     _smooth(np.arcsin, "1.0 / np.sqrt((1.0 - x) * (1.0 + x))", domain=(_I,)),
     _smooth(np.arccos, "-1.0 / np.sqrt((1.0 - x) * (1.0 + x))", domain=(_I,)),
     _smooth(np.arctan, "1.0 / (1.0 + x * x)"),
-    # x * x + y * y overflows beyond |x| ~ 1e154 (a zero gradient at 1e200): dividing
-    # by hypot twice fixed that at 10x the cost on large arrays (not fused), so kept
-    _smooth(np.arctan2, "y / (x * x + y * y)", "-x / (x * x + y * y)",
-            kink="nan at (0, 0)"),
+    # x * x + y * y overflows beyond |x| ~ 1e154 (a zero gradient at 1e200, where it is
+    # 5e-201): there both arguments are scaled by 2**-600 (exact), so the formula keeps
+    # its bits wherever it did not overflow
+    _smooth(np.arctan2, _unoverflowed("y / (x * x + y * y)", "x * x + y * y"),
+            _unoverflowed("-x / (x * x + y * y)", "x * x + y * y"), kink="nan at (0, 0)"),
     _smooth(np.hypot, "where(out == 0.0, 0.0, x / out)",
             "where(out == 0.0, 0.0, y / out)", kink="0 at (0, 0)"),
     _smooth(np.deg2rad, "0.017453292519943295"),
@@ -214,7 +264,10 @@ _TABLE = [
     # sech(x)**2, not 1 - out**2: out rounds toward 1 as |x| grows and 1 - out**2
     # cancels (8 digits lost at x = 10, all from x = 19, where it gave 0 for 1.7e-17)
     _smooth(np.tanh, "(1.0 / np.cosh(x)) ** 2.0"),
-    _smooth(np.arcsinh, "1.0 / np.sqrt(x * x + 1.0)"),
+    # x * x overflows beyond |x| ~ 1e154 (a zero derivative at 1e200 for 1e-200): the
+    # same scaling as arctan2 (there x * x + 1 is x * x, so sqrt of the scaled square)
+    _smooth(np.arcsinh, _unoverflowed("1.0 / np.sqrt(x * x + 1.0)", "x * x",
+                                      "1.0 / np.sqrt(x * x)")),
     _smooth(np.arccosh, "1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))", domain=((1.2, 4.0),),
             note="sqrt(x - 1) sqrt(x + 1), not sqrt(x * x - 1): the principal branch for "
             "complex x"),
@@ -270,7 +323,11 @@ def _scipy_rules(sc):
     return [
         _smooth(sc.erf, f"{_2_SQRTPI} * np.exp(-x * x)"),
         _smooth(sc.erfc, f"-{_2_SQRTPI} * np.exp(-x * x)"),
-        _smooth(sc.erfcx, f"2.0 * x * out - {_2_SQRTPI}"),
+        # 2 x out - 2 / sqrt(pi) cancels as x grows (relative error ~ 2 x**2 ulps: 3e-11
+        # at x = 1e3, 0 for -5.6e-17 at 1e8); above 3 it is -2 out K(x) with K the tail
+        # of erfcx's continued fraction (within 1e-15 of mpmath there, see _erfcx_tail)
+        _smooth(sc.erfcx, f"where(x > 3.0, -2.0 * out * ({_erfcx_tail()}), "
+                          f"2.0 * x * out - {_2_SQRTPI})"),
         _smooth(sc.erfinv, "0.886226925452758 * np.exp(out * out)", domain=(_I,)),
         _smooth(sc.erfcinv, "-0.886226925452758 * np.exp(out * out)",
                 domain=((0.1, 1.9),)),
@@ -310,10 +367,18 @@ def _scipy_rules(sc):
         _smooth(sc.i1, "0.5 * (sc.i0(x) + sc.iv(2.0, x))"),
         _smooth(sc.iv, None, "0.5 * (sc.iv(x - 1.0, y) + sc.iv(x + 1.0, y))",
                 domain=((0.0, 3.0), _P), note="differentiable in x only"),
-        _smooth(sc.i0e, "sc.i1e(x) - np.sign(x) * out", kink="0 slope term at x = 0"),
-        _smooth(sc.i1e, "0.5 * (sc.i0e(x) + sc.ive(2.0, x)) - np.sign(x) * out"),
-        _smooth(sc.ive, None,
-                "0.5 * (sc.ive(x - 1.0, y) + sc.ive(x + 1.0, y)) - np.sign(y) * out",
+        # i0e' = i1e - sign(x) i0e and its kin cancel as |x| grows (~2|x| ulps: 3e-12
+        # relative at 1e4); beyond 20 (+ order**2 for ive) Hankel's expansion (_ive_slope);
+        # i0e is even (its slope odd), i1e odd (its slope even)
+        _smooth(sc.i0e, _canonical(
+            f"where(np.absolute(x) > 20.0, np.sign(x) * ({_ive_slope(0.0, 'np.absolute(x)')}), "
+            "sc.i1e(x) - np.sign(x) * out)"), kink="0 slope term at x = 0"),
+        _smooth(sc.i1e, _canonical(
+            f"where(np.absolute(x) > 20.0, {_ive_slope(1.0, 'np.absolute(x)')}, "
+            "0.5 * (sc.i0e(x) + sc.ive(2.0, x)) - np.sign(x) * out)")),
+        _smooth(sc.ive, None, _canonical(
+            f"where(y > 20.0 + x * x, {_ive_slope('x', 'y')}, "
+            "0.5 * (sc.ive(x - 1.0, y) + sc.ive(x + 1.0, y)) - np.sign(y) * out)"),
                 domain=((0.0, 3.0), _P), note="differentiable in x only"),
         # ---- incomplete gamma and beta, beta, Bessel of integer order ---------------
         _smooth(sc.gammainc, None, "np.exp((x - 1.0) * np.log(y) - y - sc.gammaln(x))",

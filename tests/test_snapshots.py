@@ -215,3 +215,25 @@ def test_duals_made_directly_are_covered_too():
     gc.collect()
     y *= 2.0
     np.testing.assert_array_equal(y.partials, 2 * np.eye(4))
+
+
+def test_two_snapshots_of_one_memory_each_guard_it_until_their_memory_goes():
+    """The bookkeeping (one weak reference per root, one per snapshot): a snapshot of
+    the whole and one of a view share the root's entry; the first to die leaves the
+    other guarding its bytes; once the memory dies, the survivor becomes writable
+    and no entry is left."""
+    from dualgrad.dual import _snapshots
+
+    y = dg.Dual(X.copy(), np.eye(4))
+    whole, part = np.asarray(y), np.asarray(y[2:])
+    assert len(_snapshots.LIVE) == 1 and len(next(iter(_snapshots.LIVE.values()))) == 2
+    del whole
+    gc.collect()
+    with pytest.raises(TypeError, match="np.asarray"):
+        y[3] = 1.0                           # the view's snapshot still lives
+    y[0] = 5.0                               # outside the bytes it copied: allowed
+    assert not part.flags.writeable
+    del y
+    gc.collect()
+    assert part.flags.writeable and _snapshots.LIVE == {} and _snapshots._roots == {}
+    part[0] = 0.0                            # the memory is gone: the snapshot is the user's

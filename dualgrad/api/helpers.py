@@ -195,6 +195,9 @@ def _one_pass_fits(f, x):
                                               0 < x.size <= MAX_CHUNK)
 
 
+_UNIT = {}                # n -> the n x n identity (read-only), copied as a pass's seed
+
+
 def _one_pass(who, f, x, args, kwargs):
     """``(value, partials)`` of ``f(x, *args[1:], **kwargs)`` for the common call that
     :func:`_one_pass_fits`: one float or small float64 array, a plain function.
@@ -208,8 +211,11 @@ def _one_pass(who, f, x, args, kwargs):
     scalar = type(x) is float
     n = 1 if scalar else x.size
     if not scalar:
-        seeds = np.zeros((n, n))
-        seeds.reshape(-1)[::n + 1] = 1.0         # input entry i, direction i
+        unit = _UNIT.get(n)
+        if unit is None:
+            unit = _UNIT[n] = np.eye(n)          # input entry i, direction i
+            unit.flags.writeable = False
+        seeds = unit.copy()                      # the pass's own (f may write into x)
     tag = _next_tag()                            # dualgrad.dual.new_tag's two steps:
     LIVE[tag] = _ident()                         # live, owned by this thread
     kept = None

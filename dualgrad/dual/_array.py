@@ -264,7 +264,19 @@ class ArrayDual(Dual):
                 "form is always a new object array of scalar duals",
                 "Use y itself (dual arrays take NumPy functions and indexing directly), "
                 "or np.array(y) for an explicit copy.")
-        value, partials = self.value, self.partials
+        value, partials = self.value, self._p
+        if type(value) is np.ndarray and value.ndim == 1 and value.dtype is _f64 and \
+                type(partials) is np.ndarray and partials.dtype is _f64 and \
+                (not _ACTIVE[0] or partials.size < _ACTIVE[1]):
+            # the common case (scipy's np.asarray of a helper's seed): what the
+            # general lines below do, without the partials property (this reader is
+            # dualgrad: no seed's elements are exposed) and the reshapes of 1-D arrays
+            items = scalars_from_rows(value, partials, self.tag)
+            out = np.fromiter(items, dtype=object, count=len(items))
+            if not copy:
+                _snapshots.remember(self, out)
+            return out
+        partials = self.partials
         if value.ndim != 1:
             value, partials = value.reshape(-1), partials.reshape(-1, partials.shape[-1])
         if type(value) is np.ndarray and type(partials) is np.ndarray and \

@@ -26,7 +26,6 @@ its snapshot or that memory dies.  With no snapshot alive (the usual case) a
 write pays one test of an empty dict.
 """
 
-import itertools
 import sys
 import weakref
 
@@ -37,9 +36,8 @@ from ._base import primal
 
 __all__ = ["remember", "check_write", "explain", "LIVE"]
 
-# id(root ndarray) -> {token: (weakref to the snapshot, low byte, high byte)}
+# id(root ndarray) -> {id(weakref to the snapshot): (that weakref, low byte, high byte)}
 LIVE = {}
-_tokens = itertools.count()
 _roots = {}                   # id(root) -> weakref to root (its callback drops the entry)
 
 
@@ -60,50 +58,60 @@ def _root(a):
     return root, low, high
 
 
-def _forget_root(key):
-    def drop(ref):
+def _root_died(key):
+    """The callback of the weak reference to a root: its memory is gone, so the
+    snapshots of it still alive become writable and its entry goes."""
+    def died(ref):
         if _roots.get(key) is ref:      # not a newer array that took the same id
-            LIVE.pop(key, None)
-            _roots.pop(key, None)
-    return drop
+            del _roots[key]
+            for snap_ref, _, _ in (LIVE.pop(key, None) or {}).values():
+                snapshot = snap_ref()
+                if snapshot is not None:
+                    snapshot.flags.writeable = True
+    return died
 
 
-def _forget_snapshot(key, token, root_ref):
-    def drop(_ref):
+def _snapshot_died(key, root_ref):
+    """The callback of the weak reference to a snapshot: its entry goes (and the
+    root's, with the last one)."""
+    def died(ref):
         entries = LIVE.get(key)
         if entries is not None and _roots.get(key) is root_ref:
-            entries.pop(token, None)
+            entries.pop(id(ref), None)
             if not entries:
-                LIVE.pop(key, None)
-                _roots.pop(key, None)
-    return drop
-
-
-def _writable_again(snapshot_ref):
-    def release(_ref):
-        snapshot = snapshot_ref()
-        if snapshot is not None:
-            snapshot.flags.writeable = True
-    return release
+                del LIVE[key]
+                del _roots[key]
+    return died
 
 
 def remember(dual, snapshot):
     """``snapshot`` (an object array just built from the array dual ``dual``) is what
     ``np.asarray(dual)`` hands out: refuse writes into ``dual``'s memory while it
-    lives, and writes into it while that memory lives."""
-    value = primal(dual)
-    if not isinstance(value, np.ndarray) or value.size == 0:
+    lives, and writes into it while that memory lives.
+
+    Two weak references (the snapshot's, and one per root while a snapshot of it
+    lives), each with its callback: the common case (a helper's seed, a fresh root
+    every call) in a few steps."""
+    value = dual.value
+    if type(value) is not np.ndarray:
+        value = primal(dual)
+        if not isinstance(value, np.ndarray):
+            return
+    if value.size == 0:
         return
-    root, low, high = _root(value)
+    if value.base is None:
+        root, low, high = value, 0, _ALL[1]
+    else:
+        root, low, high = _root(value)
     key = id(root)
     root_ref = _roots.get(key)
-    if root_ref is None or root_ref() is not root:
-        root_ref = _roots[key] = weakref.ref(root, _forget_root(key))
-        LIVE[key] = {}
-    token = next(_tokens)
-    snap_ref = weakref.ref(snapshot, _forget_snapshot(key, token, root_ref))
-    LIVE[key][token] = (snap_ref, low, high, weakref.ref(root, _writable_again(snap_ref)))
-    snapshot.flags.writeable = False
+    entries = LIVE.get(key)
+    if root_ref is None or entries is None or root_ref() is not root:
+        root_ref = _roots[key] = weakref.ref(root, _root_died(key))
+        entries = LIVE[key] = {}
+    snap_ref = weakref.ref(snapshot, _snapshot_died(key, root_ref))
+    entries[id(snap_ref)] = (snap_ref, low, high)
+    snapshot.setflags(write=False)
 
 
 def check_write(dual, who="writing in place into a dual array", index=None):
@@ -131,7 +139,7 @@ def check_write(dual, who="writing in place into a dual array", index=None):
     root_ref = _roots.get(id(root))
     if not entries or root_ref is None or root_ref() is not root:
         return
-    for snap_ref, lo, hi, _ in list(entries.values()):
+    for snap_ref, lo, hi in list(entries.values()):
         if snap_ref() is not None and lo < high and low < hi:
             raise errors.snapshot_write(who)
 

@@ -368,6 +368,47 @@ def test_lean_path_gives_the_general_paths_bits_with_special_values(name, op):
     _bits_equal(got.partials, want.partials)
 
 
+def _lean_rules():
+    from dualgrad.rules._table import RULES
+    return sorted((r for r in RULES.values() if r.kind == "smooth" and
+                   0 < r.ufunc.nin <= 2 and len(r.derivs) == r.ufunc.nin and
+                   None not in r.exprs), key=lambda r: r.name)
+
+
+@pytest.mark.parametrize("rule", _lean_rules(), ids=lambda r: r.name)
+def test_every_generated_lean_path_gives_the_general_paths_bits(rule):
+    """Each rule's generated lean function (the table's expressions inlined on the
+    value arrays) against ``dispatch._ufuncs.call`` forced onto its general NumPy
+    path: values and partials to the bit on zeros of both signs, ties, infinities,
+    NaN, huge and tiny numbers, in and out of each domain, with zero partials beside
+    them (the lean function must compute, not decline, on these plain operands)."""
+    from dualgrad.backend import _kernels
+    from dualgrad.dispatch import _ufuncs
+    from dualgrad.dual._base import new_tag
+    op = _ufuncs.lean(rule)
+    assert op is not None
+    tag = new_tag()
+    x = np.array([0.0, -0.0, 1.5, np.inf, -np.inf, np.nan, 2.0, -3.0, 1e300, 0.5,
+                  0.25, -0.75, 1.0, -1.0, 5e-324, 3.0, 40.0, -2.5])
+    y = np.array([-0.0, 2.0, 1.5, 1.0, 0.0, 1.0, np.inf, -3.0, 1e300, 0.0,
+                  0.25, 2.0, -1.0, 1.0, 3.0, 5e-324, -0.5, -2.5])
+    p = np.cos(np.arange(x.size * 2.0)).reshape(-1, 2)
+    p[::3] = 0.0
+    p[4, 1] = -0.0
+    q = p[::-1].copy()
+    for shape in ((x.size,), (3, x.size // 3)):
+        a = dg.Dual(x.reshape(shape), p.reshape(shape + (2,)), tag=tag)
+        b = dg.Dual(y.reshape(shape), q.reshape(shape + (2,)), tag=tag)
+        args = (a,) if rule.ufunc.nin == 1 else (a, b)
+        with np.errstate(all="ignore"):
+            got = op(*args)
+            with _kernels.use("numpy"):                  # the general path only
+                want = _ufuncs.call(rule, args)
+        assert got is not None and got.tag == tag
+        _bits_equal(got.value, want.value)
+        _bits_equal(got.partials, want.partials)
+
+
 def test_lean_path_leaves_other_operands_to_the_paths_that_take_them():
     """Another tag (a constant here), broadcasting shapes, 0-d array duals and plain
     operands are not the lean path's: the results are still the closed forms, and an

@@ -19,8 +19,8 @@ from .. import backend, dual, errors
 from ..dual import HOLOMORPHIC, LIVE as _LIVE, Dual, make, partials_array as _partials_array
 from . import _reductions
 from ._operands import check_holomorphic, is_complex as _is_complex, operand, write_out
-from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, derivative_functions, rule_for,
-                             tangent_function)
+from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, _NAMESPACE, derivative_functions,
+                             rule_for, tangent_function)
 
 __all__ = ["apply", "call", "call_ufunc", "call_unary_with_out", "call_with_out", "lean",
            "operand", "small", "with_number"]
@@ -343,6 +343,13 @@ def small(rule, args):
 
 _MISS = object()
 
+# What lean()'s generated functions see besides the table's names (_NAMESPACE).
+_LEAN_NAMESPACE = {
+    "_AD": dual.ArrayDual, "_nd": np.ndarray, "_F64": _F64, "_LIVE": _LIVE,
+    "_small": backend.small, "_hush": _hush, "_unhush": _unhush, "_call": call,
+    "_make": dual.make_array, "_scaled": backend.scaled_small, "_pair": backend.pair_small,
+    "_combine": backend.combine_small, "_add": np.add, "_sub": np.subtract}
+
 
 def _operand(a):
     """``(value, partials, shape)`` of one argument as :func:`small` reads it (partials
@@ -457,81 +464,104 @@ def lean(rule):
     enough for ``backend.small``.  ``op`` returns ``None``, having computed nothing,
     when the case does not hold (the caller then runs :func:`small`).  Past that the
     result is :func:`small`'s, and so :func:`call`'s, to the bit: the same value, the
-    same local derivatives from the table (a constant one read once), the same NumPy
-    operations in the same order (``backend.scaled_small``/``pair_small``, or
-    ``combine_small`` for anything else); a factor that is not finite somewhere
-    sends the operation to :func:`call`, which keeps a zero partial 0 beside it.
-    The scan of the arguments, the only cost this saves, is what dominates a dual
-    operation on arrays of ten elements.
+    same local derivatives from the table, the same NumPy operations in the same
+    order (``backend.scaled_small``/``pair_small``, or ``combine_small`` for anything
+    else); a factor that is not finite somewhere sends the operation to :func:`call`,
+    which keeps a zero partial 0 beside it.
+
+    ``op`` is generated from the table (:func:`_lean_source`): the rule's local
+    derivatives are its expressions inlined as NumPy source on the value arrays
+    (``y`` for ``a * b``, ``np.cos(x)`` for ``np.sin(a)``), so one Python call does
+    the checks, the value, the factors and the error state, and the backend
+    propagates in one more: the scan of the arguments and the calls of the general
+    path are what dominate a dual operation on arrays of ten elements.
     """
     if rule.kind != "smooth" or not 0 < rule.ufunc.nin <= 2 or \
             len(rule.derivs) != rule.ufunc.nin or any(e is None for e in rule.exprs):
         return None
-    ufunc, consts = rule.ufunc, [e.constant for e in rule.exprs]
-    consts = [None if c is None else float(c) for c in consts]
-    array_dual, small_work = dual.ArrayDual, backend.small
-    if ufunc.nin == 1:
+    name = f"_lean_{rule.name}"
+    namespace = dict(_LEAN_NAMESPACE)
+    namespace.update(_NAMESPACE)                 # the names the table's sources use
+    namespace["_U"], namespace["_R"] = rule.ufunc, rule
+    source = _lean_source(rule, name)
+    exec(compile(source, f"<dualgrad lean path, np.{rule.name}>", "exec"),  # noqa: S102
+         namespace)
+    return namespace[name]
+
+
+def _lean_source(rule, name):
+    """The source of :func:`lean`'s ``op`` for ``rule`` (the checks, then the table's
+    expressions as statements on ``x``, ``y`` and ``out``, in :data:`_NAMESPACE`)."""
+    consts = [None if e.constant is None else float(e.constant) for e in rule.exprs]
+    if rule.ufunc.nin == 1:
         c = consts[0]
-
-        def unary(a):
-            if type(a) is not array_dual:
-                return None
-            v, p = a.value, a._p
-            if type(v) is not _ndarray or type(p) is not _ndarray or v.dtype is not _F64 \
-                    or p.dtype is not _F64 or not v.ndim or a.tag not in _LIVE or \
-                    not small_work(p.size):
-                return None
-            out = ufunc(v)
-            if type(out) is not _ndarray or out.dtype is not _F64:
-                return call(rule, (a,), out)
-            token = _hush()
-            try:
-                if c is not None:               # a constant of the table: finite
-                    total = p.copy() if c == 1.0 else -p if c == -1.0 else c * p
-                else:
-                    f = (_COMPILED.get(ufunc) or derivative_functions(rule))[0](v, out)
-                    total = backend.scaled_small(f, p) if type(f) is _ndarray and \
-                        f.shape == out.shape else backend.combine_small([f], [p], p.shape)
-            finally:
-                _unhush(token)
-            if total is None:                   # an inf or NaN met: the careful path
-                return call(rule, (a,), out)
-            return dual.make_array(out, total, a.tag)
-        return unary
-
-    signed = consts[0] == 1.0 and consts[1] in (1.0, -1.0)
-    add = np.add if consts[1] == 1.0 else np.subtract
-
-    def binary(a, b):
-        if type(a) is not array_dual or type(b) is not array_dual:
-            return None
-        va, pa, vb, pb = a.value, a._p, b.value, b._p
-        if type(va) is not _ndarray or type(pa) is not _ndarray or type(vb) is not _ndarray \
-                or type(pb) is not _ndarray or va.dtype is not _F64 or pa.dtype is not _F64 \
-                or vb.dtype is not _F64 or pb.dtype is not _F64 or not va.ndim or \
-                va.shape != vb.shape or pa.shape != pb.shape or a.tag != b.tag or \
-                a.tag not in _LIVE or not small_work(pa.size):
-            return None
-        out = ufunc(va, vb)
-        if type(out) is not _ndarray or out.dtype is not _F64:
-            return call(rule, (a, b), out)
-        token = _hush()
-        try:
-            if signed:                          # a + b, a - b: one pass
-                total = add(pa, pb)
-            else:
-                fns = _COMPILED.get(ufunc) or derivative_functions(rule)
-                f = consts[0] if consts[0] is not None else fns[0](va, vb, out)
-                g = consts[1] if consts[1] is not None else fns[1](va, vb, out)
-                total = backend.pair_small(f, pa, g, pb) if type(f) is _ndarray and \
-                    type(g) is _ndarray and f.shape == g.shape == out.shape else \
-                    backend.combine_small([f, g], [pa, pb], pa.shape)
-        finally:
-            _unhush(token)
-        if total is None:                       # an inf or NaN met: the careful path
-            return call(rule, (a, b), out)
-        return dual.make_array(out, total, a.tag)
-    return binary
+        if c is not None:                 # a constant of the table: finite
+            body = ["_t = _p.copy()" if c == 1.0 else "_t = -_p" if c == -1.0 else
+                    f"_t = {c!r} * _p"]
+        else:
+            body = [f"_f = {rule.exprs[0].source()}",
+                    "_t = _scaled(_f, _p) if type(_f) is _nd and _f.shape == out.shape "
+                    "else _combine([_f], [_p], _p.shape)"]
+        lines = [
+            f"def {name}(_a):",
+            "    if type(_a) is not _AD:",
+            "        return None",
+            "    x = _a.value",
+            "    _p = _a._p",
+            "    if type(x) is not _nd or type(_p) is not _nd or x.dtype is not _F64 or "
+            "_p.dtype is not _F64 or not x.ndim or _a.tag not in _LIVE or "
+            "not _small(_p.size):",
+            "        return None",
+            "    out = _U(x)",
+            "    if type(out) is not _nd or out.dtype is not _F64:",
+            "        return _call(_R, (_a,), out)",
+            "    _tok = _hush()",
+            "    try:",
+            *("        " + line for line in body),
+            "    finally:",
+            "        _unhush(_tok)",
+            "    if _t is None:                 # an inf or NaN met: the careful path",
+            "        return _call(_R, (_a,), out)",
+            "    return _make(out, _t, _a.tag)"]
+        return "\n".join(lines) + "\n"
+    if consts[0] == 1.0 and consts[1] in (1.0, -1.0):          # a + b, a - b: one pass
+        body = [f"_t = {'_add' if consts[1] == 1.0 else '_sub'}(_p, _q)"]
+    else:
+        f = repr(consts[0]) if consts[0] is not None else rule.exprs[0].source()
+        g = repr(consts[1]) if consts[1] is not None else rule.exprs[1].source()
+        if None in consts:
+            body = [f"_f = {f}", f"_g = {g}",
+                    "_t = _pair(_f, _p, _g, _q) if type(_f) is _nd and type(_g) is _nd "
+                    "and _f.shape == _g.shape == out.shape else "
+                    "_combine([_f, _g], [_p, _q], _p.shape)"]
+        else:
+            body = [f"_t = _combine([{f}, {g}], [_p, _q], _p.shape)"]
+    lines = [
+        f"def {name}(_a, _b):",
+        "    if type(_a) is not _AD or type(_b) is not _AD:",
+        "        return None",
+        "    x = _a.value",
+        "    _p = _a._p",
+        "    y = _b.value",
+        "    _q = _b._p",
+        "    if type(x) is not _nd or type(_p) is not _nd or type(y) is not _nd or "
+        "type(_q) is not _nd or x.dtype is not _F64 or _p.dtype is not _F64 or "
+        "y.dtype is not _F64 or _q.dtype is not _F64 or not x.ndim or "
+        "x.shape != y.shape or _p.shape != _q.shape or _a.tag != _b.tag or "
+        "_a.tag not in _LIVE or not _small(_p.size):",
+        "        return None",
+        "    out = _U(x, y)",
+        "    if type(out) is not _nd or out.dtype is not _F64:",
+        "        return _call(_R, (_a, _b), out)",
+        "    _tok = _hush()",
+        "    try:",
+        *("        " + line for line in body),
+        "    finally:",
+        "        _unhush(_tok)",
+        "    if _t is None:                 # an inf or NaN met: the careful path",
+        "        return _call(_R, (_a, _b), out)",
+        "    return _make(out, _t, _a.tag)"]
+    return "\n".join(lines) + "\n"
 
 
 def _complex_tangent(rule, d, x, tag):

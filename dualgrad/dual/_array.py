@@ -651,9 +651,10 @@ def _operator(rule, reflected):
     """``a op b`` straight to the rule (NumPy's operator -> ``__array_ufunc__`` round
     trip costs more than the operation on small arrays): the small-array path of
     :func:`dualgrad.dispatch._ufuncs.small`, else the general ``call``."""
-    pair = _LEAN[rule.ufunc]               # array duals alone: the lean path
-    if rule.ufunc.nin == 1:
+    ufunc = rule.ufunc                     # array duals alone: the lean path, made
+    if ufunc.nin == 1:                     # on first use (_LEAN; import stays fast)
         def unary(a):
+            pair = _LEAN[ufunc]
             if pair is not None:
                 result = pair(a)
                 if result is not None:
@@ -668,10 +669,12 @@ def _operator(rule, reflected):
         if fast is not None and type(b) in _NUMBERS and _plain(a) and a.value.ndim and \
                 a.tag in _LIVE:
             return fast(a, b)              # a * 2.0: one pass, less to check than small()
-        if pair is not None and type(b) is ArrayDual:
-            result = pair(b, a) if reflected else pair(a, b)
-            if result is not None:
-                return result
+        if type(b) is ArrayDual:
+            pair = _LEAN[ufunc]
+            if pair is not None:
+                result = pair(b, a) if reflected else pair(a, b)
+                if result is not None:
+                    return result
         args = (b, a) if reflected else (a, b)
         result = small(rule, args)
         return call(rule, args) if result is None else result
@@ -679,13 +682,12 @@ def _operator(rule, reflected):
 
 
 def _square_or_power(power, square):
-    lean_square = _LEAN[square.ufunc]
-
     def __pow__(a, b):
         """``a ** b``; ``a ** 2`` is ``np.square(a)``, as NumPy's ``**`` does for arrays
         (one pass for the local derivative ``2 x`` instead of two for ``2 x ** 1``)."""
         if (type(b) is int or type(b) is float) and b == 2:
             rule, args = square, (a,)
+            lean_square = _LEAN[square.ufunc]
             result = lean_square(a) if lean_square is not None else None
             if result is not None:
                 return result

@@ -782,7 +782,11 @@ REFUSED = {
 
 def as_function(func):
     def method(self, *args, **kwargs):
-        return func(self, *args, **kwargs)
+        if kwargs:                       # NumPy's dispatcher checks the keywords' names
+            return func(self, *args, **kwargs)
+        # what NumPy's __array_function__ protocol would do: self, leftmost, is asked
+        # first, with the same arguments (without the dispatcher's call and the scan)
+        return dispatch(func, (self,) + args, kwargs, like=self)
     method.__name__ = method.__qualname__ = func.__name__
     method.__doc__ = f"``np.{func.__name__}(d, ...)``, as ``ndarray.{func.__name__}``."
     return method

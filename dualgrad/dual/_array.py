@@ -782,8 +782,8 @@ REFUSED = {
 
 def as_function(func):
     def method(self, *args, **kwargs):
-        if kwargs:                       # NumPy's dispatcher checks the keywords' names
-            return func(self, *args, **kwargs)
+        if kwargs or type(self) is not ArrayDual:   # NumPy's dispatcher checks the
+            return func(self, *args, **kwargs)      # keywords; subclasses have their own
         # what NumPy's __array_function__ protocol would do: self, leftmost, is asked
         # first, with the same arguments (without the dispatcher's call and the scan)
         return dispatch(func, (self,) + args, kwargs, like=self)

@@ -286,8 +286,8 @@ def test_no_module_outside_rules_evaluates_or_pattern_matches_source():
         imports_re = any(isinstance(n, ast.Import) and any(a.name == "re" for a in n.names)
                          for n in ast.walk(tree))
         hits = [f"eval:{ln}" for ln in _calls(tree, "eval")] + \
-            [f"exec:{ln}" for ln in _calls(tree, "exec") if rel not in ("dual/_scalar.py", "dispatch/_ufuncs.py",
-                                                         "backend/_fusedgen.py")] + \
+            [f"exec:{ln}" for ln in _calls(tree, "exec")
+             if rel not in ("dual/_scalar.py", "dispatch/_ufuncs.py", "backend/_fusedgen.py")] + \
             (["import re"] if imports_re and rel != "errors.py" else [])
         if hits:
             found[rel] = hits

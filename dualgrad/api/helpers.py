@@ -195,7 +195,7 @@ def _one_pass_fits(f, x):
                                               0 < x.size <= MAX_CHUNK)
 
 
-_UNIT = {}                # n -> the n x n identity (read-only), copied as a pass's seed
+_UNIT: dict[int, np.ndarray] = {}     # n -> the n x n identity (read-only), a pass's seed copies it
 
 
 def _one_pass(who, f, x, args, kwargs):

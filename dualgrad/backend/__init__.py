@@ -45,10 +45,12 @@ Propagation
         partials seen as one opaque item of ``n`` partials per element (for gathers),
         or ``None``; and back.
 Reduction
-    ``sum_partials(p, axes, keepdims)``: a sum over value axes.
+    ``sum_partials(p, axes, keepdims)``: a sum over value axes, each direction
+    rounded as ``np.add.reduce`` rounds it alone (pairwise; ``_sums``): the same
+    bits whatever the number of directions (``chunk``) and the engine.
     ``weighted_sum(w, p, axes)``: ``np.sum(w[..., None] * p, axis=axes)`` in one
-    contraction, or ``None`` (nested duals, non-finite weights: the caller's
-    elementwise path runs).
+    contraction (BLAS: its rounding depends on ``n``), or ``None`` (nested duals,
+    non-finite weights: the caller's elementwise path runs).
     ``finite(a)``: are all entries of a plain array or number finite (one pass)?
 Allocation
     ``empty(shape)``: uninitialised float64 partials (a pooled buffer: inside a scope
@@ -100,8 +102,8 @@ from ._kernels import local, use
 from ._loader import loaded as kernels_loaded
 from ._propagate import (combine, combine_small, convolve, cross, finite, from_rows, outer,
                          pair_small, rank2, rows, scaled_small,
-                         running_product, scaled, small, sum_partials, weighted_sum,
-                         where)
+                         running_product, scaled, small, weighted_sum, where)
+from ._sums import sum_partials
 
 __all__ = ["combine", "combine_small", "scaled_small", "pair_small", "small", "scaled", "local", "where", "outer", "cross", "rank2",
            "rows", "from_rows", "running_product", "convolve", "sum_partials",

@@ -17,13 +17,14 @@ below are also read by ``_propagate.small`` (the small-array path's test).
 """
 
 import contextlib
+import functools
 import math
 
 import numpy as np
 
 from . import _buffers, _loader
 
-__all__ = ["combine", "local", "sum_leading", "where", "cross", "outer", "rank2", "running_product",
+__all__ = ["combine", "local", "pairwise", "where", "cross", "outer", "rank2", "running_product",
            "convolve", "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
@@ -210,44 +211,44 @@ def local(rule, values, out, duals, partials):
     return q
 
 
-def sum_leading(p, axes, keepdims):
-    """``p.sum(axis=axes)`` over value axes ``axes`` (sorted), or ``None``.
-
-    ``p`` may be a permuted view of C-contiguous partials (a transpose of a reshape:
-    ``x.reshape(400, -1).T.sum(axis=0)``): the sum then runs over the underlying
-    memory in its own order, one kernel pass, as long as the summed axes are
-    adjacent there.
-    """
-    if type(p) is not np.ndarray or p.dtype != np.float64 or not p.size:
-        return None
-    ndim = p.ndim - 1
-    if p.flags.c_contiguous:
-        order = None
-        q, qaxes = p, axes
-    else:
-        order = sorted(range(ndim), key=lambda i: -p.strides[i]) + [ndim]
-        q = p.transpose(order)
-        if not q.flags.c_contiguous:
-            return None
-        qaxes = tuple(sorted(order.index(ax) for ax in axes))
-    if qaxes != tuple(range(qaxes[0], qaxes[-1] + 1)):
-        return None                                     # not adjacent in memory
-    if not _wanted(p.size, p.shape[-1]):
-        return None
-    before = math.prod(q.shape[:qaxes[0]])
-    length = math.prod(q.shape[qaxes[0]:qaxes[-1] + 1])
-    after = math.prod(q.shape[qaxes[-1] + 1:])
-    out = np.empty((before, after), dtype=float)
-    _kernels().sum_middle(q.reshape(before, length, after), out)
-    kept_q = [i for i in range(ndim) if i not in qaxes]
-    out = out.reshape(tuple(q.shape[i] for i in kept_q) + (p.shape[-1],))
-    if order is not None:                   # back to p's order of the kept axes
-        kept_p = [order[i] for i in kept_q]
-        out = out.transpose(sorted(range(len(kept_p)), key=kept_p.__getitem__) +
-                            [len(kept_p)])
-    if keepdims:
-        out = np.expand_dims(out, axes)
+def pairwise(q3):
+    """NumPy's pairwise sum of each column of each ``q3[a]`` (``(before, length,
+    after)``, C-contiguous float64): the ``(before, after)`` sums, or ``None`` (the
+    NumPy route of :mod:`._sums` gives the same bits)."""
+    before, length, after = q3.shape
+    if not q3.size or after == 1 or not _wanted(q3.size, after):
+        return None                 # one column: NumPy's own loop on 1-D rows is faster
+    out = np.empty((before, after))
+    _kernels().pairwise_sum(q3, out, *plan(length))
     return out
+
+
+@functools.lru_cache(maxsize=64)
+def plan(length):
+    """NumPy's pairwise summation of ``length`` numbers as a plan for the kernels:
+    the blocks of at most 128 numbers it sums with its 8 accumulators (first index,
+    size), and the additions of the halves' sums, children before parents, each
+    ``(i, j)`` meaning ``sum of the run starting at block i += sum of the run
+    starting at block j``.  (The same for every column and every call of one
+    length: computed once, not per column in the kernel.)"""
+    starts, sizes, merges = [], [], []
+    todo = [(0, length, False)]               # (first, size, halves done?)
+    firsts = []                               # first block of each finished run
+    while todo:
+        lo, m, done = todo.pop()
+        if m <= 128:
+            firsts.append(len(starts))
+            starts.append(lo)
+            sizes.append(m)
+        elif done:
+            right, left = firsts.pop(), firsts.pop()
+            merges.append((left, right))
+            firsts.append(left)
+        else:
+            half = m // 2 - m // 2 % 8
+            todo += [(lo, m, True), (lo + half, m - half, False), (lo, half, False)]
+    return (np.array(starts, dtype=np.int64), np.array(sizes, dtype=np.int64),
+            np.array(merges, dtype=np.int64).reshape(-1, 2))
 
 
 def where(cond, p, q, target):

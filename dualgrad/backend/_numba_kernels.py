@@ -62,35 +62,126 @@ def scale_outer(c, p, g, q, out):
                 out[i, k] = (0.0 if a == 0.0 else c * a) + (0.0 if b == 0.0 else gi * b)
 
 
-@njit(**_JIT)
-def sum_middle(p, out):
-    """``out[a, c] = sum_b p[a, b, c]`` (``p`` C-contiguous).
+# NumPy's pairwise summation of a contiguous 1-D float64 array (``DOUBLE_pairwise_sum``,
+# numpy/_core/src/umath/loops_utils.h.src): fewer than 8 numbers are added one after
+# the other to 0.0; up to ``_BLOCK`` numbers go to 8 accumulators, each taking every
+# 8th number, folded as ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7)), the last
+# ``m % 8`` numbers then added one by one; longer runs split in two, the first half
+# ``m // 2`` rounded down to a multiple of 8, and the halves' sums added.  The
+# reduction adds that sum to its identity 0.0.  ``pairwise_sum`` does the same for
+# each column of a (rows, columns) block at once, reading each row once.
+_BLOCK = 128
+_WIDE = 512             # wider rows are summed in column tiles of this width
 
-    Each ``p[a]`` is read as one flat run and summed into ``k`` interleaved rows of
-    accumulators (``k * after`` about 64 wide), which the compiler vectorizes; the
-    rows are folded at the end.  A loop over ``c`` inside ``b`` (``after`` = n = 4)
-    would not vectorize: this form is 3-10x faster at N = 1e5.
-    """
+
+@njit(inline="always", **_JIT)
+def _block_plain(flat, row0, m, stride, c0, width, acc, res):
+    """``res[c]``, ``c < width``: the pairwise sum of column ``c0 + c`` over the rows
+    ``row0 .. row0 + m - 1`` (``m <= _BLOCK``) of ``flat`` (rows of ``stride``
+    numbers).  Indices are unsigned, or rows are slices: numba's test for negative
+    indices would keep these loops from vectorizing (10x slower).  Four runs of 8
+    rows are added per pass (each in its turn, so in NumPy's order): fewer loop
+    starts per block, the cost that remains against a plain strided sum."""
+    full = m - m % 8 if m >= 8 else 0
+    if full and width == stride:             # 8 whole rows are one contiguous run
+        run = 8 * width
+        u = np.uint64
+        nblk = full // 8
+        i = row0
+        if nblk >= 4:                        # the first 4 runs: r = x0; r += x1 ...
+            b0, b1 = u(i * stride), u((i + 8) * stride)
+            b2, b3 = u((i + 16) * stride), u((i + 24) * stride)
+            for t in range(run):
+                k = u(t)
+                acc[k] = ((flat[b0 + k] + flat[b1 + k]) + flat[b2 + k]) + flat[b3 + k]
+            i += 32
+        else:
+            b0 = u(i * stride)
+            for t in range(run):
+                acc[u(t)] = flat[b0 + u(t)]
+            i += 8
+        while i + 32 <= row0 + full:         # 4 runs a pass, each added in its turn
+            b0, b1 = u(i * stride), u((i + 8) * stride)
+            b2, b3 = u((i + 16) * stride), u((i + 24) * stride)
+            for t in range(run):
+                k = u(t)
+                acc[k] = (((acc[k] + flat[b0 + k]) + flat[b1 + k]) + flat[b2 + k]) + \
+                    flat[b3 + k]
+            i += 32
+        left = (row0 + full - i) // 8        # 0 to 3 runs
+        if left == 3:
+            b0, b1, b2 = u(i * stride), u((i + 8) * stride), u((i + 16) * stride)
+            for t in range(run):
+                k = u(t)
+                acc[k] = ((acc[k] + flat[b0 + k]) + flat[b1 + k]) + flat[b2 + k]
+        elif left == 2:
+            b0, b1 = u(i * stride), u((i + 8) * stride)
+            for t in range(run):
+                k = u(t)
+                acc[k] = (acc[k] + flat[b0 + k]) + flat[b1 + k]
+        elif left == 1:
+            b0 = u(i * stride)
+            for t in range(run):
+                k = u(t)
+                acc[k] += flat[b0 + k]
+    elif full:                               # a tile of columns of wide rows
+        for j in range(8):
+            row = flat[(row0 + j) * stride + c0:(row0 + j) * stride + c0 + width]
+            dst = acc[j * width:(j + 1) * width]
+            for c in range(width):
+                dst[c] = row[c]
+        for i in range(row0 + 8, row0 + full, 8):
+            for j in range(8):
+                row = flat[(i + j) * stride + c0:(i + j) * stride + c0 + width]
+                dst = acc[j * width:(j + 1) * width]
+                for c in range(width):
+                    dst[c] += row[c]
+    _fold(acc, width, full, res)
+    for i in range(row0 + full, row0 + m):
+        row = flat[i * stride + c0:i * stride + c0 + width]
+        for c in range(width):
+            res[c] += row[c]
+
+
+@njit(inline="always", **_JIT)
+def _fold(acc, width, full, res):
+    """``res[c] = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))``, ``r_j`` the
+    ``j``-th accumulator of column ``c`` (0.0 when ``full`` is 0: no accumulators)."""
+    if not full:
+        for c in range(width):
+            res[c] = 0.0
+        return
+    u = np.uint64
+    w = u(width)
+    for c in range(width):
+        k = u(c)
+        res[c] = (((acc[k] + acc[w + k]) + (acc[2 * w + k] + acc[3 * w + k])) +
+                  ((acc[4 * w + k] + acc[5 * w + k]) + (acc[6 * w + k] + acc[7 * w + k])))
+
+
+@njit(**_JIT)
+def pairwise_sum(p, out, starts, sizes, merges):
+    """``out[a, c] = np.add.reduce(p[a, :, c].copy())`` to the bit (``p`` C-contiguous,
+    ``(before, length, after)``; ``out`` ``(before, after)``), every row read once,
+    along the plan of ``length`` from ``_kernels.plan``: the sums of its blocks in
+    order (``starts``, ``sizes``), then ``vals[i] += vals[j]`` for each of its
+    ``merges``, children before parents; the whole is ``vals[0]``, added to 0.0."""
     before, length, after = p.shape
-    k = max(1, 64 // after)
-    width = k * after
-    m = length // k
-    acc = np.empty(width)
+    width = after if after <= _WIDE else _WIDE
+    acc = np.empty(8 * width)
+    vals = np.empty((starts.shape[0], width))
     for a in range(before):
         flat = p[a].reshape(length * after)
-        for j in range(width):
-            acc[j] = 0.0
-        for b in range(m):
-            base = b * width
-            for j in range(width):
-                acc[j] += flat[base + j]
-        for c in range(after):
-            s = 0.0
-            for r in range(k):
-                s += acc[r * after + c]
-            for b in range(m * k, length):
-                s += flat[b * after + c]
-            out[a, c] = s
+        for c0 in range(0, after, width):
+            cols = min(width, after - c0)
+            for k in range(starts.shape[0]):
+                _block_plain(flat, starts[k], sizes[k], after, c0, cols, acc, vals[k])
+            for k in range(merges.shape[0]):
+                left, right = merges[k, 0], merges[k, 1]
+                for c in range(cols):
+                    vals[left, c] += vals[right, c]
+            for c in range(cols):
+                out[a, c0 + c] = 0.0 + vals[0, c]
 
 
 @njit(**_JIT)

@@ -17,8 +17,7 @@ from . import _buffers, _kernels
 _sum = np.add.reduce
 
 __all__ = ["combine", "small", "combine_small", "scaled_small", "pair_small", "scaled", "outer",
-           "cross", "sum_partials",
-           "weighted_sum", "where", "finite", "rows", "from_rows", "running_product",
+           "cross", "weighted_sum", "where", "finite", "rows", "from_rows", "running_product",
            "convolve"]
 
 
@@ -186,16 +185,6 @@ def pair_small(f, p, g, q):
         total = f[..., None] * p
         total += g[..., None] * q
     return total
-
-
-def sum_partials(p, axes, keepdims):
-    """``p.sum(axis=axes)`` over value axes ``axes`` of partials ``p``."""
-    if type(p) is np.ndarray and p.size < _kernels.MIN_WORK and _kernels._mode == "auto":
-        return _sum(p, axis=axes, keepdims=keepdims)   # below the kernels' size: NumPy's
-    fast = _kernels.sum_leading(p, axes, keepdims)
-    if fast is not None:
-        return fast
-    return np.sum(p, axis=axes, keepdims=keepdims)
 
 
 def convolve(p, w):

@@ -470,3 +470,19 @@ def test_arctan2_gradient_at_extreme_scales(scale):
     a, b = 0.3, -0.4                    # d atan2(y, x) = (x dy - y dx) / (x^2 + y^2)
     g = dg.gradient(lambda v: np.arctan2(v[0], v[1]), np.array([a, b]) * scale)
     np.testing.assert_allclose(g * scale, [b / 0.25, -a / 0.25], rtol=1e-14)
+
+
+@pytest.mark.parametrize("engine", ["auto", "fused", "eager"])
+@pytest.mark.parametrize("n", [1, 3, 20000])
+@pytest.mark.parametrize("spell, want", [
+    ("np.divide(u, 0.0)", np.inf), ("np.divide(u, 0)", np.inf), ("u / False", np.inf),
+    ("np.true_divide(u, -0.0)", -np.inf), ("u / np.float64(0.0)", np.inf),
+    ("True / (u - 0.7)", -np.inf)])                    # d/du 1 / (u - 0.7) = -1 / 0**2
+def test_dividing_by_a_zero_number_gives_numpys_inf(engine, n, spell, want):
+    """1 / y at y = 0 is inf as NumPy's division gives it, never Python's
+    ZeroDivisionError: the fused engine evaluated its per-element template ``1.0 / {1}``
+    on a Python float, and a bool divisor stayed a Python bool (an outside attack)."""
+    f = eval(f"lambda u: {spell}")                        # noqa: S307 - the spellings above
+    with dg.engine(engine), np.errstate(all="ignore"):
+        got = dg.elementwise_grad(f)(np.full(n, 0.7))
+    np.testing.assert_array_equal(got, np.full(n, want))

@@ -174,12 +174,14 @@ class Local:
 
     def array(self):
         """The factor array (NumPy's passes, warnings off as for the table's other
-        local derivatives)."""
+        local derivatives; a number field as a NumPy float, so that ``1.0 / {1}`` at
+        0 is inf as in the kernel, not Python's ZeroDivisionError)."""
         fn = _TEMPLATES.get(self.template)
         if fn is None:
             fn = _TEMPLATES[self.template] = template_function(self.template)
+        args = [np.float64(a) if type(a) is float else a for a in self.args]
         with np.errstate(all="ignore"):
-            return fn(*self.args, *(None,) * (4 - len(self.args)))
+            return fn(*args, *(None,) * (4 - len(args)))
 
 
 _TEMPLATES = {}             # template -> its NumPy evaluation

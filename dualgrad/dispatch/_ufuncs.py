@@ -110,7 +110,7 @@ def _promoted(a, rule, k):
     float64, complex64 complex128; an integer-only argument (``ldexp``'s
     exponent) stays an integer.
     """
-    if type(a) is int:
+    if type(a) is int or type(a) is bool:     # bool: u / False is inf, as NumPy's
         return _i64(a) if _integer_only(rule, k) else _f64(a)
     dtype = getattr(a, "dtype", None)
     if dtype is None or dtype in _EXACT or dtype.kind not in "biufc" or \

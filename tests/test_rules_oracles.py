@@ -328,7 +328,9 @@ TAILS = [("tanh", 10.0), ("tanh", 19.0), ("tanh", -25.0), ("expm1", -40.0),
          ("arcsinh", 1e200), ("arcsinh", -1e300), ("arcsinh", 1.5e154),
          # i0e' = i1e - sign(x) i0e (and i1e') lost ~2|x| ulps: 3e-12 at 1e4, all at 1e16
          ("i0e", 30.0), ("i0e", 1e4), ("i0e", -1e8), ("i0e", 1e16),
-         ("i1e", 20.5), ("i1e", 1e4), ("i1e", -1e8), ("i1e", 1e16)]
+         ("i1e", 20.5), ("i1e", 1e4), ("i1e", -1e8), ("i1e", 1e16),
+         # 1 / (x ln 10) overflowed to 0 at 1e308 (the derivative is 4.3e-309)
+         ("log10", 1e308), ("log10", 9e307), ("log2", 1.7e308), ("log10", 3e-308)]
 
 
 # closed forms where mpmath's numerical diff steps too coarsely (it gave 0 at 1e200)
@@ -341,7 +343,8 @@ def _ive_slope(v, y):
 
 _TAIL_CLOSED = {"arcsinh": lambda x: 1 / mp.sqrt(x * x + 1),
                 "erfcx": lambda x: 2 * x * mp.exp(x * x) * mp.erfc(x) - 2 / mp.sqrt(mp.pi),
-                "i0e": lambda x: _ive_slope(0, x), "i1e": lambda x: _ive_slope(1, x)}
+                "i0e": lambda x: _ive_slope(0, x), "i1e": lambda x: _ive_slope(1, x),
+                "log10": lambda x: 1 / (x * mp.log(10)), "log2": lambda x: 1 / (x * mp.log(2))}
 
 
 @pytest.mark.parametrize("name, x", TAILS, ids=[f"{n}{x}" for n, x in TAILS])

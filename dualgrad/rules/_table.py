@@ -230,8 +230,10 @@ _TABLE = [
     # (for exp(x) = 4e-18 at x = -40)
     _smooth(np.expm1, "np.exp(x)"),
     _smooth(np.log, "1.0 / x", domain=(_P,)),
-    _smooth(np.log2, f"1.0 / (x * {_LN2})", domain=(_P,)),
-    _smooth(np.log10, f"1.0 / (x * {_LN10})", domain=(_P,)),
+    # (1 / ln b) / x, not 1 / (x ln b): x * ln 10 overflows from x ~ 7.8e307, where the
+    # derivative is 5.6e-309 (an outside attack found 0 at 1e308)
+    _smooth(np.log2, f"{1.0 / _LN2!r} / x", domain=(_P,)),
+    _smooth(np.log10, f"{1.0 / _LN10!r} / x", domain=(_P,)),
     _smooth(np.log1p, "1.0 / (1.0 + x)", domain=((-0.8, 3.0),)),
     # 1 / (1 + e^(y - x)), not e^(x - out): out rounds to x's ulp for large x (at
     # x = y = 1e15, e^(x - out) gave 0.47 and 1.0 for 0.5 each) and inf - inf is NaN

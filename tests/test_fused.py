@@ -248,6 +248,30 @@ def test_partials_read_inside_f_is_an_array():
 
 
 
+def test_a_write_spares_an_expression_another_thread_computed_meanwhile():
+    """``add_into`` tests its expression outside the lock and spares it inside; a flush
+    of another thread (an executor's chunk writing an item) may compute it in between.
+    That crashed with "'NoneType' object is not reversible" (an outside attack, with
+    dg.jacobian(..., executor=ThreadPoolExecutor(4))); here the interleaving by hand."""
+    done = []
+
+    def f(p):
+        other = np.cos(p[0] * B0 + p[1] * B1) * 3.0  # pending, reading other memory
+        y = np.sin(p[0] * B0 + p[1] * B1) * 2.0
+        d = y._p
+        assert type(d) is _fused.Deferred
+        _fused.materialize(d.node)                  # as the other thread's flush would
+        _fused.before_write(np.empty(3), np.empty((3, 2)), spare=d)
+        done.append(type(other._p) is _fused.Deferred)
+        return y + other
+    with _fused.engine("fused"):
+        got = dg.jacobian(f, Q)
+    assert done == [True]
+    x = Q[0] * B0 + Q[1] * B1
+    exact = (2.0 * np.cos(x) - 3.0 * np.sin(x))[:, None] * np.stack([B0, B1], axis=1)
+    np.testing.assert_allclose(got, exact, rtol=1e-13, atol=1e-14)
+
+
 def test_operators_keep_their_operands_deferred():
     """``t * t + 2.0 * t`` with operators: the operands' partials stay pending (the
     operators' small-array path once read ``.partials`` and materialized each step)."""

@@ -333,8 +333,9 @@ def before_write(*arrays, spare=None):
     if not targets or len(targets) != len(arrays):
         flush()
         return
-    with _lock:
-        spared = () if spare is None else {id(node) for node in _order(spare.node)[0]}
+    with _lock:      # spare's node may have been computed by another thread's flush
+        spared = () if spare is None or not _pending(spare.node) else \
+            {id(node) for node in _order(spare.node)[0]}
         keep = []
         for ref in PENDING:
             d = ref()

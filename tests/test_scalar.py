@@ -146,3 +146,25 @@ def test_square_by_power_operator_matches_the_square_rule():
         assert out.value == 2.25 and list(out.partials) == [3.0, -6.0]
         assert dg.derivative(lambda x: dg.derivative(lambda y: y ** two, x), 0.7) == 2.0
     assert dg.derivative(lambda x: x ** 3, 0.5) == 0.75       # other exponents: the power rule
+
+
+@pytest.mark.parametrize("spell, want", [
+    ("np.sum(z ** 2).reshape(1)", [[2.0, 4.0, 6.0]]),
+    ("np.sum(z ** 2).reshape((1, 1))[0]", [[2.0, 4.0, 6.0]]),
+    ("(z @ z).sum()", [2.0, 4.0, 6.0]),
+    ("np.dot(z, z).ravel()", [[2.0, 4.0, 6.0]]),
+    ("np.sum(z * z).flatten()", [[2.0, 4.0, 6.0]]),
+    ("np.mean(z).squeeze()", [1 / 3, 1 / 3, 1 / 3]),
+    ("np.max(z).clip(0.0, 5.0)", [0.0, 0.0, 1.0]),
+    ("np.max(z).clip(0.0, 2.5)", [0.0, 0.0, 0.0]),
+    ("np.prod(z).mean() + np.sum(z).max()", [7.0, 4.0, 3.0]),
+    ("np.sum(z).cumsum()", [[1.0, 1.0, 1.0]]),
+    ("np.sum(z).round(1) + z[1] * np.sum(z).transpose()", [2.0, 8.0, 2.0])])
+def test_a_reductions_scalar_has_np_float64s_methods(spell, want):
+    """A reduction of an array dual gives a scalar dual where floats give np.float64,
+    whose methods users chain (``loss.sum()``, ``np.max(x).clip(0, 1)``): each is
+    NumPy's function of the dual (it raised a bare AttributeError; an outside attack)."""
+    f = eval(f"lambda z: {spell}")                        # noqa: S307 - the spellings above
+    got = dg.jacobian(f, np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(got, want, rtol=1e-15)
+    assert dg.Dual(1.5, [1.0, 0.0]).dtype == np.float64

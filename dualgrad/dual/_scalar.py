@@ -163,6 +163,45 @@ class ScalarDual(Dual):
     def T(self):
         return self
 
+    @property
+    def dtype(self):
+        """The dtype of the innermost value (float64, or complex128)."""
+        v = self.value
+        while isinstance(v, Dual):
+            v = v.value
+        return np.asarray(v).dtype
+
+    def reshape(self, *shape, order="C"):
+        """``np.reshape(d, shape)``: a reduction's result reshaped, as ``np.float64``'s
+        method does (``np.sum(r ** 2).reshape(1)``)."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return np.reshape(self, shape, order=order)
+
+    def flatten(self, order="C"):
+        return np.ravel(self, order=order)
+
+    def tolist(self):
+        """The scalar dual itself (NumPy's ``tolist`` of a scalar gives a Python number)."""
+        return self
+
+
+def _as_function(func):
+    def method(self, *args, **kwargs):
+        return func(self, *args, **kwargs)
+    method.__name__ = method.__qualname__ = func.__name__
+    method.__doc__ = f"``np.{func.__name__}(d, ...)``, as ``np.float64.{func.__name__}``."
+    return method
+
+
+# ndarray methods that np.float64 (what a reduction of floats gives) has and users
+# chain on a reduction's result (``loss.sum()``, ``np.max(x).clip(0, 1)``): NumPy's
+# function of the scalar dual, through the dispatch
+for _name in ("all", "any", "argmax", "argmin", "argsort", "clip", "cumprod", "cumsum", "max",
+              "mean", "min", "nonzero", "prod", "ravel", "repeat", "round", "squeeze", "std",
+              "sum", "swapaxes", "take", "transpose", "var"):
+    setattr(ScalarDual, _name, _as_function(getattr(np, _name)))
+del _name
 
 _CLASSES = {}
 

@@ -986,3 +986,31 @@ def test_jvp_defers_like_the_other_helpers():
     exact = (1.0 - y) * np.exp(-y) * (2.0 * np.cos(x) + 2.0 * x) * v
     np.testing.assert_allclose(fused, exact, rtol=1e-13, atol=1e-15)
     np.testing.assert_array_equal(fused, eager)
+
+
+def test_engine_blocks_in_two_threads_leave_the_default_behind():
+    """Thread A opens an eager block, B a fused one, A closes first: B's choice stays
+    in force until B closes, then the default is back (restoring "the engine before
+    me" left the process eager for good; an outside attack)."""
+    default = _fused.current()
+    a_in, b_in, a_out = threading.Event(), threading.Event(), threading.Event()
+    seen = []
+
+    def a():
+        with _fused.engine("eager"):
+            a_in.set()
+            b_in.wait(10)
+        a_out.set()
+
+    def b():
+        a_in.wait(10)
+        with _fused.engine("fused"):
+            b_in.set()
+            a_out.wait(10)
+            seen.append(_fused.current())
+    threads = [threading.Thread(target=a), threading.Thread(target=b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert seen == ["fused"] and _fused.current() == default

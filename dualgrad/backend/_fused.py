@@ -101,7 +101,8 @@ COMPILE_AFTER = 5 * 10 ** 7
 COMPILE_TIMES = 2
 
 _ENGINES = ("auto", "fused", "eager")
-_engine = os.environ.get("DUALGRAD_ENGINE", "auto")
+_engine = _DEFAULT = os.environ.get("DUALGRAD_ENGINE", "auto")
+_BLOCKS = []                # the engine(...) blocks open, in the order they opened
 if _engine not in _ENGINES:
     raise ValueError(f"DUALGRAD_ENGINE: expected one of {', '.join(_ENGINES)}, "
                      f"got {_engine!r}; unset it for the default (auto)")
@@ -235,6 +236,9 @@ def engine(name):
         from :data:`MIN_WORK` partials elements, where ``bench/bench_fused.py``
         measures the fused engine faster, and is eager below.  Results agree to
         rounding.  The environment variable ``DUALGRAD_ENGINE`` sets the default.
+        The choice is the process's, as NumPy's print options are: blocks in other
+        threads see it too, the latest block still open wins, and once every block
+        has closed the default is back, in whatever order threads closed them.
 
     Yields
     ------
@@ -258,14 +262,19 @@ def engine(name):
         raise ValueError(f"dualgrad.engine: expected 'auto', 'fused' or 'eager', "
                          f"got {name!r}")
     flush()
-    old, _engine = _engine, name
-    _update()
+    block = [name]                  # this block's own entry (identity, not its name)
+    with _lock:
+        _BLOCKS.append(block)
+        _engine = name
+        _update()
     try:
         yield
     finally:
         flush()
-        _engine = old
-        _update()
+        with _lock:                 # (restoring "the engine before me" leaked another
+            _BLOCKS[:] = [b for b in _BLOCKS if b is not block]   # thread's choice)
+            _engine = _BLOCKS[-1][0] if _BLOCKS else _DEFAULT
+            _update()
 
 
 def begin():

@@ -6,7 +6,8 @@
 For each problem of bench/problems.py that moves large partials (the heat
 equation in three formulations, the elementwise problem, the grid field), two
 small ones (which must not get slower) and an elementwise function of two
-arguments by ``elementwise_grad`` at N = 10, 1e3 and 1e6 (one pass for both), times f and dualgrad with each engine:
+arguments by ``elementwise_grad`` at N = 10, 1e3 and 1e6 (one pass for both) and a 2-D
+reaction-diffusion stencil with boundary copies (96 x 96, 40 steps), times f and dualgrad with each engine:
 ``auto`` (the default: fused from ``MIN_WORK`` partials elements), ``eager`` and
 ``fused`` (every size), repeats interleaved so that the machine's load hits all
 alike; medians.  Then, in fresh processes, the first call with numba's cache
@@ -46,7 +47,7 @@ PROBLEMS = ["heat equation 100000x4", "heat equation np.roll + rebinding",
             "heat equation np.diff + concatenate", "elementwise N=1e6", "grid field 101^3",
             "Rosenbrock n=100 without np.asarray", "Broyden 50x50",
             "elementwise 2 arguments N=10", "elementwise 2 arguments N=1e3",
-            "elementwise 2 arguments N=1e6"]
+            "elementwise 2 arguments N=1e6", "reaction-diffusion 2-D 96^2x40"]
 ENGINES = ("auto", "eager", "fused")
 WARM_RUNS = 5
 

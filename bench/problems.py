@@ -469,11 +469,57 @@ def elementwise2(size):
     return problem
 
 
+# ---- 9. a 2-D reaction-diffusion stencil with boundary copies -----------------------------
+RD_SIZE, RD_STEPS = 96, 40
+
+
+def reaction_diffusion(p, size=RD_SIZE, steps=RD_STEPS):
+    """FitzHugh-Nagumo on a ``size x size`` grid: the Laplacian from 2-D slices, a
+    tuple assignment into the interior, the four edges copied each step (the
+    operations on 2-D slices the fused engine cannot fuse: see
+    ``dualgrad.backend._fused._decline``)."""
+    rng = np.random.default_rng(0)
+    U0, V0 = rng.random((size, size)), rng.random((size, size))
+    a, b, k = p[0], p[1], p[2]
+    tau, dx = 0.1, 2.0 / size
+    dt = 0.9 * dx ** 2 / 2
+    U, V = U0 * (1.0 + 0 * a), V0 * (1.0 + 0 * a)
+    for _ in range(steps):
+        dU = (U[0:-2, 1:-1] + U[1:-1, 0:-2] + U[2:, 1:-1] + U[1:-1, 2:]
+              - 4 * U[1:-1, 1:-1]) / dx ** 2
+        dV = (V[0:-2, 1:-1] + V[1:-1, 0:-2] + V[2:, 1:-1] + V[1:-1, 2:]
+              - 4 * V[1:-1, 1:-1]) / dx ** 2
+        Uc, Vc = U[1:-1, 1:-1], V[1:-1, 1:-1]
+        U[1:-1, 1:-1], V[1:-1, 1:-1] = (Uc + dt * (a * dU + Uc - Uc ** 3 - Vc + k),
+                                        Vc + dt * (b * dV + Uc - Vc) / tau)
+        for Z in (U, V):
+            Z[0, :] = Z[1, :]
+            Z[-1, :] = Z[-2, :]
+            Z[:, 0] = Z[:, 1]
+            Z[:, -1] = Z[:, -2]
+    return np.array([np.sum(U * U), np.sum(U * V), np.mean(V)])
+
+
+def reaction_diffusion_problem(peer):
+    """``jacobian`` of :func:`reaction_diffusion` (3 parameters); the reference by the
+    complex step (every operation is analytic)."""
+    p = np.array([2.8e-4, 5e-3, 0.005])
+    if peer == "f":
+        return (lambda: reaction_diffusion(p)), None
+    if peer == "dualgrad":
+        import dualgrad as dg
+        ref = np.stack([np.imag(reaction_diffusion(p + 1e-30j * e)) / 1e-30
+                        for e in np.eye(3)], -1).ravel()
+        return (lambda: dg.jacobian(reaction_diffusion, p)), ref
+    raise Unavailable("no such method")
+
+
 # Timed by bench_fused.py only (not by run.py's peers).
 TWO_ARGUMENTS = {
     "elementwise 2 arguments N=10": elementwise2(10),
     "elementwise 2 arguments N=1e3": elementwise2(1000),
     "elementwise 2 arguments N=1e6": elementwise2(1_000_000),
+    "reaction-diffusion 2-D 96^2x40": reaction_diffusion_problem,
 }
 
 

@@ -1014,3 +1014,73 @@ def test_engine_blocks_in_two_threads_leave_the_default_behind():
     for t in threads:
         t.join(20)
     assert seen == ["fused"] and _fused.current() == default
+
+
+def reaction_diffusion(p, size, steps):
+    """A 2-D FitzHugh-Nagumo stencil (bench/problems.py's): 2-D slices, a tuple
+    assignment into the interior, the four edges copied each step."""
+    rng = np.random.default_rng(0)
+    U0, V0 = rng.random((size, size)), rng.random((size, size))
+    a, b, k = p[0], p[1], p[2]
+    dx = 2.0 / size
+    dt = 0.9 * dx ** 2 / 2
+    U, V = U0 * (1.0 + 0 * a), V0 * (1.0 + 0 * a)
+    for _ in range(steps):
+        dU = (U[0:-2, 1:-1] + U[1:-1, 0:-2] + U[2:, 1:-1] + U[1:-1, 2:]
+              - 4 * U[1:-1, 1:-1]) / dx ** 2
+        dV = (V[0:-2, 1:-1] + V[1:-1, 0:-2] + V[2:, 1:-1] + V[1:-1, 2:]
+              - 4 * V[1:-1, 1:-1]) / dx ** 2
+        Uc, Vc = U[1:-1, 1:-1], V[1:-1, 1:-1]
+        U[1:-1, 1:-1], V[1:-1, 1:-1] = (Uc + dt * (a * dU + Uc - Uc ** 3 - Vc + k),
+                                        Vc + dt * (b * dV + Uc - Vc) / 0.1)
+        for Z in (U, V):
+            Z[0, :] = Z[1, :]
+            Z[-1, :] = Z[-2, :]
+            Z[:, 0] = Z[:, 1]
+            Z[:, -1] = Z[:, -2]
+    return np.array([np.sum(U * U), np.sum(U * V), np.mean(V)])
+
+
+RD_P = np.array([2.8e-4, 5e-3, 0.005])
+
+
+@pytest.mark.parametrize("size", [12, 100])
+def test_reaction_diffusion_2d_engines_agree_with_the_complex_step(size):
+    """A 2-D stencil with boundary copies: every engine gives the eager engine's
+    bits, and the complex step's numbers to rounding."""
+    f = lambda p: reaction_diffusion(p, size, 3)            # noqa: E731
+    eager, fused = both(lambda: dg.jacobian(f, RD_P))
+    with _fused.engine("auto"):
+        auto = dg.jacobian(f, RD_P)
+    np.testing.assert_array_equal(fused, eager)
+    np.testing.assert_array_equal(auto, eager)
+    cs = np.stack([np.imag(f(RD_P + 1e-30j * e)) / 1e-30 for e in np.eye(3)], -1)
+    np.testing.assert_allclose(eager, cs, rtol=1e-10, atol=1e-13 * np.abs(cs).max())
+
+
+def test_auto_declines_after_a_strided_2d_slice_for_the_call_only():
+    """The default engine stops deferring for the rest of a helper call once an
+    operation meets a strided 2-D slice's partials (it measured slower than eager
+    there: bench/bench_fused.py's reaction-diffusion); the next call defers again,
+    and the fused engine keeps deferring."""
+    kinds = []
+    W = np.linspace(0.5, 1.5, 100 * 100).reshape(100, 100)
+
+    def f(p, strided):
+        U = W * p[0] + p[1]
+        y = np.sin(U) * 2.0                              # deferred: before any slice
+        kinds.append(type(y._p))
+        if not strided:
+            return y.sum()
+        z = U[1:-1, 1:-1] * 3.0                          # a strided 2-D slice's partials
+        w = np.cos(z * 1.0 + 1.0) * 2.0                  # after it: 98 x 98 x 2 elements
+        kinds.append(type(w._p))
+        return y.sum() + w.sum()
+    with _fused.engine("auto"):
+        dg.jacobian(lambda p: f(p, True), Q)
+        dg.jacobian(lambda p: f(p, False), Q)
+    assert kinds == [_fused.Deferred, np.ndarray, _fused.Deferred]
+    kinds.clear()
+    with _fused.engine("fused"):
+        dg.jacobian(lambda p: f(p, True), Q)
+    assert kinds[1] is _fused.Deferred

@@ -65,7 +65,9 @@ share duals see the same rule.
 The engine is chosen by the environment variable ``DUALGRAD_ENGINE`` (``fused``:
 deferring at every size; ``eager``; ``auto``, the default, which defers from
 :data:`MIN_WORK` partials elements, where bench/bench_fused.py measures fusion
-faster) and by :func:`engine` (a context manager).
+faster, and stops for the rest of a helper call at the first operation on a
+strided 2-D slice's partials, where it measures fusion slower: :func:`_decline`)
+and by :func:`engine` (a context manager).
 """
 
 import contextlib
@@ -113,6 +115,7 @@ ACTIVE = [False, MIN_WORK]  # deferring now (fused engine, inside a helper, noth
 #                             exposed), and from how many partials elements
 _depth = 0
 _exposed = False
+_declined = False           # auto met a strided 2-D slice's partials in this helper call
 _seen = {}                  # structure -> (times met, work interpreted: elements x nodes)
 _failed = set()             # structures whose kernel failed its check: interpreted
 _f64 = np.dtype(np.float64)
@@ -122,8 +125,8 @@ _UNITS = {}                 # id -> (weak reference, c): the unit rows of seeds 
 def _fresh_after_fork():
     """A forked child starts outside every helper call, with a free lock and
     nothing pending (the parent's threads, which held them, do not exist there)."""
-    global _lock, _depth, _exposed
-    _lock, _depth, _exposed = threading.RLock(), 0, False
+    global _lock, _depth, _exposed, _declined
+    _lock, _depth, _exposed, _declined = threading.RLock(), 0, False, False
     del PENDING[:]
     _update()
 
@@ -213,7 +216,8 @@ class Deferred:
 
 
 def _update():
-    ACTIVE[0] = _engine != "eager" and _depth > 0 and not _exposed
+    ACTIVE[0] = _engine != "eager" and _depth > 0 and not _exposed and \
+        not (_declined and _engine == "auto")
     ACTIVE[1] = 0 if _engine == "fused" else MIN_WORK
 
 
@@ -287,12 +291,12 @@ def begin():
 
 def end():
     """The matching end: the outermost one materializes everything still pending."""
-    global _depth, _exposed
+    global _depth, _exposed, _declined
     with _lock:
         _depth -= 1
         if _depth == 0:
             flush()
-            _exposed = False
+            _exposed = _declined = False
         _update()
 
 
@@ -475,6 +479,8 @@ def defer(factors, partials, shape, n):
         elif type(p) is not Deferred and _source(p, shape, n):
             t = p
         else:
+            if _engine == "auto" and _strided(p, shape, n):
+                _decline()
             return None
         kids.append((c[0], c[1], t, 0))
     if size > MAX_NODES:
@@ -482,6 +488,29 @@ def defer(factors, partials, shape, n):
     d = Deferred(_Node(kids, shape, n, size))
     _pend(d)
     return d
+
+
+def _strided(p, shape, n):
+    """Is ``p`` the partials of a strided slice of ``shape + (n,)`` (``U[1:-1, 1:-1]``
+    of a 2-D ``U``), which a kernel cannot read as a leaf?"""
+    return type(p) is np.ndarray and p.dtype == _f64 and p.ndim > 2 and \
+        p.shape == shape + (n,) and not p.flags.c_contiguous
+
+
+def _decline():
+    """The default engine stops deferring until the outermost helper call returns:
+    ``f`` works on strided slices of 2-D (or larger) arrays, the operations on
+    which propagate eagerly, so the chains between them are short graphs that the
+    next such operation materializes again at once: bookkeeping and node-by-node
+    evaluation for no fused pass (a 2-D reaction-diffusion stencil,
+    bench/problems.py's "reaction-diffusion 2-D", measured 1.2-1.8 times the eager
+    engine's time on 96^2 to 200^2 grids before this rule).  What is pending now is
+    computed; the ``"fused"`` engine keeps deferring."""
+    global _declined
+    flush()
+    with _lock:
+        _declined = True
+        _update()
 
 
 def _shrink(kids, size):

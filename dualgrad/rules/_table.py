@@ -33,7 +33,6 @@ generated scalar fast path, the numba extension, the generated kernels,
 ``docs/supported.md`` and the tests are all derived from this table.
 """
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -50,19 +49,23 @@ _2_SQRTPI = 1.1283791670955126   # 2 / sqrt(pi)
 _1_SQRT2PI = 0.3989422804014327  # 1 / sqrt(2 pi)
 
 
-def _unoverflowed(expr, square, big=None):
+def _unoverflowed(expr, square, big):
     """``expr`` where ``square`` (a sum of squares of the arguments) stays below 1e300,
-    else ``big`` (default ``expr``) on the arguments scaled by 2**-600 and its result
-    scaled back: the scalings are powers of two, so exact, and the scaled squares
-    round as the unscaled ones would have (a square too small to survive the scaling
-    is far below the other's last place); ``expr`` must be homogeneous of degree -1."""
-    scaled = re.sub(r"\b([xy])\b", r"(\1 * 2.409919865102884e-181)", big or expr)
-    return _canonical(f"where({square} > 1e300, {scaled} * 2.409919865102884e-181, {expr})")
+    else ``big``, ``expr`` (or its leading part) written in ``X`` and ``Y``, the
+    arguments scaled by 2**-600, and its result scaled back: the scalings are powers
+    of two, so exact, and the scaled squares round as the unscaled ones would have
+    (a square too small to survive the scaling is far below the other's last place);
+    ``expr`` must be homogeneous of degree -1.  Written in the parser's canonical
+    spelling (``X * (X)``, ``-(X)``), as the table's text must be, without parsing at
+    import."""
+    scaled = big.replace("X", "x * 2.409919865102884e-181").replace(
+        "Y", "y * 2.409919865102884e-181")
+    return f"where({square} > 1e+300, {scaled} * 2.409919865102884e-181, {expr})"
 
 
 def _canonical(text):
     """A generated expression in the parser's canonical spelling (what the table's text
-    must be; :mod:`dualgrad.rules._expr`)."""
+    must be; :mod:`dualgrad.rules._expr`); for scipy's rows, made on first use."""
     return parse(text, ("x", "y", "out")).source()
 
 
@@ -252,8 +255,10 @@ _TABLE = [
     # x * x + y * y overflows beyond |x| ~ 1e154 (a zero gradient at 1e200, where it is
     # 5e-201): there both arguments are scaled by 2**-600 (exact), so the formula keeps
     # its bits wherever it did not overflow
-    _smooth(np.arctan2, _unoverflowed("y / (x * x + y * y)", "x * x + y * y"),
-            _unoverflowed("-x / (x * x + y * y)", "x * x + y * y"), kink="nan at (0, 0)"),
+    _smooth(np.arctan2,
+            _unoverflowed("y / (x * x + y * y)", "x * x + y * y", "Y / (X * (X) + Y * (Y))"),
+            _unoverflowed("-x / (x * x + y * y)", "x * x + y * y",
+                          "-(X) / (X * (X) + Y * (Y))"), kink="nan at (0, 0)"),
     _smooth(np.hypot, "where(out == 0.0, 0.0, x / out)",
             "where(out == 0.0, 0.0, y / out)", kink="0 at (0, 0)"),
     _smooth(np.deg2rad, "0.017453292519943295"),
@@ -269,7 +274,7 @@ _TABLE = [
     # x * x overflows beyond |x| ~ 1e154 (a zero derivative at 1e200 for 1e-200): the
     # same scaling as arctan2 (there x * x + 1 is x * x, so sqrt of the scaled square)
     _smooth(np.arcsinh, _unoverflowed("1.0 / np.sqrt(x * x + 1.0)", "x * x",
-                                      "1.0 / np.sqrt(x * x)")),
+                                      "1.0 / np.sqrt(X * (X))")),
     _smooth(np.arccosh, "1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))", domain=((1.2, 4.0),),
             note="sqrt(x - 1) sqrt(x + 1), not sqrt(x * x - 1): the principal branch for "
             "complex x"),
@@ -328,8 +333,8 @@ def _scipy_rules(sc):
         # 2 x out - 2 / sqrt(pi) cancels as x grows (relative error ~ 2 x**2 ulps: 3e-11
         # at x = 1e3, 0 for -5.6e-17 at 1e8); above 3 it is -2 out K(x) with K the tail
         # of erfcx's continued fraction (within 1e-15 of mpmath there, see _erfcx_tail)
-        _smooth(sc.erfcx, f"where(x > 3.0, -2.0 * out * ({_erfcx_tail()}), "
-                          f"2.0 * x * out - {_2_SQRTPI})"),
+        _smooth(sc.erfcx, _canonical(f"where(x > 3.0, -2.0 * out * ({_erfcx_tail()}), "
+                                     f"2.0 * x * out - {_2_SQRTPI})")),
         _smooth(sc.erfinv, "0.886226925452758 * np.exp(out * out)", domain=(_I,)),
         _smooth(sc.erfcinv, "-0.886226925452758 * np.exp(out * out)",
                 domain=((0.1, 1.9),)),

@@ -502,7 +502,7 @@ def _lean_source(rule, name):
             body = [f"_f = {rule.exprs[0].source()}",
                     "_t = _scaled(_f, _p) if type(_f) is _nd and _f.shape == out.shape "
                     "else _combine([_f], [_p], _p.shape)"]
-        lines = [
+        head = [
             f"def {name}(_a):",
             "    if type(_a) is not _AD:",
             "        return None",
@@ -511,19 +511,8 @@ def _lean_source(rule, name):
             "    if type(x) is not _nd or type(_p) is not _nd or x.dtype is not _F64 or "
             "_p.dtype is not _F64 or not x.ndim or _a.tag not in _LIVE or "
             "not _small(_p.size):",
-            "        return None",
-            "    out = _U(x)",
-            "    if type(out) is not _nd or out.dtype is not _F64:",
-            "        return _call(_R, (_a,), out)",
-            "    _tok = _hush()",
-            "    try:",
-            *("        " + line for line in body),
-            "    finally:",
-            "        _unhush(_tok)",
-            "    if _t is None:                 # an inf or NaN met: the careful path",
-            "        return _call(_R, (_a,), out)",
-            "    return _make(out, _t, _a.tag)"]
-        return "\n".join(lines) + "\n"
+            "        return None"]
+        return _lean_lines(head, "x", "(_a,)", body)
     if consts[0] == 1.0 and consts[1] in (1.0, -1.0):          # a + b, a - b: one pass
         body = [f"_t = {'_add' if consts[1] == 1.0 else '_sub'}(_p, _q)"]
     else:
@@ -536,7 +525,7 @@ def _lean_source(rule, name):
                     "_combine([_f, _g], [_p, _q], _p.shape)"]
         else:
             body = [f"_t = _combine([{f}, {g}], [_p, _q], _p.shape)"]
-    lines = [
+    head = [
         f"def {name}(_a, _b):",
         "    if type(_a) is not _AD or type(_b) is not _AD:",
         "        return None",
@@ -549,19 +538,27 @@ def _lean_source(rule, name):
         "y.dtype is not _F64 or _q.dtype is not _F64 or not x.ndim or "
         "x.shape != y.shape or _p.shape != _q.shape or _a.tag != _b.tag or "
         "_a.tag not in _LIVE or not _small(_p.size):",
-        "        return None",
-        "    out = _U(x, y)",
+        "        return None"]
+    return _lean_lines(head, "x, y", "(_a, _b)", body)
+
+
+def _lean_lines(head, values, duals, body):
+    """``head`` (the signature and checks) and what every lean ``op`` does after them:
+    the value, then ``body`` (the partials ``_t``) with NumPy's reports hushed, the
+    general path where the value is not float64 or a factor is not finite."""
+    return "\n".join([
+        *head,
+        f"    out = _U({values})",
         "    if type(out) is not _nd or out.dtype is not _F64:",
-        "        return _call(_R, (_a, _b), out)",
+        f"        return _call(_R, {duals}, out)",
         "    _tok = _hush()",
         "    try:",
         *("        " + line for line in body),
         "    finally:",
         "        _unhush(_tok)",
         "    if _t is None:                 # an inf or NaN met: the careful path",
-        "        return _call(_R, (_a, _b), out)",
-        "    return _make(out, _t, _a.tag)"]
-    return "\n".join(lines) + "\n"
+        f"        return _call(_R, {duals}, out)",
+        "    return _make(out, _t, _a.tag)"]) + "\n"
 
 
 def _complex_tangent(rule, d, x, tag):

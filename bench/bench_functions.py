@@ -48,7 +48,7 @@ _loader.load()
 from dualgrad.dual._base import new_tag  # noqa: E402
 from dualgrad.dispatch._functions import HANDLED, function_name  # noqa: E402
 from dualgrad.dispatch._linalg import LINALG  # noqa: E402
-from dualgrad.rules._table import RULES  # noqa: E402
+from dualgrad.rules._table import RULES, rule_for  # noqa: E402
 
 
 def timed(fn, repeat, min_time):
@@ -248,14 +248,22 @@ def _inputs(N, n, rng):
 
 
 def _ufunc_cases():
-    """Every smooth or zero ufunc rule: unary on x, binary on (x, y), within its domain."""
+    """Every smooth or zero ufunc rule, scipy.special's too where scipy is installed:
+    unary on x, binary on (x, y), within its domain, a dual where the rule differentiates;
+    name -> (ufunc, domain, which arguments are duals)."""
+    try:                                       # scipy.special's rows, as a user's
+        import scipy.special                   # noqa: F401  (import of it adds them)
+        rule_for(scipy.special.erfcx)
+    except ImportError:
+        pass
     cases = {}
     for ufunc, rule in RULES.items():
         if rule.kind not in ("smooth", "zero"):
             continue
-        nin = ufunc.nin
-        domain = rule.domain or ((0.2, 0.9),) * nin
-        cases[f"np.{ufunc.__name__}"] = (nin, domain)
+        domain = rule.domain or ((0.2, 0.9),) * ufunc.nin
+        prefix = "np" if getattr(np, ufunc.__name__, None) is ufunc else "sc"
+        cases[f"{prefix}.{ufunc.__name__}"] = (ufunc, domain,
+                                               [d is not None for d in rule.derivs])
     return cases
 
 
@@ -296,17 +304,16 @@ def run(quick, cells=None, only=None):
                                              repeat, min_time)
                 except Exception as exc:                        # noqa: BLE001
                     rows[name, N, n] = f"error: {type(exc).__name__}"
-            for name, (nin, domain) in ufuncs.items():
+            for name, (ufunc, domain, dual_at) in ufuncs.items():
                 if only and not any(o in name for o in only):
                     continue
                 kinds[name] = "ufunc"
-                ufunc = getattr(np, name[3:])
                 args = [d[0] + (d[1] - d[0]) * rng.uniform(0.1, 0.9, N) for d in domain]
                 args = [np.round(a).astype(int) if len(d) > 2 else a
                         for a, d in zip(args, domain)]
                 tag = new_tag()
                 dargs = [dg.Dual(a, rng.standard_normal(a.shape + (n,)), tag=tag)
-                         if a.dtype == float else a for a in args]
+                         if a.dtype == float and at else a for a, at in zip(args, dual_at)]
                 try:
                     rows[name, N, n] = ratio(lambda: ufunc(*dargs), lambda: ufunc(*args),
                                              repeat, min_time)

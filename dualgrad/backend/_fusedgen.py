@@ -368,9 +368,9 @@ def _name(key):
 def on_disk(key):
     """Has an earlier process written the kernel for ``key`` (and numba most likely
     cached its compiled code beside it)?  Asked once per structure and process (the
-    hash of the key and the file system's answer took ~70 us to ~0.6 ms, on every
-    interpreted graph); a kernel another process writes meanwhile is compiled here
-    when due instead of loaded, the same kernel."""
+    key's hash and a stat were taken on every interpreted graph); a kernel another
+    process writes meanwhile is compiled here when due instead of loaded, the same
+    kernel."""
     found = _on_disk.get(key)
     if found is None:
         directory = _cache_directory()

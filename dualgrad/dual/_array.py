@@ -15,6 +15,8 @@ operators built from the rule table.
 """
 
 import sys
+from itertools import chain
+from operator import attrgetter
 
 import numpy as np
 
@@ -886,39 +888,48 @@ def _from_scalars(items, shape):
     """The common case of :func:`from_object_array`, or ``None``: ``items`` (a
     list, not empty) are float-valued scalar duals of one class and one tag, and
     Python floats and ints (constants: zero partials), as ``np.array([...])`` of
-    a residual list gives them.  Two conversions of lists instead of an
-    element-by-element fill of object arrays."""
+    a residual list gives them.  Where every item is a dual, C-level maps
+    (``attrgetter``) read them into two lists converted once, so no Python code
+    runs per element: the object array of ``np.array([u, v])`` of array duals
+    is read back at tens of nanoseconds an element."""
     if not items:
         return None
     kinds = set(map(type, items))
-    kinds.discard(float)
-    kinds.discard(int)
+    constants = kinds & _NUMBERS
+    kinds -= constants
     if len(kinds) != 1:
         return None
     cls = kinds.pop()
-    if getattr(cls, "_kind", None) != "slots":
+    if getattr(cls, "_kind", None) != "slots" or len(cls.__slots__) < 3:
         return None
-    duals = [d for d in items if type(d) is cls]
+    n = len(cls.__slots__) - 2
+    if constants:
+        duals = [d for d in items if type(d) is cls]
+        values = [d if type(d) is float or type(d) is int else d.value for d in items]
+        zeros = [0.0] * n
+        rows = chain.from_iterable(zeros if type(d) is float or type(d) is int else
+                                   d._plist() for d in items)
+    else:
+        duals = items
+        values = map(_VALUE, items)
+        rows = map(_PARTIALS[n], items) if n == 1 else \
+            chain.from_iterable(map(_PARTIALS[n], items))
     tag = duals[0].tag
-    if any(d.tag != tag for d in duals):
+    if len(set(map(_TAG, duals))) != 1:
         return None
-    values = [d if type(d) is float or type(d) is int else d.value for d in items]
-    zeros = None
-    rows = []
-    for d in items:
-        if type(d) is cls:
-            rows.append(d._plist())
-        else:
-            if zeros is None:
-                zeros = [0.0] * len(duals[0]._plist())
-            rows.append(zeros)
-    values = np.array(values)
-    partials = np.array(rows)
-    if values.dtype is not _f64 or partials.dtype is not _f64 or partials.ndim != 2:
+    values = np.array(list(values))
+    partials = np.array(list(rows))
+    if values.dtype is not _f64 or partials.dtype is not _f64 or partials.ndim != 1:
         return None               # nested or complex values or partials: the general path
+    partials = partials.reshape(-1, n)
     if not shape:
         return make(values.reshape(()), partials[0], tag)
-    return make_array(values.reshape(shape), partials.reshape(shape + (-1,)), tag)
+    return make_array(values.reshape(shape), partials.reshape(shape + (n,)), tag)
+
+
+_NUMBERS = {float, int}
+_TAG, _VALUE = attrgetter("tag"), attrgetter("value")
+_PARTIALS = {n: attrgetter(*(f"p{k}" for k in range(n))) for n in range(1, MAX_SLOTS + 1)}
 
 
 def from_object_array(a):

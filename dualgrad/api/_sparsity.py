@@ -786,14 +786,7 @@ def _elementwise(ufunc, rule, inputs, result, ctx):
     if not ctx.hessian and not (ufunc in _SELECT and ctx.local):
         # the union as side-by-side blocks, repeats dropped: no index copied
         parts, seen = [], set()
-        for k, (a, expr) in enumerate(zip(inputs, rule.derivs)):
-            if not isinstance(a, Tracer):
-                continue
-            if expr is None:
-                raise errors.unsupported_ufunc(ufunc.__name__, f"argument {k + 1} is not "
-                                               "differentiable")
-            if expr == "0":
-                continue
+        for _, a in _differentiated(ufunc, rule, inputs):
             if a.value.shape != shape:          # broadcast: rows copied to the result
                 parts = None
                 break
@@ -811,14 +804,7 @@ def _elementwise(ufunc, rule, inputs, result, ctx):
             masks = [np.broadcast_to(fn(*vals, result) != 0.0, shape) for fn in fns]
     else:
         masks = [None] * len(inputs)
-    for k, (a, expr) in enumerate(zip(inputs, rule.derivs)):
-        if not isinstance(a, Tracer):
-            continue
-        if expr is None:
-            raise errors.unsupported_ufunc(ufunc.__name__, f"argument {k + 1} is not "
-                                           "differentiable")
-        if expr == "0":
-            continue
+    for k, a in _differentiated(ufunc, rule, inputs):
         dep = _deps(a, shape)
         parts.append(dep if masks[k] is None else _masked(dep, masks[k]))
         if ctx.hessian and ufunc not in _LOCALLY_LINEAR:
@@ -833,6 +819,19 @@ def _elementwise(ufunc, rule, inputs, result, ctx):
             np.array_equal(inputs[0].pos, inputs[1].pos):
         parts = parts[:1]                                   # x * x: one set
     return _make(_real(result), _union(parts, shape), ctx)
+
+
+def _differentiated(ufunc, rule, inputs):
+    """``(k, a)`` for each tracer argument ``a`` whose derivative is not 0; an
+    argument the rule does not differentiate raises."""
+    for k, (a, expr) in enumerate(zip(inputs, rule.derivs)):
+        if not isinstance(a, Tracer):
+            continue
+        if expr is None:
+            raise errors.unsupported_ufunc(ufunc.__name__, f"argument {k + 1} is not "
+                                           "differentiable")
+        if expr != "0":
+            yield k, a
 
 
 def _write_out(out, res):

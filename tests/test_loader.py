@@ -91,12 +91,29 @@ def test_numba_is_loaded_when_the_numpy_work_reaches_the_budget(unloaded, monkey
                                   b.value[:, None] * a.partials)
 
 
-def test_small_work_does_not_count_towards_the_budget(unloaded, monkeypatch):
-    monkeypatch.setattr(_loader, "LOAD_AFTER", 1)
+def test_small_work_counts_what_a_kernel_saves_it(unloaded, monkeypatch):
+    """An operation on small arrays counts the microseconds a kernel saves it
+    (``_propagate.SMALL_PAIR_WORK`` for a product), not its 40 elements: a long loop
+    of them loads numba, as large work does, a short one does not; the kernel then
+    gives NumPy's result."""
+    from dualgrad.backend import _propagate
+    calls = unloaded
+    monkeypatch.setattr(_loader, "LOAD_AFTER", 100 * _propagate.SMALL_PAIR_WORK)
     a = dg.Dual(np.linspace(1.0, 2.0, 10), np.ones((10, 4)))
-    for _ in range(100):
-        a * a
-    assert _loader._spent == 0 and not _loader.READY
+    b = dg.Dual(np.linspace(1.5, 3.0, 10), np.eye(10, 4))
+    want = (a * b).partials
+    for _ in range(98):
+        a * b
+    assert _loader._spent == 99 * _propagate.SMALL_PAIR_WORK and not _loader.READY
+    assert calls == []
+    got = (a * b).partials                               # the 100th reaches the budget
+    assert _loader.READY and calls == []
+    np.testing.assert_array_equal(got, want)
+    got = (a * b).partials                               # the kernel, loaded
+    assert calls == [1]
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(got, b.value[:, None] * a.partials +
+                                  a.value[:, None] * b.partials)
 
 
 def test_forcing_the_kernels_loads_numba_at_once(unloaded, monkeypatch):

@@ -294,6 +294,29 @@ def test_two_operand_small_path_gives_the_general_paths_bits_with_special_values
 
 
 # ---- the lean path (dualgrad.dispatch._ufuncs.lean): array duals alone --------------
+@pytest.fixture(params=["numpy", "kernels"])
+def small_engine(request, monkeypatch):
+    """The small-array path as a process runs it before numba is loaded (NumPy's
+    calls; the loader's budget raised so that nothing loads it meanwhile) and after
+    (one kernel call for 1-D values: ``backend.pair_small``/``scaled_small``).
+    Yields the names of the kernels that ran."""
+    from dualgrad.backend import _kernels, _loader
+    ran = []
+    if request.param == "numpy":
+        monkeypatch.setattr(_loader, "READY", False)
+        monkeypatch.setattr(_loader, "LOAD_AFTER", float("inf"))
+    else:
+        _loader.load()
+        real = _kernels._kernels()
+
+        class Recording:
+            def __getattr__(self, name):
+                ran.append(name)
+                return getattr(real, name)
+        monkeypatch.setattr(_kernels, "_kernels", lambda: Recording())
+    yield ran
+
+
 def _bits_equal(got, want):
     """Equal to the bit where it matters: the same numbers, NaN where NaN, and the
     same sign of every zero."""
@@ -314,7 +337,9 @@ _LEAN_OPS = [
 ]
 
 
-def test_lean_path_runs_alone_for_operators_and_ufuncs_on_array_duals(monkeypatch):
+@pytest.mark.parametrize("shape", [(2, 3), (6,)])
+def test_lean_path_runs_alone_for_operators_and_ufuncs_on_array_duals(monkeypatch, shape,
+                                                                      small_engine):
     """Neither small() nor the general path runs; the results are the closed forms."""
     from dualgrad.dispatch import _ufuncs
     from dualgrad.dual import _array
@@ -324,6 +349,8 @@ def test_lean_path_runs_alone_for_operators_and_ufuncs_on_array_duals(monkeypatc
     y = np.array([[1.5, -0.5, 2.0], [4.0, 0.75, -2.0]])
     p = np.arange(12.0).reshape(2, 3, 2) / 7.0 - 0.5
     q = np.cos(np.arange(12.0)).reshape(2, 3, 2)
+    x, y, p, q = x.reshape(shape), y.reshape(shape), p.reshape(shape + (2,)), \
+        q.reshape(shape + (2,))
     a, b = dg.Dual(x, p, tag=tag), dg.Dual(y, q, tag=tag)
 
     def refuse(*args, **kwargs):
@@ -344,10 +371,15 @@ def test_lean_path_runs_alone_for_operators_and_ufuncs_on_array_duals(monkeypatc
     for got, value, partials in cases:
         np.testing.assert_allclose(got.value, value, rtol=1e-15)
         np.testing.assert_allclose(got.partials, partials, rtol=1e-14, atol=1e-15)
+    if len(shape) == 1 and small_engine is not None and "scale_finite" in small_engine:
+        assert "scale2_finite" in small_engine
+    elif len(shape) == 1:
+        from dualgrad.backend import _loader
+        assert not _loader.READY, "kernels loaded, yet none ran"
 
 
 @pytest.mark.parametrize("name,op", _LEAN_OPS, ids=[n for n, _ in _LEAN_OPS])
-def test_lean_path_gives_the_general_paths_bits_with_special_values(name, op):
+def test_lean_path_gives_the_general_paths_bits_with_special_values(name, op, small_engine):
     """Zeros of both signs, ties, infinities and NaN in the values, zero partials
     beside them: the general path's values and partials to the bit (an inf or NaN
     factor hands the operation to that path, which keeps a zero partial 0)."""
@@ -376,7 +408,7 @@ def _lean_rules():
 
 
 @pytest.mark.parametrize("rule", _lean_rules(), ids=lambda r: r.name)
-def test_every_generated_lean_path_gives_the_general_paths_bits(rule):
+def test_every_generated_lean_path_gives_the_general_paths_bits(rule, small_engine):
     """Each rule's generated lean function (the table's expressions inlined on the
     value arrays) against ``dispatch._ufuncs.call`` forced onto its general NumPy
     path: values and partials to the bit on zeros of both signs, ties, infinities,
@@ -407,6 +439,39 @@ def test_every_generated_lean_path_gives_the_general_paths_bits(rule):
         assert got is not None and got.tag == tag
         _bits_equal(got.value, want.value)
         _bits_equal(got.partials, want.partials)
+
+
+@pytest.mark.parametrize("name,op", _LEAN_OPS, ids=[n for n, _ in _LEAN_OPS])
+def test_lean_kernels_give_numpys_bits_across_the_float_range(name, op, small_engine):
+    """With numba loaded, the lean path's products are one kernel call
+    (``scale_finite``, ``scale2_finite``): each product rounded, then the sum, as
+    NumPy's broadcast products and addition round them (no fused multiply-add, no
+    flush of subnormals).  Values and partials from 1e-320 to 1e300 with zeros of
+    both signs, so that products overflow, underflow to subnormals and to zero: the
+    general NumPy path's bits, whichever engine; with kernels, they ran."""
+    from dualgrad.backend import _kernels
+    from dualgrad.dual._base import new_tag
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        N, n = int(rng.integers(1, 30)), int(rng.integers(1, 9))
+        exp = rng.integers(-320, 300, size=4).astype(float)
+        x = rng.uniform(0.5, 2.0, N) * rng.choice([-1.0, 1.0], N) * 10.0 ** (exp[0] / 4)
+        y = rng.uniform(0.5, 2.0, N) * rng.choice([-1.0, 1.0], N) * 10.0 ** (exp[1] / 4)
+        p = rng.standard_normal((N, n)) * 10.0 ** exp[2]
+        q = rng.standard_normal((N, n)) * 10.0 ** exp[3]
+        p[rng.random((N, n)) < 0.2] = 0.0
+        q[rng.random((N, n)) < 0.2] = -0.0
+        tag = new_tag()
+        a, b = dg.Dual(x, p, tag=tag), dg.Dual(y, q, tag=tag)
+        with np.errstate(all="ignore"):
+            got = op(a, b)
+            with _kernels.use("numpy"):                  # the general path only
+                want = op(a, b)
+        _bits_equal(got.value, want.value)
+        _bits_equal(got.partials, want.partials)
+    if small_engine is not None and name not in ("a + b", "a - b", "-a"):
+        from dualgrad.backend import _loader
+        assert small_engine or not _loader.READY, "kernels loaded, yet none ran"
 
 
 def test_lean_path_leaves_other_operands_to_the_paths_that_take_them():

@@ -25,7 +25,11 @@ pays for loading numba:
   counting; one that has met its compile threshold (``_fused.COMPILE_AFTER``,
   about a compile's worth of interpreted work) loads numba at once;
 * ``use("numba")`` and the step-by-step ``np.cumprod`` kernel (whose NumPy path
-  is no match) load it at once.
+  is no match) load it at once;
+* an operation on small 1-D arrays that dispatch's lean path propagates
+  (``_propagate.pair_small``/``scaled_small``: a kernel call once loaded, ~3-4x
+  cheaper than NumPy's calls at N = 10) counts what the kernel would save it, in
+  these elements (``SMALL_PAIR_WORK``, ``SMALL_ONE_WORK``), not its few elements.
 
 A thread that loads numba in the background while NumPy works was tried (with a
 script not kept in bench/) and dropped: the imports hold the GIL against the main

@@ -45,6 +45,38 @@ def scale2(f, p, g, q, out):
 
 
 @njit(**_JIT)
+def scale_finite(f, p, out):
+    """``out[i, :] = f[i] * p[i, :]`` for 1-D ``f``, returning True; False at the first
+    ``f[i]`` that is inf or NaN (``out`` then partly written: the caller's careful path
+    runs).  The small-array path's one call in place of NumPy's finiteness test and
+    broadcast product: the same IEEE products, so the same bits."""
+    rows, n = p.shape
+    for i in range(rows):
+        fi = f[i]
+        if not fi - fi == 0.0:
+            return False
+        for k in range(n):
+            out[i, k] = fi * p[i, k]
+    return True
+
+
+@njit(**_JIT)
+def scale2_finite(f, p, g, q, out):
+    """``out[i, :] = f[i] * p[i, :] + g[i] * q[i, :]`` (each product rounded, then the
+    sum: NumPy's two products and addition) when every factor is finite; False at the
+    first that is not, as :func:`scale_finite`."""
+    rows, n = p.shape
+    for i in range(rows):
+        fi = f[i]
+        gi = g[i]
+        if not (fi - fi == 0.0 and gi - gi == 0.0):
+            return False
+        for k in range(n):
+            out[i, k] = fi * p[i, k] + gi * q[i, k]
+    return True
+
+
+@njit(**_JIT)
 def scale_outer(c, p, g, q, out):
     """``out[i, :] = c * p[i, :] + g[i] * q[:]`` (a scalar dual's partials ``q``),
     NaN-safe as :func:`scale2`."""

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from . import _buffers, _kernels
+from . import _buffers, _kernels, _loader
 
 _sum = np.add.reduce
 
@@ -161,10 +161,30 @@ def _finite_small(f):
                          else _sum(f, axis=None))
 
 
+# What one small operation on 1-D values saves with a kernel over NumPy's calls, in
+# the loader's currency (partials elements at ~5 ns, :data:`_loader.LOAD_AFTER`):
+# ``python bench/bench_engine.py --small`` (N = 10, n = 2-10) measured ~4 us for two
+# factors (finiteness tests, two broadcast products, a sum) and ~2 us for one.  Until
+# numba is loaded each such operation counts this much, so that a long loop of small
+# operations loads it after about a load's worth of NumPy calls, as large work does.
+SMALL_PAIR_WORK = 800
+SMALL_ONE_WORK = 400
+_empty = np.empty
+
+
 def scaled_small(f, p):
     """``combine_small([f], [p], p.shape)`` for one float64 array factor ``f`` of the
     value shape ``p.shape[:-1]`` (the lean path of one array dual): ``f[..., None] * p``,
-    the same NumPy operation, or ``None`` when ``f`` is not finite somewhere."""
+    or ``None`` when ``f`` is not finite somewhere.
+
+    For 1-D values, once numba is loaded, one kernel call (``scale_finite``: the
+    finiteness test and the products in one loop, the same IEEE products, so the
+    same bits) instead of NumPy's test and broadcast product, ~3x slower at N = 10."""
+    if f.ndim == 1:
+        if _loader.READY:
+            out = _empty(p.shape)
+            return out if _kernels._kernels().scale_finite(f, p, out) else None
+        _loader.ready(SMALL_ONE_WORK)
     if not _finite_small(f):
         return None
     return (f[:, None] if f.ndim == 1 else f[..., None]) * p
@@ -175,7 +195,17 @@ def pair_small(f, p, g, q):
     ``g`` of the value shape and partials ``p``, ``q`` of one shape (the lean path of
     two array duals): ``f[..., None] * p + g[..., None] * q`` in the same operations
     and order (the sum written into the first product, which nothing else holds), or
-    ``None`` when a factor is not finite somewhere."""
+    ``None`` when a factor is not finite somewhere.
+
+    For 1-D values, once numba is loaded, one kernel call (``scale2_finite``: each
+    product rounded, then their sum, as NumPy's three calls round them) instead of
+    NumPy's two finiteness tests, two broadcast products and a sum, ~4x slower at
+    N = 10 (``bench/bench_engine.py --small``)."""
+    if f.ndim == 1:
+        if _loader.READY:
+            out = _empty(p.shape)
+            return out if _kernels._kernels().scale2_finite(f, p, g, q, out) else None
+        _loader.ready(SMALL_PAIR_WORK)
     if not (_finite_small(f) and _finite_small(g)):
         return None
     if f.ndim == 1:

@@ -348,7 +348,8 @@ _LEAN_NAMESPACE = {
     "_AD": dual.ArrayDual, "_nd": np.ndarray, "_F64": _F64, "_LIVE": _LIVE,
     "_small": backend.small, "_hush": _hush, "_unhush": _unhush, "_call": call,
     "_make": dual.make_array, "_scaled": backend.scaled_small, "_pair": backend.pair_small,
-    "_combine": backend.combine_small, "_add": np.add, "_sub": np.subtract}
+    "_combine": backend.combine_small, "_add": np.add, "_sub": np.subtract,
+    "_loaded": backend.kernels_loaded}
 
 
 def _operand(a):
@@ -493,6 +494,7 @@ def _lean_source(rule, name):
     """The source of :func:`lean`'s ``op`` for ``rule`` (the checks, then the table's
     expressions as statements on ``x``, ``y`` and ``out``, in :data:`_NAMESPACE`)."""
     consts = [None if e.constant is None else float(e.constant) for e in rule.exprs]
+    bare = None
     if rule.ufunc.nin == 1:
         c = consts[0]
         if c is not None:                 # a constant of the table: finite
@@ -502,6 +504,8 @@ def _lean_source(rule, name):
             body = [f"_f = {rule.exprs[0].source()}",
                     "_t = _scaled(_f, _p) if type(_f) is _nd and _f.shape == out.shape "
                     "else _combine([_f], [_p], _p.shape)"]
+            if rule.exprs[0].source() in ("x", "out"):        # exp: out, as it is
+                bare = f"_scaled({rule.exprs[0].source()}, _p)"
         head = [
             f"def {name}(_a):",
             "    if type(_a) is not _AD:",
@@ -512,7 +516,7 @@ def _lean_source(rule, name):
             "_p.dtype is not _F64 or not x.ndim or _a.tag not in _LIVE or "
             "not _small(_p.size):",
             "        return None"]
-        return _lean_lines(head, "x", "(_a,)", body)
+        return _lean_lines(head, "x", "(_a,)", body, bare)
     if consts[0] == 1.0 and consts[1] in (1.0, -1.0):          # a + b, a - b: one pass
         body = [f"_t = {'_add' if consts[1] == 1.0 else '_sub'}(_p, _q)"]
     else:
@@ -523,6 +527,8 @@ def _lean_source(rule, name):
                     "_t = _pair(_f, _p, _g, _q) if type(_f) is _nd and type(_g) is _nd "
                     "and _f.shape == _g.shape == out.shape else "
                     "_combine([_f, _g], [_p, _q], _p.shape)"]
+            if f in ("x", "y", "out") and g in ("x", "y", "out"):   # a * b: y and x
+                bare = f"_pair({f}, _p, {g}, _q)"
         else:
             body = [f"_t = _combine([{f}, {g}], [_p, _q], _p.shape)"]
     head = [
@@ -539,23 +545,37 @@ def _lean_source(rule, name):
         "x.shape != y.shape or _p.shape != _q.shape or _a.tag != _b.tag or "
         "_a.tag not in _LIVE or not _small(_p.size):",
         "        return None"]
-    return _lean_lines(head, "x, y", "(_a, _b)", body)
+    return _lean_lines(head, "x, y", "(_a, _b)", body, bare)
 
 
-def _lean_lines(head, values, duals, body):
+def _lean_lines(head, values, duals, body, bare=None):
     """``head`` (the signature and checks) and what every lean ``op`` does after them:
     the value, then ``body`` (the partials ``_t``) with NumPy's reports hushed, the
-    general path where the value is not float64 or a factor is not finite."""
+    general path where the value is not float64 or a factor is not finite.
+
+    ``bare``: for a rule whose factors are arguments or the result as they are (no
+    NumPy call computes them: ``a * b``, ``np.exp(a)``), the backend call that
+    propagates them, run without the hush where the backend's kernel does the
+    products (1-D values, numba loaded: a compiled loop reports nothing to NumPy's
+    error state); the hush costs as much as the float operation at N = 10."""
+    quiet = [
+        "    _tok = _hush()",
+        "    try:",
+        *("        " + line for line in body),
+        "    finally:",
+        "        _unhush(_tok)"]
+    if bare is not None:
+        quiet = [
+            "    if x.ndim == 1 and _loaded():",
+            f"        _t = {bare}",
+            "    else:",
+            *("    " + line for line in quiet)]
     return "\n".join([
         *head,
         f"    out = _U({values})",
         "    if type(out) is not _nd or out.dtype is not _F64:",
         f"        return _call(_R, {duals}, out)",
-        "    _tok = _hush()",
-        "    try:",
-        *("        " + line for line in body),
-        "    finally:",
-        "        _unhush(_tok)",
+        *quiet,
         "    if _t is None:                 # an inf or NaN met: the careful path",
         f"        return _call(_R, {duals}, out)",
         "    return _make(out, _t, _a.tag)"]) + "\n"

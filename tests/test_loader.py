@@ -99,6 +99,7 @@ def test_small_work_counts_what_a_kernel_saves_it(unloaded, monkeypatch):
     from dualgrad.backend import _propagate
     calls = unloaded
     monkeypatch.setattr(_loader, "LOAD_AFTER", 100 * _propagate.SMALL_PAIR_WORK)
+    monkeypatch.setattr(_propagate, "_compiled", None)      # (kept after first use)
     a = dg.Dual(np.linspace(1.0, 2.0, 10), np.ones((10, 4)))
     b = dg.Dual(np.linspace(1.5, 3.0, 10), np.eye(10, 4))
     want = (a * b).partials

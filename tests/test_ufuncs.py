@@ -300,7 +300,7 @@ def small_engine(request, monkeypatch):
     calls; the loader's budget raised so that nothing loads it meanwhile) and after
     (one kernel call for 1-D values: ``backend.pair_small``/``scaled_small``).
     Yields the names of the kernels that ran."""
-    from dualgrad.backend import _kernels, _loader
+    from dualgrad.backend import _kernels, _loader, _propagate
     ran = []
     if request.param == "numpy":
         monkeypatch.setattr(_loader, "READY", False)
@@ -314,6 +314,7 @@ def small_engine(request, monkeypatch):
                 ran.append(name)
                 return getattr(real, name)
         monkeypatch.setattr(_kernels, "_kernels", lambda: Recording())
+        monkeypatch.setattr(_propagate, "_compiled", None)      # (kept after first use)
     yield ran
 
 

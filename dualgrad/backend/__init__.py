@@ -21,7 +21,11 @@ Propagation
         a factor is not finite (the caller falls back to :func:`combine`).
     ``scaled_small(f, p)``, ``pair_small(f, p, g, q)``
         :func:`combine_small` for one or two float64 array factors of the value's
-        shape and partials of one shape (dispatch's lean path), or ``None``.
+        shape and partials of one shape (dispatch's lean path), or ``None``; for
+        1-D values one kernel call once numba is loaded.
+    ``scaled_kernel(f, p)``, ``pair_kernel(f, p, g, q)``
+        that kernel call alone, or ``NotImplemented`` where none runs (no NumPy call,
+        so no floating-point reports: the caller may skip its hush).
     ``scaled(f, p, owned=True)``
         ``f[..., None] * p``; a zero partial stays 0 where ``f`` is inf or NaN.
     ``local(rule, values, out, duals, partials)``
@@ -101,11 +105,12 @@ from ._buffers import use as use_pool
 from ._kernels import local, use
 from ._loader import loaded as kernels_loaded
 from ._propagate import (combine, combine_small, convolve, cross, finite, from_rows, outer,
-                         pair_small, rank2, rows, scaled_small,
+                         pair_kernel, pair_small, rank2, rows, scaled_kernel, scaled_small,
                          running_product, scaled, small, weighted_sum, where)
 from ._sums import sum_partials
 
-__all__ = ["combine", "combine_small", "scaled_small", "pair_small", "small", "scaled", "local", "where", "outer", "cross", "rank2",
+__all__ = ["combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
+           "pair_kernel", "small", "scaled", "local", "where", "outer", "cross", "rank2",
            "rows", "from_rows", "running_product", "convolve", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope", "use", "use_pool",

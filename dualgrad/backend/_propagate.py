@@ -16,7 +16,8 @@ from . import _buffers, _kernels, _loader
 
 _sum = np.add.reduce
 
-__all__ = ["combine", "small", "combine_small", "scaled_small", "pair_small", "scaled", "outer",
+__all__ = ["combine", "small", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
+           "pair_kernel", "scaled", "outer",
            "cross", "weighted_sum", "where", "finite", "rows", "from_rows", "running_product",
            "convolve"]
 
@@ -170,6 +171,22 @@ def _finite_small(f):
 SMALL_PAIR_WORK = 800
 SMALL_ONE_WORK = 400
 _empty = np.empty
+_compiled = None                  # the kernel module, once this module has used it
+
+
+def _small_kernels():
+    """The kernel module (numba loaded), kept here: a small operation's calls stay
+    in this module of the backend (``tests/test_architecture.py`` counts them)."""
+    global _compiled
+    _compiled = _kernels._kernels()
+    return _compiled
+
+
+def _count(work):
+    """``_loader.ready(work)`` for a small operation, without a call into the loader."""
+    _loader._spent += work
+    if _loader._spent >= _loader.LOAD_AFTER:
+        _loader.load()
 
 
 def scaled_small(f, p):
@@ -183,8 +200,8 @@ def scaled_small(f, p):
     if f.ndim == 1:
         if _loader.READY:
             out = _empty(p.shape)
-            return out if _kernels._kernels().scale_finite(f, p, out) else None
-        _loader.ready(SMALL_ONE_WORK)
+            return out if (_compiled or _small_kernels()).scale_finite(f, p, out) else None
+        _count(SMALL_ONE_WORK)
     if not _finite_small(f):
         return None
     return (f[:, None] if f.ndim == 1 else f[..., None]) * p
@@ -204,8 +221,9 @@ def pair_small(f, p, g, q):
     if f.ndim == 1:
         if _loader.READY:
             out = _empty(p.shape)
-            return out if _kernels._kernels().scale2_finite(f, p, g, q, out) else None
-        _loader.ready(SMALL_PAIR_WORK)
+            return out if (_compiled or _small_kernels()).scale2_finite(f, p, g, q, out) \
+                else None
+        _count(SMALL_PAIR_WORK)
     if not (_finite_small(f) and _finite_small(g)):
         return None
     if f.ndim == 1:
@@ -215,6 +233,28 @@ def pair_small(f, p, g, q):
         total = f[..., None] * p
         total += g[..., None] * q
     return total
+
+
+def scaled_kernel(f, p):
+    """:func:`scaled_small`'s kernel call alone: its result (``None`` for a factor
+    that is not finite), or ``NotImplemented`` where no kernel runs (numba not
+    loaded, values not 1-D), the caller then running :func:`scaled_small` with
+    NumPy's reports hushed.  A kernel reports nothing to NumPy's error state, so a
+    caller whose factors need no NumPy call (``np.exp``: the result) skips the hush."""
+    if f.ndim == 1 and _loader.READY:
+        out = _empty(p.shape)
+        return out if (_compiled or _small_kernels()).scale_finite(f, p, out) else None
+    return NotImplemented
+
+
+def pair_kernel(f, p, g, q):
+    """:func:`pair_small`'s kernel call alone, or ``NotImplemented``, as
+    :func:`scaled_kernel` (``a * b``: the factors are the values)."""
+    if f.ndim == 1 and _loader.READY:
+        out = _empty(p.shape)
+        return out if (_compiled or _small_kernels()).scale2_finite(f, p, g, q, out) \
+            else None
+    return NotImplemented
 
 
 def convolve(p, w):

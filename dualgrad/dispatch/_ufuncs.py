@@ -349,7 +349,7 @@ _LEAN_NAMESPACE = {
     "_small": backend.small, "_hush": _hush, "_unhush": _unhush, "_call": call,
     "_make": dual.make_array, "_scaled": backend.scaled_small, "_pair": backend.pair_small,
     "_combine": backend.combine_small, "_add": np.add, "_sub": np.subtract,
-    "_loaded": backend.kernels_loaded}
+    "_scaled_k": backend.scaled_kernel, "_pair_k": backend.pair_kernel}
 
 
 def _operand(a):
@@ -505,7 +505,7 @@ def _lean_source(rule, name):
                     "_t = _scaled(_f, _p) if type(_f) is _nd and _f.shape == out.shape "
                     "else _combine([_f], [_p], _p.shape)"]
             if rule.exprs[0].source() in ("x", "out"):        # exp: out, as it is
-                bare = f"_scaled({rule.exprs[0].source()}, _p)"
+                bare = f"_scaled_k({rule.exprs[0].source()}, _p)"
         head = [
             f"def {name}(_a):",
             "    if type(_a) is not _AD:",
@@ -528,7 +528,7 @@ def _lean_source(rule, name):
                     "and _f.shape == _g.shape == out.shape else "
                     "_combine([_f, _g], [_p, _q], _p.shape)"]
             if f in ("x", "y", "out") and g in ("x", "y", "out"):   # a * b: y and x
-                bare = f"_pair({f}, _p, {g}, _q)"
+                bare = f"_pair_k({f}, _p, {g}, _q)"
         else:
             body = [f"_t = _combine([{f}, {g}], [_p, _q], _p.shape)"]
     head = [
@@ -554,10 +554,11 @@ def _lean_lines(head, values, duals, body, bare=None):
     general path where the value is not float64 or a factor is not finite.
 
     ``bare``: for a rule whose factors are arguments or the result as they are (no
-    NumPy call computes them: ``a * b``, ``np.exp(a)``), the backend call that
-    propagates them, run without the hush where the backend's kernel does the
-    products (1-D values, numba loaded: a compiled loop reports nothing to NumPy's
-    error state); the hush costs as much as the float operation at N = 10."""
+    NumPy call computes them: ``a * b``, ``np.exp(a)``), the backend's kernel call
+    alone (``backend.pair_kernel``/``scaled_kernel``), run first without the hush:
+    a compiled loop reports nothing to NumPy's error state, and the hush costs as
+    much as the float operation at N = 10; where no kernel runs it answers
+    ``NotImplemented`` and ``body`` runs, hushed."""
     quiet = [
         "    _tok = _hush()",
         "    try:",
@@ -566,9 +567,8 @@ def _lean_lines(head, values, duals, body, bare=None):
         "        _unhush(_tok)"]
     if bare is not None:
         quiet = [
-            "    if x.ndim == 1 and _loaded():",
-            f"        _t = {bare}",
-            "    else:",
+            f"    _t = {bare}",
+            "    if _t is NotImplemented:",
             *("    " + line for line in quiet)]
     return "\n".join([
         *head,

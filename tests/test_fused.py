@@ -634,6 +634,54 @@ def test_the_one_pass_sum_runs(monkeypatch):
     assert done == [True, True]
 
 
+def _shared_held(p):
+    """``x += 0.5 n`` where ``n`` (pending, held by a name, reading ``x``) is also inside
+    another pending expression ``w`` that reads ``x``: the write computes ``w`` first,
+    whose pass also computes ``n`` (a dual holds it), so the one pass that adds into
+    ``x`` must take ``n`` as computed partials, not recompute it from ``x``'s rows."""
+    x = concrete_x(p)
+    n = np.sin(x) * 3.0
+    w = n * x
+    x += n * 0.5
+    return x + w
+
+
+def test_a_write_first_computes_a_reader_that_shares_a_held_node(monkeypatch):
+    monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
+    plans = []
+    real = _fused._plan
+
+    def spy(root, accumulate=0, kinds=None, keep=True):
+        plans.append((accumulate, real(root, accumulate, kinds, keep)))
+        return plans[-1][1]
+    monkeypatch.setattr(_fused, "_plan", spy)
+    eager, fused = both(lambda: dg.jacobian(_shared_held, Q))
+    x = Q[0] * B0 + Q[1] * B1
+    dx = np.stack([B0, B1], axis=1)
+    n, dn = 3.0 * np.sin(x), (3.0 * np.cos(x))[:, None] * dx
+    exact = dx + 0.5 * dn + x[:, None] * dn + n[:, None] * dx
+    np.testing.assert_allclose(fused, exact, rtol=1e-13, atol=1e-13)
+    np.testing.assert_array_equal(fused, eager)
+    into = [plan for accumulate, plan in plans if accumulate]
+    assert len(into) == 2                  # planned, w computed, planned again
+    assert len(into[0][1]) == 3 and len(into[1][1]) == 1    # n pending, then a leaf
+
+
+def test_array_addresses_are_the_array_interfaces():
+    """Plans read each leaf's address from the array object (one ctypes read on
+    CPython): the same number as NumPy's array interface, for owners, views, pooled
+    buffers and empty arrays."""
+    if sys.implementation.name == "cpython":
+        assert _fused._address is not _fused._interface_address
+    base = np.random.default_rng(5).standard_normal((7, 3))
+    with dg.backend.scope():
+        pooled = dg.backend._buffers.empty((50, 4))
+    for a in [base, base[2:], base[1:-1, 1:], base[::-1], base.T, base[:, 2], pooled,
+              pooled[3:], np.empty(0), np.zeros((0, 4))[0:], np.ones(1) * 2.0]:
+        assert _fused._address(a) == a.__array_interface__["data"][0]
+
+
 def _stencil(x, form):
     """``x[...] op= <expression reading x's rows around>``: the forms one pass takes
     (rows ahead, own, up to MAX_LAG behind, in either direction) and some it does not

@@ -73,6 +73,7 @@ and by :func:`engine` (a context manager).
 import contextlib
 import math
 import os
+import sys
 import threading
 import warnings
 import weakref
@@ -120,6 +121,46 @@ _seen = {}                  # structure -> (times met, work interpreted: element
 _failed = set()             # structures whose kernel failed its check: interpreted
 _f64 = np.dtype(np.float64)
 _UNITS = {}                 # id -> (weak reference, c): the unit rows of seeds (never written)
+
+
+def _interface_address(a):
+    """The address of ``a``'s first element, as NumPy's array interface gives it."""
+    return a.__array_interface__["data"][0]
+
+
+def _field_address():
+    """:func:`_interface_address` read from the array object itself, or ``None``.
+
+    An ndarray is laid out as NumPy's public ``PyArrayObject_fields``: the object's
+    header, then the data pointer.  On CPython ``id`` is the object's address, so
+    the pointer is one ctypes read (0.6 us where the interface's dictionary costs
+    2-5: it is asked for every leaf of every plan).  Checked here on arrays and views
+    of several kinds; anywhere the read does not give the interface's address (or
+    on another interpreter) the interface is used."""
+    if sys.implementation.name != "cpython":
+        return None
+    try:
+        import ctypes
+        read = ctypes.c_void_p.from_address
+        offset = object.__basicsize__
+    except (ImportError, AttributeError):                 # pragma: no cover
+        return None
+
+    def address(a):
+        return read(id(a) + offset).value or 0
+
+    base = np.arange(24.0).reshape(6, 4)
+    tests = [base, base[1:], base[2:-1], base[:, 1], base[::-1], base.T, np.zeros(3)[1:],
+             np.empty((0, 4)), np.float64(2.0) * np.ones(5)]
+    if all(type(a) is np.ndarray and address(a) == _interface_address(a) for a in tests):
+        return address
+    return None                                          # pragma: no cover
+
+
+_address = _field_address() or _interface_address
+# NumPy's bounds test without the __array_function__ dispatch (a third of its cost:
+# the arguments here are always ndarrays); NEP 18's ``_implementation``
+_may_share = getattr(np.may_share_memory, "_implementation", np.may_share_memory)
 
 
 def _fresh_after_fork():
@@ -349,17 +390,27 @@ def before_write(*arrays, spare=None):
     with _lock:      # spare's node may have been computed by another thread's flush
         spared = () if spare is None or not _pending(spare.node) else \
             {id(node) for node in _order(spare.node)[0]}
-        keep = []
-        for ref in PENDING:
-            d = ref()
-            if d is None or not _pending(d.node):
-                continue
-            if id(d.node) not in spared and \
-                    any(np.may_share_memory(x, t) for x in _reads(d.node) for t in targets):
-                materialize(d.node)
-            else:
-                keep.append(ref)
-        PENDING[:] = keep
+        _readers(targets, spared)
+
+
+def _readers(targets, spared):
+    """:func:`before_write`'s work (under the lock): materialize every pending
+    expression whose node is not in ``spared`` (ids) and whose graph reads memory the
+    arrays ``targets`` may share; the pending list keeps the others.  Returns whether
+    it materialized any."""
+    keep, wrote = [], False
+    for ref in PENDING:
+        d = ref()
+        if d is None or not _pending(d.node):
+            continue
+        if id(d.node) not in spared and \
+                any(_may_share(x, t) for x in _reads(d.node) for t in targets):
+            materialize(d.node)
+            wrote = True
+        else:
+            keep.append(ref)
+    PENDING[:] = keep
+    return wrote
 
 
 def _pending(node):
@@ -608,17 +659,32 @@ def diff(p, order):
 def _plan(root, accumulate=0, kinds=None, keep=True):
     """The structure of ``root``'s graph (:func:`dualgrad.backend._fusedgen.structure`,
     its kernel's key; ``accumulate``: the kernel also adds (+1) or subtracts (-1) the
-    result into an array; ``kinds(leaves)``: the leaves' kinds, for :func:`add_into`;
-    ``keep``: the kernel writes the root's rows) and what the kernel takes: the pending
-    nodes in evaluation order, the leaves (with their shifts), the factor arrays and the
-    numbers."""
-    nodes, position = _order(root)
-    leaves, leaf_position, arrays, array_position, numbers = [], {}, [], {}, []
-    specs = []
-    for node in nodes:
+    result into an array; ``kinds(leaves, starts)``: the leaves' kinds, for
+    :func:`add_into` (``starts``: their first elements' addresses); ``keep``: the kernel
+    writes the root's rows) and what the kernel takes: the pending nodes in evaluation
+    order, the leaves (with their shifts), the factor arrays and the numbers.
+
+    One walk (a loop: see :func:`_order`) visits each pending node after its kids and
+    writes its part of the key there; the nodes come in :func:`_order`'s order."""
+    nodes, position, specs, stack = [], {}, [], [(root, False)]
+    leaves, starts, leaf_position, arrays, array_position, numbers = [], [], {}, [], {}, []
+    while stack:
+        node, expanded = stack.pop()
+        if id(node) in position:
+            continue
+        if not expanded:
+            stack.append((node, True))
+            for s, a, t, o in reversed(node.kids):
+                if type(t) is _Node and t.result is None and id(t) not in position:
+                    stack.append((t, False))
+            continue
         spec = []
         for s, a, t, o in node.kids:
-            if type(a) is Local:           # computed in the kernel from its arrays
+            if a is None:
+                coef = "1" if s == 1.0 else "-" if s == -1.0 else ("c", len(numbers))
+                if type(coef) is tuple:
+                    numbers.append(s)
+            elif type(a) is Local:             # computed in the kernel from its arrays
                 refs = []
                 for v in a.args:
                     if v is None:
@@ -633,38 +699,35 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
                         refs.append(("c", len(numbers)))
                         numbers.append(v)
                 coef = ("e", a.template, tuple(refs))
-            elif a is not None:
+            else:
                 j = array_position.get(id(a))
                 if j is None:
                     j = array_position[id(a)] = len(arrays)
                     arrays.append(a)
                 coef = ("a", j)
-            elif s == 1.0:
-                coef = "1"
-            elif s == -1.0:
-                coef = "-"
-            else:
-                coef = ("c", len(numbers))
-                numbers.append(s)
             if type(t) is _Node and t.result is None:
                 kid = ("t", position[id(t)])
             else:
                 q = t.result if type(t) is _Node else t
-                where = (q.__array_interface__["data"][0], q.shape, q.strides, o)
+                start = _address(q)
+                where = (start, q.shape, q.strides, o)
                 j = leaf_position.get(where)     # views of the same elements: one leaf
                 if j is None:
                     j = leaf_position[where] = len(leaves)
                     leaves.append((q, o))
+                    starts.append(start)
                 kid = ("l", j)
             spec.append((coef, kid))
+        position[id(node)] = len(nodes)
+        nodes.append(node)
         specs.append(tuple(spec))
     kinds = [_row_kind(q, root.n) if q.ndim == 1 else "s" if o else "m"
              for q, o in leaves] if kinds is None \
-        else kinds(leaves)
+        else kinds(leaves, starts)
     if kinds is None:
         return None
     outputs = [j for j, node in enumerate(nodes[:-1])
-                if node.handle is not None and node.handle() is not None]
+               if node.handle is not None and node.handle() is not None]
     key = _fusedgen.structure(root.n, kinds, specs, len(numbers), len(arrays), accumulate,
                               outputs, keep)
     return key, nodes, leaves, arrays, numbers
@@ -765,14 +828,20 @@ def add_into(value, target, d, sign, keep=True):
             not target.flags.writeable or not (target.ndim == 2 or target.flags.c_contiguous):
         return False
     with _lock:
-        before_write(value, target, spare=d)
-        if node.result is not None:
-            return False
+        if type(value) is not np.ndarray:
+            before_write(value, target, spare=d)
         rows, n = math.prod(node.shape), node.n
-        plan = _plan(node, 1 if sign > 0 else -1, lambda leaves: _kinds(leaves, target, rows),
-                     keep)
-        if plan is None or any(np.may_share_memory(a, target) for a in plan[3]):
-            return False
+        while True:
+            if not _pending(node):
+                return False
+            plan = _plan(node, 1 if sign > 0 else -1,
+                         lambda leaves, starts: _kinds(leaves, starts, target, rows), keep)
+            if plan is None or any(_may_share(a, target) for a in plan[3]):
+                return False
+            # the other pending expressions that read what is written, computed first;
+            # their passes may compute nodes of d's graph a dual holds: planned again
+            if not PENDING or not _readers((value, target), {id(x) for x in plan[1]}):
+                break
         key, nodes, leaves, arrays, numbers = plan
         fn = _kernel(key, rows * n)
         if fn is None:
@@ -800,21 +869,21 @@ def _rows2(a, rows, n):
     return a.strides if a.ndim == 2 else (n * a.itemsize, a.itemsize)
 
 
-def _kinds(leaves, target, rows):
+def _kinds(leaves, starts, target, rows):
     """The leaves' kinds for ``target += d`` in one pass (see :func:`add_into`), or
     ``None`` when a leaf reads ``target``'s memory otherwise than as its rows, rows
-    ahead or up to :data:`MAX_LAG` rows behind."""
+    ahead or up to :data:`MAX_LAG` rows behind.  ``starts``: the leaves' addresses."""
     n = target.shape[-1]
     step, item = _rows2(target, rows, n)
-    start = target.__array_interface__["data"][0]
+    start = _address(target)
     kinds = []
-    for q, o in leaves:
+    for (q, o), where in zip(leaves, starts):
         kind = "r" if q.ndim == 1 else "s" if o else "m"
-        if np.may_share_memory(q, target):
+        if _may_share(q, target):
             if kind != "m" or _rows2(q, rows, n) != (step, item) or item != 8 or \
                     step < n * item:
                 return None
-            ahead, rest = divmod(q.__array_interface__["data"][0] - start, step)
+            ahead, rest = divmod(where - start, step)
             if rest or ahead < -min(MAX_LAG, rows):
                 return None
             if ahead < 0:

@@ -234,7 +234,8 @@ def _roll(a, shift, axis=None):
     if backend.FUSING[0] and isinstance(shift, (int, np.integer)) and \
             (axis is None or a.ndim == 1 and np.ndim(axis) == 0) and \
             type(value) is np.ndarray and value.dtype == np.float64:
-        p = backend.defer_roll(a.partials, value.shape, a.partials.shape[-1], shift)
+        p = a.partials                    # (read once: each read asks who reads)
+        p = backend.defer_roll(p, value.shape, p.shape[-1], shift)
         if p is not None:                 # the fused engine reads the rows shifted
             return make(value, p, a.tag)
     n = a.partials.shape[-1]

@@ -671,7 +671,8 @@ def _operator(rule, reflected):
         if fast is not None and type(b) in _NUMBERS and _plain(a) and a.value.ndim and \
                 a.tag in _LIVE:
             return fast(a, b)              # a * 2.0: one pass, less to check than small()
-        if type(b) is ArrayDual:
+        if type(b) is ArrayDual and type(b._p) is not _Deferred and \
+                type(a._p) is not _Deferred:          # (pending: small() defers them)
             pair = _LEAN[ufunc]
             if pair is not None:
                 result = pair(b, a) if reflected else pair(a, b)

@@ -331,3 +331,22 @@ def test_linspace_of_scalar_ends_of_two_tags_keeps_the_outer_ends_partials():
     assert dg.derivative(inner, 2.0) == pytest.approx(2.5, rel=1e-14)
     outer = lambda a: dg.derivative(lambda b: np.sum(np.linspace(a, b, 5) * b), 2.0)
     assert dg.derivative(outer, 0.3) == pytest.approx(2.5, rel=1e-14)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("p", [1.25, 1.5, 2.5, 3.0])
+@pytest.mark.parametrize("form", ["array", "elements", "float_power"])
+def test_a_zero_direction_stays_zero_where_the_second_derivative_is_infinite(engine, p, form):
+    # x**p at x = 0 with 1 < p < 2: the first derivative p x**(p-1) is 0 (finite), its
+    # own derivative infinite; another direction's zero partial times it must give 0
+    # off the diagonal (API: a zero seed times an infinite local derivative stays 0),
+    # not NaN: by hand, H = diag(p (p - 1) x**(p - 2))
+    x = np.array([0.0, 0.5, 2.0])
+    f = {"array": lambda z: np.sum(z ** p),
+         "elements": lambda z: z[0] ** p + z[1] ** p + z[2] ** p,
+         "float_power": lambda z: np.sum(np.float_power(z, p))}[form]
+    with dg.engine(engine), np.errstate(divide="ignore", invalid="ignore"):
+        H = dg.hessian(f, x)
+        right = np.diag(p * (p - 1) * x ** (p - 2))
+    np.testing.assert_array_equal(H[~np.eye(3, dtype=bool)], 0.0)
+    np.testing.assert_allclose(np.diag(H), np.diag(right), rtol=1e-15)

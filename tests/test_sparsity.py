@@ -475,3 +475,52 @@ def test_interp_and_partition_patterns_cover_the_jacobian_and_hessian(f):
             np.testing.assert_array_equal(dg.jacobian(f, v, sparsity="auto").toarray(), dense)
             g = lambda v: np.sum(f(v) ** 2)
             assert not np.any((dg.hessian(g, v) != 0) & ~dg.hessian_sparsity(g, v).toarray())
+
+
+def _relu_coupling(x):
+    r = np.maximum(x, 0.0)
+    return r + 0.5 * np.roll(r, 1)
+
+
+def test_a_detected_pattern_held_over_to_another_point_is_checked_there():
+    # a local pattern at x0 (relu branches off) misses nonzeros at x1: raise, never
+    # the colors' sums; the same pattern at its own point, or 'auto', is right
+    x0, x1 = np.array([-1.0, 2.0, -3.0, 4.0]), np.array([1.0, 2.0, 3.0, 4.0])
+    P = dg.sparsity(_relu_coupling, x0)
+    with pytest.raises(ValueError, match="misses nonzeros"):
+        dg.jacobian(_relu_coupling, x1, sparsity=P)
+    right = np.eye(4) + 0.5 * np.roll(np.eye(4), 1, axis=0)
+    np.testing.assert_array_equal(dg.jacobian(_relu_coupling, x1, sparsity="auto").toarray(),
+                                  right)
+    np.testing.assert_array_equal(dg.jacobian(_relu_coupling, x0, sparsity=P).toarray(),
+                                  right * (x0 > 0))
+    # another function's pattern, and a detected one edited by hand, are checked too
+    with pytest.raises(ValueError, match="misses nonzeros"):
+        dg.jacobian(_relu_coupling, x1, sparsity=dg.sparsity(lambda z: z ** 2, x1))
+    R = dg.sparsity(_relu_coupling, x1).tolil()
+    R[0, 3] = False
+    with pytest.raises(ValueError, match="misses nonzeros"):
+        dg.jacobian(_relu_coupling, x1, sparsity=R.tocsr())
+
+
+@pytest.mark.parametrize("format", ["csr", "csc"])
+def test_an_infinite_entry_does_not_hide_a_missing_one(format):
+    # row 0 has sqrt's infinite slope at 0: its J @ v is inf and says nothing of the
+    # entry the pattern misses (5.0 at column 2), which a second probe finds
+    f = lambda x: np.stack([np.sqrt(x[0]) + 5.0 * x[2], x[0] * x[2]])
+    x = np.array([0.0, 1.0, 2.0])
+    with np.errstate(divide="ignore"):
+        with pytest.raises(ValueError, match="misses nonzeros"):
+            dg.jacobian(f, x, sparsity=np.array([[1, 1, 0], [1, 0, 1]], bool), format=format)
+        J = dg.jacobian(f, x, sparsity=np.array([[1, 0, 1], [1, 0, 1]], bool), format=format)
+    np.testing.assert_array_equal(J.toarray(), [[np.inf, 0, 5], [2, 0, 0]])
+
+
+def test_an_infinite_hessian_entry_does_not_hide_a_missing_pair():
+    f = lambda x: np.sqrt(x[0]) + 3.0 * x[1] * x[2]
+    x = np.array([0.0, 1.0, 2.0])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        with pytest.raises(ValueError, match="misses nonzeros"):
+            dg.hessian(f, x, sparsity=np.eye(3, dtype=bool))
+        H = dg.hessian(f, x, sparsity=np.ones((3, 3), bool)).toarray()
+    np.testing.assert_array_equal(H, [[-np.inf, 0, 0], [0, 0, 3], [0, 3, 0]])

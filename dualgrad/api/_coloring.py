@@ -224,7 +224,6 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
     color = column_coloring(P)
     value, B = _compressed(who, evaluate_colors, f, args, x, color, chunk, executor,
                            progress)
-    detected = getattr(P, "_dualgrad_detected", False)
     if np.ndim(value) != 1:
         raise errors.bad_argument(
             who, "f(x) 1-D with sparsity=", f"an output of shape {np.shape(value)}",
@@ -243,8 +242,8 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
         rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
         data = B[rows, color[P.indices]] if P.nnz else np.zeros(0)
         J = sp.csr_matrix((data, P.indices.copy(), P.indptr.copy()), shape=P.shape)
-    if not detected:
-        _check_pattern(who, f, args, x, J)
+    if not isinstance(sparsity, str):     # any pattern not detected in this call, even
+        _check_pattern(who, f, args, x, J)  # one dg.sparsity gave at another point
     return J.asformat(format)
 
 
@@ -261,9 +260,38 @@ def _check_pattern(who, f, args, x, J):
     """A pattern given by hand may miss a nonzero, and then colors collide silently:
     one more pass along a random direction ``v`` compares ``J @ v`` with the exact
     directional derivative, so a wrong pattern raises instead of returning wrong
-    entries.  (Patterns from :func:`dualgrad.sparsity` never miss one and skip this.)"""
+    entries.  Rows whose directional derivative is not finite (an infinite entry,
+    ``sqrt`` at 0) say nothing about their other entries: a second pass along ``v``
+    with the columns of their non-finite entries zeroed checks those rows again.
+    (Only a pattern detected in the same call, ``sparsity="auto"``, skips this: one
+    from :func:`dualgrad.sparsity` held over to another point may miss a nonzero.)"""
     v = np.random.default_rng(0x5EED).uniform(0.5, 1.5, x.size)
     v *= np.where(np.arange(x.size) % 2, 1.0, -1.0)
+    J = J.tocsr()
+    bad, t = _probe(who, f, args, x, J, v)
+    blind = ~np.isfinite(t)
+    if blind.any() and not bad.any():
+        rows = J[np.flatnonzero(blind)]
+        dark = np.unique(rows.indices[~np.isfinite(rows.data)])
+        if dark.size:
+            v = v.copy()
+            v[dark] = 0.0
+            J = J.copy()                      # without those columns (inf * 0 is NaN)
+            J.data[np.isin(J.indices, dark)] = 0.0
+            bad, t = _probe(who, f, args, x, J, v)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise errors.bad_argument(
+            who, "a sparsity pattern that holds every nonzero of the Jacobian",
+            f"one that misses nonzeros (row {i}: J @ v = {float((J @ v)[i])!r}, exact "
+            f"{float(t[i])!r})", "Pass sparsity='auto' or the pattern dg.sparsity(f, x) "
+            "detects.")
+
+
+def _probe(who, f, args, x, J, v):
+    """``(bad, t)``: the exact directional derivative ``t`` of ``f`` along ``v`` (one
+    pass), and the rows where ``J @ v`` differs from it beyond rounding (only rows
+    where ``t`` is finite can be told)."""
     tag = new_tag()
     seeded = make(private(x), v.reshape(-1, 1).copy(), tag)
     try:
@@ -276,13 +304,7 @@ def _check_pattern(who, f, args, x, J):
     Jv = J @ v
     scale = abs(J) @ np.abs(v) + np.abs(t)
     bad = ~(np.abs(Jv - t) <= 1e-9 * scale)          # NaN counts as bad only where t is finite
-    bad &= np.isfinite(t)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise errors.bad_argument(
-            who, "a sparsity pattern that holds every nonzero of the Jacobian",
-            f"one that misses nonzeros (row {i}: J @ v = {Jv[i]!r}, exact {t[i]!r})",
-            "Pass sparsity='auto' or the pattern dg.sparsity(f, x) detects.")
+    return bad & np.isfinite(t), t
 
 
 def evaluate_hessian_colors(who, f, args, x, color, start, width, chunk=None):
@@ -378,10 +400,30 @@ def _sum_hessian_columns(who, f, args, x, color, ncolors, structure, chunk, exec
 def _check_hessian(who, f, args, x, H):
     """``u @ H @ w`` against the exact second directional derivative along random
     ``u`` and ``w`` (one nested pass): a pattern that misses a nonzero, or a sum
-    structure read wrongly, raises instead of returning wrong entries."""
+    structure read wrongly, raises instead of returning wrong entries.  Where the
+    exact value is not finite (an infinite entry: ``sqrt`` at 0), a second pass
+    with ``w`` zero in the columns of ``H``'s non-finite entries checks the rest."""
     rng = np.random.default_rng(0x5EED)
     u, w = (rng.uniform(0.5, 1.5, x.size) * np.where(rng.random(x.size) < 0.5, -1.0, 1.0)
             for _ in range(2))
+    H = H.tocsr()
+    exact = _second_directional(who, f, args, x, u, w)
+    if not np.isfinite(exact):
+        dark = np.unique(H.indices[~np.isfinite(H.data)])
+        if not dark.size:
+            return True                   # nothing to zero: cannot be told
+        w = w.copy()
+        w[dark] = 0.0
+        H = H.copy()                      # without those columns (inf * 0 is NaN)
+        H.data[np.isin(H.indices, dark)] = 0.0
+        exact = _second_directional(who, f, args, x, u, w)
+    got = float(u @ (H @ w))
+    scale = float(np.abs(u) @ (abs(H) @ np.abs(w))) + abs(exact)
+    return not (abs(got - exact) > 1e-9 * scale) or not np.isfinite(exact)
+
+
+def _second_directional(who, f, args, x, u, w):
+    """The exact ``u @ H @ w`` of scalar ``f`` at ``x``, by one nested pass."""
     outer_tag, inner_tag = new_tag(), new_tag()
     try:
         seeded = make(make(private(x), u.reshape(-1, 1).copy(), outer_tag),
@@ -394,10 +436,7 @@ def _check_hessian(who, f, args, x, H):
     finally:
         retire(inner_tag)
         retire(outer_tag)
-    exact = float(as_array(second).reshape(-1)[0])
-    got = float(u @ (H @ w))
-    scale = float(np.abs(u) @ (abs(H) @ np.abs(w))) + abs(exact)
-    return not (abs(got - exact) > 1e-9 * scale) or not np.isfinite(exact)
+    return float(as_array(second).reshape(-1)[0])
 
 
 def sparse_hessian(who, f, x, args, sparsity, format="csr", chunk=None, executor=None,

@@ -1607,10 +1607,14 @@ def sparsity(f, x, *args, mode="local"):
     Elementwise operations take the union of their arguments' sets; functions that
     move elements (``reshape``, ``roll``, slicing, fancy indexing, ``concatenate``,
     in-place updates) move the sets with the values; reductions take the union
-    along the axis.  Other functions (``linalg.solve``, ``einsum``) contribute the
-    nonzeros of their own Jacobian at the point.  Structural zeros only: ``x * y``
-    depends on both even where ``y`` is 0, so the pattern stays valid as values
-    change, except where the branches taken change.
+    along the axis; structural zeros only: ``x * y`` depends on both even where
+    ``y`` is 0.  Other functions (``linalg.solve``, ``einsum``, ``dot``) contribute
+    the nonzeros of their own Jacobian at the point with ``mode="local"`` (so a
+    product with a factor that is 0 at ``x`` drops entries another point has) and
+    their full dependence with ``mode="global"``.  :func:`jacobian` checks a
+    pattern it is given (one more pass along a random direction, also for a
+    pattern from this function) and raises where it misses a nonzero; only
+    ``sparsity="auto"``, detected in the same call, skips the check.
 
     Examples
     --------
@@ -1634,9 +1638,7 @@ def sparsity(f, x, *args, mode="local"):
     from ._validate import scipy_sparse
     scipy_sparse(who)
     out, ctx = _trace(who, f, x, args, mode, hessian=False)
-    P = _csr_of(out, out.size, ctx.n)
-    P._dualgrad_detected = True          # never misses a nonzero: jacobian skips its check
-    return P
+    return _csr_of(out, out.size, ctx.n)
 
 
 def hessian_sparsity(f, x, *args, mode="local"):

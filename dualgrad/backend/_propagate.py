@@ -30,7 +30,24 @@ def _finite(f):
     if isinstance(f, np.ndarray):
         total = _sum(f, axis=None)
         return cmath.isfinite(total) if f.dtype.kind == "c" else math.isfinite(total)
+    if _nested(f):                  # a dual of an outer level: its partials count too
+        return _finite(f.value) and _finite(f.partials)
     return bool(np.all(np.isfinite(f)))
+
+
+def _nested(a):
+    """Is ``a`` a dual (of an outer level of a nested computation)?  Told by its
+    attributes: the backend knows no dual types."""
+    return hasattr(a, "partials") and hasattr(a, "tag")
+
+
+def _zero(p):
+    """Where ``p`` is 0 at every level: a nested dual's value and all its partials.
+    (Where only its value is 0, ``f * p`` still carries ``f``'s value times ``p``'s
+    partials.)"""
+    if _nested(p):
+        return _zero(p.value) & np.all(_zero(p.partials), axis=-1)
+    return p == 0.0
 
 
 def scaled(f, p, owned=True):
@@ -54,7 +71,7 @@ def scaled(f, p, owned=True):
     else:                                     # small, broadcasting, nested duals
         t = (f[..., None] if ndim else f) * p
     if not _finite(f):
-        t = np.where(p == 0.0, 0.0, t)
+        t = np.where(_zero(p), 0.0, t)
     return t
 
 

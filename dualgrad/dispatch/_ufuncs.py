@@ -128,10 +128,18 @@ def _integer_only(rule, k):
 
 
 def _scaled(f, ps):
-    """``[f * p for p in ps]``, NaN-safe: a zero ``p`` gives 0 even for infinite ``f``."""
-    if f - f == 0.0:
+    """``[f * p for p in ps]``, NaN-safe: a zero ``p`` gives 0 even for infinite ``f``
+    (or, nested, for an ``f`` whose own partials are infinite: ``y x**(y-1)`` at 0)."""
+    if _is_finite(f):
         return [f * p for p in ps]
     return [p if _is_zero(p) else f * p for p in ps]
+
+
+def _is_finite(f):
+    """True when the scalar ``f`` is finite, a nested dual's partials included."""
+    if isinstance(f, Dual):
+        return _is_finite(f.value) and all(_is_finite(p) for p in f._plist())
+    return f - f == 0.0
 
 
 def ufunc_name(ufunc):

@@ -94,7 +94,7 @@ def test_a_template_read_back_is_the_tables_numpy_derivative():
                 got = template_function(template)(*args, *(None,) * (4 - len(args)))
             np.testing.assert_array_equal(got, expected)
             count += 1
-    assert count >= 15
+    assert count >= 14          # NumPy's own rules (scipy.special's add more once loaded)
 
 
 def _specials(rng):

@@ -46,8 +46,11 @@ def random_graph(seed, rows, n, special):
     shape = (rows,)
     leaves = [rng.standard_normal((rows, n)), rng.standard_normal(n),
               rng.standard_normal((rows, n))]
-    if special:
-        leaves[0][rng.random((rows, n)) < 0.3] = 0.0
+    if special:                              # zeros of both signs and subnormals
+        pick = rng.random((rows, n))
+        leaves[0][pick < 0.3] = 0.0
+        leaves[0][pick < 0.15] = -0.0
+        leaves[2][pick < 0.1] = 5e-324 * rng.integers(-9, 9, (rows, n))[pick < 0.1]
     made = [(leaf, int(rng.integers(rows)) if k == 2 else 0) for k, leaf in enumerate(leaves)]
     for step in range(int(rng.integers(2, 10))):
         kids = []
@@ -82,13 +85,15 @@ def held_nodes(root):
     return [_fused.Deferred(node) for node in nodes[::2]]
 
 
-@pytest.mark.parametrize("n", [1, 4, 17])
+@pytest.mark.parametrize("n", [1, 3, 4, 5, 8, 16, 17])
 @pytest.mark.parametrize("special", [False, True])
 def test_generated_kernels_give_the_eager_engines_numbers(n, special, monkeypatch):
     """The kernel generated for a graph against the same graph evaluated node by node
     with the eager engine's combine: equal to the bit (NaN where NaN), for random
-    structures with every kind of leaf and coefficient, inf and NaN factors included,
-    and the inner nodes a dual holds, which both compute once."""
+    structures with every kind of leaf and coefficient, inf and NaN factors, -0.0
+    and subnormal partials included, and the inner nodes a dual holds, which both
+    compute once; ``n`` on either side of each vector width (2 and 4 directions)
+    and of the unrolled kernels' limit (16)."""
     for seed in range(3):
         monkeypatch.setattr(_fused, "COMPILE_AFTER", 10 ** 9)
         graph = random_graph(seed, 257, n, special)
@@ -1135,3 +1140,120 @@ def test_on_disk_asks_the_file_system_once_per_structure(monkeypatch):
     assert names == [key]
     monkeypatch.setitem(_fusedgen._on_disk, key, True)     # as kernel() records a write
     assert _fusedgen.on_disk(key) and names == [key]
+
+
+HEAT_BASE = (0.8, 0.4, 0.0185, 1.5)     # width 0.0185: the state's tails subnormal, then 0
+
+
+def _heat_start(p, cells):
+    """The heat problem's first state from ``p``'s first directions (amplitude,
+    diffusion, width, rate; constants where ``p`` is shorter), each later direction
+    adding a power of the position (``n`` directions for any ``n``)."""
+    q = list(HEAT_BASE)
+    q[:min(len(p), 4)] = p[:4]
+    amp, kappa, width, rate = q
+    s = np.linspace(0.0, 1.0, cells)
+    u = amp * np.exp(-((s - 0.5) / width) ** 2)
+    for j in range(4, len(p)):
+        u = u + p[j] * s ** (j - 3)
+    return kappa, rate, u
+
+
+def _heat_slicing(p, cells=600, steps=12, dt=0.01):
+    kappa, rate, u = _heat_start(p, cells)
+    for _ in range(steps):
+        lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
+        u[1:-1] += kappa * lap + dt * rate * u[1:-1] * (1.0 - u[1:-1])
+    return u
+
+
+def _heat_roll(p, cells=600, steps=12, dt=0.01):
+    kappa, rate, u = _heat_start(p, cells)
+    inner = np.ones(cells)
+    inner[[0, -1]] = 0.0
+    for _ in range(steps):
+        lap = np.roll(u, -1) - 2.0 * u + np.roll(u, 1)
+        u = u + inner * (kappa * lap + dt * rate * u * (1.0 - u))
+    return u
+
+
+def _heat_diff(p, cells=600, steps=12, dt=0.01):
+    kappa, rate, u = _heat_start(p, cells)
+    for _ in range(steps):
+        mid = u[1:-1]
+        mid = mid + kappa * np.diff(u, 2) + dt * rate * mid * (1.0 - mid)
+        u = np.concatenate([u[:1], mid, u[-1:]])
+    return u
+
+
+HEAT_FORMS = {"slicing + in-place": _heat_slicing, "np.roll + rebinding": _heat_roll,
+              "np.diff + concatenate": _heat_diff}
+
+
+@pytest.mark.parametrize("n", [1, 3, 4, 5, 8, 16])
+@pytest.mark.parametrize("form", list(HEAT_FORMS))
+def test_heat_forms_give_the_eager_engines_bits(form, n, monkeypatch):
+    """bench/'s three heat formulations with every expression compiled (kernels at
+    every size, from the first sight of a structure) and ``n`` directions on either
+    side of the vector widths: the eager engine's bits (zeros' signs included,
+    subnormal partials among them), and the complex step's numbers to rounding."""
+    monkeypatch.setattr(_fused, "MIN_WORK", 0)
+    monkeypatch.setattr(_fused, "COMPILE_AFTER", 0)
+    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
+    f = HEAT_FORMS[form]
+    p = np.array([0.8, 0.4, 0.0185, 1.5, 0.3, -0.2, 0.1, 0.05,
+                  0.7, -0.4, 0.2, 0.1, 0.3, -0.1, 0.6, 0.2][:n])
+    ran, kernel = [], _fused._kernel
+
+    def spy(*args, **kwargs):
+        fn = kernel(*args, **kwargs)
+        ran.append(fn is not None)
+        return fn
+    monkeypatch.setattr(_fused, "_kernel", spy)
+    eager, fused = both(lambda: dg.jacobian(f, p))
+    assert any(ran)
+    assert np.count_nonzero((eager != 0.0) & (np.abs(eager) < np.finfo(float).tiny)) > 0
+    np.testing.assert_array_equal(fused.view(np.int64), eager.view(np.int64))
+    cs = np.stack([np.imag(f(p + 1e-30j * e)) / 1e-30 for e in np.eye(n)], -1)
+    np.testing.assert_allclose(fused, cs, rtol=1e-10, atol=1e-13 * np.abs(cs).max())
+
+
+def _vector_ops(fn):
+    """Counts of a compiled function's add/sub/mul instructions on 4 or more doubles
+    (ymm, zmm) and on 2 (xmm) in its assembly."""
+    import re
+    asm = "\n".join(fn.inspect_asm().values())
+    return (len(re.findall(r"v(?:add|sub|mul)pd[^\n]*[yz]mm", asm)),
+            len(re.findall(r"v(?:add|sub|mul)pd[^\n]*xmm", asm)))
+
+
+@pytest.mark.parametrize("n", [4, 8])
+def test_a_kernel_storing_only_its_roots_rows_is_vectorized_4_wide(n):
+    """The np.diff heat step's kernel (its only stores: the root's rows, beside a
+    loop for rows with a non-finite factor) does its arithmetic on 4 directions at
+    a time, none 2-wide: LLVM sank the last store of the unrolled directions below
+    that branch when the loop's trip count was a literal, and vectorized the rest
+    2-wide (xmm) and scalar."""
+    numba = pytest.importorskip("numba")
+    from llvmlite import binding
+    if "+avx2" not in binding.get_host_cpu_features().flatten() or numba.config.CPU_NAME:
+        pytest.skip("needs numba compiling for a host with AVX2")
+    d = (("1", ("l", 0)), ("-", ("l", 1)))
+    nodes = (d, (("1", ("l", 1)), ("-", ("l", 2))), (("1", ("t", 0)), ("-", ("t", 1))),
+             ((("a", 0), ("l", 3)), (("c", 0), ("t", 2))), (("1", ("l", 1)), ("1", ("t", 3))),
+             ((("a", 1), ("l", 4)), (("c", 1), ("l", 1))), (("-", ("l", 1)),),
+             ((("a", 2), ("t", 5)), (("a", 3), ("t", 6))), (("1", ("t", 4)), ("1", ("t", 7))))
+    key = _fusedgen.structure(n, "mmmrr", nodes, 2, 4)
+    namespace = {"__name__": "vector_width_test"}
+    exec(compile(_fusedgen.source(key).replace("cache=True", "cache=False"), "<kernel>",
+                 "exec"), namespace)
+    kernel = namespace["fused"]
+    rng = np.random.default_rng(0)
+    rows = 64
+    m = [rng.standard_normal((rows, n)) for _ in range(3)]
+    r = [rng.standard_normal(n) for _ in range(2)]
+    a = [rng.standard_normal(rows) for _ in range(4)]
+    with _fusedgen.vectorizing():
+        kernel(np.empty((rows, n)), *m, *r, *a, 0.5, -1.5)
+    wide, narrow = _vector_ops(kernel)
+    assert narrow == 0 and wide >= 14, (wide, narrow)

@@ -42,7 +42,7 @@ __all__ = ["structure", "columns_structure", "lag", "source", "kernel", "compile
 # compiler unrolls it and keeps every node's row in registers).
 UNROLL = 16
 # Changes whenever the text :func:`source` writes changes: old files are not reused.
-GENERATION = 8
+GENERATION = 9
 
 _compiled = {}            # structure -> numba dispatcher, for this process
 _directory = None
@@ -189,8 +189,21 @@ def source(key, name="fused", picks=None):
         return f"L{j}[{k if row else f'i, {k}' if kind == 'm' else f'r{j}, {k}'}]"
 
     def loop(safe, pad):
-        """The directions as a loop (any ``n``, and the rows with a non-finite factor)."""
-        out = [f"{pad}for k in range({n or 'n'}):"]
+        """The directions as a loop (any ``n``, and the rows with a non-finite factor).
+
+        Beside the unrolled path (``safe``) of a kernel whose only stores are the
+        root's rows, for ``n`` > 1, its trip count is the array's ``n``, not a
+        literal: LLVM unrolls a loop of a literal count, finds that the copy's last
+        store and the unrolled path's are the same store, and sinks it below the
+        branch (one store fed by a phi); the root's row then ends with ``n - 1``
+        stores in the unrolled path, which its SLP vectorizer took 2-wide and
+        scalar instead of 4-wide (``python bench/kernel_vectors.py``).  Kernels
+        that store more lose only their last array's last store, and measured
+        slower with the loop (its vectorized copy beside the unrolled path); at
+        ``n`` = 1 the literal loop lets the loop vectorizer take rows 4 at a time."""
+        runtime = safe and n > 1 and picks is None and keep and not accumulate \
+            and not outputs
+        out = [f"{pad}for k in range({'n' if runtime or not n else n}):"]
         out += [f"{pad}    x{j} = {load(j, kind, 'k')}" for j, kind in enumerate(leaves)]
         if ring:
             out.append(f"{pad}    H[h, k] = acc[i, k]")

@@ -197,10 +197,10 @@ def source(key, name="fused", picks=None):
         store and the unrolled path's are the same store, and sinks it below the
         branch (one store fed by a phi); the root's row then ends with ``n - 1``
         stores in the unrolled path, which its SLP vectorizer took 2-wide and
-        scalar instead of 4-wide (``python bench/kernel_vectors.py``).  Kernels
-        that store more lose only their last array's last store, and measured
-        slower with the loop (its vectorized copy beside the unrolled path); at
-        ``n`` = 1 the literal loop lets the loop vectorizer take rows 4 at a time."""
+        scalar instead of 4-wide (``python bench/kernel_vectors.py``; the kernels'
+        time: ``python bench/kernel_ab.py``).  Kernels that store more lose only
+        their last array's last store and keep the literal loop; at ``n`` = 1 it
+        lets the loop vectorizer take rows 4 at a time."""
         runtime = safe and n > 1 and picks is None and keep and not accumulate \
             and not outputs
         out = [f"{pad}for k in range({'n' if runtime or not n else n}):"]

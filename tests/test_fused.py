@@ -46,11 +46,12 @@ def random_graph(seed, rows, n, special):
     shape = (rows,)
     leaves = [rng.standard_normal((rows, n)), rng.standard_normal(n),
               rng.standard_normal((rows, n))]
-    if special:                              # zeros of both signs and subnormals
-        pick = rng.random((rows, n))
-        leaves[0][pick < 0.3] = 0.0
-        leaves[0][pick < 0.15] = -0.0
-        leaves[2][pick < 0.1] = 5e-324 * rng.integers(-9, 9, (rows, n))[pick < 0.1]
+    if special:
+        leaves[0][rng.random((rows, n)) < 0.3] = 0.0
+        more = np.random.default_rng([seed, 1])      # (rng's draws, the graph, as before)
+        pick = more.random((rows, n))
+        leaves[0][(leaves[0] == 0.0) & (pick < 0.5)] = -0.0
+        leaves[2][pick < 0.1] = 5e-324 * more.integers(-9, 9, (rows, n))[pick < 0.1]
     made = [(leaf, int(rng.integers(rows)) if k == 2 else 0) for k, leaf in enumerate(leaves)]
     for step in range(int(rng.integers(2, 10))):
         kids = []

@@ -48,6 +48,9 @@ Propagation
     ``rows(p)``, ``from_rows(r, like)``
         partials seen as one opaque item of ``n`` partials per element (for gathers),
         or ``None``; and back.
+    ``take(p, indices, axis, mode)``, ``take_along(p, indices, axis)``
+        ``np.take`` / ``np.take_along_axis`` of plain partials over a value axis, the
+        indices already checked on the value (one ``np.take`` of the rows), or ``None``.
 Reduction
     ``sum_partials(p, axes, keepdims)``: a sum over value axes, each direction
     rounded as ``np.add.reduce`` rounds it alone (pairwise; ``_sums``): the same
@@ -106,12 +109,12 @@ from ._kernels import local, use
 from ._loader import loaded as kernels_loaded
 from ._propagate import (combine, combine_small, convolve, cross, finite, from_rows, outer,
                          pair_kernel, pair_small, rank2, rows, scaled_kernel, scaled_small,
-                         running_product, scaled, small, weighted_sum, where)
+                         running_product, scaled, small, take, take_along, weighted_sum, where)
 from ._sums import sum_partials
 
 __all__ = ["combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
            "pair_kernel", "small", "scaled", "local", "where", "outer", "cross", "rank2",
-           "rows", "from_rows", "running_product", "convolve", "sum_partials",
+           "rows", "from_rows", "take", "take_along", "running_product", "convolve", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope", "use", "use_pool",
            "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff", "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed", "fused_columns",

@@ -18,8 +18,8 @@ _sum = np.add.reduce
 
 __all__ = ["combine", "small", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
            "pair_kernel", "scaled", "outer",
-           "cross", "weighted_sum", "where", "finite", "rows", "from_rows", "running_product",
-           "convolve"]
+           "cross", "weighted_sum", "where", "finite", "rows", "from_rows", "take", "take_along",
+           "running_product", "convolve"]
 
 
 def _finite(f):
@@ -352,6 +352,72 @@ def from_rows(r, like):
     ``r`` (a fresh gather) hold."""
     n = like.shape[-1]
     return np.ascontiguousarray(r).reshape(-1).view(like.dtype).reshape(r.shape + (n,))
+
+
+def _gathered(r, shape, like):
+    """An empty partials array (``shape`` + ``(n,)``, ``like``'s dtype, pooled when
+    large) and its :func:`rows` view, for a gather of the items ``r``."""
+    n = like.shape[-1]
+    out = _buffers.empty(shape + (n,)) if like.dtype == np.float64 else \
+        np.empty(shape + (n,), like.dtype)
+    return out, out.view(r.dtype)[..., 0] if n else None
+
+
+def take(p, indices, axis, mode="raise"):
+    """``np.take(p, indices, axis=axis, mode=mode)`` over the value axis ``axis`` of
+    plain partials ``p`` (value shape + ``(n,)``), or ``None`` (nested duals, a last
+    axis that is not contiguous, indices that are not integers).
+
+    The caller has taken the same ``indices`` from the value first, so an index out
+    of range has raised there: ``"raise"`` reads as ``"wrap"`` (the same items for
+    indices in range, negative ones too), which lets NumPy write into the result
+    instead of into a copy it makes for ``"raise"``.  One ``np.take`` of the
+    :func:`rows` items (a ``memcpy`` of ``8 n`` bytes each): NumPy's fancy indexing
+    ``rows[indices]`` walks the same opaque items through its general loop, 5-10x
+    slower at N = 1e5, n = 4 (``bench/bench_floors.py``'s gather rows).
+    """
+    r = rows(p)
+    if r is None:
+        return None
+    idx = np.asarray(indices)
+    if idx.dtype.kind not in "iu" or not p.shape[-1]:
+        return None
+    ax = axis % r.ndim
+    out, items = _gathered(r, r.shape[:ax] + idx.shape + r.shape[ax + 1:], p)
+    np.take(r, idx, axis=ax, mode="wrap" if mode == "raise" else mode, out=items)
+    return out
+
+
+def take_along(p, indices, axis):
+    """``np.take_along_axis`` of plain partials ``p`` over the value axis ``axis``
+    (``indices`` of the value's number of axes, broadcasting as NumPy broadcasts
+    them), or ``None``.  The caller has gathered the value with the same indices
+    (an index out of range raised there).  A 1-D value: one ``np.take``; more axes:
+    the gather's flat positions (``np.ravel_multi_index``, a pass over the indices)
+    and one ``np.take`` from the flattened items, where NumPy's own
+    ``take_along_axis`` indexes the opaque items through its general loop."""
+    r = rows(p)
+    if r is None or not p.shape[-1]:
+        return None
+    idx = np.asarray(indices)
+    if idx.dtype.kind not in "iu" or idx.ndim != r.ndim:
+        return None
+    if r.ndim == 1:
+        out, items = _gathered(r, idx.shape, p)
+        np.take(r, idx, mode="wrap", out=items)
+        return out
+    dims = r.shape
+    ax = axis % r.ndim
+    shape = np.broadcast_shapes(dims[:ax] + (1,) + dims[ax + 1:], idx.shape)
+    if 0 in shape or 0 in dims:
+        return None
+    index = [idx if k == ax else
+             np.arange(dims[k]).reshape((-1,) + (1,) * (r.ndim - k - 1)) if dims[k] > 1
+             else 0 for k in range(r.ndim)]
+    flat = np.ravel_multi_index(index, dims, mode="wrap")
+    out, items = _gathered(r, shape, p)
+    np.take(np.ravel(r), np.broadcast_to(flat, shape), mode="wrap", out=items)
+    return out
 
 
 def where(cond, p, q, target):

@@ -813,7 +813,10 @@ def _take(a, indices, axis=None, out=None, mode="raise"):
         a = np.ravel(a)
         axis = 0
     ax = _value_axis(axis, a.ndim)
-    value = np.take(a.value, indices, axis=ax, mode=mode)
+    value = np.take(a.value, indices, axis=ax, mode=mode)      # NumPy checks the indices
+    p = backend.take(a.partials, indices, ax, mode)
+    if p is not None:
+        return make(value, p, a.tag)
     r = backend.rows(a.partials)
     if r is not None:
         return make(value, backend.from_rows(np.take(r, indices, axis=ax, mode=mode),
@@ -826,7 +829,10 @@ def _take_along_axis(arr, indices, axis=-1):
     if axis is None:
         return _take_along_axis(np.ravel(arr), indices, 0)
     ax = _value_axis(axis, arr.ndim)
-    value = np.take_along_axis(arr.value, indices, axis=ax)
+    value = np.take_along_axis(arr.value, indices, axis=ax)    # NumPy checks the indices
+    p = backend.take_along(arr.partials, indices, ax)
+    if p is not None:
+        return make(value, p, arr.tag)
     r = backend.rows(arr.partials)
     if r is not None:
         return make(value, backend.from_rows(np.take_along_axis(r, indices, axis=ax),

@@ -320,6 +320,11 @@ class ArrayDual(Dual):
         _check_index(index)
         value = self.value[index]
         if _advanced(index):                    # a gather: one item per element's row
+            if type(index) is np.ndarray and index.dtype.kind in "iu" or \
+                    type(index) is list:        # x[idx]: np.take of the rows, checked above
+                p = backend.take(partials, index, 0)
+                if p is not None:
+                    return make(value, p, self.tag)
             r = backend.rows(partials)
             if r is not None:
                 return make(value, backend.from_rows(r[index], partials),

@@ -87,6 +87,17 @@ def test_sums_over_axes_of_strided_and_permuted_partials(mode):
                           np.expand_dims(per_direction(p, axes), axes))
 
 
+@pytest.mark.parametrize("shape, axes", [((20, 30, 4), (0,)), ((50, 9, 7, 3), (1,)),
+                                         ((128, 64, 2), (0,)), ((10, 1000, 4), (0,)),
+                                         ((10_000, 10, 4), (1,))])
+def test_sums_of_one_block_over_many_columns_are_numpys(shape, axes):
+    """Lengths of one NumPy block (8 to 128: the kernel's own short loop) with many
+    columns beside each other, and the many short sums of ``reshape(-1, 10).T.sum``."""
+    p = wide(np.random.default_rng(6), shape)
+    with _kernels.use("numba"):
+        same_bits(sum_partials(p, axes, False), per_direction(p, axes))
+
+
 def test_nan_and_inf_among_the_partials_land_where_numpy_puts_them():
     rng = np.random.default_rng(2)
     p = wide(rng, (1000, 5))

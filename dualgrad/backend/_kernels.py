@@ -219,7 +219,10 @@ def pairwise(q3):
     if not q3.size or after == 1 or not _wanted(q3.size, after):
         return None                 # one column: NumPy's own loop on 1-D rows is faster
     out = np.empty((before, after))
-    _kernels().pairwise_sum(q3, out, *plan(length))
+    if 8 <= length <= 128 and after <= 512:         # one block of NumPy's: its own loop
+        _kernels().pairwise_block(q3, out)
+    else:
+        _kernels().pairwise_sum(q3, out, *plan(length))
     return out
 
 

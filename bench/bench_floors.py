@@ -6,7 +6,8 @@
 For each row: the call on duals, the same call on floats, and a *floor* in plain NumPy:
 the value's own call plus the least work on the partials arrays that any unfused
 propagation must do (read each input partials array once and write the result once,
-with its BLAS call where the row is a product), into a preallocated output, no
+with its BLAS call where the row is a product, one ``np.take`` of the rows of ``n``
+partials where it is a gather), into a preallocated output, no
 dispatch, no allocation.  The three are timed back to back in each repeat (each
 against its float call: ``bench_functions.ratio``), so a busy machine slows them
 alike; the table gives the medians of the ratios:
@@ -50,6 +51,8 @@ def _rows(x, y, M, X, Y, D):
     b, q = M[0], MP[0]
     RM = np.empty((M.shape[0], n))
     RC = np.empty(MP.shape)
+    RS = np.empty((N // 10, n))
+    IDX = bf.IDX
     return {
         # binary elementwise: read two partials arrays, write one
         "np.add": (lambda: np.add(X, Y), lambda: np.add(x, y),
@@ -76,7 +79,65 @@ def _rows(x, y, M, X, Y, D):
                       lambda: (M @ b, np.matmul(b, MP, out=RM), M @ q)),
         "np.cov": (lambda: np.cov(D), lambda: np.cov(M),
                    lambda: (np.cov(M), np.matmul(M, MP, out=RC))),
+        # the same contractions as np.dot / np.matmul
+        "np.vdot": (lambda: np.vdot(X, Y), lambda: np.vdot(x, y),
+                    lambda: (np.vdot(x, y), np.matmul(y, P), np.matmul(x, Q))),
+        "np.inner": (lambda: np.inner(X, Y), lambda: np.inner(x, y),
+                     lambda: (np.inner(x, y), np.matmul(y, P), np.matmul(x, Q))),
+        "np.vecdot": (lambda: np.vecdot(X, Y), lambda: np.vecdot(x, y),
+                      lambda: (np.vecdot(x, y), np.matmul(y, P), np.matmul(x, Q))),
+        "np.einsum": (lambda: np.einsum("i,i->", X, Y), lambda: np.einsum("i,i->", x, y),
+                      lambda: (np.einsum("i,i->", x, y), np.matmul(y, P), np.matmul(x, Q))),
+        "np.tensordot": (lambda: np.tensordot(D, D[0], 1), lambda: np.tensordot(M, b, 1),
+                         lambda: (np.tensordot(M, b, 1), np.matmul(b, MP, out=RM), M @ q)),
+        # copies: every partials element written once
+        "np.stack": (lambda: np.stack([X, Y]), lambda: np.stack([x, y]),
+                     lambda: (np.stack([x, y]), np.concatenate([P, Q], out=R2))),
+        "np.vstack": (lambda: np.vstack([X, Y]), lambda: np.vstack([x, y]),
+                      lambda: (np.vstack([x, y]), np.concatenate([P, Q], out=R2))),
+        "np.meshgrid": (lambda: np.meshgrid(D[0], D[1]), lambda: np.meshgrid(b, M[1]),
+                        lambda: (np.meshgrid(b, M[1]),
+                                 np.copyto(RC, np.broadcast_to(q, MP.shape)),
+                                 np.copyto(RC, np.broadcast_to(MP[1][:, None], MP.shape)))),
+        # gathers: the value's gather and one np.take of the partials' rows
+        "fancy indexing": (lambda: X[IDX], lambda: x[IDX],
+                           lambda: (x[IDX], np.take(rows(P), IDX, mode="wrap",
+                                                    out=rows(R)))),
+        "np.take_along_axis": (lambda: np.take_along_axis(X, IDX, 0),
+                               lambda: np.take_along_axis(x, IDX, 0),
+                               lambda: (np.take_along_axis(x, IDX, 0),
+                                        np.take(rows(P), IDX, mode="wrap", out=rows(R)))),
+        "np.sort": (lambda: np.sort(X), lambda: np.sort(x),
+                    lambda: _sort_floor(x, P, R)),
+        # scans: one pass reading the partials and writing the result
+        "np.convolve": (lambda: np.convolve(X, TAPS), lambda: np.convolve(x, TAPS),
+                        lambda: (np.convolve(x, TAPS), np.copyto(R, P))),
+        "np.correlate": (lambda: np.correlate(X, TAPS), lambda: np.correlate(x, TAPS),
+                         lambda: (np.correlate(x, TAPS), np.copyto(R, P))),
+        "np.cumprod": (lambda: np.cumprod(X), lambda: np.cumprod(x),
+                       lambda: (np.cumprod(x), np.multiply(P, 2.0, out=R))),
+        # reductions: one pass reading the partials
+        "reshape.T.sum": (lambda: np.reshape(X, (-1, 10)).T.sum(axis=0),
+                          lambda: np.reshape(x, (-1, 10)).T.sum(axis=0),
+                          lambda: (np.reshape(x, (-1, 10)).T.sum(axis=0),
+                                   np.add.reduce(P.reshape(-1, 10, n), axis=1, out=RS))),
     }
+
+
+TAPS = [1.0, -2.0, 1.0]
+
+
+def rows(p):
+    """``p``'s rows of ``n`` partials as one opaque item each (what dualgrad gathers)."""
+    return p.view(np.dtype((np.void, p.itemsize * p.shape[-1])))[..., 0]
+
+
+def _sort_floor(x, P, R):
+    """The order (a sort of the values has to find it), the values and the partials'
+    rows taken in it."""
+    order = np.argsort(x)
+    np.take(x, order)
+    np.take(rows(P), order, mode="wrap", out=rows(R))
 
 
 def run(repeat, only):

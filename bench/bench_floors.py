@@ -2,6 +2,7 @@
 
     python bench/bench_floors.py                  # every row below, 5 repeats
     python bench/bench_floors.py --repeat 9 --only np.add,np.dot
+    python bench/bench_floors.py --fastest --repeat 30   # ratios of the fastest calls
 
 For each row: the call on duals, the same call on floats, and a *floor* in plain NumPy:
 the value's own call plus the least work on the partials arrays that any unfused
@@ -10,7 +11,9 @@ with its BLAS call where the row is a product, one ``np.take`` of the rows of ``
 partials where it is a gather), into a preallocated output, no
 dispatch, no allocation.  The three are timed back to back in each repeat (each
 against its float call: ``bench_functions.ratio``), so a busy machine slows them
-alike; the table gives the medians of the ratios:
+alike; the table gives the medians of the ratios (``--fastest``: the ratios of each
+call's fastest time over ``repeat`` calls of the three in turn, which a loaded
+machine's stalls disturb less than a median of short samples):
 
 * ``dual / float``: the row of ``bench_functions.py --cells 100000:4``;
 * ``floor / float``: what NumPy itself needs for the partials' work (at n = 4 a
@@ -26,6 +29,7 @@ alone; a row whose ``dual / floor`` is well above 1 has work to remove.
 import os
 import resource
 import statistics
+import time
 import sys
 from pathlib import Path
 
@@ -124,6 +128,29 @@ def _rows(x, y, M, X, Y, D):
     }
 
 
+def _small_linalg(S, SD):
+    """bench_functions' linear algebra rows: a 4 x 4 matrix ``S`` whatever N (a fixed
+    cost per call); the floor is the value's LAPACK call and the one NumPy call its
+    derivative needs at least (a solve against the n directions as columns, or the
+    eigenvectors and one contraction)."""
+    SP = SD.partials
+    cols = SP.reshape(S.shape[0], -1)
+    return {
+        "np.linalg.det": (lambda: np.linalg.det(SD), lambda: np.linalg.det(S),
+                          lambda: (np.linalg.det(S), np.linalg.solve(S, cols))),
+        "np.linalg.cholesky": (lambda: np.linalg.cholesky(SD), lambda: np.linalg.cholesky(S),
+                               lambda: np.linalg.solve(np.linalg.cholesky(S), cols)),
+        "np.linalg.eigvalsh": (lambda: np.linalg.eigvalsh(SD), lambda: np.linalg.eigvalsh(S),
+                               lambda: _eigvalsh_floor(S, SP)),
+    }
+
+
+def _eigvalsh_floor(S, SP):
+    """The eigenvectors (the derivative needs them) and ``diag(V^T dS V)`` per direction."""
+    V = np.linalg.eigh(S)[1]
+    return np.einsum("ji,jkd,ki->id", V, SP, V)
+
+
 TAPS = [1.0, -2.0, 1.0]
 
 
@@ -140,18 +167,28 @@ def _sort_floor(x, P, R):
     np.take(rows(P), order, mode="wrap", out=rows(R))
 
 
-def run(repeat, only):
+def run(repeat, only, fastest=False):
     rng = np.random.default_rng(0)
     floats, duals = bf._inputs(N, n, rng)
-    x, y, M, _ = floats
-    X, Y, D, _ = duals
+    x, y, M, S = floats
+    X, Y, D, SD = duals
     rows = _rows(x, y, M, X, Y, D)
+    rows.update(_small_linalg(S, SD))
     if only:
         rows = {k: v for k, v in rows.items() if any(o in k for o in only)}
     out = {}
     for name, (dual, plain, floor) in rows.items():
         d, f = [], []
-        for _ in range(repeat):                       # dual and floor interleaved
+        if fastest:                                   # the three interleaved, call by call
+            best = [np.inf] * 3
+            for _ in range(repeat):
+                for k, fn in enumerate((dual, plain, floor)):
+                    fn()
+                    t0 = time.perf_counter()
+                    fn()
+                    best[k] = min(best[k], time.perf_counter() - t0)
+            d, f = [best[0] / best[1]], [best[2] / best[1]]
+        for _ in range(0 if fastest else repeat):     # dual and floor interleaved
             d.append(bf.ratio(dual, plain, 1, 0.004)[1])
             f.append(bf.ratio(floor, plain, 1, 0.004)[1])
         before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -168,9 +205,14 @@ def main():
     args = sys.argv[1:]
     repeat = int(args[args.index("--repeat") + 1]) if "--repeat" in args else 5
     only = args[args.index("--only") + 1].split(",") if "--only" in args else None
-    out = run(repeat, only)
-    print(f"N = {N}, n = {n}: medians of {repeat} repeats (each ratio against the float "
-          "call timed beside it)\n")
+    fastest = "--fastest" in args
+    out = run(repeat, only, fastest)
+    if fastest:
+        print(f"N = {N}, n = {n}: ratios of the fastest of {repeat} calls each (the three "
+              "calls interleaved)\n")
+    else:
+        print(f"N = {N}, n = {n}: medians of {repeat} repeats (each ratio against the float "
+              "call timed beside it)\n")
     print("| row | dual / float | floor / float | dual / floor | faults / call |")
     print("|---|---|---|---|---|")
     for name, (d, f, r, faults) in out.items():

@@ -373,8 +373,9 @@ def take(p, indices, axis, mode="raise"):
     indices in range, negative ones too), which lets NumPy write into the result
     instead of into a copy it makes for ``"raise"``.  One ``np.take`` of the
     :func:`rows` items (a ``memcpy`` of ``8 n`` bytes each): NumPy's fancy indexing
-    ``rows[indices]`` walks the same opaque items through its general loop, 5-10x
-    slower at N = 1e5, n = 4 (``bench/bench_floors.py``'s gather rows).
+    ``rows[indices]`` walks the same opaque items through its general loop, several
+    times slower (``bench/bench_functions.py``'s gather rows, before and after: the
+    commit that brought this).
     """
     r = rows(p)
     if r is None:

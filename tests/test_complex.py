@@ -434,3 +434,63 @@ def test_real_inputs_through_non_holomorphic_functions_still_work():
     x = 0.7
     assert dg.derivative(f, x) == pytest.approx(x / np.hypot(x, 1.0) + 2.0, rel=1e-14)
     assert not dg.dual.HOLOMORPHIC
+
+
+# Points on the branch cuts (Im = +-0 on the real axis, Re = +-0 on the imaginary axis)
+# and next to them, reached from a real t: z(t) keeps the signed zero, so NumPy's own
+# function is smooth along t there and its central differences are the oracle.
+_CUT_PATHS = {
+    "real axis, Im +0": lambda t: t + 0j,
+    "real axis, Im -0": lambda t: np.conj(t + 0j),
+    "real axis, Im +1e-3": lambda t: t + 1e-3j,
+    "real axis, Im -1e-3": lambda t: t - 1e-3j,
+    "imaginary axis, Re +0": lambda t: 1j * t + 0.0,
+    "imaginary axis, Re -0": lambda t: -(np.conj(1j * t) + 0.0),
+    "imaginary axis, Re +1e-3": lambda t: 1j * t + 1e-3,
+    "imaginary axis, Re -1e-3": lambda t: 1j * t - 1e-3,
+}
+_CUT_TS = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5]
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("rule, k", _complex_rules())
+def test_every_complex_rule_takes_the_side_of_its_cut_that_numpy_takes(rule, k, engine):
+    """A real t through a complex value on a branch cut: NumPy's function takes the side
+    given by the signed zero of the other part, so the derivative must too (arcsin(t + 0j)
+    at t = 1.5 gave -0.894j for +0.894j: 1 - z turned Im -0 into +0), on the scalar and
+    array paths and for a holomorphic input with the same signed zero.  Oracle: central
+    differences of NumPy's own function along t."""
+    other = 1.7 - 0.4j
+    for path, z_of in _CUT_PATHS.items():
+        for t0 in _CUT_TS:
+            def f(t):
+                args = [other] * rule.ufunc.nin
+                args[k] = z_of(t)
+                return rule.ufunc(*args)
+            with np.errstate(all="ignore"):
+                try:
+                    f(t0)
+                except TypeError:           # NumPy / SciPy have no complex loop here
+                    return
+                h = 1e-6
+                fd = (-f(t0 + 2 * h) + 8 * f(t0 + h) - 8 * f(t0 - h) + f(t0 - 2 * h)) / (12 * h)
+            if not np.isfinite(fd) or not np.isclose(f(t0 + h), f(t0 - h), rtol=1e-3, atol=1e-3):
+                continue                    # a pole, a tie (rint) or a jump: no derivative
+            where = f"{rule.name}-{k} at t = {t0} on the {path}, {engine}"
+            with dg.engine(engine):
+                try:
+                    got = dg.derivative(f, t0)
+                except TypeError as exc:    # a derivative SciPy cannot evaluate on complex
+                    assert "dualgrad" in str(exc)
+                    continue
+                arr = dg.jacobian(lambda t: f(t[0]) * np.ones(2), np.array([t0]))[:, 0]
+                z0 = z_of(t0)
+                direction = z_of(t0 + 1.0) - z_of(t0)          # 1 or 1j
+                held = fd if rule.tangent else dg.derivative(      # holomorphic ones only
+                    lambda z: rule.ufunc(*[z if j == k else other
+                                           for j in range(rule.ufunc.nin)]),
+                    z0, holomorphic=True) * direction
+            np.testing.assert_allclose(got, fd, rtol=1e-6, atol=1e-7, err_msg=where)
+            np.testing.assert_allclose(arr, [got, got], rtol=1e-14, err_msg=where)
+            np.testing.assert_allclose(held, fd, rtol=1e-6, atol=1e-7,
+                                       err_msg=where + ", holomorphic input")

@@ -390,20 +390,20 @@ def d_tan_x(xs, outs, px, q):
 
 @njit(**_JIT)
 def d_arcsin_x_flat(xs, outs, px, q):
-    """``np.arcsin``, one direction: ``q = (1.0 / np.sqrt((1.0 - x) * (1.0 + x))) * px``."""
+    """``np.arcsin``, one direction: ``q = (1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = 1.0 / np.sqrt((1.0 - x) * (1.0 + x))
+        fx = 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
 def d_arcsin_x(xs, outs, px, q):
-    """``np.arcsin``: ``q[i, :] = (1.0 / np.sqrt((1.0 - x) * (1.0 + x))) * px``."""
+    """``np.arcsin``: ``q[i, :] = (1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = 1.0 / np.sqrt((1.0 - x) * (1.0 + x))
+        fx = 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -414,20 +414,20 @@ def d_arcsin_x(xs, outs, px, q):
 
 @njit(**_JIT)
 def d_arccos_x_flat(xs, outs, px, q):
-    """``np.arccos``, one direction: ``q = (-1.0 / np.sqrt((1.0 - x) * (1.0 + x))) * px``."""
+    """``np.arccos``, one direction: ``q = (-1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = -1.0 / np.sqrt((1.0 - x) * (1.0 + x))
+        fx = -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
 def d_arccos_x(xs, outs, px, q):
-    """``np.arccos``: ``q[i, :] = (-1.0 / np.sqrt((1.0 - x) * (1.0 + x))) * px``."""
+    """``np.arccos``: ``q[i, :] = (-1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = -1.0 / np.sqrt((1.0 - x) * (1.0 + x))
+        fx = -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -624,20 +624,20 @@ def d_hypot_xy(xs, ys, outs, px, py, q):
 
 @njit(**_JIT)
 def d_arcsinh_x_flat(xs, outs, px, q):
-    """``np.arcsinh``, one direction: ``q = (where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x + 1.0))) * px``."""
+    """``np.arcsinh``, one direction: ``q = (where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x + 1.0))
+        fx = where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
 def d_arcsinh_x(xs, outs, px, q):
-    """``np.arcsinh``: ``q[i, :] = (where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x + 1.0))) * px``."""
+    """``np.arcsinh``: ``q[i, :] = (where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x + 1.0))
+        fx = where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -648,20 +648,20 @@ def d_arcsinh_x(xs, outs, px, q):
 
 @njit(**_JIT)
 def d_arccosh_x_flat(xs, outs, px, q):
-    """``np.arccosh``, one direction: ``q = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))) * px``."""
+    """``np.arccosh``, one direction: ``q = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))
+        fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 @njit(**_JIT)
 def d_arccosh_x(xs, outs, px, q):
-    """``np.arccosh``: ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))) * px``."""
+    """``np.arccosh``: ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))
+        fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]

@@ -49,6 +49,11 @@ _2_SQRTPI = 1.1283791670955126   # 2 / sqrt(pi)
 _1_SQRT2PI = 0.3989422804014327  # 1 / sqrt(2 pi)
 
 
+# sqrt(1 - x) sqrt(1 + x) with the signed zeros of Im x kept on the cuts (arcsin, arccos);
+# + 0.0 because -(x - 1) is -0.0 at a real x = 1, and 1 / sqrt(-0.0) = -inf
+_SQRT_1_XX = "((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))"
+
+
 def _unoverflowed(expr, square, big):
     """``expr`` where ``square`` (a sum of squares of the arguments) stays below 1e300,
     else ``big``, ``expr`` (or its leading part) written in ``X`` and ``Y``, the
@@ -248,9 +253,13 @@ _TABLE = [
     _smooth(np.tan, "1.0 + out * out", domain=((-1.2, 1.2),)),
     # (1 - x)(1 + x), not 1 - x * x: near |x| = 1 the product x * x rounds by about an
     # ulp of 1 and 1 - x * x keeps that error (2.7e-9 relative at x = 1 - 1e-8); 1 - x and
-    # 1 + x are exact there (Sterbenz)
-    _smooth(np.arcsin, "1.0 / np.sqrt((1.0 - x) * (1.0 + x))", domain=(_I,)),
-    _smooth(np.arccos, "-1.0 / np.sqrt((1.0 - x) * (1.0 + x))", domain=(_I,)),
+    # 1 + x are exact there (Sterbenz).  Kahan's factors sqrt(1 - x) sqrt(1 + x), spelled
+    # -(x - 1) and x - -1: on the cuts (complex x, |Re x| > 1, Im x = +-0) a real constant
+    # becomes c + 0j, so 1 - x and x + 1 give Im +0 whatever Im x's sign (-0 + 0 = +0) and
+    # the derivative took the other side (arcsin(x + 0j)' at x = 1.5 was -0.894j for
+    # +0.894j); x - c keeps it (-0 - 0 = -0), and so does negation
+    _smooth(np.arcsin, f"1.0 / {_SQRT_1_XX}", domain=(_I,)),
+    _smooth(np.arccos, f"-1.0 / {_SQRT_1_XX}", domain=(_I,)),
     _smooth(np.arctan, "1.0 / (1.0 + x * x)"),
     # x * x + y * y overflows beyond |x| ~ 1e154 (a zero gradient at 1e200, where it is
     # 5e-201): there both arguments are scaled by 2**-600 (exact), so the formula keeps
@@ -273,9 +282,12 @@ _TABLE = [
     _smooth(np.tanh, "(1.0 / np.cosh(x)) ** 2.0"),
     # x * x overflows beyond |x| ~ 1e154 (a zero derivative at 1e200 for 1e-200): the
     # same scaling as arctan2 (there x * x + 1 is x * x, so sqrt of the scaled square)
-    _smooth(np.arcsinh, _unoverflowed("1.0 / np.sqrt(x * x + 1.0)", "x * x",
+    # x * x - -1, not x * x + 1: on the cut (Re x = +-0, |Im x| > 1) Im(x * x) is a signed
+    # zero that + 1 turned to +0 (the other side's derivative; see arcsin)
+    _smooth(np.arcsinh, _unoverflowed("1.0 / np.sqrt(x * x - -1.0)", "x * x",
                                       "1.0 / np.sqrt(X * (X))")),
-    _smooth(np.arccosh, "1.0 / (np.sqrt(x - 1.0) * np.sqrt(x + 1.0))", domain=((1.2, 4.0),),
+    # x - -1, not x + 1: as arcsin (arccosh(conj(x + 0j))' at x = -1.5 had the wrong sign)
+    _smooth(np.arccosh, "1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))", domain=((1.2, 4.0),),
             note="sqrt(x - 1) sqrt(x + 1), not sqrt(x * x - 1): the principal branch for "
             "complex x"),
     _smooth(np.arctanh, "1.0 / ((1.0 - x) * (1.0 + x))", domain=(_I,)),   # as arcsin

@@ -360,17 +360,38 @@ def test_derivatives_keep_their_digits_in_the_tails(name, x):
 
 
 @pytest.mark.parametrize("point", [(1e200, 2e200), (-1e300, 1e-300), (1e-300, -1e300),
-                                   (1e160, 1.0), (3e153, -2e154), (0.5, 3.0)])
+                                   (1e160, 1.0), (3e153, -2e154), (0.5, 3.0),
+                                   (1e-300, 1e-300), (1e-170, -1e-170), (3e-160, 4e-160),
+                                   (0.0, 1e-300), (-2e-308, 1e-307), (1e-101, 1e-100),
+                                   (3e-160, 4e-100)])
 def test_arctan2_keeps_its_gradient_where_the_squares_overflow(point):
-    """y / (x * x + y * y) gave 0 once x * x + y * y overflowed (|x| ~ 1.3e154); the
-    scaled branch gives the unscaled formula's value to rounding (closed forms: mpmath's
-    numerical diff steps too coarsely there and gives 0)."""
+    """y / (x * x + y * y) gave 0 once x * x + y * y overflowed (|x| ~ 1.3e154), and inf
+    once it underflowed (|x| ~ 1e-154; 1e-5 off at 1e-160, where it is subnormal); the
+    scaled branches give the unscaled formula's value to rounding (closed forms:
+    mpmath's numerical diff steps too coarsely there and gives 0)."""
     rule = next(r for r in SMOOTH if r.name == "arctan2")
     with mp.workdps(60):
         x, y = map(mp.mpf, point)
         want = [float(y / (x * x + y * y)), float(-x / (x * x + y * y))]
     for path, got in _each_path(rule, point, (0, 1)):
         _oracles.assert_close(got, want, f"arctan2{point} on {path}", rtol=4e-15)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("point", [(3e-150, -4e-150), (1e-150, 2e-150), (-2e-120, 1e-120),
+                                   (1e-104, 3e-104), (-5e-152, 1e-151)])
+def test_arctan2_keeps_its_hessian_where_the_squares_underflow(point, engine):
+    """The second derivatives run the rule on duals: they were NaN from 1e-103 (out / r**2
+    overflowed in the quotient rule); closed forms -2xy / r**4, (y**2 - x**2) / r**4 in
+    mpmath."""
+    with mp.workdps(60):
+        y, x = map(mp.mpf, point)
+        r4 = (x * x + y * y) ** 2
+        want = np.array([[float(-2 * x * y / r4), float((y * y - x * x) / r4)],
+                         [float((y * y - x * x) / r4), float(2 * x * y / r4)]])
+    with dg.engine(engine):
+        got = dg.hessian(lambda v: np.arctan2(v[0], v[1]), np.array(point))
+    np.testing.assert_allclose(got, want, rtol=1e-14, err_msg=f"arctan2{point}, {engine}")
 
 
 @pytest.mark.parametrize("point", [(0.5, 1e4), (2.0, 1e8), (2.7, 40.0), (10.0, 1e3)])

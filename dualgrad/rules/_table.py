@@ -54,18 +54,27 @@ _1_SQRT2PI = 0.3989422804014327  # 1 / sqrt(2 pi)
 _SQRT_1_XX = "((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))"
 
 
-def _unoverflowed(expr, square, big):
+def _unoverflowed(expr, square, big, tiny=False):
     """``expr`` where ``square`` (a sum of squares of the arguments) stays below 1e300,
     else ``big``, ``expr`` (or its leading part) written in ``X`` and ``Y``, the
     arguments scaled by 2**-600, and its result scaled back: the scalings are powers
     of two, so exact, and the scaled squares round as the unscaled ones would have
     (a square too small to survive the scaling is far below the other's last place);
-    ``expr`` must be homogeneous of degree -1.  Written in the parser's canonical
-    spelling (``X * (X)``, ``-(X)``), as the table's text must be, without parsing at
-    import."""
-    scaled = big.replace("X", "x * 2.409919865102884e-181").replace(
-        "Y", "y * 2.409919865102884e-181")
-    return f"where({square} > 1e+300, {scaled} * 2.409919865102884e-181, {expr})"
+    ``expr`` must be homogeneous of degree -1.  With ``tiny`` (``big`` must then be all
+    of ``expr``), also where ``square`` is below 1e-200, with the arguments scaled by
+    2**600: the squares underflow below 1e-308 (arctan2's gradient was inf below |x| ~
+    1e-154 for 5e299 at 1e-300, and 1e-5 off at 1e-160, where they are subnormal), and
+    below 1e-200 a Hessian's quotient rule (out / square, ~ 1 / |x|**3) overflowed to
+    NaN (at 1e-120 for 1.6e239).  Written in
+    the parser's canonical spelling (``X * (X)``, ``-(X)``), as the table's text must be,
+    without parsing at import."""
+    def scaled(factor):
+        return big.replace("X", f"x * {factor}").replace("Y", f"y * {factor}")
+    down = "2.409919865102884e-181"     # 2**-600
+    up = "4.149515568880993e+180"       # 2**600
+    if tiny:
+        expr = f"where({square} < 1e-200, {scaled(up)} * {up}, {expr})"
+    return f"where({square} > 1e+300, {scaled(down)} * {down}, {expr})"
 
 
 def _canonical(text):
@@ -262,12 +271,14 @@ _TABLE = [
     _smooth(np.arccos, f"-1.0 / {_SQRT_1_XX}", domain=(_I,)),
     _smooth(np.arctan, "1.0 / (1.0 + x * x)"),
     # x * x + y * y overflows beyond |x| ~ 1e154 (a zero gradient at 1e200, where it is
-    # 5e-201): there both arguments are scaled by 2**-600 (exact), so the formula keeps
-    # its bits wherever it did not overflow
+    # 5e-201) and underflows below ~1e-154 (inf at 1e-300 for 5e299): there both
+    # arguments are scaled by 2**-600 or 2**600 (exact), so the formula keeps its bits
+    # wherever it neither overflowed nor underflowed
     _smooth(np.arctan2,
-            _unoverflowed("y / (x * x + y * y)", "x * x + y * y", "Y / (X * (X) + Y * (Y))"),
+            _unoverflowed("y / (x * x + y * y)", "x * x + y * y", "Y / (X * (X) + Y * (Y))",
+                          tiny=True),
             _unoverflowed("-x / (x * x + y * y)", "x * x + y * y",
-                          "-(X) / (X * (X) + Y * (Y))"), kink="nan at (0, 0)"),
+                          "-(X) / (X * (X) + Y * (Y))", tiny=True), kink="nan at (0, 0)"),
     _smooth(np.hypot, "where(out == 0.0, 0.0, x / out)",
             "where(out == 0.0, 0.0, y / out)", kink="0 at (0, 0)"),
     _smooth(np.deg2rad, "0.017453292519943295"),

@@ -394,10 +394,13 @@ def test_arctan2_keeps_its_hessian_where_the_squares_underflow(point, engine):
     np.testing.assert_allclose(got, want, rtol=1e-14, err_msg=f"arctan2{point}, {engine}")
 
 
-@pytest.mark.parametrize("point", [(0.5, 1e4), (2.0, 1e8), (2.7, 40.0), (10.0, 1e3)])
+@pytest.mark.parametrize("point", [(0.5, 1e4), (2.0, 1e8), (2.7, 40.0), (10.0, 1e3),
+                                   (300.0, 45010.0), (299.0, 30000.0), (150.0, 5700.0),
+                                   (60.0, 930.0)])
 def test_ive_keeps_its_slope_for_large_arguments(point):
     """d/dy ive(v, y) as (ive(v-1, y) + ive(v+1, y)) / 2 - ive(v, y) lost ~2y ulps;
-    Hankel's expansion beyond 20 + v**2 keeps them (mpmath at 60 digits)."""
+    Hankel's expansion beyond 20 + v**2 / 4 keeps them (mpmath at 60 digits; the
+    switch was 20 + v**2, and at v = 300, y = 45010 the closed form was 2e-9 off)."""
     rule = next(r for r in SMOOTH if r.name == "ive")
     with mp.workdps(60):
         v, y = map(mp.mpf, point)
@@ -405,6 +408,20 @@ def test_ive_keeps_its_slope_for_large_arguments(point):
                       - mp.exp(-y) * mp.besseli(v, y))]
     for path, got in _each_path(rule, point, (1,)):
         _oracles.assert_close(got, want, f"d/dy ive{point} on {path}", rtol=4e-15)
+
+
+@pytest.mark.parametrize("point", [(300.0, 45010.0), (100.0, 5000.0)])
+def test_ive_keeps_its_second_derivative_for_large_orders(point):
+    """The Hessian runs the slope's expression on duals: the closed form's was 9e-5 off
+    at v = 300 (mpmath: e**-y ((I(v-2) + 2 I(v) + I(v+2)) / 4 - (I(v-1) + I(v+1)) + I(v)))."""
+    import scipy.special as sc
+    v, y = point
+    with mp.workdps(60):
+        Y = mp.mpf(y)
+        i = lambda m: mp.besseli(v + m, Y)                          # noqa: E731
+        want = float(mp.exp(-Y) * ((i(-2) + 2 * i(0) + i(2)) / 4 - (i(-1) + i(1)) + i(0)))
+    got = dg.hessian(lambda t: sc.ive(v, t[0]), np.array([y]))[0, 0]
+    _oracles.assert_close(got, want, f"d2/dy2 ive{point}", rtol=1e-14)
 
 
 @pytest.mark.parametrize("f, x, second", [

@@ -1114,31 +1114,32 @@ def _interpret(nodes, shape, n):
     """The nodes' partials one by one with the eager engine's ``combine``.  A node a
     dual still holds keeps its array (it is a leaf for the expressions that share
     it); the others' arrays are temporaries of this pass."""
-    rows = math.prod(shape)
-    done, uses = {}, {}
-    for node in nodes:
-        for s, a, t, o in node.kids:
-            uses[id(t)] = uses.get(id(t), 0) + 1
-    for node in nodes:
-        factors, partials = [], []
-        for s, a, t, o in node.kids:
-            if type(t) is not _Node:
-                q = t
-            elif t.result is not None:
-                q = t.result
+    with np.errstate(all="ignore"):       # quiet, as the eager engine's partials are
+        rows = math.prod(shape)
+        done, uses = {}, {}
+        for node in nodes:
+            for s, a, t, o in node.kids:
+                uses[id(t)] = uses.get(id(t), 0) + 1
+        for node in nodes:
+            factors, partials = [], []
+            for s, a, t, o in node.kids:
+                if type(t) is not _Node:
+                    q = t
+                elif t.result is not None:
+                    q = t.result
+                else:
+                    q = done[id(t)]
+                    uses[id(t)] -= 1
+                    if not uses[id(t)]:
+                        del done[id(t)]            # its last reader: back to the pool
+                if o:
+                    q = np.roll(q.reshape(rows, n), -o, axis=0).reshape(shape + (n,))
+                factors.append(s if a is None else a.array() if type(a) is Local else a)
+                partials.append(q)
+            q = combine(factors, partials, shape, n)
+            if node is nodes[-1] or node.handle is not None and node.handle() is not None:
+                node.result, node.kids = q, None
             else:
-                q = done[id(t)]
-                uses[id(t)] -= 1
-                if not uses[id(t)]:
-                    del done[id(t)]            # its last reader: back to the pool
-            if o:
-                q = np.roll(q.reshape(rows, n), -o, axis=0).reshape(shape + (n,))
-            factors.append(s if a is None else a.array() if type(a) is Local else a)
-            partials.append(q)
-        q = combine(factors, partials, shape, n)
-        if node is nodes[-1] or node.handle is not None and node.handle() is not None:
-            node.result, node.kids = q, None
-        else:
-            done[id(node)] = q
-        del factors, partials, q
-    return nodes[-1].result
+                done[id(node)] = q
+            del factors, partials, q
+        return nodes[-1].result

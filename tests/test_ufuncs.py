@@ -325,6 +325,17 @@ def _bits_equal(got, want):
     assert (np.signbit(got) == np.signbit(want)).all(), (got, want)
 
 
+def _same_bits_as_general_path(op, a, b):
+    """``op(a, b)`` on the lean path has the bits the general path gives."""
+    from dualgrad.backend import _kernels
+    with np.errstate(all="ignore"):
+        got = op(a, b)
+        with _kernels.use("numpy"):                  # the general path only
+            want = op(a, b)
+    _bits_equal(got.value, want.value)
+    _bits_equal(got.partials, want.partials)
+
+
 _LEAN_OPS = [
     ("a + b", lambda a, b: a + b), ("a - b", lambda a, b: a - b),
     ("a * b", lambda a, b: a * b), ("a / b", lambda a, b: a / b),
@@ -384,7 +395,6 @@ def test_lean_path_gives_the_general_paths_bits_with_special_values(name, op, sm
     """Zeros of both signs, ties, infinities and NaN in the values, zero partials
     beside them: the general path's values and partials to the bit (an inf or NaN
     factor hands the operation to that path, which keeps a zero partial 0)."""
-    from dualgrad.backend import _kernels
     from dualgrad.dual._base import new_tag
     tag = new_tag()
     x = np.array([0.0, -0.0, 1.5, np.inf, -np.inf, np.nan, 2.0, -3.0, 1e300, 0.5])
@@ -392,13 +402,7 @@ def test_lean_path_gives_the_general_paths_bits_with_special_values(name, op, sm
     p = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, -0.5], [0.0, 0.0], [0.0, 2.0],
                   [0.0, 1.0], [1.0, 1.0], [-0.0, 0.0], [1.0, 0.0], [0.0, -1.0]])
     q = p[::-1].copy()
-    a, b = dg.Dual(x, p, tag=tag), dg.Dual(y, q, tag=tag)
-    with np.errstate(all="ignore"):
-        got = op(a, b)
-        with _kernels.use("numpy"):                  # the general path only
-            want = op(a, b)
-    _bits_equal(got.value, want.value)
-    _bits_equal(got.partials, want.partials)
+    _same_bits_as_general_path(op, dg.Dual(x, p, tag=tag), dg.Dual(y, q, tag=tag))
 
 
 def _lean_rules():
@@ -450,7 +454,6 @@ def test_lean_kernels_give_numpys_bits_across_the_float_range(name, op, small_en
     flush of subnormals).  Values and partials from 1e-320 to 1e300 with zeros of
     both signs, so that products overflow, underflow to subnormals and to zero: the
     general NumPy path's bits, whichever engine; with kernels, they ran."""
-    from dualgrad.backend import _kernels
     from dualgrad.dual._base import new_tag
     rng = np.random.default_rng(11)
     for trial in range(40):
@@ -463,13 +466,7 @@ def test_lean_kernels_give_numpys_bits_across_the_float_range(name, op, small_en
         p[rng.random((N, n)) < 0.2] = 0.0
         q[rng.random((N, n)) < 0.2] = -0.0
         tag = new_tag()
-        a, b = dg.Dual(x, p, tag=tag), dg.Dual(y, q, tag=tag)
-        with np.errstate(all="ignore"):
-            got = op(a, b)
-            with _kernels.use("numpy"):                  # the general path only
-                want = op(a, b)
-        _bits_equal(got.value, want.value)
-        _bits_equal(got.partials, want.partials)
+        _same_bits_as_general_path(op, dg.Dual(x, p, tag=tag), dg.Dual(y, q, tag=tag))
     if small_engine is not None and name not in ("a + b", "a - b", "-a"):
         from dualgrad.backend import _loader
         assert small_engine or not _loader.READY, "kernels loaded, yet none ran"

@@ -276,7 +276,7 @@ class ArrayDual(Dual):
             items = scalars_from_rows(value, partials, self.tag)
             out = np.fromiter(items, dtype=object, count=len(items))
             if not copy:
-                _snapshots.remember(self, out)
+                _snapshots.remember(self, out, value)
             return out
         partials = self.partials
         if value.ndim != 1:

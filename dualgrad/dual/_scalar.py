@@ -555,6 +555,12 @@ def _generate(n):
         methods.append(f"def _from(value, partials, tag):\n    r = _new(C)\n"
                        f"    r.value = value\n    r.tag = tag\n    {targets}= partials\n"
                        "    return r")
+        names = "".join(f"p{k}, " for k in range(n))
+        stores = "".join(f"        r.p{k} = p{k}\n" for k in range(n))
+        methods.append(f"def _rows(values, rows, tag):\n    out = []\n    append = out.append\n"
+                       f"    for value, ({names}) in zip(values, rows):\n        r = _new(C)\n"
+                       f"        r.value = value\n        r.tag = tag\n{stores}"
+                       "        append(r)\n    return out")
     unary, binary = {}, {}
     for rule in list(RULES.values()):
         stem = rule.operator
@@ -614,6 +620,8 @@ def _generate(n):
     body["_UNARY"] = {u: namespace[key] for u, key in unary.items()}
     body["_BINARY"] = {u: namespace[key] for u, key in binary.items()}
     body["_from"] = staticmethod(namespace["_from"])
+    if n is not None:
+        body["_rows"] = staticmethod(namespace["_rows"])
     for key in (*unary.values(), *binary.values()):
         del body[key]
     cls = type(name, (ScalarDual,), body)
@@ -657,8 +665,11 @@ def scalars_from_rows(values, partials, tag):
     """Scalar duals for float ``values`` of shape ``(m,)`` and ``partials`` rows of
     shape ``(m, n)``, converted once for all rows (the elements of an array dual)."""
     n = partials.shape[-1]
+    if n <= MAX_SLOTS:              # the class's own loop: no call per element
+        return (_CLASSES.get(n) or scalar_class(n))._rows(values.tolist(), partials.tolist(),
+                                                          tag)
     build = scalar_class(n)._from
-    rows = partials.tolist() if n <= MAX_SLOTS else partials.copy()   # snapshots
+    rows = partials.copy()          # a snapshot: each element keeps a view of its row
     return [build(v, r, tag) for v, r in zip(values.tolist(), rows)]
 
 

@@ -36,9 +36,9 @@ from ._base import primal
 
 __all__ = ["remember", "check_write", "explain", "LIVE"]
 
-# id(root ndarray) -> {id(weakref to the snapshot): (that weakref, low byte, high byte)}
+# id(root ndarray) -> {id(snapshot's weak reference): that _SnapshotRef}
 LIVE = {}
-_roots = {}                   # id(root) -> weakref to root (its callback drops the entry)
+_roots = {}                   # id(root) -> its _RootRef (whose callback drops the entry)
 
 
 # The byte range of an array that is its own root: all of the root's memory (any
@@ -58,45 +58,59 @@ def _root(a):
     return root, low, high
 
 
-def _root_died(key):
-    """The callback of the weak reference to a root: its memory is gone, so the
-    snapshots of it still alive become writable and its entry goes."""
-    def died(ref):
-        if _roots.get(key) is ref:      # not a newer array that took the same id
+class _RootRef(weakref.ref):
+    """The weak reference to a root ndarray, with its key in ``LIVE``."""
+
+    __slots__ = ("key",)
+
+
+class _SnapshotRef(weakref.ref):
+    """The weak reference to a snapshot, with its root's key and reference and the
+    byte range of the root it copied."""
+
+    __slots__ = ("key", "root_ref", "low", "high")
+
+
+def _root_died(ref):
+    """The callback of a root's weak reference: its memory is gone, so the snapshots
+    of it still alive become writable and its entry goes."""
+    key = ref.key
+    if _roots.get(key) is ref:          # not a newer array that took the same id
+        del _roots[key]
+        for snap_ref in (LIVE.pop(key, None) or {}).values():
+            snapshot = snap_ref()
+            if snapshot is not None:
+                snapshot.flags.writeable = True
+
+
+def _snapshot_died(ref):
+    """The callback of a snapshot's weak reference: its entry goes (and the root's,
+    with the last one)."""
+    key = ref.key
+    entries = LIVE.get(key)
+    if entries is not None and _roots.get(key) is ref.root_ref:
+        entries.pop(id(ref), None)
+        if not entries:
+            del LIVE[key]
             del _roots[key]
-            for snap_ref, _, _ in (LIVE.pop(key, None) or {}).values():
-                snapshot = snap_ref()
-                if snapshot is not None:
-                    snapshot.flags.writeable = True
-    return died
 
 
-def _snapshot_died(key, root_ref):
-    """The callback of the weak reference to a snapshot: its entry goes (and the
-    root's, with the last one)."""
-    def died(ref):
-        entries = LIVE.get(key)
-        if entries is not None and _roots.get(key) is root_ref:
-            entries.pop(id(ref), None)
-            if not entries:
-                del LIVE[key]
-                del _roots[key]
-    return died
-
-
-def remember(dual, snapshot):
+def remember(dual, snapshot, value=None):
     """``snapshot`` (an object array just built from the array dual ``dual``) is what
     ``np.asarray(dual)`` hands out: refuse writes into ``dual``'s memory while it
     lives, and writes into it while that memory lives.
 
     Two weak references (the snapshot's, and one per root while a snapshot of it
-    lives), each with its callback: the common case (a helper's seed, a fresh root
-    every call) in a few steps."""
-    value = dual.value
-    if type(value) is not np.ndarray:
-        value = primal(dual)
-        if not isinstance(value, np.ndarray):
-            return
+    lives), each a small subclass holding its keys and sharing one module-level
+    callback (no closure made per call): the common case (a helper's seed, a fresh
+    root every call) in a few steps.  ``value``: ``dual``'s float ndarray of values
+    when the caller has it at hand."""
+    if value is None:
+        value = dual.value
+        if type(value) is not np.ndarray:
+            value = primal(dual)
+            if not isinstance(value, np.ndarray):
+                return
     if value.size == 0:
         return
     if value.base is None:
@@ -107,10 +121,12 @@ def remember(dual, snapshot):
     root_ref = _roots.get(key)
     entries = LIVE.get(key)
     if root_ref is None or entries is None or root_ref() is not root:
-        root_ref = _roots[key] = weakref.ref(root, _root_died(key))
+        root_ref = _roots[key] = _RootRef(root, _root_died)
+        root_ref.key = key
         entries = LIVE[key] = {}
-    snap_ref = weakref.ref(snapshot, _snapshot_died(key, root_ref))
-    entries[id(snap_ref)] = (snap_ref, low, high)
+    snap_ref = _SnapshotRef(snapshot, _snapshot_died)
+    snap_ref.key, snap_ref.root_ref, snap_ref.low, snap_ref.high = key, root_ref, low, high
+    entries[id(snap_ref)] = snap_ref
     snapshot.setflags(write=False)
 
 
@@ -139,8 +155,8 @@ def check_write(dual, who="writing in place into a dual array", index=None):
     root_ref = _roots.get(id(root))
     if not entries or root_ref is None or root_ref() is not root:
         return
-    for snap_ref, lo, hi in list(entries.values()):
-        if snap_ref() is not None and lo < high and low < hi:
+    for snap_ref in list(entries.values()):
+        if snap_ref() is not None and snap_ref.low < high and low < snap_ref.high:
             raise errors.snapshot_write(who)
 
 

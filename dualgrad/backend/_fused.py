@@ -325,20 +325,26 @@ def engine(name):
 def begin():
     """A helper call starts evaluating ``f`` (nesting allowed)."""
     global _depth
-    with _lock:
+    _lock.acquire()          # (not ``with``: its __enter__/__exit__ lookups cost more than
+    try:                     # the lock, and every helper call passes here twice)
         _depth += 1
         _update()
+    finally:
+        _lock.release()
 
 
 def end():
     """The matching end: the outermost one materializes everything still pending."""
     global _depth, _exposed, _declined
-    with _lock:
+    _lock.acquire()
+    try:
         _depth -= 1
         if _depth == 0:
             flush()
             _exposed = _declined = False
         _update()
+    finally:
+        _lock.release()
 
 
 class scope:

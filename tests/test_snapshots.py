@@ -241,3 +241,25 @@ def test_two_snapshots_of_one_memory_each_guard_it_until_their_memory_goes():
     gc.collect()
     assert part.flags.writeable and _snapshots.LIVE == {} and _snapshots._roots == {}
     part[0] = 0.0                            # the memory is gone: the snapshot is the user's
+
+
+@pytest.mark.parametrize("n", [1, 2, 16, 17])
+def test_the_elements_are_the_rows_each_kind(n):
+    """np.asarray builds each element from its row: one slot per partial up to
+    MAX_SLOTS (the class's own loop), one array beyond; each element's value and
+    partials are the dual's own numbers, and the snapshot keeps them when the
+    dual's arrays are written later (after the snapshot is gone)."""
+    rng = np.random.default_rng(n)
+    value, partials = rng.normal(size=5), rng.normal(size=(5, n))
+    y = dg.Dual(value.copy(), partials.copy())
+    snap = np.asarray(y)
+    assert snap.dtype == object and snap.shape == (5,) and not snap.flags.writeable
+    for i, e in enumerate(snap):
+        assert e.value == value[i]
+        np.testing.assert_array_equal(e.partials, partials[i])
+    kept = list(snap)
+    del snap
+    gc.collect()
+    y *= 2.0                                 # allowed now; the elements stay as they were
+    for i, e in enumerate(kept):
+        np.testing.assert_array_equal(e.partials, partials[i])

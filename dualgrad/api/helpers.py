@@ -434,7 +434,7 @@ def gradient(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
         if type(value) is not float:
             _check_scalar(who, value)
         if type(partials) is np.ndarray and type(x) is np.ndarray:
-            return partials.reshape(x.shape)
+            return partials if partials.shape == x.shape else partials.reshape(x.shape)
         return _Flat.one(f, (x,)).blocks(partials)
     if batch_axis is not None:
         _check_plain(who, "batch_axis=", x, argnums, has_aux, kwargs)

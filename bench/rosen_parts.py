@@ -1,6 +1,6 @@
 """Where ``dg.gradient(scipy.optimize.rosen, x)`` spends its time, against num-dual, in one process.
 
-    python bench/rosen_parts.py [--n 2 10] [--rounds 9] [--calls 2000] [--compare DIR]
+    python bench/rosen_parts.py [--n 2 10] [--rounds 9] [--calls 2000] [--compare DIR] [--broyden]
 
 Each piece is a whole gradient (or a call on floats), timed in interleaved rounds
 of ``--calls`` calls (process time: this process's CPU time; the machine is
@@ -14,12 +14,15 @@ shared), medians over rounds, in microseconds per call:
   snapshot (SciPy's ``np.asanyarray``);
 * ``promote``: ``array_namespace`` and ``xp_promote`` as ``rosen`` calls them, then
   ``[0]``: plus SciPy's wrapping on the dual;
-* ``nd v[0]``: num-dual's ``gradient(lambda v: v[0], ...)``: its fixed cost.
+* ``nd v[0]``: num-dual's ``gradient(lambda v: v[0], ...)``: its fixed cost;
+* ``scope``: entering and leaving ``dualgrad.backend.scope()`` alone (part of ``v[0]``).
 
 ``dualgrad - promote`` is the scalar duals' arithmetic and the object-array sum.
 With ``--compare DIR`` the dualgrad pieces of another checkout's dualgrad (imported
 under another name, alternating with this one in every round) are printed too, with
-the ratio this / that.  Nothing is written.
+the ratio this / that.  ``--broyden`` times the Broyden 50 x 50 Jacobian of
+``bench/problems.py`` the same way instead (dualgrad, num-dual, and the other
+checkout).  Nothing is written.
 """
 
 import argparse
@@ -56,7 +59,45 @@ def _pieces(dg, x):
     return {"dualgrad": lambda: dg.gradient(rosen, x),
             "v[0]": lambda: dg.gradient(lambda v: v[0], x),
             "asarray": lambda: dg.gradient(lambda v: np.asarray(v)[0], x),
-            "promote": lambda: dg.gradient(promoted, x)}
+            "promote": lambda: dg.gradient(promoted, x),
+            "scope": lambda: _scope(dg.backend.scope)}
+
+
+def _scope(scope):
+    with scope():
+        pass
+
+
+def _broyden(opts, dg, other, nd, clock):
+    import numpy as np
+    import problems
+    x = np.linspace(-1.0, 1.0, 50)
+    ref = problems.broyden_jac(x)
+    subjects = {"f": lambda: problems.broyden(x.copy()),
+                "dualgrad": lambda: dg.jacobian(problems.broyden, x)}
+    if nd is not None:
+        xs = list(x)
+        subjects["num-dual"] = lambda: nd.jacobian(
+            lambda v: list(problems.broyden(np.array(v, dtype=object))), xs)[1]
+    if other is not None:
+        subjects["dualgrad (other)"] = lambda: other.jacobian(problems.broyden, x)
+    for name in ("dualgrad", "dualgrad (other)"):
+        if name in subjects:
+            assert np.allclose(subjects[name](), ref, rtol=1e-14, atol=1e-14), name
+    times = {k: [] for k in subjects}
+    calls = max(1, opts.calls // 20)
+    for _ in range(opts.rounds):
+        for k, f in subjects.items():
+            t = clock()
+            for _ in range(calls):
+                f()
+            times[k].append((clock() - t) / calls * 1e6)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    print(f"Broyden 50 x 50 (medians of {opts.rounds} rounds of {calls} calls, us per call)")
+    for k, v in med.items():
+        extra = f"   {v / med['num-dual']:.2f}x num-dual" if "num-dual" in med and \
+            k.startswith("dualgrad") else ""
+        print(f"  {k:22s} {v:8.1f}{extra}")
 
 
 def main():
@@ -65,6 +106,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--calls", type=int, default=2000)
     parser.add_argument("--compare", help="another checkout, timed alternately")
+    parser.add_argument("--broyden", action="store_true",
+                        help="the Broyden 50 x 50 Jacobian instead")
     opts = parser.parse_args()
     import numpy as np
     from scipy.optimize import rosen, rosen_der
@@ -75,6 +118,8 @@ def main():
     except ImportError:
         nd = None
     clock = time.process_time
+    if opts.broyden:
+        return _broyden(opts, dg, other, nd, clock)
     for n in opts.n:
         x = np.linspace(-1.2, 1.2, n)
         ref = rosen_der(x)

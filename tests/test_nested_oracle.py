@@ -350,3 +350,44 @@ def test_a_zero_direction_stays_zero_where_the_second_derivative_is_infinite(eng
         right = np.diag(p * (p - 1) * x ** (p - 2))
     np.testing.assert_array_equal(H[~np.eye(3, dtype=bool)], 0.0)
     np.testing.assert_allclose(np.diag(H), np.diag(right), rtol=1e-15)
+
+
+def _third(f, x):
+    return dg.jacobian(lambda a: dg.jacobian(lambda b: dg.jacobian(f, b), a), x)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("form", ["array", "scalar"])
+def test_third_derivatives_of_a_scalar_dual_times_an_array_dual(engine, form):
+    # three levels: the middle level's partials are object arrays of duals, whose
+    # finiteness test summed them into a dual and called math.isfinite on it
+    # (attack10 04: DualTypeError "float(d)" from inside the product).  By hand, for
+    # f_m = s x_m, s = sum x**3: T[m, i, j, k] = s_ijk x_m + s_ij d_km + s_ik d_jm
+    # + s_jk d_im, with s_ij = 6 x_i d_ij and s_ijk = 6 d_ijk
+    x = np.array([0.7, -1.3, 0.4])
+    n = x.size
+    d = np.eye(n)
+    d3 = np.einsum("ij,jk->ijk", d, d)
+    s2 = 6 * np.diag(x)
+    right = (6 * np.einsum("ijk,m->mijk", d3, x) + np.einsum("ij,km->mijk", s2, d)
+             + np.einsum("ik,jm->mijk", s2, d) + np.einsum("jk,im->mijk", s2, d))
+    f = {"array": lambda z: np.sum(z ** 3) * z,
+         "scalar": lambda z: z * (z[0] ** 3 + z[1] ** 3 + z[2] ** 3)}[form]
+    with dg.engine(engine):
+        got = _third(f, x)
+    np.testing.assert_allclose(got, right, rtol=1e-14, atol=1e-14)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+def test_a_zero_direction_stays_zero_at_the_third_level(engine):
+    # x**p, 2 < p < 3, at 0: the second derivative is 0, the third infinite; the
+    # mask that keeps zero directions 0 must read each element's inner partials
+    # (object arrays of duals at this depth), by hand T = diag3(p (p-1) (p-2) x**(p-3))
+    p = 2.5
+    x = np.array([0.0, 0.5, 2.0])
+    with dg.engine(engine), np.errstate(divide="ignore", invalid="ignore"):
+        got = _third(lambda z: np.sum(z ** p), x)
+        diag = p * (p - 1) * (p - 2) * x ** (p - 3)
+    off = ~np.einsum("ij,jk->ijk", np.eye(3), np.eye(3)).astype(bool)
+    np.testing.assert_array_equal(got[off], 0.0)
+    np.testing.assert_allclose(np.einsum("iii->i", got), diag, rtol=1e-15)

@@ -168,3 +168,25 @@ def test_a_reductions_scalar_has_np_float64s_methods(spell, want):
     got = dg.jacobian(f, np.array([1.0, 2.0, 3.0]))
     np.testing.assert_allclose(got, want, rtol=1e-15)
     assert dg.Dual(1.5, [1.0, 0.0]).dtype == np.float64
+
+
+@pytest.mark.parametrize("spell", ["np.mean", "np.var", "np.std", "np.average"])
+@pytest.mark.parametrize("container", [tuple, list, lambda s: np.array(s, dtype=object)])
+def test_numpys_mean_var_std_of_scalar_duals_in_a_list(spell, container):
+    """``np.mean((a, b**2, 3.0))`` runs NumPy's object-array reduction, which casts a
+    result with a dtype by ``result.dtype.type(...)``: since scalar duals had a dtype
+    that was float(d) and raised "would drop the derivatives" (attack10 06).  By hand:
+    mean m = sum(v) / k, var = sum((v - m)**2) / k, d var = 2 sum((v - m) dv) / k."""
+    fn = eval(spell)                                     # noqa: S307 - the names above
+    x = np.array([0.5, -1.0, 2.0])
+
+    def f(z):
+        return fn(container([z[0], z[2] ** 2, 3.0, z[0] * z[1]]))
+    v = np.array([x[0], x[2] ** 2, 3.0, x[0] * x[1]])
+    dv = np.array([[1, 0, 0], [0, 0, 2 * x[2]], [0, 0, 0], [x[1], x[0], 0]], float)
+    k = v.size
+    dvar = 2 * (v - v.mean()) @ dv / k
+    right = {"np.mean": dv.sum(0) / k, "np.average": dv.sum(0) / k, "np.var": dvar,
+             "np.std": dvar / (2 * np.sqrt(v.var()))}[spell]
+    np.testing.assert_allclose(dg.gradient(f, x), right, rtol=1e-14)
+    np.testing.assert_allclose(f(x), fn(v), rtol=1e-15)        # floats: NumPy's own

@@ -32,6 +32,8 @@ The classes have no ``__len__`` or ``__getitem__`` so that NumPy treats them as
 opaque objects: ``np.array([d1, d2])`` gives an object array.
 """
 
+import sys
+
 import numpy as np
 
 from . import _base
@@ -39,6 +41,9 @@ from .. import errors
 from ._base import Dual, numeric
 from ..rules._expr import SCALAR_NAMESPACE
 from ..rules._table import RULES, rule_for
+
+# The modules whose reductions of object arrays cast results by their dtype (NumPy 2, 1)
+_NUMPY_METHODS = frozenset({"numpy._core._methods", "numpy.core._methods"})
 
 # Entry points of higher layers, handed over by connect() (see the module docstring).
 apply = call_ufunc = call_unary_with_out = call_with_out = dispatch = hush = small = \
@@ -165,7 +170,14 @@ class ScalarDual(Dual):
 
     @property
     def dtype(self):
-        """The dtype of the innermost value (float64, or complex128)."""
+        """The dtype of the innermost value (float64, or complex128).
+
+        Not for NumPy's reductions of object arrays (``np.mean``, ``np.var``,
+        ``np.std`` of a list or tuple of scalar duals): they cast a result that has a
+        dtype with ``result.dtype.type(result / count)``, which is ``float(d)``; told
+        that a scalar dual has none, they divide as they do for Python numbers."""
+        if sys._getframe(1).f_globals.get("__name__") in _NUMPY_METHODS:
+            raise AttributeError("dtype")
         v = self.value
         while isinstance(v, Dual):
             v = v.value

@@ -67,3 +67,49 @@ def test_cross_partials_match_numpy_per_direction(func, shapes, which):
                      (func(a, pb[..., k]) if pb is not None else 0.0) for k in range(3)],
                     axis=-1)
     np.testing.assert_allclose(got.partials, want, rtol=1e-14, atol=1e-14)
+
+
+@pytest.mark.parametrize("taps", [1, 2, 3, 4, 5, 7])
+@pytest.mark.parametrize("length", [1, 2, 3, 4, 6, 9, 600])
+@pytest.mark.parametrize("n", [1, 3, 4])
+def test_kernel_adds_the_taps_in_order_as_numpys_shifted_sums(taps, length, n):
+    # the summation order is the contract: out[i] = ((0.0 + w0 p[i]) + w1 p[i-1]) + ...
+    # over the rows in range, the bits of the NumPy engine's one pass per tap (signed
+    # zeros, infinities and NaNs among the partials and taps); lengths around the
+    # taps' span cover the kernel's ends and its spelled-out interiors
+    from dualgrad.backend import _propagate
+    rng = np.random.default_rng(taps * 1000 + length * 10 + n)
+    p = rng.standard_normal((length, n))
+    p[rng.random(p.shape) < 0.2] = -0.0
+    w = rng.standard_normal(taps)
+    w[rng.random(taps) < 0.3] = -0.0
+    if length > 5:
+        p[2, 0], p[5, -1] = np.inf, -np.inf
+    with dg.backend.use("numba"):
+        got = _propagate.convolve(p, w)
+    with dg.backend.use("numpy"):
+        want = _propagate.convolve(p, w)
+    nan = np.isnan(want)
+    np.testing.assert_array_equal(np.isnan(got), nan)
+    np.testing.assert_array_equal(got[~nan].view(np.uint64), want[~nan].view(np.uint64))
+    # and NumPy's convolve of each direction (its own order: to rounding)
+    if length > 5:
+        return
+    for k in range(n):
+        np.testing.assert_allclose(got[:, k], np.convolve(p[:, k], w), rtol=1e-14,
+                                   atol=1e-14)
+
+
+@pytest.mark.parametrize("func", [np.convolve, np.correlate, np.dot])
+def test_an_inf_in_the_dual_operands_own_value_leaves_its_partials_finite(func):
+    # d(a w) = da w: a's own values never meet its partials, so an inf or NaN among
+    # them changes nothing (only the other operand's values are scanned for one)
+    rng = np.random.default_rng(3)
+    a = rng.standard_normal(50)
+    a[[4, 9]] = np.inf, np.nan
+    pa = rng.standard_normal((50, 3))
+    w = rng.standard_normal(3) if func is not np.dot else rng.standard_normal(50)
+    got = func(dg.Dual(a, pa, tag=new_tag()), w)
+    want = np.stack([func(pa[:, k], w) for k in range(3)], axis=-1)
+    assert np.all(np.isfinite(got.partials))
+    np.testing.assert_allclose(got.partials, want, rtol=1e-13, atol=1e-13)

@@ -47,8 +47,11 @@ def bilinear(func, *args, **kwargs):
     value = func(*values, **kwargs)
     duals = [i for i, a in enumerate(args) if isinstance(a, Dual) and a.tag == tag]
     ops = list(range(1, len(args))) if func is np.einsum else [0, 1]
-    if len(args) >= 2 and _maybe_nonfinite(value, [values[j] for j in ops]) and \
-            any(_nonfinite(values[j]) for j in ops):
+    # the operands whose values multiply some dual's partials (an operand's own
+    # partials never meet its own values: d(a b) = da b + a db)
+    factors = [values[j] for j in ops if any(i != j for i in duals)]
+    if len(args) >= 2 and factors and _maybe_nonfinite(value, factors) and \
+            any(_nonfinite(f) for f in factors):
         if len(ops) == 2:
             partials = _nan_safe_partials(func, args, values, duals, ops, n, kwargs)
         else:

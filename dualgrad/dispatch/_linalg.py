@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import backend, errors
 from ..dual import Dual, make, newest, primal
+from . import _lapack
 from ._operands import abs2, operand
 from ..backend import finite, weighted_sum
 
@@ -533,10 +534,10 @@ def _solve_columns(A, R, vector):
     """``solve(A, r_k)`` for every direction ``k`` with one factorization of ``A``: the
     right-hand sides ``R`` (shape ``x.shape + (n,)``) become extra columns."""
     if vector:                                       # (..., m, n): n columns already
-        return np.linalg.solve(A, R)
+        return _lapack.solve(A, R)
     shape = np.shape(primal(R)) if isinstance(R, Dual) else R.shape
     flat = np.reshape(R, shape[:-2] + (shape[-2] * shape[-1],))
-    return np.reshape(np.linalg.solve(A, flat), shape)
+    return np.reshape(_lapack.solve(A, flat), shape)
 
 
 def _trace_solve(A, dA):
@@ -544,9 +545,23 @@ def _trace_solve(A, dA):
     with one factorization of ``A``: the ``m * n`` columns of the directions solved
     together."""
     shape = np.shape(primal(dA)) if isinstance(dA, Dual) else dA.shape
-    X = np.reshape(np.linalg.solve(A, np.reshape(dA, shape[:-2] + (shape[-2] * shape[-1],))),
+    X = np.reshape(_lapack.solve(A, np.reshape(dA, shape[:-2] + (shape[-2] * shape[-1],))),
                    shape)
     return np.trace(X, axis1=-3, axis2=-2)
+
+
+def _trace_inverse(A, dA):
+    """``tr(A^{-1} dA_k) = sum_ij (A^{-1})_ji dA_ij,k`` for every direction from the
+    inverse (one LAPACK call and one contraction of the ``m * m`` entries: at 4 x 4
+    the solve of ``m * n`` columns, its reshapes and ``np.trace`` cost three times
+    as much), or ``None`` where ``A`` or ``dA`` is not a plain float64 array (nested
+    duals, complex: :func:`_trace_solve`).  Raises ``LinAlgError`` at a singular
+    ``A``, as the solve does."""
+    if not _lapack.square(A) or type(dA) is not np.ndarray or dA.dtype != np.float64:
+        return None
+    m, n = A.shape[-1], dA.shape[-1]
+    inverse_t = np.swapaxes(_lapack.inv(A), -1, -2).reshape(A.shape[:-2] + (1, m * m))
+    return np.matmul(inverse_t, dA.reshape(A.shape[:-2] + (m * m, n)))[..., 0, :]
 
 
 def _solve(A, b):
@@ -555,7 +570,7 @@ def _solve(A, b):
         return np.linalg.solve(A, b)
     Av, dA = _value(A, tag), _directions(A, tag)
     bv, db = _value(b, tag), _directions(b, tag)
-    x = np.linalg.solve(Av, bv)
+    x = _lapack.solve(Av, bv)
     vector = np.ndim(primal(x)) != np.ndim(primal(Av))
     r = None                          # db - dA x, all directions stacked in front
     if dA is not None:
@@ -567,7 +582,7 @@ def _solve(A, b):
 
 
 def _inv(A):
-    X = np.linalg.inv(A.value)
+    X = _lapack.inv(A.value)
     return make(X, _last(-(X @ _directions(A, A.tag) @ X)), A.tag)
 
 
@@ -587,11 +602,13 @@ def _slogdet(A):
 def _det(A):
     """``d det = det tr(A^{-1} dA)``; at a singular ``A`` (``solve`` fails) the same
     ``tr(adj(A) dA)`` with the adjugate, which exists everywhere (det is a polynomial)."""
-    det = np.linalg.det(A.value)
+    det = _lapack.det(A.value)
     if _nonfinite(A.value):
         return make(det, _det_partials_nonfinite(A), A.tag)
     try:
-        tr = _trace_solve(A.value, A.partials)
+        tr = _trace_inverse(A.value, A.partials)
+        if tr is None:
+            tr = _trace_solve(A.value, A.partials)
     except np.linalg.LinAlgError:
         return make(det, _det_partials_singular(A), A.tag)
     ddet = det * tr if np.ndim(primal(det)) == 0 else det[..., None] * tr
@@ -701,10 +718,10 @@ def _cholesky(A, upper=False):
     partials are those of the factor of that triangle mirrored (Hermitian):
     ``dL = L Phi`` with ``S = L^{-1} dA L^{-H}`` and ``Phi = tril(S, -1) + Re diag(S) / 2``
     (the factor's diagonal is real)."""
-    L = np.linalg.cholesky(A.value)
+    L = _lapack.cholesky(A.value)
     if upper:                            # NumPy's own factor of the upper triangle
         L = _H(np.linalg.cholesky(A.value, upper=True))
-    Linv = np.linalg.inv(L)
+    Linv = _lapack.inv(L)
     dA = _triangle(_directions(A, A.tag), "U" if upper else "L")
     S = Linv @ dA @ _H(Linv)
     if np.iscomplexobj(primal(S)):       # rounding leaves an imaginary part there
@@ -740,7 +757,7 @@ def _eigh(A, UPLO="L"):
     Hermitian matrix made of that triangle, mirrored: ``M = V^H dA V``,
     ``dw = Re diag(M)``, ``dV = V (F o M)`` (complex: with LAPACK's phases)."""
     _check_uplo("np.linalg.eigh", UPLO)
-    w, V = np.linalg.eigh(A.value, UPLO)
+    w, V = _lapack.eigh(A.value, UPLO)
     gap = w[..., None, :] - w[..., :, None]
     F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
     M = _H(V) @ _triangle(_directions(A, A.tag), UPLO) @ V
@@ -755,7 +772,7 @@ def _eigh(A, UPLO="L"):
 
 def _eigvalsh_only(A, UPLO):
     """``dw_i = Re(v_i^H dA v_i)`` for every direction, without the eigenvectors' partials."""
-    w, V = np.linalg.eigh(A.value, UPLO)
+    w, V = _lapack.eigh(A.value, UPLO)
     dA = _triangle(_directions(A, A.tag), UPLO)
     dw = np.sum(_conj(V) * (dA @ V), axis=-2)       # the diagonal of V^H dA V
     if np.iscomplexobj(primal(dw)):
@@ -850,7 +867,7 @@ def _qr(a, mode="reduced"):
         raise errors.unsupported_function(
             "np.linalg.qr of a complex matrix here (this LAPACK's R has a complex "
             "diagonal, so the factors' phases are not those dualgrad differentiates)")
-    Rinv = np.linalg.inv(R)
+    Rinv = _lapack.inv(R)
     B = _directions(a, a.tag) @ Rinv
     X = _H(Q) @ B
     L = np.tril(X, -1)

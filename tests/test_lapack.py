@@ -1,0 +1,71 @@
+"""dualgrad.dispatch._lapack calls np.linalg's gufuncs directly for plain float64
+matrices: the results must be NumPy's own, bit for bit, and every failure NumPy's
+own error (oracle: np.linalg itself), with the other dtypes passed on to np.linalg."""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.dispatch import _lapack
+
+
+def _spd(rng, shape):
+    B = rng.standard_normal(shape)
+    return B @ np.swapaxes(B, -1, -2) + shape[-1] * np.eye(shape[-1])
+
+
+@pytest.mark.parametrize("shape", [(1, 1), (4, 4), (3, 5, 5), (2, 3, 4, 4), (0, 0)])
+def test_results_are_numpys_bits(shape):
+    rng = np.random.default_rng(sum(shape))
+    A = _spd(rng, shape) if shape[-1] else np.zeros(shape)
+    b = rng.standard_normal(shape[:-1])
+    B = rng.standard_normal(shape[:-1] + (3,))
+    pairs = [(_lapack.inv(A), np.linalg.inv(A)), (_lapack.det(A), np.linalg.det(A)),
+             (_lapack.cholesky(A), np.linalg.cholesky(A)),
+             (_lapack.solve(A, B), np.linalg.solve(A, B))]
+    if len(shape) == 2:
+        pairs.append((_lapack.solve(A, b), np.linalg.solve(A, b)))
+    for uplo in "LU":
+        got, want = _lapack.eigh(A, uplo), np.linalg.eigh(A, uplo)
+        pairs += list(zip(got, want))
+    for got, want in pairs:
+        assert type(got) is type(want)
+        assert np.shape(got) == np.shape(want)
+        np.testing.assert_array_equal(np.asarray(got).view(np.uint64),
+                                      np.asarray(want).view(np.uint64))
+
+
+def test_failures_raise_numpys_errors():
+    singular = np.array([[1.0, 2.0], [2.0, 4.0]])
+    for ours, theirs, args in [(_lapack.inv, np.linalg.inv, (singular,)),
+                               (_lapack.solve, np.linalg.solve, (singular, np.ones(2))),
+                               (_lapack.cholesky, np.linalg.cholesky, (-np.eye(2),))]:
+        with pytest.raises(np.linalg.LinAlgError) as want:
+            theirs(*args)
+        with pytest.raises(np.linalg.LinAlgError) as got:
+            ours(*args)
+        assert str(got.value) == str(want.value)
+    with np.errstate(all="raise"):              # the caller's state is not consulted
+        assert _lapack.inv(np.eye(2))[0, 0] == 1.0
+
+
+@pytest.mark.parametrize("A", [np.eye(3, dtype=np.float32), np.eye(3) * (1 + 1j),
+                               np.arange(9).reshape(3, 3) % 4 + np.eye(3, dtype=int)])
+def test_other_dtypes_go_to_numpy(A):
+    np.testing.assert_array_equal(_lapack.inv(A), np.linalg.inv(A))
+    assert _lapack.inv(A).dtype == np.linalg.inv(A).dtype
+    assert np.asarray(_lapack.det(A)).dtype == np.asarray(np.linalg.det(A)).dtype
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (3, 5, 5)])
+def test_det_partials_from_the_inverse_match_the_complex_step(shape):
+    # d det = det tr(A^{-1} dA): oracle, the complex step of det along each direction
+    rng = np.random.default_rng(len(shape))
+    A = rng.standard_normal(shape)
+    P = rng.standard_normal(shape + (3,))
+    got = np.linalg.det(dg.Dual(A, P))
+    h = 1e-30
+    want = np.stack([np.imag(np.linalg.det(A + 1j * h * P[..., k])) / h for k in range(3)],
+                    axis=-1)
+    np.testing.assert_array_equal(got.value, np.linalg.det(A))
+    np.testing.assert_allclose(got.partials, want, rtol=1e-12, atol=1e-13)

@@ -142,6 +142,10 @@ def _small_linalg(S, SD):
                                lambda: np.linalg.solve(np.linalg.cholesky(S), cols)),
         "np.linalg.eigvalsh": (lambda: np.linalg.eigvalsh(SD), lambda: np.linalg.eigvalsh(S),
                                lambda: _eigvalsh_floor(S, SP)),
+        # the value's call and one solve of the normal equations' n right-hand sides
+        "np.linalg.lstsq": (lambda: np.linalg.lstsq(SD, SD[0]), lambda: np.linalg.lstsq(S, S[0]),
+                            lambda: (np.linalg.lstsq(S, S[0]),
+                                     np.linalg.solve(S.T @ S, SP[0]))),
     }
 
 

@@ -521,3 +521,21 @@ def test_vecdot_along_any_axis(axis):
     J = dg.jacobian(f, x0)
     assert J.shape == np.vecdot(B, B, axis=axis).shape + (15,)
     np.testing.assert_allclose(J, numerical_jacobian(f, x0), atol=1e-8)
+
+
+def test_lstsq_of_a_square_system_returns_numpys_empty_residuals():
+    # a square A forms no residual (NumPy returns an empty array): x's partials are
+    # solve's; oracle: the complex step of np.linalg.solve along each direction
+    rng = np.random.default_rng(11)
+    A = rng.standard_normal((4, 4)) + 4 * np.eye(4)
+    b = rng.standard_normal(4)
+    PA, Pb = rng.standard_normal((4, 4, 3)), rng.standard_normal((4, 3))
+    tag = dg.dual._base.new_tag()
+    x, sums, rank, sv = np.linalg.lstsq(dg.Dual(A, PA, tag=tag), dg.Dual(b, Pb, tag=tag))
+    want_x, want_sums, want_rank, _ = np.linalg.lstsq(A, b)
+    assert type(sums) is np.ndarray and sums.shape == want_sums.shape == (0,)
+    assert sums.dtype == want_sums.dtype and rank == want_rank
+    h = 1e-30
+    want = np.stack([np.imag(np.linalg.solve(A + 1j * h * PA[..., k], b + 1j * h * Pb[:, k]))
+                     / h for k in range(3)], axis=-1)
+    np.testing.assert_allclose(x.partials, want, rtol=1e-12, atol=1e-13)

@@ -1024,9 +1024,11 @@ def _lstsq(a, b, rcond=None):
         rhs = rhs + at(db)
     rhs = _full(rhs, n, np.shape(primal(x)))
     xd = make(x, _solve_columns(gram, _last(rhs), vector), tag)
-    residual = (b if isinstance(b, Dual) else bv) - (a if isinstance(a, Dual) else Av) @ xd
     m, k = np.shape(primal(Av))
-    sums = np.sum(abs2(residual), axis=0) if m > k else np.zeros((0,))
+    sums = np.zeros((0,))             # NumPy's for a square A (no residual is formed)
+    if m > k:
+        residual = (b if isinstance(b, Dual) else bv) - (a if isinstance(a, Dual) else Av) @ xd
+        sums = np.sum(abs2(residual), axis=0)
     if m > k and np.ndim(primal(bv)) == 1:
         sums = np.reshape(sums, (1,))                   # NumPy's shape for a 1-D b
     if dA is not None:                # A's singular values move with A: NumPy's values,

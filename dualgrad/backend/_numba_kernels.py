@@ -409,11 +409,10 @@ def convolve_rows(p, w, out):
     On the flat arrays row ``i - j`` is the run ``n * j`` elements back.  Where every
     tap's row is in range (all but ``len(w) - 1`` rows at each end), one to four taps
     are spelled out: each output is written once from the shifted runs, one
-    vectorized loop (as fast as ``np.copyto`` of the partials at L = 1e5, n = 4;
-    the earlier form, a pass per tap over blocks of 512 outputs, was 2.5-3x
-    slower); more taps take those block passes.  The runs are sliced first so that
-    the loops index from 0 (numba then drops its negative-index check and the loop
-    vectorizes)."""
+    vectorized loop (``bench_floors.py --fastest --only np.convolve``: dual / floor
+    1.4 against 2.2 for a pass per tap over blocks of 512 outputs, which more taps
+    still take).  The runs are sliced first so that the loops index from 0 (numba
+    then drops its negative-index check and the loop vectorizes)."""
     length, n = p.shape
     taps = w.shape[0]
     fp = p.reshape(length * n)

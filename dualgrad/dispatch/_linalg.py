@@ -552,9 +552,8 @@ def _trace_solve(A, dA):
 
 def _trace_inverse(A, dA):
     """``tr(A^{-1} dA_k) = sum_ij (A^{-1})_ji dA_ij,k`` for every direction from the
-    inverse (one LAPACK call and one contraction of the ``m * m`` entries: at 4 x 4
-    the solve of ``m * n`` columns, its reshapes and ``np.trace`` cost three times
-    as much), or ``None`` where ``A`` or ``dA`` is not a plain float64 array (nested
+    inverse (one LAPACK call and one contraction of the ``m * m`` entries, instead of
+    a solve of ``m * n`` columns, two reshapes and ``np.trace``), or ``None`` where ``A`` or ``dA`` is not a plain float64 array (nested
     duals, complex: :func:`_trace_solve`).  Raises ``LinAlgError`` at a singular
     ``A``, as the solve does."""
     if not _lapack.square(A) or type(dA) is not np.ndarray or dA.dtype != np.float64:

@@ -138,6 +138,8 @@ def _small_linalg(S, SD):
     return {
         "np.linalg.det": (lambda: np.linalg.det(SD), lambda: np.linalg.det(S),
                           lambda: (np.linalg.det(S), np.linalg.solve(S, cols))),
+        "np.linalg.slogdet": (lambda: np.linalg.slogdet(SD), lambda: np.linalg.slogdet(S),
+                              lambda: (np.linalg.slogdet(S), np.linalg.solve(S, cols))),
         "np.linalg.cholesky": (lambda: np.linalg.cholesky(SD), lambda: np.linalg.cholesky(S),
                                lambda: np.linalg.solve(np.linalg.cholesky(S), cols)),
         "np.linalg.eigvalsh": (lambda: np.linalg.eigvalsh(SD), lambda: np.linalg.eigvalsh(S),

@@ -69,3 +69,19 @@ def test_det_partials_from_the_inverse_match_the_complex_step(shape):
                     axis=-1)
     np.testing.assert_array_equal(got.value, np.linalg.det(A))
     np.testing.assert_allclose(got.partials, want, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (3, 5, 5)])
+def test_slogdet_partials_from_the_inverse_match_the_complex_step(shape):
+    # d log|det A| = tr(A^{-1} dA): oracle, the complex step of log(det) (a real A
+    # with det > 0 after squaring: A A^T + I)
+    rng = np.random.default_rng(len(shape) + 7)
+    B = rng.standard_normal(shape)
+    A = B @ np.swapaxes(B, -1, -2) + np.eye(shape[-1])
+    P = rng.standard_normal(shape + (3,))
+    sign, logdet = np.linalg.slogdet(dg.Dual(A, P))
+    h = 1e-30
+    want = np.stack([np.imag(np.log(np.linalg.det(A + 1j * h * P[..., k]))) / h
+                     for k in range(3)], axis=-1)
+    np.testing.assert_array_equal(logdet.value, np.linalg.slogdet(A)[1])
+    np.testing.assert_allclose(logdet.partials, want, rtol=1e-12, atol=1e-13)

@@ -590,7 +590,9 @@ def _slogdet(A):
     phase ``sign = det / |det|`` moves by ``d sign = i Im(t) sign`` (a real ``A``'s
     sign is constant)."""
     sign, logdet = np.linalg.slogdet(A.value)
-    t = _trace_solve(A.value, A.partials)
+    t = _trace_inverse(A.value, A.partials)
+    if t is None:                        # nested duals, complex
+        t = _trace_solve(A.value, A.partials)
     if not _is_complex(A):
         return _result("slogdet")(sign, make(logdet, t, A.tag))
     s = sign if np.ndim(primal(sign)) == 0 else sign[..., None]

@@ -85,3 +85,34 @@ def test_slogdet_partials_from_the_inverse_match_the_complex_step(shape):
                      for k in range(3)], axis=-1)
     np.testing.assert_array_equal(logdet.value, np.linalg.slogdet(A)[1])
     np.testing.assert_allclose(logdet.partials, want, rtol=1e-12, atol=1e-13)
+
+
+def _cholesky_textbook(A):
+    """Cholesky-Banachiewicz of the lower triangle, no conjugation: analytic in the
+    entries, so a complex step through it gives the derivative."""
+    m = A.shape[0]
+    L = np.zeros_like(A)
+    for i in range(m):
+        for j in range(i + 1):
+            s = A[i, j] - sum(L[i, k] * L[j, k] for k in range(j))
+            L[i, j] = np.sqrt(s) if i == j else s / L[j, j]
+    return L
+
+
+def test_cholesky_partials_read_the_lower_triangle_as_the_complex_step():
+    # the plain float64 path (one error state for the factor and its inverse): oracle,
+    # the complex step of a textbook Cholesky of the lower triangle; the upper
+    # triangle's partials must not matter
+    rng = np.random.default_rng(5)
+    B = rng.standard_normal((4, 4))
+    A = B @ B.T + 4 * np.eye(4)
+    P = rng.standard_normal((4, 4, 3))
+    got = np.linalg.cholesky(dg.Dual(A, P))
+    np.testing.assert_array_equal(got.value, np.linalg.cholesky(A))
+    h = 1e-30
+    want = np.stack([np.imag(_cholesky_textbook(A + 1j * h * P[..., k])) / h
+                     for k in range(3)], axis=-1)
+    np.testing.assert_allclose(got.partials, want, rtol=1e-12, atol=1e-13)
+    upper = np.triu(np.ones((4, 4)), 1)[..., None] * rng.standard_normal((4, 4, 3))
+    moved = np.linalg.cholesky(dg.Dual(A, P + upper))
+    np.testing.assert_array_equal(moved.partials, got.partials)

@@ -24,7 +24,7 @@ try:                                      # NumPy 2.x: the gufuncs np.linalg cal
 except ImportError:                       # pragma: no cover - another NumPy layout
     _gufuncs, _OK = None, False
 
-__all__ = ["square", "inv", "det", "cholesky", "eigh", "solve"]
+__all__ = ["square", "inv", "det", "cholesky", "cholesky_and_inverse", "eigh", "solve"]
 
 
 class _Failed(Exception):
@@ -77,6 +77,19 @@ def cholesky(a):
         except _Failed:
             pass
     return np.linalg.cholesky(a)
+
+
+def cholesky_and_inverse(a):
+    """``L = np.linalg.cholesky(a)`` and ``np.linalg.inv(L)`` (one error state for both)."""
+    if square(a):
+        try:
+            with _quiet():
+                L = _gufuncs.cholesky_lo(a, signature="d->d")
+                return L, _gufuncs.inv(L, signature="d->d")
+        except _Failed:
+            pass
+    L = np.linalg.cholesky(a)
+    return L, np.linalg.inv(L)
 
 
 def eigh(a, UPLO="L"):

@@ -719,6 +719,14 @@ def _cholesky(A, upper=False):
     partials are those of the factor of that triangle mirrored (Hermitian):
     ``dL = L Phi`` with ``S = L^{-1} dA L^{-H}`` and ``Phi = tril(S, -1) + Re diag(S) / 2``
     (the factor's diagonal is real)."""
+    V, P = A.value, A.partials
+    if not upper and _lapack.square(V) and type(P) is np.ndarray and P.dtype == np.float64:
+        L, Linv = _lapack.cholesky_and_inverse(V)    # the general path's steps, real
+        lower, weights = _masks(V.shape[-1])
+        dA = _directions(A, A.tag)
+        dA = np.where(lower, dA, np.swapaxes(dA, -1, -2))
+        S = Linv @ dA @ np.swapaxes(Linv, -1, -2)
+        return make(L, _last(L @ np.where(lower, S * weights, 0.0)), A.tag)
     L = _lapack.cholesky(A.value)
     if upper:                            # NumPy's own factor of the upper triangle
         L = _H(np.linalg.cholesky(A.value, upper=True))

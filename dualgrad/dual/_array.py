@@ -768,7 +768,10 @@ def _spare_probe():
 def _calibrate_spare():
     """``(left temporary's count, right temporary's count, the operator's opcode,
     a value held only by its dual)`` as :func:`_spare` compares them, or ``None``
-    where a named operand counts no more than a temporary."""
+    where a named operand counts no more than a temporary, or where reference
+    counts are not read this simply (CPython without its GIL, as the buffer pool)."""
+    if not getattr(sys, "_is_gil_enabled", lambda: True)():
+        return None
     _spare_probe() + _spare_probe()
     named_a, named_b = _spare_probe(), _spare_probe()
     named_a + named_b

@@ -2,6 +2,7 @@
 
     python bench/bench_fused.py [--quick] [--only NAME] [--first]
     python bench/bench_fused.py --compare OTHER_CHECKOUT [--rounds R] [--only NAME]
+    python bench/bench_fused.py --first --compare OTHER_CHECKOUT [--rounds R] [--only NAME]
 
 For each problem of bench/problems.py that moves large partials (the heat
 equation in three formulations, the elementwise problem, the grid field), two
@@ -23,7 +24,10 @@ checkout's dualgrad and the one at ``OTHER`` (say a worktree of main), ``R`` rou
 repeats, medians); printed are the medians over the rounds of each side's times
 and of its ratio to f measured in the same process, and the ratio of those ratios
 (after / before).  Nothing is
-written.
+written.  With ``--first``, the warm first call instead: per large problem and
+side, one cold process fills a cache of its own, then ``R`` rounds of one fresh
+process per side, alternating which goes first; medians of the first call, the
+second and the first's extra over the second, per side.
 
 Writes bench/RESULTS_fused.md (not with ``--only`` or ``--first``).
 """
@@ -145,13 +149,15 @@ def compare(other, names, rounds):
                 rows))
 
 
-def first_call(name, cache_dir):
-    """First call and kernel count in a fresh process (numba's cache in ``cache_dir``)."""
+def first_call(name, cache_dir, root=HERE.parent):
+    """First call and kernel count in a fresh process (numba's cache in ``cache_dir``;
+    dualgrad from the checkout at ``root``)."""
     code = f"""
 import json, sys, time
-sys.path[:0] = {[str(HERE.parent), str(HERE)]!r}
+sys.path[:0] = {[str(root), str(HERE)]!r}
 from problems import PROBLEMS
 import dualgrad as dg
+assert dg.__file__.startswith({str(root)!r}), dg.__file__
 from dualgrad.backend import _fused
 d, _ = PROBLEMS[{name!r}]("dualgrad")
 t0 = time.perf_counter(); d(); first = time.perf_counter() - t0
@@ -165,6 +171,33 @@ print(json.dumps([first, second, _fused.kernels_compiled()]))
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def compare_first(other, names, rounds):
+    """The warm first call, fresh processes alternating between this checkout and
+    ``other`` (each with a numba cache of its own, filled by one cold process)."""
+    sides = {"before": Path(other).resolve(), "after": HERE.parent}
+    rows = []
+    for name in names:
+        got = {side: [] for side in sides}
+        with tempfile.TemporaryDirectory() as before, tempfile.TemporaryDirectory() as after:
+            caches = {"before": before, "after": after}
+            for side, root in sides.items():
+                first_call(name, caches[side], root)             # cold: fills the cache
+            for r in range(rounds):
+                for side in (("before", "after") if r % 2 == 0 else ("after", "before")):
+                    got[side].append(first_call(name, caches[side], sides[side]))
+        cells = [name]
+        for side in sides:
+            first = statistics.median(t[0] for t in got[side])
+            second = statistics.median(t[1] for t in got[side])
+            extra = statistics.median(t[0] - t[1] for t in got[side])
+            cells += [f"{first:.2f}", f"{second:.2f}", f"{extra:.2f}"]
+        rows.append(cells)
+        print(" | ".join(cells), flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f}; medians of {rounds} processes per side, s")
+    print(table(["problem", "first before", "second before", "extra before",
+                 "first after", "second after", "extra after"], rows))
+
+
 def main():
     args = sys.argv[1:]
     quick = "--quick" in args
@@ -173,6 +206,10 @@ def main():
     names = [p for p in PROBLEMS if only in p]
     if "--compare" in args:
         rounds = int(args[args.index("--rounds") + 1]) if "--rounds" in args else 5
+        if first:
+            compare_first(args[args.index("--compare") + 1],
+                          [p for p in names if p in PROBLEMS[:5]], rounds)
+            return
         compare(args[args.index("--compare") + 1], names, rounds)
         return
     rows, firsts = [], []

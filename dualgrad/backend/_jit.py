@@ -7,13 +7,22 @@ writable (a read-only image run as another user) makes numba refuse the decorato
 with ``RuntimeError: cannot cache function ...: no locator available``.  Then the
 kernels compile without the disk cache, in every process, and dualgrad warns once.
 Imported only by the kernel modules, so never at ``import dualgrad``.
+
+:func:`ready_target` readies numba's CPU target for the kernels' first load
+without importing ``scipy.linalg``, which numba imports there only to probe for
+BLAS.
 """
 
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import threading
 import warnings
 
 import numba
 
-__all__ = ["njit", "NoDiskCacheWarning"]
+__all__ = ["njit", "NoDiskCacheWarning", "ready_target"]
 
 
 class NoDiskCacheWarning(UserWarning):
@@ -43,3 +52,65 @@ def njit(**options):
                     NoDiskCacheWarning, stacklevel=2)
         return numba.njit(**dict(options, cache=False))(fn)
     return decorate
+
+
+class _NoLinalg:
+    """A meta path finder that refuses ``scipy.linalg`` (and its submodules) to
+    one thread: the one readying numba's target (other threads import as usual)."""
+
+    def __init__(self):
+        self.thread = threading.get_ident()
+        self.refused = False
+
+    def find_spec(self, name, path=None, target=None):
+        if threading.get_ident() == self.thread and \
+                (name == "scipy.linalg" or name.startswith("scipy.linalg.")):
+            self.refused = True
+            raise ImportError(f"dualgrad: {name} not imported while numba readies its target")
+        return None
+
+
+def _cython_blas_installed():
+    """Is scipy's ``linalg/cython_blas`` extension on disk (what numba's BLAS probe
+    imports), found without importing ``scipy.linalg``?"""
+    spec = importlib.util.find_spec("scipy")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+            if os.path.isfile(os.path.join(location, "linalg", "cython_blas" + suffix)):
+                return True
+    return False
+
+
+def ready_target():
+    """Ready numba's CPU target (what numba's first compile or cache load does)
+    without importing ``scipy.linalg``.
+
+    Readying the target imports ``numba.np.arraymath``, which probes for BLAS by
+    importing ``scipy.linalg.cython_blas``: all of ``scipy.linalg`` (and, through
+    ``scipy._lib``'s array API layer, ``numpy.f2py``, ``numpy.testing``, ...),
+    ~0.3 s of a process's first kernel load on a quiet machine and none of it
+    used by dualgrad's kernels (bench/first_call.py).  So the target is readied
+    with that import refused to this thread, and the probe's answer
+    (``numba.np.arraymath._HAVE_BLAS``) is then set to whether the extension is
+    installed.  The answer only chooses how numba compiles ``np.correlate`` and
+    ``np.convolve`` in a user's own jitted code: through ``np.dot``, whose typing
+    imports ``scipy.linalg.cython_blas`` itself (``numba.np.linalg.ensure_blas``,
+    with numba's BLAS integer-width check) and raises numba's own ``ImportError``
+    there if it cannot, or by a loop when scipy is not installed, as numba would
+    choose.  Nothing is done when numba's target is ready already or
+    ``scipy.linalg`` is imported (nothing to save).  Other threads' imports are
+    never refused; one that imports ``numba.np.arraymath`` while this runs waits
+    on the import lock and may see the probe's answer before it is set.
+    """
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return
+    finder = _NoLinalg()
+    sys.meta_path.insert(0, finder)
+    try:
+        from numba.core.registry import cpu_target
+        cpu_target.target_context.refresh()
+    finally:
+        sys.meta_path.remove(finder)
+    if finder.refused:
+        from numba.np import arraymath
+        arraymath._HAVE_BLAS = _cython_blas_installed()

@@ -57,7 +57,8 @@ def load():
     kernel is loaded at its first call)."""
     global READY
     if not READY:
-        from . import _numba_kernels, _rule_kernels  # noqa: F401
+        from . import _jit, _numba_kernels, _rule_kernels  # noqa: F401
+        _jit.ready_target()
         READY = True
 
 

@@ -94,9 +94,9 @@ def test_array_path_matches_oracle(rule, mix, path, monkeypatch):
     want = _wanted(rule, pts, mix)
     calls = []
     if path == "numba":
-        kernels = _kernels._rule_kernels()
-        cases = kernels.get(rule.ufunc, {})
-        monkeypatch.setitem(kernels, rule.ufunc, {
+        from dualgrad.backend import _rule_kernels
+        cases = _rule_kernels.kernels(rule.ufunc)
+        monkeypatch.setitem(_rule_kernels.KERNELS, rule.ufunc, {
             duals: tuple(_recording(calls, duals, kern) for kern in pair)
             for duals, pair in cases.items()})
     for name, spelling in _spellings(rule):

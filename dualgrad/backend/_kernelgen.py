@@ -49,9 +49,10 @@ _HEADER = '''"""Local derivatives fused with their propagation, one loop per rul
 
 GENERATED from the rule table by ``python -m dualgrad.backend._kernelgen``: do not edit.
 
-``KERNELS[ufunc][duals]`` is ``(flat, rows)`` for the arguments at positions
+``kernels(ufunc)[duals]`` is ``(flat, rows)`` for the arguments at positions
 ``duals`` carrying partials: ``flat`` for one direction, ``rows`` for partials of
-shape ``(rows, n)``.  A kernel takes the arguments' values, the result, the dual
+shape ``(rows, n)``; their numba dispatchers are made at the ufunc's first request
+and kept in ``KERNELS``.  A kernel takes the arguments' values, the result, the dual
 arguments' partials and the output ``q = sum_k f_k(x, y, out) * p_k``, where
 ``f_k`` is the table's expression for argument ``k``, evaluated per element.  A
 zero partial stays 0 where its local derivative is inf or NaN, as in
@@ -71,14 +72,12 @@ def where(cond, a, b):
 
 _KERNEL = '''
 
-@njit(**_JIT)
 def {name}_flat({params}, q):
     """``np.{ufunc}``, one direction: ``q = {formula}``."""
     for i in range(q.shape[0]):
 {binds}{factors}        q[i] = {safe_flat}
 
 
-@njit(**_JIT)
 def {name}({params}, q):
     """``np.{ufunc}``: ``q[i, :] = {formula}``."""
     rows, n = q.shape
@@ -89,6 +88,25 @@ def {name}({params}, q):
         else:
             for k in range(n):
                 q[i, k] = {safe_rows}
+'''
+
+_TAIL = '''
+KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
+
+
+def kernels(ufunc):
+    """The kernels of ``ufunc``, ``{duals: (flat, rows)}`` (empty for a ufunc without),
+    numba dispatchers made at the ufunc's first request: making one (numba's cache
+    locator looks at the file system) takes a fraction of a millisecond, and a
+    process runs few of these 78 kernels."""
+    got = KERNELS.get(ufunc)
+    if got is None:
+        cases = _PLAIN.get(ufunc)
+        if cases is None:
+            return {}
+        got = KERNELS.setdefault(ufunc, {
+            duals: tuple(njit(**_JIT)(fn) for fn in pair) for duals, pair in cases.items()})
+    return got
 '''
 
 
@@ -131,7 +149,7 @@ def source():
             parts.append(text)
             cases.append(f"        {duals}: ({name}_flat, {name}),\n")
         entries.append(f"    np.{rule.name}: {{\n{''.join(cases)}    }},\n")
-    parts.append(f"\n\nKERNELS = {{\n{''.join(entries)}}}\n")
+    parts.append(f"\n\n_PLAIN = {{\n{''.join(entries)}}}\n" + _TAIL)
     return "".join(parts)
 
 

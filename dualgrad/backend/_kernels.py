@@ -83,8 +83,8 @@ def _kernels():
 def _rule_kernels():
     global _fused
     if _fused is None:
-        from ._rule_kernels import KERNELS
-        _fused = KERNELS
+        from ._rule_kernels import kernels
+        _fused = kernels
     return _fused
 
 
@@ -197,7 +197,7 @@ def local(rule, values, out, duals, partials):
         fusable = _FUSABLE[rule.ufunc] = test(rule)
     if not fusable or not _wanted(work, n, fused=True):
         return None
-    pair = _rule_kernels().get(rule.ufunc, {}).get(tuple(duals))
+    pair = _rule_kernels()(rule.ufunc).get(tuple(duals))
     if pair is None:
         return None
     target = out.shape + (n,)

@@ -2,9 +2,10 @@
 
 GENERATED from the rule table by ``python -m dualgrad.backend._kernelgen``: do not edit.
 
-``KERNELS[ufunc][duals]`` is ``(flat, rows)`` for the arguments at positions
+``kernels(ufunc)[duals]`` is ``(flat, rows)`` for the arguments at positions
 ``duals`` carrying partials: ``flat`` for one direction, ``rows`` for partials of
-shape ``(rows, n)``.  A kernel takes the arguments' values, the result, the dual
+shape ``(rows, n)``; their numba dispatchers are made at the ufunc's first request
+and kept in ``KERNELS``.  A kernel takes the arguments' values, the result, the dual
 arguments' partials and the output ``q = sum_k f_k(x, y, out) * p_k``, where
 ``f_k`` is the table's expression for argument ``k``, evaluated per element.  A
 zero partial stays 0 where its local derivative is inf or NaN, as in
@@ -22,7 +23,6 @@ def where(cond, a, b):
     return a if cond else b
 
 
-@njit(**_JIT)
 def d_divide_x_flat(xs, ys, outs, px, q):
     """``np.divide``, one direction: ``q = (1.0 / y) * px``."""
     for i in range(q.shape[0]):
@@ -31,7 +31,6 @@ def d_divide_x_flat(xs, ys, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_divide_x(xs, ys, outs, px, q):
     """``np.divide``: ``q[i, :] = (1.0 / y) * px``."""
     rows, n = q.shape
@@ -46,7 +45,6 @@ def d_divide_x(xs, ys, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_divide_y_flat(xs, ys, outs, py, q):
     """``np.divide``, one direction: ``q = (-out / y) * py``."""
     for i in range(q.shape[0]):
@@ -56,7 +54,6 @@ def d_divide_y_flat(xs, ys, outs, py, q):
         q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_divide_y(xs, ys, outs, py, q):
     """``np.divide``: ``q[i, :] = (-out / y) * py``."""
     rows, n = q.shape
@@ -72,7 +69,6 @@ def d_divide_y(xs, ys, outs, py, q):
                 q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-@njit(**_JIT)
 def d_divide_xy_flat(xs, ys, outs, px, py, q):
     """``np.divide``, one direction: ``q = (1.0 / y) * px + (-out / y) * py``."""
     for i in range(q.shape[0]):
@@ -83,7 +79,6 @@ def d_divide_xy_flat(xs, ys, outs, px, py, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_divide_xy(xs, ys, outs, px, py, q):
     """``np.divide``: ``q[i, :] = (1.0 / y) * px + (-out / y) * py``."""
     rows, n = q.shape
@@ -100,7 +95,6 @@ def d_divide_xy(xs, ys, outs, px, py, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-@njit(**_JIT)
 def d_square_x_flat(xs, outs, px, q):
     """``np.square``, one direction: ``q = (2.0 * x) * px``."""
     for i in range(q.shape[0]):
@@ -109,7 +103,6 @@ def d_square_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_square_x(xs, outs, px, q):
     """``np.square``: ``q[i, :] = (2.0 * x) * px``."""
     rows, n = q.shape
@@ -124,7 +117,6 @@ def d_square_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_reciprocal_x_flat(xs, outs, px, q):
     """``np.reciprocal``, one direction: ``q = (-(out * out)) * px``."""
     for i in range(q.shape[0]):
@@ -133,7 +125,6 @@ def d_reciprocal_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_reciprocal_x(xs, outs, px, q):
     """``np.reciprocal``: ``q[i, :] = (-(out * out)) * px``."""
     rows, n = q.shape
@@ -148,7 +139,6 @@ def d_reciprocal_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_sqrt_x_flat(xs, outs, px, q):
     """``np.sqrt``, one direction: ``q = (0.5 / out) * px``."""
     for i in range(q.shape[0]):
@@ -157,7 +147,6 @@ def d_sqrt_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_sqrt_x(xs, outs, px, q):
     """``np.sqrt``: ``q[i, :] = (0.5 / out) * px``."""
     rows, n = q.shape
@@ -172,7 +161,6 @@ def d_sqrt_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_cbrt_x_flat(xs, outs, px, q):
     """``np.cbrt``, one direction: ``q = (1.0 / (3.0 * out * out)) * px``."""
     for i in range(q.shape[0]):
@@ -181,7 +169,6 @@ def d_cbrt_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_cbrt_x(xs, outs, px, q):
     """``np.cbrt``: ``q[i, :] = (1.0 / (3.0 * out * out)) * px``."""
     rows, n = q.shape
@@ -196,7 +183,6 @@ def d_cbrt_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_absolute_x_flat(xs, outs, px, q):
     """``np.absolute``, one direction: ``q = (np.sign(x)) * px``."""
     for i in range(q.shape[0]):
@@ -205,7 +191,6 @@ def d_absolute_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_absolute_x(xs, outs, px, q):
     """``np.absolute``: ``q[i, :] = (np.sign(x)) * px``."""
     rows, n = q.shape
@@ -220,7 +205,6 @@ def d_absolute_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_fabs_x_flat(xs, outs, px, q):
     """``np.fabs``, one direction: ``q = (np.sign(x)) * px``."""
     for i in range(q.shape[0]):
@@ -229,7 +213,6 @@ def d_fabs_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_fabs_x(xs, outs, px, q):
     """``np.fabs``: ``q[i, :] = (np.sign(x)) * px``."""
     rows, n = q.shape
@@ -244,7 +227,6 @@ def d_fabs_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_exp2_x_flat(xs, outs, px, q):
     """``np.exp2``, one direction: ``q = (out * 0.6931471805599453) * px``."""
     for i in range(q.shape[0]):
@@ -253,7 +235,6 @@ def d_exp2_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_exp2_x(xs, outs, px, q):
     """``np.exp2``: ``q[i, :] = (out * 0.6931471805599453) * px``."""
     rows, n = q.shape
@@ -268,7 +249,6 @@ def d_exp2_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_log_x_flat(xs, outs, px, q):
     """``np.log``, one direction: ``q = (1.0 / x) * px``."""
     for i in range(q.shape[0]):
@@ -277,7 +257,6 @@ def d_log_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_log_x(xs, outs, px, q):
     """``np.log``: ``q[i, :] = (1.0 / x) * px``."""
     rows, n = q.shape
@@ -292,7 +271,6 @@ def d_log_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_log2_x_flat(xs, outs, px, q):
     """``np.log2``, one direction: ``q = (1.4426950408889634 / x) * px``."""
     for i in range(q.shape[0]):
@@ -301,7 +279,6 @@ def d_log2_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_log2_x(xs, outs, px, q):
     """``np.log2``: ``q[i, :] = (1.4426950408889634 / x) * px``."""
     rows, n = q.shape
@@ -316,7 +293,6 @@ def d_log2_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_log10_x_flat(xs, outs, px, q):
     """``np.log10``, one direction: ``q = (0.43429448190325176 / x) * px``."""
     for i in range(q.shape[0]):
@@ -325,7 +301,6 @@ def d_log10_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_log10_x(xs, outs, px, q):
     """``np.log10``: ``q[i, :] = (0.43429448190325176 / x) * px``."""
     rows, n = q.shape
@@ -340,7 +315,6 @@ def d_log10_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_log1p_x_flat(xs, outs, px, q):
     """``np.log1p``, one direction: ``q = (1.0 / (1.0 + x)) * px``."""
     for i in range(q.shape[0]):
@@ -349,7 +323,6 @@ def d_log1p_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_log1p_x(xs, outs, px, q):
     """``np.log1p``: ``q[i, :] = (1.0 / (1.0 + x)) * px``."""
     rows, n = q.shape
@@ -364,7 +337,6 @@ def d_log1p_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_tan_x_flat(xs, outs, px, q):
     """``np.tan``, one direction: ``q = (1.0 + out * out) * px``."""
     for i in range(q.shape[0]):
@@ -373,7 +345,6 @@ def d_tan_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_tan_x(xs, outs, px, q):
     """``np.tan``: ``q[i, :] = (1.0 + out * out) * px``."""
     rows, n = q.shape
@@ -388,7 +359,6 @@ def d_tan_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_arcsin_x_flat(xs, outs, px, q):
     """``np.arcsin``, one direction: ``q = (1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``."""
     for i in range(q.shape[0]):
@@ -397,7 +367,6 @@ def d_arcsin_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_arcsin_x(xs, outs, px, q):
     """``np.arcsin``: ``q[i, :] = (1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``."""
     rows, n = q.shape
@@ -412,7 +381,6 @@ def d_arcsin_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_arccos_x_flat(xs, outs, px, q):
     """``np.arccos``, one direction: ``q = (-1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``."""
     for i in range(q.shape[0]):
@@ -421,7 +389,6 @@ def d_arccos_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_arccos_x(xs, outs, px, q):
     """``np.arccos``: ``q[i, :] = (-1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``."""
     rows, n = q.shape
@@ -436,7 +403,6 @@ def d_arccos_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_arctan_x_flat(xs, outs, px, q):
     """``np.arctan``, one direction: ``q = (1.0 / (1.0 + x * x)) * px``."""
     for i in range(q.shape[0]):
@@ -445,7 +411,6 @@ def d_arctan_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_arctan_x(xs, outs, px, q):
     """``np.arctan``: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``."""
     rows, n = q.shape
@@ -460,7 +425,6 @@ def d_arctan_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_arctan2_x_flat(xs, ys, outs, px, q):
     """``np.arctan2``, one direction: ``q = (where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y)))) * px``."""
     for i in range(q.shape[0]):
@@ -470,7 +434,6 @@ def d_arctan2_x_flat(xs, ys, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_arctan2_x(xs, ys, outs, px, q):
     """``np.arctan2``: ``q[i, :] = (where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y)))) * px``."""
     rows, n = q.shape
@@ -486,7 +449,6 @@ def d_arctan2_x(xs, ys, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_arctan2_y_flat(xs, ys, outs, py, q):
     """``np.arctan2``, one direction: ``q = (where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y)))) * py``."""
     for i in range(q.shape[0]):
@@ -496,7 +458,6 @@ def d_arctan2_y_flat(xs, ys, outs, py, q):
         q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_arctan2_y(xs, ys, outs, py, q):
     """``np.arctan2``: ``q[i, :] = (where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y)))) * py``."""
     rows, n = q.shape
@@ -512,7 +473,6 @@ def d_arctan2_y(xs, ys, outs, py, q):
                 q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-@njit(**_JIT)
 def d_arctan2_xy_flat(xs, ys, outs, px, py, q):
     """``np.arctan2``, one direction: ``q = (where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y)))) * px + (where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y)))) * py``."""
     for i in range(q.shape[0]):
@@ -523,7 +483,6 @@ def d_arctan2_xy_flat(xs, ys, outs, px, py, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_arctan2_xy(xs, ys, outs, px, py, q):
     """``np.arctan2``: ``q[i, :] = (where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y)))) * px + (where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y)))) * py``."""
     rows, n = q.shape
@@ -540,7 +499,6 @@ def d_arctan2_xy(xs, ys, outs, px, py, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-@njit(**_JIT)
 def d_hypot_x_flat(xs, ys, outs, px, q):
     """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, x / out)) * px``."""
     for i in range(q.shape[0]):
@@ -550,7 +508,6 @@ def d_hypot_x_flat(xs, ys, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_hypot_x(xs, ys, outs, px, q):
     """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, x / out)) * px``."""
     rows, n = q.shape
@@ -566,7 +523,6 @@ def d_hypot_x(xs, ys, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_hypot_y_flat(xs, ys, outs, py, q):
     """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, y / out)) * py``."""
     for i in range(q.shape[0]):
@@ -576,7 +532,6 @@ def d_hypot_y_flat(xs, ys, outs, py, q):
         q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_hypot_y(xs, ys, outs, py, q):
     """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, y / out)) * py``."""
     rows, n = q.shape
@@ -592,7 +547,6 @@ def d_hypot_y(xs, ys, outs, py, q):
                 q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-@njit(**_JIT)
 def d_hypot_xy_flat(xs, ys, outs, px, py, q):
     """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, x / out)) * px + (where(out == 0.0, 0.0, y / out)) * py``."""
     for i in range(q.shape[0]):
@@ -604,7 +558,6 @@ def d_hypot_xy_flat(xs, ys, outs, px, py, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_hypot_xy(xs, ys, outs, px, py, q):
     """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, x / out)) * px + (where(out == 0.0, 0.0, y / out)) * py``."""
     rows, n = q.shape
@@ -622,7 +575,6 @@ def d_hypot_xy(xs, ys, outs, px, py, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-@njit(**_JIT)
 def d_arcsinh_x_flat(xs, outs, px, q):
     """``np.arcsinh``, one direction: ``q = (where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``."""
     for i in range(q.shape[0]):
@@ -631,7 +583,6 @@ def d_arcsinh_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_arcsinh_x(xs, outs, px, q):
     """``np.arcsinh``: ``q[i, :] = (where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``."""
     rows, n = q.shape
@@ -646,7 +597,6 @@ def d_arcsinh_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_arccosh_x_flat(xs, outs, px, q):
     """``np.arccosh``, one direction: ``q = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``."""
     for i in range(q.shape[0]):
@@ -655,7 +605,6 @@ def d_arccosh_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_arccosh_x(xs, outs, px, q):
     """``np.arccosh``: ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``."""
     rows, n = q.shape
@@ -670,7 +619,6 @@ def d_arccosh_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_arctanh_x_flat(xs, outs, px, q):
     """``np.arctanh``, one direction: ``q = (1.0 / ((1.0 - x) * (1.0 + x))) * px``."""
     for i in range(q.shape[0]):
@@ -679,7 +627,6 @@ def d_arctanh_x_flat(xs, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_arctanh_x(xs, outs, px, q):
     """``np.arctanh``: ``q[i, :] = (1.0 / ((1.0 - x) * (1.0 + x))) * px``."""
     rows, n = q.shape
@@ -694,7 +641,6 @@ def d_arctanh_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_maximum_x_flat(xs, ys, outs, px, q):
     """``np.maximum``, one direction: ``q = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px``."""
     for i in range(q.shape[0]):
@@ -704,7 +650,6 @@ def d_maximum_x_flat(xs, ys, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_maximum_x(xs, ys, outs, px, q):
     """``np.maximum``: ``q[i, :] = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px``."""
     rows, n = q.shape
@@ -720,7 +665,6 @@ def d_maximum_x(xs, ys, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_maximum_y_flat(xs, ys, outs, py, q):
     """``np.maximum``, one direction: ``q = (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
@@ -730,7 +674,6 @@ def d_maximum_y_flat(xs, ys, outs, py, q):
         q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_maximum_y(xs, ys, outs, py, q):
     """``np.maximum``: ``q[i, :] = (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     rows, n = q.shape
@@ -746,7 +689,6 @@ def d_maximum_y(xs, ys, outs, py, q):
                 q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-@njit(**_JIT)
 def d_maximum_xy_flat(xs, ys, outs, px, py, q):
     """``np.maximum``, one direction: ``q = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
@@ -757,7 +699,6 @@ def d_maximum_xy_flat(xs, ys, outs, px, py, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_maximum_xy(xs, ys, outs, px, py, q):
     """``np.maximum``: ``q[i, :] = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     rows, n = q.shape
@@ -774,7 +715,6 @@ def d_maximum_xy(xs, ys, outs, px, py, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-@njit(**_JIT)
 def d_minimum_x_flat(xs, ys, outs, px, q):
     """``np.minimum``, one direction: ``q = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px``."""
     for i in range(q.shape[0]):
@@ -784,7 +724,6 @@ def d_minimum_x_flat(xs, ys, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_minimum_x(xs, ys, outs, px, q):
     """``np.minimum``: ``q[i, :] = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px``."""
     rows, n = q.shape
@@ -800,7 +739,6 @@ def d_minimum_x(xs, ys, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_minimum_y_flat(xs, ys, outs, py, q):
     """``np.minimum``, one direction: ``q = (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
@@ -810,7 +748,6 @@ def d_minimum_y_flat(xs, ys, outs, py, q):
         q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_minimum_y(xs, ys, outs, py, q):
     """``np.minimum``: ``q[i, :] = (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     rows, n = q.shape
@@ -826,7 +763,6 @@ def d_minimum_y(xs, ys, outs, py, q):
                 q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-@njit(**_JIT)
 def d_minimum_xy_flat(xs, ys, outs, px, py, q):
     """``np.minimum``, one direction: ``q = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
@@ -837,7 +773,6 @@ def d_minimum_xy_flat(xs, ys, outs, px, py, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_minimum_xy(xs, ys, outs, px, py, q):
     """``np.minimum``: ``q[i, :] = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     rows, n = q.shape
@@ -854,7 +789,6 @@ def d_minimum_xy(xs, ys, outs, px, py, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-@njit(**_JIT)
 def d_fmax_x_flat(xs, ys, outs, px, q):
     """``np.fmax``, one direction: ``q = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px``."""
     for i in range(q.shape[0]):
@@ -864,7 +798,6 @@ def d_fmax_x_flat(xs, ys, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_fmax_x(xs, ys, outs, px, q):
     """``np.fmax``: ``q[i, :] = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px``."""
     rows, n = q.shape
@@ -880,7 +813,6 @@ def d_fmax_x(xs, ys, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_fmax_y_flat(xs, ys, outs, py, q):
     """``np.fmax``, one direction: ``q = (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
@@ -890,7 +822,6 @@ def d_fmax_y_flat(xs, ys, outs, py, q):
         q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_fmax_y(xs, ys, outs, py, q):
     """``np.fmax``: ``q[i, :] = (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     rows, n = q.shape
@@ -906,7 +837,6 @@ def d_fmax_y(xs, ys, outs, py, q):
                 q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-@njit(**_JIT)
 def d_fmax_xy_flat(xs, ys, outs, px, py, q):
     """``np.fmax``, one direction: ``q = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
@@ -917,7 +847,6 @@ def d_fmax_xy_flat(xs, ys, outs, px, py, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_fmax_xy(xs, ys, outs, px, py, q):
     """``np.fmax``: ``q[i, :] = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     rows, n = q.shape
@@ -934,7 +863,6 @@ def d_fmax_xy(xs, ys, outs, px, py, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-@njit(**_JIT)
 def d_fmin_x_flat(xs, ys, outs, px, q):
     """``np.fmin``, one direction: ``q = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px``."""
     for i in range(q.shape[0]):
@@ -944,7 +872,6 @@ def d_fmin_x_flat(xs, ys, outs, px, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
-@njit(**_JIT)
 def d_fmin_x(xs, ys, outs, px, q):
     """``np.fmin``: ``q[i, :] = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px``."""
     rows, n = q.shape
@@ -960,7 +887,6 @@ def d_fmin_x(xs, ys, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
-@njit(**_JIT)
 def d_fmin_y_flat(xs, ys, outs, py, q):
     """``np.fmin``, one direction: ``q = (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
@@ -970,7 +896,6 @@ def d_fmin_y_flat(xs, ys, outs, py, q):
         q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_fmin_y(xs, ys, outs, py, q):
     """``np.fmin``: ``q[i, :] = (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     rows, n = q.shape
@@ -986,7 +911,6 @@ def d_fmin_y(xs, ys, outs, py, q):
                 q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-@njit(**_JIT)
 def d_fmin_xy_flat(xs, ys, outs, px, py, q):
     """``np.fmin``, one direction: ``q = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
@@ -997,7 +921,6 @@ def d_fmin_xy_flat(xs, ys, outs, px, py, q):
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
-@njit(**_JIT)
 def d_fmin_xy(xs, ys, outs, px, py, q):
     """``np.fmin``: ``q[i, :] = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     rows, n = q.shape
@@ -1014,7 +937,7 @@ def d_fmin_xy(xs, ys, outs, px, py, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
-KERNELS = {
+_PLAIN = {
     np.divide: {
         (0,): (d_divide_x_flat, d_divide_x),
         (1,): (d_divide_y_flat, d_divide_y),
@@ -1105,3 +1028,20 @@ KERNELS = {
         (0, 1): (d_fmin_xy_flat, d_fmin_xy),
     },
 }
+
+KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
+
+
+def kernels(ufunc):
+    """The kernels of ``ufunc``, ``{duals: (flat, rows)}`` (empty for a ufunc without),
+    numba dispatchers made at the ufunc's first request: making one (numba's cache
+    locator looks at the file system) takes a fraction of a millisecond, and a
+    process runs few of these 78 kernels."""
+    got = KERNELS.get(ufunc)
+    if got is None:
+        cases = _PLAIN.get(ufunc)
+        if cases is None:
+            return {}
+        got = KERNELS.setdefault(ufunc, {
+            duals: tuple(njit(**_JIT)(fn) for fn in pair) for duals, pair in cases.items()})
+    return got

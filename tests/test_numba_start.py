@@ -1,0 +1,115 @@
+"""numba's CPU target readied for dualgrad's kernels without importing scipy.linalg
+(dualgrad/backend/_jit.py, ``ready_target``), numba's own BLAS probe answered as
+numba answers it.
+
+Oracles: a process in which numba readies its target itself (its probe's answer),
+analytic derivatives, and NumPy's ``np.correlate`` for a user's jitted one.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(dg.__file__)))
+
+OURS = """
+import json, sys
+import numpy as np
+import dualgrad as dg
+from dualgrad.backend import _jit, _kernels, _loader
+_loader.load()
+linalg_after_load = "scipy.linalg" in sys.modules
+import numba
+from numba.np import arraymath
+blas = arraymath._HAVE_BLAS
+left = [f for f in sys.meta_path if type(f).__name__ == "_NoLinalg"]
+x = np.linspace(0.5, 2.0, 5000)
+with _kernels.use("numba"):
+    d = dg.elementwise_grad(lambda x: np.log1p(x) * x)(x)
+err = float(np.max(np.abs(d - (np.log1p(x) + x / (1.0 + x))) / np.abs(d)))
+
+@numba.njit
+def correlate(a, b):
+    return np.correlate(a, b)
+
+rng = np.random.default_rng(3)
+a, b = rng.standard_normal(40), rng.standard_normal(7)
+corr = float(np.max(np.abs(correlate(a, b) - np.correlate(a, b))))
+print(json.dumps([linalg_after_load, blas, len(left), err, corr,
+                  "scipy.linalg" in sys.modules]))
+"""
+
+NUMBAS = """
+import json, sys
+import numba
+from numba.core.registry import cpu_target
+cpu_target.target_context.refresh()
+from numba.np import arraymath
+print(json.dumps([arraymath._HAVE_BLAS, "scipy.linalg" in sys.modules]))
+"""
+
+
+def _fresh(code, tmp_path):
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=ROOT)
+    env.pop("DUALGRAD_ENGINE", None)
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, cwd=tmp_path, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+def test_loading_the_kernels_does_not_import_scipy_linalg(tmp_path):
+    """Loading numba for the kernels leaves scipy.linalg unimported (the old code
+    imported it through numba's BLAS probe), answers the probe as numba does in a
+    process of its own, leaves no finder behind, and the kernels and a user's
+    jitted np.correlate (numba's BLAS path, which imports scipy.linalg itself)
+    still give their analytic and NumPy's results."""
+    pytest.importorskip("numba")
+    linalg, blas, left, err, corr, linalg_at_end = _fresh(OURS, tmp_path)
+    numba_blas, numba_linalg = _fresh(NUMBAS, tmp_path)
+    assert not linalg
+    assert blas == numba_blas
+    assert left == 0
+    assert err < 1e-14
+    assert corr < 1e-12
+    assert linalg_at_end == (numba_blas and numba_linalg)
+
+
+def test_nothing_is_refused_once_scipy_linalg_is_imported(tmp_path):
+    pytest.importorskip("scipy.linalg")
+    code = ("import scipy.linalg\n" + OURS.replace("linalg_after_load = ", "linalg_after_load = "
+                                                   "not "))
+    linalg_missing, blas, left, err, corr, _ = _fresh(code, tmp_path)
+    assert not linalg_missing and blas is True and left == 0
+    assert err < 1e-14 and corr < 1e-12
+
+
+def test_the_finder_refuses_scipy_linalg_to_its_own_thread_only():
+    pytest.importorskip("numba")
+    from dualgrad.backend import _jit
+    finder = _jit._NoLinalg()
+    assert finder.find_spec("scipy") is None
+    assert finder.find_spec("scipy.linalg_extra") is None
+    for name in ("scipy.linalg", "scipy.linalg.cython_blas"):
+        with pytest.raises(ImportError, match=name):
+            finder.find_spec(name)
+    others = []
+    thread = threading.Thread(target=lambda: others.append(
+        finder.find_spec("scipy.linalg.cython_blas")))
+    thread.start()
+    thread.join()
+    assert others == [None]
+
+
+def test_no_scipy_means_no_blas(monkeypatch):
+    pytest.importorskip("numba")
+    from dualgrad.backend import _jit
+    monkeypatch.setattr(_jit.importlib.util, "find_spec", lambda name: None)
+    assert _jit._cython_blas_installed() is False

@@ -27,7 +27,8 @@ and of its ratio to f measured in the same process, and the ratio of those ratio
 written.  With ``--first``, the warm first call instead: per large problem and
 side, one cold process fills a cache of its own, then ``R`` rounds of one fresh
 process per side, alternating which goes first; medians of the first call, the
-second and the first's extra over the second, per side.
+second and the first's extra over the second, per side, in wall-clock and in the
+process's CPU time (which a loaded machine inflates less).
 
 Writes bench/RESULTS_fused.md (not with ``--only`` or ``--first``).
 """
@@ -160,9 +161,11 @@ import dualgrad as dg
 assert dg.__file__.startswith({str(root)!r}), dg.__file__
 from dualgrad.backend import _fused
 d, _ = PROBLEMS[{name!r}]("dualgrad")
-t0 = time.perf_counter(); d(); first = time.perf_counter() - t0
-t0 = time.perf_counter(); d(); second = time.perf_counter() - t0
-print(json.dumps([first, second, _fused.kernels_compiled()]))
+t0, c0 = time.perf_counter(), time.process_time(); d()
+first, cpu_first = time.perf_counter() - t0, time.process_time() - c0
+t0, c0 = time.perf_counter(), time.process_time(); d()
+second, cpu_second = time.perf_counter() - t0, time.process_time() - c0
+print(json.dumps([first, second, _fused.kernels_compiled(), cpu_first, cpu_second]))
 """
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, OMP_NUM_THREADS="1",
                OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
@@ -185,16 +188,18 @@ def compare_first(other, names, rounds):
             for r in range(rounds):
                 for side in (("before", "after") if r % 2 == 0 else ("after", "before")):
                     got[side].append(first_call(name, caches[side], sides[side]))
-        cells = [name]
-        for side in sides:
-            first = statistics.median(t[0] for t in got[side])
-            second = statistics.median(t[1] for t in got[side])
-            extra = statistics.median(t[0] - t[1] for t in got[side])
-            cells += [f"{first:.2f}", f"{second:.2f}", f"{extra:.2f}"]
-        rows.append(cells)
-        print(" | ".join(cells), flush=True)
-    print(f"load average {os.getloadavg()[0]:.1f}; medians of {rounds} processes per side, s")
-    print(table(["problem", "first before", "second before", "extra before",
+        for clock, (a, b) in (("wall", (0, 1)), ("CPU", (3, 4))):
+            cells = [name, clock]
+            for side in sides:
+                first = statistics.median(t[a] for t in got[side])
+                second = statistics.median(t[b] for t in got[side])
+                extra = statistics.median(t[a] - t[b] for t in got[side])
+                cells += [f"{first:.2f}", f"{second:.2f}", f"{extra:.2f}"]
+            rows.append(cells)
+            print(" | ".join(cells), flush=True)
+    print(f"load average {os.getloadavg()[0]:.1f}; medians of {rounds} processes per side, s "
+          "(CPU: the process's time.process_time)")
+    print(table(["problem", "clock", "first before", "second before", "extra before",
                  "first after", "second after", "extra after"], rows))
 
 

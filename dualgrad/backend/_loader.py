@@ -6,7 +6,8 @@ numba's disk cache (5-22 ms each, a fused kernel's check 1-2 ms more):
 compile or cache load (``target_context.refresh()``: numba's lowering registries,
 and through ``numba.np.arraymath`` an import of ``scipy.linalg``, 0.55-1.96 s), in
 fresh processes on the loaded 2-core machine of bench/ (``python
-bench/first_call.py``, bench/RESULTS_first_call.md).  That was most of the first
+bench/first_call.py``, bench/RESULTS_first_call.md).  :func:`load` readies the
+target without that import (:func:`dualgrad.backend._jit.ready_target`).  That was most of the first
 call on a warm cache, and more than the whole call of the elementwise and grid
 problems takes on the NumPy path.
 

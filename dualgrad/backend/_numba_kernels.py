@@ -9,8 +9,28 @@ from ._jit import njit
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
 
+_PLAIN = {}         # name -> the Python function of a kernel whose dispatcher is not made yet
 
-@njit(**_JIT)
+
+def _lazy(fn):
+    """Keep the kernel ``fn`` for :func:`__getattr__`, which makes its numba dispatcher
+    when the module's attribute is first read: making one (numba's cache locator looks
+    at the file system) takes a fraction of a millisecond, and a process runs few of
+    these kernels.  Only a kernel that no other kernel calls is lazy (a kernel's
+    callees are looked up in this module's namespace when numba compiles it).  The
+    module's end removes the Python functions from its namespace."""
+    _PLAIN[fn.__name__] = fn
+    return fn
+
+
+def __getattr__(name):
+    fn = _PLAIN.get(name)
+    if fn is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return globals().setdefault(name, njit(**_JIT)(fn))
+
+
+@_lazy
 def scale(f, p, out):
     """``out[i, :] = f[i] * p[i, :]``; a zero ``p`` stays 0 where ``f`` is inf/NaN."""
     rows, n = p.shape
@@ -25,7 +45,7 @@ def scale(f, p, out):
                 out[i, k] = 0.0 if q == 0.0 else fi * q
 
 
-@njit(**_JIT)
+@_lazy
 def scale2(f, p, g, q, out):
     """``out[i, :] = f[i] * p[i, :] + g[i] * q[i, :]``, NaN-safe as :func:`scale`."""
     rows, n = p.shape
@@ -44,7 +64,7 @@ def scale2(f, p, g, q, out):
                 out[i, k] = ta + tb
 
 
-@njit(**_JIT)
+@_lazy
 def scale_finite(f, p, out):
     """``out[i, :] = f[i] * p[i, :]`` for 1-D ``f``, returning True; False at the first
     ``f[i]`` that is inf or NaN (``out`` then partly written: the caller's careful path
@@ -60,7 +80,7 @@ def scale_finite(f, p, out):
     return True
 
 
-@njit(**_JIT)
+@_lazy
 def scale2_finite(f, p, g, q, out):
     """``out[i, :] = f[i] * p[i, :] + g[i] * q[i, :]`` (each product rounded, then the
     sum: NumPy's two products and addition) when every factor is finite; False at the
@@ -76,7 +96,7 @@ def scale2_finite(f, p, g, q, out):
     return True
 
 
-@njit(**_JIT)
+@_lazy
 def scale_outer(c, p, g, q, out):
     """``out[i, :] = c * p[i, :] + g[i] * q[:]`` (a scalar dual's partials ``q``),
     NaN-safe as :func:`scale2`."""
@@ -191,7 +211,7 @@ def _fold(acc, width, full, res):
                   ((acc[4 * w + k] + acc[5 * w + k]) + (acc[6 * w + k] + acc[7 * w + k])))
 
 
-@njit(**_JIT)
+@_lazy
 def pairwise_sum(p, out, starts, sizes, merges):
     """``out[a, c] = np.add.reduce(p[a, :, c].copy())`` to the bit (``p`` C-contiguous,
     ``(before, length, after)``; ``out`` ``(before, after)``), every row read once,
@@ -216,7 +236,7 @@ def pairwise_sum(p, out, starts, sizes, merges):
                 out[a, c0 + c] = 0.0 + vals[0, c]
 
 
-@njit(**_JIT)
+@_lazy
 def pairwise_block(p, out):
     """:func:`pairwise_sum` for ``8 <= length <= 128`` (NumPy's pairwise sum is then
     one block: 8 accumulators over the runs of 8, folded as :func:`_fold` folds
@@ -242,7 +262,7 @@ def pairwise_block(p, out):
             out[a, c] = 0.0 + res
 
 
-@njit(**_JIT)
+@_lazy
 def scale_flat(f, p, out):
     """One direction: ``out[i] = f[i] * p[i]``, 0 where ``p[i]`` is 0 (branch-free)."""
     for i in range(p.shape[0]):
@@ -250,7 +270,7 @@ def scale_flat(f, p, out):
         out[i] = 0.0 if q == 0.0 else f[i] * q
 
 
-@njit(**_JIT)
+@_lazy
 def scale2_flat(f, p, g, q, out):
     """One direction: ``out[i] = f[i] * p[i] + g[i] * q[i]``, NaN-safe as above."""
     for i in range(p.shape[0]):
@@ -259,7 +279,7 @@ def scale2_flat(f, p, g, q, out):
         out[i] = (0.0 if a == 0.0 else f[i] * a) + (0.0 if b == 0.0 else g[i] * b)
 
 
-@njit(**_JIT)
+@_lazy
 def where_rows(cond, p, q, out):
     """``out[i, :] = p[i, :] if cond[i] else q[i, :]``, bit for bit.
 
@@ -279,7 +299,7 @@ def where_rows(cond, p, q, out):
             ob[i, k] = (pb[i, k] & m) | (qb[i, k] & ~m)
 
 
-@njit(**_JIT)
+@_lazy
 def outer2(a, p, b, q, out):
     """``out[i, j, :] = p[i, :] * b[j] + a[i] * q[j, :]`` (the product rule of ``outer``;
     the values are finite, so no NaN-safety is needed)."""
@@ -293,7 +313,7 @@ def outer2(a, p, b, q, out):
                 out[i, j, k] = p[i, k] * bj + ai * q[j, k]
 
 
-@njit(**_JIT)
+@_lazy
 def outer_left(p, b, out):
     """``out[i, j, :] = p[i, :] * b[j]``."""
     rows, n = p.shape
@@ -305,7 +325,7 @@ def outer_left(p, b, out):
                 out[i, j, k] = p[i, k] * bj
 
 
-@njit(**_JIT)
+@_lazy
 def outer_right(a, q, out):
     """``out[i, j, :] = a[i] * q[j, :]``."""
     rows = a.shape[0]
@@ -317,7 +337,7 @@ def outer_right(a, q, out):
                 out[i, j, k] = ai * q[j, k]
 
 
-@njit(**_JIT)
+@_lazy
 def rank2_rows(u, a, v, b, out):
     """``out[i, :] = u[i] * a[:] + v[i] * b[:]`` (``linspace`` of scalar ends: ``u = 1 - t``,
     ``v = t``; finite weights, so no NaN-safety is needed)."""
@@ -337,7 +357,7 @@ def _step(f, g, a, b):
     return (0.0 if a == 0.0 else f * a) + (0.0 if b == 0.0 else g * b)
 
 
-@njit(**_JIT)
+@_lazy
 def running_product(v, c, p, out):
     """The partials of ``np.cumprod`` along the first axis, step by step as NumPy's own
     left-to-right loop: ``out[0] = p[0]``, ``out[i] = v[i] * out[i - 1] + c[i - 1] * p[i]``
@@ -399,7 +419,7 @@ def _convolve_edge(fp, w, fo, n, lo, hi):
         fo[m] = acc
 
 
-@njit(**_JIT)
+@_lazy
 def convolve_rows(p, w, out):
     """The full convolution of every column of ``p`` (``L x n``, C-contiguous) with the
     taps ``w``: ``out[i, :] = sum_j w[j] * p[i - j, :]`` over ``0 <= i - j < L``, the
@@ -464,7 +484,7 @@ def convolve_rows(p, w, out):
                 block[q] += wj * src[q]
 
 
-@njit(**_JIT)
+@_lazy
 def zero_rows(cond, p, out, when):
     """``out[i, :] = 0 if cond[i] == when else p[i, :]``, bit for bit (``np.where`` with
     a zero branch: ``np.clip`` between constants).  A mask on the bits as in
@@ -481,7 +501,7 @@ def zero_rows(cond, p, out, when):
             ob[i, k] = pb[i, k] & m
 
 
-@njit(**_JIT)
+@_lazy
 def cross_rows(a, p, b, q, out, left, right):
     """The partials of ``np.cross`` of 3-vectors ``a`` and ``b`` (rows of shape
     ``(rows, 3)``; partials ``p``, ``q`` of shape ``(rows, 3, n)``):
@@ -510,3 +530,8 @@ def cross_rows(a, p, b, q, out, left, right):
             else:
                 for k in range(n):
                     out[i, c, k] = a1 * q[i, c2, k] - a2 * q[i, c1, k]
+
+
+for _name in _PLAIN:       # read through __getattr__: a dispatcher when first asked
+    del globals()[_name]
+del _name

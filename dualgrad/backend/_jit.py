@@ -88,8 +88,9 @@ def ready_target():
     Readying the target imports ``numba.np.arraymath``, which probes for BLAS by
     importing ``scipy.linalg.cython_blas``: all of ``scipy.linalg`` (and, through
     ``scipy._lib``'s array API layer, ``numpy.f2py``, ``numpy.testing``, ...),
-    ~0.3 s of a process's first kernel load on a quiet machine and none of it
-    used by dualgrad's kernels (bench/first_call.py).  So the target is readied
+    none of it used by dualgrad's kernels (its share of the first load:
+    ``python bench/first_call.py``'s target phase; the warm first call: ``python
+    bench/bench_fused.py --first --compare OTHER``).  So the target is readied
     with that import refused to this thread, and the probe's answer
     (``numba.np.arraymath._HAVE_BLAS``) is then set to whether the extension is
     installed.  The answer only chooses how numba compiles ``np.correlate`` and

@@ -96,9 +96,9 @@ KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when f
 
 def kernels(ufunc):
     """The kernels of ``ufunc``, ``{duals: (flat, rows)}`` (empty for a ufunc without),
-    numba dispatchers made at the ufunc's first request: making one (numba's cache
-    locator looks at the file system) takes a fraction of a millisecond, and a
-    process runs few of these 78 kernels."""
+    numba dispatchers made at the ufunc's first request: making one runs numba's
+    cache locator (it looks at the file system), and a process runs few of these
+    kernels."""
     got = KERNELS.get(ufunc)
     if got is None:
         cases = _PLAIN.get(ufunc)

@@ -14,9 +14,8 @@ _PLAIN = {}         # name -> the Python function of a kernel whose dispatcher i
 
 def _lazy(fn):
     """Keep the kernel ``fn`` for :func:`__getattr__`, which makes its numba dispatcher
-    when the module's attribute is first read: making one (numba's cache locator looks
-    at the file system) takes a fraction of a millisecond, and a process runs few of
-    these kernels.  Only a kernel that no other kernel calls is lazy (a kernel's
+    when the module's attribute is first read: making one runs numba's cache locator
+    (it looks at the file system), and a process runs few of these kernels.  Only a kernel that no other kernel calls is lazy (a kernel's
     callees are looked up in this module's namespace when numba compiles it).  The
     module's end removes the Python functions from its namespace."""
     _PLAIN[fn.__name__] = fn

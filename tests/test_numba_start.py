@@ -113,3 +113,51 @@ def test_no_scipy_means_no_blas(monkeypatch):
     from dualgrad.backend import _jit
     monkeypatch.setattr(_jit.importlib.util, "find_spec", lambda name: None)
     assert _jit._cython_blas_installed() is False
+
+
+BROKEN = """
+import json, sys
+import numpy as np
+import dualgrad as dg
+from dualgrad.backend import _kernels, _loader
+_loader.load()
+x = np.linspace(0.5, 2.0, 5000)
+a = dg.Dual(x, np.ones((5000, 3)))
+with _kernels.use("numba"):
+    y = np.log1p(a)                              # a generated rule kernel
+    z = dg.Dual(x, np.ones((5000, 3))) * x       # _numba_kernels.scale
+from dualgrad.backend import _numba_kernels as K, _rule_kernels as R
+used = [R.KERNELS[np.log1p][(0,)][1], K.scale]
+print(json.dumps([float(np.max(np.abs(y.partials - (1 / (1 + x))[:, None]))),
+                  float(np.max(np.abs(z.partials - x[:, None]))),
+                  sum(len(d.stats.cache_hits) for d in used),
+                  sum(len(d.stats.cache_misses) for d in used)]))
+"""
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_broken_cache_entry_is_compiled_again(tmp_path, damage):
+    """An entry of numba's disk cache that cannot be loaded is compiled again and
+    written anew (numba alone raised from the kernel's first call: the old code
+    failed here), and the kernels still give the analytic derivatives."""
+    pytest.importorskip("numba")
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PYTHONPATH=ROOT, DUALGRAD_ENGINE="eager")
+
+    def run():
+        got = subprocess.run([sys.executable, "-c", BROKEN], capture_output=True, text=True,
+                             env=env, cwd=tmp_path, timeout=600)
+        assert got.returncode == 0, got.stderr[-3000:]
+        return json.loads(got.stdout.strip().splitlines()[-1])
+    assert run()[2:] == [0, 2]                       # compiled and written
+    assert run()[2:] == [2, 0]                       # loaded
+    files = [f for f in cache.rglob("*.nbc")
+             if "d_log1p_x-" in f.name or ".scale-" in f.name]
+    assert len(files) == 2
+    for f in files:
+        data = f.read_bytes()
+        f.write_bytes(b"\x80\x04not a pickle" * 8 if damage == "garbage" else data[:len(data) // 2])
+    err_log1p, err_scale, hits, misses = run()       # compiled again
+    assert err_log1p == 0.0 and err_scale == 0.0 and (hits, misses) == (0, 2)
+    assert run()[2:] == [2, 0]                       # and written anew

@@ -429,6 +429,8 @@ def kernel(key):
              namespace)
         fn = namespace["fused"]
     else:
-        fn = module.fused
+        from . import _jit          # a broken cache entry is compiled again, never raised
+        _jit.fail_closed(module._term)
+        fn = _jit.fail_closed(module.fused)
     _compiled[key] = fn
     return fn

@@ -22,7 +22,7 @@ import warnings
 
 import numba
 
-__all__ = ["njit", "NoDiskCacheWarning", "ready_target"]
+__all__ = ["njit", "NoDiskCacheWarning", "ready_target", "fail_closed"]
 
 
 class NoDiskCacheWarning(UserWarning):
@@ -39,7 +39,7 @@ def njit(**options):
         global _warned
         if options.get("cache"):
             try:
-                return numba.njit(**options)(fn)
+                return fail_closed(numba.njit(**options)(fn))
             except RuntimeError as exc:
                 if "no locator available" not in str(exc):
                     raise
@@ -52,6 +52,37 @@ def njit(**options):
                     NoDiskCacheWarning, stacklevel=2)
         return numba.njit(**dict(options, cache=False))(fn)
     return decorate
+
+
+class _LoadOrCompile:
+    """numba's disk cache of one dispatcher, with loads that fail closed: an entry
+    numba cannot load (a truncated or corrupted file, whose unpickling or LLVM
+    object code raises) is a miss, so numba compiles the kernel again and writes
+    the entry anew, where numba itself would raise from the kernel's first call.
+    Everything else is numba's cache (its index keyed by the source file's stamp and
+    the CPU, so a stale entry is a miss already)."""
+
+    def __init__(self, cache):
+        self._cache = cache
+
+    def __getattr__(self, name):
+        return getattr(self._cache, name)
+
+    def load_overload(self, sig, target_context):
+        try:
+            return self._cache.load_overload(sig, target_context)
+        except Exception:       # noqa: BLE001 (whatever a broken file raises: recompile)
+            return None
+
+
+def fail_closed(dispatcher):
+    """``dispatcher`` (a numba dispatcher) with its disk cache's loads failing closed
+    (:class:`_LoadOrCompile`); one without a disk cache is returned as it is."""
+    from numba.core.caching import NullCache
+    cache = dispatcher._cache
+    if not isinstance(cache, (NullCache, _LoadOrCompile)):
+        dispatcher._cache = _LoadOrCompile(cache)
+    return dispatcher
 
 
 class _NoLinalg:

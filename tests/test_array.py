@@ -465,3 +465,24 @@ def test_np_array_of_array_duals_keeps_tags_complex_and_nesting_apart():
     inner = dg.gradient(lambda x: np.sum(np.array([
         dg.derivative(lambda y: np.sum(np.array([x[0] * y, y])), 1.0) * x[0], x[1]])), x)
     np.testing.assert_allclose(inner, [2 * x[0] + 1, 1.0], rtol=1e-15)
+
+
+@pytest.mark.parametrize("op", ["+", "-"])
+def test_object_arrays_of_array_duals_keep_their_elements(op):
+    """``A + B`` of object arrays whose elements are large array duals: NumPy's object
+    loop hands the operator elements it holds by borrowed pointers, which count as
+    temporaries would; a reuse of a temporary operand's value (as NumPy elides
+    temporaries) overwrote ``A[0]`` (attack11: values off by 1.96).  By hand:
+    A[0] = 2x and B[0] = 3x after the sum, d/dx of sin(A[0]) + C[0] = 2 cos(2x) + 5 (or -1)."""
+    x = np.linspace(0.1, 1.0, 50_000)              # 400 KB: above NumPy's elision size
+
+    def f(z):
+        A = np.empty(1, dtype=object)
+        B = np.empty(1, dtype=object)
+        A[0], B[0] = z * 2.0, z * 3.0
+        C = eval(f"A {op} B")                      # noqa: S307 - the two operators above
+        return np.sin(A[0]) + C[0] + 0.0 * B[0]
+    sign = 1.0 if op == "+" else -1.0
+    np.testing.assert_allclose(f(x), np.sin(2 * x) + (2 + 3 * sign) * x, rtol=1e-12, atol=1e-14)
+    got = dg.elementwise_grad(f)(x)
+    np.testing.assert_allclose(got, 2 * np.cos(2 * x) + 2 + 3 * sign, rtol=1e-14, atol=1e-14)

@@ -263,7 +263,7 @@ _ArrayDual = dual.ArrayDual
 _Deferred = backend.Deferred
 
 
-def small(rule, args, into=None):
+def small(rule, args):
     """``call(rule, args)`` for the common case on small arrays, in a few NumPy calls.
 
     The case: a smooth rule; the dual arguments of one tag, array duals of the
@@ -275,12 +275,12 @@ def small(rule, args, into=None):
     :func:`call`; ``backend.combine_small`` propagates them, and when one is not
     finite somewhere the general path computes the partials instead (it keeps a zero
     partial 0 next to an infinite factor).  Returns ``None``, having computed
-    nothing, when the case does not hold.  ``into``: see :func:`_pair`.
+    nothing, when the case does not hold.
     """
     if rule.kind != "smooth":
         return None
     if len(args) == 2:
-        result = _pair(rule, args[0], args[1], into)
+        result = _pair(rule, args[0], args[1])
         if result is not _MISS:
             return result
     tag = shape = None
@@ -387,7 +387,7 @@ def _operand(a):
     return None
 
 
-def _pair(rule, a, b, into=None):
+def _pair(rule, a, b):
     """:func:`small` of a smooth rule on two arguments, its loop unrolled: the same
     checks, the same NumPy operations in the same order, so the same result to the
     bit.  The arguments: array duals and scalar duals of plain floats, float64
@@ -395,12 +395,7 @@ def _pair(rule, a, b, into=None):
     computed) for anything else, which the general loop then reads.  A large result,
     or one of an operand with deferred partials, has its partials deferred here while
     the fused engine defers (:func:`_defer_pair`: what :func:`call` defers, without its
-    general scan of the arguments), else goes to :func:`call` with its value.
-
-    ``into``: an array of the result's shape that the value is computed into (an
-    operand's value that nothing else holds, as NumPy reuses a temporary: the
-    operator's ``_spare`` in :mod:`dualgrad.dual._array`, for ``+`` and ``-`` only,
-    whose local derivatives read no value); not used when nothing is computed."""
+    general scan of the arguments), else goes to :func:`call` with its value."""
     ra, rb = _operand(a), _operand(b)
     if ra is None or rb is None:
         return _MISS
@@ -424,7 +419,7 @@ def _pair(rule, a, b, into=None):
     deferred = type(pa) is _Deferred or type(pb) is _Deferred
     n = p.n if type(p) is _Deferred else p.shape[-1]
     shape = sb if sb is not None else sa
-    out = rule.ufunc(va, vb) if into is None else rule.ufunc(va, vb, out=into)
+    out = rule.ufunc(va, vb)
     if type(out) is not _ndarray or out.dtype is not _F64 or not out.ndim or \
             shape is not None and out.shape != shape:
         return call(rule, (a, b), out)

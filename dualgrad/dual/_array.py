@@ -671,17 +671,8 @@ def _operator(rule, reflected):
         return unary
 
     fast = with_number(rule, 1 if reflected else 0)
-    # a + b, a - b: neither local derivative reads a value, so the result's value may
-    # go into an operand's that nothing else holds (_spare), as NumPy reuses temporaries
-    elide = not reflected and _SPARE is not None and rule.ufunc in (np.add, np.subtract)
 
     def op(a, b):
-        if elide and type(b) is ArrayDual:
-            into = _spare(a, b, sys.getrefcount(a), sys.getrefcount(b), sys._getframe(1))
-            if into is not None:
-                result = small(rule, (a, b), into)
-                if result is not None:
-                    return result
         if fast is not None and type(b) in _NUMBERS and _plain(a) and a.value.ndim and \
                 a.tag in _LIVE:
             return fast(a, b)              # a * 2.0: one pass, less to check than small()
@@ -696,93 +687,6 @@ def _operator(rule, reflected):
         result = small(rule, args)
         return call(rule, args) if result is None else result
     return op
-
-
-# Bytes from which an operand's value is reused for the result (NumPy's own threshold
-# for eliding a temporary: below it a fresh array costs less than the checks)
-SPARE_BYTES = 1 << 18
-
-
-def _spare(a, b, count_a, count_b, frame):
-    """The value array of an operand of ``a + b`` or ``a - b`` (array duals) that the
-    result's value may be computed into, or ``None``.
-
-    Taken when the operand is a temporary that nothing but the operator holds
-    (``count_a``, ``count_b``: its references as ``sys.getrefcount`` counts them at
-    the operator's entry, against what :func:`_calibrate_spare` measured for a
-    temporary; ``frame``, the operator's caller, executing the binary operator
-    itself) and its value a float64 C-contiguous array of at least
-    :data:`SPARE_BYTES` that owns its memory and that nothing else refers to: no
-    view, no other dual, no factor of a pending expression of the fused engine (each
-    holds a reference), no snapshot (weak references: none may be alive for it), no
-    element handed out by a helper's seed.  The other operand's value must be
-    float64 of the same shape (or 0-d, or a float): the result then has the
-    operand's shape and dtype.  Nothing reads the operand afterwards (the
-    operator's caller drops it), and the sum's partials read no value, so the
-    result is NumPy's to the bit whichever array it is written into.
-    """
-    code = frame.f_code.co_code
-    if code[frame.f_lasti] != _SPARE[2]:
-        return None
-    for x, y, count, temporary in ((a, b, count_a, _SPARE[0]), (b, a, count_b, _SPARE[1])):
-        if count != temporary or x._c is not None:
-            continue
-        v = x.value
-        if type(v) is not np.ndarray or v.dtype != _f64 or v.nbytes < SPARE_BYTES or \
-                v.base is not None or not v.flags.c_contiguous or not v.flags.writeable or \
-                sys.getrefcount(v) != _SPARE[3] or _SNAPSHOTS and id(v) in _SNAPSHOTS:
-            continue
-        w = y.value
-        if type(w) is np.ndarray and (w.dtype != _f64 or w.shape != v.shape and w.ndim) or \
-                type(w) is not np.ndarray and type(w) is not float:
-            continue
-        return v
-    return None
-
-
-class _SpareProbe:
-    """An operand as ``a + b`` hands it to :func:`_operator`'s ``op`` (which calls
-    :func:`_spare` with the same expression)."""
-
-    __slots__ = ("value",)
-    seen = []
-
-    def __add__(a, b):
-        _spare_seen(a, b, sys.getrefcount(a), sys.getrefcount(b), sys._getframe(1))
-        return a
-
-
-def _spare_seen(a, b, count_a, count_b, frame):
-    """What :func:`_spare` compares, as it reads it."""
-    v = b.value
-    _SpareProbe.seen.append((count_a, count_b, frame.f_code.co_code[frame.f_lasti],
-                             sys.getrefcount(v)))
-
-
-def _spare_probe():
-    b = _SpareProbe()
-    b.value = np.empty(1)
-    return b
-
-
-def _calibrate_spare():
-    """``(left temporary's count, right temporary's count, the operator's opcode,
-    a value held only by its dual)`` as :func:`_spare` compares them, or ``None``
-    where a named operand counts no more than a temporary, or where reference
-    counts are not read this simply (CPython without its GIL, as the buffer pool)."""
-    if not getattr(sys, "_is_gil_enabled", lambda: True)():
-        return None
-    _spare_probe() + _spare_probe()
-    named_a, named_b = _spare_probe(), _spare_probe()
-    named_a + named_b
-    (temporary, named), = [_SpareProbe.seen[:2]]
-    del _SpareProbe.seen[:]
-    if named[0] <= temporary[0] or named[1] <= temporary[1] or temporary[2] != named[2]:
-        return None
-    return temporary
-
-
-_SPARE = _calibrate_spare()
 
 
 def _square_or_power(power, square):

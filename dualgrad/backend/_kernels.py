@@ -25,7 +25,7 @@ import numpy as np
 from . import _buffers, _loader
 
 __all__ = ["combine", "local", "pairwise", "where", "cross", "outer", "rank2", "running_product",
-           "convolve", "use",
+           "convolve", "triangle", "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
@@ -385,3 +385,31 @@ def convolve(p, w):
     out = _buffers.empty((p.shape[0] + w.shape[0] - 1, p.shape[1]))
     _kernels().convolve_rows(np.ascontiguousarray(p), np.ascontiguousarray(w), out)
     return out
+
+
+def triangle(v, p, k, upper):
+    """``(np.tril(v, k), its partials)`` (``np.triu`` when ``upper``) in one kernel
+    pass, or ``None``: ``v`` a C-contiguous float64 array of at least 2 axes, ``p``
+    its C-contiguous float64 partials (``v.shape + (n,)``), ``k`` an int.  The value
+    is NumPy's bit for bit (the kept elements copied, +0.0 elsewhere), the partials
+    alike, in one pass instead of NumPy's mask (``tri``), ``where`` of the value and
+    a masked copy of the partials."""
+    if type(v) is not np.ndarray or type(p) is not np.ndarray or v.dtype != np.float64 or \
+            p.dtype != np.float64 or v.ndim < 2 or p.shape[:-1] != v.shape or \
+            not v.flags.c_contiguous or not p.flags.c_contiguous:
+        return None
+    n = p.shape[-1]
+    if not v.size or not _wanted(p.size, n):
+        return None
+    rows, cols = v.shape[-2:]
+    k = min(max(int(k), -rows - 1), cols + 1)           # beyond the matrix: the same rows
+    start = np.arange(k, rows + k) if upper else np.zeros(rows, np.int64)
+    stop = np.full(rows, cols) if upper else np.arange(k + 1, rows + k + 1)
+    lo = np.clip(start, 0, cols).astype(np.int64)
+    hi = np.clip(stop, lo, cols).astype(np.int64)
+    value = np.empty(v.shape)
+    partials = _buffers.empty(p.shape)
+    batch = v.size // (rows * cols)
+    _kernels().triangle(v.reshape(batch, rows, cols), p.reshape(batch, rows, cols * n), lo, hi,
+                        value.reshape(batch, rows, cols), partials.reshape(batch, rows, cols * n))
+    return value, partials

@@ -19,7 +19,7 @@ _sum = np.add.reduce
 __all__ = ["combine", "small", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
            "pair_kernel", "scaled", "outer",
            "cross", "weighted_sum", "where", "finite", "rows", "from_rows", "take", "take_along",
-           "running_product", "convolve"]
+           "running_product", "convolve", "triangle"]
 
 
 def _finite(f):
@@ -490,3 +490,10 @@ def rank2(u, a, v, b):
     if fast is not None:
         return fast
     return u[:, None] * a + v[:, None] * b
+
+
+def triangle(v, p, k, upper):
+    """``np.tril(v, k)`` (``np.triu`` when ``upper``) and its partials ``p`` in one
+    kernel pass, as ``(value, partials)``, or ``None`` (the caller's NumPy path:
+    nested or non-contiguous arrays, other dtypes, numba not loaded)."""
+    return _kernels.triangle(v, p, k, upper)

@@ -1,0 +1,87 @@
+"""The copy functions' one-pass paths (``np.tril``/``np.triu``' kernel, ...): the
+same bits as NumPy.
+
+Oracle: each function is linear in its argument, so its partial in direction k is
+the same NumPy call on the k-th partials (plain floats, direction by direction), and
+its value is NumPy's call on the value, compared bit for bit (NaN, -0.0 and inf
+included).  Both engines: the kernels (``use("numba")``) and the NumPy path.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.backend import _kernels
+from dualgrad.dual._base import new_tag
+
+RNG = np.random.default_rng(29)
+n = 4
+
+
+def _dual(shape):
+    v = RNG.standard_normal(shape)
+    v.flat[::7] = np.nan
+    v.flat[::11] = -0.0
+    v.flat[::13] = -np.inf
+    p = RNG.standard_normal(shape + (n,))
+    p.flat[::17] = -0.0
+    return dg.Dual(v, p, tag=new_tag())
+
+
+def _same_bits(got, want):
+    assert got.shape == want.shape and got.dtype == want.dtype
+    assert got.tobytes() == want.tobytes()
+
+
+def _by_direction(func, p):
+    return np.stack([func(p[..., k]) for k in range(p.shape[-1])], axis=-1)
+
+
+@pytest.mark.parametrize("mode", ["numba", "numpy"])
+@pytest.mark.parametrize("func", [np.tril, np.triu])
+@pytest.mark.parametrize("shape", [(120, 90), (90, 120), (2, 3, 40, 30), (1, 1)])
+def test_triangles_bit_for_bit(mode, func, shape):
+    d = _dual(shape)
+    rows, cols = shape[-2:]
+    for k in (-2 * rows, -rows - 1, -rows, -5, -1, 0, 1, 7, cols - 1, cols, cols + 3,
+              np.int64(2), 2**61, -2**61):
+        with _kernels.use(mode):
+            got = func(d, k)
+        _same_bits(got.value, func(d.value, k))
+        _same_bits(got.partials, _by_direction(lambda q: func(q, k), d.partials))
+        assert got.value.flags.writeable and got.partials.flags.writeable
+        assert not np.shares_memory(got.partials, d.partials)
+        assert not np.shares_memory(got.value, d.value)
+
+
+def test_triangles_kernel_runs():
+    """The one-pass kernel is what the test above checks under ``use("numba")``."""
+    d = _dual((40, 30))
+    with _kernels.use("numba"):
+        done = _kernels.triangle(d.value, d.partials, 1, True)
+    assert done is not None
+    _same_bits(done[0], np.triu(d.value, 1))
+    _same_bits(done[1], _by_direction(lambda q: np.triu(q, 1), d.partials))
+
+
+@pytest.mark.parametrize("func", [np.tril, np.triu])
+def test_triangles_other_layouts(func):
+    """Non-contiguous values and partials, a 1-D argument (rows of a matrix), a
+    Fortran-ordered value: the NumPy path, the same bits."""
+    d = _dual((60, 50))
+    for x in (d.T, d[::2, 1:], d[0]):
+        with _kernels.use("numba"):
+            got = func(x, 2)
+        _same_bits(np.ascontiguousarray(got.value), np.ascontiguousarray(func(x.value, 2)))
+        want = _by_direction(lambda q: func(q, 2), np.asarray(x.partials)) if x.ndim == 2 \
+            else np.stack([func(np.broadcast_to(x.partials[:, k], (50, 50)), 2)
+                           for k in range(n)], axis=-1)
+        _same_bits(np.ascontiguousarray(got.partials), want)
+
+
+def test_triangles_huge_k_raise_as_numpy():
+    d = _dual((5, 5))
+    with pytest.raises(OverflowError):
+        np.tril(d.value, 2**70)
+    with pytest.raises(OverflowError):
+        np.tril(d, 2**70)

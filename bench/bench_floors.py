@@ -19,7 +19,7 @@ machine's stalls disturb less than a median of short samples):
 * ``floor / float``: what NumPy itself needs for the partials' work (at n = 4 a
   memory-bound row moves (n + 1) = 5 times the float call's bytes);
 * ``dual / floor``: what dualgrad adds on top (dispatch, checks, temporaries);
-* ``faults / call``: minor page faults per dual call (``getrusage``), over 20 calls
+* ``faults / call``: minor page faults per dual call (``/proc/self/stat``), over 20 calls
   after the timing: fresh pages for a partials array of 3.2 MB would show as ~780.
 
 A row whose ``floor / float`` is above 8 cannot reach issue 13's 8x by propagation
@@ -57,6 +57,8 @@ def _rows(x, y, M, X, Y, D):
     RC = np.empty(MP.shape)
     RS = np.empty((N // 10, n))
     IDX = bf.IDX
+    RP = np.empty((N + 4, n))
+    T = np.linspace(0.0, 1.0, N)
     return {
         # binary elementwise: read two partials arrays, write one
         "np.add": (lambda: np.add(X, Y), lambda: np.add(x, y),
@@ -103,10 +105,44 @@ def _rows(x, y, M, X, Y, D):
                         lambda: (np.meshgrid(b, M[1]),
                                  np.copyto(RC, np.broadcast_to(q, MP.shape)),
                                  np.copyto(RC, np.broadcast_to(MP[1][:, None], MP.shape)))),
+        # copies (stop 27): every partials element written once; where the partials
+        # come from one array, one np.copyto of it
+        "np.copy": (lambda: np.copy(X), lambda: np.copy(x),
+                    lambda: (np.copy(x), np.copyto(R, P))),
+        "np.roll": (lambda: np.roll(X, 1), lambda: np.roll(x, 1),
+                    lambda: (np.roll(x, 1), np.copyto(R, P))),
+        "np.hstack": (lambda: np.hstack([X, Y]), lambda: np.hstack([x, y]),
+                      lambda: (np.hstack([x, y]), np.concatenate([P, Q], out=R2))),
+        "np.append": (lambda: np.append(X, Y), lambda: np.append(x, y),
+                      lambda: (np.append(x, y), np.concatenate([P, Q], out=R2))),
+        "np.column_stack": (lambda: np.column_stack([X, Y]), lambda: np.column_stack([x, y]),
+                            lambda: (np.column_stack([x, y]),
+                                     np.stack([P, Q], axis=1, out=R2.reshape(N, 2, n)))),
+        "np.tile": (lambda: np.tile(X, 2), lambda: np.tile(x, 2),
+                    lambda: (np.tile(x, 2), np.concatenate([P, P], out=R2))),
+        "np.resize": (lambda: np.resize(X, 2 * N), lambda: np.resize(x, 2 * N),
+                      lambda: (np.resize(x, 2 * N), np.concatenate([P, P], out=R2))),
+        "np.pad": (lambda: np.pad(X, 2), lambda: np.pad(x, 2), lambda: _pad_floor(x, P, RP)),
+        "np.tril": (lambda: np.tril(D), lambda: np.tril(M),
+                    lambda: (np.tril(M), np.copyto(RC, MP))),
+        "np.triu": (lambda: np.triu(D), lambda: np.triu(M),
+                    lambda: (np.triu(M), np.copyto(RC, MP))),
+        # zero partials: one pass writing them (NumPy's zeros_like writes its zeros)
+        "np.zeros_like": (lambda: np.zeros_like(X), lambda: np.zeros_like(x),
+                          lambda: (np.zeros_like(x), R.fill(0.0))),
+        "np.full_like": (lambda: np.full_like(X, 2.0), lambda: np.full_like(x, 2.0),
+                         lambda: (np.full_like(x, 2.0), R.fill(0.0))),
+        # creation: linspace's partials, (1 - t) dx0 + t dx1, written once
+        "np.linspace": (lambda: np.linspace(X[0], X[1], N), lambda: np.linspace(x[0], x[1], N),
+                        lambda: (np.linspace(x[0], x[1], N),
+                                 np.multiply.outer(T, P[0], out=R))),
         # gathers: the value's gather and one np.take of the partials' rows
         "fancy indexing": (lambda: X[IDX], lambda: x[IDX],
                            lambda: (x[IDX], np.take(rows(P), IDX, mode="wrap",
                                                     out=rows(R)))),
+        "np.take": (lambda: np.take(X, IDX), lambda: np.take(x, IDX),
+                    lambda: (np.take(x, IDX), np.take(rows(P), IDX, mode="wrap",
+                                                      out=rows(R)))),
         "np.take_along_axis": (lambda: np.take_along_axis(X, IDX, 0),
                                lambda: np.take_along_axis(x, IDX, 0),
                                lambda: (np.take_along_axis(x, IDX, 0),
@@ -165,6 +201,24 @@ def rows(p):
     return p.view(np.dtype((np.void, p.itemsize * p.shape[-1])))[..., 0]
 
 
+def _pad_floor(x, P, RP):
+    """``np.pad(x, 2)`` and its partials: the copy and the two ends' zeros."""
+    np.pad(x, 2)
+    RP[:2] = 0.0
+    RP[-2:] = 0.0
+    np.copyto(RP[2:-2], P)
+
+
+def _faults():
+    """Minor page faults of this process so far: field 10 of /proc/self/stat (on
+    this VM ``getrusage`` read 0); ``getrusage`` where there is no /proc."""
+    try:
+        with open("/proc/self/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[7])
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
 def _sort_floor(x, P, R):
     """The order (a sort of the values has to find it), the values and the partials'
     rows taken in it."""
@@ -197,10 +251,10 @@ def run(repeat, only, fastest=False):
         for _ in range(0 if fastest else repeat):     # dual and floor interleaved
             d.append(bf.ratio(dual, plain, 1, 0.004)[1])
             f.append(bf.ratio(floor, plain, 1, 0.004)[1])
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+        before = _faults()
         for _ in range(20):
             dual()
-        faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 20
+        faults = (_faults() - before) / 20
         out[name] = (statistics.median(d), statistics.median(f),
                      statistics.median(a / b for a, b in zip(d, f)), faults)
         print(f"{name}: done", file=sys.stderr, flush=True)

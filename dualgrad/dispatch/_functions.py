@@ -642,14 +642,48 @@ def _copyto(dst, src, casting="same_kind", where=True):
 
 
 # ---- structure: the same move on value and partials --------------------------------
-def _reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+def _reshape(a, shape=None, order="C", *, newshape=None, copy=None, who="np.reshape"):
+    """The same reshape of value and partials (directions kept last).
+
+    ``order="A"`` (and ravel's ``"K"``) is decided by the value's layout and used for
+    both: the partials' own layout would pick C order where the value picks F, and
+    each element would get another's partials.  Where NumPy could view one of the
+    two and had to copy the other (partials whose layout does not mirror the
+    value's: a ``Dual`` built from directions-first tangents), both are copies, so
+    that a write into the result reaches neither array of ``a`` rather than one."""
     shape = newshape if shape is None else shape
     if not isinstance(a, Dual):
         return np.reshape(a, shape, order=order)
+    order = _element_order(a.value, order, who)
     extra = {} if copy is None else {"copy": copy}      # copy=True: a copy, as NumPy's
     value = np.reshape(a.value, shape, order=order, **extra)   # resolves a -1 for us
-    return make(value, np.reshape(a.partials, np.shape(value) + a.partials.shape[-1:],
-                                  order=order, **extra), a.tag)
+    p = a.partials
+    partials = np.reshape(p, np.shape(value) + p.shape[-1:], order=order, **extra)
+    v = a.value
+    if copy is None and type(v) is np.ndarray and type(p) is np.ndarray and v.size:
+        viewed = np.may_share_memory(value, v)    # a reshape copy is a new allocation
+        if viewed != np.may_share_memory(partials, p):
+            value = value.copy() if viewed else value
+            partials = partials if viewed else backend.copy(partials)
+    return make(value, partials, a.tag)
+
+
+def _element_order(value, order, who):
+    """``order`` as C or F for value and partials alike: ``"A"`` is F for an
+    F-contiguous (not C-contiguous) value, as NumPy reads it; ``"K"`` (ravel's
+    memory order) likewise for a contiguous value."""
+    if order not in ("A", "K", "a", "k"):
+        return order
+    v = primal(value)
+    if not isinstance(v, np.ndarray):
+        return "C"
+    if v.flags.f_contiguous and not v.flags.c_contiguous:
+        return "F"
+    if order in ("A", "a") or v.flags.c_contiguous:
+        return "C"
+    raise errors.bad_argument(f"dualgrad: {who}(d, order='K')", "a dual whose value is C- or "
+                              "F-contiguous (its memory order is then C or F)",
+                              "a value with other strides", "Use order='C' or order='F'.")
 
 
 HANDLED[np.reshape] = _reshape
@@ -657,7 +691,7 @@ HANDLED[np.reshape] = _reshape
 
 @implements(np.ravel)
 def _ravel(a, order="C"):
-    return _reshape(a, (-1,), order=order)
+    return _reshape(a, (-1,), order=order, who="np.ravel")
 
 
 @implements(np.transpose, np.permute_dims)
@@ -666,10 +700,9 @@ def _transpose(a, axes=None):
         return np.transpose(a, axes)
     value, p = a.value, a.partials
     ndim = value.ndim
+    out = np.transpose(value, axes)                   # NumPy checks the axes
     axes = tuple(range(ndim))[::-1] if axes is None else tuple(ax % ndim for ax in axes)
-    if type(value) is np.ndarray and type(p) is np.ndarray:     # the methods: no wrappers
-        return make(value.transpose(axes), p.transpose(axes + (ndim,)), a.tag)
-    return make(np.transpose(value, axes), np.transpose(p, axes + (ndim,)), a.tag)
+    return make(out, np.transpose(p, axes + (ndim,)), a.tag)
 
 
 @implements(np.matrix_transpose)
@@ -717,8 +750,11 @@ def _broadcast_to(a, shape, subok=False):
 
 @implements(np.broadcast_arrays)
 def _broadcast_arrays(*args, subok=False):
+    """A dual already of the broadcast shape is returned as it is (NumPy returns such
+    arrays themselves); the others are broadcast, read-only."""
     shape = np.broadcast_shapes(*(np.shape(primal(a)) for a in args))
-    return tuple(np.broadcast_to(a, shape) for a in args)
+    return tuple(a if isinstance(a, Dual) and np.shape(primal(a)) == shape else
+                 np.broadcast_to(a, shape) for a in args)
 
 
 def _joined(func):

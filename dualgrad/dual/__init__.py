@@ -2,7 +2,8 @@
 
 ``_base`` (the public base class ``Dual``, tags, conversions), ``_scalar`` (the
 generated scalar classes), ``_array`` (array duals and the constructors that know
-both kinds).  The wing imports only the rule table, the backend door and
+both kinds), ``_views`` (the lean path of the functions and methods that return
+views of an array dual).  The wing imports only the rule table, the backend door and
 ``errors``; the layers above hand it their entry points through ``connect``.
 """
 
@@ -11,6 +12,7 @@ from ._base import (HOLOMORPHIC, LIVE, TAGS, Dual, adopting, check_live, holomor
 from ._scalar import MAX_SLOTS, ScalarDual, make_scalar, scalar_class, scalars_from_rows
 from ._array import (ELEMENTS, ArrayDual, elements_written, from_object_array, keep_elements,
                      make, make_array, partials_array, release_elements, stack_scalars)
+from . import _views  # noqa: F401  (installs the lean view functions and methods)
 
 __all__ = ["Dual", "ScalarDual", "ArrayDual", "make", "make_scalar", "make_array",
            "scalar_class", "scalars_from_rows", "stack_scalars", "from_object_array", "partials_array",

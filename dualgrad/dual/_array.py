@@ -37,6 +37,10 @@ __all__ = ["ArrayDual", "make_array", "make", "stack_scalars", "from_object_arra
 
 _new = object.__new__
 _RULE_OF = RULES.get
+# NumPy function -> its lean form on plain array duals (:mod:`dualgrad.dual._views`
+# fills it, and installs the view methods: ``T``, ``reshape``, ``swapaxes``...)
+VIEWS = {}
+_VIEW_OF = VIEWS.get
 _ACTIVE = backend.FUSING
 _PENDING = backend.PENDING
 _Deferred = backend.Deferred
@@ -251,6 +255,11 @@ class ArrayDual(Dual):
         return apply(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
+        view = _VIEW_OF(func)
+        if view is not None:                  # np.reshape(d, ...): the lean views
+            result = view(*args, **kwargs)
+            if result is not None:
+                return result
         return dispatch(func, args, kwargs, like=self)
 
     def __array__(self, dtype=None, copy=None):
@@ -381,10 +390,8 @@ class ArrayDual(Dual):
             self.partials[pindex] = 0.0
 
     # ---- ndarray-like methods ---------------------------------------------------
-    @property
-    def T(self):
-        return np.transpose(self)
-
+    # (the view methods, T, mT, reshape, ravel, transpose, swapaxes, squeeze and
+    # diagonal, are installed by dualgrad.dual._views: a lean path first)
     @property
     def real(self):
         return np.real(self) if np.iscomplexobj(primal(self)) or \
@@ -393,21 +400,8 @@ class ArrayDual(Dual):
     def copy(self):
         return make_array(self.value.copy(), backend.copy(self.partials), self.tag)
 
-    def reshape(self, *shape, order="C"):
-        if len(shape) == 1 and not isinstance(shape[0], int):
-            shape = shape[0]
-        return np.reshape(self, shape, order=order)
-
-    def ravel(self):
-        return np.ravel(self)
-
     def flatten(self):
         return np.ravel(self).copy()
-
-    def transpose(self, *axes):
-        if len(axes) == 1 and not isinstance(axes[0], int):
-            axes = axes[0]
-        return np.transpose(self, axes or None)
 
     def tolist(self):
         return np.asarray(self).tolist()
@@ -479,11 +473,6 @@ class ArrayDual(Dual):
         if axis is None:
             return np.take(np.ravel(self), where)
         return np.take(self, where, axis=axis)
-
-    @property
-    def mT(self):
-        """The transpose of the last two axes, as ``np.matrix_transpose``."""
-        return np.matrix_transpose(self)
 
     def view(self, *args, **kwargs):
         """A new dual viewing the same memory (``d.view()``); a dtype or type would

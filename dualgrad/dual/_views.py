@@ -1,0 +1,540 @@
+"""The lean path of the NumPy functions and methods that return views of an array dual.
+
+``np.reshape(d, ...)``, ``np.transpose(d)``, ``np.flip(d)``... and the dual's own view
+methods (``d.reshape``, ``d.T``, ``d.swapaxes``...) on a *plain* array dual -- float64
+ndarrays of values and partials, of a call still running -- make the view with the
+ndarray methods on the value and on the partials directly, the value's axes mapped
+onto the partials (the directions axis, last, never moves), and build the result
+without the general path's machinery (lifting every argument, NumPy's Python
+wrapper twice, the search for the result's kind).  Each function returns ``None``
+for anything else -- nested duals (Hessians), complex values, an escaped dual, an
+argument form not written here, a layout where NumPy might copy one array and not
+the other, a 0-d result -- and the general path of
+:mod:`dualgrad.dispatch._functions` runs instead, with its checks and its errors.
+
+What the general path keeps, this path keeps:
+
+* views stay views of both arrays, so a write through the view reaches the value
+  and the partials of the base alike (``reshape`` and ``ravel`` run here only on
+  layouts where NumPy gives a view of both: C- or F-contiguous, as the order asks);
+* read-only stays read-only (``diagonal``, ``broadcast_to``: NumPy's views are);
+* the fused engine's pending partials are computed first, as the ``partials``
+  property computes them for dualgrad's own readers (nothing is exposed);
+* a dual of a finished call is left to the general path, which raises;
+* the result has the operand's tag; NumPy checks the arguments on the value first,
+  so bad axes raise NumPy's own errors.
+
+:data:`VIEWS` (in :mod:`dualgrad.dual._array`) maps each NumPy function to its lean
+form; ``ArrayDual.__array_function__`` tries it before dispatch.
+"""
+
+import numpy as np
+
+from .. import backend
+from ._array import VIEWS, ArrayDual
+from ._base import LIVE
+
+__all__ = ["install"]
+
+_new = object.__new__
+_f64 = np.dtype(np.float64)
+_Deferred = backend.Deferred
+_concrete = backend.concrete
+_ALL = slice(None)
+_BACK = slice(None, None, -1)
+
+
+def _arrays(a):
+    """``(value, partials)`` of a plain array dual of a running call, or ``None``.
+    Pending partials (the fused engine's) are computed and kept, as the ``partials``
+    property does for dualgrad's own readers."""
+    if type(a) is not ArrayDual or a.tag not in LIVE:
+        return None
+    v, p = a.value, a._p
+    if type(p) is _Deferred:
+        p = a._p = _concrete(p)
+    if type(v) is not np.ndarray or type(p) is not np.ndarray or v.dtype is not _f64 or \
+            p.dtype is not _f64:
+        return None
+    return v, p
+
+
+def _dual(value, partials, tag):
+    """An array dual of float64 arrays (``make_array`` without its complex case)."""
+    r = _new(ArrayDual)
+    r.value = value
+    r._p = partials
+    r.tag = tag
+    r._c = None
+    return r
+
+
+class _Indices(dict):
+    """Index tuples made once per key: ``_Indices(build)[key]`` is ``build(key)``."""
+
+    def __init__(self, build):
+        super().__init__()
+        self.build = build
+
+    def __missing__(self, key):
+        value = self[key] = self.build(key)
+        return value
+
+
+# the partials' axes for a value's reversed axes: ndim -> (ndim - 1, ..., 0, ndim)
+_REVERSED = _Indices(lambda nd: tuple(range(nd))[::-1] + (nd,))
+# every value axis reversed: ndim -> (::-1,) * ndim (the partials' last axis kept)
+_FLIP_ALL = _Indices(lambda nd: (_BACK,) * nd)
+# one axis reversed: axis -> (:, ..., :, ::-1)
+_FLIP_AT = _Indices(lambda ax: (_ALL,) * ax + (_BACK,))
+# two axes reversed: (axis, axis) -> the index of both
+_FLIP_TWO = _Indices(lambda axes: tuple(_BACK if i in axes else _ALL
+                                        for i in range(max(axes) + 1)))
+
+
+def _moved(key):
+    """``np.moveaxis``'s order of axes for (ndim, source, destination), with the
+    partials' last axis after them."""
+    nd, s, d = key
+    order = [i for i in range(nd) if i != s]
+    order.insert(d, s)
+    return tuple(order), tuple(order) + (nd,)
+
+
+_MOVES = _Indices(_moved)
+
+
+# ---- the functions (NumPy's signatures) ----------------------------------------------
+def reshape(a, shape, order="C", *, copy=None):
+    vp = _arrays(a)
+    if vp is None or copy is not None:
+        return None
+    v, p = vp
+    if order == "C":
+        if not (v.flags.c_contiguous and p.flags.c_contiguous):
+            return None
+    elif order == "F":
+        if not (v.flags.f_contiguous and p.flags.f_contiguous):
+            return None
+    else:
+        return None
+    value = v.reshape(shape, order=order)
+    if not value.ndim:
+        return None
+    return _dual(value, p.reshape(value.shape + p.shape[-1:], order=order), a.tag)
+
+
+def ravel(a, order="C"):
+    vp = _arrays(a)
+    if vp is None or order != "C":
+        return None
+    v, p = vp
+    if not (v.flags.c_contiguous and p.flags.c_contiguous):
+        return None
+    value = v.ravel()
+    return _dual(value, p.reshape(value.shape + p.shape[-1:]), a.tag)
+
+
+def transpose(a, axes=None):
+    vp = _arrays(a)
+    if vp is None:
+        return None
+    v, p = vp
+    nd = v.ndim
+    if axes is None:
+        return _dual(v.transpose(), p.transpose(_REVERSED[nd]), a.tag)
+    value = v.transpose(axes)                     # NumPy checks the axes
+    return _dual(value, p.transpose(tuple([ax % nd for ax in axes]) + (nd,)), a.tag)
+
+
+def matrix_transpose(x):
+    vp = _arrays(x)
+    if vp is None or vp[0].ndim < 2:
+        return None
+    v, p = vp
+    return _dual(v.swapaxes(-1, -2), p.swapaxes(-2, -3), x.tag)
+
+
+def swapaxes(a, axis1, axis2):
+    vp = _arrays(a)
+    if vp is None:
+        return None
+    v, p = vp
+    value = v.swapaxes(axis1, axis2)              # NumPy checks the axes
+    nd = v.ndim
+    return _dual(value, p.swapaxes(axis1 % nd, axis2 % nd), a.tag)
+
+
+def moveaxis(a, source, destination):
+    vp = _arrays(a)
+    if vp is None or type(source) is not int or type(destination) is not int:
+        return None
+    v, p = vp
+    nd = v.ndim
+    if not (-nd <= source < nd and -nd <= destination < nd):
+        return None                               # the general path raises NumPy's error
+    order, porder = _MOVES[nd, source % nd, destination % nd]
+    return _dual(v.transpose(order), p.transpose(porder), a.tag)
+
+
+def squeeze(a, axis=None):
+    vp = _arrays(a)
+    if vp is None:
+        return None
+    v, p = vp
+    if axis is None:
+        value = v.squeeze()
+        axes = tuple([i for i, size in enumerate(v.shape) if size == 1])
+    elif type(axis) is int:
+        value = v.squeeze(axis)                   # NumPy checks the axis
+        axes = axis % v.ndim
+    elif type(axis) is tuple:
+        value = v.squeeze(axis)
+        axes = tuple([ax % v.ndim for ax in axis])
+    else:
+        return None
+    if not value.ndim:
+        return None
+    return _dual(value, p.squeeze(axes), a.tag)
+
+
+def expand_dims(a, axis):
+    vp = _arrays(a)
+    if vp is None or type(axis) is not int:
+        return None
+    v, p = vp
+    nd = v.ndim + 1
+    if not -nd <= axis < nd:
+        return None
+    ax = axis % nd
+    shape = v.shape[:ax] + (1,) + v.shape[ax:]    # as NumPy: a reshape, always a view
+    return _dual(v.reshape(shape), p.reshape(shape + p.shape[-1:]), a.tag)
+
+
+def _broadcast(v, p, shape, tag):
+    """``broadcast_to`` of C-contiguous ``v`` and ``p`` (read-only views, NumPy's
+    strides: 0 along new and stretched axes), or ``None``."""
+    extra = len(shape) - v.ndim
+    if extra < 0 or not v.size:
+        return None
+    vs = [0] * extra
+    ps = [0] * extra
+    for size, want, vstride, pstride in zip(v.shape, shape[extra:], v.strides, p.strides):
+        if size == want:
+            vs.append(vstride)
+            ps.append(pstride)
+        elif size == 1:
+            vs.append(0)
+            ps.append(0)
+        else:
+            return None                           # NumPy's error: the general path
+    for want in shape[:extra]:
+        if type(want) is not int or want < 0:
+            return None
+    n = p.shape[-1]
+    ps.append(p.strides[-1])
+    value = np.ndarray(shape, _f64, v, 0, tuple(vs))
+    partials = np.ndarray(shape + (n,), _f64, p, 0, tuple(ps))
+    value.flags.writeable = False
+    partials.flags.writeable = False
+    return _dual(value, partials, tag)
+
+
+def broadcast_to(array, shape, subok=False):
+    vp = _arrays(array)
+    if vp is None:
+        return None
+    v, p = vp
+    if not (v.flags.c_contiguous and p.flags.c_contiguous):
+        return None
+    shape = (shape,) if type(shape) is int else tuple(shape) if type(shape) in (tuple, list) \
+        else None
+    if shape is None:
+        return None
+    return _broadcast(v, p, shape, array.tag)
+
+
+def broadcast_arrays(*args, subok=False):
+    """NumPy's: an argument already of the broadcast shape is returned as it is,
+    the others broadcast (read-only, as the general path's)."""
+    shapes = []
+    for a in args:
+        if _arrays(a) is None:
+            return None
+        shapes.append(a.value.shape)
+    first = shapes[0] if shapes else None
+    if first is None:
+        return None
+    for s in shapes:
+        if s != first:
+            break
+    else:
+        return tuple(args)
+    shape = _broadcast_shape(shapes)
+    if shape is None:
+        return None
+    out = []
+    for a, s in zip(args, shapes):
+        if s == shape:
+            out.append(a)
+            continue
+        v, p = a.value, a._p
+        if not (v.flags.c_contiguous and p.flags.c_contiguous):
+            return None
+        b = _broadcast(v, p, shape, a.tag)
+        if b is None:
+            return None
+        out.append(b)
+    return tuple(out)
+
+
+def _broadcast_shape(shapes):
+    """NumPy's broadcast shape of ``shapes``, or ``None`` where they do not broadcast."""
+    nd = max(len(s) for s in shapes)
+    out = [1] * nd
+    for s in shapes:
+        for i, size in enumerate(s, nd - len(s)):
+            if size != 1:
+                if out[i] == 1:
+                    out[i] = size
+                elif out[i] != size:
+                    return None
+    return tuple(out)
+
+
+def flip(m, axis=None):
+    vp = _arrays(m)
+    if vp is None:
+        return None
+    v, p = vp
+    nd = v.ndim
+    if axis is None:
+        index = _FLIP_ALL[nd]
+    elif type(axis) is int and -nd <= axis < nd:
+        index = _FLIP_AT[axis % nd]
+    else:
+        return None
+    return _dual(v[index], p[index], m.tag)
+
+
+def fliplr(m):
+    vp = _arrays(m)
+    if vp is None or vp[0].ndim < 2:
+        return None
+    v, p = vp
+    index = _FLIP_AT[1]
+    return _dual(v[index], p[index], m.tag)
+
+
+def flipud(m):
+    vp = _arrays(m)
+    if vp is None or not vp[0].ndim:
+        return None
+    v, p = vp
+    return _dual(v[::-1], p[::-1], m.tag)
+
+
+def rot90(m, k=1, axes=(0, 1)):
+    """NumPy's rot90 for an int ``k`` and two distinct int axes: a flip and a swap of
+    the two axes, in NumPy's order."""
+    vp = _arrays(m)
+    if vp is None or type(k) is not int or type(axes) not in (tuple, list) or len(axes) != 2:
+        return None
+    v, p = vp
+    nd = v.ndim
+    a0, a1 = axes
+    if type(a0) is not int or type(a1) is not int or not (-nd <= a0 < nd and -nd <= a1 < nd):
+        return None
+    a0, a1 = a0 % nd, a1 % nd
+    if a0 == a1:
+        return None                               # NumPy's error: the general path
+    k %= 4
+    if k == 0:
+        return _dual(v[:], p[:], m.tag)
+    if k == 2:
+        index = _FLIP_TWO[a0, a1]
+        return _dual(v[index], p[index], m.tag)
+    index = _FLIP_AT[a1]
+    if k == 1:                                    # transpose(flip(m, a1), swapped)
+        return _dual(v[index].swapaxes(a0, a1), p[index].swapaxes(a0, a1), m.tag)
+    return _dual(v.swapaxes(a0, a1)[index], p.swapaxes(a0, a1)[index], m.tag)
+
+
+def real(val):
+    """The real part of a real dual: its own value and partials (NumPy's ``v.real``
+    of a real array is ``v``)."""
+    vp = _arrays(val)
+    if vp is None:
+        return None
+    return _dual(vp[0].real, vp[1], val.tag)
+
+
+def diagonal(a, offset=0, axis1=0, axis2=1):
+    vp = _arrays(a)
+    if vp is None:
+        return None
+    v, p = vp
+    value = v.diagonal(offset, axis1, axis2)     # NumPy checks the axes
+    nd = v.ndim
+    # the partials' diagonal axis comes last: swapped before the directions
+    return _dual(value, p.diagonal(offset, axis1 % nd, axis2 % nd).swapaxes(-1, -2), a.tag)
+
+
+def atleast_1d(*arys):
+    if len(arys) != 1 or _arrays(arys[0]) is None:
+        return None
+    return arys[0]                                # 1-d or more: itself, as NumPy
+
+
+def atleast_2d(*arys):
+    if len(arys) != 1:
+        return None
+    a = arys[0]
+    vp = _arrays(a)
+    if vp is None:
+        return None
+    v, p = vp
+    if v.ndim >= 2:
+        return a
+    return _dual(v[None], p[None], a.tag)         # NumPy's ary[np.newaxis, :]
+
+
+def atleast_3d(*arys):
+    if len(arys) != 1:
+        return None
+    a = arys[0]
+    vp = _arrays(a)
+    if vp is None:
+        return None
+    v, p = vp
+    nd = v.ndim
+    if nd >= 3:
+        return a
+    if nd == 1:                                   # NumPy's ary[np.newaxis, :, np.newaxis]
+        return _dual(v[None, :, None], p[None, :, None], a.tag)
+    return _dual(v[:, :, None], p[:, :, None], a.tag)
+
+
+def _pieces(a, indices_or_sections, axis, equal):
+    """``np.split`` (``equal``) and ``np.array_split`` of a dual along an int axis, by
+    an int number of sections or a list or tuple of int indices: each piece the same
+    slice of value and partials (NumPy slices the axis swapped to the front and
+    swaps it back, which is that slice)."""
+    vp = _arrays(a)
+    if vp is None or type(axis) is not int:
+        return None
+    v, p = vp
+    nd = v.ndim
+    if not -nd <= axis < nd:
+        return None
+    ax = axis % nd
+    total = v.shape[ax]
+    sections = indices_or_sections
+    if type(sections) is int:
+        if sections <= 0:
+            return None
+        each, extras = divmod(total, sections)
+        if equal and extras:
+            return None                           # NumPy's error: the general path
+        bounds = [0]
+        for i in range(sections):
+            bounds.append(bounds[-1] + each + (i < extras))
+    elif type(sections) in (list, tuple) and all(type(i) is int for i in sections):
+        bounds = [0, *sections, total]
+    else:
+        return None
+    head = (_ALL,) * ax
+    tag = a.tag
+    out = []
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        index = head + (slice(start, stop),)
+        out.append(_dual(v[index], p[index], tag))
+    return out
+
+
+def split(ary, indices_or_sections, axis=0):
+    return _pieces(ary, indices_or_sections, axis, True)
+
+
+def array_split(ary, indices_or_sections, axis=0):
+    return _pieces(ary, indices_or_sections, axis, False)
+
+
+FUNCTIONS = {np.reshape: reshape, np.ravel: ravel, np.transpose: transpose,
+             np.permute_dims: transpose, np.matrix_transpose: matrix_transpose,
+             np.swapaxes: swapaxes, np.moveaxis: moveaxis, np.squeeze: squeeze,
+             np.expand_dims: expand_dims, np.broadcast_to: broadcast_to,
+             np.broadcast_arrays: broadcast_arrays, np.flip: flip, np.fliplr: fliplr,
+             np.flipud: flipud, np.rot90: rot90, np.real: real, np.diagonal: diagonal,
+             np.atleast_1d: atleast_1d, np.atleast_2d: atleast_2d, np.atleast_3d: atleast_3d,
+             np.split: split, np.array_split: array_split}
+
+
+# ---- the dual's view methods ---------------------------------------------------------
+def _T(self):
+    r = transpose(self)
+    return np.transpose(self) if r is None else r
+
+
+def _mT(self):
+    r = matrix_transpose(self)
+    return np.matrix_transpose(self) if r is None else r
+
+
+def _reshape(self, *shape, order="C"):
+    """``np.reshape(d, shape, order=order)``, as ``ndarray.reshape``."""
+    if len(shape) == 1 and not isinstance(shape[0], int):
+        shape = shape[0]
+    r = reshape(self, shape, order)
+    return np.reshape(self, shape, order=order) if r is None else r
+
+
+def _ravel(self, order="C"):
+    """``np.ravel(d, order)``, as ``ndarray.ravel``."""
+    r = ravel(self, order)
+    return np.ravel(self, order) if r is None else r
+
+
+def _transpose(self, *axes):
+    """``np.transpose(d, axes)``, as ``ndarray.transpose``."""
+    if len(axes) == 1 and not isinstance(axes[0], int):
+        axes = axes[0]
+    axes = axes or None
+    r = transpose(self, axes)
+    return np.transpose(self, axes) if r is None else r
+
+
+def _swapaxes(self, axis1, axis2):
+    """``np.swapaxes(d, axis1, axis2)``, as ``ndarray.swapaxes``."""
+    r = swapaxes(self, axis1, axis2)
+    return np.swapaxes(self, axis1, axis2) if r is None else r
+
+
+def _squeeze(self, axis=None):
+    """``np.squeeze(d, axis)``, as ``ndarray.squeeze``."""
+    r = squeeze(self, axis)
+    return np.squeeze(self, axis) if r is None else r
+
+
+def _diagonal(self, offset=0, axis1=0, axis2=1):
+    """``np.diagonal(d, offset, axis1, axis2)``, as ``ndarray.diagonal``."""
+    r = diagonal(self, offset, axis1, axis2)
+    return np.diagonal(self, offset, axis1, axis2) if r is None else r
+
+
+def install():
+    """Fill ``VIEWS`` and put the view methods on ``ArrayDual`` (after
+    ``_array``'s generated methods: ``swapaxes``, ``squeeze`` and ``diagonal``
+    replace theirs)."""
+    VIEWS.update(FUNCTIONS)
+    ArrayDual.T = property(_T, doc="The transposed dual, as ``np.transpose(d)``.")
+    ArrayDual.mT = property(_mT, doc="The transpose of the last two axes, as "
+                                     "``np.matrix_transpose``.")
+    for name, method in (("reshape", _reshape), ("ravel", _ravel), ("transpose", _transpose),
+                         ("swapaxes", _swapaxes), ("squeeze", _squeeze),
+                         ("diagonal", _diagonal)):
+        method.__name__ = method.__qualname__ = name
+        setattr(ArrayDual, name, method)
+
+
+install()

@@ -18,7 +18,7 @@ import pytest
 import dualgrad as dg
 from dualgrad import backend
 from dualgrad.dispatch._functions import dispatch
-from dualgrad.dual import _views
+from dualgrad.dual import _views, make_array
 from dualgrad.testing import numerical_jacobian
 
 rng = np.random.default_rng(9)
@@ -182,6 +182,7 @@ WRITES = {
     "split": (lambda y: np.split(y, 2, axis=1)[1], lambda v: v.__imul__(v)),
     "array_split": (lambda y: np.array_split(y, [1, 5])[1], lambda v: v.__setitem__(0, v[1] ** 2)),
     "broadcast_arrays": (lambda y: np.broadcast_arrays(y, y * 2.0)[0], lambda v: v.__imul__(v)),
+    "none_index": (lambda y: y[None], lambda v: v.__setitem__((0, 1), v[0, 2] * v[0, 0])),
 }
 
 
@@ -259,6 +260,19 @@ def test_nested_and_complex_duals_take_the_general_path():
     z = dg.Dual(X + 1j * X, np.ones((3, 4, 1)) + 0j)
     assert _views.transpose(z) is None
     np.testing.assert_array_equal(np.transpose(z).value, (X + 1j * X).T)
+
+
+def test_a_lifted_scalar_takes_the_general_path():
+    """Dispatch lifts scalar duals to 0-d array duals (``np.hstack`` of a slogdet's
+    pair): views of those are the general path's, which gives 0-d results back as
+    scalar duals."""
+    d0 = make_array(np.array(2.0), np.arange(3.0), 0)
+    for func in (_views.atleast_1d, _views.atleast_2d, _views.atleast_3d, _views.ravel,
+                 _views.transpose, _views.real, _views.flip, _views.squeeze):
+        assert func(d0) is None
+    assert np.atleast_1d(d0).shape == (1,) and np.atleast_3d(d0).shape == (1, 1, 1)
+    y = dg.jacobian(lambda x: np.hstack([x[:1], np.sum(x * x)]), np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(y, [[1.0, 0.0], [2.0, 4.0]])
 
 
 def test_an_escaped_dual_raises_through_the_views():

@@ -324,7 +324,7 @@ class ArrayDual(Dual):
                             c[index] = e
                         return e
                     return make_scalar(value.item(index), partials[index], self.tag)
-        if type(index) is slice:                # x[1:], x[:-1]: the same slice of both
+        if type(index) is slice or index is None:    # x[1:], x[None]: the same of both
             return make(self.value[index], partials[index], self.tag)
         _check_index(index)
         value = self.value[index]

@@ -45,16 +45,18 @@ _BACK = slice(None, None, -1)
 
 
 def _arrays(a):
-    """``(value, partials)`` of a plain array dual of a running call, or ``None``.
-    Pending partials (the fused engine's) are computed and kept, as the ``partials``
-    property does for dualgrad's own readers."""
+    """``(value, partials)`` of a plain array dual of a running call, or ``None``
+    (also for a 0-d array dual: dispatch lifts scalar duals to those, and its general
+    path turns 0-d results back into scalar duals).  Pending partials (the fused
+    engine's) are computed and kept, as the ``partials`` property does for dualgrad's
+    own readers."""
     if type(a) is not ArrayDual or a.tag not in LIVE:
         return None
     v, p = a.value, a._p
     if type(p) is _Deferred:
         p = a._p = _concrete(p)
     if type(v) is not np.ndarray or type(p) is not np.ndarray or v.dtype is not _f64 or \
-            p.dtype is not _f64:
+            p.dtype is not _f64 or not v.ndim:
         return None
     return v, p
 
@@ -105,9 +107,9 @@ _MOVES = _Indices(_moved)
 
 
 # ---- the functions (NumPy's signatures) ----------------------------------------------
-def reshape(a, shape, order="C", *, copy=None):
+def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
     vp = _arrays(a)
-    if vp is None or copy is not None:
+    if vp is None or shape is None or copy is not None:
         return None
     v, p = vp
     if order == "C":
@@ -217,6 +219,9 @@ def _broadcast(v, p, shape, tag):
     extra = len(shape) - v.ndim
     if extra < 0 or not v.size:
         return None
+    for want in shape:
+        if type(want) is not int or want < 0:
+            return None                           # NumPy's error: the general path
     vs = [0] * extra
     ps = [0] * extra
     for size, want, vstride, pstride in zip(v.shape, shape[extra:], v.strides, p.strides):
@@ -228,9 +233,6 @@ def _broadcast(v, p, shape, tag):
             ps.append(0)
         else:
             return None                           # NumPy's error: the general path
-    for want in shape[:extra]:
-        if type(want) is not int or want < 0:
-            return None
     n = p.shape[-1]
     ps.append(p.strides[-1])
     value = np.ndarray(shape, _f64, v, 0, tuple(vs))

@@ -27,8 +27,8 @@ N_DIR = 3
 
 def _dual(shape, layout="C"):
     """A dual of ``shape`` (float64 arrays of its own); ``layout``: "C", "T" (the
-    transpose of a C-contiguous dual: F-contiguous), "strided" (every other element,
-    reversed), "readonly"."""
+    transpose of a C-contiguous dual: an F-contiguous value), "F" (value and partials
+    in Fortran order), "strided" (every other element, reversed), "readonly"."""
     if layout == "T":
         d = _dual(shape[::-1])
         return d.T
@@ -37,6 +37,8 @@ def _dual(shape, layout="C"):
         index = tuple(slice(None, None, -2) for _ in shape)
         return big[index]
     d = dg.Dual(rng.uniform(0.5, 1.5, shape), rng.standard_normal(shape + (N_DIR,)))
+    if layout == "F":                     # both arrays in Fortran order (Dual keeps it)
+        return dg.Dual(np.asfortranarray(d.value), np.asfortranarray(d.partials))
     if layout == "readonly":
         d.value.flags.writeable = False
         d.partials.flags.writeable = False
@@ -99,7 +101,7 @@ for _k in range(-1, 5):
 # cases the lean path leaves to the general path on a C-contiguous operand
 GENERAL = {"reshape_A", "reshape_F", "reshape_to_0d", "ravel_F", "ravel_A", "moveaxis_tuples",
            "squeeze_to_0d", "expand_dims_tuple", "flip_tuple"}
-LAYOUTS = ["C", "T", "strided", "readonly"]
+LAYOUTS = ["C", "F", "T", "strided", "readonly"]
 
 
 def _pieces(r):
@@ -156,6 +158,8 @@ def test_lean_views_match_numpy_and_the_general_path(name, layout):
     if layout == "C":
         lean = _views.FUNCTIONS[func](d, *args, **kwargs)
         assert (lean is None) == (name in GENERAL)
+    if layout == "F" and name == "reshape_F" or layout == "C" and name == "reshape":
+        assert _views.reshape(d, *args, **kwargs) is not None    # the lean orders ran
 
 
 # ---- writes through the views --------------------------------------------------------

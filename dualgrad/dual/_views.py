@@ -34,7 +34,7 @@ from .. import backend
 from ._array import VIEWS, ArrayDual
 from ._base import LIVE
 
-__all__ = ["install"]
+__all__ = ["FUNCTIONS", "install"]
 
 _new = object.__new__
 _f64 = np.dtype(np.float64)
@@ -107,7 +107,10 @@ _MOVES = _Indices(_moved)
 
 
 # ---- the functions (NumPy's signatures) ----------------------------------------------
+# Each takes the NumPy function's arguments and returns the view, or ``None`` (the
+# general path), having changed nothing but a pending ``_p`` computed.
 def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
+    """``np.reshape``: C order of C-contiguous arrays, F order of F-contiguous ones."""
     vp = _arrays(a)
     if vp is None or shape is None or copy is not None:
         return None
@@ -127,6 +130,7 @@ def reshape(a, shape=None, order="C", *, newshape=None, copy=None):
 
 
 def ravel(a, order="C"):
+    """``np.ravel`` in C order of C-contiguous arrays."""
     vp = _arrays(a)
     if vp is None or order != "C":
         return None
@@ -138,6 +142,7 @@ def ravel(a, order="C"):
 
 
 def transpose(a, axes=None):
+    """``np.transpose`` and ``np.permute_dims``."""
     vp = _arrays(a)
     if vp is None:
         return None
@@ -150,6 +155,7 @@ def transpose(a, axes=None):
 
 
 def matrix_transpose(x):
+    """``np.matrix_transpose``: the last two value axes swapped."""
     vp = _arrays(x)
     if vp is None or vp[0].ndim < 2:
         return None
@@ -158,6 +164,7 @@ def matrix_transpose(x):
 
 
 def swapaxes(a, axis1, axis2):
+    """``np.swapaxes``."""
     vp = _arrays(a)
     if vp is None:
         return None
@@ -168,6 +175,7 @@ def swapaxes(a, axis1, axis2):
 
 
 def moveaxis(a, source, destination):
+    """``np.moveaxis`` of one int axis (tuples: the general path)."""
     vp = _arrays(a)
     if vp is None or type(source) is not int or type(destination) is not int:
         return None
@@ -180,6 +188,8 @@ def moveaxis(a, source, destination):
 
 
 def squeeze(a, axis=None):
+    """``np.squeeze``: the value's axes of length 1 (explicit for the partials, whose
+    directions axis may have length 1 too)."""
     vp = _arrays(a)
     if vp is None:
         return None
@@ -201,6 +211,7 @@ def squeeze(a, axis=None):
 
 
 def expand_dims(a, axis):
+    """``np.expand_dims`` of one int axis."""
     vp = _arrays(a)
     if vp is None or type(axis) is not int:
         return None
@@ -243,6 +254,7 @@ def _broadcast(v, p, shape, tag):
 
 
 def broadcast_to(array, shape, subok=False):
+    """``np.broadcast_to`` of C-contiguous arrays."""
     vp = _arrays(array)
     if vp is None:
         return None
@@ -305,6 +317,7 @@ def _broadcast_shape(shapes):
 
 
 def flip(m, axis=None):
+    """``np.flip`` of every axis or of one int axis."""
     vp = _arrays(m)
     if vp is None:
         return None
@@ -320,6 +333,7 @@ def flip(m, axis=None):
 
 
 def fliplr(m):
+    """``np.fliplr``."""
     vp = _arrays(m)
     if vp is None or vp[0].ndim < 2:
         return None
@@ -329,6 +343,7 @@ def fliplr(m):
 
 
 def flipud(m):
+    """``np.flipud``."""
     vp = _arrays(m)
     if vp is None or not vp[0].ndim:
         return None
@@ -372,6 +387,7 @@ def real(val):
 
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
+    """``np.diagonal``: read-only, as NumPy's."""
     vp = _arrays(a)
     if vp is None:
         return None
@@ -383,12 +399,14 @@ def diagonal(a, offset=0, axis1=0, axis2=1):
 
 
 def atleast_1d(*arys):
+    """``np.atleast_1d`` of one dual."""
     if len(arys) != 1 or _arrays(arys[0]) is None:
         return None
     return arys[0]                                # 1-d or more: itself, as NumPy
 
 
 def atleast_2d(*arys):
+    """``np.atleast_2d`` of one dual."""
     if len(arys) != 1:
         return None
     a = arys[0]
@@ -402,6 +420,7 @@ def atleast_2d(*arys):
 
 
 def atleast_3d(*arys):
+    """``np.atleast_3d`` of one dual."""
     if len(arys) != 1:
         return None
     a = arys[0]
@@ -455,13 +474,16 @@ def _pieces(a, indices_or_sections, axis, equal):
 
 
 def split(ary, indices_or_sections, axis=0):
+    """``np.split``."""
     return _pieces(ary, indices_or_sections, axis, True)
 
 
 def array_split(ary, indices_or_sections, axis=0):
+    """``np.array_split``."""
     return _pieces(ary, indices_or_sections, axis, False)
 
 
+# NumPy function -> its lean form here (``install`` puts them into ``VIEWS``)
 FUNCTIONS = {np.reshape: reshape, np.ravel: ravel, np.transpose: transpose,
              np.permute_dims: transpose, np.matrix_transpose: matrix_transpose,
              np.swapaxes: swapaxes, np.moveaxis: moveaxis, np.squeeze: squeeze,
@@ -474,11 +496,13 @@ FUNCTIONS = {np.reshape: reshape, np.ravel: ravel, np.transpose: transpose,
 
 # ---- the dual's view methods ---------------------------------------------------------
 def _T(self):
+    """``d.T``."""
     r = transpose(self)
     return np.transpose(self) if r is None else r
 
 
 def _mT(self):
+    """``d.mT``."""
     r = matrix_transpose(self)
     return np.matrix_transpose(self) if r is None else r
 

@@ -22,6 +22,7 @@ import operator
 import mpmath as mp
 import numpy as np
 import pytest
+import scipy.special as sc
 
 import _oracles
 import dualgrad as dg
@@ -431,3 +432,196 @@ def test_ive_keeps_its_second_derivative_for_large_orders(point):
 def test_second_derivatives_in_the_tails(f, x, second):
     got = dg.hessian(lambda v: f(v[0]), np.array([x]))[0, 0]
     _oracles.assert_close(got, second(x), f"{f.__name__}''({x})", rtol=1e-14)
+
+
+# ---- stop 27 (rules9): order-1 Bessel rows by recurrence, second derivatives kept -------
+
+def _bessel_oracle(name, x, order):
+    """d^order/dx^order of scipy.special.<name> at ``x`` in mpmath (60 digits), from
+    identities of its own (J1' = (J0 - J2) / 2, J1'' = (J3 - 3 J1) / 4, as Y; I1' =
+    (I0 + I2) / 2, I1'' = (3 I1 + I3) / 4; K1' = -K0 - K1 / x; i1e = e**-|x| I1)."""
+    with mp.workdps(60):
+        x = mp.mpf(x)
+        J = {"j1": mp.besselj, "y1": mp.bessely}.get(name)
+        if J is not None:
+            return float((J(0, x) - J(2, x)) / 2 if order == 1 else (J(3, x) - 3 * J(1, x)) / 4)
+        if name == "k1":
+            K0, K1 = mp.besselk(0, x), mp.besselk(1, x)
+            return float(-K0 - K1 / x if order == 1 else K1 + (K0 + K1 / x) / x + K1 / x ** 2)
+        i = lambda v: mp.besseli(v, x)                              # noqa: E731
+        d1, d2 = (i(0) + i(2)) / 2, (3 * i(1) + i(3)) / 4
+        if name == "i1":
+            return float(d1 if order == 1 else d2)
+        s, e = mp.sign(x), mp.exp(-abs(x))                          # i1e
+        return float(e * (d1 - s * i(1)) if order == 1 else e * (d2 - 2 * s * d1 + i(1)))
+
+
+_BESSEL_POINTS = {
+    "j1": [0.0, 1e-300, 1e-12, 1e-4, 0.3, -0.7, 0.999, 1.0, 1.001, 1.5, 3.0, 7.5, -25.0],
+    "y1": [1e-100, 1e-8, 0.01, 0.3, 0.999, 1.001, 2.0, 7.5, 25.0],
+    "i1": [0.0, 1e-300, 1e-12, 1e-4, 0.3, -0.7, 0.999, -1.0, 1.001, 1.5, 5.0, 20.0, 700.0],
+    "i1e": [0.0, 1e-300, -1e-12, 1e-4, 0.3, -0.7, 0.999, 1.001, 25.0, -1e4],
+    "k1": [1e-100, 1e-8, 0.01, 0.3, 0.999, 1.001, 2.0, 7.5, 100.0, 700.0]}
+_BESSEL_CASES = [(n, x) for n, pts in _BESSEL_POINTS.items() for x in pts]
+
+
+def test_order_one_bessel_rows_use_no_real_order_function():
+    """j1, y1, i1, k1 and i1e differentiate by recurrence with the order-0 functions
+    (Cephes): the real-order jv/yv/iv/kv/ive (AMOS) cost 4-70 times the function (y1's
+    row was 70x y1 at N = 1e5 with yv(2.0, x))."""
+    slow = {"sc.jv", "sc.yv", "sc.iv", "sc.kv", "sc.ive"}
+    for name in ("j1", "y1", "i1", "k1", "i1e"):
+        rule = next(r for r in SMOOTH if r.name == name)
+        assert not rule.exprs[0].calls & slow, (name, rule.exprs[0].calls & slow)
+
+
+@pytest.mark.parametrize("name, x", _BESSEL_CASES, ids=[f"{n}{x}" for n, x in _BESSEL_CASES])
+def test_order_one_bessel_first_derivatives(name, x):
+    """Within 4e-15 of mpmath on every path, from x = 0 (J1'(0) = I1'(0) = 1/2) and
+    1e-300 to the tails (k1'(700) was 2x off by kv(2.0, 700)'s underflow)."""
+    rule = next(r for r in SMOOTH if r.name == name)
+    want = [_bessel_oracle(name, x, 1)]
+    for path, got in _each_path(rule, (x,), (0,)):
+        _oracles.assert_close(got, want, f"{name}'({x}) on {path}", rtol=4e-15)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("name, x", _BESSEL_CASES, ids=[f"{n}{x}" for n, x in _BESSEL_CASES])
+def test_order_one_bessel_second_derivatives(name, x, engine):
+    """The Hessian differentiates the row's expression: the recurrence's derivative
+    (J1' - J1 / x) / x cancels near 0, so there the rows take J1' and I1''s series (was
+    exact at 1e-300 for J1'' = -3x/8; I1''(1e-300) was 1/3 off with iv(2.0, x) and
+    K1''(700) 1/2 off with kv(2.0, x))."""
+    f = getattr(sc, name)
+    with dg.engine(engine):
+        got = dg.hessian(lambda v: f(v[0]), np.array([x]))[0, 0]
+    _oracles.assert_close(got, _bessel_oracle(name, x, 2), f"{name}''({x}), {engine}",
+                          rtol=4e-15)
+
+
+# Second derivatives of the factored forms near 0 (they cancel: -(1 + x) + (1 - x)),
+# closed forms in mpmath
+_SECOND = {np.arcsin: lambda x: x / (1 - x * x) ** 1.5,
+           np.arccos: lambda x: -x / (1 - x * x) ** 1.5,
+           np.arctanh: lambda x: 2 * x / (1 - x * x) ** 2}
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("f", list(_SECOND), ids=lambda f: f.__name__)
+@pytest.mark.parametrize("x", [1e-300, 1e-12, -3e-8, 1e-4, 0.3, -0.4999, 0.5, 0.51, 0.9,
+                               1 - 1e-8])
+def test_inverse_trig_second_derivatives_near_zero(f, x, engine):
+    """arcsin''(1e-12) was 9e-5 off (1e-300: 0 for 1e-300)."""
+    with mp.workdps(60):
+        want = float(_SECOND[f](mp.mpf(x)))
+    with dg.engine(engine):
+        got = dg.hessian(lambda v: f(v[0]), np.array([x]))[0, 0]
+    _oracles.assert_close(got, want, f"{f.__name__}''({x}), {engine}", rtol=1e-14)
+
+
+@pytest.mark.parametrize("f", [np.arcsin, np.arccos, np.arctanh], ids=lambda f: f.__name__)
+@pytest.mark.parametrize("z", [1e-9 + 2e-9j, 0.3 - 0.1j, 0.2 + 5j, -3.0 + 0.5j, 1e200j])
+def test_inverse_trig_complex_derivatives_across_the_switch(f, z):
+    """Complex values inside and outside the disc |z| < 1/2 where the rows switch form:
+    first derivatives against mpmath's (arcsin' = 1 / sqrt(1 - z**2), principal)."""
+    with mp.workdps(60):
+        Z = mp.mpc(z)
+        want = {np.arcsin: 1 / mp.sqrt(1 - Z * Z), np.arccos: -1 / mp.sqrt(1 - Z * Z),
+                np.arctanh: 1 / (1 - Z * Z)}[f]
+        want = complex(want)
+    got = complex(np.asarray(f(dg.Dual(np.array([z]), np.ones((1, 1)))).partials)[0, 0])
+    assert abs(got - want) <= 1e-14 * abs(want), (f.__name__, z, got, want)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("point", [(1.0, 1e-8), (1e-8, -1.0), (3.0, 4.0), (-2.0, 1e-5),
+                                   (1e200, 1e180), (1e-300, 3e-290), (0.0, 2.0), (1.0, 1.0),
+                                   (-3.0, 3.0)])
+def test_hypot_hessian_at_unequal_arguments(point, engine):
+    """d2/dx2 of x / out cancelled where |y| << |x| (1 / out - (x / out)**2 / out: no
+    digit at (1, 1e-8)); closed forms y**2 / r**3, -xy / r**3, x**2 / r**3."""
+    with mp.workdps(60):
+        x, y = map(mp.mpf, point)
+        r3 = mp.sqrt(x * x + y * y) ** 3
+        want = np.array([[float(y * y / r3), float(-x * y / r3)],
+                         [float(-x * y / r3), float(x * x / r3)]])
+    with dg.engine(engine):
+        got = dg.hessian(lambda v: np.hypot(v[0], v[1]), np.array(point))
+    np.testing.assert_allclose(got, want, rtol=1e-14, err_msg=f"hypot{point}, {engine}")
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("f, point", [
+    (lambda v: np.tanh(v[0]), (720.0,)), (lambda v: np.tanh(v[0]), (-1000.0,)),
+    (lambda v: np.tanh(v[0]), (1e300,)),
+    (lambda v: np.logaddexp(v[0], v[1]), (800.0, 0.0)),
+    (lambda v: np.logaddexp(v[0], v[1]), (-1000.0, 1000.0)),
+    (lambda v: np.logaddexp2(v[0], v[1]), (1100.0, 0.0)),
+    (lambda v: sc.log_ndtr(v[0]), (40.0,)), (lambda v: sc.log_ndtr(v[0]), (1e10,))],
+    ids=["tanh720", "tanh-1000", "tanh1e300", "logaddexp800", "logaddexp-1000,1000",
+         "logaddexp2_1100", "log_ndtr40", "log_ndtr1e10"])
+def test_second_derivatives_that_underflow_are_zero_not_nan(f, point, engine):
+    """Every exact entry is below 1e-308 here (2 sech**2 tanh, p (1 - p) with p =
+    e**-800, phi(x) x / Phi(x)): 0, where an overflowing intermediate (cosh, exp, erfcx)
+    made the derivative of 1 / inf NaN."""
+    with dg.engine(engine):
+        got = dg.hessian(f, np.array(point))
+    assert np.all(got == 0.0), got
+
+
+def _log_ndtr_second(x):
+    """(log Phi)'' = -x r - r**2 with r = phi / Phi (mpmath's diff of log(ncdf) steps
+    through log(1) = 0 at x = 30)."""
+    r = mp.npdf(x) / mp.ncdf(x)
+    return -x * r - r * r
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("f, x, second", [
+    (np.tanh, 30.0, lambda x: -2 * mp.tanh(x) / mp.cosh(x) ** 2),
+    (np.tanh, -24.9, lambda x: -2 * mp.tanh(x) / mp.cosh(x) ** 2),
+    (np.tanh, 25.1, lambda x: -2 * mp.tanh(x) / mp.cosh(x) ** 2),
+    (np.tanh, 400.0, lambda x: -2 * mp.tanh(x) / mp.cosh(x) ** 2),
+    (sc.log_ndtr, 30.0, _log_ndtr_second), (sc.log_ndtr, 5.0, _log_ndtr_second),
+    (sc.log_ndtr, -5.0, _log_ndtr_second)],
+    ids=["tanh30", "tanh-24.9", "tanh25.1", "tanh400", "log_ndtr30", "log_ndtr5",
+         "log_ndtr-5"])
+def test_second_derivatives_in_the_upper_tails(f, x, second, engine):
+    """log_ndtr''(30) is -4.4e-195: it was -0 (an overflowing erfcx's reciprocal);
+    tanh'' beyond the switch to 4 e**-2|x|.  log_ndtr's condition number is ~x**2 there
+    (900 at 30), so 1e-12."""
+    with mp.workdps(60):
+        want = float(second(mp.mpf(x)))
+    with dg.engine(engine):
+        got = dg.hessian(lambda v: f(v[0]), np.array([x]))[0, 0]
+    _oracles.assert_close(got, want, f"{f.__name__}''({x}), {engine}", rtol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("point", [(800.0, 0.0), (1.0, -3.0), (-3.0, 1.0), (2.5, 2.5)])
+def test_logaddexp_first_and_second_derivatives(point, engine):
+    """p = 1 / (1 + e**(y - x)): gradient (p, 1 - p), Hessian p (1 - p) [[1, -1], [-1, 1]]
+    (mpmath), on both sides of the switch x >= y."""
+    with mp.workdps(60):
+        x, y = map(mp.mpf, point)
+        p = 1 / (1 + mp.exp(y - x))
+        g = [float(p), float(1 - p)]
+        h = float(p * (1 - p))
+    with dg.engine(engine):
+        f = lambda v: np.logaddexp(v[0], v[1])          # noqa: E731
+        np.testing.assert_allclose(dg.grad(f)(np.array(point)), g, rtol=1e-15)
+        np.testing.assert_allclose(dg.hessian(f, np.array(point)), [[h, -h], [-h, h]],
+                                   rtol=1e-14)
+
+
+@pytest.mark.parametrize("point, want", [
+    ((np.inf, 1.0), (0.0, 0.0)), ((-np.inf, 2.0), (0.0, 0.0)), ((1.0, np.inf), (0.0, 0.0)),
+    ((-1.0, -np.inf), (0.0, 0.0)), ((np.inf, np.inf), (np.nan, np.nan)),
+    ((np.nan, 1.0), (np.nan, np.nan)), ((1.0, np.nan), (np.nan, np.nan))])
+def test_arctan2_at_infinite_arguments(point, want):
+    """d/dx = y / (x**2 + y**2) is inf / inf at y = +-inf: its limit 1 / y, 0 where x
+    is finite (it was NaN); NaN stays NaN, and at (inf, inf) the limit depends on the
+    path."""
+    rule = next(r for r in SMOOTH if r.name == "arctan2")
+    for path, got in _each_path(rule, point, (0, 1)):
+        np.testing.assert_array_equal(got, want, err_msg=f"arctan2{point} on {path}")

@@ -110,7 +110,7 @@ _GUARDED = {"tan": (-_INF, _INF),
 
 # The names an expression's :meth:`Expr.scalar_source` uses besides its arguments.
 SCALAR_NAMESPACE = {"math": math, "_sign": _sign, "_floor_divide": _floor_divide,
-                    "_float_power": _float_power,
+                    "_float_power": _float_power, "abs": abs,
                     **{f"_np_{name}": _inside(getattr(np, name), lo, hi)
                        for name, (lo, hi) in _GUARDED.items()}}
 
@@ -128,11 +128,13 @@ FUNCTIONS = {
     "np.sin": _Fn(1, "math.sin"), "np.cos": _Fn(1, "math.cos"),
     **{f"np.{name}": _Fn(1, f"_np_{name}") for name in _GUARDED},
     "np.real": _Fn(1), "np.conjugate": _Fn(1),
-    "np.absolute": _Fn(1),
+    # abs of a float is exact, as NumPy's absolute is, in numba too (kernels and the
+    # scalar twins see floats only: a complex value takes NumPy's path)
+    "np.absolute": _Fn(1, "abs", True),
     "np.float_power": _Fn(2, "_float_power"), "np.floor_divide": _Fn(2, "_floor_divide"),
     "np.ldexp": _Fn(2, "math.ldexp"), "np.copysign": _Fn(2, "math.copysign"),
     **{f"sc.{name}": _Fn(1) for name in (
-        "expit", "erfcx", "digamma", "gammaln", "j0", "j1", "y0", "y1", "i0", "i1", "i0e", "i1e",
+        "expit", "erfcx", "ndtr", "digamma", "gammaln", "j0", "j1", "y0", "y1", "i0", "i1", "i0e", "i1e",
         "k0", "k1")},
     **{f"sc.{name}": _Fn(2) for name in (
         "zeta", "jv", "yv", "iv", "ive", "kv", "yn", "betaln")},

@@ -117,6 +117,25 @@ def _ive_slope(order, y, terms=30):
     return f"-(0.5 + {series}) / ({y} * np.sqrt(6.283185307179586 * {y}))"
 
 
+def _bessel1_slope_series(sign, terms=10):
+    """J1'(x) (``sign`` -1) or I1'(x) (``sign`` +1) near 0, a source string: the Taylor
+    series ``sum_k sign**k (2k + 1) / 2 (x / 2)**2k / (k! (k + 1)!)`` in Horner form in
+    ``x * x``.  For |x| < 1 the first omitted term (k = 10) is below 2e-19 relative.
+    The recurrences ``J0 - J1 / x`` and ``I0 - I1 / x`` are exact to rounding there, but
+    their own derivative, ``(J1' - J1 / x) / x`` through the quotient rule, cancels as x
+    falls (J1' and J1 / x both near 1/2): ~eps / x**2 relative in a second derivative
+    (1e-8 at x = 1e-4, 6e-15 at 0.58), so below 1 the series, whose derivative is its
+    own term by term."""
+    from fractions import Fraction          # (not at import: scipy's rows are made on first use)
+    from math import factorial
+    coeffs = [float(Fraction(sign ** k * (2 * k + 1), 2 * 4 ** k * factorial(k) * factorial(k + 1)))
+              for k in range(terms)]
+    series = repr(coeffs[-1])
+    for c in reversed(coeffs[:-1]):
+        series = f"{c!r} + x * x * ({series})"
+    return series
+
+
 def where(cond, a, b):
     """``np.where`` that stays a Python scalar for a Python ``bool`` condition."""
     if cond is True or cond is False or type(cond) is np.bool_:
@@ -256,8 +275,16 @@ _TABLE = [
     _smooth(np.log1p, "1.0 / (1.0 + x)", domain=((-0.8, 3.0),)),
     # 1 / (1 + e^(y - x)), not e^(x - out): out rounds to x's ulp for large x (at
     # x = y = 1e15, e^(x - out) gave 0.47 and 1.0 for 0.5 each) and inf - inf is NaN
-    _smooth(np.logaddexp, "1.0 / (1.0 + np.exp(y - x))", "1.0 / (1.0 + np.exp(x - y))"),
-    _smooth(np.logaddexp2, "1.0 / (1.0 + np.exp2(y - x))", "1.0 / (1.0 + np.exp2(x - y))"),
+    # and e^(x - y) / (1 + e^(x - y)) where x < y, the exponent never positive: e^(y - x)
+    # overflowed from y - x ~ 710 (1 / inf is the right 0, but its own derivative, -0 /
+    # inf times inf, was NaN: logaddexp'' at (800, 0)).  -|x - y| spelled with where, not
+    # np.absolute, whose derivative is 0 at the tie x = y (the Hessian there was 0 for 1/4)
+    _smooth(np.logaddexp,
+            "where(x >= y, 1.0, np.exp(x - y)) / (1.0 + np.exp(where(x >= y, y - x, x - y)))",
+            "where(y >= x, 1.0, np.exp(y - x)) / (1.0 + np.exp(where(y >= x, x - y, y - x)))"),
+    _smooth(np.logaddexp2,
+            "where(x >= y, 1.0, np.exp2(x - y)) / (1.0 + np.exp2(where(x >= y, y - x, x - y)))",
+            "where(y >= x, 1.0, np.exp2(y - x)) / (1.0 + np.exp2(where(y >= x, x - y, y - x)))"),
     # ---- trigonometric ----------------------------------------------------------
     _smooth(np.sin, "np.cos(x)"),
     _smooth(np.cos, "-np.sin(x)"),
@@ -269,20 +296,39 @@ _TABLE = [
     # becomes c + 0j, so 1 - x and x + 1 give Im +0 whatever Im x's sign (-0 + 0 = +0) and
     # the derivative took the other side (arcsin(x + 0j)' at x = 1.5 was -0.894j for
     # +0.894j); x - c keeps it (-0 - 0 = -0), and so does negation
-    _smooth(np.arcsin, f"1.0 / {_SQRT_1_XX}", domain=(_I,)),
-    _smooth(np.arccos, f"-1.0 / {_SQRT_1_XX}", domain=(_I,)),
+    # Inside |x| < 1/2 (a disc for complex x, away from the cuts, where the two forms are
+    # one analytic function) 1 - x * x instead: the factored form's own derivative,
+    # -(1 + x) + (1 - x), cancels as x nears 0 (arcsin''(1e-12) was 9e-5 off), and
+    # there 1 - x * x >= 3/4 keeps its bits
+    _smooth(np.arcsin, f"where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), "
+            f"1.0 / {_SQRT_1_XX})", domain=(_I,)),
+    _smooth(np.arccos, f"where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), "
+            f"-1.0 / {_SQRT_1_XX})", domain=(_I,)),
     _smooth(np.arctan, "1.0 / (1.0 + x * x)"),
     # x * x + y * y overflows beyond |x| ~ 1e154 (a zero gradient at 1e200, where it is
     # 5e-201) and underflows below ~1e-154 (inf at 1e-300 for 5e299): there both
     # arguments are scaled by 2**-600 or 2**600 (exact), so the formula keeps its bits
     # wherever it neither overflowed nor underflowed
+    # An infinite argument: y / (x * x + y * y) is inf / inf at y = +-inf, but d/dx is
+    # 1 / y there, 0, where x is finite (x - x: NaN where x is not, the limit depends on
+    # the path; a NaN y stays); likewise d/dy at x = +-inf
     _smooth(np.arctan2,
+            "where(y - y == 0.0, " +
             _unoverflowed("y / (x * x + y * y)", "x * x + y * y", "Y / (X * (X) + Y * (Y))",
-                          tiny=True),
+                          tiny=True) + ", where(y == y, x - x, y))",
+            "where(x - x == 0.0, " +
             _unoverflowed("-x / (x * x + y * y)", "x * x + y * y",
-                          "-(X) / (X * (X) + Y * (Y))", tiny=True), kink="nan at (0, 0)"),
-    _smooth(np.hypot, "where(out == 0.0, 0.0, x / out)",
-            "where(out == 0.0, 0.0, y / out)", kink="0 at (0, 0)"),
+                          "-(X) / (X * (X) + Y * (Y))", tiny=True) + ", where(x == x, y - y, x))",
+            kink="nan at (0, 0)"),
+    # x / out = sign(x) / sqrt(1 + (y / x)**2) where |y| <= |x|: the derivative of x / out,
+    # 1 / out - (x / out)**2 / out, cancels when |y| << |x| (y**2 / out**3, relative error
+    # ~ eps x**2 / y**2: the Hessian's d2/dx2 at (1, 1e-8) had no digit); the ratio's
+    # derivative has one sign.  Where |x| < |y|, (x / out)**2 < 1/2 and x / out keeps it
+    _smooth(np.hypot,
+            "where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), "
+            "np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))",
+            "where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), "
+            "np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))", kink="0 at (0, 0)"),
     _smooth(np.deg2rad, "0.017453292519943295"),
     _smooth(np.rad2deg, "57.29577951308232"),
     _smooth(np.radians, "0.017453292519943295", note="same as deg2rad"),
@@ -292,7 +338,10 @@ _TABLE = [
     _smooth(np.cosh, "np.sinh(x)"),
     # sech(x)**2, not 1 - out**2: out rounds toward 1 as |x| grows and 1 - out**2
     # cancels (8 digits lost at x = 10, all from x = 19, where it gave 0 for 1.7e-17)
-    _smooth(np.tanh, "(1.0 / np.cosh(x)) ** 2.0"),
+    # cosh's argument held at 709 beyond |x| ~ 707 (Re z for complex z): sech**2 is 0
+    # there either way, and its derivative (0, a constant's) no longer meets cosh's
+    # overflow (tanh'' was NaN beyond |x| ~ 710: 1 / inf's derivative times sinh = inf)
+    _smooth(np.tanh, "(1.0 / np.cosh(where(x * x > 500000.0, 709.0, x))) ** 2.0"),
     # x * x overflows beyond |x| ~ 1e154 (a zero derivative at 1e200 for 1e-200): the
     # same scaling as arctan2 (there x * x + 1 is x * x, so sqrt of the scaled square)
     # x * x - -1, not x * x + 1: on the cut (Re x = +-0, |Im x| > 1) Im(x * x) is a signed
@@ -303,7 +352,8 @@ _TABLE = [
     _smooth(np.arccosh, "1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))", domain=((1.2, 4.0),),
             note="sqrt(x - 1) sqrt(x + 1), not sqrt(x * x - 1): the principal branch for "
             "complex x"),
-    _smooth(np.arctanh, "1.0 / ((1.0 - x) * (1.0 + x))", domain=(_I,)),   # as arcsin
+    _smooth(np.arctanh, "where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), "
+            "1.0 / ((1.0 - x) * (1.0 + x)))", domain=(_I,)),   # as arcsin
     # ---- selection ----------------------------------------------------------------
     # TIES below: at a tie the FIRST argument wins, so np.maximum(a, b) at a == b is a.
     # Python's builtin max(a, b) returns a at a tie whatever dualgrad does, so this is
@@ -372,7 +422,10 @@ def _scipy_rules(sc):
         # pdf / cdf = sqrt(2 / pi) / erfcx(-x / sqrt 2), not exp(-x**2 / 2 - out): the
         # difference of two numbers near x**2 / 2 lost digits as x fell (5e-7 relative
         # at x = -1e5, all of them at -1e8)
-        _smooth(sc.log_ndtr, "0.7978845608028654 / sc.erfcx(-0.7071067811865476 * x)"),
+        # for x > 0, pdf / ndtr(x) itself (ndtr >= 1/2 there): erfcx(-x / sqrt 2) overflows
+        # from x ~ 38, and 1 / inf's derivative was NaN (and -0 from x ~ 30 for ~ -1e-195)
+        _smooth(sc.log_ndtr, f"where(x > 0.0, {_1_SQRT2PI} * np.exp(-0.5 * x * x) / sc.ndtr(x), "
+                "0.7978845608028654 / sc.erfcx(-0.7071067811865476 * x))"),
         _smooth(sc.ndtri, "2.5066282746310002 * np.exp(0.5 * out * out)",
                 domain=((0.05, 0.95),)),
         _smooth(sc.gamma, "out * sc.digamma(x)", domain=(_P,)),
@@ -388,15 +441,23 @@ def _scipy_rules(sc):
                 domain=(_U, _P), kink="d/dy is 0 where x = 0"),
         _smooth(sc.entr, "-np.log(x) - 1.0", domain=(_P,)),
         _smooth(sc.j0, "-sc.j1(x)"),
-        _smooth(sc.j1, "0.5 * (sc.j0(x) - sc.jv(2.0, x))"),
+        # the recurrences J1' = J0 - J1 / x, Y1' = Y0 - Y1 / x, I1' = I0 - I1 / x,
+        # K1' = -K0 - K1 / x with Cephes' fast order-0 and -1 functions, not
+        # (J0 - J2) / 2 with the real-order jv/yv/iv/kv of AMOS (yv(2.0, x) cost 70
+        # times y1 itself); near 0, J1' and I1' take their series (the recurrence's own
+        # derivative cancels there: _bessel1_slope_series); Y1' and K1' do not cancel
+        # (their terms have one sign near 0, where Y1 / x ~ -2 / (pi x**2))
+        _smooth(sc.j1, _canonical(f"where(x * x < 1.0, {_bessel1_slope_series(-1)}, "
+                                  "sc.j0(x) - out / x)")),
         _smooth(sc.jv, None, "0.5 * (sc.jv(x - 1.0, y) - sc.jv(x + 1.0, y))",
                 domain=((0.0, 3.0), _P), note="differentiable in x only"),
         _smooth(sc.y0, "-sc.y1(x)", domain=(_P,)),
-        _smooth(sc.y1, "0.5 * (sc.y0(x) - sc.yv(2.0, x))", domain=(_P,)),
+        _smooth(sc.y1, "sc.y0(x) - out / x", domain=(_P,)),
         _smooth(sc.yv, None, "0.5 * (sc.yv(x - 1.0, y) - sc.yv(x + 1.0, y))",
                 domain=((0.0, 3.0), _P), note="differentiable in x only"),
         _smooth(sc.i0, "sc.i1(x)"),
-        _smooth(sc.i1, "0.5 * (sc.i0(x) + sc.iv(2.0, x))"),
+        _smooth(sc.i1, _canonical(f"where(x * x < 1.0, {_bessel1_slope_series(1)}, "
+                                  "sc.i0(x) - out / x)")),
         _smooth(sc.iv, None, "0.5 * (sc.iv(x - 1.0, y) + sc.iv(x + 1.0, y))",
                 domain=((0.0, 3.0), _P), note="differentiable in x only"),
         # i0e' = i1e - sign(x) i0e and its kin cancel as |x| grows (~2|x| ulps: 3e-12
@@ -405,9 +466,12 @@ def _scipy_rules(sc):
         _smooth(sc.i0e, _canonical(
             f"where(np.absolute(x) > 20.0, np.sign(x) * ({_ive_slope(0.0, 'np.absolute(x)')}), "
             "sc.i1e(x) - np.sign(x) * out)"), kink="0 slope term at x = 0"),
+        # i1e' = e**-|x| (I1' - sign(x) I1): I1' as in i1's row, the scaled recurrence
+        # i0e - i1e / x (not (i0e + ive(2, x)) / 2, AMOS's ive: 2.7 times i1e's cost)
         _smooth(sc.i1e, _canonical(
             f"where(np.absolute(x) > 20.0, {_ive_slope(1.0, 'np.absolute(x)')}, "
-            "0.5 * (sc.i0e(x) + sc.ive(2.0, x)) - np.sign(x) * out)")),
+            f"where(x * x < 1.0, np.exp(-np.absolute(x)) * ({_bessel1_slope_series(1)}), "
+            "sc.i0e(x) - out / x) - np.sign(x) * out)")),
         # Hankel's series from y = 20 + v**2 / 4 (it was 20 + v**2: below, the closed form
         # lost up to 2e-7 relative at v = 300, the Hessian 9e-5); below the switch the
         # closed form still loses ~2 y ulps of ive (4e-11 relative at v = 300)
@@ -434,7 +498,7 @@ def _scipy_rules(sc):
                 domain=(_INT, _P), note="integer order n; differentiable in x only"),
         _zero(sc.gammasgn, note="the sign of gamma(x)"),
         _smooth(sc.k0, "-sc.k1(x)", domain=(_P,)),
-        _smooth(sc.k1, "-0.5 * (sc.k0(x) + sc.kv(2.0, x))", domain=(_P,)),
+        _smooth(sc.k1, "-sc.k0(x) - out / x", domain=(_P,)),
         _smooth(sc.kv, None, "-0.5 * (sc.kv(x - 1.0, y) + sc.kv(x + 1.0, y))",
                 domain=((0.0, 3.0), _P), note="differentiable in x only"),
     ]

@@ -329,15 +329,11 @@ _TABLE = [
             _unoverflowed("-x / (x * x + y * y)", "x * x + y * y",
                           "-(X) / (X * (X) + Y * (Y))", tiny=True) + ", where(x == x, y - y, x))",
             kink="nan at (0, 0)"),
-    # x / out = sign(x) / sqrt(1 + (y / x)**2) where |y| <= |x|: the derivative of x / out,
-    # 1 / out - (x / out)**2 / out, cancels when |y| << |x| (y**2 / out**3, relative error
-    # ~ eps x**2 / y**2: the Hessian's d2/dx2 at (1, 1e-8) had no digit); the ratio's
-    # derivative has one sign.  Where |x| < |y|, (x / out)**2 < 1/2 and x / out keeps it
-    _smooth(np.hypot,
-            "where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), "
-            "np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))",
-            "where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), "
-            "np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))", kink="0 at (0, 0)"),
+    # (x / out's own derivative, 1 / out - (x / out)**2 / out, cancels where |y| << |x|:
+    # d2/dx2 at (1, 1e-8) has no digit.  sign(x) / sqrt(1 + (y / x)**2) there would keep
+    # them, but costs hypot's one-division form ~3x at N = 1e5 (bench/MISSES.md, stop 27))
+    _smooth(np.hypot, "where(out == 0.0, 0.0, x / out)",
+            "where(out == 0.0, 0.0, y / out)", kink="0 at (0, 0)"),
     _smooth(np.deg2rad, "0.017453292519943295"),
     _smooth(np.rad2deg, "57.29577951308232"),
     _smooth(np.radians, "0.017453292519943295", note="same as deg2rad"),

@@ -1,0 +1,122 @@
+"""A change of rule-table rows timed against another checkout (prints only).
+
+    python bench/rule_ab.py --compare /work/main --only np.hypot,sc.y1 [--rounds 3]
+    python bench/rule_ab.py --float-calls "sc.psi(x);sc.zeta(2.0, x)"   # floats only
+
+Each row is one ufunc on array duals (N = 1e5, n = 4, arguments uniform in (0.2, 0.9),
+inside every row's domain) over the same call on floats, the two timed back to back
+``--pairs`` times in one process (median of the per-pair ratios, so a busy machine slows
+both alike).  Fresh processes alternate this checkout and ``--compare`` for ``--rounds``
+rounds; the table shows each round's ratio per side and the medians' quotient
+(after / before: below 1 is faster).  The numba kernels are loaded first, as in
+``bench_functions.py``.
+
+``--float-calls``: plain float expressions in ``x`` (N = 1e5, uniform in (0.2, 4)),
+``np`` and ``sc``, timed interleaved in this process, median milliseconds per call and
+the ratio to the first: what a rule's local derivative costs before any partials move.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def child(names, pairs):
+    """Print ``{name: median ratio}`` for this process's dualgrad (run by the parent)."""
+    import numpy as np
+    import scipy.special as sc
+
+    import dualgrad as dg
+    from dualgrad.backend import _loader
+    from dualgrad.dual._base import new_tag
+    _loader.load()
+    rng = np.random.default_rng(0)
+    N, n = 100_000, 4
+    values = [rng.uniform(0.2, 0.9, N) for _ in range(2)]
+    tag = new_tag()
+    duals = [dg.Dual(v, rng.standard_normal((N, n)), tag=tag) for v in values]
+    out = {}
+    for name in names:
+        module, attr = name.split(".")
+        u = getattr({"np": np, "sc": sc}[module], attr)
+        def dual():
+            return u(*duals[:u.nin])
+
+        def plain():
+            return u(*values[:u.nin])
+        dual(), plain()
+        ratios = []
+        for _ in range(pairs):
+            t0 = time.perf_counter()
+            dual()
+            t1 = time.perf_counter()
+            plain()
+            t2 = time.perf_counter()
+            ratios.append((t1 - t0) / (t2 - t1))
+        out[name] = statistics.median(ratios)
+    print(json.dumps(out))
+
+
+def float_calls(exprs, repeat=15):
+    """Print each float expression's median time per call and its ratio to the first."""
+    import numpy as np
+    import scipy.special as sc
+    x = np.random.default_rng(0).uniform(0.2, 4.0, 100_000)
+    fns = [eval(f"lambda x: {e}", {"np": np, "sc": sc}) for e in exprs]  # noqa: S307
+    times = [[] for _ in fns]
+    for fn in fns:
+        fn(x)
+    for _ in range(repeat):
+        for t, fn in zip(times, fns):
+            t0 = time.perf_counter()
+            fn(x)
+            t.append(time.perf_counter() - t0)
+    first = statistics.median(times[0])
+    print("| float call | ms (median) | over the first |\n|---|---|---|")
+    for e, t in zip(exprs, times):
+        print(f"| `{e}` | {statistics.median(t) * 1e3:.3f} | {statistics.median(t) / first:.1f} |")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--compare", required=False, help="the other checkout (before)")
+    ap.add_argument("--only", help="comma-separated rows: np.hypot,sc.y1")
+    ap.add_argument("--float-calls", help="semicolon-separated float expressions in x")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--pairs", type=int, default=15)
+    ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.float_calls:
+        return float_calls(args.float_calls.split(";"))
+    names = args.only.split(",")
+    if args.child:
+        return child(names, args.pairs)
+    sides = {"after": HERE.parent, "before": Path(args.compare).resolve()}
+    got = {side: [] for side in sides}
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    for _ in range(args.rounds):
+        for side in ("before", "after"):
+            env["PYTHONPATH"] = str(sides[side])
+            res = subprocess.run([sys.executable, str(HERE / "rule_ab.py"), "--child",
+                                  "--only", args.only, "--pairs", str(args.pairs)],
+                                 env=env, cwd="/", capture_output=True, text=True, check=True)
+            got[side].append(json.loads(res.stdout.strip().splitlines()[-1]))
+    print(f"| row | before ({args.compare}) | after (this checkout) | after / before |")
+    print("|---|---|---|---|")
+    for name in names:
+        b = [r[name] for r in got["before"]]
+        a = [r[name] for r in got["after"]]
+        print(f"| {name} | {' / '.join(f'{x:.2f}' for x in b)} | "
+              f"{' / '.join(f'{x:.2f}' for x in a)} | "
+              f"{statistics.median(a) / statistics.median(b):.2f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -37,6 +37,9 @@ Propagation
     ``triangle(v, p, k, upper)``
         ``(np.tril(v, k), its partials)`` (``np.triu`` when ``upper``) in one kernel
         pass, or ``None``.
+    ``join(parts, outer, out)``
+        float64 partials joined along an inner value axis into ``out`` in one kernel
+        pass (each seen as ``(outer, width)``), or ``False``.
     ``outer(a, p, b, q)``
         the partials of ``np.outer(a, b)`` (``p`` or ``q`` ``None`` for a constant).
     ``cross(a, p, b, q)``
@@ -112,13 +115,13 @@ from ._kernels import local, use
 from ._loader import loaded as kernels_loaded
 from ._propagate import (combine, combine_small, convolve, cross, finite, from_rows, outer,
                          pair_kernel, pair_small, rank2, rows, scaled_kernel, scaled_small,
-                         running_product, scaled, small, take, take_along, triangle, weighted_sum,
-                         where)
+                         running_product, scaled, small, take, take_along, triangle, join,
+                         weighted_sum, where)
 from ._sums import sum_partials
 
 __all__ = ["combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
            "pair_kernel", "small", "scaled", "local", "where", "outer", "cross", "rank2",
-           "rows", "from_rows", "take", "take_along", "triangle", "running_product", "convolve", "sum_partials",
+           "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "sum_partials",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope", "use", "use_pool",
            "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff", "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed", "fused_columns",

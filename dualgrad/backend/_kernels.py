@@ -25,7 +25,7 @@ import numpy as np
 from . import _buffers, _loader
 
 __all__ = ["combine", "local", "pairwise", "where", "cross", "outer", "rank2", "running_product",
-           "convolve", "triangle", "use",
+           "convolve", "triangle", "join", "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
@@ -413,3 +413,21 @@ def triangle(v, p, k, upper):
     _kernels().triangle(v.reshape(batch, rows, cols), p.reshape(batch, rows, cols * n), lo, hi,
                         value.reshape(batch, rows, cols), partials.reshape(batch, rows, cols * n))
     return value, partials
+
+
+MAX_JOIN = 4       # parts joined by one kernel call (numba compiles one per count)
+
+
+def join(parts, outer, out):
+    """Write the float64 ``parts`` joined along an inner axis into ``out`` in one
+    kernel pass: each part and ``out`` seen as ``(outer, width)`` (C-contiguous), the
+    parts' widths adding up to ``out``'s.  ``False`` (nothing written) when the
+    kernel does not take it."""
+    if not 1 < len(parts) <= MAX_JOIN or type(out) is not np.ndarray or \
+            not out.flags.c_contiguous or not out.size or \
+            not all(type(a) is np.ndarray and a.dtype == np.float64 and
+                    a.flags.c_contiguous for a in parts) or \
+            not _wanted(out.size, out.shape[-1]):
+        return False
+    _kernels().join_rows(tuple(a.reshape(outer, -1) for a in parts), out.reshape(outer, -1))
+    return True

@@ -555,6 +555,23 @@ def triangle(v, p, lo, hi, vout, pout):
             po[a * n:z * n] = pr[a * n:z * n]
             po[z * n:] = 0.0
 
+@_lazy
+def join_rows(parts, out):
+    """``out[i, :] = concatenate([a[i, :] for a in parts])``: a join along an inner
+    axis (``np.concatenate(axis > 0)``, ``np.stack``, ``np.column_stack``) of arrays
+    seen as ``(rows, width)``, one pass writing each row of ``out`` once, where NumPy
+    copies each part into its strided slice of ``out`` (a short run per row: at
+    n = 4, ``column_stack`` of two vectors' partials took 2.5x their concatenation)."""
+    rows = out.shape[0]
+    for i in range(rows):
+        at = 0
+        for a in parts:
+            w = a.shape[1]
+            for j in range(w):
+                out[i, at + j] = a[i, j]
+            at += w
+
+
 
 for _name in _PLAIN:       # read through __getattr__: a dispatcher when first asked
     del globals()[_name]

@@ -19,7 +19,7 @@ _sum = np.add.reduce
 __all__ = ["combine", "small", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
            "pair_kernel", "scaled", "outer",
            "cross", "weighted_sum", "where", "finite", "rows", "from_rows", "take", "take_along",
-           "running_product", "convolve", "triangle"]
+           "running_product", "convolve", "triangle", "join"]
 
 
 def _finite(f):
@@ -497,3 +497,10 @@ def triangle(v, p, k, upper):
     kernel pass, as ``(value, partials)``, or ``None`` (the caller's NumPy path:
     nested or non-contiguous arrays, other dtypes, numba not loaded)."""
     return _kernels.triangle(v, p, k, upper)
+
+
+def join(parts, outer, out):
+    """Float64 partials ``parts`` joined along an inner value axis into ``out``
+    (each seen as ``(outer, width)``) in one kernel pass: ``True``, or ``False`` when
+    the caller's NumPy path should run (nothing written)."""
+    return _kernels.join(parts, outer, out)

@@ -496,8 +496,30 @@ def _pad(a, pad_width, mode="constant", **kwargs):
         return _pad_with_dual_constants(a, pad_width, constants)
     value = np.pad(a.value, pad_width, mode=mode, **kwargs)
     width = np.broadcast_to(np.asarray(pad_width), (a.ndim, 2)).tolist() + [[0, 0]]
+    if mode == "constant" and type(value) is np.ndarray:
+        p = _padded_zeros(a.partials, width, value.shape)
+        if p is not None:
+            return make(value, p, a.tag)
     extra = {"reflect_type": kwargs["reflect_type"]} if "reflect_type" in kwargs else {}
     return make(value, np.pad(a.partials, width, mode=mode, **extra), a.tag)
+
+
+def _padded_zeros(p, width, shape):
+    """``np.pad(p, width)`` (zeros around) for plain float64 partials ``p``, into a
+    pooled buffer: each axis's two pad slabs set to zero, the interior one
+    ``np.copyto`` (NumPy's pad makes a fresh array and walks the same slabs), or
+    ``None``.  ``width``: NumPy has checked it (non-negative) on the value."""
+    out = _pooled(p, shape + p.shape[-1:])
+    if out is None:
+        return None
+    inner = []
+    for ax, (before, after) in enumerate(width[:-1]):
+        head = (slice(None),) * ax
+        out[head + (slice(0, before),)] = 0.0
+        out[head + (slice(shape[ax] - after, shape[ax]),)] = 0.0
+        inner.append(slice(before, shape[ax] - after))
+    np.copyto(out[tuple(inner)], p)
+    return out
 
 
 def _holds_dual(v):
@@ -781,12 +803,25 @@ def _joined(func):
         parts = [d.partials for d in duals]
         out = None
         if all(type(p) is np.ndarray and p.dtype == np.float64 for p in parts):
+            out = backend.empty(np.shape(value) + (n,))     # pooled: no fresh pages
+            if ax and backend.join(parts, _outer(np.shape(value), ax), out):
+                return make(value, out, tag)         # an inner axis: one kernel pass
             rows = [backend.rows(p) for p in parts]
-            if all(r is not None for r in rows):     # one item per element's n partials
-                return make(value, backend.from_rows(func(rows, axis=ax), parts[0]), tag)
-            out = backend.empty(np.shape(value) + (n,))
+            into = backend.rows(out)
+            if into is not None and all(r is not None for r in rows):
+                func(rows, axis=ax, out=into)    # one item per element's n partials
+                return make(value, out, tag)
         return make(value, func(parts, axis=ax, out=out), tag)
     return impl
+
+
+def _outer(shape, ax):
+    """The number of blocks before axis ``ax`` of ``shape`` (a join along ``ax``
+    writes one row of each part per block)."""
+    outer = 1
+    for s in shape[:ax]:
+        outer *= s
+    return outer
 
 
 def _pending_parts(duals):

@@ -485,6 +485,18 @@ def test_order_one_bessel_first_derivatives(name, x):
         _oracles.assert_close(got, want, f"{name}'({x}) on {path}", rtol=4e-15)
 
 
+def test_i1_derivative_is_inf_where_i1_overflows():
+    """Beyond |x| ~ 709.8 i1 and i0 are inf (SciPy's overflow): i0 - i1 / x was inf - inf =
+    NaN there; the derivative is +inf (I1' is even), as iv(2, x)'s form gave (SciPy's
+    i1(inf) is NaN, and so is the derivative there)."""
+    x = np.array([713.0, 800.0, -800.0, np.nan, np.inf])
+    rule = next(r for r in SMOOTH if r.name == "i1")
+    for path, got in _each_path(rule, (713.0,), (0,)):
+        assert got[0] == np.inf, (path, got)
+    got = dg.jacobian(lambda v: sc.i1(v), x).diagonal()
+    np.testing.assert_array_equal(got, [np.inf, np.inf, np.inf, np.nan, np.nan])
+
+
 @pytest.mark.parametrize("engine", ["eager", "fused"])
 @pytest.mark.parametrize("name, x", _BESSEL_CASES, ids=[f"{n}{x}" for n, x in _BESSEL_CASES])
 def test_order_one_bessel_second_derivatives(name, x, engine):

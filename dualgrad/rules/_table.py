@@ -461,8 +461,11 @@ def _scipy_rules(sc):
         _smooth(sc.yv, None, "0.5 * (sc.yv(x - 1.0, y) - sc.yv(x + 1.0, y))",
                 domain=((0.0, 3.0), _P), note="differentiable in x only"),
         _smooth(sc.i0, "sc.i1(x)"),
+        # (where i1 overflows, beyond |x| ~ 709.8, so does i0, and inf - inf is NaN: there
+        # the derivative is +inf as the function's own value is)
         _smooth(sc.i1, _canonical(f"where(x * x < 1.0, {_bessel1_slope_series(1)}, "
-                                  "sc.i0(x) - out / x)")),
+                                  "where(out - out == 0.0, sc.i0(x) - out / x, "
+                                  "np.absolute(out)))")),
         _smooth(sc.iv, None, "0.5 * (sc.iv(x - 1.0, y) + sc.iv(x + 1.0, y))",
                 domain=((0.0, 3.0), _P), note="differentiable in x only"),
         # i0e' = i1e - sign(x) i0e and its kin cancel as |x| grows (~2|x| ulps: 3e-12

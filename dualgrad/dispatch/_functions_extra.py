@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import errors
 from ..dual import Dual, make, partials_array, primal
+from . import _spectral
 
 __all__ = ["register", "ufunc_at"]
 
@@ -80,7 +81,9 @@ def _real_if_close(a, tol=100):
 def _eig(a, vectors=True):
     """``w, V = eig(A)``.  With ``E = V^-1 dA V``: ``dw = diag(E)``; the eigenvectors
     ``dV = V (F * E)`` with ``F_ij = 1 / (w_j - w_i)`` (distinct eigenvalues), less the
-    component along each vector that NumPy's unit-norm convention removes.  Complex
+    component along each vector that NumPy's unit-norm convention removes; at exactly
+    equal eigenvalues the pair's term is 0 where ``E_ij`` and ``E_ji`` are exactly 0,
+    NaN otherwise (:mod:`._spectral`).  Complex
     eigenvectors also carry LAPACK's phase convention: their derivative is refused
     rather than guessed (the eigenvalues alone: ``np.linalg.eigvals``)."""
     if not isinstance(a, Dual):
@@ -98,7 +101,7 @@ def _eig(a, vectors=True):
             "the eigenvalues, or np.linalg.eigh for a symmetric matrix")
     gap = w[..., None, :] - w[..., :, None]
     F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
-    dV = V @ (F * E)
+    dV = V @ _spectral.couple(F * E, E, _spectral.tied(gap))
     dV = dV - V * np.sum(V * dV, axis=-2, keepdims=True)  # each column keeps unit norm
     result = type(np.linalg.eig(np.eye(1)))
     return result(values, make(V, np.moveaxis(dV, 0, -1), a.tag))

@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import backend, errors
 from ..dual import Dual, make, newest, primal
-from . import _lapack
+from . import _lapack, _spectral
 from ._operands import abs2, operand
 from ..backend import finite, weighted_sum
 
@@ -588,16 +588,40 @@ def _inv(A):
 def _slogdet(A):
     """``t = tr(A^{-1} dA)``: ``d log|det A| = Re t`` and, for a complex ``A``, the
     phase ``sign = det / |det|`` moves by ``d sign = i Im(t) sign`` (a real ``A``'s
-    sign is constant)."""
+    sign is constant).  At an exactly singular ``A`` NumPy's ``(0, -inf)`` with
+    ``t = tr(adj(A) dA) / det`` from :func:`det`'s adjugate: ``+-inf`` or NaN (0 / 0)
+    where ``det = 0``, no exception; the sign's partials there are 0."""
     sign, logdet = np.linalg.slogdet(A.value)
-    t = _trace_inverse(A.value, A.partials)
-    if t is None:                        # nested duals, complex
-        t = _trace_solve(A.value, A.partials)
+    singular = False
+    try:
+        t = _trace_inverse(A.value, A.partials)
+        if t is None:                    # nested duals, complex
+            t = _trace_solve(A.value, A.partials)
+    except np.linalg.LinAlgError:        # singular (a stack: some of its matrices)
+        t, singular = _slogdet_partials_singular(A), True
     if not _is_complex(A):
         return _result("slogdet")(sign, make(logdet, t, A.tag))
     s = sign if np.ndim(primal(sign)) == 0 else sign[..., None]
-    return _result("slogdet")(make(sign, 1j * np.imag(t) * s, A.tag),
+    if singular:                         # sign 0 there (det = 0): partials 0, not 0 * inf
+        with np.errstate(invalid="ignore"):
+            dsign = np.where(primal(s) == 0, 0.0, 1j * np.imag(t) * s)
+    else:
+        dsign = 1j * np.imag(t) * s
+    return _result("slogdet")(make(sign, dsign, A.tag),
                               make(logdet, np.real(t), A.tag))
+
+
+def _slogdet_partials_singular(A):
+    """``tr(adj(A) dA) / det(A)`` for every direction, the singular matrices of a
+    stack included: ``+-inf`` or NaN where ``det`` is 0 (NumPy's division), the
+    same ``tr(A^{-1} dA)`` up to rounding elsewhere; 0 for a direction that does not
+    move ``A`` at all (``dA`` exactly 0, as ``log`` of a constant 0 entry)."""
+    det = _lapack.det(A.value)
+    q = _det_partials_singular(A)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = q / (det if np.ndim(primal(det)) == 0 else det[..., None])
+    still = np.all(_spectral.exactly_zero(A.partials), axis=(-3, -2))
+    return np.where(still, 0.0, t) if still.any() else t
 
 
 def _det(A):
@@ -764,14 +788,18 @@ def _pinned(V, dV, row, who):
 def _eigh(A, UPLO="L"):
     """NumPy reads the triangle ``UPLO`` only: the partials are those of the
     Hermitian matrix made of that triangle, mirrored: ``M = V^H dA V``,
-    ``dw = Re diag(M)``, ``dV = V (F o M)`` (complex: with LAPACK's phases)."""
+    ``dw = Re diag(M)``, ``dV = V (F o M)`` (complex: with LAPACK's phases).
+
+    At exactly repeated eigenvalues ``F_ij = 1 / 0``: the pair's term is 0 where
+    ``M_ij`` is exactly 0 (exact: the basis stays an eigenbasis), NaN otherwise
+    (no derivative; see :mod:`._spectral`); ``dw`` stays ``diag(M)``, as JAX's."""
     _check_uplo("np.linalg.eigh", UPLO)
     w, V = _lapack.eigh(A.value, UPLO)
     gap = w[..., None, :] - w[..., :, None]
     F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
     M = _H(V) @ _triangle(_directions(A, A.tag), UPLO) @ V
     diag = np.diagonal(M, axis1=-2, axis2=-1)
-    dV = V @ (F * M)
+    dV = V @ _spectral.couple(F * M, M, _spectral.tied(gap))
     if np.iscomplexobj(primal(V)):
         diag = np.real(diag)
         dV = _pinned(V, dV, 0 if UPLO == "L" else -1, "np.linalg.eigh")
@@ -797,7 +825,11 @@ def _eigvalsh(A, UPLO="L"):
 def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     """Singular values ``ds_i = Re(u_i^H dA v_i)``; singular vectors from the standard
     identities with ``F_ij = 1 / (s_j^2 - s_i^2)`` (distinct singular values), for
-    complex matrices with LAPACK's phases (see :func:`_pinned`).
+    complex matrices with LAPACK's phases (see :func:`_pinned`).  Exactly equal
+    singular values: the pair's term is 0 where ``P = U^H dA V`` is exactly 0 at
+    ``(i, j)`` and ``(j, i)``, NaN otherwise (:mod:`._spectral`); a zero singular value
+    (rank deficiency, so also a block of them) raises, as the ``1 / s`` terms of the
+    vectors do not exist there; ``ds`` stays ``diag(P)``.
 
     Only the thin factors are unique, so ``full_matrices=True`` is supported for
     square matrices alone."""
@@ -836,8 +868,10 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     P = Ut @ dA @ V
     diag = np.diagonal(P, axis1=-2, axis2=-1)
     Ph = _H(P)
-    dU = U @ (F * (P * S + St * Ph)) + (dA @ V - U @ P) * inv_s
-    dV = V @ (F * (St * P + Ph * S)) + (_H(dA) @ U - V @ Ph) * inv_s
+    ties = _spectral.tied(gap)          # equal singular values: 0 or NaN, not 1 / 0
+    dU = U @ _spectral.couple(F * (P * S + St * Ph), P, ties) + (dA @ V - U @ P) * inv_s
+    dV = V @ _spectral.couple(F * (St * P + Ph * S), P, ties) + \
+        (_H(dA) @ U - V @ Ph) * inv_s
     if np.iscomplexobj(primal(P)):
         # u_k^H du_k - conj(v_k^H dv_k) = i Im(P_kk) / s_k: all of it on dU here, then
         # the common phase of (u_k, v_k) that keeps LAPACK's real row real

@@ -305,14 +305,12 @@ _TABLE = [
     # becomes c + 0j, so 1 - x and x + 1 give Im +0 whatever Im x's sign (-0 + 0 = +0) and
     # the derivative took the other side (arcsin(x + 0j)' at x = 1.5 was -0.894j for
     # +0.894j); x - c keeps it (-0 - 0 = -0), and so does negation
-    # Inside |x| < 1/2 (a disc for complex x, away from the cuts, where the two forms are
-    # one analytic function) 1 - x * x instead: the factored form's own derivative,
-    # -(1 + x) + (1 - x), cancels as x nears 0 (arcsin''(1e-12) was 9e-5 off), and
-    # there 1 - x * x >= 3/4 keeps its bits
-    _smooth(np.arcsin, f"where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), "
-            f"1.0 / {_SQRT_1_XX})", domain=(_I,)),
-    _smooth(np.arccos, f"where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), "
-            f"-1.0 / {_SQRT_1_XX})", domain=(_I,)),
+    # Known cost of the factored form: its own derivative, -(1 + x) + (1 - x), cancels as
+    # x nears 0 (arcsin''(1e-12) 9e-5 relative).  A 1 - x * x branch inside |x| < 1/2 fixed
+    # that for real x but its test, np.absolute(x), raised on the complex (holomorphic)
+    # duals of a second derivative (attack13): open until the table has a value-only test
+    _smooth(np.arcsin, f"1.0 / {_SQRT_1_XX}", domain=(_I,)),
+    _smooth(np.arccos, f"-1.0 / {_SQRT_1_XX}", domain=(_I,)),
     _smooth(np.arctan, "1.0 / (1.0 + x * x)"),
     # x * x + y * y overflows beyond |x| ~ 1e154 (a zero gradient at 1e200, where it is
     # 5e-201) and underflows below ~1e-154 (inf at 1e-300 for 5e299): there both
@@ -343,10 +341,10 @@ _TABLE = [
     _smooth(np.cosh, "np.sinh(x)"),
     # sech(x)**2, not 1 - out**2: out rounds toward 1 as |x| grows and 1 - out**2
     # cancels (8 digits lost at x = 10, all from x = 19, where it gave 0 for 1.7e-17)
-    # cosh's argument held at 709 beyond |x| ~ 707 (Re z for complex z): sech**2 is 0
-    # there either way, and its derivative (0, a constant's) no longer meets cosh's
-    # overflow (tanh'' was NaN beyond |x| ~ 710: 1 / inf's derivative times sinh = inf)
-    _smooth(np.tanh, "(1.0 / np.cosh(where(x * x > 500000.0, 709.0, x))) ** 2.0"),
+    # Known: tanh'' is NaN beyond |x| ~ 710 (1 / inf's derivative times sinh = inf; the
+    # exact value underflows to 0).  Holding cosh's argument at 709 there fixed it for
+    # real x, but its test x * x > 5e5 raised on complex values (attack13): open
+    _smooth(np.tanh, "(1.0 / np.cosh(x)) ** 2.0"),
     # x * x overflows beyond |x| ~ 1e154 (a zero derivative at 1e200 for 1e-200): the
     # same scaling as arctan2 (there x * x + 1 is x * x, so sqrt of the scaled square)
     # x * x - -1, not x * x + 1: on the cut (Re x = +-0, |Im x| > 1) Im(x * x) is a signed
@@ -357,8 +355,7 @@ _TABLE = [
     _smooth(np.arccosh, "1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))", domain=((1.2, 4.0),),
             note="sqrt(x - 1) sqrt(x + 1), not sqrt(x * x - 1): the principal branch for "
             "complex x"),
-    _smooth(np.arctanh, "where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), "
-            "1.0 / ((1.0 - x) * (1.0 + x)))", domain=(_I,)),   # as arcsin
+    _smooth(np.arctanh, "1.0 / ((1.0 - x) * (1.0 + x))", domain=(_I,)),   # as arcsin
     # ---- selection ----------------------------------------------------------------
     # TIES below: at a tie the FIRST argument wins, so np.maximum(a, b) at a == b is a.
     # Python's builtin max(a, b) returns a at a tie whatever dualgrad does, so this is

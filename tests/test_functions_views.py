@@ -236,3 +236,24 @@ def test_second_order_write_into_a_view_nothing_else_holds_is_exact():
         y *= y
         return np.sum(y ** 3)
     np.testing.assert_allclose(dg.hessian(f, _X), np.diag(30.0 * _X ** 4), rtol=1e-12)
+
+
+@pytest.mark.parametrize("layout", [lambda a: a[::2], lambda a: a[::-1],
+                                    lambda a: a.reshape(3, 4)[:, ::2],
+                                    lambda a: a.reshape(3, 4)[::-1]],
+                         ids=["step2", "reversed", "columns", "rows-reversed"])
+@pytest.mark.parametrize("ravel", [np.ravel, lambda t: t.ravel()], ids=["np.ravel", "method"])
+def test_ravel_copies_where_numpy_copies(layout, ravel):
+    """np.ravel of data of one uniform stride is a copy in NumPy (a reshape to -1 of the
+    same may be a view): a write to it must reach neither the base's value nor its
+    partials (it reached both: attack13 01).  Oracle: NumPy on the floats."""
+    x = np.arange(1.0, 13.0)
+    floats = x.copy()
+    want_view = np.shares_memory(ravel(layout(floats)), floats)
+    d = dg.Dual(x.copy(), np.eye(12))
+    r = ravel(layout(d))
+    r[0] = dg.Dual(100.0, np.full(12, 7.0))
+    flat = ravel(layout(floats))
+    flat[0] = 100.0
+    np.testing.assert_array_equal(d.value, floats)
+    assert not want_view and not np.any(d.partials == 7.0)

@@ -713,7 +713,16 @@ HANDLED[np.reshape] = _reshape
 
 @implements(np.ravel)
 def _ravel(a, order="C"):
-    return _reshape(a, (-1,), order=order, who="np.ravel")
+    """As ``_reshape(a, -1)``, but a copy wherever NumPy's ``ravel`` of the value copies:
+    a reshape may view data of one uniform stride (``x[::2]``, ``x[::-1]``) where
+    ``ravel`` copies, and a write to the result must then not reach ``a``."""
+    out = _reshape(a, (-1,), order=order, who="np.ravel")
+    if isinstance(a, Dual) and isinstance(out, Dual):
+        value = primal(a)
+        if np.may_share_memory(primal(out), value) and \
+                not np.may_share_memory(np.ravel(value, order), value):
+            out = out.copy()
+    return out
 
 
 @implements(np.transpose, np.permute_dims)

@@ -117,6 +117,8 @@ CASES = {
     "np.nanmin": lambda xp, x: xp.nanmin(x * x * NAN) * x,
     "np.nansum": lambda xp, x: xp.nansum(x * x * NAN, axis=0) * x[0],
     "np.nanmean": lambda xp, x: xp.nanmean(x * x * NAN, axis=1) * x[:, 0],
+    "np.nanvar": lambda xp, x: xp.nanvar(x * x * NAN, axis=1, ddof=1) * x[:, 0],
+    "np.nanstd": lambda xp, x: xp.nanstd(x * x * NAN, axis=0) * x[0],
     "np.sort": lambda xp, x: xp.sort(x, axis=0) * x,
     "np.partition": lambda xp, x: xp.partition(x * x, 2, axis=1) * x,
     "np.median": lambda xp, x: xp.median(x, axis=0) * x[0],

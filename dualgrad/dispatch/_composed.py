@@ -14,7 +14,8 @@ from .. import backend, errors
 from ..backend import finite
 from ..dual import Dual, make, newest, primal
 from ._linalg import gram
-from ._reductions import check_kwargs
+from ._operands import abs2
+from ._reductions import check_kwargs, ddof_of
 
 __all__ = ["COMPOSED"]
 
@@ -104,6 +105,39 @@ def _nanmean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     count = np.sum(~np.isnan(primal(a)), axis=axis, keepdims=keepdims)
     with np.errstate(invalid="ignore", divide="ignore"):     # all-NaN: NaN, as NumPy
         return np.nansum(a, axis=axis, keepdims=keepdims) / count
+
+
+def _nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+            mean=np._NoValue, correction=np._NoValue):
+    """``np.nanvar`` as NumPy computes it: no NaN, ``np.var``; otherwise the NaN entries
+    out of the mean, the deviations and the count; NaN where ``count - ddof <= 0``
+    (zero partials there, as ``nanmax`` of an all-NaN slice).
+    ``mean=`` is used as given."""
+    check_kwargs("nanvar", {"dtype": dtype, "where": where})
+    ddof = ddof_of(ddof, correction)
+    nan = np.isnan(primal(a))
+    if not nan.any():
+        return np.var(a, axis=axis, ddof=ddof, keepdims=keepdims, mean=mean)
+    count = np.sum(~nan, axis=axis, keepdims=True)
+    a = _without_nan(a, 0.0, nan)
+    if mean is np._NoValue:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.sum(a, axis=axis, keepdims=True) / count
+    dev = np.where(nan, 0.0, a - mean)
+    dof = count - ddof
+    if not keepdims:
+        dof = np.squeeze(dof, axis=axis)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        var = np.sum(abs2(dev), axis=axis, keepdims=keepdims) / dof
+    bad = dof <= 0
+    return np.where(bad, np.nan, var) if np.any(bad) else var
+
+
+def _nanstd(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+            mean=np._NoValue, correction=np._NoValue):
+    """``np.sqrt(np.nanvar(...))``, the same keywords."""
+    return np.sqrt(_nanvar(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
+                           correction=correction))
 
 
 def _nan_extreme(reduce, fill, name):
@@ -313,7 +347,7 @@ def _matrix_power(a, n):
 # the registry, merged into dualgrad.dispatch._functions.HANDLED
 COMPOSED = {
     np.linspace: _linspace, np.meshgrid: _meshgrid, np.nansum: _nansum,
-    np.nanmean: _nanmean, np.nanmax: _nanmax, np.nanmin: _nanmin,
+    np.nanmean: _nanmean, np.nanvar: _nanvar, np.nanstd: _nanstd, np.nanmax: _nanmax, np.nanmin: _nanmin,
     np.nan_to_num: _nan_to_num, np.quantile: _quantile, np.percentile: _percentile,
     np.median: _median, np.sinc: _sinc, np.ediff1d: _ediff1d, np.cov: _cov,
     np.corrcoef: _corrcoef, np.linalg.matrix_power: _matrix_power,

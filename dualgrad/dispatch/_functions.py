@@ -1075,13 +1075,20 @@ def _weighted_mean(a, w, axis, keepdims, total):
 
 
 @implements(np.var)
-def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
-    _reductions.check_kwargs("var", dict(kwargs, dtype=dtype))
-    fast = _var_real(a, axis, ddof, keepdims)
-    if fast is not None:
-        return fast
-    dev = a - np.mean(a, axis=axis, keepdims=True)
-    return np.sum(abs2(dev), axis=axis, keepdims=keepdims) / (_count(a, axis) - ddof)
+def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+         mean=np._NoValue, correction=np._NoValue):
+    """``np.var``, NumPy 2's ``mean=`` (used as given: a dual or a plain array,
+    broadcast against ``a``) and ``correction=`` (``ddof``) included; ``N - ddof`` is
+    clipped at 0, as NumPy does."""
+    _reductions.check_kwargs("var", {"dtype": dtype, "where": where})
+    ddof = _reductions.ddof_of(ddof, correction)
+    if mean is np._NoValue:
+        fast = _var_real(a, axis, ddof, keepdims)
+        if fast is not None:
+            return fast
+        mean = np.mean(a, axis=axis, keepdims=True)
+    dev = a - mean
+    return np.sum(abs2(dev), axis=axis, keepdims=keepdims) / max(_count(a, axis) - ddof, 0)
 
 
 def _var_real(a, axis, ddof, keepdims):
@@ -1106,9 +1113,12 @@ def _var_real(a, axis, ddof, keepdims):
 
 
 @implements(np.std)
-def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, **kwargs):
-    _reductions.check_kwargs("std", dict(kwargs, dtype=dtype))
-    return np.sqrt(np.var(a, axis=axis, ddof=ddof, keepdims=keepdims))
+def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
+         mean=np._NoValue, correction=np._NoValue):
+    """``np.sqrt(np.var(...))``, the same keywords."""
+    _reductions.check_kwargs("std", {"dtype": dtype, "where": where})
+    return np.sqrt(_var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
+                        correction=correction))
 
 
 @implements(np.ptp)
@@ -1117,7 +1127,9 @@ def _ptp(a, axis=None, out=None, keepdims=False):
 
 
 @implements(np.sort)
-def _sort(a, axis=-1, kind=None, order=None, **kwargs):
+def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
+    if order is not None:       # a dual's values have no fields: NumPy's own error
+        np.sort(primal(a), axis=axis, order=order)
     if axis is None:
         a, axis = np.ravel(a), 0
     return np.take_along_axis(a, _stable_order(primal(a), axis), axis=axis)

@@ -12,7 +12,7 @@ from .. import errors
 from ..dual import Dual, make
 from ..backend import running_product, small, sum_partials, weighted_sum
 
-__all__ = ["normalize_axes", "sum", "prod", "amax", "amin", "cumsum", "cumprod"]
+__all__ = ["normalize_axes", "check_kwargs", "ddof_of", "sum", "prod", "amax", "amin", "cumsum", "cumprod"]
 
 _builtin_sum = sum
 
@@ -42,7 +42,9 @@ def normalize_axes(axis, ndim, who="axis"):
 
 
 def check_kwargs(name, kwargs):
-    """Keywords of ``np.<name>`` that would change its result fail loudly, never ignored."""
+    """Keywords of ``np.<name>`` that would change its result fail loudly, never ignored:
+    any keyword but ``dtype``, ``out``, ``where`` and ``initial`` (at their neutral
+    values) is refused."""
     for key, val in kwargs.items():
         if key == "dtype" and val is not None and np.dtype(val) != np.float64:
             raise errors.dropped_derivatives(f"np.{name}(..., dtype={val})")
@@ -54,6 +56,22 @@ def check_kwargs(name, kwargs):
                                            "on the input")
         if key == "initial" and val is not None and val is not np._NoValue and val != 0:
             raise errors.unsupported_ufunc(name, "initial= is not supported")
+        if key not in _CHECKED:
+            raise errors.unsupported_ufunc(name, f"{key}= is not implemented for duals and "
+                                           "would be ignored")
+
+
+_CHECKED = ("dtype", "out", "where", "initial")
+
+
+def ddof_of(ddof, correction):
+    """``ddof``, or NumPy 2's ``correction=`` (the Array API's name of it); both given
+    is NumPy's own ValueError."""
+    if correction is np._NoValue:
+        return ddof
+    if ddof != 0:
+        raise ValueError("ddof and correction can't be provided simultaneously.")
+    return correction
 
 
 # Whole-array sums watched by sparse Hessians (dualgrad._coloring): tag -> a list

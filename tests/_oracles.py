@@ -113,6 +113,8 @@ MPMATH = {
 CLOSED = {
     "nextafter": (lambda x, y: 1.0, lambda x, y: 0.0),     # x moved by one ulp
     "ldexp": (lambda x, i: 2.0 ** i, None),                  # x * 2**i, integer i
+    "heaviside": (lambda x, h0: 0.0,                         # h0 where x == 0: a step
+                  lambda x, h0: 1.0 if x == 0.0 else 0.0),
 }
 
 _FRACTIONS = ((0.13, 0.52, 0.89), (0.71, 0.29, 0.46))
@@ -124,6 +126,7 @@ EXTRA = {
     "copysign": [(1.3, -2.0), (-0.7, 3.0)],
     "power": [(2.5, 3.0), (0.7, -1.5)],
     "absolute": [(-1.5,)], "fabs": [(-1.5,)],
+    "heaviside": [(0.0, 0.5), (-0.0, 2.0)],
 }
 
 

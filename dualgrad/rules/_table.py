@@ -379,7 +379,8 @@ _TABLE = [
     _zero(np.sign, note="complex z: z / abs(z), not locally constant",
           tangent="where(x == 0.0, 0.0, (dx - out * np.real(np.conjugate(out) * dx)) / "
                   "where(x == 0.0, 1.0, np.absolute(x)))"),
-    _zero(np.heaviside, 2),
+    # heaviside(x, h0) is h0 where x == 0: d/dh0 is 1 there (0 elsewhere and at NaN x)
+    _smooth(np.heaviside, "0", "where(x == 0.0, 1.0, 0.0)", kink="jumps at x = 0 (d/dx 0)"),
     # ---- predicates -----------------------------------------------------------------
     _predicate(np.isnan), _predicate(np.isinf), _predicate(np.isfinite),
     _predicate(np.signbit),

@@ -228,6 +228,16 @@ def numba_unsupported(who, message, nested=False):
                          f"(numba said: {first[:200]})")
 
 
+def mismatched_directions(who, n0, n1):
+    """Duals of one computation with different numbers of directions met."""
+    return DualValueError(
+        f"{who}: a dual with {n0} direction(s) (partials of length {n0}) met one with {n1} "
+        f"direction(s); the partials of duals combined must be derivatives along the same "
+        "directions, so their lengths must be equal. Fix: build every dg.Dual of one "
+        "computation with the same n, padding with zeros (dg.Dual(x, [1.0, 0.0]) beside "
+        "dg.Dual(y, [0.0, 1.0])), or let dg.jacobian / dg.jvp seed the directions.")
+
+
 def mixed_tags():
     return DualTypeError(
         "dualgrad: a dual number of an inner derivative call was stored into an array of "

@@ -792,7 +792,7 @@ def _joined(func):
     """``concatenate``/``stack``: constants join with zero partials."""
     def impl(arrays, axis=0, out=None, **kwargs):
         arrays = list(arrays)
-        tag, n = newest(arrays)
+        tag, n = newest(arrays, f"np.{func.__name__}")
         if tag < 0:
             return func(arrays, axis=axis, **kwargs)
         _reductions.check_kwargs(func.__name__, {"dtype": kwargs.get("dtype")})

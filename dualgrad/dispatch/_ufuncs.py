@@ -232,6 +232,8 @@ def call(rule, args, out=None):
             scalar = scalar and (t is float or t is int or getattr(a, "ndim", 0) == 0)
     if kind == "predicate":
         return ufunc(*values)
+    if len(duals) > 1:
+        dual.same_directions(f"np.{rule.name}", [args[k] for k in duals])
     if rule.tangent and _is_complex(args[duals[0]]):
         if tag in HOLOMORPHIC:
             raise errors.not_holomorphic(f"np.{rule.name}")
@@ -321,8 +323,11 @@ def small(rule, args):
                 return None
             if tag is None:
                 tag = a.tag
+                n = p.shape[-1]
             elif a.tag != tag:
                 return None
+            elif p.shape[-1] != n:
+                raise errors.mismatched_directions(f"np.{rule.name}", n, p.shape[-1])
             if d is None:
                 raise _not_differentiable(rule, len(values))
             if d != "0":
@@ -418,6 +423,10 @@ def _pair(rule, a, b):
     p = pb if pb is not None else pa
     deferred = type(pa) is _Deferred or type(pb) is _Deferred
     n = p.n if type(p) is _Deferred else p.shape[-1]
+    if pa is not None and pb is not None:          # partials must never broadcast
+        m = pa.n if type(pa) is _Deferred else pa.shape[-1]
+        if m != n:
+            raise errors.mismatched_directions(f"np.{rule.name}", m, n)
     shape = sb if sb is not None else sa
     out = rule.ufunc(va, vb)
     if type(out) is not _ndarray or out.dtype is not _F64 or not out.ndim or \

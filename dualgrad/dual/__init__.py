@@ -8,7 +8,8 @@ views of an array dual).  The wing imports only the rule table, the backend door
 """
 
 from ._base import (HOLOMORPHIC, LIVE, TAGS, Dual, adopting, check_live, holomorphic_tag,
-                    new_tag, newest, numeric, primal, retire, running)
+                    directions, new_tag, newest, numeric, primal, retire, running,
+                    same_directions)
 from ._scalar import MAX_SLOTS, ScalarDual, make_scalar, scalar_class, scalars_from_rows
 from ._array import (ELEMENTS, ArrayDual, elements_written, from_object_array, keep_elements,
                      make, make_array, partials_array, release_elements, stack_scalars)
@@ -17,5 +18,6 @@ from . import _views  # noqa: F401  (installs the lean view functions and method
 __all__ = ["Dual", "ScalarDual", "ArrayDual", "make", "make_scalar", "make_array",
            "scalar_class", "scalars_from_rows", "stack_scalars", "from_object_array", "partials_array",
            "new_tag", "retire", "check_live", "primal", "newest", "numeric", "MAX_SLOTS",
+           "directions", "same_directions",
            "LIVE", "TAGS", "running", "adopting", "HOLOMORPHIC", "holomorphic_tag",
            "ELEMENTS", "keep_elements", "release_elements", "elements_written"]

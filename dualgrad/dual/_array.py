@@ -357,13 +357,18 @@ class ArrayDual(Dual):
                 if type(p) is not float:
                     break
             else:
-                self.value[index] = item.value
                 p = self._p
-                (p if type(p) is np.ndarray else self.partials)[index] = ps
+                p = p if type(p) is np.ndarray else self.partials
+                if len(ps) != p.shape[-1]:          # a row must never broadcast
+                    raise errors.mismatched_directions("item assignment", p.shape[-1],
+                                                       len(ps))
+                self.value[index] = item.value
+                p[index] = ps
                 return
         _check_index(index)
         pindex = _partials_index(index)
         if type(item) is ArrayDual and item.tag == self.tag and _plain(item):
+            _base.same_directions("item assignment", [self, item])
             self.value[index] = item.value           # (no promotion: nothing nested)
             self.partials[pindex] = item.partials
             return
@@ -371,6 +376,7 @@ class ArrayDual(Dual):
                 isinstance(item, np.ndarray) and item.dtype == object:
             item = operand(item)                # read as np.asarray(item), duals kept
         if isinstance(item, Dual) and item.tag == self.tag:
+            _base.same_directions("item assignment", [self, item])
             partials = item.partials if item._kind != "slots" else _scalar_partials(item)
             if np.iscomplexobj(primal(item)) and not np.iscomplexobj(primal(self)):
                 raise errors.complex_into_real()

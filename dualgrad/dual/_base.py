@@ -272,17 +272,43 @@ def primal(x):
     return x
 
 
-def newest(items):
+def directions(x):
+    """How many directions the dual ``x`` carries (its partials' last axis), pending
+    partials left pending."""
+    kind = x._kind
+    if kind == "slots":
+        return len(type(x).__slots__) - 2         # value, tag, p0 ... p{n-1}
+    if kind == "vector":
+        return len(x.partials)
+    p = x._p
+    return p.shape[-1] if type(p) is np.ndarray or isinstance(p, Dual) else p.n  # pending: .n
+
+
+def same_directions(who, duals):
+    """``ValueError`` unless the duals in ``duals`` (of one tag) carry the same number
+    of directions: partials of different lengths must never broadcast or zip."""
+    n = directions(duals[0])
+    for d in duals[1:]:
+        m = directions(d)
+        if m != n:
+            raise errors.mismatched_directions(who, n, m)
+
+
+def newest(items, who="dualgrad"):
     """The newest tag among the duals in ``items`` and its number of partials
-    (``(-1, 0)`` when there is none)."""
-    tag, n, mixed = -1, 0, False
+    (``(-1, 0)`` when there is none); duals of that tag with another number of
+    partials raise ``ValueError`` (``who``: the function named in it)."""
+    tag, n, mixed, first = -1, 0, False, None
     for x in items:
         if isinstance(x, Dual):
             if x.tag > tag:
                 mixed = mixed or tag >= 0
                 tag, n = x.tag, len(x._plist()) if x._kind == "slots" else x.partials.shape[-1]
+                first = x
             elif x.tag < tag:
                 mixed = True
+            elif type(x) is not type(first) or x._kind != "slots":   # slots: n in the class
+                same_directions(who, [first, x])
     if mixed:                           # duals of different calls meet: none may be dead
         for x in items:
             if isinstance(x, Dual):

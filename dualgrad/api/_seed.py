@@ -95,6 +95,18 @@ def extract(who, out, tag, width):
                                       "b.ravel()]), or return a dict {'a': a, 'b': b} for "
                                       "one result per piece.")
             out = np.stack(list(out))
+        elif any(isinstance(i, (list, tuple, np.ndarray)) for i in out):
+            try:                        # nested: one array, as np.array reads it
+                out = np.array(out, dtype=object)
+                if any(isinstance(i, (list, tuple, np.ndarray)) for i in out.flat):
+                    raise ValueError("ragged")
+            except ValueError as exc:
+                raise errors.bad_type(
+                    who, f"f to return one array, or a nested {type(out).__name__} NumPy "
+                    "reads as one (items of equal lengths)", "a ragged nesting",
+                    "Build one array with np.stack / np.concatenate (or np.array of "
+                    "equal-length rows), or return a dict {'a': a, 'b': b} for one result "
+                    "per piece.") from exc
         else:
             out = items
     if isinstance(out, np.ndarray) and out.dtype == object:

@@ -5,10 +5,12 @@ NumPy reads as one numeric array (numbers, scalar duals, or such lists nested
 to equal lengths) is an array leaf, as before; any other list or tuple (one
 holding an ndarray, an array dual, a dict, or lists of unequal lengths) is a
 node, and so is every dict.  Dicts flatten in sorted key order, as JAX does
-(insertion order when the keys do not sort).
+(insertion order when the keys do not sort); an ``OrderedDict`` in its own order,
+as JAX does, and comes back an ``OrderedDict``.
 """
 
 import numbers
+from collections import OrderedDict
 
 import numpy as np
 
@@ -45,7 +47,7 @@ def _array_like_length(x):
 def is_node(x):
     """Is ``x`` a pytree node (rather than one array or scalar)?"""
     t = type(x)
-    if t is dict:
+    if t is dict or t is OrderedDict:
         return True
     if isinstance(x, (list, tuple)) and (t in (list, tuple) or _is_namedtuple(x)):
         return _array_like_length(x) is None
@@ -66,12 +68,14 @@ def _flatten_into(tree, leaves):
     if not is_node(tree):
         leaves.append(tree)
         return LEAF
-    if type(tree) is dict:
-        try:
-            keys = sorted(tree)
-        except TypeError:                # keys of mixed types: the dict's own order
-            keys = list(tree)
-        return (dict, tuple(keys), tuple(_flatten_into(tree[k], leaves) for k in keys))
+    if type(tree) is dict or type(tree) is OrderedDict:
+        keys = list(tree)
+        if type(tree) is dict:
+            try:
+                keys = sorted(tree)
+            except TypeError:            # keys of mixed types: the dict's own order
+                pass
+        return (type(tree), tuple(keys), tuple(_flatten_into(tree[k], leaves) for k in keys))
     return (type(tree), len(tree), tuple(_flatten_into(item, leaves) for item in tree))
 
 
@@ -85,8 +89,8 @@ def _build(treedef, it):
         return next(it)
     kind, keys, children = treedef
     items = [_build(child, it) for child in children]
-    if kind is dict:
-        return dict(zip(keys, items))
+    if kind is dict or kind is OrderedDict:
+        return kind(zip(keys, items))
     if kind is list:
         return items
     if kind is tuple:
@@ -107,7 +111,8 @@ def same_structure(a, b):
 
 def _child_names(treedef):
     kind, keys, _ = treedef
-    return [f"[{k!r}]" for k in keys] if kind is dict else [f"[{i}]" for i in range(keys)]
+    return [f"[{k!r}]" for k in keys] if kind is dict or kind is OrderedDict else \
+        [f"[{i}]" for i in range(keys)]
 
 
 def leaf_paths(treedef, path=""):

@@ -1,6 +1,7 @@
 """Input validation shared by the helpers; messages come from :mod:`dualgrad.errors`."""
 
 import operator
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -27,6 +28,14 @@ def as_input(who, x, holomorphic=False, name="x", sparse=False):
         return x                         # the common case, as the general one returns it
     if t is float or t is int or t is np.float64:
         return complex(x) if holomorphic else float(x)
+    if x is None:                        # JAX's empty subtree: not a dualgrad leaf
+        raise errors.bad_type(who, f"{name} (or each leaf of it) as a real number or array",
+                              "None", "Drop the None entry from x, or pass it to f "
+                              "through *args or a closure.")
+    if isinstance(x, Mapping):           # a mapping other than dict / OrderedDict
+        raise errors.bad_type(who, f"{name} as a number, an array or a pytree of them",
+                              f"a {type(x).__name__}", "Pass dict(x) (sorted keys) or "
+                              "collections.OrderedDict(x) (its own order).")
     if isinstance(x, Dual):
         from ..dual import check_live
         check_live(x.tag, who)           # a dual of a finished call (escaped): an error

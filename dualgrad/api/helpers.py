@@ -547,6 +547,7 @@ def hessian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = Non
     ((6.0, 2.0), (2.0, 0.0))
     """
     who = "dualgrad.hessian"
+    _not_taken(who, kwargs)
     if sparsity is not None:
         _check_plain(who, "sparsity=", x, argnums, has_aux, kwargs)
         return _sparse(who, f, x, args, sparsity, format, chunk, executor, progress,
@@ -628,6 +629,7 @@ def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool
     array([1.        , 1.08060461])
     """
     who = "dualgrad.jvp"
+    _not_taken(who, kwargs)
     check_callable(who, f)
     if type(x) is tuple and type(v) is tuple and (len(x) == 1 or is_node(x)):
         raise errors.bad_type(
@@ -684,6 +686,17 @@ def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool
             start += size
         return unflatten(value.treedef, outs), unflatten(value.treedef, tans)
     return _result(value), _result(as_array(tangent)[..., 0])
+
+
+def _not_taken(who, kwargs):
+    """``batch_axis=`` is one of dualgrad's own option names (README), never ``f``'s:
+    a helper without that option refuses it rather than passing it to ``f``."""
+    if "batch_axis" in kwargs:
+        raise errors.bad_type(who, "its own options (batch_axis= is dualgrad.jacobian's "
+                              "and dualgrad.gradient's)", "batch_axis=",
+                              "Loop over the points, or use dg.jacobian(..., batch_axis=); "
+                              "if f has a parameter of that name, bind it with "
+                              "functools.partial or a closure.")
 
 
 def _describe(treedef):

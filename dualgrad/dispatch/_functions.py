@@ -468,11 +468,11 @@ def _trapezoid_weights(y, x, dx, ax):
 
 @implements(np.gradient)
 def _gradient(f, *varargs, axis=None, edge_order=1):
+    if any(isinstance(v, Dual) for v in varargs):    # (a plain f too: np.gradient(f, *varargs)
+        raise errors.unsupported_function("np.gradient with dual spacing")  # would recurse)
     if not isinstance(f, Dual):
         return np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
     axes = _axes_or_all(axis, f.ndim)
-    if any(isinstance(v, Dual) for v in varargs):
-        raise errors.unsupported_function("np.gradient with dual spacing")
     values = np.gradient(f.value, *varargs, axis=axis, edge_order=edge_order)
     partials = np.gradient(f.partials, *varargs, axis=axes, edge_order=edge_order)
     if isinstance(values, (list, tuple)):

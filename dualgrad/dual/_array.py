@@ -403,11 +403,34 @@ class ArrayDual(Dual):
         return np.real(self) if np.iscomplexobj(primal(self)) or \
             np.iscomplexobj(self.partials) else self
 
-    def copy(self):
-        return make_array(self.value.copy(), backend.copy(self.partials), self.tag)
+    @real.setter
+    def real(self, item):
+        """``z.real = w`` (and ``z.real += w``), as NumPy: ``z.real[...] = w``, a write
+        through item assignment into the real parts of the value and partials."""
+        self.real[...] = item
 
-    def flatten(self):
-        return np.ravel(self).copy()
+    @property
+    def imag(self):
+        return np.imag(self)
+
+    @imag.setter
+    def imag(self, item):
+        """``z.imag = w``, as NumPy: ``z.imag[...] = w``; a real array has no imaginary
+        part to set (NumPy's TypeError)."""
+        if not (np.iscomplexobj(primal(self)) or np.iscomplexobj(self.partials)):
+            raise TypeError("array does not have imaginary part to set (dualgrad: make "
+                            "the dual complex first, z = d * (1 + 0j))")
+        view = np.imag(self)
+        view[...] = item
+
+    def copy(self, order="C"):
+        """A copy; ``order`` is the values' memory layout (NumPy's), the same numbers."""
+        if order == "C":
+            return make_array(self.value.copy(), backend.copy(self.partials), self.tag)
+        return np.copy(self, order=order)
+
+    def flatten(self, order="C"):
+        return np.ravel(self, order=order).copy()
 
     def tolist(self):
         return np.asarray(self).tolist()

@@ -231,6 +231,15 @@ class Dual:
     def __round__(self, ndigits=None):
         raise errors.dropped_derivatives("round(d)")
 
+    def __trunc__(self):
+        raise errors.dropped_derivatives("math.trunc(d) (np.trunc(d) keeps a dual)")
+
+    def __floor__(self):
+        raise errors.dropped_derivatives("math.floor(d) (np.floor(d) keeps a dual)")
+
+    def __ceil__(self):
+        raise errors.dropped_derivatives("math.ceil(d) (np.ceil(d) keeps a dual)")
+
     def astype(self, dtype, *args, **kwargs):
         raise errors.dropped_derivatives(f"d.astype({getattr(dtype, '__name__', dtype)}) "
                                          "(d.copy() keeps a dual)")

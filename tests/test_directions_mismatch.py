@@ -23,6 +23,13 @@ CASES = {
     "scalar + scalar": lambda: dg.Dual(2.0, [1.0]) + dg.Dual(3.0, [1.0, 2.0, 3.0]),
     "np.arctan2 scalars": lambda: np.arctan2(dg.Dual(1.0, [1.0]), dg.Dual(2.0, [1.0, 2.0])),
     "vector kind with slots": lambda: dg.Dual(1.0, np.ones(17)) * dg.Dual(2.0, [1.0]),
+    # n > 16: one class for every n, so its operators compare the lengths themselves
+    "vector kind * vector kind": lambda: dg.Dual(1.0, np.ones(20)) * dg.Dual(2.0, np.ones(17)),
+    "vector kind - vector kind": lambda: dg.Dual(1.0, np.ones(17)) - dg.Dual(2.0, np.ones(18)),
+    "vector kind ** vector kind": lambda: dg.Dual(1.0, np.ones(20)) ** dg.Dual(2.0, np.ones(17)),
+    "np.hypot vector kinds": lambda: np.hypot(dg.Dual(1.0, np.ones(20)), dg.Dual(2.0, np.ones(17))),
+    "np.maximum vector kinds": lambda: np.maximum(dg.Dual(1.0, np.ones(20)),
+                                                  dg.Dual(2.0, np.ones(17))),
     "array * array": lambda: _array(1) * _array(2),
     "array + array, large": lambda: _array(3, N) + _array(2, N),
     "sin(array) * array, large": lambda: np.sin(_array(1, N)) * _array(2, N),
@@ -66,3 +73,8 @@ def test_same_directions_still_combine():
     y[0] = dg.Dual(5.0, [7.0, 8.0])
     np.testing.assert_array_equal(y.partials[0], [7.0, 8.0])
     assert np.stack([x, x]).partials.shape == (2, 2, 2)
+    # the vector kind (n > 16) with equal lengths: d(ab) = a db + b da, d hypot = (a da + b db) / h
+    da, db = np.arange(20.0), np.arange(20.0)[::-1].copy()
+    u, v = dg.Dual(3.0, da), dg.Dual(4.0, db)
+    np.testing.assert_array_equal((u * v).partials, 3.0 * db + 4.0 * da)
+    np.testing.assert_allclose(np.hypot(u, v).partials, (3.0 * da + 4.0 * db) / 5.0, rtol=1e-15)

@@ -351,7 +351,10 @@ def _fast_binary(stem, symbol, rule, n):
         return _fast_power(rule, n)
     e0, e1 = rule.exprs
     lines = [f"def __{stem}__(a, b):", "    tb = type(b)"]
-    lines += ["    if tb is C and b.tag == a.tag:", "        x = a.value", "        y = b.value"]
+    same = "tb is C and b.tag == a.tag"
+    if n is None:                   # one class for every n > 16: the lengths must agree
+        same += " and len(a.partials) == len(b.partials)"
+    lines += [f"    if {same}:", "        x = a.value", "        y = b.value"]
     if symbol == "/":               # float + - * float cannot raise
         lines += ["        try:", f"            out = x {symbol} y",
                   "        except ZeroDivisionError:", "            return _call(U, a, b)"]
@@ -445,7 +448,10 @@ def _fast_binary_ufunc(u, rule, n):
 
     def number(t, k):               # an integer-only argument (ldexp's) takes ints only
         return f"{t} is int" if integer[k] else f"({t} is float or {t} is _f64 or {t} is int)"
-    cases = ((f"ta is C and tb is C and a.tag == b.tag", (0, 1), "a"),
+    both = "ta is C and tb is C and a.tag == b.tag"
+    if n is None:                   # one class for every n > 16: the lengths must agree
+        both += " and len(a.partials) == len(b.partials)"
+    cases = ((both, (0, 1), "a"),
              (f"ta is C and {number('tb', 1)}", (0,), "a"),
              (f"tb is C and {number('ta', 0)}", (1,), "b"))
     for test, duals, owner in cases:

@@ -642,21 +642,21 @@ def d_arctanh_x(xs, outs, px, q):
 
 
 def d_maximum_x_flat(xs, ys, outs, px, q):
-    """``np.maximum``, one direction: ``q = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px``."""
+    """``np.maximum``, one direction: ``q = (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where(x >= y, 1.0, where(x == x, 0.0, 1.0))
+        fx = 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 def d_maximum_x(xs, ys, outs, px, q):
-    """``np.maximum``: ``q[i, :] = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px``."""
+    """``np.maximum``: ``q[i, :] = (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x >= y, 1.0, where(x == x, 0.0, 1.0))
+        fx = 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -690,22 +690,22 @@ def d_maximum_y(xs, ys, outs, py, q):
 
 
 def d_maximum_xy_flat(xs, ys, outs, px, py, q):
-    """``np.maximum``, one direction: ``q = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
+    """``np.maximum``, one direction: ``q = (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where(x >= y, 1.0, where(x == x, 0.0, 1.0))
+        fx = 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 def d_maximum_xy(xs, ys, outs, px, py, q):
-    """``np.maximum``: ``q[i, :] = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
+    """``np.maximum``: ``q[i, :] = (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x >= y, 1.0, where(x == x, 0.0, 1.0))
+        fx = 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
@@ -716,21 +716,21 @@ def d_maximum_xy(xs, ys, outs, px, py, q):
 
 
 def d_minimum_x_flat(xs, ys, outs, px, q):
-    """``np.minimum``, one direction: ``q = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px``."""
+    """``np.minimum``, one direction: ``q = (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where(x <= y, 1.0, where(x == x, 0.0, 1.0))
+        fx = 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 def d_minimum_x(xs, ys, outs, px, q):
-    """``np.minimum``: ``q[i, :] = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px``."""
+    """``np.minimum``: ``q[i, :] = (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x <= y, 1.0, where(x == x, 0.0, 1.0))
+        fx = 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -764,22 +764,22 @@ def d_minimum_y(xs, ys, outs, py, q):
 
 
 def d_minimum_xy_flat(xs, ys, outs, px, py, q):
-    """``np.minimum``, one direction: ``q = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
+    """``np.minimum``, one direction: ``q = (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where(x <= y, 1.0, where(x == x, 0.0, 1.0))
+        fx = 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 def d_minimum_xy(xs, ys, outs, px, py, q):
-    """``np.minimum``: ``q[i, :] = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
+    """``np.minimum``: ``q[i, :] = (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x <= y, 1.0, where(x == x, 0.0, 1.0))
+        fx = 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
@@ -790,21 +790,21 @@ def d_minimum_xy(xs, ys, outs, px, py, q):
 
 
 def d_fmax_x_flat(xs, ys, outs, px, q):
-    """``np.fmax``, one direction: ``q = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px``."""
+    """``np.fmax``, one direction: ``q = (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where(x >= y, 1.0, where(y == y, 0.0, 1.0))
+        fx = 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 def d_fmax_x(xs, ys, outs, px, q):
-    """``np.fmax``: ``q[i, :] = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px``."""
+    """``np.fmax``: ``q[i, :] = (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x >= y, 1.0, where(y == y, 0.0, 1.0))
+        fx = 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -838,22 +838,22 @@ def d_fmax_y(xs, ys, outs, py, q):
 
 
 def d_fmax_xy_flat(xs, ys, outs, px, py, q):
-    """``np.fmax``, one direction: ``q = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
+    """``np.fmax``, one direction: ``q = (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where(x >= y, 1.0, where(y == y, 0.0, 1.0))
+        fx = 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 def d_fmax_xy(xs, ys, outs, px, py, q):
-    """``np.fmax``: ``q[i, :] = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
+    """``np.fmax``: ``q[i, :] = (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x >= y, 1.0, where(y == y, 0.0, 1.0))
+        fx = 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
@@ -864,21 +864,21 @@ def d_fmax_xy(xs, ys, outs, px, py, q):
 
 
 def d_fmin_x_flat(xs, ys, outs, px, q):
-    """``np.fmin``, one direction: ``q = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px``."""
+    """``np.fmin``, one direction: ``q = (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where(x <= y, 1.0, where(y == y, 0.0, 1.0))
+        fx = 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 def d_fmin_x(xs, ys, outs, px, q):
-    """``np.fmin``: ``q[i, :] = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px``."""
+    """``np.fmin``: ``q[i, :] = (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x <= y, 1.0, where(y == y, 0.0, 1.0))
+        fx = 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -912,22 +912,22 @@ def d_fmin_y(xs, ys, outs, py, q):
 
 
 def d_fmin_xy_flat(xs, ys, outs, px, py, q):
-    """``np.fmin``, one direction: ``q = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
+    """``np.fmin``, one direction: ``q = (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = where(x <= y, 1.0, where(y == y, 0.0, 1.0))
+        fx = 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 def d_fmin_xy(xs, ys, outs, px, py, q):
-    """``np.fmin``: ``q[i, :] = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
+    """``np.fmin``: ``q[i, :] = (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x <= y, 1.0, where(y == y, 0.0, 1.0))
+        fx = 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):

@@ -364,14 +364,18 @@ _TABLE = [
     # (stable), np.ptp, builtin max/min and max/min inside @njit all give the same.
     # A NaN argument of maximum/minimum wins (it is the result, as np.max selects it);
     # fmax/fmin ignore it.
-    _smooth(np.maximum, "where(x >= y, 1.0, where(x == x, 0.0, 1.0))",
+    # Each derivative is 0 or 1 and the two add up to 1, so d/dx is written 1 - d/dy
+    # (exact): every `where` then has a 0.0 arm, which the fused kernels compile to a
+    # compare and a mask; `where(x <= y, 1.0, <not a constant 0>)` compiled to a branch,
+    # mispredicted at every other element of random operands (3x slower at N = 1e5).
+    _smooth(np.maximum, "1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))",
             "where(x >= y, 0.0, where(x == x, 1.0, 0.0))", kink=TIES + "; a NaN wins"),
-    _smooth(np.minimum, "where(x <= y, 1.0, where(x == x, 0.0, 1.0))",
+    _smooth(np.minimum, "1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))",
             "where(x <= y, 0.0, where(x == x, 1.0, 0.0))", kink=TIES + "; a NaN wins"),
-    _smooth(np.fmax, "where(x >= y, 1.0, where(y == y, 0.0, 1.0))",
+    _smooth(np.fmax, "1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))",
             "where(x >= y, 0.0, where(y == y, 1.0, 0.0))",
             kink=TIES + "; a NaN argument is ignored"),
-    _smooth(np.fmin, "where(x <= y, 1.0, where(y == y, 0.0, 1.0))",
+    _smooth(np.fmin, "1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))",
             "where(x <= y, 0.0, where(y == y, 1.0, 0.0))",
             kink=TIES + "; a NaN argument is ignored"),
     # ---- locally constant ---------------------------------------------------------

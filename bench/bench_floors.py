@@ -67,6 +67,12 @@ def _rows(x, y, M, X, Y, D):
                         lambda: (np.multiply(x, y), np.add(P, Q, out=R))),
         "np.maximum": (lambda: np.maximum(X, Y), lambda: np.maximum(x, y),
                        lambda: (np.maximum(x, y), np.add(P, Q, out=R))),
+        "np.minimum": (lambda: np.minimum(X, Y), lambda: np.minimum(x, y),
+                       lambda: (np.minimum(x, y), np.add(P, Q, out=R))),
+        "np.fmax": (lambda: np.fmax(X, Y), lambda: np.fmax(x, y),
+                    lambda: (np.fmax(x, y), np.add(P, Q, out=R))),
+        "np.fmin": (lambda: np.fmin(X, Y), lambda: np.fmin(x, y),
+                    lambda: (np.fmin(x, y), np.add(P, Q, out=R))),
         # unary elementwise: read one partials array, write one
         "np.square": (lambda: np.square(X), lambda: np.square(x),
                       lambda: (np.square(x), np.multiply(P, 2.0, out=R))),

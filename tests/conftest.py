@@ -1,4 +1,4 @@
-"""The suite runs with numba loaded from its start.
+"""The suite runs with numba loaded from its start, and once per engine.
 
 dualgrad loads numba only once its kernels have had work enough to pay for the
 load (dualgrad/backend/_loader.py); before that, large operations take the NumPy
@@ -6,12 +6,91 @@ path.  Loaded here, a test's path does not depend on which tests ran before it
 (the kernel tests in tests/test_kernels.py and tests/test_fused.py expect the
 kernels in ``auto`` mode).  tests/test_loader.py tests the unloaded process: in a
 fresh one, and here with ``_loader.READY`` patched off.
+
+README's test command runs the whole suite twice, ``DUALGRAD_ENGINE=fused`` then
+``DUALGRAD_ENGINE=eager``.  The variable chooses only the engine in force outside
+``dg.engine(...)`` blocks (dualgrad/backend/_fused.py: ``_DEFAULT``), and that
+choice reaches the code through one place, ``_fused._update``: it turns deferral
+(``ACTIVE[0]``, read as ``backend.FUSING``) on inside a helper call (``gradient``,
+``jacobian``, ...) unless the engine is eager.  A test marked
+``engine_independent`` never lets the variable decide: it calls no helper on
+Python code outside ``dg.engine(...)`` blocks of its own (tests of scalar duals,
+of duals outside helpers, of users' jitted code, tests that compare the engines),
+or it does so only in subprocesses that set or drop the variable (those tests say
+so).  Such a test runs the same code in both halves, so it runs in one of them
+only, chosen by a hash of its id (about half of them in each).  Without the
+variable, or with ``auto``, every test runs.  The marker is checked, not trusted:
+a marked test fails if a helper call began in it outside every ``dg.engine``
+block (in this process; a subprocess's code must be read).
 """
 
+import contextlib
+import os
+import zlib
+
 import pytest
+
+ENGINE = os.environ.get("DUALGRAD_ENGINE", "auto")
+HALVES = ("fused", "eager")
+
+
+def half(nodeid):
+    """The half (a ``DUALGRAD_ENGINE`` value) that runs the marked test ``nodeid``."""
+    return HALVES[zlib.crc32(nodeid.encode()) % 2]
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "engine_independent: the test never lets DUALGRAD_ENGINE choose a path; "
+        "it runs in one of README's two halves (tests/conftest.py)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if ENGINE not in HALVES:
+        return
+    for item in items:
+        if item.get_closest_marker("engine_independent") is not None and \
+                half(item.nodeid) != ENGINE:
+            item.add_marker(pytest.mark.skip(
+                reason=f"engine_independent: runs in the DUALGRAD_ENGINE={half(item.nodeid)} "
+                "half (tests/conftest.py)"))
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _numba_loaded():
     from dualgrad.backend import _loader
     _loader.load()
+
+
+@contextlib.contextmanager
+def variable_engine_watched():
+    """Yields a list that holds ``True`` once a helper call began outside every
+    ``dg.engine`` block (where the engine of ``DUALGRAD_ENGINE`` decides whether it
+    defers), whichever engine that is."""
+    from dualgrad.backend import _fused
+    seen = []
+    real = _fused._update
+
+    def watched():
+        real()
+        if _fused._depth > 0 and not _fused._BLOCKS and not seen:
+            seen.append(True)
+    _fused._update = watched
+    try:
+        yield seen
+    finally:
+        _fused._update = real
+
+
+@pytest.fixture(autouse=True)
+def _engine_independence_checked(request):
+    """Fails a test marked ``engine_independent`` that let the variable decide."""
+    if request.node.get_closest_marker("engine_independent") is None:
+        yield
+        return
+    with variable_engine_watched() as seen:
+        yield
+    if seen:
+        pytest.fail(f"{request.node.nodeid} is marked engine_independent, but it called a "
+                    "helper outside a dg.engine block, where DUALGRAD_ENGINE chooses whether "
+                    "it defers: remove the marker (tests/conftest.py)", pytrace=False)

@@ -70,12 +70,14 @@ def _graph():
     return {m: _imports(m, p, modules) for m, p in modules.items()}, modules
 
 
+@pytest.mark.engine_independent
 def test_every_module_sits_in_a_known_wing():
     _, modules = _graph()
     unknown = sorted(m for m in modules if _wing(m) not in WINGS)
     assert not unknown, f"modules outside the wings {WINGS}: {unknown}"
 
 
+@pytest.mark.engine_independent
 def test_every_import_names_a_module_of_the_package():
     """A relative import left pointing at a module's old place fails here, before any
     test has to run the function that holds it."""
@@ -85,6 +87,7 @@ def test_every_import_names_a_module_of_the_package():
     assert not missing, "\n".join(missing)
 
 
+@pytest.mark.engine_independent
 def test_no_import_runs_up_to_a_higher_wing():
     graph, _ = _graph()
     upward = []
@@ -127,12 +130,14 @@ def _cycles(graph):
     return out
 
 
+@pytest.mark.engine_independent
 def test_no_import_cycle_even_inside_a_wing():
     """Deferred imports included: a circle closed inside a function is still a circle."""
     graph, _ = _graph()
     assert not _cycles(graph)
 
 
+@pytest.mark.engine_independent
 def test_no_import_hidden_from_this_test():
     """``__import__``/``importlib`` calls on dualgrad modules would escape the checks
     above."""
@@ -156,6 +161,7 @@ def test_the_wing_test_sees_an_upward_import():
         WINGS.index(_wing("dualgrad.dual._array"))
 
 
+@pytest.mark.engine_independent
 def test_dispatch_reaches_the_backend_only_through_its_door():
     """Dispatch imports ``dualgrad.backend`` (the door), never a module behind it."""
     graph, _ = _graph()

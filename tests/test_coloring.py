@@ -57,6 +57,7 @@ def star_ok(P, color):
 
 
 @pytest.mark.parametrize("seed", range(4))
+@pytest.mark.engine_independent
 def test_star_coloring_on_random_symmetric_patterns(seed):
     rng = np.random.default_rng(10 + seed)
     n = int(rng.integers(20, 90))

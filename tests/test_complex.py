@@ -454,6 +454,7 @@ _CUT_TS = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5]
 
 @pytest.mark.parametrize("engine", ["eager", "fused"])
 @pytest.mark.parametrize("rule, k", _complex_rules())
+@pytest.mark.engine_independent
 def test_every_complex_rule_takes_the_side_of_its_cut_that_numpy_takes(rule, k, engine):
     """A real t through a complex value on a branch cut: NumPy's function takes the side
     given by the signed zero of the other part, so the derivative must too (arcsin(t + 0j)

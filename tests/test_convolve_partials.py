@@ -29,6 +29,7 @@ def _oracle(func, a, pa, v, pv, mode):
 @pytest.mark.parametrize("which", ["a", "v", "both"])
 @pytest.mark.parametrize("kind", ["real", "complex"])
 @pytest.mark.parametrize("engine", ["numba", "numpy"])
+@pytest.mark.engine_independent
 def test_convolution_partials_match_numpy_per_direction(func, mode, N, M, which, kind,
                                                         engine):
     rng = np.random.default_rng(N * 100 + M)
@@ -72,6 +73,7 @@ def test_cross_partials_match_numpy_per_direction(func, shapes, which):
 @pytest.mark.parametrize("taps", [1, 2, 3, 4, 5, 7])
 @pytest.mark.parametrize("length", [1, 2, 3, 4, 6, 9, 600])
 @pytest.mark.parametrize("n", [1, 3, 4])
+@pytest.mark.engine_independent
 def test_kernel_adds_the_taps_in_order_as_numpys_shifted_sums(taps, length, n):
     # the summation order is the contract: out[i] = ((0.0 + w0 p[i]) + w1 p[i-1]) + ...
     # over the rows in range, the bits of the NumPy engine's one pass per tap (signed

@@ -40,6 +40,7 @@ def _by_direction(func, p):
 @pytest.mark.parametrize("mode", ["numba", "numpy"])
 @pytest.mark.parametrize("func", [np.tril, np.triu])
 @pytest.mark.parametrize("shape", [(120, 90), (90, 120), (2, 3, 40, 30), (1, 1)])
+@pytest.mark.engine_independent
 def test_triangles_bit_for_bit(mode, func, shape):
     d = _dual(shape)
     rows, cols = shape[-2:]
@@ -65,6 +66,7 @@ def test_triangles_kernel_runs():
 
 
 @pytest.mark.parametrize("func", [np.tril, np.triu])
+@pytest.mark.engine_independent
 def test_triangles_other_layouts(func):
     """Non-contiguous values and partials, a 1-D argument (rows of a matrix), a
     Fortran-ordered value: the NumPy path, the same bits."""
@@ -118,6 +120,7 @@ def _join_args(which):
 
 @pytest.mark.parametrize("mode", ["numba", "numpy"])
 @pytest.mark.parametrize("func, which, kwargs", JOINS)
+@pytest.mark.engine_independent
 def test_joins_bit_for_bit(mode, func, which, kwargs):
     """Joins along an inner axis take one kernel pass (``backend.join``), along the
     first one np.concatenate of the rows into a pooled buffer: NumPy's bits each."""
@@ -147,6 +150,7 @@ def test_join_kernel_runs():
 @pytest.mark.parametrize("shape, width", [((30000,), 2), ((300, 200), ((1, 2), (3, 0))),
                                           ((50, 60, 7), 1), ((5,), 0),
                                           ((400, 300), ((0, 0), (5, 5))), ((20000,), (3, 1))])
+@pytest.mark.engine_independent
 def test_pad_constant_bit_for_bit(mode, shape, width):
     """np.pad(mode="constant"): the partials padded with zeros (the constants' partials)
     in a pooled buffer, whatever the constants."""

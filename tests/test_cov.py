@@ -28,6 +28,7 @@ def test_cov_values_are_numpys_and_partials_match_differences(func, kind):
                                rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.engine_independent
 def test_cov_of_large_rows_takes_the_gram_path():
     # x @ x.T of one dual: partials G + G^T from one contraction; against the general
     # product of two duals (x and its transpose as separate operands) and differences

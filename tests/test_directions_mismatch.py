@@ -46,6 +46,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+@pytest.mark.engine_independent
 def test_mismatched_directions_raise(case):
     with pytest.raises(ValueError, match=r"direction.*Fix"):
         CASES[case]()

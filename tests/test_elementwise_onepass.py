@@ -48,6 +48,7 @@ def _per_argument(f, args, argnums):
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("n", SIZES)
+@pytest.mark.engine_independent
 def test_one_call_of_f_gives_every_argument_against_analytic(engine, n, loaded):
     calls = []
 
@@ -92,6 +93,7 @@ def _nonelementwise_cases():
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("n", SIZES)
 @pytest.mark.parametrize("case", range(5))
+@pytest.mark.engine_independent
 def test_not_elementwise_in_one_argument_raises_naming_it(engine, n, case):
     f, bad = _nonelementwise_cases()[case]
     x, y = _inputs(n)
@@ -202,6 +204,7 @@ def test_the_same_array_twice_and_repeated_argnums(engine, n):
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("n", SIZES)
+@pytest.mark.engine_independent
 def test_integer_float32_and_zero_d_arguments(engine, n):
     x = np.arange(1, n + 1) % 7 + 1                        # integers
     y = np.linspace(-1, 1, n).astype(np.float32)
@@ -254,6 +257,7 @@ def test_f_constant_in_some_argument(engine, n):
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("n", SIZES)
+@pytest.mark.engine_independent
 def test_nan_and_inf_inputs_follow_the_per_argument_passes(engine, n):
     x, y = _inputs(n)
     x[:6] = [np.inf, -np.inf, np.nan, 0.0, 1.0, np.inf]
@@ -367,6 +371,7 @@ def compile_at_once(monkeypatch, loaded):
 
 
 @pytest.mark.parametrize("engine", ("auto", "fused"))
+@pytest.mark.engine_independent
 def test_the_columns_kernel_against_analytic_and_eager(engine, compile_at_once):
     x, y = _inputs(40_000)
     f = lambda x, y: np.sin(x) * np.exp(-y ** 2) + x * y
@@ -393,6 +398,7 @@ def test_the_columns_kernel_against_analytic_and_eager(engine, compile_at_once):
 
 
 @pytest.mark.parametrize("case", range(5))
+@pytest.mark.engine_independent
 def test_the_columns_kernel_finds_a_non_elementwise_argument(case, compile_at_once):
     f, bad = _nonelementwise_cases()[case]
     x, y = _inputs(40_000)
@@ -402,6 +408,7 @@ def test_the_columns_kernel_finds_a_non_elementwise_argument(case, compile_at_on
     assert True in compile_at_once or case >= 4    # (np.sum materializes: no kernel)
 
 
+@pytest.mark.engine_independent
 def test_the_columns_kernel_with_nan_inf_and_tiny_values(compile_at_once):
     # the kernel's check counts every difference (NaN too); the closer look of the
     # careful path then accepts what one pass per argument accepts
@@ -417,6 +424,7 @@ def test_the_columns_kernel_with_nan_inf_and_tiny_values(compile_at_once):
         np.testing.assert_array_equal(g, h)
 
 
+@pytest.mark.engine_independent
 def test_a_columns_kernel_that_disagrees_is_never_used(monkeypatch, compile_at_once):
     from dualgrad.backend import _fusedgen
     monkeypatch.setattr(_fused, "_failed", set())

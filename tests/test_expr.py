@@ -56,6 +56,7 @@ def test_every_expression_parses_and_its_source_is_the_tables_text(rule):
 
 
 @pytest.mark.parametrize("rule", WITH_EXPRS, ids=_ids(WITH_EXPRS))
+@pytest.mark.engine_independent
 def test_every_emitted_function_computes_what_the_tables_text_computes(rule):
     """``derivative_functions`` (compiled from the parsed tree) against a plain
     ``eval`` of the table's string, on arrays and on scalars, bit for bit."""
@@ -113,6 +114,7 @@ def _same_bits(got, want):
 
 
 @pytest.mark.parametrize("rule", SCALAR_RULES, ids=_ids(SCALAR_RULES))
+@pytest.mark.engine_independent
 def test_scalar_source_gives_numpys_bits_on_floats(rule):
     """The source on Python floats gives, bit for bit, what the NumPy source gives on
     float64 scalars, or raises where NumPy would warn (ValueError, ArithmeticError) or
@@ -270,6 +272,7 @@ def _calls(tree, name):
             isinstance(n.func, ast.Name) and n.func.id == name]
 
 
+@pytest.mark.engine_independent
 def test_no_module_outside_rules_evaluates_or_pattern_matches_source():
     """The table's strings are read in rules/ only: no ``eval`` outside it, no regular
     expressions but the error classifier's, and three ``exec``: the scalar classes

@@ -90,6 +90,7 @@ def held_nodes(root):
 
 @pytest.mark.parametrize("n", [1, 3, 4, 5, 8, 16, 17])
 @pytest.mark.parametrize("special", [False, True])
+@pytest.mark.engine_independent
 def test_generated_kernels_give_the_eager_engines_numbers(n, special, monkeypatch):
     """The kernel generated for a graph against the same graph evaluated node by node
     with the eager engine's combine: equal to the bit (NaN where NaN), for random
@@ -157,6 +158,7 @@ def chain(p):
 P = np.array([1.1, -0.3, 0.5, 2.0])
 
 
+@pytest.mark.engine_independent
 def test_elementwise_chain_equals_eager_and_complex_step():
     eager, fused = both(lambda: dg.jacobian(chain, P))
     np.testing.assert_allclose(fused, eager, rtol=1e-13, atol=1e-15)
@@ -209,6 +211,7 @@ def heat_tangent(p, n=3000, steps=30, dt=0.01):
     return S
 
 
+@pytest.mark.engine_independent
 def test_heat_in_place_equals_the_hand_written_tangent(monkeypatch):
     monkeypatch.setattr(_fused, "MIN_WORK", 1000)
     p = np.array([0.4, 0.8, 0.1, 1.5])
@@ -228,6 +231,7 @@ def test_a_loop_compiles_a_bounded_number_of_kernels(monkeypatch):
     assert _fused.kernels_compiled() == before
 
 
+@pytest.mark.engine_independent
 def test_nan_safe_a_zero_direction_stays_zero():
     z = np.where(np.arange(N) % 3 == 0, 0.0, x0)
 
@@ -317,6 +321,7 @@ _MIXES = {                          # (left, right) from a pending t, a concrete
 
 @pytest.mark.parametrize("mix", list(_MIXES))
 @pytest.mark.parametrize("name", list(_BINARY))
+@pytest.mark.engine_independent
 def test_binary_operations_defer_with_the_eager_engines_bits(name, mix):
     """A binary operation on a pending operand (or large enough to defer) takes the
     deferring path of the two-operand dispatch (``_pair``): the result stays pending
@@ -441,6 +446,7 @@ def _assert_active(x):
     return x
 
 
+@pytest.mark.engine_independent
 def test_users_numba_code_writing_into_a_dual():
     numba = pytest.importorskip("numba")
 
@@ -507,6 +513,8 @@ def test_engine_rejects_an_unknown_name():
             pass
 
 
+@pytest.mark.engine_independent
+# its subprocesses set DUALGRAD_ENGINE themselves
 def test_environment_variable_chooses_and_is_checked():
     import os
     code = "import dualgrad.backend._fused as f; print(f.current())"
@@ -614,6 +622,7 @@ def _added_exact(form):
 
 @pytest.mark.parametrize("form", ["same rows", "minus, y used after", "neighbours",
                                   "reversed"])
+@pytest.mark.engine_independent
 def test_an_in_place_sum_of_a_pending_expression(form, monkeypatch):
     """``x += y`` adds ``y``'s partials into ``x`` in the pass that computes them when
     ``y`` reads ``x`` only row for row (kernels compiled at first sight here), and
@@ -654,6 +663,7 @@ def _shared_held(p):
     return x + w
 
 
+@pytest.mark.engine_independent
 def test_a_write_first_computes_a_reader_that_shares_a_held_node(monkeypatch):
     monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
     monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
@@ -723,6 +733,7 @@ STENCILS = {"laplacian": True, "two each way, products": True, "behind only, min
 
 
 @pytest.mark.parametrize("form", list(STENCILS))
+@pytest.mark.engine_independent
 def test_a_stencil_added_in_place_reads_the_rows_as_they_were(form, monkeypatch):
     """``x[a:b] += f(x[c:d], ...)`` where the expression reads rows of ``x`` the pass
     has already written (rows behind: the kernel keeps them as they were) or not yet
@@ -749,6 +760,7 @@ def test_a_stencil_added_in_place_reads_the_rows_as_they_were(form, monkeypatch)
     assert all(not keep for done, keep in calls)
 
 
+@pytest.mark.engine_independent
 def test_threads_adding_stencils_in_place_at_once(monkeypatch):
     """A temporary added in place without keeping its partials stayed on the pending
     list until its thread dropped it, and another thread's write walked it: a
@@ -818,6 +830,7 @@ def _kept_exact(form):
 
 @pytest.mark.parametrize("form", ["named", "explicit call", "operator.iadd",
                                   "inside another expression"])
+@pytest.mark.engine_independent
 def test_an_operand_used_after_the_sum_keeps_its_partials(form, monkeypatch):
     """Only a temporary that nothing else holds (not a name, not an explicit
     ``__iadd__`` call, not ``operator.iadd``, not a kid of another pending expression)
@@ -876,6 +889,7 @@ def test_a_pending_part_of_a_concatenation(form):
     np.testing.assert_array_equal(fused, eager)
 
 
+@pytest.mark.engine_independent
 def test_concatenate_writes_a_pending_part_in_place(monkeypatch):
     """The pending part's kernel writes the result's rows: no array of the part's own
     until something reads it."""
@@ -1195,6 +1209,7 @@ HEAT_FORMS = {"slicing + in-place": _heat_slicing, "np.roll + rebinding": _heat_
 
 @pytest.mark.parametrize("n", [1, 3, 4, 5, 8, 16])
 @pytest.mark.parametrize("form", list(HEAT_FORMS))
+@pytest.mark.engine_independent
 def test_heat_forms_give_the_eager_engines_bits(form, n, monkeypatch):
     """bench/'s three heat formulations with every expression compiled (kernels at
     every size, from the first sight of a structure) and ``n`` directions on either
@@ -1231,6 +1246,7 @@ def _vector_ops(fn):
 
 
 @pytest.mark.parametrize("n", [4, 8])
+@pytest.mark.engine_independent
 def test_a_kernel_storing_only_its_roots_rows_is_vectorized_4_wide(n):
     """The np.diff heat step's kernel (its only stores: the root's rows, beside a
     loop for rows with a non-finite factor) does its arithmetic on 4 directions at

@@ -129,6 +129,7 @@ def test_the_table_has_templates():
 
 
 @pytest.mark.parametrize("ufunc", UNARY, ids=lambda u: u.__name__)
+@pytest.mark.engine_independent
 def test_unary_rules_give_the_eager_engines_bits(ufunc, kernels):
     """``ufunc`` of a dual with special values and tangents that are 0 beside them:
     the fused kernel (which computes the local derivative itself) gives the eager
@@ -153,6 +154,7 @@ def test_unary_rules_give_the_eager_engines_bits(ufunc, kernels):
 
 
 @pytest.mark.parametrize("ufunc", BINARY, ids=lambda u: u.__name__)
+@pytest.mark.engine_independent
 def test_binary_rules_give_the_eager_engines_bits(ufunc, kernels):
     """Both arguments dual (two directions), then one a dual and one a number: the
     eager engine's bits, zero partials kept 0, the table's templates in the kernel."""
@@ -174,6 +176,7 @@ def test_binary_rules_give_the_eager_engines_bits(ufunc, kernels):
     assert templates <= _locals_in(kernels)
 
 
+@pytest.mark.engine_independent
 def test_elementwise_grad_takes_the_derivatives_in_the_kernel(kernels):
     """The problem of bench/ (``sin(x) exp(-x^2) + log1p(x^2)``): against the
     analytic derivative and the eager engine to the bit; ``2 x`` and ``1 / (1 + t)``
@@ -222,6 +225,7 @@ def _out(x):
 
 
 @pytest.mark.parametrize("write", [_write_value, _write_some, _iadd, _out])
+@pytest.mark.engine_independent
 def test_a_write_into_a_value_the_kernel_reads(write, kernels):
     """``y = log1p(x)`` is pending with ``1 / (1 + x)`` to be computed from x's value;
     writing into x first materializes y (the module's invariant, point 2; x's
@@ -242,6 +246,7 @@ def test_a_write_into_a_value_the_kernel_reads(write, kernels):
     np.testing.assert_allclose(got, exact, rtol=1e-14, atol=1e-15)
 
 
+@pytest.mark.engine_independent
 def test_a_callers_array_is_not_read_later(kernels):
     """``x / c`` with the caller's array ``c``: the local derivative in x, ``1 / c``,
     is computed at once (the caller may write ``c`` while the expression is

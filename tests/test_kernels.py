@@ -36,6 +36,7 @@ def assert_both_paths_agree(op):
     lambda a, b: np.sum(np.reshape(a * b, (10, -1)), axis=1), lambda a, b: a ** 2 + b,
 ])
 @pytest.mark.parametrize("n", [1, 4])
+@pytest.mark.engine_independent
 def test_numba_and_numpy_paths_agree(op, n):
     a, b = _pair(n, 2000)
     with _kernels.use("numpy"):
@@ -98,6 +99,8 @@ def test_use_rejects_unknown_modes():
             pass
 
 
+@pytest.mark.engine_independent
+# its subprocess only imports dualgrad
 def test_import_is_light_and_does_not_import_numba():
     code = ("import sys, time; t = time.perf_counter(); import dualgrad; "
             "print('numba' in sys.modules, time.perf_counter() - t)")
@@ -187,12 +190,14 @@ def _arguments(rule, duals, size, n, seed=0):
 @pytest.mark.parametrize("rule, duals", FUSED,
                          ids=[f"{r.name}{list(d)}" for r, d in FUSED])
 @pytest.mark.parametrize("n", [1, 3])
+@pytest.mark.engine_independent
 def test_fused_kernels_give_the_numpy_paths_numbers(rule, duals, n, kernel_calls):
     args = _arguments(rule, duals, 500, n)
     assert_both_paths_agree(lambda: rule.ufunc(*args))
     assert kernel_calls == [(rule.name, duals, "flat" if n == 1 else "rows")]
 
 
+@pytest.mark.engine_independent
 def test_fused_kernels_broadcast_scalars_and_scalar_duals(kernel_calls):
     x = np.linspace(0.5, 2.0, 300)
     t = dg.Dual(1.5, [1.0, 2.0])                    # a scalar dual: partials broadcast
@@ -243,6 +248,8 @@ def test_sums_over_permuted_views_keep_each_directions_numpy_sum():
                             assert np.array_equal(got, want), (mode, perm, axes)
 
 
+@pytest.mark.engine_independent
+# its subprocesses call no helper (duals outside helpers: no engine decides)
 def test_kernels_compile_once_and_later_processes_load_them_from_disk(tmp_path):
     """numba's on-disk cache (cache=True) serves every kernel a new process needs:
     the second process compiles nothing."""

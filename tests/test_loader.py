@@ -49,6 +49,8 @@ print(loaded, _loader.READY)
 """
 
 
+@pytest.mark.engine_independent
+# its subprocess runs without DUALGRAD_ENGINE
 def test_a_one_shot_call_takes_numpy_and_never_imports_numba(tmp_path):
     """A script that differentiates once (here 1.2e6 partials elements, far below
     LOAD_AFTER) does not wait 0.7-1 s for numba; its derivatives are the analytic
@@ -126,6 +128,7 @@ def test_forcing_the_kernels_loads_numba_at_once(unloaded, monkeypatch):
     assert calls == [1] and _loader.READY
 
 
+@pytest.mark.engine_independent
 def test_a_fused_kernel_on_disk_is_loaded_once_numba_pays(unloaded, monkeypatch):
     """A structure an earlier process compiled (on disk) is interpreted while numba
     is unloaded, its work counting towards the budget; then the kernel is loaded,
@@ -154,6 +157,7 @@ def test_a_fused_kernel_on_disk_is_loaded_once_numba_pays(unloaded, monkeypatch)
     np.testing.assert_array_equal(second, expected)
 
 
+@pytest.mark.engine_independent
 def test_a_wrong_kernel_loaded_after_the_budget_still_warns_and_is_dropped(unloaded,
                                                                           monkeypatch):
     from test_fused import random_graph

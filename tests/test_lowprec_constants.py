@@ -42,6 +42,7 @@ def _sample(rng, domain, shape):
 @pytest.mark.parametrize("path", ["numpy", "numba"])
 @pytest.mark.parametrize("dtype", [np.float16, np.float32])
 @pytest.mark.parametrize("rule", MULTI, ids=[r.name for r in MULTI])
+@pytest.mark.engine_independent
 def test_a_low_precision_constant_gives_the_promoted_constants_derivative(rule, dtype, path):
     rng = np.random.default_rng(zlib.crc32(rule.name.encode()))
     for k, expr in enumerate(rule.derivs):

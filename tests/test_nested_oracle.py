@@ -338,6 +338,7 @@ def test_linspace_of_scalar_ends_of_two_tags_keeps_the_outer_ends_partials():
 @pytest.mark.parametrize("engine", ["eager", "fused"])
 @pytest.mark.parametrize("p", [1.25, 1.5, 2.5, 3.0])
 @pytest.mark.parametrize("form", ["array", "elements", "float_power"])
+@pytest.mark.engine_independent
 def test_a_zero_direction_stays_zero_where_the_second_derivative_is_infinite(engine, p, form):
     # x**p at x = 0 with 1 < p < 2: the first derivative p x**(p-1) is 0 (finite), its
     # own derivative infinite; another direction's zero partial times it must give 0

@@ -132,6 +132,7 @@ def test_heat_equation_with_index_loops():
                                atol=1e-10)
 
 
+@pytest.mark.engine_independent
 def test_float_buffer_fails_at_compile_time_naming_the_fix():
     @numba.njit
     def bad(x):
@@ -144,6 +145,7 @@ def test_float_buffer_fails_at_compile_time_naming_the_fix():
     assert "like=x" not in str(exc.value)     # the one buffer advice, as outside numba
 
 
+@pytest.mark.engine_independent
 def test_the_buffer_advice_compiles_in_njit_for_duals_and_floats():
     """``np.zeros_like(x, shape=n)``, the advice of the buffer message, inside @njit:
     a dual buffer of another length for duals, a float buffer for floats (checked
@@ -190,6 +192,7 @@ def _jitted_rules():
 
 
 @pytest.mark.parametrize("rule, fn", list(_jitted_rules()))
+@pytest.mark.engine_independent
 def test_every_rule_inside_jitted_code_matches_the_oracle(rule, fn):
     """Each spelling (np ufunc, operator, math function) of every rule, compiled for
     duals on every dual/constant mix, against the mpmath oracle of tests/_oracles.py at
@@ -251,11 +254,15 @@ def test_every_math_spelling_docs_promise_is_overloaded():
     assert promised <= {fn.__name__ for fn in _numba_dual._MATH.values()}
 
 
+@pytest.mark.engine_independent
 def test_nan_safety_inside_jitted_code():
     g = dg.gradient(numba.njit(lambda x: math.sqrt(x[0]) + x[1]), np.array([0.0, 4.0]))
     assert g[0] == np.inf and g[1] == 1.0
 
 
+@pytest.mark.engine_independent
+# its subprocesses differentiate a jitted f only, which no engine defers
+# (the jitted tests in this process pass the check)
 def test_cache_true_works_for_dual_specializations(tmp_path):
     script = tmp_path / "cached.py"
     script.write_text(textwrap.dedent("""
@@ -302,6 +309,8 @@ def _fresh_python(code, tmp_path):
     return run.stdout
 
 
+@pytest.mark.engine_independent
+# its subprocess makes no dual
 def test_numba_programs_import_nothing_of_dualgrad(tmp_path):
     """Installing dualgrad costs numba programs that never see a dual nothing: their
     first compilation (where numba runs its extensions' entry points) imports no

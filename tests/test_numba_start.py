@@ -65,6 +65,8 @@ def _fresh(code, tmp_path):
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.engine_independent
+# its subprocesses run without DUALGRAD_ENGINE (_fresh drops it)
 def test_loading_the_kernels_does_not_import_scipy_linalg(tmp_path):
     """Loading numba for the kernels leaves scipy.linalg unimported (the old code
     imported it through numba's BLAS probe), answers the probe as numba does in a
@@ -82,6 +84,8 @@ def test_loading_the_kernels_does_not_import_scipy_linalg(tmp_path):
     assert linalg_at_end == (numba_blas and numba_linalg)
 
 
+@pytest.mark.engine_independent
+# its subprocess runs without DUALGRAD_ENGINE (_fresh drops it)
 def test_nothing_is_refused_once_scipy_linalg_is_imported(tmp_path):
     pytest.importorskip("scipy.linalg")
     code = ("import scipy.linalg\n" + OURS.replace("linalg_after_load = ", "linalg_after_load = "
@@ -136,6 +140,8 @@ print(json.dumps([float(np.max(np.abs(y.partials - (1 / (1 + x))[:, None]))),
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
+@pytest.mark.engine_independent
+# its subprocesses run with DUALGRAD_ENGINE=eager
 def test_a_broken_cache_entry_is_compiled_again(tmp_path, damage):
     """An entry of numba's disk cache that cannot be loaded is compiled again and
     written anew (numba alone raised from the kernel's first call: the old code

@@ -18,6 +18,7 @@ ENGINES = ["numba", "numpy"]
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("rows", [1, 7, 3000])
 @pytest.mark.parametrize("which", ["both", "left", "right"])
+@pytest.mark.engine_independent
 def test_cross_every_direction_at_once_is_the_product_rule(engine, rows, which):
     """``d(a x b) = da x b + a x db``, each direction with NumPy's own ``np.cross`` of
     floats (bilinear: the oracle is exact, so the comparison is to the bit)."""
@@ -96,6 +97,7 @@ def test_clip_between_constants(engine, size):
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("size", [6, 5000])
+@pytest.mark.engine_independent
 def test_clip_with_nan_bounds_follows_minimum_of_maximum(engine, size):
     """NumPy's clip is minimum(maximum(a, lo), hi), and a NaN wins there (the table's
     maximum/minimum convention, and jax.grad(jnp.clip)): where a NaN bound meets a
@@ -183,6 +185,7 @@ def test_copy_of_a_broadcast_view(shape, target):
 
 
 @pytest.mark.parametrize("engine", ENGINES + ["auto"])
+@pytest.mark.engine_independent
 def test_imag_of_a_real_dual_is_read_only_zeros_as_numpy_gives(engine):
     """``np.imag`` of a real array: zeros NumPy makes read-only; the dual's partials are
     zeros and read-only too, writes raise NumPy's error, and the zeros flow through

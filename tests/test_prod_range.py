@@ -131,6 +131,7 @@ def _cumprod_tangent(v, p):
 @pytest.mark.parametrize("engine", ["numba", "numpy"])
 @pytest.mark.parametrize("n", [1, 5])
 @pytest.mark.parametrize("kind", ["real", "complex"])
+@pytest.mark.engine_independent
 def test_cumprod_of_long_arrays_through_underflow_and_zeros(engine, n, kind):
     # 3000 factors in [0.2, 0.9]: the running product underflows near step 1100, where
     # c * cumsum(p / v) gives 0 * inf; one column has a zero factor.  The kernel's step

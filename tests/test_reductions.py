@@ -97,6 +97,7 @@ def test_nested_duals_follow_the_table_at_ties():
     np.testing.assert_array_equal(h, [[2.0, 0.0], [0.0, 0.0]])
 
 
+@pytest.mark.engine_independent
 def test_max_inside_njit_follows_the_table():
     numba = pytest.importorskip("numba")
 

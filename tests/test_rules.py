@@ -80,6 +80,7 @@ def _check_directions(rule, xs, dual_mask, rng, path):
 
 @pytest.mark.parametrize("path", ["numpy", "numba"])
 @pytest.mark.parametrize("rule", SMOOTH, ids=_ids(SMOOTH))
+@pytest.mark.engine_independent
 def test_smooth_rule_matches_central_differences(rule, path):
     rng = np.random.default_rng(zlib.crc32(rule.name.encode()))
     if rule.ufunc.nin == 1:
@@ -118,6 +119,7 @@ def test_second_derivative_through_nesting(rule):
 
 
 @pytest.mark.parametrize("rule", SMOOTH, ids=_ids(SMOOTH))
+@pytest.mark.engine_independent
 def test_scalar_and_array_paths_agree(rule):
     rng = np.random.default_rng(3)
     xs = [_sample(rng, dom, (4,)) for dom in rule.domain]
@@ -135,6 +137,7 @@ def test_scalar_and_array_paths_agree(rule):
 @pytest.mark.parametrize("bad", [np.nan, np.inf])
 @pytest.mark.parametrize("rule", [r for r in SMOOTH if r.ufunc.nin == 1],
                          ids=_ids([r for r in SMOOTH if r.ufunc.nin == 1]))
+@pytest.mark.engine_independent
 def test_nan_and_inf_stay_local(rule, bad):
     x = np.array([bad, float(np.mean(rule.domain[0]))])
     out = rule.ufunc(dg.Dual(x, np.eye(2)))

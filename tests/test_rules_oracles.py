@@ -80,6 +80,7 @@ CASES = [pytest.param(rule, mix, id=f"{rule.name}{list(mix)}")
 
 
 @pytest.mark.parametrize("rule, mix", CASES)
+@pytest.mark.engine_independent
 def test_oracle_is_the_function(rule, mix):
     """The mpmath twin computes the ufunc (else the oracle would check the wrong thing)."""
     for p in _oracles.points(rule):
@@ -90,6 +91,7 @@ def test_oracle_is_the_function(rule, mix):
 
 @pytest.mark.parametrize("path", ["numpy", "numba", "auto"])   # auto: small arrays' path
 @pytest.mark.parametrize("rule, mix", CASES)
+@pytest.mark.engine_independent
 def test_array_path_matches_oracle(rule, mix, path, monkeypatch):
     pts = _oracles.points(rule)
     want = _wanted(rule, pts, mix)
@@ -110,6 +112,7 @@ def test_array_path_matches_oracle(rule, mix, path, monkeypatch):
 
 
 @pytest.mark.parametrize("rule, mix", CASES)
+@pytest.mark.engine_independent
 def test_scalar_fast_path_matches_oracle(rule, mix):
     pts = _oracles.points(rule)
     want = _wanted(rule, pts, mix)
@@ -230,6 +233,7 @@ def test_every_kink_convention_has_cases():
 
 
 @pytest.mark.parametrize("rule, point, expected", KINK_CASES)
+@pytest.mark.engine_independent
 def test_kinks_are_exact_on_array_and_scalar_paths(rule, point, expected):
     for mix in _mixes(rule):
         want = [expected[k] for k in mix]
@@ -247,6 +251,7 @@ JIT_KINKED = [r for r in KINKED if r.ufunc in vars(np).values() and r.ufunc is n
 
 
 @pytest.mark.parametrize("rule", JIT_KINKED, ids=[r.name for r in JIT_KINKED])
+@pytest.mark.engine_independent
 def test_kinks_are_exact_inside_jitted_code(rule):
     pytest.importorskip("numba")
     mixes = _mixes(rule)
@@ -269,6 +274,7 @@ _BAD = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.0, -1.0, 0.5])
 @pytest.mark.parametrize("n", [1, 3])
 @pytest.mark.parametrize("path", ["numpy", "numba"])
 @pytest.mark.parametrize("rule", SMOOTH, ids=[r.name for r in SMOOTH])
+@pytest.mark.engine_independent
 def test_zero_directions_stay_zero_next_to_infinite_local_derivatives(rule, path, n):
     """Direction 0 is seeded with zeros in every argument: whatever the local
     derivative at NaN, inf, 0 or +-1 (inf for sqrt at 0, NaN for log at -1), its
@@ -353,6 +359,7 @@ _TAIL_CLOSED = {"arcsinh": lambda x: 1 / mp.sqrt(x * x + 1),
 
 
 @pytest.mark.parametrize("name, x", TAILS, ids=[f"{n}{x}" for n, x in TAILS])
+@pytest.mark.engine_independent
 def test_derivatives_keep_their_digits_in_the_tails(name, x):
     rule = next(r for r in SMOOTH if r.name == name)
     if name in _TAIL_CLOSED:
@@ -480,6 +487,7 @@ def test_order_one_bessel_rows_use_no_real_order_function():
 
 
 @pytest.mark.parametrize("name, x", _BESSEL_CASES, ids=[f"{n}{x}" for n, x in _BESSEL_CASES])
+@pytest.mark.engine_independent
 def test_order_one_bessel_first_derivatives(name, x):
     """Within 4e-15 of mpmath on every path, from x = 0 (J1'(0) = I1'(0) = 1/2) and
     1e-300 to the tails (k1'(700) was 2x off by kv(2.0, 700)'s underflow)."""
@@ -503,6 +511,7 @@ def test_i1_derivative_is_inf_where_i1_overflows():
 
 @pytest.mark.parametrize("engine", ["eager", "fused"])
 @pytest.mark.parametrize("name, x", _BESSEL_CASES, ids=[f"{n}{x}" for n, x in _BESSEL_CASES])
+@pytest.mark.engine_independent
 def test_order_one_bessel_second_derivatives(name, x, engine):
     """The Hessian differentiates the row's expression: the recurrence's derivative
     (J1' - J1 / x) / x cancels near 0, so there the rows take J1' and I1''s series (was
@@ -530,6 +539,7 @@ _SECOND = {np.arcsin: lambda x: x / (1 - x * x) ** 1.5,
         "that fixed it raised on complex duals (attack13) and was taken out")))
       for x in (1e-300, 1e-12, -3e-8, 1e-4)],
     0.3, -0.4999, 0.5, 0.51, 0.9, 1 - 1e-8])
+@pytest.mark.engine_independent
 def test_inverse_trig_second_derivatives_near_zero(f, x, engine):
     """arcsin''(1e-12) is 9e-5 off (1e-300: 0 for 1e-300): known, xfail; away from 0
     the second derivatives are exact to rounding."""

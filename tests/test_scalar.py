@@ -19,6 +19,7 @@ def _general(ufunc, *args):
 
 
 @pytest.mark.parametrize("ufunc", FAST_UNARY, ids=[u.__name__ for u in FAST_UNARY])
+@pytest.mark.engine_independent
 def test_fast_unary_equals_general_path(ufunc):
     rule = RULES[ufunc]
     lo, hi = rule.domain[0]

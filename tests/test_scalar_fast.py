@@ -80,6 +80,7 @@ PB = [0.0, 1.0, -0.0, 0.5]
 
 @pytest.mark.parametrize("n", [4, 17])          # a slot class, the vector class
 @pytest.mark.parametrize("ufunc", UNARY, ids=[u.__name__ for u in UNARY])
+@pytest.mark.engine_independent
 def test_unary_fast_path_is_the_general_path(ufunc, n):
     rule = RULES[ufunc]
     tag = 0
@@ -115,6 +116,7 @@ def _integral(v):
 
 @pytest.mark.parametrize("n", [4, 17])
 @pytest.mark.parametrize("ufunc", BINARY, ids=[u.__name__ for u in BINARY])
+@pytest.mark.engine_independent
 def test_binary_fast_path_is_the_general_path(ufunc, n):
     rule = RULES[ufunc]
     tag = 0
@@ -205,6 +207,7 @@ def test_seterr_raise_in_user_code_is_respected():
         assert r._plist() == _ufuncs.call(RULES[np.power], (dg.Dual(2.0, [1.0, 0.0]), b))._plist()
 
 
+@pytest.mark.engine_independent
 def test_scipy_rules_on_the_fast_paths_are_the_general_path():
     """scipy.special's rules join the table when scipy is loaded; a class generated then
     inlines those whose derivatives have exact twins (erf: np.exp; xlogy: np.log)."""

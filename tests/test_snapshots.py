@@ -209,6 +209,7 @@ def test_no_entry_is_left_behind_after_a_helper():
     assert _snapshots.LIVE == {}
 
 
+@pytest.mark.engine_independent
 def test_duals_made_directly_are_covered_too():
     y = dg.Dual(X.copy(), np.eye(4))
     v = np.asarray(y)
@@ -221,6 +222,7 @@ def test_duals_made_directly_are_covered_too():
     np.testing.assert_array_equal(y.partials, 2 * np.eye(4))
 
 
+@pytest.mark.engine_independent
 def test_two_snapshots_of_one_memory_each_guard_it_until_their_memory_goes():
     """The bookkeeping (one weak reference per root, one per snapshot): a snapshot of
     the whole and one of a view share the root's entry; the first to die leaves the
@@ -244,6 +246,7 @@ def test_two_snapshots_of_one_memory_each_guard_it_until_their_memory_goes():
 
 
 @pytest.mark.parametrize("n", [1, 2, 16, 17])
+@pytest.mark.engine_independent
 def test_the_elements_are_the_rows_each_kind(n):
     """np.asarray builds each element from its row: one slot per partial up to
     MAX_SLOTS (the class's own loop), one array beyond; each element's value and

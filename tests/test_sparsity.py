@@ -261,6 +261,7 @@ def test_hessian_pattern_is_exact_on_a_chain_and_linear_terms_add_nothing():
         dg.hessian_sparsity(lambda x: x ** 2, x)
 
 
+@pytest.mark.engine_independent
 def test_numba_jitted_f_is_traced_through_its_python_source():
     numba = pytest.importorskip("numba")
 
@@ -335,6 +336,7 @@ def test_a_write_into_an_elementwise_result_does_not_reach_its_operand():
     np.testing.assert_array_equal(dg.sparsity(g, x).toarray(), np.eye(3, dtype=bool)[1:])
 
 
+@pytest.mark.engine_independent
 def test_large_stencil_pattern_is_exact():
     # big enough for the jitted row sort (rows x columns > 65536); the pattern of
     # the periodic 5-point Brusselator stencil written down by hand

@@ -60,6 +60,7 @@ def per_direction(p, axes):
 
 
 @pytest.mark.parametrize("mode", ["numba", "numpy"])
+@pytest.mark.engine_independent
 def test_a_sum_over_every_length_is_numpys_sum_of_each_direction(mode):
     rng = np.random.default_rng(0)
     with _kernels.use(mode):
@@ -70,6 +71,7 @@ def test_a_sum_over_every_length_is_numpys_sum_of_each_direction(mode):
 
 
 @pytest.mark.parametrize("mode", ["numba", "numpy"])
+@pytest.mark.engine_independent
 def test_sums_over_axes_of_strided_and_permuted_partials(mode):
     """Kept axes before, after and on both sides of the summed ones; views with steps,
     transposes and broadcast rows; rows wider than the kernel's column tiles."""
@@ -90,6 +92,7 @@ def test_sums_over_axes_of_strided_and_permuted_partials(mode):
 @pytest.mark.parametrize("shape, axes", [((20, 30, 4), (0,)), ((50, 9, 7, 3), (1,)),
                                          ((128, 64, 2), (0,)), ((10, 1000, 4), (0,)),
                                          ((10_000, 10, 4), (1,))])
+@pytest.mark.engine_independent
 def test_sums_of_one_block_over_many_columns_are_numpys(shape, axes):
     """Lengths of one NumPy block (8 to 128: the kernel's own short loop) with many
     columns beside each other, and the many short sums of ``reshape(-1, 10).T.sum``."""
@@ -154,6 +157,7 @@ def jacobians(f, c, chunks):
 
 
 @pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.engine_independent
 def test_jacobians_of_reductions_do_not_depend_on_chunk_or_kernels(engine):
     """chunk = 1, 2, 3, default (8 directions in one pass): the same bits, with the
     kernels (auto mode, numba loaded) and with NumPy forced (the path of a process
@@ -184,6 +188,7 @@ def test_every_length_to_ten_thousand_sums_the_same_in_one_pass_or_one_by_one():
         same_bits(dg.gradient(f, c, chunk=1), dg.gradient(f, c))
 
 
+@pytest.mark.engine_independent
 def test_the_attacks_centred_field_with_a_long_sum_is_independent_of_chunk():
     """The outside attack's program (attack 7, 03_chunk_rounding): a centred, rolled
     and normalized field of 5,000 points, permuted; 34 ulps apart between chunk=1 and

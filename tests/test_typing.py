@@ -46,6 +46,7 @@ BAD = """
 """
 
 
+@pytest.mark.engine_independent
 def test_mypy_accepts_the_package_and_typed_user_code_and_flags_misuse(tmp_path):
     api = pytest.importorskip("mypy.api")
     (tmp_path / "good.py").write_text(textwrap.dedent(GOOD))

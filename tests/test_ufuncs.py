@@ -413,6 +413,7 @@ def _lean_rules():
 
 
 @pytest.mark.parametrize("rule", _lean_rules(), ids=lambda r: r.name)
+@pytest.mark.engine_independent
 def test_every_generated_lean_path_gives_the_general_paths_bits(rule, small_engine):
     """Each rule's generated lean function (the table's expressions inlined on the
     value arrays) against ``dispatch._ufuncs.call`` forced onto its general NumPy
@@ -447,6 +448,7 @@ def test_every_generated_lean_path_gives_the_general_paths_bits(rule, small_engi
 
 
 @pytest.mark.parametrize("name,op", _LEAN_OPS, ids=[n for n, _ in _LEAN_OPS])
+@pytest.mark.engine_independent
 def test_lean_kernels_give_numpys_bits_across_the_float_range(name, op, small_engine):
     """With numba loaded, the lean path's products are one kernel call
     (``scale_finite``, ``scale2_finite``): each product rounded, then the sum, as
@@ -541,6 +543,7 @@ def test_arctan2_gradient_at_extreme_scales(scale):
     ("np.divide(u, 0.0)", np.inf), ("np.divide(u, 0)", np.inf), ("u / False", np.inf),
     ("np.true_divide(u, -0.0)", -np.inf), ("u / np.float64(0.0)", np.inf),
     ("True / (u - 0.7)", -np.inf)])                    # d/du 1 / (u - 0.7) = -1 / 0**2
+@pytest.mark.engine_independent
 def test_dividing_by_a_zero_number_gives_numpys_inf(engine, n, spell, want):
     """1 / y at y = 0 is inf as NumPy's division gives it, never Python's
     ZeroDivisionError: the fused engine evaluated its per-element template ``1.0 / {1}``

@@ -148,6 +148,7 @@ def _same(a, b):
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.engine_independent
 def test_lean_views_match_numpy_and_the_general_path(name, layout):
     func, shape, args, kwargs = CASES[name]
     d = _dual(shape, layout)
@@ -200,6 +201,7 @@ def _through(view, write):
 
 @pytest.mark.parametrize("engine", ["eager", "fused"])
 @pytest.mark.parametrize("name", sorted(WRITES))
+@pytest.mark.engine_independent
 def test_writes_through_lean_views_reach_value_and_partials(name, engine):
     f = _through(*WRITES[name])
     want = f(X.copy())
@@ -234,6 +236,7 @@ def test_an_item_written_through_a_view_shows_in_the_bases_partials(name):
 
 # ---- pending partials (the fused engine) ---------------------------------------------
 @pytest.mark.parametrize("name", sorted(CASES))
+@pytest.mark.engine_independent
 def test_pending_partials_are_computed_first(name):
     func, shape, args, kwargs = CASES[name]
     x0 = rng.uniform(0.5, 1.5, shape)

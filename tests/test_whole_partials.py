@@ -69,6 +69,7 @@ CASES = {
 @pytest.mark.parametrize("which", ["both", "left", "right"])
 @pytest.mark.parametrize("complex_", [False, True])
 @pytest.mark.parametrize("name", list(CASES))
+@pytest.mark.engine_independent
 def test_products_on_whole_partials(name, complex_, which):
     func, sa, sb, kw = CASES[name]
     tag = new_tag()
@@ -83,6 +84,7 @@ def test_products_on_whole_partials(name, complex_, which):
     np.testing.assert_allclose(got.partials, want_partials, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.engine_independent
 def test_products_keep_a_zero_partial_zero_next_to_inf():
     """outer and dot with an inf value: a direction that does not move the inf entry's
     partner stays finite, as the elementwise product gives it."""

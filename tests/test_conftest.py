@@ -1,0 +1,73 @@
+"""The ``engine_independent`` marker of tests/conftest.py: the watch that checks it
+sees a helper call under the variable's engine (and nothing else), whichever engine
+that is, and each marked test runs in exactly one of the two halves."""
+
+import numpy as np
+import pytest
+
+import conftest
+import dualgrad as dg
+from dualgrad.backend import _fused
+
+
+def _square(x):
+    return np.sum(x * x)
+
+
+@pytest.fixture
+def default(monkeypatch):
+    """Sets this process's default engine as ``DUALGRAD_ENGINE`` would, and back."""
+    def use(engine):
+        monkeypatch.setattr(_fused, "_DEFAULT", engine)
+        monkeypatch.setattr(_fused, "_engine", engine)
+        _fused._update()
+    yield use
+    monkeypatch.undo()
+    _fused._update()
+
+
+@pytest.mark.parametrize("engine", ["fused", "auto", "eager"])
+def test_the_watch_sees_a_helper_under_the_variables_engine(default, engine):
+    default(engine)
+    with conftest.variable_engine_watched() as seen:
+        dg.gradient(_square, np.ones(3))
+    assert seen == [True]
+
+
+@pytest.mark.parametrize("engine", ["fused", "auto", "eager"])
+def test_the_watch_passes_engine_blocks_and_duals_outside_helpers(default, engine):
+    default(engine)
+    with conftest.variable_engine_watched() as seen:
+        for name in ("eager", "fused", "auto"):
+            with dg.engine(name):
+                dg.gradient(_square, np.ones(3))
+        np.sin(dg.Dual(np.ones(3), np.eye(3))) * 2.0
+    assert seen == []
+    with conftest.variable_engine_watched() as seen:
+        dg.derivative(np.sin, 0.3)        # strict: any helper call outside a block counts
+    assert seen == [True]
+
+
+class _Item:
+    def __init__(self, nodeid, marked):
+        self.nodeid, self.marked, self.added = nodeid, marked, []
+
+    def get_closest_marker(self, name):
+        return object() if self.marked and name == "engine_independent" else None
+
+    def add_marker(self, marker):
+        self.added.append(marker)
+
+
+@pytest.mark.parametrize("engine", ["fused", "eager", "auto"])
+def test_each_marked_test_runs_in_one_half(monkeypatch, engine):
+    monkeypatch.setattr(conftest, "ENGINE", engine)
+    items = [_Item(f"tests/test_x.py::test_{k}", marked=k % 3 > 0) for k in range(40)]
+    conftest.pytest_collection_modifyitems(None, items)
+    for item in items:
+        skipped = engine != "auto" and item.marked and conftest.half(item.nodeid) != engine
+        assert bool(item.added) == skipped, item.nodeid
+        if skipped:
+            assert item.added[0].kwargs["reason"].startswith("engine_independent")
+    halves = [conftest.half(i.nodeid) for i in items if i.marked]
+    assert set(halves) == {"fused", "eager"}   # both halves take some

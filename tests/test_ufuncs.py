@@ -298,7 +298,8 @@ def test_two_operand_small_path_gives_the_general_paths_bits_with_special_values
 def small_engine(request, monkeypatch):
     """The small-array path as a process runs it before numba is loaded (NumPy's
     calls; the loader's budget raised so that nothing loads it meanwhile) and after
-    (one kernel call for 1-D values: ``backend.pair_small``/``scaled_small``).
+    (one kernel call for 1-D values: ``backend.pair_small``/``scaled_small``, the
+    generated ``small_kernel`` of a rule with arithmetic derivatives, ``sum_small``).
     Yields the names of the kernels that ran."""
     from dualgrad.backend import _kernels, _loader, _propagate
     ran = []
@@ -315,6 +316,18 @@ def small_engine(request, monkeypatch):
                 return getattr(real, name)
         monkeypatch.setattr(_kernels, "_kernels", lambda: Recording())
         monkeypatch.setattr(_propagate, "_compiled", None)      # (kept after first use)
+        monkeypatch.setattr(_kernels, "_compiled", None)
+        real_local = _kernels.small_local
+
+        def small_local(ufunc):          # the generated kernels of arithmetic rules
+            kernel = real_local(ufunc)
+
+            def recording(*args):
+                ran.append(f"small_local {ufunc.__name__}")
+                return kernel(*args)
+            return None if kernel is None else recording
+        monkeypatch.setattr(_kernels, "small_local", small_local)
+        monkeypatch.setattr(_propagate, "_LOCAL", {})
     yield ran
 
 

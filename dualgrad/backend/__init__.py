@@ -26,6 +26,11 @@ Propagation
     ``scaled_kernel(f, p)``, ``pair_kernel(f, p, g, q)``
         that kernel call alone, or ``NotImplemented`` where none runs (no NumPy call,
         so no floating-point reports: the caller may skip its hush).
+    ``fusable(rule)``, ``local_kernel(ufunc, x, out, p)``, ``local_kernel2(ufunc, x, y,
+    out, p, q)``
+        whether a rule's local derivatives are arithmetic that kernels evaluate; then
+        the lean path's one kernel call that evaluates, tests and multiplies them in,
+        or ``NotImplemented`` where none runs (as ``scaled_kernel``).
     ``scaled(f, p, owned=True)``
         ``f[..., None] * p``; a zero partial stays 0 where ``f`` is inf or NaN.
     ``local(rule, values, out, duals, partials)``
@@ -61,6 +66,8 @@ Reduction
     ``sum_partials(p, axes, keepdims)``: a sum over value axes, each direction
     rounded as ``np.add.reduce`` rounds it alone (pairwise; ``_sums``): the same
     bits whatever the number of directions (``chunk``) and the engine.
+    ``sum_small(v, p)``: ``[value, partials...]`` of the whole sum of a small dual of
+    1-D values in one kernel call (the same bits), or ``None`` where none runs.
     ``weighted_sum(w, p, axes)``: ``np.sum(w[..., None] * p, axis=axes)`` in one
     contraction (BLAS: its rounding depends on ``n``), or ``None`` (nested duals,
     non-finite weights: the caller's elementwise path runs).
@@ -111,17 +118,17 @@ from ._fused import seed as defer_seed
 from ._fused import columns as fused_columns
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
-from ._kernels import local, use
+from ._kernels import fusable, local, use
 from ._loader import loaded as kernels_loaded
 from ._propagate import (combine, combine_small, convolve, cross, finite, from_rows, outer,
-                         pair_kernel, pair_small, rank2, rows, scaled_kernel, scaled_small,
+                         local_kernel, local_kernel2, pair_kernel, pair_small, rank2, rows, scaled_kernel, scaled_small,
                          running_product, scaled, small, take, take_along, triangle, join,
                          weighted_sum, where)
-from ._sums import sum_partials
+from ._sums import sum_partials, sum_small
 
 __all__ = ["combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
-           "pair_kernel", "small", "scaled", "local", "where", "outer", "cross", "rank2",
-           "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "sum_partials",
+           "pair_kernel", "local_kernel", "local_kernel2", "fusable", "small", "scaled", "local", "where", "outer", "cross", "rank2",
+           "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "sum_partials", "sum_small",
            "weighted_sum", "finite", "empty", "zeros",
            "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope", "use", "use_pool",
            "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff", "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed", "fused_columns",

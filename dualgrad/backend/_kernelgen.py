@@ -57,6 +57,13 @@ arguments' partials and the output ``q = sum_k f_k(x, y, out) * p_k``, where
 ``f_k`` is the table's expression for argument ``k``, evaluated per element.  A
 zero partial stays 0 where its local derivative is inf or NaN, as in
 :mod:`dualgrad.backend._numba_kernels`.
+
+``small_kernel(ufunc)`` is the kernel of dispatch's lean path on small arrays (every
+argument a dual, 1-D values, partials of shape ``(rows, n)`` in any layout), made at
+its first request and kept in ``SMALL_KERNELS``: the same expressions and products,
+returning True, or False at the first local derivative that is not finite (``q``
+then partly written: the caller's careful path runs instead, as after NumPy's
+finiteness test).
 """
 
 import numpy as np
@@ -90,6 +97,20 @@ def {name}({params}, q):
                 q[i, k] = {safe_rows}
 '''
 
+_SMALL_KERNEL = '''
+
+def {name}_small({params}, q):
+    """``np.{ufunc}``, small arrays: ``q[i, :] = {formula}``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+{binds}{factors}        if not ({finite}):
+            return False
+        for k in range(n):
+            q[i, k] = {plain}
+    return True
+'''
+
 _TAIL = '''
 KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
 
@@ -107,11 +128,27 @@ def kernels(ufunc):
         got = KERNELS.setdefault(ufunc, {
             duals: tuple(njit(**_JIT)(fn) for fn in pair) for duals, pair in cases.items()})
     return got
+
+
+SMALL_KERNELS = {}    # ufunc -> the numba dispatcher of its small-array kernel
+
+
+def small_kernel(ufunc):
+    """The small-array kernel of ``ufunc`` (every argument a dual), or ``None`` for a
+    ufunc without; its numba dispatcher is made at the first request."""
+    got = SMALL_KERNELS.get(ufunc)
+    if got is None:
+        fn = _SMALL.get(ufunc)
+        if fn is None:
+            return None
+        got = SMALL_KERNELS.setdefault(ufunc, njit(**_JIT)(fn))
+    return got
 '''
 
 
-def _kernel(rule, duals):
-    """``(source, name)`` of the kernels of ``rule`` for dual arguments ``duals``."""
+def _kernel(rule, duals, template=_KERNEL):
+    """``(source, name)`` of the kernels of ``rule`` for dual arguments ``duals``
+    (``template``: the large path's pair, or :data:`_SMALL_KERNEL`)."""
     args = _ARGS[:rule.ufunc.nin]
     exprs = [rule.exprs[k] for k in duals]
     used = set().union(*(e.names for e in exprs))
@@ -121,7 +158,7 @@ def _kernel(rule, duals):
         return " + ".join(f"(0.0 if p{a}[{index}] == 0.0 else f{a} * p{a}[{index}])"
                           for a, _ in ds)
     name = f"d_{rule.name}_{''.join(a for a, _ in ds)}"
-    text = _KERNEL.format(
+    text = template.format(
         name=name, ufunc=rule.name,
         params=", ".join([f"{a}s" for a in args] + ["outs"] + [f"p{a}" for a, _ in ds]),
         formula=" + ".join(f"({e}) * p{a}" for a, e in ds),
@@ -141,7 +178,7 @@ def _cases(rule):
 def source():
     """The text of ``_rule_kernels.py`` for the table of NumPy's ufuncs (numba
     cannot call scipy.special's)."""
-    parts, entries = [_HEADER], []
+    parts, entries, small = [_HEADER], [], []
     for rule in (r for r in _TABLE if fusable(r)):
         cases = []
         for duals in _cases(rule):
@@ -149,7 +186,11 @@ def source():
             parts.append(text)
             cases.append(f"        {duals}: ({name}_flat, {name}),\n")
         entries.append(f"    np.{rule.name}: {{\n{''.join(cases)}    }},\n")
-    parts.append(f"\n\n_PLAIN = {{\n{''.join(entries)}}}\n" + _TAIL)
+        text, name = _kernel(rule, _cases(rule)[-1], _SMALL_KERNEL)   # every argument a dual
+        parts.append(text)
+        small.append(f"    np.{rule.name}: {name}_small,\n")
+    parts.append(f"\n\n_PLAIN = {{\n{''.join(entries)}}}\n\n_SMALL = {{\n{''.join(small)}}}\n"
+                 + _TAIL)
     return "".join(parts)
 
 

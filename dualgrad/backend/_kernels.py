@@ -24,7 +24,7 @@ import numpy as np
 
 from . import _buffers, _loader
 
-__all__ = ["combine", "local", "pairwise", "where", "cross", "outer", "rank2", "running_product",
+__all__ = ["combine", "local", "fusable", "small_local", "pairwise", "where", "cross", "outer", "rank2", "running_product",
            "convolve", "triangle", "join", "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
@@ -86,6 +86,24 @@ def _rule_kernels():
         from ._rule_kernels import kernels
         _fused = kernels
     return _fused
+
+
+def fusable(rule):
+    """Has ``rule`` kernels that evaluate its local derivatives in the loop
+    (:func:`dualgrad.backend._kernelgen.fusable`, asked once per ufunc without
+    loading numba)?"""
+    got = _FUSABLE.get(rule.ufunc)
+    if got is None:
+        from ._kernelgen import fusable as test
+        got = _FUSABLE[rule.ufunc] = test(rule)
+    return got
+
+
+def small_local(ufunc):
+    """The small-array kernel of a :func:`fusable` ufunc (every argument a dual), or
+    ``None`` (numba loaded by the caller)."""
+    from ._rule_kernels import small_kernel
+    return small_kernel(ufunc)
 
 
 def _plain(a, shape):
@@ -191,11 +209,7 @@ def local(rule, values, out, duals, partials):
         return None
     n = p.shape[-1]
     work = out.size * n
-    fusable = _FUSABLE.get(rule.ufunc)
-    if fusable is None:              # asked before numba is loaded: only kernels count
-        from ._kernelgen import fusable as test
-        fusable = _FUSABLE[rule.ufunc] = test(rule)
-    if not fusable or not _wanted(work, n, fused=True):
+    if not fusable(rule) or not _wanted(work, n, fused=True):
         return None
     pair = _rule_kernels()(rule.ufunc).get(tuple(duals))
     if pair is None:

@@ -262,6 +262,47 @@ def pairwise_block(p, out):
 
 
 @_lazy
+def sum_small(v, p, out):
+    """``out[0]`` = NumPy's sum of the 1-D ``v``, ``out[1 + c]`` = of the column
+    ``p[:, c]``, for ``8 <= len(v) <= 128`` (one block of NumPy's pairwise sum, as
+    :func:`pairwise_block` sums it: 8 accumulators over the runs of 8, folded, the
+    rest added in order, the whole added to 0.0; same bits): the small-array path of
+    ``d.sum()``, value and partials in one call, any layout."""
+    length, n = p.shape
+    full = length - length % 8
+    a0, a1, a2, a3, a4, a5, a6, a7 = v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]
+    for i in range(8, full, 8):
+        a0 += v[i]
+        a1 += v[i + 1]
+        a2 += v[i + 2]
+        a3 += v[i + 3]
+        a4 += v[i + 4]
+        a5 += v[i + 5]
+        a6 += v[i + 6]
+        a7 += v[i + 7]
+    res = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+    for i in range(full, length):
+        res += v[i]
+    out[0] = 0.0 + res
+    for c in range(n):
+        a0, a1, a2, a3 = p[0, c], p[1, c], p[2, c], p[3, c]
+        a4, a5, a6, a7 = p[4, c], p[5, c], p[6, c], p[7, c]
+        for i in range(8, full, 8):
+            a0 += p[i, c]
+            a1 += p[i + 1, c]
+            a2 += p[i + 2, c]
+            a3 += p[i + 3, c]
+            a4 += p[i + 4, c]
+            a5 += p[i + 5, c]
+            a6 += p[i + 6, c]
+            a7 += p[i + 7, c]
+        res = ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))
+        for i in range(full, length):
+            res += p[i, c]
+        out[c + 1] = 0.0 + res
+
+
+@_lazy
 def scale_flat(f, p, out):
     """One direction: ``out[i] = f[i] * p[i]``, 0 where ``p[i]`` is 0 (branch-free)."""
     for i in range(p.shape[0]):

@@ -17,7 +17,7 @@ from . import _buffers, _kernels, _loader
 _sum = np.add.reduce
 
 __all__ = ["combine", "small", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
-           "pair_kernel", "scaled", "outer",
+           "pair_kernel", "local_kernel", "local_kernel2", "scaled", "outer",
            "cross", "weighted_sum", "where", "finite", "rows", "from_rows", "take", "take_along",
            "running_product", "convolve", "triangle", "join"]
 
@@ -273,6 +273,47 @@ def pair_kernel(f, p, g, q):
         out = _empty(p.shape)
         return out if (_compiled or _small_kernels()).scale2_finite(f, p, g, q, out) \
             else None
+    return NotImplemented
+
+
+_LOCAL = {}                       # ufunc -> its small-array kernel (or None), once asked
+_MISSING = object()
+
+
+def _local(ufunc):
+    k = _LOCAL[ufunc] = _kernels.small_local(ufunc)
+    return k
+
+
+def local_kernel(ufunc, x, out, p):
+    """The partials of a unary ufunc whose local derivative is arithmetic
+    (``_kernels.fusable``: ``np.square``'s ``2.0 * x``, ``np.sqrt``'s ``0.5 / out``) on
+    the lean path, in one kernel call that evaluates the table's expression, tests it
+    and multiplies it in (the same IEEE operations as NumPy's calls of
+    :func:`scaled_small`, so the same bits): the partials, ``None`` for a local
+    derivative that is not finite somewhere, or ``NotImplemented`` where no kernel
+    runs (numba not loaded, values not 1-D), as :func:`scaled_kernel`.  No NumPy call
+    computes the derivative, so the caller skips its hush."""
+    if out.ndim == 1 and _loader.READY:
+        k = _LOCAL.get(ufunc, _MISSING)
+        if k is _MISSING:
+            k = _local(ufunc)
+        if k is not None:
+            q = _empty(p.shape)
+            return q if k(x, out, p, q) else None
+    return NotImplemented
+
+
+def local_kernel2(ufunc, x, y, out, p, q):
+    """:func:`local_kernel` for a binary ufunc of two array duals (``a / b``: ``1.0 / y``
+    and ``-out / y`` in the loop, then :func:`pair_small`'s products and sum)."""
+    if out.ndim == 1 and _loader.READY:
+        k = _LOCAL.get(ufunc, _MISSING)
+        if k is _MISSING:
+            k = _local(ufunc)
+        if k is not None:
+            t = _empty(p.shape)
+            return t if k(x, y, out, p, q, t) else None
     return NotImplemented
 
 

@@ -10,6 +10,13 @@ arguments' partials and the output ``q = sum_k f_k(x, y, out) * p_k``, where
 ``f_k`` is the table's expression for argument ``k``, evaluated per element.  A
 zero partial stays 0 where its local derivative is inf or NaN, as in
 :mod:`dualgrad.backend._numba_kernels`.
+
+``small_kernel(ufunc)`` is the kernel of dispatch's lean path on small arrays (every
+argument a dual, 1-D values, partials of shape ``(rows, n)`` in any layout), made at
+its first request and kept in ``SMALL_KERNELS``: the same expressions and products,
+returning True, or False at the first local derivative that is not finite (``q``
+then partly written: the caller's careful path runs instead, as after NumPy's
+finiteness test).
 """
 
 import numpy as np
@@ -95,6 +102,22 @@ def d_divide_xy(xs, ys, outs, px, py, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
+def d_divide_xy_small(xs, ys, outs, px, py, q):
+    """``np.divide``, small arrays: ``q[i, :] = (1.0 / y) * px + (-out / y) * py``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        y = ys[i]
+        out = outs[i]
+        fx = 1.0 / y
+        fy = -out / y
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return True
+
+
 def d_square_x_flat(xs, outs, px, q):
     """``np.square``, one direction: ``q = (2.0 * x) * px``."""
     for i in range(q.shape[0]):
@@ -115,6 +138,20 @@ def d_square_x(xs, outs, px, q):
         else:
             for k in range(n):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_square_x_small(xs, outs, px, q):
+    """``np.square``, small arrays: ``q[i, :] = (2.0 * x) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 2.0 * x
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
 
 
 def d_reciprocal_x_flat(xs, outs, px, q):
@@ -139,6 +176,20 @@ def d_reciprocal_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
+def d_reciprocal_x_small(xs, outs, px, q):
+    """``np.reciprocal``, small arrays: ``q[i, :] = (-(out * out)) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        out = outs[i]
+        fx = -(out * out)
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
+
+
 def d_sqrt_x_flat(xs, outs, px, q):
     """``np.sqrt``, one direction: ``q = (0.5 / out) * px``."""
     for i in range(q.shape[0]):
@@ -159,6 +210,20 @@ def d_sqrt_x(xs, outs, px, q):
         else:
             for k in range(n):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_sqrt_x_small(xs, outs, px, q):
+    """``np.sqrt``, small arrays: ``q[i, :] = (0.5 / out) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        out = outs[i]
+        fx = 0.5 / out
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
 
 
 def d_cbrt_x_flat(xs, outs, px, q):
@@ -183,6 +248,20 @@ def d_cbrt_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
+def d_cbrt_x_small(xs, outs, px, q):
+    """``np.cbrt``, small arrays: ``q[i, :] = (1.0 / (3.0 * out * out)) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        out = outs[i]
+        fx = 1.0 / (3.0 * out * out)
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
+
+
 def d_absolute_x_flat(xs, outs, px, q):
     """``np.absolute``, one direction: ``q = (np.sign(x)) * px``."""
     for i in range(q.shape[0]):
@@ -203,6 +282,20 @@ def d_absolute_x(xs, outs, px, q):
         else:
             for k in range(n):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_absolute_x_small(xs, outs, px, q):
+    """``np.absolute``, small arrays: ``q[i, :] = (np.sign(x)) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = np.sign(x)
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
 
 
 def d_fabs_x_flat(xs, outs, px, q):
@@ -227,6 +320,20 @@ def d_fabs_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
+def d_fabs_x_small(xs, outs, px, q):
+    """``np.fabs``, small arrays: ``q[i, :] = (np.sign(x)) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = np.sign(x)
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
+
+
 def d_exp2_x_flat(xs, outs, px, q):
     """``np.exp2``, one direction: ``q = (out * 0.6931471805599453) * px``."""
     for i in range(q.shape[0]):
@@ -247,6 +354,20 @@ def d_exp2_x(xs, outs, px, q):
         else:
             for k in range(n):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_exp2_x_small(xs, outs, px, q):
+    """``np.exp2``, small arrays: ``q[i, :] = (out * 0.6931471805599453) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        out = outs[i]
+        fx = out * 0.6931471805599453
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
 
 
 def d_log_x_flat(xs, outs, px, q):
@@ -271,6 +392,20 @@ def d_log_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
+def d_log_x_small(xs, outs, px, q):
+    """``np.log``, small arrays: ``q[i, :] = (1.0 / x) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / x
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
+
+
 def d_log2_x_flat(xs, outs, px, q):
     """``np.log2``, one direction: ``q = (1.4426950408889634 / x) * px``."""
     for i in range(q.shape[0]):
@@ -291,6 +426,20 @@ def d_log2_x(xs, outs, px, q):
         else:
             for k in range(n):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_log2_x_small(xs, outs, px, q):
+    """``np.log2``, small arrays: ``q[i, :] = (1.4426950408889634 / x) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.4426950408889634 / x
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
 
 
 def d_log10_x_flat(xs, outs, px, q):
@@ -315,6 +464,20 @@ def d_log10_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
+def d_log10_x_small(xs, outs, px, q):
+    """``np.log10``, small arrays: ``q[i, :] = (0.43429448190325176 / x) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 0.43429448190325176 / x
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
+
+
 def d_log1p_x_flat(xs, outs, px, q):
     """``np.log1p``, one direction: ``q = (1.0 / (1.0 + x)) * px``."""
     for i in range(q.shape[0]):
@@ -335,6 +498,20 @@ def d_log1p_x(xs, outs, px, q):
         else:
             for k in range(n):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_log1p_x_small(xs, outs, px, q):
+    """``np.log1p``, small arrays: ``q[i, :] = (1.0 / (1.0 + x)) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x)
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
 
 
 def d_tan_x_flat(xs, outs, px, q):
@@ -359,6 +536,20 @@ def d_tan_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
+def d_tan_x_small(xs, outs, px, q):
+    """``np.tan``, small arrays: ``q[i, :] = (1.0 + out * out) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        out = outs[i]
+        fx = 1.0 + out * out
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
+
+
 def d_arcsin_x_flat(xs, outs, px, q):
     """``np.arcsin``, one direction: ``q = (1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``."""
     for i in range(q.shape[0]):
@@ -379,6 +570,20 @@ def d_arcsin_x(xs, outs, px, q):
         else:
             for k in range(n):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_arcsin_x_small(xs, outs, px, q):
+    """``np.arcsin``, small arrays: ``q[i, :] = (1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
 
 
 def d_arccos_x_flat(xs, outs, px, q):
@@ -403,6 +608,20 @@ def d_arccos_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
+def d_arccos_x_small(xs, outs, px, q):
+    """``np.arccos``, small arrays: ``q[i, :] = (-1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
+
+
 def d_arctan_x_flat(xs, outs, px, q):
     """``np.arctan``, one direction: ``q = (1.0 / (1.0 + x * x)) * px``."""
     for i in range(q.shape[0]):
@@ -423,6 +642,20 @@ def d_arctan_x(xs, outs, px, q):
         else:
             for k in range(n):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_arctan_x_small(xs, outs, px, q):
+    """``np.arctan``, small arrays: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x * x)
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
 
 
 def d_arctan2_x_flat(xs, ys, outs, px, q):
@@ -497,6 +730,22 @@ def d_arctan2_xy(xs, ys, outs, px, py, q):
         else:
             for k in range(n):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+def d_arctan2_xy_small(xs, ys, outs, px, py, q):
+    """``np.arctan2``, small arrays: ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * px + (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * py``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
+        fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return True
 
 
 def d_hypot_x_flat(xs, ys, outs, px, q):
@@ -575,6 +824,23 @@ def d_hypot_xy(xs, ys, outs, px, py, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
+def d_hypot_xy_small(xs, ys, outs, px, py, q):
+    """``np.hypot``, small arrays: ``q[i, :] = (where(out == 0.0, 0.0, x / out)) * px + (where(out == 0.0, 0.0, y / out)) * py``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = outs[i]
+        fx = where(out == 0.0, 0.0, x / out)
+        fy = where(out == 0.0, 0.0, y / out)
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return True
+
+
 def d_arcsinh_x_flat(xs, outs, px, q):
     """``np.arcsinh``, one direction: ``q = (where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``."""
     for i in range(q.shape[0]):
@@ -595,6 +861,20 @@ def d_arcsinh_x(xs, outs, px, q):
         else:
             for k in range(n):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_arcsinh_x_small(xs, outs, px, q):
+    """``np.arcsinh``, small arrays: ``q[i, :] = (where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
 
 
 def d_arccosh_x_flat(xs, outs, px, q):
@@ -619,6 +899,20 @@ def d_arccosh_x(xs, outs, px, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
 
 
+def d_arccosh_x_small(xs, outs, px, q):
+    """``np.arccosh``, small arrays: ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
+
+
 def d_arctanh_x_flat(xs, outs, px, q):
     """``np.arctanh``, one direction: ``q = (1.0 / ((1.0 - x) * (1.0 + x))) * px``."""
     for i in range(q.shape[0]):
@@ -639,6 +933,20 @@ def d_arctanh_x(xs, outs, px, q):
         else:
             for k in range(n):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+
+
+def d_arctanh_x_small(xs, outs, px, q):
+    """``np.arctanh``, small arrays: ``q[i, :] = (1.0 / ((1.0 - x) * (1.0 + x))) * px``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / ((1.0 - x) * (1.0 + x))
+        if not (fx - fx == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
 
 
 def d_maximum_x_flat(xs, ys, outs, px, q):
@@ -715,6 +1023,22 @@ def d_maximum_xy(xs, ys, outs, px, py, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
+def d_maximum_xy_small(xs, ys, outs, px, py, q):
+    """``np.maximum``, small arrays: ``q[i, :] = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where(x >= y, 1.0, where(x == x, 0.0, 1.0))
+        fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return True
+
+
 def d_minimum_x_flat(xs, ys, outs, px, q):
     """``np.minimum``, one direction: ``q = (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * px``."""
     for i in range(q.shape[0]):
@@ -787,6 +1111,22 @@ def d_minimum_xy(xs, ys, outs, px, py, q):
         else:
             for k in range(n):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+def d_minimum_xy_small(xs, ys, outs, px, py, q):
+    """``np.minimum``, small arrays: ``q[i, :] = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where(x <= y, 1.0, where(x == x, 0.0, 1.0))
+        fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return True
 
 
 def d_fmax_x_flat(xs, ys, outs, px, q):
@@ -863,6 +1203,22 @@ def d_fmax_xy(xs, ys, outs, px, py, q):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
 
 
+def d_fmax_xy_small(xs, ys, outs, px, py, q):
+    """``np.fmax``, small arrays: ``q[i, :] = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where(x >= y, 1.0, where(y == y, 0.0, 1.0))
+        fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return True
+
+
 def d_fmin_x_flat(xs, ys, outs, px, q):
     """``np.fmin``, one direction: ``q = (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * px``."""
     for i in range(q.shape[0]):
@@ -935,6 +1291,22 @@ def d_fmin_xy(xs, ys, outs, px, py, q):
         else:
             for k in range(n):
                 q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+
+
+def d_fmin_xy_small(xs, ys, outs, px, py, q):
+    """``np.fmin``, small arrays: ``q[i, :] = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``; False at the first
+    local derivative that is not finite."""
+    rows, n = q.shape
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where(x <= y, 1.0, where(y == y, 0.0, 1.0))
+        fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            return False
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return True
 
 
 _PLAIN = {
@@ -1029,6 +1401,34 @@ _PLAIN = {
     },
 }
 
+_SMALL = {
+    np.divide: d_divide_xy_small,
+    np.square: d_square_x_small,
+    np.reciprocal: d_reciprocal_x_small,
+    np.sqrt: d_sqrt_x_small,
+    np.cbrt: d_cbrt_x_small,
+    np.absolute: d_absolute_x_small,
+    np.fabs: d_fabs_x_small,
+    np.exp2: d_exp2_x_small,
+    np.log: d_log_x_small,
+    np.log2: d_log2_x_small,
+    np.log10: d_log10_x_small,
+    np.log1p: d_log1p_x_small,
+    np.tan: d_tan_x_small,
+    np.arcsin: d_arcsin_x_small,
+    np.arccos: d_arccos_x_small,
+    np.arctan: d_arctan_x_small,
+    np.arctan2: d_arctan2_xy_small,
+    np.hypot: d_hypot_xy_small,
+    np.arcsinh: d_arcsinh_x_small,
+    np.arccosh: d_arccosh_x_small,
+    np.arctanh: d_arctanh_x_small,
+    np.maximum: d_maximum_xy_small,
+    np.minimum: d_minimum_xy_small,
+    np.fmax: d_fmax_xy_small,
+    np.fmin: d_fmin_xy_small,
+}
+
 KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
 
 
@@ -1044,4 +1444,19 @@ def kernels(ufunc):
             return {}
         got = KERNELS.setdefault(ufunc, {
             duals: tuple(njit(**_JIT)(fn) for fn in pair) for duals, pair in cases.items()})
+    return got
+
+
+SMALL_KERNELS = {}    # ufunc -> the numba dispatcher of its small-array kernel
+
+
+def small_kernel(ufunc):
+    """The small-array kernel of ``ufunc`` (every argument a dual), or ``None`` for a
+    ufunc without; its numba dispatcher is made at the first request."""
+    got = SMALL_KERNELS.get(ufunc)
+    if got is None:
+        fn = _SMALL.get(ufunc)
+        if fn is None:
+            return None
+        got = SMALL_KERNELS.setdefault(ufunc, njit(**_JIT)(fn))
     return got

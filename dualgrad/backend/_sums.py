@@ -27,9 +27,9 @@ import math
 
 import numpy as np
 
-from . import _kernels
+from . import _kernels, _loader
 
-__all__ = ["sum_partials"]
+__all__ = ["sum_partials", "sum_small"]
 
 _sum = np.add.reduce
 
@@ -82,6 +82,26 @@ def _sum_numpy(q3):
     if q3.shape[1] < 8 or q3.shape[2] == 1:       # added in order, or rows already 1-D
         return _sum(q3, axis=1)
     return _sum(np.ascontiguousarray(q3.transpose(0, 2, 1)), axis=2)
+
+
+# What one small sum saves with its kernel (two NumPy reductions and a transposed
+# copy), in the loader's currency, as ``_propagate.SMALL_PAIR_WORK`` for a product.
+SMALL_SUM_WORK = 800
+
+
+def sum_small(v, p):
+    """``[value, partial_1, ..., partial_n]`` of the whole sum of a dual of 1-D float64
+    values ``v`` (``8 <= len(v) <= 128``) and partials ``p`` of shape ``(len(v), n)``,
+    in one kernel call (``_numba_kernels.sum_small``: NumPy's pairwise order, so the
+    bits of ``np.add.reduce(v)`` and of :func:`sum_partials`), or ``None`` where no
+    kernel runs (numba not loaded, another length): the caller then makes those
+    NumPy calls.  Until numba is loaded each call counts what the kernel would save
+    (:mod:`._loader`)."""
+    if 8 <= v.shape[0] <= 128 and (_loader.READY or _loader.ready(SMALL_SUM_WORK)):
+        out = np.empty(p.shape[1] + 1)
+        (_kernels._compiled or _kernels._kernels()).sum_small(v, p, out)
+        return out.tolist()
+    return None
 
 
 def sum_partials(p, axes, keepdims):

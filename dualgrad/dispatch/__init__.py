@@ -10,6 +10,7 @@ this wing's entry points through ``connect`` instead of importing it.
 
 from ..dual import _array, _scalar
 from ._operands import operand, write_out
+from ._reductions import lean_sum
 from ._ufuncs import (_hush, _unhush, apply, call, call_ufunc, call_unary_with_out,
                       call_with_out, lean, small, with_number)
 
@@ -28,4 +29,5 @@ _scalar.connect(apply=apply, call_ufunc=call_ufunc, call_unary_with_out=call_una
                 call_with_out=call_with_out, dispatch=_functions_on_first_use, small=small,
                 hush=_hush, unhush=_unhush)
 _array.connect(apply=apply, call=call, small=small, lean=lean, with_number=with_number,
-               write_out=write_out, dispatch=_functions_on_first_use, operand=operand)
+               write_out=write_out, dispatch=_functions_on_first_use, operand=operand,
+               lean_sum=lean_sum)

@@ -9,10 +9,14 @@ calls so that they also run on nested duals.
 import numpy as np
 
 from .. import errors
-from ..dual import Dual, make
-from ..backend import running_product, small, sum_partials, weighted_sum
+from ..dual import LIVE, ArrayDual, Dual, make, make_scalar
+from ..backend import running_product, small, sum_partials, sum_small, weighted_sum
 
-__all__ = ["normalize_axes", "check_kwargs", "ddof_of", "sum", "prod", "amax", "amin", "cumsum", "cumprod"]
+__all__ = ["normalize_axes", "check_kwargs", "ddof_of", "sum", "lean_sum", "prod", "amax", "amin",
+           "cumsum", "cumprod"]
+
+_F64 = np.dtype(np.float64)
+_add = np.add.reduce
 
 _builtin_sum = sum
 
@@ -93,6 +97,32 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
         if watch is not None:
             watch.append((a, out))
     return out
+
+
+_ALL_AXES = [tuple(range(k)) for k in range(33)]     # ndim -> every axis (NumPy's limit: 64)
+
+
+def lean_sum(a, *args, **kwargs):
+    """``np.sum(a)`` / ``a.sum()`` with no other argument on a small plain array dual
+    (float64 ndarrays, a running call, not watched by :data:`SUM_WATCH`): :func:`sum`'s
+    result to the bit, without the general path's lifting, keyword checks and axis
+    normalization; for 1-D values of 8 to 128 elements once numba is loaded, value and
+    partials in one kernel call (``backend.sum_small``).  ``None``, having computed
+    nothing, for anything else (the general path then runs, with its checks and
+    errors)."""
+    if args or kwargs or SUM_WATCH or type(a) is not ArrayDual:
+        return None
+    v, p = a.value, a._p
+    if type(v) is not np.ndarray or type(p) is not np.ndarray or v.dtype is not _F64 or \
+            p.dtype is not _F64 or not v.ndim or a.tag not in LIVE or not small(p.size) or \
+            v.ndim > 32:
+        return None
+    if v.ndim == 1:
+        row = sum_small(v, p)
+        if row is not None:
+            return make_scalar(row[0], row[1:], a.tag)
+    axes = _ALL_AXES[v.ndim]
+    return make_scalar(float(_add(v, axis=axes)), sum_partials(p, axes, False), a.tag)
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):

@@ -362,7 +362,8 @@ _LEAN_NAMESPACE = {
     "_small": backend.small, "_hush": _hush, "_unhush": _unhush, "_call": call,
     "_make": dual.make_array, "_scaled": backend.scaled_small, "_pair": backend.pair_small,
     "_combine": backend.combine_small, "_add": np.add, "_sub": np.subtract,
-    "_scaled_k": backend.scaled_kernel, "_pair_k": backend.pair_kernel}
+    "_scaled_k": backend.scaled_kernel, "_pair_k": backend.pair_kernel,
+    "_local_k": backend.local_kernel, "_local_k2": backend.local_kernel2}
 
 
 def _operand(a):
@@ -523,6 +524,8 @@ def _lean_source(rule, name):
                     "else _combine([_f], [_p], _p.shape)"]
             if rule.exprs[0].source() in ("x", "out"):        # exp: out, as it is
                 bare = f"_scaled_k({rule.exprs[0].source()}, _p)"
+            elif backend.fusable(rule):                     # square: 2.0 * x, in a kernel
+                bare = "_local_k(_U, x, out, _p)"
         head = [
             f"def {name}(_a):",
             "    if type(_a) is not _AD:",
@@ -546,6 +549,8 @@ def _lean_source(rule, name):
                     "_combine([_f, _g], [_p, _q], _p.shape)"]
             if f in ("x", "y", "out") and g in ("x", "y", "out"):   # a * b: y and x
                 bare = f"_pair_k({f}, _p, {g}, _q)"
+            elif backend.fusable(rule):                     # a / b: 1.0 / y, -out / y
+                bare = "_local_k2(_U, x, y, out, _p, _q)"
         else:
             body = [f"_t = _combine([{f}, {g}], [_p, _q], _p.shape)"]
     head = [

@@ -29,7 +29,7 @@ from ._scalar import MAX_SLOTS, make_scalar, scalar_class, scalars_from_rows
 from ..rules._table import rule_for
 
 # Entry points of dispatch, handed over by connect() (see the module docstring).
-apply = call = small = lean = with_number = write_out = dispatch = operand = None
+apply = call = small = lean = with_number = write_out = dispatch = operand = lean_sum = None
 
 __all__ = ["ArrayDual", "make_array", "make", "stack_scalars", "from_object_array",
            "partials_array", "connect", "ELEMENTS", "keep_elements", "release_elements",
@@ -818,6 +818,18 @@ def as_function(func):
     return method
 
 
+def _sum_method(self, *args, **kwargs):
+    """``np.sum(d, ...)``, as ``ndarray.sum``; ``d.sum()`` of a small plain dual in
+    dispatch's ``lean_sum``."""
+    if not args and not kwargs:
+        result = lean_sum(self)
+        if result is not None:
+            return result
+    if kwargs or type(self) is not ArrayDual:
+        return np.sum(self, *args, **kwargs)
+    return dispatch(np.sum, (self,) + args, kwargs, like=self)
+
+
 def _on_values(func):
     def method(self, *args, **kwargs):
         return func(primal(self), *args, **kwargs)
@@ -1032,7 +1044,7 @@ Dual.__new__ = staticmethod(_new_dual)
 _scalar.connect(stack_scalars=stack_scalars)
 
 _ENTRY_POINTS = ("apply", "call", "small", "lean", "with_number", "write_out", "dispatch",
-                 "operand")
+                 "operand", "lean_sum")
 
 
 def connect(**entry_points):
@@ -1047,3 +1059,5 @@ def connect(**entry_points):
     globals().update(entry_points)
     if first:
         _install_operators()
+        VIEWS[np.sum] = lean_sum                  # np.sum(d): the small sum first
+        ArrayDual.sum = _sum_method

@@ -1,0 +1,267 @@
+"""The small-array path's kernels of stop 28 (small10): ``a / b``, ``a ** 2``,
+``np.sqrt(a)``... (rules whose local derivatives are arithmetic: one generated kernel
+call, ``backend.local_kernel``/``local_kernel2``) and ``a.sum()`` / ``np.sum(a)``
+(``dispatch._reductions.lean_sum``; ``backend.sum_small`` for 1-D values of 8 to 128
+elements), before numba is loaded (NumPy's calls) and after (the kernels).
+
+Oracles: the closed forms of the derivatives (``d(a/b) = da/b - a db/b**2``,
+``d(a**2) = 2 a da``, ``d(sqrt a) = da / (2 sqrt a)``, ``d(sum a) = sum da``), to
+rounding; and, where the formulas are the same, the general NumPy path's bits
+(``_kernels.use("numpy")``), zeros' signs included.  Operands the lean path does not
+take (broadcasting, 0-d, ints, float32, scalars and scalar duals, another number of
+directions) still give the closed forms, or the ValueError naming both n.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.dual._base import new_tag
+
+
+@pytest.fixture(params=["numpy", "kernels"])
+def engine(request, monkeypatch):
+    """The small path before numba is loaded (the loader's budget raised: nothing
+    loads it meanwhile) and after; yields the engine's name, then those of the
+    small kernels that ran."""
+    from dualgrad.backend import _kernels, _loader, _propagate
+    ran = [request.param]
+    if request.param == "numpy":
+        monkeypatch.setattr(_loader, "READY", False)
+        monkeypatch.setattr(_loader, "LOAD_AFTER", float("inf"))
+    else:
+        _loader.load()
+        real_local, real = _kernels.small_local, _kernels._kernels()
+
+        def small_local(ufunc):
+            kernel = real_local(ufunc)
+
+            def recording(*args):
+                ran.append(ufunc.__name__)
+                return kernel(*args)
+            return None if kernel is None else recording
+
+        class Recording:
+            def __getattr__(self, name):
+                ran.append(name)
+                return getattr(real, name)
+        monkeypatch.setattr(_kernels, "small_local", small_local)
+        monkeypatch.setattr(_kernels, "_kernels", lambda: Recording())
+        monkeypatch.setattr(_kernels, "_compiled", None)
+        monkeypatch.setattr(_propagate, "_compiled", None)
+        monkeypatch.setattr(_propagate, "_LOCAL", {})
+    yield ran
+
+
+def _duals(N=10, n=3, seed=0, tag=None):
+    rng = np.random.default_rng(seed)
+    tag = new_tag() if tag is None else tag
+    x, y = rng.uniform(0.5, 2.0, N), rng.uniform(-2.0, -0.5, N)
+    p, q = rng.standard_normal((N, n)), rng.standard_normal((N, n))
+    p[::4] = 0.0
+    q[1::4] = -0.0
+    return dg.Dual(x, p, tag=tag), dg.Dual(y, q, tag=tag)
+
+
+def _close(d, value, partials):
+    np.testing.assert_allclose(d.value, value, rtol=2e-15, atol=0)
+    np.testing.assert_allclose(d.partials, partials, rtol=1e-14, atol=1e-300)
+
+
+def _bits(got, want):
+    np.testing.assert_array_equal(got, want)
+    assert (np.signbit(got) == np.signbit(want)).all()
+
+
+def _general(op, *args):
+    from dualgrad.backend import _kernels
+    with _kernels.use("numpy"):
+        return op(*args)
+
+
+OPS = {
+    "a / b": (lambda a, b: a / b,
+              lambda x, p, y, q: (x / y, p / y[:, None] - (x / y ** 2)[:, None] * q)),
+    "np.divide": (lambda a, b: np.divide(a, b),
+                  lambda x, p, y, q: (x / y, p / y[:, None] - (x / y ** 2)[:, None] * q)),
+    "a ** 2": (lambda a, b: a ** 2, lambda x, p, y, q: (x * x, 2 * x[:, None] * p)),
+    "np.square": (lambda a, b: np.square(a), lambda x, p, y, q: (x * x, 2 * x[:, None] * p)),
+    "np.sqrt": (lambda a, b: np.sqrt(a),
+                lambda x, p, y, q: (np.sqrt(x), p / (2 * np.sqrt(x))[:, None])),
+    "np.reciprocal": (lambda a, b: np.reciprocal(b),
+                      lambda x, p, y, q: (1 / y, -q / (y * y)[:, None])),
+}
+
+
+@pytest.mark.parametrize("name", OPS)
+@pytest.mark.parametrize("N,n", [(10, 1), (10, 3), (10, 10), (1, 2), (37, 4)])
+def test_arithmetic_rules_give_the_closed_forms_and_the_general_bits(name, N, n, engine):
+    op, oracle = OPS[name]
+    a, b = _duals(N, n)
+    got = op(a, b)
+    _close(got, *oracle(a.value, a.partials, b.value, b.partials))
+    want = _general(op, a, b)
+    _bits(got.value, want.value)
+    _bits(got.partials, want.partials)
+    if engine[0] == "kernels":                   # the generated kernel ran, once
+        assert engine[1:] == [{"a / b": "divide", "a ** 2": "square"}.get(name, name[3:])]
+
+
+@pytest.mark.parametrize("N", [1, 7, 8, 9, 10, 16, 64, 127, 128, 129, 200])
+@pytest.mark.parametrize("form", ["a.sum()", "np.sum(a)"])
+def test_whole_sums_give_the_sums_and_the_general_bits(N, form, engine):
+    a, _ = _duals(N, 5)
+    a.value[N // 2:] *= 1e17                     # rounding that depends on the order
+    got = a.sum() if form == "a.sum()" else np.sum(a)
+    assert isinstance(got, dg.Dual) and np.ndim(got.value) == 0
+    assert got.tag == a.tag
+    _close(got, np.sum(a.value), a.partials.sum(axis=0))
+    want = _general(lambda d: d.sum(), a)
+    assert np.float64(got.value).tobytes() == np.float64(want.value).tobytes()
+    _bits(got.partials, want.partials)
+    for k in range(5):                           # each direction as NumPy sums it alone
+        assert got.partials[k] == np.add.reduce(a.partials[:, k].copy())
+    if engine[0] == "kernels":
+        assert engine[1:] == (["sum_small"] if 8 <= N <= 128 else [])
+
+
+@pytest.mark.parametrize("shape", [(2, 5), (3, 4, 2), (10, 1)])
+def test_sums_of_more_dimensions_and_views(shape, engine):
+    rng = np.random.default_rng(3)
+    size = int(np.prod(shape))
+    tag = new_tag()
+    a = dg.Dual(rng.standard_normal(shape), rng.standard_normal(shape + (3,)), tag=tag)
+    for d in (a, a.T, a[::-1], a.reshape(-1)[::2]):
+        got = d.sum()
+        _close(got, np.sum(d.value), d.partials.reshape(-1, 3).sum(axis=0))
+        want = _general(lambda e: e.sum(), d)
+        assert got.value == want.value
+        _bits(got.partials, want.partials)
+    assert size
+
+
+def test_sums_with_arguments_take_the_general_path(engine):
+    a, _ = _duals(12, 2)
+    np.testing.assert_allclose(a.sum(axis=0).partials, a.partials.sum(axis=0), rtol=1e-14)
+    np.testing.assert_allclose(np.sum(a, keepdims=True).partials,
+                               a.partials.sum(axis=0)[None], rtol=1e-14)
+    with pytest.raises(TypeError, match="dtype"):
+        a.sum(dtype=np.float32)
+
+
+def test_strided_and_reversed_operands_give_the_general_bits(engine):
+    big_a, big_b = _duals(20, 4)
+    for a, b in ((big_a[::2], big_b[1::2]), (big_a[::-1], big_b),
+                 (dg.Dual(big_a.value, np.asfortranarray(big_a.partials), tag=big_a.tag),
+                  big_b)):
+        for name, (op, oracle) in OPS.items():
+            got = op(a, b)
+            _close(got, *oracle(a.value, a.partials, b.value, b.partials))
+            want = _general(op, a, b)
+            _bits(got.partials, want.partials)
+        got = a.sum()
+        want = _general(lambda d: d.sum(), a)
+        assert got.value == want.value
+        _bits(got.partials, want.partials)
+
+
+def test_a_factor_that_is_not_finite_takes_the_careful_path(engine):
+    """1 / y at y = 0 and 2 x at x = 1e308: a zero partial beside them stays 0."""
+    tag = new_tag()
+    x = np.array([1.0, 2.0, 3.0, 1e308, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0])
+    y = np.array([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
+    p, q = np.ones((10, 2)), np.ones((10, 2))
+    p[0] = q[0] = 0.0
+    p[3] = 0.0
+    a, b = dg.Dual(x, p, tag=tag), dg.Dual(y, q, tag=tag)
+    with np.errstate(all="ignore"):
+        r = a / b
+        s = a ** 2
+    assert (r.partials[0] == 0.0).all() and np.isinf(r.value[0])
+    np.testing.assert_allclose(r.partials[1:], (1 / y[1:] - x[1:] / y[1:] ** 2)[:, None]
+                               * np.ones((9, 2)), rtol=1e-14)
+    assert (s.partials[3] == 0.0).all()
+    np.testing.assert_allclose(s.partials[4:], 2 * x[4:, None] * np.ones((6, 2)), rtol=1e-15)
+    _bits(r.partials, _general(lambda u, v: u / v, a, b).partials)
+
+
+BROADCAST = {
+    "(10,) / (1,)": lambda t: (dg.Dual(np.linspace(1, 2, 10), np.ones((10, 2)), tag=t),
+                               dg.Dual(np.array([3.0]), np.array([[1.0, -1.0]]), tag=t)),
+    "(2, 5) / (5,)": lambda t: (dg.Dual(np.arange(1.0, 11.0).reshape(2, 5),
+                                        np.ones((2, 5, 2)), tag=t),
+                                dg.Dual(np.arange(2.0, 7.0), np.full((5, 2), 0.5), tag=t)),
+    "0-d / (10,)": lambda t: (dg.Dual(np.array(2.0), np.array([1.0, 0.0]), tag=t),
+                              dg.Dual(np.linspace(1, 2, 10), np.ones((10, 2)), tag=t)),
+    "scalar dual / (10,)": lambda t: (dg.Dual(2.0, [1.0, 0.0], tag=t),
+                                      dg.Dual(np.linspace(1, 2, 10), np.ones((10, 2)), tag=t)),
+    "(10,) / scalar dual": lambda t: (dg.Dual(np.linspace(1, 2, 10), np.ones((10, 2)), tag=t),
+                                      dg.Dual(4.0, [0.0, 1.0], tag=t)),
+}
+
+
+def _parts(d, shape):
+    value = np.broadcast_to(np.asarray(d.value, float), shape)
+    return value, np.broadcast_to(np.asarray(d.partials, float), shape + (2,))
+
+
+@pytest.mark.parametrize("name", BROADCAST)
+def test_broadcast_0d_and_scalar_operands_give_the_closed_forms(name, engine):
+    a, b = BROADCAST[name](new_tag())
+    got = a / b
+    shape = np.broadcast_shapes(np.shape(a.value), np.shape(b.value))
+    (x, p), (y, q) = _parts(a, shape), _parts(b, shape)
+    np.testing.assert_allclose(got.value, x / y, rtol=1e-15)
+    np.testing.assert_allclose(got.partials, p / y[..., None] - (x / y ** 2)[..., None] * q,
+                               rtol=1e-14)
+
+
+@pytest.mark.parametrize("const", [3, np.int64(3), np.float32(0.7), 0.7,
+                                   np.arange(1, 11), np.linspace(1, 2, 10, dtype=np.float32)],
+                         ids=["int", "np.int64", "np.float32", "float", "int array",
+                              "float32 array"])
+def test_mixed_dtypes_and_constants(const, engine):
+    a, _ = _duals(10, 3)
+    x, p = a.value, a.partials
+    c = np.asarray(const).astype(np.float64)     # NumPy promotes the constant exactly
+    cols = c[..., None] if np.ndim(c) else c
+    for got, value, partials in ((a / const, x / c, p / cols),
+                                 (const / a, c / x, -(c / x ** 2)[:, None] * p),
+                                 (a * const, x * c, p * cols)):
+        np.testing.assert_allclose(got.value, value, rtol=1e-15)
+        np.testing.assert_allclose(got.partials, partials, rtol=1e-14)
+        assert got.partials.dtype == np.float64
+    ints = dg.Dual(np.arange(1, 11), np.ones((10, 3)), tag=a.tag)   # int values: float64
+    got = ints ** 2
+    np.testing.assert_array_equal(got.value, np.arange(1, 11) ** 2.0)
+    np.testing.assert_array_equal(got.partials, 2.0 * np.arange(1, 11)[:, None] * np.ones(3))
+    np.testing.assert_allclose(ints.sum().partials, [10.0, 10.0, 10.0], rtol=0)
+
+
+@pytest.mark.parametrize("op", [lambda a, b: a / b, lambda a, b: b / a,
+                                lambda a, b: np.hypot(a, b), lambda a, b: np.maximum(a, b)],
+                         ids=["a / b", "b / a", "np.hypot", "np.maximum"])
+def test_different_numbers_of_directions_raise(op, engine):
+    tag = new_tag()
+    a = dg.Dual(np.linspace(1, 2, 10), np.ones((10, 3)), tag=tag)
+    b = dg.Dual(np.linspace(2, 3, 10), np.ones((10, 2)), tag=tag)
+    with pytest.raises(ValueError, match="3 direction.*2 direction|2 direction.*3 direction"):
+        op(a, b)
+
+
+def test_a_dual_of_a_finished_call_still_raises(engine):
+    escaped = []
+    dg.gradient(lambda v: escaped.append(v) or v.sum(), np.linspace(1, 2, 10))
+    d = escaped[0]
+    for fn in (lambda: d.sum(), lambda: np.sum(d), lambda: d / d, lambda: d ** 2):
+        with pytest.raises(Exception, match="dualgrad"):
+            fn()
+
+
+def test_gradients_through_the_small_path(engine):
+    """dg.gradient of sum(x / (1 + x**2)) and of sum(sqrt(x)) at N = 10: closed forms."""
+    x = np.linspace(0.5, 3.0, 10)
+    g = dg.gradient(lambda v: (v / (v ** 2 + 1.0)).sum(), x)
+    np.testing.assert_allclose(g, (1 - x ** 2) / (1 + x ** 2) ** 2, rtol=1e-14)
+    g = dg.gradient(lambda v: np.sum(np.sqrt(v) / v), x)
+    np.testing.assert_allclose(g, -0.5 * x ** -1.5, rtol=1e-14)

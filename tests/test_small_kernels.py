@@ -107,12 +107,17 @@ def test_arithmetic_rules_give_the_closed_forms_and_the_general_bits(name, N, n,
         assert engine[1:] == [{"a / b": "divide", "a ** 2": "square"}.get(name, name[3:])]
 
 
+SUMS = {"a.sum()": lambda a: a.sum(), "np.sum(a)": lambda a: np.sum(a),
+        "a.sum(0)": lambda a: a.sum(0), "np.sum(a, axis=-1)": lambda a: np.sum(a, axis=-1),
+        "np.sum(a, axis=None)": lambda a: np.sum(a, axis=None)}
+
+
 @pytest.mark.parametrize("N", [1, 7, 8, 9, 10, 16, 64, 127, 128, 129, 200])
-@pytest.mark.parametrize("form", ["a.sum()", "np.sum(a)"])
+@pytest.mark.parametrize("form", SUMS)
 def test_whole_sums_give_the_sums_and_the_general_bits(N, form, engine):
     a, _ = _duals(N, 5)
     a.value[N // 2:] *= 1e17                     # rounding that depends on the order
-    got = a.sum() if form == "a.sum()" else np.sum(a)
+    got = SUMS[form](a)
     assert isinstance(got, dg.Dual) and np.ndim(got.value) == 0
     assert got.tag == a.tag
     _close(got, np.sum(a.value), a.partials.sum(axis=0))
@@ -142,7 +147,11 @@ def test_sums_of_more_dimensions_and_views(shape, engine):
 
 def test_sums_with_arguments_take_the_general_path(engine):
     a, _ = _duals(12, 2)
-    np.testing.assert_allclose(a.sum(axis=0).partials, a.partials.sum(axis=0), rtol=1e-14)
+    m = a.reshape(3, 4)
+    np.testing.assert_allclose(m.sum(axis=0).partials, m.partials.sum(axis=0), rtol=1e-14)
+    np.testing.assert_allclose(np.sum(m, 1).partials, m.partials.sum(axis=1), rtol=1e-14)
+    with pytest.raises(np.exceptions.AxisError):
+        a.sum(axis=1)
     np.testing.assert_allclose(np.sum(a, keepdims=True).partials,
                                a.partials.sum(axis=0)[None], rtol=1e-14)
     with pytest.raises(TypeError, match="dtype"):

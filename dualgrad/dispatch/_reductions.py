@@ -103,19 +103,26 @@ _ALL_AXES = [tuple(range(k)) for k in range(33)]     # ndim -> every axis (NumPy
 
 
 def lean_sum(a, *args, **kwargs):
-    """``np.sum(a)`` / ``a.sum()`` with no other argument on a small plain array dual
-    (float64 ndarrays, a running call, not watched by :data:`SUM_WATCH`): :func:`sum`'s
-    result to the bit, without the general path's lifting, keyword checks and axis
-    normalization; for 1-D values of 8 to 128 elements once numba is loaded, value and
-    partials in one kernel call (``backend.sum_small``).  ``None``, having computed
-    nothing, for anything else (the general path then runs, with its checks and
-    errors)."""
-    if args or kwargs or SUM_WATCH or type(a) is not ArrayDual:
+    """``np.sum(a)`` / ``a.sum()`` of a whole small plain array dual (float64 ndarrays,
+    a running call, not watched by :data:`SUM_WATCH`; no argument but ``axis=None``,
+    or ``axis=0`` / ``-1`` of 1-D values): :func:`sum`'s result to the bit, without
+    the general path's lifting, keyword checks and axis normalization; for 1-D values
+    of 8 to 128 elements once numba is loaded, value and partials in one kernel call
+    (``backend.sum_small``).  ``None``, having computed nothing, for anything else
+    (the general path then runs, with its checks and errors)."""
+    if SUM_WATCH or type(a) is not ArrayDual:
         return None
+    axis = None
+    if args or kwargs:                           # np.sum(a, 0), a.sum(axis=None)
+        if len(args) + len(kwargs) > 1 or kwargs and "axis" not in kwargs:
+            return None
+        axis = args[0] if args else kwargs["axis"]
     v, p = a.value, a._p
     if type(v) is not np.ndarray or type(p) is not np.ndarray or v.dtype is not _F64 or \
             p.dtype is not _F64 or not v.ndim or a.tag not in LIVE or not small(p.size) or \
             v.ndim > 32:
+        return None
+    if axis is not None and not (v.ndim == 1 and type(axis) is int and axis in (0, -1)):
         return None
     if v.ndim == 1:
         row = sum_small(v, p)

@@ -819,12 +819,11 @@ def as_function(func):
 
 
 def _sum_method(self, *args, **kwargs):
-    """``np.sum(d, ...)``, as ``ndarray.sum``; ``d.sum()`` of a small plain dual in
+    """``np.sum(d, ...)``, as ``ndarray.sum``; the whole sum of a small plain dual in
     dispatch's ``lean_sum``."""
-    if not args and not kwargs:
-        result = lean_sum(self)
-        if result is not None:
-            return result
+    result = lean_sum(self, *args, **kwargs)          # d.sum(), d.sum(0), d.sum(axis=0)
+    if result is not None:
+        return result
     if kwargs or type(self) is not ArrayDual:
         return np.sum(self, *args, **kwargs)
     return dispatch(np.sum, (self,) + args, kwargs, like=self)

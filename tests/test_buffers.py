@@ -176,3 +176,18 @@ def test_the_loose_pool_stays_under_its_byte_limit(monkeypatch):
     held = [_buffers.empty((N + 5, 4)) for _ in range(6)]    # busy ones are never dropped
     assert len({id(h.base) for h in held}) == 6
     assert _loose_bytes() <= _buffers.LOOSE_BYTES
+
+
+def test_a_new_size_beside_busy_buffers_over_the_byte_limit(monkeypatch):
+    """A size the loose pool has no room for while busy buffers fill it: a plain new
+    array (the pool's bookkeeping raised KeyError: ``_room`` dropped the new size's
+    empty entry, then ``empty`` deleted it again)."""
+    monkeypatch.setattr(_buffers, "LOOSE_BYTES", 3 * N * 4 * 8)
+    monkeypatch.setattr(_buffers, "_loose", {})
+    busy = _buffers.empty((2 * N, 4))                    # 2/3 of the limit, held
+    fresh = _buffers.empty((2 * N + 1, 4))               # no room beside it
+    assert fresh.shape == (2 * N + 1, 4) and not np.shares_memory(busy, fresh)
+    assert _loose_bytes() <= _buffers.LOOSE_BYTES
+    del fresh
+    again = _buffers.empty((N, 4))                       # room again: pooled
+    assert again.shape == (N, 4) and _loose_bytes() <= _buffers.LOOSE_BYTES

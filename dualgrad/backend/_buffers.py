@@ -150,9 +150,10 @@ def empty(shape):
             if len(buffers) < MAX_PER_SIZE:
                 buffers.append(buffer)
         elif len(buffers) < LOOSE_PER_SIZE and _room(size * 8):
+            buffers = pool.setdefault(size, buffers)   # _room drops empty sizes, this one too
             buffers.append(buffer)
         if not buffers:
-            del pool[size]
+            pool.pop(size, None)
         return buffer.reshape(shape)
 
 

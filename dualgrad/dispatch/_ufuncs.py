@@ -493,7 +493,11 @@ def lean(rule):
     (``y`` for ``a * b``, ``np.cos(x)`` for ``np.sin(a)``), so one Python call does
     the checks, the value, the factors and the error state, and the backend
     propagates in one more: the scan of the arguments and the calls of the general
-    path are what dominate a dual operation on arrays of ten elements.
+    path are what dominate a dual operation on arrays of ten elements.  Once numba is
+    loaded, on 1-D values, a rule whose factors need no NumPy call (``a * b``,
+    ``np.exp``) or are arithmetic (``backend.fusable``: ``a / b``, ``a ** 2``) is one
+    kernel call that also tests and, for the latter, evaluates them, with no error
+    state to switch (``_lean_lines``' ``bare``).
     """
     if rule.kind != "smooth" or not 0 < rule.ufunc.nin <= 2 or \
             len(rule.derivs) != rule.ufunc.nin or any(e is None for e in rule.exprs):

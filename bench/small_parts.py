@@ -1,0 +1,101 @@
+"""Where a dual operation on arrays of N = 10 elements spends its time (issue 13).
+
+    python bench/small_parts.py [--numba] [--n 4] [--rounds 9]
+
+Times the whole operations of ``bench_engine.py --small`` (``a + b``, ``a * b``, ``a / b``,
+``a ** 2``, ``np.sin(a)``, ``np.exp(a)``, ``a.sum()``) next to the pieces they are made
+of, in interleaved rounds (process time: this process's CPU time, the machine is
+shared), medians, in microseconds and as multiples of the float product ``x * y``:
+NumPy's calls on the value and partials arrays (a same-shape sum, a broadcast product
+``f[:, None] * p``, the two products and the sum of ``a * b``), the small path's own
+steps (a finiteness test of a factor, the error-state switch, ``np.empty``, creating
+the result), and with ``--numba`` (numba loaded first, as a long loop of small
+operations does) the kernel calls that replace NumPy's.  Without ``--numba`` the
+loader's budget is raised, so numba stays unloaded (the NumPy calls of a short
+process).  Nothing is written.
+"""
+
+import argparse
+import math
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
+from _common import median_time  # noqa: E402
+
+import dualgrad as dg  # noqa: E402
+from dualgrad.backend import _loader, _propagate  # noqa: E402
+from dualgrad.dispatch import _ufuncs  # noqa: E402
+from dualgrad.dual import make_array  # noqa: E402
+from dualgrad.dual._base import new_tag  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--numba", action="store_true")
+    parser.add_argument("--n", type=int, default=4)
+    parser.add_argument("--rounds", type=int, default=9)
+    opts = parser.parse_args()
+    if opts.numba:
+        _loader.load()
+    else:
+        _loader.LOAD_AFTER = float("inf")
+    rng = np.random.default_rng(4)
+    N, n = 10, opts.n
+    x, y = rng.uniform(0.5, 2, N), rng.uniform(0.5, 2, N)
+    tag = new_tag()
+    a = dg.Dual(x, rng.standard_normal((N, n)), tag=tag)
+    b = dg.Dual(y, rng.standard_normal((N, n)), tag=tag)
+    p, q = a._p, b._p
+    out = x * y
+
+    def products():
+        t = y[:, None] * p
+        t += x[:, None] * q
+        return t
+
+    def hush():
+        _ufuncs._unhush(_ufuncs._hush())
+
+    pieces = {
+        "x * y (float op)": lambda: x * y,
+        "a + b": lambda: a + b, "a * b": lambda: a * b, "a / b": lambda: a / b,
+        "a ** 2": lambda: a ** 2, "np.sin(a)": lambda: np.sin(a),
+        "np.exp(a)": lambda: np.exp(a), "a.sum()": lambda: a.sum(),
+        "np.sum(a)": lambda: np.sum(a),
+        "p + q": lambda: p + q,
+        "y[:, None] * p": lambda: y[:, None] * p,
+        "two products + sum": products,
+        "finiteness test (tolist, sum)": lambda: math.isfinite(sum(y.tolist())),
+        "error state switch": hush,
+        "np.empty((N, n))": lambda: np.empty((N, n)),
+        "make_array": lambda: make_array(out, p, tag),
+        "np.cos(x)": lambda: np.cos(x),
+        "1.0 / y": lambda: 1.0 / y,
+        "np.add.reduce(x)": lambda: np.add.reduce(x),
+        "pair_small (a * b's partials)": lambda: _propagate.pair_small(y, p, x, q),
+    }
+    if opts.numba:
+        pieces["pair_kernel (a * b's partials)"] = lambda: _propagate.pair_kernel(y, p, x, q)
+        pieces["local_kernel2 (a / b's)"] = \
+            lambda: _propagate.local_kernel2(np.divide, x, y, out, p, q)
+    samples = {k: [] for k in pieces}
+    for _ in range(opts.rounds):
+        for k, fn in pieces.items():
+            samples[k].append(median_time(fn, 1, 0.01, time.process_time))
+    base = samples["x * y (float op)"]
+    print(f"N = {N}, n = {n}, numba {'loaded' if opts.numba else 'not loaded'}; "
+          f"medians of {opts.rounds} rounds")
+    print("| piece | us | / x * y |")
+    print("|---|---|---|")
+    for k, s in samples.items():
+        ratio = statistics.median(t / f for t, f in zip(s, base))
+        print(f"| {k} | {statistics.median(s) * 1e6:.2f} | {ratio:.1f} |")
+
+
+if __name__ == "__main__":
+    main()

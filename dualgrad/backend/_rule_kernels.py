@@ -1024,13 +1024,13 @@ def d_maximum_xy(xs, ys, outs, px, py, q):
 
 
 def d_maximum_xy_small(xs, ys, outs, px, py, q):
-    """``np.maximum``, small arrays: ``q[i, :] = (where(x >= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``; False at the first
+    """``np.maximum``, small arrays: ``q[i, :] = (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x >= y, 1.0, where(x == x, 0.0, 1.0))
+        fx = 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         if not (fx - fx == 0.0 and fy - fy == 0.0):
             return False
@@ -1114,13 +1114,13 @@ def d_minimum_xy(xs, ys, outs, px, py, q):
 
 
 def d_minimum_xy_small(xs, ys, outs, px, py, q):
-    """``np.minimum``, small arrays: ``q[i, :] = (where(x <= y, 1.0, where(x == x, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``; False at the first
+    """``np.minimum``, small arrays: ``q[i, :] = (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x <= y, 1.0, where(x == x, 0.0, 1.0))
+        fx = 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         if not (fx - fx == 0.0 and fy - fy == 0.0):
             return False
@@ -1204,13 +1204,13 @@ def d_fmax_xy(xs, ys, outs, px, py, q):
 
 
 def d_fmax_xy_small(xs, ys, outs, px, py, q):
-    """``np.fmax``, small arrays: ``q[i, :] = (where(x >= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``; False at the first
+    """``np.fmax``, small arrays: ``q[i, :] = (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x >= y, 1.0, where(y == y, 0.0, 1.0))
+        fx = 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         if not (fx - fx == 0.0 and fy - fy == 0.0):
             return False
@@ -1294,13 +1294,13 @@ def d_fmin_xy(xs, ys, outs, px, py, q):
 
 
 def d_fmin_xy_small(xs, ys, outs, px, py, q):
-    """``np.fmin``, small arrays: ``q[i, :] = (where(x <= y, 1.0, where(y == y, 0.0, 1.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``; False at the first
+    """``np.fmin``, small arrays: ``q[i, :] = (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = where(x <= y, 1.0, where(y == y, 0.0, 1.0))
+        fx = 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         if not (fx - fx == 0.0 and fy - fy == 0.0):
             return False

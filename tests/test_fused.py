@@ -1275,7 +1275,11 @@ def test_a_kernel_storing_only_its_roots_rows_is_vectorized_4_wide(n):
     with _fusedgen.vectorizing():
         kernel(np.empty((rows, n)), *m, *r, *a, 0.5, -1.5)
     wide, narrow = _vector_ops(kernel)
-    assert narrow == 0 and wide >= 14, (wide, narrow)
+    # LLVM's cost model for AMD Zen hosts (znver3 seen) keeps three 2-wide
+    # multiply-multiply-add chains (9 xmm ops beside 28 ymm) that it leaves 4-wide on
+    # Intel hosts: there, most of the arithmetic 4-wide is what the test can hold
+    zen = binding.get_host_cpu_name().startswith("znver")
+    assert wide >= 14 and (narrow * 3 <= wide if zen else narrow == 0), (wide, narrow)
 
 
 def test_node_by_node_partials_are_quiet_as_the_eager_engines():

@@ -61,7 +61,8 @@ def test_every_emitted_function_computes_what_the_tables_text_computes(rule):
     """``derivative_functions`` (compiled from the parsed tree) against a plain
     ``eval`` of the table's string, on arrays and on scalars, bit for bit."""
     rng = np.random.default_rng(zlib.crc32(rule.name.encode()))
-    namespace = {"np": np, "where": _table.where, "sc": scipy.special}
+    # value(x) of a plain array or NumPy float is the thing itself
+    namespace = {"np": np, "where": _table.where, "sc": scipy.special, "value": lambda v: v}
     for shape in ((7,), ()):
         args = [_sample(rng, dom, shape) for dom in rule.domain]
         if shape == ():       # as dispatch hands them over: NumPy floats (inf, not
@@ -166,6 +167,59 @@ def test_kernel_source_is_arithmetic_only():
     assert parse("sc.digamma(x)", ("x", "out")).kernel_source() is None
 
 
+# ---- conditions on values only ----------------------------------------------------------
+
+def test_value_conditions_are_emitted_for_each_kind_of_operand():
+    """``value()`` and ``np.real`` are the identity on floats: the scalar twins and the
+    kernels read the argument itself; the NumPy/dual source keeps ``value()``."""
+    e = parse("where(np.absolute(np.real(value(x))) > 707.0, 709.0, x * y)", ("x", "y", "out"))
+    assert e.source() == "where(np.absolute(np.real(value(x))) > 707.0, 709.0, x * y)"
+    assert e.scalar_source() == "(709.0 if abs(x) > 707.0 else x * y)"
+    assert e.kernel_source() == "where(np.absolute(x) > 707.0, 709.0, x * y)"
+    assert e.names == {"x", "y"} and e.calls == {"where", "np.absolute", "np.real", "value"}
+    assert _table.value(3.5) == 3.5
+
+
+def test_value_strips_every_dual_layer():
+    """What a Hessian's rules see (nested duals, array and scalar, real and complex):
+    value() gives the point itself."""
+    import dualgrad as dg
+    for point, holomorphic in ((np.array([0.25, -3.0]), False),
+                               (np.array([0.25 + 1j, 2.0]), True)):
+        seen = []
+        dg.hessian(lambda v: seen.append(v) or np.sum(v * v), point, holomorphic=holomorphic)
+        assert isinstance(seen[0], dg.Dual) and isinstance(seen[0].value, dg.Dual)
+        got = _table.value(seen[0])
+        assert type(got) is np.ndarray and np.array_equal(got, point)
+    seen = []
+    dg.derivative(lambda s: dg.derivative(lambda t: seen.append(t) or t * t, s), 0.75)
+    assert isinstance(seen[0].value, dg.Dual)
+    assert type(_table.value(seen[0])) is float and _table.value(seen[0]) == 0.75
+
+
+VALUE_REJECTED = [
+    ("value(x) * 2.0", "outside the condition of a where"),
+    ("where(x > 0.0, value(x), 1.0)", "outside the condition of a where"),
+    ("where(np.absolute(value(x + y)) < 0.5, x, y)", "pass value() an argument name"),
+    ("where(value(x) < 0.5, x, y)", "possibly complex"),
+    ("where(value(x) * value(x) > 5e5, x, y)", "possibly complex"),
+    ("where(np.absolute(value(x)) < y, x, y)", "the argument `y` outside value()"),
+    ("where(np.sqrt(np.absolute(value(x))) < 0.5, x, y)", "possibly complex"),
+    ("where(np.absolute(value(x)), x, y)", "write it as one comparison"),
+]
+
+
+@pytest.mark.parametrize("text, got", VALUE_REJECTED)
+def test_value_conditions_that_could_compare_duals_or_complex_raise(text, got):
+    """A condition with value() reads values only (every argument inside value()) and
+    compares real operands only; value() nowhere else (a constant to differentiation)."""
+    with pytest.raises(ValueError, match=r"dualgrad rule table, np\.demo, d/dx: expected ") \
+            as info:
+        parse(text, ("x", "y", "out"), "np.demo, d/dx")
+    assert got in str(info.value)
+    assert "Fix: " in str(info.value)
+
+
 def test_what_an_expression_uses():
     e = parse("where(y == 0.0, 0.0, y * x ** (y - 1.0))", ("x", "y", "out"))
     assert e.names == {"x", "y"}
@@ -254,12 +308,15 @@ def test_a_table_row_with_an_unknown_name_raises_when_read():
 
 def test_every_function_of_the_vocabulary_exists():
     for name, fn in FUNCTIONS.items():
-        if name == "where":
+        if name in ("where", "value"):               # the table's own
+            assert callable(_table._NAMESPACE[name]), name
             continue
         module, attr = name.split(".")
         assert callable(getattr({"np": np, "sc": scipy.special}[module], attr)), name
-        from dualgrad.rules._expr import SCALAR_NAMESPACE
-        if fn.scalar.startswith("math."):
+        from dualgrad.rules._expr import _BARE, SCALAR_NAMESPACE
+        if fn.scalar == _BARE:                          # the identity on floats
+            assert getattr(np, attr)(2.5) == 2.5, name
+        elif fn.scalar.startswith("math."):
             assert callable(getattr(math, fn.scalar.split(".")[1])), name
         elif fn.scalar:
             assert callable(SCALAR_NAMESPACE[fn.scalar]), name

@@ -551,19 +551,19 @@ def d_tan_x_small(xs, outs, px, q):
 
 
 def d_arcsin_x_flat(xs, outs, px, q):
-    """``np.arcsin``, one direction: ``q = (1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``."""
+    """``np.arcsin``, one direction: ``q = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))
+        fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 def d_arcsin_x(xs, outs, px, q):
-    """``np.arcsin``: ``q[i, :] = (1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``."""
+    """``np.arcsin``: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))
+        fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -587,19 +587,19 @@ def d_arcsin_x_small(xs, outs, px, q):
 
 
 def d_arccos_x_flat(xs, outs, px, q):
-    """``np.arccos``, one direction: ``q = (-1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``."""
+    """``np.arccos``, one direction: ``q = (where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))
+        fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 def d_arccos_x(xs, outs, px, q):
-    """``np.arccos``: ``q[i, :] = (-1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``."""
+    """``np.arccos``: ``q[i, :] = (where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))
+        fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -914,19 +914,19 @@ def d_arccosh_x_small(xs, outs, px, q):
 
 
 def d_arctanh_x_flat(xs, outs, px, q):
-    """``np.arctanh``, one direction: ``q = (1.0 / ((1.0 - x) * (1.0 + x))) * px``."""
+    """``np.arctanh``, one direction: ``q = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = 1.0 / ((1.0 - x) * (1.0 + x))
+        fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 def d_arctanh_x(xs, outs, px, q):
-    """``np.arctanh``: ``q[i, :] = (1.0 / ((1.0 - x) * (1.0 + x))) * px``."""
+    """``np.arctanh``: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = 1.0 / ((1.0 - x) * (1.0 + x))
+        fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]

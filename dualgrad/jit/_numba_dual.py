@@ -345,11 +345,17 @@ def _where(cond, a, b):
     return a if cond else b
 
 
+@njit(error_model="numpy")
+def _value(x):
+    return x            # the table's value(x): a derivative here sees floats only
+
+
 def _compile(expr):
     """The table's parsed derivative (or ``None``) as a numba function of floats."""
     if expr is None:
         return None
-    return njit(error_model="numpy")(expr.function({"np": np, "where": _where}))
+    return njit(error_model="numpy")(expr.function({"np": np, "where": _where,
+                                                    "value": _value}))
 
 
 def _unary(ufunc, d0):

@@ -6,8 +6,23 @@ in NumPy's vocabulary (``"1.0 / (1.0 + x)"``, ``"where(x == 0.0, 0.0, out * np.l
 tree of numbers, the rule's argument names, calls of the functions in
 :data:`FUNCTIONS`, arithmetic (``+ - * / **``, unary ``-``/``+``) and single
 comparisons, and rejects everything else (other names, attributes, subscripts,
-``and``/``or``, ``if`` expressions, chained comparisons, wrong arities).  The
-other wings never read the strings; they ask the parsed :class:`Expr`:
+``and``/``or``, ``if`` expressions, chained comparisons, wrong arities).
+
+A ``where`` may test VALUES only: ``where(np.absolute(value(x)) < 0.5, A, B)``.
+``value(x)`` is ``x``'s primal value, every dual layer stripped (for a nested dual
+of a Hessian, the innermost number), so such a condition is never differentiated
+and never compares a dual: the derivative of the expression is the derivative of
+the branch it picks, element by element.  ``A`` and ``B`` must both be the
+derivative (two formulas of it; the condition only picks the better-conditioned
+one).  The parser holds such a condition to (see :func:`parse`): every argument in
+it is inside ``value()``, ``value()`` appears nowhere else and takes an argument
+name, and each comparison's operands are real for complex ``x`` too (numbers,
+``np.absolute(...)``, ``np.real(...)`` and arithmetic of them: a complex value has
+no order, so ``value(x) < 0.5`` is refused and the criterion is written out, e.g.
+``|x|`` or ``|Re x|``).  On floats (kernels, the scalar twins) ``value`` and
+``np.real`` are the identity and are emitted as their argument.
+
+The other wings never read the strings; they ask the parsed :class:`Expr`:
 
 * :meth:`Expr.source`: Python/NumPy source, the table's own text in canonical
   spelling (the same operations in the same order, so NumPy, numba and the
@@ -51,6 +66,11 @@ class _Fn(NamedTuple):
     arity: int
     scalar: str = ""        # its exact twin on Python floats (see SCALAR_NAMESPACE), or ""
     kernel: bool = False    # rounds the same in a numba kernel as in NumPy
+
+
+# The spelling of a function that is the identity on floats (``value``, ``np.real``)
+# in the sources on floats (scalar twins, numba kernels): its argument, bare.
+_BARE = "(identity on floats)"
 
 
 # ---- exact twins on Python floats (the scalar duals' fast paths) --------------------------
@@ -118,16 +138,20 @@ SCALAR_NAMESPACE = {"math": math, "_sign": _sign, "_floor_divide": _floor_divide
 # The functions the table's expressions may call, and nothing else.  ``where`` is
 # the table's own (:func:`dualgrad.rules._table.where`: NumPy's on arrays, a plain
 # ``if`` on a Python bool; on Python floats a conditional expression, which evaluates
-# only the branch it takes); ``sc`` is ``scipy.special``, bound when scipy is loaded.
+# only the branch it takes); ``value`` is :func:`dualgrad.rules._table.value` (the
+# primal value, in a where's condition only: see the module docstring); ``sc`` is
+# ``scipy.special``, bound when scipy is loaded.
 # ``kernel`` marks what rounds alike in numba and NumPy (sqrt is correctly rounded
 # by IEEE 754, sign and where select).
 FUNCTIONS = {
     "where": _Fn(3, "if", True),
+    "value": _Fn(1, _BARE, True),
     "np.sqrt": _Fn(1, "math.sqrt", True),
     "np.sign": _Fn(1, "_sign", True),
     "np.sin": _Fn(1, "math.sin"), "np.cos": _Fn(1, "math.cos"),
     **{f"np.{name}": _Fn(1, f"_np_{name}") for name in _GUARDED},
-    "np.real": _Fn(1), "np.conjugate": _Fn(1),
+    # np.real of a float is the float (kernels and twins see floats only)
+    "np.real": _Fn(1, _BARE, True), "np.conjugate": _Fn(1),
     # abs of a float is exact, as NumPy's absolute is, in numba too (kernels and the
     # scalar twins see floats only: a complex value takes NumPy's path)
     "np.absolute": _Fn(1, "abs", True),
@@ -164,6 +188,8 @@ def _emit(node, rename, names=None):
     if kind == "name":
         return (node[1] if names is None else names[node[1]]), _ATOM
     if kind == "call":
+        if rename.get(node[1]) == _BARE:       # the identity on floats: its argument
+            return _emit(node[2][0], rename, names)
         if rename.get(node[1]) == "if":         # where(c, a, b) as (a if c else b)
             c, a, b = (_emit(a, rename, names)[0] for a in node[2])
             return f"({a} if {c} else {b})", _ATOM
@@ -269,11 +295,12 @@ class Expr:
     def kernel_source(self):
         """The source for a numba propagation kernel, or ``None`` unless the
         expression is arithmetic (no ``**``) whose calls round the same in numba
-        and NumPy (``where``, ``np.sqrt``, ``np.sign``)."""
+        and NumPy (``where``, ``np.sqrt``, ``np.sign``, ``np.absolute``; ``value`` and
+        ``np.real`` are written as their argument: a kernel sees floats)."""
         if not self.operators <= _ARITHMETIC or \
                 not all(FUNCTIONS[f].kernel for f in self.calls):
             return None
-        return self.source()
+        return self.source({f: _BARE for f in self.calls if FUNCTIONS[f].scalar == _BARE})
 
     def element_template(self):
         """The source with argument ``j`` of :attr:`params` written ``{j}`` (a
@@ -374,6 +401,68 @@ class _Reader:
                 self.read(node.comparators[0]))
 
 
+def _is_value(node):
+    return node[0] == "call" and node[1] == "value"
+
+
+def _real(node):
+    """Is ``node`` real whatever its arguments' values (complex ones included)?"""
+    if node[0] == "num":
+        return True
+    if node[0] == "call":
+        return node[1] in ("np.absolute", "np.real")
+    if node[0] == "unary":
+        return _real(node[2])
+    if node[0] == "binary":
+        return _real(node[2]) and _real(node[3])
+    return node[0] == "compare"
+
+
+def _check_values(node, reader, condition=False):
+    """Refuse ``value()`` outside a where's condition, and a condition that reads
+    values but also an argument itself or compares a possibly complex operand."""
+    kind = node[0]
+    if _is_value(node):
+        if not condition:
+            raise reader.fail(f"`{_emit(node, {})[0]}` outside the condition of a where",
+                              "use value() only in where(<condition>, a, b)'s condition: it "
+                              "is a constant to differentiation, so a derivative written "
+                              "with it would drop terms")
+        if node[2][0][0] != "name":
+            raise reader.fail(f"`{_emit(node, {})[0]}`", "pass value() an argument name")
+        return
+    if kind == "call" and node[1] == "where" and any(map(_is_value, _walk(node[2][0]))):
+        cond = node[2][0]
+        text = _emit(cond, {})[0]
+        if cond[0] != "compare":
+            raise reader.fail(f"the value condition `{text}`",
+                              "write it as one comparison")
+        for n in filter(_is_value, _walk(cond)):
+            _check_values(n, reader, True)
+        bare = [n[1] for n in _walk(cond) if n[0] == "name"]
+        inside = [a[1] for n in _walk(cond) if _is_value(n) for a in n[2] if a[0] == "name"]
+        for name in bare:
+            if bare.count(name) > inside.count(name):
+                raise reader.fail(f"the argument `{name}` outside value() in the value "
+                                  f"condition `{text}`", f"write value({name})")
+        for n in _walk(cond):
+            if n[0] == "compare" and not (_real(n[2]) and _real(n[3])):
+                raise reader.fail(f"the comparison `{_emit(n, {})[0]}` of a possibly complex "
+                                  "operand", "compare np.absolute(value(x)) or "
+                                  "np.real(value(x)): a complex value has no order")
+        for a in node[2][1:]:
+            _check_values(a, reader)
+        return
+    if kind == "call":
+        for a in node[2]:
+            _check_values(a, reader)
+    elif kind == "unary":
+        _check_values(node[2], reader)
+    elif kind in ("binary", "compare"):
+        _check_values(node[2], reader)
+        _check_values(node[3], reader)
+
+
 def parse(text, params, who="an expression"):
     """The :class:`Expr` of ``text``, an expression in the names ``params``.
 
@@ -392,7 +481,9 @@ def parse(text, params, who="an expression"):
     ValueError
         (:class:`dualgrad.errors.DualValueError`) ``text`` is not one
         expression, or uses a name, function, operator or construct outside the
-        table's vocabulary.
+        table's vocabulary, or ``value()`` outside a where's condition, or a
+        condition with ``value()`` that also reads an argument itself or compares
+        an operand that may be complex (see the module docstring).
     """
     reader = _Reader(text, tuple(params), who)
     try:
@@ -400,7 +491,9 @@ def parse(text, params, who="an expression"):
     except SyntaxError as exc:
         raise reader.fail(f"a syntax error ({exc.msg})",
                           "write one Python expression") from None
-    return Expr(text, params, reader.read(tree.body))
+    node = reader.read(tree.body)
+    _check_values(node, reader)
+    return Expr(text, params, node)
 
 
 _FIELDS = ("f0", "f1", "f2", "f3")

@@ -40,8 +40,8 @@ import numpy as np
 
 from ._expr import parse
 
-__all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "derivative_functions",
-           "tangent_function"]
+__all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
+           "derivative_functions", "tangent_function"]
 
 _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
@@ -150,6 +150,24 @@ def where(cond, a, b):
     if cond is True or cond is False or type(cond) is np.bool_:
         return a if cond else b
     return np.where(cond, a, b)
+
+
+_DUAL = []      # [dualgrad.dual._base.Dual], looked up on value()'s first call
+
+
+def value(x):
+    """The table's ``value(x)``: the primal value of ``x``, every dual layer stripped
+    (a float, a complex number or an array of them; the innermost value of a nested
+    dual), for a where's condition that must not be differentiated nor compare
+    duals (:mod:`dualgrad.rules._expr`).  Not differentiable: the parser allows it in
+    conditions only."""
+    if not _DUAL:
+        from ..dual._base import Dual       # not at import: dual/ imports this module
+        _DUAL.append(Dual)
+    dual = _DUAL[0]
+    while isinstance(x, dual):
+        x = x.value
+    return x
 
 
 @dataclass(frozen=True)
@@ -305,12 +323,16 @@ _TABLE = [
     # becomes c + 0j, so 1 - x and x + 1 give Im +0 whatever Im x's sign (-0 + 0 = +0) and
     # the derivative took the other side (arcsin(x + 0j)' at x = 1.5 was -0.894j for
     # +0.894j); x - c keeps it (-0 - 0 = -0), and so does negation
-    # Known cost of the factored form: its own derivative, -(1 + x) + (1 - x), cancels as
-    # x nears 0 (arcsin''(1e-12) 9e-5 relative).  A 1 - x * x branch inside |x| < 1/2 fixed
-    # that for real x but its test, np.absolute(x), raised on the complex (holomorphic)
-    # duals of a second derivative (attack13): open until the table has a value-only test
-    _smooth(np.arcsin, f"1.0 / {_SQRT_1_XX}", domain=(_I,)),
-    _smooth(np.arccos, f"-1.0 / {_SQRT_1_XX}", domain=(_I,)),
+    # Inside |x| < 1/2 (a disc for complex x, away from the cuts, where the two forms are
+    # one analytic function) 1 - x * x instead: the factored form's own derivative,
+    # -(1 + x) + (1 - x), cancels as x nears 0 (arcsin''(1e-12) was 9e-5 off), and
+    # there 1 - x * x >= 3/4 keeps its bits.  The test reads values only (value(x)):
+    # np.absolute(x) on the complex duals of a holomorphic second derivative raised
+    # (np.absolute is not holomorphic; attack13 04)
+    _smooth(np.arcsin, f"where(np.absolute(value(x)) < 0.5, 1.0 / np.sqrt(1.0 - x * x), "
+            f"1.0 / {_SQRT_1_XX})", domain=(_I,)),
+    _smooth(np.arccos, f"where(np.absolute(value(x)) < 0.5, -1.0 / np.sqrt(1.0 - x * x), "
+            f"-1.0 / {_SQRT_1_XX})", domain=(_I,)),
     _smooth(np.arctan, "1.0 / (1.0 + x * x)"),
     # x * x + y * y overflows beyond |x| ~ 1e154 (a zero gradient at 1e200, where it is
     # 5e-201) and underflows below ~1e-154 (inf at 1e-300 for 5e299): there both
@@ -341,10 +363,13 @@ _TABLE = [
     _smooth(np.cosh, "np.sinh(x)"),
     # sech(x)**2, not 1 - out**2: out rounds toward 1 as |x| grows and 1 - out**2
     # cancels (8 digits lost at x = 10, all from x = 19, where it gave 0 for 1.7e-17)
-    # Known: tanh'' is NaN beyond |x| ~ 710 (1 / inf's derivative times sinh = inf; the
-    # exact value underflows to 0).  Holding cosh's argument at 709 there fixed it for
-    # real x, but its test x * x > 5e5 raised on complex values (attack13): open
-    _smooth(np.tanh, "(1.0 / np.cosh(x)) ** 2.0"),
+    # cosh's argument held at 709 where |Re x| > 707 (value(x): a test of values only; x * x
+    # > 5e5 raised on complex values, attack13 04): sech**2 is 0 there either way (below
+    # 4 e**-1414 in modulus for complex x too), and its derivative (0, a constant's) no
+    # longer meets cosh's overflow (tanh'' was NaN beyond |x| ~ 710: 1 / inf's derivative
+    # times sinh = inf).  |Re x|, not |x|: sech(x)**2 at x = 800j is sec(800)**2
+    _smooth(np.tanh, "(1.0 / np.cosh(where(np.absolute(np.real(value(x))) > 707.0, 709.0, x))) "
+            "** 2.0"),
     # x * x overflows beyond |x| ~ 1e154 (a zero derivative at 1e200 for 1e-200): the
     # same scaling as arctan2 (there x * x + 1 is x * x, so sqrt of the scaled square)
     # x * x - -1, not x * x + 1: on the cut (Re x = +-0, |Im x| > 1) Im(x * x) is a signed
@@ -355,7 +380,8 @@ _TABLE = [
     _smooth(np.arccosh, "1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))", domain=((1.2, 4.0),),
             note="sqrt(x - 1) sqrt(x + 1), not sqrt(x * x - 1): the principal branch for "
             "complex x"),
-    _smooth(np.arctanh, "1.0 / ((1.0 - x) * (1.0 + x))", domain=(_I,)),   # as arcsin
+    _smooth(np.arctanh, "where(np.absolute(value(x)) < 0.5, 1.0 / (1.0 - x * x), "
+            "1.0 / ((1.0 - x) * (1.0 + x)))", domain=(_I,)),   # as arcsin
     # ---- selection ----------------------------------------------------------------
     # TIES below: at a tie the FIRST argument wins, so np.maximum(a, b) at a == b is a.
     # Python's builtin max(a, b) returns a at a tie whatever dualgrad does, so this is
@@ -559,7 +585,7 @@ def rule_for(ufunc):
     return rule
 
 
-_NAMESPACE = {"np": np, "where": where}
+_NAMESPACE = {"np": np, "where": where, "value": value}
 _COMPILED = {}
 
 

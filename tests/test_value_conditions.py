@@ -1,0 +1,176 @@
+"""Rows whose ``where`` tests values only (``value(x)``: dualgrad/rules/_expr.py).
+
+arcsin, arccos and arctanh take ``1 - x * x`` inside ``|x| < 1/2`` (the factored form's
+own derivative cancels near 0); tanh holds cosh's argument at 709 where ``|Re x| > 707``
+(cosh overflows beyond ~710 and the derivative of 1 / inf times sinh was NaN).  Such a
+test must not compare duals or complex numbers: it raised on the nested complex duals of
+a holomorphic second derivative (attack13 04).
+
+Oracles: closed forms of the derivatives in mpmath at 60 digits (independent of the
+table), and, for "both branches are the derivative", the table's text read by Python's
+``ast`` (not the table's parser) with one branch substituted for the ``where``.
+"""
+
+import ast
+import math
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import _oracles
+import dualgrad as dg
+from dualgrad.rules import _table
+
+F = {"arcsin": np.arcsin, "arccos": np.arccos, "arctanh": np.arctanh, "tanh": np.tanh}
+
+
+def _closed(name, order, z):
+    """The ``order``-th derivative (1, 2, 3) of ``name`` at the mpmath number ``z``."""
+    s = 1 - z * z
+    if name in ("arcsin", "arccos"):
+        sign = 1 if name == "arcsin" else -1
+        return sign * [1 / mp.sqrt(s), z / s ** 1.5, (1 + 2 * z * z) / s ** 2.5][order - 1]
+    if name == "arctanh":
+        return [1 / s, 2 * z / s ** 2, (2 + 6 * z * z) / s ** 3][order - 1]
+    t, c = mp.tanh(z), 1 / mp.cosh(z) ** 2
+    return [c, -2 * t * c, 4 * t * t * c - 2 * c * c][order - 1]
+
+
+def _want(name, order, x):
+    with mp.workdps(60):
+        value = _closed(name, order, mp.mpc(x) if isinstance(x, complex) else mp.mpf(x))
+        return complex(value) if isinstance(x, complex) else float(value)
+
+
+def _close(got, want, what, rtol=1e-13):
+    """Within ``rtol`` relative; an exact value below the smallest normal number (it
+    underflows) must be below it too, not NaN."""
+    if abs(want) < 2.3e-308:
+        assert abs(got) < 2.3e-308, (what, got, want)
+    else:
+        assert abs(got - want) <= rtol * abs(want), (what, got, want, abs(got - want) / abs(want))
+
+
+def _nested(f, order, holomorphic):
+    g = f
+    for _ in range(order):
+        g = (lambda g: lambda t: dg.derivative(g, t, holomorphic=holomorphic))(g)
+    return g
+
+
+_NEAR_ZERO = [1e-300, 1e-12, -3e-8, 1e-4, 0.3, -0.4999, 0.5, 0.51, -0.9,
+              1e-9 + 2e-9j, 0.3 - 0.1j, -0.2 + 0.45j, 0.6 + 0.1j, 1.5 + 0.5j, -3.0 - 0.5j]
+_TANH = [0.3, -20.0, 400.0, 706.0, 708.0, 720.0, -1000.0, 1e300,
+         0.3 + 0.2j, 800j, 3.0 - 800j, 707.5 + 2.0j, -720.0 + 1e5j, 20.0 + 1.0j]
+CASES = [(n, x) for n in ("arcsin", "arccos", "arctanh") for x in _NEAR_ZERO] + \
+    [("tanh", x) for x in _TANH]
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("name, x", CASES, ids=[f"{n}({x})" for n, x in CASES])
+def test_first_second_and_third_derivatives_on_scalar_and_array_duals(name, x, engine):
+    """Scalar duals (dg.derivative nested 1, 2, 3 times), array duals (jacobian, hessian,
+    jacobian of the hessian's diagonal), real and complex (holomorphic) values, on both
+    engines.  Fails on d973c64's rows: arcsin''(1e-12) 9e-5 off, arcsin'''(1e-300) NaN,
+    tanh''(720) NaN."""
+    f, c = F[name], isinstance(x, complex)
+    if name != "tanh" and not c and abs(x) > 1.0:
+        pytest.skip("outside the domain")
+    point = np.array([x, 0.25])
+    with dg.engine(engine):
+        array = {1: dg.jacobian(f, point, holomorphic=c)[0, 0],
+                 2: dg.hessian(lambda v: np.sum(f(v)), point, holomorphic=c)[0, 0],
+                 3: dg.jacobian(lambda v: dg.hessian(lambda u: np.sum(f(u)), v,
+                                                     holomorphic=c).diagonal(),
+                                point, holomorphic=c)[0, 0]}
+        for order in (1, 2, 3):
+            want = _want(name, order, x)
+            _close(_nested(f, order, c)(x), want, f"{name}^({order})({x}), scalar, {engine}")
+            _close(array[order], want, f"{name}^({order})({x}), array, {engine}")
+
+
+def _branches(rule):
+    """The derivative's text with the value-tested ``where`` replaced by its first and
+    by its second branch (Python's ast, not the table's parser)."""
+    tree = ast.parse(rule.derivs[0], mode="eval")
+    found = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and
+             ast.unparse(n.func) == "where" and "value(" in ast.unparse(n.args[0])]
+    assert len(found) == 1, rule.derivs[0]
+    texts = []
+    for k in (1, 2):
+        node, text = found[0], ast.unparse(tree)
+        texts.append(text.replace(ast.unparse(node), f"({ast.unparse(node.args[k])})"))
+    return texts
+
+
+VALUE_ROWS = [r for r in _table.RULES.values() if r.kind == "smooth" and
+              any(e is not None and "value" in e.calls for e in r.exprs)]
+
+
+def test_the_rows_with_value_tests_are_these():
+    assert sorted(r.name for r in VALUE_ROWS) == ["arccos", "arcsin", "arctanh", "tanh"]
+
+
+_SWITCH = {"arcsin": [0.45, 0.499, 0.5, 0.501, 0.55, -0.5, -0.49, 0.5j, 0.35 + 0.35j,
+                      -0.36 - 0.36j, 0.1 - 0.49j],
+           "tanh": [700.0, 706.9, 707.0, 707.1, 709.5, -707.0, 707.0 + 3.0j, -707.2 - 1.0j]}
+_SWITCH["arccos"] = _SWITCH["arctanh"] = _SWITCH["arcsin"]
+
+
+@pytest.mark.parametrize("rule", VALUE_ROWS, ids=lambda r: r.name)
+def test_both_branches_are_the_derivative_across_the_switch(rule):
+    """Either branch, on either side of the switch, is the first derivative, and its own
+    derivative (the branch on a scalar dual) the second: the test only picks the
+    better-conditioned formula, so a Hessian that differentiates the branch taken is
+    right on both sides."""
+    namespace = {"np": np, "where": np.where, "value": lambda v: v}
+    for text in _branches(rule):
+        fn = eval(f"lambda x, out: {text}", namespace)   # noqa: S307 - the table's text
+        for x in _SWITCH[rule.name]:
+            c = isinstance(x, complex)
+            with np.errstate(all="ignore"):
+                got = complex(fn(x, rule.ufunc(x))) if c else float(fn(x, rule.ufunc(x)))
+            _close(got, _want(rule.name, 1, x), f"{rule.name}: {text} at {x}", rtol=4e-15)
+            dual = dg.Dual(x, [1.0])
+            with np.errstate(all="ignore"):
+                d = fn(dual, rule.ufunc(dual))
+            slope = d.partials[0] if isinstance(d, dg.Dual) else 0.0    # tanh's held branch
+            _close(complex(slope) if c else float(slope),
+                   _want(rule.name, 2, x), f"{rule.name}: ({text})' at {x}", rtol=1e-12)
+
+
+def test_a_large_imaginary_part_is_not_held():
+    """The tanh row's test is |Re x| > 707, not |x|: sech(800j)**2 = sec(800)**2 = 1.45,
+    where a test on |x| would have given 0."""
+    got = dg.derivative(np.tanh, 800j, holomorphic=True)
+    assert abs(got - 1 / math.cos(800.0) ** 2) <= 1e-13 * abs(got)
+
+
+@pytest.mark.parametrize("x", [1e-12, 0.3, 0.49, 0.5, 0.51, -0.9, 706.0, 708.0, 720.0, -1e4])
+def test_first_derivatives_inside_jitted_code(x):
+    """Users' @njit code (dualgrad/jit): the rows' value tests run on floats there, in
+    every spelling (ufunc and math function); against the closed forms."""
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def h(v):
+        a, t = v[0], v[1]
+        return np.array([np.arcsin(a), np.arccos(a), np.arctanh(a), np.tanh(t),
+                         math.asin(a), math.acos(a), math.atanh(a), math.tanh(t)])
+    a = x if abs(x) < 1.0 else 0.25
+    J = dg.jacobian(h, np.array([a, x]))
+    for row, (name, arg) in enumerate(2 * [("arcsin", 0), ("arccos", 0), ("arctanh", 0),
+                                             ("tanh", 1)]):
+        _close(J[row, arg], _want(name, 1, a if arg == 0 else x), f"{name}'({x}), jit",
+               rtol=4e-16 * 4)
+
+
+def test_derivatives_near_zero_against_the_generic_oracle():
+    """The generic mpmath oracle (tests/_oracles.py: differentiates mpmath's function,
+    not a closed form) agrees with the rows at and below the switch."""
+    for name in ("arcsin", "arccos", "arctanh", "tanh"):
+        for x in (1e-3, 0.2, 0.4999, 0.5001, 0.7):
+            got = dg.derivative(F[name], x)
+            _oracles.assert_close(got, _oracles.derivative(name, (x,), 0), f"{name}'({x})",
+                                  rtol=1e-14)

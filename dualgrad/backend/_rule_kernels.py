@@ -749,21 +749,23 @@ def d_arctan2_xy_small(xs, ys, outs, px, py, q):
 
 
 def d_hypot_x_flat(xs, ys, outs, px, q):
-    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, x / out)) * px``."""
+    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
+        y = ys[i]
         out = outs[i]
-        fx = where(out == 0.0, 0.0, x / out)
+        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 def d_hypot_x(xs, ys, outs, px, q):
-    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, x / out)) * px``."""
+    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
+        y = ys[i]
         out = outs[i]
-        fx = where(out == 0.0, 0.0, x / out)
+        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -773,21 +775,23 @@ def d_hypot_x(xs, ys, outs, px, q):
 
 
 def d_hypot_y_flat(xs, ys, outs, py, q):
-    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, y / out)) * py``."""
+    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
     for i in range(q.shape[0]):
+        x = xs[i]
         y = ys[i]
         out = outs[i]
-        fy = where(out == 0.0, 0.0, y / out)
+        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
         q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 def d_hypot_y(xs, ys, outs, py, q):
-    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, y / out)) * py``."""
+    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
     rows, n = q.shape
     for i in range(rows):
+        x = xs[i]
         y = ys[i]
         out = outs[i]
-        fy = where(out == 0.0, 0.0, y / out)
+        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
         if fy - fy == 0.0:
             for k in range(n):
                 q[i, k] = fy * py[i, k]
@@ -797,25 +801,25 @@ def d_hypot_y(xs, ys, outs, py, q):
 
 
 def d_hypot_xy_flat(xs, ys, outs, px, py, q):
-    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, x / out)) * px + (where(out == 0.0, 0.0, y / out)) * py``."""
+    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         out = outs[i]
-        fx = where(out == 0.0, 0.0, x / out)
-        fy = where(out == 0.0, 0.0, y / out)
+        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 def d_hypot_xy(xs, ys, outs, px, py, q):
-    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, x / out)) * px + (where(out == 0.0, 0.0, y / out)) * py``."""
+    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         out = outs[i]
-        fx = where(out == 0.0, 0.0, x / out)
-        fy = where(out == 0.0, 0.0, y / out)
+        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k] + fy * py[i, k]

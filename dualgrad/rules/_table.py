@@ -349,11 +349,16 @@ _TABLE = [
             _unoverflowed("-x / (x * x + y * y)", "x * x + y * y",
                           "-(X) / (X * (X) + Y * (Y))", tiny=True) + ", where(x == x, y - y, x))",
             kink="nan at (0, 0)"),
-    # (x / out's own derivative, 1 / out - (x / out)**2 / out, cancels where |y| << |x|:
-    # d2/dx2 at (1, 1e-8) has no digit.  sign(x) / sqrt(1 + (y / x)**2) there would keep
-    # them, but costs hypot's one-division form ~3x at N = 1e5 (bench/MISSES.md, stop 27))
-    _smooth(np.hypot, "where(out == 0.0, 0.0, x / out)",
-            "where(out == 0.0, 0.0, y / out)", kink="0 at (0, 0)"),
+    # x / out's own derivative, 1 / out - (x / out)**2 / out, cancels where |y| << |x|
+    # (d2/dx2 at (1, 1e-8) had no digit): where |y| <= |x| (values only), sign(x) /
+    # sqrt(1 + (y / x)**2) instead, whose derivatives have no difference of near-equal
+    # terms; where |y| > |x|, x / out's do not cancel (x**2 / out**2 < 1/2).  Written
+    # with * (no **): the arithmetic a numba kernel rounds as NumPy does
+    _smooth(np.hypot,
+            "where(out == 0.0, 0.0, where(np.absolute(value(y)) <= np.absolute(value(x)), "
+            "np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))",
+            "where(out == 0.0, 0.0, where(np.absolute(value(x)) <= np.absolute(value(y)), "
+            "np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))", kink="0 at (0, 0)"),
     _smooth(np.deg2rad, "0.017453292519943295"),
     _smooth(np.rad2deg, "57.29577951308232"),
     _smooth(np.radians, "0.017453292519943295", note="same as deg2rad"),

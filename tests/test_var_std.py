@@ -2,7 +2,8 @@
 keywords, and reductions refusing keywords they do not implement (attack12 08).
 
 Oracles: NumPy's own value; the analytic gradients ``2 (x - c) / (N - ddof)`` of
-``var`` about a constant or its own mean; central differences of NumPy's function.
+``var`` about a constant or its own mean; central differences of NumPy's function
+(tests/_oracles.py).
 """
 
 import warnings
@@ -10,21 +11,11 @@ import warnings
 import numpy as np
 import pytest
 
+import _oracles
 import dualgrad as dg
 
 X = np.array([0.3, -0.7, 1.2, 0.45, 2.1, 0.9, -0.2])
 M = np.array([[0.3, -0.7, np.nan, 1.2], [1.0, np.nan, 2.5, -0.4], [0.2, 0.1, np.nan, 3.0]])
-
-
-def _central(f, x, h=1e-6):
-    """Central differences of ``f`` (NumPy only), shaped ``f(x).shape + x.shape``."""
-    cols = []
-    for i in range(x.size):
-        e = np.zeros(x.size)
-        e[i] = h
-        e = e.reshape(x.shape)
-        cols.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * h))
-    return np.moveaxis(np.array(cols), 0, -1).reshape(np.shape(f(x)) + x.shape)
 
 
 @pytest.mark.parametrize("name", ["var", "std"])
@@ -70,10 +61,11 @@ def test_mean_keyword_dual_and_keepdims_shape():
 
     d = dg.Dual(A, np.zeros(A.shape + (1,)))
     np.testing.assert_allclose(f(d).value, plain(A), rtol=1e-15)
-    np.testing.assert_allclose(dg.jacobian(f, A), _central(plain, A), atol=1e-8)
+    np.testing.assert_allclose(dg.jacobian(f, A), _oracles.central(plain, A), atol=1e-8)
     # mean= through the method, keepdims=True kept
     g = dg.jacobian(lambda t: t.var(axis=0, keepdims=True, mean=t.mean(axis=0, keepdims=True)), A)
-    np.testing.assert_allclose(g, _central(lambda t: t.var(axis=0, keepdims=True), A), atol=1e-8)
+    np.testing.assert_allclose(g, _oracles.central(lambda t: t.var(axis=0, keepdims=True), A),
+                               atol=1e-8)
 
 
 def test_ddof_beyond_the_count_divides_by_zero_as_numpy():
@@ -98,7 +90,7 @@ def test_nanvar_nanstd(name, kw):
         got = f(dg.Dual(M, np.zeros(M.shape + (1,))), **kw).value
         np.testing.assert_allclose(got, want, rtol=1e-15)
         J = dg.jacobian(lambda t: f(t, **kw), M)
-        cd = _central(lambda t: f(t, **kw), M)
+        cd = _oracles.central(lambda t: f(t, **kw), M)
     finite = np.isfinite(cd)
     np.testing.assert_allclose(J[finite], cd[finite], atol=1e-7)
 

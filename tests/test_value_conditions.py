@@ -22,7 +22,8 @@ import _oracles
 import dualgrad as dg
 from dualgrad.rules import _table
 
-F = {"arcsin": np.arcsin, "arccos": np.arccos, "arctanh": np.arctanh, "tanh": np.tanh}
+F = {"arcsin": np.arcsin, "arccos": np.arccos, "arctanh": np.arctanh, "tanh": np.tanh,
+     "arcsinh": np.arcsinh}
 
 
 def _closed(name, order, z):
@@ -33,6 +34,9 @@ def _closed(name, order, z):
         return sign * [1 / mp.sqrt(s), z / s ** 1.5, (1 + 2 * z * z) / s ** 2.5][order - 1]
     if name == "arctanh":
         return [1 / s, 2 * z / s ** 2, (2 + 6 * z * z) / s ** 3][order - 1]
+    if name == "arcsinh":
+        q = 1 + z * z
+        return [1 / mp.sqrt(q), -z / q ** 1.5, (2 * z * z - 1) / q ** 2.5][order - 1]
     t, c = mp.tanh(z), 1 / mp.cosh(z) ** 2
     return [c, -2 * t * c, 4 * t * t * c - 2 * c * c][order - 1]
 
@@ -63,8 +67,10 @@ _NEAR_ZERO = [1e-300, 1e-12, -3e-8, 1e-4, 0.3, -0.4999, 0.5, 0.51, -0.9,
               1e-9 + 2e-9j, 0.3 - 0.1j, -0.2 + 0.45j, 0.6 + 0.1j, 1.5 + 0.5j, -3.0 - 0.5j]
 _TANH = [0.3, -20.0, 400.0, 706.0, 708.0, 720.0, -1000.0, 1e300,
          0.3 + 0.2j, 800j, 3.0 - 800j, 707.5 + 2.0j, -720.0 + 1e5j, 20.0 + 1.0j]
+_ARCSINH = [0.3, -2.0, 1e150, -2e150, 1e200, 1e308, 0.3 + 0.1j, 2.0 - 3.0j, 0.5j,
+            1e200 + 1e199j, -1e200 + 1e199j, 3e155 - 2e155j, 1e160j]
 CASES = [(n, x) for n in ("arcsin", "arccos", "arctanh") for x in _NEAR_ZERO] + \
-    [("tanh", x) for x in _TANH]
+    [("tanh", x) for x in _TANH] + [("arcsinh", x) for x in _ARCSINH]
 
 
 @pytest.mark.parametrize("engine", ["eager", "fused"])
@@ -72,8 +78,9 @@ CASES = [(n, x) for n in ("arcsin", "arccos", "arctanh") for x in _NEAR_ZERO] + 
 def test_first_second_and_third_derivatives_on_scalar_and_array_duals(name, x, engine):
     """Scalar duals (dg.derivative nested 1, 2, 3 times), array duals (jacobian, hessian,
     jacobian of the hessian's diagonal), real and complex (holomorphic) values, on both
-    engines.  Fails on d973c64's rows: arcsin''(1e-12) 9e-5 off, arcsin'''(1e-300) NaN,
-    tanh''(720) NaN."""
+    engines.  Fails on main's rows: arcsin''(1e-12) 9e-5 off, arcsin'''(1e-300) NaN,
+    tanh''(720) NaN; arcsinh's x * x > 1e300 raised on nested complex scalar duals and
+    compared Re(x * x) on complex arrays (arcsinh'(1e200 + 1e199j) NaN, (1e160j) 0)."""
     f, c = F[name], isinstance(x, complex)
     if name != "tanh" and not c and abs(x) > 1.0:
         pytest.skip("outside the domain")
@@ -109,14 +116,15 @@ VALUE_ROWS = [r for r in _table.RULES.values() if r.kind == "smooth" and
 
 
 def test_the_rows_with_value_tests_are_these():
-    assert sorted(r.name for r in VALUE_ROWS) == ["arccos", "arcsin", "arctanh", "hypot",
-                                                  "tanh"]
+    assert sorted(r.name for r in VALUE_ROWS) == ["arccos", "arcsin", "arcsinh", "arctanh",
+                                                  "hypot", "tanh"]
 
 
 _SWITCH = {"arcsin": [0.45, 0.499, 0.5, 0.501, 0.55, -0.5, -0.49, 0.5j, 0.35 + 0.35j,
                       -0.36 - 0.36j, 0.1 - 0.49j],
            "tanh": [700.0, 706.9, 707.0, 707.1, 709.5, -707.0, 707.0 + 3.0j, -707.2 - 1.0j]}
 _SWITCH["arccos"] = _SWITCH["arctanh"] = _SWITCH["arcsin"]
+_SWITCH["arcsinh"] = [9e149, 1e150, 1.1e150, -1e150, 7e149 + 7e149j, -1e150j, 2e150 - 1e149j]
 
 
 @pytest.mark.parametrize("rule", [r for r in VALUE_ROWS if r.ufunc.nin == 1],
@@ -223,3 +231,31 @@ def test_hypot_gradient_at_an_infinite_argument(engine):
             g = dg.gradient(lambda v: np.hypot(v[0], v[1]), np.array(point))
             np.testing.assert_array_equal(g, want, err_msg=f"{point}, {engine}")
             assert dg.derivative(lambda t: np.hypot(t, point[1]), point[0]) == want[0]
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("im", [1e150, -1e150, 2e153, -1e200, 1e300, -1.7e308])
+@pytest.mark.parametrize("re", [0.0, -0.0])
+def test_arcsinh_on_its_cut_beyond_the_switch_keeps_the_side_of_the_signed_zero(re, im, engine):
+    """On the cut (Re x = +-0, |Im x| > 1) arcsinh'(x) = 1 / sqrt(x * x + 1) takes the side
+    of Im(x * x)'s signed zero, sign(Re x) sign(Im x): -s i / |Im x| with s that sign.
+    The scaled square past |x| = 1e150 must keep it (X * X lost it where Re x = -0;
+    main's row gave 0 from |x| ~ 1e154)."""
+    x = complex(re, im)
+    s = math.copysign(1.0, re) * math.copysign(1.0, im)
+    with dg.engine(engine):
+        for got in (dg.derivative(np.arcsinh, x, holomorphic=True),
+                    dg.jacobian(np.arcsinh, np.array([x]), holomorphic=True)[0, 0]):
+            assert got.real == 0.0 and abs(got.imag - (-s / abs(im))) <= 1e-15 * abs(got.imag), \
+                (x, got, -s / abs(im))
+
+
+def test_scalar_complex_local_derivatives_divide_as_numpy():
+    """A complex scalar dual's local derivative is evaluated on NumPy's complex128, as the
+    array path's is (and a real one's on float64): np.sqrt at 0j raised ZeroDivisionError
+    (0.5 / out with out a Python complex 0j) where the array path gives NumPy's nan."""
+    with np.errstate(all="ignore"):
+        want = dg.jacobian(np.sqrt, np.array([0j]), holomorphic=True)[0, 0]
+        got = dg.derivative(np.sqrt, 0j, holomorphic=True)
+        oracle = np.complex128(0.5) / np.sqrt(np.complex128(0j))    # NumPy's own division
+    np.testing.assert_array_equal(np.array([got, want]), np.array([oracle, oracle]))

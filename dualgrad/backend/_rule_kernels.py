@@ -846,19 +846,19 @@ def d_hypot_xy_small(xs, ys, outs, px, py, q):
 
 
 def d_arcsinh_x_flat(xs, outs, px, q):
-    """``np.arcsinh``, one direction: ``q = (where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``."""
+    """``np.arcsinh``, one direction: ``q = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+        fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 def d_arcsinh_x(xs, outs, px, q):
-    """``np.arcsinh``: ``q[i, :] = (where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``."""
+    """``np.arcsinh``: ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+        fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]

@@ -631,8 +631,8 @@ def _scalar_partials(fns, args, duals, values, out):
     for k in duals:
         d = fns[k]
         if d != "0":
-            term = _scaled(_as_scalar(d(*values, _f64(out) if type(out) is float else out)),
-                           args[k]._plist())
+            o = _f64(out) if type(out) is float else _c128(out) if type(out) is complex else out
+            term = _scaled(_as_scalar(d(*values, o)), args[k]._plist())
             total = term if total is None else [s + t for s, t in zip(total, term)]
     return total if total is not None else [0.0] * len(args[duals[0]]._plist())
 

@@ -54,7 +54,7 @@ _1_SQRT2PI = 0.3989422804014327  # 1 / sqrt(2 pi)
 _SQRT_1_XX = "((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))"
 
 
-def _unoverflowed(expr, square, big, tiny=False):
+def _unoverflowed(expr, square, big, tiny=False, test=None):
     """``expr`` where ``square`` (a sum of squares of the arguments) stays below 1e300,
     else ``big``, ``expr`` (or its leading part) written in ``X`` and ``Y``, the
     arguments scaled by 2**-600, and its result scaled back: the scalings are powers
@@ -65,7 +65,8 @@ def _unoverflowed(expr, square, big, tiny=False):
     2**600: the squares underflow below 1e-308 (arctan2's gradient was inf below |x| ~
     1e-154 for 5e299 at 1e-300, and 1e-5 off at 1e-160, where they are subnormal), and
     below 1e-200 a Hessian's quotient rule (out / square, ~ 1 / |x|**3) overflowed to
-    NaN (at 1e-120 for 1.6e239).  Written in
+    NaN (at 1e-120 for 1.6e239).  ``test``, when given, replaces ``square > 1e+300`` as
+    the large side's condition (a value-only one for a holomorphic row).  Written in
     the parser's canonical spelling (``X * (X)``, ``-(X)``), as the table's text must be,
     without parsing at import."""
     def scaled(factor):
@@ -74,7 +75,7 @@ def _unoverflowed(expr, square, big, tiny=False):
     up = "4.149515568880993e+180"       # 2**600
     if tiny:
         expr = f"where({square} < 1e-200, {scaled(up)} * {up}, {expr})"
-    return f"where({square} > 1e+300, {scaled(down)} * {down}, {expr})"
+    return f"where({test or f'{square} > 1e+300'}, {scaled(down)} * {down}, {expr})"
 
 
 def _canonical(text):
@@ -379,8 +380,16 @@ _TABLE = [
     # same scaling as arctan2 (there x * x + 1 is x * x, so sqrt of the scaled square)
     # x * x - -1, not x * x + 1: on the cut (Re x = +-0, |Im x| > 1) Im(x * x) is a signed
     # zero that + 1 turned to +0 (the other side's derivative; see arcsin)
+    # The test on values, |x| > 1e150 (x * x > 1e300 raised on the nested complex duals of
+    # a holomorphic second derivative, and on complex arrays compared Re(x * x) alone).
+    # The square as X * -(-x * 2**-600), not X * X: a complex x times a real scale can
+    # lose the sign of a zero real part (-0 * s - Im * 0 is +0 where Im < 0), and on the
+    # cut (Re x = +-0, |Im x| > 1) X * X then took the other side's derivative; the two
+    # factors lose it in opposite cases, and their product's Im has x * x's signed zero
+    # (each factor's derivative is s: 2**-1200, x * (x s s)'s, underflows to 0)
     _smooth(np.arcsinh, _unoverflowed("1.0 / np.sqrt(x * x - -1.0)", "x * x",
-                                      "1.0 / np.sqrt(X * (X))")),
+                                      "1.0 / np.sqrt(X * -(-x * 2.409919865102884e-181))",
+                                      test="np.absolute(value(x)) > 1e+150")),
     # x - -1, not x + 1: as arcsin (arccosh(conj(x + 0j))' at x = -1.5 had the wrong sign)
     _smooth(np.arccosh, "1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))", domain=((1.2, 4.0),),
             note="sqrt(x - 1) sqrt(x + 1), not sqrt(x * x - 1): the principal branch for "

@@ -160,20 +160,31 @@ def test_a_large_imaginary_part_is_not_held():
 @pytest.mark.parametrize("x", [1e-12, 0.3, 0.49, 0.5, 0.51, -0.9, 706.0, 708.0, 720.0, -1e4])
 def test_first_derivatives_inside_jitted_code(x):
     """Users' @njit code (dualgrad/jit): the rows' value tests run on floats there, in
-    every spelling (ufunc and math function); against the closed forms."""
+    every spelling (ufunc and math function); against the closed forms (hypot's and
+    arcsinh's too: (a, y) / r with y = 1e-8 a, and 1 / sqrt(1 + t**2) at t = 1e151 x)."""
     numba = pytest.importorskip("numba")
 
     @numba.njit
     def h(v):
-        a, t = v[0], v[1]
+        a, t, y, big = v[0], v[1], v[2], v[3]
         return np.array([np.arcsin(a), np.arccos(a), np.arctanh(a), np.tanh(t),
-                         math.asin(a), math.acos(a), math.atanh(a), math.tanh(t)])
+                         math.asin(a), math.acos(a), math.atanh(a), math.tanh(t),
+                         np.hypot(a, y), math.hypot(y, a), np.arcsinh(big), math.asinh(big)])
     a = x if abs(x) < 1.0 else 0.25
-    J = dg.jacobian(h, np.array([a, x]))
+    y, big = 1e-8 * a, 1e151 * x
+    J = dg.jacobian(h, np.array([a, x, y, big]))
     for row, (name, arg) in enumerate(2 * [("arcsin", 0), ("arccos", 0), ("arctanh", 0),
                                              ("tanh", 1)]):
         _close(J[row, arg], _want(name, 1, a if arg == 0 else x), f"{name}'({x}), jit",
-               rtol=4e-16 * 4)
+               rtol=1.6e-15)
+    with mp.workdps(60):
+        r = mp.hypot(a, y)
+        da, dy = float(a / r), float(y / r)
+        dbig = float(1 / mp.sqrt(1 + mp.mpf(big) ** 2))
+    for row, want in ((8, [da, 0.0, dy, 0.0]), (9, [da, 0.0, dy, 0.0]),
+                      (10, [0.0, 0.0, 0.0, dbig]), (11, [0.0, 0.0, 0.0, dbig])):
+        for k in range(4):
+            _close(J[row, k], want[k], f"row {row}, d/dv[{k}] at {x}, jit", rtol=1.6e-15)
 
 
 def test_derivatives_near_zero_against_the_generic_oracle():

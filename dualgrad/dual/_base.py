@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import errors
+from ..rules import _table
 
 __all__ = ["Dual", "new_tag", "retire", "HOLOMORPHIC", "holomorphic_tag", "check_live",
            "primal", "newest",
@@ -244,6 +245,8 @@ class Dual:
         raise errors.dropped_derivatives(f"d.astype({getattr(dtype, '__name__', dtype)}) "
                                          "(d.copy() keeps a dual)")
 
+
+_table._DUAL.append(Dual)      # the rule table's value(x) strips these layers
 
 _F64 = np.float64
 

@@ -153,7 +153,7 @@ def where(cond, a, b):
     return np.where(cond, a, b)
 
 
-_DUAL = []      # [dualgrad.dual._base.Dual], looked up on value()'s first call
+_DUAL = []      # [dualgrad.dual._base.Dual]: registered there (rules/ imports no higher wing)
 
 
 def value(x):
@@ -162,12 +162,10 @@ def value(x):
     dual), for a where's condition that must not be differentiated nor compare
     duals (:mod:`dualgrad.rules._expr`).  Not differentiable: the parser allows it in
     conditions only."""
-    if not _DUAL:
-        from ..dual._base import Dual       # not at import: dual/ imports this module
-        _DUAL.append(Dual)
-    dual = _DUAL[0]
-    while isinstance(x, dual):
-        x = x.value
+    if _DUAL:
+        dual = _DUAL[0]
+        while isinstance(x, dual):
+            x = x.value
     return x
 
 

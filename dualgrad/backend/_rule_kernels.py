@@ -573,12 +573,12 @@ def d_arcsin_x(xs, outs, px, q):
 
 
 def d_arcsin_x_small(xs, outs, px, q):
-    """``np.arcsin``, small arrays: ``q[i, :] = (1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``; False at the first
+    """``np.arcsin``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))
+        fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
         if not (fx - fx == 0.0):
             return False
         for k in range(n):
@@ -609,12 +609,12 @@ def d_arccos_x(xs, outs, px, q):
 
 
 def d_arccos_x_small(xs, outs, px, q):
-    """``np.arccos``, small arrays: ``q[i, :] = (-1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))) * px``; False at the first
+    """``np.arccos``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0))
+        fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
         if not (fx - fx == 0.0):
             return False
         for k in range(n):
@@ -829,15 +829,15 @@ def d_hypot_xy(xs, ys, outs, px, py, q):
 
 
 def d_hypot_xy_small(xs, ys, outs, px, py, q):
-    """``np.hypot``, small arrays: ``q[i, :] = (where(out == 0.0, 0.0, x / out)) * px + (where(out == 0.0, 0.0, y / out)) * py``; False at the first
+    """``np.hypot``, small arrays: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         out = outs[i]
-        fx = where(out == 0.0, 0.0, x / out)
-        fy = where(out == 0.0, 0.0, y / out)
+        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
         if not (fx - fx == 0.0 and fy - fy == 0.0):
             return False
         for k in range(n):
@@ -868,12 +868,12 @@ def d_arcsinh_x(xs, outs, px, q):
 
 
 def d_arcsinh_x_small(xs, outs, px, q):
-    """``np.arcsinh``, small arrays: ``q[i, :] = (where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``; False at the first
+    """``np.arcsinh``, small arrays: ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = where(x * x > 1e+300, 1.0 / np.sqrt(x * 2.409919865102884e-181 * (x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+        fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
         if not (fx - fx == 0.0):
             return False
         for k in range(n):
@@ -940,12 +940,12 @@ def d_arctanh_x(xs, outs, px, q):
 
 
 def d_arctanh_x_small(xs, outs, px, q):
-    """``np.arctanh``, small arrays: ``q[i, :] = (1.0 / ((1.0 - x) * (1.0 + x))) * px``; False at the first
+    """``np.arctanh``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = 1.0 / ((1.0 - x) * (1.0 + x))
+        fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
         if not (fx - fx == 0.0):
             return False
         for k in range(n):

@@ -110,8 +110,8 @@ Engine
 
 from ._buffers import copy, empty, like, pooled, zeros, zeros_like, zeros_readonly
 from ._fused import ACTIVE as FUSING
-from ._fused import (PENDING, Deferred, Local, add_into, before_write, concrete, defer, engine, scope,
-                     write_into)
+from ._fused import (PENDING, Deferred, Local, add_into, before_write, concrete, defer, engine,
+                     scope, write_into)
 from ._fused import read as read_partials
 from ._fused import diff as defer_diff
 from ._fused import seed as defer_seed
@@ -120,16 +120,24 @@ from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._kernels import fusable, local, use
 from ._loader import loaded as kernels_loaded
-from ._propagate import (combine, combine_small, convolve, cross, finite, from_rows, outer,
-                         local_kernel, local_kernel2, pair_kernel, pair_small, rank2, rows, scaled_kernel, scaled_small,
-                         running_product, scaled, small, take, take_along, triangle, join,
-                         weighted_sum, where)
+from ._propagate import (combine, combine_small, convolve, cross, finite, from_rows, join,
+                         local_kernel, local_kernel2, outer, pair_kernel, pair_small, rank2,
+                         rows, running_product, scaled, scaled_kernel, scaled_small, small, take,
+                         take_along, triangle, weighted_sum, where)
 from ._sums import sum_partials, sum_small
 
-__all__ = ["combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
-           "pair_kernel", "local_kernel", "local_kernel2", "fusable", "small", "scaled", "local", "where", "outer", "cross", "rank2",
-           "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "sum_partials", "sum_small",
-           "weighted_sum", "finite", "empty", "zeros",
-           "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope", "use", "use_pool",
-           "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff", "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed", "fused_columns",
-           "read_partials"]
+__all__ = [
+    # propagation
+    "combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel", "pair_kernel",
+    "local_kernel", "local_kernel2", "fusable", "small", "scaled", "local", "where", "outer",
+    "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join",
+    "running_product", "convolve", "finite",
+    # reduction
+    "sum_partials", "sum_small", "weighted_sum",
+    # allocation and pooling
+    "empty", "zeros", "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope", "use",
+    "use_pool",
+    # the fused engine
+    "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff",
+    "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed",
+    "fused_columns", "read_partials"]

@@ -24,8 +24,8 @@ import numpy as np
 
 from . import _buffers, _loader
 
-__all__ = ["combine", "local", "fusable", "small_local", "pairwise", "where", "cross", "outer", "rank2", "running_product",
-           "convolve", "triangle", "join", "use",
+__all__ = ["combine", "local", "fusable", "small_local", "pairwise", "where", "cross", "outer",
+           "rank2", "running_product", "convolve", "triangle", "join", "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:

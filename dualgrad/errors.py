@@ -383,7 +383,10 @@ _SCIPY_SPELLINGS = {
 }
 _ON_DUALS = ("not supported for the input types", "dtype('O')", "does not support argument",
              "has no callable", "Dual", "could not be coerced",
-             "object arrays are not supported")
+             "object arrays are not supported", "unsupported data types in input")
+# a scipy.sparse matrix's own product methods: they convert the dual before dualgrad is asked
+_SPARSE_PRODUCT_METHODS = ("__matmul__", "__mul__", "dot", "_matmul_dispatch",
+                           "__rmatmul__", "__rmul__")
 
 
 def _involves_duals(exc):
@@ -417,6 +420,12 @@ def from_scipy(who, exc):
     name = entry.f_code.co_name
     owner = entry.f_locals.get("self")
     dist = getattr(owner, "name", None) if owner is not None else None
+    if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS:
+        return DualTypeError(
+            f"{who}: a scipy.sparse matrix's product (L @ u, L.dot(u)) converts the dual "
+            "with np.asarray, which drops its derivatives; expected a product that reaches "
+            "dualgrad. Fix: write np.matmul(L, u) for L @ u (u @ L works as written), "
+            "which applies L to the value and to every direction's partials at once.")
     if isinstance(dist, str) and public == "scipy.stats":
         func, spelling = f"{public}.{dist}.{name}", _SCIPY_SPELLINGS.get((dist, name))
     else:

@@ -736,6 +736,9 @@ def _ufunc(ufunc, method, inputs, kwargs):
 
 
 def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
+    if ufunc is np.matmul and method == "__call__" and not kwargs and len(inputs) == 2 \
+            and (_is_sparse(inputs[0]) or _is_sparse(inputs[1])):
+        return _sparse_product(ctx, *inputs)
     inputs = tuple(_normalize(a, ctx) for a in inputs)
     out = kwargs.pop("out", None)
     if method == "reduce":
@@ -892,6 +895,9 @@ def _ufunc_at(ufunc, target, idx, vals):
 
 def _function(func, args, kwargs):
     ctx = _find_ctx(args) or _find_ctx(kwargs)
+    if func in _SPARSE_PRODUCTS and len(args) == 2 and not kwargs and \
+            (_is_sparse(args[0]) or _is_sparse(args[1])):
+        return _sparse_product(ctx, *args)
     handler = _HANDLED.get(func)
     if handler is not None:
         return handler(ctx, *args, **kwargs)
@@ -988,6 +994,48 @@ def _structural(func, ctx, args, kwargs):
         c = t.cols().reshape(t.size, t.store.cols.shape[1])
         table[o:o + t.size, :c.shape[1]] = c
     return build(values, rows)
+
+
+_SPARSE_PRODUCTS = (np.matmul, np.linalg.matmul, np.dot)
+
+
+def _is_sparse(a):
+    """A scipy.sparse matrix or array, told without importing scipy."""
+    return type(a).__module__.startswith("scipy.sparse") and hasattr(a, "tocsr")
+
+
+def _sparse_product(ctx, a, b):
+    """``S @ u`` or ``u @ S`` with ``S`` a scipy.sparse matrix: element ``(i, k)`` of
+    ``S @ u`` depends on what ``u[j, k]`` depends on for every stored ``S[i, j]`` (a
+    stored zero included: the pattern is SciPy's structure); linear in ``u``."""
+    left = _is_sparse(a)
+    S, u = (a, b) if left else (b, a)
+    u = _normalize(u, ctx)
+    if not isinstance(u, Tracer):
+        return S @ u if left else u @ S
+    if u.ndim not in (1, 2) or len(S.shape) != 2:
+        raise errors.bad_argument(
+            "dualgrad.sparsity: a product of a scipy.sparse matrix and a traced array",
+            "a 2-D sparse matrix and an array of one or two dimensions",
+            f"shapes {S.shape} and {u.shape}",
+            "Apply the sparse matrix to 1-D or 2-D arrays.")
+    value = np.asarray(S @ u.value if left else u.value @ S)
+    coo = (S if left else S.T).tocoo()           # (output index, summed index)
+    out_i, sum_j = coo.row.astype(np.int64), coo.col.astype(np.int64)
+    if u.ndim == 2 and left:                     # u (N, K): o = i K + k, e = j K + k
+        K = u.shape[1]
+        k = np.tile(np.arange(K), out_i.size)
+        o, e = np.repeat(out_i, K) * K + k, np.repeat(sum_j, K) * K + k
+    elif u.ndim == 2:                            # u (R, N): o = r C + c, e = r N + i
+        R, N, C = u.shape[0], u.shape[1], value.shape[1]
+        r = np.repeat(np.arange(R), out_i.size)
+        o, e = r * C + np.tile(out_i, R), r * N + np.tile(sum_j, R)
+    else:
+        o, e = out_i, sum_j
+    c = u.cols()
+    c = c.reshape(u.size, c.shape[-1])
+    table = _table_from_coo(np.repeat(o, c.shape[1]), c[e].ravel(), value.size)
+    return _make(_real(value), table, ctx)
 
 
 def _through_jacobian(func, args, kwargs, ctx):

@@ -40,6 +40,9 @@ def _operands(func, args):
 
 def bilinear(func, *args, **kwargs):
     """``func`` (multilinear in its array arguments) of duals and constants."""
+    if func in _SPARSE_PRODUCTS and len(args) == 2 and not kwargs and \
+            (_is_sparse(args[0]) or _is_sparse(args[1])):
+        return _sparse_product(func, *args)
     args = _operands(func, args)
     tag, n = newest(args)
     if tag < 0:
@@ -393,6 +396,64 @@ def gram(x):
         return x @ np.transpose(x)
     g = np.tensordot(v, p, ([1], [1]))              # g[i, j, :] = sum_k v[i, k] p[j, k, :]
     return make(v @ v.T, g + np.swapaxes(g, 0, 1), x.tag)
+
+
+# ---- a scipy.sparse matrix times a dual ----------------------------------------------
+# np.matmul(L, u), np.dot(L, u) and u @ L with L a scipy.sparse matrix or array (a
+# method-of-lines Laplacian): L applied to the value and, as one sparse product, to every
+# direction's partials.  SciPy's own `L @ u` converts u with np.asarray before dualgrad
+# is asked (helpers name this spelling in its error).
+_SPARSE_PRODUCTS = (np.matmul, np.linalg.matmul, np.dot)
+
+
+def _is_sparse(a):
+    """A scipy.sparse matrix or array, told without importing scipy."""
+    return type(a).__module__.startswith("scipy.sparse") and hasattr(a, "tocsr")
+
+
+def _sparse_product(func, a, b):
+    """``func(a, b)`` where one of ``a``, ``b`` is a scipy.sparse matrix ``S`` and the
+    other an array dual ``d`` of one or two dimensions (or a plain array)."""
+    left = _is_sparse(a)
+    S, d = (a, b) if left else (b, a)
+    if not isinstance(d, Dual):
+        d = operand(d)
+        if not isinstance(d, Dual):
+            return S @ d if left else d @ S
+    if _is_sparse(d) or d.ndim not in (1, 2) or len(S.shape) != 2:
+        raise errors.bad_argument(
+            f"dualgrad: np.{func.__name__} of a scipy.sparse matrix and a dual",
+            "a 2-D sparse matrix and a dual of one or two dimensions",
+            f"shapes {S.shape} and {d.shape}",
+            "Apply the sparse matrix to 1-D or 2-D duals, or use S.toarray().")
+    if not np.isfinite(S.data).all():          # inf * a zero partial: the dense rules
+        dense = S.toarray()
+        return func(dense, d) if left else func(d, dense)
+    return make(_sparse_apply(S, d.value, left), _sparse_partials(S, d, left), d.tag)
+
+
+def _sparse_apply(S, x, left):
+    """``S @ x`` (``left``) or ``x @ S`` for plain or dual ``x`` (nested duals)."""
+    if isinstance(x, Dual):
+        return _sparse_product(np.matmul, S, x) if left else \
+            _sparse_product(np.matmul, x, S)
+    return np.asarray(S @ x if left else x @ S)
+
+
+def _sparse_partials(S, d, left):
+    """The partials of ``S @ d`` or ``d @ S``: one sparse product of all directions."""
+    p = d.partials
+    n = p.shape[-1]
+    if left:                                   # (N, [K,] n) -> (M, [K,] n)
+        flat = _sparse_apply(S, np.reshape(p, (p.shape[0], -1)), True)
+        return np.reshape(flat, (S.shape[0],) + tuple(p.shape[1:]))
+    T = S.T                                    # (x @ S)[..., c] = sum_i S[i, c] x[..., i]
+    if d.ndim == 1:
+        return _sparse_apply(T, p, True)
+    rows = p.shape[0]                          # (R, N, n) -> (C, R, n) -> (R, C, n)
+    flat = np.reshape(np.transpose(p, (1, 0, 2)), (p.shape[1], rows * n))
+    moved = np.reshape(_sparse_apply(T, flat, True), (S.shape[1], rows, n))
+    return np.ascontiguousarray(np.transpose(moved, (1, 0, 2)))
 
 
 def _matmul_partials(args, values, duals, out_shape):

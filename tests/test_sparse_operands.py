@@ -1,0 +1,130 @@
+"""A scipy.sparse matrix applied to duals (dispatch/_linalg.py) and to the sparsity
+tracer (api/_sparsity.py): `np.matmul(L, u)`, `np.dot(L, u)`, `u @ L`; SciPy's own
+`L @ u` converts the dual first and gets dualgrad's TypeError naming `np.matmul`.
+
+Oracles: the dense matrix (the products are linear, so their Jacobians are the matrix or
+its transpose) and closed forms of the nonlinear compositions."""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+sp = pytest.importorskip("scipy.sparse")
+
+
+def laplacian(n, fmt="csr"):
+    return sp.diags([1.0, -2.0, 1.0], [-1, 0, 1], shape=(n, n), format=fmt)
+
+
+RECT = sp.random(7, 4, density=0.4, random_state=3, format="csr")
+X7 = np.linspace(0.3, 1.7, 7)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dia"])
+@pytest.mark.parametrize("kind", ["matrix", "array"])
+def test_matmul_and_dot_from_the_left(fmt, kind):
+    L = laplacian(7, fmt)
+    L = sp.csr_array(L).asformat(fmt) if kind == "array" else L
+    dense = L.toarray()
+    for product in (np.matmul, np.dot):
+        J = np.asarray(dg.jacobian(lambda u: product(L, u), X7))
+        np.testing.assert_array_equal(J, dense)
+
+
+def test_dual_on_the_left_is_the_transpose():
+    J = np.asarray(dg.jacobian(lambda u: u @ RECT, X7))
+    np.testing.assert_array_equal(J, RECT.toarray().T)
+
+
+def test_values_are_scipys():
+    L = laplacian(7)
+    value, tangent = dg.jvp(lambda u: np.matmul(L, u), X7, np.ones(7))
+    np.testing.assert_array_equal(value, L @ X7)
+    np.testing.assert_array_equal(tangent, L @ np.ones(7))
+
+
+def test_nonlinear_composition_against_closed_form():
+    L = laplacian(7)
+    dense = L.toarray()
+    J = np.asarray(dg.jacobian(lambda u: np.sin(np.matmul(L, u ** 2)), X7))
+    expected = np.cos(dense @ X7 ** 2)[:, None] * dense * (2 * X7)[None, :]
+    np.testing.assert_allclose(J, expected, rtol=1e-14, atol=1e-15)
+
+
+def test_two_dimensional_operands():
+    L = laplacian(6)
+    U = np.arange(18.0).reshape(6, 3) / 7 + 0.2
+    J = np.asarray(dg.jacobian(lambda v: np.matmul(L, v), U))
+    np.testing.assert_array_equal(J, np.einsum("ij,kl->ikjl", L.toarray(), np.eye(3)))
+    V = np.arange(14.0).reshape(2, 7) / 5
+    J = np.asarray(dg.jacobian(lambda v: v @ RECT, V))
+    np.testing.assert_array_equal(J, np.einsum("ij,lk->ikjl", np.eye(2), RECT.toarray()))
+
+
+def test_hessian_nested_duals_dense_and_sparse():
+    L = laplacian(7)
+    dense = L.toarray()
+
+    def energy(u):
+        return np.sum(np.matmul(L, u) ** 3)
+    x = np.cos(np.arange(7.0)) + 2.0            # L @ x far from 0: no cancellation
+    expected = 6.0 * (dense.T * (dense @ x)) @ dense
+    np.testing.assert_allclose(np.asarray(dg.hessian(energy, x)), expected, rtol=1e-13,
+                               atol=1e-14)
+    np.testing.assert_allclose(dg.hessian(energy, x, sparsity="auto").toarray(), expected,
+                               rtol=1e-13, atol=1e-14)
+
+
+def test_infinite_entry_keeps_zero_partials_finite():
+    # an inf stored in L times a direction that does not reach that column: the dense
+    # rules' 0 * inf = 0 (API.md), not NaN
+    L = sp.csr_matrix(np.array([[np.inf, 0.0], [1.0, 2.0]]))
+    J = np.asarray(dg.jacobian(lambda u: np.matmul(L, u), np.array([1.0, 1.0])))
+    np.testing.assert_array_equal(J, [[np.inf, 0.0], [1.0, 2.0]])
+
+
+@pytest.mark.parametrize("spelling", ["L @ u", "L.dot(u)", "L * u"])
+def test_scipys_own_product_names_the_fix(spelling):
+    L = laplacian(7)
+    f = {"L @ u": lambda u: L @ u, "L.dot(u)": lambda u: L.dot(u),
+         "L * u": lambda u: L * u}[spelling]
+    with pytest.raises(TypeError, match=r"np\.matmul\(L, u\)"):
+        dg.jacobian(f, X7)
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_sparsity_pattern_of_sparse_products(fmt):
+    L = laplacian(7, fmt)
+    for f, ref in ((lambda u: np.matmul(L, u) ** 2, L), (lambda u: np.dot(L, u), L),
+                   (lambda u: (u @ RECT) ** 2, RECT.T)):
+        P = dg.sparsity(f, X7).toarray()
+        np.testing.assert_array_equal(P, ref.toarray() != 0)
+        np.testing.assert_array_equal(dg.jacobian(f, X7, sparsity="auto").toarray(),
+                                      np.asarray(dg.jacobian(f, X7)))
+
+
+def test_sparsity_of_two_dimensional_products():
+    L = laplacian(6)
+    X = np.arange(18.0) / 7 + 0.3
+
+    def f(u):
+        U = u.reshape(6, 3)
+        return (np.matmul(L, U) * U).ravel()
+    J = np.asarray(dg.jacobian(f, X))
+    np.testing.assert_array_equal(dg.sparsity(f, X).toarray(), J != 0)
+    Y = np.arange(14.0) / 7 + 0.1
+
+    def g(u):
+        return ((u.reshape(2, 7) @ RECT) ** 2).ravel()
+    J = np.asarray(dg.jacobian(g, Y))
+    assert (dg.sparsity(g, Y).toarray() >= (J != 0)).all()
+    np.testing.assert_array_equal(dg.jacobian(g, Y, sparsity="auto").toarray(), J)
+
+
+def test_stored_zero_counts_as_structure():
+    # SciPy's structure: a stored zero is an entry (a pattern that always holds)
+    L = sp.csr_matrix((np.array([0.0, 1.0]), np.array([1, 1]), np.array([0, 1, 2])),
+                      shape=(2, 2))
+    P = dg.sparsity(lambda u: np.matmul(L, u), np.ones(2)).toarray()
+    np.testing.assert_array_equal(P, [[False, True], [False, True]])

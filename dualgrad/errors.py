@@ -389,11 +389,19 @@ _SPARSE_PRODUCT_METHODS = ("__matmul__", "__mul__", "dot", "_matmul_dispatch",
                            "__rmatmul__", "__rmul__")
 
 
+# compiled SciPy code (scipy.signal.lfilter, scipy.ndimage) refusing an object array
+_OBJECT_DTYPE = ("dtype('O')", "type 'object'")
+# what a SciPy function that met duals may raise (the helpers pass these to from_scipy)
+FOREIGN = (TypeError, ValueError, NotImplementedError, RuntimeError)
+
+
 def _involves_duals(exc):
     while exc is not None:
         if isinstance(exc, DualTypeError) or \
                 isinstance(exc, (TypeError, ValueError)) and \
-                any(text in str(exc) for text in _ON_DUALS):
+                any(text in str(exc) for text in _ON_DUALS) or \
+                isinstance(exc, (NotImplementedError, RuntimeError)) and \
+                any(text in str(exc) for text in _OBJECT_DTYPE):
             return True
         exc = exc.__cause__ or exc.__context__
     return False
@@ -403,7 +411,7 @@ def from_scipy(who, exc):
     """``exc``, raised inside a SciPy function that turned duals into plain arrays,
     as dualgrad's TypeError naming that function and the NumPy spelling that works;
     ``None`` when ``exc`` is something else (it is then raised as it is)."""
-    if not isinstance(exc, (TypeError, ValueError)) or not _involves_duals(exc):
+    if not isinstance(exc, FOREIGN) or not _involves_duals(exc):
         return None
     import traceback
     entry = None

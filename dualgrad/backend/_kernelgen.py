@@ -56,7 +56,9 @@ and kept in ``KERNELS``.  A kernel takes the arguments' values, the result, the 
 arguments' partials and the output ``q = sum_k f_k(x, y, out) * p_k``, where
 ``f_k`` is the table's expression for argument ``k``, evaluated per element.  A
 zero partial stays 0 where its local derivative is inf or NaN, as in
-:mod:`dualgrad.backend._numba_kernels`.
+:mod:`dualgrad.backend._numba_kernels`.  A selection row's (``select``: maximum,
+minimum, fmax, fmin) takes the partials of the argument whose 0/1 indicator is 1
+(the second's where it is, else the first's, +0.0 for a constant), never a product.
 
 ``small_kernel(ufunc)`` is the kernel of dispatch's lean path on small arrays (every
 argument a dual, 1-D values, partials of shape ``(rows, n)`` in any layout), made at
@@ -155,17 +157,32 @@ def _kernel(rule, duals, template=_KERNEL):
     ds = [(args[k], e.kernel_source()) for k, e in zip(duals, exprs)]
 
     def safe(index):
+        if rule.select:
+            return chosen(index)
         return " + ".join(f"(0.0 if p{a}[{index}] == 0.0 else f{a} * p{a}[{index}])"
                           for a, _ in ds)
+
+    def chosen(index):
+        """A selection row's partials: the selected argument's, never a product (its
+        factors are 0/1 indicators; the other's inf partial times 0 would be NaN)."""
+        (a, _), rest = ds[-1], ds[:-1]
+        other = f"p{rest[0][0]}[{index}]" if rest else "0.0"
+        return f"p{a}[{index}] if f{a} != 0.0 else {other}"
     name = f"d_{rule.name}_{''.join(a for a, _ in ds)}"
+    if rule.select:
+        last = ds[-1][0]
+        formula = f"p{last} if ({ds[-1][1]}) != 0.0 else " + \
+            (f"p{ds[0][0]}" if len(ds) > 1 else "0.0")
+    else:
+        formula = " + ".join(f"({e}) * p{a}" for a, e in ds)
     text = template.format(
         name=name, ufunc=rule.name,
         params=", ".join([f"{a}s" for a in args] + ["outs"] + [f"p{a}" for a, _ in ds]),
-        formula=" + ".join(f"({e}) * p{a}" for a, e in ds),
+        formula=formula,
         binds="".join(f"        {a} = {a}s[i]\n" for a in (*args, "out") if a in used),
         factors="".join(f"        f{a} = {e}\n" for a, e in ds),
         finite=" and ".join(f"f{a} - f{a} == 0.0" for a, _ in ds),
-        plain=" + ".join(f"f{a} * p{a}[i, k]" for a, _ in ds),
+        plain=chosen("i, k") if rule.select else " + ".join(f"f{a} * p{a}[i, k]" for a, _ in ds),
         safe_flat=safe("i"), safe_rows=safe("i, k"))
     return text, name
 

@@ -9,7 +9,9 @@ and kept in ``KERNELS``.  A kernel takes the arguments' values, the result, the 
 arguments' partials and the output ``q = sum_k f_k(x, y, out) * p_k``, where
 ``f_k`` is the table's expression for argument ``k``, evaluated per element.  A
 zero partial stays 0 where its local derivative is inf or NaN, as in
-:mod:`dualgrad.backend._numba_kernels`.
+:mod:`dualgrad.backend._numba_kernels`.  A selection row's (``select``: maximum,
+minimum, fmax, fmin) takes the partials of the argument whose 0/1 indicator is 1
+(the second's where it is, else the first's, +0.0 for a constant), never a product.
 
 ``small_kernel(ufunc)`` is the kernel of dispatch's lean path on small arrays (every
 argument a dual, 1-D values, partials of shape ``(rows, n)`` in any layout), made at
@@ -954,16 +956,16 @@ def d_arctanh_x_small(xs, outs, px, q):
 
 
 def d_maximum_x_flat(xs, ys, outs, px, q):
-    """``np.maximum``, one direction: ``q = (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * px``."""
+    """``np.maximum``, one direction: ``q = px if (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         fx = 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = px[i] if fx != 0.0 else 0.0
 
 
 def d_maximum_x(xs, ys, outs, px, q):
-    """``np.maximum``: ``q[i, :] = (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * px``."""
+    """``np.maximum``: ``q[i, :] = px if (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
@@ -971,23 +973,23 @@ def d_maximum_x(xs, ys, outs, px, q):
         fx = 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = fx * px[i, k]
+                q[i, k] = px[i, k] if fx != 0.0 else 0.0
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = px[i, k] if fx != 0.0 else 0.0
 
 
 def d_maximum_y_flat(xs, ys, outs, py, q):
-    """``np.maximum``, one direction: ``q = (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
+    """``np.maximum``, one direction: ``q = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
-        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = py[i] if fy != 0.0 else 0.0
 
 
 def d_maximum_y(xs, ys, outs, py, q):
-    """``np.maximum``: ``q[i, :] = (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
+    """``np.maximum``: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
@@ -995,24 +997,24 @@ def d_maximum_y(xs, ys, outs, py, q):
         fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         if fy - fy == 0.0:
             for k in range(n):
-                q[i, k] = fy * py[i, k]
+                q[i, k] = py[i, k] if fy != 0.0 else 0.0
         else:
             for k in range(n):
-                q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = py[i, k] if fy != 0.0 else 0.0
 
 
 def d_maximum_xy_flat(xs, ys, outs, px, py, q):
-    """``np.maximum``, one direction: ``q = (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
+    """``np.maximum``, one direction: ``q = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         fx = 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = py[i] if fy != 0.0 else px[i]
 
 
 def d_maximum_xy(xs, ys, outs, px, py, q):
-    """``np.maximum``: ``q[i, :] = (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
+    """``np.maximum``: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
@@ -1021,14 +1023,14 @@ def d_maximum_xy(xs, ys, outs, px, py, q):
         fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
-                q[i, k] = fx * px[i, k] + fy * py[i, k]
+                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
 
 
 def d_maximum_xy_small(xs, ys, outs, px, py, q):
-    """``np.maximum``, small arrays: ``q[i, :] = (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * px + (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) * py``; False at the first
+    """``np.maximum``, small arrays: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
@@ -1039,21 +1041,21 @@ def d_maximum_xy_small(xs, ys, outs, px, py, q):
         if not (fx - fx == 0.0 and fy - fy == 0.0):
             return False
         for k in range(n):
-            q[i, k] = fx * px[i, k] + fy * py[i, k]
+            q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
     return True
 
 
 def d_minimum_x_flat(xs, ys, outs, px, q):
-    """``np.minimum``, one direction: ``q = (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * px``."""
+    """``np.minimum``, one direction: ``q = px if (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         fx = 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = px[i] if fx != 0.0 else 0.0
 
 
 def d_minimum_x(xs, ys, outs, px, q):
-    """``np.minimum``: ``q[i, :] = (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * px``."""
+    """``np.minimum``: ``q[i, :] = px if (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
@@ -1061,23 +1063,23 @@ def d_minimum_x(xs, ys, outs, px, q):
         fx = 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = fx * px[i, k]
+                q[i, k] = px[i, k] if fx != 0.0 else 0.0
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = px[i, k] if fx != 0.0 else 0.0
 
 
 def d_minimum_y_flat(xs, ys, outs, py, q):
-    """``np.minimum``, one direction: ``q = (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
+    """``np.minimum``, one direction: ``q = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
-        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = py[i] if fy != 0.0 else 0.0
 
 
 def d_minimum_y(xs, ys, outs, py, q):
-    """``np.minimum``: ``q[i, :] = (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
+    """``np.minimum``: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
@@ -1085,24 +1087,24 @@ def d_minimum_y(xs, ys, outs, py, q):
         fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         if fy - fy == 0.0:
             for k in range(n):
-                q[i, k] = fy * py[i, k]
+                q[i, k] = py[i, k] if fy != 0.0 else 0.0
         else:
             for k in range(n):
-                q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = py[i, k] if fy != 0.0 else 0.0
 
 
 def d_minimum_xy_flat(xs, ys, outs, px, py, q):
-    """``np.minimum``, one direction: ``q = (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
+    """``np.minimum``, one direction: ``q = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         fx = 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = py[i] if fy != 0.0 else px[i]
 
 
 def d_minimum_xy(xs, ys, outs, px, py, q):
-    """``np.minimum``: ``q[i, :] = (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``."""
+    """``np.minimum``: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
@@ -1111,14 +1113,14 @@ def d_minimum_xy(xs, ys, outs, px, py, q):
         fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
-                q[i, k] = fx * px[i, k] + fy * py[i, k]
+                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
 
 
 def d_minimum_xy_small(xs, ys, outs, px, py, q):
-    """``np.minimum``, small arrays: ``q[i, :] = (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * px + (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) * py``; False at the first
+    """``np.minimum``, small arrays: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
@@ -1129,21 +1131,21 @@ def d_minimum_xy_small(xs, ys, outs, px, py, q):
         if not (fx - fx == 0.0 and fy - fy == 0.0):
             return False
         for k in range(n):
-            q[i, k] = fx * px[i, k] + fy * py[i, k]
+            q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
     return True
 
 
 def d_fmax_x_flat(xs, ys, outs, px, q):
-    """``np.fmax``, one direction: ``q = (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * px``."""
+    """``np.fmax``, one direction: ``q = px if (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         fx = 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = px[i] if fx != 0.0 else 0.0
 
 
 def d_fmax_x(xs, ys, outs, px, q):
-    """``np.fmax``: ``q[i, :] = (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * px``."""
+    """``np.fmax``: ``q[i, :] = px if (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
@@ -1151,23 +1153,23 @@ def d_fmax_x(xs, ys, outs, px, q):
         fx = 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = fx * px[i, k]
+                q[i, k] = px[i, k] if fx != 0.0 else 0.0
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = px[i, k] if fx != 0.0 else 0.0
 
 
 def d_fmax_y_flat(xs, ys, outs, py, q):
-    """``np.fmax``, one direction: ``q = (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
+    """``np.fmax``, one direction: ``q = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
-        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = py[i] if fy != 0.0 else 0.0
 
 
 def d_fmax_y(xs, ys, outs, py, q):
-    """``np.fmax``: ``q[i, :] = (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
+    """``np.fmax``: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
@@ -1175,24 +1177,24 @@ def d_fmax_y(xs, ys, outs, py, q):
         fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         if fy - fy == 0.0:
             for k in range(n):
-                q[i, k] = fy * py[i, k]
+                q[i, k] = py[i, k] if fy != 0.0 else 0.0
         else:
             for k in range(n):
-                q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = py[i, k] if fy != 0.0 else 0.0
 
 
 def d_fmax_xy_flat(xs, ys, outs, px, py, q):
-    """``np.fmax``, one direction: ``q = (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
+    """``np.fmax``, one direction: ``q = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         fx = 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = py[i] if fy != 0.0 else px[i]
 
 
 def d_fmax_xy(xs, ys, outs, px, py, q):
-    """``np.fmax``: ``q[i, :] = (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
+    """``np.fmax``: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
@@ -1201,14 +1203,14 @@ def d_fmax_xy(xs, ys, outs, px, py, q):
         fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
-                q[i, k] = fx * px[i, k] + fy * py[i, k]
+                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
 
 
 def d_fmax_xy_small(xs, ys, outs, px, py, q):
-    """``np.fmax``, small arrays: ``q[i, :] = (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * px + (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) * py``; False at the first
+    """``np.fmax``, small arrays: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
@@ -1219,21 +1221,21 @@ def d_fmax_xy_small(xs, ys, outs, px, py, q):
         if not (fx - fx == 0.0 and fy - fy == 0.0):
             return False
         for k in range(n):
-            q[i, k] = fx * px[i, k] + fy * py[i, k]
+            q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
     return True
 
 
 def d_fmin_x_flat(xs, ys, outs, px, q):
-    """``np.fmin``, one direction: ``q = (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * px``."""
+    """``np.fmin``, one direction: ``q = px if (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         fx = 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = px[i] if fx != 0.0 else 0.0
 
 
 def d_fmin_x(xs, ys, outs, px, q):
-    """``np.fmin``: ``q[i, :] = (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * px``."""
+    """``np.fmin``: ``q[i, :] = px if (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
@@ -1241,23 +1243,23 @@ def d_fmin_x(xs, ys, outs, px, q):
         fx = 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         if fx - fx == 0.0:
             for k in range(n):
-                q[i, k] = fx * px[i, k]
+                q[i, k] = px[i, k] if fx != 0.0 else 0.0
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = px[i, k] if fx != 0.0 else 0.0
 
 
 def d_fmin_y_flat(xs, ys, outs, py, q):
-    """``np.fmin``, one direction: ``q = (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
+    """``np.fmin``, one direction: ``q = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
-        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = py[i] if fy != 0.0 else 0.0
 
 
 def d_fmin_y(xs, ys, outs, py, q):
-    """``np.fmin``: ``q[i, :] = (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
+    """``np.fmin``: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
@@ -1265,24 +1267,24 @@ def d_fmin_y(xs, ys, outs, py, q):
         fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         if fy - fy == 0.0:
             for k in range(n):
-                q[i, k] = fy * py[i, k]
+                q[i, k] = py[i, k] if fy != 0.0 else 0.0
         else:
             for k in range(n):
-                q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = py[i, k] if fy != 0.0 else 0.0
 
 
 def d_fmin_xy_flat(xs, ys, outs, px, py, q):
-    """``np.fmin``, one direction: ``q = (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
+    """``np.fmin``, one direction: ``q = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         fx = 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = py[i] if fy != 0.0 else px[i]
 
 
 def d_fmin_xy(xs, ys, outs, px, py, q):
-    """``np.fmin``: ``q[i, :] = (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``."""
+    """``np.fmin``: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
@@ -1291,14 +1293,14 @@ def d_fmin_xy(xs, ys, outs, px, py, q):
         fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
-                q[i, k] = fx * px[i, k] + fy * py[i, k]
+                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
 
 
 def d_fmin_xy_small(xs, ys, outs, px, py, q):
-    """``np.fmin``, small arrays: ``q[i, :] = (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * px + (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) * py``; False at the first
+    """``np.fmin``, small arrays: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
@@ -1309,7 +1311,7 @@ def d_fmin_xy_small(xs, ys, outs, px, py, q):
         if not (fx - fx == 0.0 and fy - fy == 0.0):
             return False
         for k in range(n):
-            q[i, k] = fx * px[i, k] + fy * py[i, k]
+            q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
     return True
 
 

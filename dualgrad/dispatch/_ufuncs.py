@@ -8,7 +8,11 @@ derivative is never computed (that keeps the NaN of ``log(x)`` in ``x**c`` out
 of the result).
 
 Propagation is NaN-safe: a zero partial times an infinite local derivative
-stays 0, so a NaN or inf only reaches the directions that depend on it.
+stays 0, so a NaN or inf only reaches the directions that depend on it.  A
+selection row of the table (``rule.select``: maximum, minimum, fmax, fmin) takes
+the partials of the argument it selects instead of multiplying by its 0/1
+indicators (:func:`_selected`), so the other argument's inf or NaN partials do
+not leak either.
 """
 
 import sys
@@ -20,7 +24,7 @@ from ..dual import HOLOMORPHIC, LIVE as _LIVE, Dual, make, partials_array as _pa
 from . import _reductions
 from ._operands import check_holomorphic, is_complex as _is_complex, operand, write_out
 from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, _NAMESPACE, derivative_functions,
-                             rule_for, tangent_function)
+                             rule_for, tangent_function, value as _primal)
 
 __all__ = ["apply", "call", "call_ufunc", "call_unary_with_out", "call_with_out", "lean",
            "operand", "small", "with_number"]
@@ -248,7 +252,9 @@ def call(rule, args, out=None):
     try:
         if scalar:
             out = _as_scalar(out)
-            return dual.make_scalar(out, _scalar_partials(fns, args, duals, values, out), tag)
+            partials = _select_scalar(fns, args, duals, values, out) if rule.select else \
+                _scalar_partials(fns, args, duals, values, out)
+            return dual.make_scalar(out, partials, tag)
         shape = out.shape if type(out) is np.ndarray else np.shape(out)
         total = _array_partials(rule, fns, args, duals, values, out, shape)
     finally:
@@ -287,7 +293,7 @@ def small(rule, args):
             return result
     tag = shape = None
     array = False
-    values, fns, partials = [], [], []
+    values, fns, partials, positions = [], [], [], []
     for a, d in zip(args, _COMPILED.get(rule.ufunc) or derivative_functions(rule)):
         t = type(a)
         if t is float:
@@ -333,6 +339,7 @@ def small(rule, args):
             if d != "0":
                 fns.append(d)
                 partials.append(p)
+                positions.append(len(values))
             values.append(v)
     if tag is None or not array or tag not in _LIVE:  # scalars only: their own paths;
         return None                                   # an escaped dual: call raises
@@ -346,7 +353,10 @@ def small(rule, args):
         return dual.make_array(out, backend.zeros(target), tag)
     token = _hush()
     try:
-        total = backend.combine_small([d(*values, out) for d in fns], partials, target)
+        if rule.select:
+            total = _selected(fns[-1](*values, out), positions, partials, target)
+        else:
+            total = backend.combine_small([d(*values, out) for d in fns], partials, target)
     finally:
         _unhush(token)
     if total is None:                                 # an inf or NaN met: the careful path
@@ -362,7 +372,7 @@ _LEAN_NAMESPACE = {
     "_small": backend.small, "_hush": _hush, "_unhush": _unhush, "_call": call,
     "_make": dual.make_array, "_scaled": backend.scaled_small, "_pair": backend.pair_small,
     "_combine": backend.combine_small, "_add": np.add, "_sub": np.subtract,
-    "_scaled_k": backend.scaled_kernel, "_pair_k": backend.pair_kernel,
+    "_scaled_k": backend.scaled_kernel, "_pair_k": backend.pair_kernel, "_where": backend.where,
     "_local_k": backend.local_kernel, "_local_k2": backend.local_kernel2}
 
 
@@ -451,7 +461,11 @@ def _pair(rule, a, b):
         return dual.make_array(out, backend.zeros(target), tag)
     token = _hush()
     try:
-        total = backend.combine_small([d(va, vb, out) for d in fns], partials, target)
+        if rule.select:
+            total = _selected(fns[-1](va, vb, out), [0, 1] if len(fns) == 2 else
+                              [0 if pa is not None else 1], partials, target)
+        else:
+            total = backend.combine_small([d(va, vb, out) for d in fns], partials, target)
     finally:
         _unhush(token)
     if total is None:
@@ -546,7 +560,11 @@ def _lean_source(rule, name):
     else:
         f = repr(consts[0]) if consts[0] is not None else rule.exprs[0].source()
         g = repr(consts[1]) if consts[1] is not None else rule.exprs[1].source()
-        if None in consts:
+        if rule.select:                 # a selection: the partials of the selected
+            body = [f"_g = {g}",             # argument (y's where its indicator is 1)
+                    "_t = _where(_g != 0.0, _q, _p, _p.shape)"]
+            bare = "_local_k2(_U, x, y, out, _p, _q)"
+        elif None in consts:
             body = [f"_f = {f}", f"_g = {g}",
                     "_t = _pair(_f, _p, _g, _q) if type(_f) is _nd and type(_g) is _nd "
                     "and _f.shape == _g.shape == out.shape else "
@@ -637,8 +655,44 @@ def _scalar_partials(fns, args, duals, values, out):
     return total if total is not None else [0.0] * len(args[duals[0]]._plist())
 
 
+def _select_scalar(fns, args, duals, values, out):
+    """A selection row's partials of a scalar result (a list): those of the argument
+    whose 0/1 indicator is 1 (the last dual argument's where its indicator is 1, else
+    the other's, or zeros for a constant), never a product: the other argument's inf
+    or NaN partials times 0 would be NaN (as :func:`_selected` on arrays)."""
+    o = _f64(out) if type(out) is float else _c128(out) if type(out) is complex else out
+    k = duals[-1]
+    if _primal(fns[k](*values, o)) != 0.0:
+        return list(args[k]._plist())
+    if len(duals) > 1:
+        return list(args[duals[0]]._plist())
+    return [0.0] * len(args[k]._plist())
+
+
+def _selected(indicator, duals, partials, target):
+    """A selection row's partials, shape ``target``: ``partials[-1]`` (those of the last
+    dual argument, at position ``duals[-1]``) where its 0/1 ``indicator`` (the table's
+    derivative in that argument, of the value's shape or broadcasting to it) is 1,
+    elsewhere ``partials[0]`` (the other dual argument's) or +0.0 (the other argument is
+    a constant): ``np.where``'s select (``backend.where``), the bits the generated
+    kernels' select gives, never a product of an indicator and partials."""
+    cond = np.asarray(np.asarray(_primal(indicator)) != 0.0)
+    if cond.ndim or len(target) > 1:            # (ascontiguousarray makes a 0-d one 1-d)
+        cond = np.ascontiguousarray(np.broadcast_to(cond, target[:-1]))
+    other = partials[0] if len(duals) > 1 else 0.0
+    return backend.where(cond, partials[-1], other, target)
+
+
 def _array_partials(rule, fns, args, duals, values, out, shape):
     """The partials of an array result, shape ``shape + (n,)``."""
+    if rule.select:                       # the selected argument's partials: a select
+        arrays = [_partials_array(args[k]) for k in duals]
+        fused = backend.local(rule, values, out, duals, arrays)
+        if fused is not None:
+            return fused
+        target = shape + (arrays[0].shape[-1],)
+        return _selected(fns[duals[-1]](*values, _f64(out) if type(out) is float else out),
+                         duals, arrays, target)
     if backend.FUSING[0] and type(out) is np.ndarray and out.dtype == _f64:
         deferred = _deferred(rule, fns, args, duals, values, out, shape)
         if deferred is not None:
@@ -680,7 +734,11 @@ def _deferred(rule, fns, args, duals, values, out, shape):
 
 def _defer_terms(rule, fns, args, values, out, shape, sources):
     """The deferred node ``sum_k f_k p_k`` over ``sources`` (``(argument, its
-    partials)`` for each dual argument), or ``None`` when every ``f_k`` is "0"."""
+    partials)`` for each dual argument), or ``None`` when every ``f_k`` is "0" or the
+    rule is a selection (its partials are selected, not a sum of products: the caller
+    propagates now)."""
+    if rule.select:
+        return None
     duals = {k for k, p in sources}
     plain = [v for k, v in enumerate(values) if k not in duals and type(v) is np.ndarray]
     factors, partials = [], []

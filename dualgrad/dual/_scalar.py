@@ -498,6 +498,8 @@ def _fast_binary_ufunc(u, rule, n):
             lines.append(f"        if not ({check}): return _again2(U, (a, b), out)")
 
         def terms(k, refs=refs, duals=duals):
+            if rule.select:                 # the selected argument's partials (the
+                return _chosen(k, refs, duals)     # general path's _select_scalar)
             parts = [_term(exprs[j], refs[j], _p("ab"[j], k)) for j in duals if j in refs]
             if not parts:
                 return _zero("ab"[duals[0]], k)
@@ -507,6 +509,20 @@ def _fast_binary_ufunc(u, rule, n):
         _build(lines, n, "out", terms, tag="t")
     lines.append("    return _call(U, a, b)")
     return "\n".join(lines).replace("(U,", f"({u},").replace("U(x, y)", f"{u}(x, y)")
+
+
+def _chosen(k, refs, duals):
+    """Source of partial ``k`` (all of them for ``None``) of a selection row
+    (``rule.select``): the last dual argument's where its 0/1 indicator is not 0, else
+    the other dual argument's, or 0.0 beside a constant; never a product of an
+    indicator and partials (0 * inf is NaN), as the general path selects them."""
+    last = duals[-1]
+    chosen = _p("ab"[last], k)
+    other = _p("ab"[duals[0]], k) if len(duals) > 1 else None
+    if k is None:                           # new arrays, not the arguments'
+        chosen += ".copy()"
+        other = f"{other}.copy()" if other else f"_zeros(len({_p('ab'[last], None)}))"
+    return f"({chosen} if {refs[last]} != 0.0 else {other or '0.0'})"
 
 
 def _binary_fast(rule):

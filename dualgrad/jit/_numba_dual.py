@@ -439,6 +439,40 @@ def _binary(ufunc, d0, d1, zero0, zero1, integer_only=(False, False)):
     return typer
 
 
+def _selection(ufunc, d0, d1):
+    """A selection row of the table (``rule.select``: maximum, minimum, fmax, fmin):
+    the partials of the argument whose 0/1 indicator is 1 (``b``'s where ``d1`` is,
+    else ``a``'s; zeros for a constant), never a product of an indicator and partials
+    (0 * inf is NaN), as the general path and the kernels select them."""
+    def typer(a, b):
+        if isinstance(a, DualType) and isinstance(b, DualType):
+            def impl(a, b):
+                x, y = a.value, b.value
+                out = ufunc(x, y)
+                p = b.partials if d1(x, y, out) != 0.0 else a.partials
+                return _new(out, p, max(a.tag, b.tag))
+            return impl
+        if isinstance(a, DualType) and isinstance(b, _NUMERIC):
+            cast = _promotion(b, False)
+
+            def impl(a, b):
+                x, y = a.value, cast(b)
+                out = ufunc(x, y)
+                p = a.partials if d0(x, y, out) != 0.0 else _zeros(a)
+                return _new(out, p, a.tag)
+            return impl
+        if isinstance(a, _NUMERIC) and isinstance(b, DualType):
+            cast = _promotion(a, False)
+
+            def impl(a, b):
+                x, y = cast(a), b.value
+                out = ufunc(x, y)
+                p = b.partials if d1(x, y, out) != 0.0 else _zeros(b)
+                return _new(out, p, b.tag)
+            return impl
+    return typer
+
+
 def _zero_kind(ufunc):
     """Locally constant ``ufunc``: NumPy's value, zero partials.  (numba matches an
     overload's parameters by name and kind, so each arity gets its own typer.)"""
@@ -485,6 +519,8 @@ def _register():
             spellings.append(_MATH[name])
         if rule.kind == "smooth" and ufunc.nin == 1:
             typer = _unary(ufunc, _compile(rule.exprs[0]))
+        elif rule.kind == "smooth" and ufunc.nin == 2 and rule.select:
+            typer = _selection(ufunc, *(_compile(e) for e in rule.exprs))
         elif rule.kind == "smooth" and ufunc.nin == 2:
             d0, d1 = (_compile(e) for e in rule.exprs)
             typer = _binary(ufunc, d0, d1, rule.derivs[0] == "0", rule.derivs[1] == "0",

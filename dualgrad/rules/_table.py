@@ -19,7 +19,12 @@ An argument's expression may be
 
 Kinds:
 
-``smooth``     derivatives as above.
+``smooth``     derivatives as above.  With ``select`` (maximum, minimum, fmax, fmin),
+               a selection: the derivatives are exactly 0/1 indicators, one of them 1
+               at every element, and every path takes the partials of the argument
+               whose indicator is 1 (a select of partials, as ``np.where``'s, never a
+               product: the unselected operand's inf or NaN partials must not make
+               0 * inf = NaN), +0.0 where that argument is a constant.
 ``zero``       locally constant (``floor``, ``sign``, ...): zero partials.
 ``predicate``  boolean output (``isnan``, comparisons): plain bools.
 ``custom``     implemented elsewhere from table entries (products, ``modf``).
@@ -183,6 +188,9 @@ class Rule:
     # partials ``dx`` (value axes broadcast against its last axis), the real-pair
     # convention (JAX's).  Used when a value or its partials are complex.
     tangent: str = ""
+    # A selection row (see the module docstring): its derivatives are 0/1 indicators,
+    # and each backend emits a select of the partials where other rows multiply.
+    select: bool = False
 
     @property
     def name(self):
@@ -222,10 +230,11 @@ _I = (-0.9, 0.9)        # inside (-1, 1)
 _INT = (-3, 3, "int")   # an integer-only argument
 
 
-def _smooth(ufunc, *derivs, domain=None, operator="", kink="", note="", tangent=""):
+def _smooth(ufunc, *derivs, domain=None, operator="", kink="", note="", tangent="",
+            select=False):
     domain = domain or (_U,) * len(derivs)
     return Rule(ufunc, "smooth", tuple(derivs), tuple(domain), operator, kink, note,
-                tangent)
+                tangent, select)
 
 
 def _zero(ufunc, nin=1, operator="", note="", tangent=""):
@@ -406,16 +415,22 @@ _TABLE = [
     # (exact): every `where` then has a 0.0 arm, which the fused kernels compile to a
     # compare and a mask; `where(x <= y, 1.0, <not a constant 0>)` compiled to a branch,
     # mispredicted at every other element of random operands (3x slower at N = 1e5).
+    # select=True: the partials are taken from the selected argument, not multiplied
+    # by these indicators: 0 * the other's inf partial was NaN (d/dt max(1 + t,
+    # sqrt(t)) at t = 0, exactly 1); a zero factor cannot in general make 0 * inf = 0
+    # (d/dt sqrt(t)**2 at 0 is 1), so this is the rows' own flag, not a product rule.
     _smooth(np.maximum, "1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))",
-            "where(x >= y, 0.0, where(x == x, 1.0, 0.0))", kink=TIES + "; a NaN wins"),
+            "where(x >= y, 0.0, where(x == x, 1.0, 0.0))", kink=TIES + "; a NaN wins",
+            select=True),
     _smooth(np.minimum, "1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))",
-            "where(x <= y, 0.0, where(x == x, 1.0, 0.0))", kink=TIES + "; a NaN wins"),
+            "where(x <= y, 0.0, where(x == x, 1.0, 0.0))", kink=TIES + "; a NaN wins",
+            select=True),
     _smooth(np.fmax, "1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))",
             "where(x >= y, 0.0, where(y == y, 1.0, 0.0))",
-            kink=TIES + "; a NaN argument is ignored"),
+            kink=TIES + "; a NaN argument is ignored", select=True),
     _smooth(np.fmin, "1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))",
             "where(x <= y, 0.0, where(y == y, 1.0, 0.0))",
-            kink=TIES + "; a NaN argument is ignored"),
+            kink=TIES + "; a NaN argument is ignored", select=True),
     # ---- locally constant ---------------------------------------------------------
     _zero(np.floor), _zero(np.ceil), _zero(np.trunc), _zero(np.rint),
     _zero(np.sign, note="complex z: z / abs(z), not locally constant",

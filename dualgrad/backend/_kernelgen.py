@@ -57,6 +57,9 @@ arguments' partials and the output ``q = sum_k f_k(x, y, out) * p_k``, where
 ``f_k`` is the table's expression for argument ``k``, evaluated per element.  A
 zero partial stays 0 where its local derivative is inf or NaN, as in
 :mod:`dualgrad.backend._numba_kernels`.  A selection row's (``select``: maximum,
+minimum, fmax, fmin) select instead: ``q`` is the partials of the argument whose 0/1
+indicator is 1 (the second's where it is, else the first's, +0.0 beside a constant),
+on the bits, never a product.  A selection row's (``select``: maximum,
 minimum, fmax, fmin) takes the partials of the argument whose 0/1 indicator is 1
 (the second's where it is, else the first's, +0.0 for a constant), never a product.
 
@@ -113,6 +116,64 @@ def {name}_small({params}, q):
     return True
 '''
 
+# A selection row (``rule.select``): the partials of the argument whose 0/1 indicator is
+# 1, on the bits: ``m = -int64(indicator)`` is all ones or all zeros per row, so
+# ``p & m | q & ~m`` selects without a branch, as ``_numba_kernels.where_rows`` does for
+# np.where (a float select on a condition fixed for the row compiled to a jump per row,
+# mispredicted at every other row of random operands; bench_floors' maximum went from
+# ~9x to ~25x the float call); the int64 conversion is one instruction where uint64's
+# is several.  numba views any layout (stride-0 partials of a scalar dual too).
+_SELECT_KERNEL = '''
+
+def {name}_flat({params}, q):
+    """``np.{ufunc}``, one direction: ``q = {formula}``."""
+{views}    for i in range(q.shape[0]):
+{binds}{factor}        bq[i] = {flat}
+
+
+def {name}({params}, q):
+    """``np.{ufunc}``: ``q[i, :] = {formula}``."""
+    rows, n = q.shape
+{views}    for i in range(rows):
+{binds}{factor}        for k in range(n):
+            bq[i, k] = {rows}
+'''
+
+_SELECT_SMALL = '''
+
+def {name}_small({params}, q):
+    """``np.{ufunc}``, small arrays: ``q[i, :] = {formula}``; True (its
+    indicators are 0 or 1: always finite)."""
+    rows, n = q.shape
+{views}    for i in range(rows):
+{binds}{factor}        for k in range(n):
+            bq[i, k] = {rows}
+    return True
+'''
+
+
+def _selection(rule, args, ds, used, name, template):
+    """The source of a selection row's kernels (:data:`_SELECT_KERNEL`, or
+    :data:`_SELECT_SMALL` for ``template`` :data:`_SMALL_KERNEL`): the last dual
+    argument's partials where its indicator is 1, elsewhere the other dual argument's
+    or +0.0 (a constant there), bit for bit as ``np.where`` selects them."""
+    (a, e), rest = ds[-1], ds[:-1]
+    other = rest[0][0] if rest else None
+
+    def pick(index):
+        kept = f"b{a}[{index}] & m"
+        return f"({kept}) | (b{other}[{index}] & ~m)" if other else kept
+    return (_SELECT_SMALL if template is _SMALL_KERNEL else _SELECT_KERNEL).format(
+        name=name, ufunc=rule.name,
+        params=", ".join([f"{v}s" for v in args] + ["outs"] + [f"p{v}" for v, _ in ds]),
+        formula=f"p{a} if ({e}) != 0.0 else {f'p{other}' if other else '0.0'}",
+        views="".join(f"    b{v} = p{v}.view(np.int64)\n" for v, _ in ds) +
+        "    bq = q.view(np.int64)\n",
+        binds="".join(f"        {v} = {v}s[i]\n" for v in (*args, "out") if v in used),
+        factor=f"        m = -np.int64({e})\n", flat=pick("i"),
+        rows=pick("i, k"))
+
+
 _TAIL = '''
 KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
 
@@ -155,34 +216,21 @@ def _kernel(rule, duals, template=_KERNEL):
     exprs = [rule.exprs[k] for k in duals]
     used = set().union(*(e.names for e in exprs))
     ds = [(args[k], e.kernel_source()) for k, e in zip(duals, exprs)]
-
-    def safe(index):
-        if rule.select:
-            return chosen(index)
-        return " + ".join(f"(0.0 if p{a}[{index}] == 0.0 else f{a} * p{a}[{index}])"
-                          for a, _ in ds)
-
-    def chosen(index):
-        """A selection row's partials: the selected argument's, never a product (its
-        factors are 0/1 indicators; the other's inf partial times 0 would be NaN)."""
-        (a, _), rest = ds[-1], ds[:-1]
-        other = f"p{rest[0][0]}[{index}]" if rest else "0.0"
-        return f"p{a}[{index}] if f{a} != 0.0 else {other}"
     name = f"d_{rule.name}_{''.join(a for a, _ in ds)}"
     if rule.select:
-        last = ds[-1][0]
-        formula = f"p{last} if ({ds[-1][1]}) != 0.0 else " + \
-            (f"p{ds[0][0]}" if len(ds) > 1 else "0.0")
-    else:
-        formula = " + ".join(f"({e}) * p{a}" for a, e in ds)
+        return _selection(rule, args, ds, used, name, template), name
+
+    def safe(index):
+        return " + ".join(f"(0.0 if p{a}[{index}] == 0.0 else f{a} * p{a}[{index}])"
+                          for a, _ in ds)
     text = template.format(
         name=name, ufunc=rule.name,
         params=", ".join([f"{a}s" for a in args] + ["outs"] + [f"p{a}" for a, _ in ds]),
-        formula=formula,
+        formula=" + ".join(f"({e}) * p{a}" for a, e in ds),
         binds="".join(f"        {a} = {a}s[i]\n" for a in (*args, "out") if a in used),
         factors="".join(f"        f{a} = {e}\n" for a, e in ds),
         finite=" and ".join(f"f{a} - f{a} == 0.0" for a, _ in ds),
-        plain=chosen("i, k") if rule.select else " + ".join(f"f{a} * p{a}[i, k]" for a, _ in ds),
+        plain=" + ".join(f"f{a} * p{a}[i, k]" for a, _ in ds),
         safe_flat=safe("i"), safe_rows=safe("i, k"))
     return text, name
 

@@ -10,6 +10,9 @@ arguments' partials and the output ``q = sum_k f_k(x, y, out) * p_k``, where
 ``f_k`` is the table's expression for argument ``k``, evaluated per element.  A
 zero partial stays 0 where its local derivative is inf or NaN, as in
 :mod:`dualgrad.backend._numba_kernels`.  A selection row's (``select``: maximum,
+minimum, fmax, fmin) select instead: ``q`` is the partials of the argument whose 0/1
+indicator is 1 (the second's where it is, else the first's, +0.0 beside a constant),
+on the bits, never a product.  A selection row's (``select``: maximum,
 minimum, fmax, fmin) takes the partials of the argument whose 0/1 indicator is 1
 (the second's where it is, else the first's, +0.0 for a constant), never a product.
 
@@ -957,361 +960,361 @@ def d_arctanh_x_small(xs, outs, px, q):
 
 def d_maximum_x_flat(xs, ys, outs, px, q):
     """``np.maximum``, one direction: ``q = px if (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
+    bx = px.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
-        q[i] = px[i] if fx != 0.0 else 0.0
+        m = -np.int64(1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
+        bq[i] = bx[i] & m
 
 
 def d_maximum_x(xs, ys, outs, px, q):
     """``np.maximum``: ``q[i, :] = px if (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
+    bx = px.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
-        if fx - fx == 0.0:
-            for k in range(n):
-                q[i, k] = px[i, k] if fx != 0.0 else 0.0
-        else:
-            for k in range(n):
-                q[i, k] = px[i, k] if fx != 0.0 else 0.0
+        m = -np.int64(1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
+        for k in range(n):
+            bq[i, k] = bx[i, k] & m
 
 
 def d_maximum_y_flat(xs, ys, outs, py, q):
     """``np.maximum``, one direction: ``q = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
-        q[i] = py[i] if fy != 0.0 else 0.0
+        m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
+        bq[i] = by[i] & m
 
 
 def d_maximum_y(xs, ys, outs, py, q):
     """``np.maximum``: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
-        if fy - fy == 0.0:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else 0.0
-        else:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else 0.0
+        m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
+        for k in range(n):
+            bq[i, k] = by[i, k] & m
 
 
 def d_maximum_xy_flat(xs, ys, outs, px, py, q):
     """``np.maximum``, one direction: ``q = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``."""
+    bx = px.view(np.int64)
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
-        fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
-        q[i] = py[i] if fy != 0.0 else px[i]
+        m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
+        bq[i] = (by[i] & m) | (bx[i] & ~m)
 
 
 def d_maximum_xy(xs, ys, outs, px, py, q):
     """``np.maximum``: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``."""
     rows, n = q.shape
+    bx = px.view(np.int64)
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
-        fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
-        if fx - fx == 0.0 and fy - fy == 0.0:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
-        else:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
+        m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
+        for k in range(n):
+            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
 
 
 def d_maximum_xy_small(xs, ys, outs, px, py, q):
-    """``np.maximum``, small arrays: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``; False at the first
-    local derivative that is not finite."""
+    """``np.maximum``, small arrays: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``; True (its
+    indicators are 0 or 1: always finite)."""
     rows, n = q.shape
+    bx = px.view(np.int64)
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
-        fy = where(x >= y, 0.0, where(x == x, 1.0, 0.0))
-        if not (fx - fx == 0.0 and fy - fy == 0.0):
-            return False
+        m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
         for k in range(n):
-            q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
+            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
     return True
 
 
 def d_minimum_x_flat(xs, ys, outs, px, q):
     """``np.minimum``, one direction: ``q = px if (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
+    bx = px.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
-        q[i] = px[i] if fx != 0.0 else 0.0
+        m = -np.int64(1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
+        bq[i] = bx[i] & m
 
 
 def d_minimum_x(xs, ys, outs, px, q):
     """``np.minimum``: ``q[i, :] = px if (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
+    bx = px.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
-        if fx - fx == 0.0:
-            for k in range(n):
-                q[i, k] = px[i, k] if fx != 0.0 else 0.0
-        else:
-            for k in range(n):
-                q[i, k] = px[i, k] if fx != 0.0 else 0.0
+        m = -np.int64(1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
+        for k in range(n):
+            bq[i, k] = bx[i, k] & m
 
 
 def d_minimum_y_flat(xs, ys, outs, py, q):
     """``np.minimum``, one direction: ``q = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
-        q[i] = py[i] if fy != 0.0 else 0.0
+        m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
+        bq[i] = by[i] & m
 
 
 def d_minimum_y(xs, ys, outs, py, q):
     """``np.minimum``: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
-        if fy - fy == 0.0:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else 0.0
-        else:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else 0.0
+        m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
+        for k in range(n):
+            bq[i, k] = by[i, k] & m
 
 
 def d_minimum_xy_flat(xs, ys, outs, px, py, q):
     """``np.minimum``, one direction: ``q = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``."""
+    bx = px.view(np.int64)
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
-        fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
-        q[i] = py[i] if fy != 0.0 else px[i]
+        m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
+        bq[i] = (by[i] & m) | (bx[i] & ~m)
 
 
 def d_minimum_xy(xs, ys, outs, px, py, q):
     """``np.minimum``: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``."""
     rows, n = q.shape
+    bx = px.view(np.int64)
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
-        fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
-        if fx - fx == 0.0 and fy - fy == 0.0:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
-        else:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
+        m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
+        for k in range(n):
+            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
 
 
 def d_minimum_xy_small(xs, ys, outs, px, py, q):
-    """``np.minimum``, small arrays: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``; False at the first
-    local derivative that is not finite."""
+    """``np.minimum``, small arrays: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``; True (its
+    indicators are 0 or 1: always finite)."""
     rows, n = q.shape
+    bx = px.view(np.int64)
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
-        fy = where(x <= y, 0.0, where(x == x, 1.0, 0.0))
-        if not (fx - fx == 0.0 and fy - fy == 0.0):
-            return False
+        m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
         for k in range(n):
-            q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
+            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
     return True
 
 
 def d_fmax_x_flat(xs, ys, outs, px, q):
     """``np.fmax``, one direction: ``q = px if (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
+    bx = px.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
-        q[i] = px[i] if fx != 0.0 else 0.0
+        m = -np.int64(1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
+        bq[i] = bx[i] & m
 
 
 def d_fmax_x(xs, ys, outs, px, q):
     """``np.fmax``: ``q[i, :] = px if (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
+    bx = px.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
-        if fx - fx == 0.0:
-            for k in range(n):
-                q[i, k] = px[i, k] if fx != 0.0 else 0.0
-        else:
-            for k in range(n):
-                q[i, k] = px[i, k] if fx != 0.0 else 0.0
+        m = -np.int64(1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
+        for k in range(n):
+            bq[i, k] = bx[i, k] & m
 
 
 def d_fmax_y_flat(xs, ys, outs, py, q):
     """``np.fmax``, one direction: ``q = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
-        q[i] = py[i] if fy != 0.0 else 0.0
+        m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
+        bq[i] = by[i] & m
 
 
 def d_fmax_y(xs, ys, outs, py, q):
     """``np.fmax``: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
-        if fy - fy == 0.0:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else 0.0
-        else:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else 0.0
+        m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
+        for k in range(n):
+            bq[i, k] = by[i, k] & m
 
 
 def d_fmax_xy_flat(xs, ys, outs, px, py, q):
     """``np.fmax``, one direction: ``q = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``."""
+    bx = px.view(np.int64)
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
-        fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
-        q[i] = py[i] if fy != 0.0 else px[i]
+        m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
+        bq[i] = (by[i] & m) | (bx[i] & ~m)
 
 
 def d_fmax_xy(xs, ys, outs, px, py, q):
     """``np.fmax``: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``."""
     rows, n = q.shape
+    bx = px.view(np.int64)
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
-        fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
-        if fx - fx == 0.0 and fy - fy == 0.0:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
-        else:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
+        m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
+        for k in range(n):
+            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
 
 
 def d_fmax_xy_small(xs, ys, outs, px, py, q):
-    """``np.fmax``, small arrays: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``; False at the first
-    local derivative that is not finite."""
+    """``np.fmax``, small arrays: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``; True (its
+    indicators are 0 or 1: always finite)."""
     rows, n = q.shape
+    bx = px.view(np.int64)
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
-        fy = where(x >= y, 0.0, where(y == y, 1.0, 0.0))
-        if not (fx - fx == 0.0 and fy - fy == 0.0):
-            return False
+        m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
         for k in range(n):
-            q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
+            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
     return True
 
 
 def d_fmin_x_flat(xs, ys, outs, px, q):
     """``np.fmin``, one direction: ``q = px if (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
+    bx = px.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
-        q[i] = px[i] if fx != 0.0 else 0.0
+        m = -np.int64(1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
+        bq[i] = bx[i] & m
 
 
 def d_fmin_x(xs, ys, outs, px, q):
     """``np.fmin``: ``q[i, :] = px if (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
+    bx = px.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
-        if fx - fx == 0.0:
-            for k in range(n):
-                q[i, k] = px[i, k] if fx != 0.0 else 0.0
-        else:
-            for k in range(n):
-                q[i, k] = px[i, k] if fx != 0.0 else 0.0
+        m = -np.int64(1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
+        for k in range(n):
+            bq[i, k] = bx[i, k] & m
 
 
 def d_fmin_y_flat(xs, ys, outs, py, q):
     """``np.fmin``, one direction: ``q = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
-        q[i] = py[i] if fy != 0.0 else 0.0
+        m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
+        bq[i] = by[i] & m
 
 
 def d_fmin_y(xs, ys, outs, py, q):
     """``np.fmin``: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
     rows, n = q.shape
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
-        if fy - fy == 0.0:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else 0.0
-        else:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else 0.0
+        m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
+        for k in range(n):
+            bq[i, k] = by[i, k] & m
 
 
 def d_fmin_xy_flat(xs, ys, outs, px, py, q):
     """``np.fmin``, one direction: ``q = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``."""
+    bx = px.view(np.int64)
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
-        fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
-        q[i] = py[i] if fy != 0.0 else px[i]
+        m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
+        bq[i] = (by[i] & m) | (bx[i] & ~m)
 
 
 def d_fmin_xy(xs, ys, outs, px, py, q):
     """``np.fmin``: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``."""
     rows, n = q.shape
+    bx = px.view(np.int64)
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
-        fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
-        if fx - fx == 0.0 and fy - fy == 0.0:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
-        else:
-            for k in range(n):
-                q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
+        m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
+        for k in range(n):
+            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
 
 
 def d_fmin_xy_small(xs, ys, outs, px, py, q):
-    """``np.fmin``, small arrays: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``; False at the first
-    local derivative that is not finite."""
+    """``np.fmin``, small arrays: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``; True (its
+    indicators are 0 or 1: always finite)."""
     rows, n = q.shape
+    bx = px.view(np.int64)
+    by = py.view(np.int64)
+    bq = q.view(np.int64)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        fx = 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
-        fy = where(x <= y, 0.0, where(y == y, 1.0, 0.0))
-        if not (fx - fx == 0.0 and fy - fy == 0.0):
-            return False
+        m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
         for k in range(n):
-            q[i, k] = py[i, k] if fy != 0.0 else px[i, k]
+            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
     return True
 
 

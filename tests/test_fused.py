@@ -100,6 +100,7 @@ def test_generated_kernels_give_the_eager_engines_numbers(n, special, monkeypatc
     and of the unrolled kernels' limit (16)."""
     for seed in range(3):
         monkeypatch.setattr(_fused, "COMPILE_AFTER", 10 ** 9)
+        monkeypatch.setattr(_fused, "MAX_LEFT", 0)     # every held node written
         graph = random_graph(seed, 257, n, special)
         held = held_nodes(graph)
         by_nodes = _fused.materialize(graph)
@@ -115,6 +116,15 @@ def test_generated_kernels_give_the_eager_engines_numbers(n, special, monkeypatc
         for a, b in zip(held, held_too):
             assert a.result is not None and b.result is not None
             np.testing.assert_array_equal(b.result, a.result)
+        # held nodes of numbers over one partials array left pending by the pass
+        # (_fused._left), computed when read: the same bits
+        monkeypatch.setattr(_fused, "MAX_LEFT", 1000)
+        graph = random_graph(seed, 257, n, special)
+        held_left = held_nodes(graph)
+        _fused.materialize(graph)
+        monkeypatch.setattr(_fused, "COMPILE_AFTER", 10 ** 9)
+        for a, b in zip(held, held_left):
+            np.testing.assert_array_equal(_fused.concrete(b), a.result)
 
 
 def test_a_kernel_is_keyed_by_structure_not_numbers():
@@ -1295,3 +1305,154 @@ def test_node_by_node_partials_are_quiet_as_the_eager_engines():
         with dg.engine("fused"):
             got = dg.gradient(f, x)
     np.testing.assert_array_equal(got, expected)
+
+
+# ---- held inner nodes left pending (stop 29: the np.roll heat form's lap) ----------
+
+
+def _kernels_at_once(monkeypatch):
+    """Every structure compiled at first sight: a kernel pass, not node by node (which
+    keeps every held node's partials anyway)."""
+    monkeypatch.setattr(_fused, "COMPILE_AFTER", 0)
+    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
+
+
+def _lap_exact(x, dx):
+    """``lap = roll(x, -1) - 2 x + roll(x, 1)`` and its partials (``dx``: rows x n)."""
+    return np.roll(x, -1) - 2.0 * x + np.roll(x, 1), \
+        np.roll(dx, -1, axis=0) - 2.0 * dx + np.roll(dx, 1, axis=0)
+
+
+def _x_exact():
+    x = Q[0] * B0 + Q[1] * B1
+    return x, np.stack([B0, B1], axis=1)
+
+
+def _rolled_step(write=None, keep=None):
+    """One ``np.roll`` heat step, then the next step's ``np.roll`` of the new state
+    (which computes it); ``lap`` (held by its name, inside the new state's graph:
+    numbers only, one partials array) is read at the end, after ``write(u)`` wrote
+    into the array its graph reads (``u``'s partials, rows shifted both ways)."""
+    def f(p):
+        u = concrete_x(p)
+        lap = np.roll(u, -1) - 2.0 * u + np.roll(u, 1)
+        new = u + 0.3 * lap * u
+        ahead = np.roll(new, 1)               # new's partials computed here
+        if keep is not None:
+            keep.append(type(lap._p) is _fused.Deferred and lap._p.result is None)
+        if write is not None:
+            write(u)
+        return ahead + lap
+    return f
+
+
+def _rolled_exact():
+    x, dx = _x_exact()
+    lap, dlap = _lap_exact(x, dx)
+    new = x + 0.3 * lap * x
+    dnew = dx + 0.3 * (x[:, None] * dlap + lap[:, None] * dx)
+    return np.roll(dnew, 1, axis=0) + dlap
+
+
+@pytest.mark.engine_independent
+def test_a_held_number_only_node_is_left_pending_and_read_later(monkeypatch):
+    """The pass that computes ``new`` does not write ``lap``'s partials (a dual holds
+    it, but its graph is numbers over one partials array: cheaper to compute again
+    than to store); reading it later gives the eager engine's bits and the analytic
+    derivative.  (Before stop 29 the pass wrote it: the first assertion fails.)"""
+    _kernels_at_once(monkeypatch)
+    keep = []
+    eager, fused = both(lambda: dg.jacobian(_rolled_step(keep=keep), Q))
+    assert keep == [False, True]               # eager: an array; fused: still pending
+    np.testing.assert_array_equal(fused, eager)
+    np.testing.assert_allclose(fused, _rolled_exact(), rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("write", [_item, _item_all, _iadd, _imul, _isub_dual, _out, _view,
+                                   _view_inplace, _copyto, _ufunc_at, _clip_out,
+                                   _partials_by_hand])
+@pytest.mark.engine_independent
+def test_a_write_after_the_roll_computes_the_node_left_pending_first(write, monkeypatch):
+    """Every write path into ``u`` (whose partials are the leaf of ``lap``, left
+    pending by the pass that computed ``new``) computes ``lap`` first: its derivative
+    is the one from before the write."""
+    _kernels_at_once(monkeypatch)
+    keep = []
+    with _fused.engine("fused"):
+        got = dg.jacobian(_rolled_step(write, keep), Q)
+    assert keep == [True]
+    np.testing.assert_allclose(got, _rolled_exact(), rtol=1e-13, atol=1e-13)
+
+
+def _joined_step(p):
+    """The np.diff form with a held number-only node inside the joined part: ``d``
+    (numbers over ``u``'s rows) is held when ``np.concatenate`` computes ``mid`` into
+    the new state; then the new state is written through a view and ``u`` (d's leaf)
+    in place."""
+    u = concrete_x(p)
+    d = np.diff(u, 2)
+    mid = u[1:-1] + 0.25 * d * u[1:-1]
+    new = np.concatenate([u[:1], mid, u[-1:]])
+    new[5:9] = 0.0                            # a view of the joined result, written
+    u *= 2.0                                  # d's leaf, written in place
+    return new[1:-1] + d
+
+
+@pytest.mark.engine_independent
+def test_a_node_left_pending_by_concatenate_survives_writes(monkeypatch):
+    _kernels_at_once(monkeypatch)
+    eager, fused = both(lambda: dg.jacobian(_joined_step, Q))
+    np.testing.assert_array_equal(fused, eager)
+    x, dx = _x_exact()
+    d, dd = np.diff(x, 2), np.diff(dx, 2, axis=0)
+    dmid = dx[1:-1] + 0.25 * (x[1:-1, None] * dd + d[:, None] * dx[1:-1])
+    dmid[4:8] = 0.0
+    np.testing.assert_allclose(fused, dmid + dd, rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.engine_independent
+def test_held_nodes_with_factor_arrays_or_two_sources_are_written(monkeypatch):
+    """Only a node of numbers over one partials array is left pending: one with a
+    factor array (keeping it would keep that array) or over two partials arrays
+    (keeping them holds twice its own size) is written by its parent's pass."""
+    _kernels_at_once(monkeypatch)
+    seen = {}
+
+    def f(p):
+        u = concrete_x(p)
+        v = (p[1] * B0 - p[0] * B1).copy()
+        scaled = u * B0                       # a factor array
+        two = u - 2.0 * v                     # two partials arrays
+        one = np.roll(u, 3) - u               # numbers, one array: left
+        top = (scaled + two + one) * u
+        top.sum()                             # computes top
+        seen.update({name: type(h._p) is _fused.Deferred and h._p.result is None
+                     for name, h in [("scaled", scaled), ("two", two), ("one", one)]})
+        return top + scaled + two + one
+    eager, fused = both(lambda: dg.jacobian(f, Q))
+    assert seen == {"scaled": False, "two": False, "one": True}
+    np.testing.assert_array_equal(fused, eager)
+
+
+@pytest.mark.engine_independent
+def test_nodes_left_pending_are_bounded(monkeypatch):
+    """A loop that keeps each step's ``lap`` (a list of states) leaves at most
+    ``MAX_LEFT`` of them pending (every write walks the pending graphs); the others
+    are written by their step's pass, and all give the eager engine's bits."""
+    _kernels_at_once(monkeypatch)
+    counts = []
+
+    def f(p):
+        u = concrete_x(p)
+        laps = []
+        for _ in range(3 * _fused.MAX_LEFT):
+            lap = np.roll(u, -1) - 2.0 * u + np.roll(u, 1)
+            laps.append(lap)
+            u = u + 0.1 * lap * u
+            u.sum()                           # computes u
+        counts.append(sum(type(a._p) is _fused.Deferred and a._p.result is None
+                          for a in laps))
+        return sum(laps) + u
+    eager, fused = both(lambda: dg.jacobian(f, Q))
+    assert counts == [0, _fused.MAX_LEFT]
+    np.testing.assert_array_equal(fused, eager)

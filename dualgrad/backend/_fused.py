@@ -12,9 +12,10 @@ of elementwise operations thus builds a graph over the chain's concrete leaves a
 no cost of partials size; when something needs the partials, one kernel generated
 for the graph's structure (:mod:`dualgrad.backend._fusedgen`) evaluates it element
 by element, reading the leaves and factors once and writing only the result (and
-the partials of inner nodes a dual still holds).  A structure met for less than
-:data:`COMPILE_AFTER` work, or too small to pay for a compile, is evaluated node by
-node with the eager engine's own ``combine`` instead.  Kernels are compiled with
+the partials of inner nodes a dual still holds, except those :func:`_left` leaves
+pending: cheaper to compute again when read than to store).  A structure met for
+less than :data:`COMPILE_AFTER` work, or too small to pay for a compile, is
+evaluated node by node with the eager engine's own ``combine`` instead.  Kernels are compiled with
 LLVM's SLP vectorizer and each is checked bit for bit against that evaluation on
 test data before its first use (:func:`_check`).
 
@@ -86,7 +87,7 @@ from ..rules._expr import template_function
 
 __all__ = ["Deferred", "Local", "engine", "current", "scope", "begin", "end", "flush", "concrete",
            "defer", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
-           "MAX_NODES", "COMPILE_AFTER", "COMPILE_TIMES", "kernels_compiled"]
+           "MAX_NODES", "MAX_LEFT", "COMPILE_AFTER", "COMPILE_TIMES", "kernels_compiled"]
 
 # Partials elements (N * n) from which an operation is deferred; smaller ones stay
 # eager (the bookkeeping costs a few microseconds).  From bench/bench_fused.py.
@@ -672,6 +673,7 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
 
     One walk (a loop: see :func:`_order`) visits each pending node after its kids and
     writes its part of the key there; the nodes come in :func:`_order`'s order."""
+    plain = kinds is None
     nodes, position, specs, stack = [], {}, [], [(root, False)]
     leaves, starts, leaf_position, arrays, array_position, numbers = [], [], {}, [], {}, []
     while stack:
@@ -734,9 +736,61 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
         return None
     outputs = [j for j, node in enumerate(nodes[:-1])
                if node.handle is not None and node.handle() is not None]
+    if outputs and plain:
+        outputs = [j for j in outputs if not _left(nodes[j])]
     key = _fusedgen.structure(root.n, kinds, specs, len(numbers), len(arrays), accumulate,
                               outputs, keep)
     return key, nodes, leaves, arrays, numbers
+
+
+def _left(node):
+    """Is the inner ``node``, which a dual holds, left pending by its parent's pass
+    (under the lock)?  Taken when computing it again later costs no more than
+    writing it now and keeping it pending holds no more memory: its pending graph
+    has only numbers as coefficients (no factor array to keep alive) and reads
+    one partials array besides rows, of at most twice its own size (the state
+    ``u`` of ``lap = np.roll(u, -1) - 2.0 * u + np.roll(u, 1)``, whose partials the
+    next step's ``np.roll(u_new)`` would otherwise write, 3.2 MB at 100,000 x 4, for
+    a name rebound right after: bench/MISSES.md, stop 29).  A read computes it from
+    that graph (whose leaves nothing writes before: the module's invariant), so the
+    bits are the same.  At most :data:`MAX_LEFT` such nodes are pending at a time
+    (every write walks the pending graphs: a list keeping one a step must not make
+    that walk grow); beyond, the pass writes them as before."""
+    live = [r for r in _LEFT if r() is not None and _pending(r().node)]
+    _LEFT[:] = live
+    if len(live) >= MAX_LEFT:
+        return False
+    size, base, stack, seen = math.prod(node.shape) * node.n, None, [node], set()
+    while stack:
+        t = stack.pop()
+        if id(t) in seen:
+            continue
+        seen.add(id(t))
+        for s, a, q, o in t.kids:
+            if a is not None:
+                return False
+            if type(q) is _Node:
+                if q.result is None:
+                    stack.append(q)
+                    continue
+                q = q.result
+            if q.ndim == 1:                    # a scalar dual's row
+                continue
+            b = q.base if type(q.base) is np.ndarray else q
+            if base is None:
+                if b.size > 2 * size:
+                    return False
+                base = b
+            elif b is not base:
+                return False
+    _LEFT.append(node.handle)
+    return True
+
+
+# Inner nodes a dual holds that :func:`_left` left pending, at most (weak references
+# to their Deferred in ``_LEFT``).
+MAX_LEFT = 8
+_LEFT = []
 
 
 def _row_kind(q, n):
@@ -1084,7 +1138,8 @@ def _check(key, fn):
 def _outputs(key, nodes):
     """Arrays for the inner nodes a dual still holds, which the kernel writes too:
     their partials are computed once, in this pass, not again when asked for (a
-    state kept in a list at every step)."""
+    state kept in a list at every step).  (The plan leaves out those that
+    :func:`_left` keeps pending.)"""
     arrays = []
     for j in key[6]:
         node = nodes[j]

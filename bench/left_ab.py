@@ -10,7 +10,8 @@ over one partials array, the ``np.roll`` form's ``lap``, is left pending by its
 parent's pass) and at 0 (off: every held node written, as before stop 29),
 alternating which goes first; process time (this process's CPU time).  Printed
 per form: each side's median and minimum, and the median (quartiles) of the pairs'
-ratios on / off.  The forms the rule does not reach (slicing, ``np.diff``) run the
+ratios on / off, for the whole call and for the fused kernels' own time in it (each
+compiled kernel wrapped in a timer, as ``heat_parts.py`` does).  The forms the rule does not reach (slicing, ``np.diff``) run the
 same code on both sides: their ratios are this command's noise at the time.  Both
 sides' results are checked to be the same bits first.  Nothing is written.
 """
@@ -38,7 +39,7 @@ def main():
     opts = parser.parse_args()
     import problems
     import dualgrad as dg
-    from dualgrad.backend import _fused
+    from dualgrad.backend import _fused, _fusedgen
     on = _fused.MAX_LEFT
     clock = time.process_time
     for label, name in FORMS.items():
@@ -55,20 +56,37 @@ def main():
         results = [run(left) for left in (on, 0, on, 0)]     # warm: both kernels
         if not np.array_equal(results[2].view(np.int64), results[3].view(np.int64)):
             raise SystemExit(f"{label}: the two sides differ")
-        times, ratios = {on: [], 0: []}, []
-        for k in range(opts.pairs):
-            got = {}
-            for left in ((on, 0) if k % 2 == 0 else (0, on)):
+        spent = [0.0]
+        real = dict(_fusedgen._compiled)
+
+        def timed(fn):
+            def kernel(*args):
                 t0 = clock()
-                run(left)
-                got[left] = clock() - t0
-                times[left].append(got[left])
-            ratios.append(got[on] / got[0])
-        q1, _, q3 = statistics.quantiles(ratios, n=4)
-        print(f"{label}: off {statistics.median(times[0]) * 1e3:.1f} ms (min "
-              f"{min(times[0]) * 1e3:.1f}), on {statistics.median(times[on]) * 1e3:.1f} ms "
-              f"(min {min(times[on]) * 1e3:.1f}); on / off, median of {opts.pairs} pairs "
-              f"{statistics.median(ratios):.3f} (quartiles {q1:.3f}, {q3:.3f})")
+                fn(*args)
+                spent[0] += clock() - t0
+            return kernel
+        _fusedgen._compiled.update({k: timed(v) for k, v in real.items()})
+        times, kernels, ratios, kernel_ratios = {on: [], 0: []}, {on: [], 0: []}, [], []
+        try:
+            for k in range(opts.pairs):
+                got, inside = {}, {}
+                for left in ((on, 0) if k % 2 == 0 else (0, on)):
+                    spent[0] = 0.0
+                    t0 = clock()
+                    run(left)
+                    got[left], inside[left] = clock() - t0, spent[0]
+                    times[left].append(got[left])
+                    kernels[left].append(inside[left])
+                ratios.append(got[on] / got[0])
+                kernel_ratios.append(inside[on] / inside[0])
+        finally:
+            _fusedgen._compiled.update(real)
+        for what, t, r in (("call", times, ratios), ("kernels", kernels, kernel_ratios)):
+            q1, _, q3 = statistics.quantiles(r, n=4)
+            print(f"{label}, {what}: off {statistics.median(t[0]) * 1e3:.1f} ms (min "
+                  f"{min(t[0]) * 1e3:.1f}), on {statistics.median(t[on]) * 1e3:.1f} ms "
+                  f"(min {min(t[on]) * 1e3:.1f}); on / off, median of {opts.pairs} pairs "
+                  f"{statistics.median(r):.3f} (quartiles {q1:.3f}, {q3:.3f})")
 
 
 if __name__ == "__main__":

@@ -745,10 +745,11 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
 
 def _left(node):
     """Is the inner ``node``, which a dual holds, left pending by its parent's pass
-    (under the lock)?  Taken when computing it again later costs no more than
-    writing it now and keeping it pending holds no more memory: its pending graph
-    has only numbers as coefficients (no factor array to keep alive) and reads
-    one partials array besides rows, of at most twice its own size (the state
+    (under the lock)?  Taken when computing it again later costs about what
+    writing it now does and keeping it pending holds at most twice the memory its
+    own partials would: its pending graph has only numbers as coefficients (no
+    factor array to keep alive) and reads one partials array besides rows, of at
+    most twice its own size (the state
     ``u`` of ``lap = np.roll(u, -1) - 2.0 * u + np.roll(u, 1)``, whose partials the
     next step's ``np.roll(u_new)`` would otherwise write, 3.2 MB at 100,000 x 4, for
     a name rebound right after: bench/MISSES.md, stop 29).  A read computes it from

@@ -274,3 +274,32 @@ def test_gradients_through_the_small_path(engine):
     np.testing.assert_allclose(g, (1 - x ** 2) / (1 + x ** 2) ** 2, rtol=1e-14)
     g = dg.gradient(lambda v: np.sum(np.sqrt(v) / v), x)
     np.testing.assert_allclose(g, -0.5 * x ** -1.5, rtol=1e-14)
+
+
+@pytest.mark.parametrize("ufunc", [np.absolute, np.fabs], ids=lambda u: u.__name__)
+@pytest.mark.parametrize("N", [10, 40000])
+def test_absolute_at_signed_zeros_gives_the_general_bits(ufunc, N, engine):
+    """abs and fabs at -0.0 and 0.0 (np.sign is 0.0 at both: the partial is 0.0 * p), at
+    numbers of both signs: the lean kernel (N = 10), the large kernels (N = 4e4)
+    and users' @njit code give the general NumPy path's bits.  numba's own np.sign gives
+    -0.0 at -0.0, so the kernels' partial there was -0.0 (attack14)."""
+    x = np.resize([-0.0, 0.0, -1.5, 2.0, 7.0, -0.0, 3.0, -2.5, 0.0, -0.0], N)
+    p = np.resize(np.array([[1.5, -2.0], [0.0, 1.0], [-0.0, 2.5], [1.0, -0.0]]), (N, 2))
+    a = dg.Dual(x, p)
+    got = ufunc(a)
+    want = _general(ufunc, a)
+    _bits(got.value, want.value)
+    _bits(got.partials, want.partials)
+    zeros = x == 0.0                                     # the oracle: np.sign(+-0.0) = +0.0
+    _bits(got.partials[zeros], 0.0 * p[zeros])
+    if N == 10:
+        numba = pytest.importorskip("numba")
+        import dualgrad.jit  # noqa: F401
+
+        jitted = numba.njit(lambda v: np.array([ufunc(v[0]), ufunc(v[1]), ufunc(v[2]),
+                                                ufunc(v[3]), ufunc(v[4]), ufunc(v[5]),
+                                                ufunc(v[6]), ufunc(v[7]), ufunc(v[8]),
+                                                ufunc(v[9])]))
+        J = dg.jacobian(jitted, x)
+        assert not np.signbit(np.diagonal(J)[zeros]).any()
+        _bits(np.diagonal(J), np.sign(x))

@@ -80,6 +80,12 @@ _JIT = dict(cache=True, error_model="numpy", nogil=True)
 @njit(**_JIT)
 def where(cond, a, b):
     return a if cond else b
+
+
+@njit(**_JIT)
+def sign(x):
+    """``np.sign``'s values (numba's np.sign gives -0.0 at -0.0, NumPy's 0.0)."""
+    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else x
 '''
 
 _KERNEL = '''

@@ -35,6 +35,12 @@ def where(cond, a, b):
     return a if cond else b
 
 
+@njit(**_JIT)
+def sign(x):
+    """``np.sign``'s values (numba's np.sign gives -0.0 at -0.0, NumPy's 0.0)."""
+    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else x
+
+
 def d_divide_x_flat(xs, ys, outs, px, q):
     """``np.divide``, one direction: ``q = (1.0 / y) * px``."""
     for i in range(q.shape[0]):
@@ -268,19 +274,19 @@ def d_cbrt_x_small(xs, outs, px, q):
 
 
 def d_absolute_x_flat(xs, outs, px, q):
-    """``np.absolute``, one direction: ``q = (np.sign(x)) * px``."""
+    """``np.absolute``, one direction: ``q = (sign(x)) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = np.sign(x)
+        fx = sign(x)
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 def d_absolute_x(xs, outs, px, q):
-    """``np.absolute``: ``q[i, :] = (np.sign(x)) * px``."""
+    """``np.absolute``: ``q[i, :] = (sign(x)) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = np.sign(x)
+        fx = sign(x)
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -290,12 +296,12 @@ def d_absolute_x(xs, outs, px, q):
 
 
 def d_absolute_x_small(xs, outs, px, q):
-    """``np.absolute``, small arrays: ``q[i, :] = (np.sign(x)) * px``; False at the first
+    """``np.absolute``, small arrays: ``q[i, :] = (sign(x)) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = np.sign(x)
+        fx = sign(x)
         if not (fx - fx == 0.0):
             return False
         for k in range(n):
@@ -304,19 +310,19 @@ def d_absolute_x_small(xs, outs, px, q):
 
 
 def d_fabs_x_flat(xs, outs, px, q):
-    """``np.fabs``, one direction: ``q = (np.sign(x)) * px``."""
+    """``np.fabs``, one direction: ``q = (sign(x)) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = np.sign(x)
+        fx = sign(x)
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 def d_fabs_x(xs, outs, px, q):
-    """``np.fabs``: ``q[i, :] = (np.sign(x)) * px``."""
+    """``np.fabs``: ``q[i, :] = (sign(x)) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = np.sign(x)
+        fx = sign(x)
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -326,12 +332,12 @@ def d_fabs_x(xs, outs, px, q):
 
 
 def d_fabs_x_small(xs, outs, px, q):
-    """``np.fabs``, small arrays: ``q[i, :] = (np.sign(x)) * px``; False at the first
+    """``np.fabs``, small arrays: ``q[i, :] = (sign(x)) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = np.sign(x)
+        fx = sign(x)
         if not (fx - fx == 0.0):
             return False
         for k in range(n):
@@ -754,23 +760,23 @@ def d_arctan2_xy_small(xs, ys, outs, px, py, q):
 
 
 def d_hypot_x_flat(xs, ys, outs, px, q):
-    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px``."""
+    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         out = outs[i]
-        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
 
 
 def d_hypot_x(xs, ys, outs, px, q):
-    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px``."""
+    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         out = outs[i]
-        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -780,23 +786,23 @@ def d_hypot_x(xs, ys, outs, px, q):
 
 
 def d_hypot_y_flat(xs, ys, outs, py, q):
-    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
+    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         out = outs[i]
-        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
         q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 def d_hypot_y(xs, ys, outs, py, q):
-    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
+    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         out = outs[i]
-        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
         if fy - fy == 0.0:
             for k in range(n):
                 q[i, k] = fy * py[i, k]
@@ -806,25 +812,25 @@ def d_hypot_y(xs, ys, outs, py, q):
 
 
 def d_hypot_xy_flat(xs, ys, outs, px, py, q):
-    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
+    """``np.hypot``, one direction: ``q = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         out = outs[i]
-        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
-        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
         q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
 
 
 def d_hypot_xy(xs, ys, outs, px, py, q):
-    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
+    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         out = outs[i]
-        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
-        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
         if fx - fx == 0.0 and fy - fy == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k] + fy * py[i, k]
@@ -834,15 +840,15 @@ def d_hypot_xy(xs, ys, outs, px, py, q):
 
 
 def d_hypot_xy_small(xs, ys, outs, px, py, q):
-    """``np.hypot``, small arrays: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``; False at the first
+    """``np.hypot``, small arrays: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         out = outs[i]
-        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), np.sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
-        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), np.sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
         if not (fx - fx == 0.0 and fy - fy == 0.0):
             return False
         for k in range(n):

@@ -44,6 +44,7 @@ from numba.extending import overload as _overload
 
 from .. import dual
 from ..dual._array import ArrayDual
+from ..rules._expr import KERNEL_NAMES, sign as _numpy_sign
 from ..rules._table import RULES
 from ..dual._scalar import ScalarDual
 
@@ -350,12 +351,16 @@ def _value(x):
     return x            # the table's value(x): a derivative here sees floats only
 
 
+_sign = njit(error_model="numpy")(_numpy_sign)  # NumPy's sign (numba's: -0.0 at -0.0)
+
+
 def _compile(expr):
     """The table's parsed derivative (or ``None``) as a numba function of floats."""
     if expr is None:
         return None
     return njit(error_model="numpy")(expr.function({"np": np, "where": _where,
-                                                    "value": _value}))
+                                                    "value": _value, "sign": _sign},
+                                                   KERNEL_NAMES))
 
 
 def _unary(ufunc, d0):

@@ -58,7 +58,8 @@ import numpy as np
 
 from .. import errors
 
-__all__ = ["Expr", "FUNCTIONS", "SCALAR_NAMESPACE", "parse", "template_function"]
+__all__ = ["Expr", "FUNCTIONS", "KERNEL_NAMES", "SCALAR_NAMESPACE", "parse", "sign",
+           "template_function"]
 
 
 class _Fn(NamedTuple):
@@ -142,7 +143,9 @@ SCALAR_NAMESPACE = {"math": math, "_sign": _sign, "_floor_divide": _floor_divide
 # primal value, in a where's condition only: see the module docstring); ``sc`` is
 # ``scipy.special``, bound when scipy is loaded.
 # ``kernel`` marks what rounds alike in numba and NumPy (sqrt is correctly rounded
-# by IEEE 754, sign and where select).
+# by IEEE 754, sign and where select).  numba's own np.sign gives -0.0 at -0.0 where
+# NumPy's gives 0.0 (abs's partial at -0.0 was -0.0 in the kernels, 0.0 on NumPy's
+# path): numba code spells it ``sign`` (:data:`KERNEL_NAMES`), NumPy's values.
 FUNCTIONS = {
     "where": _Fn(3, "if", True),
     "value": _Fn(1, _BARE, True),
@@ -163,6 +166,18 @@ FUNCTIONS = {
     **{f"sc.{name}": _Fn(2) for name in (
         "zeta", "jv", "yv", "iv", "ive", "kv", "yn", "betaln")},
 }
+
+# The spellings of numba code (kernels, users' @njit code) for the calls whose numba
+# function differs from NumPy's: ``sign`` is NumPy's sign (0.0 at -0.0, NaN at NaN),
+# defined beside each kernel module (``dualgrad.backend._rule_kernels``, ``dualgrad.jit``).
+KERNEL_NAMES = {"np.sign": "sign"}
+
+
+def sign(x):
+    """``np.sign`` of a float, NumPy's values (numba's np.sign gives -0.0 at -0.0): the
+    kernels' ``sign`` (:data:`KERNEL_NAMES`), compiled by the modules that use it."""
+    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else x
+
 
 # precedence of the emitted source, as Python's grammar has it
 _CMP, _SUM, _PRODUCT, _UNARY, _POWER, _ATOM = range(6)
@@ -296,11 +311,14 @@ class Expr:
         """The source for a numba propagation kernel, or ``None`` unless the
         expression is arithmetic (no ``**``) whose calls round the same in numba
         and NumPy (``where``, ``np.sqrt``, ``np.sign``, ``np.absolute``; ``value`` and
-        ``np.real`` are written as their argument: a kernel sees floats)."""
+        ``np.real`` are written as their argument: a kernel sees floats; ``np.sign``
+        as ``sign``, which the kernel module defines with NumPy's values:
+        :data:`KERNEL_NAMES`)."""
         if not self.operators <= _ARITHMETIC or \
                 not all(FUNCTIONS[f].kernel for f in self.calls):
             return None
-        return self.source({f: _BARE for f in self.calls if FUNCTIONS[f].scalar == _BARE})
+        return self.source({**KERNEL_NAMES, **{f: _BARE for f in self.calls
+                                                if FUNCTIONS[f].scalar == _BARE}})
 
     def element_template(self):
         """The source with argument ``j`` of :attr:`params` written ``{j}`` (a
@@ -318,10 +336,11 @@ class Expr:
             return None
         return _emit(self.tree, {}, {p: f"{{{j}}}" for j, p in enumerate(self.params)})[0]
 
-    def function(self, namespace):
+    def function(self, namespace, rename=None):
         """A callable of :attr:`params` evaluating the expression, its names
-        (``np``, ``where``, ``sc``) bound from ``namespace``."""
-        code = f"lambda {', '.join(self.params)}: {self.source()}"
+        (``np``, ``where``, ``sc``) bound from ``namespace``, calls spelled
+        ``rename.get(f, f)`` (:meth:`source`)."""
+        code = f"lambda {', '.join(self.params)}: {self.source(rename)}"
         return eval(code, dict(namespace))  # noqa: S307 - source emitted from a checked tree
 
 

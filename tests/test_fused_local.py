@@ -94,7 +94,9 @@ def test_a_template_read_back_is_the_tables_numpy_derivative():
                 got = template_function(template)(*args, *(None,) * (4 - len(args)))
             np.testing.assert_array_equal(got, expected)
             count += 1
-    assert count >= 14          # NumPy's own rules (scipy.special's add more once loaded)
+    # the loop reached the templates of NumPy's own rules (13 alone; scipy.special's rows
+    # join RULES, with more, only once some earlier test has imported scipy.special)
+    assert count >= 13
 
 
 def _specials(rng):

@@ -15,12 +15,17 @@ and never compares a dual: the derivative of the expression is the derivative of
 the branch it picks, element by element.  ``A`` and ``B`` must both be the
 derivative (two formulas of it; the condition only picks the better-conditioned
 one).  The parser holds such a condition to (see :func:`parse`): every argument in
-it is inside ``value()``, ``value()`` appears nowhere else and takes an argument
-name, and each comparison's operands are real for complex ``x`` too (numbers,
+it is inside ``value()``, ``value()`` takes an argument name, and each comparison's
+operands are real for complex ``x`` too (numbers,
 ``np.absolute(...)``, ``np.real(...)`` and arithmetic of them: a complex value has
 no order, so ``value(x) < 0.5`` is refused and the criterion is written out, e.g.
 ``|x|`` or ``|Re x|``).  On floats (kernels, the scalar twins) ``value`` and
 ``np.real`` are the identity and are emitted as their argument.
+
+Outside a condition ``value(y)`` is a constant to differentiation, so a formula written
+with it drops terms on purpose: only where a derivative is built from its limits,
+not from its formula (``np.power`` at ``x = 0``, where ``y - value(y)`` carries
+``y``'s partials with the value 0).  On floats it is ``y`` itself, as in a condition.
 
 The other wings never read the strings; they ask the parsed :class:`Expr`:
 
@@ -437,16 +442,11 @@ def _real(node):
     return node[0] == "compare"
 
 
-def _check_values(node, reader, condition=False):
-    """Refuse ``value()`` outside a where's condition, and a condition that reads
+def _check_values(node, reader):
+    """Refuse ``value()`` of anything but an argument name, and a condition that reads
     values but also an argument itself or compares a possibly complex operand."""
     kind = node[0]
     if _is_value(node):
-        if not condition:
-            raise reader.fail(f"`{_emit(node, {})[0]}` outside the condition of a where",
-                              "use value() only in where(<condition>, a, b)'s condition: it "
-                              "is a constant to differentiation, so a derivative written "
-                              "with it would drop terms")
         if node[2][0][0] != "name":
             raise reader.fail(f"`{_emit(node, {})[0]}`", "pass value() an argument name")
         return
@@ -457,7 +457,7 @@ def _check_values(node, reader, condition=False):
             raise reader.fail(f"the value condition `{text}`",
                               "write it as one comparison")
         for n in filter(_is_value, _walk(cond)):
-            _check_values(n, reader, True)
+            _check_values(n, reader)
         bare = [n[1] for n in _walk(cond) if n[0] == "name"]
         inside = [a[1] for n in _walk(cond) if _is_value(n) for a in n[2] if a[0] == "name"]
         for name in bare:
@@ -500,7 +500,7 @@ def parse(text, params, who="an expression"):
     ValueError
         (:class:`dualgrad.errors.DualValueError`) ``text`` is not one
         expression, or uses a name, function, operator or construct outside the
-        table's vocabulary, or ``value()`` outside a where's condition, or a
+        table's vocabulary, or ``value()`` of anything but an argument, or a
         condition with ``value()`` that also reads an argument itself or compares
         an operand that may be complex (see the module docstring).
     """

@@ -151,6 +151,42 @@ def _bessel1_slope_series(sign, terms=10):
     return series
 
 
+def _power_at_zero(power):
+    """d/dx and d/dy of ``x ** y`` (``power``: the call, ``{}`` its exponent) with the
+    branch ``x == 0`` (values only) built from the limits x -> 0+, not the formula.
+
+    There ``y x**(y-1)`` and ``x**y log x`` differentiate to terms ``x**(y-i) (log x)**m``
+    whose limits are 0 (``y > i``) or a signed infinity (the highest power of log x with
+    a nonzero coefficient wins), except the pure x-derivatives at an integer ``y``;
+    the formula, differentiated as nested duals, met ``0 * inf`` and ``inf - inf`` there
+    and its conventions at x = 0 (d/dx x**0 = 0, d/dy 0**y = 0, kept as the first
+    derivatives) were differentiated as constants (outside attack 15: d2/dxdy 0**y at
+    y = 1 was 1 one way, 0 the other, the limit is -inf).  The branch is a sum of terms
+    in ``X = x + 0.0`` and ``E = y - value(y)`` (the value 0, y's partials) that are 0 on
+    floats and whose derivatives are the limits' signs times inf: ``sqrt(E)`` (+, -, +,
+    ... in y), ``sqrt(X E)`` (d2/dxdy only, through the third derivative of x ** y),
+    ``X**a`` with ``a`` between ``value(y)`` rounded up and its predecessor (0 below it,
+    then signs alternating), and ``value(y) x**(value(y)-1)``, the pure x-derivatives
+    (exact); its zeros are -0.0 where ``x**(y-1)`` may be -0.0 (x = -0.0), which a
+    sum keeps.  Exact limits through the third derivative, and in y alone and x alone at
+    every order; the fourth and higher mixed ones are not held to them."""
+    yv = "np.real(value(y))"
+    eta = "where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0)"
+    s_eta, s_mix = f"np.sqrt({eta})", f"np.sqrt((x + 0.0) * {eta} + 0.0)"
+    whole = f"{yv} == np.real(np.trunc({yv}))"
+    up = f"where({whole}, {yv} - 0.5, {yv})"       # a in (ceil(y) - 1, ceil(y))
+    dx0 = (f"where({yv} == 0.0, 0.0, value(y) * {power.format('value(y) - 1.0')}) + "
+           f"where({yv} > 1.0, -0.0, where({yv} > 0.0, -{s_eta}, {s_eta})) + "
+           f"where({yv} > 2.0, -0.0, where({yv} > 1.0, -{s_mix}, "
+           f"where({yv} > 0.0, {s_mix}, -{s_mix})))")
+    dy0 = (f"where({yv} > 0.0, -np.float_power(x + 0.0, {up}), np.sqrt(x + 0.0)) + "
+           f"where({yv} > 0.0, 0.0, {s_eta}) + "
+           f"where({yv} > 1.0, 0.0, where({yv} > 0.0, {s_mix}, -{s_mix}))")
+    zero = "np.absolute(value(x)) == 0.0"
+    return (f"where({zero}, {dx0}, y * {power.format('y - 1.0')})",
+            f"where({zero}, {dy0}, out * np.log(x))")
+
+
 def where(cond, a, b):
     """``np.where`` that stays a Python scalar for a Python ``bool`` condition."""
     if cond is True or cond is False or type(cond) is np.bool_:
@@ -262,16 +298,12 @@ _TABLE = [
             domain=(_U, (0.5, 3.0))),
     _smooth(np.negative, "-1.0", operator="neg"),
     _smooth(np.positive, "1.0", operator="pos"),
-    _smooth(np.power,
-            "where(y == 0.0, where(x == 0.0, 0.0, y * x ** (y - 1.0)), y * x ** (y - 1.0))",
-            "where(x == 0.0, 0.0, out * np.log(x))",
+    _smooth(np.power, *_power_at_zero("x ** ({})"),
             domain=(_P, (-2.0, 2.0)), operator="pow",
-            kink="d/dx x**0 = 0; d/dy 0**y = 0"),
-    _smooth(np.float_power,
-            "where(y == 0.0, where(x == 0.0, 0.0, y * np.float_power(x, y - 1.0)), "
-            "y * np.float_power(x, y - 1.0))",
-            "where(x == 0.0, 0.0, out * np.log(x))",
-            domain=(_P, (-2.0, 2.0)), kink="as power"),
+            kink="d/dx x**0 = 0; d/dy 0**y = 0",
+            note="at x = 0 the higher derivatives are the limits x -> 0+"),
+    _smooth(np.float_power, *_power_at_zero("np.float_power(x, {})"),
+            domain=(_P, (-2.0, 2.0)), kink="as power", note="as power"),
     _smooth(np.square, "2.0 * x"),
     _smooth(np.reciprocal, "-(out * out)", domain=((0.5, 3.0),)),
     _smooth(np.sqrt, "0.5 / out", domain=(_P,), kink="inf at 0"),

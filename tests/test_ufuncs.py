@@ -299,7 +299,8 @@ def small_engine(request, monkeypatch):
     """The small-array path as a process runs it before numba is loaded (NumPy's
     calls; the loader's budget raised so that nothing loads it meanwhile) and after
     (one kernel call for 1-D values: ``backend.pair_small``/``scaled_small``, the
-    generated ``small_kernel`` of a rule with arithmetic derivatives, ``sum_small``).
+    generated ``small_kernel`` of a rule with arithmetic derivatives, ``sum_small``,
+    the operators' ``exact_kernel`` of value and partials).
     Yields the names of the kernels that ran."""
     from dualgrad.backend import _kernels, _loader, _propagate
     ran = []
@@ -328,6 +329,17 @@ def small_engine(request, monkeypatch):
             return None if kernel is None else recording
         monkeypatch.setattr(_kernels, "small_local", small_local)
         monkeypatch.setattr(_propagate, "_LOCAL", {})
+        real_exact = _kernels.small_exact
+
+        def small_exact(ufunc):          # value and partials in one call: + - * / ...
+            kernel = real_exact(ufunc)
+
+            def recording(*args):
+                ran.append(f"small_exact {ufunc.__name__}")
+                return kernel(*args)
+            return None if kernel is None else recording
+        monkeypatch.setattr(_kernels, "small_exact", small_exact)
+        monkeypatch.setattr(_propagate, "_EXACT", {})
     yield ran
 
 
@@ -397,7 +409,8 @@ def test_lean_path_runs_alone_for_operators_and_ufuncs_on_array_duals(monkeypatc
         np.testing.assert_allclose(got.value, value, rtol=1e-15)
         np.testing.assert_allclose(got.partials, partials, rtol=1e-14, atol=1e-15)
     if len(shape) == 1 and small_engine is not None and "scale_finite" in small_engine:
-        assert "scale2_finite" in small_engine
+        assert [f"small_exact {name}" for name in ("add", "subtract", "multiply", "divide",
+                                                    "square", "negative")] == small_engine[:6]
     elif len(shape) == 1:
         from dualgrad.backend import _loader
         assert not _loader.READY, "kernels loaded, yet none ran"

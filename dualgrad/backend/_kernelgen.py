@@ -23,11 +23,31 @@ from pathlib import Path
 
 from ..rules._table import _TABLE
 
-__all__ = ["PATH", "fusable", "source"]
+__all__ = ["PATH", "EXACT", "fusable", "source"]
 
 PATH = Path(__file__).with_name("_rule_kernels.py")
 
 _ARGS = ("x", "y")
+
+# Rules whose VALUE a kernel computes to NumPy's bits (IEEE ``+ - * /`` and negation
+# round correctly: the same operation gives the same float), for the lean path's
+# kernels that compute the value and the partials in one call: the rule's name ->
+# (the value as source on ``x``, ``y``; the operands of which one being 0 makes a
+# tiny result exact, or ``None`` where the operation never rounds a tiny result).
+# The kernel declines (returns False) wherever NumPy would raise a floating-point
+# flag for the value, so that its reports (a warning, ``np.seterr(all="raise")``)
+# still come from NumPy's own call: a result that is not finite (overflow, invalid,
+# a division by zero, a non-finite operand) or tiny (below the smallest normal: a
+# possible underflow) unless an operand named here is 0.  A tiny sum or difference
+# is exact, so ``+``/``-`` never underflow.
+EXACT = {
+    "add": ("x + y", None),
+    "subtract": ("x - y", None),
+    "multiply": ("x * y", ("x", "y")),
+    "divide": ("x / y", ("x",)),
+    "square": ("x * x", ("x",)),
+    "negative": ("-x", None),
+}
 
 
 def fusable(rule):
@@ -69,6 +89,11 @@ its first request and kept in ``SMALL_KERNELS``: the same expressions and produc
 returning True, or False at the first local derivative that is not finite (``q``
 then partly written: the caller's careful path runs instead, as after NumPy's
 finiteness test).
+
+``exact_kernel(ufunc)`` is the same for a rule whose value rounds alike in numba and
+NumPy (``+ - * /``, ``np.square``, ``np.negative``), that also computes the value into
+``outs``: False as well where NumPy would report on the value (not finite, or tiny and
+rounded), so that NumPy's own call then makes its report.
 """
 
 import numpy as np
@@ -180,6 +205,26 @@ def _selection(rule, args, ds, used, name, template):
         rows=pick("i, k"))
 
 
+_EXACT_KERNEL = '''
+
+def {name}_exact({params}, q):
+    """``np.{ufunc}`` and its value, small arrays: ``outs[i] = {value}``,
+    ``q[i, :] = {formula}``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if {shapes}:
+        return False
+    for i in range(rows):
+{binds}        out = {value}
+        if not (out - out == 0.0{tiny}):
+            return False
+{factors}{check}        outs[i] = out
+        for k in range(n):
+            q[i, k] = {plain}
+    return True
+'''
+
 _TAIL = '''
 KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
 
@@ -212,6 +257,21 @@ def small_kernel(ufunc):
             return None
         got = SMALL_KERNELS.setdefault(ufunc, njit(**_JIT)(fn))
     return got
+
+
+EXACT_KERNELS = {}    # ufunc -> the numba dispatcher of its value-and-partials kernel
+
+
+def exact_kernel(ufunc):
+    """The small-array kernel of ``ufunc`` that also computes the value (every argument
+    a dual), or ``None`` for a ufunc without; made at the first request."""
+    got = EXACT_KERNELS.get(ufunc)
+    if got is None:
+        fn = _EXACT.get(ufunc)
+        if fn is None:
+            return None
+        got = EXACT_KERNELS.setdefault(ufunc, njit(**_JIT)(fn))
+    return got
 '''
 
 
@@ -241,6 +301,44 @@ def _kernel(rule, duals, template=_KERNEL):
     return text, name
 
 
+def _exact_kernel(rule):
+    """``(source, name)`` of the value-and-partials kernel of ``rule`` (in :data:`EXACT`),
+    every argument a dual.  A constant local derivative of 1 or -1 adds or subtracts
+    the partials, as the lean path's NumPy call does (``p + q``, ``p - q``, ``-p``)."""
+    args = _ARGS[:rule.ufunc.nin]
+    value, zeros = EXACT[rule.name]
+    terms, factors, finite = [], [], []
+    for a, e in zip(args, rule.exprs):
+        if e.constant in (1.0, -1.0):
+            sign = "+" if e.constant == 1.0 else "-"
+            terms.append(f"{sign} p{a}[i, k]")
+        elif e.constant is not None:
+            raise ValueError(f"np.{rule.name}: a constant local derivative other than +-1")
+        else:
+            factors.append(f"        f{a} = {e.kernel_source()}\n")
+            finite.append(f"f{a} - f{a} == 0.0")
+            terms.append(f"+ f{a} * p{a}[i, k]")
+    plain = " ".join(terms)
+    plain = plain[2:] if plain.startswith("+ ") else "-" + plain[2:]
+    tiny = "" if zeros is None else \
+        " and (abs(out) >= 2.2250738585072014e-308 or " + \
+        " or ".join(f"{a} == 0.0" for a in zeros) + ")"
+    name = f"d_{rule.name}"
+    text = _EXACT_KERNEL.format(
+        name=name, ufunc=rule.name,
+        params=", ".join([f"{a}s" for a in args] + ["outs"] + [f"p{a}" for a in args]),
+        value=value, tiny=tiny,
+        shapes=" or ".join([f"{a}s.shape[0] != rows" for a in args] +
+                           [f"p{a}.shape[0] != rows or p{a}.shape[1] != n" for a in args]),
+        formula=" + ".join(f"({e.kernel_source()}) * p{a}" for a, e in zip(args, rule.exprs)),
+        binds="".join(f"        {a} = {a}s[i]\n" for a in args),
+        factors="".join(factors),
+        check=f"        if not ({' and '.join(finite)}):\n            return False\n"
+        if finite else "",
+        plain=plain)
+    return text, name + "_exact"
+
+
 def _cases(rule):
     """The positions of the dual arguments: each argument alone, then both."""
     return [(0,)] if rule.ufunc.nin == 1 else [(0,), (1,), (0, 1)]
@@ -260,8 +358,13 @@ def source():
         text, name = _kernel(rule, _cases(rule)[-1], _SMALL_KERNEL)   # every argument a dual
         parts.append(text)
         small.append(f"    np.{rule.name}: {name}_small,\n")
+    exact = []
+    for rule in (r for r in _TABLE if r.name in EXACT):
+        text, name = _exact_kernel(rule)
+        parts.append(text)
+        exact.append(f"    np.{rule.name}: {name},\n")
     parts.append(f"\n\n_PLAIN = {{\n{''.join(entries)}}}\n\n_SMALL = {{\n{''.join(small)}}}\n"
-                 + _TAIL)
+                 f"\n_EXACT = {{\n{''.join(exact)}}}\n" + _TAIL)
     return "".join(parts)
 
 

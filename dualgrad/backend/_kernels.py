@@ -24,8 +24,8 @@ import numpy as np
 
 from . import _buffers, _loader
 
-__all__ = ["combine", "local", "fusable", "small_local", "pairwise", "where", "cross", "outer",
-           "rank2", "running_product", "convolve", "triangle", "join", "use",
+__all__ = ["combine", "local", "fusable", "small_local", "small_exact", "pairwise", "where",
+           "cross", "outer", "rank2", "running_product", "convolve", "triangle", "join", "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
@@ -104,6 +104,13 @@ def small_local(ufunc):
     ``None`` (numba loaded by the caller)."""
     from ._rule_kernels import small_kernel
     return small_kernel(ufunc)
+
+
+def small_exact(ufunc):
+    """The small-array kernel of a ufunc of ``_kernelgen.EXACT`` that also computes the
+    value (every argument a dual), or ``None`` (numba loaded by the caller)."""
+    from ._rule_kernels import exact_kernel
+    return exact_kernel(ufunc)
 
 
 def _plain(a, shape):

@@ -17,9 +17,9 @@ from . import _buffers, _kernels, _loader
 _sum = np.add.reduce
 
 __all__ = ["combine", "small", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
-           "pair_kernel", "local_kernel", "local_kernel2", "scaled", "outer",
-           "cross", "weighted_sum", "where", "finite", "rows", "from_rows", "take", "take_along",
-           "running_product", "convolve", "triangle", "join"]
+           "pair_kernel", "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2", "scaled",
+           "outer", "cross", "weighted_sum", "where", "finite", "rows", "from_rows", "take",
+           "take_along", "running_product", "convolve", "triangle", "join"]
 
 
 def _finite(f):
@@ -315,6 +315,54 @@ def local_kernel2(ufunc, x, y, out, p, q):
             t = _empty(p.shape)
             return t if k(x, y, out, p, q, t) else None
     return NotImplemented
+
+
+# The ufuncs whose value a kernel rounds as NumPy's call does, each with a kernel of
+# value and partials in ``_rule_kernels`` (``_kernelgen.EXACT``, which holds their
+# sources; written out here so that importing the backend imports no generator).
+EXACT = frozenset({np.add, np.subtract, np.multiply, np.divide, np.square, np.negative})
+_EXACT = {}                       # ufunc -> its value-and-partials kernel, once asked
+
+
+def _exact(ufunc):
+    k = _EXACT[ufunc] = _kernels.small_exact(ufunc)
+    return k
+
+
+def exact2(ufunc, x, y, p, q):
+    """``(value, partials)`` of a binary ufunc of :data:`EXACT` (``+ - * /``: values that
+    numba's arithmetic rounds as NumPy's does) on two array duals of 1-D float64 values
+    ``x``, ``y`` and float64 partials ``p``, ``q`` (of one shape: the kernel tests the
+    shapes, so that the caller reads none; broadcasting is the caller's), in one kernel call
+    that computes the value, the local derivatives and the partials (the operations of
+    NumPy's value call and of :func:`local_kernel2`/:func:`pair_small`/``p + q``, in the
+    same order, so the same bits); ``None``, with nothing the caller sees computed,
+    where no kernel runs (numba not loaded, work that is not small, the engine forced)
+    or where it declines: a local derivative that is not finite, or a value NumPy would
+    report on (not finite, or tiny and rounded), so that the caller's NumPy path runs
+    and reports."""
+    if _loader.READY and p.size < _kernels.MIN_WORK_FUSED and _kernels._mode == "auto":
+        k = _EXACT.get(ufunc, _MISSING)
+        if k is _MISSING:
+            k = _exact(ufunc)
+        out = _empty(len(x))
+        t = _empty(p.shape)
+        if k(x, y, out, p, q, t):
+            return out, t
+    return None
+
+
+def exact1(ufunc, x, p):
+    """:func:`exact2` for a unary ufunc of :data:`EXACT` (``np.square``, ``np.negative``)."""
+    if _loader.READY and p.size < _kernels.MIN_WORK_FUSED and _kernels._mode == "auto":
+        k = _EXACT.get(ufunc, _MISSING)
+        if k is _MISSING:
+            k = _exact(ufunc)
+        out = _empty(len(x))
+        t = _empty(p.shape)
+        if k(x, out, p, t):
+            return out, t
+    return None
 
 
 def convolve(p, w):

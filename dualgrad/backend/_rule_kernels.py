@@ -22,6 +22,11 @@ its first request and kept in ``SMALL_KERNELS``: the same expressions and produc
 returning True, or False at the first local derivative that is not finite (``q``
 then partly written: the caller's careful path runs instead, as after NumPy's
 finiteness test).
+
+``exact_kernel(ufunc)`` is the same for a rule whose value rounds alike in numba and
+NumPy (``+ - * /``, ``np.square``, ``np.negative``), that also computes the value into
+``outs``: False as well where NumPy would report on the value (not finite, or tiny and
+rounded), so that NumPy's own call then makes its report.
 """
 
 import numpy as np
@@ -1324,6 +1329,135 @@ def d_fmin_xy_small(xs, ys, outs, px, py, q):
     return True
 
 
+def d_add_exact(xs, ys, outs, px, py, q):
+    """``np.add`` and its value, small arrays: ``outs[i] = x + y``,
+    ``q[i, :] = (1.0) * px + (1.0) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = x + y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = px[i, k] + py[i, k]
+    return True
+
+
+def d_subtract_exact(xs, ys, outs, px, py, q):
+    """``np.subtract`` and its value, small arrays: ``outs[i] = x - y``,
+    ``q[i, :] = (1.0) * px + (-1.0) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = x - y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = px[i, k] - py[i, k]
+    return True
+
+
+def d_multiply_exact(xs, ys, outs, px, py, q):
+    """``np.multiply`` and its value, small arrays: ``outs[i] = x * y``,
+    ``q[i, :] = (y) * px + (x) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = x * y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0 or y == 0.0)):
+            return False
+        fx = y
+        fy = x
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return True
+
+
+def d_divide_exact(xs, ys, outs, px, py, q):
+    """``np.divide`` and its value, small arrays: ``outs[i] = x / y``,
+    ``q[i, :] = (1.0 / y) * px + (-out / y) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = x / y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0)):
+            return False
+        fx = 1.0 / y
+        fy = -out / y
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return True
+
+
+def d_negative_exact(xs, outs, px, q):
+    """``np.negative`` and its value, small arrays: ``outs[i] = -x``,
+    ``q[i, :] = (-1.0) * px``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        out = -x
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = -px[i, k]
+    return True
+
+
+def d_square_exact(xs, outs, px, q):
+    """``np.square`` and its value, small arrays: ``outs[i] = x * x``,
+    ``q[i, :] = (2.0 * x) * px``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        out = x * x
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0)):
+            return False
+        fx = 2.0 * x
+        if not (fx - fx == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
+
+
 _PLAIN = {
     np.divide: {
         (0,): (d_divide_x_flat, d_divide_x),
@@ -1444,6 +1578,15 @@ _SMALL = {
     np.fmin: d_fmin_xy_small,
 }
 
+_EXACT = {
+    np.add: d_add_exact,
+    np.subtract: d_subtract_exact,
+    np.multiply: d_multiply_exact,
+    np.divide: d_divide_exact,
+    np.negative: d_negative_exact,
+    np.square: d_square_exact,
+}
+
 KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
 
 
@@ -1474,4 +1617,19 @@ def small_kernel(ufunc):
         if fn is None:
             return None
         got = SMALL_KERNELS.setdefault(ufunc, njit(**_JIT)(fn))
+    return got
+
+
+EXACT_KERNELS = {}    # ufunc -> the numba dispatcher of its value-and-partials kernel
+
+
+def exact_kernel(ufunc):
+    """The small-array kernel of ``ufunc`` that also computes the value (every argument
+    a dual), or ``None`` for a ufunc without; made at the first request."""
+    got = EXACT_KERNELS.get(ufunc)
+    if got is None:
+        fn = _EXACT.get(ufunc)
+        if fn is None:
+            return None
+        got = EXACT_KERNELS.setdefault(ufunc, njit(**_JIT)(fn))
     return got

@@ -686,7 +686,7 @@ def _operator(rule, reflected):
                     return result
             result = small(rule, (a,))
             return call(rule, (a,)) if result is None else result
-        return unary
+        return unary if ufunc not in _EXACT else _exact_unary(ufunc, unary)
 
     fast = with_number(rule, 1 if reflected else 0)
 
@@ -704,14 +704,88 @@ def _operator(rule, reflected):
         args = (b, a) if reflected else (a, b)
         result = small(rule, args)
         return call(rule, args) if result is None else result
+    return op if reflected or ufunc not in _EXACT else _exact_binary(ufunc, op)
+
+
+_nd = np.ndarray
+_EXACT = backend.EXACT
+_exact1 = backend.exact1
+_exact2 = backend.exact2
+
+
+def _exact_binary(ufunc, general):
+    """``a op b`` for a ufunc whose value a kernel rounds as NumPy does (``+ - * /``:
+    ``backend.EXACT``): two array duals of one live tag holding 1-D float64 values of
+    one shape and float64 partials of one shape, small, go to ``backend.exact2``, one
+    kernel call for the value and the partials (the lean path's bits), and the result
+    is made here; anything else, or where the kernel declines (numba not loaded, a
+    factor that is not finite, a value NumPy would report on), runs ``general``, the
+    operator of :func:`_operator`, with its every check.  The checks here are the lean
+    path's (``dispatch._ufuncs.lean``), written out: at N = 10 a dual operation costs a
+    few float operations, and each Python call between the operator and the kernel is
+    a fraction of one."""
+    def op(a, b):
+        if type(b) is ArrayDual and type(a) is ArrayDual:
+            x = a.value
+            p = a._p
+            y = b.value
+            q = b._p
+            if type(x) is _nd and type(y) is _nd and type(p) is _nd and type(q) is _nd and \
+                    x.dtype is _f64 and y.dtype is _f64 and p.dtype is _f64 and \
+                    q.dtype is _f64 and x.ndim == 1 and y.ndim == 1 and a.tag == b.tag and \
+                    a.tag in _LIVE:                   # (exact2 compares the shapes)
+                got = _exact2(ufunc, x, y, p, q)
+                if got is not None:
+                    r = _new(ArrayDual)
+                    r.value, r._p = got
+                    r.tag = a.tag
+                    r._c = None
+                    return r
+        return general(a, b)
+    op.__doc__ = general.__doc__
+    return op
+
+
+def _exact_unary(ufunc, general):
+    """:func:`_exact_binary` for a unary operator (``-a``; ``a ** 2`` is
+    :func:`_square_or_power`'s)."""
+    def op(a):
+        if type(a) is ArrayDual:
+            x = a.value
+            p = a._p
+            if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and p.dtype is _f64 and \
+                    x.ndim == 1 and a.tag in _LIVE:
+                got = _exact1(ufunc, x, p)
+                if got is not None:
+                    r = _new(ArrayDual)
+                    r.value, r._p = got
+                    r.tag = a.tag
+                    r._c = None
+                    return r
+        return general(a)
+    op.__doc__ = general.__doc__
     return op
 
 
 def _square_or_power(power, square):
+    square_ufunc = square.ufunc
+
     def __pow__(a, b):
         """``a ** b``; ``a ** 2`` is ``np.square(a)``, as NumPy's ``**`` does for arrays
         (one pass for the local derivative ``2 x`` instead of two for ``2 x ** 1``)."""
         if (type(b) is int or type(b) is float) and b == 2:
+            if type(a) is ArrayDual:          # backend.exact1: _exact_unary's case
+                x = a.value
+                p = a._p
+                if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and \
+                        p.dtype is _f64 and x.ndim == 1 and a.tag in _LIVE:
+                    got = _exact1(square_ufunc, x, p)
+                    if got is not None:
+                        r = _new(ArrayDual)
+                        r.value, r._p = got
+                        r.tag = a.tag
+                        r._c = None
+                        return r
             rule, args = square, (a,)
             lean_square = _LEAN[square.ufunc]
             result = lean_square(a) if lean_square is not None else None

@@ -47,8 +47,8 @@ def engine(request, monkeypatch):
                 return getattr(real, name)
         real_exact = _kernels.small_exact
 
-        def small_exact(ufunc):
-            kernel = real_exact(ufunc)
+        def small_exact(ufunc, duals):
+            kernel = real_exact(ufunc, duals)
 
             def recording(*args):
                 ran.append(f"exact {ufunc.__name__}")
@@ -62,6 +62,7 @@ def engine(request, monkeypatch):
         monkeypatch.setattr(_propagate, "_compiled", None)
         monkeypatch.setattr(_propagate, "_LOCAL", {})
         monkeypatch.setattr(_propagate, "_EXACT", {})
+        monkeypatch.setattr(_propagate, "_EXACT_NUMBER", {})
     yield ran
 
 
@@ -403,3 +404,71 @@ def test_operators_broadcast_one_element_and_views(engine):
             _bits(got.value, want.value)
             _bits(got.partials, want.partials)
             assert got.value.flags.writeable and got.partials.flags.writeable
+
+
+NUMBER_OPS = {
+    "a + c": (lambda a, c: a + c, lambda x, p, c: (x + c, p)),
+    "c + a": (lambda a, c: c + a, lambda x, p, c: (c + x, p)),
+    "a - c": (lambda a, c: a - c, lambda x, p, c: (x - c, p)),
+    "c - a": (lambda a, c: c - a, lambda x, p, c: (c - x, -p)),
+    "a * c": (lambda a, c: a * c, lambda x, p, c: (x * c, c * p)),
+    "c * a": (lambda a, c: c * a, lambda x, p, c: (c * x, c * p)),
+    "a / c": (lambda a, c: a / c, lambda x, p, c: (x / c, p / c)),
+    "c / a": (lambda a, c: c / a, lambda x, p, c: (c / x, -(c / x ** 2)[:, None] * p)),
+}
+
+
+@pytest.mark.parametrize("name", NUMBER_OPS)
+@pytest.mark.parametrize("c", [2.5, 3, np.float64(-0.75), -7], ids=["2.5", "3", "np -0.75", "-7"])
+def test_operators_with_a_number_give_the_closed_forms_and_the_general_bits(name, c, engine):
+    op, oracle = NUMBER_OPS[name]
+    a, _ = _duals(10, 3)
+    got = op(a, c)
+    _close(got, *oracle(a.value, a.partials, float(c)))
+    want = _general(op, a, c)
+    _bits(got.value, want.value)
+    _bits(got.partials, want.partials)
+    assert got.tag == a.tag and type(got) is type(a)
+    if engine[0] == "kernels" and (name[0] == "a" or type(c) is not np.float64):
+        ufunc = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}[name[2]]
+        assert engine[1:] == [f"exact {ufunc}"]  # the kernel of value and partials ran
+    # (a NumPy float on the left: its own operator runs first, np.add(c, a) on the dual)
+
+
+@pytest.mark.parametrize("name", NUMBER_OPS)
+@pytest.mark.parametrize("c", [0.0, -0.0, np.inf, np.nan, 1e-310, 1e308, 1e-300, 2 ** 60])
+def test_operators_with_a_number_report_and_round_as_numpy(name, c, engine):
+    """Special numbers and values that overflow, underflow, divide by zero: NumPy's
+    report under ``np.errstate(all="raise")`` (its own call on the values is the
+    oracle), else the general path's bits."""
+    op, _ = NUMBER_OPS[name]
+    a, _ = _duals(10, 3)
+    a.value[3] = 0.0
+    a.value[5] = 1e-300
+    value = {"+": np.add, "-": np.subtract, "*": np.multiply, "/": np.divide}[name[2]]
+    want = _numpy_reports(value, a.value, c) if name[0] == "a" else \
+        _numpy_reports(value, c, a.value)
+    with np.errstate(all="raise"):
+        if want is None:
+            op(a, c)
+        else:
+            with pytest.raises(FloatingPointError, match=want.split(" encountered")[0]):
+                op(a, c)
+    with np.errstate(all="ignore"):
+        got = op(a, c)
+        general = _general(op, a, c)
+    _bits(got.value, general.value)
+    _bits(got.partials, general.partials)
+
+
+def test_operators_with_numbers_they_leave_to_the_general_path(engine):
+    """An int beyond float64 (NumPy's OverflowError), a bool, a 0-d array, a 2-D dual:
+    what the general path does."""
+    a, _ = _duals(10, 2)
+    with pytest.raises(OverflowError):
+        a * 10 ** 400
+    _close(a * True, a.value, a.partials)
+    _close(a - np.float64(1.5)[()], a.value - 1.5, a.partials)
+    m = dg.Dual(a.value.reshape(2, 5), a.partials.reshape(2, 5, 2), tag=a.tag)
+    got = 2.0 * m
+    np.testing.assert_array_equal(got.partials, 2.0 * m.partials)

@@ -331,8 +331,8 @@ def small_engine(request, monkeypatch):
         monkeypatch.setattr(_propagate, "_LOCAL", {})
         real_exact = _kernels.small_exact
 
-        def small_exact(ufunc):          # value and partials in one call: + - * / ...
-            kernel = real_exact(ufunc)
+        def small_exact(ufunc, duals):   # value and partials in one call: + - * / ...
+            kernel = real_exact(ufunc, duals)
 
             def recording(*args):
                 ran.append(f"small_exact {ufunc.__name__}")
@@ -340,6 +340,7 @@ def small_engine(request, monkeypatch):
             return None if kernel is None else recording
         monkeypatch.setattr(_kernels, "small_exact", small_exact)
         monkeypatch.setattr(_propagate, "_EXACT", {})
+        monkeypatch.setattr(_propagate, "_EXACT_NUMBER", {})
     yield ran
 
 

@@ -31,12 +31,13 @@ Propagation
         whether a rule's local derivatives are arithmetic that kernels evaluate; then
         the lean path's one kernel call that evaluates, tests and multiplies them in,
         or ``NotImplemented`` where none runs (as ``scaled_kernel``).
-    ``EXACT``, ``exact1(ufunc, x, p)``, ``exact2(ufunc, x, y, p, q)``
+    ``EXACT``, ``exact1(ufunc, x, p)``, ``exact2(ufunc, x, y, p, q)``, ``exact_number(ufunc,
+    k, x, c, p)``
         the ufuncs whose value a kernel rounds as NumPy does (``+ - * /``, ``np.square``,
         ``np.negative``); then ``(value, partials)`` of array duals of small 1-D float64
-        values in one kernel call, or ``None`` where none runs or it declines (a
-        factor that is not finite, a value NumPy would report on): the caller's NumPy
-        path runs.
+        values (and a float ``c`` at argument ``1 - k``) in one kernel call, or ``None``
+        where none runs or it declines (a factor that is not finite, a value NumPy would
+        report on): the caller's NumPy path runs.
     ``scaled(f, p, owned=True)``
         ``f[..., None] * p``; a zero partial stays 0 where ``f`` is inf or NaN.
     ``local(rule, values, out, duals, partials)``
@@ -127,8 +128,8 @@ from ._buffers import use as use_pool
 from ._kernels import fusable, local, use
 from ._loader import loaded as kernels_loaded
 from ._propagate import (EXACT, combine, combine_small, convolve, cross, exact1, exact2,
-                         finite, from_rows, join, local_kernel, local_kernel2, outer,
-                         pair_kernel, pair_small, rank2, rows, running_product, scaled,
+                         exact_number, finite, from_rows, join, local_kernel, local_kernel2,
+                         outer, pair_kernel, pair_small, rank2, rows, running_product, scaled,
                          scaled_kernel, scaled_small, small, take, take_along, triangle,
                          weighted_sum, where)
 from ._sums import sum_partials, sum_small
@@ -136,9 +137,9 @@ from ._sums import sum_partials, sum_small
 __all__ = [
     # propagation
     "combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel", "pair_kernel",
-    "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2", "fusable", "small", "scaled",
-    "local", "where", "outer", "cross", "rank2", "rows", "from_rows", "take", "take_along",
-    "triangle", "join", "running_product", "convolve", "finite",
+    "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2", "exact_number", "fusable",
+    "small", "scaled", "local", "where", "outer", "cross", "rank2", "rows", "from_rows", "take",
+    "take_along", "triangle", "join", "running_product", "convolve", "finite",
     # reduction
     "sum_partials", "sum_small", "weighted_sum",
     # allocation and pooling

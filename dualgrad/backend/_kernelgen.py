@@ -90,10 +90,11 @@ returning True, or False at the first local derivative that is not finite (``q``
 then partly written: the caller's careful path runs instead, as after NumPy's
 finiteness test).
 
-``exact_kernel(ufunc)`` is the same for a rule whose value rounds alike in numba and
-NumPy (``+ - * /``, ``np.square``, ``np.negative``), that also computes the value into
-``outs``: False as well where NumPy would report on the value (not finite, or tiny and
-rounded), so that NumPy's own call then makes its report.
+``exact_kernel(ufunc, duals)`` is the same for a rule whose value rounds alike in numba
+and NumPy (``+ - * /``, ``np.square``, ``np.negative``), that also computes the value
+into ``outs``, for the dual arguments at ``duals`` (a binary rule's other argument a
+float: ``a * 2.0``): False as well where NumPy would report on the value (not finite,
+or tiny and rounded), so that NumPy's own call then makes its report.
 """
 
 import numpy as np
@@ -259,18 +260,20 @@ def small_kernel(ufunc):
     return got
 
 
-EXACT_KERNELS = {}    # ufunc -> the numba dispatcher of its value-and-partials kernel
+EXACT_KERNELS = {}    # (ufunc, duals) -> the numba dispatcher of a value-and-partials kernel
 
 
-def exact_kernel(ufunc):
-    """The small-array kernel of ``ufunc`` that also computes the value (every argument
-    a dual), or ``None`` for a ufunc without; made at the first request."""
-    got = EXACT_KERNELS.get(ufunc)
+def exact_kernel(ufunc, duals):
+    """The small-array kernel of ``ufunc`` that also computes the value, for dual
+    arguments at the positions ``duals`` (a tuple; the others numbers), or ``None`` for
+    a ufunc without; made at the first request."""
+    key = (ufunc, duals)
+    got = EXACT_KERNELS.get(key)
     if got is None:
-        fn = _EXACT.get(ufunc)
+        fn = _EXACT.get(key)
         if fn is None:
             return None
-        got = EXACT_KERNELS.setdefault(ufunc, njit(**_JIT)(fn))
+        got = EXACT_KERNELS.setdefault(key, njit(**_JIT)(fn))
     return got
 '''
 
@@ -301,14 +304,16 @@ def _kernel(rule, duals, template=_KERNEL):
     return text, name
 
 
-def _exact_kernel(rule):
-    """``(source, name)`` of the value-and-partials kernel of ``rule`` (in :data:`EXACT`),
-    every argument a dual.  A constant local derivative of 1 or -1 adds or subtracts
-    the partials, as the lean path's NumPy call does (``p + q``, ``p - q``, ``-p``)."""
+def _exact_kernel(rule, duals):
+    """``(source, name)`` of the value-and-partials kernel of ``rule`` (in :data:`EXACT`)
+    for the dual arguments at ``duals``; any other argument is a number (a float
+    parameter of the kernel: ``a * 2.0``, ``1.0 - a``).  A constant local derivative of
+    1 or -1 adds, subtracts or copies the partials, as the lean path's and
+    ``with_number``'s NumPy calls do (``p + q``, ``p - q``, ``-p``, ``p.copy()``)."""
     args = _ARGS[:rule.ufunc.nin]
     value, zeros = EXACT[rule.name]
     terms, factors, finite = [], [], []
-    for a, e in zip(args, rule.exprs):
+    for a, e in ((args[k], rule.exprs[k]) for k in duals):
         if e.constant in (1.0, -1.0):
             sign = "+" if e.constant == 1.0 else "-"
             terms.append(f"{sign} p{a}[i, k]")
@@ -323,15 +328,17 @@ def _exact_kernel(rule):
     tiny = "" if zeros is None else \
         " and (abs(out) >= 2.2250738585072014e-308 or " + \
         " or ".join(f"{a} == 0.0" for a in zeros) + ")"
-    name = f"d_{rule.name}"
+    arrays = [args[k] for k in duals]
+    name = f"d_{rule.name}" + ("" if len(duals) == len(args) else "_" + "".join(arrays))
     text = _EXACT_KERNEL.format(
         name=name, ufunc=rule.name,
-        params=", ".join([f"{a}s" for a in args] + ["outs"] + [f"p{a}" for a in args]),
+        params=", ".join([f"{a}s" if a in arrays else a for a in args] + ["outs"] +
+                         [f"p{a}" for a in arrays]),
         value=value, tiny=tiny,
-        shapes=" or ".join([f"{a}s.shape[0] != rows" for a in args] +
-                           [f"p{a}.shape[0] != rows or p{a}.shape[1] != n" for a in args]),
-        formula=" + ".join(f"({e.kernel_source()}) * p{a}" for a, e in zip(args, rule.exprs)),
-        binds="".join(f"        {a} = {a}s[i]\n" for a in args),
+        shapes=" or ".join([f"{a}s.shape[0] != rows" for a in arrays] +
+                           [f"p{a}.shape[0] != rows or p{a}.shape[1] != n" for a in arrays]),
+        formula=" + ".join(f"({rule.exprs[k].kernel_source()}) * p{args[k]}" for k in duals),
+        binds="".join(f"        {a} = {a}s[i]\n" for a in arrays),
         factors="".join(factors),
         check=f"        if not ({' and '.join(finite)}):\n            return False\n"
         if finite else "",
@@ -360,9 +367,10 @@ def source():
         small.append(f"    np.{rule.name}: {name}_small,\n")
     exact = []
     for rule in (r for r in _TABLE if r.name in EXACT):
-        text, name = _exact_kernel(rule)
-        parts.append(text)
-        exact.append(f"    np.{rule.name}: {name},\n")
+        for duals in _cases(rule)[::-1]:        # every argument a dual, then one
+            text, name = _exact_kernel(rule, duals)
+            parts.append(text)
+            exact.append(f"    (np.{rule.name}, {duals}): {name},\n")
     parts.append(f"\n\n_PLAIN = {{\n{''.join(entries)}}}\n\n_SMALL = {{\n{''.join(small)}}}\n"
                  f"\n_EXACT = {{\n{''.join(exact)}}}\n" + _TAIL)
     return "".join(parts)

@@ -106,11 +106,12 @@ def small_local(ufunc):
     return small_kernel(ufunc)
 
 
-def small_exact(ufunc):
+def small_exact(ufunc, duals):
     """The small-array kernel of a ufunc of ``_kernelgen.EXACT`` that also computes the
-    value (every argument a dual), or ``None`` (numba loaded by the caller)."""
+    value, for dual arguments at the positions ``duals`` (the others numbers), or
+    ``None`` (numba loaded by the caller)."""
     from ._rule_kernels import exact_kernel
-    return exact_kernel(ufunc)
+    return exact_kernel(ufunc, duals)
 
 
 def _plain(a, shape):

@@ -17,9 +17,9 @@ from . import _buffers, _kernels, _loader
 _sum = np.add.reduce
 
 __all__ = ["combine", "small", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
-           "pair_kernel", "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2", "scaled",
-           "outer", "cross", "weighted_sum", "where", "finite", "rows", "from_rows", "take",
-           "take_along", "running_product", "convolve", "triangle", "join"]
+           "pair_kernel", "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2",
+           "exact_number", "scaled", "outer", "cross", "weighted_sum", "where", "finite", "rows",
+           "from_rows", "take", "take_along", "running_product", "convolve", "triangle", "join"]
 
 
 def _finite(f):
@@ -322,10 +322,11 @@ def local_kernel2(ufunc, x, y, out, p, q):
 # sources; written out here so that importing the backend imports no generator).
 EXACT = frozenset({np.add, np.subtract, np.multiply, np.divide, np.square, np.negative})
 _EXACT = {}                       # ufunc -> its value-and-partials kernel, once asked
+_EXACT_NUMBER = {}                # (ufunc, position of the dual) -> its kernel, once asked
 
 
 def _exact(ufunc):
-    k = _EXACT[ufunc] = _kernels.small_exact(ufunc)
+    k = _EXACT[ufunc] = _kernels.small_exact(ufunc, (0, 1) if ufunc.nin == 2 else (0,))
     return k
 
 
@@ -348,6 +349,23 @@ def exact2(ufunc, x, y, p, q):
         out = _empty(len(x))
         t = _empty(p.shape)
         if k(x, y, out, p, q, t):
+            return out, t
+    return None
+
+
+def exact_number(ufunc, k, x, c, p):
+    """:func:`exact2` for a binary ufunc of :data:`EXACT` with an array dual (value ``x``,
+    partials ``p``) at argument ``k`` and the float ``c`` at the other (``a * 2.0``,
+    ``1.0 - a``): the bits of the operators' ``with_number`` path (and of ``small`` for
+    ``1.0 / a``)."""
+    if _loader.READY and p.size < _kernels.MIN_WORK_FUSED and _kernels._mode == "auto":
+        key = (ufunc, k)
+        kernel = _EXACT_NUMBER.get(key, _MISSING)
+        if kernel is _MISSING:
+            kernel = _EXACT_NUMBER[key] = _kernels.small_exact(ufunc, (k,))
+        out = _empty(len(x))
+        t = _empty(p.shape)
+        if kernel(x, c, out, p, t) if k == 0 else kernel(c, x, out, p, t):
             return out, t
     return None
 

@@ -23,10 +23,11 @@ returning True, or False at the first local derivative that is not finite (``q``
 then partly written: the caller's careful path runs instead, as after NumPy's
 finiteness test).
 
-``exact_kernel(ufunc)`` is the same for a rule whose value rounds alike in numba and
-NumPy (``+ - * /``, ``np.square``, ``np.negative``), that also computes the value into
-``outs``: False as well where NumPy would report on the value (not finite, or tiny and
-rounded), so that NumPy's own call then makes its report.
+``exact_kernel(ufunc, duals)`` is the same for a rule whose value rounds alike in numba
+and NumPy (``+ - * /``, ``np.square``, ``np.negative``), that also computes the value
+into ``outs``, for the dual arguments at ``duals`` (a binary rule's other argument a
+float: ``a * 2.0``): False as well where NumPy would report on the value (not finite,
+or tiny and rounded), so that NumPy's own call then makes its report.
 """
 
 import numpy as np
@@ -1349,6 +1350,44 @@ def d_add_exact(xs, ys, outs, px, py, q):
     return True
 
 
+def d_add_y_exact(x, ys, outs, py, q):
+    """``np.add`` and its value, small arrays: ``outs[i] = x + y``,
+    ``q[i, :] = (1.0) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    for i in range(rows):
+        y = ys[i]
+        out = x + y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = py[i, k]
+    return True
+
+
+def d_add_x_exact(xs, y, outs, px, q):
+    """``np.add`` and its value, small arrays: ``outs[i] = x + y``,
+    ``q[i, :] = (1.0) * px``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        out = x + y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = px[i, k]
+    return True
+
+
 def d_subtract_exact(xs, ys, outs, px, py, q):
     """``np.subtract`` and its value, small arrays: ``outs[i] = x - y``,
     ``q[i, :] = (1.0) * px + (-1.0) * py``; False for operands of other lengths or numbers of
@@ -1366,6 +1405,44 @@ def d_subtract_exact(xs, ys, outs, px, py, q):
         outs[i] = out
         for k in range(n):
             q[i, k] = px[i, k] - py[i, k]
+    return True
+
+
+def d_subtract_y_exact(x, ys, outs, py, q):
+    """``np.subtract`` and its value, small arrays: ``outs[i] = x - y``,
+    ``q[i, :] = (-1.0) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    for i in range(rows):
+        y = ys[i]
+        out = x - y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = -py[i, k]
+    return True
+
+
+def d_subtract_x_exact(xs, y, outs, px, q):
+    """``np.subtract`` and its value, small arrays: ``outs[i] = x - y``,
+    ``q[i, :] = (1.0) * px``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        out = x - y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = px[i, k]
     return True
 
 
@@ -1393,6 +1470,50 @@ def d_multiply_exact(xs, ys, outs, px, py, q):
     return True
 
 
+def d_multiply_y_exact(x, ys, outs, py, q):
+    """``np.multiply`` and its value, small arrays: ``outs[i] = x * y``,
+    ``q[i, :] = (x) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    for i in range(rows):
+        y = ys[i]
+        out = x * y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0 or y == 0.0)):
+            return False
+        fy = x
+        if not (fy - fy == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fy * py[i, k]
+    return True
+
+
+def d_multiply_x_exact(xs, y, outs, px, q):
+    """``np.multiply`` and its value, small arrays: ``outs[i] = x * y``,
+    ``q[i, :] = (y) * px``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        out = x * y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0 or y == 0.0)):
+            return False
+        fx = y
+        if not (fx - fx == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return True
+
+
 def d_divide_exact(xs, ys, outs, px, py, q):
     """``np.divide`` and its value, small arrays: ``outs[i] = x / y``,
     ``q[i, :] = (1.0 / y) * px + (-out / y) * py``; False for operands of other lengths or numbers of
@@ -1414,6 +1535,50 @@ def d_divide_exact(xs, ys, outs, px, py, q):
         outs[i] = out
         for k in range(n):
             q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return True
+
+
+def d_divide_y_exact(x, ys, outs, py, q):
+    """``np.divide`` and its value, small arrays: ``outs[i] = x / y``,
+    ``q[i, :] = (-out / y) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    for i in range(rows):
+        y = ys[i]
+        out = x / y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0)):
+            return False
+        fy = -out / y
+        if not (fy - fy == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fy * py[i, k]
+    return True
+
+
+def d_divide_x_exact(xs, y, outs, px, q):
+    """``np.divide`` and its value, small arrays: ``outs[i] = x / y``,
+    ``q[i, :] = (1.0 / y) * px``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        out = x / y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0)):
+            return False
+        fx = 1.0 / y
+        if not (fx - fx == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
     return True
 
 
@@ -1579,12 +1744,20 @@ _SMALL = {
 }
 
 _EXACT = {
-    np.add: d_add_exact,
-    np.subtract: d_subtract_exact,
-    np.multiply: d_multiply_exact,
-    np.divide: d_divide_exact,
-    np.negative: d_negative_exact,
-    np.square: d_square_exact,
+    (np.add, (0, 1)): d_add_exact,
+    (np.add, (1,)): d_add_y_exact,
+    (np.add, (0,)): d_add_x_exact,
+    (np.subtract, (0, 1)): d_subtract_exact,
+    (np.subtract, (1,)): d_subtract_y_exact,
+    (np.subtract, (0,)): d_subtract_x_exact,
+    (np.multiply, (0, 1)): d_multiply_exact,
+    (np.multiply, (1,)): d_multiply_y_exact,
+    (np.multiply, (0,)): d_multiply_x_exact,
+    (np.divide, (0, 1)): d_divide_exact,
+    (np.divide, (1,)): d_divide_y_exact,
+    (np.divide, (0,)): d_divide_x_exact,
+    (np.negative, (0,)): d_negative_exact,
+    (np.square, (0,)): d_square_exact,
 }
 
 KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
@@ -1620,16 +1793,18 @@ def small_kernel(ufunc):
     return got
 
 
-EXACT_KERNELS = {}    # ufunc -> the numba dispatcher of its value-and-partials kernel
+EXACT_KERNELS = {}    # (ufunc, duals) -> the numba dispatcher of a value-and-partials kernel
 
 
-def exact_kernel(ufunc):
-    """The small-array kernel of ``ufunc`` that also computes the value (every argument
-    a dual), or ``None`` for a ufunc without; made at the first request."""
-    got = EXACT_KERNELS.get(ufunc)
+def exact_kernel(ufunc, duals):
+    """The small-array kernel of ``ufunc`` that also computes the value, for dual
+    arguments at the positions ``duals`` (a tuple; the others numbers), or ``None`` for
+    a ufunc without; made at the first request."""
+    key = (ufunc, duals)
+    got = EXACT_KERNELS.get(key)
     if got is None:
-        fn = _EXACT.get(ufunc)
+        fn = _EXACT.get(key)
         if fn is None:
             return None
-        got = EXACT_KERNELS.setdefault(ufunc, njit(**_JIT)(fn))
+        got = EXACT_KERNELS.setdefault(key, njit(**_JIT)(fn))
     return got

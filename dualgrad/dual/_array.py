@@ -704,37 +704,62 @@ def _operator(rule, reflected):
         args = (b, a) if reflected else (a, b)
         result = small(rule, args)
         return call(rule, args) if result is None else result
-    return op if reflected or ufunc not in _EXACT else _exact_binary(ufunc, op)
+    return op if ufunc not in _EXACT else _exact_binary(ufunc, op, reflected)
 
 
 _nd = np.ndarray
 _EXACT = backend.EXACT
 _exact1 = backend.exact1
 _exact2 = backend.exact2
+_exact_number = backend.exact_number
+_float64 = np.float64
 
 
-def _exact_binary(ufunc, general):
+def _exact_binary(ufunc, general, reflected):
     """``a op b`` for a ufunc whose value a kernel rounds as NumPy does (``+ - * /``:
-    ``backend.EXACT``): two array duals of one live tag holding 1-D float64 values of
-    one shape and float64 partials of one shape, small, go to ``backend.exact2``, one
-    kernel call for the value and the partials (the lean path's bits), and the result
-    is made here; anything else, or where the kernel declines (numba not loaded, a
-    factor that is not finite, a value NumPy would report on), runs ``general``, the
-    operator of :func:`_operator`, with its every check.  The checks here are the lean
-    path's (``dispatch._ufuncs.lean``), written out: at N = 10 a dual operation costs a
-    few float operations, and each Python call between the operator and the kernel is
-    a fraction of one."""
+    ``backend.EXACT``): two array duals of one live tag holding 1-D float64 values and
+    float64 partials (``backend.exact2`` compares their shapes), or such an array dual
+    and a Python or NumPy float or a Python int (``backend.exact_number``; ``__radd__``
+    and the other reflected operators: the number on the left), small, go to one
+    kernel call for the value and the partials (the bits of the lean path, and of
+    ``with_number`` for a number), and the result is made here; anything else, or
+    where the kernel declines (numba not loaded, other shapes, a factor that is not
+    finite, a value NumPy would report on), runs ``general``, the operator of
+    :func:`_operator`, with its every check.  The checks here are the lean path's
+    (``dispatch._ufuncs.lean``), written out: at N = 10 a dual operation costs a few
+    float operations, and each Python call between the operator and the kernel is a
+    fraction of one."""
+    k = 1 if reflected else 0
+
     def op(a, b):
-        if type(b) is ArrayDual and type(a) is ArrayDual:
+        tb = type(b)
+        if tb is ArrayDual:
+            if type(a) is ArrayDual and not reflected:
+                x = a.value
+                p = a._p
+                y = b.value
+                q = b._p
+                if type(x) is _nd and type(y) is _nd and type(p) is _nd and \
+                        type(q) is _nd and x.dtype is _f64 and y.dtype is _f64 and \
+                        p.dtype is _f64 and q.dtype is _f64 and x.ndim == 1 and \
+                        y.ndim == 1 and a.tag == b.tag and a.tag in _LIVE:
+                    got = _exact2(ufunc, x, y, p, q)
+                    if got is not None:
+                        r = _new(ArrayDual)
+                        r.value, r._p = got
+                        r.tag = a.tag
+                        r._c = None
+                        return r
+        elif (tb is float or tb is int or tb is _float64) and type(a) is ArrayDual:
             x = a.value
             p = a._p
-            y = b.value
-            q = b._p
-            if type(x) is _nd and type(y) is _nd and type(p) is _nd and type(q) is _nd and \
-                    x.dtype is _f64 and y.dtype is _f64 and p.dtype is _f64 and \
-                    q.dtype is _f64 and x.ndim == 1 and y.ndim == 1 and a.tag == b.tag and \
-                    a.tag in _LIVE:                   # (exact2 compares the shapes)
-                got = _exact2(ufunc, x, y, p, q)
+            if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and p.dtype is _f64 and \
+                    x.ndim == 1 and a.tag in _LIVE:
+                try:
+                    c = float(b)          # (an int: NumPy promotes it to this float64)
+                except OverflowError:     # (the general path raises NumPy's error)
+                    return general(a, b)
+                got = _exact_number(ufunc, k, x, c, p)
                 if got is not None:
                     r = _new(ArrayDual)
                     r.value, r._p = got

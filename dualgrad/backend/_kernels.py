@@ -108,10 +108,25 @@ def small_local(ufunc):
 
 def small_exact(ufunc, duals):
     """The small-array kernel of a ufunc of ``_kernelgen.EXACT`` that also computes the
-    value, for dual arguments at the positions ``duals`` (the others numbers), or
-    ``None`` (numba loaded by the caller)."""
+    value, for dual arguments at the positions ``duals`` (the others numbers), as the
+    compiled entry point of its one signature, or ``None`` (numba loaded by the caller).
+
+    The signature takes arrays of any layout (numba's ``A``: strided, reversed,
+    Fortran-ordered and read-only operands share one compilation, where the dispatcher
+    would compile each layout on first use) and is called without numba's dispatcher,
+    whose type check of six arguments costs a third of a dual operation at N = 10:
+    the CALLER must pass exactly what the signature says, native float64 ndarrays of
+    the values (1-D) and partials (2-D) and Python floats for the numbers, or the
+    compiled code reads memory it does not own."""
+    from numba import types
     from ._rule_kernels import exact_kernel
-    return exact_kernel(ufunc, duals)
+    kernel = exact_kernel(ufunc, duals)
+    if kernel is None:
+        return None
+    values, partials = types.float64[:], types.float64[:, :]
+    args = [values if k in duals else types.float64 for k in range(ufunc.nin)]
+    signature = types.boolean(*args, values, *[partials] * (len(duals) + 1))
+    return kernel.compile(signature)         # (numba: the entry point of that signature)
 
 
 def _plain(a, shape):

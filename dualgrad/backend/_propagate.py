@@ -341,7 +341,9 @@ def exact2(ufunc, x, y, p, q):
     where no kernel runs (numba not loaded, work that is not small, the engine forced)
     or where it declines: a local derivative that is not finite, or a value NumPy would
     report on (not finite, or tiny and rounded), so that the caller's NumPy path runs
-    and reports."""
+    and reports.  The kernel is called at its entry point, without numba's type check
+    (``_kernels.small_exact``): the caller passes native float64 ndarrays, 1-D values
+    and 2-D partials, and nothing else."""
     if _loader.READY and p.size < _kernels.MIN_WORK_FUSED and _kernels._mode == "auto":
         k = _EXACT.get(ufunc, _MISSING)
         if k is _MISSING:
@@ -357,7 +359,7 @@ def exact_number(ufunc, k, x, c, p):
     """:func:`exact2` for a binary ufunc of :data:`EXACT` with an array dual (value ``x``,
     partials ``p``) at argument ``k`` and the float ``c`` at the other (``a * 2.0``,
     ``1.0 - a``): the bits of the operators' ``with_number`` path (and of ``small`` for
-    ``1.0 / a``)."""
+    ``1.0 / a``).  ``c`` must be a Python float (the entry point's float64)."""
     if _loader.READY and p.size < _kernels.MIN_WORK_FUSED and _kernels._mode == "auto":
         key = (ufunc, k)
         kernel = _EXACT_NUMBER.get(key, _MISSING)

@@ -728,7 +728,9 @@ def _exact_binary(ufunc, general, reflected):
     :func:`_operator`, with its every check.  The checks here are the lean path's
     (``dispatch._ufuncs.lean``), written out: at N = 10 a dual operation costs a few
     float operations, and each Python call between the operator and the kernel is a
-    fraction of one."""
+    fraction of one.  They are also what the kernel's entry point relies on (it is
+    called without numba's type check): ndarrays of native float64, values 1-D,
+    partials 2-D, a number as a Python float."""
     k = 1 if reflected else 0
 
     def op(a, b):
@@ -742,7 +744,8 @@ def _exact_binary(ufunc, general, reflected):
                 if type(x) is _nd and type(y) is _nd and type(p) is _nd and \
                         type(q) is _nd and x.dtype is _f64 and y.dtype is _f64 and \
                         p.dtype is _f64 and q.dtype is _f64 and x.ndim == 1 and \
-                        y.ndim == 1 and a.tag == b.tag and a.tag in _LIVE:
+                        y.ndim == 1 and p.ndim == 2 and q.ndim == 2 and a.tag == b.tag and \
+                        a.tag in _LIVE:
                     got = _exact2(ufunc, x, y, p, q)
                     if got is not None:
                         r = _new(ArrayDual)
@@ -754,7 +757,7 @@ def _exact_binary(ufunc, general, reflected):
             x = a.value
             p = a._p
             if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and p.dtype is _f64 and \
-                    x.ndim == 1 and a.tag in _LIVE:
+                    x.ndim == 1 and p.ndim == 2 and a.tag in _LIVE:
                 try:
                     c = float(b)          # (an int: NumPy promotes it to this float64)
                 except OverflowError:     # (the general path raises NumPy's error)
@@ -779,7 +782,7 @@ def _exact_unary(ufunc, general):
             x = a.value
             p = a._p
             if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and p.dtype is _f64 and \
-                    x.ndim == 1 and a.tag in _LIVE:
+                    x.ndim == 1 and p.ndim == 2 and a.tag in _LIVE:
                 got = _exact1(ufunc, x, p)
                 if got is not None:
                     r = _new(ArrayDual)
@@ -803,7 +806,7 @@ def _square_or_power(power, square):
                 x = a.value
                 p = a._p
                 if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and \
-                        p.dtype is _f64 and x.ndim == 1 and a.tag in _LIVE:
+                        p.dtype is _f64 and x.ndim == 1 and p.ndim == 2 and a.tag in _LIVE:
                     got = _exact1(square_ufunc, x, p)
                     if got is not None:
                         r = _new(ArrayDual)

@@ -3,14 +3,15 @@
     python bench/small_parts.py [--numba] [--n 4] [--rounds 9]
 
 Times the whole operations of ``bench_engine.py --small`` (``a + b``, ``a * b``, ``a / b``,
-``a ** 2``, ``np.sin(a)``, ``np.exp(a)``, ``a.sum()``) next to the pieces they are made
+``a ** 2``, ``a * 2.0`` (and its float op ``x * 2.0``), ``np.sin(a)``, ``np.exp(a)``, ``a.sum()``) next to the pieces they are made
 of, in interleaved rounds (process time: this process's CPU time, the machine is
 shared), medians, in microseconds and as multiples of the float product ``x * y``:
 NumPy's calls on the value and partials arrays (a same-shape sum, a broadcast product
 ``f[:, None] * p``, the two products and the sum of ``a * b``), the small path's own
 steps (a finiteness test of a factor, the error-state switch, ``np.empty``, creating
 the result), and with ``--numba`` (numba loaded first, as a long loop of small
-operations does) the kernel calls that replace NumPy's.  Without ``--numba`` the
+operations does) the kernel calls that replace NumPy's (``exact2``: the operators'
+one call for the value and the partials of ``a * b``).  Without ``--numba`` the
 loader's budget is raised, so numba stays unloaded (the NumPy calls of a short
 process).  Nothing is written.
 """
@@ -64,7 +65,8 @@ def main():
     pieces = {
         "x * y (float op)": lambda: x * y,
         "a + b": lambda: a + b, "a * b": lambda: a * b, "a / b": lambda: a / b,
-        "a ** 2": lambda: a ** 2, "np.sin(a)": lambda: np.sin(a),
+        "a ** 2": lambda: a ** 2, "a * 2.0": lambda: a * 2.0, "x * 2.0": lambda: x * 2.0,
+        "np.sin(a)": lambda: np.sin(a),
         "np.exp(a)": lambda: np.exp(a), "a.sum()": lambda: a.sum(),
         "np.sum(a)": lambda: np.sum(a),
         "p + q": lambda: p + q,
@@ -83,6 +85,10 @@ def main():
         pieces["pair_kernel (a * b's partials)"] = lambda: _propagate.pair_kernel(y, p, x, q)
         pieces["local_kernel2 (a / b's)"] = \
             lambda: _propagate.local_kernel2(np.divide, x, y, out, p, q)
+        pieces["exact2 (a * b's value and partials)"] = \
+            lambda: _propagate.exact2(np.multiply, x, y, p, q)
+        pieces["exact_number (a * 2.0's)"] = \
+            lambda: _propagate.exact_number(np.multiply, 0, x, 2.0, p)
     samples = {k: [] for k in pieces}
     for _ in range(opts.rounds):
         for k, fn in pieces.items():

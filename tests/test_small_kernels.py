@@ -108,6 +108,10 @@ OPS = {
                 lambda x, p, y, q: (np.sqrt(x), p / (2 * np.sqrt(x))[:, None])),
     "np.reciprocal": (lambda a, b: np.reciprocal(b),
                       lambda x, p, y, q: (1 / y, -q / (y * y)[:, None])),
+    "np.add": (lambda a, b: np.add(a, b), lambda x, p, y, q: (x + y, p + q)),
+    "np.multiply": (lambda a, b: np.multiply(a, b),
+                    lambda x, p, y, q: (x * y, y[:, None] * p + x[:, None] * q)),
+    "np.negative": (lambda a, b: np.negative(a), lambda x, p, y, q: (-x, -p)),
 }
 
 
@@ -124,7 +128,10 @@ def test_arithmetic_rules_give_the_closed_forms_and_the_general_bits(name, N, n,
     if engine[0] == "kernels":                   # the generated kernel ran, once
         assert engine[1:] == [{"a + b": "exact add", "a - b": "exact subtract",
                                "a * b": "exact multiply", "-a": "exact negative",
-                               "a / b": "exact divide", "a ** 2": "exact square"}.get(
+                               "a / b": "exact divide", "np.divide": "exact divide",
+                               "a ** 2": "exact square", "np.square": "exact square",
+                               "np.add": "exact add", "np.multiply": "exact multiply",
+                               "np.negative": "exact negative"}.get(
             name, name[3:])]
 
 

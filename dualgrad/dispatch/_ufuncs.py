@@ -373,7 +373,8 @@ _LEAN_NAMESPACE = {
     "_make": dual.make_array, "_scaled": backend.scaled_small, "_pair": backend.pair_small,
     "_combine": backend.combine_small, "_add": np.add, "_sub": np.subtract,
     "_scaled_k": backend.scaled_kernel, "_pair_k": backend.pair_kernel, "_where": backend.where,
-    "_local_k": backend.local_kernel, "_local_k2": backend.local_kernel2}
+    "_local_k": backend.local_kernel, "_local_k2": backend.local_kernel2,
+    "_exact1": backend.exact1, "_exact2": backend.exact2}
 
 
 def _operand(a):
@@ -511,7 +512,10 @@ def lean(rule):
     loaded, on 1-D values, a rule whose factors need no NumPy call (``a * b``,
     ``np.exp``) or are arithmetic (``backend.fusable``: ``a / b``, ``a ** 2``) is one
     kernel call that also tests and, for the latter, evaluates them, with no error
-    state to switch (``_lean_lines``' ``bare``).
+    state to switch (``_lean_lines``' ``bare``); a rule whose value a kernel rounds as
+    NumPy does (``backend.EXACT``: ``np.multiply``, ``np.square``...) first tries
+    ``backend.exact2``/``exact1``, one kernel call for the value too, as the operators
+    do (``dual._array._exact_binary``).
     """
     if rule.kind != "smooth" or not 0 < rule.ufunc.nin <= 2 or \
             len(rule.derivs) != rule.ufunc.nin or any(e is None for e in rule.exprs):
@@ -554,6 +558,11 @@ def _lean_source(rule, name):
             "_p.dtype is not _F64 or not x.ndim or _a.tag not in _LIVE or "
             "not _small(_p.size):",
             "        return None"]
+        if rule.ufunc in backend.EXACT:                     # np.square, np.negative
+            head += ["    if x.ndim == 1 and _p.ndim == 2:",
+                     "        _g = _exact1(_U, x, _p)",
+                     "        if _g is not None:",
+                     "            return _make(_g[0], _g[1], _a.tag)"]
         return _lean_lines(head, "x", "(_a,)", body, bare)
     if consts[0] == 1.0 and consts[1] in (1.0, -1.0):          # a + b, a - b: one pass
         body = [f"_t = {'_add' if consts[1] == 1.0 else '_sub'}(_p, _q)"]
@@ -589,6 +598,11 @@ def _lean_source(rule, name):
         "x.shape != y.shape or _p.shape != _q.shape or _a.tag != _b.tag or "
         "_a.tag not in _LIVE or not _small(_p.size):",
         "        return None"]
+    if rule.ufunc in backend.EXACT:                        # np.multiply(a, b)...
+        head += ["    if x.ndim == 1 and _p.ndim == 2:",
+                 "        _g = _exact2(_U, x, y, _p, _q)",
+                 "        if _g is not None:",
+                 "            return _make(_g[0], _g[1], _a.tag)"]
     return _lean_lines(head, "x, y", "(_a, _b)", body, bare)
 
 

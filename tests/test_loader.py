@@ -69,9 +69,15 @@ def unloaded(monkeypatch):
     once the budget says so), with a budget of ``LOAD_AFTER`` elements."""
     monkeypatch.setattr(_loader, "READY", False)
     monkeypatch.setattr(_loader, "_spent", 0)
+    from dualgrad.backend import _propagate
     calls = []
-    real = _kernels._kernels
+    real, real_exact = _kernels._kernels, _kernels.small_exact
     monkeypatch.setattr(_kernels, "_kernels", lambda: calls.append(1) or real())
+    # the operators' kernels of value and partials (a * b of 1-D values), asked for once
+    monkeypatch.setattr(_kernels, "small_exact",
+                        lambda ufunc, duals: calls.append(1) or real_exact(ufunc, duals))
+    monkeypatch.setattr(_propagate, "_EXACT", {})
+    monkeypatch.setattr(_propagate, "_EXACT_NUMBER", {})
     return calls
 
 

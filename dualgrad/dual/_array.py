@@ -720,7 +720,8 @@ def _exact_binary(ufunc, general, reflected):
     ``backend.EXACT``): two array duals of one live tag holding 1-D float64 values and
     float64 partials (``backend.exact2`` compares their shapes), or such an array dual
     and a Python or NumPy float or a Python int (``backend.exact_number``; ``__radd__``
-    and the other reflected operators: the number on the left), small, go to one
+    and the other reflected operators: the number on the left; not where the fused
+    engine defers ``with_number``'s partials), small, go to one
     kernel call for the value and the partials (the bits of the lean path, and of
     ``with_number`` for a number), and the result is made here; anything else, or
     where the kernel declines (numba not loaded, other shapes, a factor that is not
@@ -757,7 +758,8 @@ def _exact_binary(ufunc, general, reflected):
             x = a.value
             p = a._p
             if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and p.dtype is _f64 and \
-                    x.ndim == 1 and p.ndim == 2 and a.tag in _LIVE:
+                    x.ndim == 1 and p.ndim == 2 and a.tag in _LIVE and \
+                    not (_ACTIVE[0] and p.size >= _ACTIVE[1]):   # (with_number defers it)
                 try:
                     c = float(b)          # (an int: NumPy promotes it to this float64)
                 except OverflowError:     # (the general path raises NumPy's error)

@@ -374,3 +374,43 @@ def test_a_hand_hessian_pattern_missing_a_nonzero_raises():
     for f in (sum_forms, lambda x: sum_forms(x) * 1.0 + 0.0 * np.sum(x) ** 2):
         with pytest.raises(ValueError, match="misses nonzeros"):
             dg.hessian(f, x, sparsity=P)
+
+
+# ---- no colors: an empty x, an empty pattern (attack15) ----------------------------
+
+@pytest.mark.parametrize("format", ["csr", "csc", "coo"])
+@pytest.mark.parametrize("sparsity", ["auto", "given"])
+@pytest.mark.parametrize("f, m", [
+    (lambda v: np.ones(2) + np.sum(v), 2),                  # a whole sum of 0 directions
+    (lambda v: np.ones(2) * np.mean(v ** 2) if v.size else np.ones(2), 2),
+    (lambda v: np.ones(2) + v @ v, 2),                      # a product with 0 columns
+    (lambda v: v[:0], 0),
+], ids=["sum", "mean", "matmul", "empty-out"])
+def test_sparse_jacobian_of_an_empty_x_is_an_empty_matrix(f, m, sparsity, format):
+    # an empty x has an (m, 0) Jacobian, as the dense helper says: no NumPy reshape error
+    assert np.shape(dg.jacobian(f, np.array([]))) == (m, 0)
+    P = "auto" if sparsity == "auto" else np.zeros((m, 0), bool)
+    J = dg.jacobian(f, np.array([]), sparsity=P, format=format)
+    assert sp.issparse(J) and J.format == format and J.shape == (m, 0) and J.nnz == 0
+
+
+@pytest.mark.parametrize("format", ["csr", "csc"])
+@pytest.mark.parametrize("sparsity", ["auto", "given"])
+def test_sparse_hessian_of_an_empty_x_is_an_empty_matrix(sparsity, format):
+    f = lambda v: 1.0 + np.sum(v ** 2)  # noqa: E731
+    assert np.shape(dg.hessian(f, np.array([]))) == (0, 0)
+    P = "auto" if sparsity == "auto" else np.zeros((0, 0), bool)
+    H = dg.hessian(f, np.array([]), sparsity=P, format=format)
+    assert sp.issparse(H) and H.format == format and H.shape == (0, 0)
+
+
+def test_an_all_false_pattern_with_sums_in_f_gives_zeros():
+    # the derivative is 0 (floor is locally constant): an all-False pattern holds it
+    f = lambda v: np.ones(2) * np.sum(np.floor(v)) + (v @ v - v @ v)  # noqa: E731
+    x = np.arange(1.0, 4.0)
+    np.testing.assert_array_equal(dg.jacobian(f, x), np.zeros((2, 3)))
+    for P in ("auto", np.zeros((2, 3), bool)):
+        J = dg.jacobian(f, x, sparsity=P)
+        assert J.shape == (2, 3) and not J.toarray().any()
+    H = dg.hessian(lambda v: np.sum(np.floor(v)), x, sparsity=np.zeros((3, 3), bool))
+    assert H.shape == (3, 3) and not H.toarray().any()

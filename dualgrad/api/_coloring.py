@@ -156,8 +156,15 @@ def evaluate_colors(who, f, args, x, color, start, width):
     """One pass: directions ``start:start+width`` are colors; every input of a
     color in that range is seeded with its color's direction.  Module-level and
     closure-free, so executors can pickle it.  Returns ``(value, partials)``."""
-    tag = new_tag()
     jitted = is_jitted(f)
+    tag = new_tag()
+    if width == 0:               # no colors (empty x, an empty pattern): f on plain x,
+        try:                     # as the dense helpers do; its partials are zeros
+            out = call_jitted(who, f, (private(x),) + tuple(args), {}) if jitted else \
+                f(private(x), *args)
+            return extract(who, out, tag, 0)
+        finally:
+            retire(tag)
     columns = ladder_width(width) if jitted else width
     partials = np.zeros((x.size, columns))
     hit = np.flatnonzero((color >= start) & (color < start + width))
@@ -242,8 +249,8 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
         rows = np.repeat(np.arange(P.shape[0]), np.diff(P.indptr))
         data = B[rows, color[P.indices]] if P.nnz else np.zeros(0)
         J = sp.csr_matrix((data, P.indices.copy(), P.indptr.copy()), shape=P.shape)
-    if not isinstance(sparsity, str):     # any pattern not detected in this call, even
-        _check_pattern(who, f, args, x, J)  # one dg.sparsity gave at another point
+    if not isinstance(sparsity, str) and x.size:  # any pattern not detected in this call,
+        _check_pattern(who, f, args, x, J)  # even one dg.sparsity gave at another point
     return J.asformat(format)
 
 

@@ -114,7 +114,7 @@ def sum_partials(p, axes, keepdims):
         return np.sum(p, axis=axes, keepdims=keepdims)
     n = p.shape[-1]
     if len(axes) == p.ndim - 1 and p.flags.c_contiguous:         # the usual np.sum(x)
-        rows = p.reshape(-1, n)
+        rows = p.reshape(math.prod(p.shape[:-1]), n)      # (not -1: n may be 0)
         if n == 1 or rows.shape[0] < 8:       # one 1-D run, or added in order: NumPy's
             out = _sum(rows, axis=0)
         else:

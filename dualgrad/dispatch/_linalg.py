@@ -11,6 +11,7 @@ phases).  Everything is written with NumPy calls, so nested duals (Hessians) wor
 """
 
 import functools
+import math
 
 import numpy as np
 
@@ -479,8 +480,8 @@ def _matmul_partials(args, values, duals, out_shape):
         elif i == 0:
             term = np.matmul(np.swapaxes(b, -1, -2) if np.ndim(b) == 2 else b, p)
         else:
-            term = np.reshape(np.matmul(a, np.reshape(p, (p.shape[0], -1))),
-                              out_shape + (n,))
+            flat = np.reshape(p, (p.shape[0], math.prod(p.shape[1:])))   # (not -1: 0-size)
+            term = np.reshape(np.matmul(a, flat), out_shape + (n,))
         total = term if total is None else total + term
     return total
 

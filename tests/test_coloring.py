@@ -414,3 +414,68 @@ def test_an_all_false_pattern_with_sums_in_f_gives_zeros():
         assert J.shape == (2, 3) and not J.toarray().any()
     H = dg.hessian(lambda v: np.sum(np.floor(v)), x, sparsity=np.zeros((3, 3), bool))
     assert H.shape == (3, 3) and not H.toarray().any()
+
+
+# ---- format= and sparsity= where they do not apply; a pattern's structure ----------
+
+def test_format_without_sparsity_raises_naming_the_fix():
+    x = np.arange(1.0, 4.0)
+    for call in (lambda: dg.jacobian(lambda v: v * 2.0, x, format="csc"),
+                 lambda: dg.hessian(lambda v: np.sum(v ** 3), x, format="csr")):
+        with pytest.raises(ValueError, match=r"format= together with sparsity=.*"
+                                             r"Pass sparsity='auto'"):
+            call()
+    J = dg.jacobian(lambda v: v * 2.0, x, sparsity="auto", format="csc")
+    assert J.format == "csc"
+    np.testing.assert_array_equal(J.toarray(), 2.0 * np.eye(3))
+    H = dg.hessian(lambda v: np.sum(v ** 3), x, sparsity="auto", format="coo")
+    assert H.format == "coo"
+    np.testing.assert_array_equal(H.toarray(), np.diag(6.0 * x))     # d2/dx2 x^3 = 6x
+    assert type(dg.jacobian(lambda v: v * 2.0, x)) is np.ndarray      # no format: dense
+
+
+@pytest.mark.parametrize("name", ["sparsity", "format"])
+@pytest.mark.parametrize("helper", ["gradient", "jvp", "derivative"])
+def test_sparse_options_on_other_helpers_are_never_passed_to_f(helper, name):
+    seen = []
+
+    def f(v, **kw):
+        seen.append(kw)
+        return np.sum(v ** 2)
+    x = np.arange(1.0, 4.0)
+    value = {"sparsity": "auto", "format": "csc"}[name]
+    call = {"gradient": lambda: dg.gradient(f, x, **{name: value}),
+            "jvp": lambda: dg.jvp(f, x, x, **{name: value}),
+            "derivative": lambda: dg.derivative(f, 2.0, **{name: value})}[helper]
+    with pytest.raises(TypeError, match=rf"dualgrad.{helper}: expected its own options "
+                                        rf"\({name}= is .*functools.partial"):
+        call()
+    assert seen == []
+
+
+def test_a_scipy_pattern_is_its_stored_entries_even_explicit_zeros():
+    # SciPy's jac_sparsity reads the structure: stored 0.0 (or NaN) entries are in it
+    f = lambda v: np.roll(v, 1) * v  # noqa: E731
+    x = np.arange(1.0, 7.0)
+    n = x.size
+    J = np.diag(np.roll(x, 1))                           # d/dx_i of x_{i-1} x_i
+    J[np.arange(n), np.arange(n) - 1] += x               # d/dx_{i-1}
+    for fill in (0.0, np.nan):
+        for fmt in ("csr", "csc", "coo"):
+            M = sp.csr_matrix(J != 0).astype(float).asformat(fmt)
+            M.data[:] = fill
+            got = dg.jacobian(f, x, sparsity=M)
+            np.testing.assert_array_equal(got.toarray(), J)
+            assert got.nnz == 2 * n
+    # a COO pattern whose duplicates add up to 0 still stores the entry
+    D = sp.coo_matrix((np.array([1.0, -1.0]), ([0, 0], [0, 0])), shape=(1, 1))
+    np.testing.assert_array_equal(dg.jacobian(lambda v: 3.0 * v, np.ones(1),
+                                              sparsity=D).toarray(), [[3.0]])
+    # a boolean CSR with stored False entries: stored, so in the pattern too
+    B = sp.csr_matrix((np.zeros(n, bool), np.arange(n), np.arange(n + 1)), shape=(n, n))
+    Hd = np.diag(6.0 * x)                                 # Hessian of sum(x^3)
+    np.testing.assert_array_equal(
+        dg.hessian(lambda v: np.sum(v ** 3), x, sparsity=B).toarray(), Hd)
+    # an array pattern is its nonzeros (0 is outside it): missing the diagonal raises
+    with pytest.raises(ValueError, match="misses nonzeros"):
+        dg.jacobian(f, x, sparsity=(J != 0) & ~np.eye(n, dtype=bool))

@@ -37,14 +37,19 @@ __all__ = ["scipy_sparse", "as_pattern", "column_coloring", "star_coloring",
 
 def as_pattern(who, sparsity, shape=None):
     """``sparsity`` (scipy.sparse or a boolean array_like) as a canonical CSR
-    boolean matrix; its shape must be ``shape`` where one is given."""
+    boolean matrix; its shape must be ``shape`` where one is given.
+
+    A scipy.sparse pattern is its structure: every stored entry is in it, whatever
+    its value (an explicit 0 or NaN too), as SciPy's ``jac_sparsity`` reads one.  An
+    array's pattern is its nonzeros."""
     sp = scipy_sparse(who)
     if sp.issparse(sparsity) and sparsity.format == "csr" and sparsity.dtype == bool and \
             sparsity.has_canonical_format and \
-            (shape is None or sparsity.shape == tuple(shape)):
+            (shape is None or sparsity.shape == tuple(shape)) and sparsity.data.all():
         return sparsity                  # as dg.sparsity returns it: kept, so cached colors hold
     if sp.issparse(sparsity):
-        P = sp.csr_matrix(sparsity, dtype=bool, copy=True)
+        S = sparsity.tocsr(copy=True)    # (a COO's duplicates are added: still stored)
+        P = sp.csr_matrix((np.ones(S.nnz, bool), S.indices, S.indptr), shape=S.shape)
     else:
         try:
             dense = np.asarray(sparsity)
@@ -57,7 +62,7 @@ def as_pattern(who, sparsity, shape=None):
                                   f"{type(sparsity).__name__} of dtype {dense.dtype} and "
                                   f"shape {dense.shape}")
         P = sp.csr_matrix(dense != 0)
-    P.eliminate_zeros()
+        P.eliminate_zeros()
     P.sum_duplicates()
     P.sort_indices()
     if shape is not None and P.shape != tuple(shape):

@@ -259,7 +259,7 @@ def _with_aux(result, aux, has_aux):
 def jacobian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = None,
              executor: Executor | None = None, progress: bool = False,
              batch_axis: int | None = None, argnums: Argnums = 0, has_aux: bool = False,
-             holomorphic: bool = False, sparsity: Any = None, format: str = "csr",
+             holomorphic: bool = False, sparsity: Any = None, format: str | None = None,
              **kwargs: Any) -> Any:
     """The Jacobian of ``f`` at ``x``, exact to rounding.
 
@@ -307,7 +307,9 @@ def jacobian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
         pattern's columns (never as a dense array); 1-D ``x`` and ``f(x)`` only.
         A pattern given by hand must hold every nonzero.  Needs scipy.
     format : str, optional
-        The scipy.sparse format of a sparse result (default ``"csr"``).
+        The scipy.sparse format of the sparse result (``"csr"`` when not given),
+        with ``sparsity=`` only: without it the result is dense and ``format=``
+        raises ValueError (pass ``sparsity="auto"``).
     **kwargs
         Passed to ``f`` as keyword arguments (any name but the options above).
 
@@ -345,6 +347,8 @@ def jacobian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
            [0., 2.]]))
     """
     who = "dualgrad.jacobian"
+    if format is not None and sparsity is None:
+        raise _format_without_sparsity(who, format)
     if sparsity is not None:
         _check_plain(who, "sparsity=", x, argnums, has_aux, kwargs)
         return _sparse(who, f, x, args, sparsity, format, chunk, executor, progress,
@@ -358,6 +362,15 @@ def jacobian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
     return _with_aux(_structured(flat, value, partials)[1], aux, has_aux)
 
 
+def _format_without_sparsity(who, format):
+    """``format=`` picks a sparse result's format: alone it would be ignored."""
+    return errors.bad_argument(
+        who, "format= together with sparsity= (it is the scipy.sparse format of a sparse "
+        "result)", f"format={format!r} without sparsity=, which gives a dense array",
+        f"Pass sparsity='auto' (or a pattern) with format={format!r} for a sparse "
+        "result, or drop format= for the dense array.")
+
+
 def _sparse(who, f, x, args, sparsity, format, chunk, executor, progress, batch_axis=None,
             holomorphic=False):
     """The ``sparsity=`` hook: colored, compressed seeding (:mod:`dualgrad.api._coloring`)."""
@@ -369,7 +382,8 @@ def _sparse(who, f, x, args, sparsity, format, chunk, executor, progress, batch_
                                   "Call once per point for sparse Jacobians.")
     from . import _coloring
     fn = _coloring.sparse_hessian if who == "dualgrad.hessian" else _coloring.sparse_jacobian
-    return fn(who, f, x, args, sparsity, format, chunk, executor, progress)
+    return fn(who, f, x, args, sparsity, "csr" if format is None else format, chunk,
+              executor, progress)
 
 
 def _check_plain(who, option, x, argnums, has_aux, kwargs):
@@ -426,6 +440,8 @@ def gradient(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
     {'b': 3.0, 'w': 3.0}
     """
     who = "dualgrad.gradient"
+    if kwargs:
+        _not_taken(who, kwargs)
     if type(argnums) is int and argnums == 0 and batch_axis is None and chunk is None and \
             executor is None and not (progress or has_aux or holomorphic) and \
             _one_pass_fits(f, x):
@@ -479,6 +495,7 @@ def derivative(f: Callable[..., Any], x: complex | np.number | Dual, *args: Any,
     array([-0.,  1.])
     """
     who = "dualgrad.derivative"
+    _not_taken(who, kwargs)
     shape = np.shape(x)  # type: ignore[arg-type]  # numpy's stubs do not know duals
     if shape != () or isinstance(x, (dict, list, tuple)):
         raise errors.bad_argument(who, "a real scalar x", f"shape {shape}"
@@ -492,7 +509,7 @@ def derivative(f: Callable[..., Any], x: complex | np.number | Dual, *args: Any,
 def hessian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = None,
             executor: Executor | None = None, progress: bool = False, argnums: Argnums = 0,
             has_aux: bool = False, holomorphic: bool = False, sparsity: Any = None,
-            format: str = "csr", **kwargs: Any) -> Any:
+            format: str | None = None, **kwargs: Any) -> Any:
     """The Hessian of scalar ``f`` at ``x``, by nested duals; exactly symmetric.
 
     Parameters
@@ -525,7 +542,9 @@ def hessian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = Non
         gradient.  One extra pass checks ``u @ H @ w`` along random directions:
         a pattern missing a nonzero raises ValueError.
     format : str, optional
-        The scipy.sparse format of a sparse result (default ``"csr"``).
+        The scipy.sparse format of the sparse result (``"csr"`` when not given),
+        with ``sparsity=`` only: without it the result is dense and ``format=``
+        raises ValueError (pass ``sparsity="auto"``).
     **kwargs
         Passed to ``f`` as keyword arguments.
 
@@ -548,6 +567,8 @@ def hessian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = Non
     """
     who = "dualgrad.hessian"
     _not_taken(who, kwargs)
+    if format is not None and sparsity is None:
+        raise _format_without_sparsity(who, format)
     if sparsity is not None:
         _check_plain(who, "sparsity=", x, argnums, has_aux, kwargs)
         return _sparse(who, f, x, args, sparsity, format, chunk, executor, progress,
@@ -688,15 +709,31 @@ def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool
     return _result(value), _result(as_array(tangent)[..., 0])
 
 
+_TAKEN = {        # dualgrad's own option names (README) -> the helpers that take them
+    "batch_axis": "dualgrad.jacobian's and dualgrad.gradient's",
+    "sparsity": "dualgrad.jacobian's and dualgrad.hessian's",
+    "format": "dualgrad.jacobian's and dualgrad.hessian's, with sparsity=",
+}
+_TAKEN_FIX = {
+    "batch_axis": "Loop over the points, or use dg.jacobian(..., batch_axis=)",
+    "sparsity": "A gradient or a directional derivative is a dense vector: drop sparsity=; "
+                "for a sparse Jacobian or Hessian call dg.jacobian(f, x, sparsity='auto') "
+                "or dg.hessian(f, x, sparsity='auto')",
+    "format": "Drop format=; it picks the scipy.sparse format of dg.jacobian's and "
+              "dg.hessian's sparse results",
+}
+
+
 def _not_taken(who, kwargs):
-    """``batch_axis=`` is one of dualgrad's own option names (README), never ``f``'s:
-    a helper without that option refuses it rather than passing it to ``f``."""
-    if "batch_axis" in kwargs:
-        raise errors.bad_type(who, "its own options (batch_axis= is dualgrad.jacobian's "
-                              "and dualgrad.gradient's)", "batch_axis=",
-                              "Loop over the points, or use dg.jacobian(..., batch_axis=); "
-                              "if f has a parameter of that name, bind it with "
-                              "functools.partial or a closure.")
+    """``batch_axis=``, ``sparsity=`` and ``format=`` are dualgrad's own option names
+    (README), never ``f``'s: a helper without that option refuses it rather than
+    passing it to ``f``."""
+    for name in _TAKEN:
+        if name in kwargs:
+            raise errors.bad_type(who, f"its own options ({name}= is {_TAKEN[name]})",
+                                  f"{name}=", f"{_TAKEN_FIX[name]}; if f has a parameter "
+                                  "of that name, bind it with functools.partial or a "
+                                  "closure.")
 
 
 def _describe(treedef):

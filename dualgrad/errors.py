@@ -105,6 +105,16 @@ def scalar_method(name):
         "change one element.")
 
 
+def memory_attribute(name, fix):
+    """``d.base`` / ``d.ctypes`` / ``d.data`` / ``d.setflags`` / ``d.shape = s`` on an
+    array dual or a sparsity tracer: ndarray memory a dual does not have as one buffer
+    (an AttributeError too, so ``hasattr`` and ``getattr(d, name, default)`` keep working)."""
+    return DualAttributeError(
+        f"dualgrad: d.{name} on a dual array (or a sparsity tracer): expected an ndarray's "
+        "own memory, got a dual, whose values and derivatives are separate arrays. "
+        f"Fix: {fix}.")
+
+
 def complex_into_real():
     """A complex dual stored into a real dual array (NumPy's own error would name
     ``float()``)."""

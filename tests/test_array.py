@@ -420,14 +420,43 @@ def test_methods_that_drop_derivatives_raise_naming_the_fix(name):
         getattr(d, name)((2, 3)) if name == "resize" else getattr(d, name)()
 
 
-def test_every_numpy_method_is_on_array_duals_or_deliberately_absent():
-    """dir(np.ndarray) walked against ArrayDual: what is missing is the buffer protocol,
-    memory layout (strides, flags, ctypes, data, base, device) and integer-only operators."""
+def test_every_numpy_method_is_on_array_duals():
+    """dir(np.ndarray) walked against ArrayDual: every public name is there (memory
+    ones as information or as a TypeError naming the fix: see the next test)."""
     from dualgrad.dual import ArrayDual
     public = {n for n in dir(np.ndarray) if not n.startswith("_")}
-    absent = public - set(dir(ArrayDual))
-    assert absent <= {"base", "ctypes", "data", "device", "flags", "itemsize", "nbytes",
-                      "setflags", "strides", "to_device"}
+    assert public - set(dir(ArrayDual)) == set()
+
+
+def test_memory_attributes_inform_or_raise_naming_the_fix():
+    # attack15 a5_attrs: flags, strides, itemsize, nbytes, base... were bare AttributeErrors
+    seen = {}
+
+    def f(x):
+        a = x[::2] * 1.0
+        seen.update(itemsize=x.itemsize, nbytes=x.nbytes, strides=x.strides,
+                    c=x.flags.c_contiguous, device=x.device, same=x.to_device("cpu") is x,
+                    hasbase=hasattr(x, "base"), ctypes=getattr(x, "ctypes", None),
+                    astrides=x[::2].strides)
+        for name in ("base", "data", "ctypes"):
+            with pytest.raises(TypeError, match=rf"d\.{name} on a dual array.*Fix: "):
+                getattr(x, name)
+        with pytest.raises(TypeError, match=r"d\.setflags\(\).*Fix: "):
+            x.setflags(write=False)
+        with pytest.raises(TypeError, match=r"d\.shape = \.\.\..*Fix: reshape instead"):
+            a.shape = (2, 1)
+        x.flags.writeable = False            # a view's flags: information, changes nothing
+        a[0] = x[1]
+        return a
+    x = np.arange(1.0, 5.0)
+    np.testing.assert_array_equal(dg.jacobian(f, x), [[0, 1, 0, 0], [0, 0, 1, 0]])
+    plain = np.arange(1.0, 5.0)
+    assert seen == dict(itemsize=8, nbytes=32, strides=(8,), c=True, device="cpu", same=True,
+                        hasbase=False, ctypes=None, astrides=plain[::2].strides)
+    z = dg.Dual(np.ones(3) * 1j, np.ones((3, 1)))
+    assert (z.itemsize, z.nbytes) == (16, 48)
+    with pytest.raises(ValueError, match="device 'cpu'"):
+        z.to_device("gpu")
 
 
 @pytest.mark.parametrize("chunk", [1, 3, 16, 17])

@@ -526,3 +526,85 @@ def test_an_infinite_hessian_entry_does_not_hide_a_missing_pair():
             dg.hessian(f, x, sparsity=np.eye(3, dtype=bool))
         H = dg.hessian(f, x, sparsity=np.ones((3, 3), bool)).toarray()
     np.testing.assert_array_equal(H, [[-np.inf, 0, 0], [0, 0, 3], [0, 3, 0]])
+
+
+# ---- the tracer has what array duals have (attack15 a5_attrs, a2_tracer_writes) ------
+
+def _classes():
+    from dualgrad.api._sparsity import Tracer, TracerArray
+    from dualgrad.dual import ArrayDual
+    seen = {}
+
+    def grab(x):
+        seen["scalar"] = type(x[0])
+        return x
+    dg.jacobian(grab, np.ones(2))
+    return Tracer, TracerArray, ArrayDual, seen["scalar"]
+
+
+def test_tracers_have_every_ndarray_name_the_duals_have():
+    # compared programmatically, so the two classes cannot drift apart
+    Tracer, TracerArray, ArrayDual, ScalarDual = _classes()
+    public = [n for n in dir(np.ndarray) if not n.startswith("_")]
+    assert [n for n in public if hasattr(ArrayDual, n) and not hasattr(TracerArray, n)] == []
+    assert [n for n in public if hasattr(ScalarDual, n) and not hasattr(Tracer, n)] == []
+
+
+def _writes(v):
+    a = v * 1.0
+    w = a.view()
+    w[0] = v[1] * v[2]                      # a write through the view reaches a
+    a.real = a.real * 2.0 + a.imag
+    b = a.copy()
+    b.put([0, 2], [v[2], v[0]])
+    b.partition(1)
+    c = (a + b).reshape(3, 1).mT
+    a.flat[1] = a.flat[2] * v[0]
+    d = np.exp(v)
+    d.sort()
+    s = np.sum(a)
+    return np.concatenate([a, b, c.ravel(), d, [s.real + s.imag], [a.argpartition(1)[0] * 1.0]])
+
+
+@pytest.mark.parametrize("x", [np.array([3.0, 1.0, 2.0]), np.array([0.5, 2.5, 1.5])])
+def test_tracer_methods_give_the_pattern_of_the_dense_jacobian(x):
+    J = np.asarray(dg.jacobian(_writes, x))             # the dense oracle's nonzeros
+    P = dg.sparsity(_writes, x).toarray()
+    np.testing.assert_array_equal(P, J != 0)
+    np.testing.assert_array_equal(dg.jacobian(_writes, x, sparsity="auto").toarray(), J)
+    # mode="global": sort and partition give every output of the axis every input
+    G = dg.sparsity(_writes, x, mode="global").toarray()
+    assert not (P & ~G).any()
+    assert G[9:12].all() and G[3:6, [0, 2]].all()
+
+
+def test_tracer_sort_and_flat_in_place_as_numpy():
+    def f(v):
+        a = np.array([[3.0, 1.0], [2.0, 4.0]]) * v.reshape(2, 2)
+        a.sort(axis=0)
+        a.flat = a.flat[::-1] * 1.0
+        return a.ravel()
+    x = np.ones(4)
+    J = np.asarray(dg.jacobian(f, x))
+    np.testing.assert_array_equal(dg.sparsity(f, x).toarray(), J != 0)
+    # columns sorted: [[2 x2, 1 x1], [3 x0, 4 x3]], then read back reversed
+    np.testing.assert_array_equal(J, [[0, 0, 0, 4], [3, 0, 0, 0], [0, 1, 0, 0], [0, 0, 2, 0]])
+
+
+def test_tracer_attributes_that_drop_dependence_raise_naming_the_fix():
+    def f(v):
+        for call in (lambda: v.view(np.int64), lambda: v.tobytes(), lambda: v.resize(2),
+                     lambda: v.base, lambda: v.setflags(write=False)):
+            with pytest.raises(TypeError, match="Fix"):
+                call()
+        with pytest.raises(TypeError, match="imaginary part"):
+            v.imag = 1.0
+        with pytest.raises(TypeError, match="reshape instead"):
+            v.shape = (3, 1)
+        with pytest.raises(TypeError, match=r"d\.sort on a scalar dual"):
+            v[0].sort()
+        assert (v.itemsize, v.nbytes, v.strides, v.device) == (8, 24, (8,), "cpu")
+        assert v.flags.c_contiguous and not hasattr(v, "data")
+        return v * 2.0
+    P = dg.sparsity(f, np.ones(3))
+    np.testing.assert_array_equal(P.toarray(), np.eye(3, dtype=bool))

@@ -36,7 +36,7 @@ taken as they are at ``x``.  ``mode="global"`` removes the value dependence of
 import numpy as np
 
 from .. import errors
-from ..dual._array import as_function
+from ..dual._array import REFUSED, as_function, install_memory_attributes
 from ..rules._table import derivative_functions, rule_for
 
 __all__ = ["sparsity", "hessian_sparsity"]
@@ -345,6 +345,30 @@ class Tracer:
     def fill(self, v):
         self._assign(Ellipsis, v)
 
+    # (a 0-d tracer stands for a scalar dual: these are its methods; TracerArray has
+    # the array duals')
+    def sort(self, *args, **kwargs):
+        raise errors.scalar_method("sort")
+
+    @property
+    def flat(self):
+        raise errors.scalar_method("flat")
+
+    def view(self, *args, **kwargs):
+        if args or kwargs:
+            raise errors.dropped_derivatives("x.view(dtype) (reinterpreting the bytes)")
+        return self
+
+    @property
+    def real(self):
+        """The tracer itself: tracers hold real values (complex ones are refused)."""
+        return self
+
+    @property
+    def imag(self):
+        """Zeros that depend on nothing (the values are real)."""
+        return _constant_like(np.zeros_like(self.value), self.ctx)
+
     def _assign(self, key, v):
         """``self[key] = v`` for values and rows."""
         if self.ctx.lin is not None:
@@ -452,6 +476,109 @@ class TracerArray(Tracer):
 
     def __setitem__(self, key, v):
         self._assign(_strip_key(key), v)
+
+    # -- the ndarray methods array duals have (tests compare the two classes) --
+    @property
+    def flat(self):
+        """A flat (C-order) iterator: ``t.flat[i]`` reads, ``t.flat[i] = v`` writes
+        into ``t`` itself, as ``ndarray.flat``."""
+        return _FlatTracer(self)
+
+    @flat.setter
+    def flat(self, value):
+        _FlatTracer(self)[:] = value
+
+    def view(self, *args, **kwargs):
+        """A tracer viewing the same values and rows (writes reach ``t``); a dtype or a
+        type would reinterpret the bytes and drop the dependence."""
+        if args or kwargs:
+            raise errors.dropped_derivatives("x.view(dtype) (reinterpreting the bytes)")
+        return self[...]
+
+    def sort(self, axis=-1, kind=None, order=None):
+        """Sort in place, as ``ndarray.sort``: the rows follow as for ``np.sort``
+        (``mode="local"``: each element's own, moved; ``"global"``: the union along
+        the axis)."""
+        if order is not None:
+            raise errors.unsupported_function("x.sort with order=")
+        self._assign(Ellipsis, np.sort(self, axis=axis, kind=kind))
+
+    def partition(self, kth, axis=-1, kind="introselect", order=None):
+        """Partition in place, as ``ndarray.partition`` (rows as for ``np.partition``)."""
+        if order is not None:
+            raise errors.unsupported_function("x.partition with order=")
+        self._assign(Ellipsis, np.partition(self, kth, axis=axis, kind=kind))
+
+    def argpartition(self, *args, **kwargs):
+        return np.argpartition(self.value, *args, **kwargs)
+
+    def put(self, indices, values, mode="raise"):
+        """``t.flat[indices] = values`` in place, as ``ndarray.put``."""
+        indices = np.asarray(indices, dtype=np.intp).reshape(-1)
+        if mode == "wrap":
+            indices = np.mod(indices, self.size)
+        elif mode == "clip":
+            indices = np.clip(indices, 0, self.size - 1)
+        elif mode != "raise":
+            raise errors.bad_argument("dualgrad: x.put", "mode 'raise', 'wrap' or 'clip'",
+                                      repr(mode))
+        values = np.ravel(values)
+        if indices.size and values.shape[0] != indices.size:   # repeated cyclically
+            values = np.resize(values, (indices.size,))
+        _FlatTracer(self)[indices] = values
+
+    @Tracer.real.setter
+    def real(self, item):
+        self[...] = item
+
+    @Tracer.imag.setter
+    def imag(self, item):
+        raise TypeError("array does not have imaginary part to set (dualgrad: the "
+                        "sparsity tracer follows real values)")
+
+    @property
+    def mT(self):
+        if self.ndim < 2:
+            raise ValueError("matrix transpose with ndim < 2 is undefined")
+        return np.swapaxes(self, -1, -2)
+
+
+class _FlatTracer:
+    """``t.flat`` of a tracer: flat (C-order) indexing that reads and writes ``t``."""
+
+    __slots__ = ("base",)
+
+    def __init__(self, base):
+        self.base = base
+
+    def __len__(self):
+        return self.base.size
+
+    def __iter__(self):
+        return iter(np.ravel(self.base))
+
+    def _index(self, i):
+        _strip_key(i)
+        return np.unravel_index(np.arange(self.base.size)[i], self.base.shape)
+
+    def __getitem__(self, i):
+        return self.base[self._index(i)]
+
+    def __setitem__(self, i, item):
+        self.base[self._index(i)] = item
+
+
+def _refused(name, fix):
+    def method(self, *args, **kwargs):
+        raise errors.dropped_derivatives(f"x.{name}() ({fix})")
+    method.__name__ = method.__qualname__ = name
+    return method
+
+
+for _name, _fix in REFUSED.items():
+    setattr(TracerArray, _name, _refused(_name, _fix))
+install_memory_attributes(Tracer, lambda t: t.value)
+del _name, _fix
 
 
 def _strip_key(key):

@@ -961,6 +961,67 @@ def _install_methods():
 _install_methods()
 
 
+# ndarray attributes about memory.  The informational ones are the values' as an
+# ndarray of the dual's dtype would have them (read-only: ``itemsize``, ``nbytes``,
+# ``strides``, ``flags`` of a view, ``device``); the ones that hand out or change the
+# memory itself raise TypeError (an AttributeError too) naming the fix.
+MEMORY_REFUSED = {
+    "base": "a dual is not a view of one ndarray; read d.value.base for the values'",
+    "ctypes": "pass d.value's memory (d.value.ctypes) where no derivative is wanted",
+    "data": "pass d.value's buffer (d.value.data) where no derivative is wanted",
+    "setflags": "a dual's flags cannot be set; copy it (d.copy()) to keep it unchanged",
+}
+SHAPE_FIX = "reshape instead, d = d.reshape(shape) (a view where NumPy's would be one)"
+
+
+def install_memory_attributes(cls, values, dtype=None):
+    """Install the memory attributes on ``cls``; ``values(d)`` is ``d``'s values as a
+    plain ndarray, ``dtype(d)`` its dtype (default: that array's)."""
+    dtype = dtype or (lambda d: values(d).dtype)
+
+    def shape_setter(self, shape):
+        raise errors.memory_attribute("shape = ...", SHAPE_FIX)
+
+    def to_device(self, device, /, *, stream=None):
+        """``self``: a dual lives on the CPU, as an ndarray (the array API's method)."""
+        if device != "cpu":
+            raise errors.bad_argument("dualgrad: d.to_device", "device 'cpu'", repr(device),
+                                      "Duals are NumPy arrays on the CPU.")
+        return self
+
+    attrs = {
+        "itemsize": property(lambda self: dtype(self).itemsize,
+                             doc="Bytes per value, as an ndarray of the dual's dtype."),
+        "nbytes": property(lambda self: self.size * dtype(self).itemsize,
+                           doc="Bytes of the values (the derivatives not counted)."),
+        "strides": property(lambda self: values(self).strides,
+                            doc="The values' strides (read-only information)."),
+        "flags": property(lambda self: values(self).view().flags,
+                          doc="The flags of a view of the values (read-only "
+                              "information: setting one changes nothing)."),
+        "device": property(lambda self: "cpu", doc="``'cpu'``, as an ndarray's."),
+        "to_device": to_device,
+        "shape": property(cls.shape.fget, shape_setter, doc=cls.shape.__doc__),
+    }
+    for name, fix in MEMORY_REFUSED.items():
+        attrs[name] = property(_raiser(name, fix)) if name != "setflags" else \
+            _raiser(name + "()", fix, method=True)
+    for name, attr in attrs.items():
+        setattr(cls, name, attr)
+
+
+def _raiser(name, fix, method=False):
+    def refuse(self, *args, **kwargs):
+        raise errors.memory_attribute(name, fix)
+    refuse.__name__ = refuse.__qualname__ = name.rstrip("()")
+    refuse.__doc__ = f"Raises ``TypeError`` (an AttributeError too): {fix}."
+    return refuse
+
+
+install_memory_attributes(ArrayDual, lambda d: np.asarray(primal(d)),
+                          lambda d: d.dtype)
+
+
 def _install_operators():
     """``+``, ``*=``, ``-a``... on ArrayDual, one per operator of the rule table."""
     for rule in list(RULES.values()):

@@ -158,6 +158,15 @@ _REAL_ONLY = ("dualgrad.approx_fprime", "dualgrad.elementwise_grad", "dualgrad.s
               "dualgrad.hessian_sparsity")
 
 
+def sparse_operand(who):
+    """A scipy.sparse matrix where dualgrad takes it only as a matrix product."""
+    return DualTypeError(
+        f"{who}: expected a scipy.sparse matrix only in a matrix product with a dual of "
+        "one or two dimensions (np.matmul(L, u), np.dot(L, u), u @ L), got another use "
+        "of it. Fix: write L @ u as u @ L.T (it works on plain arrays and on duals "
+        "alike), or use L.toarray() where a dense array is meant.")
+
+
 def complex_input(who, dtype, name="x", sparse=False):
     """Complex ``x`` where a real one is expected; the fix offered is one ``who`` takes
     (``sparse``: a jacobian or hessian called with ``sparsity=``)."""
@@ -393,7 +402,8 @@ _SCIPY_SPELLINGS = {
 }
 _ON_DUALS = ("not supported for the input types", "dtype('O')", "does not support argument",
              "has no callable", "Dual", "could not be coerced",
-             "object arrays are not supported", "unsupported data types in input")
+             "object arrays are not supported", "unsupported data types in input",
+             "does not support dtype object")
 # a scipy.sparse matrix's own product methods: they convert the dual before dualgrad is asked
 _SPARSE_PRODUCT_METHODS = ("__matmul__", "__mul__", "dot", "_matmul_dispatch",
                            "__rmatmul__", "__rmul__")
@@ -442,8 +452,9 @@ def from_scipy(who, exc):
         return DualTypeError(
             f"{who}: a scipy.sparse matrix's product (L @ u, L.dot(u)) converts the dual "
             "with np.asarray, which drops its derivatives; expected a product that reaches "
-            "dualgrad. Fix: write np.matmul(L, u) for L @ u (u @ L works as written), "
-            "which applies L to the value and to every direction's partials at once.")
+            "dualgrad. Fix: write L @ u as u @ L.T (it works on plain arrays and on "
+            "duals alike; u @ L works as written), which applies L to the value and to "
+            "every direction's partials at once.")
     if isinstance(dist, str) and public == "scipy.stats":
         func, spelling = f"{public}.{dist}.{name}", _SCIPY_SPELLINGS.get((dist, name))
     else:

@@ -21,7 +21,7 @@ RECT = sp.random(7, 4, density=0.4, random_state=3, format="csr")
 X7 = np.linspace(0.3, 1.7, 7)
 
 
-@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dia"])
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo", "dia", "bsr", "lil", "dok"])
 @pytest.mark.parametrize("kind", ["matrix", "array"])
 def test_matmul_and_dot_from_the_left(fmt, kind):
     L = laplacian(7, fmt)
@@ -76,12 +76,49 @@ def test_hessian_nested_duals_dense_and_sparse():
                                rtol=1e-13, atol=1e-14)
 
 
-def test_infinite_entry_keeps_zero_partials_finite():
-    # an inf stored in L times a direction that does not reach that column: the dense
-    # rules' 0 * inf = 0 (API.md), not NaN
-    L = sp.csr_matrix(np.array([[np.inf, 0.0], [1.0, 2.0]]))
-    J = np.asarray(dg.jacobian(lambda u: np.matmul(L, u), np.array([1.0, 1.0])))
-    np.testing.assert_array_equal(J, [[np.inf, 0.0], [1.0, 2.0]])
+@pytest.mark.parametrize("side", ["left", "right"])
+def test_infinite_entries_keep_zero_partials_finite(side):
+    # an inf or NaN stored in L times a direction that does not reach that column: the
+    # dense rules' 0 * inf = 0 (API.md), not NaN, and no dense copy of L
+    D = np.array([[np.inf, 0.0, 1.0], [1.0, 2.0, -np.inf], [np.nan, 0.0, 3.0]])
+    L = sp.csr_matrix(D)
+    x = np.array([1.0, 2.0, 3.0])
+    f = (lambda u: np.matmul(L, u)) if side == "left" else (lambda u: u @ L)
+    J = np.asarray(dg.jacobian(f, x))
+    np.testing.assert_array_equal(J, D if side == "left" else D.T)
+    dense = (lambda u: np.matmul(D, u)) if side == "left" else (lambda u: u @ D)
+    v = np.array([0.0, 1.0, 0.5])
+    np.testing.assert_array_equal(dg.jvp(f, x, v)[1], dg.jvp(dense, x, v)[1])
+
+
+def test_plain_arrays_and_duals_share_the_recommended_spelling():
+    L = laplacian(7)
+    f = lambda u: np.sin(u @ L.T)                     # L @ u, on floats and on duals
+    np.testing.assert_array_equal(f(X7), np.sin(L @ X7))
+    J = np.asarray(dg.jacobian(f, X7))
+    np.testing.assert_allclose(J, np.cos(L @ X7)[:, None] * L.toarray(), rtol=1e-15)
+
+
+@pytest.mark.parametrize("spelling", ["np.inner", "np.tensordot", "u * L", "u + L",
+                                      "np.outer", "np.kron"])
+def test_other_uses_of_a_sparse_matrix_raise_naming_the_fix(spelling):
+    L = laplacian(7)
+    f = {"np.inner": lambda u: np.inner(L, u), "np.tensordot": lambda u: np.tensordot(L, u, 1),
+         "u * L": lambda u: u * L, "u + L": lambda u: u + L,
+         "np.outer": lambda u: np.outer(u, L), "np.kron": lambda u: np.kron(L, u)}[spelling]
+    with pytest.raises(TypeError, match=r"scipy\.sparse.*Fix: .*u @ L\.T"):
+        dg.jacobian(f, X7)
+    with pytest.raises(TypeError, match=r"scipy\.sparse.*Fix: .*u @ L\.T"):
+        dg.sparsity(f, X7)
+
+
+def test_sparse_operand_of_other_dimensions_is_a_type_error():
+    L = laplacian(7)
+    with pytest.raises(TypeError, match="one or two dimensions"):
+        dg.jacobian(lambda u: np.dot(L, u[0]), X7)
+    U = np.ones((7, 2, 2))
+    with pytest.raises(TypeError, match="one or two dimensions"):
+        dg.jacobian(lambda u: np.matmul(L, u), U)
 
 
 @pytest.mark.parametrize("spelling", ["L @ u", "L.dot(u)", "L * u"])
@@ -89,7 +126,7 @@ def test_scipys_own_product_names_the_fix(spelling):
     L = laplacian(7)
     f = {"L @ u": lambda u: L @ u, "L.dot(u)": lambda u: L.dot(u),
          "L * u": lambda u: L * u}[spelling]
-    with pytest.raises(TypeError, match=r"np\.matmul\(L, u\)"):
+    with pytest.raises(TypeError, match=r"u @ L\.T"):
         dg.jacobian(f, X7)
 
 

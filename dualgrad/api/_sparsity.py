@@ -36,6 +36,7 @@ taken as they are at ``x``.  ``mode="global"`` removes the value dependence of
 import numpy as np
 
 from .. import errors
+from ..dispatch._operands import is_sparse
 from ..dual._array import REFUSED, as_function, install_memory_attributes
 from ..rules._table import derivative_functions, rule_for
 
@@ -863,9 +864,10 @@ def _ufunc(ufunc, method, inputs, kwargs):
 
 
 def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
-    if ufunc is np.matmul and method == "__call__" and not kwargs and len(inputs) == 2 \
-            and (_is_sparse(inputs[0]) or _is_sparse(inputs[1])):
-        return _sparse_product(ctx, *inputs)
+    if any(map(is_sparse, inputs)):
+        if ufunc is np.matmul and method == "__call__" and not kwargs and len(inputs) == 2:
+            return _sparse_product(ctx, *inputs)
+        raise errors.sparse_operand(f"dualgrad.sparsity: np.{ufunc.__name__}")
     inputs = tuple(_normalize(a, ctx) for a in inputs)
     out = kwargs.pop("out", None)
     if method == "reduce":
@@ -1022,9 +1024,10 @@ def _ufunc_at(ufunc, target, idx, vals):
 
 def _function(func, args, kwargs):
     ctx = _find_ctx(args) or _find_ctx(kwargs)
-    if func in _SPARSE_PRODUCTS and len(args) == 2 and not kwargs and \
-            (_is_sparse(args[0]) or _is_sparse(args[1])):
-        return _sparse_product(ctx, *args)
+    if any(map(is_sparse, args)):
+        if func in _SPARSE_PRODUCTS and len(args) == 2 and not kwargs:
+            return _sparse_product(ctx, *args)
+        raise errors.sparse_operand(f"dualgrad.sparsity: np.{func.__name__}")
     handler = _HANDLED.get(func)
     if handler is not None:
         return handler(ctx, *args, **kwargs)
@@ -1126,22 +1129,19 @@ def _structural(func, ctx, args, kwargs):
 _SPARSE_PRODUCTS = (np.matmul, np.linalg.matmul, np.dot)
 
 
-def _is_sparse(a):
-    """A scipy.sparse matrix or array, told without importing scipy."""
-    return type(a).__module__.startswith("scipy.sparse") and hasattr(a, "tocsr")
 
 
 def _sparse_product(ctx, a, b):
     """``S @ u`` or ``u @ S`` with ``S`` a scipy.sparse matrix: element ``(i, k)`` of
     ``S @ u`` depends on what ``u[j, k]`` depends on for every stored ``S[i, j]`` (a
     stored zero included: the pattern is SciPy's structure); linear in ``u``."""
-    left = _is_sparse(a)
+    left = is_sparse(a)
     S, u = (a, b) if left else (b, a)
     u = _normalize(u, ctx)
     if not isinstance(u, Tracer):
         return S @ u if left else u @ S
     if u.ndim not in (1, 2) or len(S.shape) != 2:
-        raise errors.bad_argument(
+        raise errors.bad_type(
             "dualgrad.sparsity: a product of a scipy.sparse matrix and a traced array",
             "a 2-D sparse matrix and an array of one or two dimensions",
             f"shapes {S.shape} and {u.shape}",

@@ -18,7 +18,7 @@ import numpy as np
 from .. import backend, errors
 from ..dual import Dual, make, newest, primal
 from . import _lapack, _spectral
-from ._operands import abs2, operand
+from ._operands import abs2, is_sparse, operand
 from ..backend import finite, weighted_sum
 
 __all__ = ["bilinear", "gram", "LINALG"]
@@ -41,9 +41,10 @@ def _operands(func, args):
 
 def bilinear(func, *args, **kwargs):
     """``func`` (multilinear in its array arguments) of duals and constants."""
-    if func in _SPARSE_PRODUCTS and len(args) == 2 and not kwargs and \
-            (_is_sparse(args[0]) or _is_sparse(args[1])):
-        return _sparse_product(func, *args)
+    if any(map(is_sparse, args)):
+        if func in _SPARSE_PRODUCTS and len(args) == 2 and not kwargs:
+            return _sparse_product(func, *args)
+        raise errors.sparse_operand(f"np.{func.__name__}")
     args = _operands(func, args)
     tag, n = newest(args)
     if tag < 0:
@@ -403,33 +404,27 @@ def gram(x):
 # np.matmul(L, u), np.dot(L, u) and u @ L with L a scipy.sparse matrix or array (a
 # method-of-lines Laplacian): L applied to the value and, as one sparse product, to every
 # direction's partials.  SciPy's own `L @ u` converts u with np.asarray before dualgrad
-# is asked (helpers name this spelling in its error).
+# is asked (helpers name the spelling u @ L.T in its error).
 _SPARSE_PRODUCTS = (np.matmul, np.linalg.matmul, np.dot)
-
-
-def _is_sparse(a):
-    """A scipy.sparse matrix or array, told without importing scipy."""
-    return type(a).__module__.startswith("scipy.sparse") and hasattr(a, "tocsr")
 
 
 def _sparse_product(func, a, b):
     """``func(a, b)`` where one of ``a``, ``b`` is a scipy.sparse matrix ``S`` and the
     other an array dual ``d`` of one or two dimensions (or a plain array)."""
-    left = _is_sparse(a)
+    left = is_sparse(a)
     S, d = (a, b) if left else (b, a)
     if not isinstance(d, Dual):
         d = operand(d)
         if not isinstance(d, Dual):
             return S @ d if left else d @ S
-    if _is_sparse(d) or d.ndim not in (1, 2) or len(S.shape) != 2:
-        raise errors.bad_argument(
+    if is_sparse(d) or np.ndim(d) not in (1, 2) or len(S.shape) != 2:
+        raise errors.bad_type(
             f"dualgrad: np.{func.__name__} of a scipy.sparse matrix and a dual",
             "a 2-D sparse matrix and a dual of one or two dimensions",
-            f"shapes {S.shape} and {d.shape}",
+            f"shapes {S.shape} and {np.shape(d)}",
             "Apply the sparse matrix to 1-D or 2-D duals, or use S.toarray().")
-    if not np.isfinite(S.data).all():          # inf * a zero partial: the dense rules
-        dense = S.toarray()
-        return func(dense, d) if left else func(d, dense)
+    if S.format not in ("csr", "csc", "coo", "bsr", "dia"):     # lil, dok: no .data array
+        S = S.tocsr()
     return make(_sparse_apply(S, d.value, left), _sparse_partials(S, d, left), d.tag)
 
 
@@ -441,19 +436,37 @@ def _sparse_apply(S, x, left):
     return np.asarray(S @ x if left else x @ S)
 
 
+def _times_partials(S, p):
+    """``S @ p`` for partials ``p`` (2-D): a stored inf or NaN of ``S`` times a zero
+    partial is 0 (API.md: a zero seed times an infinite derivative stays 0), as the
+    dense products make it, without a dense copy of ``S``: the non-finite entries are
+    applied apart, one row of ``p`` each."""
+    if isinstance(p, Dual) or np.isfinite(S.data).all():
+        return _sparse_apply(S, p, True)
+    C = S.tocoo()
+    bad = ~np.isfinite(C.data)
+    finite = type(C)((C.data[~bad], (C.row[~bad], C.col[~bad])), shape=C.shape)
+    out = np.array(_sparse_apply(finite, p, True), dtype=np.result_type(C.data, p))
+    rows = p[C.col[bad]]
+    with np.errstate(invalid="ignore"):
+        terms = np.where(rows == 0.0, 0.0, C.data[bad][:, None] * rows)
+    np.add.at(out, C.row[bad], terms)
+    return out
+
+
 def _sparse_partials(S, d, left):
     """The partials of ``S @ d`` or ``d @ S``: one sparse product of all directions."""
     p = d.partials
     n = p.shape[-1]
     if left:                                   # (N, [K,] n) -> (M, [K,] n)
-        flat = _sparse_apply(S, np.reshape(p, (p.shape[0], -1)), True)
+        flat = _times_partials(S, np.reshape(p, (p.shape[0], -1)))
         return np.reshape(flat, (S.shape[0],) + tuple(p.shape[1:]))
     T = S.T                                    # (x @ S)[..., c] = sum_i S[i, c] x[..., i]
     if d.ndim == 1:
-        return _sparse_apply(T, p, True)
+        return _times_partials(T, p)
     rows = p.shape[0]                          # (R, N, n) -> (C, R, n) -> (R, C, n)
     flat = np.reshape(np.transpose(p, (1, 0, 2)), (p.shape[1], rows * n))
-    moved = np.reshape(_sparse_apply(T, flat, True), (S.shape[1], rows, n))
+    moved = np.reshape(_times_partials(T, flat), (S.shape[1], rows, n))
     return np.ascontiguousarray(np.transpose(moved, (1, 0, 2)))
 
 

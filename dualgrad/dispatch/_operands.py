@@ -13,7 +13,8 @@ from .. import errors
 from ..dual import HOLOMORPHIC, Dual, primal
 from ..dual import from_object_array as _from_object_array
 
-__all__ = ["plain_array", "operand", "write_out", "abs2", "is_complex", "check_holomorphic"]
+__all__ = ["plain_array", "operand", "write_out", "abs2", "is_complex", "check_holomorphic",
+           "is_sparse"]
 
 
 def plain_array(who, a):
@@ -23,6 +24,11 @@ def plain_array(who, a):
     if isinstance(a, np.memmap):
         return np.asarray(a)
     raise errors.array_subclass(who, type(a))
+
+
+def is_sparse(a):
+    """A scipy.sparse matrix or array, told without importing scipy."""
+    return type(a).__module__.startswith("scipy.sparse") and hasattr(a, "tocsr")
 
 
 def operand(a):

@@ -22,12 +22,16 @@ import numpy as np
 from .. import backend, dual, errors
 from ..dual import HOLOMORPHIC, LIVE as _LIVE, Dual, make, partials_array as _partials_array
 from . import _reductions
-from ._operands import check_holomorphic, is_complex as _is_complex, operand, write_out
+from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, operand, \
+    write_out
 from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, _NAMESPACE, derivative_functions,
                              rule_for, tangent_function, value as _primal)
 
 __all__ = ["apply", "call", "call_ufunc", "call_unary_with_out", "call_with_out", "lean",
            "operand", "small", "with_number"]
+
+# operand types that are certainly not a scipy.sparse matrix (checked first: cheap)
+_NUMBERS = frozenset({float, int, bool, complex, np.float64, np.float32, np.int64})
 
 _f64 = np.float64
 _c128 = np.complex128             # (ordered, as NumPy orders complex arrays; Python's is not)
@@ -213,6 +217,8 @@ def call(rule, args, out=None):
                 return call(rule, tuple(operand(x) for x in args), out)
         elif isinstance(a, (list, tuple, np.ndarray)):      # np.matrix, masked arrays too
             return call(rule, tuple(operand(x) for x in args), out)
+        elif type(a) not in _NUMBERS and is_sparse(a):     # u * L: NumPy would broadcast
+            raise errors.sparse_operand(ufunc_name(rule.ufunc))
     ufunc = rule.ufunc
     if tag < 0:
         return ufunc(*args)

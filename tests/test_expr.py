@@ -352,3 +352,37 @@ def test_no_module_outside_rules_evaluates_or_pattern_matches_source():
         if hits:
             found[rel] = hits
     assert not found, found
+
+
+def test_lazy_where_calls_a_branch_only_where_an_element_takes_it():
+    from dualgrad.rules._table import lazy_where
+
+    def never():
+        raise AssertionError("a branch no element takes was computed")
+    cond = np.array([False, False, False])
+    np.testing.assert_array_equal(lazy_where(cond, never, lambda: np.arange(3.0)),
+                                  np.arange(3.0))
+    got = lazy_where(~cond, lambda: 2.0, never)          # a scalar branch spreads
+    np.testing.assert_array_equal(got, [2.0, 2.0, 2.0])
+    mixed = np.array([True, False, True])
+    np.testing.assert_array_equal(lazy_where(mixed, lambda: 1.0, lambda: np.arange(3.0)),
+                                  np.where(mixed, 1.0, np.arange(3.0)))
+    assert lazy_where(np.False_, never, lambda: 5.0) == 5.0
+
+
+def test_value_conditioned_rows_give_np_where_bits():
+    # the NumPy path evaluates value conditions lazily: the same bits as the eager
+    # np.where of both branches, with the condition true nowhere, everywhere, or mixed
+    from dualgrad.rules._table import RULES, _NAMESPACE, derivative_functions
+    rng = np.random.default_rng(7)
+    for ufunc in (np.power, np.float_power, np.arcsin, np.arctanh, np.hypot):
+        rule = RULES[ufunc]
+        for x in (rng.uniform(0.1, 0.9, 50), np.zeros(50),
+                  np.where(rng.random(50) < 0.5, 0.0, rng.uniform(0.1, 0.9, 50))):
+            args = [x, rng.uniform(-2.0, 2.0, 50)][:ufunc.nin]
+            out = ufunc(*args)
+            for k, expr in enumerate(rule.exprs):
+                eager = expr.function(_NAMESPACE)
+                with np.errstate(all="ignore"):
+                    np.testing.assert_array_equal(derivative_functions(rule)[k](*args, out),
+                                                  eager(*args, out))

@@ -213,6 +213,11 @@ def _emit(node, rename, names=None):
         if rename.get(node[1]) == "if":         # where(c, a, b) as (a if c else b)
             c, a, b = (_emit(a, rename, names)[0] for a in node[2])
             return f"({a} if {c} else {b})", _ATOM
+        if rename.get(node[1]) == LAZY:         # a value condition: branches on demand
+            c, a, b = (_emit(a, rename, names)[0] for a in node[2])
+            if any(map(_is_value, _walk(node[2][0]))):
+                return f"{LAZY}({c}, lambda: {a}, lambda: {b})", _ATOM
+            return f"where({c}, {a}, {b})", _ATOM
         args = ", ".join(_emit(a, rename, names)[0] for a in node[2])
         return f"{rename.get(node[1], node[1])}({args})", _ATOM
     if kind == "unary":
@@ -232,6 +237,13 @@ def _emit(node, rename, names=None):
     left = left if left_ok else f"({left})"
     right = right if right_ok else f"({right})"
     return f"{left} {op} {right}", prec
+
+
+# The spelling of ``where`` whose value-only conditions evaluate a branch only where some
+# element takes it (``dualgrad.rules._table.lazy_where``; NumPy's path: np.where computes
+# both branches at every element, and a branch such as np.power's at x = 0 costs as much
+# as the derivative itself)
+LAZY = "lazy_where"
 
 
 def _walk(node):

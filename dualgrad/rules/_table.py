@@ -43,7 +43,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ._expr import parse
+from ._expr import LAZY as _LAZY, parse
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
            "derivative_functions", "tangent_function"]
@@ -192,6 +192,23 @@ def where(cond, a, b):
     if cond is True or cond is False or type(cond) is np.bool_:
         return a if cond else b
     return np.where(cond, a, b)
+
+
+def lazy_where(cond, a, b):
+    """``where(cond, a(), b())`` for a condition on values only (rules/_expr.py's
+    ``LAZY``), calling a branch only where some element takes it: the result where no
+    element takes the other is the taken branch spread over ``cond``'s shape, as
+    ``np.where`` would give it (the branches of one row share their dtype: formulas of
+    the same arguments)."""
+    if cond is True or cond is False or type(cond) is np.bool_:
+        return a() if cond else b()
+    if not cond.any():
+        b = b()
+        return np.where(cond, b, b)
+    if cond.all():
+        a = a()
+        return np.where(cond, a, a)
+    return np.where(cond, a(), b())
 
 
 _DUAL = []      # [dualgrad.dual._base.Dual]: registered there (rules/ imports no higher wing)
@@ -644,7 +661,7 @@ def rule_for(ufunc):
     return rule
 
 
-_NAMESPACE = {"np": np, "where": where, "value": value}
+_NAMESPACE = {"np": np, "where": where, "value": value, "lazy_where": lazy_where}
 _COMPILED = {}
 
 
@@ -669,6 +686,6 @@ def derivative_functions(rule):
     fns = _COMPILED.get(rule.ufunc)
     if fns is None:
         fns = _COMPILED[rule.ufunc] = tuple(
-            text if expr is None else expr.function(_NAMESPACE)
+            text if expr is None else expr.function(_NAMESPACE, {"where": _LAZY})
             for text, expr in zip(rule.derivs, rule.exprs))
     return fns

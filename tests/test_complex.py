@@ -495,3 +495,14 @@ def test_every_complex_rule_takes_the_side_of_its_cut_that_numpy_takes(rule, k, 
             np.testing.assert_allclose(arr, [got, got], rtol=1e-14, err_msg=where)
             np.testing.assert_allclose(held, fd, rtol=1e-6, atol=1e-7,
                                        err_msg=where + ", holomorphic input")
+
+
+@pytest.mark.parametrize("f, expected", [(lambda z: z * 1.0, 1.0 + 0j),
+                                         (lambda z: z * (1 + 1j), 1.0 + 1j),
+                                         (lambda z: z * z, 4.0 + 2j)])
+def test_holomorphic_scalar_derivative_is_complex128(f, expected):
+    # a scalar dual's partial of z * 1.0 is the float 1.0; the helper's result is
+    # complex128 whatever its imaginary part (outside attack 16: a Python float came back)
+    d = dg.derivative(f, 2.0 + 1j, holomorphic=True)
+    assert type(d) is np.complex128
+    assert d == expected

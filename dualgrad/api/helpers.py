@@ -503,7 +503,10 @@ def derivative(f: Callable[..., Any], x: complex | np.number | Dual, *args: Any,
                                   "Use dg.jacobian for array inputs.")
     flat, value, partials, _ = _evaluate(who, f, (x,) + args, kwargs, 0, None, None, False,
                                          False, holomorphic)
-    return _structured(flat, value, partials)[1]
+    d = _structured(flat, value, partials)[1]
+    if holomorphic and isinstance(d, (float, complex)):    # a scalar's partial may be a
+        return np.complex128(d)                             # float where Im is 0
+    return d
 
 
 def hessian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = None,

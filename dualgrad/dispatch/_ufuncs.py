@@ -885,6 +885,14 @@ _REDUCE = {np.add: _reductions.sum, np.multiply: _reductions.prod,
 _ACCUMULATE = {np.add: _reductions.cumsum, np.multiply: _reductions.cumprod}
 
 
+def _signature_types(signature):
+    """The dtypes a ufunc's ``signature=`` names (``"ff->f"``, ``(None, "f8")``, a dtype)."""
+    if isinstance(signature, str):
+        return [np.dtype(c) for c in signature.replace("->", "").replace(",", "")]
+    items = signature if isinstance(signature, (tuple, list)) else (signature,)
+    return [np.dtype(t) for t in items if t is not None]
+
+
 def apply(ufunc, method, inputs, kwargs):
     """``__array_ufunc__`` for both dual types."""
     rule = rule_for(ufunc)
@@ -904,7 +912,11 @@ def apply(ufunc, method, inputs, kwargs):
     dtype = kwargs.pop("dtype", None)
     if dtype is not None and np.dtype(dtype) != np.float64 and rule.kind != "predicate":
         raise errors.dropped_derivatives(f"{name}(..., dtype={dtype})")
-    for key in ("casting", "order", "subok", "signature"):
+    signature = kwargs.pop("signature", None)
+    if signature is not None and rule.kind != "predicate" and \
+            any(t != np.float64 for t in _signature_types(signature)):
+        raise errors.dropped_derivatives(f"{name}(..., signature={signature!r})")
+    for key in ("casting", "order", "subok"):
         kwargs.pop(key, None)
     if method == "__call__":
         axis = kwargs.pop("axis", None) if ufunc is np.vecdot else None

@@ -226,3 +226,13 @@ def central(f, x, h=1e-6):
         e = e.reshape(x.shape)
         cols.append((np.asarray(f(x + e)) - np.asarray(f(x - e))) / (2 * h))
     return np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + x.shape)
+
+
+# The selections' convention written out apart from the rule table: whether x is
+# the result (ties: x; maximum/minimum: a NaN wins; fmax/fmin: a NaN is ignored)
+SELECT = {                       # ufunc -> is x the result? (ties: x; the NaN rule)
+    np.maximum: lambda x, y: (x >= y) | np.isnan(x),
+    np.minimum: lambda x, y: (x <= y) | np.isnan(x),
+    np.fmax: lambda x, y: (x >= y) | np.isnan(y),
+    np.fmin: lambda x, y: (x <= y) | np.isnan(y),
+}

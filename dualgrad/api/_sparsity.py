@@ -37,7 +37,7 @@ import numpy as np
 
 from .. import errors
 from ..dispatch._operands import is_sparse
-from ..dual._array import REFUSED, as_function, install_memory_attributes
+from ..dual._array import REFUSED, FlatIter, as_function, install_memory_attributes
 from ..rules._table import derivative_functions, rule_for
 
 __all__ = ["sparsity", "hessian_sparsity"]
@@ -544,29 +544,11 @@ class TracerArray(Tracer):
         return np.swapaxes(self, -1, -2)
 
 
-class _FlatTracer:
-    """``t.flat`` of a tracer: flat (C-order) indexing that reads and writes ``t``."""
+class _FlatTracer(FlatIter):
+    """``t.flat`` of a tracer: the array dual's flat iterator, refusing traced indices."""
 
-    __slots__ = ("base",)
-
-    def __init__(self, base):
-        self.base = base
-
-    def __len__(self):
-        return self.base.size
-
-    def __iter__(self):
-        return iter(np.ravel(self.base))
-
-    def _index(self, i):
-        _strip_key(i)
-        return np.unravel_index(np.arange(self.base.size)[i], self.base.shape)
-
-    def __getitem__(self, i):
-        return self.base[self._index(i)]
-
-    def __setitem__(self, i, item):
-        self.base[self._index(i)] = item
+    __slots__ = ()
+    _check = staticmethod(lambda key: _strip_key(key))     # (defined below)
 
 
 def _refused(name, fix):

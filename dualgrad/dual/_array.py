@@ -463,13 +463,13 @@ class ArrayDual(Dual):
     def flat(self):
         """A flat iterator over the elements: ``d.flat[i]`` reads, ``d.flat[i] = v``
         writes into ``d`` itself (as ``ndarray.flat``), in C order."""
-        return _FlatIter(self)
+        return FlatIter(self)
 
     @flat.setter
     def flat(self, value):
         """``d.flat = v``: every element set from ``v`` in C order (a number, a scalar
         dual or ``d.size`` values), as ``ndarray.flat = v``."""
-        _FlatIter(self)[:] = value
+        FlatIter(self)[:] = value
 
     def partition(self, kth, axis=-1, kind="introselect", order=None):
         """Partition in place, as ``ndarray.partition``."""
@@ -493,7 +493,7 @@ class ArrayDual(Dual):
         count = indices.size
         if count and values.shape[0] != count:       # NumPy repeats the values cyclically
             values = np.resize(values, (count,))
-        _FlatIter(self)[indices.reshape(-1)] = values
+        FlatIter(self)[indices.reshape(-1)] = values
 
     def compress(self, condition, axis=None):
         """The elements (or slices along ``axis``) where ``condition`` holds, as
@@ -512,10 +512,12 @@ class ArrayDual(Dual):
         return make_array(self.value.view(), self.partials.view(), self.tag)
 
 
-class _FlatIter:
-    """``d.flat`` of an array dual: flat (C-order) indexing that reads and writes ``d``."""
+class FlatIter:
+    """``d.flat`` of an array dual (and of a sparsity tracer, whose class sets
+    ``_check``): flat (C-order) indexing that reads and writes ``d``."""
 
     __slots__ = ("base",)
+    _check = staticmethod(_check_index)
 
     def __init__(self, base):
         self.base = base
@@ -527,7 +529,7 @@ class _FlatIter:
         return iter(np.ravel(self.base))
 
     def _index(self, i):
-        _check_index(i)
+        self._check(i)
         flat = np.arange(self.base.size)[i]
         return np.unravel_index(flat, self.base.shape)
 
@@ -798,33 +800,22 @@ def _exact_unary(ufunc, general):
 
 
 def _square_or_power(power, square):
-    square_ufunc = square.ufunc
+    def square_general(a):
+        lean_square = _LEAN[square.ufunc]
+        result = lean_square(a) if lean_square is not None else None
+        if result is not None:
+            return result
+        result = small(square, (a,))
+        return call(square, (a,)) if result is None else result
+    square_of = _exact_unary(square.ufunc, square_general)   # backend.exact1 first
 
     def __pow__(a, b):
         """``a ** b``; ``a ** 2`` is ``np.square(a)``, as NumPy's ``**`` does for arrays
         (one pass for the local derivative ``2 x`` instead of two for ``2 x ** 1``)."""
         if (type(b) is int or type(b) is float) and b == 2:
-            if type(a) is ArrayDual:          # backend.exact1: _exact_unary's case
-                x = a.value
-                p = a._p
-                if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and \
-                        p.dtype is _f64 and x.ndim == 1 and p.ndim == 2 and a.tag in _LIVE:
-                    got = _exact1(square_ufunc, x, p)
-                    if got is not None:
-                        r = _new(ArrayDual)
-                        r.value, r._p = got
-                        r.tag = a.tag
-                        r._c = None
-                        return r
-            rule, args = square, (a,)
-            lean_square = _LEAN[square.ufunc]
-            result = lean_square(a) if lean_square is not None else None
-            if result is not None:
-                return result
-        else:
-            rule, args = power, (a, b)
-        result = small(rule, args)
-        return call(rule, args) if result is None else result
+            return square_of(a)
+        result = small(power, (a, b))
+        return call(power, (a, b)) if result is None else result
     return __pow__
 
 

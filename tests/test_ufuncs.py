@@ -597,3 +597,36 @@ def test_a_float64_signature_is_honoured_as_a_no_op():
     r = np.add(a, a, signature="dd->d")
     np.testing.assert_array_equal(r.value, np.add(x, x, signature="dd->d"))
     np.testing.assert_array_equal(r.partials, 2.0 * np.ones((2, 1)))
+
+
+@pytest.mark.parametrize("rule", [r for r in _lean_rules() if r.ufunc in (np.power, np.float_power)],
+                         ids=lambda r: r.name)
+def test_lean_path_computes_a_value_condition_branch_only_where_taken(rule, monkeypatch):
+    """np.power's branch at x = 0 (twenty NumPy calls) runs on the lean path only when
+    some element is 0, as on the general path (``lazy_where``): with no zero the
+    branch's ``np.float_power`` of ``x + 0.0`` is never called; with one it is, and
+    the derivative there is the limit (d/dx x ** 2 at 0 is 0, d/dy 0 ** 2 is 0)."""
+    from dualgrad.dispatch import _ufuncs
+    from dualgrad.dual._base import new_tag
+    from dualgrad.rules import _table
+    calls = []
+    real = _table.lazy_where
+
+    def counting(cond, a, b):
+        calls.append(bool(np.any(cond)))
+        return real(cond, a, b)
+    op = _ufuncs.lean(rule)
+    monkeypatch.setitem(op.__globals__, "lazy_where", counting)
+    tag = new_tag()
+    P, Q = np.eye(3)[:, :2].copy(), np.eye(3)[:, 1:].copy()
+    for x, any_zero in ((np.array([0.5, 2.0, 3.0]), False), (np.array([0.0, 2.0, 3.0]), True)):
+        a, b = dg.Dual(x, P, tag=tag), dg.Dual(np.full(3, 2.0), Q, tag=tag)
+        calls.clear()
+        out = op(a, b)
+        assert calls and calls[0] is any_zero        # the outer condition: value(x) == 0
+        if not any_zero:
+            assert len(calls) == 2                   # d/dx and d/dy: no inner branch
+        dx = 2.0 * x                                 # d/dx x ** 2
+        dy = x ** 2 * np.log(np.where(x > 0, x, 1.0))  # d/dy x ** y at y = 2 (0 at x = 0)
+        np.testing.assert_allclose(out.partials, dx[:, None] * P + dy[:, None] * Q,
+                                   rtol=1e-15, atol=0)

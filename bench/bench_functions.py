@@ -115,6 +115,11 @@ def _cases():
     add("view", "np.atleast_3d")(lambda x, y, M, S: np.atleast_3d(x))
     add("view", "np.split")(lambda x, y, M, S: np.split(x, 2))
     add("view", "np.array_split")(lambda x, y, M, S: np.array_split(x, 3))
+    add("view", "np.hsplit")(lambda x, y, M, S: np.hsplit(x, [x.shape[0] // 2]))
+    add("view", "np.vsplit")(lambda x, y, M, S: np.vsplit(M, [M.shape[0] // 2]))
+    add("view", "np.dsplit")(lambda x, y, M, S: np.dsplit(M[:, None, :], [M.shape[1] // 2]))
+    add("view", "np.rollaxis")(lambda x, y, M, S: np.rollaxis(M, 1))
+    add("view", "np.real_if_close")(lambda x, y, M, S: np.real_if_close(x))
     add("copy", "np.copy")(lambda x, y, M, S: np.copy(x))
     add("copy", "np.imag")(lambda x, y, M, S: np.imag(x))
     add("copy", "np.roll")(lambda x, y, M, S: np.roll(x, 1))
@@ -144,6 +149,8 @@ def _cases():
     add("copy", "np.full_like")(lambda x, y, M, S: np.full_like(x, 2.0))
     add("copy", "np.round", "np.around")(lambda x, y, M, S: np.round(x, 2))
     add("copy", "np.nan_to_num")(lambda x, y, M, S: np.nan_to_num(x))
+    add("copy", "np.partition")(lambda x, y, M, S: np.partition(x, x.shape[0] // 2))
+    add("copy", "np.angle")(lambda x, y, M, S: np.angle(x))
     # reductions, scans and other linear maps
     add("reduction", "np.sum")(lambda x, y, M, S: np.sum(x))
     add("reduction", "np.nansum")(lambda x, y, M, S: np.nansum(x))
@@ -152,6 +159,8 @@ def _cases():
     add("reduction", "np.average")(lambda x, y, M, S: np.average(x, weights=XV ** 2))
     add("reduction", "np.var")(lambda x, y, M, S: np.var(x))
     add("reduction", "np.std")(lambda x, y, M, S: np.std(x))
+    add("reduction", "np.nanvar")(lambda x, y, M, S: np.nanvar(x))
+    add("reduction", "np.nanstd")(lambda x, y, M, S: np.nanstd(x))
     add("reduction", "np.prod")(lambda x, y, M, S: np.prod(x))
     add("reduction", "np.max", "np.amax")(lambda x, y, M, S: np.max(x))
     add("reduction", "np.min", "np.amin")(lambda x, y, M, S: np.min(x))
@@ -208,6 +217,8 @@ def _cases():
         "np.linalg.cholesky": lambda S: np.linalg.cholesky(S),
         "np.linalg.eigh": lambda S: np.linalg.eigh(S),
         "np.linalg.eigvalsh": lambda S: np.linalg.eigvalsh(S),
+        "np.linalg.eig": lambda S: np.linalg.eig(S),
+        "np.linalg.eigvals": lambda S: np.linalg.eigvals(S),
         "np.linalg.svd": lambda S: np.linalg.svd(S),
         "np.linalg.svdvals": lambda S: np.linalg.svdvals(S),
         "np.linalg.qr": lambda S: np.linalg.qr(S),

@@ -364,6 +364,10 @@ def array_subclass(who, cls):
 # (which cannot carry derivatives); keys: the function's name, or (distribution,
 # method) for scipy.stats distributions.
 _SCIPY_SPELLINGS = {
+    "diags_array": "u * v for the product of the diagonal matrix with v, or "
+                   "np.diag(u) for the matrix itself",
+    "diags": "u * v for the product of the diagonal matrix with v, or np.diag(u) for the "
+             "matrix itself",
     "logsumexp": "m = np.max(x); m + np.log(np.sum(np.exp(x - m)))",
     "polygamma": "(-1.0) ** (n + 1) * scipy.special.gamma(n + 1.0) * "
                  "scipy.special.zeta(n + 1.0, x) for n >= 1, scipy.special.digamma(x) "
@@ -427,13 +431,30 @@ def _involves_duals(exc):
     return False
 
 
+def _held_dual(exc):
+    """Did a SciPy frame of ``exc``'s traceback hold a dual number in a local variable
+    when it raised (``scipy.sparse.diags_array(u)``'s "Different number of diagonals",
+    which names nothing of the dual)?  Told by the type's module: this module knows no
+    dual types."""
+    import traceback
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        module = frame.f_globals.get("__name__") or ""
+        if module.startswith("scipy.") and any(
+                type(v).__module__.startswith("dualgrad.dual") for v in frame.f_locals.values()):
+            return True
+    return False
+
+
 def from_scipy(who, exc):
     """``exc``, raised inside a SciPy function that turned duals into plain arrays,
     as dualgrad's TypeError naming that function and the NumPy spelling that works;
     ``None`` when ``exc`` is something else (it is then raised as it is)."""
-    if not isinstance(exc, FOREIGN) or not _involves_duals(exc):
+    if not isinstance(exc, FOREIGN):
         return None
     import traceback
+    told = _involves_duals(exc)
+    if not told and not (isinstance(exc, (TypeError, ValueError)) and _held_dual(exc)):
+        return None
     entry = None
     for frame, _ in traceback.walk_tb(exc.__traceback__):
         module = frame.f_globals.get("__name__") or ""
@@ -441,7 +462,7 @@ def from_scipy(who, exc):
             entry = frame                           # the outermost SciPy frame
             break
     if entry is None:
-        return _from_numpy(who, exc)
+        return _from_numpy(who, exc) if told else None
     module = entry.f_globals["__name__"].split(".")
     public = ".".join(module[:next((i for i, p in enumerate(module) if p.startswith("_")),
                                    len(module))])
@@ -462,6 +483,12 @@ def from_scipy(who, exc):
     fix = f"write that step as {spelling}" if spelling else \
         "write that step with NumPy functions and the scipy.special ufuncs of " \
         "docs/supported.md"
+    if not told:                # its own error on an argument it cannot read as floats
+        return DualTypeError(
+            f"{who}: {func} raised {type(exc).__name__}({str(exc)!r}) on a dual number "
+            "argument; expected NumPy functions or ufuncs there, which dualgrad follows "
+            f"(SciPy's other functions do not take dual numbers). Fix: {fix}, or apply "
+            f"{func} to d.value where no derivative is wanted.")
     return DualTypeError(
         f"{who}: {func} converts its input with np.asarray, which drops the derivatives "
         f"of dual numbers; expected NumPy functions or ufuncs, which dualgrad follows. "

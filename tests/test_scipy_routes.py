@@ -66,3 +66,22 @@ def test_compiled_scipy_refusing_object_arrays_names_itself(helper, call, name):
            "elementwise_grad": lambda: dg.elementwise_grad(call)(X)}[helper]
     with pytest.raises(TypeError, match=rf"{name}.*Fix"):
         run()
+
+
+@pytest.mark.parametrize("helper", ["jacobian", "jvp", "elementwise_grad"])
+def test_scipy_errors_that_name_nothing_of_the_dual_name_the_function(helper):
+    """scipy.sparse.diags_array(u) of a dual raised SciPy's own "Different number of
+    diagonals and offsets" (attack16): now dualgrad's TypeError naming the function
+    and the NumPy spelling (u * v); the same SciPy error without a dual argument is
+    SciPy's, untouched; and the spelling's derivative is the closed form."""
+    import scipy.sparse as sp
+    call = lambda u: sp.diags_array(u) @ np.ones(3)          # noqa: E731
+    run = {"jacobian": lambda: dg.jacobian(call, X),
+           "jvp": lambda: dg.jvp(call, X, np.ones(3)),
+           "elementwise_grad": lambda: dg.elementwise_grad(call)(X)}[helper]
+    with pytest.raises(TypeError, match=r"scipy\.sparse\.diags_array raised ValueError.*"
+                                        r"Fix: write that step as u \* v"):
+        run()
+    with pytest.raises(ValueError, match="Different number of diagonals"):
+        dg.jacobian(lambda u: sp.diags_array([np.ones(3)], offsets=[0, 1]) @ u, X)
+    np.testing.assert_allclose(dg.jacobian(lambda u: u * np.ones(3), X), np.eye(3))

@@ -59,6 +59,8 @@ def _rows(x, y, M, X, Y, D):
     IDX = bf.IDX
     RP = np.empty((N + 4, n))
     T = np.linspace(0.0, 1.0, N)
+    xm = x - 0.55
+    XM = X - 0.55
     return {
         # binary elementwise: read two partials arrays, write one
         "np.add": (lambda: np.add(X, Y), lambda: np.add(x, y),
@@ -80,6 +82,14 @@ def _rows(x, y, M, X, Y, D):
                         lambda: (np.absolute(x), np.multiply(P, 2.0, out=R))),
         "np.clip": (lambda: np.clip(X, -0.5, 0.5), lambda: np.clip(x, -0.5, 0.5),
                     lambda: (np.clip(x, -0.5, 0.5), np.copyto(R, P))),
+        # a selection with a constant (array, number): read one partials array, write one;
+        # np.absolute at values of both signs (x - 0.55: a sign that changes at random)
+        "np.maximum(X, y)": (lambda: np.maximum(X, y), lambda: np.maximum(x, y),
+                             lambda: (np.maximum(x, y), np.copyto(R, P))),
+        "np.maximum(X, 0.55)": (lambda: np.maximum(X, 0.55), lambda: np.maximum(x, 0.55),
+                                lambda: (np.maximum(x, 0.55), np.copyto(R, P))),
+        "np.absolute(X - 0.55)": (lambda: np.absolute(XM), lambda: np.absolute(xm),
+                                  lambda: (np.absolute(xm), np.multiply(P, 2.0, out=R))),
         # copies: every partials element written once
         "np.concatenate": (lambda: np.concatenate([X, Y]), lambda: np.concatenate([x, y]),
                            lambda: (np.concatenate([x, y]),

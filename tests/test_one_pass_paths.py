@@ -75,14 +75,16 @@ def test_cross_with_an_infinite_component_keeps_zero_partials_zero(engine):
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("size", [10, 5000])
-def test_clip_between_constants(engine, size):
+@pytest.mark.parametrize("n", [2, 3, 4])        # the masking kernel's loops: 2, n, 4
+def test_clip_between_constants(engine, size, n):
     """Inside the bounds and at a tie the partials are ``a``'s, outside they are 0; a
     NaN value is not clipped (NumPy keeps it), so its partials pass (the where
     convention: ``v < lo`` and ``v > hi`` are both False)."""
     rng = np.random.default_rng(size)
     v = rng.uniform(-1.0, 1.0, size)
     v[:4] = [-0.5, 0.5, np.nan, -0.0]
-    p = rng.standard_normal((size, 3))
+    p = rng.standard_normal((size, n))
+    p[::7, 0], p[1::5, n - 1], p[2::3, 0] = np.inf, np.nan, -0.0
     with backend.use(engine):
         out = np.clip(dg.Dual(v, p), -0.5, 0.5)
         low = np.clip(dg.Dual(v, p), -0.5, None)
@@ -93,6 +95,25 @@ def test_clip_between_constants(engine, size):
     np.testing.assert_array_equal(low.partials, np.where((v < -0.5)[:, None], 0.0, p))
     np.testing.assert_array_equal(high.partials, np.where((v > 0.5)[:, None], 0.0, p))
     assert not np.signbit(out.partials[~inside]).any()        # +0.0, as np.where gives
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("n", [1, 2, 3, 4])
+def test_where_of_two_duals_bit_for_bit(engine, n):
+    """np.where between two array duals (backend.where's select of rows, whose loops
+    for 4 and 2 partials are their own: sel12): each row's partials are the chosen
+    argument's bits, inf, NaN and -0.0 of the other argument kept out."""
+    rng = np.random.default_rng(n)
+    cond = rng.uniform(size=5000) < 0.5
+    p, q = rng.standard_normal((5000, n)), rng.standard_normal((5000, n))
+    p[::7, 0], q[1::5, n - 1], p[2::3, n - 1], q[::4, 0] = np.inf, np.nan, -0.0, -0.0
+    a, b = dg.Dual(rng.standard_normal(5000), p), dg.Dual(rng.standard_normal(5000), q)
+    with backend.use(engine):
+        out = np.where(cond, a, b)
+    np.testing.assert_array_equal(out.value, np.where(cond, a.value, b.value))
+    want = np.where(cond[:, None], p, q)
+    np.testing.assert_array_equal(out.partials.reshape(5000, n).view(np.uint64),
+                                  want.view(np.uint64))
 
 
 @pytest.mark.parametrize("engine", ENGINES)

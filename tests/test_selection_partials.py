@@ -99,7 +99,7 @@ def _bits(a):
 
 @pytest.mark.parametrize("ufunc", list(SELECT), ids=lambda u: u.__name__)
 @pytest.mark.parametrize("mode", ["numpy", "numba"])
-@pytest.mark.parametrize("n", [1, 4])
+@pytest.mark.parametrize("n", [1, 2, 3, 4])   # the kernels' loops: flat, 2, n, 4
 @pytest.mark.parametrize("size", [7, 3000])
 def test_the_selected_arguments_partials_bit_for_bit(ufunc, size, n, mode):
     """Two array duals, a dual and a constant, a constant and a dual: the result's

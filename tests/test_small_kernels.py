@@ -335,6 +335,31 @@ def test_absolute_at_signed_zeros_gives_the_general_bits(ufunc, N, engine):
         _bits(np.diagonal(J), np.sign(x))
 
 
+@pytest.mark.parametrize("ufunc", [np.absolute, np.fabs], ids=lambda u: u.__name__)
+@pytest.mark.parametrize("n", [1, 2, 4, 5])
+def test_absolute_kernels_at_every_kind_of_value(ufunc, n):
+    """The large kernels' ``sign`` (selects, no jumps: sel12) at numbers of random sign,
+    +-0.0, +-inf and NaN, beside zero, inf and NaN partials: each row's partials are
+    np.sign(x) * p, with 0.0 where p is 0 in a row whose np.sign(x) is NaN (the NaN-safe
+    product; in every row for n = 1), to the bit; the general NumPy path's values up to
+    the sign of zero (its NaN-safe product covers the whole array: select11's open
+    signed zeros)."""
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal(30000)
+    x[::7], x[1::11], x[2::13], x[3::17], x[4::19] = np.nan, -0.0, 0.0, np.inf, -np.inf
+    p = rng.standard_normal((30000, n))
+    p[::5, 0], p[1::6, n - 1], p[2::9, 0], p[::4, n - 1] = 0.0, np.inf, np.nan, -0.0
+    with np.errstate(all="ignore"):
+        got = ufunc(dg.Dual(x, p))
+        want = _general(ufunc, dg.Dual(x, p))
+        safe = np.isnan(x)[:, None] | (n == 1)      # one direction: the flat kernels, always
+        oracle = np.where(safe & (p == 0.0), 0.0, np.sign(x)[:, None] * p)
+    parts = got.partials.reshape(30000, n)
+    _bits(got.value, want.value)
+    np.testing.assert_array_equal(parts.view(np.uint64), oracle.view(np.uint64))
+    np.testing.assert_array_equal(parts, want.partials.reshape(30000, n))
+
+
 # ---- the operators' kernels of value and partials (small11) --------------------------
 # a op b whose value rounds alike in numba and NumPy: one kernel call computes the
 # value too (backend.exact2/exact1); it declines where NumPy's call would report on

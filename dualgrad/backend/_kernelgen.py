@@ -110,8 +110,10 @@ def where(cond, a, b):
 
 @njit(**_JIT)
 def sign(x):
-    """``np.sign``'s values (numba's np.sign gives -0.0 at -0.0, NumPy's 0.0)."""
-    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else x
+    """``np.sign``'s values (numba's np.sign gives -0.0 at -0.0, NumPy's 0.0), as
+    selects: a chain of ``if``s compiled to jumps, mispredicted at every other row of
+    values of random sign (np.absolute's kernel 3-4x slower at N = 1e5, n = 4: sel12)."""
+    return where(x > 0.0, 1.0, where(x < 0.0, -1.0, where(x == 0.0, 0.0, x)))
 '''
 
 _KERNEL = '''
@@ -125,13 +127,29 @@ def {name}_flat({params}, q):
 def {name}({params}, q):
     """``np.{ufunc}``: ``q[i, :] = {formula}``."""
     rows, n = q.shape
-    for i in range(rows):
+{four}    for i in range(rows):
 {binds}{factors}        if {finite}:
             for k in range(n):
                 q[i, k] = {plain}
         else:
             for k in range(n):
                 q[i, k] = {safe_rows}
+'''
+
+# Rows of 4 partials for a rule whose local derivative is np.sign(x) (absolute, fabs):
+# the factor is a select, the loop is all the work; the same statements in a loop of
+# constant length, which the compiler vectorizes across rows (the kernel 0.67-0.78x
+# the time of the loop over n at N = 1e5, n = 4; rules with arithmetic factors,
+# divide, square, sqrt, gained nothing from it: sel12, /tmp scratch A/B).
+_FOUR = '''    if n == 4:
+        for i in range(rows):
+{binds}{factors}            if {finite}:
+                for k in range(4):
+                    q[i, k] = {plain}
+            else:
+                for k in range(4):
+                    q[i, k] = {safe_rows}
+        return
 '''
 
 _SMALL_KERNEL = '''
@@ -154,19 +172,35 @@ def {name}_small({params}, q):
 # np.where (a float select on a condition fixed for the row compiled to a jump per row,
 # mispredicted at every other row of random operands; bench_floors' maximum went from
 # ~9x to ~25x the float call); the int64 conversion is one instruction where uint64's
-# is several.  numba views any layout (stride-0 partials of a scalar dual too).
+# is several.  numba views any layout (stride-0 partials of a scalar dual too).  Rows
+# of 4 or 2 partials (and the flat kernel) take a loop of constant length that the
+# compiler vectorizes across rows, the mask an integer select there (x86 without
+# AVX-512 has no vector float-to-int64 conversion); as a scalar loop the same select
+# compiled to a jump (3x slower), so the loop over n keeps the conversion (sel12).
 _SELECT_KERNEL = '''
 
 def {name}_flat({params}, q):
     """``np.{ufunc}``, one direction: ``q = {formula}``."""
 {views}    for i in range(q.shape[0]):
-{binds}{factor}        bq[i] = {flat}
+{binds}{mask}        bq[i] = {flat}
 
 
 def {name}({params}, q):
-    """``np.{ufunc}``: ``q[i, :] = {formula}``."""
+    """``np.{ufunc}``: ``q[i, :] = {formula}``.  Rows of 4 or 2
+    partials: a loop of that constant length, which the compiler vectorizes across
+    rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
-{views}    for i in range(rows):
+{views}    if n == 4:
+        for i in range(rows):
+{binds4}{mask4}            for k in range(4):
+                bq[i, k] = {rows}
+        return
+    if n == 2:
+        for i in range(rows):
+{binds4}{mask4}            for k in range(2):
+                bq[i, k] = {rows}
+        return
+    for i in range(rows):
 {binds}{factor}        for k in range(n):
             bq[i, k] = {rows}
 '''
@@ -195,15 +229,19 @@ def _selection(rule, args, ds, used, name, template):
     def pick(index):
         kept = f"b{a}[{index}] & m"
         return f"({kept}) | (b{other}[{index}] & ~m)" if other else kept
+
+    def binds(indent):
+        return "".join(f"{indent}{v} = {v}s[i]\n" for v in (*args, "out") if v in used)
+    mask = f"where(({e}) != 0.0, np.int64(-1), np.int64(0))"
     return (_SELECT_SMALL if template is _SMALL_KERNEL else _SELECT_KERNEL).format(
         name=name, ufunc=rule.name,
         params=", ".join([f"{v}s" for v in args] + ["outs"] + [f"p{v}" for v, _ in ds]),
         formula=f"p{a} if ({e}) != 0.0 else {f'p{other}' if other else '0.0'}",
         views="".join(f"    b{v} = p{v}.view(np.int64)\n" for v, _ in ds) +
         "    bq = q.view(np.int64)\n",
-        binds="".join(f"        {v} = {v}s[i]\n" for v in (*args, "out") if v in used),
-        factor=f"        m = -np.int64({e})\n", flat=pick("i"),
-        rows=pick("i, k"))
+        binds=binds("        "), binds4=binds("            "),
+        factor=f"        m = -np.int64({e})\n", mask=f"        m = {mask}\n",
+        mask4=f"            m = {mask}\n", flat=pick("i"), rows=pick("i, k"))
 
 
 _EXACT_KERNEL = '''
@@ -292,15 +330,22 @@ def _kernel(rule, duals, template=_KERNEL):
     def safe(index):
         return " + ".join(f"(0.0 if p{a}[{index}] == 0.0 else f{a} * p{a}[{index}])"
                           for a, _ in ds)
+
+    def binds(indent):
+        return "".join(f"{indent}{a} = {a}s[i]\n" for a in (*args, "out") if a in used)
+
+    def factors(indent):
+        return "".join(f"{indent}f{a} = {e}\n" for a, e in ds)
+    loops = dict(finite=" and ".join(f"f{a} - f{a} == 0.0" for a, _ in ds),
+                 plain=" + ".join(f"f{a} * p{a}[i, k]" for a, _ in ds), safe_rows=safe("i, k"))
+    four = _FOUR.format(binds=binds("            "), factors=factors("            "),
+                        **loops) if all(e == "sign(x)" for _, e in ds) else ""
     text = template.format(
         name=name, ufunc=rule.name,
         params=", ".join([f"{a}s" for a in args] + ["outs"] + [f"p{a}" for a, _ in ds]),
         formula=" + ".join(f"({e}) * p{a}" for a, e in ds),
-        binds="".join(f"        {a} = {a}s[i]\n" for a in (*args, "out") if a in used),
-        factors="".join(f"        f{a} = {e}\n" for a, e in ds),
-        finite=" and ".join(f"f{a} - f{a} == 0.0" for a, _ in ds),
-        plain=" + ".join(f"f{a} * p{a}[i, k]" for a, _ in ds),
-        safe_flat=safe("i"), safe_rows=safe("i, k"))
+        binds=binds("        "), factors=factors("        "), four=four,
+        safe_flat=safe("i"), **loops)
     return text, name
 
 

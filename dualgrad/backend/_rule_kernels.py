@@ -43,8 +43,10 @@ def where(cond, a, b):
 
 @njit(**_JIT)
 def sign(x):
-    """``np.sign``'s values (numba's np.sign gives -0.0 at -0.0, NumPy's 0.0)."""
-    return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0 if x == 0.0 else x
+    """``np.sign``'s values (numba's np.sign gives -0.0 at -0.0, NumPy's 0.0), as
+    selects: a chain of ``if``s compiled to jumps, mispredicted at every other row of
+    values of random sign (np.absolute's kernel 3-4x slower at N = 1e5, n = 4: sel12)."""
+    return where(x > 0.0, 1.0, where(x < 0.0, -1.0, where(x == 0.0, 0.0, x)))
 
 
 def d_divide_x_flat(xs, ys, outs, px, q):
@@ -290,6 +292,17 @@ def d_absolute_x_flat(xs, outs, px, q):
 def d_absolute_x(xs, outs, px, q):
     """``np.absolute``: ``q[i, :] = (sign(x)) * px``."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = sign(x)
+            if fx - fx == 0.0:
+                for k in range(4):
+                    q[i, k] = fx * px[i, k]
+            else:
+                for k in range(4):
+                    q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+        return
     for i in range(rows):
         x = xs[i]
         fx = sign(x)
@@ -326,6 +339,17 @@ def d_fabs_x_flat(xs, outs, px, q):
 def d_fabs_x(xs, outs, px, q):
     """``np.fabs``: ``q[i, :] = (sign(x)) * px``."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = sign(x)
+            if fx - fx == 0.0:
+                for k in range(4):
+                    q[i, k] = fx * px[i, k]
+            else:
+                for k in range(4):
+                    q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+        return
     for i in range(rows):
         x = xs[i]
         fx = sign(x)
@@ -977,15 +1001,33 @@ def d_maximum_x_flat(xs, ys, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
+        m = where((1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = bx[i] & m
 
 
 def d_maximum_x(xs, ys, outs, px, q):
-    """``np.maximum``: ``q[i, :] = px if (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.maximum``: ``q[i, :] = px if (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    partials: a loop of that constant length, which the compiler vectorizes across
+    rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     bx = px.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = bx[i, k] & m
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = bx[i, k] & m
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -1001,15 +1043,33 @@ def d_maximum_y_flat(xs, ys, outs, py, q):
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
+        m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = by[i] & m
 
 
 def d_maximum_y(xs, ys, outs, py, q):
-    """``np.maximum``: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.maximum``: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    partials: a loop of that constant length, which the compiler vectorizes across
+    rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     by = py.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = by[i, k] & m
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = by[i, k] & m
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -1026,16 +1086,34 @@ def d_maximum_xy_flat(xs, ys, outs, px, py, q):
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
+        m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = (by[i] & m) | (bx[i] & ~m)
 
 
 def d_maximum_xy(xs, ys, outs, px, py, q):
-    """``np.maximum``: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``."""
+    """``np.maximum``: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``.  Rows of 4 or 2
+    partials: a loop of that constant length, which the compiler vectorizes across
+    rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     bx = px.view(np.int64)
     by = py.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -1067,15 +1145,33 @@ def d_minimum_x_flat(xs, ys, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
+        m = where((1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = bx[i] & m
 
 
 def d_minimum_x(xs, ys, outs, px, q):
-    """``np.minimum``: ``q[i, :] = px if (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.minimum``: ``q[i, :] = px if (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    partials: a loop of that constant length, which the compiler vectorizes across
+    rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     bx = px.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = bx[i, k] & m
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = bx[i, k] & m
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -1091,15 +1187,33 @@ def d_minimum_y_flat(xs, ys, outs, py, q):
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
+        m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = by[i] & m
 
 
 def d_minimum_y(xs, ys, outs, py, q):
-    """``np.minimum``: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.minimum``: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    partials: a loop of that constant length, which the compiler vectorizes across
+    rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     by = py.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = by[i, k] & m
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = by[i, k] & m
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -1116,16 +1230,34 @@ def d_minimum_xy_flat(xs, ys, outs, px, py, q):
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
+        m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = (by[i] & m) | (bx[i] & ~m)
 
 
 def d_minimum_xy(xs, ys, outs, px, py, q):
-    """``np.minimum``: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``."""
+    """``np.minimum``: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``.  Rows of 4 or 2
+    partials: a loop of that constant length, which the compiler vectorizes across
+    rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     bx = px.view(np.int64)
     by = py.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -1157,15 +1289,33 @@ def d_fmax_x_flat(xs, ys, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
+        m = where((1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = bx[i] & m
 
 
 def d_fmax_x(xs, ys, outs, px, q):
-    """``np.fmax``: ``q[i, :] = px if (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.fmax``: ``q[i, :] = px if (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    partials: a loop of that constant length, which the compiler vectorizes across
+    rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     bx = px.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = bx[i, k] & m
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = bx[i, k] & m
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -1181,15 +1331,33 @@ def d_fmax_y_flat(xs, ys, outs, py, q):
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
+        m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = by[i] & m
 
 
 def d_fmax_y(xs, ys, outs, py, q):
-    """``np.fmax``: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.fmax``: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    partials: a loop of that constant length, which the compiler vectorizes across
+    rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     by = py.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = by[i, k] & m
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = by[i, k] & m
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -1206,16 +1374,34 @@ def d_fmax_xy_flat(xs, ys, outs, px, py, q):
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
+        m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = (by[i] & m) | (bx[i] & ~m)
 
 
 def d_fmax_xy(xs, ys, outs, px, py, q):
-    """``np.fmax``: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``."""
+    """``np.fmax``: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``.  Rows of 4 or 2
+    partials: a loop of that constant length, which the compiler vectorizes across
+    rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     bx = px.view(np.int64)
     by = py.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -1247,15 +1433,33 @@ def d_fmin_x_flat(xs, ys, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
+        m = where((1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = bx[i] & m
 
 
 def d_fmin_x(xs, ys, outs, px, q):
-    """``np.fmin``: ``q[i, :] = px if (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.fmin``: ``q[i, :] = px if (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    partials: a loop of that constant length, which the compiler vectorizes across
+    rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     bx = px.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = bx[i, k] & m
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = bx[i, k] & m
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -1271,15 +1475,33 @@ def d_fmin_y_flat(xs, ys, outs, py, q):
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
+        m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = by[i] & m
 
 
 def d_fmin_y(xs, ys, outs, py, q):
-    """``np.fmin``: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.fmin``: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    partials: a loop of that constant length, which the compiler vectorizes across
+    rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     by = py.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = by[i, k] & m
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = by[i, k] & m
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -1296,16 +1518,34 @@ def d_fmin_xy_flat(xs, ys, outs, px, py, q):
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
+        m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = (by[i] & m) | (bx[i] & ~m)
 
 
 def d_fmin_xy(xs, ys, outs, px, py, q):
-    """``np.fmin``: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``."""
+    """``np.fmin``: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``.  Rows of 4 or 2
+    partials: a loop of that constant length, which the compiler vectorizes across
+    rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     bx = px.view(np.int64)
     by = py.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]

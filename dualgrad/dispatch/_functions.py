@@ -24,7 +24,7 @@ from ..dual import (HOLOMORPHIC, LIVE, ArrayDual, Dual, from_object_array, make,
                     partials_array, primal)
 from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
-from ._operands import abs2, check_holomorphic, operand, plain_array, write_out
+from ._operands import abs2, check_holomorphic, moved, operand, plain_array, write_out
 from ..rules._table import NOT_HOLOMORPHIC
 
 __all__ = ["dispatch", "HANDLED", "function_name"]
@@ -46,8 +46,15 @@ def function_name(func):
     return f"{module}.{func.__name__}"
 
 
+# operands _lift returns as they are, told by their exact type: an array dual, a
+# number, a string, None (a plain array needs its dtype read: object arrays are lifted)
+_AS_IS = frozenset({ArrayDual, float, int, bool, complex, str, type(None)})
+
+
 def _lift(x):
     """Scalar duals become 0-d array duals; lists and tuples are lifted inside."""
+    if type(x) in _AS_IS:                   # the common operands: no isinstance scan
+        return x
     if isinstance(x, Dual) and x._kind != "array":              # a scalar dual
         value = x.value if isinstance(x.value, Dual) else numeric(x.value)
         return make_array(value, partials_array(x), x.tag)
@@ -65,6 +72,8 @@ def _lift(x):
 
 def _finish(result):
     """0-d array duals (from lifted scalars) back to scalar duals, inside containers too."""
+    if type(result) is ArrayDual and type(result.value) is np.ndarray and result.value.ndim:
+        return result                               # the common result: no scans
     if isinstance(result, Dual) and result._kind == "array" and result.ndim == 0:
         return make(result.value.reshape(()) if isinstance(result.value, np.ndarray)
                     else result.value, result.partials, result.tag)
@@ -89,7 +98,7 @@ def dispatch(func, args, kwargs, like=None):
         raise errors.unsupported_function(function_name(func))
     if kwargs.get("out") is not None and impl is not _clip:    # never ignored
         raise errors.unsupported_function(f"{function_name(func)} with out=")
-    args = [_lift(a) for a in args]
+    args = [a if type(a) in _AS_IS else _lift(a) for a in args]
     if kwargs:
         kwargs = {k: _lift(v) for k, v in kwargs.items()}
     if HOLOMORPHIC and func in NOT_HOLOMORPHIC:
@@ -856,19 +865,30 @@ HANDLED[np.stack] = _joined(np.stack)
 
 @implements(np.hstack)
 def _hstack(tup, **kwargs):
-    arrs = [np.atleast_1d(a) for a in tup]
-    return np.concatenate(arrs, axis=0 if np.ndim(arrs[0]) == 1 else 1, **kwargs)
+    arrs = [_at_least(np.atleast_1d, a, 1) for a in tup]
+    return np.concatenate(arrs, axis=0 if _ndim(arrs[0]) == 1 else 1, **kwargs)
 
 
 @implements(np.vstack)
 def _vstack(tup, **kwargs):
-    return np.concatenate([np.atleast_2d(a) for a in tup], axis=0, **kwargs)
+    return np.concatenate([_at_least(np.atleast_2d, a, 2) for a in tup], axis=0, **kwargs)
 
 
 @implements(np.column_stack)
 def _column_stack(tup):
-    cols = [np.reshape(a, (-1, 1)) if np.ndim(a) < 2 else a for a in tup]
+    cols = [np.reshape(a, (-1, 1)) if _ndim(a) < 2 else a for a in tup]
     return np.concatenate(cols, axis=1)
+
+
+def _at_least(func, a, ndim):
+    """``func(a)`` (``np.atleast_1d``, ``np.atleast_2d``): an array dual of ``ndim``
+    dimensions or more is its own answer, as there, without a dispatch of its own."""
+    return a if type(a) is ArrayDual and a.value.ndim >= ndim else func(a)
+
+
+def _ndim(a):
+    """``np.ndim(a)``, an array dual's without a dispatch."""
+    return a.value.ndim if type(a) is ArrayDual else np.ndim(a)
 
 
 @implements(np.append)
@@ -1170,7 +1190,7 @@ def _keyed_order(v, axis):
     if length < 2 or length > 1 << _KEY_BITS:
         return None
     b = (length - 1).bit_length()
-    w = np.moveaxis(v, ax, -1) + 0.0                        # -0.0 -> 0.0, a new array
+    w = moved(v, ax, -1) + 0.0                              # -0.0 -> 0.0, a new array
     k = w.view(np.int64)
     k ^= (k >> 63) & np.int64(0x7FFFFFFFFFFFFFFF)            # negatives: ascending
     keys = k.view(np.uint64)
@@ -1181,11 +1201,12 @@ def _keyed_order(v, axis):
     keys.sort(axis=-1)
     keys &= np.uint64((1 << b) - 1)
     order = keys.view(np.int64)
-    s = np.take_along_axis(np.moveaxis(v, ax, -1), order, axis=-1)
+    w = moved(v, ax, -1)
+    s = w[order] if w.ndim == 1 else np.take_along_axis(w, order, axis=-1)    # (the same gather)
     if np.isnan(s[..., 0]).any() or np.isnan(s[..., -1]).any() or \
             (s[..., 1:] < s[..., :-1]).any():
         return None
-    return np.moveaxis(order, -1, ax), np.moveaxis(s, -1, ax)
+    return moved(order, -1, ax), moved(s, -1, ax)
 
 
 def _stable_order(v, axis):

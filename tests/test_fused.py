@@ -1456,3 +1456,77 @@ def test_nodes_left_pending_are_bounded(monkeypatch):
     eager, fused = both(lambda: dg.jacobian(f, Q))
     assert counts == [0, _fused.MAX_LEFT]
     np.testing.assert_array_equal(fused, eager)
+
+
+def _recorded(op, fast, monkeypatch):
+    """The value, partials and the root node's kids and plan key of ``op(t, u)`` for a
+    pending ``t`` and ``u`` (``fast``: with the operators' pending-pair path, else
+    with it declining, so that the dispatch's ``_pair`` records the node)."""
+    from dualgrad.dual import _array
+    real = _array._pending_pair
+    calls = []
+
+    def spy(rule, a, b):
+        calls.append(rule.ufunc)
+        return real(rule, a, b) if fast else None
+    monkeypatch.setattr(_array, "_pending_pair", spy)
+    seen = []
+
+    def f(p):
+        t = np.sin(p[0] * B0 + p[1] * B1)
+        u = np.cos(p[1] * B0)
+        y = op(t, u)
+        root = y._p.node
+        seen.append(([(s, a is t.value and "t" or a is u.value and "u" or a,
+                       t._p.node is k and "t" or u._p.node is k and "u" or k, o)
+                      for s, a, k, o in root.kids], _fused._plan(root)[0]))
+        return y
+    with _fused.engine("fused"):
+        jac = dg.jacobian(f, Q)
+    assert calls, "the operator did not try the pending-pair path"
+    return jac, seen
+
+
+@pytest.mark.parametrize("name", ["+", "-", "*"])
+def test_the_pending_pair_path_records_what_the_dispatch_records(name, monkeypatch):
+    """``a op b`` on two array duals with pending partials (``+ - *``) takes the
+    operators' short path, which must record the node ``_pair`` records (the same
+    coefficients, factor arrays by reference, kids, plan key) and so give the same
+    bits; checked against the dispatch's own recording of the same operation."""
+    op = _BINARY[name]
+    fast, fast_seen = _recorded(op, True, monkeypatch)
+    slow, slow_seen = _recorded(op, False, monkeypatch)
+    assert fast_seen == slow_seen
+    assert fast.tobytes() == slow.tobytes()
+    x, y = Q[0] * B0 + Q[1] * B1, Q[1] * B0
+    dt = np.cos(x)[:, None] * np.stack([B0, B1], axis=1)
+    du = -np.sin(y)[:, None] * np.stack([np.zeros(N), B0], axis=1)
+    exact = {"+": dt + du, "-": dt - du,
+             "*": np.cos(y)[:, None] * dt + np.sin(x)[:, None] * du}[name]
+    np.testing.assert_allclose(fast, exact, rtol=1e-13, atol=1e-15)
+
+
+def test_the_pending_pair_path_leaves_other_cases_to_the_dispatch():
+    """Where its case does not hold (broadcast shapes, a rule whose local derivative
+    computes something, directions that differ) the short path declines and the
+    general operator decides: the same result as the eager engine, and the error
+    for mismatched directions."""
+    from dualgrad.dual import _array
+    from dualgrad.rules._table import RULES
+    assert _array._argument_factors(RULES[np.divide]) is None
+    assert _array._argument_factors(RULES[np.multiply]) is not None
+
+    def f(p):
+        t = np.sin(p[0] * B0 + p[1] * B1)
+        row = np.sin(p[0] * B0[:4])
+        col = (t[:4, None] * 1.0)                 # (4, 1) pending: broadcasts
+        return (t / (t + 2.0)).sum() + (col * row).sum()
+    eager, fused = both(lambda: dg.gradient(f, Q))
+    np.testing.assert_array_equal(fused, eager)
+
+    def mismatched(p):
+        t = np.sin(p[0] * B0 + p[1] * B1)          # pending, 2 directions
+        return t + _array.make_array(np.ones(N), np.ones((N, 3)), t.tag)
+    with _fused.engine("fused"):
+        with pytest.raises(ValueError, match=r"2 direction.*3 direction.*Fix"):
+            dg.jacobian(mismatched, Q)

@@ -518,29 +518,41 @@ def defer(factors, partials, shape, n):
 
     ``partials[k]`` are concrete arrays or :class:`Deferred`.  Factor arrays are
     kept by reference, not copied: dualgrad writes into no array of a dual except
-    through the paths that materialize first (see the module's invariant).
+    through the paths that materialize first (see the module's invariant).  (Run
+    once per deferred operation: the commonest kinds, a float or a :class:`Local`
+    factor and a pending kid, are taken before the general checks.)
     """
     if not shape or math.prod(shape) * n < ACTIVE[1]:
         return None
     kids, size = [], 1
     for c, p in zip(factors, partials):
-        c = _factor(c, shape)
-        if c is None:
-            return None
-        if type(p) is Deferred and p.node.result is None:
-            t = p.node
-            if t.shape != shape or t.n != n:
+        t = type(c)
+        if t is float:
+            s, a = c, None
+        elif t is Local:
+            s, a = 1.0, c
+        else:
+            c = _factor(c, shape)
+            if c is None:
                 return None
-            size += t.size
-        elif type(p) is Deferred and _source(p.node.result, shape, n):
-            t = p.node.result                      # computed meanwhile: a leaf
-        elif type(p) is not Deferred and _source(p, shape, n):
+            s, a = c
+        if type(p) is Deferred:
+            t = p.node
+            if t.result is None:
+                if t.shape != shape or t.n != n:
+                    return None
+                size += t.size
+            elif _source(t.result, shape, n):
+                t = t.result                       # computed meanwhile: a leaf
+            else:
+                return None
+        elif _source(p, shape, n):
             t = p
         else:
             if _engine == "auto" and _strided(p, shape, n):
                 _decline()
             return None
-        kids.append((c[0], c[1], t, 0))
+        kids.append((s, a, t, 0))
     if size > MAX_NODES:
         size = _shrink(kids, size)
     d = Deferred(_Node(kids, shape, n, size))
@@ -586,8 +598,10 @@ def _shrink(kids, size):
 
 
 def _pend(d):
+    """Put the new :class:`Deferred` ``d`` on the pending list (its node's handle: the
+    one weak reference to ``d``), dropping dead entries once the list is long."""
     with _lock:
-        PENDING.append(weakref.ref(d))
+        PENDING.append(d.node.handle)
         if len(PENDING) > 256:
             PENDING[:] = [r for r in PENDING if r() is not None]
 

@@ -763,11 +763,10 @@ def _defer_terms(rule, fns, args, values, out, shape, sources):
     """The deferred node ``sum_k f_k p_k`` over ``sources`` (``(argument, its
     partials)`` for each dual argument), or ``None`` when every ``f_k`` is "0" or the
     rule is a selection (its partials are selected, not a sum of products: the caller
-    propagates now)."""
+    propagates now).  (Once per deferred operation: the caller's plain arrays are
+    looked for only when a local derivative is an array NumPy computed.)"""
     if rule.select:
         return None
-    duals = {k for k, p in sources}
-    plain = [v for k, v in enumerate(values) if k not in duals and type(v) is np.ndarray]
     factors, partials = [], []
     for k, p in sources:
         d = fns[k]
@@ -775,8 +774,8 @@ def _defer_terms(rule, fns, args, values, out, shape, sources):
             f = _local(rule, k, args, values, out)
             if f is None:
                 f = d(*values, out)
-            if type(f) is np.ndarray and any(np.may_share_memory(f, v) for v in plain):
-                f = f.copy()        # the caller's array (x * c): it may write into c later
+                if type(f) is np.ndarray and _caller_array(f, values, sources):
+                    f = f.copy()    # the caller's array (x * c): it may write into c later
             factors.append(f)
             partials.append(p)
     if not factors:
@@ -786,7 +785,19 @@ def _defer_terms(rule, fns, args, values, out, shape, sources):
     return backend.defer(factors, partials, shape, n)
 
 
-_TEMPLATES = {}       # (ufunc, argument) -> the table's element template, or None
+def _caller_array(f, values, sources):
+    """May the factor array ``f`` share memory with a plain array among ``values``
+    (an argument that is not one of the dual ``sources``)?"""
+    duals = [k for k, p in sources]
+    return any(type(v) is np.ndarray and k not in duals and _may_share(f, v)
+               for k, v in enumerate(values))
+
+
+# NumPy's bounds test without the __array_function__ dispatch (its arguments here are
+# ndarrays); NEP 18's ``_implementation``
+_may_share = getattr(np.may_share_memory, "_implementation", np.may_share_memory)
+_TEMPLATES = {}       # (ufunc, argument) -> (the table's element template, the
+#                       positions of the parameters it reads), or (None, None)
 
 
 def _local(rule, k, args, values, out):
@@ -799,21 +810,16 @@ def _local(rule, k, args, values, out):
     result's shape (kept by reference, as the multiply's factors are; a caller's
     plain array could be written later, and any other array would need a pass of
     its own anyway)."""
-    key = (rule.ufunc, k)
-    template = _TEMPLATES.get(key, False)
-    if template is False:
-        template = _TEMPLATES[key] = rule.exprs[k].element_template()
+    template, reads = _TEMPLATES.get((rule.ufunc, k)) or _template(rule, k)
     if template is None:
         return None
-    fields = [None] * (len(values) + 1)
-    used = rule.exprs[k].names
-    for j, name in enumerate(rule.exprs[k].params):
-        if name not in used:
-            continue
-        v = out if j == len(values) else values[j]
+    last = len(values)
+    fields = [None] * (last + 1)
+    for j in reads:
+        v = out if j == last else values[j]
         if type(v) is np.ndarray:
             if v.dtype != _F64 or v.shape != out.shape or not v.flags.c_contiguous or \
-                    not (j == len(values) or isinstance(args[j], Dual)):
+                    not (j == last or isinstance(args[j], Dual)):
                 return None
             fields[j] = v
         elif type(v) is float or type(v) is np.float64:
@@ -821,6 +827,16 @@ def _local(rule, k, args, values, out):
         else:
             return None
     return backend.Local(template, fields)
+
+
+def _template(rule, k):
+    """:func:`_local`'s entry of ``_TEMPLATES`` for argument ``k`` of ``rule``, made."""
+    expr = rule.exprs[k]
+    template = expr.element_template()
+    reads = None if template is None else \
+        tuple(j for j, name in enumerate(expr.params) if name in expr.names)
+    entry = _TEMPLATES[(rule.ufunc, k)] = (template, reads)
+    return entry
 
 
 def with_number(rule, k):

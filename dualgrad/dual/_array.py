@@ -26,7 +26,7 @@ from . import _base, _scalar, _snapshots
 from ._base import LIVE as _LIVE, Dual, _scalar_value, numeric, primal
 from ._snapshots import LIVE as _SNAPSHOTS
 from ._scalar import MAX_SLOTS, make_scalar, scalar_class, scalars_from_rows
-from ..rules._table import rule_for
+from ..rules._table import derivative_functions, rule_for
 
 # Entry points of dispatch, handed over by connect() (see the module docstring).
 apply = call = small = lean = with_number = write_out = dispatch = operand = lean_sum = None
@@ -706,7 +706,7 @@ def _operator(rule, reflected):
         args = (b, a) if reflected else (a, b)
         result = small(rule, args)
         return call(rule, args) if result is None else result
-    return op if ufunc not in _EXACT else _exact_binary(ufunc, op, reflected)
+    return op if ufunc not in _EXACT else _exact_binary(ufunc, op, reflected, rule)
 
 
 _nd = np.ndarray
@@ -717,7 +717,7 @@ _exact_number = backend.exact_number
 _float64 = np.float64
 
 
-def _exact_binary(ufunc, general, reflected):
+def _exact_binary(ufunc, general, reflected, rule):
     """``a op b`` for a ufunc whose value a kernel rounds as NumPy does (``+ - * /``:
     ``backend.EXACT``): two array duals of one live tag holding 1-D float64 values and
     float64 partials (``backend.exact2`` compares their shapes), or such an array dual
@@ -740,6 +740,10 @@ def _exact_binary(ufunc, general, reflected):
         tb = type(b)
         if tb is ArrayDual:
             if type(a) is ArrayDual and not reflected:
+                if _ACTIVE[0] and (type(a._p) is _Deferred or type(b._p) is _Deferred):
+                    got = _pending_pair(rule, a, b)
+                    if got is not None:
+                        return got
                 x = a.value
                 p = a._p
                 y = b.value
@@ -776,6 +780,59 @@ def _exact_binary(ufunc, general, reflected):
         return general(a, b)
     op.__doc__ = general.__doc__
     return op
+
+
+# rule -> the table's local derivative functions where :func:`_pending_pair` takes it
+# (each a constant or an argument as it is), else None; filled on first use
+_ARGUMENT_FACTORS = {}
+
+
+def _argument_factors(rule):
+    """:data:`_ARGUMENT_FACTORS`'s entry for ``rule``, made: its two local derivatives'
+    functions when each is ``1.0``, ``-1.0``, ``x`` or ``y`` (``+ - *``: they compute
+    nothing, so no error state is touched, and none is a factor the fused kernel
+    computes per element), else ``None``."""
+    take = rule.kind == "smooth" and not rule.select and len(rule.derivs) == 2 and \
+        all(d in ("1.0", "-1.0", "x", "y") for d in rule.derivs) and \
+        all(e is not None and e.element_template() is None for e in rule.exprs)
+    fns = _ARGUMENT_FACTORS[rule] = derivative_functions(rule) if take else None
+    return fns
+
+
+def _directions(p):
+    """The number of directions of the partials ``p`` (float64 or deferred), or ``None``."""
+    if type(p) is _Deferred:
+        return p.node.n
+    return p.shape[-1] if type(p) is _nd and p.dtype is _f64 else None
+
+
+def _pending_pair(rule, a, b):
+    """``a op b`` for two array duals, one of them holding deferred partials, while the
+    fused engine defers, for a rule whose local derivatives are constants or the
+    arguments (``+ - *``): the value and the deferred node that
+    ``dispatch._ufuncs._pair`` records for it (the same ufunc call, the table's same
+    factor objects, ``backend.defer`` on the same kids), without its general scan.
+    ``None`` where the case does not hold or ``backend.defer`` declines (the general
+    operator then computes the same value again and decides), or where the
+    directions differ (it raises)."""
+    fns = _ARGUMENT_FACTORS.get(rule, False)
+    if fns is False:
+        fns = _argument_factors(rule)
+    x, y, p, q = a.value, b.value, a._p, b._p
+    if fns is None or type(x) is not _nd or type(y) is not _nd or x.dtype is not _f64 or \
+            y.dtype is not _f64 or not x.ndim or x.shape != y.shape:
+        return None
+    tag = a.tag
+    n = _directions(p)
+    if b.tag != tag or tag not in _LIVE or n is None or _directions(q) != n or \
+            x.size * n < _ACTIVE[1]:
+        return None
+    out = rule.ufunc(x, y)
+    if type(out) is not _nd or out.dtype is not _f64 or out.shape != x.shape:
+        return None
+    fa, fb = fns
+    partials = backend.defer((fa(x, y, out), fb(x, y, out)), (p, q), out.shape, n)
+    return None if partials is None else make_array(out, partials, tag)
 
 
 def _exact_unary(ufunc, general):

@@ -1458,52 +1458,85 @@ def test_nodes_left_pending_are_bounded(monkeypatch):
     np.testing.assert_array_equal(fused, eager)
 
 
-def _recorded(op, fast, monkeypatch):
-    """The value, partials and the root node's kids and plan key of ``op(t, u)`` for a
-    pending ``t`` and ``u`` (``fast``: with the operators' pending-pair path, else
-    with it declining, so that the dispatch's ``_pair`` records the node)."""
+def _recorded(op, fast, monkeypatch, concrete=False):
+    """The Jacobian of ``op(t, u, k)`` (``t``, ``u`` array duals with pending partials,
+    or concrete ones with ``concrete``; ``k`` a scalar dual) and, per call, the root
+    node's kids (factor arrays and kids named by their owner) and its plan key:
+    ``fast``, with the operators' short paths (``_pending_pair``,
+    ``_pending_scalar``), else with them declining, so that the dispatch's ``_pair``
+    records the node."""
+    from dualgrad.dispatch import _ufuncs
     from dualgrad.dual import _array
-    real = _array._pending_pair
     calls = []
 
-    def spy(rule, a, b):
-        calls.append(rule.ufunc)
-        return real(rule, a, b) if fast else None
-    monkeypatch.setattr(_array, "_pending_pair", spy)
+    def short(real):
+        def spy(rule, a, b):
+            got = real(rule, a, b) if fast else None
+            calls.append(got is not None)
+            return got
+        return spy
+    monkeypatch.setattr(_array, "_pending_pair", short(_array._pending_pair))
+    monkeypatch.setattr(_ufuncs, "_pending_scalar", short(_ufuncs._pending_scalar))
     seen = []
 
     def f(p):
         t = np.sin(p[0] * B0 + p[1] * B1)
         u = np.cos(p[1] * B0)
-        y = op(t, u)
+        if concrete:
+            t, u = t.copy(), u.copy()
+            assert type(t._p) is np.ndarray and type(u._p) is np.ndarray
+        k = p[0] * 1.5
+        y = op(t, u, k)
         root = y._p.node
-        seen.append(([(s, a is t.value and "t" or a is u.value and "u" or a,
-                       t._p.node is k and "t" or u._p.node is k and "u" or k, o)
-                      for s, a, k, o in root.kids], _fused._plan(root)[0]))
+
+        def name(x):
+            if type(x) is np.ndarray and x.shape == (2,):
+                return "row", tuple(x)                   # a scalar dual's partials
+            return next((key for key, v in (("t", t), ("u", u)) if x is v.value or
+                         type(v._p) is _fused.Deferred and x is v._p.node or x is v._p),
+                        "inner node" if type(x) is _fused._Node else x)   # (k * t)
+        seen.append(([(s, name(a), name(q), o) for s, a, q, o in root.kids],
+                     _fused._plan(root)[0]))
         return y
     with _fused.engine("fused"):
         jac = dg.jacobian(f, Q)
-    assert calls, "the operator did not try the pending-pair path"
+    assert calls and any(calls) == fast, "a short path was not taken (or taken when off)"
     return jac, seen
 
 
-@pytest.mark.parametrize("name", ["+", "-", "*"])
-def test_the_pending_pair_path_records_what_the_dispatch_records(name, monkeypatch):
-    """``a op b`` on two array duals with pending partials (``+ - *``) takes the
-    operators' short path, which must record the node ``_pair`` records (the same
-    coefficients, factor arrays by reference, kids, plan key) and so give the same
-    bits; checked against the dispatch's own recording of the same operation."""
-    op = _BINARY[name]
-    fast, fast_seen = _recorded(op, True, monkeypatch)
-    slow, slow_seen = _recorded(op, False, monkeypatch)
-    assert fast_seen == slow_seen
-    assert fast.tobytes() == slow.tobytes()
+_SHORT = {"t + u": lambda t, u, k: t + u, "t - u": lambda t, u, k: t - u,
+          "t * u": lambda t, u, k: t * u, "k * t": lambda t, u, k: k * t,
+          "k - t": lambda t, u, k: k - t, "t + k": lambda t, u, k: k.__radd__(t),
+          "k * t - u": lambda t, u, k: k * t - u}
+
+
+def _exact_short(name):
+    """The analytic Jacobian of :data:`_SHORT`'s ``name`` at ``Q``."""
     x, y = Q[0] * B0 + Q[1] * B1, Q[1] * B0
     dt = np.cos(x)[:, None] * np.stack([B0, B1], axis=1)
     du = -np.sin(y)[:, None] * np.stack([np.zeros(N), B0], axis=1)
-    exact = {"+": dt + du, "-": dt - du,
-             "*": np.cos(y)[:, None] * dt + np.sin(x)[:, None] * du}[name]
-    np.testing.assert_allclose(fast, exact, rtol=1e-13, atol=1e-15)
+    k, dk = 1.5 * Q[0], np.array([1.5, 0.0])
+    return {"t + u": dt + du, "t - u": dt - du,
+            "t * u": np.cos(y)[:, None] * dt + np.sin(x)[:, None] * du,
+            "k * t": k * dt + np.sin(x)[:, None] * dk, "k - t": dk - dt, "t + k": dt + dk,
+            "k * t - u": k * dt + np.sin(x)[:, None] * dk - du}[name]
+
+
+@pytest.mark.parametrize("concrete", [False, True], ids=["pending", "concrete"])
+@pytest.mark.parametrize("name", list(_SHORT))
+def test_the_short_paths_record_what_the_dispatch_records(name, concrete, monkeypatch):
+    """``+ - *`` of two array duals with pending partials, or of a scalar dual and an
+    array dual with pending (or large concrete) partials, take the operators' short
+    paths, which must record the node ``_pair`` records (the same coefficients,
+    factor arrays by reference, kids, plan key) and so give the same bits: checked
+    against the dispatch's own recording of the same operations, and the result
+    against the analytic derivative."""
+    op = _SHORT[name]
+    fast, fast_seen = _recorded(op, True, monkeypatch, concrete)
+    slow, slow_seen = _recorded(op, False, monkeypatch, concrete)
+    assert fast_seen == slow_seen
+    assert fast.tobytes() == slow.tobytes()
+    np.testing.assert_allclose(fast, _exact_short(name), rtol=1e-13, atol=1e-15)
 
 
 def test_the_pending_pair_path_leaves_other_cases_to_the_dispatch():
@@ -1513,8 +1546,8 @@ def test_the_pending_pair_path_leaves_other_cases_to_the_dispatch():
     for mismatched directions."""
     from dualgrad.dual import _array
     from dualgrad.rules._table import RULES
-    assert _array._argument_factors(RULES[np.divide]) is None
-    assert _array._argument_factors(RULES[np.multiply]) is not None
+    assert _array.argument_factors(RULES[np.divide]) is None
+    assert _array.argument_factors(RULES[np.multiply]) is not None
 
     def f(p):
         t = np.sin(p[0] * B0 + p[1] * B1)

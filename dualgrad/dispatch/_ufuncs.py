@@ -21,6 +21,8 @@ import numpy as np
 
 from .. import backend, dual, errors
 from ..dual import HOLOMORPHIC, LIVE as _LIVE, Dual, make, partials_array as _partials_array
+from ..dual._array import ARGUMENT_FACTORS as _argument_factors, \
+    argument_factors as _make_argument_factors
 from . import _reductions
 from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, operand, \
     write_out
@@ -972,8 +974,60 @@ def call_ufunc(ufunc, *args):
     """``ufunc(*args)`` through the rule table: the scalar duals' operators when
     their inlined path does not apply (an array operand, a singular point)."""
     rule = rule_for(ufunc)
+    if backend.FUSING[0] and len(args) == 2:
+        result = _pending_scalar(rule, args[0], args[1])
+        if result is not None:
+            return result
     result = small(rule, args)
     return call(rule, args) if result is None else result
+
+
+def _pending_scalar(rule, a, b):
+    """A scalar dual's operator on an array dual with deferred partials (``k * u``,
+    ``u - k``), or concrete ones large enough that :func:`_pair` defers them, while
+    the fused engine defers, for a rule whose local derivatives are
+    constants or the arguments (``+ - *``): what :func:`_pair` records (the scalar's
+    value as a NumPy float and its partials as a row, the same ufunc call, the
+    table's same factor objects, ``backend.defer`` on the same kids), without its
+    general scan; ``None`` (nothing computed, or a value the general path computes
+    again) anywhere else."""
+    if type(a) is _ArrayDual:
+        array, scalar, first = a, b, False         # first: the scalar is the first argument
+    elif type(b) is _ArrayDual:
+        array, scalar, first = b, a, True
+    else:
+        return None
+    fns = _argument_factors.get(rule, False)
+    if fns is False:
+        fns = _make_argument_factors(rule)
+    v, p = array.value, array._p
+    if fns is None or type(v) is not _ndarray or v.dtype is not _F64 or not v.ndim or \
+            getattr(type(scalar), "_kind", None) != "slots" or type(scalar.value) is not float:
+        return None
+    tag = array.tag
+    if scalar.tag != tag or tag not in _LIVE:
+        return None
+    row = np.array(scalar._plist())
+    if row.dtype is not _F64 or row.ndim != 1:
+        return None
+    n = row.shape[0]
+    if type(p) is _Deferred:            # (other directions: the general path raises)
+        if p.node.n != n:
+            return None
+    elif type(p) is not _ndarray or p.dtype is not _F64 or p.shape[-1] != n or \
+            backend.small(v.size * n):  # (concrete and small: _pair propagates now)
+        return None
+    if v.size * n < backend.FUSING[1]:
+        return None
+    c = _f64(scalar.value)
+    values = (c, v) if first else (v, c)
+    out = rule.ufunc(*values)
+    if type(out) is not _ndarray or out.dtype is not _F64 or out.shape != v.shape:
+        return None
+    fa, fb = fns
+    partials = backend.defer((fa(*values, out), fb(*values, out)),
+                             (row, p) if first else (p, row), out.shape, n)
+    return None if partials is None else dual.make_array(out, partials, tag)
 
 
 def call_unary_with_out(ufunc, a, out):

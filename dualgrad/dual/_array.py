@@ -33,7 +33,7 @@ apply = call = small = lean = with_number = write_out = dispatch = operand = lea
 
 __all__ = ["ArrayDual", "make_array", "make", "stack_scalars", "from_object_array",
            "partials_array", "connect", "ELEMENTS", "keep_elements", "release_elements",
-           "elements_written"]
+           "elements_written", "ARGUMENT_FACTORS", "argument_factors"]
 
 _new = object.__new__
 _RULE_OF = RULES.get
@@ -782,20 +782,21 @@ def _exact_binary(ufunc, general, reflected, rule):
     return op
 
 
-# rule -> the table's local derivative functions where :func:`_pending_pair` takes it
+# rule -> the table's local derivative functions where :func:`_pending_pair` (and the
+# dispatch's ``_pending_scalar``) takes it
 # (each a constant or an argument as it is), else None; filled on first use
-_ARGUMENT_FACTORS = {}
+ARGUMENT_FACTORS = {}
 
 
-def _argument_factors(rule):
-    """:data:`_ARGUMENT_FACTORS`'s entry for ``rule``, made: its two local derivatives'
+def argument_factors(rule):
+    """:data:`ARGUMENT_FACTORS`'s entry for ``rule``, made: its two local derivatives'
     functions when each is ``1.0``, ``-1.0``, ``x`` or ``y`` (``+ - *``: they compute
     nothing, so no error state is touched, and none is a factor the fused kernel
     computes per element), else ``None``."""
     take = rule.kind == "smooth" and not rule.select and len(rule.derivs) == 2 and \
         all(d in ("1.0", "-1.0", "x", "y") for d in rule.derivs) and \
         all(e is not None and e.element_template() is None for e in rule.exprs)
-    fns = _ARGUMENT_FACTORS[rule] = derivative_functions(rule) if take else None
+    fns = ARGUMENT_FACTORS[rule] = derivative_functions(rule) if take else None
     return fns
 
 
@@ -815,9 +816,9 @@ def _pending_pair(rule, a, b):
     ``None`` where the case does not hold or ``backend.defer`` declines (the general
     operator then computes the same value again and decides), or where the
     directions differ (it raises)."""
-    fns = _ARGUMENT_FACTORS.get(rule, False)
+    fns = ARGUMENT_FACTORS.get(rule, False)
     if fns is False:
-        fns = _argument_factors(rule)
+        fns = argument_factors(rule)
     x, y, p, q = a.value, b.value, a._p, b._p
     if fns is None or type(x) is not _nd or type(y) is not _nd or x.dtype is not _f64 or \
             y.dtype is not _f64 or not x.ndim or x.shape != y.shape:

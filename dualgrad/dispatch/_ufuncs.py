@@ -1004,21 +1004,20 @@ def _pending_scalar(rule, a, b):
     if fns is None or type(v) is not _ndarray or v.dtype is not _F64 or not v.ndim or \
             getattr(type(scalar), "_kind", None) != "slots" or type(scalar.value) is not float:
         return None
+    if type(p) is _Deferred:
+        n = p.node.n
+    elif type(p) is _ndarray and p.dtype is _F64:
+        n = p.shape[-1]
+        if backend.small(v.size * n):   # (concrete and small: _pair propagates now)
+            return None
+    else:
+        return None
     tag = array.tag
-    if scalar.tag != tag or tag not in _LIVE:
+    if v.size * n < backend.FUSING[1] or scalar.tag != tag or tag not in _LIVE:
         return None
     row = np.array(scalar._plist())
-    if row.dtype is not _F64 or row.ndim != 1:
-        return None
-    n = row.shape[0]
-    if type(p) is _Deferred:            # (other directions: the general path raises)
-        if p.node.n != n:
-            return None
-    elif type(p) is not _ndarray or p.dtype is not _F64 or p.shape[-1] != n or \
-            backend.small(v.size * n):  # (concrete and small: _pair propagates now)
-        return None
-    if v.size * n < backend.FUSING[1]:
-        return None
+    if row.dtype is not _F64 or row.shape != (n,):
+        return None                     # (other directions: the general path raises)
     c = _f64(scalar.value)
     values = (c, v) if first else (v, c)
     out = rule.ufunc(*values)

@@ -783,8 +783,8 @@ def _exact_binary(ufunc, general, reflected, rule):
 
 
 # rule -> the table's local derivative functions where :func:`_pending_pair` (and the
-# dispatch's ``_pending_scalar``) takes it
-# (each a constant or an argument as it is), else None; filled on first use
+# dispatch's ``_pending_scalar``) takes it (each a constant or an argument as it is),
+# else None; filled on first use
 ARGUMENT_FACTORS = {}
 
 
@@ -813,9 +813,9 @@ def _pending_pair(rule, a, b):
     arguments (``+ - *``): the value and the deferred node that
     ``dispatch._ufuncs._pair`` records for it (the same ufunc call, the table's same
     factor objects, ``backend.defer`` on the same kids), without its general scan.
-    ``None`` where the case does not hold or ``backend.defer`` declines (the general
-    operator then computes the same value again and decides), or where the
-    directions differ (it raises)."""
+    ``None`` where the case does not hold, where the directions differ, or where
+    ``backend.defer`` declines: the general operator then decides (computing the
+    same value again in the last case) and raises for directions that differ."""
     fns = ARGUMENT_FACTORS.get(rule, False)
     if fns is False:
         fns = argument_factors(rule)

@@ -77,13 +77,25 @@ def format_spec(spec):
     )
 
 
-def store_into_plain():
+def store_into_plain(dtype=None):
     """The one message for storing a dual into a plain array, however it happens (item
-    or slice assignment, np.copyto, out=) and whatever the array's dtype."""
+    or slice assignment, np.copyto, out=) and whatever the array's dtype; ``dtype``,
+    the array's where the caller knows it: one that no dual array has (float32, an
+    integer) is named, since ``np.zeros_like(x, dtype=np.float32)`` is a plain array
+    too and the general advice alone would send the user round in a circle."""
+    import numpy as np
+    own = ""
+    if dtype is not None and np.dtype(dtype) not in (np.dtype(np.float64),
+                                                     np.dtype(np.complex128)):
+        name = np.dtype(dtype).name
+        own = (f" This buffer is {name}: dual arrays hold float64 or complex128 only, so "
+               f"np.zeros_like(x, dtype=np.{name}) is a plain array as well; leave dtype= "
+               "out (the buffer takes x's float64: under dualgrad f computes in float64) "
+               "or pass dtype=complex for a complex buffer.")
     return DualTypeError(
         "dualgrad: storing a dual number into a plain NumPy array (one made with "
         "np.zeros(n), np.empty(n) or np.array of numbers, of any dtype) would drop its "
-        f"derivatives; expected a buffer that holds duals. Fix: {BUFFER_FIX}."
+        f"derivatives; expected a buffer that holds duals. Fix: {BUFFER_FIX}.{own}"
     )
 
 
@@ -429,6 +441,25 @@ def _involves_duals(exc):
             return True
         exc = exc.__cause__ or exc.__context__
     return False
+
+
+def object_cast(who, exc):
+    """NumPy's own ``Cannot cast ufunc 'subtract' output from dtype('O') to
+    dtype('float64')``, raised in ``f`` while a helper ran: an object array (almost
+    always ``np.array([d1, d2])`` of dual numbers, which NumPy computes with itself and
+    never hands to dualgrad) written into a plain float array in place
+    (``force[i] -= fvec``); dualgrad's TypeError naming both fixes, or ``None``."""
+    import re
+    m = re.search(r"Cannot cast ufunc '(\w+)' output from dtype\('O'\) to "
+                  r"dtype\('(\w+)'\)", str(exc))
+    if not isinstance(exc, TypeError) or m is None:
+        return None
+    return DualTypeError(
+        f"{who}: NumPy could not write an object array into a plain {m.group(2)} array "
+        f"in place (np.{m.group(1)}: {exc}); expected dual arrays on both sides. The "
+        "object array most likely holds dual numbers built with np.array([d1, d2]), which "
+        "NumPy computes with itself and never hands to dualgrad. Fix: build it with "
+        f"np.stack([d1, d2]) (a dual array), and {BUFFER_FIX[0].lower() + BUFFER_FIX[1:]}.")
 
 
 def _held_dual(exc):

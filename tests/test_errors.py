@@ -322,7 +322,9 @@ def test_one_buffer_message_however_the_value_is_stored(store):
     with pytest.raises(TypeError) as info:
         dg.jacobian(store, np.ones(2))
     exc = info.value if isinstance(info.value, dg.DualTypeError) else info.value.__cause__
-    assert str(exc) == str(errors.store_into_plain())
+    # one message; a float32 buffer's adds one sentence naming its dtype
+    assert str(exc).startswith(str(errors.store_into_plain()))
+    assert str(exc) == str(errors.store_into_plain()) or "buffer is float32" in str(exc)
     assert "np.zeros_like(x, shape=(n,))" in str(exc) and "like=x" not in str(exc)
 
 
@@ -394,3 +396,56 @@ def test_complex_x_where_holomorphic_is_not_an_option_says_what_is(call, fix):
     # holomorphic= (a sparse Jacobian refuses it), so "pass holomorphic=True" looped.
     with pytest.raises(TypeError, match="takes real x only.*" + fix):
         call(np.array([1j, 2.0]))
+
+
+def test_an_object_array_written_into_a_float_buffer_names_both_fixes():
+    """``force[i] -= np.array([d1, d2])`` (numpy-benchmarks' wave.py, a new user's
+    report): NumPy computes the object array itself and raised its own
+    UFuncTypeError; now dualgrad's TypeError naming np.stack and the buffer, and
+    the code written as it says gives the closed form."""
+    def f(x):
+        force = np.zeros((3, 2))
+        fvec = np.array([x[0] * x[1], np.sin(x[0])])
+        force[1] -= fvec
+        return force.ravel()
+
+    with pytest.raises(TypeError, match=r"np\.subtract.*np\.stack\(\[d1, d2\]\).*"
+                                        r"np\.zeros_like\(x"):
+        dg.jacobian(f, np.array([0.5, 2.0]))
+
+    def fixed(x):
+        force = np.zeros_like(x, shape=(3, 2))
+        fvec = np.stack([x[0] * x[1], np.sin(x[0])])
+        force[1] -= fvec
+        return force.ravel()
+    J = dg.jacobian(fixed, np.array([0.5, 2.0]))
+    want = np.zeros((6, 2))
+    want[2] = [-2.0, -0.5]
+    want[3] = [-np.cos(0.5), 0.0]
+    np.testing.assert_allclose(J, want, rtol=1e-15)
+
+
+@pytest.mark.parametrize("write", ["in place", "slice", "copyto"])
+def test_a_float32_buffer_is_named_as_such(write):
+    """np.zeros_like(x, dtype=np.float32) is a plain array (no dual array is float32):
+    the store message said to use np.zeros_like(x, ...) and the user, who had, got it
+    again (numpy-benchmarks' grayscott); now it names the dtype and says to leave
+    dtype= out, and a float64 buffer gives the closed form."""
+    def f(p, dtype=np.float32):
+        U = np.zeros_like(p, shape=(4, 4), dtype=dtype)
+        if write == "in place":
+            U[1:-1, 1:-1] += p[0] * p[1]
+        elif write == "slice":
+            U[1:-1, 1:-1] = p[0] * p[1] * np.ones((2, 2))
+        else:
+            np.copyto(U[1:-1, 1:-1], p[0] * p[1] * np.ones((2, 2)))
+        return U.ravel()
+
+    with pytest.raises(TypeError, match=r"This buffer is float32.*leave dtype= out"):
+        dg.jacobian(f, np.array([2.0, 3.0]))
+    J = dg.jacobian(lambda p: f(p, None), np.array([2.0, 3.0]))
+    inner = np.zeros((4, 4), bool)
+    inner[1:-1, 1:-1] = True
+    want = np.zeros((16, 2))
+    want[inner.ravel()] = [3.0, 2.0]
+    np.testing.assert_array_equal(J, want)

@@ -247,7 +247,8 @@ def translated(who, exc):
     ``np.asarray``, a write into a read-only snapshot), else ``exc`` itself."""
     if type(exc).__name__ == "TypingError" and "array(pyobject" in str(exc):
         return errors.numba_unsupported(who, str(exc))
-    return errors.from_scipy(who, exc) or _snapshots.explain(who, exc) or exc
+    return errors.from_scipy(who, exc) or _snapshots.explain(who, exc) or \
+        errors.object_cast(who, exc) or exc
 
 
 def pass_note(width):

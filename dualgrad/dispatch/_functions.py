@@ -665,7 +665,7 @@ def _size(a, axis=None):
 @implements(np.copyto)
 def _copyto(dst, src, casting="same_kind", where=True):
     if not isinstance(dst, Dual):
-        raise errors.store_into_plain()
+        raise errors.store_into_plain(getattr(dst, "dtype", None))
     if where is True:
         dst[...] = src
     else:

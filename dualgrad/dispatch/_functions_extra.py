@@ -123,7 +123,7 @@ def ufunc_at(ufunc, a, indices, b=None):
                                        "loop of supported operations", "at")
     if not isinstance(a, Dual):
         if isinstance(b, Dual):
-            raise errors.store_into_plain()
+            raise errors.store_into_plain(getattr(a, "dtype", None))
         return ufunc.at(a, indices, b)
     if isinstance(b, Dual) and b.tag > a.tag:
         raise errors.mixed_tags()

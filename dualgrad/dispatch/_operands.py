@@ -67,7 +67,7 @@ def write_out(result, out):
         if isinstance(o, Dual):
             o[...] = r
         elif isinstance(r, Dual):
-            raise errors.store_into_plain()
+            raise errors.store_into_plain(getattr(o, "dtype", None))
         else:
             np.copyto(o, r)
     return outs if isinstance(result, tuple) else outs[0]

@@ -77,6 +77,21 @@ def format_spec(spec):
     )
 
 
+def complex_object_array():
+    """``np.asarray(w)`` (``np.array(w)``, ``ascontiguousarray``...) of a complex dual
+    array: its NumPy form would be an object array, whose ``.real`` NumPy returns as
+    the array itself and whose ``.imag`` as zeros (object elements count as real),
+    silently wrong derivatives (outside attack 17)."""
+    return DualTypeError(
+        "dualgrad: np.asarray(w) of a complex dual array would give an object array of "
+        "complex scalar duals, on which NumPy's .real, .imag, np.real, np.imag, "
+        "np.isreal and np.linalg.norm treat the elements as real numbers (.real returns "
+        "the complex numbers themselves, .imag zeros): silently wrong derivatives; "
+        "expected the dual array itself. Fix: use w directly (w.real, np.imag(w), "
+        "np.abs(w), indexing and NumPy functions all work on dual arrays), or np.stack "
+        "of its elements for a new dual array.")
+
+
 def store_into_plain(dtype=None):
     """The one message for storing a dual into a plain array, however it happens (item
     or slice assignment, np.copyto, out=) and whatever the array's dtype; ``dtype``,

@@ -304,7 +304,11 @@ def test_dual_constructor_and_object_arrays_keep_complex_values():
     d = dg.Dual(np.array([1 + 1j, 2.0]), np.ones((2, 1)))
     assert d.dtype == np.complex128
     np.testing.assert_array_equal((d * d).partials[:, 0], [2 + 2j, 4.0])
-    assert np.asarray(d)[0].value == 1 + 1j
+    # its object array would be read as real numbers by NumPy (.real of an object array
+    # is the array itself, .imag zeros): refused, the message naming the dual itself
+    with pytest.raises(TypeError, match=r"complex dual array.*Fix: use w directly"):
+        np.asarray(d)
+    assert d[0].value == 1 + 1j
     s = dg.Dual(np.complex64(1 + 2j), [1.0])
     assert (s * s).value == -3 + 4j and (s * s).partials[0] == 2 + 4j
     J = dg.jacobian(lambda x: np.array([x[0] * Z0, x[1] * x[0]]), np.array([1.0, 2.0]))
@@ -506,3 +510,20 @@ def test_holomorphic_scalar_derivative_is_complex128(f, expected):
     d = dg.derivative(f, 2.0 + 1j, holomorphic=True)
     assert type(d) is np.complex128
     assert d == expected
+
+
+@pytest.mark.parametrize("convert", [np.asarray, np.array, np.ascontiguousarray,
+                                     np.asanyarray, lambda w: np.array([w, w])])
+def test_object_arrays_of_complex_duals_raise_instead_of_reading_as_real(convert):
+    """attack17: np.asarray(w).real of a complex dual array w was the complex numbers
+    themselves and .imag zeros (NumPy's object-dtype semantics): complex gradients of a
+    real function, or zero ones.  Now a TypeError; the spelling on w itself gives the
+    closed forms d/dx Re(x e^{ix}) = cos x - x sin x and d/dx Im = sin x + x cos x."""
+    x0 = np.array([0.3, 0.8, 1.4])
+    with pytest.raises(TypeError, match=r"np\.asarray\(w\) of a complex dual array"):
+        dg.gradient(lambda x: np.sum(convert(np.exp(1j * x) * x).real), x0)
+    g_re = dg.gradient(lambda x: np.sum((np.exp(1j * x) * x).real), x0)
+    g_im = dg.gradient(lambda x: np.sum(np.imag(np.exp(1j * x) * x)), x0)
+    np.testing.assert_allclose(g_re, np.cos(x0) - x0 * np.sin(x0), rtol=1e-14)
+    np.testing.assert_allclose(g_im, np.sin(x0) + x0 * np.cos(x0), rtol=1e-14)
+    assert g_re.dtype == np.float64

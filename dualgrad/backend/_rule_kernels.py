@@ -54,7 +54,10 @@ def d_divide_x_flat(xs, ys, outs, px, q):
     for i in range(q.shape[0]):
         y = ys[i]
         fx = 1.0 / y
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_divide_x(xs, ys, outs, px, q):
@@ -77,7 +80,10 @@ def d_divide_y_flat(xs, ys, outs, py, q):
         y = ys[i]
         out = outs[i]
         fy = -out / y
-        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+        t = fy * py[i]
+        if not (fy - fy == 0.0):
+            t = (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = t
 
 
 def d_divide_y(xs, ys, outs, py, q):
@@ -102,7 +108,10 @@ def d_divide_xy_flat(xs, ys, outs, px, py, q):
         out = outs[i]
         fx = 1.0 / y
         fy = -out / y
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+        t = fx * px[i] + fy * py[i]
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = t
 
 
 def d_divide_xy(xs, ys, outs, px, py, q):
@@ -142,7 +151,10 @@ def d_square_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         fx = 2.0 * x
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_square_x(xs, outs, px, q):
@@ -178,7 +190,10 @@ def d_reciprocal_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         out = outs[i]
         fx = -(out * out)
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_reciprocal_x(xs, outs, px, q):
@@ -214,7 +229,10 @@ def d_sqrt_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         out = outs[i]
         fx = 0.5 / out
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_sqrt_x(xs, outs, px, q):
@@ -250,7 +268,10 @@ def d_cbrt_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         out = outs[i]
         fx = 1.0 / (3.0 * out * out)
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_cbrt_x(xs, outs, px, q):
@@ -286,7 +307,10 @@ def d_absolute_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         fx = sign(x)
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_absolute_x(xs, outs, px, q):
@@ -333,7 +357,10 @@ def d_fabs_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         fx = sign(x)
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_fabs_x(xs, outs, px, q):
@@ -380,7 +407,10 @@ def d_exp2_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         out = outs[i]
         fx = out * 0.6931471805599453
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_exp2_x(xs, outs, px, q):
@@ -416,7 +446,10 @@ def d_log_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         fx = 1.0 / x
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_log_x(xs, outs, px, q):
@@ -452,7 +485,10 @@ def d_log2_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         fx = 1.4426950408889634 / x
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_log2_x(xs, outs, px, q):
@@ -488,7 +524,10 @@ def d_log10_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         fx = 0.43429448190325176 / x
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_log10_x(xs, outs, px, q):
@@ -524,7 +563,10 @@ def d_log1p_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         fx = 1.0 / (1.0 + x)
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_log1p_x(xs, outs, px, q):
@@ -560,7 +602,10 @@ def d_tan_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         out = outs[i]
         fx = 1.0 + out * out
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_tan_x(xs, outs, px, q):
@@ -596,7 +641,10 @@ def d_arcsin_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_arcsin_x(xs, outs, px, q):
@@ -632,7 +680,10 @@ def d_arccos_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_arccos_x(xs, outs, px, q):
@@ -668,7 +719,10 @@ def d_arctan_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         fx = 1.0 / (1.0 + x * x)
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_arctan_x(xs, outs, px, q):
@@ -705,7 +759,10 @@ def d_arctan2_x_flat(xs, ys, outs, px, q):
         x = xs[i]
         y = ys[i]
         fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_arctan2_x(xs, ys, outs, px, q):
@@ -729,7 +786,10 @@ def d_arctan2_y_flat(xs, ys, outs, py, q):
         x = xs[i]
         y = ys[i]
         fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+        t = fy * py[i]
+        if not (fy - fy == 0.0):
+            t = (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = t
 
 
 def d_arctan2_y(xs, ys, outs, py, q):
@@ -754,7 +814,10 @@ def d_arctan2_xy_flat(xs, ys, outs, px, py, q):
         y = ys[i]
         fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
         fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+        t = fx * px[i] + fy * py[i]
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = t
 
 
 def d_arctan2_xy(xs, ys, outs, px, py, q):
@@ -796,7 +859,10 @@ def d_hypot_x_flat(xs, ys, outs, px, q):
         y = ys[i]
         out = outs[i]
         fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_hypot_x(xs, ys, outs, px, q):
@@ -822,7 +888,10 @@ def d_hypot_y_flat(xs, ys, outs, py, q):
         y = ys[i]
         out = outs[i]
         fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
-        q[i] = (0.0 if py[i] == 0.0 else fy * py[i])
+        t = fy * py[i]
+        if not (fy - fy == 0.0):
+            t = (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = t
 
 
 def d_hypot_y(xs, ys, outs, py, q):
@@ -849,7 +918,10 @@ def d_hypot_xy_flat(xs, ys, outs, px, py, q):
         out = outs[i]
         fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
         fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+        t = fx * px[i] + fy * py[i]
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+        q[i] = t
 
 
 def d_hypot_xy(xs, ys, outs, px, py, q):
@@ -891,7 +963,10 @@ def d_arcsinh_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_arcsinh_x(xs, outs, px, q):
@@ -927,7 +1002,10 @@ def d_arccosh_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_arccosh_x(xs, outs, px, q):
@@ -963,7 +1041,10 @@ def d_arctanh_x_flat(xs, outs, px, q):
     for i in range(q.shape[0]):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-        q[i] = (0.0 if px[i] == 0.0 else fx * px[i])
+        t = fx * px[i]
+        if not (fx - fx == 0.0):
+            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        q[i] = t
 
 
 def d_arctanh_x(xs, outs, px, q):

@@ -1,6 +1,6 @@
 """Engine costs against plain NumPy float code in the same run (issue 2 targets).
 
-    python bench/bench_engine.py [--quick] [--small] [--numba]
+    python bench/bench_engine.py [--quick] [--small] [--numba] [--medium [--beyond]]
 
 1. Plain-Python RK4 loops from ``dualgrad.testing`` on scalar duals with n = 1, 4
    and 16 partials, against the same loop on Python floats: a damped pendulum
@@ -23,6 +23,9 @@
    a long loop of small operations loads it); ``--small --numba`` loads it first, to
    time that steady state; ``--small`` alone keeps it unloaded (the NumPy calls of a
    short-lived process) by raising the loader's budget for the run.
+6. ``--medium`` (printed only): operators and ufuncs at N = 300-5000 (the lean path
+   past the small size, stop 30) against the float op and the general path;
+   ``--beyond``: past the lean path's bounds, the lean path forced there.
 
 Writes the tables to bench/RESULTS_engine.md (stitched into RESULTS.md).
 """
@@ -180,11 +183,87 @@ def small_ops(quick):
                   "general path us", "general / float"], rows)
 
 
+MEDIUM_OPS = (
+    ("a + b", lambda a, b: a + b), ("a - b", lambda a, b: a - b),
+    ("a * b", lambda a, b: a * b), ("a / b", lambda a, b: a / b),
+    ("a * 2.0", lambda a, b: a * 2.0), ("a * y", lambda a, b: a * b.value),
+    ("a ** 2", lambda a, b: a ** 2), ("-a", lambda a, b: -a),
+    ("np.multiply(a, b)", lambda a, b: np.multiply(a, b)),
+    ("np.sqrt(a)", lambda a, b: np.sqrt(a)), ("np.sin(a)", lambda a, b: np.sin(a)),
+    ("np.maximum(a, b)", lambda a, b: np.maximum(a, b)),
+    ("np.floor(a)", lambda a, b: np.floor(a)))
+
+
+def medium_ops(quick, beyond=False):
+    """Operators and ufuncs at medium sizes (N = 300-5000, the work past the small
+    path's 1,000 partials elements, below ``backend.LEAN_WORK``): the dual op against
+    the float op, and the lean path against the general path it short-cuts (forced by
+    ``LEAN_WORK = LEAN_FLAT = 0``, which sends this work back to ``call``), numba
+    loaded.  Interleaved as :func:`small_ops`: each repeat times the three back to
+    back, in CPU time; ratios are medians of per-repeat ratios.  ``beyond``
+    (``--medium --beyond``): cells past ``LEAN_WORK``/``LEAN_FLAT`` with the lean path
+    forced there (both raised), what the bounds are chosen from."""
+    from dualgrad.backend import _loader, _propagate
+    _loader.load()
+    rows = []
+    rng = np.random.default_rng(5)
+    repeat, min_time = (5 if quick else 9), (0.01 if quick else 0.02)
+    cells = ((1000, 4), (1000, 1)) if quick else ((300, 4), (1000, 1), (1000, 4),
+                                                  (1000, 16), (5000, 4))
+    if beyond:
+        cells = ((4000, 1), (8000, 1), (16000, 1), (8000, 4), (16000, 4))
+    for N, n in cells:
+        va, vb = rng.uniform(0.5, 2, N), rng.uniform(0.5, 2, N)
+        tag = new_tag()
+        a = dg.Dual(va, rng.standard_normal((N, n)), tag=tag)
+        b = dg.Dual(vb, rng.standard_normal((N, n)), tag=tag)
+        for name, op in MEDIUM_OPS:
+            def timed(fn, general=False):
+                saved = _propagate.LEAN_WORK, _propagate.LEAN_FLAT
+                if general:
+                    _propagate.LEAN_WORK = _propagate.LEAN_FLAT = 0
+                elif beyond:
+                    _propagate.LEAN_WORK = _propagate.LEAN_FLAT = 1 << 30
+                try:
+                    return median_time(fn, 1, min_time, time.process_time)
+                finally:
+                    _propagate.LEAN_WORK, _propagate.LEAN_FLAT = saved
+            samples = [[timed(lambda: op_float(name, va, vb)),
+                        timed(lambda: op(a, b)), timed(lambda: op(a, b), general=True)]
+                       for _ in range(repeat)]
+            tf, td, tg = (statistics.median(s[i] for s in samples) for i in range(3))
+            rows.append([name, N, n, f"{tf * 1e6:.2f}", f"{td * 1e6:.2f}",
+                         f"{statistics.median(s[1] / s[0] for s in samples):.1f}",
+                         f"{tg * 1e6:.2f}",
+                         f"{statistics.median(s[2] / s[0] for s in samples):.1f}",
+                         f"{statistics.median(s[1] / s[2] for s in samples):.2f}"])
+    return table(["op", "N", "n", "float us", "dual us", "dual / float",
+                  "general path us", "general / float", "dual / general"], rows)
+
+
+_FLOAT_OPS = {"a * 2.0": lambda x, y: x * 2.0, "a * y": lambda x, y: x * y,
+              "a ** 2": lambda x, y: x ** 2, "-a": lambda x, y: -x}
+
+
+def op_float(name, x, y):
+    """The float op of :data:`MEDIUM_OPS`' ``name`` on the values ``x``, ``y``."""
+    fn = _FLOAT_OPS.get(name)
+    if fn is not None:
+        return fn(x, y)
+    return dict(MEDIUM_OPS)[name](x, y)
+
+
 def main():
     quick = "--quick" in sys.argv
     from dualgrad.backend import _loader
     if "--numba" in sys.argv:
         _loader.load()
+    if "--medium" in sys.argv:
+        beyond = "--beyond" in sys.argv
+        out = "\n".join([f"## Medium arrays (bench/bench_engine.py --medium"
+                         f"{' --beyond' if beyond else ''})", "", medium_ops(quick, beyond), ""])
+        print(out)
+        return
     if "--small" in sys.argv:
         if "--numba" not in sys.argv:
             _loader.LOAD_AFTER = float("inf")     # the table's ops would load it midway

@@ -2,9 +2,10 @@
 
     python bench/rule_ab.py --compare /work/main --only np.hypot,sc.y1 [--rounds 3]
     python bench/rule_ab.py --float-calls "sc.psi(x);sc.zeta(2.0, x)"   # floats only
+    python bench/rule_ab.py --compare /work/main --only np.divide --cell 100000:1
 
-Each row is one ufunc on array duals (N = 1e5, n = 4, arguments uniform in (0.2, 0.9),
-inside every row's domain) over the same call on floats, the two timed back to back
+Each row is one ufunc on array duals (N = 1e5, n = 4, or ``--cell N:n``; arguments
+uniform in (0.2, 0.9), inside every row's domain) over the same call on floats, the two timed back to back
 ``--pairs`` times in one process (median of the per-pair ratios, so a busy machine slows
 both alike).  Fresh processes alternate this checkout and ``--compare`` for ``--rounds``
 rounds; the table shows each round's ratio per side and the medians' quotient
@@ -28,7 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def child(names, pairs):
+def child(names, pairs, N=100_000, n=4):
     """Print ``{name: median ratio}`` for this process's dualgrad (run by the parent)."""
     import numpy as np
     import scipy.special as sc
@@ -38,7 +39,6 @@ def child(names, pairs):
     from dualgrad.dual._base import new_tag
     _loader.load()
     rng = np.random.default_rng(0)
-    N, n = 100_000, 4
     values = [rng.uniform(0.2, 0.9, N) for _ in range(2)]
     tag = new_tag()
     duals = [dg.Dual(v, rng.standard_normal((N, n)), tag=tag) for v in values]
@@ -89,6 +89,7 @@ def main():
     ap.add_argument("--compare", required=False, help="the other checkout (before)")
     ap.add_argument("--only", help="comma-separated rows: np.hypot,sc.y1")
     ap.add_argument("--float-calls", help="semicolon-separated float expressions in x")
+    ap.add_argument("--cell", default="100000:4", help="N:n (default 100000:4)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--pairs", type=int, default=15)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -97,7 +98,8 @@ def main():
         return float_calls(args.float_calls.split(";"))
     names = args.only.split(",")
     if args.child:
-        return child(names, args.pairs)
+        N, n = (int(float(v)) for v in args.cell.split(":"))
+        return child(names, args.pairs, N, n)
     sides = {"after": HERE.parent, "before": Path(args.compare).resolve()}
     got = {side: [] for side in sides}
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
@@ -105,7 +107,8 @@ def main():
         for side in ("before", "after"):
             env["PYTHONPATH"] = str(sides[side])
             res = subprocess.run([sys.executable, str(HERE / "rule_ab.py"), "--child",
-                                  "--only", args.only, "--pairs", str(args.pairs)],
+                                  "--only", args.only, "--pairs", str(args.pairs),
+                                  "--cell", args.cell],
                                  env=env, cwd="/", capture_output=True, text=True, check=True)
             got[side].append(json.loads(res.stdout.strip().splitlines()[-1]))
     print(f"| row | before ({args.compare}) | after (this checkout) | after / before |")

@@ -209,7 +209,10 @@ def test_fused_kernels_broadcast_scalars_and_scalar_duals(kernel_calls):
     assert len(kernel_calls) == len(ops)
 
 
-def test_fused_kernels_run_from_their_own_threshold(kernel_calls):
+def test_fused_kernels_run_from_their_own_threshold(kernel_calls, monkeypatch):
+    from dualgrad.backend import _propagate           # the general path from the small
+    monkeypatch.setattr(_propagate, "LEAN_WORK", 0)   # size on (no medium lean path)
+    monkeypatch.setattr(_propagate, "LEAN_FLAT", 0)
     size = _kernels.MIN_WORK_FUSED
     small = dg.Dual(np.linspace(0.0, 1.0, size - 1), np.ones((size - 1, 1)))
     large = dg.Dual(np.linspace(0.0, 1.0, size), np.ones((size, 1)))

@@ -78,6 +78,7 @@ def unloaded(monkeypatch):
                         lambda ufunc, duals: calls.append(1) or real_exact(ufunc, duals))
     monkeypatch.setattr(_propagate, "_EXACT", {})
     monkeypatch.setattr(_propagate, "_EXACT_NUMBER", {})
+    monkeypatch.setattr(_propagate, "_compiled", None)      # (the lean path keeps it)
     return calls
 
 
@@ -90,9 +91,9 @@ def test_numba_is_loaded_when_the_numpy_work_reaches_the_budget(unloaded, monkey
     want = [(a * b).partials, (a * b).partials]          # 2 x 20000 elements: NumPy
     assert calls == [] and not _loader.READY
     got = (a * b).partials                               # the third reaches the budget
-    assert calls == [1] and _loader.READY
+    assert calls == [1] and _loader.READY                # and runs the kernel
     (a * b).partials
-    assert calls == [1, 1]
+    assert calls == [1]          # the lean path (stop 30) keeps the module it asked for
     np.testing.assert_array_equal(want[0], want[1])
     np.testing.assert_array_equal(got, want[0])
     np.testing.assert_array_equal(got, a.value[:, None] * b.partials +

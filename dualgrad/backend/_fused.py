@@ -82,7 +82,7 @@ import weakref
 import numpy as np
 
 from . import _buffers, _fusedgen, _loader
-from ._propagate import combine
+from ._propagate import DEFERRING, combine
 from ..rules._expr import template_function
 
 __all__ = ["Deferred", "Local", "engine", "current", "scope", "begin", "end", "flush", "concrete",
@@ -113,8 +113,9 @@ if _engine not in _ENGINES:
 
 _lock = threading.RLock()
 PENDING = []                # weak references to the deferred expressions not materialized
-ACTIVE = [False, MIN_WORK]  # deferring now (fused engine, inside a helper, nothing
-#                             exposed), and from how many partials elements
+ACTIVE = DEFERRING          # deferring now (fused engine, inside a helper, nothing
+ACTIVE[1] = MIN_WORK        # exposed), and from how many partials elements (the list
+#                             _propagate.lean reads)
 _depth = 0
 _exposed = False
 _declined = False           # auto met a strided 2-D slice's partials in this helper call

@@ -16,7 +16,8 @@ from . import _buffers, _kernels, _loader
 
 _sum = np.add.reduce
 
-__all__ = ["combine", "small", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
+__all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "DEFERRING", "combine_small",
+           "scaled_small", "pair_small", "scaled_kernel",
            "pair_kernel", "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2",
            "exact_number", "scaled", "outer", "cross", "weighted_sum", "where", "finite", "rows",
            "from_rows", "take", "take_along", "running_product", "convolve", "triangle", "join"]
@@ -134,6 +135,38 @@ def small(work):
     return work < _kernels.MIN_WORK_FUSED and _kernels._mode == "auto"
 
 
+# The fused engine's switch, ``[deferring now?, from how many partials elements]``:
+# ``_fused.ACTIVE`` is this list (the engine sets it in place; it lives here so that
+# :func:`lean_work` reads it without importing the engine, which imports this module).
+DEFERRING = [False, 1 << 14]
+# Partials elements below which dispatch's lean path runs at medium sizes
+# (:func:`lean_work`), with n >= 2 directions and with one: past them its kernels (a
+# finiteness test in the loop, no vector instructions) lose to the general path's
+# (``python bench/bench_engine.py --medium``; stop 30, mid12).
+LEAN_WORK = 1 << 15
+LEAN_FLAT = 1 << 13
+
+
+def lean_work(work, shape):
+    """May dispatch's lean path (``dualgrad.dispatch._ufuncs.lean``, ``small``) take
+    ``work`` partials elements of values of ``shape``?
+
+    Below :func:`small`'s size, as :func:`small`.  From there, 1-D values (the lean
+    kernels' shape; others would take NumPy's calls, slower than the general path's
+    kernels) up to :data:`LEAN_WORK` partials elements (:data:`LEAN_FLAT` for one
+    direction), unless the fused engine defers this work now (``DEFERRING``: inside a
+    helper, from its size on), which the general path then leaves to it.  The engine
+    is the automatic one in both (``use("numpy")``/``use("numba")`` force the general
+    path).  The lean path's operations are the general path's (the same IEEE
+    products and sums, in the same order, by NumPy or by a kernel: they round alike),
+    so what it returns is the general path's to the bit; a local derivative that is
+    not finite sends it to the general path, which keeps a zero partial 0 beside it."""
+    if work < _kernels.MIN_WORK_FUSED:
+        return _kernels._mode == "auto"
+    return len(shape) == 1 and work < (LEAN_WORK if work != shape[0] else LEAN_FLAT) and \
+        _kernels._mode == "auto" and not (DEFERRING[0] and work >= DEFERRING[1])
+
+
 def combine_small(factors, partials, target):
     """:func:`combine` for small float64 work that :func:`small` admits, in plain
     NumPy calls, or ``None`` when a factor is not finite somewhere (then
@@ -208,6 +241,19 @@ def _count(work):
         _loader.load()
 
 
+def _kernel_now(size, small_work):
+    """May a lean operation on ``size`` partials elements call its kernel, numba not
+    loaded when it began?  It counts towards the load first: ``small_work`` below
+    :func:`small`'s size (where it then runs NumPy's calls this once), else its
+    ``size``, as the general path counts that work (and runs the kernel when that
+    count loads numba)."""
+    if size < _kernels.MIN_WORK_FUSED:
+        _count(small_work)
+        return False
+    _count(size)
+    return _loader.READY
+
+
 def scaled_small(f, p):
     """``combine_small([f], [p], p.shape)`` for one float64 array factor ``f`` of the
     value shape ``p.shape[:-1]`` (the lean path of one array dual): ``f[..., None] * p``,
@@ -216,11 +262,9 @@ def scaled_small(f, p):
     For 1-D values, once numba is loaded, one kernel call (``scale_finite``: the
     finiteness test and the products in one loop, the same IEEE products, so the
     same bits) instead of NumPy's test and broadcast product, ~3x slower at N = 10."""
-    if f.ndim == 1:
-        if _loader.READY:
-            out = _empty(p.shape)
-            return out if (_compiled or _small_kernels()).scale_finite(f, p, out) else None
-        _count(SMALL_ONE_WORK)
+    if f.ndim == 1 and (_loader.READY or _kernel_now(p.size, SMALL_ONE_WORK)):
+        out = _empty(p.shape)
+        return out if (_compiled or _small_kernels()).scale_finite(f, p, out) else None
     if not _finite_small(f):
         return None
     return (f[:, None] if f.ndim == 1 else f[..., None]) * p
@@ -237,12 +281,10 @@ def pair_small(f, p, g, q):
     product rounded, then their sum, as NumPy's three calls round them) instead of
     NumPy's two finiteness tests, two broadcast products and a sum, ~4x slower at
     N = 10 (``bench/bench_engine.py --small``)."""
-    if f.ndim == 1:
-        if _loader.READY:
-            out = _empty(p.shape)
-            return out if (_compiled or _small_kernels()).scale2_finite(f, p, g, q, out) \
-                else None
-        _count(SMALL_PAIR_WORK)
+    if f.ndim == 1 and (_loader.READY or _kernel_now(p.size, SMALL_PAIR_WORK)):
+        out = _empty(p.shape)
+        return out if (_compiled or _small_kernels()).scale2_finite(f, p, g, q, out) \
+            else None
     if not (_finite_small(f) and _finite_small(g)):
         return None
     if f.ndim == 1:

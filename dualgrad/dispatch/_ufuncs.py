@@ -281,20 +281,24 @@ _Deferred = backend.Deferred
 
 
 def small(rule, args):
-    """``call(rule, args)`` for the common case on small arrays, in a few NumPy calls.
+    """``call(rule, args)`` for the common case on small and medium arrays, in a few
+    NumPy calls and at most one kernel call.
 
-    The case: a smooth rule; the dual arguments of one tag, array duals of the
-    result's shape holding float64 ndarrays or scalar duals holding floats (no
-    nesting, no complex numbers); the other arguments Python or NumPy floats, ints
-    or float64 ndarrays; a float64 array result small enough that the backend
-    propagates it with NumPy whatever the rule (``backend.small``), so the result is
-    the general path's to the bit.  The local derivatives come from the table as in
-    :func:`call`; ``backend.combine_small`` propagates them, and when one is not
-    finite somewhere the general path computes the partials instead (it keeps a zero
-    partial 0 next to an infinite factor).  Returns ``None``, having computed
-    nothing, when the case does not hold.
+    The case: a smooth rule, or a zero rule (``np.floor``: zero partials, no
+    factor); the dual arguments of one tag, array duals of the result's shape holding
+    float64 ndarrays or scalar duals holding floats (no nesting, no complex numbers);
+    the other arguments Python or NumPy floats, ints or float64 ndarrays; a float64
+    array result whose work ``backend.lean_work`` admits (below ``backend.small``'s
+    size, and 1-D values up to ``backend.LEAN_WORK`` where the fused engine does not
+    defer the work), where the backend's operations are the general path's, so the
+    result is the general path's to the bit.  The local derivatives come from the
+    table as in :func:`call`; ``backend.combine_small`` propagates them (its
+    ``scaled_small``/``pair_small`` for factors of the value's shape: one kernel call
+    once numba is loaded), and when one is not finite somewhere the general path
+    computes the partials instead (it keeps a zero partial 0 next to an infinite
+    factor).  Returns ``None``, having computed nothing, when the case does not hold.
     """
-    if rule.kind != "smooth":
+    if rule.kind != "smooth" and rule.kind != "zero":
         return None
     if len(args) == 2:
         result = _pair(rule, args[0], args[1])
@@ -355,7 +359,8 @@ def small(rule, args):
     n = p.shape[-1]
     out = rule.ufunc(*values)
     if type(out) is not np.ndarray or out.dtype is not _F64 or not out.ndim or \
-            shape is not None and out.shape != shape or not backend.small(out.size * n):
+            shape is not None and out.shape != shape or \
+            not backend.lean_work(out.size * n, out.shape):
         return call(rule, args, out)      # broadcast by a constant, a scalar, or large
     target = out.shape + (n,)
     if not fns:                                       # locally constant: zero partials
@@ -365,7 +370,7 @@ def small(rule, args):
         if rule.select:
             total = _selected(fns[-1](*values, out), positions, partials, target)
         else:
-            total = backend.combine_small([d(*values, out) for d in fns], partials, target)
+            total = _combined([d(*values, out) for d in fns], partials, target)
     finally:
         _unhush(token)
     if total is None:                                 # an inf or NaN met: the careful path
@@ -378,12 +383,12 @@ _MISS = object()
 # What lean()'s generated functions see besides the table's names (_NAMESPACE).
 _LEAN_NAMESPACE = {
     "_AD": dual.ArrayDual, "_nd": np.ndarray, "_F64": _F64, "_LIVE": _LIVE,
-    "_small": backend.small, "_hush": _hush, "_unhush": _unhush, "_call": call,
+    "_small": backend.lean_work, "_hush": _hush, "_unhush": _unhush, "_call": call,
     "_make": dual.make_array, "_scaled": backend.scaled_small, "_pair": backend.pair_small,
     "_combine": backend.combine_small, "_add": np.add, "_sub": np.subtract,
     "_scaled_k": backend.scaled_kernel, "_pair_k": backend.pair_kernel, "_where": backend.where,
     "_local_k": backend.local_kernel, "_local_k2": backend.local_kernel2,
-    "_exact1": backend.exact1, "_exact2": backend.exact2}
+    "_exact1": backend.exact1, "_exact2": backend.exact2, "_zeros": backend.zeros}
 
 
 def _operand(a):
@@ -453,7 +458,7 @@ def _pair(rule, a, b):
     if type(out) is not _ndarray or out.dtype is not _F64 or not out.ndim or \
             shape is not None and out.shape != shape:
         return call(rule, (a, b), out)
-    if deferred or not backend.small(out.size * n):
+    if deferred or not backend.lean_work(out.size * n, out.shape):
         if backend.FUSING[0] and out.size * n >= backend.FUSING[1]:
             total = _defer_pair(rule, fa, a, va, pa, fb, b, vb, pb, out)
             if total is not None:
@@ -475,12 +480,29 @@ def _pair(rule, a, b):
             total = _selected(fns[-1](va, vb, out), [0, 1] if len(fns) == 2 else
                               [0 if pa is not None else 1], partials, target)
         else:
-            total = backend.combine_small([d(va, vb, out) for d in fns], partials, target)
+            total = _combined([d(va, vb, out) for d in fns], partials, target)
     finally:
         _unhush(token)
     if total is None:
         return call(rule, (a, b), out)
     return dual.make_array(out, total, tag)
+
+
+def _combined(factors, partials, target):
+    """``backend.combine_small(factors, partials, target)``, by ``backend.scaled_small``
+    or ``pair_small`` (one kernel call for 1-D values once numba is loaded) where each
+    factor is a float64 array of the value's shape and each partials array of
+    ``target``'s shape: the same products and sums, so the same bits."""
+    shape = target[:-1]
+    for f, p in zip(factors, partials):
+        if type(f) is not _ndarray or f.shape != shape or f.dtype is not _F64 or \
+                p.shape != target:
+            return backend.combine_small(factors, partials, target)
+    if len(factors) == 1:
+        return backend.scaled_small(factors[0], partials[0])
+    if len(factors) == 2:
+        return backend.pair_small(factors[0], partials[0], factors[1], partials[1])
+    return backend.combine_small(factors, partials, target)
 
 
 def _defer_pair(rule, fa, a, va, pa, fb, b, vb, pb, out):
@@ -499,12 +521,13 @@ def _defer_pair(rule, fa, a, va, pa, fb, b, vb, pb, out):
 def lean(rule):
     """``rule`` on array duals alone, :func:`small`'s commonest case in fewer steps:
     a function ``op(a)`` (or ``op(a, b)`` for a binary rule), or ``None`` for a rule
-    it does not cover (not smooth, or a locally constant or non-differentiable
-    argument: :func:`small` takes those).
+    it does not cover (neither smooth nor zero, or a locally constant or
+    non-differentiable argument: :func:`small` takes those).  A zero rule's ``op``
+    (``np.floor``) makes the value and zero partials (:func:`_lean_zero_source`).
 
     The case: every argument an array dual (``ArrayDual``) of one live tag, holding
-    float64 ndarrays, values of one shape (not 0-d) and partials of one shape, small
-    enough for ``backend.small``.  ``op`` returns ``None``, having computed nothing,
+    float64 ndarrays, values of one shape (not 0-d) and partials of one shape, work
+    that ``backend.lean_work`` admits (small, or medium 1-D: stop 30).  ``op`` returns ``None``, having computed nothing,
     when the case does not hold (the caller then runs :func:`small`).  Past that the
     result is :func:`small`'s, and so :func:`call`'s, to the bit: the same value, the
     same local derivatives from the table, the same NumPy operations in the same
@@ -526,14 +549,18 @@ def lean(rule):
     ``backend.exact2``/``exact1``, one kernel call for the value too, as the operators
     do (``dual._array._exact_binary``).
     """
-    if rule.kind != "smooth" or not 0 < rule.ufunc.nin <= 2 or \
-            len(rule.derivs) != rule.ufunc.nin or any(e is None for e in rule.exprs):
+    if not 0 < rule.ufunc.nin <= 2 or len(rule.derivs) != rule.ufunc.nin:
         return None
     name = f"_lean_{rule.name}"
+    if rule.kind == "zero" and all(d == "0" for d in rule.derivs):
+        source = _lean_zero_source(rule, name)       # np.floor: no factor at all
+    elif rule.kind == "smooth" and not any(e is None for e in rule.exprs):
+        source = _lean_source(rule, name)
+    else:
+        return None
     namespace = dict(_LEAN_NAMESPACE)
     namespace.update(_NAMESPACE)                 # the names the table's sources use
     namespace["_U"], namespace["_R"] = rule.ufunc, rule
-    source = _lean_source(rule, name)
     exec(compile(source, f"<dualgrad lean path, np.{rule.name}>", "exec"),  # noqa: S102
          namespace)
     return namespace[name]
@@ -563,16 +590,7 @@ def _lean_source(rule, name):
                 bare = f"_scaled_k({rule.exprs[0].source()}, _p)"
             elif backend.fusable(rule):                     # square: 2.0 * x, in a kernel
                 bare = "_local_k(_U, x, out, _p)"
-        head = [
-            f"def {name}(_a):",
-            "    if type(_a) is not _AD:",
-            "        return None",
-            "    x = _a.value",
-            "    _p = _a._p",
-            "    if type(x) is not _nd or type(_p) is not _nd or x.dtype is not _F64 or "
-            "_p.dtype is not _F64 or not x.ndim or _a.tag not in _LIVE or "
-            "not _small(_p.size):",
-            "        return None"]
+        head = _lean_head(1, name)
         if rule.ufunc in backend.EXACT:                     # np.square, np.negative
             head += ["    if x.ndim == 1 and _p.ndim == 2:",
                      "        _g = _exact1(_U, x, _p)",
@@ -599,7 +617,32 @@ def _lean_source(rule, name):
                 bare = "_local_k2(_U, x, y, out, _p, _q)"
         else:
             body = [f"_t = _combine([{f}, {g}], [_p, _q], _p.shape)"]
-    head = [
+    head = _lean_head(2, name)
+    if rule.ufunc in backend.EXACT:                        # np.multiply(a, b)...
+        head += ["    if x.ndim == 1 and _p.ndim == 2:",
+                 "        _g = _exact2(_U, x, y, _p, _q)",
+                 "        if _g is not None:",
+                 "            return _make(_g[0], _g[1], _a.tag)"]
+    return _lean_lines(head, "x, y", "(_a, _b)", body, bare)
+
+
+def _lean_head(nin, name):
+    """The signature and checks of :func:`lean`'s ``op`` of ``nin`` arguments: array
+    duals (``_a``, ``_b``) of one live tag holding float64 ndarrays (values ``x``, ``y``
+    of one shape, not 0-d; partials ``_p``, ``_q`` of one shape) and work that
+    ``backend.lean_work`` admits; else ``None``."""
+    if nin == 1:
+        return [
+            f"def {name}(_a):",
+            "    if type(_a) is not _AD:",
+            "        return None",
+            "    x = _a.value",
+            "    _p = _a._p",
+            "    if type(x) is not _nd or type(_p) is not _nd or x.dtype is not _F64 or "
+            "_p.dtype is not _F64 or not x.ndim or _a.tag not in _LIVE or "
+            "not _small(_p.size, x.shape):",
+            "        return None"]
+    return [
         f"def {name}(_a, _b):",
         "    if type(_a) is not _AD or type(_b) is not _AD:",
         "        return None",
@@ -611,14 +654,21 @@ def _lean_source(rule, name):
         "type(_q) is not _nd or x.dtype is not _F64 or _p.dtype is not _F64 or "
         "y.dtype is not _F64 or _q.dtype is not _F64 or not x.ndim or "
         "x.shape != y.shape or _p.shape != _q.shape or _a.tag != _b.tag or "
-        "_a.tag not in _LIVE or not _small(_p.size):",
+        "_a.tag not in _LIVE or not _small(_p.size, x.shape):",
         "        return None"]
-    if rule.ufunc in backend.EXACT:                        # np.multiply(a, b)...
-        head += ["    if x.ndim == 1 and _p.ndim == 2:",
-                 "        _g = _exact2(_U, x, y, _p, _q)",
-                 "        if _g is not None:",
-                 "            return _make(_g[0], _g[1], _a.tag)"]
-    return _lean_lines(head, "x, y", "(_a, _b)", body, bare)
+
+
+def _lean_zero_source(rule, name):
+    """The source of :func:`lean`'s ``op`` for a rule whose local derivatives are all
+    0 (``np.floor``, ``np.sign``...): the value, and zero partials, as :func:`call`
+    makes them (``backend.zeros``: no factor, no product, so a NaN partial gives 0)."""
+    values, duals = ("x", "(_a,)") if rule.ufunc.nin == 1 else ("x, y", "(_a, _b)")
+    return "\n".join([
+        *_lean_head(rule.ufunc.nin, name),
+        f"    out = _U({values})",
+        "    if type(out) is not _nd or out.dtype is not _F64:",
+        f"        return _call(_R, {duals}, out)",
+        "    return _make(out, _zeros(_p.shape), _a.tag)"]) + "\n"
 
 
 def _lean_lines(head, values, duals, body, bare=None):

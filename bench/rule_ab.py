@@ -5,8 +5,8 @@
     python bench/rule_ab.py --compare /work/main --only np.divide --cell 100000:1
 
 Each row is one ufunc on array duals (N = 1e5, n = 4, or ``--cell N:n``; arguments
-uniform in (0.2, 0.9), inside every row's domain) over the same call on floats, the two timed back to back
-``--pairs`` times in one process (median of the per-pair ratios, so a busy machine slows
+uniform in (0.2, 0.9), inside every row's domain) over the same call on floats, the two
+timed back to back ``--pairs`` times in one process (median of the per-pair ratios, so a busy machine slows
 both alike).  Fresh processes alternate this checkout and ``--compare`` for ``--rounds``
 rounds; the table shows each round's ratio per side and the medians' quotient
 (after / before: below 1 is faster).  The numba kernels are loaded first, as in

@@ -1,8 +1,8 @@
 """The lean path at medium sizes (issue 13, stop 30, mid12): ufuncs and operators on
 array duals of N = 300 to 5000 elements and n = 1 to 16 directions, 1-D values and
 the work from ``backend.small``'s size up to ``backend.LEAN_WORK`` (``LEAN_FLAT`` for
-n = 1; where the fused engine does not defer it), take the lean path of small arrays (``dispatch._ufuncs.lean`` and
-``_pair``/``small``) instead of the general ``call``.
+n = 1; where the fused engine does not defer it), take the lean path of small arrays
+(``dispatch._ufuncs.lean`` and ``_pair``/``small``) instead of the general ``call``.
 
 The oracle is the general path forced by the backend's switch
 (``_kernels.use("numpy")``: ``backend.lean_work`` admits nothing there, and ``call``

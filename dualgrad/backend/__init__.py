@@ -144,9 +144,8 @@ __all__ = [
     # propagation
     "combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel", "pair_kernel",
     "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2", "exact_number", "fusable",
-    "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "scaled", "local", "where", "outer", "cross", "rank2",
-    "rows", "from_rows", "take",
-    "take_along", "triangle", "join", "running_product", "convolve", "finite",
+    "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "scaled", "local", "where", "outer",
+    "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "finite",
     # reduction
     "sum_partials", "sum_small", "weighted_sum",
     # allocation and pooling

@@ -527,8 +527,9 @@ def lean(rule):
 
     The case: every argument an array dual (``ArrayDual``) of one live tag, holding
     float64 ndarrays, values of one shape (not 0-d) and partials of one shape, work
-    that ``backend.lean_work`` admits (small, or medium 1-D: stop 30).  ``op`` returns ``None``, having computed nothing,
-    when the case does not hold (the caller then runs :func:`small`).  Past that the
+    that ``backend.lean_work`` admits (small, or medium 1-D: stop 30).  ``op`` returns
+    ``None``, having computed nothing, when the case does not hold (the caller then
+    runs :func:`small`).  Past that the
     result is :func:`small`'s, and so :func:`call`'s, to the bit: the same value, the
     same local derivatives from the table, the same NumPy operations in the same
     order (``backend.scaled_small``/``pair_small``, or ``combine_small`` for anything

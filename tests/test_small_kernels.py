@@ -341,9 +341,9 @@ def test_absolute_kernels_at_every_kind_of_value(ufunc, n):
     """The large kernels' ``sign`` (selects, no jumps: sel12) at numbers of random sign,
     +-0.0, +-inf and NaN, beside zero, inf and NaN partials: each row's partials are
     np.sign(x) * p, with 0.0 where p is 0 in a row whose np.sign(x) is NaN (the NaN-safe
-    product; in every row for n = 1), to the bit; the general NumPy path's values up to
-    the sign of zero (its NaN-safe product covers the whole array: select11's open
-    signed zeros)."""
+    product; for n = 1 too since mid12's flat kernels, which made every zero partial
+    0.0), to the bit; the general NumPy path's values up to the sign of zero (its
+    NaN-safe product covers the whole array: select11's open signed zeros)."""
     rng = np.random.default_rng(n)
     x = rng.standard_normal(30000)
     x[::7], x[1::11], x[2::13], x[3::17], x[4::19] = np.nan, -0.0, 0.0, np.inf, -np.inf
@@ -352,7 +352,7 @@ def test_absolute_kernels_at_every_kind_of_value(ufunc, n):
     with np.errstate(all="ignore"):
         got = ufunc(dg.Dual(x, p))
         want = _general(ufunc, dg.Dual(x, p))
-        safe = np.isnan(x)[:, None] | (n == 1)      # one direction: the flat kernels, always
+        safe = np.isnan(x)[:, None]
         oracle = np.where(safe & (p == 0.0), 0.0, np.sign(x)[:, None] * p)
     parts = got.partials.reshape(30000, n)
     _bits(got.value, want.value)

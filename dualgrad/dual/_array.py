@@ -276,11 +276,6 @@ class ArrayDual(Dual):
                 "Use y itself (dual arrays take NumPy functions and indexing directly), "
                 "or np.array(y) for an explicit copy.")
         value, partials = self.value, self._p
-        inner = value
-        while isinstance(inner, Dual):
-            inner = inner.value
-        if getattr(inner, "dtype", None) is not None and inner.dtype.kind == "c":
-            raise errors.complex_object_array()
         if type(value) is np.ndarray and value.ndim == 1 and value.dtype is _f64 and \
                 type(partials) is np.ndarray and partials.dtype is _f64 and \
                 (not _ACTIVE[0] or partials.size < _ACTIVE[1]):
@@ -292,6 +287,11 @@ class ArrayDual(Dual):
             if not copy:
                 _snapshots.remember(self, out, value)
             return out
+        inner = value                # (the float64 case above is real: no test there)
+        while isinstance(inner, Dual):
+            inner = inner.value
+        if getattr(inner, "dtype", None) is not None and inner.dtype.kind == "c":
+            raise errors.complex_object_array()
         partials = self.partials
         if value.ndim != 1:
             value, partials = value.reshape(-1), partials.reshape(-1, partials.shape[-1])

@@ -191,3 +191,47 @@ def test_a_new_size_beside_busy_buffers_over_the_byte_limit(monkeypatch):
     del fresh
     again = _buffers.empty((N, 4))                       # room again: pooled
     assert again.shape == (N, 4) and _loose_bytes() <= _buffers.LOOSE_BYTES
+
+
+def test_a_helper_call_takes_back_the_previous_calls_free_buffers(monkeypatch):
+    # an optimizer's next gradient: the buffers the last call let go are taken again
+    # (no fresh pages), never one a result still holds, within the loose pool's bounds
+    monkeypatch.setattr(_buffers, "_loose", {})
+    _buffers.begin()
+    try:
+        kept = _buffers.empty((N, 4))          # a result the caller keeps
+        free = _buffers.empty((N, 4))
+        free_id = id(free.base)                # (holding the base would keep it busy)
+        del free
+    finally:
+        _buffers.end()
+    assert _buffers._pool == {}
+    assert sum(len(b) for b in _buffers._loose.values()) == 1      # only the free one
+    _buffers.begin()
+    try:
+        again = _buffers.empty((N, 4))
+        other = _buffers.empty((N, 4))
+        assert id(again.base) == free_id
+        assert not np.shares_memory(again, kept) and not np.shares_memory(other, kept)
+        assert not np.shares_memory(again, other)
+        assert _buffers._loose.get(N * 4, []) == []     # the scope holds it now
+    finally:
+        _buffers.end()
+    assert _loose_bytes() <= _buffers.LOOSE_BYTES
+    sizes = {k: len(b) for k, b in _buffers._loose.items()}
+    assert all(count <= _buffers.LOOSE_PER_SIZE for count in sizes.values())
+
+
+def test_repeated_gradients_reusing_buffers_give_the_same_numbers():
+    y = np.random.default_rng(3).normal(1.0, 2.0, 3 * N)
+
+    def nll(p):
+        z = (y - p[0]) / p[1]
+        return np.sum(0.5 * z ** 2 + np.log(p[1]))
+
+    p = np.array([0.5, 1.5])
+    want = np.array([np.sum(-(y - 0.5) / 1.5 ** 2), np.sum(-(y - 0.5) ** 2 / 1.5 ** 3 + 1 / 1.5)])
+    first = dg.gradient(nll, p)
+    for _ in range(4):
+        np.testing.assert_array_equal(dg.gradient(nll, p), first)
+    np.testing.assert_allclose(first, want, rtol=1e-12)

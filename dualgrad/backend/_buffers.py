@@ -89,9 +89,25 @@ def end():
     try:
         _depth -= 1
         if _depth == 0:
+            _keep_loose()
             _pool.clear()
     finally:
         _lock.release()
+
+
+def _keep_loose():
+    """The scope's free buffers go to the loose pool as far as its bounds allow
+    (lock held): the next helper call (an optimizer's next gradient) takes them
+    back instead of faulting in fresh pages (``y - mu`` over 1e5 data points at
+    n = 2: ~1 ms a call of fresh pages before the kernels load)."""
+    for size, buffers in _pool.items():
+        kept = _loose.get(size, [])
+        for k in range(len(buffers)):
+            if len(kept) >= LOOSE_PER_SIZE:
+                break
+            if _references(buffers, k) == _ONLY_THE_POOL and _room(size * 8):
+                kept = _loose.setdefault(size, kept)   # _room may drop this size
+                kept.append(buffers[k])
 
 
 class scope:
@@ -145,7 +161,9 @@ def empty(shape):
         for k in range(len(buffers)):
             if _references(buffers, k) == _ONLY_THE_POOL:
                 return buffers[k].reshape(shape)
-        buffer = np.empty(size)
+        buffer = _loose_free(size) if _depth else None
+        if buffer is None:
+            buffer = np.empty(size)
         if _depth:
             if len(buffers) < MAX_PER_SIZE:
                 buffers.append(buffer)
@@ -155,6 +173,17 @@ def empty(shape):
         if not buffers:
             pool.pop(size, None)
         return buffer.reshape(shape)
+
+
+def _loose_free(size):
+    """A free buffer of ``size`` elements taken out of the loose pool, or ``None``
+    (lock held; inside a scope, whose own pool then holds it)."""
+    buffers = _loose.get(size)
+    if buffers:
+        for k in range(len(buffers)):
+            if _references(buffers, k) == _ONLY_THE_POOL:
+                return buffers.pop(k)
+    return None
 
 
 def _room(nbytes):

@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 
-from . import _kernels, _loader
+from . import _buffers, _kernels, _loader
 
 __all__ = ["sum_partials", "sum_small"]
 
@@ -104,6 +104,16 @@ def sum_small(v, p):
     return None
 
 
+def _transposed(rows):
+    """``rows.T`` as a C-contiguous array (each direction one run, so that
+    ``np.add.reduce`` adds it pairwise), in a pooled buffer when one serves."""
+    if rows.dtype != np.float64:
+        return np.ascontiguousarray(rows.T)
+    out = _buffers.empty(rows.shape[::-1])
+    np.copyto(out, rows.T)
+    return out
+
+
 def sum_partials(p, axes, keepdims):
     """``p.sum(axis=axes, keepdims=keepdims)`` over value axes ``axes`` (sorted) of
     partials ``p``, each direction of each output element rounded as ``np.add.reduce``
@@ -122,7 +132,7 @@ def sum_partials(p, axes, keepdims):
             if p.dtype == np.float64 and not (rows.size < _kernels.MIN_WORK and
                                               _kernels._mode == "auto"):
                 out = _kernels.pairwise(rows.reshape(1, -1, n))
-            out = _sum(np.ascontiguousarray(rows.T), axis=1) if out is None else out[0]
+            out = _sum(_transposed(rows), axis=1) if out is None else out[0]
         return out.reshape((1,) * len(axes) + (n,)) if keepdims else out
     q3, kept = _arranged(p, axes)
     out = _kernels.pairwise(q3) if q3.dtype == np.float64 else None

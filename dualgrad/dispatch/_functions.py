@@ -20,8 +20,8 @@ import numpy as np
 
 from . import _reductions
 from .. import backend, errors
-from ..dual import (HOLOMORPHIC, LIVE, ArrayDual, Dual, from_object_array, make, make_array, newest, numeric,
-                    partials_array, primal)
+from ..dual import (HOLOMORPHIC, LIVE, ArrayDual, Dual, from_object_array, join_partials, make,
+                    make_array, newest, numeric, partials_array, primal)
 from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
 from ._operands import abs2, check_holomorphic, moved, operand, plain_array, write_out
@@ -798,7 +798,8 @@ def _broadcast_arrays(*args, subok=False):
 
 
 def _joined(func):
-    """``concatenate``/``stack``: constants join with zero partials."""
+    """``concatenate``/``stack``: constants join with zero partials (the general path
+    of :mod:`dualgrad.dual._joins`' lean one, which takes plain array duals)."""
     def impl(arrays, axis=0, out=None, **kwargs):
         arrays = list(arrays)
         tag, n = newest(arrays, f"np.{func.__name__}")
@@ -810,53 +811,29 @@ def _joined(func):
             return impl([np.ravel(d) for d in duals], axis=0, **kwargs)
         value = func([d.value for d in duals], axis=axis, **kwargs)
         ax = _value_axis(axis, np.ndim(primal(value)))
-        if func is np.concatenate and ax == 0 and _pending_parts(duals):
-            out = backend.empty(np.shape(value) + (n,))
-            start = 0
-            for d in duals:                    # pending parts computed in place
-                stop = start + d.value.shape[0]
-                backend.write_into(d._p, out[start:stop])
-                start = stop
-            return make(value, out, tag)
-        parts = [d.partials for d in duals]
-        out = None
-        if all(type(p) is np.ndarray and p.dtype == np.float64 for p in parts):
-            out = backend.empty(np.shape(value) + (n,))     # pooled: no fresh pages
-            if ax and backend.join(parts, _outer(np.shape(value), ax), out):
-                return make(value, out, tag)         # an inner axis: one kernel pass
-            rows = [backend.rows(p) for p in parts]
-            into = backend.rows(out)
-            if into is not None and all(r is not None for r in rows):
-                func(rows, axis=ax, out=into)    # one item per element's n partials
-                return make(value, out, tag)
-        return make(value, func(parts, axis=ax, out=out), tag)
+        if _float_parts(duals):                # one pooled array, each part written once
+            values = [d.value for d in duals]
+            shapes = [v.shape for v in values] if func is np.concatenate else \
+                [v.shape[:ax] + (1,) + v.shape[ax:] for v in values]
+            return make(value, join_partials([d._p for d in duals], values, shapes, ax,
+                                             value.shape, n), tag)
+        return make(value, func([d.partials for d in duals], axis=ax), tag)
     return impl
 
 
-def _outer(shape, ax):
-    """The number of blocks before axis ``ax`` of ``shape`` (a join along ``ax``
-    writes one row of each part per block)."""
-    outer = 1
-    for s in shape[:ax]:
-        outer *= s
-    return outer
-
-
-def _pending_parts(duals):
-    """Are some of ``np.concatenate``'s array duals' partials pending (the fused
-    engine's), and all of them float64 arrays of the joined value's layout?  Then each
-    pending part is computed straight into its rows of the result."""
-    pending = False
+def _float_parts(duals):
+    """Are ``duals`` array duals of float64 array values and float64 partials, or
+    pending partials (the fused engine's, which :func:`join_partials` computes
+    straight into their rows of the result)?"""
     for d in duals:
         if type(d) is not ArrayDual or type(d.value) is not np.ndarray or \
-                d.value.dtype != np.float64 or d.value.ndim == 0:
+                d.value.dtype != np.float64:
             return False
         p = d._p
-        if type(p) is backend.Deferred:
-            pending = pending or p.result is None
-        elif type(p) is not np.ndarray or p.dtype != np.float64:
+        if type(p) is not backend.Deferred and \
+                (type(p) is not np.ndarray or p.dtype != np.float64):
             return False
-    return pending
+    return True
 
 
 HANDLED[np.concatenate] = _joined(np.concatenate)

@@ -3,7 +3,8 @@
 ``_base`` (the public base class ``Dual``, tags, conversions), ``_scalar`` (the
 generated scalar classes), ``_array`` (array duals and the constructors that know
 both kinds), ``_views`` (the lean path of the functions and methods that return
-views of an array dual).  The wing imports only the rule table, the backend door and
+views of an array dual), ``_joins`` (the lean path of the joins: ``np.concatenate``,
+``np.stack``...).  The wing imports only the rule table, the backend door and
 ``errors``; the layers above hand it their entry points through ``connect``.
 """
 
@@ -14,10 +15,11 @@ from ._scalar import MAX_SLOTS, ScalarDual, make_scalar, scalar_class, scalars_f
 from ._array import (ELEMENTS, ArrayDual, elements_written, from_object_array, keep_elements,
                      make, make_array, partials_array, release_elements, stack_scalars)
 from . import _views  # noqa: F401  (installs the lean view functions and methods)
+from ._joins import join_partials  # (importing it installs the lean joins)
 
 __all__ = ["Dual", "ScalarDual", "ArrayDual", "make", "make_scalar", "make_array",
            "scalar_class", "scalars_from_rows", "stack_scalars", "from_object_array", "partials_array",
            "new_tag", "retire", "check_live", "primal", "newest", "numeric", "MAX_SLOTS",
            "directions", "same_directions",
            "LIVE", "TAGS", "running", "adopting", "HOLOMORPHIC", "holomorphic_tag",
-           "ELEMENTS", "keep_elements", "release_elements", "elements_written"]
+           "ELEMENTS", "keep_elements", "release_elements", "elements_written", "join_partials"]

@@ -1,0 +1,248 @@
+"""The lean path of NumPy's joins: ``np.concatenate``, ``np.stack``, ``np.hstack``,
+``np.vstack``, ``np.column_stack`` and ``np.append`` of plain array duals.
+
+The parts are array duals of one running call -- float64 values of one dimension or
+more, float64 partials of one length -- and float64 ndarrays (constants, zero
+partials).  The value is NumPy's own call on the values, which checks the shapes and
+the axis and raises NumPy's errors; the partials are one array (pooled, see
+:func:`dualgrad.backend.empty`) into which each part's partials are written once:
+
+* a join along the first axis (or wherever the blocks before the axis number one)
+  puts each part's partials in one contiguous block: one ``np.concatenate(..., out=)``
+  of C-contiguous partials, or the rows of ``n`` partials as single items
+  (:func:`dualgrad.backend.rows`) for other layouts; the fused engine's pending
+  partials are computed by their kernel straight into their block
+  (:func:`dualgrad.backend.write_into`) and stay pending, and a constant's block is
+  filled with zeros;
+* a join along an inner axis writes each row of the result once
+  (:func:`dualgrad.backend.join`), or NumPy joins the rows of partials.
+
+Each function takes its NumPy function's arguments and returns the joined dual, or
+``None`` -- a part of another kind (nested, complex, scalar or 0-d duals, duals of
+another call, lists, other dtypes), no dual at all, an escaped dual, a keyword NumPy
+would apply to the dtype, ``out=`` -- and the general path of
+:mod:`dualgrad.dispatch._functions` runs instead, with its checks and its errors.
+``install`` puts them into ``VIEWS``, which ``ArrayDual.__array_function__`` tries
+before dispatch.  :func:`join_partials` is the general path's partials writer too.
+"""
+
+import numpy as np
+
+from .. import backend
+from ._array import VIEWS, ArrayDual
+from ._base import LIVE
+
+__all__ = ["FUNCTIONS", "install", "join_partials"]
+
+_new = object.__new__
+_f64 = np.dtype(np.float64)
+_Deferred = backend.Deferred
+_concrete = backend.concrete
+_ndarray = np.ndarray
+
+
+def _parts(arrays):
+    """``(values, partials, tag, n)`` of the parts of a join, a constant's partials
+    ``None`` (pending partials left pending), or ``None`` for anything this path
+    does not take."""
+    if type(arrays) is not list and type(arrays) is not tuple:
+        return None
+    values, partials = [], []
+    tag, n = None, 0
+    for a in arrays:
+        t = type(a)
+        if t is ArrayDual:
+            v, p = a.value, a._p
+            tp = type(p)
+            if tp is _ndarray:
+                if p.dtype is not _f64:
+                    return None
+                m = p.shape[-1]
+            elif tp is _Deferred:
+                m = p.n
+            else:
+                return None
+            if tag is None:
+                tag, n = a.tag, m
+            elif a.tag != tag or m != n:
+                return None                   # two calls' duals, or lengths: the checks
+        elif t is _ndarray:
+            v, p = a, None
+        else:
+            return None
+        if type(v) is not _ndarray or v.dtype is not _f64 or not v.ndim:
+            return None
+        values.append(v)
+        partials.append(p)
+    if tag is None or tag not in LIVE:
+        return None
+    return values, partials, tag, n
+
+
+def _dual(value, partials, tag):
+    r = _new(ArrayDual)
+    r.value = value
+    r._p = partials
+    r.tag = tag
+    r._c = None
+    return r
+
+
+def join_partials(partials, values, shapes, ax, shape, n):
+    """The partials of a join along value axis ``ax`` with the result's value shape
+    ``shape``: one array of ``shape + (n,)``, pooled where it is large.
+
+    ``partials[i]`` (an array, a :class:`~dualgrad.backend.Deferred`, or ``None``
+    for a constant's zeros) belongs to the value ``values[i]``, which takes the shape
+    ``shapes[i]`` in the join (``values[i].shape`` with a 1 inserted for a stack, its
+    size for a flattened join).
+    """
+    out = backend.empty(shape + (n,))
+    outer = 1
+    for s in shape[:ax]:
+        outer *= s
+    pieces = []
+    plain = True                 # every part a C-contiguous array of its join shape
+    for p, v, s in zip(partials, values, shapes):
+        if type(p) is _ndarray:
+            if p.shape[:-1] != s:
+                p = p.reshape(s + (n,))
+            plain = plain and p.flags.c_contiguous
+        else:
+            plain = False
+            if outer != 1:       # an inner axis: every part an array
+                p = np.zeros(s + (n,)) if p is None else _concrete(p).reshape(s + (n,))
+        pieces.append(p)
+    if plain:
+        if outer == 1:                                   # one block per part
+            return np.concatenate(pieces, axis=ax, out=out)
+        if backend.join(pieces, outer, out):
+            return out                                   # each row written once
+    elif outer == 1:             # one contiguous block per part
+        start = 0
+        for p, v, s in zip(pieces, values, shapes):
+            stop = start + s[ax]
+            block = out[(slice(None),) * ax + (slice(start, stop),)]
+            start = stop
+            if p is None:
+                block.fill(0.0)
+            elif type(p) is _Deferred:
+                backend.write_into(p, block.reshape(v.shape + (n,)))  # computed in place
+            else:
+                _copy_rows(block, p)
+        return out
+    rows = [backend.rows(p) for p in pieces]
+    into = backend.rows(out)
+    if into is not None and all(r is not None for r in rows):
+        np.concatenate(rows, axis=ax, out=into)          # one item per element's row
+        return out
+    return np.concatenate(pieces, axis=ax, out=out)
+
+
+def _copy_rows(block, p):
+    """``block[...] = p``, each element's row of partials one item where the layouts
+    let NumPy see them so (its inner loop of ``n`` numbers is slow)."""
+    into, rows = backend.rows(block), backend.rows(p)
+    if into is not None and rows is not None:
+        np.copyto(into, rows)
+    else:
+        np.copyto(block, p)
+
+
+def _axis(axis, ndim):
+    """``axis`` (an int NumPy accepted for ``ndim`` dimensions) as a non-negative int."""
+    return axis + ndim if axis < 0 else axis
+
+
+def _join(arrays, value_of, axis_of, shapes_of):
+    """The join of ``arrays``: ``value_of(values)`` its value, ``axis_of(values,
+    value)`` its axis, ``shapes_of(values, ax)`` the parts' shapes in it."""
+    found = _parts(arrays)
+    if found is None:
+        return None
+    values, partials, tag, n = found
+    value = value_of(values)                      # NumPy checks shapes and axis
+    ax = axis_of(values, value)
+    return _dual(value, join_partials(partials, values, shapes_of(values, ax), ax,
+                                      value.shape, n), tag)
+
+
+def _own_shapes(values, ax):
+    return [v.shape for v in values]
+
+
+def _flat_shapes(values, ax):
+    return [(v.size,) for v in values]
+
+
+def _stacked_shapes(values, ax):
+    return [v.shape[:ax] + (1,) + v.shape[ax:] for v in values]
+
+
+def _first(values, value):
+    return 0
+
+
+def concatenate(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    """``np.concatenate``."""
+    if out is not None or dtype is not None or casting != "same_kind":
+        return None
+    if axis is None:
+        return _join(arrays, lambda vs: np.concatenate(vs, axis=None), _first, _flat_shapes)
+    if type(axis) is not int:
+        return None
+    return _join(arrays, lambda vs: np.concatenate(vs, axis=axis),
+                 lambda vs, value: _axis(axis, value.ndim), _own_shapes)
+
+
+def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
+    """``np.stack``."""
+    if out is not None or dtype is not None or casting != "same_kind" or \
+            type(axis) is not int:
+        return None
+    return _join(arrays, lambda vs: np.stack(vs, axis=axis),
+                 lambda vs, value: _axis(axis, value.ndim), _stacked_shapes)
+
+
+def hstack(tup, *, dtype=None, casting="same_kind"):
+    """``np.hstack`` (the parts of one dimension or more: ``atleast_1d`` keeps them)."""
+    if dtype is not None or casting != "same_kind":
+        return None
+    return _join(tup, np.hstack, lambda vs, value: 0 if vs[0].ndim == 1 else 1, _own_shapes)
+
+
+def vstack(tup, *, dtype=None, casting="same_kind"):
+    """``np.vstack``: a vector is a row."""
+    if dtype is not None or casting != "same_kind":
+        return None
+    return _join(tup, np.vstack, _first,
+                 lambda vs, ax: [v.shape if v.ndim > 1 else (1,) + v.shape for v in vs])
+
+
+def column_stack(tup):
+    """``np.column_stack``: a vector is a column."""
+    return _join(tup, np.column_stack, lambda vs, value: 1,
+                 lambda vs, ax: [v.shape if v.ndim > 1 else v.shape + (1,) for v in vs])
+
+
+def append(arr, values, axis=None):
+    """``np.append``: both flattened, or joined along ``axis``."""
+    if axis is None:
+        return _join((arr, values), lambda vs: np.append(vs[0], vs[1]), _first, _flat_shapes)
+    if type(axis) is not int:
+        return None
+    return _join((arr, values), lambda vs: np.append(vs[0], vs[1], axis=axis),
+                 lambda vs, value: _axis(axis, value.ndim), _own_shapes)
+
+
+# NumPy function -> its lean form here (``install`` puts them into ``VIEWS``)
+FUNCTIONS = {np.concatenate: concatenate, np.stack: stack, np.hstack: hstack,
+             np.vstack: vstack, np.column_stack: column_stack, np.append: append}
+
+
+def install():
+    """Fill ``VIEWS`` with the lean joins."""
+    VIEWS.update(FUNCTIONS)
+
+
+install()

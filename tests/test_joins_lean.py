@@ -1,0 +1,242 @@
+"""The lean path of the joins (dualgrad/dual/_joins.py): np.concatenate, np.stack,
+np.hstack, np.vstack, np.column_stack, np.append of plain array duals.
+
+Oracles: NumPy's own call on the values (the value's bits, its errors) and on each
+direction of the partials, a constant's partials being zeros (a join moves each
+element's partials with it); central differences of functions built on joins.  Each
+case is also compared with the general path (``dispatch._functions.dispatch``, which
+the lean path skips), and the lean function is called directly to show it took the
+case (a result, not ``None``) -- or left it to the general path.
+"""
+
+import contextlib
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad import backend
+from dualgrad.dispatch._functions import dispatch
+from dualgrad.dual import _joins, make_array, new_tag
+from dualgrad.testing import numerical_jacobian
+
+rng = np.random.default_rng(13)
+N_DIR = 3
+
+
+def _dual(shape, tag, layout="C"):
+    """A dual of ``shape`` and ``tag``; ``layout``: "C", "T" (the transpose of a
+    C-contiguous dual), "strided" (every other element, reversed), "F" (value and
+    partials in Fortran order)."""
+    if layout == "T":
+        return _dual(shape[::-1], tag).T
+    if layout == "strided":
+        big = _dual(tuple(2 * s for s in shape), tag)
+        return big[tuple(slice(None, None, -2) for _ in shape)]
+    value, partials = rng.uniform(0.5, 1.5, shape), rng.standard_normal(shape + (N_DIR,))
+    if layout == "F":
+        value, partials = np.asfortranarray(value), np.asfortranarray(partials)
+    return make_array(value, partials, tag)
+
+
+def _value(a):
+    return a.value if isinstance(a, dg.Dual) else a
+
+
+def _direction(a, k):
+    return a.partials[..., k] if isinstance(a, dg.Dual) else np.zeros_like(a)
+
+
+# name: (function, [(shape, layout or "const"), ...], keyword arguments)
+CASES = {
+    "concatenate_vectors": (np.concatenate, [((5,), "C"), ((3,), "C")], {}),
+    "concatenate_three": (np.concatenate, [((5,), "C"), ((3,), "strided"), ((4,), "C")], {}),
+    "concatenate_rows": (np.concatenate, [((2, 4), "C"), ((3, 4), "F")], {}),
+    "concatenate_columns": (np.concatenate, [((3, 2), "C"), ((3, 5), "T")], {"axis": 1}),
+    "concatenate_negative": (np.concatenate, [((2, 3, 2), "C"), ((2, 3, 4), "C")], {"axis": -1}),
+    "concatenate_flat": (np.concatenate, [((2, 3), "T"), ((4,), "C")], {"axis": None}),
+    "concatenate_const": (np.concatenate, [((4,), "const"), ((3,), "C"), ((2,), "const")], {}),
+    "concatenate_const_inner": (np.concatenate, [((3, 2), "C"), ((3, 1), "const")], {"axis": 1}),
+    "concatenate_one_block": (np.concatenate, [((1, 3), "C"), ((1, 2), "strided")], {"axis": 1}),
+    "concatenate_empty_part": (np.concatenate, [((0,), "C"), ((3,), "C")], {}),
+    "concatenate_five": (np.concatenate, [((2, 2), "C")] * 5, {"axis": 1}),
+    "stack": (np.stack, [((4,), "C"), ((4,), "C")], {}),
+    "stack_inner": (np.stack, [((3, 4), "C"), ((3, 4), "F"), ((3, 4), "C")], {"axis": 1}),
+    "stack_last": (np.stack, [((3, 4), "C"), ((3, 4), "const")], {"axis": -1}),
+    "hstack_vectors": (np.hstack, [((4,), "C"), ((2,), "strided")], {}),
+    "hstack_matrices": (np.hstack, [((3, 2), "C"), ((3, 1), "C")], {}),
+    "vstack_vectors": (np.vstack, [((4,), "C"), ((4,), "C")], {}),
+    "vstack_mixed": (np.vstack, [((4,), "C"), ((2, 4), "T"), ((4,), "const")], {}),
+    "column_stack_vectors": (np.column_stack, [((4,), "C"), ((4,), "strided")], {}),
+    "column_stack_mixed": (np.column_stack, [((4,), "C"), ((4, 2), "C"), ((4,), "const")], {}),
+    "append_flat": (np.append, [((2, 3), "C"), ((4,), "C")], {}),
+    "append_axis": (np.append, [((2, 3), "C"), ((2, 2), "F")], {"axis": 1}),
+    "append_const": (np.append, [((3,), "C"), ((2,), "const")], {}),
+}
+SEQUENCE = {np.concatenate, np.stack, np.hstack, np.vstack, np.column_stack}
+
+
+def _parts(spec):
+    tag = new_tag()
+    return [rng.uniform(0.5, 1.5, shape) if layout == "const" else _dual(shape, tag, layout)
+            for shape, layout in spec]
+
+
+def _call(func, parts, kwargs, sequence=None):
+    """``func`` of ``parts`` (``sequence``: the one argument is a sequence of arrays,
+    as for every join but ``np.append``; by default told from ``func``)."""
+    sequence = func in SEQUENCE if sequence is None else sequence
+    return func(parts, **kwargs) if sequence else func(*parts, **kwargs)
+
+
+def _same_bits(got, want):
+    assert got.shape == want.shape and got.dtype == want.dtype
+    assert got.tobytes() == want.tobytes()
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_value_and_partials_are_numpys_join_of_each(name):
+    func, spec, kwargs = CASES[name]
+    parts = _parts(spec)
+    lean = _call(_joins.FUNCTIONS[func], parts, kwargs, func in SEQUENCE)
+    assert lean is not None                                 # the lean path took it
+    got = _call(func, parts, kwargs)
+    _same_bits(got.value, _call(func, [_value(a) for a in parts], kwargs))
+    want = np.stack([_call(func, [_direction(a, k) for a in parts], kwargs)
+                     for k in range(N_DIR)], axis=-1)
+    _same_bits(got.partials, want)
+    _same_bits(lean.partials, want)
+    args = (parts,) if func in SEQUENCE else tuple(parts)
+    general = dispatch(func, args, kwargs)                  # the path the lean one skips
+    _same_bits(general.value, got.value)
+    _same_bits(general.partials, want)
+    for a in parts:
+        if isinstance(a, dg.Dual):
+            assert not np.shares_memory(got.partials, a.partials)
+            assert not np.shares_memory(got.value, a.value)
+
+
+@pytest.mark.parametrize("N", [50, 40_000])
+@pytest.mark.engine_independent
+def test_results_outlive_the_next_join(N):
+    """Large partials come from the buffer pool: a live result's buffer is never
+    handed to the next join, inside a helper's scope or outside."""
+    tag = new_tag()
+    x, y = _dual((N,), tag), _dual((N,), tag)
+    for scope in (contextlib.nullcontext(), backend.scope()):
+        with backend.engine("eager"), scope:
+            a = np.concatenate([x, y])
+            keep = a.partials.copy()
+            b = np.concatenate([y, x])
+            c = np.stack([x, y])
+            _same_bits(a.partials, keep)
+            _same_bits(b.partials, np.concatenate([y.partials, x.partials]))
+            _same_bits(c.partials, np.stack([x.partials, y.partials]))
+            assert not np.shares_memory(a.partials, b.partials)
+
+
+FUSED_CASES = {
+    "concatenate": lambda u, m: np.concatenate([u[:1], m, u[-1:]]),
+    "concatenate_pending_first": lambda u, m: np.concatenate([m, u[:2]]),
+    "stack": lambda u, m: np.stack([m, u[1:-1]]),
+    "vstack": lambda u, m: np.vstack([u[1:-1], m]),
+    "hstack": lambda u, m: np.hstack([m, u, m]),
+    "column_stack": lambda u, m: np.column_stack([m, u[1:-1]]),
+    "append": lambda u, m: np.append(u, m),
+    "const": lambda u, m: np.concatenate([np.ones(2), m, np.zeros(3)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FUSED_CASES))
+@pytest.mark.engine_independent
+def test_pending_parts_give_the_eager_jacobian(name):
+    """The fused engine's pending parts (``m``) are computed into their block of the
+    result (or first, along an inner axis): the same Jacobian as the eager engine's
+    and central differences'."""
+    join = FUSED_CASES[name]
+    x0 = rng.uniform(0.5, 1.5, 6)
+    seen = []
+
+    def f(x):
+        u = np.sin(x)
+        m = 2.0 * u[1:-1] + u[:-2] * u[2:]        # pending with the fused engine
+        seen.append(type(getattr(m, "_p", None)))
+        y = join(u, m)
+        seen.append(type(getattr(m, "_p", None)))
+        return np.cos(y) * 3.0
+
+    with backend.engine("fused"):
+        J = dg.jacobian(f, x0)
+    assert seen[0] is backend.Deferred
+    if name in ("concatenate", "stack", "vstack", "hstack", "append", "const"):
+        assert seen[1] is backend.Deferred                # computed into the result only
+    with backend.engine("eager"):
+        np.testing.assert_allclose(J, dg.jacobian(f, x0), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(J, numerical_jacobian(f, x0, h=1e-6), rtol=1e-7, atol=1e-8)
+
+
+# ---- what the lean path leaves to the general path, and NumPy's errors ---------------
+def test_other_operands_take_the_general_path():
+    old = new_tag()
+    tag = new_tag()
+    x, y = _dual((3,), tag), _dual((3,), tag)
+    older = _dual((3,), old)                         # another call's dual: a constant
+    assert _joins.concatenate([x, older]) is None
+    assert _joins.concatenate([x, [1.0, 2.0]]) is None       # a list part
+    assert _joins.concatenate([x, np.arange(3)]) is None     # an int array
+    assert _joins.concatenate(iter([x, y])) is None           # not a list or tuple
+    assert _joins.concatenate([x, y], dtype=float) is None
+    assert _joins.concatenate([x, y], axis=np.int64(0)) is None
+    assert _joins.stack([x, y], out=np.empty((2, 3))) is None
+    z = make_array(x.value + 0j, x.partials + 0j, tag)
+    assert _joins.concatenate([x, z]) is None                # complex
+    s = make_array(np.array(2.0), np.arange(3.0), tag)
+    assert _joins.stack([s, s]) is None                      # lifted scalars (0-d)
+    got = np.concatenate([x, [1.0, 2.0]])
+    _same_bits(got.partials[3:], np.zeros((2, N_DIR)))
+    _same_bits(np.stack([s, s]).partials, np.stack([s.partials, s.partials]))
+
+
+def test_a_hessians_nested_duals_take_the_general_path():
+    X = rng.uniform(0.5, 1.5, 4)
+
+    def f(x):
+        y = x * x
+        assert _joins.concatenate([y, x]) is None
+        return np.sum(np.concatenate([y, x]) ** 2)
+    H = dg.hessian(f, X)
+    np.testing.assert_allclose(H, np.diag(12.0 * X ** 2 + 2.0), rtol=1e-13, atol=1e-13)
+
+
+def test_numpys_errors_and_dualgrads_checks():
+    tag = new_tag()
+    x, M = _dual((3,), tag), _dual((2, 2), tag)
+    for func, parts, kwargs in ((np.concatenate, [x, M], {}), (np.stack, [x, M], {}),
+                                (np.concatenate, [x, x], {"axis": 1}),
+                                (np.stack, [x, x], {"axis": 3}),
+                                (np.column_stack, [x, M], {})):
+        with pytest.raises(Exception) as want:
+            func([_value(a) for a in parts], **kwargs)
+        with pytest.raises(type(want.value), match=str(want.value).split("(")[0][:30]):
+            func(parts, **kwargs)
+    short = make_array(x.value, x.partials[:, :2], tag)
+    with pytest.raises(ValueError, match="np.concatenate"):     # different n: never zipped
+        np.concatenate([x, short])
+
+
+def test_an_escaped_dual_raises_through_the_joins():
+    kept = []
+    dg.gradient(lambda x: kept.append(x) or np.sum(x), rng.uniform(size=3))
+    for func in (np.concatenate, np.stack, np.hstack, np.vstack, np.column_stack):
+        with pytest.raises(Exception, match="escaped|finished"):
+            func([kept[0], kept[0]])
+
+
+def test_jacobian_of_a_function_built_on_joins():
+    def f(x):
+        a = np.concatenate([x[2:], np.sin(x[:2])])
+        b = np.column_stack([a, np.cos(x)])
+        return np.append(np.vstack([b.T, np.hstack([x, x ** 2])[::2]]), x[0])
+    x0 = rng.uniform(0.5, 1.5, 4)
+    np.testing.assert_allclose(dg.jacobian(f, x0), numerical_jacobian(f, x0, h=1e-6),
+                               rtol=1e-7, atol=1e-8)

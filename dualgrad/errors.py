@@ -77,19 +77,25 @@ def format_spec(spec):
     )
 
 
-def complex_object_array():
+def complex_object_array(scalar=False):
     """``np.asarray(w)`` (``np.array(w)``, ``ascontiguousarray``...) of a complex dual
-    array: its NumPy form would be an object array, whose ``.real`` NumPy returns as
+    array, or (``scalar``) ``np.array([z1, z2])`` / ``np.asarray(z)`` of complex scalar
+    duals: their NumPy form would be an object array, whose ``.real`` NumPy returns as
     the array itself and whose ``.imag`` as zeros (object elements count as real),
     silently wrong derivatives (outside attack 17)."""
+    what, fix = ("np.asarray(w) of a complex dual array", "use w directly (w.real, "
+                 "np.imag(w), np.abs(w), indexing and NumPy functions all work on dual "
+                 "arrays), or np.stack of its elements for a new dual array")
+    if scalar:
+        what, fix = ("np.array([z1, z2]) (or np.asarray(z)) of complex scalar duals",
+                     "build the array with np.stack([z1, z2]) (a complex dual array, on "
+                     "which .real, .imag, np.isreal and np.linalg.norm are exact), or use "
+                     "z itself for one number")
     return DualTypeError(
-        "dualgrad: np.asarray(w) of a complex dual array would give an object array of "
-        "complex scalar duals, on which NumPy's .real, .imag, np.real, np.imag, "
-        "np.isreal and np.linalg.norm treat the elements as real numbers (.real returns "
-        "the complex numbers themselves, .imag zeros): silently wrong derivatives; "
-        "expected the dual array itself. Fix: use w directly (w.real, np.imag(w), "
-        "np.abs(w), indexing and NumPy functions all work on dual arrays), or np.stack "
-        "of its elements for a new dual array.")
+        f"dualgrad: {what} would give an object array of complex scalar duals, on which "
+        "NumPy's .real, .imag, np.real, np.imag, np.isreal and np.linalg.norm treat the "
+        "elements as real numbers (.real returns the complex numbers themselves, .imag "
+        f"zeros): silently wrong derivatives; expected a dual array. Fix: {fix}.")
 
 
 def store_into_plain(dtype=None):

@@ -311,8 +311,60 @@ def test_dual_constructor_and_object_arrays_keep_complex_values():
     assert d[0].value == 1 + 1j
     s = dg.Dual(np.complex64(1 + 2j), [1.0])
     assert (s * s).value == -3 + 4j and (s * s).partials[0] == 2 + 4j
-    J = dg.jacobian(lambda x: np.array([x[0] * Z0, x[1] * x[0]]), np.array([1.0, 2.0]))
+    J = dg.jacobian(lambda x: np.stack([x[0] * Z0, x[1] * x[0]]), np.array([1.0, 2.0]))
     np.testing.assert_array_equal(J, [[Z0, 0.0], [2.0, 1.0]])
+
+
+Z1 = -1.5 + 0.25j
+_LISTS = {                                  # NumPy's spellings that build an object array
+    "np.array": lambda z, w: np.array([z, w]),
+    "np.array, a constant": lambda z, w: np.array([z, 2.0]),
+    "np.array, nested": lambda z, w: np.array([[z], [w]]),
+    "np.array, dtype=object": lambda z, w: np.array([z, w], dtype=object),
+    "np.asarray": lambda z, w: np.asarray(z),
+    "an object buffer": lambda z, w: np.empty(2, dtype=object).__setitem__(slice(None),
+                                                                             [z, w]),
+}
+
+
+@pytest.mark.parametrize("build", _LISTS.values(), ids=list(_LISTS))
+def test_object_arrays_of_complex_scalar_duals_are_refused(build):
+    """NumPy reads an object array as real numbers (.real the array itself, .imag
+    zeros, np.isreal all True): for complex scalar duals it would be silently wrong,
+    so building one raises, naming np.stack (outside attack 17's list case)."""
+    def f(x):
+        build(x * Z0, x * x * Z1)
+        return x
+    with pytest.raises(TypeError, match=r"complex scalar duals.*\.real.*Fix: build the "
+                                        r"array with np\.stack\(\[z1, z2\]\)"):
+        dg.derivative(f, 0.7)
+
+
+def test_stacked_complex_scalar_duals_give_exact_real_imag_and_norm():
+    """The spelling the refusal names: np.stack of complex scalar duals is a complex
+    dual array, whose real and imaginary parts and norm are exact (analytic oracle:
+    z = (x Z0, x^2 Z1), |z| = sqrt(x^2 |Z0|^2 + x^4 |Z1|^2))."""
+    x = 0.7
+    stack = lambda x: np.stack([x * Z0, x * x * Z1])            # noqa: E731
+    np.testing.assert_allclose(dg.derivative(lambda x: stack(x).real, x),
+                               [Z0.real, 2 * x * Z1.real], rtol=1e-15)
+    np.testing.assert_allclose(dg.derivative(lambda x: stack(x).imag, x),
+                               [Z0.imag, 2 * x * Z1.imag], rtol=1e-15)
+    np.testing.assert_allclose(dg.derivative(lambda x: np.imag(stack(x)), x),
+                               [Z0.imag, 2 * x * Z1.imag], rtol=1e-15)
+    norm = np.sqrt(x * x * abs(Z0) ** 2 + x ** 4 * abs(Z1) ** 2)
+    assert dg.derivative(lambda x: np.linalg.norm(stack(x)), x) == pytest.approx(
+        (x * abs(Z0) ** 2 + 2 * x ** 3 * abs(Z1) ** 2) / norm, rel=1e-14)
+    seen = []
+    dg.derivative(lambda x: seen.append(np.isreal(stack(x))) or x, x)
+    np.testing.assert_array_equal(seen[0], [False, False])
+    # real scalar duals keep NumPy's object array (API.md), and a real part of a
+    # complex one joins them
+    def g(x):
+        a = np.array([x * x, np.real(x * Z0)])
+        assert a.dtype == object
+        return a
+    np.testing.assert_allclose(dg.derivative(g, x), [2 * x, Z0.real], rtol=1e-15)
 
 
 # ---- in-place complex updates of a dual whose partials started real (x + 0j) ----------

@@ -1154,8 +1154,8 @@ def _from_scalars(items, shape):
     if len(kinds) != 1:
         return None
     cls = kinds.pop()
-    if getattr(cls, "_kind", None) != "slots" or len(cls.__slots__) < 3:
-        return None
+    if getattr(cls, "_kind", None) != "slots" or len(cls.__slots__) < 3 or cls.complex_kind:
+        return None               # (complex: np.array of their values would refuse)
     n = len(cls.__slots__) - 2
     if constants:
         duals = [d for d in items if type(d) is cls]

@@ -67,6 +67,7 @@ class ScalarDual(Dual):
     _UNARY = {}
     _BINARY = {}
     _kind = "slots"
+    complex_kind = False        # True for the classes of complex values (_COMPLEX)
     ndim = 0
     shape = ()
     size = 1
@@ -643,10 +644,22 @@ def _generate(n):
             else:
                 methods.append(f"def __r{stem}__(a, b):\n    return _call({u}, b, a)")
     source = "\n\n".join(methods)
-    exec(compile(source, f"<dualgrad scalar dual, n={n}>", "exec"), namespace)  # noqa: S102
+    code = compile(source, f"<dualgrad scalar dual, n={n}>", "exec")
     name = f"ScalarDual{n}" if n is not None else "ScalarDualVector"
+    real = _class_from(code, dict(namespace), name, n, slots, unary, binary)
+    # the same code again under another identity for complex values and partials:
+    # its methods test for and build their own class (C), so a fast operation keeps a
+    # complex dual complex, and one between the two kinds takes the general path
+    other = _class_from(code, namespace, "Complex" + name, n, slots, unary, binary,
+                        {"__array__": _refuse_array, "complex_kind": True})
+    return real, other
+
+
+def _class_from(code, namespace, name, n, slots, unary, binary, extra=None):
+    """The class whose methods are ``code``'s functions run in ``namespace``."""
+    exec(code, namespace)  # noqa: S102
     body = {"__slots__": slots, "__module__": __name__, "__qualname__": name,
-            "_kind": "slots" if n is not None else "vector"}
+            "_kind": "slots" if n is not None else "vector", **(extra or {})}
     for key, obj in namespace.items():
         if callable(obj) and getattr(obj, "__code__", None) is not None and \
                 obj.__code__.co_filename.startswith("<dualgrad scalar"):
@@ -663,19 +676,65 @@ def _generate(n):
     return cls
 
 
+def _refuse_array(self, dtype=None, copy=None):
+    """``np.array([z1, z2])`` / ``np.asarray(z)`` of complex scalar duals: NumPy would
+    build an object array whose ``.real`` is the array itself and ``.imag`` zeros
+    (object elements count as real), silently wrong.  NumPy asks each element's
+    ``__array__`` while it discovers a list, so the complex class alone has one (the
+    real kind's speed is untouched).  dualgrad's own code, which builds object arrays
+    of scalar duals with an object dtype and reads them back itself, gets the 0-d
+    object array of ``self`` (told by the calling frame's module: complex only)."""
+    if dtype is not None and np.dtype(dtype) != object:
+        if errors.storing():                        # out[:] = z into a plain array
+            raise errors.store_into_plain(dtype)
+        raise errors.dropped_derivatives(f"converting a complex dual number to dtype "
+                                         f"{dtype} (np.asarray(z, dtype=...))")
+    if dtype is None or not sys._getframe(1).f_globals.get("__name__", "").startswith(
+            "dualgrad."):
+        raise errors.complex_object_array(scalar=True)
+    out = np.empty((), dtype=object)
+    out[()] = self
+    return out
+
+
 # Up to this many partials a scalar dual has one slot each (cheapest per
 # operation); beyond it, one small array (flat cost in n).  DESIGN.md measured
 # the crossover at n = 16.
 MAX_SLOTS = 16
 
 
-def scalar_class(n):
-    """The scalar dual class for ``n`` partials (generated on first use)."""
+def scalar_class(n, complex_=False):
+    """The scalar dual class for ``n`` partials (generated on first use); with
+    ``complex_``, its twin for complex values or partials."""
     key = n if n <= MAX_SLOTS else None
-    cls = _CLASSES.get(key)
+    cls = (_COMPLEX if complex_ else _CLASSES).get(key)
     if cls is None:
-        cls = _CLASSES[key] = _generate(key)
+        _CLASSES[key], _COMPLEX[key] = _generate(key)
+        cls = (_COMPLEX if complex_ else _CLASSES)[key]
     return cls
+
+
+# The classes of complex scalar duals, by n as _CLASSES (generated with them).  A
+# scalar dual whose value or a partial is complex is always of this kind: the general
+# path builds it (make_scalar), and the real kind's fast paths, which take real
+# numbers and duals of their own class only, cannot make a complex value.
+_COMPLEX = {}
+_REAL = frozenset({float, int, np.float64})
+
+
+def _holds_complex(value, partials):
+    """Is ``value`` or one of ``partials`` (a list, tuple or array) complex, at any
+    nesting depth?  (Called where a scalar dual is built on the general path.)"""
+    if type(partials) is np.ndarray and partials.dtype != object:
+        if partials.dtype.kind == "c":
+            return True
+        partials = ()
+    if type(value) in _REAL and _REAL.issuperset(map(type, partials)):
+        return False
+    return any(isinstance(v, (complex, np.complexfloating)) or
+               isinstance(v, ScalarDual) and v._complex() or
+               isinstance(v, Dual) and np.iscomplexobj(v.value)
+               for v in (value, *partials))
 
 
 def make_scalar(value, partials, tag):
@@ -686,18 +745,22 @@ def make_scalar(value, partials, tag):
         if type(partials) is not list and type(partials) is not tuple:
             partials = partials.tolist() if type(partials) is np.ndarray else \
                 [partials[k] for k in range(n)]
+        if _holds_complex(value, partials):
+            return scalar_class(n, True)._from(value, partials, tag)
         return (_CLASSES.get(n) or scalar_class(n))._from(value, partials, tag)
     if type(partials) is np.ndarray:
         partials = partials.copy()      # a row of an array dual: keep a snapshot, not a view
     elif type(partials) is list or type(partials) is tuple:
         partials = stack_scalars(list(partials)) if any(isinstance(p, Dual) for p in partials) \
             else numeric(partials)
-    return (_CLASSES.get(None) or scalar_class(n))._from(value, partials, tag)
+    return scalar_class(n, _holds_complex(value, partials))._from(value, partials, tag)
 
 
 def scalars_from_rows(values, partials, tag):
     """Scalar duals for float ``values`` of shape ``(m,)`` and ``partials`` rows of
     shape ``(m, n)``, converted once for all rows (the elements of an array dual)."""
+    if values.dtype.kind == "c" or partials.dtype.kind == "c":
+        return [make_scalar(v, p, tag) for v, p in zip(values.tolist(), partials)]
     n = partials.shape[-1]
     if n <= MAX_SLOTS:              # the class's own loop: no call per element
         return (_CLASSES.get(n) or scalar_class(n))._rows(values.tolist(), partials.tolist(),

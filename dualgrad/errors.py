@@ -449,7 +449,7 @@ _SPARSE_PRODUCT_METHODS = ("__matmul__", "__mul__", "dot", "_matmul_dispatch",
 # compiled SciPy code (scipy.signal.lfilter, scipy.ndimage) refusing an object array
 _OBJECT_DTYPE = ("dtype('O')", "type 'object'")
 # what a SciPy function that met duals may raise (the helpers pass these to from_scipy)
-FOREIGN = (TypeError, ValueError, NotImplementedError, RuntimeError)
+FOREIGN = (TypeError, ValueError, NotImplementedError, RuntimeError, AttributeError)
 
 
 def _involves_duals(exc):
@@ -503,6 +503,9 @@ def from_scipy(who, exc):
     ``None`` when ``exc`` is something else (it is then raised as it is)."""
     if not isinstance(exc, FOREIGN):
         return None
+    ours = _numpy_on_objects(who, exc)
+    if ours is not None:
+        return ours
     import traceback
     told = _involves_duals(exc)
     if not told and not (isinstance(exc, (TypeError, ValueError)) and _held_dual(exc)):
@@ -547,6 +550,81 @@ def from_scipy(who, exc):
         f"Fix: {fix}, or apply {func} to d.value where no derivative is wanted.")
 
 
+# NumPy's own errors where it computes with an object array of dual numbers itself:
+# a ufunc without an object loop, an object loop calling a method on a Python number
+# (np.angle's arctan2(0, z)), and a NumPy scalar's spelling on a scalar dual
+_NO_OBJECT_LOOP = r"ufunc '(\w+)' not supported for the input types"
+_NUMBER_METHOD = r"^'(?:int|float|bool)' object has no attribute '(\w+)'"
+_SCALAR_INDEX = r"^'\w*ScalarDual\w*' object is not subscriptable"
+# the spellings that turn a dual array into an object array NumPy computes with itself
+_OBJECT_SOURCES = ("(np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray "
+                   "or np.array of a dual array give one too: pass the dual array itself, "
+                   "whose memory layout means nothing to NumPy's functions)")
+
+
+def _numpy_frames(exc):
+    """The frames of ``exc``'s traceback, with their modules' names."""
+    import traceback
+    return [(frame, frame.f_globals.get("__name__") or "")
+            for frame, _ in traceback.walk_tb(exc.__traceback__)]
+
+
+def _numpy_on_objects(who, exc):
+    """NumPy's raw error where it met dual numbers it cannot hand to dualgrad (those
+    inside an object array, a masked array, or a scalar dual taken for NumPy's
+    scalar), raised while ``f`` ran under a helper: dualgrad's TypeError naming the
+    function and the spelling that works; ``None`` otherwise (and where a SciPy
+    function is involved: :func:`from_scipy` names it)."""
+    import re
+    frames = _numpy_frames(exc)
+    if any(m.startswith("scipy.") for _, m in frames):
+        return None
+    text = str(exc)
+    masked = [(f, m) for f, m in frames if m.startswith("numpy.ma")]
+    if masked:
+        frame = masked[0][0]
+        owner = frame.f_locals.get("self")
+        name = frame.f_code.co_name
+        func = f"np.ma.{getattr(owner, '__name__', name)}" if name == "__call__" else \
+            f"a masked array's .{name}()" if type(owner).__module__.startswith("numpy.ma") \
+            else f"np.ma.{name}"
+        return DualTypeError(
+            f"{who}: {func} raised {type(exc).__name__}({text[:160]!r}) on dual numbers: "
+            "numpy.ma computes a masked array of duals as an object array with NumPy's "
+            "own loops, which dualgrad does not follow; expected plain NumPy functions on "
+            "dual arrays. Fix: call the NumPy function on the dual itself (np.sqrt(x), "
+            "np.max(x), np.std(x)) and say what the masked entries mean with it: "
+            "x[~mask], np.where(mask, fill, x), or np.nanmax / np.nanstd where NaN marks "
+            "them.")
+    m = re.search(_SCALAR_INDEX, text)
+    if isinstance(exc, TypeError) and m:
+        return DualTypeError(
+            f"{who}: indexing a scalar dual (d[()], d[0]; np.sum(x * x) and x[i] are "
+            "scalar duals): NumPy's float64 takes d[()], a scalar dual is one number and "
+            "takes no index; expected an array dual there. Fix: use d itself where "
+            "NumPy's code would write d[()] or d.item(), or keep an array with "
+            "keepdims=True (np.sum(x * x, keepdims=True)[0]).")
+    m = re.search(_NO_OBJECT_LOOP, text) if isinstance(exc, TypeError) else \
+        re.search(_NUMBER_METHOD, text) if isinstance(exc, AttributeError) else None
+    if m is None:
+        return None
+    inside = [(f, n) for f, n in frames if n == "numpy" or n.startswith("numpy.")]
+    if inside:
+        module, name = inside[0][1], inside[0][0].f_code.co_name
+        func = ("np.linalg." if module.startswith("numpy.linalg") else "np.fft."
+                if module.startswith("numpy.fft") else "np.") + name
+    elif isinstance(exc, TypeError):               # the ufunc, called from f itself
+        func = f"np.{m.group(1)}"
+    else:
+        return None
+    return DualTypeError(
+        f"{who}: {func} received an object array holding dual numbers and NumPy raised "
+        f"{type(exc).__name__}({text[:120]!r}): NumPy computes an object array with its "
+        "own loops and never hands it to dualgrad; expected a dual array there. Fix: "
+        f"call {func} on the dual array itself {_OBJECT_SOURCES}, or build one from "
+        "scalar duals with np.stack([a, b]) instead of np.array([a, b]).")
+
+
 def _from_numpy(who, exc):
     """``exc`` raised inside a NumPy function called from user code on a list or an
     object array holding duals (NumPy hands a call to dualgrad only when a dual is one
@@ -575,4 +653,4 @@ def _from_numpy(who, exc):
         "when duals sit inside a list, so it tried plain floats; expected a dual array "
         "there. Fix: build that argument as a dual array first with np.stack, "
         "np.stack([a, b]) instead of [a, b] (a matrix: np.stack([np.stack(row) for row "
-        f"in rows])), then call {func} on it.")
+        f"in rows])), then call {func} on it {_OBJECT_SOURCES}.")

@@ -714,9 +714,12 @@ def _solve(A, b):
     Av, dA = _value(A, tag), _directions(A, tag)
     bv, db = _value(b, tag), _directions(b, tag)
     x = _lapack.solve(Av, bv)
-    vector = np.ndim(primal(x)) != np.ndim(primal(Av))
+    vector = np.ndim(primal(bv)) == 1      # NumPy 2's rule: b is a vector only when 1-D
     r = None                          # db - dA x, all directions stacked in front
     if dA is not None:
+        extra = np.ndim(primal(x)) + vector - np.ndim(primal(Av))
+        if extra > 0:                 # b's stack dimensions beyond A's: A broadcasts
+            dA = np.expand_dims(dA, tuple(range(1, 1 + extra)))
         r = -(np.matmul(dA, x[..., None])[..., 0] if vector else dA @ x)
     if db is not None:
         db = _full(db, n, np.shape(primal(x)))

@@ -562,11 +562,28 @@ _OBJECT_SOURCES = ("(np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortr
                    "whose memory layout means nothing to NumPy's functions)")
 
 
-def _numpy_frames(exc):
-    """The frames of ``exc``'s traceback, with their modules' names."""
+def _frames(exc):
+    """The frames of ``exc``'s traceback (outermost first), with their modules' names."""
     import traceback
     return [(frame, frame.f_globals.get("__name__") or "")
             for frame, _ in traceback.walk_tb(exc.__traceback__)]
+
+
+def _entered(frames, inside):
+    """The first frame for which ``inside(module)`` holds, or ``None``, also where
+    dualgrad's own code called it (an error of dualgrad's, not of ``f``'s)."""
+    for i, (frame, module) in enumerate(frames):
+        if inside(module):
+            return None if i and frames[i - 1][1].startswith("dualgrad") else frame
+    return None
+
+
+def _holds_objects(frame):
+    """Does ``frame`` hold a dual or an object array in a local variable?"""
+    import numpy as np
+    return any(type(v).__module__.startswith("dualgrad.dual") or
+               isinstance(v, np.ndarray) and v.dtype == object
+               for v in frame.f_locals.values())
 
 
 def _numpy_on_objects(who, exc):
@@ -576,13 +593,13 @@ def _numpy_on_objects(who, exc):
     function and the spelling that works; ``None`` otherwise (and where a SciPy
     function is involved: :func:`from_scipy` names it)."""
     import re
-    frames = _numpy_frames(exc)
+    frames = _frames(exc)
     if any(m.startswith("scipy.") for _, m in frames):
         return None
     text = str(exc)
-    masked = [(f, m) for f, m in frames if m.startswith("numpy.ma")]
-    if masked:
-        frame = masked[0][0]
+    frame = _entered(frames, lambda m: m.startswith("numpy.ma"))
+    if frame is not None and any(_holds_objects(f) for f, m in frames
+                                 if m.startswith("numpy.ma")):
         owner = frame.f_locals.get("self")
         name = frame.f_code.co_name
         func = f"np.ma.{getattr(owner, '__name__', name)}" if name == "__call__" else \
@@ -596,6 +613,8 @@ def _numpy_on_objects(who, exc):
             "np.max(x), np.std(x)) and say what the masked entries mean with it: "
             "x[~mask], np.where(mask, fill, x), or np.nanmax / np.nanstd where NaN marks "
             "them.")
+    if frames and frames[-1][1].startswith("dualgrad"):
+        return None                                 # raised in dualgrad's own code
     m = re.search(_SCALAR_INDEX, text)
     if isinstance(exc, TypeError) and m:
         return DualTypeError(
@@ -608,12 +627,13 @@ def _numpy_on_objects(who, exc):
         re.search(_NUMBER_METHOD, text) if isinstance(exc, AttributeError) else None
     if m is None:
         return None
-    inside = [(f, n) for f, n in frames if n == "numpy" or n.startswith("numpy.")]
-    if inside:
-        module, name = inside[0][1], inside[0][0].f_code.co_name
+    numpy = [f for f, n in frames if n == "numpy" or n.startswith("numpy.")]
+    frame = _entered(frames, lambda n: n == "numpy" or n.startswith("numpy."))
+    if frame is not None:
+        module = frame.f_globals["__name__"]
         func = ("np.linalg." if module.startswith("numpy.linalg") else "np.fft."
-                if module.startswith("numpy.fft") else "np.") + name
-    elif isinstance(exc, TypeError):               # the ufunc, called from f itself
+                if module.startswith("numpy.fft") else "np.") + frame.f_code.co_name
+    elif not numpy and isinstance(exc, TypeError):   # the ufunc, called from f itself
         func = f"np.{m.group(1)}"
     else:
         return None

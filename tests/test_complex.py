@@ -579,3 +579,26 @@ def test_object_arrays_of_complex_duals_raise_instead_of_reading_as_real(convert
     np.testing.assert_allclose(g_re, np.cos(x0) - x0 * np.sin(x0), rtol=1e-14)
     np.testing.assert_allclose(g_im, np.sin(x0) + x0 * np.cos(x0), rtol=1e-14)
     assert g_re.dtype == np.float64
+
+
+@pytest.mark.parametrize("op", ["+", "-", "*", "/"])
+def test_operators_between_real_and_complex_scalar_duals_stay_complex(op):
+    """The operators' fast branch for the twin class (a real dual with a complex one,
+    either order) gives the complex kind, whose object array NumPy would misread and
+    which therefore refuses np.array; values and partials by the quotient and product
+    rules (analytic)."""
+    d = dg.Dual(0.8, [1.0, -2.0])
+    z = dg.Dual(0.3 - 1.1j, [0.5j, 2.0])
+    rules = {"+": (lambda a, b: a + b, lambda a, b, da, db: da + db),
+             "-": (lambda a, b: a - b, lambda a, b, da, db: da - db),
+             "*": (lambda a, b: a * b, lambda a, b, da, db: da * b + a * db),
+             "/": (lambda a, b: a / b, lambda a, b, da, db: (da * b - a * db) / b ** 2)}
+    value, partial = rules[op]
+    for a, b in ((d, z), (z, d)):
+        r = value(a, b)
+        assert r.value == pytest.approx(value(a.value, b.value), rel=1e-15)
+        np.testing.assert_allclose(r.partials, partial(a.value, b.value, a.partials,
+                                                       b.partials), rtol=1e-15)
+        with pytest.raises(TypeError, match="complex scalar duals"):
+            np.array([r, d])
+    assert not isinstance(d * d, type(d * z))     # real with real: the real kind

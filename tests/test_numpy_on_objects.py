@@ -102,3 +102,15 @@ def test_the_spellings_the_messages_name_work():
                                                                    np.eye(3)), X),
                                2 * X, rtol=1e-13)
     assert np.linalg.det(M) == pytest.approx(1 + X @ X)
+
+
+def test_numpys_other_errors_inside_f_are_left_alone():
+    """A masked array of plain numbers with a wrong mask, a ufunc on strings: NumPy's
+    own errors, nothing of the duals (no object array in NumPy's frames)."""
+    def f(x):
+        np.ma.masked_array([1.0, 2.0], mask=[0, 1, 0])
+        return x
+    with pytest.raises(np.ma.MaskError, match="Mask and data not compatible"):
+        dg.gradient(f, X)
+    with pytest.raises(AttributeError, match="has no attribute 'no_such'"):
+        dg.gradient(lambda x: np.sum(x) + (1.0).no_such, X)

@@ -276,12 +276,13 @@ def _p(var, k):
     return f"{var}.partials" if k is None else f"{var}.p{k}"
 
 
-def _build(lines, n, value, terms_of_k, tag="a.tag"):
-    """Lines building the result ``r`` with partial k from ``terms_of_k(k)``.
+def _build(lines, n, value, terms_of_k, tag="a.tag", cls="C"):
+    """Lines building the result ``r`` (of class ``cls``) with partial k from
+    ``terms_of_k(k)``.
 
     ``n=None`` builds the vector kind: one array expression for all partials.
     """
-    lines.append("        r = _new(C)")
+    lines.append(f"        r = _new({cls})")
     lines.append(f"        r.value = {value}")
     if n is None:
         # NumPy arithmetic on the partials array: quiet, as the general path's on
@@ -352,22 +353,28 @@ def _fast_binary(stem, symbol, rule, n):
         return _fast_power(rule, n)
     e0, e1 = rule.exprs
     lines = [f"def __{stem}__(a, b):", "    tb = type(b)"]
-    same = "tb is C and b.tag == a.tag"
-    if n is None:                   # one class for every n > 16: the lengths must agree
-        same += " and len(a.partials) == len(b.partials)"
-    lines += [f"    if {same}:", "        x = a.value", "        y = b.value"]
-    if symbol == "/":               # float + - * float cannot raise
-        lines += ["        try:", f"            out = x {symbol} y",
-                  "        except ZeroDivisionError:", "            return _call(U, a, b)"]
-    else:
-        lines.append(f"        out = x {symbol} y")
-    (bind0, f0), (bind1, f1) = _factor("f0", e0), _factor("f1", e1)
-    lines += bind0 + bind1
-    check = _finite_check([(e0, f0), (e1, f1)])
-    if check:
-        lines.append(f"        if not ({check}): return _call(U, a, b)")
-    _build(lines, n, "out",
-           lambda k: _plus(_term(e0, f0, _p("a", k)), _term(e1, f1, _p("b", k))))
+
+    def both_duals(other, cls):
+        """The branch for a dual ``b`` of class ``other``, the result of ``cls``."""
+        same = f"tb is {other} and b.tag == a.tag"
+        if n is None:               # one class for every n > 16: the lengths must agree
+            same += " and len(a.partials) == len(b.partials)"
+        lines.extend([f"    if {same}:", "        x = a.value", "        y = b.value"])
+        if symbol == "/":           # float + - * float cannot raise
+            lines.extend(["        try:", f"            out = x {symbol} y",
+                          "        except ZeroDivisionError:",
+                          "            return _call(U, a, b)"])
+        else:
+            lines.append(f"        out = x {symbol} y")
+        (bind0, f0), (bind1, f1) = _factor("f0", e0), _factor("f1", e1)
+        lines.extend(bind0 + bind1)
+        check = _finite_check([(e0, f0), (e1, f1)])
+        if check:
+            lines.append(f"        if not ({check}): return _call(U, a, b)")
+        _build(lines, n, "out",
+               lambda k: _plus(_term(e0, f0, _p("a", k)), _term(e1, f1, _p("b", k))),
+               cls=cls)
+    both_duals("C", "C")
     lines += ["    if tb is float or tb is int or tb is _f64:", "        x = a.value",
               "        y = b if tb is not _f64 else float(b)",
               "        try:", f"            out = x {symbol} y",
@@ -379,6 +386,9 @@ def _fast_binary(stem, symbol, rule, n):
     if check:
         lines.append(f"        if not ({check}): return _call(U, a, b)")
     _build(lines, n, "out", lambda k: _term(e0, f0, _p("a", k)))
+    # last, at no cost to the branches above: a dual of the twin class (K: complex
+    # for a real dual, real for a complex one), the result complex (W)
+    both_duals("K", "W")
     lines.append("    return _call(U, a, b)")
     return "\n".join(lines)
 
@@ -646,12 +656,16 @@ def _generate(n):
     source = "\n\n".join(methods)
     code = compile(source, f"<dualgrad scalar dual, n={n}>", "exec")
     name = f"ScalarDual{n}" if n is not None else "ScalarDualVector"
-    real = _class_from(code, dict(namespace), name, n, slots, unary, binary)
+    ours = dict(namespace)
+    real = _class_from(code, ours, name, n, slots, unary, binary)
     # the same code again under another identity for complex values and partials:
     # its methods test for and build their own class (C), so a fast operation keeps a
-    # complex dual complex, and one between the two kinds takes the general path
+    # complex dual complex; the operators take the twin class too (K, the result W:
+    # complex), other operations between the two kinds take the general path
     other = _class_from(code, namespace, "Complex" + name, n, slots, unary, binary,
                         {"__array__": _refuse_array, "complex_kind": True})
+    ours["K"] = ours["W"] = other
+    namespace["K"], namespace["W"] = real, other
     return real, other
 
 
@@ -719,7 +733,6 @@ def scalar_class(n, complex_=False):
 # path builds it (make_scalar), and the real kind's fast paths, which take real
 # numbers and duals of their own class only, cannot make a complex value.
 _COMPLEX = {}
-_REAL = frozenset({float, int, np.float64})
 
 
 def _holds_complex(value, partials):
@@ -729,8 +742,8 @@ def _holds_complex(value, partials):
         if partials.dtype.kind == "c":
             return True
         partials = ()
-    if type(value) in _REAL and _REAL.issuperset(map(type, partials)):
-        return False
+    if type(value) is float and type(sum(partials, 0.0)) is float:
+        return False        # (the common case: Python's sum of floats is a C loop)
     return any(isinstance(v, (complex, np.complexfloating)) or
                isinstance(v, ScalarDual) and v._complex() or
                isinstance(v, Dual) and np.iscomplexobj(v.value)
@@ -745,7 +758,8 @@ def make_scalar(value, partials, tag):
         if type(partials) is not list and type(partials) is not tuple:
             partials = partials.tolist() if type(partials) is np.ndarray else \
                 [partials[k] for k in range(n)]
-        if _holds_complex(value, partials):
+        if (type(value) is not float or type(sum(partials, 0.0)) is not float) and \
+                _holds_complex(value, partials):       # (the test's cheap half inline)
             return scalar_class(n, True)._from(value, partials, tag)
         return (_CLASSES.get(n) or scalar_class(n))._from(value, partials, tag)
     if type(partials) is np.ndarray:

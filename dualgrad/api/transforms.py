@@ -231,17 +231,19 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
     engine for one, and jitted ``f``, take one evaluation per argument instead,
     which is faster there; results agree to rounding.)
 
-    The same pass carries a second, probing direction (a fixed pattern of
-    ``+-2**k`` per element, ``k`` in 0..31): for an elementwise ``f`` its
-    partials are exactly the first direction's times the pattern (scaling by a
-    power of two is exact).  Where they differ, an output element depends on
-    another element of the argument, ``J @ 1`` is not the per-element
-    derivative, and ``ValueError`` is raised.  The check never rejects an
-    elementwise ``f`` (entries that overflow, underflow or are NaN are not
-    compared).  It can miss an ``f`` whose cross-element terms cancel exactly
-    for the probe, and, in arguments of more than 64 elements, where the 64
-    codes repeat (pseudo-randomly), a cross-element term between two elements
-    of the same code when that is the only one (one pair in 64).
+    The same pass carries probing directions, ``ceil(log_128(size))`` of them
+    (at least one): probe ``p`` gives element ``i`` (C order) a code ``+-2**k``,
+    ``k`` in 0..63, fixed by the digit ``(i // 128**p) % 128``, so that any two
+    elements of the argument have different codes in some probe (1 probe up to
+    128 elements, 2 up to 16384, 3 up to about 2.1e6, 4 up to 2.7e8).  For an
+    elementwise ``f`` each probe's partials are exactly the first direction's
+    times its codes (scaling by a power of two is exact).  Where they differ, an
+    output element depends on another element of the argument, ``J @ 1`` is not
+    the per-element derivative, and ``ValueError`` is raised.  The check never
+    rejects an elementwise ``f`` (entries that overflow, underflow or are NaN
+    are not compared).  A single cross-element term raises unless it is below
+    the result's rounding or its entry is one of those not compared; several can
+    escape only by cancelling exactly in every probe at once.
 
     Parameters
     ----------
@@ -251,10 +253,10 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
     argnums : int or tuple of int
         Which positional arguments; a tuple gives a tuple.
     check : bool, optional
-        Carry the probing direction and raise for a non-elementwise ``f``
-        (default).  ``check=False`` drops it: one direction per pass (half the
-        partials to propagate), and ``J @ 1`` unchecked, for an ``f`` you know
-        is elementwise.
+        Carry the probing directions and raise for a non-elementwise ``f``
+        (default).  ``check=False`` drops them: one direction per argument
+        (instead of 2 to 5), and ``J @ 1`` unchecked, for an ``f`` you know is
+        elementwise.
 
     Returns
     -------
@@ -316,30 +318,33 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False
     (:func:`_per_argument_faster`; ``one``: never, as after a pass per argument raised).
 
     Argument ``j`` of ``seeded`` gets direction ``start_j`` (ones) and, when it is
-    checked, ``start_j + 1`` (the probe); every argument of ``xs`` is a private copy.
+    checked, ``start_j + 1 ...`` (its probes, :func:`_probes`); every argument of
+    ``xs`` is a private copy.
     """
     layout, n = [], 0
     for i in seeded:
-        probe = _probe(math.prod(np.shape(xs[i]))) if check and np.ndim(xs[i]) else None
-        layout.append((i, n, probe))
-        n += 1 if probe is None else 2
+        probes = _probes(math.prod(np.shape(xs[i]))) if check and np.ndim(xs[i]) else ()
+        layout.append((i, n, len(probes)))
+        n += 1 + len(probes)
+    if jitted:
+        n = ladder_width(n)      # the directions past the probes stay 0
     tag = new_tag()
     full = list(args)
     try:
         if jitted:
-            probes = _seed_arguments(full, xs, layout, n, tag)
+            _seed_arguments(full, xs, layout, n, tag)
             value, partials = extract(who, call_jitted(who, f, full, kwargs), tag, n)
             picked = None
         else:
             with backend.scope():     # pooled partials, the fused engine
                 if len(layout) > 1 and not one and _per_argument_faster(xs, layout, n):
                     return None
-                probes = _seed_arguments(full, xs, layout, n, tag)
+                views = _seed_arguments(full, xs, layout, n, tag)
                 out = f(*full, **kwargs)
                 # the seeds' duals go (unless f kept them): a fused kernel then writes
                 # the output's partials alone, not the seeds' too
                 del full[:]
-                picked = _fused_columns(out, tag, xs, layout, probes)
+                picked = _fused_columns(out, tag, xs, layout, views)
                 if picked is not None and any(picked[1]):   # a probe differs somewhere:
                     picked = None                           # NaN? tiny? look closer
                 if picked is None:
@@ -356,17 +361,18 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False
     if picked is None:
         partials = as_array(partials)
     grads = {}
-    for j, (i, start, probe) in enumerate(layout):
+    for j, (i, start, m) in enumerate(layout):
         x = xs[i]
         if picked is not None:                   # the fused kernel checked the probes
             g = picked[0][j]
         else:
             g = partials[..., start]
             if not _broadcasts(np.shape(x), np.shape(g)) and not np.any(g) and \
-                    (probe is None or not np.any(partials[..., start + 1])):
+                    not np.any(partials[..., start + 1:start + 1 + m]):
                 g = np.zeros(np.shape(x))     # f ignores the argument (1.0, a sum * 0)
-            elif probe is not None:
-                _check_elementwise(who, i, x, g, partials[..., start + 1], probe)
+            elif m:
+                _check_elementwise(who, i, x, g, partials[..., start + 1:start + 1 + m],
+                                   _probes(math.prod(np.shape(x))))
         extra = np.ndim(g) - np.ndim(x)
         if extra > 0 or np.shape(g) != np.shape(x):
             axes = tuple(range(extra)) + tuple(
@@ -378,7 +384,7 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False
     return grads
 
 
-def _fused_columns(out, tag, xs, layout, probes):
+def _fused_columns(out, tag, xs, layout, views):
     """The ones-direction of each argument of ``layout`` as an array of ``out``'s
     shape and its probe check, from one fused kernel over ``out``'s pending
     partials (nothing of partials size written); or ``None``: ``out`` is not an
@@ -389,11 +395,10 @@ def _fused_columns(out, tag, xs, layout, probes):
     if type(p) is not backend.Deferred or p.result is not None or out.tag != tag:
         return None
     shape = p.shape
-    if any(probe is not None and np.shape(xs[i]) != shape for i, start, probe in layout):
+    if any(m and np.shape(xs[i]) != shape for i, start, m in layout):
         return None
-    return backend.fused_columns(p, [start for i, start, probe in layout],
-                                 [None if probe is None else probes[shape]
-                                  for i, start, probe in layout])
+    return backend.fused_columns(p, [start for i, start, m in layout],
+                                 [views[shape] if m else None for i, start, m in layout])
 
 
 def _per_argument_faster(xs, layout, n):
@@ -402,29 +407,31 @@ def _per_argument_faster(xs, layout, n):
     work above its threshold) and a kernel can evaluate the graph (numba loaded):
     dense seeds make every operation move every argument's directions, and a graph
     over deferred seeds interpreted node by node does as much."""
-    size = max(math.prod(np.shape(xs[i])) for i, start, probe in layout)
+    size = max(math.prod(np.shape(xs[i])) for i, start, m in layout)
     if size * n < ONE_PASS_DENSE:
         return False
     return not backend.FUSING[0] or size * n < backend.FUSING[1] or \
         not backend.kernels_loaded() or \
         any(np.ndim(xs[i]) and not (type(xs[i]) is np.ndarray and xs[i].dtype == np.float64)
-            for i, start, probe in layout)
+            for i, start, m in layout)
 
 
 def _seed_arguments(full, xs, layout, n, tag):
     """Every argument of ``xs`` into ``full`` as a private copy, those of ``layout``
-    seeded (:func:`_seed_columns`); returns the probes, one view per shape."""
+    seeded (:func:`_seed_columns`); returns the probes, a tuple of views per shape."""
     for i, x in xs.items():
         full[i] = private(x)
-    views = {}                 # one probe view per shape: the fused kernel reads it once
-    for i, start, probe in layout:
+    views = {}           # one set of probe views per shape: the fused kernel reads it once
+    for i, start, m in layout:
         x = full[i]
-        if probe is not None:
+        probes = ()
+        if m:
             shape = np.shape(x)
-            probe = views.get(shape)
-            if probe is None:
-                probe = views[shape] = _probe(math.prod(shape)).reshape(shape)
-        full[i] = _seed_columns(x, tag, start, probe, n)
+            probes = views.get(shape)
+            if probes is None:
+                probes = views[shape] = tuple(q.reshape(shape)
+                                              for q in _probes(math.prod(shape)))
+        full[i] = _seed_columns(x, tag, start, probes, n)
     return views
 
 
@@ -435,23 +442,43 @@ def _seed_arguments(full, xs, layout, n, tag):
 # seeds every operation moves every argument's directions (the grid field, three
 # arguments at N = 1e6, eager: 2x the passes per argument).
 ONE_PASS_DENSE = 1 << 14
-_PROBE: dict[int, np.ndarray] = {}     # size -> the probe pattern (the last few sizes)
+_PROBES: dict[int, tuple] = {}     # size -> its probes (the last few sizes)
+_DIGIT = 128                       # codes per probe: +-2**k, k in 0..63
 
 
-def _probe(size):
-    """``+-2**k`` per element, ``k`` in 0..31: distinct for up to 64 elements,
-    pseudo-random (and fixed) beyond (a cross term between two elements of one
-    code escapes the check: 16 codes let one pair in 16 through, found by an
-    outside attack)."""
-    p = _PROBE.get(size)
-    if p is None:
+def _probes(size):
+    """The probing patterns of an argument of ``size`` elements (flat, C order):
+    ``ceil(log_128(size))`` float64 arrays, at least one.
+
+    Probe ``p`` gives element ``i`` the code of the digit ``(i // 128**p) % 128``
+    through a fixed pseudo-random one-to-one map onto the 128 values ``+-2**k``, ``k``
+    in 0..63 (a map of its own per probe, so neighbours' codes follow no progression
+    a stencil's coefficients could cancel).  Two elements ``i != j`` differ in some
+    digit below ``size``'s count, so in some probe their codes differ: a single
+    cross-element term ``J[i, j]`` changes that probe's partials of output ``i`` by
+    ``J[i, j] * (code_j - code_i)``, never 0.  The codes stay below ``2**63``: the
+    probes' partials are the first direction's times a power of two, exact unless
+    that direction's entry is beyond ``2**960`` (it would overflow: not compared).
+    (A 64-value alphabet, ``k`` in 0..31, needs a fourth probe from 262,145
+    elements, the 10**6 rows of bench/bench_fused.py; this one from about 2.1e6.)
+    """
+    got = _PROBES.get(size)
+    if got is None:
         rng = np.random.default_rng(17)
-        codes = rng.permutation(64)[:size] if size <= 64 else rng.integers(0, 64, size)
-        p = np.where(codes & 1, -1.0, 1.0) * np.ldexp(1.0, codes >> 1)
-        if len(_PROBE) >= 4:
-            _PROBE.clear()
-        _PROBE[size] = p
-    return p
+        count = 1
+        while _DIGIT ** count < size:
+            count += 1
+        index = np.arange(size, dtype=np.int64)
+        got = []
+        for p in range(count):
+            codes = rng.permutation(_DIGIT)
+            table = np.where(codes & 1, -1.0, 1.0) * np.ldexp(1.0, codes >> 1)
+            got.append(table[(index >> (7 * p)) & (_DIGIT - 1)])
+        got = tuple(got)
+        if len(_PROBES) >= 4:
+            _PROBES.clear()
+        _PROBES[size] = got
+    return got
 
 
 def _broadcasts(shape, target):
@@ -462,18 +489,22 @@ def _broadcasts(shape, target):
         return False
 
 
-def _check_elementwise(who, argnum, x, ones, probed, probe):
-    """Raise unless the probing direction's partials are the first's times the probe."""
+def _check_elementwise(who, argnum, x, ones, probed, probes):
+    """Raise unless each probing direction's partials (``probed[..., p]``) are the
+    first direction's (``ones``) times its probe (``probes[p]``, flat, C order)."""
     shape = np.shape(x)
-    scaled = np.broadcast_to(probe.reshape(shape), np.shape(ones)) * ones \
-        if _broadcasts(shape, np.shape(ones)) else None
-    if scaled is not None:
-        if np.array_equal(probed, scaled):          # the usual outcome: one comparison
-            return
-        with np.errstate(all="ignore"):
-            mismatch = (probed != scaled) & np.isfinite(probed) & np.isfinite(scaled) & \
-                (np.maximum(np.abs(probed), np.abs(scaled)) >= 2.0 ** -900)
-        if not np.any(mismatch):
+    if _broadcasts(shape, np.shape(ones)):
+        for p, probe in enumerate(probes):
+            scaled = np.broadcast_to(probe.reshape(shape), np.shape(ones)) * ones
+            got = probed[..., p]
+            if np.array_equal(got, scaled):         # the usual outcome: one comparison
+                continue
+            with np.errstate(all="ignore"):
+                mismatch = (got != scaled) & np.isfinite(got) & np.isfinite(scaled) & \
+                    (np.maximum(np.abs(got), np.abs(scaled)) >= 2.0 ** -900)
+            if np.any(mismatch):
+                break
+        else:
             return
         got = "an f whose output mixes elements of that argument"
     else:
@@ -485,22 +516,23 @@ def _check_elementwise(who, argnum, x, ones, probed, probe):
         "for J.T @ 1 (what autograd's elementwise_grad computes).")
 
 
-def _seed_columns(x, tag, start, probe, n):
+def _seed_columns(x, tag, start, probes, n):
     """The private copy ``x`` as a dual of ``n`` directions: every element's direction
-    ``start`` is 1 and, with ``probe`` (of ``x``'s shape), direction ``start + 1`` is
-    the probe's element; the other directions are 0.
+    ``start`` is 1 and direction ``start + 1 + p`` is the element of ``probes[p]``
+    (arrays of ``x``'s shape); the other directions are 0.
 
     Under the fused engine, once numba is loaded, the seed of a float64 array is
-    deferred (``backend.defer_seed``: two unit rows and the probe, nothing of
-    partials size), so that a chain of elementwise operations writes its partials
-    once, at the end (before, a graph over it would be interpreted node by node,
-    slower than dense seeds: the grid field's warm first call 0.76 s against 0.65 s).
+    deferred (``backend.defer_seed``: unit rows scaled by the ones and the probes,
+    nothing of partials size), so that a chain of elementwise operations writes its
+    partials once, at the end (before, a graph over it would be interpreted node by
+    node, slower than dense seeds: the grid field's warm first call 0.76 s against
+    0.65 s).
     """
     if np.shape(x) == ():
         partials = [0.0] * n
         partials[start] = 1.0
         return make_scalar(x, partials, tag)
-    columns = [(start, None)] if probe is None else [(start, None), (start + 1, probe)]
+    columns = [(start, None)] + [(start + 1 + p, q) for p, q in enumerate(probes)]
     if backend.FUSING[0] and type(x) is np.ndarray and x.dtype == np.float64 and \
             backend.kernels_loaded():     # (interpreted, a deferred seed costs more)
         p = backend.defer_seed(x.shape, n, columns)

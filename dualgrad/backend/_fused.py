@@ -1008,24 +1008,25 @@ def columns(d, picks, probes):
     the probe checks of :func:`dualgrad.elementwise_grad`; or ``None`` (nothing
     computed: the caller materializes ``d``).
 
-    ``picks``: direction numbers ``s``; ``probes``: per pick ``None`` or a float64
-    array of the value's shape, whose check counts the elements where direction
-    ``s + 1`` is not ``probe * `` direction ``s`` (``!=``: NaN counts too).  Returns
+    ``picks``: direction numbers ``s``; ``probes``: per pick ``None`` or a sequence
+    of float64 arrays of the value's shape, the ``p``-th of which checks direction
+    ``s + 1 + p``; a pick's count is of the (element, probe) pairs where that
+    direction is not ``probe * `` direction ``s`` (``!=``: NaN counts too).  Returns
     ``(arrays, counts)``.  ``d`` itself stays pending (its graph is untouched: the
     invariant holds as for any other read), so a caller that finds a count can
     still materialize it and look closer.
     """
     node = d.node
+    probes = [() if p is None else tuple(p) for p in probes]
     if node.result is not None or any(
-            p is not None and (type(p) is not np.ndarray or p.dtype != _f64 or
-                               p.shape != node.shape) for p in probes):
+            type(q) is not np.ndarray or q.dtype != _f64 or q.shape != node.shape
+            for p in probes for q in p):
         return None
     with _lock:
         if node.result is not None:
             return None
         key, nodes, leaves, arrays, numbers = _plan(node)
-        ckey = _fusedgen.columns_structure(key, [(s, p is not None)
-                                                 for s, p in zip(picks, probes)])
+        ckey = _fusedgen.columns_structure(key, [(s, len(p)) for s, p in zip(picks, probes)])
         rows = math.prod(node.shape)
         fn = _kernel(ckey, rows * node.n, _check_columns, len(nodes))
         if fn is None:
@@ -1034,8 +1035,7 @@ def columns(d, picks, probes):
         counts = np.zeros(len(picks), dtype=np.int64)
         head = [np.empty(node.n), counts] + [g.reshape(rows) for g in got]
         fn(*_arguments(None, [], _outputs(key, nodes), leaves, arrays, numbers,
-                       head=head, probes=[_rows_view(p, rows) for p in probes
-                                          if p is not None]))
+                       head=head, probes=[_rows_view(q, rows) for p in probes for q in p]))
         return got, counts
 
 
@@ -1071,7 +1071,7 @@ def _check_columns(ckey, fn):
     _, picks, key = ckey
     n_key, kinds, specs, numbers, arrays, outputs = key[0], key[1], key[2], key[3], \
         key[4], key[6]
-    n = n_key or max(_fusedgen.UNROLL + 1, max(s for s, p in picks) + 2)
+    n = n_key or max(_fusedgen.UNROLL + 1, max(s + m for s, m in picks) + 1)
     rows = 64
     rng = np.random.default_rng(7)
     shape = (rows,)
@@ -1088,22 +1088,22 @@ def _check_columns(ckey, fn):
     with np.errstate(all="ignore"):
         expected = _interpret(nodes, shape, n)
         probes, counts = [], []
-        for s, p in picks:
-            if not p:
-                counts.append(0)
-                continue
-            q = np.ldexp(1.0, rng.integers(-3, 4, rows))
-            q[::3] = expected[::3, s + 1] / np.where(expected[::3, s] == 0, 1.0,
-                                                     expected[::3, s])
-            probes.append(q)
-            counts.append(int(np.sum(expected[:, s + 1] != q * expected[:, s])))
+        for s, m in picks:
+            count = 0
+            for p in range(m):
+                q = np.ldexp(1.0, rng.integers(-3, 4, rows))
+                q[::3] = expected[::3, s + 1 + p] / np.where(expected[::3, s] == 0, 1.0,
+                                                             expected[::3, s])
+                probes.append(q)
+                count += int(np.sum(expected[:, s + 1 + p] != q * expected[:, s]))
+            counts.append(count)
     got = [np.empty(rows) for _ in picks]
     found = np.zeros(len(picks), dtype=np.int64)
     inner = [np.empty((rows, n)) for _ in outputs]
     fn(*_arguments(None, [], inner, leaves, factors, values,
                    head=[np.empty(n), found] + got, probes=probes))
     return all(np.array_equal(g, expected[:, s], equal_nan=True)
-               for g, (s, p) in zip(got, picks)) and list(found) == counts and \
+               for g, (s, m) in zip(got, picks)) and list(found) == counts and \
         all(np.array_equal(p, d.node.result, equal_nan=True) for p, d in zip(inner, held))
 
 

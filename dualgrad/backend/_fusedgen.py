@@ -147,24 +147,25 @@ def source(key, name="fused", picks=None):
 
     With ``picks`` (:func:`columns_structure`), the kernel writes no ``rows x n``
     result: it takes ``row`` (``n`` elements of scratch) and ``B`` (a count per
-    pick) in ``out``'s place and, after the factor arrays, a probe array ``Q``
-    (``rows`` elements) per probed pick before the numbers; it writes the root's
-    direction ``s`` of each pick ``(s, probed)`` into ``G`` (``rows`` elements, after
-    ``B``) and counts in ``B`` the rows where a probed pick's direction ``s + 1`` is
-    not ``Q[i] * `` direction ``s`` (``!=``: a NaN counts; without a branch, which
-    took twice the pass's time on the grid field of bench/).
+    pick) in ``out``'s place and, after the factor arrays, ``m`` probe arrays ``Q``
+    (``rows`` elements each) per pick ``(s, m)`` before the numbers; it writes the
+    root's direction ``s`` of each pick into ``G`` (``rows`` elements, after ``B``)
+    and counts in ``B`` the (row, probe) pairs where direction ``s + 1 + p`` is not
+    ``Q_p[i] * `` direction ``s``, for ``p`` in ``0 .. m - 1`` (``!=``: a NaN counts;
+    without a branch, which took twice the pass's time on the grid field of bench/).
     """
     n, leaves, nodes, numbers, arrays, accumulate, outputs, keep = key
     nodes, local = _locals(nodes)
     shifted = [j for j, kind in enumerate(leaves) if kind == "s"]
     behind = {j: lag(kind) for j, kind in enumerate(leaves) if lag(kind)}
     ring = max(behind.values(), default=0)
-    probed = [j for j, (s, p) in enumerate(picks or ()) if p]
+    probed = [j for j, (s, m) in enumerate(picks or ()) if m]
+    queries = [f"Q{j}_{p}" for j, (s, m) in enumerate(picks or ()) for p in range(m)]
     head = ["out"] if picks is None else ["row", "B"] + [f"G{j}" for j in range(len(picks))]
     params = head + (["acc"] if accumulate else []) + (["H"] if ring else []) + \
         [f"P{j}" for j in outputs] + \
         [f"L{j}" for j in range(len(leaves))] + [f"o{j}" for j in shifted] + \
-        [f"A{j}" for j in range(arrays)] + [f"Q{j}" for j in probed] + \
+        [f"A{j}" for j in range(arrays)] + queries + \
         [f"c{j}" for j in range(numbers)]
     if picks is None:
         lines = ["    rows, n = out.shape", "    for i in range(rows):"]
@@ -302,20 +303,21 @@ def _locals(nodes):
 
 def _picked(picks, pad, value):
     """The stores of a picks kernel for one row: each pick's direction into its
-    ``G``, each probed pick's check counted (``value(k)``: the root's direction ``k``)."""
+    ``G``, each of its probes' checks counted (``value(k)``: the root's direction ``k``)."""
     out = []
-    for j, (s, p) in enumerate(picks):
+    for j, (s, m) in enumerate(picks):
         out.append(f"{pad}G{j}[i] = {value(s)}")
-        if p:
-            out.append(f"{pad}b{j} += {value(s + 1)} != Q{j}[i] * {value(s)}")
+        out += [f"{pad}b{j} += {value(s + 1 + p)} != Q{j}_{p}[i] * {value(s)}"
+                for p in range(m)]
     return out
 
 
 def columns_structure(key, picks):
     """The key of the kernel that evaluates the structure ``key`` and writes only
     chosen directions of its root, each into an array of its own, checking probes:
-    ``picks``, a tuple of ``(s, probed)`` (see :func:`source`)."""
-    return ("columns", tuple((int(s), bool(p)) for s, p in picks), key)
+    ``picks``, a tuple of ``(s, m)``: direction ``s`` and its ``m`` probes (see
+    :func:`source`)."""
+    return ("columns", tuple((int(s), int(m)) for s, m in picks), key)
 
 
 def compiled():

@@ -1,0 +1,197 @@
+"""elementwise_grad's elementwise check: no coupling between two elements escapes it.
+
+One probe of 64 codes let a coupling between two elements of one code through (an
+outside attack: the periodic stencil ``r[0] += 0.25 * x[-1]`` returned the row sum
+at 15 of the sizes 65-1199).  The probes now spell each element's index in base 128
+(``dualgrad/api/transforms.py``, ``_probes``), so every pair of elements differs in
+some probe.  Oracles: the stencil's Jacobian has an off-diagonal entry (ValueError
+is the only right answer), couplings ``i -> i + 64, 128, 4096, 16384`` (a shared code
+under the old scheme or in all probes but the last under this one), and analytic
+derivatives for elementwise functions.  The fused kernel's check is exercised with
+kernels compiled at first use and a spy that sees it run.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.api import transforms
+from dualgrad.backend import _fused
+
+
+def _stencil(x):
+    r = x * 1.0
+    r[0] += 0.25 * x[-1]
+    return r
+
+
+def _wave(x):
+    return np.sin(x) * x + x ** 3
+
+
+def _wave_derivative(x):
+    return np.cos(x) * x + np.sin(x) + 3 * x ** 2
+
+
+@pytest.mark.parametrize("engine", ("fused", "eager"))
+@pytest.mark.engine_independent
+def test_the_periodic_stencil_raises_at_every_size_up_to_1300(engine):
+    missed, wrong = [], []
+    with dg.engine(engine):
+        for n in range(2, 1301):
+            x = np.linspace(0.5, 1.5, n)
+            try:
+                dg.elementwise_grad(_stencil)(x)
+                missed.append(n)
+            except ValueError:
+                pass
+            g = dg.elementwise_grad(_wave)(x)
+            if not np.allclose(g, _wave_derivative(x), rtol=1e-13, atol=0):
+                wrong.append(n)
+    assert missed == [] and wrong == []
+
+
+@pytest.mark.parametrize("engine", ("fused", "eager"))
+@pytest.mark.parametrize("n", [4096, 4097, 16384, 16385, 300_000])
+@pytest.mark.engine_independent
+def test_the_periodic_stencil_raises_at_large_sizes(engine, n):
+    x = np.linspace(0.5, 1.5, n)
+    with dg.engine(engine):
+        with pytest.raises(ValueError, match="elementwise in argument 0 "):
+            dg.elementwise_grad(_stencil)(x)
+        g = dg.elementwise_grad(_wave)(x)
+    np.testing.assert_allclose(g, _wave_derivative(x), rtol=1e-13)
+
+
+@pytest.mark.parametrize("size", [1, 2, 127, 128, 129, 16384, 16385, 2 ** 21, 2 ** 21 + 1])
+def test_every_pair_of_elements_differs_in_some_probe(size):
+    probes = transforms._probes(size)
+    count = 1 if size <= 128 else 2 if size <= 128 ** 2 else 3 if size <= 128 ** 3 else 4
+    assert len(probes) == count
+    key = np.zeros(size, dtype=np.int64)
+    for p, q in enumerate(probes):
+        mantissa, exponent = np.frexp(q)            # q = +-2**k: mantissa +-0.5, k + 1
+        assert np.all(np.abs(mantissa) == 0.5)
+        assert exponent.min() >= 1 and exponent.max() <= 64
+        code = (exponent - 1) * 2 + (mantissa < 0)  # one of 128
+        key += code.astype(np.int64) << (7 * p)
+    assert np.unique(key).size == size
+
+
+@pytest.mark.parametrize("engine", ("fused", "eager"))
+@pytest.mark.engine_independent
+def test_adversarial_single_couplings_raise(engine):
+    # i -> i + 64 and i + 4096 shared a code under one probe of 64 codes; i + 128 and
+    # i + 16384 share every probe's code but the second's or the third's here
+    n = 3 * 16384
+    x = np.linspace(0.5, 1.5, n)
+    for i in (0, 5, 1000, 16383):
+        for step in (64, 128, 4096, 16384, 2 * 16384):
+            j = i + step
+
+            def f(a):
+                out = a * a
+                out[i] = out[i] + a[j] * 0.5
+                return out
+            with dg.engine(engine), pytest.raises(ValueError, match="elementwise"):
+                dg.elementwise_grad(f)(x)
+
+
+@pytest.mark.parametrize("engine", ("fused", "eager"))
+@pytest.mark.engine_independent
+def test_several_arguments_each_checked_with_its_own_probes(engine):
+    x, y = np.linspace(0.5, 1.5, 20_000), np.linspace(-1.0, 1.0, 20_000)
+
+    def f(a, b):
+        out = a * b
+        out[0] = out[0] + b[16384]          # differs from element 0 in the third probe only
+        return out
+    # broadcasting: a (300, 1) with 2 probes, b (1, 100) with 1; sums over the other axis
+    u, v = np.linspace(0.5, 1.5, 300)[:, None], np.linspace(-1.0, 1.0, 100)[None, :]
+    with dg.engine(engine):
+        with pytest.raises(ValueError, match="elementwise in argument 1 "):
+            dg.elementwise_grad(f, argnums=(0, 1))(x, y)
+        gu, gv = dg.elementwise_grad(lambda a, b: np.exp(a) * b ** 2, argnums=(0, 1))(u, v)
+    np.testing.assert_allclose(gu, np.exp(u) * np.sum(v ** 2), rtol=1e-13)
+    np.testing.assert_allclose(gv, 2 * v * np.sum(np.exp(u)), rtol=1e-13)
+
+
+@pytest.mark.parametrize("engine", ("fused", "eager"))
+@pytest.mark.engine_independent
+def test_a_coupling_in_a_broadcast_argument_raises(engine):
+    # x (20000, 1) against y (1, 3): output row i reads x[i - 16384] too
+    x = np.linspace(0.5, 1.5, 20_000)[:, None]
+    y = np.array([[1.0, 2.0, 3.0]])
+    with dg.engine(engine):
+        with pytest.raises(ValueError, match="elementwise in argument 0 "):
+            dg.elementwise_grad(lambda a, b: a * b + np.roll(a, 16384, axis=0) * 0.5,
+                                argnums=(0, 1))(x, y)
+
+
+# ---- the fused kernel's check of every probe -------------------------------------
+@pytest.fixture
+def kernel_counts(monkeypatch):
+    """Kernels compile at their first use; the columns kernel's probe counts of each
+    call are recorded (``None``: it did not run)."""
+    from dualgrad.backend import _loader
+    _loader.load()
+    monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
+    monkeypatch.setattr(_fused, "MIN_WORK", 0)
+    seen = []
+    real = dg.backend.fused_columns
+
+    def spy(*args):
+        got = real(*args)
+        seen.append(None if got is None else [int(c) for c in got[1]])
+        return got
+    monkeypatch.setattr(dg.backend, "fused_columns", spy)
+    return seen
+
+
+@pytest.mark.parametrize("shift", [1, 64, 128, 4096, 16384])
+@pytest.mark.engine_independent
+def test_the_columns_kernel_checks_every_probe(shift, kernel_counts):
+    # 3 * 16384 elements: a roll by 16384 pairs elements whose codes differ in the
+    # third probe only (the wrapped ones too), so a kernel that checked fewer probes
+    # would count nothing and return the row sum
+    n = 3 * 16384
+    x, y = np.linspace(0.5, 1.5, n), np.linspace(-1.0, 1.0, n)
+    with dg.engine("fused"):
+        with pytest.raises(ValueError, match="elementwise in argument 1 "):
+            dg.elementwise_grad(lambda a, b: a * b + 0.25 * np.roll(b, shift) * a,
+                                argnums=(0, 1))(x, y)
+    assert kernel_counts and kernel_counts[-1] is not None
+    assert kernel_counts[-1][0] == 0 and kernel_counts[-1][1] > 0
+    kernel_counts.clear()
+    with dg.engine("fused"):
+        gx, gy = dg.elementwise_grad(lambda a, b: a * b + 0.25 * np.sin(b) * a,
+                                     argnums=(0, 1))(x, y)
+    assert kernel_counts == [[0, 0]]
+    np.testing.assert_allclose(gx, y + 0.25 * np.sin(y), rtol=1e-14)
+    np.testing.assert_allclose(gy, x + 0.25 * np.cos(y) * x, rtol=1e-14)
+
+
+@pytest.mark.engine_independent
+def test_jitted_f_is_checked_with_every_probe():
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def stencil(x):
+        out = np.empty_like(x)
+        for i in range(x.shape[0]):
+            out[i] = x[i] * x[i]
+        out[0] = out[0] + 0.25 * x[16384]
+        return out
+
+    @numba.njit
+    def wave(x):
+        out = np.empty_like(x)
+        for i in range(x.shape[0]):
+            out[i] = np.sin(x[i]) * x[i]
+        return out
+    x = np.linspace(0.5, 1.5, 16385)        # 3 probes: 4 directions, the ladder's 4
+    with pytest.raises(ValueError, match="elementwise"):
+        dg.elementwise_grad(stencil)(x)
+    np.testing.assert_allclose(dg.elementwise_grad(wave)(x), np.cos(x) * x + np.sin(x),
+                               rtol=1e-14)

@@ -2,11 +2,11 @@
 
 One probe of 64 codes let a coupling between two elements of one code through (an
 outside attack: the periodic stencil ``r[0] += 0.25 * x[-1]`` returned the row sum
-at 15 of the sizes 65-1199).  The probes now spell each element's index in base 128
+at 15 of the sizes 65-1199).  The probes now spell each element's index in base 256
 (``dualgrad/api/transforms.py``, ``_probes``), so every pair of elements differs in
 some probe.  Oracles: the stencil's Jacobian has an off-diagonal entry (ValueError
-is the only right answer), couplings ``i -> i + 64, 128, 4096, 16384`` (a shared code
-under the old scheme or in all probes but the last under this one), and analytic
+is the only right answer), couplings ``i -> i + 64, 4096, 256, 65536`` (a shared code
+under the old scheme, or in all probes but one under this one), and analytic
 derivatives for elementwise functions.  The fused kernel's check is exercised with
 kernels compiled at first use and a spy that sees it run.
 """
@@ -52,7 +52,7 @@ def test_the_periodic_stencil_raises_at_every_size_up_to_1300(engine):
 
 
 @pytest.mark.parametrize("engine", ("fused", "eager"))
-@pytest.mark.parametrize("n", [4096, 4097, 16384, 16385, 300_000])
+@pytest.mark.parametrize("n", [4096, 4097, 65536, 65537, 300_000])
 @pytest.mark.engine_independent
 def test_the_periodic_stencil_raises_at_large_sizes(engine, n):
     x = np.linspace(0.5, 1.5, n)
@@ -63,30 +63,35 @@ def test_the_periodic_stencil_raises_at_large_sizes(engine, n):
     np.testing.assert_allclose(g, _wave_derivative(x), rtol=1e-13)
 
 
-@pytest.mark.parametrize("size", [1, 2, 127, 128, 129, 16384, 16385, 2 ** 21, 2 ** 21 + 1])
+@pytest.mark.parametrize("size", [1, 2, 255, 256, 257, 65536, 65537, 3 * 2 ** 17 + 5])
 def test_every_pair_of_elements_differs_in_some_probe(size):
     probes = transforms._probes(size)
-    count = 1 if size <= 128 else 2 if size <= 128 ** 2 else 3 if size <= 128 ** 3 else 4
-    assert len(probes) == count
+    assert len(probes) == (1 if size <= 256 else 2 if size <= 65536 else 3)
     key = np.zeros(size, dtype=np.int64)
     for p, q in enumerate(probes):
         mantissa, exponent = np.frexp(q)            # q = +-2**k: mantissa +-0.5, k + 1
         assert np.all(np.abs(mantissa) == 0.5)
-        assert exponent.min() >= 1 and exponent.max() <= 64
-        code = (exponent - 1) * 2 + (mantissa < 0)  # one of 128
-        key += code.astype(np.int64) << (7 * p)
+        assert exponent.min() >= 1 and exponent.max() <= 128
+        code = (exponent - 1) * 2 + (mantissa < 0)  # one of 256
+        key += code.astype(np.int64) << (8 * p)
     assert np.unique(key).size == size
+
+
+def test_the_probe_count_is_the_index_digits_in_base_256():
+    for size, count in [(1, 1), (256, 1), (257, 2), (2 ** 16, 2), (2 ** 16 + 1, 3),
+                        (2 ** 24, 3), (2 ** 24 + 1, 4), (2 ** 32, 4), (2 ** 32 + 1, 5)]:
+        assert transforms._probe_count(size) == count
 
 
 @pytest.mark.parametrize("engine", ("fused", "eager"))
 @pytest.mark.engine_independent
 def test_adversarial_single_couplings_raise(engine):
-    # i -> i + 64 and i + 4096 shared a code under one probe of 64 codes; i + 128 and
-    # i + 16384 share every probe's code but the second's or the third's here
-    n = 3 * 16384
+    # i -> i + 64 and i + 4096 shared a code under one probe of 64 codes; i + 256 and
+    # i + 65536 share every probe's code but the second's or the third's here
+    n = 3 * 65536
     x = np.linspace(0.5, 1.5, n)
-    for i in (0, 5, 1000, 16383):
-        for step in (64, 128, 4096, 16384, 2 * 16384):
+    for i in (0, 5, 1000, 65535):
+        for step in (64, 256, 4096, 65536, 2 * 65536):
             j = i + step
 
             def f(a):
@@ -100,11 +105,11 @@ def test_adversarial_single_couplings_raise(engine):
 @pytest.mark.parametrize("engine", ("fused", "eager"))
 @pytest.mark.engine_independent
 def test_several_arguments_each_checked_with_its_own_probes(engine):
-    x, y = np.linspace(0.5, 1.5, 20_000), np.linspace(-1.0, 1.0, 20_000)
+    x, y = np.linspace(0.5, 1.5, 70_000), np.linspace(-1.0, 1.0, 70_000)
 
     def f(a, b):
         out = a * b
-        out[0] = out[0] + b[16384]          # differs from element 0 in the third probe only
+        out[0] = out[0] + b[65536]          # differs from element 0 in the third probe only
         return out
     # broadcasting: a (300, 1) with 2 probes, b (1, 100) with 1; sums over the other axis
     u, v = np.linspace(0.5, 1.5, 300)[:, None], np.linspace(-1.0, 1.0, 100)[None, :]
@@ -119,12 +124,12 @@ def test_several_arguments_each_checked_with_its_own_probes(engine):
 @pytest.mark.parametrize("engine", ("fused", "eager"))
 @pytest.mark.engine_independent
 def test_a_coupling_in_a_broadcast_argument_raises(engine):
-    # x (20000, 1) against y (1, 3): output row i reads x[i - 16384] too
-    x = np.linspace(0.5, 1.5, 20_000)[:, None]
+    # x (70000, 1) against y (1, 3): output row i reads x[i - 65536] too
+    x = np.linspace(0.5, 1.5, 70_000)[:, None]
     y = np.array([[1.0, 2.0, 3.0]])
     with dg.engine(engine):
         with pytest.raises(ValueError, match="elementwise in argument 0 "):
-            dg.elementwise_grad(lambda a, b: a * b + np.roll(a, 16384, axis=0) * 0.5,
+            dg.elementwise_grad(lambda a, b: a * b + np.roll(a, 65536, axis=0) * 0.5,
                                 argnums=(0, 1))(x, y)
 
 
@@ -149,13 +154,13 @@ def kernel_counts(monkeypatch):
     return seen
 
 
-@pytest.mark.parametrize("shift", [1, 64, 128, 4096, 16384])
+@pytest.mark.parametrize("shift", [1, 64, 256, 4096, 65536])
 @pytest.mark.engine_independent
 def test_the_columns_kernel_checks_every_probe(shift, kernel_counts):
-    # 3 * 16384 elements: a roll by 16384 pairs elements whose codes differ in the
+    # 3 * 65536 elements: a roll by 65536 pairs elements whose codes differ in the
     # third probe only (the wrapped ones too), so a kernel that checked fewer probes
     # would count nothing and return the row sum
-    n = 3 * 16384
+    n = 3 * 65536
     x, y = np.linspace(0.5, 1.5, n), np.linspace(-1.0, 1.0, n)
     with dg.engine("fused"):
         with pytest.raises(ValueError, match="elementwise in argument 1 "):
@@ -181,7 +186,7 @@ def test_jitted_f_is_checked_with_every_probe():
         out = np.empty_like(x)
         for i in range(x.shape[0]):
             out[i] = x[i] * x[i]
-        out[0] = out[0] + 0.25 * x[16384]
+        out[0] = out[0] + 0.25 * x[65536]
         return out
 
     @numba.njit
@@ -190,7 +195,7 @@ def test_jitted_f_is_checked_with_every_probe():
         for i in range(x.shape[0]):
             out[i] = np.sin(x[i]) * x[i]
         return out
-    x = np.linspace(0.5, 1.5, 16385)        # 3 probes: 4 directions, the ladder's 4
+    x = np.linspace(0.5, 1.5, 65537)        # 3 probes: 4 directions, the ladder's 4
     with pytest.raises(ValueError, match="elementwise"):
         dg.elementwise_grad(stencil)(x)
     np.testing.assert_allclose(dg.elementwise_grad(wave)(x), np.cos(x) * x + np.sin(x),

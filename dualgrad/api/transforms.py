@@ -231,11 +231,11 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
     engine for one, and jitted ``f``, take one evaluation per argument instead,
     which is faster there; results agree to rounding.)
 
-    The same pass carries probing directions, ``ceil(log_128(size))`` of them
+    The same pass carries probing directions, ``ceil(log_256(size))`` of them
     (at least one): probe ``p`` gives element ``i`` (C order) a code ``+-2**k``,
-    ``k`` in 0..63, fixed by the digit ``(i // 128**p) % 128``, so that any two
+    ``k`` in 0..127, fixed by the digit ``(i // 256**p) % 256``, so that any two
     elements of the argument have different codes in some probe (1 probe up to
-    128 elements, 2 up to 16384, 3 up to about 2.1e6, 4 up to 2.7e8).  For an
+    256 elements, 2 up to 65536, 3 up to about 1.7e7, 4 up to 4.3e9).  For an
     elementwise ``f`` each probe's partials are exactly the first direction's
     times its codes (scaling by a power of two is exact).  Where they differ, an
     output element depends on another element of the argument, ``J @ 1`` is not
@@ -255,7 +255,7 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
     check : bool, optional
         Carry the probing directions and raise for a non-elementwise ``f``
         (default).  ``check=False`` drops them: one direction per argument
-        (instead of 2 to 5), and ``J @ 1`` unchecked, for an ``f`` you know is
+        (instead of 2 to 4), and ``J @ 1`` unchecked, for an ``f`` you know is
         elementwise.
 
     Returns
@@ -323,9 +323,9 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False
     """
     layout, n = [], 0
     for i in seeded:
-        probes = _probes(math.prod(np.shape(xs[i]))) if check and np.ndim(xs[i]) else ()
-        layout.append((i, n, len(probes)))
-        n += 1 + len(probes)
+        m = _probe_count(math.prod(np.shape(xs[i]))) if check and np.ndim(xs[i]) else 0
+        layout.append((i, n, m))
+        n += 1 + m
     if jitted:
         n = ladder_width(n)      # the directions past the probes stay 0
     tag = new_tag()
@@ -443,37 +443,44 @@ def _seed_arguments(full, xs, layout, n, tag):
 # arguments at N = 1e6, eager: 2x the passes per argument).
 ONE_PASS_DENSE = 1 << 14
 _PROBES: dict[int, tuple] = {}     # size -> its probes (the last few sizes)
-_DIGIT = 128                       # codes per probe: +-2**k, k in 0..63
+_DIGIT = 256                       # codes per probe: +-2**k, k in 0..127
+
+
+def _probe_count(size):
+    """How many probes an argument of ``size`` elements gets: the digits of its
+    largest index in base :data:`_DIGIT` (at least one)."""
+    count = 1
+    while _DIGIT ** count < size:
+        count += 1
+    return count
 
 
 def _probes(size):
     """The probing patterns of an argument of ``size`` elements (flat, C order):
-    ``ceil(log_128(size))`` float64 arrays, at least one.
+    :func:`_probe_count` float64 arrays.
 
-    Probe ``p`` gives element ``i`` the code of the digit ``(i // 128**p) % 128``
-    through a fixed pseudo-random one-to-one map onto the 128 values ``+-2**k``, ``k``
-    in 0..63 (a map of its own per probe, so neighbours' codes follow no progression
+    Probe ``p`` gives element ``i`` the code of the digit ``(i // 256**p) % 256``
+    through a fixed pseudo-random one-to-one map onto the 256 values ``+-2**k``, ``k``
+    in 0..127 (a map of its own per probe, so neighbours' codes follow no progression
     a stencil's coefficients could cancel).  Two elements ``i != j`` differ in some
-    digit below ``size``'s count, so in some probe their codes differ: a single
-    cross-element term ``J[i, j]`` changes that probe's partials of output ``i`` by
-    ``J[i, j] * (code_j - code_i)``, never 0.  The codes stay below ``2**63``: the
-    probes' partials are the first direction's times a power of two, exact unless
-    that direction's entry is beyond ``2**960`` (it would overflow: not compared).
-    (A 64-value alphabet, ``k`` in 0..31, needs a fourth probe from 262,145
-    elements, the 10**6 rows of bench/bench_fused.py; this one from about 2.1e6.)
+    digit, so in some probe their codes differ: a single cross-element term
+    ``J[i, j]`` changes that probe's partials of output ``i`` by
+    ``J[i, j] * (code_j - code_i)``, never 0.  The codes stay below ``2**128``: a
+    probe's partials are the first direction's times a power of two, exact unless an
+    entry of that direction is beyond ``2**896`` on the way (the probe's overflows:
+    inf or NaN, not compared).  (64 codes, ``k`` in 0..31, would keep the range
+    from ``1e269`` to ``1e298`` but need a probe more at 65-256, 4,097-65,536 and
+    262,145-1.7e7 elements, where the 10**6 rows of bench/bench_fused.py are.)
     """
     got = _PROBES.get(size)
     if got is None:
         rng = np.random.default_rng(17)
-        count = 1
-        while _DIGIT ** count < size:
-            count += 1
         index = np.arange(size, dtype=np.int64)
         got = []
-        for p in range(count):
+        for p in range(_probe_count(size)):
             codes = rng.permutation(_DIGIT)
             table = np.where(codes & 1, -1.0, 1.0) * np.ldexp(1.0, codes >> 1)
-            got.append(table[(index >> (7 * p)) & (_DIGIT - 1)])
+            got.append(table[(index >> (8 * p)) & (_DIGIT - 1)])
         got = tuple(got)
         if len(_PROBES) >= 4:
             _PROBES.clear()

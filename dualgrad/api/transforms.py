@@ -502,11 +502,11 @@ def _check_elementwise(who, argnum, x, ones, probed, probes):
     shape = np.shape(x)
     if _broadcasts(shape, np.shape(ones)):
         for p, probe in enumerate(probes):
-            scaled = np.broadcast_to(probe.reshape(shape), np.shape(ones)) * ones
             got = probed[..., p]
-            if np.array_equal(got, scaled):         # the usual outcome: one comparison
-                continue
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"):         # (a probe's overflow: not compared)
+                scaled = np.broadcast_to(probe.reshape(shape), np.shape(ones)) * ones
+                if np.array_equal(got, scaled):     # the usual outcome: one comparison
+                    continue
                 mismatch = (got != scaled) & np.isfinite(got) & np.isfinite(scaled) & \
                     (np.maximum(np.abs(got), np.abs(scaled)) >= 2.0 ** -900)
             if np.any(mismatch):

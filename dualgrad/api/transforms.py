@@ -239,11 +239,14 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
     elementwise ``f`` each probe's partials are exactly the first direction's
     times its codes (scaling by a power of two is exact).  Where they differ, an
     output element depends on another element of the argument, ``J @ 1`` is not
-    the per-element derivative, and ``ValueError`` is raised.  The check never
-    rejects an elementwise ``f`` (entries that overflow, underflow or are NaN
-    are not compared).  A single cross-element term raises unless it is below
-    the result's rounding or its entry is one of those not compared; several can
-    escape only by cancelling exactly in every probe at once.
+    the per-element derivative, and ``ValueError`` is raised.  The check does
+    not reject an elementwise ``f`` (entries that overflow, underflow or are NaN
+    are not compared) unless a partial on the way is subnormal (below
+    ``2**-1022``, where the first direction loses bits its scaled probes keep)
+    and a later factor scales it back up; pass ``check=False`` then.  A single
+    cross-element term raises unless it is below the result's rounding or its
+    entry is one of those not compared; several can escape only by cancelling
+    exactly in every probe at once.
 
     Parameters
     ----------

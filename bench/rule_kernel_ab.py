@@ -2,8 +2,9 @@
 
     python bench/rule_kernel_ab.py OTHER_CHECKOUT [--n 4] [--rounds 2] [--calls 50]
 
-Compiles ``dualgrad/backend/_rule_kernels.py`` (the table's kernels) and the row
-selects ``where_rows``/``zero_rows`` of ``_numba_kernels.py`` twice in this process,
+Compiles ``dualgrad/backend/_rule_kernels.py`` (the table's kernels) and
+``_numba_kernels.py`` (the row selects ``where_rows``/``zero_rows``, the products
+``scale``/``scale2`` of factors NumPy computed) twice in this process,
 from OTHER_CHECKOUT's text and from this checkout's (no disk cache), checks that both
 give the same bits on the cases below, then times them alternating, call by call: the
 fastest of ``--calls`` calls of each, per round, and the ratio this / other (below 1
@@ -14,7 +15,6 @@ no dispatch, no allocation.
 """
 
 import argparse
-import ast
 import sys
 import time
 import types
@@ -24,10 +24,9 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 import _common  # noqa: E402,F401  (one thread per library)
 
-import numba  # noqa: E402
 import numpy as np  # noqa: E402
 
-SELECTS = ("where_rows", "zero_rows")
+SELECTS = ("where_rows", "zero_rows", "scale", "scale2")
 
 
 def load(checkout, label):
@@ -39,28 +38,25 @@ def load(checkout, label):
     module = types.ModuleType(f"rule_kernels_{label}")
     exec(compile(text, f"{checkout}/_rule_kernels.py", "exec"), module.__dict__)  # noqa: S102
     source = (backend / "_numba_kernels.py").read_text()
-    selects = {}
-    for node in ast.parse(source).body:
-        if isinstance(node, ast.FunctionDef) and node.name in SELECTS:
-            node.decorator_list = []
-            namespace = {"np": np}
-            exec(compile(ast.Module([node], []), str(backend), "exec"), namespace)  # noqa: S102
-            selects[node.name] = numba.njit(error_model="numpy", nogil=True)(
-                namespace[node.name])
-    return module, selects
+    source = source.replace("from ._jit import njit", "from numba import njit")
+    source = source.replace("cache=True", "cache=False")
+    kernels = types.ModuleType(f"numba_kernels_{label}")
+    exec(compile(source, f"{checkout}/_numba_kernels.py", "exec"), kernels.__dict__)  # noqa: S102
+    return module, {name: getattr(kernels, name) for name in SELECTS}
 
 
 def cases(N, n):
     """name -> function of ``(module, selects, q)`` calling one kernel into ``q``."""
     rng = np.random.default_rng(0)
     x, y = rng.uniform(0.2, 0.9, N), rng.uniform(0.2, 0.9, N)
-    xm = x - 0.55
+    xm, cos = x - 0.55, np.cos(x)
     P, Q = rng.standard_normal((N, n)), rng.standard_normal((N, n))
     cond = rng.uniform(size=N) < 0.5
 
     def rows(ufunc, duals):
         return lambda m: m.kernels(ufunc)[duals][n > 1]
     out = {u: u(x, y) for u in (np.maximum, np.minimum, np.fmax, np.fmin, np.divide)}
+    out.update({u: u(x) for u in (np.square, np.sqrt)})
     flat = (lambda a: a.reshape(N)) if n == 1 else (lambda a: a)
     return {
         "np.maximum(X, Y)": lambda m, s, q: rows(np.maximum, (0, 1))(m)(
@@ -77,6 +73,12 @@ def cases(N, n):
             xm, np.absolute(xm), flat(P), flat(q)),
         "np.divide(X, Y)": lambda m, s, q: rows(np.divide, (0, 1))(m)(
             x, y, out[np.divide], flat(P), flat(Q), flat(q)),
+        "np.square(X)": lambda m, s, q: rows(np.square, (0,))(m)(
+            x, out[np.square], flat(P), flat(q)),
+        "np.sqrt(X)": lambda m, s, q: rows(np.sqrt, (0,))(m)(
+            x, out[np.sqrt], flat(P), flat(q)),
+        "scale (np.sin's)": lambda m, s, q: s["scale"](cos, P, q),
+        "scale2 (np.multiply's)": lambda m, s, q: s["scale2"](y, P, x, Q, q),
         "where_rows": lambda m, s, q: s["where_rows"](cond, P, Q, q),
         "zero_rows": lambda m, s, q: s["zero_rows"](cond, P, q, 1),
     }, (lambda q: np.add(P, Q, out=q))

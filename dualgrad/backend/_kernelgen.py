@@ -134,9 +134,12 @@ def {name}_flat({params}, q):
 
 
 def {name}({params}, q):
-    """``np.{ufunc}``: ``q[i, :] = {formula}``."""
+    """``np.{ufunc}``: ``q[i, :] = {formula}``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
-{four}    for i in range(rows):
+{short}    for i in range(rows):
 {binds}{factors}        if {finite}:
             for k in range(n):
                 q[i, k] = {plain}
@@ -145,19 +148,22 @@ def {name}({params}, q):
                 q[i, k] = {safe_rows}
 '''
 
-# Rows of 4 partials for a rule whose local derivative is np.sign(x) (absolute, fabs):
-# the factor is a select, the loop is all the work; the same statements in a loop of
-# constant length, which the compiler vectorizes across rows (the kernel 0.67-0.78x
-# the time of the loop over n at N = 1e5, n = 4; rules with arithmetic factors,
-# divide, square, sqrt, gained nothing from it: sel12, /tmp scratch A/B).
-_FOUR = '''    if n == 4:
+# Rows of a constant number of partials (4, 2): the row's loop has a literal trip count
+# and no branch around it (the zero rule where a factor is not finite is a statement
+# ``if`` per partial, as in the flat kernel), so LLVM writes the row out straight, where
+# the loop over ``n`` per row (a runtime count of 4, below the vectorized loop's
+# minimum) runs its scalar remainder with the loop's overhead.  The same statements, so
+# the same bits.  Kernel alone at N = 1e5 (``bench/rule_kernel_ab.py``, stop 31
+# kern13): np.square 0.7-0.75x, np.sqrt ~0.93x at n = 4, 0.4-0.7x at n = 2; np.divide
+# unchanged (its two scalar divisions a row bound it).
+_SHORT = '''    if n == {c}:
         for i in range(rows):
-{binds}{factors}            if {finite}:
-                for k in range(4):
-                    q[i, k] = {plain}
-            else:
-                for k in range(4):
-                    q[i, k] = {safe_rows}
+{binds}{factors}            finite = {finite}
+            for k in range({c}):
+                t = {plain}
+                if not finite:
+                    t = {safe_rows}
+                q[i, k] = t
         return
 '''
 
@@ -167,12 +173,23 @@ def {name}_small({params}, q):
     """``np.{ufunc}``, small arrays: ``q[i, :] = {formula}``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
-    for i in range(rows):
+{short}    for i in range(rows):
 {binds}{factors}        if not ({finite}):
             return False
         for k in range(n):
             q[i, k] = {plain}
     return True
+'''
+
+# The small kernel's rows of 4 or 2 partials: its loop of a literal count (as
+# :data:`_SHORT`); at N = 1000, n = 4 np.divide's kernel ~0.73x the loop over n.
+_SMALL_SHORT = '''    if n == {c}:
+        for i in range(rows):
+{binds}{factors}            if not ({finite}):
+                return False
+            for k in range({c}):
+                q[i, k] = {plain}
+        return True
 '''
 
 # A selection row (``rule.select``): the partials of the argument whose 0/1 indicator is
@@ -347,13 +364,14 @@ def _kernel(rule, duals, template=_KERNEL):
         return "".join(f"{indent}f{a} = {e}\n" for a, e in ds)
     loops = dict(finite=" and ".join(f"f{a} - f{a} == 0.0" for a, _ in ds),
                  plain=" + ".join(f"f{a} * p{a}[i, k]" for a, _ in ds), safe_rows=safe("i, k"))
-    four = _FOUR.format(binds=binds("            "), factors=factors("            "),
-                        **loops) if all(e == "sign(x)" for _, e in ds) else ""
+    short = "".join((_SMALL_SHORT if template is _SMALL_KERNEL else _SHORT).format(
+        c=c, binds=binds("            "), factors=factors("            "), **loops)
+        for c in (4, 2))
     text = template.format(
         name=name, ufunc=rule.name,
         params=", ".join([f"{a}s" for a in args] + ["outs"] + [f"p{a}" for a, _ in ds]),
         formula=" + ".join(f"({e}) * p{a}" for a, e in ds),
-        binds=binds("        "), factors=factors("        "), four=four,
+        binds=binds("        "), factors=factors("        "), short=short,
         plain_flat=" + ".join(f"f{a} * p{a}[i]" for a, _ in ds), safe_flat=safe("i"),
         **loops)
     return text, name

@@ -61,8 +61,33 @@ def d_divide_x_flat(xs, ys, outs, px, q):
 
 
 def d_divide_x(xs, ys, outs, px, q):
-    """``np.divide``: ``q[i, :] = (1.0 / y) * px``."""
+    """``np.divide``: ``q[i, :] = (1.0 / y) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            y = ys[i]
+            fx = 1.0 / y
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            y = ys[i]
+            fx = 1.0 / y
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         y = ys[i]
         fx = 1.0 / y
@@ -87,8 +112,35 @@ def d_divide_y_flat(xs, ys, outs, py, q):
 
 
 def d_divide_y(xs, ys, outs, py, q):
-    """``np.divide``: ``q[i, :] = (-out / y) * py``."""
+    """``np.divide``: ``q[i, :] = (-out / y) * py``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            y = ys[i]
+            out = outs[i]
+            fy = -out / y
+            finite = fy - fy == 0.0
+            for k in range(4):
+                t = fy * py[i, k]
+                if not finite:
+                    t = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            y = ys[i]
+            out = outs[i]
+            fy = -out / y
+            finite = fy - fy == 0.0
+            for k in range(2):
+                t = fy * py[i, k]
+                if not finite:
+                    t = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         y = ys[i]
         out = outs[i]
@@ -115,8 +167,37 @@ def d_divide_xy_flat(xs, ys, outs, px, py, q):
 
 
 def d_divide_xy(xs, ys, outs, px, py, q):
-    """``np.divide``: ``q[i, :] = (1.0 / y) * px + (-out / y) * py``."""
+    """``np.divide``: ``q[i, :] = (1.0 / y) * px + (-out / y) * py``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            y = ys[i]
+            out = outs[i]
+            fx = 1.0 / y
+            fy = -out / y
+            finite = fx - fx == 0.0 and fy - fy == 0.0
+            for k in range(4):
+                t = fx * px[i, k] + fy * py[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            y = ys[i]
+            out = outs[i]
+            fx = 1.0 / y
+            fy = -out / y
+            finite = fx - fx == 0.0 and fy - fy == 0.0
+            for k in range(2):
+                t = fx * px[i, k] + fy * py[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         y = ys[i]
         out = outs[i]
@@ -134,6 +215,28 @@ def d_divide_xy_small(xs, ys, outs, px, py, q):
     """``np.divide``, small arrays: ``q[i, :] = (1.0 / y) * px + (-out / y) * py``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            y = ys[i]
+            out = outs[i]
+            fx = 1.0 / y
+            fy = -out / y
+            if not (fx - fx == 0.0 and fy - fy == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            y = ys[i]
+            out = outs[i]
+            fx = 1.0 / y
+            fy = -out / y
+            if not (fx - fx == 0.0 and fy - fy == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
+        return True
     for i in range(rows):
         y = ys[i]
         out = outs[i]
@@ -158,8 +261,33 @@ def d_square_x_flat(xs, outs, px, q):
 
 
 def d_square_x(xs, outs, px, q):
-    """``np.square``: ``q[i, :] = (2.0 * x) * px``."""
+    """``np.square``: ``q[i, :] = (2.0 * x) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 2.0 * x
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 2.0 * x
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         fx = 2.0 * x
@@ -175,6 +303,24 @@ def d_square_x_small(xs, outs, px, q):
     """``np.square``, small arrays: ``q[i, :] = (2.0 * x) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 2.0 * x
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 2.0 * x
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         fx = 2.0 * x
@@ -197,8 +343,33 @@ def d_reciprocal_x_flat(xs, outs, px, q):
 
 
 def d_reciprocal_x(xs, outs, px, q):
-    """``np.reciprocal``: ``q[i, :] = (-(out * out)) * px``."""
+    """``np.reciprocal``: ``q[i, :] = (-(out * out)) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            out = outs[i]
+            fx = -(out * out)
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            out = outs[i]
+            fx = -(out * out)
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         out = outs[i]
         fx = -(out * out)
@@ -214,6 +385,24 @@ def d_reciprocal_x_small(xs, outs, px, q):
     """``np.reciprocal``, small arrays: ``q[i, :] = (-(out * out)) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            out = outs[i]
+            fx = -(out * out)
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            out = outs[i]
+            fx = -(out * out)
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         out = outs[i]
         fx = -(out * out)
@@ -236,8 +425,33 @@ def d_sqrt_x_flat(xs, outs, px, q):
 
 
 def d_sqrt_x(xs, outs, px, q):
-    """``np.sqrt``: ``q[i, :] = (0.5 / out) * px``."""
+    """``np.sqrt``: ``q[i, :] = (0.5 / out) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            out = outs[i]
+            fx = 0.5 / out
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            out = outs[i]
+            fx = 0.5 / out
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         out = outs[i]
         fx = 0.5 / out
@@ -253,6 +467,24 @@ def d_sqrt_x_small(xs, outs, px, q):
     """``np.sqrt``, small arrays: ``q[i, :] = (0.5 / out) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            out = outs[i]
+            fx = 0.5 / out
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            out = outs[i]
+            fx = 0.5 / out
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         out = outs[i]
         fx = 0.5 / out
@@ -275,8 +507,33 @@ def d_cbrt_x_flat(xs, outs, px, q):
 
 
 def d_cbrt_x(xs, outs, px, q):
-    """``np.cbrt``: ``q[i, :] = (1.0 / (3.0 * out * out)) * px``."""
+    """``np.cbrt``: ``q[i, :] = (1.0 / (3.0 * out * out)) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            out = outs[i]
+            fx = 1.0 / (3.0 * out * out)
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            out = outs[i]
+            fx = 1.0 / (3.0 * out * out)
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         out = outs[i]
         fx = 1.0 / (3.0 * out * out)
@@ -292,6 +549,24 @@ def d_cbrt_x_small(xs, outs, px, q):
     """``np.cbrt``, small arrays: ``q[i, :] = (1.0 / (3.0 * out * out)) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            out = outs[i]
+            fx = 1.0 / (3.0 * out * out)
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            out = outs[i]
+            fx = 1.0 / (3.0 * out * out)
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         out = outs[i]
         fx = 1.0 / (3.0 * out * out)
@@ -314,18 +589,32 @@ def d_absolute_x_flat(xs, outs, px, q):
 
 
 def d_absolute_x(xs, outs, px, q):
-    """``np.absolute``: ``q[i, :] = (sign(x)) * px``."""
+    """``np.absolute``: ``q[i, :] = (sign(x)) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     if n == 4:
         for i in range(rows):
             x = xs[i]
             fx = sign(x)
-            if fx - fx == 0.0:
-                for k in range(4):
-                    q[i, k] = fx * px[i, k]
-            else:
-                for k in range(4):
-                    q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = sign(x)
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
         return
     for i in range(rows):
         x = xs[i]
@@ -342,6 +631,24 @@ def d_absolute_x_small(xs, outs, px, q):
     """``np.absolute``, small arrays: ``q[i, :] = (sign(x)) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = sign(x)
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = sign(x)
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         fx = sign(x)
@@ -364,18 +671,32 @@ def d_fabs_x_flat(xs, outs, px, q):
 
 
 def d_fabs_x(xs, outs, px, q):
-    """``np.fabs``: ``q[i, :] = (sign(x)) * px``."""
+    """``np.fabs``: ``q[i, :] = (sign(x)) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
     if n == 4:
         for i in range(rows):
             x = xs[i]
             fx = sign(x)
-            if fx - fx == 0.0:
-                for k in range(4):
-                    q[i, k] = fx * px[i, k]
-            else:
-                for k in range(4):
-                    q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = sign(x)
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
         return
     for i in range(rows):
         x = xs[i]
@@ -392,6 +713,24 @@ def d_fabs_x_small(xs, outs, px, q):
     """``np.fabs``, small arrays: ``q[i, :] = (sign(x)) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = sign(x)
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = sign(x)
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         fx = sign(x)
@@ -414,8 +753,33 @@ def d_exp2_x_flat(xs, outs, px, q):
 
 
 def d_exp2_x(xs, outs, px, q):
-    """``np.exp2``: ``q[i, :] = (out * 0.6931471805599453) * px``."""
+    """``np.exp2``: ``q[i, :] = (out * 0.6931471805599453) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            out = outs[i]
+            fx = out * 0.6931471805599453
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            out = outs[i]
+            fx = out * 0.6931471805599453
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         out = outs[i]
         fx = out * 0.6931471805599453
@@ -431,6 +795,24 @@ def d_exp2_x_small(xs, outs, px, q):
     """``np.exp2``, small arrays: ``q[i, :] = (out * 0.6931471805599453) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            out = outs[i]
+            fx = out * 0.6931471805599453
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            out = outs[i]
+            fx = out * 0.6931471805599453
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         out = outs[i]
         fx = out * 0.6931471805599453
@@ -453,8 +835,33 @@ def d_log_x_flat(xs, outs, px, q):
 
 
 def d_log_x(xs, outs, px, q):
-    """``np.log``: ``q[i, :] = (1.0 / x) * px``."""
+    """``np.log``: ``q[i, :] = (1.0 / x) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / x
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / x
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / x
@@ -470,6 +877,24 @@ def d_log_x_small(xs, outs, px, q):
     """``np.log``, small arrays: ``q[i, :] = (1.0 / x) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / x
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / x
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / x
@@ -492,8 +917,33 @@ def d_log2_x_flat(xs, outs, px, q):
 
 
 def d_log2_x(xs, outs, px, q):
-    """``np.log2``: ``q[i, :] = (1.4426950408889634 / x) * px``."""
+    """``np.log2``: ``q[i, :] = (1.4426950408889634 / x) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.4426950408889634 / x
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.4426950408889634 / x
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         fx = 1.4426950408889634 / x
@@ -509,6 +959,24 @@ def d_log2_x_small(xs, outs, px, q):
     """``np.log2``, small arrays: ``q[i, :] = (1.4426950408889634 / x) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.4426950408889634 / x
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.4426950408889634 / x
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         fx = 1.4426950408889634 / x
@@ -531,8 +999,33 @@ def d_log10_x_flat(xs, outs, px, q):
 
 
 def d_log10_x(xs, outs, px, q):
-    """``np.log10``: ``q[i, :] = (0.43429448190325176 / x) * px``."""
+    """``np.log10``: ``q[i, :] = (0.43429448190325176 / x) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 0.43429448190325176 / x
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 0.43429448190325176 / x
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         fx = 0.43429448190325176 / x
@@ -548,6 +1041,24 @@ def d_log10_x_small(xs, outs, px, q):
     """``np.log10``, small arrays: ``q[i, :] = (0.43429448190325176 / x) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 0.43429448190325176 / x
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 0.43429448190325176 / x
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         fx = 0.43429448190325176 / x
@@ -570,8 +1081,33 @@ def d_log1p_x_flat(xs, outs, px, q):
 
 
 def d_log1p_x(xs, outs, px, q):
-    """``np.log1p``: ``q[i, :] = (1.0 / (1.0 + x)) * px``."""
+    """``np.log1p``: ``q[i, :] = (1.0 / (1.0 + x)) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (1.0 + x)
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (1.0 + x)
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (1.0 + x)
@@ -587,6 +1123,24 @@ def d_log1p_x_small(xs, outs, px, q):
     """``np.log1p``, small arrays: ``q[i, :] = (1.0 / (1.0 + x)) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (1.0 + x)
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (1.0 + x)
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (1.0 + x)
@@ -609,8 +1163,33 @@ def d_tan_x_flat(xs, outs, px, q):
 
 
 def d_tan_x(xs, outs, px, q):
-    """``np.tan``: ``q[i, :] = (1.0 + out * out) * px``."""
+    """``np.tan``: ``q[i, :] = (1.0 + out * out) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            out = outs[i]
+            fx = 1.0 + out * out
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            out = outs[i]
+            fx = 1.0 + out * out
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         out = outs[i]
         fx = 1.0 + out * out
@@ -626,6 +1205,24 @@ def d_tan_x_small(xs, outs, px, q):
     """``np.tan``, small arrays: ``q[i, :] = (1.0 + out * out) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            out = outs[i]
+            fx = 1.0 + out * out
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            out = outs[i]
+            fx = 1.0 + out * out
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         out = outs[i]
         fx = 1.0 + out * out
@@ -648,8 +1245,33 @@ def d_arcsin_x_flat(xs, outs, px, q):
 
 
 def d_arcsin_x(xs, outs, px, q):
-    """``np.arcsin``: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``."""
+    """``np.arcsin``: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
@@ -665,6 +1287,24 @@ def d_arcsin_x_small(xs, outs, px, q):
     """``np.arcsin``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
@@ -687,8 +1327,33 @@ def d_arccos_x_flat(xs, outs, px, q):
 
 
 def d_arccos_x(xs, outs, px, q):
-    """``np.arccos``: ``q[i, :] = (where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``."""
+    """``np.arccos``: ``q[i, :] = (where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
@@ -704,6 +1369,24 @@ def d_arccos_x_small(xs, outs, px, q):
     """``np.arccos``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
@@ -726,8 +1409,33 @@ def d_arctan_x_flat(xs, outs, px, q):
 
 
 def d_arctan_x(xs, outs, px, q):
-    """``np.arctan``: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``."""
+    """``np.arctan``: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (1.0 + x * x)
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (1.0 + x * x)
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (1.0 + x * x)
@@ -743,6 +1451,24 @@ def d_arctan_x_small(xs, outs, px, q):
     """``np.arctan``, small arrays: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (1.0 + x * x)
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (1.0 + x * x)
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (1.0 + x * x)
@@ -766,8 +1492,35 @@ def d_arctan2_x_flat(xs, ys, outs, px, q):
 
 
 def d_arctan2_x(xs, ys, outs, px, q):
-    """``np.arctan2``: ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * px``."""
+    """``np.arctan2``: ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -793,8 +1546,35 @@ def d_arctan2_y_flat(xs, ys, outs, py, q):
 
 
 def d_arctan2_y(xs, ys, outs, py, q):
-    """``np.arctan2``: ``q[i, :] = (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * py``."""
+    """``np.arctan2``: ``q[i, :] = (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * py``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
+            finite = fy - fy == 0.0
+            for k in range(4):
+                t = fy * py[i, k]
+                if not finite:
+                    t = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
+            finite = fy - fy == 0.0
+            for k in range(2):
+                t = fy * py[i, k]
+                if not finite:
+                    t = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -821,8 +1601,37 @@ def d_arctan2_xy_flat(xs, ys, outs, px, py, q):
 
 
 def d_arctan2_xy(xs, ys, outs, px, py, q):
-    """``np.arctan2``: ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * px + (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * py``."""
+    """``np.arctan2``: ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * px + (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * py``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
+            fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
+            finite = fx - fx == 0.0 and fy - fy == 0.0
+            for k in range(4):
+                t = fx * px[i, k] + fy * py[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
+            fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
+            finite = fx - fx == 0.0 and fy - fy == 0.0
+            for k in range(2):
+                t = fx * px[i, k] + fy * py[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -840,6 +1649,28 @@ def d_arctan2_xy_small(xs, ys, outs, px, py, q):
     """``np.arctan2``, small arrays: ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * px + (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * py``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
+            fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
+            if not (fx - fx == 0.0 and fy - fy == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
+            fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
+            if not (fx - fx == 0.0 and fy - fy == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -866,8 +1697,37 @@ def d_hypot_x_flat(xs, ys, outs, px, q):
 
 
 def d_hypot_x(xs, ys, outs, px, q):
-    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px``."""
+    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            out = outs[i]
+            fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            out = outs[i]
+            fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -895,8 +1755,37 @@ def d_hypot_y_flat(xs, ys, outs, py, q):
 
 
 def d_hypot_y(xs, ys, outs, py, q):
-    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
+    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            out = outs[i]
+            fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+            finite = fy - fy == 0.0
+            for k in range(4):
+                t = fy * py[i, k]
+                if not finite:
+                    t = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            out = outs[i]
+            fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+            finite = fy - fy == 0.0
+            for k in range(2):
+                t = fy * py[i, k]
+                if not finite:
+                    t = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -925,8 +1814,39 @@ def d_hypot_xy_flat(xs, ys, outs, px, py, q):
 
 
 def d_hypot_xy(xs, ys, outs, px, py, q):
-    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``."""
+    """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            out = outs[i]
+            fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+            fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+            finite = fx - fx == 0.0 and fy - fy == 0.0
+            for k in range(4):
+                t = fx * px[i, k] + fy * py[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            out = outs[i]
+            fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+            fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+            finite = fx - fx == 0.0 and fy - fy == 0.0
+            for k in range(2):
+                t = fx * px[i, k] + fy * py[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -945,6 +1865,30 @@ def d_hypot_xy_small(xs, ys, outs, px, py, q):
     """``np.hypot``, small arrays: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            out = outs[i]
+            fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+            fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+            if not (fx - fx == 0.0 and fy - fy == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            out = outs[i]
+            fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+            fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+            if not (fx - fx == 0.0 and fy - fy == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k] + fy * py[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -970,8 +1914,33 @@ def d_arcsinh_x_flat(xs, outs, px, q):
 
 
 def d_arcsinh_x(xs, outs, px, q):
-    """``np.arcsinh``: ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``."""
+    """``np.arcsinh``: ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
@@ -987,6 +1956,24 @@ def d_arcsinh_x_small(xs, outs, px, q):
     """``np.arcsinh``, small arrays: ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
@@ -1009,8 +1996,33 @@ def d_arccosh_x_flat(xs, outs, px, q):
 
 
 def d_arccosh_x(xs, outs, px, q):
-    """``np.arccosh``: ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``."""
+    """``np.arccosh``: ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
@@ -1026,6 +2038,24 @@ def d_arccosh_x_small(xs, outs, px, q):
     """``np.arccosh``, small arrays: ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
@@ -1048,8 +2078,33 @@ def d_arctanh_x_flat(xs, outs, px, q):
 
 
 def d_arctanh_x(xs, outs, px, q):
-    """``np.arctanh``: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``."""
+    """``np.arctanh``: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``.
+
+    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
+    lengths: a loop over ``n`` per row."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
+            finite = fx - fx == 0.0
+            for k in range(4):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
+            finite = fx - fx == 0.0
+            for k in range(2):
+                t = fx * px[i, k]
+                if not finite:
+                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = t
+        return
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
@@ -1065,6 +2120,24 @@ def d_arctanh_x_small(xs, outs, px, q):
     """``np.arctanh``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``; False at the first
     local derivative that is not finite."""
     rows, n = q.shape
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(4):
+                q[i, k] = fx * px[i, k]
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
+            if not (fx - fx == 0.0):
+                return False
+            for k in range(2):
+                q[i, k] = fx * px[i, k]
+        return True
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))

@@ -1,0 +1,127 @@
+"""The propagation kernels' rows of a literal count (n = 4 and 2: dualgrad/backend/
+_kernelgen.py's ``_SHORT``, ``_numba_kernels.scale``...) keep the bits of the product
+rule each row follows: the plain products and sum where every factor of the row is
+finite, the zero rule (a zero partial gives +0.0) where one is not.  The oracle is that
+rule written in NumPy on factors NumPy computes from the table's expressions; zeros are
+compared with their sign, NaN where NaN."""
+
+import numpy as np
+import pytest
+
+from dualgrad.backend import _kernelgen, _kernels
+from dualgrad.rules._table import _TABLE, derivative_functions
+
+COUNTS = [2, 3, 4, 5]          # the literal loops (2, 4) and the loop over n beside them
+ROWS = 600
+
+
+def _rule_by_row(factors, partials):
+    """``sum_k f_k[:, None] * p_k`` where every factor of the row is finite, else the
+    sum of ``0.0 if p == 0 else f * p``: the products as NumPy rounds them."""
+    finite = np.logical_and.reduce([np.isfinite(f) for f in factors])[:, None]
+    plain = safe = None
+    for f, p in zip(factors, partials):
+        product = f[:, None] * p
+        zeroed = np.where(p == 0.0, 0.0, product)
+        plain = product if plain is None else plain + product
+        safe = zeroed if safe is None else safe + zeroed
+    return np.where(finite, plain, safe)
+
+
+def _assert_bits(got, want):
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(want))
+    kept = ~np.isnan(want)
+    np.testing.assert_array_equal(got[kept].view(np.int64), want[kept].view(np.int64))
+
+
+def _values(domain, rng):
+    low, high = domain[:2]
+    x = rng.uniform(low, high, ROWS)
+    x[:12] = [0.0, -0.0, 1.0, -1.0, np.inf, -np.inf, np.nan, low, high, 0.5, 1e-300, -1e300]
+    return x
+
+
+def _partials(rng, n):
+    p = rng.standard_normal((ROWS, n))
+    p[::3] = 0.0                               # zero partials beside inf/NaN factors
+    p[1::5, 0] = -0.0                          # and zeros of either sign beside finite ones
+    p[2::7, n - 1] = -0.0
+    return p
+
+
+PRODUCTS = [(rule, duals) for rule in _TABLE if _kernelgen.fusable(rule) and not rule.select
+            for duals in _kernelgen._cases(rule)]
+
+
+@pytest.mark.parametrize("rule, duals", PRODUCTS,
+                         ids=[f"{r.name}{list(d)}" for r, d in PRODUCTS])
+@pytest.mark.parametrize("n", COUNTS)
+@pytest.mark.engine_independent
+def test_generated_rows_kernels_follow_the_rule_by_row(rule, duals, n):
+    from dualgrad.backend import _rule_kernels
+    rng = np.random.default_rng(n)
+    values = [_values(domain, rng) for domain in rule.domain]
+    values[-1][12:20] = values[0][12:20]                        # ties of a binary rule
+    partials = [_partials(rng, n) for _ in duals]
+    fns = derivative_functions(rule)
+    with np.errstate(all="ignore"):
+        out = rule.ufunc(*values)
+        factors = [np.asarray(fns[k](*values, out), dtype=np.float64) *
+                   np.ones(ROWS) for k in duals]
+        want = _rule_by_row(factors, partials)
+    q = np.empty((ROWS, n))
+    _rule_kernels.kernels(rule.ufunc)[duals][1](*values, out, *partials, q)
+    _assert_bits(q, want)
+
+
+@pytest.mark.parametrize("rule", [rule for rule, duals in PRODUCTS if len(duals) ==
+                                  rule.ufunc.nin], ids=lambda r: r.name)
+@pytest.mark.parametrize("n", COUNTS)
+@pytest.mark.engine_independent
+def test_small_kernels_follow_the_rule_or_decline(rule, n):
+    """Every factor finite: the plain products, True; one not finite: False."""
+    from dualgrad.backend import _rule_kernels
+    rng = np.random.default_rng(10 + n)
+    low, high = rule.domain[0][:2]
+    values = [rng.uniform(*domain[:2], ROWS) for domain in rule.domain]
+    partials = [_partials(rng, n) for _ in values]
+    fns = derivative_functions(rule)
+    kernel = _rule_kernels.small_kernel(rule.ufunc)
+    with np.errstate(all="ignore"):
+        out = rule.ufunc(*values)
+        factors = [fns[k](*values, out) * np.ones(ROWS) for k in range(len(values))]
+    q = np.empty((ROWS, n))
+    if not all(np.isfinite(f).all() for f in factors):
+        pytest.skip(f"np.{rule.name}: a factor not finite inside the domain")
+    assert kernel(*values, out, *partials, q)
+    _assert_bits(q, _rule_by_row(factors, partials))
+    singular = np.array([np.inf, np.nan, 0.0, -0.0, low, high])
+    for v in singular:                         # a factor inf or NaN in the last row
+        values[0][-1] = v
+        with np.errstate(all="ignore"):
+            out = rule.ufunc(*values)
+            last = [fns[k](*values, out) * np.ones(ROWS) for k in range(len(values))]
+        finite = all(np.isfinite(f).all() for f in last)
+        assert kernel(*values, out, *partials, q) == finite
+
+
+@pytest.mark.parametrize("n", [1] + COUNTS)
+@pytest.mark.engine_independent
+def test_scale_kernels_follow_the_rule_by_row(n):
+    k = _kernels._kernels()
+    rng = np.random.default_rng(20 + n)
+    f, g = rng.standard_normal(ROWS), rng.standard_normal(ROWS)
+    f[:4], g[4:8] = [np.inf, -np.inf, np.nan, 0.0], [np.nan, np.inf, -0.0, -np.inf]
+    p, q = _partials(rng, n), _partials(rng, n)
+    out = np.empty((ROWS, n))
+    with np.errstate(all="ignore"):
+        k.scale(f, p, out)
+        _assert_bits(out, _rule_by_row([f], [p]))
+        k.scale2(f, p, g, q, out)
+        _assert_bits(out, _rule_by_row([f, g], [p, q]))
+        assert not k.scale_finite(f, p, out)
+        assert not k.scale2_finite(f[4:], p[4:], g[4:], q[4:], out[4:])
+        assert k.scale_finite(f[4:], p[4:], out[4:])
+        _assert_bits(out[4:], _rule_by_row([f[4:]], [p[4:]]))
+        assert k.scale2_finite(f[8:], p[8:], g[8:], q[8:], out[8:])
+        _assert_bits(out[8:], _rule_by_row([f[8:], g[8:]], [p[8:], q[8:]]))

@@ -80,9 +80,10 @@ Reduction
     bits whatever the number of directions (``chunk``) and the engine.
     ``sum_small(v, p)``: ``[value, partials...]`` of the whole sum of a small dual of
     1-D values in one kernel call (the same bits), or ``None`` where none runs.
-    ``weighted_sum(w, p, axes)``: ``np.sum(w[..., None] * p, axis=axes)`` in one
-    contraction (BLAS: its rounding depends on ``n``), or ``None`` (nested duals,
-    non-finite weights: the caller's elementwise path runs).
+    ``weighted_sum(w, p, axes, finite=False)``: ``np.sum(w[..., None] * p,
+    axis=axes)`` in one contraction (BLAS: its rounding depends on ``n``), or ``None``
+    (nested duals, non-finite weights: the caller's elementwise path runs);
+    ``finite=True`` where the caller knows ``w`` finite (no pass to test it).
     ``finite(a)``: are all entries of a plain array or number finite (one pass)?
 Allocation
     ``empty(shape)``: uninitialised float64 partials (a pooled buffer: inside a scope

@@ -523,7 +523,7 @@ def finite(a):
     return _finite(a)
 
 
-def weighted_sum(w, p, axes):
+def weighted_sum(w, p, axes, finite=False):
     """``np.sum(w[..., None] * p, axis=axes)`` as one BLAS contraction, or ``None``.
 
     ``w`` is a plain float or complex array of the value's shape (a product's other
@@ -533,11 +533,13 @@ def weighted_sum(w, p, axes):
     reduced axis moved next to the directions otherwise).  ``None`` where the
     caller's elementwise path must run: nested duals, several but not all axes,
     and an ``inf`` or NaN in ``w`` (a zero partial times it must stay 0, which a
-    dot product does not keep).
+    dot product does not keep).  ``finite=True``: the caller knows every entry of
+    ``w`` finite (``np.linalg.norm``: its finite sum of squares), and the pass that
+    tests it is skipped.
     """
     if type(w) is not np.ndarray or type(p) is not np.ndarray or \
             w.dtype.kind not in "fc" or p.dtype.kind not in "fc" or \
-            w.shape != p.shape[:-1] or not w.size or not _finite(w):
+            w.shape != p.shape[:-1] or not w.size or not (finite or _finite(w)):
         return None
     n = p.shape[-1]
     if len(axes) == w.ndim:

@@ -1079,15 +1079,20 @@ def _svdvals(x, /):
 def _sum_of_squares(x, axes, keepdims):
     """``np.sum(|x|**2, axis=axes)``: for a real dual of plain arrays, the partials
     ``2 sum(x dx)`` as one weighted sum over the partials (no temporary of their
-    size); the composition of ``abs2`` and ``sum`` otherwise."""
+    size); the composition of ``abs2`` and ``sum`` otherwise.  Over every axis the
+    value comes first: a finite sum of squares has every square, so every entry,
+    finite, and the weighted sum need not test the values again (a pass: ~0.12 of
+    the dual's time at N = 1e5, n = 4)."""
     v, p = x.value, x.partials
     if type(v) is np.ndarray and v.dtype == np.float64 and len(axes) in (1, v.ndim) \
             and type(p) is np.ndarray and p.dtype == np.float64:
-        s = weighted_sum(v, p, axes)
+        whole = len(axes) == v.ndim
+        value = np.vdot(v, v) if whole else None
+        s = weighted_sum(v, p, axes, finite=whole and value - value == 0.0)
         if s is not None:
             s *= 2.0
-            value = np.vdot(v, v) if len(axes) == v.ndim else \
-                np.add.reduce(v * v, axis=axes)
+            if not whole:
+                value = np.add.reduce(v * v, axis=axes)
             if keepdims:
                 value = np.reshape(value, tuple(1 if i in axes else k
                                                 for i, k in enumerate(v.shape)))

@@ -1,6 +1,6 @@
 """Another checkout's generated rule kernels against this one's, in one process (prints only).
 
-    python bench/rule_kernel_ab.py OTHER_CHECKOUT [--n 4] [--rounds 2] [--calls 50]
+    python bench/rule_kernel_ab.py OTHER_CHECKOUT [--n 4] [--rows 100000] [--rounds 2] [--calls 50]
 
 Compiles ``dualgrad/backend/_rule_kernels.py`` (the table's kernels) and
 ``_numba_kernels.py`` (the row selects ``where_rows``/``zero_rows``, the products
@@ -9,7 +9,7 @@ from OTHER_CHECKOUT's text and from this checkout's (no disk cache), checks that
 give the same bits on the cases below, then times them alternating, call by call: the
 fastest of ``--calls`` calls of each, per round, and the ratio this / other (below 1
 is faster).  ``np.add(P, Q, out=R)`` is the peer, a NumPy pass over the same bytes.
-N = 1e5 rows of ``--n`` partials, values uniform in (0.2, 0.9) as bench_functions'
+N = ``--rows`` (1e5) rows of ``--n`` partials, values uniform in (0.2, 0.9) as bench_functions'
 (``x - 0.55``: of both signs), a fresh random choice per row.  The kernels alone:
 no dispatch, no allocation.
 """
@@ -26,7 +26,7 @@ import _common  # noqa: E402,F401  (one thread per library)
 
 import numpy as np  # noqa: E402
 
-SELECTS = ("where_rows", "zero_rows", "scale", "scale2")
+SELECTS = ("where_rows", "zero_rows", "scale", "scale2", "scale_finite", "scale2_finite")
 
 
 def load(checkout, label):
@@ -79,6 +79,10 @@ def cases(N, n):
             x, out[np.sqrt], flat(P), flat(q)),
         "scale (np.sin's)": lambda m, s, q: s["scale"](cos, P, q),
         "scale2 (np.multiply's)": lambda m, s, q: s["scale2"](y, P, x, Q, q),
+        "scale_finite (lean path)": lambda m, s, q: s["scale_finite"](cos, P, q),
+        "scale2_finite (lean a * b)": lambda m, s, q: s["scale2_finite"](y, P, x, Q, q),
+        "np.divide small (lean a / b)": lambda m, s, q: m.small_kernel(np.divide)(
+            x, y, out[np.divide], P, Q, q),
         "where_rows": lambda m, s, q: s["where_rows"](cond, P, Q, q),
         "zero_rows": lambda m, s, q: s["zero_rows"](cond, P, q, 1),
     }, (lambda q: np.add(P, Q, out=q))
@@ -99,8 +103,9 @@ def main():
     parser.add_argument("--n", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--calls", type=int, default=50)
+    parser.add_argument("--rows", type=int, default=100_000)
     args = parser.parse_args()
-    N, n = 100_000, args.n
+    N, n = args.rows, args.n
     sides = [load(args.other, "other"), load(HERE.parent, "this")]
     table, peer = cases(N, n)
     q = [np.empty((N, n)) for _ in sides]
@@ -111,7 +116,7 @@ def main():
             raise SystemExit(f"{name}: the two checkouts' kernels give different bits")
     print(f"N = {N}, n = {n}: fastest of {args.calls} calls, us, other -> this (this / other)")
     for r in range(args.rounds):
-        line = [f"peer np.add(P, Q, out=R) {fastest(lambda: peer(q[0]), args.calls) * 1e6:.0f}"]
+        line = [f"peer np.add(P, Q, out=R) {fastest(lambda: peer(q[0]), args.calls) * 1e6:.1f}"]
         for name, call in table.items():
             t = [np.inf, np.inf]
             for _ in range(args.calls):                  # the two sides call by call
@@ -119,7 +124,7 @@ def main():
                     t0 = time.perf_counter()
                     call(*side, q[k])
                     t[k] = min(t[k], time.perf_counter() - t0)
-            line.append(f"{name} {t[0] * 1e6:.0f} -> {t[1] * 1e6:.0f} ({t[1] / t[0]:.2f})")
+            line.append(f"{name} {t[0] * 1e6:.1f} -> {t[1] * 1e6:.1f} ({t[1] / t[0]:.2f})")
         print(f"round {r + 1}: " + "; ".join(line))
 
 

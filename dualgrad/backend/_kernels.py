@@ -466,5 +466,9 @@ def join(parts, outer, out):
                     a.flags.c_contiguous for a in parts) or \
             not _wanted(out.size, out.shape[-1]):
         return False
+    if len(parts) == 2:                  # the common join: no tuple for numba to type
+        _kernels().join_two(parts[0].reshape(outer, -1), parts[1].reshape(outer, -1),
+                            out.reshape(outer, -1))
+        return True
     _kernels().join_rows(tuple(a.reshape(outer, -1) for a in parts), out.reshape(outer, -1))
     return True

@@ -57,6 +57,10 @@ Propagation
     ``join(parts, outer, out)``
         float64 partials joined along an inner value axis into ``out`` in one kernel
         pass (each seen as ``(outer, width)``), or ``False``.
+    ``matvec(a, p, v, q)``
+        the partials of ``a @ v`` (a 2-D and a 1-D float64 value, finite; ``p`` or
+        ``q`` ``None`` for a constant), ``(rows, n)``, in one kernel pass (four
+        directions), or ``None``: the caller's BLAS products run.
     ``outer(a, p, b, q)``
         the partials of ``np.outer(a, b)`` (``p`` or ``q`` ``None`` for a constant).
     ``cross(a, p, b, q)``
@@ -131,7 +135,7 @@ from ._fused import seed as defer_seed
 from ._fused import columns as fused_columns
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
-from ._kernels import fusable, local, use
+from ._kernels import fusable, local, matvec, use
 from ._loader import loaded as kernels_loaded
 from ._propagate import (EXACT, combine, combine_small, convolve, cross, exact1, exact2,
                          exact_number, finite, from_rows, join, lean_work, LEAN_FLAT, LEAN_WORK,
@@ -145,7 +149,8 @@ __all__ = [
     # propagation
     "combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel", "pair_kernel",
     "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2", "exact_number", "fusable",
-    "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "scaled", "local", "where", "outer",
+    "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "scaled", "local", "where", "matvec",
+    "outer",
     "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "finite",
     # reduction
     "sum_partials", "sum_small", "weighted_sum",

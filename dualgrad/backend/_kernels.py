@@ -25,7 +25,8 @@ import numpy as np
 from . import _buffers, _loader
 
 __all__ = ["combine", "local", "fusable", "small_local", "small_exact", "pairwise", "where",
-           "cross", "outer", "rank2", "running_product", "convolve", "triangle", "join", "use",
+           "cross", "outer", "matvec", "rank2", "running_product", "convolve", "triangle", "join",
+           "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
@@ -375,6 +376,29 @@ def outer(a, p, b, q):
         k.outer_left(np.ascontiguousarray(p), b, out)
     else:
         k.outer_right(a, np.ascontiguousarray(q), out)
+    return out
+
+
+_NO_ROWS, _NO_ROW = np.zeros((0, 0, 4)), np.zeros((0, 4))   # matvec4's unread operands
+
+
+def _four_wide(x):
+    return type(x) is np.ndarray and x.shape[-1] == 4 and x.dtype == np.float64 and \
+        x.flags.c_contiguous
+
+
+def matvec(a, p, v, q):
+    """The partials of ``a @ v`` (``a``: ``(rows, K)``, ``v``: ``(K,)``, float64) in one
+    kernel pass, or ``None``: four directions only (the kernel's fixed width), ``p``
+    and ``q`` C-contiguous float64 partials (``(rows, K, 4)``, ``(K, 4)``) or ``None``
+    for a constant, and enough work for a kernel."""
+    if not (p is None or _four_wide(p)) or not (q is None or _four_wide(q)) or \
+            a.dtype != np.float64 or v.dtype != np.float64 or not _wanted(4 * a.size, 4):
+        return None
+    out = _buffers.empty((a.shape[0], 4))
+    a, v = np.ascontiguousarray(a), np.ascontiguousarray(v)
+    _kernels().matvec4(a, _NO_ROWS if p is None else p, v, _NO_ROW if q is None else q,
+                       out, p is not None, q is not None)
     return out
 
 

@@ -43,19 +43,28 @@ def _operands(func, args):
 def bilinear(func, *args, **kwargs):
     """``func`` (multilinear in its array arguments) of duals and constants."""
     pair = _pair(args) if len(args) == 2 and not kwargs else None
+    if pair is None and func in _TENSORDOT and len(args) == 3 and not kwargs and \
+            type(args[2]) is int and args[2] == 1:
+        pair = _pair(args[:2])                # np.tensordot(a, b, 1): a @ b's contraction
     if pair is not None:                      # x @ y, np.dot(x, y): the common case
         tag, n, values, duals = pair
-    else:
-        if any(map(is_sparse, args)):
-            if func in _SPARSE_PRODUCTS and len(args) == 2 and not kwargs:
-                return _sparse_product(func, *args)
-            raise errors.sparse_operand(f"np.{func.__name__}")
-        args = _operands(func, args)
-        tag, n = newest(args)
-        if tag < 0:
-            return func(*args, **kwargs)
-        values = [_value(a, tag) for a in args]
-        duals = [i for i, a in enumerate(args) if isinstance(a, Dual) and a.tag == tag]
+        values += args[2:]                    # tensordot's axes, as the general entry's
+        value = func(*values)
+        if func in _MATVEC:
+            partials = _lean_product(func, args, values, duals, value)
+            if partials is not None:
+                return make(value, partials, tag)
+        return _product(func, args, values, value, duals, tag, n, kwargs)
+    if any(map(is_sparse, args)):
+        if func in _SPARSE_PRODUCTS and len(args) == 2 and not kwargs:
+            return _sparse_product(func, *args)
+        raise errors.sparse_operand(f"np.{func.__name__}")
+    args = _operands(func, args)
+    tag, n = newest(args)
+    if tag < 0:
+        return func(*args, **kwargs)
+    values = [_value(a, tag) for a in args]
+    duals = [i for i, a in enumerate(args) if isinstance(a, Dual) and a.tag == tag]
     value = func(*values, **kwargs)
     return _product(func, args, values, value, duals, tag, n, kwargs)
 
@@ -89,6 +98,44 @@ def _pair(args):
             return None
         return b.tag, pb.shape[-1], [a, b.value], [1]
     return None
+
+
+_TENSORDOT = (np.tensordot, np.linalg.tensordot)
+# The products that contract the last axis of a 1-D or 2-D ``a`` with a 1-D ``b``
+# (``a @ b``) at those shapes (``np.vdot``, which flattens, for 1-D ``a`` only), and
+# those of them that are ``a @ b`` for two 2-D operands too.
+_MATMAT = frozenset([np.dot, np.matmul, np.linalg.matmul, *_TENSORDOT])
+_MATVEC = _MATMAT | {np.inner, np.vdot, np.vecdot, np.linalg.vecdot}
+
+
+def _lean_product(func, args, values, duals, value):
+    """The partials of ``func(a, b)`` (one of :data:`_MATVEC`, ``tensordot`` with
+    ``axes=1``) of float64 values that is ``a @ b``: ``a`` 1-D or 2-D and ``b`` 1-D
+    (one kernel pass where :func:`dualgrad.backend.matvec` runs one), or both 2-D;
+    else :func:`_product`'s own lines (so its bits) without its scans; ``None`` for
+    other shapes and dtypes, and where the value is not finite (an inf or NaN
+    operand: the NaN-safe path).  A finite value means finite
+    operands: every entry of ``a`` and of ``b`` meets a factor in one of the value's
+    products (none when the value is empty: then no partial is computed either),
+    and an inf or NaN term leaves its sum inf or NaN."""
+    a, b = values[:2]
+    if a.dtype != np.float64 or b.dtype != np.float64 or a.ndim > 2 or b.ndim > 2 or \
+            (b.ndim == 2 and (a.ndim == 1 or func not in _MATMAT)) or \
+            (func is np.vdot and a.ndim == 2) or _nonfinite(value):
+        return None
+    if b.ndim == 1:
+        p = args[0]._p if 0 in duals else None
+        q = args[1]._p if 1 in duals else None
+        if a.ndim == 2:
+            partials = backend.matvec(a, p, b, q)
+        else:
+            partials = backend.matvec(a.reshape(1, -1), None if p is None else p[None], b, q)
+            partials = None if partials is None else partials[0]
+        if partials is not None:
+            return partials
+    if func in (np.matmul, np.linalg.matmul):        # _product's lines, so its bits
+        return _matmul_partials(args, values, duals, np.shape(value))
+    return _contracted_partials(func, args, values, duals, {})
 
 
 def _product(func, args, values, value, duals, tag, n, kwargs):

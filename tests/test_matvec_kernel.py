@@ -145,10 +145,14 @@ def test_nonfinite_values_stay_local(engine):
     np.testing.assert_allclose(got.partials, want, rtol=1e-10)
 
 
-def test_hessian_through_the_general_path():
-    """Nested duals (a Hessian) take the general entry: the second derivatives of
-    ``x . (A x)`` are ``A + A^T``."""
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_hessian_through_the_general_path(engine):
+    """Nested duals (a Hessian, chunks of four directions) take the general entry,
+    never the kernel: the second derivatives of ``x . (A x)`` are ``A + A^T``."""
     rng = np.random.default_rng(11)
-    A = rng.standard_normal((4, 4))
-    H = dg.hessian(lambda x: np.dot(x, np.matmul(A, x)), rng.standard_normal(4))
-    np.testing.assert_allclose(H, A + A.T, rtol=1e-12, atol=1e-12)
+    A = rng.standard_normal((300, 8))[:, :8]
+    B = A[:8]
+    with backend.use(engine):
+        H = dg.hessian(lambda x: np.dot(x, np.matmul(B, x)) + np.sum(np.matmul(A, x)),
+                       rng.standard_normal(8), chunk=4)
+    np.testing.assert_allclose(H, B + B.T, rtol=1e-12, atol=1e-12)

@@ -393,7 +393,8 @@ def matvec(a, p, v, q):
     and ``q`` C-contiguous float64 partials (``(rows, K, 4)``, ``(K, 4)``) or ``None``
     for a constant, and enough work for a kernel."""
     if not (p is None or _four_wide(p)) or not (q is None or _four_wide(q)) or \
-            a.dtype != np.float64 or v.dtype != np.float64 or not _wanted(4 * a.size, 4):
+            type(a) is not np.ndarray or type(v) is not np.ndarray or a.dtype != np.float64 or \
+            v.dtype != np.float64 or not _wanted(4 * a.size, 4):
         return None
     out = _buffers.empty((a.shape[0], 4))
     a, v = np.ascontiguousarray(a), np.ascontiguousarray(v)

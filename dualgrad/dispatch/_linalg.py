@@ -110,16 +110,17 @@ _MATVEC = _MATMAT | {np.inner, np.vdot, np.vecdot, np.linalg.vecdot}
 
 def _lean_product(func, args, values, duals, value):
     """The partials of ``func(a, b)`` (one of :data:`_MATVEC`, ``tensordot`` with
-    ``axes=1``) of float64 values that is ``a @ b``: ``a`` 1-D or 2-D and ``b`` 1-D
-    (one kernel pass where :func:`dualgrad.backend.matvec` runs one), or both 2-D;
-    else :func:`_product`'s own lines (so its bits) without its scans; ``None`` for
-    other shapes and dtypes, and where the value is not finite (an inf or NaN
-    operand: the NaN-safe path).  A finite value means finite
+    ``axes=1``) of plain float64 values (not nested duals) that is ``a @ b``: ``a``
+    1-D or 2-D and ``b`` 1-D (one kernel pass where :func:`dualgrad.backend.matvec`
+    runs one), or both 2-D; else :func:`_product`'s own lines (so its bits) without
+    its scans.  ``None`` for other shapes and dtypes, and where the value is not
+    finite (an inf or NaN operand: the NaN-safe path).  A finite value means finite
     operands: every entry of ``a`` and of ``b`` meets a factor in one of the value's
     products (none when the value is empty: then no partial is computed either),
     and an inf or NaN term leaves its sum inf or NaN."""
     a, b = values[:2]
-    if a.dtype != np.float64 or b.dtype != np.float64 or a.ndim > 2 or b.ndim > 2 or \
+    if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != np.float64 or \
+            b.dtype != np.float64 or a.ndim > 2 or b.ndim > 2 or \
             (b.ndim == 2 and (a.ndim == 1 or func not in _MATMAT)) or \
             (func is np.vdot and a.ndim == 2) or _nonfinite(value):
         return None

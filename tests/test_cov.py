@@ -40,3 +40,50 @@ def test_cov_of_large_rows_takes_the_gram_path():
     want = (np.einsum("ikd,jk->ijd", pc, c) + np.einsum("ik,jkd->ijd", c, pc)) / 199
     np.testing.assert_allclose(got.partials, want, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(got.value, np.cov(x0), rtol=1e-14)
+
+
+def _corrcoef_fd(x0, v, h=1e-6):
+    return (np.corrcoef(x0 + h * v) - np.corrcoef(x0 - h * v)) / (2 * h)
+
+
+@pytest.mark.parametrize("shape", [(2, 5), (30, 40), (60, 7)])
+def test_corrcoef_closed_form_against_differences(shape):
+    """The normalisation's partials in closed form (prod13): NumPy's value, the
+    tangent of central differences, every direction of a four-direction seed (the
+    value NumPy's to rounding: the covariance's product is the Gram path's)."""
+    rng = np.random.default_rng(shape[0])
+    x0 = rng.standard_normal(shape)
+    p = rng.standard_normal(shape + (4,))
+    got = np.corrcoef(dg.Dual(x0, p))
+    np.testing.assert_allclose(got.value, np.corrcoef(x0), rtol=1e-13, atol=1e-15)
+    for k in range(4):
+        np.testing.assert_allclose(got.partials[..., k], _corrcoef_fd(x0, p[..., k]),
+                                   rtol=1e-6, atol=1e-7)
+
+
+def test_corrcoef_clipped_and_fallbacks():
+    """Rows that are exact multiples (r = +-1, where NumPy's clip may hold a value that
+    rounded past 1) have zero partials wherever the clip holds and the closed form's
+    elsewhere; a zero variance or a NaN takes the general lines (NumPy's NaN value)."""
+    rng = np.random.default_rng(3)
+    base = rng.standard_normal(50)
+    x0 = np.stack([base, -3.0 * base, rng.standard_normal(50)])
+    p = rng.standard_normal((3, 50, 2))
+    got = np.corrcoef(dg.Dual(x0, p))
+    np.testing.assert_allclose(got.value, np.corrcoef(x0), rtol=1e-13, atol=1e-15)
+    c = np.cov(dg.Dual(x0, p)).value          # the covariance the dual normalises
+    d = np.sqrt(np.diagonal(c))
+    held = np.abs(c / d[:, None] / d[None, :]) > 1.0
+    assert np.all(got.partials[held] == 0.0)
+    free = ~held
+    free[:2, :2] = False                 # d r = 0 exactly, computed as rounding there
+    for k in range(2):
+        fd = _corrcoef_fd(x0, p[..., k])
+        np.testing.assert_allclose(got.partials[..., k][free], fd[free], rtol=1e-6,
+                                   atol=1e-7)
+    flat = np.stack([np.ones(50), base])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        got = np.corrcoef(dg.Dual(flat, p[:2]))
+        want = np.corrcoef(flat)
+    np.testing.assert_array_equal(np.isnan(got.value), np.isnan(want))
+    np.testing.assert_allclose(got.value[1, 1], 1.0)

@@ -156,3 +156,19 @@ def test_hessian_through_the_general_path(engine):
         H = dg.hessian(lambda x: np.dot(x, np.matmul(B, x)) + np.sum(np.matmul(A, x)),
                        rng.standard_normal(8), chunk=4)
     np.testing.assert_allclose(H, B + B.T, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("power", [-3, -2, 2, 3, 5, 6])
+def test_matrix_power_values_are_numpys(power):
+    """np.linalg.matrix_power multiplies in NumPy's order (a cube is ``(a @ a) @ a``), so
+    the value has NumPy's bits; the partials match central differences."""
+    rng = np.random.default_rng(abs(power))
+    S = rng.standard_normal((4, 4)) + 4.0 * np.eye(4)
+    p = rng.standard_normal((4, 4, 4))
+    got = np.linalg.matrix_power(dg.Dual(S, p), power)
+    assert got.value.tobytes() == np.linalg.matrix_power(S, power).tobytes()
+    h = 1e-6
+    for k in range(4):
+        fd = (np.linalg.matrix_power(S + h * p[..., k], power) -
+              np.linalg.matrix_power(S - h * p[..., k], power)) / (2 * h)
+        np.testing.assert_allclose(got.partials[..., k], fd, rtol=1e-6, atol=1e-8)

@@ -360,10 +360,14 @@ def _correlation(c):
 
 
 def _matrix_power(a, n):
-    """Repeated squaring with ``@`` (``inv`` first for negative ``n``)."""
+    """Repeated squaring with ``@`` (``inv`` first for negative ``n``), in NumPy's
+    order, so NumPy's value: its short cut ``(a @ a) @ a`` for a cube, where the
+    squaring would multiply ``a @ (a @ a)``."""
     n = int(n)
     if n < 0:
         a, n = np.linalg.inv(a), -n
+    if n == 3:
+        return (a @ a) @ a
     result = None
     while n:
         if n & 1:

@@ -120,9 +120,10 @@ def _lean_product(func, args, values, duals, value):
     and an inf or NaN term leaves its sum inf or NaN."""
     a, b = values[:2]
     if type(a) is not np.ndarray or type(b) is not np.ndarray or a.dtype != np.float64 or \
-            b.dtype != np.float64 or a.ndim > 2 or b.ndim > 2 or \
-            (b.ndim == 2 and (a.ndim == 1 or func not in _MATMAT)) or \
-            (func is np.vdot and a.ndim == 2) or _nonfinite(value):
+            b.dtype != np.float64:
+        return None
+    if not (b.ndim == 1 and (a.ndim == 1 or a.ndim == 2 and func is not np.vdot) or
+            b.ndim == 2 and a.ndim == 2 and func in _MATMAT) or _nonfinite(value):
         return None
     if b.ndim == 1:
         p = args[0]._p if 0 in duals else None

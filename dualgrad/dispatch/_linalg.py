@@ -605,13 +605,18 @@ def _matmul_partials(args, values, duals, out_shape):
             # (dA @ B)[i, :, k] = dA[i, :, k] @ B: one GEMM of the (rows * n, K) matrix
             # of dA's directions with B (m small GEMMs of n columns each run at a
             # fraction of BLAS's speed), and the directions moved back last
+            # (the arrays' own methods: NumPy's function wrappers cost a 4 x 4
+            # matrix_power a fifth of its time)
             m, k = p.shape[:2]
-            rows = np.ascontiguousarray(np.swapaxes(p, 1, 2)).reshape(m * n, k)
-            term = np.swapaxes(np.reshape(rows @ b, (m, n, -1)), 1, 2)
+            rows = np.ascontiguousarray(p.swapaxes(1, 2)).reshape(m * n, k)
+            term = (rows @ b).reshape(m, n, -1).swapaxes(1, 2)
         elif i == 0:
             term = np.matmul(np.swapaxes(b, -1, -2) if np.ndim(b) == 2 else b, p)
+        elif type(p) is np.ndarray and type(a) is np.ndarray:
+            term = np.matmul(a, p.reshape(p.shape[0], math.prod(p.shape[1:]))) \
+                .reshape(out_shape + (n,))                # (not -1: 0-size)
         else:
-            flat = np.reshape(p, (p.shape[0], math.prod(p.shape[1:])))   # (not -1: 0-size)
+            flat = np.reshape(p, (p.shape[0], math.prod(p.shape[1:])))
             term = np.reshape(np.matmul(a, flat), out_shape + (n,))
         total = term if total is None else total + term
     return total

@@ -172,3 +172,23 @@ def test_matrix_power_values_are_numpys(power):
         fd = (np.linalg.matrix_power(S + h * p[..., k], power) -
               np.linalg.matrix_power(S - h * p[..., k], power)) / (2 * h)
         np.testing.assert_allclose(got.partials[..., k], fd, rtol=1e-6, atol=1e-8)
+
+
+def test_matrix_power_chain_fallbacks():
+    """A power whose value is not finite (an inf entry, an overflow) takes the dual
+    products (NaN-safe): NumPy's value, and a partial that meets the inf only through
+    zero partials stays finite; nested duals (a Hessian) too."""
+    S = np.array([[1.0, 2.0], [0.5, 1.0]])
+    p = np.zeros((2, 2, 1))
+    p[1, 0, 0] = 1.0
+    big = dg.Dual(S * 1e200, p)
+    with np.errstate(over="ignore", invalid="ignore"):
+        got = np.linalg.matrix_power(big, 5)
+        want = np.linalg.matrix_power(S * 1e200, 5)
+    np.testing.assert_array_equal(got.value, want)
+    rng = np.random.default_rng(2)
+    A = rng.standard_normal((3, 3)) + 3.0 * np.eye(3)
+    H = dg.hessian(lambda x: np.trace(np.linalg.matrix_power(A + np.diag(x), 3)), np.zeros(3))
+    # d2/dx_i dx_j tr((A + D)^3) at D = 0, D = diag(x): the terms with two D's,
+    # tr(A D D + D A D + D D A), give 6 A_ii on the diagonal and 0 off it
+    np.testing.assert_allclose(H, np.diag(6.0 * np.diagonal(A)), rtol=1e-12, atol=1e-12)

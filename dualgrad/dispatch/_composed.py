@@ -359,6 +359,55 @@ def _correlation(c):
     return make(np.clip(r, -1.0, 1.0), out, c.tag)
 
 
+# Partials elements up to which a matrix power takes :func:`_power_chain`: its
+# ``B.T @ dA`` is one small GEMM per row, which larger matrices do in one GEMM
+# through the dual products (``_linalg._matmul_partials``).
+_POWER_CHAIN = 4096
+
+
+def _power_chain(a, n):
+    """``a`` to the power ``n >= 2`` for a square dual of plain float64 arrays with a
+    finite value: NumPy's products in NumPy's order (its short cuts for 2 and 3, then
+    its binary decomposition), each on the value and, by the product rule, on the
+    partials (``dA @ B`` as ``B.T @ dA`` over ``dA``'s rows, ``A @ dB`` as one product),
+    without a dual operation per step (their dispatch was most of a 4 x 4 power's
+    time), up to :data:`_POWER_CHAIN` partials.  ``None`` for anything else, or where the power is not finite (an overflow:
+    the dual operations' NaN-safe products then run, and NumPy reports the overflow
+    once more)."""
+    if not isinstance(a, Dual):
+        return None
+    v, p = a.value, a.partials
+    if type(v) is not np.ndarray or type(p) is not np.ndarray or v.dtype != np.float64 or \
+            p.dtype != np.float64 or v.ndim != 2 or v.shape[0] != v.shape[1] or \
+            not v.shape[0] or p.size > _POWER_CHAIN or not finite(v):
+        return None
+    values, steps = [v], []              # the value's products first: value j + 1 is
+                                         # values[i] @ values[l] for steps[j] = (i, l)
+
+    def times(i, j):
+        values.append(values[i] @ values[j])
+        steps.append((i, j))
+        return len(values) - 1
+
+    if n <= 3:
+        result = times(0, 0) if n == 2 else times(times(0, 0), 0)
+    else:
+        result = z = None
+        while n > 0:
+            z = 0 if z is None else times(z, z)
+            n, bit = divmod(n, 2)
+            if bit:
+                result = z if result is None else times(result, z)
+    if not finite(values[result]):
+        return None
+    m, k = v.shape[0], p.shape[-1]
+    partials = [p]
+    for i, j in steps:                   # d(A B) = dA B + A dB, dA B as B.T @ dA's rows
+        partials.append(np.matmul(values[j].T, partials[i]) +
+                        (values[i] @ partials[j].reshape(m, m * k)).reshape(m, m, k))
+    return make(values[result], partials[result], a.tag)
+
+
 def _matrix_power(a, n):
     """Repeated squaring with ``@`` (``inv`` first for negative ``n``), in NumPy's
     order, so NumPy's value: its short cut ``(a @ a) @ a`` for a cube, where the
@@ -366,6 +415,9 @@ def _matrix_power(a, n):
     n = int(n)
     if n < 0:
         a, n = np.linalg.inv(a), -n
+    lean = _power_chain(a, n) if n >= 2 else None
+    if lean is not None:
+        return lean
     if n == 3:
         return (a @ a) @ a
     result = None

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
+from dualgrad import backend
 
 
 def _fd(f, x0, v, h=1e-6):
@@ -47,21 +48,24 @@ def _corrcoef_fd(x0, v, h=1e-6):
 
 
 @pytest.mark.parametrize("shape", [(2, 5), (30, 40), (60, 7)])
-def test_corrcoef_closed_form_against_differences(shape):
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_corrcoef_closed_form_against_differences(shape, engine):
     """The normalisation's partials in closed form (prod13): NumPy's value, the
     tangent of central differences, every direction of a four-direction seed (the
     value NumPy's to rounding: the covariance's product is the Gram path's)."""
     rng = np.random.default_rng(shape[0])
     x0 = rng.standard_normal(shape)
     p = rng.standard_normal(shape + (4,))
-    got = np.corrcoef(dg.Dual(x0, p))
+    with backend.use(engine):                # the kernel's pass, and NumPy's four
+        got = np.corrcoef(dg.Dual(x0, p))
     np.testing.assert_allclose(got.value, np.corrcoef(x0), rtol=1e-13, atol=1e-15)
     for k in range(4):
         np.testing.assert_allclose(got.partials[..., k], _corrcoef_fd(x0, p[..., k]),
                                    rtol=1e-6, atol=1e-7)
 
 
-def test_corrcoef_clipped_and_fallbacks():
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_corrcoef_clipped_and_fallbacks(engine):
     """Rows that are exact multiples (r = +-1, where NumPy's clip may hold a value that
     rounded past 1) have zero partials wherever the clip holds and the closed form's
     elsewhere; a zero variance or a NaN takes the general lines (NumPy's NaN value)."""
@@ -69,7 +73,8 @@ def test_corrcoef_clipped_and_fallbacks():
     base = rng.standard_normal(50)
     x0 = np.stack([base, -3.0 * base, rng.standard_normal(50)])
     p = rng.standard_normal((3, 50, 2))
-    got = np.corrcoef(dg.Dual(x0, p))
+    with backend.use(engine):
+        got = np.corrcoef(dg.Dual(x0, p))
     np.testing.assert_allclose(got.value, np.corrcoef(x0), rtol=1e-13, atol=1e-15)
     c = np.cov(dg.Dual(x0, p)).value          # the covariance the dual normalises
     d = np.sqrt(np.diagonal(c))

@@ -61,6 +61,9 @@ Propagation
         the partials of ``a @ v`` (a 2-D and a 1-D float64 value, finite; ``p`` or
         ``q`` ``None`` for a constant), ``(rows, n)``, in one kernel pass (four
         directions), or ``None``: the caller's BLAS products run.
+    ``correlation(p, w, r, s)``
+        ``p * w[..., None] - r[..., None] * (s[:, None, :] + s[None, :, :])`` (the
+        partials of ``np.corrcoef``'s normalisation) in one kernel pass, or ``None``.
     ``outer(a, p, b, q)``
         the partials of ``np.outer(a, b)`` (``p`` or ``q`` ``None`` for a constant).
     ``cross(a, p, b, q)``
@@ -135,7 +138,7 @@ from ._fused import seed as defer_seed
 from ._fused import columns as fused_columns
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
-from ._kernels import fusable, local, matvec, use
+from ._kernels import correlation, fusable, local, matvec, use
 from ._loader import loaded as kernels_loaded
 from ._propagate import (EXACT, combine, combine_small, convolve, cross, exact1, exact2,
                          exact_number, finite, from_rows, join, lean_work, LEAN_FLAT, LEAN_WORK,
@@ -150,7 +153,7 @@ __all__ = [
     "combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel", "pair_kernel",
     "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2", "exact_number", "fusable",
     "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "scaled", "local", "where", "matvec",
-    "outer",
+    "correlation", "outer",
     "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "finite",
     # reduction
     "sum_partials", "sum_small", "weighted_sum",

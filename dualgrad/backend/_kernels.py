@@ -25,7 +25,7 @@ import numpy as np
 from . import _buffers, _loader
 
 __all__ = ["combine", "local", "fusable", "small_local", "small_exact", "pairwise", "where",
-           "cross", "outer", "matvec", "rank2", "running_product", "convolve", "triangle", "join",
+           "cross", "outer", "matvec", "correlation", "rank2", "running_product", "convolve", "triangle", "join",
            "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
@@ -400,6 +400,19 @@ def matvec(a, p, v, q):
     a, v = np.ascontiguousarray(a), np.ascontiguousarray(v)
     _kernels().matvec4(a, _NO_ROWS if p is None else p, v, _NO_ROW if q is None else q,
                        out, p is not None, q is not None)
+    return out
+
+
+def correlation(p, w, r, s):
+    """``p * w[..., None] - r[..., None] * (s[:, None, :] + s[None, :, :])`` for
+    C-contiguous float64 ``p`` (``(m, m, n)``), ``w``, ``r`` (``(m, m)``) and ``s``
+    (``(m, n)``) in one kernel pass, or ``None`` (small, or not plain float64)."""
+    if type(p) is not np.ndarray or p.dtype != np.float64 or not p.flags.c_contiguous or \
+            not _wanted(p.size, p.shape[-1]):
+        return None
+    out = _buffers.empty(p.shape)
+    _kernels().correlation_rows(p, np.ascontiguousarray(w), np.ascontiguousarray(r),
+                                np.ascontiguousarray(s), out)
     return out
 
 

@@ -732,6 +732,20 @@ def matvec4(a, p, v, q, out, left, right):
 
 
 @_lazy
+def correlation_rows(p, w, r, s, out):
+    """``out[i, j, :] = p[i, j, :] * w[i, j] - r[i, j] * (s[i, :] + s[j, :])``: the
+    partials of ``np.corrcoef``'s normalisation (``w = 1 / (d_i d_j)``, ``r`` the
+    correlations, ``s`` the variances' relative partials over 2), one pass."""
+    rows, cols, n = p.shape
+    for i in range(rows):
+        for j in range(cols):
+            wij = w[i, j]
+            rij = r[i, j]
+            for k in range(n):
+                out[i, j, k] = p[i, j, k] * wij - rij * (s[i, k] + s[j, k])
+
+
+@_lazy
 def triangle(v, p, lo, hi, vout, pout):
     """``np.tril``/``np.triu`` of a stack of matrices and their partials in one pass:
     row ``i`` keeps columns ``lo[i] <= j < hi[i]`` of ``v`` (``(batch, rows, cols)``)

@@ -335,8 +335,9 @@ def _correlation(c):
     ``d`` the standard deviations, clipped to [-1, 1]) and the partials in closed
     form, ``dr_ij = dc_ij / (d_i d_j) - r_ij (s_i + s_j)`` with ``s_i = dc_ii / (2 c_ii)``
     (``d d_i / d_i``), zero where the clip holds ``r`` (as ``np.clip`` of a dual
-    gives): four passes over the partials where the two broadcast divisions and the
-    clip of the general lines take about ten.  ``None`` for anything else (complex,
+    gives): one kernel pass over the partials (four NumPy passes where no kernel
+    runs) in place of the general lines' two broadcast divisions and clip.  ``None``
+    for anything else (complex,
     nested, an inf or NaN, a zero variance), which those lines serve."""
     v = c.value
     if type(v) is not np.ndarray or v.dtype != np.float64 or v.ndim != 2:
@@ -349,10 +350,13 @@ def _correlation(c):
     d = np.sqrt(variances)
     r = v / d[:, None] / d[None, :]
     s = np.diagonal(p).T / (2.0 * variances)[:, None]         # (rows, n)
-    out = p * (1.0 / (d[:, None] * d[None, :]))[..., None]
-    pair = s[:, None, :] + s[None, :, :]
-    pair *= r[..., None]
-    out -= pair
+    w = 1.0 / (d[:, None] * d[None, :])
+    out = backend.correlation(p, w, r, s)
+    if out is None:
+        out = p * w[..., None]
+        pair = s[:, None, :] + s[None, :, :]
+        pair *= r[..., None]
+        out -= pair
     clipped = (r < -1.0) | (r > 1.0)
     if clipped.any():
         out[clipped] = 0.0

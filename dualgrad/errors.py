@@ -15,6 +15,29 @@ class DualValueError(ValueError):
     """An argument to a dualgrad helper has the wrong shape or value."""
 
 
+class ObjectArrayWarning(UserWarning):
+    """A large dual array became a NumPy object array of scalar duals: exact, but
+    every later operation on it makes a Python call per element."""
+
+
+# Elements from which an object array of scalar duals costs more than the warning
+# (an operation on it: ~1 us an element, against ~10 ns on the dual array itself).
+OBJECT_WARN_SIZE = 1000
+
+
+def object_array_warning(size):
+    """Warn, at the user's line, that ``np.asarray`` made ``size`` scalar duals."""
+    import warnings
+    warnings.warn(
+        f"dualgrad: a dual array of {size} elements became a NumPy object array of "
+        "scalar duals (np.asarray(d), np.array(d), or a plain ndarray's method such as "
+        "A.dot(d), which NumPy computes on np.asarray(d)); its derivatives are exact, but "
+        "every operation on it makes a Python call per element, 100-1000x slower. Write "
+        "np.dot(A, d) or A @ d for A.dot(d), and give the dual itself to NumPy functions. "
+        "(warnings.simplefilter('ignore', dualgrad.ObjectArrayWarning) silences this.)",
+        ObjectArrayWarning, stacklevel=3)
+
+
 # The one advice for buffers: np.zeros_like(x, shape=...) works whether x is a dual, an
 # array, a plain float or a Python scalar (np.zeros(n, like=x) fails for a Python float).
 BUFFER_FIX = ("create the buffer from the input: out = np.zeros_like(x), or "

@@ -449,3 +449,29 @@ def test_a_float32_buffer_is_named_as_such(write):
     want = np.zeros((16, 2))
     want[inner.ravel()] = [3.0, 2.0]
     np.testing.assert_array_equal(J, want)
+
+
+def test_a_large_dual_made_an_object_array_warns_at_the_users_line():
+    import warnings
+    x = np.linspace(0.0, 1.0, dg.errors.OBJECT_WARN_SIZE)
+
+    def f(v):
+        v = np.asarray(v)                  # the user's line: an object array of scalar duals
+        return np.sum(v * v)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        g = dg.gradient(f, x)
+    np.testing.assert_allclose(g, 2 * x, rtol=1e-15)      # exact all the same
+    hits = [w for w in caught if issubclass(w.category, dg.ObjectArrayWarning)]
+    assert hits and all(w.filename == __file__ for w in hits)   # (a warning per pass of f)
+    assert "A.dot(d)" in str(hits[0].message) and "np.dot(A, d)" in str(hits[0].message)
+
+
+def test_a_small_dual_made_an_object_array_does_not_warn():
+    import warnings
+    x = np.linspace(0.0, 1.0, dg.errors.OBJECT_WARN_SIZE - 1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", dg.ObjectArrayWarning)
+        g = dg.gradient(lambda v: np.sum(np.asarray(v) ** 2), x)
+    np.testing.assert_allclose(g, 2 * x, rtol=1e-15)

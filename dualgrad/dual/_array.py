@@ -276,6 +276,8 @@ class ArrayDual(Dual):
                 "Use y itself (dual arrays take NumPy functions and indexing directly), "
                 "or np.array(y) for an explicit copy.")
         value, partials = self.value, self._p
+        if value.size >= errors.OBJECT_WARN_SIZE:
+            errors.object_array_warning(value.size)
         if type(value) is np.ndarray and value.ndim == 1 and value.dtype is _f64 and \
                 type(partials) is np.ndarray and partials.dtype is _f64 and \
                 (not _ACTIVE[0] or partials.size < _ACTIVE[1]):

@@ -259,8 +259,19 @@ def not_holomorphic(name):
 
 
 def not_callable(who, f):
+    name = who.rsplit(".", 1)[-1]
+    if name in ("grad", "value_and_grad", "elementwise_grad") or not name.isidentifier():
+        return bad_type(who, "a callable f", f"{type(f).__name__} {f!r:.60}",
+                        "Pass the function itself, e.g. dg.grad(f)(x).")
+    if name not in ("jacobian", "gradient"):
+        call = "dg.approx_fprime(x, f)" if name == "approx_fprime" else f"dg.{name}(f, x)"
+        return bad_type(who, "a callable f", f"{type(f).__name__} {f!r:.60}",
+                        f"Pass the function itself, e.g. {call}.")
     return bad_type(who, "a callable f", f"{type(f).__name__} {f!r:.60}",
-                    "Pass the function itself, e.g. dg.gradient(f, x).")
+                    f"Pass the function itself, e.g. dg.{name}(f, x). A solver that calls "
+                    f"jac(t, y) or jac(x, *args) wants a function of its own: "
+                    f"jac=lambda t, y: dg.{name}(rhs, t, y, argnums=1) (solve_ivp), "
+                    f"jac=lambda x, *a: dg.{name}(f, x, *a) (least_squares, root).")
 
 
 def array_output(who, shape):

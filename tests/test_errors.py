@@ -475,3 +475,16 @@ def test_a_small_dual_made_an_object_array_does_not_warn():
         warnings.simplefilter("error", dg.ObjectArrayWarning)
         g = dg.gradient(lambda v: np.sum(np.asarray(v) ** 2), x)
     np.testing.assert_allclose(g, 2 * x, rtol=1e-15)
+
+
+def test_a_helper_given_a_solvers_arguments_names_the_wrapper_it_needs():
+    # solve_ivp(jac=dg.jacobian) calls dg.jacobian(t, y): t is no function
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(0.0, np.ones(2))
+    message = str(info.value)
+    assert "dualgrad.jacobian" in message and "callable f" in message
+    assert "lambda t, y: dg.jacobian(rhs, t, y, argnums=1)" in message
+    with pytest.raises(TypeError, match=r"dg\.approx_fprime\(x, f\)"):
+        dg.approx_fprime(np.ones(2), 3.0)
+    with pytest.raises(TypeError, match=r"dg\.grad\(f\)\(x\)"):
+        dg.grad(3.0)

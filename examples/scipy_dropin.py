@@ -25,9 +25,15 @@ def main():
     for name, jac in (("finite differences", None),
                       ("dualgrad.jacobian", lambda t, y: dg.jacobian(
                           lambda y: robertson(t, y), y))):
-        s = solve_ivp(robertson, (0, 4e5), y0, method="BDF", jac=jac, rtol=1e-6, atol=1e-10)
+        calls = [0]
+
+        def rhs(t, y):             # counted here: SciPy's nfev leaves out the calls of
+            calls[0] += 1          # its own finite-difference Jacobians
+            return robertson(t, y)
+
+        s = solve_ivp(rhs, (0, 4e5), y0, method="BDF", jac=jac, rtol=1e-6, atol=1e-10)
         print(f"  {name:20s} success={s.success}  steps={len(s.t):4d}  "
-              f"rhs calls={s.nfev:5d}  Jacobians={s.njev:3d}  y(end)={s.y[:, -1]}")
+              f"rhs calls={calls[0]:5d}  Jacobians={s.njev:3d}  y(end)={s.y[:, -1]}")
 
 
 if __name__ == "__main__":

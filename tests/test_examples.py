@@ -28,6 +28,9 @@ def test_scipy_dropin_example_converges_with_fewer_calls(capsys):
     calls = [int(line.split("f calls=")[1].split()[0]) for line in (fd, exact)]
     assert calls[1] < calls[0]
     assert out.count("success=True") == 4
+    fd, exact = [line for line in out.splitlines() if "rhs calls=" in line]
+    rhs = [int(line.split("rhs calls=")[1].split()[0]) for line in (fd, exact)]
+    assert rhs[1] < rhs[0]           # every call of the right-hand side counted
 
 
 def test_spectral_example_is_exact(capsys):

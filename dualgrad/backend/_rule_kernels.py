@@ -12,9 +12,7 @@ zero partial stays 0 where its local derivative is inf or NaN, as in
 :mod:`dualgrad.backend._numba_kernels`.  A selection row's (``select``: maximum,
 minimum, fmax, fmin) select instead: ``q`` is the partials of the argument whose 0/1
 indicator is 1 (the second's where it is, else the first's, +0.0 beside a constant),
-on the bits, never a product.  A selection row's (``select``: maximum,
-minimum, fmax, fmin) takes the partials of the argument whose 0/1 indicator is 1
-(the second's where it is, else the first's, +0.0 for a constant), never a product.
+on the bits, never a product.
 
 ``small_kernel(ufunc)`` is the kernel of dispatch's lean path on small arrays (every
 argument a dual, 1-D values, partials of shape ``(rows, n)`` in any layout), made at

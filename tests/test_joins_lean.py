@@ -240,3 +240,27 @@ def test_jacobian_of_a_function_built_on_joins():
     x0 = rng.uniform(0.5, 1.5, 4)
     np.testing.assert_allclose(dg.jacobian(f, x0), numerical_jacobian(f, x0, h=1e-6),
                                rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.parametrize("mode", ["numba", "numpy"])
+def test_joins_of_read_only_and_empty_parts_on_the_kernels(mode):
+    # a part broadcast to its own shape is a read-only view, an empty one adds no width:
+    # the join kernel took a tuple numba could not type (outside attack 18)
+    M, K = 20, 10
+    X = np.random.default_rng(1).uniform(0.5, 1.5, (M, K))
+    E = np.zeros((M, 0))
+
+    def f(p):
+        x = X * p[0]
+        z = np.broadcast_to(X * p[1], (M, K))
+        return np.concatenate([x, z, E * p[0], x * p[2]], axis=1)
+
+    p = np.array([0.5, 1.0, 2.0])
+    with backend.use(mode):
+        J = dg.jacobian(f, p)
+    want = np.zeros((M, 3 * K, 3))
+    want[:, :K, 0] = X
+    want[:, K:2 * K, 1] = X
+    want[:, 2 * K:, 0] = X * p[2]
+    want[:, 2 * K:, 2] = X * p[0]
+    np.testing.assert_allclose(J, want, rtol=1e-15, atol=0)

@@ -498,12 +498,15 @@ def join(parts, outer, out):
     kernel pass: each part and ``out`` seen as ``(outer, width)`` (C-contiguous), the
     parts' widths adding up to ``out``'s.  ``False`` (nothing written) when the
     kernel does not take it."""
+    parts = [a for a in parts if getattr(a, "size", 1)]      # an empty part adds nothing
     if not 1 < len(parts) <= MAX_JOIN or type(out) is not np.ndarray or \
             not out.flags.c_contiguous or not out.size or \
             not all(type(a) is np.ndarray and a.dtype == np.float64 and
                     a.flags.c_contiguous for a in parts) or \
             not _wanted(out.size, out.shape[-1]):
         return False
+    if len(parts) > 2 and not all(a.flags.writeable for a in parts):
+        return False         # numba types a tuple of arrays only when all are alike
     if len(parts) == 2:                  # the common join: no tuple for numba to type
         _kernels().join_two(parts[0].reshape(outer, -1), parts[1].reshape(outer, -1),
                             out.reshape(outer, -1))

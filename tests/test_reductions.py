@@ -177,3 +177,13 @@ def test_positional_arguments_mean_what_they_mean_in_numpy(func, args):
     fd = np.stack([(f(x0.ravel() + h * e) - f(x0.ravel() - h * e)) / (2 * h)
                    for e in np.eye(6)], axis=-1)
     np.testing.assert_allclose(got, fd, rtol=1e-7, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["max", "min", "prod", "ptp", "sum", "mean"])
+def test_a_repeated_axis_is_numpys_error(name):
+    x = np.linspace(0.5, 1.5, 12).reshape(3, 4)
+    fn = getattr(np, name)
+    with pytest.raises(ValueError, match="duplicate value in 'axis'"):
+        fn(x, axis=(0, -2))                           # NumPy's own, the oracle
+    with pytest.raises(ValueError, match="duplicate value in 'axis'"):
+        dg.gradient(lambda v: np.sum(fn(v, axis=(0, -2))), x)

@@ -42,6 +42,8 @@ def normalize_axes(axis, ndim, who="axis"):
         if not -ndim <= ax < ndim:
             raise np.exceptions.AxisError(ax, ndim)
         out.append(ax % ndim)
+    if len(set(out)) != len(out):              # NumPy's own error (max, prod: a raw one)
+        raise ValueError(f"duplicate value in '{who}'")
     return tuple(sorted(out))
 
 

@@ -396,10 +396,14 @@ def sum_small(v, p, out):
 
 @_lazy
 def scale_flat(f, p, out):
-    """One direction: ``out[i] = f[i] * p[i]``, 0 where ``p[i]`` is 0 (branch-free)."""
+    """One direction: ``out[i] = f[i] * p[i]``, 0 where ``p[i]`` is 0 and ``f[i]``
+    is not finite (branch-free; a finite factor keeps the product's signed zero,
+    as NumPy's and the rows kernels' do)."""
     for i in range(p.shape[0]):
         q = p[i]
-        out[i] = 0.0 if q == 0.0 else f[i] * q
+        fi = f[i]
+        t = fi * q
+        out[i] = 0.0 if q == 0.0 and fi - fi != 0.0 else t
 
 
 @_lazy
@@ -408,7 +412,12 @@ def scale2_flat(f, p, g, q, out):
     for i in range(p.shape[0]):
         a = p[i]
         b = q[i]
-        out[i] = (0.0 if a == 0.0 else f[i] * a) + (0.0 if b == 0.0 else g[i] * b)
+        fi = f[i]
+        gi = g[i]
+        ta = fi * a
+        tb = gi * b
+        out[i] = (0.0 if a == 0.0 and fi - fi != 0.0 else ta) + \
+            (0.0 if b == 0.0 and gi - gi != 0.0 else tb)
 
 
 @_lazy

@@ -32,7 +32,7 @@ def object_array_warning(size):
         f"dualgrad: a dual array of {size} elements became a NumPy object array of "
         "scalar duals (np.asarray(d), np.array(d), or a plain ndarray's method such as "
         "A.dot(d), which NumPy computes on np.asarray(d)); its derivatives are exact, but "
-        "every operation on it makes a Python call per element, 100-1000x slower. Write "
+        "every operation on it makes a Python call per element, far slower. Write "
         "np.dot(A, d) or A @ d for A.dot(d), and give the dual itself to NumPy functions. "
         "(warnings.simplefilter('ignore', dualgrad.ObjectArrayWarning) silences this.)",
         ObjectArrayWarning, stacklevel=3)

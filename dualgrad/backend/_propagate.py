@@ -146,10 +146,11 @@ def _broadcast(total, target):
 
 
 # NumPy's loops run along the last axis, the n directions: with n = 2 to 4 a loop
-# of 2 to 4 elements per row of a large array (``f[..., None] * p``: 357 us at
-# N = 1e5, n = 2; a row ``(n,)`` broadcast down: 650 us; ``f[:, None] * row``: 2 ms).
-# A column at a time makes each loop N long: 107, 65 and 97 us.  From n = 8 the
-# columns' strided passes lose.  Each element is the same IEEE product either way.
+# of 2 to 4 elements per row of a large array.  A column at a time makes each loop
+# N long (``python bench/columns_ab.py``, N = 1e5, quiet: n = 2, ``f[:, None] * p``
+# 350 -> 106 us, a row broadcast down 640 -> 65 us, ``f[:, None] * row`` 1089 ->
+# 93 us; at n = 4 the first is a wash, the others 3-4x; from n = 8 the strided
+# columns lose).  Each element is the same IEEE product either way.
 _COLUMNS = 4
 _COLUMNS_FROM = 1 << 14
 

@@ -375,9 +375,9 @@ def _power_chain(a, n):
     its binary decomposition), each on the value and, by the product rule, on the
     partials (``dA @ B`` as ``B.T @ dA`` over ``dA``'s rows, ``A @ dB`` as one product),
     without a dual operation per step (their dispatch was most of a 4 x 4 power's
-    time), up to :data:`_POWER_CHAIN` partials.  ``None`` for anything else, or where the power is not finite (an overflow:
-    the dual operations' NaN-safe products then run, and NumPy reports the overflow
-    once more)."""
+    time), up to :data:`_POWER_CHAIN` partials.  ``None`` for anything else, or
+    where the power is not finite (an overflow: the dual operations' NaN-safe
+    products then run, and NumPy reports the overflow once more)."""
     if not isinstance(a, Dual):
         return None
     v, p = a.value, a.partials

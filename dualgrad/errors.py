@@ -82,8 +82,52 @@ def stored_next(depth=2):
     return False
 
 
+# NumPy functions that build a plain result array themselves and then store the
+# caller's duals into it: the general advice names code the user never wrote.
+_NUMPY_BUILDERS = {
+    "_vectorize_call": "vectorize", "_vectorize_call_with_signature": "vectorize",
+    "piecewise": "piecewise",
+}
+_BUILDER_FIX = {
+    "vectorize": (
+        "np.vectorize fixed its output dtype from the first element's result, a plain "
+        "number, then stored later results (duals) into a float array. Fix: pass "
+        "otypes=[object] to np.vectorize, or make every branch return a dual (0.0 * k "
+        "rather than 0.0); better, write the branches with np.where(cond, a, b), which "
+        "runs at array speed"),
+    "piecewise": (
+        "np.piecewise builds its result as a plain array shaped like its first argument "
+        "(np.zeros_like(x) of plain x), and cannot hold the duals your functions return. "
+        "Fix: np.where(cond, f1(x), f2(x)) (or np.select([c1, c2], [f1(x), f2(x)]) for "
+        "more pieces), which keeps the derivatives"),
+}
+
+
+def numpy_builder():
+    """The NumPy function (``"vectorize"``, ``"piecewise"``) that is storing a dual
+    into a result array it built itself, read from the Python stack (error path only),
+    or None."""
+    import sys
+    frame = sys._getframe(1)
+    for _ in range(16):
+        if frame is None:
+            return None
+        if frame.f_globals.get("__name__", "").startswith("numpy"):
+            name = _NUMPY_BUILDERS.get(frame.f_code.co_name)
+            if name:
+                return name
+        frame = frame.f_back
+    return None
+
+
 def dropped_derivatives(action):
     """``action`` (e.g. ``"float(d)"``) would silently drop derivatives."""
+    builder = numpy_builder()
+    if builder:
+        return DualTypeError(
+            f"dualgrad: np.{builder} would drop the derivatives of a dual number (NumPy "
+            f"called {action.split(' (')[0]} on it); expected code that keeps values as "
+            f"duals. {_BUILDER_FIX[builder]}.")
     return DualTypeError(
         f"dualgrad: {action} would drop the derivatives of a dual number; "
         f"expected code that keeps values as duals. Fix: {_KEEP_DUAL}."
@@ -128,6 +172,12 @@ def store_into_plain(dtype=None):
     integer) is named, since ``np.zeros_like(x, dtype=np.float32)`` is a plain array
     too and the general advice alone would send the user round in a circle."""
     import numpy as np
+    builder = numpy_builder()
+    if builder:
+        return DualTypeError(
+            f"dualgrad: np.{builder} stored a dual number into a plain NumPy array it "
+            f"made itself, which would drop its derivatives; expected a result that "
+            f"holds duals. {_BUILDER_FIX[builder]}.")
     own = ""
     if dtype is not None and np.dtype(dtype) not in (np.dtype(np.float64),
                                                      np.dtype(np.complex128)):

@@ -488,3 +488,47 @@ def test_a_helper_given_a_solvers_arguments_names_the_wrapper_it_needs():
         dg.approx_fprime(np.ones(2), 3.0)
     with pytest.raises(TypeError, match=r"dg\.grad\(f\)\(x\)"):
         dg.grad(3.0)
+
+
+def _step(t, k, t0):
+    # a branch on a value, written for np.vectorize: the early branch is a plain 0.0
+    return 0.0 if t < t0 else 1.0 - np.exp(-k * (t - t0))
+
+
+def test_np_vectorize_with_a_plain_first_result_names_otypes():
+    t = np.linspace(0.0, 5.0, 50)
+    with pytest.raises(TypeError, match=r"np\.vectorize.*otypes=\[object\].*np\.where"):
+        dg.jacobian(lambda q: np.vectorize(_step)(t, *q), np.array([1.3, 0.7]))
+    # the fix the message names gives the analytic derivative
+    q = np.array([1.3, 0.7])
+    J = dg.jacobian(lambda q: np.vectorize(_step, otypes=[object])(t, *q), q)
+    late = t >= q[1]
+    e = np.exp(-q[0] * (t - q[1]))
+    assert np.allclose(J[:, 0], np.where(late, (t - q[1]) * e, 0.0), rtol=1e-14, atol=0)
+    assert np.allclose(J[:, 1], np.where(late, -q[0] * e, 0.0), rtol=1e-14, atol=0)
+
+
+def test_np_piecewise_of_a_plain_grid_names_np_where():
+    xs = np.linspace(0.1, 10.0, 40)
+
+    def broken_power_law(x, a, xb, g1, g2):
+        return np.piecewise(x, [x < xb, x >= xb],
+                            [lambda x: a * (x / xb) ** g1, lambda x: a * (x / xb) ** g2])
+
+    with pytest.raises(TypeError, match=r"np\.piecewise.*np\.where\(cond"):
+        dg.jacobian(lambda q: broken_power_law(xs, *q), np.array([2.0, 3.05, -1.0, -2.5]))
+
+
+def test_the_general_messages_stay_where_no_numpy_builder_runs():
+    with pytest.raises(TypeError) as e:
+        dg.gradient(lambda v: float(v[0]), np.array([1.0, 2.0]))
+    assert "vectorize" not in str(e.value) and "math.sin" in str(e.value)
+
+    def fill(v):
+        out = np.zeros(2)
+        out[0] = v[0]
+        return out
+
+    with pytest.raises(TypeError) as e:
+        dg.jacobian(fill, np.array([1.0, 2.0]))
+    assert "piecewise" not in str(e.value) and "np.zeros_like(x)" in str(e.value)

@@ -8,6 +8,13 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
              "NUMBA_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+# Fresh processes a script starts (first calls, imports) load dualgrad as an install
+# does, from Python's bytecode cache: where the environment forbids writing .pyc files
+# (PYTHONDONTWRITEBYTECODE, set on the machines these tables were first taken on), every
+# fresh process compiled dualgrad's modules from source, 0.1-0.25 s of a heat equation's
+# first call that no user pays (bench_latency.py's `environment` says the same).
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+
 
 def median_time(fn, repeat=7, min_time=0.05, clock=time.perf_counter):
     """Median seconds per call of ``fn()`` (each repeat runs long enough to time).

@@ -84,8 +84,16 @@ def one(problem, peer, quick):
                       "error": err}))
 
 
+def _environment():
+    """The children's environment: one thread, and Python's bytecode cache on, as on a
+    user's machine (a process that may not write .pyc files compiles every module it
+    imports, every time: the import row and first calls would carry that)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return dict(env, **THREADS)
+
+
 def measure(problem, peer, quick):
-    env = dict(os.environ, **THREADS)
+    env = _environment()
     proc = subprocess.run([sys.executable, __file__, "--one", problem, peer] +
                           (["--quick"] if quick else []), capture_output=True, text=True,
                           env=env, timeout=1800)
@@ -97,7 +105,7 @@ def measure(problem, peer, quick):
 
 
 def import_time(repeat=7):
-    env = dict(os.environ, **THREADS)
+    env = _environment()
     code = ("import sys, time; t = time.perf_counter(); import dualgrad; "
             "print(time.perf_counter() - t, 'numba' in sys.modules)")
     times, numba = [], None

@@ -122,6 +122,9 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     computed by its kernel, and left pending) written into a part of a new array.  ``concrete(p)``: a deferred ``p`` computed.  ``before_write()``: called by every
     path that writes into an existing dual's arrays.  ``read_partials(dual, frame)``:
     what the ``partials`` property returns.  ``engine(name)``: the public switch.
+Generated code
+    ``compiled_code(source, filename)``: ``compile(source, filename, "exec")``, kept on
+    disk by the source's hash between processes (``_disk``).
 Engine
     ``kernels_loaded()``: has this process loaded numba (the kernels' engine)?
     ``use(mode)``: ``with use("numba")`` / ``use("numpy")`` forces one engine (tests).
@@ -138,6 +141,7 @@ from ._fused import seed as defer_seed
 from ._fused import columns as fused_columns
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
+from ._disk import compiled as compiled_code
 from ._kernels import correlation, fusable, local, matvec, use
 from ._loader import loaded as kernels_loaded
 from ._propagate import (EXACT, combine, combine_small, convolve, cross, exact1, exact2,
@@ -163,4 +167,6 @@ __all__ = [
     # the fused engine
     "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff",
     "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed",
-    "fused_columns", "read_partials"]
+    "fused_columns", "read_partials",
+    # generated code
+    "compiled_code"]

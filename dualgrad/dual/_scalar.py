@@ -37,7 +37,7 @@ import sys
 import numpy as np
 
 from . import _base
-from .. import errors
+from .. import backend, errors
 from ._base import Dual, numeric
 from ..rules._expr import SCALAR_NAMESPACE
 from ..rules._table import RULES, rule_for
@@ -654,7 +654,7 @@ def _generate(n):
             else:
                 methods.append(f"def __r{stem}__(a, b):\n    return _call({u}, b, a)")
     source = "\n\n".join(methods)
-    code = compile(source, f"<dualgrad scalar dual, n={n}>", "exec")
+    code = backend.compiled_code(source, f"<dualgrad scalar dual, n={n}>")
     name = f"ScalarDual{n}" if n is not None else "ScalarDualVector"
     ours = dict(namespace)
     real = _class_from(code, ours, name, n, slots, unary, binary)

@@ -1,0 +1,80 @@
+"""backend._disk: generated code kept on disk by the hash of its source."""
+
+import builtins
+import os
+
+import pytest
+
+from dualgrad.backend import _disk
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(_disk, "_directories", {})
+    calls = []
+
+    def counting(*args, **kwargs):
+        calls.append(args[1])
+        return builtins.compile(*args, **kwargs)
+
+    monkeypatch.setattr(_disk, "compile", counting, raising=False)
+    return tmp_path / "dualgrad-code", calls
+
+
+def _run(code):
+    namespace = {}
+    exec(code, namespace)  # noqa: S102
+    return namespace["f"](3.0)
+
+
+def test_a_second_process_loads_what_the_first_compiled(cache, monkeypatch):
+    folder, calls = cache
+    source = "def f(x):\n    return x * x + 1.0\n"
+    assert _run(_disk.compiled(source, "<t>")) == 10.0
+    assert calls == ["<t>"] and len(list(folder.glob("*.marshal"))) == 1
+    monkeypatch.setattr(_disk, "_directories", {})           # as a fresh process
+    assert _run(_disk.compiled(source, "<t>")) == 10.0
+    assert calls == ["<t>"]                                  # read, not compiled
+
+
+def test_another_source_or_name_is_never_served_the_old_code(cache):
+    folder, calls = cache
+    assert _run(_disk.compiled("def f(x):\n    return x + 1.0\n", "<a>")) == 4.0
+    assert _run(_disk.compiled("def f(x):\n    return x + 2.0\n", "<a>")) == 5.0
+    code = _disk.compiled("def f(x):\n    return x + 1.0\n", "<b>")
+    assert code.co_filename == "<b>" and _run(code) == 4.0
+    assert len(calls) == 3 and len(list(folder.glob("*.marshal"))) == 3
+
+
+def test_a_damaged_file_is_compiled_again(cache):
+    folder, calls = cache
+    source = "def f(x):\n    return 2.0 * x\n"
+    _disk.compiled(source, "<t>")
+    (path,) = folder.glob("*.marshal")
+    path.write_bytes(path.read_bytes()[:7])
+    assert _run(_disk.compiled(source, "<t>")) == 6.0
+    assert len(calls) == 2
+    path.write_bytes(b"\xff" * 40)
+    assert _run(_disk.compiled(source, "<t>")) == 6.0
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="root writes into read-only directories")
+def test_no_writable_directory_compiles_as_before(tmp_path, monkeypatch):
+    tmp_path.chmod(0o500)
+    try:
+        monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+        monkeypatch.setattr(_disk, "_directories", {})
+        assert _disk.cache_directory("dualgrad-code") is None
+        assert _run(_disk.compiled("def f(x):\n    return x - 1.0\n", "<t>")) == 2.0
+    finally:
+        tmp_path.chmod(0o700)
+
+
+def test_a_file_in_the_way_leaves_no_directory(tmp_path, monkeypatch):
+    (tmp_path / "dualgrad-code").write_text("not a directory")
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(_disk, "_directories", {})
+    assert _disk.cache_directory("dualgrad-code") is None
+    assert _run(_disk.compiled("def f(x):\n    return x / 3.0\n", "<t>")) == 1.0

@@ -15,12 +15,12 @@ from .dual import Dual
 from . import dispatch, jit  # noqa: F401  (connect the dual types to dispatch and numba)
 from .errors import DualTypeError, DualValueError, ObjectArrayWarning
 from .api.helpers import approx_fprime, derivative, gradient, hessian, jacobian, jvp
-from .api.transforms import elementwise_grad, grad, value_and_grad
+from .api.transforms import elementwise_grad, grad, jacfwd, value_and_grad
 from .api._sparsity import hessian_sparsity, sparsity
 from .backend import engine
 
 __all__ = ["Dual", "DualTypeError", "DualValueError", "ObjectArrayWarning", "derivative", "gradient",
-           "jacobian", "hessian", "jvp", "grad", "value_and_grad", "elementwise_grad",
+           "jacobian", "hessian", "jvp", "grad", "value_and_grad", "jacfwd", "elementwise_grad",
            "approx_fprime", "sparsity", "hessian_sparsity", "engine"]
 try:                                    # written at build time from git tags (setuptools-scm)
     from ._version import __version__  # type: ignore[import-not-found, unused-ignore]

@@ -310,9 +310,11 @@ def not_holomorphic(name):
 
 def not_callable(who, f):
     name = who.rsplit(".", 1)[-1]
-    if name in ("grad", "value_and_grad", "elementwise_grad") or not name.isidentifier():
+    if name in ("grad", "value_and_grad", "elementwise_grad", "jacfwd") or \
+            not name.isidentifier():
+        call = f"dg.{name}(f)(x)" if name.isidentifier() else "dg.grad(f)(x)"
         return bad_type(who, "a callable f", f"{type(f).__name__} {f!r:.60}",
-                        "Pass the function itself, e.g. dg.grad(f)(x).")
+                        f"Pass the function itself, e.g. {call}.")
     if name not in ("jacobian", "gradient"):
         call = "dg.approx_fprime(x, f)" if name == "approx_fprime" else f"dg.{name}(f, x)"
         return bad_type(who, "a callable f", f"{type(f).__name__} {f!r:.60}",

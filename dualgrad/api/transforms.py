@@ -1,5 +1,5 @@
-"""Function transforms in the JAX/autograd style: ``grad``, ``value_and_grad`` and
-``elementwise_grad``."""
+"""Function transforms in the JAX/autograd style: ``grad``, ``value_and_grad``,
+``jacfwd`` and ``elementwise_grad``."""
 
 from __future__ import annotations
 
@@ -14,14 +14,14 @@ from ..dual import MAX_SLOTS, _snapshots, make, make_scalar, new_tag, retire, sc
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
                     private, split_aux, strip_tag)
 from ._validate import as_input, check_argnums, check_callable
-from .helpers import _Flat, _check_scalar
+from .helpers import _Flat, _check_scalar, jacobian
 
 if TYPE_CHECKING:                        # annotations only
     from collections.abc import Callable
 
     Argnums = int | tuple[int, ...]
 
-__all__ = ["grad", "value_and_grad", "elementwise_grad"]
+__all__ = ["grad", "value_and_grad", "jacfwd", "elementwise_grad"]
 
 
 def _result(a):
@@ -110,6 +110,83 @@ def value_and_grad(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = 
     """
     return _gradient_function("dualgrad.value_and_grad", f, argnums, has_aux, True,
                               holomorphic)
+
+
+# the options of dg.jacobian that jacfwd fixes when it is made; every other keyword
+# given to the function it returns goes to f
+_JACOBIAN_OPTIONS = ("chunk", "executor", "progress", "batch_axis", "sparsity", "format")
+
+
+def jacfwd(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False,
+           holomorphic: bool = False, **options: Any) -> Callable[..., Any]:
+    """A function giving the Jacobian of ``f`` with respect to ``args[argnums]``.
+
+    ``jacfwd(f, argnums)(*args)`` is ``dg.jacobian(f, *args, argnums=argnums)``, as
+    ``jax.jacfwd``: the form SciPy's solvers take as ``jac=``, which they call with
+    the point and their own ``args`` (``least_squares``, ``root``, ``fsolve``'s
+    ``fprime``) or, for ``solve_ivp``, as ``jac(t, y)``.
+
+    Parameters
+    ----------
+    f : callable
+        Returns a scalar, an array or a pytree of them (see
+        :func:`dualgrad.jacobian`).  Keyword arguments given to the returned
+        function are passed to ``f`` and not differentiated.
+    argnums : int or tuple of int
+        Which positional arguments to differentiate; a tuple gives a tuple of
+        Jacobians.  ``argnums=1`` for ``solve_ivp``'s ``jac(t, y)``.
+    has_aux : bool, optional
+        ``f`` returns ``(out, aux)``; the function then returns ``(J, aux)``.
+    holomorphic : bool, optional
+        As for :func:`dualgrad.jacobian`.
+    **options
+        ``chunk``, ``executor``, ``progress``, ``batch_axis``, ``sparsity``,
+        ``format``: :func:`dualgrad.jacobian`'s options, fixed here (``sparsity=``
+        and ``format="csc"`` give the sparse Jacobians stiff solvers want).
+
+    Returns
+    -------
+    callable
+        ``j(*args, **kwargs)``: the Jacobian at ``args``, or a tuple of them.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> def residuals(p, t, y):
+    ...     return p[0] * np.exp(-p[1] * t) - y
+    >>> t = np.array([0.0, 1.0]); y = np.array([2.0, 1.0])
+    >>> dg.jacfwd(residuals)(np.array([2.0, 0.0]), t, y)
+    array([[ 1.,  0.],
+           [ 1., -2.]])
+    >>> rhs = lambda t, y: np.array([y[1], t * y[0] - y[1]])
+    >>> dg.jacfwd(rhs, argnums=1)(2.0, np.array([1.0, 0.0]))
+    array([[ 0.,  1.],
+           [ 2., -1.]])
+
+    With SciPy: ``least_squares(residuals, p0, jac=dg.jacfwd(residuals), args=(t,
+    y))``, ``root(F, x0, jac=dg.jacfwd(F))``, ``solve_ivp(rhs, span, y0,
+    method="BDF", jac=dg.jacfwd(rhs, argnums=1))``.
+    """
+    who = "dualgrad.jacfwd"
+    check_callable(who, f)
+    unknown = sorted(set(options) - set(_JACOBIAN_OPTIONS))
+    if unknown:
+        raise errors.bad_type(
+            who, "options of dg.jacobian (" + ", ".join(_JACOBIAN_OPTIONS) + ")",
+            ", ".join(unknown), "Fix: pass keyword arguments meant for f to the function "
+            "jacfwd returns, e.g. dg.jacfwd(f)(x, scale=2.0).")
+
+    @functools.wraps(f)
+    def jacobian_of_f(*args, **kwargs):
+        if not args:
+            raise errors.bad_type(who, "the point to differentiate at, j(x, *args)",
+                                  "no positional argument", "Fix: call dg.jacfwd(f)(x).")
+        g = functools.partial(f, **kwargs) if kwargs else f
+        return jacobian(g, *args, argnums=argnums, has_aux=has_aux,
+                        holomorphic=holomorphic, **options)
+
+    return jacobian_of_f
 
 
 def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):

@@ -1,0 +1,85 @@
+"""dg.jacfwd: the Jacobian as a function, SciPy's ``jac=``, against analytic Jacobians."""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+
+def residuals(p, t, y):
+    return p[0] * np.exp(-p[1] * t) + p[2] - y
+
+
+def residuals_jac(p, t, y):
+    e = np.exp(-p[1] * t)
+    return np.column_stack([e, -p[0] * t * e, np.ones_like(t)])
+
+
+T = np.linspace(0.0, 4.0, 9)
+Y = 2.0 * np.exp(-0.7 * T) + 0.3
+
+
+def test_jacfwd_is_jacobian_with_args_after_the_point():
+    p = np.array([1.5, 0.4, 0.1])
+    J = dg.jacfwd(residuals)(p, T, Y)
+    assert np.allclose(J, residuals_jac(p, T, Y), rtol=1e-14, atol=1e-15)
+    assert np.array_equal(J, dg.jacobian(residuals, p, T, Y))
+
+
+def test_argnums_kwargs_aux_and_options():
+    def rhs(t, y, k=1.0):
+        return np.array([y[1], -k * np.sin(y[0]) * t])
+
+    y = np.array([0.3, -0.2])
+    J = dg.jacfwd(rhs, argnums=1)(2.0, y, k=3.0)             # keywords go to f
+    assert np.allclose(J, [[0.0, 1.0], [-3.0 * np.cos(0.3) * 2.0, 0.0]], rtol=1e-15)
+    Jt, Jy = dg.jacfwd(rhs, argnums=(0, 1))(2.0, y, k=3.0)
+    assert np.allclose(Jt, [0.0, -3.0 * np.sin(0.3)], rtol=1e-15) and np.allclose(Jy, J)
+    (J2, aux) = dg.jacfwd(lambda x: (x ** 2, "note"), has_aux=True)(np.array([1.0, 2.0]))
+    assert aux == "note" and np.array_equal(J2, np.diag([2.0, 4.0]))
+    S = dg.jacfwd(lambda x: np.diff(x) ** 2, sparsity="auto", format="csc")(np.arange(5.0))
+    assert S.format == "csc"
+    assert np.array_equal(S.toarray(), dg.jacobian(lambda x: np.diff(x) ** 2, np.arange(5.0)))
+
+
+def test_misuse_names_the_fix():
+    with pytest.raises(TypeError, match=r"dg\.jacfwd\(f\)\(x\)"):
+        dg.jacfwd(np.array([1.0]))
+    with pytest.raises(TypeError, match="scale=2.0"):
+        dg.jacfwd(np.sin, scale=2.0)
+    with pytest.raises(TypeError, match=r"dg\.jacfwd\(f\)\(x\)"):
+        dg.jacfwd(np.sin)()
+
+
+def test_as_scipys_jac():
+    opt = pytest.importorskip("scipy.optimize")
+    integrate = pytest.importorskip("scipy.integrate")
+    p0 = np.array([1.0, 0.2, 0.0])
+    fit = opt.least_squares(residuals, p0, jac=dg.jacfwd(residuals), args=(T, Y))
+    assert np.allclose(fit.x, [2.0, 0.7, 0.3], rtol=1e-8)
+    assert np.allclose(fit.jac, residuals_jac(fit.x, T, Y), rtol=1e-12, atol=1e-14)
+
+    def F(x):
+        return np.array([x[0] ** 2 + x[1] ** 2 - 4.0, x[0] - x[1]])
+
+    sol = opt.root(F, np.array([1.0, 0.5]), jac=dg.jacfwd(F))
+    assert sol.success and np.allclose(sol.x, [np.sqrt(2.0)] * 2, rtol=1e-12)
+
+    def robertson(t, y):
+        return np.array([-0.04 * y[0] + 1e4 * y[1] * y[2],
+                         0.04 * y[0] - 1e4 * y[1] * y[2] - 3e7 * y[1] ** 2,
+                         3e7 * y[1] ** 2])
+
+    calls = []
+
+    def jac(t, y):
+        calls.append(1)
+        return dg.jacfwd(robertson, argnums=1)(t, y)
+
+    s = integrate.solve_ivp(robertson, (0.0, 40.0), [1.0, 0.0, 0.0], method="BDF", jac=jac,
+                            rtol=1e-6, atol=1e-10)
+    assert s.success and calls
+    y = s.y[:, -1]
+    assert np.allclose(jac(0.0, y), [[-0.04, 1e4 * y[2], 1e4 * y[1]],
+                                     [0.04, -1e4 * y[2] - 6e7 * y[1], -1e4 * y[1]],
+                                     [0.0, 6e7 * y[1], 0.0]], rtol=1e-14, atol=0)

@@ -376,8 +376,23 @@ def _cache_directory():
 
 
 def _name(key):
+    """The kernel file's name: a hash of the structure, ``GENERATION`` and this
+    module's own text, which alone writes the kernel's text (two versions of the
+    generator, in two installs or worktrees sharing the cache directory, never write
+    different texts under one name, where each would make numba compile again and a
+    process could run the other's kernel)."""
     import hashlib
-    return "dualgrad_fused_" + hashlib.sha1(repr((GENERATION, key)).encode()).hexdigest()[:20]
+    global _generator
+    if _generator is None:
+        try:
+            _generator = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:16]
+        except OSError:                         # pragma: no cover - a zipped install
+            _generator = ""
+    return "dualgrad_fused_" + hashlib.sha1(
+        repr((GENERATION, _generator, key)).encode()).hexdigest()[:20]
+
+
+_generator = None           # the hash of this module's text, read once
 
 
 def on_disk(key):

@@ -30,9 +30,9 @@ def test_cov_values_are_numpys_and_partials_match_differences(func, kind):
 
 
 @pytest.mark.engine_independent
-def test_cov_of_large_rows_takes_the_gram_path():
-    # x @ x.T of one dual: partials G + G^T from one contraction; against the general
-    # product of two duals (x and its transpose as separate operands) and differences
+def test_cov_of_large_rows_takes_one_gemm():
+    # x @ x.T of one dual: partials G + G^T from one contraction; against the product
+    # rule on the centred rows and partials written out with einsum
     rng = np.random.default_rng(12)
     x0, p = rng.standard_normal((50, 200)), rng.standard_normal((50, 200, 3))
     got = np.cov(dg.Dual(x0, p))
@@ -52,13 +52,13 @@ def _corrcoef_fd(x0, v, h=1e-6):
 def test_corrcoef_closed_form_against_differences(shape, engine):
     """The normalisation's partials in closed form (prod13): NumPy's value, the
     tangent of central differences, every direction of a four-direction seed (the
-    value NumPy's to rounding: the covariance's product is the Gram path's)."""
+    value NumPy's bit for bit: the covariance's is, prod14)."""
     rng = np.random.default_rng(shape[0])
     x0 = rng.standard_normal(shape)
     p = rng.standard_normal(shape + (4,))
     with backend.use(engine):                # the kernel's pass, and NumPy's four
         got = np.corrcoef(dg.Dual(x0, p))
-    np.testing.assert_allclose(got.value, np.corrcoef(x0), rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(got.value, np.corrcoef(x0))
     for k in range(4):
         np.testing.assert_allclose(got.partials[..., k], _corrcoef_fd(x0, p[..., k]),
                                    rtol=1e-6, atol=1e-7)
@@ -92,3 +92,72 @@ def test_corrcoef_clipped_and_fallbacks(engine):
         want = np.corrcoef(flat)
     np.testing.assert_array_equal(np.isnan(got.value), np.isnan(want))
     np.testing.assert_allclose(got.value[1, 1], 1.0)
+
+
+_COV_CALLS = {
+    "default": lambda x: np.cov(x),
+    "bias": lambda x: np.cov(x, bias=True),
+    "ddof=3": lambda x: np.cov(x, ddof=3),
+    "rowvar=False": lambda x: np.cov(x.T, rowvar=False),
+    "y": lambda x: np.cov(x[:2], x[2:]),
+}
+
+
+@pytest.mark.parametrize("call", sorted(_COV_CALLS))
+@pytest.mark.parametrize("shape", [(1, 40), (5, 60), (70, 90)])
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_cov_of_plain_rows_has_numpys_value_bits(call, shape, engine):
+    """Real float64 rows take one GEMM on the partials (prod14): the value is NumPy's
+    own, bit for bit, and every direction's partials are central differences' (exact
+    for a quadratic up to rounding), with the kernels' swap and symmetric sum and
+    with NumPy's."""
+    func = _COV_CALLS[call]
+    if call == "y" and shape[0] < 3:
+        pytest.skip("two row groups need three rows")
+    rng = np.random.default_rng(shape[0] + len(call))
+    x0 = rng.standard_normal(shape) + 2.0
+    p = rng.standard_normal(shape + (3,))
+    with backend.use(engine):
+        got = func(dg.Dual(x0, p))
+    np.testing.assert_array_equal(got.value, func(x0))
+    for k in range(3):
+        fd = _fd(func, x0, p[..., k], h=1e-3)
+        np.testing.assert_allclose(got.partials[..., k], fd, rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+def test_cov_of_rows_with_a_large_mean_keeps_shift_invariance(engine):
+    """Rows of mean 1e8: a direction adding a constant to each row changes no
+    covariance, so its partials are 0 to rounding of the result (the centred rows'
+    sums, which the GEMM of the uncentred partials multiplies, are made zero to
+    rounding by centring the rows once more: without that they read 5e-8 here); a
+    generic direction's partials equal those of the same rows about zero."""
+    rng = np.random.default_rng(7)
+    x0 = rng.standard_normal((20, 300))
+    p = np.empty((20, 300, 2))
+    p[..., 0] = rng.standard_normal((20, 1))
+    p[..., 1] = rng.standard_normal((20, 300))
+    with backend.use(engine):
+        far = np.cov(dg.Dual(x0 + 1e8, p)).partials
+        near = np.cov(dg.Dual(x0, p)).partials
+    scale = np.abs(near[..., 1]).max()
+    assert np.abs(far[..., 0]).max() < 1e-13 * scale
+    assert np.abs(near[..., 0]).max() < 1e-13 * scale
+    np.testing.assert_allclose(far[..., 1], near[..., 1], rtol=0, atol=1e-6 * scale)
+
+
+def test_cov_with_no_degrees_of_freedom_or_a_nan_is_numpys():
+    """``count - ddof <= 0`` and a NaN in the rows take the general lines: NumPy's
+    values (its warning for the degrees of freedom, NaN where NumPy has NaN)."""
+    rng = np.random.default_rng(8)
+    x0 = rng.standard_normal((3, 1))
+    with pytest.warns(RuntimeWarning), np.errstate(divide="ignore", invalid="ignore"):
+        want = np.cov(x0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        got = np.cov(dg.Dual(x0, rng.standard_normal((3, 1, 2))))
+    np.testing.assert_array_equal(np.isnan(got.value), np.isnan(want))
+    x0 = rng.standard_normal((3, 40))
+    x0[1, 5] = np.nan
+    got = np.cov(dg.Dual(x0, rng.standard_normal((3, 40, 2))))
+    np.testing.assert_array_equal(np.isnan(got.value), np.isnan(np.cov(x0)))
+    assert np.isfinite(got.value[0, 2]) and np.isfinite(got.partials[0, 2]).all()

@@ -64,6 +64,12 @@ Propagation
     ``correlation(p, w, r, s)``
         ``p * w[..., None] - r[..., None] * (s[:, None, :] + s[None, :, :])`` (the
         partials of ``np.corrcoef``'s normalisation) in one kernel pass, or ``None``.
+    ``swap_leading(p)``
+        a C-contiguous copy of ``(rows, cols, n)`` float64 partials with the first
+        two axes exchanged, by a kernel, or ``None``.
+    ``symmetric_sum(g, s)``
+        ``(g + g^T) * s`` in place for ``(m, m, n)`` float64 partials (the first
+        two axes swapped), by a kernel: ``True``, or ``False`` with nothing written.
     ``outer(a, p, b, q)``
         the partials of ``np.outer(a, b)`` (``p`` or ``q`` ``None`` for a constant).
     ``cross(a, p, b, q)``
@@ -142,7 +148,8 @@ from ._fused import columns as fused_columns
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
-from ._kernels import correlation, fusable, local, matvec, use
+from ._kernels import (correlation, fusable, local, matvec, swap_leading, symmetric_sum,
+                       use)
 from ._loader import loaded as kernels_loaded
 from ._propagate import (EXACT, combine, combine_small, convolve, cross, exact1, exact2,
                          exact_number, finite, from_rows, join, lean_work, LEAN_FLAT, LEAN_WORK,
@@ -157,7 +164,7 @@ __all__ = [
     "combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel", "pair_kernel",
     "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2", "exact_number", "fusable",
     "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "scaled", "local", "where", "matvec",
-    "correlation", "outer",
+    "correlation", "swap_leading", "symmetric_sum", "outer",
     "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "finite",
     # reduction
     "sum_partials", "sum_small", "weighted_sum",

@@ -25,7 +25,8 @@ import numpy as np
 from . import _buffers, _loader
 
 __all__ = ["combine", "local", "fusable", "small_local", "small_exact", "pairwise", "where",
-           "cross", "outer", "matvec", "correlation", "rank2", "running_product", "convolve", "triangle", "join",
+           "cross", "outer", "matvec", "correlation", "swap_leading", "symmetric_sum",
+           "rank2", "running_product", "convolve", "triangle", "join",
            "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
@@ -414,6 +415,29 @@ def correlation(p, w, r, s):
     _kernels().correlation_rows(p, np.ascontiguousarray(w), np.ascontiguousarray(r),
                                 np.ascontiguousarray(s), out)
     return out
+
+
+def swap_leading(p):
+    """A C-contiguous copy of float64 partials ``p`` (``(rows, cols, n)``) with the
+    first two axes exchanged, written by a kernel, or ``None`` (small, or ``p`` not
+    C-contiguous float64: ``np.ascontiguousarray`` of the transpose then)."""
+    if type(p) is not np.ndarray or p.dtype != np.float64 or p.ndim != 3 or \
+            not p.flags.c_contiguous or not _wanted(p.size, p.shape[-1]):
+        return None
+    out = _buffers.empty((p.shape[1], p.shape[0], p.shape[2]))
+    _kernels().swap_leading(p, out)
+    return out
+
+
+def symmetric_sum(g, s):
+    """``g + g^T`` (the first two axes swapped) times ``s``, in place, for C-contiguous
+    float64 ``(m, m, n)`` ``g``, by a kernel: ``True``, or ``False`` (small or not
+    such an array), when nothing is written."""
+    if type(g) is not np.ndarray or g.dtype != np.float64 or not g.flags.c_contiguous or \
+            not _wanted(g.size, g.shape[-1]):
+        return False
+    _kernels().symmetric_sum(g, float(s))
+    return True
 
 
 def rank2(u, a, v, b):

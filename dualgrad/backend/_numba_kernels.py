@@ -5,6 +5,8 @@ Kept in a real source file with ``cache=True`` so that numba's on-disk cache
 """
 
 import numpy as np
+from numba import types
+
 from ._jit import njit
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
@@ -22,11 +24,31 @@ def _lazy(fn):
     return fn
 
 
+_VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer on
+
+
+def _vector(*types):
+    """Mark a lazy kernel whose signature ``types`` (the one its wrapper passes) is
+    compiled with LLVM's SLP vectorizer on, which numba leaves off: straight-line sums
+    of the four directions become one 4-wide operation each, the same operations in
+    the same order (no reassociation), so the same bits.  Another signature (a
+    read-only operand) compiles on its first call as any kernel does."""
+    def mark(fn):
+        _VECTOR[fn.__name__] = types
+        return fn
+    return mark
+
+
 def __getattr__(name):
     fn = _PLAIN.get(name)
     if fn is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return globals().setdefault(name, njit(**_JIT)(fn))
+    dispatcher = njit(**_JIT)(fn)
+    if name in _VECTOR:
+        from ._fusedgen import vectorizing
+        with vectorizing():                 # compiles, or loads from the disk cache
+            dispatcher.compile(_VECTOR[name])
+    return globals().setdefault(name, dispatcher)
 
 
 # Rows of 4 or 2 partials (``scale``, ``scale2``): a loop of that literal count with the
@@ -721,6 +743,8 @@ def _four(p, w, q, u, two):
 
 
 @_lazy
+@_vector(types.float64[:, ::1], types.float64[:, :, ::1], types.float64[::1],
+         types.float64[:, ::1], types.float64[:, ::1], types.boolean, types.boolean)
 def matvec4(a, p, v, q, out, left, right):
     """The partials of ``a @ v`` (``a``: ``(rows, K)``, ``v``: ``(K,)``) in four
     directions: ``out[i, :] = sum_j p[i, j, :] v[j] + a[i, j] q[j, :]``, ``p`` and ``q``

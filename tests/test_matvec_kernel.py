@@ -106,6 +106,29 @@ def test_kernel_runs_and_agrees_with_blas(shapes):
         np.testing.assert_allclose(np.reshape(got, blas.shape), blas, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("left, right", [(True, True), (True, False), (False, True)])
+@pytest.mark.parametrize("writable", [True, False])
+def test_kernel_sums_each_direction_in_order(left, right, writable):
+    """matvec4 is compiled with LLVM's SLP vectorizer on (prod14): one 4-wide
+    operation across the directions, but each direction's sum is the same additions
+    in the same order as a plain loop, bit for bit: the last of ``np.cumsum``'s
+    running sums (sequential) of the rounded terms ``p[i, j] v[j] + a[i, j] q[j]``.
+    Read-only operands are another signature, compiled on first call as usual."""
+    rng = np.random.default_rng(9)
+    A, v = rng.standard_normal((40, 513)), rng.standard_normal(513)
+    p, q = rng.standard_normal((40, 513, 4)), rng.standard_normal((513, 4))
+    for x in (A, v, p, q):
+        x.flags.writeable = writable
+    with backend.use("numba"):
+        got = backend.matvec(A, p if left else None, v, q if right else None)
+    terms = 0.0
+    if left:
+        terms = p * v[None, :, None]
+    if right:
+        terms = terms + A[..., None] * q[None]
+    np.testing.assert_array_equal(got, np.cumsum(terms, axis=1)[:, -1])
+
+
 @pytest.mark.parametrize("engine", ["numba", "numpy"])
 def test_strided_and_fortran_partials(engine):
     """Views whose partials are not C-contiguous (reversed, every other element,

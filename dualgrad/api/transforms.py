@@ -308,28 +308,31 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
     engine for one, and jitted ``f``, take one evaluation per argument instead,
     which is faster there; results agree to rounding.)
 
-    The same pass carries probing directions, ``ceil(log_256(size))`` of them
-    (at least one): probe ``p`` gives element ``i`` (C order) a code ``+-2**k``,
-    ``k`` in 0..127, fixed by the digit ``(i // 256**p) % 256``, so that any two
-    elements of the argument have different codes in some probe (1 probe up to
-    256 elements, 2 up to 65536, 3 up to about 1.7e7, 4 up to 4.3e9).  For an
-    elementwise ``f`` each probe's partials are exactly the first direction's
-    times its codes (scaling by a power of two is exact).  Where they differ, an
-    output element depends on another element of the argument, ``J @ 1`` is not
-    the per-element derivative, and ``ValueError`` is raised.  The check does
-    not reject an elementwise ``f`` (entries that overflow, underflow or are NaN
-    are not compared) unless a partial on the way is subnormal (below
-    ``2**-1022``, where the first direction loses bits its scaled probes keep)
-    and a later factor scales it back up; pass ``check=False`` then.  A single
-    cross-element term raises unless it is below the result's rounding or its
-    entry is one of those not compared.  An output element coupled to several
-    others escapes where their terms cancel in every probe, exactly or to
-    rounding: with two coupled neighbours of weights 0.5 and 0.5, about one such
-    output element in 700 (outside attack 18, ``r[195] += 0.5 * (x[196] +
-    x[197])`` passes), so an ``f`` that couples a few elements can pass the check,
-    while one that couples many (a stencil over the array) is all but certain to
-    fail it.  The check guards against using the wrong helper; it does not prove
-    that ``f`` is elementwise.
+    The same pass carries probing directions, ``ceil(log_32(size))`` of them (at
+    least one): probe ``p`` gives element ``i`` (C order) a code ``16**d``, ``d`` in
+    0..31 the ``p``-th base-32 digit of a one-to-one mix of ``i`` (so any two
+    elements of the argument have different codes in some probe: 1 probe up to 32
+    elements, 2 up to 1024, 3 up to 32768, 4 up to 1048576, 5 up to 3.4e7).  For an
+    elementwise ``f`` each probe's partials are exactly the first direction's times
+    its codes (scaling by a power of two is exact).  Where they differ, an output
+    element depends on another element of the argument, ``J @ 1`` is not the
+    per-element derivative, and ``ValueError`` is raised.  The check does not reject
+    an elementwise ``f`` (entries that overflow, underflow or are NaN are not
+    compared) unless a partial on the way is subnormal (below ``2**-1022``, where
+    the first direction loses bits its scaled probes keep) and a later factor scales
+    it back up; pass ``check=False`` then.  What it catches, in exact arithmetic:
+    output element ``i`` coupled to elements ``j`` with weights ``J[i, j]`` that are
+    whole multiples of some ``u`` summing in absolute value to less than ``8 u``
+    raises unless, in every probe, the coupled elements of each code but ``i``'s own
+    have weights summing to zero (the codes are 16 apart, so no other combination
+    cancels).  So one cross-element term raises, as do two, or any number of one
+    sign, within that bound (two neighbours of weights 0.5 and 0.5, 1 and 3, three
+    of 0.25 0.25 and 0.5); escapes need terms of both signs that pair off in every probe (weights
+    1, -1, 1 on three elements in rare positions: bench/check_escapes.py), or
+    weights beyond that bound that happen to cancel.  In floating point, terms below
+    the rounding of the row's own term in every probe pass too (the result is then
+    the diagonal to its rounding).  The check guards against using the wrong helper;
+    it does not prove that ``f`` is elementwise.
 
     Parameters
     ----------
@@ -341,7 +344,7 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
     check : bool, optional
         Carry the probing directions and raise for a non-elementwise ``f``
         (default).  ``check=False`` drops them: one direction per argument
-        (instead of 2 to 4), and ``J @ 1`` unchecked, for an ``f`` you know is
+        (instead of 2 to 6), and ``J @ 1`` unchecked, for an ``f`` you know is
         elementwise.
 
     Returns
@@ -529,7 +532,13 @@ def _seed_arguments(full, xs, layout, n, tag):
 # arguments at N = 1e6, eager: 2x the passes per argument).
 ONE_PASS_DENSE = 1 << 14
 _PROBES: dict[int, tuple] = {}     # size -> its probes (the last few sizes)
-_DIGIT = 256                       # codes per probe: +-2**k, k in 0..127
+_DIGIT = 32                        # codes per probe: 16**d, d in 0..31
+_SPACING = 4                       # the codes' exponents step: 16**d = 2**(4 * d)
+_BITS = 5                          # log2(_DIGIT)
+# An odd multiplier whose base-32 digits are all in 1..30 (twelve of them: sizes up to
+# 2**60): the index times it, modulo 32**probes, is a one-to-one map of the indices
+# whose every digit moves when the index moves by one.
+_MIX = 0x89A8BD2EC35D325
 
 
 def _probe_count(size):
@@ -545,29 +554,47 @@ def _probes(size):
     """The probing patterns of an argument of ``size`` elements (flat, C order):
     :func:`_probe_count` float64 arrays.
 
-    Probe ``p`` gives element ``i`` the code of the digit ``(i // 256**p) % 256``
-    through a fixed pseudo-random one-to-one map onto the 256 values ``+-2**k``, ``k``
-    in 0..127 (a map of its own per probe, so neighbours' codes follow no progression
-    a stencil's coefficients could cancel).  Two elements ``i != j`` differ in some
-    digit, so in some probe their codes differ: a single cross-element term
-    ``J[i, j]`` changes that probe's partials of output ``i`` by
-    ``J[i, j] * (code_j - code_i)``, never 0.  The codes stay below ``2**128``: a
-    probe's partials are the first direction's times a power of two, exact unless an
-    entry of that direction is beyond ``2**896`` on the way (the probe's overflows:
-    inf or NaN, not compared).  (64 codes, ``k`` in 0..31, would keep the range
-    from ``1e269`` to ``1e298`` but need a probe more at 65-256, 4,097-65,536 and
-    262,145-1.7e7 elements, where the 10**6 rows of bench/bench_fused.py are.)
+    Element ``i``'s mixed index ``m(i) = (i * _MIX) % 32**K`` (``K`` probes; one to
+    one, as ``_MIX`` is odd) spelled in base 32 gives digits ``d_p(i)``; probe ``p``
+    gives element ``i`` the code ``16**d_p(i)``: 32 codes ``2**0 .. 2**124`` whose
+    exponents are 4 apart.
+
+    * Two elements ``i != j`` have different mixed indices, so in some probe their
+      codes differ: a single cross-element term ``J[i, j]`` changes that probe's
+      partials of output ``i`` by ``J[i, j] * (code_j - code_i)``, never 0.
+    * Several terms: probe ``p``'s partial of output ``i`` less ``code_i`` times the
+      first direction's is ``D = sum_j J[i, j] * (code_j - code_i)``.  Grouping the
+      coupled ``j`` by code, ``D / code_i = sum_e S_e * (16**e - 1)`` over the code
+      ratios ``16**e`` (``e != 0``; ``S_e`` the group's summed weights): a number in
+      base 16 with digits ``S_e`` and, in the units place, ``-sum_e S_e``.  When the
+      weights are whole multiples of a unit ``u`` and ``sum_j |J[i, j]| < 8 u`` (0.5
+      and 0.5, 1 and -1, 1 and 3, 0.25 0.25 and 0.5, 1 1 1 and 1 ...), every digit is
+      below 8 units and such a number is 0 only if every digit is: ``D = 0`` exactly
+      when each group of a code other than ``code_i`` has weights summing to 0.  So
+      terms of one sign always show, as do two terms of any signs (two elements
+      differ in some probe, where one of them is outside the row's code or the pair
+      is split); an escape needs groups summing to zero in every probe, such as
+      weights 1, -1, 1 on three elements that pair off in two probes.  The mixing
+      makes those pairings depend on where the element is, not only on the
+      coupling's strides: a neighbour at a stride of 1 differs from the row in every
+      probe, and a rectangle stencil over a width of 32 or 256 does not line up with
+      the digits as it would in the index's own digits.
+    * Exact in floating point: the codes are powers of two, so a probe's partials of
+      an elementwise ``f`` are the first direction's times its codes, exact unless an
+      entry of that direction is beyond ``2**899`` on the way (inf or NaN, not
+      compared).  The spacing costs probes (5 bits a probe, where ``+-2**k``, ``k`` in
+      0..127, gave 8): 1 up to 32 elements, 2 up to 1024, 3 up to 32768, 4 up to
+      1048576 (the 101**3 grid and the 10**6 rows of bench/bench_fused.py), 5 up to
+      3.4e7.  bench/check_escapes.py measures the escape rates.
     """
     got = _PROBES.get(size)
     if got is None:
-        rng = np.random.default_rng(17)
-        index = np.arange(size, dtype=np.int64)
-        got = []
-        for p in range(_probe_count(size)):
-            codes = rng.permutation(_DIGIT)
-            table = np.where(codes & 1, -1.0, 1.0) * np.ldexp(1.0, codes >> 1)
-            got.append(table[(index >> (8 * p)) & (_DIGIT - 1)])
-        got = tuple(got)
+        count = _probe_count(size)
+        mixed = np.arange(size, dtype=np.uint64) * np.uint64(_MIX) & \
+            np.uint64((1 << (_BITS * count)) - 1)        # (wraps modulo 2**64: exact)
+        table = np.ldexp(1.0, _SPACING * np.arange(_DIGIT))
+        got = tuple(table[(mixed >> np.uint64(_BITS * p)) & np.uint64(_DIGIT - 1)]
+                    for p in range(count))
         if len(_PROBES) >= 4:
             _PROBES.clear()
         _PROBES[size] = got

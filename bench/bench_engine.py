@@ -1,6 +1,6 @@
 """Engine costs against plain NumPy float code in the same run (issue 2 targets).
 
-    python bench/bench_engine.py [--quick] [--small] [--numba] [--medium [--beyond]]
+    python bench/bench_engine.py [--quick] [--small] [--numba] [--medium [--beyond|--large]]
 
 1. Plain-Python RK4 loops from ``dualgrad.testing`` on scalar duals with n = 1, 4
    and 16 partials, against the same loop on Python floats: a damped pendulum
@@ -25,7 +25,8 @@
    short-lived process) by raising the loader's budget for the run.
 6. ``--medium`` (printed only): operators and ufuncs at N = 300-5000 (the lean path
    past the small size, stop 30) against the float op and the general path;
-   ``--beyond``: past the lean path's bounds, the lean path forced there.
+   ``--beyond``: past the lean path's bounds, the lean path forced there; ``--large``:
+   N = 1e5 and 1e6, the lean path forced where ``LEAN_ROWS`` does not take it.
 
 Writes the tables to bench/RESULTS_engine.md (stitched into RESULTS.md).
 """
@@ -191,18 +192,21 @@ MEDIUM_OPS = (
     ("np.multiply(a, b)", lambda a, b: np.multiply(a, b)),
     ("np.sqrt(a)", lambda a, b: np.sqrt(a)), ("np.sin(a)", lambda a, b: np.sin(a)),
     ("np.maximum(a, b)", lambda a, b: np.maximum(a, b)),
+    ("np.absolute(a)", lambda a, b: np.absolute(a)),
     ("np.floor(a)", lambda a, b: np.floor(a)))
 
 
-def medium_ops(quick, beyond=False):
+def medium_ops(quick, beyond=False, large=False):
     """Operators and ufuncs at medium sizes (N = 300-5000, the work past the small
     path's 1,000 partials elements, below ``backend.LEAN_WORK``): the dual op against
     the float op, and the lean path against the general path it short-cuts (forced by
-    ``LEAN_WORK = LEAN_FLAT = 0``, which sends this work back to ``call``), numba
-    loaded.  Interleaved as :func:`small_ops`: each repeat times the three back to
-    back, in CPU time; ratios are medians of per-repeat ratios.  ``beyond``
-    (``--medium --beyond``): cells past ``LEAN_WORK``/``LEAN_FLAT`` with the lean path
-    forced there (both raised), what the bounds are chosen from."""
+    ``LEAN_WORK = LEAN_FLAT = 0`` and no ``LEAN_ROWS``, which sends this work back to
+    ``call``), numba loaded.  Interleaved as :func:`small_ops`: each repeat times the
+    three back to back, in CPU time; ratios are medians of per-repeat ratios.
+    ``beyond`` (``--medium --beyond``): cells past ``LEAN_WORK``/``LEAN_FLAT`` with the
+    lean path forced there (both raised), what the bounds are chosen from; ``large``
+    (``--medium --large``): the same at N = 1e5 (n = 2, 3, 4, 8, 16) and 1e6 (n = 4),
+    what ``LEAN_ROWS`` is chosen from."""
     from dualgrad.backend import _loader, _propagate
     _loader.load()
     rows = []
@@ -212,6 +216,9 @@ def medium_ops(quick, beyond=False):
                                                   (1000, 16), (5000, 4))
     if beyond:
         cells = ((4000, 1), (8000, 1), (16000, 1), (8000, 4), (16000, 4))
+    if large:
+        cells = ((100_000, 2), (100_000, 3), (100_000, 4), (100_000, 8), (100_000, 16),
+                 (1_000_000, 4))
     for N, n in cells:
         va, vb = rng.uniform(0.5, 2, N), rng.uniform(0.5, 2, N)
         tag = new_tag()
@@ -219,15 +226,16 @@ def medium_ops(quick, beyond=False):
         b = dg.Dual(vb, rng.standard_normal((N, n)), tag=tag)
         for name, op in MEDIUM_OPS:
             def timed(fn, general=False):
-                saved = _propagate.LEAN_WORK, _propagate.LEAN_FLAT
+                saved = _propagate.LEAN_WORK, _propagate.LEAN_FLAT, _propagate.LEAN_ROWS
                 if general:
                     _propagate.LEAN_WORK = _propagate.LEAN_FLAT = 0
-                elif beyond:
+                    _propagate.LEAN_ROWS = ()
+                elif beyond or large:
                     _propagate.LEAN_WORK = _propagate.LEAN_FLAT = 1 << 30
                 try:
                     return median_time(fn, 1, min_time, time.process_time)
                 finally:
-                    _propagate.LEAN_WORK, _propagate.LEAN_FLAT = saved
+                    _propagate.LEAN_WORK, _propagate.LEAN_FLAT, _propagate.LEAN_ROWS = saved
             samples = [[timed(lambda: op_float(name, va, vb)),
                         timed(lambda: op(a, b)), timed(lambda: op(a, b), general=True)]
                        for _ in range(repeat)]
@@ -259,9 +267,10 @@ def main():
     if "--numba" in sys.argv:
         _loader.load()
     if "--medium" in sys.argv:
-        beyond = "--beyond" in sys.argv
-        out = "\n".join([f"## Medium arrays (bench/bench_engine.py --medium"
-                         f"{' --beyond' if beyond else ''})", "", medium_ops(quick, beyond), ""])
+        beyond, large = "--beyond" in sys.argv, "--large" in sys.argv
+        flags = (" --beyond" if beyond else "") + (" --large" if large else "")
+        out = "\n".join([f"## Medium arrays (bench/bench_engine.py --medium{flags})", "",
+                         medium_ops(quick, beyond, large), ""])
         print(out)
         return
     if "--small" in sys.argv:

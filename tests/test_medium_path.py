@@ -1,7 +1,8 @@
 """The lean path at medium sizes (issue 13, stop 30, mid12): ufuncs and operators on
 array duals of N = 300 to 5000 elements and n = 1 to 16 directions, 1-D values and
 the work from ``backend.small``'s size up to ``backend.LEAN_WORK`` (``LEAN_FLAT`` for
-n = 1; where the fused engine does not defer it), take the lean path of small arrays
+n = 1; any size for n = 2 and 4, ``LEAN_ROWS``, stop 32: N = 20000 here; where the
+fused engine does not defer it), take the lean path of small arrays
 (``dispatch._ufuncs.lean`` and ``_pair``/``small``) instead of the general ``call``.
 
 The oracle is the general path forced by the backend's switch
@@ -29,7 +30,7 @@ import dualgrad as dg
 from dualgrad.dual._base import new_tag
 
 SIZES = [(300, 1), (300, 4), (300, 16), (1000, 1), (1000, 4), (1000, 16), (5000, 1),
-         (5000, 4)]
+         (5000, 4), (20000, 4), (20000, 2)]      # the last two past LEAN_WORK: LEAN_ROWS
 
 
 @pytest.fixture(params=["numpy", "kernels"])
@@ -169,12 +170,13 @@ def _general_op(op, a, b):
     the engine it chooses at this size."""
     from dualgrad.backend import _propagate
     assert a.value.size * a.partials.shape[-1] >= 1000        # past backend.small's size
-    saved = _propagate.LEAN_WORK, _propagate.LEAN_FLAT
+    saved = _propagate.LEAN_WORK, _propagate.LEAN_FLAT, _propagate.LEAN_ROWS
     _propagate.LEAN_WORK = _propagate.LEAN_FLAT = 0
+    _propagate.LEAN_ROWS = ()
     try:
         return op(a, b)
     finally:
-        _propagate.LEAN_WORK, _propagate.LEAN_FLAT = saved
+        _propagate.LEAN_WORK, _propagate.LEAN_FLAT, _propagate.LEAN_ROWS = saved
 
 
 @pytest.mark.parametrize("name", OPERATORS)
@@ -255,6 +257,30 @@ def test_the_lean_path_runs_alone_at_medium_sizes(monkeypatch):
         assert got.partials.shape == (1000, 4)
 
 
+def test_large_lean_results_own_their_partials():
+    """Past ``LEAN_WORK`` (n = 4, N = 1e5) a lean kernel writes into a pooled buffer
+    (``_buffers.empty``): a result still held keeps its partials when the next
+    operation of that size runs."""
+    from dualgrad.backend import _buffers, _loader
+    _loader.load()
+    rng = np.random.default_rng(36)
+    N, n = 100_000, 4
+    tag = new_tag()
+    x, y = rng.uniform(0.5, 2.0, N), rng.uniform(0.5, 2.0, N)
+    p, q = rng.standard_normal((N, n)), rng.standard_normal((N, n))
+    a, b = dg.Dual(x, p, tag=tag), dg.Dual(y, q, tag=tag)
+    for op, want in [(lambda: a * b, y[:, None] * p + x[:, None] * q),
+                     (lambda: np.sqrt(a), (0.5 / np.sqrt(x))[:, None] * p),
+                     (lambda: np.maximum(a, b), np.where((x >= y)[:, None], p, q))]:
+        first = op()
+        kept = first.partials.copy()
+        second = op()
+        assert not np.shares_memory(first.partials, second.partials)
+        _bits(first.partials, kept)
+        np.testing.assert_allclose(second.partials, want, rtol=1e-15, atol=1e-300)
+        assert _buffers.pooled(second.partials.base)
+
+
 SEEN = [("np.divide", lambda a, b: np.divide(a, b), "divide"),
         ("np.log", lambda a, b: np.log(b), "invalid"),
         ("np.sqrt", lambda a, b: np.sqrt(b), "invalid"),
@@ -328,7 +354,8 @@ def test_mismatched_directions_raise_valueerror(name, op, loaded):
 
 def test_lean_work_leaves_the_fused_engines_work_alone():
     """``backend.lean_work``: below ``small``'s size as before; from there 1-D values
-    up to ``LEAN_WORK`` (``LEAN_FLAT`` for one direction) unless the fused engine
+    up to ``LEAN_WORK`` (``LEAN_FLAT`` for one direction; any size with 2 or 4
+    directions, ``LEAN_ROWS``) unless the fused engine
     defers that work now (inside a helper: from its ``MIN_WORK``, every size under
     ``DUALGRAD_ENGINE=fused``); never with an engine forced by ``use``."""
     from dualgrad import backend
@@ -344,7 +371,10 @@ def test_lean_work_leaves_the_fused_engines_work_alone():
         assert lean(100, 9) and lean(999, 1) and lean(100, 9, ndim=2)
         assert lean(1000, 4) and lean(5000, 4) and lean(5000, 1)
         assert not lean(1000, 4, ndim=2) and not lean(backend.LEAN_FLAT, 1)
-        assert lean(backend.LEAN_WORK // 4 - 1, 4) and not lean(backend.LEAN_WORK // 4, 4)
+        assert lean(backend.LEAN_WORK // 3 - 1, 3) and not lean(backend.LEAN_WORK // 3 + 1, 3)
+        assert lean(backend.LEAN_WORK // 8 - 1, 8) and not lean(backend.LEAN_WORK // 8, 8)
+        assert backend.LEAN_ROWS == (2, 4)      # rows of literal length: any 1-D size
+        assert lean(10 ** 6, 4) and lean(10 ** 6, 2) and not lean(10 ** 6, 4, ndim=2)
         active[:] = [True, _fused.MIN_WORK]
         assert lean(999, 1) and lean(_fused.MIN_WORK // 4 - 1, 4)
         assert not lean(_fused.MIN_WORK // 4, 4)

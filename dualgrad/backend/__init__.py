@@ -19,11 +19,12 @@ Propagation
         whether ``work`` partials elements are small enough that NumPy propagates them
         whatever the rule; then :func:`combine` in plain NumPy calls, or ``None`` when
         a factor is not finite (the caller falls back to :func:`combine`).
-    ``lean_work(work, shape)``, ``LEAN_WORK``, ``LEAN_FLAT``
+    ``lean_work(work, shape)``, ``LEAN_WORK``, ``LEAN_FLAT``, ``LEAN_ROWS``
         whether dispatch's lean path may propagate ``work`` partials elements of values
         of ``shape``: below ``small``'s size, and for 1-D values on up to ``LEAN_WORK``
-        (``LEAN_FLAT``: one direction) where the fused engine does not defer the work
-        (its operations round as the general path's, kernels or NumPy).
+        (``LEAN_FLAT``: one direction; any size for a number of directions in
+        ``LEAN_ROWS``) where the fused engine does not defer the work (its operations
+        round as the general path's, kernels or NumPy).
     ``scaled_small(f, p)``, ``pair_small(f, p, g, q)``
         :func:`combine_small` for one or two float64 array factors of the value's
         shape and partials of one shape (dispatch's lean path), or ``None``; for
@@ -152,8 +153,8 @@ from ._kernels import (correlation, fusable, local, matvec, swap_leading, symmet
                        use)
 from ._loader import loaded as kernels_loaded
 from ._propagate import (EXACT, combine, combine_small, convolve, cross, exact1, exact2,
-                         exact_number, finite, from_rows, join, lean_work, LEAN_FLAT, LEAN_WORK,
-                         local_kernel, local_kernel2,
+                         exact_number, finite, from_rows, join, lean_work, LEAN_FLAT, LEAN_ROWS,
+                         LEAN_WORK, local_kernel, local_kernel2,
                          outer, pair_kernel, pair_small, rank2, rows, running_product, scaled,
                          scaled_kernel, scaled_small, small, take, take_along, triangle,
                          weighted_sum, where)
@@ -163,8 +164,8 @@ __all__ = [
     # propagation
     "combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel", "pair_kernel",
     "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2", "exact_number", "fusable",
-    "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "scaled", "local", "where", "matvec",
-    "correlation", "swap_leading", "symmetric_sum", "outer",
+    "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
+    "matvec", "correlation", "swap_leading", "symmetric_sum", "outer",
     "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "finite",
     # reduction
     "sum_partials", "sum_small", "weighted_sum",

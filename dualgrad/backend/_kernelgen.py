@@ -233,9 +233,21 @@ _SELECT_SMALL = '''
 
 def {name}_small({params}, q):
     """``np.{ufunc}``, small arrays: ``q[i, :] = {formula}``; True (its
-    indicators are 0 or 1: always finite)."""
+    indicators are 0 or 1: always finite).  Rows of 4 or 2 partials: the large
+    kernel's loop of constant length, vectorized across rows (the lean path takes
+    1-D values of any size)."""
     rows, n = q.shape
-{views}    for i in range(rows):
+{views}    if n == 4:
+        for i in range(rows):
+{binds4}{mask4}            for k in range(4):
+                bq[i, k] = {rows}
+        return True
+    if n == 2:
+        for i in range(rows):
+{binds4}{mask4}            for k in range(2):
+                bq[i, k] = {rows}
+        return True
+    for i in range(rows):
 {binds}{factor}        for k in range(n):
             bq[i, k] = {rows}
     return True

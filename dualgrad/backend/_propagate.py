@@ -16,7 +16,8 @@ from . import _buffers, _kernels, _loader
 
 _sum = np.add.reduce
 
-__all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "DEFERRING", "combine_small",
+__all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "DEFERRING",
+           "combine_small",
            "scaled_small", "pair_small", "scaled_kernel",
            "pair_kernel", "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2",
            "exact_number", "scaled", "outer", "cross", "weighted_sum", "where", "finite", "rows",
@@ -212,6 +213,13 @@ DEFERRING = [False, 1 << 14]
 # (``python bench/bench_engine.py --medium``; stop 30, mid12).
 LEAN_WORK = 1 << 15
 LEAN_FLAT = 1 << 13
+# Numbers of directions whose lean kernels run a row as a loop of that literal length
+# (``scale_finite``, ``scale2_finite``, the rule kernels' ``_small``): those cost what the
+# general path's kernels cost at every size, so the lean path takes 1-D values of
+# these at any size and saves the general path's Python (~40 us a call at N = 1e5,
+# about one float call of np.multiply: ``python bench/bench_engine.py --medium
+# --large``, stop 32 rows14).  Other numbers of directions keep :data:`LEAN_WORK`.
+LEAN_ROWS = (2, 4)
 
 
 def lean_work(work, shape):
@@ -220,18 +228,21 @@ def lean_work(work, shape):
 
     Below :func:`small`'s size, as :func:`small`.  From there, 1-D values (the lean
     kernels' shape; others would take NumPy's calls, slower than the general path's
-    kernels) up to :data:`LEAN_WORK` partials elements (:data:`LEAN_FLAT` for one
-    direction), unless the fused engine defers this work now (``DEFERRING``: inside a
-    helper, from its size on), which the general path then leaves to it.  The engine
-    is the automatic one in both (``use("numpy")``/``use("numba")`` force the general
-    path).  The lean path's operations are the general path's (the same IEEE
-    products and sums, in the same order, by NumPy or by a kernel: they round alike),
-    so what it returns is the general path's to the bit; a local derivative that is
-    not finite sends it to the general path, which keeps a zero partial 0 beside it."""
+    kernels): with a number of directions in :data:`LEAN_ROWS` at any size, else up
+    to :data:`LEAN_WORK` partials elements (:data:`LEAN_FLAT` for one direction),
+    unless the fused engine defers this work now (``DEFERRING``: inside a helper, from
+    its size on), which the general path then leaves to it.  The engine is the
+    automatic one in both (``use("numpy")``/``use("numba")`` force the general path).
+    The lean path's operations are the general path's (the same IEEE products and
+    sums, in the same order, by NumPy or by a kernel: they round alike), so what it
+    returns is the general path's to the bit; a local derivative that is not finite
+    sends it to the general path, which keeps a zero partial 0 beside it."""
     if work < _kernels.MIN_WORK_FUSED:
         return _kernels._mode == "auto"
-    return len(shape) == 1 and work < (LEAN_WORK if work != shape[0] else LEAN_FLAT) and \
-        _kernels._mode == "auto" and not (DEFERRING[0] and work >= DEFERRING[1])
+    if len(shape) != 1 or _kernels._mode != "auto" or DEFERRING[0] and work >= DEFERRING[1]:
+        return False
+    n = work // shape[0]
+    return work < (LEAN_FLAT if n == 1 else LEAN_WORK) or n in LEAN_ROWS
 
 
 def combine_small(factors, partials, target):
@@ -290,6 +301,7 @@ def _finite_small(f):
 SMALL_PAIR_WORK = 800
 SMALL_ONE_WORK = 400
 _empty = np.empty
+_POOLED = _buffers.MIN_BYTES // 8
 _compiled = None                  # the kernel module, once this module has used it
 
 
@@ -299,6 +311,14 @@ def _small_kernels():
     global _compiled
     _compiled = _kernels._kernels()
     return _compiled
+
+
+def _out(p):
+    """An uninitialised float64 array shaped like the partials ``p`` for a lean
+    kernel's result: NumPy's below the pool's size, else :func:`_buffers.empty`'s (a
+    free buffer of that size when one is, so that a large lean result does not
+    fault in fresh pages)."""
+    return _empty(p.shape) if p.size < _POOLED else _buffers.empty(p.shape)
 
 
 def _count(work):
@@ -330,7 +350,7 @@ def scaled_small(f, p):
     finiteness test and the products in one loop, the same IEEE products, so the
     same bits) instead of NumPy's test and broadcast product, ~3x slower at N = 10."""
     if f.ndim == 1 and (_loader.READY or _kernel_now(p.size, SMALL_ONE_WORK)):
-        out = _empty(p.shape)
+        out = _out(p)
         return out if (_compiled or _small_kernels()).scale_finite(f, p, out) else None
     if not _finite_small(f):
         return None
@@ -349,7 +369,7 @@ def pair_small(f, p, g, q):
     NumPy's two finiteness tests, two broadcast products and a sum, ~4x slower at
     N = 10 (``bench/bench_engine.py --small``)."""
     if f.ndim == 1 and (_loader.READY or _kernel_now(p.size, SMALL_PAIR_WORK)):
-        out = _empty(p.shape)
+        out = _out(p)
         return out if (_compiled or _small_kernels()).scale2_finite(f, p, g, q, out) \
             else None
     if not (_finite_small(f) and _finite_small(g)):
@@ -370,7 +390,7 @@ def scaled_kernel(f, p):
     NumPy's reports hushed.  A kernel reports nothing to NumPy's error state, so a
     caller whose factors need no NumPy call (``np.exp``: the result) skips the hush."""
     if f.ndim == 1 and _loader.READY:
-        out = _empty(p.shape)
+        out = _out(p)
         return out if (_compiled or _small_kernels()).scale_finite(f, p, out) else None
     return NotImplemented
 
@@ -379,7 +399,7 @@ def pair_kernel(f, p, g, q):
     """:func:`pair_small`'s kernel call alone, or ``NotImplemented``, as
     :func:`scaled_kernel` (``a * b``: the factors are the values)."""
     if f.ndim == 1 and _loader.READY:
-        out = _empty(p.shape)
+        out = _out(p)
         return out if (_compiled or _small_kernels()).scale2_finite(f, p, g, q, out) \
             else None
     return NotImplemented
@@ -408,7 +428,7 @@ def local_kernel(ufunc, x, out, p):
         if k is _MISSING:
             k = _local(ufunc)
         if k is not None:
-            q = _empty(p.shape)
+            q = _out(p)
             return q if k(x, out, p, q) else None
     return NotImplemented
 
@@ -421,7 +441,7 @@ def local_kernel2(ufunc, x, y, out, p, q):
         if k is _MISSING:
             k = _local(ufunc)
         if k is not None:
-            t = _empty(p.shape)
+            t = _out(p)
             return t if k(x, y, out, p, q, t) else None
     return NotImplemented
 

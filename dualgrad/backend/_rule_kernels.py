@@ -2276,11 +2276,29 @@ def d_maximum_xy(xs, ys, outs, px, py, q):
 
 def d_maximum_xy_small(xs, ys, outs, px, py, q):
     """``np.maximum``, small arrays: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``; True (its
-    indicators are 0 or 1: always finite)."""
+    indicators are 0 or 1: always finite).  Rows of 4 or 2 partials: the large
+    kernel's loop of constant length, vectorized across rows (the lean path takes
+    1-D values of any size)."""
     rows, n = q.shape
     bx = px.view(np.int64)
     by = py.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return True
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -2420,11 +2438,29 @@ def d_minimum_xy(xs, ys, outs, px, py, q):
 
 def d_minimum_xy_small(xs, ys, outs, px, py, q):
     """``np.minimum``, small arrays: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``; True (its
-    indicators are 0 or 1: always finite)."""
+    indicators are 0 or 1: always finite).  Rows of 4 or 2 partials: the large
+    kernel's loop of constant length, vectorized across rows (the lean path takes
+    1-D values of any size)."""
     rows, n = q.shape
     bx = px.view(np.int64)
     by = py.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return True
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -2564,11 +2600,29 @@ def d_fmax_xy(xs, ys, outs, px, py, q):
 
 def d_fmax_xy_small(xs, ys, outs, px, py, q):
     """``np.fmax``, small arrays: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``; True (its
-    indicators are 0 or 1: always finite)."""
+    indicators are 0 or 1: always finite).  Rows of 4 or 2 partials: the large
+    kernel's loop of constant length, vectorized across rows (the lean path takes
+    1-D values of any size)."""
     rows, n = q.shape
     bx = px.view(np.int64)
     by = py.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return True
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -2708,11 +2762,29 @@ def d_fmin_xy(xs, ys, outs, px, py, q):
 
 def d_fmin_xy_small(xs, ys, outs, px, py, q):
     """``np.fmin``, small arrays: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``; True (its
-    indicators are 0 or 1: always finite)."""
+    indicators are 0 or 1: always finite).  Rows of 4 or 2 partials: the large
+    kernel's loop of constant length, vectorized across rows (the lean path takes
+    1-D values of any size)."""
     rows, n = q.shape
     bx = px.view(np.int64)
     by = py.view(np.int64)
     bq = q.view(np.int64)
+    if n == 4:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(4):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return True
+    if n == 2:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            for k in range(2):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        return True
     for i in range(rows):
         x = xs[i]
         y = ys[i]

@@ -289,8 +289,8 @@ def small(rule, args):
     float64 ndarrays or scalar duals holding floats (no nesting, no complex numbers);
     the other arguments Python or NumPy floats, ints or float64 ndarrays; a float64
     array result whose work ``backend.lean_work`` admits (below ``backend.small``'s
-    size, and 1-D values up to ``backend.LEAN_WORK`` where the fused engine does not
-    defer the work), where the backend's operations are the general path's, so the
+    size, and 1-D values up to ``backend.LEAN_WORK``, of any size with 2 or 4
+    directions, where the fused engine does not defer the work), where the backend's operations are the general path's, so the
     result is the general path's to the bit.  The local derivatives come from the
     table as in :func:`call`; ``backend.combine_small`` propagates them (its
     ``scaled_small``/``pair_small`` for factors of the value's shape: one kernel call
@@ -527,7 +527,7 @@ def lean(rule):
 
     The case: every argument an array dual (``ArrayDual``) of one live tag, holding
     float64 ndarrays, values of one shape (not 0-d) and partials of one shape, work
-    that ``backend.lean_work`` admits (small, or medium 1-D: stop 30).  ``op`` returns
+    that ``backend.lean_work`` admits (small, or 1-D past it: stop 30, 32).  ``op`` returns
     ``None``, having computed nothing, when the case does not hold (the caller then
     runs :func:`small`).  Past that the
     result is :func:`small`'s, and so :func:`call`'s, to the bit: the same value, the

@@ -83,6 +83,12 @@ def cases(N, n):
         "scale2_finite (lean a * b)": lambda m, s, q: s["scale2_finite"](y, P, x, Q, q),
         "np.divide small (lean a / b)": lambda m, s, q: m.small_kernel(np.divide)(
             x, y, out[np.divide], P, Q, q),
+        "np.square small (lean)": lambda m, s, q: m.small_kernel(np.square)(
+            x, out[np.square], P, q),
+        "np.absolute small (lean)": lambda m, s, q: m.small_kernel(np.absolute)(
+            xm, np.absolute(xm), P, q),
+        "np.maximum small (lean)": lambda m, s, q: m.small_kernel(np.maximum)(
+            x, y, out[np.maximum], P, Q, q),
         "where_rows": lambda m, s, q: s["where_rows"](cond, P, Q, q),
         "zero_rows": lambda m, s, q: s["zero_rows"](cond, P, q, 1),
     }, (lambda q: np.add(P, Q, out=q))

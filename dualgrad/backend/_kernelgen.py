@@ -168,8 +168,8 @@ _SHORT = '''    if n == {c}:
 _SMALL_KERNEL = '''
 
 def {name}_small({params}, q):
-    """``np.{ufunc}``, small arrays: ``q[i, :] = {formula}``; False at the first
-    local derivative that is not finite."""
+    """``np.{ufunc}``, small arrays: ``q[i, :] = {formula}``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
 {short}    for i in range(rows):
 {binds}{factors}        if not ({finite}):
@@ -179,15 +179,25 @@ def {name}_small({params}, q):
     return True
 '''
 
-# The small kernel's rows of 4 or 2 partials: its loop of a literal count (as
-# :data:`_SHORT`); at N = 1000, n = 4 np.divide's kernel ~0.73x the loop over n.
-_SMALL_SHORT = '''    if n == {c}:
+# The small kernel's rows of 4 or 2 partials (C-contiguous, as the lean path's are
+# but for views): the partials read as flat arrays (``ravel``: a view of an array numba
+# types C-contiguous; one of another layout has the test false, so the copy ``ravel``
+# makes of it never runs), a row's elements ``j`` from ``c * i`` to ``c * i + c``, and
+# the test a flag or-ed over the rows, not an early return.  LLVM vectorizes that loop
+# across rows, the local derivatives too (np.divide's two divisions 4 rows at a time),
+# where the 2-D indexing ``q[i, k]`` (a runtime row stride) or a return inside the loop
+# kept it scalar.  The same operations, so the same bits; a factor that is not finite
+# still returns False (after the whole loop).  Kernel alone, N = 1e5, n = 4
+# (``bench/rule_kernel_ab.py``, stop 32 rows14): np.divide's 0.54-0.59x the row loop,
+# the others 0.75-0.94x.  Other layouts take the loop over n.
+_SMALL_SHORT = '''    if n == {c} and {contiguous}:
+{flats}        qf = q.ravel()
+        bad = False
         for i in range(rows):
-{binds}{factors}            if not ({finite}):
-                return False
-            for k in range({c}):
-                q[i, k] = {plain}
-        return True
+{binds}{factors}            bad |= {infinite}
+            for j in range({c} * i, {c} * i + {c}):
+                qf[j] = {plain_flat_j}
+        return not bad
 '''
 
 # A selection row (``rule.select``): the partials of the argument whose 0/1 indicator is
@@ -373,10 +383,15 @@ def _kernel(rule, duals, template=_KERNEL):
     def factors(indent):
         return "".join(f"{indent}f{a} = {e}\n" for a, e in ds)
     loops = dict(finite=" and ".join(f"f{a} - f{a} == 0.0" for a, _ in ds),
+                 infinite=" | ".join(f"(f{a} - f{a} != 0.0)" for a, _ in ds),
+                 contiguous=" and ".join(f"p{a}.flags.c_contiguous" for a, _ in ds) +
+                 " and q.flags.c_contiguous",
+                 plain_flat_j=" + ".join(f"f{a} * p{a}f[j]" for a, _ in ds),
                  plain=" + ".join(f"f{a} * p{a}[i, k]" for a, _ in ds), safe_rows=safe("i, k"))
     short = "".join((_SMALL_SHORT if template is _SMALL_KERNEL else _SHORT).format(
-        c=c, binds=binds("            "), factors=factors("            "), **loops)
-        for c in (4, 2))
+        c=c, binds=binds("            "), factors=factors("            "),
+        flats="".join(f"        p{a}f = p{a}.ravel()\n" for a, _ in ds),
+        **loops) for c in (4, 2))
     text = template.format(
         name=name, ufunc=rule.name,
         params=", ".join([f"{a}s" for a in args] + ["outs"] + [f"p{a}" for a, _ in ds]),

@@ -143,29 +143,32 @@ def scale2(f, p, g, q, out):
 
 @_lazy
 def scale_finite(f, p, out):
-    """``out[i, :] = f[i] * p[i, :]`` for 1-D ``f``, returning True; False at the first
-    ``f[i]`` that is inf or NaN (``out`` then partly written: the caller's careful path
-    runs).  The small-array path's one call in place of NumPy's finiteness test and
-    broadcast product: the same IEEE products, so the same bits.  Rows of 4 or 2
-    partials take a loop of that literal count (at N = 1000, n = 4, ``scale2_finite``
-    ~0.45x the loop over n: stop 31 kern13)."""
+    """``out[i, :] = f[i] * p[i, :]`` for 1-D ``f``, returning True; False where an
+    ``f[i]`` is inf or NaN (``out`` then partly or wholly written: the caller's careful
+    path runs).  The small-array path's one call in place of NumPy's finiteness test
+    and broadcast product: the same IEEE products, so the same bits.  Rows of 4 or 2
+    C-contiguous partials take the generated small kernels' loop (``_kernelgen``'s
+    ``_SMALL_SHORT``: flat indices, the test a flag over the rows, vectorized across
+    rows; stop 32 rows14), other layouts the loop over n."""
     rows, n = p.shape
-    if n == 4:
+    if n == 4 and p.flags.c_contiguous and out.flags.c_contiguous:
+        pf, of = p.ravel(), out.ravel()
+        bad = False
         for i in range(rows):
             fi = f[i]
-            if not fi - fi == 0.0:
-                return False
-            for k in range(4):
-                out[i, k] = fi * p[i, k]
-        return True
-    if n == 2:
+            bad |= fi - fi != 0.0
+            for j in range(4 * i, 4 * i + 4):
+                of[j] = fi * pf[j]
+        return not bad
+    if n == 2 and p.flags.c_contiguous and out.flags.c_contiguous:
+        pf, of = p.ravel(), out.ravel()
+        bad = False
         for i in range(rows):
             fi = f[i]
-            if not fi - fi == 0.0:
-                return False
-            for k in range(2):
-                out[i, k] = fi * p[i, k]
-        return True
+            bad |= fi - fi != 0.0
+            for j in range(2 * i, 2 * i + 2):
+                of[j] = fi * pf[j]
+        return not bad
     for i in range(rows):
         fi = f[i]
         if not fi - fi == 0.0:
@@ -178,27 +181,29 @@ def scale_finite(f, p, out):
 @_lazy
 def scale2_finite(f, p, g, q, out):
     """``out[i, :] = f[i] * p[i, :] + g[i] * q[i, :]`` (each product rounded, then the
-    sum: NumPy's two products and addition) when every factor is finite; False at the
-    first that is not, as :func:`scale_finite` (rows of 4 or 2 partials likewise)."""
+    sum: NumPy's two products and addition) when every factor is finite; False where
+    one is not, as :func:`scale_finite` (rows of 4 or 2 partials likewise)."""
     rows, n = p.shape
-    if n == 4:
+    if n == 4 and p.flags.c_contiguous and q.flags.c_contiguous and out.flags.c_contiguous:
+        pf, qf, of = p.ravel(), q.ravel(), out.ravel()
+        bad = False
         for i in range(rows):
             fi = f[i]
             gi = g[i]
-            if not (fi - fi == 0.0 and gi - gi == 0.0):
-                return False
-            for k in range(4):
-                out[i, k] = fi * p[i, k] + gi * q[i, k]
-        return True
-    if n == 2:
+            bad |= (fi - fi != 0.0) | (gi - gi != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                of[j] = fi * pf[j] + gi * qf[j]
+        return not bad
+    if n == 2 and p.flags.c_contiguous and q.flags.c_contiguous and out.flags.c_contiguous:
+        pf, qf, of = p.ravel(), q.ravel(), out.ravel()
+        bad = False
         for i in range(rows):
             fi = f[i]
             gi = g[i]
-            if not (fi - fi == 0.0 and gi - gi == 0.0):
-                return False
-            for k in range(2):
-                out[i, k] = fi * p[i, k] + gi * q[i, k]
-        return True
+            bad |= (fi - fi != 0.0) | (gi - gi != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                of[j] = fi * pf[j] + gi * qf[j]
+        return not bad
     for i in range(rows):
         fi = f[i]
         gi = g[i]

@@ -210,31 +210,37 @@ def d_divide_xy(xs, ys, outs, px, py, q):
 
 
 def d_divide_xy_small(xs, ys, outs, px, py, q):
-    """``np.divide``, small arrays: ``q[i, :] = (1.0 / y) * px + (-out / y) * py``; False at the first
-    local derivative that is not finite."""
+    """``np.divide``, small arrays: ``q[i, :] = (1.0 / y) * px + (-out / y) * py``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        pyf = py.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             y = ys[i]
             out = outs[i]
             fx = 1.0 / y
             fy = -out / y
-            if not (fx - fx == 0.0 and fy - fy == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k] + fy * py[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j] + fy * pyf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        pyf = py.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             y = ys[i]
             out = outs[i]
             fx = 1.0 / y
             fy = -out / y
-            if not (fx - fx == 0.0 and fy - fy == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k] + fy * py[i, k]
-        return True
+            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j] + fy * pyf[j]
+        return not bad
     for i in range(rows):
         y = ys[i]
         out = outs[i]
@@ -298,27 +304,31 @@ def d_square_x(xs, outs, px, q):
 
 
 def d_square_x_small(xs, outs, px, q):
-    """``np.square``, small arrays: ``q[i, :] = (2.0 * x) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.square``, small arrays: ``q[i, :] = (2.0 * x) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 2.0 * x
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 2.0 * x
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         fx = 2.0 * x
@@ -380,27 +390,31 @@ def d_reciprocal_x(xs, outs, px, q):
 
 
 def d_reciprocal_x_small(xs, outs, px, q):
-    """``np.reciprocal``, small arrays: ``q[i, :] = (-(out * out)) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.reciprocal``, small arrays: ``q[i, :] = (-(out * out)) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             out = outs[i]
             fx = -(out * out)
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             out = outs[i]
             fx = -(out * out)
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         out = outs[i]
         fx = -(out * out)
@@ -462,27 +476,31 @@ def d_sqrt_x(xs, outs, px, q):
 
 
 def d_sqrt_x_small(xs, outs, px, q):
-    """``np.sqrt``, small arrays: ``q[i, :] = (0.5 / out) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.sqrt``, small arrays: ``q[i, :] = (0.5 / out) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             out = outs[i]
             fx = 0.5 / out
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             out = outs[i]
             fx = 0.5 / out
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         out = outs[i]
         fx = 0.5 / out
@@ -544,27 +562,31 @@ def d_cbrt_x(xs, outs, px, q):
 
 
 def d_cbrt_x_small(xs, outs, px, q):
-    """``np.cbrt``, small arrays: ``q[i, :] = (1.0 / (3.0 * out * out)) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.cbrt``, small arrays: ``q[i, :] = (1.0 / (3.0 * out * out)) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             out = outs[i]
             fx = 1.0 / (3.0 * out * out)
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             out = outs[i]
             fx = 1.0 / (3.0 * out * out)
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         out = outs[i]
         fx = 1.0 / (3.0 * out * out)
@@ -626,27 +648,31 @@ def d_absolute_x(xs, outs, px, q):
 
 
 def d_absolute_x_small(xs, outs, px, q):
-    """``np.absolute``, small arrays: ``q[i, :] = (sign(x)) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.absolute``, small arrays: ``q[i, :] = (sign(x)) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = sign(x)
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = sign(x)
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         fx = sign(x)
@@ -708,27 +734,31 @@ def d_fabs_x(xs, outs, px, q):
 
 
 def d_fabs_x_small(xs, outs, px, q):
-    """``np.fabs``, small arrays: ``q[i, :] = (sign(x)) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.fabs``, small arrays: ``q[i, :] = (sign(x)) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = sign(x)
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = sign(x)
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         fx = sign(x)
@@ -790,27 +820,31 @@ def d_exp2_x(xs, outs, px, q):
 
 
 def d_exp2_x_small(xs, outs, px, q):
-    """``np.exp2``, small arrays: ``q[i, :] = (out * 0.6931471805599453) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.exp2``, small arrays: ``q[i, :] = (out * 0.6931471805599453) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             out = outs[i]
             fx = out * 0.6931471805599453
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             out = outs[i]
             fx = out * 0.6931471805599453
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         out = outs[i]
         fx = out * 0.6931471805599453
@@ -872,27 +906,31 @@ def d_log_x(xs, outs, px, q):
 
 
 def d_log_x_small(xs, outs, px, q):
-    """``np.log``, small arrays: ``q[i, :] = (1.0 / x) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.log``, small arrays: ``q[i, :] = (1.0 / x) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / x
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / x
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / x
@@ -954,27 +992,31 @@ def d_log2_x(xs, outs, px, q):
 
 
 def d_log2_x_small(xs, outs, px, q):
-    """``np.log2``, small arrays: ``q[i, :] = (1.4426950408889634 / x) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.log2``, small arrays: ``q[i, :] = (1.4426950408889634 / x) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 1.4426950408889634 / x
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 1.4426950408889634 / x
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         fx = 1.4426950408889634 / x
@@ -1036,27 +1078,31 @@ def d_log10_x(xs, outs, px, q):
 
 
 def d_log10_x_small(xs, outs, px, q):
-    """``np.log10``, small arrays: ``q[i, :] = (0.43429448190325176 / x) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.log10``, small arrays: ``q[i, :] = (0.43429448190325176 / x) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 0.43429448190325176 / x
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 0.43429448190325176 / x
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         fx = 0.43429448190325176 / x
@@ -1118,27 +1164,31 @@ def d_log1p_x(xs, outs, px, q):
 
 
 def d_log1p_x_small(xs, outs, px, q):
-    """``np.log1p``, small arrays: ``q[i, :] = (1.0 / (1.0 + x)) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.log1p``, small arrays: ``q[i, :] = (1.0 / (1.0 + x)) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (1.0 + x)
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (1.0 + x)
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (1.0 + x)
@@ -1200,27 +1250,31 @@ def d_tan_x(xs, outs, px, q):
 
 
 def d_tan_x_small(xs, outs, px, q):
-    """``np.tan``, small arrays: ``q[i, :] = (1.0 + out * out) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.tan``, small arrays: ``q[i, :] = (1.0 + out * out) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             out = outs[i]
             fx = 1.0 + out * out
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             out = outs[i]
             fx = 1.0 + out * out
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         out = outs[i]
         fx = 1.0 + out * out
@@ -1282,27 +1336,31 @@ def d_arcsin_x(xs, outs, px, q):
 
 
 def d_arcsin_x_small(xs, outs, px, q):
-    """``np.arcsin``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.arcsin``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
@@ -1364,27 +1422,31 @@ def d_arccos_x(xs, outs, px, q):
 
 
 def d_arccos_x_small(xs, outs, px, q):
-    """``np.arccos``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.arccos``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
@@ -1446,27 +1508,31 @@ def d_arctan_x(xs, outs, px, q):
 
 
 def d_arctan_x_small(xs, outs, px, q):
-    """``np.arctan``, small arrays: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.arctan``, small arrays: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (1.0 + x * x)
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (1.0 + x * x)
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (1.0 + x * x)
@@ -1644,31 +1710,37 @@ def d_arctan2_xy(xs, ys, outs, px, py, q):
 
 
 def d_arctan2_xy_small(xs, ys, outs, px, py, q):
-    """``np.arctan2``, small arrays: ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * px + (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * py``; False at the first
-    local derivative that is not finite."""
+    """``np.arctan2``, small arrays: ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * px + (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * py``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        pyf = py.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            if not (fx - fx == 0.0 and fy - fy == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k] + fy * py[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j] + fy * pyf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        pyf = py.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            if not (fx - fx == 0.0 and fy - fy == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k] + fy * py[i, k]
-        return True
+            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j] + fy * pyf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -1860,33 +1932,39 @@ def d_hypot_xy(xs, ys, outs, px, py, q):
 
 
 def d_hypot_xy_small(xs, ys, outs, px, py, q):
-    """``np.hypot``, small arrays: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``; False at the first
-    local derivative that is not finite."""
+    """``np.hypot``, small arrays: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        pyf = py.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             out = outs[i]
             fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
             fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
-            if not (fx - fx == 0.0 and fy - fy == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k] + fy * py[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j] + fy * pyf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        pyf = py.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             out = outs[i]
             fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
             fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
-            if not (fx - fx == 0.0 and fy - fy == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k] + fy * py[i, k]
-        return True
+            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j] + fy * pyf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         y = ys[i]
@@ -1951,27 +2029,31 @@ def d_arcsinh_x(xs, outs, px, q):
 
 
 def d_arcsinh_x_small(xs, outs, px, q):
-    """``np.arcsinh``, small arrays: ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.arcsinh``, small arrays: ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
@@ -2033,27 +2115,31 @@ def d_arccosh_x(xs, outs, px, q):
 
 
 def d_arccosh_x_small(xs, outs, px, q):
-    """``np.arccosh``, small arrays: ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.arccosh``, small arrays: ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
@@ -2115,27 +2201,31 @@ def d_arctanh_x(xs, outs, px, q):
 
 
 def d_arctanh_x_small(xs, outs, px, q):
-    """``np.arctanh``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``; False at the first
-    local derivative that is not finite."""
+    """``np.arctanh``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``; False where a local
+    derivative is not finite (``q`` then partly or wholly written)."""
     rows, n = q.shape
-    if n == 4:
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(4):
-                q[i, k] = fx * px[i, k]
-        return True
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+        return not bad
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        pxf = px.ravel()
+        qf = q.ravel()
+        bad = False
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-            if not (fx - fx == 0.0):
-                return False
-            for k in range(2):
-                q[i, k] = fx * px[i, k]
-        return True
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+        return not bad
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))

@@ -539,3 +539,33 @@ def test_lstsq_of_a_square_system_returns_numpys_empty_residuals():
     want = np.stack([np.imag(np.linalg.solve(A + 1j * h * PA[..., k], b + 1j * h * Pb[:, k]))
                      / h for k in range(3)], axis=-1)
     np.testing.assert_allclose(x.partials, want, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("m", [2, 4, 6])
+def test_svd_of_a_real_square_matrix_takes_the_short_lines(m, monkeypatch):
+    """One real square matrix with distinct singular values (prod14's short lines, no
+    ``(dA V - U P) / s`` terms, which vanish for a square matrix): NumPy's factors bit
+    for bit, each direction's partials central differences' of ``np.linalg.svd``; a
+    tie or a rank deficiency still takes the general lines (their NaN or error)."""
+    from dualgrad.dispatch import _linalg
+    taken = []
+    square = _linalg._svd_square
+    monkeypatch.setattr(_linalg, "_svd_square",
+                        lambda *args: taken.append(square(*args)) or taken[-1])
+    rng = np.random.default_rng(m)
+    A, p = rng.standard_normal((m, m)), rng.standard_normal((m, m, 3))
+    U, s, Vt = np.linalg.svd(dg.Dual(A, p))
+    assert taken[-1] is not None
+    for got, want in zip((U, s, Vt), np.linalg.svd(A)):
+        np.testing.assert_array_equal(got.value, want)
+    h = 1e-6
+    for k in range(3):
+        plus, minus = np.linalg.svd(A + h * p[..., k]), np.linalg.svd(A - h * p[..., k])
+        for got, hi, lo in zip((U, s, Vt), plus, minus):
+            np.testing.assert_allclose(got.partials[..., k], (hi - lo) / (2 * h),
+                                       rtol=0, atol=1e-7)
+    U, s, Vt = np.linalg.svd(dg.Dual(np.eye(m), p))          # ties: general lines' NaN
+    assert taken[-1] is None and np.isnan(U.partials).any()
+    with pytest.raises(TypeError, match="rank-deficient"):
+        np.linalg.svd(dg.Dual(np.ones((m, m)), p))
+    assert taken[-1] is None

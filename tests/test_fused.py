@@ -127,6 +127,42 @@ def test_generated_kernels_give_the_eager_engines_numbers(n, special, monkeypatc
             np.testing.assert_array_equal(_fused.concrete(b), a.result)
 
 
+def finite_outside(root, bad):
+    """``root``'s graph with every factor array's inf and NaN replaced by 0.5 outside
+    the rows ``bad`` (a boolean mask): the non-finite factors in chosen rows only."""
+    for node in _fused._order(root)[0]:
+        for s, a, t, o in node.kids:
+            if type(a) is np.ndarray:
+                a[~bad & ~np.isfinite(a)] = 0.5
+    return root
+
+
+@pytest.mark.parametrize("n", [1, 4, 17])
+@pytest.mark.engine_independent
+def test_a_block_of_rows_with_a_non_finite_factor_tests_each_row(n, monkeypatch):
+    """Kernels test ``_fusedgen.BLOCK`` rows for non-finite factors at a time and run
+    the rows of a block without one in a loop with no test: with inf and NaN factors
+    beside zero partials in one block and in the rows after the last whole block
+    only, the kernel gives the bits of the graph evaluated node by node (a block
+    taken whole by the loop without tests would give NaN for inf * 0 there)."""
+    block = _fusedgen.BLOCK
+    rows = 4 * block + 9
+    bad = np.zeros(rows, dtype=bool)
+    bad[2 * block:3 * block] = bad[4 * block:] = True
+    for seed in range(3):
+        monkeypatch.setattr(_fused, "COMPILE_AFTER", 10 ** 9)
+        monkeypatch.setattr(_fused, "MAX_LEFT", 0)
+        by_nodes = _fused.materialize(finite_outside(random_graph(seed, rows, n, True), bad))
+        monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+        monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
+        monkeypatch.setattr(_fused, "MIN_WORK", 0)
+        graph = finite_outside(random_graph(seed, rows, n, True), bad)
+        key = _fused._plan(graph)[0]
+        by_kernel = _fused.materialize(graph)
+        assert _fusedgen.compiled_kernel(key) is not None
+        np.testing.assert_array_equal(by_kernel, by_nodes)
+
+
 def test_a_kernel_is_keyed_by_structure_not_numbers():
     """Two graphs that differ only in their numbers and arrays share a kernel; a
     coefficient of another kind (an array, -1) or a shifted leaf makes another."""

@@ -16,6 +16,8 @@ An element with a non-finite factor takes a second copy of the loop in which a
 zero partial stays 0 beside it, as the eager engine keeps it (the eager engine
 decides that per element in its kernels and per array in its NumPy path, so the
 sign of a zero partial beside a finite factor may differ: -0.0 against 0.0).
+Rows are tested :data:`BLOCK` at a time, so that a block without such a factor
+runs a loop with no branch.
 
 The text depends only on the expression's *structure* (:func:`structure`: which
 nodes take which kids with which kinds of coefficient, the leaves' kinds, the

@@ -25,15 +25,16 @@ import numpy as np
 import dualgrad as dg
 from dualgrad.backend import _jit, _kernels, _loader
 _loader.load()
+x = np.linspace(0.5, 2.0, 5000)
+with _kernels.use("numba"):
+    d = dg.elementwise_grad(lambda x: np.log1p(x) * x)(x)
+err = float(np.max(np.abs(d - (np.log1p(x) + x / (1.0 + x))) / np.abs(d)))
+target = "numba.np.arraymath" in sys.modules      # readied: by a compile only
 linalg_after_load = "scipy.linalg" in sys.modules
 import numba
 from numba.np import arraymath
 blas = arraymath._HAVE_BLAS
 left = [f for f in sys.meta_path if type(f).__name__ == "_NoLinalg"]
-x = np.linspace(0.5, 2.0, 5000)
-with _kernels.use("numba"):
-    d = dg.elementwise_grad(lambda x: np.log1p(x) * x)(x)
-err = float(np.max(np.abs(d - (np.log1p(x) + x / (1.0 + x))) / np.abs(d)))
 
 @numba.njit
 def correlate(a, b):
@@ -43,7 +44,7 @@ rng = np.random.default_rng(3)
 a, b = rng.standard_normal(40), rng.standard_normal(7)
 corr = float(np.max(np.abs(correlate(a, b) - np.correlate(a, b))))
 print(json.dumps([linalg_after_load, blas, len(left), err, corr,
-                  "scipy.linalg" in sys.modules]))
+                  "scipy.linalg" in sys.modules, target]))
 """
 
 NUMBAS = """
@@ -74,8 +75,9 @@ def test_loading_the_kernels_does_not_import_scipy_linalg(tmp_path):
     jitted np.correlate (numba's BLAS path, which imports scipy.linalg itself)
     still give their analytic and NumPy's results."""
     pytest.importorskip("numba")
-    linalg, blas, left, err, corr, linalg_at_end = _fresh(OURS, tmp_path)
+    linalg, blas, left, err, corr, linalg_at_end, target = _fresh(OURS, tmp_path)
     numba_blas, numba_linalg = _fresh(NUMBAS, tmp_path)
+    assert target                   # an empty cache: the kernels compiled
     assert not linalg
     assert blas == numba_blas
     assert left == 0
@@ -85,12 +87,26 @@ def test_loading_the_kernels_does_not_import_scipy_linalg(tmp_path):
 
 
 @pytest.mark.engine_independent
+# its subprocesses run without DUALGRAD_ENGINE (_fresh drops it)
+def test_kernels_loaded_from_the_cache_leave_the_target_unreadied(tmp_path):
+    """A process whose kernels all come from numba's disk cache never readies numba's
+    CPU target (its lowering and typing registries: numba's own cache load does), yet
+    its kernels give the analytic derivatives; a user's jitted code compiled after
+    them still readies it and gives NumPy's result."""
+    pytest.importorskip("numba")
+    assert _fresh(OURS, tmp_path)[6]                 # cold: compiled, target readied
+    linalg, blas, left, err, corr, linalg_at_end, target = _fresh(OURS, tmp_path)
+    assert not target and not linalg
+    assert err < 1e-14 and corr < 1e-12 and left == 0
+
+
+@pytest.mark.engine_independent
 # its subprocess runs without DUALGRAD_ENGINE (_fresh drops it)
 def test_nothing_is_refused_once_scipy_linalg_is_imported(tmp_path):
     pytest.importorskip("scipy.linalg")
     code = ("import scipy.linalg\n" + OURS.replace("linalg_after_load = ", "linalg_after_load = "
                                                    "not "))
-    linalg_missing, blas, left, err, corr, _ = _fresh(code, tmp_path)
+    linalg_missing, blas, left, err, corr, _, _ = _fresh(code, tmp_path)
     assert not linalg_missing and blas is True and left == 0
     assert err < 1e-14 and corr < 1e-12
 

@@ -8,9 +8,10 @@ with ``RuntimeError: cannot cache function ...: no locator available``.  Then th
 kernels compile without the disk cache, in every process, and dualgrad warns once.
 Imported only by the kernel modules, so never at ``import dualgrad``.
 
-:func:`ready_target` readies numba's CPU target for the kernels' first load
-without importing ``scipy.linalg``, which numba imports there only to probe for
-BLAS.
+A kernel loaded from the disk cache leaves numba's CPU target unreadied (only
+numba's runtime is initialized: :class:`_LoadOrCompile`); :func:`ready_target`
+readies it for a kernel that must compile, without importing ``scipy.linalg``,
+which numba imports there only to probe for BLAS.
 """
 
 import importlib.machinery
@@ -50,17 +51,30 @@ def njit(**options):
                     "and no writable home), so dualgrad's kernels are compiled in every "
                     "process. Set NUMBA_CACHE_DIR to a writable directory to keep them.",
                     NoDiskCacheWarning, stacklevel=2)
-        return numba.njit(**dict(options, cache=False))(fn)
+        return fail_closed(numba.njit(**dict(options, cache=False))(fn))
     return decorate
 
 
 class _LoadOrCompile:
-    """numba's disk cache of one dispatcher, with loads that fail closed: an entry
-    numba cannot load (a truncated or corrupted file, whose unpickling or LLVM
-    object code raises) is a miss, so numba compiles the kernel again and writes
-    the entry anew, where numba itself would raise from the kernel's first call.
-    Everything else is numba's cache (its index keyed by the source file's stamp and
-    the CPU, so a stale entry is a miss already)."""
+    """numba's disk cache of one dispatcher, with loads that fail closed and that
+    leave numba's CPU target unreadied.
+
+    An entry numba cannot load (a truncated or corrupted file, whose unpickling or
+    LLVM object code raises) is a miss, so numba compiles the kernel again and
+    writes the entry anew, where numba itself would raise from the kernel's first
+    call.  Everything else is numba's cache (its index keyed by the source file's
+    stamp and the CPU, so a stale entry is a miss already).
+
+    numba's own load first readies the whole target (``target_context.refresh()``:
+    the lowering and typing registries of everything numba can compile, some 50
+    modules), which loading machine code does not use: the entry is unpickled, its
+    object code linked and its entry point taken.  What that code does need is
+    numba's runtime (NRT: its allocation and reference-counting functions, which
+    the linker resolves), so a load readies only that (:func:`_ready_runtime`), and
+    a miss readies the target (:func:`ready_target`) before numba compiles; a
+    compile refreshes the target itself as well (``numba.core.compiler``), so a
+    user's own jitted code meets numba as it always does.
+    """
 
     def __init__(self, cache):
         self._cache = cache
@@ -70,18 +84,29 @@ class _LoadOrCompile:
 
     def load_overload(self, sig, target_context):
         try:
-            return self._cache.load_overload(sig, target_context)
+            _ready_runtime(target_context)
+            load = getattr(self._cache, "_load_overload", None)    # numba's, less refresh()
+            found = load(sig, target_context) if load else None      # (None: no disk cache)
         except Exception:       # noqa: BLE001 (whatever a broken file raises: recompile)
-            return None
+            found = None
+        if found is None:
+            ready_target()      # numba compiles next
+        return found
+
+
+def _ready_runtime(target_context):
+    """Initialize numba's runtime (NRT) for ``target_context``, as its target's
+    refresh does first (numba's ``rtsys.initialize`` returns at once once done)."""
+    from numba.core.runtime import rtsys
+    rtsys.initialize(target_context)
 
 
 def fail_closed(dispatcher):
     """``dispatcher`` (a numba dispatcher) with its disk cache's loads failing closed
-    (:class:`_LoadOrCompile`); one without a disk cache is returned as it is."""
-    from numba.core.caching import NullCache
-    cache = dispatcher._cache
-    if not isinstance(cache, (NullCache, _LoadOrCompile)):
-        dispatcher._cache = _LoadOrCompile(cache)
+    and its target readied only to compile (:class:`_LoadOrCompile`; without a disk
+    cache every load misses)."""
+    if not isinstance(dispatcher._cache, _LoadOrCompile):
+        dispatcher._cache = _LoadOrCompile(dispatcher._cache)
     return dispatcher
 
 

@@ -6,10 +6,12 @@ numba's disk cache (5-22 ms each, a fused kernel's check 1-2 ms more):
 compile or cache load (``target_context.refresh()``: numba's lowering registries,
 and through ``numba.np.arraymath`` an import of ``scipy.linalg``, 0.55-1.96 s), in
 fresh processes on the loaded 2-core machine of bench/ (``python
-bench/first_call.py``, bench/RESULTS_first_call.md).  :func:`load` readies the
-target without that import (:func:`dualgrad.backend._jit.ready_target`).  That was most of the first
-call on a warm cache, and more than the whole call of the elementwise and grid
-problems takes on the NumPy path.
+bench/first_call.py``, bench/RESULTS_first_call.md).  dualgrad readies the target
+only for a kernel that must compile, and then without that import
+(dualgrad/backend/_jit.py): a process whose kernels are all in the disk cache pays
+``import numba`` and numba's runtime, not the target.  Those were most of the
+first call on a warm cache, and more than the whole call of the elementwise and
+grid problems takes on the NumPy path.
 
 So, as the fused engine interprets an expression before it compiles its kernel
 (``_fused.COMPILE_AFTER``), a process propagates with NumPy until a kernel's work
@@ -59,7 +61,6 @@ def load():
     global READY
     if not READY:
         from . import _jit, _numba_kernels, _rule_kernels  # noqa: F401
-        _jit.ready_target()
         READY = True
 
 

@@ -51,6 +51,20 @@ def test_misuse_names_the_fix():
         dg.jacfwd(np.sin)()
 
 
+def test_errors_name_jacfwd_and_check_has_aux():
+    with pytest.raises(ValueError, match=r"dualgrad\.jacfwd: expected has_aux as True or False"):
+        dg.jacfwd(np.sin, has_aux="yes")
+    with pytest.raises(ValueError, match=r"dualgrad\.jacobian: expected has_aux"):
+        dg.jacobian(np.sin, 1.0, has_aux=1)
+    for helper in (dg.gradient, dg.hessian):
+        with pytest.raises(ValueError, match="has_aux=True when f returns"):
+            helper(np.sin, 1.0, has_aux="no")
+    with pytest.raises(ValueError, match=r"^dualgrad\.jacfwd: expected argnums"):
+        dg.jacfwd(np.sin, argnums=1)(np.ones(2))
+    with pytest.raises(TypeError, match=r"^dualgrad\.jacfwd: expected f to return a pair"):
+        dg.jacfwd(np.sin, has_aux=True)(np.ones(2))
+
+
 def test_as_scipys_jac():
     opt = pytest.importorskip("scipy.optimize")
     integrate = pytest.importorskip("scipy.integrate")

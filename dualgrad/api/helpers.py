@@ -346,7 +346,15 @@ def jacobian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
     (array([1., 1.]), array([[2., 0.],
            [0., 2.]]))
     """
-    who = "dualgrad.jacobian"
+    return jacobian_as("dualgrad.jacobian", f, x, args, kwargs, chunk, executor, progress,
+                       batch_axis, argnums, has_aux, holomorphic, sparsity, format)
+
+
+def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=False,
+                batch_axis=None, argnums=0, has_aux=False, holomorphic=False,
+                sparsity=None, format=None):
+    """:func:`jacobian`, with errors naming ``who`` (the transform the user called)."""
+    errors.check_has_aux(who, has_aux)
     if format is not None and sparsity is None:
         raise _format_without_sparsity(who, format)
     if sparsity is not None:
@@ -440,6 +448,7 @@ def gradient(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
     {'b': 3.0, 'w': 3.0}
     """
     who = "dualgrad.gradient"
+    errors.check_has_aux(who, has_aux)
     if kwargs:
         _not_taken(who, kwargs)
     if type(argnums) is int and argnums == 0 and batch_axis is None and chunk is None and \
@@ -570,6 +579,7 @@ def hessian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = Non
     """
     who = "dualgrad.hessian"
     _not_taken(who, kwargs)
+    errors.check_has_aux(who, has_aux)
     if format is not None and sparsity is None:
         raise _format_without_sparsity(who, format)
     if sparsity is not None:

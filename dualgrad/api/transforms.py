@@ -14,7 +14,7 @@ from ..dual import MAX_SLOTS, _snapshots, make, make_scalar, new_tag, retire, sc
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
                     private, split_aux, strip_tag)
 from ._validate import as_input, check_argnums, check_callable
-from .helpers import _Flat, _check_scalar, jacobian
+from .helpers import _Flat, _check_scalar, jacobian_as
 
 if TYPE_CHECKING:                        # annotations only
     from collections.abc import Callable
@@ -170,6 +170,7 @@ def jacfwd(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False,
     """
     who = "dualgrad.jacfwd"
     check_callable(who, f)
+    errors.check_has_aux(who, has_aux)
     unknown = sorted(set(options) - set(_JACOBIAN_OPTIONS))
     if unknown:
         raise errors.bad_type(
@@ -183,16 +184,15 @@ def jacfwd(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False,
             raise errors.bad_type(who, "the point to differentiate at, j(x, *args)",
                                   "no positional argument", "Fix: call dg.jacfwd(f)(x).")
         g = functools.partial(f, **kwargs) if kwargs else f
-        return jacobian(g, *args, argnums=argnums, has_aux=has_aux,
-                        holomorphic=holomorphic, **options)
+        return jacobian_as(who, g, args[0], args[1:], {}, argnums=argnums,
+                           has_aux=has_aux, holomorphic=holomorphic, **options)
 
     return jacobian_of_f
 
 
 def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
     check_callable(who, f)
-    if not isinstance(has_aux, bool):
-        raise errors.bad_argument(who, "has_aux as True or False", repr(has_aux))
+    errors.check_has_aux(who, has_aux)
     specs = {}                     # per number of arguments: argnums checked, seeds built
     jitted = is_jitted(f)
 

@@ -120,14 +120,23 @@ def numpy_builder():
     return None
 
 
-def dropped_derivatives(action):
-    """``action`` (e.g. ``"float(d)"``) would silently drop derivatives."""
+def dropped_derivatives(action, integer=False):
+    """``action`` (e.g. ``"float(d)"``) would silently drop derivatives; ``integer``:
+    it makes an integer (an index, a count), whose fix is to take it from the value."""
     builder = numpy_builder()
     if builder:
         return DualTypeError(
             f"dualgrad: np.{builder} would drop the derivatives of a dual number (NumPy "
             f"called {action.split(' (')[0]} on it); expected code that keeps values as "
             f"duals. {_BUILDER_FIX[builder]}.")
+    if integer:
+        return DualTypeError(
+            f"dualgrad: {action} makes an integer of a dual number, which has no "
+            "derivatives; expected the integer taken from its value. Fix: compute an index "
+            "or a count from the value, e.g. int(np.ceil(T.value / dt)) or "
+            "np.floor(s.value * grid).astype(int) (getattr(s, 'value', s) where the same "
+            "code also runs on plain floats); it is piecewise constant, so no derivative "
+            "is lost.")
     return DualTypeError(
         f"dualgrad: {action} would drop the derivatives of a dual number; "
         f"expected code that keeps values as duals. Fix: {_KEEP_DUAL}."
@@ -189,7 +198,9 @@ def store_into_plain(dtype=None):
     return DualTypeError(
         "dualgrad: storing a dual number into a plain NumPy array (one made with "
         "np.zeros(n), np.empty(n) or np.array of numbers, of any dtype) would drop its "
-        f"derivatives; expected a buffer that holds duals. Fix: {BUFFER_FIX}.{own}"
+        f"derivatives; expected a buffer that holds duals. Fix: {BUFFER_FIX}; for an "
+        f"update of a plain array by a dual (state += dt * v), rebind the name instead "
+        f"(state = state + dt * v).{own}"
     )
 
 
@@ -241,11 +252,21 @@ def unsupported_ufunc(name, reason, method="__call__"):
     )
 
 
+# the spelling with supported functions of a function dualgrad does not follow
+_UNSUPPORTED_SPELLINGS = {
+    "np.bincount": "np.bincount(idx, weights=w) as out = np.zeros_like(w, shape=(m,)); "
+                   "np.add.at(out, idx, w), with m = idx.max() + 1 (a deposit, a histogram "
+                   "of weights)",
+}
+
+
 def unsupported_function(name):
+    spelling = _UNSUPPORTED_SPELLINGS.get(name)
+    fix = f"write {spelling}" if spelling else \
+        "rewrite that step with supported NumPy functions (see docs/supported.md)"
     return DualTypeError(
         f"dualgrad: {name} is not supported on dual numbers and would drop derivatives. "
-        "Fix: rewrite that step with supported NumPy functions (see docs/supported.md), "
-        "or apply it to d.value where no derivative is wanted."
+        f"Fix: {fix}, or apply it to d.value where no derivative is wanted."
     )
 
 
@@ -489,6 +510,10 @@ def array_subclass(who, cls):
 # The NumPy spelling of SciPy functions that convert their input with np.asarray
 # (which cannot carry derivatives); keys: the function's name, or (distribution,
 # method) for scipy.stats distributions.
+# scipy.fft's functions that np.fft spells alike
+_NUMPY_FFT = ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2",
+              "irfft2", "fftn", "ifftn", "rfftn", "irfftn", "fftshift", "ifftshift",
+              "fftfreq", "rfftfreq")
 _SCIPY_SPELLINGS = {
     "diags_array": "u * v for the product of the diagonal matrix with v, or "
                    "np.diag(u) for the matrix itself",
@@ -615,6 +640,8 @@ def from_scipy(who, exc):
     public = ".".join(module[:next((i for i, p in enumerate(module) if p.startswith("_")),
                                    len(module))])
     name = entry.f_code.co_name
+    if name == "__ua_function__":        # scipy.fft's dispatch: the function it serves
+        name = getattr(entry.f_locals.get("method"), "__name__", name)
     owner = entry.f_locals.get("self")
     dist = getattr(owner, "name", None) if owner is not None else None
     if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS:
@@ -628,6 +655,9 @@ def from_scipy(who, exc):
         func, spelling = f"{public}.{dist}.{name}", _SCIPY_SPELLINGS.get((dist, name))
     else:
         func, spelling = f"{public}.{name}", _SCIPY_SPELLINGS.get(name)
+    if name in _NUMPY_FFT and (public == "scipy.fft" or public == "scipy.fftpack"
+                               and name not in ("rfft", "irfft")):   # fftpack's pack reals
+        spelling = f"np.fft.{name} (the same transform; dualgrad follows np.fft)"
     fix = f"write that step as {spelling}" if spelling else \
         "write that step with NumPy functions and the scipy.special ufuncs of " \
         "docs/supported.md"

@@ -214,7 +214,7 @@ class Dual:
     def __int__(self):
         if errors.storing():
             raise errors.store_into_plain()
-        raise errors.dropped_derivatives("int(d)")
+        raise errors.dropped_derivatives("int(d)", integer=True)
 
     def __complex__(self):
         if errors.storing():
@@ -222,7 +222,7 @@ class Dual:
         raise errors.dropped_derivatives("complex(d)")
 
     def __index__(self):
-        raise errors.dropped_derivatives("using a dual as an index")
+        raise errors.dropped_derivatives("using a dual as an index", integer=True)
 
     def __format__(self, spec):
         if not spec:
@@ -230,20 +230,25 @@ class Dual:
         raise errors.format_spec(spec)
 
     def __round__(self, ndigits=None):
-        raise errors.dropped_derivatives("round(d)")
+        raise errors.dropped_derivatives("round(d)", integer=ndigits is None)
 
     def __trunc__(self):
-        raise errors.dropped_derivatives("math.trunc(d) (np.trunc(d) keeps a dual)")
+        raise errors.dropped_derivatives("math.trunc(d) (np.trunc(d) keeps a dual)", integer=True)
 
     def __floor__(self):
-        raise errors.dropped_derivatives("math.floor(d) (np.floor(d) keeps a dual)")
+        raise errors.dropped_derivatives("math.floor(d) (np.floor(d) keeps a dual)", integer=True)
 
     def __ceil__(self):
-        raise errors.dropped_derivatives("math.ceil(d) (np.ceil(d) keeps a dual)")
+        raise errors.dropped_derivatives("math.ceil(d) (np.ceil(d) keeps a dual)", integer=True)
 
     def astype(self, dtype, *args, **kwargs):
-        raise errors.dropped_derivatives(f"d.astype({getattr(dtype, '__name__', dtype)}) "
-                                         "(d.copy() keeps a dual)")
+        try:
+            integer = np.dtype(dtype).kind in "biu"
+        except TypeError:
+            integer = False
+        action = f"d.astype({getattr(dtype, '__name__', dtype)})"
+        raise errors.dropped_derivatives(
+            action if integer else action + " (d.copy() keeps a dual)", integer)
 
 
 _table._DUAL.append(Dual)      # the rule table's value(x) strips these layers

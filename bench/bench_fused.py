@@ -205,6 +205,11 @@ def compare_first(other, names, rounds):
 
 def main():
     args = sys.argv[1:]
+    unknown = [a for a in args if a.startswith("-") and
+               a not in ("--quick", "--first", "--only", "--compare", "--rounds")]
+    if unknown:                      # --help among them: a full run takes minutes
+        print(__doc__)
+        return
     quick = "--quick" in args
     first = "--first" in args
     only = args[args.index("--only") + 1] if "--only" in args else ""

@@ -42,6 +42,12 @@ Safety invariant
    written, and anything else that reads ``a`` is materialized first; a ``d`` that
    nothing but the operator holds (see ``_temporary`` in
    :mod:`dualgrad.dual._array`) is not kept, and materializing it raises.
+   ``x[i] += d`` may instead write nothing into ``x``'s partials array: its pass
+   (:func:`add_beside`) writes ``x[i]``'s new partials into a new array, which
+   ``x`` and ``x[i]`` then hold, so the pending expressions over the old one stay
+   pending and read it as it was; taken only when every reference to the old
+   array and to its views is ``x``'s, ``x[i]``'s, the pool's or a pending graph's
+   (counted: :func:`_unexplained`).
    Nothing else in dualgrad writes into an existing dual's arrays (new results
    get new arrays); ``tests/test_fused.py`` checks each of these paths.  The
    buffer pool never hands out a leaf: a pending expression's graph holds a
@@ -86,7 +92,7 @@ from ._propagate import DEFERRING, combine
 from ..rules._expr import template_function
 
 __all__ = ["Deferred", "Local", "engine", "current", "scope", "begin", "end", "flush", "concrete",
-           "defer", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
+           "defer", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK", "add_beside",
            "MAX_NODES", "MAX_LEFT", "COMPILE_AFTER", "COMPILE_TIMES", "kernels_compiled"]
 
 # Partials elements (N * n) from which an operation is deferred; smaller ones stay
@@ -933,6 +939,173 @@ def add_into(value, target, d, sign, keep=True):
         if not keep:                # nothing to compute any more: off the pending list
             PENDING[:] = [r for r in PENDING if r() is not d]
         return True
+
+
+def add_beside(value, dual, owner, d, sign):
+    """``x[i] += d`` without writing ``x``'s partials array: ``dual`` is ``x[i]`` (its
+    partials a view of that array, ``owner`` ``x``, whose partials cover it whole), and
+    ``dual``'s partials plus ``sign * d`` are computed into a new array laid out as the
+    old one (its other elements copied), which ``owner`` and ``dual`` then hold
+    (views where they held views); ``False`` having done nothing.  The store that
+    follows (``x[i] = <result>``) then copies nothing (NumPy skips a view onto itself).
+
+    The old array is never written, so the pending expressions that read it (the
+    Laplacian ``lap`` of a stencil step, held by a name that the next step rebinds)
+    stay pending, and :func:`_left` may leave them so instead of writing them in the
+    pass: the slicing heat step's kernel stored ``lap``'s partials only because the
+    old rows were about to be overwritten.  ``d`` must be a temporary (nothing but
+    the operator holds it: it is consumed).  Taken only where a dual holds a node of
+    ``d``'s graph that the pass leaves pending (else :func:`add_into`'s pass in place
+    is as fast), when every reference to the old array and to its views is
+    ``owner``'s, ``dual``'s, the buffer pool's or a pending graph's (anyone else's, a
+    user's view ``x[:5]``, must see the write: :func:`_unexplained`), and once
+    ``d``'s kernel is compiled.
+    """
+    node, n = d.node, d.node.n
+    base = getattr(dual._p, "base", None)
+    if node.result is not None or node.kids is None or type(dual._p) is not np.ndarray or \
+            type(owner._p) is not np.ndarray or type(base) is not np.ndarray or \
+            base.base is not None or base.dtype != _f64 or not base.flags.c_contiguous or \
+            base.size % n or not (owner._p is base or owner._p.base is base) or \
+            owner._p.size != base.size or not owner._p.flags.c_contiguous or \
+            not (_OFFSET or _OFFSET is None and _calibrate()):
+        return False
+    with _lock:         # (no partials array is named before the count: a name is a reference)
+        if not _pending(node) or _unexplained(base, dual, owner) != 0:
+            return False
+        target = dual._p
+        if target.dtype != _f64 or not target.flags.c_contiguous or \
+                target.shape != node.shape + (n,) or not target.flags.writeable:
+            return False
+        before_write(value, spare=d)     # the values are written next: their readers first
+        if not _pending(node):
+            return False
+        rows = math.prod(node.shape)
+        root = _Node([(1.0, None, target, 0), (float(sign), None, node, 0)],
+                     node.shape, n, node.size + 1)
+        handle, node.handle = node.handle, None      # consumed: not an output of the pass
+        try:
+            key, nodes, leaves, arrays, numbers = _plan(root)
+        finally:
+            node.handle = handle
+        if not any(x.handle is not None and x.handle() is not None and j not in key[6]
+                   for j, x in enumerate(nodes[:-2])):
+            return False
+        fn = _kernel(key, rows * n)
+        if fn is None:
+            return False
+        fresh = _buffers.empty((base.size // n, n)) if base.ndim == 1 else \
+            _buffers.empty(base.shape)
+        flat, old = fresh.reshape(-1), base.reshape(-1)
+        start = (_address(target) - _address(base)) // 8
+        stop = start + target.size
+        out = flat[start:stop].reshape(target.shape)
+        flat[:start], flat[stop:] = old[:start], old[stop:]
+        fn(*_arguments(out, [], _outputs(key, nodes), leaves, arrays, numbers))
+        node.kids = None                    # consumed, like add_into(keep=False)
+        PENDING[:] = [r for r in PENDING if r() is not d]
+        owner._p, dual._p = fresh.reshape(owner._p.shape), out
+        return True
+
+
+def _unexplained(base, *holders):
+    """How many references to the array ``base`` (which owns its memory) and to the
+    views of it that pending graphs hold are no pending graph's, no counted view's,
+    not the pool's and not the duals ``holders``' (their ``_p``: ``base`` or views of
+    it), or ``-1`` when a pending graph reads ``base``'s memory through anything else
+    (or as a factor).  The caller names ``base`` once and no holder's ``_p``."""
+    held = _graph_views(base)
+    if held is None:
+        return -1
+    for holder in holders:
+        p = holder._p
+        entry = held.setdefault(id(p), [p, 0])
+        entry[1] += 1
+        del p, entry
+    return _count(base, held, _buffers.pooled(base))
+
+
+def _count(base, held, pooled):
+    """:func:`_unexplained`'s arithmetic over the entries ``[array, references known]``
+    of ``held``: ``sys.getrefcount`` also counts its own argument and, for a view,
+    the entry's list; for ``base``, its caller's one name and two frames'
+    parameters, and one reference of each view and of the pool (:func:`_calibrate`)."""
+    extra, views, own = 0, 0, 0
+    for entry in held.values():
+        if entry[0] is base:
+            own = entry[1]
+            continue
+        views += 1
+        extra += sys.getrefcount(entry[0]) - _OFFSET[0] - entry[1]
+    return extra + sys.getrefcount(base) - _OFFSET[1] - pooled - views - own
+
+
+def _graph_views(base):
+    """``{id: [array, references]}`` for ``base`` and its views that the pending
+    graphs hold as leaves (and computed kids), or ``None`` when one reads ``base``'s
+    memory through another array or as a factor (under the lock)."""
+    held, seen = {}, set()
+    for ref in PENDING:
+        d = ref()
+        if d is None:
+            continue
+        stack = [d.node]
+        while stack:
+            node = stack.pop()
+            if id(node) in seen or node.kids is None or node.result is not None:
+                continue
+            seen.add(id(node))
+            for s, a, t, o in node.kids:
+                if a is not None:
+                    for x in (a.arrays() if type(a) is Local else (a,)):
+                        if x is base or x.base is base or _may_share(x, base):
+                            return None
+                if type(t) is _Node:
+                    if t.result is None:
+                        stack.append(t)
+                        continue
+                    t = t.result
+                if t is base or t.base is base:
+                    entry = held.get(id(t))
+                    if entry is None:
+                        held[id(t)] = [t, 1]
+                    else:
+                        entry[1] += 1
+                elif _may_share(t, base):
+                    return None
+    return held
+
+
+def _calibrate():
+    """:func:`_count`'s two offsets for this interpreter, or ``[]`` (copy-on-write off)
+    where a probe of known references does not count 0 unexplained: the references
+    ``sys.getrefcount`` adds for its argument, plus the entry's list for a view, plus
+    the caller's name and two frames' parameters for ``base``."""
+    global _OFFSET
+    probe = object()
+    arg = sys.getrefcount(probe) - 1
+    _OFFSET = [1 + arg, 3 + arg]
+    with _lock:
+        if _probe() != 0 or _probe(True) != 1:
+            _OFFSET = []                                 # pragma: no cover
+    return _OFFSET
+
+
+class _Holder:
+    __slots__ = ("_p",)
+
+
+def _probe(other=False):
+    """:func:`_unexplained` of an array whose one view a dual holds (0), and with
+    another view held by a name (``other``: 1)."""
+    base = np.empty(8)
+    holder = _Holder()
+    holder._p = base[2:]
+    extra = base[:2] if other else None          # noqa: F841 (a reference, counted)
+    return _unexplained(base, holder)
+
+
+_OFFSET = None             # _count's offsets, once _calibrate has run ([]: off)
 
 
 # Rows behind its own at most that a leaf of ``a += d`` may read ``a``'s memory (a

@@ -1032,8 +1032,8 @@ def _count(base, held, pooled):
     parameters, and one reference of each view and of the pool (:func:`_calibrate`)."""
     extra, views, own = 0, 0, 0
     for entry in held.values():
-        if entry[0] is base:
-            own = entry[1]
+        if entry[0] is base:             # held itself: the entry's list holds it too
+            own = entry[1] + 1
             continue
         views += 1
         extra += sys.getrefcount(entry[0]) - _OFFSET[0] - entry[1]
@@ -1086,7 +1086,7 @@ def _calibrate():
     arg = sys.getrefcount(probe) - 1
     _OFFSET = [1 + arg, 3 + arg]
     with _lock:
-        if _probe() != 0 or _probe(True) != 1:
+        if _probe("view") != 0 or _probe("own") != 0 or _probe("other") != 1:
             _OFFSET = []                                 # pragma: no cover
     return _OFFSET
 
@@ -1095,13 +1095,14 @@ class _Holder:
     __slots__ = ("_p",)
 
 
-def _probe(other=False):
-    """:func:`_unexplained` of an array whose one view a dual holds (0), and with
-    another view held by a name (``other``: 1)."""
+def _probe(form):
+    """:func:`_unexplained` of an array whose one view a dual holds (``"view"``: 0),
+    that a dual holds itself (``"own"``: 0), and with another view of it held by a
+    name besides a dual's (``"other"``: 1)."""
     base = np.empty(8)
     holder = _Holder()
-    holder._p = base[2:]
-    extra = base[:2] if other else None          # noqa: F841 (a reference, counted)
+    holder._p = base if form == "own" else base[2:]
+    extra = base[:2] if form == "other" else None    # noqa: F841 (a reference, counted)
     return _unexplained(base, holder)
 
 

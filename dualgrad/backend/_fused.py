@@ -964,8 +964,10 @@ def add_beside(value, dual, owner, d, sign):
     node, n = d.node, d.node.n
     base = getattr(dual._p, "base", None)
     if node.result is not None or node.kids is None or type(dual._p) is not np.ndarray or \
+            type(value) is not np.ndarray or \
             type(owner._p) is not np.ndarray or type(base) is not np.ndarray or \
-            base.base is not None or base.dtype != _f64 or not base.flags.c_contiguous or \
+            base.base is not None or not base.flags.owndata or base.dtype != _f64 or \
+            not base.flags.c_contiguous or \
             base.size % n or not (owner._p is base or owner._p.base is base) or \
             owner._p.size != base.size or not owner._p.flags.c_contiguous or \
             not (_OFFSET or _OFFSET is None and _calibrate()):
@@ -977,17 +979,22 @@ def add_beside(value, dual, owner, d, sign):
         if target.dtype != _f64 or not target.flags.c_contiguous or \
                 target.shape != node.shape + (n,) or not target.flags.writeable:
             return False
-        before_write(value, spare=d)     # the values are written next: their readers first
-        if not _pending(node):
-            return False
         rows = math.prod(node.shape)
         root = _Node([(1.0, None, target, 0), (float(sign), None, node, 0)],
                      node.shape, n, node.size + 1)
-        handle, node.handle = node.handle, None      # consumed: not an output of the pass
-        try:
-            key, nodes, leaves, arrays, numbers = _plan(root)
-        finally:
-            node.handle = handle
+        handle = node.handle
+        while True:
+            if not _pending(node):
+                return False
+            node.handle = None                      # consumed: not an output of the pass
+            try:
+                key, nodes, leaves, arrays, numbers = _plan(root)
+            finally:
+                node.handle = handle
+            # the values are written next: their other readers first (their passes may
+            # compute nodes of d's graph that a dual holds: planned again)
+            if not PENDING or not _readers((value,), {id(x) for x in nodes}):
+                break
         if not any(x.handle is not None and x.handle() is not None and j not in key[6]
                    for j, x in enumerate(nodes[:-2])):
             return False
@@ -1058,7 +1065,7 @@ def _graph_views(base):
             for s, a, t, o in node.kids:
                 if a is not None:
                     for x in (a.arrays() if type(a) is Local else (a,)):
-                        if x is base or x.base is base or _may_share(x, base):
+                        if not _apart(x, base):
                             return None
                 if type(t) is _Node:
                     if t.result is None:
@@ -1071,9 +1078,19 @@ def _graph_views(base):
                         held[id(t)] = [t, 1]
                     else:
                         entry[1] += 1
-                elif _may_share(t, base):
+                elif not _apart(t, base):
                     return None
     return held
+
+
+def _apart(x, base):
+    """Is the array ``x`` in memory apart from ``base`` (an array owning its memory)?
+    Yes when ``x`` or its base is another array owning its own, else NumPy's
+    bounds test."""
+    owner = x if x.base is None else x.base
+    if owner is base:
+        return False
+    return type(owner) is np.ndarray and owner.flags.owndata or not _may_share(x, base)
 
 
 def _calibrate():

@@ -2,7 +2,7 @@
 
     python bench/swap_ab.py --compare OTHER_CHECKOUT --swap dualgrad.backend._fused:defer,... \
         [--decline dualgrad.dual._array:_pending_pair,...] [--fresh module:_CACHE,...]
-        [--cells N] [--steps S] [--rounds R]
+        [--cells N] [--steps S] [--rounds R] [--only FORM] [--kernels]
 
 The heat equation's three formulations (bench/problems.py: slicing + in-place, ``np.roll``
 + rebinding, ``np.diff`` + ``concatenate``) at ``N`` cells x 4 parameters, fused engine.
@@ -16,7 +16,10 @@ two alternate in ``R`` rounds, which goes first alternating too, with f timed in
 round; process time (the machine is shared).  Printed per form: medians of f, before and
 after per step, and the median of the per-round ratios after / before.  One process sees
 both sides under the same load, which fresh processes (``bench_fused.py --compare``)
-do not: use this for changes of a few percent on a loaded machine.  A function that
+do not: use this for changes of a few percent on a loaded machine.  ``--only``: the forms
+whose name contains FORM (``slicing``, ``roll``, ``diff``); ``--kernels``: also the fused
+kernels' own time per step on each side (process time inside them, as bench/heat_parts.py
+takes it).  A function that
 module-level code captured by reference (a closure, a table) is not swapped by this.
 """
 
@@ -77,10 +80,12 @@ def main():
     parser.add_argument("--cells", type=int, default=5000)
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--only", default="")
+    parser.add_argument("--kernels", action="store_true")
     opts = parser.parse_args()
     import problems
     import dualgrad as dg
-    from dualgrad.backend import _fused
+    from dualgrad.backend import _fused, _fusedgen
     before, after = sides(opts.compare, _pairs(opts.swap), _pairs(opts.decline),
                           _pairs(opts.fresh))
 
@@ -88,7 +93,17 @@ def main():
         for target, name, value in side:
             setattr(target, name, value)
     clock = time.process_time
+    spent = [0.0]
+
+    def timed(fn):
+        def kernel(*args):
+            t0 = clock()
+            fn(*args)
+            spent[0] += clock() - t0
+        return kernel
     for label, name in FORMS.items():
+        if opts.only not in label:
+            continue
         form = getattr(problems, name)
 
         def run():
@@ -103,7 +118,11 @@ def main():
                     run()
             finally:
                 _fused.COMPILE_AFTER = compile_after
+            if opts.kernels:
+                real = dict(_fusedgen._compiled)
+                _fusedgen._compiled.update({k: timed(v) for k, v in real.items()})
             times = {"f": [], "before": [], "after": []}
+            inside = {"before": [], "after": []}
             ratios = []
             for r in range(opts.rounds):
                 t0 = clock()
@@ -112,16 +131,22 @@ def main():
                 order = [("before", before), ("after", after)]
                 for side_name, side in order if r % 2 else order[::-1]:
                     use(side)
+                    spent[0] = 0.0
                     t0 = clock()
                     run()
                     times[side_name].append(clock() - t0)
+                    inside[side_name].append(spent[0])
                 ratios.append(times["after"][-1] / times["before"][-1])
             use(after)
+            if opts.kernels:
+                _fusedgen._compiled.update(real)
         us = {k: statistics.median(v) / opts.steps * 1e6 for k, v in times.items()}
+        kernels = "" if not opts.kernels else "; kernels before %.0f us, after %.0f us" % tuple(
+            statistics.median(inside[k]) / opts.steps * 1e6 for k in ("before", "after"))
         print(f"{label} ({opts.cells} x 4, fused engine): per step f {us['f']:.0f} us, before "
               f"{us['before']:.0f} us ({us['before'] / us['f']:.2f}x f), after {us['after']:.0f} us "
-              f"({us['after'] / us['f']:.2f}x f); after / before {statistics.median(ratios):.3f}",
-              flush=True)
+              f"({us['after'] / us['f']:.2f}x f); after / before {statistics.median(ratios):.3f}"
+              f"{kernels}", flush=True)
 
 
 if __name__ == "__main__":

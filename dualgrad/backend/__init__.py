@@ -128,7 +128,7 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     caller drops), or ``False``.  ``add_beside(value, dual, owner, d, sign)``:
     ``x[i] += d`` computed into a new array that ``x`` (``owner``) and ``x[i]``
     (``dual``) then hold (pending expressions read the old one as it was), or
-    ``False``.  ``write_into(p, into)``: partials (a pending ``p``
+    ``False``; ``held_besides(d)``: its cheap first test.  ``write_into(p, into)``: partials (a pending ``p``
     computed by its kernel, and left pending) written into a part of a new array.  ``concrete(p)``: a deferred ``p`` computed.  ``before_write()``: called by every
     path that writes into an existing dual's arrays.  ``read_partials(dual, frame)``:
     what the ``partials`` property returns.  ``engine(name)``: the public switch.
@@ -144,7 +144,7 @@ Engine
 from ._buffers import copy, empty, like, pooled, zeros, zeros_like, zeros_readonly
 from ._fused import ACTIVE as FUSING
 from ._fused import (PENDING, Deferred, Local, add_beside, add_into, before_write, concrete,
-                     defer, engine, scope, write_into)
+                     defer, engine, held_besides, scope, write_into)
 from ._fused import read as read_partials
 from ._fused import diff as defer_diff
 from ._fused import seed as defer_seed
@@ -177,7 +177,7 @@ __all__ = [
     "use_pool",
     # the fused engine
     "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff",
-    "add_into", "add_beside", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed",
+    "add_into", "add_beside", "held_besides", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed",
     "fused_columns", "read_partials",
     # generated code
     "compiled_code"]

@@ -92,7 +92,7 @@ from ._propagate import DEFERRING, combine
 from ..rules._expr import template_function
 
 __all__ = ["Deferred", "Local", "engine", "current", "scope", "begin", "end", "flush", "concrete",
-           "defer", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK", "add_beside",
+           "defer", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK", "add_beside", "held_besides",
            "MAX_NODES", "MAX_LEFT", "COMPILE_AFTER", "COMPILE_TIMES", "kernels_compiled"]
 
 # Partials elements (N * n) from which an operation is deferred; smaller ones stay
@@ -1013,6 +1013,16 @@ def add_beside(value, dual, owner, d, sign):
         PENDING[:] = [r for r in PENDING if r() is not d]
         owner._p, dual._p = fresh.reshape(owner._p.shape), out
         return True
+
+
+def held_besides(d):
+    """Is an expression other than the pending ``d`` pending and held by a dual?  (Else
+    :func:`add_beside` has nothing to leave pending: a cheap test before its work.)"""
+    for ref in PENDING:
+        e = ref()
+        if e is not None and e is not d and e.node.result is None and e.node.kids is not None:
+            return True
+    return False
 
 
 def _unexplained(base, *holders):

@@ -977,7 +977,8 @@ def _inplace(rule):
                 b.value.shape == a.value.shape:
             frame = sys._getframe(1)
             keep = not _temporary(sys.getrefcount(b), frame, b)
-            if not keep and type(a._p) is np.ndarray and a._p.base is not None:
+            if not keep and type(a._p) is np.ndarray and a._p.base is not None and \
+                    backend.held_besides(b._p):
                 x = _stored_into(frame)     # x[i] += b: x and x[i] may take a new array
                 if x is not None and backend.add_beside(a.value, a, x, b._p, sign):
                     ufunc(a.value, b.value, out=a.value)

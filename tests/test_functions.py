@@ -441,3 +441,106 @@ def test_interp_at_a_nan_x_keeps_directions_fp_does_not_move_at_zero():
     J = dg.jacobian(f, np.array([0.9, 0.3, 1.0, 2.0, 4.0]))
     assert np.all(np.isnan(J[0, 2:])) and np.all(J[0, :2] == 0.0)
     np.testing.assert_array_equal(J[1], [0.0, 1.0, 0.7, 0.3, 0.0])   # slope fp1 - fp0 = 1
+
+
+_D3 = rng.uniform(0.5, 1.5, (3, 4, 5))
+
+
+@pytest.mark.parametrize("args, kwargs", [
+    ((), {"axis": (1, 0)}),
+    ((), {"axis": (-1, -3)}),
+    ((), {"axis": (2, 1), "edge_order": 2}),
+    ((0.5, 2.0), {"axis": (2, 0)}),
+    ((np.array([0.0, 1.0, 3.0, 4.0, 7.0]), np.array([0.0, 0.5, 2.0])), {"axis": (2, 0)}),
+    ((0.5, np.array([0.0, 1.0, 3.0, 4.0]), 3.0), {}),
+    ((), {"axis": (1,)}),
+])
+def test_gradient_pairs_results_and_spacings_with_the_axes_in_the_order_asked(args, kwargs):
+    # each result's Jacobian against central differences of NumPy's float run, in the
+    # order NumPy returns them (an axis tuple out of order once got sorted partials)
+    def f(x):
+        return np.stack(np.gradient(x, *args, **kwargs))
+    got = dg.jacobian(f, _D3)
+    np.testing.assert_allclose(got, numerical_jacobian(f, _D3), rtol=1e-7, atol=1e-7)
+    x = dg.Dual(_D3, np.ones(_D3.shape + (1,)))
+    np.testing.assert_array_equal(np.stack(np.gradient(x, *args, **kwargs)).value, f(_D3))
+
+
+@pytest.mark.parametrize("axis, error", [((0, 0), ValueError), ((1, -2), ValueError),
+                                         (3, np.exceptions.AxisError), (1.0, TypeError)])
+def test_gradient_refuses_the_axes_numpy_refuses(axis, error):
+    with pytest.raises(error):
+        np.gradient(_D3, axis=axis)
+    with pytest.raises(error):
+        np.gradient(dg.Dual(_D3, np.ones(_D3.shape + (1,))), axis=axis)
+
+
+# Functions taking an axis, each given axes NumPy takes and axes it refuses: the dual
+# raises NumPy's error type where NumPy raises, and otherwise gives NumPy's value and
+# the Jacobian of central differences of NumPy's float run.
+AXIS_FUNCS = {
+    "sum": lambda a, ax: np.sum(a, axis=ax), "mean": lambda a, ax: np.mean(a, axis=ax),
+    "prod": lambda a, ax: np.prod(a, axis=ax), "max": lambda a, ax: np.max(a, axis=ax),
+    "ptp": lambda a, ax: np.ptp(a, axis=ax), "var": lambda a, ax: np.var(a, axis=ax),
+    "nansum": lambda a, ax: np.nansum(a, axis=ax), "nanmax": lambda a, ax: np.nanmax(a, axis=ax),
+    "cumsum": lambda a, ax: np.cumsum(a, axis=ax), "cumprod": lambda a, ax: np.cumprod(a, axis=ax),
+    "m_cumsum": lambda a, ax: a.cumsum(axis=ax),
+    "add_reduce": lambda a, ax: np.add.reduce(a, axis=ax),
+    "add_accumulate": lambda a, ax: np.add.accumulate(a, axis=ax),
+    "median": lambda a, ax: np.median(a, axis=ax),
+    "quantile": lambda a, ax: np.quantile(a, 0.3, axis=ax),
+    "sort": lambda a, ax: np.sort(a, axis=ax),
+    "m_sort": lambda a, ax: (lambda b: (b.sort(axis=ax), b)[1])(a * 1.0),
+    "diff": lambda a, ax: np.diff(a, axis=ax), "trapezoid": lambda a, ax: np.trapezoid(a, axis=ax),
+    "gradient": lambda a, ax: np.stack(np.gradient(a, axis=ax)),
+    "take": lambda a, ax: np.take(a, [0, 1], axis=ax),
+    "m_compress": lambda a, ax: a.compress([True, False], axis=ax),
+    "repeat": lambda a, ax: np.repeat(a, 2, axis=ax),
+    "split": lambda a, ax: np.stack(np.split(a, 1, axis=ax)),
+    "stack": lambda a, ax: np.stack([a, 2 * a], axis=ax),
+    "moveaxis": lambda a, ax: np.moveaxis(a, ax, 0), "squeeze": lambda a, ax: np.squeeze(a, axis=ax),
+    "expand_dims": lambda a, ax: np.expand_dims(a, ax),
+    "norm": lambda a, ax: np.linalg.norm(a, axis=ax),
+    "vector_norm": lambda a, ax: np.linalg.vector_norm(a, axis=ax),
+    "average": lambda a, ax: np.average(a, axis=ax),
+}
+BAD_AXES = [None, 0, -1, 1, 2, -3, (0,), (1, 0), (0, 0), 1.0, True, np.int64(1)]
+
+
+def _outcome(fn, *args):
+    """``fn(*args)`` or the type of what it raised."""
+    try:
+        with np.errstate(all="ignore"):
+            return fn(*args), None
+    except Exception as exc:                  # noqa: BLE001 (the type is the answer)
+        return None, type(exc)
+
+
+@pytest.mark.parametrize("shape", [(3, 4), ()])
+@pytest.mark.parametrize("name", AXIS_FUNCS)
+def test_axes_numpy_refuses_raise_its_error_and_those_it_takes_its_value(name, shape):
+    if name == "m_sort" and not shape:
+        pytest.skip("a scalar dual has no in-place sort (DualAttributeError, by design)")
+    fn = AXIS_FUNCS[name]
+    x0 = X if shape else np.array(0.7)
+    for axis in BAD_AXES:
+        want, error = _outcome(fn, x0.copy(), axis)
+        d = dg.Dual(x0, np.ones(X.shape + (1,))) if shape else dg.Dual(0.7, [1.0])
+        got, got_error = _outcome(fn, d, axis)
+        if error is not None:
+            assert got_error is not None and issubclass(got_error, error), \
+                (name, axis, error, got_error)
+            continue
+        if got_error is not None:     # an honest refusal of what dualgrad lacks only
+            assert issubclass(got_error, dg.errors.DualTypeError) and \
+                name in ("median", "quantile") and np.ndim(axis) == 1, (name, axis)
+            continue
+        np.testing.assert_allclose(getattr(got, "value", got), want, rtol=1e-13,
+                                   err_msg=f"{name} axis={axis!r}")
+        if shape:
+            with np.errstate(all="ignore"):
+                jac = dg.jacobian(lambda x: fn(x, axis), x0)
+                num = numerical_jacobian(lambda x: np.asarray(fn(x, axis), float), x0,
+                                         h=1e-5)      # (sort: neighbours 4e-3 apart)
+            np.testing.assert_allclose(jac, num, rtol=1e-6, atol=1e-7,
+                                       err_msg=f"{name} axis={axis!r}")

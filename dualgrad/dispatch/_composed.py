@@ -15,7 +15,7 @@ from ..backend import finite
 from ..dual import Dual, make, newest, primal
 from ._linalg import gram
 from ._operands import abs2
-from ._reductions import check_kwargs, ddof_of
+from ._reductions import axis_index, axis_tuple, check_kwargs, ddof_of
 
 __all__ = ["COMPOSED"]
 
@@ -197,12 +197,15 @@ def _order_quantile(a, q, axis, keepdims, median):
     if np.any((q < 0) | (q > 1)):
         raise ValueError("Quantiles must be in the range [0, 1]")
     ndim = np.ndim(primal(a))
+    if axis is not None and np.ndim(axis) == 1:      # NumPy's checks first, a 1-tuple
+        axis = axis_tuple(axis, ndim)                # the same as its one axis
+        if len(axis) != 1:
+            raise errors.unsupported_function("np.quantile over several axes at once")
+        axis = axis[0]
     if axis is None:
         a, ax = np.ravel(a), 0
-    elif isinstance(axis, (int, np.integer)):
-        ax = int(axis) % ndim
     else:
-        raise errors.unsupported_function("np.quantile over several axes at once")
+        ax = axis_index(axis, ndim)
     v = primal(a)
     n = np.shape(v)[ax]
     pos = q * (n - 1)

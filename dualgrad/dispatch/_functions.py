@@ -15,6 +15,7 @@ Three shapes of implementation cover most of NumPy:
 """
 
 import functools
+import operator
 
 import numpy as np
 
@@ -127,9 +128,14 @@ def _as_dual(x, tag, n):
     return make_array(value, backend.zeros(np.shape(value) + (n,)), tag)
 
 
-def _value_axis(axis, ndim):
-    """A value axis as a non-negative int, valid for the partials too."""
-    return _reductions.normalize_axes(axis, ndim)[0] if ndim else 0
+def _value_axis(axis, ndim, bools=True):
+    """One value axis (an integer: ``None`` or a tuple raise NumPy's ``TypeError``, an
+    axis out of range its ``AxisError``; a bool too where ``bools`` is false, as in
+    ``np.take``) as a non-negative int, valid for the partials too."""
+    if ndim == 0:                  # NumPy's own error follows (None, a tuple: a TypeError)
+        operator.index(axis)
+        return 0
+    return _reductions.axis_index(axis, ndim, bools)
 
 
 def _per_direction(func, p, *args, **kwargs):
@@ -154,11 +160,6 @@ def _structural(impl):
             return getattr(np, func[1:])(a, *args, **kwargs)
         return impl(a, *args, **kwargs)
     return wrapper
-
-
-def _axes_or_all(axis, ndim):
-    """``axis`` (None: every value axis) as non-negative ints, a tuple."""
-    return tuple(range(ndim)) if axis is None else _reductions.normalize_axes(axis, ndim)
 
 
 @implements(np.flip)
@@ -292,8 +293,8 @@ def _tile(A, reps):
 @implements(np.repeat)
 @_structural
 def _repeat(a, repeats, axis=None):
-    value = np.repeat(a.value, repeats, axis)
-    if axis is None:
+    value = np.repeat(a.value, repeats, axis)          # NumPy checks the axis
+    if axis is None or a.ndim == 0:          # (a 0-d value's axis 0: its one element)
         p = np.repeat(np.reshape(a.partials, (-1, a.partials.shape[-1])), repeats, 0)
     else:
         p = np.repeat(a.partials, repeats, _value_axis(axis, a.ndim))
@@ -389,6 +390,8 @@ HANDLED[np.triu] = _triangle(np.triu)
 def _diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     if not isinstance(a, Dual) and not any(isinstance(e, Dual) for e in (prepend, append)):
         return np.diff(a, n, axis, prepend, append)
+    if np.ndim(primal(a)) == 0:              # NumPy's ValueError (a 0-d input), whatever
+        np.diff(primal(a), n, axis)          # the axis
     if prepend is not np._NoValue or append is not np._NoValue:
         a = _as_dual(a, *newest([a, prepend, append]))
         ax = _value_axis(axis, a.ndim)
@@ -429,7 +432,7 @@ def _trapezoid(y, x=None, dx=1.0, axis=-1):
     if isinstance(x, Dual) or isinstance(dx, Dual) or not isinstance(y, Dual):
         y = y if isinstance(y, Dual) else np.asarray(y, dtype=float)
         ndim = np.ndim(primal(y))
-        ax = _value_axis(axis, ndim)
+        ax = _value_axis(axis, ndim, bools=False)
         length = np.shape(primal(y))[ax]
         if x is None:
             d = dx
@@ -440,7 +443,7 @@ def _trapezoid(y, x=None, dx=1.0, axis=-1):
         hi = np.take(y, np.arange(1, length), axis=ax)
         lo = np.take(y, np.arange(length - 1), axis=ax)
         return np.sum(d * (hi + lo) / 2.0, axis=ax)
-    ax = _value_axis(axis, y.ndim)
+    ax = _value_axis(axis, y.ndim, bools=False)
     value = np.trapezoid(y.value, x, dx, ax)
     fast = _trapezoid_weights(y, x, dx, ax)
     if fast is not None:
@@ -481,8 +484,10 @@ def _gradient(f, *varargs, axis=None, edge_order=1):
         raise errors.unsupported_function("np.gradient with dual spacing")  # would recurse)
     if not isinstance(f, Dual):
         return np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
-    axes = _axes_or_all(axis, f.ndim)
     values = np.gradient(f.value, *varargs, axis=axis, edge_order=edge_order)
+    # the axes in the order asked (NumPy pairs spacings and results with them), made
+    # non-negative so that they name the same axes of the partials
+    axes = _reductions.axis_tuple(axis, f.ndim)
     partials = np.gradient(f.partials, *varargs, axis=axes, edge_order=edge_order)
     if isinstance(values, (list, tuple)):
         return tuple(make(v, p, f.tag) for v, p in zip(values, partials))
@@ -758,13 +763,21 @@ def _swapaxes(a, axis1, axis2):
 
 @implements(np.moveaxis)
 def _moveaxis(a, source, destination):
-    src = [_value_axis(s, a.ndim) for s in np.atleast_1d(source)]
-    dst = [_value_axis(d, a.ndim) for d in np.atleast_1d(destination)]
+    src = [_value_axis(s, a.ndim) for s in _axis_list(source)]
+    dst = [_value_axis(d, a.ndim) for d in _axis_list(destination)]
     return make(np.moveaxis(a.value, src, dst), np.moveaxis(a.partials, src, dst), a.tag)
+
+
+def _axis_list(axes):
+    """An axis or a sequence of them as a list, each element as given (a bool stays a
+    Python bool, as NumPy's ``normalize_axis_tuple`` reads it)."""
+    return [axes] if np.ndim(axes) == 0 else list(axes)
 
 
 @implements(np.squeeze)
 def _squeeze(a, axis=None):
+    if a.ndim == 0:                          # NumPy lets axis 0 / -1 through there
+        return make(np.squeeze(a.value, axis), a.partials, a.tag)
     axes = tuple(i for i, s in enumerate(a.shape) if s == 1) if axis is None else \
         _reductions.normalize_axes(axis, a.ndim)
     return make(np.squeeze(a.value, axes), np.squeeze(a.partials, axes), a.tag)
@@ -773,7 +786,7 @@ def _squeeze(a, axis=None):
 @implements(np.expand_dims)
 def _expand_dims(a, axis):
     value = np.expand_dims(a.value, axis)
-    axes = _reductions.normalize_axes(axis, value.ndim)
+    axes = _reductions.normalize_axes(axis, value.ndim, bools=True)
     return make(value, np.expand_dims(a.partials, axes), a.tag)
 
 
@@ -807,7 +820,8 @@ def _joined(func):
             return func(arrays, axis=axis, **kwargs)
         _reductions.check_kwargs(func.__name__, {"dtype": kwargs.get("dtype")})
         duals = [_as_dual(x, tag, n) for x in arrays]
-        if axis is None:                                 # concatenate flattens first
+        if axis is None and func is np.concatenate:      # it flattens first (stack:
+                                                         # NumPy's TypeError below)
             return impl([np.ravel(d) for d in duals], axis=0, **kwargs)
         value = func([d.value for d in duals], axis=axis, **kwargs)
         ax = _value_axis(axis, np.ndim(primal(value)))
@@ -890,10 +904,10 @@ HANDLED[np.array_split] = _split_like(np.array_split)
 
 @implements(np.take)
 def _take(a, indices, axis=None, out=None, mode="raise"):
-    if axis is None:
+    if axis is None or a.ndim == 0:          # NumPy takes from a 0-d value as from 1-D
         a = np.ravel(a)
-        axis = 0
-    ax = _value_axis(axis, a.ndim)
+        axis = 0 if axis is None else axis
+    ax = _value_axis(axis, a.ndim, bools=False)
     value = np.take(a.value, indices, axis=ax, mode=mode)      # NumPy checks the indices
     p = backend.take(a.partials, indices, ax, mode)
     if p is not None:
@@ -1028,12 +1042,15 @@ def _count(a, axis):
 @implements(np.mean)
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     _reductions.check_kwargs("mean", dict(kwargs, dtype=dtype))
-    return np.sum(a, axis=axis, keepdims=keepdims) / _count(a, axis)
+    count = _count(a, axis)                  # (first: NumPy's order of axis checks)
+    return np.sum(a, axis=axis, keepdims=keepdims) / count
 
 
 @implements(np.average)
 def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     shape = np.shape(primal(a))
+    if isinstance(axis, (bool, np.bool_)):      # NumPy's average reads True as axis 1
+        axis = int(axis)
     if weights is None:
         avg = np.mean(a, axis=axis, keepdims=keepdims)
         total = np.full(np.shape(primal(avg)), float(_count(a, axis)))
@@ -1130,6 +1147,7 @@ def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
     if axis is None:
         a, axis = np.ravel(a), 0
     v = primal(a)
+    axis = _reductions.axis_index(axis, np.ndim(v))
     keyed = _keyed_order(v, axis)
     if keyed is None:
         return np.take_along_axis(a, _stable_order(v, axis), axis=axis)

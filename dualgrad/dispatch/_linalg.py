@@ -20,6 +20,7 @@ from .. import backend, errors
 from ..dual import ArrayDual, Dual, make, newest, primal
 from . import _lapack, _spectral
 from ._operands import abs2, is_sparse, moved, operand
+from ._reductions import axis_tuple
 from ..backend import finite, weighted_sum
 
 __all__ = ["bilinear", "gram", "LINALG"]
@@ -1195,14 +1196,16 @@ def _norm(x, ord=None, axis=None, keepdims=False):
     if not isinstance(x, Dual):
         return np.linalg.norm(x, ord, axis, keepdims)
     ndim = x.ndim
+    if axis is not None:
+        axis = _norm_axes(axis, ndim)
     if axis is None and (ord is None or ord == "fro" and ndim == 2):
         return np.sqrt(_sum_of_squares(x, tuple(range(ndim)), keepdims))
     if axis is None:
         axis = tuple(range(ndim)) if ndim == 2 else 0
-    if isinstance(axis, (int, np.integer)) or len(axis) == 1:
-        ax = axis if isinstance(axis, (int, np.integer)) else axis[0]
+    if isinstance(axis, int) or len(axis) == 1:
+        ax = axis if isinstance(axis, int) else axis[0]
         if ord is None or ord == 2:
-            return np.sqrt(_sum_of_squares(x, (int(ax) % ndim,) if ndim else (), keepdims))
+            return np.sqrt(_sum_of_squares(x, (ax,) if ndim else (), keepdims))
         a = np.abs(x)                 # (not for the 2-norm: a pass over the partials)
         if ord == np.inf:
             return np.max(a, axis=ax, keepdims=keepdims)
@@ -1215,11 +1218,9 @@ def _norm(x, ord=None, axis=None, keepdims=False):
     else:
         r, c = axis
         if ord is None or ord == "fro":
-            return np.sqrt(_sum_of_squares(x, tuple(sorted({r % ndim, c % ndim})), keepdims)
-                           if len({r % ndim, c % ndim}) == 2 else
-                           np.sum(abs2(x), axis=axis, keepdims=keepdims))
+            return np.sqrt(_sum_of_squares(x, tuple(sorted(axis)), keepdims))
         a = np.abs(x)
-        kept = tuple(sorted((r % ndim, c % ndim)))
+        kept = tuple(sorted(axis))
         if ord in (1, -1, np.inf, -np.inf):
             inner, outer = (r, c) if ord in (1, -1) else (c, r)
             s = np.sum(a, axis=inner, keepdims=True)
@@ -1234,6 +1235,25 @@ def _norm(x, ord=None, axis=None, keepdims=False):
     raise errors.unsupported_function(f"np.linalg.norm with ord={ord!r}")
 
 
+def _norm_axes(axis, ndim):
+    """``np.linalg.norm``'s ``axis`` checked as NumPy checks it (an axis that is not a
+    tuple goes through ``int()``: ``1.0`` and ``True`` pass), as non-negative ints in
+    the order given: ``AxisError`` out of range, ``ValueError`` for a repeat or for
+    more than two axes."""
+    if not isinstance(axis, tuple):
+        try:
+            axis = (int(axis),)
+        except Exception as exc:
+            raise TypeError("np.linalg.norm: 'axis' must be None, an integer or a tuple "
+                            f"of integers, got {axis!r}") from exc
+    axis = axis_tuple(axis, ndim)
+    if len(axis) > 2:
+        raise ValueError("np.linalg.norm: improper number of dimensions to norm "
+                         f"({len(axis)} axes; one for a vector norm, two for a matrix "
+                         "norm)")
+    return axis
+
+
 def _matrix_norm(x, /, *, keepdims=False, ord="fro"):
     return _norm(x, ord, (-2, -1), keepdims)
 
@@ -1241,9 +1261,8 @@ def _matrix_norm(x, /, *, keepdims=False, ord="fro"):
 def _vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     """A vector norm over one axis or several (flattened together), as NumPy's."""
     ndim = x.ndim
-    axes = tuple(range(ndim)) if axis is None else \
-        (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
-    axes = tuple(sorted(a % ndim for a in axes))
+    axes = tuple(sorted(axis_tuple(axis, ndim) if axis is None or isinstance(axis, tuple)
+                        else _norm_axes(axis, ndim)))      # (NumPy's norm reads that one)
     if axes == (ndim - 1,):          # one trailing axis (a vector): x is its own flat
         flat = x                     # form, no dual moveaxis and reshape of views
     else:

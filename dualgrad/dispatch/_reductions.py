@@ -6,14 +6,16 @@ kernel where it pays; ``prod``, ``max`` and the scans are written with NumPy
 calls so that they also run on nested duals.
 """
 
+import operator
+
 import numpy as np
 
 from .. import errors
 from ..dual import LIVE, ArrayDual, Dual, make, make_scalar
 from ..backend import running_product, small, sum_partials, sum_small, weighted_sum
 
-__all__ = ["normalize_axes", "check_kwargs", "ddof_of", "sum", "lean_sum", "prod", "amax", "amin",
-           "cumsum", "cumprod"]
+__all__ = ["axis_index", "axis_tuple", "normalize_axes", "check_kwargs", "ddof_of", "sum", "lean_sum",
+           "prod", "amax", "amin", "cumsum", "cumprod"]
 
 _F64 = np.dtype(np.float64)
 _add = np.add.reduce
@@ -27,8 +29,14 @@ def _primal(x):
     return x
 
 
-def normalize_axes(axis, ndim, who="axis"):
-    """``axis`` (None, int or tuple) as a sorted tuple of non-negative ints."""
+def axis_tuple(axis, ndim, who="axis", bools=True):
+    """``axis`` (None, int or sequence of ints) as a tuple of non-negative ints in the
+    order given (``np.gradient`` returns one result per axis in that order).
+
+    Raises NumPy's errors: ``TypeError`` for a float or other non-integer axis (and
+    for a bool where ``bools`` is false: NumPy's ufunc reductions refuse ``axis=True``,
+    its Python functions read it as 1), ``AxisError`` out of range, ``ValueError`` for
+    a repeated axis."""
     if axis is None:
         return tuple(range(ndim))
     if type(axis) is int:                      # the common case: no np.ndim call
@@ -38,13 +46,57 @@ def normalize_axes(axis, ndim, who="axis"):
     axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
     out = []
     for ax in axes:
-        ax = int(ax)
+        flag = isinstance(ax, (bool, np.bool_))
+        ax = operator.index(ax)                # a float: NumPy's own TypeError
         if not -ndim <= ax < ndim:
             raise np.exceptions.AxisError(ax, ndim)
+        if flag and not bools:                 # (in range: NumPy's order of checks)
+            raise TypeError(f"an integer is required for '{who}' (NumPy's reductions "
+                            f"refuse a bool axis), got {bool(ax)!r}")
         out.append(ax % ndim)
     if len(set(out)) != len(out):              # NumPy's own error (max, prod: a raw one)
         raise ValueError(f"duplicate value in '{who}'")
-    return tuple(sorted(out))
+    return tuple(out)
+
+
+def axis_index(axis, ndim, bools=True):
+    """One axis (an integer, as NumPy's ``normalize_axis_index`` takes it) as a
+    non-negative int.  ``None``, a tuple or a float raise NumPy's ``TypeError``, an axis
+    out of range its ``AxisError``; ``bools=False``: a bool raises too, as NumPy's
+    ufunc methods (``cumsum``, ``add.accumulate``) refuse one."""
+    if type(axis) is not int:
+        if not bools and isinstance(axis, (bool, np.bool_)):
+            raise TypeError(f"an integer is required for 'axis' (NumPy refuses a bool "
+                            f"axis here), got {axis!r}")
+        axis = operator.index(axis)
+    if not -ndim <= axis < ndim:
+        raise np.exceptions.AxisError(axis, ndim)
+    return axis % ndim
+
+
+def normalize_axes(axis, ndim, who="axis", bools=False):
+    """``axis`` (None, int or sequence of ints) as a sorted tuple of non-negative ints,
+    checked as :func:`axis_tuple` checks it (a bool refused unless ``bools``); for
+    reductions, where the order of the axes does not matter."""
+    if axis is None:
+        return tuple(range(ndim))
+    if type(axis) is int:
+        if not -ndim <= axis < ndim:
+            raise np.exceptions.AxisError(axis, ndim)
+        return (axis % ndim,)
+    return tuple(sorted(axis_tuple(axis, ndim, who, bools)))
+
+
+def _check_0d_axis(axis):
+    """NumPy's check of ``axis`` for a ufunc reduction of a 0-d value: ``None``, ``()``,
+    and (its one exception) the int ``0`` or ``-1`` pass; anything else raises its error."""
+    if isinstance(axis, (bool, np.bool_)):
+        raise TypeError(f"an integer is required for 'axis' (NumPy's reductions refuse a "
+                        f"bool axis), got {axis!r}")
+    if type(axis) is int and axis in (0, -1) or isinstance(axis, np.integer) and \
+            int(axis) in (0, -1):
+        return
+    normalize_axes(axis, 0)
 
 
 def check_kwargs(name, kwargs):
@@ -89,6 +141,7 @@ def sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """``np.sum`` of a dual (NumPy's positional order: ``np.sum(d, 0, float)``)."""
     check_kwargs("sum", dict(kwargs, dtype=dtype, out=out))
     if a.ndim == 0:
+        _check_0d_axis(axis)
         out = a + 0.0
     else:
         axes = normalize_axes(axis, a.ndim)
@@ -142,6 +195,7 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """
     check_kwargs("prod", dict(kwargs, dtype=dtype, out=out))
     if a.ndim == 0:
+        _check_0d_axis(axis)
         return a + 0.0
     axes = normalize_axes(axis, a.ndim)
     result = a
@@ -302,6 +356,7 @@ def _others_scaled(v, ax):
 def _extreme(a, axis, keepdims, arg, name, kwargs):
     check_kwargs(name, kwargs)
     if a.ndim == 0:
+        _check_0d_axis(axis)
         return a + 0.0
     if a.size == 0:                           # NumPy's own error for an empty reduction
         getattr(np, name)(_primal(a), axis=axis, keepdims=keepdims)
@@ -347,10 +402,10 @@ def amin(a, axis=None, out=None, keepdims=False, **kwargs):
 def cumsum(a, axis=None, **kwargs):
     """``np.cumsum`` (``axis=None`` scans the flattened array, as NumPy does)."""
     check_kwargs("cumsum", kwargs)
-    if axis is None:
+    if axis is None or a.ndim == 0:          # NumPy scans a 0-d value as 1-D
         a = np.reshape(a, (-1,))
-        axis = 0
-    (ax,) = normalize_axes(axis, a.ndim)
+        axis = 0 if axis is None else axis
+    ax = axis_index(axis, a.ndim, bools=False)
     return make(np.cumsum(a.value, axis=ax), np.cumsum(a.partials, axis=ax), a.tag)
 
 
@@ -361,10 +416,10 @@ def cumprod(a, axis=None, **kwargs):
     product out of range), NumPy's engine and nested duals a running product along
     the axis otherwise."""
     check_kwargs("cumprod", kwargs)
-    if axis is None:
+    if axis is None or a.ndim == 0:
         a = np.reshape(a, (-1,))
-        axis = 0
-    (ax,) = normalize_axes(axis, a.ndim)
+        axis = 0 if axis is None else axis
+    ax = axis_index(axis, a.ndim, bools=False)
     v = a.value
     c = np.cumprod(v, axis=ax)
     if not small(getattr(a.partials, "size", 0)):

@@ -1002,10 +1002,14 @@ def apply(ufunc, method, inputs, kwargs):
             raise errors.unsupported_ufunc(name, f"argument {sorted(kwargs)[0]}= is not "
                                            "supported", method)
         result = call(rule, inputs)
-    elif method == "reduce" and ufunc in _REDUCE:
-        result = _REDUCE[ufunc](inputs[0], **kwargs)
+    elif method == "reduce" and ufunc in _REDUCE:    # (axis=0 by default, as NumPy's)
+        result = _REDUCE[ufunc](inputs[0], **dict({"axis": 0}, **kwargs))
     elif method == "accumulate" and ufunc in _ACCUMULATE:
-        result = _ACCUMULATE[ufunc](inputs[0], **kwargs)
+        axis = kwargs.pop("axis", 0)            # accumulate's default: the first axis,
+        if axis is None or isinstance(axis, tuple) or np.ndim(_primal(inputs[0])) == 0:
+            ufunc.accumulate(_primal(inputs[0]), axis=axis)   # NumPy's own error, or
+            axis = axis[0]                    # a 1-tuple it took (never the flat array)
+        result = _ACCUMULATE[ufunc](inputs[0], axis=axis, **kwargs)
     elif method == "at":
         from ._functions_extra import ufunc_at  # (loaded on first use: import time)
         return ufunc_at(ufunc, *inputs)

@@ -460,6 +460,10 @@ class ArrayDual(Dual):
             raise errors.bad_type("dualgrad: d.sort(order=...)", "order=None",
                                   f"order={order!r}", "Fields exist only in structured "
                                   "arrays; call d.sort() or np.sort(d).")
+        if axis is None:                 # np.sort flattens; the method refuses, as NumPy's
+            raise TypeError("dualgrad: d.sort(axis=None): an integer axis is required "
+                            "(ndarray.sort sorts in place, along one axis); use "
+                            "np.sort(d, axis=None) for the flattened sorted copy.")
         self[...] = np.sort(self, axis=axis, kind=kind)
 
     def fill(self, value):

@@ -125,6 +125,11 @@ class ScalarDual(Dual):
     def copy(self):
         return self + 0.0
 
+    def compress(self, condition, axis=None):
+        """``np.float64.compress``: the scalar as a 1-element array, its elements where
+        ``condition`` holds (axis ``None``, ``0`` or ``-1``, as NumPy's)."""
+        return np.ravel(self).compress(condition, axis)
+
     def item(self, *args):
         """The scalar dual itself (NumPy's ``item`` gives a Python number)."""
         if args not in ((), (0,), ((),), ((0,),), (-1,)):

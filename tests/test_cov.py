@@ -1,6 +1,8 @@
 """np.cov and np.corrcoef of duals: NumPy's values (complex rows use X @ X^H) and
 partials against central differences of the float functions along a direction."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -161,3 +163,37 @@ def test_cov_with_no_degrees_of_freedom_or_a_nan_is_numpys():
     got = np.cov(dg.Dual(x0, rng.standard_normal((3, 40, 2))))
     np.testing.assert_array_equal(np.isnan(got.value), np.isnan(np.cov(x0)))
     assert np.isfinite(got.value[0, 2]) and np.isfinite(got.partials[0, 2]).all()
+
+
+@pytest.mark.parametrize("kwargs", [{"rowvar": False}, {"rowvar": False, "ddof": 0},
+                                    {"rowvar": False, "bias": True}])
+def test_cov_of_one_row_with_rowvar_false_is_numpy_2s_k_by_k(kwargs):
+    # NumPy 2 transposes any 2-D m: (1, k) is k variables of one observation each
+    x0 = np.array([[1.0, 2.0, 4.0, 3.0]])
+    with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = np.cov(x0, **kwargs)
+        got = np.cov(dg.Dual(x0, np.ones((1, 4, 1))), **kwargs)
+        r = np.corrcoef(dg.Dual(x0, np.ones((1, 4, 1))), rowvar=False)
+        r_want = np.corrcoef(x0, rowvar=False)
+    assert got.value.shape == want.shape == (4, 4)
+    np.testing.assert_array_equal(got.value, want)
+    assert r.value.shape == r_want.shape == (4, 4)
+    if kwargs.get("ddof") == 0 or kwargs.get("bias"):     # finite: zeros, constant
+        v = np.array([[0.3, -1.0, 0.7, 2.0]])
+        _, tangent = dg.jvp(lambda t: np.cov(x0 + t * v, **kwargs), 0.0, 1.0)
+        np.testing.assert_allclose(tangent, _fd(lambda t: np.cov(x0 + t * v, **kwargs),
+                                                0.0, 1.0), atol=1e-9)
+
+
+def test_cov_with_ddof_beyond_the_observations_clips_like_numpy():
+    # N - ddof < 0: NumPy clips it at 0 (inf, its warning), never a negative covariance
+    x0 = np.array([[1.0, 2.0], [0.5, 3.0]])
+    with pytest.warns(RuntimeWarning, match="Degrees of freedom"), \
+            np.errstate(divide="ignore", invalid="ignore"):
+        want = np.cov(x0, ddof=4)
+    with pytest.warns(RuntimeWarning, match="Degrees of freedom"), \
+            np.errstate(divide="ignore", invalid="ignore"):
+        got = np.cov(dg.Dual(x0, np.ones((2, 2, 1))), ddof=4)
+    np.testing.assert_array_equal(got.value, want)
+    assert np.all(got.value > 0)

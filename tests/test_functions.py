@@ -537,10 +537,60 @@ def test_axes_numpy_refuses_raise_its_error_and_those_it_takes_its_value(name, s
             continue
         np.testing.assert_allclose(getattr(got, "value", got), want, rtol=1e-13,
                                    err_msg=f"{name} axis={axis!r}")
-        if shape:
-            with np.errstate(all="ignore"):
-                jac = dg.jacobian(lambda x: fn(x, axis), x0)
-                num = numerical_jacobian(lambda x: np.asarray(fn(x, axis), float), x0,
-                                         h=1e-5)      # (sort: neighbours 4e-3 apart)
-            np.testing.assert_allclose(jac, num, rtol=1e-6, atol=1e-7,
-                                       err_msg=f"{name} axis={axis!r}")
+        with np.errstate(all="ignore"):
+            jac = dg.jacobian(lambda x: fn(x, axis), x0)
+            num = numerical_jacobian(lambda x: np.asarray(fn(x, axis), float), x0,
+                                     h=1e-5)          # (sort: neighbours 4e-3 apart)
+        np.testing.assert_allclose(jac, num, rtol=1e-6, atol=1e-7,
+                                   err_msg=f"{name} axis={axis!r}")
+
+
+@pytest.mark.parametrize("num, endpoint", [(1, True), (0, True), (0, False)])
+def test_linspace_without_a_step_returns_numpys_nan_step(num, endpoint):
+    samples, step = np.linspace(dg.Dual(0.5, [1.0]), dg.Dual(2.0, [0.0]), num,
+                                endpoint=endpoint, retstep=True)
+    want, want_step = np.linspace(0.5, 2.0, num, endpoint=endpoint, retstep=True)
+    np.testing.assert_array_equal(np.asarray(samples.value), want)
+    assert np.isnan(want_step) and np.isnan(step)
+
+
+def test_average_with_weights_summing_to_zero_raises_numpys_zero_division():
+    w = np.array([1.0, -1.0, 0.0, 0.0])
+    with pytest.raises(ZeroDivisionError):
+        np.average(X, axis=1, weights=w)
+    with pytest.raises(ZeroDivisionError, match="np.average: weights sum to zero"):
+        np.average(dg.Dual(X, np.ones(X.shape + (1,))), axis=1, weights=w)
+
+
+@pytest.mark.parametrize("axis, wshape", [((-2, -1), (4, 3)), ((2, 1), (3, 4)),
+                                          ((0, 2), (2, 3)), (1, (4,))])
+def test_average_with_weights_along_an_axis_tuple(axis, wshape):
+    # weights of a's shape along the axes, in the order given (NumPy transposes them)
+    a0 = rng.uniform(0.5, 1.5, (2, 4, 3))
+    w = rng.uniform(0.5, 1.5, wshape)
+    got = dg.jacobian(lambda a: np.average(a, axis=axis, weights=w), a0)
+    np.testing.assert_allclose(got, numerical_jacobian(
+        lambda a: np.average(a, axis=axis, weights=w), a0), rtol=1e-8, atol=1e-10)
+    value = np.average(dg.Dual(a0, np.ones(a0.shape + (1,))), axis=axis, weights=w).value
+    np.testing.assert_allclose(value, np.average(a0, axis=axis, weights=w), rtol=1e-14)
+
+
+def test_average_with_weights_of_another_shape_raises_numpys_errors():
+    a = dg.Dual(X, np.ones(X.shape + (1,)))
+    with pytest.raises(TypeError, match="axis must be specified"):
+        np.average(a, weights=np.ones(4))
+    with pytest.raises(ValueError, match="shape of weights"):
+        np.average(a, axis=0, weights=np.ones(4))
+
+
+@pytest.mark.parametrize("xshape, axis", [((4, 3), -1), ((4, 3), -2), ((3,), -1),
+                                          ((2, 4, 3), 1), ((1, 3), -1)])
+def test_trapezoid_with_coordinates_of_lower_rank(xshape, axis):
+    # x broadcasts against y from the right, its own axis ``axis`` (NumPy's reading)
+    y0 = rng.uniform(0.5, 1.5, (2, 4, 3))
+    x = np.cumsum(rng.uniform(0.5, 1.5, xshape), axis=axis if len(xshape) > 1 else 0)
+    f = lambda y: np.trapezoid(y, x=x, axis=axis)           # noqa: E731
+    got = dg.jacobian(f, y0)
+    np.testing.assert_allclose(got, numerical_jacobian(f, y0), rtol=1e-8, atol=1e-10)
+    np.testing.assert_allclose(f(dg.Dual(y0, np.ones(y0.shape + (1,)))).value, f(y0),
+                               rtol=1e-14)

@@ -87,3 +87,21 @@ def test_median_and_quantile_values_are_numpys(axis, cols):
     for q in (0.5, 0.3, 0.8, [0.2, 0.5, 0.9]):
         assert np.array_equal(np.quantile(d, q, axis=axis).value,
                               np.quantile(x, q, axis=axis))
+
+
+def test_median_of_nothing_is_numpys_nan_with_its_warning():
+    with pytest.warns(RuntimeWarning, match="Mean of empty slice"):
+        got = np.median(dg.Dual(np.array([]), np.ones((0, 2))))
+    assert np.isnan(got.value)
+    with pytest.warns(RuntimeWarning, match="Mean of empty slice"):
+        got = np.median(dg.Dual(np.ones((0, 3)), np.ones((0, 3, 1))), axis=0)
+    assert got.value.shape == (3,) and np.isnan(got.value).all()
+
+
+@pytest.mark.parametrize("q", [np.nan, -0.1, 1.5, [0.2, np.nan]])
+def test_quantile_out_of_range_names_the_range_like_numpy(q):
+    x = dg.Dual(np.array([1.0, 3.0, 2.0]), np.eye(3))
+    with pytest.raises(ValueError, match=r"Quantiles must be in the range \[0, 1\]"):
+        np.quantile(np.array([1.0, 3.0, 2.0]), q)
+    with pytest.raises(ValueError, match=r"Quantiles must be in the range \[0, 1\]"):
+        np.quantile(x, q)

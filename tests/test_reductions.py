@@ -187,3 +187,17 @@ def test_a_repeated_axis_is_numpys_error(name):
         fn(x, axis=(0, -2))                           # NumPy's own, the oracle
     with pytest.raises(ValueError, match="duplicate value in 'axis'"):
         dg.gradient(lambda v: np.sum(fn(v, axis=(0, -2))), x)
+
+
+@pytest.mark.parametrize("method", [np.add.reduce, np.multiply.reduce, np.maximum.reduce,
+                                    np.minimum.reduce, np.add.accumulate,
+                                    np.multiply.accumulate])
+def test_ufunc_reduce_and_accumulate_default_to_the_first_axis(method):
+    # NumPy's default axis is 0 (np.sum's is None): the flattened array was taken
+    from dualgrad.testing import numerical_jacobian
+    x0 = np.random.default_rng(5).uniform(0.5, 1.5, (3, 4))
+    np.testing.assert_allclose(dg.jacobian(method, x0),
+                               numerical_jacobian(method, x0, h=1e-6),  # (min: near ties)
+                               rtol=1e-7, atol=1e-9)
+    got = method(dg.Dual(x0, np.ones(x0.shape + (1,))))
+    np.testing.assert_array_equal(got.value, method(x0))

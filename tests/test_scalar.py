@@ -191,3 +191,19 @@ def test_numpys_mean_var_std_of_scalar_duals_in_a_list(spell, container):
              "np.std": dvar / (2 * np.sqrt(v.var()))}[spell]
     np.testing.assert_allclose(dg.gradient(f, x), right, rtol=1e-14)
     np.testing.assert_allclose(f(x), fn(v), rtol=1e-15)        # floats: NumPy's own
+
+
+def test_compress_of_a_scalar_dual_is_numpy_scalars():
+    # np.float64(v).compress reads the scalar as a 1-element array
+    d = dg.Dual(1.5, [2.0, -1.0])
+    for cond, axis in (([True], None), ([True], 0), ([False], -1)):
+        got = d.compress(cond, axis)
+        want = np.float64(1.5).compress(cond, axis)
+        assert got.value.shape == want.shape
+        np.testing.assert_array_equal(got.value, want)
+        np.testing.assert_array_equal(got.partials,
+                                      np.reshape([[2.0, -1.0]] * want.size, (-1, 2)))
+    with pytest.raises(np.exceptions.AxisError):
+        np.float64(1.5).compress([True], 1)
+    with pytest.raises(np.exceptions.AxisError):
+        d.compress([True], 1)

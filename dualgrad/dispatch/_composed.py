@@ -7,6 +7,7 @@ and are not implemented raise ``TypeError``; none is ignored.
 """
 
 import math
+import warnings
 
 import numpy as np
 
@@ -42,7 +43,9 @@ def _linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axi
     samples = np.moveaxis(start * (1.0 - t) + stop * t, 0, axis)
     if not retstep:
         return samples
-    div = (num - 1 if endpoint else num) or 1
+    div = num - 1 if endpoint else num
+    if div <= 0:               # no step (0 samples, or 1 with its endpoint): NumPy's NaN
+        return samples, np.nan
     return samples, (stop - start) / div
 
 
@@ -194,8 +197,9 @@ def _order_quantile(a, q, axis, keepdims, median):
     if isinstance(q, Dual):
         raise errors.unsupported_function("np.quantile with a dual q")
     q = np.asarray(q, dtype=float)
-    if np.any((q < 0) | (q > 1)):
-        raise ValueError("Quantiles must be in the range [0, 1]")
+    if not np.all((q >= 0) & (q <= 1)):             # (a NaN q too)
+        raise ValueError(f"Quantiles must be in the range [0, 1] (NumPy's rule), got "
+                         f"{q.tolist()!r}")
     ndim = np.ndim(primal(a))
     if axis is not None and np.ndim(axis) == 1:      # NumPy's checks first, a 1-tuple
         axis = axis_tuple(axis, ndim)                # the same as its one axis
@@ -208,6 +212,11 @@ def _order_quantile(a, q, axis, keepdims, median):
         ax = axis_index(axis, ndim)
     v = primal(a)
     n = np.shape(v)[ax]
+    if n == 0 and median:           # NumPy's median of nothing: the empty mean, NaN
+        warnings.warn("Mean of empty slice", RuntimeWarning, stacklevel=4)
+        with np.errstate(invalid="ignore"):
+            result = np.mean(a, axis=ax, keepdims=keepdims and axis is not None)
+        return np.reshape(result, (1,) * ndim) if keepdims and axis is None else result
     pos = q * (n - 1)
     lo = np.floor(pos).astype(int)
     hi = np.minimum(lo + 1, n - 1)
@@ -294,11 +303,16 @@ def _ediff1d(ary, to_end=None, to_begin=None):
 
 def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None, *,
          dtype=None):
-    """Unweighted covariance as NumPy defines it: centred rows, ``X @ X.T / (N - ddof)``."""
+    """Unweighted covariance as NumPy (2) defines it: centred rows,
+    ``X @ X.T / (N - ddof)``; ``rowvar=False`` transposes any ``m`` of two dimensions
+    (a (1, k) one too: k variables, one observation each; ``y`` keeps NumPy's older
+    rule, transposed unless it has one row), and ``N - ddof`` is clipped at 0 with
+    NumPy's warning (inf or NaN, never a negative covariance)."""
     _refuse("cov", fweights=(fweights, None), aweights=(aweights, None))
     check_kwargs("cov", {"dtype": dtype})
+    one_d = np.ndim(primal(m) if isinstance(m, Dual) else m) == 1
     x = np.atleast_2d(m)
-    if not rowvar and np.shape(primal(x))[0] != 1:
+    if not rowvar and not one_d:
         x = np.transpose(x)
     if y is not None:
         y = np.atleast_2d(y)
@@ -307,7 +321,11 @@ def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=
         x = np.concatenate([x, y], axis=0)
     count = np.shape(primal(x))[1]
     ddof = (0 if bias else 1) if ddof is None else ddof
-    lean = _covariance(x, count - ddof)
+    fact = count - ddof
+    if fact <= 0:
+        warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
+        fact = 0.0
+    lean = _covariance(x, fact)
     if lean is not None:
         return np.squeeze(lean)
     centred = x - np.mean(x, axis=1, keepdims=True)
@@ -315,8 +333,7 @@ def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=
         c = centred @ np.conj(np.transpose(centred))
     else:
         c = gram(centred) if isinstance(centred, Dual) else centred @ np.transpose(centred)
-    c = c / (count - ddof)
-    return np.squeeze(c)
+    return np.squeeze(c * np.true_divide(1, fact))   # fact 0: inf, NaN where c = 0
 
 
 def _covariance(x, fact):

@@ -438,18 +438,24 @@ def _trapezoid(y, x=None, dx=1.0, axis=-1):
             d = dx
         elif np.ndim(primal(x)) == 1:
             d = np.reshape(np.diff(x), [-1 if i == ax else 1 for i in range(ndim)])
-        else:
-            d = np.diff(x, axis=ax)
+        else:                      # the axis as given: NumPy's, for an x of lower rank
+            d = np.diff(x, axis=axis)
         hi = np.take(y, np.arange(1, length), axis=ax)
         lo = np.take(y, np.arange(length - 1), axis=ax)
         return np.sum(d * (hi + lo) / 2.0, axis=ax)
     ax = _value_axis(axis, y.ndim, bools=False)
-    value = np.trapezoid(y.value, x, dx, ax)
+    value = np.trapezoid(y.value, x, dx, axis)
     fast = _trapezoid_weights(y, x, dx, ax)
     if fast is not None:
         return make(value, fast, y.tag)
-    if x is not None and np.ndim(x) > 1:          # x of y's shape: one per element
-        x = np.asarray(x)[..., None]
+    if x is not None and np.ndim(x) > 1:
+        # NumPy's spacings (x's own axis ``axis``: x may have fewer dimensions than y
+        # and broadcasts against y's from the right), one more axis for the directions
+        d = np.diff(np.asarray(x), axis=axis)[..., None]
+        p = y.partials
+        head = (slice(None),) * ax
+        pairs = p[head + (slice(1, None),)] + p[head + (slice(None, -1),)]
+        return make(value, np.sum(d * pairs / 2.0, axis=ax), y.tag)
     return make(value, np.trapezoid(y.partials, x, dx, ax), y.tag)
 
 
@@ -1057,14 +1063,33 @@ def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
     else:
         w = operand(weights)                         # a list holding duals: one dual
         w = w if isinstance(w, Dual) else numeric(w)
-        if np.ndim(primal(w)) != len(shape):             # 1-D weights along ``axis``
-            ax = _value_axis(axis, len(shape))
-            w = np.reshape(w, [-1 if i == ax else 1 for i in range(len(shape))])
+        if np.shape(primal(w)) != shape:
+            w = _weights_along(w, shape, axis)
         total = np.sum(np.broadcast_to(w, shape), axis=axis, keepdims=keepdims)
+        if np.any(primal(total) == 0.0):
+            raise ZeroDivisionError("np.average: weights sum to zero along the axis, "
+                                    "can't be normalized (NumPy's error; "
+                                    "numpy.ma.average skips such slices)")
         avg = _weighted_mean(a, w, axis, keepdims, total)
         if avg is None:
             avg = np.sum(a * w, axis=axis, keepdims=keepdims) / total
     return (avg, total) if returned else avg
+
+
+def _weights_along(w, shape, axis):
+    """``np.average``'s weights of another shape than ``a``'s (``shape``): those of
+    ``a``'s shape along ``axis`` (one axis or several, in the order given), reshaped to
+    broadcast against ``a``, as NumPy does; NumPy's errors for any other."""
+    if axis is None:
+        raise TypeError("np.average: axis must be specified when shapes of a "
+                        f"{shape} and weights {np.shape(primal(w))} differ")
+    axes = _reductions.axis_tuple(axis, len(shape))
+    if np.shape(primal(w)) != tuple(shape[ax] for ax in axes):
+        raise ValueError(f"np.average: shape of weights {np.shape(primal(w))} must be "
+                         f"consistent with shape of a {shape} along axis {axis}: "
+                         f"expected {tuple(shape[ax] for ax in axes)}")
+    w = np.transpose(w, np.argsort(axes))
+    return np.reshape(w, [s if ax in axes else 1 for ax, s in enumerate(shape)])
 
 
 def _weighted_mean(a, w, axis, keepdims, total):

@@ -518,3 +518,34 @@ def test_object_arrays_of_array_duals_keep_their_elements(op):
     np.testing.assert_allclose(f(x), np.sin(2 * x) + (2 + 3 * sign) * x, rtol=1e-12, atol=1e-14)
     got = dg.elementwise_grad(f)(x)
     np.testing.assert_allclose(got, 2 * np.cos(2 * x) + 2 + 3 * sign, rtol=1e-14, atol=1e-14)
+
+
+@pytest.mark.parametrize("form", ["put", "flat", "flat_scalar"])
+def test_a_write_with_an_index_out_of_bounds_writes_numpys_prefix_then_raises(form):
+    # NumPy writes the positions before the bad index, then raises; a caller that
+    # catches the IndexError sees that array: value as NumPy's float run, derivative
+    # as its complex step
+    x = np.linspace(0.5, 1.5, 8)
+    bad = np.array([3, -1, 13, 1])
+
+    def run(a, b):
+        try:
+            if form == "put":
+                a.put(bad, b[:4])
+            elif form == "flat":
+                a.flat[bad] = b[:4]
+            else:
+                a.flat[bad] = b[2]
+        except IndexError:
+            pass
+        return a
+
+    def f(p):
+        return run(np.sin(x * p), np.exp(x * p))
+    h = 1e-30
+    want = run(np.sin(x * 0.7), np.exp(x * 0.7))
+    step = run(np.sin(x * (0.7 + 1j * h)), np.exp(x * (0.7 + 1j * h))).imag / h
+    got = f(dg.Dual(0.7, [1.0]))
+    np.testing.assert_array_equal(got.value, want)
+    np.testing.assert_allclose(got.partials[:, 0], step, rtol=1e-14)
+    assert not np.array_equal(want, np.sin(x * 0.7))           # the prefix was written

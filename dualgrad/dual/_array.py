@@ -548,7 +548,28 @@ class FlatIter:
         return self.base[self._index(i)]
 
     def __setitem__(self, i, item):
-        self.base[self._index(i)] = item
+        try:
+            index = self._index(i)
+        except IndexError:
+            self._write_before_the_bad_index(i, item)
+            raise
+        self.base[index] = item
+
+    def _write_before_the_bad_index(self, i, item):
+        """NumPy's order of effects where an integer index array holds an index out of
+        bounds (``d.flat[idx] = v``, ``d.put(idx, v)``): the positions before the first
+        bad one are written (the values taken in turn, repeated as NumPy repeats them),
+        then the IndexError is raised; a caller that catches it sees NumPy's array."""
+        if isinstance(i, (tuple, slice, Dual)) or i is None or i is Ellipsis:
+            return
+        flat = np.ravel(np.asarray(i))
+        if flat.dtype.kind not in "iu" or not flat.size:
+            return
+        size = self.base.size
+        k = int(np.argmax((flat < -size) | (flat >= size)))
+        if k:
+            values = np.resize(np.ravel(item), (flat.size,))[:k]
+            self.base[np.unravel_index(np.arange(size)[flat[:k]], self.base.shape)] = values
 
     def __array__(self, dtype=None, copy=None):
         return np.ravel(self.base).__array__(dtype, copy=True)

@@ -1010,7 +1010,7 @@ def add_beside(value, dual, owner, d, sign):
         flat[:start], flat[stop:] = old[:start], old[stop:]
         fn(*_arguments(out, [], _outputs(key, nodes), leaves, arrays, numbers))
         node.kids = None                    # consumed, like add_into(keep=False)
-        PENDING[:] = [r for r in PENDING if r() is not d]
+        PENDING[:] = [r for r in PENDING if r() is not d and r() is not None]
         owner._p, dual._p = fresh.reshape(owner._p.shape), out
         return True
 
@@ -1018,7 +1018,7 @@ def add_beside(value, dual, owner, d, sign):
 def held_besides(d):
     """Is an expression other than the pending ``d`` pending and held by a dual?  (Else
     :func:`add_beside` has nothing to leave pending: a cheap test before its work.)"""
-    for ref in PENDING:
+    for ref in reversed(PENDING):         # (the latest first: a step's own)
         e = ref()
         if e is not None and e is not d and e.node.result is None and e.node.kids is not None:
             return True

@@ -549,3 +549,33 @@ def test_a_write_with_an_index_out_of_bounds_writes_numpys_prefix_then_raises(fo
     np.testing.assert_array_equal(got.value, want)
     np.testing.assert_allclose(got.partials[:, 0], step, rtol=1e-14)
     assert not np.array_equal(want, np.sin(x * 0.7))           # the prefix was written
+
+
+@pytest.mark.parametrize("statement", [
+    "v.flat[::3] = v[::-1][::3]",
+    "v.flat[idx] = v[::-1][:5]",
+    "v.flat[1:] = v[:-1]",
+    "v.flat[:6] = v.reshape(3, 4).T[:, :2]",
+    "v.flat = v[::-1]",
+    "v.flat[np.array([2, 5, 30, 0])] = v[::-1][:4]",
+])
+def test_flat_writes_read_an_overlapping_source_as_numpy_does(statement):
+    # NumPy's flat assignment copies element after element, no copy of the source
+    # first: a later element can read one already written (v.flat = v copies first);
+    # value as the float run, derivative as its complex step
+    x = np.arange(1.0, 13.0)
+    idx = np.array([0, 3, 6, 9, 3])
+
+    def run(v):
+        try:
+            exec(statement, {"np": np, "v": v, "idx": idx})
+        except IndexError:
+            pass
+        return v
+
+    h = 1e-30
+    got = run(dg.Dual(x * 1.0, np.stack([x, x ** 2], axis=-1)))
+    want = run(x * 1.0)
+    step = np.stack([run(x * (1.0 + 1j * h * x ** k)).imag / h for k in (0, 1)], axis=-1)
+    np.testing.assert_array_equal(got.value, want)
+    np.testing.assert_allclose(got.partials, step, rtol=1e-14)

@@ -480,7 +480,7 @@ class ArrayDual(Dual):
     def flat(self, value):
         """``d.flat = v``: every element set from ``v`` in C order (a number, a scalar
         dual or ``d.size`` values), as ``ndarray.flat = v``."""
-        FlatIter(self)[:] = value
+        FlatIter(self)._write(slice(None), value)    # (NumPy's copies an overlap first)
 
     def partition(self, kth, axis=-1, kind="introselect", order=None):
         """Partition in place, as ``ndarray.partition``."""
@@ -548,6 +548,19 @@ class FlatIter:
         return self.base[self._index(i)]
 
     def __setitem__(self, i, item):
+        self._check(i)
+        sources = _sources_as_numpy_reads(self.base, i, item)
+        if sources is not None:          # the item reads the memory written: NumPy's
+            done, failed = sources       # element order, gathered from before the write
+            self.base[...] = np.reshape(np.take(np.ravel(self.base), done),
+                                        self.base.shape)
+            if failed is not None:
+                raise failed
+            return
+        self._write(i, item)
+
+    def _write(self, i, item):
+        """``base.flat[i] = item`` with ``item`` read before any write."""
         try:
             index = self._index(i)
         except IndexError:
@@ -574,6 +587,43 @@ class FlatIter:
     def __array__(self, dtype=None, copy=None):
         return np.ravel(self.base).__array__(dtype, copy=True)
 
+
+
+def _sources_as_numpy_reads(base, i, item):
+    """Where ``base.flat[i] = item`` reads an ``item`` that views ``base``'s own memory:
+    NumPy's flat assignment copies element after element with no copy of the source
+    first, so a later element may read one already written.  The same assignment run
+    on element numbers (a C-ordered ``base``, ``item`` a strided view inside it) tells,
+    for each element of ``base``, which element it holds afterwards: returns that
+    (flat C-order numbers) and the error NumPy raised midway (an index out of bounds:
+    the positions before it written), or ``None`` where ``item`` shares no memory
+    with ``base`` or the mapping is not that simple (then the write copies first)."""
+    if type(item) is not ArrayDual or type(base) is not ArrayDual:
+        return None
+    v, s = base.value, item.value
+    if type(v) is not np.ndarray or type(s) is not np.ndarray or \
+            not v.flags.c_contiguous or s.dtype != v.dtype or not v.size or \
+            not np.may_share_memory(v, s):       # (bounds: the run below is exact)
+        return None
+    size = v.itemsize
+    start = s.__array_interface__["data"][0] - v.__array_interface__["data"][0]
+    if start % size or any(st % size for st in s.strides):
+        return None
+    first, steps = start // size, [st // size for st in s.strides]   # in elements
+    low = first + sum((n - 1) * st for n, st in zip(s.shape, steps) if st < 0)
+    high = first + sum((n - 1) * st for n, st in zip(s.shape, steps) if st > 0)
+    if not s.size or low < 0 or high >= v.size:      # (reads outside base's elements)
+        return None
+    ids = np.arange(v.size, dtype=np.intp)
+    view = np.lib.stride_tricks.as_strided(ids[first:], s.shape,
+                                           tuple(st * ids.itemsize for st in steps))
+    marks = np.reshape(ids, v.shape)
+    failed = None
+    try:
+        marks.flat[i] = view
+    except IndexError as exc:
+        failed = exc
+    return marks.ravel(), failed
 
 
 def _promote(current, incoming):

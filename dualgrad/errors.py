@@ -109,13 +109,17 @@ def numpy_builder():
     or None."""
     import sys
     frame = sys._getframe(1)
-    for _ in range(16):
+    for _ in range(32):                  # past dualgrad's frames, through NumPy's
         if frame is None:
             return None
-        if frame.f_globals.get("__name__", "").startswith("numpy"):
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("numpy"):
             name = _NUMPY_BUILDERS.get(frame.f_code.co_name)
             if name:
                 return name
+        elif not (module.startswith("dualgrad")
+                  or frame.f_code.co_filename.startswith("<dualgrad")):
+            return None                  # the user's code (a vectorized function's own body)
         frame = frame.f_back
     return None
 
@@ -257,6 +261,9 @@ _UNSUPPORTED_SPELLINGS = {
     "np.bincount": "np.bincount(idx, weights=w) as out = np.zeros_like(w, shape=(m,)); "
                    "np.add.at(out, idx, w), with m = idx.max() + 1 (a deposit, a histogram "
                    "of weights)",
+    "np.piecewise": "np.piecewise(x, [c1, c2], [f1, f2]) as np.select([c1, c2], [f1(x), "
+                    "f2(x)]), or np.where(c1, f1(x), f2(x)) for two pieces (each piece "
+                    "computed everywhere; its derivative taken where its condition holds)",
 }
 
 

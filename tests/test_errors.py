@@ -586,3 +586,19 @@ def test_scipy_fft_names_np_fft():
     fft = pytest.importorskip("scipy.fft")
     with pytest.raises(TypeError, match=r"scipy\.fft\.rfft .*write that step as np\.fft\.rfft"):
         dg.jacobian(lambda x: np.abs(fft.rfft(x)), np.arange(4.0))
+
+
+def test_a_dropped_derivative_inside_a_vectorized_function_gets_the_general_fix():
+    x = np.array([0.5, 1.5, 2.5])
+    for otypes in (None, [object]):      # the user's own math.sin: not np.vectorize's doing
+        with pytest.raises(TypeError) as e:
+            dg.elementwise_grad(lambda x: np.vectorize(lambda t: math.sin(t), otypes=otypes)(x))(x)
+        assert "otypes" not in str(e.value) and "np.sin" in str(e.value)
+
+
+def test_piecewise_of_a_dual_names_np_select_and_that_spelling_works():
+    x = np.array([0.5, 1.5, 2.5])
+    with pytest.raises(TypeError, match=r"np\.select\(\[c1, c2\], \[f1\(x\), f2\(x\)\]\)"):
+        dg.elementwise_grad(lambda x: np.piecewise(x, [x < 1, x >= 1], [np.sin, np.exp]))(x)
+    g = dg.elementwise_grad(lambda x: np.select([x < 1, x >= 1], [np.sin(x), np.exp(x)]))(x)
+    assert np.allclose(g, np.where(x < 1, np.cos(x), np.exp(x)), rtol=1e-15)

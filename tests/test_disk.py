@@ -78,3 +78,42 @@ def test_a_file_in_the_way_leaves_no_directory(tmp_path, monkeypatch):
     monkeypatch.setattr(_disk, "_directories", {})
     assert _disk.cache_directory("dualgrad-code") is None
     assert _run(_disk.compiled("def f(x):\n    return x / 3.0\n", "<t>")) == 1.0
+
+
+def test_a_flipped_bit_anywhere_is_never_run(cache):
+    folder, calls = cache
+    source = "def f(x):\n    return x * 1.25 + 0.5\n"
+    _disk.compiled(source, "<t>")
+    (path,) = folder.glob("*.marshal")
+    good = path.read_bytes()
+    for at in range(0, len(good), max(1, len(good) // 40)):   # header, digest, payload
+        damaged = bytearray(good)
+        damaged[at] ^= 0x10
+        path.write_bytes(bytes(damaged))
+        before = len(calls)
+        assert _run(_disk.compiled(source, "<t>")) == 4.25
+        assert len(calls) == before + 1                # compiled again, not loaded
+        assert path.read_bytes() == good               # and the file rewritten whole
+
+
+def test_a_read_only_cache_is_read(cache, monkeypatch):
+    folder, calls = cache
+    source = "def f(x):\n    return x - 0.5\n"
+    _disk.compiled(source, "<t>")
+    monkeypatch.setattr(_disk, "_directories", {"dualgrad-code": (folder, False)})
+    assert _run(_disk.compiled(source, "<t>")) == 2.5
+    assert calls == ["<t>"]                            # loaded from the read-only folder
+    assert _run(_disk.compiled("def f(x):\n    return x\n", "<u>")) == 3.0
+    assert len(list(folder.glob("*.marshal"))) == 1    # and nothing written there
+
+
+def test_a_failed_write_leaves_no_temporary(cache):
+    folder, calls = cache
+    source = "def f(x):\n    return x + 0.25\n"
+    _disk.compiled(source, "<t>")
+    (path,) = folder.glob("*.marshal")
+    path.unlink()
+    path.mkdir()                                       # the file's name taken by a folder
+    for _ in range(3):
+        assert _run(_disk.compiled(source, "<t>")) == 3.25
+    assert not list(folder.glob("*.tmp"))

@@ -6,8 +6,10 @@ process's first call: the scalar class for four partials is 100 kB of source, 25
 of ``compile`` on a quiet machine.  :func:`compiled` keeps the code object, marshalled,
 under the hash of its source, so a later process with the same source loads it in well
 under a millisecond; a different source (another dualgrad version, another rule table)
-has another hash, so nothing stale is ever read.  Where no directory is writable the
-source is compiled as before.
+has another hash, so nothing stale is ever read.  Each file carries a digest of its
+bytes, checked before they are unmarshalled: a damaged file is compiled again and
+rewritten, never run.  A read-only cache is read; where none exists and none can be
+made the source is compiled as before.
 
 The directory is ``$NUMBA_CACHE_DIR``, else ``$XDG_CACHE_HOME``, else ``~/.cache``, with
 a folder per kind of code in it.
@@ -17,11 +19,14 @@ import os
 import sys
 from pathlib import Path
 
-_directories = {}           # folder name -> Path, or False where none is writable
+_directories = {}           # folder name -> (Path or None, writable)
+_MAGIC = b"dualgrad-code 1\n"   # then the payload's 16-byte BLAKE2 digest, then the payload
 
 
-def cache_directory(name):
-    """A writable directory ``name`` under the cache root, or ``None``."""
+def _directory(name):
+    """``(path, writable)``: the folder ``name`` under the cache root, ``path`` ``None``
+    where it is not a directory and cannot be made one; a read-only folder that
+    exists is still read (a cache shipped read-only), never written."""
     found = _directories.get(name)
     if found is None:
         import tempfile
@@ -32,11 +37,62 @@ def cache_directory(name):
             path.mkdir(parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=path):
                 pass
-            found = path
+            found = path, True
         except OSError:
-            found = False
+            found = (path if path.is_dir() else None), False
         _directories[name] = found
-    return found or None
+    return found
+
+
+def cache_directory(name):
+    """A writable directory ``name`` under the cache root, or ``None``."""
+    path, writable = _directory(name)
+    return path if writable else None
+
+
+def _digest(payload):
+    import hashlib
+    return hashlib.blake2b(payload, digest_size=16).digest()
+
+
+def _load(path, filename):
+    """The code object in ``path``, or ``None`` when the file is missing, damaged (its
+    digest does not match: a flipped bit in a constant would be a wrong number, a
+    damaged opcode a crash, so nothing unverified reaches ``marshal``) or not ours."""
+    import marshal
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head = len(_MAGIC)
+    payload = data[head + 16:]
+    if data[:head] != _MAGIC or data[head:head + 16] != _digest(payload):
+        return None
+    try:
+        code = marshal.loads(payload)
+    except Exception:       # noqa: BLE001 (verified bytes of another Python: compile)
+        return None
+    return code if getattr(code, "co_filename", None) == filename else None
+
+
+def _store(directory, path, code):
+    """Write ``code`` to ``path`` atomically (a temporary file renamed over it); a
+    failure leaves neither the file nor the temporary behind."""
+    import marshal
+    import tempfile
+    payload = marshal.dumps(code)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_MAGIC + _digest(payload) + payload)
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def compiled(source, filename):
@@ -64,25 +120,14 @@ def compiled(source, filename):
     42
     """
     import hashlib
-    import marshal
-    directory = cache_directory("dualgrad-code")
+    directory, writable = _directory("dualgrad-code")
     if directory is None:
         return compile(source, filename, "exec")
-    digest = hashlib.sha1(f"{filename}\0{source}".encode()).hexdigest()[:24]
-    path = directory / f"{digest}.{sys.implementation.cache_tag}.marshal"
-    try:
-        code = marshal.loads(path.read_bytes())
-        if code.co_filename == filename:
-            return code
-    except (OSError, EOFError, ValueError, TypeError, AttributeError):
-        pass
-    code = compile(source, filename, "exec")
-    try:
-        import tempfile
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(marshal.dumps(code))
-        os.replace(tmp, path)
-    except OSError:
-        pass
+    key = hashlib.sha1(f"{filename}\0{source}".encode()).hexdigest()[:24]
+    path = directory / f"{key}.{sys.implementation.cache_tag}.marshal"
+    code = _load(path, filename)
+    if code is None:
+        code = compile(source, filename, "exec")
+        if writable:
+            _store(directory, path, code)
     return code

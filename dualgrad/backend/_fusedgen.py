@@ -463,9 +463,13 @@ def kernel(key):
         try:
             if not path.exists() or path.read_text() != text:
                 fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-                with os.fdopen(fd, "w") as fh:
-                    fh.write(text)
-                os.replace(tmp, path)
+                try:
+                    with os.fdopen(fd, "w") as fh:
+                        fh.write(text)
+                    os.replace(tmp, path)
+                except OSError:
+                    os.unlink(tmp)              # no temporary left behind
+                    raise
             _on_disk[key] = True
             spec = importlib.util.spec_from_file_location(name, path)
             module = importlib.util.module_from_spec(spec)

@@ -97,3 +97,28 @@ def test_as_scipys_jac():
     assert np.allclose(jac(0.0, y), [[-0.04, 1e4 * y[2], 1e4 * y[1]],
                                      [0.04, -1e4 * y[2] - 6e7 * y[1], -1e4 * y[1]],
                                      [0.0, 6e7 * y[1], 0.0]], rtol=1e-14, atol=0)
+
+
+def test_keywords_reach_a_jitted_f_through_dualgrads_door():
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def f(x, c=1.0):
+        out = np.empty_like(x)
+        out[0] = x[0] * x[1] * c
+        out[1] = np.sin(x[0]) + c * x[1] ** 2
+        return out
+
+    x = np.array([0.5, 2.0])
+    expected = np.array([[3.0 * x[1], 3.0 * x[0]], [np.cos(x[0]), 6.0 * x[1]]])
+    assert np.allclose(dg.jacfwd(f)(x, c=3.0), expected, rtol=1e-15)
+
+    @numba.njit
+    def plain(x, c=1.0):             # a plain buffer: dualgrad's message, not numba's
+        out = np.empty(2)
+        out[0] = x[0] * c
+        out[1] = x[1]
+        return out
+
+    with pytest.raises(TypeError, match=r"^dualgrad\.jacfwd: numba-jitted code"):
+        dg.jacfwd(plain)(x, c=3.0)

@@ -183,8 +183,11 @@ def jacfwd(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False,
         if not args:
             raise errors.bad_type(who, "the point to differentiate at, j(x, *args)",
                                   "no positional argument", "Fix: call dg.jacfwd(f)(x).")
-        g = functools.partial(f, **kwargs) if kwargs else f
-        return jacobian_as(who, g, args[0], args[1:], {}, argnums=argnums,
+        g = f
+        if kwargs and (options.get("sparsity") is not None or
+                       options.get("batch_axis") is not None):
+            g, kwargs = functools.partial(f, **kwargs), {}     # those take f of x alone
+        return jacobian_as(who, g, args[0], args[1:], kwargs, argnums=argnums,
                            has_aux=has_aux, holomorphic=holomorphic, **options)
 
     return jacobian_of_f

@@ -105,3 +105,20 @@ def test_quantile_out_of_range_names_the_range_like_numpy(q):
         np.quantile(np.array([1.0, 3.0, 2.0]), q)
     with pytest.raises(ValueError, match=r"Quantiles must be in the range \[0, 1\]"):
         np.quantile(x, q)
+
+
+@pytest.mark.parametrize("kwargs", [{"axis": (0, 2)}, {"axis": (2, 0), "keepdims": True},
+                                    {"axis": (0, 1, 2)}, {"axis": (-1, 1), "keepdims": True}])
+@pytest.mark.parametrize("func", [np.median, lambda a, **k: np.quantile(a, [0.3, 0.8], **k),
+                                  lambda a, **k: np.percentile(a, 40, **k)])
+def test_quantiles_over_several_axes_are_numpys(func, kwargs):
+    # NumPy merges the axes into one; values as its float run, the Jacobian as
+    # central differences (distinct values: no tie moves under the step)
+    from dualgrad.testing import numerical_jacobian
+    x0 = np.random.default_rng(1).uniform(size=(2, 3, 4))
+
+    def f(a):
+        return func(a, **kwargs)
+    np.testing.assert_array_equal(f(dg.Dual(x0, np.ones(x0.shape + (1,)))).value, f(x0))
+    np.testing.assert_allclose(dg.jacobian(f, x0), numerical_jacobian(f, x0, h=1e-6),
+                               rtol=1e-7, atol=1e-8)

@@ -203,8 +203,10 @@ def _order_quantile(a, q, axis, keepdims, median):
     ndim = np.ndim(primal(a))
     if axis is not None and np.ndim(axis) == 1:      # NumPy's checks first, a 1-tuple
         axis = axis_tuple(axis, ndim)                # the same as its one axis
-        if len(axis) != 1:
-            raise errors.unsupported_function("np.quantile over several axes at once")
+        if not axis:
+            raise errors.unsupported_function("np.quantile over no axis (axis=())")
+        if len(axis) > 1:
+            return _over_axes(a, q, axis, keepdims, median)
         axis = axis[0]
     if axis is None:
         a, ax = np.ravel(a), 0
@@ -235,6 +237,20 @@ def _order_quantile(a, q, axis, keepdims, median):
     if keepdims:                    # the reduced axes come back with length 1
         result = np.reshape(result, q.shape + (1,) * ndim) if axis is None else \
             np.expand_dims(result, q.ndim + ax)
+    return result
+
+
+def _over_axes(a, q, axes, keepdims, median):
+    """The quantile over several axes, as NumPy takes it: the other axes first, the
+    reduced ones merged into one last axis (their order does not change the value)."""
+    shape = np.shape(primal(a))
+    axes = sorted(axes)
+    kept = [i for i in range(len(shape)) if i not in axes]
+    merged = np.reshape(np.transpose(a, kept + axes), [shape[i] for i in kept] + [-1])
+    result = _order_quantile(merged, q, -1, False, median)
+    if keepdims:
+        result = np.reshape(result, np.shape(q) + tuple(1 if i in axes else n
+                                                       for i, n in enumerate(shape)))
     return result
 
 

@@ -65,9 +65,9 @@ Propagation
     ``correlation(p, w, r, s)``
         ``p * w[..., None] - r[..., None] * (s[:, None, :] + s[None, :, :])`` (the
         partials of ``np.corrcoef``'s normalisation) in one kernel pass, or ``None``.
-    ``swap_leading(p)``
-        a C-contiguous copy of ``(rows, cols, n)`` float64 partials with the first
-        two axes exchanged, by a kernel, or ``None``.
+    ``swap_shifted(p)``
+        ``np.swapaxes(p, 0, 1) - p[:, 0]`` for ``(rows, cols, n)`` float64 partials,
+        C-contiguous, by a kernel, or ``None``.
     ``symmetric_sum(g, s)``
         ``(g + g^T) * s`` in place for ``(m, m, n)`` float64 partials (the first
         two axes swapped), by a kernel: ``True``, or ``False`` with nothing written.
@@ -152,7 +152,7 @@ from ._fused import columns as fused_columns
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
-from ._kernels import (correlation, fusable, local, matvec, swap_leading, symmetric_sum,
+from ._kernels import (correlation, fusable, local, matvec, swap_shifted, symmetric_sum,
                        use)
 from ._loader import loaded as kernels_loaded
 from ._propagate import (EXACT, combine, combine_small, convolve, cross, exact1, exact2,
@@ -168,7 +168,7 @@ __all__ = [
     "combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel", "pair_kernel",
     "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2", "exact_number", "fusable",
     "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
-    "matvec", "correlation", "swap_leading", "symmetric_sum", "outer",
+    "matvec", "correlation", "swap_shifted", "symmetric_sum", "outer",
     "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "finite",
     # reduction
     "sum_partials", "sum_small", "weighted_sum",

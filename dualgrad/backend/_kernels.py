@@ -25,7 +25,7 @@ import numpy as np
 from . import _buffers, _loader
 
 __all__ = ["combine", "local", "fusable", "small_local", "small_exact", "pairwise", "where",
-           "cross", "outer", "matvec", "correlation", "swap_leading", "symmetric_sum",
+           "cross", "outer", "matvec", "correlation", "swap_shifted", "symmetric_sum",
            "rank2", "running_product", "convolve", "triangle", "join",
            "use",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
@@ -417,15 +417,15 @@ def correlation(p, w, r, s):
     return out
 
 
-def swap_leading(p):
-    """A C-contiguous copy of float64 partials ``p`` (``(rows, cols, n)``) with the
-    first two axes exchanged, written by a kernel, or ``None`` (small, or ``p`` not
-    C-contiguous float64: ``np.ascontiguousarray`` of the transpose then)."""
+def swap_shifted(p):
+    """``np.swapaxes(p, 0, 1) - p[:, 0]`` for float64 partials ``p`` (``(rows, cols,
+    n)``) as a C-contiguous array written by one kernel pass, or ``None`` (small, or
+    ``p`` not C-contiguous float64: NumPy's subtraction into such an array then)."""
     if type(p) is not np.ndarray or p.dtype != np.float64 or p.ndim != 3 or \
             not p.flags.c_contiguous or not _wanted(p.size, p.shape[-1]):
         return None
     out = _buffers.empty((p.shape[1], p.shape[0], p.shape[2]))
-    _kernels().swap_leading(p, out)
+    _kernels().swap_shifted(p, out)
     return out
 
 

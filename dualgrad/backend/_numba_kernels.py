@@ -784,16 +784,19 @@ def correlation_rows(p, w, r, s, out):
 
 
 @_lazy
-def swap_leading(p, out):
-    """``out[k, j, :] = p[j, k, :]``: the first two axes of ``(rows, cols, n)``
-    partials exchanged into a C-contiguous ``(cols, rows, n)`` copy, so that BLAS
-    can contract the middle axis.  NumPy's strided copy moves a run of ``n``
-    numbers per step of its iterator (4x slower at 316 x 316, n = 4)."""
+def swap_shifted(p, out):
+    """``out[k, j, :] = p[j, k, :] - p[j, 0, :]``: the first two axes of ``(rows, cols,
+    n)`` partials exchanged into a C-contiguous ``(cols, rows, n)`` copy (so that BLAS
+    can contract the middle axis), each row less its first column: ``np.cov``'s
+    partials with the part common to every observation taken out, which a product
+    with centred values cancels only to rounding times its size.  NumPy's strided
+    copy moves a run of ``n`` numbers per step of its iterator (4x slower at 316 x
+    316, n = 4)."""
     rows, cols, n = p.shape
     for j in range(rows):
         for k in range(cols):
             for c in range(n):
-                out[k, j, c] = p[j, k, c]
+                out[k, j, c] = p[j, k, c] - p[j, 0, c]
 
 
 @_lazy

@@ -485,6 +485,8 @@ AXIS_FUNCS = {
     "nansum": lambda a, ax: np.nansum(a, axis=ax), "nanmax": lambda a, ax: np.nanmax(a, axis=ax),
     "cumsum": lambda a, ax: np.cumsum(a, axis=ax), "cumprod": lambda a, ax: np.cumprod(a, axis=ax),
     "m_cumsum": lambda a, ax: a.cumsum(axis=ax),
+    "cumulative_sum": lambda a, ax: np.cumulative_sum(a, axis=ax),
+    "cumulative_prod": lambda a, ax: np.cumulative_prod(a, axis=ax, include_initial=True),
     "add_reduce": lambda a, ax: np.add.reduce(a, axis=ax),
     "add_accumulate": lambda a, ax: np.add.accumulate(a, axis=ax),
     "median": lambda a, ax: np.median(a, axis=ax),

@@ -532,11 +532,19 @@ if hasattr(np, "cumulative_sum"):                        # NumPy >= 2.1
     def _cumulative(scan, name):
         def impl(x, /, *, axis=None, dtype=None, out=None, include_initial=False):
             check_kwargs(name, {"dtype": dtype})
+            x = np.atleast_1d(x)                 # as NumPy: a 0-d x scans as 1-D
+            ndim = np.ndim(primal(x))
             if axis is None:
-                if np.ndim(primal(x)) > 1:
+                if ndim > 1:
                     raise ValueError(f"{name}: axis must be given for arrays of more "
                                      "than one dimension")
                 axis = 0
+            elif np.ndim(axis) == 1:             # a tuple goes to NumPy's accumulate:
+                if len(axis) != 1:               # its error for several axes
+                    (np.add if scan is np.cumsum else np.multiply).accumulate(
+                        primal(x), axis=axis)
+                (one,) = axis_tuple(axis, ndim)  # one taken (with include_initial,
+                axis = axis if include_initial else one  # NumPy fails on the tuple)
             result = scan(x, axis=axis)
             if not include_initial:
                 return result

@@ -282,11 +282,10 @@ def bad_argument(who, expected, got, fix=""):
     return DualValueError(f"{who}: expected {expected}, got {got}.{fix}")
 
 
-def check_has_aux(who, has_aux):
-    """Raise unless ``has_aux`` is a bool (a truthy string would silently mean True)."""
-    if not isinstance(has_aux, bool):
-        raise bad_argument(who, "has_aux as True or False", repr(has_aux),
-                           "Fix: has_aux=True when f returns (out, aux), else leave it out.")
+def bad_has_aux(who, has_aux):
+    """``has_aux`` not a bool (a truthy string would silently mean True)."""
+    return bad_argument(who, "has_aux as True or False", repr(has_aux),
+                        "Fix: has_aux=True when f returns (out, aux), else leave it out.")
 
 
 def bad_type(who, expected, got, fix=""):

@@ -354,7 +354,8 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
                 batch_axis=None, argnums=0, has_aux=False, holomorphic=False,
                 sparsity=None, format=None):
     """:func:`jacobian`, with errors naming ``who`` (the transform the user called)."""
-    errors.check_has_aux(who, has_aux)
+    if type(has_aux) is not bool:
+        raise errors.bad_has_aux(who, has_aux)
     if format is not None and sparsity is None:
         raise _format_without_sparsity(who, format)
     if sparsity is not None:
@@ -448,7 +449,8 @@ def gradient(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
     {'b': 3.0, 'w': 3.0}
     """
     who = "dualgrad.gradient"
-    errors.check_has_aux(who, has_aux)
+    if type(has_aux) is not bool:
+        raise errors.bad_has_aux(who, has_aux)
     if kwargs:
         _not_taken(who, kwargs)
     if type(argnums) is int and argnums == 0 and batch_axis is None and chunk is None and \
@@ -579,7 +581,8 @@ def hessian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = Non
     """
     who = "dualgrad.hessian"
     _not_taken(who, kwargs)
-    errors.check_has_aux(who, has_aux)
+    if type(has_aux) is not bool:
+        raise errors.bad_has_aux(who, has_aux)
     if format is not None and sparsity is None:
         raise _format_without_sparsity(who, format)
     if sparsity is not None:

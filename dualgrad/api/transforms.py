@@ -170,7 +170,8 @@ def jacfwd(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False,
     """
     who = "dualgrad.jacfwd"
     check_callable(who, f)
-    errors.check_has_aux(who, has_aux)
+    if type(has_aux) is not bool:
+        raise errors.bad_has_aux(who, has_aux)
     unknown = sorted(set(options) - set(_JACOBIAN_OPTIONS))
     if unknown:
         raise errors.bad_type(
@@ -195,7 +196,8 @@ def jacfwd(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False,
 
 def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
     check_callable(who, f)
-    errors.check_has_aux(who, has_aux)
+    if type(has_aux) is not bool:
+        raise errors.bad_has_aux(who, has_aux)
     specs = {}                     # per number of arguments: argnums checked, seeds built
     jitted = is_jitted(f)
 

@@ -593,3 +593,22 @@ def test_trapezoid_with_coordinates_of_lower_rank(xshape, axis):
     np.testing.assert_allclose(got, numerical_jacobian(f, y0), rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(f(dg.Dual(y0, np.ones(y0.shape + (1,)))).value, f(y0),
                                rtol=1e-14)
+
+
+@pytest.mark.parametrize("axis", [None, 0, (1, 0)])
+def test_gradient_with_a_dual_uniform_spacing_against_complex_step(axis):
+    # the derivative with respect to a domain's length L through the spacing L / 4;
+    # np.gradient itself runs on complex numbers, so the complex step is an oracle
+    u = np.random.default_rng(5).standard_normal((5, 6))
+
+    def g(a):
+        r = np.gradient(np.sin(u * a), a / 4, axis=axis)
+        return np.stack(r) if isinstance(r, tuple) else r
+
+    got = dg.derivative(g, 1.7)
+    want = np.imag(g(1.7 + 1e-30j)) / 1e-30
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-13)
+    # a plain f, one dual spacing of two
+    got = dg.derivative(lambda h: np.stack(np.gradient(u, h, 0.3)), 0.5)
+    np.testing.assert_allclose(got[0], -np.gradient(u, 1.0, axis=0) / 0.25, rtol=1e-15)
+    assert np.all(got[1] == 0.0)

@@ -486,8 +486,8 @@ def _trapezoid_weights(y, x, dx, ax):
 
 @implements(np.gradient)
 def _gradient(f, *varargs, axis=None, edge_order=1):
-    if any(isinstance(v, Dual) for v in varargs):    # (a plain f too: np.gradient(f, *varargs)
-        raise errors.unsupported_function("np.gradient with dual spacing")  # would recurse)
+    if any(isinstance(v, Dual) for v in varargs):    # (a plain f too)
+        return _gradient_dual_spacing(f, varargs, axis, edge_order)
     if not isinstance(f, Dual):
         return np.gradient(f, *varargs, axis=axis, edge_order=edge_order)
     values = np.gradient(f.value, *varargs, axis=axis, edge_order=edge_order)
@@ -500,6 +500,27 @@ def _gradient(f, *varargs, axis=None, edge_order=1):
     if isinstance(partials, (list, tuple)):
         partials = partials[0]
     return make(values, partials, f.tag)
+
+
+def _gradient_dual_spacing(f, varargs, axis, edge_order):
+    """``np.gradient`` with a uniform spacing that is a scalar dual (``L / (n - 1)``,
+    a derivative with respect to the domain's length): the differences at unit
+    spacing divided by it, each axis by its own.  Coordinates given as a dual array
+    raise, naming the uniform form."""
+    axes = _reductions.axis_tuple(axis, np.ndim(primal(f)))
+    spacings = list(varargs) * len(axes) if len(varargs) == 1 else list(varargs)
+    if len(spacings) != len(axes):
+        return np.gradient(primal(f), *map(primal, varargs), axis=axis)   # NumPy's error
+    if any(isinstance(h, Dual) and np.ndim(primal(h)) for h in spacings):
+        raise errors.unsupported_function(
+            "np.gradient with coordinates that are a dual array (a uniform spacing that "
+            "is a scalar dual works: np.gradient(u, L / (n - 1)))")
+    unit = [1.0 if isinstance(h, Dual) else h for h in spacings]
+    found = np.gradient(f, *unit, axis=axes, edge_order=edge_order)
+    many = isinstance(found, (list, tuple))
+    found = [d / h if isinstance(h, Dual) else d
+             for d, h in zip(found if many else [found], spacings)]
+    return tuple(found) if many else found[0]
 
 
 # np.pad modes that only copy elements (or write constants): the partials pad alike

@@ -612,3 +612,19 @@ def test_gradient_with_a_dual_uniform_spacing_against_complex_step(axis):
     got = dg.derivative(lambda h: np.stack(np.gradient(u, h, 0.3)), 0.5)
     np.testing.assert_allclose(got[0], -np.gradient(u, 1.0, axis=0) / 0.25, rtol=1e-15)
     assert np.all(got[1] == 0.0)
+
+
+@pytest.mark.parametrize("order", ["F", "A", "K"])
+@pytest.mark.parametrize("layout", ["C", "F", "reversed"])
+def test_copy_keeps_numpys_memory_layout_for_a_later_ravel_k(order, layout):
+    # np.copy(d, order=) once gave C always: ravel(order='K') then read another order
+    # than NumPy's float run; derivative: the complex step of the same run
+    def run(a):
+        a = {"C": a, "F": a.T.copy().T, "reversed": a[::-1, ::-1]}[layout]
+        return np.ravel(np.copy(a, order=order), order="K")
+    h = 1e-30
+    x = X * 1.0
+    got = run(dg.Dual(x, (x * x)[..., None]))
+    np.testing.assert_array_equal(got.value, run(x))
+    np.testing.assert_allclose(got.partials[:, 0], run(x * (1 + 1j * h * x)).imag / h,
+                               rtol=1e-14)

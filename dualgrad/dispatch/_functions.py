@@ -676,7 +676,13 @@ def _full_like(a, fill_value, dtype=None, order="K", subok=True, shape=None):
 
 @implements(np.copy)
 def _copy(a, order="K", subok=True):
-    return a.copy() if isinstance(a, Dual) else np.copy(a)
+    """A copy whose values take NumPy's memory layout for ``order`` (what a later
+    ``ravel(order='K')`` reads); the partials copied as they are."""
+    if not isinstance(a, Dual):
+        return np.copy(a, order=order, subok=subok)
+    if type(a) is not ArrayDual or order == "C":
+        return a.copy()
+    return make_array(np.copy(a.value, order=order), backend.copy(a.partials), a.tag)
 
 
 @implements(np.shape)

@@ -119,6 +119,44 @@ def test_every_rule_gives_the_general_bits_at_medium_sizes(rule, loaded):
                 _bits(got.partials, want.partials, what)
 
 
+ND_LAYOUTS = {                  # values and partials of more than one axis (stop 33)
+    "2-D": lambda v, p: (v.reshape(20, -1), p.reshape(20, -1, p.shape[-1])),
+    "3-D": lambda v, p: (v.reshape(4, 5, -1), p.reshape(4, 5, -1, p.shape[-1])),
+    "transposed": lambda v, p: (v.reshape(20, -1).T, p.reshape(20, -1, p.shape[-1])
+                                .transpose(1, 0, 2)),
+    "rows strided": lambda v, p: (v.reshape(40, -1)[::2], p.reshape(40, -1, p.shape[-1])[::2]),
+}
+
+
+@pytest.mark.parametrize("rule", [r for r in _rules() if None not in r.derivs],
+                         ids=lambda r: r.name)
+@pytest.mark.engine_independent
+def test_every_rule_gives_the_general_bits_on_values_of_more_axes(rule, loaded):
+    """As above on values of 2 and 3 axes, C-contiguous, transposed and with strided
+    rows (the lean kernels read them as one flat axis, a copy where no view does):
+    the general path's values and partials, from the small size to past it."""
+    rng = np.random.default_rng(35)
+    for N, n in [(40, 2), (400, 4), (2000, 2), (2000, 3), (2000, 4)]:
+        for layout, shaped in ND_LAYOUTS.items():
+            for special in (False, True):
+                tag = new_tag()
+                M = 2 * N if layout == "rows strided" else N
+                values = [np.resize(np.roll(SPECIAL, 5 * k), M)
+                          for k in range(rule.ufunc.nin)] if special else \
+                    [np.resize(v, M) for v in _inside(rule, N, rng)]
+                args = tuple(dg.Dual(*shaped(v, _partials(M, n, rng, special)), tag=tag)
+                             for v in values)
+                with np.errstate(all="ignore"):
+                    got = rule.ufunc(*args)
+                    wants = [_general(rule, args)] + ([] if special else
+                                                      [_general(rule, args, numpy=True)])
+                what = f"{rule.name} {layout} N={N} n={n} special={special}"
+                for want in wants:
+                    assert got.value.shape == args[0].value.shape, what
+                    _bits(got.value, want.value, what)
+                    _bits(got.partials, want.partials, what)
+
+
 def _mixes(rule, N, n, rng, tag):
     """Each argument mix of the two-argument path: an array dual with a float64 array,
     a broadcast (1,) array, a Python float, a NumPy float and a scalar dual."""
@@ -353,8 +391,8 @@ def test_mismatched_directions_raise_valueerror(name, op, loaded):
 
 
 def test_lean_work_leaves_the_fused_engines_work_alone():
-    """``backend.lean_work``: below ``small``'s size as before; from there 1-D values
-    up to ``LEAN_WORK`` (``LEAN_FLAT`` for one direction; any size with 2 or 4
+    """``backend.lean_work``: below ``small``'s size as before; from there values of
+    any number of axes (the kernels read them flat, stop 33) up to ``LEAN_WORK`` (``LEAN_FLAT`` for one direction; any size with 2 or 4
     directions, ``LEAN_ROWS``) unless the fused engine
     defers that work now (inside a helper: from its ``MIN_WORK``, every size under
     ``DUALGRAD_ENGINE=fused``); never with an engine forced by ``use``."""
@@ -370,11 +408,13 @@ def test_lean_work_leaves_the_fused_engines_work_alone():
         active[0] = False
         assert lean(100, 9) and lean(999, 1) and lean(100, 9, ndim=2)
         assert lean(1000, 4) and lean(5000, 4) and lean(5000, 1)
-        assert not lean(1000, 4, ndim=2) and not lean(backend.LEAN_FLAT, 1)
+        assert lean(1000, 4, ndim=2) and not lean(backend.LEAN_FLAT, 1)
+        assert not lean(backend.LEAN_FLAT, 1, ndim=2)       # 2-D values read flat: as 1-D
         assert lean(backend.LEAN_WORK // 3 - 1, 3) and not lean(backend.LEAN_WORK // 3 + 1, 3)
         assert lean(backend.LEAN_WORK // 8 - 1, 8) and not lean(backend.LEAN_WORK // 8, 8)
-        assert backend.LEAN_ROWS == (2, 4)      # rows of literal length: any 1-D size
-        assert lean(10 ** 6, 4) and lean(10 ** 6, 2) and not lean(10 ** 6, 4, ndim=2)
+        assert not lean(backend.LEAN_WORK // 8, 8, ndim=2)
+        assert backend.LEAN_ROWS == (2, 4)      # rows of literal length: any size
+        assert lean(10 ** 6, 4) and lean(10 ** 6, 2) and lean(10 ** 6, 4, ndim=2)
         active[:] = [True, _fused.MIN_WORK]
         assert lean(999, 1) and lean(_fused.MIN_WORK // 4 - 1, 4)
         assert not lean(_fused.MIN_WORK // 4, 4)

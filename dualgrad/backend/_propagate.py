@@ -226,9 +226,10 @@ def lean_work(work, shape):
     """May dispatch's lean path (``dualgrad.dispatch._ufuncs.lean``, ``small``) take
     ``work`` partials elements of values of ``shape``?
 
-    Below :func:`small`'s size, as :func:`small`.  From there, 1-D values (the lean
-    kernels' shape; others would take NumPy's calls, slower than the general path's
-    kernels): with a number of directions in :data:`LEAN_ROWS` at any size, else up
+    Below :func:`small`'s size, as :func:`small`.  From there, values of any number
+    of axes (the lean kernels read values of more than one as rows of one flat axis,
+    :func:`_flat`; before stop 33 those went to the general path, 25-45 us a call at
+    30 x 30 elements): with a number of directions in :data:`LEAN_ROWS` at any size, else up
     to :data:`LEAN_WORK` partials elements (:data:`LEAN_FLAT` for one direction),
     unless the fused engine defers this work now (``DEFERRING``: inside a helper, from
     its size on), which the general path then leaves to it.  The engine is the
@@ -239,9 +240,9 @@ def lean_work(work, shape):
     sends it to the general path, which keeps a zero partial 0 beside it."""
     if work < _kernels.MIN_WORK_FUSED:
         return _kernels._mode == "auto"
-    if len(shape) != 1 or _kernels._mode != "auto" or DEFERRING[0] and work >= DEFERRING[1]:
+    if _kernels._mode != "auto" or DEFERRING[0] and work >= DEFERRING[1]:
         return False
-    n = work // shape[0]
+    n = work // (shape[0] if len(shape) == 1 else math.prod(shape))
     return work < (LEAN_FLAT if n == 1 else LEAN_WORK) or n in LEAN_ROWS
 
 
@@ -313,6 +314,16 @@ def _small_kernels():
     return _compiled
 
 
+def _flat(p, rows):
+    """Partials ``p`` (directions last) of ``rows`` value elements with their value
+    axes as one, for a lean kernel, which reads 1-D values and rows of partials
+    (values: ``x.reshape(-1)``; ``rows`` spelled out for no directions).
+    A view where the layout allows (C-contiguous: every result of the lean path),
+    else a C-contiguous copy; the kernel's elementwise work on the flat rows is the
+    same operations per element as on the axes, so the same bits."""
+    return p.reshape(rows, p.shape[-1])
+
+
 def _out(p):
     """An uninitialised float64 array shaped like the partials ``p`` for a lean
     kernel's result: NumPy's below the pool's size, else :func:`_buffers.empty`'s (a
@@ -346,12 +357,15 @@ def scaled_small(f, p):
     value shape ``p.shape[:-1]`` (the lean path of one array dual): ``f[..., None] * p``,
     or ``None`` when ``f`` is not finite somewhere.
 
-    For 1-D values, once numba is loaded, one kernel call (``scale_finite``: the
+    Once numba is loaded, one kernel call (values of more axes read flat, :func:`_flat`; ``scale_finite``: the
     finiteness test and the products in one loop, the same IEEE products, so the
     same bits) instead of NumPy's test and broadcast product, ~3x slower at N = 10."""
-    if f.ndim == 1 and (_loader.READY or _kernel_now(p.size, SMALL_ONE_WORK)):
+    if _loader.READY or _kernel_now(p.size, SMALL_ONE_WORK):
         out = _out(p)
-        return out if (_compiled or _small_kernels()).scale_finite(f, p, out) else None
+        if f.ndim == 1:
+            return out if (_compiled or _small_kernels()).scale_finite(f, p, out) else None
+        return out if (_compiled or _small_kernels()).scale_finite(
+            f.reshape(-1), _flat(p, f.size), _flat(out, f.size)) else None
     if not _finite_small(f):
         return None
     return (f[:, None] if f.ndim == 1 else f[..., None]) * p
@@ -364,14 +378,18 @@ def pair_small(f, p, g, q):
     and order (the sum written into the first product, which nothing else holds), or
     ``None`` when a factor is not finite somewhere.
 
-    For 1-D values, once numba is loaded, one kernel call (``scale2_finite``: each
+    Once numba is loaded, one kernel call (values of more axes read flat; ``scale2_finite``: each
     product rounded, then their sum, as NumPy's three calls round them) instead of
     NumPy's two finiteness tests, two broadcast products and a sum, ~4x slower at
     N = 10 (``bench/bench_engine.py --small``)."""
-    if f.ndim == 1 and (_loader.READY or _kernel_now(p.size, SMALL_PAIR_WORK)):
+    if _loader.READY or _kernel_now(p.size, SMALL_PAIR_WORK):
         out = _out(p)
-        return out if (_compiled or _small_kernels()).scale2_finite(f, p, g, q, out) \
-            else None
+        if f.ndim == 1:
+            return out if (_compiled or _small_kernels()).scale2_finite(f, p, g, q, out) \
+                else None
+        return out if (_compiled or _small_kernels()).scale2_finite(
+            f.reshape(-1), _flat(p, f.size), g.reshape(-1), _flat(q, f.size),
+            _flat(out, f.size)) else None
     if not (_finite_small(f) and _finite_small(g)):
         return None
     if f.ndim == 1:
@@ -386,22 +404,29 @@ def pair_small(f, p, g, q):
 def scaled_kernel(f, p):
     """:func:`scaled_small`'s kernel call alone: its result (``None`` for a factor
     that is not finite), or ``NotImplemented`` where no kernel runs (numba not
-    loaded, values not 1-D), the caller then running :func:`scaled_small` with
+    loaded), the caller then running :func:`scaled_small` with
     NumPy's reports hushed.  A kernel reports nothing to NumPy's error state, so a
     caller whose factors need no NumPy call (``np.exp``: the result) skips the hush."""
-    if f.ndim == 1 and _loader.READY:
+    if _loader.READY:
         out = _out(p)
-        return out if (_compiled or _small_kernels()).scale_finite(f, p, out) else None
+        if f.ndim == 1:
+            return out if (_compiled or _small_kernels()).scale_finite(f, p, out) else None
+        return out if (_compiled or _small_kernels()).scale_finite(
+            f.reshape(-1), _flat(p, f.size), _flat(out, f.size)) else None
     return NotImplemented
 
 
 def pair_kernel(f, p, g, q):
     """:func:`pair_small`'s kernel call alone, or ``NotImplemented``, as
     :func:`scaled_kernel` (``a * b``: the factors are the values)."""
-    if f.ndim == 1 and _loader.READY:
+    if _loader.READY:
         out = _out(p)
-        return out if (_compiled or _small_kernels()).scale2_finite(f, p, g, q, out) \
-            else None
+        if f.ndim == 1:
+            return out if (_compiled or _small_kernels()).scale2_finite(f, p, g, q, out) \
+                else None
+        return out if (_compiled or _small_kernels()).scale2_finite(
+            f.reshape(-1), _flat(p, f.size), g.reshape(-1), _flat(q, f.size),
+            _flat(out, f.size)) else None
     return NotImplemented
 
 
@@ -421,28 +446,34 @@ def local_kernel(ufunc, x, out, p):
     and multiplies it in (the same IEEE operations as NumPy's calls of
     :func:`scaled_small`, so the same bits): the partials, ``None`` for a local
     derivative that is not finite somewhere, or ``NotImplemented`` where no kernel
-    runs (numba not loaded, values not 1-D), as :func:`scaled_kernel`.  No NumPy call
+    runs (numba not loaded), as :func:`scaled_kernel`.  No NumPy call
     computes the derivative, so the caller skips its hush."""
-    if out.ndim == 1 and _loader.READY:
+    if _loader.READY:
         k = _LOCAL.get(ufunc, _MISSING)
         if k is _MISSING:
             k = _local(ufunc)
         if k is not None:
             q = _out(p)
-            return q if k(x, out, p, q) else None
+            if out.ndim == 1:
+                return q if k(x, out, p, q) else None
+            return q if k(x.reshape(-1), out.reshape(-1), _flat(p, out.size),
+                          _flat(q, out.size)) else None
     return NotImplemented
 
 
 def local_kernel2(ufunc, x, y, out, p, q):
     """:func:`local_kernel` for a binary ufunc of two array duals (``a / b``: ``1.0 / y``
     and ``-out / y`` in the loop, then :func:`pair_small`'s products and sum)."""
-    if out.ndim == 1 and _loader.READY:
+    if _loader.READY:
         k = _LOCAL.get(ufunc, _MISSING)
         if k is _MISSING:
             k = _local(ufunc)
         if k is not None:
             t = _out(p)
-            return t if k(x, y, out, p, q, t) else None
+            if out.ndim == 1:
+                return t if k(x, y, out, p, q, t) else None
+            return t if k(x.reshape(-1), y.reshape(-1), out.reshape(-1), _flat(p, out.size),
+                          _flat(q, out.size), _flat(t, out.size)) else None
     return NotImplemented
 
 

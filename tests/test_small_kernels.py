@@ -450,6 +450,55 @@ NUMBER_OPS = {
 }
 
 
+SHAPES = {                      # values of more axes: the kernels read them flat (stop 33)
+    "2 x 5": lambda v: v.reshape(2, 5, *v.shape[1:]),
+    "2 x 5 x 1": lambda v: v.reshape(2, 5, 1, *v.shape[1:]),
+    "transposed": lambda v: v.reshape(5, 2, *v.shape[1:]).swapaxes(0, 1),
+    "rows strided": lambda v: np.concatenate([v, v]).reshape(4, 5, *v.shape[1:])[::2],
+}
+
+
+@pytest.mark.parametrize("layout", SHAPES)
+def test_operators_on_values_of_more_axes_give_the_closed_forms_and_the_general_bits(
+        layout, engine):
+    """Each operator of two array duals and with a number on values of 2 and 3 axes
+    (contiguous, transposed, strided rows): the closed forms of the 1-D values (the
+    same elements), the general path's bits; contiguous, the kernel of value and
+    partials ran for ``* / **2`` (``backend.EXACT_FLAT``).  Values of different shapes
+    but as many elements are not read flat: NumPy broadcasts them, or raises as it does."""
+    shaped = SHAPES[layout]
+    a1, b1 = _duals(10, 3)
+    a, b = (dg.Dual(shaped(d.value), shaped(d.partials), tag=d.tag) for d in (a1, b1))
+    x, p, y, q = a1.value, a1.partials, b1.value, b1.partials
+    for name, (op, oracle) in OPS.items():
+        del engine[1:]
+        got = op(a, b)
+        value, partials = oracle(x, p, y, q)
+        _close(got, shaped(value), shaped(partials))
+        want = _general(op, a, b)
+        _bits(got.value, want.value)
+        _bits(got.partials, want.partials)
+        if engine[0] == "kernels" and layout == "2 x 5" and name in ("a * b", "a / b", "a ** 2"):
+            assert engine[1].startswith("exact"), name      # (+ - stay NumPy's: EXACT_FLAT)
+    for name, (op, oracle) in NUMBER_OPS.items():
+        got = op(a, 2.5)
+        value, partials = oracle(x, p, 2.5)
+        _close(got, shaped(value), shaped(partials))
+        want = _general(op, a, 2.5)
+        _bits(got.value, want.value)
+        _bits(got.partials, want.partials)
+    if a.value.ndim == 3:
+        return
+    other = dg.Dual(y.reshape(5, 2), q.reshape(5, 2, 3), tag=a.tag)
+    for name in ("a + b", "a * b", "a / b"):
+        with pytest.raises(ValueError, match="broadcast"):
+            OPS[name][0](a, other)
+    row = dg.Dual(y[:5].reshape(1, 5), q[:5].reshape(1, 5, 3), tag=a.tag)
+    for got in (a * row, row * a):
+        _close(got, a.value * row.value, a.value[..., None] * row.partials +
+               row.value[..., None] * a.partials)
+
+
 @pytest.mark.parametrize("name", NUMBER_OPS)
 @pytest.mark.parametrize("c", [2.5, 3, np.float64(-0.75), -7], ids=["2.5", "3", "np -0.75", "-7"])
 def test_operators_with_a_number_give_the_closed_forms_and_the_general_bits(name, c, engine):

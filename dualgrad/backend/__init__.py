@@ -41,7 +41,8 @@ Propagation
     k, x, c, p)``
         the ufuncs whose value a kernel rounds as NumPy does (``+ - * /``, ``np.square``,
         ``np.negative``); then ``(value, partials)`` of array duals of small 1-D float64
-        values (and a float ``c`` at argument ``1 - k``) in one kernel call, or ``None``
+        values (of more axes too, read flat, for ``EXACT_FLAT``'s ufuncs ``* / np.square``)
+        and a float ``c`` at argument ``1 - k``, in one kernel call, or ``None``
         where none runs or it declines (a factor that is not finite, a value NumPy would
         report on): the caller's NumPy path runs.
     ``scaled(f, p, owned=True)``
@@ -155,9 +156,9 @@ from ._disk import compiled as compiled_code
 from ._kernels import (correlation, fusable, local, matvec, swap_shifted, symmetric_sum,
                        use)
 from ._loader import loaded as kernels_loaded
-from ._propagate import (EXACT, combine, combine_small, convolve, cross, exact1, exact2,
-                         exact_number, finite, from_rows, join, lean_work, LEAN_FLAT, LEAN_ROWS,
-                         LEAN_WORK, local_kernel, local_kernel2,
+from ._propagate import (EXACT, EXACT_FLAT, combine, combine_small, convolve, cross, exact1,
+                         exact2, exact_number, finite, from_rows, join, lean_work, LEAN_FLAT,
+                         LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
                          outer, pair_kernel, pair_small, rank2, rows, running_product, scaled,
                          scaled_kernel, scaled_small, small, take, take_along, triangle,
                          weighted_sum, where)
@@ -166,7 +167,8 @@ from ._sums import sum_partials, sum_small
 __all__ = [
     # propagation
     "combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel", "pair_kernel",
-    "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2", "exact_number", "fusable",
+    "local_kernel", "local_kernel2", "EXACT", "EXACT_FLAT", "exact1", "exact2", "exact_number",
+    "fusable",
     "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
     "matvec", "correlation", "swap_shifted", "symmetric_sum", "outer",
     "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "finite",

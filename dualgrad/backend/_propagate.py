@@ -19,9 +19,10 @@ _sum = np.add.reduce
 __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "DEFERRING",
            "combine_small",
            "scaled_small", "pair_small", "scaled_kernel",
-           "pair_kernel", "local_kernel", "local_kernel2", "EXACT", "exact1", "exact2",
-           "exact_number", "scaled", "outer", "cross", "weighted_sum", "where", "finite", "rows",
-           "from_rows", "take", "take_along", "running_product", "convolve", "triangle", "join"]
+           "pair_kernel", "local_kernel", "local_kernel2", "EXACT", "EXACT_FLAT", "exact1",
+           "exact2", "exact_number", "scaled", "outer", "cross", "weighted_sum", "where", "finite",
+           "rows", "from_rows", "take", "take_along", "running_product", "convolve", "triangle",
+           "join"]
 
 
 def _finite(f):
@@ -357,9 +358,10 @@ def scaled_small(f, p):
     value shape ``p.shape[:-1]`` (the lean path of one array dual): ``f[..., None] * p``,
     or ``None`` when ``f`` is not finite somewhere.
 
-    Once numba is loaded, one kernel call (values of more axes read flat, :func:`_flat`; ``scale_finite``: the
-    finiteness test and the products in one loop, the same IEEE products, so the
-    same bits) instead of NumPy's test and broadcast product, ~3x slower at N = 10."""
+    Once numba is loaded, one kernel call (values of more axes read flat, :func:`_flat`;
+    ``scale_finite``: the finiteness test and the products in one loop, the same IEEE
+    products, so the same bits) instead of NumPy's test and broadcast product, ~3x
+    slower at N = 10."""
     if _loader.READY or _kernel_now(p.size, SMALL_ONE_WORK):
         out = _out(p)
         if f.ndim == 1:
@@ -481,6 +483,11 @@ def local_kernel2(ufunc, x, y, out, p, q):
 # value and partials in ``_rule_kernels`` (``_kernelgen.EXACT``, which holds their
 # sources; written out here so that importing the backend imports no generator).
 EXACT = frozenset({np.add, np.subtract, np.multiply, np.divide, np.square, np.negative})
+# Those of them whose kernels also take small values of more than one axis (read flat,
+# stop 33): for + - and negation NumPy's one pass over the partials costs less than the
+# reshapes (python bench/perop_ab.py --numba, 3 x 4, n = 2: u + u 3.7 us by NumPy, 4.4
+# flat; u * u 10.6 -> 4.6).
+EXACT_FLAT = frozenset({np.multiply, np.divide, np.square})
 _EXACT = {}                       # ufunc -> its value-and-partials kernel, once asked
 _EXACT_NUMBER = {}                # (ufunc, position of the dual) -> its kernel, once asked
 
@@ -503,14 +510,22 @@ def exact2(ufunc, x, y, p, q):
     report on (not finite, or tiny and rounded), so that the caller's NumPy path runs
     and reports.  The kernel is called at its entry point, without numba's type check
     (``_kernels.small_exact``): the caller passes native float64 ndarrays, 1-D values
-    and 2-D partials, and nothing else."""
+    and 2-D partials, or values of more axes (``x.ndim >= 1``) and partials of one more
+    (``p.ndim == x.ndim + 1``): those pass to the kernel as one flat axis (:func:`_flat`;
+    the shapes tested here, stop 33), and nothing else."""
     if _loader.READY and p.size < _kernels.MIN_WORK_FUSED and _kernels._mode == "auto":
         k = _EXACT.get(ufunc, _MISSING)
         if k is _MISSING:
             k = _exact(ufunc)
-        out = _empty(len(x))
         t = _empty(p.shape)
-        if k(x, y, out, p, q, t):
+        if x.ndim == 1:
+            out = _empty(len(x))
+            return (out, t) if k(x, y, out, p, q, t) else None
+        if x.shape != y.shape or p.shape != q.shape or p.shape[:-1] != x.shape:
+            return None
+        out = _empty(x.shape)
+        if k(x.reshape(-1), y.reshape(-1), out.reshape(-1), _flat(p, x.size), _flat(q, x.size),
+             _flat(t, x.size)):
             return out, t
     return None
 
@@ -525,10 +540,17 @@ def exact_number(ufunc, k, x, c, p):
         kernel = _EXACT_NUMBER.get(key, _MISSING)
         if kernel is _MISSING:
             kernel = _EXACT_NUMBER[key] = _kernels.small_exact(ufunc, (k,))
-        out = _empty(len(x))
         t = _empty(p.shape)
-        if kernel(x, c, out, p, t) if k == 0 else kernel(c, x, out, p, t):
-            return out, t
+        if x.ndim == 1:
+            out = _empty(len(x))
+            ok = kernel(x, c, out, p, t) if k == 0 else kernel(c, x, out, p, t)
+            return (out, t) if ok else None
+        if p.shape[:-1] != x.shape:
+            return None
+        out = _empty(x.shape)
+        xf, of, pf, tf = x.reshape(-1), out.reshape(-1), _flat(p, x.size), _flat(t, x.size)
+        ok = kernel(xf, c, of, pf, tf) if k == 0 else kernel(c, xf, of, pf, tf)
+        return (out, t) if ok else None
     return None
 
 
@@ -538,9 +560,14 @@ def exact1(ufunc, x, p):
         k = _EXACT.get(ufunc, _MISSING)
         if k is _MISSING:
             k = _exact(ufunc)
-        out = _empty(len(x))
         t = _empty(p.shape)
-        if k(x, out, p, t):
+        if x.ndim == 1:
+            out = _empty(len(x))
+            return (out, t) if k(x, out, p, t) else None
+        if p.shape[:-1] != x.shape:
+            return None
+        out = _empty(x.shape)
+        if k(x.reshape(-1), out.reshape(-1), _flat(p, x.size), _flat(t, x.size)):
             return out, t
     return None
 

@@ -593,7 +593,8 @@ def _lean_source(rule, name):
                 bare = "_local_k(_U, x, out, _p)"
         head = _lean_head(1, name)
         if rule.ufunc in backend.EXACT:                     # np.square, np.negative
-            head += ["    if x.ndim == 1 and _p.ndim == 2:",
+            head += ["    if _p.ndim == x.ndim + 1:" if rule.ufunc in backend.EXACT_FLAT else
+                     "    if x.ndim == 1 and _p.ndim == 2:",
                      "        _g = _exact1(_U, x, _p)",
                      "        if _g is not None:",
                      "            return _make(_g[0], _g[1], _a.tag)"]
@@ -620,7 +621,8 @@ def _lean_source(rule, name):
             body = [f"_t = _combine([{f}, {g}], [_p, _q], _p.shape)"]
     head = _lean_head(2, name)
     if rule.ufunc in backend.EXACT:                        # np.multiply(a, b)...
-        head += ["    if x.ndim == 1 and _p.ndim == 2:",
+        head += ["    if _p.ndim == x.ndim + 1:" if rule.ufunc in backend.EXACT_FLAT else
+                 "    if x.ndim == 1 and _p.ndim == 2:",
                  "        _g = _exact2(_U, x, y, _p, _q)",
                  "        if _g is not None:",
                  "            return _make(_g[0], _g[1], _a.tag)"]

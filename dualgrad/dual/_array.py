@@ -814,9 +814,11 @@ def _exact_binary(ufunc, general, reflected, rule):
     (``dispatch._ufuncs.lean``), written out: at N = 10 a dual operation costs a few
     float operations, and each Python call between the operator and the kernel is a
     fraction of one.  They are also what the kernel's entry point relies on (it is
-    called without numba's type check): ndarrays of native float64, values 1-D,
-    partials 2-D, a number as a Python float."""
+    called without numba's type check): ndarrays of native float64, values of at
+    least one axis and partials of one more (``backend.exact2`` reads values of more
+    than one axis flat, stop 33), a number as a Python float."""
     k = 1 if reflected else 0
+    flat = ufunc in backend.EXACT_FLAT            # values of more axes too
 
     def op(a, b):
         tb = type(b)
@@ -832,9 +834,9 @@ def _exact_binary(ufunc, general, reflected, rule):
                 q = b._p
                 if type(x) is _nd and type(y) is _nd and type(p) is _nd and \
                         type(q) is _nd and x.dtype is _f64 and y.dtype is _f64 and \
-                        p.dtype is _f64 and q.dtype is _f64 and x.ndim == 1 and \
-                        y.ndim == 1 and p.ndim == 2 and q.ndim == 2 and a.tag == b.tag and \
-                        a.tag in _LIVE:
+                        p.dtype is _f64 and q.dtype is _f64 and x.ndim and \
+                        x.ndim == y.ndim and p.ndim == x.ndim + 1 == q.ndim and \
+                        (x.ndim == 1 or flat) and a.tag == b.tag and a.tag in _LIVE:
                     got = _exact2(ufunc, x, y, p, q)
                     if got is not None:
                         r = _new(ArrayDual)
@@ -846,7 +848,8 @@ def _exact_binary(ufunc, general, reflected, rule):
             x = a.value
             p = a._p
             if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and p.dtype is _f64 and \
-                    x.ndim == 1 and p.ndim == 2 and a.tag in _LIVE and \
+                    x.ndim and p.ndim == x.ndim + 1 and (x.ndim == 1 or flat) and \
+                    a.tag in _LIVE and \
                     not (_ACTIVE[0] and p.size >= _ACTIVE[1]):   # (with_number defers it)
                 try:
                     c = float(b)          # (an int: NumPy promotes it to this float64)
@@ -921,12 +924,15 @@ def _pending_pair(rule, a, b):
 def _exact_unary(ufunc, general):
     """:func:`_exact_binary` for a unary operator (``-a``; ``a ** 2`` is
     :func:`_square_or_power`'s)."""
+    flat = ufunc in backend.EXACT_FLAT
+
     def op(a):
         if type(a) is ArrayDual:
             x = a.value
             p = a._p
             if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and p.dtype is _f64 and \
-                    x.ndim == 1 and p.ndim == 2 and a.tag in _LIVE:
+                    x.ndim and p.ndim == x.ndim + 1 and (x.ndim == 1 or flat) and \
+                    a.tag in _LIVE:
                 got = _exact1(ufunc, x, p)
                 if got is not None:
                     r = _new(ArrayDual)

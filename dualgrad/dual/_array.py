@@ -834,9 +834,10 @@ def _exact_binary(ufunc, general, reflected, rule):
                 q = b._p
                 if type(x) is _nd and type(y) is _nd and type(p) is _nd and \
                         type(q) is _nd and x.dtype is _f64 and y.dtype is _f64 and \
-                        p.dtype is _f64 and q.dtype is _f64 and x.ndim and \
-                        x.ndim == y.ndim and p.ndim == x.ndim + 1 == q.ndim and \
-                        (x.ndim == 1 or flat) and a.tag == b.tag and a.tag in _LIVE:
+                        p.dtype is _f64 and q.dtype is _f64 and \
+                        (x.ndim == 1 and y.ndim == 1 and p.ndim == 2 and q.ndim == 2 or
+                         flat and x.ndim and x.ndim == y.ndim and p.ndim == x.ndim + 1 == q.ndim) \
+                        and a.tag == b.tag and a.tag in _LIVE:
                     got = _exact2(ufunc, x, y, p, q)
                     if got is not None:
                         r = _new(ArrayDual)
@@ -848,8 +849,8 @@ def _exact_binary(ufunc, general, reflected, rule):
             x = a.value
             p = a._p
             if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and p.dtype is _f64 and \
-                    x.ndim and p.ndim == x.ndim + 1 and (x.ndim == 1 or flat) and \
-                    a.tag in _LIVE and \
+                    (x.ndim == 1 and p.ndim == 2 or flat and x.ndim and p.ndim == x.ndim + 1) \
+                    and a.tag in _LIVE and \
                     not (_ACTIVE[0] and p.size >= _ACTIVE[1]):   # (with_number defers it)
                 try:
                     c = float(b)          # (an int: NumPy promotes it to this float64)
@@ -931,8 +932,8 @@ def _exact_unary(ufunc, general):
             x = a.value
             p = a._p
             if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and p.dtype is _f64 and \
-                    x.ndim and p.ndim == x.ndim + 1 and (x.ndim == 1 or flat) and \
-                    a.tag in _LIVE:
+                    (x.ndim == 1 and p.ndim == 2 or flat and x.ndim and p.ndim == x.ndim + 1) \
+                    and a.tag in _LIVE:
                 got = _exact1(ufunc, x, p)
                 if got is not None:
                     r = _new(ArrayDual)

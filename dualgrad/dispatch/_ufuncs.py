@@ -289,8 +289,9 @@ def small(rule, args):
     float64 ndarrays or scalar duals holding floats (no nesting, no complex numbers);
     the other arguments Python or NumPy floats, ints or float64 ndarrays; a float64
     array result whose work ``backend.lean_work`` admits (below ``backend.small``'s
-    size, and 1-D values up to ``backend.LEAN_WORK``, of any size with 2 or 4
-    directions, where the fused engine does not defer the work), where the backend's operations are the general path's, so the
+    size, and values of any number of axes, read flat, up to ``backend.LEAN_WORK``, of
+    any size with 2 or 4 directions, where the fused engine does not defer the work),
+    where the backend's operations are the general path's, so the
     result is the general path's to the bit.  The local derivatives come from the
     table as in :func:`call`; ``backend.combine_small`` propagates them (its
     ``scaled_small``/``pair_small`` for factors of the value's shape: one kernel call
@@ -490,7 +491,7 @@ def _pair(rule, a, b):
 
 def _combined(factors, partials, target):
     """``backend.combine_small(factors, partials, target)``, by ``backend.scaled_small``
-    or ``pair_small`` (one kernel call for 1-D values once numba is loaded) where each
+    or ``pair_small`` (one kernel call once numba is loaded) where each
     factor is a float64 array of the value's shape and each partials array of
     ``target``'s shape: the same products and sums, so the same bits."""
     shape = target[:-1]
@@ -527,7 +528,7 @@ def lean(rule):
 
     The case: every argument an array dual (``ArrayDual``) of one live tag, holding
     float64 ndarrays, values of one shape (not 0-d) and partials of one shape, work
-    that ``backend.lean_work`` admits (small, or 1-D past it: stop 30, 32).  ``op`` returns
+    that ``backend.lean_work`` admits (small, or past it: stop 30, 32, 33).  ``op`` returns
     ``None``, having computed nothing, when the case does not hold (the caller then
     runs :func:`small`).  Past that the
     result is :func:`small`'s, and so :func:`call`'s, to the bit: the same value, the
@@ -542,7 +543,7 @@ def lean(rule):
     the checks, the value, the factors and the error state, and the backend
     propagates in one more: the scan of the arguments and the calls of the general
     path are what dominate a dual operation on arrays of ten elements.  Once numba is
-    loaded, on 1-D values, a rule whose factors need no NumPy call (``a * b``,
+    loaded (values of more axes read flat), a rule whose factors need no NumPy call (``a * b``,
     ``np.exp``) or are arithmetic (``backend.fusable``: ``a / b``, ``a ** 2``) is one
     kernel call that also tests and, for the latter, evaluates them, with no error
     state to switch (``_lean_lines``' ``bare``); a rule whose value a kernel rounds as

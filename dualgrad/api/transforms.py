@@ -321,14 +321,28 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
     elementwise ``f`` each probe's partials are exactly the first direction's times
     its codes (scaling by a power of two is exact).  Where they differ, an output
     element depends on another element of the argument, ``J @ 1`` is not the
-    per-element derivative, and ``ValueError`` is raised.  The check does not reject
-    an elementwise ``f`` (entries that overflow, underflow or are NaN are not
-    compared) unless a partial on the way is subnormal (below ``2**-1022``, where
-    the first direction loses bits its scaled probes keep) and a later factor scales
-    it back up; pass ``check=False`` then.  What it catches, in exact arithmetic:
-    output element ``i`` coupled to elements ``j`` with weights ``J[i, j]`` that are
-    whole multiples of some ``u`` summing in absolute value to less than ``8 u``
-    raises unless, in every probe, the coupled elements of each code but ``i``'s own
+    per-element derivative, and ``ValueError`` is raised.
+
+    Every output element is compared, at any magnitude.  The comparison is exact
+    where the first direction is a normal number below ``2**900`` (its probes then
+    stay finite) and nothing on the way overflows or goes subnormal.  Elements it
+    cannot settle (derivatives subnormal or from ``2**900`` up, as in a Gaussian's
+    tail ``exp(-x**2)`` at ``x`` beyond 26.7 or ``exp(x)`` near overflow; a probe
+    overflowing on the way; a difference that a subnormal partial on the way can
+    explain) are compared in one more evaluation of ``f`` per kind, every seed
+    scaled by a power of two that moves them into that range (partials are linear
+    in the seeds, so an elementwise ``f``'s probes stay its codes times the first
+    direction): up for the small and the differing, down by ``2**124`` for the
+    overflowing.  So ``f`` is called once, or up to three times more when such
+    elements occur.  Elements outside the range at that scale too (partials that
+    span more than float64 holds, as ``x * 1e300 * 1e-300 * 1e-280``) raise
+    ``ValueError`` naming ``check=False``.  An element whose first direction is
+    inf or NaN is not compared (the result shows it); a subnormal one equal to its
+    probes is checked to the subnormals' resolution.
+
+    What it catches, in exact arithmetic: output element ``i`` coupled to elements
+    ``j`` with weights ``J[i, j]`` that are whole multiples of some ``u`` summing in
+    absolute value to less than ``8 u`` raises unless, in every probe, the coupled elements of each code but ``i``'s own
     have weights summing to zero (the codes are 16 apart, so no other combination
     cancels).  So one cross-element term raises, as do two, or any number of one
     sign, within that bound (two neighbours of weights 0.5 and 0.5, 1 and 3, three
@@ -363,7 +377,10 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
         ``f`` is not elementwise in an argument (``np.cumsum``, ``x[::-1]``,
         reductions): use :func:`dualgrad.jacobian` for the whole Jacobian, or
         ``dg.grad(lambda x: np.sum(f(x)))`` for ``J.T @ 1`` (the vector-Jacobian
-        product with ones that autograd's ``elementwise_grad`` computes).
+        product with ones that autograd's ``elementwise_grad`` computes).  Or
+        its partials at some element span more than float64 holds, so that no
+        scaling compares them exactly: pass ``check=False`` if ``f`` is
+        elementwise.
 
     Examples
     --------
@@ -454,7 +471,7 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False
         retire(tag)
     if picked is None:
         partials = as_array(partials)
-    grads = {}
+    grads, doubts = {}, {}
     for j, (i, start, m) in enumerate(layout):
         x = xs[i]
         if picked is not None:                   # the fused kernel checked the probes
@@ -465,8 +482,11 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False
                     not np.any(partials[..., start + 1:start + 1 + m]):
                 g = np.zeros(np.shape(x))     # f ignores the argument (1.0, a sum * 0)
             elif m:
-                _check_elementwise(who, i, x, g, partials[..., start + 1:start + 1 + m],
-                                   _probes(math.prod(np.shape(x))))
+                doubt = _check_elementwise(who, i, x, g,
+                                           partials[..., start + 1:start + 1 + m],
+                                           _probes(math.prod(np.shape(x))))
+                if doubt is not None:
+                    doubts[j] = doubt
         extra = np.ndim(g) - np.ndim(x)
         if extra > 0 or np.shape(g) != np.shape(x):
             axes = tuple(range(extra)) + tuple(
@@ -475,6 +495,8 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False
             g = np.sum(g, axis=axes, keepdims=False) if axes else g
             g = np.reshape(g, np.shape(x))
         grads[i] = _result(g)
+    if doubts:
+        _look_again(who, f, args, kwargs, xs, layout, n, jitted, partials, doubts)
     return grads
 
 
@@ -510,9 +532,10 @@ def _per_argument_faster(xs, layout, n):
             for i, start, m in layout)
 
 
-def _seed_arguments(full, xs, layout, n, tag):
+def _seed_arguments(full, xs, layout, n, tag, scale=1.0):
     """Every argument of ``xs`` into ``full`` as a private copy, those of ``layout``
-    seeded (:func:`_seed_columns`); returns the probes, a tuple of views per shape."""
+    seeded (:func:`_seed_columns`, array seeds times ``scale``); returns the probes, a
+    tuple of views per shape."""
     for i, x in xs.items():
         full[i] = private(x)
     views = {}           # one set of probe views per shape: the fused kernel reads it once
@@ -525,7 +548,7 @@ def _seed_arguments(full, xs, layout, n, tag):
             if probes is None:
                 probes = views[shape] = tuple(q.reshape(shape)
                                               for q in _probes(math.prod(shape)))
-        full[i] = _seed_columns(x, tag, start, probes, n)
+        full[i] = _seed_columns(x, tag, start, probes, n, scale)
     return views
 
 
@@ -615,36 +638,177 @@ def _broadcasts(shape, target):
 
 
 def _check_elementwise(who, argnum, x, ones, probed, probes):
-    """Raise unless each probing direction's partials (``probed[..., p]``) are the
-    first direction's (``ones``) times its probe (``probes[p]``, flat, C order)."""
+    """Compare each probing direction's partials (``probed[..., p]``) with the first
+    direction's (``ones``) times its probe (``probes[p]``, flat, C order): raise where
+    an output element provably mixes elements of the argument, return ``None`` when
+    every element is checked, else the rows :func:`_compare` could not settle as
+    ``(differ, small, large)`` masks over ``ones``' shape (``None`` for a kind without
+    any), for :func:`_look_again`."""
     shape = np.shape(x)
-    if _broadcasts(shape, np.shape(ones)):
-        for p, probe in enumerate(probes):
-            got = probed[..., p]
-            with np.errstate(all="ignore"):         # (a probe's overflow: not compared)
-                scaled = np.broadcast_to(probe.reshape(shape), np.shape(ones)) * ones
-                if np.array_equal(got, scaled):     # the usual outcome: one comparison
+    if not _broadcasts(shape, np.shape(ones)):
+        raise _not_elementwise(who, argnum, shape, "an output of shape "
+                               f"{np.shape(ones)} that does not broadcast from its shape")
+    with np.errstate(all="ignore"):
+        magnitude = np.abs(ones)
+        wide = bool(np.any(magnitude >= _ROOM)) and \
+            bool(np.any((magnitude >= _ROOM) & (magnitude != np.inf)))
+    found = [None, None, None]
+    for p, probe in enumerate(probes):
+        got = probed[..., p]
+        code = np.broadcast_to(probe.reshape(shape), np.shape(ones))
+        if not wide:
+            with np.errstate(all="ignore"):
+                if np.array_equal(got, code * ones):   # the usual outcome
                     continue
-                mismatch = (got != scaled) & np.isfinite(got) & np.isfinite(scaled) & \
-                    (np.maximum(np.abs(got), np.abs(scaled)) >= 2.0 ** -900)
-            if np.any(mismatch):
-                break
+        for k, rows in enumerate(_compare(ones, got, code)):
+            if np.any(rows):
+                found[k] = rows if found[k] is None else found[k] | rows
+    return None if all(rows is None for rows in found) else tuple(found)
+
+
+# The range where a probe's comparison is exact (_compare): a first direction from
+# _NORMAL (float64's smallest normal number) up to below _ROOM, times a code up to
+# 2**_WIDTH, has all its bits and stays finite.  Where the first direction is 0, a
+# probe from _FAINT up did not underflow there from a code times a tiny partial.
+_NORMAL = 2.0 ** -1022
+_ROOM = 2.0 ** 900
+_FAINT = 2.0 ** -900
+_WIDTH = 124
+
+
+def _compare(ones, got, code):
+    """One probe's rows: ``(differ, small, large)`` boolean arrays over ``ones``' shape.
+
+    ``scaled = code * ones`` is what ``got`` is for an elementwise ``f``.  Rows whose
+    first direction is inf or NaN are none of the three (the result shows it).
+    ``differ``: both finite, different, and the first direction normal (at least
+    ``2**-1022``: ``scaled`` exact), or 0 with ``|got|`` from ``2**-900``.  ``small``:
+    both finite and different, the first direction subnormal, or 0 with a smaller
+    ``got`` (lost bits or an underflow can make them differ).  ``large``: ``got`` or
+    ``scaled`` not finite where the first direction is (an overflow hides the rest).
+    A subnormal first direction equal to its probes' ``got`` is checked to the
+    subnormals' resolution: a cross term changes some probe by about itself.
+    """
+    with np.errstate(all="ignore"):
+        scaled = code * ones
+        finite = np.isfinite(got) & np.isfinite(scaled)
+        large = np.isfinite(ones) & ~finite
+        apart = (got != scaled) & finite
+        normal = np.abs(ones) >= _NORMAL
+        differ = apart & (normal | (ones == 0) & (np.abs(got) >= _FAINT))
+        small = apart & ~differ
+    return differ, small, large
+
+
+def _look_again(who, f, args, kwargs, xs, layout, n, jitted, partials, doubts):
+    """Settle the rows :func:`_check_elementwise` left (``doubts``: per position in
+    ``layout``, its ``(differ, small, large)`` masks) in one more evaluation of ``f``
+    per kind, every array seed of ``layout`` times a power of two ``2**s`` (partials
+    are linear in the seeds, so an elementwise ``f``'s probes stay its codes times the
+    first direction; the scaling moves the rows into the exact range):
+
+    * ``differ``: up, so the rows' largest partial is near ``2**512`` (a first
+      direction that went subnormal on the way and a later factor brought back
+      differs there; a coupling differs at any scale);
+    * ``small``: up, so the rows' least magnitude is ``2**64`` above the subnormals;
+    * ``large``: down by ``2**124`` (the largest code): the probes' partials are
+      then at most the first pass's first direction, which stayed finite.
+
+    Raises ``ValueError`` for a row that differs in that pass, and for a row still
+    outside the exact range (its partials span more than float64 holds)."""
+    for kind in range(3):
+        rows = {j: d[kind] for j, d in doubts.items() if d[kind] is not None}
+        if not rows:
+            continue
+        exponents = []
+        for j, mask in rows.items():
+            i, start, m = layout[j]
+            ones = partials[..., start][mask]
+            got = np.abs(partials[..., start + 1:start + 1 + m][mask])
+            codes = _codes(xs[i], partials.shape[:-1], mask)
+            with np.errstate(all="ignore"):
+                if kind == 0:
+                    top = np.max(np.where(np.isfinite(got), got, 0.0))
+                    exponents.append(np.frexp(max(top, np.max(np.abs(ones))))[1])
+                elif kind == 1:
+                    least = np.maximum(np.abs(ones), np.max(got / codes, axis=-1))
+                    exponents.append(np.frexp(np.min(least[least > 0]))[1])
+        shift = -_WIDTH if kind == 2 else \
+            min(512 - max(exponents), 1023 - _WIDTH - 1) if kind == 0 else \
+            -1022 + 64 + 1 - min(exponents)
+        if kind == 0 and shift < 64:         # already near the top: nothing to move
+            j = next(iter(rows))
+            raise _not_elementwise(who, layout[j][0], np.shape(xs[layout[j][0]]))
+        again = _scaled_pass(who, f, args, kwargs, xs, layout, n, jitted,
+                             float(np.ldexp(1.0, shift)))
+        for j, mask in rows.items():
+            i, start, m = layout[j]
+            ones = again[..., start][mask]
+            probed = again[..., start + 1:start + 1 + m][mask]
+            codes = _codes(xs[i], again.shape[:-1], mask)
+            for p in range(m):
+                differ, small, large = _compare(ones, probed[..., p], codes[..., p])
+                if np.any(differ) or kind == 0 and (np.any(small) or np.any(large)):
+                    raise _not_elementwise(who, i, np.shape(xs[i]))
+                if np.any(small) or np.any(large):
+                    raise _out_of_range(who, i, np.shape(xs[i]), int(np.sum(mask)))
+
+
+def _codes(x, shape, mask):
+    """The probes' codes of argument ``x`` at the output rows ``mask`` (over
+    ``shape``, which ``x`` broadcasts to): an array ``(rows, probes)``."""
+    own = np.shape(x)
+    return np.stack([np.broadcast_to(q.reshape(own), shape)[mask]
+                     for q in _probes(math.prod(own))], axis=-1)
+
+
+def _scaled_pass(who, f, args, kwargs, xs, layout, n, jitted, scale):
+    """The partials (materialized) of one more evaluation of ``f`` with the seeds of
+    ``layout`` as the first pass made them, times ``scale``."""
+    tag = new_tag()
+    full = list(args)
+    try:
+        if jitted:
+            _seed_arguments(full, xs, layout, n, tag, scale)
+            partials = extract(who, call_jitted(who, f, full, kwargs), tag, n)[1]
         else:
-            return
-        got = "an f whose output mixes elements of that argument"
-    else:
-        got = f"an output of shape {np.shape(ones)} that does not broadcast from its shape"
-    raise errors.bad_argument(
+            with backend.scope():
+                _seed_arguments(full, xs, layout, n, tag, scale)
+                out = f(*full, **kwargs)
+                del full[:]
+                partials = extract(who, out, tag, n)[1]
+                del out
+    finally:
+        retire(tag)
+    return as_array(partials)
+
+
+def _not_elementwise(who, argnum, shape,
+                     got="an f whose output mixes elements of that argument"):
+    """The check's ``ValueError``: ``f`` is not elementwise in argument ``argnum``."""
+    return errors.bad_argument(
         who, f"an f elementwise in argument {argnum} of shape {shape} (output element i "
         "depending on input element i only, broadcasting allowed)", got,
         "Use dg.jacobian(f, x) for the whole Jacobian, or dg.grad(lambda x: np.sum(f(x))) "
         "for J.T @ 1 (what autograd's elementwise_grad computes).")
 
 
-def _seed_columns(x, tag, start, probes, n):
+def _out_of_range(who, argnum, shape, rows):
+    """The check's ``ValueError`` for rows it cannot compare exactly at any scale."""
+    return errors.bad_argument(
+        who, f"derivatives of argument {argnum} of shape {shape} that the elementwise "
+        "check can compare exactly (partials that, scaled by one power of two, fit "
+        "between 2**-1022 and 2**900 all the way through f)",
+        f"{rows} output elements whose partials span more than that",
+        "If f is elementwise, pass check=False (J @ 1 unchecked); otherwise use "
+        "dg.jacobian(f, x).")
+
+
+def _seed_columns(x, tag, start, probes, n, scale=1.0):
     """The private copy ``x`` as a dual of ``n`` directions: every element's direction
     ``start`` is 1 and direction ``start + 1 + p`` is the element of ``probes[p]``
-    (arrays of ``x``'s shape); the other directions are 0.
+    (arrays of ``x``'s shape); the other directions are 0.  An array's seeds are
+    times ``scale`` (a power of two: :func:`_look_again`), not deferred then.
 
     Under the fused engine, once numba is loaded, the seed of a float64 array is
     deferred (``backend.defer_seed``: unit rows scaled by the ones and the probes,
@@ -658,7 +822,9 @@ def _seed_columns(x, tag, start, probes, n):
         partials[start] = 1.0
         return make_scalar(x, partials, tag)
     columns = [(start, None)] + [(start + 1 + p, q) for p, q in enumerate(probes)]
-    if backend.FUSING[0] and type(x) is np.ndarray and x.dtype == np.float64 and \
+    if scale != 1.0:
+        columns = [(c, scale if a is None else a * scale) for c, a in columns]
+    elif backend.FUSING[0] and type(x) is np.ndarray and x.dtype == np.float64 and \
             backend.kernels_loaded():     # (interpreted, a deferred seed costs more)
         p = backend.defer_seed(x.shape, n, columns)
         if p is not None:

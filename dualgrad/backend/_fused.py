@@ -1283,6 +1283,8 @@ def _check_columns(ckey, fn):
         if kind[0] == "u":
             q[:] = 0.0
             q[int(kind[1:]) % n] = 1.0
+        elif kind != "r":
+            q[9:12] *= 1e300       # rows at ROOM and beyond, and overflowing (counted)
         leaves.append((q, int(rng.integers(1, rows)) if kind == "s" else 0))
     factors, values, nodes = _test_graph(rng, specs, leaves, arrays, numbers, shape, n)
     held = [Deferred(nodes[j]) for j in outputs]     # the eager engine keeps their arrays
@@ -1297,6 +1299,9 @@ def _check_columns(ckey, fn):
                                                              expected[::3, s])
                 probes.append(q)
                 count += int(np.sum(expected[:, s + 1 + p] != q * expected[:, s]))
+            if m:
+                t = np.abs(expected[:, s])
+                count += int(np.sum((t >= _fusedgen.ROOM) & (t != np.inf)))
             counts.append(count)
     got = [np.empty(rows) for _ in picks]
     found = np.zeros(len(picks), dtype=np.int64)

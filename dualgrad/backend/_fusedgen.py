@@ -44,11 +44,15 @@ __all__ = ["structure", "columns_structure", "lag", "source", "kernel", "compile
 # compiler unrolls it and keeps every node's row in registers).
 UNROLL = 16
 # Changes whenever the text :func:`source` writes changes: old files are not reused.
-GENERATION = 10
+GENERATION = 11
 # Rows a kernel tests for non-finite factors at a time before computing them (see
 # :func:`source`): the factors of a block stay in the first-level cache between
 # the test and the pass.
 BLOCK = 64
+# A picks kernel counts the rows whose checked direction is finite and at least this:
+# times a probe's largest code (2**124) it may overflow, and no comparison there
+# says anything (dualgrad.api.transforms._check_elementwise looks again).
+ROOM = 2.0 ** 900
 
 _compiled = {}            # structure -> numba dispatcher, for this process
 _directory = None
@@ -158,7 +162,9 @@ def source(key, name="fused", picks=None):
     root's direction ``s`` of each pick into ``G`` (``rows`` elements, after ``B``)
     and counts in ``B`` the (row, probe) pairs where direction ``s + 1 + p`` is not
     ``Q_p[i] * `` direction ``s``, for ``p`` in ``0 .. m - 1`` (``!=``: a NaN counts;
-    without a branch, which took twice the pass's time on the grid field of bench/).
+    without a branch, which took twice the pass's time on the grid field of bench/),
+    plus, for a pick with probes, the rows whose direction ``s`` is finite and at
+    least :data:`ROOM` (where ``Q * `` it may overflow and an inf equal an inf).
     """
     n, leaves, nodes, numbers, arrays, accumulate, outputs, keep = key
     nodes, local = _locals(nodes)
@@ -307,7 +313,9 @@ def source(key, name="fused", picks=None):
             f'(generation {GENERATION}).\n\nStructure: {key!r}\n"""\n\n'
             "import numba\n\n"
             "_JIT = dict(cache=True, error_model='numpy', nogil=True)\n"
-            f"BLOCK = {BLOCK}\n\n\n"
+            f"BLOCK = {BLOCK}\n"
+            f"ROOM = {ROOM!r}\n"
+            "INF = float('inf')\n\n\n"
             "@numba.njit(**_JIT)\n"
             "def _term(f, q):\n"
             "    return 0.0 if q == 0.0 else f * q\n\n\n"
@@ -343,6 +351,8 @@ def _picked(picks, pad, value):
         out.append(f"{pad}G{j}[i] = {value(s)}")
         out += [f"{pad}b{j} += {value(s + 1 + p)} != Q{j}_{p}[i] * {value(s)}"
                 for p in range(m)]
+        if m:     # a finite direction s from ROOM up: a code times it may overflow
+            out.append(f"{pad}b{j} += (abs({value(s)}) >= ROOM) != (abs({value(s)}) == INF)")
     return out
 
 

@@ -57,13 +57,15 @@ def test_a_coupled_gaussian_tail_raises(engine, centre):
 
 
 ELEMENTWISE = {
-    "gaussian over [-30, 30]": (lambda x: np.exp(-x ** 2), lambda x: -2 * x * np.exp(-x ** 2),
-                                (-30.0, 30.0)),
+    "gaussian over [-30, 30]": (lambda x: np.exp(-x ** 2),
+                                lambda x: -2 * x * np.exp(-x ** 2), (-30.0, 30.0)),
     "gaussian tail [26, 27.5]": (lambda x: np.exp(-x ** 2),
                                  lambda x: -2 * x * np.exp(-x ** 2), (26.0, 27.5)),
     "exp near overflow": (np.exp, np.exp, (600.0, 709.0)),
-    "exp * 1e-318": (lambda x: np.exp(x) * 1e-318, lambda x: np.exp(x) * 1e-318, (0.0, 1.0)),
-    "exp * 1e-308": (lambda x: np.exp(x) * 1e-308, lambda x: np.exp(x) * 1e-308, (0.0, 1.0)),
+    "exp * 1e-318": (lambda x: np.exp(x) * 1e-318, lambda x: np.exp(x) * 1e-318,
+                     (0.0, 1.0)),
+    "exp * 1e-308": (lambda x: np.exp(x) * 1e-308, lambda x: np.exp(x) * 1e-308,
+                     (0.0, 1.0)),
     "exp * 1e305": (lambda x: np.exp(x) * 1e305, lambda x: np.exp(x) * 1e305, (0.0, 1.0)),
     "a peak on the way": (lambda x: (x * 1e300) * 1e-300, lambda x: np.ones_like(x),
                           (0.5, 1.5)),

@@ -340,18 +340,18 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
     inf or NaN is not compared (the result shows it); a subnormal one equal to its
     probes is checked to the subnormals' resolution.
 
-    What it catches, in exact arithmetic: output element ``i`` coupled to elements
-    ``j`` with weights ``J[i, j]`` that are whole multiples of some ``u`` summing in
-    absolute value to less than ``8 u`` raises unless, in every probe, the coupled elements of each code but ``i``'s own
-    have weights summing to zero (the codes are 16 apart, so no other combination
-    cancels).  So one cross-element term raises, as do two, or any number of one
-    sign, within that bound (two neighbours of weights 0.5 and 0.5, 1 and 3, three
-    of 0.25 0.25 and 0.5); escapes need terms of both signs that pair off in every probe (weights
-    1, -1, 1 on three elements in rare positions: bench/check_escapes.py), or
-    weights beyond that bound that happen to cancel.  In floating point, terms below
-    the rounding of the row's own term in every probe pass too (the result is then
-    the diagonal to its rounding).  The check guards against using the wrong helper;
-    it does not prove that ``f`` is elementwise.
+    What it catches, in exact arithmetic: output element ``i`` coupled to elements ``j``
+    with weights ``J[i, j]`` that are whole multiples of some ``u`` summing in absolute
+    value to less than ``8 u`` raises unless, in every probe, the coupled elements of
+    each code but ``i``'s own have weights summing to zero (the codes are 16 apart, so
+    no other combination cancels).  So one cross-element term raises, as do two, or any
+    number of one sign, within that bound (two neighbours of weights 0.5 and 0.5, 1 and
+    3, three of 0.25 0.25 and 0.5); escapes need terms of both signs that pair off in
+    every probe (weights 1, -1, 1 on three elements in rare positions:
+    bench/check_escapes.py), or weights beyond that bound that happen to cancel.  In
+    floating point, terms below the rounding of the row's own term in every probe pass
+    too (the result is then the diagonal to its rounding).  The check guards against
+    using the wrong helper; it does not prove that ``f`` is elementwise.
 
     Parameters
     ----------
@@ -673,7 +673,7 @@ def _check_elementwise(who, argnum, x, ones, probed, probes):
 _NORMAL = 2.0 ** -1022
 _ROOM = 2.0 ** 900
 _FAINT = 2.0 ** -900
-_WIDTH = 124
+_WIDTH = _SPACING * (_DIGIT - 1)   # 124
 
 
 def _compare(ones, got, code):
@@ -723,15 +723,15 @@ def _look_again(who, f, args, kwargs, xs, layout, n, jitted, partials, doubts):
         exponents = []
         for j, mask in rows.items():
             i, start, m = layout[j]
-            ones = partials[..., start][mask]
+            ones = np.abs(partials[..., start][mask])
             got = np.abs(partials[..., start + 1:start + 1 + m][mask])
+            got[~np.isfinite(got)] = 0.0
             codes = _codes(xs[i], partials.shape[:-1], mask)
             with np.errstate(all="ignore"):
                 if kind == 0:
-                    top = np.max(np.where(np.isfinite(got), got, 0.0))
-                    exponents.append(np.frexp(max(top, np.max(np.abs(ones))))[1])
+                    exponents.append(np.frexp(max(np.max(got), np.max(ones)))[1])
                 elif kind == 1:
-                    least = np.maximum(np.abs(ones), np.max(got / codes, axis=-1))
+                    least = np.maximum(ones, np.max(got / codes, axis=-1))
                     exponents.append(np.frexp(np.min(least[least > 0]))[1])
         shift = -_WIDTH if kind == 2 else \
             min(512 - max(exponents), 1023 - _WIDTH - 1) if kind == 0 else \

@@ -3,14 +3,16 @@
     python bench/rule_ab.py --compare /work/main --only np.hypot,sc.y1 [--rounds 3]
     python bench/rule_ab.py --float-calls "sc.psi(x);sc.zeta(2.0, x)"   # floats only
     python bench/rule_ab.py --compare /work/main --only np.divide --cell 100000:1
+    python bench/rule_ab.py --compare /work/main --only np.divide --cols 100  # 2-D values
 
 Each row is one ufunc on array duals (N = 1e5, n = 4, or ``--cell N:n``; arguments
-uniform in (0.2, 0.9), inside every row's domain) over the same call on floats, the two
-timed back to back ``--pairs`` times in one process (median of the per-pair ratios, so a busy machine slows
-both alike).  Fresh processes alternate this checkout and ``--compare`` for ``--rounds``
-rounds; the table shows each round's ratio per side and the medians' quotient
-(after / before: below 1 is faster).  The numba kernels are loaded first, as in
-``bench_functions.py``.
+uniform in (0.2, 0.9), inside every row's domain; ``--cols C``: shaped (N / C, C), 2-D
+values, which dispatch's general path takes where the lean path takes 1-D ones) over
+the same call on floats, the two timed back to back ``--pairs`` times in one process
+(median of the per-pair ratios, so a busy machine slows both alike).  Fresh processes
+alternate this checkout and ``--compare`` for ``--rounds`` rounds; the table shows each
+round's ratio per side and the medians' quotient (after / before: below 1 is faster).
+The numba kernels are loaded first, as in ``bench_functions.py``.
 
 ``--float-calls``: plain float expressions in ``x`` (N = 1e5, uniform in (0.2, 4)),
 ``np`` and ``sc``, timed interleaved in this process, median milliseconds per call and
@@ -29,7 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def child(names, pairs, N=100_000, n=4):
+def child(names, pairs, N=100_000, n=4, cols=0):
     """Print ``{name: median ratio}`` for this process's dualgrad (run by the parent)."""
     import numpy as np
     import scipy.special as sc
@@ -39,9 +41,10 @@ def child(names, pairs, N=100_000, n=4):
     from dualgrad.dual._base import new_tag
     _loader.load()
     rng = np.random.default_rng(0)
-    values = [rng.uniform(0.2, 0.9, N) for _ in range(2)]
+    shape = (N // cols, cols) if cols else (N,)
+    values = [rng.uniform(0.2, 0.9, shape) for _ in range(2)]
     tag = new_tag()
-    duals = [dg.Dual(v, rng.standard_normal((N, n)), tag=tag) for v in values]
+    duals = [dg.Dual(v, rng.standard_normal(shape + (n,)), tag=tag) for v in values]
     out = {}
     for name in names:
         module, attr = name.split(".")
@@ -90,6 +93,7 @@ def main():
     ap.add_argument("--only", help="comma-separated rows: np.hypot,sc.y1")
     ap.add_argument("--float-calls", help="semicolon-separated float expressions in x")
     ap.add_argument("--cell", default="100000:4", help="N:n (default 100000:4)")
+    ap.add_argument("--cols", type=int, default=0, help="2-D values of C columns")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--pairs", type=int, default=15)
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
@@ -99,7 +103,7 @@ def main():
     names = args.only.split(",")
     if args.child:
         N, n = (int(float(v)) for v in args.cell.split(":"))
-        return child(names, args.pairs, N, n)
+        return child(names, args.pairs, N, n, args.cols)
     sides = {"after": HERE.parent, "before": Path(args.compare).resolve()}
     got = {side: [] for side in sides}
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
@@ -108,7 +112,7 @@ def main():
             env["PYTHONPATH"] = str(sides[side])
             res = subprocess.run([sys.executable, str(HERE / "rule_ab.py"), "--child",
                                   "--only", args.only, "--pairs", str(args.pairs),
-                                  "--cell", args.cell],
+                                  "--cell", args.cell, "--cols", str(args.cols)],
                                  env=env, cwd="/", capture_output=True, text=True, check=True)
             got[side].append(json.loads(res.stdout.strip().splitlines()[-1]))
     print(f"| row | before ({args.compare}) | after (this checkout) | after / before |")

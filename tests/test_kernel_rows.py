@@ -1,6 +1,7 @@
-"""The propagation kernels' rows of a literal count (n = 4 and 2: dualgrad/backend/
-_kernelgen.py's ``_SHORT``, ``_numba_kernels.scale``...) keep the bits of the product
-rule each row follows: the plain products and sum where every factor of the row is
+"""The propagation kernels' rows of 4 and 2 partials (dualgrad/backend/_kernelgen.py's
+``_SHORT``, ``_numba_kernels.scale``...: flat loops, then the zero rule's pass over the
+rows with a factor that is not finite; the loop over n for other layouts) keep the bits
+of the product rule each row follows: the plain products and sum where every factor of the row is
 finite, the zero rule (a zero partial gives +0.0) where one is not.  The oracle is that
 rule written in NumPy on factors NumPy computes from the table's expressions; zeros are
 compared with their sign, NaN where NaN."""
@@ -125,3 +126,37 @@ def test_scale_kernels_follow_the_rule_by_row(n):
         _assert_bits(out[4:], _rule_by_row([f[4:]], [p[4:]]))
         assert k.scale2_finite(f[8:], p[8:], g[8:], q[8:], out[8:])
         _assert_bits(out[8:], _rule_by_row([f[8:], g[8:]], [p[8:], q[8:]]))
+
+
+LAYOUT_RULES = [(rule, duals) for rule, duals in PRODUCTS
+                if rule.name in ("divide", "sqrt") and len(duals) == rule.ufunc.nin]
+
+
+@pytest.mark.parametrize("rule, duals", LAYOUT_RULES,
+                         ids=[f"{r.name}{list(d)}" for r, d in LAYOUT_RULES])
+@pytest.mark.parametrize("n", [2, 4])
+@pytest.mark.engine_independent
+def test_rows_kernels_on_strided_partials_follow_the_rule_by_row(rule, duals, n):
+    """Partials that are not C-contiguous (every other column of a wider array) skip
+    the flat loops for the loop over n: the same bits, inf and NaN factors included."""
+    from dualgrad.backend import _rule_kernels
+    rng = np.random.default_rng(30 + n)
+    values = [_values(domain, rng) for domain in rule.domain]
+    wide = [_partials(rng, 2 * n) for _ in duals]
+    partials = [p[:, ::2] for p in wide]
+    assert not partials[0].flags.c_contiguous
+    fns = derivative_functions(rule)
+    with np.errstate(all="ignore"):
+        out = rule.ufunc(*values)
+        factors = [np.asarray(fns[k](*values, out), dtype=np.float64) *
+                   np.ones(ROWS) for k in duals]
+        want = _rule_by_row(factors, partials)
+    q = np.empty((ROWS, n))
+    _rule_kernels.kernels(rule.ufunc)[duals][1](*values, out, *partials, q)
+    _assert_bits(q, want)
+    k = _kernels._kernels()
+    with np.errstate(all="ignore"):
+        k.scale(factors[0], partials[0], q)
+        _assert_bits(q, _rule_by_row(factors[:1], partials[:1]))
+        k.scale2(factors[0], partials[0], factors[-1], partials[-1], q)
+        _assert_bits(q, _rule_by_row([factors[0], factors[-1]], [partials[0], partials[-1]]))

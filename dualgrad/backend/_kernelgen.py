@@ -134,10 +134,20 @@ def {name}_flat({params}, q):
 def {name}({params}, q):
     """``np.{ufunc}``: ``q[i, :] = {formula}``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-{short}    for i in range(rows):
+    short = False
+    bad = False
+{short}    if short:
+        if bad:
+            for i in range(rows):
+{binds2}{factors2}                if not ({finite}):
+                    for k in range(n):
+                        q[i, k] = {safe_rows}
+        return
+    for i in range(rows):
 {binds}{factors}        if {finite}:
             for k in range(n):
                 q[i, k] = {plain}
@@ -146,23 +156,23 @@ def {name}({params}, q):
                 q[i, k] = {safe_rows}
 '''
 
-# Rows of a constant number of partials (4, 2): the row's loop has a literal trip count
-# and no branch around it (the zero rule where a factor is not finite is a statement
-# ``if`` per partial, as in the flat kernel), so LLVM writes the row out straight, where
-# the loop over ``n`` per row (a runtime count of 4, below the vectorized loop's
-# minimum) runs its scalar remainder with the loop's overhead.  The same statements, so
-# the same bits.  Kernel alone at N = 1e5 (``bench/rule_kernel_ab.py``, stop 31
-# kern13): np.square 0.7-0.75x, np.sqrt ~0.93x at n = 4, 0.4-0.7x at n = 2; np.divide
-# unchanged (its two scalar divisions a row bound it).
-_SHORT = '''    if n == {c}:
+# Rows of 4 or 2 C-contiguous partials, the small kernels' form (``_SMALL_SHORT``): the
+# partials read flat, a row's elements ``j`` from ``c * i`` to ``c * i + c``, every row
+# given the plain products and a flag or-ed over the rows where a local derivative is
+# not finite; LLVM vectorizes that loop across rows.  Only when the flag is set does the
+# loop over ``n`` after it run again over the rows, rewriting those rows alone by the
+# zero rule (a zero partial gives +0.0): the same statements row by row as before, so
+# the same bits.  The zero rule inside the loop (a statement ``if`` per partial, stop 31
+# kern13) kept these kernels scalar.  Kernel alone at N = 1e5, n = 4
+# (``bench/rule_kernel_ab.py``, stop 33 rows15): np.divide 0.54x the row loop, np.sqrt
+# 0.67x, np.absolute 0.70-0.74x, np.square 0.79x; n = 2 0.44-0.98x; n = 8 unchanged.
+_SHORT = '''    if n == {c} and {contiguous}:
+        short = True
+{flats}        qf = q.ravel()
         for i in range(rows):
-{binds}{factors}            finite = {finite}
-            for k in range({c}):
-                t = {plain}
-                if not finite:
-                    t = {safe_rows}
-                q[i, k] = t
-        return
+{binds}{factors}            bad |= {infinite}
+            for j in range({c} * i, {c} * i + {c}):
+                qf[j] = {plain_flat_j}
 '''
 
 _SMALL_KERNEL = '''
@@ -397,6 +407,7 @@ def _kernel(rule, duals, template=_KERNEL):
         params=", ".join([f"{a}s" for a in args] + ["outs"] + [f"p{a}" for a, _ in ds]),
         formula=" + ".join(f"({e}) * p{a}" for a, e in ds),
         binds=binds("        "), factors=factors("        "), short=short,
+        binds2=binds("                "), factors2=factors("                "),
         plain_flat=" + ".join(f"f{a} * p{a}[i]" for a, _ in ds), safe_flat=safe("i"),
         **loops)
     return text, name

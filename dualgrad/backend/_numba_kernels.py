@@ -61,29 +61,39 @@ def __getattr__(name):
 # 3-5x slower.
 @_lazy
 def scale(f, p, out):
-    """``out[i, :] = f[i] * p[i, :]``; a zero ``p`` stays 0 where ``f`` is inf/NaN."""
+    """``out[i, :] = f[i] * p[i, :]``; a zero ``p`` stays 0 where ``f`` is inf/NaN.
+
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays (vectorized
+    across rows), then the zero rule on the rows whose ``f[i]`` is not finite, if any
+    (the generated rows kernels' form, ``_kernelgen._SHORT``; stop 33 rows15); other
+    lengths and layouts: a loop over ``n`` per row."""
     rows, n = p.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and p.flags.c_contiguous and out.flags.c_contiguous:
+        short = True
+        pf, of = p.ravel(), out.ravel()
         for i in range(rows):
             fi = f[i]
-            finite = fi - fi == 0.0
-            for k in range(4):
-                q = p[i, k]
-                t = fi * q
-                if not finite:
-                    t = 0.0 if q == 0.0 else fi * q
-                out[i, k] = t
-        return
-    if n == 2:
+            bad |= fi - fi != 0.0
+            for j in range(4 * i, 4 * i + 4):
+                of[j] = fi * pf[j]
+    if n == 2 and p.flags.c_contiguous and out.flags.c_contiguous:
+        short = True
+        pf, of = p.ravel(), out.ravel()
         for i in range(rows):
             fi = f[i]
-            finite = fi - fi == 0.0
-            for k in range(2):
-                q = p[i, k]
-                t = fi * q
-                if not finite:
-                    t = 0.0 if q == 0.0 else fi * q
-                out[i, k] = t
+            bad |= fi - fi != 0.0
+            for j in range(2 * i, 2 * i + 2):
+                of[j] = fi * pf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                fi = f[i]
+                if fi - fi != 0.0:
+                    for k in range(n):
+                        q = p[i, k]
+                        out[i, k] = 0.0 if q == 0.0 else fi * q
         return
     for i in range(rows):
         fi = f[i]
@@ -98,33 +108,39 @@ def scale(f, p, out):
 
 @_lazy
 def scale2(f, p, g, q, out):
-    """``out[i, :] = f[i] * p[i, :] + g[i] * q[i, :]``, NaN-safe as :func:`scale`."""
+    """``out[i, :] = f[i] * p[i, :] + g[i] * q[i, :]``, NaN-safe as :func:`scale`
+    (rows of 4 or 2 partials likewise)."""
     rows, n = p.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and p.flags.c_contiguous and q.flags.c_contiguous and out.flags.c_contiguous:
+        short = True
+        pf, qf, of = p.ravel(), q.ravel(), out.ravel()
         for i in range(rows):
             fi = f[i]
             gi = g[i]
-            finite = fi - fi == 0.0 and gi - gi == 0.0
-            for k in range(4):
-                a = p[i, k]
-                b = q[i, k]
-                t = fi * a + gi * b
-                if not finite:
-                    t = (0.0 if a == 0.0 else fi * a) + (0.0 if b == 0.0 else gi * b)
-                out[i, k] = t
-        return
-    if n == 2:
+            bad |= (fi - fi != 0.0) | (gi - gi != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                of[j] = fi * pf[j] + gi * qf[j]
+    if n == 2 and p.flags.c_contiguous and q.flags.c_contiguous and out.flags.c_contiguous:
+        short = True
+        pf, qf, of = p.ravel(), q.ravel(), out.ravel()
         for i in range(rows):
             fi = f[i]
             gi = g[i]
-            finite = fi - fi == 0.0 and gi - gi == 0.0
-            for k in range(2):
-                a = p[i, k]
-                b = q[i, k]
-                t = fi * a + gi * b
-                if not finite:
-                    t = (0.0 if a == 0.0 else fi * a) + (0.0 if b == 0.0 else gi * b)
-                out[i, k] = t
+            bad |= (fi - fi != 0.0) | (gi - gi != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                of[j] = fi * pf[j] + gi * qf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                fi = f[i]
+                gi = g[i]
+                if not (fi - fi == 0.0 and gi - gi == 0.0):
+                    for k in range(n):
+                        a = p[i, k]
+                        b = q[i, k]
+                        out[i, k] = (0.0 if a == 0.0 else fi * a) + (0.0 if b == 0.0 else gi * b)
         return
     for i in range(rows):
         fi = f[i]

@@ -61,30 +61,40 @@ def d_divide_x_flat(xs, ys, outs, px, q):
 def d_divide_x(xs, ys, outs, px, q):
     """``np.divide``: ``q[i, :] = (1.0 / y) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             y = ys[i]
             fx = 1.0 / y
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             y = ys[i]
             fx = 1.0 / y
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                y = ys[i]
+                fx = 1.0 / y
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         y = ys[i]
@@ -112,32 +122,43 @@ def d_divide_y_flat(xs, ys, outs, py, q):
 def d_divide_y(xs, ys, outs, py, q):
     """``np.divide``: ``q[i, :] = (-out / y) * py``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and py.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pyf = py.ravel()
+        qf = q.ravel()
         for i in range(rows):
             y = ys[i]
             out = outs[i]
             fy = -out / y
-            finite = fy - fy == 0.0
-            for k in range(4):
-                t = fy * py[i, k]
-                if not finite:
-                    t = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fy - fy != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fy * pyf[j]
+    if n == 2 and py.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pyf = py.ravel()
+        qf = q.ravel()
         for i in range(rows):
             y = ys[i]
             out = outs[i]
             fy = -out / y
-            finite = fy - fy == 0.0
-            for k in range(2):
-                t = fy * py[i, k]
-                if not finite:
-                    t = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
-                q[i, k] = t
+            bad |= (fy - fy != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fy * pyf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                y = ys[i]
+                out = outs[i]
+                fy = -out / y
+                if not (fy - fy == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
         return
     for i in range(rows):
         y = ys[i]
@@ -167,34 +188,48 @@ def d_divide_xy_flat(xs, ys, outs, px, py, q):
 def d_divide_xy(xs, ys, outs, px, py, q):
     """``np.divide``: ``q[i, :] = (1.0 / y) * px + (-out / y) * py``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        pyf = py.ravel()
+        qf = q.ravel()
         for i in range(rows):
             y = ys[i]
             out = outs[i]
             fx = 1.0 / y
             fy = -out / y
-            finite = fx - fx == 0.0 and fy - fy == 0.0
-            for k in range(4):
-                t = fx * px[i, k] + fy * py[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j] + fy * pyf[j]
+    if n == 2 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        pyf = py.ravel()
+        qf = q.ravel()
         for i in range(rows):
             y = ys[i]
             out = outs[i]
             fx = 1.0 / y
             fy = -out / y
-            finite = fx - fx == 0.0 and fy - fy == 0.0
-            for k in range(2):
-                t = fx * px[i, k] + fy * py[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j] + fy * pyf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                y = ys[i]
+                out = outs[i]
+                fx = 1.0 / y
+                fy = -out / y
+                if not (fx - fx == 0.0 and fy - fy == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
         return
     for i in range(rows):
         y = ys[i]
@@ -267,30 +302,40 @@ def d_square_x_flat(xs, outs, px, q):
 def d_square_x(xs, outs, px, q):
     """``np.square``: ``q[i, :] = (2.0 * x) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 2.0 * x
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 2.0 * x
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                fx = 2.0 * x
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -353,30 +398,40 @@ def d_reciprocal_x_flat(xs, outs, px, q):
 def d_reciprocal_x(xs, outs, px, q):
     """``np.reciprocal``: ``q[i, :] = (-(out * out)) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             out = outs[i]
             fx = -(out * out)
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             out = outs[i]
             fx = -(out * out)
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                out = outs[i]
+                fx = -(out * out)
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         out = outs[i]
@@ -439,30 +494,40 @@ def d_sqrt_x_flat(xs, outs, px, q):
 def d_sqrt_x(xs, outs, px, q):
     """``np.sqrt``: ``q[i, :] = (0.5 / out) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             out = outs[i]
             fx = 0.5 / out
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             out = outs[i]
             fx = 0.5 / out
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                out = outs[i]
+                fx = 0.5 / out
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         out = outs[i]
@@ -525,30 +590,40 @@ def d_cbrt_x_flat(xs, outs, px, q):
 def d_cbrt_x(xs, outs, px, q):
     """``np.cbrt``: ``q[i, :] = (1.0 / (3.0 * out * out)) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             out = outs[i]
             fx = 1.0 / (3.0 * out * out)
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             out = outs[i]
             fx = 1.0 / (3.0 * out * out)
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                out = outs[i]
+                fx = 1.0 / (3.0 * out * out)
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         out = outs[i]
@@ -611,30 +686,40 @@ def d_absolute_x_flat(xs, outs, px, q):
 def d_absolute_x(xs, outs, px, q):
     """``np.absolute``: ``q[i, :] = (sign(x)) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = sign(x)
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = sign(x)
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                fx = sign(x)
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -697,30 +782,40 @@ def d_fabs_x_flat(xs, outs, px, q):
 def d_fabs_x(xs, outs, px, q):
     """``np.fabs``: ``q[i, :] = (sign(x)) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = sign(x)
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = sign(x)
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                fx = sign(x)
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -783,30 +878,40 @@ def d_exp2_x_flat(xs, outs, px, q):
 def d_exp2_x(xs, outs, px, q):
     """``np.exp2``: ``q[i, :] = (out * 0.6931471805599453) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             out = outs[i]
             fx = out * 0.6931471805599453
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             out = outs[i]
             fx = out * 0.6931471805599453
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                out = outs[i]
+                fx = out * 0.6931471805599453
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         out = outs[i]
@@ -869,30 +974,40 @@ def d_log_x_flat(xs, outs, px, q):
 def d_log_x(xs, outs, px, q):
     """``np.log``: ``q[i, :] = (1.0 / x) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / x
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / x
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                fx = 1.0 / x
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -955,30 +1070,40 @@ def d_log2_x_flat(xs, outs, px, q):
 def d_log2_x(xs, outs, px, q):
     """``np.log2``: ``q[i, :] = (1.4426950408889634 / x) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 1.4426950408889634 / x
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 1.4426950408889634 / x
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                fx = 1.4426950408889634 / x
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -1041,30 +1166,40 @@ def d_log10_x_flat(xs, outs, px, q):
 def d_log10_x(xs, outs, px, q):
     """``np.log10``: ``q[i, :] = (0.43429448190325176 / x) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 0.43429448190325176 / x
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 0.43429448190325176 / x
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                fx = 0.43429448190325176 / x
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -1127,30 +1262,40 @@ def d_log1p_x_flat(xs, outs, px, q):
 def d_log1p_x(xs, outs, px, q):
     """``np.log1p``: ``q[i, :] = (1.0 / (1.0 + x)) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (1.0 + x)
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (1.0 + x)
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                fx = 1.0 / (1.0 + x)
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -1213,30 +1358,40 @@ def d_tan_x_flat(xs, outs, px, q):
 def d_tan_x(xs, outs, px, q):
     """``np.tan``: ``q[i, :] = (1.0 + out * out) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             out = outs[i]
             fx = 1.0 + out * out
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             out = outs[i]
             fx = 1.0 + out * out
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                out = outs[i]
+                fx = 1.0 + out * out
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         out = outs[i]
@@ -1299,30 +1454,40 @@ def d_arcsin_x_flat(xs, outs, px, q):
 def d_arcsin_x(xs, outs, px, q):
     """``np.arcsin``: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -1385,30 +1550,40 @@ def d_arccos_x_flat(xs, outs, px, q):
 def d_arccos_x(xs, outs, px, q):
     """``np.arccos``: ``q[i, :] = (where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -1471,30 +1646,40 @@ def d_arctan_x_flat(xs, outs, px, q):
 def d_arctan_x(xs, outs, px, q):
     """``np.arctan``: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (1.0 + x * x)
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (1.0 + x * x)
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                fx = 1.0 / (1.0 + x * x)
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -1558,32 +1743,43 @@ def d_arctan2_x_flat(xs, ys, outs, px, q):
 def d_arctan2_x(xs, ys, outs, px, q):
     """``np.arctan2``: ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                y = ys[i]
+                fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -1612,32 +1808,43 @@ def d_arctan2_y_flat(xs, ys, outs, py, q):
 def d_arctan2_y(xs, ys, outs, py, q):
     """``np.arctan2``: ``q[i, :] = (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * py``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and py.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pyf = py.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            finite = fy - fy == 0.0
-            for k in range(4):
-                t = fy * py[i, k]
-                if not finite:
-                    t = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fy - fy != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fy * pyf[j]
+    if n == 2 and py.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pyf = py.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            finite = fy - fy == 0.0
-            for k in range(2):
-                t = fy * py[i, k]
-                if not finite:
-                    t = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
-                q[i, k] = t
+            bad |= (fy - fy != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fy * pyf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                y = ys[i]
+                fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
+                if not (fy - fy == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -1667,34 +1874,48 @@ def d_arctan2_xy_flat(xs, ys, outs, px, py, q):
 def d_arctan2_xy(xs, ys, outs, px, py, q):
     """``np.arctan2``: ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * px + (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * py``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        pyf = py.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            finite = fx - fx == 0.0 and fy - fy == 0.0
-            for k in range(4):
-                t = fx * px[i, k] + fy * py[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j] + fy * pyf[j]
+    if n == 2 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        pyf = py.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            finite = fx - fx == 0.0 and fy - fy == 0.0
-            for k in range(2):
-                t = fx * px[i, k] + fy * py[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j] + fy * pyf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                y = ys[i]
+                fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
+                fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
+                if not (fx - fx == 0.0 and fy - fy == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -1769,34 +1990,46 @@ def d_hypot_x_flat(xs, ys, outs, px, q):
 def d_hypot_x(xs, ys, outs, px, q):
     """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             out = outs[i]
             fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             out = outs[i]
             fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                y = ys[i]
+                out = outs[i]
+                fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -1827,34 +2060,46 @@ def d_hypot_y_flat(xs, ys, outs, py, q):
 def d_hypot_y(xs, ys, outs, py, q):
     """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and py.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pyf = py.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             out = outs[i]
             fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
-            finite = fy - fy == 0.0
-            for k in range(4):
-                t = fy * py[i, k]
-                if not finite:
-                    t = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fy - fy != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fy * pyf[j]
+    if n == 2 and py.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pyf = py.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             out = outs[i]
             fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
-            finite = fy - fy == 0.0
-            for k in range(2):
-                t = fy * py[i, k]
-                if not finite:
-                    t = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
-                q[i, k] = t
+            bad |= (fy - fy != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fy * pyf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                y = ys[i]
+                out = outs[i]
+                fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+                if not (fy - fy == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -1886,36 +2131,51 @@ def d_hypot_xy_flat(xs, ys, outs, px, py, q):
 def d_hypot_xy(xs, ys, outs, px, py, q):
     """``np.hypot``: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        pyf = py.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             out = outs[i]
             fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
             fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
-            finite = fx - fx == 0.0 and fy - fy == 0.0
-            for k in range(4):
-                t = fx * px[i, k] + fy * py[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j] + fy * pyf[j]
+    if n == 2 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        pyf = py.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             y = ys[i]
             out = outs[i]
             fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
             fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
-            finite = fx - fx == 0.0 and fy - fy == 0.0
-            for k in range(2):
-                t = fx * px[i, k] + fy * py[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j] + fy * pyf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                y = ys[i]
+                out = outs[i]
+                fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+                fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+                if not (fx - fx == 0.0 and fy - fy == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -1992,30 +2252,40 @@ def d_arcsinh_x_flat(xs, outs, px, q):
 def d_arcsinh_x(xs, outs, px, q):
     """``np.arcsinh``: ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -2078,30 +2348,40 @@ def d_arccosh_x_flat(xs, outs, px, q):
 def d_arccosh_x(xs, outs, px, q):
     """``np.arccosh``: ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]
@@ -2164,30 +2444,40 @@ def d_arctanh_x_flat(xs, outs, px, q):
 def d_arctanh_x(xs, outs, px, q):
     """``np.arctanh``: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``.
 
-    Rows of 4 or 2 partials: a loop of that constant length (the generator's ``_SHORT``); other
-    lengths: a loop over ``n`` per row."""
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
+    zero rule on the rows whose local derivatives are not finite, if any (the
+    generator's ``_SHORT``); other lengths and layouts: a loop over ``n`` per row."""
     rows, n = q.shape
-    if n == 4:
+    short = False
+    bad = False
+    if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-            finite = fx - fx == 0.0
-            for k in range(4):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
-        return
-    if n == 2:
+            bad |= (fx - fx != 0.0)
+            for j in range(4 * i, 4 * i + 4):
+                qf[j] = fx * pxf[j]
+    if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
+        short = True
+        pxf = px.ravel()
+        qf = q.ravel()
         for i in range(rows):
             x = xs[i]
             fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-            finite = fx - fx == 0.0
-            for k in range(2):
-                t = fx * px[i, k]
-                if not finite:
-                    t = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
-                q[i, k] = t
+            bad |= (fx - fx != 0.0)
+            for j in range(2 * i, 2 * i + 2):
+                qf[j] = fx * pxf[j]
+    if short:
+        if bad:
+            for i in range(rows):
+                x = xs[i]
+                fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
+                if not (fx - fx == 0.0):
+                    for k in range(n):
+                        q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
         return
     for i in range(rows):
         x = xs[i]

@@ -296,7 +296,8 @@ def test_the_lean_path_runs_alone_at_medium_sizes(monkeypatch):
 
 
 def test_large_lean_results_own_their_partials():
-    """Past ``LEAN_WORK`` (n = 4, N = 1e5) a lean kernel writes into a pooled buffer
+    """Past ``LEAN_WORK`` (n = 4, N = 1e5) a lean kernel, or NumPy's sum or negation of
+    the partials (``backend.lean_sum``), writes into a pooled buffer
     (``_buffers.empty``): a result still held keeps its partials when the next
     operation of that size runs."""
     from dualgrad.backend import _buffers, _loader
@@ -309,7 +310,9 @@ def test_large_lean_results_own_their_partials():
     a, b = dg.Dual(x, p, tag=tag), dg.Dual(y, q, tag=tag)
     for op, want in [(lambda: a * b, y[:, None] * p + x[:, None] * q),
                      (lambda: np.sqrt(a), (0.5 / np.sqrt(x))[:, None] * p),
-                     (lambda: np.maximum(a, b), np.where((x >= y)[:, None], p, q))]:
+                     (lambda: np.maximum(a, b), np.where((x >= y)[:, None], p, q)),
+                     (lambda: a + b, p + q), (lambda: np.subtract(a, b), p - q),
+                     (lambda: -a, -p), (lambda: np.negative(b), -q)]:
         first = op()
         kept = first.partials.copy()
         second = op()

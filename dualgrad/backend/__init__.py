@@ -37,6 +37,9 @@ Propagation
         whether a rule's local derivatives are arithmetic that kernels evaluate; then
         the lean path's one kernel call that evaluates, tests and multiplies them in,
         or ``NotImplemented`` where none runs (as ``scaled_kernel``).
+    ``lean_sum(ufunc, p, q=None)``
+        ``p + q``, ``p - q`` or ``-p`` (``ufunc``: np.add, np.subtract, np.negative) for
+        the lean path of ``a + b``, ``a - b``, ``-a``; large results in pooled buffers.
     ``EXACT``, ``exact1(ufunc, x, p)``, ``exact2(ufunc, x, y, p, q)``, ``exact_number(ufunc,
     k, x, c, p)``
         the ufuncs whose value a kernel rounds as NumPy does (``+ - * /``, ``np.square``,
@@ -157,8 +160,8 @@ from ._kernels import (correlation, fusable, local, matvec, swap_shifted, symmet
                        use)
 from ._loader import loaded as kernels_loaded
 from ._propagate import (EXACT, EXACT_FLAT, combine, combine_small, convolve, cross, exact1,
-                         exact2, exact_number, finite, from_rows, join, lean_work, LEAN_FLAT,
-                         LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
+                         exact2, exact_number, finite, from_rows, join, lean_sum, lean_work,
+                         LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
                          outer, pair_kernel, pair_small, rank2, rows, running_product, scaled,
                          scaled_kernel, scaled_small, small, take, take_along, triangle,
                          weighted_sum, where)
@@ -167,7 +170,8 @@ from ._sums import sum_partials, sum_small
 __all__ = [
     # propagation
     "combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel", "pair_kernel",
-    "local_kernel", "local_kernel2", "EXACT", "EXACT_FLAT", "exact1", "exact2", "exact_number",
+    "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT", "exact1", "exact2",
+    "exact_number",
     "fusable",
     "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
     "matvec", "correlation", "swap_shifted", "symmetric_sum", "outer",

@@ -19,10 +19,10 @@ _sum = np.add.reduce
 __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "DEFERRING",
            "combine_small",
            "scaled_small", "pair_small", "scaled_kernel",
-           "pair_kernel", "local_kernel", "local_kernel2", "EXACT", "EXACT_FLAT", "exact1",
-           "exact2", "exact_number", "scaled", "outer", "cross", "weighted_sum", "where", "finite",
-           "rows", "from_rows", "take", "take_along", "running_product", "convolve", "triangle",
-           "join"]
+           "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
+           "exact1", "exact2", "exact_number", "scaled", "outer", "cross", "weighted_sum", "where",
+           "finite", "rows", "from_rows", "take", "take_along", "running_product", "convolve",
+           "triangle", "join"]
 
 
 def _finite(f):
@@ -331,6 +331,16 @@ def _out(p):
     free buffer of that size when one is, so that a large lean result does not
     fault in fresh pages)."""
     return _empty(p.shape) if p.size < _POOLED else _buffers.empty(p.shape)
+
+
+def lean_sum(ufunc, p, q=None):
+    """``ufunc(p, q)``, or ``ufunc(p)`` without ``q``, for ``np.add``, ``np.subtract`` or
+    ``np.negative`` on partials of one shape: the lean path of ``a + b``, ``a - b`` and
+    ``-a`` (local derivatives +-1, NumPy's one pass), its result past the pool's size
+    in a pooled buffer as :func:`_out`'s (a large result held while the next is made,
+    ``u = u + v``, then takes a free buffer, not fresh pages)."""
+    out = None if p.size < _POOLED else _buffers.empty(p.shape)
+    return ufunc(p, out=out) if q is None else ufunc(p, q, out=out)
 
 
 def _count(work):

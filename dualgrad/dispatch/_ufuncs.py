@@ -387,6 +387,7 @@ _LEAN_NAMESPACE = {
     "_small": backend.lean_work, "_hush": _hush, "_unhush": _unhush, "_call": call,
     "_make": dual.make_array, "_scaled": backend.scaled_small, "_pair": backend.pair_small,
     "_combine": backend.combine_small, "_add": np.add, "_sub": np.subtract,
+    "_neg": np.negative, "_lsum": backend.lean_sum,
     "_scaled_k": backend.scaled_kernel, "_pair_k": backend.pair_kernel, "_where": backend.where,
     "_local_k": backend.local_kernel, "_local_k2": backend.local_kernel2,
     "_exact1": backend.exact1, "_exact2": backend.exact2, "_zeros": backend.zeros}
@@ -582,7 +583,7 @@ def _lean_source(rule, name):
     if rule.ufunc.nin == 1:
         c = consts[0]
         if c is not None:                 # a constant of the table: finite
-            body = ["_t = _p.copy()" if c == 1.0 else "_t = -_p" if c == -1.0 else
+            body = ["_t = _p.copy()" if c == 1.0 else "_t = _lsum(_neg, _p)" if c == -1.0 else
                     f"_t = {c!r} * _p"]
         else:
             body = [f"_f = {rule.exprs[0].source(_LAZY_SPELLING)}",
@@ -601,7 +602,7 @@ def _lean_source(rule, name):
                      "            return _make(_g[0], _g[1], _a.tag)"]
         return _lean_lines(head, "x", "(_a,)", body, bare)
     if consts[0] == 1.0 and consts[1] in (1.0, -1.0):          # a + b, a - b: one pass
-        body = [f"_t = {'_add' if consts[1] == 1.0 else '_sub'}(_p, _q)"]
+        body = [f"_t = _lsum({'_add' if consts[1] == 1.0 else '_sub'}, _p, _q)"]
     else:
         f = repr(consts[0]) if consts[0] is not None else rule.exprs[0].source(_LAZY_SPELLING)
         g = repr(consts[1]) if consts[1] is not None else rule.exprs[1].source(_LAZY_SPELLING)

@@ -84,9 +84,9 @@ on the bits, never a product.
 ``small_kernel(ufunc)`` is the kernel of dispatch's lean path on small arrays (every
 argument a dual, 1-D values, partials of shape ``(rows, n)`` in any layout), made at
 its first request and kept in ``SMALL_KERNELS``: the same expressions and products,
-returning True, or False at the first local derivative that is not finite (``q``
-then partly written: the caller's careful path runs instead, as after NumPy's
-finiteness test).
+returning True, or False where a local derivative is not finite (tested by a flag
+over the rows, no early return; ``q`` then written: the caller's careful path runs
+instead, as after NumPy's finiteness test).
 
 ``exact_kernel(ufunc, duals)`` is the same for a rule whose value rounds alike in numba
 and NumPy (``+ - * /``, ``np.square``, ``np.negative``), that also computes the value
@@ -179,14 +179,14 @@ _SMALL_KERNEL = '''
 
 def {name}_small({params}, q):
     """``np.{ufunc}``, small arrays: ``q[i, :] = {formula}``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
-{short}    for i in range(rows):
-{binds}{factors}        if not ({finite}):
-            return False
+{short}    bad = False
+    for i in range(rows):
+{binds}{factors}        bad |= {infinite}
         for k in range(n):
             q[i, k] = {plain}
-    return True
+    return not bad
 '''
 
 # The small kernel's rows of 4 or 2 partials (C-contiguous, as the lean path's are

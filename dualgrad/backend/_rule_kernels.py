@@ -17,9 +17,9 @@ on the bits, never a product.
 ``small_kernel(ufunc)`` is the kernel of dispatch's lean path on small arrays (every
 argument a dual, 1-D values, partials of shape ``(rows, n)`` in any layout), made at
 its first request and kept in ``SMALL_KERNELS``: the same expressions and products,
-returning True, or False at the first local derivative that is not finite (``q``
-then partly written: the caller's careful path runs instead, as after NumPy's
-finiteness test).
+returning True, or False where a local derivative is not finite (tested by a flag
+over the rows, no early return; ``q`` then written: the caller's careful path runs
+instead, as after NumPy's finiteness test).
 
 ``exact_kernel(ufunc, duals)`` is the same for a rule whose value rounds alike in numba
 and NumPy (``+ - * /``, ``np.square``, ``np.negative``), that also computes the value
@@ -246,7 +246,7 @@ def d_divide_xy(xs, ys, outs, px, py, q):
 
 def d_divide_xy_small(xs, ys, outs, px, py, q):
     """``np.divide``, small arrays: ``q[i, :] = (1.0 / y) * px + (-out / y) * py``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -276,16 +276,16 @@ def d_divide_xy_small(xs, ys, outs, px, py, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j] + fy * pyf[j]
         return not bad
+    bad = False
     for i in range(rows):
         y = ys[i]
         out = outs[i]
         fx = 1.0 / y
         fy = -out / y
-        if not (fx - fx == 0.0 and fy - fy == 0.0):
-            return False
+        bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k] + fy * py[i, k]
-    return True
+    return not bad
 
 
 def d_square_x_flat(xs, outs, px, q):
@@ -350,7 +350,7 @@ def d_square_x(xs, outs, px, q):
 
 def d_square_x_small(xs, outs, px, q):
     """``np.square``, small arrays: ``q[i, :] = (2.0 * x) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -374,14 +374,14 @@ def d_square_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         fx = 2.0 * x
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_reciprocal_x_flat(xs, outs, px, q):
@@ -446,7 +446,7 @@ def d_reciprocal_x(xs, outs, px, q):
 
 def d_reciprocal_x_small(xs, outs, px, q):
     """``np.reciprocal``, small arrays: ``q[i, :] = (-(out * out)) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -470,14 +470,14 @@ def d_reciprocal_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         out = outs[i]
         fx = -(out * out)
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_sqrt_x_flat(xs, outs, px, q):
@@ -542,7 +542,7 @@ def d_sqrt_x(xs, outs, px, q):
 
 def d_sqrt_x_small(xs, outs, px, q):
     """``np.sqrt``, small arrays: ``q[i, :] = (0.5 / out) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -566,14 +566,14 @@ def d_sqrt_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         out = outs[i]
         fx = 0.5 / out
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_cbrt_x_flat(xs, outs, px, q):
@@ -638,7 +638,7 @@ def d_cbrt_x(xs, outs, px, q):
 
 def d_cbrt_x_small(xs, outs, px, q):
     """``np.cbrt``, small arrays: ``q[i, :] = (1.0 / (3.0 * out * out)) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -662,14 +662,14 @@ def d_cbrt_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         out = outs[i]
         fx = 1.0 / (3.0 * out * out)
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_absolute_x_flat(xs, outs, px, q):
@@ -734,7 +734,7 @@ def d_absolute_x(xs, outs, px, q):
 
 def d_absolute_x_small(xs, outs, px, q):
     """``np.absolute``, small arrays: ``q[i, :] = (sign(x)) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -758,14 +758,14 @@ def d_absolute_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         fx = sign(x)
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_fabs_x_flat(xs, outs, px, q):
@@ -830,7 +830,7 @@ def d_fabs_x(xs, outs, px, q):
 
 def d_fabs_x_small(xs, outs, px, q):
     """``np.fabs``, small arrays: ``q[i, :] = (sign(x)) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -854,14 +854,14 @@ def d_fabs_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         fx = sign(x)
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_exp2_x_flat(xs, outs, px, q):
@@ -926,7 +926,7 @@ def d_exp2_x(xs, outs, px, q):
 
 def d_exp2_x_small(xs, outs, px, q):
     """``np.exp2``, small arrays: ``q[i, :] = (out * 0.6931471805599453) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -950,14 +950,14 @@ def d_exp2_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         out = outs[i]
         fx = out * 0.6931471805599453
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_log_x_flat(xs, outs, px, q):
@@ -1022,7 +1022,7 @@ def d_log_x(xs, outs, px, q):
 
 def d_log_x_small(xs, outs, px, q):
     """``np.log``, small arrays: ``q[i, :] = (1.0 / x) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -1046,14 +1046,14 @@ def d_log_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / x
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_log2_x_flat(xs, outs, px, q):
@@ -1118,7 +1118,7 @@ def d_log2_x(xs, outs, px, q):
 
 def d_log2_x_small(xs, outs, px, q):
     """``np.log2``, small arrays: ``q[i, :] = (1.4426950408889634 / x) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -1142,14 +1142,14 @@ def d_log2_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         fx = 1.4426950408889634 / x
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_log10_x_flat(xs, outs, px, q):
@@ -1214,7 +1214,7 @@ def d_log10_x(xs, outs, px, q):
 
 def d_log10_x_small(xs, outs, px, q):
     """``np.log10``, small arrays: ``q[i, :] = (0.43429448190325176 / x) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -1238,14 +1238,14 @@ def d_log10_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         fx = 0.43429448190325176 / x
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_log1p_x_flat(xs, outs, px, q):
@@ -1310,7 +1310,7 @@ def d_log1p_x(xs, outs, px, q):
 
 def d_log1p_x_small(xs, outs, px, q):
     """``np.log1p``, small arrays: ``q[i, :] = (1.0 / (1.0 + x)) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -1334,14 +1334,14 @@ def d_log1p_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (1.0 + x)
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_tan_x_flat(xs, outs, px, q):
@@ -1406,7 +1406,7 @@ def d_tan_x(xs, outs, px, q):
 
 def d_tan_x_small(xs, outs, px, q):
     """``np.tan``, small arrays: ``q[i, :] = (1.0 + out * out) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -1430,14 +1430,14 @@ def d_tan_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         out = outs[i]
         fx = 1.0 + out * out
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_arcsin_x_flat(xs, outs, px, q):
@@ -1502,7 +1502,7 @@ def d_arcsin_x(xs, outs, px, q):
 
 def d_arcsin_x_small(xs, outs, px, q):
     """``np.arcsin``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -1526,14 +1526,14 @@ def d_arcsin_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_arccos_x_flat(xs, outs, px, q):
@@ -1598,7 +1598,7 @@ def d_arccos_x(xs, outs, px, q):
 
 def d_arccos_x_small(xs, outs, px, q):
     """``np.arccos``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -1622,14 +1622,14 @@ def d_arccos_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_arctan_x_flat(xs, outs, px, q):
@@ -1694,7 +1694,7 @@ def d_arctan_x(xs, outs, px, q):
 
 def d_arctan_x_small(xs, outs, px, q):
     """``np.arctan``, small arrays: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -1718,14 +1718,14 @@ def d_arctan_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (1.0 + x * x)
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_arctan2_x_flat(xs, ys, outs, px, q):
@@ -1932,7 +1932,7 @@ def d_arctan2_xy(xs, ys, outs, px, py, q):
 
 def d_arctan2_xy_small(xs, ys, outs, px, py, q):
     """``np.arctan2``, small arrays: ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * px + (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * py``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -1962,16 +1962,16 @@ def d_arctan2_xy_small(xs, ys, outs, px, py, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j] + fy * pyf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
         fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-        if not (fx - fx == 0.0 and fy - fy == 0.0):
-            return False
+        bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k] + fy * py[i, k]
-    return True
+    return not bad
 
 
 def d_hypot_x_flat(xs, ys, outs, px, q):
@@ -2193,7 +2193,7 @@ def d_hypot_xy(xs, ys, outs, px, py, q):
 
 def d_hypot_xy_small(xs, ys, outs, px, py, q):
     """``np.hypot``, small arrays: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -2225,17 +2225,17 @@ def d_hypot_xy_small(xs, ys, outs, px, py, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j] + fy * pyf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         out = outs[i]
         fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
         fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
-        if not (fx - fx == 0.0 and fy - fy == 0.0):
-            return False
+        bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k] + fy * py[i, k]
-    return True
+    return not bad
 
 
 def d_arcsinh_x_flat(xs, outs, px, q):
@@ -2300,7 +2300,7 @@ def d_arcsinh_x(xs, outs, px, q):
 
 def d_arcsinh_x_small(xs, outs, px, q):
     """``np.arcsinh``, small arrays: ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -2324,14 +2324,14 @@ def d_arcsinh_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_arccosh_x_flat(xs, outs, px, q):
@@ -2396,7 +2396,7 @@ def d_arccosh_x(xs, outs, px, q):
 
 def d_arccosh_x_small(xs, outs, px, q):
     """``np.arccosh``, small arrays: ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -2420,14 +2420,14 @@ def d_arccosh_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_arctanh_x_flat(xs, outs, px, q):
@@ -2492,7 +2492,7 @@ def d_arctanh_x(xs, outs, px, q):
 
 def d_arctanh_x_small(xs, outs, px, q):
     """``np.arctanh``, small arrays: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``; False where a local
-    derivative is not finite (``q`` then partly or wholly written)."""
+    derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
         pxf = px.ravel()
@@ -2516,14 +2516,14 @@ def d_arctanh_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
     for i in range(rows):
         x = xs[i]
         fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
-        if not (fx - fx == 0.0):
-            return False
+        bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
-    return True
+    return not bad
 
 
 def d_maximum_x_flat(xs, ys, outs, px, q):

@@ -276,7 +276,9 @@ def test_kernels_compile_once_and_later_processes_load_them_from_disk(tmp_path):
         assert run.returncode == 0, run.stderr[-2000:]
     (hits0, misses0), (hits1, misses1) = (map(int, r.stdout.split()) for r in runs)
     assert misses0 >= 2 and hits0 == 0          # compiled: the product and log1p's kernel
-    assert hits1 == misses0 and misses1 == 0
+    # (and their loops over n: callees, linked into a caller's cached code, so a later
+    # process loads the two callers and never asks for the callees)
+    assert misses1 == 0 and 2 <= hits1 <= misses0
 
 
 @pytest.mark.parametrize("ufunc", [np.sin, np.cos, np.tanh, np.square])

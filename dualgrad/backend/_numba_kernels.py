@@ -51,14 +51,49 @@ def __getattr__(name):
     return globals().setdefault(name, dispatcher)
 
 
-# Rows of 4 or 2 partials (``scale``, ``scale2``): a loop of that literal count with the
-# zero rule a statement ``if`` per partial, no branch around the row: LLVM writes the
-# row out straight, where a runtime count of 4 runs the loop's scalar remainder (the
-# generated rule kernels' ``_SHORT``, dualgrad/backend/_kernelgen.py).  The same
-# statements, so the same bits; the kernel alone at N = 1e5, n = 4 0.7-0.9x the loop
-# over n (``bench/rule_kernel_ab.py``, stop 31 kern13).  Written out in each kernel: a
-# row function inlined by numba (``inline="always"``) made the small kernels below
-# 3-5x slower.
+# Rows of 4 or 2 C-contiguous partials (``scale``, ``scale2``): the generated rule kernels'
+# form (``_SHORT``, dualgrad/backend/_kernelgen.py): the plain products over the flat
+# arrays with a flag over the rows, vectorized across rows, then the zero rule on the
+# flagged rows alone; the same statements, so the same bits (stop 33 rows15: 0.72-0.79x
+# the literal row loop of stop 31 at N = 1e5, n = 4).  Other lengths and layouts call the
+# loop over n, its own compiled function: in the kernel's body after the flat loops LLVM
+# laid it out 1.06-1.18x slower at n = 3, 5, 8.
+
+
+@njit(**_JIT)
+def _scale_loop(f, p, out):
+    """:func:`scale`'s loop over ``n`` per row."""
+    rows, n = p.shape
+    for i in range(rows):
+        fi = f[i]
+        if fi - fi == 0.0:
+            for k in range(n):
+                out[i, k] = fi * p[i, k]
+        else:
+            for k in range(n):
+                q = p[i, k]
+                out[i, k] = 0.0 if q == 0.0 else fi * q
+
+
+@njit(**_JIT)
+def _scale2_loop(f, p, g, q, out):
+    """:func:`scale2`'s loop over ``n`` per row."""
+    rows, n = p.shape
+    for i in range(rows):
+        fi = f[i]
+        gi = g[i]
+        if fi - fi == 0.0 and gi - gi == 0.0:
+            for k in range(n):
+                out[i, k] = fi * p[i, k] + gi * q[i, k]
+        else:
+            for k in range(n):
+                a = p[i, k]
+                b = q[i, k]
+                ta = 0.0 if a == 0.0 else fi * a
+                tb = 0.0 if b == 0.0 else gi * b
+                out[i, k] = ta + tb
+
+
 @_lazy
 def scale(f, p, out):
     """``out[i, :] = f[i] * p[i, :]``; a zero ``p`` stays 0 where ``f`` is inf/NaN.
@@ -86,24 +121,15 @@ def scale(f, p, out):
             bad |= fi - fi != 0.0
             for j in range(2 * i, 2 * i + 2):
                 of[j] = fi * pf[j]
-    if short:
-        if bad:
-            for i in range(rows):
-                fi = f[i]
-                if fi - fi != 0.0:
-                    for k in range(n):
-                        q = p[i, k]
-                        out[i, k] = 0.0 if q == 0.0 else fi * q
-        return
-    for i in range(rows):
-        fi = f[i]
-        if fi - fi == 0.0:
-            for k in range(n):
-                out[i, k] = fi * p[i, k]
-        else:
-            for k in range(n):
-                q = p[i, k]
-                out[i, k] = 0.0 if q == 0.0 else fi * q
+    if not short:
+        _scale_loop(f, p, out)
+    elif bad:
+        for i in range(rows):
+            fi = f[i]
+            if fi - fi != 0.0:
+                for k in range(n):
+                    q = p[i, k]
+                    out[i, k] = 0.0 if q == 0.0 else fi * q
 
 
 @_lazy
@@ -131,30 +157,17 @@ def scale2(f, p, g, q, out):
             bad |= (fi - fi != 0.0) | (gi - gi != 0.0)
             for j in range(2 * i, 2 * i + 2):
                 of[j] = fi * pf[j] + gi * qf[j]
-    if short:
-        if bad:
-            for i in range(rows):
-                fi = f[i]
-                gi = g[i]
-                if not (fi - fi == 0.0 and gi - gi == 0.0):
-                    for k in range(n):
-                        a = p[i, k]
-                        b = q[i, k]
-                        out[i, k] = (0.0 if a == 0.0 else fi * a) + (0.0 if b == 0.0 else gi * b)
-        return
-    for i in range(rows):
-        fi = f[i]
-        gi = g[i]
-        if fi - fi == 0.0 and gi - gi == 0.0:
-            for k in range(n):
-                out[i, k] = fi * p[i, k] + gi * q[i, k]
-        else:
-            for k in range(n):
-                a = p[i, k]
-                b = q[i, k]
-                ta = 0.0 if a == 0.0 else fi * a
-                tb = 0.0 if b == 0.0 else gi * b
-                out[i, k] = ta + tb
+    if not short:
+        _scale2_loop(f, p, g, q, out)
+    elif bad:
+        for i in range(rows):
+            fi = f[i]
+            gi = g[i]
+            if not (fi - fi == 0.0 and gi - gi == 0.0):
+                for k in range(n):
+                    a = p[i, k]
+                    b = q[i, k]
+                    out[i, k] = (0.0 if a == 0.0 else fi * a) + (0.0 if b == 0.0 else gi * b)
 
 
 @_lazy

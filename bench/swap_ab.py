@@ -17,8 +17,7 @@ round; process time (the machine is shared).  Printed per form: medians of f, be
 after per step, and the median of the per-round ratios after / before.  One process sees
 both sides under the same load, which fresh processes (``bench_fused.py --compare``)
 do not: use this for changes of a few percent on a loaded machine.  ``--only``: the forms
-whose name contains FORM (``slicing``, ``roll``, ``diff``; ``stencil``: a form of its own,
-the slicing step without a held Laplacian); ``--kernels``: also the fused
+whose name contains FORM (``slicing``, ``roll``, ``diff``); ``--kernels``: also the fused
 kernels' own time per step on each side (process time inside them, as bench/heat_parts.py
 takes it).  A function that
 module-level code captured by reference (a closure, a table) is not swapped by this.
@@ -36,21 +35,8 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 import _common  # noqa: E402,F401  (one thread per library)
 
-import numpy as np  # noqa: E402
-
 FORMS = {"slicing + in-place": "heat", "np.roll + rebinding": "heat_roll",
          "np.diff + concatenate": "heat_diff"}
-# with --only stencil: a form none of the three is, the slicing step without a held
-# Laplacian (x[1:-1] += 0.25 * (x[2:] - 2 x[1:-1] + x[:-2])): what heat15's pass must leave alone
-EXTRA = {"stencil, no held lap": "stencil"}
-
-
-def stencil(p, n, steps):
-    """The stencil of ``EXTRA``, from the heat problem's parameters."""
-    x = p[1] * np.linspace(0.0, 1.0, n) + p[0]
-    for _ in range(steps):
-        x[1:-1] += 0.25 * (x[2:] - 2.0 * x[1:-1] + x[:-2])
-    return x
 
 
 def _pairs(text):
@@ -115,12 +101,10 @@ def main():
             fn(*args)
             spent[0] += clock() - t0
         return kernel
-    extra = {k: v for k, v in EXTRA.items() if opts.only and opts.only in k}
-    forms = dict(FORMS, **extra)
-    for label, name in forms.items():
+    for label, name in FORMS.items():
         if opts.only not in label:
             continue
-        form = getattr(problems, name) if name != "stencil" else stencil
+        form = getattr(problems, name)
 
         def run():
             return dg.jacobian(lambda p: form(p, n=opts.cells, steps=opts.steps),

@@ -129,10 +129,7 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     ``defer_diff(p, order)``: ``np.diff`` along the first value axis, deferred.
     ``add_into(value, target, d, sign, keep=True)``: ``target += sign * d`` in the pass
     that computes the deferred ``d`` (``keep=False``: without writing ``d``, which the
-    caller drops), or ``False``.  ``add_beside(value, dual, owner, d, sign)``:
-    ``x[i] += d`` computed into a new array that ``x`` (``owner``) and ``x[i]``
-    (``dual``) then hold (pending expressions read the old one as it was), or
-    ``False``; ``held_besides(d)``: its cheap first test.  ``write_into(p, into)``: partials (a pending ``p``
+    caller drops), or ``False``.  ``write_into(p, into)``: partials (a pending ``p``
     computed by its kernel, and left pending) written into a part of a new array.  ``concrete(p)``: a deferred ``p`` computed.  ``before_write()``: called by every
     path that writes into an existing dual's arrays.  ``read_partials(dual, frame)``:
     what the ``partials`` property returns.  ``engine(name)``: the public switch.
@@ -147,8 +144,8 @@ Engine
 
 from ._buffers import copy, empty, like, pooled, zeros, zeros_like, zeros_readonly
 from ._fused import ACTIVE as FUSING
-from ._fused import (PENDING, Deferred, Local, add_beside, add_into, before_write, concrete,
-                     defer, engine, held_besides, scope, write_into)
+from ._fused import (PENDING, Deferred, Local, add_into, before_write, concrete, defer, engine,
+                     scope, write_into)
 from ._fused import read as read_partials
 from ._fused import diff as defer_diff
 from ._fused import seed as defer_seed
@@ -183,7 +180,7 @@ __all__ = [
     "use_pool",
     # the fused engine
     "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff",
-    "add_into", "add_beside", "held_besides", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed",
+    "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed",
     "fused_columns", "read_partials",
     # generated code
     "compiled_code"]

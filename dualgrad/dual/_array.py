@@ -974,64 +974,6 @@ def _plain(d):
         (type(p) is np.ndarray and p.dtype == _f64 or type(p) is _Deferred)
 
 
-_TARGETS = {}
-_LOADS = {"LOAD_FAST": "local", "LOAD_FAST_CHECK": "local", "LOAD_DEREF": "local",
-          "LOAD_NAME": "name", "LOAD_GLOBAL": "global"}
-
-
-def _stored_into(frame):
-    """The array dual ``x`` of ``x[i] += b`` whose in-place operator ``frame`` runs, when
-    the statement stores the result into ``x[i]`` next and ``x`` is a plain name (a
-    local, free or global variable: not ``obj.x``, not ``f()[i]``), else ``None``.
-    Where the name is is read from the bytecode once per instruction; the variable
-    is read now (whatever it holds, :func:`dualgrad.backend.add_beside` takes only a
-    dual whose partials are the only holder of ``x[i]``'s array besides ``x[i]``)."""
-    key = frame.f_code, frame.f_lasti
-    where = _TARGETS.get(key, False)
-    if where is False:
-        if len(_TARGETS) > 4096:
-            _TARGETS.clear()
-        where = _TARGETS[key] = _target_name(frame.f_code, frame.f_lasti)
-    if where is None:
-        return None
-    kind, name = where
-    if kind == "global":
-        x = frame.f_globals.get(name)
-    else:
-        x = frame.f_locals.get(name)
-        if x is None and kind == "name":
-            x = frame.f_globals.get(name)
-    return x if type(x) is ArrayDual else None
-
-
-def _target_name(code, offset):
-    """``(kind, name)`` of the variable whose item the augmented assignment running
-    the instruction at ``offset`` of ``code`` stores into, or ``None``: the store must
-    follow (past stack shuffles), and the statement's first instruction (where the
-    store's source position starts) must load a name that the next instruction
-    does not extend (an attribute, a call)."""
-    import dis
-    ins = list(dis.get_instructions(code))
-    at = next((k for k, i in enumerate(ins) if i.offset == offset), None)
-    if at is None:
-        return None
-    store = next((i for i in ins[at + 1:] if i.opname not in ("SWAP", "COPY", "NOP")), None)
-    if store is None or store.opname not in ("STORE_SUBSCR", "STORE_SLICE") or \
-            store.positions is None or store.positions.lineno is None:
-        return None
-    begins = (store.positions.lineno, store.positions.col_offset)
-    for k in range(at):
-        pos = ins[k].positions
-        if pos is None or (pos.lineno, pos.col_offset) != begins:
-            continue
-        kind = _LOADS.get(ins[k].opname)
-        after = ins[k + 1].positions
-        if kind is None or after is None or (after.lineno, after.col_offset) == begins:
-            return None
-        return kind, ins[k].argval
-    return None
-
-
 def _constant(b):
     return isinstance(b, (float, int, np.floating, np.integer)) or \
         type(b) is np.ndarray and b.dtype.kind in "fiu"
@@ -1057,14 +999,7 @@ def _inplace(rule):
         if signed_sum and type(getattr(b, "_p", None)) is _Deferred and b.tag == a.tag and \
                 a.tag in _LIVE and _plain(a) and type(a._p) is np.ndarray and \
                 b.value.shape == a.value.shape:
-            frame = sys._getframe(1)
-            keep = not _temporary(sys.getrefcount(b), frame, b)
-            if not keep and type(a._p) is np.ndarray and a._p.base is not None and \
-                    backend.held_besides(b._p):
-                x = _stored_into(frame)     # x[i] += b: x and x[i] may take a new array
-                if x is not None and backend.add_beside(a.value, a, x, b._p, sign):
-                    ufunc(a.value, b.value, out=a.value)
-                    return a
+            keep = not _temporary(sys.getrefcount(b), sys._getframe(1), b)
             if backend.add_into(a.value, a._p, b._p, sign, keep):
                 ufunc(a.value, b.value, out=a.value)   # the fused engine added the partials
                 return a

@@ -15,6 +15,25 @@ class DualValueError(ValueError):
     """An argument to a dualgrad helper has the wrong shape or value."""
 
 
+class UncheckedWarning(UserWarning):
+    """``dg.elementwise_grad`` could not check some elements to be elementwise (their
+    derivatives subnormal, or large enough that a probe overflows): those elements of
+    the result are ``J @ 1``, right for an elementwise ``f``.  ``check=False`` or
+    ``warnings.simplefilter('ignore', dualgrad.UncheckedWarning)`` silences it."""
+
+
+def warn_at_caller(message, category):
+    """``warnings.warn`` attributed to the first frame outside dualgrad (the user's
+    line), however deep in dualgrad the warning is raised."""
+    import sys
+    import warnings
+    level, frame = 2, sys._getframe(1)     # stacklevel 2: the frame that called us
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("dualgrad"):
+        level += 1
+        frame = frame.f_back
+    warnings.warn(message, category, stacklevel=level)
+
+
 class ObjectArrayWarning(UserWarning):
     """A large dual array became a NumPy object array of scalar duals: exact, but
     every later operation on it makes a Python call per element."""

@@ -128,7 +128,8 @@ def test_elementwise_grad_of_a_non_elementwise_f_raises(f, n):
 def test_elementwise_grad_check_never_rejects_elementwise_f_at_extremes():
     x = np.array([-745.0, -700.0, 0.0, 700.0, 710.0, np.nan, np.inf, -np.inf, 1e-310])
     f = lambda x: np.exp(x) * 1e300 + np.where(x > 0, x ** 2, np.sin(x))
-    g = dg.elementwise_grad(f)(x)
+    with pytest.warns(dg.UncheckedWarning):         # the rows near overflow: not compared
+        g = dg.elementwise_grad(f)(x)
     with np.errstate(all="ignore"):
         want = np.exp(x) * 1e300 + np.where(x > 0, 2 * x, np.cos(x))
     np.testing.assert_allclose(g, want, rtol=1e-15)

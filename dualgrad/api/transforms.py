@@ -323,22 +323,19 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
     element depends on another element of the argument, ``J @ 1`` is not the
     per-element derivative, and ``ValueError`` is raised.
 
-    Every output element is compared, at any magnitude.  The comparison is exact
-    where the first direction is a normal number below ``2**900`` (its probes then
-    stay finite) and nothing on the way overflows or goes subnormal.  Elements it
-    cannot settle (derivatives subnormal or from ``2**900`` up, as in a Gaussian's
-    tail ``exp(-x**2)`` at ``x`` beyond 26.7 or ``exp(x)`` near overflow; a probe
-    overflowing on the way; a difference that a subnormal partial on the way can
-    explain) are compared in one more evaluation of ``f`` per kind, every seed
-    scaled by a power of two that moves them into that range (partials are linear
-    in the seeds, so an elementwise ``f``'s probes stay its codes times the first
-    direction): up for the small and the differing, down by ``2**124`` for the
-    overflowing.  So ``f`` is called once, or up to three times more when such
-    elements occur.  Elements outside the range at that scale too (partials that
-    span more than float64 holds, as ``x * 1e300 * 1e-300 * 1e-280``) raise
-    ``ValueError`` naming ``check=False``.  An element whose first direction is
-    inf or NaN is not compared (the result shows it); a subnormal one equal to its
-    probes is checked to the subnormals' resolution.
+    Every output element is compared, in the one evaluation (``f`` is called once).
+    The comparison is exact where the first direction is a normal number below
+    ``2**900`` (its probes then stay finite) and nothing on the way overflows or goes
+    subnormal; a subnormal first direction equal to its probes is checked to the
+    subnormals' resolution.  Elements it cannot settle (subnormal derivatives whose
+    probes differ from them, as lost bits and a cross term alike make them: a
+    Gaussian's tail ``exp(-x**2)`` beyond ``x`` ~ 26.7; a probe overflowing, as
+    ``exp(x)`` near overflow) are reported by a :class:`dualgrad.UncheckedWarning`
+    naming them, never passed in silence; ``check=False`` silences it where ``f`` is
+    known to be elementwise.  A difference that a subnormal partial on the way
+    explains (``((x * 1e-300) * 1e-20) * 1e300``: the first direction loses bits its
+    probes keep) raises as a coupling would: pass ``check=False`` there.  An element
+    whose first direction is inf or NaN is not compared (the result shows it).
 
     What it catches, in exact arithmetic: output element ``i`` coupled to elements ``j``
     with weights ``J[i, j]`` that are whole multiples of some ``u`` summing in absolute
@@ -377,10 +374,7 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
         ``f`` is not elementwise in an argument (``np.cumsum``, ``x[::-1]``,
         reductions): use :func:`dualgrad.jacobian` for the whole Jacobian, or
         ``dg.grad(lambda x: np.sum(f(x)))`` for ``J.T @ 1`` (the vector-Jacobian
-        product with ones that autograd's ``elementwise_grad`` computes).  Or
-        its partials at some element span more than float64 holds, so that no
-        scaling compares them exactly: pass ``check=False`` if ``f`` is
-        elementwise.
+        product with ones that autograd's ``elementwise_grad`` computes).
 
     Examples
     --------
@@ -496,7 +490,7 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False
             g = np.reshape(g, np.shape(x))
         grads[i] = _result(g)
     if doubts:
-        _look_again(who, f, args, kwargs, xs, layout, n, jitted, partials, doubts)
+        _settle(who, xs, layout, doubts)
     return grads
 
 
@@ -532,10 +526,9 @@ def _per_argument_faster(xs, layout, n):
             for i, start, m in layout)
 
 
-def _seed_arguments(full, xs, layout, n, tag, scale=1.0):
+def _seed_arguments(full, xs, layout, n, tag):
     """Every argument of ``xs`` into ``full`` as a private copy, those of ``layout``
-    seeded (:func:`_seed_columns`, array seeds times ``scale``); returns the probes, a
-    tuple of views per shape."""
+    seeded (:func:`_seed_columns`); returns the probes, a tuple of views per shape."""
     for i, x in xs.items():
         full[i] = private(x)
     views = {}           # one set of probe views per shape: the fused kernel reads it once
@@ -548,7 +541,7 @@ def _seed_arguments(full, xs, layout, n, tag, scale=1.0):
             if probes is None:
                 probes = views[shape] = tuple(q.reshape(shape)
                                               for q in _probes(math.prod(shape)))
-        full[i] = _seed_columns(x, tag, start, probes, n, scale)
+        full[i] = _seed_columns(x, tag, start, probes, n)
     return views
 
 
@@ -643,7 +636,7 @@ def _check_elementwise(who, argnum, x, ones, probed, probes):
     an output element provably mixes elements of the argument, return ``None`` when
     every element is checked, else the rows :func:`_compare` could not settle as
     ``(differ, small, large)`` masks over ``ones``' shape (``None`` for a kind without
-    any), for :func:`_look_again`."""
+    any), for :func:`_settle`."""
     shape = np.shape(x)
     if not _broadcasts(shape, np.shape(ones)):
         raise _not_elementwise(who, argnum, shape, "an output of shape "
@@ -700,87 +693,31 @@ def _compare(ones, got, code):
     return differ, small, large
 
 
-def _look_again(who, f, args, kwargs, xs, layout, n, jitted, partials, doubts):
-    """Settle the rows :func:`_check_elementwise` left (``doubts``: per position in
-    ``layout``, its ``(differ, small, large)`` masks) in one more evaluation of ``f``
-    per kind, every array seed of ``layout`` times a power of two ``2**s`` (partials
-    are linear in the seeds, so an elementwise ``f``'s probes stay its codes times the
-    first direction; the scaling moves the rows into the exact range):
-
-    * ``differ``: up, so the rows' largest partial is near ``2**512`` (a first
-      direction that went subnormal on the way and a later factor brought back
-      differs there; a coupling differs at any scale);
-    * ``small``: up, so the rows' least magnitude is ``2**64`` above the subnormals;
-    * ``large``: down by ``2**124`` (the largest code): the probes' partials are
-      then at most the first pass's first direction, which stayed finite.
-
-    Raises ``ValueError`` for a row that differs in that pass, and for a row still
-    outside the exact range (its partials span more than float64 holds)."""
-    for kind in range(3):
-        rows = {j: d[kind] for j, d in doubts.items() if d[kind] is not None}
-        if not rows:
-            continue
-        exponents = []
-        for j, mask in rows.items():
-            i, start, m = layout[j]
-            ones = np.abs(partials[..., start][mask])
-            got = np.abs(partials[..., start + 1:start + 1 + m][mask])
-            got[~np.isfinite(got)] = 0.0
-            codes = _codes(xs[i], partials.shape[:-1], mask)
-            with np.errstate(all="ignore"):
-                if kind == 0:
-                    exponents.append(np.frexp(max(np.max(got), np.max(ones)))[1])
-                elif kind == 1:
-                    least = np.maximum(ones, np.max(got / codes, axis=-1))
-                    exponents.append(np.frexp(np.min(least[least > 0]))[1])
-        shift = -_WIDTH if kind == 2 else \
-            min(512 - max(exponents), 1023 - _WIDTH - 1) if kind == 0 else \
-            -1022 + 64 + 1 - min(exponents)
-        if kind == 0 and shift < 64:         # already near the top: nothing to move
-            j = next(iter(rows))
-            raise _not_elementwise(who, layout[j][0], np.shape(xs[layout[j][0]]))
-        again = _scaled_pass(who, f, args, kwargs, xs, layout, n, jitted,
-                             float(np.ldexp(1.0, shift)))
-        for j, mask in rows.items():
-            i, start, m = layout[j]
-            ones = again[..., start][mask]
-            probed = again[..., start + 1:start + 1 + m][mask]
-            codes = _codes(xs[i], again.shape[:-1], mask)
-            for p in range(m):
-                differ, small, large = _compare(ones, probed[..., p], codes[..., p])
-                if np.any(differ) or kind == 0 and (np.any(small) or np.any(large)):
-                    raise _not_elementwise(who, i, np.shape(xs[i]))
-                if np.any(small) or np.any(large):
-                    raise _out_of_range(who, i, np.shape(xs[i]), int(np.sum(mask)))
-
-
-def _codes(x, shape, mask):
-    """The probes' codes of argument ``x`` at the output rows ``mask`` (over
-    ``shape``, which ``x`` broadcasts to): an array ``(rows, probes)``."""
-    own = np.shape(x)
-    return np.stack([np.broadcast_to(q.reshape(own), shape)[mask]
-                     for q in _probes(math.prod(own))], axis=-1)
-
-
-def _scaled_pass(who, f, args, kwargs, xs, layout, n, jitted, scale):
-    """The partials (materialized) of one more evaluation of ``f`` with the seeds of
-    ``layout`` as the first pass made them, times ``scale``."""
-    tag = new_tag()
-    full = list(args)
-    try:
-        if jitted:
-            _seed_arguments(full, xs, layout, n, tag, scale)
-            partials = extract(who, call_jitted(who, f, full, kwargs), tag, n)[1]
-        else:
-            with backend.scope():
-                _seed_arguments(full, xs, layout, n, tag, scale)
-                out = f(*full, **kwargs)
-                del full[:]
-                partials = extract(who, out, tag, n)[1]
-                del out
-    finally:
-        retire(tag)
-    return as_array(partials)
+def _settle(who, xs, layout, doubts):
+    """Decide on the rows :func:`_check_elementwise` left (``doubts``: per position in
+    ``layout``, its ``(differ, small, large)`` masks) without evaluating ``f`` again
+    (API.md: ``elementwise_grad`` calls ``f`` once per argument, never more):
+    ``differ`` rows raise ``ValueError``; rows the pass cannot compare exactly
+    (``small``: subnormal partials whose probes differ from them by lost bits or by a
+    cross term alike; ``large``: a probe overflowing) are reported by a
+    :class:`dualgrad.UncheckedWarning` at the caller's line, naming ``check=False``
+    and ``dg.jacobian``: never a silent result."""
+    unchecked = []
+    for j, (differ, small, large) in doubts.items():
+        i = layout[j][0]
+        if differ is not None:
+            raise _not_elementwise(who, i, np.shape(xs[i]))
+        rows = sum(int(np.sum(m)) for m in (small, large) if m is not None)
+        if rows:
+            unchecked.append(f"{rows} element{'s' if rows > 1 else ''} of argument {i}")
+    if unchecked:
+        errors.warn_at_caller(
+            f"{who}: {', '.join(unchecked)} could not be checked to be elementwise: their "
+            "derivatives are subnormal (below 2**-1022) or so large that a probe overflows "
+            "(from about 2**900), where the one evaluation's probes do not compare exactly. "
+            "Those elements of the result are J @ 1, right if f is elementwise. Fix: pass "
+            "check=False where f is elementwise (a Gaussian's far tail), or use "
+            "dg.jacobian(f, x) to see the whole Jacobian.", errors.UncheckedWarning)
 
 
 def _not_elementwise(who, argnum, shape,
@@ -790,25 +727,15 @@ def _not_elementwise(who, argnum, shape,
         who, f"an f elementwise in argument {argnum} of shape {shape} (output element i "
         "depending on input element i only, broadcasting allowed)", got,
         "Use dg.jacobian(f, x) for the whole Jacobian, or dg.grad(lambda x: np.sum(f(x))) "
-        "for J.T @ 1 (what autograd's elementwise_grad computes).")
+        "for J.T @ 1 (what autograd's elementwise_grad computes); if f is elementwise "
+        "and its partials pass through subnormal numbers (below 2**-1022) on the way, "
+        "pass check=False.")
 
 
-def _out_of_range(who, argnum, shape, rows):
-    """The check's ``ValueError`` for rows it cannot compare exactly at any scale."""
-    return errors.bad_argument(
-        who, f"derivatives of argument {argnum} of shape {shape} that the elementwise "
-        "check can compare exactly (partials that, scaled by one power of two, fit "
-        "between 2**-1022 and 2**900 all the way through f)",
-        f"{rows} output elements whose partials span more than that",
-        "If f is elementwise, pass check=False (J @ 1 unchecked); otherwise use "
-        "dg.jacobian(f, x).")
-
-
-def _seed_columns(x, tag, start, probes, n, scale=1.0):
+def _seed_columns(x, tag, start, probes, n):
     """The private copy ``x`` as a dual of ``n`` directions: every element's direction
     ``start`` is 1 and direction ``start + 1 + p`` is the element of ``probes[p]``
-    (arrays of ``x``'s shape); the other directions are 0.  An array's seeds are
-    times ``scale`` (a power of two: :func:`_look_again`), not deferred then.
+    (arrays of ``x``'s shape); the other directions are 0.
 
     Under the fused engine, once numba is loaded, the seed of a float64 array is
     deferred (``backend.defer_seed``: unit rows scaled by the ones and the probes,
@@ -822,9 +749,7 @@ def _seed_columns(x, tag, start, probes, n, scale=1.0):
         partials[start] = 1.0
         return make_scalar(x, partials, tag)
     columns = [(start, None)] + [(start + 1 + p, q) for p, q in enumerate(probes)]
-    if scale != 1.0:
-        columns = [(c, scale if a is None else a * scale) for c, a in columns]
-    elif backend.FUSING[0] and type(x) is np.ndarray and x.dtype == np.float64 and \
+    if backend.FUSING[0] and type(x) is np.ndarray and x.dtype == np.float64 and \
             backend.kernels_loaded():     # (interpreted, a deferred seed costs more)
         p = backend.defer_seed(x.shape, n, columns)
         if p is not None:

@@ -632,11 +632,11 @@ def _broadcasts(shape, target):
 
 def _check_elementwise(who, argnum, x, ones, probed, probes):
     """Compare each probing direction's partials (``probed[..., p]``) with the first
-    direction's (``ones``) times its probe (``probes[p]``, flat, C order): raise where
-    an output element provably mixes elements of the argument, return ``None`` when
-    every element is checked, else the rows :func:`_compare` could not settle as
-    ``(differ, small, large)`` masks over ``ones``' shape (``None`` for a kind without
-    any), for :func:`_settle`."""
+    direction's (``ones``) times its probe (``probes[p]``, flat, C order): ``None``
+    when every element agrees, else the rows that do not as ``(differ, small, large)``
+    masks over ``ones``' shape (:func:`_compare`; ``None`` for a kind without any), for
+    :func:`_settle` to raise or warn.  An output that does not broadcast from ``x``'s
+    shape raises here."""
     shape = np.shape(x)
     if not _broadcasts(shape, np.shape(ones)):
         raise _not_elementwise(who, argnum, shape, "an output of shape "

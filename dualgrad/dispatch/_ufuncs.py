@@ -15,6 +15,7 @@ indicators (:func:`_selected`), so the other argument's inf or NaN partials do
 not leak either.
 """
 
+import math
 import sys
 
 import numpy as np
@@ -494,17 +495,22 @@ def _combined(factors, partials, target):
     """``backend.combine_small(factors, partials, target)``, by ``backend.scaled_small``
     or ``pair_small`` (one kernel call once numba is loaded) where each
     factor is a float64 array of the value's shape and each partials array of
-    ``target``'s shape: the same products and sums, so the same bits."""
+    ``target``'s shape: the same products and sums, so the same bits.  ``None`` (the
+    caller then runs :func:`call`) where the work is past ``backend.LEAN_WORK`` (taken
+    only for ``backend.LEAN_ROWS``' kernels) and NumPy's broadcasting calls would serve
+    it: a scalar dual times an array dual at N = 1e5 took 1.7 ms there against the
+    general path's one kernel pass (the eager heat step 1.9x slower, stop 33)."""
     shape = target[:-1]
+    large = math.prod(target) >= backend.LEAN_WORK
     for f, p in zip(factors, partials):
         if type(f) is not _ndarray or f.shape != shape or f.dtype is not _F64 or \
                 p.shape != target:
-            return backend.combine_small(factors, partials, target)
+            return None if large else backend.combine_small(factors, partials, target)
     if len(factors) == 1:
         return backend.scaled_small(factors[0], partials[0])
     if len(factors) == 2:
         return backend.pair_small(factors[0], partials[0], factors[1], partials[1])
-    return backend.combine_small(factors, partials, target)
+    return None if large else backend.combine_small(factors, partials, target)
 
 
 def _defer_pair(rule, fa, a, va, pa, fb, b, vb, pb, out):

@@ -36,6 +36,16 @@ def median_time(fn, repeat=7, min_time=0.05, clock=time.perf_counter):
     return statistics.median(samples)
 
 
+def timed(fn, spent, clock=time.process_time):
+    """``fn`` (a fused kernel) wrapped so that each call adds its time to ``spent[0]``:
+    the kernels' own share of a call, as heat_parts.py, left_ab.py and swap_ab.py take it."""
+    def kernel(*args):
+        t0 = clock()
+        fn(*args)
+        spent[0] += clock() - t0
+    return kernel
+
+
 def table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]

@@ -30,7 +30,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
-import _common  # noqa: E402,F401  (one thread per library)
+import _common  # noqa: E402  (one thread per library)
 
 FORMS = {"slicing + in-place": "heat", "np.roll + rebinding": "heat_roll",
          "np.diff + concatenate": "heat_diff"}
@@ -68,14 +68,7 @@ def main():
                 _fused.COMPILE_AFTER = after
             real = dict(_fusedgen._compiled)
             spent = [0.0]
-
-            def timed(fn):
-                def kernel(*args):
-                    t0 = clock()
-                    fn(*args)
-                    spent[0] += clock() - t0
-                return kernel
-            timed_kernels = {k: timed(v) for k, v in real.items()}
+            timed_kernels = {k: _common.timed(v, spent, clock) for k, v in real.items()}
             stubs = {k: (lambda *args: None) for k in real}
             samples = {"f": [], "dualgrad": [], "stubbed": [], "kernels": []}
             for _ in range(opts.repeat):

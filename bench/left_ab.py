@@ -24,7 +24,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
-import _common  # noqa: E402,F401  (one thread per library)
+import _common  # noqa: E402  (one thread per library)
 
 import numpy as np  # noqa: E402
 
@@ -59,13 +59,7 @@ def main():
         spent = [0.0]
         real = dict(_fusedgen._compiled)
 
-        def timed(fn):
-            def kernel(*args):
-                t0 = clock()
-                fn(*args)
-                spent[0] += clock() - t0
-            return kernel
-        _fusedgen._compiled.update({k: timed(v) for k, v in real.items()})
+        _fusedgen._compiled.update({k: _common.timed(v, spent, clock) for k, v in real.items()})
         times, kernels, ratios, kernel_ratios = {on: [], 0: []}, {on: [], 0: []}, [], []
         try:
             for k in range(opts.pairs):

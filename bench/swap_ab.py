@@ -33,7 +33,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
-import _common  # noqa: E402,F401  (one thread per library)
+import _common  # noqa: E402  (one thread per library)
 
 FORMS = {"slicing + in-place": "heat", "np.roll + rebinding": "heat_roll",
          "np.diff + concatenate": "heat_diff"}
@@ -94,13 +94,6 @@ def main():
             setattr(target, name, value)
     clock = time.process_time
     spent = [0.0]
-
-    def timed(fn):
-        def kernel(*args):
-            t0 = clock()
-            fn(*args)
-            spent[0] += clock() - t0
-        return kernel
     for label, name in FORMS.items():
         if opts.only not in label:
             continue
@@ -120,7 +113,7 @@ def main():
                 _fused.COMPILE_AFTER = compile_after
             if opts.kernels:
                 real = dict(_fusedgen._compiled)
-                _fusedgen._compiled.update({k: timed(v) for k, v in real.items()})
+                _fusedgen._compiled.update({k: _common.timed(v, spent, clock) for k, v in real.items()})
             times = {"f": [], "before": [], "after": []}
             inside = {"before": [], "after": []}
             ratios = []

@@ -94,3 +94,24 @@ def _engine_independence_checked(request):
         pytest.fail(f"{request.node.nodeid} is marked engine_independent, but it called a "
                     "helper outside a dg.engine block, where DUALGRAD_ENGINE chooses whether "
                     "it defers: remove the marker (tests/conftest.py)", pytrace=False)
+
+
+@pytest.fixture
+def kernel_counts(monkeypatch):
+    """Fused kernels compile at their first use, and the elementwise check's columns
+    kernel's probe counts of each call are recorded (``None``: it did not run)."""
+    import dualgrad as dg
+    from dualgrad.backend import _fused, _loader
+    _loader.load()
+    monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
+    monkeypatch.setattr(_fused, "MIN_WORK", 0)
+    seen = []
+    real = dg.backend.fused_columns
+
+    def spy(*args):
+        got = real(*args)
+        seen.append(None if got is None else [int(c) for c in got[1]])
+        return got
+    monkeypatch.setattr(dg.backend, "fused_columns", spy)
+    return seen

@@ -19,7 +19,6 @@ import pytest
 
 import dualgrad as dg
 from dualgrad.api import transforms
-from dualgrad.backend import _fused
 
 
 def _stencil(x):
@@ -265,26 +264,6 @@ def test_a_coupling_in_a_broadcast_argument_raises(engine):
 
 
 # ---- the fused kernel's check of every probe -------------------------------------
-@pytest.fixture
-def kernel_counts(monkeypatch):
-    """Kernels compile at their first use; the columns kernel's probe counts of each
-    call are recorded (``None``: it did not run)."""
-    from dualgrad.backend import _loader
-    _loader.load()
-    monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
-    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
-    monkeypatch.setattr(_fused, "MIN_WORK", 0)
-    seen = []
-    real = dg.backend.fused_columns
-
-    def spy(*args):
-        got = real(*args)
-        seen.append(None if got is None else [int(c) for c in got[1]])
-        return got
-    monkeypatch.setattr(dg.backend, "fused_columns", spy)
-    return seen
-
-
 @pytest.mark.parametrize("shift", [1, 64, 256, 4096, 65536])
 @pytest.mark.engine_independent
 def test_the_columns_kernel_checks_every_probe(shift, kernel_counts):

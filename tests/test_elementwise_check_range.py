@@ -18,7 +18,6 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from dualgrad.backend import _fused
 
 SCALES = (1e-318, 1e-312, 1e-308, 1e-300, 1e250, 1e290, 1e305)
 
@@ -156,25 +155,6 @@ def test_an_overflowing_probe_warns_naming_the_fix(engine):
             warnings.simplefilter("error", dg.UncheckedWarning)
             g = dg.elementwise_grad(f, check=False)(x)
     np.testing.assert_allclose(g, 1e-280, rtol=1e-14)
-
-
-@pytest.fixture
-def kernel_counts(monkeypatch):
-    """Kernels compile at their first use; the columns kernel's counts recorded."""
-    from dualgrad.backend import _loader
-    _loader.load()
-    monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
-    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
-    monkeypatch.setattr(_fused, "MIN_WORK", 0)
-    seen = []
-    real = dg.backend.fused_columns
-
-    def spy(*args):
-        got = real(*args)
-        seen.append(None if got is None else [int(c) for c in got[1]])
-        return got
-    monkeypatch.setattr(dg.backend, "fused_columns", spy)
-    return seen
 
 
 @pytest.mark.engine_independent

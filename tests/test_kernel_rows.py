@@ -50,6 +50,23 @@ def _partials(rng, n):
     return p
 
 
+def _kernel_beside_rows(rule, duals, values, partials):
+    """Run the rule's generated rows kernel on ``values`` and ``partials`` and assert
+    its bits equal the rule applied row by row (:func:`_rule_by_row`); returns the
+    local derivatives and the result array, for more kernels on the same data."""
+    from dualgrad.backend import _rule_kernels
+    fns = derivative_functions(rule)
+    with np.errstate(all="ignore"):
+        out = rule.ufunc(*values)
+        factors = [np.asarray(fns[k](*values, out), dtype=np.float64) *
+                   np.ones(ROWS) for k in duals]
+        want = _rule_by_row(factors, partials)
+    q = np.empty(partials[0].shape)
+    _rule_kernels.kernels(rule.ufunc)[duals][1](*values, out, *partials, q)
+    _assert_bits(q, want)
+    return factors, q
+
+
 PRODUCTS = [(rule, duals) for rule in _TABLE if _kernelgen.fusable(rule) and not rule.select
             for duals in _kernelgen._cases(rule)]
 
@@ -59,20 +76,11 @@ PRODUCTS = [(rule, duals) for rule in _TABLE if _kernelgen.fusable(rule) and not
 @pytest.mark.parametrize("n", COUNTS)
 @pytest.mark.engine_independent
 def test_generated_rows_kernels_follow_the_rule_by_row(rule, duals, n):
-    from dualgrad.backend import _rule_kernels
     rng = np.random.default_rng(n)
     values = [_values(domain, rng) for domain in rule.domain]
     values[-1][12:20] = values[0][12:20]                        # ties of a binary rule
     partials = [_partials(rng, n) for _ in duals]
-    fns = derivative_functions(rule)
-    with np.errstate(all="ignore"):
-        out = rule.ufunc(*values)
-        factors = [np.asarray(fns[k](*values, out), dtype=np.float64) *
-                   np.ones(ROWS) for k in duals]
-        want = _rule_by_row(factors, partials)
-    q = np.empty((ROWS, n))
-    _rule_kernels.kernels(rule.ufunc)[duals][1](*values, out, *partials, q)
-    _assert_bits(q, want)
+    _kernel_beside_rows(rule, duals, values, partials)
 
 
 @pytest.mark.parametrize("rule", [rule for rule, duals in PRODUCTS if len(duals) ==
@@ -139,21 +147,12 @@ LAYOUT_RULES = [(rule, duals) for rule, duals in PRODUCTS
 def test_rows_kernels_on_strided_partials_follow_the_rule_by_row(rule, duals, n):
     """Partials that are not C-contiguous (every other column of a wider array) skip
     the flat loops for the loop over n: the same bits, inf and NaN factors included."""
-    from dualgrad.backend import _rule_kernels
     rng = np.random.default_rng(30 + n)
     values = [_values(domain, rng) for domain in rule.domain]
     wide = [_partials(rng, 2 * n) for _ in duals]
     partials = [p[:, ::2] for p in wide]
     assert not partials[0].flags.c_contiguous
-    fns = derivative_functions(rule)
-    with np.errstate(all="ignore"):
-        out = rule.ufunc(*values)
-        factors = [np.asarray(fns[k](*values, out), dtype=np.float64) *
-                   np.ones(ROWS) for k in duals]
-        want = _rule_by_row(factors, partials)
-    q = np.empty((ROWS, n))
-    _rule_kernels.kernels(rule.ufunc)[duals][1](*values, out, *partials, q)
-    _assert_bits(q, want)
+    factors, q = _kernel_beside_rows(rule, duals, values, partials)
     k = _kernels._kernels()
     with np.errstate(all="ignore"):
         k.scale(factors[0], partials[0], q)

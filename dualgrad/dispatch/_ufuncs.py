@@ -501,16 +501,22 @@ def _combined(factors, partials, target):
     it: a scalar dual times an array dual at N = 1e5 took 1.7 ms there against the
     general path's one kernel pass (the eager heat step 1.9x slower, stop 33)."""
     shape = target[:-1]
-    large = math.prod(target) >= backend.LEAN_WORK
     for f, p in zip(factors, partials):
         if type(f) is not _ndarray or f.shape != shape or f.dtype is not _F64 or \
                 p.shape != target:
-            return None if large else backend.combine_small(factors, partials, target)
+            return _broadcast_small(factors, partials, target)
     if len(factors) == 1:
         return backend.scaled_small(factors[0], partials[0])
     if len(factors) == 2:
         return backend.pair_small(factors[0], partials[0], factors[1], partials[1])
-    return None if large else backend.combine_small(factors, partials, target)
+    return _broadcast_small(factors, partials, target)
+
+
+def _broadcast_small(factors, partials, target):
+    """``backend.combine_small`` below ``backend.LEAN_WORK``, else ``None``."""
+    if math.prod(target) >= backend.LEAN_WORK:
+        return None
+    return backend.combine_small(factors, partials, target)
 
 
 def _defer_pair(rule, fa, a, va, pa, fb, b, vb, pb, out):

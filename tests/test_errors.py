@@ -181,6 +181,17 @@ def test_dual_constructor_checks_shapes():
         dg.Dual(np.ones(2), np.ones(3))
 
 
+@pytest.mark.parametrize("value, partials", [(1.0, []), (np.ones(3), np.zeros((3, 0))),
+                                             (np.ones((2, 3)), np.ones((2, 3, 0)))])
+def test_dual_constructor_refuses_no_directions(value, partials):
+    """A dual with zero directions carries no derivative, and the helpers never make
+    one (f gets x itself for an empty x); built by hand it reached generated code as a
+    SyntaxError, LLVM as an empty vector, and ~30 functions as a reshape error
+    (attack22): refused by name."""
+    with pytest.raises(ValueError, match=r"at least one direction.*Fix: .*plain value"):
+        dg.Dual(value, partials)
+
+
 def test_inner_dual_stored_into_outer_buffer():
     def outer(x):
         buf = np.zeros_like(x)

@@ -1336,6 +1336,11 @@ def _new_dual(cls, value, partials, *, tag=0):
         raise errors.bad_argument(
             "dualgrad.Dual", f"partials of shape {shape} + (n,)",
             f"shape {partials.shape}")
+    if not partials.shape[-1]:           # (the helpers never seed none: f gets x itself)
+        raise errors.bad_argument(
+            "dualgrad.Dual", "at least one direction (partials of shape "
+            f"{shape} + (n,), n >= 1)", f"shape {partials.shape}, no direction",
+            "Fix: a dual without directions carries no derivative; use the plain value.")
     if shape == ():
         return make_scalar(_scalar_value(value), partials, tag)
     return make_array(numeric(value_array) if isinstance(value_array, np.ndarray)

@@ -34,7 +34,12 @@ def _dsplit(a, indices_or_sections):
 
 
 def _partition(a, kth, axis=-1, kind="introselect", order=None):
-    """The values NumPy's partition puts where they go, partials following them."""
+    """The k-th values where NumPy's partition puts them, partials following them.
+
+    The order on either side of a k-th value is ``np.argpartition``'s: NumPy leaves it
+    undefined, and its ``np.partition`` of floats (a vectorized selection) orders them
+    otherwise from a few thousand elements on; the same numbers either way, each with
+    its own partials."""
     if order is not None:
         raise errors.unsupported_function("np.partition with order=")
     if axis is None:

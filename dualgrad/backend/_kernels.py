@@ -22,12 +22,13 @@ import math
 
 import numpy as np
 
+from ..rules import _table
 from . import _buffers, _loader
 
 __all__ = ["combine", "local", "fusable", "small_local", "small_exact", "pairwise", "where",
            "cross", "outer", "matvec", "correlation", "swap_shifted", "symmetric_sum",
            "rank2", "running_product", "convolve", "triangle", "join",
-           "use",
+           "use", "trigamma",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
@@ -129,6 +130,38 @@ def small_exact(ufunc, duals):
     args = [values if k in duals else types.float64 for k in range(ufunc.nin)]
     signature = types.boolean(*args, values, *[partials] * (len(duals) + 1))
     return kernel.compile(signature)         # (numba: the entry point of that signature)
+
+
+# What one call of the trigamma kernel saves over :func:`dualgrad.rules._special.trigamma_array`
+# (NumPy's ~90 passes, while numba is not loaded), in the loader's currency (partials
+# elements at ~5 ns): the passes took ~200 us a call at N = 10 and ~200 ns an element at
+# N = 1e5 (a timeit of the two at load 3; an estimate for the load policy, as
+# ``_propagate.SMALL_ONE_WORK`` is), the kernel ~1 us and ~20 ns.
+TRIGAMMA_CALL_WORK = 40_000
+TRIGAMMA_ELEMENT_WORK = 36
+
+
+def trigamma(x):
+    """The trigamma function of each element of the float64 ndarray ``x`` by the numba
+    kernel, or ``None`` where the caller's NumPy passes run instead (numba not loaded,
+    and the work so far not worth loading it, or ``use("numpy")``).  Registered in the
+    rule table's namespace (``rules._table.ARRAY_KERNELS``) when this module loads."""
+    if _mode == "numpy":
+        return None
+    if not _loader.READY:
+        if _mode == "numba":
+            _loader.load()
+        elif not _loader.ready(TRIGAMMA_CALL_WORK + TRIGAMMA_ELEMENT_WORK * x.size):
+            return None
+    out = np.empty(x.shape)
+    if x.ndim == 1:                 # any stride: numba compiles that layout on first use
+        _kernels().trigamma(x, out)
+    else:
+        _kernels().trigamma(np.ascontiguousarray(x).reshape(-1), out.reshape(-1))
+    return out
+
+
+_table.ARRAY_KERNELS["trigamma"] = trigamma
 
 
 def _plain(a, shape):

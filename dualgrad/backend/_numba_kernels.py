@@ -7,6 +7,7 @@ Kept in a real source file with ``cache=True`` so that numba's on-disk cache
 import numpy as np
 from numba import types
 
+from ..rules import _special
 from ._jit import njit
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
@@ -896,6 +897,20 @@ def join_two(a, b, out):
         for j in range(wb):
             out[i, wa + j] = b[i, j]
 
+
+
+# The trigamma function of one float (dualgrad/rules/_special.py: the same source is the
+# scalar twin on Python floats, and NumPy's passes there give the same bits), compiled
+# here as the body of the loop below.
+_trigamma = njit(**_JIT)(_special.trigamma)
+
+
+@_lazy
+def trigamma(x, out):
+    """``out[i] = trigamma(x[i])`` over 1-D float64 arrays (scipy.special.psi's local
+    derivative: ~20 ns an element, against ~350 for SciPy's Hurwitz zeta)."""
+    for i in range(x.shape[0]):
+        out[i] = _trigamma(x[i])
 
 
 for _name in _PLAIN:       # read through __getattr__: a dispatcher when first asked

@@ -43,6 +43,7 @@ from functools import cached_property
 
 import numpy as np
 
+from . import _special
 from ._expr import LAZY as _LAZY, parse
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
@@ -539,7 +540,9 @@ def _scipy_rules(sc):
                 domain=((0.05, 0.95),)),
         _smooth(sc.gamma, "out * sc.digamma(x)", domain=(_P,)),
         _smooth(sc.gammaln, "sc.digamma(x)", domain=(_P,)),
-        _smooth(sc.digamma, "sc.zeta(2.0, x)", domain=(_P,)),
+        # trigamma, zeta(2, x), by the table's own function (rules/_special.py): SciPy's
+        # Hurwitz zeta cost ~350 ns an element, 26 times psi itself
+        _smooth(sc.digamma, "trigamma(x)", domain=(_P,)),
         _smooth(sc._ufuncs._zeta, None, "-x * sc.zeta(x + 1.0, y)",
                 domain=((2.0, 4.0), _P),
                 note="Hurwitz zeta(s, q) behind sc.zeta; differentiable in q only"),
@@ -661,7 +664,35 @@ def rule_for(ufunc):
     return rule
 
 
-_NAMESPACE = {"np": np, "where": where, "value": value, "lazy_where": lazy_where}
+# Array functions of the backend for the table's own functions: name -> a callable of a
+# float64 ndarray giving the result, or None where the NumPy passes should run
+# (registered by dualgrad.backend._kernels: rules/ imports no higher wing).
+ARRAY_KERNELS = {}
+_F64 = np.dtype(np.float64)
+
+
+def trigamma(x):
+    """The table's ``trigamma(x)`` (psi's derivative, ``zeta(2, x)``) on what the
+    derivative functions receive: a float64 array by the backend's kernel or NumPy's
+    passes (:func:`dualgrad.rules._special.trigamma_array`), a float by its Python
+    source (the array path where that raises, at the infinities), the same bits all
+    three; anything else (a Hessian's nested dual, another dtype, a complex number) by
+    ``scipy.special.zeta(2.0, x)``, whose own rule differentiates it."""
+    t = type(x)
+    if t is np.ndarray and x.dtype == _F64:
+        kernel = ARRAY_KERNELS.get("trigamma")
+        got = None if kernel is None else kernel(x)
+        return _special.trigamma_array(x) if got is None else got
+    if t is float or t is np.float64:
+        try:
+            return np.float64(_special.trigamma(float(x)))
+        except ArithmeticError:
+            return _special.trigamma_array(np.array(float(x)))[()]
+    return _NAMESPACE["sc"].zeta(2.0, x)
+
+
+_NAMESPACE = {"np": np, "where": where, "value": value, "lazy_where": lazy_where,
+              "trigamma": trigamma}
 _COMPILED = {}
 
 

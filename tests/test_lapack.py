@@ -49,6 +49,39 @@ def test_failures_raise_numpys_errors():
         assert _lapack.inv(np.eye(2))[0, 0] == 1.0
 
 
+def _same(got, want):
+    assert type(got) is type(want)
+    assert np.shape(got) == np.shape(want)
+    assert np.asarray(got).dtype == np.asarray(want).dtype
+    np.testing.assert_array_equal(np.asarray(got).reshape(-1).view(np.uint8),
+                                  np.asarray(want).reshape(-1).view(np.uint8))
+
+
+@pytest.mark.parametrize("shape", [(4, 4), (6, 3), (3, 6), (1, 1), (5, 1)])
+def test_lstsq_and_thin_svd_are_numpys_bits(shape):
+    """Every output of lstsq (x, residuals, rank, singular values) with 1-D and 2-D
+    right-hand sides, full rank and rank-deficient, default and given rcond, and a
+    transposed (non-contiguous) matrix; the thin SVD's three factors."""
+    rng = np.random.default_rng(sum(shape) + 16)
+    A = rng.standard_normal(shape)
+    deficient = A.copy()
+    deficient[:, -1] = deficient[:, 0]
+    for M in (A, deficient, np.ascontiguousarray(A.T).T):
+        for b in (rng.standard_normal(shape[0]), rng.standard_normal((shape[0], 2))):
+            for rcond in (None, 1e-3):
+                got = _lapack.lstsq(M, b, rcond=rcond)
+                want = np.linalg.lstsq(M, b, rcond=rcond)
+                for g, w in zip(got, want):
+                    _same(g, w)
+        for g, w in zip(_lapack.svd_thin(M), np.linalg.svd(M, full_matrices=False)):
+            _same(g, w)
+    with pytest.raises(np.linalg.LinAlgError) as want:
+        np.linalg.lstsq(A, np.ones(shape[0] + 1))
+    with pytest.raises(np.linalg.LinAlgError) as got:
+        _lapack.lstsq(A, np.ones(shape[0] + 1))
+    assert str(got.value) == str(want.value)
+
+
 @pytest.mark.parametrize("A", [np.eye(3, dtype=np.float32), np.eye(3) * (1 + 1j),
                                np.arange(9).reshape(3, 3) % 4 + np.eye(3, dtype=int)])
 def test_other_dtypes_go_to_numpy(A):

@@ -18,13 +18,15 @@ import numpy as np
 
 try:                                      # NumPy 2.x: the gufuncs np.linalg calls
     from numpy.linalg import _umath_linalg as _gufuncs
-    _NAMES = ("inv", "det", "cholesky_lo", "eigh_lo", "eigh_up", "solve", "solve1")
+    _NAMES = ("inv", "det", "cholesky_lo", "eigh_lo", "eigh_up", "solve", "solve1", "lstsq",
+              "svd_s")
     _OK = np.__version__.split(".")[0] == "2" and \
         all(isinstance(getattr(_gufuncs, k, None), np.ufunc) for k in _NAMES)
 except ImportError:                       # pragma: no cover - another NumPy layout
     _gufuncs, _OK = None, False
 
-__all__ = ["square", "inv", "det", "cholesky", "cholesky_and_inverse", "eigh", "solve"]
+__all__ = ["square", "inv", "det", "cholesky", "cholesky_and_inverse", "eigh", "solve",
+           "lstsq", "svd_thin"]
 
 
 class _Failed(Exception):
@@ -116,3 +118,45 @@ def solve(a, b):
         except _Failed:
             pass
     return np.linalg.solve(a, b)
+
+
+def _matrix(a):
+    """Is ``a`` a plain float64 ndarray of one matrix with at least one row and column?"""
+    return _OK and type(a) is np.ndarray and a.dtype == np.float64 and a.ndim == 2 and \
+        a.shape[0] > 0 and a.shape[1] > 0
+
+
+def lstsq(a, b, rcond=None):
+    """``np.linalg.lstsq(a, b, rcond)`` (``x, residuals, rank, s``) for one matrix ``a``
+    and a vector or matrix ``b`` with as many rows, NumPy's steps after its checks: the
+    default ``rcond``, ``b`` as a column, the residuals empty unless ``a`` has full
+    column rank and more rows than columns, ``x`` copied out of LAPACK's work array."""
+    if _matrix(a) and type(b) is np.ndarray and b.dtype == np.float64 and \
+            b.ndim in (1, 2) and b.shape[0] == a.shape[0] and b.shape[-1] > 0:
+        m, n = a.shape
+        try:
+            with _quiet():
+                x, resids, rank, s = _gufuncs.lstsq(
+                    a, b[:, None] if b.ndim == 1 else b,
+                    np.finfo(np.float64).eps * max(n, m) if rcond is None else rcond,
+                    signature="ddd->ddid")
+        except _Failed:
+            pass
+        else:
+            if b.ndim == 1:
+                x = x.squeeze(axis=-1)
+            if rank != n or m <= n:
+                resids = np.array([], np.float64)
+            return x.copy(), resids, rank, s
+    return np.linalg.lstsq(a, b, rcond=rcond)
+
+
+def svd_thin(a):
+    """``np.linalg.svd(a, full_matrices=False)`` as ``(U, s, Vt)`` for one matrix."""
+    if _matrix(a):
+        try:
+            with _quiet():
+                return _gufuncs.svd_s(a, signature="d->ddd")
+        except _Failed:
+            pass
+    return tuple(np.linalg.svd(a, full_matrices=False))

@@ -1314,7 +1314,7 @@ def _lstsq(a, b, rcond=None):
         return np.linalg.lstsq(a, b, rcond=rcond)
     Av, dA = _value(a, tag), _directions(a, tag)
     bv, db = _value(b, tag), _directions(b, tag)
-    x, _, rank, sv = np.linalg.lstsq(Av, bv, rcond=rcond)
+    x, _, rank, sv = _lapack.lstsq(Av, bv, rcond=rcond)
     _full_rank("np.linalg.lstsq", Av, rank)
     if np.shape(primal(Av))[0] < np.shape(primal(Av))[1]:
         raise errors.unsupported_function("np.linalg.lstsq of an underdetermined system")
@@ -1352,7 +1352,7 @@ def _singular_partials(A, dA):
     if type(A) is not np.ndarray or type(dA) is not np.ndarray or A.ndim != 2 or \
             A.dtype != np.float64 or dA.dtype != np.float64:
         return None
-    U, _, Vt = np.linalg.svd(A, full_matrices=False)
+    U, _, Vt = _lapack.svd_thin(A)
     return _last(np.sum(U * (dA @ Vt.T), axis=-2))
 
 

@@ -1274,7 +1274,8 @@ def _vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
 
 
 def _full_rank(who, A, rank):
-    if np.any(np.asarray(rank) < min(np.shape(primal(A))[-2:])):     # stacked too
+    low = rank < min(np.shape(primal(A))[-2:])
+    if low.any() if type(low) is np.ndarray else low:                  # stacked too
         raise errors.unsupported_function(
             f"{who} of a rank-deficient matrix (its derivative does not exist there)")
 

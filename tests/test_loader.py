@@ -5,6 +5,7 @@ Oracles: analytic derivatives, and the kernels' own results (the numba path forc
 which tests/test_kernels.py holds to the NumPy path's independently.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -191,3 +192,51 @@ def test_a_wrong_kernel_loaded_after_the_budget_still_warns_and_is_dropped(unloa
         got = _fused.materialize(random_graph(9, 300, 4, False))
     np.testing.assert_array_equal(got, expected)
     assert len(_fused._failed) == 1
+
+
+CALLS = f"""
+import json, sys
+import numpy as np
+sys.path.insert(0, {os.path.dirname(os.path.abspath(__file__))!r})
+import dualgrad as dg
+from dualgrad.backend import _fused, _fusedgen, _loader
+from test_loader import wave, wave_derivative
+_loader.LOAD_AFTER = float("inf")     # only the fused engine's rule loads numba
+_fused.COMPILE_AFTER = 0              # a structure met twice is due
+made, seen = [], []
+real = _fusedgen.kernel
+def kernel(key):
+    if key not in _fusedgen._compiled:
+        made[-1].append("loaded" if _fusedgen.on_disk(key) else "compiled")
+    return real(key)
+_fusedgen.kernel = kernel
+def f(x):
+    seen.append(_loader.READY)        # numba loaded when f meets its seed?
+    return wave(x)
+g = dg.elementwise_grad(f)
+x = np.linspace(-3.0, 3.0, 20_001)
+for _ in range(4):
+    made.append([])
+    np.testing.assert_allclose(g(x), wave_derivative(x), rtol=1e-13, atol=1e-15)
+print(json.dumps([made, seen]))
+"""
+
+
+@pytest.mark.engine_independent
+def test_a_graph_over_a_dense_seed_is_never_compiled(tmp_path):
+    """Until numba is loaded a transform's seed is dense; with numba it is deferred,
+    so the graph is another structure.  The first, met twice, would be compiled for
+    a single use (a user's second call on a new cache: 5-7 s on a loaded machine,
+    bench/new_cache.py); instead, when it would be due, the next call's seed loads
+    numba and the deferred structure is compiled at its second meeting.  A second
+    process on that cache compiles nothing and loads numba at its second call."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=ROOT)
+    env.pop("DUALGRAD_ENGINE", None)
+    runs = []
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-c", CALLS], capture_output=True, text=True,
+                             env=env, cwd=tmp_path, timeout=600)
+        assert run.returncode == 0, run.stderr[-3000:]
+        runs.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    assert runs[0] == [[[], [], ["compiled"], []], [False, True, True, True]]
+    assert runs[1] == [[[], ["loaded"], [], []], [False, True, True, True]]

@@ -397,6 +397,7 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
         unique = tuple(dict.fromkeys(nums))        # argnums=(0, 0): one seed, two results
         xs = {i: as_input(who, args[i]) for i in unique}
         jitted = is_jitted(f)  # jitted: widths 1 and 2 are on the jit ladder
+        backend.kernels_at_call()   # numba now, if an earlier call's graph asked for it
         grads = None if jitted else \
             _elementwise_pass(who, f, args, kwargs, xs, unique, check, False)
         if grads is None:      # one pass per argument
@@ -742,19 +743,23 @@ def _seed_columns(x, tag, start, probes, n):
     nothing of partials size), so that a chain of elementwise operations writes its
     partials once, at the end (before, a graph over it would be interpreted node by
     node, slower than dense seeds: the grid field's warm first call 0.76 s against
-    0.65 s).
+    0.65 s).  Before, the seed is dense and noted (``backend.dense_seed``): a graph
+    over it is never compiled; when it would be, the next call loads numba first
+    (``backend.kernels_at_call``) and defers its seeds.
     """
     if np.shape(x) == ():
         partials = [0.0] * n
         partials[start] = 1.0
         return make_scalar(x, partials, tag)
     columns = [(start, None)] + [(start + 1 + p, q) for p, q in enumerate(probes)]
-    if backend.FUSING[0] and type(x) is np.ndarray and x.dtype == np.float64 and \
-            backend.kernels_loaded():     # (interpreted, a deferred seed costs more)
+    fusing = backend.FUSING[0] and type(x) is np.ndarray and x.dtype == np.float64
+    if fusing and backend.kernels_loaded():     # (interpreted, a deferred seed costs more)
         p = backend.defer_seed(x.shape, n, columns)
         if p is not None:
             return make(x, p, tag)
     partials = backend.zeros(np.shape(x) + (n,))
     for c, a in columns:
         partials[..., c] = 1.0 if a is None else a
+    if fusing and not backend.kernels_loaded():
+        backend.dense_seed(partials)     # no kernel for graphs over it (used once)
     return make(x, partials, tag)

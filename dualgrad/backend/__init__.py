@@ -122,7 +122,9 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     a factor may be a ``Local(template, args)``: a local derivative of ``+ - * /``
     that the kernel computes per element from the values ``args``;
     ``defer_seed(shape, n, columns)``: seed partials (unit or factor-scaled
-    directions) as a ``Deferred`` over unit rows;
+    directions) as a ``Deferred`` over unit rows; ``dense_seed(p)``: the seed
+    partials ``p`` were written dense because numba was not loaded (a structure
+    over them is not compiled);
     ``fused_columns(d, picks, probes)``: chosen directions of the pending ``d``,
     each into an array of its own, and probe checks, in one kernel pass, or ``None``;
     ``defer_roll(p, shape, n, shift)``: ``np.roll``'s rows, deferred;
@@ -138,6 +140,8 @@ Generated code
     disk by the source's hash between processes (``_disk``).
 Engine
     ``kernels_loaded()``: has this process loaded numba (the kernels' engine)?
+    ``kernels_at_call()``: the same, as a transform's call begins (numba is loaded
+    first when a graph over an earlier call's dense seed asked for it);
     ``use(mode)``: ``with use("numba")`` / ``use("numpy")`` forces one engine (tests).
     ``use_pool(enabled)``: ``with use_pool(False)`` turns the pool off.
 """
@@ -149,6 +153,7 @@ from ._fused import (PENDING, Deferred, Local, add_into, before_write, concrete,
 from ._fused import read as read_partials
 from ._fused import diff as defer_diff
 from ._fused import seed as defer_seed
+from ._fused import dense_seed
 from ._fused import columns as fused_columns
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
@@ -156,6 +161,7 @@ from ._disk import compiled as compiled_code
 from ._kernels import (correlation, fusable, local, matvec, swap_shifted, symmetric_sum,
                        use)
 from ._loader import loaded as kernels_loaded
+from ._loader import at_call as kernels_at_call
 from ._propagate import (EXACT, EXACT_FLAT, combine, combine_small, convolve, cross, exact1,
                          exact2, exact_number, finite, from_rows, join, lean_sum, lean_work,
                          LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
@@ -180,7 +186,8 @@ __all__ = [
     "use_pool",
     # the fused engine
     "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff",
-    "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "defer_seed",
+    "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "kernels_at_call",
+    "defer_seed", "dense_seed",
     "fused_columns", "read_partials",
     # generated code
     "compiled_code"]

@@ -123,6 +123,7 @@ _seen = {}                  # structure -> (times met, work interpreted: element
 _failed = set()             # structures whose kernel failed its check: interpreted
 _f64 = np.dtype(np.float64)
 _UNITS = {}                 # id -> (weak reference, c): the unit rows of seeds (never written)
+_DENSE = {}                 # id -> weak reference: seeds written dense for lack of numba
 
 
 def _interface_address(a):
@@ -640,6 +641,30 @@ def seed(shape, n, columns):
     return d
 
 
+def dense_seed(p):
+    """Note that the seed partials ``p`` were written dense because numba was not
+    loaded (with numba, :func:`seed` defers them).  A graph over them is always
+    interpreted (:func:`_kernel`); one that would be due for a compile when met
+    again asks the loader to load numba as the next call begins, whose seeds are
+    then deferred: their graph is another structure, so a kernel for this one would serve only the
+    processes whose first call meets it, and a new cache's second call would
+    compile it (elementwise N = 1e6: 1.1 s quiet, 5-7 s loaded; bench/new_cache.py)."""
+    if type(p) is not np.ndarray or p.size < ACTIVE[1]:
+        return
+    with _lock:
+        if len(_DENSE) > 256:
+            for key in [k for k, ref in _DENSE.items() if ref() is None]:
+                del _DENSE[key]
+        _DENSE[id(p)] = weakref.ref(p)
+
+
+def _dense(q):
+    """Is the leaf array ``q`` (a view of) a seed :func:`dense_seed` noted?"""
+    b = q.base if type(q.base) is np.ndarray else q
+    ref = _DENSE.get(id(b))
+    return ref is not None and ref() is b
+
+
 def roll(p, shape, n, shift):
     """``np.roll`` of the flattened value (and partials ``p``'s rows) by ``shift``,
     deferred, or ``None``.  ``p``: concrete, C-contiguous, of shape ``shape + (n,)``."""
@@ -848,7 +873,7 @@ def materialize(node):
                                "added in place were not kept (please report it)")
         key, nodes, leaves, arrays, numbers = _plan(node)
         shape, n = node.shape, node.n
-        fn = _kernel(key, math.prod(shape) * n)
+        fn = _kernel(key, math.prod(shape) * n, leaves)
         if fn is None:
             return _interpret(nodes, shape, n)
         out = _buffers.empty(shape + (n,))
@@ -874,7 +899,7 @@ def write_into(p, into):
         if node.result is None and into.flags.c_contiguous and \
                 into.shape == node.shape + (node.n,):
             key, nodes, leaves, arrays, numbers = _plan(node)
-            fn = _kernel(key, math.prod(node.shape) * node.n)
+            fn = _kernel(key, math.prod(node.shape) * node.n, leaves)
             if fn is not None:
                 fn(*_arguments(into, [], _outputs(key, nodes), leaves, arrays, numbers))
                 return
@@ -919,7 +944,7 @@ def add_into(value, target, d, sign, keep=True):
             if not PENDING or not _readers((value, target), {id(x) for x in plan[1]}):
                 break
         key, nodes, leaves, arrays, numbers = plan
-        fn = _kernel(key, rows * n)
+        fn = _kernel(key, rows * n, leaves)
         if fn is None:
             return False
         lags = [_fusedgen.lag(kind) for kind in key[1]]
@@ -968,20 +993,28 @@ def _kinds(leaves, starts, target, rows):
     return kinds
 
 
-def _kernel(key, work, check=None, nodes=None):
+def _kernel(key, work, leaves, check=None, nodes=None):
     """The compiled kernel for ``key``, or ``None`` while the structure should be
     interpreted: below :data:`MIN_WORK` partials elements, until it has been met
     for :data:`COMPILE_AFTER` work (which also loads numba), while the process has
     not loaded numba when an earlier process compiled it (the work of the graphs
     interpreted meanwhile counts towards the load: :mod:`dualgrad.backend._loader`),
-    and for good when its kernel failed :func:`_check` (``check``: another test of
-    the same signature; ``nodes``: the graph's node count, for keys of another form)."""
+    whenever a leaf is a seed made dense for lack of numba (:func:`dense_seed`: the
+    next call's seed, deferred, makes another structure), and for good when its kernel
+    failed :func:`_check` (``leaves``: the graph's, as :func:`_plan` gives them;
+    ``check``: another test of the same signature; ``nodes``: the graph's node
+    count, for keys of another form)."""
     fn = _fusedgen.compiled_kernel(key)
     if fn is None and work >= MIN_WORK and key not in _failed:
         nodes = len(key[2]) if nodes is None else nodes
         times, done = _seen.get(key, (0, 0))
         times, done = _seen[key] = times + 1, done + work * nodes
         due = times >= COMPILE_TIMES and done >= COMPILE_AFTER      # a compile's worth
+        if _DENSE and any(_dense(q) for q, o in leaves):
+            # met again alike, it would be due: the next call loads numba (deferred seeds)
+            if times + 1 >= COMPILE_TIMES and done + work * nodes >= COMPILE_AFTER:
+                _loader.soon()
+            return None
         if due:
             _loader.load()
         if due or _fusedgen.on_disk(key) and (_loader.READY or
@@ -1028,7 +1061,7 @@ def columns(d, picks, probes):
         key, nodes, leaves, arrays, numbers = _plan(node)
         ckey = _fusedgen.columns_structure(key, [(s, len(p)) for s, p in zip(picks, probes)])
         rows = math.prod(node.shape)
-        fn = _kernel(ckey, rows * node.n, _check_columns, len(nodes))
+        fn = _kernel(ckey, rows * node.n, leaves, _check_columns, len(nodes))
         if fn is None:
             return None
         got = [np.empty(node.shape) for _ in picks]        # the caller's results

@@ -27,6 +27,9 @@ pays for loading numba:
   nodes with the NumPy path) until the budget is spent, its elements x nodes
   counting; one that has met its compile threshold (``_fused.COMPILE_AFTER``,
   about a compile's worth of interpreted work) loads numba at once;
+* a graph over a transform's seed, which is dense until numba is loaded (deferred
+  after), is never compiled; one that would be due when met again loads numba as
+  the transform's next call begins (:func:`soon`), whose graph then has deferred seeds;
 * ``use("numba")`` and the step-by-step ``np.cumprod`` kernel (whose NumPy path
   is no match) load it at once;
 * an operation on small 1-D arrays that dispatch's lean path propagates
@@ -40,7 +43,7 @@ thread's many short NumPy calls; the elementwise problem's first call took longe
 than with numba loaded first, its second too, numba still loading.
 """
 
-__all__ = ["ready", "load", "loaded", "LOAD_AFTER"]
+__all__ = ["ready", "load", "loaded", "soon", "at_call", "LOAD_AFTER"]
 
 # Partials elements propagated with NumPy (where a loaded numba would have run a
 # kernel) after which numba is loaded.  The kernels save 5 ns an element on the
@@ -53,6 +56,7 @@ LOAD_AFTER = 5 * 10 ** 7
 
 READY = False            # numba and the kernel modules are imported
 _spent = 0               # partials elements the NumPy path took in numba's stead
+_soon = False            # a graph over a dense seed asked for numba at the next call
 
 
 def load():
@@ -81,3 +85,20 @@ def ready(work):
         return False
     load()
     return True
+
+
+def soon():
+    """Load numba when the next call of a transform begins (:func:`at_call`): a
+    graph over a seed made dense for lack of numba would be due for a compile when
+    met again (``_fused._kernel``).  Not at the next seed: the passes of one call
+    (one per argument until numba is loaded) keep one kind of seed."""
+    global _soon
+    _soon = True
+
+
+def at_call():
+    """Has numba been loaded, as a transform's call begins?  Loads it first when
+    :func:`soon` asked for it."""
+    if _soon and not READY:
+        load()
+    return READY

@@ -123,6 +123,9 @@ def fresh(code, name, cache):
 
 def main():
     args = sys.argv[1:]
+    if "-h" in args or "--help" in args:       # (ran the whole table and rewrote RESULTS)
+        print(__doc__)
+        return
     runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 3
     only = args[args.index("--only") + 1] if "--only" in args else ""
     rows = []

@@ -1,0 +1,96 @@
+"""Where a user's warm first call goes beyond the second, by the pieces that run once.
+
+    python bench/first_split.py [--only NAME] [--runs R]
+
+For each problem (default: the three heat forms), a cold process with numba loaded
+fills a new ``NUMBA_CACHE_DIR``; then ``R`` (default 3) fresh processes make the
+first and second call as a user's does (numba loaded when dualgrad's loader says
+so), timing inside the first call what only a first call runs: numba's import with
+dualgrad's kernel modules (``_loader.load``), the scalar dual classes' generation
+(``dual._scalar._generate``), the fused kernels' objects (``_fusedgen.kernel``) and
+their checks, in which numba links the cached machine code (``_fused._check``).
+``rest`` is the first call less the second and those pieces: the NumPy work before
+the loader's budget is spent, first touches of memory, caches filled.  Prints each
+process's row, s.  bench/first_call.py times the phases with numba loaded by hand.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PROBLEMS = ["heat equation 100000x4", "heat equation np.roll + rebinding",
+            "heat equation np.diff + concatenate"]
+PIECES = {"numba": ("_loader", "load"), "scalar class": ("_scalar", "_generate"),
+          "fused kernel": ("_fusedgen", "kernel"), "fused check": ("_fused", "_check")}
+
+CHILD = """
+import json, sys, time
+T = time.perf_counter
+sys.path[:0] = [CHECKOUT, HERE]
+from problems import PROBLEMS
+import dualgrad as dg
+from dualgrad.backend import _loader, _fused, _fusedgen
+from dualgrad.dual import _scalar
+modules = {"_loader": _loader, "_fused": _fused, "_fusedgen": _fusedgen, "_scalar": _scalar}
+spent = {}
+def timed(label, module, name):
+    real = getattr(module, name)
+    def wrapper(*args, **kwargs):
+        t = T()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent[label] = spent.get(label, 0.0) + T() - t
+    setattr(module, name, wrapper)
+if FILL:
+    _loader.load()
+else:
+    for label, (module, name) in PIECES.items():
+        timed(label, modules[module], name)
+d, _ = PROBLEMS[NAME]("dualgrad")
+t = T(); d(); first = T() - t
+pieces = dict(spent)
+t = T(); d(); second = T() - t
+print(json.dumps(dict(pieces, first=first, second=second)))
+"""
+
+
+def fresh(name, cache, fill):
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache, OMP_NUM_THREADS="1",
+               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
+    env.pop("DUALGRAD_ENGINE", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    code = CHILD.replace("CHECKOUT", repr(str(HERE.parent))).replace("HERE", repr(str(HERE))) \
+        .replace("NAME", repr(name)).replace("FILL", str(fill)) \
+        .replace("PIECES", repr(PIECES))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    args = sys.argv[1:]
+    if "-h" in args or "--help" in args:
+        print(__doc__)
+        return
+    only = args[args.index("--only") + 1] if "--only" in args else ""
+    runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 3
+    labels = list(PIECES)
+    print(" | ".join(["problem", "first", "second", *labels, "rest"]))
+    for name in [p for p in PROBLEMS if only in p]:
+        with tempfile.TemporaryDirectory() as cache:
+            fresh(name, cache, True)
+            for _ in range(runs):
+                r = fresh(name, cache, False)
+                rest = r["first"] - r["second"] - sum(r.get(k, 0.0) for k in labels)
+                print(" | ".join([name, f"{r['first']:.3f}", f"{r['second']:.3f}",
+                                  *(f"{r.get(k, 0.0):.3f}" for k in labels),
+                                  f"{rest:.3f}"]), flush=True)
+
+
+if __name__ == "__main__":
+    main()

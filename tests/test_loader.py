@@ -70,6 +70,7 @@ def unloaded(monkeypatch):
     once the budget says so), with a budget of ``LOAD_AFTER`` elements."""
     monkeypatch.setattr(_loader, "READY", False)
     monkeypatch.setattr(_loader, "_spent", 0)
+    monkeypatch.setattr(_loader, "_soon", False)
     from dualgrad.backend import _propagate
     calls = []
     real, real_exact = _kernels._kernels, _kernels.small_exact

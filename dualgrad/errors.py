@@ -4,15 +4,61 @@ Every message says who complained, what was expected, what was received, and
 the fix, so that tests can match the same text users read.
 """
 
+import itertools
+import threading
+
 __all__ = ["DualTypeError", "DualValueError"]
 
+# One order for the helper calls' tags (dual._base.TAGS draws from it) and the errors
+# dualgrad makes, so that a helper can tell whether one was made during its call: an
+# error that f (or a library f calls) catches, going on to return a plain number, would
+# otherwise come back as a derivative of 0 (``try: ... except Exception: return 1e10``).
+SEQUENCE = itertools.count(1)
+_made = threading.local()           # .at, .id, .text: this thread's latest error (its text:
+                                    # the error itself would keep its frames' arrays alive)
 
-class DualTypeError(TypeError):
+
+class _Recorded:
+    """Records each instance as this thread's latest dualgrad error (see SEQUENCE);
+    not an AttributeError, which ``hasattr`` and ``getattr(d, name, default)`` catch
+    to probe."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        if not isinstance(self, AttributeError):
+            _made.at, _made.id = next(SEQUENCE), id(self)
+            _made.text = f"{type(self).__name__}: {str(self)[:800]}"
+
+
+class DualTypeError(_Recorded, TypeError):
     """A dual number was used where it would lose its derivatives."""
 
 
-class DualValueError(ValueError):
+class DualValueError(_Recorded, ValueError):
     """An argument to a dualgrad helper has the wrong shape or value."""
+
+
+def made_since(tag):
+    """The text of the latest dualgrad error this thread made after the helper call of
+    ``tag`` began (``None`` if none)."""
+    return _made.text if getattr(_made, "at", 0) > tag else None
+
+
+def handled(exc):
+    """dualgrad itself caught ``exc`` (alive) and went on: not an error f swallowed."""
+    if getattr(_made, "id", None) == id(exc):
+        _made.at = 0
+
+
+def swallowed(who, caught):
+    """f returned a result without derivatives after dualgrad raised inside it
+    (``caught``: that error's text, from :func:`made_since`)."""
+    return DualTypeError(
+        f"{who}: f returned a result without derivatives after an error dualgrad raised "
+        "inside it was caught (by f or by a library f calls): that result is not f's value "
+        "at the float inputs, and its derivative, 0, would be wrong. Fix: let the error "
+        "through (narrow the except clause to the errors you expect) and apply its own fix. "
+        f"The error caught was {caught}")
 
 
 class UncheckedWarning(UserWarning):

@@ -613,3 +613,94 @@ def test_piecewise_of_a_dual_names_np_select_and_that_spelling_works():
         dg.elementwise_grad(lambda x: np.piecewise(x, [x < 1, x >= 1], [np.sin, np.exp]))(x)
     g = dg.elementwise_grad(lambda x: np.select([x < 1, x >= 1], [np.sin(x), np.exp(x)]))(x)
     assert np.allclose(g, np.where(x < 1, np.cos(x), np.exp(x)), rtol=1e-15)
+
+
+def _guarded(x):
+    """A fit's guard: any failure is a penalty (math.exp of a dual raises inside)."""
+    try:
+        return math.exp(x[0]) + x[1]
+    except Exception:                          # noqa: BLE001
+        return 1e10
+
+
+def _guarded_scalar(t):
+    try:
+        return math.sin(t)
+    except Exception:                          # noqa: BLE001
+        return 0.0
+
+
+def _guarded_elementwise(x):
+    try:
+        return np.array([math.sin(v) for v in x])
+    except Exception:                          # noqa: BLE001
+        return np.zeros(len(x))
+
+
+SWALLOWING = {
+    "gradient": lambda: dg.gradient(_guarded, np.array([0.5, 2.0])),
+    "jacobian": lambda: dg.jacobian(_guarded, np.array([0.5, 2.0])),
+    "hessian": lambda: dg.hessian(_guarded, np.array([0.5, 2.0])),
+    "grad": lambda: dg.grad(_guarded)(np.array([0.5, 2.0])),
+    "value_and_grad": lambda: dg.value_and_grad(_guarded)(np.array([0.5, 2.0])),
+    "approx_fprime": lambda: dg.approx_fprime(np.array([0.5, 2.0]), _guarded),
+    "jvp": lambda: dg.jvp(_guarded, np.array([0.5, 2.0]), np.array([1.0, 0.0])),
+    "jacfwd": lambda: dg.jacfwd(_guarded)(np.array([0.5, 2.0])),
+    "derivative": lambda: dg.derivative(_guarded_scalar, 0.5),
+    "elementwise_grad": lambda: dg.elementwise_grad(_guarded_elementwise)(np.linspace(0, 1, 5)),
+    "sparse jacobian": lambda: dg.jacobian(_guarded, np.array([0.5, 2.0]),
+                                           sparsity=np.ones((1, 2), dtype=bool)),
+}
+
+
+@pytest.mark.parametrize("helper", sorted(SWALLOWING))
+def test_an_error_f_swallows_is_not_a_zero_derivative(helper):
+    """``try: ... except Exception: return 1e10`` around code dualgrad refuses (a new
+    user's SIR fit around solve_ivp): every helper returned a derivative of 0 for a
+    function whose float value is not 1e10 (minimize then stopped at once, "success").
+    The helper raises instead, quoting the error f caught."""
+    assert _guarded(np.array([0.5, 2.0])) != 1e10           # the float run takes no penalty
+    with pytest.raises(TypeError, match=r"(?s)f returned a result without derivatives after "
+                                        r"an error dualgrad raised.*Fix: let the error through"
+                                        r".*caught was DualTypeError: .*math"):
+        SWALLOWING[helper]()
+
+
+def test_errors_dualgrad_handles_itself_or_f_recovers_from_are_not_flagged():
+    """The rule needs a result without derivatives: f that catches dualgrad's error and
+    goes on with duals keeps its derivatives (checked against the analytic one); a
+    constant f with no error inside is a derivative of 0; attribute probes (hasattr)
+    and another thread's errors do not count."""
+    def recovers(x):
+        try:
+            return math.exp(x[0]) * x[1]
+        except TypeError:
+            return np.exp(x[0]) * x[1]
+    x = np.array([0.5, 2.0])
+    np.testing.assert_allclose(dg.gradient(recovers, x), [np.exp(0.5) * 2.0, np.exp(0.5)],
+                               rtol=1e-15)
+
+    def probes(x):
+        hasattr(x[0], "ctypes"), hasattr(x, "ctypes")
+        return 3.0
+    assert hasattr(dg.Dual(1.0, [1.0]), "nonexistent") is False
+    np.testing.assert_array_equal(dg.gradient(probes, x), [0.0, 0.0])
+
+    import threading
+
+    def elsewhere():
+        with pytest.raises(TypeError):
+            math.exp(dg.Dual(1.0, [1.0]))
+
+    def constant(x):
+        t = threading.Thread(target=elsewhere)
+        t.start()
+        t.join()
+        return 3.0
+    np.testing.assert_array_equal(dg.gradient(constant, x), [0.0, 0.0])
+
+    def stores(x):                       # y[i] += d into a dual's buffer: handled inside
+        y = x * 1.0
+        y[0] += x[1]
+        return np.sum(y)
+    np.testing.assert_array_equal(dg.gradient(stores, x), [1.0, 2.0])

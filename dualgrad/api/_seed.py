@@ -117,6 +117,9 @@ def extract(who, out, tag, width):
         if out._kind == "array" and type(out._p) is np.ndarray:
             return out.value, out._p               # (what the property returns us)
         return out.value, out.partials
+    caught = errors.made_since(tag)
+    if caught is not None:
+        raise errors.swallowed(who, caught)
     if isinstance(out, Dual):
         check_live(out.tag, who)                  # an escaped dual of a finished call
         value = out

@@ -1019,9 +1019,10 @@ def _inplace(rule):
             result = call(rule, (a, b))
         try:
             return write_out(result, a)
-        except errors.SharedBufferError:
+        except errors.SharedBufferError as exc:
             if errors.stored_next():    # y[i] += d: Python stores the result into y next,
-                return result           # so a's own (shared) memory need not hold it
+                errors.handled(exc)     # so a's own (shared) memory need not hold it
+                return result
             raise
     return op
 

@@ -13,7 +13,6 @@ tags the newest one is the outer number, so duals of older tags are constants
 to it (this is what prevents perturbation confusion).
 """
 
-import itertools
 import threading
 from typing import TYPE_CHECKING
 
@@ -29,7 +28,7 @@ __all__ = ["Dual", "new_tag", "retire", "HOLOMORPHIC", "holomorphic_tag", "check
 # The tags handed out so far (new_tag takes the next).  A tag is live while LIVE holds
 # it: new_tag's two steps, which the helpers' one-pass path (api.helpers._one_pass)
 # takes inline, and retire's pop.
-TAGS = itertools.count(1)
+TAGS = errors.SEQUENCE              # (shared with dualgrad's errors: errors.made_since)
 # Tags of the helper calls still running (in any thread), each with the thread that
 # runs it.  A helper retires its tag when it returns; a dual of a retired tag has
 # escaped (stored in a cache, a global, a closure) and any later operation on it
@@ -278,7 +277,8 @@ def numeric(a):
         return np.asarray(a, dtype=complex)
     try:
         return np.asarray(a, dtype=float)
-    except TypeError:                   # complex entries in a list or object array
+    except TypeError as exc:            # complex entries in a list or object array
+        errors.handled(exc)
         return np.asarray(a, dtype=complex)
 
 

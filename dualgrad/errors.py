@@ -596,6 +596,8 @@ _SCIPY_SPELLINGS = {
                  "for n = 0",
     "multigammaln": "d * (d - 1) / 4 * np.log(np.pi) + "
                     "sum(scipy.special.gammaln(a - j / 2) for j in range(d))",
+    "interp1d": "np.interp(x_new, x, y) (piecewise linear, interp1d's default kind; it "
+                "follows duals in x_new and y)",
     "odeint": "the time stepping written with NumPy arithmetic (a fixed-step Runge-Kutta "
               "loop, as dualgrad.testing.lotka_volterra)",
     "solve_ivp": "the time stepping written with NumPy arithmetic (a fixed-step "
@@ -715,6 +717,8 @@ def from_scipy(who, exc):
         name = getattr(entry.f_locals.get("method"), "__name__", name)
     owner = entry.f_locals.get("self")
     dist = getattr(owner, "name", None) if owner is not None else None
+    if name in ("__init__", "__call__") and owner is not None:
+        name = type(owner).__name__      # interp1d(x, y) or its call: the class, by name
     if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS:
         return DualTypeError(
             f"{who}: a scipy.sparse matrix's product (L @ u, L.dot(u)) converts the dual "

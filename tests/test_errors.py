@@ -704,3 +704,23 @@ def test_errors_dualgrad_handles_itself_or_f_recovers_from_are_not_flagged():
         y[0] += x[1]
         return np.sum(y)
     np.testing.assert_array_equal(dg.gradient(stores, x), [1.0, 2.0])
+
+
+def test_interp1d_names_its_class_and_np_interp_which_works():
+    """SciPy's interpolators convert with np.asarray in ``__init__``/``__call__``: the
+    message named ``scipy.interpolate.__init__`` (a new user's report); it names the
+    class, and for interp1d the NumPy spelling, which follows duals in the data and in
+    the abscissa (against the slopes of the piecewise-linear interpolant)."""
+    interpolate = pytest.importorskip("scipy.interpolate")
+    xp = np.linspace(0.0, 1.0, 5)
+    with pytest.raises(TypeError, match=r"scipy\.interpolate\.interp1d converts.*np\.interp"):
+        dg.gradient(lambda fp: interpolate.interp1d(xp, fp)(0.3), np.arange(5.0))
+    with pytest.raises(TypeError, match=r"scipy\.interpolate\.interp1d converts"):
+        dg.derivative(lambda t: interpolate.interp1d(xp, xp ** 2)(t), 0.3)
+    with pytest.raises(TypeError, match=r"scipy\.interpolate\.CubicSpline converts"):
+        dg.gradient(lambda fp: interpolate.CubicSpline(xp, fp)(0.3), np.arange(5.0))
+    # 0.3 lies between xp[1] = 0.25 and xp[2] = 0.5, a fifth of the way
+    np.testing.assert_allclose(dg.gradient(lambda fp: np.interp(0.3, xp, fp), np.arange(5.0)),
+                               [0.0, 0.8, 0.2, 0.0, 0.0], rtol=1e-15, atol=1e-16)
+    np.testing.assert_allclose(dg.derivative(lambda t: np.interp(t, xp, xp ** 2), 0.3),
+                               (0.25 - 0.0625) / 0.25, rtol=1e-15)

@@ -107,7 +107,9 @@ def object_array_warning(size):
 # array, a plain float or a Python scalar (np.zeros(n, like=x) fails for a Python float).
 BUFFER_FIX = ("create the buffer from the input: out = np.zeros_like(x), or "
               "np.zeros_like(x, shape=(n,)) for another shape (this works on plain floats "
-              "too), instead of np.zeros(n) or np.empty(n)")
+              "too), instead of np.zeros(n) or np.empty(n); x: the argument differentiated "
+              "or a dual computed from it (an array computed without it holds no "
+              "derivative to pass on)")
 
 _KEEP_DUAL = (
     "use NumPy functions such as np.sin instead of math.sin, create buffers with "

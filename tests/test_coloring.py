@@ -479,3 +479,36 @@ def test_a_scipy_pattern_is_its_stored_entries_even_explicit_zeros():
     # an array pattern is its nonzeros (0 is outside it): missing the diagonal raises
     with pytest.raises(ValueError, match="misses nonzeros"):
         dg.jacobian(f, x, sparsity=(J != 0) & ~np.eye(n, dtype=bool))
+
+
+def test_a_pattern_no_coloring_compresses_is_checked_entry_by_entry_in_one_pass():
+    """A lower triangle (a running sum) gives every column its own color: the passes
+    already hold the whole Jacobian, so the hand pattern is checked from it, with no
+    probe pass (a new user's 50 %-dense pattern took 11.2 s against 6.7 s dense: f
+    loops in Python, and the probe evaluated it a second time).  A missed entry still
+    raises, naming it; the result equals the dense Jacobian to the bit."""
+    calls = []
+
+    def running(x):
+        calls.append(1)
+        out = np.zeros_like(x)
+        for i in range(1, x.size):
+            out[i] = out[i - 1] + np.sin(x[i]) * x[i - 1]
+        return out
+
+    x = np.linspace(0.1, 1.0, 40)
+    P = np.tril(np.ones((40, 40), dtype=bool))
+    dense = dg.jacobian(running, x)
+    calls.clear()
+    J = dg.jacobian(running, x, sparsity=P)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(J.toarray(), dense)
+    i, j = np.arange(40)[:, None], np.arange(40)[None, :]     # the analytic entries
+    exact = np.where(j == i, np.cos(x)[i] * np.r_[0.0, x[:-1]][i], 0.0) + \
+        np.where(j == i - 1, np.sin(x)[np.minimum(i, 39)], 0.0)
+    exact = np.cumsum(np.where(j <= i, exact, 0.0), axis=0)
+    exact[0] = 0.0
+    np.testing.assert_allclose(dense, exact, rtol=1e-14, atol=1e-15)
+    P[30, 7] = False
+    with pytest.raises(ValueError, match=r"misses nonzeros \(J\[30, 7\] = .* outside"):
+        dg.jacobian(running, x, sparsity=P)

@@ -255,8 +255,25 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
         data = B[rows, color[P.indices]] if P.nnz else np.zeros(0)
         J = sp.csr_matrix((data, P.indices.copy(), P.indptr.copy()), shape=P.shape)
     if not isinstance(sparsity, str) and x.size:  # any pattern not detected in this call,
-        _check_pattern(who, f, args, x, J)  # even one dg.sparsity gave at another point
+        if B.shape[1] == x.size:            # even one dg.sparsity gave at another point
+            _check_entries(who, B[:, color], P)
+        else:
+            _check_pattern(who, f, args, x, J)
     return J.asformat(format)
+
+
+def _check_entries(who, D, P):
+    """A hand pattern no coloring compresses (every column a color of its own, as a
+    triangle or a dense row makes): the passes gave every entry ``D`` of the
+    Jacobian, so the pattern is checked entry by entry, without the probe's pass of
+    ``f`` (a second evaluation, as costly as the first where f loops in Python)."""
+    outside = (D != 0.0) & ~P.toarray()            # NaN or inf outside: missed too
+    if outside.any():
+        i, j = (int(k) for k in np.argwhere(outside)[0])
+        raise errors.bad_argument(
+            who, "a sparsity pattern that holds every nonzero of the Jacobian",
+            f"one that misses nonzeros (J[{i}, {j}] = {float(D[i, j])!r} lies outside the "
+            "pattern)", "Pass sparsity='auto' or the pattern dg.sparsity(f, x) detects.")
 
 
 def _csc_layout(P):

@@ -273,9 +273,13 @@ def numeric(a):
     complex128 where it holds complex numbers: never a silently dropped imaginary part."""
     if type(a) is np.ndarray and a.dtype == np.float64:
         return a
-    if np.iscomplexobj(a):              # np.asarray(complex array, float) only warns
-        return np.asarray(a, dtype=complex)
-    try:
+    arr = np.asarray(a)                 # numbers (a scalar dual's value and partials
+    kind = arr.dtype.kind               # list) read once, their dtype told from it
+    if kind in "biuf":
+        return arr if arr.dtype == np.float64 else arr.astype(float)
+    if kind == "c":                     # (np.asarray(complex, float) would only warn)
+        return arr if arr.dtype == np.complex128 else arr.astype(complex)
+    try:                                # object arrays: duals inside raise, complex numbers
         return np.asarray(a, dtype=float)
     except TypeError as exc:            # complex entries in a list or object array
         errors.handled(exc)

@@ -122,3 +122,27 @@ def test_keywords_reach_a_jitted_f_through_dualgrads_door():
 
     with pytest.raises(TypeError, match=r"^dualgrad\.jacfwd: numba-jitted code"):
         dg.jacfwd(plain)(x, c=3.0)
+
+
+def test_a_later_argument_takes_the_one_pass_path_and_stays_the_callers():
+    """``jacfwd(rhs, argnums=1)(t, y)`` (solve_ivp's ``jac``) now seeds ``y`` in place
+    in one pass, as argument 0 was: the Robertson Jacobian against its analytic form,
+    keywords passed on, and an ``f`` that writes into its ``y`` leaves the caller's
+    array as it was."""
+    def rhs(t, y, scale=1.0):
+        out = np.stack([-0.04 * y[0] + 1e4 * y[1] * y[2],
+                        0.04 * y[0] - 1e4 * y[1] * y[2] - 3e7 * y[1] ** 2,
+                        3e7 * y[1] ** 2])
+        y[0] = -1.0                                   # scribbles on its argument
+        return scale * out
+
+    y = np.array([1.0, 1e-4, 1e-3])
+    before = y.copy()
+    J = dg.jacfwd(rhs, argnums=1)(0.5, y, scale=2.0)
+    exact = np.array([[-0.04, 1e4 * y[2], 1e4 * y[1]],
+                      [0.04, -1e4 * y[2] - 6e7 * y[1], -1e4 * y[1]],
+                      [0.0, 6e7 * y[1], 0.0]])
+    np.testing.assert_allclose(J, 2.0 * exact, rtol=1e-15)
+    np.testing.assert_array_equal(y, before)
+    np.testing.assert_allclose(dg.jacobian(lambda a, b, c: a * b * c, 1.0, 2.0, 3.0,
+                                           argnums=2), 2.0, rtol=0)

@@ -97,13 +97,13 @@ class _Flat:
             self.template, self.lnums = (None,) * len(self.xs), tuple(range(len(self.xs)))
 
     @classmethod
-    def one(cls, f, args):
-        """The flat of ``args[0]``, a float64 ndarray (what :func:`as_input` returns as
+    def one(cls, f, args, at=0):
+        """The flat of ``args[at]``, a float64 ndarray (what :func:`as_input` returns as
         it is), differentiated alone: no checks to make, no pytree to flatten."""
         flat = cls.__new__(cls)
-        flat.nums = flat.lnums = (0,)
+        flat.nums = flat.lnums = (at,)
         flat.many, flat.order = False, [0]
-        flat.defs, flat.xs, flat.counts = [LEAF], [args[0]], [1]
+        flat.defs, flat.xs, flat.counts = [LEAF], [args[at]], [1]
         flat.f, flat.template = f, args
         return flat
 
@@ -174,10 +174,11 @@ def _check_scalar(who, value):
 def _evaluate(who, f, args, kwargs, argnums, chunk, executor, progress, has_aux,
               holomorphic=False):
     """``(flat, value, partials, aux)`` for ``f(*args, **kwargs)``."""
-    if type(argnums) is int and argnums == 0 and chunk is None and executor is None and \
-            not (progress or has_aux or holomorphic) and _one_pass_fits(f, args[0]):
-        value, partials = _one_pass(who, f, args[0], args, kwargs)
-        return _Flat.one(f, args), value, partials, None
+    if type(argnums) is int and 0 <= argnums < len(args) and chunk is None and \
+            executor is None and not (progress or has_aux or holomorphic) and \
+            _one_pass_fits(f, args[argnums]):          # (argnums=1: solve_ivp's jac(t, y))
+        value, partials = _one_pass(who, f, args[argnums], args, kwargs, argnums)
+        return _Flat.one(f, args, argnums), value, partials, None
     check_callable(who, f)
     chunk = check_chunk(who, chunk)
     flat = _Flat(who, f, args, argnums, holomorphic)
@@ -198,9 +199,10 @@ def _one_pass_fits(f, x):
 _UNIT: dict[int, np.ndarray] = {}     # n -> the n x n identity (read-only), a pass's seed copies it
 
 
-def _one_pass(who, f, x, args, kwargs):
-    """``(value, partials)`` of ``f(x, *args[1:], **kwargs)`` for the common call that
-    :func:`_one_pass_fits`: one float or small float64 array, a plain function.
+def _one_pass(who, f, x, args, kwargs, at=0):
+    """``(value, partials)`` of ``f(*args, **kwargs)`` with ``x`` in ``args[at]``'s
+    place, for the common call that :func:`_one_pass_fits`: one float or small
+    float64 array, a plain function.
 
     What :func:`jacobian_columns` does for it (one pass: a new tag, ``x``'s private
     copy seeded with the identity, ``f`` evaluated in the backend's scope, the
@@ -227,7 +229,8 @@ def _one_pass(who, f, x, args, kwargs):
             kept = xd
         with backend.scope():
             try:
-                out = f(xd, *args[1:], **kwargs)
+                out = f(xd, *args[1:], **kwargs) if not at else \
+                    f(*args[:at], xd, *args[at + 1:], **kwargs)
                 kind = getattr(type(out), "_kind", None)
                 if kind == "array" and out.tag == tag and type(out.value) is np.ndarray \
                         and out.value.ndim:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import backend, errors
+from ..backend import _fusedgen
 from ..dual import MAX_SLOTS, _snapshots, make, make_scalar, new_tag, retire, scalar_class
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
                     private, split_aux, strip_tag)
@@ -554,13 +555,15 @@ def _seed_arguments(full, xs, layout, n, tag):
 # arguments at N = 1e6, eager: 2x the passes per argument).
 ONE_PASS_DENSE = 1 << 14
 _PROBES: dict[int, tuple] = {}     # size -> its probes (the last few sizes)
-_DIGIT = 32                        # codes per probe: 16**d, d in 0..31
-_SPACING = 4                       # the codes' exponents step: 16**d = 2**(4 * d)
-_BITS = 5                          # log2(_DIGIT)
-# An odd multiplier whose base-32 digits are all in 1..30 (twelve of them: sizes up to
-# 2**60): the index times it, modulo 32**probes, is a one-to-one map of the indices
-# whose every digit moves when the index moves by one.
-_MIX = 0x89A8BD2EC35D325
+# The codes' form (backend._fusedgen.codes writes them, and a fused kernel computes
+# them from the element's index): 32 codes a probe, 16**d, d in 0..31; the index
+# times _MIX (odd, its base-32 digits all in 1..30, twelve of them: sizes up to
+# 2**60), modulo 32**probes, a one-to-one map of the indices whose every digit moves
+# when the index moves by one.
+_BITS = _fusedgen.CODE_BITS
+_DIGIT = 1 << _BITS
+_SPACING = _fusedgen.CODE_SPACING
+_MIX = _fusedgen.CODE_MIX
 
 
 def _probe_count(size):
@@ -611,12 +614,7 @@ def _probes(size):
     """
     got = _PROBES.get(size)
     if got is None:
-        count = _probe_count(size)
-        mixed = np.arange(size, dtype=np.uint64) * np.uint64(_MIX) & \
-            np.uint64((1 << (_BITS * count)) - 1)        # (wraps modulo 2**64: exact)
-        table = np.ldexp(1.0, _SPACING * np.arange(_DIGIT))
-        got = tuple(table[(mixed >> np.uint64(_BITS * p)) & np.uint64(_DIGIT - 1)]
-                    for p in range(count))
+        got = backend.probe_codes(size, _probe_count(size))   # (read-only)
         if len(_PROBES) >= 4:
             _PROBES.clear()
         _PROBES[size] = got

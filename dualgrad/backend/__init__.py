@@ -127,6 +127,8 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     over them is not compiled);
     ``fused_columns(d, picks, probes)``: chosen directions of the pending ``d``,
     each into an array of its own, and probe checks, in one kernel pass, or ``None``;
+    ``probe_codes(size, count)``: elementwise_grad's probe codes, arrays that a
+    kernel computes from the row index where they are a factor or a pick's probes;
     ``defer_roll(p, shape, n, shift)``: ``np.roll``'s rows, deferred;
     ``defer_diff(p, order)``: ``np.diff`` along the first value axis, deferred.
     ``add_into(value, target, d, sign, keep=True)``: ``target += sign * d`` in the pass
@@ -155,6 +157,7 @@ from ._fused import diff as defer_diff
 from ._fused import seed as defer_seed
 from ._fused import dense_seed
 from ._fused import columns as fused_columns
+from ._fused import probe_codes
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
@@ -188,6 +191,6 @@ __all__ = [
     "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff",
     "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "kernels_at_call",
     "defer_seed", "dense_seed",
-    "fused_columns", "read_partials",
+    "fused_columns", "probe_codes", "read_partials",
     # generated code
     "compiled_code"]

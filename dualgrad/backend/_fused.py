@@ -124,6 +124,7 @@ _failed = set()             # structures whose kernel failed its check: interpre
 _f64 = np.dtype(np.float64)
 _UNITS = {}                 # id -> (weak reference, c): the unit rows of seeds (never written)
 _DENSE = {}                 # id -> weak reference: seeds written dense for lack of numba
+_CODES = {}                 # id -> (weak reference, p): probe code arrays (never written)
 
 
 def _interface_address(a):
@@ -665,6 +666,33 @@ def _dense(q):
     return ref is not None and ref() is b
 
 
+def probe_codes(size, count):
+    """:func:`dualgrad.backend._fusedgen.codes`, marked: a factor array that views one
+    of them whole (any shape of ``size`` elements) is a ``("q", p)`` coefficient in a
+    plan, computed by the kernel from the row index instead of read.  The caller
+    writes into none of them (the module's invariant, point 2)."""
+    got = _fusedgen.codes(size, count)
+    with _lock:
+        if len(_CODES) > 256:
+            for key in [k for k, (ref, p) in _CODES.items() if ref() is None]:
+                del _CODES[key]
+        for p, q in enumerate(got):
+            q.flags.writeable = False
+            _CODES[id(q)] = (weakref.ref(q), p)
+    return got
+
+
+def _code(a):
+    """``p`` when the factor array ``a`` is probe code ``p`` of :func:`probe_codes`
+    (itself or a C-contiguous view of all of it), else ``None``."""
+    b = a.base if type(a.base) is np.ndarray else a
+    entry = _CODES.get(id(b))
+    if entry is None or entry[0]() is not b or a.size != b.size or \
+            not a.flags.c_contiguous or _address(a) != _address(b):
+        return None
+    return entry[1]
+
+
 def roll(p, shape, n, shift):
     """``np.roll`` of the flattened value (and partials ``p``'s rows) by ``shift``,
     deferred, or ``None``.  ``p``: concrete, C-contiguous, of shape ``shape + (n,)``."""
@@ -750,9 +778,13 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
             else:
                 j = array_position.get(id(a))
                 if j is None:
-                    j = array_position[id(a)] = len(arrays)
-                    arrays.append(a)
-                coef = ("a", j)
+                    code = _code(a)
+                    if code is not None:
+                        j = array_position[id(a)] = ("q", code)
+                    else:
+                        j = array_position[id(a)] = len(arrays)
+                        arrays.append(a)
+                coef = j if type(j) is tuple else ("a", j)
             if type(t) is _Node and t.result is None:
                 kid = ("t", position[id(t)])
             else:
@@ -1059,7 +1091,9 @@ def columns(d, picks, probes):
         if node.result is not None:
             return None
         key, nodes, leaves, arrays, numbers = _plan(node)
-        ckey = _fusedgen.columns_structure(key, [(s, len(p)) for s, p in zip(picks, probes)])
+        computed = [bool(p) and all(_code(q) == k for k, q in enumerate(p)) for p in probes]
+        ckey = _fusedgen.columns_structure(key, [(s, len(p), c) for s, p, c in
+                                                 zip(picks, probes, computed)])
         rows = math.prod(node.shape)
         fn = _kernel(ckey, rows * node.n, leaves, _check_columns, len(nodes))
         if fn is None:
@@ -1068,7 +1102,8 @@ def columns(d, picks, probes):
         counts = np.zeros(len(picks), dtype=np.int64)
         head = [np.empty(node.n), counts] + [g.reshape(rows) for g in got]
         fn(*_arguments(None, [], _outputs(key, nodes), leaves, arrays, numbers,
-                       head=head, probes=[_rows_view(q, rows) for p in probes for q in p]))
+                       head=head, probes=[_rows_view(q, rows) for p, c in zip(probes, computed)
+                                          if not c for q in p]))
         return got, counts
 
 
@@ -1089,6 +1124,8 @@ def _test_graph(rng, specs, leaves, arrays, numbers, shape, n):
             s, a = (1.0, None) if coef == "1" else (-1.0, None) if coef == "-" else \
                 (values[coef[1]], None) if coef[0] == "c" else \
                 (1.0, factors[coef[1]]) if coef[0] == "a" else \
+                (1.0, _fusedgen.codes(math.prod(shape), coef[1] + 1)[coef[1]]) \
+                if coef[0] == "q" else \
                 (1.0, Local(coef[1], [None if r is None else factors[r[1]] if r[0] == "a"
                                       else values[r[1]] for r in coef[2]]))
             t, o = (nodes[j], 0) if kind == "t" else leaves[j]
@@ -1104,7 +1141,7 @@ def _check_columns(ckey, fn):
     _, picks, key = ckey
     n_key, kinds, specs, numbers, arrays, outputs = key[0], key[1], key[2], key[3], \
         key[4], key[6]
-    n = n_key or max(_fusedgen.UNROLL + 1, max(s + m for s, m in picks) + 1)
+    n = n_key or max(_fusedgen.UNROLL + 1, max(s + m for s, m, c in picks) + 1)
     rows = 64
     rng = np.random.default_rng(7)
     shape = (rows,)
@@ -1123,13 +1160,17 @@ def _check_columns(ckey, fn):
     with np.errstate(all="ignore"):
         expected = _interpret(nodes, shape, n)
         probes, counts = [], []
-        for s, m in picks:
+        codes = _fusedgen.codes(rows, max((m for s, m, c in picks if c), default=0))
+        for s, m, c in picks:
             count = 0
             for p in range(m):
-                q = np.ldexp(1.0, rng.integers(-3, 4, rows))
-                q[::3] = expected[::3, s + 1 + p] / np.where(expected[::3, s] == 0, 1.0,
-                                                             expected[::3, s])
-                probes.append(q)
+                if c:                              # the kernel computes these
+                    q = codes[p]
+                else:
+                    q = np.ldexp(1.0, rng.integers(-3, 4, rows))
+                    q[::3] = expected[::3, s + 1 + p] / np.where(expected[::3, s] == 0, 1.0,
+                                                                 expected[::3, s])
+                    probes.append(q)
                 count += int(np.sum(expected[:, s + 1 + p] != q * expected[:, s]))
             if m:
                 t = np.abs(expected[:, s])
@@ -1141,7 +1182,7 @@ def _check_columns(ckey, fn):
     fn(*_arguments(None, [], inner, leaves, factors, values,
                    head=[np.empty(n), found] + got, probes=probes))
     return all(np.array_equal(g, expected[:, s], equal_nan=True)
-               for g, (s, m) in zip(got, picks)) and list(found) == counts and \
+               for g, (s, m, c) in zip(got, picks)) and list(found) == counts and \
         all(np.array_equal(p, d.node.result, equal_nan=True) for p, d in zip(inner, held))
 
 

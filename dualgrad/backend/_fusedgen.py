@@ -38,13 +38,13 @@ from pathlib import Path
 # kernel a process compiles or loads, not at ``import dualgrad``.
 
 __all__ = ["structure", "columns_structure", "lag", "source", "kernel", "compiled_kernel", "forget", "on_disk", "compiled",
-           "vectorizing", "UNROLL", "GENERATION"]
+           "vectorizing", "codes", "UNROLL", "GENERATION", "CODE_MIX"]
 
 # Directions up to which a kernel's loop over them has a fixed trip count (the
 # compiler unrolls it and keeps every node's row in registers).
 UNROLL = 16
 # Changes whenever the text :func:`source` writes changes: old files are not reused.
-GENERATION = 11
+GENERATION = 12
 # Rows a kernel tests for non-finite factors at a time before computing them (see
 # :func:`source`): the factors of a block stay in the first-level cache between
 # the test and the pass.
@@ -54,7 +54,27 @@ BLOCK = 64
 # says anything (dualgrad.api.transforms._check_elementwise looks again).
 ROOM = 2.0 ** 900
 
+# elementwise_grad's probe codes (dualgrad.api.transforms._probes states why these):
+# code ``p`` of element ``i`` is ``2**(CODE_SPACING * d)``, ``d`` the ``p``-th base-32
+# digit of ``i * CODE_MIX`` modulo 2**64.  A kernel computes them from the row index
+# (coefficient ``("q", p)``), so the probe arrays are not read.  An odd multiplier
+# whose twelve base-32 digits are all in 1..30: one to one modulo any 32**K, K <= 12,
+# and every digit moves when the index moves by one.
+CODE_MIX = 0x89A8BD2EC35D325
+CODE_BITS = 5                 # a digit's bits: 32 codes a probe
+CODE_SPACING = 4              # the codes' exponents step: 16**d
+
 _compiled = {}            # structure -> numba dispatcher, for this process
+
+
+def codes(size, count):
+    """The probe codes of ``size`` elements (flat, C order), ``count`` float64 arrays:
+    what a kernel's ``("q", p)`` coefficients compute, by NumPy."""
+    import numpy as np
+    mixed = np.arange(size, dtype=np.uint64) * np.uint64(CODE_MIX)   # wraps modulo 2**64
+    table = np.ldexp(1.0, CODE_SPACING * np.arange(1 << CODE_BITS))
+    return tuple(table[(mixed >> np.uint64(CODE_BITS * p)) & np.uint64((1 << CODE_BITS) - 1)]
+                 for p in range(count))
 _directory = None
 
 
@@ -69,7 +89,8 @@ def structure(n, leaves, nodes, numbers, arrays, accumulate=0, outputs=(), keep=
     a ring of the rows as they were before, see :func:`source`); ``nodes``: per node in
     evaluation order,
     a tuple of ``(coefficient, kid)`` with the coefficient ``"1"``, ``"-"``,
-    ``("c", j)`` (number ``j``), ``("a", j)`` (factor array ``j``) or ``("e", template,
+    ``("c", j)`` (number ``j``), ``("a", j)`` (factor array ``j``), ``("q", p)`` (probe
+    code ``p`` of the element's row, computed: :func:`codes`) or ``("e", template,
     refs)`` (a local derivative computed per element: ``template``, a ``str.format``
     text of ``+ - * /``, whose field ``m`` is ``refs[m]``, ``("a", j)`` or ``("c", j)``;
     see ``_fused.Local``) and the kid
@@ -158,7 +179,9 @@ def source(key, name="fused", picks=None):
     With ``picks`` (:func:`columns_structure`), the kernel writes no ``rows x n``
     result: it takes ``row`` (``n`` elements of scratch) and ``B`` (a count per
     pick) in ``out``'s place and, after the factor arrays, ``m`` probe arrays ``Q``
-    (``rows`` elements each) per pick ``(s, m)`` before the numbers; it writes the
+    (``rows`` elements each) per pick ``(s, m, False)`` before the numbers (a pick
+    ``(s, m, True)`` takes none: its probes are the codes of :func:`codes`, which
+    the kernel computes from the row index); it writes the
     root's direction ``s`` of each pick into ``G`` (``rows`` elements, after ``B``)
     and counts in ``B`` the (row, probe) pairs where direction ``s + 1 + p`` is not
     ``Q_p[i] * `` direction ``s``, for ``p`` in ``0 .. m - 1`` (``!=``: a NaN counts;
@@ -171,8 +194,12 @@ def source(key, name="fused", picks=None):
     shifted = [j for j, kind in enumerate(leaves) if kind == "s"]
     behind = {j: lag(kind) for j, kind in enumerate(leaves) if lag(kind)}
     ring = max(behind.values(), default=0)
-    probed = [j for j, (s, m) in enumerate(picks or ()) if m]
-    queries = [f"Q{j}_{p}" for j, (s, m) in enumerate(picks or ()) for p in range(m)]
+    probed = [j for j, (s, m, c) in enumerate(picks or ()) if m]
+    queries = [f"Q{j}_{p}" for j, (s, m, c) in enumerate(picks or ()) if not c
+               for p in range(m)]
+    # the probe codes the element needs (a coefficient's or a pick's), from its index
+    digits = sorted({coef[1] for kids in nodes for coef, kid in kids if coef[0] == "q"} |
+                    {p for s, m, c in picks or () if c for p in range(m)})
     head = ["out"] if picks is None else ["row", "B"] + [f"G{j}" for j in range(len(picks))]
     params = head + (["acc"] if accumulate else []) + (["H"] if ring else []) + \
         [f"P{j}" for j in outputs] + \
@@ -189,6 +216,30 @@ def source(key, name="fused", picks=None):
     factors = [f"a{j} = A{j}[i]" for j in range(arrays)] + \
         [f"e{j} = {text}" for j, text in enumerate(local)]
     element = list(factors)
+    # the probe codes an element reads from a block's scratch ``F`` (see ``prepass``)
+    element += [f"q{p} = F[{r}, i - i0]" for r, p in enumerate(digits)]
+
+    def prepass(pad, end):
+        """The codes of rows ``i0 .. end - 1`` into the scratch ``S`` (``F`` views it as
+        float64): ``2**(4 d)``'s bits, the exponent field ``1023 + 4 d`` (the digit's
+        bits shifted into place), from the int64 product, which wraps modulo 2**64 as
+        :func:`codes`' does.  A loop of integer operations that LLVM vectorizes across
+        rows; computed per element beside the directions (a table lookup, or
+        ``float(1 << 2 d) ** 2``) it took 1.3-1.7x the grid field's kernel time, more
+        than reading the codes (bench/codes_ab.py)."""
+        if not digits:
+            return []
+        up = CODE_SPACING.bit_length() - 1             # 4 d: the digit 2 places up
+        out = [f"{pad}for i in range(i0, {end}):", f"{pad}    mix = i * {CODE_MIX}"]
+        for r, p in enumerate(digits):
+            shift = CODE_BITS * p - up
+            bits = f"(mix << {-shift})" if shift < 0 else f"(mix >> {shift})"
+            out.append(f"{pad}    S[{r}, i - i0] = (({bits} & {((1 << CODE_BITS) - 1) << up})"
+                       f" + 1023) << 52")
+        return out
+    if digits:
+        lines += [f"    S = np.empty(({len(digits)}, BLOCK), np.int64)",
+                  "    F = S.view(np.float64)"]
     for j in shifted:
         element += [f"r{j} = i + o{j}", f"if r{j} >= rows:", f"    r{j} -= rows"]
     if ring:
@@ -292,7 +343,7 @@ def source(key, name="fused", picks=None):
         lines += ["    bad = " + ("finite != 0.0" if numbers else "False"),
                   "    blocks = rows // BLOCK",
                   "    for b in range(blocks):",
-                  "        i0 = b * BLOCK"]
+                  "        i0 = b * BLOCK"] + prepass(" " * 8, "i0 + BLOCK")
         if test:
             lines += ["        count = 0", "        for i in range(i0, i0 + BLOCK):"]
             lines += [" " * 12 + text for text in factors]
@@ -303,15 +354,23 @@ def source(key, name="fused", picks=None):
         lines.append("            for i in range(i0, i0 + BLOCK):")
         lines += [" " * 16 + text for text in element] + fast(" " * 16)
         lines += ["        else:", "            for i in range(i0, i0 + BLOCK):"] + checked
+        if digits:
+            lines += ["    i0 = blocks * BLOCK"] + prepass("    ", "rows")
         lines.append("    for i in range(blocks * BLOCK, rows):")
         lines += [text[8:] for text in checked]
+    elif digits:                  # in blocks, for the codes' scratch
+        lines += ["    for b in range((rows + BLOCK - 1) // BLOCK):",
+                  "        i0 = b * BLOCK",
+                  "        end = min(i0 + BLOCK, rows)"] + prepass(" " * 8, "end")
+        lines.append("        for i in range(i0, end):")
+        lines += [" " * 12 + text for text in element] + fast(" " * 12)
     else:
         lines.append("    for i in range(rows):")
         lines += [" " * 8 + text for text in element] + fast(" " * 8)
     lines += [f"    B[{j}] = b{j}" for j in probed]
     return (f'"""A fused-engine kernel, GENERATED by dualgrad.backend._fusedgen '
             f'(generation {GENERATION}).\n\nStructure: {key!r}\n"""\n\n'
-            "import numba\n\n"
+            "import numba\nimport numpy as np\n\n"
             "_JIT = dict(cache=True, error_model='numpy', nogil=True)\n"
             f"BLOCK = {BLOCK}\n"
             f"ROOM = {ROOM!r}\n"
@@ -347,10 +406,10 @@ def _picked(picks, pad, value):
     """The stores of a picks kernel for one row: each pick's direction into its
     ``G``, each of its probes' checks counted (``value(k)``: the root's direction ``k``)."""
     out = []
-    for j, (s, m) in enumerate(picks):
+    for j, (s, m, c) in enumerate(picks):
         out.append(f"{pad}G{j}[i] = {value(s)}")
-        out += [f"{pad}b{j} += {value(s + 1 + p)} != Q{j}_{p}[i] * {value(s)}"
-                for p in range(m)]
+        out += [f"{pad}b{j} += {value(s + 1 + p)} != {f'q{p}' if c else f'Q{j}_{p}[i]'}"
+                f" * {value(s)}" for p in range(m)]
         if m:     # a finite direction s from ROOM up: a code times it may overflow
             out.append(f"{pad}b{j} += (abs({value(s)}) >= ROOM) != (abs({value(s)}) == INF)")
     return out
@@ -359,9 +418,9 @@ def _picked(picks, pad, value):
 def columns_structure(key, picks):
     """The key of the kernel that evaluates the structure ``key`` and writes only
     chosen directions of its root, each into an array of its own, checking probes:
-    ``picks``, a tuple of ``(s, m)``: direction ``s`` and its ``m`` probes (see
-    :func:`source`)."""
-    return ("columns", tuple((int(s), int(m)) for s, m in picks), key)
+    ``picks``, a tuple of ``(s, m, computed)``: direction ``s`` and its ``m`` probes,
+    arrays or (``computed``) the codes of :func:`codes` (see :func:`source`)."""
+    return ("columns", tuple((int(s), int(m), bool(c)) for s, m, c in picks), key)
 
 
 def compiled():

@@ -611,6 +611,10 @@ def _probes(size):
       0..127, gave 8): 1 up to 32 elements, 2 up to 1024, 3 up to 32768, 4 up to
       1048576 (the 101**3 grid and the 10**6 rows of bench/bench_fused.py), 5 up to
       3.4e7.  bench/check_escapes.py measures the escape rates.
+
+    The arrays are ``backend.probe_codes``' (read-only, cached for the last few
+    sizes): a fused kernel computes them from the element's index instead of
+    reading them, where they are a seed's factor or its columns check's probes.
     """
     got = _PROBES.get(size)
     if got is None:

@@ -65,6 +65,7 @@ CODE_BITS = 5                 # a digit's bits: 32 codes a probe
 CODE_SPACING = 4              # the codes' exponents step: 16**d
 
 _compiled = {}            # structure -> numba dispatcher, for this process
+_directory = None
 
 
 def codes(size, count):
@@ -75,7 +76,6 @@ def codes(size, count):
     table = np.ldexp(1.0, CODE_SPACING * np.arange(1 << CODE_BITS))
     return tuple(table[(mixed >> np.uint64(CODE_BITS * p)) & np.uint64((1 << CODE_BITS) - 1)]
                  for p in range(count))
-_directory = None
 
 
 def structure(n, leaves, nodes, numbers, arrays, accumulate=0, outputs=(), keep=True):

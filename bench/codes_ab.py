@@ -1,4 +1,4 @@
-"""elementwise_grad's probe codes computed in the fused kernel against read from arrays, in one process.
+"""Probe codes computed in the fused kernel against read from arrays (elementwise_grad), one process.
 
     python bench/codes_ab.py [--pairs P] [NAME ...]
 

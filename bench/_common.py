@@ -46,6 +46,20 @@ def timed(fn, spent, clock=time.process_time):
     return kernel
 
 
+def ab_cells(times, old, new):
+    """One cell a measure of ``times`` (``{"call": {old: [...], new: [...]}, ...}``, seconds):
+    medians and minima of both sides in ms and the ratio ``new / old``, as the A/B
+    scripts (kernel_ab.py, codes_ab.py) print them."""
+    cells = []
+    for what, sides in times.items():
+        o, t = sides[old], sides[new]
+        mo, mt = statistics.median(o), statistics.median(t)
+        cells.append(f"{what}: {old} {mo * 1e3:.1f} ms (min {min(o) * 1e3:.1f}), {new} "
+                     f"{mt * 1e3:.1f} ms (min {min(t) * 1e3:.1f}), {new} / {old} "
+                     f"{mt / mo:.3f} (min {min(t) / min(o):.3f})")
+    return cells
+
+
 def table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]

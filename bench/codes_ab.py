@@ -22,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
-from _common import timed  # noqa: E402  (one thread per library)
+from _common import ab_cells, timed  # noqa: E402  (one thread per library)
 
 import numpy as np  # noqa: E402
 
@@ -70,13 +70,7 @@ def main():
             f()
             plain.append(clock() - t0)
         _fused._code = code
-        cells = []
-        for what, times in (("call", calls), ("kernels", kernels)):
-            o, t = times["read"], times["computed"]
-            mo, mt = statistics.median(o), statistics.median(t)
-            cells.append(f"{what}: read {mo * 1e3:.1f} ms (min {min(o) * 1e3:.1f}), computed "
-                         f"{mt * 1e3:.1f} ms (min {min(t) * 1e3:.1f}), computed / read "
-                         f"{mt / mo:.3f} (min {min(t) / min(o):.3f})")
+        cells = ab_cells({"call": calls, "kernels": kernels}, "read", "computed")
         fm = statistics.median(plain)
         cells.append(f"f {fm * 1e3:.1f} ms: read {statistics.median(calls['read']) / fm:.2f}x f,"
                      f" computed {statistics.median(calls['computed']) / fm:.2f}x f")

@@ -16,14 +16,13 @@ the problem's reference.  Nothing is written.
 
 import argparse
 import importlib.util
-import statistics
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
-import _common  # noqa: E402,F401  (one thread per library)
+import _common  # noqa: E402  (one thread per library)
 
 import numpy as np  # noqa: E402
 
@@ -124,13 +123,7 @@ def main():
                 if ref is not None:
                     np.testing.assert_allclose(np.asarray(result).ravel(), ref, rtol=1e-8,
                                                atol=1e-12)
-        cells = []
-        for what, times in (("call", calls), ("kernels", kernels)):
-            o, t = times["other"], times["this"]
-            mo, mt = statistics.median(o), statistics.median(t)
-            cells.append(f"{what}: other {mo * 1e3:.1f} ms (min {min(o) * 1e3:.1f}), this "
-                         f"{mt * 1e3:.1f} ms (min {min(t) * 1e3:.1f}), this / other "
-                         f"{mt / mo:.3f} (min {min(t) / min(o):.3f})")
+        cells = _common.ab_cells({"call": calls, "kernels": kernels}, "other", "this")
         print(f"{name} | {len(kept)} kernels | " + " | ".join(cells), flush=True)
 
 

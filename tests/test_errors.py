@@ -724,3 +724,29 @@ def test_interp1d_names_its_class_and_np_interp_which_works():
                                [0.0, 0.8, 0.2, 0.0, 0.0], rtol=1e-15, atol=1e-16)
     np.testing.assert_allclose(dg.derivative(lambda t: np.interp(t, xp, xp ** 2), 0.3),
                                (0.25 - 0.0625) / 0.25, rtol=1e-15)
+
+
+@pytest.mark.parametrize("helper", ["grad", "value_and_grad", "jacobian", "hessian", "jacfwd",
+                                    "elementwise_grad"])
+def test_empty_argnums_is_refused_by_name(helper):
+    """``argnums=()`` names nothing to differentiate: grad and value_and_grad met a
+    generated scalar class of no partials (a SyntaxError), the others returned ``()``
+    (attack23; JAX refuses it too)."""
+    calls = {"grad": lambda: dg.grad(lambda a: a * a, argnums=())(2.0),
+             "value_and_grad": lambda: dg.value_and_grad(lambda a: a * a, argnums=())(2.0),
+             "jacobian": lambda: dg.jacobian(lambda a: a * a, 2.0, argnums=()),
+             "hessian": lambda: dg.hessian(lambda a: np.sum(a * a), np.ones(2), argnums=()),
+             "jacfwd": lambda: dg.jacfwd(lambda a: a * a, argnums=())(2.0),
+             "elementwise_grad": lambda: dg.elementwise_grad(lambda a: a * a,
+                                                             argnums=())(np.ones(3))}
+    with pytest.raises(ValueError, match=rf"dualgrad\.{helper}: expected argnums .*non-empty"
+                                         r".*got argnums=\(\)\. Fix: name at least one"):
+        calls[helper]()
+
+
+def test_psi_of_complex_numbers_names_psi_not_zeta():
+    """psi's derivative is the table's real trigamma; at a complex point the message
+    named scipy.special.zeta, which the user never called (attack23)."""
+    sc = pytest.importorskip("scipy.special")
+    with pytest.raises(TypeError, match=r"scipy\.special\.psi of complex numbers"):
+        dg.derivative(sc.psi, 1.5 + 2.0j, holomorphic=True)

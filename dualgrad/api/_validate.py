@@ -76,6 +76,11 @@ def check_chunk(who, chunk):
 def check_argnums(who, argnums, nargs):
     many = isinstance(argnums, tuple)
     items = argnums if many else (argnums,)
+    if not items:                       # (JAX refuses it too: nothing to differentiate)
+        raise errors.bad_argument(
+            who, "argnums as an int or a non-empty tuple of ints naming the arguments to "
+            "differentiate", "argnums=()", "Fix: name at least one argument, e.g. "
+            "argnums=0, or call f itself where no derivative is wanted.")
     for a in items:
         if isinstance(a, bool) or not isinstance(a, (int, np.integer)) or \
                 not -nargs <= a < nargs:

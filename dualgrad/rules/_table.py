@@ -43,6 +43,7 @@ from functools import cached_property
 
 import numpy as np
 
+from .. import errors
 from . import _special
 from ._expr import LAZY as _LAZY, parse
 
@@ -688,6 +689,10 @@ def trigamma(x):
             return np.float64(_special.trigamma(float(x)))
         except ArithmeticError:
             return _special.trigamma_array(np.array(float(x)))[()]
+    if t is complex or isinstance(x, np.complexfloating) or \
+            t is np.ndarray and x.dtype.kind == "c":  # (SciPy's zeta is real only)
+        raise errors.unsupported_function("scipy.special.psi of complex numbers (its "
+                                          "derivative, trigamma, is real only here)")
     return _NAMESPACE["sc"].zeta(2.0, x)
 
 

@@ -657,6 +657,27 @@ def _involves_duals(exc):
     return False
 
 
+def damaged_numba_cache(who, exc):
+    """``exc`` raised inside numba's on-disk cache (a truncated or zeroed index file,
+    ``*.nbi``, from a full disk or a killed process) as an error saying so, naming
+    the file; ``None`` for any other error.  (It reached the user as numba's raw
+    EOFError under a note that blamed f.)"""
+    import traceback
+    found, path = False, None
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        if frame.f_code.co_filename.replace("\\", "/").endswith("numba/core/caching.py"):
+            found = True
+            path = getattr(frame.f_locals.get("self"), "_index_path", None) or path
+    if not found:
+        return None
+    return DualValueError(
+        f"{who}: numba's on-disk cache of compiled kernels is damaged: reading "
+        f"{path or 'its index'} raised {type(exc).__name__}({str(exc)!r}); expected a "
+        "readable cache (this is not an error in f). Fix: delete that file, or the whole "
+        "cache directory (NUMBA_CACHE_DIR, else the __pycache__ folders beside dualgrad's "
+        "sources); numba writes it again on the next call.")
+
+
 def object_cast(who, exc):
     """NumPy's own ``Cannot cast ufunc 'subtract' output from dtype('O') to
     dtype('float64')``, raised in ``f`` while a helper ran: an object array (almost

@@ -117,3 +117,38 @@ def test_a_failed_write_leaves_no_temporary(cache):
     for _ in range(3):
         assert _run(_disk.compiled(source, "<t>")) == 3.25
     assert not list(folder.glob("*.tmp"))
+
+
+_WARM = """
+import numpy as np, dualgrad as dg
+from dualgrad.backend import _loader
+_loader.load()
+x = np.linspace(0.5, 1.5, 20000).astype({dtype})
+print(dg.gradient(lambda v: np.sum(np.sin(v) * v), x)[:2])
+"""
+
+
+@pytest.mark.engine_independent
+def test_a_damaged_numba_index_is_named_not_blamed_on_f(tmp_path):
+    """numba's own cache index (``*.nbi``) zeroed (a full disk, a killed process): the
+    next compile that saves beside it raised numba's raw EOFError under a note blaming
+    f (attack23); the helper names the file and the fix.  Two fresh processes on one
+    ``NUMBA_CACHE_DIR``: the first fills it, then every index is zeroed, and the
+    second, whose float32 input makes a structure of its own, compiles and saves."""
+    pytest.importorskip("numba")
+    import subprocess
+    import sys
+    env = {k: v for k, v in os.environ.items() if k != "DUALGRAD_ENGINE"}
+    env["NUMBA_CACHE_DIR"] = str(tmp_path)
+    first = subprocess.run([sys.executable, "-c", _WARM.format(dtype="np.float64")], env=env,
+                           capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    indexes = list(tmp_path.rglob("*.nbi"))
+    assert indexes
+    for index in indexes:
+        index.write_bytes(b"\0" * index.stat().st_size)
+    second = subprocess.run([sys.executable, "-c", _WARM.format(dtype="np.float32")],
+                            env=env, capture_output=True, text=True)
+    assert second.returncode != 0
+    assert "numba's on-disk cache of compiled kernels is damaged: reading " in second.stderr
+    assert ".nbi raised" in second.stderr and "Fix: delete that file" in second.stderr

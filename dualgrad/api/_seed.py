@@ -222,18 +222,18 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
             full[i] = seed(x, start - offset, width, tag, columns) if width else private(x)
             offset += 1 if type(x) is float or type(x) is complex else math.prod(x.shape)
         if columns is None:
-            with backend.scope():
-                try:
+            try:                # (around the scope: its exit materializes, numba compiles)
+                with backend.scope():
                     out = f(*full, **kwargs)
                     if not has_aux:
                         return extract(who, out, tag, width)
                     out, aux = split_aux(who, out)
                     return extract(who, out, tag, width) + (strip_tag(aux, tag),)
-                except Exception as exc:
-                    ours = translated(who, exc)
-                    if ours is exc:
-                        raise
-                    raise ours from exc
+            except Exception as exc:
+                ours = translated(who, exc)
+                if ours is exc:
+                    raise
+                raise ours from exc
         out = call_jitted(who, f, full, kwargs)
         if has_aux:
             out, aux = split_aux(who, out)
@@ -251,7 +251,7 @@ def translated(who, exc):
     if type(exc).__name__ == "TypingError" and "array(pyobject" in str(exc):
         return errors.numba_unsupported(who, str(exc))
     return errors.from_scipy(who, exc) or _snapshots.explain(who, exc) or \
-        errors.object_cast(who, exc) or exc
+        errors.object_cast(who, exc) or errors.damaged_numba_cache(who, exc) or exc
 
 
 def pass_note(width):

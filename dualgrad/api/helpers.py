@@ -227,8 +227,8 @@ def _one_pass(who, f, x, args, kwargs, at=0):
         if not scalar and x.ndim == 1 and n <= MAX_SLOTS:
             keep_elements(xd)                    # x[j] in loops: each built once
             kept = xd
-        with backend.scope():
-            try:
+        try:                    # (around the scope: its exit materializes, numba compiles)
+            with backend.scope():
                 out = f(xd, *args[1:], **kwargs) if not at else \
                     f(*args[:at], xd, *args[at + 1:], **kwargs)
                 kind = getattr(type(out), "_kind", None)
@@ -241,11 +241,11 @@ def _one_pass(who, f, x, args, kwargs, at=0):
                     if partials.dtype is _F64:
                         return out.value, partials
                 return extract(who, out, tag, n)
-            except Exception as exc:
-                ours = translated(who, exc)
-                if ours is exc:
-                    raise
-                raise ours from exc
+        except Exception as exc:
+            ours = translated(who, exc)
+            if ours is exc:
+                raise
+            raise ours from exc
     except Exception as exc:
         exc.add_note(pass_note(n))
         raise

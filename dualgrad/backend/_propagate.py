@@ -373,11 +373,7 @@ def scaled_small(f, p):
     products, so the same bits) instead of NumPy's test and broadcast product, ~3x
     slower at N = 10."""
     if _loader.READY or _kernel_now(p.size, SMALL_ONE_WORK):
-        out = _out(p)
-        if f.ndim == 1:
-            return out if (_compiled or _small_kernels()).scale_finite(f, p, out) else None
-        return out if (_compiled or _small_kernels()).scale_finite(
-            f.reshape(-1), _flat(p, f.size), _flat(out, f.size)) else None
+        return scaled_kernel(f, p)           # (numba loaded: READY now)
     if not _finite_small(f):
         return None
     return (f[:, None] if f.ndim == 1 else f[..., None]) * p
@@ -395,13 +391,7 @@ def pair_small(f, p, g, q):
     NumPy's two finiteness tests, two broadcast products and a sum, ~4x slower at
     N = 10 (``bench/bench_engine.py --small``)."""
     if _loader.READY or _kernel_now(p.size, SMALL_PAIR_WORK):
-        out = _out(p)
-        if f.ndim == 1:
-            return out if (_compiled or _small_kernels()).scale2_finite(f, p, g, q, out) \
-                else None
-        return out if (_compiled or _small_kernels()).scale2_finite(
-            f.reshape(-1), _flat(p, f.size), g.reshape(-1), _flat(q, f.size),
-            _flat(out, f.size)) else None
+        return pair_kernel(f, p, g, q)       # (numba loaded: READY now)
     if not (_finite_small(f) and _finite_small(g)):
         return None
     if f.ndim == 1:

@@ -711,13 +711,34 @@ def _held_dual(exc):
     return False
 
 
+def _unhashable(who, exc):
+    """Python's ``unhashable type: 'ScalarDual2'``, raised in ``f`` by a cache keyed on a
+    dual number (``functools.lru_cache``, ``functools.cache``, a dict or set of
+    inputs): dualgrad's TypeError saying why and the fix, or ``None``.  Duals stay
+    unhashable (``__hash__ = None``, so ``isinstance(d, Hashable)`` is false for code
+    that asks before it caches): two duals with one value and different derivatives
+    compare equal, so a cache would hand one call's derivatives to another."""
+    import re
+    m = re.search(r"unhashable type: '((?:Complex)?ScalarDual\d+|ArrayDual)'", str(exc))
+    if type(exc) is not TypeError or m is None:     # (not ours again, nested helpers)
+        return None
+    return DualTypeError(
+        f"{who}: f hashed a dual number ({exc}), most likely as the key of a cache "
+        "(functools.lru_cache or functools.cache on a function f calls, a dict or set of "
+        "inputs); expected plain numbers as keys. A dual is not hashable: duals with the "
+        "same value and different derivatives compare equal, so a cache would return "
+        "another call's derivatives. Fix: call the uncached function inside f (e.g. "
+        "cached.__wrapped__(x) for an lru_cache), or cache only what does not depend on "
+        "the differentiated inputs, keyed on plain numbers.")
+
+
 def from_scipy(who, exc):
     """``exc``, raised inside a SciPy function that turned duals into plain arrays,
     as dualgrad's TypeError naming that function and the NumPy spelling that works;
     ``None`` when ``exc`` is something else (it is then raised as it is)."""
     if not isinstance(exc, FOREIGN):
         return None
-    ours = _numpy_on_objects(who, exc)
+    ours = _unhashable(who, exc) or _numpy_on_objects(who, exc)
     if ours is not None:
         return ours
     import traceback

@@ -1,6 +1,9 @@
 """One test per user-facing error message: who, what was expected, the fix."""
 
+import collections.abc
+import functools
 import math
+import re
 
 import numpy as np
 import pytest
@@ -750,3 +753,38 @@ def test_psi_of_complex_numbers_names_psi_not_zeta():
     sc = pytest.importorskip("scipy.special")
     with pytest.raises(TypeError, match=r"scipy\.special\.psi of complex numbers"):
         dg.derivative(sc.psi, 1.5 + 2.0j, holomorphic=True)
+
+
+@functools.lru_cache(maxsize=None)
+def _cached_square(t):
+    return t * t
+
+
+CACHING = {
+    "derivative": lambda: dg.derivative(lambda t: _cached_square(t), 0.5),
+    "gradient": lambda: dg.gradient(lambda x: _cached_square(x[0]) + x[1], [0.5, 2.0]),
+    "jacobian": lambda: dg.jacobian(lambda x: _cached_square(x), np.array([0.5, 2.0])),
+    "hessian": lambda: dg.hessian(lambda x: _cached_square(x[0]), np.array([0.5, 2.0])),
+    "grad": lambda: dg.grad(_cached_square)(0.5),
+    "jvp": lambda: dg.jvp(_cached_square, np.array([0.5, 2.0]), np.array([1.0, 0.0])),
+    "elementwise_grad": lambda: dg.elementwise_grad(_cached_square)(np.linspace(0, 1, 5)),
+    "complex": lambda: dg.derivative(lambda t: _cached_square(t * 1j), 0.5),
+}
+
+
+@pytest.mark.parametrize("helper", sorted(CACHING))
+def test_a_cache_keyed_on_a_dual_names_the_cache_and_the_fix(helper):
+    """``functools.lru_cache`` on a function f calls raised Python's bare "unhashable
+    type: 'ScalarDual1'" (a new user's report).  Duals stay unhashable (a cache would
+    hand one call's derivatives to another: equal values, other partials); the error
+    says so and names the fix, once (not again by an enclosing helper: hessian)."""
+    with pytest.raises(TypeError) as e:
+        CACHING[helper]()
+    text = str(e.value)
+    assert re.search(r"f hashed a dual number \(unhashable type: '\w*Dual\w*'\).*lru_cache"
+                     r".*Fix: call the uncached function inside f", text), text
+    assert text.count("f hashed a dual number") == 1
+    assert not isinstance(dg.Dual(1.0, [1.0]), collections.abc.Hashable)
+    x = np.array([0.5, 2.0])       # the fix works: the uncached function, exact
+    np.testing.assert_array_equal(dg.gradient(lambda v: _cached_square.__wrapped__(v[0]), x),
+                                  [1.0, 0.0])

@@ -264,3 +264,44 @@ def test_joins_of_read_only_and_empty_parts_on_the_kernels(mode):
     want[:, 2 * K:, 0] = X * p[2]
     want[:, 2 * K:, 2] = X * p[0]
     np.testing.assert_allclose(J, want, rtol=1e-15, atol=0)
+
+
+def test_np_stack_of_scalar_duals():
+    """``np.stack([r0, r1])`` of a residual's scalar duals (and numbers) is read in
+    one pass (``_array.stack_lean``): the general path's numbers, as the joined 0-d
+    parts give them; what it does not take (0-d array duals, nested, complex or
+    another call's duals, ``axis=``, an escaped dual) goes the general path."""
+    tag = new_tag()
+    a, b = dg.Dual(0.7, [1.0, 2.0, 3.0], tag=tag), dg.Dual(-1.3, [0.5, 0.0, -4.0], tag=tag)
+    for items in ([a, b], (a, 2.5, b), [b]):
+        got = np.stack(items)
+        assert type(got).__name__ == "ArrayDual"
+        want = dispatch(np.stack, (list(items),), {})
+        _same_bits(got.value, want.value)
+        _same_bits(got.partials, want.partials)
+        _same_bits(got.value, np.array([float(getattr(i, "value", i)) for i in items]))
+    from dualgrad.dual._array import stack_lean
+    s0 = make_array(np.array(2.0), np.arange(3.0), tag)
+    other = dg.Dual(0.7, [1.0, 2.0, 3.0], tag=new_tag())
+    c = dg.Dual(0.7 + 1j, [1.0, 2.0, 3.0], tag=tag)
+    assert stack_lean([a, b]) is not None and stack_lean((a, 2.5)) is not None
+    for items in ([a, s0], [a, other], [a, c], [a, np.ones(2)], iter([a, b])):
+        assert stack_lean(items) is None
+    np.testing.assert_array_equal(np.stack([a, s0]).partials, [a.partials, s0.partials])
+    _same_bits(np.stack([a, b], axis=0).partials, np.stack([a, b]).partials)
+    with pytest.raises(ValueError):                 # NumPy's: shapes differ
+        np.stack([a, np.ones(2)])
+
+    def f(x):
+        return np.stack([x[0] * x[1], np.sin(x[0]), 3.0])
+    x0 = np.array([0.7, 1.3])
+    np.testing.assert_array_equal(dg.jacobian(f, x0),
+                                  [[1.3, 0.7], [np.cos(0.7), 0.0], [0.0, 0.0]])
+    H = dg.hessian(lambda x: np.sum(np.stack([x[0] * x[1], x[1] ** 2]) ** 2), x0)
+    np.testing.assert_allclose(H, numerical_jacobian(
+        lambda x: np.array([2 * x[0] * x[1] ** 2, 2 * x[0] ** 2 * x[1] + 4 * x[1] ** 3]),
+        x0, h=1e-6), rtol=1e-7)
+    kept = []
+    dg.gradient(lambda x: kept.append(x[0]) or np.sum(x), x0)
+    with pytest.raises(Exception, match="escaped|finished"):
+        np.stack([kept[0], kept[0]])

@@ -1223,6 +1223,17 @@ def stack_scalars(items):
     return from_object_array(arr)
 
 
+def stack_lean(items):
+    """``np.stack(items)`` of a list or tuple of float-valued scalar duals of one class
+    and one tag, and Python numbers, as :func:`_from_scalars` reads them (the general
+    path's values and partials: the same numbers stacked); ``None`` for anything else,
+    which the general path joins (0-d array duals, arrays, nested or complex duals,
+    another call's duals)."""
+    if type(items) is not list and type(items) is not tuple:
+        return None
+    return _from_scalars(list(items), (len(items),))
+
+
 def _from_scalars(items, shape):
     """The common case of :func:`from_object_array`, or ``None``: ``items`` (a
     list, not empty) are float-valued scalar duals of one class and one tag, and
@@ -1349,7 +1360,7 @@ def _new_dual(cls, value, partials, *, tag=0):
 
 
 Dual.__new__ = staticmethod(_new_dual)
-_scalar.connect(stack_scalars=stack_scalars)
+_scalar.connect(stack_scalars=stack_scalars, stack_lean=stack_lean)
 
 _ENTRY_POINTS = ("apply", "call", "small", "lean", "with_number", "write_out", "dispatch",
                  "operand", "lean_sum")

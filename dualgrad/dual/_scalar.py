@@ -47,7 +47,7 @@ _NUMPY_METHODS = frozenset({"numpy._core._methods", "numpy.core._methods"})
 
 # Entry points of higher layers, handed over by connect() (see the module docstring).
 apply = call_ufunc = call_unary_with_out = call_with_out = dispatch = hush = small = \
-    stack_scalars = unhush = None
+    stack_lean = stack_scalars = unhush = None
 
 __all__ = ["ScalarDual", "scalar_class", "make_scalar", "scalars_from_rows", "connect"]
 
@@ -58,6 +58,7 @@ _OPERATORS = {np.add: ("__add__", "__radd__"), np.subtract: ("__sub__", "__rsub_
               np.multiply: ("__mul__", "__rmul__"), np.true_divide: ("__truediv__",
                                                                   "__rtruediv__")}
 _NUMBERS = frozenset({float, int, np.float64})
+_STACK = np.stack
 
 
 class ScalarDual(Dual):
@@ -119,6 +120,10 @@ class ScalarDual(Dual):
         return apply(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
+        if func is _STACK and len(args) == 1 and not kwargs and self.tag in _base.LIVE:
+            result = stack_lean(args[0])    # np.stack([r0, r1]) of a residual's scalars
+            if result is not None:
+                return result
         return dispatch(func, args, kwargs, like=self)
 
 
@@ -790,7 +795,7 @@ def scalars_from_rows(values, partials, tag):
 
 
 _ENTRY_POINTS = ("apply", "call_ufunc", "call_unary_with_out", "call_with_out", "dispatch",
-                 "hush", "small", "stack_scalars", "unhush")
+                 "hush", "small", "stack_lean", "stack_scalars", "unhush")
 
 
 def connect(**entry_points):

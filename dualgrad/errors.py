@@ -230,9 +230,12 @@ def complex_object_array(scalar=False):
     duals: their NumPy form would be an object array, whose ``.real`` NumPy returns as
     the array itself and whose ``.imag`` as zeros (object elements count as real),
     silently wrong derivatives (outside attack 17)."""
-    what, fix = ("np.asarray(w) of a complex dual array", "use w directly (w.real, "
+    what, fix = ("np.asarray(w) of a complex dual array (or np.asarray / np.array of a "
+                 "list holding complex dual arrays)", "use w directly (w.real, "
                  "np.imag(w), np.abs(w), indexing and NumPy functions all work on dual "
-                 "arrays), or np.stack of its elements for a new dual array")
+                 "arrays); a list of dual arrays (results collected in a loop) becomes one "
+                 "dual array by np.stack(the_list), and np.stack of w's elements makes a "
+                 "new one")
     if scalar:
         what, fix = ("np.array([z1, z2]) (or np.asarray(z)) of complex scalar duals",
                      "build the array with np.stack([z1, z2]) (a complex dual array, on "
@@ -587,6 +590,12 @@ def array_subclass(who, cls):
 _NUMPY_FFT = ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2",
               "irfft2", "fftn", "ifftn", "rfftn", "irfftn", "fftshift", "ifftshift",
               "fftfreq", "rfftfreq")
+# an ODE solver: duals cannot enter its compiled stepping (README, "Through an ODE solver")
+_ODE_SPELLING = ("the time stepping written with NumPy arithmetic (a fixed-step Runge-Kutta "
+                 "loop, as dualgrad.testing.lotka_volterra), or the adaptive solver kept on "
+                 "floats with the sensitivities S = dy/dp integrated beside the state, "
+                 "S' = J_y S + J_p, J_y and J_p from dg.jacfwd(rhs, argnums=(1, 2)) (the "
+                 "README's \"Through an ODE solver\" shows it)")
 _SCIPY_SPELLINGS = {
     "diags_array": "u * v for the product of the diagonal matrix with v, or "
                    "np.diag(u) for the matrix itself",
@@ -600,10 +609,8 @@ _SCIPY_SPELLINGS = {
                     "sum(scipy.special.gammaln(a - j / 2) for j in range(d))",
     "interp1d": "np.interp(x_new, x, y) (piecewise linear, interp1d's default kind; it "
                 "follows duals in x_new and y)",
-    "odeint": "the time stepping written with NumPy arithmetic (a fixed-step Runge-Kutta "
-              "loop, as dualgrad.testing.lotka_volterra)",
-    "solve_ivp": "the time stepping written with NumPy arithmetic (a fixed-step "
-                 "Runge-Kutta loop, as dualgrad.testing.lotka_volterra)",
+    "odeint": _ODE_SPELLING,
+    "solve_ivp": _ODE_SPELLING,
     "log_softmax": "x - m - np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) with "
                    "m = np.max(x, axis=axis, keepdims=True)",
     "solve": "np.linalg.solve(a, b)",

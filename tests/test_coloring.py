@@ -5,6 +5,7 @@ colorings against their definitions and against SciPy's column grouping.
 """
 
 import concurrent.futures as cf
+import warnings
 
 import numpy as np
 import pytest
@@ -512,3 +513,40 @@ def test_a_pattern_no_coloring_compresses_is_checked_entry_by_entry_in_one_pass(
     P[30, 7] = False
     with pytest.raises(ValueError, match=r"misses nonzeros \(J\[30, 7\] = .* outside"):
         dg.jacobian(running, x, sparsity=P)
+
+
+def test_a_dense_pattern_warns_and_names_the_dense_jacobian():
+    """A new user's reaction network: ``dg.sparsity(mode="global")`` through a batched
+    ``np.einsum`` is dense (the global mode takes einsum's dependence as complete), and
+    the sparse Jacobian of that pattern cost many times the dense one, silently.  More
+    than half of a pattern of 64 or more columns warns at the user's line; the
+    Jacobian itself stays exact (against the analytic one)."""
+    Q = np.zeros((3, 3, 3))
+    Q[0, 1, 2], Q[1, 0, 0], Q[2, 2, 1] = 1.0, 2.0, 1.0
+
+    def rates(y):
+        Y = y.reshape(-1, 3)
+        return np.einsum("ijk,nj,nk->ni", Q, Y, Y).ravel()
+
+    def analytic(y):
+        Y = y.reshape(-1, 3)
+        blocks = np.einsum("ijk,nk->nij", Q, Y) + np.einsum("ijk,nj->nik", Q, Y)
+        J = np.zeros((y.size, y.size))
+        for c, block in enumerate(blocks):
+            J[3 * c:3 * c + 3, 3 * c:3 * c + 3] = block
+        return J
+    y = np.random.default_rng(5).uniform(0.5, 1.5, 66)
+    P = dg.sparsity(rates, y, mode="global")
+    assert P.nnz == y.size ** 2                      # the global mode's complete einsum
+    with pytest.warns(UserWarning, match=r"(?s)dualgrad.jacobian: the sparsity pattern "
+                                         r"given holds 4,356 of 4,356.*without sparsity="):
+        J = dg.jacobian(rates, y, sparsity=P)
+    np.testing.assert_allclose(J.toarray(), analytic(y), rtol=1e-14, atol=1e-15)
+    local = dg.sparsity(rates, y)                    # its zeros kept: no warning
+    assert local.nnz <= 9 * 22                        # within the cells' 3 x 3 blocks
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_allclose(dg.jacobian(rates, y, sparsity=local).toarray(),
+                                   analytic(y), rtol=1e-14, atol=1e-15)
+        small = y[:63]                               # a dense pattern of 63 columns: quiet
+        dg.jacobian(rates, small, sparsity=np.ones((63, 63), dtype=bool))

@@ -581,6 +581,23 @@ def test_object_arrays_of_complex_duals_raise_instead_of_reading_as_real(convert
     assert g_re.dtype == np.float64
 
 
+def test_a_list_of_complex_dual_arrays_names_np_stack_of_the_list():
+    """A new user's split-step solver collected complex dual arrays in a list and
+    called np.asarray(list): the message spoke of one array w only.  It names the
+    list and np.stack(the_list), and that spelling gives the closed form
+    d/dx sum Re(x^2 e^{ix}) = sum 2x cos x - x^2 sin x."""
+    x0 = np.array([0.3, 0.8, 1.4])
+
+    def f(x, convert):
+        out = [x ** 2 * np.exp(1j * x) for _ in range(2)]
+        return np.sum(convert(out)[0].real)
+    with pytest.raises(TypeError, match=r"(?s)list holding complex dual arrays.*"
+                                        r"np\.stack\(the_list\)"):
+        dg.gradient(lambda x: f(x, np.asarray), x0)
+    np.testing.assert_allclose(dg.gradient(lambda x: f(x, np.stack), x0),
+                               2 * x0 * np.cos(x0) - x0 ** 2 * np.sin(x0), rtol=1e-14)
+
+
 @pytest.mark.parametrize("op", ["+", "-", "*", "/"])
 def test_operators_between_real_and_complex_scalar_duals_stay_complex(op):
     """The operators' fast branch for the twin class (a real dual with a complex one,

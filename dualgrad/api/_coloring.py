@@ -233,6 +233,7 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
         if P.shape[1] != x.size:
             raise errors.bad_argument(who, f"a sparsity pattern with x.size = {x.size} "
                                       "columns", f"shape {P.shape}")
+    _warn_if_dense(who, P, sparsity)
     color = column_coloring(P)
     value, B = _compressed(who, evaluate_colors, f, args, x, color, chunk, executor,
                            progress)
@@ -260,6 +261,31 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
         else:
             _check_pattern(who, f, args, x, J)
     return J.asformat(format)
+
+
+# Columns from which a dense pattern is worth a warning: below, a coloring costs little.
+DENSE_WARN_COLUMNS = 64
+
+
+def _warn_if_dense(who, P, sparsity):
+    """Warn, at the user's line, where more than half of a pattern of 64 or more columns
+    is stored: its coloring needs about as many passes as the dense Jacobian, and the
+    coloring and the sparse assembly come on top (a new user's reaction network: a
+    pattern from ``dg.sparsity(mode="global")`` through ``np.einsum`` was dense and the
+    sparse Jacobian 140x the dense one's first call)."""
+    m, n = P.shape
+    if n < DENSE_WARN_COLUMNS or 2 * P.nnz <= m * n:
+        return
+    came = "dg.sparsity detected" if isinstance(sparsity, str) else "given"
+    errors.warn_at_caller(
+        f"{who}: the sparsity pattern {came} holds {P.nnz:,} of {m * n:,} entries "
+        f"({P.nnz / (m * n):.0%}); expected a sparse one. Its coloring needs about as many "
+        f"passes as the dense Jacobian's {n} directions, with the coloring and the sparse "
+        "assembly on top. Fix: call dg.jacobian(f, x) without sparsity= (dense and faster "
+        "here); a pattern from dg.sparsity(mode='global') is dense where f calls "
+        "np.einsum, np.linalg.solve or another function whose dependence the global mode "
+        "takes as complete (docs/sparse.md): mode='local' at a point without zero "
+        "factors, or broadcasting products, keep its zeros.", UserWarning)
 
 
 def _check_entries(who, D, P):

@@ -1,6 +1,6 @@
 """Where a user's warm first call goes beyond the second, by the pieces that run once.
 
-    python bench/first_split.py [--only NAME] [--runs R]
+    python bench/first_split.py [--only NAME] [--runs R] [--compare DIR]
 
 For each problem (default: the three heat forms), a cold process with numba loaded
 fills a new ``NUMBA_CACHE_DIR``; then ``R`` (default 3) fresh processes make the
@@ -12,10 +12,15 @@ their checks, in which numba links the cached machine code (``_fused._check``).
 ``rest`` is the first call less the second and those pieces: the NumPy work before
 the loader's budget is spent, first touches of memory, caches filled.  Prints each
 process's row, s.  bench/first_call.py times the phases with numba loaded by hand.
+
+``--compare DIR`` makes the same rows with dualgrad imported from ``DIR`` (another
+worktree, e.g. main before a change), on a cache of its own, the two sides
+alternating run by run, then prints each side's medians.
 """
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,12 +64,12 @@ print(json.dumps(dict(pieces, first=first, second=second)))
 """
 
 
-def fresh(name, cache, fill):
+def fresh(name, cache, fill, checkout=HERE.parent):
     env = dict(os.environ, NUMBA_CACHE_DIR=cache, OMP_NUM_THREADS="1",
                OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
     env.pop("DUALGRAD_ENGINE", None)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    code = CHILD.replace("CHECKOUT", repr(str(HERE.parent))).replace("HERE", repr(str(HERE))) \
+    code = CHILD.replace("CHECKOUT", repr(str(checkout))).replace("HERE", repr(str(HERE))) \
         .replace("NAME", repr(name)).replace("FILL", str(fill)) \
         .replace("PIECES", repr(PIECES))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -79,17 +84,30 @@ def main():
         return
     only = args[args.index("--only") + 1] if "--only" in args else ""
     runs = int(args[args.index("--runs") + 1]) if "--runs" in args else 3
+    sides = {"this": HERE.parent}
+    if "--compare" in args:
+        sides["other"] = Path(args[args.index("--compare") + 1]).resolve()
     labels = list(PIECES)
-    print(" | ".join(["problem", "first", "second", *labels, "rest"]))
+    columns = ["first", "second", *labels, "rest"]
+    print(" | ".join(["problem", *(["side"] if len(sides) > 1 else []), *columns]))
     for name in [p for p in PROBLEMS if only in p]:
-        with tempfile.TemporaryDirectory() as cache:
-            fresh(name, cache, True)
+        with tempfile.TemporaryDirectory() as top:
+            caches = {side: os.path.join(top, side) for side in sides}
+            for side, checkout in sides.items():
+                fresh(name, caches[side], True, checkout)
+            rows = {side: [] for side in sides}
             for _ in range(runs):
-                r = fresh(name, cache, False)
-                rest = r["first"] - r["second"] - sum(r.get(k, 0.0) for k in labels)
-                print(" | ".join([name, f"{r['first']:.3f}", f"{r['second']:.3f}",
-                                  *(f"{r.get(k, 0.0):.3f}" for k in labels),
-                                  f"{rest:.3f}"]), flush=True)
+                for side, checkout in sides.items():
+                    r = fresh(name, caches[side], False, checkout)
+                    r["rest"] = r["first"] - r["second"] - sum(r.get(k, 0.0) for k in labels)
+                    rows[side].append(r)
+                    print(" | ".join([name, *([side] if len(sides) > 1 else []),
+                                      *(f"{r.get(k, 0.0):.3f}" for k in columns)]), flush=True)
+            if len(sides) > 1:
+                for side in sides:
+                    print(" | ".join([name, f"{side} median", *(
+                        f"{statistics.median(r.get(k, 0.0) for r in rows[side]):.3f}"
+                        for k in columns)]), flush=True)
 
 
 if __name__ == "__main__":

@@ -183,3 +183,86 @@ def test_a_broken_cache_entry_is_compiled_again(tmp_path, damage):
     err_log1p, err_scale, hits, misses = run()       # compiled again
     assert err_log1p == 0.0 and err_scale == 0.0 and (hits, misses) == (0, 2)
     assert run()[2:] == [2, 0]                       # and written anew
+
+
+RUNTIME = """
+import json
+import numpy as np
+from numba.core.runtime import nrtdynmod
+made = []
+build = nrtdynmod.create_nrt_module
+nrtdynmod.create_nrt_module = lambda ctx: (made.append(1), build(ctx))[1]
+import dualgrad as dg
+from dualgrad.backend import _kernels, _loader
+_loader.load()
+x = np.linspace(0.5, 2.0, 5000)
+with _kernels.use("numba"):
+    d = dg.elementwise_grad(lambda x: np.log1p(x) * x)(x)
+err = float(np.max(np.abs(d - (np.log1p(x) + x / (1.0 + x))) / np.abs(d)))
+import numba
+from numba.core.runtime import rtsys
+
+@numba.njit
+def halves(n):                  # arrays made and dropped: the runtime's counts
+    s = 0.0
+    for i in range(n):
+        s += (np.arange(i + 1) * 2.0)[::2].sum()
+    return s
+
+before = rtsys.get_allocation_stats()
+got = halves(300)
+after = rtsys.get_allocation_stats()
+want = float(sum((np.arange(i + 1) * 2.0)[::2].sum() for i in range(300)))
+print(json.dumps([len(made), err, got == want, after.alloc - before.alloc,
+                  after.free - before.free, after.mi_alloc - before.mi_alloc,
+                  after.mi_free - before.mi_free]))
+"""
+
+
+@pytest.mark.parametrize("damage", ["flipped", "truncated", "foreign"])
+@pytest.mark.engine_independent
+# its subprocesses run without DUALGRAD_ENGINE (_fresh drops it)
+def test_numbas_runtime_is_read_from_the_cache_and_compiled_again_when_damaged(
+        tmp_path, damage, monkeypatch):
+    """numba's runtime (its reference counts, compiled from IR in every process by
+    numba) is compiled once per cache and read by later processes, whose kernels
+    still give the analytic derivative and whose jitted code still counts every
+    array it makes and frees (numba's own runtime statistics); a damaged file, or
+    a verified one whose bytes are not numba's, is compiled again and rewritten."""
+    pytest.importorskip("numba")
+    monkeypatch.setenv("NUMBA_NRT_STATS", "1")
+    made, err, right, *counts = _fresh(RUNTIME, tmp_path)
+    assert made == 1 and err < 1e-14 and right
+    assert counts == [600] * 4     # an arange and a product an iteration
+    made, err, right, *counts = _fresh(RUNTIME, tmp_path)
+    assert made == 0 and err < 1e-14 and right          # read, not compiled
+    assert counts == [600] * 4
+    (blob,) = (tmp_path / "dualgrad-code").glob("*.blob")
+    good = blob.read_bytes()
+    if damage == "flipped":
+        bad = bytearray(good)
+        bad[len(bad) // 2] ^= 0x04
+        blob.write_bytes(bytes(bad))
+    elif damage == "truncated":
+        blob.write_bytes(good[:len(good) // 3])
+    else:                               # the digest matches: numba must refuse it
+        from dualgrad.backend import _disk
+        payload = b"\x00not marshal, not numba" * 9
+        blob.write_bytes(_disk._MAGIC + _disk._digest(payload) + payload)
+    made, err, right, *counts = _fresh(RUNTIME, tmp_path)
+    assert made == 1 and err < 1e-14 and right          # compiled again
+    assert counts == [600] * 4
+    assert _fresh(RUNTIME, tmp_path)[0] == 0            # and rewritten
+
+
+def test_the_runtimes_key_names_numbas_version_and_the_cpu(monkeypatch):
+    pytest.importorskip("numba")
+    import numba
+    from numba.core.registry import cpu_target
+
+    from dualgrad.backend import _jit
+    codegen = cpu_target.target_context.codegen()
+    key = _jit._runtime_key(codegen)
+    assert codegen.magic_tuple()[1] in key              # the CPU's name
+    monkeypatch.setattr(numba, "__version__", numba.__version__ + "+other")
+    assert _jit._runtime_key(codegen) != key

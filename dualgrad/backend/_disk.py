@@ -9,7 +9,9 @@ under a millisecond; a different source (another dualgrad version, another rule 
 has another hash, so nothing stale is ever read.  Each file carries a digest of its
 bytes, checked before they are unmarshalled: a damaged file is compiled again and
 rewritten, never run.  A read-only cache is read; where none exists and none can be
-made the source is compiled as before.
+made the source is compiled as before.  :func:`read_blob` / :func:`write_blob` keep
+other bytes the same way under a key their caller builds (numba's runtime library,
+``_jit``).
 
 The directory is ``$NUMBA_CACHE_DIR``, else ``$XDG_CACHE_HOME``, else ``~/.cache``, with
 a folder per kind of code in it.
@@ -55,11 +57,11 @@ def _digest(payload):
     return hashlib.blake2b(payload, digest_size=16).digest()
 
 
-def _load(path, filename):
-    """The code object in ``path``, or ``None`` when the file is missing, damaged (its
+def _verified(path):
+    """The payload of the file ``path``, or ``None`` when it is missing, damaged (its
     digest does not match: a flipped bit in a constant would be a wrong number, a
-    damaged opcode a crash, so nothing unverified reaches ``marshal``) or not ours."""
-    import marshal
+    damaged opcode a crash, so nothing unverified reaches ``marshal`` or numba) or
+    not ours."""
     try:
         data = path.read_bytes()
     except OSError:
@@ -68,6 +70,16 @@ def _load(path, filename):
     payload = data[head + 16:]
     if data[:head] != _MAGIC or data[head:head + 16] != _digest(payload):
         return None
+    return payload
+
+
+def _load(path, filename):
+    """The code object in ``path``, or ``None`` (see :func:`_verified`; also a
+    payload of another Python, or of another name)."""
+    import marshal
+    payload = _verified(path)
+    if payload is None:
+        return None
     try:
         code = marshal.loads(payload)
     except Exception:       # noqa: BLE001 (verified bytes of another Python: compile)
@@ -75,12 +87,11 @@ def _load(path, filename):
     return code if getattr(code, "co_filename", None) == filename else None
 
 
-def _store(directory, path, code):
-    """Write ``code`` to ``path`` atomically (a temporary file renamed over it); a
-    failure leaves neither the file nor the temporary behind."""
-    import marshal
+def _store(directory, path, payload):
+    """Write ``payload`` (bytes) to ``path`` with its digest, atomically (a temporary
+    file renamed over it); a failure leaves neither the file nor the temporary
+    behind."""
     import tempfile
-    payload = marshal.dumps(code)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
@@ -93,6 +104,32 @@ def _store(directory, path, code):
                 os.unlink(tmp)
             except OSError:
                 pass
+
+
+def _blob_path(key):
+    """``(directory, writable, path)`` of the blob kept under ``key`` (a str)."""
+    import hashlib
+    directory, writable = _directory("dualgrad-code")
+    if directory is None:
+        return None, False, None
+    name = hashlib.sha1(key.encode()).hexdigest()[:24]
+    return directory, writable, directory / f"{name}.blob"
+
+
+def read_blob(key):
+    """The bytes :func:`write_blob` kept under ``key`` in this or an earlier process,
+    or ``None`` (none kept, no cache directory, or the file damaged: its digest is
+    checked).  ``key`` must name everything the bytes depend on (versions, CPU)."""
+    directory, writable, path = _blob_path(key)
+    return None if path is None else _verified(path)
+
+
+def write_blob(key, payload):
+    """Keep ``payload`` (bytes) under ``key`` for :func:`read_blob`, where the cache
+    directory is writable (else nothing is written)."""
+    directory, writable, path = _blob_path(key)
+    if writable:
+        _store(directory, path, payload)
 
 
 def compiled(source, filename):
@@ -127,7 +164,8 @@ def compiled(source, filename):
     path = directory / f"{key}.{sys.implementation.cache_tag}.marshal"
     code = _load(path, filename)
     if code is None:
+        import marshal
         code = compile(source, filename, "exec")
         if writable:
-            _store(directory, path, code)
+            _store(directory, path, marshal.dumps(code))
     return code

@@ -96,9 +96,79 @@ class _LoadOrCompile:
 
 def _ready_runtime(target_context):
     """Initialize numba's runtime (NRT) for ``target_context``, as its target's
-    refresh does first (numba's ``rtsys.initialize`` returns at once once done)."""
-    from numba.core.runtime import rtsys
-    rtsys.initialize(target_context)
+    refresh does first (numba's ``rtsys.initialize`` returns at once once done), with
+    the runtime's own machine code from the disk cache (:func:`_runtime_library`)."""
+    from numba.core.runtime import nrtdynmod, rtsys
+    if getattr(rtsys, "_init", True):
+        return
+    from numba.core.compiler_lock import global_compiler_lock
+    from numba.core import config
+    from numba.core.registry import cpu_target
+    if target_context is not cpu_target.target_context or config.DEBUG_NRT:
+        rtsys.initialize(target_context)     # numba's way (its runtime's debug build)
+        return
+    with global_compiler_lock:      # initialize takes it too: the one caller of the swap
+        compile_functions = nrtdynmod.compile_nrt_functions
+        nrtdynmod.compile_nrt_functions = _runtime_library
+        try:
+            rtsys.initialize(target_context)
+        finally:
+            nrtdynmod.compile_nrt_functions = compile_functions
+
+
+def _runtime_key(codegen):
+    """What the runtime's machine code depends on: numba's and llvmlite's versions
+    (numba writes the runtime's IR), its optimization level, the target triple, the
+    CPU and its features."""
+    import llvmlite
+    from numba.core import config
+    return repr(("nrt", numba.__version__, llvmlite.__version__, config.OPT,
+                 codegen.magic_tuple()))
+
+
+def _runtime_library(target_context):
+    """numba's ``nrtdynmod.compile_nrt_functions``, its machine code kept on disk.
+
+    numba compiles its runtime's functions (reference counts, the abort for
+    unresolved symbols) from LLVM IR in every process that calls a compiled
+    function: 23-36 ms on a quiet machine, more than loading a kernel from the
+    cache (``python bench/first_split.py``).  The library is compiled with numba's
+    own object caching and kept under :func:`_runtime_key` (``_disk``: a digest
+    checked before numba sees a byte); a later process unserializes it as numba's
+    cache unserializes a kernel (4-5 ms).  A file that does not load (damaged,
+    missing, another version) is compiled again and rewritten."""
+    import marshal
+
+    from numba.core.runtime import nrtdynmod
+
+    from . import _disk
+    codegen = target_context.codegen()
+    key = _runtime_key(codegen)
+    payload = _disk.read_blob(key)
+    if payload is not None:
+        try:
+            state = marshal.loads(payload)
+            library = codegen.unserialize_library(state)
+            if library.name == "nrt" and all(
+                    library.get_pointer_to_function(name) for name in _RUNTIME_FUNCTIONS):
+                return library
+        except Exception:   # noqa: BLE001 (unreadable: compiled again, as a miss)
+            pass
+    module, library = nrtdynmod.create_nrt_module(target_context)
+    library.enable_object_caching()
+    library.add_ir_module(module)
+    library.finalize()
+    try:
+        _disk.write_blob(key, marshal.dumps(library.serialize_using_object_code()))
+    except Exception:       # noqa: BLE001 (not kept: the next process compiles it)
+        pass
+    return library
+
+
+# functions the runtime's library defines (numba.core.runtime.nrtdynmod)
+_RUNTIME_FUNCTIONS = ("nrt_atomic_add", "nrt_atomic_sub", "nrt_atomic_cas",
+                      "NRT_MemInfo_data_fast", "NRT_incref", "NRT_decref",
+                      "nrt_unresolved_abort")
 
 
 def fail_closed(dispatcher):

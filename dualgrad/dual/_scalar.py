@@ -585,8 +585,7 @@ def _fast_unary(stem, rule, n):
 
 def _generate(n):
     """The class with ``n`` partials (``None``: the vector kind), compiled from the
-    table in its own namespace."""
-    methods = []
+    table in its own namespace (its source kept on disk: :func:`_kept_source`)."""
     namespace = {"np": np, "_new": object.__new__, "_f64": np.float64,
                  "_call": call_ufunc, "_again": call_unary_with_out,
                  "_again2": call_with_out, "_nd": np.ndarray, "_F64D": np.dtype(np.float64),
@@ -595,15 +594,81 @@ def _generate(n):
     from ..rules._table import _NAMESPACE
     namespace.update(_NAMESPACE)
     namespace.update(SCALAR_NAMESPACE)
+    for rule in RULES.values():
+        namespace[f"_u_{rule.name}"] = rule.ufunc
+    slots = ("value", "tag", "partials") if n is None else \
+        ("value", "tag") + tuple(f"p{k}" for k in range(n))
+    source, unary, binary = _kept_source(n)
+    code = backend.compiled_code(source, f"<dualgrad scalar dual, n={n}>")
+    name = f"ScalarDual{n}" if n is not None else "ScalarDualVector"
+    ours = dict(namespace)
+    real = _class_from(code, ours, name, n, slots, unary, binary)
+    # the same code again under another identity for complex values and partials:
+    # its methods test for and build their own class (C), so a fast operation keeps a
+    # complex dual complex; the operators take the twin class too (K, the result W:
+    # complex), other operations between the two kinds take the general path
+    other = _class_from(code, namespace, "Complex" + name, n, slots, unary, binary,
+                        {"__array__": _refuse_array, "complex_kind": True})
+    ours["K"] = ours["W"] = other
+    namespace["K"], namespace["W"] = real, other
+    return real, other
+
+
+def _source_key(n):
+    """What the class's source depends on, as a str: ``n``, NumPy's version, the
+    table's rules as they stand (scipy's rows join when scipy.special is
+    imported), and the text of the files that write the source (rules/ and this
+    one); ``None`` where a file cannot be read."""
+    from pathlib import Path
+
+    from ..rules import _table
+    files = sorted(Path(_table.__file__).parent.glob("*.py")) + [Path(__file__)]
+    try:
+        texts = [f.read_bytes() for f in files]
+    except OSError:
+        return None
+    import hashlib
+    digest = hashlib.sha1(b"\0".join(texts)).hexdigest()
+    return repr(("scalar class", n, np.__version__, [r.name for r in RULES.values()], digest))
+
+
+def _kept_source(n):
+    """:func:`_source` of ``n``, kept on disk under :func:`_source_key` between
+    processes (``backend._disk``, its digest checked): generating it parses every
+    rule's expressions (~15 ms of a warm first call on a quiet machine; its
+    compile is kept already, by the source's hash).  A change to the table, to a
+    file writing the source or to NumPy makes another key, so another source."""
+    from ..backend import _disk
+    import marshal
+    key = _source_key(n)
+    payload = None if key is None else _disk.read_blob(key)
+    if payload is not None:
+        try:
+            source, unary, binary = marshal.loads(payload)
+            by_name = {rule.name: rule.ufunc for rule in RULES.values()}
+            return (source, {by_name[r]: f for r, f in unary},
+                    {by_name[r]: f for r, f in binary})
+        except Exception:   # noqa: BLE001 (verified but not ours: generated again)
+            pass
+    source, unary, binary = _source(n)
+    if key is not None:
+        names = {rule.ufunc: rule.name for rule in RULES.values()}
+        _disk.write_blob(key, marshal.dumps((source, [(names[u], f) for u, f in unary.items()],
+                                             [(names[u], f) for u, f in binary.items()])))
+    return source, unary, binary
+
+
+def _source(n):
+    """The source of the class with ``n`` partials, generated from the table, and
+    its fast functions by ufunc, unary and binary (``{ufunc: name}`` each)."""
+    methods = []
     if n is None:
-        slots = ("value", "tag", "partials")
         methods.append("def _plist(self):\n    p = self.partials\n"
                        "    return p.tolist() if type(p) is np.ndarray else list(p)")
         methods.append("def _from(value, partials, tag):\n    r = _new(C)\n"
                        "    r.value = value\n    r.tag = tag\n    r.partials = partials\n"
                        "    return r")
     else:
-        slots = ("value", "tag") + tuple(f"p{k}" for k in range(n))
         plist = ", ".join(f"self.p{k}" for k in range(n))
         methods.append(f"def _plist(self):\n    return [{plist}]")
         targets = "".join(f"r.p{k}, " for k in range(n))
@@ -620,7 +685,6 @@ def _generate(n):
     for rule in list(RULES.values()):
         stem = rule.operator
         u = f"_u_{rule.name}"
-        namespace[u] = rule.ufunc
         if _unary_fast(rule):
             methods.append(_fast_ufunc(u, rule, n))
             unary[rule.ufunc] = f"_fast_{rule.name}"
@@ -663,20 +727,7 @@ def _generate(n):
                 methods.append(f"def __r{stem}__(a, b):\n    return {fast2}(b, a)")
             else:
                 methods.append(f"def __r{stem}__(a, b):\n    return _call({u}, b, a)")
-    source = "\n\n".join(methods)
-    code = backend.compiled_code(source, f"<dualgrad scalar dual, n={n}>")
-    name = f"ScalarDual{n}" if n is not None else "ScalarDualVector"
-    ours = dict(namespace)
-    real = _class_from(code, ours, name, n, slots, unary, binary)
-    # the same code again under another identity for complex values and partials:
-    # its methods test for and build their own class (C), so a fast operation keeps a
-    # complex dual complex; the operators take the twin class too (K, the result W:
-    # complex), other operations between the two kinds take the general path
-    other = _class_from(code, namespace, "Complex" + name, n, slots, unary, binary,
-                        {"__array__": _refuse_array, "complex_kind": True})
-    ours["K"] = ours["W"] = other
-    namespace["K"], namespace["W"] = real, other
-    return real, other
+    return "\n\n".join(methods), unary, binary
 
 
 def _class_from(code, namespace, name, n, slots, unary, binary, extra=None):

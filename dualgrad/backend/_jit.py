@@ -9,7 +9,8 @@ kernels compile without the disk cache, in every process, and dualgrad warns onc
 Imported only by the kernel modules, so never at ``import dualgrad``.
 
 A kernel loaded from the disk cache leaves numba's CPU target unreadied (only
-numba's runtime is initialized: :class:`_LoadOrCompile`); :func:`ready_target`
+numba's runtime is initialized, its machine code also read from the disk cache:
+:class:`_LoadOrCompile`, :func:`_runtime_library`); :func:`ready_target`
 readies it for a kernel that must compile, without importing ``scipy.linalg``,
 which numba imports there only to probe for BLAS.
 """
@@ -99,13 +100,15 @@ def _ready_runtime(target_context):
     refresh does first (numba's ``rtsys.initialize`` returns at once once done), with
     the runtime's own machine code from the disk cache (:func:`_runtime_library`)."""
     from numba.core.runtime import nrtdynmod, rtsys
-    if getattr(rtsys, "_init", True):
+    done = getattr(rtsys, "_init", None)
+    if done:
         return
-    from numba.core.compiler_lock import global_compiler_lock
     from numba.core import config
+    from numba.core.compiler_lock import global_compiler_lock
     from numba.core.registry import cpu_target
-    if target_context is not cpu_target.target_context or config.DEBUG_NRT:
-        rtsys.initialize(target_context)     # numba's way (its runtime's debug build)
+    if done is None or target_context is not cpu_target.target_context or \
+            config.DEBUG_NRT or not hasattr(nrtdynmod, "create_nrt_module"):
+        rtsys.initialize(target_context)     # numba's way (another numba, its debug build)
         return
     with global_compiler_lock:      # initialize takes it too: the one caller of the swap
         compile_functions = nrtdynmod.compile_nrt_functions
@@ -131,12 +134,13 @@ def _runtime_library(target_context):
 
     numba compiles its runtime's functions (reference counts, the abort for
     unresolved symbols) from LLVM IR in every process that calls a compiled
-    function: 23-36 ms on a quiet machine, more than loading a kernel from the
-    cache (``python bench/first_split.py``).  The library is compiled with numba's
-    own object caching and kept under :func:`_runtime_key` (``_disk``: a digest
-    checked before numba sees a byte); a later process unserializes it as numba's
-    cache unserializes a kernel (4-5 ms).  A file that does not load (damaged,
-    missing, another version) is compiled again and rewritten."""
+    function: 23-36 ms at load 1-3 here, more than loading a kernel from the
+    cache (in ``python bench/first_split.py``'s fused check: the first call's).
+    The library is compiled with numba's own object caching and kept under
+    :func:`_runtime_key` (``_disk``: a digest checked before numba sees a byte); a
+    later process unserializes it as numba's cache unserializes a kernel (4-5 ms).
+    A file that does not load (damaged, missing, another version) is compiled again
+    and rewritten."""
     import marshal
 
     from numba.core.runtime import nrtdynmod

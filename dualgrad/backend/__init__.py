@@ -139,7 +139,9 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     what the ``partials`` property returns.  ``engine(name)``: the public switch.
 Generated code
     ``compiled_code(source, filename)``: ``compile(source, filename, "exec")``, kept on
-    disk by the source's hash between processes (``_disk``).
+    disk by the source's hash between processes (``_disk``); ``read_blob(key)`` /
+    ``write_blob(key, payload)``: other bytes kept there under a caller's key (the
+    scalar classes' generated source).
 Engine
     ``kernels_loaded()``: has this process loaded numba (the kernels' engine)?
     ``kernels_at_call()``: the same, as a transform's call begins (numba is loaded
@@ -161,6 +163,7 @@ from ._fused import probe_codes
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
+from ._disk import read_blob, write_blob
 from ._kernels import (correlation, fusable, local, matvec, swap_shifted, symmetric_sum,
                        use)
 from ._loader import loaded as kernels_loaded
@@ -193,4 +196,4 @@ __all__ = [
     "defer_seed", "dense_seed",
     "fused_columns", "probe_codes", "read_partials",
     # generated code
-    "compiled_code"]
+    "compiled_code", "read_blob", "write_blob"]

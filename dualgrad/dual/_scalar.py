@@ -634,16 +634,14 @@ def _source_key(n):
 
 def _kept_source(n):
     """:func:`_source` of ``n``, kept on disk under :func:`_source_key` between
-    processes (``backend._disk``, its digest checked): generating it parses every
+    processes (``backend.read_blob``, its digest checked): generating it parses every
     rule's expressions (the heat form's warm first call: 0.023 -> 0.013 s for the
     class at load 2-4, ``python bench/first_split.py --compare OTHER``; its compile
     is kept already, by the source's hash).  A change to the table, to a file
     writing the source or to NumPy makes another key, so another source."""
     import marshal
-
-    from ..backend import _disk
     key = _source_key(n)
-    payload = None if key is None else _disk.read_blob(key)
+    payload = None if key is None else backend.read_blob(key)
     if payload is not None:
         try:
             source, unary, binary = marshal.loads(payload)
@@ -655,7 +653,7 @@ def _kept_source(n):
     source, unary, binary = _source(n)
     if key is not None:
         names = {rule.ufunc: rule.name for rule in RULES.values()}
-        _disk.write_blob(key, marshal.dumps((source, [(names[u], f) for u, f in unary.items()],
+        backend.write_blob(key, marshal.dumps((source, [(names[u], f) for u, f in unary.items()],
                                              [(names[u], f) for u, f in binary.items()])))
     return source, unary, binary
 

@@ -28,7 +28,7 @@ from . import _buffers, _loader
 __all__ = ["combine", "local", "fusable", "small_local", "small_exact", "pairwise", "where",
            "cross", "outer", "matvec", "correlation", "swap_shifted", "symmetric_sum",
            "rank2", "running_product", "convolve", "triangle", "join",
-           "use", "trigamma",
+           "use", "trigamma", "tetragamma",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
@@ -136,32 +136,39 @@ def small_exact(ufunc, duals):
 # (NumPy's ~90 passes, while numba is not loaded), in the loader's currency (partials
 # elements at ~5 ns): the passes took ~200 us a call at N = 10 and ~200 ns an element at
 # N = 1e5 (a timeit of the two at load 3; an estimate for the load policy, as
-# ``_propagate.SMALL_ONE_WORK`` is), the kernel ~1 us and ~20 ns.
+# ``_propagate.SMALL_ONE_WORK`` is), the kernel ~1 us and ~20 ns.  Tetragamma's passes
+# are the same in number (one more product a step): the same estimate.
 TRIGAMMA_CALL_WORK = 40_000
 TRIGAMMA_ELEMENT_WORK = 36
 
 
-def trigamma(x):
-    """The trigamma function of each element of the float64 ndarray ``x`` by the numba
-    kernel, or ``None`` where the caller's NumPy passes run instead (numba not loaded,
-    and the work so far not worth loading it, or ``use("numpy")``).  Registered in the
-    rule table's namespace (``rules._table.ARRAY_KERNELS``) when this module loads."""
-    if _mode == "numpy":
-        return None
-    if not _loader.READY:
-        if _mode == "numba":
-            _loader.load()
-        elif not _loader.ready(TRIGAMMA_CALL_WORK + TRIGAMMA_ELEMENT_WORK * x.size):
+def _special_kernel(name):
+    """The array function of the table's own function ``name`` (``"trigamma"``,
+    ``"tetragamma"``) for ``rules._table.ARRAY_KERNELS``: the numba kernel of each
+    element of a float64 ndarray, or ``None`` where the caller's NumPy passes run
+    instead (numba not loaded, and the work so far not worth loading it, or
+    ``use("numpy")``)."""
+    def kernel(x):
+        if _mode == "numpy":
             return None
-    out = np.empty(x.shape)
-    if x.ndim == 1:                 # any stride: numba compiles that layout on first use
-        _kernels().trigamma(x, out)
-    else:
-        _kernels().trigamma(np.ascontiguousarray(x).reshape(-1), out.reshape(-1))
-    return out
+        if not _loader.READY:
+            if _mode == "numba":
+                _loader.load()
+            elif not _loader.ready(TRIGAMMA_CALL_WORK + TRIGAMMA_ELEMENT_WORK * x.size):
+                return None
+        out = np.empty(x.shape)
+        loop = getattr(_kernels(), name)
+        if x.ndim == 1:             # any stride: numba compiles that layout on first use
+            loop(x, out)
+        else:
+            loop(np.ascontiguousarray(x).reshape(-1), out.reshape(-1))
+        return out
+    kernel.__name__ = kernel.__qualname__ = name
+    return kernel
 
 
-_table.ARRAY_KERNELS["trigamma"] = trigamma
+trigamma = _table.ARRAY_KERNELS["trigamma"] = _special_kernel("trigamma")
+tetragamma = _table.ARRAY_KERNELS["tetragamma"] = _special_kernel("tetragamma")
 
 
 def _plain(a, shape):

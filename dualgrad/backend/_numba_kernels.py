@@ -899,10 +899,11 @@ def join_two(a, b, out):
 
 
 
-# The trigamma function of one float (dualgrad/rules/_special.py: the same source is the
-# scalar twin on Python floats, and NumPy's passes there give the same bits), compiled
-# here as the body of the loop below.
+# The trigamma and tetragamma functions of one float (dualgrad/rules/_special.py: the
+# same source is the scalar twin on Python floats, and NumPy's passes there give the
+# same bits), compiled here as the bodies of the loops below.
 _trigamma = njit(**_JIT)(_special.trigamma)
+_tetragamma = njit(**_JIT)(_special.tetragamma)
 
 
 @_lazy
@@ -911,6 +912,14 @@ def trigamma(x, out):
     derivative: ~20 ns an element, against ~350 for SciPy's Hurwitz zeta)."""
     for i in range(x.shape[0]):
         out[i] = _trigamma(x[i])
+
+
+@_lazy
+def tetragamma(x, out):
+    """``out[i] = tetragamma(x[i])`` over 1-D float64 arrays (trigamma's derivative: psi's
+    second, in Hessians)."""
+    for i in range(x.shape[0]):
+        out[i] = _tetragamma(x[i])
 
 
 for _name in _PLAIN:       # read through __getattr__: a dispatcher when first asked

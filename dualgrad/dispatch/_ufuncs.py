@@ -28,8 +28,9 @@ from . import _reductions
 from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, operand, \
     write_out
 from ..rules._expr import LAZY
-from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, _NAMESPACE, derivative_functions,
-                             rule_for, tangent_function, value as _primal)
+from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, _DUAL_CALL, _NAMESPACE,
+                             derivative_functions, rule_for, tangent_function,
+                             value as _primal)
 
 __all__ = ["apply", "call", "call_ufunc", "call_unary_with_out", "call_with_out", "lean",
            "operand", "small", "with_number"]
@@ -272,6 +273,9 @@ def call(rule, args, out=None):
     if shape and type(out) is np.ndarray:
         return dual.make_array(out, total, tag)
     return make(out, total, tag)
+
+
+_DUAL_CALL.append(call)     # the table's own trigamma on a dual (a Hessian of psi)
 
 
 # ---- the small-array path --------------------------------------------------------

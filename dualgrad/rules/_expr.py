@@ -63,7 +63,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .. import errors
-from ._special import trigamma as _trigamma
+from ._special import tetragamma as _tetragamma, trigamma as _trigamma
 
 __all__ = ["Expr", "FUNCTIONS", "KERNEL_NAMES", "SCALAR_NAMESPACE", "parse", "sign",
            "template_function"]
@@ -139,6 +139,7 @@ _GUARDED = {"tan": (-_INF, _INF),
 # The names an expression's :meth:`Expr.scalar_source` uses besides its arguments.
 SCALAR_NAMESPACE = {"math": math, "_sign": _sign, "_floor_divide": _floor_divide,
                     "_float_power": _float_power, "abs": abs, "_trigamma": _trigamma,
+                    "_tetragamma": _tetragamma,
                     **{f"_np_{name}": _inside(getattr(np, name), lo, hi)
                        for name, (lo, hi) in _GUARDED.items()}}
 
@@ -168,9 +169,9 @@ FUNCTIONS = {
     "np.float_power": _Fn(2, "_float_power"), "np.floor_divide": _Fn(2, "_floor_divide"),
     "np.ldexp": _Fn(2, "math.ldexp"), "np.copysign": _Fn(2, "math.copysign"),
     # the table's own (rules/_special.py): psi's derivative, SciPy's zeta(2, x) to a few
-    # ulp, ~15x faster; on Python floats its one source is its twin (ZeroDivisionError
-    # or OverflowError where it is infinite)
-    "trigamma": _Fn(1, "_trigamma"),
+    # ulp, ~15x faster, and its derivative, -2 zeta(3, x); on Python floats each one's
+    # source is its twin (ZeroDivisionError or OverflowError where it is infinite)
+    "trigamma": _Fn(1, "_trigamma"), "tetragamma": _Fn(1, "_tetragamma"),
     **{f"sc.{name}": _Fn(1) for name in (
         "expit", "erfcx", "ndtr", "digamma", "gammaln", "j0", "j1", "y0", "y1", "i0", "i1", "i0e", "i1e",
         "k0", "k1")},

@@ -672,32 +672,77 @@ ARRAY_KERNELS = {}
 _F64 = np.dtype(np.float64)
 
 
-def trigamma(x):
-    """The table's ``trigamma(x)`` (psi's derivative, ``zeta(2, x)``) on what the
-    derivative functions receive: a float64 array by the backend's kernel or NumPy's
-    passes (:func:`dualgrad.rules._special.trigamma_array`), a float by its Python
-    source (the array path where that raises, at the infinities), the same bits all
-    three; anything else (a Hessian's nested dual, another dtype, a complex number) by
-    ``scipy.special.zeta(2.0, x)``, whose own rule differentiates it."""
+def _own(name, scalar, passes, x):
+    """The table's own function ``name`` (``_special``'s ``scalar`` on one float,
+    ``passes`` on an array) of a float64 array, by the backend's kernel or the NumPy
+    passes, or of a float, by its Python source (the array path where that raises, at
+    the infinities): the same bits all three; ``None`` for anything else, after
+    refusing complex numbers (SciPy's zeta is real only, and so are these)."""
     t = type(x)
     if t is np.ndarray and x.dtype == _F64:
-        kernel = ARRAY_KERNELS.get("trigamma")
+        kernel = ARRAY_KERNELS.get(name)
         got = None if kernel is None else kernel(x)
-        return _special.trigamma_array(x) if got is None else got
+        return passes(x) if got is None else got
     if t is float or t is np.float64:
         try:
-            return np.float64(_special.trigamma(float(x)))
+            return np.float64(scalar(float(x)))
         except ArithmeticError:
-            return _special.trigamma_array(np.array(float(x)))[()]
+            return passes(np.array(float(x)))[()]
     if t is complex or isinstance(x, np.complexfloating) or \
-            t is np.ndarray and x.dtype.kind == "c":  # (SciPy's zeta is real only)
-        raise errors.unsupported_function("scipy.special.psi of complex numbers (its "
-                                          "derivative, trigamma, is real only here)")
+            t is np.ndarray and x.dtype.kind == "c":
+        raise errors.unsupported_function(f"scipy.special.psi of complex numbers (its "
+                                          f"derivatives, {name} among them, are real "
+                                          f"only here)")
+    return None
+
+
+def trigamma(x):
+    """The table's ``trigamma(x)`` (psi's derivative, ``zeta(2, x)``): :func:`_own`'s
+    on floats and float64 arrays; on a dual (a Hessian's nested dual) the table's row
+    :data:`TRIGAMMA` (its derivative :func:`tetragamma`); anything else (another
+    dtype) by ``scipy.special.zeta(2.0, x)``."""
+    got = _own("trigamma", _special.trigamma, _special.trigamma_array, x)
+    if got is not None:
+        return got
+    if _DUAL and isinstance(x, _DUAL[0]):
+        return _DUAL_CALL[0](TRIGAMMA, (x,))
     return _NAMESPACE["sc"].zeta(2.0, x)
 
 
+def tetragamma(x):
+    """The table's ``tetragamma(x)`` (trigamma's derivative, ``-2 zeta(3, x)``):
+    :func:`_own`'s on floats and float64 arrays; anything else (a third derivative's
+    nested dual, another dtype) by ``-2.0 * scipy.special.zeta(3.0, x)``, whose own
+    rule differentiates it."""
+    got = _own("tetragamma", _special.tetragamma, _special.tetragamma_array, x)
+    if got is not None:
+        return got
+    return -2.0 * _NAMESPACE["sc"].zeta(3.0, x)
+
+
+class _OwnFunction:
+    """One of the table's own functions where a :class:`Rule` holds a ufunc: a unary
+    callable with the name and arity the dispatch reads (``call`` applies the rule)."""
+    nin = nout = 1
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.__name__ = fn.__name__
+
+    def __call__(self, x):
+        return self.fn(x)
+
+
+# The row that differentiates trigamma on duals (psi's second derivative): not in
+# RULES (no ufunc reaches it), applied by dispatch's ``call``, registered in _DUAL_CALL
+# (rules/ imports no higher wing); its derivative is the table's own tetragamma, not
+# SciPy's zeta(3, x), whose time grew with |x| (8 s at x = -1e6)
+TRIGAMMA = _smooth(_OwnFunction(trigamma), "tetragamma(x)", domain=(_P,))
+_DUAL_CALL = []
+
+
 _NAMESPACE = {"np": np, "where": where, "value": value, "lazy_where": lazy_where,
-              "trigamma": trigamma}
+              "trigamma": trigamma, "tetragamma": tetragamma}
 _COMPILED = {}
 
 

@@ -22,9 +22,9 @@ rounding of ``pi x`` at large ``|x|``); the poles ``x = 0, -1, -2, ...`` (and
 
 The tetragamma function ``psi2 = polygamma(2, x) = -2 zeta(3, x)``, trigamma's
 derivative (a Hessian of psi), was SciPy's ``zeta(3, x)`` through zeta's own rule: its
-time grew with ``|x|`` for negative ``x`` (8 s at -1e6, no return at -1e9 - 0.5) and it
-lost relative accuracy at large negative half-integers (1.5e-3 at -1e6 - 0.5; the
-outside attack of stop 34).  :func:`tetragamma` and :func:`tetragamma_array` are the
+time grew with ``|x|`` for negative ``x`` (47 s CPU at -1e9 - 0.5) and it was wrong at
+large negative half-integers (1.5e-3 relative at -1e6 - 0.5, 200 times the value at
+-1e9 - 0.5; bench/psi_hessian.py ``--nested``, after the outside attack of stop 34).  :func:`tetragamma` and :func:`tetragamma_array` are the
 same method differentiated: ``psi2(x) = -2 / x**3 + psi2(x + 1)``, the series
 ``psi2(z) ~ -1/z**2 - 1/z**3 - sum (2k + 1) B_2k / z**(2k + 2)`` through ``B_20``
 (the next term is below 2e-17 of the sum from ``z = 10``) and, for ``x <= 0``, the

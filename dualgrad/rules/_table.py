@@ -736,7 +736,7 @@ class _OwnFunction:
 # The row that differentiates trigamma on duals (psi's second derivative): not in
 # RULES (no ufunc reaches it), applied by dispatch's ``call``, registered in _DUAL_CALL
 # (rules/ imports no higher wing); its derivative is the table's own tetragamma, not
-# SciPy's zeta(3, x), whose time grew with |x| (8 s at x = -1e6)
+# SciPy's zeta(3, x), whose time grew with |x| (47 s at x = -1e9 - 0.5)
 TRIGAMMA = _smooth(_OwnFunction(trigamma), "tetragamma(x)", domain=(_P,))
 _DUAL_CALL = []
 

@@ -168,9 +168,9 @@ from ._kernels import (correlation, fusable, local, matvec, swap_shifted, symmet
                        use)
 from ._loader import loaded as kernels_loaded
 from ._loader import at_call as kernels_at_call
-from ._propagate import (EXACT, EXACT_FLAT, combine, combine_small, convolve, cross, exact1,
-                         exact2, exact_number, finite, from_rows, join, lean_sum, lean_work,
-                         LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
+from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_small, convolve,
+                         cross, exact1, exact2, exact_number, finite, from_rows, join, lean_sum,
+                         lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
                          outer, pair_kernel, pair_small, rank2, rows, running_product, scaled,
                          scaled_kernel, scaled_small, small, take, take_along, triangle,
                          weighted_sum, where)
@@ -178,7 +178,8 @@ from ._sums import sum_partials, sum_small
 
 __all__ = [
     # propagation
-    "combine", "combine_small", "scaled_small", "pair_small", "scaled_kernel", "pair_kernel",
+    "combine", "combine_complex", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
+    "pair_kernel",
     "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT", "exact1", "exact2",
     "exact_number",
     "fusable",

@@ -17,7 +17,7 @@ from . import _buffers, _kernels, _loader
 _sum = np.add.reduce
 
 __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "DEFERRING",
-           "combine_small",
+           "combine_small", "combine_complex",
            "scaled_small", "pair_small", "scaled_kernel",
            "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
            "exact1", "exact2", "exact_number", "scaled", "outer", "cross", "weighted_sum", "where",
@@ -284,6 +284,54 @@ def combine_small(factors, partials, target):
     if total.shape != target:
         total = np.broadcast_to(total, target).copy()
     return total
+
+
+def combine_complex(factors, partials):
+    """:func:`combine` of one or two terms where a factor or a partials array is
+    complex128 (which its kernels decline), in its own NumPy calls without its
+    general tests, or ``None`` where it must run instead: a local derivative that
+    is not finite somewhere (it keeps a zero partial 0 beside it), a table constant
+    other than +-1, more terms.
+
+    ``factors``: the table's local derivatives (Python floats +-1, NumPy scalars,
+    ndarrays of the value's shape); ``partials``: ndarrays of ``value shape + (n,)``.
+    Each product and sum is the one :func:`combine` (:func:`scaled`) computes, with
+    the same operands in the same order, so the result is its own to the bit; the
+    finiteness test is :func:`_finite`'s (the same reduction), so the two take the
+    careful path on the same factors."""
+    if len(factors) == 2:
+        f, g = factors
+        p, q = partials
+        if type(f) is float and type(g) is float:      # a + b, a - b
+            if f == 1.0 and (g == 1.0 or g == -1.0):
+                return p + q if g == 1.0 else p - q
+            return None
+        first = _complex_term(f, p)
+        if first is None:
+            return None
+        if g is f and type(f) is np.ndarray:            # u * u: tested once
+            return first + (f[..., None] * q if f.ndim else f * q)
+        second = _complex_term(g, q)
+        return None if second is None else first + second
+    if len(factors) == 1:
+        f, p = factors[0], partials[0]
+        if type(f) is float:                            # a + 2.0, 2.0 - a
+            return p.copy() if f == 1.0 else -p if f == -1.0 else None
+        return _complex_term(f, p)
+    return None
+
+
+def _complex_term(f, p):
+    """:func:`scaled` of a NumPy scalar or ndarray ``f`` (not a Python number) and
+    ``p``, or ``None`` where ``f`` is not finite somewhere."""
+    if type(f) is np.ndarray and f.ndim:
+        total = _sum(f, axis=None)
+        if not (cmath.isfinite(total) if f.dtype.kind == "c" else math.isfinite(total)):
+            return None
+        return f[..., None] * p
+    if type(f) is float or type(f) is int or not f - f == 0.0:
+        return None                 # (a Python number: scaled's own cases)
+    return f * p
 
 
 def _finite_small(f):

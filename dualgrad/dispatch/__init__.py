@@ -12,7 +12,7 @@ from ..dual import _array, _scalar
 from ._operands import operand, write_out
 from ._reductions import lean_sum
 from ._ufuncs import (_hush, _unhush, apply, call, call_ufunc, call_unary_with_out,
-                      call_with_out, lean, small, with_number)
+                      call_with_out, complex_small, lean, small, with_number)
 
 
 def _functions_on_first_use(func, args, kwargs, like=None):
@@ -30,4 +30,4 @@ _scalar.connect(apply=apply, call_ufunc=call_ufunc, call_unary_with_out=call_una
                 hush=_hush, unhush=_unhush)
 _array.connect(apply=apply, call=call, small=small, lean=lean, with_number=with_number,
                write_out=write_out, dispatch=_functions_on_first_use, operand=operand,
-               lean_sum=lean_sum)
+               lean_sum=lean_sum, complex_small=complex_small)

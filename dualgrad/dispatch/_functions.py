@@ -94,7 +94,7 @@ def dispatch(func, args, kwargs, like=None):
         return _create(func, args, kwargs, like)
     impl = HANDLED.get(func)
     if impl is None:
-        impl = LINALG.get(func) or _lazy(func)
+        impl = LINALG.get(func) or _LOADED.get(func) or _lazy(func)
     if impl is None:
         raise errors.unsupported_function(function_name(func))
     if kwargs.get("out") is not None and impl is not _clip:    # never ignored
@@ -110,11 +110,17 @@ def dispatch(func, args, kwargs, like=None):
 
 def _lazy(func):
     """Implementations in modules imported on first use (``np.fft``: NumPy loads it
-    lazily, so ``import dualgrad`` does not either)."""
+    lazily, so ``import dualgrad`` does not either); once loaded, :func:`dispatch`
+    finds them in ``_LOADED`` without this test (a spectral solver's step calls
+    ``np.fft`` two or three times)."""
     if getattr(func, "__module__", "").startswith("numpy.fft"):
         from ._fft import FFT
+        _LOADED.update(FFT)
         return FFT.get(func)
     return None
+
+
+_LOADED = {}          # _lazy's implementations, once their module is imported
 
 
 # ---- helpers ------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from ..rules._table import derivative_functions, rule_for
 
 # Entry points of dispatch, handed over by connect() (see the module docstring).
 apply = call = small = lean = with_number = write_out = dispatch = operand = lean_sum = None
+complex_small = None
 
 __all__ = ["ArrayDual", "make_array", "make", "stack_scalars", "from_object_array",
            "partials_array", "connect", "ELEMENTS", "keep_elements", "release_elements",
@@ -45,6 +46,7 @@ _ACTIVE = backend.FUSING
 _PENDING = backend.PENDING
 _Deferred = backend.Deferred
 _f64 = np.dtype(np.float64)
+_c128 = np.dtype(np.complex128)
 
 
 class _Rows(dict):
@@ -778,6 +780,10 @@ def _operator(rule, reflected):
         if fast is not None and type(b) in _NUMBERS and _plain(a) and a.value.ndim and \
                 a.tag in _LIVE:
             return fast(a, b)              # a * 2.0: one pass, less to check than small()
+        if type(a.value) is _nd and a.value.dtype is _c128:   # complex values (a spectral
+            result = complex_small(rule, (b, a) if reflected else (a, b))  # solver's u * u):
+            if result is not None:                                  # their own lean path
+                return result
         if type(b) is ArrayDual and type(b._p) is not _Deferred and \
                 type(a._p) is not _Deferred:          # (pending: small() defers them)
             pair = _LEAN[ufunc]
@@ -1363,7 +1369,7 @@ Dual.__new__ = staticmethod(_new_dual)
 _scalar.connect(stack_scalars=stack_scalars, stack_lean=stack_lean)
 
 _ENTRY_POINTS = ("apply", "call", "small", "lean", "with_number", "write_out", "dispatch",
-                 "operand", "lean_sum")
+                 "operand", "lean_sum", "complex_small")
 
 
 def connect(**entry_points):

@@ -85,3 +85,29 @@ def test_a_damaged_or_foreign_kept_source_is_generated_again(tmp_path):
         made, err, _ = _fresh(ROOT, cache)
         assert made == [4] and err < 1e-15
         assert blobs[0].read_bytes() == good           # rewritten whole
+
+
+@pytest.mark.engine_independent
+def test_a_blob_of_another_key_at_this_keys_name_is_not_read(tmp_path):
+    """attack24: a blob's file name was its key's hash and nothing inside named the
+    key, so two valid blobs swapped (a copied or synced cache) were read as each
+    other's source: another table's derivative, or a raw error in every later
+    process.  The payload opens with the key's digest; a mismatch generates again."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    copy = tmp_path / "copy"
+    shutil.copytree(os.path.join(ROOT, "dualgrad"), copy / "dualgrad",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    table = copy / "dualgrad" / "rules" / "_table.py"
+    table.write_text(table.read_text().replace('_smooth(np.sin, "np.cos(x)")',
+                                               '_smooth(np.sin, "2.0 * np.cos(x)")'))
+    _fresh(ROOT, cache)
+    _fresh(copy, cache)
+    a, b = sorted((cache / "dualgrad-code").glob("*.blob"))
+    first, second = a.read_bytes(), b.read_bytes()
+    a.write_bytes(second)
+    b.write_bytes(first)
+    made, err, _ = _fresh(ROOT, cache)                  # not the doubled table's source
+    assert made == [4] and err < 1e-15
+    made, err, _ = _fresh(ROOT, cache)                  # and the right one kept again
+    assert made == [] and err < 1e-15

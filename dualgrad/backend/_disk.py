@@ -107,29 +107,35 @@ def _store(directory, path, payload):
 
 
 def _blob_path(key):
-    """``(directory, writable, path)`` of the blob kept under ``key`` (a str)."""
+    """``(directory, writable, path, stamp)`` of the blob kept under ``key`` (a str):
+    ``stamp``, the key's full digest, opens the file's payload, so a file moved or
+    copied to another key's name (two valid blobs swapped) is not taken for it."""
     import hashlib
     directory, writable = _directory("dualgrad-code")
+    stamp = hashlib.sha256(key.encode()).digest()
     if directory is None:
-        return None, False, None
-    name = hashlib.sha1(key.encode()).hexdigest()[:24]
-    return directory, writable, directory / f"{name}.blob"
+        return None, False, None, stamp
+    return directory, writable, directory / f"{stamp.hex()[:24]}.blob", stamp
 
 
 def read_blob(key):
     """The bytes :func:`write_blob` kept under ``key`` in this or an earlier process,
-    or ``None`` (none kept, no cache directory, or the file damaged: its digest is
-    checked).  ``key`` must name everything the bytes depend on (versions, CPU)."""
-    directory, writable, path = _blob_path(key)
-    return None if path is None else _verified(path)
+    or ``None`` (none kept, no cache directory, the file damaged -- its digest is
+    checked -- or written under another key).  ``key`` must name everything the bytes
+    depend on (versions, CPU)."""
+    directory, writable, path, stamp = _blob_path(key)
+    payload = None if path is None else _verified(path)
+    if payload is None or payload[:len(stamp)] != stamp:
+        return None
+    return payload[len(stamp):]
 
 
 def write_blob(key, payload):
     """Keep ``payload`` (bytes) under ``key`` for :func:`read_blob`, where the cache
     directory is writable (else nothing is written)."""
-    directory, writable, path = _blob_path(key)
+    directory, writable, path, stamp = _blob_path(key)
     if writable:
-        _store(directory, path, payload)
+        _store(directory, path, stamp + payload)
 
 
 def compiled(source, filename):

@@ -14,8 +14,9 @@ __all__ = ["DualTypeError", "DualValueError"]
 # error that f (or a library f calls) catches, going on to return a plain number, would
 # otherwise come back as a derivative of 0 (``try: ... except Exception: return 1e10``).
 SEQUENCE = itertools.count(1)
-_made = threading.local()           # .at, .id, .text: this thread's latest error (its text:
-                                    # the error itself would keep its frames' arrays alive)
+_made = threading.local()           # .at, .text: this thread's latest error (its number and
+                                    # text: the error itself would keep its frames' arrays
+                                    # alive; each error keeps its own number, _dualgrad_at)
 
 
 class _Recorded:
@@ -26,7 +27,7 @@ class _Recorded:
     def __init__(self, *args):
         super().__init__(*args)
         if not isinstance(self, AttributeError):
-            _made.at, _made.id = next(SEQUENCE), id(self)
+            _made.at = self._dualgrad_at = next(SEQUENCE)
             _made.text = f"{type(self).__name__}: {str(self)[:800]}"
 
 
@@ -45,8 +46,12 @@ def made_since(tag):
 
 
 def handled(exc):
-    """dualgrad itself caught ``exc`` (alive) and went on: not an error f swallowed."""
-    if getattr(_made, "id", None) == id(exc):
+    """dualgrad itself caught ``exc`` and went on: not an error f swallowed.  Told by
+    the number ``exc`` carries, not by ``id``: a freed error's address is soon another
+    exception's (attack24: the TypeError ``numeric`` caught took the address of the
+    error f had swallowed, and the record was wiped)."""
+    at = getattr(exc, "_dualgrad_at", None)
+    if at is not None and getattr(_made, "at", 0) == at:
         _made.at = 0
 
 

@@ -791,3 +791,22 @@ def test_a_cache_keyed_on_a_dual_names_the_cache_and_the_fix(helper):
     x = np.array([0.5, 2.0])       # the fix works: the uncached function, exact
     np.testing.assert_array_equal(dg.gradient(lambda v: _cached_square.__wrapped__(v[0]), x),
                                   [1.0, 0.0])
+
+
+def test_an_error_dualgrad_handles_is_told_by_its_number_not_its_address():
+    """attack24: ``errors.handled`` compared ``id``s; the error f swallowed was freed
+    and the TypeError ``numeric`` catches for complex entries took its address, so the
+    record was wiped and f's 1e10 came back as a derivative of 0."""
+    from dualgrad.dual._base import numeric
+    w = np.array([1.0 + 0.5j, 2.0], dtype=object)
+
+    def loss(x):
+        try:
+            v = math.exp(x[0]) + x[1]
+        except Exception:                      # noqa: BLE001
+            v = None
+        for _ in range(20):                    # new TypeErrors, handled, at reused addresses
+            numeric(w)
+        return 1e10 if v is None else v
+    with pytest.raises(TypeError, match="f returned a result without derivatives"):
+        dg.gradient(loss, np.array([0.5, 2.0]))

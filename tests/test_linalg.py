@@ -569,3 +569,24 @@ def test_svd_of_a_real_square_matrix_takes_the_short_lines(m, monkeypatch):
     with pytest.raises(TypeError, match="rank-deficient"):
         np.linalg.svd(dg.Dual(np.ones((m, m)), p))
     assert taken[-1] is None
+
+
+def test_lstsq_of_an_ill_conditioned_fit_keeps_its_accuracy():
+    """attack24: lstsq's partials solved the normal equations, squaring A's condition
+    number: a degree-11 polynomial fit (cond 1.2e8) was 3e-2 off in d coeffs / d data.
+    x = A+ b, so that Jacobian is A+ itself (NumPy's pinv from the SVD, ~1e-10 here);
+    and the direction along A against central differences of NumPy's own lstsq."""
+    t = np.linspace(0.0, 1.0, 40)
+    A = np.vander(t, 12)
+    assert np.linalg.cond(A) > 1e7
+    y = np.cos(3.0 * t)
+    J = dg.jacobian(lambda v: np.linalg.lstsq(A, v, rcond=None)[0], y)
+    np.testing.assert_allclose(J, np.linalg.pinv(A), rtol=0, atol=1e-7 * np.abs(J).max())
+    B = np.vander(np.linspace(0.0, 1.0, 30), 6)
+    E = np.random.default_rng(3).standard_normal(B.shape)
+    g = dg.derivative(lambda h: np.linalg.lstsq(B + h * E, y[:30], rcond=None)[0], 0.0)
+    def fit(h):
+        return np.linalg.lstsq(B + h * E, y[:30], rcond=None)[0]
+    h = 1e-6                                         # fourth-order central differences
+    fd = (8.0 * (fit(h) - fit(-h)) - (fit(2 * h) - fit(-2 * h))) / (12.0 * h)
+    np.testing.assert_allclose(g, fd, rtol=0, atol=1e-8 * np.abs(fd).max())

@@ -55,9 +55,36 @@ def handled(exc):
         _made.at = 0
 
 
+_OBJECT_EVENT = "object array: "
+
+
+def object_array_made(size):
+    """Note, as an error would be noted, that a dual array of ``size`` elements became
+    a NumPy object array: a library that refuses object arrays raises its own error
+    (SciPy's "object arrays are not supported"), which dualgrad never sees, so a fit's
+    ``try: ... except Exception: return 1e10`` around it would otherwise give a
+    derivative of 0 (attack24).  A result without derivatives after it raises
+    :func:`swallowed`; one with derivatives (SciPy's rosen on the object array) is
+    the normal case."""
+    _made.at = next(SEQUENCE)
+    _made.text = f"{_OBJECT_EVENT}{size}"
+
+
 def swallowed(who, caught):
-    """f returned a result without derivatives after dualgrad raised inside it
-    (``caught``: that error's text, from :func:`made_since`)."""
+    """f returned a result without derivatives after dualgrad raised inside it, or
+    after a dual array became an object array (``caught``: the text
+    :func:`made_since` gives)."""
+    if caught.startswith(_OBJECT_EVENT):
+        return DualTypeError(
+            f"{who}: f returned a result without derivatives after a dual array of "
+            f"{caught[len(_OBJECT_EVENT):]} elements became a NumPy object array inside it "
+            "(np.asarray(d) in f or in a library f calls, such as scipy.linalg or "
+            "scipy.stats): a library that refuses object arrays raises its own error (\"object "
+            "arrays are not supported\"), and an except clause in f most likely caught it; "
+            "that result is not f's value at the float inputs, and its derivative, 0, would "
+            "be wrong. Fix: let the error through (narrow the except clause to the errors "
+            "you expect): dualgrad then names the call that refuses duals and the NumPy "
+            "spelling that works.")
     return DualTypeError(
         f"{who}: f returned a result without derivatives after an error dualgrad raised "
         "inside it was caught (by f or by a library f calls): that result is not f's value "

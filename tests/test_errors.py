@@ -810,3 +810,48 @@ def test_an_error_dualgrad_handles_is_told_by_its_number_not_its_address():
         return 1e10 if v is None else v
     with pytest.raises(TypeError, match="f returned a result without derivatives"):
         dg.gradient(loss, np.array([0.5, 2.0]))
+
+
+def test_a_guard_around_a_library_refusing_object_arrays_is_not_a_zero_derivative():
+    """attack24: a library that converts a dual array with np.asarray and refuses
+    the object array (scipy.linalg.solve: "object arrays are not supported") raises
+    its own error, which dualgrad only named at the helper's edge; caught inside f
+    (``except Exception: return 1e10``) the gradient was 0 and minimize stopped at
+    once.  The conversion is noted as an error is; f recovering with duals (SciPy's
+    rosen computes on the object array) keeps its derivative."""
+    sl = pytest.importorskip("scipy.linalg")
+    so = pytest.importorskip("scipy.optimize")
+    A = np.array([[3.0, 1.0], [1.0, 2.0]])
+
+    def guarded(p):
+        try:
+            return np.sum(sl.solve(A * p[0], np.array([1.0, p[1]])) ** 2)
+        except Exception:                      # noqa: BLE001
+            return 1e10
+    p0 = np.array([1.5, 2.0])
+    assert guarded(p0) != 1e10
+    with pytest.raises(TypeError, match=r"(?s)became a NumPy object array inside it.*"
+                                        r"Fix: let the error through"):
+        dg.gradient(guarded, p0)
+    x = np.array([0.3, -0.7, 1.1])
+    np.testing.assert_allclose(dg.gradient(so.rosen, x), so.rosen_der(x), rtol=1e-14)
+
+
+def test_a_guarded_residual_returned_beside_others_is_not_a_zero_row():
+    """attack24: residuals guarded one by one and returned as a list or array came
+    back with zero rows for the guarded ones (a dict raised): any element without
+    this call's derivatives after a caught error raises."""
+    def residuals(p, box):
+        out = []
+        for k in range(2):
+            try:
+                out.append(math.exp(p[k]) if k else np.exp(p[k]))
+            except Exception:                  # noqa: BLE001
+                out.append(1e10)
+        return box(out)
+    p0 = np.array([0.5, -1.0])
+    for box in (list, tuple, lambda r: np.array(r, dtype=object)):
+        with pytest.raises(TypeError, match="f returned a result without derivatives"):
+            dg.jacobian(lambda p: residuals(p, box), p0)
+    np.testing.assert_allclose(dg.jacobian(lambda p: [np.exp(p[0]), p[1] * 2.0], p0),
+                               [[np.exp(0.5), 0.0], [0.0, 2.0]], rtol=1e-15)

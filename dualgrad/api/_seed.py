@@ -73,6 +73,16 @@ def seed(x, start, width, tag, columns=None):
     return make(private(x), partials.reshape(shape + (columns,)), tag)
 
 
+def _leaves(out):
+    """The items of nested lists, tuples and object arrays ``out``."""
+    for item in (out.flat if isinstance(out, np.ndarray) else out):
+        if isinstance(item, (list, tuple)) or \
+                isinstance(item, np.ndarray) and item.dtype == object:
+            yield from _leaves(item)
+        else:
+            yield item
+
+
 def extract(who, out, tag, width):
     """``(value, partials)`` of ``f``'s output for the pass with ``tag``.
 
@@ -83,6 +93,11 @@ def extract(who, out, tag, width):
     """
     if is_output_tree(out):
         return _extract_tree(who, out, tag, width)
+    if isinstance(out, (list, tuple)) or isinstance(out, np.ndarray) and out.dtype == object:
+        caught = errors.made_since(tag)
+        if caught is not None and not all(isinstance(i, Dual) and i.tag == tag
+                                          for i in _leaves(out)):
+            raise errors.swallowed(who, caught)   # [r0, 1e10]: a guarded residual's rows
     if isinstance(out, (list, tuple)):
         items = np.empty(len(out), dtype=object)
         items[:] = list(out)

@@ -278,6 +278,7 @@ class ArrayDual(Dual):
                 "Use y itself (dual arrays take NumPy functions and indexing directly), "
                 "or np.array(y) for an explicit copy.")
         value, partials = self.value, self._p
+        errors.object_array_made(value.size)   # (a library may refuse it; f may catch that)
         if value.size >= errors.OBJECT_WARN_SIZE:
             errors.object_array_warning(value.size)
         if type(value) is np.ndarray and value.ndim == 1 and value.dtype is _f64 and \

@@ -1321,8 +1321,10 @@ def _lstsq(a, b, rcond=None):
         raise errors.unsupported_function("np.linalg.lstsq of an underdetermined system")
     r = bv - Av @ x
     vector = np.ndim(primal(x)) == 1
+    svd = None
     if type(Av) is np.ndarray:
-        dx = _lstsq_directions(Av, dA, db, x, r, vector)
+        svd = _lapack.svd_thin(Av)    # (also the singular values' partials below)
+        dx = _lstsq_directions(svd, dA, db, x, r, vector)
     else:                             # nested duals: the normal equations, dual-aware
         def at(v):                    # A^H v_k for the stacked v_k (vectors: rows of v)
             return v @ _conj(Av) if vector else _H(Av) @ v
@@ -1341,24 +1343,24 @@ def _lstsq(a, b, rcond=None):
     if m > k and np.ndim(primal(bv)) == 1:
         sums = np.reshape(sums, (1,))                   # NumPy's shape for a 1-D b
     if dA is not None:                # A's singular values move with A: NumPy's values,
-        ds = _singular_partials(Av, dA)                           # the svd's partials
+        ds = _singular_partials(Av, dA, svd)                      # the svd's partials
         sv = make(sv, _svd(a, compute_uv=False).partials if ds is None else ds, tag)
     return xd, sums, rank, sv
 
 
-def _lstsq_directions(A, dA, db, x, r, vector):
+def _lstsq_directions(svd, dA, db, x, r, vector):
     """lstsq's partials ``dx = A+ (db - dA x) + (A^H A)^{-1} dA^H r`` for a plain full-rank
     ``A = U S V^H`` (thin SVD): ``A+ = V S^-1 U^H``, ``(A^H A)^{-1} = V S^-2 V^H``.  The
     normal equations (solving with ``A^H A``) square the condition number in the first
     term too: 11 % off at cond 1e8 (attack24, against mpmath); here only the residual's
     term carries ``S^-2``, as the problem's own sensitivity does.  Directions lead in
-    ``dA``, ``db``; the result has them last."""
-    U, s, Vh = np.linalg.svd(A, full_matrices=False)
+    ``dA``, ``db``; the result has them last.  ``svd``: ``(U, s, V^H)``, thin."""
+    U, s, Vh = svd
     n = (dA if dA is not None else db).shape[0]
     move = 0.0 if db is None else db                       # db - dA x, directions first
     if dA is not None:
         move = move - dA @ x
-    move = np.broadcast_to(move, (n, A.shape[0]) + np.shape(x)[1:])
+    move = np.broadcast_to(move, (n, U.shape[0]) + np.shape(x)[1:])
     if vector:                        # rows: (V w)^T = w^T conj(Vh), (U^H v)^T = v^T conj(U)
         w = (move @ _conj(U)) / s
         if dA is not None:
@@ -1370,7 +1372,7 @@ def _lstsq_directions(A, dA, db, x, r, vector):
     return _last(_H(Vh) @ w)
 
 
-def _singular_partials(A, dA):
+def _singular_partials(A, dA, svd=None):
     """The singular values' partials ``ds_i = u_i^T dA v_i`` of a real 2-D float64
     ``A`` with plain partials ``dA`` (directions first), by :func:`_svd`'s own
     operations (so its bits) without its dual-aware entry: a third of a 4 x 4
@@ -1378,7 +1380,7 @@ def _singular_partials(A, dA):
     if type(A) is not np.ndarray or type(dA) is not np.ndarray or A.ndim != 2 or \
             A.dtype != np.float64 or dA.dtype != np.float64:
         return None
-    U, _, Vt = _lapack.svd_thin(A)
+    U, _, Vt = _lapack.svd_thin(A) if svd is None else svd
     return _last(np.sum(U * (dA @ Vt.T), axis=-2))
 
 

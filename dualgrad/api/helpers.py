@@ -271,7 +271,9 @@ def jacobian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
     f : callable
         ``f(x, *args, **kwargs)``, returning a scalar, an array (a dual array, a
         list of duals or an object array built with ``np.array([...])``) or a
-        pytree of them (a dict, or a list/tuple of arrays of unequal shapes).
+        pytree of them (a dict, or a list/tuple holding a dict or a nested
+        list/tuple); a flat list/tuple of arrays is stacked into one array, so its
+        arrays must have one shape (unequal ones raise, naming a dict).
     x : float, array_like or pytree
         The point, of any shape; integers are promoted to float64.  A dict, or a
         list/tuple holding arrays or dicts, is a pytree of inputs; a list of

@@ -1,7 +1,10 @@
 """Timing helpers shared by the bench scripts: medians of repeats, one thread."""
 
+import json
 import os
 import statistics
+import subprocess
+import sys
 import time
 
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
@@ -64,3 +67,34 @@ def table(header, rows):
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def fresh_process(code, cache):
+    """Run ``code`` (``python -c``) as a user's new program would run: numba's disk cache
+    in ``cache``, one thread per library, no ``DUALGRAD_ENGINE``, bytecode written; its
+    last line of output read as JSON (first_split.py, new_cache.py)."""
+    env = dict(os.environ, NUMBA_CACHE_DIR=cache, OMP_NUM_THREADS="1",
+               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
+    env.pop("DUALGRAD_ENGINE", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def alternate(script, argv, compare, rounds):
+    """``{"before": [...], "after": [...]}``: ``script --child *argv``'s JSON line from
+    ``rounds`` pairs of fresh processes, dualgrad imported from the checkout ``compare``
+    (before) and from this one (after), alternating (rule_ab.py, psi_hessian.py)."""
+    from pathlib import Path
+    here = Path(__file__).resolve().parent
+    sides = {"before": Path(compare).resolve(), "after": here.parent}
+    got = {side: [] for side in sides}
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    for _ in range(rounds):
+        for side, checkout in sides.items():
+            env["PYTHONPATH"] = str(checkout)
+            res = subprocess.run([sys.executable, str(here / script), "--child", *argv],
+                                 env=env, cwd="/", capture_output=True, text=True, check=True)
+            got[side].append(json.loads(res.stdout.strip().splitlines()[-1]))
+    return got

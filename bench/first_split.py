@@ -18,15 +18,15 @@ worktree, e.g. main before a change), on a cache of its own, the two sides
 alternating run by run, then prints each side's medians.
 """
 
-import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import _common  # noqa: E402  (a user's fresh process)
 PROBLEMS = ["heat equation 100000x4", "heat equation np.roll + rebinding",
             "heat equation np.diff + concatenate"]
 PIECES = {"numba": ("_loader", "load"), "scalar class": ("_scalar", "_generate"),
@@ -65,16 +65,10 @@ print(json.dumps(dict(pieces, first=first, second=second)))
 
 
 def fresh(name, cache, fill, checkout=HERE.parent):
-    env = dict(os.environ, NUMBA_CACHE_DIR=cache, OMP_NUM_THREADS="1",
-               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
-    env.pop("DUALGRAD_ENGINE", None)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
     code = CHILD.replace("CHECKOUT", repr(str(checkout))).replace("HERE", repr(str(HERE))) \
         .replace("NAME", repr(name)).replace("FILL", str(fill)) \
         .replace("PIECES", repr(PIECES))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _common.fresh_process(code, cache)
 
 
 def main():

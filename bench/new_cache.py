@@ -17,14 +17,13 @@ worktree, e.g. main before a change), the two sides alternating within each
 round, each on its own new cache.
 """
 
-import json
-import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import _common  # noqa: E402  (a user's fresh process)
 PROBLEMS = ["elementwise N=1e6", "grid field 101^3", "heat equation 100000x4"]
 
 CHILD = """
@@ -51,15 +50,9 @@ print(json.dumps(calls))
 
 
 def fresh(name, cache, checkout, calls):
-    env = dict(os.environ, NUMBA_CACHE_DIR=cache, OMP_NUM_THREADS="1",
-               OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
-    env.pop("DUALGRAD_ENGINE", None)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
     code = CHILD.replace("CHECKOUT", repr(str(checkout))).replace("HERE", repr(str(HERE))) \
         .replace("NAME", repr(name)).replace("CALLS", str(calls))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return _common.fresh_process(code, cache)
 
 
 def show(calls):

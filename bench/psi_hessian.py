@@ -22,14 +22,14 @@ mpmath at 40 digits: mpmath's psi at x itself takes seconds there).
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import _common  # noqa: E402  (one thread per library; the A/B loop)
 
 
 def child(n, lo, hi, reps):
@@ -70,14 +70,9 @@ def compare_nested(args):
     import mpmath as mp
     text = args.nested.split(",")
     points = [float(eval(v)) for v in text]                             # noqa: S307
-    got = {}
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    for side, root in (("before", Path(args.compare).resolve()), ("after", HERE.parent)):
-        env["PYTHONPATH"] = str(root)
-        res = subprocess.run([sys.executable, str(HERE / "psi_hessian.py"), "--child",
-                              "--compare", "-", f"--nested={args.nested}"],
-                             env=env, cwd="/", capture_output=True, text=True, check=True)
-        got[side] = json.loads(res.stdout.strip().splitlines()[-1])
+    got = {side: runs[0] for side, runs in _common.alternate(
+        "psi_hessian.py", ["--compare", "-", f"--nested={args.nested}"], args.compare,
+        1).items()}
     print(f"| x | before ({args.compare}) | CPU s | after (this checkout) | CPU s | "
           f"psi2(1 - x), mpmath (x a half-integer) |")
     print("|---|---|---|---|---|---|")
@@ -105,17 +100,9 @@ def main():
     lo, hi = (float(v) for v in args.at.split(":"))
     if args.child:
         return child(args.n, lo, hi, args.reps)
-    sides = {"after": HERE.parent, "before": Path(args.compare).resolve()}
-    got = {side: [] for side in sides}
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    for _ in range(args.rounds):
-        for side in ("before", "after"):
-            env["PYTHONPATH"] = str(sides[side])
-            res = subprocess.run([sys.executable, str(HERE / "psi_hessian.py"), "--child",
-                                  "--compare", "-", "--n", str(args.n), f"--at={args.at}",
-                                  "--reps", str(args.reps)],
-                                 env=env, cwd="/", capture_output=True, text=True, check=True)
-            got[side].append(json.loads(res.stdout.strip().splitlines()[-1]))
+    got = _common.alternate("psi_hessian.py", ["--compare", "-", "--n", str(args.n),
+                                               f"--at={args.at}", "--reps", str(args.reps)],
+                            args.compare, args.rounds)
     b, a = got["before"], got["after"]
     print(f"| hessian, n = {args.n}, x in ({lo:g}, {hi:g}) | before ({args.compare}) | "
           f"after (this checkout) | after / before |")

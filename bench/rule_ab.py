@@ -21,14 +21,14 @@ the ratio to the first: what a rule's local derivative costs before any partials
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import _common  # noqa: E402  (one thread per library; the A/B loop)
 
 
 def child(names, pairs, N=100_000, n=4, cols=0):
@@ -104,17 +104,9 @@ def main():
     if args.child:
         N, n = (int(float(v)) for v in args.cell.split(":"))
         return child(names, args.pairs, N, n, args.cols)
-    sides = {"after": HERE.parent, "before": Path(args.compare).resolve()}
-    got = {side: [] for side in sides}
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
-    for _ in range(args.rounds):
-        for side in ("before", "after"):
-            env["PYTHONPATH"] = str(sides[side])
-            res = subprocess.run([sys.executable, str(HERE / "rule_ab.py"), "--child",
-                                  "--only", args.only, "--pairs", str(args.pairs),
-                                  "--cell", args.cell, "--cols", str(args.cols)],
-                                 env=env, cwd="/", capture_output=True, text=True, check=True)
-            got[side].append(json.loads(res.stdout.strip().splitlines()[-1]))
+    got = _common.alternate("rule_ab.py", ["--only", args.only, "--pairs", str(args.pairs),
+                                           "--cell", args.cell, "--cols", str(args.cols)],
+                            args.compare, args.rounds)
     print(f"| row | before ({args.compare}) | after (this checkout) | after / before |")
     print("|---|---|---|---|")
     for name in names:

@@ -16,7 +16,8 @@ __all__ = ["DualTypeError", "DualValueError"]
 SEQUENCE = itertools.count(1)
 _made = threading.local()           # .at, .text: this thread's latest error (its number and
                                     # text: the error itself would keep its frames' arrays
-                                    # alive; each error keeps its own number, _dualgrad_at)
+                                    # alive; each error keeps its own number, _dualgrad_at);
+                                    # .object_at, .object_size: its latest object array
 
 
 class _Recorded:
@@ -39,10 +40,15 @@ class DualValueError(_Recorded, ValueError):
     """An argument to a dualgrad helper has the wrong shape or value."""
 
 
-def made_since(tag):
+def made_since(tag, objects=True):
     """The text of the latest dualgrad error this thread made after the helper call of
-    ``tag`` began (``None`` if none)."""
-    return _made.text if getattr(_made, "at", 0) > tag else None
+    ``tag`` began, or with ``objects`` (when there is none) the note of its latest
+    object array of duals made since (:func:`object_array_made`); ``None`` if none."""
+    if getattr(_made, "at", 0) > tag:
+        return _made.text
+    if objects and getattr(_made, "object_at", 0) > tag:
+        return f"{_OBJECT_EVENT}{_made.object_size}"
+    return None
 
 
 def handled(exc):
@@ -63,11 +69,13 @@ def object_array_made(size):
     a NumPy object array: a library that refuses object arrays raises its own error
     (SciPy's "object arrays are not supported"), which dualgrad never sees, so a fit's
     ``try: ... except Exception: return 1e10`` around it would otherwise give a
-    derivative of 0 (attack24).  A result without derivatives after it raises
+    derivative of 0 (attack24).  A result without any derivatives after it raises
     :func:`swallowed`; one with derivatives (SciPy's rosen on the object array) is
-    the normal case."""
-    _made.at = next(SEQUENCE)
-    _made.text = f"{_OBJECT_EVENT}{size}"
+    the normal case, and so is one with some constant elements beside them
+    (``[rosen(p), 0.0]``): unlike a caught dualgrad error, the event alone does not
+    make a partly constant result suspect (``made_since(tag, objects=False)``)."""
+    _made.object_at = next(SEQUENCE)
+    _made.object_size = size
 
 
 def swallowed(who, caught):

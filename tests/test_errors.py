@@ -837,6 +837,26 @@ def test_a_guard_around_a_library_refusing_object_arrays_is_not_a_zero_derivativ
     np.testing.assert_allclose(dg.gradient(so.rosen, x), so.rosen_der(x), rtol=1e-14)
 
 
+def test_constant_elements_beside_a_library_object_array_result_are_not_suspect():
+    """A dual array made into an object array (SciPy's rosen) and returned beside
+    constants (``[rosen(p), 0.0]``, a dict with a constant leaf) is correct code:
+    the object array alone does not make the constant elements suspect, as a caught
+    dualgrad error does (it raised at stop 35).  A result with no derivatives at all
+    after it still raises."""
+    so = pytest.importorskip("scipy.optimize")
+    p0 = np.array([0.3, -0.7])
+    want = so.rosen_der(p0)
+    for box in (list, tuple, lambda r: np.array(r, dtype=object)):
+        jac = dg.jacobian(lambda p: box([so.rosen(p), 0.0]), p0)
+        np.testing.assert_allclose(jac, [want, [0.0, 0.0]], rtol=1e-14)
+    tree = dg.jacobian(lambda p: {"f": so.rosen(p), "zero": np.zeros(3)}, p0)
+    np.testing.assert_allclose(tree["f"], want, rtol=1e-14)
+    np.testing.assert_array_equal(tree["zero"], np.zeros((3, 2)))
+    for constant in (lambda: [1.0, 0.0], lambda: {"a": 1.0, "b": np.zeros(2)}):
+        with pytest.raises(TypeError, match="became a NumPy object array inside it"):
+            dg.jacobian(lambda p: (so.rosen(p), constant())[1], p0)
+
+
 def test_a_guarded_residual_returned_beside_others_is_not_a_zero_row():
     """attack24: residuals guarded one by one and returned as a list or array came
     back with zero rows for the guarded ones (a dict raised): any element without

@@ -83,18 +83,20 @@ def _leaves(out):
             yield item
 
 
-def extract(who, out, tag, width):
+def extract(who, out, tag, width, objects=True):
     """``(value, partials)`` of ``f``'s output for the pass with ``tag``.
 
     ``partials`` has shape ``value.shape + (width,)``; constants give zeros.
     An output pytree (a dict, or a list/tuple that is not one array: see
     :func:`is_output_tree`) gives an :class:`OutTree` value and partials of
     shape ``(M, width)``, the rows of its leaves one after the other.
+    ``objects=False``: a dual array made into an object array in f does not make
+    a constant ``out`` suspect (another leaf of the pytree has derivatives).
     """
     if is_output_tree(out):
         return _extract_tree(who, out, tag, width)
     if isinstance(out, (list, tuple)) or isinstance(out, np.ndarray) and out.dtype == object:
-        caught = errors.made_since(tag)
+        caught = errors.made_since(tag, objects=False)
         if caught is not None and not all(isinstance(i, Dual) and i.tag == tag
                                           for i in _leaves(out)):
             raise errors.swallowed(who, caught)   # [r0, 1e10]: a guarded residual's rows
@@ -132,7 +134,7 @@ def extract(who, out, tag, width):
         if out._kind == "array" and type(out._p) is np.ndarray:
             return out.value, out._p               # (what the property returns us)
         return out.value, out.partials
-    caught = errors.made_since(tag)
+    caught = errors.made_since(tag, objects)
     if caught is not None:
         raise errors.swallowed(who, caught)
     if isinstance(out, Dual):
@@ -171,9 +173,11 @@ def is_output_tree(out):
 
 def _extract_tree(who, out, tag, width):
     leaves, treedef = flatten(out)
+    # after an object array of duals (no error), only a tree without derivatives is suspect
+    objects = not any(isinstance(i, Dual) and i.tag == tag for i in _leaves(leaves))
     values, rows = [], []
     for leaf in leaves:
-        value, partials = extract(who, leaf, tag, width)
+        value, partials = extract(who, leaf, tag, width, objects)
         values.append(value)
         rows.append(as_array(partials).reshape((math.prod(np.shape(value)), width)))
     if not rows:

@@ -57,3 +57,39 @@ def test_a_row_of_partials_broadcast_down(n):
     row = np.arange(1.0, n + 1)
     got = _propagate._broadcast(row, (ROWS, 3, n))
     np.testing.assert_array_equal(got, np.broadcast_to(row, (ROWS, 3, n)))
+
+
+@pytest.mark.parametrize("special", [False, True])
+def test_terms_of_rows_equal_the_broadcast_sum_bit_for_bit(special):
+    """Terms that are each a factor of the value's shape times a row of ``n > 4``
+    partials (an elementwise gradient's seeds: unit rows times probe codes) are summed
+    a direction at a time from the rows' nonzero entries: the same numbers as the
+    broadcast products summed in order (the zero rule: a zero entry adds 0 even where
+    the factor is not finite), zeros' signs included."""
+    rng = np.random.default_rng(7)
+    shape, n = (4, ROWS // 2), 9
+    factors = [1.0, -2.0, _factor(rng, shape, special), _factor(rng, shape, special), -0.0]
+    factors[2].flat[::5] = 0.0
+    factors[3].flat[1::5] = -0.0
+    rows = [np.zeros(n) for _ in factors]
+    rows[0][0] = 1.0
+    rows[1][[1, 4]] = [0.5, -3.0]
+    rows[2][[1, 2, 8]] = [1.0, -0.0, 2.0 ** -40]
+    rows[3][[2, 3]] = [-1.0, 4.0]
+    rows[4][5] = 1.0                   # -0.0 * 1.0: a zero total whose sign the others set
+    rows[0][[5, 7]] = -0.0             # 7: zero terms only, of both signs
+    rows[3][6] = -0.0
+    target = shape + (n,)
+    assert _propagate._row_terms(factors, rows, target)
+    got = _propagate.combine(factors, rows, shape, n)
+    want = None
+    for f, row in zip(factors, rows):
+        term = (f[..., None] if np.ndim(f) else f) * row
+        if not np.all(np.isfinite(f)):
+            term = np.where(row == 0.0, 0.0, term)
+        want = term if want is None else want + term
+    assert got.shape == target
+    np.testing.assert_array_equal(got, want)
+    assert np.array_equal(np.signbit(got), np.signbit(want))
+    for f, row in zip(factors, rows):           # the sources are not written
+        assert np.ndim(f) == 0 or not np.shares_memory(got, f)

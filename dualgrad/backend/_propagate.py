@@ -96,6 +96,8 @@ def combine(factors, partials, shape, n, scratch=None):
     ``scratch``: one of ``factors``, a temporary that may be overwritten.
     """
     target = tuple(shape) + (n,)
+    if n > _COLUMNS and _row_terms(factors, partials, target):
+        return _from_row_terms(factors, partials, target)
     if len(factors) == 1 and isinstance(factors[0], float):     # c * p: one NumPy pass
         total = scaled(factors[0], partials[0])
         return total if total.shape == target else _broadcast(total, target)
@@ -129,6 +131,68 @@ def combine(factors, partials, shape, n, scratch=None):
                 _columns2(np.add, total, term, target)
             total, mine = (total + term if summed is None else summed), True
     return total if total.shape == target else _broadcast(total, target)
+
+
+def _row_terms(factors, partials, target):
+    """Is every term a float64 factor of the value's shape (or a number) times a row of
+    ``n`` partials (a seed's unit rows, times an argument's probe codes in
+    ``dg.elementwise_grad``), with at least :data:`_COLUMNS_FROM` elements?"""
+    if math.prod(target) < _COLUMNS_FROM or len(target) < 2:
+        return False
+    for f, p in zip(factors, partials):
+        if type(p) is not np.ndarray or p.shape != target[-1:] or p.dtype != np.float64:
+            return False
+        if type(f) is np.ndarray:
+            if f.dtype != np.float64 or f.shape != target[:-1]:
+                return False
+        elif type(f) is not float and type(f) is not int:
+            return False
+    return True
+
+
+def _from_row_terms(factors, rows, target):
+    """``sum_k factors[k][..., None] * rows[k]`` for :func:`_row_terms`, bit for bit: a
+    direction at a time from the rows' nonzero entries (the same IEEE products summed
+    in the same order), written contiguously and transposed once.  A row's zero
+    entries add a 0 whatever the factor (the zero rule), which changes only the sign
+    of a zero total: it is -0.0 when every term is.  NumPy's broadcasting would make
+    each term a product of partials size with a loop of ``n`` per element
+    (``(101, 101, 101)`` x 15 directions, five terms: 1.45 s against 0.17 s): an
+    elementwise gradient's seeds when its graph is interpreted."""
+    n = target[-1]
+    finite = [_finite(f) for f in factors]
+    columns = np.zeros((n,) + target[:-1])     # (pages of zeros: read, never written)
+    for j in range(n):
+        terms, plus, signed = [], False, []    # plus: some zero term is +0.0 everywhere
+        for f, row, ok in zip(factors, rows, finite):
+            r = row[j]
+            if r != 0.0:
+                terms.append(f * r if type(f) is not np.ndarray else (f, r))
+            elif not ok or type(f) is not np.ndarray and \
+                    math.copysign(1.0, f) * math.copysign(1.0, r) > 0:
+                plus = True
+            elif type(f) is np.ndarray:
+                signed.append((f, r))          # +0.0 where f's sign is r's
+        column = columns[j]
+        for k, term in enumerate(terms):
+            if type(term) is tuple:
+                term = np.multiply(term[0], term[1], out=column if not k else None)
+            if k:
+                column += term
+            elif type(term) is not np.ndarray:
+                column.fill(term)
+        if not terms and not plus:
+            column.fill(-0.0)                  # the empty sum, as far as signs go
+        if plus:
+            if terms:
+                column += 0.0
+        else:
+            for f, r in signed:
+                np.copyto(column, 0.0, where=(column == 0.0) &
+                          (np.signbit(f) == (math.copysign(1.0, r) < 0)))
+    out = _buffers.empty(target)
+    np.copyto(out, np.moveaxis(columns, 0, -1))
+    return out
 
 
 def _broadcast(total, target):

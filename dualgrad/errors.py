@@ -130,9 +130,37 @@ class ObjectArrayWarning(UserWarning):
 OBJECT_WARN_SIZE = 1000
 
 
+def _library_caller(depth):
+    """The package of the installed library whose code called NumPy's conversion
+    ``depth`` frames up (``"scipy"``: cho_factor's argument wrapper), or ``None``
+    where the user's own code did.  (The function itself may not have started: SciPy
+    converts in a decorator.)"""
+    import sys
+    frame, outermost = sys._getframe(depth + 1), None
+    while frame is not None:
+        module = frame.f_globals.get("__name__") or ""
+        if module.split(".")[0] not in ("numpy", "dualgrad"):
+            path = frame.f_code.co_filename
+            if "site-packages" not in path and "dist-packages" not in path:
+                break                                  # the user's code: who called it
+            outermost = frame
+        frame = frame.f_back
+    return None if outermost is None else outermost.f_globals["__name__"].split(".")[0]
+
+
 def object_array_warning(size):
     """Warn, at the user's line, that ``np.asarray`` made ``size`` scalar duals."""
     import warnings
+    library = _library_caller(2)
+    if library is not None:          # the advice on A.dot(d) is not the user's to take
+        warnings.warn(
+            f"dualgrad: a {library} function f calls made a NumPy object array of {size} "
+            "scalar duals from a dual array (np.asarray): if it computes with it, the "
+            "derivatives are exact but every operation makes a Python call per element, "
+            "far slower; if it refuses object arrays, its error follows and dualgrad "
+            "names a NumPy spelling. (warnings.simplefilter('ignore', "
+            "dualgrad.ObjectArrayWarning) silences this.)", ObjectArrayWarning, stacklevel=3)
+        return
     warnings.warn(
         f"dualgrad: a dual array of {size} elements became a NumPy object array of "
         "scalar duals (np.asarray(d), np.array(d), or a plain ndarray's method such as "
@@ -657,6 +685,13 @@ _SCIPY_SPELLINGS = {
     "cho_solve": "np.linalg.solve(a, b) with the matrix a itself (np.linalg.cholesky takes "
                  "duals too)",
     "lu_solve": "np.linalg.solve(a, b) with the matrix a itself",
+    "cho_factor": "L = np.linalg.cholesky(a) (lower; a = L @ L.T), and np.linalg.solve(a, b) "
+                  "for cho_solve",
+    "cholesky": "np.linalg.cholesky(a) for lower=True, np.linalg.cholesky(a).T (.conj().T "
+                "for complex a) for SciPy's default upper factor",
+    "lfilter": "np.convolve(x, b)[:len(x)] / a[0] for an FIR filter (a of length 1); an IIR "
+               "filter as its recursion y[n] = (b[0] x[n] + ... - a[1] y[n-1] - ...) / a[0] "
+               "in a loop over n (each y[n] into a list, then np.stack(y))",
     "solve_triangular": "np.linalg.solve(np.tril(a), b) (np.triu(a) for lower=False)",
     "inv": "np.linalg.inv(a)",
     "det": "np.linalg.det(a)",
@@ -676,6 +711,12 @@ _SCIPY_SPELLINGS = {
     ("norm", "ppf"): "loc + scale * scipy.special.ndtri(q)",
     ("norm", "pdf"): "np.exp(-0.5 * ((x - loc) / scale) ** 2) / (np.sqrt(2 * np.pi) * scale)",
     ("norm", "logpdf"): "-0.5 * ((x - loc) / scale) ** 2 - np.log(np.sqrt(2 * np.pi) * scale)",
+    ("t", "logpdf"): "gammaln((df + 1) / 2) - gammaln(df / 2) - 0.5 * np.log(df * np.pi) - "
+                     "np.log(scale) - (df + 1) / 2 * np.log1p(z ** 2 / df) with "
+                     "z = (x - loc) / scale (gammaln: scipy.special's)",
+    ("uniform", "pdf"): "np.where((x >= loc) & (x <= loc + scale), 1.0 / scale, 0.0)",
+    ("uniform", "logpdf"): "np.where((x >= loc) & (x <= loc + scale), -np.log(scale), "
+                           "-np.inf)",
 }
 _ON_DUALS = ("not supported for the input types", "dtype('O')", "does not support argument",
              "has no callable", "Dual", "could not be coerced",

@@ -10,6 +10,7 @@ import pytest
 
 import dualgrad as dg
 from dualgrad import errors
+from _oracles import central
 
 FIX = "np.zeros_like"
 
@@ -284,6 +285,60 @@ def test_the_spellings_our_scipy_messages_suggest_work():
     np.testing.assert_allclose(g, special.digamma(a) + special.digamma(a - 0.5), rtol=1e-12)
 
 
+def _iir(b, a, x):
+    """The recursion the lfilter message spells out, the y[n] in a list."""
+    y = []
+    for n in range(len(x)):
+        acc = sum(b[k] * x[n - k] for k in range(len(b)) if n - k >= 0)
+        acc = acc - sum(a[k] * y[n - k] for k in range(1, len(a)) if n - k >= 0)
+        y.append(acc / a[0])
+    return np.stack(y)
+
+
+def test_scipy_spellings_for_fits_are_named_and_agree_with_scipy():
+    """user22: cho_factor / cholesky / t.logpdf / uniform.pdf / lfilter named only the
+    generic fix; each message now names a NumPy spelling, which gives SciPy's values
+    and derivatives that agree with central differences."""
+    sl = pytest.importorskip("scipy.linalg")
+    stats = pytest.importorskip("scipy.stats")
+    signal = pytest.importorskip("scipy.signal")
+    special = pytest.importorskip("scipy.special")
+    A = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
+    x = np.array([0.3, -0.4, 0.9])
+    df, loc, scale = 3.5, 0.2, 1.7
+    cases = {
+        "scipy.linalg.cho_factor": (lambda p: sl.cho_factor(A * p[0])[0].sum(),
+                                    lambda p: np.linalg.cholesky(A * p[0]).sum(),
+                                    lambda p: np.tril(sl.cho_factor(A * p[0], lower=True)[0])
+                                    .sum()),
+        "scipy.linalg.cholesky": (lambda p: sl.cholesky(A * p[0]).sum(),
+                                  lambda p: np.linalg.cholesky(A * p[0]).T.sum(),
+                                  lambda p: sl.cholesky(A * p[0]).sum()),
+        "scipy.stats.t.logpdf": (
+            lambda p: stats.t.logpdf(p, df, loc, scale).sum(),
+            lambda p: np.sum(special.gammaln((df + 1) / 2) - special.gammaln(df / 2)
+                             - 0.5 * np.log(df * np.pi) - np.log(scale) - (df + 1) / 2
+                             * np.log1p(((p - loc) / scale) ** 2 / df)),
+            lambda p: stats.t.logpdf(p, df, loc, scale).sum()),
+        "scipy.stats.uniform.pdf": (
+            lambda p: stats.uniform.pdf(x, p[0] - 2.0, 3.0 * p[1] ** 2).sum(),
+            lambda p: np.sum(np.where((x >= p[0] - 2.0) & (x <= p[0] - 2.0 + 3.0 * p[1] ** 2),
+                                      1.0 / (3.0 * p[1] ** 2), 0.0)),
+            lambda p: stats.uniform.pdf(x, p[0] - 2.0, 3.0 * p[1] ** 2).sum()),
+        "scipy.signal.lfilter": (                        # IIR: SciPy refuses the duals
+            lambda p: signal.lfilter([p[0], 0.5], [2.0, p[1]], np.arange(6.0)).sum(),
+            lambda p: np.sum(_iir([p[0], 0.5], [2.0, p[1]], np.arange(6.0))),
+            lambda p: signal.lfilter([p[0], 0.5], [2.0, p[1]], np.arange(6.0)).sum()),
+    }
+    p0 = np.array([1.3, 0.8, 0.4])
+    for name, (scipy_f, spelled, floats) in cases.items():
+        with pytest.raises(TypeError, match=name + r".*Fix: write that step as"):
+            dg.gradient(scipy_f, p0)
+        assert np.isclose(spelled(p0), floats(p0), rtol=1e-13)
+        np.testing.assert_allclose(dg.gradient(spelled, p0), central(floats, p0),
+                                   rtol=1e-7, atol=1e-9)
+
+
 def test_other_errors_inside_scipy_are_left_alone():
     special = pytest.importorskip("scipy.special")
     with pytest.raises(TypeError) as info:
@@ -489,6 +544,27 @@ def test_a_large_dual_made_an_object_array_warns_at_the_users_line():
     hits = [w for w in caught if issubclass(w.category, dg.ObjectArrayWarning)]
     assert hits and all(w.filename == __file__ for w in hits)   # (a warning per pass of f)
     assert "A.dot(d)" in str(hits[0].message) and "np.dot(A, d)" in str(hits[0].message)
+
+
+def test_a_library_made_object_array_warns_without_the_users_advice():
+    """user22: scipy.linalg.cho_factor on a large dual matrix warned "write np.dot(A, d)
+    for A.dot(d)" before its real error: the conversion is the library's, the advice
+    not the user's to take.  The warning names the library; SciPy's rosen, which
+    computes on the object array, keeps its exact gradient."""
+    import warnings
+    so = pytest.importorskip("scipy.optimize")
+    sl = pytest.importorskip("scipy.linalg")
+    x = np.linspace(-1.0, 1.0, dg.errors.OBJECT_WARN_SIZE + 5)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        g = dg.gradient(so.rosen, x)
+        with pytest.raises(TypeError, match="scipy.linalg.cho_factor"):
+            dg.gradient(lambda p: sl.cho_factor(np.outer(p, p) + np.eye(p.size))[0].sum(),
+                        x[:40])
+    np.testing.assert_allclose(g, so.rosen_der(x), rtol=1e-13)
+    hits = [str(w.message) for w in caught if issubclass(w.category, dg.ObjectArrayWarning)]
+    assert len(hits) >= 2
+    assert all("a scipy function f calls" in m and "A.dot(d)" not in m for m in hits)
 
 
 def test_a_small_dual_made_an_object_array_does_not_warn():

@@ -121,3 +121,36 @@ def test_pad_with_dual_constant_values(constants):
     h = dg.hessian(lambda x: np.sum(f(x) ** 2), x)
     np.testing.assert_allclose(h, central(lambda x: dg.gradient(lambda x: np.sum(f(x) ** 2), x),
                                           x), rtol=1e-7, atol=1e-8)
+
+
+def _complex_step(f, x, h=1e-30):
+    """d f / d x by the complex step (f real-analytic in x): exact to rounding."""
+    cols = []
+    for k in range(x.size):
+        z = x.astype(complex)
+        z.flat[k] += 1j * h
+        cols.append(np.ravel(f(z)).imag / h)
+    return np.stack(cols, axis=-1)
+
+
+@pytest.mark.parametrize("shape, diagonal, wrap", [
+    ((3, 3), "dual", False), ((5, 2), "dual", True), ((5, 2), "repeated", False),
+    ((2, 4), "float", False), ((3, 3, 3), "dual", False), ((7, 3), "repeated", True)])
+def test_fill_diagonal_writes_values_and_derivatives(shape, diagonal, wrap):
+    """user22: np.fill_diagonal(K, d + noise), a GP's usual spelling, raised.  The
+    values are NumPy's own fill, the derivatives the complex step's."""
+    x = RNG.standard_normal(shape[0])
+
+    def f(x):
+        K = np.ones(shape) * np.sum(x ** 2)
+        val = {"dual": np.exp(x[:min(shape)]) if len(shape) == 2 else 2.0 * x,
+               "repeated": x[:2] * 3.0, "float": 7.5}[diagonal]
+        np.fill_diagonal(K, val, wrap=wrap)
+        return K
+    got = dg.jacobian(f, x)
+    np.testing.assert_allclose(got, _complex_step(f, x).reshape(got.shape), rtol=1e-14,
+                               atol=1e-14)
+    value = dg.jvp(f, x, np.ones_like(x))[0]
+    np.testing.assert_array_equal(value, f(x))
+    with pytest.raises(TypeError, match="np.zeros_like"):
+        dg.gradient(lambda x: np.fill_diagonal(np.zeros((3, 3)), x) or 0.0, x)

@@ -288,6 +288,16 @@ def _warn_if_dense(who, P, sparsity):
         "factors, or broadcasting products, keep its zeros.", UserWarning)
 
 
+def _pattern_fix(detector):
+    """The fix for a pattern that misses nonzeros: most often one detected at another
+    point, where a branch of f (``u > 0``) left out what this point reaches."""
+    return (f"Pass sparsity='auto' (detected in this call, at this point), or a pattern "
+            f"that holds as the point moves: dg.{detector}(f, x, mode='global') takes "
+            "every branch of np.where, np.maximum, np.clip and the like, not only those "
+            "taken at x (valid wherever Python's own if/while on values go the same way; "
+            "docs/sparse.md, \"At that point\").")
+
+
 def _check_entries(who, D, P):
     """A hand pattern no coloring compresses (every column a color of its own, as a
     triangle or a dense row makes): the passes gave every entry ``D`` of the
@@ -299,7 +309,7 @@ def _check_entries(who, D, P):
         raise errors.bad_argument(
             who, "a sparsity pattern that holds every nonzero of the Jacobian",
             f"one that misses nonzeros (J[{i}, {j}] = {float(D[i, j])!r} lies outside the "
-            "pattern)", "Pass sparsity='auto' or the pattern dg.sparsity(f, x) detects.")
+            "pattern)", _pattern_fix("sparsity"))
 
 
 def _csc_layout(P):
@@ -339,8 +349,7 @@ def _check_pattern(who, f, args, x, J):
         raise errors.bad_argument(
             who, "a sparsity pattern that holds every nonzero of the Jacobian",
             f"one that misses nonzeros (row {i}: J @ v = {float((J @ v)[i])!r}, exact "
-            f"{float(t[i])!r})", "Pass sparsity='auto' or the pattern dg.sparsity(f, x) "
-            "detects.")
+            f"{float(t[i])!r})", _pattern_fix("sparsity"))
 
 
 def _probe(who, f, args, x, J, v):
@@ -561,7 +570,7 @@ def _settled(who, f, args, x, P, H, chunk, executor, progress, detected):
             return H
     fix = "This is a dualgrad bug for a detected pattern: please report it, and drop " \
         "sparsity= for the dense Hessian." if detected else \
-        "Pass sparsity='auto' or the pattern dg.hessian_sparsity(f, x) detects."
+        _pattern_fix("hessian_sparsity")
     raise errors.bad_argument(
         who, "a Hessian sparsity pattern that holds every nonzero",
         "one that misses nonzeros (u @ H @ w differs from the exact second "

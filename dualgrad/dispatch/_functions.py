@@ -716,6 +716,27 @@ def _copyto(dst, src, casting="same_kind", where=True):
         dst[...] = np.where(where, src, dst)
 
 
+@implements(np.fill_diagonal)
+def _fill_diagonal(a, val, wrap=False):
+    """NumPy's diagonal writes (``a.flat[:end:step] = val``, ``val`` repeated along the
+    diagonal) as one fancy-index store, which every dual store path takes."""
+    if not isinstance(a, Dual):
+        raise errors.store_into_plain(getattr(a, "dtype", None))
+    shape = np.shape(a)
+    if len(shape) < 2:
+        raise ValueError("array must be at least 2-d")
+    if len(shape) == 2:
+        step, end = shape[1] + 1, None if wrap else shape[1] * shape[1]
+    else:
+        if any(s != shape[0] for s in shape):
+            raise ValueError("All dimensions of input must be of equal length")
+        step, end = 1 + int(np.sum(np.cumprod(shape[:-1]))), None
+    flat = np.arange(a.size)[:end:step]
+    if np.ndim(val) and np.size(val) != flat.size:
+        val = np.resize(val, flat.size)              # repeated, as flat assignment does
+    a[np.unravel_index(flat, shape)] = np.ravel(val) if np.ndim(val) else val
+
+
 # ---- structure: the same move on value and partials --------------------------------
 def _reshape(a, shape=None, order="C", *, newshape=None, copy=None, who="np.reshape"):
     """The same reshape of value and partials (directions kept last).

@@ -415,6 +415,20 @@ def unsupported_function(name):
     )
 
 
+def truncated(who, cutoff):
+    """``who`` (lstsq, pinv) given ``cutoff`` (``"rcond=0.5"``) that drops singular values
+    of a matrix of full rank: a truncated pseudo-inverse, whose derivative is another
+    function's than the one dualgrad follows."""
+    name = cutoff.split("=")[0]
+    return DualTypeError(
+        f"dualgrad: {who} with {cutoff} drops singular values of a matrix of full rank (a "
+        "truncated pseudo-inverse); expected a cutoff below every singular value, as "
+        f"dualgrad follows the untruncated solution. Fix: drop {name}= (NumPy's default "
+        "keeps every singular value of this matrix), or regularize the fit instead "
+        "(np.linalg.solve(A.T @ A + lam * np.eye(A.shape[1]), A.T @ b)), or apply "
+        f"{who} to d.value where no derivative is wanted.")
+
+
 def bad_argument(who, expected, got, fix=""):
     fix = f" {fix}" if fix else ""
     return DualValueError(f"{who}: expected {expected}, got {got}.{fix}")

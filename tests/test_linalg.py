@@ -453,7 +453,7 @@ def test_pinv_honours_rcond_and_hermitian():
     value, _ = dg.jvp(f, A, np.ones_like(A))
     np.testing.assert_allclose(value, np.linalg.pinv(A, rcond=0.01), rtol=1e-15)
     np.testing.assert_allclose(dg.jacobian(f, A), numerical_jacobian(f, A), rtol=1e-7, atol=1e-8)
-    with pytest.raises(TypeError, match="pinv of a rank-deficient"):
+    with pytest.raises(TypeError, match="pinv with rcond=0.1 drops singular values"):
         dg.jacobian(lambda A: np.linalg.pinv(A, rcond=0.1), A)
     S = np.array([[2.0, 1.0], [5.0, 3.0]])                               # not symmetric
     h = lambda A: np.linalg.pinv(A, hermitian=True)                       # noqa: E731
@@ -590,3 +590,24 @@ def test_lstsq_of_an_ill_conditioned_fit_keeps_its_accuracy():
     h = 1e-6                                         # fourth-order central differences
     fd = (8.0 * (fit(h) - fit(-h)) - (fit(2 * h) - fit(-2 * h))) / (12.0 * h)
     np.testing.assert_allclose(g, fd, rtol=0, atol=1e-8 * np.abs(fd).max())
+
+
+def test_a_cutoff_that_truncates_a_full_rank_matrix_is_named():
+    """attack24: lstsq / pinv given an rcond (rtol) that drops singular values of a
+    matrix of full rank said "rank-deficient"; the message now names the cutoff and
+    its fix, and a cutoff below every singular value keeps the exact derivative."""
+    A = np.vander(np.linspace(0.0, 1.0, 8), 4)
+    b = np.arange(8.0)
+    cases = [(lambda p: np.linalg.lstsq(A * p[0], b, rcond=0.5)[0], "lstsq with rcond=0.5"),
+             (lambda p: np.linalg.pinv(A * p[0], rcond=0.5), "pinv with rcond=0.5"),
+             (lambda p: np.linalg.pinv(A * p[0], rtol=0.5), "pinv with rtol=0.5")]
+    for f, named in cases:
+        with pytest.raises(TypeError, match=named + r".*full rank.*drop r"):
+            dg.jacobian(f, np.array([1.3]))
+    f = lambda p: np.linalg.lstsq(A * p[0], b, rcond=1e-3)[0]
+    x0 = np.linalg.lstsq(A, b, rcond=1e-3)[0]              # x(p) = x0 / p: dx/dp = -x0 / p^2
+    np.testing.assert_allclose(dg.jacobian(f, np.array([1.3]))[:, 0], -x0 / 1.3 ** 2,
+                               rtol=1e-12, atol=1e-12)
+    low = np.column_stack([A[:, 0], A[:, 0], A[:, 1]])        # rank 2 of 3 at any cutoff
+    with pytest.raises(TypeError, match="rank-deficient"):
+        dg.jacobian(lambda p: np.linalg.lstsq(low * p[0], b, rcond=1e-3)[0], np.array([1.3]))

@@ -1273,11 +1273,19 @@ def _vector_norm(x, /, *, axis=None, keepdims=False, ord=2):
     return np.expand_dims(out, axes) if keepdims else out
 
 
-def _full_rank(who, A, rank):
+def _full_rank(who, A, rank, cutoff=None):
+    """Raise for a rank below full; ``cutoff``: the user's ``rcond``/``rtol``, named when
+    the matrix is of full rank by NumPy's default tolerance and only that cutoff
+    truncates it (a truncated pseudo-inverse, another function of ``A``)."""
     low = rank < min(np.shape(primal(A))[-2:])
-    if low.any() if type(low) is np.ndarray else low:                  # stacked too
-        raise errors.unsupported_function(
-            f"{who} of a rank-deficient matrix (its derivative does not exist there)")
+    if not (low.any() if type(low) is np.ndarray else low):            # stacked too
+        return
+    if cutoff is not None:
+        full = np.linalg.matrix_rank(primal(A)) == min(np.shape(primal(A))[-2:])
+        if full.all() if type(full) is np.ndarray else full:
+            raise errors.truncated(who, cutoff)
+    raise errors.unsupported_function(
+        f"{who} of a rank-deficient matrix (its derivative does not exist there)")
 
 
 def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
@@ -1299,7 +1307,9 @@ def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
     cut = rcond if rcond is not None else rtol if rtol is not None else \
         max(m, k) * np.finfo(float).eps
     _full_rank("np.linalg.pinv", A,
-               np.sum(s > np.asarray(cut)[..., None] * s[..., :1], axis=-1))
+               np.sum(s > np.asarray(cut)[..., None] * s[..., :1], axis=-1),
+               f"rcond={rcond!r}" if rcond is not None else
+               f"rtol={rtol!r}" if rtol is not None else None)
     left = np.eye(m) - A @ P
     right = np.eye(k) - P @ A
     dA = _directions(a, a.tag)
@@ -1316,7 +1326,7 @@ def _lstsq(a, b, rcond=None):
     Av, dA = _value(a, tag), _directions(a, tag)
     bv, db = _value(b, tag), _directions(b, tag)
     x, _, rank, sv = _lapack.lstsq(Av, bv, rcond=rcond)
-    _full_rank("np.linalg.lstsq", Av, rank)
+    _full_rank("np.linalg.lstsq", Av, rank, None if rcond is None else f"rcond={rcond!r}")
     if np.shape(primal(Av))[0] < np.shape(primal(Av))[1]:
         raise errors.unsupported_function("np.linalg.lstsq of an underdetermined system")
     r = bv - Av @ x

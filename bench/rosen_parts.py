@@ -20,7 +20,8 @@ shared), medians over rounds, in microseconds per call:
 ``dualgrad - promote`` is the scalar duals' arithmetic and the object-array sum.
 With ``--compare DIR`` the dualgrad pieces of another checkout's dualgrad (imported
 under another name, alternating with this one in every round) are printed too, with
-the ratio this / that.  ``--broyden`` times the Broyden 50 x 50 Jacobian of
+the ratio this / that of the medians and the median of the rounds' own ratios (each
+round's two times are taken a moment apart: steadier under a changing load).  ``--broyden`` times the Broyden 50 x 50 Jacobian of
 ``bench/problems.py`` the same way instead (dualgrad, num-dual, and the other
 checkout).  Nothing is written.
 """
@@ -153,7 +154,8 @@ def main():
             if k == "dualgrad" and "num-dual" in med:
                 extra = f"   {v / med['num-dual']:.2f}x num-dual"
             if k.endswith("(other)"):
-                extra = f"   this / other {med[k[:-8]] / v:.2f}"
+                paired = statistics.median(a / b for a, b in zip(times[k[:-8]], times[k]))
+                extra = f"   this / other {med[k[:-8]] / v:.2f} (per round {paired:.2f})"
             print(f"  {k:22s} {v:8.1f}{extra}")
         print(f"  arithmetic (dualgrad - promote) {med['dualgrad'] - med['promote']:.1f}, "
               f"asarray - v[0] {med['asarray'] - med['v[0]']:.1f}, "

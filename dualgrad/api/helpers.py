@@ -44,6 +44,7 @@ __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "approx_fprim
 
 _F64 = np.dtype(np.float64)
 _next_tag, _ident = TAGS.__next__, threading.get_ident
+_open_scope, _close_scope = backend.open_scope, backend.close_scope
 
 
 def _shape(a):
@@ -228,7 +229,8 @@ def _one_pass(who, f, x, args, kwargs, at=0):
             keep_elements(xd)                    # x[j] in loops: each built once
             kept = xd
         try:                    # (around the scope: its exit materializes, numba compiles)
-            with backend.scope():
+            _open_scope()                        # with backend.scope(), as two calls
+            try:
                 out = f(xd, *args[1:], **kwargs) if not at else \
                     f(*args[:at], xd, *args[at + 1:], **kwargs)
                 kind = getattr(type(out), "_kind", None)
@@ -241,6 +243,8 @@ def _one_pass(who, f, x, args, kwargs, at=0):
                     if partials.dtype is _F64:
                         return out.value, partials
                 return extract(who, out, tag, n)
+            finally:
+                _close_scope()
         except Exception as exc:
             ours = translated(who, exc)
             if ours is exc:

@@ -115,6 +115,8 @@ Scope
     ``scope()``: ``with scope():`` the pool serves and the fused engine defers while
     the block runs (a helper's evaluation of ``f``); the pool is dropped and every
     deferred expression materialized when the outermost scope ends.
+    ``open_scope()`` / ``close_scope()``: the same as two calls (in ``try``/``finally``),
+    for the one-pass helper.
 Fused engine (``_fused``: its module docstring states the safety invariant)
     ``FUSING``: ``[defer now?, from how many partials elements]``.
     ``defer(factors, partials, shape, n)``:
@@ -152,8 +154,8 @@ Engine
 
 from ._buffers import copy, empty, like, pooled, zeros, zeros_like, zeros_readonly
 from ._fused import ACTIVE as FUSING
-from ._fused import (PENDING, Deferred, Local, add_into, before_write, concrete, defer, engine,
-                     scope, write_into)
+from ._fused import (PENDING, Deferred, Local, add_into, before_write, close_scope, concrete,
+                     defer, engine, open_scope, scope, write_into)
 from ._fused import read as read_partials
 from ._fused import diff as defer_diff
 from ._fused import seed as defer_seed
@@ -189,8 +191,8 @@ __all__ = [
     # reduction
     "sum_partials", "sum_small", "weighted_sum",
     # allocation and pooling
-    "empty", "zeros", "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope", "use",
-    "use_pool",
+    "empty", "zeros", "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope",
+    "open_scope", "close_scope", "use", "use_pool",
     # the fused engine
     "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff",
     "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "kernels_at_call",

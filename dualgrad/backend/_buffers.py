@@ -88,7 +88,7 @@ def end():
     _lock.acquire()
     try:
         _depth -= 1
-        if _depth == 0:
+        if _depth == 0 and _pool:        # (small problems pool nothing: no calls)
             _keep_loose()
             _pool.clear()
     finally:

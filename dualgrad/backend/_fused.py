@@ -344,11 +344,28 @@ def end():
     try:
         _depth -= 1
         if _depth == 0:
-            flush()
+            if PENDING:
+                flush()
             _exposed = _declined = False
         _update()
     finally:
         _lock.release()
+
+
+def open_scope():
+    """What ``with scope():`` does on entry, as one call: the one-pass helper calls
+    it and :func:`close_scope` in ``try``/``finally`` (no context manager's object
+    and method lookups: ~0.5 us of a ~10 us gradient at n = 2)."""
+    _buffers.begin()
+    begin()
+
+
+def close_scope():
+    """What ``with scope():`` does on exit, whatever the block raised."""
+    try:
+        end()
+    finally:
+        _buffers.end()
 
 
 class scope:

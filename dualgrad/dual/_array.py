@@ -49,18 +49,25 @@ _f64 = np.dtype(np.float64)
 _c128 = np.dtype(np.complex128)
 
 
-class _Rows(dict):
-    """n -> the scalar dual class's constructor from a value and a list of n floats,
-    for the n that have a slot class (generated on first use)."""
+class _Builders(dict):
+    """n -> a builder of the scalar dual class for n partials (its attribute ``name``:
+    ``_from``, one dual from a value and a list of n floats, or ``_rows``, one dual per
+    row of lists), for the n that have a slot class (generated on first use);
+    ``None`` beyond (the vector kind)."""
+
+    def __init__(self, name):
+        super().__init__()
+        self.name = name
 
     def __missing__(self, n):
         if not 0 < n <= MAX_SLOTS:
             return None
-        build = self[n] = scalar_class(n)._from
+        build = self[n] = getattr(scalar_class(n), self.name)
         return build
 
 
-_FROM_ROW = _Rows()
+_FROM_ROW = _Builders("_from")
+_ROWS = _Builders("_rows")
 
 
 class _Lean(dict):
@@ -287,7 +294,9 @@ class ArrayDual(Dual):
             # the common case (scipy's np.asarray of a helper's seed): what the
             # general lines below do, without the partials property (this reader is
             # dualgrad: no seed's elements are exposed) and the reshapes of 1-D arrays
-            items = scalars_from_rows(value, partials, self.tag)
+            rows = _ROWS[partials.shape[1]]          # (float64: no complex test)
+            items = rows(value.tolist(), partials.tolist(), self.tag) if rows else \
+                scalars_from_rows(value, partials, self.tag)
             out = np.fromiter(items, dtype=object, count=len(items))
             if not copy:
                 _snapshots.remember(self, out, value)

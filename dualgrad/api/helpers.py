@@ -231,8 +231,12 @@ def _one_pass(who, f, x, args, kwargs, at=0):
         try:                    # (around the scope: its exit materializes, numba compiles)
             _open_scope()                        # with backend.scope(), as two calls
             try:
-                out = f(xd, *args[1:], **kwargs) if not at else \
-                    f(*args[:at], xd, *args[at + 1:], **kwargs)
+                if at:
+                    out = f(*args[:at], xd, *args[at + 1:], **kwargs)
+                elif len(args) == 1 and not kwargs:
+                    out = f(xd)                  # (a star call with nothing: ~0.35 us)
+                else:
+                    out = f(xd, *args[1:], **kwargs)
                 kind = getattr(type(out), "_kind", None)
                 if kind == "array" and out.tag == tag and type(out.value) is np.ndarray \
                         and out.value.ndim:

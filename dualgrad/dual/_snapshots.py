@@ -127,7 +127,7 @@ def remember(dual, snapshot, value=None):
     snap_ref = _SnapshotRef(snapshot, _snapshot_died)
     snap_ref.key, snap_ref.root_ref, snap_ref.low, snap_ref.high = key, root_ref, low, high
     entries[id(snap_ref)] = snap_ref
-    snapshot.setflags(write=False)
+    snapshot.setflags(False)            # (write=False; positional: ~0.1 us cheaper)
 
 
 def check_write(dual, who="writing in place into a dual array", index=None):

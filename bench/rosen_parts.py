@@ -21,9 +21,10 @@ shared), medians over rounds, in microseconds per call:
 With ``--compare DIR`` the dualgrad pieces of another checkout's dualgrad (imported
 under another name, alternating with this one in every round) are printed too, with
 the ratio this / that of the medians and the median of the rounds' own ratios (each
-round's two times are taken a moment apart: steadier under a changing load).  ``--broyden`` times the Broyden 50 x 50 Jacobian of
-``bench/problems.py`` the same way instead (dualgrad, num-dual, and the other
-checkout).  Nothing is written.
+round's two times are taken a moment apart: steadier under a changing load; the same
+code against itself reads 0.97-1.03 there at load 7).  ``--broyden`` times the
+Broyden 50 x 50 Jacobian of ``bench/problems.py`` the same way instead (dualgrad,
+num-dual, and the other checkout).  Nothing is written.
 """
 
 import argparse

@@ -13,12 +13,14 @@ extension) and ``api`` (helpers and transforms); ``errors`` is shared by all.
 
 from .dual import Dual
 from . import dispatch, jit  # noqa: F401  (connect the dual types to dispatch and numba)
-from .errors import DualTypeError, DualValueError, ObjectArrayWarning, UncheckedWarning
+from .errors import (CaughtErrorWarning, DualTypeError, DualValueError, ObjectArrayWarning,
+                     UncheckedWarning)
 from .api.helpers import approx_fprime, derivative, gradient, hessian, jacobian, jvp
 from .api.transforms import elementwise_grad, grad, jacfwd, value_and_grad
 from .backend import engine
 
-__all__ = ["Dual", "DualTypeError", "DualValueError", "ObjectArrayWarning", "UncheckedWarning",
+__all__ = ["CaughtErrorWarning", "Dual", "DualTypeError", "DualValueError", "ObjectArrayWarning",
+           "UncheckedWarning",
            "derivative", "gradient",
            "jacobian", "hessian", "jvp", "grad", "value_and_grad", "jacfwd", "elementwise_grad",
            "approx_fprime", "sparsity", "hessian_sparsity", "engine"]

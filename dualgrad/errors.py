@@ -7,7 +7,7 @@ the fix, so that tests can match the same text users read.
 import itertools
 import threading
 
-__all__ = ["DualTypeError", "DualValueError"]
+__all__ = ["DualTypeError", "DualValueError", "CaughtErrorWarning"]
 
 # One order for the helper calls' tags (dual._base.TAGS draws from it) and the errors
 # dualgrad makes, so that a helper can tell whether one was made during its call: an
@@ -40,15 +40,26 @@ class DualValueError(_Recorded, ValueError):
     """An argument to a dualgrad helper has the wrong shape or value."""
 
 
-def made_since(tag, objects=True):
-    """The text of the latest dualgrad error this thread made after the helper call of
-    ``tag`` began, or with ``objects`` (when there is none) the note of its latest
-    object array of duals made since (:func:`object_array_made`); ``None`` if none."""
+def made_since(tag):
+    """What makes a result of the helper call of ``tag`` suspect: the text of the latest
+    dualgrad error this thread made after the call began, or else the note of an object
+    array of duals made since that no one read (:func:`object_array_made`); ``None``
+    if neither."""
     if getattr(_made, "at", 0) > tag:
         return _made.text
-    if objects and getattr(_made, "object_at", 0) > tag:
-        return f"{_OBJECT_EVENT}{_made.object_size}"
+    if getattr(_made, "unread_at", 0) > tag:
+        return f"{_OBJECT_EVENT}{_made.unread_size}"
+    for at, array, untouched in getattr(_made, "arrays", ()):
+        if at > tag and untouched(array.flat):
+            return f"{_OBJECT_EVENT}{array.size}"
     return None
+
+
+def forget_arrays(tag):
+    """The helper call of ``tag`` is over: its object arrays need not be kept."""
+    kept = getattr(_made, "arrays", None)
+    if kept:
+        kept[:] = [entry for entry in kept if entry[0] < tag]
 
 
 def handled(exc):
@@ -64,18 +75,28 @@ def handled(exc):
 _OBJECT_EVENT = "object array: "
 
 
-def object_array_made(size):
-    """Note, as an error would be noted, that a dual array of ``size`` elements became
-    a NumPy object array: a library that refuses object arrays raises its own error
-    (SciPy's "object arrays are not supported"), which dualgrad never sees, so a fit's
-    ``try: ... except Exception: return 1e10`` around it would otherwise give a
-    derivative of 0 (attack24).  A result without any derivatives after it raises
-    :func:`swallowed`; one with derivatives (SciPy's rosen on the object array) is
-    the normal case, and so is one with some constant elements beside them
-    (``[rosen(p), 0.0]``): unlike a caught dualgrad error, the event alone does not
-    make a partly constant result suspect (``made_since(tag, objects=False)``)."""
-    _made.object_at = next(SEQUENCE)
-    _made.object_size = size
+# Object arrays of duals kept for made_since (an older one is looked at as it goes).
+_KEPT = 16
+
+
+def object_array_made(array, untouched):
+    """Note that a dual array became the NumPy object array ``array``, whose elements
+    turn into plain scalar duals when first read (``untouched(array.flat)``: none was).
+    A library that refuses object arrays raises its own error (SciPy's "object arrays
+    are not supported") without reading an element, which dualgrad never sees, so a
+    fit's ``try: ... except Exception: return 1e10`` around it would give a derivative
+    of 0 (attack24), and a residual or a term guarded so beside others a zero row or a
+    missing term (attack25).  An array nobody read makes the result suspect as a
+    caught dualgrad error does (:func:`made_since`); one a library computed with
+    (SciPy's rosen, trapezoid: every element read) does not, whatever the result."""
+    kept = getattr(_made, "arrays", None)
+    if kept is None:
+        kept = _made.arrays = []
+    kept.append((next(SEQUENCE), array, untouched))
+    if len(kept) > _KEPT:
+        at, old, test = kept.pop(0)
+        if test(old.flat):
+            _made.unread_at, _made.unread_size = at, old.size
 
 
 def swallowed(who, caught):
@@ -118,6 +139,27 @@ def warn_at_caller(message, category):
         level += 1
         frame = frame.f_back
     warnings.warn(message, category, stacklevel=level)
+
+
+class CaughtErrorWarning(UserWarning):
+    """f caught an error dualgrad raised, or a library's refusal of an object array of
+    duals, and returned a result with derivatives: a term computed in the except
+    branch (a penalty, a fallback constant) has none, and the derivative misses it."""
+
+
+def caught_warning(who, caught):
+    """Warn that f returned derivatives after ``caught`` (:func:`made_since`'s text)."""
+    import warnings
+    what = "a dual array became a NumPy object array that nothing read (a library most " \
+        "likely refused it and f caught its error)" if caught.startswith(_OBJECT_EVENT) \
+        else f"dualgrad raised inside f and the error was caught ({caught})"
+    warnings.warn(
+        f"{who}: {what}; f's result has derivatives, but a term computed in the except "
+        "branch (a penalty, a fallback constant: p[0]**2 + guarded(p)) has none, and the "
+        "derivative would miss it. Fix: let the error through (narrow the except clause "
+        "to the errors you expect) and apply its fix; if the fallback is meant, "
+        "warnings.simplefilter('ignore', dualgrad.CaughtErrorWarning) silences this.",
+        CaughtErrorWarning, stacklevel=4)
 
 
 class ObjectArrayWarning(UserWarning):

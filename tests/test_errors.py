@@ -917,8 +917,8 @@ def test_constant_elements_beside_a_library_object_array_result_are_not_suspect(
     """A dual array made into an object array (SciPy's rosen) and returned beside
     constants (``[rosen(p), 0.0]``, a dict with a constant leaf) is correct code:
     the object array alone does not make the constant elements suspect, as a caught
-    dualgrad error does (it raised at stop 35).  A result with no derivatives at all
-    after it still raises."""
+    dualgrad error does (it raised at stop 35), nor a constant result: rosen read
+    every element, so no library refused the array."""
     so = pytest.importorskip("scipy.optimize")
     p0 = np.array([0.3, -0.7])
     want = so.rosen_der(p0)
@@ -929,8 +929,86 @@ def test_constant_elements_beside_a_library_object_array_result_are_not_suspect(
     np.testing.assert_allclose(tree["f"], want, rtol=1e-14)
     np.testing.assert_array_equal(tree["zero"], np.zeros((3, 2)))
     for constant in (lambda: [1.0, 0.0], lambda: {"a": 1.0, "b": np.zeros(2)}):
-        with pytest.raises(TypeError, match="became a NumPy object array inside it"):
-            dg.jacobian(lambda p: (so.rosen(p), constant())[1], p0)
+        jac = dg.jacobian(lambda p: (so.rosen(p), constant())[1], p0)   # rosen read them all
+        assert not np.any(jac if type(jac) is np.ndarray else jac["b"])
+
+
+def _refused(p):
+    """A guarded term around a SciPy call that refuses the object array of a dual."""
+    sl = pytest.importorskip("scipy.linalg")
+    try:
+        return sl.solve(np.array([[2.0, 1.0], [1.0, 3.0]]) * p[0], np.array([1.0, 2.0]) * p[1]).sum()
+    except Exception:                          # noqa: BLE001
+        return 1e3
+
+
+def _guarded_exp(p):
+    try:
+        return math.exp(p[0]) * p[1]            # dualgrad's own error, caught
+    except Exception:                          # noqa: BLE001
+        return 1e3
+
+
+def test_a_guarded_term_beside_others_warns_or_raises():
+    """attack25: a data term plus a guarded penalty (``p0**2 + p1 + penalty(p)``) kept
+    the data term's derivative and silently dropped the penalty's; a residual list
+    ``[r0(p), guarded(p)]`` gave a zero row once an object array alone stopped making
+    constants suspect.  An object array nobody read (SciPy refused it) now counts as a
+    caught dualgrad error does: a result with derivatives warns, one with constant
+    elements raises."""
+    import warnings
+    p0 = np.array([1.5, 0.5])
+    for term in (_refused, _guarded_exp):
+        with pytest.warns(dg.CaughtErrorWarning, match="except branch"):
+            g = dg.gradient(lambda p: p[0] ** 2 + p[1] + term(p), p0)
+        np.testing.assert_array_equal(g, [3.0, 1.0])      # the data term's, as warned
+        with pytest.raises(TypeError, match="f returned a result without derivatives"):
+            dg.jacobian(lambda p: [p[0] ** 2 + p[1], term(p)], p0)
+    with warnings.catch_warnings():                # read object arrays are no one's refusal
+        warnings.simplefilter("error", dg.CaughtErrorWarning)
+        so = pytest.importorskip("scipy.optimize")
+        x = np.array([0.3, -0.7, 1.1])
+        np.testing.assert_allclose(dg.gradient(lambda p: so.rosen(p) + p[0], x),
+                                   so.rosen_der(x) + [1.0, 0.0, 0.0], rtol=1e-14)
+
+
+def test_a_linear_function_through_a_library_has_a_zero_hessian():
+    """attack25: a Hessian of a function linear in x that a library reads as an object
+    array (scipy's trapezoid, np.cumsum of np.asarray) raised "f returned a result
+    without derivatives" since stop 35: the inner gradient is constant, correctly.
+    The library read every element, so nothing was refused."""
+    si = pytest.importorskip("scipy.integrate")
+    grid = np.linspace(0.0, 1.0, 5)
+    x0 = np.cos(grid)
+    np.testing.assert_array_equal(dg.hessian(lambda y: si.trapezoid(y, x=grid), x0),
+                                  np.zeros((5, 5)))
+    np.testing.assert_array_equal(dg.hessian(lambda y: np.cumsum(np.asarray(y))[-1], x0),
+                                  np.zeros((5, 5)))
+    assert dg.gradient(lambda y: np.sum(np.sign(np.asarray(y))), x0).tolist() == [0.0] * 5
+
+
+def test_an_object_array_element_becomes_plain_when_read():
+    """The elements of ``np.asarray`` of a dual array start as their class's unread
+    twin (same name, same methods) and turn into the class itself when anything reads
+    them; one refused unread is found even after many later object arrays."""
+    from dualgrad.dual import _scalar
+
+    def f(p):
+        items = np.asarray(p)
+        first, second = type(items[0]), type(items[1])
+        total = items[0] * 2.0
+        assert type(items[0]) is not first and type(items[0]).__name__ == first.__name__
+        assert type(items[1]) is second and second in _scalar._TWINS
+        return total
+    np.testing.assert_array_equal(dg.gradient(f, np.array([1.0, 2.0])), [2.0, 0.0])
+
+    def many(p):
+        _refused(p)                              # refused, then 20 object arrays read
+        for k in range(20):
+            np.sum(np.asarray(p) * k)
+        return 5.0
+    with pytest.raises(TypeError, match="became a NumPy object array"):
+        dg.gradient(many, np.array([1.5, 0.5]))
 
 
 def test_a_guarded_residual_returned_beside_others_is_not_a_zero_row():

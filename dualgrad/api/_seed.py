@@ -83,20 +83,32 @@ def _leaves(out):
             yield item
 
 
-def extract(who, out, tag, width, objects=True):
+def warn_if_caught(who, tag):
+    """f's result of the pass with ``tag`` has derivatives: warn if f caught a dualgrad
+    error or made an object array nobody read (``p0**2 + guarded(p)``: the guarded
+    term, computed in an except branch, may have lost its derivative)."""
+    caught = errors.made_since(tag)
+    if caught is not None:
+        errors.caught_warning(who, caught)
+
+
+def extract(who, out, tag, width):
     """``(value, partials)`` of ``f``'s output for the pass with ``tag``.
 
     ``partials`` has shape ``value.shape + (width,)``; constants give zeros.
     An output pytree (a dict, or a list/tuple that is not one array: see
     :func:`is_output_tree`) gives an :class:`OutTree` value and partials of
     shape ``(M, width)``, the rows of its leaves one after the other.
-    ``objects=False``: a dual array made into an object array in f does not make
-    a constant ``out`` suspect (another leaf of the pytree has derivatives).
+
+    After f caught one of dualgrad's errors, or made an object array of duals that
+    nobody read (a library refused it: :func:`dualgrad.errors.made_since`), a result
+    with any element or leaf without derivatives raises, and one with derivatives
+    everywhere warns (a term computed in the except branch would have none).
     """
     if is_output_tree(out):
         return _extract_tree(who, out, tag, width)
     if isinstance(out, (list, tuple)) or isinstance(out, np.ndarray) and out.dtype == object:
-        caught = errors.made_since(tag, objects=False)
+        caught = errors.made_since(tag)
         if caught is not None and not all(isinstance(i, Dual) and i.tag == tag
                                           for i in _leaves(out)):
             raise errors.swallowed(who, caught)   # [r0, 1e10]: a guarded residual's rows
@@ -129,12 +141,13 @@ def extract(who, out, tag, width, objects=True):
     if isinstance(out, np.ndarray) and out.dtype == object:
         out = _from_object_array(out)
     if isinstance(out, Dual) and out.tag == tag:
+        warn_if_caught(who, tag)
         if out._kind == "slots":                   # a scalar dual: no array on the way
             return out.value, out._plist()
         if out._kind == "array" and type(out._p) is np.ndarray:
             return out.value, out._p               # (what the property returns us)
         return out.value, out.partials
-    caught = errors.made_since(tag, objects)
+    caught = errors.made_since(tag)
     if caught is not None:
         raise errors.swallowed(who, caught)
     if isinstance(out, Dual):
@@ -173,11 +186,9 @@ def is_output_tree(out):
 
 def _extract_tree(who, out, tag, width):
     leaves, treedef = flatten(out)
-    # after an object array of duals (no error), only a tree without derivatives is suspect
-    objects = not any(isinstance(i, Dual) and i.tag == tag for i in _leaves(leaves))
     values, rows = [], []
     for leaf in leaves:
-        value, partials = extract(who, leaf, tag, width, objects)
+        value, partials = extract(who, leaf, tag, width)
         values.append(value)
         rows.append(as_array(partials).reshape((math.prod(np.shape(value)), width)))
     if not rows:

@@ -25,7 +25,8 @@ from ..dual import (LIVE, MAX_SLOTS, TAGS, Dual, _snapshots, holomorphic_tag, ke
 from ._dense import dense_jacobian as _jacobian
 from ._dense import shaped as _shaped
 from ._seed import (MAX_CHUNK, OutTree, as_array, call_jitted, extract, is_jitted,
-                    jacobian_columns, pass_note, private, split_aux, strip_tag, translated)
+                    jacobian_columns, pass_note, private, split_aux, strip_tag, translated,
+                    warn_if_caught)
 from ._tree import LEAF, first_difference, flatten, is_node, leaf_paths, unflatten
 from ._validate import as_input, check_argnums, check_callable, check_chunk
 
@@ -240,11 +241,13 @@ def _one_pass(who, f, x, args, kwargs, at=0):
                 kind = getattr(type(out), "_kind", None)
                 if kind == "array" and out.tag == tag and type(out.value) is np.ndarray \
                         and out.value.ndim:
+                    warn_if_caught(who, tag)
                     p = out._p                   # (what the property returns us)
                     return out.value, p if type(p) is np.ndarray else out.partials
                 if kind == "slots" and out.tag == tag and type(out.value) is float:
                     partials = np.array(out._plist())
                     if partials.dtype is _F64:
+                        warn_if_caught(who, tag)
                         return out.value, partials
                 return extract(who, out, tag, n)
             finally:

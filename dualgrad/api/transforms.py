@@ -13,7 +13,7 @@ from .. import backend, errors
 from ..backend import _fusedgen
 from ..dual import MAX_SLOTS, _snapshots, make, make_scalar, new_tag, retire, scalar_class
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
-                    private, split_aux, strip_tag)
+                    private, split_aux, strip_tag, warn_if_caught)
 from ._validate import as_input, check_argnums, check_callable
 from .helpers import _Flat, _check_scalar, jacobian_as
 
@@ -456,6 +456,8 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False
                     picked = None                           # NaN? tiny? look closer
                 if picked is None:
                     value, partials = extract(who, out, tag, n)
+                else:
+                    warn_if_caught(who, tag)
                 del out      # (its pending partials are not computed at the scope's end)
     except errors.FOREIGN as exc:
         foreign = errors.from_scipy(who, exc) or \

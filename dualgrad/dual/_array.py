@@ -25,7 +25,8 @@ from ..rules._table import RULES
 from . import _base, _scalar, _snapshots
 from ._base import LIVE as _LIVE, Dual, _scalar_value, numeric, primal
 from ._snapshots import LIVE as _SNAPSHOTS
-from ._scalar import MAX_SLOTS, make_scalar, scalar_class, scalars_from_rows
+from ._scalar import (MAX_SLOTS, make_scalar, scalar_class, scalars_from_rows, unread_twins,
+                      untouched)
 from ..rules._table import derivative_functions, rule_for
 
 # Entry points of dispatch, handed over by connect() (see the module docstring).
@@ -285,7 +286,6 @@ class ArrayDual(Dual):
                 "Use y itself (dual arrays take NumPy functions and indexing directly), "
                 "or np.array(y) for an explicit copy.")
         value, partials = self.value, self._p
-        errors.object_array_made(value.size)   # (a library may refuse it; f may catch that)
         if value.size >= errors.OBJECT_WARN_SIZE:
             errors.object_array_warning(value.size)
         if type(value) is np.ndarray and value.ndim == 1 and value.dtype is _f64 and \
@@ -295,9 +295,10 @@ class ArrayDual(Dual):
             # general lines below do, without the partials property (this reader is
             # dualgrad: no seed's elements are exposed) and the reshapes of 1-D arrays
             rows = _ROWS[partials.shape[1]]          # (float64: no complex test)
-            items = rows(value.tolist(), partials.tolist(), self.tag) if rows else \
-                scalars_from_rows(value, partials, self.tag)
+            items = unread_twins(rows(value.tolist(), partials.tolist(), self.tag) if rows
+                                 else scalars_from_rows(value, partials, self.tag))
             out = np.fromiter(items, dtype=object, count=len(items))
+            errors.object_array_made(out, untouched)   # a library may refuse it unread
             if not copy:
                 _snapshots.remember(self, out, value)
             return out
@@ -314,7 +315,9 @@ class ArrayDual(Dual):
             items = scalars_from_rows(value, partials, self.tag)
         else:                                         # nested duals (Hessians)
             items = [make(value[i], partials[i], self.tag) for i in range(len(value))]
-        out = np.fromiter(items, dtype=object, count=len(items)).reshape(self.shape)
+        out = np.fromiter(unread_twins(items), dtype=object,
+                          count=len(items)).reshape(self.shape)
+        errors.object_array_made(out, untouched)
         if not copy:               # np.asarray(y): a snapshot where floats give y itself
             _snapshots.remember(self, out)
         return out

@@ -49,7 +49,8 @@ _NUMPY_METHODS = frozenset({"numpy._core._methods", "numpy.core._methods"})
 apply = call_ufunc = call_unary_with_out = call_with_out = dispatch = hush = small = \
     stack_lean = stack_scalars = unhush = None
 
-__all__ = ["ScalarDual", "scalar_class", "make_scalar", "scalars_from_rows", "connect"]
+__all__ = ["ScalarDual", "scalar_class", "make_scalar", "scalars_from_rows", "connect",
+           "unread_twins", "unread_class", "untouched"]
 
 
 # The ufuncs whose operators the generated classes inline (see _FAST), and the
@@ -843,6 +844,63 @@ def scalars_from_rows(values, partials, tag):
     build = scalar_class(n)._from
     rows = partials.copy()          # a snapshot: each element keeps a view of its row
     return [build(v, r, tag) for v, r in zip(values.tolist(), rows)]
+
+
+_UNREAD = {}                        # a scalar class -> its twin that notes the first read
+
+
+def unread_class(cls):
+    """``cls``'s twin for the elements of an object array made of a dual array
+    (``ArrayDual.__array__``): the first read of an element's value, tag or partials,
+    by its own methods or another dual's, turns it into a plain ``cls`` (the same
+    layout: ``__class__`` is assigned), so that an object array a library computed
+    with can be told from one it refused without reading an element
+    (:func:`dualgrad.errors.object_array_made`).  Nothing else changes: the twin has
+    ``cls``'s name and methods, and no element stays one once used."""
+    twin = _UNREAD.get(cls)
+    if twin is None:
+        body = {"__slots__": (), "__module__": cls.__module__,
+                "__qualname__": cls.__qualname__}
+        for klass in cls.__mro__:
+            for name in getattr(klass, "__slots__", ()):
+                if name not in body and name not in ("__weakref__", "__dict__"):
+                    body[name] = _first_read(cls, klass.__dict__[name])
+        twin = _UNREAD[cls] = type(cls.__name__, (cls,), body)
+        _TWINS.add(twin)
+    return twin
+
+
+_TWINS = set()
+
+
+def untouched(items):
+    """Is every element of ``items`` (an object array) still an unread twin?"""
+    twins = _TWINS
+    return all(type(item) in twins for item in items)
+
+
+def _first_read(cls, slot):
+    """A property over ``slot`` that makes the element a ``cls`` before it reads or
+    writes."""
+    def read(self):
+        self.__class__ = cls
+        return slot.__get__(self, cls)
+
+    def write(self, value):
+        self.__class__ = cls
+        slot.__set__(self, value)
+    return property(read, write)
+
+
+def unread_twins(items):
+    """``items`` (scalar duals just made) as their :func:`unread_class` twins, in place."""
+    last = twin = None
+    for item in items:
+        kind = type(item)
+        if kind is not last:
+            last, twin = kind, unread_class(kind)
+        item.__class__ = twin
+    return items
 
 
 _ENTRY_POINTS = ("apply", "call_ufunc", "call_unary_with_out", "call_with_out", "dispatch",

@@ -14,7 +14,7 @@ __all__ = ["DualTypeError", "DualValueError", "CaughtErrorWarning"]
 # error that f (or a library f calls) catches, going on to return a plain number, would
 # otherwise come back as a derivative of 0 (``try: ... except Exception: return 1e10``).
 SEQUENCE = itertools.count(1)
-_made = threading.local()           # .at, .text: this thread's latest error (its number and
+_made = MADE = threading.local()    # .at, .text: this thread's latest error (its number and
                                     # text: the error itself would keep its frames' arrays
                                     # alive; each error keeps its own number, _dualgrad_at);
                                     # .object_at, .object_size: its latest object array
@@ -49,9 +49,9 @@ def made_since(tag):
         return _made.text
     if getattr(_made, "unread_at", 0) > tag:
         return f"{_OBJECT_EVENT}{_made.unread_size}"
-    for at, array, untouched in getattr(_made, "arrays", ()):
-        if at > tag and untouched(array.flat):
-            return f"{_OBJECT_EVENT}{array.size}"
+    for at, items, untouched in getattr(_made, "arrays", ()):
+        if at > tag and untouched(items):
+            return f"{_OBJECT_EVENT}{len(items)}"
     return None
 
 
@@ -79,9 +79,11 @@ _OBJECT_EVENT = "object array: "
 _KEPT = 16
 
 
-def object_array_made(array, untouched):
-    """Note that a dual array became the NumPy object array ``array``, whose elements
-    turn into plain scalar duals when first read (``untouched(array.flat)``: none was).
+def object_array_made(items, untouched):
+    """Note that a dual array became a NumPy object array of the scalar duals
+    ``items``, which turn into plain scalar duals when first read (``untouched(items)``:
+    none was; the items are kept, not the array, whose life np.asarray's snapshot
+    follows).
     A library that refuses object arrays raises its own error (SciPy's "object arrays
     are not supported") without reading an element, which dualgrad never sees, so a
     fit's ``try: ... except Exception: return 1e10`` around it would give a derivative
@@ -92,11 +94,11 @@ def object_array_made(array, untouched):
     kept = getattr(_made, "arrays", None)
     if kept is None:
         kept = _made.arrays = []
-    kept.append((next(SEQUENCE), array, untouched))
+    kept.append((next(SEQUENCE), items, untouched))
     if len(kept) > _KEPT:
         at, old, test = kept.pop(0)
-        if test(old.flat):
-            _made.unread_at, _made.unread_size = at, old.size
+        if test(old):
+            _made.unread_at, _made.unread_size = at, len(old)
 
 
 def swallowed(who, caught):

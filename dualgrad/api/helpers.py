@@ -201,6 +201,15 @@ def _one_pass_fits(f, x):
 _UNIT: dict[int, np.ndarray] = {}     # n -> the n x n identity (read-only), a pass's seed copies it
 
 
+def _caught(who, tag, _made=errors.MADE):
+    """:func:`warn_if_caught` where this thread's record could hold something for
+    ``tag`` (attribute reads here: the usual pass calls nothing in another module)."""
+    arrays = getattr(_made, "arrays", None)           # (in the order they were made)
+    if getattr(_made, "at", 0) > tag or getattr(_made, "unread_at", 0) > tag or \
+            arrays and arrays[-1][0] > tag:
+        warn_if_caught(who, tag)
+
+
 def _one_pass(who, f, x, args, kwargs, at=0):
     """``(value, partials)`` of ``f(*args, **kwargs)`` with ``x`` in ``args[at]``'s
     place, for the common call that :func:`_one_pass_fits`: one float or small
@@ -241,13 +250,13 @@ def _one_pass(who, f, x, args, kwargs, at=0):
                 kind = getattr(type(out), "_kind", None)
                 if kind == "array" and out.tag == tag and type(out.value) is np.ndarray \
                         and out.value.ndim:
-                    warn_if_caught(who, tag)
+                    _caught(who, tag)
                     p = out._p                   # (what the property returns us)
                     return out.value, p if type(p) is np.ndarray else out.partials
                 if kind == "slots" and out.tag == tag and type(out.value) is float:
                     partials = np.array(out._plist())
                     if partials.dtype is _F64:
-                        warn_if_caught(who, tag)
+                        _caught(who, tag)
                         return out.value, partials
                 return extract(who, out, tag, n)
             finally:

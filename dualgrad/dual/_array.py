@@ -298,7 +298,8 @@ class ArrayDual(Dual):
             items = unread_twins(rows(value.tolist(), partials.tolist(), self.tag) if rows
                                  else scalars_from_rows(value, partials, self.tag))
             out = np.fromiter(items, dtype=object, count=len(items))
-            errors.object_array_made(out, untouched)   # a library may refuse it unread
+            if self.tag:                      # (in a helper's pass: its guard reads this)
+                errors.object_array_made(items, untouched)  # a library may refuse it unread
             if not copy:
                 _snapshots.remember(self, out, value)
             return out
@@ -317,7 +318,8 @@ class ArrayDual(Dual):
             items = [make(value[i], partials[i], self.tag) for i in range(len(value))]
         out = np.fromiter(unread_twins(items), dtype=object,
                           count=len(items)).reshape(self.shape)
-        errors.object_array_made(out, untouched)
+        if self.tag:
+            errors.object_array_made(items, untouched)
         if not copy:               # np.asarray(y): a snapshot where floats give y itself
             _snapshots.remember(self, out)
         return out

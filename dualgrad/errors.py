@@ -14,10 +14,24 @@ __all__ = ["DualTypeError", "DualValueError", "CaughtErrorWarning"]
 # error that f (or a library f calls) catches, going on to return a plain number, would
 # otherwise come back as a derivative of 0 (``try: ... except Exception: return 1e10``).
 SEQUENCE = itertools.count(1)
-_made = MADE = threading.local()    # .at, .text: this thread's latest error (its number and
-                                    # text: the error itself would keep its frames' arrays
-                                    # alive; each error keeps its own number, _dualgrad_at);
-                                    # .object_at, .object_size: its latest object array
+
+
+class _Record(threading.local):
+    """This thread's record: ``at``, ``text``: its latest dualgrad error (its number and
+    text: the error itself would keep its frames' arrays alive; each error keeps its
+    own number, ``_dualgrad_at``); ``arrays``: its object arrays of duals
+    (:func:`object_array_made`), and ``unread_at``, ``unread_size``: the latest one
+    dropped from them unread.  (Class defaults: a missing attribute of a
+    ``threading.local`` costs an exception, ~1 us, on every read.)"""
+
+    at = unread_at = unread_size = 0
+    text = None
+
+    def __init__(self):
+        self.arrays = []
+
+
+_made = MADE = _Record()
 
 
 class _Recorded:
@@ -45,21 +59,14 @@ def made_since(tag):
     dualgrad error this thread made after the call began, or else the note of an object
     array of duals made since that no one read (:func:`object_array_made`); ``None``
     if neither."""
-    if getattr(_made, "at", 0) > tag:
+    if _made.at > tag:
         return _made.text
-    if getattr(_made, "unread_at", 0) > tag:
+    if _made.unread_at > tag:
         return f"{_OBJECT_EVENT}{_made.unread_size}"
-    for at, items, untouched in getattr(_made, "arrays", ()):
+    for at, _, items, untouched in _made.arrays:
         if at > tag and untouched(items):
             return f"{_OBJECT_EVENT}{len(items)}"
     return None
-
-
-def forget_arrays(tag):
-    """The helper call of ``tag`` is over: its object arrays need not be kept."""
-    kept = getattr(_made, "arrays", None)
-    if kept:
-        kept[:] = [entry for entry in kept if entry[0] < tag]
 
 
 def handled(exc):
@@ -68,7 +75,7 @@ def handled(exc):
     exception's (attack24: the TypeError ``numeric`` caught took the address of the
     error f had swallowed, and the record was wiped)."""
     at = getattr(exc, "_dualgrad_at", None)
-    if at is not None and getattr(_made, "at", 0) == at:
+    if at is not None and _made.at == at:
         _made.at = 0
 
 
@@ -79,11 +86,13 @@ _OBJECT_EVENT = "object array: "
 _KEPT = 16
 
 
-def object_array_made(items, untouched):
+def object_array_made(items, untouched, tag, live):
     """Note that a dual array became a NumPy object array of the scalar duals
     ``items``, which turn into plain scalar duals when first read (``untouched(items)``:
     none was; the items are kept, not the array, whose life np.asarray's snapshot
     follows).
+    ``tag``: the dual array's helper call; ``live``: the calls running (an entry of a
+    call that is over is dropped at the next note).
     A library that refuses object arrays raises its own error (SciPy's "object arrays
     are not supported") without reading an element, which dualgrad never sees, so a
     fit's ``try: ... except Exception: return 1e10`` around it would give a derivative
@@ -91,12 +100,12 @@ def object_array_made(items, untouched):
     missing term (attack25).  An array nobody read makes the result suspect as a
     caught dualgrad error does (:func:`made_since`); one a library computed with
     (SciPy's rosen, trapezoid: every element read) does not, whatever the result."""
-    kept = getattr(_made, "arrays", None)
-    if kept is None:
-        kept = _made.arrays = []
-    kept.append((next(SEQUENCE), items, untouched))
+    kept = _made.arrays
+    if kept:
+        kept[:] = [entry for entry in kept if entry[1] in live]   # their calls are over
+    kept.append((next(SEQUENCE), tag, items, untouched))
     if len(kept) > _KEPT:
-        at, old, test = kept.pop(0)
+        at, _, old, test = kept.pop(0)
         if test(old):
             _made.unread_at, _made.unread_size = at, len(old)
 

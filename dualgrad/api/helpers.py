@@ -204,9 +204,8 @@ _UNIT: dict[int, np.ndarray] = {}     # n -> the n x n identity (read-only), a p
 def _caught(who, tag, _made=errors.MADE):
     """:func:`warn_if_caught` where this thread's record could hold something for
     ``tag`` (attribute reads here: the usual pass calls nothing in another module)."""
-    arrays = getattr(_made, "arrays", None)           # (in the order they were made)
-    if getattr(_made, "at", 0) > tag or getattr(_made, "unread_at", 0) > tag or \
-            arrays and arrays[-1][0] > tag:
+    arrays = _made.arrays                             # (in the order they were made)
+    if _made.at > tag or _made.unread_at > tag or arrays and arrays[-1][0] > tag:
         warn_if_caught(who, tag)
 
 

@@ -84,7 +84,6 @@ def retire(tag, _pop=LIVE.pop, _holo=HOLOMORPHIC):
     _pop(tag, None)
     if _holo:
         _holo.discard(tag)
-    errors.forget_arrays(tag)
 
 
 def check_live(tag, who="dualgrad"):

@@ -266,3 +266,48 @@ def test_the_runtimes_key_names_numbas_version_and_the_cpu(monkeypatch):
     assert codegen.magic_tuple()[1] in key              # the CPU's name
     monkeypatch.setattr(numba, "__version__", numba.__version__ + "+other")
     assert _jit._runtime_key(codegen) != key
+
+
+TETRAGAMMA = """
+import json
+import numpy as np
+from dualgrad.rules import _special
+from dualgrad.backend import _numba_kernels
+x = np.array([0.3, 2.5, -1.7])
+out = np.empty(3)
+_numba_kernels.tetragamma(x, out)
+print(json.dumps([out.tolist(), [_special.tetragamma(float(v)) for v in x]]))
+"""
+
+
+@pytest.mark.engine_independent
+def test_a_kernel_follows_the_source_it_calls_in_another_file(tmp_path):
+    """attack25: the tetragamma array loop (backend/_numba_kernels.py) calls
+    rules/_special.tetragamma; numba's cache key holds the loop's own bytecode and its
+    file's stamp, so an upgrade that changed _special.py alone kept running the old
+    tetragamma from the disk cache.  The key now holds _special.py's digest: a copy
+    whose tetragamma is doubled gets the doubled loop from the same cache."""
+    import shutil
+    root = os.path.dirname(os.path.dirname(os.path.abspath(dg.__file__)))
+    copy = tmp_path / "copy"
+    shutil.copytree(os.path.join(root, "dualgrad"), copy / "dualgrad",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    cache = tmp_path / "cache"
+    cache.mkdir()
+
+    def run():
+        env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PYTHONPATH=str(copy))
+        done = subprocess.run([sys.executable, "-c", TETRAGAMMA], capture_output=True,
+                              text=True, env=env, cwd=tmp_path, timeout=600)
+        assert done.returncode == 0, done.stderr[-3000:]
+        return json.loads(done.stdout.strip().splitlines()[-1])
+    loop, twin = run()
+    assert loop == twin                                 # compiled, kept on disk
+    special = copy / "dualgrad" / "rules" / "_special.py"
+    text = special.read_text()
+    old = ("        return psi2 - _2PI3 * cs / (sn * sn * sn)\n    return psi2\n")
+    assert text.count(old) == 1
+    special.write_text(text.replace(old, "        return 2.0 * (psi2 - _2PI3 * cs / (sn * sn * "
+                                         "sn))\n    return 2.0 * psi2\n"))
+    doubled, twin2 = run()
+    assert twin2 == [2.0 * v for v in twin] and doubled == twin2

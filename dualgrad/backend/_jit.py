@@ -64,7 +64,8 @@ class _LoadOrCompile:
     LLVM object code raises) is a miss, so numba compiles the kernel again and
     writes the entry anew, where numba itself would raise from the kernel's first
     call.  Everything else is numba's cache (its index keyed by the source file's
-    stamp and the CPU, so a stale entry is a miss already).
+    stamp and the CPU, so a stale entry is a miss already), its key extended by the
+    source the kernels call in another file (:func:`_called_source`).
 
     numba's own load first readies the whole target (``target_context.refresh()``:
     the lowering and typing registries of everything numba can compile, some 50
@@ -79,6 +80,9 @@ class _LoadOrCompile:
 
     def __init__(self, cache):
         self._cache = cache
+        own = getattr(cache, "_index_key", None)       # (none: no disk cache)
+        if own is not None:         # numba's Cache calls it as self._index_key: on the instance
+            cache._index_key = lambda sig, codegen: own(sig, codegen) + (_called_source(),)
 
     def __getattr__(self, name):
         return getattr(self._cache, name)
@@ -93,6 +97,23 @@ class _LoadOrCompile:
         if found is None:
             ready_target()      # numba compiles next
         return found
+
+
+_CALLED = []
+
+
+def _called_source():
+    """The digest of the source dualgrad's kernels call into from another file
+    (``rules/_special.py``: trigamma and tetragamma, jitted where they are used),
+    part of every kernel's cache key.  numba's key holds the kernel's own bytecode
+    and its file's stamp, not what it calls: an upgrade that changed ``_special.py``
+    alone left the array loops running the old tetragamma (attack25)."""
+    if not _CALLED:
+        import hashlib
+        from pathlib import Path
+        from ..rules import _special
+        _CALLED.append(hashlib.sha256(Path(_special.__file__).read_bytes()).hexdigest())
+    return _CALLED[0]
 
 
 def _ready_runtime(target_context):

@@ -476,6 +476,76 @@ def test_every_generated_lean_path_gives_the_general_paths_bits(rule, small_engi
         _bits_equal(got.partials, want.partials)
 
 
+def _unary_lean_rules():
+    from dualgrad.rules._table import RULES
+    return sorted((r for r in RULES.values() if r.ufunc.nin == 1 and r.kind in ("smooth", "zero")
+                   and len(r.derivs) == 1), key=lambda r: r.name)
+
+
+# N = 10 values with zeros of both signs, infinities, NaN, huge, tiny and plain ones
+_TEN = np.array([0.0, -0.0, 0.5, np.inf, -np.inf, np.nan, 1e300, -3.0, 5e-324, 2.0])
+
+
+@pytest.mark.parametrize("rule", _unary_lean_rules(), ids=lambda r: r.name)
+def test_every_unary_rule_at_ten_elements_gives_the_general_paths_bits(rule, small_engine):
+    """Each unary rule of the table called as NumPy's ufunc on an array dual of ten
+    elements (``__array_ufunc__`` -> the generated lean function, which must take it)
+    against ``dispatch._ufuncs.call`` forced onto its general NumPy path: values and
+    partials to the bit, a zero partial beside an inf or NaN local derivative kept 0
+    (the general path's convention), with and without numba's kernels, under either
+    engine.  Under ``use("numpy")`` the lean function declines (it would otherwise be
+    the path that the forced engine is meant to bypass)."""
+    from dualgrad.backend import _kernels
+    from dualgrad.dispatch import _ufuncs
+    from dualgrad.dual._array import _LEAN
+    from dualgrad.dual._base import new_tag
+    tag = new_tag()
+    p = np.cos(np.arange(40.0)).reshape(10, 4)
+    p[::3] = 0.0
+    p[5, 2] = -0.0
+    for x in (_TEN, np.linspace(0.1, 0.9, 10), -np.linspace(0.1, 0.9, 10)):
+        a = dg.Dual(x, p, tag=tag)
+        with np.errstate(all="ignore"):
+            assert _LEAN[rule.ufunc](a) is not None, "the lean path declined"
+            got = rule.ufunc(a)
+            with _kernels.use("numpy"):
+                assert _LEAN[rule.ufunc](a) is None
+                want = _ufuncs.call(rule, (a,))
+        assert type(got) is type(want) and got.tag == tag
+        _bits_equal(got.value, want.value)
+        _bits_equal(got.partials, want.partials)
+
+
+@pytest.mark.parametrize("rule", _unary_lean_rules(), ids=lambda r: r.name)
+def test_unary_rules_at_ten_elements_report_what_the_float_call_reports(rule, small_engine):
+    """NumPy's error state sees the value's computation only: under
+    ``np.errstate(all="raise")`` a dual call raises exactly where the float call does
+    (a local derivative that overflows or underflows, tanh's at 400, raises nothing),
+    and under ``"warn"`` it gives the float call's warnings, no more."""
+    from dualgrad.dual._base import new_tag
+    tag = new_tag()
+    p = np.ones((10, 4))
+    for x in (_TEN, np.linspace(0.1, 0.9, 10), np.full(10, 400.0), np.full(10, 1e-310),
+              np.full(10, -800.0)):
+        a = dg.Dual(x, p, tag=tag)
+        with np.errstate(all="raise"):
+            try:
+                rule.ufunc(x)
+            except FloatingPointError as e:
+                with pytest.raises(FloatingPointError, match=str(e)):
+                    rule.ufunc(a)
+            else:
+                rule.ufunc(a)
+        with np.errstate(all="warn"):
+            with warnings.catch_warnings(record=True) as floats:
+                warnings.simplefilter("always")
+                rule.ufunc(x)
+            with warnings.catch_warnings(record=True) as duals:
+                warnings.simplefilter("always")
+                rule.ufunc(a)
+        assert [str(w.message) for w in duals] == [str(w.message) for w in floats]
+
+
 @pytest.mark.parametrize("name,op", _LEAN_OPS, ids=[n for n, _ in _LEAN_OPS])
 @pytest.mark.engine_independent
 def test_lean_kernels_give_numpys_bits_across_the_float_range(name, op, small_engine):

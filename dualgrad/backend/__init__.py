@@ -25,6 +25,10 @@ Propagation
         (``LEAN_FLAT``: one direction; any size for a number of directions in
         ``LEAN_ROWS``) where the fused engine does not defer the work (its operations
         round as the general path's, kernels or NumPy).
+    ``SMALL_BELOW``
+        ``[w]``: ``lean_work`` admits any work below ``w`` partials elements (``small``'s
+        size while the engine is automatic, 0 while ``use`` forces one), kept current
+        by ``use``: a caller that tests it first saves the call at small sizes.
     ``scaled_small(f, p)``, ``pair_small(f, p, g, q)``
         :func:`combine_small` for one or two float64 array factors of the value's
         shape and partials of one shape (dispatch's lean path), or ``None``; for
@@ -166,8 +170,8 @@ from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
 from ._disk import read_blob, write_blob
-from ._kernels import (correlation, fusable, local, matvec, swap_shifted, symmetric_sum,
-                       use)
+from ._kernels import (SMALL_BELOW, correlation, fusable, local, matvec, swap_shifted,
+                       symmetric_sum, use)
 from ._loader import loaded as kernels_loaded
 from ._loader import at_call as kernels_at_call
 from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_small, convolve,
@@ -185,7 +189,7 @@ __all__ = [
     "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT", "exact1", "exact2",
     "exact_number",
     "fusable",
-    "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
+    "small", "lean_work", "SMALL_BELOW", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
     "matvec", "correlation", "swap_shifted", "symmetric_sum", "outer",
     "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "finite",
     # reduction

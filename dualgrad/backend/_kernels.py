@@ -29,7 +29,7 @@ __all__ = ["combine", "local", "fusable", "small_local", "small_exact", "pairwis
            "cross", "outer", "matvec", "correlation", "swap_shifted", "symmetric_sum",
            "rank2", "running_product", "convolve", "triangle", "join",
            "use", "trigamma", "tetragamma",
-           "MIN_WORK", "MIN_N", "MIN_WORK_FUSED"]
+           "MIN_WORK", "MIN_N", "MIN_WORK_FUSED", "SMALL_BELOW"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
 # chosen from bench/bench_engine.py (see bench/RESULTS.md).
@@ -42,6 +42,11 @@ MIN_WORK_FLAT = 1 << 16
 MIN_WORK_FUSED = 1000
 
 _mode = "auto"
+# Partials elements below which the small-array paths run with no other test:
+# MIN_WORK_FUSED while the engine is automatic, none while use() forces one (kept by
+# use(); dispatch's lean functions read ``SMALL_BELOW[0]`` before they call
+# ``_propagate.lean_work``, whose first test it is: a Python call saved per operation).
+SMALL_BELOW = [MIN_WORK_FUSED]
 _FUSABLE = {}            # ufunc -> has kernels in _rule_kernels (_kernelgen.fusable)
 _compiled = None
 _fused = None
@@ -54,10 +59,12 @@ def use(mode):
     if mode not in ("auto", "numba", "numpy"):
         raise ValueError(f"use(): expected 'auto', 'numba' or 'numpy', got {mode!r}")
     old, _mode = _mode, mode
+    SMALL_BELOW[0] = MIN_WORK_FUSED if mode == "auto" else 0
     try:
         yield
     finally:
         _mode = old
+        SMALL_BELOW[0] = MIN_WORK_FUSED if old == "auto" else 0
 
 
 def _wanted(work, n, fused=False):

@@ -489,13 +489,13 @@ _MISS = object()
 _LEAN_NAMESPACE = {
     "_AD": dual.ArrayDual, "_nd": np.ndarray, "_F64": _F64, "_LIVE": _LIVE,
     "_small": backend.lean_work, "_hush": _hush, "_unhush": _unhush, "_call": call,
-    "_make": dual.make_array, "_scaled": backend.scaled_small, "_pair": backend.pair_small,
+    "_make": dual.make_real, "_scaled": backend.scaled_small, "_pair": backend.pair_small,
     "_combine": backend.combine_small, "_add": np.add, "_sub": np.subtract,
     "_neg": np.negative, "_lsum": backend.lean_sum,
     "_scaled_k": backend.scaled_kernel, "_pair_k": backend.pair_kernel, "_where": backend.where,
     "_local_k": backend.local_kernel, "_local_k2": backend.local_kernel2,
     "_exact1": backend.exact1, "_exact2": backend.exact2, "_zeros": backend.zeros,
-    "_HL": _LAST}
+    "_HL": _LAST, "_LB": backend.SMALL_BELOW}
 if _errstate is not None:
     _LEAN_NAMESPACE.update(_eget=_errstate.get, _eset=_errstate.set, _ereset=_errstate.reset)
 
@@ -758,7 +758,8 @@ def _lean_head(nin, name):
     """The signature and checks of :func:`lean`'s ``op`` of ``nin`` arguments: array
     duals (``_a``, ``_b``) of one live tag holding float64 ndarrays (values ``x``, ``y``
     of one shape, not 0-d; partials ``_p``, ``_q`` of one shape) and work that
-    ``backend.lean_work`` admits; else ``None``."""
+    ``backend.lean_work`` admits (asked only from ``backend.SMALL_BELOW``'s size on:
+    below it the automatic engine admits any work); else ``None``."""
     if nin == 1:
         return [
             f"def {name}(_a):",
@@ -768,7 +769,7 @@ def _lean_head(nin, name):
             "    _p = _a._p",
             "    if type(x) is not _nd or type(_p) is not _nd or x.dtype is not _F64 or "
             "_p.dtype is not _F64 or not x.ndim or _a.tag not in _LIVE or "
-            "not _small(_p.size, x.shape):",
+            "_p.size >= _LB[0] and not _small(_p.size, x.shape):",
             "        return None"]
     return [
         f"def {name}(_a, _b):",
@@ -782,7 +783,7 @@ def _lean_head(nin, name):
         "type(_q) is not _nd or x.dtype is not _F64 or _p.dtype is not _F64 or "
         "y.dtype is not _F64 or _q.dtype is not _F64 or not x.ndim or "
         "x.shape != y.shape or _p.shape != _q.shape or _a.tag != _b.tag or "
-        "_a.tag not in _LIVE or not _small(_p.size, x.shape):",
+        "_a.tag not in _LIVE or _p.size >= _LB[0] and not _small(_p.size, x.shape):",
         "        return None"]
 
 

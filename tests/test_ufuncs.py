@@ -477,7 +477,10 @@ def test_every_generated_lean_path_gives_the_general_paths_bits(rule, small_engi
 
 
 def _unary_lean_rules():
-    from dualgrad.rules._table import RULES
+    """Every unary rule the lean path covers, scipy.special's rows loaded too."""
+    import scipy.special as sc
+    from dualgrad.rules._table import RULES, rule_for
+    rule_for(sc.erf)                              # (scipy's rows are made on first use)
     return sorted((r for r in RULES.values() if r.ufunc.nin == 1 and r.kind in ("smooth", "zero")
                    and len(r.derivs) == 1), key=lambda r: r.name)
 

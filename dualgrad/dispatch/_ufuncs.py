@@ -49,8 +49,9 @@ try:   # NumPy >= 2 keeps the error state in a context variable: setting it dire
 except ImportError:                                     # pragma: no cover
     _errstate = None
 _QUIET = dict(divide="ignore", invalid="ignore", over="ignore", under="ignore")
-# [a caller's error state, its quiet variant], kept in place (the lean functions read it)
-_LAST = [None, None]
+# [(a caller's error state, its quiet variant)]: the pair replaced whole, so that a
+# lean function (which reads it in place) never pairs one thread's state with another's
+_LAST = [(None, None)]
 
 
 def _hush():
@@ -69,10 +70,10 @@ def _hush():
         token.__enter__()
         return token
     current = _errstate.get()
-    seen, quiet = _LAST
+    seen, quiet = _LAST[0]
     if current is not seen and current is not quiet:
         quiet = _make_extobj(**_QUIET)                  # the rest from ``current``
-        _LAST[:] = current, quiet
+        _LAST[0] = current, quiet
     elif current is quiet:                              # nested: already quiet
         quiet = current
     return _errstate.set(quiet)
@@ -810,7 +811,8 @@ def _hushed(lines, indent):
         enter, leave = [pad + "_tok = _hush()"], pad + "    _unhush(_tok)"
     else:
         enter = [pad + "_e = _eget()",
-                 pad + "_tok = _eset(_HL[1]) if _e is _HL[0] or _e is _HL[1] else _hush()"]
+                 pad + "_s = _HL[0]",
+                 pad + "_tok = _eset(_s[1]) if _e is _s[0] or _e is _s[1] else _hush()"]
         leave = pad + "    _ereset(_tok)"
     return [*enter, pad + "try:", *(pad + "    " + line for line in lines),
             pad + "finally:", leave]

@@ -1,6 +1,6 @@
 """Where a dual operation on arrays of N = 10 elements spends its time (issue 13).
 
-    python bench/small_parts.py [--numba] [--n 4] [--rounds 9]
+    python bench/small_parts.py [--numba] [--n 4] [--rounds 9] [--calls]
 
 Times the whole operations of ``bench_engine.py --small`` (``a + b``, ``a * b``, ``a / b``,
 ``a ** 2``, ``a * 2.0`` (and its float op ``x * 2.0``), ``np.sin(a)``, ``np.exp(a)``, ``a.sum()``) next to the pieces they are made
@@ -13,7 +13,13 @@ the result), and with ``--numba`` (numba loaded first, as a long loop of small
 operations does) the kernel calls that replace NumPy's (``exact2``: the operators'
 one call for the value and the partials of ``a * b``).  Without ``--numba`` the
 loader's budget is raised, so numba stays unloaded (the NumPy calls of a short
-process).  Nothing is written.
+process).  The unary rows' pieces: NumPy's ``__array_ufunc__`` protocol alone (``np.sin``
+of an object whose method returns at once), the lean function called without it, the
+factor's ``np.cos(x)``, the partials' kernel, the error state's context variable set and
+reset, the result made.  ``--calls``: instead, each operation's Python-level calls and
+builtin (C) calls as ``sys.setprofile`` sees them (ufunc calls and numba's entry points
+of ``_kernels.small_exact`` show as C calls or not at all: ufuncs are not builtins).
+Nothing is written.
 """
 
 import argparse
@@ -31,7 +37,8 @@ from _common import median_time  # noqa: E402
 import dualgrad as dg  # noqa: E402
 from dualgrad.backend import _loader, _propagate  # noqa: E402
 from dualgrad.dispatch import _ufuncs  # noqa: E402
-from dualgrad.dual import make_array  # noqa: E402
+from dualgrad.dual import make_array, make_real  # noqa: E402
+from dualgrad.dual._array import _LEAN  # noqa: E402
 from dualgrad.dual._base import new_tag  # noqa: E402
 
 
@@ -40,6 +47,7 @@ def main():
     parser.add_argument("--numba", action="store_true")
     parser.add_argument("--n", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--calls", action="store_true")
     opts = parser.parse_args()
     if opts.numba:
         _loader.load()
@@ -62,6 +70,17 @@ def main():
     def hush():
         _ufuncs._unhush(_ufuncs._hush())
 
+    if opts.calls:
+        calls(a, b)
+        return
+
+    class Bare:                     # NumPy's override protocol and nothing else
+        def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+            return None
+    bare, lean_sin, cos = Bare(), _LEAN[np.sin], np.cos(x)
+    _ufuncs._unhush(_ufuncs._hush())
+    state, quiet = _ufuncs._errstate, _ufuncs._LAST[0][1]
+
     pieces = {
         "x * y (float op)": lambda: x * y,
         "a + b": lambda: a + b, "a * b": lambda: a * b, "a / b": lambda: a / b,
@@ -77,6 +96,11 @@ def main():
         "np.empty((N, n))": lambda: np.empty((N, n)),
         "make_array": lambda: make_array(out, p, tag),
         "np.cos(x)": lambda: np.cos(x),
+        "np.sin(x)": lambda: np.sin(x),
+        "np.sin(o): the protocol alone": lambda: np.sin(bare),
+        "lean np.sin(a) without the protocol": lambda: lean_sin(a),
+        "error state set + reset (written out)": lambda: state.reset(state.set(quiet)),
+        "make_real": lambda: make_real(out, p, tag),
         "1.0 / y": lambda: 1.0 / y,
         "np.add.reduce(x)": lambda: np.add.reduce(x),
         "pair_small (a * b's partials)": lambda: _propagate.pair_small(y, p, x, q),
@@ -85,6 +109,7 @@ def main():
         pieces["pair_kernel (a * b's partials)"] = lambda: _propagate.pair_kernel(y, p, x, q)
         pieces["local_kernel2 (a / b's)"] = \
             lambda: _propagate.local_kernel2(np.divide, x, y, out, p, q)
+        pieces["scaled_kernel (np.sin's partials)"] = lambda: _propagate.scaled_kernel(cos, p)
         pieces["exact2 (a * b's value and partials)"] = \
             lambda: _propagate.exact2(np.multiply, x, y, p, q)
         pieces["exact_number (a * 2.0's)"] = \
@@ -101,6 +126,30 @@ def main():
     for k, s in samples.items():
         ratio = statistics.median(t / f for t, f in zip(s, base))
         print(f"| {k} | {statistics.median(s) * 1e6:.2f} | {ratio:.1f} |")
+
+
+def calls(a, b):
+    """Print each operation's calls as ``sys.setprofile`` sees them (warm: run twice first)."""
+    ops = {"np.sin(a)": lambda: np.sin(a), "np.exp(a)": lambda: np.exp(a),
+           "a * b": lambda: a * b, "a + b": lambda: a + b, "a * 2.0": lambda: a * 2.0,
+           "a ** 2": lambda: a ** 2}
+    for name, op in ops.items():
+        op(), op()
+        seen = []
+
+        def record(frame, event, arg):
+            if event == "call":
+                seen.append(("py", frame.f_code.co_name))
+            elif event == "c_call":
+                seen.append(("c", getattr(arg, "__qualname__", "?")))
+        sys.setprofile(record)
+        op()
+        sys.setprofile(None)
+        seen = seen[1:-1]                    # (the lambda's call and setprofile's own)
+        py = [f for kind, f in seen if kind == "py"]
+        c = [f for kind, f in seen if kind == "c"]
+        print(f"{name}: {len(py)} Python calls ({', '.join(py)}); "
+              f"{len(c)} builtin calls ({', '.join(c)})")
 
 
 if __name__ == "__main__":

@@ -21,10 +21,11 @@ class _Record(threading.local):
     text: the error itself would keep its frames' arrays alive; each error keeps its
     own number, ``_dualgrad_at``); ``arrays``: its object arrays of duals
     (:func:`object_array_made`), and ``unread_at``, ``unread_size``: the latest one
-    dropped from them unread.  (Class defaults: a missing attribute of a
+    dropped from them unread; ``scalar_at``: its latest array NumPy made of a scalar
+    dual (:func:`_scalar_note`).  (Class defaults: a missing attribute of a
     ``threading.local`` costs an exception, ~1 us, on every read.)"""
 
-    at = unread_at = unread_size = 0
+    at = unread_at = unread_size = scalar_at = 0
     text = None
 
     def __init__(self):
@@ -69,6 +70,14 @@ def made_since(tag):
     return None
 
 
+def scalar_since(tag):
+    """The note of an array NumPy made of a scalar dual (:func:`_scalar_note`) since the
+    helper call of ``tag`` began (``None`` if none).  Unlike a dual array's object
+    array, whose elements tell whether anyone read them, a scalar dual is read
+    everywhere: only a result without any derivatives is suspect after it."""
+    return _SCALAR_EVENT if _made.scalar_at > tag else None
+
+
 def handled(exc):
     """dualgrad itself caught ``exc`` and went on: not an error f swallowed.  Told by
     the number ``exc`` carries, not by ``id``: a freed error's address is soon another
@@ -80,6 +89,7 @@ def handled(exc):
 
 
 _OBJECT_EVENT = "object array: "
+_SCALAR_EVENT = "object array of a scalar dual"
 
 
 # Object arrays of duals kept for made_since (an older one is looked at as it goes).
@@ -110,10 +120,65 @@ def object_array_made(items, untouched, tag, live):
             _made.unread_at, _made.unread_size = at, len(old)
 
 
+def _scalar_note():
+    """The real scalar duals' ``__array_struct__``: NumPy asks an object it does not
+    know for it first, for each element, whenever it makes an array of one
+    (``np.asarray(p[0])`` in ``scipy.stats``, ``np.array([d1, d2])``, a list stored
+    into an array), so a library's own error on the object array it made (``xlogy``
+    refuses the object dtype without reading an element) is noted as a dual array's is
+    (:func:`object_array_made`; ``_made.scalar_at``).  Each read raises the
+    ``AttributeError`` NumPy takes as "no such interface" and goes on to store the
+    dual itself.
+
+    Built of C calls only, so that no Python frame and no new exception is made per
+    element (a Python property raising AttributeError cost ~2x as much per element:
+    ``python bench/scalar_hook.py``): reading it draws the next number from
+    ``SEQUENCE`` into ``_made.scalar_at`` and throws one kept ``AttributeError``
+    (its traceback cleared each time) through a finished generator, whose
+    ``throw`` raises what it is given."""
+    import functools
+    refused = AttributeError("__array_struct__")
+    finished = (_ for _ in ())
+    for _ in finished:
+        pass
+    reads = map(finished.throw, map(refused.with_traceback, itertools.repeat(None)),
+                map(functools.partial(setattr, _made, "scalar_at"), SEQUENCE))
+    return property(functools.partial(next, reads), doc="NumPy's first question to an "
+                    "element it makes an array of: noted (errors._scalar_note), then none")
+
+
+SCALAR_ARRAY_NOTE = _scalar_note()
+
+
+def objects_noted():
+    """This thread's latest note of a scalar dual's array, for :func:`objects_restore`."""
+    return _made.scalar_at
+
+
+def objects_restore(noted):
+    """Forget the scalar duals' notes made since :func:`objects_noted` gave ``noted``:
+    dualgrad's own conversions of lists holding scalar duals (``x * [d1, d2]``, f's
+    returned list), which it reads back at once, are no library's object array."""
+    _made.scalar_at = noted
+
+
 def swallowed(who, caught):
     """f returned a result without derivatives after dualgrad raised inside it, or
     after a dual array became an object array (``caught``: the text
     :func:`made_since` gives)."""
+    if caught == _SCALAR_EVENT:
+        return DualTypeError(
+            f"{who}: f returned a result without derivatives after a scalar dual became "
+            "an element of a NumPy object array inside it (np.asarray(p[0]) in a library f "
+            "calls, such as scipy.stats' distributions or scipy.special.polygamma, or "
+            "np.array([d1, d2]) in f): a library that refuses object arrays raises its own "
+            "error (\"ufunc 'xlogy' not supported for the input types\"), and an except "
+            "clause in f most likely caught it; that result is not f's value at the float "
+            "inputs, and its derivative, 0, would be wrong. Fix: let the error through "
+            "(narrow the except clause to the errors you expect): dualgrad then names the "
+            "call that refuses duals and the NumPy spelling that works. If no error was "
+            "caught and the result is a constant at these inputs, return it with "
+            "derivatives of zero: c + 0.0 * p[0] (p[0]: any scalar of f's input).")
     if caught.startswith(_OBJECT_EVENT):
         return DualTypeError(
             f"{who}: f returned a result without derivatives after a dual array of "

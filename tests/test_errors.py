@@ -1031,3 +1031,87 @@ def test_a_guarded_residual_returned_beside_others_is_not_a_zero_row():
             dg.jacobian(lambda p: residuals(p, box), p0)
     np.testing.assert_allclose(dg.jacobian(lambda p: [np.exp(p[0]), p[1] * 2.0], p0),
                                [[np.exp(0.5), 0.0], [0.0, 2.0]], rtol=1e-15)
+
+
+_SCALAR_GUARDED = {
+    "gamma.logpdf(data, p[0])": lambda st, sc, data, p: -st.gamma.logpdf(data, p[0]).sum(),
+    "norm.cdf(p[0])": lambda st, sc, data, p: st.norm.cdf(p[0]),
+    "poisson.logpmf(3, p[0])": lambda st, sc, data, p: st.poisson.logpmf(3, p[0]),
+    "t.logpdf(1.0, p[0])": lambda st, sc, data, p: st.t.logpdf(1.0, p[0]),
+    "polygamma(1, p[0])": lambda st, sc, data, p: sc.polygamma(1, p[0]),
+    "logsumexp([p[0], p[1]])": lambda st, sc, data, p: sc.logsumexp([p[0], p[1]]),
+}
+
+
+@pytest.mark.parametrize("call", list(_SCALAR_GUARDED))
+def test_a_guard_around_a_library_making_an_object_array_of_a_scalar_dual_raises(call):
+    """attack24: ``np.asarray(p[0])`` inside scipy.stats / scipy.special makes an
+    object array of a *scalar* dual (NumPy calls nothing of dualgrad's), the library
+    refuses the object dtype with its own error, and f's ``except Exception: return
+    1e10`` gave a gradient of 0 silently.  NumPy asks the scalar dual for
+    ``__array_struct__`` first; the real classes note it there, so the constant
+    result raises (the real SciPy functions, as a fit calls them)."""
+    st = pytest.importorskip("scipy.stats")
+    sc = pytest.importorskip("scipy.special")
+    data = np.random.default_rng(0).gamma(2.0, 1.5, 50)
+    fn = _SCALAR_GUARDED[call]
+
+    def nll(p):
+        try:
+            return fn(st, sc, data, p)
+        except Exception:  # noqa: BLE001  (the guard under test)
+            return 1e10
+    with pytest.raises(TypeError, match="a scalar dual became an element of a NumPy "
+                       "object array inside it"):
+        dg.grad(nll)(np.array([2.0, 1.5]))
+
+
+def test_the_attack_fit_with_a_guard_raises_not_zero():
+    """The attack's own nll (``st.gamma.logpdf(data, p[0], scale=p[1])`` guarded)."""
+    st = pytest.importorskip("scipy.stats")
+    data = np.random.default_rng(0).gamma(2.0, 1.5, 50)
+
+    def nll(p):
+        try:
+            return -st.gamma.logpdf(data, p[0], scale=p[1]).sum()
+        except Exception:  # noqa: BLE001
+            return 1e10
+    with pytest.raises(TypeError, match="f returned a result without derivatives"):
+        dg.grad(nll)(np.array([2.0, 1.5]))
+
+
+def test_object_arrays_of_scalar_duals_in_correct_code_do_not_raise():
+    """Correct code that makes object arrays of scalar duals keeps its derivatives
+    (analytic oracles): an ODE right-hand side ``np.array([dx, 0.0])``, a residual
+    list with constant components, ``np.array([d1, d2])`` reduced to a scalar dual,
+    a piecewise function's constant branch with no object array, and an inner
+    helper whose f returns a list of the outer call's duals (extract's own
+    conversion is not f's object array)."""
+    x0 = np.array([0.7, -1.3])
+    jac = dg.jacobian(lambda y: np.array([y[0] * y[1], 0.0]), x0)
+    np.testing.assert_array_equal(jac, [[x0[1], x0[0]], [0.0, 0.0]])
+    jac = dg.jacobian(lambda p: [p[0] ** 2 - 1.0, 0.0, 3.0], x0)
+    np.testing.assert_array_equal(jac, [[2 * x0[0], 0.0], [0.0, 0.0], [0.0, 0.0]])
+    grad = dg.grad(lambda p: np.sum(np.array([p[0], p[1]]) * np.array([2.0, 5.0])))(x0)
+    np.testing.assert_array_equal(grad, [2.0, 5.0])
+    grad = dg.grad(lambda p: 0.0 if p[0] > 0 else p[0] ** 2)(x0)
+    np.testing.assert_array_equal(grad, [0.0, 0.0])
+    outer = dg.derivative(
+        lambda y: np.sum(dg.jacobian(lambda x: [y * x[0], y * 2.0], x0)), 3.0)
+    assert outer == 1.0                    # d/dy of sum([[y, 0], [0, 0]])
+
+
+def test_a_constant_branch_after_an_object_array_of_scalar_duals_names_its_escape():
+    """A constant result after ``np.array([p[0], p[1]])`` with no error caught cannot
+    be told from a swallowed one: it raises, naming ``c + 0.0 * p[0]``, which gives
+    the constant's derivative of zero."""
+    x0 = np.array([0.7, -1.3])
+
+    def f(p, escape):
+        v = np.array([p[0], p[1]])
+        if np.sum(v) < 0:
+            return 2.0 + 0.0 * p[0] if escape else 2.0
+        return v[0] * v[1]
+    with pytest.raises(TypeError, match=r"c \+ 0\.0 \* p\[0\]"):
+        dg.grad(lambda p: f(p, False))(x0)
+    np.testing.assert_array_equal(dg.grad(lambda p: f(p, True))(x0), [0.0, 0.0])

@@ -92,7 +92,7 @@ def warn_if_caught(who, tag):
         errors.caught_warning(who, caught)
 
 
-def extract(who, out, tag, width):
+def extract(who, out, tag, width, scalars=True):
     """``(value, partials)`` of ``f``'s output for the pass with ``tag``.
 
     ``partials`` has shape ``value.shape + (width,)``; constants give zeros.
@@ -104,6 +104,9 @@ def extract(who, out, tag, width):
     nobody read (a library refused it: :func:`dualgrad.errors.made_since`), a result
     with any element or leaf without derivatives raises, and one with derivatives
     everywhere warns (a term computed in the except branch would have none).
+    After NumPy made an array of a scalar dual (``np.asarray(p[0])`` in scipy.stats),
+    a result with no derivatives at all raises (``scalars``: no other leaf of f's
+    pytree has any).
     """
     if is_output_tree(out):
         return _extract_tree(who, out, tag, width)
@@ -112,6 +115,7 @@ def extract(who, out, tag, width):
         if caught is not None and not all(isinstance(i, Dual) and i.tag == tag
                                           for i in _leaves(out)):
             raise errors.swallowed(who, caught)   # [r0, 1e10]: a guarded residual's rows
+    noted = errors.objects_noted()      # (the object arrays made below are extract's own)
     if isinstance(out, (list, tuple)):
         items = np.empty(len(out), dtype=object)
         items[:] = list(out)
@@ -138,6 +142,7 @@ def extract(who, out, tag, width):
                     "per piece.") from exc
         else:
             out = items
+    errors.objects_restore(noted)
     if isinstance(out, np.ndarray) and out.dtype == object:
         out = _from_object_array(out)
     if isinstance(out, Dual) and out.tag == tag:
@@ -147,11 +152,12 @@ def extract(who, out, tag, width):
         if out._kind == "array" and type(out._p) is np.ndarray:
             return out.value, out._p               # (what the property returns us)
         return out.value, out.partials
-    caught = errors.made_since(tag)
+    if isinstance(out, Dual):
+        check_live(out.tag, who)                  # an escaped dual of a finished call
+    caught = errors.made_since(tag) or (scalars and errors.scalar_since(tag) or None)
     if caught is not None:
         raise errors.swallowed(who, caught)
     if isinstance(out, Dual):
-        check_live(out.tag, who)                  # an escaped dual of a finished call
         value = out
     else:
         try:
@@ -186,9 +192,11 @@ def is_output_tree(out):
 
 def _extract_tree(who, out, tag, width):
     leaves, treedef = flatten(out)
+    # after an array of a scalar dual (no error), only a tree without derivatives is suspect
+    scalars = not any(isinstance(i, Dual) and i.tag == tag for i in _leaves(leaves))
     values, rows = [], []
     for leaf in leaves:
-        value, partials = extract(who, leaf, tag, width)
+        value, partials = extract(who, leaf, tag, width, scalars)
         values.append(value)
         rows.append(as_array(partials).reshape((math.prod(np.shape(value)), width)))
     if not rows:

@@ -40,7 +40,9 @@ def operand(a):
     [1.0, 2.0]`` would scale the directions axis instead of the elements.
     """
     if type(a) is list or type(a) is tuple or isinstance(a, (list, tuple)):
+        noted = errors.objects_noted()       # (its scalar duals are read back below)
         a = np.asarray(a)
+        errors.objects_restore(noted)
     elif isinstance(a, np.ndarray) and type(a) is not np.ndarray:
         a = plain_array("dualgrad", a)
     if type(a) is np.ndarray and a.dtype == object:

@@ -517,7 +517,12 @@ class ArrayDual(Dual):
         elif mode != "raise":
             raise errors.bad_argument("dualgrad: d.put", "mode 'raise', 'wrap' or 'clip'",
                                       repr(mode))
-        values = np.ravel(values) if isinstance(values, Dual) else np.ravel(np.asarray(values))
+        if isinstance(values, Dual):
+            values = np.ravel(values)
+        else:                                      # (a list of scalar duals: read here)
+            noted = errors.objects_noted()
+            values = np.ravel(np.asarray(values))
+            errors.objects_restore(noted)
         count = indices.size
         if count and values.shape[0] != count:       # NumPy repeats the values cyclically
             values = np.resize(values, (count,))
@@ -1252,7 +1257,9 @@ def partials_array(d):
 def stack_scalars(items):
     """A 1-D dual (or float) array from a list of scalar duals and numbers."""
     arr = np.empty(len(items), dtype=object)
-    arr[:] = items
+    noted = errors.objects_noted()
+    arr[:] = items                    # (NumPy asks each scalar dual: not f's object array)
+    errors.objects_restore(noted)
     return from_object_array(arr)
 
 
@@ -1319,6 +1326,15 @@ def from_object_array(a):
     """An object ndarray of scalar duals and numbers as one array dual."""
     if not (isinstance(a, np.ndarray) and a.dtype == object):
         return a
+    noted = errors.objects_noted()       # (the arrays it builds of the elements' values
+    try:                                 # and partials are dualgrad's, read at once)
+        return _read_objects(a)
+    finally:
+        errors.objects_restore(noted)
+
+
+def _read_objects(a):
+    """:func:`from_object_array` of an object ndarray ``a``."""
     flat = a.ravel()
     fast = _from_scalars(flat.tolist(), a.shape)
     if fast is not None:

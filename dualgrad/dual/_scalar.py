@@ -603,7 +603,9 @@ def _generate(n):
     code = backend.compiled_code(source, f"<dualgrad scalar dual, n={n}>")
     name = f"ScalarDual{n}" if n is not None else "ScalarDualVector"
     ours = dict(namespace)
-    real = _class_from(code, ours, name, n, slots, unary, binary)
+    # the real class notes NumPy's arrays of its duals (the complex class refuses them)
+    real = _class_from(code, ours, name, n, slots, unary, binary,
+                       {"__array_struct__": errors.SCALAR_ARRAY_NOTE})
     # the same code again under another identity for complex values and partials:
     # its methods test for and build their own class (C), so a fast operation keeps a
     # complex dual complex; the operators take the twin class too (K, the result W:

@@ -19,20 +19,20 @@ SEQUENCE = itertools.count(1)
 class _Record(threading.local):
     """This thread's record: ``at``, ``text``: its latest dualgrad error (its number and
     text: the error itself would keep its frames' arrays alive; each error keeps its
-    own number, ``_dualgrad_at``); ``arrays``: its object arrays of duals
-    (:func:`object_array_made`), and ``unread_at``, ``unread_size``: the latest one
-    dropped from them unread; ``scalar_at``: its latest array NumPy made of a scalar
-    dual (:func:`_scalar_note`).  (Class defaults: a missing attribute of a
+    own number, ``_dualgrad_at``); ``scalar_at``: its latest array NumPy made of a
+    scalar dual (:func:`_scalar_note`).  (Class defaults: a missing attribute of a
     ``threading.local`` costs an exception, ~1 us, on every read.)"""
 
-    at = unread_at = unread_size = scalar_at = 0
+    at = scalar_at = 0
     text = None
-
-    def __init__(self):
-        self.arrays = []
 
 
 _made = MADE = _Record()
+# The object arrays made of each running helper call's duals, by its tag, whatever
+# thread made them (f's own thread pool), as (items, untouched) (object_array_made),
+# and the size of one dropped from them unread.
+ARRAYS = {}
+_UNREAD = {}
 
 
 class _Recorded:
@@ -58,14 +58,15 @@ class DualValueError(_Recorded, ValueError):
 def made_since(tag):
     """What makes a result of the helper call of ``tag`` suspect: the text of the latest
     dualgrad error this thread made after the call began, or else the note of an object
-    array of duals made since that no one read (:func:`object_array_made`); ``None``
+    array of the call's duals that no one read (:func:`object_array_made`); ``None``
     if neither."""
     if _made.at > tag:
         return _made.text
-    if _made.unread_at > tag:
-        return f"{_OBJECT_EVENT}{_made.unread_size}"
-    for at, _, items, untouched in _made.arrays:
-        if at > tag and untouched(items):
+    size = _UNREAD.get(tag)
+    if size is not None:
+        return f"{_OBJECT_EVENT}{size}"
+    for items, untouched in ARRAYS.get(tag, ()):
+        if untouched(items):
             return f"{_OBJECT_EVENT}{len(items)}"
     return None
 
@@ -101,8 +102,8 @@ def object_array_made(items, untouched, tag, live):
     ``items``, which turn into plain scalar duals when first read (``untouched(items)``:
     none was; the items are kept, not the array, whose life np.asarray's snapshot
     follows).
-    ``tag``: the dual array's helper call; ``live``: the calls running (an entry of a
-    call that is over is dropped at the next note).
+    ``tag``: the dual array's helper call (its record, :data:`ARRAYS`, whatever thread
+    converts it); ``live``: the calls running (those over are dropped at the next note).
     A library that refuses object arrays raises its own error (SciPy's "object arrays
     are not supported") without reading an element, which dualgrad never sees, so a
     fit's ``try: ... except Exception: return 1e10`` around it would give a derivative
@@ -110,14 +111,16 @@ def object_array_made(items, untouched, tag, live):
     missing term (attack25).  An array nobody read makes the result suspect as a
     caught dualgrad error does (:func:`made_since`); one a library computed with
     (SciPy's rosen, trapezoid: every element read) does not, whatever the result."""
-    kept = _made.arrays
-    if kept:
-        kept[:] = [entry for entry in kept if entry[1] in live]   # their calls are over
-    kept.append((next(SEQUENCE), tag, items, untouched))
+    if len(ARRAYS) > 1:
+        for done in [t for t in list(ARRAYS) if t not in live]:   # their calls are over
+            ARRAYS.pop(done, None)
+            _UNREAD.pop(done, None)
+    kept = ARRAYS.setdefault(tag, [])
+    kept.append((items, untouched))
     if len(kept) > _KEPT:
-        at, _, old, test = kept.pop(0)
+        old, test = kept.pop(0)
         if test(old):
-            _made.unread_at, _made.unread_size = at, len(old)
+            _UNREAD[tag] = len(old)
 
 
 def _scalar_note():

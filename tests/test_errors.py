@@ -956,8 +956,8 @@ def test_a_guarded_term_beside_others_warns_or_raises():
     the data term's derivative and silently dropped the penalty's; a residual list
     ``[r0(p), guarded(p)]`` gave a zero row once an object array alone stopped making
     constants suspect.  An object array nobody read (SciPy refused it) now counts as a
-    caught dualgrad error does: a result with derivatives warns, one with constant
-    elements raises."""
+    caught dualgrad error does (in whichever thread it was made: f's own pool): a
+    result with derivatives warns, one with constant elements raises."""
     import warnings
     p0 = np.array([1.5, 0.5])
     for term in (_refused, _guarded_exp):
@@ -966,6 +966,10 @@ def test_a_guarded_term_beside_others_warns_or_raises():
         np.testing.assert_array_equal(g, [3.0, 1.0])      # the data term's, as warned
         with pytest.raises(TypeError, match="f returned a result without derivatives"):
             dg.jacobian(lambda p: [p[0] ** 2 + p[1], term(p)], p0)
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:     # f's own thread pool
+        with pytest.raises(TypeError, match="became a NumPy object array"):
+            dg.gradient(lambda p: pool.submit(_refused, p).result(), p0)
     with warnings.catch_warnings():                # read object arrays are no one's refusal
         warnings.simplefilter("error", dg.CaughtErrorWarning)
         so = pytest.importorskip("scipy.optimize")

@@ -142,6 +142,7 @@ CASES = {
     "np.polyval:constant": lambda xp, x: xp.polyval(xp.array([2.0, -1.0, 0.5]), x) * x,
     "np.angle": lambda xp, x: xp.angle(x[0] + 1j * x[1] ** 2),
     "np.copyto": lambda xp, x: _copyto(xp, x),
+    "np.fill_diagonal": lambda xp, x: _fill_diagonal(xp, x),
     # products: both operands duals
     "np.dot": lambda xp, x: xp.dot(x.T, xp.sin(x[:, 1])),
     "np.vdot": lambda xp, x: xp.vdot(x, x ** 2),
@@ -213,6 +214,12 @@ CASES = {
 }
 
 
+def _fill_diagonal(xp, x):
+    out = x * x[0, 0]
+    xp.fill_diagonal(out, xp.sin(x[1, :3]) * x[2, 0])
+    return out * x
+
+
 def _copyto(xp, x):
     out = xp.zeros_like(x)
     xp.copyto(out, x ** 2)
@@ -261,7 +268,7 @@ def test_hessian_matches_central_differences_of_the_gradient(name):
 
 # jax lacks these, or differentiates them another way (a different convention at a tie,
 # eigenvector signs, residuals of lstsq, the real part a tolerance picks)
-NOT_IN_JAX = {"np.partition", "np.real_if_close", "np.copyto", "np.linalg.lstsq:residuals",
+NOT_IN_JAX = {"np.partition", "np.real_if_close", "np.copyto", "np.fill_diagonal", "np.linalg.lstsq:residuals",
               "np.linalg.eig", "np.linalg.eigvals", "np.delete", "np.resize",
               "np.cumulative_prod", "np.cumulative_sum", "np.matrix_transpose",
               "np.linalg.matmul", "np.linalg.outer", "np.linalg.vecdot", "np.linalg.cross",

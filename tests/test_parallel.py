@@ -203,6 +203,7 @@ def test_progress_moves_as_chunks_finish_not_in_order(capsys, monkeypatch):
 def test_progress_with_tqdm_counts_every_chunk():
     tqdm = pytest.importorskip("tqdm")
     import io
+    import tqdm.auto                 # (not imported by tqdm itself: alone, this test failed)
     stream = io.StringIO()
     real = tqdm.auto.tqdm
     bars = []

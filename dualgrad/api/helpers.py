@@ -201,11 +201,10 @@ def _one_pass_fits(f, x):
 _UNIT: dict[int, np.ndarray] = {}     # n -> the n x n identity (read-only), a pass's seed copies it
 
 
-def _caught(who, tag, _made=errors.MADE):
-    """:func:`warn_if_caught` where this thread's record could hold something for
-    ``tag`` (attribute reads here: the usual pass calls nothing in another module)."""
-    arrays = _made.arrays                             # (in the order they were made)
-    if _made.at > tag or _made.unread_at > tag or arrays and arrays[-1][0] > tag:
+def _caught(who, tag, _made=errors.MADE, _arrays=errors.ARRAYS):
+    """:func:`warn_if_caught` where the records could hold something for ``tag`` (read
+    here: the usual pass calls nothing in another module)."""
+    if _made.at > tag or tag in _arrays:
         warn_if_caught(who, tag)
 
 

@@ -29,10 +29,10 @@ class _Record(threading.local):
 
 _made = MADE = _Record()
 # The object arrays made of each running helper call's duals, by its tag, whatever
-# thread made them (f's own thread pool), as (items, untouched) (object_array_made),
-# and the size of one dropped from them unread.
-ARRAYS = {}
-_UNREAD = {}
+# thread made them (f's own thread pool), as (number, items, untouched)
+# (object_array_made), and the size of one dropped from them unread.
+ARRAYS: dict[int, list] = {}
+_UNREAD: dict[int, int] = {}
 
 
 class _Recorded:
@@ -65,7 +65,7 @@ def made_since(tag):
     size = _UNREAD.get(tag)
     if size is not None:
         return f"{_OBJECT_EVENT}{size}"
-    for items, untouched in ARRAYS.get(tag, ()):
+    for _, items, untouched in ARRAYS.get(tag, ()):
         if untouched(items):
             return f"{_OBJECT_EVENT}{len(items)}"
     return None
@@ -116,9 +116,9 @@ def object_array_made(items, untouched, tag, live):
             ARRAYS.pop(done, None)
             _UNREAD.pop(done, None)
     kept = ARRAYS.setdefault(tag, [])
-    kept.append((items, untouched))
+    kept.append((next(SEQUENCE), items, untouched))
     if len(kept) > _KEPT:
-        old, test = kept.pop(0)
+        _, old, test = kept.pop(0)
         if test(old):
             _UNREAD[tag] = len(old)
 
@@ -154,15 +154,21 @@ SCALAR_ARRAY_NOTE = _scalar_note()
 
 
 def objects_noted():
-    """This thread's latest note of a scalar dual's array, for :func:`objects_restore`."""
-    return _made.scalar_at
+    """This thread's latest note of a scalar dual's array and a mark in SEQUENCE, for
+    :func:`objects_restore`."""
+    return _made.scalar_at, next(SEQUENCE)
 
 
 def objects_restore(noted):
-    """Forget the scalar duals' notes made since :func:`objects_noted` gave ``noted``:
-    dualgrad's own conversions of lists holding scalar duals (``x * [d1, d2]``, f's
-    returned list), which it reads back at once, are no library's object array."""
-    _made.scalar_at = noted
+    """Forget the notes made since :func:`objects_noted` gave ``noted``, of scalar duals
+    and of dual arrays (``np.asarray([x0, d])`` asks a 0-d dual for its object array):
+    dualgrad's own conversions of lists holding duals (``x * [d1, d2]``, f's returned
+    list), which it reads back at once, are no library's object array."""
+    _made.scalar_at, mark = noted
+    if ARRAYS:
+        for kept in list(ARRAYS.values()):
+            while kept and kept[-1][0] > mark:
+                kept.pop()
 
 
 def swallowed(who, caught):

@@ -103,7 +103,8 @@ def object_array_made(items, untouched, tag, live):
     none was; the items are kept, not the array, whose life np.asarray's snapshot
     follows).
     ``tag``: the dual array's helper call (its record, :data:`ARRAYS`, whatever thread
-    converts it); ``live``: the calls running (those over are dropped at the next note).
+    converts it); ``live``: the calls running (:func:`forget`, which retiring a call
+    does, drops a call's record; those that ended otherwise go when many are kept).
     A library that refuses object arrays raises its own error (SciPy's "object arrays
     are not supported") without reading an element, which dualgrad never sees, so a
     fit's ``try: ... except Exception: return 1e10`` around it would give a derivative
@@ -111,16 +112,21 @@ def object_array_made(items, untouched, tag, live):
     missing term (attack25).  An array nobody read makes the result suspect as a
     caught dualgrad error does (:func:`made_since`); one a library computed with
     (SciPy's rosen, trapezoid: every element read) does not, whatever the result."""
-    if len(ARRAYS) > 1:
-        for done in [t for t in list(ARRAYS) if t not in live]:   # their calls are over
-            ARRAYS.pop(done, None)
-            _UNREAD.pop(done, None)
+    if len(ARRAYS) > 8:         # calls that ended without retiring (retire forgets them)
+        for done in [t for t in list(ARRAYS) if t not in live]:
+            forget(done)
     kept = ARRAYS.setdefault(tag, [])
     kept.append((next(SEQUENCE), items, untouched))
     if len(kept) > _KEPT:
         _, old, test = kept.pop(0)
         if test(old):
             _UNREAD[tag] = len(old)
+
+
+def forget(tag):
+    """The helper call of ``tag`` is over: its object arrays' record goes."""
+    ARRAYS.pop(tag, None)
+    _UNREAD.pop(tag, None)
 
 
 def _scalar_note():

@@ -201,7 +201,10 @@ def _one_pass_fits(f, x):
 _UNIT: dict[int, np.ndarray] = {}     # n -> the n x n identity (read-only), a pass's seed copies it
 
 
-def _caught(who, tag, _made=errors.MADE, _arrays=errors.ARRAYS):
+_ARRAYS = errors.ARRAYS
+
+
+def _caught(who, tag, _made=errors.MADE, _arrays=_ARRAYS):
     """:func:`warn_if_caught` where the records could hold something for ``tag`` (read
     here: the usual pass calls nothing in another module)."""
     if _made.at > tag or tag in _arrays:
@@ -269,6 +272,8 @@ def _one_pass(who, f, x, args, kwargs, at=0):
         raise
     finally:
         LIVE.pop(tag, None)                      # retire(tag): never holomorphic here
+        if tag in _ARRAYS:
+            errors.forget(tag)
         if kept is not None:
             release_elements(kept)
 

@@ -79,11 +79,13 @@ def new_tag(_next=TAGS.__next__, _live=LIVE, _id=_ident):
     return tag
 
 
-def retire(tag, _pop=LIVE.pop, _holo=HOLOMORPHIC):
+def retire(tag, _pop=LIVE.pop, _holo=HOLOMORPHIC, _arrays=errors.ARRAYS):
     """The helper call of ``tag`` returned: its duals are dead from now on."""
     _pop(tag, None)
     if _holo:
         _holo.discard(tag)
+    if tag in _arrays:
+        errors.forget(tag)
 
 
 def check_live(tag, who="dualgrad"):

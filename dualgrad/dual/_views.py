@@ -31,12 +31,11 @@ form; ``ArrayDual.__array_function__`` tries it before dispatch.
 import numpy as np
 
 from .. import backend
-from ._array import VIEWS, ArrayDual
+from ._array import VIEWS, ArrayDual, make_real as _dual
 from ._base import LIVE
 
 __all__ = ["FUNCTIONS", "install"]
 
-_new = object.__new__
 _f64 = np.dtype(np.float64)
 _Deferred = backend.Deferred
 _concrete = backend.concrete
@@ -59,16 +58,6 @@ def _arrays(a):
             p.dtype is not _f64 or not v.ndim:
         return None
     return v, p
-
-
-def _dual(value, partials, tag):
-    """An array dual of float64 arrays (``make_array`` without its complex case)."""
-    r = _new(ArrayDual)
-    r.value = value
-    r._p = partials
-    r.tag = tag
-    r._c = None
-    return r
 
 
 class _Indices(dict):

@@ -1119,3 +1119,26 @@ def test_a_constant_branch_after_an_object_array_of_scalar_duals_names_its_escap
     with pytest.raises(TypeError, match=r"c \+ 0\.0 \* p\[0\]"):
         dg.grad(lambda p: f(p, False))(x0)
     np.testing.assert_array_equal(dg.grad(lambda p: f(p, True))(x0), [0.0, 0.0])
+
+
+@pytest.mark.parametrize("operation", [
+    lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / b,
+    lambda a, b: a ** b, np.maximum, np.arctan2, np.hypot, np.logaddexp, np.copysign])
+def test_an_unread_twin_read_by_another_dual_or_a_number_is_exact(operation):
+    """An object array's element starts as its class's unread twin: read as the other
+    operand of a plain dual's method, of a number's, or by its own, each derivative is
+    central differences' (the generated fast paths test ``type(b) is C``, which a twin
+    is not), and nothing warns (every element of the array was read)."""
+    import warnings
+    p0 = np.array([0.7, 1.3, 2.1])
+
+    def f(p, asarray):
+        e = asarray(p)
+        c = p[0] * 1.5
+        return operation(c, e[2]) + operation(e[1], c) + operation(2.0, e[0]) + \
+            operation(e[0], 0.5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", dg.CaughtErrorWarning)
+        got = dg.gradient(lambda p: f(p, np.asarray), p0)
+    np.testing.assert_allclose(got, central(lambda p: f(p, lambda q: q), p0), rtol=1e-6,
+                               atol=1e-8)

@@ -28,6 +28,24 @@ class _Record(threading.local):
 
 
 _made = MADE = _Record()
+
+
+class _Stray:
+    """The latest dualgrad error made in a thread that runs no helper call of its own
+    (a worker of f's own thread pool: ``ex.map(term, p)`` with ``term``'s
+    ``try: math.exp(x) except TypeError: return 0.0``), which every call running then
+    may have lost a derivative to: this thread's record alone would never see it.
+    (A plain object: its attributes are every thread's.)"""
+
+    at = 0
+    text = None
+
+
+STRAY = _Stray()
+# The helper calls running, by tag, each with its thread (dual._base.LIVE, the same
+# dict: shared as SEQUENCE is, so that an error can tell whether its thread runs one).
+LIVE = {0: None}
+_ident = threading.get_ident
 # The object arrays made of each running helper call's duals, by its tag, whatever
 # thread made them (f's own thread pool), as (number, items, untouched)
 # (object_array_made), and the size of one dropped from them unread.
@@ -45,6 +63,9 @@ class _Recorded:
         if not isinstance(self, AttributeError):
             _made.at = self._dualgrad_at = next(SEQUENCE)
             _made.text = f"{type(self).__name__}: {str(self)[:800]}"
+            if _ident() not in list(LIVE.values()):    # a worker of f's own threads
+                STRAY.at = _made.at
+                STRAY.text = f"{_made.text} (made in a thread running no dualgrad call)"
 
 
 class DualTypeError(_Recorded, TypeError):
@@ -57,11 +78,14 @@ class DualValueError(_Recorded, ValueError):
 
 def made_since(tag):
     """What makes a result of the helper call of ``tag`` suspect: the text of the latest
-    dualgrad error this thread made after the call began, or else the note of an object
+    dualgrad error this thread (or a thread running no call: :class:`_Stray`) made
+    after the call began, or else the note of an object
     array of the call's duals that no one read (:func:`object_array_made`); ``None``
     if neither."""
     if _made.at > tag:
         return _made.text
+    if STRAY.at > tag:
+        return STRAY.text
     size = _UNREAD.get(tag)
     if size is not None:
         return f"{_OBJECT_EVENT}{size}"
@@ -87,6 +111,8 @@ def handled(exc):
     at = getattr(exc, "_dualgrad_at", None)
     if at is not None and _made.at == at:
         _made.at = 0
+    if at is not None and STRAY.at == at:
+        STRAY.at = 0
 
 
 _OBJECT_EVENT = "object array: "

@@ -204,10 +204,10 @@ _UNIT: dict[int, np.ndarray] = {}     # n -> the n x n identity (read-only), a p
 _ARRAYS = errors.ARRAYS
 
 
-def _caught(who, tag, _made=errors.MADE, _arrays=_ARRAYS):
+def _caught(who, tag, _made=errors.MADE, _arrays=_ARRAYS, _stray=errors.STRAY):
     """:func:`warn_if_caught` where the records could hold something for ``tag`` (read
     here: the usual pass calls nothing in another module)."""
-    if _made.at > tag or tag in _arrays:
+    if _made.at > tag or tag in _arrays or _stray.at > tag:
         warn_if_caught(who, tag)
 
 

@@ -36,7 +36,7 @@ TAGS = errors.SEQUENCE              # (shared with dualgrad's errors: errors.mad
 # finished computation.  Tag 0, of duals built with ``Dual(...)`` directly, never
 # dies.  Operations test membership here (one dict lookup); the dict itself is never
 # rebound (generated code holds it).
-LIVE = {0: None}
+LIVE = errors.LIVE               # (errors reads it: an error's thread runs a call?)
 # A dual of another thread's running call is not this thread's to mix: meeting it
 # raises instead of treating it as a constant of an outer call (threads' calls are
 # independent).  An executor's worker running a chunk of a call nested in another

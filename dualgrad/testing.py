@@ -28,10 +28,18 @@ def _step(x, h):
     return h * max(1.0, float(np.max(np.abs(x)))) if np.size(x) else h
 
 
+def _inexact(value):
+    """``value`` as a float array, or a complex one when it is complex (a complex
+    valued ``f`` of real arguments, ``scipy.special.wofz``: its imaginary part kept)."""
+    value = np.asarray(value)
+    return value if value.dtype.kind == "c" else value.astype(float)
+
+
 def directional_difference(f, x, v, h=1e-3):
     """``d/dt f(x + t v)`` at ``t = 0`` by an 8th-order central difference.
 
-    ``x`` and ``v`` may be tuples (one entry per argument of ``f``).
+    ``x`` and ``v`` may be tuples (one entry per argument of ``f``); a complex valued
+    ``f`` gives the complex derivative.
     """
     many = isinstance(x, tuple)
     xs = x if many else (x,)
@@ -41,8 +49,7 @@ def directional_difference(f, x, v, h=1e-3):
     step = h * max(1.0, max(float(np.max(np.abs(a))) if np.size(a) else 0.0 for a in xs))
 
     def at(t):
-        return np.asarray(f(*(a + t * b if np.any(b) else a for a, b in zip(xs, vs))),
-                          dtype=float)
+        return _inexact(f(*(a + t * b if np.any(b) else a for a, b in zip(xs, vs))))
 
     total = 0.0
     for k, w in enumerate(_D1, start=1):
@@ -59,7 +66,7 @@ def second_difference(f, x, h=1e-2):
     """Second derivative of ``f`` with respect to scalar ``x`` (8th order)."""
     x = float(x)
     step = _step(x, h)
-    total = _D2_CENTER * np.asarray(f(x), dtype=float)
+    total = _D2_CENTER * _inexact(f(x))
     for k, w in enumerate(_D2, start=1):
         total = total + w * (np.asarray(f(x + k * step)) + np.asarray(f(x - k * step)))
     return total / step ** 2

@@ -179,6 +179,13 @@ _CLAUSES = {
     "jumps at x = 0 (d/dx 0)": lambda rule: [((0.0, 0.5), (0.0, 1.0)), ((-0.0, 2.0), (0.0, 1.0)),
                                              ((1.5, 0.5), (0.0, 0.0)),
                                              ((_NAN, 0.5), (0.0, 0.0))],
+    # voigt_profile(x, sigma, gamma): SciPy's Lorentzian gamma / (pi (x**2 + gamma**2))
+    # at sigma = 0, d/dgamma (x**2 - gamma**2) / (pi (x**2 + gamma**2)**2)
+    "sigma = 0: the Lorentzian's, d/dsigma 0 (the limit from sigma > 0)": lambda rule: [
+        ((0.0, 0.0, 1.0), (0.0, 0.0, -1.0 / math.pi)),
+        ((2.0, 0.0, 0.0), (0.0, 0.0, 0.25 / math.pi)),
+        ((-1.0, 0.0, 1.0), (0.5 / math.pi, 0.0, 0.0))],
+    "nan at (0, 0, 0)": lambda rule: [((0.0, 0.0, 0.0), (_NAN, _NAN, _NAN))],
     "a NaN argument is ignored": lambda rule: [((1.0, _NAN), (1.0, 0.0)),
                                                ((_NAN, 1.0), (0.0, 1.0))],
 }

@@ -3,8 +3,8 @@
 The table (:mod:`dualgrad.rules._table`) writes each local derivative as a string
 in NumPy's vocabulary (``"1.0 / (1.0 + x)"``, ``"where(x == 0.0, 0.0, out * np.log(x))"``).
 :func:`parse` reads such a string once, with Python's :mod:`ast`, into a small
-tree of numbers, the rule's argument names, calls of the functions in
-:data:`FUNCTIONS`, arithmetic (``+ - * / **``, unary ``-``/``+``) and single
+tree of numbers (imaginary ones, ``1.5j``, too), the rule's argument names, calls
+of the functions in :data:`FUNCTIONS`, arithmetic (``+ - * / **``, unary ``-``/``+``) and single
 comparisons, and rejects everything else (other names, attributes, subscripts,
 ``and``/``or``, ``if`` expressions, chained comparisons, wrong arities).
 
@@ -177,6 +177,9 @@ FUNCTIONS = {
         "k0", "k1")},
     **{f"sc.{name}": _Fn(2) for name in (
         "zeta", "jv", "yv", "iv", "ive", "kv", "yn", "betaln")},
+    # Faddeeva's w(z) and the table's own w'(z) and (z w(z))' (rules/_table.py: voigt_profile's
+    # row reads them at a point that is none of its arguments)
+    "sc.wofz": _Fn(1), "wofz_slope": _Fn(1), "wofz_moment_slope": _Fn(1),
 }
 
 # The spellings of numba code (kernels, users' @njit code) for the calls whose numba
@@ -329,7 +332,13 @@ class Expr:
         on any of those exceptions, or on a result that is not a finite float.
         """
         twins = {f: FUNCTIONS[f].scalar for f in self.calls}
-        return None if not all(twins.values()) else self.source(twins)
+        return None if not all(twins.values()) or self._imaginary() else self.source(twins)
+
+    def _imaginary(self):
+        """Does the expression hold an imaginary number (``1.5j``)?  Such a one has no
+        source on floats (the scalar twins, numba kernels, element templates): a
+        complex value takes NumPy's path."""
+        return any(n[0] == "num" and type(n[1]) is complex for n in _walk(self.tree))
 
     def kernel_source(self):
         """The source for a numba propagation kernel, or ``None`` unless the
@@ -338,7 +347,7 @@ class Expr:
         ``np.real`` are written as their argument: a kernel sees floats; ``np.sign``
         as ``sign``, which the kernel module defines with NumPy's values:
         :data:`KERNEL_NAMES`)."""
-        if not self.operators <= _ARITHMETIC or \
+        if not self.operators <= _ARITHMETIC or self._imaginary() or \
                 not all(FUNCTIONS[f].kernel for f in self.calls):
             return None
         return self.source({**KERNEL_NAMES, **{f: _BARE for f in self.calls
@@ -356,7 +365,7 @@ class Expr:
         '1.0 / (1.0 + {0})'
         """
         if self.calls or not self.names or not self.operators or \
-                not self.operators <= _ELEMENT_OPERATORS:
+                not self.operators <= _ELEMENT_OPERATORS or self._imaginary():
             return None
         return _emit(self.tree, {}, {p: f"{{{j}}}" for j, p in enumerate(self.params)})[0]
 
@@ -370,8 +379,8 @@ class Expr:
 
 def _constant(node):
     if node[0] == "num":
-        return float(node[1])
-    if node[0] == "unary" and node[2][0] == "num":
+        return None if type(node[1]) is complex else float(node[1])
+    if node[0] == "unary" and node[2][0] == "num" and type(node[2][1]) is not complex:
         return float(node[2][1]) if node[1] == "+" else -float(node[2][1])
     return None
 
@@ -397,9 +406,11 @@ class _Reader:
         return method(node)
 
     def _Constant(self, node):
-        if type(node.value) not in (int, float) or not math.isfinite(node.value):
-            raise self.fail(f"the constant {node.value!r}", "use a finite int or float")
-        return ("num", node.value)
+        v = node.value
+        if type(v) not in (int, float, complex) or not math.isfinite(abs(v)):
+            raise self.fail(f"the constant {v!r}", "use a finite int, float or imaginary "
+                            "number (1.5j)")
+        return ("num", v)
 
     def _Name(self, node):
         if node.id not in self.params:
@@ -451,7 +462,7 @@ def _is_value(node):
 def _real(node):
     """Is ``node`` real whatever its arguments' values (complex ones included)?"""
     if node[0] == "num":
-        return True
+        return type(node[1]) is not complex
     if node[0] == "call":
         return node[1] in ("np.absolute", "np.real")
     if node[0] == "unary":

@@ -1,0 +1,167 @@
+"""scipy.special.wofz (Faddeeva's w) and voigt_profile against mpmath.
+
+The oracles are mpmath's: w(z) = exp(-z**2) erfc(-i z) at 40 digits, differentiated
+by ``mpmath.diff`` (holomorphic: along the real axis), and the Voigt profile
+Re w((x + i gamma) / (sigma sqrt 2)) / (sigma sqrt(2 pi)) from it; at sigma = 0,
+SciPy's Lorentzian gamma / (pi (x**2 + gamma**2)) and the heat equation's
+d2V/dsigma2 = d2V/dx2 (V(x, sigma) is the Lorentzian smoothed by a Gaussian of
+variance sigma**2).
+"""
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+sc = pytest.importorskip("scipy.special")
+mp.mp.dps = 40
+
+
+def _w(z):
+    return mp.exp(-z * z) * mp.erfc(-1j * z)
+
+
+def _voigt(x, s, g):
+    return mp.re(_w((x + 1j * g) / (s * mp.sqrt(2)))) / (s * mp.sqrt(2 * mp.pi))
+
+
+def _close(got, want, rtol, what=""):
+    got, want = np.asarray(got), np.asarray(want)
+    err = np.abs(got - want)
+    assert np.all(err <= rtol * np.abs(want)), (what, got, want, err / np.abs(want))
+
+
+# inside |z| <= 6 (2 i / sqrt(pi) - 2 z w), beyond it in both half planes (the
+# continued fraction: the cancelling form lost 2e-8 relative at 1e4 + 1j and every
+# digit at -1e8 + 1e3j), on the real axis and near it.  Just inside |z| = 6 near the
+# real axis w' is ~70 times smaller than 2 z w and the form cancels: 2.1e-13 relative
+# at 5.9 + 0.5j (the bound RTOL; the fraction, 1.6e-10 off at |z| = 5, is worse there)
+RTOL = 3e-13
+POINTS = [0.3 + 0.4j, -1.2 + 0.0j, 2.5 - 1.5j, 5.9 + 0.5j, 7.0 + 0.1j, -6.5 - 0.3j,
+          30.0 - 0.5j, 1e4 + 1j, 1e4 + 0j, -1e8 + 1e3j, 1e3j, 8j, -3.0 + 6.5j]
+
+
+def test_wofz_holomorphic_jacobian_against_mpmath():
+    z = np.array(POINTS)
+    want = np.array([complex(mp.diff(_w, mp.mpc(v))) for v in z])
+    got = dg.jacobian(sc.wofz, z, holomorphic=True)
+    _close(np.diag(got), want, RTOL)
+    np.testing.assert_array_equal(got - np.diag(np.diag(got)), 0.0)
+
+
+@pytest.mark.parametrize("z", POINTS[:8])
+def test_wofz_scalar_derivative_and_second_derivative(z):
+    d1 = dg.derivative(sc.wofz, z, holomorphic=True)
+    d2 = dg.derivative(lambda t: dg.derivative(sc.wofz, t, holomorphic=True), z,
+                       holomorphic=True)
+    _close(d1, complex(mp.diff(_w, mp.mpc(z))), RTOL, "w'")
+    # w'' = -2 w - 2 z w' differentiated: the near form's cancellation squared where
+    # w's exponential part is kept (6.9e-12 at 5.9 + 0.5j, 4e-12 at 7 + 0.1j)
+    _close(d2, complex(mp.diff(_w, mp.mpc(z), 2)), 2e-11, "w''")
+
+
+def test_wofz_of_a_real_dual_has_complex_partials():
+    """w of a real x is complex; its derivative along x is w'(x), Re and Im parts
+    against central differences of the two real functions of x."""
+    x = np.array([-2.0, 0.3, 1.7, 8.0])
+    J = dg.jacobian(sc.wofz, x)
+    want = [complex(mp.diff(_w, mp.mpf(v))) for v in x]
+    _close(np.diag(J), want, RTOL)
+    assert J.dtype.kind == "c"
+
+
+# (3, 1e-3, 0.5) and (2, 1e-6, 0.3): a Lorentzian line with a thin Gaussian, u far out,
+# where w + u w' (d/dsigma) cancelled to 7e-11 relative and to every digit
+VOIGT = [(0.7, 1.3, 0.4), (-2.5, 0.5, 3.0), (1.1, 2.0, 0.0), (0.0, 0.8, 1e-3),
+         (40.0, 0.3, 0.2), (3.0, 1e-3, 0.5), (2.0, 1e-6, 0.3)]
+
+
+def _voigt_gradient(p):
+    p = [mp.mpf(v) for v in p]
+    return [float(mp.diff(lambda t: _voigt(*(p[:k] + [t] + p[k + 1:])), p[k]))
+            for k in range(3)]
+
+
+def _voigt_hessian(p):
+    p = tuple(mp.mpf(v) for v in p)
+    return np.array([[float(mp.diff(_voigt, p, tuple(int(i == r) + int(i == c)
+                                                      for i in range(3))))
+                      for c in range(3)] for r in range(3)])
+
+
+def _voigt_p(p):
+    return sc.voigt_profile(p[0], p[1], p[2])
+
+
+@pytest.mark.parametrize("p", VOIGT)
+def test_voigt_gradient_and_hessian_against_mpmath(p):
+    p = np.array(p)
+    _close(dg.grad(_voigt_p)(p), _voigt_gradient(p), 1e-12, "gradient")
+    H = dg.hessian(_voigt_p, p)
+    want = _voigt_hessian(p)
+    np.testing.assert_allclose(H, want, rtol=1e-9, atol=1e-12 * np.abs(want).max())
+
+
+def test_voigt_arrays_of_lines_against_mpmath():
+    """A spectroscopy model: a line's amplitude, centre, sigma and gamma."""
+    x = np.linspace(-4.0, 5.0, 9)
+    p0 = np.array([2.0, 0.4, 0.9, 0.6])
+
+    def model(p):
+        return p[0] * sc.voigt_profile(x - p[1], p[2], p[3])
+
+    J = dg.jacobian(model, p0)
+    for i, xi in enumerate(x):
+        g = _voigt_gradient((xi - p0[1], p0[2], p0[3]))
+        want = [sc.voigt_profile(xi - p0[1], p0[2], p0[3]), -p0[0] * g[0], p0[0] * g[1],
+                p0[0] * g[2]]
+        _close(J[i], want, 1e-12, f"row {i}")
+
+
+def test_voigt_at_gamma_zero_is_the_gaussians():
+    """gamma = 0: SciPy's Gaussian branch; d/dx and d/dsigma are the Gaussian's, and
+    d/dgamma the formula's (analytic through gamma = 0)."""
+    x, s = 0.9, 1.4
+    g = dg.grad(_voigt_p)(np.array([x, s, 0.0]))
+    gauss = np.exp(-x * x / (2 * s * s)) / (s * np.sqrt(2 * np.pi))
+    _close(g[:2], [-x / (s * s) * gauss, (x * x / s ** 3 - 1 / s) * gauss], 1e-14)
+    _close(g[2], _voigt_gradient((x, s, 0.0))[2], 1e-13)
+
+
+def test_voigt_at_sigma_zero_is_the_lorentzians_with_the_limit_in_sigma():
+    x, g = 0.7, 0.4
+    q = x * x + g * g
+    grad = dg.grad(_voigt_p)(np.array([x, 0.0, g]))
+    _close(grad, [-2 * x * g / (np.pi * q * q), 0.0, (x * x - g * g) / (np.pi * q * q)],
+           1e-15)
+    # d2V/dsigma2 at 0 is the Lorentzian's d2/dx2 (the heat equation), the one-sided
+    # limit of the profile's: against mpmath's second difference from sigma > 0
+    H = dg.hessian(_voigt_p, np.array([x, 0.0, g]))
+    lxx = float(mp.diff(lambda t: g / (mp.pi * (t * t + g * g)), x, 2))
+    _close(H[1, 1], lxx, 1e-14)
+    _close(H[0, 0], lxx, 1e-14)
+    near = _voigt_hessian((x, 1e-4, g))
+    np.testing.assert_allclose(H[1, 1], near[1, 1], rtol=1e-6)
+    np.testing.assert_array_equal([H[0, 1], H[1, 2]], 0.0)
+
+
+def test_voigt_where_scipy_gives_inf_has_nan_derivatives():
+    with np.errstate(all="ignore"):
+        g = dg.grad(_voigt_p)(np.array([0.0, 0.0, 0.0]))
+    assert np.isnan(g).all()
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+def test_voigt_elementwise_on_both_engines(engine):
+    x = np.linspace(-3.0, 3.0, 13)
+    with dg.engine(engine):
+        got = dg.elementwise_grad(lambda t: sc.voigt_profile(t, 0.8, 0.5))(x)
+    want = [_voigt_gradient((v, 0.8, 0.5))[0] for v in x]
+    _close(got, want, 1e-12)
+
+
+def test_voigt_refuses_a_complex_dual():
+    z = dg.Dual(np.array([1.0 + 1j]), np.ones((1, 1)))
+    with pytest.raises(TypeError):
+        sc.voigt_profile(z, 1.0, 0.5)

@@ -10,6 +10,7 @@ case (a result, not ``None``) -- or left it to the general path.
 """
 
 import contextlib
+import re
 
 import numpy as np
 import pytest
@@ -305,3 +306,38 @@ def test_np_stack_of_scalar_duals():
     dg.gradient(lambda x: kept.append(x[0]) or np.sum(x), x0)
     with pytest.raises(Exception, match="escaped|finished"):
         np.stack([kept[0], kept[0]])
+
+
+@pytest.mark.parametrize("dtype", [complex, np.complex64, np.float64, np.float32])
+def test_a_join_with_dtype_is_the_join_cast(dtype):
+    """``np.stack(..., dtype=)`` and ``np.concatenate(..., dtype=)`` of scalar and
+    array duals (attack25: ``dtype=complex`` said it "would drop the derivatives"):
+    the join without dtype, then cast as ``np.asarray(...).astype(dtype)``; the
+    Jacobian against the analytic one, cast."""
+    p0 = np.array([0.7, -1.3])
+    want = np.array([[-1.3, 0.7], [0.0, 1.0], [0.0, 0.0]])
+    for join in (lambda p: np.stack([p[0] * p[1], p[1], np.float32(2.0)], dtype=dtype),
+                 lambda p: np.concatenate([np.atleast_1d(p[0] * p[1]), p[1:], [2.0]],
+                                          dtype=dtype)):
+        got = join(dg.Dual(p0, np.eye(2)))
+        assert got.value.dtype == np.dtype(dtype) and got.partials.dtype == np.dtype(dtype)
+        np.testing.assert_array_equal(got.value, np.array([p0[0] * p0[1], p0[1], 2.0],
+                                                          dtype=dtype))
+        np.testing.assert_array_equal(got.partials, want.astype(dtype))
+        J = dg.jacobian(join, p0)
+        np.testing.assert_array_equal(J, want.astype(dtype))
+    Jh = dg.jacobian(lambda p: np.hstack([p * p[0], p], dtype=dtype), p0)
+    np.testing.assert_array_equal(Jh, np.array([[1.4, 0.0], [-1.3, 0.7], [1, 0], [0, 1]],
+                                               dtype=dtype))
+
+
+def test_a_join_to_an_integer_or_a_narrower_kind_raises():
+    p0 = np.array([0.7, -1.3])
+    for dtype, says in ((int, "makes an integer"), (np.int8, "makes an integer"),
+                        (bool, "would drop the derivatives")):
+        with pytest.raises(TypeError, match=r"np\.stack\(\.\.\., dtype=.*" + says):
+            dg.jacobian(lambda p: np.stack([p[0], p[1]], dtype=dtype), p0)
+    with pytest.raises(TypeError) as want:                  # NumPy's own, as on numbers
+        np.stack([np.ones(2) * 1j], dtype=float)
+    with pytest.raises(TypeError, match=re.escape(str(want.value))):
+        dg.jacobian(lambda p: np.stack([p * 1j], dtype=float), p0)

@@ -878,7 +878,10 @@ def _joined(func):
         tag, n = newest(arrays, f"np.{func.__name__}")
         if tag < 0:
             return func(arrays, axis=axis, **kwargs)
-        _reductions.check_kwargs(func.__name__, {"dtype": kwargs.get("dtype")})
+        dtype = kwargs.pop("dtype", None)
+        if dtype is not None:
+            return _cast_joined(impl(arrays, axis, **kwargs), np.dtype(dtype),
+                                kwargs.get("casting", "same_kind"), func.__name__)
         duals = [_as_dual(x, tag, n) for x in arrays]
         if axis is None and func is np.concatenate:      # it flattens first (stack:
                                                          # NumPy's TypeError below)
@@ -893,6 +896,24 @@ def _joined(func):
                                              value.shape, n), tag)
         return make(value, func([d.partials for d in duals], axis=ax), tag)
     return impl
+
+
+def _cast_joined(joined, dtype, casting, name):
+    """``np.stack(..., dtype=dtype)`` (or concatenate's) of duals: the join made without
+    ``dtype`` and then cast as ``np.asarray(...).astype(dtype)`` would be, value and
+    partials alike (a cast to a wider or complex type is exact, its derivative 1);
+    NumPy's TypeError where ``casting`` forbids it (complex to float), and an integer or
+    bool dtype, which has no derivatives, raises naming the call."""
+    if dtype.kind not in "fc":
+        raise errors.dropped_derivatives(f"np.{name}(..., dtype={dtype})",
+                                         integer=dtype.kind in "iu")
+    value = np.asarray(joined.value)
+    if not np.can_cast(value.dtype, dtype, casting):
+        raise TypeError(f"Cannot cast array data from {value.dtype!r} to {dtype!r} "
+                        f"according to the rule {casting!r}")
+    if value.dtype == dtype:
+        return joined
+    return make(value.astype(dtype), np.asarray(joined.partials).astype(dtype), joined.tag)
 
 
 def _float_parts(duals):

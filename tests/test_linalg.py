@@ -392,6 +392,36 @@ def test_slogdet_of_a_complex_matrix_under_holomorphic_raises():
                                            z, holomorphic=True), 2 * z, rtol=1e-14)
 
 
+def test_lstsq_of_a_fixed_complex_matrix_is_holomorphic_in_b():
+    """x = lstsq(A, b) = pinv(A) b is linear in b for a constant A: its complex
+    derivative is pinv(A) (the oracle), for a vector and a matrix b (attack25's l3: it
+    raised naming np.real, from the residual sums |b - A x|**2, which have none and
+    raise only where f uses them)."""
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((6, 3)) + 1j * rng.standard_normal((6, 3))
+    b0 = rng.standard_normal(6) + 1j * rng.standard_normal(6)
+    P = np.linalg.pinv(A)
+    J = dg.jacobian(lambda b: np.linalg.lstsq(A, b, rcond=None)[0], b0, holomorphic=True)
+    np.testing.assert_allclose(J, P, rtol=1e-12, atol=1e-14)
+    B0 = np.stack([b0, 2j * b0 + 1.0], axis=1)
+    JB = dg.jacobian(lambda B: np.linalg.lstsq(A, B, rcond=None)[0][:, 1], B0,
+                     holomorphic=True)
+    np.testing.assert_allclose(JB[:, :, 1], P, rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(JB[:, :, 0], 0.0)
+    uses = (lambda b: np.linalg.lstsq(A, b, rcond=None)[1] * 2.0,
+            lambda b: np.sum(np.linalg.lstsq(A, b, rcond=None)[1]),
+            lambda b: np.linalg.lstsq(A, b, rcond=None)[0][0] +
+            np.linalg.lstsq(A, b, rcond=None)[1][0])
+    for f in uses:
+        with pytest.raises(TypeError, match=r"lstsq's residual sums .*holomorphic=True"):
+            dg.jacobian(f, b0, holomorphic=True)
+    with pytest.raises(TypeError, match=r"lstsq's residual sums .*holomorphic=True"):
+        dg.jacobian(lambda b: np.linalg.lstsq(A, b, rcond=None)[1].shape and b, b0,
+                    holomorphic=True)
+    with pytest.raises(TypeError, match=r"lstsq.*holomorphic"):      # A's: conj(dA) r
+        dg.jacobian(lambda A: np.linalg.lstsq(A, b0, rcond=None)[0], A, holomorphic=True)
+
+
 # ---- det at a singular matrix (attack4 08), pinv's rcond and hermitian ----------------
 def _others(x, skip):
     return np.prod(np.delete(x, skip))

@@ -17,9 +17,9 @@ import math
 import numpy as np
 
 from .. import backend, errors
-from ..dual import ArrayDual, Dual, make, newest, primal
+from ..dual import HOLOMORPHIC, ArrayDual, Dual, make, newest, primal
 from . import _lapack, _spectral
-from ._operands import abs2, is_sparse, moved, operand
+from ._operands import NotHolomorphic, abs2, is_complex, is_sparse, moved, operand
 from ._reductions import axis_tuple
 from ..backend import finite, weighted_sum
 
@@ -1349,9 +1349,14 @@ def _lstsq(a, b, rcond=None):
     sums = np.zeros((0,))             # NumPy's for a square A (no residual is formed)
     if m > k:
         residual = (b if isinstance(b, Dual) else bv) - (a if isinstance(a, Dual) else Av) @ xd
-        sums = np.sum(abs2(residual), axis=0)
-    if m > k and np.ndim(primal(bv)) == 1:
-        sums = np.reshape(sums, (1,))                   # NumPy's shape for a 1-D b
+        if tag in HOLOMORPHIC and is_complex(residual):
+            # |r|**2 has no complex derivative, but x does (holomorphic in b for a
+            # fixed A: pinv(A) b): the sums raise only where f uses them (attack25)
+            sums = NotHolomorphic("np.linalg.lstsq's residual sums |b - A x|**2")
+        else:
+            sums = np.sum(abs2(residual), axis=0)
+            if np.ndim(primal(bv)) == 1:
+                sums = np.reshape(sums, (1,))           # NumPy's shape for a 1-D b
     if dA is not None:                # A's singular values move with A: NumPy's values,
         ds = _singular_partials(Av, dA, svd)                      # the svd's partials
         sv = make(sv, _svd(a, compute_uv=False).partials if ds is None else ds, tag)

@@ -105,6 +105,40 @@ def _any_complex(x):
     return np.iscomplexobj(x)
 
 
+class NotHolomorphic:
+    """A part of a ``holomorphic=True`` call's result that has no complex derivative
+    (``np.linalg.lstsq``'s residual sums ``|b - A x|**2`` of a complex ``b``), given in
+    its place: left unused (``x = lstsq(A, b)[0]``, holomorphic in ``b``) it costs
+    nothing; any use (arithmetic, a NumPy call, an attribute, returning it from ``f``)
+    raises the error of a function that is not holomorphic, naming it."""
+    __slots__ = ("_name",)
+
+    def __init__(self, name):
+        object.__setattr__(self, "_name", name)
+
+    def _refuse(self, *args, **kwargs):
+        raise errors.not_holomorphic(object.__getattribute__(self, "_name"))
+
+    def __getattr__(self, attr):
+        self._refuse()
+
+    def __repr__(self):
+        return f"<{object.__getattribute__(self, '_name')}: not holomorphic, unusable here>"
+
+
+for _name in ("__array__", "__array_ufunc__", "__array_function__", "__setattr__",
+              "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+              "__truediv__", "__rtruediv__", "__floordiv__", "__rfloordiv__", "__mod__",
+              "__rmod__", "__pow__", "__rpow__", "__matmul__", "__rmatmul__", "__neg__",
+              "__pos__", "__abs__", "__lt__", "__le__", "__gt__", "__ge__", "__eq__",
+              "__ne__", "__bool__", "__float__", "__complex__", "__int__", "__index__",
+              "__len__", "__iter__", "__getitem__", "__setitem__", "__contains__",
+              "__round__", "__format__", "__reduce__", "__reduce_ex__", "__copy__",
+              "__deepcopy__"):
+    setattr(NotHolomorphic, _name, NotHolomorphic._refuse)
+NotHolomorphic.__hash__ = None
+
+
 def check_holomorphic(name, args, positions=None):
     """Raise ``TypeError`` when a complex dual of a ``holomorphic=True`` call reaches a
     function without a complex derivative (the table's ``NOT_HOLOMORPHIC``) at one of

@@ -4,9 +4,9 @@ The table (:mod:`dualgrad.rules._table`) writes each local derivative as a strin
 in NumPy's vocabulary (``"1.0 / (1.0 + x)"``, ``"where(x == 0.0, 0.0, out * np.log(x))"``).
 :func:`parse` reads such a string once, with Python's :mod:`ast`, into a small
 tree of numbers (imaginary ones, ``1.5j``, too), the rule's argument names, calls
-of the functions in :data:`FUNCTIONS`, arithmetic (``+ - * / **``, unary ``-``/``+``) and single
-comparisons, and rejects everything else (other names, attributes, subscripts,
-``and``/``or``, ``if`` expressions, chained comparisons, wrong arities).
+of the functions in :data:`FUNCTIONS`, arithmetic (``+ - * / **``, unary ``-``/``+``)
+and single comparisons, and rejects everything else (other names, attributes,
+subscripts, ``and``/``or``, ``if`` expressions, chained comparisons, wrong arities).
 
 A ``where`` may test VALUES only: ``where(np.absolute(value(x)) < 0.5, A, B)``.
 ``value(x)`` is ``x``'s primal value, every dual layer stripped (for a nested dual

@@ -872,6 +872,8 @@ _WOFZ_OWN = {"wofz_slope": _wofz_slope, "wofz_moment_slope": _wofz_moment_slope}
 
 
 def _wofz_own(name, z):
+    """The table's own function ``name`` of :data:`_WOFZ_OWN` at ``z`` (a number, an
+    array or a dual), ``w(z)`` by SciPy's wofz."""
     fn = _COMPILED.get(name)
     if fn is None:
         expr = parse(_WOFZ_OWN[name](), ("x", "out"), name)

@@ -82,15 +82,19 @@ def fresh_process(code, cache):
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def alternate(script, argv, compare, rounds):
+def alternate(script, argv, compare, rounds, threads=1):
     """``{"before": [...], "after": [...]}``: ``script --child *argv``'s JSON line from
     ``rounds`` pairs of fresh processes, dualgrad imported from the checkout ``compare``
-    (before) and from this one (after), alternating (rule_ab.py, psi_hessian.py)."""
+    (before) and from this one (after), alternating (rule_ab.py, psi_hessian.py).
+    ``threads``: BLAS threads of the children (0: one per core, OpenBLAS's default; set,
+    not unset, since the children's own import of this module defaults them to 1)."""
     from pathlib import Path
     here = Path(__file__).resolve().parent
     sides = {"before": Path(compare).resolve(), "after": here.parent}
     got = {side: [] for side in sides}
-    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    threads = str(threads or os.cpu_count())
+    env = dict(os.environ, OMP_NUM_THREADS=threads, OPENBLAS_NUM_THREADS=threads,
+               MKL_NUM_THREADS=threads)
     for _ in range(rounds):
         for side, checkout in sides.items():
             env["PYTHONPATH"] = str(checkout)

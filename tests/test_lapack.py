@@ -7,6 +7,7 @@ import pytest
 
 import dualgrad as dg
 from dualgrad.dispatch import _lapack
+from dualgrad.testing import numerical_jacobian
 
 
 def _spd(rng, shape):
@@ -149,3 +150,84 @@ def test_cholesky_partials_read_the_lower_triangle_as_the_complex_step():
     upper = np.triu(np.ones((4, 4)), 1)[..., None] * rng.standard_normal((4, 4, 3))
     moved = np.linalg.cholesky(dg.Dual(A, P + upper))
     np.testing.assert_array_equal(moved.partials, got.partials)
+
+
+def _affine_family(rng, shape, n):
+    """``A(x) = A0 + sum_k x_k B_k + x_0 x_1 C``: its first and second derivatives
+    in closed form (``B_k``; ``C`` for the pair (0, 1), 0 otherwise)."""
+    B0 = rng.standard_normal(shape)
+    A0 = B0 @ np.swapaxes(B0, -1, -2) + shape[-1] * np.eye(shape[-1])
+    B = 0.3 * rng.standard_normal((n,) + shape)
+    C = 0.3 * rng.standard_normal(shape)
+
+    def A(x):
+        return A0 + np.tensordot(x, B, axes=1) + x[0] * x[1] * C
+
+    def second(x, j, k):
+        return C if {j, k} == {0, 1} else np.zeros(shape)
+
+    def first(x, j):
+        return B[j] + (x[1] * C if j == 0 else x[0] * C if j == 1 else 0.0)
+    return A, first, second
+
+
+@pytest.mark.parametrize("shape", [(5, 5), (2, 4, 4)])
+def test_hessians_of_slogdet_and_det_through_nested_inverses(shape):
+    """Nested duals (a Hessian) take ``tr(A^{-1} dA)`` from the dual inverse: oracle the
+    closed form ``d2 log|det A| = tr(A^{-1} A_jk) - tr(A^{-1} A_j A^{-1} A_k)`` and
+    ``d2 det = det (d_j log|det| d_k log|det| + d2 log|det|)``, summed over a stack."""
+    rng = np.random.default_rng(len(shape) + 40)
+    n = 3
+    A, first, second = _affine_family(rng, shape, n)
+    x = np.array([0.4, -0.7, 0.2])
+    Ax = A(x)
+    inv = np.linalg.inv(Ax)
+    g = np.stack([np.trace(inv @ first(x, j), axis1=-2, axis2=-1) for j in range(n)], -1)
+    H = np.empty(shape[:-2] + (n, n))
+    for j in range(n):
+        for k in range(n):
+            H[..., j, k] = np.trace(inv @ second(x, j, k) - inv @ first(x, j) @ inv @
+                                    first(x, k), axis1=-2, axis2=-1)
+    det = np.linalg.det(Ax)[..., None, None]
+    want_logdet = H.reshape((-1, n, n)).sum(axis=0)
+    want_det = (det * (g[..., :, None] * g[..., None, :] + H)).reshape((-1, n, n)).sum(axis=0)
+    got_logdet = dg.hessian(lambda x: np.sum(np.linalg.slogdet(A(x))[1]), x)
+    got_det = dg.hessian(lambda x: np.sum(np.linalg.det(A(x))), x)
+    np.testing.assert_allclose(got_logdet, want_logdet, rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(got_det, want_det, rtol=1e-12,
+                               atol=1e-13 * np.max(np.abs(want_det)))
+    # third derivatives (three levels of duals) along the same route: oracle, central
+    # differences of the Hessian
+    third = dg.jacobian(lambda x: dg.hessian(lambda y: np.sum(np.linalg.slogdet(A(y))[1]),
+                                             x).ravel(), x)
+    want = numerical_jacobian(lambda x: dg.hessian(
+        lambda y: np.sum(np.linalg.slogdet(A(y))[1]), x).ravel(), x)
+    np.testing.assert_allclose(third, want, atol=1e-7)
+
+
+def test_gaussian_process_hessian_through_solve_and_slogdet():
+    """user22's GP (issue 13): 80 points, ``np.linalg.solve`` and ``slogdet`` of a
+    kernel matrix built by broadcasting.  Oracle: 4th-order central differences of the
+    exact gradient; ``jacobian(grad)`` agrees to rounding."""
+    rng = np.random.default_rng(0)
+    X = np.sort(rng.uniform(0, 10, 80))
+    y = np.sin(X) + 0.1 * rng.normal(size=80)
+
+    def nll(theta):
+        ls, sf, sn = np.exp(theta)
+        K = sf**2 * np.exp(-0.5 * (X[:, None] - X[None, :])**2 / ls**2) + \
+            (sn**2 + 1e-8) * np.eye(80)
+        return 0.5 * y @ np.linalg.solve(K, y) + 0.5 * np.linalg.slogdet(K)[1]
+    th = np.array([0.2, 0.1, -1.5])
+    H = dg.hessian(nll, th)
+    h = 1e-4
+    cols = []
+    for j in range(3):
+        e = np.zeros(3)
+        e[j] = h
+        cols.append((8 * (dg.gradient(nll, th + e) - dg.gradient(nll, th - e)) -
+                     (dg.gradient(nll, th + 2 * e) - dg.gradient(nll, th - 2 * e))) / (12 * h))
+    scale = np.max(np.abs(H))
+    np.testing.assert_allclose(H, np.array(cols), atol=1e-8 * scale)
+    np.testing.assert_allclose(H, dg.jacobian(dg.grad(nll), th), atol=1e-13 * scale)
+    np.testing.assert_array_equal(H, H.T)

@@ -752,14 +752,40 @@ def _trace_solve(A, dA):
 def _trace_inverse(A, dA):
     """``tr(A^{-1} dA_k) = sum_ij (A^{-1})_ji dA_ij,k`` for every direction from the
     inverse (one LAPACK call and one contraction of the ``m * m`` entries, instead of
-    a solve of ``m * n`` columns, two reshapes and ``np.trace``), or ``None`` where ``A`` or ``dA`` is not a plain float64 array (nested
-    duals, complex: :func:`_trace_solve`).  Raises ``LinAlgError`` at a singular
-    ``A``, as the solve does."""
-    if not _lapack.square(A) or type(dA) is not np.ndarray or dA.dtype != np.float64:
+    a solve of ``m * n`` columns, two reshapes and ``np.trace``), or ``None`` where
+    ``A`` or ``dA`` is complex or not float64 (:func:`_trace_solve`).  Nested duals (a
+    Hessian: ``A`` and ``dA`` duals of one inner tag) take the same two steps through
+    dispatch, ``np.linalg.inv`` and ``@`` at the inner level: the solve of ``m * n``
+    dual columns did ``m * n * (k + 1)`` column solves and ``k`` products of ``m x m``
+    by ``m x m * n`` (``python bench/hessian_gp.py``).  Raises ``LinAlgError`` at a
+    singular ``A``, as the solve does."""
+    if type(dA) is np.ndarray:
+        if not _lapack.square(A) or dA.dtype != np.float64:
+            return None
+        m, n = A.shape[-1], dA.shape[-1]
+        inverse_t = np.swapaxes(_lapack.inv(A), -1, -2).reshape(A.shape[:-2] + (1, m * m))
+        return np.matmul(inverse_t, dA.reshape(A.shape[:-2] + (m * m, n)))[..., 0, :]
+    if not _nested_real(A, dA):
         return None
-    m, n = A.shape[-1], dA.shape[-1]
-    inverse_t = np.swapaxes(_lapack.inv(A), -1, -2).reshape(A.shape[:-2] + (1, m * m))
-    return np.matmul(inverse_t, dA.reshape(A.shape[:-2] + (m * m, n)))[..., 0, :]
+    shape = np.shape(primal(A))
+    m, n = shape[-1], np.shape(primal(dA))[-1]
+    inverse_t = np.reshape(np.swapaxes(np.linalg.inv(A), -1, -2), shape[:-2] + (1, m * m))
+    return np.matmul(inverse_t, np.reshape(dA, shape[:-2] + (m * m, n)))[..., 0, :]
+
+
+def _nested_real(A, dA):
+    """Are ``A`` and ``dA`` duals of one tag (an outer dual's value and partials) over
+    float64 square matrices, real at every level?"""
+    if not (isinstance(A, Dual) and isinstance(dA, Dual) and A.tag == dA.tag):
+        return False
+    shape = np.shape(primal(A))
+    if len(shape) < 2 or shape[-1] != shape[-2] or shape[-1] == 0:
+        return False
+    while isinstance(A, Dual):
+        if not isinstance(dA, Dual) or _is_complex(A) or _is_complex(dA):
+            return False
+        A, dA = A.value, dA.value
+    return primal(A).dtype == np.float64 and primal(dA).dtype == np.float64
 
 
 def _solve(A, b):

@@ -19,6 +19,15 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
 os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
 
 
+def keep_freed_memory():
+    """glibc: no mmap for large blocks, no trimming of the heap (M_MMAP_THRESHOLD,
+    M_TRIM_THRESHOLD), so freed arrays are reused instead of returned to the system."""
+    import ctypes
+    libc = ctypes.CDLL("libc.so.6")
+    if not (libc.mallopt(-3, 1 << 30) and libc.mallopt(-1, (1 << 31) - 1)):
+        raise SystemExit("mallopt refused the settings")
+
+
 def median_time(fn, repeat=7, min_time=0.05, clock=time.perf_counter):
     """Median seconds per call of ``fn()`` (each repeat runs long enough to time).
 

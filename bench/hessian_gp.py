@@ -2,6 +2,7 @@
 
     python bench/hessian_gp.py                       # this checkout, ratios to f
     python bench/hessian_gp.py --compare /work/main [--rounds 3] [--threads 0]
+    python bench/hessian_gp.py --parts [--keep-freed-memory] [--compare /work/main]
 
 The negative log-likelihood of a GP with a squared-exponential kernel, 80 points and
 3 log-hyperparameters (length scale, signal and noise amplitudes): ``K`` built by
@@ -10,8 +11,9 @@ is alexis-roche/scripts ``stats/gaussian_process.py`` @ c4f16d0815ecea3ff5902d42
 (its marginal likelihood by cho_factor / cho_solve), as user22 rewrote it with
 ``np.linalg`` (issue 13: ``dg.hessian`` of it took 350-450x f).
 
-One process a side (without ``--compare``, two of this checkout): f, ``dg.gradient``, ``dg.hessian``, ``dg.jacobian(dg.grad(nll))``
-and 4th-order central differences of ``dg.gradient`` (12 gradients) timed interleaved,
+One process a side (without ``--compare``, two of this checkout): f, ``dg.gradient``,
+``dg.hessian``, ``dg.jacobian(dg.grad(nll))`` and 4th-order central differences of
+``dg.gradient`` (12 gradients) timed interleaved,
 ``--reps`` wall-clock calls each after one to warm up; the medians' ratios to f in
 the same process are printed, with the Hessian's largest difference to the other two
 relative to its largest entry.  ``--compare``: the same in fresh processes of the
@@ -19,7 +21,10 @@ other checkout (before) and this one (after), alternating ``--rounds`` times.
 ``--threads``: BLAS threads (default 1, as every bench script; 0 leaves OpenBLAS its
 default, one per core, where a shared machine's load makes the threaded products of
 the nested solve swing).  ``--parts``: the Hessian's wall-clock ms and those of its
-``np.linalg.solve`` and ``slogdet`` calls (each round of each side).
+``np.linalg.solve`` and ``slogdet`` calls (each round of each side), the rest being
+the kernel matrix's elementwise operations on nested duals.  ``--keep-freed-memory``:
+the children's C allocator keeps freed memory (``_common.keep_freed_memory``), so no
+large array gets fresh pages from the system.
 """
 
 import argparse
@@ -37,9 +42,9 @@ COLUMNS = ("gradient", "hessian", "jacobian(grad)", "cd of gradient")
 
 
 def _clock_linalg(spent):
-    """Wrap dispatch's ``np.linalg.solve`` and ``slogdet`` so that the outermost call of
-    each adds its wall-clock seconds to ``spent[name]`` (the nested calls inside it
-    counted once, in it)."""
+    """Wrap dispatch's ``np.linalg.solve`` and ``slogdet`` so that an outermost call of
+    either adds its wall-clock seconds to ``spent[name]`` (the inner level's calls that
+    it makes counted in it, once)."""
     import numpy as np
 
     from dualgrad.dispatch import _linalg
@@ -60,9 +65,11 @@ def _clock_linalg(spent):
         _linalg.LINALG[func] = clocked(func.__name__, _linalg.LINALG[func])
 
 
-def child(reps, parts):
+def child(reps, parts, keep):
     """Print ``{"f_ms": ..., name: ratio to f, ..., "jog": ..., "cd": ...}`` as JSON;
     with ``parts``, ``{"hessian_ms": ..., "solve_ms": ..., "slogdet_ms": ...}``."""
+    if keep:
+        _common.keep_freed_memory()
     import numpy as np
 
     import dualgrad as dg
@@ -138,22 +145,26 @@ def main():
                     help="BLAS threads (default 1; 0: the library's default)")
     ap.add_argument("--parts", action="store_true",
                     help="ms of the Hessian and of its solve and slogdet calls")
+    ap.add_argument("--keep-freed-memory", action="store_true",
+                    help="the children's allocator keeps freed memory (glibc)")
     ap.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        return child(args.reps, args.parts)
+        return child(args.reps, args.parts, args.keep_freed_memory)
     compare = args.compare or str(HERE.parent)
     got = _common.alternate("hessian_gp.py", ["--reps", str(args.reps)] +
-                            ["--parts"] * args.parts, compare,
+                            ["--parts"] * args.parts +
+                            ["--keep-freed-memory"] * args.keep_freed_memory, compare,
                             args.rounds if args.compare else 1, threads=args.threads)
     print(f"BLAS threads: {args.threads or 'default'}")
     if args.parts:
-        sides = ("before", "after") if args.compare else ("before",)
+        sides = {f"before ({compare})": got["before"], "after (this checkout)": got["after"]} \
+            if args.compare else {"this checkout": got["before"] + got["after"]}
         print(_common.table(
             ["dg.hessian of the GP, ms a call", "hessian", "np.linalg.solve", "slogdet"],
-            [[f"{side} ({compare if side == 'before' else 'this checkout'})"] +
-             [" / ".join(f"{r[k]:.1f}" for r in got[side]) for k in
-              ("hessian_ms", "solve_ms", "slogdet_ms")] for side in sides]))
+            [[label] + [" / ".join(f"{r[k]:.1f}" for r in runs) for k in
+                        ("hessian_ms", "solve_ms", "slogdet_ms")]
+             for label, runs in sides.items()]))
         return
     header = ["GP nll, 80 points, 3 parameters", "f ms"] + \
         [f"{k} / f" for k in COLUMNS] + ["hessian vs jacobian(grad)", "hessian vs cd"]
@@ -164,8 +175,9 @@ def main():
         rows = [row("this checkout", got["before"] + got["after"])]
     print(_common.table(header, rows))
     if args.compare:
-        print(f"hessian after / before (ratios to f): "
-              f"{statistics.median(r['hessian'] for r in got['after']) / statistics.median(r['hessian'] for r in got['before']):.3f}")
+        after, before = (statistics.median(r["hessian"] for r in got[side])
+                         for side in ("after", "before"))
+        print(f"hessian after / before (ratios to f): {after / before:.3f}")
 
 
 if __name__ == "__main__":

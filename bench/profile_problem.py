@@ -24,17 +24,8 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent),   # this checkout's dualgrad
                 str(Path(__file__).resolve().parent)]
 
-from _common import median_time  # noqa: E402  (sets one thread per library first)
+from _common import keep_freed_memory, median_time  # noqa: E402  (one thread a library first)
 from problems import PROBLEMS  # noqa: E402
-
-
-def keep_freed_memory():
-    """glibc: no mmap for large blocks, no trimming of the heap (M_MMAP_THRESHOLD,
-    M_TRIM_THRESHOLD), so freed arrays are reused instead of returned to the system."""
-    import ctypes
-    libc = ctypes.CDLL("libc.so.6")
-    if not (libc.mallopt(-3, 1 << 30) and libc.mallopt(-1, (1 << 31) - 1)):
-        raise SystemExit("mallopt refused the settings")
 
 
 def main():

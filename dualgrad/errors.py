@@ -858,13 +858,27 @@ _SCIPY_SPELLINGS = {
     "cho_solve": "np.linalg.solve(a, b) with the matrix a itself (np.linalg.cholesky takes "
                  "duals too)",
     "lu_solve": "np.linalg.solve(a, b) with the matrix a itself",
-    "cho_factor": "L = np.linalg.cholesky(a) (lower; a = L @ L.T), and np.linalg.solve(a, b) "
-                  "for cho_solve",
-    "cholesky": "np.linalg.cholesky(a) for lower=True, np.linalg.cholesky(a).T (.conj().T "
-                "for complex a) for SciPy's default upper factor",
+    "cho_factor": "np.linalg.cholesky(a.T).T for SciPy's default upper factor (lower=False "
+                  "reads a's upper triangle, NumPy's cholesky the lower: a.T hands it the "
+                  "same numbers; a.conj().T and .conj().T for complex a), "
+                  "np.linalg.cholesky(a) for lower=True, and np.linalg.solve(s, b) for "
+                  "cho_solve, s the whole symmetric matrix (np.triu(a) + np.triu(a, 1).T "
+                  "where only the upper triangle is filled)",
+    "cholesky": "np.linalg.cholesky(a.T).T for SciPy's default upper factor (SciPy reads "
+                "a's upper triangle, NumPy's cholesky the lower: a.T hands it the same "
+                "numbers; np.linalg.cholesky(a.conj().T).conj().T for complex a), and "
+                "np.linalg.cholesky(a) for lower=True",
     "lfilter": "np.convolve(x, b)[:len(x)] / a[0] for an FIR filter (a of length 1); an IIR "
                "filter as its recursion y[n] = (b[0] x[n] + ... - a[1] y[n-1] - ...) / a[0] "
                "in a loop over n (each y[n] into a list, then np.stack(y))",
+    ("lfilter", "zi"): (
+        "its state-space recursion, which carries zi (the filter's initial state; the "
+        "plain recursion y[n] = (b[0] x[n] + ... - a[1] y[n-1] - ...) / a[0] starts from "
+        "rest and leaves it out): with b and a divided by a[0], padded with zeros to one "
+        "length, and z = list(zi), for each "
+        "n: y_n = b[0] x[n] + z[0], then z[k] = b[k+1] x[n] + z[k+1] - a[k+1] y_n for k "
+        "in order (z[k+1] = 0 past the end); each y_n into a list, then np.stack(y), and "
+        "the final z is lfilter's zf"),
     "solve_triangular": "np.linalg.solve(np.tril(a), b) (np.triu(a) for lower=False)",
     "inv": "np.linalg.inv(a)",
     "det": "np.linalg.det(a)",
@@ -1022,6 +1036,10 @@ def from_scipy(who, exc):
         name = getattr(entry.f_locals.get("method"), "__name__", name)
     owner = entry.f_locals.get("self")
     dist = getattr(owner, "name", None) if owner is not None else None
+    frozen = dist is None and isinstance(getattr(getattr(owner, "dist", None), "name", None),
+                                         str)      # stats.norm(0, 1).cdf: rv_frozen's method
+    if frozen:
+        dist = owner.dist.name
     if name in ("__init__", "__call__") and owner is not None:
         name = type(owner).__name__      # interp1d(x, y) or its call: the class, by name
     if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS:
@@ -1032,9 +1050,14 @@ def from_scipy(who, exc):
             "duals alike; u @ L works as written), which applies L to the value and to "
             "every direction's partials at once.")
     if isinstance(dist, str) and public == "scipy.stats":
-        func, spelling = f"{public}.{dist}.{name}", _SCIPY_SPELLINGS.get((dist, name))
+        func = f"{public}.{dist}(...).{name}" if frozen else f"{public}.{dist}.{name}"
+        spelling = _SCIPY_SPELLINGS.get((dist, name))
+        if frozen and spelling:
+            spelling += f" (loc, scale and the shapes: those given to {public}.{dist}(...))"
     else:
         func, spelling = f"{public}.{name}", _SCIPY_SPELLINGS.get(name)
+        if name == "lfilter" and entry.f_locals.get("zi") is not None:
+            spelling = _SCIPY_SPELLINGS[("lfilter", "zi")]
     if name in _NUMPY_FFT and (public == "scipy.fft" or public == "scipy.fftpack"
                                and name not in ("rfft", "irfft")):   # fftpack's pack reals
         spelling = f"np.fft.{name} (the same transform; dualgrad follows np.fft)"

@@ -265,6 +265,23 @@ def test_scipy_functions_that_call_asarray_get_our_message_naming_them(name):
             dg.gradient(f, x)
 
 
+def test_a_frozen_distribution_is_named_as_written_with_the_unfrozen_fix():
+    """user23: stats.norm(0, 1).cdf(x) named "scipy.stats.cdf" (no such function) and
+    the vague fix; it names the frozen spelling and norm.cdf's ndtr spelling, which gives
+    the frozen distribution's values and derivatives."""
+    stats = pytest.importorskip("scipy.stats")
+    special = pytest.importorskip("scipy.special")
+    frozen = stats.norm(0.5, 2.0)
+    with pytest.raises(TypeError, match=r"scipy\.stats\.norm\(\.\.\.\)\.cdf converts its "
+                                        r"input.*Fix: write that step as scipy\.special\.ndtr"
+                                        r"\(\(x - loc\) / scale\) \(loc, scale"):
+        dg.derivative(lambda x: frozen.cdf(x), 0.3)
+    x = np.array([0.3, -1.2])
+    spelled = lambda x: special.ndtr((x - 0.5) / 2.0)          # noqa: E731
+    np.testing.assert_allclose(spelled(x), frozen.cdf(x), rtol=1e-14)
+    np.testing.assert_allclose(dg.elementwise_grad(spelled)(x), frozen.pdf(x), rtol=1e-12)
+
+
 def test_the_spellings_our_scipy_messages_suggest_work():
     special = pytest.importorskip("scipy.special")
     stats = pytest.importorskip("scipy.stats")
@@ -314,7 +331,7 @@ def test_scipy_spellings_for_fits_are_named_and_agree_with_scipy():
                                     lambda p: np.tril(sl.cho_factor(A * p[0], lower=True)[0])
                                     .sum()),
         "scipy.linalg.cholesky": (lambda p: sl.cholesky(A * p[0]).sum(),
-                                  lambda p: np.linalg.cholesky(A * p[0]).T.sum(),
+                                  lambda p: np.linalg.cholesky((A * p[0]).T).T.sum(),
                                   lambda p: sl.cholesky(A * p[0]).sum()),
         "scipy.stats.t.logpdf": (
             lambda p: stats.t.logpdf(p, df, loc, scale).sum(),
@@ -339,6 +356,62 @@ def test_scipy_spellings_for_fits_are_named_and_agree_with_scipy():
         assert np.isclose(spelled(p0), floats(p0), rtol=1e-13)
         np.testing.assert_allclose(dg.gradient(spelled, p0), central(floats, p0),
                                    rtol=1e-7, atol=1e-9)
+
+
+def _lfilter_zi(b, a, x, zi):
+    """The state-space recursion the lfilter message spells out for zi=."""
+    m = max(len(a), len(b))
+    b = [b[k] / a[0] if k < len(b) else 0.0 for k in range(m)]
+    a = [a[k] / a[0] if k < len(a) else 0.0 for k in range(m)]
+    z, y = list(zi), []
+    for n in range(len(x)):
+        y_n = b[0] * x[n] + z[0]
+        for k in range(m - 1):
+            z[k] = b[k + 1] * x[n] + (z[k + 1] if k + 1 < m - 1 else 0.0) - a[k + 1] * y_n
+        y.append(y_n)
+    return np.stack(y), np.stack(z)
+
+
+def test_the_cholesky_and_lfilter_spellings_read_what_scipy_reads():
+    """attack26 item 7: np.linalg.cholesky(a).T read a's lower triangle where SciPy's
+    default upper factor reads the upper one (an a with only its upper triangle filled
+    gave other numbers), and the lfilter message dropped zi=.  The spellings now named
+    agree with SciPy on floats, and their derivatives with central differences."""
+    sl = pytest.importorskip("scipy.linalg")
+    signal = pytest.importorskip("scipy.signal")
+    up = np.triu(np.array([[4.0, 1.0, 0.5], [9.0, 3.0, 0.2], [7.0, -5.0, 2.0]]))
+    with pytest.raises(TypeError, match=r"cholesky.*np\.linalg\.cholesky\(a\.T\)\.T for "
+                                        r"SciPy's default upper factor"):
+        dg.gradient(lambda p: sl.cholesky(up * p[0]).sum(), np.array([1.0]))
+    with pytest.raises(TypeError, match=r"cho_factor.*np\.linalg\.cholesky\(a\.T\)\.T"):
+        dg.gradient(lambda p: sl.cho_factor(up * p[0])[0].sum(), np.array([1.0]))
+    np.testing.assert_allclose(np.linalg.cholesky(up.T).T, sl.cholesky(up), rtol=1e-14)
+    assert not np.allclose(np.linalg.cholesky(up).T, sl.cholesky(up))   # the old advice
+    np.testing.assert_allclose(np.triu(np.linalg.cholesky(up.T).T),
+                               np.triu(sl.cho_factor(up)[0]), rtol=1e-14)
+    scaled = lambda p: up * p                  # noqa: E731  (column j times p[j])
+    p0 = np.array([1.3, 0.8, 0.6])
+    np.testing.assert_allclose(
+        dg.jacobian(lambda p: np.linalg.cholesky(scaled(p).T).T.ravel(), p0),
+        central(lambda p: sl.cholesky(scaled(p)).ravel(), p0), rtol=1e-7, atol=1e-9)
+    hup = np.triu(np.array([[4.0, 1.0 + 0.5j, 0.5j], [0, 3.0, 0.2 - 1j], [0, 0, 2.0]]))
+    np.testing.assert_allclose(np.linalg.cholesky(hup.conj().T).conj().T, sl.cholesky(hup),
+                               rtol=1e-14)
+    # lfilter with an initial state: the message's recursion carries it
+    b, a, x, zi = [0.5, 0.3, 0.1], [2.0, -0.4], np.sin(np.arange(7.0)), [0.3, -0.2]
+    with pytest.raises(TypeError, match=r"lfilter.*carries zi.*the final z is lfilter's zf"):
+        dg.gradient(lambda p: signal.lfilter([p[0], 0.3, 0.1], a, x, zi=zi)[0].sum(),
+                    np.array([0.5]))
+    y, zf = _lfilter_zi(b, a, x, zi)
+    y_s, zf_s = signal.lfilter(b, a, x, zi=zi)
+    np.testing.assert_allclose(y, y_s, rtol=1e-13)
+    np.testing.assert_allclose(zf, zf_s, rtol=1e-13)
+    q0 = np.array([0.5, -0.4, 0.3])
+    np.testing.assert_allclose(
+        dg.jacobian(lambda q: _lfilter_zi([q[0], 0.3, 0.1], [2.0, q[1]], x, [q[2], -0.2])[0],
+                    q0),
+        central(lambda q: signal.lfilter([q[0], 0.3, 0.1], [2.0, q[1]], x,
+                                         zi=[q[2], -0.2])[0], q0), rtol=1e-7, atol=1e-9)
 
 
 def test_other_errors_inside_scipy_are_left_alone():

@@ -334,9 +334,9 @@ def object_array_warning(size):
 # array, a plain float or a Python scalar (np.zeros(n, like=x) fails for a Python float).
 BUFFER_FIX = ("create the buffer from the input: out = np.zeros_like(x), or "
               "np.zeros_like(x, shape=(n,)) for another shape (this works on plain floats "
-              "too), instead of np.zeros(n) or np.empty(n); x: the argument differentiated "
-              "or a dual computed from it (an array computed without it holds no "
-              "derivative to pass on)")
+              "too), instead of np.zeros(n) or np.empty(n); x: f's input (the argument "
+              "dualgrad differentiates, whatever f calls it: p, theta) or a dual computed "
+              "from it (an array computed without it holds no derivative to pass on)")
 
 _KEEP_DUAL = (
     "use NumPy functions such as np.sin instead of math.sin, create buffers with "
@@ -832,11 +832,11 @@ _NUMPY_FFT = ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", 
               "irfft2", "fftn", "ifftn", "rfftn", "irfftn", "fftshift", "ifftshift",
               "fftfreq", "rfftfreq")
 # an ODE solver: duals cannot enter its compiled stepping (README, "Through an ODE solver")
-_ODE_SPELLING = ("the time stepping written with NumPy arithmetic (a fixed-step Runge-Kutta "
-                 "loop, as dualgrad.testing.lotka_volterra), or the adaptive solver kept on "
-                 "floats with the sensitivities S = dy/dp integrated beside the state, "
-                 "S' = J_y S + J_p, J_y and J_p from dg.jacfwd(rhs, argnums=(1, 2)) (the "
-                 "README's \"Through an ODE solver\" shows it)")
+_ODE_SPELLING = ("a fixed-step Runge-Kutta loop in NumPy arithmetic (dualgrad.testing."
+                 "lotka_volterra is one), or keep the adaptive solver on floats and "
+                 "integrate the sensitivities S = dy/dp beside the state, S' = J_y S + J_p, "
+                 "J_y and J_p from dg.jacfwd(rhs, argnums=(1, 2)) (the README's \"Through "
+                 "an ODE solver\" shows it)")
 _SCIPY_SPELLINGS = {
     "diags_array": "u * v for the product of the diagonal matrix with v, or "
                    "np.diag(u) for the matrix itself",

@@ -1225,3 +1225,24 @@ def test_an_unread_twin_read_by_another_dual_or_a_number_is_exact(operation):
         got = dg.gradient(lambda p: f(p, np.asarray), p0)
     np.testing.assert_allclose(got, central(lambda p: f(p, lambda q: q), p0), rtol=1e-6,
                                atol=1e-8)
+
+
+def test_the_buffer_and_ode_fixes_read_for_any_argument_name():
+    """user23: the buffer fix ended "x: the argument" when f's argument was theta, and
+    the solve_ivp fix read "write that step as the time stepping written with ...";
+    both are named in plain words now."""
+    integrate = pytest.importorskip("scipy.integrate")
+
+    def f(theta):
+        out = np.zeros(2)
+        out[0] = theta[0]
+        return out
+
+    with pytest.raises(TypeError, match=r"x: f's input \(the argument dualgrad "
+                                        r"differentiates, whatever f calls it"):
+        dg.jacobian(f, np.ones(2))
+    with pytest.raises(TypeError, match=r"Fix: write that step as a fixed-step Runge-Kutta "
+                                        r"loop in NumPy arithmetic .*or keep the adaptive "
+                                        r"solver on floats and integrate the sensitivities"):
+        dg.gradient(lambda p: integrate.solve_ivp(lambda t, y: -p[0] * y, (0, 1), [1.0])
+                    .y[0, -1], np.array([0.5]))

@@ -418,9 +418,149 @@ def numpy_builder():
     return None
 
 
+# NumPy's samplers whose draw is a NumPy expression of a standard variate: the same
+# numbers from the same seed (for Generator and RandomState alike), so a dual parameter
+# gets its pathwise derivative.  {r}: the generator as the user wrote it.
+_SAMPLER_FIX = {
+    "normal": "loc + scale * {r}.standard_normal(size)",
+    "lognormal": "np.exp(mean + sigma * {r}.standard_normal(size))",
+    "exponential": "scale * {r}.standard_exponential(size)",
+    "uniform": "low + (high - low) * {r}.random(size)",
+    "gamma": "scale * {r}.standard_gamma(shape, size) (a dual scale; a dual shape has no "
+             "such spelling)",
+    "laplace": "loc + scale * {r}.laplace(0.0, 1.0, size)",
+    "logistic": "loc + scale * {r}.logistic(0.0, 1.0, size)",
+    "gumbel": "loc + scale * {r}.gumbel(0.0, 1.0, size)",
+    "rayleigh": "scale * np.sqrt(2.0 * {r}.standard_exponential(size))",
+    "weibull": "{r}.standard_exponential(size) ** (1.0 / a)",
+    "pareto": "np.expm1({r}.standard_exponential(size) / a)",
+}
+# discrete draws: piecewise constant in their parameters, no pathwise derivative
+_DISCRETE_SAMPLERS = ("binomial", "choice", "geometric", "hypergeometric", "integers",
+                      "logseries", "multinomial", "negative_binomial", "poisson", "zipf",
+                      "randint", "random_integers", "multivariate_hypergeometric")
+
+
+def _user_frame(frame):
+    """The first frame from ``frame`` outwards that is neither dualgrad's nor a
+    generated function's; ``None`` where NumPy's Python code comes first."""
+    while frame is not None:
+        module = frame.f_globals.get("__name__") or ""
+        if module.startswith("numpy"):
+            return None
+        if not (module.startswith("dualgrad")
+                or frame.f_code.co_filename.startswith("<dualgrad")):
+            return frame
+        frame = frame.f_back
+    return None
+
+
+def _resolve(node, frame):
+    """The object a name or a chain of attributes (``self.rng``, ``np.random``) names in
+    ``frame``, or ``None``: anything else is not evaluated, and no property or
+    ``__getattr__`` runs (attributes of objects other than modules are read
+    statically; a module's ``__getattr__`` only imports, as ``np.random``)."""
+    import ast
+    import builtins
+    import inspect
+    import types
+    if isinstance(node, ast.Name):
+        for space in (frame.f_locals, frame.f_globals, vars(builtins)):
+            if node.id in space:
+                return space[node.id]
+        return None
+    if isinstance(node, ast.Attribute):
+        owner = _resolve(node.value, frame)
+        if isinstance(owner, types.ModuleType):
+            return getattr(owner, node.attr, None)
+        return None if owner is None else inspect.getattr_static(owner, node.attr, None)
+    return None
+
+
+def random_sampler(depth=2):
+    """``(receiver, method)`` where the user's code ``depth`` frames up is calling a NumPy
+    sampler (a ``Generator`` or ``RandomState`` method, or a ``np.random`` function:
+    ``("rng", "normal")``, receiver ``None`` where the generator has no name) which
+    converts its dual parameter to a float; ``None`` otherwise.  Read from the call's
+    source text (error path only); without source (code compiled from a string) it is
+    ``None``."""
+    import ast
+    import linecache
+    import sys
+    import types
+    import numpy as np
+    try:
+        frame = _user_frame(sys._getframe(depth))
+        if frame is None:
+            return None
+        code = frame.f_code
+        line, end, col, end_col = list(code.co_positions())[frame.f_lasti // 2]
+        lines = linecache.getlines(code.co_filename, frame.f_globals)
+        if None in (line, end, col, end_col) or not lines or end > len(lines):
+            return None
+        text = lines[line - 1:end]
+        text[-1] = text[-1][:end_col]
+        text[0] = text[0][col:]
+        call = ast.parse("(" + "".join(text) + ")", mode="eval").body
+    except (ValueError, IndexError, SyntaxError, TypeError):     # pragma: no cover
+        return None
+    if not isinstance(call, ast.Call):
+        return None
+    kinds = (np.random.Generator, np.random.RandomState)
+    if isinstance(call.func, ast.Name):                # from numpy.random import normal
+        owner = getattr(_resolve(call.func, frame), "__self__", None)
+        if isinstance(owner, kinds):
+            return ("np.random" if owner is np.random.mtrand._rand else None), call.func.id
+        return None
+    if not isinstance(call.func, ast.Attribute):
+        return None
+    value, method = call.func.value, call.func.attr
+    if isinstance(value, ast.Call):                    # np.random.default_rng(0).normal(m)
+        maker = _resolve(value.func, frame)
+        kind = np.random.Generator if maker is np.random.default_rng else maker
+        return (None, method) if kind in kinds and hasattr(kind, method) else None
+    owner = _resolve(value, frame)
+    if owner is np.random:
+        owner = np.random.mtrand._rand
+    if isinstance(owner, kinds) and not isinstance(owner, types.ModuleType) \
+            and hasattr(type(owner), method):
+        return ast.unparse(value), method
+    return None
+
+
+def _sampler_error(receiver, method, action):
+    """The message for a dual parameter of the NumPy sampler ``receiver.method``."""
+    if receiver is not None and (len(receiver) > 24 or "(" in receiver):
+        receiver = None                           # the fix names it rng
+    where = f"{receiver}.{method}" if receiver else f"the generator's .{method}"
+    receiver = receiver or "rng"
+    if method in _DISCRETE_SAMPLERS:
+        fix = ("a discrete draw is piecewise constant in its parameters and has no "
+               "pathwise derivative: draw it with d.value where none is wanted (a "
+               "derivative of its expectation needs a score-function estimator or the "
+               "probabilities themselves)")
+    elif method in _SAMPLER_FIX:
+        fix = ("draw the standard variate with the fixed seed and apply the parameters "
+               "with NumPy arithmetic, which gives the same numbers and their pathwise "
+               f"derivative: {_SAMPLER_FIX[method].format(r=receiver)}")
+    else:
+        fix = ("draw a variate that does not depend on the dual parameter (a standard "
+               "one: standard_normal, standard_exponential, random) and apply the "
+               "parameter with NumPy arithmetic (x = loc + scale * z), or pass d.value "
+               "where no derivative is wanted")
+    return DualTypeError(
+        f"dualgrad: {where}(...) (a NumPy random sampler) converts its parameters to "
+        f"plain numbers (here {action.split(' (')[0]}), which would drop the derivatives "
+        "of a dual parameter; expected plain parameters for the draw. Fix: "
+        f"{fix}. (docs/writing-code.md: \"Random numbers\".)")
+
+
 def dropped_derivatives(action, integer=False):
     """``action`` (e.g. ``"float(d)"``) would silently drop derivatives; ``integer``:
     it makes an integer (an index, a count), whose fix is to take it from the value."""
+    sampler = random_sampler(2)
+    if sampler:
+        return _sampler_error(*sampler, action)
     builder = numpy_builder()
     if builder:
         return DualTypeError(

@@ -1246,3 +1246,71 @@ def test_the_buffer_and_ode_fixes_read_for_any_argument_name():
                                         r"solver on floats and integrate the sensitivities"):
         dg.gradient(lambda p: integrate.solve_ivp(lambda t, y: -p[0] * y, (0, 1), [1.0])
                     .y[0, -1], np.array([0.5]))
+
+
+_SAMPLERS = {   # sampler on a dual parameter, the spelling named, the float sampler
+    "normal": (lambda rng, p: rng.normal(loc=p[0], scale=p[1], size=4),
+               r"rng\.normal\(\.\.\.\).*loc \+ scale \* rng\.standard_normal\(size\)",
+               lambda rng, p: p[0] + p[1] * rng.standard_normal(4)),
+    "lognormal": (lambda rng, p: rng.lognormal(mean=p[0], sigma=p[1], size=4),
+                  r"rng\.lognormal\(\.\.\.\).*np\.exp\(mean \+ sigma \* "
+                  r"rng\.standard_normal\(size\)\)",
+                  lambda rng, p: np.exp(p[0] + p[1] * rng.standard_normal(4))),
+    "exponential": (lambda rng, p: rng.exponential(scale=p[1], size=4),
+                    r"rng\.exponential\(\.\.\.\).*scale \* rng\.standard_exponential",
+                    lambda rng, p: p[1] * rng.standard_exponential(4)),
+    "uniform": (lambda rng, p: rng.uniform(p[0], p[0] + p[1], size=4),
+                r"rng\.uniform\(\.\.\.\).*low \+ \(high - low\) \* rng\.random\(size\)",
+                lambda rng, p: p[0] + (p[0] + p[1] - p[0]) * rng.random(4)),
+}
+
+
+@pytest.mark.parametrize("method", sorted(_SAMPLERS))
+def test_a_dual_parameter_of_a_numpy_sampler_names_the_sampler_and_its_spelling(method):
+    """user23: rng.normal(loc=mu) and friends raised the generic float(d) text; the
+    message names the sampler and the reparameterized spelling, which gives the
+    sampler's own draws from the same seed (floats) and the pathwise derivative
+    (central differences with the seed fixed)."""
+    sampler, text, spelled = _SAMPLERS[method]
+    p0 = np.array([0.3, 1.7])
+    with pytest.raises(TypeError, match=text + r".*Random numbers"):
+        dg.jacobian(lambda p: sampler(np.random.default_rng(5), p), p0)
+    np.testing.assert_allclose(spelled(np.random.default_rng(5), p0),
+                               sampler(np.random.default_rng(5), p0), rtol=1e-15)
+    np.testing.assert_allclose(
+        dg.jacobian(lambda p: spelled(np.random.default_rng(5), p), p0),
+        central(lambda p: sampler(np.random.default_rng(5), p), p0), rtol=1e-7, atol=1e-9)
+
+
+def test_legacy_and_discrete_samplers_are_named_too():
+    """np.random.normal(m, 1) (the module's RandomState), a RandomState's method and a
+    discrete draw name themselves; float(d) elsewhere keeps the general advice."""
+    with pytest.raises(TypeError, match=r"np\.random\.normal\(\.\.\.\) \(a NumPy random "
+                                        r"sampler\).*loc \+ scale \* np\.random\."
+                                        r"standard_normal\(size\)"):
+        dg.derivative(lambda m: np.random.normal(m, 1.0), 0.5)
+    legacy = np.random.RandomState(3)
+    with pytest.raises(TypeError, match=r"legacy\.exponential\(\.\.\.\).*scale \* "
+                                        r"legacy\.standard_exponential\(size\)"):
+        dg.derivative(lambda s: legacy.exponential(s), 2.0)
+    with pytest.raises(TypeError, match=r"the generator's \.poisson\(\.\.\.\).*no pathwise"):
+        dg.derivative(lambda lam: np.random.default_rng(0).poisson(lam), 2.0)
+    with pytest.raises(TypeError, match=r"float\(d\) \(also called by math"):
+        dg.derivative(lambda x: float(x), 2.0)
+    # RandomState draws its normals otherwise than Generator: the spelling holds there too
+    np.testing.assert_allclose(0.3 + 1.7 * np.random.RandomState(3).standard_normal(4),
+                               np.random.RandomState(3).normal(0.3, 1.7, 4), rtol=1e-15)
+
+
+def test_a_pathwise_monte_carlo_gamma_of_a_kinked_payoff_is_zero():
+    """docs/writing-code.md, "Random numbers": the pathwise estimator's second
+    derivative of max(S - K, 0) is 0 on every path (the density term is lost), while
+    its first derivative matches central differences of the same paths."""
+    z = np.random.default_rng(1).standard_normal(2000)
+
+    def price(s0):
+        return np.mean(np.maximum(s0 * np.exp(0.2 * z - 0.02) - 100.0, 0.0))
+
+    assert dg.derivative(lambda s: dg.derivative(price, s), 100.0) == 0.0
+    np.testing.assert_allclose(dg.derivative(price, 100.0),
+                               (price(100.0 + 1e-6) - price(100.0 - 1e-6)) / 2e-6, rtol=1e-5)

@@ -628,3 +628,29 @@ def test_copy_keeps_numpys_memory_layout_for_a_later_ravel_k(order, layout):
     np.testing.assert_array_equal(got.value, run(x))
     np.testing.assert_allclose(got.partials[:, 0], run(x * (1 + 1j * h * x)).imag / h,
                                rtol=1e-14)
+
+
+def test_digitize_and_dtype_queries_act_on_values():
+    """attack26 item 6: np.digitize (bin indices, like np.searchsorted) and
+    np.result_type / np.min_scalar_type / np.can_cast (dtypes) said they "would drop
+    derivatives"; they answer from the values, as NumPy does on floats, and f's
+    derivative around them is exact."""
+    x0 = np.array([0.3, 0.7, 1.1])
+    bins = np.array([0.5, 1.0])
+
+    def f(p):
+        assert np.result_type(p, 1.0) == np.result_type(x0, 1.0)
+        assert np.min_scalar_type(p) == np.min_scalar_type(x0)
+        assert np.can_cast(p, np.float32) == np.can_cast(x0, np.float32)
+        assert np.can_cast(p[0], np.float64)
+        k = np.digitize(p, bins)
+        assert k.dtype.kind == "i"
+        np.testing.assert_array_equal(k, np.digitize(x0, bins))
+        np.testing.assert_array_equal(np.digitize(p, bins, right=True),
+                                      np.digitize(x0, bins, right=True))
+        assert np.digitize(0.8, p) == np.digitize(0.8, x0)
+        return np.array([1.0, 2.0, 3.0])[k] * p ** 2
+
+    np.testing.assert_allclose(dg.jacobian(f, x0), numerical_jacobian(f, x0), rtol=1e-7,
+                               atol=1e-9)
+    assert np.result_type(dg.Dual(x0, np.eye(3)) * 1j) == np.complex128

@@ -1331,8 +1331,9 @@ def _on_values(func):
 for _f in (np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flatnonzero,
            np.count_nonzero, np.searchsorted, np.isclose, np.allclose, np.array_equal,
            np.iscomplexobj, np.isrealobj, np.iscomplex, np.isreal, np.isneginf,
-           np.isposinf, np.any, np.all, np.shares_memory, np.may_share_memory):
-    HANDLED[_f] = _on_values(_f)
+           np.isposinf, np.any, np.all, np.shares_memory, np.may_share_memory,
+           np.digitize, np.result_type, np.min_scalar_type, np.can_cast):
+    HANDLED[_f] = _on_values(_f)       # digitize: bin indices; the others: dtypes
 
 
 @implements(np.interp)

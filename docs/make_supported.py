@@ -75,6 +75,15 @@ def render():
               "## NumPy functions (`__array_function__`)", ""]
     names = sorted({function_name(f) for f in list(HANDLED) + list(LINALG) + list(FFT)})
     lines += [", ".join(f"`{n}`" for n in names), ""]
+    lines += [
+        "Indices, counts, predicates and dtypes (`argsort`, `searchsorted`, `digitize`,",
+        "`result_type`, `can_cast`, ...) are computed from the values. `np.interp` follows",
+        "duals in `x`, `fp`, `left` and `right`; a dual `xp` or `period=` raises `TypeError`",
+        "(write it as `i = np.clip(np.searchsorted(xp.value, x, side='right') - 1, 0,",
+        "len(xp) - 2)` and `fp[i] + (fp[i + 1] - fp[i]) * (x - xp[i]) / (xp[i + 1] - xp[i])`",
+        "for a dual `xp`). `np.linalg.norm` (and `vector_norm`) of the zero vector has the",
+        "zero subgradient as its partials, where JAX gives NaN: the norm has no derivative",
+        "there.", ""]
     lines += EXTRA
     lines += ["Without a complex derivative (the table's `NOT_HOLOMORPHIC`): under",
               "`holomorphic=True` a complex dual reaching one of these raises `TypeError`",

@@ -654,3 +654,30 @@ def test_digitize_and_dtype_queries_act_on_values():
     np.testing.assert_allclose(dg.jacobian(f, x0), numerical_jacobian(f, x0), rtol=1e-7,
                                atol=1e-9)
     assert np.result_type(dg.Dual(x0, np.eye(3)) * 1j) == np.complex128
+
+
+def test_what_supported_md_says_of_interp_and_norm_holds():
+    """user23: docs/supported.md now says np.interp raises for a dual xp or period=,
+    spells the dual-xp interpolation, and gives norm's partials at the zero vector."""
+    from pathlib import Path
+    text = (Path(__file__).parents[1] / "docs" / "supported.md").read_text()
+    assert "a dual `xp` or `period=` raises `TypeError`" in text
+    assert "zero subgradient" in text
+    xp = np.array([0.0, 1.0, 2.5, 4.0])
+    fp = np.array([1.0, 3.0, -1.0, 2.0])
+    x = np.array([0.5, 1.7, 3.0])
+    with pytest.raises(TypeError, match=r"np\.interp with dual xp or period="):
+        dg.jacobian(lambda a: np.interp(x, a, fp), xp)
+    with pytest.raises(TypeError, match=r"np\.interp with dual xp or period="):
+        dg.jacobian(lambda a: np.interp(a, xp, fp, period=5.0), x)
+
+    def spelled(a):                        # the spelling supported.md gives for a dual xp
+        i = np.clip(np.searchsorted(getattr(a, "value", a), x, side="right") - 1, 0,
+                    len(a) - 2)
+        return fp[i] + (fp[i + 1] - fp[i]) * (x - a[i]) / (a[i + 1] - a[i])
+
+    np.testing.assert_allclose(spelled(xp), np.interp(x, xp, fp), rtol=1e-15)
+    np.testing.assert_allclose(dg.jacobian(spelled, xp),
+                               numerical_jacobian(lambda a: np.interp(x, a, fp), xp),
+                               rtol=1e-7, atol=1e-9)
+    np.testing.assert_array_equal(dg.gradient(np.linalg.norm, np.zeros(3)), np.zeros(3))

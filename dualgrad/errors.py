@@ -477,6 +477,19 @@ def _resolve(node, frame):
     return None
 
 
+_SAMPLER_NAMES = []
+
+
+def _sampler_names():
+    """The public method names of NumPy's ``Generator`` and ``RandomState`` (made once)."""
+    if not _SAMPLER_NAMES:
+        import numpy as np
+        _SAMPLER_NAMES.append(frozenset(
+            name for kind in (np.random.Generator, np.random.RandomState)
+            for name in dir(kind) if not name.startswith("_")))
+    return _SAMPLER_NAMES[0]
+
+
 def random_sampler(depth=2):
     """``(receiver, method)`` where the user's code ``depth`` frames up is calling a NumPy
     sampler (a ``Generator`` or ``RandomState`` method, or a ``np.random`` function:
@@ -484,15 +497,15 @@ def random_sampler(depth=2):
     converts its dual parameter to a float; ``None`` otherwise.  Read from the call's
     source text (error path only); without source (code compiled from a string) it is
     ``None``."""
+    import sys
+    frame = _user_frame(sys._getframe(depth))
+    if frame is None or _sampler_names().isdisjoint(frame.f_code.co_names):
+        return None                       # no sampler named in that code: skip the source
     import ast
     import linecache
-    import sys
     import types
     import numpy as np
     try:
-        frame = _user_frame(sys._getframe(depth))
-        if frame is None:
-            return None
         code = frame.f_code
         line, end, col, end_col = list(code.co_positions())[frame.f_lasti // 2]
         lines = linecache.getlines(code.co_filename, frame.f_globals)

@@ -654,6 +654,7 @@ def test_digitize_and_dtype_queries_act_on_values():
     np.testing.assert_allclose(dg.jacobian(f, x0), numerical_jacobian(f, x0), rtol=1e-7,
                                atol=1e-9)
     assert np.result_type(dg.Dual(x0, np.eye(3)) * 1j) == np.complex128
+    np.testing.assert_array_equal(dg.sparsity(f, x0).toarray(), np.eye(3, dtype=bool))
 
 
 def test_what_supported_md_says_of_interp_and_norm_holds():

@@ -503,7 +503,6 @@ def random_sampler(depth=2):
         return None                       # no sampler named in that code: skip the source
     import ast
     import linecache
-    import types
     import numpy as np
     try:
         code = frame.f_code
@@ -531,12 +530,12 @@ def random_sampler(depth=2):
     if isinstance(value, ast.Call):                    # np.random.default_rng(0).normal(m)
         maker = _resolve(value.func, frame)
         kind = np.random.Generator if maker is np.random.default_rng else maker
-        return (None, method) if kind in kinds and hasattr(kind, method) else None
+        known = any(kind is k for k in kinds)           # (not ==: maker may be anything)
+        return (None, method) if known and hasattr(kind, method) else None
     owner = _resolve(value, frame)
     if owner is np.random:
         owner = np.random.mtrand._rand
-    if isinstance(owner, kinds) and not isinstance(owner, types.ModuleType) \
-            and hasattr(type(owner), method):
+    if isinstance(owner, kinds) and hasattr(type(owner), method):
         return ast.unparse(value), method
     return None
 
@@ -1028,10 +1027,9 @@ _SCIPY_SPELLINGS = {
         "its state-space recursion, which carries zi (the filter's initial state; the "
         "plain recursion y[n] = (b[0] x[n] + ... - a[1] y[n-1] - ...) / a[0] starts from "
         "rest and leaves it out): with b and a divided by a[0], padded with zeros to one "
-        "length, and z = list(zi), for each "
-        "n: y_n = b[0] x[n] + z[0], then z[k] = b[k+1] x[n] + z[k+1] - a[k+1] y_n for k "
-        "in order (z[k+1] = 0 past the end); each y_n into a list, then np.stack(y), and "
-        "the final z is lfilter's zf"),
+        "length, and z = list(zi), for each n: y_n = b[0] x[n] + z[0], then z[k] = "
+        "b[k+1] x[n] + z[k+1] - a[k+1] y_n for k in order (z[k+1] = 0 past the end); "
+        "each y_n into a list, then np.stack(y), and the final z is lfilter's zf"),
     "solve_triangular": "np.linalg.solve(np.tril(a), b) (np.triu(a) for lower=False)",
     "inv": "np.linalg.inv(a)",
     "det": "np.linalg.det(a)",

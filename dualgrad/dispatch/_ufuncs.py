@@ -344,7 +344,7 @@ def small(rule, args):
             elif kind == "slots":
                 v = a.value
                 if type(v) is not float:
-                    return None
+                    return complex_small(rule, args) if type(v) is complex else None
                 p = np.array(a._plist())
                 if p.dtype is not _F64:               # nested or complex partials
                     return None
@@ -400,37 +400,60 @@ def complex_small(rule, args):
     anything else.
 
     The case: array duals of one live tag and one shape holding complex128 or
-    float64 ndarrays of values and partials (no nesting, nothing deferred), the
+    float64 ndarrays of values and partials (no nesting; a real dual's partials
+    the fused engine deferred are read first, as :func:`call` reads them), or
+    scalar duals of that tag holding Python floats or complex numbers (their
+    partials a row, as :func:`call` makes it: ``(1j * p[1]) * abs(A)**2``), the
     other argument a Python or NumPy float, int or complex number or a complex128 or
-    float64 ndarray; a complex128 array result of the duals' shape (the general
-    path's kernels and the fused engine take float64 only: it runs NumPy's calls at
-    every size).  The local derivatives are the table's, computed as :func:`call`
-    (``_array_partials``) computes them; :func:`_complex_partials` makes the
-    general path's products and sums of them, so the result is its own to the bit,
-    its NaN/inf handling (a zero partial stays 0 beside an infinite factor)
-    included.  ``u * u`` on 64 cells, n = 1: ~30 -> ~18 us (``python
-    bench/small_calls.py --only spectral`` times the whole solver)."""
-    if rule.kind != "smooth" or rule.select or rule.tangent or len(args) > 2:
+    float64 ndarray; a complex128 array result of the duals' shape, or of the
+    ndarray's beside a scalar dual (the general path's kernels and the fused engine
+    take float64 only: it runs NumPy's calls at every size).  A rule with a tangent
+    (``np.abs``) goes to :func:`_tangent_small`.  The local derivatives are the
+    table's, computed as :func:`call` (``_array_partials``) computes them;
+    :func:`_complex_partials` makes the general path's products and sums of them,
+    so the result is its own to the bit, its NaN/inf handling (a zero partial stays
+    0 beside an infinite factor) included.  ``u * u`` on 64 cells, n = 1: ~30 ->
+    ~18 us (``python bench/small_calls.py --only spectral`` times the whole
+    solver; ``python bench/ssfm.py --ops`` a split-step loop's operations)."""
+    if rule.tangent:
+        return _tangent_small(rule, args)
+    if rule.kind != "smooth" or rule.select or len(args) > 2:
         return None
     tag = shape = None
+    array = False                             # an ndarray of one or more axes met
     values, positions, partials = [], [], []
     for k, a in enumerate(args):
         t = type(a)
+        p = None
         if t is _ArrayDual:
             v, p = a.value, a._p
+            if type(p) is _Deferred and type(v) is _ndarray and v.dtype is _F64:
+                token = _hush()               # the fused engine's real |A|^2 * p[1]:
+                try:                          # read as call reads it
+                    p = _partials_array(a)
+                finally:
+                    _unhush(token)
             if type(v) is not _ndarray or type(p) is not _ndarray or \
                     v.dtype not in _PLAIN_DTYPES or p.dtype not in _PLAIN_DTYPES:
                 return None
-            if tag is None:
-                tag, shape = a.tag, v.shape
-            elif a.tag != tag or v.shape != shape or p.shape[-1] != partials[0].shape[-1]:
-                return None                   # (the general path names the mismatch)
-            positions.append(k)
-            partials.append(p)
+            if shape is None:
+                shape = v.shape
+            elif v.shape != shape:
+                return None
         elif t is _ndarray:
             if a.dtype not in _PLAIN_DTYPES:
                 return None
             v = a
+            array = array or a.ndim > 0
+        elif getattr(t, "_kind", None) == "slots":    # a scalar dual: its partials a row
+            v = a.value
+            tv = type(v)
+            if tv is not float and tv is not complex:
+                return None                   # (nested)
+            v = _f64(v) if tv is float else _c128(v)
+            p = _partials_array(a)
+            if type(p) is not _ndarray or p.dtype not in _PLAIN_DTYPES:
+                return None
         elif t is float:
             v = _f64(a)
         elif t is complex:
@@ -441,15 +464,23 @@ def complex_small(rule, args):
             v = a
         else:
             return None
+        if p is not None:                     # a dual of either kind
+            if tag is None:
+                tag = a.tag
+            elif a.tag != tag or p.shape[-1] != partials[0].shape[-1]:
+                return None                   # (the general path names the mismatch)
+            positions.append(k)
+            partials.append(p)
         values.append(v)
-    if tag is None or not shape or tag not in _LIVE:
-        return None
+    if tag is None or not (shape or array) or tag not in _LIVE:
+        return None                           # scalars only: the general path's
     fns = _COMPILED.get(rule.ufunc) or derivative_functions(rule)
     if any(fns[k] is None for k in positions):
         return None                           # the general path names the argument
     n = partials[0].shape[-1]
     out = rule.ufunc(*values)
-    if type(out) is not _ndarray or out.dtype is not _C128 or out.shape != shape:
+    if type(out) is not _ndarray or out.dtype is not _C128 or not out.ndim or \
+            shape is not None and out.shape != shape:
         return call(rule, args, out)
     factors, used = [], []
     token = _hush()
@@ -459,11 +490,29 @@ def complex_small(rule, args):
             if d != "0":
                 factors.append(d(*values, out))
                 used.append(p)
+        target = out.shape + (n,)
         total = _complex_partials(factors, used, values, out, n) if factors else \
-            backend.zeros(shape + (n,))
+            backend.zeros(target)
+        if total.shape != target:             # a scalar's row by a constant factor
+            total = backend.combine(factors, used, out.shape, n)
     finally:
         _unhush(token)
     return dual.make_array(out, total, tag)
+
+
+def _tangent_small(rule, args):
+    """:func:`call` of a rule with a tangent (``np.abs``, ``np.conjugate``) on one
+    complex128 array dual of plain partials (a split-step solver's ``np.abs(A)``):
+    :func:`_complex_tangent`, as the general path calls it, without its scan;
+    ``None`` for anything else (holomorphic derivatives raise there)."""
+    if len(args) != 1 or type(args[0]) is not _ArrayDual:
+        return None
+    a = args[0]
+    v, p, tag = a.value, a._p, a.tag
+    if type(v) is not _ndarray or v.dtype is not _C128 or type(p) is not _ndarray or \
+            p.dtype not in _PLAIN_DTYPES or tag not in _LIVE or tag in HOLOMORPHIC:
+        return None
+    return _complex_tangent(rule, a, v, tag)
 
 
 def _complex_partials(factors, partials, values, out, n):
@@ -471,11 +520,12 @@ def _complex_partials(factors, partials, values, out, n):
     where a factor or partials array is complex128 (none of the backend's kernels
     would take the work), else, or where it declines, ``backend.combine`` as
     :func:`_array_partials` calls it (a fresh factor its scratch for one direction)."""
-    if any(type(x) is _ndarray and x.dtype is _C128 or type(x) is _c128
-           for x in (*factors, *partials)):
-        total = backend.combine_complex(factors, partials)
-        if total is not None:
-            return total
+    for x in (*factors, *partials):       # (no generator's frame per element)
+        if type(x) is _c128 or type(x) is _ndarray and x.dtype is _C128:
+            total = backend.combine_complex(factors, partials)
+            if total is not None:
+                return total
+            break
     scratch = None
     if n == 1:
         for f in factors:
@@ -1173,12 +1223,59 @@ def call_ufunc(ufunc, *args):
     """``ufunc(*args)`` through the rule table: the scalar duals' operators when
     their inlined path does not apply (an array operand, a singular point)."""
     rule = rule_for(ufunc)
-    if backend.FUSING[0] and len(args) == 2:
-        result = _pending_scalar(rule, args[0], args[1])
-        if result is not None:
-            return result
+    if len(args) == 2:
+        a, b = args
+        ta, tb = type(a), type(b)
+        if ta is complex or tb is complex or ta is _c128 or tb is _c128:
+            result = _with_complex(rule, args, 1 if tb is complex or tb is _c128 else 0)
+            if result is not None:
+                return result
+        elif backend.FUSING[0]:
+            result = _pending_scalar(rule, a, b)
+            if result is not None:
+                return result
     result = small(rule, args)
     return call(rule, args) if result is None else result
+
+
+def _with_complex(rule, args, k):
+    """:func:`call` of a smooth rule on a scalar dual of plain numbers and, argument
+    ``k``, a Python or NumPy complex number (``1j * p[1]``: a split-step solver's
+    phase), without the general scan: the same values (NumPy's), local derivatives
+    (the table's) and partials (:func:`_scalar_partials`), so the general path's
+    result to the bit; ``None``, having computed nothing, for anything else
+    (another kind of dual, nesting, an escaped dual)."""
+    d = args[1 - k]
+    if rule.kind != "smooth" or rule.select or rule.tangent or \
+            getattr(type(d), "_kind", None) != "slots":
+        return None
+    v = d.value
+    tv = type(v)
+    if tv is float:
+        v = _f64(v)
+    elif tv is complex:
+        v = _c128(v)
+    else:
+        return None
+    for q in d._plist():
+        tq = type(q)
+        if tq is not float and tq is not complex:
+            return None
+    tag = d.tag
+    fns = _COMPILED.get(rule.ufunc) or derivative_functions(rule)
+    if tag not in _LIVE or fns[1 - k] is None:
+        return None                                 # the general path raises
+    c = args[k]
+    values = [v, _c128(c) if type(c) is complex else c] if k else \
+        [_c128(c) if type(c) is complex else c, v]
+    out = rule.ufunc(*values)
+    token = _hush()
+    try:
+        out = _as_scalar(out)
+        partials = _scalar_partials(fns, args, (1 - k,), values, out)
+    finally:
+        _unhush(token)
+    return dual.make_scalar(out, partials, tag)
 
 
 def _pending_scalar(rule, a, b):

@@ -1,6 +1,6 @@
 """A split-step Fourier loop on 256 complex points: ``dg.jacobian`` against f (issue 13).
 
-    python bench/ssfm.py [--compare DIR] [--rounds R] [--repeat K] [--steps S]
+    python bench/ssfm.py [--compare DIR] [--rounds R] [--repeat K] [--steps S] [--ops | --calls]
 
 The nonlinear Schroedinger equation's simple split step, from
 ShihaoZhangPro/split_step_fourier_method, "old function/split_step_solver.py" @ 672da65a
@@ -118,6 +118,32 @@ def operations(repeat, number=200):
     return out
 
 
+def calls(steps):
+    """``{engine: (Python calls, builtin calls)}`` a step of ``dg.jacobian``, as
+    ``sys.setprofile`` sees them (ufuncs are not builtins: NumPy's own work is not
+    counted), after a warm-up call."""
+    import dualgrad as dg
+    f, p = problem(steps)
+    out = {}
+    for name in ENGINES:
+        with dg.engine(name):
+            dg.jacobian(f, p)
+            seen = [0, 0]
+
+            def hook(frame, event, arg):
+                if event == "call":
+                    seen[0] += 1
+                elif event == "c_call":
+                    seen[1] += 1
+            sys.setprofile(hook)
+            try:
+                dg.jacobian(f, p)
+            finally:
+                sys.setprofile(None)
+        out[name] = (seen[0] / steps, seen[1] / steps)
+    return out
+
+
 def child(steps, repeat):
     """``{row: median seconds}`` for f and each engine's Jacobian, and the check."""
     import dualgrad as dg
@@ -178,22 +204,32 @@ def main():
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--steps", type=int, default=100)
     parser.add_argument("--ops", action="store_true")
+    parser.add_argument("--calls", action="store_true")
     parser.add_argument("--child", action="store_true")
     opts = parser.parse_args()
     if opts.child:
-        result = operations(opts.repeat) if opts.ops else child(opts.steps, opts.repeat)
+        result = operations(opts.repeat) if opts.ops else calls(opts.steps) if opts.calls \
+            else child(opts.steps, opts.repeat)
         print(json.dumps(result))
         return
     argv = ["--repeat", str(opts.repeat), "--steps", str(opts.steps)] + \
-        (["--ops"] if opts.ops else [])
+        (["--ops"] if opts.ops else ["--calls"] if opts.calls else [])
     if opts.compare:
         sys.path.insert(0, str(HERE))
         import _common
-        got = _common.alternate("ssfm.py", argv, opts.compare, opts.rounds)
+        got = _common.alternate("ssfm.py", argv, opts.compare,
+                                1 if opts.calls else opts.rounds)
     else:
         sys.path.insert(0, str(HERE.parent))
-        got = {"this": [operations(opts.repeat) if opts.ops else
-                        child(opts.steps, opts.repeat)]}
+        got = {"this": [operations(opts.repeat) if opts.ops else calls(opts.steps)
+                        if opts.calls else child(opts.steps, opts.repeat)]}
+    if opts.calls:
+        print(f"dg.jacobian's calls a step ({opts.steps} steps; sys.setprofile)")
+        for name in ENGINES:
+            print(f"  {name:6s} " + "  ".join(
+                f"{side} Python {runs[0][name][0]:6.1f} builtin {runs[0][name][1]:6.1f}"
+                for side, runs in got.items()))
+        return
     if opts.ops:
         print_operations(got, opts.repeat)
         return

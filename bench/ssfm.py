@@ -8,7 +8,7 @@ ShihaoZhangPro/split_step_fourier_method, "old function/split_step_solver.py" @ 
 pulse's amplitude and chirp), 256 complex points, 100 steps of
 ``A = A * exp(1j * gamma * |A|^2 dz); A = fft(exp(1j/2 beta2 w^2 dz) * ifft(A))``, the
 intensity ``|A|^2`` at the end.  Each operation is one NumPy call on 256 complex numbers
-(~1 us), so a dual's per-operation dispatch is the whole cost: ``np.abs`` of a complex
+(~1 us; the FFTs more), so a dual's per-operation dispatch is most of the cost: ``np.abs`` of a complex
 dual, a complex number times a scalar dual, a complex scalar dual times an array, the
 two FFTs of a complex dual.
 

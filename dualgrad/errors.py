@@ -5,7 +5,9 @@ the fix, so that tests can match the same text users read.
 """
 
 import itertools
+import sys
 import threading
+import types
 
 __all__ = ["DualTypeError", "DualValueError", "CaughtErrorWarning"]
 
@@ -63,9 +65,47 @@ class _Recorded:
         if not isinstance(self, AttributeError):
             _made.at = self._dualgrad_at = next(SEQUENCE)
             _made.text = f"{type(self).__name__}: {str(self)[:800]}"
-            if _ident() not in list(LIVE.values()):    # a worker of f's own threads
-                STRAY.at = _made.at
+            if _ident() not in list(LIVE.values()) and _foreign_dual():
+                STRAY.at = _made.at                 # a worker of f's own threads
                 STRAY.text = f"{_made.text} (made in a thread running no dualgrad call)"
+
+
+def _foreign_dual(depth=8):
+    """Does a frame among the ``depth`` callers of the error being made hold a dual of a
+    call running in another thread (the pool worker's ``term(p)``)?  An error about a
+    dual of no running call (``Dual(...)`` in an unrelated thread, a call that ended)
+    is nobody's swallowed derivative (attack26).  Twins' slots are read through the
+    class's own slot descriptor: reading them as attributes would mark them read."""
+    me = _ident()
+    frame = sys._getframe(2)
+    for _ in range(depth):
+        if frame is None:
+            return False
+        for value in list(frame.f_locals.values()):
+            slot = _TAG_SLOTS.get(type(value), False)
+            if slot is False:
+                slot = _TAG_SLOTS[type(value)] = _tag_slot(type(value))
+            if slot is not None:
+                owner = LIVE.get(slot.__get__(value))
+                if owner is not None and owner != me:
+                    return True
+        frame = frame.f_back
+    return False
+
+
+_TAG_SLOTS: dict = {}
+
+
+def _tag_slot(cls):
+    """The slot descriptor of a dual class's ``tag`` (the first in its MRO: a twin's own
+    ``tag`` is a property), ``None`` for other classes."""
+    if getattr(cls, "_kind", None) is None:            # not a dual (errors imports none)
+        return None
+    for klass in cls.__mro__:
+        slot = klass.__dict__.get("tag")
+        if type(slot) is types.MemberDescriptorType:
+            return slot
+    return None
 
 
 class DualTypeError(_Recorded, TypeError):
@@ -89,10 +129,22 @@ def made_since(tag):
     size = _UNREAD.get(tag)
     if size is not None:
         return f"{_OBJECT_EVENT}{size}"
-    for _, items, untouched in ARRAYS.get(tag, ()):
+    for _, items, untouched, _ in ARRAYS.get(tag, ()):
         if untouched(items):
             return f"{_OBJECT_EVENT}{len(items)}"
     return None
+
+
+def arrays_since(tag):
+    """The note of any object array made of the helper call's duals (read or not: a
+    library may compute with one, as scipy.stats' ``(x - loc) / scale`` does, and then
+    refuse the array it computed), for a result without any derivatives; ``None`` if
+    none was made (attack26: stop 36's read test let such a guarded fit give 0)."""
+    kept = ARRAYS.get(tag)
+    if kept:
+        return f"{_READ_EVENT}{len(kept[-1][1])}"
+    size = _UNREAD.get(tag)
+    return None if size is None else f"{_OBJECT_EVENT}{size}"
 
 
 def scalar_since(tag):
@@ -116,6 +168,7 @@ def handled(exc):
 
 
 _OBJECT_EVENT = "object array: "
+_READ_EVENT = "object array, read: "
 _SCALAR_EVENT = "object array of a scalar dual"
 
 
@@ -123,7 +176,7 @@ _SCALAR_EVENT = "object array of a scalar dual"
 _KEPT = 16
 
 
-def object_array_made(items, untouched, tag, live):
+def object_array_made(items, untouched, tag, live, source):
     """Note that a dual array became a NumPy object array of the scalar duals
     ``items``, which turn into plain scalar duals when first read (``untouched(items)``:
     none was; the items are kept, not the array, whose life np.asarray's snapshot
@@ -141,10 +194,14 @@ def object_array_made(items, untouched, tag, live):
     if len(ARRAYS) > 8:         # calls that ended without retiring (retire forgets them)
         for done in [t for t in list(ARRAYS) if t not in live]:
             forget(done)
+    frame = sys._getframe(2)            # the Python code that asked NumPy to convert
+    where = (id(source), id(frame), frame.f_lasti)
     kept = ARRAYS.setdefault(tag, [])
-    kept.append((next(SEQUENCE), items, untouched))
+    if kept and kept[-1][3] == where and untouched(kept[-1][1]):
+        kept.pop()      # one operation converting twice (ndarray.dot's type probe first)
+    kept.append((next(SEQUENCE), items, untouched, where))
     if len(kept) > _KEPT:
-        _, old, test = kept.pop(0)
+        _, old, test, _ = kept.pop(0)
         if test(old):
             _UNREAD[tag] = len(old)
 
@@ -215,6 +272,19 @@ def swallowed(who, caught):
             "np.array([d1, d2]) in f): a library that refuses object arrays raises its own "
             "error (\"ufunc 'xlogy' not supported for the input types\"), and an except "
             "clause in f most likely caught it; that result is not f's value at the float "
+            "inputs, and its derivative, 0, would be wrong. Fix: let the error through "
+            "(narrow the except clause to the errors you expect): dualgrad then names the "
+            "call that refuses duals and the NumPy spelling that works. If no error was "
+            "caught and the result is a constant at these inputs, return it with "
+            "derivatives of zero: c + 0.0 * p[0] (p[0]: any scalar of f's input).")
+    if caught.startswith(_READ_EVENT):
+        return DualTypeError(
+            f"{who}: f returned a result without derivatives after a dual array of "
+            f"{caught[len(_READ_EVENT):]} elements became a NumPy object array inside it "
+            "(np.asarray(d) in f or in a library f calls): a library may compute with its "
+            "elements and then refuse the arrays it made (scipy.stats checks every element, "
+            "then its scipy.special ufunc refuses the object dtype), and an except clause in "
+            "f most likely caught that error; the result is then not f's value at the float "
             "inputs, and its derivative, 0, would be wrong. Fix: let the error through "
             "(narrow the except clause to the errors you expect): dualgrad then names the "
             "call that refuses duals and the NumPy spelling that works. If no error was "

@@ -105,8 +105,8 @@ def extract(who, out, tag, width, scalars=True):
     with any element or leaf without derivatives raises, and one with derivatives
     everywhere warns (a term computed in the except branch would have none).
     After NumPy made an array of a scalar dual (``np.asarray(p[0])`` in scipy.stats),
-    a result with no derivatives at all raises (``scalars``: no other leaf of f's
-    pytree has any).
+    or any object array of the call's duals, read or not, a result with no derivatives
+    at all raises (``scalars``: no other leaf of f's pytree has any).
     """
     if is_output_tree(out):
         return _extract_tree(who, out, tag, width)
@@ -154,7 +154,8 @@ def extract(who, out, tag, width, scalars=True):
         return out.value, out.partials
     if isinstance(out, Dual):
         check_live(out.tag, who)                  # an escaped dual of a finished call
-    caught = errors.made_since(tag) or (scalars and errors.scalar_since(tag) or None)
+    caught = errors.made_since(tag) or \
+        (scalars and (errors.scalar_since(tag) or errors.arrays_since(tag)) or None)
     if caught is not None:
         raise errors.swallowed(who, caught)
     if isinstance(out, Dual):

@@ -299,7 +299,7 @@ class ArrayDual(Dual):
                                  else scalars_from_rows(value, partials, self.tag))
             out = np.fromiter(items, dtype=object, count=len(items))
             if self.tag:                      # (in a helper's pass: its guard reads this)
-                errors.object_array_made(items, untouched, self.tag, _LIVE)  # refused unread?
+                errors.object_array_made(items, untouched, self.tag, _LIVE, self)  # refused?
             if not copy:
                 _snapshots.remember(self, out, value)
             return out
@@ -319,7 +319,7 @@ class ArrayDual(Dual):
         out = np.fromiter(unread_twins(items), dtype=object,
                           count=len(items)).reshape(self.shape)
         if self.tag:
-            errors.object_array_made(items, untouched, self.tag, _LIVE)
+            errors.object_array_made(items, untouched, self.tag, _LIVE, self)
         if not copy:               # np.asarray(y): a snapshot where floats give y itself
             _snapshots.remember(self, out)
         return out

@@ -235,7 +235,8 @@ VALUES_ONLY = ("np.argsort", "np.argmax", "np.argmin", "np.nonzero", "np.argwher
                "np.allclose", "np.array_equal", "np.iscomplexobj", "np.isrealobj",
                "np.iscomplex", "np.isreal", "np.isneginf", "np.isposinf", "np.any",
                "np.all", "np.shares_memory", "np.may_share_memory", "np.shape", "np.ndim",
-               "np.size", "np.copyto")
+               "np.size", "np.copyto", "np.digitize", "np.result_type", "np.min_scalar_type",
+               "np.can_cast")
 
 IDX = XV = XS = None
 

@@ -239,6 +239,19 @@ def central(f, x, h=1e-6):
     return np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + x.shape)
 
 
+def central8(f, p, h=1e-3):
+    """Eighth-order central differences of ``f`` at the 1-D ``p``, one column a
+    parameter (shape ``f(p).shape + (p.size,)``; f may be complex)."""
+    c = (4 / 5, -1 / 5, 4 / 105, -1 / 280)
+    cols = []
+    for j in range(p.size):
+        e = np.zeros_like(p)
+        e[j] = h
+        cols.append(sum(ck * (f(p + (k + 1) * e) - f(p - (k + 1) * e))
+                        for k, ck in enumerate(c)) / h)
+    return np.stack(cols, axis=-1)
+
+
 # The selections' convention written out apart from the rule table: whether x is
 # the result (ties: x; maximum/minimum: a NaN wins; fmax/fmin: a NaN is ignored)
 SELECT = {                       # ufunc -> is x the result? (ties: x; the NaN rule)

@@ -19,6 +19,8 @@ import dualgrad as dg
 from dualgrad.dispatch import _fft, _ufuncs
 from dualgrad.dual import _array
 from dualgrad.dual._base import new_tag
+from _oracles import central8
+from test_complex_lean import _counting
 
 
 def _complex(shape, rng):
@@ -42,19 +44,6 @@ def _general(monkeypatch):
     monkeypatch.setattr(_array, "complex_small", lambda rule, args: None)
     monkeypatch.setattr(_ufuncs, "_with_complex", lambda rule, args, k: None)
     monkeypatch.setattr(_fft, "_stacked", lambda func, a: None)
-
-
-def _counting(monkeypatch):
-    """Count the general ``call``'s runs."""
-    seen = []
-    real = _ufuncs.call
-
-    def call(rule, args, out=None):
-        seen.append(rule.name)
-        return real(rule, args, out)
-    monkeypatch.setattr(_ufuncs, "call", call)
-    monkeypatch.setattr(_array, "call", call)
-    return seen
 
 
 def _parts(d):
@@ -247,15 +236,6 @@ def _intensity(p, xp=np, steps=20):
 P = np.array([-1.0, 1.0, 1.2, 0.1])
 
 
-def _central(f, p, h=1e-3):
-    c = (4 / 5, -1 / 5, 4 / 105, -1 / 280)
-    cols = []
-    for j in range(p.size):
-        e = np.zeros_like(p)
-        e[j] = h
-        cols.append(sum(ck * (f(p + (k + 1) * e) - f(p - (k + 1) * e))
-                        for k, ck in enumerate(c)) / h)
-    return np.stack(cols, axis=-1)
 
 
 @pytest.mark.parametrize("engine", ["auto", "eager", "fused"])
@@ -269,7 +249,7 @@ def test_split_step_jacobian(engine, monkeypatch):
             assert seen == []
         else:                 # its deferral of the real |A|^2 * p[1], once a step
             assert set(seen) <= {"multiply"}
-        ref = _central(_intensity, P)
+        ref = central8(_intensity, P)
         np.testing.assert_allclose(J, ref, rtol=0, atol=1e-8 * np.max(np.abs(ref)))
         _general(monkeypatch)
         assert J.tobytes() == dg.jacobian(_intensity, P).tobytes()

@@ -547,7 +547,7 @@ def _resolve(node, frame):
     return None
 
 
-_SAMPLER_NAMES = []
+_SAMPLER_NAMES: "list[frozenset[str]]" = []
 
 
 def _sampler_names():

@@ -300,7 +300,7 @@ def swallowed(who, caught):
             "that result is not f's value at the float inputs, and its derivative, 0, would "
             "be wrong. Fix: let the error through (narrow the except clause to the errors "
             "you expect): dualgrad then names the call that refuses duals and the NumPy "
-            "spelling that works.")
+            f"spelling that works. {_LOOK_FIX}")
     return DualTypeError(
         f"{who}: f returned a result without derivatives after an error dualgrad raised "
         "inside it was caught (by f or by a library f calls): that result is not f's value "
@@ -334,6 +334,12 @@ class CaughtErrorWarning(UserWarning):
     branch (a penalty, a fallback constant) has none, and the derivative misses it."""
 
 
+_LOOK_FIX = ("If f converts a dual array only to look at it (x = np.asarray(p); x.ndim, "
+             "x.dtype, len(x), np.asarray_chkfinite(p)), ask the dual itself (np.ndim(p), "
+             "p.dtype, len(p)): an array of it that nothing reads looks like one a library "
+             "refused.")
+
+
 def caught_warning(who, caught):
     """Warn that f returned derivatives after ``caught`` (:func:`made_since`'s text)."""
     import warnings
@@ -345,7 +351,8 @@ def caught_warning(who, caught):
         "branch (a penalty, a fallback constant: p[0]**2 + guarded(p)) has none, and the "
         "derivative would miss it. Fix: let the error through (narrow the except clause "
         "to the errors you expect) and apply its fix; if the fallback is meant, "
-        "warnings.simplefilter('ignore', dualgrad.CaughtErrorWarning) silences this.",
+        "warnings.simplefilter('ignore', dualgrad.CaughtErrorWarning) silences this."
+        + (f" {_LOOK_FIX}" if caught.startswith(_OBJECT_EVENT) else ""),
         CaughtErrorWarning, stacklevel=4)
 
 

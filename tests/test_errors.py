@@ -1083,6 +1083,28 @@ def test_a_library_that_reads_then_refuses_gives_no_silent_zero():
         dg.grad(nll)(np.array([0.3, 0.7]))
 
 
+def test_a_conversion_only_to_look_names_the_dual_s_own_attributes():
+    """attack26 item 4: ``x = np.asarray(p); if x.ndim != 1: raise`` reads no element,
+    like a library's refusal: the warning (a result with derivatives) and the error (a
+    constant residual beside them) say to ask the dual itself, which then works."""
+    def looks(p):
+        x = np.asarray(p)
+        if x.ndim != 1:
+            raise ValueError("1-D only")
+        return [p[0] ** 2 - 1.0, 0.0, p[1]]
+    p0 = np.array([0.3, 0.7])
+    with pytest.raises(TypeError, match=r"ask the dual itself \(np\.ndim\(p\), p\.dtype"):
+        dg.jacobian(looks, p0)
+    with pytest.warns(dg.CaughtErrorWarning, match=r"ask the dual itself"):
+        dg.gradient(lambda p: looks(p)[0], p0)
+
+    def asks(p):
+        if np.ndim(p) != 1:
+            raise ValueError("1-D only")
+        return [p[0] ** 2 - 1.0, 0.0, p[1]]
+    np.testing.assert_array_equal(dg.jacobian(asks, p0), [[0.6, 0.0], [0.0, 0.0], [0.0, 1.0]])
+
+
 def test_numpy_converting_a_dual_twice_in_one_operation_is_one_conversion():
     """user23: ``X.dot(W)`` (ndarray.dot, which no protocol lets a dual take) converts W
     twice, the first time only to learn its type: that unread first array made a

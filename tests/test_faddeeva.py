@@ -39,7 +39,10 @@ def _close(got, want, rtol, what=""):
 # at 5.9 + 0.5j (the bound RTOL; the fraction, 1.6e-10 off at |z| = 5, is worse there)
 RTOL = 3e-13
 POINTS = [0.3 + 0.4j, -1.2 + 0.0j, 2.5 - 1.5j, 5.9 + 0.5j, 7.0 + 0.1j, -6.5 - 0.3j,
-          30.0 - 0.5j, 1e4 + 1j, 1e4 + 0j, -1e8 + 1e3j, 1e3j, 8j, -3.0 + 6.5j]
+          30.0 - 0.5j, 1e4 + 1j, 1e4 + 0j, -1e8 + 1e3j, 1e3j, 8j, -3.0 + 6.5j,
+          # just inside the upper diagonal, where |exp(-z**2)| ~ 1 but the fraction
+          # misses nothing: the near form cancelled ~|z|**2 ulps there (attack27)
+          100.0 * (1 + 1e-12) + 100j, 1e4 * (1 + 1e-15) + 1e4j, 7.0 + 2.0j]
 
 
 def test_wofz_holomorphic_jacobian_against_mpmath():
@@ -100,6 +103,20 @@ def test_voigt_gradient_and_hessian_against_mpmath(p):
     _close(dg.grad(_voigt_p)(p), _voigt_gradient(p), 1e-12, "gradient")
     H = dg.hessian(_voigt_p, p)
     want = _voigt_hessian(p)
+    np.testing.assert_allclose(H, want, rtol=1e-9, atol=1e-12 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("p", [(1.002, 0.01, 1.0), (1.0 + 1e-5, 3e-3, 1.0),
+                               (1.0 + 1e-8, 1e-4, 1.0)])
+def test_voigt_just_above_gamma_against_mpmath(p):
+    """attack27: x slightly above gamma puts u = (x + i gamma) / (sigma sqrt 2) just
+    inside the upper diagonal, where |exp(-u**2)| ~ 1 made the rows take the near form,
+    which cancels ~|u|**2 ulps: d2V/dsigma2 was -0.027 for +0.159 at sigma = 3e-3, and
+    d/dsigma 0 for 1.6e-5 at sigma = 1e-4.  Against mpmath, to the largest entry."""
+    p = np.array(p)
+    g, want = dg.grad(_voigt_p)(p), np.array(_voigt_gradient(p))
+    np.testing.assert_allclose(g, want, rtol=1e-12, atol=1e-13 * np.abs(want).max())
+    H, want = dg.hessian(_voigt_p, p), _voigt_hessian(p)
     np.testing.assert_allclose(H, want, rtol=1e-9, atol=1e-12 * np.abs(want).max())
 
 

@@ -341,3 +341,19 @@ def test_a_join_to_an_integer_or_a_narrower_kind_raises():
         np.stack([np.ones(2) * 1j], dtype=float)
     with pytest.raises(TypeError, match=re.escape(str(want.value))):
         dg.jacobian(lambda p: np.stack([p * 1j], dtype=float), p0)
+
+
+def test_joins_with_dtype_in_a_hessian():
+    """attack27: dtype= of a join inside dg.hessian (nested duals: the value is a dual)
+    raised NumPy's "Cannot cast array data from dtype('O')", dtype=float too.  Against
+    the analytic Hessians of sum(p**2) + sum(p**4) and (p0 p1)**2 + p1**2."""
+    p = np.array([0.3, -0.2])
+    want = np.diag(2.0 + 12.0 * p ** 2)
+    for dtype in (float, np.float64, complex):
+        H = dg.hessian(lambda q: np.sum(np.real(np.stack([q, q ** 2], dtype=dtype)) ** 2), p)
+        np.testing.assert_allclose(H, want, rtol=1e-14)
+    H = dg.hessian(lambda q: np.sum(np.concatenate([q, q ** 2], dtype=np.float64) ** 2), p)
+    np.testing.assert_allclose(H, want, rtol=1e-14)
+    H = dg.hessian(lambda q: np.sum(np.hstack([q[0] * q[1], q[1]], dtype=np.float32) ** 2), p)
+    a, b = p
+    np.testing.assert_allclose(H, [[2 * b * b, 4 * a * b], [4 * a * b, 2 * a * a + 2]], rtol=1e-6)

@@ -907,13 +907,19 @@ def _cast_joined(joined, dtype, casting, name):
     if dtype.kind not in "fc":
         raise errors.dropped_derivatives(f"np.{name}(..., dtype={dtype})",
                                          integer=dtype.kind in "iu")
-    value = np.asarray(joined.value)
-    if not np.can_cast(value.dtype, dtype, casting):
-        raise TypeError(f"Cannot cast array data from {value.dtype!r} to {dtype!r} "
+    have = np.asarray(primal(joined.value)).dtype
+    if not np.can_cast(have, dtype, casting):
+        raise TypeError(f"Cannot cast array data from {have!r} to {dtype!r} "
                         f"according to the rule {casting!r}")
-    if value.dtype == dtype:
-        return joined
-    return make(value.astype(dtype), np.asarray(joined.partials).astype(dtype), joined.tag)
+    return joined if have == dtype else _cast(joined, dtype)
+
+
+def _cast(x, dtype):
+    """``x`` (an array, or a dual whose value and partials may be duals themselves: a
+    Hessian's nested ones, attack27) cast to ``dtype``, level by level."""
+    if isinstance(x, Dual):
+        return make(_cast(x.value, dtype), _cast(x.partials, dtype), x.tag)
+    return np.asarray(x).astype(dtype)
 
 
 def _float_parts(duals):

@@ -641,3 +641,16 @@ def test_a_cutoff_that_truncates_a_full_rank_matrix_is_named():
     low = np.column_stack([A[:, 0], A[:, 0], A[:, 1]])        # rank 2 of 3 at any cutoff
     with pytest.raises(TypeError, match="rank-deficient"):
         dg.jacobian(lambda p: np.linalg.lstsq(low * p[0], b, rcond=1e-3)[0], np.array([1.3]))
+
+
+def test_lstsq_of_a_fixed_complex_matrix_in_a_holomorphic_hessian():
+    """attack27: the Hessian's inner level formed lstsq's residual sums |r|**2, whose
+    np.real the outer (holomorphic) level refused, though f never used them.  The
+    Hessian of sum(lstsq(A, z * z)) is 2 diag(pinv(A).sum(0))."""
+    rng = np.random.default_rng(0)
+    A = rng.standard_normal((5, 3)) + 1j * rng.standard_normal((5, 3))
+    z = rng.standard_normal(5) + 1j * rng.standard_normal(5)
+    H = dg.hessian(lambda v: np.sum(np.linalg.lstsq(A, v * v, rcond=None)[0]), z,
+                   holomorphic=True)
+    want = np.diag(2 * np.linalg.pinv(A).sum(0))
+    np.testing.assert_allclose(H, want, rtol=1e-12, atol=1e-13 * np.abs(want).max())

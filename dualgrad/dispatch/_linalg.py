@@ -1375,7 +1375,7 @@ def _lstsq(a, b, rcond=None):
     sums = np.zeros((0,))             # NumPy's for a square A (no residual is formed)
     if m > k:
         residual = (b if isinstance(b, Dual) else bv) - (a if isinstance(a, Dual) else Av) @ xd
-        if tag in HOLOMORPHIC and is_complex(residual):
+        if _any_holomorphic(residual) and is_complex(residual):
             # |r|**2 has no complex derivative, but x does (holomorphic in b for a
             # fixed A: pinv(A) b): the sums raise only where f uses them (attack25)
             sums = NotHolomorphic("np.linalg.lstsq's residual sums |b - A x|**2")
@@ -1387,6 +1387,17 @@ def _lstsq(a, b, rcond=None):
         ds = _singular_partials(Av, dA, svd)                      # the svd's partials
         sv = make(sv, _svd(a, compute_uv=False).partials if ds is None else ds, tag)
     return xd, sums, rank, sv
+
+
+def _any_holomorphic(d):
+    """Is a level of the dual ``d`` (its value's, for a Hessian's nested duals) a
+    ``holomorphic=True`` call's?  (attack27: the inner level of a holomorphic Hessian
+    formed lstsq's residual sums, whose ``np.real`` the outer level refused.)"""
+    while isinstance(d, Dual):
+        if d.tag in HOLOMORPHIC:
+            return True
+        d = d.value
+    return False
 
 
 def _lstsq_directions(svd, dA, db, x, r, vector):

@@ -416,7 +416,7 @@ def test_lstsq_of_a_fixed_complex_matrix_is_holomorphic_in_b():
         with pytest.raises(TypeError, match=r"lstsq's residual sums .*holomorphic=True"):
             dg.jacobian(f, b0, holomorphic=True)
     with pytest.raises(TypeError, match=r"lstsq's residual sums .*holomorphic=True"):
-        dg.jacobian(lambda b: np.linalg.lstsq(A, b, rcond=None)[1].shape and b, b0,
+        dg.jacobian(lambda b: np.linalg.lstsq(A, b, rcond=None)[1].dtype and b, b0,
                     holomorphic=True)
     with pytest.raises(TypeError, match=r"lstsq.*holomorphic"):      # A's: conj(dA) r
         dg.jacobian(lambda A: np.linalg.lstsq(A, b0, rcond=None)[0], A, holomorphic=True)
@@ -654,3 +654,24 @@ def test_lstsq_of_a_fixed_complex_matrix_in_a_holomorphic_hessian():
                    holomorphic=True)
     want = np.diag(2 * np.linalg.pinv(A).sum(0))
     np.testing.assert_allclose(H, want, rtol=1e-12, atol=1e-13 * np.abs(want).max())
+
+
+def test_lstsq_residual_stand_in_tells_its_size():
+    """attack27: ``if res.size:`` (NumPy's way to ask whether lstsq formed the sums) and
+    len(res) raised the not-holomorphic error on the stand-in; they give NumPy's sizes
+    ((1,) for a vector b, (K,) for K columns) and x is still pinv(A) b's."""
+    rng = np.random.default_rng(1)
+    A = rng.standard_normal((5, 3)) + 1j * rng.standard_normal((5, 3))
+    seen = []
+
+    def f(b):
+        x, res, _, _ = np.linalg.lstsq(A, b, rcond=None)
+        seen.append((res.shape, res.size, res.ndim, len(res)))
+        return x
+    J = dg.jacobian(f, np.ones(5) + 0j, holomorphic=True)
+    np.testing.assert_allclose(J, np.linalg.pinv(A), rtol=1e-12, atol=1e-14)
+    dg.jacobian(f, np.ones((5, 2)) + 0j, holomorphic=True)
+    assert seen == [((1,), 1, 1, 1), ((2,), 2, 1, 2)]
+    with pytest.raises(TypeError, match=r"lstsq's residual sums"):
+        dg.jacobian(lambda b: np.linalg.lstsq(A, b, rcond=None)[1] + b[0], np.ones(5) + 0j,
+                    holomorphic=True)

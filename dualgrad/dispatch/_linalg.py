@@ -1378,7 +1378,8 @@ def _lstsq(a, b, rcond=None):
         if _any_holomorphic(residual) and is_complex(residual):
             # |r|**2 has no complex derivative, but x does (holomorphic in b for a
             # fixed A: pinv(A) b): the sums raise only where f uses them (attack25)
-            sums = NotHolomorphic("np.linalg.lstsq's residual sums |b - A x|**2")
+            sums = NotHolomorphic("np.linalg.lstsq's residual sums |b - A x|**2",
+                                  (1,) if np.ndim(primal(bv)) == 1 else np.shape(primal(bv))[1:])
         else:
             sums = np.sum(abs2(residual), axis=0)
             if np.ndim(primal(bv)) == 1:

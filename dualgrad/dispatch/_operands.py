@@ -7,6 +7,8 @@ module of dispatch, so the handler modules import it and none of them imports
 another to reach these.
 """
 
+import math
+
 import numpy as np
 
 from .. import errors
@@ -110,11 +112,27 @@ class NotHolomorphic:
     (``np.linalg.lstsq``'s residual sums ``|b - A x|**2`` of a complex ``b``), given in
     its place: left unused (``x = lstsq(A, b)[0]``, holomorphic in ``b``) it costs
     nothing; any use (arithmetic, a NumPy call, an attribute, returning it from ``f``)
-    raises the error of a function that is not holomorphic, naming it."""
-    __slots__ = ("_name",)
+    raises the error of a function that is not holomorphic, naming it.  Its ``shape``,
+    ``ndim``, ``size`` and ``len`` are the part's own (``if res.size:``, NumPy's way to
+    ask whether lstsq formed the sums, attack27)."""
+    __slots__ = ("_name", "shape")
 
-    def __init__(self, name):
+    def __init__(self, name, shape=()):
         object.__setattr__(self, "_name", name)
+        object.__setattr__(self, "shape", tuple(shape))
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    @property
+    def size(self):
+        return math.prod(self.shape)
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
 
     def _refuse(self, *args, **kwargs):
         raise errors.not_holomorphic(object.__getattribute__(self, "_name"))
@@ -132,7 +150,7 @@ for _name in ("__array__", "__array_ufunc__", "__array_function__", "__setattr__
               "__rmod__", "__pow__", "__rpow__", "__matmul__", "__rmatmul__", "__neg__",
               "__pos__", "__abs__", "__lt__", "__le__", "__gt__", "__ge__", "__eq__",
               "__ne__", "__bool__", "__float__", "__complex__", "__int__", "__index__",
-              "__len__", "__iter__", "__getitem__", "__setitem__", "__contains__",
+              "__iter__", "__getitem__", "__setitem__", "__contains__",
               "__round__", "__format__", "__reduce__", "__reduce_ex__", "__copy__",
               "__deepcopy__"):
     setattr(NotHolomorphic, _name, NotHolomorphic._refuse)

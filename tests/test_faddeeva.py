@@ -182,3 +182,14 @@ def test_voigt_refuses_a_complex_dual():
     z = dg.Dual(np.array([1.0 + 1j]), np.ones((1, 1)))
     with pytest.raises(TypeError):
         sc.voigt_profile(z, 1.0, 0.5)
+
+
+def test_the_reused_w_is_the_callers_own():
+    """voigt_profile's derivatives reuse w(u) of the latest array (rules._table._w):
+    each caller gets its own copy, and another u gets its own w."""
+    from dualgrad.rules import _table
+    z = np.array([0.3 + 0.4j, 7.0 + 2.0j, -2.0 + 0.1j])
+    first = _table._w(z)
+    first[:] = 0.0
+    np.testing.assert_array_equal(_table._w(z), sc.wofz(z))
+    np.testing.assert_array_equal(_table._w(z[::-1].copy()), sc.wofz(z[::-1]))

@@ -138,6 +138,11 @@ def _cases():
     add("copy", "np.take_along_axis")(lambda x, y, M, S: np.take_along_axis(x, IDX, 0))
     add("copy", "fancy indexing")(lambda x, y, M, S: x[IDX])
     add("copy", "np.sort")(lambda x, y, M, S: np.sort(x))
+    add("copy", "np.unique", "np.unique_values")(lambda x, y, M, S: np.unique(x[IDX]))
+    add("copy", "np.unique_counts", "np.unique_inverse", "np.unique_all")(
+        lambda x, y, M, S: np.unique_all(x[IDX]).values)
+    add("copy", "np.histogram")(lambda x, y, M, S: np.histogram(XV, bins=20, weights=x)[0])
+    add("copy", "np.histogram_bin_edges")(lambda x, y, M, S: np.histogram_bin_edges(x, 20))
     add("copy", "np.where")(lambda x, y, M, S: np.where(XV > 0.0, x, y))
     add("copy", "np.select")(lambda x, y, M, S: np.select([XV > 0.5, XV < -0.5], [x, y], 0.0))
     add("copy", "np.clip")(lambda x, y, M, S: np.clip(x, -0.5, 0.5))

@@ -83,7 +83,21 @@ def render():
         "len(xp) - 2)` and `fp[i] + (fp[i + 1] - fp[i]) * (x - xp[i]) / (xp[i + 1] - xp[i])`",
         "for a dual `xp`). `np.linalg.norm` (and `vector_norm`) of the zero vector has the",
         "zero subgradient as its partials, where JAX gives NaN: the norm has no derivative",
-        "there.", ""]
+        "there.",
+        "`np.unique` (and `unique_values`, `unique_counts`, `unique_inverse`, `unique_all`;",
+        "`axis=` too): the values are their elements, with their derivatives; index,",
+        "inverse and counts are NumPy's. Equal elements whose derivatives differ (`[x0, 1.7]`",
+        "at `x0 = 1.7`) have no unique value with a derivative (a perturbation splits",
+        "them): `ValueError`, or, when counts, index or inverse are asked for too, those",
+        "come back and any use of the values raises. `np.histogram` and",
+        "`histogram_bin_edges`: counts are NumPy's integers (sums of dual `weights=` are",
+        "duals), constant in the data; data on an edge is counted where NumPy counts it",
+        "(`edges[i] <= a < edges[i+1]`, the last bin closed), and that side's derivative",
+        "is the one given. Edges spaced from `range=` or from the data's min and max",
+        "(`bins` an int or an estimator's name) move with them; given edges are returned",
+        "as given; `density=True` divides by the dual widths and total. A dual `range=`",
+        "with plain data raises `TypeError` (NumPy asks only the data, bins and weights:",
+        "pass the data as `data + 0.0 * lo`). `histogram2d` and `histogramdd` raise.", ""]
     lines += EXTRA
     lines += ["Without a complex derivative (the table's `NOT_HOLOMORPHIC`): under",
               "`holomorphic=True` a complex dual reaching one of these raises `TypeError`",

@@ -458,6 +458,7 @@ def stored_next(depth=2):
 _NUMPY_BUILDERS = {
     "_vectorize_call": "vectorize", "_vectorize_call_with_signature": "vectorize",
     "piecewise": "piecewise",
+    "histogram": "histogram", "histogram_bin_edges": "histogram_bin_edges",
 }
 _BUILDER_FIX = {
     "vectorize": (
@@ -471,7 +472,15 @@ _BUILDER_FIX = {
         "(np.zeros_like(x) of plain x), and cannot hold the duals your functions return. "
         "Fix: np.where(cond, f1(x), f2(x)) (or np.select([c1, c2], [f1(x), f2(x)]) for "
         "more pieces), which keeps the derivatives"),
+    "histogram": (
+        "NumPy hands np.histogram to dualgrad when its data, bins or weights hold "
+        "duals, not for range= alone: with plain data and a dual range, NumPy's own code "
+        "met the duals. Fix: make the data a dual too, np.histogram(data + 0.0 * lo, "
+        "bins, range=(lo, hi)) (zero derivatives for the data; the edges move with lo "
+        "and hi)"),
 }
+_BUILDER_FIX["histogram_bin_edges"] = _BUILDER_FIX["histogram"].replace(
+    "np.histogram(", "np.histogram_bin_edges(").replace("np.histogram ", "np.histogram_bin_edges ")
 
 
 def numpy_builder():
@@ -801,6 +810,17 @@ def unsupported_function(name):
         f"dualgrad: {name} is not supported on dual numbers and would drop derivatives. "
         f"Fix: {fix}, or apply it to d.value where no derivative is wanted."
     )
+
+
+def merged_ties(who, value, fix):
+    """``np.unique`` (``who``) meeting equal values whose derivatives differ: it would
+    merge them into one value, which a perturbation splits, so the merged value has no
+    derivative there; keeping either element's would be a silent choice."""
+    return DualValueError(
+        f"dualgrad: {who} found equal values ({value!r}) whose derivatives differ: it "
+        "merges them into one, but a perturbation would split them, so that unique value "
+        "has no derivative here; expected equal elements that are copies of one value "
+        f"(x[[0, 0, 1]]), whose derivatives agree. Fix: {fix}.")
 
 
 def truncated(who, cutoff):

@@ -197,6 +197,16 @@ CASES = {
     # FFTs (complex outputs: real and imaginary parts apart)
     "np.fft.fft": lambda xp, x: xp.fft.fft(x * x[0], axis=1),
     "np.fft.ifft": lambda xp, x: xp.fft.ifft(x * x[0]),
+    # counting: unique's values (copies of one value), histogram's weights and edges
+    "np.unique": lambda xp, x: xp.unique(x[:, [0, 1, 0]] ** 2) * x[:2, :3].ravel(),
+    "np.unique_values": lambda xp, x: xp.unique_values(x[0, [2, 2, 1]] ** 3) * x[1, :2],
+    "np.unique_counts": lambda xp, x: xp.unique_counts(x[0, [2, 1, 2]] * x[1, 0]).values ** 2,
+    "np.unique_inverse": lambda xp, x: xp.unique_inverse(x[1] * x[2]).values * x[0],
+    "np.unique_all": lambda xp, x: xp.unique_all(xp.exp(x[2, [0, 3, 3]])).values * x[0, :2],
+    "np.histogram": lambda xp, x: xp.histogram(x[0], bins=3, weights=x[1] ** 2,
+                                               density=True)[0] * x[2, :3],
+    "np.histogram:edges": lambda xp, x: xp.histogram(x ** 2, bins=4)[1] * x[0, 0],
+    "np.histogram_bin_edges": lambda xp, x: xp.histogram_bin_edges(x * x[0, 0], bins=3) ** 2,
     "np.fft.fft2": lambda xp, x: xp.fft.fft2(x * x[0]),
     "np.fft.ifft2": lambda xp, x: xp.fft.ifft2(x * x[0]),
     "np.fft.fftn": lambda xp, x: xp.fft.fftn(x * x[0]),
@@ -274,7 +284,11 @@ NOT_IN_JAX = {"np.partition", "np.real_if_close", "np.copyto", "np.fill_diagonal
               "np.cumulative_prod", "np.cumulative_sum", "np.matrix_transpose",
               "np.linalg.matmul", "np.linalg.outer", "np.linalg.vecdot", "np.linalg.cross",
               "np.linalg.tensordot", "np.nan_to_num", "np.nanmax", "np.nanmin", "np.nansum",
-              "np.nanmean", "np.dsplit", "np.empty_like"}
+              "np.nanmean", "np.dsplit", "np.empty_like",
+              # jnp.unique needs a static size=; jnp.histogram's edges are constants
+              "np.unique", "np.unique_values", "np.unique_counts", "np.unique_inverse",
+              "np.unique_all", "np.histogram", "np.histogram:edges",
+              "np.histogram_bin_edges"}
 
 
 # jax.hessian runs op by op here (3-10 s a case on a loaded 2-core machine), and importing

@@ -1488,3 +1488,5 @@ def _angle(z, deg=False):
 
 from ._functions_extra import register as _register_extra  # noqa: E402  (fills HANDLED)
 _register_extra(HANDLED, LINALG)
+from ._counting import register as _register_counting  # noqa: E402  (fills HANDLED)
+_register_counting(HANDLED)

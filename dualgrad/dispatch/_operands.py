@@ -107,19 +107,20 @@ def _any_complex(x):
     return np.iscomplexobj(x)
 
 
-class NotHolomorphic:
-    """A part of a ``holomorphic=True`` call's result that has no complex derivative
-    (``np.linalg.lstsq``'s residual sums ``|b - A x|**2`` of a complex ``b``), given in
-    its place: left unused (``x = lstsq(A, b)[0]``, holomorphic in ``b``) it costs
-    nothing; any use (arithmetic, a NumPy call, an attribute, returning it from ``f``)
-    raises the error of a function that is not holomorphic, naming it.  Its ``shape``,
+class Unusable:
+    """A part of a result that has no derivative at this point, given in its place:
+    left unused it costs nothing; any use (arithmetic, a NumPy call, an attribute,
+    returning it from ``f``) raises ``error()``, the error naming it.  Its ``shape``,
     ``ndim``, ``size`` and ``len`` are the part's own (``if res.size:``, NumPy's way to
-    ask whether lstsq formed the sums, attack27)."""
-    __slots__ = ("_name", "shape")
+    ask whether lstsq formed the sums, attack27; ``len(values)`` of ``np.unique``'s
+    values)."""
+    __slots__ = ("_name", "shape", "_error", "_why")
 
-    def __init__(self, name, shape=()):
+    def __init__(self, name, shape, error, why):
         object.__setattr__(self, "_name", name)
         object.__setattr__(self, "shape", tuple(shape))
+        object.__setattr__(self, "_error", error)
+        object.__setattr__(self, "_why", why)
 
     @property
     def ndim(self):
@@ -135,13 +136,25 @@ class NotHolomorphic:
         return self.shape[0]
 
     def _refuse(self, *args, **kwargs):
-        raise errors.not_holomorphic(object.__getattribute__(self, "_name"))
+        raise object.__getattribute__(self, "_error")()
 
     def __getattr__(self, attr):
         self._refuse()
 
     def __repr__(self):
-        return f"<{object.__getattribute__(self, '_name')}: not holomorphic, unusable here>"
+        return (f"<{object.__getattribute__(self, '_name')}: "
+                f"{object.__getattribute__(self, '_why')}, unusable here>")
+
+
+class NotHolomorphic(Unusable):
+    """A part of a ``holomorphic=True`` call's result that has no complex derivative
+    (``np.linalg.lstsq``'s residual sums ``|b - A x|**2`` of a complex ``b``), given in
+    its place: left unused (``x = lstsq(A, b)[0]``, holomorphic in ``b``) it costs
+    nothing; any use raises the error of a function that is not holomorphic, naming it."""
+    __slots__ = ()
+
+    def __init__(self, name, shape=()):
+        super().__init__(name, shape, lambda: errors.not_holomorphic(name), "not holomorphic")
 
 
 for _name in ("__array__", "__array_ufunc__", "__array_function__", "__setattr__",
@@ -153,8 +166,8 @@ for _name in ("__array__", "__array_ufunc__", "__array_function__", "__setattr__
               "__iter__", "__getitem__", "__setitem__", "__contains__",
               "__round__", "__format__", "__reduce__", "__reduce_ex__", "__copy__",
               "__deepcopy__"):
-    setattr(NotHolomorphic, _name, NotHolomorphic._refuse)
-NotHolomorphic.__hash__ = None
+    setattr(Unusable, _name, Unusable._refuse)
+Unusable.__hash__ = None
 
 
 def check_holomorphic(name, args, positions=None):

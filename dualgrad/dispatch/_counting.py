@@ -25,6 +25,8 @@ from ._operands import Unusable
 
 __all__ = ["register"]
 
+_range = range           # (histogram's own range= shadows it there)
+
 
 # ---- np.unique ------------------------------------------------------------------------
 def _unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None,
@@ -147,10 +149,16 @@ def _histogram(a, bins=10, range=None, density=None, weights=None):
                 "Fix: report this with the data; meanwhile np.add.at(out, i, w) with "
                 "i = np.digitize(x.value, edges) - 1 sums dual weights per bin.")
         w = np.ravel(weights)
-        summed = np.zeros_like(w, shape=counts.shape)
-        np.add.at(summed, idx, w[keep])
-        counts = make(counts, summed.partials, summed.tag) \
-            if type(summed.value) is np.ndarray else summed       # NumPy's values
+        p = w.partials
+        if type(w.value) is np.ndarray and type(p) is np.ndarray and p.dtype.kind == "f":
+            p = p[keep]                    # one bincount a direction (np.add.at: 5x dearer)
+            counts = make(counts, np.stack([np.bincount(idx, p[:, k], len(counts))
+                                            for k in _range(p.shape[1])], axis=-1), w.tag)
+        else:                              # nested or complex: the dual np.add.at
+            summed = np.zeros_like(w, shape=counts.shape)
+            np.add.at(summed, idx, w[keep])
+            counts = make(counts, summed.partials, summed.tag) \
+                if type(summed.value) is np.ndarray else summed   # NumPy's values
     if density:
         widths = np.diff(edges)
         return counts / widths / np.sum(counts), edges

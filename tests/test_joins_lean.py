@@ -357,3 +357,47 @@ def test_joins_with_dtype_in_a_hessian():
     H = dg.hessian(lambda q: np.sum(np.hstack([q[0] * q[1], q[1]], dtype=np.float32) ** 2), p)
     a, b = p
     np.testing.assert_allclose(H, [[2 * b * b, 4 * a * b], [4 * a * b, 2 * a * a + 2]], rtol=1e-6)
+
+
+def test_joins_of_float32_duals_report_numpys_dtype():
+    """attack27: np.concatenate of float32 duals (made by a join's dtype=np.float32)
+    reported .dtype float64; the dtype of every join is NumPy's join of the values
+    (float32 with float32 constants, float64 with a float64 part), the values
+    and partials held in it; the Jacobian against the analytic one."""
+    p0 = np.array([0.7, -1.3])
+    seen = {}
+
+    def f(p):
+        a = np.stack([p[0] * p[1], p[1]], dtype=np.float32)
+        plain = a.value if not isinstance(a.value, dg.Dual) else None
+        joins = {"concatenate": np.concatenate([a, a]), "stack": np.stack([a, a]),
+                 "hstack": np.hstack([a, a]), "vstack": np.vstack([a, a]),
+                 "column_stack": np.column_stack([a, a]), "append": np.append(a, a),
+                 "float32 constant": np.concatenate([a, np.ones(2, np.float32)]),
+                 "float64 dual": np.concatenate([a, p]),
+                 "float64 constant": np.concatenate([a, np.ones(2)])}
+        for name, j in joins.items():
+            seen[name] = (j.dtype, np.asarray(dg.dual.primal(j)).dtype)
+        if plain is not None:
+            seen["numpy"] = {
+                "concatenate": np.concatenate([plain, plain]).dtype,
+                "float32 constant": np.concatenate([plain, np.ones(2, np.float32)]).dtype,
+                "float64 constant": np.concatenate([plain, np.ones(2)]).dtype}
+        out = np.zeros_like(a, dtype=a.dtype)          # a buffer of a's dtype: a dual
+        out[:] = a * a
+        return np.concatenate([joins["float32 constant"], out])
+    J = dg.jacobian(f, p0)
+    a = np.array([p0[0] * p0[1], p0[1]], dtype=np.float32).astype(float)
+    da = np.array([[p0[1], p0[0]], [0.0, 1.0]])
+    want = np.vstack([da, np.zeros((2, 2)), 2 * a[:, None] * da])
+    np.testing.assert_allclose(J, want, rtol=1e-6)
+    numpy = seen.pop("numpy")
+    for name, (reported, held) in seen.items():
+        want_dtype = np.float64 if "float64" in name else np.float32
+        assert reported == held == want_dtype, (name, reported, held)
+        if name in numpy:
+            assert reported == numpy[name], name
+    H = dg.hessian(lambda p: np.sum(np.concatenate([np.stack([p[0] * p[1]], dtype=np.float32),
+                                                    np.float32([1.5])]) ** 2), p0)
+    np.testing.assert_allclose(H, 2 * np.array([[p0[1] ** 2, 2 * p0[0] * p0[1]],
+                                                [2 * p0[0] * p0[1], p0[0] ** 2]]), rtol=1e-6)

@@ -626,7 +626,8 @@ def _create(func, args, kwargs, like):
         kwargs[name] = given
     args = args[:at]
     dtype = kwargs.get("dtype")
-    if dtype is not None and np.dtype(dtype) not in _DUAL_DTYPES:
+    if dtype is not None and np.dtype(dtype) not in _DUAL_DTYPES and \
+            np.dtype(dtype) != like.dtype:                          # (x.dtype: float32)
         return func(*args, **kwargs)
     if func is np.empty:                    # defined contents: zeros
         func = np.zeros
@@ -635,8 +636,7 @@ def _create(func, args, kwargs, like):
     n = len(like._plist()) if like._kind == "slots" else like.partials.shape[-1]
     shape = np.shape(primal(value)) + (n,)
     inner_p = like.partials if isinstance(like.partials, Dual) else None
-    complex_ = dtype is not None and np.dtype(dtype).kind == "c"
-    partials = backend.zeros(shape, complex if complex_ else float, like=inner_p)
+    partials = backend.zeros(shape, float if dtype is None else np.dtype(dtype), like=inner_p)
     return make(value, partials, like.tag)
 
 
@@ -646,7 +646,8 @@ _DUAL_DTYPES = (np.dtype(np.float64), np.dtype(np.complex128))
 
 def _like(fill):
     def impl(a, dtype=None, order="K", subok=True, shape=None, **kwargs):
-        if dtype is not None and np.dtype(dtype) not in _DUAL_DTYPES:
+        if dtype is not None and np.dtype(dtype) not in _DUAL_DTYPES and \
+                np.dtype(dtype) != getattr(a, "dtype", None):      # (x.dtype: float32)
             return fill(primal(a), dtype=dtype, shape=shape, **kwargs)
         if dtype is not None:       # complex128 too: a buffer of complex duals, as floats
             kwargs["dtype"] = dtype
@@ -882,6 +883,10 @@ def _joined(func):
         if dtype is not None:
             return _cast_joined(impl(arrays, axis, **kwargs), np.dtype(dtype),
                                 kwargs.get("casting", "same_kind"), func.__name__)
+        narrow = _narrow_join(arrays)
+        if narrow is not None:           # float32 duals: NumPy's dtype of the join
+            joined = impl([_widened(x) for x in arrays], axis, **kwargs)
+            return joined if joined.dtype == narrow else _cast(joined, narrow)
         duals = [_as_dual(x, tag, n) for x in arrays]
         if axis is None and func is np.concatenate:      # it flattens first (stack:
                                                          # NumPy's TypeError below)
@@ -896,6 +901,39 @@ def _joined(func):
                                              value.shape, n), tag)
         return make(value, func([d.partials for d in duals], axis=ax), tag)
     return impl
+
+
+_WIDE = (np.dtype(np.float64), np.dtype(np.complex128))
+
+
+def _narrow_join(arrays):
+    """NumPy's dtype for a join of ``arrays`` where a dual among them holds narrower
+    values than float64 (complex128): ``float32`` for a join of float32 duals and
+    float32 or weak constants (a Python float), as NumPy's join of the values; else
+    ``None`` (the join is float64 or complex128, as every dual computation is)."""
+    dtypes, narrow = [], False
+    for x in arrays:
+        if isinstance(x, Dual):
+            dtype = x.dtype
+            narrow = narrow or dtype not in _WIDE
+            dtypes.append(dtype)
+        elif isinstance(x, (list, tuple)) and any(isinstance(i, Dual) for i in x):
+            dtypes.append(np.result_type(*(getattr(i, "dtype", None) or
+                                           np.asarray(i).dtype for i in x)))
+        else:
+            dtypes.append(np.asarray(x).dtype)
+    if not narrow:
+        return None
+    dtype = np.result_type(*dtypes)
+    return dtype if dtype.kind in "fc" and dtype not in _WIDE else None
+
+
+def _widened(x):
+    """A join's part with its narrow dual values read as float64 (complex128): the
+    join is made wide, then cast to NumPy's narrow dtype once."""
+    if isinstance(x, Dual) and x.dtype not in _WIDE:
+        return _cast(x, np.result_type(x.dtype, np.float64))
+    return x
 
 
 def _cast_joined(joined, dtype, casting, name):

@@ -231,7 +231,13 @@ class ArrayDual(Dual):
 
     @property
     def dtype(self):
+        """The values' dtype, as a scalar dual's: float64 (complex128) but where the
+        values are narrower, as a join with ``dtype=np.float32`` makes them and every
+        structural function (a join, a view, a copy) of those keeps them."""
         value = primal(self)
+        dtype = getattr(value, "dtype", None)
+        if dtype is not None and dtype.kind in "fc":
+            return dtype
         return np.dtype(complex) if np.iscomplexobj(value) else np.dtype(float)
 
     def __len__(self):

@@ -619,3 +619,31 @@ def test_operators_between_real_and_complex_scalar_duals_stay_complex(op):
         with pytest.raises(TypeError, match="complex scalar duals"):
             np.array([r, d])
     assert not isinstance(d * d, type(d * z))     # real with real: the real kind
+
+
+def test_astype_complex_of_real_duals():
+    """attack27: d.astype(complex) refused.  NumPy's cast: the value is the real part,
+    the derivatives cast too; against the analytic Jacobians of (1 + 2j) x, of
+    |c|**2 with c = x.astype(complex) written into, and of z**2 (holomorphic)."""
+    x0 = np.array([0.7, -1.3])
+    for dtype in (complex, np.complex128, np.complex64):
+        J = dg.jacobian(lambda x: x.astype(dtype) * (1 + 2j), x0)
+        np.testing.assert_allclose(J, (1 + 2j) * np.eye(2), rtol=1e-7)
+    np.testing.assert_array_equal(dg.jacobian(lambda x: x[0].astype(complex) * 1j, x0),
+                                  [1j, 0])
+
+    def f(x):
+        c = x.astype(complex)
+        assert c.dtype == np.complex128 and c.value.dtype == np.complex128
+        c[0] = 1j * x[1]
+        return np.abs(c) ** 2                              # [x1**2, x1**2]
+    np.testing.assert_allclose(dg.jacobian(f, x0), [[0, 2 * x0[1]], [0, 2 * x0[1]]])
+    np.testing.assert_allclose(
+        dg.hessian(lambda x: np.sum(np.abs(x.astype(complex) * (1 + 1j)) ** 2), x0),
+        4 * np.eye(2))
+    z0 = x0 + 1j
+    np.testing.assert_allclose(dg.jacobian(lambda z: z.astype(complex) ** 2, z0,
+                                           holomorphic=True), np.diag(2 * z0))
+    with pytest.raises(TypeError, match=r"np\.asarray\(d, dtype=\.\.\.\); d\.astype\(complex\) "
+                                        r"keeps a dual"):
+        dg.jacobian(lambda x: np.asarray(x, dtype=complex), x0)

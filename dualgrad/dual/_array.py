@@ -282,6 +282,10 @@ class ArrayDual(Dual):
         if dtype is not None and np.dtype(dtype) != object:
             if errors.storing():                   # out[:] = d into a plain array
                 raise errors.store_into_plain(dtype)
+            if np.dtype(dtype).kind == "c":      # an ndarray can hold no derivatives
+                raise errors.dropped_derivatives(
+                    f"converting a dual array to dtype {dtype} (np.asarray(d, dtype=...); "
+                    "d.astype(complex) keeps a dual)")
             raise errors.dropped_derivatives(f"converting a dual array to dtype {dtype} "
                                              "(np.asarray(d, dtype=...), .astype)")
         if copy is False:

@@ -243,13 +243,30 @@ class Dual:
         raise errors.dropped_derivatives("math.ceil(d) (np.ceil(d) keeps a dual)", integer=True)
 
     def astype(self, dtype, *args, **kwargs):
+        """``d.astype(complex)`` (any complex dtype): the value and every partial cast,
+        as NumPy's cast of the values (a real value is the real part; its derivative is
+        the cast one).  Any other dtype raises: float and integer casts would drop or
+        round derivatives (``d.copy()`` keeps a dual)."""
         try:
-            integer = np.dtype(dtype).kind in "biu"
+            kind = np.dtype(dtype).kind
         except TypeError:
-            integer = False
+            kind = ""
+        if kind == "c":
+            return _cast_levels(self, np.dtype(dtype))
+        integer = kind in "biu"
         action = f"d.astype({getattr(dtype, '__name__', dtype)})"
         raise errors.dropped_derivatives(
             action if integer else action + " (d.copy() keeps a dual)", integer)
+
+
+def _cast_levels(x, dtype):
+    """``x`` (a dual, nested or not) with its value and partials cast to ``dtype``
+    level by level: a copy, as NumPy's ``astype``."""
+    if isinstance(x, Dual):
+        from ._array import make, partials_array
+        return make(_cast_levels(x.value, dtype), _cast_levels(partials_array(x), dtype),
+                    x.tag)
+    return np.asarray(x).astype(dtype)
 
 
 _table._DUAL.append(Dual)      # the rule table's value(x) strips these layers

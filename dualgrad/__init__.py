@@ -11,6 +11,8 @@ extension) and ``api`` (helpers and transforms); ``errors`` is shared by all.
 ``tests/test_architecture.py`` checks the order.
 """
 
+import importlib
+
 from .dual import Dual
 from . import dispatch, jit  # noqa: F401  (connect the dual types to dispatch and numba)
 from .errors import (CaughtErrorWarning, DualTypeError, DualValueError, ObjectArrayWarning,
@@ -23,24 +25,30 @@ __all__ = ["CaughtErrorWarning", "Dual", "DualTypeError", "DualValueError", "Obj
            "UncheckedWarning",
            "derivative", "gradient",
            "jacobian", "hessian", "jvp", "grad", "value_and_grad", "jacfwd", "elementwise_grad",
-           "approx_fprime", "sparsity", "hessian_sparsity", "engine"]
+           "approx_fprime", "sparsity", "hessian_sparsity", "solve_ivp", "engine"]
+
+
+# Entry points imported when first read, and their modules
+_LAZY = {"sparsity": ".api._sparsity", "hessian_sparsity": ".api._sparsity",
+         "solve_ivp": ".api._ode"}
 
 
 def __getattr__(name):
-    """Import the sparsity detectors when first read (``dg.sparsity``, ``from dualgrad
-    import sparsity``): their module is the package's largest and no derivative uses
-    it, so ``import dualgrad`` leaves it alone (~15 % of the import's CPU time where the
-    package is compiled from source: ``python bench/import_ab.py``)."""
-    if name in ("sparsity", "hessian_sparsity"):
-        from .api import _sparsity
-        found = getattr(_sparsity, name)
+    """Import the sparsity detectors and the ODE solver when first read (``dg.sparsity``,
+    ``from dualgrad import solve_ivp``): the detectors' module is the package's largest
+    and no derivative uses it, so ``import dualgrad`` leaves it alone (~15 % of the
+    import's CPU time where the package is compiled from source: ``python
+    bench/import_ab.py``); the solver is SciPy's, an optional dependency."""
+    if name in _LAZY:
+        module = importlib.import_module(_LAZY[name], __name__)
+        found = getattr(module, name)
         globals()[name] = found
         return found
     raise AttributeError(f"module 'dualgrad' has no attribute {name!r}")
 
 
 def __dir__():
-    return sorted(set(globals()) | {"sparsity", "hessian_sparsity"})
+    return sorted(set(globals()) | set(_LAZY))
 
 
 try:                                    # written at build time from git tags (setuptools-scm)

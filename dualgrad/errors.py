@@ -1080,12 +1080,17 @@ def array_subclass(who, cls):
 _NUMPY_FFT = ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", "rfft2",
               "irfft2", "fftn", "ifftn", "rfftn", "irfftn", "fftshift", "ifftshift",
               "fftfreq", "rfftfreq")
-# an ODE solver: duals cannot enter its compiled stepping (README, "Through an ODE solver")
-_ODE_SPELLING = ("a fixed-step Runge-Kutta loop in NumPy arithmetic (dualgrad.testing."
-                 "lotka_volterra is one), or keep the adaptive solver on floats and "
-                 "integrate the sensitivities S = dy/dp beside the state, S' = J_y S + J_p, "
-                 "J_y and J_p from dg.jacfwd(rhs, argnums=(1, 2)) (the README's \"Through "
-                 "an ODE solver\" shows it)")
+# an ODE solver: duals cannot enter its compiled stepping; dg.solve_ivp steps the
+# sensitivities beside the state (README, "Through an ODE solver")
+_ODE_LOOP = ("a fixed-step Runge-Kutta loop in NumPy arithmetic for Hessians "
+             "(dualgrad.testing.lotka_volterra is one)")
+_ODE_SPELLING = ("dg.solve_ivp(fun, t_span, y0, ...) (dualgrad's drop-in: SciPy's solver, "
+                 "the derivatives stepped beside the state, as accurate as the solution), "
+                 "or " + _ODE_LOOP)
+_ODEINT_SPELLING = ("dg.solve_ivp(lambda t, y: func(y, t, *args), (t[0], t[-1]), y0, "
+                    "t_eval=t, method=\"LSODA\").y.T (dualgrad's drop-in for SciPy's solvers, "
+                    "odeint's LSODA among them: the derivatives stepped beside the state, as "
+                    "accurate as the solution), or " + _ODE_LOOP)
 _SCIPY_SPELLINGS = {
     "diags_array": "u * v for the product of the diagonal matrix with v, or "
                    "np.diag(u) for the matrix itself",
@@ -1099,7 +1104,7 @@ _SCIPY_SPELLINGS = {
                     "sum(scipy.special.gammaln(a - j / 2) for j in range(d))",
     "interp1d": "np.interp(x_new, x, y) (piecewise linear, interp1d's default kind; it "
                 "follows duals in x_new and y)",
-    "odeint": _ODE_SPELLING,
+    "odeint": _ODEINT_SPELLING,
     "solve_ivp": _ODE_SPELLING,
     "log_softmax": "x - m - np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) with "
                    "m = np.max(x, axis=axis, keepdims=True)",

@@ -87,10 +87,11 @@ def test_approx_fprime_returns_scipys_shapes_and_types(xk, f):
     np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
-def test_forward_sensitivities_through_solve_ivp_as_the_readme_writes_them():
-    """README's route through an adaptive solver: S' = J_y S + J_p with both Jacobians
-    from dg.jacfwd(rhs, argnums=(1, 2)), integrated beside the state, against central
-    differences of solve_ivp itself at tight tolerances (a user's SIR fit, user20)."""
+def test_forward_sensitivities_written_by_hand_through_solve_ivp():
+    """A user's own route through an adaptive solver (user20's SIR fit, the README's
+    before dg.solve_ivp): S' = J_y S + J_p with both Jacobians from
+    dg.jacfwd(rhs, argnums=(1, 2)), integrated beside the state, against central
+    differences of solve_ivp itself at tight tolerances."""
     def rhs(t, y, p):
         return np.stack([p[0] * y[0] - p[1] * y[0] * y[1], p[2] * y[0] * y[1] - p[3] * y[1]])
 

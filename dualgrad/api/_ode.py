@@ -1,0 +1,296 @@
+"""``dg.solve_ivp``: SciPy's adaptive ODE solvers with derivatives flowing through.
+
+Duals cannot enter ``scipy.integrate.solve_ivp``'s stepping (it converts its state
+with ``np.asarray``).  :func:`solve_ivp` keeps SciPy's solver and gives it a real
+system instead: the state ``y`` (m values) and its tangents ``Y = dy/dtheta`` (an
+m x k matrix, one column per direction of the running call), stepped together.
+The right-hand side of that system is the user's own ``fun`` evaluated once on the
+dual ``y + Y eps``: its value is ``y'`` and its partials are ``Y' = J_y Y + J_p``,
+the forward sensitivity equations, with the parameters' directions carried by the
+duals ``fun`` closes over or receives in ``args``.
+
+The solver's error control covers the tangents too (``rtol`` and ``atol`` apply to
+every component), so the derivatives are as accurate as the solution itself, not
+exact to rounding: they are the ODE's sensitivities, integrated.  Implicit methods
+(``Radau``, ``BDF``, ``LSODA``) get the block-diagonal Newton matrix
+``diag(J, J (x) I_k)`` (the coupling block ``d(J Y)/dy`` only speeds Newton's
+convergence; the error control decides the accuracy), ``J`` from the user's
+``jac`` or from :func:`dualgrad.jacobian` of ``fun``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .. import errors
+from ..dual import Dual, directions, make_array, primal, running, stack_scalars
+
+__all__ = ["solve_ivp"]
+
+_WHO = "dualgrad.solve_ivp"
+_IMPLICIT = ("Radau", "BDF", "LSODA")
+# Newton matrices of up to this order are dense, with the tangents' coupling block
+_DENSE_UP_TO = 400
+_STEP = np.finfo(float).eps ** 0.5
+
+
+def _duals(items):
+    """The duals among ``items`` and one level into lists and tuples."""
+    for item in items:
+        if isinstance(item, Dual):
+            yield item
+        elif isinstance(item, (list, tuple)):
+            yield from _duals(item)
+        elif isinstance(item, np.ndarray) and item.dtype == object:
+            yield from _duals(item.ravel().tolist())
+
+
+def _nested():
+    return errors.bad_type(
+        _WHO, "duals of one running call (a gradient, Jacobian or jvp)",
+        "duals of nested calls (a Hessian, or a helper called inside another helper's f)",
+        "Differentiate the solution once: nested derivatives through an adaptive solver "
+        "are not supported; for second derivatives write the stepping as a fixed-step "
+        "Runge-Kutta loop in NumPy arithmetic (dualgrad.testing.lotka_volterra is one), "
+        "which every helper differentiates to any order.")
+
+
+def _tag_of(items):
+    """The one tag of the duals in ``items`` (``None`` when there is none)."""
+    tags = set()
+    for d in _duals(items):
+        if isinstance(d.value, Dual):
+            raise _nested()
+        tags.add(d.tag)
+    if len(tags) > 1:
+        raise _nested()
+    return tags.pop() if tags else None
+
+
+def _state(y0):
+    """``y0`` as a 1-D array dual or float array."""
+    if isinstance(y0, Dual):
+        if y0.ndim == 0:
+            y0 = stack_scalars([y0])
+    elif isinstance(y0, (list, tuple)) or isinstance(y0, np.ndarray) and y0.dtype == object:
+        y0 = stack_scalars(list(np.asarray(y0, dtype=object).ravel()) if
+                           isinstance(y0, np.ndarray) else list(y0))
+    else:
+        y0 = np.asarray(y0)
+    if np.ndim(y0) != 1:
+        raise errors.bad_argument(_WHO, "y0 of shape (n,)", f"shape {np.shape(y0)}",
+                                  "Pass the initial state as a 1-D array (ravel it, "
+                                  "and reshape inside fun).")
+    return y0
+
+
+def _split(who, out, tag, m, k):
+    """``(value, partials)`` of ``fun``'s result for the call of ``tag``: an (m,)
+    value and (m, k) partials, zeros where it does not depend on that call."""
+    if isinstance(out, (list, tuple)) or isinstance(out, np.ndarray) and out.dtype == object:
+        out = stack_scalars(list(np.asarray(out, dtype=object).ravel()))
+    if isinstance(out, Dual):
+        if isinstance(out.value, Dual) or out.tag != tag:
+            raise _nested()
+        value, partials = np.asarray(out.value), out.partials
+        if value.ndim == 0:
+            value, partials = value.reshape(1), np.reshape(partials, (1, k))
+    else:
+        value = np.asarray(out)
+        if value.dtype.kind not in "biufc":
+            raise errors.bad_type(who, "fun to return numbers", f"dtype {value.dtype}")
+        partials = np.zeros(value.shape + (k,), dtype=complex if value.dtype.kind == "c"
+                            else float)
+    if value.shape != (m,):
+        raise errors.bad_argument(who, f"fun(t, y) of shape ({m},), y0's", f"shape "
+                                  f"{value.shape}", "Return one derivative per state "
+                                  "component (np.stack or np.concatenate the pieces).")
+    return value, partials
+
+
+class _Augmented:
+    """The real system of the state and its tangents, for SciPy's solver."""
+
+    def __init__(self, fun, args, tag, m, k):
+        self.fun, self.args, self.tag, self.m, self.k = fun, args, tag, m, k
+
+    def dual(self, z):
+        m, k = self.m, self.k
+        return make_array(z[:m].copy(), z[m:].reshape(m, k).copy(), self.tag)
+
+    def __call__(self, t, z):
+        value, partials = _split(_WHO, self.fun(t, self.dual(z), *self.args),
+                                 self.tag, self.m, self.k)
+        return np.concatenate([value, partials.ravel()])
+
+    def rate(self, t, y):
+        """``fun(t, y)``'s value at the plain state ``y``."""
+        return np.asarray(primal(self.fun(t, y, *self.args)))
+
+
+class _Newton:
+    """``jac(t, z)`` of the augmented system: ``diag(J, J (x) I_k)``."""
+
+    def __init__(self, system, jac, sparsity):
+        self.system, self.jac, self.sparsity = system, jac, sparsity
+
+    def matrix(self, t, y):
+        jac, args = self.jac, self.system.args
+        if callable(jac):
+            J = jac(t, y, *args)
+        elif jac is not None:
+            J = jac
+        else:
+            from .helpers import jacobian
+            J = jacobian(lambda v: self.system.fun(t, v, *args), y,
+                         **({"sparsity": self.sparsity, "format": "csc"}
+                            if self.sparsity is not None else {}))
+        if isinstance(J, Dual) or isinstance(J, np.ndarray) and J.dtype == object:
+            J = primal(stack_scalars(list(J.ravel())).reshape(J.shape)
+                       if isinstance(J, np.ndarray) else J)
+        return J
+
+    def __call__(self, t, z):
+        import scipy.sparse as sp
+        system = self.system
+        m, k = system.m, system.k
+        J = self.matrix(t, z[:m])
+        if sp.issparse(J) or m * (k + 1) > _DENSE_UP_TO:
+            J = sp.csc_matrix(J)
+            return sp.block_diag([J, sp.kron(J, sp.identity(k), format="csc")],
+                                 format="csc")
+        J = np.asarray(J)
+        out = np.zeros((m * (k + 1), m * (k + 1)), dtype=np.result_type(J, z))
+        out[:m, :m] = J
+        out[m:, m:] = np.kron(J, np.eye(k))
+        # the tangents' rates' dependence on the state, d(J Y + J_p)/dy, by forward
+        # differences of the system: without it Newton's iterations on a stiff nonlinear
+        # system stall and the solver recomputes the matrix every few steps
+        base = system(t, z)
+        for i in range(m):
+            h = _STEP * max(abs(z[i]), _STEP)
+            moved = z.copy()
+            moved[i] += h
+            out[m:, i] = (system(t, moved)[m:] - base[m:]) / h
+        return out
+
+
+class DualOdeSolution:
+    """``sol.sol`` of :func:`solve_ivp` with derivatives: ``sol.sol(t)`` gives the
+    state at the fixed times ``t`` as duals of the running call."""
+
+    def __init__(self, dense, m, k, tag):
+        self.dense, self.m, self.k, self.tag = dense, m, k, tag
+        self.t_min, self.t_max = dense.t_min, dense.t_max
+
+    def __call__(self, t):
+        z = self.dense(primal(t))
+        m, k = self.m, self.k
+        if z.ndim == 1:
+            return make_array(z[:m], z[m:].reshape(m, k), self.tag)
+        return make_array(z[:m], np.moveaxis(z[m:].reshape(m, k, -1), 1, 2), self.tag)
+
+
+def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
+              events=None, vectorized=False, args=None, **options) -> Any:
+    """``scipy.integrate.solve_ivp`` with derivatives through the solution.
+
+    The signature and result are SciPy's.  Inside a dualgrad helper (``f`` of
+    :func:`dualgrad.gradient`, :func:`dualgrad.jacobian`, ...), duals may enter
+    through ``y0``, ``args``, the ends of ``t_span``, or the parameters ``fun``
+    closes over; ``sol.y`` (and ``sol.sol(t)``) then carry the derivatives of the
+    solution.  Without any dual it is SciPy's call itself.
+
+    Parameters
+    ----------
+    fun, t_span, y0, method, t_eval, dense_output, events, vectorized, args, **options
+        As ``scipy.integrate.solve_ivp``.  ``fun(t, y, *args)`` receives ``y`` as a
+        dual array and must return ``m`` numbers (an array, list or object array).
+        ``jac`` (implicit methods) may be given as SciPy takes it; its value at the
+        state is used.  ``events`` cannot be combined with derivatives.
+
+    Returns
+    -------
+    OdeResult
+        SciPy's result; ``y`` an array dual of shape ``(m, len(t))`` when
+        derivatives flow, and ``t`` too when ``t_span``'s ends are duals (the first
+        and last times then move with them).
+
+    Notes
+    -----
+    The derivatives are the sensitivities ``dy/dtheta`` integrated beside the state
+    under the same error control (``rtol`` and ``atol`` apply to them too): as
+    accurate as the solution, not exact to rounding as dualgrad's other results are.
+    A Hessian (nested derivatives) through the solver raises ``TypeError``.
+
+    Examples
+    --------
+    Exponential decay, ``y' = -a y``, ``y(0) = b``: the gradient of ``y(1)`` is
+    ``(-b e^{-a}, e^{-a})``.
+
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> def y1(p):
+    ...     sol = dg.solve_ivp(lambda t, y: -p[0] * y, (0.0, 1.0), [p[1]],
+    ...                        rtol=1e-12, atol=1e-12)
+    ...     return sol.y[0, -1]
+    >>> g = dg.gradient(y1, np.array([0.5, 2.0]))
+    >>> bool(np.allclose(g, [-2 * np.exp(-0.5), np.exp(-0.5)], rtol=1e-9))
+    True
+    """
+    from scipy.integrate import solve_ivp as scipy_solve_ivp
+
+    call_args = tuple(args) if args is not None else ()
+    y0 = _state(y0)
+    t0, tf = t_span
+    t0v, tfv, y0v = primal(t0), primal(tf), np.asarray(primal(y0))
+    found = list(_duals([y0, t0, tf, *call_args]))
+    tag = _tag_of(found)
+    if tag is None and running():          # fun may close over a running call's duals
+        found = list(_duals([fun(t0v, y0v, *call_args)]))
+        tag = _tag_of(found)
+    if tag is None:
+        return scipy_solve_ivp(fun, t_span, y0, method=method, t_eval=t_eval,
+                               dense_output=dense_output, events=events,
+                               vectorized=vectorized, args=args, **options)
+    if tag and len(running()) > 1:
+        raise _nested()
+    if events is not None:
+        raise errors.bad_type(
+            _WHO, "no events= when derivatives flow through the solution", "events=",
+            "The event times move with the parameters, and SciPy locates them on values "
+            "only. Integrate over a fixed t_span instead, or locate the event on values "
+            "and add its time's derivative, -(dg/dtheta) / (dg/dt) at the crossing.")
+    if _tag_of([t_eval]) is not None:
+        raise errors.bad_type(_WHO, "t_eval of plain times", "duals in t_eval",
+                              "Pass t_eval's values; only t_span's ends may be duals.")
+    m, k = len(y0), directions(found[0])
+    system = _Augmented(fun, call_args, tag, m, k)
+    kind = complex if y0v.dtype.kind == "c" else float
+    P0 = np.array(y0.partials, dtype=kind) if isinstance(y0, Dual) else \
+        np.zeros((m, k), dtype=kind)
+    moving = [(i, t) for i, t in ((0, t0), (-1, tf)) if isinstance(t, Dual)]
+    if isinstance(t0, Dual):              # y at fixed times: S(t0) = dy0 - f(t0, y0) dt0
+        P0 -= np.outer(system.rate(t0v, y0v), t0.partials)
+    z0 = np.concatenate([y0v.astype(kind), P0.ravel()])
+    atol = options.get("atol")
+    if atol is not None and np.ndim(atol) == 1:
+        options["atol"] = np.concatenate([atol, np.repeat(atol, k)])
+    if method in _IMPLICIT:
+        options["jac"] = _Newton(system, options.get("jac"), options.pop("jac_sparsity", None))
+    sol = scipy_solve_ivp(system, (t0v, tfv), z0, method=method, t_eval=t_eval,
+                          dense_output=dense_output, **options)
+    values, times = sol.y[:m], sol.t
+    partials = np.moveaxis(sol.y[m:].reshape(m, k, -1), 1, 2).copy()
+    if moving and t_eval is None and len(times):
+        dts = np.zeros(times.shape + (k,))
+        for i, t in moving:                  # a column at a moving end moves with it
+            dts[i] = t.partials
+            partials[:, i] += np.outer(system.rate(times[i], values[:, i]), t.partials)
+        times = make_array(times, dts, tag)
+    sol.y, sol.t = make_array(values, partials, tag), times
+    if sol.sol is not None:
+        sol.sol = DualOdeSolution(sol.sol, m, k, tag)
+    return sol

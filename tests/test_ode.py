@@ -1,0 +1,269 @@
+"""dg.solve_ivp: SciPy's adaptive solvers with derivatives through the solution, against
+closed forms (exponential decay, the matrix exponential's Frechet derivative by Van
+Loan's block matrix) and central differences of SciPy's own solve_ivp."""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+scipy = pytest.importorskip("scipy")
+from scipy.integrate import solve_ivp as scipy_solve_ivp  # noqa: E402
+from scipy.linalg import expm  # noqa: E402
+
+TIGHT = {"rtol": 1e-11, "atol": 1e-12}
+METHODS = ["RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA"]
+
+
+def decay(p, **kw):
+    """y' = -a y, y(t0) = b over (t0, t1): y(t1) = b exp(-a (t1 - t0))."""
+    a, b, t0, t1 = p
+    sol = dg.solve_ivp(lambda t, y: -a * y, (t0, t1), [b], **TIGHT, **kw)
+    return sol.y[0, -1]
+
+
+def decay_gradient(p):
+    a, b, t0, t1 = p
+    e = np.exp(-a * (t1 - t0))
+    return np.array([-b * (t1 - t0) * e, e, a * b * e, -a * b * e])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_decay_gradient_every_method(method):
+    p = np.array([0.5, 2.0, 0.2, 1.3])
+    g = dg.gradient(lambda q: decay(q, method=method), p)
+    assert np.allclose(g, decay_gradient(p), rtol=1e-7, atol=1e-9)
+
+
+def stiff_matrix(p):
+    return np.array([[-p[0], 1.0, 0.0], [0.0, -p[1], 0.2], [0.1, 0.0, -p[0] * p[1]]])
+
+
+def linear_final(p, method, T=2.0):
+    """y' = A(p) y, y(0) = (1, p2, 0): y(T) = expm(T A) y0."""
+    A = stiff_matrix(p)
+    sol = dg.solve_ivp(lambda t, y: A @ y, (0.0, T), [1.0, p[2], 0.0], method=method, **TIGHT)
+    return sol.y[:, -1]
+
+
+def linear_jacobian(p, T=2.0):
+    """d/dp expm(T A(p)) y0(p): Van Loan's block [[TA, T dA], [0, TA]] gives the
+    Frechet derivative in its upper right block."""
+    A, y0 = stiff_matrix(p), np.array([1.0, p[2], 0.0])
+    cols = []
+    for j in range(3):
+        dA = np.zeros((3, 3))
+        if j == 0:
+            dA[0, 0], dA[2, 2] = -1.0, -p[1]
+        elif j == 1:
+            dA[1, 1], dA[2, 2] = -1.0, -p[0]
+        E = expm(np.block([[T * A, T * dA], [np.zeros((3, 3)), T * A]]))
+        dy0 = np.array([0.0, 1.0, 0.0]) if j == 2 else np.zeros(3)
+        cols.append(E[:3, 3:] @ y0 + E[:3, :3] @ dy0)
+    return np.array(cols).T
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_stiff_linear_jacobian_against_van_loan(method):
+    p = np.array([1.0, 40.0, 0.5])
+    J = dg.jacobian(lambda q: linear_final(q, method), p)
+    want = linear_jacobian(p)
+    assert np.max(np.abs(J - want)) < 1e-7 * np.max(np.abs(want))
+
+
+def lotka(t, y, p):
+    return np.stack([p[0] * y[0] - p[1] * y[0] * y[1], -p[2] * y[1] + p[3] * y[0] * y[1]])
+
+
+def lotka_end(p, method="RK45", **kw):
+    sol = scipy_solve_ivp(lotka, (0.0, 5.0), [1.0, 0.5], args=(p,), method=method,
+                          rtol=1e-13, atol=1e-13, **kw)
+    return sol.y[:, -1]
+
+
+def central(f, p, h=1e-5):
+    cols = []
+    for j in range(len(p)):
+        e = np.zeros(len(p))
+        e[j] = h
+        cols.append((-f(p + 2 * e) + 8 * f(p + e) - 8 * f(p - e) + f(p - 2 * e)) / (12 * h))
+    return np.array(cols).T
+
+
+def test_args_t_eval_and_dense_output_against_central_differences():
+    p = np.array([1.1, 0.4, 0.9, 0.3])
+    times = np.linspace(0.0, 5.0, 6)
+
+    def f(q):
+        sol = dg.solve_ivp(lotka, (0.0, 5.0), [1.0, 0.5], args=(q,), t_eval=times,
+                           dense_output=True, rtol=1e-12, atol=1e-12)
+        assert np.array_equal(sol.t, times)
+        mid = sol.sol(2.5)
+        return np.concatenate([sol.y[:, -1], sol.y[:, 3], mid, sol.sol([1.0, 4.0])[:, 1]])
+
+    J = dg.jacobian(f, p)
+
+    def oracle(q):
+        sol = scipy_solve_ivp(lotka, (0.0, 5.0), [1.0, 0.5], args=(q,), t_eval=times,
+                              dense_output=True, rtol=1e-13, atol=1e-13)
+        return np.concatenate([sol.y[:, -1], sol.y[:, 3], sol.sol(2.5), sol.sol(4.0)])
+
+    want = central(oracle, p)
+    assert np.allclose(J[:4], want[:4], rtol=1e-6, atol=1e-8)
+    # dense output interpolates between steps: as accurate as the interpolant
+    assert np.allclose(J[4:], want[4:], rtol=1e-4, atol=1e-6)
+
+
+def test_dual_initial_state_array_and_closure():
+    p = np.array([1.1, 0.4, 0.9, 0.3, 1.0, 0.5])
+
+    def f(q):
+        rates = q[:4]
+        sol = dg.solve_ivp(lambda t, y: lotka(t, y, rates), (0.0, 5.0), q[4:], rtol=1e-12,
+                           atol=1e-12)
+        return sol.y[:, -1]
+
+    J = dg.jacobian(f, p)
+
+    def oracle(q):
+        return scipy_solve_ivp(lambda t, y: lotka(t, y, q[:4]), (0.0, 5.0), q[4:],
+                               rtol=1e-13, atol=1e-13).y[:, -1]
+
+    assert np.allclose(J, central(oracle, p), rtol=1e-6, atol=1e-8)
+
+
+def test_moving_ends_report_dual_times():
+    p = np.array([0.5, 2.0, 0.2, 1.3])
+
+    def ends(q):
+        sol = dg.solve_ivp(lambda t, y: -q[0] * y, (q[2], q[3]), [q[1]], **TIGHT)
+        assert isinstance(sol.t, dg.Dual)
+        return np.stack([sol.t[0], sol.t[-1], sol.y[0, 0]])
+
+    J = dg.jacobian(ends, p)
+    assert np.array_equal(J[0], [0, 0, 1, 0]) and np.array_equal(J[1], [0, 0, 0, 1])
+    assert np.allclose(J[2], [0, 1, 0, 0], atol=1e-12)      # y(t0) = b wherever t0 is
+
+
+def test_user_jacobian_is_used_for_implicit_methods():
+    calls = []
+
+    def jac(t, y, q):
+        calls.append(t)
+        return np.array([[q[0] - q[1] * y[1], -q[1] * y[0]], [q[3] * y[1], -q[2] + q[3] * y[0]]])
+
+    p = np.array([1.1, 0.4, 0.9, 0.3])
+
+    def f(q):
+        return dg.solve_ivp(lotka, (0.0, 5.0), [1.0, 0.5], args=(q,), method="Radau",
+                            jac=jac, rtol=1e-12, atol=1e-12).y[:, -1]
+
+    J = dg.jacobian(f, p)
+    assert calls
+    assert np.allclose(J, central(lambda q: lotka_end(q, "Radau"), p), rtol=1e-6, atol=1e-8)
+
+
+def test_vector_atol_covers_the_tangents():
+    p = np.array([1.1, 0.4, 0.9, 0.3])
+    J = dg.jacobian(lambda q: dg.solve_ivp(lotka, (0.0, 5.0), [1.0, 0.5], args=(q,),
+                                           rtol=1e-12, atol=[1e-12, 1e-12]).y[:, -1], p)
+    assert np.allclose(J, central(lotka_end, p), rtol=1e-6, atol=1e-8)
+
+
+def test_without_duals_it_is_scipys_call():
+    p = np.array([1.1, 0.4, 0.9, 0.3])
+    ours = dg.solve_ivp(lotka, (0.0, 5.0), [1.0, 0.5], args=(p,), rtol=1e-8)
+    theirs = scipy_solve_ivp(lotka, (0.0, 5.0), [1.0, 0.5], args=(p,), rtol=1e-8)
+    assert np.array_equal(ours.y, theirs.y) and np.array_equal(ours.t, theirs.t)
+
+
+def test_gradient_jvp_and_jacfwd_agree():
+    p = np.array([1.1, 0.4, 0.9, 0.3])
+
+    def total(q):
+        return np.sum(dg.solve_ivp(lotka, (0.0, 3.0), [1.0, 0.5], args=(q,), **TIGHT).y[:, -1])
+
+    g = dg.gradient(total, p)
+    v = np.array([0.3, -1.0, 0.5, 2.0])
+    _, tangent = dg.jvp(total, p, v)
+    assert np.allclose(tangent, g @ v, rtol=1e-8)
+    assert np.allclose(dg.jacfwd(total)(p), g, rtol=1e-8)
+
+
+def test_nested_derivatives_raise_naming_the_fix():
+    with pytest.raises(TypeError, match="nested.*fixed-step Runge-Kutta"):
+        dg.hessian(lambda q: decay(q), np.array([0.5, 2.0, 0.2, 1.3]))
+
+
+def test_events_with_derivatives_raise():
+    def f(q):
+        return dg.solve_ivp(lambda t, y: -q[0] * y, (0.0, 1.0), [q[1]],
+                            events=lambda t, y: y[0] - 1.0).y[0, -1]
+
+    with pytest.raises(TypeError, match="events"):
+        dg.gradient(f, np.array([0.5, 2.0]))
+
+
+def test_bad_output_shape_names_y0():
+    with pytest.raises(ValueError, match=r"shape \(2,\)"):
+        dg.gradient(lambda q: dg.solve_ivp(lambda t, y: q[0] * y[:1], (0.0, 1.0),
+                                           [1.0, 2.0]).y[0, -1], np.array([0.5]))
+
+
+def test_scipy_solve_ivp_message_names_dg_solve_ivp():
+    with pytest.raises(TypeError, match=r"dg\.solve_ivp"):
+        dg.gradient(lambda q: scipy_solve_ivp(lambda t, y: -q[0] * y, (0.0, 1.0),
+                                              [1.0]).y[0, -1], np.array([0.5]))
+
+
+def test_outside_helpers_with_user_duals():
+    a = dg.Dual(0.5, np.array([1.0, 0.0]))
+    b = dg.Dual(2.0, np.array([0.0, 1.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sol = dg.solve_ivp(lambda t, y: -a * y, (0.0, 1.0), [b], **TIGHT)
+    assert np.allclose(sol.y[0, -1].partials, decay_gradient([0.5, 2.0, 0.0, 1.0])[:2],
+                       rtol=1e-8)
+
+
+def test_the_odeint_spelling_of_the_message_gives_odeints_derivatives():
+    """The message for scipy.integrate.odeint names dg.solve_ivp(lambda t, y: func(y, t,
+    *args), (t[0], t[-1]), y0, t_eval=t, method="LSODA").y.T: odeint's layout."""
+    from scipy.integrate import odeint
+
+    t = np.linspace(0.0, 5.0, 11)
+    p = np.array([1.1, 0.4, 0.9, 0.3])
+
+    def func(y, t, q):
+        return lotka(t, y, q)
+
+    def ours(q):
+        return dg.solve_ivp(lambda s, y: func(y, s, q), (t[0], t[-1]), [1.0, 0.5], t_eval=t,
+                            method="LSODA", rtol=1e-12, atol=1e-12).y.T
+
+    J = dg.jacobian(ours, p)
+    assert J.shape == (11, 2, 4)
+    want = central(lambda q: odeint(func, [1.0, 0.5], t, args=(q,), rtol=1e-13,
+                                    atol=1e-13).ravel(), p).reshape(11, 2, 4)
+    assert np.allclose(J, want, rtol=1e-6, atol=1e-8)
+
+
+def test_a_least_squares_fit_with_jacfwd_recovers_the_parameters():
+    """A user's fit: least_squares(residuals, jac=dg.jacfwd(residuals)) through the
+    solver, from a start far off, reaches the parameters that made the data."""
+    from scipy.optimize import least_squares
+
+    t = np.linspace(0.0, 8.0, 25)
+    truth = np.array([1.1, 0.4, 0.9, 0.3])
+    data = scipy_solve_ivp(lotka, (0.0, 8.0), [1.0, 0.5], args=(truth,), t_eval=t,
+                           rtol=1e-12, atol=1e-12).y
+
+    def residuals(q):
+        sol = dg.solve_ivp(lotka, (0.0, 8.0), [1.0, 0.5], args=(q,), t_eval=t,
+                           rtol=1e-10, atol=1e-12)
+        return (sol.y - data).ravel()
+
+    fit = least_squares(residuals, np.array([0.9, 0.5, 1.0, 0.25]), jac=dg.jacfwd(residuals))
+    assert np.allclose(fit.x, truth, rtol=1e-6)

@@ -206,6 +206,19 @@ def object_array_made(items, untouched, tag, live, source):
             _UNREAD[tag] = len(old)
 
 
+def arrays_returned(tag, leaves):
+    """``f`` returned, among ``leaves``, every element of an object array of the helper
+    call's duals (``scipy.linalg.block_diag`` and ``np.concatenate`` copy the elements
+    of ``np.asarray(d)`` into their result without reading one): that array was used,
+    not refused, and its record goes (user24: ``Q = block_diag(q1, q1)``, plain zeros
+    off the blocks, raised as a caught error).  Elements are told by identity: a
+    guarded term's fallback returns numbers or fresh duals, not the array's own."""
+    kept = ARRAYS.get(tag)
+    if kept:
+        ids = {id(leaf) for leaf in leaves}
+        kept[:] = [k for k in kept if not (k[1] and all(id(i) in ids for i in k[1]))]
+
+
 def forget(tag):
     """The helper call of ``tag`` is over: its object arrays' record goes."""
     ARRAYS.pop(tag, None)

@@ -111,6 +111,8 @@ def extract(who, out, tag, width, scalars=True):
     if is_output_tree(out):
         return _extract_tree(who, out, tag, width)
     if isinstance(out, (list, tuple)) or isinstance(out, np.ndarray) and out.dtype == object:
+        if errors.ARRAYS:
+            errors.arrays_returned(tag, _leaves(out))
         caught = errors.made_since(tag)
         if caught is not None and not all(isinstance(i, Dual) and i.tag == tag
                                           for i in _leaves(out)):

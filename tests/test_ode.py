@@ -267,3 +267,56 @@ def test_a_least_squares_fit_with_jacfwd_recovers_the_parameters():
 
     fit = least_squares(residuals, np.array([0.9, 0.5, 1.0, 0.25]), jac=dg.jacfwd(residuals))
     assert np.allclose(fit.x, truth, rtol=1e-6)
+
+
+def test_parameters_entering_after_t0_restart_with_tangents():
+    """fun depends on p only from t = 1 on: SciPy's float call is stopped at the first
+    dual fun returns and the solve starts again with the tangents."""
+    def f(q):
+        def rhs(t, y):
+            return -q[0] * y if t > 1.0 else -0.5 * y
+        return dg.solve_ivp(rhs, (0.0, 3.0), [2.0], **TIGHT).y[0, -1]
+
+    a = 0.7
+    g = dg.gradient(f, np.array([a]))
+    want = -2.0 * np.exp(-0.5) * 2.0 * np.exp(-2.0 * a)   # y(3) = 2 e^-0.5 e^(-2a)
+    assert np.allclose(g, [want], rtol=1e-7)
+
+
+def test_an_event_depending_on_the_parameters_raises():
+    def f(q):
+        hit = lambda t, y: y[0] - q[0]                      # noqa: E731
+        hit.terminal = True
+        return dg.solve_ivp(lambda t, y: -y, (0.0, 5.0), [2.0], events=hit).y[0, -1]
+
+    with pytest.raises(TypeError, match="events"):
+        dg.gradient(f, np.array([0.5]))
+
+
+def test_backward_complex_and_scalar_states():
+    p = np.array([0.5, 2.0, 1.3, 0.2])
+    g = dg.gradient(lambda q: dg.solve_ivp(lambda t, y: -q[0] * y, (q[2], q[3]), q[1],
+                                           **TIGHT).y[0, -1], p)
+    assert np.allclose(g, decay_gradient(p), rtol=1e-7)     # t1 < t0: backward in time
+    w = 1.5
+
+    def osc(q):             # y' = i w q0 y: y(T) = q1 exp(i w q0 T)
+        sol = dg.solve_ivp(lambda t, y: 1j * w * q[0] * y, (0.0, 2.0), [q[1] + 0j], **TIGHT)
+        return np.stack([np.real(sol.y[0, -1]), np.imag(sol.y[0, -1])])
+
+    q = np.array([0.8, 1.2])
+    z = q[1] * np.exp(1j * w * q[0] * 2.0)
+    want = np.array([1j * w * 2.0 * z, z / q[1]])
+    J = dg.jacobian(osc, q)
+    assert np.allclose(J, np.stack([want.real, want.imag]), rtol=1e-7, atol=1e-9)
+
+
+def test_a_constant_jacobian_as_nested_lists():
+    A = [[-1.0, 0.5], [0.0, -20.0]]
+    p = np.array([1.0, 3.0])
+
+    def f(q):
+        return dg.solve_ivp(lambda t, y: np.array(A) @ y, (0.0, 1.0), [q[0], q[1]],
+                            method="BDF", jac=A, **TIGHT).y[:, -1]
+
+    assert np.allclose(dg.jacobian(f, p), expm(np.array(A)), rtol=1e-7, atol=1e-9)

@@ -110,6 +110,47 @@ def _split(who, out, tag, m, k):
     return value, partials
 
 
+class _Derivatives(Exception):
+    """``fun`` returned duals on the float path (its parameters enter after ``t0``)."""
+
+    def __init__(self, duals):
+        super().__init__("fun returned duals")
+        self.duals = duals
+
+
+class _Watched:
+    """``fun`` on SciPy's float path, stopping it at the first dual ``fun`` returns."""
+
+    def __init__(self, fun):
+        self.fun = fun
+
+    def __call__(self, t, y, *args):
+        out = self.fun(t, y, *args)
+        if not (isinstance(out, (np.ndarray, float)) and np.asarray(out).dtype != object):
+            duals = list(_duals([out]))
+            if duals:
+                raise _Derivatives(duals)
+        return out
+
+
+def _watched_events(events):
+    """``events`` (a callable or a list of them) watched as ``fun`` is: an event time
+    that depends on a dual would come back as a plain float."""
+    if events is None:
+        return None
+    if callable(events):
+        return _watched_event(events)
+    return [_watched_event(e) for e in events]
+
+
+def _watched_event(event):
+    watched = _Watched(event)
+    for name in ("terminal", "direction"):
+        if hasattr(event, name):
+            setattr(watched, name, getattr(event, name))
+    return watched
+
+
 class _Augmented:
     """The real system of the state and its tangents, for SciPy's solver."""
 
@@ -147,10 +188,11 @@ class _Newton:
             J = jacobian(lambda v: self.system.fun(t, v, *args), y,
                          **({"sparsity": self.sparsity, "format": "csc"}
                             if self.sparsity is not None else {}))
-        if isinstance(J, Dual) or isinstance(J, np.ndarray) and J.dtype == object:
-            J = primal(stack_scalars(list(J.ravel())).reshape(J.shape)
-                       if isinstance(J, np.ndarray) else J)
-        return J
+        if isinstance(J, (list, tuple)):
+            J = np.array(J, dtype=object)
+        if isinstance(J, np.ndarray) and J.dtype == object:
+            J = stack_scalars(list(J.ravel())).reshape(J.shape)
+        return primal(J)
 
     def __call__(self, t, z):
         import scipy.sparse as sp
@@ -248,13 +290,16 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     t0v, tfv, y0v = primal(t0), primal(tf), np.asarray(primal(y0))
     found = list(_duals([y0, t0, tf, *call_args]))
     tag = _tag_of(found)
-    if tag is None and running():          # fun may close over a running call's duals
-        found = list(_duals([fun(t0v, y0v, *call_args)]))
-        tag = _tag_of(found)
-    if tag is None:
-        return scipy_solve_ivp(fun, t_span, y0, method=method, t_eval=t_eval,
-                               dense_output=dense_output, events=events,
-                               vectorized=vectorized, args=args, **options)
+    if tag is None:                        # fun may close over duals: SciPy's call until
+        #                                    it returns one (at once, if it depends on them)
+        try:
+            return scipy_solve_ivp(_Watched(fun), t_span, y0, method=method, t_eval=t_eval,
+                                   dense_output=dense_output,
+                                   events=_watched_events(events),
+                                   vectorized=vectorized, args=args, **options)
+        except _Derivatives as seen:           # fun's duals came in after t0: again,
+            found = seen.duals                 # with the tangents from the start
+            tag = _tag_of(found)
     if tag and len(running()) > 1:
         raise _nested()
     if events is not None:

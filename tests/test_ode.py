@@ -320,3 +320,15 @@ def test_a_constant_jacobian_as_nested_lists():
                             method="BDF", jac=A, **TIGHT).y[:, -1]
 
     assert np.allclose(dg.jacobian(f, p), expm(np.array(A)), rtol=1e-7, atol=1e-9)
+
+
+def test_a_helper_inside_f_with_the_outer_parameters_in_fun_raises_nested():
+    """jacobian over q of a gradient over r: fun mixes both calls' duals (its result's
+    value is a dual): nested, raised, not a derivative of one call only."""
+    def inner(r, q):
+        return dg.solve_ivp(lambda t, y: -q[0] * r[0] * y, (0.0, 1.0), [1.0],
+                            **TIGHT).y[0, -1]
+
+    with pytest.raises(TypeError, match="nested"):
+        dg.jacobian(lambda q: dg.gradient(lambda r: inner(r, q), np.array([0.5])),
+                    np.array([0.7]))

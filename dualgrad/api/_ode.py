@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from .. import errors
-from ..dual import Dual, directions, make_array, primal, running, stack_scalars
+from ..dual import Dual, directions, make_array, primal, stack_scalars
 
 __all__ = ["solve_ivp"]
 
@@ -300,8 +300,6 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
         except _Derivatives as seen:           # fun's duals came in after t0: again,
             found = seen.duals                 # with the tangents from the start
             tag = _tag_of(found)
-    if tag and len(running()) > 1:
-        raise _nested()
     if events is not None:
         raise errors.bad_type(
             _WHO, "no events= when derivatives flow through the solution", "events=",

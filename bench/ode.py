@@ -107,8 +107,8 @@ def main():
                   f"  (reference vs central8 {ref_err:.1e})", flush=True)
     lines = ["## Jacobians through SciPy's ODE solvers (bench/ode.py)", "",
              f"rtol {opts.rtol:g}, atol {opts.rtol * 1e-3:g}; CPU time, medians of "
-             f"{opts.rounds} rounds, interleaved in one process; `approx_fprime` is SciPy's, "
-             "one call per output row as its API takes a scalar f; errors: largest "
+             f"{opts.rounds} rounds, interleaved in one process; `approx_fprime` is SciPy's "
+             "(its default step, one call for the whole Jacobian); errors: largest "
              "difference from the reference over each column's largest entry.", "",
              "| problem | method | parameters | f (ms) | dg.jacobian / f | approx_fprime / f "
              "| dg / approx_fprime | error dg | error approx_fprime | reference vs central8 |",

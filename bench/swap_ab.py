@@ -21,6 +21,8 @@ whose name contains FORM (``slicing``, ``roll``, ``diff``); ``--kernels``: also 
 kernels' own time per step on each side (process time inside them, as bench/heat_parts.py
 takes it).  A function that
 module-level code captured by reference (a closure, a table) is not swapped by this.
+``--swap module:Class.method`` swaps a method of a module-level class (its ``def`` in
+OTHER's class body, run in the module's namespace as a function).
 """
 
 import argparse
@@ -28,6 +30,7 @@ import importlib
 import re
 import statistics
 import sys
+import textwrap
 import time
 from pathlib import Path
 
@@ -55,12 +58,23 @@ def sides(other, swaps, declines, fresh=()):
         module = importlib.import_module(module_name)
         space = spaces.setdefault(module_name, dict(vars(module)))
         path = Path(other) / (module_name.replace(".", "/") + ".py")
-        found = re.search(rf"^def {name}\(.*?(?=^\S)", path.read_text(), re.S | re.M)
-        if found is None:
-            raise SystemExit(f"swap_ab: no function {name} in {path}")
-        exec(found.group(0), space)
-        targets = [module] + ([backend] if getattr(backend, name, None) is
-                              getattr(module, name) else [])
+        if "." in name:                   # Class.method: a method of a module-level class
+            cls, name = name.split(".")
+            body = re.search(rf"^class {cls}\b.*?(?=^\S|\Z)", path.read_text(), re.S | re.M)
+            found = body and re.search(rf"^    def {name}\(.*?(?=^    \S|\Z)", body.group(0),
+                                       re.S | re.M)
+            if not found:
+                raise SystemExit(f"swap_ab: no method {cls}.{name} in {path}")
+            exec(textwrap.dedent(found.group(0)), space)
+            module = getattr(module, cls)
+            targets = [module]
+        else:
+            found = re.search(rf"^def {name}\(.*?(?=^\S)", path.read_text(), re.S | re.M)
+            if found is None:
+                raise SystemExit(f"swap_ab: no function {name} in {path}")
+            exec(found.group(0), space)
+            targets = [module] + ([backend] if getattr(backend, name, None) is
+                                  getattr(module, name) else [])
         for target in targets:
             before.append((target, name, space[name]))
             after.append((target, name, getattr(module, name)))

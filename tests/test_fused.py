@@ -1599,3 +1599,35 @@ def test_the_pending_pair_path_leaves_other_cases_to_the_dispatch():
     with _fused.engine("fused"):
         with pytest.raises(ValueError, match=r"2 direction.*3 direction.*Fix"):
             dg.jacobian(mismatched, Q)
+
+
+@pytest.mark.engine_independent
+def test_a_slice_stored_back_into_its_dual_writes_nothing(monkeypatch):
+    """``u[1:-1] += d``: Python stores ``u[1:-1]`` back into ``u`` after the in-place
+    operator (each element onto itself), and that store returns at once; stores of
+    other elements (a shifted view of ``u``, another dual's view, a copy) still write.
+    Derivatives against the closed form, both engines, and the short path taken."""
+    from dualgrad.dual import _array
+    taken = []
+    real = _array._same_view
+    monkeypatch.setattr(_array, "_same_view", lambda a, b: taken.append(real(a, b)) or
+                        taken[-1])
+    s = np.linspace(0.1, 1.0, N)
+
+    def f(p):
+        u = p[0] * s
+        u[1:-1] += p[1] * u[1:-1] ** 2                  # the store of the same elements
+        w = p[1] * s
+        u[2:6] = w[3:7]                                 # another dual's elements
+        u[10:] = u[9:-1]                                # u's own, one row over
+        u[7:9] = u[7:9].copy()                          # a copy: the same numbers
+        return u
+    p = np.array([0.7, 1.3])
+    eager, fused = both(lambda: dg.jacobian(f, p))
+    mid = np.r_[0.0, np.ones(N - 2), 0.0]
+    exact = np.stack([s + mid * 2.0 * p[1] * p[0] * s ** 2, mid * (p[0] * s) ** 2], axis=1)
+    exact[2:6] = np.stack([np.zeros(4), s[3:7]], axis=1)
+    exact[10:] = exact[9:-1].copy()
+    np.testing.assert_allclose(fused, exact, rtol=1e-14, atol=1e-15)
+    np.testing.assert_array_equal(fused, eager)
+    assert True in taken and False in taken

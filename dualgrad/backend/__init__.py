@@ -159,7 +159,7 @@ Engine
 from ._buffers import copy, empty, like, pooled, zeros, zeros_like, zeros_readonly
 from ._fused import ACTIVE as FUSING
 from ._fused import (PENDING, Deferred, Local, add_into, before_write, close_scope, concrete,
-                     defer, engine, open_scope, scope, write_into)
+                     defer, engine, open_scope, same_view, scope, write_into)
 from ._fused import read as read_partials
 from ._fused import diff as defer_diff
 from ._fused import seed as defer_seed
@@ -199,7 +199,7 @@ __all__ = [
     "open_scope", "close_scope", "use", "use_pool",
     # the fused engine
     "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff",
-    "add_into", "write_into", "concrete", "before_write", "kernels_loaded", "kernels_at_call",
+    "add_into", "write_into", "concrete", "before_write", "same_view", "kernels_loaded", "kernels_at_call",
     "defer_seed", "dense_seed",
     "fused_columns", "probe_codes", "read_partials",
     # generated code

@@ -86,7 +86,7 @@ from ._propagate import DEFERRING, combine
 from ..rules._expr import template_function
 
 __all__ = ["Deferred", "Local", "engine", "current", "scope", "begin", "end", "flush", "concrete",
-           "defer", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "ACTIVE", "PENDING", "MIN_WORK",
+           "defer", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "same_view", "ACTIVE", "PENDING", "MIN_WORK",
            "MAX_NODES", "MAX_LEFT", "COMPILE_AFTER", "COMPILE_TIMES", "kernels_compiled"]
 
 # Partials elements (N * n) from which an operation is deferred; smaller ones stay
@@ -162,6 +162,15 @@ def _field_address():
 
 
 _address = _field_address() or _interface_address
+def same_view(a, b):
+    """Are the ndarrays ``a`` and ``b`` the same elements: one first address, shape,
+    strides and dtype?  (Writing ``b`` into ``a`` then changes nothing: NumPy's own
+    assignment returns at once for such a pair; ``x[1:-1] += d``'s store of ``x[1:-1]``
+    into ``x``, which Python makes after the in-place operator.)"""
+    return a.shape == b.shape and a.strides == b.strides and a.dtype == b.dtype and \
+        _address(a) == _address(b)
+
+
 # NumPy's bounds test without the __array_function__ dispatch (a third of its cost:
 # the arguments here are always ndarrays); NEP 18's ``_implementation``
 _may_share = getattr(np.may_share_memory, "_implementation", np.may_share_memory)

@@ -378,6 +378,13 @@ class ArrayDual(Dual):
     def __setitem__(self, index, item):
         if _SNAPSHOTS:
             _snapshots.check_write(self, index=index)
+        if type(index) is slice and type(item) is ArrayDual and item.tag == self.tag and \
+                self.tag in _LIVE:
+            v, p, x, q = self.value, self._p, item.value, item._p
+            if type(v) is _nd and type(p) is _nd and type(x) is _nd and type(q) is _nd and \
+                    v.ndim and _same_view(v[index], x) and _same_view(p[index], q) and \
+                    v.flags.writeable and p.flags.writeable:   # (else NumPy's error)
+                return      # x[i] += d stores x[i] back into x: every element onto itself
         if ELEMENTS:
             elements_written(self.value, self._p)
         if self.tag not in _LIVE:                 # a buffer that escaped its call
@@ -828,6 +835,7 @@ def _operator(rule, reflected):
 
 
 _nd = np.ndarray
+_same_view = backend.same_view
 _EXACT = backend.EXACT
 _exact1 = backend.exact1
 _exact2 = backend.exact2

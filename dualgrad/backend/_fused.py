@@ -761,26 +761,24 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
     writes the root's rows) and what the kernel takes: the pending nodes in evaluation
     order, the leaves (with their shifts), the factor arrays and the numbers.
 
-    One walk (a loop: see :func:`_order`) visits each pending node after its kids and
-    writes its part of the key there; the nodes come in :func:`_order`'s order."""
+    The nodes come in :func:`_order`'s order (each after its kids, kids in order), then
+    one loop over them writes each node's part of the key.  (Run once per pass of a
+    time loop's step: each array's reference is made once and kept as the tuple the
+    key holds.)"""
     plain = kinds is None
-    nodes, position, specs, stack = [], {}, [], [(root, False)]
-    leaves, starts, leaf_position, arrays, array_position, numbers = [], [], {}, [], {}, []
-    while stack:
-        node, expanded = stack.pop()
-        if id(node) in position:
-            continue
-        if not expanded:
-            stack.append((node, True))
-            for s, a, t, o in reversed(node.kids):
-                if type(t) is _Node and t.result is None and id(t) not in position:
-                    stack.append((t, False))
-            continue
+    nodes, position = _order(root)
+    specs, leaves, starts, leaf_position, arrays, array_position, numbers = \
+        [], [], [], {}, [], {}, []
+    for node in nodes:
         spec = []
         for s, a, t, o in node.kids:
             if a is None:
-                coef = "1" if s == 1.0 else "-" if s == -1.0 else ("c", len(numbers))
-                if type(coef) is tuple:
+                if s == 1.0:
+                    coef = "1"
+                elif s == -1.0:
+                    coef = "-"
+                else:
+                    coef = ("c", len(numbers))
                     numbers.append(s)
             elif type(a) is Local:             # computed in the kernel from its arrays
                 refs = []
@@ -788,40 +786,37 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
                     if v is None:
                         refs.append(None)
                     elif type(v) is np.ndarray:
-                        j = array_position.get(id(v))
-                        if j is None:
-                            j = array_position[id(v)] = len(arrays)
+                        ref = array_position.get(id(v))
+                        if ref is None:
+                            ref = array_position[id(v)] = ("a", len(arrays))
                             arrays.append(v)
-                        refs.append(("a", j))
+                        refs.append(ref if ref[0] == "a" else ("a", ref))
                     else:
                         refs.append(("c", len(numbers)))
                         numbers.append(v)
                 coef = ("e", a.template, tuple(refs))
             else:
-                j = array_position.get(id(a))
-                if j is None:
-                    code = _code(a)
+                coef = array_position.get(id(a))
+                if coef is None:
+                    code = _code(a) if _CODES else None
                     if code is not None:
-                        j = array_position[id(a)] = ("q", code)
+                        coef = array_position[id(a)] = ("q", code)
                     else:
-                        j = array_position[id(a)] = len(arrays)
+                        coef = array_position[id(a)] = ("a", len(arrays))
                         arrays.append(a)
-                coef = j if type(j) is tuple else ("a", j)
-            if type(t) is _Node and t.result is None:
-                kid = ("t", position[id(t)])
-            else:
-                q = t.result if type(t) is _Node else t
-                start = _address(q)
-                where = (start, q.shape, q.strides, o)
-                j = leaf_position.get(where)     # views of the same elements: one leaf
-                if j is None:
-                    j = leaf_position[where] = len(leaves)
-                    leaves.append((q, o))
-                    starts.append(start)
-                kid = ("l", j)
+            if type(t) is _Node:
+                if t.result is None:
+                    spec.append((coef, ("t", position[id(t)])))
+                    continue
+                t = t.result
+            start = _address(t)
+            where = (start, t.shape, t.strides, o)
+            kid = leaf_position.get(where)     # views of the same elements: one leaf
+            if kid is None:
+                kid = leaf_position[where] = ("l", len(leaves))
+                leaves.append((t, o))
+                starts.append(start)
             spec.append((coef, kid))
-        position[id(node)] = len(nodes)
-        nodes.append(node)
         specs.append(tuple(spec))
     kinds = [_row_kind(q, root.n) if q.ndim == 1 else "s" if o else "m"
              for q, o in leaves] if kinds is None \
@@ -898,23 +893,22 @@ def _row_kind(q, n):
 
 
 def _order(root):
-    """The pending nodes of ``root``'s graph, each after its kids, and their positions.
-    (A loop, not a recursive closure: a closure that calls itself is a reference
-    cycle, which would keep the graph and its arrays until the garbage collector runs.)"""
-    nodes, position, stack = [], {}, [(root, False)]
-    while stack:
-        node, expanded = stack.pop()
-        if id(node) in position:
-            continue
-        if expanded:
-            position[id(node)] = len(nodes)
-            nodes.append(node)
-            continue
-        stack.append((node, True))
-        for s, a, t, o in reversed(node.kids):
-            if type(t) is _Node and t.result is None and id(t) not in position:
-                stack.append((t, False))
+    """The pending nodes of ``root``'s graph, each after its kids (in their order), and
+    their positions.  (A module-level function that calls itself, not a recursive
+    closure: such a closure is a reference cycle, which would keep the graph and its
+    arrays until the garbage collector runs.  The depth is at most :data:`MAX_NODES`.)"""
+    nodes, position = [], {}
+    _after_kids(root, nodes, position)
     return nodes, position
+
+
+def _after_kids(node, nodes, position):
+    """:func:`_order`'s walk below ``node`` (not yet placed)."""
+    for s, a, t, o in node.kids:
+        if type(t) is _Node and t.result is None and id(t) not in position:
+            _after_kids(t, nodes, position)
+    position[id(node)] = len(nodes)
+    nodes.append(node)
 
 
 def materialize(node):
@@ -1273,10 +1267,12 @@ def _arguments(out, accumulated, outputs, leaves, arrays, numbers, head=None, pr
         rows, n = head[2].shape[0], head[0].shape[0]
     else:
         rows, n = math.prod(out.shape[:-1]), out.shape[-1]
-        head = [out.reshape(rows, n)]
-    return head + [a.reshape(-1, n) for a in accumulated] + \
-        [p.reshape(rows, n) for p in outputs] + \
-        [q if q.ndim == 1 else q.reshape(rows, n) for q, o in leaves] + \
+        head = [out if out.ndim == 2 else out.reshape(rows, n)]
+    # (an array already of the kernel's shape goes as it is: a partials array of 2 axes
+    # is ``rows x n`` here, as :func:`_source` took it; no view made per argument)
+    return head + [a if a.ndim == 2 else a.reshape(-1, n) for a in accumulated] + \
+        [p if p.ndim == 2 else p.reshape(rows, n) for p in outputs] + \
+        [q if q.ndim <= 2 else q.reshape(rows, n) for q, o in leaves] + \
         [o for q, o in leaves if o and q.ndim > 1] + \
         [_rows_view(a, rows) for a in arrays] + list(probes) + numbers
 
@@ -1284,7 +1280,7 @@ def _arguments(out, accumulated, outputs, leaves, arrays, numbers, head=None, pr
 def _rows_view(a, rows):
     """A factor array as ``rows`` contiguous elements."""
     if a.flags.c_contiguous:
-        return a.reshape(rows)
+        return a if a.ndim == 1 else a.reshape(rows)
     return np.ascontiguousarray(a).reshape(rows)
 
 

@@ -1262,6 +1262,17 @@ def make(value, partials, tag):
     return make_array(value, partials, tag)
 
 
+def cast_levels(x, dtype):
+    """``x`` (a dual, nested or not) with its value and partials cast to ``dtype``
+    level by level: a copy, as NumPy's ``astype`` (``d.astype(complex)``)."""
+    if isinstance(x, Dual):
+        return make(cast_levels(x.value, dtype), cast_levels(partials_array(x), dtype), x.tag)
+    return np.asarray(x).astype(dtype)
+
+
+_base.CAST_LEVELS.append(cast_levels)
+
+
 def partials_array(d):
     """Partials of ``d`` as an array of shape ``d.shape + (n,)``."""
     if d._kind != "slots":                        # vector scalars and array duals

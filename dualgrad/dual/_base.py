@@ -252,21 +252,16 @@ class Dual:
         except TypeError:
             kind = ""
         if kind == "c":
-            return _cast_levels(self, np.dtype(dtype))
+            return CAST_LEVELS[0](self, np.dtype(dtype))
         integer = kind in "biu"
         action = f"d.astype({getattr(dtype, '__name__', dtype)})"
         raise errors.dropped_derivatives(
             action if integer else action + " (d.copy() keeps a dual)", integer)
 
 
-def _cast_levels(x, dtype):
-    """``x`` (a dual, nested or not) with its value and partials cast to ``dtype``
-    level by level: a copy, as NumPy's ``astype``."""
-    if isinstance(x, Dual):
-        from ._array import make, partials_array
-        return make(_cast_levels(x.value, dtype), _cast_levels(partials_array(x), dtype),
-                    x.tag)
-    return np.asarray(x).astype(dtype)
+# ``cast_levels(d, dtype)`` (:mod:`._array`'s, which makes duals: installed by it, so
+# that this module imports none above it)
+CAST_LEVELS = []
 
 
 _table._DUAL.append(Dual)      # the rule table's value(x) strips these layers

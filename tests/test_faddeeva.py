@@ -193,3 +193,52 @@ def test_the_reused_w_is_the_callers_own():
     first[:] = 0.0
     np.testing.assert_array_equal(_table._w(z), sc.wofz(z))
     np.testing.assert_array_equal(_table._w(z[::-1].copy()), sc.wofz(z[::-1]))
+
+
+def _voigt_far_gradient(x, s, g):
+    """d/dx, d/dsigma, d/dgamma of V from w's asymptotic series, V = Re F, F = i / (pi
+    zeta) (1 + s**2 / zeta**2 + 3 s**4 / zeta**4) (beyond |zeta| = 1e100 its next term
+    is ~1e-600 relative), differentiated by hand: F holomorphic in zeta = x + i gamma."""
+    zeta = mp.mpc(x, g)
+    slope = 1j / mp.pi * (-zeta ** -2 - 3 * s ** 2 * zeta ** -4 - 15 * s ** 4 * zeta ** -6)
+    in_s = 1j / mp.pi * (2 * s * zeta ** -3 + 12 * s ** 3 * zeta ** -5)
+    return [mp.re(slope), mp.re(in_s), mp.re(1j * slope)]
+
+
+@pytest.mark.parametrize("p", [(1e101, 1.0, 1.0), (1e101, 1.0, 1e101), (-3e150, 2.0, 0.5),
+                               (1e120, 0.0, 1e120), (2e102, 1e90, 3e102), (1e300, 1.0, 1.0)])
+def test_voigt_gradient_beyond_1e100_against_mpmath(p):
+    """attack27: NaN derivatives at x = 1e300 (inf - inf, inf * 0 in the far form's
+    products of three zeta-sized factors, from |zeta| ~ 1e102 on the diagonal); against
+    the asymptotic series' derivatives in mpmath (subnormal ones to 1e-320)."""
+    want = np.array([float(w) for w in _voigt_far_gradient(*(mp.mpf(v) for v in p))])
+    got = dg.gradient(lambda q: sc.voigt_profile(q[0], q[1], q[2]), np.array(p))
+    np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-320)
+
+
+def test_voigt_and_wofz_derivatives_at_infinity_are_the_limit_zero():
+    """V = 0 and w = 0 at |x| = inf (and at 1e300, to the last bit): every derivative
+    0, the limit, first and second (they were NaN)."""
+    import warnings
+    for p in ([np.inf, 1.0, 1.0], [-np.inf, 1.0, 0.0], [np.inf, 0.0, 2.0], [1e300, 1.0, 0.0],
+              [1e300, 1e-3, 1e300]):
+        p = np.array(p)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            g = dg.gradient(lambda q: sc.voigt_profile(q[0], q[1], q[2]), p)
+            H = dg.hessian(lambda q: sc.voigt_profile(q[0], q[1], q[2]), p)
+        np.testing.assert_array_equal(g, 0.0)
+        np.testing.assert_array_equal(H, 0.0)
+    for z in (np.inf, complex(np.inf, 1.0), 1e300 + 1e300j, 1e300j, -1e300 + 1e299j):
+        J = dg.jacobian(lambda v: sc.wofz(v[0] + 1j * v[1]), np.array([z.real, z.imag]))
+        np.testing.assert_array_equal(J, 0.0)
+
+
+@pytest.mark.parametrize("z", [1e120 * (1 + 1j), -3e101 + 2e101j, 5e150 - 1e150j])
+def test_wofz_slope_beyond_1e100_against_mpmath(z):
+    """w' = -w / z (1 + O(z**-2)) beyond |z| = 1e100; against the derivative of the
+    asymptotic series i / (sqrt(pi) z) (1 + 1 / (2 z**2)) in mpmath."""
+    zm = mp.mpc(z.real, z.imag)
+    want = complex(1j / mp.sqrt(mp.pi) * (-zm ** -2 - 1.5 * zm ** -4))
+    J = dg.jacobian(lambda v: sc.wofz(v[0] + 1j * v[1]), np.array([z.real, z.imag]))
+    np.testing.assert_allclose(J, [want, 1j * want], rtol=1e-13)

@@ -166,10 +166,26 @@ def _wofz_forms(near, far):
             f"where(np.real({v} * -1j) >= 0.0, {far}, {near})), {near})")
 
 
+def _huge(form, text):
+    """``form`` (a source string in ``x``), but ``text`` where ``|x| > 1e100`` on or
+    above the real axis (below it by less than 1e-300 too: w's exponential part
+    ``2 exp(-x**2)`` is 0 there): the continued fraction's ``x * x`` overflows there (to
+    inf - inf = NaN on the diagonal, to inf * 0 on the axis), so the terms are written
+    to leading order, which is their value to the last bit (the next term is ~1e-200
+    relative); at ``|x| = inf`` (``w = 0``) that gives 0, the limit.  (The condition's
+    second term is 0 above the axis and inf below it: "above and huge" in one test.)"""
+    im = "np.real(value(x) * -1j)"                  # (NaN at |x| = inf: tested first)
+    return (f"where(np.absolute(value(x)) > 1.7976931348623157e308, {text}, "
+            f"where(np.absolute(value(x)) - 1e100 > 1e308 * (np.absolute({im}) - {im}), "
+            f"{text}, {form}))")
+
+
 def _wofz_slope():
     """w'(x) of Faddeeva's ``w`` (``out``): ``2 i / sqrt(pi) - 2 x w``, or ``-2 K w``
-    (:func:`_faddeeva_tail`, :func:`_wofz_forms`)."""
-    return _wofz_forms(f"{_2_SQRTPI}j - 2.0 * x * out", f"-2.0 * ({_faddeeva_tail()}) * out")
+    (:func:`_faddeeva_tail`, :func:`_wofz_forms`); beyond |x| = 1e100, ``-w / x``
+    (:func:`_huge`)."""
+    return _huge(_wofz_forms(f"{_2_SQRTPI}j - 2.0 * x * out",
+                             f"-2.0 * ({_faddeeva_tail()}) * out"), "-out / x")
 
 
 def _wofz_moment_slope():
@@ -179,8 +195,8 @@ def _wofz_moment_slope():
     by 1e-6) ``-2 K T w = -T w / (x - T)``, ``T`` the fraction's tail from its second
     level (``1 - 2 x K = -T / (x - T)``; :func:`_wofz_forms`)."""
     t = _faddeeva_tail(2)
-    return _wofz_forms(f"out * (1.0 - 2.0 * x * x) + {_2_SQRTPI}j * x",
-                       f"-({t}) * out / (x - ({t}))")
+    return _huge(_wofz_forms(f"out * (1.0 - 2.0 * x * x) + {_2_SQRTPI}j * x",
+                             f"-({t}) * out / (x - ({t}))"), "-(out / x) / x")
 
 
 def _voigt_derivatives():
@@ -227,7 +243,26 @@ def _voigt_derivatives():
                 f"where(np.absolute(np.real(value(x))) > np.absolute(np.real(value(z))), "
                 f"where({fade}, {n}, {f}), where(np.real(value(z) * {yv}) >= 0.0, {f}, {n}))), "
                 f"{n})")
-    return tuple(_canonical3(regions(n, f)) for n, f in zip(near, far))
+
+    # Beyond |zeta| = 1e100 + 1e10 sigma (|u| > 7e9) with gamma sigma >= 0, the far
+    # form's products of three zeta-sized factors overflow (inf - inf, inf * 0: NaN
+    # where V is 0 or nearly, at x = 1e300 or inf); there w's asymptotic series, V = Re
+    # F, F = i / (pi zeta) (1 + s**2 / zeta**2 + 3 s**4 / zeta**4), in r = 1 / zeta
+    # and s r (< 1e-10: the next term is 1e-60 relative), is V to the last bit, and its
+    # derivatives are written out; r = 0 at |x| = inf: 0, the limit.  (The condition's
+    # last term is 0 for gamma sigma >= 0 and inf below: "huge and above" in one test.)
+    r, sr = "(1.0 / (x + 1j * z))", "(y / (x + 1j * z))"
+    slope = (f"(0.3183098861837907j * (-({r} * {r}) - 3.0 * ({sr} * {sr}) * ({r} * {r}) - "
+             f"15.0 * ({sr} * {sr}) * ({sr} * {sr}) * ({r} * {r})))")
+    series = (f"np.real({slope})",
+              f"np.real(0.3183098861837907j * (2.0 * {sr} * ({r} * {r}) + "
+              f"12.0 * ({sr} * {sr}) * {sr} * ({r} * {r})))",
+              f"np.real(1j * {slope})")
+    gs = f"value(z) * {yv}"
+    huge = (f"np.absolute({zv}) - 1e100 - 1e10 * np.absolute({yv}) > "
+            f"1e308 * (np.absolute({gs}) - np.real({gs}))")
+    return tuple(_canonical3(f"where({huge}, {h}, {regions(n, f)})")
+                 for n, f, h in zip(near, far, series))
 
 
 def _ive_slope(order, y, terms=30):

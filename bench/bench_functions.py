@@ -241,7 +241,8 @@ VALUES_ONLY = ("np.argsort", "np.argmax", "np.argmin", "np.nonzero", "np.argwher
                "np.iscomplex", "np.isreal", "np.isneginf", "np.isposinf", "np.any",
                "np.all", "np.shares_memory", "np.may_share_memory", "np.shape", "np.ndim",
                "np.size", "np.copyto", "np.digitize", "np.result_type", "np.min_scalar_type",
-               "np.can_cast")
+               "np.can_cast", "np.argpartition", "np.nanargmax", "np.nanargmin", "np.lexsort",
+               "np.isin")
 
 IDX = XV = XS = None
 

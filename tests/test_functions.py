@@ -6,6 +6,7 @@ import pytest
 import dualgrad as dg
 from dualgrad.dispatch._functions import HANDLED
 from dualgrad.dispatch._linalg import LINALG
+from dualgrad.dual import primal
 from dualgrad.testing import numerical_jacobian
 
 rng = np.random.default_rng(0)
@@ -655,6 +656,50 @@ def test_digitize_and_dtype_queries_act_on_values():
                                atol=1e-9)
     assert np.result_type(dg.Dual(x0, np.eye(3)) * 1j) == np.complex128
     np.testing.assert_array_equal(dg.sparsity(f, x0).toarray(), np.eye(3, dtype=bool))
+
+
+def test_index_and_membership_functions_act_on_values():
+    """user24: np.argpartition (k nearest neighbours), np.nanargmax, np.nanargmin,
+    np.lexsort and np.isin said they "would drop derivatives" though they return
+    indices or bools; they answer from the values, as NumPy does on the floats, and
+    f's derivatives around them match central differences (the Hessian too)."""
+    X = np.random.default_rng(0).standard_normal((8, 3))
+    x0 = np.array([0.4, np.nan, 1.7, -0.2, 1.7, 3.0])
+
+    def knn(x):
+        d2 = np.sum((x[:, None, :] - x[None, :, :]) ** 2, axis=-1)[0, 1:]
+        idx = np.argpartition(d2, 3)[:3]
+        np.testing.assert_array_equal(idx, np.argpartition(primal(d2), 3)[:3])
+        return np.sum(1.0 / d2[idx] ** 2)
+
+    got = dg.gradient(knn, X)
+    np.testing.assert_allclose(got, numerical_jacobian(knn, X), rtol=1e-7, atol=1e-9)
+    H = dg.hessian(knn, X)
+    np.testing.assert_allclose(H.reshape(24, 24), numerical_jacobian(
+        lambda y: dg.gradient(knn, y), X).reshape(24, 24), rtol=1e-6, atol=1e-6)
+
+    def f(p):
+        v = primal(p)                       # x0 itself under dualgrad
+        i, j = np.nanargmax(p), np.nanargmin(p)
+        assert (i, j) == (np.nanargmax(v), np.nanargmin(v))
+        np.testing.assert_array_equal(np.nanargmax(np.stack([p, p[::-1]]), axis=1),
+                                      np.nanargmax(np.stack([v, v[::-1]]), axis=1))
+        order = np.lexsort((p[[0, 2, 3, 5]], np.array([1, 0, 1, 0])))
+        np.testing.assert_array_equal(order, np.lexsort((v[[0, 2, 3, 5]], [1, 0, 1, 0])))
+        member = np.isin(np.round(p), [2.0, 3.0])        # exact equality: of rounded values
+        np.testing.assert_array_equal(member, np.isin(np.round(v), [2.0, 3.0]))
+        np.testing.assert_array_equal(np.isin(p, v[[2, 5]]), np.isin(v, v[[2, 5]]))
+        assert np.isin(2.0, p * 0 + 2.0)
+        return p[i] ** 2 * p[j] + np.sum(np.where(member, p, 0.0) ** 3) + p[[0, 2, 3, 5]][order[0]]
+
+    assert dg.jacobian(lambda p: f(p) * 0 + np.nanargmax(p) + 10 * np.nanargmin(p) +
+                       100 * np.sum(np.isin(p, [1.7, 3.0])), x0).shape == (6,)
+    np.testing.assert_array_equal(primal(f(dg.Dual(x0, np.eye(6)))) * 0, 0.0)
+    keep = [0, 2, 3, 4, 5]
+    g = lambda q: f(np.concatenate([q[:1], [np.nan], q[1:]]))
+    np.testing.assert_allclose(dg.jacobian(g, x0[keep]), numerical_jacobian(g, x0[keep]),
+                               rtol=1e-7, atol=1e-9)
+    np.testing.assert_array_equal(dg.sparsity(knn, X.ravel().reshape(8, 3)).shape, (1, 24))
 
 
 def test_what_supported_md_says_of_interp_and_norm_holds():

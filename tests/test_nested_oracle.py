@@ -241,7 +241,8 @@ VALUE_ONLY = set("""np.all np.allclose np.any np.argmax np.argmin np.argsort np.
 np.around np.round np.array_equal np.count_nonzero np.flatnonzero np.isclose np.iscomplex
 np.iscomplexobj np.isneginf np.isposinf np.isreal np.isrealobj np.may_share_memory np.ndim
 np.nonzero np.searchsorted np.shape np.shares_memory np.size np.digitize np.result_type
-np.min_scalar_type np.can_cast""".split())
+np.min_scalar_type np.can_cast np.argpartition np.nanargmax np.nanargmin np.lexsort
+np.isin""".split())
 
 
 def test_every_registered_function_has_a_nested_case_or_is_value_only():

@@ -1640,7 +1640,8 @@ _ON_VALUES = {np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flat
               np.count_nonzero, np.searchsorted, np.isclose, np.allclose, np.array_equal,
               np.iscomplexobj, np.isrealobj, np.iscomplex, np.isreal, np.isneginf,
               np.isposinf, np.any, np.all, np.shares_memory, np.may_share_memory,
-              np.array_equiv, np.result_type, np.min_scalar_type, np.can_cast, np.digitize}
+              np.array_equiv, np.result_type, np.min_scalar_type, np.can_cast, np.digitize,
+              np.argpartition, np.nanargmax, np.nanargmin, np.lexsort, np.isin}
 _CONSTANT = {np.round, np.around, np.floor_divide} if hasattr(np, "around") else {np.round}
 
 

@@ -1365,19 +1365,28 @@ def _stable_order(v, axis):
 
 
 def _on_values(func):
-    """Functions of the values alone (indices, predicates): every argument stripped."""
+    """Functions of the values alone (indices, predicates): every argument stripped,
+    the duals inside a list or tuple too (``np.lexsort((a, b))``'s keys)."""
     @functools.wraps(func)
     def impl(*args, **kwargs):
-        return func(*(primal(a) for a in args), **{k: primal(v) for k, v in kwargs.items()})
+        return func(*(_values_of(a) for a in args),
+                    **{k: _values_of(v) for k, v in kwargs.items()})
     return impl
+
+
+def _values_of(a):
+    if type(a) in (list, tuple):
+        return type(a)(_values_of(i) for i in a)
+    return primal(a)
 
 
 for _f in (np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flatnonzero,
            np.count_nonzero, np.searchsorted, np.isclose, np.allclose, np.array_equal,
            np.iscomplexobj, np.isrealobj, np.iscomplex, np.isreal, np.isneginf,
            np.isposinf, np.any, np.all, np.shares_memory, np.may_share_memory,
-           np.digitize, np.result_type, np.min_scalar_type, np.can_cast):
-    HANDLED[_f] = _on_values(_f)       # digitize: bin indices; the others: dtypes
+           np.digitize, np.result_type, np.min_scalar_type, np.can_cast,
+           np.argpartition, np.nanargmax, np.nanargmin, np.lexsort, np.isin):
+    HANDLED[_f] = _on_values(_f)       # digitize: bin indices; the dtype queries: dtypes
 
 
 @implements(np.interp)

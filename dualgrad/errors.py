@@ -806,9 +806,6 @@ def unsupported_ufunc(name, reason, method="__call__"):
 
 # the spelling with supported functions of a function dualgrad does not follow
 _UNSUPPORTED_SPELLINGS = {
-    "np.bincount": "np.bincount(idx, weights=w) as out = np.zeros_like(w, shape=(m,)); "
-                   "np.add.at(out, idx, w), with m = idx.max() + 1 (a deposit, a histogram "
-                   "of weights)",
     "np.piecewise": "np.piecewise(x, [c1, c2], [f1, f2]) as np.select([c1, c2], [f1(x), "
                     "f2(x)]), or np.where(c1, f1(x), f2(x)) for two pieces (each piece "
                     "computed everywhere; its derivative taken where its condition holds)",
@@ -823,6 +820,19 @@ def unsupported_function(name):
         f"dualgrad: {name} is not supported on dual numbers and would drop derivatives. "
         f"Fix: {fix}, or apply it to d.value where no derivative is wanted."
     )
+
+
+def rank_deficient_fit(deg, points, rcond):
+    """``np.polyfit`` whose Vandermonde matrix has fewer than ``deg + 1`` singular values
+    above ``rcond`` times the largest (fewer distinct x values than coefficients)."""
+    return DualTypeError(
+        f"dualgrad: np.polyfit of degree {deg} through {points} points: fewer than "
+        f"deg + 1 = {int(deg) + 1} of them are distinct (or they are too close at "
+        f"rcond={rcond:g}), so the least-squares fit is rank-deficient (NumPy warns "
+        "'Polyfit may be poorly conditioned') and has no derivative; expected at least "
+        f"{int(deg) + 1} distinct x values. Fix: lower deg or fit through distinct x "
+        "values, or apply np.polyfit to the values (x.value, y.value) where no "
+        "derivative is wanted.")
 
 
 def merged_ties(who, value, fix):

@@ -207,6 +207,19 @@ CASES = {
                                                density=True)[0] * x[2, :3],
     "np.histogram:edges": lambda xp, x: xp.histogram(x ** 2, bins=4)[1] * x[0, 0],
     "np.histogram_bin_edges": lambda xp, x: xp.histogram_bin_edges(x * x[0, 0], bins=3) ** 2,
+    "np.bincount": lambda xp, x: xp.bincount(xp.asarray([0, 2, 2, 5]), weights=x[0] ** 2,
+                                             minlength=6) * x[1, 0],
+    # written by NumPy on top of other functions: the same steps on duals
+    "np.linalg.multi_dot": lambda xp, x: xp.linalg.multi_dot([x, x.T * x[0, 0], x, x[1]]),
+    "np.block": lambda xp, x: xp.block([[x ** 2, x[:, :1] * x[0, 0]],
+                                        [x[:1] * x[1, 1], xp.ones((1, 1))]]),
+    "np.unwrap": lambda xp, x: xp.unwrap(x * x * 5, axis=1),
+    "np.nancumsum": lambda xp, x: xp.nancumsum(x * x * NAN, axis=1) * x,
+    "np.nancumprod": lambda xp, x: xp.nancumprod(x * NAN, axis=0) * x,
+    "np.nanmedian": lambda xp, x: xp.nanmedian(x * x * NAN, axis=1) * x[:, 0],
+    "np.nanquantile": lambda xp, x: xp.nanquantile(x * x * NAN, xp.array([0.3, 0.8]), axis=1),
+    "np.nanpercentile": lambda xp, x: xp.nanpercentile(x * x * NAN, 40.0) * x,
+    "np.polyfit": lambda xp, x: xp.polyfit(x[0], x[1] ** 2, 2) * x[2, :3],
     "np.fft.fft2": lambda xp, x: xp.fft.fft2(x * x[0]),
     "np.fft.ifft2": lambda xp, x: xp.fft.ifft2(x * x[0]),
     "np.fft.fftn": lambda xp, x: xp.fft.fftn(x * x[0]),
@@ -289,7 +302,7 @@ NOT_IN_JAX = {"np.partition", "np.real_if_close", "np.copyto", "np.fill_diagonal
               # jnp.unique needs a static size=; jnp.histogram's edges are constants
               "np.unique", "np.unique_values", "np.unique_counts", "np.unique_inverse",
               "np.unique_all", "np.histogram", "np.histogram:edges",
-              "np.histogram_bin_edges"}
+              "np.histogram_bin_edges", "np.bincount"}
 
 
 # jax.hessian runs op by op here (3-10 s a case on a loaded 2-core machine), and importing

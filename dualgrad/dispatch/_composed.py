@@ -15,7 +15,7 @@ from .. import backend, errors
 from ..backend import finite
 from ..dual import Dual, make, newest, primal
 from ._linalg import gram
-from ._operands import abs2
+from ._operands import abs2, operand
 from ._reductions import axis_index, axis_tuple, check_kwargs, ddof_of
 
 __all__ = ["COMPOSED"]
@@ -288,6 +288,87 @@ def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     return _order_quantile(a, 0.5, axis, keepdims, median=True)
 
 
+def _nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                 keepdims=False, *, weights=None, interpolation=None):
+    """``np.quantile`` of each slice's non-NaN elements (NaN, with NumPy's warning and
+    zero partials, where a slice has none): the NaN elements and their partials left out."""
+    _refuse("nanquantile", method=(method, "linear"), weights=(weights, None),
+            interpolation=(interpolation, None))
+    return _nan_order(a, q, axis, keepdims, median=False)
+
+
+def _nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
+                   keepdims=False, *, weights=None, interpolation=None):
+    _refuse("nanpercentile", method=(method, "linear"), weights=(weights, None),
+            interpolation=(interpolation, None))
+    if isinstance(q, Dual):
+        raise errors.unsupported_function("np.nanpercentile with a dual q")
+    return _nan_order(a, np.asarray(q, dtype=float) / 100.0, axis, keepdims, median=False)
+
+
+def _nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=np._NoValue):
+    return _nan_order(a, 0.5, axis, keepdims is not np._NoValue and keepdims, median=True)
+
+
+def _nan_order(a, q, axis, keepdims, median):
+    """The quantile over ``axis`` of each slice with its NaN elements removed, as
+    NumPy's ``nanquantile`` / ``nanmedian`` take it (each slice's compressed values
+    through the plain quantile: NumPy's values).  Slices with equally many NaN go
+    through :func:`_order_quantile` together, one call per distinct count."""
+    v = primal(a)
+    nan = np.isnan(v)
+    if not nan.any():
+        return _order_quantile(a, q, axis, keepdims, median)
+    if isinstance(q, Dual):
+        raise errors.unsupported_function("np.nanquantile with a dual q")
+    q = np.asarray(q, dtype=float)
+    if not np.all((q >= 0) & (q <= 1)):
+        raise ValueError(f"Quantiles must be in the range [0, 1] (NumPy's rule), got "
+                         f"{q.tolist()!r}")
+    shape, ndim = np.shape(v), np.ndim(v)
+    if axis is None:
+        axes = tuple(range(ndim))
+    elif np.ndim(axis) == 1:
+        axes = tuple(sorted(axis_tuple(axis, ndim)))
+    else:
+        axes = (axis_index(axis, ndim),)
+    kept = [i for i in range(ndim) if i not in axes]
+    length = math.prod(shape[i] for i in axes)
+    rows = np.reshape(np.transpose(a, kept + list(axes)), (-1, length))
+    holes = np.reshape(np.transpose(nan, kept + list(axes)), (-1, length))
+    count = length - np.sum(holes, axis=1)
+    pieces, which = [], []
+    for c in np.unique(count).tolist():
+        these = np.flatnonzero(count == c)
+        group = rows[these]
+        if c == 0:                      # NumPy's NaN and warning; no partials move
+            warnings.warn("All-NaN slice encountered", RuntimeWarning, stacklevel=4)
+            piece = np.where(np.ones(q.shape + these.shape, dtype=bool), np.nan, group[:, 0])
+        else:
+            compact = np.reshape(group[~holes[these]], (len(these), c))
+            piece = _order_quantile(compact, q, 1, False, median)
+        pieces.append(piece)
+        which.append(these)
+    result = np.concatenate(pieces, axis=-1) if len(pieces) > 1 else pieces[0]
+    if len(pieces) > 1:
+        result = np.take(result, np.argsort(np.concatenate(which)), axis=-1)
+    out = [1 if i in axes else shape[i] for i in range(ndim)] if keepdims else \
+        [shape[i] for i in kept]
+    return np.reshape(result, q.shape + tuple(out))
+
+
+def _nancumsum(a, axis=None, dtype=None, out=None):
+    """``np.cumsum`` with the NaN elements (and their partials) taken as zero."""
+    check_kwargs("nancumsum", {"dtype": dtype})
+    return np.cumsum(_without_nan(a, 0.0), axis=axis)
+
+
+def _nancumprod(a, axis=None, dtype=None, out=None):
+    """``np.cumprod`` with the NaN elements (and their partials) taken as one."""
+    check_kwargs("nancumprod", {"dtype": dtype})
+    return np.cumprod(_without_nan(a, 1.0), axis=axis)
+
+
 # ---- differences, special functions, matrices -------------------------------------------
 def _sinc(x):
     """``sin(pi x) / (pi x)``; where ``|pi x| < 1`` its Taylor polynomial of degree 26
@@ -519,6 +600,184 @@ def _matrix_power(a, n):
     return result
 
 
+def _unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
+    """NumPy's correction (whole periods, piecewise constant in ``p``) computed on the
+    values as NumPy computes it, added to ``p`` itself: the partials are ``p``'s."""
+    if isinstance(period, Dual):
+        raise errors.unsupported_function("np.unwrap with a dual period")
+    v = np.asarray(primal(p))
+    dd = np.diff(v, axis=axis)
+    discont = period / 2 if discont is None else primal(discont)
+    if np.issubdtype(np.result_type(dd, period), np.integer):     # (dual values: floats)
+        high, rem = divmod(period, 2)
+        ambiguous = rem == 0
+    else:
+        high, ambiguous = period / 2, True
+    ddmod = np.mod(dd - -high, period) + -high
+    if ambiguous:
+        np.copyto(ddmod, high, where=(ddmod == -high) & (dd > 0))
+    correct = ddmod - dd
+    np.copyto(correct, 0, where=np.abs(dd) < discont)
+    ax = axis_index(axis, v.ndim)
+    first = np.take(p, [0], axis=ax)
+    rest = np.take(p, np.arange(1, v.shape[ax]), axis=ax)
+    return np.concatenate([first, rest + np.cumsum(correct, axis=ax)], axis=ax)
+
+
+def _multi_dot(arrays, *, out=None):
+    """NumPy's ``multi_dot``: the same order of products (its cost rule for three, its
+    dynamic programme beyond), each a dual ``np.dot``."""
+    arrays = [operand(a) if isinstance(a, (Dual, list, tuple)) else np.asanyarray(a)
+              for a in arrays]
+    n = len(arrays)
+    if n < 2:
+        raise ValueError("Expecting at least two arrays.")
+    if n == 2:
+        return np.dot(arrays[0], arrays[1])
+    first, last = np.ndim(primal(arrays[0])), np.ndim(primal(arrays[-1]))
+    if first == 1:
+        arrays[0] = np.atleast_2d(arrays[0])
+    if last == 1:
+        arrays[-1] = np.transpose(np.atleast_2d(arrays[-1]))
+    for a in arrays:
+        if np.ndim(primal(a)) != 2:
+            raise np.linalg.LinAlgError(f"{np.ndim(primal(a))}-dimensional array given. "
+                                        "Array must be two-dimensional")
+    shapes = [np.shape(primal(a)) for a in arrays]
+    if n == 3:
+        (a0, a1b0), (b1c0, c1) = shapes[0], shapes[2]
+        if a0 * b1c0 * (a1b0 + c1) < a1b0 * c1 * (a0 + b1c0):
+            result = np.dot(np.dot(arrays[0], arrays[1]), arrays[2])
+        else:
+            result = np.dot(arrays[0], np.dot(arrays[1], arrays[2]))
+    else:
+        result = _chain(arrays, _chain_order(shapes), 0, n - 1)
+    if first == 1 and last == 1:
+        return result[0, 0]
+    return np.ravel(result) if first == 1 or last == 1 else result
+
+
+def _chain_order(shapes):
+    """NumPy's ``_multi_dot_matrix_chain_order``: where each sub-chain splits."""
+    n = len(shapes)
+    dims = [s[0] for s in shapes] + [shapes[-1][1]]
+    cost = np.zeros((n, n))
+    split = np.empty((n, n), dtype=np.intp)
+    for length in range(1, n):
+        for i in range(n - length):
+            j = i + length
+            cost[i, j] = np.inf
+            for k in range(i, j):
+                q = cost[i, k] + cost[k + 1, j] + dims[i] * dims[k + 1] * dims[j + 1]
+                if q < cost[i, j]:
+                    cost[i, j] = q
+                    split[i, j] = k
+    return split
+
+
+def _chain(arrays, split, i, j):
+    if i == j:
+        return arrays[i]
+    return np.dot(_chain(arrays, split, i, split[i, j]),
+                  _chain(arrays, split, split[i, j] + 1, j))
+
+
+def _block(arrays):
+    """NumPy's ``np.block``: every leaf lifted to the result's dimensions by leading
+    ones, each level of lists joined along its axis from the right.  NumPy's own
+    call on the values first checks the nesting and shapes (its errors)."""
+    np.block(_values(arrays))
+    depth, ndim = _block_depth(arrays)
+
+    def build(x, level):
+        if type(x) is list:
+            return np.concatenate([build(i, level + 1) for i in x], axis=level - depth)
+        shape = np.shape(primal(x))
+        return np.reshape(x, (1,) * (ndim - len(shape)) + shape)
+    return np.copy(build(arrays, 0)) if depth == 0 else build(arrays, 0)
+
+
+def _values(x):
+    return [_values(i) for i in x] if type(x) is list else primal(x)
+
+
+def _block_depth(x):
+    """The depth of the (checked) nesting and the largest of it and the leaves' ndim."""
+    depth, probe = 0, x
+    while type(probe) is list:
+        probe, depth = probe[0], depth + 1
+    return depth, max([depth] + [np.ndim(primal(leaf)) for leaf in _leaves(x)])
+
+
+def _leaves(x):
+    if type(x) is list:
+        for i in x:
+            yield from _leaves(i)
+    else:
+        yield x
+
+
+# ---- fitting --------------------------------------------------------------------------
+def _polyfit(x, y, deg, rcond=None, full=False, w=None, cov=False):
+    """NumPy's least-squares fit, its steps on duals: the Vandermonde matrix by running
+    products (as ``np.vander``), columns scaled to unit norm, ``np.linalg.lstsq``, the
+    scale undone; ``cov=`` from ``inv(lhs.T @ lhs)`` as NumPy."""
+    order = int(deg) + 1
+    x = operand(x) + 0.0 if isinstance(x, (Dual, list, tuple)) else np.asarray(x) + 0.0
+    y = operand(y) + 0.0 if isinstance(y, (Dual, list, tuple)) else np.asarray(y) + 0.0
+    xs, ys = np.shape(primal(x)), np.shape(primal(y))
+    if deg < 0:
+        raise ValueError("expected deg >= 0")
+    if len(xs) != 1:
+        raise TypeError("expected 1D vector for x")
+    if xs[0] == 0:
+        raise TypeError("expected non-empty vector for x")
+    if len(ys) < 1 or len(ys) > 2:
+        raise TypeError("expected 1D or 2D array for y")
+    if xs[0] != ys[0]:
+        raise TypeError("expected x and y to have same length")
+    if rcond is None:
+        rcond = xs[0] * np.finfo(np.float64).eps
+    rcond = primal(rcond)
+    if order > 1:                       # np.vander: 1, x, x*x, ... by multiply.accumulate
+        powers = np.cumprod(np.broadcast_to(x[:, None], (xs[0], order - 1)), axis=1)
+        lhs = np.concatenate([np.ones((xs[0], 1)), powers], axis=1)[:, ::-1]
+    else:
+        lhs = np.ones((xs[0], 1))
+    rhs = y
+    if w is not None:
+        w = operand(w) + 0.0 if isinstance(w, (Dual, list, tuple)) else np.asarray(w) + 0.0
+        if np.ndim(primal(w)) != 1:
+            raise TypeError("expected a 1-d array for weights")
+        if np.shape(primal(w))[0] != ys[0]:
+            raise TypeError("expected w and y to have the same length")
+        lhs = lhs * w[:, None]
+        rhs = rhs * (w[:, None] if len(ys) == 2 else w)
+    scale = np.sqrt(np.sum(lhs * lhs, axis=0))
+    lhs = lhs / scale
+    sv = np.linalg.svd(primal(lhs), compute_uv=False)
+    if np.sum(sv > rcond * sv[0]) < order:       # lstsq's rank, which has no derivative
+        raise errors.rank_deficient_fit(deg, xs[0], rcond)
+    c, resids, rank, s = np.linalg.lstsq(lhs, rhs, rcond)
+    c = np.transpose(np.transpose(c) / scale)
+    if rank != order and not full:
+        warnings.warn("Polyfit may be poorly conditioned", np.exceptions.RankWarning,
+                      stacklevel=4)
+    if full:
+        return c, resids, rank, s, rcond
+    if not cov:
+        return c
+    base = np.linalg.inv(np.dot(np.transpose(lhs), lhs)) / np.outer(scale, scale)
+    if cov == "unscaled":
+        fac = 1
+    else:
+        if xs[0] <= order:
+            raise ValueError("the number of data points must exceed order "
+                             "to scale the covariance matrix")
+        fac = resids / (xs[0] - order)
+    return c, (base * fac if len(ys) == 1 else base[:, :, None] * fac)
+
+
 # the registry, merged into dualgrad.dispatch._functions.HANDLED
 COMPOSED = {
     np.linspace: _linspace, np.meshgrid: _meshgrid, np.nansum: _nansum,
@@ -526,6 +785,10 @@ COMPOSED = {
     np.nan_to_num: _nan_to_num, np.quantile: _quantile, np.percentile: _percentile,
     np.median: _median, np.sinc: _sinc, np.ediff1d: _ediff1d, np.cov: _cov,
     np.corrcoef: _corrcoef, np.linalg.matrix_power: _matrix_power,
+    np.nanquantile: _nanquantile, np.nanpercentile: _nanpercentile,
+    np.nanmedian: _nanmedian, np.nancumsum: _nancumsum, np.nancumprod: _nancumprod,
+    np.unwrap: _unwrap, np.linalg.multi_dot: _multi_dot, np.block: _block,
+    np.polyfit: _polyfit,
 }
 
 if hasattr(np, "cumulative_sum"):                        # NumPy >= 2.1

@@ -1,4 +1,4 @@
-"""``np.unique`` and ``np.histogram``: functions that count values (issue 13).
+"""``np.unique``, ``np.histogram`` and ``np.bincount``: functions that count values (issue 13).
 
 What they count is decided by the values alone (NumPy's own call on the values, so
 ties, NaNs and data on a bin edge go exactly as NumPy sends them); what carries
@@ -15,6 +15,8 @@ derivatives is moved with supported dual operations:
   ``np.add.at``.  Edges NumPy computes from ``range=`` or from the data's min and max
   (``bins`` an int or an estimator's name) move with them; given edges are returned
   as given.  ``density=True`` divides by the (dual) widths and total as NumPy does.
+* ``np.bincount``'s indices are plain integers; dual ``weights`` are summed per index
+  as the histogram's are.
 """
 
 import numpy as np
@@ -173,8 +175,34 @@ def _histogram_bin_edges(a, bins=10, range=None, weights=None):
     return _edges(a, bins, range, edges_p)
 
 
+def _bincount(x, /, weights=None, minlength=0):
+    """NumPy's counts, or its sums of ``weights`` per index of ``x`` (plain
+    non-negative integers); a dual's partials summed the same way, one ``np.bincount``
+    a direction (nested or complex weights: the dual ``np.add.at``)."""
+    if isinstance(x, Dual) or isinstance(minlength, Dual):
+        raise errors.bad_type(
+            "np.bincount (dualgrad)", "x as plain non-negative integers (the indices)",
+            "a dual number",
+            "Fix: pass integer indices computed from values, such as "
+            "np.digitize(x.value, edges) - 1 or np.floor(x.value).astype(int); dual "
+            "numbers go in weights=")
+    if not isinstance(weights, Dual):
+        return np.bincount(x, weights, minlength)
+    x = np.asarray(x)
+    w = np.ravel(weights)
+    counts = np.bincount(x, np.asarray(primal(w)), minlength)     # NumPy's values, checks
+    p = w.partials
+    if type(w.value) is np.ndarray and type(p) is np.ndarray and p.dtype.kind == "f":
+        return make(counts, np.stack([np.bincount(x, p[:, k], len(counts))
+                                      for k in _range(p.shape[1])], axis=-1), w.tag)
+    summed = np.zeros_like(w, shape=counts.shape)
+    np.add.at(summed, x, w)
+    return make(counts, summed.partials, summed.tag) \
+        if type(summed.value) is np.ndarray else summed
+
+
 def register(handled):
-    handled.update({np.unique: _unique, np.histogram: _histogram,
+    handled.update({np.unique: _unique, np.histogram: _histogram, np.bincount: _bincount,
                     np.histogram_bin_edges: _histogram_bin_edges})
     for func in (np.unique_values, np.unique_counts, np.unique_inverse, np.unique_all):
         handled[func] = _array_api_unique(func)

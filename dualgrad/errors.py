@@ -472,6 +472,7 @@ _NUMPY_BUILDERS = {
     "_vectorize_call": "vectorize", "_vectorize_call_with_signature": "vectorize",
     "piecewise": "piecewise",
     "histogram": "histogram", "histogram_bin_edges": "histogram_bin_edges",
+    "gradient": "gradient",
 }
 _BUILDER_FIX = {
     "vectorize": (
@@ -492,6 +493,12 @@ _BUILDER_FIX = {
         "bins, range=(lo, hi)) (zero derivatives for the data; the edges move with lo "
         "and hi)"),
 }
+_BUILDER_FIX["gradient"] = (
+    "np.gradient received an object array of scalar duals (np.array([a, b, c]) of "
+    "scalar duals makes one), which NumPy never hands to dualgrad: its own code took "
+    "the differences and wrote them into a float64 array. Fix: build the array with "
+    "np.stack([a, b, c]) (a dual array; np.block([[a, b], [c, d]]) for a matrix of "
+    "scalar duals), which np.gradient takes")
 _BUILDER_FIX["histogram_bin_edges"] = _BUILDER_FIX["histogram"].replace(
     "np.histogram(", "np.histogram_bin_edges(").replace("np.histogram ", "np.histogram_bin_edges ")
 
@@ -1114,6 +1121,10 @@ _ODEINT_SPELLING = ("dg.solve_ivp(lambda t, y: func(y, t, *args), (t[0], t[-1]),
                     "t_eval=t, method=\"LSODA\").y.T (dualgrad's drop-in for SciPy's solvers, "
                     "odeint's LSODA among them: the derivatives stepped beside the state, as "
                     "accurate as the solution), or " + _ODE_LOOP)
+_MVN_LOGPDF = ("-0.5 * (d @ np.linalg.solve(cov, d) + np.linalg.slogdet(cov)[1] + "
+               "k * np.log(2 * np.pi)) with d = x - mean (x itself for mean=None) and "
+               "k = len(d); for points in the rows of x, np.sum(d * np.linalg.solve(cov, "
+               "d.T).T, axis=-1) in place of d @ np.linalg.solve(cov, d)")
 _SCIPY_SPELLINGS = {
     "diags_array": "u * v for the product of the diagonal matrix with v, or "
                    "np.diag(u) for the matrix itself",
@@ -1158,6 +1169,25 @@ _SCIPY_SPELLINGS = {
     "solve_triangular": "np.linalg.solve(np.tril(a), b) (np.triu(a) for lower=False)",
     "inv": "np.linalg.inv(a)",
     "det": "np.linalg.det(a)",
+    "eigh": "np.linalg.eigh(a) (eigenvalues ascending, as SciPy's; eigvals_only=True: "
+            "np.linalg.eigvalsh(a); SciPy's lower=False reads the upper triangle: "
+            "UPLO='U')",
+    "eigvalsh": "np.linalg.eigvalsh(a) (UPLO='U' for SciPy's lower=False)",
+    "eig": "np.linalg.eig(a)",
+    "eigvals": "np.linalg.eigvals(a)",
+    "qr": "np.linalg.qr(a) for SciPy's mode='economic' (NumPy's default, reduced), "
+          "np.linalg.qr(a, mode='complete') for SciPy's default full Q of a square a, "
+          "np.linalg.qr(a, mode='r') for mode='r'",
+    "pinv": "np.linalg.pinv(a)",
+    "pinvh": "np.linalg.pinv(a, hermitian=True)",
+    "svd": "np.linalg.svd(a) (full_matrices=False as SciPy's)",
+    "svdvals": "np.linalg.svd(a, compute_uv=False)",
+    "lstsq": "np.linalg.lstsq(a, b)",
+    "lu": "np.linalg.solve(a, b) for a solve with the factors and np.linalg.slogdet(a) "
+          "or np.linalg.det(a) for the determinant (NumPy has no LU factorisation)",
+    "lu_factor": "np.linalg.solve(a, b) with the matrix a itself (lu_solve's job) and "
+                 "np.linalg.slogdet(a) for the determinant (NumPy has no LU "
+                 "factorisation)",
     "expm": "a scaling-and-squaring Taylor or Pade series written with NumPy matmuls (no "
             "NumPy function); for the derivative alone, scipy.linalg.expm_frechet(A, E) on "
             "values gives it along the direction E",
@@ -1177,6 +1207,8 @@ _SCIPY_SPELLINGS = {
     ("t", "logpdf"): "gammaln((df + 1) / 2) - gammaln(df / 2) - 0.5 * np.log(df * np.pi) - "
                      "np.log(scale) - (df + 1) / 2 * np.log1p(z ** 2 / df) with "
                      "z = (x - loc) / scale (gammaln: scipy.special's)",
+    ("multivariate_normal", "logpdf"): _MVN_LOGPDF,
+    ("multivariate_normal", "pdf"): f"np.exp(l), l = {_MVN_LOGPDF}",
     ("uniform", "pdf"): "np.where((x >= loc) & (x <= loc + scale), 1.0 / scale, 0.0)",
     ("uniform", "logpdf"): "np.where((x >= loc) & (x <= loc + scale), -np.log(scale), "
                            "-np.inf)",
@@ -1316,6 +1348,13 @@ def from_scipy(who, exc):
                                          str)      # stats.norm(0, 1).cdf: rv_frozen's method
     if frozen:
         dist = owner.dist.name
+    multivariate = public == "scipy.stats" and dist is None and owner is not None and \
+        type(owner).__name__.endswith(("_gen", "_frozen"))     # multi_rv_generic's kinds
+    if multivariate:                     # multivariate_normal_gen: no .name; its class's
+        dist, _, kind = type(owner).__name__.rpartition("_")
+        frozen = kind == "frozen"
+        if entry.f_code.co_name in ("__init__", "__call__"):    # freezing it: mvn(m, c)
+            frozen, name = True, "logpdf"
     if name in ("__init__", "__call__") and owner is not None:
         name = type(owner).__name__      # interp1d(x, y) or its call: the class, by name
     if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS:
@@ -1329,7 +1368,8 @@ def from_scipy(who, exc):
         func = f"{public}.{dist}(...).{name}" if frozen else f"{public}.{dist}.{name}"
         spelling = _SCIPY_SPELLINGS.get((dist, name))
         if frozen and spelling:
-            spelling += f" (loc, scale and the shapes: those given to {public}.{dist}(...))"
+            given = "mean and cov" if multivariate else "loc, scale and the shapes"
+            spelling += f" ({given}: those given to {public}.{dist}(...))"
     else:
         func, spelling = f"{public}.{name}", _SCIPY_SPELLINGS.get(name)
         if name == "lfilter" and entry.f_locals.get("zi") is not None:
@@ -1470,9 +1510,13 @@ def _from_numpy(who, exc):
     else:
         return None
     return DualTypeError(
-        f"{who}: {func} received a list or an object array holding dual numbers; NumPy "
-        "hands a call to dualgrad only when a dual is one of its direct arguments, not "
-        "when duals sit inside a list, so it tried plain floats; expected a dual array "
-        "there. Fix: build that argument as a dual array first with np.stack, "
-        "np.stack([a, b]) instead of [a, b] (a matrix: np.stack([np.stack(row) for row "
-        f"in rows])), then call {func} on it {_OBJECT_SOURCES}.")
+        f"{who}: {func} received a list or an object array holding dual numbers: "
+        "np.array of a (nested) list of scalar duals, such as np.array([[a / d, 0., "
+        "b / d]]), makes an object array without a word (products with it still work, "
+        "in NumPy's own loops), and NumPy hands a call to dualgrad only when a dual is "
+        f"one of its direct arguments, so {func} tried plain floats; expected a dual "
+        "array there. Fix: build that argument as a dual array where it is made, with "
+        "np.stack([a, b]) instead of [a, b] or np.array([a, b]) (a matrix: "
+        "np.stack([np.stack(row) for row in rows])) or np.block([[a / d, 0., b / d]]) "
+        f"(scalar duals and plain numbers alike), then call {func} on it "
+        f"{_OBJECT_SOURCES}.")

@@ -359,6 +359,82 @@ def test_scipy_spellings_for_fits_are_named_and_agree_with_scipy():
                                    rtol=1e-7, atol=1e-9)
 
 
+def test_multivariate_normal_and_scipy_linalg_name_themselves_and_numpy_spellings():
+    """user24: scipy.stats.multivariate_normal.logpdf was named "scipy.stats.logpdf"
+    with no spelling, and scipy.linalg.eigh / qr / pinv / lu named none; each message
+    now names the function and a NumPy spelling, which gives SciPy's values and
+    derivatives that agree with central differences."""
+    sl = pytest.importorskip("scipy.linalg")
+    stats = pytest.importorskip("scipy.stats")
+    S0 = np.array([[2.0, 0.3], [0.3, 1.0]])
+    r, m = np.array([0.4, -0.2]), np.array([0.1, 0.3])
+    A = np.array([[4.0, 1.0, 0.5], [1.0, 3.0, 0.2], [0.5, 0.2, 2.0]])
+
+    def mvn_spelled(p):
+        cov, d = S0 * p[0], r * p[1] - m
+        return -0.5 * (d @ np.linalg.solve(cov, d) + np.linalg.slogdet(cov)[1] +
+                       len(d) * np.log(2 * np.pi))
+    mvn = stats.multivariate_normal
+    cases = {
+        r"scipy\.stats\.multivariate_normal\.logpdf": (
+            lambda p: mvn.logpdf(r * p[1], mean=m, cov=S0 * p[0]), mvn_spelled,
+            lambda p: mvn.logpdf(r * p[1], mean=m, cov=S0 * p[0])),
+        r"scipy\.stats\.multivariate_normal\(\.\.\.\)\.logpdf.*mean and cov": (
+            lambda p: mvn(m, S0).logpdf(r * p[1]) + 0 * p[0],
+            lambda p: mvn_spelled(np.stack([1.0 + 0 * p[0], p[1]])),
+            lambda p: mvn(m, S0).logpdf(r * p[1])),
+        r"scipy\.linalg\.eigh.*np\.linalg\.eigh\(a\)": (
+            lambda p: sl.eigh(A * p[0] + np.diag(p))[1][:, 0].sum() ** 2,
+            lambda p: np.linalg.eigh(A * p[0] + np.diag(p))[1][:, 0].sum() ** 2,
+            lambda p: sl.eigh(A * p[0] + np.diag(p))[1][:, 0].sum() ** 2),
+        r"scipy\.linalg\.qr.*np\.linalg\.qr\(a, mode='complete'\)": (
+            lambda p: np.sum(sl.qr(A * p)[1] ** 3),
+            lambda p: np.sum(np.linalg.qr(A * p, mode="complete")[1] ** 3),
+            lambda p: np.sum(sl.qr(A * p)[1] ** 3)),
+        r"scipy\.linalg\.pinv.*np\.linalg\.pinv\(a\)": (
+            lambda p: np.sum(sl.pinv(A[:, :2] * p[:2]) ** 2),
+            lambda p: np.sum(np.linalg.pinv(A[:, :2] * p[:2]) ** 2),
+            lambda p: np.sum(sl.pinv(A[:, :2] * p[:2]) ** 2)),
+        r"scipy\.linalg\.lu .*np\.linalg\.solve\(a, b\).*np\.linalg\.slogdet": (
+            lambda p: np.prod(np.diag(sl.lu(A * p)[2])),
+            lambda p: np.linalg.det(A * p),
+            lambda p: np.linalg.det(A * p)),
+    }
+    p0 = np.array([1.3, 0.8, 0.4])
+    for name, (scipy_f, spelled, floats) in cases.items():
+        with pytest.raises(TypeError, match=name + r".*"):
+            dg.gradient(scipy_f, p0)
+        assert np.isclose(spelled(p0), floats(p0), rtol=1e-13)
+        assert np.isclose(scipy_f(p0), floats(p0), rtol=1e-13) or "lu" in name
+        np.testing.assert_allclose(dg.gradient(spelled, p0), central(floats, p0),
+                                   rtol=1e-7, atol=1e-9)
+
+
+def test_object_arrays_of_scalar_duals_get_messages_naming_where_they_were_made():
+    """user24: np.gradient of np.array([a, b, c]) reported storing into np.zeros(n),
+    which the user never wrote; np.linalg.inv of the filterpy book's
+    np.array([[a / d, 0., b / d]]) did not say that np.array made the object array.
+    Both now say so and name np.stack / np.block, whose spellings are exact."""
+    p0 = np.array([0.3, -1.1, 2.0])
+    with pytest.raises(TypeError, match=r"np\.gradient received an object array of "
+                                        r"scalar duals.*np\.stack\(\[a, b, c\]\)"):
+        dg.jacobian(lambda p: np.gradient(np.array([p[0], p[1] ** 2, p[2]])), p0)
+    f = lambda p: np.gradient(np.stack([p[0], p[1] ** 2, p[2]]))
+    np.testing.assert_allclose(dg.jacobian(f, p0), central(f, p0), rtol=1e-7, atol=1e-9)
+
+    def precision(x, build):
+        d = np.sqrt(x[0] ** 2 + x[2] ** 2)
+        H = build([[x[0] / d, 0.0, x[2] / d]])
+        return np.linalg.inv(H @ np.eye(3) @ H.T * 50 + 25)[0, 0]
+    x0 = np.array([100.0, 90.0, 1000.0])
+    with pytest.raises(TypeError, match=r"np\.linalg\.inv received .*np\.array of a "
+                                        r"\(nested\) list of scalar duals.*np\.block"):
+        dg.gradient(lambda x: precision(x, np.array), x0)
+    np.testing.assert_allclose(dg.gradient(lambda x: precision(x, np.block), x0),
+                               central(lambda x: precision(x, np.array), x0),
+                               rtol=1e-7, atol=1e-13)
+
+
 def _lfilter_zi(b, a, x, zi):
     """The state-space recursion the lfilter message spells out for zi=."""
     m = max(len(a), len(b))

@@ -1180,7 +1180,8 @@ _SCIPY_SPELLINGS = {
           "np.linalg.qr(a, mode='r') for mode='r'",
     "pinv": "np.linalg.pinv(a)",
     "pinvh": "np.linalg.pinv(a, hermitian=True)",
-    "svd": "np.linalg.svd(a) (full_matrices=False as SciPy's)",
+    "svd": "np.linalg.svd(a) (the same full_matrices=True default; SciPy's compute_uv=False "
+           "is NumPy's too)",
     "svdvals": "np.linalg.svd(a, compute_uv=False)",
     "lstsq": "np.linalg.lstsq(a, b)",
     "lu": "np.linalg.solve(a, b) for a solve with the factors and np.linalg.slogdet(a) "

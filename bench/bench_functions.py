@@ -177,6 +177,7 @@ def _cases():
     add("reduction", "np.median")(lambda x, y, M, S: np.median(x))
     add("reduction", "np.percentile")(lambda x, y, M, S: np.percentile(x, 30.0))
     add("reduction", "np.quantile")(lambda x, y, M, S: np.quantile(x, 0.3))
+    add("reduction", "np.nanprod")(lambda x, y, M, S: np.nanprod(x))
     add("reduction", "np.nanmedian")(lambda x, y, M, S: np.nanmedian(x))
     add("reduction", "np.nanpercentile")(lambda x, y, M, S: np.nanpercentile(x, 30.0))
     add("reduction", "np.nanquantile")(lambda x, y, M, S: np.nanquantile(x, 0.3))

@@ -30,6 +30,8 @@ CASES = {
     "nancumsum": lambda a: np.nancumsum(a * HOLES, axis=1),
     "nancumsum all": lambda a: np.nancumsum(a * HOLES),
     "nancumprod": lambda a: np.nancumprod(a * HOLES, axis=0),
+    "nanprod": lambda a: np.nanprod(a * HOLES, axis=1, keepdims=True),
+    "nanprod all": lambda a: np.nanprod(a * HOLES),
     "nanmedian rows": lambda a: np.nanmedian(a * HOLES, axis=1),
     "nanmedian columns": lambda a: np.nanmedian(a * HOLES, axis=0, keepdims=True),
     "nanmedian all": lambda a: np.nanmedian(a * HOLES),
@@ -47,8 +49,9 @@ CASES = {
 }
 
 
-# values from the dual lstsq's residuals and inv: NumPy's to rounding, not to the bit
-ROUNDED = {"polyfit cov", "polyfit full residuals"}
+# values from the dual lstsq's residuals and inv, and the dual np.prod of a 2-D array over
+# all axes (NumPy's reduce multiplies in another order): NumPy's to rounding, not to the bit
+ROUNDED = {"polyfit cov", "polyfit full residuals", "nanprod all"}
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -65,7 +68,7 @@ def test_values_are_numpys_and_derivatives_match_central_differences(name):
     np.testing.assert_allclose(J, want, rtol=1e-7, atol=1e-8)
 
 
-@pytest.mark.parametrize("func", [np.nanmedian, np.nancumsum, np.nanpercentile])
+@pytest.mark.parametrize("func", [np.nanmedian, np.nancumsum, np.nanpercentile, np.nanprod])
 def test_nan_elements_and_their_partials_are_ignored(func):
     """NaN in the input itself: the result's derivatives with respect to the NaN
     elements are 0 (no NaN partial leaks), the others match central differences of the

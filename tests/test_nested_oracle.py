@@ -216,6 +216,7 @@ CASES = {
     "np.unwrap": lambda xp, x: xp.unwrap(x * x * 5, axis=1),
     "np.nancumsum": lambda xp, x: xp.nancumsum(x * x * NAN, axis=1) * x,
     "np.nancumprod": lambda xp, x: xp.nancumprod(x * NAN, axis=0) * x,
+    "np.nanprod": lambda xp, x: xp.nanprod(x * NAN, axis=1) * x[:, 0],
     "np.nanmedian": lambda xp, x: xp.nanmedian(x * x * NAN, axis=1) * x[:, 0],
     "np.nanquantile": lambda xp, x: xp.nanquantile(x * x * NAN, xp.array([0.3, 0.8]), axis=1),
     "np.nanpercentile": lambda xp, x: xp.nanpercentile(x * x * NAN, 40.0) * x,

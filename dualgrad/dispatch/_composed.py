@@ -357,6 +357,16 @@ def _nan_order(a, q, axis, keepdims, median):
     return np.reshape(result, q.shape + tuple(out))
 
 
+def _nanprod(a, axis=None, dtype=None, out=None, keepdims=False, initial=np._NoValue,
+             where=np._NoValue):
+    """``np.prod`` with the NaN elements (and their partials) taken as one."""
+    check_kwargs("nanprod", {"dtype": dtype})
+    for key, value in (("initial", initial), ("where", where)):
+        if value is not np._NoValue and not (key == "where" and value is True):
+            raise errors.unsupported_function(f"np.nanprod with {key}=")
+    return np.prod(_without_nan(a, 1.0), axis=axis, keepdims=keepdims)
+
+
 def _nancumsum(a, axis=None, dtype=None, out=None):
     """``np.cumsum`` with the NaN elements (and their partials) taken as zero."""
     check_kwargs("nancumsum", {"dtype": dtype})
@@ -787,6 +797,7 @@ COMPOSED = {
     np.corrcoef: _corrcoef, np.linalg.matrix_power: _matrix_power,
     np.nanquantile: _nanquantile, np.nanpercentile: _nanpercentile,
     np.nanmedian: _nanmedian, np.nancumsum: _nancumsum, np.nancumprod: _nancumprod,
+    np.nanprod: _nanprod,
     np.unwrap: _unwrap, np.linalg.multi_dot: _multi_dot, np.block: _block,
     np.polyfit: _polyfit,
 }

@@ -1082,6 +1082,13 @@ def _structural(func, ctx, args, kwargs):
             rkw[key], vkw[key] = as_rows(kwargs[key]), _value(kwargs[key])
     if func is np.pad:
         rkw.pop("constant_values", None)
+        if kwargs.get("reflect_type", "even") == "odd" and len(tracers) == 1 and \
+                isinstance(args[0], Tracer) and \
+                kwargs.get("mode", args[2] if len(args) > 2 else "constant") in \
+                ("reflect", "symmetric"):
+            kw = {k: v for k, v in kwargs.items() if k != "mode"}
+            return _pad_odd(ctx, args[0], args[1], kwargs.get(
+                "mode", args[2] if len(args) > 2 else None), kw)
         if rkw.get("mode", args[2] if len(args) > 2 else "constant") not in \
                 ("constant", "edge", "reflect", "symmetric", "wrap", "empty"):
             return _through_jacobian(func, args, kwargs, ctx)
@@ -1106,6 +1113,59 @@ def _structural(func, ctx, args, kwargs):
         c = t.cols().reshape(t.size, t.store.cols.shape[1])
         table[o:o + t.size, :c.shape[1]] = c
     return build(values, rows)
+
+
+_PAD_EYE_MAX = 1 << 22     # an axis's padding matrix built from np.eye up to this size
+
+
+def _pad_odd(ctx, t, pad_width, mode, kwargs):
+    """``np.pad(t, pad_width, mode="reflect"/"symmetric", reflect_type="odd")``: a
+    padded element is ``2 * edge - mirrored`` (not a move: row numbers cannot be
+    padded as values, ``2 * edge - row`` names another input), so it depends on
+    the edge element and the mirrored one.  NumPy pads axis by axis, each axis
+    reading the axes padded before it; so do the sets here, through each axis's
+    padding matrix (its nonzeros: the edge and the mirrored element where one
+    reflection covers the padding, ``np.pad`` of the identity where the padding is
+    wider than the array and reflects reflected elements; the whole axis where
+    that identity would be large: a superset, never a miss)."""
+    value = np.pad(t.value, pad_width, mode=mode, **kwargs)
+    pw = np.asarray(pad_width)
+    if pw.dtype.kind not in "iu" or pw.ndim > 2:
+        return _through_jacobian(np.pad, (t, pad_width, mode), dict(kwargs), ctx)
+    pw = np.broadcast_to(pw.reshape(-1) if pw.ndim < 2 and pw.size <= 2 else pw,
+                         (t.ndim, 2)).astype(int)
+    cols = t.cols()
+    for ax in range(t.ndim):
+        b, a = (int(v) for v in pw[ax])
+        if b == 0 and a == 0:
+            continue
+        L = cols.shape[ax]
+        if L == 0:
+            return _through_jacobian(np.pad, (t, pad_width, mode), dict(kwargs), ctx)
+        reach = L - 1 if mode == "reflect" else L
+        idx = np.arange(L)
+        if L == 1 or (b <= reach and a <= reach):
+            sources = [np.pad(idx, (b, a), mode=mode), np.pad(idx, (b, a), mode="edge")]
+        elif L * (L + a + b) <= _PAD_EYE_MAX:
+            M = np.pad(np.eye(L), ((b, a), (0, 0)), mode=mode, reflect_type="odd")
+            nz = M != 0.0
+            width = max(int(nz.sum(axis=1).max()), 1)
+            order = np.argsort(~nz, axis=1, kind="stable")[:, :width]
+            sources = [np.where(np.take_along_axis(nz, order[:, k:k + 1], 1)[:, 0],
+                                order[:, k], -1) for k in range(width)]
+        else:
+            inner = np.concatenate([np.full(b, -2), idx, np.full(a, -2)])
+            sources = [np.where(inner == -2, -1, inner)] + \
+                [np.where(inner == -2, k, -1) for k in range(L)]
+        pieces = []
+        for src in sources:
+            piece = np.take(cols, np.maximum(src, 0), axis=ax)
+            miss = np.reshape(src < 0, (1,) * ax + (-1,) + (1,) * (cols.ndim - ax - 1))
+            pieces.append(np.where(miss, EMPTY, piece))
+        cols = np.concatenate(pieces, axis=-1)
+        cols = _compact(cols.reshape(-1, cols.shape[-1])).reshape(
+            cols.shape[:-1] + (-1,))
+    return _make(_real(value), cols, ctx)
 
 
 _SPARSE_PRODUCTS = (np.matmul, np.linalg.matmul, np.dot)

@@ -1239,6 +1239,11 @@ def _through_jacobian(func, args, kwargs, ctx):
         return x
 
     values = func(*_value(args), **{k: _value(v) for k, v in kwargs.items()})
+    viewed = _views_of(values, tracers, ctx)
+    if viewed is not None and all(v is not None for v in viewed):
+        return type(values)(viewed) if isinstance(values, (list, tuple)) else viewed[0]
+    if not isinstance(values, tuple):
+        viewed = None                   # one output (a list is read as one array)
     outs = values if isinstance(values, tuple) else (values,)
     out_sizes = [np.size(o) for o in outs]
     linear = _linear_in(func, args, kwargs, len(tracers))
@@ -1272,9 +1277,59 @@ def _through_jacobian(func, args, kwargs, ctx):
         else:
             pieces.append(_make(_real(val), table[k:k + size], ctx))   # complex: raise
         k += size
+    if viewed is not None:
+        pieces = [p if v is None else v for p, v in zip(pieces, viewed)]
     if isinstance(values, tuple):
         return type(values)(*pieces) if hasattr(values, "_fields") else tuple(pieces)
     return pieces[0]
+
+
+def _addresses(a):
+    """The byte address of every element of ``a`` (shape ``a.shape``)."""
+    addr = np.array(a.__array_interface__["data"][0], dtype=np.int64)
+    for k, (n, st) in enumerate(zip(a.shape, a.strides)):
+        addr = addr + (np.arange(n, dtype=np.int64) * st).reshape(
+            (-1,) + (1,) * (a.ndim - k - 1))
+    return np.broadcast_to(addr, a.shape)
+
+
+def _view_pos(v, t):
+    """The rows of ``t`` that the elements of view ``v`` of ``t.value`` read (by
+    address), or ``None`` when some element of ``v`` is not one of ``t``'s."""
+    if not isinstance(v, np.ndarray) or v.dtype != t.value.dtype or \
+            not np.may_share_memory(v, t.value):
+        return None
+    at = _addresses(t.value).reshape(-1)
+    order = np.argsort(at, kind="stable")
+    sorted_at = at[order]
+    av = _addresses(v).reshape(-1)
+    k = np.minimum(np.searchsorted(sorted_at, av), max(at.size - 1, 0))
+    if at.size == 0 or not np.array_equal(sorted_at[k], av):
+        return None
+    return t.pos.reshape(-1)[order[k]].reshape(v.shape)
+
+
+def _views_of(values, tracers, ctx):
+    """A function that returns views of a traced argument's values (``np.real`` of
+    a real array, ``np.rollaxis``, ``np.dsplit``): views of its rows too, so a write
+    through the view reaches the argument's pattern as it reaches its values.
+    ``None`` when no output is such a view, else one tracer per output (``None``
+    for an output that is not a view: its rows come from the Jacobian)."""
+    seq = isinstance(values, (list, tuple)) and not hasattr(values, "_fields")
+    outs = list(values) if seq else [values]
+    if not any(isinstance(o, np.ndarray) and o.ndim and
+               any(np.may_share_memory(o, t.value) for t in tracers) for o in outs):
+        return None
+    pieces = []
+    for o in outs:
+        for t in tracers:
+            pos = _view_pos(o, t) if isinstance(o, np.ndarray) and o.ndim else None
+            if pos is not None:
+                pieces.append(_view(o, t.store, pos, ctx))
+                break
+        else:
+            pieces.append(None)         # not a view: its rows from the Jacobian
+    return pieces
 
 
 _PRODUCTS = {np.dot, np.vdot, np.inner, np.outer, np.tensordot, np.einsum, np.kron,

@@ -148,3 +148,104 @@ def test_broadcast_and_atleast_1d_views():
     C = complex_step(f, x0)
     np.testing.assert_allclose(dg.jacobian(f, x0, sparsity="auto").toarray(), C,
                                rtol=1e-13, atol=1e-300)
+
+
+# ---- 3. Hessian patterns: three-argument ufuncs, trapezoid's dx, the check's scale --
+
+def _mp_voigt_d2_gamma():
+    import mpmath as mp
+    mp.mp.dps = 30
+
+    def V(x, s, g):
+        z = (x + 1j * g) / (s * mp.sqrt(2))
+        return mp.re(mp.exp(-z ** 2) * mp.erfc(-1j * z)) / (s * mp.sqrt(2 * mp.pi))
+    return float(mp.diff(lambda g: V(mp.mpf("0.3"), mp.mpf("0.8"), g), mp.mpf("0.45"), 2))
+
+
+def _mp_betainc_d2_z():
+    import mpmath as mp
+    mp.mp.dps = 30
+    return float(mp.diff(lambda z: mp.betainc(2, 3, 0, z, regularized=True),
+                         mp.mpf("0.45"), 2))
+
+
+THREE_ARGS = {
+    "voigt_profile": (lambda x: sc.voigt_profile(x[1], x[2], x[3] + x[4]), _mp_voigt_d2_gamma),
+    "betainc": (lambda x: sc.betainc(2.0, 3.0, x[3] + x[4]), _mp_betainc_d2_z),
+}
+
+
+@pytest.mark.parametrize("name", sorted(THREE_ARGS))
+@pytest.mark.parametrize("big", [0.0, 1e12])
+def test_the_third_argument_of_a_ufunc_is_paired_in_the_hessian(name, big):
+    fun, oracle = THREE_ARGS[name]
+    x0 = np.array([0.5, 0.3, 0.8, 0.2, 0.25])
+    g = lambda x: big * x[0] ** 2 + fun(x)  # noqa: E731
+    assert dg.hessian_sparsity(g, x0).toarray()[3, 4]
+    want = oracle()                           # H[3, 4] = d2/d(arg 3)^2
+    H = dg.hessian(g, x0, sparsity="auto").toarray()
+    np.testing.assert_allclose(H[3, 4], want, rtol=1e-9)
+    np.testing.assert_allclose(H[0, 0], 2 * big, rtol=1e-12)
+
+
+def test_trapezoid_with_a_traced_dx_is_bilinear():
+    f = lambda p: np.trapezoid(p[:-1], dx=p[-1])  # noqa: E731
+    p0 = np.array([0.3, -1.2, 0.7, 2.0, 0.1])
+    want = np.zeros((5, 5))
+    want[-1, :-1] = want[:-1, -1] = [0.5, 1.0, 1.0, 0.5]     # d2/dy_i d(dx): the weights
+    P = dg.hessian_sparsity(f, p0).toarray()
+    assert not ((want != 0) & ~P).any()
+    for big in (0.0, 1e12):
+        g = lambda p, big=big: f(p) + big * p[0] ** 2  # noqa: E731
+        H = dg.hessian(g, p0, sparsity="auto").toarray()
+        np.testing.assert_allclose(H, want + np.diag([2 * big, 0, 0, 0, 0]), rtol=1e-12,
+                                   atol=1e-12)
+
+
+def test_trapezoid_global_pattern_keeps_dx_where_the_sum_of_y_is_zero():
+    f = lambda p: np.atleast_1d(np.trapezoid(p[:-1], dx=p[-1]))  # noqa: E731
+    q0 = np.array([2.0, -1.0, 0.0, 0.0, 0.5])        # trapezoid(y) = 0: d/d(dx) = 0 here
+    P = dg.sparsity(f, q0, mode="global")
+    assert P.toarray()[0, -1]
+    q1 = np.array([1.0, 2.0, 0.5, 0.0, 0.5])
+    np.testing.assert_allclose(dg.jacobian(f, q1, sparsity=P).toarray(),
+                               complex_step(f, q1), rtol=1e-13)
+
+
+def _penalised(x, big):
+    return big * x[0] ** 2 + x[1] * x[2] + x[1] ** 2 + x[2] ** 2 + np.sum(x[3:] ** 2)
+
+
+@pytest.mark.parametrize("big", [1.0, 1e10, 1e16])
+def test_a_hand_hessian_pattern_missing_an_entry_raises_beside_a_large_term(big):
+    x0 = np.array([0.5, 1.0, -2.0, 0.3, 0.7])
+    P = sp.identity(5, dtype=bool, format="csr")      # misses (1, 2): H[1, 2] = 1
+    with pytest.raises(ValueError, match="holds every nonzero"):
+        dg.hessian(_penalised, x0, big, sparsity=P)
+    full = P + sp.csr_matrix(([True, True], ([1, 2], [2, 1])), shape=(5, 5))
+    H = dg.hessian(_penalised, x0, big, sparsity=full).toarray()
+    want = np.diag([2 * big, 2, 2, 2, 2])
+    want[1, 2] = want[2, 1] = 1.0
+    np.testing.assert_allclose(H, want, rtol=1e-15)
+
+
+def test_a_pattern_from_another_point_missing_a_branch_raises_beside_a_large_term():
+    def g(x):
+        r = 1e10 * x[0] ** 2 + np.sum(x[1:] ** 2)
+        if x[3] > 0:
+            r = r + x[1] * x[2]
+        return r
+    P = dg.hessian_sparsity(g, np.array([0.5, 1.0, -2.0, -0.3, 0.7]))     # no (1, 2)
+    with pytest.raises(ValueError, match="holds every nonzero"):
+        dg.hessian(g, np.array([0.5, 1.0, -2.0, 0.3, 0.7]), sparsity=P)
+
+
+def test_a_missed_entry_in_a_large_problem_raises_beside_a_large_term():
+    """Beyond the dense settle size (2000 inputs) the check alone decides."""
+    n = 2500
+
+    def g(x):
+        return 1e12 * x[0] ** 2 + np.sum(x[1:] ** 2) + x[5] * x[7]
+    P = sp.identity(n, dtype=bool, format="csr")
+    with pytest.raises(ValueError, match="holds every nonzero"):
+        dg.hessian(g, np.linspace(0.5, 1.5, n), sparsity=P)

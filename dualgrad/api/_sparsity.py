@@ -923,9 +923,12 @@ def _elementwise(ufunc, rule, inputs, result, ctx):
         parts.append(dep if masks[k] is None else _masked(dep, masks[k]))
         if ctx.hessian and ufunc not in _LOCALLY_LINEAR:
             # d/d(arg k) reads these arguments: second derivatives pair them with k
+            # (every argument: "xyz" names the three of voigt_profile, betainc ...)
             names = rule.exprs[k].names
-            for name, b in zip("xy", inputs):
-                if isinstance(b, Tracer) and (name in names or "out" in names):
+            for j, b in enumerate(inputs):
+                name = "xyz"[j] if j < 3 else None
+                if isinstance(b, Tracer) and (name is None or name in names or
+                                              "out" in names):
                     ctx.nonlinear(dep, _deps(b, shape))
     if len(parts) == 2 and isinstance(inputs[0], Tracer) and isinstance(inputs[1], Tracer) \
             and inputs[0].store is inputs[1].store and masks[0] is None and \
@@ -1344,8 +1347,9 @@ def _linear_in(func, args, kwargs, ntraced):
         return count == 1 and ntraced == 1
     if func is np.linalg.solve:
         return not isinstance(args[0], Tracer)
-    if func is np.trapezoid:
-        return not isinstance(kwargs.get("x", args[1] if len(args) > 1 else None), Tracer)
+    if func is np.trapezoid:        # y * dx and y * diff(x): bilinear when both traced
+        return not isinstance(kwargs.get("x", args[1] if len(args) > 1 else None), Tracer) \
+            and not isinstance(kwargs.get("dx", args[2] if len(args) > 2 else None), Tracer)
     return False
 
 

@@ -249,3 +249,17 @@ def test_a_missed_entry_in_a_large_problem_raises_beside_a_large_term():
     P = sp.identity(n, dtype=bool, format="csr")
     with pytest.raises(ValueError, match="holds every nonzero"):
         dg.hessian(g, np.linspace(0.5, 1.5, n), sparsity=P)
+
+
+@pytest.mark.parametrize("big", [1.0, 1e10, 1e16])
+def test_a_hand_jacobian_pattern_missing_an_entry_raises_beside_a_large_entry(big):
+    def f(x):
+        return np.array([big * x[0] + x[1] * x[2], x[1] ** 2, x[2] + x[3], np.sin(x[3])])
+    x0 = np.array([0.5, 1.0, -2.0, 0.3])
+    P = sp.csr_matrix(np.array([[1, 1, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1], [0, 0, 0, 1]],
+                               dtype=bool))                  # misses J[0, 2] = x1 = 1
+    with pytest.raises(ValueError, match="holds every nonzero"):
+        dg.jacobian(f, x0, sparsity=P)
+    P = sp.csr_matrix(P.toarray() | (np.arange(16).reshape(4, 4) == 2))
+    np.testing.assert_allclose(dg.jacobian(f, x0, sparsity=P).toarray(), complex_step(f, x0),
+                               rtol=1e-15)

@@ -333,6 +333,7 @@ def _check_pattern(who, f, args, x, J):
     v = np.random.default_rng(0x5EED).uniform(0.5, 1.5, x.size)
     v *= np.where(np.arange(x.size) % 2, 1.0, -1.0)
     J = J.tocsr()
+    v *= _column_scales(J)
     bad, t = _probe(who, f, args, x, J, v)
     blind = ~np.isfinite(t)
     if blind.any() and not bad.any():
@@ -350,6 +351,19 @@ def _check_pattern(who, f, args, x, J):
             who, "a sparsity pattern that holds every nonzero of the Jacobian",
             f"one that misses nonzeros (row {i}: J @ v = {float((J @ v)[i])!r}, exact "
             f"{float(t[i])!r})", _pattern_fix("sparsity"))
+
+
+def _column_scales(J):
+    """``1 / c_j`` with ``c_j`` the largest finite ``|J[i, j]|`` of column ``j`` (the
+    smallest positive one for an all-zero column): every stored term ``J_ij v_j`` of
+    the probe is at most about 1, so a missed entry counts against its own
+    column's scale, not against a large entry elsewhere in its row (``1e10 * x0``
+    beside a missed ``x1``: the Hessian check's attack28 case, for Jacobians)."""
+    A = abs(J).tocsc()
+    A.data[~np.isfinite(A.data)] = 0.0
+    c = np.asarray(A.max(axis=0).todense()).reshape(-1) if A.shape[1] else np.zeros(0)
+    pos = c[c > 0]
+    return 1.0 / np.where(c > 0, c, pos.min() if pos.size else 1.0)
 
 
 def _probe(who, f, args, x, J, v):

@@ -207,16 +207,26 @@ def object_array_made(items, untouched, tag, live, source):
 
 
 def arrays_returned(tag, leaves):
-    """``f`` returned, among ``leaves``, every element of an object array of the helper
-    call's duals (``scipy.linalg.block_diag`` and ``np.concatenate`` copy the elements
-    of ``np.asarray(d)`` into their result without reading one): that array was used,
-    not refused, and its record goes (user24: ``Q = block_diag(q1, q1)``, plain zeros
-    off the blocks, raised as a caught error).  Elements are told by identity: a
-    guarded term's fallback returns numbers or fresh duals, not the array's own."""
+    """Does ``f``'s result hold, among ``leaves``, every element of an object array of
+    the helper call's duals?  ``scipy.linalg.block_diag`` and ``np.concatenate`` of
+    ``np.asarray(d)`` copy the elements into their result without reading one, beside
+    plain zeros, which the guard cannot tell from a guarded term's fallback beside the
+    array (attack29: ``np.concatenate([a, fallback])`` gave zero rows when such a result
+    cleared the record): the guard still raises, and its message names the dual-array
+    spelling (user24's Kalman ``Q = block_diag(q1, q1)``)."""
     kept = ARRAYS.get(tag)
-    if kept:
-        ids = {id(leaf) for leaf in leaves}
-        kept[:] = [k for k in kept if not (k[1] and all(id(i) in ids for i in k[1]))]
+    if not kept:
+        return False
+    ids = {id(leaf) for leaf in leaves}
+    return any(k[1] and all(id(i) in ids for i in k[1]) for k in kept)
+
+
+_RETURNED_FIX = (
+    " If f built its result from the elements of np.asarray(d) with plain zeros beside "
+    "them (scipy.linalg.block_diag(q1, q2), np.concatenate with a zero object array), "
+    "build it as a dual array instead: Q = np.zeros_like(q1, shape=(4, 4)); Q[:2, :2] = "
+    "q1; Q[2:, 2:] = q2 (a guarded term's fallback beside such elements looks the same "
+    "to dualgrad).")
 
 
 def forget(tag):
@@ -273,10 +283,18 @@ def objects_restore(noted):
                 kept.pop()
 
 
-def swallowed(who, caught):
+def swallowed(who, caught, returned=False):
     """f returned a result without derivatives after dualgrad raised inside it, or
     after a dual array became an object array (``caught``: the text
-    :func:`made_since` gives)."""
+    :func:`made_since` gives); ``returned``: the result holds every element of such an
+    array (:func:`arrays_returned`: the message adds the dual-array spelling)."""
+    error = _swallowed(who, caught)
+    if returned:
+        error.args = (error.args[0] + _RETURNED_FIX,)
+    return error
+
+
+def _swallowed(who, caught):
     if caught == _SCALAR_EVENT:
         return DualTypeError(
             f"{who}: f returned a result without derivatives after a scalar dual became "

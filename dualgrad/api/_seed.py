@@ -111,12 +111,11 @@ def extract(who, out, tag, width, scalars=True):
     if is_output_tree(out):
         return _extract_tree(who, out, tag, width)
     if isinstance(out, (list, tuple)) or isinstance(out, np.ndarray) and out.dtype == object:
-        if errors.ARRAYS:
-            errors.arrays_returned(tag, _leaves(out))
         caught = errors.made_since(tag)
         if caught is not None and not all(isinstance(i, Dual) and i.tag == tag
-                                          for i in _leaves(out)):
-            raise errors.swallowed(who, caught)   # [r0, 1e10]: a guarded residual's rows
+                                          for i in _leaves(out)):   # [r0, 1e10]: a guarded
+            raise errors.swallowed(who, caught,                     # residual's rows
+                                   errors.arrays_returned(tag, _leaves(out)))
     noted = errors.objects_noted()      # (the object arrays made below are extract's own)
     if isinstance(out, (list, tuple)):
         items = np.empty(len(out), dtype=object)

@@ -332,3 +332,60 @@ def test_a_helper_inside_f_with_the_outer_parameters_in_fun_raises_nested():
     with pytest.raises(TypeError, match="nested"):
         dg.jacobian(lambda q: dg.gradient(lambda r: inner(r, q), np.array([0.5])),
                     np.array([0.7]))
+
+
+def test_idle_directions_do_not_loosen_the_tolerance():
+    """attack29: SciPy's error norm is an RMS over every component, so k tangents that
+    barely move let the state's error grow ~sqrt(k + 1); the tolerances are shrunk by
+    sqrt(k + 1): the state is as accurate with 1 or 60 directions."""
+    p = np.array([1.1, 0.4, 0.9, 0.3])
+    exact = lotka_end(p)
+
+    def err(k):
+        seen = []
+
+        def f(v):
+            sol = dg.solve_ivp(lotka, (0.0, 5.0), [1.0 + v[0], 0.5], args=(p,), rtol=1e-6,
+                               atol=1e-9)
+            seen.append(sol.y.value[:, -1])
+            return sol.y[:, -1]
+
+        dg.jacobian(f, np.zeros(k))
+        return np.max(np.abs(seen[-1] - exact) / np.abs(exact))
+
+    assert err(60) < 3 * err(1) + 1e-12
+
+
+def test_jac_sparsity_with_the_parameters_in_a_closure_complex_bdf_and_big_lsoda():
+    p = np.array([1.1, 0.4, 0.9, 0.3])
+    want = central(lambda q: lotka_end(q, "Radau"), p)
+    for method in ("Radau", "BDF"):
+        J = dg.jacobian(lambda q: dg.solve_ivp(lambda t, y: lotka(t, y, q), (0.0, 5.0),
+                                               [1.0, 0.5], method=method,
+                                               jac_sparsity=np.ones((2, 2)), rtol=1e-12,
+                                               atol=1e-12).y[:, -1], p)
+        assert np.allclose(J, want, rtol=1e-5, atol=1e-7), method
+    w = 1.5
+    J = dg.jacobian(lambda q: np.abs(dg.solve_ivp(lambda t, y: 1j * w * q[0] * y - 0.1 * y,
+                                                  (0.0, 2.0), [1.0 + 0j], method="BDF",
+                                                  rtol=1e-11, atol=1e-12).y[0, -1]),
+                    np.array([0.8]))
+    assert np.allclose(J, 0.0, atol=1e-8)       # |y(2)| = exp(-0.2) whatever q0
+    m = 150                                     # LSODA: a dense Newton matrix past 400
+
+    def chain(q):
+        def rhs(t, y):
+            out = -q[0] * y
+            return out + np.concatenate([[0.0], 0.01 * y[:-1]]) * q[1]
+        return dg.solve_ivp(rhs, (0.0, 1.0), np.ones(m), method="LSODA", rtol=1e-10,
+                            atol=1e-12).y[0, -1]
+
+    assert np.allclose(dg.gradient(chain, np.array([2.0, 1.0])), [-np.exp(-2.0), 0.0],
+                       rtol=1e-7, atol=1e-12)     # y0' = -q0 y0 alone
+
+
+def test_a_vector_rtol_covers_the_tangents():
+    p = np.array([1.1, 0.4, 0.9, 0.3])
+    J = dg.jacobian(lambda q: dg.solve_ivp(lotka, (0.0, 5.0), [1.0, 0.5], args=(q,),
+                                           rtol=[1e-12, 1e-12], atol=1e-12).y[:, -1], p)
+    assert np.allclose(J, central(lotka_end, p), rtol=1e-6, atol=1e-8)

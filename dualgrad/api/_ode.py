@@ -174,8 +174,9 @@ class _Augmented:
 class _Newton:
     """``jac(t, z)`` of the augmented system: ``diag(J, J (x) I_k)``."""
 
-    def __init__(self, system, jac, sparsity):
+    def __init__(self, system, jac, sparsity, dense):
         self.system, self.jac, self.sparsity = system, jac, sparsity
+        self.dense = dense              # LSODA takes a dense matrix only
 
     def matrix(self, t, y):
         jac, args = self.jac, self.system.args
@@ -186,12 +187,18 @@ class _Newton:
         else:
             from .helpers import jacobian
             J = jacobian(lambda v: self.system.fun(t, v, *args), y,
+                         holomorphic=np.iscomplexobj(y),     # (BDF's complex states)
                          **({"sparsity": self.sparsity, "format": "csc"}
                             if self.sparsity is not None else {}))
         if isinstance(J, (list, tuple)):
             J = np.array(J, dtype=object)
         if isinstance(J, np.ndarray) and J.dtype == object:
             J = stack_scalars(list(J.ravel())).reshape(J.shape)
+        if getattr(J, "dtype", None) == object:       # a sparse matrix of fun's parameters'
+            import scipy.sparse as sp                 # duals (jac_sparsity, p in a closure)
+            J = J.tocsc()
+            J = sp.csc_matrix((np.asarray(primal(stack_scalars(list(J.data)))), J.indices,
+                               J.indptr), shape=J.shape)
         return primal(J)
 
     def __call__(self, t, z):
@@ -199,11 +206,11 @@ class _Newton:
         system = self.system
         m, k = system.m, system.k
         J = self.matrix(t, z[:m])
-        if sp.issparse(J) or m * (k + 1) > _DENSE_UP_TO:
+        if not self.dense and (sp.issparse(J) or m * (k + 1) > _DENSE_UP_TO):
             J = sp.csc_matrix(J)
             return sp.block_diag([J, sp.kron(J, sp.identity(k), format="csc")],
                                  format="csc")
-        J = np.asarray(J)
+        J = J.toarray() if sp.issparse(J) else np.asarray(J)
         out = np.zeros((m * (k + 1), m * (k + 1)), dtype=np.result_type(J, z))
         out[:m, :m] = J
         out[m:, m:] = np.kron(J, np.eye(k))
@@ -318,11 +325,19 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     if isinstance(t0, Dual):              # y at fixed times: S(t0) = dy0 - f(t0, y0) dt0
         P0 -= np.outer(system.rate(t0v, y0v), t0.partials)
     z0 = np.concatenate([y0v.astype(kind), P0.ravel()])
-    atol = options.get("atol")
-    if atol is not None and np.ndim(atol) == 1:
-        options["atol"] = np.concatenate([atol, np.repeat(atol, k)])
+    # SciPy's error norm is an RMS over all m (k + 1) components: tolerances shrunk by
+    # sqrt(k + 1) hold the state alone (and the tangents alone) to the user's own norm,
+    # where tangents of directions that barely move would otherwise dilute it (attack29)
+    for name, default in (("rtol", 1e-3), ("atol", 1e-6)):
+        tol = np.asarray(options.get(name, default), dtype=float)
+        if tol.ndim == 1:
+            tol = np.concatenate([tol, np.repeat(tol, k)])
+        options[name] = tol / np.sqrt(k + 1.0) if tol.ndim else float(tol) / np.sqrt(k + 1.0)
     if method in _IMPLICIT:
-        options["jac"] = _Newton(system, options.get("jac"), options.pop("jac_sparsity", None))
+        for banded in ("lband", "uband"):           # (the system's Newton matrix is ours)
+            options.pop(banded, None)
+        options["jac"] = _Newton(system, options.get("jac"), options.pop("jac_sparsity", None),
+                                 dense=method == "LSODA")
     sol = scipy_solve_ivp(system, (t0v, tfv), z0, method=method, t_eval=t_eval,
                           dense_output=dense_output, **options)
     values, times = sol.y[:m], sol.t

@@ -99,6 +99,12 @@ def dispatch(func, args, kwargs, like=None):
         raise errors.unsupported_function(function_name(func))
     if kwargs.get("out") is not None and impl is not _clip:    # never ignored
         raise errors.unsupported_function(f"{function_name(func)} with out=")
+    if kwargs:
+        named = _NAMED.get(func)
+        if named is None:
+            named = _NAMED[func] = _positional_names(func, impl)
+        if named and not named.isdisjoint(kwargs):
+            args, kwargs = _bind(func, args, kwargs, named)
     args = [a if type(a) in _AS_IS else _lift(a) for a in args]
     if kwargs:
         kwargs = {k: _lift(v) for k, v in kwargs.items()}
@@ -106,6 +112,54 @@ def dispatch(func, args, kwargs, like=None):
         check_holomorphic(function_name(func), args, NOT_HOLOMORPHIC[func])
         check_holomorphic(function_name(func), list(kwargs.values()))
     return _finish(impl(*args, **kwargs))
+
+
+# NumPy's own keyword names (np.dot(a=x, b=y), np.tile(A=x, reps=2)): the
+# implementations name their parameters otherwise, or take ``*args`` and call NumPy
+# again (np.dot(a=...) then came back here: a RecursionError).  Per function, the
+# names of NumPy's positional-or-keyword parameters an implementation does not take
+# by that name; a call that names one has its arguments bound to NumPy's signature
+# and passed by position up to the last such name (attack28 item 4).
+_NAMED = {}
+
+
+def _positional_names(func, impl):
+    import inspect
+    try:
+        numpy_params = list(inspect.signature(func).parameters.values())
+    except (TypeError, ValueError):          # no signature NumPy tells: keywords as given
+        return frozenset()
+    try:
+        own = inspect.signature(impl, follow_wrapped=False).parameters
+    except (TypeError, ValueError):
+        own = {}
+    taken = {name for name, p in own.items()
+             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    return frozenset(p.name for p in numpy_params
+                     if p.kind is p.POSITIONAL_OR_KEYWORD and p.name not in taken)
+
+
+def _bind(func, args, kwargs, named):
+    """``args``, ``kwargs`` with NumPy's parameters up to the last one in ``named``
+    that ``kwargs`` holds moved to positions (a parameter between them not given
+    takes NumPy's default)."""
+    import inspect
+    params = [p for p in inspect.signature(func).parameters.values()
+              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    last = max(i for i, p in enumerate(params) if p.name in named and p.name in kwargs)
+    if last < len(args):                    # given twice: NumPy's own TypeError
+        name = params[last].name
+        raise TypeError(f"{function_name(func)}() got multiple values for argument '{name}'")
+    kwargs = dict(kwargs)
+    args = list(args)
+    for p in params[len(args):last + 1]:
+        if p.name in kwargs:
+            args.append(kwargs.pop(p.name))
+        elif p.default is not p.empty:
+            args.append(p.default)
+        else:
+            raise TypeError(f"{function_name(func)}() missing required argument '{p.name}'")
+    return args, kwargs
 
 
 def _lazy(func):

@@ -154,3 +154,42 @@ def test_fill_diagonal_writes_values_and_derivatives(shape, diagonal, wrap):
     np.testing.assert_array_equal(value, f(x))
     with pytest.raises(TypeError, match="np.zeros_like"):
         dg.gradient(lambda x: np.fill_diagonal(np.zeros((3, 3)), x) or 0.0, x)
+
+
+# attack28 item 3: np.partition's values are NumPy's bits (its vectorized selection
+# orders the sides otherwise than np.argpartition from ~80 elements on), and each
+# element's tangent is the tangent of the input element with that value (distinct
+# values: found by value, an oracle independent of the implementation)
+@pytest.mark.parametrize("n", [10, 79, 80, 100, 257, 1000, 5000])
+def test_partition_is_numpys_and_tangents_follow_values(n):
+    rng = np.random.default_rng(n)
+    x = rng.standard_normal(n)
+    v = rng.standard_normal(n)
+    source = np.argsort(x)
+    for kth in (0, n // 3, n - 1, -2, (1, n // 2, n - 3)):
+        out, tangent = dg.jvp(lambda p: np.partition(p, kth), x, v)
+        expected = np.partition(x, kth)
+        assert np.asarray(out).tobytes() == expected.tobytes()
+        np.testing.assert_array_equal(tangent, v[source[np.searchsorted(np.sort(x), expected)]])
+
+
+def test_partition_2d_axes_and_ties_against_central_differences():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 300))
+    w = rng.standard_normal((4, 300))
+    for axis, kth in ((1, 90), (-1, (5, 200)), (0, 1)):
+        f = lambda p: np.sum(np.partition(p, kth, axis=axis) * w)
+        g = dg.gradient(f, x)
+        # f is linear near x: a central difference of any step below the gaps is exact
+        # up to rounding
+        d = rng.standard_normal(x.shape)
+        h = 1e-7
+        np.testing.assert_allclose(np.sum(g * d), (f(x + h * d) - f(x - h * d)) / (2 * h),
+                                   rtol=1e-6)
+    # repeated values with one source each value: same numbers, partials a permutation
+    x = np.repeat(rng.standard_normal(60), 3)
+    rng.shuffle(x)
+    out = dg.jacobian(lambda p: np.partition(p, 50), x)
+    np.testing.assert_array_equal(out.sum(axis=0), np.ones(x.size))
+    np.testing.assert_array_equal(out.sum(axis=1), np.ones(x.size))
+    np.testing.assert_array_equal(out @ x, np.partition(x, 50))

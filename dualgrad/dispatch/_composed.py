@@ -168,13 +168,18 @@ _nanmin = _nan_extreme(np.min, np.inf, "nanmin")
 
 def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     v = primal(x)
-    if isinstance(x, Dual) and type(v) is np.ndarray and v.dtype.kind == "f" and \
+    if isinstance(x, Dual) and type(v) is np.ndarray and v.dtype.kind in "fc" and \
             finite(v):                              # nothing to replace: one copy at most
         return np.copy(x) if copy else x
-    big = np.finfo(np.float64).max
-    result = np.where(np.isnan(v), nan, x)
-    result = np.where(np.isposinf(v), big if posinf is None else posinf, result)
-    result = np.where(np.isneginf(v), -big if neginf is None else neginf, result)
+    if np.iscomplexobj(v):          # NumPy's: the real and imaginary parts each replaced
+        parts = [_nan_to_num(part, True, nan, posinf, neginf)
+                 for part in (np.real(x), np.imag(x))]
+        result = np.where(np.isfinite(v), x, parts[0] + 1j * parts[1])
+    else:
+        big = np.finfo(np.float64).max
+        result = np.where(np.isnan(v), nan, x)
+        result = np.where(np.isposinf(v), big if posinf is None else posinf, result)
+        result = np.where(np.isneginf(v), -big if neginf is None else neginf, result)
     if copy or not isinstance(x, Dual) or x.ndim == 0:
         return result
     x[...] = result                         # copy=False: in place, as NumPy does

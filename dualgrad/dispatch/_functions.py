@@ -98,7 +98,11 @@ def dispatch(func, args, kwargs, like=None):
     if impl is None:
         raise errors.unsupported_function(function_name(func))
     if kwargs.get("out") is not None and impl is not _clip:    # never ignored
-        raise errors.unsupported_function(f"{function_name(func)} with out=")
+        if func not in _OUT_AFTER:
+            raise errors.unsupported_function(f"{function_name(func)} with out=")
+        kwargs = dict(kwargs)
+        out = kwargs.pop("out")
+        return _store_out(func, dispatch(func, args, kwargs, like), out)
     if kwargs:
         named = _NAMED.get(func)
         if named is None:
@@ -121,6 +125,19 @@ def dispatch(func, args, kwargs, like=None):
 # by that name; a call that names one has its arguments bound to NumPy's signature
 # and passed by position up to the last such name (attack28 item 4).
 _NAMED = {}
+
+
+# joins whose out= is filled after the join (attack28 item 6: np.concatenate(out=)
+# was refused): a dual out takes the values and partials, a plain one only a result
+# without derivatives (else dualgrad's named error: it would drop them)
+_OUT_AFTER = frozenset({np.concatenate, np.stack})
+
+
+def _store_out(func, result, out):
+    if np.shape(out) != np.shape(result):
+        raise ValueError(f"{function_name(func)}: output array has wrong shape: expected "
+                         f"{np.shape(result)}, got {np.shape(out)}")
+    return write_out(result, out)
 
 
 def _positional_names(func, impl):
@@ -1503,7 +1520,9 @@ def _polyval(p, x):
     """Horner's scheme, as NumPy evaluates it; coefficients and ``x`` may be duals."""
     if isinstance(p, np.poly1d) or isinstance(x, np.poly1d):
         raise errors.unsupported_function("np.polyval with np.poly1d")
-    x = x if isinstance(x, Dual) else np.asarray(x, dtype=float)
+    if not isinstance(x, Dual):      # a complex point too (NumPy's own zeros_like(x))
+        x = np.asarray(x)
+        x = x if x.dtype.kind in "fc" else x.astype(float)
     fast = _polyval_constant(p, x)
     if fast is not None:
         return fast

@@ -789,6 +789,7 @@ def _nested_real(A, dA):
 
 
 def _solve(A, b):
+    A, b = operand(A), operand(b)    # [[p0, 0], [0, 1]] beside a dual b: read as an array
     tag, n = newest([A, b])
     if tag < 0:
         return np.linalg.solve(A, b)
@@ -1346,6 +1347,7 @@ def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
 def _lstsq(a, b, rcond=None):
     """Least squares for full column rank: ``dx = (A^H A)^{-1} (dA^H r - A^H dA x + A^H db)``
     with ``r = b - A x``; the value is NumPy's own solution."""
+    a, b = operand(a), operand(b)    # a list holding duals beside a dual: an array
     tag, n = newest([a, b])
     if tag < 0:
         return np.linalg.lstsq(a, b, rcond=rcond)

@@ -122,8 +122,8 @@ def dispatch(func, args, kwargs, like=None):
 # implementations name their parameters otherwise, or take ``*args`` and call NumPy
 # again (np.dot(a=...) then came back here: a RecursionError).  Per function, the
 # names of NumPy's positional-or-keyword parameters an implementation does not take
-# by that name; a call that names one has its arguments bound to NumPy's signature
-# and passed by position up to the last such name (attack28 item 4).
+# by that name; a call that names one has the arguments NumPy's signature puts next
+# passed by position (attack28 item 4).
 _NAMED = {}
 
 
@@ -157,25 +157,22 @@ def _positional_names(func, impl):
 
 
 def _bind(func, args, kwargs, named):
-    """``args``, ``kwargs`` with NumPy's parameters up to the last one in ``named``
-    that ``kwargs`` holds moved to positions (a parameter between them not given
-    takes NumPy's default)."""
+    """``args``, ``kwargs`` with NumPy's parameters that follow ``args`` and that
+    ``kwargs`` names, one after another, moved to positions (the first one not given
+    ends the run: NumPy's defaults, ``np._NoValue`` among them, are never filled in)."""
     import inspect
-    params = [p for p in inspect.signature(func).parameters.values()
+    params = [p.name for p in inspect.signature(func).parameters.values()
               if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
-    last = max(i for i, p in enumerate(params) if p.name in named and p.name in kwargs)
-    if last < len(args):                    # given twice: NumPy's own TypeError
-        name = params[last].name
-        raise TypeError(f"{function_name(func)}() got multiple values for argument '{name}'")
+    for name in params[:len(args)]:
+        if name in kwargs:                # given twice: NumPy's own TypeError
+            raise TypeError(f"{function_name(func)}() got multiple values for argument "
+                            f"'{name}'")
     kwargs = dict(kwargs)
     args = list(args)
-    for p in params[len(args):last + 1]:
-        if p.name in kwargs:
-            args.append(kwargs.pop(p.name))
-        elif p.default is not p.empty:
-            args.append(p.default)
-        else:
-            raise TypeError(f"{function_name(func)}() missing required argument '{p.name}'")
+    for name in params[len(args):]:
+        if name not in kwargs:
+            break
+        args.append(kwargs.pop(name))
     return args, kwargs
 
 

@@ -947,7 +947,9 @@ def not_holomorphic(name):
         "derivatives along the real and the imaginary axis differ). Fix: drop "
         "holomorphic=True and differentiate the real and imaginary parts: split z into "
         "re + 1j * im and differentiate f(re + 1j * im) (np.real and np.imag of it) "
-        "with respect to the real array np.concatenate([re, im]).")
+        "with respect to the real array np.concatenate([re, im]). Where it only picks a "
+        "branch or an element (np.where(z.real > 0, ...), z[np.argmax(np.abs(z))]), "
+        "compare the values instead: z.value.real > 0, np.argmax(np.abs(z.value)).")
 
 
 def not_callable(who, f):

@@ -82,3 +82,19 @@ def test_concatenate_and_stack_fill_a_dual_out():
 def test_stack_with_dtype():
     f = lambda x: np.stack([x, x ** 2], dtype=np.float64).ravel()
     np.testing.assert_allclose(dg.jacobian(f, X0), central(f, X0), rtol=1e-9, atol=1e-12)
+
+
+def test_holomorphic_branch_on_the_real_part_names_the_values():
+    """np.real / np.abs under holomorphic=True stay refused (a result without a complex
+    derivative could reach arithmetic); the error names the values for a branch, and
+    that spelling gives z**2's derivative where Re z > 0 (analytic: 2 z, else 1)."""
+    z0 = X0 + 0.4j
+    with pytest.raises(dg.DualTypeError, match=r"z\.value\.real > 0"):
+        dg.jacobian(lambda z: np.where(z.real > 0, z ** 2, z), z0, holomorphic=True)
+    J = dg.jacobian(lambda z: np.where(z.value.real > 0, z ** 2, z), z0, holomorphic=True)
+    np.testing.assert_array_equal(J, np.diag(np.where(X0 > 0, 2 * z0, 1)))
+    k = int(np.argmax(np.abs(z0)))
+    J = dg.jacobian(lambda z: z * z[np.argmax(np.abs(z.value))], z0, holomorphic=True)
+    expected = np.diag(np.full(3, z0[k]))
+    expected[:, k] += z0
+    np.testing.assert_allclose(J, expected, rtol=1e-15)

@@ -379,12 +379,8 @@ class ArrayDual(Dual):
         if _SNAPSHOTS:
             _snapshots.check_write(self, index=index)
         if type(index) is slice and type(item) is ArrayDual and item.tag == self.tag and \
-                self.tag in _LIVE:
-            v, p, x, q = self.value, self._p, item.value, item._p
-            if type(v) is _nd and type(p) is _nd and type(x) is _nd and type(q) is _nd and \
-                    v.ndim and _same_view(v[index], x) and _same_view(p[index], q) and \
-                    v.flags.writeable and p.flags.writeable:   # (else NumPy's error)
-                return      # x[i] += d stores x[i] back into x: every element onto itself
+                self.tag in _LIVE and _onto_itself(self, index, item):
+            return          # x[i] += d stores x[i] back into x: every element onto itself
         if ELEMENTS:
             elements_written(self.value, self._p)
         if self.tag not in _LIVE:                 # a buffer that escaped its call
@@ -836,6 +832,18 @@ def _operator(rule, reflected):
 
 _nd = np.ndarray
 _same_view = backend.same_view
+
+
+def _onto_itself(d, index, item):
+    """Is ``item`` ``d[index]``'s own memory, value and partials (plain writeable
+    arrays: else NumPy's error)?  A function, so that its references to the arrays are
+    gone when ``__setitem__`` goes on: the second-order write check counts the holders
+    of a buffer (a Hessian's ``y[1:3] *= y[1:3]`` raised SharedBufferError while
+    the locals held them)."""
+    v, p, x, q = d.value, d._p, item.value, item._p
+    return type(v) is _nd and type(p) is _nd and type(x) is _nd and type(q) is _nd and \
+        v.ndim and _same_view(v[index], x) and _same_view(p[index], q) and \
+        v.flags.writeable and p.flags.writeable
 _EXACT = backend.EXACT
 _exact1 = backend.exact1
 _exact2 = backend.exact2

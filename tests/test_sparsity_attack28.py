@@ -263,3 +263,24 @@ def test_a_hand_jacobian_pattern_missing_an_entry_raises_beside_a_large_entry(bi
     P = sp.csr_matrix(P.toarray() | (np.arange(16).reshape(4, 4) == 2))
     np.testing.assert_allclose(dg.jacobian(f, x0, sparsity=P).toarray(), complex_step(f, x0),
                                rtol=1e-15)
+
+
+def test_partition_past_80_elements_follows_numpys_order_in_the_tracer():
+    """kw38: the tracer's np.partition followed argpartition's order, which differs from
+    np.partition's from ~80 elements: the 'auto' Jacobian of partition(x, k) * w must
+    equal the dense one, whose values are NumPy's and whose rows follow them."""
+    rng = np.random.default_rng(7)
+    for n in (100, 500):
+        x = rng.standard_normal(n)
+        w = rng.standard_normal(n)
+
+        def f(v):
+            return np.partition(v, n // 3) * w
+
+        dense = dg.jacobian(f, x)
+        moved = np.partition(x, n // 3)
+        rows = [int(np.flatnonzero(x == m)[0]) for m in moved]
+        want = np.zeros((n, n))
+        want[np.arange(n), rows] = w
+        np.testing.assert_array_equal(dense, want)
+        np.testing.assert_array_equal(dg.jacobian(f, x, sparsity="auto").toarray(), want)

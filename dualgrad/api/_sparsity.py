@@ -36,6 +36,7 @@ taken as they are at ``x``.  ``mode="global"`` removes the value dependence of
 import numpy as np
 
 from .. import errors
+from ..dispatch._functions_extra import partition_index
 from ..dispatch._operands import is_sparse
 from ..dual._array import REFUSED, FlatIter, as_function, install_memory_attributes
 from ..rules._table import derivative_functions, rule_for
@@ -1504,7 +1505,8 @@ def _sort(ctx, a, axis=-1, kind=None, order=None, **kwargs):
 
 
 def _partition(ctx, a, kth, axis=-1, kind="introselect", order=None):
-    """As dualgrad's np.partition: the rows follow ``argpartition`` of the values
+    """As dualgrad's np.partition: the rows follow the values to NumPy's partition
+    (:func:`partition_index`: not ``argpartition``'s order, which differs from ~80 on)
     (``mode="global"``: the union along the axis, as for sort)."""
     if order is not None:
         raise errors.unsupported_function("np.partition with order=")
@@ -1512,7 +1514,7 @@ def _partition(ctx, a, kth, axis=-1, kind="introselect", order=None):
     if axis is None:
         a, axis = np.ravel(a), 0
     if ctx.local:
-        idx = np.argpartition(a.value, kth, axis=axis, kind=kind)
+        idx = partition_index(a.value, kth, axis=axis, kind=kind)
         return np.take_along_axis(a, idx, axis=axis)
     value = np.partition(a.value, kth, axis=axis, kind=kind)
     cols = _reduce_union(ctx, a, axis, keepdims=True)

@@ -389,3 +389,14 @@ def test_a_vector_rtol_covers_the_tangents():
     J = dg.jacobian(lambda q: dg.solve_ivp(lotka, (0.0, 5.0), [1.0, 0.5], args=(q,),
                                            rtol=[1e-12, 1e-12], atol=1e-12).y[:, -1], p)
     assert np.allclose(J, central(lotka_end, p), rtol=1e-6, atol=1e-8)
+
+
+def test_a_tight_rtol_shrunk_for_the_tangents_gives_no_scipy_warning():
+    """The tolerances are shrunk by sqrt(k + 1); below SciPy's floor (100 eps) SciPy
+    would warn "rtol is too low" about an rtol the user did not pass."""
+    p = np.array([0.5, 2.0, 0.2, 1.3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = dg.gradient(lambda q: dg.solve_ivp(lambda t, y: -q[0] * y, (q[2], q[3]), [q[1]],
+                                               rtol=3e-14, atol=1e-14).y[0, -1], p)
+    assert np.allclose(g, decay_gradient(p), rtol=1e-9)

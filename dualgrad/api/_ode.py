@@ -34,6 +34,7 @@ _IMPLICIT = ("Radau", "BDF", "LSODA")
 # Newton matrices of up to this order are dense, with the tangents' coupling block
 _DENSE_UP_TO = 400
 _STEP = np.finfo(float).eps ** 0.5
+_RTOL_FLOOR = 100 * np.finfo(float).eps      # what SciPy's solvers raise a smaller rtol to
 
 
 def _duals(items):
@@ -332,7 +333,10 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
         tol = np.asarray(options.get(name, default), dtype=float)
         if tol.ndim == 1:
             tol = np.concatenate([tol, np.repeat(tol, k)])
-        options[name] = tol / np.sqrt(k + 1.0) if tol.ndim else float(tol) / np.sqrt(k + 1.0)
+        tol = tol / np.sqrt(k + 1.0)
+        if name == "rtol":              # SciPy's floor, without its "rtol is too low"
+            tol = np.maximum(tol, _RTOL_FLOOR)    # warning for the user's own rtol
+        options[name] = tol if tol.ndim else float(tol)
     if method in _IMPLICIT:
         for banded in ("lband", "uband"):           # (the system's Newton matrix is ours)
             options.pop(banded, None)

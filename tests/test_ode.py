@@ -158,11 +158,11 @@ def test_user_jacobian_is_used_for_implicit_methods():
 
     def f(q):
         return dg.solve_ivp(lotka, (0.0, 5.0), [1.0, 0.5], args=(q,), method="Radau",
-                            jac=jac, rtol=1e-12, atol=1e-12).y[:, -1]
+                            jac=jac, rtol=1e-10, atol=1e-10).y[:, -1]
 
     J = dg.jacobian(f, p)
     assert calls
-    assert np.allclose(J, central(lambda q: lotka_end(q, "Radau"), p), rtol=1e-6, atol=1e-8)
+    assert np.allclose(J, central(lambda q: lotka_end(q, "DOP853"), p), rtol=1e-6, atol=1e-8)
 
 
 def test_vector_atol_covers_the_tangents():
@@ -358,12 +358,12 @@ def test_idle_directions_do_not_loosen_the_tolerance():
 
 def test_jac_sparsity_with_the_parameters_in_a_closure_complex_bdf_and_big_lsoda():
     p = np.array([1.1, 0.4, 0.9, 0.3])
-    want = central(lambda q: lotka_end(q, "Radau"), p)
+    want = central(lambda q: lotka_end(q, "DOP853"), p)    # the truth, whatever the method
     for method in ("Radau", "BDF"):
         J = dg.jacobian(lambda q: dg.solve_ivp(lambda t, y: lotka(t, y, q), (0.0, 5.0),
                                                [1.0, 0.5], method=method,
-                                               jac_sparsity=np.ones((2, 2)), rtol=1e-12,
-                                               atol=1e-12).y[:, -1], p)
+                                               jac_sparsity=np.ones((2, 2)), rtol=1e-10,
+                                               atol=1e-10).y[:, -1], p)
         assert np.allclose(J, want, rtol=1e-5, atol=1e-7), method
     w = 1.5
     J = dg.jacobian(lambda q: np.abs(dg.solve_ivp(lambda t, y: 1j * w * q[0] * y - 0.1 * y,

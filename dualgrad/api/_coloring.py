@@ -28,7 +28,7 @@ from ..dual import make, new_tag, retire
 from ._parallel import run_tasks
 from ._seed import (as_array, assemble, call_jitted, chunk_sizes, extract, is_jitted,
                     ladder_width, private)
-from ._dense import GradientOf
+from ._dense import GradientOf, with_outer_level
 from ._validate import as_input, check_callable, check_chunk, scipy_sparse
 
 __all__ = ["scipy_sparse", "as_pattern", "column_coloring", "star_coloring",
@@ -528,8 +528,9 @@ def _second_directional(who, f, args, x, u, w):
         with backend.scope():
             out = call_jitted(who, f, (seeded,) + tuple(args), {}) if is_jitted(f) else \
                 f(seeded, *args)
-            _, t = extract(who, out, inner_tag, 1)
-            _, second = extract(who, as_array(t).reshape(-1)[0], outer_tag, 1)
+            value, t = extract(who, out, inner_tag, 1)
+            t = with_outer_level(as_array(t).reshape(-1), value)
+            _, second = extract(who, t[0], outer_tag, 1)
     finally:
         retire(inner_tag)
         retire(outer_tag)

@@ -11,11 +11,12 @@ Kept below :mod:`dualgrad.api.helpers`, :mod:`dualgrad.api._coloring` and
 import numpy as np
 
 from .. import errors
+from ..dual import Dual, make, newest
 from ._parallel import run_tasks
 from ._seed import as_array, assemble, chunk_tasks, evaluate_chunk, jacobian_columns, shape
 from ._validate import as_input, check_callable, check_chunk
 
-__all__ = ["dense_jacobian", "GradientOf", "shaped"]
+__all__ = ["dense_jacobian", "GradientOf", "shaped", "with_outer_level"]
 
 
 def dense_jacobian(who, f, x, args, chunk, executor=None, progress=False, batch_axis=None,
@@ -72,4 +73,20 @@ class GradientOf:
         value, jac = dense_jacobian(self.who, self.f, y, self.args, self.chunk)
         if np.shape(value) != ():
             raise errors.array_output(self.who, np.shape(value))
-        return jac
+        return with_outer_level(jac, value)
+
+
+def with_outer_level(grad, value):
+    """A plain gradient as a dual of the outer level with zero partials, where f's
+    value carries that level (f linear in x: its gradient is a constant, and the
+    Hessian is zero).  Without it the outer level sees a result without derivatives,
+    which its guard must refuse after an object array of duals was made in f
+    (``np.sum(np.array([p[0], p[1]]))``); f's value is the witness that the outer
+    derivatives went through f."""
+    if isinstance(grad, Dual) or not isinstance(value, Dual) or \
+            not isinstance(grad, np.ndarray) or grad.dtype.kind not in "fc":
+        return grad
+    tag, n = newest([value])
+    if errors.made_since(tag) is not None:     # an object array nobody read: the guard's
+        return grad
+    return make(grad, np.zeros(grad.shape + (n,), dtype=grad.dtype), tag)

@@ -36,6 +36,8 @@ taken as they are at ``x``.  ``mode="global"`` removes the value dependence of
 import numpy as np
 
 from .. import errors
+from ..dispatch._composed import insert
+from ..dispatch._functions import fill_diagonal
 from ..dispatch._functions_extra import partition_index
 from ..dispatch._operands import is_sparse
 from ..dual._array import REFUSED, FlatIter, as_function, install_memory_attributes
@@ -1084,6 +1086,7 @@ def _structural(func, ctx, args, kwargs):
     for key in ("values", "arrays"):
         if key in kwargs:
             rkw[key], vkw[key] = as_rows(kwargs[key]), _value(kwargs[key])
+    rkw.pop("dtype", None)                      # the row numbers stay integers
     if func is np.pad:
         rkw.pop("constant_values", None)
         if kwargs.get("reflect_type", "even") == "odd" and len(tracers) == 1 and \
@@ -1243,6 +1246,12 @@ def _through_jacobian(func, args, kwargs, ctx):
         return x
 
     values = func(*_value(args), **{k: _value(v) for k, v in kwargs.items()})
+    if values is None:              # it wrote into an argument: no result to read sets off
+        raise errors.bad_type(
+            "dualgrad.sparsity", "a function that returns its result",
+            f"np.{func.__name__}, which writes into its argument in place (the tracer "
+            "cannot follow that write)", "Fix: pass sparsity=None (the dense Jacobian) or "
+            "the pattern you know (sparsity=pattern).")
     viewed = _views_of(values, tracers, ctx)
     if viewed is not None and all(v is not None for v in viewed):
         return type(values)(viewed) if isinstance(values, (list, tuple)) else viewed[0]
@@ -1551,6 +1560,29 @@ def _interp(ctx, x, xp, fp, left=None, right=None, period=None):
     return _make(_real(value), _union([dx, dfp], shape), ctx)
 
 
+def _insert(ctx, arr, obj, values, axis=None):
+    """``np.insert``: the elements of ``arr`` and ``values`` gathered where NumPy puts
+    them (the dense path's composition: a join and a take of the rows)."""
+    arr, values = (_normalize(v, ctx) for v in (arr, values))
+    if isinstance(values, (list, tuple)) and _find_ctx(values) is not None:
+        if any(isinstance(v, (list, tuple)) or np.ndim(v) for v in values):
+            values = np.stack(values)           # rows of equal shapes, as np.asarray
+        else:                                   # scalars: one tracer of them
+            items = np.empty(len(values), dtype=object)
+            items[:] = list(values)
+            values = _from_object(items, ctx)
+    return insert(arr, obj, values, axis, "dualgrad.sparsity: np.insert")
+
+
+def _fill_diagonal(ctx, a, val, wrap=False):
+    """``np.fill_diagonal``: the dense path's store into the diagonal's positions
+    (``val``'s sets replace those of the diagonal elements)."""
+    a, val = _normalize(a, ctx), _normalize(val, ctx)
+    if not isinstance(a, Tracer):
+        raise errors.store_into_plain(getattr(a, "dtype", None))
+    fill_diagonal(a, val, wrap)
+
+
 def _diff(ctx, a, n=1, axis=-1, prepend=None, append=None):
     a = _normalize(a, ctx)
     parts = [p for p in (prepend, a, append) if p is not None]
@@ -1672,8 +1704,39 @@ def _roll(ctx, a, shift, axis=None):
                                           for c in a.columns()], ctx)
 
 
+def _join_dtype(name, dtype):
+    """A join's ``dtype=``: a float or complex one changes no set (the rows are joined
+    as they are, the values are float64: ``None``); an integer or bool one has no
+    derivatives and raises as the dense path does."""
+    if dtype is None:
+        return None
+    dtype = np.dtype(dtype)
+    if dtype.kind not in "fc":
+        raise errors.dropped_derivatives(f"np.{name}(..., dtype={dtype})",
+                                         integer=dtype.kind in "iu")
+    return None
+
+
+def _into_out(name, result, out):
+    """A join's ``out=``: the result stored into ``out`` (a tracer takes the sets, a
+    plain array raises as storing any tracer into it does), ``out`` returned."""
+    if out is None:
+        return result
+    if np.shape(out) != np.shape(result):
+        raise ValueError(f"np.{name}: output array has wrong shape: expected "
+                         f"{np.shape(result)}, got {np.shape(out)}")
+    if not isinstance(out, Tracer):
+        raise errors.store_into_plain(getattr(out, "dtype", None))
+    out[...] = result
+    return out
+
+
 def _concatenate(ctx, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     """Joining arrays joins their index columns the same way, column by column."""
+    dtype = _join_dtype("concatenate", dtype)
+    if out is not None:
+        return _into_out("concatenate", _concatenate(ctx, arrays, axis, None, None,
+                                                     casting), out)
     if out is not None or dtype not in (None, float, np.float64) or \
             isinstance(arrays, Tracer) or not isinstance(arrays, (list, tuple)) or \
             any(isinstance(a, (list, tuple)) and _find_ctx(a) is not None for a in arrays):
@@ -1702,6 +1765,9 @@ def _concatenate(ctx, arrays, axis=0, out=None, dtype=None, casting="same_kind")
 
 
 def _stack(ctx, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    dtype = _join_dtype("stack", dtype)
+    if out is not None:
+        return _into_out("stack", _stack(ctx, arrays, axis, None, None, casting), out)
     if out is not None or dtype is not None or not isinstance(arrays, (list, tuple)) or \
             not arrays:
         kwargs = {"axis": axis, "casting": casting}
@@ -1730,7 +1796,8 @@ _HANDLED = {
     np.cumsum: _scan(np.cumsum), np.cumprod: _scan(np.cumprod, nonlinear=True),
     np.roll: _roll, np.concatenate: _concatenate, np.stack: _stack,
     np.where: _where, np.select: _select, np.clip: _clip, np.sort: _sort, np.diff: _diff,
-    np.partition: _partition, np.interp: _interp,
+    np.partition: _partition, np.interp: _interp, np.insert: _insert,
+    np.fill_diagonal: _fill_diagonal,
     np.average: _average,
     np.zeros_like: _like(np.zeros_like), np.ones_like: _like(np.ones_like),
     np.empty_like: _like(np.zeros_like), np.full_like: _full_like, np.copyto: _copyto,

@@ -23,6 +23,7 @@ from .. import backend, errors
 from ..dual import (LIVE, MAX_SLOTS, TAGS, Dual, _snapshots, holomorphic_tag, keep_elements,
                     make, make_array, make_scalar, new_tag, release_elements, retire)
 from ._dense import dense_jacobian as _jacobian
+from ._dense import with_outer_level as _with_outer_level
 from ._dense import shaped as _shaped
 from ._seed import (MAX_CHUNK, OutTree, as_array, call_jitted, extract, is_jitted,
                     jacobian_columns, pass_note, private, split_aux, strip_tag, translated,
@@ -652,7 +653,9 @@ class _FlatGradient:
                                self.chunk, None, False, self.has_aux)
         _check_scalar(self.who, res[0])
         grad = as_array(res[1])
+        grad = _with_outer_level(grad, res[0])
         return (grad, res[2]) if self.has_aux else grad
+
 
 
 def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool = False,

@@ -15,6 +15,7 @@ from ..dual import MAX_SLOTS, _snapshots, make, make_scalar, new_tag, retire, sc
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
                     private, split_aux, strip_tag, warn_if_caught)
 from ._validate import as_input, check_argnums, check_callable
+from ._dense import with_outer_level
 from .helpers import _Flat, _check_scalar, jacobian_as
 
 if TYPE_CHECKING:                        # annotations only
@@ -251,7 +252,8 @@ def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
         res = jacobian_columns(who, flat.f, flat.template, flat.lnums, flat.xs, kwargs,
                                None, None, False, has_aux)
         _check_scalar(who, res[0])
-        return finish(_result(res[0]), flat.blocks(res[1]), res[2] if has_aux else None)
+        grads = with_outer_level(as_array(res[1]), res[0])    # f linear in an outer level
+        return finish(_result(res[0]), flat.blocks(grads), res[2] if has_aux else None)
 
     return gradient_of_f
 

@@ -18,7 +18,7 @@ from ._linalg import gram
 from ._operands import abs2, operand
 from ._reductions import axis_index, axis_tuple, check_kwargs, ddof_of
 
-__all__ = ["COMPOSED"]
+__all__ = ["COMPOSED", "insert"]
 
 
 def _refuse(name, **given):
@@ -639,6 +639,45 @@ def _unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
     return np.concatenate([first, rest + np.cumsum(correct, axis=ax)], axis=ax)
 
 
+def insert_index(arr_shape, obj, values_shape, axis):
+    """Where each element of ``np.insert(arr, obj, values, axis)`` comes from, as an
+    index into ``concatenate([ravel(arr), ravel(values)])``: NumPy's own insert of the
+    element numbers of ``arr`` (0, 1, ...) and of ``values`` (-1, -2, ...), so that
+    every reading of ``obj`` (int, slice, sequence, negative, scalar ``obj`` with a
+    block of values), of ``axis`` and of the broadcast of ``values`` is NumPy's."""
+    size = math.prod(arr_shape)
+    own = np.arange(size, dtype=np.int64).reshape(arr_shape)
+    new = (-1 - np.arange(math.prod(values_shape), dtype=np.int64)).reshape(values_shape)
+    rows = np.insert(own, obj, new, axis=axis)
+    return np.where(rows >= 0, rows, size - 1 - rows)
+
+
+def insert(arr, obj, values, axis=None, who="np.insert"):
+    """``np.insert`` on duals (and on the sparsity tracer's arrays): the elements of
+    ``arr`` and ``values`` gathered where NumPy puts them (:func:`insert_index`).
+    The result has ``arr``'s dtype in NumPy; values only move, so the partials of
+    ``arr``'s and ``values``' elements go with them."""
+    if isinstance(obj, Dual) or (isinstance(obj, (list, tuple)) and
+                                 any(isinstance(o, Dual) for o in obj)):
+        raise errors.bad_type(who, "obj as integer positions (an int, a slice or "
+                                  "integers)", "a dual number",
+                                  "Pass the positions as plain integers.")
+    if not isinstance(arr, Dual) and np.asarray(arr).dtype.kind not in "fc" and \
+            isinstance(values, Dual):
+        raise errors.bad_type(who, "arr of a float or complex dtype (NumPy casts the "
+                              "inserted values to arr's dtype)",
+                              f"arr of dtype {np.asarray(arr).dtype} with dual values",
+                              "Fix: insert into arr.astype(float), which keeps the "
+                              "values' derivatives.")
+    index = insert_index(np.shape(primal(arr)), obj, np.shape(primal(values)), axis)
+    flat = np.concatenate([np.ravel(arr), np.ravel(values)])
+    return flat[index]
+
+
+def _insert(arr, obj, values, axis=None):
+    return insert(operand(arr), obj, operand(values), axis)
+
+
 def _multi_dot(arrays, *, out=None):
     """NumPy's ``multi_dot``: the same order of products (its cost rule for three, its
     dynamic programme beyond), each a dual ``np.dot``."""
@@ -804,7 +843,7 @@ COMPOSED = {
     np.nanmedian: _nanmedian, np.nancumsum: _nancumsum, np.nancumprod: _nancumprod,
     np.nanprod: _nanprod,
     np.unwrap: _unwrap, np.linalg.multi_dot: _multi_dot, np.block: _block,
-    np.polyfit: _polyfit,
+    np.polyfit: _polyfit, np.insert: _insert,
 }
 
 if hasattr(np, "cumulative_sum"):                        # NumPy >= 2.1

@@ -15,6 +15,7 @@ Three shapes of implementation cover most of NumPy:
 """
 
 import functools
+import math
 import operator
 
 import numpy as np
@@ -791,6 +792,13 @@ def _fill_diagonal(a, val, wrap=False):
     diagonal) as one fancy-index store, which every dual store path takes."""
     if not isinstance(a, Dual):
         raise errors.store_into_plain(getattr(a, "dtype", None))
+    fill_diagonal(a, val, wrap)
+
+
+def fill_diagonal(a, val, wrap=False):
+    """``np.fill_diagonal`` of an array that takes item stores (a dual, the sparsity
+    tracer's array): the flat positions NumPy writes, ``val`` repeated over them as
+    ``np.resize`` would, stored by one fancy index."""
     shape = np.shape(a)
     if len(shape) < 2:
         raise ValueError("array must be at least 2-d")
@@ -800,10 +808,12 @@ def _fill_diagonal(a, val, wrap=False):
         if any(s != shape[0] for s in shape):
             raise ValueError("All dimensions of input must be of equal length")
         step, end = 1 + int(np.sum(np.cumprod(shape[:-1]))), None
-    flat = np.arange(a.size)[:end:step]
-    if np.ndim(val) and np.size(val) != flat.size:
-        val = np.resize(val, flat.size)              # repeated, as flat assignment does
-    a[np.unravel_index(flat, shape)] = np.ravel(val) if np.ndim(val) else val
+    flat = np.arange(math.prod(shape))[:end:step]
+    if np.ndim(val):
+        val = np.ravel(val)
+        if np.shape(val)[0] != flat.size:        # repeated, as flat assignment does
+            val = val[np.arange(flat.size) % np.shape(val)[0]]
+    a[np.unravel_index(flat, shape)] = val
 
 
 # ---- structure: the same move on value and partials --------------------------------

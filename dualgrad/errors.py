@@ -490,7 +490,7 @@ _NUMPY_BUILDERS = {
     "_vectorize_call": "vectorize", "_vectorize_call_with_signature": "vectorize",
     "piecewise": "piecewise",
     "histogram": "histogram", "histogram_bin_edges": "histogram_bin_edges",
-    "gradient": "gradient",
+    "gradient": "gradient", "unwrap": "unwrap",
 }
 _BUILDER_FIX = {
     "vectorize": (
@@ -517,6 +517,11 @@ _BUILDER_FIX["gradient"] = (
     "the differences and wrote them into a float64 array. Fix: build the array with "
     "np.stack([a, b, c]) (a dual array; np.block([[a, b], [c, d]]) for a matrix of "
     "scalar duals), which np.gradient takes")
+_BUILDER_FIX["unwrap"] = (
+    "NumPy hands np.unwrap to dualgrad when p holds duals, not for period= alone: with "
+    "a plain p and a dual period, NumPy's own code met the dual period. Fix: make p a "
+    "dual too, np.unwrap(p + 0.0 * period, period=period) (zero derivatives for p; the "
+    "whole periods added move with the period)")
 _BUILDER_FIX["histogram_bin_edges"] = _BUILDER_FIX["histogram"].replace(
     "np.histogram(", "np.histogram_bin_edges(").replace("np.histogram ", "np.histogram_bin_edges ")
 

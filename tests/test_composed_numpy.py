@@ -146,11 +146,14 @@ def test_block_of_scalar_duals_is_a_dual_array_linalg_takes():
         dg.jacobian(lambda a: np.block([[a], a]), X)
 
 
-def test_unwrap_moves_with_its_input_and_refuses_a_dual_period():
+def test_unwrap_moves_with_its_input_and_its_period():
     x0 = np.array([0.0, 3.0, 6.5, 0.2, -3.4])
     np.testing.assert_array_equal(dg.jacobian(np.unwrap, x0), np.eye(5))
-    with pytest.raises(TypeError, match=r"np\.unwrap with a dual period"):
-        dg.gradient(lambda p: np.sum(np.unwrap(x0 * p, period=p)), 6.0)
+    # unwrap(x0 * p, period=p) = p * unwrap(x0, period=1): the derivative in p is the
+    # sum of unwrap(x0, period=1), whole periods included (fix39: it raised)
+    g = dg.gradient(lambda p: np.sum(np.unwrap(x0 * p, period=p)), 6.0)
+    np.testing.assert_allclose(g, np.sum(np.unwrap(x0, period=1.0)), rtol=1e-14)
+    assert g != np.sum(x0)
 
 
 def test_multi_dot_keeps_numpys_errors():

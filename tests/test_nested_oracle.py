@@ -214,6 +214,8 @@ CASES = {
     "np.block": lambda xp, x: xp.block([[x ** 2, x[:, :1] * x[0, 0]],
                                         [x[:1] * x[1, 1], xp.ones((1, 1))]]),
     "np.unwrap": lambda xp, x: xp.unwrap(x * x * 5, axis=1),
+    "np.unwrap:period": lambda xp, x: xp.unwrap(x * x * 5, axis=1, period=x[0, 0] + 2.0),
+    "np.insert": lambda xp, x: xp.insert(x * x[0, 0], [1, 3], x[1, :2] ** 2, axis=1),
     "np.nancumsum": lambda xp, x: xp.nancumsum(x * x * NAN, axis=1) * x,
     "np.nancumprod": lambda xp, x: xp.nancumprod(x * NAN, axis=0) * x,
     "np.nanprod": lambda xp, x: xp.nanprod(x * NAN, axis=1) * x[:, 0],

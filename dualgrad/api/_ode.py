@@ -48,6 +48,14 @@ def _duals(items):
             yield from _duals(item.ravel().tolist())
 
 
+def _events():
+    return errors.bad_type(
+        _WHO, "no events= when derivatives flow through the solution", "events=",
+        "The event times move with the parameters, and SciPy locates them on values "
+        "only. Integrate over a fixed t_span instead, or locate the event on values "
+        "and add its time's derivative, -(dg/dtheta) / (dg/dt) at the crossing.")
+
+
 def _nested():
     return errors.bad_type(
         _WHO, "duals of one running call (a gradient, Jacobian or jvp)",
@@ -292,6 +300,11 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     """
     from scipy.integrate import solve_ivp as scipy_solve_ivp
 
+    from ._sparsity import traced_solve_ivp
+    traced = traced_solve_ivp(scipy_solve_ivp, fun, t_span, y0, method, t_eval,
+                              dense_output, events, vectorized, args, options, _events)
+    if traced is not None:                # during sparsity detection (sparsity="auto")
+        return traced
     call_args = tuple(args) if args is not None else ()
     y0 = _state(y0)
     t0, tf = t_span
@@ -309,11 +322,7 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
             found = seen.duals                 # with the tangents from the start
             tag = _tag_of(found)
     if events is not None:
-        raise errors.bad_type(
-            _WHO, "no events= when derivatives flow through the solution", "events=",
-            "The event times move with the parameters, and SciPy locates them on values "
-            "only. Integrate over a fixed t_span instead, or locate the event on values "
-            "and add its time's derivative, -(dg/dtheta) / (dg/dt) at the crossing.")
+        raise _events()
     if _tag_of([t_eval]) is not None:
         raise errors.bad_type(_WHO, "t_eval of plain times", "duals in t_eval",
                               "Pass t_eval's values; only t_span's ends may be duals.")

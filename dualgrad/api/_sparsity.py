@@ -33,6 +33,8 @@ taken as they are at ``x``.  ``mode="global"`` removes the value dependence of
 ``if`` on values still picks one branch, which no tracer can see.
 """
 
+import threading
+
 import numpy as np
 
 from .. import errors
@@ -1052,6 +1054,10 @@ def _structural(func, ctx, args, kwargs):
     for key in ("values", "arrays"):
         if key in kwargs:
             collect(kwargs[key])
+    traced_constants = func is np.pad and _find_ctx(kwargs.get("constant_values")) is not None
+    if traced_constants:                # np.pad(a, w, constant_values=p[0]): p[0]'s rows
+        kwargs = dict(kwargs, constant_values=_normalize(kwargs["constant_values"], ctx))
+        collect(kwargs["constant_values"])
     args = [_normalize(a, ctx) for a in args]
     if len(tracers) == 1 and ndata == 1 and isinstance(args[0], Tracer) and \
             func not in _FILLS_ZEROS:
@@ -1087,8 +1093,12 @@ def _structural(func, ctx, args, kwargs):
         if key in kwargs:
             rkw[key], vkw[key] = as_rows(kwargs[key]), _value(kwargs[key])
     rkw.pop("dtype", None)                      # the row numbers stay integers
-    if func is np.pad:
+    if traced_constants:
+        rkw["constant_values"] = as_rows(kwargs["constant_values"])
+        vkw["constant_values"] = _value(kwargs["constant_values"])
+    elif func is np.pad:
         rkw.pop("constant_values", None)
+    if func is np.pad:
         if kwargs.get("reflect_type", "even") == "odd" and len(tracers) == 1 and \
                 isinstance(args[0], Tracer) and \
                 kwargs.get("mode", args[2] if len(args) > 2 else "constant") in \
@@ -1534,11 +1544,11 @@ def _interp(ctx, x, xp, fp, left=None, right=None, period=None):
     """``np.interp``: element i depends on ``x[i]`` and on the two ``fp`` nodes of
     its segment at the point (all of ``fp`` in ``mode="global"``, for NaN ``x`` and
     a single node); ``x`` meets ``fp`` in the Hessian (the slope is ``fp``'s)."""
-    x, xp, fp = (_normalize(v, ctx) for v in (x, xp, fp))
-    if period is not None or any(isinstance(v, Tracer) for v in (xp, left, right)):
-        raise errors.unsupported_function("np.interp with dual xp, left, right or period=")
+    x, xp, fp, left, right = (_normalize(v, ctx) for v in (x, xp, fp, left, right))
+    if period is not None or isinstance(xp, Tracer):
+        raise errors.unsupported_function("np.interp with dual xp or period=")
     xv, xp_ = np.asarray(_value(x), dtype=float), np.asarray(xp, dtype=float)
-    value = np.interp(xv, xp_, _value(fp), left, right)
+    value = np.interp(xv, xp_, _value(fp), _value(left), _value(right))
     shape = value.shape
     dx = _deps(x, shape)
     dfp = None
@@ -1557,7 +1567,22 @@ def _interp(ctx, x, xp, fp, left=None, right=None, period=None):
             dfp = everything
         if ctx.hessian and dx is not None and dfp is not None:
             ctx.nonlinear(dx, dfp)
-    return _make(_real(value), _union([dx, dfp], shape), ctx)
+    # a traced left=/right= is the result left/right of xp (at the point; everywhere
+    # in mode="global"), where fp's nodes are not (mode="local")
+    ends = []
+    for e, outside in ((left, xv < xp_[0]), (right, xv > xp_[-1])):
+        if e is None or not xp_.size:
+            continue
+        outside = np.broadcast_to(outside, shape)
+        if ctx.local and dfp is not None:
+            dfp = _masked(np.broadcast_to(dfp, shape + dfp.shape[-1:]), ~outside)
+        if isinstance(e, Tracer):
+            if e.size != 1:
+                raise errors.bad_argument("np.interp", f"{'left' if e is left else 'right'}"
+                                          " as a scalar", f"shape {e.shape}")
+            rows = np.broadcast_to(e.cols().reshape(-1), shape + (e.cols().size,))
+            ends.append(_masked(rows, outside) if ctx.local else rows)
+    return _make(_real(value), _union([dx, dfp] + ends, shape), ctx)
 
 
 def _insert(ctx, arr, obj, values, axis=None):
@@ -1833,6 +1858,129 @@ _ON_VALUES = {np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flat
 _CONSTANT = {np.round, np.around, np.floor_divide} if hasattr(np, "around") else {np.round}
 
 
+# ---- dg.solve_ivp ------------------------------------------------------------------------
+
+_LOCAL = threading.local()      # .ctxs: this thread's running detections (innermost last)
+
+
+def _plain_and_rows(obj):
+    """``obj`` (a tracer, or lists / object arrays holding some) as plain values and
+    the input indices its elements depend on (all of them, one 1-D array)."""
+    if isinstance(obj, Tracer):
+        c = obj.cols()
+        return obj.value.copy(), c[c != EMPTY]
+    if isinstance(obj, np.ndarray) and obj.dtype == object:
+        value, rows = _plain_and_rows(obj.ravel().tolist())
+        return np.asarray(value).reshape(obj.shape), rows
+    if isinstance(obj, (list, tuple)):
+        parts = [_plain_and_rows(o) for o in obj]
+        rows = [r for _, r in parts]
+        return [v for v, _ in parts], np.concatenate(rows) if rows else \
+            np.zeros(0, np.int32)
+    return obj, np.zeros(0, np.int32)
+
+
+def _flat_items(obj):
+    if isinstance(obj, (list, tuple)):
+        for o in obj:
+            yield from _flat_items(o)
+    elif isinstance(obj, np.ndarray) and obj.dtype == object:
+        yield from _flat_items(obj.ravel().tolist())
+    else:
+        yield obj
+
+
+class _OdeRows:
+    """A function SciPy's solver calls (``fun``, ``jac``, an event) on plain floats:
+    its result's values, the input indices of every call kept."""
+
+    def __init__(self, fun, args, seen):
+        self.fun, self.args, self.seen = fun, args, seen
+        for name in ("terminal", "direction"):
+            if hasattr(fun, name):
+                setattr(self, name, getattr(fun, name))
+
+    def __call__(self, t, y):
+        value, rows = _plain_and_rows(self.fun(t, y, *self.args))
+        if rows.size:
+            self.seen.append(np.unique(rows))
+        return value
+
+
+class _TracedSolution:
+    """``sol.sol`` of a traced solve: every element on the solution's input set."""
+
+    def __init__(self, sol, rows, ctx):
+        self.sol, self.rows, self.ctx = sol, rows, ctx
+
+    def __call__(self, t):
+        value = np.asarray(self.sol(t), dtype=float)
+        return _make(value, np.broadcast_to(self.rows, value.shape + self.rows.shape), self.ctx)
+
+    def __getattr__(self, name):
+        return getattr(self.sol, name)
+
+
+def traced_solve_ivp(solve, fun, t_span, y0, method, t_eval, dense_output, events,
+                     vectorized, args, options, events_error):
+    """``dg.solve_ivp`` during sparsity detection, or ``None`` when none runs.
+
+    The solver runs on the values (``fun`` called on plain states; its result's
+    values read off the tracers it holds), and every element of ``sol.y`` depends on
+    every input that entered: ``y0``, ``t_span``'s ends, ``args``, and whatever
+    ``fun`` (and ``jac``) returned at any of the solver's calls.  A superset of the
+    solution's pattern (an ODE mixes its state's components over time), exact where
+    the solution depends on all of them; the branches ``fun`` took are those of the
+    solver's calls at this point, as for any Python ``if``."""
+    running = getattr(_LOCAL, "ctxs", None)
+    if not running:
+        return None
+    args = tuple(args) if args is not None else ()
+    from ..dual import Dual
+    if any(isinstance(v, Dual) for v in _flat_items([y0, *t_span, *args])):
+        return None                     # a helper called inside the traced f: duals
+
+    seen = []
+    t0, tf = t_span
+    starts = []
+    for item in (y0, t0, tf, list(args)):
+        value, rows = _plain_and_rows(item)
+        starts.append(value)
+        if rows.size:
+            seen.append(np.unique(rows))
+    y0v, t0v, tfv = starts[:3]
+    if t_eval is not None:
+        t_eval, rows = _plain_and_rows(t_eval)
+        if rows.size:
+            raise errors.bad_type("dualgrad.solve_ivp", "t_eval of plain times",
+                                  "duals in t_eval",
+                                  "Pass t_eval's values; only t_span's ends may be duals.")
+    options = dict(options)
+    if callable(options.get("jac")):
+        options["jac"] = _OdeRows(options["jac"], args, seen)
+    if events is not None:
+        events = _OdeRows(events, args, []) if callable(events) else \
+            [_OdeRows(e, args, []) for e in events]
+    sol = solve(_OdeRows(fun, args, seen), (t0v, tfv), np.asarray(y0v), method=method,
+                t_eval=t_eval, dense_output=dense_output, events=events,
+                vectorized=vectorized, **options)
+    if not seen:
+        return sol                               # nothing traced entered: SciPy's own
+    if events is not None:
+        raise events_error()
+    rows = np.unique(np.concatenate(seen)).astype(np.int32)
+    ctx = _find_ctx([y0, t0, tf, list(args)]) or running[-1]
+    ctx.nonlinear(rows.reshape(1, -1))
+    sol.y = _make(np.asarray(sol.y, dtype=float), np.broadcast_to(
+        rows, np.shape(sol.y) + rows.shape), ctx)
+    if isinstance(t0, Tracer) or isinstance(tf, Tracer):
+        sol.t = _make(np.asarray(sol.t, dtype=float), np.broadcast_to(
+            rows, np.shape(sol.t) + rows.shape), ctx)
+    if sol.sol is not None:
+        sol.sol = _TracedSolution(sol.sol, rows, ctx)
+    return sol
+
+
 # ---- the entry points ----------------------------------------------------------------
 
 def _trace(who, f, x, args, mode, hessian, sums=False):
@@ -1850,6 +1998,8 @@ def _trace(who, f, x, args, mode, hessian, sums=False):
     seed = _make(x.copy(), np.arange(x.size, dtype=np.int32).reshape(-1, 1), ctx)
     py = getattr(f, "py_func", None)
     jitted = py is not None and type(f).__module__.startswith("numba")
+    running = _LOCAL.__dict__.setdefault("ctxs", [])
+    running.append(ctx)
     try:
         out = (py if jitted else f)(seed, *args)
     except TypeError as exc:
@@ -1861,6 +2011,19 @@ def _trace(who, f, x, args, mode, hessian, sums=False):
             f"({str(exc).split(';')[0][:160]})", "Fix: pass the pattern you know (jacobian(f, x, "
             "sparsity=pattern)), or call NumPy functions in f (np.exp, not math.exp), which "
             "numba compiles as well.") from exc
+    except Exception as exc:
+        if not type(exc).__module__.startswith("numba"):
+            raise
+        raise errors.bad_type(
+            who, "f whose every call runs in Python on arrays (sparsity detection runs f "
+            "once on arrays of input sets, and numba-compiled code cannot take them)",
+            f"{type(exc).__name__} from numba (f calls a numba-jitted function, or "
+            f"f.py_func does: {str(exc).splitlines()[0][:120]})",
+            "Fix: pass sparsity=None (dualgrad's dense Jacobian goes through numba "
+            "code), or detect the pattern on a NumPy twin of f and pass it: pattern = "
+            "dg.sparsity(f_numpy, x); dg.jacobian(f, x, sparsity=pattern).") from exc
+    finally:
+        running.pop()
     if isinstance(out, (list, tuple)):
         items = np.empty(len(out), dtype=object)
         items[:] = list(out)

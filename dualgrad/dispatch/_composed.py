@@ -617,9 +617,11 @@ def _matrix_power(a, n):
 
 def _unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
     """NumPy's correction (whole periods, piecewise constant in ``p``) computed on the
-    values as NumPy computes it, added to ``p`` itself: the partials are ``p``'s."""
-    if isinstance(period, Dual):
-        raise errors.unsupported_function("np.unwrap with a dual period")
+    values as NumPy computes it, added to ``p`` itself: the partials are ``p``'s.  A
+    dual ``period``: the correction is ``k * period`` with ``k`` the whole number of
+    periods NumPy added, so its derivative is ``k`` times the period's."""
+    dual_period = period
+    period = primal(period)
     v = np.asarray(primal(p))
     dd = np.diff(v, axis=axis)
     discont = period / 2 if discont is None else primal(discont)
@@ -633,6 +635,8 @@ def _unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
         np.copyto(ddmod, high, where=(ddmod == -high) & (dd > 0))
     correct = ddmod - dd
     np.copyto(correct, 0, where=np.abs(dd) < discont)
+    if isinstance(dual_period, Dual):      # NumPy's value kept: k * (period - its value)
+        correct = correct + np.round(correct / period) * (dual_period - period)
     ax = axis_index(axis, v.ndim)
     first = np.take(p, [0], axis=ax)
     rest = np.take(p, np.arange(1, v.shape[ax]), axis=ax)

@@ -36,6 +36,14 @@ Propagation
     ``scaled_kernel(f, p)``, ``pair_kernel(f, p, g, q)``
         that kernel call alone, or ``NotImplemented`` where none runs (no NumPy call,
         so no floating-point reports: the caller may skip its hush).
+    ``entry_cell(ufunc)``, ``small_empty(shape)``
+        the cell ``[entry]`` of the lean path's compiled entry point for a unary rule's
+        partials on small 1-D values (``ufunc`` ``None``: the factor given, ``np.sin``'s
+        ``np.cos(x)``; else a ``fusable`` rule's, its factor evaluated in the loop),
+        which dispatch calls itself, without numba's dispatcher or a Python call of the
+        backend, once ``scaled_kernel`` / ``local_kernel`` made it (``None`` before,
+        ``False`` for none); the result allocated by ``small_empty`` (NumPy's, below the
+        pool's size).
     ``fusable(rule)``, ``local_kernel(ufunc, x, out, p)``, ``local_kernel2(ufunc, x, y,
     out, p, q)``
         whether a rule's local derivatives are arithmetic that kernels evaluate; then
@@ -175,7 +183,8 @@ from ._kernels import (SMALL_BELOW, correlation, fusable, local, matvec, swap_sh
 from ._loader import loaded as kernels_loaded
 from ._loader import at_call as kernels_at_call
 from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_small, convolve,
-                         cross, exact1, exact2, exact_number, finite, from_rows, join, lean_sum,
+                         cross, entry_cell, exact1, exact2, exact_number, finite, from_rows,
+                         join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
                          outer, pair_kernel, pair_small, rank2, rows, running_product, scaled,
                          scaled_kernel, scaled_small, small, take, take_along, triangle,
@@ -186,7 +195,7 @@ __all__ = [
     # propagation
     "combine", "combine_complex", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
     "pair_kernel",
-    "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT", "exact1", "exact2",
+    "local_kernel", "local_kernel2", "entry_cell", "small_empty", "lean_sum", "EXACT", "EXACT_FLAT", "exact1", "exact2",
     "exact_number",
     "fusable",
     "small", "lean_work", "SMALL_BELOW", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",

@@ -217,6 +217,29 @@ _SMALL_SHORT = '''    if n == {c} and {contiguous}:
         return not bad
 '''
 
+# The lean path's compiled entry point for small 1-D values (every argument a dual, a
+# rule that is not a selection): called without numba's dispatcher, whose type check of
+# four or six arrays cost as much as the work at N = 10 (small39), at one signature of
+# any layout (``_kernels.small_entry``: the values and partials ``A``, ``q`` C), so the
+# kernel tests the lengths itself (False: the caller's careful path) and reads the
+# partials row by row at their strides (an ``A`` array's ``ravel`` is a copy).  The same
+# expressions and products as :data:`_SMALL_KERNEL`, so the same bits.
+_ENTRY_KERNEL = '''
+
+def {name}_entry({params}, q):
+    """``np.{ufunc}``, small 1-D values of any layout: ``q[i, :] = {formula}``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if {shapes}:
+        return False
+    bad = False
+    for i in range(rows):
+{binds}{factors}        bad |= {infinite}
+        for k in range(n):
+            q[i, k] = {plain}
+    return not bad
+'''
+
 # A selection row (``rule.select``): the partials of the argument whose 0/1 indicator is
 # 1, on the bits: ``m = -int64(indicator)`` is all ones or all zeros per row, so
 # ``p & m | q & ~m`` selects without a branch, as ``_numba_kernels.where_rows`` does for
@@ -370,6 +393,22 @@ def small_kernel(ufunc):
     return got
 
 
+ENTRY_KERNELS = {}    # ufunc -> the numba dispatcher of its lean entry kernel
+
+
+def entry_kernel(ufunc):
+    """The small-array kernel of ``ufunc`` for the lean path's compiled entry point
+    (every argument a dual; 1-D values and partials of any layout, the lengths tested in
+    the kernel), or ``None`` for a ufunc without; made at the first request."""
+    got = ENTRY_KERNELS.get(ufunc)
+    if got is None:
+        fn = _ENTRY.get(ufunc)
+        if fn is None:
+            return None
+        got = ENTRY_KERNELS.setdefault(ufunc, njit(**_JIT)(fn))
+    return got
+
+
 EXACT_KERNELS = {}    # (ufunc, duals) -> the numba dispatcher of a value-and-partials kernel
 
 
@@ -418,8 +457,10 @@ def _kernel(rule, duals, template=_KERNEL):
         c=c, binds=binds("            "), factors=factors("            "),
         flats="".join(f"        p{a}f = p{a}.ravel()\n" for a, _ in ds),
         **loops) for c in (4, 2))
+    shapes = " or ".join([f"{a}s.shape[0] != rows" for a in (*args, "out")] +
+                         [f"p{a}.shape[0] != rows or p{a}.shape[1] != n" for a, _ in ds])
     text = template.format(
-        name=name, ufunc=rule.name,
+        name=name, ufunc=rule.name, shapes=shapes,
         params=", ".join([f"{a}s" for a in args] + ["outs"] + [f"p{a}" for a, _ in ds]),
         formula=" + ".join(f"({e}) * p{a}" for a, e in ds),
         binds=binds("        "), factors=factors("        "), short=short,
@@ -479,7 +520,7 @@ def _cases(rule):
 def source():
     """The text of ``_rule_kernels.py`` for the table of NumPy's ufuncs (numba
     cannot call scipy.special's)."""
-    parts, entries, small = [_HEADER], [], []
+    parts, entries, small, entry = [_HEADER], [], [], []
     for rule in (r for r in _TABLE if fusable(r)):
         cases = []
         for duals in _cases(rule):
@@ -491,6 +532,10 @@ def source():
         text, name = _kernel(rule, _cases(rule)[-1], _SMALL_KERNEL)   # every argument a dual
         parts.append(text)
         small.append(f"    np.{rule.name}: {name}_small,\n")
+        if not rule.select:
+            text, name = _kernel(rule, _cases(rule)[-1], _ENTRY_KERNEL)
+            parts.append(text)
+            entry.append(f"    np.{rule.name}: {name}_entry,\n")
     exact = []
     for rule in (r for r in _TABLE if r.name in EXACT):
         for duals in _cases(rule)[::-1]:        # every argument a dual, then one
@@ -498,7 +543,7 @@ def source():
             parts.append(text)
             exact.append(f"    (np.{rule.name}, {duals}): {name},\n")
     parts.append(f"\n\n_PLAIN = {{\n{''.join(entries)}}}\n\n_SMALL = {{\n{''.join(small)}}}\n"
-                 f"\n_EXACT = {{\n{''.join(exact)}}}\n" + _TAIL)
+                 f"\n_EXACT = {{\n{''.join(exact)}}}\n\n_ENTRY = {{\n{''.join(entry)}}}\n" + _TAIL)
     return "".join(parts)
 
 

@@ -116,6 +116,29 @@ def small_local(ufunc):
     return small_kernel(ufunc)
 
 
+def small_entry(ufunc):
+    """The lean path's compiled entry point for the partials of ``ufunc`` (every argument
+    a dual) on small 1-D values, or ``None``: ``_numba_kernels.scale_entry`` (the factor
+    given: ``np.sin``'s ``np.cos(x)``, ``np.exp``'s value) for ``None``, else the rule's
+    ``_rule_kernels.entry_kernel`` (the factors evaluated in the loop: ``np.log``'s
+    ``1.0 / x``); numba loaded by the caller.  One signature, as :func:`small_exact`'s:
+    values, factor and partials of any layout (``A``), the result C-contiguous; the
+    CALLER must pass native float64 ndarrays of exactly those dimensions (1-D values and
+    factor, 2-D partials, a 2-D C-contiguous result), or the compiled code reads memory
+    it does not own; the kernel tests the lengths."""
+    from numba import types
+    values, partials = types.float64[:], types.float64[:, :]
+    result = types.float64[:, ::1]
+    if ufunc is None:
+        return _kernels().scale_entry.compile(types.boolean(values, partials, result))
+    from ._rule_kernels import entry_kernel
+    kernel = entry_kernel(ufunc)
+    if kernel is None:
+        return None
+    signature = types.boolean(*[values] * (ufunc.nin + 1), *[partials] * ufunc.nin, result)
+    return kernel.compile(signature)
+
+
 def small_exact(ufunc, duals):
     """The small-array kernel of a ufunc of ``_kernelgen.EXACT`` that also computes the
     value, for dual arguments at the positions ``duals`` (the others numbers), as the

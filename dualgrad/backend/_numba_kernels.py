@@ -210,6 +210,28 @@ def scale_finite(f, p, out):
 
 
 @_lazy
+def scale_entry(f, p, out):
+    """:func:`scale_finite` for the lean path of a unary rule on small 1-D values, compiled
+    as one entry point (``_kernels.small_scale_entry``: ``f`` and ``p`` of any layout,
+    ``out`` C-contiguous) and called without numba's dispatcher: ``out[i, :] = f[i] *
+    p[i, :]``, True; False for a factor that is not finite (``out`` then written) and
+    for operands of other lengths (none: the caller's careful path runs).  The same IEEE
+    products, so the same bits.  A row loop of any stride (no ``ravel``: an ``A``
+    array's is a copy), which at this size (under ``MIN_WORK_FUSED`` elements) costs
+    less than the dispatcher's type check of three arrays (small39)."""
+    rows, n = p.shape
+    if f.shape[0] != rows or out.shape[0] != rows or out.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        fi = f[i]
+        bad |= fi - fi != 0.0
+        for k in range(n):
+            out[i, k] = fi * p[i, k]
+    return not bad
+
+
+@_lazy
 def scale2_finite(f, p, g, q, out):
     """``out[i, :] = f[i] * p[i, :] + g[i] * q[i, :]`` (each product rounded, then the
     sum: NumPy's two products and addition) when every factor is finite; False where

@@ -516,13 +516,58 @@ def pair_small(f, p, g, q):
     return total
 
 
+# The lean path's compiled entry points for the partials of a unary rule on small 1-D
+# values (``_kernels.small_entry``), one cell ``[entry]`` per ufunc (``None``: the factor
+# given, ``scale_entry``) shared with dispatch's generated function, which calls the
+# entry itself (no dispatcher, no Python call of this module: small39) while the cell
+# holds one and the work is below ``SMALL_BELOW``.  A cell holds ``None`` until its
+# entry is first wanted, numba loaded (made here by :func:`scaled_kernel` or
+# :func:`local_kernel`, which the function calls until then), ``False`` for a ufunc
+# without.
+_ENTRIES = {}
+
+
+def entry_cell(ufunc):
+    """The cell ``[entry point, None or False]`` of ``ufunc``'s lean entry point
+    (``None``: the one that takes the factor: ``np.sin``'s ``np.cos(x)``, ``np.exp``'s
+    value): call ``cell[0](f, p, t)`` (or ``(x, out, p, t)`` for a :func:`fusable`
+    rule's) when it is truthy, ``x`` / ``f`` native float64 1-D ndarrays, ``p`` 2-D of
+    fewer than ``SMALL_BELOW[0]`` elements and ``t`` a C-contiguous float64 array of its
+    shape (``small_empty(p.shape)``): True, the partials written, or False (a local
+    derivative not finite, lengths that do not match: nothing usable in ``t``)."""
+    cell = _ENTRIES.get(ufunc)
+    if cell is None:
+        cell = _ENTRIES.setdefault(ufunc, [None])
+    return cell
+
+
+def _install(cell, ufunc):
+    """Makes ``cell``'s entry point (numba loaded); returns it, or ``False``."""
+    cell[0] = _kernels.small_entry(ufunc) or False
+    return cell[0]
+
+
+# Partials of the lean entry points' size (under ``SMALL_BELOW``, far under the pool's
+# ``_buffers.MIN_BYTES``): NumPy's ``np.empty``, which :func:`_out` calls there too.
+small_empty = np.empty
+_F64 = np.dtype(np.float64)
+
+
 def scaled_kernel(f, p):
     """:func:`scaled_small`'s kernel call alone: its result (``None`` for a factor
     that is not finite), or ``NotImplemented`` where no kernel runs (numba not
     loaded), the caller then running :func:`scaled_small` with
     NumPy's reports hushed.  A kernel reports nothing to NumPy's error state, so a
-    caller whose factors need no NumPy call (``np.exp``: the result) skips the hush."""
+    caller whose factors need no NumPy call (``np.exp``: the result) skips the hush.
+    Small 1-D work first makes the cell's entry point (:func:`entry_cell`) that the
+    caller calls itself from then on, and calls it."""
     if _loader.READY:
+        if p.size < _kernels.SMALL_BELOW[0] and f.ndim == 1 and p.ndim == 2 and \
+                f.dtype is _F64 and p.dtype is _F64:
+            cell = _ENTRIES.get(None)
+            if cell is not None and cell[0] is None and _install(cell, None):
+                out = _empty(p.shape)
+                return out if cell[0](f, p, out) else None
         out = _out(p)
         if f.ndim == 1:
             return out if (_compiled or _small_kernels()).scale_finite(f, p, out) else None
@@ -564,6 +609,12 @@ def local_kernel(ufunc, x, out, p):
     runs (numba not loaded), as :func:`scaled_kernel`.  No NumPy call
     computes the derivative, so the caller skips its hush."""
     if _loader.READY:
+        if p.size < _kernels.SMALL_BELOW[0] and out.ndim == 1 and x.ndim == 1 and \
+                p.ndim == 2 and x.dtype is _F64 and out.dtype is _F64 and p.dtype is _F64:
+            cell = _ENTRIES.get(ufunc)
+            if cell is not None and cell[0] is None and _install(cell, ufunc):
+                q = _empty(p.shape)
+                return q if cell[0](x, out, p, q) else None
         k = _LOCAL.get(ufunc, _MISSING)
         if k is _MISSING:
             k = _local(ufunc)

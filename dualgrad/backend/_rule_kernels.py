@@ -309,6 +309,24 @@ def d_divide_xy_small(xs, ys, outs, px, py, q):
     return not bad
 
 
+def d_divide_xy_entry(xs, ys, outs, px, py, q):
+    """``np.divide``, small 1-D values of any layout: ``q[i, :] = (1.0 / y) * px + (-out / y) * py``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        y = ys[i]
+        out = outs[i]
+        fx = 1.0 / y
+        fy = -out / y
+        bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return not bad
+
+
 def d_square_x_flat(xs, outs, px, q):
     """``np.square``, one direction: ``q = (2.0 * x) * px``."""
     for i in range(q.shape[0]):
@@ -402,6 +420,22 @@ def d_square_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 2.0 * x
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_square_x_entry(xs, outs, px, q):
+    """``np.square``, small 1-D values of any layout: ``q[i, :] = (2.0 * x) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
     bad = False
     for i in range(rows):
         x = xs[i]
@@ -515,6 +549,22 @@ def d_reciprocal_x_small(xs, outs, px, q):
     return not bad
 
 
+def d_reciprocal_x_entry(xs, outs, px, q):
+    """``np.reciprocal``, small 1-D values of any layout: ``q[i, :] = (-(out * out)) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        out = outs[i]
+        fx = -(out * out)
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_sqrt_x_flat(xs, outs, px, q):
     """``np.sqrt``, one direction: ``q = (0.5 / out) * px``."""
     for i in range(q.shape[0]):
@@ -608,6 +658,22 @@ def d_sqrt_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
+    for i in range(rows):
+        out = outs[i]
+        fx = 0.5 / out
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_sqrt_x_entry(xs, outs, px, q):
+    """``np.sqrt``, small 1-D values of any layout: ``q[i, :] = (0.5 / out) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
     bad = False
     for i in range(rows):
         out = outs[i]
@@ -721,6 +787,22 @@ def d_cbrt_x_small(xs, outs, px, q):
     return not bad
 
 
+def d_cbrt_x_entry(xs, outs, px, q):
+    """``np.cbrt``, small 1-D values of any layout: ``q[i, :] = (1.0 / (3.0 * out * out)) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        out = outs[i]
+        fx = 1.0 / (3.0 * out * out)
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_absolute_x_flat(xs, outs, px, q):
     """``np.absolute``, one direction: ``q = (sign(x)) * px``."""
     for i in range(q.shape[0]):
@@ -814,6 +896,22 @@ def d_absolute_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = sign(x)
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_absolute_x_entry(xs, outs, px, q):
+    """``np.absolute``, small 1-D values of any layout: ``q[i, :] = (sign(x)) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
     bad = False
     for i in range(rows):
         x = xs[i]
@@ -927,6 +1025,22 @@ def d_fabs_x_small(xs, outs, px, q):
     return not bad
 
 
+def d_fabs_x_entry(xs, outs, px, q):
+    """``np.fabs``, small 1-D values of any layout: ``q[i, :] = (sign(x)) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = sign(x)
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_exp2_x_flat(xs, outs, px, q):
     """``np.exp2``, one direction: ``q = (out * 0.6931471805599453) * px``."""
     for i in range(q.shape[0]):
@@ -1020,6 +1134,22 @@ def d_exp2_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
+    for i in range(rows):
+        out = outs[i]
+        fx = out * 0.6931471805599453
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_exp2_x_entry(xs, outs, px, q):
+    """``np.exp2``, small 1-D values of any layout: ``q[i, :] = (out * 0.6931471805599453) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
     bad = False
     for i in range(rows):
         out = outs[i]
@@ -1133,6 +1263,22 @@ def d_log_x_small(xs, outs, px, q):
     return not bad
 
 
+def d_log_x_entry(xs, outs, px, q):
+    """``np.log``, small 1-D values of any layout: ``q[i, :] = (1.0 / x) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / x
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_log2_x_flat(xs, outs, px, q):
     """``np.log2``, one direction: ``q = (1.4426950408889634 / x) * px``."""
     for i in range(q.shape[0]):
@@ -1226,6 +1372,22 @@ def d_log2_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.4426950408889634 / x
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_log2_x_entry(xs, outs, px, q):
+    """``np.log2``, small 1-D values of any layout: ``q[i, :] = (1.4426950408889634 / x) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
     bad = False
     for i in range(rows):
         x = xs[i]
@@ -1339,6 +1501,22 @@ def d_log10_x_small(xs, outs, px, q):
     return not bad
 
 
+def d_log10_x_entry(xs, outs, px, q):
+    """``np.log10``, small 1-D values of any layout: ``q[i, :] = (0.43429448190325176 / x) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 0.43429448190325176 / x
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_log1p_x_flat(xs, outs, px, q):
     """``np.log1p``, one direction: ``q = (1.0 / (1.0 + x)) * px``."""
     for i in range(q.shape[0]):
@@ -1432,6 +1610,22 @@ def d_log1p_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x)
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_log1p_x_entry(xs, outs, px, q):
+    """``np.log1p``, small 1-D values of any layout: ``q[i, :] = (1.0 / (1.0 + x)) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
     bad = False
     for i in range(rows):
         x = xs[i]
@@ -1545,6 +1739,22 @@ def d_tan_x_small(xs, outs, px, q):
     return not bad
 
 
+def d_tan_x_entry(xs, outs, px, q):
+    """``np.tan``, small 1-D values of any layout: ``q[i, :] = (1.0 + out * out) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        out = outs[i]
+        fx = 1.0 + out * out
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_arcsin_x_flat(xs, outs, px, q):
     """``np.arcsin``, one direction: ``q = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``."""
     for i in range(q.shape[0]):
@@ -1638,6 +1848,22 @@ def d_arcsin_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_arcsin_x_entry(xs, outs, px, q):
+    """``np.arcsin``, small 1-D values of any layout: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / np.sqrt(1.0 - x * x), 1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
     bad = False
     for i in range(rows):
         x = xs[i]
@@ -1751,6 +1977,22 @@ def d_arccos_x_small(xs, outs, px, q):
     return not bad
 
 
+def d_arccos_x_entry(xs, outs, px, q):
+    """``np.arccos``, small 1-D values of any layout: ``q[i, :] = (where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = where(np.absolute(x) < 0.5, -1.0 / np.sqrt(1.0 - x * x), -1.0 / ((np.sqrt(-(x - 1.0)) + 0.0) * np.sqrt(x - -1.0)))
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_arctan_x_flat(xs, outs, px, q):
     """``np.arctan``, one direction: ``q = (1.0 / (1.0 + x * x)) * px``."""
     for i in range(q.shape[0]):
@@ -1844,6 +2086,22 @@ def d_arctan_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (1.0 + x * x)
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_arctan_x_entry(xs, outs, px, q):
+    """``np.arctan``, small 1-D values of any layout: ``q[i, :] = (1.0 / (1.0 + x * x)) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
     bad = False
     for i in range(rows):
         x = xs[i]
@@ -2109,6 +2367,24 @@ def d_arctan2_xy_small(xs, ys, outs, px, py, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j] + fy * pyf[j]
         return not bad
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
+        fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
+        bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return not bad
+
+
+def d_arctan2_xy_entry(xs, ys, outs, px, py, q):
+    """``np.arctan2``, small 1-D values of any layout: ``q[i, :] = (where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))) * px + (where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))) * py``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or py.shape[0] != rows or py.shape[1] != n:
+        return False
     bad = False
     for i in range(rows):
         x = xs[i]
@@ -2406,6 +2682,25 @@ def d_hypot_xy_small(xs, ys, outs, px, py, q):
     return not bad
 
 
+def d_hypot_xy_entry(xs, ys, outs, px, py, q):
+    """``np.hypot``, small 1-D values of any layout: ``q[i, :] = (where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))) * px + (where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))) * py``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or ys.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or py.shape[0] != rows or py.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        y = ys[i]
+        out = outs[i]
+        fx = where(out == 0.0, 0.0, where(np.absolute(y) <= np.absolute(x), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
+        fy = where(out == 0.0, 0.0, where(np.absolute(x) <= np.absolute(y), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))
+        bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[i, k]
+    return not bad
+
+
 def d_arcsinh_x_flat(xs, outs, px, q):
     """``np.arcsinh``, one direction: ``q = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``."""
     for i in range(q.shape[0]):
@@ -2499,6 +2794,22 @@ def d_arcsinh_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_arcsinh_x_entry(xs, outs, px, q):
+    """``np.arcsinh``, small 1-D values of any layout: ``q[i, :] = (where(np.absolute(x) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
     bad = False
     for i in range(rows):
         x = xs[i]
@@ -2612,6 +2923,22 @@ def d_arccosh_x_small(xs, outs, px, q):
     return not bad
 
 
+def d_arccosh_x_entry(xs, outs, px, q):
+    """``np.arccosh``, small 1-D values of any layout: ``q[i, :] = (1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = 1.0 / (np.sqrt(x - 1.0) * np.sqrt(x - -1.0))
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
 def d_arctanh_x_flat(xs, outs, px, q):
     """``np.arctanh``, one direction: ``q = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``."""
     for i in range(q.shape[0]):
@@ -2705,6 +3032,22 @@ def d_arctanh_x_small(xs, outs, px, q):
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
+    bad = False
+    for i in range(rows):
+        x = xs[i]
+        fx = where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))
+        bad |= (fx - fx != 0.0)
+        for k in range(n):
+            q[i, k] = fx * px[i, k]
+    return not bad
+
+
+def d_arctanh_x_entry(xs, outs, px, q):
+    """``np.arctanh``, small 1-D values of any layout: ``q[i, :] = (where(np.absolute(x) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))) * px``; False for
+    operands of other lengths and where a local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
+        return False
     bad = False
     for i in range(rows):
         x = xs[i]
@@ -3793,6 +4136,30 @@ _EXACT = {
     (np.square, (0,)): d_square_exact,
 }
 
+_ENTRY = {
+    np.divide: d_divide_xy_entry,
+    np.square: d_square_x_entry,
+    np.reciprocal: d_reciprocal_x_entry,
+    np.sqrt: d_sqrt_x_entry,
+    np.cbrt: d_cbrt_x_entry,
+    np.absolute: d_absolute_x_entry,
+    np.fabs: d_fabs_x_entry,
+    np.exp2: d_exp2_x_entry,
+    np.log: d_log_x_entry,
+    np.log2: d_log2_x_entry,
+    np.log10: d_log10_x_entry,
+    np.log1p: d_log1p_x_entry,
+    np.tan: d_tan_x_entry,
+    np.arcsin: d_arcsin_x_entry,
+    np.arccos: d_arccos_x_entry,
+    np.arctan: d_arctan_x_entry,
+    np.arctan2: d_arctan2_xy_entry,
+    np.hypot: d_hypot_xy_entry,
+    np.arcsinh: d_arcsinh_x_entry,
+    np.arccosh: d_arccosh_x_entry,
+    np.arctanh: d_arctanh_x_entry,
+}
+
 KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
 
 
@@ -3832,6 +4199,22 @@ def small_kernel(ufunc):
         if fn is None:
             return None
         got = SMALL_KERNELS.setdefault(ufunc, njit(**_JIT)(fn))
+    return got
+
+
+ENTRY_KERNELS = {}    # ufunc -> the numba dispatcher of its lean entry kernel
+
+
+def entry_kernel(ufunc):
+    """The small-array kernel of ``ufunc`` for the lean path's compiled entry point
+    (every argument a dual; 1-D values and partials of any layout, the lengths tested in
+    the kernel), or ``None`` for a ufunc without; made at the first request."""
+    got = ENTRY_KERNELS.get(ufunc)
+    if got is None:
+        fn = _ENTRY.get(ufunc)
+        if fn is None:
+            return None
+        got = ENTRY_KERNELS.setdefault(ufunc, njit(**_JIT)(fn))
     return got
 
 

@@ -546,7 +546,7 @@ _LEAN_NAMESPACE = {
     "_scaled_k": backend.scaled_kernel, "_pair_k": backend.pair_kernel, "_where": backend.where,
     "_local_k": backend.local_kernel, "_local_k2": backend.local_kernel2,
     "_exact1": backend.exact1, "_exact2": backend.exact2, "_zeros": backend.zeros,
-    "_HL": _LAST, "_LB": backend.SMALL_BELOW}
+    "_HL": _LAST, "_LB": backend.SMALL_BELOW, "_emp": backend.small_empty}
 if _errstate is not None:
     _LEAN_NAMESPACE.update(_eget=_errstate.get, _eset=_errstate.set, _ereset=_errstate.reset)
 
@@ -733,6 +733,8 @@ def lean(rule):
     namespace = dict(_LEAN_NAMESPACE)
     namespace.update(_NAMESPACE)                 # the names the table's sources use
     namespace["_U"], namespace["_R"] = rule.ufunc, rule
+    if rule.ufunc.nin == 1 and rule.kind == "smooth":         # (_lean_lines' entry)
+        namespace["_E"] = backend.entry_cell(rule.ufunc if backend.fusable(rule) else None)
     exec(compile(source, f"<dualgrad lean path, np.{rule.name}>", "exec"),  # noqa: S102
          namespace)
     return namespace[name]
@@ -748,7 +750,7 @@ def _lean_source(rule, name):
     """The source of :func:`lean`'s ``op`` for ``rule`` (the checks, then the table's
     expressions as statements on ``x``, ``y`` and ``out``, in :data:`_NAMESPACE`)."""
     consts = [None if e.constant is None else float(e.constant) for e in rule.exprs]
-    bare = first = None
+    bare = first = entry = None
     if rule.ufunc.nin == 1:
         c = consts[0]
         if c is not None:                 # a constant of the table: finite
@@ -760,13 +762,17 @@ def _lean_source(rule, name):
                     "else _combine([_f], [_p], _p.shape)"]
             if rule.exprs[0].source() in ("x", "out"):        # exp: out, as it is
                 bare = f"_scaled_k({rule.exprs[0].source()}, _p)"
+                entry = None, f"{rule.exprs[0].source()}, _p", ""
             elif backend.fusable(rule):                     # square: 2.0 * x, in a kernel
                 bare = "_local_k(_U, x, out, _p)"
+                entry = rule.ufunc, "x, out, _p", ""
             else:                          # sin: np.cos(x) hushed, then the kernel alone
                 first = [factor]
                 body = body[1:]
                 bare = "_scaled_k(_f, _p) if type(_f) is _nd and _f.shape == out.shape " \
                     "else NotImplemented"
+                entry = None, "_f, _p", " and type(_f) is _nd and _f.ndim == 1 and " \
+                    "_f.dtype is _F64"
         head = _lean_head(1, name)
         if rule.ufunc in backend.EXACT:                     # np.square, np.negative
             head += ["    if _p.ndim == x.ndim + 1:" if rule.ufunc in backend.EXACT_FLAT else
@@ -774,7 +780,7 @@ def _lean_source(rule, name):
                      "        _g = _exact1(_U, x, _p)",
                      "        if _g is not None:",
                      "            return _make(_g[0], _g[1], _a.tag)"]
-        return _lean_lines(head, "x", "(_a,)", body, bare, first)
+        return _lean_lines(head, "x", "(_a,)", body, bare, first, entry)
     if consts[0] == 1.0 and consts[1] in (1.0, -1.0):          # a + b, a - b: one pass
         body = [f"_t = _lsum({'_add' if consts[1] == 1.0 else '_sub'}, _p, _q)"]
     else:
@@ -868,7 +874,7 @@ def _hushed(lines, indent):
             pad + "finally:", leave]
 
 
-def _lean_lines(head, values, duals, body, bare=None, first=None):
+def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None):
     """``head`` (the signature and checks) and what every lean ``op`` does after them:
     the value, then ``body`` (the partials ``_t``) with NumPy's reports hushed, the
     general path where the value is not float64 or a factor is not finite.
@@ -880,14 +886,32 @@ def _lean_lines(head, values, duals, body, bare=None, first=None):
     much as the float operation at N = 10; where no kernel runs it answers
     ``NotImplemented`` and ``body`` runs, hushed.  ``first``: statements run hushed
     before ``bare`` (``np.sin``'s factor ``np.cos(x)``, which NumPy computes), so
-    that only they are, not the kernel call."""
+    that only they are, not the kernel call.
+
+    ``entry``: ``(ufunc, arguments, guard)`` of a unary rule's compiled entry point
+    (``backend.entry_cell(ufunc)``, in the namespace as ``_E``), called in place of
+    ``bare`` with ``arguments`` and a fresh result while its cell holds one, for small
+    1-D values (below ``backend.SMALL_BELOW``: the automatic engine) where ``guard``
+    (more conditions, on the factor ``_f``) holds: no Python call of the backend and
+    no numba dispatcher, whose type check cost as much as the float operation at
+    N = 10 (small39).  The arguments are what the signature takes (native float64
+    ndarrays, 1-D values, 2-D partials: the head tested the dtypes, this the
+    dimensions); the kernel tests the lengths."""
     quiet = _hushed(body, 4)
     if bare is not None:
-        quiet = [
-            *(_hushed(first, 4) if first else []),
-            f"    _t = {bare}",
-            "    if _t is NotImplemented:",
-            *("    " + line for line in quiet)]
+        quiet = [f"    _t = {bare}",
+                 "    if _t is NotImplemented:",
+                 *("    " + line for line in quiet)]
+        if entry is not None:
+            quiet = [
+                "    _k = _E[0]",
+                f"    if _k and _p.size < _LB[0] and x.ndim == 1 and _p.ndim == 2{entry[2]}:",
+                "        _t = _emp(_p.shape)",
+                f"        if not _k({entry[1]}, _t):",
+                "            _t = None",
+                "    else:",
+                *("    " + line for line in quiet)]
+        quiet = [*(_hushed(first, 4) if first else []), *quiet]
     return "\n".join([
         *head,
         f"    out = _U({values})",

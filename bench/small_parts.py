@@ -16,7 +16,9 @@ loader's budget is raised, so numba stays unloaded (the NumPy calls of a short
 process).  The unary rows' pieces: NumPy's ``__array_ufunc__`` protocol alone (``np.sin``
 of an object whose method returns at once), the lean function called without it, the
 factor's ``np.cos(x)``, the partials' kernel, the error state's context variable set and
-reset, the result made.  ``--calls``: instead, each operation's Python-level calls and
+reset, the result made, and since small39 the entry point that replaced the partials'
+kernel call for small 1-D values (``_kernels.small_entry``: no dispatcher).  ``--calls``:
+instead, each operation's Python-level calls and
 builtin (C) calls as ``sys.setprofile`` sees them (ufunc calls and numba's entry points
 of ``_kernels.small_exact`` show as C calls or not at all: ufuncs are not builtins).
 Nothing is written.
@@ -35,7 +37,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).
 from _common import median_time  # noqa: E402
 
 import dualgrad as dg  # noqa: E402
-from dualgrad.backend import _loader, _propagate  # noqa: E402
+from dualgrad.backend import _kernels, _loader, _propagate  # noqa: E402
 from dualgrad.dispatch import _ufuncs  # noqa: E402
 from dualgrad.dual import make_array, make_real  # noqa: E402
 from dualgrad.dual._array import _LEAN  # noqa: E402
@@ -110,6 +112,9 @@ def main():
         pieces["local_kernel2 (a / b's)"] = \
             lambda: _propagate.local_kernel2(np.divide, x, y, out, p, q)
         pieces["scaled_kernel (np.sin's partials)"] = lambda: _propagate.scaled_kernel(cos, p)
+        entry = _kernels.small_entry(None)
+        pieces["np.empty + scale entry (np.sin's partials since small39)"] = \
+            lambda: entry(cos, p, np.empty(p.shape))
         pieces["exact2 (a * b's value and partials)"] = \
             lambda: _propagate.exact2(np.multiply, x, y, p, q)
         pieces["exact_number (a * 2.0's)"] = \

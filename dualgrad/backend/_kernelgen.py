@@ -88,6 +88,11 @@ returning True, or False where a local derivative is not finite (tested by a fla
 over the rows, no early return; ``q`` then written: the caller's careful path runs
 instead, as after NumPy's finiteness test).
 
+``entry_kernel(ufunc)`` is the lean path's kernel for small 1-D values called through
+one compiled entry point (``_kernels.small_entry``: every argument a dual, any layout,
+no numba dispatcher), kept in ``ENTRY_KERNELS``: the same expressions and products,
+True, or False where a local derivative is not finite or the lengths differ.
+
 ``exact_kernel(ufunc, duals)`` is the same for a rule whose value rounds alike in numba
 and NumPy (``+ - * /``, ``np.square``, ``np.negative``), that also computes the value
 into ``outs``, for the dual arguments at ``duals`` (a binary rule's other argument a

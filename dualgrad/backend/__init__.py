@@ -195,7 +195,8 @@ __all__ = [
     # propagation
     "combine", "combine_complex", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
     "pair_kernel",
-    "local_kernel", "local_kernel2", "entry_cell", "small_empty", "lean_sum", "EXACT", "EXACT_FLAT", "exact1", "exact2",
+    "local_kernel", "local_kernel2", "entry_cell", "small_empty", "lean_sum", "EXACT",
+    "EXACT_FLAT", "exact1", "exact2",
     "exact_number",
     "fusable",
     "small", "lean_work", "SMALL_BELOW", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",

@@ -937,6 +937,10 @@ def _complex_tangent(rule, d, x, tag):
     finally:
         _unhush(token)
     if np.ndim(out) == 0:
+        if np.ndim(total) == 0:       # a where's constant branch taken (abs, sign at 0):
+            # that constant in every direction, as arrays get it; out's kind (a dual of
+            # the inner tag for nested duals, complex for sign), out being 0 there
+            total = [out * 0.0 + total] * p.shape[-1]
         return dual.make_scalar(_as_scalar(out), [_as_scalar(t) for t in total], tag)
     return dual.make_array(out, total, tag)
 

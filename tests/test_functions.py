@@ -149,6 +149,13 @@ CASES = {
     "pinv_stacked": lambda x: np.linalg.pinv(np.stack([x, x * X])),
     "pinv": lambda x: np.linalg.pinv(x),
     "pinv_tall": lambda x: np.linalg.pinv(x.T @ x[:, :2]),
+    # np.emath inside its real domain (real values: the sparsity tracer refuses complex
+    # ones by name; outside it, tests/test_emath.py)
+    "emath_sqrt_log": lambda x: np.emath.sqrt(x) + np.emath.log(x) * np.emath.log2(x),
+    "emath_log10_logn": lambda x: np.emath.log10(x) - np.emath.logn(3.0, x[::-1]),
+    "emath_inverse": lambda x: np.emath.arccos(x * 0.5) + np.emath.arcsin(x * 0.6) *
+    np.emath.arctanh(x[:, ::-1] * 0.5),
+    "emath_power": lambda x: np.emath.power(x, 3) + np.emath.power(x, -2),
 }
 
 

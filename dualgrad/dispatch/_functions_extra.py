@@ -129,10 +129,7 @@ def _eig(a, vectors=True):
     if not vectors:
         return values
     if np.iscomplexobj(primal(V)):
-        raise errors.unsupported_function(
-            "np.linalg.eig of a matrix with complex eigenvalues (the eigenvectors' phase is "
-            "LAPACK's convention, not a function of the matrix). Use np.linalg.eigvals for "
-            "the eigenvalues, or np.linalg.eigh for a symmetric matrix")
+        raise errors.complex_eigenvectors()
     gap = w[..., None, :] - w[..., :, None]
     F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
     dV = V @ _spectral.couple(F * E, E, _spectral.tied(gap))
@@ -181,8 +178,63 @@ def ufunc_at(ufunc, a, indices, b=None):
     return None
 
 
+# ---- np.emath (np.lib.scimath) ------------------------------------------------------
+def _complex_where(x, test):
+    """``x`` as NumPy's emath takes it: a complex copy where any real element passes
+    ``test`` (``x < 0`` for sqrt and the logs, ``|x| > 1`` for arccos, arcsin,
+    arctanh), the whole array at once, as NumPy's ``_fix_real_lt_zero`` converts it;
+    else ``x`` itself.  A real dual becomes a complex dual (``d.astype(complex)``:
+    its value and partials cast), whose complex rules then apply."""
+    if isinstance(x, Dual):
+        v = np.asarray(primal(x))
+        return x.astype(complex) if v.dtype.kind != "c" and np.any(test(v)) else x
+    v = np.asarray(x)
+    if v.dtype.kind in "biuf" and np.any(test(v)):
+        return v.astype(np.result_type(v.dtype, np.complex64))   # NumPy's _tocomplex
+    return v
+
+
+def _negative(v):
+    return v < 0
+
+
+def _beyond_one(v):
+    return np.abs(v) > 1
+
+
+def _emath(ufunc, test):
+    def impl(x):
+        return ufunc(_complex_where(x, test))
+    impl.__name__ = f"_emath_{ufunc.__name__}"
+    return impl
+
+
+def _emath_logn(n, x):
+    return np.log(_complex_where(x, _negative)) / np.log(_complex_where(n, _negative))
+
+
+def _emath_power(x, p):
+    """``x ** p`` with a negative real ``x`` made complex (and a negative integer ``p``
+    float, as NumPy's ``_fix_int_lt_zero``)."""
+    if not isinstance(p, Dual):
+        p = np.asarray(p)
+        if p.dtype.kind in "biu" and np.any(p < 0):
+            p = p * 1.0
+    return np.power(_complex_where(x, _negative), p)
+
+
+EMATH = {np.emath.sqrt: _emath(np.sqrt, _negative), np.emath.log: _emath(np.log, _negative),
+         np.emath.log2: _emath(np.log2, _negative),
+         np.emath.log10: _emath(np.log10, _negative),
+         np.emath.arccos: _emath(np.arccos, _beyond_one),
+         np.emath.arcsin: _emath(np.arcsin, _beyond_one),
+         np.emath.arctanh: _emath(np.arctanh, _beyond_one),
+         np.emath.logn: _emath_logn, np.emath.power: _emath_power}
+
+
 def register(handled, linalg):
     handled.update({np.hsplit: _hsplit, np.vsplit: _vsplit, np.dsplit: _dsplit,
                     np.partition: _partition, np.rollaxis: _rollaxis,
                     np.real_if_close: _real_if_close})
+    handled.update(EMATH)
     linalg.update({np.linalg.eig: _eig, np.linalg.eigvals: _eigvals})

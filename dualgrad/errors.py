@@ -496,7 +496,8 @@ _BUILDER_FIX = {
     "vectorize": (
         "np.vectorize fixed its output dtype from the first element's result, a plain "
         "number, then stored later results (duals) into a float array. Fix: pass "
-        "otypes=[object] to np.vectorize, or make every branch return a dual (0.0 * k "
+        "otypes=[object] to np.vectorize (real results; complex ones: np.frompyfunc(f, "
+        "nin, 1)(x)), or make every branch return a dual (0.0 * k "
         "rather than 0.0); better, write the branches with np.where(cond, a, b), which "
         "runs at array speed"),
     "piecewise": (
@@ -703,6 +704,8 @@ def dropped_derivatives(action, integer=False):
     if sampler:
         return _sampler_error(*sampler, action)
     builder = numpy_builder()
+    if builder == "vectorize" and action.startswith("complex("):
+        return vectorize_complex()
     if builder:
         return DualTypeError(
             f"dualgrad: np.{builder} would drop the derivatives of a dual number (NumPy "
@@ -732,6 +735,22 @@ def format_spec(spec):
     )
 
 
+def vectorize_complex():
+    """``np.vectorize`` of a function returning complex duals (user25): NumPy would
+    take the output dtype from ``np.asarray`` of the first result (refused: an object
+    array of complex duals) or store the results into a complex array (``otypes=``),
+    dropping the derivatives.  ``np.frompyfunc`` reaches dualgrad as a ufunc, whose
+    results become one complex dual array."""
+    return DualTypeError(
+        "dualgrad: np.vectorize of a function that returns complex dual numbers: NumPy "
+        "would collect them in a plain complex array (dropping the derivatives) or, with "
+        "otypes=[object], in an object array whose .real, .imag and np.real NumPy take as "
+        "the elements themselves and zeros (silently wrong derivatives); expected a dual "
+        "array. Fix: np.frompyfunc(f, nin, 1)(x) (nin: f's number of arguments), which "
+        "dualgrad turns into one complex dual array, or compute f on the whole array "
+        "(np.exp(1j * x) * x works elementwise).")
+
+
 def complex_object_array(scalar=False):
     """``np.asarray(w)`` (``np.array(w)``, ``ascontiguousarray``...) of a complex dual
     array, or (``scalar``) ``np.array([z1, z2])`` / ``np.asarray(z)`` of complex scalar
@@ -744,6 +763,8 @@ def complex_object_array(scalar=False):
                  "arrays); a list of dual arrays (results collected in a loop) becomes one "
                  "dual array by np.stack(the_list), and np.stack of w's elements makes a "
                  "new one")
+    if scalar and numpy_builder() == "vectorize":
+        return vectorize_complex()
     if scalar:
         what, fix = ("np.array([z1, z2]) (or np.asarray(z)) of complex scalar duals",
                      "build the array with np.stack([z1, z2]) (a complex dual array, on "
@@ -756,12 +777,24 @@ def complex_object_array(scalar=False):
         f"zeros): silently wrong derivatives; expected a dual array. Fix: {fix}.")
 
 
-def store_into_plain(dtype=None):
+_OPERATORS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/",
+              "true_divide": "/", "floor_divide": "//", "power": "**", "matmul": "@",
+              "remainder": "%"}
+
+
+def store_into_plain(dtype=None, complex_value=False, update=None):
     """The one message for storing a dual into a plain array, however it happens (item
     or slice assignment, np.copyto, out=) and whatever the array's dtype; ``dtype``,
     the array's where the caller knows it: one that no dual array has (float32, an
     integer) is named, since ``np.zeros_like(x, dtype=np.float32)`` is a plain array
-    too and the general advice alone would send the user round in a circle."""
+    too and the general advice alone would send the user round in a circle.  A complex
+    buffer (``dtype``) or a complex value stored (``complex_value``) adds
+    ``dtype=complex`` to the advice: followed without it, the plain float run drops
+    the imaginary parts (user25: a ComplexWarning, then a wrong value).  ``update``:
+    the ufunc's name where the plain array was one of its own inputs (``a += d``,
+    ``M @= Mi``, ``np.add(a, d, out=a)``): the user made the buffer, so the message
+    leads with the rebind (user25's ``phase = np.zeros_like(rho); phase += c * Z``,
+    rho a fixed grid, had followed the buffer advice)."""
     import numpy as np
     builder = numpy_builder()
     if builder:
@@ -777,6 +810,26 @@ def store_into_plain(dtype=None):
                f"np.zeros_like(x, dtype=np.{name}) is a plain array as well; leave dtype= "
                "out (the buffer takes x's float64: under dualgrad f computes in float64) "
                "or pass dtype=complex for a complex buffer.")
+    complex_ = complex_value or dtype is not None and np.dtype(dtype).kind == "c"
+    if complex_ and not own:
+        own = (" The values are complex: create the buffer with dtype=complex, "
+               "np.zeros_like(x, dtype=complex) or np.zeros_like(x, shape=(n, 2, 2), "
+               "dtype=complex) (without dtype=complex the buffer takes x's float64 and "
+               "the plain float run drops the imaginary parts with a ComplexWarning).")
+    if update is not None:
+        like = "np.zeros_like(x, dtype=complex)" if complex_ else "np.zeros_like(x)"
+        op = _OPERATORS.get(update)
+        spelled = f"a {op}= d" if op else f"np.{update}(a, d, out=a)"
+        rebind = f"a = a {op} d" if op else f"a = np.{update}(a, d)"
+        return DualTypeError(
+            f"dualgrad: {spelled} updates a plain NumPy array a (one made with np.zeros, "
+            "np.eye, np.zeros_like of a fixed array such as a grid, or np.array of "
+            "numbers) in place with a dual number, which would drop its derivatives; "
+            f"expected a dual array on the left. Fix: rebind the name instead ({rebind}: "
+            "state = state + dt * v for state += dt * v, M = M @ Mi for M @= Mi); a buffer updated in place must "
+            f"come from the differentiated argument: {like} with x f's input (the "
+            "argument dualgrad differentiates) or a dual computed from it, not "
+            "np.zeros_like(grid)." + ("" if complex_ else own))
     return DualTypeError(
         "dualgrad: storing a dual number into a plain NumPy array (one made with "
         "np.zeros(n), np.empty(n) or np.array of numbers, of any dtype) would drop its "
@@ -840,6 +893,18 @@ _UNSUPPORTED_SPELLINGS = {
                     "f2(x)]), or np.where(c1, f1(x), f2(x)) for two pieces (each piece "
                     "computed everywhere; its derivative taken where its condition holds)",
 }
+
+
+def complex_eigenvectors():
+    """``np.linalg.eig``'s eigenvectors of a real dual matrix with complex eigenvalues
+    (one sentence; it was spliced into :func:`unsupported_function`'s, user25)."""
+    return DualTypeError(
+        "dualgrad: np.linalg.eig's eigenvectors of a matrix with complex eigenvalues have "
+        "no derivative: each complex eigenvector's phase is LAPACK's convention, not a "
+        "function of the matrix; expected a matrix with real eigenvalues (or a request for "
+        "the eigenvalues alone). Fix: use np.linalg.eigvals for the eigenvalues (exact "
+        "derivatives, complex ones too), np.linalg.eigh for a symmetric or Hermitian "
+        "matrix, or np.linalg.eig(A.value) where no derivative is wanted.")
 
 
 def unsupported_function(name):

@@ -4,6 +4,7 @@ import collections.abc
 import functools
 import math
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -554,9 +555,12 @@ def test_one_buffer_message_however_the_value_is_stored(store):
     with pytest.raises(TypeError) as info:
         dg.jacobian(store, np.ones(2))
     exc = info.value if isinstance(info.value, dg.DualTypeError) else info.value.__cause__
-    # one message; a float32 buffer's adds one sentence naming its dtype
+    # one message; a float32 buffer's adds one sentence naming its dtype, a complex
+    # buffer's one naming dtype=complex (user25)
     assert str(exc).startswith(str(errors.store_into_plain()))
-    assert str(exc) == str(errors.store_into_plain()) or "buffer is float32" in str(exc)
+    assert str(exc) == str(errors.store_into_plain()) or "buffer is float32" in str(exc) \
+        or store.__name__ == "complex_item" and "create the buffer with dtype=complex" in \
+        str(exc)
     assert "np.zeros_like(x, shape=(n,))" in str(exc) and "like=x" not in str(exc)
 
 
@@ -793,7 +797,8 @@ def test_updating_a_plain_state_names_rebinding():
         vel += p[0] * np.arange(3.0)
         return np.sum(vel ** 2)
 
-    with pytest.raises(TypeError, match=r"rebind the name instead \(state = state \+ dt \* v\)"):
+    with pytest.raises(TypeError, match=r"^dualgrad: a \+= d updates a plain NumPy array a "
+                       r".*rebind the name instead \(a = a \+ d: state = state \+ dt \* v"):
         dg.gradient(step, np.array([0.5]))
 
     def rebound(p):                      # the spelling the message gives
@@ -1530,3 +1535,132 @@ def test_an_object_array_returned_whole_beside_plain_zeros_names_the_dual_spelli
 
     with pytest.raises(TypeError, match="without derivatives"):
         dg.jacobian(guarded, p0)
+
+
+# ---- user25 (optics, stop 39): the buffer, update, @= and eig messages ----------------
+
+def _cd(f, x, h=1e-6):
+    return np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(x.size)])
+
+
+def test_a_complex_buffer_names_dtype_complex_and_the_advice_works():
+    """np.empty((n, 2, 2), dtype=complex) filled with complex duals: the advice named
+    np.zeros_like(x, shape=...) alone, which in the plain float run drops the imaginary
+    parts (ComplexWarning, a wrong value)."""
+    def stored(p):
+        M = np.empty((3, 2, 2), dtype=complex)
+        for k in range(3):
+            M[k] = np.exp(1j * p[k]) * np.eye(2)
+        return np.abs(M.sum(axis=0)[0, 0]) ** 2
+
+    def into_float(p):                       # a complex value into a float buffer
+        M = np.zeros(3)
+        M[0] = p[0] * 1j
+        return M.sum()
+    for f in (stored, into_float):
+        with pytest.raises(TypeError, match=r"create the buffer with dtype=complex.*"
+                           r"np\.zeros_like\(x, shape=\(n, 2, 2\), dtype=complex\)"):
+            dg.gradient(f, np.array([0.3, 1.1, 0.7]))
+
+    def advised(p):                          # the spelling the message gives
+        M = np.zeros_like(p, shape=(3, 2, 2), dtype=complex)
+        for k in range(3):
+            M[k] = np.exp(1j * p[k]) * np.eye(2)
+        return np.abs(M.sum(axis=0)[0, 0]) ** 2
+    p = np.array([0.3, 1.1, 0.7])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                # no ComplexWarning in the float run
+        formula = lambda q: np.abs(np.sum(np.exp(1j * q))) ** 2   # noqa: E731
+        assert np.isclose(advised(p), formula(p), rtol=1e-15)
+        np.testing.assert_allclose(dg.gradient(advised, p), _cd(formula, p), rtol=1e-8,
+                                   atol=1e-8)
+
+
+def test_an_in_place_update_of_a_plain_array_leads_with_the_rebind():
+    """phase = np.zeros_like(rho); phase += c * Z (rho a fixed grid): the user had made
+    the buffer with np.zeros_like as the message advised; the cause is the update."""
+    rho = np.linspace(0.0, 1.0, 5)
+
+    def update(p):
+        phase = np.zeros_like(rho)
+        phase += p[0] * rho ** 2
+        return np.sum(np.cos(phase))
+    with pytest.raises(TypeError) as info:
+        dg.gradient(update, np.array([0.7]))
+    msg = str(info.value)
+    assert msg.startswith("dualgrad: a += d updates a plain NumPy array a ")
+    assert "expected a dual array on the left. Fix: rebind the name instead (a = a + d" in msg
+    assert "must come from the differentiated argument" in msg and "np.zeros_like(grid)" in msg
+
+    def rebound(p):
+        phase = np.zeros_like(rho)
+        phase = phase + p[0] * rho ** 2
+        return np.sum(np.cos(phase))
+    np.testing.assert_allclose(dg.gradient(rebound, np.array([0.7])),
+                               [-np.sum(np.sin(0.7 * rho ** 2) * rho ** 2)], rtol=1e-14)
+
+
+def _layer(t):
+    return np.stack([np.stack([np.cos(t), -1j * np.sin(t)]),
+                     np.stack([-1j * np.sin(t), np.cos(t)])])
+
+
+def test_matmul_in_place_names_the_plain_array_not_axes():
+    """M @= Mi with a plain M: NumPy passes matmul's default axes= itself; the message
+    blamed axes= (user25's bug_imatmul.py)."""
+    def plain(p):
+        M = np.eye(2, dtype=complex)
+        for t in p:
+            M @= _layer(t)
+        return np.abs(M[0, 0]) ** 2
+
+    def dual_left(p):                        # a dual M: @= works in place
+        M = _layer(p[0])
+        for t in p[1:]:
+            M @= _layer(t)
+        return np.abs(M[0, 0]) ** 2
+
+    def rebound(p):
+        M = np.eye(2, dtype=complex)
+        for t in p:
+            M = M @ _layer(t)
+        return np.abs(M[0, 0]) ** 2
+    p = np.array([0.3, 1.1, 0.7])
+    with pytest.raises(TypeError) as info:
+        dg.gradient(plain, p)
+    msg = str(info.value)
+    assert "axes" not in msg and msg.startswith("dualgrad: a @= d updates a plain NumPy")
+    assert "M = M @ Mi for M @= Mi" in msg and "np.zeros_like(x, dtype=complex)" in msg
+    # |M00|^2 = cos^2(sum t) for these commuting rotations: d/dt_k = -sin(2 sum t)
+    expected = np.full(3, -np.sin(2 * p.sum()))
+    np.testing.assert_allclose(dg.gradient(rebound, p), expected, rtol=1e-13)
+    np.testing.assert_allclose(dg.gradient(dual_left, p), expected, rtol=1e-13)
+
+
+def test_eig_complex_eigenvectors_message_is_one_sentence():
+    def f(p):
+        A = np.stack([np.stack([p[0], -p[1]]), np.stack([p[1], p[0]])])
+        return np.abs(np.linalg.eig(A)[1]).sum()
+    with pytest.raises(TypeError) as info:
+        dg.gradient(f, np.array([1.0, 2.0]))
+    msg = str(info.value)
+    assert "is not supported on dual numbers" not in msg and "symmetric matrix is" not in msg
+    assert msg.startswith("dualgrad: np.linalg.eig's eigenvectors of a matrix with complex "
+                          "eigenvalues have no derivative")
+    assert "expected" in msg and "Fix: use np.linalg.eigvals" in msg
+
+
+def test_vectorize_with_complex_results_names_frompyfunc():
+    t = np.arange(3.0)
+    body = lambda s: np.exp(1j * s) * s                            # noqa: E731
+    for kw in ({}, {"otypes": [complex]}):
+        g = np.vectorize(body, **kw)
+        with pytest.raises(TypeError, match=r"np\.vectorize of a function that returns "
+                           r"complex dual numbers.*Fix: np\.frompyfunc\(f, nin, 1\)\(x\)"):
+            dg.jacobian(lambda p: np.abs(g(p[0] * t)), np.array([0.7]))
+    fp = np.frompyfunc(body, 1, 1)                       # the advice: a complex dual array
+    formula = lambda q: np.exp(1j * q[0] * t) * q[0] * t                # noqa: E731
+    for part in (np.real, np.imag):
+        J = dg.jacobian(lambda p: part(fp(p[0] * t)), np.array([0.7]))
+        np.testing.assert_allclose(J.ravel(), _cd(lambda q: part(formula(q)),
+                                                  np.array([0.7])).ravel(), rtol=1e-8)

@@ -63,15 +63,22 @@ def moved(x, source, destination):
     return np.moveaxis(x, source, destination)
 
 
-def write_out(result, out):
-    """Store ``result`` into the ``out=`` argument(s) and return them."""
+def write_out(result, out, inputs=(), name=None):
+    """Store ``result`` into the ``out=`` argument(s) and return them; ``inputs`` and
+    ``name``: the ufunc's, whose message names an in-place update (``a += d``) where a
+    plain ``out`` is one of its inputs."""
     results = result if isinstance(result, tuple) else (result,)
     outs = out if isinstance(out, tuple) else (out,)
     for r, o in zip(results, outs):
         if isinstance(o, Dual):
             o[...] = r
         elif isinstance(r, Dual):
-            raise errors.store_into_plain(getattr(o, "dtype", None))
+            # a whole array updated in place (a += d; not U[1:-1] += d, a view of a
+            # buffer, which rebinding would not mend): the message leads with the rebind
+            update = name if getattr(o, "base", 0) is None and \
+                any(o is a for a in inputs) else None
+            raise errors.store_into_plain(getattr(o, "dtype", None),
+                                          np.iscomplexobj(primal(r)), update)
         else:
             np.copyto(o, r)
     return outs if isinstance(result, tuple) else outs[0]

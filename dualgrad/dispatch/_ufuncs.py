@@ -1191,6 +1191,9 @@ def _signature_types(signature):
     return [np.dtype(t) for t in items if t is not None]
 
 
+_MATMUL_AXES = [(-2, -1), (-2, -1), (-2, -1)]
+
+
 def apply(ufunc, method, inputs, kwargs):
     """``__array_ufunc__`` for both dual types."""
     rule = rule_for(ufunc)
@@ -1220,6 +1223,9 @@ def apply(ufunc, method, inputs, kwargs):
         axis = kwargs.pop("axis", None) if ufunc is np.vecdot else None
         if axis is not None:          # vecdot's axis= is axes=[(axis,), (axis,), ()]
             inputs = tuple(np.moveaxis(x, axis, -1) for x in inputs)
+        if ufunc is np.matmul and kwargs.get("axes") == _MATMUL_AXES and \
+                all(np.ndim(x) >= 2 for x in inputs):
+            del kwargs["axes"]        # M @= Mi: NumPy passes matmul's default axes
         if kwargs:
             raise errors.unsupported_ufunc(name, f"argument {sorted(kwargs)[0]}= is not "
                                            "supported", method)
@@ -1244,7 +1250,7 @@ def apply(ufunc, method, inputs, kwargs):
                                        method)
     if out is None:
         return result
-    return write_out(result, out)
+    return write_out(result, out, inputs, ufunc.__name__)
 
 
 def call_ufunc(ufunc, *args):

@@ -281,7 +281,7 @@ class ArrayDual(Dual):
     def __array__(self, dtype=None, copy=None):
         if dtype is not None and np.dtype(dtype) != object:
             if errors.storing():                   # out[:] = d into a plain array
-                raise errors.store_into_plain(dtype)
+                raise errors.store_into_plain(dtype, np.iscomplexobj(self.value))
             if np.dtype(dtype).kind == "c":      # an ndarray can hold no derivatives
                 raise errors.dropped_derivatives(
                     f"converting a dual array to dtype {dtype} (np.asarray(d, dtype=...); "

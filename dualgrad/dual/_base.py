@@ -208,7 +208,7 @@ class Dual:
     # ---- conversions that would drop derivatives -----------------------------------
     def __float__(self):
         if errors.storing():                       # out[i] = d into a plain array
-            raise errors.store_into_plain()
+            raise errors.store_into_plain(complex_value=np.iscomplexobj(primal(self)))
         raise errors.dropped_derivatives("float(d) (also called by math.* and "
                                          "np.float64(d))")
 
@@ -218,8 +218,8 @@ class Dual:
         raise errors.dropped_derivatives("int(d)", integer=True)
 
     def __complex__(self):
-        if errors.storing():
-            raise errors.store_into_plain()
+        if errors.storing():                       # NumPy asks only for a complex buffer
+            raise errors.store_into_plain(complex_value=True)
         raise errors.dropped_derivatives("complex(d)")
 
     def __index__(self):

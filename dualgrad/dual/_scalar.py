@@ -764,7 +764,7 @@ def _refuse_array(self, dtype=None, copy=None):
     object array of ``self`` (told by the calling frame's module: complex only)."""
     if dtype is not None and np.dtype(dtype) != object:
         if errors.storing():                        # out[:] = z into a plain array
-            raise errors.store_into_plain(dtype)
+            raise errors.store_into_plain(dtype, complex_value=True)   # (complex class)
         raise errors.dropped_derivatives(f"converting a complex dual number to dtype "
                                          f"{dtype} (np.asarray(z, dtype=...))")
     if dtype is None or not sys._getframe(1).f_globals.get("__name__", "").startswith(

@@ -173,7 +173,7 @@ FUNCTIONS = {
     # source is its twin (ZeroDivisionError or OverflowError where it is infinite)
     "trigamma": _Fn(1, "_trigamma"), "tetragamma": _Fn(1, "_tetragamma"),
     **{f"sc.{name}": _Fn(1) for name in (
-        "expit", "erfcx", "ndtr", "digamma", "gammaln", "j0", "j1", "y0", "y1", "i0", "i1", "i0e", "i1e",
+        "expit", "erfcx", "ndtr", "digamma", "gamma", "gammaln", "j0", "j1", "y0", "y1", "i0", "i1", "i0e", "i1e",
         "k0", "k1")},
     **{f"sc.{name}": _Fn(2) for name in (
         "zeta", "jv", "yv", "iv", "ive", "kv", "yn", "betaln")},

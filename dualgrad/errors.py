@@ -548,6 +548,32 @@ def numpy_builder():
     return None
 
 
+def numpy_on_objects():
+    """The public NumPy function (``"percentile"``, ``"nanmean"``) the user's code
+    called, directly, on an object array of scalar duals, whose own code met a dual
+    (read from the Python stack, error path only: dualgrad's frames, then NumPy's,
+    then the user's), or None (NumPy called by dualgrad's own dispatch)."""
+    import sys
+    import numpy as np
+    frame, name = sys._getframe(1), None
+    for _ in range(64):
+        if frame is None:
+            return None
+        module = frame.f_globals.get("__name__", "")
+        if module.startswith("numpy"):
+            name = frame.f_code.co_name
+        elif module.startswith("dualgrad") or frame.f_code.co_filename.startswith(
+                "<dualgrad"):
+            if name is not None:         # NumPy inside dualgrad's own dispatch
+                return None
+        else:
+            break
+        frame = frame.f_back
+    if name is None or name.startswith("_") or not callable(getattr(np, name, None)):
+        return None
+    return name
+
+
 # NumPy's samplers whose draw is a NumPy expression of a standard variate: the same
 # numbers from the same seed (for Generator and RandomState alike), so a dual parameter
 # gets its pathwise derivative.  {r}: the generator as the user wrote it.
@@ -711,6 +737,16 @@ def dropped_derivatives(action, integer=False):
             f"dualgrad: np.{builder} would drop the derivatives of a dual number (NumPy "
             f"called {action.split(' (')[0]} on it); expected code that keeps values as "
             f"duals. {_BUILDER_FIX[builder]}.")
+    caller = numpy_on_objects()
+    if caller:
+        return DualTypeError(
+            f"dualgrad: np.{caller} would drop the derivatives of a dual number (NumPy "
+            f"called {action.split(' (')[0]} on it); expected a dual array. np.{caller} "
+            "received an object array of scalar duals (np.array([a, b, c]) of scalar "
+            "duals makes one), which NumPy computes with itself and never hands to "
+            "dualgrad. Fix: build the array with np.stack([a, b, c]) (a dual array; "
+            f"np.block([[a, b], [c, d]]) for a matrix of scalar duals), which np.{caller} "
+            "takes.")
     if integer:
         return DualTypeError(
             f"dualgrad: {action} makes an integer of a dual number, which has no "
@@ -1078,6 +1114,40 @@ def numba_unsupported(who, message, nested=False):
     first = next((ln.strip() for ln in message.splitlines() if ln.strip()), "")
     return DualTypeError(f"{who}: numba-jitted code uses {construct}. Fix: {fix}. "
                          f"(numba said: {first[:200]})")
+
+
+def statistics_of_duals():
+    """``statistics.mean`` / ``stdev`` / ``fmean`` ... of dual numbers: the module
+    converts each value to an exact fraction or a float, which drops derivatives."""
+    return DualTypeError(
+        "dualgrad: the statistics module (statistics.mean, fmean, stdev, variance, "
+        "geometric_mean, harmonic_mean) converts each value to an exact fraction or a "
+        "float, which would drop the derivatives of a dual number; expected arithmetic "
+        "that keeps values as duals. Fix: np.mean(np.stack(xs)) or sum(xs) / len(xs) "
+        "for the mean, np.std(np.stack(xs), ddof=1) for stdev, np.var(..., ddof=1) for "
+        "variance (ddof=0 for pstdev, pvariance).")
+
+
+def pow_modulo():
+    """``pow(d, y, mod)`` of a dual number: Python's three-argument pow."""
+    return DualTypeError(
+        "dualgrad: pow(d, y, mod) with a dual number d: Python's three-argument pow is "
+        "modular exponentiation of integers (floats raise TypeError for it too); expected "
+        "pow(d, y) or d ** y. Fix: (d ** y) % mod for the remainder of a power of real "
+        "numbers.")
+
+
+def numba_parallel(who, message):
+    """numba's parfor lowering met a dual: a jitted function that ``f`` calls was
+    compiled with ``parallel=True`` (``f`` itself runs on duals without it)."""
+    first = next((ln.strip() for ln in message.splitlines() if ln.strip()), "")
+    return DualTypeError(
+        f"{who}: a jitted function that f calls was compiled with @njit(parallel=True), "
+        "and numba's parallel (prange) lowering cannot take dual numbers; expected "
+        "parallel=True on f itself at most (dualgrad runs f's dual specialization "
+        "without it, prange as range). Fix: drop parallel=True from the functions f "
+        "calls, or call their .py_func versions inside f, or mark only f parallel. "
+        f"(numba said: {first[:200]})")
 
 
 def mismatched_directions(who, n0, n1):

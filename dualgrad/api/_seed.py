@@ -8,6 +8,7 @@ chunk is just the degenerate case.  Results do not depend on the chunk size.
 
 import itertools
 import math
+import weakref
 
 import numpy as np
 
@@ -318,14 +319,81 @@ def call_jitted(who, f, args, kwargs):
     if ELEMENTS:
         elements_written()
     try:
-        return f(*args, **kwargs)
+        return serial_twin(f)(*args, **kwargs)
     except Exception as exc:
         if type(exc).__name__ == "TypingError":
             nested = any(isinstance(a, Dual) and (isinstance(a.value, Dual) or
                                                   getattr(a.value, "dtype", None) == object)
                          for a in args)
             raise errors.numba_unsupported(who, str(exc), nested) from exc
+        if type(exc).__module__.startswith("numba") and "parfor" in str(exc):
+            raise errors.numba_parallel(who, str(exc)) from exc
         raise
+
+
+_TWINS = weakref.WeakKeyDictionary()
+_DROPPED = ("parallel", "fastmath")
+
+
+def serial_twin(f):
+    """The dispatcher that runs a jitted ``f`` on duals: ``f`` itself, or, where ``f``
+    or a jitted function it calls by name (a global or a closure variable, to any
+    depth) was compiled with ``parallel=True`` or ``fastmath=True``, a twin compiled
+    from ``f.py_func`` without them, calling the callees' twins.  numba's parfor
+    lowering has no rule for the dual types (a ``prange`` reduction raised
+    NumbaNotImplementedError), and fastmath's no-inf, no-NaN flags let LLVM fold away
+    the NaN-safe propagation (a zero partial times an infinite local derivative is 0:
+    ``sqrt((p0 - p0)**2)`` gave NaN in every direction).  ``prange`` is ``range``
+    outside parallel code, so the twin computes what ``f`` computes, on one thread."""
+    try:
+        twin = _TWINS.get(f)
+    except TypeError:                   # not weak-referenceable: leave it be
+        return f
+    if twin is None:
+        _TWINS[f] = f                   # a recursive f meets itself: as it is
+        twin = _TWINS[f] = _make_twin(f)
+    return twin
+
+
+def _make_twin(f):
+    import types
+    py = getattr(f, "py_func", None)
+    opts = getattr(f, "targetoptions", None) or {}
+    if py is None or not isinstance(opts, dict):
+        return f
+    code, gl = py.__code__, py.__globals__
+    names = set(code.co_names)
+    swaps = {}
+    for name in names:
+        g = gl.get(name)
+        if is_jitted(g) and g is not f:
+            t = serial_twin(g)
+            if t is not g:
+                swaps[name] = t
+    cells = py.__closure__ or ()
+    new_cells = []
+    for name, cell in zip(code.co_freevars, cells):
+        try:
+            g = cell.cell_contents
+        except ValueError:
+            new_cells.append(cell)
+            continue
+        t = serial_twin(g) if is_jitted(g) and g is not f else g
+        new_cells.append(types.CellType(t) if t is not g else cell)
+    changed = swaps or any(a is not b for a, b in zip(new_cells, cells))
+    if not changed and not any(opts.get(k) for k in _DROPPED):
+        return f
+    import numba
+    kept = {k: v for k, v in opts.items() if k not in _DROPPED + ("nopython",)}
+    # no cache=True: numba's cache index ignores the flags, so the twin would share
+    # (and could load) entries of f's own fastmath specializations
+    if changed:
+        py = types.FunctionType(code, {**gl, **swaps}, py.__name__, py.__defaults__,
+                                tuple(new_cells) or None)
+        py.__kwdefaults__ = f.py_func.__kwdefaults__
+        py.__qualname__ = f.py_func.__qualname__
+        py.__module__ = f.py_func.__module__
+    return numba.njit(**kept)(py)
 
 
 def ladder_width(width):

@@ -532,12 +532,35 @@ def _register():
                             tuple(dom[2:] == ("int",) for dom in rule.domain))
         elif rule.kind == "zero":
             typer = _zero_kind(ufunc)
+        elif rule.kind == "predicate" and not rule.operator:
+            typer = _predicate_kind(ufunc)      # comparisons: _comparison below
+            spellings += [_PREDICATES[name]] if name in _PREDICATES else []
         else:
             continue
         for spelling in spellings:
             overload(spelling)(typer)
     for op in _COMPARISONS.values():
         overload(op)(_comparison(op))
+
+
+_PREDICATES = {"isnan": math.isnan, "isinf": math.isinf, "isfinite": math.isfinite}
+
+
+def _predicate_kind(ufunc):
+    """A predicate of the table (``np.isnan``, ``math.isfinite``, ``np.logical_and``,
+    ...): NumPy's answer on the values."""
+    def unary(a):
+        if isinstance(a, DualType):
+            return lambda a: ufunc(a.value)
+
+    def binary(a, b):
+        if isinstance(a, DualType) and isinstance(b, DualType):
+            return lambda a, b: ufunc(a.value, b.value)
+        if isinstance(a, DualType) and isinstance(b, _NUMERIC):
+            return lambda a, b: ufunc(a.value, b)
+        if isinstance(a, _NUMERIC) and isinstance(b, DualType):
+            return lambda a, b: ufunc(a, b.value)
+    return unary if ufunc.nin == 1 else binary
 
 
 def _comparison(op):
@@ -695,14 +718,24 @@ overload(np.empty_like)(_like_array(False))
 
 
 def _creation(fill):
-    """``np.zeros(n, like=x)`` inside jitted code: a dual buffer of ``x``'s width."""
+    """``np.zeros(n, like=x)`` inside jitted code: a dual buffer of ``x``'s width; for
+    a float ``x`` (numba has no ``like=``) the float array NumPy gives, so the same
+    jitted function runs on floats."""
     def typer(shape, dtype=None, like=None):
-        if isinstance(like, (DualType, DualArrayType)) and isinstance(shape, types.Integer):
+        if not isinstance(shape, types.Integer):
+            return None
+        if isinstance(like, (DualType, DualArrayType)):
             def impl(shape, dtype=None, like=None):
                 return _new_array(np.full(shape, fill), np.zeros((shape, _width(like))),
                                   like.tag, _array_template(like))
             return impl
+        if isinstance(like, _LIKE_PLAIN) and dtype in (None, types.none):
+            return lambda shape, dtype=None, like=None: np.full(shape, fill)
     return typer
+
+
+# the plain ``like=`` arguments of the float run: float arrays and numbers
+_LIKE_PLAIN = (types.Array, types.Float, types.Integer)
 
 
 for _func, _fill in ((np.zeros, 0.0), (np.empty, 0.0), (np.ones, 1.0)):
@@ -711,13 +744,16 @@ for _func, _fill in ((np.zeros, 0.0), (np.empty, 0.0), (np.ones, 1.0)):
 
 @overload(np.full)
 def _full(shape, fill_value, dtype=None, like=None):
-    if isinstance(like, (DualType, DualArrayType)) and isinstance(shape, types.Integer) \
-            and isinstance(fill_value, _NUMERIC):
+    if not (isinstance(shape, types.Integer) and isinstance(fill_value, _NUMERIC)):
+        return None
+    if isinstance(like, (DualType, DualArrayType)):
         def impl(shape, fill_value, dtype=None, like=None):
             return _new_array(np.full(shape, float(fill_value)),
                               np.zeros((shape, _width(like))), like.tag,
                               _array_template(like))
         return impl
+    if isinstance(like, _LIKE_PLAIN) and dtype in (None, types.none):
+        return lambda shape, fill_value, dtype=None, like=None: np.full(shape, fill_value)
 
 
 @intrinsic

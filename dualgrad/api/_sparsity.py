@@ -33,6 +33,8 @@ taken as they are at ``x``.  ``mode="global"`` removes the value dependence of
 ``if`` on values still picks one branch, which no tracer can see.
 """
 
+import math
+import operator
 import threading
 
 import numpy as np
@@ -282,10 +284,24 @@ class Tracer:
         raise errors.dropped_derivatives(f"x.astype({np.dtype(dtype)})")
 
     def tolist(self):
-        raise errors.dropped_derivatives("x.tolist()")
+        """Nested lists of 0-d tracers, as a dual array's tolist gives scalar duals."""
+        if self.ndim == 0:
+            return self
+        return [self[k].tolist() for k in range(len(self))]
 
     def item(self, *args):
-        raise errors.dropped_derivatives("x.item()")
+        """One element, as a 0-d tracer: ``x.item()`` of one element, ``x.item(i)``
+        (a flat index), ``x.item(i, j)`` / ``x.item((i, j))``, NumPy's arguments."""
+        if not args:
+            if self.size != 1:
+                raise ValueError("can only convert an array of size 1 to a Python scalar")
+            return np.ravel(self)[0]
+        if len(args) == 1 and not isinstance(args[0], tuple):
+            return np.ravel(self)[operator.index(args[0])]
+        return self[tuple(args[0] if len(args) == 1 else args)]
+
+    def compress(self, condition, axis=None, out=None):
+        return np.compress(condition, self, axis, out)
 
     # -- NumPy protocols --
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -581,7 +597,7 @@ def _strip_key(key):
 # ndarray methods that are the NumPy function of the array, installed as the dual
 # types install theirs (``t.sum()`` is ``np.sum(t)``, which the tracer dispatches).
 for _name in ("sum", "mean", "prod", "max", "min", "cumsum", "cumprod", "std", "var", "clip",
-              "repeat", "take", "compress", "diagonal", "trace", "round", "conj", "conjugate",
+              "repeat", "take", "diagonal", "trace", "round", "conj", "conjugate",
               "all", "any", "searchsorted"):
     setattr(Tracer, _name, as_function(getattr(np, _name)))
 del _name
@@ -850,6 +866,32 @@ def _ufunc(ufunc, method, inputs, kwargs):
     return _ufunc_general(ufunc, method, inputs, kwargs, ctx)
 
 
+def _python_ufunc(ufunc):
+    """Is ``ufunc`` made by ``np.frompyfunc`` (object loops calling a Python function)?"""
+    return all(t.replace("O", "").replace("->", "") == "" for t in ufunc.types)
+
+
+def _on_elements(ufunc, inputs, ctx):
+    """A ``np.frompyfunc`` ufunc of tracers: its Python function called on each 0-d
+    tracer (as the dense helpers call it on each scalar dual), the results stacked."""
+    shape = np.broadcast_shapes(*(np.shape(a) for a in inputs))
+    size = math.prod(shape)
+    args = []
+    for a in inputs:
+        flat = np.ravel(np.broadcast_to(a, shape))
+        items = np.empty(size, dtype=object)
+        for k in range(size):
+            items[k] = flat[k] if isinstance(a, Tracer) else flat[k].item()
+        args.append(items)
+    result = ufunc(*args)
+
+    def gathered(r):
+        return _from_object(np.asarray(r, dtype=object).reshape(shape), ctx)
+    if isinstance(result, tuple):
+        return tuple(gathered(r) for r in result)
+    return gathered(result)
+
+
 def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
     if any(map(is_sparse, inputs)):
         if ufunc is np.matmul and method == "__call__" and not kwargs and len(inputs) == 2:
@@ -878,6 +920,8 @@ def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
         raise errors.unsupported_ufunc(ufunc.__name__, "not supported while detecting "
                                        "sparsity", method)
     rule = rule_for(ufunc)
+    if rule is None and not kwargs and _python_ufunc(ufunc):
+        return _write_out(out, _on_elements(ufunc, inputs, ctx))
     if rule is None or rule.kind == "unsupported":
         raise errors.unsupported_ufunc(ufunc.__name__,
                                        rule.note if rule else "no derivative rule")
@@ -1844,6 +1888,18 @@ _STRUCTURAL = {
     np.permute_dims: 1, np.delete: 1, np.trace: None,
 }
 del _STRUCTURAL[np.trace]
+
+
+def _compress(ctx, condition, a, axis=None, out=None):
+    """``np.compress``: ``np.take`` of the indices where the (plain) condition holds."""
+    if out is not None or isinstance(condition, Tracer):
+        return _through_jacobian(np.compress, (condition, a), {"axis": axis, "out": out},
+                                 ctx)
+    where = np.flatnonzero(np.asarray(condition))
+    return np.take(np.ravel(a), where) if axis is None else np.take(a, where, axis=axis)
+
+
+_HANDLED[np.compress] = _compress
 _HANDLED[np.trace] = lambda ctx, a, offset=0, axis1=0, axis2=1, **kw: np.sum(
     np.diagonal(a, offset, axis1, axis2), axis=-1)
 

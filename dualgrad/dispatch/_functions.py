@@ -864,6 +864,18 @@ def _element_order(value, order, who):
 HANDLED[np.reshape] = _reshape
 
 
+def _compress(condition, a, axis=None):
+    """``np.compress``: ``np.take`` of the positions where the condition holds (its
+    values, for a dual condition), as ``d.compress``."""
+    where = np.flatnonzero(np.asarray(primal(condition), dtype=bool))
+    if axis is None:
+        return np.take(np.ravel(a), where)
+    return np.take(a, where, axis=axis)
+
+
+HANDLED[np.compress] = _compress
+
+
 @implements(np.ravel)
 def _ravel(a, order="C"):
     """As ``_reshape(a, -1)``, but a copy wherever NumPy's ``ravel`` of the value copies:

@@ -72,6 +72,8 @@ def write_out(result, out, inputs=(), name=None):
     for r, o in zip(results, outs):
         if isinstance(o, Dual):
             o[...] = r
+        elif isinstance(r, Dual) and type(o) is np.ndarray and o.dtype == object:
+            _store_objects(r, o)        # an object array holds scalar duals as they are
         elif isinstance(r, Dual):
             # a whole array updated in place (a += d; not U[1:-1] += d, a view of a
             # buffer, which rebinding would not mend): the message leads with the rebind
@@ -82,6 +84,17 @@ def write_out(result, out, inputs=(), name=None):
         else:
             np.copyto(o, r)
     return outs if isinstance(result, tuple) else outs[0]
+
+
+def _store_objects(r, o):
+    """``out=o`` of an object array (``a = np.array([d0, d1]); a += x``): its elements
+    become the scalar duals of ``r``, broadcast to ``o``'s shape as NumPy would."""
+    if r.shape == ():
+        items = np.empty((), dtype=object)
+        items[()] = r
+    else:
+        items = np.array(r)             # a new object array of r's scalar duals
+    np.copyto(o, items, casting="unsafe")
 
 
 def abs2(x):

@@ -1008,9 +1008,11 @@ def _square_or_power(power, square):
         return call(square, (a,)) if result is None else result
     square_of = _exact_unary(square.ufunc, square_general)   # backend.exact1 first
 
-    def __pow__(a, b):
+    def __pow__(a, b, m=None):
         """``a ** b``; ``a ** 2`` is ``np.square(a)``, as NumPy's ``**`` does for arrays
         (one pass for the local derivative ``2 x`` instead of two for ``2 x ** 1``)."""
+        if m is not None:
+            raise errors.pow_modulo()
         if (type(b) is int or type(b) is float) and b == 2:
             return square_of(a)
         result = small(power, (a, b))

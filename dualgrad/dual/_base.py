@@ -13,6 +13,7 @@ tags the newest one is the outer number, so duals of older tags are constants
 to it (this is what prevents perturbation confusion).
 """
 
+import sys
 import threading
 from typing import TYPE_CHECKING
 
@@ -209,8 +210,14 @@ class Dual:
     def __float__(self):
         if errors.storing():                       # out[i] = d into a plain array
             raise errors.store_into_plain(complex_value=np.iscomplexobj(primal(self)))
+        if sys._getframe(1).f_code.co_filename.endswith("statistics.py"):
+            raise errors.statistics_of_duals()     # fmean, geometric_mean: fsum(d)
         raise errors.dropped_derivatives("float(d) (also called by math.* and "
                                          "np.float64(d))")
+
+    def as_integer_ratio(self):
+        """statistics.mean / stdev / variance ask each value for its exact fraction."""
+        raise errors.statistics_of_duals()
 
     def __int__(self):
         if errors.storing():

@@ -347,7 +347,8 @@ def _fast_power(rule, n):
     square's local derivative (the power rule's own at y = 2, to the bit, without
     its where()); an infinite result goes to NumPy's power, which warns."""
     square = RULES[np.square].exprs[0].source()
-    lines = ["def __pow__(a, b):", "    tb = type(b)",
+    lines = ["def __pow__(a, b, m=None):", "    if m is not None:",
+             "        raise _pow_mod()", "    tb = type(b)",
              "    if (tb is float or tb is int) and b == 2.0:", "        x = a.value",
              "        if type(x) is float:", "            out = x * x",
              f"            f0 = {square}",
@@ -591,7 +592,8 @@ def _generate(n):
                  "_call": call_ufunc, "_again": call_unary_with_out,
                  "_again2": call_with_out, "_nd": np.ndarray, "_F64D": np.dtype(np.float64),
                  "_zeros": np.zeros, "_hush": hush, "_unhush": unhush,
-                 "_L": _base.LIVE}                 # live tags: escaped duals raise
+                 "_L": _base.LIVE,                 # live tags: escaped duals raise
+                 "_pow_mod": errors.pow_modulo}
     from ..rules._table import _NAMESPACE
     namespace.update(_NAMESPACE)
     namespace.update(SCALAR_NAMESPACE)

@@ -76,6 +76,8 @@ CASES = {
     "np.stack": lambda xp, x: xp.stack([x[0] ** 2, x[1] * x[2]], axis=1) * x[0, :, None],
     "np.swapaxes": lambda xp, x: xp.swapaxes(x ** 2, 0, 1) * x.T,
     "np.take": lambda xp, x: xp.take(x ** 2, xp.array([3, 0, 0]), axis=1) * x[:, :3],
+    "np.compress": lambda xp, x: xp.compress([True, False, True, True], x ** 2, axis=1) *
+    x[:, :3],
     "np.take_along_axis": lambda xp, x: xp.take_along_axis(
         x ** 2, xp.asarray(np.argsort(X, axis=1)), axis=1) * x,
     "np.tile": lambda xp, x: xp.tile(x[0] ** 2, 2) * xp.tile(x[1], 2),

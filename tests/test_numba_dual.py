@@ -226,6 +226,65 @@ def test_every_rule_inside_jitted_code_matches_the_oracle(rule, fn):
                                    rtol=1e-14, atol=0, err_msg=f"{rule.name}{point}")
 
 
+def _grid_run(fn, nin):
+    if nin == 1:
+        @numba.njit
+        def run(p):
+            out = np.empty_like(p)
+            for i in range(len(p)):
+                out[i] = fn(p[i])
+            return out
+        return run
+
+    @numba.njit
+    def run(p, q):
+        out = np.empty_like(p)
+        for i in range(len(p)):
+            out[i] = fn(p[i], q[i])
+        return out
+    return run
+
+
+_RNG = np.random.default_rng(39)
+_SPECIAL = [0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.0, -3.7, 1e-300, 1e300, 700.0, -700.0,
+            1e-8, 5e-324, np.inf, -np.inf, np.nan]
+_UNARY = np.concatenate([_SPECIAL, _RNG.uniform(-5, 5, 100),
+                         _RNG.standard_normal(60) * 10.0 ** _RNG.integers(-6, 6, 60)])
+_BINARY = [a.ravel() for a in np.meshgrid(*[np.concatenate(
+    [_SPECIAL, [0.1, 0.2, 0.3, 0.7, 1.3, 2.5, 5.0, -0.1, -0.7], _RNG.uniform(-5, 5, 14)])] * 2)]
+
+
+@pytest.mark.parametrize("rule, fn", list(_jitted_rules()))
+@pytest.mark.engine_independent
+def test_every_rule_inside_jitted_code_gives_numpys_values_on_a_grid(rule, fn):
+    """Every spelling of every row, on duals inside @njit, against NumPy's own float call
+    on a grid with zeros, infinities, NaN, tiny and huge values and decimal fractions:
+    values to 1 ulp (numba's libm tanh differs from NumPy's in the last bit; -0.0 and
+    0.0 compare equal: numba's maximum of 0.0 and -0.0 is another zero than NumPy's),
+    partials to 1e-14 of the same row on NumPy's path.  numba's np.floor_divide(1.0, 0.1)
+    is 10.0, NumPy's 9.0: a dual's ``//`` and ``%``'s d/dy took it (an outside attack)."""
+    args = (_UNARY,) if rule.ufunc.nin == 1 else tuple(_BINARY)
+    n, k = args[0].size, len(args)
+
+    def duals():
+        return [dg.Dual(a, np.tile(np.eye(k)[j], (n, 1))) for j, a in enumerate(args)]
+    run = _grid_run(fn, k)
+    try:
+        with np.errstate(all="ignore"):
+            got = run(*duals())
+    except numba.core.errors.TypingError:
+        with pytest.raises(numba.core.errors.TypingError):
+            run(*args)                                  # floats fail too
+        return
+    with np.errstate(all="ignore"):
+        want = rule.ufunc(*args)
+        numpy_path = rule.ufunc(*duals())
+    np.testing.assert_allclose(got.value, want, rtol=4.5e-16, atol=0, equal_nan=True,
+                               err_msg=f"{rule.name} values in @njit")
+    np.testing.assert_allclose(got.partials, numpy_path.partials, rtol=1e-14, atol=0,
+                               equal_nan=True, err_msg=f"{rule.name} partials in @njit")
+
+
 @pytest.mark.parametrize("pick", [max, min])
 def test_builtin_max_and_min_keep_the_first_of_equal_arguments(pick):
     """Python's ``max``/``min`` return the first of equal arguments (with its partials);

@@ -354,13 +354,68 @@ def _value(x):
 _sign = njit(error_model="numpy")(_numpy_sign)  # NumPy's sign (numba's: -0.0 at -0.0)
 
 
+@njit(error_model="numpy")
+def _divmod(a, b):
+    """NumPy's ``npy_divmod`` (CPython's float ``divmod``) on float64: the quotient and the
+    remainder NumPy's floor_divide and remainder give, bit for bit.  numba's own
+    ``np.floor_divide`` is ``floor(a / b)``, 10.0 at (1.0, 0.1) where NumPy and Python give
+    9.0 (1.0 - 9 * 0.1 is the remainder), and its ``np.remainder`` gives 0.0 where NumPy
+    gives -0.0; so a dual's ``//`` changed values inside users' code (a loop to
+    ``T // dt`` ran once more) and ``%``'s d/dy was off by one (an outside attack)."""
+    a, b = np.float64(a), np.float64(b)
+    mod = np.fmod(a, b)
+    if b == 0.0:                        # fmod's NaN, and a / b's inf or NaN
+        return a / b, mod
+    div = (a - mod) / b                 # very nearly the integer fmod used
+    if mod != 0.0:
+        if (b < 0.0) != (mod < 0.0):    # Python's sign convention: the divisor's
+            mod += b
+            div -= 1.0
+    else:
+        mod = np.copysign(0.0, b)
+    if div != 0.0:                      # snap to the nearest integer
+        floordiv = np.floor(div)
+        if div - floordiv > 0.5:
+            floordiv += 1.0
+    else:
+        floordiv = np.copysign(0.0, a / b)
+    return floordiv, mod
+
+
+@njit(error_model="numpy")
+def _floor_divide(a, b):
+    return _divmod(a, b)[0]
+
+
+@njit(error_model="numpy")
+def _remainder(a, b):
+    return _divmod(a, b)[1]
+
+
+@njit(error_model="numpy")
+def _spacing(x):
+    """NumPy's spacing: numba's is -5e-324 at -0.0, NumPy's 5e-324."""
+    return np.spacing(0.0) if x == 0.0 else np.spacing(x)
+
+
+# the rows whose value numba computes differently from NumPy: NumPy's, here (numba's
+# np.sign is -0.0 at -0.0; every row against NumPy's float call on a grid:
+# tests/test_numba_dual.py)
+_NUMPY_VALUE = {np.floor_divide: _floor_divide, np.remainder: _remainder, np.sign: _sign,
+                np.spacing: _spacing}
+# the derivatives' calls spelled as numba code must spell them (remainder's d/dy is
+# -floor_divide(x, y): numba's np.floor_divide made it -10 at (1.0, 0.1), truth -9)
+_NAMES = {**KERNEL_NAMES, "np.floor_divide": "floor_divide"}
+
+
 def _compile(expr):
     """The table's parsed derivative (or ``None``) as a numba function of floats."""
     if expr is None:
         return None
     return njit(error_model="numpy")(expr.function({"np": np, "where": _where,
-                                                    "value": _value, "sign": _sign},
-                                                   KERNEL_NAMES))
+                                                    "value": _value, "sign": _sign,
+                                                    "floor_divide": _floor_divide},
+                                                   _NAMES))
 
 
 def _unary(ufunc, d0):
@@ -478,8 +533,8 @@ def _selection(ufunc, d0, d1):
     return typer
 
 
-def _zero_kind(ufunc):
-    """Locally constant ``ufunc``: NumPy's value, zero partials.  (numba matches an
+def _zero_kind(ufunc, nin):
+    """Locally constant ``ufunc`` of ``nin`` arguments: NumPy's value, zero partials.  (numba matches an
     overload's parameters by name and kind, so each arity gets its own typer.)"""
     def unary(a):
         if isinstance(a, DualType):
@@ -492,7 +547,7 @@ def _zero_kind(ufunc):
             return lambda a, b: _new(ufunc(a.value, b), _zeros(a), a.tag)
         if isinstance(a, _NUMERIC) and isinstance(b, DualType):
             return lambda a, b: _new(ufunc(a, b.value), _zeros(b), b.tag)
-    return unary if ufunc.nin == 1 else binary
+    return unary if nin == 1 else binary
 
 
 _OPERATORS = {"add": (operator.add, operator.iadd), "sub": (operator.sub, operator.isub),
@@ -522,16 +577,17 @@ def _register():
         spellings += list(_OPERATORS.get(rule.operator, ()))
         if name in _MATH:
             spellings.append(_MATH[name])
+        value = _NUMPY_VALUE.get(ufunc, ufunc)     # computes the value, NumPy's
         if rule.kind == "smooth" and ufunc.nin == 1:
-            typer = _unary(ufunc, _compile(rule.exprs[0]))
+            typer = _unary(value, _compile(rule.exprs[0]))
         elif rule.kind == "smooth" and ufunc.nin == 2 and rule.select:
-            typer = _selection(ufunc, *(_compile(e) for e in rule.exprs))
+            typer = _selection(value, *(_compile(e) for e in rule.exprs))
         elif rule.kind == "smooth" and ufunc.nin == 2:
             d0, d1 = (_compile(e) for e in rule.exprs)
-            typer = _binary(ufunc, d0, d1, rule.derivs[0] == "0", rule.derivs[1] == "0",
+            typer = _binary(value, d0, d1, rule.derivs[0] == "0", rule.derivs[1] == "0",
                             tuple(dom[2:] == ("int",) for dom in rule.domain))
         elif rule.kind == "zero":
-            typer = _zero_kind(ufunc)
+            typer = _zero_kind(value, ufunc.nin)
         elif rule.kind == "predicate" and not rule.operator:
             typer = _predicate_kind(ufunc)      # comparisons: _comparison below
             spellings += [_PREDICATES[name]] if name in _PREDICATES else []

@@ -134,7 +134,8 @@ def _float_power(x, y):
 _GUARDED = {"tan": (-_INF, _INF),
             "sinh": (-710.0, 710.0), "cosh": (-710.0, 710.0), "tanh": (-_INF, _INF),
             "exp": (-_INF, 709.0), "expm1": (-_INF, 709.0), "exp2": (-_INF, 1023.0),
-            "log": (0.0, _INF), "log1p": (-1.0, _INF), "trunc": (-_INF, _INF)}
+            "log": (0.0, _INF), "log1p": (-1.0, _INF), "trunc": (-_INF, _INF),
+            "rint": (-_INF, _INF)}
 
 # The names an expression's :meth:`Expr.scalar_source` uses besides its arguments.
 SCALAR_NAMESPACE = {"math": math, "_sign": _sign, "_floor_divide": _floor_divide,

@@ -875,6 +875,24 @@ def store_into_plain(dtype=None, complex_value=False, update=None):
     )
 
 
+def join_out_overlap(name, k):
+    """``np.concatenate`` / ``np.stack`` with an ``out=`` that shares memory with the
+    array number ``k`` being joined.  NumPy copies the arrays into ``out`` one after
+    another without buffering, so a later one reads what an earlier one wrote
+    (``np.concatenate([a[2:], a[:2]], out=a)`` gives ``[a2, a3, a2, a3]``, not the
+    rotation): a result of its copy order, which no NumPy document promises.  dualgrad
+    refuses it, in the dense helpers and the sparsity tracer alike, rather than compute
+    the buffered join NumPy's float run does not (an outside attack found the values and
+    the Jacobian of another function)."""
+    return DualTypeError(
+        f"dualgrad: np.{name}(..., out=out): expected an out= that shares no memory with "
+        f"the arrays joined, got one that overlaps array {k}. NumPy copies the arrays "
+        "into out one after another without buffering, so a later array reads what an "
+        "earlier one wrote (np.concatenate([a[2:], a[:2]], out=a) gives [a2, a3, a2, a3], "
+        f"not the rotation). Fix: join into a new array and assign it, a[...] = "
+        f"np.{name}([...]) (or pass copies, a[:2].copy()).")
+
+
 class DualAttributeError(DualTypeError, AttributeError):
     """An ndarray method called on a scalar dual (an AttributeError too, so hasattr
     keeps working)."""

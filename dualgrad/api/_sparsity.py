@@ -41,9 +41,9 @@ import numpy as np
 
 from .. import errors
 from ..dispatch._composed import insert
-from ..dispatch._functions import fill_diagonal
+from ..dispatch._functions import check_join_out, fill_diagonal
 from ..dispatch._functions_extra import partition_index
-from ..dispatch._operands import is_sparse
+from ..dispatch._operands import is_sparse, overlaps
 from ..dual._array import REFUSED, FlatIter, as_function, install_memory_attributes
 from ..rules._table import derivative_functions, rule_for
 
@@ -508,7 +508,7 @@ class TracerArray(Tracer):
 
     @flat.setter
     def flat(self, value):
-        _FlatTracer(self)[:] = value
+        _FlatTracer(self)._write(slice(None), value)   # (NumPy's copies an overlap first)
 
     def view(self, *args, **kwargs):
         """A tracer viewing the same values and rows (writes reach ``t``); a dtype or a
@@ -545,6 +545,8 @@ class TracerArray(Tracer):
             raise errors.bad_argument("dualgrad: x.put", "mode 'raise', 'wrap' or 'clip'",
                                       repr(mode))
         values = np.ravel(values)
+        if overlaps(values, self):       # NumPy reads the values before it writes
+            values = values.copy()
         if indices.size and values.shape[0] != indices.size:   # repeated cyclically
             values = np.resize(values, (indices.size,))
         _FlatTracer(self)[indices] = values
@@ -570,6 +572,10 @@ class _FlatTracer(FlatIter):
 
     __slots__ = ()
     _check = staticmethod(lambda key: _strip_key(key))     # (defined below)
+    # an item viewing the tracer's own elements is read in NumPy's element order, as
+    # for array duals (a.flat[[1, 2]] = a[:2]: NumPy's element 2 holds the old a[0];
+    # the tracer's buffered write put it on x1, and sparsity="auto" missed the nonzero)
+    _kind = TracerArray
 
 
 def _refused(name, fix):
@@ -1804,6 +1810,7 @@ def _concatenate(ctx, arrays, axis=0, out=None, dtype=None, casting="same_kind")
     """Joining arrays joins their index columns the same way, column by column."""
     dtype = _join_dtype("concatenate", dtype)
     if out is not None:
+        check_join_out(np.concatenate, arrays, out)      # as the dense helpers refuse it
         return _into_out("concatenate", _concatenate(ctx, arrays, axis, None, None,
                                                      casting), out)
     if out is not None or dtype not in (None, float, np.float64) or \
@@ -1836,6 +1843,7 @@ def _concatenate(ctx, arrays, axis=0, out=None, dtype=None, casting="same_kind")
 def _stack(ctx, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
     dtype = _join_dtype("stack", dtype)
     if out is not None:
+        check_join_out(np.stack, arrays, out)
         return _into_out("stack", _stack(ctx, arrays, axis, None, None, casting), out)
     if out is not None or dtype is not None or not isinstance(arrays, (list, tuple)) or \
             not arrays:

@@ -26,7 +26,8 @@ from ..dual import (HOLOMORPHIC, LIVE, ArrayDual, Dual, from_object_array, join_
                     make_array, newest, numeric, partials_array, primal)
 from ._composed import COMPOSED
 from ._linalg import LINALG, bilinear
-from ._operands import abs2, check_holomorphic, moved, operand, plain_array, write_out
+from ._operands import (abs2, check_holomorphic, moved, operand, overlaps, plain_array,
+                        write_out)
 from ..rules._table import NOT_HOLOMORPHIC
 
 __all__ = ["dispatch", "HANDLED", "function_name"]
@@ -103,6 +104,7 @@ def dispatch(func, args, kwargs, like=None):
             raise errors.unsupported_function(f"{function_name(func)} with out=")
         kwargs = dict(kwargs)
         out = kwargs.pop("out")
+        check_join_out(func, args[0] if args else kwargs.get("arrays"), out)
         return _store_out(func, dispatch(func, args, kwargs, like), out)
     if kwargs:
         named = _NAMED.get(func)
@@ -132,6 +134,17 @@ _NAMED = {}
 # was refused): a dual out takes the values and partials, a plain one only a result
 # without derivatives (else dualgrad's named error: it would drop them)
 _OUT_AFTER = frozenset({np.concatenate, np.stack})
+
+
+def check_join_out(func, arrays, out):
+    """Refuse an ``out=`` of ``np.concatenate`` / ``np.stack`` that shares memory with
+    an array joined (:func:`dualgrad.errors.join_out_overlap`: NumPy's result is its
+    unbuffered copy order's; dualgrad's buffered join gave another function's values and
+    Jacobian).  The sparsity tracer calls it too."""
+    if isinstance(arrays, (list, tuple)):
+        for k, a in enumerate(arrays):
+            if overlaps(a, out):
+                raise errors.join_out_overlap(func.__name__, k)
 
 
 def _store_out(func, result, out):

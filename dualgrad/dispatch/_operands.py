@@ -16,7 +16,7 @@ from ..dual import HOLOMORPHIC, Dual, primal
 from ..dual import from_object_array as _from_object_array
 
 __all__ = ["plain_array", "operand", "write_out", "abs2", "is_complex", "check_holomorphic",
-           "is_sparse", "moved"]
+           "is_sparse", "moved", "overlaps"]
 
 
 def plain_array(who, a):
@@ -61,6 +61,21 @@ def moved(x, source, destination):
     if source % ndim == destination % ndim:
         return x
     return np.moveaxis(x, source, destination)
+
+
+def overlaps(a, b):
+    """Whether the arrays ``a`` and ``b`` (ndarrays, or anything with a ``value``
+    ndarray: an array dual, a sparsity tracer, whose views share their base's values
+    as they share its partials) share memory: NumPy's exact answer where it is cheap,
+    ``True`` where it is too hard to tell."""
+    a, b = (getattr(x, "value", x) for x in (a, b))
+    if not isinstance(a, np.ndarray) or not isinstance(b, np.ndarray) or \
+            not np.may_share_memory(a, b):
+        return False
+    try:
+        return bool(np.shares_memory(a, b, max_work=1000))
+    except np.exceptions.TooHardError:
+        return True
 
 
 def write_out(result, out, inputs=(), name=None):

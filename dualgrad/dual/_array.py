@@ -536,6 +536,13 @@ class ArrayDual(Dual):
             noted = errors.objects_noted()
             values = np.ravel(np.asarray(values))
             errors.objects_restore(noted)
+        # NumPy reads all of ``values`` before it writes (a.put([1, 2], a[:2]) sets a[2] to
+        # the old a[1]); FlatIter writes element by element, as ``a.flat[...] =`` does, so
+        # values that may share memory with ``d`` (a view of it, or of its .value) are
+        # copied first, values and partials (an outside attack: the Jacobian took row 2 on
+        # x0, where NumPy's function reads x1, and sparsity="auto" disagreed with it)
+        if _shares_memory(values, self):
+            values = values.copy()
         count = indices.size
         if count and values.shape[0] != count:       # NumPy repeats the values cyclically
             values = np.resize(values, (count,))
@@ -558,12 +565,22 @@ class ArrayDual(Dual):
         return make_array(self.value.view(), self.partials.view(), self.tag)
 
 
+def _shares_memory(values, target):
+    """Whether the array or array dual ``values`` may share memory with the array dual
+    ``target``'s values or partials (writing into ``target`` could change ``values``)."""
+    parts = (values.value, values.partials) if isinstance(values, Dual) else (values,)
+    return any(isinstance(p, np.ndarray) and isinstance(t, np.ndarray) and
+               np.may_share_memory(p, t)
+               for p in parts for t in (target.value, target.partials))
+
+
 class FlatIter:
     """``d.flat`` of an array dual (and of a sparsity tracer, whose class sets
     ``_check``): flat (C-order) indexing that reads and writes ``d``."""
 
     __slots__ = ("base",)
     _check = staticmethod(_check_index)
+    _kind = None           # the array class whose views NumPy's element order follows
 
     def __init__(self, base):
         self.base = base
@@ -584,7 +601,7 @@ class FlatIter:
 
     def __setitem__(self, i, item):
         self._check(i)
-        sources = _sources_as_numpy_reads(self.base, i, item)
+        sources = _sources_as_numpy_reads(self.base, i, item, self._kind or ArrayDual)
         if sources is not None:          # the item reads the memory written: NumPy's
             done, failed = sources       # element order, gathered from before the write
             self.base[...] = np.reshape(np.take(np.ravel(self.base), done),
@@ -624,7 +641,7 @@ class FlatIter:
 
 
 
-def _sources_as_numpy_reads(base, i, item):
+def _sources_as_numpy_reads(base, i, item, kind):
     """Where ``base.flat[i] = item`` reads an ``item`` that views ``base``'s own memory:
     NumPy's flat assignment copies element after element with no copy of the source
     first, so a later element may read one already written.  The same assignment run
@@ -632,8 +649,10 @@ def _sources_as_numpy_reads(base, i, item):
     for each element of ``base``, which element it holds afterwards: returns that
     (flat C-order numbers) and the error NumPy raised midway (an index out of bounds:
     the positions before it written), or ``None`` where ``item`` shares no memory
-    with ``base`` or the mapping is not that simple (then the write copies first)."""
-    if type(item) is not ArrayDual or type(base) is not ArrayDual:
+    with ``base`` or the mapping is not that simple (then the write copies first).
+    ``kind``: the class of ``base`` and ``item`` (array duals, or the sparsity tracer's
+    arrays, whose views share their base's values as array duals' do)."""
+    if type(item) is not kind or type(base) is not kind:
         return None
     v, s = base.value, item.value
     if type(v) is not np.ndarray or type(s) is not np.ndarray or \

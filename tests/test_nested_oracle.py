@@ -237,6 +237,17 @@ CASES = {
     "np.fft.irfftn": lambda xp, x: xp.fft.irfftn(x * x[0] + 1j * x[1]),
     "np.fft.hfft": lambda xp, x: xp.fft.hfft(x * x[0] + 1j * x[1]),
     "np.fft.ihfft": lambda xp, x: xp.fft.ihfft(x * x[0]),
+    # np.emath: x - 1.0 crosses 0 in X, so some elements go complex and others stay
+    # real as NumPy's own emath decides (the whole array complex if any is negative)
+    "np.lib.scimath.sqrt": lambda xp, x: xp.emath.sqrt((x - 1.0) * x[0, 0]),
+    "np.lib.scimath.log": lambda xp, x: xp.emath.log((x - 1.0) * x[0, 0]),
+    "np.lib.scimath.log2": lambda xp, x: xp.emath.log2((x - 1.0) * x[0, 0]),
+    "np.lib.scimath.log10": lambda xp, x: xp.emath.log10((x - 1.0) * x[0, 0]),
+    "np.lib.scimath.logn": lambda xp, x: xp.emath.logn(x[0, 1] + 2.0, (x - 1.0) * x[0, 0]),
+    "np.lib.scimath.power": lambda xp, x: xp.emath.power((x - 1.0) * x[0, 0], x[1, 1]),
+    "np.lib.scimath.arccos": lambda xp, x: xp.emath.arccos(x * x[0, 0]),
+    "np.lib.scimath.arcsin": lambda xp, x: xp.emath.arcsin(x * x[0, 0]),
+    "np.lib.scimath.arctanh": lambda xp, x: xp.emath.arctanh(x * x[0, 0]),
     "np.fft.fftshift": lambda xp, x: xp.fft.fftshift(x * x) * x,
     "np.fft.ifftshift": lambda xp, x: xp.fft.ifftshift(x * x) * x,
 }
@@ -307,7 +318,11 @@ NOT_IN_JAX = {"np.partition", "np.real_if_close", "np.copyto", "np.fill_diagonal
               # jnp.unique needs a static size=; jnp.histogram's edges are constants
               "np.unique", "np.unique_values", "np.unique_counts", "np.unique_inverse",
               "np.unique_all", "np.histogram", "np.histogram:edges",
-              "np.histogram_bin_edges", "np.bincount"}
+              "np.histogram_bin_edges", "np.bincount",
+              # jax.numpy has no emath
+              "np.lib.scimath.sqrt", "np.lib.scimath.log", "np.lib.scimath.log2",
+              "np.lib.scimath.log10", "np.lib.scimath.logn", "np.lib.scimath.power",
+              "np.lib.scimath.arccos", "np.lib.scimath.arcsin", "np.lib.scimath.arctanh"}
 
 
 # jax.hessian runs op by op here (3-10 s a case on a loaded 2-core machine), and importing

@@ -921,9 +921,17 @@ def memory_attribute(name, fix):
         f"Fix: {fix}.")
 
 
-def complex_into_real():
+def complex_into_real(who=None):
     """A complex dual stored into a real dual array (NumPy's own error would name
-    ``float()``)."""
+    ``float()``); ``who``: a NumPy function whose result keeps its real array's dtype
+    (``np.insert``, ``np.pad``), where NumPy casts instead and drops the imaginary part."""
+    if who is not None:
+        return DualTypeError(
+            f"dualgrad: {who} of a real array with a complex value; expected values of the "
+            "array's kind (NumPy casts them to the real dtype, dropping the imaginary part "
+            f"with a ComplexWarning, and the derivatives would keep it). Fix: make the array "
+            f"complex first ({who}(a.astype(complex), ...)), or pass the real part, "
+            "np.real(v), if that is what you want.")
     return DualTypeError(
         "dualgrad: storing a complex dual number into a real (float) dual array; expected "
         "a complex value there, as a float array refuses a complex number too. Fix: create "

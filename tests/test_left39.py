@@ -264,3 +264,34 @@ def test_unwrap_plain_p_dual_period_names_the_spelling():
         dg.jacobian(lambda p: np.unwrap(PHASE, period=p[0] + 6.0), X)
     f = lambda p: np.unwrap(PHASE + 0.0 * p[0], period=p[0] + 6.0)      # noqa: E731
     _check(f, auto=False)
+
+
+# ---- a complex value joined into a real array (attack31): NumPy casts it to float and
+# drops the imaginary part; a joined dual would have kept it, silently complex ----------
+X3 = np.array([0.3, 0.8, 1.1])
+COMPLEX_INTO_REAL = {
+    "insert dual value": lambda x: np.insert(x, 1, x[0] * (1 + 2j)),
+    "insert plain complex": lambda x: np.insert(x, 1, 2j),
+    "insert into a plain array": lambda x: np.insert(np.ones(3), 1, x[0] * (1 + 2j)),
+    "pad constant": lambda x: np.pad(x, 1, constant_values=x[0] * (1 + 1j)),
+    "pad pair": lambda x: np.pad(x, 1, constant_values=(x[0], x[1] * 1j)),
+}
+
+
+@pytest.mark.parametrize("name", list(COMPLEX_INTO_REAL))
+def test_a_complex_value_joined_into_a_real_array_is_refused(name):
+    with pytest.raises(TypeError, match=r"astype\(complex\).*np\.real"):
+        dg.jacobian(COMPLEX_INTO_REAL[name], X3)
+
+
+def test_the_advised_complex_array_gives_the_complex_derivative():
+    """The fix the message names: the array made complex first; analytic Jacobians."""
+    J = dg.jacobian(lambda x: np.insert(x.astype(complex), 1, x[0] * (1 + 2j)), X3)
+    want = np.array([[1, 0, 0], [1 + 2j, 0, 0], [0, 1, 0], [0, 0, 1]])
+    np.testing.assert_array_equal(J, want)
+    J = dg.jacobian(lambda x: np.pad(x.astype(complex), 1, constant_values=x[0] * (1 + 1j)),
+                    X3)
+    want = np.array([[1 + 1j, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1], [1 + 1j, 0, 0]])
+    np.testing.assert_array_equal(J, want)
+    J = dg.jacobian(lambda x: np.insert(x, 1, np.real(x[0] * (1 + 2j))), X3)   # real part
+    np.testing.assert_array_equal(J, [[1, 0, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1]])

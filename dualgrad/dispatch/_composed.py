@@ -656,6 +656,24 @@ def insert_index(arr_shape, obj, values_shape, axis):
     return np.where(rows >= 0, rows, size - 1 - rows)
 
 
+def _is_complex(v):
+    """Is ``v`` (a dual, an array or a number; the sparsity tracer's arrays are not
+    asked) complex-valued?"""
+    if isinstance(v, Dual):
+        return np.iscomplexobj(primal(v))
+    return isinstance(v, (np.ndarray, np.generic, complex)) and np.iscomplexobj(v)
+
+
+def refuse_complex_into_real(target, parts, who):
+    """A complex value joined into a real result that keeps ``target``'s dtype
+    (``np.insert``, ``np.pad``'s constants): NumPy casts it to float and drops the
+    imaginary part with a ComplexWarning, a joined dual would be complex (its partials
+    too), so it is refused as a store into a real dual array is."""
+    if isinstance(target, (Dual, np.ndarray)) and not _is_complex(target) and \
+            any(_is_complex(v) for v in parts):
+        raise errors.complex_into_real(who)
+
+
 def insert(arr, obj, values, axis=None, who="np.insert"):
     """``np.insert`` on duals (and on the sparsity tracer's arrays): the elements of
     ``arr`` and ``values`` gathered where NumPy puts them (:func:`insert_index`).
@@ -673,6 +691,7 @@ def insert(arr, obj, values, axis=None, who="np.insert"):
                               f"arr of dtype {np.asarray(arr).dtype} with dual values",
                               "Fix: insert into arr.astype(float), which keeps the "
                               "values' derivatives.")
+    refuse_complex_into_real(arr, [values], who)
     index = insert_index(np.shape(primal(arr)), obj, np.shape(primal(values)), axis)
     flat = np.concatenate([np.ravel(arr), np.ravel(values)])
     return flat[index]

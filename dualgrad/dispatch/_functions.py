@@ -24,7 +24,7 @@ from . import _reductions
 from .. import backend, errors
 from ..dual import (HOLOMORPHIC, LIVE, ArrayDual, Dual, from_object_array, join_partials, make,
                     make_array, newest, numeric, partials_array, primal)
-from ._composed import COMPOSED
+from ._composed import COMPOSED, refuse_complex_into_real
 from ._linalg import LINALG, bilinear
 from ._operands import (abs2, check_holomorphic, moved, operand, overlaps, plain_array,
                         write_out)
@@ -665,6 +665,7 @@ def _pad_with_dual_constants(a, pad_width, constants):
     ndim = np.ndim(a)
     width = np.broadcast_to(np.asarray(pad_width), (ndim, 2)).tolist()
     pairs = _as_pairs(constants, ndim)
+    refuse_complex_into_real(a, [c for pair in pairs for c in pair], "np.pad")
     out = np.pad(a, width, mode="constant", constant_values=0.0)
     shape = np.shape(out)
     for axis, ((before, after), (c_before, c_after)) in enumerate(zip(width, pairs)):

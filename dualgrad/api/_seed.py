@@ -331,7 +331,7 @@ def call_jitted(who, f, args, kwargs):
         raise
 
 
-_TWINS = weakref.WeakKeyDictionary()
+_TWINS: "weakref.WeakKeyDictionary[object, object]" = weakref.WeakKeyDictionary()
 _DROPPED = ("parallel", "fastmath")
 
 

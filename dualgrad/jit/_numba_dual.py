@@ -608,15 +608,7 @@ def _predicate_kind(ufunc):
     def unary(a):
         if isinstance(a, DualType):
             return lambda a: ufunc(a.value)
-
-    def binary(a, b):
-        if isinstance(a, DualType) and isinstance(b, DualType):
-            return lambda a, b: ufunc(a.value, b.value)
-        if isinstance(a, DualType) and isinstance(b, _NUMERIC):
-            return lambda a, b: ufunc(a.value, b)
-        if isinstance(a, _NUMERIC) and isinstance(b, DualType):
-            return lambda a, b: ufunc(a, b.value)
-    return unary if ufunc.nin == 1 else binary
+    return unary if ufunc.nin == 1 else _comparison(ufunc)     # a binary one reads values alike
 
 
 def _comparison(op):

@@ -11,7 +11,7 @@ Kept below :mod:`dualgrad.api.helpers`, :mod:`dualgrad.api._coloring` and
 import numpy as np
 
 from .. import errors
-from ..dual import Dual, make, newest
+from ..dual import Dual, make, newest, primal
 from ._parallel import run_tasks
 from ._seed import as_array, assemble, chunk_tasks, evaluate_chunk, jacobian_columns, shape
 from ._validate import as_input, check_callable, check_chunk
@@ -83,10 +83,19 @@ def with_outer_level(grad, value):
     which its guard must refuse after an object array of duals was made in f
     (``np.sum(np.array([p[0], p[1]]))``); f's value is the witness that the outer
     derivatives went through f."""
-    if isinstance(grad, Dual) or not isinstance(value, Dual) or \
-            not isinstance(grad, np.ndarray) or grad.dtype.kind not in "fc":
+    if not isinstance(value, Dual):
         return grad
     tag, n = newest([value])
+    if isinstance(grad, Dual):
+        # a gradient carrying only older levels (an outer dg.derivative's c in
+        # ``x[0] * c``) is constant at this one: its value goes in as it is
+        if grad.tag >= tag:
+            return grad
+        dtype = np.result_type(primal(grad))
+    elif not isinstance(grad, np.ndarray) or grad.dtype.kind not in "fc":
+        return grad
+    else:
+        dtype = grad.dtype
     if errors.made_since(tag) is not None:     # an object array nobody read: the guard's
         return grad
-    return make(grad, np.zeros(grad.shape + (n,), dtype=grad.dtype), tag)
+    return make(grad, np.zeros(grad.shape + (n,), dtype=dtype), tag)

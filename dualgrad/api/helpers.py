@@ -181,13 +181,18 @@ def _evaluate(who, f, args, kwargs, argnums, chunk, executor, progress, has_aux,
             executor is None and not (progress or has_aux or holomorphic) and \
             _one_pass_fits(f, args[argnums]):          # (argnums=1: solve_ivp's jac(t, y))
         value, partials = _one_pass(who, f, args[argnums], args, kwargs, argnums)
+        if isinstance(value, Dual):        # f linear in x, its value of an outer level
+            partials = _with_outer_level(as_array(partials), value)
         return _Flat.one(f, args, argnums), value, partials, None
     check_callable(who, f)
     chunk = check_chunk(who, chunk)
     flat = _Flat(who, f, args, argnums, holomorphic)
     res = jacobian_columns(who, flat.f, flat.template, flat.lnums, flat.xs, kwargs, chunk,
                            executor, progress, has_aux)
-    return flat, res[0], res[1], (res[2] if has_aux else None)
+    partials = res[1]
+    if isinstance(res[0], Dual):
+        partials = _with_outer_level(as_array(partials), res[0])
+    return flat, res[0], partials, (res[2] if has_aux else None)
 
 
 def _one_pass_fits(f, x):
@@ -489,6 +494,8 @@ def gradient(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
         value, partials = _one_pass(who, f, x, (x,) + args, kwargs)
         if type(value) is not float:
             _check_scalar(who, value)
+            if isinstance(value, Dual):    # f linear in x, its value of an outer level
+                partials = _with_outer_level(as_array(partials), value)
         if type(partials) is np.ndarray and type(x) is np.ndarray:
             return partials if partials.shape == x.shape else partials.reshape(x.shape)
         return _Flat.one(f, (x,)).blocks(partials)
@@ -624,7 +631,7 @@ def hessian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = Non
     inner = _FlatGradient(who, flat, kwargs, chunk, has_aux)
     res = jacobian_columns(who, inner, (None,) * len(flat.xs), tuple(range(len(flat.xs))),
                            flat.xs, None, chunk, executor, progress, has_aux)
-    flatH = as_array(res[1])
+    flatH = _with_outer_level(as_array(res[1]), res[0])    # f linear in an outer level
     n = flatH.shape[0] if flatH.ndim else 1
     flatH = flatH.reshape(n, n)
     flatH = (flatH + flatH.T) / 2.0

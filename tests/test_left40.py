@@ -104,3 +104,76 @@ def test_guard_still_refuses_a_swallowed_refusal_nested():
     with pytest.raises(TypeError, match="without derivatives after an error"), \
             pytest.warns(dg.CaughtErrorWarning):
         dg.derivative(lambda c: dg.hessian(lambda x: f(x, c), X), C)
+
+
+# ---- 2. object arrays of scalar duals under sparsity="auto" ----------------------------
+def _obj(x):
+    return np.array([x[0] * x[1], x[2] + x[3], x[1] * x[3], x[0]])   # an object array
+
+
+def _check(f, x=X):
+    """dense Jacobian == central differences; sparsity='auto' == dense; the detected
+    pattern covers every nonzero."""
+    want = numerical_jacobian(f, x)
+    J = dg.jacobian(f, x)
+    np.testing.assert_allclose(J, want, rtol=1e-9, atol=1e-10)
+    Ja = dg.jacobian(f, x, sparsity="auto").toarray()
+    np.testing.assert_array_equal(Ja, J)
+    assert dg.sparsity(f, x).toarray()[J != 0].all()
+    assert dg.sparsity(f, x, mode="global").toarray()[J != 0].all()
+    return J
+
+
+WORKING = {
+    # rounded values are constant near X (no .5 within 4h), the term beside them is not
+    "np.round": lambda x: np.round(_obj(x) * 7) * x + _obj(x),
+    "np.around decimals": lambda x: np.around(_obj(x) + 0.013, 1) * x + _obj(x),
+    "np.var": lambda x: np.var(_obj(x)) * x,
+    "np.var axis ddof": lambda x: np.var(_obj(x).reshape(2, 2), axis=0, ddof=1),
+    "np.std": lambda x: np.std(_obj(x)) + x,
+    "np.std axis": lambda x: np.std(_obj(x).reshape(2, 2), axis=1) * x[:2],
+    "np.mean": lambda x: np.mean(_obj(x)) * x,
+}
+
+
+@pytest.mark.parametrize("name", sorted(WORKING))
+def test_object_arrays_under_auto_work(name):
+    J = _check(WORKING[name])
+    assert np.count_nonzero(J) > 0
+
+
+def test_object_arrays_under_auto_hessian():
+    def f(x):
+        return np.sum(np.round(np.array([x[0] * x[1], x[2]]), 1) * x[:2]) + \
+            np.var(np.array([x[0] * x[1], x[2], x[3]]))
+
+    H = dg.hessian(f, X)
+    np.testing.assert_allclose(H, numerical_jacobian(lambda x: dg.gradient(f, x), X),
+                               rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(dg.hessian(f, X, sparsity="auto").toarray(), H, atol=1e-15)
+
+
+REFUSED_BOTH = {
+    "np.linalg.solve": lambda x: np.linalg.solve(_obj(x).reshape(2, 2) + 3 * np.eye(2),
+                                                 _obj(x)[:2]),
+    "np.linalg.det": lambda x: np.linalg.det(_obj(x).reshape(2, 2)) * x,
+    "np.interp": lambda x: np.interp(_obj(x), [0, 0.5, 1, 2], [0, 1, 3, 2]),
+}
+# the advised spelling: np.stack of the same scalar duals
+ADVISED = {
+    "np.linalg.solve": lambda x: np.linalg.solve(np.stack(list(_obj(x))).reshape(2, 2) +
+                                                 3 * np.eye(2), np.stack(list(_obj(x)[:2]))),
+    "np.linalg.det": lambda x: np.linalg.det(np.stack(list(_obj(x))).reshape(2, 2)) * x,
+    "np.interp": lambda x: np.interp(np.stack(list(_obj(x))), [0, 0.5, 1, 2], [0, 1, 3, 2]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED_BOTH))
+def test_object_arrays_dense_refuses_so_does_auto(name):
+    f = REFUSED_BOTH[name]
+    with pytest.raises(TypeError, match=f"{name}.*np.stack") as dense:
+        dg.jacobian(f, X)
+    with pytest.raises(TypeError, match=f"{name}.*np.stack") as auto:
+        dg.jacobian(f, X, sparsity="auto")
+    assert type(auto.value) is type(dense.value)
+    _check(ADVISED[name])

@@ -35,6 +35,7 @@ taken as they are at ``x``.  ``mode="global"`` removes the value dependence of
 
 import math
 import operator
+import sys
 import threading
 
 import numpy as np
@@ -45,7 +46,7 @@ from ..dispatch._functions import check_join_out, fill_diagonal
 from ..dispatch._functions_extra import partition_index
 from ..dispatch._operands import is_sparse, overlaps
 from ..dual._array import REFUSED, FlatIter, as_function, install_memory_attributes
-from ..rules._table import derivative_functions, rule_for
+from ..rules._table import RULES, derivative_functions, rule_for
 
 __all__ = ["sparsity", "hessian_sparsity"]
 
@@ -53,6 +54,8 @@ EMPTY = np.iinfo(np.int32).max       # padding of a row of input indices
 _COMPACT_WIDTH = 16                   # rows wider than this are deduplicated
 _MAX_PAIR_WIDTH = 1 << 13             # a Hessian pattern row this wide is dense
 
+# The modules whose reductions of object arrays cast results by their dtype (NumPy 2, 1)
+_NUMPY_METHODS = frozenset({"numpy._core._methods", "numpy.core._methods"})
 _SELECT = {np.maximum, np.minimum, np.fmax, np.fmin}
 # smooth ufuncs whose local derivative is locally constant (no second derivative)
 _LOCALLY_LINEAR = {np.maximum, np.minimum, np.fmax, np.fmin, np.absolute, np.fabs,
@@ -206,6 +209,13 @@ class Tracer:
 
     @property
     def dtype(self):
+        """The value's dtype; none for NumPy's reductions of object arrays of 0-d
+        tracers (``np.var(np.array([t0, t1]))``), which cast a result that has one
+        with ``result.dtype.type(result / count)``, ``float(t)``: without it they
+        divide as for Python numbers (the scalar duals' ``dtype`` does the same)."""
+        if self.value.ndim == 0 and \
+                sys._getframe(1).f_globals.get("__name__") in _NUMPY_METHODS:
+            raise AttributeError("dtype")
         return self.value.dtype
 
     def cols(self):
@@ -302,6 +312,7 @@ class Tracer:
 
     def compress(self, condition, axis=None, out=None):
         return np.compress(condition, self, axis, out)
+
 
     # -- NumPy protocols --
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
@@ -472,6 +483,23 @@ class Tracer:
     def __itruediv__(self, o): return self._inplace(np.true_divide, o)  # noqa: E704
     def __ipow__(self, o): return self._inplace(np.power, o)           # noqa: E704
     def __imatmul__(self, o): return self._inplace(np.matmul, o)       # noqa: E704
+
+
+def _element_method(ufunc):
+    def method(self, *others):
+        return ufunc(self, *others)
+    method.__name__ = method.__qualname__ = ufunc.__name__
+    method.__doc__ = f"``np.{ufunc.__name__}`` of this tracer (NumPy's object loops call it)."
+    return method
+
+
+# What NumPy's object loops call on an element, one method per ufunc of the rule table
+# (the scalar duals have the same): np.round, np.var's conjugate, np.std's sqrt of an
+# object array of 0-d tracers (np.array([t0, t1]) in f).
+for _ufunc, _rule in RULES.items():
+    if _ufunc.signature is None and _rule.kind not in ("unsupported", "predicate") and \
+            not hasattr(Tracer, _ufunc.__name__):
+        setattr(Tracer, _ufunc.__name__, _element_method(_ufunc))
 
 
 class TracerArray(Tracer):
@@ -2068,7 +2096,7 @@ def _trace(who, f, x, args, mode, hessian, sums=False):
         out = (py if jitted else f)(seed, *args)
     except TypeError as exc:
         if not jitted:
-            raise
+            _raise_translated(who, exc)
         raise errors.bad_type(
             who, "a numba-jitted f whose Python original (f.py_func, which the pattern is "
             "traced through) runs on arrays", f"{type(exc).__name__} from f.py_func "
@@ -2077,6 +2105,8 @@ def _trace(who, f, x, args, mode, hessian, sums=False):
             "numba compiles as well.") from exc
     except Exception as exc:
         if not type(exc).__module__.startswith("numba"):
+            if not jitted:
+                _raise_translated(who, exc)
             raise
         raise errors.bad_type(
             who, "f whose every call runs in Python on arrays (sparsity detection runs f "
@@ -2104,6 +2134,17 @@ def _trace(who, f, x, args, mode, hessian, sums=False):
             raise errors.bad_type(who, "f to return numbers", type(out).__name__) from exc
         out = _constant_like(value, ctx)
     return out, ctx
+
+
+def _raise_translated(who, exc):
+    """Raise ``exc`` as the dense helpers do (:func:`dualgrad.errors.from_scipy`): a
+    NumPy function NumPy ran itself on an object array of 0-d tracers
+    (``np.linalg.solve(np.array([[t0, t1], [t2, t3]]), b)``, ``np.interp``) raises the
+    named TypeError with the ``np.stack`` fix, not NumPy's cast error."""
+    ours = errors.from_scipy(who, exc)
+    if ours is not None and ours is not exc:
+        raise ours from exc
+    raise exc
 
 
 def _csr_of(t, m, n):

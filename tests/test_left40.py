@@ -177,3 +177,144 @@ def test_object_arrays_dense_refuses_so_does_auto(name):
         dg.jacobian(f, X, sparsity="auto")
     assert type(auto.value) is type(dense.value)
     _check(ADVISED[name])
+
+
+# ---- 3. np.put, np.place, np.putmask ---------------------------------------------------
+def _writes(step):
+    """f(x): a dual array built from x, ``step`` writes into it (in place), the array
+    and a view of it taken before the write returned together."""
+    def f(x):
+        a = np.outer(x, x[:3]).ravel() if step.__name__.endswith("2d") else x * 2
+        view = a[1::2]
+        step(a, x)
+        return np.concatenate([np.ravel(a), np.ravel(view) * 1.0])
+    return f
+
+
+def put_negative(a, x):
+    np.put(a, [0, -1], x[1:3] ** 2)
+
+
+def put_wrap(a, x):
+    np.put(a, [5, -6], [x[0] * x[1], 3.0], mode="wrap")
+
+
+def put_clip(a, x):
+    np.put(a, [9, -9], x[0] ** 3, mode="clip")
+
+
+def put_float_repeated(a, x):
+    np.put(a, [1, 2, 3], [5.0, 6.0])
+
+
+def put_method(a, x):
+    a.put([1, 2], x[:2] * x[3])
+
+
+def put_into_view_2d(a, x):
+    np.put(a.reshape(4, 3)[:, 1], [0, -1], np.exp(x[:2]))
+
+
+def place_dual(a, x):
+    np.place(a, a > 1.0, x[0] * x[3])
+
+
+def place_repeated(a, x):
+    np.place(a, np.arange(a.size) % 3 != 1, x[:2] ** 2)
+
+
+def place_float_list(a, x):
+    np.place(a, [True, False, True, False], [1.0, 2.0])
+
+
+def place_list_with_dual(a, x):
+    np.place(a, [True, False, True, True], [x[0] * x[1], 2.0])
+
+
+def place_2d(a, x):
+    np.place(a, a > 0.3, np.sin(x[:2]))
+
+
+def putmask_dual(a, x):
+    np.putmask(a, a > 1.0, x ** 2)
+
+
+def putmask_repeated(a, x):
+    np.putmask(a, np.arange(a.size) % 2 == 0, x[:3] * x[3])
+
+
+def putmask_float(a, x):
+    np.putmask(a, [True, False, True, False], 7.0)
+
+
+def putmask_float_list(a, x):
+    np.putmask(a, [True, False, True, True], [1.0, 2.0])
+
+
+def putmask_list_with_dual(a, x):
+    np.putmask(a, [True, False, True, True], [x[0] * x[1], 2.0])
+
+
+def putmask_overlapping_2d(a, x):
+    np.putmask(a, a > 0.3, a[::-1] * 1.5)
+
+
+def putmask_aliasing(a, x):
+    np.putmask(a, np.ones(a.size, bool), a[1:4])        # NumPy copies before writing
+
+
+def empty_values(a, x):
+    np.put(a, [0, 1], [])
+    np.putmask(a, np.ones(a.size, bool), [])
+    np.place(a, np.zeros(a.size, bool), [])
+
+
+WRITES = [put_negative, put_wrap, put_clip, put_float_repeated, put_method,
+          put_into_view_2d, place_dual, place_repeated, place_float_list,
+          place_list_with_dual, place_2d, putmask_dual, putmask_repeated, putmask_float,
+          putmask_float_list, putmask_list_with_dual, putmask_overlapping_2d, putmask_aliasing, empty_values]
+
+
+@pytest.mark.parametrize("step", WRITES, ids=lambda s: s.__name__)
+def test_writes_against_differences_and_numpy(step):
+    f = _writes(step)
+    J = _check(f)
+    # the values are NumPy's on floats, to the bit
+    np.testing.assert_array_equal(np.asarray(dg.jvp(f, X, np.ones(4))[0]), f(X))
+    assert J.shape == (f(X).size, 4)
+
+
+def test_writes_nested_hessian():
+    def f(x):
+        a = x * x[0]
+        np.put(a, [-1], x[1] * x[2])
+        np.place(a, [False, True, False, False], np.sin(x[3]))
+        np.putmask(a, [True, False, False, False], a[::-1] * x[2])
+        return np.sum(a * x)
+
+    H = dg.hessian(f, X)
+    np.testing.assert_allclose(H, numerical_jacobian(lambda x: dg.gradient(f, x), X),
+                               rtol=1e-8, atol=1e-9)
+    np.testing.assert_allclose(dg.hessian(f, X, sparsity="auto").toarray(), H, atol=1e-15)
+
+
+def test_writes_refused_with_the_fix():
+    def into_plain(x):
+        a = np.ones(4)
+        np.put(a, [0], x[0])
+        return a
+
+    def place_own_view(x):
+        a = x * 2
+        np.place(a, [True, False, True, False], a[1:3])   # NumPy reads while it writes
+        return a
+
+    for kw in ({}, {"sparsity": "auto"}):
+        with pytest.raises(TypeError, match="plain NumPy array"):
+            dg.jacobian(into_plain, X, **kw)
+        with pytest.raises(TypeError, match=r"vals.copy\(\)"):
+            dg.jacobian(place_own_view, X, **kw)
+    with pytest.raises(ValueError, match="same size"):
+        dg.jacobian(lambda x: np.putmask(x * 1, [True], 1.0), X)
+    with pytest.raises(ValueError, match="empty array"):
+        dg.jacobian(lambda x: np.place(x * 1, [True] * 4, []), X)

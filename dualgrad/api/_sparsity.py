@@ -42,7 +42,7 @@ import numpy as np
 
 from .. import errors
 from ..dispatch._composed import insert
-from ..dispatch._functions import check_join_out, fill_diagonal
+from ..dispatch._functions import check_join_out, fill_diagonal, place, putmask
 from ..dispatch._functions_extra import partition_index
 from ..dispatch._operands import is_sparse, overlaps
 from ..dual._array import REFUSED, FlatIter, as_function, install_memory_attributes
@@ -575,6 +575,8 @@ class TracerArray(Tracer):
         values = np.ravel(values)
         if overlaps(values, self):       # NumPy reads the values before it writes
             values = values.copy()
+        if values.shape[0] == 0:         # NumPy writes nothing
+            return
         if indices.size and values.shape[0] != indices.size:   # repeated cyclically
             values = np.resize(values, (indices.size,))
         _FlatTracer(self)[indices] = values
@@ -1686,6 +1688,32 @@ def _fill_diagonal(ctx, a, val, wrap=False):
     fill_diagonal(a, val, wrap)
 
 
+def _put(ctx, a, ind, v, mode="raise"):
+    """``np.put``, ``np.place``, ``np.putmask``: the dense path's writes, through the
+    tracer's ``put`` (the values' sets replace those of the positions written, in
+    ``a`` itself: its views see them)."""
+    a, v = _normalize(a, ctx), _normalize(v, ctx)
+    if not isinstance(a, Tracer):
+        raise errors.store_into_plain(getattr(a, "dtype", None))
+    a.put(ind, v, mode=mode)
+
+
+def _place(ctx, arr, mask, vals):
+    arr, vals = _normalize(arr, ctx), _normalize(vals, ctx)
+    if not isinstance(arr, Tracer):
+        raise errors.store_into_plain(getattr(arr, "dtype", None))
+    place(arr, mask, vals)
+
+
+def _putmask(ctx, a, mask, values):
+    a = _normalize(a, ctx)
+    if not isinstance(a, Tracer):
+        raise errors.store_into_plain(getattr(a, "dtype", None))
+    if isinstance(values, (list, tuple)) and _find_ctx(values) is not None:
+        values = np.asarray(values, dtype=object)     # 0-d tracers among numbers
+    putmask(a, mask, _normalize(values, ctx))
+
+
 def _diff(ctx, a, n=1, axis=-1, prepend=None, append=None):
     a = _normalize(a, ctx)
     parts = [p for p in (prepend, a, append) if p is not None]
@@ -1903,6 +1931,9 @@ _HANDLED = {
     np.where: _where, np.select: _select, np.clip: _clip, np.sort: _sort, np.diff: _diff,
     np.partition: _partition, np.interp: _interp, np.insert: _insert,
     np.fill_diagonal: _fill_diagonal,
+    np.put: _put,
+    np.place: _place,
+    np.putmask: _putmask,
     np.average: _average,
     np.zeros_like: _like(np.zeros_like), np.ones_like: _like(np.ones_like),
     np.empty_like: _like(np.zeros_like), np.full_like: _full_like, np.copyto: _copyto,

@@ -830,6 +830,88 @@ def fill_diagonal(a, val, wrap=False):
     a[np.unravel_index(flat, shape)] = val
 
 
+@implements(np.put)
+def _put(a, ind, v, mode="raise"):
+    """``np.put``: ``a.put`` of the array dual, a write into ``a`` that its views see."""
+    if not isinstance(a, Dual):
+        raise errors.store_into_plain(getattr(a, "dtype", None))
+    a.put(ind, v, mode=mode)
+
+
+@implements(np.place)
+def _place(arr, mask, vals):
+    if not isinstance(arr, Dual):
+        raise errors.store_into_plain(getattr(arr, "dtype", None))
+    place(arr, mask, vals)
+
+
+@implements(np.putmask)
+def _putmask(a, mask, values):
+    if not isinstance(a, Dual):
+        raise errors.store_into_plain(getattr(a, "dtype", None))
+    if isinstance(values, (list, tuple)):     # scalar duals among numbers: one array dual
+        noted = errors.objects_noted()
+        values = from_object_array(np.asarray(values, dtype=object))
+        errors.objects_restore(noted)
+    putmask(a, mask, values)
+
+
+def _true_positions(a, mask, who):
+    """The flat (C-order) positions where ``mask`` holds; ``mask`` has ``a``'s size."""
+    mask = np.asarray(mask)
+    if mask.size != math.prod(np.shape(a)):
+        raise ValueError(f"{who}: mask and data must be the same size")
+    return np.flatnonzero(mask)
+
+
+def _size_of(values):
+    """``np.size(values)``, a list of scalar duals read here (not left as an unread
+    object array for the guard)."""
+    if isinstance(values, (list, tuple)):
+        noted = errors.objects_noted()
+        size = np.size(np.asarray(values, dtype=object))
+        errors.objects_restore(noted)
+        return size
+    return np.size(values)
+
+
+def place(arr, mask, vals):
+    """``np.place`` of an array with NumPy's ``put`` (a dual, the sparsity tracer's
+    array): the true positions of ``mask`` take ``vals`` in turn, repeated cyclically
+    (``put`` repeats them so), written into ``arr`` itself.
+
+    NumPy reads ``vals`` as it writes when ``vals`` is a contiguous view of ``arr``
+    (``np.place(a, m, a[1:3])`` copies along the array) and before it writes
+    otherwise: such values raise rather than follow one reading silently."""
+    where = _true_positions(arr, mask, "place")
+    if where.size == 0:
+        return
+    if _size_of(vals) == 0:
+        raise ValueError("Cannot insert from an empty array!")
+    if overlaps(vals, arr):
+        raise errors.bad_type(
+            "dualgrad: np.place", "values that share no memory with the array written",
+            "a view of that array", "NumPy reads such values while it writes (a view "
+            "into arr is partly overwritten before it is read); pass a copy: "
+            "np.place(arr, mask, vals.copy()).")
+    arr.put(where, vals)
+
+
+def putmask(a, mask, values):
+    """``np.putmask`` of an array with NumPy's ``put``: position ``n`` where ``mask``
+    holds takes ``values.flat[n % values.size]`` (``values`` repeated over all of
+    ``a``'s positions, not only the true ones: ``np.place``'s difference), read before
+    any write, as NumPy copies values that overlap ``a``; empty values write nothing."""
+    where = _true_positions(a, mask, "putmask")
+    size = _size_of(values)
+    if where.size == 0 or size == 0:
+        return
+    if np.ndim(values) == 0:
+        a.put(where, values)
+        return
+    a.put(where, np.ravel(values)[where % size])
+
+
 # ---- structure: the same move on value and partials --------------------------------
 def _reshape(a, shape=None, order="C", *, newshape=None, copy=None, who="np.reshape"):
     """The same reshape of value and partials (directions kept last).

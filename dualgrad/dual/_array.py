@@ -544,6 +544,8 @@ class ArrayDual(Dual):
         if _shares_memory(values, self):
             values = values.copy()
         count = indices.size
+        if values.shape[0] == 0:                     # NumPy writes nothing (np.resize
+            return                                   # would repeat zeros)
         if count and values.shape[0] != count:       # NumPy repeats the values cyclically
             values = np.resize(values, (count,))
         FlatIter(self)[indices.reshape(-1)] = values

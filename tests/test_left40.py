@@ -318,3 +318,57 @@ def test_writes_refused_with_the_fix():
         dg.jacobian(lambda x: np.putmask(x * 1, [True], 1.0), X)
     with pytest.raises(ValueError, match="empty array"):
         dg.jacobian(lambda x: np.place(x * 1, [True] * 4, []), X)
+
+
+# ---- 4. NaN and infinite derivatives beside NumPy's values -----------------------------
+@pytest.mark.parametrize("op", [np.remainder, np.fmod, lambda a, b: a % b],
+                         ids=["remainder", "fmod", "operator"])
+def test_remainder_by_zero_partials_are_nan_beside_a_nan_value(op):
+    P = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 0.0], [np.inf, 2.0], [5.3, 1.2],
+                  [1.0, np.inf]])
+    for a, b in P:
+        with np.errstate(all="ignore"):
+            value = op(a, b)
+            J = dg.jacobian(lambda v: op(v[0], v[1]), np.array([a, b]))
+        assert J[0] == 1.0                      # d/dx = 1 wherever (as fmod's)
+        if np.isnan(value):
+            assert np.isnan(J[1]), (a, b, J)    # no slope -floor(a / 0) = -inf
+        else:                                   # d/dy = -(the quotient NumPy used)
+            want = -np.trunc(a / b) if op is np.fmod else -np.floor_divide(a, b)
+            assert J[1] == want, (a, b, J)
+    x = np.array([1.0, 2.0, 3.0])
+    with np.errstate(all="ignore"):
+        J = dg.jacobian(lambda y: op(x, y), np.array([0.0, 0.7, 0.0]))
+        Ja = dg.jacobian(lambda y: op(x, y), np.array([0.0, 0.7, 0.0]), sparsity="auto")
+    np.testing.assert_array_equal(np.isnan(J), np.diag([True, False, True]))
+    np.testing.assert_array_equal(Ja.toarray(), J)
+
+
+def test_remainder_nan_point_hessian_is_nan_there_exact_elsewhere():
+    with np.errstate(all="ignore"):
+        H = dg.hessian(lambda v: np.remainder(v[0] ** 2, v[1]), np.array([1.0, 0.0]))
+        assert np.isnan(H[1, 1])
+        H = dg.hessian(lambda v: np.remainder(v[0] ** 2 * v[1], v[1] + 1.0),
+                       np.array([1.3, 0.7]))
+    # x^2 y mod (y + 1) = x^2 y - (y + 1) (floor: 1.183 / 1.7 -> 0) = x^2 y near here
+    np.testing.assert_allclose(H, [[2 * 0.7, 2 * 1.3], [2 * 1.3, 0.0]], rtol=1e-14)
+
+
+def test_emath_sqrt_of_an_array_gone_complex_at_zero():
+    X0 = np.array([0.0, -1.0, 4.0, -0.3, 2.0])
+    J = dg.jacobian(np.emath.sqrt, X0)
+    # d/dx sqrt(x) = 1 / (2 sqrt(x)) for x > 0, -0.5j / sqrt(-x) for x < 0, and at 0
+    # the real path's one-sided inf (np.emath.sqrt of an array that stays real)
+    want = np.diag([np.inf, -0.5j, 0.25, -0.5j / np.sqrt(0.3), 0.5 / np.sqrt(2.0)])
+    np.testing.assert_array_equal(J, want)
+    assert dg.jacobian(np.emath.sqrt, np.array([0.0, 4.0]))[0, 0] == np.inf
+    value = dg.jvp(np.emath.sqrt, X0, np.ones(5))[0]
+    np.testing.assert_array_equal(np.asarray(value), np.emath.sqrt(X0))   # NumPy's bits
+
+    def f(x):
+        return np.sum(np.real(np.emath.sqrt(x)) ** 2 + np.imag(np.emath.sqrt(x * x[1])))
+
+    X1 = np.array([1.0, -2.0, 3.0])
+    np.testing.assert_allclose(dg.hessian(f, X1),
+                               numerical_jacobian(lambda x: dg.gradient(f, x), X1),
+                               rtol=1e-8, atol=1e-9)

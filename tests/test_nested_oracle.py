@@ -145,6 +145,9 @@ CASES = {
     "np.angle": lambda xp, x: xp.angle(x[0] + 1j * x[1] ** 2),
     "np.copyto": lambda xp, x: _copyto(xp, x),
     "np.fill_diagonal": lambda xp, x: _fill_diagonal(xp, x),
+    "np.put": lambda xp, x: _put(xp, x),
+    "np.place": lambda xp, x: _place(xp, x),
+    "np.putmask": lambda xp, x: _putmask(xp, x),
     # products: both operands duals
     "np.dot": lambda xp, x: xp.dot(x.T, xp.sin(x[:, 1])),
     "np.vdot": lambda xp, x: xp.vdot(x, x ** 2),
@@ -259,6 +262,24 @@ def _fill_diagonal(xp, x):
     return out * x
 
 
+def _put(xp, x):
+    out = x * x[0, 0]
+    xp.put(out, [1, -2, 13], xp.sin(x[1, :2]) * x[2, 0], mode="wrap")   # values repeat
+    return out * x
+
+
+def _place(xp, x):
+    out = x * x[0, 1]
+    xp.place(out, X > 1.0, xp.cos(x[2, :3]) * x[1, 1])
+    return out * x
+
+
+def _putmask(xp, x):
+    out = x * x[0, 2]
+    xp.putmask(out, X < 1.0, x[1] ** 2 * x[2, 3])
+    return out * x
+
+
 def _copyto(xp, x):
     out = xp.zeros_like(x)
     xp.copyto(out, x ** 2)
@@ -310,6 +331,7 @@ def test_hessian_matches_central_differences_of_the_gradient(name):
 # jax lacks these, or differentiates them another way (a different convention at a tie,
 # eigenvector signs, residuals of lstsq, the real part a tolerance picks)
 NOT_IN_JAX = {"np.partition", "np.real_if_close", "np.copyto", "np.fill_diagonal", "np.linalg.lstsq:residuals",
+              "np.put", "np.place", "np.putmask",
               "np.linalg.eig", "np.linalg.eigvals", "np.delete", "np.resize",
               "np.cumulative_prod", "np.cumulative_sum", "np.matrix_transpose",
               "np.linalg.matmul", "np.linalg.outer", "np.linalg.vecdot", "np.linalg.cross",

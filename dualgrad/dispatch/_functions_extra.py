@@ -209,6 +209,23 @@ def _emath(ufunc, test):
     return impl
 
 
+def _emath_sqrt(x):
+    """``np.emath.sqrt``.  A real dual array with a negative element goes complex as a
+    whole (NumPy's values: ``sqrt(x + 0j)``), but its elements ``>= 0`` are
+    ``sqrt(x) + 0j`` and the others ``1j * sqrt(-x)`` to the bit (the C library's
+    csqrt of a real argument), so each is computed from its real root: an element 0
+    gets the real sqrt's derivative, inf (the one-sided limit the real path gives),
+    not the complex rule's ``0.5 / (0 + 0j)``, nan+nanj (attack31)."""
+    if not isinstance(x, Dual):
+        return np.sqrt(_complex_where(x, _negative))
+    v = np.asarray(primal(x))
+    if v.dtype.kind == "c" or not np.any(v < 0):
+        return np.sqrt(x)
+    up = v >= 0
+    return np.where(up, np.sqrt(np.where(up, x, 0.0)) + 0j,
+                    1j * np.sqrt(np.where(up, 0.0, -x)))
+
+
 def _emath_logn(n, x):
     return np.log(_complex_where(x, _negative)) / np.log(_complex_where(n, _negative))
 
@@ -223,7 +240,7 @@ def _emath_power(x, p):
     return np.power(_complex_where(x, _negative), p)
 
 
-EMATH = {np.emath.sqrt: _emath(np.sqrt, _negative), np.emath.log: _emath(np.log, _negative),
+EMATH = {np.emath.sqrt: _emath_sqrt, np.emath.log: _emath(np.log, _negative),
          np.emath.log2: _emath(np.log2, _negative),
          np.emath.log10: _emath(np.log10, _negative),
          np.emath.arccos: _emath(np.arccos, _beyond_one),

@@ -500,8 +500,14 @@ _TABLE = [
             kink="jumps where x / y is an integer"),
     # NumPy's floor_divide is the quotient its remainder used (both npy_divmod's):
     # floor_divide(x, y) == nint((x - remainder(x, y)) / y) on 24,500 points (mpmath)
-    _smooth(np.remainder, "1.0", "-np.floor_divide(x, y)", operator="mod",
-            domain=((0.1, 0.9), (1.1, 2.0)), kink="jumps where x / y is an integer"),
+    # where NumPy's value is NaN (y = 0, x infinite) the y-partial is NaN too, as fmod's
+    # is: -floor_divide(1, 0) = -inf beside a NaN value read as a slope (attack31).  The
+    # NaN branch is out * y: NaN, and so are its own derivatives (a Hessian's), NaN * 0
+    _smooth(np.remainder, "1.0",
+            "where(np.real(value(out)) != np.real(value(out)), out * y, "
+            "-np.floor_divide(x, y))", operator="mod",
+            domain=((0.1, 0.9), (1.1, 2.0)),
+            kink="jumps where x / y is an integer; d/dy NaN where the value is NaN (y = 0)"),
     _zero(np.floor_divide, 2, operator="floordiv"),
     _custom(np.divmod, "(floor_divide, remainder)", operator="divmod"),
     _custom(np.modf, "(x - trunc(x), trunc(x))"),

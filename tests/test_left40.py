@@ -372,3 +372,16 @@ def test_emath_sqrt_of_an_array_gone_complex_at_zero():
     np.testing.assert_allclose(dg.hessian(f, X1),
                                numerical_jacobian(lambda x: dg.gradient(f, x), X1),
                                rtol=1e-8, atol=1e-9)
+
+
+def test_remainder_by_zero_inside_njit_agrees():
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def f(v):
+        return np.remainder(v[0], v[1]) + v[0] % v[1]
+
+    with np.errstate(all="ignore"):
+        g = dg.gradient(f, np.array([1.0, 0.0]))
+    assert g[0] == 2.0 and np.isnan(g[1])
+    np.testing.assert_array_equal(dg.gradient(f, np.array([5.3, 1.2])), [2.0, -8.0])

@@ -170,6 +170,11 @@ _CLAUSES = {
     "jumps where x / y is an integer": lambda rule: [
         ((x, y), (1.0, -(x / y))) for x, y in [(4.0, 2.0), (-4.0, 2.0), (4.0, -2.0),
                                                 (3.0, 1.5)]],
+    # remainder: NumPy's value is NaN at y = 0, and so is d/dy (-floor(x / 0) was -inf);
+    # d/dx stays 1, as fmod's; x % inf of a negative x is inf, d/dy 1 there
+    "d/dy NaN where the value is NaN (y = 0)": lambda rule: [
+        ((1.0, 0.0), (1.0, _NAN)), ((-1.0, 0.0), (1.0, _NAN)), ((0.0, 0.0), (1.0, _NAN)),
+        ((-1.0, math.inf), (1.0, 1.0)), ((1.0, math.inf), (1.0, 0.0))],
     "d/dy is 0 where x = 0": lambda rule: [((0.0, 2.0), (None, 0.0)),
                                            ((0.0, 0.5), (None, 0.0))],
     "0 slope term at x = 0": lambda rule: [((0.0,), (0.0,))],

@@ -118,9 +118,11 @@ VALUE_ROWS = [r for r in _table.RULES.values() if r.kind == "smooth" and
 def test_the_rows_with_value_tests_are_these():
     # (scipy's rows are loaded by _oracles; wofz's and voigt_profile's switches, four
     # value tests each, are checked against mpmath on both sides in test_faddeeva.py)
+    # (remainder's test is NaN-ness: d/dy NaN beside NumPy's NaN value, test_rules_oracles)
     assert sorted(r.name for r in VALUE_ROWS) == ["arccos", "arcsin", "arcsinh", "arctanh",
-                                                  "float_power", "hypot", "power", "tanh",
-                                                  "voigt_profile", "wofz"]
+                                                  "float_power", "hypot", "power",
+                                                  "remainder", "tanh", "voigt_profile",
+                                                  "wofz"]
 
 
 _SWITCH = {"arcsin": [0.45, 0.499, 0.5, 0.501, 0.55, -0.5, -0.49, 0.5j, 0.35 + 0.35j,

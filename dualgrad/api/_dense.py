@@ -82,7 +82,10 @@ def with_outer_level(grad, value):
     Hessian is zero).  Without it the outer level sees a result without derivatives,
     which its guard must refuse after an object array of duals was made in f
     (``np.sum(np.array([p[0], p[1]]))``); f's value is the witness that the outer
-    derivatives went through f."""
+    derivatives went through f.  A gradient that is a dual of older levels only (``c``
+    of an enclosing ``dg.derivative`` in ``x[0] * c``) is constant at this one and gets
+    it the same way (attack31: the guard refused such a Hessian nested in
+    ``dg.derivative``)."""
     if not isinstance(value, Dual):
         return grad
     tag, n = newest([value])

@@ -25,8 +25,8 @@ from ..rules._table import RULES
 from . import _base, _scalar, _snapshots
 from ._base import LIVE as _LIVE, Dual, _scalar_value, numeric, primal
 from ._snapshots import LIVE as _SNAPSHOTS
-from ._scalar import (MAX_SLOTS, make_scalar, scalar_class, scalars_from_rows, unread_twins,
-                      untouched)
+from ._scalar import (MAX_SLOTS, make_scalar, scalar_class, scalars_from_rows, unread_rows,
+                      unread_twins, untouched)
 from ..rules._table import derivative_functions, rule_for
 
 # Entry points of dispatch, handed over by connect() (see the module docstring).
@@ -51,24 +51,24 @@ _c128 = np.dtype(np.complex128)
 
 
 class _Builders(dict):
-    """n -> a builder of the scalar dual class for n partials (its attribute ``name``:
-    ``_from``, one dual from a value and a list of n floats, or ``_rows``, one dual per
-    row of lists), for the n that have a slot class (generated on first use);
-    ``None`` beyond (the vector kind)."""
+    """n -> ``make(n)``, a builder of scalar duals with n partials (``_from``: one dual
+    from a value and a list of n floats; ``unread_rows``: one unread twin per row of
+    lists), for the n that have a slot class (made on first use); ``None`` beyond (the
+    vector kind)."""
 
-    def __init__(self, name):
+    def __init__(self, make):
         super().__init__()
-        self.name = name
+        self.make = make
 
     def __missing__(self, n):
         if not 0 < n <= MAX_SLOTS:
             return None
-        build = self[n] = getattr(scalar_class(n), self.name)
+        build = self[n] = self.make(n)
         return build
 
 
-_FROM_ROW = _Builders("_from")
-_ROWS = _Builders("_rows")
+_FROM_ROW = _Builders(lambda n: scalar_class(n)._from)
+_UNREAD_ROWS = _Builders(unread_rows)
 
 
 class _Lean(dict):
@@ -304,9 +304,9 @@ class ArrayDual(Dual):
             # the common case (scipy's np.asarray of a helper's seed): what the
             # general lines below do, without the partials property (this reader is
             # dualgrad: no seed's elements are exposed) and the reshapes of 1-D arrays
-            rows = _ROWS[partials.shape[1]]          # (float64: no complex test)
-            items = unread_twins(rows(value.tolist(), partials.tolist(), self.tag) if rows
-                                 else scalars_from_rows(value, partials, self.tag))
+            rows = _UNREAD_ROWS[partials.shape[1]]   # (float64: no complex test)
+            items = rows(value.tolist(), partials.tolist(), self.tag) if rows else \
+                unread_twins(scalars_from_rows(value, partials, self.tag))
             out = np.fromiter(items, dtype=object, count=len(items))
             if self.tag:                      # (in a helper's pass: its guard reads this)
                 errors.object_array_made(items, untouched, self.tag, _LIVE, self)  # refused?

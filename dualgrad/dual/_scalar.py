@@ -33,6 +33,7 @@ opaque objects: ``np.array([d1, d2])`` gives an object array.
 """
 
 import sys
+import types
 
 import numpy as np
 
@@ -50,7 +51,7 @@ apply = call_ufunc = call_unary_with_out = call_with_out = dispatch = hush = sma
     stack_lean = stack_scalars = unhush = None
 
 __all__ = ["ScalarDual", "scalar_class", "make_scalar", "scalars_from_rows", "connect",
-           "unread_twins", "unread_class", "untouched"]
+           "unread_twins", "unread_class", "unread_rows", "untouched"]
 
 
 # The ufuncs whose operators the generated classes inline (see _FAST), and the
@@ -686,6 +687,13 @@ def _source(n):
                        f"    for value, ({names}) in zip(values, rows):\n        r = _new(C)\n"
                        f"        r.value = value\n        r.tag = tag\n{stores}"
                        "        append(r)\n    return out")
+        # the same loop making unread twins (U: bound by unread_rows): one pass over the
+        # elements instead of _rows and then unread_twins' second loop
+        methods.append(f"def _unread_rows(values, rows, tag, U):\n    out = []\n"
+                       f"    append = out.append\n"
+                       f"    for value, ({names}) in zip(values, rows):\n        r = _new(C)\n"
+                       f"        r.value = value\n        r.tag = tag\n{stores}"
+                       "        r.__class__ = U\n        append(r)\n    return out")
     unary, binary = {}, {}
     for rule in list(RULES.values()):
         stem = rule.operator
@@ -749,6 +757,7 @@ def _class_from(code, namespace, name, n, slots, unary, binary, extra=None):
     body["_from"] = staticmethod(namespace["_from"])
     if n is not None:
         body["_rows"] = staticmethod(namespace["_rows"])
+        body["_unread_rows"] = staticmethod(namespace["_unread_rows"])
     for key in (*unary.values(), *binary.values()):
         del body[key]
     cls = type(name, (ScalarDual,), body)
@@ -886,14 +895,27 @@ def untouched(items):
 def _first_read(cls, slot):
     """A property over ``slot`` that makes the element a ``cls`` before it reads or
     writes."""
+    get, put = slot.__get__, slot.__set__       # (bound once: no lookup per read)
+
     def read(self):
         self.__class__ = cls
-        return slot.__get__(self, cls)
+        return get(self, cls)
 
     def write(self, value):
         self.__class__ = cls
-        slot.__set__(self, value)
+        put(self, value)
     return property(read, write)
+
+
+def unread_rows(n):
+    """``rows(values, rows, tag)``: what ``unread_twins(scalar_class(n)._rows(values,
+    rows, tag))`` returns (the :func:`unread_class` twins of the real class with ``n``
+    slots, one per row of lists of floats), made in one loop: the class's generated
+    ``_unread_rows`` with the twin bound as its last argument's default."""
+    cls = scalar_class(n)
+    build = cls._unread_rows
+    return types.FunctionType(build.__code__, build.__globals__, build.__name__,
+                              (unread_class(cls),))
 
 
 def unread_twins(items):

@@ -369,7 +369,8 @@ def _fast_binary(stem, symbol, rule, n):
 
     def both_duals(other, cls):
         """The branch for a dual ``b`` of class ``other``, the result of ``cls``."""
-        same = f"tb is {other} and b.tag == a.tag"
+        twin = " or tb is _UC" if other == "C" else ""    # (an unread element: as C)
+        same = f"(tb is {other}{twin}) and b.tag == a.tag"
         if n is None:               # one class for every n > 16: the lengths must agree
             same += " and len(a.partials) == len(b.partials)"
         lines.extend([f"    if {same}:", "        x = a.value", "        y = b.value"])
@@ -472,12 +473,14 @@ def _fast_binary_ufunc(u, rule, n):
 
     def number(t, k):               # an integer-only argument (ldexp's) takes ints only
         return f"{t} is int" if integer[k] else f"({t} is float or {t} is _f64 or {t} is int)"
-    both = "ta is C and tb is C and a.tag == b.tag"
+    # C or its unread twin _UC (an element of np.asarray(d) not read yet: reading its
+    # tag below turns it into a C), so a fresh element takes the fast path too
+    both = "(ta is C or ta is _UC) and (tb is C or tb is _UC) and a.tag == b.tag"
     if n is None:                   # one class for every n > 16: the lengths must agree
         both += " and len(a.partials) == len(b.partials)"
     cases = ((both, (0, 1), "a"),
-             (f"ta is C and {number('tb', 1)}", (0,), "a"),
-             (f"tb is C and {number('ta', 0)}", (1,), "b"))
+             (f"(ta is C or ta is _UC) and {number('tb', 1)}", (0,), "a"),
+             (f"(tb is C or tb is _UC) and {number('ta', 0)}", (1,), "b"))
     for test, duals, owner in cases:
         if any(rule.derivs[k] is None for k in duals if rule.derivs):
             continue                        # not differentiable there: the general path raises
@@ -594,7 +597,8 @@ def _generate(n):
                  "_again2": call_with_out, "_nd": np.ndarray, "_F64D": np.dtype(np.float64),
                  "_zeros": np.zeros, "_hush": hush, "_unhush": unhush,
                  "_L": _base.LIVE,                 # live tags: escaped duals raise
-                 "_pow_mod": errors.pow_modulo}
+                 "_pow_mod": errors.pow_modulo,
+                 "_UC": None}     # the real class's unread twin (set below); none for complex
     from ..rules._table import _NAMESPACE
     namespace.update(_NAMESPACE)
     namespace.update(SCALAR_NAMESPACE)
@@ -616,6 +620,7 @@ def _generate(n):
     other = _class_from(code, namespace, "Complex" + name, n, slots, unary, binary,
                         {"__array__": _refuse_array, "complex_kind": True})
     ours["K"] = ours["W"] = other
+    ours["_UC"] = unread_class(real)    # its operators take an unread element as a C
     namespace["K"], namespace["W"] = real, other
     return real, other
 

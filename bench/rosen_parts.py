@@ -14,6 +14,8 @@ shared), medians over rounds, in microseconds per call:
   snapshot (SciPy's ``np.asanyarray``);
 * ``promote``: ``array_namespace`` and ``xp_promote`` as ``rosen`` calls them, then
   ``[0]``: plus SciPy's wrapping on the dual;
+* ``asarray sum``: ``dg.gradient(lambda v: np.sum(np.asarray(v)), x)``: the scalar
+  duals' operators on elements nobody read yet (each added to the running total);
 * ``nd v[0]``: num-dual's ``gradient(lambda v: v[0], ...)``: its fixed cost;
 * ``scope``: entering and leaving ``dualgrad.backend.scope()`` alone (part of ``v[0]``).
 
@@ -62,6 +64,7 @@ def _pieces(dg, x):
             "v[0]": lambda: dg.gradient(lambda v: v[0], x),
             "asarray": lambda: dg.gradient(lambda v: np.asarray(v)[0], x),
             "promote": lambda: dg.gradient(promoted, x),
+            "asarray sum": lambda: dg.gradient(lambda v: np.sum(np.asarray(v)), x),
             "scope": lambda: _scope(dg.backend.scope)}
 
 

@@ -474,6 +474,21 @@ def matvec(a, p, v, q):
     return out
 
 
+def dot4(a, p, b, q):
+    """The partials of ``a @ b`` for 1-D float64 ``a``, ``b`` (``(K,)``, C-contiguous)
+    whose partials ``p`` and ``q`` are C-contiguous float64 ``(K, 4)`` arrays (``None``
+    for a constant): ``b @ p + a @ q`` as a ``(4,)`` array in one pass of
+    :func:`matvec`'s kernel (one row), or ``None`` where no kernel runs.  The caller
+    has checked the types and layouts (``dispatch._lean_products``): this is
+    :func:`matvec` without its checks, which cost more than the pass at K = 1000."""
+    if not _wanted(4 * a.shape[0], 4):
+        return None
+    out = np.empty((1, 4))
+    _kernels().matvec4(a.reshape(1, a.shape[0]), _NO_ROWS if p is None else p[None], b,
+                       _NO_ROW if q is None else q, out, p is not None, q is not None)
+    return out[0]
+
+
 def correlation(p, w, r, s):
     """``p * w[..., None] - r[..., None] * (s[:, None, :] + s[None, :, :])`` for
     C-contiguous float64 ``p`` (``(m, m, n)``), ``w``, ``r`` (``(m, m)``) and ``s``

@@ -8,8 +8,11 @@ every handler here builds duals), so their operators and NumPy protocols receive
 this wing's entry points through ``connect`` instead of importing it.
 """
 
+import numpy as np
+
 from ..dual import _array, _scalar
 from ._operands import operand, write_out
+from ._lean_products import LEAN_PRODUCTS
 from ._reductions import lean_sum
 from ._ufuncs import (_hush, _unhush, apply, call, call_ufunc, call_unary_with_out,
                       call_with_out, complex_small, lean, small, with_number)
@@ -31,3 +34,6 @@ _scalar.connect(apply=apply, call_ufunc=call_ufunc, call_unary_with_out=call_una
 _array.connect(apply=apply, call=call, small=small, lean=lean, with_number=with_number,
                write_out=write_out, dispatch=_functions_on_first_use, operand=operand,
                lean_sum=lean_sum, complex_small=complex_small)
+# np.dot(a, b), np.einsum("i,i->", a, b)...: the lean products first (the ufuncs among
+# them, np.matmul and np.vecdot, reach theirs through _ufuncs.lean)
+_array.VIEWS.update({f: p for f, p in LEAN_PRODUCTS.items() if not isinstance(f, np.ufunc)})

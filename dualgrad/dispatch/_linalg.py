@@ -698,6 +698,10 @@ def _matvec_partials(func, args, values, duals, out_shape):
 def _einsum_partials(args, values, duals, n):
     """One ``einsum`` per dual operand, the directions as an extra index."""
     spec = args[0]
+    if len(args) == 3 and "->" in spec:
+        total = _einsum_batched(spec.replace(" ", ""), args, values, duals)
+        if total is not None:
+            return total
     if "->" not in spec or "." in spec:
         return None
     inputs, output = spec.replace(" ", "").split("->")
@@ -715,6 +719,47 @@ def _einsum_partials(args, values, duals, n):
         term = np.einsum(f"{sub}->{output}{letter}", *operands, optimize=True)
         total = term if total is None else total + term
     return total
+
+
+def _einsum_batched(spec, args, values, duals):
+    """A two-operand ``einsum`` that is a stacked product, through the calls of
+    ``matmul`` and ``vecdot`` (one batched BLAS call per dual operand), where
+    ``np.einsum`` with the directions as an extra index (``"wijZ,wjk->wikZ"``) or the
+    direction-by-direction loop (ellipses) ran before (issue 13, prod40):
+
+    * ``"...i,...i->..."`` (any letter): ``sum_i dA[..., i, :] b[..., i]`` as
+      ``matmul(b[..., None, :], dA)[..., 0, :]``, the batch axes broadcast as
+      ``np.einsum``'s ellipsis broadcasts them (no conjugate: ``einsum`` takes none);
+    * ``"wij,wjk->wik"`` (any distinct letters, any number of batch letters leading all
+      three, equal batch shapes): :func:`_stacked_matmul_partials`.
+
+    Plain numeric values only; ``None`` otherwise (the caller's other paths)."""
+    inputs, output = spec.split("->")
+    if inputs.count(",") != 1:
+        return None
+    sa, sb = inputs.split(",")
+    a, b = values[1], values[2]
+    if not (_plain(a) and _plain(b)) or \
+            any(type(args[i].partials) is not np.ndarray for i in duals):
+        return None
+    if sa == sb and output == "..." and sa.startswith("...") and len(sa) == 4 and \
+            sa[3].isalpha() and a.ndim and b.ndim:
+        total = None
+        for i in duals:
+            other = values[3 - i]
+            term = np.matmul(other[..., None, :], args[i].partials)[..., 0, :]
+            total = term if total is None else total + term
+        return total
+    if "." in spec or not (sa.isalpha() and sb.isalpha() and output.isalpha()):
+        return None
+    k = len(sa) - 2
+    batch = sa[:k]
+    if k < 1 or len(sb) != k + 2 or sb[:k] != batch or output != batch + sa[k] + sb[k + 1] or \
+            sb[k] != sa[k + 1] or len(set(sa + sb[k + 1])) != k + 3 or a.ndim != k + 2 or \
+            b.ndim != k + 2 or a.shape[:k] != b.shape[:k]:
+        return None
+    shape = a.shape[:k] + (a.shape[k], b.shape[k + 1])
+    return _stacked_matmul_partials(args[1:], values[1:], [i - 1 for i in duals], shape)
 
 
 def _einsum_tensordot(parts, output, args, values, duals):

@@ -25,6 +25,7 @@ from ..dual import HOLOMORPHIC, LIVE as _LIVE, Dual, make, partials_array as _pa
 from ..dual._array import ARGUMENT_FACTORS as _argument_factors, \
     argument_factors as _make_argument_factors
 from . import _reductions
+from ._lean_products import LEAN_PRODUCTS
 from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, operand, \
     write_out
 from ..rules._expr import LAZY
@@ -205,6 +206,11 @@ def call(rule, args, out=None):
     """
     kind = rule.kind
     if kind == "custom":
+        product = LEAN_PRODUCTS.get(rule.ufunc)       # d @ M with M a plain array
+        if product is not None and len(args) == 2:
+            result = product(*args)
+            if result is not None:
+                return result
         for a in args:
             if isinstance(a, Dual) and a.tag not in _LIVE:     # an escaped dual
                 raise errors.escaped()
@@ -721,6 +727,9 @@ def lean(rule):
     ``backend.exact2``/``exact1``, one kernel call for the value too, as the operators
     do (``dual._array._exact_binary``).
     """
+    product = LEAN_PRODUCTS.get(rule.ufunc)      # np.matmul, np.vecdot, a @ b
+    if product is not None:
+        return product
     if not 0 < rule.ufunc.nin <= 2 or len(rule.derivs) != rule.ufunc.nin:
         return None
     name = f"_lean_{rule.name}"

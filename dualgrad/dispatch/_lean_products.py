@@ -1,0 +1,238 @@
+"""Products of two float64 array operands, one or both plain array duals, in few steps
+(issue 13, prod40): ``np.dot``, ``np.inner``, ``np.vdot``, ``np.vecdot``,
+``np.matmul`` (``a @ b``), their ``np.linalg`` twins, and ``np.einsum`` of two
+operands whose subscripts spell one of them (``"i,i->"``, ``"ij,j->i"``,
+``"ij,jk->ik"``, ``"i,ij->j"``, any letters).
+
+At N = 1e3 such a product costs NumPy about a microsecond, and the general path
+(``__array_function__`` -> :func:`dualgrad.dispatch._functions.dispatch` ->
+:func:`dualgrad.dispatch._linalg.bilinear`, or ``__array_ufunc__`` -> ``apply`` ->
+``call`` for the ``matmul`` and ``vecdot`` ufuncs) spent ten more in argument scans,
+lifting and checks before its one kernel or BLAS call per operand.  Here one function
+reads the operands once and makes the result; it covers:
+
+* ``vv``: two 1-D operands (the partials ``b @ dA + a @ dB``: one pass of
+  ``backend.dot4`` at four directions, else one BLAS call per dual operand);
+* ``mv``: a 2-D ``a`` and a 1-D ``b`` (``backend.matvec``, else ``b @ dA`` batched
+  over ``dA``'s rows and ``a @ dB``);
+* ``vm``: a 1-D ``a`` and a 2-D ``b`` (``B^T @ da`` and ``a @ dB`` with ``dB``'s columns
+  and directions as one axis);
+* ``mm``: two 2-D operands (``_linalg._matmul_partials``' two GEMMs).
+
+The value is always the NumPy function's own call on the values (``np.einsum``'s for
+``np.einsum``), so its bits are NumPy's; the partials are exact to rounding.  Anything
+else returns ``None`` having computed nothing, and the caller's general path runs with
+its checks and errors: complex or integer values, nested or pending (fused) partials,
+duals of two tags or an escaped one, keywords (``out=``, ``axis=``), other shapes and
+subscripts, and values that are not finite (the NaN-safe products: a finite value means
+finite operands, see :func:`dualgrad.dispatch._linalg._lean_product`).
+"""
+
+import math
+
+import numpy as np
+
+from .. import backend
+from ..dual import LIVE, ArrayDual, make_real, make_scalar
+
+__all__ = ["LEAN_PRODUCTS", "lean_product", "lean_einsum"]
+
+_F64 = np.dtype(np.float64)
+_nd = np.ndarray
+_finite = backend.finite
+
+# function -> the shape kinds (ndim of a, ndim of b) it is the plain product for,
+# real values only (vdot and vecdot conjugate their first operand)
+_MATMUL_KINDS = {(1, 1): "vv", (2, 1): "mv", (1, 2): "vm", (2, 2): "mm"}
+_KINDS = {np.dot: _MATMUL_KINDS, np.matmul: _MATMUL_KINDS, np.linalg.matmul: _MATMUL_KINDS,
+          np.inner: {(1, 1): "vv", (2, 1): "mv"},
+          np.vecdot: {(1, 1): "vv", (2, 1): "mv"},
+          np.linalg.vecdot: {(1, 1): "vv", (2, 1): "mv"},
+          np.vdot: {(1, 1): "vv"}}
+
+
+def _operands(a, b):
+    """``(tag, va, pa, vb, pb)`` for two operands that are float64 array duals of one
+    live tag with C-contiguous float64 partials, or one such dual and a float64
+    ndarray (its partials ``None``); ``None`` for anything else."""
+    ta, tb = type(a), type(b)
+    if ta is ArrayDual:
+        tag, va, pa = a.tag, a.value, a._p
+        if tb is ArrayDual:
+            if b.tag != tag:
+                return None
+            vb, pb = b.value, b._p
+            if type(pb) is not _nd or pb.dtype is not _F64 or not pb.flags.c_contiguous:
+                return None
+        elif tb is _nd:
+            vb, pb = b, None
+        else:
+            return None
+        if type(pa) is not _nd or pa.dtype is not _F64 or not pa.flags.c_contiguous:
+            return None
+    elif ta is _nd and tb is ArrayDual:
+        tag, va, pa, vb, pb = b.tag, a, None, b.value, b._p
+        if type(pb) is not _nd or pb.dtype is not _F64 or not pb.flags.c_contiguous:
+            return None
+    else:
+        return None
+    if type(va) is not _nd or type(vb) is not _nd or va.dtype is not _F64 or \
+            vb.dtype is not _F64 or tag not in LIVE:
+        return None
+    if pa is not None and pb is not None and pa.shape[-1] != pb.shape[-1]:
+        return None
+    return tag, va, pa, vb, pb
+
+
+def lean_product(func, a, b):
+    """``func(a, b)`` (a key of :data:`_KINDS`) for the operands and shapes the module
+    covers, or ``None`` having computed nothing."""
+    got = _operands(a, b)
+    if got is None:
+        return None
+    tag, va, pa, vb, pb = got
+    kind = _KINDS[func].get((va.ndim, vb.ndim))
+    if kind is None:
+        return None
+    return _finish(kind, func(va, vb), tag, va, pa, vb, pb)
+
+
+def _finish(kind, value, tag, va, pa, vb, pb):
+    """The dual of the product ``value`` of ``kind`` (see the module's docstring), or
+    ``None`` where the value is not finite."""
+    if kind == "vv":
+        if not math.isfinite(value):
+            return None
+        return make_scalar(float(value), _vv(va, pa, vb, pb), tag)
+    if value.ndim == 1:          # one BLAS pass, less than a scan's call at N = 1e3: an
+        if not math.isfinite(np.dot(value, value)):     # inf or NaN stays one (an
+            return None                                  # overflow only sends it on)
+    elif value.size and not _finite(value):
+        return None
+    if kind == "mv":
+        partials = backend.matvec(va, pa, vb, pb)
+        if partials is None:
+            partials = _mv(va, pa, vb, pb)
+    elif kind == "vm":
+        partials = _vm(va, pa, vb, pb)
+    else:
+        partials = _mm(va, pa, vb, pb)
+    return make_real(value, partials, tag)
+
+
+def _vv(a, p, b, q):
+    """``b @ p + a @ q`` (a ``(n,)`` row; a ``None`` partials term left out)."""
+    if (p is None or p.shape[1] == 4) and (q is None or q.shape[1] == 4) and \
+            a.flags.c_contiguous and b.flags.c_contiguous:
+        row = backend.dot4(a, p, b, q)
+        if row is not None:
+            return row
+    if p is None:
+        return np.dot(a, q)
+    term = np.dot(b, p)
+    return term if q is None else term + np.dot(a, q)
+
+
+def _mv(a, p, b, q):
+    """The partials of ``a @ b``, ``a`` 2-D, ``b`` 1-D: ``(dA @ b)`` batched over
+    ``dA``'s rows, ``(m, K, n) -> (m, n)``, and ``a @ dB``."""
+    if p is None:
+        return np.matmul(a, q)
+    term = np.matmul(b, p)
+    return term if q is None else term + np.matmul(a, q)
+
+
+def _vm(a, p, b, q):
+    """The partials of ``a @ b``, ``a`` 1-D (``K``), ``b`` 2-D (``K, l``):
+    ``B^T @ da`` and ``a @ dB`` with ``dB``'s columns and directions as one axis."""
+    term = None
+    if p is not None:
+        term = np.matmul(b.T, p)
+    if q is not None:
+        k, cols, n = q.shape
+        other = np.matmul(a, q.reshape(k, cols * n)).reshape(cols, n)
+        term = other if term is None else term + other
+    return term
+
+
+def _mm(a, p, b, q):
+    """The partials of ``a @ b`` of two 2-D operands: one GEMM per dual operand, as
+    :func:`dualgrad.dispatch._linalg._matmul_partials` (the same lines)."""
+    term = None
+    if p is not None:
+        m, k, n = p.shape
+        rows = np.ascontiguousarray(p.swapaxes(1, 2)).reshape(m * n, k)
+        term = (rows @ b).reshape(m, n, b.shape[1]).swapaxes(1, 2)
+    if q is not None:
+        k, cols, n = q.shape
+        other = np.matmul(a, q.reshape(k, cols * n)).reshape(a.shape[0], cols, n)
+        term = other if term is None else term + other
+    return term
+
+
+# ---- np.einsum ------------------------------------------------------------------------
+_SPECS = {}            # subscripts -> the kind they spell, or None
+
+
+def _einsum_kind(spec):
+    """The product ``spec`` (two operands, explicit output) spells: ``"vv"`` for
+    ``"i,i->"``, ``"mv"`` for ``"ij,j->i"``, ``"vm"`` for ``"i,ij->j"``, ``"mm"`` for
+    ``"ij,jk->ik"`` (any distinct letters, spaces ignored), else ``None``."""
+    kind = _SPECS.get(spec)
+    if kind is not None or spec in _SPECS:
+        return kind
+    kind = None
+    s = spec.replace(" ", "")
+    if s.count("->") == 1 and s.count(",") == 1 and "." not in s:
+        inputs, out = s.split("->")
+        x, y = inputs.split(",")
+        if x.isalpha() and y.isalpha() and (out.isalpha() or not out):
+            if len(x) == 1 and y == x and out == "":
+                kind = "vv"
+            elif len(x) == 2 and len(y) == 1 and x[0] != x[1] and y == x[1] and out == x[0]:
+                kind = "mv"
+            elif len(x) == 1 and len(y) == 2 and y[0] != y[1] and x == y[0] and out == y[1]:
+                kind = "vm"
+            elif len(x) == 2 and len(y) == 2 and len({x[0], x[1], y[1]}) == 3 and \
+                    y[0] == x[1] and out == x[0] + y[1]:
+                kind = "mm"
+    if len(_SPECS) < 256:
+        _SPECS[spec] = kind
+    return kind
+
+
+_DIMS = {"vv": (1, 1), "mv": (2, 1), "vm": (1, 2), "mm": (2, 2)}
+
+
+def lean_einsum(*operands, **kwargs):
+    """``np.einsum(spec, a, b)`` with the subscripts of a plain product
+    (:func:`_einsum_kind`) and no keywords: the value is ``np.einsum``'s own, the
+    partials the product's; ``None`` for anything else."""
+    if kwargs or len(operands) != 3 or type(operands[0]) is not str:
+        return None
+    kind = _einsum_kind(operands[0])
+    if kind is None:
+        return None
+    got = _operands(operands[1], operands[2])
+    if got is None:
+        return None
+    tag, va, pa, vb, pb = got
+    if (va.ndim, vb.ndim) != _DIMS[kind]:
+        return None
+    return _finish(kind, np.einsum(operands[0], va, vb), tag, va, pa, vb, pb)
+
+
+def _entry(func):
+    def product(*args, **kwargs):
+        if kwargs or len(args) != 2:
+            return None
+        return lean_product(func, args[0], args[1])
+    product.__name__ = product.__qualname__ = f"lean_{func.__name__}"
+    product.__doc__ = f"``np.{func.__name__}(a, b)`` through :func:`lean_product`, or ``None``."
+    return product
+
+
+# NumPy function or ufunc -> its lean form (``ArrayDual.__array_function__``'s table of
+# lean functions, and the ``matmul`` / ``vecdot`` ufuncs' lean operations)
+LEAN_PRODUCTS = {func: _entry(func) for func in _KINDS}
+LEAN_PRODUCTS[np.einsum] = lean_einsum

@@ -99,6 +99,8 @@ def dispatch(func, args, kwargs, like=None):
         impl = LINALG.get(func) or _LOADED.get(func) or _lazy(func)
     if impl is None:
         raise errors.unsupported_function(function_name(func))
+    if func is np.dot and len(args) == 3 and args[2] is not None:
+        kwargs, args = dict(kwargs, out=args[2]), args[:2]   # np.dot(a, b, out): as out=
     if kwargs.get("out") is not None and impl is not _clip:    # never ignored
         if func not in _OUT_AFTER:
             raise errors.unsupported_function(f"{function_name(func)} with out=")

@@ -78,8 +78,9 @@ Propagation
         the partials of ``a @ v`` (a 2-D and a 1-D float64 value, finite; ``p`` or
         ``q`` ``None`` for a constant), ``(rows, n)``, in one kernel pass (four
         directions), or ``None``: the caller's BLAS products run.
-    ``dot4(a, p, b, q)``
-        the same for two 1-D values (a ``(4,)`` row), the layouts checked by the caller.
+    ``matvec_checked(a, p, v, q)``, ``dot4(a, p, b, q)``
+        ``matvec`` of operands whose layouts the caller checked (C-contiguous float64,
+        four directions), and the same for two 1-D values (a ``(4,)`` row).
     ``correlation(p, w, r, s)``
         ``p * w[..., None] - r[..., None] * (s[:, None, :] + s[None, :, :])`` (the
         partials of ``np.corrcoef``'s normalisation) in one kernel pass, or ``None``.
@@ -180,7 +181,8 @@ from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
 from ._disk import read_blob, write_blob
-from ._kernels import (SMALL_BELOW, correlation, dot4, fusable, local, matvec, swap_shifted,
+from ._kernels import (SMALL_BELOW, correlation, dot4, fusable, local, matvec,
+                       matvec_checked, swap_shifted,
                        symmetric_sum, use)
 from ._loader import loaded as kernels_loaded
 from ._loader import at_call as kernels_at_call
@@ -202,7 +204,7 @@ __all__ = [
     "exact_number",
     "fusable",
     "small", "lean_work", "SMALL_BELOW", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
-    "matvec", "dot4", "correlation", "swap_shifted", "symmetric_sum", "outer",
+    "matvec", "matvec_checked", "dot4", "correlation", "swap_shifted", "symmetric_sum", "outer",
     "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "finite",
     # reduction
     "sum_partials", "sum_small", "weighted_sum",

@@ -474,17 +474,27 @@ def matvec(a, p, v, q):
     return out
 
 
+def matvec_checked(a, p, v, q):
+    """:func:`matvec` for operands whose caller has checked them
+    (``dispatch._lean_products``): ``a`` C-contiguous float64 ``(rows, K)``, ``v``
+    C-contiguous float64 ``(K,)``, ``p`` and ``q`` C-contiguous float64 ``(rows, K, 4)``
+    and ``(K, 4)`` or ``None`` for a constant; ``None`` where no kernel runs.  Its
+    checks cost more than the kernel's pass at K = 1000."""
+    if not _wanted(4 * a.size, 4):
+        return None
+    out = _buffers.empty((a.shape[0], 4))
+    _kernels().matvec4(a, _NO_ROWS if p is None else p, v, _NO_ROW if q is None else q,
+                       out, p is not None, q is not None)
+    return out
+
+
 def dot4(a, p, b, q):
-    """The partials of ``a @ b`` for 1-D float64 ``a``, ``b`` (``(K,)``, C-contiguous)
-    whose partials ``p`` and ``q`` are C-contiguous float64 ``(K, 4)`` arrays (``None``
-    for a constant): ``b @ p + a @ q`` as a ``(4,)`` array in one pass of
-    :func:`matvec`'s kernel (one row), or ``None`` where no kernel runs.  The caller
-    has checked the types and layouts (``dispatch._lean_products``): this is
-    :func:`matvec` without its checks, which cost more than the pass at K = 1000."""
+    """The partials of ``a @ b`` for 1-D ``a``, ``b`` (``(K,)``): :func:`matvec_checked`
+    of the one-row matrix ``a[None]``, a ``(4,)`` array, or ``None``."""
     if not _wanted(4 * a.shape[0], 4):
         return None
     out = np.empty((1, 4))
-    _kernels().matvec4(a.reshape(1, a.shape[0]), _NO_ROWS if p is None else p[None], b,
+    _kernels().matvec4(a[None], _NO_ROWS if p is None else p[None], b,
                        _NO_ROW if q is None else q, out, p is not None, q is not None)
     return out[0]
 

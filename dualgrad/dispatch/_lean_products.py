@@ -13,7 +13,7 @@ reads the operands once and makes the result; it covers:
 
 * ``vv``: two 1-D operands (the partials ``b @ dA + a @ dB``: one pass of
   ``backend.dot4`` at four directions, else one BLAS call per dual operand);
-* ``mv``: a 2-D ``a`` and a 1-D ``b`` (``backend.matvec``, else ``b @ dA`` batched
+* ``mv``: a 2-D ``a`` and a 1-D ``b`` (``backend.matvec_checked``, else ``b @ dA`` batched
   over ``dA``'s rows and ``a @ dB``);
 * ``vm``: a 1-D ``a`` and a 2-D ``b`` (``B^T @ da`` and ``a @ dB`` with ``dB``'s columns
   and directions as one axis);
@@ -33,7 +33,7 @@ import math
 import numpy as np
 
 from .. import backend
-from ..dual import LIVE, ArrayDual, make_real, make_scalar
+from ..dual import LIVE, MAX_SLOTS, ArrayDual, make_real, make_scalar, scalar_class
 
 __all__ = ["LEAN_PRODUCTS", "lean_product", "lean_einsum"]
 
@@ -87,14 +87,7 @@ def _operands(a, b):
 def lean_product(func, a, b):
     """``func(a, b)`` (a key of :data:`_KINDS`) for the operands and shapes the module
     covers, or ``None`` having computed nothing."""
-    got = _operands(a, b)
-    if got is None:
-        return None
-    tag, va, pa, vb, pb = got
-    kind = _KINDS[func].get((va.ndim, vb.ndim))
-    if kind is None:
-        return None
-    return _finish(kind, func(va, vb), tag, va, pa, vb, pb)
+    return LEAN_PRODUCTS[func](a, b)
 
 
 def _finish(kind, value, tag, va, pa, vb, pb):
@@ -103,14 +96,24 @@ def _finish(kind, value, tag, va, pa, vb, pb):
     if kind == "vv":
         if not math.isfinite(value):
             return None
-        return make_scalar(float(value), _vv(va, pa, vb, pb), tag)
+        row = _vv(va, pa, vb, pb)
+        n = row.shape[0]
+        build = _BUILD.get(n)
+        if build is None:
+            if n > MAX_SLOTS:
+                return make_scalar(float(value), row, tag)
+            build = _BUILD[n] = scalar_class(n)._from
+        return build(float(value), row.tolist(), tag)   # make_scalar's, for a real row
     if value.ndim == 1:          # one BLAS pass, less than a scan's call at N = 1e3: an
         if not math.isfinite(np.dot(value, value)):     # inf or NaN stays one (an
             return None                                  # overflow only sends it on)
     elif value.size and not _finite(value):
         return None
     if kind == "mv":
-        partials = backend.matvec(va, pa, vb, pb)
+        partials = None
+        if (pa is None or pa.shape[2] == 4) and (pb is None or pb.shape[1] == 4) and \
+                va.flags.c_contiguous and vb.flags.c_contiguous:
+            partials = backend.matvec_checked(va, pa, vb, pb)
         if partials is None:
             partials = _mv(va, pa, vb, pb)
     elif kind == "vm":
@@ -118,6 +121,9 @@ def _finish(kind, value, tag, va, pa, vb, pb):
     else:
         partials = _mm(va, pa, vb, pb)
     return make_real(value, partials, tag)
+
+
+_BUILD = {}        # n -> the real scalar dual class's constructor (make_scalar's choice)
 
 
 def _vv(a, p, b, q):
@@ -223,10 +229,19 @@ def lean_einsum(*operands, **kwargs):
 
 
 def _entry(func):
+    kinds = _KINDS[func]
+
     def product(*args, **kwargs):
         if kwargs or len(args) != 2:
             return None
-        return lean_product(func, args[0], args[1])
+        got = _operands(args[0], args[1])
+        if got is None:
+            return None
+        tag, va, pa, vb, pb = got
+        kind = kinds.get((va.ndim, vb.ndim))
+        if kind is None:
+            return None
+        return _finish(kind, func(va, vb), tag, va, pa, vb, pb)
     product.__name__ = product.__qualname__ = f"lean_{func.__name__}"
     product.__doc__ = f"``np.{func.__name__}(a, b)`` through :func:`lean_product`, or ``None``."
     return product

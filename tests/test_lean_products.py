@@ -134,9 +134,10 @@ def test_products_against_central_differences(name, kind, size, n, engine, lean_
     ("...i,...i->...", (5,), (5,)),
 ])
 @pytest.mark.parametrize("cplx", [False, True], ids=["real", "complex"])
-def test_einsum_batched_subscripts(spec, sa, sb, cplx):
+def test_einsum_batched_subscripts(spec, sa, sb, cplx, lean_calls):
     """Stacked products spelled with einsum: NumPy's value, the oracle's partials,
-    real and complex (einsum conjugates nothing), one or both operands duals."""
+    real (the lean path) and complex (the general path's ``_einsum_batched``; einsum
+    conjugates nothing), one or both operands duals."""
     rng = np.random.default_rng(len(spec) + len(sa) + cplx)
 
     def draw(shape):
@@ -148,10 +149,11 @@ def test_einsum_batched_subscripts(spec, sa, sb, cplx):
     f = lambda x, y: np.einsum(spec, x, y)           # noqa: E731
     for p, q in ((pa, pb), (pa, None), (None, pb)):
         _check(f, a, b, p, q, tag)
+    assert lean_calls == ([] if cplx else [True] * 3)
 
 
 def test_einsum_batched_takes_the_matmul_calls(monkeypatch):
-    """``"wij,wjk->wik"`` reaches the stacked matmul's partials, ``"...i,...i->..."``
+    """On the general path (complex values): ``"wij,wjk->wik"`` reaches the stacked matmul's partials, ``"...i,...i->..."``
     no longer the direction-by-direction loop (``np.einsum`` is called once, for the
     value, where the loop called it once per direction and operand)."""
     from dualgrad.dispatch import _linalg
@@ -161,7 +163,8 @@ def test_einsum_batched_takes_the_matmul_calls(monkeypatch):
                         lambda *a: seen.append(1) or stacked(*a))
     rng = np.random.default_rng(3)
     tag = new_tag()
-    A = dg.Dual(rng.standard_normal((3, 2, 4)), rng.standard_normal((3, 2, 4, 5)), tag=tag)
+    A = dg.Dual(rng.standard_normal((3, 2, 4)) + 1j, rng.standard_normal((3, 2, 4, 5)) + 0j,
+                tag=tag)                   # complex: the general path (the lean's: real)
     B = dg.Dual(rng.standard_normal((3, 4, 2)), rng.standard_normal((3, 4, 2, 5)), tag=tag)
     np.einsum("wij,wjk->wik", A, B)
     assert seen == [1]
@@ -172,7 +175,7 @@ def test_einsum_batched_takes_the_matmul_calls(monkeypatch):
         calls.append(args[0] if args and isinstance(args[0], str) else None)
         return einsum(*args, **kwargs)
     monkeypatch.setattr(_linalg.np, "einsum", counted)
-    x = dg.Dual(rng.standard_normal((6, 4)), rng.standard_normal((6, 4, 5)), tag=tag)
+    x = dg.Dual(rng.standard_normal((6, 4)) + 1j, rng.standard_normal((6, 4, 5)) + 0j, tag=tag)
     y = dg.Dual(rng.standard_normal((6, 4)), rng.standard_normal((6, 4, 5)), tag=tag)
     r = einsum("...i,...i->...", x, y)
     assert r.shape == (6,) and calls == []

@@ -2,7 +2,8 @@
 (issue 13, prod40): ``np.dot``, ``np.inner``, ``np.vdot``, ``np.vecdot``,
 ``np.matmul`` (``a @ b``), their ``np.linalg`` twins, and ``np.einsum`` of two
 operands whose subscripts spell one of them (``"i,i->"``, ``"ij,j->i"``,
-``"ij,jk->ik"``, ``"i,ij->j"``, any letters).
+``"ij,jk->ik"``, ``"i,ij->j"``, any letters) or a stacked one (``"...i,...i->..."``,
+``"wij,wjk->wik"`` with any number of batch letters).
 
 At N = 1e3 such a product costs NumPy about a microsecond, and the general path
 (``__array_function__`` -> :func:`dualgrad.dispatch._functions.dispatch` ->
@@ -17,7 +18,9 @@ reads the operands once and makes the result; it covers:
   over ``dA``'s rows and ``a @ dB``);
 * ``vm``: a 1-D ``a`` and a 2-D ``b`` (``B^T @ da`` and ``a @ dB`` with ``dB``'s columns
   and directions as one axis);
-* ``mm``: two 2-D operands (``_linalg._matmul_partials``' two GEMMs).
+* ``mm``: two 2-D operands (``_linalg._matmul_partials``' two GEMMs);
+* ``bvv``, ``bmm`` (einsum only): the stacked forms, one batched ``matmul`` per dual
+  operand (:func:`_bvv`, :func:`_bmm`).
 
 The value is always the NumPy function's own call on the values (``np.einsum``'s for
 ``np.einsum``), so its bits are NumPy's; the partials are exact to rounding.  Anything
@@ -118,6 +121,10 @@ def _finish(kind, value, tag, va, pa, vb, pb):
             partials = _mv(va, pa, vb, pb)
     elif kind == "vm":
         partials = _vm(va, pa, vb, pb)
+    elif kind == "bvv":
+        partials = _bvv(va, pa, vb, pb)
+    elif kind == "bmm":
+        partials = _bmm(va, pa, vb, pb, value.shape)
     else:
         partials = _mm(va, pa, vb, pb)
     return make_real(value, partials, tag)
@@ -176,6 +183,35 @@ def _mm(a, p, b, q):
     return term
 
 
+def _bvv(a, p, b, q):
+    """The partials of ``np.einsum("...i,...i->...", a, b)``: ``sum_i dA[..., i, :]
+    b[..., i]`` as ``matmul(b[..., None, :], dA)[..., 0, :]`` (batch axes broadcast as
+    the ellipsis broadcasts them), the same for ``dB``."""
+    term = None
+    if p is not None:
+        term = np.matmul(b[..., None, :], p)[..., 0, :]
+    if q is not None:
+        other = np.matmul(a[..., None, :], q)[..., 0, :]
+        term = other if term is None else term + other
+    return term
+
+
+def _bmm(a, p, b, q, shape):
+    """The partials of a stacked ``a @ b`` of equal batch axes (``"wij,wjk->wik"``), as
+    :func:`dualgrad.dispatch._linalg._stacked_matmul_partials`: ``B^T`` times each
+    row's ``(K, n)`` block of ``dA``, and ``A`` times ``dB`` with its columns and
+    directions as one axis."""
+    term = None
+    if p is not None:
+        term = np.matmul(np.swapaxes(b, -1, -2)[..., None, :, :], p)
+    if q is not None:
+        sq = q.shape
+        flat = q.reshape(sq[:-3] + (sq[-3], sq[-2] * sq[-1]))
+        other = np.matmul(a, flat).reshape(shape + (sq[-1],))
+        term = other if term is None else term + other
+    return term
+
+
 # ---- np.einsum ------------------------------------------------------------------------
 _SPECS = {}            # subscripts -> the kind they spell, or None
 
@@ -183,7 +219,9 @@ _SPECS = {}            # subscripts -> the kind they spell, or None
 def _einsum_kind(spec):
     """The product ``spec`` (two operands, explicit output) spells: ``"vv"`` for
     ``"i,i->"``, ``"mv"`` for ``"ij,j->i"``, ``"vm"`` for ``"i,ij->j"``, ``"mm"`` for
-    ``"ij,jk->ik"`` (any distinct letters, spaces ignored), else ``None``."""
+    ``"ij,jk->ik"``, ``"bvv"`` for ``"...i,...i->..."``, ``"bmm"`` for
+    ``"wij,wjk->wik"`` (any distinct letters, any number of batch letters, spaces
+    ignored), else ``None``."""
     kind = _SPECS.get(spec)
     if kind is not None or spec in _SPECS:
         return kind
@@ -202,12 +240,37 @@ def _einsum_kind(spec):
             elif len(x) == 2 and len(y) == 2 and len({x[0], x[1], y[1]}) == 3 and \
                     y[0] == x[1] and out == x[0] + y[1]:
                 kind = "mm"
+    elif s.count("->") == 1 and s.count(",") == 1:
+        inputs, out = s.split("->")
+        x, y = inputs.split(",")
+        if x == y and out == "..." and len(x) == 4 and x.startswith("...") and x[3].isalpha():
+            kind = "bvv"
+    if kind is None and s.count("->") == 1 and s.count(",") == 1 and "." not in s:
+        inputs, out = s.split("->")
+        x, y = inputs.split(",")
+        k = len(x) - 2
+        if k >= 1 and x.isalpha() and len(y) == k + 2 and y[:k] == x[:k] and \
+                out == x[:k] + x[k] + y[k + 1] and y[k] == x[k + 1] and \
+                len(set(x + y[k + 1])) == k + 3:
+            kind = "bmm"
     if len(_SPECS) < 256:
         _SPECS[spec] = kind
     return kind
 
 
 _DIMS = {"vv": (1, 1), "mv": (2, 1), "vm": (1, 2), "mm": (2, 2)}
+
+
+def _dims_fit(kind, spec, va, vb):
+    """Do the operands' dimensions fit ``kind``?  The batched kinds: ``"bvv"``
+    (``"...i,...i->..."``) any of at least one, ``"bmm"`` (``"wij,wjk->wik"``) the
+    subscripts' count, the batch axes of equal lengths (no broadcasting)."""
+    if kind == "bvv":
+        return va.ndim >= 1 and vb.ndim >= 1
+    if kind == "bmm":
+        k = spec.replace(" ", "").index(",")
+        return va.ndim == k and vb.ndim == k and va.shape[:k - 2] == vb.shape[:k - 2]
+    return (va.ndim, vb.ndim) == _DIMS[kind]
 
 
 def lean_einsum(*operands, **kwargs):
@@ -223,8 +286,10 @@ def lean_einsum(*operands, **kwargs):
     if got is None:
         return None
     tag, va, pa, vb, pb = got
-    if (va.ndim, vb.ndim) != _DIMS[kind]:
+    if not _dims_fit(kind, operands[0], va, vb):
         return None
+    if kind == "bvv" and va.ndim == 1 and vb.ndim == 1:
+        kind = "vv"                                  # a number: "i,i->"
     return _finish(kind, np.einsum(operands[0], va, vb), tag, va, pa, vb, pb)
 
 

@@ -179,7 +179,10 @@ def _mm(a, p, b, q):
     if q is not None:
         k, cols, n = q.shape
         other = np.matmul(a, q.reshape(k, cols * n)).reshape(a.shape[0], cols, n)
-        term = other if term is None else term + other
+        # the first term's directions-middle view copied first: NumPy's sum of it
+        # and a C-ordered array ran at a quarter of a copy's speed (32 x 32: 9 us
+        # against 2.4 + 1.5); the same sums, so the same bits
+        term = other if term is None else np.ascontiguousarray(term) + other
     return term
 
 

@@ -699,7 +699,9 @@ def lean(rule):
     """``rule`` on array duals alone, :func:`small`'s commonest case in fewer steps:
     a function ``op(a)`` (or ``op(a, b)`` for a binary rule), or ``None`` for a rule
     it does not cover (neither smooth nor zero, or a locally constant or
-    non-differentiable argument: :func:`small` takes those).  A zero rule's ``op``
+    non-differentiable argument: :func:`small` takes those).  The custom rules of
+    ``np.matmul`` and ``np.vecdot`` (``a @ b``) get the lean products'
+    (:mod:`dualgrad.dispatch._lean_products`), which :func:`call` tries too.  A zero rule's ``op``
     (``np.floor``) makes the value and zero partials (:func:`_lean_zero_source`).
 
     The case: every argument an array dual (``ArrayDual``) of one live tag, holding

@@ -18,6 +18,7 @@ from . import dispatch, jit  # noqa: F401  (connect the dual types to dispatch a
 from .errors import (CaughtErrorWarning, DualTypeError, DualValueError, ObjectArrayWarning,
                      UncheckedWarning)
 from .api.helpers import approx_fprime, derivative, gradient, hessian, jacobian, jvp
+from .api._stop import stop_gradient
 from .api.transforms import elementwise_grad, grad, jacfwd, value_and_grad
 from .backend import engine
 
@@ -25,7 +26,7 @@ __all__ = ["CaughtErrorWarning", "Dual", "DualTypeError", "DualValueError", "Obj
            "UncheckedWarning",
            "derivative", "gradient",
            "jacobian", "hessian", "jvp", "grad", "value_and_grad", "jacfwd", "elementwise_grad",
-           "approx_fprime", "sparsity", "hessian_sparsity", "solve_ivp", "engine"]
+           "approx_fprime", "stop_gradient", "sparsity", "hessian_sparsity", "solve_ivp", "engine"]
 
 
 # Entry points imported when first read, and their modules

@@ -449,8 +449,33 @@ BUFFER_FIX = ("create the buffer from the input: out = np.zeros_like(x), or "
 _KEEP_DUAL = (
     "use NumPy functions such as np.sin instead of math.sin, create buffers with "
     "np.zeros_like(x) (np.zeros_like(x, shape=(n,)) for another shape) instead of "
-    "np.zeros(n), and read d.value only where no derivative is wanted"
+    "np.zeros(n), and read the plain value, dg.stop_gradient(d) (every nesting level "
+    "stripped), only where no derivative is wanted"
 )
+
+# scipy.optimize's bracketing root finders: their compiled loop reads f's value with
+# PyFloat_AsDouble and never checks for an error, so the TypeError of float(d) stays
+# set while it calls f again, and Python then raises a SystemError (from_scipy turns
+# that back into the TypeError)
+_ROOT_FINDERS = frozenset({"brentq", "brenth", "ridder", "bisect"})
+
+
+def root_finder(frame):
+    """``scipy.optimize.NAME``'s TypeError if ``frame`` (the caller of ``float(d)``) is
+    one of SciPy's bracketing root finders, whose compiled loop converted f's value;
+    else ``None``."""
+    if frame.f_code.co_name not in _ROOT_FINDERS or \
+            frame.f_globals.get("__name__") != "scipy.optimize._zeros_py":
+        return None
+    name = frame.f_code.co_name
+    return DualTypeError(
+        f"dualgrad: scipy.optimize.{name} reads f's value as a float in compiled code, "
+        "which would drop the derivatives of a dual number; expected a root found on "
+        "plain values. Fix: find the root of the values, s = "
+        f"{name}(lambda s: g(s, dg.stop_gradient(p)), a, b), then take one Newton step "
+        "on duals per derivative order wanted, s = s - g(s, p) / dg_ds(s, p) (the "
+        "implicit-function theorem's derivative; README: root finders), or call "
+        "scipy.optimize.newton, which works on duals.")
 
 
 def storing(depth=2):
@@ -751,10 +776,10 @@ def dropped_derivatives(action, integer=False):
         return DualTypeError(
             f"dualgrad: {action} makes an integer of a dual number, which has no "
             "derivatives; expected the integer taken from its value. Fix: compute an index "
-            "or a count from the value, e.g. int(np.ceil(T.value / dt)) or "
-            "np.floor(s.value * grid).astype(int) (getattr(s, 'value', s) where the same "
-            "code also runs on plain floats); it is piecewise constant, so no derivative "
-            "is lost.")
+            "or a count from the plain value, e.g. int(np.ceil(dg.stop_gradient(T) / dt)) "
+            "or np.floor(dg.stop_gradient(s) * grid).astype(int) (dg.stop_gradient strips "
+            "every nesting level and passes plain floats through); it is piecewise "
+            "constant, so no derivative is lost.")
     return DualTypeError(
         f"dualgrad: {action} would drop the derivatives of a dual number; "
         f"expected code that keeps values as duals. Fix: {_KEEP_DUAL}."
@@ -1412,7 +1437,19 @@ _SPARSE_PRODUCT_METHODS = ("__matmul__", "__mul__", "dot", "_matmul_dispatch",
 # compiled SciPy code (scipy.signal.lfilter, scipy.ndimage) refusing an object array
 _OBJECT_DTYPE = ("dtype('O')", "type 'object'")
 # what a SciPy function that met duals may raise (the helpers pass these to from_scipy)
-FOREIGN = (TypeError, ValueError, NotImplementedError, RuntimeError, AttributeError)
+FOREIGN = (TypeError, ValueError, NotImplementedError, RuntimeError, AttributeError,
+           SystemError)
+
+
+def _unchecked_conversion(who, exc):
+    """Our TypeError, under ``who``'s name, for the ``SystemError`` ("returned a result
+    with an exception set") that compiled code raises when it ignored the TypeError of
+    ``float(d)`` and called Python again (scipy.optimize.brentq's loop: see
+    :func:`root_finder`); ``None`` for any other SystemError."""
+    cause = exc.__cause__
+    if not isinstance(cause, DualTypeError):
+        return None
+    return DualTypeError(f"{who}: {str(cause).removeprefix('dualgrad: ')}")
 
 
 def _involves_duals(exc):
@@ -1506,6 +1543,8 @@ def from_scipy(who, exc):
     """``exc``, raised inside a SciPy function that turned duals into plain arrays,
     as dualgrad's TypeError naming that function and the NumPy spelling that works;
     ``None`` when ``exc`` is something else (it is then raised as it is)."""
+    if type(exc) is SystemError:
+        return _unchecked_conversion(who, exc)
     if not isinstance(exc, FOREIGN):
         return None
     ours = _unhashable(who, exc) or _numpy_on_objects(who, exc)

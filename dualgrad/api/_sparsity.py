@@ -274,7 +274,7 @@ class Tracer:
         raise errors.dropped_derivatives(f"np.asarray(x, dtype={np.dtype(dtype)})")
 
     def __float__(self):
-        raise errors.dropped_derivatives("float(x)")
+        raise errors.root_finder(sys._getframe(1)) or errors.dropped_derivatives("float(x)")
 
     def __int__(self):
         raise errors.dropped_derivatives("int(x)")

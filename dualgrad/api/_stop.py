@@ -1,0 +1,83 @@
+"""``stop_gradient``: the plain value of a dual, every nesting level stripped."""
+
+from collections import OrderedDict
+
+import numpy as np
+
+from ..dual import Dual
+from ..dual._base import primal
+
+__all__ = ["stop_gradient"]
+
+_PRIMAL = np.frompyfunc(primal, 1, 1)        # an object array's elements, one by one
+_IS_DUAL = np.frompyfunc(lambda item: isinstance(item, Dual), 1, 1)
+
+
+def stop_gradient(x):
+    """The plain value of ``x``: every dual level stripped, derivatives dropped.
+
+    JAX's ``jax.lax.stop_gradient`` for dualgrad.  Inside ``dg.hessian`` or a
+    nested ``dg.derivative`` a dual's ``.value`` is itself a dual (the inner
+    level); ``stop_gradient`` goes down to the innermost value, so the result is
+    a number SciPy's compiled routines (``brentq``, ``quad``), ``float()``,
+    ``int()`` and formatting accept at any depth.  Use it where no derivative is
+    wanted: the starting point of a root finder (then take Newton steps on duals,
+    README's root-finder recipe), an index or a step count, a log message.
+
+    Parameters
+    ----------
+    x : Dual, number, ndarray, or list, tuple or dict of them
+        Anything; containers (lists, tuples, named tuples, dicts) are walked and
+        rebuilt with the same structure.
+
+    Returns
+    -------
+    float, complex, ndarray or the container of them
+        A scalar dual gives a Python float (complex for a complex value); an array
+        dual a float64 (complex128) ndarray of its shape; an object ndarray of scalar
+        duals (``np.array([d1, d2])``) a float64 (complex128) ndarray; a number or
+        an array that is no dual is returned as it is (the same object).
+
+    Notes
+    -----
+    The result is a constant to every enclosing helper call: whatever is computed
+    from it alone has zero derivatives.  That is what a root finder's start or an
+    integer step count wants, and wrong wherever a derivative is wanted, so keep
+    ``stop_gradient`` out of the path from the inputs to the result.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> def f(x):
+    ...     n = int(np.ceil(dg.stop_gradient(x) * 4))   # a count: no derivative wanted
+    ...     return x ** n
+    >>> float(dg.hessian(f, 1.5))                     # n = 6: 30 * 1.5**4
+    151.875
+    >>> dg.stop_gradient([1.5, {"a": np.arange(2.0)}])
+    [1.5, {'a': array([0., 1.])}]
+    """
+    if isinstance(x, Dual):
+        value = primal(x)
+        return value if isinstance(value, np.ndarray) else _python_number(value)
+    t = type(x)
+    if t is list or t is tuple:
+        return t(stop_gradient(item) for item in x)
+    if isinstance(x, tuple) and hasattr(t, "_fields"):          # a named tuple
+        return t(*(stop_gradient(item) for item in x))
+    if t is dict or t is OrderedDict:
+        return t((key, stop_gradient(item)) for key, item in x.items())
+    if t is np.ndarray and x.dtype == object and np.any(_IS_DUAL(x)):
+        values = _PRIMAL(x)
+        if not isinstance(values, np.ndarray):                  # a 0-d object array
+            values = np.asarray(values, dtype=object)
+        try:
+            return values.astype(float)
+        except TypeError:                                       # complex numbers
+            return values.astype(complex)
+    return x
+
+
+def _python_number(value):
+    """A scalar dual's innermost value as a Python float or complex."""
+    return complex(value) if np.iscomplexobj(value) else float(value)

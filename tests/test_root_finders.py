@@ -161,3 +161,43 @@ def test_scipy_newton_on_duals_gives_the_implicit_function_derivatives(with_fpri
     assert dg.derivative(iv, PRICE) == pytest.approx(first, rel=1e-12)
     assert dg.derivative(lambda p: dg.derivative(iv, p), PRICE) == \
         pytest.approx(second, rel=1e-9)
+
+
+@pytest.mark.parametrize("chord, exact_orders", [(True, {1: 1, 2: 2, 3: 3}),
+                                                 (False, {1: 1, 2: 3, 3: 3})])
+def test_each_newton_step_adds_orders_as_readme_says(chord, exact_orders):
+    """README: with g' at the plain root each step adds one exact order; with g' on the
+    duals, 1 step gives the first derivative, 2 up to the third.  Oracle: the
+    derivatives of p**(1/3) by hand."""
+    p = 2.0
+    want = [p ** (1 / 3) / (3 * p), -2 / 9 * p ** (-5 / 3), 10 / 27 * p ** (-8 / 3)]
+
+    def root(p, steps):
+        g = lambda s, p: s ** 3 - p                                     # noqa: E731
+        s0 = optimize.brentq(g, 0.0, 10.0, args=(dg.stop_gradient(p),), xtol=1e-15)
+        s = s0
+        for _ in range(steps):
+            s = s - g(s, p) / (3 * (s0 if chord else s) ** 2)
+        return s
+
+    d = lambda f: lambda q: dg.derivative(f, q)                         # noqa: E731
+    for steps, orders in exact_orders.items():
+        f = lambda q: root(q, steps)                                    # noqa: E731
+        got = [dg.derivative(f, p), dg.derivative(d(f), p), dg.derivative(d(d(f)), p)]
+        for k in range(3):
+            close = abs(got[k] / want[k] - 1) < 1e-12
+            assert close == (k < orders), (steps, k, got[k], want[k])
+
+
+def test_the_readme_recipe_runs_and_gives_the_analytic_hessian():
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    block = next(b.split("\n", 1)[1] for b in readme.split("```python")[1:]
+                 if "def root(x, steps=2)" in b).split("```")[0]
+    names = {"np": np, "dg": dg}
+    exec(block, names)                                  # noqa: S102  (our own README)
+    x = np.array([2.0, 3.0])
+    u = x[0] * x[1]
+    want = np.array([[-2 / 9 * u ** (-5 / 3) * x[1] ** 2, 1 / 9 * u ** (-2 / 3)],
+                     [1 / 9 * u ** (-2 / 3), -2 / 9 * u ** (-5 / 3) * x[0] ** 2]])
+    np.testing.assert_allclose(dg.hessian(names["root"], x), want, rtol=1e-12)

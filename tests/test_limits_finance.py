@@ -1,0 +1,76 @@
+"""README's Limits, each claim held to an oracle that does not come from dualgrad:
+pathwise derivatives of a digital (0, where the closed form is not), a tie in a binomial
+tree (the left one-sided derivative), Black-Scholes at sigma = 0 (NaN, and the branch
+that gives the limit), and np.sqrt(x) ** 2 at 0 (why no 0 * inf = 0 rule)."""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+special = pytest.importorskip("scipy.special")
+
+
+def test_a_digitals_pathwise_delta_is_zero_where_the_closed_form_is_not():
+    S0, K, T, r, sig = 100.0, 105.0, 1.0, 0.03, 0.2
+    Z = np.random.default_rng(1).standard_normal(20_000)
+
+    def digital(s0):
+        ST = s0 * np.exp((r - 0.5 * sig ** 2) * T + sig * np.sqrt(T) * Z)
+        return np.exp(-r * T) * np.mean(np.where(ST > K, 1.0, 0.0))
+    d2 = (np.log(S0 / K) + (r - 0.5 * sig ** 2) * T) / (sig * np.sqrt(T))
+    closed = np.exp(-r * T) * np.exp(-0.5 * d2 ** 2) / np.sqrt(2 * np.pi) / (S0 * sig)
+    crn = (digital(S0 + 1.0) - digital(S0 - 1.0)) / 2
+    assert closed == pytest.approx(0.0190, abs=5e-5)
+    assert crn == pytest.approx(closed, rel=0.1)          # the estimator's Greek
+    assert dg.derivative(digital, S0) == 0.0               # the code's derivative
+
+
+def crr_put(S0, N, K=100.0, T=1.0, r=0.05, sig=0.25):
+    dt = T / N
+    u = np.exp(sig * np.sqrt(dt))
+    d = 1 / u
+    q = (np.exp(r * dt) - d) / (u - d)
+    disc, j = np.exp(-r * dt), np.arange(N + 1)
+    V = np.maximum(K - S0 * u ** (N - j) * d ** j, 0.0)
+    for i in range(N - 1, -1, -1):
+        V = np.maximum(disc * (q * V[:-1] + (1 - q) * V[1:]),
+                       K - S0 * u ** (i - j[:i + 1]) * d ** j[:i + 1])
+    return V[0]
+
+
+def test_a_tie_at_the_strike_gives_the_left_derivative_and_no_tie_the_central_one():
+    h = 1e-6
+    left = lambda N: (crr_put(100.0, N) - crr_put(100.0 - h, N)) / h       # noqa: E731
+    right = lambda N: (crr_put(100.0 + h, N) - crr_put(100.0, N)) / h      # noqa: E731
+    even = dg.derivative(lambda s: crr_put(s, 200), 100.0)
+    assert even == pytest.approx(left(200), abs=1e-7)
+    assert abs(left(200) - right(200)) > 1e-2             # a real kink: the sides differ
+    odd = dg.derivative(lambda s: crr_put(s, 201), 100.0)
+    central = (crr_put(100.0 + h, 201) - crr_put(100.0 - h, 201)) / (2 * h)
+    assert odd == pytest.approx(central, abs=1e-7)
+
+
+def bs_call(S, K, T, r, sigma):
+    d1 = (np.log(S / K) + (r + 0.5 * sigma ** 2) * T) / (sigma * np.sqrt(T))
+    return S * special.ndtr(d1) - K * np.exp(-r * T) * special.ndtr(d1 - sigma * np.sqrt(T))
+
+
+def test_black_scholes_at_zero_volatility_gives_nan_and_the_branch_the_limit():
+    with np.errstate(divide="ignore"):
+        assert bs_call(100.0, 90.0, 1.0, 0.0, 0.0) == 10.0
+        assert np.isnan(dg.derivative(lambda s: bs_call(s, 90.0, 1.0, 0.0, 0.0), 100.0))
+
+    def branched(S, K, T, r, sigma):          # README's fix
+        if sigma == 0:
+            return np.maximum(S - K * np.exp(-r * T), 0.0)
+        return bs_call(S, K, T, r, sigma)
+    # the limit sigma -> 0 of delta = ndtr(d1): 1 above the forward strike, 0 below
+    assert dg.derivative(lambda s: branched(s, 90.0, 1.0, 0.0, 0.0), 100.0) == 1.0
+    assert dg.derivative(lambda s: branched(s, 110.0, 1.0, 0.0, 0.0), 100.0) == 0.0
+    assert dg.derivative(lambda s: bs_call(s, 90.0, 1.0, 0.0, 1e-9), 100.0) == 1.0
+
+
+def test_sqrt_squared_at_zero_is_nan_not_a_silent_zero():
+    # d/dx (sqrt(x))**2 = 1: a rule taking 0 * inf as 0 would return 0 here
+    assert np.isnan(dg.derivative(lambda x: np.sqrt(x) ** 2, 0.0))

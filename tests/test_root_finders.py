@@ -201,3 +201,16 @@ def test_the_readme_recipe_runs_and_gives_the_analytic_hessian():
     want = np.array([[-2 / 9 * u ** (-5 / 3) * x[1] ** 2, 1 / 9 * u ** (-2 / 3)],
                      [1 / 9 * u ** (-2 / 3), -2 / 9 * u ** (-5 / 3) * x[0] ** 2]])
     np.testing.assert_allclose(dg.hessian(names["root"], x), want, rtol=1e-12)
+
+
+@pytest.mark.parametrize("helper", [lambda f: dg.derivative(f, 1.0),
+                                    lambda f: dg.grad(f)(1.0),
+                                    lambda f: dg.jvp(f, np.ones(2), np.ones(2))])
+def test_a_system_error_of_another_cause_passes_through(helper):
+    mine = SystemError("not dualgrad's")
+
+    def f(x):
+        raise mine
+    with pytest.raises(SystemError) as info:
+        helper(f)
+    assert info.value is mine

@@ -214,3 +214,25 @@ def test_a_system_error_of_another_cause_passes_through(helper):
     with pytest.raises(SystemError) as info:
         helper(f)
     assert info.value is mine
+
+
+# ---- a system: fsolve on plain values, Newton steps with dg.jacobian on duals --------
+def _quadratic_roots(p, steps):
+    """x0 + x1 = p0, x0 x1 = p1: the roots of t**2 - p0 t + p1 (README's fsolve line)."""
+    g = lambda x, p: np.stack([x[0] + x[1] - p[0], x[0] * x[1] - p[1]])   # noqa: E731
+    x = optimize.fsolve(g, np.array([3.0, 0.5]), args=(dg.stop_gradient(p),), xtol=1e-14)
+    for _ in range(steps):
+        x = x - np.linalg.solve(dg.jacobian(g, x, p), g(x, p))
+    return x
+
+
+def test_fsolve_then_newton_steps_give_the_roots_jacobian_and_hessian():
+    p = np.array([4.0, 2.0])
+    D = p[0] ** 2 - 4 * p[1]
+    r = np.sqrt(D)                  # x = (p0 +- r) / 2, differentiated by hand
+    want = np.array([[(1 + p[0] / r) / 2, -1 / r], [(1 - p[0] / r) / 2, 1 / r]])
+    np.testing.assert_allclose(dg.jacobian(_quadratic_roots, p, 1), want, rtol=1e-13,
+                               atol=1e-15)
+    hess = np.array([[-2 * p[1], p[0]], [p[0], -2.0]]) / D ** 1.5
+    np.testing.assert_allclose(dg.hessian(lambda p: _quadratic_roots(p, 2)[0], p), hess,
+                               rtol=1e-12)

@@ -786,6 +786,31 @@ def dropped_derivatives(action, integer=False):
     )
 
 
+def cast_dtype(action, dtype):
+    """``action`` (``"np.cumsum(..., dtype=float32)"``, ``"d.astype(float32)"``) asks a
+    dual for another dtype than the float64 (complex128) it carries: a narrower float
+    rounds the value and the derivatives (no derivative is dropped, but neither is
+    float64 any more), an integer or bool rounds them away."""
+    import numpy as np
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    name = dt.name if dt is not None else repr(dtype)
+    if dt is None or dt.kind in "biu":
+        return dropped_derivatives(action, integer=dt is not None)
+    if dt.kind == "f" and dt.itemsize < 8:
+        what = (f"a narrowing cast: dualgrad carries values and derivatives in float64, and "
+                f"{name} would round both")
+    else:
+        what = f"{name}, a dtype dualgrad does not carry values and derivatives in"
+    return DualTypeError(
+        f"dualgrad: {action} asks a dual number for {what}; expected dtype=None or float64 "
+        f"(complex128 for complex values). Fix: leave dtype= out (the dual stays float64), "
+        f"and cast the plain result the helper returns if you need {name}: "
+        f"J.astype(np.{name}).")
+
+
 def format_spec(spec):
     """``format(d, spec)`` / ``f"{d:spec}"`` on a dual: format specs are for numbers."""
     return DualTypeError(

@@ -101,10 +101,8 @@ def test_nanvar_without_nan_is_var():
 
 
 @pytest.mark.parametrize("call", [
-    lambda t: np.sum(t, initial=1.0), lambda t: np.mean(t, where=t > 0),
-    lambda t: np.var(t, where=t > 0), lambda t: np.nanstd(t, dtype=np.float32),
-    lambda t: np.max(t, initial=5.0), lambda t: np.sort(t, order="x"),
-])
+    lambda t: np.nanstd(t, dtype=np.float32), lambda t: np.sort(t, order="x"),
+])          # (initial= and where= of sum, mean, var, max work: tests/test_refuse41.py)
 def test_unimplemented_keywords_raise(call):
     with pytest.raises((TypeError, ValueError)):
         dg.gradient(lambda t: np.sum(call(t)), X)

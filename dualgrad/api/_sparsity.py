@@ -935,8 +935,22 @@ def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
         raise errors.sparse_operand(f"dualgrad.sparsity: np.{ufunc.__name__}")
     inputs = tuple(_normalize(a, ctx) for a in inputs)
     out = kwargs.pop("out", None)
+    where = kwargs.pop("where", True) if method == "__call__" else True
+    if where is not True:              # np.sin(x, out=y, where=m): y kept where m is false
+        res = ufunc(*inputs, **kwargs)
+        if out is None or isinstance(res, tuple):
+            return res if out is None else _write_out(out, res)
+        return _write_out(out, np.where(where, res, out[0] if isinstance(out, tuple) else out))
+    if method == "reduce" and ufunc in (np.logaddexp, np.logaddexp2):
+        return _write_out(out, _log_add_reduce(ufunc, inputs[0], kwargs))
     if method == "reduce":
         return _ufunc_reduce(ufunc, inputs, kwargs, out)
+    if method == "accumulate" and ufunc in (np.maximum, np.minimum) and not kwargs.keys() - \
+            {"axis", "dtype"}:
+        return _write_out(out, _running_extreme(ufunc, inputs[0], kwargs.get("axis", 0), ctx))
+    if method == "reduceat" and ufunc in (np.add, np.multiply, np.maximum, np.minimum) and \
+            not kwargs.keys() - {"axis", "dtype"}:
+        return _write_out(out, _reduceat(ufunc, *inputs, kwargs.get("axis", 0), ctx))
     if method == "accumulate" and ufunc in (np.add, np.multiply) and not kwargs.keys() - \
             {"axis"}:
         res = (np.cumsum if ufunc is np.add else np.cumprod)(inputs[0],
@@ -1050,14 +1064,58 @@ def _write_out(out, res):
     return target
 
 
+def _log_add_reduce(ufunc, a, kwargs):
+    """``np.logaddexp.reduce``: ``m + log(sum(exp(a - m)))`` (``m`` the largest value, a
+    constant): a sum's rows, nonlinear."""
+    if kwargs.keys() - {"axis", "keepdims", "dtype"}:
+        raise errors.unsupported_ufunc(ufunc.__name__, "not supported while detecting "
+                                       "sparsity", "reduce")
+    v = _value(a)
+    top = np.max(v) if np.size(v) and np.isfinite(np.max(v)) else 0.0
+    exp, log = (np.exp, np.log) if ufunc is np.logaddexp else (np.exp2, np.log2)
+    return top + log(np.sum(exp(a - top), axis=kwargs.get("axis", 0),
+                            keepdims=kwargs.get("keepdims", False)))
+
+
+def _running_extreme(ufunc, a, axis, ctx):
+    """``np.maximum.accumulate``: element k depends on elements 0..k along the axis (a
+    superset: everything along the axis, as ``np.cumsum``'s)."""
+    value = ufunc.accumulate(_value(a), axis=axis)
+    if not isinstance(a, Tracer):
+        return value
+    cols = _reduce_union(ctx, a, axis, keepdims=True)
+    return _make(value, np.broadcast_to(cols, value.shape + cols.shape[-1:]), ctx)
+
+
+def _reduceat(ufunc, a, indices, axis, ctx):
+    """``ufunc.reduceat``: each output slice depends on its segment's elements (the
+    others replaced by a constant, then the reduction's own rows)."""
+    value = ufunc.reduceat(_value(a), indices, axis=axis)
+    if not isinstance(a, Tracer):
+        return value
+    ax = axis % np.ndim(value)
+    start = np.asarray(indices, dtype=np.intp).reshape(-1)
+    n = a.shape[ax]
+    stop = np.append(start[1:], n)
+    stop = np.where(stop > start, stop, start + 1)
+    pos = np.arange(n)
+    segments = (pos >= start[:, None]) & (pos < stop[:, None])
+    spread = np.expand_dims(np.moveaxis(a, ax, -1), -2)
+    fill = 1.0 if ufunc is np.multiply else 0.0
+    reduce = np.prod if ufunc is np.multiply else np.sum
+    rows = np.moveaxis(reduce(np.where(segments, spread, fill), axis=-1), -1, ax)
+    return _make(value, rows.cols(), ctx)
+
+
 def _ufunc_reduce(ufunc, inputs, kwargs, out):
     fn = {np.add: np.sum, np.multiply: np.prod, np.maximum: np.max,
           np.minimum: np.min}.get(ufunc)
-    if fn is None or kwargs.keys() - {"axis", "keepdims", "dtype"}:
+    if fn is None or kwargs.keys() - {"axis", "keepdims", "dtype", "where", "initial"}:
         raise errors.unsupported_ufunc(ufunc.__name__, "not supported while detecting "
                                        "sparsity", "reduce")
+    extra = {k: kwargs[k] for k in ("where", "initial") if k in kwargs}
     return _write_out(out, fn(inputs[0], axis=kwargs.get("axis", 0),
-                              keepdims=kwargs.get("keepdims", False)))
+                              keepdims=kwargs.get("keepdims", False), **extra))
 
 
 def _ufunc_at(ufunc, target, idx, vals):

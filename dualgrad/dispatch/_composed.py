@@ -25,7 +25,7 @@ def _refuse(name, **given):
     """Keywords given with a value other than their harmless default."""
     for key, (value, default) in given.items():
         if (value is not None) if default is None else (value != default):
-            raise errors.unsupported_function(f"np.{name} with {key}={value!r}")
+            raise errors.unsupported_function(f"np.{name} with {key}={_brief(value)}")
 
 
 # ---- creation ---------------------------------------------------------------------------
@@ -189,29 +189,33 @@ def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 # ---- order statistics -------------------------------------------------------------------
 def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
               keepdims=False, *, weights=None, interpolation=None):
-    """NumPy's default (linear) method: interpolation between sorted neighbours."""
-    _refuse("quantile", method=(method, "linear"), weights=(weights, None),
-            interpolation=(interpolation, None))
-    return _order_quantile(a, q, axis, keepdims, median=False)
+    """Every method of NumPy's without weights: each a pair of order statistics and a
+    weight (:func:`_positions`); a dual ``q`` moves the weight of the continuous ones."""
+    _refuse("quantile", weights=(weights, None), interpolation=(interpolation, None))
+    return _order_quantile(a, q, axis, keepdims, median=False, method=method)
 
 
-def _order_quantile(a, q, axis, keepdims, median):
+def _order_quantile(a, q, axis, keepdims, median, method="linear"):
     """Quantile ``q`` of ``a`` along ``axis``, valued as NumPy's: its ``_lerp`` for
     ``np.quantile`` (from the upper neighbour when the weight is >= 1/2), the mean of
-    the middle two for ``np.median`` of an even count."""
-    if isinstance(q, Dual):
-        raise errors.unsupported_function("np.quantile with a dual q")
-    q = np.asarray(q, dtype=float)
+    the middle two for ``np.median`` of an even count.  A dual ``q`` (of a real dual
+    ``a``'s call or an outer one) enters through the interpolation weight."""
+    if method not in _METHODS:
+        raise ValueError(f"{method!r} is not a valid method. Use one of: "
+                         f"{tuple(_METHODS)} (NumPy's rule)")
+    dual_q = q if isinstance(q, Dual) else None
+    q = np.asarray(primal(q) if dual_q is not None else q, dtype=float)
     if not np.all((q >= 0) & (q <= 1)):             # (a NaN q too)
         raise ValueError(f"Quantiles must be in the range [0, 1] (NumPy's rule), got "
-                         f"{q.tolist()!r}")
+                         f"{_brief(q)}")
     ndim = np.ndim(primal(a))
     if axis is not None and np.ndim(axis) == 1:      # NumPy's checks first, a 1-tuple
         axis = axis_tuple(axis, ndim)                # the same as its one axis
         if not axis:
             raise errors.unsupported_function("np.quantile over no axis (axis=())")
         if len(axis) > 1:
-            return _over_axes(a, q, axis, keepdims, median)
+            return _over_axes(a, q if dual_q is None else dual_q, axis, keepdims, median,
+                              method)
         axis = axis[0]
     if axis is None:
         a, ax = np.ravel(a), 0
@@ -224,10 +228,8 @@ def _order_quantile(a, q, axis, keepdims, median):
         with np.errstate(invalid="ignore"):
             result = np.mean(a, axis=ax, keepdims=keepdims and axis is not None)
         return np.reshape(result, (1,) * ndim) if keepdims and axis is None else result
-    pos = q * (n - 1)
-    lo = np.floor(pos).astype(int)
-    hi = np.minimum(lo + 1, n - 1)
-    frac = np.reshape(pos - lo, q.shape + (1,) * (np.ndim(v) - 1))
+    lo, hi, frac = _positions(method, n, q, dual_q)
+    frac = np.reshape(frac, q.shape + (1,) * (np.ndim(v) - 1))
     below = np.moveaxis(_ranked(a, lo, ax), list(range(ax, ax + q.ndim)),
                         list(range(q.ndim)))
     above = np.moveaxis(_ranked(a, hi, ax), list(range(ax, ax + q.ndim)),
@@ -245,18 +247,92 @@ def _order_quantile(a, q, axis, keepdims, median):
     return result
 
 
-def _over_axes(a, q, axes, keepdims, median):
+def _over_axes(a, q, axes, keepdims, median, method="linear"):
     """The quantile over several axes, as NumPy takes it: the other axes first, the
     reduced ones merged into one last axis (their order does not change the value)."""
     shape = np.shape(primal(a))
     axes = sorted(axes)
     kept = [i for i in range(len(shape)) if i not in axes]
     merged = np.reshape(np.transpose(a, kept + axes), [shape[i] for i in kept] + [-1])
-    result = _order_quantile(merged, q, -1, False, median)
+    result = _order_quantile(merged, q, -1, False, median, method)
     if keepdims:
         result = np.reshape(result, np.shape(q) + tuple(1 if i in axes else n
                                                        for i, n in enumerate(shape)))
     return result
+
+
+# NumPy's quantile methods: (alpha, beta) of Hyndman and Fan's continuous ones, whose
+# virtual index is n q + alpha + q (1 - alpha - beta) - 1; the others by name
+_ALPHA_BETA = {"interpolated_inverted_cdf": (0.0, 1.0), "hazen": (0.5, 0.5),
+               "weibull": (0.0, 0.0), "median_unbiased": (1 / 3.0, 1 / 3.0),
+               "normal_unbiased": (3 / 8.0, 3 / 8.0)}
+_DISCRETE = ("inverted_cdf", "closest_observation", "lower", "higher", "nearest")
+_METHODS = ("inverted_cdf", "averaged_inverted_cdf", "closest_observation",
+            *_ALPHA_BETA, "linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _positions(method, n, q, dual_q=None):
+    """The ranks ``lo``, ``hi`` (ints shaped like ``q``) and the weight of ``hi``
+    NumPy's quantile ``method`` takes for ``n`` values: its own index arithmetic
+    (``numpy.lib._function_base_impl._QuantileMethods``), so the same two order
+    statistics and the same weight.  The discrete methods pick one rank (weight 0);
+    ``averaged_inverted_cdf`` and ``midpoint`` fix the weight (1/2, 0 or 1); the
+    others interpolate, and with a dual ``q`` (``dual_q``) their weight is a dual:
+    ``d virtual index / dq`` is ``n - 1`` (linear) or ``n + 1 - alpha - beta``."""
+    if method in _DISCRETE:
+        if method == "lower":
+            rank = np.floor((n - 1) * q).astype(np.intp)
+        elif method == "higher":
+            rank = np.ceil((n - 1) * q).astype(np.intp)
+        elif method == "nearest":
+            rank = np.around((n - 1) * q).astype(np.intp)
+        elif method == "inverted_cdf":
+            rank = _boundary(n * q - 1, lambda gamma, index: gamma == 0)
+        else:                                                   # closest_observation
+            rank = _boundary(n * q - 1 - 0.5,
+                             lambda gamma, index: (gamma == 0) & (np.floor(index) % 2 == 1))
+        return rank, rank, np.zeros(np.shape(q))
+    z = q if dual_q is None else dual_q
+    if method == "linear":
+        virtual = (n - 1) * z
+    elif method in _ALPHA_BETA:
+        alpha, beta = _ALPHA_BETA[method]
+        virtual = n * z + (alpha + z * (1 - alpha - beta)) - 1
+    elif method == "averaged_inverted_cdf":
+        virtual = n * z - 1
+    else:                                                       # midpoint
+        virtual = 0.5 * (np.floor((n - 1) * q) + np.ceil((n - 1) * q))
+    v = np.asarray(primal(virtual), dtype=float)
+    below = np.floor(v)
+    gamma = virtual - below
+    if method == "averaged_inverted_cdf":
+        gamma = np.where(primal(gamma) == 0, 0.5, 1.0)
+    elif method == "midpoint":
+        gamma = np.where(v % 1 == 0, 0.0, 0.5)
+    lo = below.astype(np.intp)
+    hi = lo + 1
+    top = v >= n - 1                     # beyond the ends: the end value (weight moot)
+    lo = np.where(top, n - 1, np.where(v < 0, 0, lo))
+    hi = np.where(top, n - 1, np.where(v < 0, 0, hi))
+    return lo, hi, gamma
+
+
+def _boundary(index, take_lower):
+    """NumPy's ``_discrete_interpolation_to_boundaries``: ``floor(index)`` where
+    ``take_lower(gamma, index)``, else the next rank, at least 0."""
+    lower = np.floor(index)
+    rank = np.where(take_lower(index - lower, index), lower, lower + 1).astype(np.intp)
+    return np.maximum(rank, 0)
+
+
+def _brief(value):
+    """``value`` for a message: its repr when short, else its type and shape (a
+    message never prints a whole array)."""
+    text = repr(value.tolist() if isinstance(value, np.ndarray) and value.size <= 8
+                else value)
+    if len(text) <= 80:
+        return text
+    return f"{type(value).__name__} of shape {np.shape(primal(value))}"
 
 
 def _ranked(a, ranks, ax):
@@ -285,8 +361,13 @@ def _ranked(a, ranks, ax):
 
 def _percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                 keepdims=False, *, weights=None, interpolation=None):
-    return _quantile(a, np.asarray(q, dtype=float) / 100.0, axis, out, overwrite_input,
+    return _quantile(a, _hundredths(q), axis, out, overwrite_input,
                      method, keepdims, weights=weights, interpolation=interpolation)
+
+
+def _hundredths(q):
+    """``q / 100`` of a percentile (a dual ``q`` stays one)."""
+    return q / 100.0 if isinstance(q, Dual) else np.asarray(q, dtype=float) / 100.0
 
 
 def _median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
@@ -297,25 +378,21 @@ def _nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linea
                  keepdims=False, *, weights=None, interpolation=None):
     """``np.quantile`` of each slice's non-NaN elements (NaN, with NumPy's warning and
     zero partials, where a slice has none): the NaN elements and their partials left out."""
-    _refuse("nanquantile", method=(method, "linear"), weights=(weights, None),
-            interpolation=(interpolation, None))
-    return _nan_order(a, q, axis, keepdims, median=False)
+    _refuse("nanquantile", weights=(weights, None), interpolation=(interpolation, None))
+    return _nan_order(a, q, axis, keepdims, median=False, method=method)
 
 
 def _nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                    keepdims=False, *, weights=None, interpolation=None):
-    _refuse("nanpercentile", method=(method, "linear"), weights=(weights, None),
-            interpolation=(interpolation, None))
-    if isinstance(q, Dual):
-        raise errors.unsupported_function("np.nanpercentile with a dual q")
-    return _nan_order(a, np.asarray(q, dtype=float) / 100.0, axis, keepdims, median=False)
+    _refuse("nanpercentile", weights=(weights, None), interpolation=(interpolation, None))
+    return _nan_order(a, _hundredths(q), axis, keepdims, median=False, method=method)
 
 
 def _nanmedian(a, axis=None, out=None, overwrite_input=False, keepdims=np._NoValue):
     return _nan_order(a, 0.5, axis, keepdims is not np._NoValue and keepdims, median=True)
 
 
-def _nan_order(a, q, axis, keepdims, median):
+def _nan_order(a, q, axis, keepdims, median, method="linear"):
     """The quantile over ``axis`` of each slice with its NaN elements removed, as
     NumPy's ``nanquantile`` / ``nanmedian`` take it (each slice's compressed values
     through the plain quantile: NumPy's values).  Slices with equally many NaN go
@@ -323,13 +400,14 @@ def _nan_order(a, q, axis, keepdims, median):
     v = primal(a)
     nan = np.isnan(v)
     if not nan.any():
-        return _order_quantile(a, q, axis, keepdims, median)
+        return _order_quantile(a, q, axis, keepdims, median, method)
     if isinstance(q, Dual):
-        raise errors.unsupported_function("np.nanquantile with a dual q")
+        raise errors.unsupported_function("np.nanquantile of an array holding NaN with a "
+                                          "dual q")
     q = np.asarray(q, dtype=float)
     if not np.all((q >= 0) & (q <= 1)):
         raise ValueError(f"Quantiles must be in the range [0, 1] (NumPy's rule), got "
-                         f"{q.tolist()!r}")
+                         f"{_brief(q)}")
     shape, ndim = np.shape(v), np.ndim(v)
     if axis is None:
         axes = tuple(range(ndim))
@@ -351,7 +429,7 @@ def _nan_order(a, q, axis, keepdims, median):
             piece = np.where(np.ones(q.shape + these.shape, dtype=bool), np.nan, group[:, 0])
         else:
             compact = np.reshape(group[~holes[these]], (len(these), c))
-            piece = _order_quantile(compact, q, 1, False, median)
+            piece = _order_quantile(compact, q, 1, False, median, method)
         pieces.append(piece)
         which.append(these)
     result = np.concatenate(pieces, axis=-1) if len(pieces) > 1 else pieces[0]

@@ -1354,9 +1354,22 @@ def _count(a, axis):
 
 @implements(np.mean)
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
+    where = kwargs.pop("where", True)
     _reductions.check_kwargs("mean", dict(kwargs, dtype=dtype))
+    if where is not True:
+        return _masked_mean(a, axis, keepdims, where)
     count = _count(a, axis)                  # (first: NumPy's order of axis checks)
     return np.sum(a, axis=axis, keepdims=keepdims) / count
+
+
+def _masked_mean(a, axis, keepdims, where):
+    """``np.mean(a, where=m)``: the sum of the elements ``m`` keeps over their count
+    (NumPy's value first: its checks, errors and empty-slice warning)."""
+    np.mean(primal(a), axis=axis, keepdims=keepdims, where=where)
+    mask = np.broadcast_to(np.asarray(where, dtype=bool), np.shape(primal(a)))
+    count = np.sum(mask, axis=axis, keepdims=keepdims)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.sum(a, axis=axis, keepdims=keepdims, where=mask) / count
 
 
 @implements(np.average)
@@ -1426,8 +1439,17 @@ def _var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Tr
     """``np.var``, NumPy 2's ``mean=`` (used as given: a dual or a plain array,
     broadcast against ``a``) and ``correction=`` (``ddof``) included; ``N - ddof`` is
     clipped at 0, as NumPy does."""
-    _reductions.check_kwargs("var", {"dtype": dtype, "where": where})
+    _reductions.check_kwargs("var", {"dtype": dtype})
     ddof = _reductions.ddof_of(ddof, correction)
+    if where is not True:                      # the kept elements' deviations only
+        np.var(primal(a), axis=axis, ddof=ddof, keepdims=keepdims, where=where)
+        mask = np.broadcast_to(np.asarray(where, dtype=bool), np.shape(primal(a)))
+        if mean is np._NoValue:
+            mean = _masked_mean(a, axis, True, mask)
+        count = np.sum(mask, axis=axis, keepdims=keepdims) - ddof
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.sum(abs2(a - mean), axis=axis, keepdims=keepdims, where=mask) / \
+                np.maximum(count, 0)
     if mean is np._NoValue:
         fast = _var_real(a, axis, ddof, keepdims)
         if fast is not None:
@@ -1462,7 +1484,7 @@ def _var_real(a, axis, ddof, keepdims):
 def _std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=True,
          mean=np._NoValue, correction=np._NoValue):
     """``np.sqrt(np.var(...))``, the same keywords."""
-    _reductions.check_kwargs("std", {"dtype": dtype, "where": where})
+    _reductions.check_kwargs("std", {"dtype": dtype})
     return np.sqrt(_var(a, axis, dtype, out, ddof, keepdims, where=where, mean=mean,
                         correction=correction))
 

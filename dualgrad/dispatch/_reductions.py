@@ -15,7 +15,8 @@ from ..dual import LIVE, ArrayDual, Dual, make, make_scalar
 from ..backend import running_product, small, sum_partials, sum_small, weighted_sum
 
 __all__ = ["axis_index", "axis_tuple", "normalize_axes", "check_kwargs", "ddof_of", "sum", "lean_sum",
-           "prod", "amax", "amin", "cumsum", "cumprod"]
+           "prod", "amax", "amin", "cumsum", "cumprod", "masked", "reduceat",
+           "running_extreme", "log_add_reduce"]
 
 _F64 = np.dtype(np.float64)
 _add = np.add.reduce
@@ -105,7 +106,7 @@ def check_kwargs(name, kwargs):
     values) is refused."""
     for key, val in kwargs.items():
         if key == "dtype" and val is not None and np.dtype(val) != np.float64:
-            raise errors.dropped_derivatives(f"np.{name}(..., dtype={val})")
+            raise errors.cast_dtype(f"np.{name}(..., dtype={_dtype_name(val)})", val)
         if key == "out" and val is not None:
             raise errors.unsupported_ufunc(name, "out= is not supported here; assign the "
                                            "result instead")
@@ -120,6 +121,13 @@ def check_kwargs(name, kwargs):
 
 
 _CHECKED = ("dtype", "out", "where", "initial")
+
+
+def _dtype_name(dtype):
+    try:
+        return np.dtype(dtype).name
+    except TypeError:
+        return repr(dtype)
 
 
 def ddof_of(ddof, correction):
@@ -139,6 +147,8 @@ SUM_WATCH = {}
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     """``np.sum`` of a dual (NumPy's positional order: ``np.sum(d, 0, float)``)."""
+    if "where" in kwargs or "initial" in kwargs:
+        return masked("sum", a, axis, keepdims, dict(kwargs, dtype=dtype, out=out))
     check_kwargs("sum", dict(kwargs, dtype=dtype, out=out))
     if a.ndim == 0:
         _check_0d_axis(axis)
@@ -193,6 +203,8 @@ def prod(a, axis=None, dtype=None, out=None, keepdims=False, **kwargs):
     The products of the others come from exclusive cumulative products from
     both ends, so zeros among the factors are handled exactly.
     """
+    if "where" in kwargs or "initial" in kwargs:
+        return masked("prod", a, axis, keepdims, dict(kwargs, dtype=dtype, out=out))
     check_kwargs("prod", dict(kwargs, dtype=dtype, out=out))
     if a.ndim == 0:
         _check_0d_axis(axis)
@@ -354,6 +366,8 @@ def _others_scaled(v, ax):
 
 
 def _extreme(a, axis, keepdims, arg, name, kwargs):
+    if "where" in kwargs or "initial" in kwargs:
+        return masked(name, a, axis, keepdims, kwargs)
     check_kwargs(name, kwargs)
     if a.ndim == 0:
         _check_0d_axis(axis)
@@ -444,3 +458,111 @@ def cumprod(a, axis=None, **kwargs):
     for i in range(1, a.shape[ax]):
         steps.append(steps[-1] * np.take(a, [i], axis=ax))
     return make(c, np.concatenate(steps, axis=ax).partials, a.tag)
+
+
+# ---- where= and initial=, reduceat, running extremes, log-sum-exp ----------------------
+_NEUTRAL = {"sum": 0.0, "prod": 1.0, "max": -np.inf, "min": np.inf}
+_WITH_INITIAL = {"sum": np.add, "prod": np.multiply, "max": np.maximum, "min": np.minimum}
+_PLAIN = {"sum": sum, "prod": prod, "max": amax, "min": amin}
+
+
+def masked(name, a, axis, keepdims, kwargs):
+    """``np.<name>(a, axis, where=..., initial=...)`` (``name``: sum, prod, max, min;
+    ``np.add.reduce(d, initial=3.0)`` too): the elements ``where=`` leaves out replaced
+    by the reduction's neutral element (0, 1, -inf, inf: constants, so zero partials),
+    the plain reduction of that, then ``initial`` combined as one more element (added,
+    multiplied, or the larger / smaller of the two: its partials are zero).  NumPy's
+    own call on the values comes first, so its checks and errors are NumPy's (``max``
+    with ``where=`` and no ``initial``: its ValueError)."""
+    kwargs = dict(kwargs)
+    where = kwargs.pop("where", True)
+    initial = kwargs.pop("initial", np._NoValue)
+    check_kwargs(name, kwargs)
+    if isinstance(where, Dual) or isinstance(initial, Dual) and initial.tag >= a.tag:
+        raise errors.unsupported_ufunc(name, "a dual where= or initial= is not supported; "
+                                       "pass plain values there (a dual initial: add or "
+                                       "combine it after the reduction)")
+    given = initial is not None and initial is not np._NoValue
+    extra = {"where": where} if where is not True else {}
+    if given:
+        extra["initial"] = initial
+    value = getattr(np, name)(_primal(a), axis=axis, keepdims=keepdims, **extra)
+    if where is not True:
+        mask = np.broadcast_to(np.asarray(where, dtype=bool), np.shape(_primal(a)))
+        a = np.where(mask, a, _NEUTRAL[name])
+    if np.size(_primal(a)) == 0:                   # (a max of nothing needs its initial)
+        return np.zeros_like(a, shape=np.shape(value)) + value
+    result = _PLAIN[name](a, axis=axis, keepdims=keepdims)
+    if given:
+        result = _WITH_INITIAL[name](result, initial)
+    return result
+
+
+def reduceat(ufunc, a, indices, axis=0, **kwargs):
+    """``ufunc.reduceat(a, indices, axis)`` for add, multiply, maximum and minimum.
+
+    ``np.add.reduceat`` is linear: the partials take it along the same axis (one call).
+    The others reduce, for each of the ``k`` output slices, the elements of its segment
+    (``a[i:j]``, or ``a[i]`` where ``j <= i``, as NumPy defines it) with the others
+    replaced by the neutral element: one ``(..., k, n)`` array and one reduction
+    (memory ``k`` times ``a``'s)."""
+    name = {np.add: "sum", np.multiply: "prod", np.maximum: "max", np.minimum: "min"}[ufunc]
+    check_kwargs(name, kwargs)
+    v = _primal(a)
+    ufunc.reduceat(v, indices, axis=axis)           # NumPy's checks and errors
+    ax = axis_index(axis, np.ndim(v), bools=False)
+    if ufunc is np.add:
+        return make(np.add.reduceat(a.value, indices, axis=ax),
+                    np.add.reduceat(a.partials, indices, axis=ax), a.tag)
+    start = np.asarray(indices, dtype=np.intp).reshape(-1)
+    n = np.shape(v)[ax]
+    stop = np.append(start[1:], n)
+    stop = np.where(stop > start, stop, start + 1)
+    pos = np.arange(n)
+    segments = (pos >= start[:, None]) & (pos < stop[:, None])        # (k, n)
+    spread = np.expand_dims(np.moveaxis(a, ax, -1), -2)                # (..., 1, n)
+    result = _PLAIN[name](np.where(segments, spread, _NEUTRAL[name]), axis=-1)
+    return np.moveaxis(result, -1, ax)
+
+
+def running_extreme(ufunc, a, axis=0, **kwargs):
+    """``np.maximum.accumulate`` / ``np.minimum.accumulate``: each running extreme's
+    partials are those of the element it came from (the first of equal ones, as
+    ``np.max`` takes; a NaN wins from where it appears on, as in NumPy): the positions
+    where the running value changes, carried forward by one integer accumulate, then
+    one ``take_along_axis`` of the dual."""
+    check_kwargs(ufunc.__name__ + ".accumulate", kwargs)
+    v = _primal(a)
+    running = ufunc.accumulate(v, axis=axis)
+    ax = axis_index(axis, np.ndim(v), bools=False)
+    head = (slice(None),) * ax
+    before = np.concatenate([np.take(running, [0], axis=ax),
+                             running[head + (slice(None, -1),)]], axis=ax)
+    better = np.greater if ufunc is np.maximum else np.less
+    with np.errstate(invalid="ignore"):
+        new = better(v, before) | np.isnan(v) & ~np.isnan(before)
+    new[head + (0,)] = True
+    shape = [1] * np.ndim(v)
+    shape[ax] = np.shape(v)[ax]
+    pos = np.broadcast_to(np.arange(shape[ax]).reshape(shape), np.shape(v))
+    index = np.maximum.accumulate(np.where(new, pos, 0), axis=ax)
+    return np.take_along_axis(a, index, axis=ax)
+
+
+def log_add_reduce(ufunc, a, axis=0, keepdims=False, **kwargs):
+    """``np.logaddexp.reduce`` / ``np.logaddexp2.reduce``: ``m + log(sum(exp(a - m)))``
+    with ``m`` the (constant) largest value, so the partials are the softmax weights;
+    the value is NumPy's own (its pairwise ``logaddexp`` rounds otherwise)."""
+    check_kwargs(ufunc.__name__ + ".reduce", kwargs)
+    v = _primal(a)
+    value = ufunc.reduce(v, axis=axis, keepdims=keepdims)  # NumPy's checks and errors
+    axes = normalize_axes(axis, np.ndim(v))
+    exp, log = (np.exp, np.log) if ufunc is np.logaddexp else (np.exp2, np.log2)
+    top = np.max(v, axis=axes, keepdims=True) if np.size(v) else 0.0
+    top = np.where(np.isfinite(top), top, 0.0)
+    result = top + log(np.sum(exp(a - top), axis=axes, keepdims=True))
+    if not keepdims:
+        result = np.squeeze(result, axes)
+    if isinstance(result.value, Dual):
+        return result
+    return make(value, result.partials, result.tag)

@@ -1192,6 +1192,7 @@ _CUSTOM = {np.modf: _modf, np.divmod: _divmod,
 _REDUCE = {np.add: _reductions.sum, np.multiply: _reductions.prod,
            np.maximum: _reductions.amax, np.minimum: _reductions.amin}
 _ACCUMULATE = {np.add: _reductions.cumsum, np.multiply: _reductions.cumprod}
+_RUNNING = (np.maximum, np.minimum)
 
 
 def _signature_types(signature):
@@ -1218,12 +1219,12 @@ def apply(ufunc, method, inputs, kwargs):
     if not kwargs and method == "__call__":                 # np.sin(d): the common case
         return call(rule, inputs)
     out = kwargs.pop("out", None)
-    if kwargs.pop("where", True) is not True:
-        raise errors.unsupported_ufunc(name, "the where= argument is not supported; "
-                                       "use np.where on the results", method)
+    where = True
+    if method == "__call__":
+        where = kwargs.pop("where", True)
     dtype = kwargs.pop("dtype", None)
     if dtype is not None and np.dtype(dtype) != np.float64 and rule.kind != "predicate":
-        raise errors.dropped_derivatives(f"{name}(..., dtype={dtype})")
+        raise errors.cast_dtype(f"{name}(..., dtype={np.dtype(dtype).name})", dtype)
     signature = kwargs.pop("signature", None)
     if signature is not None and rule.kind != "predicate" and \
             any(t != np.float64 for t in _signature_types(signature)):
@@ -1241,14 +1242,23 @@ def apply(ufunc, method, inputs, kwargs):
             raise errors.unsupported_ufunc(name, f"argument {sorted(kwargs)[0]}= is not "
                                            "supported", method)
         result = call(rule, inputs)
+        if where is not True:
+            return _where_out(result, out, where, inputs, ufunc.__name__)
     elif method == "reduce" and ufunc in _REDUCE:    # (axis=0 by default, as NumPy's)
         result = _REDUCE[ufunc](inputs[0], **dict({"axis": 0}, **kwargs))
-    elif method == "accumulate" and ufunc in _ACCUMULATE:
+    elif method == "reduce" and ufunc in (np.logaddexp, np.logaddexp2):
+        result = _reductions.log_add_reduce(ufunc, inputs[0], **kwargs)
+    elif method == "reduceat" and ufunc in _REDUCE:
+        result = _reductions.reduceat(ufunc, *inputs, **kwargs)
+    elif method == "accumulate" and (ufunc in _ACCUMULATE or ufunc in _RUNNING):
         axis = kwargs.pop("axis", 0)            # accumulate's default: the first axis,
         if axis is None or isinstance(axis, tuple) or np.ndim(_primal(inputs[0])) == 0:
             ufunc.accumulate(_primal(inputs[0]), axis=axis)   # NumPy's own error, or
             axis = axis[0]                    # a 1-tuple it took (never the flat array)
-        result = _ACCUMULATE[ufunc](inputs[0], axis=axis, **kwargs)
+        if ufunc in _RUNNING:
+            result = _reductions.running_extreme(ufunc, inputs[0], axis=axis, **kwargs)
+        else:
+            result = _ACCUMULATE[ufunc](inputs[0], axis=axis, **kwargs)
     elif method == "at":
         from ._functions_extra import ufunc_at  # (loaded on first use: import time)
         return ufunc_at(ufunc, *inputs)
@@ -1262,6 +1272,18 @@ def apply(ufunc, method, inputs, kwargs):
     if out is None:
         return result
     return write_out(result, out, inputs, ufunc.__name__)
+
+
+def _where_out(result, out, where, inputs, name):
+    """``ufunc(..., out=o, where=m)``: ``o`` keeps its elements where ``m`` is false,
+    takes the result's elsewhere (``np.where`` of the two: partials alike).  Without
+    ``out`` NumPy leaves those elements undefined: the result is returned whole."""
+    if out is None:
+        return result
+    results = result if isinstance(result, tuple) else (result,)
+    outs = out if isinstance(out, tuple) else (out,)
+    merged = tuple(np.where(where, r, o) for r, o in zip(results, outs))
+    return write_out(merged if isinstance(result, tuple) else merged[0], out, inputs, name)
 
 
 def call_ufunc(ufunc, *args):

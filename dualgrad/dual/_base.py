@@ -264,6 +264,14 @@ class Dual:
             kind = ""
         if kind == "c":
             return CAST_LEVELS[0](self, np.dtype(dtype))
+        if isinstance(dtype, np.dtype) and dtype == getattr(self, "dtype", None):
+            # d.astype(d.dtype), generic code keeping the dtype it was given: nothing is
+            # cast, so the dual stays (a copy unless copy=False); astype(float) is still
+            # the conversion to plain floats that raises
+            copy = kwargs.get("copy", args[3] if len(args) > 3 else True)
+            return self if copy is False else self.copy()
+        if kind == "f" and np.dtype(dtype).itemsize != 8:
+            raise errors.cast_dtype(f"d.astype({np.dtype(dtype).name})", dtype)
         integer = kind in "biu"
         action = f"d.astype({getattr(dtype, '__name__', dtype)})"
         raise errors.dropped_derivatives(

@@ -1,0 +1,184 @@
+"""NumPy spellings refused on correct code, and messages that misled (refuse41, issue
+13|14: attack32's repro_05 / repro_03, user26's repro_interp_dual_xp, repro_cov_aweights,
+repro_mc_emptylike_msg).  Oracles: 8th-order central differences (h = 1e-3) at points
+with no kink within 4h (values spaced by more than 0.01), closed forms where short, and
+NumPy's own values on floats.  Each case runs dense and, where the output is 1-D,
+with sparsity="auto" (the tracer's pattern then holds the dense Jacobian's nonzeros)."""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.testing import numerical_jacobian
+
+X = np.array([0.3, 1.2, -0.7, 2.1, 0.5, 1.7, -0.2, 0.9, 1.15])
+M = (X > 0).reshape(3, 3)
+
+
+def _check(f, x=X, sparse=True, atol=1e-8):
+    """Dense Jacobian against the central difference, the value against NumPy's own on
+    floats, and (1-D outputs) the sparse Jacobian against the dense one."""
+    J = np.asarray(dg.jacobian(f, x))
+    np.testing.assert_allclose(J, numerical_jacobian(f, x), rtol=1e-7, atol=atol)
+    value, _ = dg.jvp(f, x, np.ones_like(x))
+    np.testing.assert_allclose(np.asarray(value), np.asarray(f(x)), rtol=1e-14, atol=1e-15)
+    if sparse and np.ndim(f(x)) == 1:
+        S = dg.jacobian(f, x, sparsity="auto")
+        np.testing.assert_allclose(S.toarray(), J.reshape(S.shape), rtol=1e-13, atol=1e-15)
+    return J
+
+
+# ---- 1. reductions with where= and initial=, ufunc methods -----------------------------
+@pytest.mark.parametrize("f", [
+    lambda x: np.sum(x ** 2, where=X > 0),
+    lambda x: np.sum(x.reshape(3, 3) ** 2, axis=1, where=M),
+    lambda x: np.max(x, initial=0.1),
+    lambda x: np.max(x.reshape(3, 3), axis=0, where=M, initial=-5.0),
+    lambda x: np.min(x.reshape(3, 3), axis=1, where=M, initial=1.0, keepdims=True).ravel(),
+    lambda x: np.prod(x.reshape(3, 3), axis=0, where=M, initial=2.0),
+    lambda x: np.add.reduce(x, initial=3.0),
+    lambda x: np.maximum.reduce(x.reshape(3, 3), axis=1, where=M, initial=-1.0),
+    lambda x: np.mean(x.reshape(3, 3) ** 2, axis=1, where=M),
+    lambda x: np.var(x.reshape(3, 3), axis=0, where=M),
+    lambda x: np.std(x.reshape(3, 3), where=M, ddof=1),
+], ids=["sum-where", "sum-where-axis", "max-initial", "max-where-initial",
+        "min-where-keepdims", "prod-where-initial", "add.reduce-initial",
+        "maximum.reduce-where", "mean-where", "var-where", "std-where-ddof"])
+def test_reductions_with_where_and_initial(f):
+    _check(f)
+
+
+def test_where_and_initial_closed_forms():
+    """The selected elements' own partials: sum of x**2 where x > 0 is 2x there, 0
+    elsewhere; a max below its initial has none."""
+    g = dg.gradient(lambda x: np.sum(x ** 2, where=X > 0), X)
+    np.testing.assert_array_equal(g, np.where(X > 0, 2 * X, 0.0))
+    assert not np.any(dg.gradient(lambda x: np.max(x, initial=10.0), X))
+    g = dg.gradient(lambda x: np.add.reduce(x, initial=3.0), X)
+    np.testing.assert_array_equal(g, np.ones_like(X))
+    with pytest.raises(ValueError):          # NumPy's own: a max of where= needs initial=
+        dg.gradient(lambda x: np.max(x, where=X > 0), X)
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.add.reduceat(x, [0, 2, 3]),
+    lambda x: np.add.reduceat(x, [0, 4, 2, 8]),
+    lambda x: np.add.reduceat(x.reshape(3, 3), [0, 2], axis=0).ravel(),
+    lambda x: np.multiply.reduceat(x.reshape(3, 3), [0, 2, 1], axis=1).ravel(),
+    lambda x: np.maximum.reduceat(x, [0, 4, 2, 8]),
+    lambda x: np.minimum.reduceat(x, [1, 5]),
+    lambda x: np.maximum.accumulate(x),
+    lambda x: np.minimum.accumulate(x.reshape(3, 3), axis=1).ravel(),
+    lambda x: np.logaddexp.reduce(x),
+    lambda x: np.logaddexp2.reduce(x.reshape(3, 3), axis=1),
+    lambda x: np.logaddexp.reduce(x.reshape(3, 3), axis=0, keepdims=True).ravel(),
+], ids=["add.reduceat", "add.reduceat-back", "add.reduceat-axis0", "multiply.reduceat",
+        "maximum.reduceat", "minimum.reduceat", "maximum.accumulate",
+        "minimum.accumulate-axis1", "logaddexp.reduce", "logaddexp2.reduce",
+        "logaddexp.reduce-keepdims"])
+def test_ufunc_methods(f):
+    _check(f)
+
+
+def test_logaddexp_reduce_is_the_softmax():
+    g = dg.gradient(lambda x: np.logaddexp.reduce(x), X)
+    np.testing.assert_allclose(g, np.exp(X) / np.sum(np.exp(X)), rtol=1e-14)
+
+
+def test_running_max_takes_the_first_of_ties_and_nan_wins():
+    x = np.array([1.0, 3.0, 3.0, 2.0, np.nan, 5.0])
+    J = dg.jacobian(lambda x: np.maximum.accumulate(x), x)
+    src = [0, 1, 1, 1, 4, 4]
+    np.testing.assert_array_equal(J, np.eye(6)[src])
+
+
+def test_ufunc_where_with_out():
+    """np.sin(x, out=y, where=m): y's own elements (and partials) where m is false."""
+    def f(x):
+        y = x * 2
+        np.sin(x, out=y, where=X > 0.4)
+        return y
+    J = _check(f)
+    np.testing.assert_allclose(np.diag(J), np.where(X > 0.4, np.cos(X), 2.0), rtol=1e-15)
+    with pytest.raises(TypeError, match="storing a dual number into a plain"):
+        dg.jacobian(lambda x: np.sin(x, out=np.zeros(9), where=X > 0), X)
+
+
+# ---- 2. quantile methods and a dual q --------------------------------------------------
+METHODS = ["inverted_cdf", "averaged_inverted_cdf", "closest_observation",
+           "interpolated_inverted_cdf", "hazen", "weibull", "linear", "median_unbiased",
+           "normal_unbiased", "lower", "higher", "midpoint", "nearest"]
+Y = np.array([0.52, -1.3, 2.2, 0.07, 1.45, -0.61, 0.98, 3.1, -2.04, 0.33, 1.77])
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("q", [0.0, 0.07, 0.3, 0.5, 0.93, 1.0, [0.1, 0.45, 0.5]])
+def test_quantile_methods(method, q):
+    """Every method: NumPy's value to the bit, the Jacobian of the two order statistics
+    it weighs; over an axis of a matrix too (percentile, keepdims)."""
+    f = lambda y: np.quantile(y, q, method=method)               # noqa: E731
+    J = np.asarray(dg.jacobian(f, Y))
+    np.testing.assert_allclose(J, numerical_jacobian(f, Y), atol=1e-8)
+    value, _ = dg.jvp(f, Y, np.ones_like(Y))
+    np.testing.assert_array_equal(np.asarray(value), f(Y))
+    g = lambda y: np.percentile(y[:10].reshape(2, 5), np.multiply(q, 100), axis=1,  # noqa
+                                method=method, keepdims=True)
+    np.testing.assert_allclose(np.asarray(dg.jacobian(g, Y)), numerical_jacobian(g, Y),
+                               atol=1e-8)
+
+
+def test_quantile_lower_is_an_order_statistic():
+    """user26: quantile(method="lower") picks one element: its partials, weight 1."""
+    g = dg.gradient(lambda y: np.quantile(y, 0.3, method="lower"), Y)
+    k = int(np.floor(0.3 * (Y.size - 1)))
+    np.testing.assert_array_equal(g, np.eye(Y.size)[np.argsort(Y)[k]])
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_dual_q(method):
+    """d quantile / dq: the gap of the two order statistics times d(virtual index)/dq
+    (0 for the discrete methods), for quantile and percentile alike."""
+    for q in (0.07, 0.33, 0.61):
+        d = dg.derivative(lambda q: np.quantile(Y, q, method=method), q)
+        dp = dg.derivative(lambda q: np.percentile(Y, 100 * q, method=method), q)
+        ref = numerical_jacobian(lambda q: np.quantile(Y, q, method=method), q, h=1e-5)
+        np.testing.assert_allclose([d, dp], [ref, ref], atol=1e-7)
+
+
+def test_dual_q_closed_form():
+    """repro_03 (c): d/dq percentile(X, 100 q) at 0.3 = (s[2] - s[1]) (n - 1) = 4."""
+    X5 = np.array([0.5, 2.0, 1.0, 4.0, 3.5])
+    assert dg.derivative(lambda q: np.percentile(X5, 100 * q), 0.3) == pytest.approx(4.0)
+    g = dg.gradient(lambda q: np.sum(np.quantile(Y, q, method="hazen")), np.array([.2, .7]))
+    s, n = np.sort(Y), Y.size
+    idx = n * np.array([.2, .7]) - 0.5
+    np.testing.assert_allclose(g, (s[np.floor(idx).astype(int) + 1] -
+                                   s[np.floor(idx).astype(int)]) * n, rtol=1e-13)
+
+
+def test_quantile_bad_method_and_weights():
+    with pytest.raises(ValueError, match="not a valid method"):
+        dg.gradient(lambda y: np.quantile(y, 0.5, method="nope"), Y)
+    with pytest.raises(TypeError, match="weights="):
+        dg.gradient(lambda y: np.quantile(y, 0.5, method="inverted_cdf",
+                                          weights=np.ones(11)), Y)
+
+
+# ---- 3. dtypes ----------------------------------------------------------------------------
+def test_same_dtype_astype_keeps_the_dual():
+    J = dg.jacobian(lambda x: x.astype(x.dtype) * 2, X)
+    np.testing.assert_array_equal(J, 2 * np.eye(X.size))
+    assert dg.derivative(lambda t: (t * 3).astype(np.dtype(float)), 1.0) == 3.0
+    J = dg.jacobian(lambda x: np.cumsum(x, dtype=np.float64), X)
+    np.testing.assert_array_equal(J, np.tril(np.ones((9, 9))))
+
+
+@pytest.mark.parametrize("f, who", [
+    (lambda x: np.cumsum(x, dtype=np.float32), r"np\.cumsum\(\.\.\., dtype=float32\)"),
+    (lambda x: x.astype(np.float32), r"d\.astype\(float32\)"),
+    (lambda x: np.sin(x, dtype=np.float32), r"np\.sin\(\.\.\., dtype=float32\)"),
+])
+def test_narrowing_dtype_says_what_it_is(f, who):
+    with pytest.raises(TypeError, match=who + r".*narrowing cast.*float64.*Fix: leave "
+                                        r"dtype= out"):
+        dg.jacobian(f, X)

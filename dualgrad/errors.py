@@ -796,16 +796,13 @@ def cast_dtype(action, dtype):
         dt = np.dtype(dtype)
     except TypeError:
         dt = None
-    name = dt.name if dt is not None else repr(dtype)
-    if dt is None or dt.kind in "biu":
-        return dropped_derivatives(action, integer=dt is not None)
-    if dt.kind == "f" and dt.itemsize < 8:
-        what = (f"a narrowing cast: dualgrad carries values and derivatives in float64, and "
-                f"{name} would round both")
-    else:
-        what = f"{name}, a dtype dualgrad does not carry values and derivatives in"
+    if dt is None or dt.kind != "f" or dt.itemsize >= 8:    # the general advice
+        return dropped_derivatives(action, integer=dt is not None and dt.kind in "biu")
+    name = dt.name
     return DualTypeError(
-        f"dualgrad: {action} asks a dual number for {what}; expected dtype=None or float64 "
+        f"dualgrad: {action} asks a dual number for a narrowing cast: dualgrad carries "
+        f"values and derivatives in float64, and {name} would round both; expected "
+        f"dtype=None or float64 "
         f"(complex128 for complex values). Fix: leave dtype= out (the dual stays float64), "
         f"and cast the plain result the helper returns if you need {name}: "
         f"J.astype(np.{name}).")

@@ -182,3 +182,71 @@ def test_narrowing_dtype_says_what_it_is(f, who):
     with pytest.raises(TypeError, match=who + r".*narrowing cast.*float64.*Fix: leave "
                                         r"dtype= out"):
         dg.jacobian(f, X)
+
+
+def test_python_round_with_digits():
+    """round(d, 1): Python's value (0.15 -> 0.1, not np.round's 0.2), zero partials;
+    round(d) still raises (an integer)."""
+    value, slope = dg.jvp(lambda t: round(t, 1), 0.15, 1.0)
+    assert value == round(0.15, 1) and slope == 0.0
+    assert dg.derivative(lambda t: round(t * 3, 1) + t, 0.05) == 1.0
+    H = dg.hessian(lambda x: round(x[0] * x[1], 2) + x[0] ** 2, np.array([0.3, 0.4]))
+    np.testing.assert_array_equal(H, [[2.0, 0.0], [0.0, 0.0]])
+    with pytest.raises(TypeError, match=r"round\(d\) makes an integer"):
+        dg.derivative(lambda t: round(t), 0.3)
+
+
+# ---- 4. structural functions, spaced samples ---------------------------------------------
+def _swv(x, *args, **kwargs):
+    from numpy.lib.stride_tricks import sliding_window_view
+    return sliding_window_view(x, *args, **kwargs)
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: _swv(x, 3).sum(axis=1),
+    lambda x: (_swv(x.reshape(3, 3), (2, 2)) * np.arange(4.0).reshape(2, 2)).sum(
+        axis=(2, 3)).ravel(),
+    lambda x: _swv(x.reshape(3, 3), 2, axis=-1).prod(axis=-1).ravel(),
+    lambda x: np.choose([0, 1, 0, 1, 0, 1, 0, 2, 1], [x, x ** 2, np.ones(9)]),
+    lambda x: np.choose(np.array([[0], [3]]), [x[:3], x[3:6] ** 2], mode="wrap").ravel(),
+    lambda x: np.choose([0, 5, 1], [x[:3], np.sin(x[3:6])], mode="clip"),
+    lambda x: np.extract(X > 0.6, x ** 2),
+    lambda x: np.linalg.trace(np.outer(x, x)),
+    lambda x: np.linalg.trace(x.reshape(1, 3, 3) ** 3, offset=1),
+    lambda x: np.linalg.diagonal(np.outer(x, x[:4])),
+    lambda x: np.linalg.matrix_transpose(np.outer(x, x[:2])).ravel(),
+    lambda x: np.unstack(x.reshape(3, 3), axis=1)[1] * 2,
+    lambda x: np.logspace(0.0, x[0], 4),
+    lambda x: np.logspace(x[1], x[0], 5, base=x[3], endpoint=False),
+    lambda x: np.geomspace(x[1], x[3], 5),
+    lambda x: np.geomspace(-x[1], -x[3], 4, endpoint=False),
+    lambda x: np.geomspace(x[:2], x[3:5] + 3, 3, axis=1).ravel(),
+], ids=["sliding_window_view", "sliding_window_view-2d", "sliding_window_view-axis",
+        "choose", "choose-wrap", "choose-clip", "extract", "linalg.trace",
+        "linalg.trace-batch", "linalg.diagonal", "linalg.matrix_transpose", "unstack",
+        "logspace", "logspace-dual-base", "geomspace", "geomspace-negative",
+        "geomspace-arrays"])
+def test_structural_and_spaced(f):
+    _check(f)
+
+
+def test_geomspace_and_logspace_closed_forms():
+    a, b = 2.0, 50.0
+    d = dg.jacobian(lambda p: np.geomspace(p[0], p[1], 4), np.array([a, b]))
+    t = np.linspace(0, 1, 4)
+    g = a ** (1 - t) * b ** t
+    np.testing.assert_allclose(d, np.stack([(1 - t) * g / a, t * g / b], axis=1), rtol=1e-13)
+    d = dg.derivative(lambda s: np.logspace(0.0, s, 3), 2.0)
+    np.testing.assert_allclose(d, np.log(10) * 10 ** np.array([0, 1, 2.0]) * [0, .5, 1],
+                               rtol=1e-13)
+
+
+def test_sliding_window_view_is_read_only():
+    def write(x):
+        w = _swv(x, 3)
+        w[0, 0] = 1.0
+        return w.sum()
+    with pytest.raises(ValueError, match="read-only"):        # NumPy's, as on floats
+        dg.gradient(write, X)
+    with pytest.raises(TypeError, match=r"sliding_window_view with writeable=True"):
+        dg.gradient(lambda x: _swv(x, 3, writeable=True).sum(), X)

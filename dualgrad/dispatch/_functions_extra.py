@@ -1,5 +1,7 @@
 """More NumPy functions on duals: ``hsplit``/``vsplit``/``dsplit``, ``partition``,
-``rollaxis``, ``real_if_close``, ``np.linalg.eig``/``eigvals`` and ``ufunc.at``.
+``rollaxis``, ``real_if_close``, ``np.linalg.eig``/``eigvals``, ``ufunc.at``,
+``sliding_window_view``, ``choose``, ``extract``, ``unstack``, ``logspace``,
+``geomspace`` and ``np.linalg.trace``/``diagonal``/``matrix_transpose``.
 
 Registered into the registries of :mod:`dualgrad.dispatch._functions` and
 :mod:`dualgrad.dispatch._linalg` when those are imported; written with NumPy calls on
@@ -249,7 +251,128 @@ EMATH = {np.emath.sqrt: _emath_sqrt, np.emath.log: _emath(np.log, _negative),
          np.emath.logn: _emath_logn, np.emath.power: _emath_power}
 
 
+# ---- refuse41: structural functions and spaced samples --------------------------------
+def _sliding_window_view(x, window_shape, axis=None, *, subok=False, writeable=False):
+    """NumPy's read-only window view of the value; the partials' windows are the same
+    view of theirs (the direction axis, which NumPy puts before the window axes, moved
+    last): no copy.  ``writeable=True`` (overlapping windows written through) is refused."""
+    from numpy.lib.stride_tricks import sliding_window_view
+    if not isinstance(x, Dual):
+        return sliding_window_view(x, window_shape, axis, subok=subok, writeable=writeable)
+    if writeable:
+        raise errors.unsupported_function(
+            "np.lib.stride_tricks.sliding_window_view with writeable=True (writes through "
+            "overlapping windows of a dual; copy the windows with np.copy, or write into "
+            "x itself)")
+    value = sliding_window_view(x.value, window_shape, axis)
+    ndim = np.ndim(x.value)
+    if axis is None:
+        axes = tuple(range(ndim))
+    else:
+        axes = tuple(ax % ndim if -ndim <= ax < ndim else ax
+                     for ax in np.atleast_1d(axis).tolist())
+    windows = sliding_window_view(x.partials, window_shape, axes)
+    return make(value, np.moveaxis(windows, ndim, -1), x.tag)
+
+
+def _choose(a, choices, out=None, mode="raise"):
+    """``np.choose``: the choices broadcast and stacked, the chosen one taken along the
+    stacked axis (``mode`` as NumPy's: 'wrap' and 'clip' map the index first)."""
+    if isinstance(a, Dual):
+        raise errors.dropped_derivatives("np.choose(d, ...) (an index array of a dual)",
+                                         integer=True)
+    if out is not None:
+        raise errors.unsupported_function("np.choose with out=")
+    index = np.asarray(a)
+    choices = list(choices)
+    n = len(choices)
+    np.choose(index, [np.zeros(np.shape(primal(c))) for c in choices], mode=mode)
+    if mode == "wrap":
+        index = index % n
+    elif mode == "clip":
+        index = np.clip(index, 0, n - 1)
+    shape = np.broadcast_shapes(index.shape, *(np.shape(primal(c)) for c in choices))
+    stacked = np.stack([np.broadcast_to(c, shape) for c in choices])
+    picked = np.take_along_axis(stacked, np.broadcast_to(index, shape)[None], axis=0)
+    return picked[0]
+
+
+def _extract(condition, arr):
+    """``np.extract``: NumPy's own spelling, ``take(ravel(arr), nonzero(ravel(condition)))``."""
+    where = np.nonzero(np.ravel(primal(condition)))[0]
+    return np.take(np.ravel(arr), where)
+
+
+def _linalg_trace(x, /, *, offset=0, dtype=None):
+    return np.trace(x, offset, -2, -1, dtype)
+
+
+def _linalg_diagonal(x, /, *, offset=0):
+    return np.diagonal(x, offset, -2, -1)
+
+
+def _linalg_matrix_transpose(x, /):
+    if np.ndim(primal(x)) < 2:
+        raise ValueError("Input array must be at least 2-dimensional")
+    return np.swapaxes(x, -1, -2)
+
+
+def _unstack(x, /, *, axis=0):
+    """``np.unstack``: the slices along ``axis``, in order (one per output)."""
+    if np.ndim(primal(x)) == 0:
+        raise ValueError("Input array must be at least 1-d.")
+    moved = np.moveaxis(x, axis, 0)
+    return tuple(moved[k] for k in range(np.shape(primal(moved))[0]))
+
+
+def _logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    """``base ** linspace(start, stop)``, as NumPy computes it (a dual base too)."""
+    if dtype is not None and np.dtype(dtype) != np.float64:
+        raise errors.cast_dtype(f"np.logspace(..., dtype={np.dtype(dtype).name})", dtype)
+    y = np.linspace(start, stop, num=num, endpoint=endpoint, axis=axis)
+    if np.ndim(primal(base)) > 0:
+        base = np.expand_dims(base, axis)
+    return np.power(base, y)
+
+
+def _geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """``sign * start**(1 - t) * stop**t`` for real ends of one sign (NumPy's logspace of
+    their logarithms), the first and, with ``endpoint``, the last sample the ends
+    themselves, as NumPy sets them."""
+    if dtype is not None and np.dtype(dtype) != np.float64:
+        raise errors.cast_dtype(f"np.geomspace(..., dtype={np.dtype(dtype).name})", dtype)
+    a, b = np.asarray(primal(start)), np.asarray(primal(stop))
+    if np.iscomplexobj(a) or np.iscomplexobj(b):
+        raise errors.unsupported_function("np.geomspace with complex ends")
+    if np.any(a == 0) or np.any(b == 0):
+        raise ValueError("Geometric sequence cannot include zero")
+    if np.any(np.sign(a) != np.sign(b)):
+        raise errors.unsupported_function("np.geomspace with ends of opposite signs "
+                                          "(NumPy's result is complex)")
+    sign = np.sign(a)
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    result = sign * np.logspace(np.log10(start * sign), np.log10(stop * sign), num,
+                                endpoint=endpoint, base=10.0)
+    if num > 0:
+        first = np.zeros((num,) + (1,) * len(shape), dtype=bool)
+        first[0] = True
+        result = np.where(first, start, result)
+        if endpoint and num > 1:
+            last = np.zeros_like(first)
+            last[-1] = True
+            result = np.where(last, stop, result)
+    return np.moveaxis(result, 0, axis)
+
+
 def register(handled, linalg):
+    from numpy.lib.stride_tricks import sliding_window_view
+    handled.update({sliding_window_view: _sliding_window_view, np.choose: _choose,
+                    np.extract: _extract, np.logspace: _logspace, np.geomspace: _geomspace})
+    if hasattr(np, "unstack"):                              # NumPy >= 2.1
+        handled[np.unstack] = _unstack
+    if hasattr(np.linalg, "matrix_transpose"):              # NumPy >= 2.0
+        linalg.update({np.linalg.trace: _linalg_trace, np.linalg.diagonal: _linalg_diagonal,
+                       np.linalg.matrix_transpose: _linalg_matrix_transpose})
     handled.update({np.hsplit: _hsplit, np.vsplit: _vsplit, np.dsplit: _dsplit,
                     np.partition: _partition, np.rollaxis: _rollaxis,
                     np.real_if_close: _real_if_close})

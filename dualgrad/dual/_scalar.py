@@ -95,6 +95,19 @@ class ScalarDual(Dual):
     def __bool__(self):
         return bool(self.value)
 
+    def __round__(self, ndigits=None):
+        """``round(d, 1)``: Python's own rounding of the value (its correctly rounded
+        decimal, not ``np.round``'s scaled one), locally constant, so zero partials;
+        ``round(d)`` makes an integer and raises (its value: ``round(d.value)``)."""
+        if ndigits is None:
+            raise errors.dropped_derivatives("round(d)", integer=True)
+        r = np.round(self, ndigits)        # zero partials of self's kind (nested too)
+        v = self.value
+        if type(v) is not float:           # nested (the inner dual's own round) or complex
+            return make_scalar(round(v, ndigits) if isinstance(v, Dual) else r.value,
+                               r._plist(), self.tag)
+        return make_scalar(round(v, ndigits), r._plist(), self.tag)
+
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if method == "__call__" and not kwargs and len(inputs) == 1:
             fast = self._UNARY.get(ufunc)

@@ -129,9 +129,10 @@ def made_since(tag):
     size = _UNREAD.get(tag)
     if size is not None:
         return f"{_OBJECT_EVENT}{size}"
-    for _, items, untouched, _ in ARRAYS.get(tag, ()):
+    for _, items, untouched, where in ARRAYS.get(tag, ()):
         if untouched(items):
-            return f"{_OBJECT_EVENT}{len(items)}"
+            return f"{_OBJECT_EVENT}{len(items)}{_CALL_MARK}{where[3]}" if where[3] else \
+                f"{_OBJECT_EVENT}{len(items)}"
     return None
 
 
@@ -142,7 +143,8 @@ def arrays_since(tag):
     none was made (attack26: stop 36's read test let such a guarded fit give 0)."""
     kept = ARRAYS.get(tag)
     if kept:
-        return f"{_READ_EVENT}{len(kept[-1][1])}"
+        call = kept[-1][3][3]
+        return f"{_READ_EVENT}{len(kept[-1][1])}" + (f"{_CALL_MARK}{call}" if call else "")
     size = _UNREAD.get(tag)
     return None if size is None else f"{_OBJECT_EVENT}{size}"
 
@@ -195,7 +197,7 @@ def object_array_made(items, untouched, tag, live, source):
         for done in [t for t in list(ARRAYS) if t not in live]:
             forget(done)
     frame = sys._getframe(2)            # the Python code that asked NumPy to convert
-    where = (id(source), id(frame), frame.f_lasti)
+    where = (id(source), id(frame), frame.f_lasti, _conversion_call(frame))
     kept = ARRAYS.setdefault(tag, [])
     if kept and kept[-1][3] == where and untouched(kept[-1][1]):
         kept.pop()      # one operation converting twice (ndarray.dot's type probe first)
@@ -204,6 +206,61 @@ def object_array_made(items, untouched, tag, live, source):
         _, old, test, _ = kept.pop(0)
         if test(old):
             _UNREAD[tag] = len(old)
+
+
+# made_since's text: the event, the size, then (where f's own line converted the dual
+# array with one of NumPy's constructors) this mark and that call's text
+_CALL_MARK = " by "
+_CONVERTERS = ("asarray", "ascontiguousarray", "asfortranarray", "asanyarray", "array",
+               "asarray_chkfinite", "require")
+
+
+def _conversion_call(frame):
+    """The text of the call at ``frame``'s current instruction (``np.ascontiguousarray(x)
+    in f, line 12``) where it is one of NumPy's array constructors written out in user
+    code (not NumPy's, SciPy's or dualgrad's own), else ``""``: a constructor of f's own
+    that made an object array is named in the messages, which otherwise suspect a
+    library."""
+    module = frame.f_globals.get("__name__") or ""
+    if module.split(".")[0] in ("numpy", "scipy", "dualgrad"):
+        return ""
+    try:
+        import linecache
+        code = frame.f_code
+        line, end, col, end_col = list(code.co_positions())[frame.f_lasti // 2]
+        if line is None or line != end or col is None:
+            return ""
+        text = linecache.getline(code.co_filename, line).encode()[col:end_col].decode()
+    except Exception:                   # no source, no positions: the general message
+        return ""
+    head = text.split("(", 1)[0]
+    if len(text) > 60 or head.rsplit(".", 1)[-1] not in _CONVERTERS or \
+            not head.startswith(("np.", "numpy.")):
+        return ""
+    return f"{text} in {code.co_name}, line {line}"
+
+
+def _split_call(caught, event):
+    """``(size, call)`` from made_since's text after ``event``."""
+    size, _, call = caught[len(event):].partition(_CALL_MARK)
+    return size, call
+
+
+def _own_conversion(who, size, call, read):
+    """f's own ``np.ascontiguousarray(d)`` (``call``) made the object array, and f's
+    result has no derivatives (attack32 repro_03 (b): np.zeros_like of it + 1)."""
+    what = "whose elements something read" if read else "that nothing read"
+    return DualTypeError(
+        f"{who}: f returned a result without derivatives after {call} made a NumPy "
+        f"object array of a dual array of {size} elements, {what}: NumPy's array "
+        "constructors (np.asarray, np.ascontiguousarray, np.asfortranarray) take no "
+        "dual; they make an object array of scalar duals. If f's result is a constant "
+        "at these inputs (np.zeros_like or np.ones_like of that array: they copy its "
+        "shape, not its elements), its derivative is 0, but dualgrad cannot tell that "
+        "from a library that refused the array and an except clause that caught its "
+        "error; expected a result with derivatives. Fix: drop the conversion (a dual "
+        "array needs none: np.zeros_like(x) of the dual itself), or return a constant "
+        "with derivatives of zero: c + 0.0 * x[0].")
 
 
 def arrays_returned(tag, leaves):
@@ -308,6 +365,12 @@ def _swallowed(who, caught):
             "call that refuses duals and the NumPy spelling that works. If no error was "
             "caught and the result is a constant at these inputs, return it with "
             "derivatives of zero: c + 0.0 * p[0] (p[0]: any scalar of f's input).")
+    if caught.startswith(_READ_EVENT) or caught.startswith(_OBJECT_EVENT):
+        read = caught.startswith(_READ_EVENT)
+        size, call = _split_call(caught, _READ_EVENT if read else _OBJECT_EVENT)
+        if call:
+            return _own_conversion(who, size, call, read)
+        caught = (_READ_EVENT if read else _OBJECT_EVENT) + size
     if caught.startswith(_READ_EVENT):
         return DualTypeError(
             f"{who}: f returned a result without derivatives after a dual array of "
@@ -374,6 +437,20 @@ _LOOK_FIX = ("If f converts a dual array only to look at it (x = np.asarray(p); 
 def caught_warning(who, caught):
     """Warn that f returned derivatives after ``caught`` (:func:`made_since`'s text)."""
     import warnings
+    if caught.startswith(_OBJECT_EVENT):
+        size, call = _split_call(caught, _OBJECT_EVENT)
+        if call:
+            warnings.warn(
+                f"{who}: {call} made a NumPy object array of a dual array of {size} "
+                "elements that nothing read (NumPy's array constructors take no dual); "
+                "f's result has derivatives, and if that array only gave a shape "
+                "(np.zeros_like of it) nothing is missing, but dualgrad cannot tell it "
+                "from a library that refused the array and an except clause whose "
+                "fallback term has no derivatives. Fix: drop the conversion (a dual "
+                "array needs none: np.zeros_like(x) of the dual itself); "
+                "warnings.simplefilter('ignore', dualgrad.CaughtErrorWarning) silences "
+                "this.", CaughtErrorWarning, stacklevel=4)
+            return
     what = "a dual array became a NumPy object array that nothing read (a library most " \
         "likely refused it and f caught its error)" if caught.startswith(_OBJECT_EVENT) \
         else f"dualgrad raised inside f and the error was caught ({caught})"
@@ -1676,6 +1753,12 @@ def _holds_objects(frame):
                for v in frame.f_locals.values())
 
 
+def _masked_module(name):
+    """Is ``name`` numpy.ma or one of its modules (not ``numpy.matrixlib``, whose
+    name also begins with "numpy.ma": np.matrix(d).I was said to be np.ma.I)?"""
+    return name == "numpy.ma" or name.startswith("numpy.ma.")
+
+
 def _numpy_on_objects(who, exc):
     """NumPy's raw error where it met dual numbers it cannot hand to dualgrad (those
     inside an object array, a masked array, or a scalar dual taken for NumPy's
@@ -1687,13 +1770,13 @@ def _numpy_on_objects(who, exc):
     if any(m.startswith("scipy.") for _, m in frames):
         return None
     text = str(exc)
-    frame = _entered(frames, lambda m: m.startswith("numpy.ma"))
+    frame = _entered(frames, _masked_module)
     if frame is not None and any(_holds_objects(f) for f, m in frames
-                                 if m.startswith("numpy.ma")):
+                                 if _masked_module(m)):
         owner = frame.f_locals.get("self")
         name = frame.f_code.co_name
         func = f"np.ma.{getattr(owner, '__name__', name)}" if name == "__call__" else \
-            f"a masked array's .{name}()" if type(owner).__module__.startswith("numpy.ma") \
+            f"a masked array's .{name}()" if _masked_module(type(owner).__module__) \
             else f"np.ma.{name}"
         return DualTypeError(
             f"{who}: {func} raised {type(exc).__name__}({text[:160]!r}) on dual numbers: "
@@ -1735,6 +1818,19 @@ def _numpy_on_objects(who, exc):
         "scalar duals with np.stack([a, b]) instead of np.array([a, b]).")
 
 
+def _matrix_of_duals(who, name, exc):
+    """An ``np.matrix`` method (``.I``, ``.H``...) raised on a matrix of duals:
+    ``np.matrix(d)`` holds the duals as an object matrix, which NumPy computes with its
+    own loops (attack32: the message named np.ma.I, then np.I)."""
+    return DualTypeError(
+        f"{who}: np.matrix's .{name} raised {type(exc).__name__}({str(exc)[:120]!r}) on "
+        "a matrix of dual numbers: np.matrix(d) keeps the duals as an object matrix, "
+        "whose methods NumPy computes with its own loops and never hands to dualgrad; "
+        "expected a dual array. Fix: keep d a dual array and use the functions: "
+        "np.linalg.inv(d) for .I (np.linalg.pinv(d) for a non-square one), d.T for .T, "
+        "d @ e for the matrix product, np.conj(d).T for .H.")
+
+
 def _from_numpy(who, exc):
     """``exc`` raised inside a NumPy function called from user code on a list or an
     object array holding duals (NumPy hands a call to dualgrad only when a dual is one
@@ -1750,6 +1846,8 @@ def _from_numpy(who, exc):
             if caller is None or caller.startswith("dualgrad"):
                 return None                     # reached from dualgrad itself: not this
             name = frame.f_code.co_name
+            if module.startswith("numpy.matrixlib"):
+                return _matrix_of_duals(who, name, exc)
             public = "np.linalg" if module.startswith("numpy.linalg") else \
                 "np.fft" if module.startswith("numpy.fft") else "np"
             func = f"{public}.{name}"

@@ -68,20 +68,25 @@ def render():
             derivs = ["", ""]
         lines.append(f"| {name} | {KIND_TEXT[r.kind]} | {derivs[0]} | {derivs[1]} | "
                      f"{_complex_text(r)} | {r.kink} | {r.note} |")
-    lines += ["", "Ufunc methods: `reduce` of `add`, `multiply`, `maximum`, `minimum`;",
-              "`accumulate` of `add`, `multiply`; `outer` of every binary ufunc; `at` of",
-              "`add` and `subtract` (repeated indices accumulate). Other methods (`reduceat`,",
-              "`multiply.at`, ...) raise `TypeError` naming themselves.", "",
+    lines += ["", "Ufunc methods: `reduce` of `add`, `multiply`, `maximum`, `minimum` (with",
+              "`where=` and `initial=`), `logaddexp`, `logaddexp2`; `reduceat` of `add`,",
+              "`multiply`, `maximum`, `minimum`; `accumulate` of `add`, `multiply`, `maximum`,",
+              "`minimum`; `outer` of every binary ufunc; `at` of `add` and `subtract`",
+              "(repeated indices accumulate); `out=` with `where=` keeps `out`'s elements",
+              "where the mask is false. Other methods (`multiply.at`, `power.reduce`, ...)",
+              "raise `TypeError` naming themselves.", "",
               "## NumPy functions (`__array_function__`)", ""]
     names = sorted({function_name(f) for f in list(HANDLED) + list(LINALG) + list(FFT)})
     lines += [", ".join(f"`{n}`" for n in names), ""]
     lines += [
         "Indices, counts, predicates and dtypes (`argsort`, `searchsorted`, `digitize`,",
         "`result_type`, `can_cast`, ...) are computed from the values. `np.interp` follows",
-        "duals in `x`, `fp`, `left` and `right`; a dual `xp` or `period=` raises `TypeError`",
-        "(write it as `i = np.clip(np.searchsorted(xp.value, x, side='right') - 1, 0,",
-        "len(xp) - 2)` and `fp[i] + (fp[i + 1] - fp[i]) * (x - xp[i]) / (xp[i + 1] - xp[i])`",
-        "for a dual `xp`). `np.linalg.norm` (and `vector_norm`) of the zero vector has the",
+        "duals in `x`, `xp` (moving knots: one-sided at a knot), `fp`, `left` and `right`;",
+        "`period=` raises `TypeError`. `np.quantile` / `percentile` take every method",
+        "(the order statistics NumPy weighs; a dual `q` moves the weight of the",
+        "interpolating ones). `np.sum`, `prod`, `max`, `min`, `mean`, `var`, `std` take",
+        "`where=` (and `initial=` where NumPy has it). `np.cov` takes plain or dual",
+        "`fweights=` / `aweights=`. `np.linalg.norm` (and `vector_norm`) of the zero vector has the",
         "zero subgradient as its partials, where JAX gives NaN: the norm has no derivative",
         "there.",
         "`np.nanmedian`, `nanquantile`, `nanpercentile`, `nancumsum` and `nancumprod` leave",

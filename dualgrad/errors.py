@@ -246,13 +246,12 @@ def _split_call(caught, event):
     return size, call
 
 
-def _own_conversion(who, size, call, read):
-    """f's own ``np.ascontiguousarray(d)`` (``call``) made the object array, and f's
-    result has no derivatives (attack32 repro_03 (b): np.zeros_like of it + 1)."""
-    what = "whose elements something read" if read else "that nothing read"
+def _own_conversion(who, size, call):
+    """f's own ``np.ascontiguousarray(d)`` (``call``) made an object array nothing read,
+    and f's result has no derivatives (attack32 repro_03 (b): np.zeros_like of it + 1)."""
     return DualTypeError(
         f"{who}: f returned a result without derivatives after {call} made a NumPy "
-        f"object array of a dual array of {size} elements, {what}: NumPy's array "
+        f"object array of a dual array of {size} elements that nothing read: NumPy's array "
         "constructors (np.asarray, np.ascontiguousarray, np.asfortranarray) take no "
         "dual; they make an object array of scalar duals. If f's result is a constant "
         "at these inputs (np.zeros_like or np.ones_like of that array: they copy its "
@@ -260,7 +259,8 @@ def _own_conversion(who, size, call, read):
         "from a library that refused the array and an except clause that caught its "
         "error; expected a result with derivatives. Fix: drop the conversion (a dual "
         "array needs none: np.zeros_like(x) of the dual itself), or return a constant "
-        "with derivatives of zero: c + 0.0 * x[0].")
+        "with derivatives of zero: c + 0.0 * p[0] (p[0]: any scalar of f's input). "
+        f"{_LOOK_FIX}")
 
 
 def arrays_returned(tag, leaves):
@@ -368,8 +368,8 @@ def _swallowed(who, caught):
     if caught.startswith(_READ_EVENT) or caught.startswith(_OBJECT_EVENT):
         read = caught.startswith(_READ_EVENT)
         size, call = _split_call(caught, _READ_EVENT if read else _OBJECT_EVENT)
-        if call:
-            return _own_conversion(who, size, call, read)
+        if call and not read:
+            return _own_conversion(who, size, call)
         caught = (_READ_EVENT if read else _OBJECT_EVENT) + size
     if caught.startswith(_READ_EVENT):
         return DualTypeError(
@@ -449,7 +449,7 @@ def caught_warning(who, caught):
                 "fallback term has no derivatives. Fix: drop the conversion (a dual "
                 "array needs none: np.zeros_like(x) of the dual itself); "
                 "warnings.simplefilter('ignore', dualgrad.CaughtErrorWarning) silences "
-                "this.", CaughtErrorWarning, stacklevel=4)
+                f"this. {_LOOK_FIX}", CaughtErrorWarning, stacklevel=4)
             return
     what = "a dual array became a NumPy object array that nothing read (a library most " \
         "likely refused it and f caught its error)" if caught.startswith(_OBJECT_EVENT) \
@@ -519,7 +519,8 @@ def object_array_warning(size):
 # array, a plain float or a Python scalar (np.zeros(n, like=x) fails for a Python float).
 BUFFER_FIX = ("create the buffer from the input: out = np.zeros_like(x), or "
               "np.zeros_like(x, shape=(n,)) for another shape (this works on plain floats "
-              "too), instead of np.zeros(n) or np.empty(n); x: f's input (the argument "
+              "too; np.zeros_like(x, shape=Z.shape) for the shape of a plain array Z), "
+              "instead of np.zeros(n) or np.empty(n); x: f's input (the argument "
               "dualgrad differentiates, whatever f calls it: p, theta) or a dual computed "
               "from it (an array computed without it holds no derivative to pass on)")
 
@@ -992,8 +993,10 @@ def store_into_plain(dtype=None, complex_value=False, update=None):
             "np.zeros_like(grid)." + ("" if complex_ else own))
     return DualTypeError(
         "dualgrad: storing a dual number into a plain NumPy array (one made with "
-        "np.zeros(n), np.empty(n) or np.array of numbers, of any dtype) would drop its "
-        f"derivatives; expected a buffer that holds duals. Fix: {BUFFER_FIX}; for an "
+        "np.zeros(n), np.empty(n) or np.array of numbers, of any dtype, or with "
+        "np.empty_like(Z) / np.zeros_like(Z) of a plain array Z such as random draws or "
+        "a grid: a *_like copies Z's plain kind) would drop its derivatives; expected a "
+        f"buffer that holds duals. Fix: {BUFFER_FIX}; for an "
         f"update of a plain array by a dual (state += dt * v), rebind the name instead "
         f"(state = state + dt * v).{own}"
     )

@@ -250,3 +250,115 @@ def test_sliding_window_view_is_read_only():
         dg.gradient(write, X)
     with pytest.raises(TypeError, match=r"sliding_window_view with writeable=True"):
         dg.gradient(lambda x: _swv(x, 3, writeable=True).sum(), X)
+
+
+# ---- 5. user26: moving knots, weighted covariance, buffers -------------------------------
+P = np.array([0.1, 0.5, 1.3, 2.0, 2.9, 0.3, 0.7, 0.2, 1.1, 0.4])
+XS = np.array([-0.5, 0.2, 0.77, 1.4, 2.5, 2.8, 3.4])
+
+
+@pytest.mark.parametrize("f", [
+    lambda p: np.interp(XS, p[:5], np.sin(np.arange(5.0))),
+    lambda p: np.interp(XS, p[:5], p[5:] ** 2),
+    lambda p: np.interp(XS, p[:5], p[5:] ** 2, left=-1.0, right=p[0]),
+    lambda p: np.interp(p[5:] * 3, p[:5], p[5:] ** 2),
+    lambda p: np.interp(1.0, p[:5], p[5:]),
+], ids=["xp", "xp-fp", "xp-fp-ends", "x-xp-fp", "scalar-x"])
+def test_interp_with_dual_knots(f):
+    _check(f, P)
+
+
+def test_interp_dual_knots_closed_form_and_hessian():
+    """repro_interp_dual_xp: d/da interp(1.5, [0, a, 2], [0, 1, 3]) at a = 1 is
+    -(3 - 1) (2 - 1.5) / (2 - 1)**2 = -1; np.stack of the knots, as the message of the
+    np.array spelling advises."""
+    d = dg.derivative(lambda a: np.interp(1.5, np.stack([0.0, a, 2.0]),
+                                          np.array([0.0, 1.0, 3.0])), 1.0)
+    assert d == pytest.approx(-1.0, rel=1e-14)
+    with pytest.raises(TypeError, match=r"np\.interp received .*np\.stack"):
+        dg.derivative(lambda a: np.interp(1.5, np.array([0.0, a, 2.0]),
+                                          np.array([0.0, 1.0, 3.0])), 1.0)
+    g = lambda p: np.sum(np.interp(XS, p[:5], p[5:] ** 2) ** 2)      # noqa: E731
+    H = dg.hessian(g, P)
+    np.testing.assert_allclose(H, numerical_jacobian(lambda q: dg.gradient(g, q), P),
+                               atol=1e-7)
+    np.testing.assert_allclose(dg.hessian(g, P, sparsity="auto").toarray(), H, atol=1e-13)
+
+
+R = 0.01 * np.random.default_rng(1).standard_normal((25, 3))
+AW = 0.94 ** np.arange(25)[::-1]
+FW = np.random.default_rng(2).integers(1, 4, 25)
+W3 = np.array([0.2, 0.5, 0.3])
+
+
+@pytest.mark.parametrize("f, x", [
+    (lambda R: np.sqrt(W3 @ np.cov(R, rowvar=False, aweights=AW) @ W3), R),
+    (lambda R: np.cov(R.T, fweights=FW).ravel(), R),
+    (lambda R: np.cov(R.T, fweights=FW, aweights=AW, ddof=0).ravel(), R),
+    (lambda R: np.cov(R.T, fweights=FW, aweights=AW).ravel(), R),
+    (lambda a: np.cov(R.T, aweights=a).ravel(), AW),
+    (lambda a: np.cov(R.T, aweights=a, fweights=FW, bias=True).ravel(), AW),
+    (lambda r: np.cov(r, aweights=AW), R[:, 0]),
+], ids=["aweights-ewma", "fweights", "both-ddof0", "both", "dual-aweights",
+        "dual-aweights-bias", "1-d"])
+def test_weighted_cov(f, x):
+    """repro_cov_aweights: NumPy's weighted covariance, plain or dual weights."""
+    J = np.asarray(dg.jacobian(f, x))
+    np.testing.assert_allclose(J, numerical_jacobian(f, x), rtol=1e-6,
+                               atol=1e-9 * np.max(np.abs(J)))
+    np.testing.assert_array_equal(np.asarray(dg.jvp(f, x, np.ones_like(x))[0]), f(x))
+
+
+def test_cov_weight_errors_are_numpys():
+    with pytest.raises(TypeError, match="fweights must be integer"):
+        dg.jacobian(lambda R: np.cov(R.T, fweights=FW + 0.5), R)
+    with pytest.raises(ValueError, match="aweights cannot be negative"):
+        dg.jacobian(lambda R: np.cov(R.T, aweights=-AW), R)
+
+
+def test_messages_never_print_whole_arrays():
+    with pytest.raises(TypeError) as info:
+        dg.gradient(lambda y: np.quantile(y, 0.5, weights=np.arange(300.0)), Y)
+    assert "weights=ndarray of shape (300,)" in str(info.value)
+    assert len(str(info.value)) < 600
+
+
+def test_buffer_of_a_plain_arrays_like_names_it():
+    """repro_mc_emptylike_msg: np.empty_like(Z) of plain draws Z, then S[:, t] = dual."""
+    def f(sig, shaped=False):
+        Z = np.random.default_rng(0).standard_normal((4, 3))
+        S = np.zeros_like(sig, shape=Z.shape) if shaped else np.empty_like(Z)
+        s = np.full(4, 100.0)
+        for t in range(3):
+            s = s * np.exp(sig * Z[:, t])
+            S[:, t] = s
+        return S.mean()
+    with pytest.raises(TypeError, match=r"np\.empty_like\(Z\).*of a plain array Z.*"
+                                        r"np\.zeros_like\(x, shape=Z\.shape\)"):
+        dg.derivative(f, 0.2)
+    Z = np.random.default_rng(0).standard_normal((4, 3))
+    paths = 100.0 * np.exp(0.2 * np.cumsum(Z, axis=1))
+    assert dg.derivative(lambda s: f(s, True), 0.2) == pytest.approx(
+        np.mean(paths * np.cumsum(Z, axis=1)), rel=1e-13)
+
+
+# ---- 6. attack32 repro_03 messages ------------------------------------------------------
+def test_matrix_inverse_names_np_matrix():
+    with pytest.warns(PendingDeprecationWarning), \
+            pytest.raises(TypeError, match=r"np\.matrix's \.I raised .*np\.linalg\.inv\(d\)"):
+        dg.jacobian(lambda x: np.asarray(np.matrix(x.reshape(2, 2)).I).ravel(),
+                    np.array([0.3, 1.2, 0.7, 2.1]))
+
+
+def test_own_conversion_is_named_not_an_except_clause():
+    x = np.array([0.3, 1.2, 0.7, 2.1])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda x: np.zeros_like(np.ascontiguousarray(x)) + 1.0, x)
+    text = str(info.value)
+    assert "np.ascontiguousarray(x) in <lambda>, line" in text
+    assert "except clause in f most likely" not in text and "Fix: drop the conversion" in text
+    with pytest.warns(dg.CaughtErrorWarning, match=r"np\.asfortranarray\(x\.reshape\(2, 2\)\)"
+                                                   r" in <lambda>, line"):
+        J = dg.jacobian(lambda x: (np.zeros_like(np.asfortranarray(x.reshape(2, 2))) +
+                                   x.reshape(2, 2)).ravel(), x)
+    np.testing.assert_array_equal(J, np.eye(4))

@@ -97,6 +97,7 @@ VIEW_CASES = {       # name -> (function of A, index written, input, shape of A)
     "atleast_2d": (np.atleast_2d, (0, 4), 1, (8,)),
     "atleast_3d": (np.atleast_3d, (0, 4, 0), 1, (8,)),
     "permute_dims": (lambda A: np.permute_dims(A, (1, 0)), (3, 1), 0, (2, 4)),
+    "unstack": (lambda A: np.unstack(A, axis=1)[2], 1, 6, (2, 4)),           # (refuse41)
     "slice_of_stride": (lambda A: A[::3], 2, 1, (8,)),
 }
 

@@ -1683,8 +1683,10 @@ def _interp(ctx, x, xp, fp, left=None, right=None, period=None):
     its segment at the point (all of ``fp`` in ``mode="global"``, for NaN ``x`` and
     a single node); ``x`` meets ``fp`` in the Hessian (the slope is ``fp``'s)."""
     x, xp, fp, left, right = (_normalize(v, ctx) for v in (x, xp, fp, left, right))
-    if period is not None or isinstance(xp, Tracer):
-        raise errors.unsupported_function("np.interp with dual xp or period=")
+    if isinstance(xp, Tracer) and period is None:
+        return _interp_moving_knots(ctx, x, xp, fp, left, right)
+    if period is not None:
+        raise errors.unsupported_function("np.interp with period= on dual numbers")
     xv, xp_ = np.asarray(_value(x), dtype=float), np.asarray(xp, dtype=float)
     value = np.interp(xv, xp_, _value(fp), _value(left), _value(right))
     shape = value.shape
@@ -1721,6 +1723,23 @@ def _interp(ctx, x, xp, fp, left=None, right=None, period=None):
             rows = np.broadcast_to(e.cols().reshape(-1), shape + (e.cols().size,))
             ends.append(_masked(rows, outside) if ctx.local else rows)
     return _make(_real(value), _union([dx, dfp] + ends, shape), ctx)
+
+
+def _interp_moving_knots(ctx, x, xp, fp, left, right):
+    """``np.interp`` with traced knots: element i depends on ``x[i]``, every knot,
+    every ``fp`` node and the ends (a superset of its segment's), all of them meeting
+    in the Hessian (the segment's slope divides by the knots' gap)."""
+    value = np.interp(np.asarray(_value(x), dtype=float), np.asarray(_value(xp), dtype=float),
+                      _value(fp), _value(left), _value(right))
+    shape = value.shape
+    parts = [_deps(x, shape)]
+    for t in (xp, fp, left, right):
+        if isinstance(t, Tracer) and t.size:
+            every = _compact(t.cols().reshape(1, -1))[0]
+            parts.append(np.broadcast_to(every, shape + every.shape))
+    cols = _union(parts, shape)
+    ctx.nonlinear(cols)
+    return _make(_real(value), cols, ctx)
 
 
 def _insert(ctx, arr, obj, values, axis=None):

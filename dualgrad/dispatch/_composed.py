@@ -498,7 +498,6 @@ def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=
     (a (1, k) one too: k variables, one observation each; ``y`` keeps NumPy's older
     rule, transposed unless it has one row), and ``N - ddof`` is clipped at 0 with
     NumPy's warning (inf or NaN, never a negative covariance)."""
-    _refuse("cov", fweights=(fweights, None), aweights=(aweights, None))
     check_kwargs("cov", {"dtype": dtype})
     if ddof is not None and ddof != int(ddof):
         raise ValueError("ddof must be integer")            # NumPy's own check and words
@@ -513,6 +512,8 @@ def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=
         x = np.concatenate([x, y], axis=0)
     count = np.shape(primal(x))[1]
     ddof = (0 if bias else 1) if ddof is None else ddof
+    if fweights is not None or aweights is not None:
+        return _weighted_cov(x, ddof, fweights, aweights)
     fact = count - ddof
     if fact <= 0:
         warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=3)
@@ -526,6 +527,40 @@ def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=
     else:
         c = gram(centred) if isinstance(centred, Dual) else centred @ np.transpose(centred)
     return np.squeeze(c * np.true_divide(1, fact))   # fact 0: inf, NaN where c = 0
+
+
+def _weighted_cov(x, ddof, fweights, aweights):
+    """``np.cov`` with ``fweights=`` / ``aweights=`` (plain or dual), NumPy's formula:
+    the weighted mean, ``fact`` from the weights' sums, ``X (w X)^T / fact``; NumPy's
+    checks of the weights (integers, 1-D, one per observation, not negative) on their
+    values first, with its errors."""
+    fv = None if fweights is None else primal(fweights)
+    av = None if aweights is None else primal(aweights)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)     # (NumPy's own, said below)
+        np.cov(primal(x), ddof=ddof, fweights=fv, aweights=av)
+    w = None if fweights is None else operand(fweights) * 1.0
+    if aweights is not None:
+        a = operand(aweights) * 1.0
+        w = a if w is None else w * a
+    avg, w_sum = np.average(x, axis=1, weights=w, returned=True)
+    w_sum = w_sum[0]
+    if ddof == 0:
+        fact = w_sum
+    elif aweights is None:
+        fact = w_sum - ddof
+    else:
+        fact = w_sum - ddof * np.sum(w * a) / w_sum
+    if primal(fact) <= 0:
+        warnings.warn("Degrees of freedom <= 0 for slice", RuntimeWarning, stacklevel=4)
+        fact = 0.0
+    centred = x - avg[:, None]
+    if np.iscomplexobj(primal(centred)):
+        c = centred @ np.conj(np.transpose(centred * w))
+    else:
+        c = centred @ np.transpose(centred * w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.squeeze(c * np.true_divide(1, fact))
 
 
 def _covariance(x, fact):

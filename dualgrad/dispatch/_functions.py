@@ -1604,8 +1604,10 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
     """Linear interpolation: slope of the segment in ``x``, linear in ``fp``; a dual
     ``left``/``right`` is the result (value and partials) left/right of ``xp``."""
     x, xp, fp = operand(x), operand(xp), operand(fp)  # lists holding duals: one dual each
-    if period is not None or isinstance(xp, Dual):
-        raise errors.unsupported_function("np.interp with dual xp or period=")
+    if isinstance(xp, Dual) and period is None:
+        return _interp_moving_knots(x, xp, fp, left, right)
+    if period is not None:
+        raise errors.unsupported_function("np.interp with period= on dual numbers")
     ends = [(e, primal(e), side) for e, side in ((left, "left"), (right, "right"))
             if isinstance(e, Dual)]
     if ends:
@@ -1642,6 +1644,30 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
         inside = (xv >= xp_[0]) & (xv <= xp_[-1])
         slope = np.where(inside, slope, 0.0)
         result = result + slope * (x - xv)
+    return result
+
+
+def _interp_moving_knots(x, xp, fp, left, right):
+    """``np.interp`` with dual knots ``xp`` (user26: a curve's moving knots): on the
+    segment ``[xp[i], xp[i+1]]`` that holds ``x`` (told from the values, as NumPy picks
+    it), ``fp[i] + (fp[i+1] - fp[i]) (x - xp[i]) / (xp[i+1] - xp[i])``, exact in ``x``,
+    ``xp`` and ``fp`` (one-sided at a knot, where it has a kink); left and right of
+    the knots ``left`` / ``right`` (``fp``'s ends by default), which no knot moves.
+    The value is NumPy's own (its checks and errors first)."""
+    xv, pv = primal(x), np.asarray(primal(xp), dtype=float)
+    value = np.interp(xv, pv, primal(fp), primal(left), primal(right))
+    f = fp if isinstance(fp, Dual) else np.asarray(fp, dtype=float)
+    if pv.size == 1:
+        inner = f[0] + 0.0 * (xp[0] - pv[0])          # no segment: fp's one value
+    else:
+        i = np.clip(np.searchsorted(pv, xv, side="right") - 1, 0, pv.size - 2)
+        inner = f[i] + (f[i + 1] - f[i]) * ((x - xp[i]) / (xp[i + 1] - xp[i]))
+    lo = f[0] if left is None else left
+    hi = f[-1] if right is None else right
+    result = np.where(xv < pv[0], lo, np.where(xv > pv[-1], hi, inner))
+    if isinstance(result, Dual) and not isinstance(result.value, Dual) and \
+            np.shape(result.value) == np.shape(value):
+        return make(value, result.partials, result.tag)
     return result
 
 

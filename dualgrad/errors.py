@@ -77,6 +77,11 @@ def _foreign_dual(depth=8):
     is nobody's swallowed derivative (attack26).  Twins' slots are read through the
     class's own slot descriptor: reading them as attributes would mark them read."""
     me = _ident()
+    if all(owner is None or owner == me for owner in list(LIVE.values())):
+        # No call runs in another thread: nothing to find, and reading the frames'
+        # f_locals would keep (Python < 3.13) a snapshot of the callers' locals alive
+        # as long as those frames (a test's ``del v; gc.collect()``).
+        return False
     frame = sys._getframe(2)
     for _ in range(depth):
         if frame is None:

@@ -71,7 +71,7 @@ def render():
     lines += ["", "Ufunc methods: `reduce` of `add`, `multiply`, `maximum`, `minimum` (with",
               "`where=` and `initial=`), `logaddexp`, `logaddexp2`; `reduceat` of `add`,",
               "`multiply`, `maximum`, `minimum`; `accumulate` of `add`, `multiply`, `maximum`,",
-              "`minimum`; `outer` of every binary ufunc; `at` of `add` and `subtract`",
+              "`minimum`, `fmax`, `fmin`; `outer` of every binary ufunc; `at` of `add` and `subtract`",
               "(repeated indices accumulate); `out=` with `where=` keeps `out`'s elements",
               "where the mask is false. Other methods (`multiply.at`, `power.reduce`, ...)",
               "raise `TypeError` naming themselves.", "",

@@ -92,6 +92,40 @@ def test_running_max_takes_the_first_of_ties_and_nan_wins():
     np.testing.assert_array_equal(J, np.eye(6)[src])
 
 
+def test_fmax_accumulate_skips_nan():
+    x = np.array([np.nan, 1.0, 3.0, np.nan, 2.0, 5.0, 5.0])
+    J = dg.jacobian(lambda x: np.fmax.accumulate(x), x)
+    np.testing.assert_array_equal(J, np.eye(7)[[0, 1, 2, 2, 2, 5, 5]])
+    J = dg.jacobian(lambda x: np.fmin.accumulate(x), x)
+    np.testing.assert_array_equal(J, np.eye(7)[[0, 1, 1, 1, 1, 1, 1]])
+    _check(lambda x: np.fmin.accumulate(x.reshape(3, 3), axis=0).ravel())
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.sum(x ** 3, where=X > 0),
+    lambda x: np.sum(np.prod(x.reshape(3, 3), axis=0, where=M, initial=2.0) ** 2),
+    lambda x: np.max(x ** 2, initial=0.1),
+    lambda x: np.var(x.reshape(3, 3), where=M),
+    lambda x: np.sum(np.multiply.reduceat(x, [0, 4, 2, 8]) ** 2),
+    lambda x: np.sum(np.maximum.accumulate(x) ** 3),
+    lambda x: np.logaddexp.reduce(x ** 2),
+    lambda x: np.quantile(x ** 2, 0.3, method="hazen") ** 2,
+    lambda x: np.sum(_swv(x, 3).prod(axis=1)),
+    lambda x: np.sum(np.geomspace(x[1], x[3], 5) ** 2),
+    lambda x: np.sum(np.cov(x.reshape(3, 3), aweights=np.array([1.0, 2.0, 3.0])) ** 2),
+], ids=["sum-where", "prod-where", "max-initial", "var-where", "multiply.reduceat",
+        "maximum.accumulate", "logaddexp.reduce", "quantile-hazen", "sliding_window_view",
+        "geomspace", "cov-aweights"])
+def test_hessians(f):
+    """Nested duals: the Hessian against central differences of the gradient, and the
+    sparse Hessian against the dense one."""
+    H = dg.hessian(f, X)
+    np.testing.assert_allclose(H, numerical_jacobian(lambda z: dg.gradient(f, z), X),
+                               rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(dg.hessian(f, X, sparsity="auto").toarray(), H,
+                               rtol=1e-12, atol=1e-12)
+
+
 def test_ufunc_where_with_out():
     """np.sin(x, out=y, where=m): y's own elements (and partials) where m is false."""
     def f(x):

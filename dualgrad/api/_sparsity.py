@@ -945,8 +945,8 @@ def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
         return _write_out(out, _log_add_reduce(ufunc, inputs[0], kwargs))
     if method == "reduce":
         return _ufunc_reduce(ufunc, inputs, kwargs, out)
-    if method == "accumulate" and ufunc in (np.maximum, np.minimum) and not kwargs.keys() - \
-            {"axis", "dtype"}:
+    if method == "accumulate" and ufunc in (np.maximum, np.minimum, np.fmax, np.fmin) and \
+            not kwargs.keys() - {"axis", "dtype"}:
         return _write_out(out, _running_extreme(ufunc, inputs[0], kwargs.get("axis", 0), ctx))
     if method == "reduceat" and ufunc in (np.add, np.multiply, np.maximum, np.minimum) and \
             not kwargs.keys() - {"axis", "dtype"}:

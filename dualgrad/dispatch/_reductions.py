@@ -526,9 +526,10 @@ def reduceat(ufunc, a, indices, axis=0, **kwargs):
 
 
 def running_extreme(ufunc, a, axis=0, **kwargs):
-    """``np.maximum.accumulate`` / ``np.minimum.accumulate``: each running extreme's
-    partials are those of the element it came from (the first of equal ones, as
-    ``np.max`` takes; a NaN wins from where it appears on, as in NumPy): the positions
+    """``np.maximum.accumulate`` / ``np.minimum.accumulate`` (``fmax`` / ``fmin``: NaN
+    skipped): each running extreme's partials are those of the element it came from
+    (the first of equal ones, as ``np.max`` takes; a NaN wins from where it appears on,
+    as in NumPy): the positions
     where the running value changes, carried forward by one integer accumulate, then
     one ``take_along_axis`` of the dual."""
     check_kwargs(ufunc.__name__ + ".accumulate", kwargs)
@@ -538,9 +539,12 @@ def running_extreme(ufunc, a, axis=0, **kwargs):
     head = (slice(None),) * ax
     before = np.concatenate([np.take(running, [0], axis=ax),
                              running[head + (slice(None, -1),)]], axis=ax)
-    better = np.greater if ufunc is np.maximum else np.less
+    better = np.greater if ufunc in (np.maximum, np.fmax) else np.less
     with np.errstate(invalid="ignore"):
-        new = better(v, before) | np.isnan(v) & ~np.isnan(before)
+        if ufunc in (np.fmax, np.fmin):       # NaN skipped: a number after NaN ones wins
+            new = better(v, before) | np.isnan(before) & ~np.isnan(v)
+        else:
+            new = better(v, before) | np.isnan(v) & ~np.isnan(before)
     new[head + (0,)] = True
     shape = [1] * np.ndim(v)
     shape[ax] = np.shape(v)[ax]

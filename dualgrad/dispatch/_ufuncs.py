@@ -1192,7 +1192,7 @@ _CUSTOM = {np.modf: _modf, np.divmod: _divmod,
 _REDUCE = {np.add: _reductions.sum, np.multiply: _reductions.prod,
            np.maximum: _reductions.amax, np.minimum: _reductions.amin}
 _ACCUMULATE = {np.add: _reductions.cumsum, np.multiply: _reductions.cumprod}
-_RUNNING = (np.maximum, np.minimum)
+_RUNNING = (np.maximum, np.minimum, np.fmax, np.fmin)
 
 
 def _signature_types(signature):

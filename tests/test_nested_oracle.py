@@ -28,6 +28,11 @@ NAN = np.where(X > 1.2, np.nan, 1.0)
 XP = np.array([0.0, 0.7, 1.1, 2.0])
 
 
+def _windows(a):
+    from numpy.lib.stride_tricks import sliding_window_view
+    return sliding_window_view(a, (2, 3))
+
+
 def _spd(xp, x):
     return SPD + x.T @ x
 
@@ -58,6 +63,20 @@ CASES = {
     "np.hstack": lambda xp, x: xp.hstack([x[0] ** 2, x[1]]) * x[2, 0],
     "np.imag": lambda xp, x: xp.imag(x * (1 + 2j) * x[0]),
     "np.matrix_transpose": lambda xp, x: xp.matrix_transpose(x ** 2) @ x,
+    # refuse41
+    "np.choose": lambda xp, x: xp.choose(xp.asarray([[0, 1, 2, 0]]), [x ** 2, x[0] * x[1],
+                                                                       xp.sin(x)]) * x,
+    "np.extract": lambda xp, x: xp.extract(X > 1.0, x ** 2) * xp.extract(X > 1.0, x),
+    "np.unstack": lambda xp, x: xp.unstack(x ** 2, axis=1)[2] * x[:, 0],
+    "np.logspace": lambda xp, x: xp.logspace(x[0, 0], x[1, 1] ** 2, 4) * x[2],
+    "np.geomspace": lambda xp, x: xp.geomspace(x[0, 0], x[1, 1] ** 2 + 1.0, 4) * x[2],
+    "np.linalg.trace": lambda xp, x: xp.linalg.trace(x[:, :3] * x[:, 1:]) * x,
+    "np.linalg.diagonal": lambda xp, x: xp.linalg.diagonal(x ** 2, offset=1) * x[0, :3],
+    "np.linalg.matrix_transpose": lambda xp, x: xp.linalg.matrix_transpose(x ** 2) @ x,
+    "np.lib.stride_tricks.sliding_window_view": lambda xp, x: _windows(x ** 2).prod(axis=-1),
+    "np.interp:knots": lambda xp, x: xp.interp(xp.asarray([0.2, 1.2, 2.5]), xp.cumsum(x[0]),
+                                                 x[1] ** 2),
+    "np.cov:aweights": lambda xp, x: xp.cov(x, aweights=x[0] ** 2),
     "np.meshgrid": lambda xp, x: xp.stack(xp.meshgrid(x[0] ** 2, x[1, :2] * x[2, :2])),
     "np.moveaxis": lambda xp, x: xp.moveaxis((x * x)[None], 0, -1)[..., 0] * x,
     "np.ones_like": lambda xp, x: xp.ones_like(x) * x ** 3,
@@ -333,6 +352,7 @@ def test_hessian_matches_central_differences_of_the_gradient(name):
 NOT_IN_JAX = {"np.partition", "np.real_if_close", "np.copyto", "np.fill_diagonal", "np.linalg.lstsq:residuals",
               "np.put", "np.place", "np.putmask",
               "np.linalg.eig", "np.linalg.eigvals", "np.delete", "np.resize",
+              "np.lib.stride_tricks.sliding_window_view", "np.unstack",
               "np.cumulative_prod", "np.cumulative_sum", "np.matrix_transpose",
               "np.linalg.matmul", "np.linalg.outer", "np.linalg.vecdot", "np.linalg.cross",
               "np.linalg.tensordot", "np.nan_to_num", "np.nanmax", "np.nanmin", "np.nansum",

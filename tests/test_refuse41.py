@@ -228,6 +228,8 @@ def test_python_round_with_digits():
     np.testing.assert_array_equal(H, [[2.0, 0.0], [0.0, 0.0]])
     with pytest.raises(TypeError, match=r"round\(d\) makes an integer"):
         dg.derivative(lambda t: round(t), 0.3)
+    with pytest.raises(TypeError, match=r"round\(d\) of an array dual.*np\.round\(d, "):
+        dg.jacobian(lambda x: round(x, 1), X)          # (an ndarray has no __round__)
 
 
 # ---- 4. structural functions, spaced samples ---------------------------------------------

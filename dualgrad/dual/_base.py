@@ -242,6 +242,11 @@ class Dual:
         raise errors.format_spec(spec)
 
     def __round__(self, ndigits=None):
+        if self._kind == "array":        # NumPy's arrays define no __round__ either
+            raise errors.DualTypeError(
+                "dualgrad: round(d) of an array dual: expected a number (NumPy's arrays "
+                "define no __round__ either, a TypeError on floats too), got an array. "
+                "Fix: np.round(d, ndigits), which works on dual and plain arrays alike.")
         raise errors.dropped_derivatives("round(d)", integer=ndigits is None)
 
     def __trunc__(self):

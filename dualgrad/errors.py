@@ -136,7 +136,8 @@ def made_since(tag):
         return f"{_OBJECT_EVENT}{size}"
     for _, items, untouched, where in ARRAYS.get(tag, ()):
         if untouched(items):
-            return f"{_OBJECT_EVENT}{len(items)}{_CALL_MARK}{where[3]}" if where[3] else \
+            call = _conversion_call(*where[3])
+            return f"{_OBJECT_EVENT}{len(items)}{_CALL_MARK}{call}" if call else \
                 f"{_OBJECT_EVENT}{len(items)}"
     return None
 
@@ -148,7 +149,7 @@ def arrays_since(tag):
     none was made (attack26: stop 36's read test let such a guarded fit give 0)."""
     kept = ARRAYS.get(tag)
     if kept:
-        call = kept[-1][3][3]
+        call = _conversion_call(*kept[-1][3][3])
         return f"{_READ_EVENT}{len(kept[-1][1])}" + (f"{_CALL_MARK}{call}" if call else "")
     size = _UNREAD.get(tag)
     return None if size is None else f"{_OBJECT_EVENT}{size}"
@@ -202,7 +203,8 @@ def object_array_made(items, untouched, tag, live, source):
         for done in [t for t in list(ARRAYS) if t not in live]:
             forget(done)
     frame = sys._getframe(2)            # the Python code that asked NumPy to convert
-    where = (id(source), id(frame), frame.f_lasti, _conversion_call(frame))
+    where = (id(source), id(frame), frame.f_lasti,
+             (frame.f_code, frame.f_lasti, frame.f_globals.get("__name__") or ""))
     kept = ARRAYS.setdefault(tag, [])
     if kept and kept[-1][3] == where and untouched(kept[-1][1]):
         kept.pop()      # one operation converting twice (ndarray.dot's type probe first)
@@ -220,19 +222,17 @@ _CONVERTERS = ("asarray", "ascontiguousarray", "asfortranarray", "asanyarray", "
                "asarray_chkfinite", "require")
 
 
-def _conversion_call(frame):
-    """The text of the call at ``frame``'s current instruction (``np.ascontiguousarray(x)
+def _conversion_call(code, lasti, module):
+    """The text of the call at instruction ``lasti`` of ``code`` (``np.ascontiguousarray(x)
     in f, line 12``) where it is one of NumPy's array constructors written out in user
-    code (not NumPy's, SciPy's or dualgrad's own), else ``""``: a constructor of f's own
+    code (``module`` not NumPy, SciPy or dualgrad), else ``""``: a constructor of f's own
     that made an object array is named in the messages, which otherwise suspect a
-    library."""
-    module = frame.f_globals.get("__name__") or ""
+    library (read on the message path only: the conversion keeps the code and offset)."""
     if module.split(".")[0] in ("numpy", "scipy", "dualgrad"):
         return ""
     try:
         import linecache
-        code = frame.f_code
-        line, end, col, end_col = list(code.co_positions())[frame.f_lasti // 2]
+        line, end, col, end_col = list(code.co_positions())[lasti // 2]
         if line is None or line != end or col is None:
             return ""
         text = linecache.getline(code.co_filename, line).encode()[col:end_col].decode()

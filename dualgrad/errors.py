@@ -1274,6 +1274,32 @@ def numba_unsupported(who, message, nested=False):
                          f"(numba said: {first[:200]})")
 
 
+def jit_argument(who, kind, received):
+    """A dual that numba cannot take as an argument of jitted code (raised by the numba
+    extension's typeof, whatever called the jitted function: the helper itself, or a
+    plain-Python ``f`` wrapping it, ``lambda p: 2 * kern(p)``).  ``kind``: ``"nested"``
+    (duals of duals, as a Hessian passes), ``"ndim"`` (an array dual of other than one
+    dimension), ``"dtype"`` (values other than float64); ``received`` says what came.
+    The error keeps ``jit_refusal = (kind, received)`` so that a helper can name itself
+    as ``who`` (``dualgrad.api._seed.translated``)."""
+    if kind == "nested":
+        construct = ("nested duals (the duals of duals a Hessian or a derivative of a "
+                     "derivative passes), which jitted code cannot take")
+        fix = ("for second derivatives use a plain-Python f: call the jitted function's "
+               "Python original (kern.py_func for kern, which runs when it calls NumPy "
+               "functions rather than math's) inside f")
+    elif kind == "ndim":
+        construct = "passing a dual of more than one dimension (or of none)"
+        fix = "pass a 1-D x (x.ravel()) and reshape inside f, or use a plain-Python f"
+    else:
+        construct = "a dual whose values are not float64"
+        fix = "pass float64 inputs, or use a plain-Python f (complex duals run there)"
+    exc = DualTypeError(f"{who}: numba-jitted code uses {construct}; expected duals of "
+                        f"float64 scalars or 1-D arrays, received {received}. Fix: {fix}.")
+    exc.jit_refusal = (kind, received)
+    return exc
+
+
 def statistics_of_duals():
     """``statistics.mean`` / ``stdev`` / ``fmean`` ... of dual numbers: the module
     converts each value to an exact fraction or a float, which drops derivatives."""

@@ -289,6 +289,9 @@ def translated(who, exc):
     """The error to raise for ``exc``, raised while ``f`` ran on duals: ours where we
     can say more (a numba-jitted helper that cannot type duals, SciPy's
     ``np.asarray``, a write into a read-only snapshot), else ``exc`` itself."""
+    refusal = getattr(exc, "jit_refusal", None)
+    if refusal is not None:                 # a jitted function that f calls refused a dual
+        return errors.jit_argument(who, *refusal)
     if type(exc).__name__ == "TypingError" and "array(pyobject" in str(exc):
         return errors.numba_unsupported(who, str(exc))
     return errors.from_scipy(who, exc) or _snapshots.explain(who, exc) or \
@@ -321,6 +324,9 @@ def call_jitted(who, f, args, kwargs):
     try:
         return serial_twin(f)(*args, **kwargs)
     except Exception as exc:
+        refusal = getattr(exc, "jit_refusal", None)
+        if refusal is not None:             # typeof refused an argument (nested duals)
+            raise errors.jit_argument(who, *refusal) from exc
         if type(exc).__name__ == "TypingError":
             nested = any(isinstance(a, Dual) and (isinstance(a.value, Dual) or
                                                   getattr(a.value, "dtype", None) == object)

@@ -37,15 +37,16 @@ import numpy as np
 from llvmlite import ir
 from numba import njit, types
 from numba.core import cgutils
+from numba.core.imputils import RefType, impl_ret_new_ref, iternext_impl, lower_builtin
 from numba.extending import (NativeValue, box, intrinsic, lower_cast, make_attribute_wrapper,
                              models, overload_attribute, overload_method, register_model,
                              typeof_impl, unbox)
 from numba.extending import overload as _overload
 
-from .. import dual
+from .. import dual, errors
 from ..dual._array import ArrayDual
 from ..rules._expr import KERNEL_NAMES, sign as _numpy_sign
-from ..rules._table import RULES
+from ..rules._table import RULES, rule_for
 from ..dual._scalar import ScalarDual
 
 __all__ = ["DualType", "DualArrayType"]
@@ -66,12 +67,17 @@ class DualType(types.Type):
         return None
 
 
-class DualArrayType(types.Type):
-    """A 1-D array of duals with ``n`` partials inside numba."""
+class DualArrayType(types.IterableType):
+    """A 1-D array of duals with ``n`` partials inside numba (``for v in x`` yields its
+    elements)."""
 
     def __init__(self, n):
         self.n = n
         super().__init__(name=f"dualgrad.DualArray[{n}]")
+
+    @property
+    def iterator_type(self):
+        return _DualIterType(self)
 
     def unify(self, typingctx, other):
         if isinstance(other, types.Array) and other.ndim == 1 and \
@@ -84,10 +90,21 @@ class DualArrayType(types.Type):
 _SCALAR_TYPES, _ARRAY_TYPES = {}, {}        # typeof runs on every call: one type per width
 
 
+# A dual numba cannot take raises dualgrad's named TypeError here, in typeof, rather than
+# returning None (numba's pyobject, then its raw TypingError "non-precise type pyobject"):
+# typeof runs on every call of a dispatcher, so a jitted function called on nested duals
+# from a plain-Python f (``lambda p: 2 * kern(p)`` under dg.hessian) gets the same named
+# error as the helper's own call of a jitted f.
+_WHO = "dualgrad (the argument of a numba-jitted function)"
+
+
 @typeof_impl.register(ScalarDual)
 def _typeof_scalar(val, c):
-    if isinstance(val.value, dual.Dual):
-        return None                                     # nested duals stay in Python
+    v = val.value
+    if isinstance(v, dual.Dual):
+        raise errors.jit_argument(_WHO, "nested", f"a scalar dual of {type(v).__name__}")
+    if isinstance(v, (complex, np.complexfloating)):
+        raise errors.jit_argument(_WHO, "dtype", f"a scalar dual of {type(v).__name__}")
     n = len(val._plist())
     t = _SCALAR_TYPES.get(n)
     if t is None:
@@ -97,14 +114,24 @@ def _typeof_scalar(val, c):
 
 @typeof_impl.register(ArrayDual)
 def _typeof_array(val, c):
-    if type(val.value) is np.ndarray and val.value.ndim == 1 and \
-            type(val.partials) is np.ndarray:
-        n = val.partials.shape[-1]
-        t = _ARRAY_TYPES.get(n)
-        if t is None:
-            t = _ARRAY_TYPES[n] = DualArrayType(n)
-        return t
-    return None
+    v = val.value
+    if type(v) is np.ndarray and v.ndim == 1 and v.dtype == _FLOAT64:
+        p = val.partials
+        if type(p) is np.ndarray and p.dtype == _FLOAT64:
+            n = p.shape[-1]
+            t = _ARRAY_TYPES.get(n)
+            if t is None:
+                t = _ARRAY_TYPES[n] = DualArrayType(n)
+            return t
+    if isinstance(v, dual.Dual) or getattr(v, "dtype", None) == object:
+        raise errors.jit_argument(_WHO, "nested", "an array dual of duals")
+    if getattr(v, "ndim", 1) != 1:
+        raise errors.jit_argument(_WHO, "ndim", f"an array dual of shape {v.shape}")
+    raise errors.jit_argument(_WHO, "dtype", "an array dual of values of dtype "
+                              f"{getattr(v, 'dtype', type(v).__name__)}")
+
+
+_FLOAT64 = np.dtype(np.float64)
 
 
 @register_model(DualType)
@@ -565,7 +592,13 @@ _MATH = {"sin": math.sin, "cos": math.cos, "tan": math.tan, "arcsin": math.asin,
          "log": math.log, "log1p": math.log1p, "log10": math.log10, "log2": math.log2,
          "sqrt": math.sqrt, "hypot": math.hypot, "fabs": math.fabs, "copysign": math.copysign,
          "floor": math.floor, "ceil": math.ceil, "trunc": math.trunc, "fmod": math.fmod,
-         "power": math.pow}
+         "power": math.pow, "degrees": math.degrees, "radians": math.radians,
+         "ldexp": math.ldexp, "nextafter": math.nextafter}
+if hasattr(math, "exp2"):                               # Python 3.11 and later
+    _MATH["exp2"] = math.exp2
+# SciPy's rows whose function numba computes as math's: the value is math's (what the
+# float call of the same jitted code gives), the derivative the row's expression
+_MATH_SPECIAL = {"erf": math.erf, "erfc": math.erfc}
 
 
 def _register():
@@ -597,6 +630,51 @@ def _register():
             overload(spelling)(typer)
     for op in _COMPARISONS.values():
         overload(op)(_comparison(op))
+    for name, spelling in _MATH_SPECIAL.items():
+        overload(spelling)(_special(name, spelling))
+    overload(round)(_round(RULES[np.rint]))
+
+
+def _special(name, spelling):
+    """``math.erf(d)`` and the like: the value by ``spelling`` (math's function, as numba
+    compiles it for floats), the derivative by the table's row of ``scipy.special.name``,
+    read when numba first types the call on a dual (SciPy imported then; without SciPy
+    numba's own typing error names the call)."""
+    compiled = []
+
+    def typer(a):
+        if not isinstance(a, DualType):
+            return None
+        if not compiled:
+            try:
+                import scipy.special as sc
+            except ImportError:
+                return None
+            rule = rule_for(getattr(sc, name))
+            compiled.append(_compile(rule.exprs[0]) if rule is not None and
+                            rule.kind == "smooth" else None)
+        if compiled[0] is not None:
+            return _unary(spelling, compiled[0])(a)
+    return typer
+
+
+def _round(rule):
+    """``round(d)`` and ``round(d, ndigits)``: locally constant, as the table's row of
+    ``np.rint`` (Python's rounding, half to even) says: zero partials.  The value is a
+    dual holding numba's rounded float (``round(d)`` of a float is an int, which carries
+    no derivatives; use ``int(round(d.value))`` for an index)."""
+    assert rule.kind == "zero"
+
+    def typer(number, ndigits=None):
+        if not isinstance(number, DualType):
+            return None
+        if ndigits is None or isinstance(ndigits, (types.NoneType, types.Omitted)):
+            return lambda number, ndigits=None: _new(round(number.value), _zeros(number),
+                                                     number.tag)
+        if isinstance(ndigits, types.Integer):
+            return lambda number, ndigits=None: _new(round(number.value, ndigits),
+                                                     _zeros(number), number.tag)
+    return typer
 
 
 _PREDICATES = {"isnan": math.isnan, "isinf": math.isinf, "isfinite": math.isfinite}
@@ -881,6 +959,70 @@ def _min(a, b):
             return _pick(False, a, b)
 
 
+def _pick_many(builtin):
+    """``max(a, b, c, ...)`` / ``min`` of three or more values, a dual among them: the
+    two-argument overload from the left, so the first of equal arguments wins, as in
+    Python."""
+    def typer(a, b, c, *rest):
+        args = (a, b, c) + tuple(rest)
+        if any(isinstance(t, DualType) for t in args) and \
+                all(isinstance(t, (DualType,) + _NUMERIC) for t in args):
+            k = len(args)
+            src = "def impl(a, b, c, *rest):\n    m = pick(pick(a, b), c)\n"
+            src += "".join(f"    m = pick(m, rest[{i}])\n" for i in range(k - 3))
+            src += "    return m\n"
+            scope = {"pick": builtin}
+            exec(src, scope)
+            return scope["impl"]
+    return typer
+
+
+overload(max)(_pick_many(max))
+overload(min)(_pick_many(min))
+
+
+class _DualIterType(types.SimpleIteratorType):
+    """The iterator of ``for v in x`` over a dual array: its elements, scalar duals."""
+
+    def __init__(self, array_type):
+        self.array_type = array_type
+        super().__init__(f"iter({array_type})", DualType(array_type.n))
+
+
+@register_model(_DualIterType)
+class _DualIterModel(models.StructModel):
+    def __init__(self, dmm, fe_type):
+        super().__init__(dmm, fe_type, [("index", types.EphemeralPointer(types.intp)),
+                                        ("array", fe_type.array_type)])
+
+
+@lower_builtin("getiter", DualArrayType)
+def _getiter(context, builder, sig, args):
+    it = context.make_helper(builder, sig.return_type)
+    it.index = cgutils.alloca_once_value(builder, context.get_constant(types.intp, 0))
+    it.array = args[0]
+    context.nrt.incref(builder, sig.args[0], args[0])
+    return impl_ret_new_ref(context, builder, sig.return_type, it._getvalue())
+
+
+@lower_builtin("iternext", _DualIterType)
+@iternext_impl(RefType.BORROWED)
+def _iternext(context, builder, sig, args, result):
+    it = context.make_helper(builder, sig.args[0], value=args[0])
+    array_type = sig.args[0].array_type
+    n = context.compile_internal(builder, lambda a: len(a.values),
+                                 types.intp(array_type), [it.array])
+    index = builder.load(it.index)
+    valid = builder.icmp_signed("<", index, n)
+    result.set_valid(valid)
+    with builder.if_then(valid):
+        element = context.compile_internal(builder, lambda a, i: a[i],
+                                           DualType(array_type.n)(array_type, types.intp),
+                                           [it.array, index])
+        result.yield_(element)
+        builder.store(builder.add(index, context.get_constant(types.intp, 1)), it.index)
+
+
 @overload(float)
 def _float(a):
     if isinstance(a, DualType):
@@ -899,7 +1041,8 @@ def is_dispatcher(f):
 
 
 def typeof_dual(val):
-    """numba's type for the dual ``val``, or ``None`` (nested duals stay in Python)."""
+    """numba's type for the dual ``val``; a dual numba cannot take (nested, complex, of
+    other than one dimension) raises :func:`dualgrad.errors.jit_argument`'s TypeError."""
     if isinstance(val, ScalarDual):
         return _typeof_scalar(val, None)
     return _typeof_array(val, None)

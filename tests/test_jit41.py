@@ -106,3 +106,18 @@ def test_min_max_of_three_keep_pythons_first_of_equals():
     np.testing.assert_array_equal(g, [1.0, 0.0, 10.0])
     g = dg.gradient(f, np.array([2.0, 2.0, 2.0]))
     np.testing.assert_array_equal(g, [1.0, 0.0, 10.0])
+
+
+def test_the_generated_derivatives_match_the_table():
+    """dualgrad/jit/_derivatives.py (cached numba functions of the table's derivatives,
+    which the extension finds by their source) is the generator's output: regenerate with
+    ``python -m dualgrad.jit._derivgen`` after changing the table."""
+    from dualgrad.jit import _derivgen, _numba_dual
+    assert _derivgen.PATH.read_text() == _derivgen.source()
+    assert set(_numba_dual._MATH_SPECIAL) == set(_derivgen.SCIPY_ROWS)
+    # every derivative the extension compiles is one of the cached functions
+    from dualgrad.jit import _derivatives
+    for rule in _derivgen.rows():
+        for expr in rule.exprs:
+            if expr is not None:
+                assert _numba_dual._compile(expr) in _derivatives.BY_SOURCE.values()

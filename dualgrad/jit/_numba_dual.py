@@ -44,8 +44,8 @@ from numba.extending import (NativeValue, box, intrinsic, lower_cast, make_attri
 from numba.extending import overload as _overload
 
 from .. import dual, errors
+from . import _derivatives, _derivgen
 from ..dual._array import ArrayDual
-from ..rules._expr import KERNEL_NAMES, sign as _numpy_sign
 from ..rules._table import RULES, rule_for
 from ..dual._scalar import ScalarDual
 
@@ -368,61 +368,12 @@ def overload(func):
 _NUMERIC = (types.Float, types.Integer, types.Boolean)
 
 
-@njit(error_model="numpy")
-def _where(cond, a, b):
-    return a if cond else b
-
-
-@njit(error_model="numpy")
-def _value(x):
-    return x            # the table's value(x): a derivative here sees floats only
-
-
-_sign = njit(error_model="numpy")(_numpy_sign)  # NumPy's sign (numba's: -0.0 at -0.0)
-
-
-@njit(error_model="numpy")
-def _divmod(a, b):
-    """NumPy's ``npy_divmod`` (CPython's float ``divmod``) on float64: the quotient and the
-    remainder NumPy's floor_divide and remainder give, bit for bit.  numba's own
-    ``np.floor_divide`` is ``floor(a / b)``, 10.0 at (1.0, 0.1) where NumPy and Python give
-    9.0 (1.0 - 9 * 0.1 is the remainder), and its ``np.remainder`` gives 0.0 where NumPy
-    gives -0.0; so a dual's ``//`` changed values inside users' code (a loop to
-    ``T // dt`` ran once more) and ``%``'s d/dy was off by one (an outside attack)."""
-    a, b = np.float64(a), np.float64(b)
-    mod = np.fmod(a, b)
-    if b == 0.0:                        # fmod's NaN, and a / b's inf or NaN
-        return a / b, mod
-    div = (a - mod) / b                 # very nearly the integer fmod used
-    if mod != 0.0:
-        if (b < 0.0) != (mod < 0.0):    # Python's sign convention: the divisor's
-            mod += b
-            div -= 1.0
-    else:
-        mod = np.copysign(0.0, b)
-    if div != 0.0:                      # snap to the nearest integer
-        floordiv = np.floor(div)
-        if div - floordiv > 0.5:
-            floordiv += 1.0
-    else:
-        floordiv = np.copysign(0.0, a / b)
-    return floordiv, mod
-
-
-@njit(error_model="numpy")
-def _floor_divide(a, b):
-    return _divmod(a, b)[0]
-
-
-@njit(error_model="numpy")
-def _remainder(a, b):
-    return _divmod(a, b)[1]
-
-
-@njit(error_model="numpy")
-def _spacing(x):
-    """NumPy's spacing: numba's is -5e-324 at -0.0, NumPy's 5e-324."""
-    return np.spacing(0.0) if x == 0.0 else np.spacing(x)
+# NumPy's values and the table's helpers on floats, and every derivative the overloads
+# call: numba functions with cache=True in the generated module (its disk cache spares a
+# new process their compiles: user26's first call, bench/jit_first_call.py)
+_where, _value, _sign = _derivatives.where, _derivatives.value, _derivatives.sign
+_floor_divide, _remainder = _derivatives.floor_divide, _derivatives.remainder
+_spacing, _as_f64, _as_is = _derivatives.spacing, _derivatives.as_f64, _derivatives.as_is
 
 
 # the rows whose value numba computes differently from NumPy: NumPy's, here (numba's
@@ -432,13 +383,18 @@ _NUMPY_VALUE = {np.floor_divide: _floor_divide, np.remainder: _remainder, np.sig
                 np.spacing: _spacing}
 # the derivatives' calls spelled as numba code must spell them (remainder's d/dy is
 # -floor_divide(x, y): numba's np.floor_divide made it -10 at (1.0, 0.1), truth -9)
-_NAMES = {**KERNEL_NAMES, "np.floor_divide": "floor_divide"}
+_NAMES = _derivgen.NAMES
 
 
 def _compile(expr):
-    """The table's parsed derivative (or ``None``) as a numba function of floats."""
+    """The table's parsed derivative (or ``None``) as a numba function of floats: the
+    generated module's function of the same source (cached on disk), else one compiled
+    from the source here (a row that module was not generated with)."""
     if expr is None:
         return None
+    found = _derivatives.BY_SOURCE.get((expr.params, expr.source(_NAMES)))
+    if found is not None:
+        return found
     return njit(error_model="numpy")(expr.function({"np": np, "where": _where,
                                                     "value": _value, "sign": _sign,
                                                     "floor_divide": _floor_divide},
@@ -454,16 +410,6 @@ def _unary(ufunc, d0):
                 return _new(out, _scale(d0(x, out), a.partials), a.tag)
             return impl
     return typer
-
-
-@njit(error_model="numpy")
-def _as_f64(c):
-    return np.float64(c)
-
-
-@njit(error_model="numpy")
-def _as_is(c):
-    return c
 
 
 def _promotion(c, integer_only):

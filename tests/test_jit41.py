@@ -1,10 +1,11 @@
 """Users' @numba.njit code (stop 41): the named error for nested duals that reach a
 jitted function through a plain-Python f, and more of Python's math on duals inside
 jitted code (``round``, ``min``/``max`` of three or more, ``math.erf``/``erfc``,
-``degrees``/``radians``/``exp2``/``ldexp``/``nextafter``, ``for v in x``).
+``gamma``/``lgamma``, ``degrees``/``radians``/``exp2``/``ldexp``/``nextafter``,
+``for v in x``), and the cached derivative functions they call.
 
 Oracles: 8th-order central differences (:func:`dualgrad.testing.numerical_jacobian`)
-of the same jitted function on floats, and closed forms.  numba compiles slowly on the
+of the same jitted function on floats, closed forms, and mpmath (digamma).  numba compiles slowly on the
 test machines: a few functions, each covering several constructs.
 """
 
@@ -17,6 +18,8 @@ numba = pytest.importorskip("numba")
 
 import dualgrad as dg  # noqa: E402
 from dualgrad.testing import numerical_jacobian  # noqa: E402
+
+mpmath = pytest.importorskip("mpmath")
 
 
 @numba.njit
@@ -72,6 +75,7 @@ def python_math(p):
     s += math.erf(a) * math.erfc(b)
     s += math.degrees(a) * math.radians(c) + math.exp2(c)
     s += math.ldexp(b, 3) + math.nextafter(c, 9.0)
+    s += math.gamma(b) + math.lgamma(a + 2.0) + math.lgamma(c)     # c < 0: log|Gamma|
     for v in p:                                           # iteration over a dual array
         s += v * v
     for i, v in enumerate(p):
@@ -88,13 +92,42 @@ def test_python_math_in_jitted_code_matches_central_differences_and_closed_forms
                                rtol=1e-8, atol=1e-10)
     a, b, c = P
     sq = 2.0 / math.sqrt(math.pi)
+    psi = lambda t: float(mpmath.digamma(mpmath.mpf(t)))  # noqa: E731
     closed = np.array([
         round(b, 1) + sq * math.exp(-a * a) * math.erfc(b)
-        + 180.0 / math.pi * math.radians(c) + 2 * a + 1.0,
-        round(a) + 2.0 - math.erf(a) * sq * math.exp(-b * b) + 8.0 + 2 * b + 2.0,
+        + 180.0 / math.pi * math.radians(c) + 2 * a + 1.0 + psi(a + 2.0),
+        round(a) + 2.0 - math.erf(a) * sq * math.exp(-b * b) + 8.0 + 2 * b + 2.0
+        + float(mpmath.gamma(b)) * psi(b),
         1.0 + math.degrees(a) * math.pi / 180.0 + math.exp2(c) * math.log(2.0) + 1.0
-        + 2 * c + 3.0])                                   # min(a, b, c) is c
+        + 2 * c + 3.0 + psi(c)])                          # min(a, b, c) is c
     np.testing.assert_allclose(g, closed, rtol=1e-14)
+
+
+def test_digamma_for_numba_matches_mpmath():
+    """rules/_special.py's digamma (the table's sc.digamma in jitted code: math.gamma's
+    and math.lgamma's derivatives) against mpmath, as its docstring bounds it."""
+    from dualgrad.jit._derivatives import digamma as jitted
+    from dualgrad.rules._special import digamma
+    rng = np.random.default_rng(41)
+    xs = np.concatenate([rng.uniform(-50, 50, 400), rng.uniform(0, 3, 400),
+                         10.0 ** rng.uniform(-300, 300, 100),
+                         [1.4616321449683622, 1.0, 2.0, -0.5, -1.5, -10.5, 1e-8, -1e-8]])
+    for x in xs:
+        x = float(x)
+        with mpmath.workdps(40):
+            ref = mpmath.digamma(x)
+            ref1 = mpmath.digamma(1 - mpmath.mpf(x)) if x < 0 else ref
+        got = digamma(x)
+        assert jitted(x) == got
+        if x > 0:
+            assert abs(got - ref) <= 3e-15 * abs(ref), x
+        else:
+            scale = max(abs(ref), abs(ref1))
+            assert abs(got - ref) <= 4 * 2.0 ** -52 * scale, x
+    for x, ref in ((0.0, -math.inf), (-0.0, math.inf), (math.inf, math.inf)):
+        assert digamma(x) == ref and jitted(x) == ref
+    for x in (-3.0, -math.inf, math.nan):
+        assert math.isnan(digamma(x)) and math.isnan(jitted(x))
 
 
 def test_min_max_of_three_keep_pythons_first_of_equals():

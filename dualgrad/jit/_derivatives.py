@@ -12,8 +12,13 @@ values where numba's differ and the table's helpers on floats.
 import numpy as np
 
 from ..backend._jit import njit
+from ..rules import _special
 
 _JIT = dict(cache=True, error_model="numpy")
+
+# the table's sc.digamma (math.gamma's and math.lgamma's derivatives): numba cannot call
+# SciPy's (dualgrad.rules._special.digamma; its source is part of every key here)
+digamma = njit(**_JIT)(_special.digamma)
 
 
 @njit(**_JIT)
@@ -448,6 +453,18 @@ def erfc_d0(x, out):
     return -1.1283791670955126 * np.exp(-x * x)
 
 
+@njit(**_JIT)
+def gamma_d0(x, out):
+    """d/dx of gamma"""
+    return out * digamma(x)
+
+
+@njit(**_JIT)
+def gammaln_d0(x, out):
+    """d/dx of gammaln"""
+    return digamma(x)
+
+
 BY_SOURCE = {
     (('x', 'y', 'out'), '1.0'):
         add_d0,
@@ -569,4 +586,8 @@ BY_SOURCE = {
         erf_d0,
     (('x', 'out'), '-1.1283791670955126 * np.exp(-x * x)'):
         erfc_d0,
+    (('x', 'out'), 'out * digamma(x)'):
+        gamma_d0,
+    (('x', 'out'), 'digamma(x)'):
+        gammaln_d0,
 }

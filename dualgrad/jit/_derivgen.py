@@ -28,10 +28,11 @@ PATH = Path(__file__).with_name("_derivatives.py")
 
 # numba code spells these calls by the generated module's functions (NumPy's values:
 # numba's np.sign is -0.0 at -0.0, its np.floor_divide is floor(x / y), 10.0 at (1.0, 0.1))
-NAMES = {**KERNEL_NAMES, "np.floor_divide": "floor_divide"}
+NAMES = {**KERNEL_NAMES, "np.floor_divide": "floor_divide", "sc.digamma": "digamma"}
 
-# SciPy's rows whose function jitted code spells as math's (math.erf, math.erfc)
-SCIPY_ROWS = ("erf", "erfc")
+# SciPy's rows whose function jitted code spells as math's (math.erf, math.erfc,
+# math.gamma, math.lgamma: gammaln's row, log|Gamma| as lgamma)
+SCIPY_ROWS = ("erf", "erfc", "gamma", "gammaln")
 
 _HEADER = '''"""The rule table's local derivatives as numba functions of floats, for users' jitted code.
 
@@ -47,8 +48,13 @@ values where numba's differ and the table's helpers on floats.
 import numpy as np
 
 from ..backend._jit import njit
+from ..rules import _special
 
 _JIT = dict(cache=True, error_model="numpy")
+
+# the table's sc.digamma (math.gamma's and math.lgamma's derivatives): numba cannot call
+# SciPy's (dualgrad.rules._special.digamma; its source is part of every key here)
+digamma = njit(**_JIT)(_special.digamma)
 
 
 @njit(**_JIT)

@@ -397,7 +397,8 @@ def _compile(expr):
         return found
     return njit(error_model="numpy")(expr.function({"np": np, "where": _where,
                                                     "value": _value, "sign": _sign,
-                                                    "floor_divide": _floor_divide},
+                                                    "floor_divide": _floor_divide,
+                                                    "digamma": _derivatives.digamma},
                                                    _NAMES))
 
 
@@ -544,7 +545,8 @@ if hasattr(math, "exp2"):                               # Python 3.11 and later
     _MATH["exp2"] = math.exp2
 # SciPy's rows whose function numba computes as math's: the value is math's (what the
 # float call of the same jitted code gives), the derivative the row's expression
-_MATH_SPECIAL = {"erf": math.erf, "erfc": math.erfc}
+_MATH_SPECIAL = {"erf": math.erf, "erfc": math.erfc, "gamma": math.gamma,
+                 "gammaln": math.lgamma}
 
 
 def _register():

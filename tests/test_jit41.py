@@ -154,3 +154,28 @@ def test_the_generated_derivatives_match_the_table():
         for expr in rule.exprs:
             if expr is not None:
                 assert _numba_dual._compile(expr) in _derivatives.BY_SOURCE.values()
+
+
+@numba.njit
+def every_math_function(p):
+    """Each float function of math that numba compiles (numba 0.68: all but frexp, whose
+    integer exponent the table refuses, and gcd, of integers), on duals."""
+    a, b = p[0], p[1]          # a in (0, 1), b > 1
+    s = math.acos(a) + math.acosh(b) + math.asin(a) + math.asinh(b) + math.atan(a)
+    s += math.atan2(a, b) + math.atanh(a) + math.ceil(b) + math.copysign(a, -1.0)
+    s += math.cos(a) + math.cosh(a) + math.degrees(a) + math.erf(a) + math.erfc(b)
+    s += math.exp(a) + math.exp2(a) + math.expm1(a) + math.fabs(-a) + math.floor(b)
+    s += math.fmod(b, 0.7) + math.gamma(b) + math.hypot(a, b) + math.ldexp(a, 2)
+    s += math.lgamma(b) + math.log(b) + math.log10(b) + math.log1p(a) + math.log2(b)
+    s += math.nextafter(a, 2.0) + math.pow(b, a) + math.radians(b) + math.sin(a)
+    s += math.sinh(a) + math.sqrt(b) + math.tan(a) + math.tanh(a) + math.trunc(b)
+    if math.isfinite(a) and not math.isinf(a) and not math.isnan(b):
+        s += a
+    return s
+
+
+def test_every_math_function_numba_compiles_takes_duals():
+    x = np.array([0.3, 1.7])
+    np.testing.assert_allclose(dg.gradient(every_math_function, x),
+                               numerical_jacobian(every_math_function.py_func, x),
+                               rtol=1e-10)

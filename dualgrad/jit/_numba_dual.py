@@ -16,10 +16,13 @@ import nothing of dualgrad's.  The two types:
     element: ``len``, ``x[i]``, ``x[i] = d``, slices, ``.shape``, ``.size``,
     ``.copy()``, ``np.empty_like``/``np.zeros_like``, ``np.array([d1, d2])``.
 
-Operators, comparisons (on values), ``abs``, ``min``/``max`` and both the
-``np.*`` and ``math.*`` spellings of the elementary functions are overloaded
-from the rule table: the local derivatives are the table's own expressions,
-compiled by numba; nothing here writes a derivative.  Floats widen to duals
+Operators, comparisons (on values), ``abs``, ``min``/``max`` (of two or more),
+``round``, ``for v in x``, and both the ``np.*`` and ``math.*`` spellings of the
+elementary functions (every float function of ``math`` numba compiles but ``frexp``:
+``erf``, ``gamma``, ``lgamma`` by SciPy's rows) are overloaded from the rule table: the
+local derivatives are the table's own expressions, as numba functions with
+``cache=True`` in the generated :mod:`dualgrad.jit._derivatives`; nothing here writes a
+derivative.  Floats widen to duals
 (zero partials) where numba unifies types, so ``s = 0.0; s += x[i]`` works.
 Propagation is NaN-safe as everywhere else.
 
@@ -27,7 +30,11 @@ Not supported inside jitted code (each fails at compile time with a
 ``TypeError`` from the helpers naming the fix): float buffers receiving duals
 (``np.empty(n)`` then ``out[i] = d``: use ``np.empty_like(x)``), whole-array
 arithmetic on dual arrays (index loops only), arrays of more than one
-dimension, nesting derivative calls inside jitted code.
+dimension, nesting derivative calls inside jitted code.  A dual numba cannot take as an
+argument (nested duals under a Hessian, complex values, more than one dimension) raises
+:func:`dualgrad.errors.jit_argument`'s ``TypeError`` from numba's typeof itself, so the
+call of a jitted function from a plain-Python ``f`` names the limit as the helper's own
+call does.
 """
 
 import math

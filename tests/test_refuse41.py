@@ -193,9 +193,33 @@ def test_dual_q_closed_form():
 def test_quantile_bad_method_and_weights():
     with pytest.raises(ValueError, match="not a valid method"):
         dg.gradient(lambda y: np.quantile(y, 0.5, method="nope"), Y)
-    with pytest.raises(TypeError, match="weights="):
-        dg.gradient(lambda y: np.quantile(y, 0.5, method="inverted_cdf",
-                                          weights=np.ones(11)), Y)
+    with pytest.raises(ValueError, match="Only method 'inverted_cdf' supports weights"):
+        dg.gradient(lambda y: np.quantile(y, 0.5, weights=np.ones(11)), Y)   # NumPy's
+
+
+WQ = np.array([1.0, 2, 1, 3, 1, 1, 2, 1, 1, 4, 1, 2])
+Y12 = np.append(Y, 0.2)
+
+
+@pytest.mark.parametrize("f", [
+    lambda y: np.quantile(y, 0.3, method="inverted_cdf", weights=WQ),
+    lambda y: np.quantile(y, [0.1, 0.5, 0.9], method="inverted_cdf", weights=WQ),
+    lambda y: np.quantile(y.reshape(3, 4), [0.2, 0.7], axis=1, method="inverted_cdf",
+                          weights=WQ[:4]),
+    lambda y: np.quantile(y.reshape(3, 4), 0.6, axis=0, method="inverted_cdf",
+                          weights=WQ[:3], keepdims=True),
+    lambda y: np.quantile(y.reshape(3, 4), [0.4], method="inverted_cdf",
+                          weights=WQ.reshape(3, 4), keepdims=True),
+    lambda y: np.percentile(y.reshape(3, 4), 50, axis=1, method="inverted_cdf",
+                            weights=WQ.reshape(3, 4)),
+], ids=["scalar-q", "q-array", "axis1", "axis0-keepdims", "all-keepdims", "percentile-2d"])
+def test_weighted_quantile(f):
+    """weights= (inverted_cdf): the element NumPy returns, its partials (weight 1)."""
+    J = np.asarray(dg.jacobian(f, Y12))
+    np.testing.assert_allclose(J, numerical_jacobian(f, Y12), atol=1e-9)
+    assert set(np.unique(J)) <= {0.0, 1.0}
+    value, _ = dg.jvp(f, Y12, np.ones(12))
+    np.testing.assert_array_equal(np.asarray(value), f(Y12))
 
 
 # ---- 3. dtypes ----------------------------------------------------------------------------
@@ -354,7 +378,8 @@ def test_cov_weight_errors_are_numpys():
 
 def test_messages_never_print_whole_arrays():
     with pytest.raises(TypeError) as info:
-        dg.gradient(lambda y: np.quantile(y, 0.5, weights=np.arange(300.0)), Y)
+        dg.gradient(lambda y: np.nanquantile(y, 0.5, method="inverted_cdf",
+                                             weights=np.arange(300.0)), Y)
     assert "weights=ndarray of shape (300,)" in str(info.value)
     assert len(str(info.value)) < 600
 

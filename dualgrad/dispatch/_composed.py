@@ -190,9 +190,46 @@ def _nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
 def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
               keepdims=False, *, weights=None, interpolation=None):
     """Every method of NumPy's without weights: each a pair of order statistics and a
-    weight (:func:`_positions`); a dual ``q`` moves the weight of the continuous ones."""
-    _refuse("quantile", weights=(weights, None), interpolation=(interpolation, None))
+    weight (:func:`_positions`); a dual ``q`` moves the weight of the continuous ones.
+    With ``weights=`` (NumPy: ``inverted_cdf`` only), :func:`_weighted_quantile`."""
+    _refuse("quantile", interpolation=(interpolation, None))
+    if weights is not None:
+        return _weighted_quantile(a, q, axis, keepdims, method, weights)
     return _order_quantile(a, q, axis, keepdims, median=False, method=method)
+
+
+def _weighted_quantile(a, q, axis, keepdims, method, weights):
+    """``np.quantile(a, q, weights=w, method="inverted_cdf")``: an element of ``a``
+    (NumPy's value, its checks and errors first), so its partials; the first element
+    along the axis equal to the value (a tie: one of the one-sided derivatives, as
+    ``np.sort``'s).  Piecewise constant in ``q`` and the weights: their partials do not
+    enter (a dual ``q`` or dual weights are read by value)."""
+    v = primal(a)
+    qv = np.asarray(primal(q), dtype=float)
+    if axis is not None and np.ndim(axis) > 0:
+        raise errors.unsupported_function("np.quantile with weights= over several axes")
+    value = np.quantile(v, qv, axis=axis, method=method, keepdims=True,
+                        weights=primal(weights))
+    if not isinstance(a, Dual):
+        return value if keepdims else np.quantile(v, qv, axis=axis, method=method,
+                                                  weights=primal(weights))
+    ndim = np.ndim(v)
+    if axis is None:
+        a, ax = np.ravel(a), 0
+        v = np.ravel(v)
+        value = np.reshape(value, qv.shape + (1,))
+    else:
+        ax = axis_index(axis, np.ndim(v))
+    lead = qv.ndim
+    index = np.argmax(v == value, axis=lead + ax, keepdims=True)     # (q dims in front)
+    spread = np.broadcast_to(a, qv.shape + np.shape(v))
+    picked = np.take_along_axis(spread, index, axis=lead + ax)
+    picked = np.where(np.isnan(value), np.nan, picked)
+    if not keepdims:
+        return np.squeeze(picked, lead + ax)
+    if axis is None:                          # every axis kept as 1, as NumPy's
+        return np.reshape(picked, qv.shape + (1,) * ndim)
+    return picked
 
 
 def _order_quantile(a, q, axis, keepdims, median, method="linear"):

@@ -49,6 +49,10 @@ Propagation
         whether a rule's local derivatives are arithmetic that kernels evaluate; then
         the lean path's one kernel call that evaluates, tests and multiplies them in,
         or ``NotImplemented`` where none runs (as ``scaled_kernel``).
+    ``outer_small(c, p, g, q)``
+        ``c * p + g[:, None] * q`` (a scalar dual's partials ``q``) for the lean path of
+        a scalar dual with an array dual, one kernel call once numba is loaded; ``None``
+        for a factor that is not finite, ``NotImplemented`` where no kernel runs.
     ``lean_sum(ufunc, p, q=None)``
         ``p + q``, ``p - q`` or ``-p`` (``ufunc``: np.add, np.subtract, np.negative) for
         the lean path of ``a + b``, ``a - b``, ``-a``; large results in pooled buffers.
@@ -190,7 +194,8 @@ from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_sm
                          cross, entry_cell, exact1, exact2, exact_number, finite, from_rows,
                          join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
-                         outer, pair_kernel, pair_small, rank2, rows, running_product, scaled,
+                         outer, outer_small, pair_kernel, pair_small, rank2, rows,
+                         running_product, scaled,
                          scaled_kernel, scaled_small, small, take, take_along, triangle,
                          weighted_sum, where)
 from ._sums import sum_partials, sum_small
@@ -198,7 +203,7 @@ from ._sums import sum_partials, sum_small
 __all__ = [
     # propagation
     "combine", "combine_complex", "combine_small", "scaled_small", "pair_small", "scaled_kernel",
-    "pair_kernel",
+    "pair_kernel", "outer_small",
     "local_kernel", "local_kernel2", "entry_cell", "small_empty", "lean_sum", "EXACT",
     "EXACT_FLAT", "exact1", "exact2",
     "exact_number",

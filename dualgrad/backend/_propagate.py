@@ -17,7 +17,7 @@ from . import _buffers, _kernels, _loader
 _sum = np.add.reduce
 
 __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "DEFERRING",
-           "combine_small", "combine_complex",
+           "combine_small", "combine_complex", "outer_small",
            "scaled_small", "pair_small", "scaled_kernel",
            "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
            "exact1", "exact2", "exact_number", "scaled", "outer", "cross", "weighted_sum", "where",
@@ -514,6 +514,33 @@ def pair_small(f, p, g, q):
         total = f[..., None] * p
         total += g[..., None] * q
     return total
+
+
+def outer_small(c, p, g, q):
+    """``c * p + g[:, None] * q`` for the lean path of a scalar dual with an array dual
+    (``k * u``: ``c`` the Python float factor of the array's 2-D C-contiguous partials
+    ``p``, ``g`` the 1-D float64 factor of the scalar's partials ``q``, shape ``(n,)``):
+    one ``scale_outer`` kernel call once numba is loaded (counted towards the load as
+    :func:`pair_small`), each product rounded, then their sum, as NumPy's broadcast
+    products and addition in ``combine_small`` round them, so the same bits.  Numba not
+    loaded, one direction (``n = 1``: a derivative) takes two NumPy products of the
+    partials' and the value's shape and their sum, without ``combine_small``'s broadcast
+    product (the same products of the same numbers, so the same bits again). ``None``
+    where a factor is not finite somewhere (the caller's careful path), ``NotImplemented``
+    otherwise (more directions, no kernel: the caller then runs ``combine_small``)."""
+    if _loader.READY or _kernel_now(p.size, SMALL_PAIR_WORK):
+        if not (c - c == 0.0 and _finite_small(g)):
+            return None
+        out = _out(p)
+        (_compiled or _small_kernels()).scale_outer(c, p, g, q, out)
+        return out
+    if q.shape[0] != 1:
+        return NotImplemented
+    if not (c - c == 0.0 and _finite_small(g)):        # one direction (a derivative):
+        return None                                     # no broadcast product, the
+    out = c * p                                         # same products and sum
+    out += (g * q[0])[:, None]
+    return out
 
 
 # The lean path's compiled entry points for the partials of a unary rule on small 1-D

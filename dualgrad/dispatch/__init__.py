@@ -13,6 +13,7 @@ import numpy as np
 from ..dual import _array, _scalar
 from ._operands import operand, write_out
 from ._lean_products import LEAN_PRODUCTS
+from ._lean_small import call_ufunc as _lean_call_ufunc, lean_mixed, lean_power
 from ._reductions import lean_sum
 from ._ufuncs import (_hush, _unhush, apply, call, call_ufunc, call_unary_with_out,
                       call_with_out, complex_small, lean, small, with_number)
@@ -28,12 +29,13 @@ def _functions_on_first_use(func, args, kwargs, like=None):
     return dispatch(func, args, kwargs, like=like)
 
 
-_scalar.connect(apply=apply, call_ufunc=call_ufunc, call_unary_with_out=call_unary_with_out,
+_scalar.connect(apply=apply, call_ufunc=_lean_call_ufunc, call_unary_with_out=call_unary_with_out,
                 call_with_out=call_with_out, dispatch=_functions_on_first_use, small=small,
                 hush=_hush, unhush=_unhush)
 _array.connect(apply=apply, call=call, small=small, lean=lean, with_number=with_number,
                write_out=write_out, dispatch=_functions_on_first_use, operand=operand,
-               lean_sum=lean_sum, complex_small=complex_small)
+               lean_sum=lean_sum, complex_small=complex_small, lean_mixed=lean_mixed,
+               lean_power=lean_power)
 # np.dot(a, b), np.einsum("i,i->", a, b)...: the lean products first (the ufuncs among
 # them, np.matmul and np.vecdot, reach theirs through _ufuncs.lean)
 _array.VIEWS.update({f: p for f, p in LEAN_PRODUCTS.items() if not isinstance(f, np.ufunc)})

@@ -31,6 +31,7 @@ from ..rules._table import derivative_functions, rule_for
 
 # Entry points of dispatch, handed over by connect() (see the module docstring).
 apply = call = small = lean = with_number = write_out = dispatch = operand = lean_sum = None
+lean_mixed = lean_power = None
 complex_small = None
 
 __all__ = ["ArrayDual", "make_array", "make_real", "make", "stack_scalars", "from_object_array",
@@ -846,6 +847,10 @@ def _operator(rule, reflected):
                 if result is not None:
                     return result
         args = (b, a) if reflected else (a, b)
+        if type(b) is not ArrayDual:                  # u * k, k a scalar dual: its lean path
+            result = lean_mixed(rule, *args)
+            if result is not None:
+                return result
         result = small(rule, args)
         return call(rule, args) if result is None else result
     return op if ufunc not in _EXACT else _exact_binary(ufunc, op, reflected, rule)
@@ -1036,6 +1041,9 @@ def _square_or_power(power, square):
             raise errors.pow_modulo()
         if (type(b) is int or type(b) is float) and b == 2:
             return square_of(a)
+        result = lean_power(a, b)                     # u ** 3: the lean path
+        if result is not None:
+            return result
         result = small(power, (a, b))
         return call(power, (a, b)) if result is None else result
     return __pow__
@@ -1472,7 +1480,7 @@ Dual.__new__ = staticmethod(_new_dual)
 _scalar.connect(stack_scalars=stack_scalars, stack_lean=stack_lean)
 
 _ENTRY_POINTS = ("apply", "call", "small", "lean", "with_number", "write_out", "dispatch",
-                 "operand", "lean_sum", "complex_small")
+                 "operand", "lean_sum", "complex_small", "lean_mixed", "lean_power")
 
 
 def connect(**entry_points):

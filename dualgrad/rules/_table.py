@@ -45,10 +45,10 @@ import numpy as np
 
 from .. import errors
 from . import _special
-from ._expr import LAZY as _LAZY, parse
+from ._expr import LAZY as _LAZY, Expr, parse
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
-           "derivative_functions", "tangent_function"]
+           "derivative_functions", "regular_branch", "tangent_function"]
 
 _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
@@ -982,6 +982,8 @@ _NAMESPACE = {"np": np, "where": where, "value": value, "lazy_where": lazy_where
               "trigamma": trigamma, "tetragamma": tetragamma, "wofz_slope": wofz_slope,
               "wofz_moment_slope": wofz_moment_slope}
 _COMPILED = {}
+# the condition of a row whose branch at x = 0 :func:`regular_branch` leaves out
+_AT_ZERO = parse("np.absolute(value(x)) == 0.0", ("x", "y", "out"))
 
 
 def tangent_function(rule):
@@ -993,6 +995,28 @@ def tangent_function(rule):
     fn = _COMPILED.get(key)
     if fn is None:
         fn = _COMPILED[key] = rule.tangent_expr.function(_NAMESPACE)
+    return fn
+
+
+def regular_branch(rule, k):
+    """``d(x, y, out)``: argument ``k``'s local derivative of ``rule`` where no value of
+    ``x`` is zero, for a row written ``where(np.absolute(value(x)) == 0.0, at_zero,
+    regular)`` (``np.power``: ``y * x ** (y - 1.0)``), or ``None`` for any other row.
+
+    The table's own branch, compiled alone: where ``x`` has no zero element,
+    :func:`lazy_where` evaluates this branch only and copies it, so the two agree to
+    the bit, without the test and the copy (the lean path of ``u ** 3``, small41)."""
+    key = ("regular", rule.ufunc, k)
+    fn = _COMPILED.get(key, False)
+    if fn is False:
+        expr = rule.exprs[k] if k < len(rule.exprs) else None
+        tree = None if expr is None else expr.tree
+        fn = None
+        if tree is not None and tree[0] == "call" and tree[1] == "where" and \
+                tree[2][0] == _AT_ZERO.tree:
+            fn = Expr(f"{expr.text} where x != 0", expr.params, tree[2][2]).function(
+                _NAMESPACE, {"where": _LAZY})
+        _COMPILED[key] = fn
     return fn
 
 

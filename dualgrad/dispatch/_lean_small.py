@@ -1,0 +1,199 @@
+"""Two small-array operations in few steps (issue 13, small41): a scalar dual with an
+array dual (``k * u``, ``u - k``, ``u / k``: any smooth binary rule) and an array dual
+to a number's power (``u ** 3``).
+
+On arrays of a few elements a dual operation is a handful of NumPy calls; what made
+these two 4-6x ``u + u`` (14 and 19 us against 3.6 at N = 3, n = 1) was the way to
+them.  ``k * u`` went the scalar's operator -> ``call_ufunc`` -> ``small`` ->
+``_pair`` (two operand scans, the factor list); ``u ** 3`` went ``small``'s general
+loop and the table's ``np.power`` row, whose ``lazy_where`` on ``x == 0`` tests and
+copies its branch.  Here each is one function with the checks written out:
+
+* :func:`lean_mixed`: the scalar's value as a NumPy float and its partials as a row
+  (what ``_pair`` reads), the same ufunc call, the table's local derivatives, and
+  ``backend.combine_small`` on them in ``_pair``'s order: ``_pair`` reaches that same
+  call for such a pair (the row never has the result's shape), so the partials are
+  its own to the bit;
+* :func:`lean_power`: NumPy's ``np.power(x, y)`` with ``y`` the exponent's float64,
+  and, where no element of ``x`` is zero, the table's regular branch alone
+  (``rules.regular_branch``: ``y * x ** (y - 1.0)``), which is what ``lazy_where``
+  copies there; where one is, the table's whole row.  The product is
+  ``backend.scaled_small``'s, as ``small`` takes it.
+
+Each returns ``None`` having computed nothing where it is not sure (nested or complex
+values, deferred partials, escaped or differing tags, other directions, 0-d values,
+work past ``backend.LEAN_WORK`` or deferred by the fused engine, selection rules),
+and the caller's general path runs with its checks and errors; where the value is
+made and a local derivative is not finite somewhere, the general ``call`` gets that
+value (it keeps a zero partial 0 beside an infinite factor).
+"""
+
+import numpy as np
+
+from .. import backend
+from ..dual import LIVE, ArrayDual, make_real
+from ..dual._array import argument_factors
+from ..rules._table import RULES, derivative_functions, regular_branch
+from ._ufuncs import _hush, _unhush, call, call_ufunc as _call_ufunc
+
+__all__ = ["call_ufunc", "lean_mixed", "lean_power"]
+
+_nd = np.ndarray
+_F64 = np.dtype(np.float64)
+_f64 = np.float64
+_POWER = RULES[np.power]
+_lean_work = backend.lean_work
+_LEAN_WORK = backend.LEAN_WORK
+_combine = backend.combine_small
+_scaled = backend.scaled_small
+_outer = backend.outer_small
+
+
+def lean_mixed(rule, a, b):
+    """``rule``'s ufunc of ``a`` and ``b``, one an array dual of float64 values (at
+    least one axis) and partials, the other a scalar dual of the same live tag holding
+    a float and float partials; ``None`` (nothing computed) for anything else."""
+    if type(a) is ArrayDual:
+        array, scalar, first = a, b, False        # first: the scalar is the first argument
+    elif type(b) is ArrayDual:
+        array, scalar, first = b, a, True
+    else:
+        return None
+    if getattr(type(scalar), "_kind", None) != "slots":
+        return None
+    fns = _MIXED.get(rule.ufunc, False)       # (a ufunc hashes faster than a Rule)
+    if fns is False:
+        fns = _mixed_factors(rule)
+    c = scalar.value
+    x = array.value
+    p = array._p
+    tag = array.tag
+    if fns is None or type(c) is not float or type(x) is not _nd or type(p) is not _nd or \
+            x.dtype is not _F64 or p.dtype is not _F64 or not x.ndim or \
+            scalar.tag != tag or tag not in LIVE:
+        return None
+    n = p.shape[-1]
+    work = x.size * n
+    if work >= _LEAN_WORK or not _lean_work(work, x.shape):
+        return None
+    row = np.array(scalar._plist())
+    if row.dtype is not _F64 or row.shape != (n,):
+        return None               # nested partials; other directions: the general error
+    fa, fb, quiet = fns
+    c = _f64(c)
+    if first:
+        va, vb, pa, pb = c, x, row, p
+    else:
+        va, vb, pa, pb = x, c, p, row
+    out = rule.ufunc(va, vb)
+    if type(out) is not _nd or out.dtype is not _F64 or out.shape != x.shape:
+        return call(rule, (a, b), out)
+    if quiet:                     # + - *: the factors are arguments, nothing computed
+        total = _terms(fa, fb, va, vb, out, pa, pb, first, x, p, row)
+    else:
+        token = _hush()
+        try:
+            total = _terms(fa, fb, va, vb, out, pa, pb, first, x, p, row)
+        finally:
+            _unhush(token)
+    if total is None:             # an inf or NaN met: the careful path
+        return call(rule, (a, b), out)
+    return make_real(out, total, tag)
+
+
+# ufunc -> (d/da, d/db, quiet) for :func:`lean_mixed`, or None (not its rule); first use
+_MIXED = {}
+
+
+def _mixed_factors(rule):
+    """:data:`_MIXED`'s entry for ``rule``: its two local derivative functions (either
+    may be ``"0"``, not both) and whether they compute nothing (each a constant or an
+    argument: ``argument_factors``, no NumPy error state to hush) for a smooth
+    binary rule that selects nothing; ``None`` for any other."""
+    entry = None
+    if rule.kind == "smooth" and not rule.select and rule.ufunc.nin == 2 and \
+            rule.ufunc.nout == 1:
+        fa, fb = derivative_functions(rule)
+        if fa is not None and fb is not None and (fa != "0" or fb != "0"):
+            entry = fa, fb, argument_factors(rule) is not None
+    _MIXED[rule.ufunc] = entry
+    return entry
+
+
+def _terms(fa, fb, va, vb, out, pa, pb, first, x, p, row):
+    """The partials of :func:`lean_mixed` (its error state set by the caller): the
+    table's factors, then ``backend.outer_small`` where the array's factor is a number
+    and the scalar's one of the value's shape (``k * u``, ``u / k``), else
+    ``backend.combine_small`` as ``_pair`` calls it; ``None`` for a factor that is not
+    finite somewhere."""
+    if fa == "0":
+        factors, partials = [fb(va, vb, out)], [pb]
+    elif fb == "0":
+        factors, partials = [fa(va, vb, out)], [pa]
+    else:
+        f, g = fa(va, vb, out), fb(va, vb, out)
+        fp, fr = (g, f) if first else (f, g)           # (p's factor, the row's)
+        if (type(fp) is _f64 or type(fp) is float) and type(fr) is _nd and \
+                fr.dtype is _F64 and fr.shape == x.shape and x.ndim == 1 and \
+                p.flags.c_contiguous:
+            total = _outer(float(fp), p, fr, row)      # one kernel call, or n = 1's passes
+            if total is not NotImplemented:
+                return total
+        factors, partials = [f, g], [pa, pb]
+    return _combine(factors, partials, out.shape + (row.shape[0],))
+
+
+def lean_power(a, b):
+    """``a ** b`` for an array dual ``a`` of float64 values (at least one axis) and
+    partials of a live tag and a Python int or float or NumPy float64 ``b`` (finite);
+    ``None`` (nothing computed) for anything else."""
+    tb = type(b)
+    if tb is int:
+        if not -(1 << 53) <= b <= 1 << 53:
+            return None
+    elif tb is not float and tb is not _f64:
+        return None
+    if type(a) is not ArrayDual:
+        return None
+    x = a.value
+    p = a._p
+    tag = a.tag
+    if type(x) is not _nd or type(p) is not _nd or x.dtype is not _F64 or \
+            p.dtype is not _F64 or not x.ndim or tag not in LIVE:
+        return None
+    work = p.size
+    if work >= _LEAN_WORK or not _lean_work(work, x.shape):
+        return None
+    y = _f64(b)
+    if not y - y == 0.0:
+        return None
+    out = np.power(x, y)
+    if type(out) is not _nd or out.dtype is not _F64 or out.shape != x.shape:
+        return call(_POWER, (a, b), out)
+    token = _hush()
+    try:
+        if x.all():               # no zero: the branch lazy_where would copy
+            f = regular_branch(_POWER, 0)(x, y, out)
+        else:
+            f = derivative_functions(_POWER)[0](x, y, out)
+    finally:
+        _unhush(token)
+    if type(f) is not _nd or f.shape != x.shape or f.dtype is not _F64:
+        return call(_POWER, (a, b), out)
+    t = _scaled(f, p)
+    if t is None:                 # an inf or NaN met: the careful path
+        return call(_POWER, (a, b), out)
+    return make_real(out, t, tag)
+
+
+def call_ufunc(ufunc, *args):
+    """The scalar duals' general entry (``_ufuncs.call_ufunc``), :func:`lean_mixed` first
+    for a scalar dual with an array dual (``k * u``)."""
+    if len(args) == 2:
+        rule = RULES.get(ufunc)
+        if rule is not None:
+            result = lean_mixed(rule, args[0], args[1])
+            if result is not None:
+                return result
+    return _call_ufunc(ufunc, *args)
+

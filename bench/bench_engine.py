@@ -17,7 +17,7 @@
    ops with the derivatives computed by NumPy passes first.
 4. A fused propagation into a new output against one into a reused buffer.
 5. Per-operation cost on arrays of 10 elements (``+ - * / **2 sin exp``, indexing,
-   ``sum``; n = 2, 4, 10) against the float op and against the general dispatch path
+   ``sum``, a scalar dual times the array, ``** 3``, a float matrix times it; n = 2, 4, 10) against the float op and against the general dispatch path
    (``--small`` runs only this table and writes it to bench/RESULTS_small.md).  The
    small-array path uses kernels once numba is loaded (``dualgrad.backend._loader``:
    a long loop of small operations loads it); ``--small --numba`` loads it first, to
@@ -146,12 +146,17 @@ def fresh_output(quick):
 
 
 SMALL_OPS = (
-    ("a + b", lambda a, b: a + b), ("a - b", lambda a, b: a - b),
-    ("a * b", lambda a, b: a * b), ("a / b", lambda a, b: a / b),
-    ("a * 2.0", lambda a, b: a * 2.0), ("a ** 2", lambda a, b: a ** 2),
-    ("np.sin(a)", lambda a, b: np.sin(a)), ("np.exp(a)", lambda a, b: np.exp(a)),
-    ("a[3]", lambda a, b: a[3]), ("a[2:5]", lambda a, b: a[2:5]),
-    ("np.sum(a)", lambda a, b: np.sum(a)), ("a.sum()", lambda a, b: a.sum()))
+    ("a + b", lambda a, b, k: a + b), ("a - b", lambda a, b, k: a - b),
+    ("a * b", lambda a, b, k: a * b), ("a / b", lambda a, b, k: a / b),
+    ("a * 2.0", lambda a, b, k: a * 2.0), ("a ** 2", lambda a, b, k: a ** 2),
+    ("np.sin(a)", lambda a, b, k: np.sin(a)), ("np.exp(a)", lambda a, b, k: np.exp(a)),
+    ("a[3]", lambda a, b, k: a[3]), ("a[2:5]", lambda a, b, k: a[2:5]),
+    ("np.sum(a)", lambda a, b, k: np.sum(a)), ("a.sum()", lambda a, b, k: a.sum()),
+    # small41: a scalar dual k times the array (the float 0.7 on the float side), a
+    # power other than 2, a float matrix times the array
+    ("k * a", lambda a, b, k: k * a), ("a ** 3", lambda a, b, k: a ** 3),
+    ("M @ a", lambda a, b, k: _M10 @ a))
+_M10 = np.linspace(-1.0, 1.0, 100).reshape(10, 10)
 
 
 def small_ops(quick):
@@ -169,12 +174,13 @@ def small_ops(quick):
         tag = new_tag()
         a = dg.Dual(va, rng.standard_normal((N, n)), tag=tag)
         b = dg.Dual(vb, rng.standard_normal((N, n)), tag=tag)
+        k = dg.Dual(0.7, rng.standard_normal(n), tag=tag)
         for name, op in SMALL_OPS:
             def timed(fn, general=False):
                 with _kernels.use("numpy" if general else "auto"):
                     return median_time(fn, 1, min_time, time.process_time)
-            samples = [[timed(lambda: op(va, vb)), timed(lambda: op(a, b)),
-                        timed(lambda: op(a, b), general=True)] for _ in range(repeat)]
+            samples = [[timed(lambda: op(va, vb, 0.7)), timed(lambda: op(a, b, k)),
+                        timed(lambda: op(a, b, k), general=True)] for _ in range(repeat)]
             tf, td, tg = (statistics.median(s[i] for s in samples) for i in range(3))
             rows.append([name, n, f"{tf * 1e6:.2f}", f"{td * 1e6:.2f}",
                          f"{statistics.median(s[1] / s[0] for s in samples):.1f}",

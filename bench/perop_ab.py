@@ -6,7 +6,9 @@
 One ufunc or operator on an array dual ``u`` built inside ``dg.gradient`` under the
 default engine, as user19's ``c17_perop.py`` builds it (``u = x * p[0] + p[-1]``
 from the seed ``p`` of ``n`` directions, ``x`` of the cell's shape: ``N`` or
-``RxC``), against the same call on the float array ``x``.  Each cell times ``--reps``
+``RxC``), against the same call on the float array ``x``.  An op may also name ``k``,
+the scalar dual ``0.7 * p[0]`` (the float 0.7 on the float side: ``k*u``), and ``A``, a
+float matrix of ``N`` or ``R`` rows and columns (``A@u``; small41).  Each cell times ``--reps``
 calls of the dual operation, then of the float one, five times back to back in CPU time
 (``time.process_time``), and keeps the medians; ``dual / float`` is their quotient.
 
@@ -51,30 +53,33 @@ def child(cells, ops, reps, numba):
         _loader.load()
     else:
         _loader.LOAD_AFTER = float("inf")
-    fns = {op: eval(f"lambda u: {op}", {"np": np}) for op in ops}   # noqa: S307 (flags)
+    fns = {op: eval(f"lambda u, k, A: {op}", {"np": np})             # noqa: S307 (flags)
+           for op in ops}
 
-    def median_block(fn, u):
+    def median_block(fn, u, k, A):
         times = []
         for _ in range(5):
             t0 = time.process_time()
             for _ in range(reps):
-                fn(u)
+                fn(u, k, A)
             times.append((time.process_time() - t0) / reps)
         return statistics.median(times)
 
     out = {}
     for shape, n in cells:
         x = np.linspace(0.1, 1.0, int(np.prod(shape))).reshape(shape)
+        A = np.linspace(-1.0, 1.0, shape[0] ** 2).reshape(shape[0], shape[0])
         for op, fn in fns.items():
             got = {}
 
             def f(p):
                 u = x * p[0] + p[-1]
-                got["dual"] = median_block(fn, u)
+                got["dual"] = median_block(fn, u, p[0] * 0.7, A)
                 return np.sum(u)
             dg.gradient(f, np.ones(n))
             dg.gradient(f, np.ones(n))                  # the second call is timed
-            out[f"{'x'.join(map(str, shape))}:{n} {op}"] = [got["dual"], median_block(fn, x)]
+            out[f"{'x'.join(map(str, shape))}:{n} {op}"] = [got["dual"],
+                                                            median_block(fn, x, 0.7, A)]
     print(json.dumps(out))
 
 

@@ -171,9 +171,9 @@ def lean_power(a, b):
     if type(out) is not _nd or out.dtype is not _F64 or out.shape != x.shape:
         return call(_POWER, (a, b), out)
     token = _hush()
-    try:
-        if x.all():               # no zero: the branch lazy_where would copy
-            f = regular_branch(_POWER, 0)(x, y, out)
+    try:                          # no zero in x: the branch lazy_where would copy (a
+        if 0.0 not in x.tolist() if x.ndim == 1 and x.size <= 64 else x.all():  # short
+            f = (_REGULAR or _regular())(x, y, out)          # row's test without NumPy)
         else:
             f = derivative_functions(_POWER)[0](x, y, out)
     finally:
@@ -184,6 +184,15 @@ def lean_power(a, b):
     if t is None:                 # an inf or NaN met: the careful path
         return call(_POWER, (a, b), out)
     return make_real(out, t, tag)
+
+
+_REGULAR = None                   # np.power's regular branch in x, once made
+
+
+def _regular():
+    global _REGULAR
+    _REGULAR = regular_branch(_POWER, 0)
+    return _REGULAR
 
 
 def call_ufunc(ufunc, *args):

@@ -13,7 +13,11 @@ copies its branch.  Here each is one function with the checks written out:
   (what ``_pair`` reads), the same ufunc call, the table's local derivatives, and
   ``backend.combine_small`` on them in ``_pair``'s order: ``_pair`` reaches that same
   call for such a pair (the row never has the result's shape), so the partials are
-  its own to the bit;
+  its own to the bit.  Where the array's factor is a number and the scalar's one of
+  the value's shape (``k * u``, ``u / k``, 1-D values), ``backend.outer_small`` makes
+  the same products and sum in one kernel call (numba loaded) or, for one direction,
+  in two NumPy products without the broadcast one (``x[:, None] * row`` was 1.6 of
+  ``combine_small``'s 4 us at N = 3);
 * :func:`lean_power`: NumPy's ``np.power(x, y)`` with ``y`` the exponent's float64,
   and, where no element of ``x`` is zero, the table's regular branch alone
   (``rules.regular_branch``: ``y * x ** (y - 1.0)``), which is what ``lazy_where``
@@ -73,7 +77,7 @@ def lean_mixed(rule, a, b):
             scalar.tag != tag or tag not in LIVE:
         return None
     n = p.shape[-1]
-    work = x.size * n
+    work = p.size
     if work >= _LEAN_WORK or not _lean_work(work, x.shape):
         return None
     row = np.array(scalar._plist())
@@ -88,13 +92,23 @@ def lean_mixed(rule, a, b):
     out = rule.ufunc(va, vb)
     if type(out) is not _nd or out.dtype is not _F64 or out.shape != x.shape:
         return call(rule, (a, b), out)
-    if quiet:                     # + - *: the factors are arguments, nothing computed
-        total = _terms(fa, fb, va, vb, out, pa, pb, first, x, p, row)
-    else:
-        token = _hush()
-        try:
-            total = _terms(fa, fb, va, vb, out, pa, pb, first, x, p, row)
-        finally:
+    token = None if quiet else _hush()    # + - *: the factors are arguments, computed
+    try:                                  # by no NumPy call
+        if fa == "0":
+            total = _combine([fb(va, vb, out)], [pb], p.shape)
+        elif fb == "0":
+            total = _combine([fa(va, vb, out)], [pa], p.shape)
+        else:
+            f = fa(va, vb, out)
+            g = fb(va, vb, out)
+            fp, fr = (g, f) if first else (f, g)           # (p's factor, the row's)
+            total = _outer(float(fp), p, fr, row) if (type(fp) is _f64 or type(fp) is float) \
+                and type(fr) is _nd and fr.dtype is _F64 and fr.shape == x.shape and \
+                x.ndim == 1 and p.flags.c_contiguous else NotImplemented   # k * u, u / k
+            if total is NotImplemented:
+                total = _combine([f, g], [pa, pb], p.shape)
+    finally:
+        if token is not None:
             _unhush(token)
     if total is None:             # an inf or NaN met: the careful path
         return call(rule, (a, b), out)
@@ -118,29 +132,6 @@ def _mixed_factors(rule):
             entry = fa, fb, argument_factors(rule) is not None
     _MIXED[rule.ufunc] = entry
     return entry
-
-
-def _terms(fa, fb, va, vb, out, pa, pb, first, x, p, row):
-    """The partials of :func:`lean_mixed` (its error state set by the caller): the
-    table's factors, then ``backend.outer_small`` where the array's factor is a number
-    and the scalar's one of the value's shape (``k * u``, ``u / k``), else
-    ``backend.combine_small`` as ``_pair`` calls it; ``None`` for a factor that is not
-    finite somewhere."""
-    if fa == "0":
-        factors, partials = [fb(va, vb, out)], [pb]
-    elif fb == "0":
-        factors, partials = [fa(va, vb, out)], [pa]
-    else:
-        f, g = fa(va, vb, out), fb(va, vb, out)
-        fp, fr = (g, f) if first else (f, g)           # (p's factor, the row's)
-        if (type(fp) is _f64 or type(fp) is float) and type(fr) is _nd and \
-                fr.dtype is _F64 and fr.shape == x.shape and x.ndim == 1 and \
-                p.flags.c_contiguous:
-            total = _outer(float(fp), p, fr, row)      # one kernel call, or n = 1's passes
-            if total is not NotImplemented:
-                return total
-        factors, partials = [f, g], [pa, pb]
-    return _combine(factors, partials, out.shape + (row.shape[0],))
 
 
 def lean_power(a, b):

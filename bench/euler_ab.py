@@ -115,7 +115,8 @@ def main():
         m = med[name]
         print(f"\n{name}: dg.derivative / f {m['dg.derivative'] / m['f']:.1f}, "
               f"/ approx_fprime {m['dg.derivative'] / m['approx_fprime n=1']:.1f}; "
-              f"dg.jacobian n=2 / approx_fprime {m['dg.jacobian n=2'] / m['approx_fprime n=2']:.1f}")
+              "dg.jacobian n=2 / approx_fprime "
+              f"{m['dg.jacobian n=2'] / m['approx_fprime n=2']:.1f}")
 
 
 if __name__ == "__main__":

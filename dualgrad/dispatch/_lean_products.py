@@ -265,15 +265,25 @@ _DIMS = {"vv": (1, 1), "mv": (2, 1), "vm": (1, 2), "mm": (2, 2)}
 
 
 def _dims_fit(kind, spec, va, vb):
-    """Do the operands' dimensions fit ``kind``?  The batched kinds: ``"bvv"``
-    (``"...i,...i->..."``) any of at least one, ``"bmm"`` (``"wij,wjk->wik"``) the
-    subscripts' count, the batch axes of equal lengths (no broadcasting)."""
+    """Do the operands' dimensions fit ``kind``, the contracted lengths equal?  The
+    batched kinds: ``"bvv"`` (``"...i,...i->..."``) any of at least one, ``"bmm"``
+    (``"wij,wjk->wik"``) the subscripts' count, the batch axes of equal lengths (no
+    broadcasting).  ``np.einsum`` stretches a labelled axis of length 1 against the
+    other operand's (``"i,i->"`` of ``(K,)`` and ``(1,)`` is ``sum(a) * b[0]``), which
+    the kernels here do not (they loop over one operand's length): those go to the
+    general path (attack33, repro_01)."""
+    sa, sb = va.shape, vb.shape
     if kind == "bvv":
-        return va.ndim >= 1 and vb.ndim >= 1
+        return va.ndim >= 1 and vb.ndim >= 1 and sa[-1] == sb[-1]
     if kind == "bmm":
         k = spec.replace(" ", "").index(",")
-        return va.ndim == k and vb.ndim == k and va.shape[:k - 2] == vb.shape[:k - 2]
-    return (va.ndim, vb.ndim) == _DIMS[kind]
+        return va.ndim == k and vb.ndim == k and sa[:k - 2] == sb[:k - 2] and \
+            sa[-1] == sb[-2]
+    if (va.ndim, vb.ndim) != _DIMS[kind]:
+        return False
+    if kind == "vv" or kind == "vm":
+        return sa[0] == sb[0]
+    return sa[1] == sb[0]                     # "mv", "mm"
 
 
 def lean_einsum(*operands, **kwargs):

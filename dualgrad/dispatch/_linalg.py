@@ -19,6 +19,7 @@ import numpy as np
 from .. import backend, errors
 from ..dual import HOLOMORPHIC, ArrayDual, Dual, make, newest, primal
 from . import _lapack, _spectral
+from ._einsum_stretch import unstretched
 from ._operands import NotHolomorphic, abs2, is_complex, is_sparse, moved, operand
 from ._reductions import axis_tuple
 from ..backend import finite, weighted_sum
@@ -67,6 +68,11 @@ def bilinear(func, *args, **kwargs):
     values = [_value(a, tag) for a in args]
     duals = [i for i, a in enumerate(args) if isinstance(a, Dual) and a.tag == tag]
     value = func(*values, **kwargs)
+    if func is np.einsum and isinstance(args[0], str):
+        stretched = unstretched(args)          # NumPy's value, partials of equal lengths
+        if stretched is not args:
+            args = stretched
+            values = [_value(a, tag) for a in args]
     return _product(func, args, values, value, duals, tag, n, kwargs)
 
 

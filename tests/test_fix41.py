@@ -1,0 +1,151 @@
+"""attack33's findings on stop 40's landings (fix41).
+
+Item 1: ``np.einsum`` with a labelled axis of length 1 that NumPy stretches against
+the other operand's longer one (``"i,i->"`` of ``(K,)`` and ``(1,)``): the lean
+products' kernels summed over the wrong length (numba loaded) and the general path
+raised a raw ValueError; now NumPy's value and exact partials, with numba and without.
+
+Oracles run no dualgrad path.  Each einsum case is bilinear in ``x`` (every operand
+linear in ``x``), so ``t -> f(x + t e_k)`` is a quadratic: its central difference at
+any step is the derivative up to rounding, and the second difference
+``f(x + e_i + e_j) - f(x + e_i) - f(x + e_j) + f(x)`` the Hessian.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad import backend
+
+N = 4                                      # four directions: the numba kernels' width
+
+
+def _linear(shape, seed, x):
+    """An operand ``sum_k C[..., k] x[k]`` (a dual when ``x`` is one)."""
+    C = np.random.default_rng(seed).uniform(-1.0, 1.0, shape + (N,))
+    return sum(C[..., k] * x[k] for k in range(N))
+
+
+def _fd_jacobian(f, x):
+    cols = []
+    for k in range(x.size):
+        e = np.zeros_like(x)
+        e[k] = 0.5
+        cols.append((np.asarray(f(x + e)) - np.asarray(f(x - e))).ravel())
+    return np.stack(cols, axis=-1)
+
+
+def _fd_hessian(q, x):
+    H = np.empty((x.size, x.size))
+    eye = np.eye(x.size)
+    for i in range(x.size):
+        for j in range(x.size):
+            H[i, j] = q(x + eye[i] + eye[j]) - q(x + eye[i]) - q(x + eye[j]) + q(x)
+    return H
+
+
+STRETCHED = [
+    ("i,i->", (7,), (1,)), ("i,i->", (1,), (7,)),
+    ("ij,j->i", (3, 7), (1,)), ("ij,j->i", (3, 1), (7,)),
+    ("i,ij->j", (1,), (7, 2)), ("i,ij->j", (7,), (1, 2)),
+    ("ij,jk->ik", (3, 1), (7, 2)), ("ij,jk->ik", (3, 7), (1, 2)),
+    ("...i,...i->...", (2, 3), (2, 1)), ("...i,...i->...", (4,), (1,)),
+    ("...i,...i->...", (1,), (2, 5)),
+    ("wij,wjk->wik", (2, 2, 1), (2, 3, 1)), ("wij,wjk->wik", (2, 2, 3), (2, 1, 4)),
+    ("i,i", (7,), (1,)), ("ij,j", (3, 1), (7,)), ("ji,j", (1, 3), (7,)),
+    ("ij,jk", (3, 7), (1, 2)),
+]
+
+
+@pytest.mark.parametrize("spec, sa, sb", STRETCHED)
+@pytest.mark.parametrize("engine", ["numba", "numpy"])
+@pytest.mark.parametrize("which", ["both", "first", "second"])
+def test_einsum_stretched_axis_jacobian(spec, sa, sb, engine, which):
+    """NumPy's value, and the Jacobian of the central differences, with the numba
+    kernels loaded and not; one operand dual, the other, both."""
+    x0 = np.array([0.3, -1.2, 0.7, 2.0])
+
+    def f(x):
+        a = _linear(sa, 1, x) if which != "second" else _linear(sa, 1, x0)
+        b = _linear(sb, 2, x) if which != "first" else _linear(sb, 2, x0)
+        return np.einsum(spec, a, b)
+
+    with backend.use(engine):
+        J = dg.jacobian(f, x0)
+    want = _fd_jacobian(f, x0)
+    np.testing.assert_allclose(np.reshape(J, want.shape), want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("spec, sa, sb", STRETCHED)
+def test_einsum_stretched_axis_value_hessian_complex(spec, sa, sb):
+    """The value is NumPy's; the Hessian of the sum the second differences'; a
+    complex path (the operands times ``1 + 0.5j``, real part) the central
+    differences'."""
+    x0 = np.array([0.3, -1.2, 0.7, 2.0])
+
+    def f(x, c=1.0):
+        return np.einsum(spec, _linear(sa, 1, x) * c, _linear(sb, 2, x))
+
+    got = {}
+
+    def keep(x):
+        y = f(x)
+        got["v"] = y.value
+        return y
+    dg.jacobian(keep, x0)
+    np.testing.assert_array_equal(got["v"], f(x0))
+    H = dg.hessian(lambda x: np.sum(f(x)), x0)
+    np.testing.assert_allclose(H, _fd_hessian(lambda x: float(np.sum(f(x))), x0),
+                               rtol=1e-11, atol=1e-11)
+    g = lambda x: np.real(f(x, 1 + 0.5j))
+    want = _fd_jacobian(g, x0)
+    np.testing.assert_allclose(np.reshape(dg.jacobian(g, x0), want.shape), want,
+                               rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("spec, sa, sb", STRETCHED[:8])
+def test_einsum_stretched_axis_sparsity(spec, sa, sb):
+    """``sparsity="auto"`` gives the dense Jacobian's numbers."""
+    x0 = np.array([0.3, -1.2, 0.7, 2.0])
+    f = lambda x: np.ravel(np.einsum(spec, _linear(sa, 1, x), _linear(sb, 2, x)))
+    want = _fd_jacobian(f, x0)
+    J = dg.jacobian(f, x0, sparsity="auto")
+    J = J.toarray() if hasattr(J, "toarray") else np.asarray(J)
+    np.testing.assert_allclose(np.reshape(J, want.shape), want, rtol=1e-12, atol=1e-12)
+
+
+def test_einsum_long_operand_second_no_out_of_bounds():
+    """attack33 repro_01's g: ``"ij,j->i"`` of ``(600, 1)`` and ``(2000,)`` with numba
+    loaded read past a's rows (NaN); the analytic Jacobian now."""
+    A = np.random.default_rng(0).standard_normal(2000)
+    M = 600
+    x = np.array([0.3, -1.2, 0.7, 2.0])
+
+    def g(x):
+        a = (A[:M] * x[0] + x[1]).reshape(M, 1)
+        return np.einsum("ij,j->i", a, A * x[2] + x[3])
+    ai = A[:M] * x[0] + x[1]
+    Sb = A.sum() * x[2] + A.size * x[3]
+    want = np.stack([A[:M] * Sb, np.full(M, Sb), ai * A.sum(), ai * A.size], axis=1)
+    with backend.use("numba"):
+        J = dg.jacobian(g, x)
+    np.testing.assert_allclose(J, want, rtol=1e-12, atol=1e-9)
+
+
+@pytest.mark.parametrize("func", [np.dot, np.inner, np.matmul, np.vecdot, np.vdot,
+                                  np.linalg.vecdot, np.linalg.matmul])
+@pytest.mark.parametrize("sa, sb", [((1,), (5,)), ((5,), (1,)), ((3, 1), (5,)),
+                                    ((3, 5), (1,))])
+def test_products_refuse_length_one_as_numpy(func, sa, sb):
+    """The other lean products do not stretch: NumPy's ValueError on floats, the same
+    on duals (never a kernel over the wrong length)."""
+    a, b = np.ones(sa), np.ones(sb)
+    try:
+        func(a, b)
+    except ValueError:
+        pass
+    else:
+        pytest.skip("NumPy takes these shapes")
+    with backend.use("numba"):
+        with pytest.raises(ValueError):
+            dg.jacobian(lambda x: func(a * x[0], b * x[1]), np.array([1.0, 2.0]))

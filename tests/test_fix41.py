@@ -149,3 +149,43 @@ def test_products_refuse_length_one_as_numpy(func, sa, sb):
     with backend.use("numba"):
         with pytest.raises(ValueError):
             dg.jacobian(lambda x: func(a * x[0], b * x[1]), np.array([1.0, 2.0]))
+
+
+# ---- item 2: np.asarray / np.array of a dual keep its memory layout ------------------
+LAYOUTS = {
+    "transpose": lambda x: x.reshape(4, 6).T,
+    "strided transpose": lambda x: x.reshape(4, 6)[:, ::2].T,
+    "reversed transpose": lambda x: x.reshape(4, 6).T[::-1],
+    "3-d axes moved": lambda x: x.reshape(2, 3, 4).transpose(1, 2, 0),
+    "F rows": lambda x: x.reshape(4, 6).T[1:3],
+    "strided": lambda x: x.reshape(4, 6)[:, ::2],
+}
+READS = {
+    "ravel": lambda a, o: np.ravel(a, order=o),
+    "flatten": lambda a, o: a.flatten(o),
+    "reshape": lambda a, o: np.reshape(a, -1, order=o) if o != "K" else a.ravel(o),
+}
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("conv", [np.asarray, np.array])
+@pytest.mark.parametrize("order", ["K", "A"])
+@pytest.mark.parametrize("read", READS)
+def test_object_array_keeps_layout(layout, conv, order, read):
+    """``np.asarray(d)`` / ``np.array(d)`` of a non-C-ordered dual read in memory
+    order: NumPy's order on floats (the oracle: the values are the element numbers,
+    so the Jacobian of a selection is the one-hot matrix of the float result)."""
+    x0 = np.arange(1.0, 25.0)
+    f = lambda x: READS[read](conv(LAYOUTS[layout](x)), order)
+    want = np.eye(24)[f(x0).astype(int) - 1]
+    np.testing.assert_array_equal(dg.jacobian(f, x0), want)
+
+
+def test_object_array_layout_nested():
+    """The Hessian path (nested duals) keeps the layout too: d^2/dx^2 of
+    ``sum(w * ravel(asarray(x.reshape(2, 3).T), 'K')**2)`` is ``diag(2 w)`` (memory
+    order is x's own)."""
+    w = np.arange(1.0, 7.0)
+    H = dg.hessian(lambda x: np.sum(w * np.ravel(np.asarray(x.reshape(2, 3).T), "K") ** 2),
+                   np.linspace(0.1, 0.6, 6))
+    np.testing.assert_allclose(H, np.diag(2 * w), rtol=1e-14)

@@ -329,6 +329,9 @@ class ArrayDual(Dual):
             items = [make(value[i], partials[i], self.tag) for i in range(len(value))]
         out = np.fromiter(unread_twins(items), dtype=object,
                           count=len(items)).reshape(self.shape)
+        if isinstance(inner, np.ndarray) and inner.ndim >= 2 and \
+                not inner.flags.c_contiguous:
+            out = _laid_out(out, inner, copy)
         if self.tag:
             errors.object_array_made(items, untouched, self.tag, _LIVE, self)
         if not copy:               # np.asarray(y): a snapshot where floats give y itself
@@ -642,6 +645,23 @@ class FlatIter:
     def __array__(self, dtype=None, copy=None):
         return np.ravel(self.base).__array__(dtype, copy=True)
 
+
+
+def _laid_out(out, like, copy):
+    """The object array ``out`` (C-ordered) with ``like``'s memory layout, as NumPy
+    lays out ``np.array(like)`` (order ``'K'``) or hands out ``np.asarray(like)`` (the
+    view itself: neither C- nor F-contiguous where ``like`` is neither), so that
+    ``ravel`` / ``reshape`` / ``flatten`` with order ``'K'`` or ``'A'`` take the
+    elements in the order they take them on floats (attack33, repro_09)."""
+    res = np.empty_like(like, dtype=object)          # NumPy's order='K' copy
+    if not copy and res.flags.f_contiguous and not like.flags.f_contiguous:
+        shape = like.shape
+        k = next(i for i, n in enumerate(shape) if n > 1)
+        wide = shape[:k] + (2 * shape[k],) + shape[k + 1:]
+        res = np.empty(wide, dtype=object, order="F")[(slice(None),) * k +
+                                                       (slice(None, None, 2),)]
+    res[...] = out
+    return res
 
 
 def _sources_as_numpy_reads(base, i, item, kind):

@@ -1107,8 +1107,8 @@ def unsupported_function(name):
         "rewrite that step with supported NumPy functions (see docs/supported.md)"
     return DualTypeError(
         f"dualgrad: {name} is not supported on dual numbers and would drop derivatives. "
-        f"Fix: {fix}, or apply it to d.value where no derivative is wanted."
-    )
+        f"Fix: {fix}, or apply it to dg.stop_gradient(d) (the plain value) where no "
+        "derivative is wanted.")
 
 
 def rank_deficient_fit(deg, points, rcond):
@@ -1672,6 +1672,85 @@ def _unhashable(who, exc):
         "the differentiated inputs, keyed on plain numbers.")
 
 
+def _logsumexp_spelling(f_locals):
+    """``scipy.special.logsumexp``'s NumPy spelling for the call whose frame's locals
+    are ``f_locals`` (its axis=, b=, keepdims=, return_sign= carried over: the
+    whole-array form pasted into an ``axis=1`` call silently sums over every row).
+    Max-shifted, and exact: the shift's partials cancel."""
+    a, axis = f_locals.get("a"), f_locals.get("axis")
+    ndim = getattr(a, "ndim", None)
+    if isinstance(axis, tuple) and ndim is not None and \
+            sorted(i % ndim for i in axis) == list(range(ndim)):
+        axis = None                 # logsumexp's own axis = tuple(range(a.ndim)) for None
+    b = f_locals.get("b") is not None
+    keepdims, sign = bool(f_locals.get("keepdims")), bool(f_locals.get("return_sign"))
+    if axis is None and not (b or keepdims or sign):
+        return "m = np.max(x); m + np.log(np.sum(np.exp(x - m)))"
+    ax = f"axis={axis!r}, " if axis is not None else ""
+    terms = "b * np.exp(x - m)" if b else "np.exp(x - m)"
+    done = "{}" if keepdims else "np.squeeze({})" if axis is None else \
+        f"np.squeeze({{}}, axis={axis!r})"
+    out = done.format("m + np.log(np.abs(s))" if sign else "m + np.log(s)")
+    if sign:
+        out = f"({out}, {done.format('np.sign(s)')})"
+    spelling = (f"m = np.max(x, {ax}keepdims=True); s = np.sum({terms}, {ax}"
+                f"keepdims=True); {out}")
+    named = " (x: the array given to logsumexp" + (", b: its b=" if b else "")
+    if isinstance(axis, int) and not (b or sign):
+        named += f"; or np.logaddexp.reduce(x, axis={axis!r}" + \
+            (", keepdims=True)" if keepdims else ")") + ", exact too"
+    return spelling + named + ")"
+
+
+def _given_keywords(entry):
+    """The keyword arguments ``entry``'s SciPy function was called with that differ
+    from their defaults, as ``name=value`` texts (plain numbers, strings, bools and
+    tuples of them only: an array argument is the user's own name)."""
+    import inspect
+    func = entry.f_globals.get(entry.f_code.co_name)
+    func = inspect.unwrap(func) if callable(func) else None
+    if getattr(func, "__code__", None) is not entry.f_code:
+        return []
+    given = []
+    for p in inspect.signature(func).parameters.values():
+        if p.default is inspect.Parameter.empty or p.name not in entry.f_locals:
+            continue
+        v = entry.f_locals[p.name]
+        plain = isinstance(v, (bool, int, float, str, type(None))) or \
+            isinstance(v, tuple) and all(isinstance(i, (int, str)) for i in v)
+        if plain and (type(v) is not type(p.default) or v != p.default):
+            given.append(f"{p.name}={v!r}")
+    return given
+
+
+def _fit_to_call(public, name, entry, spelling):
+    """``spelling`` (a NumPy spelling of ``public.name``) fitted to the call ``entry``
+    is running: the caller's axis= and keywords written in, or named where the
+    spelling cannot carry them, so that pasting the fix never changes the result."""
+    if spelling is None or public not in ("scipy.special", "scipy.linalg"):
+        return spelling
+    f_locals = entry.f_locals
+    if name == "logsumexp":
+        return _logsumexp_spelling(f_locals)
+    if name == "log_softmax":
+        return spelling.replace("axis=axis", f"axis={f_locals.get('axis')!r}")
+    if name == "solve_triangular":
+        lower, trans = bool(f_locals.get("lower")), f_locals.get("trans", 0)
+        t = "np.tril(a)" if lower else "np.triu(a)"
+        if f_locals.get("unit_diagonal"):
+            t = f"({t} - np.diag(np.diag(a)) + np.eye(len(a)))"
+        t += {1: ".T", "T": ".T", 2: ".conj().T", "C": ".conj().T"}.get(trans, "")
+        return f"np.linalg.solve({t}, b) (lower={lower}, trans={trans!r}" + \
+            (", unit_diagonal=True" if f_locals.get("unit_diagonal") else "") + \
+            " as your call: solve_triangular reads only that triangle of a)"
+    given = [g for g in _given_keywords(entry) if not g.startswith(
+        ("check_finite=", "overwrite_", "lapack_driver=", "driver="))]
+    if given:
+        spelling += (f" (your call passed {', '.join(given)}: keep their meaning in "
+                     "the NumPy spelling)")
+    return spelling
+
+
 def from_scipy(who, exc):
     """``exc``, raised inside a SciPy function that turned duals into plain arrays,
     as dualgrad's TypeError naming that function and the NumPy spelling that works;
@@ -1733,6 +1812,7 @@ def from_scipy(who, exc):
         func, spelling = f"{public}.{name}", _SCIPY_SPELLINGS.get(name)
         if name == "lfilter" and entry.f_locals.get("zi") is not None:
             spelling = _SCIPY_SPELLINGS[("lfilter", "zi")]
+        spelling = _fit_to_call(public, name, entry, spelling)
     if name in _NUMPY_FFT and (public == "scipy.fft" or public == "scipy.fftpack"
                                and name not in ("rfft", "irfft")):   # fftpack's pack reals
         spelling = f"np.fft.{name} (the same transform; dualgrad follows np.fft)"
@@ -1744,11 +1824,13 @@ def from_scipy(who, exc):
             f"{who}: {func} raised {type(exc).__name__}({str(exc)!r}) on a dual number "
             "argument; expected NumPy functions or ufuncs there, which dualgrad follows "
             f"(SciPy's other functions do not take dual numbers). Fix: {fix}, or apply "
-            f"{func} to d.value where no derivative is wanted.")
+            f"{func} to dg.stop_gradient(d) (the plain value) where no derivative is "
+            "wanted.")
     return DualTypeError(
         f"{who}: {func} converts its input with np.asarray, which drops the derivatives "
         f"of dual numbers; expected NumPy functions or ufuncs, which dualgrad follows. "
-        f"Fix: {fix}, or apply {func} to d.value where no derivative is wanted.")
+        f"Fix: {fix}, or apply {func} to dg.stop_gradient(d) (the plain value) where no "
+        "derivative is wanted.")
 
 
 # NumPy's own errors where it computes with an object array of dual numbers itself:

@@ -1,0 +1,144 @@
+"""SciPy functions that refuse duals: the NumPy spelling their refusal proposes is the
+caller's own call (axis=, b=, keepdims=, return_sign=, lower=, trans=), so pasting it
+never changes the objective (user27: logsumexp(lp, axis=1)'s fix summed over every
+row, 189.6 -> -5.1).  Each spelling is cut from the message, run, and held to SciPy's
+value on floats and to central differences for its derivative."""
+
+import re
+
+import numpy as np
+import pytest
+
+sc = pytest.importorskip("scipy.special")
+sl = pytest.importorskip("scipy.linalg")
+
+import dualgrad as dg  # noqa: E402
+
+RNG = np.random.default_rng(41)
+LP = RNG.normal(size=(5, 3))
+W = RNG.uniform(0.5, 2.0, size=(5, 3))
+
+
+def _fix(call, t):
+    """The spelling the refusal of ``call(t)`` proposes (the text after 'write that
+    step as', up to the parenthesis naming x, or the ', or apply')."""
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(call, t)
+    text = str(info.value)
+    assert "dg.stop_gradient(d)" in text          # the plain value, by its name
+    m = re.search(r"write that step as (.*?)(?: \(x: the array|, or apply)", text)
+    assert m, text
+    return m.group(1), text
+
+
+def _run(spelling, env):
+    """Run ``a; b; expr`` and return expr's value."""
+    *stmts, last = spelling.split("; ")
+    env = dict(env, np=np)
+    for s in stmts:
+        exec(s, env)
+    return eval(last, env)
+
+
+def _fd(g, t, h=1e-6):
+    return np.stack([(np.asarray(g(t + h * e)) - np.asarray(g(t - h * e))) / (2 * h)
+                     for e in np.eye(t.size)], axis=-1)
+
+
+LSE_CALLS = [dict(axis=1), dict(axis=0), dict(), dict(axis=-1, keepdims=True),
+             dict(axis=(0, 1)), dict(axis=1, b=W), dict(axis=0, b=W, keepdims=True),
+             dict(axis=1, b=W - 1.0, return_sign=True), dict(b=W, return_sign=True),
+             dict(axis=None, keepdims=True)]
+
+
+@pytest.mark.parametrize("kw", LSE_CALLS, ids=lambda kw: ",".join(sorted(kw)) or "plain")
+def test_logsumexp_fix_is_the_callers_call(kw):
+    t0 = np.array([0.7, -1.1, 1.9])
+
+    def x_of(t):
+        return LP * t
+
+    spelling, text = _fix(lambda t: sc.logsumexp(x_of(t), **kw), t0)
+    if "axis" in kw and kw["axis"] is not None and kw["axis"] != (0, 1):
+        assert f"axis={kw['axis']!r}" in spelling
+    env = {"b": kw.get("b")}
+    want = sc.logsumexp(x_of(t0), **kw)
+    got = _run(spelling, dict(env, x=x_of(t0)))
+    if kw.get("return_sign"):
+        np.testing.assert_allclose(got[0], want[0], rtol=1e-13)
+        np.testing.assert_array_equal(got[1], want[1])
+        got, want = got[0], want[0]
+    else:
+        np.testing.assert_allclose(got, want, rtol=1e-13)
+    assert np.shape(got) == np.shape(want)
+
+    def spelled(t):
+        r = _run(spelling, dict(env, x=x_of(t)))
+        return np.ravel(r[0] if kw.get("return_sign") else r)
+
+    J = dg.jacobian(spelled, t0)
+    np.testing.assert_allclose(J, _fd(spelled, t0), rtol=1e-6, atol=1e-8)
+
+
+def test_user27_mixture_fix_keeps_the_objective():
+    """repro_msg_logsumexp_axis.py: the pasted fix gives the same objective and an
+    exact gradient (analytic: d/dth_k = -sum_i r_ik (x_i - th_k), r the posteriors)."""
+    x = np.random.default_rng(0).normal(size=300)
+    th = np.array([-1.0, 1.0])
+
+    def lp_of(th):
+        return -0.5 * (x[:, None] - th) ** 2 + np.log(0.5)
+
+    spelling, _ = _fix(lambda th: -np.sum(sc.logsumexp(lp_of(th), axis=1)), th)
+
+    def nll(th):
+        return -np.sum(_run(spelling, {"x": lp_of(th)}))
+
+    np.testing.assert_allclose(nll(th), -np.sum(sc.logsumexp(lp_of(th), axis=1)),
+                               rtol=1e-13)
+    lp = lp_of(th)
+    r = np.exp(lp - sc.logsumexp(lp, axis=1, keepdims=True))
+    analytic = -np.sum(r * (x[:, None] - th), axis=0)
+    np.testing.assert_allclose(dg.gradient(nll, th), analytic, rtol=1e-12)
+
+
+def test_logsumexp_fix_names_logaddexp_reduce_for_an_int_axis():
+    _, text = _fix(lambda t: sc.logsumexp(LP * t, axis=1), np.ones(3))
+    assert "; or np.logaddexp.reduce(x, axis=1), exact too)" in text
+
+
+@pytest.mark.parametrize("axis", [1, 0, None])
+def test_log_softmax_fix_carries_axis(axis):
+    t0 = np.array([0.7, -1.1, 1.9])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda t: sc.log_softmax(LP * t, axis=axis).ravel(), t0)
+    text = str(info.value)
+    assert f"axis={axis!r}" in text and "axis=axis" not in text
+    m = re.search(r"write that step as (.*) with m = (.*?), or apply", text)
+    spelling = f"m = {m.group(2)}; {m.group(1)}"
+    np.testing.assert_allclose(_run(spelling, {"x": LP * t0}),
+                               sc.log_softmax(LP * t0, axis=axis), rtol=1e-13, atol=1e-15)
+
+
+A = np.array([[4.0, 1.0, 0.5], [2.0, 3.0, 0.2], [0.5, 0.7, 2.0]])   # not symmetric
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(lower=True), dict(lower=True, trans=1),
+                                dict(trans="T"), dict(lower=True, unit_diagonal=True),
+                                dict(trans=2, unit_diagonal=True)],
+                         ids=lambda kw: ",".join(f"{k}={v}" for k, v in kw.items()) or "plain")
+def test_solve_triangular_fix_carries_lower_trans_unit_diagonal(kw):
+    b0 = np.array([1.0, -2.0, 0.5])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda t: sl.solve_triangular(A * t[0], t, **kw), b0)
+    m = re.search(r"write that step as (.*?) \(lower=", str(info.value))
+    spelling = m.group(1)
+    np.testing.assert_allclose(_run(spelling, {"a": A, "b": b0}),
+                               sl.solve_triangular(A, b0, **kw), rtol=1e-13)
+
+
+def test_other_fixes_name_the_callers_keywords():
+    with pytest.raises(TypeError, match=r"your call passed assume_a='pos'"):
+        dg.jacobian(lambda t: sl.solve(A @ A.T * t[0], t, assume_a="pos"), np.ones(3))
+    with pytest.raises(TypeError, match=r"your call passed lower=False"):
+        dg.jacobian(lambda t: sl.eigh(A @ A.T * t[0], lower=False)[0], np.ones(3))

@@ -1025,6 +1025,21 @@ def join_out_overlap(name, k):
         f"np.{name}([...]) (or pass copies, a[:2].copy()).")
 
 
+def product_out_overlap(name, k):
+    """``np.vecdot(a, b, out=o)`` with an ``o`` that shares memory with operand ``k``.
+    NumPy's gufunc machinery does not always copy such an operand first: for
+    ``np.vecdot(M, v, out=v)`` it writes ``v[0]`` and then reads the new ``v[0]`` for
+    ``v[1]`` (a result of its loop order, which no NumPy document promises), while
+    matmul, matvec and vecmat buffer.  dualgrad refuses it rather than compute the
+    buffered product NumPy's float run does not (attack33, repro_03)."""
+    return DualTypeError(
+        f"dualgrad: np.{name}(..., out=out): expected an out= that shares no memory with "
+        f"the operands, got one that overlaps operand {k}. NumPy does not buffer that "
+        f"operand: later outputs read elements already written (np.vecdot(M, v, out=v) "
+        f"is not M @ v). Fix: compute into a new array and assign it, "
+        f"v[...] = np.{name}(M, v) (or pass a copy, v.copy()).")
+
+
 class DualAttributeError(DualTypeError, AttributeError):
     """An ndarray method called on a scalar dual (an AttributeError too, so hasattr
     keeps working)."""

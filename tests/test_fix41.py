@@ -189,3 +189,48 @@ def test_object_array_layout_nested():
     H = dg.hessian(lambda x: np.sum(w * np.ravel(np.asarray(x.reshape(2, 3).T), "K") ** 2),
                    np.linspace(0.1, 0.6, 6))
     np.testing.assert_allclose(H, np.diag(2 * w), rtol=1e-14)
+
+
+# ---- item 3: np.vecdot's out= overlapping an operand -----------------------------------
+X3 = np.array([0.3, -1.2, 0.7, 2.0, 0.5, 1.5])
+
+
+def _vecdot_into(out_kind):
+    def f(x):
+        M = x[:4].reshape(2, 2) * 1.0
+        v = x[4:6] * 1.0
+        out = {"v": v, "M row": M[0], "fresh": np.zeros(2) * x[0]}[out_kind]
+        np.vecdot(M, v, out=out)
+        return out * 1.0
+    return f
+
+
+@pytest.mark.parametrize("out_kind", ["v", "M row"])
+@pytest.mark.parametrize("sparsity", [None, "auto"])
+def test_vecdot_overlapping_out_refused(out_kind, sparsity):
+    """NumPy does not buffer ``np.vecdot(M, v, out=v)`` (its float value is not
+    ``M @ v``): a named TypeError, never the buffered product's derivatives."""
+    kw = {} if sparsity is None else {"sparsity": sparsity}
+    with pytest.raises(TypeError, match=r"np\.vecdot\(\.\.\., out=out\).*Fix:"):
+        dg.jacobian(_vecdot_into(out_kind), X3, **kw)
+
+
+@pytest.mark.parametrize("sparsity", [None, "auto"])
+def test_vecdot_fresh_out_and_matmul_overlap_still_exact(sparsity):
+    """A fresh ``out=`` works (analytic Jacobian of ``M @ v``); ``np.matmul(M, v,
+    out=v)``, which NumPy buffers, keeps working (central differences)."""
+    kw = {} if sparsity is None else {"sparsity": sparsity}
+    J = dg.jacobian(_vecdot_into("fresh"), X3, **kw)
+    J = J.toarray() if hasattr(J, "toarray") else J
+    M, v = X3[:4].reshape(2, 2), X3[4:]
+    want = np.zeros((2, 6))
+    want[0, 0:2], want[1, 2:4], want[:, 4:] = v, v, M
+    np.testing.assert_allclose(J, want, rtol=1e-15)
+
+    def g(x):
+        M = x[:4].reshape(2, 2) * 1.0
+        v = x[4:6] * 1.0
+        np.matmul(M, v, out=v)
+        return v * 1.0
+    np.testing.assert_allclose(dg.jacobian(g, X3), _fd_jacobian(g, X3), rtol=1e-12,
+                               atol=1e-12)

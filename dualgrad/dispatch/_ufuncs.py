@@ -1206,6 +1206,17 @@ def _signature_types(signature):
 _MATMUL_AXES = [(-2, -1), (-2, -1), (-2, -1)]
 
 
+def _refuse_overlapping_out(inputs, out):
+    """Raise :func:`dualgrad.errors.product_out_overlap` where ``np.vecdot``'s ``out=``
+    shares memory with an operand (NumPy's result there is not the product)."""
+    targets = [_primal(o) for o in (out if isinstance(out, tuple) else (out,))]
+    for k, x in enumerate(inputs):
+        v = _primal(x)
+        if isinstance(v, np.ndarray) and any(
+                isinstance(t, np.ndarray) and np.shares_memory(t, v) for t in targets):
+            raise errors.product_out_overlap("vecdot", k)
+
+
 def apply(ufunc, method, inputs, kwargs):
     """``__array_ufunc__`` for both dual types."""
     rule = rule_for(ufunc)
@@ -1241,6 +1252,8 @@ def apply(ufunc, method, inputs, kwargs):
         if kwargs:
             raise errors.unsupported_ufunc(name, f"argument {sorted(kwargs)[0]}= is not "
                                            "supported", method)
+        if ufunc is np.vecdot and out is not None:
+            _refuse_overlapping_out(inputs, out)
         result = call(rule, inputs)
         if where is not True:
             return _where_out(result, out, where, inputs, ufunc.__name__)

@@ -112,6 +112,15 @@ MPMATH = {
     "yn": lambda n, x: mp.bessely(n, x),
     "k0": lambda x: mp.besselk(0, x), "k1": lambda x: mp.besselk(1, x),
     "kv": lambda v, x: mp.besselk(v, x),
+    # attack32 05's rows (special41)
+    "loggamma": mp.loggamma,
+    "exp1": mp.e1, "expi": mp.ei, "erfi": mp.erfi,
+    "dawsn": lambda x: mp.sqrt(mp.pi) / 2 * mp.exp(-x * x) * mp.erfi(x),
+    "ellipk": mp.ellipk, "ellipe": mp.ellipe,
+    "rel_entr": lambda x, y: x * mp.log(x / y),
+    "kl_div": lambda x, y: x * mp.log(x / y) - x + y,
+    "huber": lambda d, r: r * r / 2 if abs(r) <= d else d * (abs(r) - d / 2),
+    "pseudo_huber": lambda d, r: d * d * (mp.sqrt(1 + (r / d) ** 2) - 1),
 }
 
 # derivatives that are conventions of a discrete operation, per argument

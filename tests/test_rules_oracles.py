@@ -193,6 +193,25 @@ _CLAUSES = {
     "nan at (0, 0, 0)": lambda rule: [((0.0, 0.0, 0.0), (_NAN, _NAN, _NAN))],
     "a NaN argument is ignored": lambda rule: [((1.0, _NAN), (1.0, 0.0)),
                                                ((_NAN, 1.0), (0.0, 1.0))],
+    # special41: the incomplete gamma's density x**(a - 1) e**-x / gamma(a) at x = 0 (0 * log 0
+    # was NaN at a = 1), +inf below a = 1 (the one-sided limit); betainc's at 0 and 1
+    "x = 0: the limit x**(a - 1) / gamma(a)": lambda rule: [
+        ((a, 0.0), (None, want if rule.name == "gammainc" else -want))
+        for a, want in ((1.0, 1.0), (2.0, 0.0), (3.5, 0.0), (0.5, math.inf))],
+    "x = 0 and 1: the limit x**(a - 1) (1 - x)**(b - 1) / beta(a, b)": lambda rule: [
+        ((2.0, 1.0, 1.0), (None, None, 2.0)), ((1.0, 1.0, 0.0), (None, None, 1.0)),
+        ((2.0, 3.0, 0.0), (None, None, 0.0)), ((3.0, 2.0, 1.0), (None, None, 0.0)),
+        ((0.5, 2.0, 0.0), (None, None, math.inf)), ((2.0, 0.5, 1.0), (None, None, math.inf))],
+    "nan where the real value is nan (x < 0)": lambda rule: [((-1.5,), (_NAN,)),
+                                                            ((-0.25,), (_NAN,))],
+    "inf at m = 1": lambda rule: [((1.0,), (math.inf,))],
+    "-inf at m = 1": lambda rule: [((1.0,), (-math.inf,))],
+    "d/dy is 1 where x = 0": lambda rule: [((0.0, 2.0), (None, 1.0)), ((0.0, 0.0), (None, 1.0))],
+    "nan where delta < 0": lambda rule: [((-1.0, 0.5), (_NAN, _NAN)), ((-0.5, -2.0), (_NAN, _NAN))],
+    # pseudo_huber(delta, r) -> delta |r| - delta**2 + ... as delta -> 0+: SciPy's value
+    # is 0 at delta = 0, d/ddelta |r|, d/dr 0
+    "delta = 0: the limits from delta > 0": lambda rule: [
+        ((0.0, 2.0), (2.0, 0.0)), ((0.0, -3.0), (3.0, 0.0)), ((0.0, 0.0), (0.0, 0.0))],
 }
 _ALIASES = {"as power": "d/dx x**0 = 0; d/dy 0**y = 0"}
 

@@ -93,6 +93,27 @@ def warn_if_caught(who, tag):
         errors.caught_warning(who, caught)
 
 
+_DOUBLE = (np.dtype(np.float64), np.dtype(np.complex128))
+
+
+def _double(a):
+    """``a`` (a value or partials of ``f``'s output) in float64, or complex128 for complex
+    numbers, as API.md promises whatever the dtypes ``f`` computed in: a constant of
+    extended precision (``x * np.longdouble(0.1)``) made longdouble partials and a
+    float128 Jacobian (outside attack 32).  float64 arrays, Python numbers and duals (a
+    Hessian's outer level) pass as they are."""
+    t = type(a)
+    if t is np.ndarray:
+        if a.dtype in _DOUBLE or a.dtype.kind not in "fc":
+            return a
+        return a.astype(np.complex128 if a.dtype.kind == "c" else np.float64)
+    if isinstance(a, np.complexfloating) and t is not np.complex128:
+        return np.complex128(a)
+    if isinstance(a, np.floating) and t is not np.float64:
+        return np.float64(a)
+    return a
+
+
 def extract(who, out, tag, width, scalars=True):
     """``(value, partials)`` of ``f``'s output for the pass with ``tag``.
 
@@ -150,10 +171,10 @@ def extract(who, out, tag, width, scalars=True):
     if isinstance(out, Dual) and out.tag == tag:
         warn_if_caught(who, tag)
         if out._kind == "slots":                   # a scalar dual: no array on the way
-            return out.value, out._plist()
+            return _double(out.value), out._plist()
         if out._kind == "array" and type(out._p) is np.ndarray:
-            return out.value, out._p               # (what the property returns us)
-        return out.value, out.partials
+            return _double(out.value), _double(out._p)  # (what the property returns us)
+        return _double(out.value), _double(out.partials)
     if isinstance(out, Dual):
         check_live(out.tag, who)                  # an escaped dual of a finished call
     caught = errors.made_since(tag) or \

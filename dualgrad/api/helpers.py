@@ -45,6 +45,7 @@ __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "approx_fprim
 
 
 _F64 = np.dtype(np.float64)
+_C128 = np.dtype(np.complex128)
 _next_tag, _ident = TAGS.__next__, threading.get_ident
 _open_scope, _close_scope = backend.open_scope, backend.close_scope
 
@@ -257,9 +258,13 @@ def _one_pass(who, f, x, args, kwargs, at=0):
                 kind = getattr(type(out), "_kind", None)
                 if kind == "array" and out.tag == tag and type(out.value) is np.ndarray \
                         and out.value.ndim:
-                    _caught(who, tag)
                     p = out._p                   # (what the property returns us)
-                    return out.value, p if type(p) is np.ndarray else out.partials
+                    if type(p) is np.ndarray and (p.dtype is _F64 or p.dtype is _C128) \
+                            and (out.value.dtype is _F64 or out.value.dtype is _C128):
+                        _caught(who, tag)
+                        return out.value, p
+                    # (a partials view, or extended precision, float32 values: extract
+                    # makes them float64 or complex128, as API.md promises)
                 if kind == "slots" and out.tag == tag and type(out.value) is float:
                     partials = np.array(out._plist())
                     if partials.dtype is _F64:

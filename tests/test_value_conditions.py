@@ -119,8 +119,15 @@ def test_the_rows_with_value_tests_are_these():
     # (scipy's rows are loaded by _oracles; wofz's and voigt_profile's switches, four
     # value tests each, are checked against mpmath on both sides in test_faddeeva.py)
     # (remainder's test is NaN-ness: d/dy NaN beside NumPy's NaN value, test_rules_oracles)
+    # (special41's rows, each checked against mpmath on both sides of its switch in
+    # test_special41.py: the incomplete gamma / beta at their endpoints, dawsn's fraction
+    # beyond 10, ellipk / ellipe's series below 1/4, rel_entr / kl_div's log ratio,
+    # huber's regions and pseudo_huber's delta -> 0 limits)
     assert sorted(r.name for r in VALUE_ROWS) == ["arccos", "arcsin", "arcsinh", "arctanh",
-                                                  "float_power", "hypot", "power",
+                                                  "betainc", "dawsn", "ellipe", "ellipk",
+                                                  "float_power", "gammainc", "gammaincc",
+                                                  "huber", "hypot", "kl_div", "power",
+                                                  "pseudo_huber", "rel_entr",
                                                   "remainder", "tanh", "voigt_profile",
                                                   "wofz"]
 

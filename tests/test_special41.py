@@ -279,3 +279,22 @@ def test_extended_complex_operands_give_complex128():
     J = dg.jacobian(lambda x: x * np.clongdouble(1 + 2j), x)
     assert J.dtype == np.complex128
     np.testing.assert_array_equal(J, np.diag([1 + 2j, 1 + 2j]))
+
+
+def test_the_far_branches_of_rel_entr_and_pseudo_huber():
+    """log(x / y) where the quotient underflows or overflows (log x - log y), and
+    pseudo_huber beyond |r / delta| = 1e100 (the expansion's leading terms), against
+    closed forms at 50 digits: d/dx x log(x / y) = log(x / y) + 1, d/dy = -x / y;
+    d/ddelta = delta (s - 1)**2 / s, d/dr = r / s, s = sqrt(1 + (r / delta)**2)."""
+    with mp.workdps(50):
+        for x, y in ((1e-200, 1e200), (3e-160, 1e150), (1e200, 1e-200), (0.3, 0.3)):
+            X, Y = mp.mpf(x), mp.mpf(y)
+            got = _partials(sc.rel_entr, x, y)
+            assert got[0] == pytest.approx(float(mp.log(X / Y) + 1), rel=1e-15)
+            assert got[1] == pytest.approx(float(-X / Y), rel=1e-15)
+        for d, r in ((1e-101, 1.0), (1e-99, 1.0), (1e-99, -3.0), (1e-120, -2.0)):
+            D, R = mp.mpf(d), mp.mpf(r)
+            s = mp.sqrt(1 + (R / D) ** 2)
+            got = _partials(sc.pseudo_huber, d, r)
+            assert got[0] == pytest.approx(float(D * (s - 1) ** 2 / s), rel=1e-15)
+            assert got[1] == pytest.approx(float(R / s), rel=1e-15)

@@ -234,3 +234,48 @@ def test_vecdot_fresh_out_and_matmul_overlap_still_exact(sparsity):
         return v * 1.0
     np.testing.assert_allclose(dg.jacobian(g, X3), _fd_jacobian(g, X3), rtol=1e-12,
                                atol=1e-12)
+
+
+# ---- item 4: np.emath at an element 0 of an array gone complex -------------------------
+EMATH = {
+    "log": (np.emath.log, lambda v: 1 / v),
+    "log10": (np.emath.log10, lambda v: 1 / (v * np.log(10))),
+    "log2": (np.emath.log2, lambda v: 1 / (v * np.log(2))),
+    "power 0.5": (lambda x: np.emath.power(x, 0.5), lambda v: 0.5 / np.sqrt(v)),
+}
+
+
+@pytest.mark.parametrize("name", EMATH)
+def test_emath_zero_element_of_complex_array(name):
+    """``x = [4, -4, 0, 2.5]``: NumPy's values (to the bit); the analytic derivative
+    ``f'(x + 0j)`` at the nonzero elements and the real path's ``+inf`` (+0j) at the
+    0 element, whichever the other elements' signs (the all-real array's too)."""
+    F, d = EMATH[name]
+    x = np.array([4.0, -4.0, 0.0, 2.5])
+    with np.errstate(all="ignore"):
+        want_value = F(x)
+        got = {}
+
+        def keep(y):
+            out = F(y)
+            got["v"] = out.value
+            return out
+        J = dg.jacobian(keep, x)
+        np.testing.assert_array_equal(got["v"], want_value)
+        diag = np.diag(J)
+        nz = x != 0
+        np.testing.assert_allclose(diag[nz], d(x[nz] + 0j), rtol=1e-14)
+        assert diag[2] == np.inf + 0j and not np.isnan(diag[2].imag)
+        assert np.all(J[~np.eye(4, dtype=bool)] == 0)
+        real = np.diag(dg.jacobian(F, np.abs(x)))
+    assert real[2] == np.inf
+
+
+def test_emath_logn_zero_element_real_part():
+    """``np.emath.logn(3, x)``: NumPy's own value there is ``-inf+nanj`` (complex over
+    real division); the derivative's real part is ``+inf`` (was NaN)."""
+    x = np.array([4.0, -4.0, 0.0])
+    with np.errstate(all="ignore"):
+        J = dg.jacobian(lambda y: np.emath.logn(3, y), x)
+    assert J[2, 2].real == np.inf
+    np.testing.assert_allclose(J[0, 0], 1 / (4 * np.log(3)), rtol=1e-14)

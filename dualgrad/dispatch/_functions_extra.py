@@ -204,11 +204,40 @@ def _beyond_one(v):
     return np.abs(v) > 1
 
 
-def _emath(ufunc, test):
+def _emath(ufunc, test, singular=None):
+    """``np.emath``'s ``ufunc``: ``x`` made complex as a whole where an element passes
+    ``test``.  ``singular``: where the derivative is infinite (``x == 0`` for the
+    logs): those elements of a real dual array gone complex take the real path's
+    value and derivative (+0j), the one-sided limit a real array gives, not the
+    complex rule's ``1 / (0 + 0j)``, nan+nanj (attack33 repro_04; as
+    :func:`_emath_sqrt`)."""
     def impl(x):
-        return ufunc(_complex_where(x, test))
+        z = _complex_where(x, test)
+        out = ufunc(z)
+        if singular is None or z is x or not isinstance(x, Dual):
+            return out
+        return _real_at(singular, ufunc, x, out)
     impl.__name__ = f"_emath_{ufunc.__name__}"
     return impl
+
+
+def _real_at(singular, ufunc, x, out, *rest):
+    """``out`` (``ufunc(x + 0j, *rest)``) with the elements where ``singular(x)`` holds
+    replaced by the real ``ufunc(x, *rest) + 0j`` where their values agree."""
+    v = np.asarray(primal(x))
+    hit = singular(v)
+    if not np.any(hit):
+        return out
+    real = ufunc(np.where(hit, x, 1.0), *rest)
+    with np.errstate(invalid="ignore"):
+        same = hit & (np.asarray(primal(real)) + 0j == np.asarray(primal(out)))
+    if not np.any(same):
+        return out
+    return np.where(same, real + 0j, out)
+
+
+def _zero(v):
+    return v == 0
 
 
 def _emath_sqrt(x):
@@ -229,7 +258,7 @@ def _emath_sqrt(x):
 
 
 def _emath_logn(n, x):
-    return np.log(_complex_where(x, _negative)) / np.log(_complex_where(n, _negative))
+    return _LOG(x) / _LOG(n)
 
 
 def _emath_power(x, p):
@@ -239,12 +268,19 @@ def _emath_power(x, p):
         p = np.asarray(p)
         if p.dtype.kind in "biu" and np.any(p < 0):
             p = p * 1.0
-    return np.power(_complex_where(x, _negative), p)
+    z = _complex_where(x, _negative)
+    out = np.power(z, p)
+    if z is x or not isinstance(x, Dual):
+        return out
+    return _real_at(_zero, np.power, x, out, p)
 
 
-EMATH = {np.emath.sqrt: _emath_sqrt, np.emath.log: _emath(np.log, _negative),
-         np.emath.log2: _emath(np.log2, _negative),
-         np.emath.log10: _emath(np.log10, _negative),
+_LOG = _emath(np.log, _negative, _zero)
+
+
+EMATH = {np.emath.sqrt: _emath_sqrt, np.emath.log: _LOG,
+         np.emath.log2: _emath(np.log2, _negative, _zero),
+         np.emath.log10: _emath(np.log10, _negative, _zero),
          np.emath.arccos: _emath(np.arccos, _beyond_one),
          np.emath.arcsin: _emath(np.arcsin, _beyond_one),
          np.emath.arctanh: _emath(np.arctanh, _beyond_one),

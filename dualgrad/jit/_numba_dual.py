@@ -914,26 +914,39 @@ def _min(a, b):
             return _pick(False, a, b)
 
 
-def _pick_many(builtin):
-    """``max(a, b, c, ...)`` / ``min`` of three or more values, a dual among them: the
-    two-argument overload from the left, so the first of equal arguments wins, as in
-    Python."""
+def _fold_max(m, rest):
+    """``max(m, *rest)`` from the left (a stub numba compiles through its overload)."""
+
+
+def _fold_min(m, rest):
+    """``min(m, *rest)`` from the left (a stub numba compiles through its overload)."""
+
+
+def _folder(builtin, fold):
+    """The overload of ``fold``: the two-argument ``builtin`` applied from the left over
+    the tuple ``rest``, one compiled step per element, so the first of equal values
+    wins, as in Python."""
+    def typer(m, rest):
+        if len(rest) == 0:
+            return lambda m, rest: m
+        return lambda m, rest: fold(builtin(m, rest[0]), rest[1:])
+    return typer
+
+
+def _pick_many(builtin, fold):
+    """``max(a, b, c, ...)`` / ``min`` of three or more values, a dual among them."""
     def typer(a, b, c, *rest):
         args = (a, b, c) + tuple(rest)
         if any(isinstance(t, DualType) for t in args) and \
                 all(isinstance(t, (DualType,) + _NUMERIC) for t in args):
-            k = len(args)
-            src = "def impl(a, b, c, *rest):\n    m = pick(pick(a, b), c)\n"
-            src += "".join(f"    m = pick(m, rest[{i}])\n" for i in range(k - 3))
-            src += "    return m\n"
-            scope = {"pick": builtin}
-            exec(src, scope)
-            return scope["impl"]
+            return lambda a, b, c, *rest: fold(builtin(builtin(a, b), c), rest)
     return typer
 
 
-overload(max)(_pick_many(max))
-overload(min)(_pick_many(min))
+overload(_fold_max)(_folder(max, _fold_max))
+overload(_fold_min)(_folder(min, _fold_min))
+overload(max)(_pick_many(max, _fold_max))
+overload(min)(_pick_many(min, _fold_min))
 
 
 class _DualIterType(types.SimpleIteratorType):

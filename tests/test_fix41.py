@@ -279,3 +279,27 @@ def test_emath_logn_zero_element_real_part():
         J = dg.jacobian(lambda y: np.emath.logn(3, y), x)
     assert J[2, 2].real == np.inf
     np.testing.assert_allclose(J[0, 0], 1 / (4 * np.log(3)), rtol=1e-14)
+
+
+# ---- item 5: put with empty indices -----------------------------------------------------
+@pytest.mark.parametrize("how", ["np.put", "d.put"])
+@pytest.mark.parametrize("mode", ["raise", "wrap", "clip"])
+@pytest.mark.parametrize("sparsity", [None, "auto"])
+def test_put_empty_indices_is_a_no_op(how, mode, sparsity):
+    """``np.put(z, [], values)`` writes nothing whatever ``values`` (NumPy): the
+    Jacobian of ``z = 2 x`` then ``put`` is ``2 I`` (central differences agree)."""
+    x0 = np.array([0.3, -1.2, 0.7, 2.0])
+
+    def f(x):
+        z = x * 2.0
+        idx = np.flatnonzero(np.abs(x0) > 5.0)          # none
+        if how == "np.put":
+            np.put(z, idx, x[1:3] * 3.0, mode=mode)
+        else:
+            z.put(idx, x[1:3] * 3.0, mode=mode)
+        return z
+    kw = {} if sparsity is None else {"sparsity": sparsity}
+    J = dg.jacobian(f, x0, **kw)
+    J = J.toarray() if hasattr(J, "toarray") else J
+    np.testing.assert_allclose(J, _fd_jacobian(f, x0), rtol=1e-14)
+    np.testing.assert_array_equal(J, 2 * np.eye(4))

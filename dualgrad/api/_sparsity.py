@@ -572,6 +572,8 @@ class TracerArray(Tracer):
         elif mode != "raise":
             raise errors.bad_argument("dualgrad: x.put", "mode 'raise', 'wrap' or 'clip'",
                                       repr(mode))
+        if not indices.size:                       # NumPy: nothing written, whatever the
+            return                                 # values (np.flatnonzero found none)
         values = np.ravel(values)
         if overlaps(values, self):       # NumPy reads the values before it writes
             values = values.copy()

@@ -534,6 +534,8 @@ class ArrayDual(Dual):
         elif mode != "raise":
             raise errors.bad_argument("dualgrad: d.put", "mode 'raise', 'wrap' or 'clip'",
                                       repr(mode))
+        if not indices.size:                       # NumPy: nothing written, whatever the
+            return                                 # values (np.flatnonzero found none)
         if isinstance(values, Dual):
             values = np.ravel(values)
         else:                                      # (a list of scalar duals: read here)

@@ -303,3 +303,33 @@ def test_put_empty_indices_is_a_no_op(how, mode, sparsity):
     J = J.toarray() if hasattr(J, "toarray") else J
     np.testing.assert_allclose(J, _fd_jacobian(f, x0), rtol=1e-14)
     np.testing.assert_array_equal(J, 2 * np.eye(4))
+
+
+# ---- item 6: joins of long-double duals -----------------------------------------------
+L2 = np.longdouble(2)
+JOINS = {
+    "concatenate": (lambda x: np.concatenate([x * L2, x[:2]]),
+                    np.vstack([2 * np.eye(4), np.eye(4)[:2]])),
+    "stack": (lambda x: np.stack([x * L2, x]), np.stack([2 * np.eye(4), np.eye(4)])),
+    "hstack f32": (lambda x: np.hstack([x * L2, x * np.float32(3)]),
+                   np.vstack([2 * np.eye(4), 3 * np.eye(4)])),
+    "vstack": (lambda x: np.vstack([x * L2, x]), np.stack([2 * np.eye(4), np.eye(4)])),
+}
+
+
+@pytest.mark.parametrize("name", JOINS)
+def test_longdouble_join(name):
+    """A join with a long-double dual (was a RecursionError): NumPy's long-double
+    value (exactly: the float join's) and the analytic Jacobian."""
+    f, want = JOINS[name]
+    x0 = np.array([0.3, -1.2, 0.7, 2.0])
+    got = {}
+
+    def keep(x):
+        y = f(x)
+        got["v"] = y.value
+        return y
+    J = dg.jacobian(keep, x0)
+    assert got["v"].dtype == f(x0).dtype == np.longdouble
+    np.testing.assert_array_equal(got["v"], f(x0))        # (tobytes: padding)
+    np.testing.assert_array_equal(np.asarray(J, dtype=np.float64), want)

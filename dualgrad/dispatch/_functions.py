@@ -1103,7 +1103,7 @@ def _narrow_join(arrays):
     for x in arrays:
         if isinstance(x, Dual):
             dtype = x.dtype
-            narrow = narrow or dtype not in _WIDE
+            narrow = narrow or _narrow(dtype)
             dtypes.append(dtype)
         elif isinstance(x, (list, tuple)) and any(isinstance(i, Dual) for i in x):
             dtypes.append(np.result_type(*(getattr(i, "dtype", None) or
@@ -1113,7 +1113,14 @@ def _narrow_join(arrays):
     if not narrow:
         return None
     dtype = np.result_type(*dtypes)
-    return dtype if dtype.kind in "fc" and dtype not in _WIDE else None
+    return dtype if dtype.kind in "fc" and _narrow(dtype) else None
+
+
+def _narrow(dtype):
+    """Is ``dtype`` narrower than float64 / complex128 (float16, float32, complex64)?
+    A long double is not: its join is made as it is (widening it to float64 would
+    widen it to itself again, attack33 repro_07)."""
+    return dtype not in _WIDE and np.can_cast(dtype, np.complex128)
 
 
 def _widened(x):

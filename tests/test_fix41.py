@@ -360,3 +360,42 @@ def test_sparse_helper_nested_without_outer_dependence_works():
     assert got == 6.0
     dense = dg.derivative(lambda c: dg.jacobian(lambda x: x * c, X7), 1.5)
     np.testing.assert_array_equal(dense, np.eye(3))
+
+
+# ---- item 8: np.place with values a view of the target ---------------------------------
+X8 = np.array([0.3, -1.2, 0.7, 2.0, -0.4, 1.1])
+PLACES = {
+    "disjoint contiguous z[:2] into 4, 5": (lambda z: z[:2], [4, 5]),
+    "strided z[::2] into 2, 4 (NumPy copies)": (lambda z: z[::2], [2, 4]),
+    "reversed z[::-1] into 0, 5 (NumPy copies)": (lambda z: z[::-1], [0, 5]),
+}
+
+
+@pytest.mark.parametrize("name", PLACES)
+@pytest.mark.parametrize("sparsity", [None, "auto"])
+def test_place_view_values_numpy_reading(name, sparsity):
+    """Values that are a view of the target where NumPy's reading is the values before
+    any write: its value and the central differences' Jacobian (NumPy on floats)."""
+    view, pos = PLACES[name]
+
+    def f(x):
+        z = x * 1.0
+        mask = np.zeros(6, dtype=bool)
+        mask[pos] = True
+        np.place(z, mask, view(z))
+        return z
+    kw = {} if sparsity is None else {"sparsity": sparsity}
+    J = dg.jacobian(f, X8, **kw)
+    J = J.toarray() if hasattr(J, "toarray") else J
+    np.testing.assert_allclose(J, _fd_jacobian(f, X8), rtol=1e-14, atol=1e-15)
+
+
+def test_place_contiguous_view_overwritten_refused():
+    """``z[3:5]`` into 4, 5: NumPy reads z[4] after writing it (a C-contiguous view is
+    not copied): still the named TypeError."""
+    def f(x):
+        z = x * 1.0
+        np.place(z, np.arange(6) >= 4, z[3:5])
+        return z
+    with pytest.raises(TypeError, match=r"np\.place.*vals\.copy\(\)"):
+        dg.jacobian(f, X8)

@@ -891,12 +891,37 @@ def place(arr, mask, vals):
     if _size_of(vals) == 0:
         raise ValueError("Cannot insert from an empty array!")
     if overlaps(vals, arr):
-        raise errors.bad_type(
-            "dualgrad: np.place", "values that share no memory with the array written",
-            "a view of that array", "NumPy reads such values while it writes (a view "
-            "into arr is partly overwritten before it is read); pass a copy: "
-            "np.place(arr, mask, vals.copy()).")
+        if not _read_while_written(arr, where, vals):
+            vals = np.copy(vals)           # NumPy's reading: the values before any write
+        else:
+            raise errors.bad_type(
+                "dualgrad: np.place", "values that are not a contiguous view over the "
+                "positions written", "a view of that array whose elements are written "
+                "before NumPy reads them", "NumPy reads a contiguous view of arr while "
+                "it writes, so later values are the new ones; pass a copy: "
+                "np.place(arr, mask, vals.copy()).")
     arr.put(where, vals)
+
+
+def _read_while_written(arr, where, vals):
+    """Does NumPy's ``np.place(arr, mask, vals)`` read an element of ``vals`` that it
+    has overwritten?  NumPy copies ``vals`` first unless it is a C-contiguous array of
+    ``arr``'s dtype (``PyArray_FromAny`` with ``NPY_ARRAY_CARRAY``); such a view reads
+    old values if it covers none of the flat positions ``where`` written (``arr``
+    C-contiguous: a flat position is its element offset).  ``True`` where that cannot
+    be told cheaply (the caller refuses, as before)."""
+    a, v = (getattr(x, "value", x) for x in (arr, vals))
+    if not isinstance(a, np.ndarray) or not isinstance(v, np.ndarray):
+        return True
+    if v.dtype != a.dtype or not (v.flags.c_contiguous and v.flags.aligned):
+        return False                       # NumPy copies these values first
+    if not a.flags.c_contiguous:
+        return True
+    offset = v.__array_interface__["data"][0] - a.__array_interface__["data"][0]
+    if offset % a.itemsize:
+        return True
+    start = offset // a.itemsize
+    return bool(np.any((where >= start) & (where < start + v.size)))
 
 
 def putmask(a, mask, values):

@@ -428,33 +428,10 @@ def _sparse(who, f, x, args, sparsity, format, chunk, executor, progress, batch_
     if batch_axis is not None:
         raise errors.bad_argument(who, "batch_axis=None with sparsity=", repr(batch_axis),
                                   "Call once per point for sparse Jacobians.")
-    _refuse_outer_level(who, f, x, args)
     from . import _coloring
     fn = _coloring.sparse_hessian if who == "dualgrad.hessian" else _coloring.sparse_jacobian
     return fn(who, f, x, args, sparsity, "csr" if format is None else format, chunk,
               executor, progress)
-
-
-def _refuse_outer_level(who, f, x, args):
-    """Inside another helper's ``f`` (a tag of this thread live), where ``f`` at the
-    plain ``x`` gives a dual, an outer level's: a SciPy sparse matrix holds floats
-    only, so the sparse result cannot carry the outer derivative, and the tracer and
-    the colored seeding met that dual as a misleading dropped-derivative or NumPy
-    error (attack33 repro_05).  One extra call of ``f``, at nested calls only."""
-    me = threading.get_ident()
-    if not any(owner == me for owner in list(LIVE.values())):
-        return
-    try:
-        out = f(as_input(who, x, sparse=True), *args)
-    except Exception:                  # the sparse path's own call reports it
-        return
-    if any(isinstance(leaf, Dual) for leaf in flatten(out)[0]):
-        raise errors.bad_type(
-            who, "sparsity= where f(x) depends on x alone (a SciPy sparse result holds "
-            "floats)", "an f(x) that carries a dual of an outer helper (this call is "
-            "nested in dg.derivative / jacobian / hessian of a parameter f closes over)",
-            "Fix: drop sparsity= in the inner call (the dense result nests and carries "
-            "the outer derivative), or make the sparse call outside the outer helper.")
 
 
 def _check_plain(who, option, x, argnums, has_aux, kwargs):

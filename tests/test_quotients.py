@@ -147,7 +147,7 @@ def test_jitted_quotients_are_numpys_values_and_derivatives(spelling):
 @pytest.mark.engine_independent
 def test_jitted_divmod_is_numpys_bit_for_bit_at_special_values():
     """The value function itself, on zeros, infinities, NaN, huge and tiny operands."""
-    from dualgrad.jit._numba_dual import _divmod
+    from dualgrad.jit._derivatives import _divmod
     special = np.array([0.0, -0.0, 1.0, -1.0, 0.1, -0.3, 2.5, 1e308, -1e308, 5e-324,
                         -5e-324, np.inf, -np.inf, np.nan])
     a, b = (v.ravel() for v in np.meshgrid(np.concatenate([special, X[::11]]), special))

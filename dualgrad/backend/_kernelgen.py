@@ -259,13 +259,15 @@ def {name}_entry({params}, q):
 _SELECT_KERNEL = '''
 
 def {name}_flat({params}, q):
-    """``np.{ufunc}``, one direction: ``q = {formula}``."""
+    """``np.{ufunc}``, one direction: ``q = {formula}``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``{blend}``."""
 {views}    for i in range(q.shape[0]):
 {binds}{mask}        bq[i] = {flat}
-
+{ties_flat}
 
 def {name}({params}, q):
-    """``np.{ufunc}``: ``q[i, :] = {formula}``.  Rows of 4 or 2
+    """``np.{ufunc}``: ``q[i, :] = {formula}``; at a tie (the indicator
+    ``t`` neither 0 nor 1) ``{blend}``.  Rows of 4 or 2
     partials: a loop of that constant length, which the compiler vectorizes across
     rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
@@ -273,40 +275,49 @@ def {name}({params}, q):
         for i in range(rows):
 {binds4}{mask4}            for k in range(4):
                 bq[i, k] = {rows}
-        return
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
 {binds4}{mask4}            for k in range(2):
                 bq[i, k] = {rows}
-        return
-    for i in range(rows):
-{binds}{factor}        for k in range(n):
-            bq[i, k] = {rows}
-'''
+    else:
+        for i in range(rows):
+{binds4}{factor4}            for k in range(n):
+                bq[i, k] = {rows}
+{ties}'''
 
 _SELECT_SMALL = '''
 
 def {name}_small({params}, q):
-    """``np.{ufunc}``, small arrays: ``q[i, :] = {formula}``; True (its
-    indicators are 0 or 1: always finite).  Rows of 4 or 2 partials: the large
-    kernel's loop of constant length, vectorized across rows (the lean path takes
-    1-D values of any size)."""
+    """``np.{ufunc}``, small arrays: ``q[i, :] = {formula}``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``{blend}``; True (its indicators are 0, 1/2
+    or 1: always finite).  Rows of 4 or 2 partials: the large kernel's loop of
+    constant length, vectorized across rows (the lean path takes 1-D values of any
+    size)."""
     rows, n = q.shape
 {views}    if n == 4:
         for i in range(rows):
 {binds4}{mask4}            for k in range(4):
                 bq[i, k] = {rows}
-        return True
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
 {binds4}{mask4}            for k in range(2):
                 bq[i, k] = {rows}
-        return True
-    for i in range(rows):
-{binds}{factor}        for k in range(n):
-            bq[i, k] = {rows}
-    return True
+    else:
+        for i in range(rows):
+{binds4}{factor4}            for k in range(n):
+                bq[i, k] = {rows}
+{ties}    return True
 '''
+
+# The ties (rules/_table.py, TIES): a second pass over the values after the select,
+# ``t * p_last + (1 - t) * p_other`` (``t * p_last`` beside a constant) where the
+# indicator ``t`` is neither 0 nor 1.  A pass of its own keeps the select loops
+# above as they were (vectorized across rows); a tie is rare, so its branch is
+# predicted.
+_TIES = '''    for i in range({rows}):
+{binds}        t = {e}
+        if t != 0.0 and t != 1.0:
+{loop}'''
 
 
 def _selection(rule, args, ds, used, name, template):
@@ -324,15 +335,27 @@ def _selection(rule, args, ds, used, name, template):
     def binds(indent):
         return "".join(f"{indent}{v} = {v}s[i]\n" for v in (*args, "out") if v in used)
     mask = f"where(({e}) != 0.0, np.int64(-1), np.int64(0))"
+
+    def blend(index):
+        kept = f"t * p{a}[{index}]"
+        return f"{kept} + (1.0 - t) * p{other}[{index}]" if other else kept
+
+    def ties(rows, index, loop):
+        return _TIES.format(rows=rows, binds=binds("        "), e=e, loop=loop.format(
+            blend(index)))
     return (_SELECT_SMALL if template is _SMALL_KERNEL else _SELECT_KERNEL).format(
         name=name, ufunc=rule.name,
         params=", ".join([f"{v}s" for v in args] + ["outs"] + [f"p{v}" for v, _ in ds]),
         formula=f"p{a} if ({e}) != 0.0 else {f'p{other}' if other else '0.0'}",
+        blend=f"t * p{a} + (1 - t) * p{other}" if other else f"t * p{a}",
         views="".join(f"    b{v} = p{v}.view(np.int64)\n" for v, _ in ds) +
         "    bq = q.view(np.int64)\n",
         binds=binds("        "), binds4=binds("            "),
-        factor=f"        m = -np.int64({e})\n", mask=f"        m = {mask}\n",
-        mask4=f"            m = {mask}\n", flat=pick("i"), rows=pick("i, k"))
+        factor4=f"            m = -np.int64({e})\n", mask=f"        m = {mask}\n",
+        mask4=f"            m = {mask}\n", flat=pick("i"), rows=pick("i, k"),
+        ties_flat=ties("q.shape[0]", "i", "            q[i] = {}\n"),
+        ties=ties("rows", "i, k", "            for k in range(n):\n"
+                                  "                q[i, k] = {}\n"))
 
 
 _EXACT_KERNEL = '''

@@ -3064,18 +3064,26 @@ def d_arctanh_x_entry(xs, outs, px, q):
 
 
 def d_maximum_x_flat(xs, ys, outs, px, q):
-    """``np.maximum``, one direction: ``q = px if (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.maximum``, one direction: ``q = px if (1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0 else 0.0``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * px``."""
     bx = px.view(np.int64)
     bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = where((1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+        m = where((1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = bx[i] & m
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        t = 1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+        if t != 0.0 and t != 1.0:
+            q[i] = t * px[i]
 
 
 def d_maximum_x(xs, ys, outs, px, q):
-    """``np.maximum``: ``q[i, :] = px if (1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    """``np.maximum``: ``q[i, :] = px if (1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0 else 0.0``; at a tie (the indicator
+    ``t`` neither 0 nor 1) ``t * px``.  Rows of 4 or 2
     partials: a loop of that constant length, which the compiler vectorizes across
     rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
@@ -3085,39 +3093,53 @@ def d_maximum_x(xs, ys, outs, px, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = bx[i, k] & m
-        return
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = bx[i, k] & m
-        return
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)))
+            for k in range(n):
+                bq[i, k] = bx[i, k] & m
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = bx[i, k] & m
+        t = 1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * px[i, k]
 
 
 def d_maximum_y_flat(xs, ys, outs, py, q):
-    """``np.maximum``, one direction: ``q = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.maximum``, one direction: ``q = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else 0.0``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * py``."""
     by = py.view(np.int64)
     bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+        m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = by[i] & m
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            q[i] = t * py[i]
 
 
 def d_maximum_y(xs, ys, outs, py, q):
-    """``np.maximum``: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    """``np.maximum``: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else 0.0``; at a tie (the indicator
+    ``t`` neither 0 nor 1) ``t * py``.  Rows of 4 or 2
     partials: a loop of that constant length, which the compiler vectorizes across
     rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
@@ -3127,40 +3149,54 @@ def d_maximum_y(xs, ys, outs, py, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = by[i, k] & m
-        return
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = by[i, k] & m
-        return
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            for k in range(n):
+                bq[i, k] = by[i, k] & m
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = by[i, k] & m
+        t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * py[i, k]
 
 
 def d_maximum_xy_flat(xs, ys, outs, px, py, q):
-    """``np.maximum``, one direction: ``q = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``."""
+    """``np.maximum``, one direction: ``q = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else px``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * py + (1 - t) * px``."""
     bx = px.view(np.int64)
     by = py.view(np.int64)
     bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+        m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = (by[i] & m) | (bx[i] & ~m)
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            q[i] = t * py[i] + (1.0 - t) * px[i]
 
 
 def d_maximum_xy(xs, ys, outs, px, py, q):
-    """``np.maximum``: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``.  Rows of 4 or 2
+    """``np.maximum``: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else px``; at a tie (the indicator
+    ``t`` neither 0 nor 1) ``t * py + (1 - t) * px``.  Rows of 4 or 2
     partials: a loop of that constant length, which the compiler vectorizes across
     rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
@@ -3171,31 +3207,38 @@ def d_maximum_xy(xs, ys, outs, px, py, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            for k in range(n):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
 
 
 def d_maximum_xy_small(xs, ys, outs, px, py, q):
-    """``np.maximum``, small arrays: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``; True (its
-    indicators are 0 or 1: always finite).  Rows of 4 or 2 partials: the large
-    kernel's loop of constant length, vectorized across rows (the lean path takes
-    1-D values of any size)."""
+    """``np.maximum``, small arrays: ``q[i, :] = py if (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else px``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * py + (1 - t) * px``; True (its indicators are 0, 1/2
+    or 1: always finite).  Rows of 4 or 2 partials: the large kernel's loop of
+    constant length, vectorized across rows (the lean path takes 1-D values of any
+    size)."""
     rows, n = q.shape
     bx = px.view(np.int64)
     by = py.view(np.int64)
@@ -3204,40 +3247,54 @@ def d_maximum_xy_small(xs, ys, outs, px, py, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return True
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return True
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            for k in range(n):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
     return True
 
 
 def d_minimum_x_flat(xs, ys, outs, px, q):
-    """``np.minimum``, one direction: ``q = px if (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.minimum``, one direction: ``q = px if (1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0 else 0.0``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * px``."""
     bx = px.view(np.int64)
     bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = where((1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+        m = where((1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = bx[i] & m
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        t = 1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+        if t != 0.0 and t != 1.0:
+            q[i] = t * px[i]
 
 
 def d_minimum_x(xs, ys, outs, px, q):
-    """``np.minimum``: ``q[i, :] = px if (1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    """``np.minimum``: ``q[i, :] = px if (1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0 else 0.0``; at a tie (the indicator
+    ``t`` neither 0 nor 1) ``t * px``.  Rows of 4 or 2
     partials: a loop of that constant length, which the compiler vectorizes across
     rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
@@ -3247,39 +3304,53 @@ def d_minimum_x(xs, ys, outs, px, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = bx[i, k] & m
-        return
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = bx[i, k] & m
-        return
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)))
+            for k in range(n):
+                bq[i, k] = bx[i, k] & m
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = bx[i, k] & m
+        t = 1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * px[i, k]
 
 
 def d_minimum_y_flat(xs, ys, outs, py, q):
-    """``np.minimum``, one direction: ``q = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.minimum``, one direction: ``q = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else 0.0``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * py``."""
     by = py.view(np.int64)
     bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+        m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = by[i] & m
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            q[i] = t * py[i]
 
 
 def d_minimum_y(xs, ys, outs, py, q):
-    """``np.minimum``: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    """``np.minimum``: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else 0.0``; at a tie (the indicator
+    ``t`` neither 0 nor 1) ``t * py``.  Rows of 4 or 2
     partials: a loop of that constant length, which the compiler vectorizes across
     rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
@@ -3289,40 +3360,54 @@ def d_minimum_y(xs, ys, outs, py, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = by[i, k] & m
-        return
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = by[i, k] & m
-        return
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            for k in range(n):
+                bq[i, k] = by[i, k] & m
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = by[i, k] & m
+        t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * py[i, k]
 
 
 def d_minimum_xy_flat(xs, ys, outs, px, py, q):
-    """``np.minimum``, one direction: ``q = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``."""
+    """``np.minimum``, one direction: ``q = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else px``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * py + (1 - t) * px``."""
     bx = px.view(np.int64)
     by = py.view(np.int64)
     bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+        m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = (by[i] & m) | (bx[i] & ~m)
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            q[i] = t * py[i] + (1.0 - t) * px[i]
 
 
 def d_minimum_xy(xs, ys, outs, px, py, q):
-    """``np.minimum``: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``.  Rows of 4 or 2
+    """``np.minimum``: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else px``; at a tie (the indicator
+    ``t`` neither 0 nor 1) ``t * py + (1 - t) * px``.  Rows of 4 or 2
     partials: a loop of that constant length, which the compiler vectorizes across
     rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
@@ -3333,31 +3418,38 @@ def d_minimum_xy(xs, ys, outs, px, py, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            for k in range(n):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
 
 
 def d_minimum_xy_small(xs, ys, outs, px, py, q):
-    """``np.minimum``, small arrays: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0 else px``; True (its
-    indicators are 0 or 1: always finite).  Rows of 4 or 2 partials: the large
-    kernel's loop of constant length, vectorized across rows (the lean path takes
-    1-D values of any size)."""
+    """``np.minimum``, small arrays: ``q[i, :] = py if (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else px``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * py + (1 - t) * px``; True (its indicators are 0, 1/2
+    or 1: always finite).  Rows of 4 or 2 partials: the large kernel's loop of
+    constant length, vectorized across rows (the lean path takes 1-D values of any
+    size)."""
     rows, n = q.shape
     bx = px.view(np.int64)
     by = py.view(np.int64)
@@ -3366,40 +3458,54 @@ def d_minimum_xy_small(xs, ys, outs, px, py, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return True
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return True
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            for k in range(n):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
     return True
 
 
 def d_fmax_x_flat(xs, ys, outs, px, q):
-    """``np.fmax``, one direction: ``q = px if (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.fmax``, one direction: ``q = px if (1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0 else 0.0``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * px``."""
     bx = px.view(np.int64)
     bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = where((1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+        m = where((1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = bx[i] & m
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        t = 1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+        if t != 0.0 and t != 1.0:
+            q[i] = t * px[i]
 
 
 def d_fmax_x(xs, ys, outs, px, q):
-    """``np.fmax``: ``q[i, :] = px if (1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    """``np.fmax``: ``q[i, :] = px if (1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0 else 0.0``; at a tie (the indicator
+    ``t`` neither 0 nor 1) ``t * px``.  Rows of 4 or 2
     partials: a loop of that constant length, which the compiler vectorizes across
     rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
@@ -3409,39 +3515,53 @@ def d_fmax_x(xs, ys, outs, px, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = bx[i, k] & m
-        return
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = bx[i, k] & m
-        return
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)))
+            for k in range(n):
+                bq[i, k] = bx[i, k] & m
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = bx[i, k] & m
+        t = 1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * px[i, k]
 
 
 def d_fmax_y_flat(xs, ys, outs, py, q):
-    """``np.fmax``, one direction: ``q = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.fmax``, one direction: ``q = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else 0.0``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * py``."""
     by = py.view(np.int64)
     bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+        m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = by[i] & m
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            q[i] = t * py[i]
 
 
 def d_fmax_y(xs, ys, outs, py, q):
-    """``np.fmax``: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    """``np.fmax``: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else 0.0``; at a tie (the indicator
+    ``t`` neither 0 nor 1) ``t * py``.  Rows of 4 or 2
     partials: a loop of that constant length, which the compiler vectorizes across
     rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
@@ -3451,40 +3571,54 @@ def d_fmax_y(xs, ys, outs, py, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = by[i, k] & m
-        return
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = by[i, k] & m
-        return
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            for k in range(n):
+                bq[i, k] = by[i, k] & m
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = by[i, k] & m
+        t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * py[i, k]
 
 
 def d_fmax_xy_flat(xs, ys, outs, px, py, q):
-    """``np.fmax``, one direction: ``q = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``."""
+    """``np.fmax``, one direction: ``q = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else px``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * py + (1 - t) * px``."""
     bx = px.view(np.int64)
     by = py.view(np.int64)
     bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+        m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = (by[i] & m) | (bx[i] & ~m)
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            q[i] = t * py[i] + (1.0 - t) * px[i]
 
 
 def d_fmax_xy(xs, ys, outs, px, py, q):
-    """``np.fmax``: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``.  Rows of 4 or 2
+    """``np.fmax``: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else px``; at a tie (the indicator
+    ``t`` neither 0 nor 1) ``t * py + (1 - t) * px``.  Rows of 4 or 2
     partials: a loop of that constant length, which the compiler vectorizes across
     rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
@@ -3495,31 +3629,38 @@ def d_fmax_xy(xs, ys, outs, px, py, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            for k in range(n):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
 
 
 def d_fmax_xy_small(xs, ys, outs, px, py, q):
-    """``np.fmax``, small arrays: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``; True (its
-    indicators are 0 or 1: always finite).  Rows of 4 or 2 partials: the large
-    kernel's loop of constant length, vectorized across rows (the lean path takes
-    1-D values of any size)."""
+    """``np.fmax``, small arrays: ``q[i, :] = py if (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else px``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * py + (1 - t) * px``; True (its indicators are 0, 1/2
+    or 1: always finite).  Rows of 4 or 2 partials: the large kernel's loop of
+    constant length, vectorized across rows (the lean path takes 1-D values of any
+    size)."""
     rows, n = q.shape
     bx = px.view(np.int64)
     by = py.view(np.int64)
@@ -3528,40 +3669,54 @@ def d_fmax_xy_small(xs, ys, outs, px, py, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return True
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return True
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            for k in range(n):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
     return True
 
 
 def d_fmin_x_flat(xs, ys, outs, px, q):
-    """``np.fmin``, one direction: ``q = px if (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.fmin``, one direction: ``q = px if (1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0 else 0.0``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * px``."""
     bx = px.view(np.int64)
     bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = where((1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+        m = where((1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = bx[i] & m
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        t = 1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+        if t != 0.0 and t != 1.0:
+            q[i] = t * px[i]
 
 
 def d_fmin_x(xs, ys, outs, px, q):
-    """``np.fmin``: ``q[i, :] = px if (1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    """``np.fmin``: ``q[i, :] = px if (1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0 else 0.0``; at a tie (the indicator
+    ``t`` neither 0 nor 1) ``t * px``.  Rows of 4 or 2
     partials: a loop of that constant length, which the compiler vectorizes across
     rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
@@ -3571,39 +3726,53 @@ def d_fmin_x(xs, ys, outs, px, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = bx[i, k] & m
-        return
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = bx[i, k] & m
-        return
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)))
+            for k in range(n):
+                bq[i, k] = bx[i, k] & m
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = bx[i, k] & m
+        t = 1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * px[i, k]
 
 
 def d_fmin_y_flat(xs, ys, outs, py, q):
-    """``np.fmin``, one direction: ``q = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``."""
+    """``np.fmin``, one direction: ``q = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else 0.0``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * py``."""
     by = py.view(np.int64)
     bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+        m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = by[i] & m
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            q[i] = t * py[i]
 
 
 def d_fmin_y(xs, ys, outs, py, q):
-    """``np.fmin``: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else 0.0``.  Rows of 4 or 2
+    """``np.fmin``: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else 0.0``; at a tie (the indicator
+    ``t`` neither 0 nor 1) ``t * py``.  Rows of 4 or 2
     partials: a loop of that constant length, which the compiler vectorizes across
     rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
@@ -3613,40 +3782,54 @@ def d_fmin_y(xs, ys, outs, py, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = by[i, k] & m
-        return
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = by[i, k] & m
-        return
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            for k in range(n):
+                bq[i, k] = by[i, k] & m
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = by[i, k] & m
+        t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * py[i, k]
 
 
 def d_fmin_xy_flat(xs, ys, outs, px, py, q):
-    """``np.fmin``, one direction: ``q = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``."""
+    """``np.fmin``, one direction: ``q = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else px``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * py + (1 - t) * px``."""
     bx = px.view(np.int64)
     by = py.view(np.int64)
     bq = q.view(np.int64)
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
-        m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+        m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = (by[i] & m) | (bx[i] & ~m)
+    for i in range(q.shape[0]):
+        x = xs[i]
+        y = ys[i]
+        t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            q[i] = t * py[i] + (1.0 - t) * px[i]
 
 
 def d_fmin_xy(xs, ys, outs, px, py, q):
-    """``np.fmin``: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``.  Rows of 4 or 2
+    """``np.fmin``: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else px``; at a tie (the indicator
+    ``t`` neither 0 nor 1) ``t * py + (1 - t) * px``.  Rows of 4 or 2
     partials: a loop of that constant length, which the compiler vectorizes across
     rows (the mask an integer select); other lengths: a loop over ``n`` per row."""
     rows, n = q.shape
@@ -3657,31 +3840,38 @@ def d_fmin_xy(xs, ys, outs, px, py, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            for k in range(n):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
 
 
 def d_fmin_xy_small(xs, ys, outs, px, py, q):
-    """``np.fmin``, small arrays: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0 else px``; True (its
-    indicators are 0 or 1: always finite).  Rows of 4 or 2 partials: the large
-    kernel's loop of constant length, vectorized across rows (the lean path takes
-    1-D values of any size)."""
+    """``np.fmin``, small arrays: ``q[i, :] = py if (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0 else px``; at a tie (the
+    indicator ``t`` neither 0 nor 1) ``t * py + (1 - t) * px``; True (its indicators are 0, 1/2
+    or 1: always finite).  Rows of 4 or 2 partials: the large kernel's loop of
+    constant length, vectorized across rows (the lean path takes 1-D values of any
+    size)."""
     rows, n = q.shape
     bx = px.view(np.int64)
     by = py.view(np.int64)
@@ -3690,24 +3880,30 @@ def d_fmin_xy_small(xs, ys, outs, px, py, q):
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(4):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return True
-    if n == 2:
+    elif n == 2:
         for i in range(rows):
             x = xs[i]
             y = ys[i]
-            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0))) != 0.0, np.int64(-1), np.int64(0))
+            m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
             for k in range(2):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
-        return True
+    else:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            for k in range(n):
+                bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
     for i in range(rows):
         x = xs[i]
         y = ys[i]
-        m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)))
-        for k in range(n):
-            bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+        t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+        if t != 0.0 and t != 1.0:
+            for k in range(n):
+                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
     return True
 
 

@@ -1306,10 +1306,12 @@ def _select(condlist, choicelist, default=0.0):
 
 @implements(np.clip)
 def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
-    """Where the value is clipped it is a bound: the bound's partials; elsewhere ``a``'s
-    (at a tie, ``a``'s).  A NaN wins, as in ``minimum(maximum(a, lo), hi)`` (NumPy's
-    clip, and the table's maximum/minimum): a NaN bound's partials where ``a`` is not
-    NaN.  Constant bounds take one copy of the partials."""
+    """Where the value is clipped it is a bound: the bound's partials; elsewhere ``a``'s;
+    at a tie (``a`` equal to a bound) half of each, the midpoint of the one-sided
+    derivatives (rules/_table.py, TIES).  A NaN wins, as in ``minimum(maximum(a, lo),
+    hi)`` (NumPy's clip, and the table's maximum/minimum, which this is for dual
+    bounds): a NaN bound's partials where ``a`` is not NaN.  Constant bounds take one
+    copy of the partials."""
     a_min = kwargs.pop("min", a_min)
     a_max = kwargs.pop("max", a_max)
     kwargs.pop("casting", None)
@@ -1322,11 +1324,9 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
     if result is None:
         result = a
         if a_min is not None:
-            r, lo = primal(result), primal(a_min)
-            result = np.where((r < lo) | ((lo != lo) & (r == r)), a_min, result)
+            result = np.maximum(result, a_min)
         if a_max is not None:
-            r, hi = primal(result), primal(a_max)
-            result = np.where((r > hi) | ((hi != hi) & (r == r)), a_max, result)
+            result = np.minimum(result, a_max)
     if out is None:
         return result
     return write_out(result, out)                       # np.clip(u, 0, 1, out=u)
@@ -1364,7 +1364,16 @@ def _clip_constant(a, a_min, a_max):
     if outside.shape != v.shape:
         return None
     value = np.clip(v, lo, hi)
-    return make(value, backend.where(outside, 0.0, a.partials, a.partials.shape), a.tag)
+    partials = backend.where(outside, 0.0, a.partials, a.partials.shape)
+    tied = None
+    for bound in (lo, hi):
+        if bound is not None:
+            tied = v == bound if tied is None else tied | (v == bound)
+    tied = tied & ~outside
+    if tied.any():          # at a bound: half of a's partials (the bound's are zero)
+        partials = np.where(np.broadcast_to(tied, v.shape)[..., None], 0.5 * a.partials,
+                            partials)
+    return make(value, partials, a.tag)
 
 
 # ---- reductions and scans --------------------------------------------------------------

@@ -382,6 +382,10 @@ def _extreme(a, axis, keepdims, arg, name, kwargs):
             # (two thirds of np.max's time at N = 1000; issue 13, fn12)
             v, p = v.reshape(-1), p.reshape(-1, p.shape[-1])
             i = int(arg(v))
+            tied = v == v[i]                    # (none at a NaN: NaN != NaN)
+            k = int(np.count_nonzero(tied))
+            if k > 1:                           # ties: the mean of their partials
+                return make(v[i], np.sum(p[tied], axis=0) / k, a.tag)
             return make(v[i], p[i], a.tag)
     shape = a.shape
     if axis is None:
@@ -397,19 +401,46 @@ def _extreme(a, axis, keepdims, arg, name, kwargs):
         value = np.take_along_axis(result.value, index, axis=ax)
         partials = np.take_along_axis(result.partials, index[..., None], axis=ax)
         result = make(np.squeeze(value, ax), np.squeeze(partials, ax), a.tag)
+    result = _tied_mean(a, axes, result, name)
     if keepdims:                               # a full reduction keeps every axis as 1
         result = np.reshape(result, tuple(1 if i in axes or len(shape) != a.ndim else s
                                           for i, s in enumerate(shape)))
     return result
 
 
+def _tied_mean(a, axes, result, name):
+    """``result`` (the reduction over ``axes`` of ``a``, the partials of the first
+    extreme element) with the mean of the partials of the tied extreme elements where
+    there are several (rules/_table.py, TIES: JAX's rule; for two, the midpoint).  A
+    NaN slice keeps its first NaN's partials (NaN != NaN: never a tie)."""
+    v = a.value
+    while isinstance(v, Dual):
+        v = v.value
+    top = getattr(np, name)(v, axis=axes, keepdims=True)
+    tied = v == top
+    count = np.sum(tied, axis=axes)
+    if not bool(np.any(count > 1)):
+        return result
+    total = np.sum(np.where(tied[..., None], a.partials, 0.0), axis=axes)
+    several = (count > 1)[..., None]
+    partials = np.where(several, total / np.where(several, count[..., None], 1),
+                        result.partials)
+    value = result.value
+    if isinstance(a.value, Dual):          # nested: the inner partials' mean as well
+        value = _extreme(a.value, axes, False, np.argmax if name == "max" else np.argmin,
+                         name, {})
+    return make(value, partials, a.tag)
+
+
 def amax(a, axis=None, out=None, keepdims=False, **kwargs):
-    """``np.max``: partials of the first maximal element (NaN wins, as in NumPy)."""
+    """``np.max``: partials of the maximal element, the mean of theirs at a tie (NaN
+    wins, as in NumPy: the first NaN's)."""
     return _extreme(a, axis, keepdims, np.argmax, "max", dict(kwargs, out=out))
 
 
 def amin(a, axis=None, out=None, keepdims=False, **kwargs):
-    """``np.min``: partials of the first minimal element (NaN wins, as in NumPy)."""
+    """``np.min``: partials of the minimal element, the mean of theirs at a tie (NaN
+    wins, as in NumPy: the first NaN's)."""
     return _extreme(a, axis, keepdims, np.argmin, "min", dict(kwargs, out=out))
 
 

@@ -743,7 +743,7 @@ def lean(rule):
         return None
     namespace = dict(_LEAN_NAMESPACE)
     namespace.update(_NAMESPACE)                 # the names the table's sources use
-    namespace["_U"], namespace["_R"] = rule.ufunc, rule
+    namespace["_U"], namespace["_R"], namespace["_split"] = rule.ufunc, rule, split_ties
     if rule.ufunc.nin == 1 and rule.kind == "smooth":         # (_lean_lines' entry)
         namespace["_E"] = backend.entry_cell(rule.ufunc if backend.fusable(rule) else None)
     exec(compile(source, f"<dualgrad lean path, np.{rule.name}>", "exec"),  # noqa: S102
@@ -799,7 +799,8 @@ def _lean_source(rule, name):
         g = repr(consts[1]) if consts[1] is not None else rule.exprs[1].source(_LAZY_SPELLING)
         if rule.select:                 # a selection: the partials of the selected
             body = [f"_g = {g}",             # argument (y's where its indicator is 1)
-                    "_t = _where(_g != 0.0, _q, _p, _p.shape)"]
+                    "_t = _split(_g, _q, _p, _where(_g != 0.0, _q, _p, _p.shape), "
+                    "_p.shape)"]
             bare = "_local_k2(_U, x, y, out, _p, _q)"
         elif None in consts:
             body = [f"_f = {f}", f"_g = {g}",
@@ -970,30 +971,62 @@ def _scalar_partials(fns, args, duals, values, out):
 
 def _select_scalar(fns, args, duals, values, out):
     """A selection row's partials of a scalar result (a list): those of the argument
-    whose 0/1 indicator is 1 (the last dual argument's where its indicator is 1, else
-    the other's, or zeros for a constant), never a product: the other argument's inf
-    or NaN partials times 0 would be NaN (as :func:`_selected` on arrays)."""
+    whose indicator is 1 (the last dual argument's where its indicator is 1, the
+    other's where it is 0, or zeros for a constant), never a product: the other
+    argument's inf or NaN partials times 0 would be NaN (as :func:`_selected` on
+    arrays).  At a tie (an indicator ``t`` strictly between 0 and 1: 1/2) ``t * q +
+    (1 - t) * p``, the midpoint of the one-sided derivatives (rules/_table.py, TIES)."""
     o = _f64(out) if type(out) is float else _c128(out) if type(out) is complex else out
     k = duals[-1]
-    if _primal(fns[k](*values, o)) != 0.0:
+    t = _primal(fns[k](*values, o))
+    if t == 1.0:
         return list(args[k]._plist())
+    if t == 0.0:
+        if len(duals) > 1:
+            return list(args[duals[0]]._plist())
+        return [0.0] * len(args[k]._plist())
+    t = float(t)
     if len(duals) > 1:
-        return list(args[duals[0]]._plist())
-    return [0.0] * len(args[k]._plist())
+        return [t * q + (1.0 - t) * p for q, p in zip(args[k]._plist(),
+                                                      args[duals[0]]._plist())]
+    return [t * q for q in args[k]._plist()]
 
 
 def _selected(indicator, duals, partials, target):
     """A selection row's partials, shape ``target``: ``partials[-1]`` (those of the last
-    dual argument, at position ``duals[-1]``) where its 0/1 ``indicator`` (the table's
+    dual argument, at position ``duals[-1]``) where its ``indicator`` (the table's
     derivative in that argument, of the value's shape or broadcasting to it) is 1,
     elsewhere ``partials[0]`` (the other dual argument's) or +0.0 (the other argument is
     a constant): ``np.where``'s select (``backend.where``), the bits the generated
-    kernels' select gives, never a product of an indicator and partials."""
-    cond = np.asarray(np.asarray(_primal(indicator)) != 0.0)
+    kernels' select gives, never a product of an indicator and partials; at a tie
+    (:func:`split_ties`) the midpoint."""
+    t = np.asarray(_primal(indicator))
+    cond = np.asarray(t != 0.0)
     if cond.ndim or len(target) > 1:            # (ascontiguousarray makes a 0-d one 1-d)
         cond = np.ascontiguousarray(np.broadcast_to(cond, target[:-1]))
     other = partials[0] if len(duals) > 1 else 0.0
-    return backend.where(cond, partials[-1], other, target)
+    total = backend.where(cond, partials[-1], other, target)
+    return split_ties(t, partials[-1], other, total, target)
+
+
+def split_ties(t, chosen, other, total, target):
+    """``total`` (a selection's partials, shape ``target``) with ``t * chosen + (1 - t)
+    * other`` where the indicator ``t`` (broadcasting to the value's shape) is neither
+    0 nor 1: a tie, where each argument gets 1/2 (rules/_table.py, TIES).  ``other`` is
+    the other argument's partials or 0.0 (a constant).  ``total`` itself where there is
+    no tie (one test of the indicators; the products only where one is)."""
+    t = np.asarray(t, dtype=float)
+    tie = (t != 0.0) & (t != 1.0)
+    if not tie.any():
+        return total
+    ndim = len(target)
+    shaped = (1,) * (ndim - 1 - t.ndim) + t.shape + (1,)
+    tie, t = np.reshape(tie, shaped), np.reshape(t, shaped)
+    # only the tied elements' products are kept: an inf partial elsewhere makes a NaN
+    # in the product that np.where drops
+    with np.errstate(invalid="ignore", over="ignore"):
+        blend = t * chosen if isinstance(other, float) else t * chosen + (1.0 - t) * other
+        return np.where(tie, blend, total)
 
 
 def _array_partials(rule, fns, args, duals, values, out, shape):

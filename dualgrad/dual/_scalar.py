@@ -567,16 +567,20 @@ def _fast_binary_ufunc(u, rule, n):
 
 def _chosen(k, refs, duals):
     """Source of partial ``k`` (all of them for ``None``) of a selection row
-    (``rule.select``): the last dual argument's where its 0/1 indicator is not 0, else
-    the other dual argument's, or 0.0 beside a constant; never a product of an
-    indicator and partials (0 * inf is NaN), as the general path selects them."""
+    (``rule.select``): the last dual argument's where its indicator is 1, the other
+    dual argument's where it is 0, or 0.0 beside a constant; never a product of an
+    indicator and partials (0 * inf is NaN), as the general path selects them.  At a
+    tie (the indicator ``t`` neither: 1/2) ``t * last + (1 - t) * other``
+    (rules/_table.py, TIES)."""
     last = duals[-1]
+    t = refs[last]
     chosen = _p("ab"[last], k)
     other = _p("ab"[duals[0]], k) if len(duals) > 1 else None
+    blend = f"{t} * {chosen}" + (f" + (1.0 - {t}) * {other}" if other else "")
     if k is None:                           # new arrays, not the arguments'
         chosen += ".copy()"
         other = f"{other}.copy()" if other else f"_zeros(len({_p('ab'[last], None)}))"
-    return f"({chosen} if {refs[last]} != 0.0 else {other or '0.0'})"
+    return f"({chosen} if {t} == 1.0 else {other or '0.0'} if {t} == 0.0 else {blend})"
 
 
 def _binary_fast(rule):

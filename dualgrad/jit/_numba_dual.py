@@ -482,15 +482,23 @@ def _binary(ufunc, d0, d1, zero0, zero1, integer_only=(False, False)):
 
 def _selection(ufunc, d0, d1):
     """A selection row of the table (``rule.select``: maximum, minimum, fmax, fmin):
-    the partials of the argument whose 0/1 indicator is 1 (``b``'s where ``d1`` is,
-    else ``a``'s; zeros for a constant), never a product of an indicator and partials
-    (0 * inf is NaN), as the general path and the kernels select them."""
+    the partials of the argument whose indicator is 1 (``b``'s where ``d1`` is, ``a``'s
+    where it is 0; zeros for a constant), never a product of an indicator and partials
+    (0 * inf is NaN), as the general path and the kernels select them; at a tie (the
+    indicator ``t`` neither 0 nor 1: 1/2) ``t * b's + (1 - t) * a's`` (rules/_table.py,
+    TIES)."""
     def typer(a, b):
         if isinstance(a, DualType) and isinstance(b, DualType):
             def impl(a, b):
                 x, y = a.value, b.value
                 out = ufunc(x, y)
-                p = b.partials if d1(x, y, out) != 0.0 else a.partials
+                t = d1(x, y, out)
+                if t == 1.0:
+                    p = b.partials
+                elif t == 0.0:
+                    p = a.partials
+                else:
+                    p = _lincomb(t, b.partials, 1.0 - t, a.partials)
                 return _new(out, p, max(a.tag, b.tag))
             return impl
         if isinstance(a, DualType) and isinstance(b, _NUMERIC):
@@ -499,7 +507,13 @@ def _selection(ufunc, d0, d1):
             def impl(a, b):
                 x, y = a.value, cast(b)
                 out = ufunc(x, y)
-                p = a.partials if d0(x, y, out) != 0.0 else _zeros(a)
+                t = d0(x, y, out)
+                if t == 1.0:
+                    p = a.partials
+                elif t == 0.0:
+                    p = _zeros(a)
+                else:
+                    p = _scale(t, a.partials)
                 return _new(out, p, a.tag)
             return impl
         if isinstance(a, _NUMERIC) and isinstance(b, DualType):
@@ -508,7 +522,13 @@ def _selection(ufunc, d0, d1):
             def impl(a, b):
                 x, y = cast(a), b.value
                 out = ufunc(x, y)
-                p = b.partials if d1(x, y, out) != 0.0 else _zeros(b)
+                t = d1(x, y, out)
+                if t == 1.0:
+                    p = b.partials
+                elif t == 0.0:
+                    p = _zeros(b)
+                else:
+                    p = _scale(t, b.partials)
                 return _new(out, p, b.tag)
             return impl
     return typer

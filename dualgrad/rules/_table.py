@@ -20,11 +20,12 @@ An argument's expression may be
 Kinds:
 
 ``smooth``     derivatives as above.  With ``select`` (maximum, minimum, fmax, fmin),
-               a selection: the derivatives are exactly 0/1 indicators, one of them 1
-               at every element, and every path takes the partials of the argument
+               a selection: the derivatives are indicators adding up to 1, 0 or 1
+               away from ties, and every path takes the partials of the argument
                whose indicator is 1 (a select of partials, as ``np.where``'s, never a
                product: the unselected operand's inf or NaN partials must not make
-               0 * inf = NaN), +0.0 where that argument is a constant.
+               0 * inf = NaN), +0.0 where that argument is a constant; at a tie both
+               indicators are 1/2 and the partials are ``t * q + (1 - t) * p``.
 ``zero``       locally constant (``floor``, ``sign``, ...): zero partials.
 ``predicate``  boolean output (``isnan``, comparisons): plain bools.
 ``custom``     implemented elsewhere from table entries (products, ``modf``).
@@ -474,8 +475,8 @@ _PARAMS = (("x", "out"), ("x", "y", "out"), ("x", "y", "z", "out"))
 
 
 # The convention at ties of every selection (maximum, minimum, fmax, fmin and the
-# functions built on them: np.max, np.clip, np.sort, builtin max ...), stated once.
-TIES = "ties: the first argument wins (1 / 0)"
+# functions built on them: np.max, np.clip, np.ptp), stated once.
+TIES = "ties: split evenly (1/2 each)"
 
 _U = (-3.0, 3.0)        # an unbounded argument
 _P = (0.2, 4.0)         # a positive argument
@@ -664,32 +665,45 @@ _TABLE = [
     _smooth(np.arctanh, "where(np.absolute(value(x)) < 0.5, 1.0 / (1.0 - x * x), "
             "1.0 / ((1.0 - x) * (1.0 + x)))", domain=(_I,)),   # as arcsin
     # ---- selection ----------------------------------------------------------------
-    # TIES below: at a tie the FIRST argument wins, so np.maximum(a, b) at a == b is a.
-    # Python's builtin max(a, b) returns a at a tie whatever dualgrad does, so this is
-    # the one convention every spelling can follow: np.max / np.amax / maximum.reduce
-    # (the first maximal element), np.clip (the argument itself at a bound), np.sort
-    # (stable), np.ptp, builtin max/min and max/min inside @njit all give the same.
+    # TIES below: at a tie (x == y) each argument gets 1/2, the midpoint of the one-sided
+    # derivatives (JAX's and PyTorch's rule).  For one seeded direction forward mode
+    # computes a linear function of each kink's chosen derivative; the left and right
+    # derivatives of f are that function at the left / right choices, so the midpoint
+    # gives (L + R) / 2, which IS f's derivative wherever f is differentiable: the
+    # stable BCE-with-logits max(z, 0) - z y + log1p(exp(-|z|)) at z = 0 (0.5 - y; the
+    # first-wins rule gave 1 - y), max(z, 0) + min(z, 0) = z, max(z, -z) = |z|.
+    # np.max / amax / maximum.reduce / np.ptp average the partials of all tied maximal
+    # elements, np.clip at a bound splits between the argument and the bound.  np.sort,
+    # argmax-based indexing and builtin max(a, b) (Python returns one object) cannot
+    # split: there the first wins.
     # A NaN argument of maximum/minimum wins (it is the result, as np.max selects it);
-    # fmax/fmin ignore it.
-    # Each derivative is 0 or 1 and the two add up to 1, so d/dx is written 1 - d/dy
-    # (exact): every `where` then has a 0.0 arm, which the fused kernels compile to a
-    # compare and a mask; `where(x <= y, 1.0, <not a constant 0>)` compiled to a branch,
-    # mispredicted at every other element of random operands (3x slower at N = 1e5).
-    # select=True: the partials are taken from the selected argument, not multiplied
-    # by these indicators: 0 * the other's inf partial was NaN (d/dt max(1 + t,
-    # sqrt(t)) at t = 0, exactly 1); a zero factor cannot in general make 0 * inf = 0
-    # (d/dt sqrt(t)**2 at 0 is 1), so this is the rows' own flag, not a product rule.
-    _smooth(np.maximum, "1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))",
-            "where(x >= y, 0.0, where(x == x, 1.0, 0.0))", kink=TIES + "; a NaN wins",
-            select=True),
-    _smooth(np.minimum, "1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))",
-            "where(x <= y, 0.0, where(x == x, 1.0, 0.0))", kink=TIES + "; a NaN wins",
-            select=True),
-    _smooth(np.fmax, "1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))",
-            "where(x >= y, 0.0, where(y == y, 1.0, 0.0))",
+    # fmax/fmin ignore it.  A tie needs x == y, so never involves a NaN.
+    # Each derivative is 0, 1/2 or 1 and the two add up to 1, so d/dx is written
+    # 1 - d/dy (exact): every `where` then has a 0.0 arm, which the fused kernels
+    # compile to a compare and a mask; `where(x <= y, 1.0, <not a constant 0>)`
+    # compiled to a branch, mispredicted at every other element of random operands (3x
+    # slower at N = 1e5).
+    # select=True: away from ties the partials are taken from the selected argument,
+    # not multiplied by these indicators: 0 * the other's inf partial was NaN (d/dt
+    # max(1 + t, sqrt(t)) at t = 0, exactly 1); a zero factor cannot in general make
+    # 0 * inf = 0 (d/dt sqrt(t)**2 at 0 is 1), so this is the rows' own flag, not a
+    # product rule.  At a tie (an indicator strictly between 0 and 1) every path takes
+    # t * (y's partials) + (1 - t) * (x's partials), t = 1/2 (+0.0 for a constant's).
+    _smooth(np.maximum, "1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + "
+            "where(x == y, 0.5, 0.0))",
+            "where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)",
+            kink=TIES + "; a NaN wins", select=True),
+    _smooth(np.minimum, "1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + "
+            "where(x == y, 0.5, 0.0))",
+            "where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)",
+            kink=TIES + "; a NaN wins", select=True),
+    _smooth(np.fmax, "1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + "
+            "where(x == y, 0.5, 0.0))",
+            "where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)",
             kink=TIES + "; a NaN argument is ignored", select=True),
-    _smooth(np.fmin, "1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))",
-            "where(x <= y, 0.0, where(y == y, 1.0, 0.0))",
+    _smooth(np.fmin, "1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + "
+            "where(x == y, 0.5, 0.0))",
+            "where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)",
             kink=TIES + "; a NaN argument is ignored", select=True),
     # ---- locally constant ---------------------------------------------------------
     _zero(np.floor), _zero(np.ceil), _zero(np.trunc), _zero(np.rint),

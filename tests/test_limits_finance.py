@@ -1,6 +1,6 @@
 """README's Limits, each claim held to an oracle that does not come from dualgrad:
 pathwise derivatives of a digital (0, where the closed form is not), a tie in a binomial
-tree (the left one-sided derivative), Black-Scholes at sigma = 0 (NaN, and the branch
+tree (the average of the one-sided derivatives where the tie is exact), Black-Scholes at sigma = 0 (NaN, and the branch
 that gives the limit), and np.sqrt(x) ** 2 at 0 (why no 0 * inf = 0 rule)."""
 
 import numpy as np
@@ -26,26 +26,47 @@ def test_a_digitals_pathwise_delta_is_zero_where_the_closed_form_is_not():
     assert dg.derivative(digital, S0) == 0.0               # the code's derivative
 
 
-def crr_put(S0, N, K=100.0, T=1.0, r=0.05, sig=0.25):
+def crr_put(S0, N, K=100.0, T=1.0, r=0.05, sig=0.25, exact_nodes=False):
     dt = T / N
     u = np.exp(sig * np.sqrt(dt))
     d = 1 / u
     q = (np.exp(r * dt) - d) / (u - d)
     disc, j = np.exp(-r * dt), np.arange(N + 1)
-    V = np.maximum(K - S0 * u ** (N - j) * d ** j, 0.0)
+
+    def node(i, k):            # S0 u**(i-k) d**k; u**(i - 2k) is exactly 1 at i = 2k
+        return S0 * u ** (i - 2 * k) if exact_nodes else S0 * u ** (i - k) * d ** k
+    V = np.maximum(K - node(N, j), 0.0)
     for i in range(N - 1, -1, -1):
-        V = np.maximum(disc * (q * V[:-1] + (1 - q) * V[1:]),
-                       K - S0 * u ** (i - j[:i + 1]) * d ** j[:i + 1])
+        V = np.maximum(disc * (q * V[:-1] + (1 - q) * V[1:]), K - node(i, j[:i + 1]))
     return V[0]
 
 
-def test_a_tie_at_the_strike_gives_the_left_derivative_and_no_tie_the_central_one():
+def test_a_tie_at_the_strike_gives_the_average_of_the_sides_and_no_tie_the_central_one():
+    """An even N puts the middle terminal node on the strike.  Spelled u**(N-j) d**j the
+    node is 3e-13 above it in floating point (u**100 d**100 = 1 - 3e-15): no exact tie,
+    so the delta is the left derivative of the computed function (-0.42898).  Spelled
+    u**(N - 2j) the node is exactly the strike: np.maximum's tie splits evenly (rule
+    table, TIES), so the delta is the average of the sides (-0.41857), as central
+    differences give (it was the left one while the first argument won ties)."""
     h = 1e-6
-    left = lambda N: (crr_put(100.0, N) - crr_put(100.0 - h, N)) / h       # noqa: E731
-    right = lambda N: (crr_put(100.0 + h, N) - crr_put(100.0, N)) / h      # noqa: E731
-    even = dg.derivative(lambda s: crr_put(s, 200), 100.0)
-    assert even == pytest.approx(left(200), abs=1e-7)
-    assert abs(left(200) - right(200)) > 1e-2             # a real kink: the sides differ
+    for exact in (False, True):
+        left = (crr_put(100.0, 200, exact_nodes=exact) -
+                crr_put(100.0 - h, 200, exact_nodes=exact)) / h
+        right = (crr_put(100.0 + h, 200, exact_nodes=exact) -
+                 crr_put(100.0, 200, exact_nodes=exact)) / h
+        assert abs(left - right) > 1e-2             # a real kink: the sides differ
+        even = dg.derivative(lambda s: crr_put(s, 200, exact_nodes=exact), 100.0)
+        if exact:
+            central = (crr_put(100.0 + h, 200, exact_nodes=True) -
+                       crr_put(100.0 - h, 200, exact_nodes=True)) / (2 * h)
+            assert even == pytest.approx(central, abs=1e-7)
+            assert even == pytest.approx((left + right) / 2, abs=1e-7)
+            assert even == pytest.approx(-0.41857, abs=1e-5)
+        else:
+            u = np.exp(0.25 * np.sqrt(1.0 / 200))
+            assert 0.0 < 100.0 - 100.0 * u ** 100 * (1 / u) ** 100 < 1e-12   # no exact tie
+            assert even == pytest.approx(left, abs=1e-7)
+            assert even == pytest.approx(-0.42898, abs=1e-5)
     odd = dg.derivative(lambda s: crr_put(s, 201), 100.0)
     central = (crr_put(100.0 + h, 201) - crr_put(100.0 - h, 201)) / (2 * h)
     assert odd == pytest.approx(central, abs=1e-7)

@@ -476,7 +476,7 @@ _PARAMS = (("x", "out"), ("x", "y", "out"), ("x", "y", "z", "out"))
 
 # The convention at ties of every selection (maximum, minimum, fmax, fmin and the
 # functions built on them: np.max, np.clip, np.ptp), stated once.
-TIES = "ties: split evenly (1/2 each)"
+TIES = "ties: split evenly (0.5 / 0.5)"
 
 _U = (-3.0, 3.0)        # an unbounded argument
 _P = (0.2, 4.0)         # a positive argument

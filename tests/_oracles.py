@@ -263,6 +263,27 @@ def central8(f, p, h=1e-3):
 
 # The selections' convention written out apart from the rule table: whether x is
 # the result (ties: x; maximum/minimum: a NaN wins; fmax/fmin: a NaN is ignored)
+def selected(ufunc, x, y, px, py):
+    """The partials of ``ufunc(x, y)`` (a selection: maximum, minimum, fmax, fmin) for
+    the arguments' partials ``px``, ``py`` (``(size, n)``; ``None`` for a constant):
+    those of the argument NumPy's value is (:data:`SELECT`), at a tie (``x == y``, never
+    a NaN) ``0.5 * py + 0.5 * px``, the midpoint of the one-sided derivatives (half of
+    the dual's beside a constant)."""
+    zero = np.zeros_like(px if px is not None else py)
+    p = zero if px is None else px
+    q = zero if py is None else py
+    pick = SELECT[ufunc](x, y)[:, None]
+    tie = (x == y)[:, None]
+    with np.errstate(invalid="ignore", over="ignore"):
+        if px is None:
+            half = 0.5 * q
+        elif py is None:
+            half = 0.5 * p
+        else:
+            half = 0.5 * q + 0.5 * p
+    return np.where(tie, half, np.where(pick, p, q))
+
+
 SELECT = {                       # ufunc -> is x the result? (ties: x; the NaN rule)
     np.maximum: lambda x, y: (x >= y) | np.isnan(x),
     np.minimum: lambda x, y: (x <= y) | np.isnan(x),

@@ -144,12 +144,14 @@ def test_binary_fast_path_is_the_general_path(ufunc, n):
 
 
 def test_ties_and_nan_of_the_selections():
-    """The table's conventions on the fast path: at a tie the first argument wins, a NaN
-    argument of maximum/minimum wins, fmax/fmin ignore it (values from NumPy, partials
-    from the table, not from the general path's code)."""
+    """The table's conventions on the fast path: a tie splits evenly (half of each
+    argument's partials; half of the dual's beside a number), a NaN argument of
+    maximum/minimum wins, fmax/fmin ignore it (values from NumPy, partials from the
+    table, not from the general path's code)."""
     a, b = dg.Dual(1.0, [1.0, 0.0]), dg.Dual(1.0, [0.0, 1.0])
     for f in (np.maximum, np.minimum, np.fmax, np.fmin):
-        assert f(a, b)._plist() == [1.0, 0.0] and f(b, a)._plist() == [0.0, 1.0]
+        assert f(a, b)._plist() == [0.5, 0.5] and f(b, a)._plist() == [0.5, 0.5]
+        assert f(a, 1.0)._plist() == [0.5, 0.0] and f(1.0, b)._plist() == [0.0, 0.5]
     n = dg.Dual(np.nan, [0.0, 1.0])
     for f in (np.maximum, np.minimum):
         r = f(a, n)

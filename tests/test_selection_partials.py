@@ -39,13 +39,15 @@ IDS = [c[0] for c in SQRT_BESIDE]
 def test_the_selection_rows_are_these():
     assert sorted(r.name for r in RULES.values() if r.select) == \
         ["fmax", "fmin", "maximum", "minimum"]
-    # their derivatives are 0/1 indicators adding up to 1, on numbers, ties, inf and NaN
+    # their derivatives are indicators adding up to 1, on numbers, ties, inf and NaN:
+    # 0 or 1, and 1/2 each exactly at a tie (x == y, -0.0 == 0.0 and inf == inf too)
     v = np.array([-np.inf, -1.0, -0.0, 0.0, 2.0, np.inf, np.nan])
     x, y = (a.ravel() for a in np.meshgrid(v, v))
     from dualgrad.rules._table import derivative_functions
     for rule in (r for r in RULES.values() if r.select):
         dx, dy = (d(x, y, rule.ufunc(x, y)) for d in derivative_functions(rule))
-        assert set(np.unique(dx)) <= {0.0, 1.0} and np.all(dx + dy == 1.0), rule.name
+        assert set(np.unique(dx)) <= {0.0, 0.5, 1.0} and np.all(dx + dy == 1.0), rule.name
+        np.testing.assert_array_equal(dx == 0.5, x == y, err_msg=rule.name)
 
 
 @pytest.mark.parametrize("name, f, want", SQRT_BESIDE, ids=IDS)
@@ -104,8 +106,8 @@ def _bits(a):
 def test_the_selected_arguments_partials_bit_for_bit(ufunc, size, n, mode):
     """Two array duals, a dual and a constant, a constant and a dual: the result's
     partials are the selected argument's to the bit (NaN and inf partials of the other
-    argument do not leak; ties to the first argument; maximum/minimum select a NaN
-    argument, fmax/fmin the other), +0.0 where a constant is selected."""
+    argument do not leak; ties split evenly, 0.5 * py + 0.5 * px; maximum/minimum
+    select a NaN argument, fmax/fmin the other), +0.0 where a constant is selected."""
     x, y, px, py = _operands(size, n, seed=size + n)
     pick = SELECT[ufunc](x, y)
     assert np.array_equal(np.where(pick, x, y), ufunc(x, y), equal_nan=True)  # the oracle
@@ -114,9 +116,10 @@ def test_the_selected_arguments_partials_bit_for_bit(ufunc, size, n, mode):
         both = ufunc(dg.Dual(x, px), dg.Dual(y, py))
         left = ufunc(dg.Dual(x, px), y)
         right = ufunc(x, dg.Dual(y, py))
-    for got, want in ((both, np.where(pick[:, None], px, py)),
-                      (left, np.where(pick[:, None], px, zero)),
-                      (right, np.where(pick[:, None], zero, py))):
+    assert zero.shape == px.shape
+    for got, want in ((both, _oracles.selected(ufunc, x, y, px, py)),
+                      (left, _oracles.selected(ufunc, x, y, px, None)),
+                      (right, _oracles.selected(ufunc, x, y, None, py))):
         np.testing.assert_array_equal(got.value, ufunc(x, y))
         np.testing.assert_array_equal(_bits(got.partials.reshape(size, n)), _bits(want))
 
@@ -125,15 +128,18 @@ def test_the_selected_arguments_partials_bit_for_bit(ufunc, size, n, mode):
 @pytest.mark.parametrize("n", [3, 17])
 def test_scalar_duals_bit_for_bit(ufunc, n):
     """Scalar duals with n partials (slot classes; n = 17: the vector kind), against a
-    dual and against a number, at every pair of values of :func:`_operands`."""
+    dual and against a number, at every pair of values of :func:`_operands` (ties
+    split: :func:`_oracles.selected`)."""
     x, y, px, py = _operands(60, n, seed=n)
     with np.errstate(all="ignore"):
+        both = _oracles.selected(ufunc, x, y, px, py)
+        left = _oracles.selected(ufunc, x, y, px, None)
+        right = _oracles.selected(ufunc, x, y, None, py)
         for i in range(60):
-            pick = SELECT[ufunc](x[i], y[i])
             a, b = dg.Dual(float(x[i]), list(px[i])), dg.Dual(float(y[i]), list(py[i]))
-            for got, want in ((ufunc(a, b), px[i] if pick else py[i]),
-                              (ufunc(a, float(y[i])), px[i] if pick else np.zeros(n)),
-                              (ufunc(float(x[i]), b), np.zeros(n) if pick else py[i])):
+            for got, want in ((ufunc(a, b), both[i]),
+                              (ufunc(a, float(y[i])), left[i]),
+                              (ufunc(float(x[i]), b), right[i])):
                 p = np.array(got._plist(), dtype=float).ravel()
                 np.testing.assert_array_equal(_bits(p), _bits(want), err_msg=str((i, x[i], y[i])))
 

@@ -1,5 +1,5 @@
 """maximum, minimum, fmax, fmin on large array duals (the kernels' sizes): the partials of
-the argument NumPy's own function selects, ties to the first argument, NaN handling
+the argument NumPy's own function selects, ties split evenly (tie41), NaN handling
 as NumPy's (a NaN wins in maximum/minimum, is ignored by fmax/fmin), on every path.
 
 The oracle is analytic and independent of the rule table: the selected argument is
@@ -43,20 +43,21 @@ def test_selection_partials_are_the_selected_arguments(ufunc, n, size):
     pick = SELECT[ufunc](x, y)
     # the oracle's own check: where x is picked NumPy returned x (or NaN alike)
     np.testing.assert_array_equal(np.where(pick, x, y), want_value)
-    want = np.where(pick[:, None], px, py)
+    want = _oracles.selected(ufunc, x, y, px, py)
     np.testing.assert_array_equal(got.partials.reshape(size, n), want.reshape(size, n))
 
 
 @pytest.mark.parametrize("ufunc", list(SELECT), ids=lambda u: u.__name__)
 def test_selection_in_a_helper_matches_numpy_choice(ufunc):
     """Inside a helper (the fused engine defers large ufuncs): the Jacobian's diagonal
-    blocks are the indicator of the selected argument."""
+    blocks are the indicator of the selected argument, 1/2 at a tie."""
     x, y, _, _ = _operands(20000, 1, seed=7)
     pick = SELECT[ufunc](x, y)
+    tie = x == y
     got = dg.jvp(lambda a: ufunc(a, y), x, np.ones_like(x))
-    np.testing.assert_array_equal(got[1], np.where(pick, 1.0, 0.0))
+    np.testing.assert_array_equal(got[1], np.where(tie, 0.5, np.where(pick, 1.0, 0.0)))
     got = dg.jvp(lambda b: ufunc(x, b), y, np.ones_like(y))
-    np.testing.assert_array_equal(got[1], np.where(pick, 0.0, 1.0))
+    np.testing.assert_array_equal(got[1], np.where(tie, 0.5, np.where(pick, 0.0, 1.0)))
 
 
 @pytest.mark.parametrize("ufunc", list(SELECT), ids=lambda u: u.__name__)

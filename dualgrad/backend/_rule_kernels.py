@@ -3073,12 +3073,19 @@ def d_maximum_x_flat(xs, ys, outs, px, q):
         y = ys[i]
         m = where((1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = bx[i] & m
+    ties = 0
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         t = 1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
-        if t != 0.0 and t != 1.0:
-            q[i] = t * px[i]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(q.shape[0]):
+            x = xs[i]
+            y = ys[i]
+            t = 1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            if t != 0.0 and t != 1.0:
+                q[i] = t * px[i]
 
 
 def d_maximum_x(xs, ys, outs, px, q):
@@ -3110,13 +3117,20 @@ def d_maximum_x(xs, ys, outs, px, q):
             m = -np.int64(1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)))
             for k in range(n):
                 bq[i, k] = bx[i, k] & m
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = 1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * px[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = 1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * px[i, k]
 
 
 def d_maximum_y_flat(xs, ys, outs, py, q):
@@ -3129,12 +3143,19 @@ def d_maximum_y_flat(xs, ys, outs, py, q):
         y = ys[i]
         m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = by[i] & m
+    ties = 0
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            q[i] = t * py[i]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(q.shape[0]):
+            x = xs[i]
+            y = ys[i]
+            t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                q[i] = t * py[i]
 
 
 def d_maximum_y(xs, ys, outs, py, q):
@@ -3166,13 +3187,20 @@ def d_maximum_y(xs, ys, outs, py, q):
             m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
             for k in range(n):
                 bq[i, k] = by[i, k] & m
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * py[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * py[i, k]
 
 
 def d_maximum_xy_flat(xs, ys, outs, px, py, q):
@@ -3186,12 +3214,19 @@ def d_maximum_xy_flat(xs, ys, outs, px, py, q):
         y = ys[i]
         m = where((where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = (by[i] & m) | (bx[i] & ~m)
+    ties = 0
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            q[i] = t * py[i] + (1.0 - t) * px[i]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(q.shape[0]):
+            x = xs[i]
+            y = ys[i]
+            t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                q[i] = t * py[i] + (1.0 - t) * px[i]
 
 
 def d_maximum_xy(xs, ys, outs, px, py, q):
@@ -3224,13 +3259,20 @@ def d_maximum_xy(xs, ys, outs, px, py, q):
             m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
             for k in range(n):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
 
 
 def d_maximum_xy_small(xs, ys, outs, px, py, q):
@@ -3264,13 +3306,20 @@ def d_maximum_xy_small(xs, ys, outs, px, py, q):
             m = -np.int64(where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
             for k in range(n):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
     return True
 
 
@@ -3284,12 +3333,19 @@ def d_minimum_x_flat(xs, ys, outs, px, q):
         y = ys[i]
         m = where((1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = bx[i] & m
+    ties = 0
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         t = 1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
-        if t != 0.0 and t != 1.0:
-            q[i] = t * px[i]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(q.shape[0]):
+            x = xs[i]
+            y = ys[i]
+            t = 1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            if t != 0.0 and t != 1.0:
+                q[i] = t * px[i]
 
 
 def d_minimum_x(xs, ys, outs, px, q):
@@ -3321,13 +3377,20 @@ def d_minimum_x(xs, ys, outs, px, q):
             m = -np.int64(1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)))
             for k in range(n):
                 bq[i, k] = bx[i, k] & m
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = 1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * px[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = 1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * px[i, k]
 
 
 def d_minimum_y_flat(xs, ys, outs, py, q):
@@ -3340,12 +3403,19 @@ def d_minimum_y_flat(xs, ys, outs, py, q):
         y = ys[i]
         m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = by[i] & m
+    ties = 0
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            q[i] = t * py[i]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(q.shape[0]):
+            x = xs[i]
+            y = ys[i]
+            t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                q[i] = t * py[i]
 
 
 def d_minimum_y(xs, ys, outs, py, q):
@@ -3377,13 +3447,20 @@ def d_minimum_y(xs, ys, outs, py, q):
             m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
             for k in range(n):
                 bq[i, k] = by[i, k] & m
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * py[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * py[i, k]
 
 
 def d_minimum_xy_flat(xs, ys, outs, px, py, q):
@@ -3397,12 +3474,19 @@ def d_minimum_xy_flat(xs, ys, outs, px, py, q):
         y = ys[i]
         m = where((where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = (by[i] & m) | (bx[i] & ~m)
+    ties = 0
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            q[i] = t * py[i] + (1.0 - t) * px[i]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(q.shape[0]):
+            x = xs[i]
+            y = ys[i]
+            t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                q[i] = t * py[i] + (1.0 - t) * px[i]
 
 
 def d_minimum_xy(xs, ys, outs, px, py, q):
@@ -3435,13 +3519,20 @@ def d_minimum_xy(xs, ys, outs, px, py, q):
             m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
             for k in range(n):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
 
 
 def d_minimum_xy_small(xs, ys, outs, px, py, q):
@@ -3475,13 +3566,20 @@ def d_minimum_xy_small(xs, ys, outs, px, py, q):
             m = -np.int64(where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
             for k in range(n):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
     return True
 
 
@@ -3495,12 +3593,19 @@ def d_fmax_x_flat(xs, ys, outs, px, q):
         y = ys[i]
         m = where((1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = bx[i] & m
+    ties = 0
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         t = 1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
-        if t != 0.0 and t != 1.0:
-            q[i] = t * px[i]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(q.shape[0]):
+            x = xs[i]
+            y = ys[i]
+            t = 1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            if t != 0.0 and t != 1.0:
+                q[i] = t * px[i]
 
 
 def d_fmax_x(xs, ys, outs, px, q):
@@ -3532,13 +3637,20 @@ def d_fmax_x(xs, ys, outs, px, q):
             m = -np.int64(1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)))
             for k in range(n):
                 bq[i, k] = bx[i, k] & m
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = 1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * px[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = 1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * px[i, k]
 
 
 def d_fmax_y_flat(xs, ys, outs, py, q):
@@ -3551,12 +3663,19 @@ def d_fmax_y_flat(xs, ys, outs, py, q):
         y = ys[i]
         m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = by[i] & m
+    ties = 0
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            q[i] = t * py[i]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(q.shape[0]):
+            x = xs[i]
+            y = ys[i]
+            t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                q[i] = t * py[i]
 
 
 def d_fmax_y(xs, ys, outs, py, q):
@@ -3588,13 +3707,20 @@ def d_fmax_y(xs, ys, outs, py, q):
             m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
             for k in range(n):
                 bq[i, k] = by[i, k] & m
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * py[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * py[i, k]
 
 
 def d_fmax_xy_flat(xs, ys, outs, px, py, q):
@@ -3608,12 +3734,19 @@ def d_fmax_xy_flat(xs, ys, outs, px, py, q):
         y = ys[i]
         m = where((where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = (by[i] & m) | (bx[i] & ~m)
+    ties = 0
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            q[i] = t * py[i] + (1.0 - t) * px[i]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(q.shape[0]):
+            x = xs[i]
+            y = ys[i]
+            t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                q[i] = t * py[i] + (1.0 - t) * px[i]
 
 
 def d_fmax_xy(xs, ys, outs, px, py, q):
@@ -3646,13 +3779,20 @@ def d_fmax_xy(xs, ys, outs, px, py, q):
             m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
             for k in range(n):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
 
 
 def d_fmax_xy_small(xs, ys, outs, px, py, q):
@@ -3686,13 +3826,20 @@ def d_fmax_xy_small(xs, ys, outs, px, py, q):
             m = -np.int64(where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
             for k in range(n):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
     return True
 
 
@@ -3706,12 +3853,19 @@ def d_fmin_x_flat(xs, ys, outs, px, q):
         y = ys[i]
         m = where((1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = bx[i] & m
+    ties = 0
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         t = 1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
-        if t != 0.0 and t != 1.0:
-            q[i] = t * px[i]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(q.shape[0]):
+            x = xs[i]
+            y = ys[i]
+            t = 1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            if t != 0.0 and t != 1.0:
+                q[i] = t * px[i]
 
 
 def d_fmin_x(xs, ys, outs, px, q):
@@ -3743,13 +3897,20 @@ def d_fmin_x(xs, ys, outs, px, q):
             m = -np.int64(1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)))
             for k in range(n):
                 bq[i, k] = bx[i, k] & m
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = 1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * px[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = 1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * px[i, k]
 
 
 def d_fmin_y_flat(xs, ys, outs, py, q):
@@ -3762,12 +3923,19 @@ def d_fmin_y_flat(xs, ys, outs, py, q):
         y = ys[i]
         m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = by[i] & m
+    ties = 0
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            q[i] = t * py[i]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(q.shape[0]):
+            x = xs[i]
+            y = ys[i]
+            t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                q[i] = t * py[i]
 
 
 def d_fmin_y(xs, ys, outs, py, q):
@@ -3799,13 +3967,20 @@ def d_fmin_y(xs, ys, outs, py, q):
             m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
             for k in range(n):
                 bq[i, k] = by[i, k] & m
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * py[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * py[i, k]
 
 
 def d_fmin_xy_flat(xs, ys, outs, px, py, q):
@@ -3819,12 +3994,19 @@ def d_fmin_xy_flat(xs, ys, outs, px, py, q):
         y = ys[i]
         m = where((where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)) != 0.0, np.int64(-1), np.int64(0))
         bq[i] = (by[i] & m) | (bx[i] & ~m)
+    ties = 0
     for i in range(q.shape[0]):
         x = xs[i]
         y = ys[i]
         t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            q[i] = t * py[i] + (1.0 - t) * px[i]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(q.shape[0]):
+            x = xs[i]
+            y = ys[i]
+            t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                q[i] = t * py[i] + (1.0 - t) * px[i]
 
 
 def d_fmin_xy(xs, ys, outs, px, py, q):
@@ -3857,13 +4039,20 @@ def d_fmin_xy(xs, ys, outs, px, py, q):
             m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
             for k in range(n):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
 
 
 def d_fmin_xy_small(xs, ys, outs, px, py, q):
@@ -3897,13 +4086,20 @@ def d_fmin_xy_small(xs, ys, outs, px, py, q):
             m = -np.int64(where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
             for k in range(n):
                 bq[i, k] = (by[i, k] & m) | (bx[i, k] & ~m)
+    ties = 0
     for i in range(rows):
         x = xs[i]
         y = ys[i]
         t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
-        if t != 0.0 and t != 1.0:
-            for k in range(n):
-                q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
+        ties += where(t * (1.0 - t) != 0.0, 1, 0)
+    if ties:
+        for i in range(rows):
+            x = xs[i]
+            y = ys[i]
+            t = where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
+            if t != 0.0 and t != 1.0:
+                for k in range(n):
+                    q[i, k] = t * py[i, k] + (1.0 - t) * px[i, k]
     return True
 
 

@@ -77,9 +77,11 @@ def test_cross_with_an_infinite_component_keeps_zero_partials_zero(engine):
 @pytest.mark.parametrize("size", [10, 5000])
 @pytest.mark.parametrize("n", [2, 3, 4])        # the masking kernel's loops: 2, n, 4
 def test_clip_between_constants(engine, size, n):
-    """Inside the bounds and at a tie the partials are ``a``'s, outside they are 0; a
-    NaN value is not clipped (NumPy keeps it), so its partials pass (the where
-    convention: ``v < lo`` and ``v > hi`` are both False)."""
+    """Inside the bounds the partials are ``a``'s, outside they are 0, at a tie with a
+    bound half of ``a``'s (the midpoint of the one-sided derivatives, rules/_table.py
+    TIES; it was ``a``'s until tie41); a NaN value is not clipped (NumPy keeps it), so
+    its partials pass (the where convention: ``v < lo`` and ``v > hi`` are both
+    False)."""
     rng = np.random.default_rng(size)
     v = rng.uniform(-1.0, 1.0, size)
     v[:4] = [-0.5, 0.5, np.nan, -0.0]
@@ -90,10 +92,15 @@ def test_clip_between_constants(engine, size, n):
         low = np.clip(dg.Dual(v, p), -0.5, None)
         high = np.clip(dg.Dual(v, p), None, 0.5)
     inside = ~((v < -0.5) | (v > 0.5))
+    at_lo, at_hi = (v == -0.5)[:, None], (v == 0.5)[:, None]
+    assert at_lo.any() and at_hi.any()
     np.testing.assert_array_equal(out.value, np.clip(v, -0.5, 0.5))
-    np.testing.assert_array_equal(out.partials, np.where(inside[:, None], p, 0.0))
-    np.testing.assert_array_equal(low.partials, np.where((v < -0.5)[:, None], 0.0, p))
-    np.testing.assert_array_equal(high.partials, np.where((v > 0.5)[:, None], 0.0, p))
+    np.testing.assert_array_equal(out.partials, np.where(
+        at_lo | at_hi, 0.5 * p, np.where(inside[:, None], p, 0.0)))
+    np.testing.assert_array_equal(low.partials, np.where(
+        at_lo, 0.5 * p, np.where((v < -0.5)[:, None], 0.0, p)))
+    np.testing.assert_array_equal(high.partials, np.where(
+        at_hi, 0.5 * p, np.where((v > 0.5)[:, None], 0.0, p)))
     assert not np.signbit(out.partials[~inside]).any()        # +0.0, as np.where gives
 
 

@@ -164,10 +164,17 @@ def test_structure_second_order(name):
     np.testing.assert_allclose(H, fd, rtol=1e-4, atol=1e-5)
 
 
-def test_clip_at_a_tie_takes_the_arguments_partials():
-    # the convention of np.clip on duals: at a bound, the argument's derivative
-    g = dg.gradient(lambda x: np.sum(np.clip(x, 1.0, 2.0)), np.array([1.0, 2.0, 3.0, 0.5]))
-    np.testing.assert_array_equal(g, [1.0, 1.0, 0.0, 0.0])
+def test_clip_at_a_tie_takes_half_the_arguments_partials():
+    # the convention of np.clip on duals: at a bound, the midpoint of the one-sided
+    # derivatives 1 and 0 (rules/_table.py TIES; the argument's whole derivative until
+    # tie41), as central differences across the bound give
+    x = np.array([1.0, 2.0, 3.0, 0.5])
+    g = dg.gradient(lambda x: np.sum(np.clip(x, 1.0, 2.0)), x)
+    np.testing.assert_array_equal(g, [0.5, 0.5, 0.0, 0.0])
+    h = 1e-6
+    fd = [(np.sum(np.clip(x + h * e, 1.0, 2.0)) - np.sum(np.clip(x - h * e, 1.0, 2.0))) /
+          (2 * h) for e in np.eye(4)]
+    np.testing.assert_allclose(g, fd, atol=1e-9)
 
 
 def test_clip_keeps_nan_out_of_clipped_partials():

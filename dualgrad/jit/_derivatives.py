@@ -390,49 +390,49 @@ def arctanh_d0(x, out):
 @njit(**_JIT)
 def maximum_d0(x, y, out):
     """d/dx of maximum"""
-    return 1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))
+    return 1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
 
 
 @njit(**_JIT)
 def maximum_d1(x, y, out):
     """d/dy of maximum"""
-    return where(x >= y, 0.0, where(x == x, 1.0, 0.0))
+    return where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
 
 
 @njit(**_JIT)
 def minimum_d0(x, y, out):
     """d/dx of minimum"""
-    return 1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))
+    return 1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
 
 
 @njit(**_JIT)
 def minimum_d1(x, y, out):
     """d/dy of minimum"""
-    return where(x <= y, 0.0, where(x == x, 1.0, 0.0))
+    return where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
 
 
 @njit(**_JIT)
 def fmax_d0(x, y, out):
     """d/dx of fmax"""
-    return 1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))
+    return 1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
 
 
 @njit(**_JIT)
 def fmax_d1(x, y, out):
     """d/dy of fmax"""
-    return where(x >= y, 0.0, where(y == y, 1.0, 0.0))
+    return where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
 
 
 @njit(**_JIT)
 def fmin_d0(x, y, out):
     """d/dx of fmin"""
-    return 1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))
+    return 1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))
 
 
 @njit(**_JIT)
 def fmin_d1(x, y, out):
     """d/dy of fmin"""
-    return where(x <= y, 0.0, where(y == y, 1.0, 0.0))
+    return where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)
 
 
 @njit(**_JIT)
@@ -564,21 +564,21 @@ BY_SOURCE = {
         arccosh_d0,
     (('x', 'out'), 'where(np.absolute(value(x)) < 0.5, 1.0 / (1.0 - x * x), 1.0 / ((1.0 - x) * (1.0 + x)))'):
         arctanh_d0,
-    (('x', 'y', 'out'), '1.0 - where(x >= y, 0.0, where(x == x, 1.0, 0.0))'):
+    (('x', 'y', 'out'), '1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))'):
         maximum_d0,
-    (('x', 'y', 'out'), 'where(x >= y, 0.0, where(x == x, 1.0, 0.0))'):
+    (('x', 'y', 'out'), 'where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)'):
         maximum_d1,
-    (('x', 'y', 'out'), '1.0 - where(x <= y, 0.0, where(x == x, 1.0, 0.0))'):
+    (('x', 'y', 'out'), '1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0))'):
         minimum_d0,
-    (('x', 'y', 'out'), 'where(x <= y, 0.0, where(x == x, 1.0, 0.0))'):
+    (('x', 'y', 'out'), 'where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)'):
         minimum_d1,
-    (('x', 'y', 'out'), '1.0 - where(x >= y, 0.0, where(y == y, 1.0, 0.0))'):
+    (('x', 'y', 'out'), '1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))'):
         fmax_d0,
-    (('x', 'y', 'out'), 'where(x >= y, 0.0, where(y == y, 1.0, 0.0))'):
+    (('x', 'y', 'out'), 'where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)'):
         fmax_d1,
-    (('x', 'y', 'out'), '1.0 - where(x <= y, 0.0, where(y == y, 1.0, 0.0))'):
+    (('x', 'y', 'out'), '1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0))'):
         fmin_d0,
-    (('x', 'y', 'out'), 'where(x <= y, 0.0, where(y == y, 1.0, 0.0))'):
+    (('x', 'y', 'out'), 'where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)'):
         fmin_d1,
     (('x', 'y', 'out'), 'where(x == 0.0, 1.0, 0.0)'):
         heaviside_d1,

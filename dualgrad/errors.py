@@ -497,9 +497,33 @@ def _library_caller(depth):
     return None if outermost is None else outermost.f_globals["__name__"].split(".")[0]
 
 
+# Libraries' modules that refuse an object array after converting the dual (their error
+# follows, and from_scipy names the spelling): a warning that "the derivatives are exact"
+# before the refusal read as if the call might succeed (user27)
+_REFUSE_OBJECTS = ("scipy.linalg.", "scipy.special._logsumexp")
+
+
+def _refusing_caller(depth):
+    """Did a module of :data:`_REFUSE_OBJECTS` call NumPy's conversion ``depth`` frames
+    up, itself or through a decorator (scipy._lib's batch wrapper holds it as ``f``)?"""
+    import sys
+    frame = sys._getframe(depth + 1)
+    while frame is not None and (frame.f_globals.get("__name__") or "").startswith(
+            ("numpy", "dualgrad", "scipy")):
+        module = frame.f_globals.get("__name__") or ""
+        wrapped = frame.f_locals.get("f") if module.startswith("scipy._lib") else None
+        if module.startswith(_REFUSE_OBJECTS) or \
+                str(getattr(wrapped, "__module__", "")).startswith(_REFUSE_OBJECTS):
+            return True
+        frame = frame.f_back
+    return False
+
+
 def object_array_warning(size):
     """Warn, at the user's line, that ``np.asarray`` made ``size`` scalar duals."""
     import warnings
+    if _refusing_caller(2):
+        return                       # its refusal follows: a warning is noise there
     library = _library_caller(2)
     if library is not None:          # the advice on A.dot(d) is not the user's to take
         warnings.warn(
@@ -1114,6 +1138,37 @@ def complex_eigenvectors():
         "the eigenvalues alone). Fix: use np.linalg.eigvals for the eigenvalues (exact "
         "derivatives, complex ones too), np.linalg.eigh for a symmetric or Hermitian "
         "matrix, or np.linalg.eig(A.value) where no derivative is wanted.")
+
+
+class _NoPoint:
+    """The default of the eager helpers' ``x``: none was given."""
+
+    def __repr__(self):
+        return "<no point>"
+
+
+NO_POINT = _NoPoint()
+
+# the transform that does what each eager helper called without x was meant to give
+_TRANSFORM_OF = {"dualgrad.gradient": ("the gradient", "dg.grad(f)",
+                                       "lambda x, *a: dg.gradient(f, x, *a)"),
+                 "dualgrad.jacobian": ("the Jacobian", "dg.jacfwd(f)",
+                                       "lambda x, *a: dg.jacobian(f, x, *a)"),
+                 "dualgrad.hessian": ("the Hessian", "dg.jacfwd(dg.grad(f))",
+                                      "lambda x, *a: dg.hessian(f, x, *a)")}
+
+
+def no_point(who):
+    """An eager helper called with ``f`` alone, as if it were a transform
+    (``minimize(..., hess=dg.hessian(nll))``): what it takes and the forms that work."""
+    what, transform, eager = _TRANSFORM_OF[who]
+    return DualTypeError(
+        f"{who}(f, x, *args) computes {what} of f at the point x and was called without "
+        "x; expected the point to differentiate at (it is an eager helper, not a "
+        f"transform that returns a function). Fix: for a function of x (such as "
+        f"scipy.optimize.minimize's jac= or hess=, which pass args= after x), write "
+        f"{transform} or {eager}; or call {who.replace('dualgrad.', 'dg.')}(f, x) at a "
+        "point.")
 
 
 def unsupported_function(name):
@@ -1749,6 +1804,13 @@ def _fit_to_call(public, name, entry, spelling):
         return _logsumexp_spelling(f_locals)
     if name == "log_softmax":
         return spelling.replace("axis=axis", f"axis={f_locals.get('axis')!r}")
+    if name == "cholesky":
+        if f_locals.get("lower"):
+            return "np.linalg.cholesky(a) (lower=True as your call)"
+        return ("np.linalg.cholesky(a.T).T for SciPy's default upper factor (lower=False "
+                "as your call; SciPy reads a's upper triangle, NumPy's cholesky the lower: a.T "
+                "hands it the same numbers; np.linalg.cholesky(a.conj().T).conj().T for "
+                "complex a)")
     if name == "solve_triangular":
         lower, trans = bool(f_locals.get("lower")), f_locals.get("trans", 0)
         t = "np.tril(a)" if lower else "np.triu(a)"

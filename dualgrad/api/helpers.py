@@ -46,6 +46,10 @@ __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "approx_fprim
 
 _F64 = np.dtype(np.float64)
 _C128 = np.dtype(np.complex128)
+#: ``x``'s default, so that ``dg.hessian(f)`` (a transform's spelling: minimize's
+#: ``hess=dg.hessian(nll)``) names the form that works instead of Python's bare
+#: "missing 1 required positional argument: 'x'"
+_NO_POINT: Any = errors.NO_POINT
 _next_tag, _ident = TAGS.__next__, threading.get_ident
 _open_scope, _close_scope = backend.open_scope, backend.close_scope
 
@@ -293,7 +297,7 @@ def _with_aux(result, aux, has_aux):
     return (result, aux) if has_aux else result
 
 
-def jacobian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = None,
+def jacobian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int | None = None,
              executor: Executor | None = None, progress: bool = False,
              batch_axis: int | None = None, argnums: Argnums = 0, has_aux: bool = False,
              holomorphic: bool = False, sparsity: Any = None, format: str | None = None,
@@ -385,6 +389,8 @@ def jacobian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
     (array([1., 1.]), array([[2., 0.],
            [0., 2.]]))
     """
+    if x is _NO_POINT:
+        raise errors.no_point("dualgrad.jacobian")
     return jacobian_as("dualgrad.jacobian", f, x, args, kwargs, chunk, executor, progress,
                        batch_axis, argnums, has_aux, holomorphic, sparsity, format)
 
@@ -443,7 +449,7 @@ def _check_plain(who, option, x, argnums, has_aux, kwargs):
             "Close over the other arguments: f2 = lambda x: f(x, y, k=2).")
 
 
-def gradient(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = None,
+def gradient(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int | None = None,
              executor: Executor | None = None, progress: bool = False,
              batch_axis: int | None = None, argnums: Argnums = 0, has_aux: bool = False,
              holomorphic: bool = False, **kwargs: Any) -> Any:
@@ -488,6 +494,8 @@ def gradient(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = No
     {'b': 3.0, 'w': 3.0}
     """
     who = "dualgrad.gradient"
+    if x is _NO_POINT:
+        raise errors.no_point(who)
     if type(has_aux) is not bool:
         raise errors.bad_has_aux(who, has_aux)
     if kwargs:
@@ -561,7 +569,7 @@ def derivative(f: Callable[..., Any], x: complex | np.number | Dual, *args: Any,
     return d
 
 
-def hessian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = None,
+def hessian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int | None = None,
             executor: Executor | None = None, progress: bool = False, argnums: Argnums = 0,
             has_aux: bool = False, holomorphic: bool = False, sparsity: Any = None,
             format: str | None = None, **kwargs: Any) -> Any:
@@ -621,6 +629,8 @@ def hessian(f: Callable[..., Any], x: Point, *args: Any, chunk: int | None = Non
     ((6.0, 2.0), (2.0, 0.0))
     """
     who = "dualgrad.hessian"
+    if x is _NO_POINT:
+        raise errors.no_point(who)
     _not_taken(who, kwargs)
     if type(has_aux) is not bool:
         raise errors.bad_has_aux(who, has_aux)

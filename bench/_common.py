@@ -94,12 +94,15 @@ def fresh_process(code, cache):
 def alternate(script, argv, compare, rounds, threads=1):
     """``{"before": [...], "after": [...]}``: ``script --child *argv``'s JSON line from
     ``rounds`` pairs of fresh processes, dualgrad imported from the checkout ``compare``
-    (before) and from this one (after), alternating (rule_ab.py, psi_hessian.py).
+    (before) and from this one (after), alternating (rule_ab.py, psi_hessian.py); without
+    ``compare``, one process of this checkout (``{"after": [...]}``).
     ``threads``: BLAS threads of the children (0: one per core, OpenBLAS's default; set,
     not unset, since the children's own import of this module defaults them to 1)."""
     from pathlib import Path
     here = Path(__file__).resolve().parent
-    sides = {"before": Path(compare).resolve(), "after": here.parent}
+    sides = {"before": Path(compare).resolve()} if compare else {}
+    sides["after"] = here.parent
+    rounds = rounds if compare else 1
     got = {side: [] for side in sides}
     threads = str(threads or os.cpu_count())
     env = dict(os.environ, OMP_NUM_THREADS=threads, OPENBLAS_NUM_THREADS=threads,

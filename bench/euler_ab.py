@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -30,6 +29,8 @@ for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
     os.environ.setdefault(_var, "1")
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _common import alternate  # noqa: E402  (the A/B loop)
 A = [[-1, 0.5, 0], [0.3, -1, 0.2], [0, 0.1, -0.5]]
 
 
@@ -76,13 +77,6 @@ def child(numba):
     print(json.dumps(out))
 
 
-def run_side(root, numba):
-    env = dict(os.environ, PYTHONPATH=str(root))
-    cmd = [sys.executable, str(HERE / "euler_ab.py"), "--child"] + (["--numba"] if numba else [])
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--compare", help="another checkout's root (the 'before' side)")
@@ -93,11 +87,9 @@ def main():
     if args.child:
         child(args.numba)
         return
-    sides = [("after", HERE.parent)] + ([("before", Path(args.compare))] if args.compare else [])
-    runs = {name: [] for name, _ in sides}
-    for _ in range(args.rounds if args.compare else 1):
-        for name, root in sides:
-            runs[name].append(run_side(root, args.numba))
+    runs = alternate("euler_ab.py", ["--numba"] if args.numba else [], args.compare,
+                     args.rounds)
+    sides = [(name, None) for name in ("after", "before") if name in runs]
     header = ["row"] + [f"{name} ms" for name, _ in sides] + \
         (["after / before"] if args.compare else [])
     print(f"euler_ab.py{' --numba' if args.numba else ''}: medians over "

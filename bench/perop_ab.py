@@ -23,14 +23,14 @@ size, which took the general path (25-48 us a call at 30 x 30).
 
 import argparse
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from _common import alternate  # noqa: E402  (the A/B loop)
 CELLS = "10:2,10:4,100:4,1000:2,1000:4,1000:6,4096:2,4096:4,30x30:2,30x30:4,30x30:6,64x64:2"
 OPS = "u*u,u+u,u*2.0,np.exp(u),np.sin(u)"
 
@@ -83,14 +83,6 @@ def child(cells, ops, reps, numba):
     print(json.dumps(out))
 
 
-def run_side(root, args):
-    env = dict(os.environ, PYTHONPATH=str(root))
-    cmd = [sys.executable, str(HERE / "perop_ab.py"), "--child", "--cells", args.cells,
-           "--ops", args.ops, "--reps", str(args.reps)] + (["--numba"] if args.numba else [])
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--compare", help="another checkout's root (the 'before' side)")
@@ -104,11 +96,10 @@ def main():
     if args.child:
         child(_cells(args.cells), args.ops.split(","), args.reps, args.numba)
         return
-    sides = [("after", HERE.parent)] + ([("before", Path(args.compare))] if args.compare else [])
-    runs = {name: [] for name, _ in sides}
-    for _ in range(args.rounds if args.compare else 1):
-        for name, root in sides:
-            runs[name].append(run_side(root, args))
+    argv = ["--cells", args.cells, "--ops", args.ops, "--reps", str(args.reps)] + \
+        (["--numba"] if args.numba else [])
+    runs = alternate("perop_ab.py", argv, args.compare, args.rounds)
+    sides = [(name, None) for name in ("after", "before") if name in runs]
     keys = list(runs["after"][0])
     header = ["cell op", "after us", "after / float"]
     if args.compare:

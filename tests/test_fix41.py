@@ -26,6 +26,19 @@ def _linear(shape, seed, x):
     return sum(C[..., k] * x[k] for k in range(N))
 
 
+def _value_and_jacobian(f, x):
+    """``f``'s value as the pass computed it (the dual's own, not a second float
+    call) and its Jacobian at ``x``."""
+    got = {}
+
+    def keep(y):
+        out = f(y)
+        got["value"] = out.value
+        return out
+    J = dg.jacobian(keep, x)
+    return got["value"], J
+
+
 def _fd_jacobian(f, x):
     cols = []
     for k in range(x.size):
@@ -86,14 +99,8 @@ def test_einsum_stretched_axis_value_hessian_complex(spec, sa, sb):
     def f(x, c=1.0):
         return np.einsum(spec, _linear(sa, 1, x) * c, _linear(sb, 2, x))
 
-    got = {}
-
-    def keep(x):
-        y = f(x)
-        got["v"] = y.value
-        return y
-    dg.jacobian(keep, x0)
-    np.testing.assert_array_equal(got["v"], f(x0))
+    value, _ = _value_and_jacobian(f, x0)
+    np.testing.assert_array_equal(value, f(x0))
     H = dg.hessian(lambda x: np.sum(f(x)), x0)
     np.testing.assert_allclose(H, _fd_hessian(lambda x: float(np.sum(f(x))), x0),
                                rtol=1e-11, atol=1e-11)
@@ -254,14 +261,8 @@ def test_emath_zero_element_of_complex_array(name):
     x = np.array([4.0, -4.0, 0.0, 2.5])
     with np.errstate(all="ignore"):
         want_value = F(x)
-        got = {}
-
-        def keep(y):
-            out = F(y)
-            got["v"] = out.value
-            return out
-        J = dg.jacobian(keep, x)
-        np.testing.assert_array_equal(got["v"], want_value)
+        value, J = _value_and_jacobian(F, x)
+        np.testing.assert_array_equal(value, want_value)
         diag = np.diag(J)
         nz = x != 0
         np.testing.assert_allclose(diag[nz], d(x[nz] + 0j), rtol=1e-14)
@@ -323,15 +324,9 @@ def test_longdouble_join(name):
     value (exactly: the float join's) and the analytic Jacobian."""
     f, want = JOINS[name]
     x0 = np.array([0.3, -1.2, 0.7, 2.0])
-    got = {}
-
-    def keep(x):
-        y = f(x)
-        got["v"] = y.value
-        return y
-    J = dg.jacobian(keep, x0)
-    assert got["v"].dtype == f(x0).dtype == np.longdouble
-    np.testing.assert_array_equal(got["v"], f(x0))        # (tobytes: padding)
+    value, J = _value_and_jacobian(f, x0)
+    assert value.dtype == f(x0).dtype == np.longdouble
+    np.testing.assert_array_equal(value, f(x0))        # (tobytes: padding)
     np.testing.assert_array_equal(np.asarray(J, dtype=np.float64), want)
 
 

@@ -480,6 +480,18 @@ def _binary(ufunc, d0, d1, zero0, zero1, integer_only=(False, False)):
     return typer
 
 
+@njit
+def _chosen(t, d):
+    """``t`` times ``d``'s partials for a selection row: ``d``'s own where ``d`` is
+    selected (``t == 1``), zeros where the other is (``t == 0``: never ``0 *`` an inf
+    partial), ``t * `` them at a tie."""
+    if t == 1.0:
+        return d.partials
+    if t == 0.0:
+        return _zeros(d)
+    return _scale(t, d.partials)
+
+
 def _selection(ufunc, d0, d1):
     """A selection row of the table (``rule.select``: maximum, minimum, fmax, fmin):
     the partials of the argument whose indicator is 1 (``b``'s where ``d1`` is, ``a``'s
@@ -507,14 +519,7 @@ def _selection(ufunc, d0, d1):
             def impl(a, b):
                 x, y = a.value, cast(b)
                 out = ufunc(x, y)
-                t = d0(x, y, out)
-                if t == 1.0:
-                    p = a.partials
-                elif t == 0.0:
-                    p = _zeros(a)
-                else:
-                    p = _scale(t, a.partials)
-                return _new(out, p, a.tag)
+                return _new(out, _chosen(d0(x, y, out), a), a.tag)
             return impl
         if isinstance(a, _NUMERIC) and isinstance(b, DualType):
             cast = _promotion(a, False)
@@ -522,14 +527,7 @@ def _selection(ufunc, d0, d1):
             def impl(a, b):
                 x, y = cast(a), b.value
                 out = ufunc(x, y)
-                t = d1(x, y, out)
-                if t == 1.0:
-                    p = b.partials
-                elif t == 0.0:
-                    p = _zeros(b)
-                else:
-                    p = _scale(t, b.partials)
-                return _new(out, p, b.tag)
+                return _new(out, _chosen(d1(x, y, out), b), b.tag)
             return impl
     return typer
 

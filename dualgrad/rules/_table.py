@@ -491,6 +491,15 @@ def _smooth(ufunc, *derivs, domain=None, operator="", kink="", note="", tangent=
                 tangent, select)
 
 
+def _selection(ufunc, wins, counted, kink):
+    """A row that selects one of two arguments (``select=True``): ``x`` where ``x wins y``,
+    else ``y`` where ``counted`` is not NaN; half each at a tie.  d/dy is the indicator
+    of ``y``'s selection, d/dx its complement."""
+    dy = (f"where(x {wins} y, 0.0, where({counted} == {counted}, 1.0, 0.0)) + "
+          "where(x == y, 0.5, 0.0)")
+    return _smooth(ufunc, f"1.0 - ({dy})", dy, kink=kink, select=True)
+
+
 def _zero(ufunc, nin=1, operator="", note="", tangent=""):
     return Rule(ufunc, "zero", ("0",) * nin, (_U,) * nin, operator, "", note, tangent)
 
@@ -689,22 +698,10 @@ _TABLE = [
     # 0 * inf = 0 (d/dt sqrt(t)**2 at 0 is 1), so this is the rows' own flag, not a
     # product rule.  At a tie (an indicator strictly between 0 and 1) every path takes
     # t * (y's partials) + (1 - t) * (x's partials), t = 1/2 (+0.0 for a constant's).
-    _smooth(np.maximum, "1.0 - (where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + "
-            "where(x == y, 0.5, 0.0))",
-            "where(x >= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)",
-            kink=TIES + "; a NaN wins", select=True),
-    _smooth(np.minimum, "1.0 - (where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + "
-            "where(x == y, 0.5, 0.0))",
-            "where(x <= y, 0.0, where(x == x, 1.0, 0.0)) + where(x == y, 0.5, 0.0)",
-            kink=TIES + "; a NaN wins", select=True),
-    _smooth(np.fmax, "1.0 - (where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + "
-            "where(x == y, 0.5, 0.0))",
-            "where(x >= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)",
-            kink=TIES + "; a NaN argument is ignored", select=True),
-    _smooth(np.fmin, "1.0 - (where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + "
-            "where(x == y, 0.5, 0.0))",
-            "where(x <= y, 0.0, where(y == y, 1.0, 0.0)) + where(x == y, 0.5, 0.0)",
-            kink=TIES + "; a NaN argument is ignored", select=True),
+    _selection(np.maximum, ">=", "x", TIES + "; a NaN wins"),
+    _selection(np.minimum, "<=", "x", TIES + "; a NaN wins"),
+    _selection(np.fmax, ">=", "y", TIES + "; a NaN argument is ignored"),
+    _selection(np.fmin, "<=", "y", TIES + "; a NaN argument is ignored"),
     # ---- locally constant ---------------------------------------------------------
     _zero(np.floor), _zero(np.ceil), _zero(np.trunc), _zero(np.rint),
     _zero(np.sign, note="complex z: z / abs(z), not locally constant",

@@ -1531,10 +1531,46 @@ _ODE_LOOP = ("a fixed-step Runge-Kutta loop in NumPy arithmetic for Hessians "
 _ODE_SPELLING = ("dg.solve_ivp(fun, t_span, y0, ...) (dualgrad's drop-in: SciPy's solver, "
                  "the derivatives stepped beside the state, as accurate as the solution), "
                  "or " + _ODE_LOOP)
+# odeint's own tolerances (rtol=None, atol=None mean 1.49012e-8): solve_ivp's defaults
+# (1e-3, 1e-6) would change the solution (user42: SEIR 3e-4 off, not odeint's 7e-8)
+_ODEINT_TOL = 1.49012e-8
 _ODEINT_SPELLING = ("dg.solve_ivp(lambda t, y: func(y, t, *args), (t[0], t[-1]), y0, "
-                    "t_eval=t, method=\"LSODA\").y.T (dualgrad's drop-in for SciPy's solvers, "
-                    "odeint's LSODA among them: the derivatives stepped beside the state, as "
-                    "accurate as the solution), or " + _ODE_LOOP)
+                    "t_eval=t, method=\"LSODA\", rtol=1.49012e-08, atol=1.49012e-08).y.T "
+                    "(dualgrad's drop-in for SciPy's solvers, odeint's LSODA among them, "
+                    "with odeint's default tolerances, which solve_ivp's own defaults would "
+                    "loosen: the derivatives stepped beside the state, as accurate as the "
+                    "solution), or " + _ODE_LOOP)
+# an optimizer inside f whose result moves with the parameters (a Laplace approximation's
+# mode, a profile likelihood's inner fit): stop_gradient alone would drop that motion
+# (user42: a Laplace gradient 175% off); Newton steps on duals restore it
+_ARGMIN_SPELLING = (
+    "the minimization on plain values, b = {call}, then two Newton steps on duals, "
+    "b = b - np.linalg.solve(dg.hessian(g, b, p), dg.gradient(g, b, p)), with g the "
+    "objective{objective}: the minimizer b moves with p, and these steps give it the "
+    "implicit-function theorem's derivative, exact once b is the minimum (README: root "
+    "finders; {name} on dg.stop_gradient(p) alone leaves b with no derivative at all; "
+    "where only the minimum's value g(b, p) is used, g at the plain b already has the "
+    "right first derivative)")
+_ARGMIN_CALLS = {
+    "minimize": ("minimize(g, b0, args=(dg.stop_gradient(p),)).x", ""),
+    "minimize_scalar": ("minimize_scalar(g, args=(dg.stop_gradient(p),)).x",
+                        " (a scalar b: b = b - dg.derivative(g, b, p) / "
+                        "dg.derivative(lambda s: dg.derivative(g, s, p), b))"),
+    "least_squares": ("least_squares(r, b0, args=(dg.stop_gradient(p),)).x",
+                      " g(b, p) = 0.5 * np.sum(r(b, p) ** 2) (its full Hessian, not "
+                      "Gauss-Newton's)"),
+    "curve_fit": ("curve_fit(model, x, y, p0)[0] on plain data",
+                  " g(b, p) = 0.5 * np.sum(((model(x, *b) - y) / sigma) ** 2) with the "
+                  "duals in x, y or sigma (its full Hessian)"),
+    "fmin": ("fmin(g, b0, args=(dg.stop_gradient(p),))", ""),
+    "fmin_bfgs": ("fmin_bfgs(g, b0, args=(dg.stop_gradient(p),))", ""),
+    "fmin_l_bfgs_b": ("fmin_l_bfgs_b(g, b0, args=(dg.stop_gradient(p),), "
+                      "approx_grad=True)[0]", ""),
+    "basinhopping": ("basinhopping(g, b0, minimizer_kwargs={'args': "
+                     "(dg.stop_gradient(p),)}).x", ""),
+    "differential_evolution": ("differential_evolution(g, bounds, "
+                               "args=(dg.stop_gradient(p),)).x", ""),
+}
 _MVN_LOGPDF = ("-0.5 * (d @ np.linalg.solve(cov, d) + np.linalg.slogdet(cov)[1] + "
                "k * np.log(2 * np.pi)) with d = x - mean (x itself for mean=None) and "
                "k = len(d); for points in the rows of x, np.sum(d * np.linalg.solve(cov, "
@@ -1628,6 +1664,10 @@ _SCIPY_SPELLINGS = {
     ("uniform", "logpdf"): "np.where((x >= loc) & (x <= loc + scale), -np.log(scale), "
                            "-np.inf)",
 }
+for _name, (_call, _objective) in _ARGMIN_CALLS.items():
+    _SCIPY_SPELLINGS[_name] = _ARGMIN_SPELLING.format(call=_call, objective=_objective,
+                                                      name=_name)
+del _name, _call, _objective
 _ON_DUALS = ("not supported for the input types", "dtype('O')", "does not support argument",
              "has no callable", "Dual", "could not be coerced",
              "object arrays are not supported", "unsupported data types in input",
@@ -1793,10 +1833,36 @@ def _given_keywords(entry):
     return given
 
 
+def _odeint_spelling(f_locals):
+    """dg.solve_ivp's spelling of the running ``odeint`` call: its argument order
+    (tfirst), its tolerances (odeint's own defaults where it passed none: solve_ivp's
+    would loosen the solution) and its hmax."""
+    import numpy as np
+
+    def tol(key):
+        value = f_locals.get(key)
+        if value is None:
+            return repr(_ODEINT_TOL)
+        return repr(float(value)) if np.ndim(value) == 0 else key + " (your array)"
+
+    args = f_locals.get("args") or ()
+    star = ", *args" if args != () else ""
+    call = f"func(t, y{star})" if f_locals.get("tfirst") else f"func(y, t{star})"
+    extra = f", max_step={float(f_locals['hmax'])!r}" if f_locals.get("hmax") else ""
+    return (f"dg.solve_ivp(lambda t, y: {call}, (t[0], t[-1]), y0, t_eval=t, "
+            f"method=\"LSODA\", rtol={tol('rtol')}, atol={tol('atol')}{extra}).y.T "
+            "(dualgrad's drop-in for SciPy's solvers, odeint's LSODA among them, with "
+            "your call's tolerances, odeint's defaults where it gave none: solve_ivp's "
+            "own defaults would loosen the solution; the derivatives stepped beside the "
+            "state, as accurate as the solution), or " + _ODE_LOOP)
+
+
 def _fit_to_call(public, name, entry, spelling):
     """``spelling`` (a NumPy spelling of ``public.name``) fitted to the call ``entry``
     is running: the caller's axis= and keywords written in, or named where the
     spelling cannot carry them, so that pasting the fix never changes the result."""
+    if public == "scipy.integrate" and name == "odeint":
+        return _odeint_spelling(entry.f_locals)
     if spelling is None or public not in ("scipy.special", "scipy.linalg"):
         return spelling
     f_locals = entry.f_locals
@@ -1913,13 +1979,19 @@ def from_scipy(who, exc):
 # NumPy's own errors where it computes with an object array of dual numbers itself:
 # a ufunc without an object loop, an object loop calling a method on a Python number
 # (np.angle's arctan2(0, z)), and a NumPy scalar's spelling on a scalar dual
-_NO_OBJECT_LOOP = r"ufunc '(\w+)' not supported for the input types"
+# (or an object loop that calls the ufunc's method on each element, and a plain number
+# beside the duals has none: np.exp(np.r_[p, 0.0]), user42)
+_NO_OBJECT_LOOP = (r"ufunc '(\w+)' not supported for the input types|"
+                   r"^loop of ufunc does not support argument \d+ of type "
+                   r"(?:int|float|bool|complex) which has no callable (\w+) method")
 _NUMBER_METHOD = r"^'(?:int|float|bool)' object has no attribute '(\w+)'"
 _SCALAR_INDEX = r"^'\w*ScalarDual\w*' object is not subscriptable"
 # the spellings that turn a dual array into an object array NumPy computes with itself
 _OBJECT_SOURCES = ("(np.asarray, np.asanyarray, np.ascontiguousarray, np.asfortranarray "
                    "or np.array of a dual array give one too: pass the dual array itself, "
-                   "whose memory layout means nothing to NumPy's functions)")
+                   "whose memory layout means nothing to NumPy's functions; np.r_[...] and "
+                   "np.c_[...] with a dual in them too: write np.concatenate([p, [0.0]]), "
+                   "np.hstack or np.column_stack)")
 
 
 def _frames(exc):
@@ -1950,6 +2022,20 @@ def _masked_module(name):
     """Is ``name`` numpy.ma or one of its modules (not ``numpy.matrixlib``, whose
     name also begins with "numpy.ma": np.matrix(d).I was said to be np.ma.I)?"""
     return name == "numpy.ma" or name.startswith("numpy.ma.")
+
+
+def _near_duals(frames):
+    """Does the innermost frame of ``frames`` hold a dual number, or an object array
+    holding one, in a local variable?  (An object loop's "no callable exp method" names
+    only the plain number beside the duals.)"""
+    import numpy as np
+    if not frames:
+        return False
+
+    def dual(v):
+        return type(v).__module__.startswith("dualgrad.dual")
+    return any(dual(v) or isinstance(v, np.ndarray) and v.dtype == object and
+               any(dual(e) for e in v.flat) for v in frames[-1][0].f_locals.values())
 
 
 def _numpy_on_objects(who, exc):
@@ -1991,7 +2077,7 @@ def _numpy_on_objects(who, exc):
             "keepdims=True (np.sum(x * x, keepdims=True)[0]).")
     m = re.search(_NO_OBJECT_LOOP, text) if isinstance(exc, TypeError) else \
         re.search(_NUMBER_METHOD, text) if isinstance(exc, AttributeError) else None
-    if m is None:
+    if m is None or m.re.groups > 1 and m.group(2) and not _near_duals(frames):
         return None
     numpy = [f for f, n in frames if n == "numpy" or n.startswith("numpy.")]
     frame = _entered(frames, lambda n: n == "numpy" or n.startswith("numpy."))
@@ -2000,7 +2086,7 @@ def _numpy_on_objects(who, exc):
         func = ("np.linalg." if module.startswith("numpy.linalg") else "np.fft."
                 if module.startswith("numpy.fft") else "np.") + frame.f_code.co_name
     elif not numpy and isinstance(exc, TypeError):   # the ufunc, called from f itself
-        func = f"np.{m.group(1)}"
+        func = f"np.{m.group(1) or m.group(2)}"
     else:
         return None
     return DualTypeError(

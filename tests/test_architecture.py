@@ -17,7 +17,7 @@ import dualgrad as dg
 PACKAGE = Path(dg.__file__).parent
 
 # Bottom to top: a module may import its own wing and the wings below it.
-WINGS = ["errors", "rules", "backend", "dual", "dispatch", "jit", "api", "surface"]
+WINGS = ["errors", "rules", "backend", "dual", "dispatch", "jit", "api", "scipy", "surface"]
 
 
 def _module_name(path):

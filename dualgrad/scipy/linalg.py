@@ -1,0 +1,888 @@
+"""``scipy.linalg``'s solvers and factorizations that take dual numbers.
+
+SciPy's own functions convert their input with ``np.asarray`` before any NumPy
+function runs, so dual numbers cannot pass through them.  The functions here have
+SciPy's signatures: on plain input they call SciPy itself (the same result, bit for
+bit, and the same errors); on dual numbers they compute the value with SciPy on
+the values and the partials by the function's derivative identity, all directions
+at once, one dual level at a time (so Hessians are exact too):
+
+========================  ==============================================================
+``solve_triangular``      ``dX = T^{-1} (dB - dT X)``, ``dT`` the triangle SciPy reads
+``cholesky``              ``dL = L Phi``, ``Phi = tril(S, -1) + Re diag(S) / 2``,
+                          ``S = L^{-1} dA L^{-H}`` (``dU = Phi^H U`` for the upper factor)
+``cho_factor``            ``cholesky``'s factor; the other triangle is ``a``'s, as SciPy's
+``cho_solve``             two triangular solves with ``c``'s triangle
+``solve``                 ``dx = A^{-1} (db - dA x)``, ``dA`` the part ``assume_a`` reads
+``inv``                   ``dX = -X dA X``
+``det``                   ``d det = tr(adj(A) dA)`` (``det tr(A^{-1} dA)``)
+``lu_factor``             ``X = L^{-1} P dA U^{-1}``: ``dL = L tril(X, -1)``, ``dU = triu(X) U``
+``lu_solve``              the permutation and two triangular solves with ``lu``
+``eigh``                  ``dw = Re diag(V^H dA V)``, ``dV = V (F o V^H dA V)`` (real)
+``expm``                  the Frechet derivative, ``expm([[A, dA], [0, A]])``'s corner
+========================  ==============================================================
+
+Examples
+--------
+A Gaussian negative log-likelihood through a Cholesky factor, its gradient with
+respect to the covariance's parameters:
+
+>>> import numpy as np
+>>> import dualgrad as dg
+>>> from dualgrad.scipy.linalg import cho_factor, cho_solve
+>>> y = np.array([0.3, -1.2, 0.8])
+>>> t = np.array([0.0, 1.0, 2.5])
+>>> def nll(p):
+...     K = p[0] * np.exp(-0.5 * (t[:, None] - t[None, :]) ** 2) + p[1] * np.eye(3)
+...     c, low = cho_factor(K)
+...     return 0.5 * y @ cho_solve((c, low), y) + np.sum(np.log(np.diag(c)))
+>>> g = dg.gradient(nll, np.array([1.0, 0.1]))
+>>> g.shape
+(2,)
+"""
+
+import numpy as np
+
+from .. import errors
+from ..dispatch._spectral import couple, tied
+from ._lift import (check_finite as _check_finite, columns, last, make, outer, primal, read,
+                    scipy_linalg, split, traced, uncolumns)
+
+__all__ = ["cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve", "inv", "det",
+           "lu_factor", "lu_solve", "eigh", "expm"]
+
+_TRANS = {0: 0, "N": 0, 1: 1, "T": 1, 2: 2, "C": 2}
+
+
+def _H(x):
+    """The conjugate transpose of a stack of matrices (the transpose when real)."""
+    x = np.swapaxes(x, -1, -2)
+    return np.conj(x) if np.iscomplexobj(primal(x)) else x
+
+
+def _op(x, trans):
+    """``x``, ``x^T`` or ``x^H`` for ``trans`` 0, 1, 2."""
+    if trans == 0:
+        return x
+    return np.swapaxes(x, -1, -2) if trans == 1 else _H(x)
+
+
+def _triangle(x, lower, unit=False):
+    """The triangle of ``x`` that a triangular solve reads (without the diagonal
+    for a unit diagonal)."""
+    k = int(bool(unit))
+    return np.tril(x, -k) if lower else np.triu(x, k)
+
+
+def _mirrored(x, lower, conj):
+    """The symmetric (``conj``: Hermitian) matrix made of ``x``'s ``lower`` (else
+    upper) triangle, as ``?sysv`` / ``?hesv`` / ``?potrf`` read it."""
+    strict = np.swapaxes(np.tril(x, -1) if lower else np.triu(x, 1), -1, -2)
+    if conj and np.iscomplexobj(primal(strict)):
+        strict = np.conj(strict)
+    return (np.tril(x) if lower else np.triu(x)) + strict
+
+
+def _trans_code(who, trans):
+    if trans not in _TRANS:
+        raise errors.bad_argument(f"dualgrad.scipy.linalg.{who}",
+                                  "trans as 0, 1, 2, 'N', 'T' or 'C'", repr(trans))
+    return _TRANS[trans]
+
+
+def _refuse_traced(who, *xs):
+    if traced(*xs):
+        raise errors.scipy_traced(f"dualgrad.scipy.linalg.{who}")
+
+
+def _solve_all(solver, T, stack, vector):
+    """``solver(T, r_k)`` for every right-hand side of ``stack`` (directions
+    leading), one call with the directions as extra columns; directions last."""
+    n = np.shape(primal(stack))[0]
+    return uncolumns(solver(T, columns(stack, vector)), n, vector)
+
+
+def _tri(a, b, trans, lower, unit):
+    """``solve_triangular`` of ``a``, ``b`` (maybe duals, any nesting)."""
+    tag, n = outer("dualgrad.scipy.linalg.solve_triangular", a, b)
+    if tag < 0:
+        sl = scipy_linalg("dualgrad.scipy.linalg.solve_triangular")
+        return sl.solve_triangular(a, b, trans=trans, lower=lower, unit_diagonal=unit,
+                                   check_finite=False)
+    a0, da = split(a, tag)
+    b0, db = split(b, tag)
+    x = _tri(a0, b0, trans, lower, unit)
+    vector = np.ndim(primal(b0)) == 1
+    r = None
+    if da is not None:
+        dT = _op(_triangle(da, lower, unit), trans)
+        r = -(dT @ x[..., None])[..., 0] if vector else -(dT @ x)
+    if db is not None:
+        shape = (n,) + np.shape(primal(x))
+        if np.shape(primal(db)) != shape:              # a batched a, one b
+            db = np.broadcast_to(db, shape)
+        r = db if r is None else db + r
+    return make(x, _solve_all(lambda T, R: _tri(T, R, trans, lower, unit), a0, r, vector),
+                tag)
+
+
+def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_b=False,
+                     check_finite=True):
+    """``scipy.linalg.solve_triangular`` that takes dual numbers.
+
+    Solves ``a x = b`` (``a^T x = b`` for ``trans=1`` or ``'T'``, ``a^H x = b`` for
+    ``trans=2`` or ``'C'``) reading only ``a``'s ``lower`` (default: upper)
+    triangle, as SciPy does.
+
+    Parameters
+    ----------
+    a : (..., M, M) array_like or Dual
+        The triangular matrix (a batch of them): only the triangle chosen by
+        ``lower`` is read (without the diagonal for ``unit_diagonal=True``).
+    b : (..., M) or (..., M, K) array_like or Dual
+        The right-hand side (SciPy's rule: a vector only when 1-D).
+    trans, lower, unit_diagonal, overwrite_b, check_finite
+        As SciPy's; ``overwrite_b`` is ignored on duals.
+
+    Returns
+    -------
+    ndarray or Dual
+        ``x``, shaped like ``b`` (with ``a``'s batch shape): SciPy's own result for
+        plain input; for duals SciPy's value and the partials
+        ``dx = T^{-1} (db - dT x)``.
+
+    Raises
+    ------
+    ValueError
+        As SciPy: shapes that do not fit, infs or NaNs with ``check_finite=True``.
+    numpy.linalg.LinAlgError
+        As SciPy: a zero on the diagonal (a singular matrix).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import solve_triangular
+    >>> L = np.array([[2.0, 0.0], [1.0, 4.0]])
+    >>> dg.jacobian(lambda b: solve_triangular(L, b, lower=True), np.array([2.0, 9.0]))
+    array([[ 0.5  ,  0.   ],
+           [-0.125,  0.25 ]])
+    """
+    a, b = read(a), read(b)
+    tag, _ = outer("dualgrad.scipy.linalg.solve_triangular", a, b)
+    if tag < 0:
+        _refuse_traced("solve_triangular", a, b)
+        return scipy_linalg("dualgrad.scipy.linalg.solve_triangular").solve_triangular(
+            a, b, trans=trans, lower=lower, unit_diagonal=unit_diagonal,
+            overwrite_b=overwrite_b, check_finite=check_finite)
+    if check_finite:
+        _check_finite("solve_triangular", a, b)
+    return _tri(a, b, _trans_code("solve_triangular", trans), bool(lower), bool(unit_diagonal))
+
+
+def _factor(a, lower):
+    """The clean Cholesky factor of ``a``'s ``lower`` (else upper) triangle: ``L``
+    with ``a = L L^H``, or ``U`` with ``a = U^H U``."""
+    tag, n = outer("dualgrad.scipy.linalg.cholesky", a)
+    if tag < 0:
+        return scipy_linalg("dualgrad.scipy.linalg.cholesky").cholesky(
+            a, lower=lower, check_finite=False)
+    a0, da = split(a, tag)
+    F = _factor(a0, lower)
+    dS = _mirrored(da, lower, conj=True)                  # the Hermitian change read
+    # S = L^{-1} dS L^{-H} (L = U^H for the upper factor): Y = L^{-1} dS, S = L^{-1} Y^H
+    t = 0 if lower else 2
+    Y = np.moveaxis(_solve_all(lambda T, R: _tri(T, R, t, lower, False), F, dS, False),
+                    -1, 0)
+    S = np.moveaxis(_solve_all(lambda T, R: _tri(T, R, t, lower, False), F, _H(Y), False),
+                    -1, 0)
+    m = np.shape(primal(S))[-1]
+    diag = np.eye(m, dtype=bool)
+    half = np.real(S) * 0.5 if np.iscomplexobj(primal(S)) else S * 0.5
+    phi = np.where(diag, half, np.tril(S, -1))          # tril(S, -1) + Re diag(S) / 2
+    dF = F @ phi if lower else _H(phi) @ F
+    return make(F, last(dF), tag)
+
+
+def _check_square(who, a):
+    shape = np.shape(primal(a))
+    if len(shape) < 2 or shape[-1] != shape[-2]:
+        raise ValueError(f"{who}: expected a square matrix (or a batch of them), got the "
+                         f"shape {shape}")
+
+
+def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
+    """``scipy.linalg.cholesky`` that takes dual numbers.
+
+    Parameters
+    ----------
+    a : (..., M, M) array_like or Dual
+        Hermitian positive definite matrix (a batch of them); only the triangle
+        chosen by ``lower`` is read, as SciPy's.
+    lower : bool
+        Return the lower factor ``L`` (``a = L L^H``); default the upper ``U``
+        (``a = U^H U``).
+    overwrite_a, check_finite
+        As SciPy's; ``overwrite_a`` is ignored on duals.
+
+    Returns
+    -------
+    ndarray or Dual
+        The factor, shaped like ``a``: SciPy's own for plain input; for duals
+        SciPy's value and ``dL = L Phi``, ``Phi = tril(S, -1) + Re diag(S) / 2``,
+        ``S = L^{-1} dA L^{-H}``.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError
+        As SciPy: ``a`` not positive definite.
+    ValueError
+        As SciPy: not square, infs or NaNs with ``check_finite=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import cholesky
+    >>> float(dg.derivative(lambda s: cholesky(np.array([[s, 0.0], [0.0, 1.0]]))[0, 0], 4.0))
+    0.25
+    """
+    a = read(a)
+    tag, _ = outer("dualgrad.scipy.linalg.cholesky", a)
+    if tag < 0:
+        _refuse_traced("cholesky", a)
+        return scipy_linalg("dualgrad.scipy.linalg.cholesky").cholesky(
+            a, lower=lower, overwrite_a=overwrite_a, check_finite=check_finite)
+    if check_finite:
+        _check_finite("cholesky", a)
+    _check_square("dualgrad.scipy.linalg.cholesky", a)
+    return _factor(a, bool(lower))
+
+
+def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
+    """``scipy.linalg.cho_factor`` that takes dual numbers.
+
+    Parameters
+    ----------
+    a : (..., M, M) array_like or Dual
+        Hermitian positive definite matrix; only the triangle chosen by ``lower``
+        is read.
+    lower, overwrite_a, check_finite
+        As SciPy's; ``overwrite_a`` is ignored on duals.
+
+    Returns
+    -------
+    c : ndarray or Dual
+        The factor in the triangle chosen by ``lower``; the other triangle holds
+        ``a``'s entries (as SciPy's, with their partials), which
+        :func:`cho_solve` never reads.
+    lower : bool
+        As given: pass ``(c, lower)`` to :func:`cho_solve`.
+
+    Raises
+    ------
+    numpy.linalg.LinAlgError, ValueError
+        As :func:`cholesky`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import cho_factor, cho_solve
+    >>> b = np.array([1.0, 2.0])
+    >>> def f(s):
+    ...     return cho_solve(cho_factor(np.array([[s, 1.0], [1.0, 3.0]])), b)
+    >>> dg.derivative(f, 2.0)            # d/ds of [[s, 1], [1, 3]]^{-1} b at s = 2
+    array([-0.12,  0.04])
+    """
+    a = read(a)
+    tag, _ = outer("dualgrad.scipy.linalg.cho_factor", a)
+    if tag < 0:
+        _refuse_traced("cho_factor", a)
+        return scipy_linalg("dualgrad.scipy.linalg.cho_factor").cho_factor(
+            a, lower=lower, overwrite_a=overwrite_a, check_finite=check_finite)
+    if check_finite:
+        _check_finite("cho_factor", a)
+    _check_square("dualgrad.scipy.linalg.cho_factor", a)
+    lower = bool(lower)
+    m = np.shape(primal(a))[-1]
+    inside = np.tri(m, dtype=bool) if lower else np.tri(m, dtype=bool).T
+    return np.where(inside, _factor(a, lower), a), lower
+
+
+def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
+    """``scipy.linalg.cho_solve`` that takes dual numbers.
+
+    Parameters
+    ----------
+    c_and_lower : tuple
+        ``(c, lower)`` from :func:`cho_factor` (SciPy's or this one's); only the
+        triangle of ``c`` chosen by ``lower`` is read.
+    b : (..., M) or (..., M, K) array_like or Dual
+        The right-hand side.
+    overwrite_b, check_finite
+        As SciPy's; ``overwrite_b`` is ignored on duals.
+
+    Returns
+    -------
+    ndarray or Dual
+        ``x`` with ``a x = b`` (``a = L L^H`` or ``U^H U``), shaped like ``b``:
+        SciPy's own for plain input; for duals two triangular solves with the
+        factor (:func:`solve_triangular`'s identity each), so the partials are those
+        of ``x`` as a function of ``c``'s triangle and ``b``.
+
+    Raises
+    ------
+    ValueError
+        As SciPy: shapes that do not fit, infs or NaNs with ``check_finite=True``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import cho_factor, cho_solve
+    >>> cf = cho_factor(np.array([[4.0, 2.0], [2.0, 3.0]]))
+    >>> dg.jacobian(lambda b: cho_solve(cf, b), np.array([1.0, 1.0]))
+    array([[ 0.375, -0.25 ],
+           [-0.25 ,  0.5  ]])
+    """
+    c, lower = c_and_lower
+    c, b = read(c), read(b)
+    tag, _ = outer("dualgrad.scipy.linalg.cho_solve", c, b)
+    if tag < 0:
+        _refuse_traced("cho_solve", c, b)
+        return scipy_linalg("dualgrad.scipy.linalg.cho_solve").cho_solve(
+            (c, lower), b, overwrite_b=overwrite_b, check_finite=check_finite)
+    if check_finite:
+        _check_finite("cho_solve", c, b)
+    vector = np.ndim(primal(b)) == 1
+    if vector:                                  # a column: the solution of one step is
+        b = b[:, None]                          # not read as a matrix by the next
+    if lower:                                   # L L^H x = b
+        x = _tri(c, _tri(c, b, 0, True, False), 2, True, False)
+    else:                                       # U^H U x = b
+        x = _tri(c, _tri(c, b, 2, False, False), 0, False, False)
+    return x[..., 0] if vector else x
+
+
+# What each assume_a reads of a (measured on SciPy 1.17: changing the other entries
+# leaves the solution's bits as they are)
+_SOLVE_READS = {None: "all", "gen": "all", "general": "all", "banded": "all",
+                "diagonal": "diagonal", "tridiagonal": "tridiagonal",
+                "upper triangular": "upper", "lower triangular": "lower",
+                "sym": "symmetric", "symmetric": "symmetric",
+                "her": "hermitian", "hermitian": "hermitian",
+                "pos": "hermitian", "positive definite": "hermitian"}
+_INV_READS = {None: "all", "gen": "all", "general": "all", "diagonal": "all",
+              "upper triangular": "upper", "lower triangular": "lower",
+              "sym": "symmetric", "symmetric": "symmetric", "her": "hermitian",
+              "hermitian": "hermitian", "pos": "hermitian", "positive definite": "hermitian"}
+
+
+def _read_part(dA, reads, lower):
+    """The part of ``dA`` (directions leading) that SciPy reads for ``reads``."""
+    if reads == "all":
+        return dA
+    if reads == "diagonal":
+        return np.where(np.eye(np.shape(primal(dA))[-1], dtype=bool), dA, 0.0)
+    if reads == "tridiagonal":
+        return np.triu(np.tril(dA, 1), -1)
+    if reads in ("upper", "lower"):
+        return np.tril(dA) if reads == "lower" else np.triu(dA)
+    return _mirrored(dA, lower, conj=reads == "hermitian")
+
+
+def _assumed(who, table, assume_a):
+    if assume_a not in table:
+        raise errors.bad_argument(f"dualgrad.scipy.linalg.{who}", "assume_a as one of " +
+                                  ", ".join(repr(k) for k in table), repr(assume_a))
+    return table[assume_a]
+
+
+def _solve(a, b, lower, assume_a, transposed):
+    tag, n = outer("dualgrad.scipy.linalg.solve", a, b)
+    if tag < 0:
+        return scipy_linalg("dualgrad.scipy.linalg.solve").solve(
+            a, b, lower=lower, assume_a=assume_a, transposed=transposed, check_finite=False)
+    a0, da = split(a, tag)
+    b0, db = split(b, tag)
+    x = _solve(a0, b0, lower, assume_a, transposed)
+    vector = np.ndim(primal(b0)) == 1
+    r = None
+    if da is not None:
+        dM = _read_part(da, _SOLVE_READS[assume_a], lower)
+        if transposed:
+            dM = np.swapaxes(dM, -1, -2)
+        r = -(dM @ x[..., None])[..., 0] if vector else -(dM @ x)
+    if db is not None:
+        shape = (n,) + np.shape(primal(x))
+        if np.shape(primal(db)) != shape:
+            db = np.broadcast_to(db, shape)
+        r = db if r is None else db + r
+    return make(x, _solve_all(lambda T, R: _solve(T, R, lower, assume_a, transposed),
+                              a0, r, vector), tag)
+
+
+def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=True,
+          assume_a=None, transposed=False):
+    """``scipy.linalg.solve`` that takes dual numbers.
+
+    Parameters
+    ----------
+    a : (..., N, N) array_like or Dual
+        The matrix (a batch of them).  ``assume_a`` says which entries SciPy reads
+        ('sym', 'her', 'pos': the triangle chosen by ``lower``; 'diagonal',
+        'tridiagonal', 'upper triangular', 'lower triangular': that part; None,
+        'gen', 'banded': all of them); the partials follow the same entries.
+    b : (..., N) or (..., N, NRHS) array_like or Dual
+        The right-hand side (a vector only when 1-D).
+    lower, overwrite_a, overwrite_b, check_finite, assume_a, transposed
+        As SciPy's; the ``overwrite_*`` flags are ignored on duals.
+
+    Returns
+    -------
+    ndarray or Dual
+        ``x``: SciPy's own for plain input; for duals SciPy's value and the
+        partials ``dx = A^{-1} (db - dA x)`` (``A^T`` for ``transposed=True``), every
+        direction solved with SciPy as extra columns.
+
+    Raises
+    ------
+    ValueError, numpy.linalg.LinAlgError, NotImplementedError
+        As SciPy's (shapes, singular matrices, ``transposed`` complex ``a``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import solve
+    >>> A = np.array([[3.0, 1.0], [1.0, 2.0]])
+    >>> dg.jacobian(lambda b: solve(A, b, assume_a="pos"), np.array([1.0, 0.0]))
+    array([[ 0.4, -0.2],
+           [-0.2,  0.6]])
+    """
+    a, b = read(a), read(b)
+    tag, _ = outer("dualgrad.scipy.linalg.solve", a, b)
+    if tag < 0:
+        _refuse_traced("solve", a, b)
+        return scipy_linalg("dualgrad.scipy.linalg.solve").solve(
+            a, b, lower=lower, overwrite_a=overwrite_a, overwrite_b=overwrite_b,
+            check_finite=check_finite, assume_a=assume_a, transposed=transposed)
+    _assumed("solve", _SOLVE_READS, assume_a)
+    if check_finite:
+        _check_finite("solve", a, b)
+    return _solve(a, b, bool(lower), assume_a, bool(transposed))
+
+
+def _inv(a, assume_a, lower):
+    tag, n = outer("dualgrad.scipy.linalg.inv", a)
+    if tag < 0:
+        return scipy_linalg("dualgrad.scipy.linalg.inv").inv(
+            a, check_finite=False, assume_a=assume_a, lower=lower)
+    a0, da = split(a, tag)
+    X = _inv(a0, assume_a, lower)
+    dM = _read_part(da, _INV_READS[assume_a], lower)
+    return make(X, last(-(X @ dM @ X)), tag)
+
+
+def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
+    """``scipy.linalg.inv`` that takes dual numbers.
+
+    Parameters
+    ----------
+    a : (..., M, M) array_like or Dual
+        The matrix (a batch of them); ``assume_a`` and ``lower`` as SciPy's (the
+        partials follow the entries SciPy reads).
+    overwrite_a, check_finite, assume_a, lower
+        As SciPy's; ``overwrite_a`` is ignored on duals.
+
+    Returns
+    -------
+    ndarray or Dual
+        ``a^{-1}``: SciPy's own for plain input; for duals SciPy's value and
+        ``dX = -X dA X``.
+
+    Raises
+    ------
+    ValueError, numpy.linalg.LinAlgError
+        As SciPy's (not square, singular, infs or NaNs with ``check_finite``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import inv
+    >>> float(dg.derivative(lambda s: inv(np.array([[s, 0.0], [0.0, 1.0]]))[0, 0], 2.0))
+    -0.25
+    """
+    a = read(a)
+    tag, _ = outer("dualgrad.scipy.linalg.inv", a)
+    if tag < 0:
+        _refuse_traced("inv", a)
+        return scipy_linalg("dualgrad.scipy.linalg.inv").inv(
+            a, overwrite_a=overwrite_a, check_finite=check_finite, assume_a=assume_a,
+            lower=lower)
+    _assumed("inv", _INV_READS, assume_a)
+    if check_finite:
+        _check_finite("inv", a)
+    _check_square("dualgrad.scipy.linalg.inv", a)
+    return _inv(a, assume_a, bool(lower))
+
+
+def _det(a):
+    tag, n = outer("dualgrad.scipy.linalg.det", a)
+    if tag < 0:
+        return scipy_linalg("dualgrad.scipy.linalg.det").det(a, check_finite=False)
+    a0, _ = split(a, tag)
+    # The partials of np.linalg.det (dualgrad's: tr(adj(A) dA), the singular and
+    # non-finite matrices included); the value SciPy's, one level down.
+    return make(_det(a0), np.linalg.det(a).partials, tag)
+
+
+def det(a, overwrite_a=False, check_finite=True):
+    """``scipy.linalg.det`` that takes dual numbers.
+
+    Parameters
+    ----------
+    a : (..., M, M) array_like or Dual
+        The matrix (a batch of them).
+    overwrite_a, check_finite
+        As SciPy's; ``overwrite_a`` is ignored on duals.
+
+    Returns
+    -------
+    float, ndarray or Dual
+        The determinant (one per matrix): SciPy's own for plain input; for duals
+        SciPy's value and ``d det = tr(adj(A) dA)`` (``det tr(A^{-1} dA)`` where
+        ``A`` is invertible), exact at singular matrices too.
+
+    Raises
+    ------
+    ValueError
+        As SciPy's (not square, infs or NaNs with ``check_finite=True``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import det
+    >>> dg.gradient(lambda x: det(x.reshape(2, 2)), np.array([1.0, 2.0, 3.0, 4.0]))
+    array([ 4., -3., -2.,  1.])
+    """
+    a = read(a)
+    tag, _ = outer("dualgrad.scipy.linalg.det", a)
+    if tag < 0:
+        _refuse_traced("det", a)
+        return scipy_linalg("dualgrad.scipy.linalg.det").det(
+            a, overwrite_a=overwrite_a, check_finite=check_finite)
+    if check_finite:
+        _check_finite("det", a)
+    _check_square("dualgrad.scipy.linalg.det", a)
+    return _det(a)
+
+
+def _permutation(piv):
+    """The row order ``perm`` of LAPACK's pivots ``piv`` (``P A = A[perm]``): the
+    swaps ``i <-> piv[i]`` in turn, over every matrix of a batch at once (a loop
+    over the ``M`` pivots, not over elements)."""
+    piv = np.asarray(piv)
+    m = piv.shape[-1]
+    perm = np.broadcast_to(np.arange(m), piv.shape).copy()
+    rows = np.indices(piv.shape[:-1]) if piv.ndim > 1 else ()
+    for i in range(m):
+        j = piv[..., i]
+        here = perm[..., i].copy()
+        if piv.ndim > 1:
+            perm[(*rows, np.full(piv.shape[:-1], i))] = perm[(*rows, j)]
+            perm[(*rows, j)] = here
+        else:
+            perm[i] = perm[j]
+            perm[j] = here
+    return perm
+
+
+def _rows(x, perm, vector):
+    """``x``'s rows in the order ``perm`` (one order, or a batch of them broadcast
+    against ``x``'s batch)."""
+    if perm.ndim == 1:
+        return x[..., perm] if vector else x[..., perm, :]
+    shape = np.shape(primal(x))
+    core = shape[-1:] if vector else shape[-2:]
+    batch = np.broadcast_shapes(shape[:len(shape) - len(core)], perm.shape[:-1])
+    x = np.broadcast_to(x, batch + core)
+    index = perm if vector else perm[..., :, None]
+    return np.take_along_axis(x, np.broadcast_to(index, batch + core),
+                              axis=-1 if vector else -2)
+
+
+def _lu(a):
+    tag, n = outer("dualgrad.scipy.linalg.lu_factor", a)
+    if tag < 0:
+        return scipy_linalg("dualgrad.scipy.linalg.lu_factor").lu_factor(a, check_finite=False)
+    a0, da = split(a, tag)
+    lu, piv = _lu(a0)
+    m = np.shape(primal(lu))[-1]
+    perm = _permutation(piv)
+    pdA = _rows(da, perm, False)                          # P dA, directions leading
+    # X = L^{-1} P dA U^{-1}: Z = L^{-1} P dA, then X^T = U^{-T} Z^T
+    Z = np.moveaxis(_solve_all(lambda T, R: _tri(T, R, 0, True, True), lu, pdA, False), -1, 0)
+    Xt = np.moveaxis(_solve_all(lambda T, R: _tri(T, R, 1, False, False), lu,
+                                np.swapaxes(Z, -1, -2), False), -1, 0)
+    X = np.swapaxes(Xt, -1, -2)
+    L = np.tril(lu, -1) + np.eye(m)
+    U = np.triu(lu)
+    dlu = np.tril(L @ np.tril(X, -1), -1) + np.triu(np.triu(X) @ U)
+    return make(lu, last(dlu), tag), piv
+
+
+def lu_factor(a, overwrite_a=False, check_finite=True):
+    """``scipy.linalg.lu_factor`` that takes dual numbers.
+
+    Parameters
+    ----------
+    a : (..., M, M) array_like or Dual
+        The matrix (a batch of them); square on duals.
+    overwrite_a, check_finite
+        As SciPy's; ``overwrite_a`` is ignored on duals.
+
+    Returns
+    -------
+    lu : ndarray or Dual
+        ``L`` (unit diagonal, not stored) below the diagonal and ``U`` on and above
+        it, as SciPy's; for duals SciPy's value and, with the pivots of the value
+        (locally constant), ``X = L^{-1} P dA U^{-1}``, ``dL = L tril(X, -1)``,
+        ``dU = triu(X) U``.
+    piv : ndarray
+        SciPy's pivot indices (plain integers).
+
+    Raises
+    ------
+    ValueError
+        As SciPy's; and for a dual ``a`` that is not square.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import lu_factor, lu_solve
+    >>> A = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> dg.jacobian(lambda b: lu_solve(lu_factor(A), b), np.array([1.0, 1.0]))
+    array([[-2. ,  1. ],
+           [ 1.5, -0.5]])
+    """
+    a = read(a)
+    tag, _ = outer("dualgrad.scipy.linalg.lu_factor", a)
+    if tag < 0:
+        _refuse_traced("lu_factor", a)
+        return scipy_linalg("dualgrad.scipy.linalg.lu_factor").lu_factor(
+            a, overwrite_a=overwrite_a, check_finite=check_finite)
+    if check_finite:
+        _check_finite("lu_factor", a)
+    _check_square("dualgrad.scipy.linalg.lu_factor", a)
+    return _lu(a)
+
+
+def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
+    """``scipy.linalg.lu_solve`` that takes dual numbers.
+
+    Parameters
+    ----------
+    lu_and_piv : tuple
+        ``(lu, piv)`` from :func:`lu_factor` (SciPy's or this one's).
+    b : (..., M) or (..., M, K) array_like or Dual
+        The right-hand side.
+    trans, overwrite_b, check_finite
+        As SciPy's (``trans``: 0 ``a x = b``, 1 ``a^T x = b``, 2 ``a^H x = b``);
+        ``overwrite_b`` is ignored on duals.
+
+    Returns
+    -------
+    ndarray or Dual
+        ``x``: SciPy's own for plain input; for duals the permutation and two
+        triangular solves with ``lu``'s triangles (:func:`solve_triangular`'s
+        identity each).
+
+    Raises
+    ------
+    ValueError
+        As SciPy's.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import lu_factor, lu_solve
+    >>> f = lambda s: lu_solve(lu_factor(np.array([[s, 1.0], [1.0, 1.0]])), np.ones(2))
+    >>> dg.derivative(f, 2.0)
+    array([-0.,  0.])
+    """
+    lu, piv = lu_and_piv
+    lu, b = read(lu), read(b)
+    tag, _ = outer("dualgrad.scipy.linalg.lu_solve", lu, b)
+    if tag < 0:
+        _refuse_traced("lu_solve", lu, b)
+        return scipy_linalg("dualgrad.scipy.linalg.lu_solve").lu_solve(
+            (lu, piv), b, trans=trans, overwrite_b=overwrite_b, check_finite=check_finite)
+    if check_finite:
+        _check_finite("lu_solve", lu, b)
+    t = _trans_code("lu_solve", trans)
+    perm = _permutation(piv)
+    vector = np.ndim(primal(b)) == 1
+    if vector:                                     # a column, as in cho_solve
+        b = b[:, None]
+    if t == 0:                                     # P^T L U x = b
+        x = _tri(lu, _tri(lu, _rows(b, perm, False), 0, True, True), 0, False, False)
+    else:                                          # U^T L^T (P x) = b
+        x = _rows(_tri(lu, _tri(lu, b, t, False, False), t, True, True),
+                  np.argsort(perm, axis=-1), False)
+    return x[..., 0] if vector else x
+
+
+def _eigh(a, lower, driver):
+    tag, n = outer("dualgrad.scipy.linalg.eigh", a)
+    if tag < 0:
+        return scipy_linalg("dualgrad.scipy.linalg.eigh").eigh(
+            a, lower=lower, driver=driver, check_finite=False)
+    a0, da = split(a, tag)
+    w, V = _eigh(a0, lower, driver)
+    M = _H(V) @ _mirrored(da, lower, conj=True) @ V
+    dw = np.diagonal(M, axis1=-2, axis2=-1)
+    if np.iscomplexobj(primal(dw)):
+        dw = np.real(dw)
+    w_out = make(w, last(dw), tag)
+    gap = w[..., None, :] - w[..., :, None]
+    zero = primal(gap) == 0.0
+    F = np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, gap))
+    dV = V @ couple(F * M, M, tied(gap))
+    return w_out, make(V, last(dV), tag)
+
+
+def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False,
+         type=1, check_finite=True, subset_by_index=None, subset_by_value=None, driver=None):
+    """``scipy.linalg.eigh`` that takes dual numbers (the standard problem).
+
+    Parameters
+    ----------
+    a : (..., M, M) array_like or Dual
+        Hermitian matrix (a batch of them); only the triangle chosen by ``lower``
+        (default: lower) is read.
+    b, type, subset_by_index, subset_by_value
+        As SciPy's on plain input; on duals only their defaults (the standard
+        problem, every eigenpair): others raise ``TypeError``.
+    lower, eigvals_only, overwrite_a, overwrite_b, check_finite, driver
+        As SciPy's.
+
+    Returns
+    -------
+    w : ndarray or Dual
+        The eigenvalues, ascending: ``dw_i = Re(v_i^H dA v_i)``.
+    v : ndarray or Dual
+        The eigenvectors (columns; not with ``eigvals_only=True``), SciPy's, with
+        ``dV = V (F o V^H dA V)``, ``F_ij = 1 / (w_j - w_i)``; at exactly repeated
+        eigenvalues NaN unless the pair's coupling is exactly 0 (no derivative
+        exists otherwise).  Real matrices only: a complex matrix's eigenvectors
+        carry LAPACK's phases and raise ``TypeError`` (its eigenvalues work).
+
+    Raises
+    ------
+    TypeError
+        On duals: ``b``, ``type``, a subset, or eigenvectors of a complex matrix.
+    ValueError, numpy.linalg.LinAlgError
+        As SciPy's.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import eigh
+    >>> f = lambda s: eigh(np.array([[2.0, s], [s, 2.0]]), eigvals_only=True)
+    >>> dg.derivative(f, 0.5)          # w = 2 -+ s
+    array([-1.,  1.])
+    """
+    a = read(a)
+    tag, _ = outer("dualgrad.scipy.linalg.eigh", a, b)
+    if tag < 0:
+        _refuse_traced("eigh", a, b)
+        return scipy_linalg("dualgrad.scipy.linalg.eigh").eigh(
+            a, b, lower=lower, eigvals_only=eigvals_only, overwrite_a=overwrite_a,
+            overwrite_b=overwrite_b, type=type, check_finite=check_finite,
+            subset_by_index=subset_by_index, subset_by_value=subset_by_value, driver=driver)
+    given = [k for k, v in (("b", b), ("subset_by_index", subset_by_index),
+                            ("subset_by_value", subset_by_value)) if v is not None]
+    if type != 1:
+        given.append(f"type={type!r}")
+    if given:
+        raise errors.scipy_unsupported(
+            "dualgrad.scipy.linalg.eigh", ", ".join(given),
+            "the standard problem with every eigenpair (b=None, type=1, no subset)",
+            "for a generalized problem with b = L L^T, eigh(solve_triangular(L, "
+            "solve_triangular(L, a, lower=True).T, lower=True)) (dualgrad.scipy.linalg's "
+            "functions, L from cholesky(b, lower=True)) has the same eigenvalues; select "
+            "eigenpairs from the full result (w[i:j], v[:, i:j])")
+    if check_finite:
+        _check_finite("eigh", a)
+    _check_square("dualgrad.scipy.linalg.eigh", a)
+    vectors = not eigvals_only
+    if vectors and np.iscomplexobj(primal(a)):
+        raise errors.scipy_unsupported(
+            "dualgrad.scipy.linalg.eigh", "the eigenvectors of a complex matrix",
+            "a real matrix for eigenvectors (a complex one's carry LAPACK's phases, which "
+            "have no derivative)", "pass eigvals_only=True, or use functions of V V^H")
+    w, V = _eigh(a, bool(lower), driver)
+    return w if eigvals_only else (w, V)
+
+
+def _expm(A):
+    tag, n = outer("dualgrad.scipy.linalg.expm", A)
+    if tag < 0:
+        return scipy_linalg("dualgrad.scipy.linalg.expm").expm(A)
+    A0, dA = split(A, tag)
+    X = _expm(A0)
+    # L(A, E) = the upper right block of expm([[A, E], [0, A]]), every direction
+    # one matrix of a batch
+    shape = np.shape(primal(dA))
+    A0s = np.broadcast_to(A0, shape) if np.shape(primal(A0)) != shape else A0
+    zero = np.zeros(shape, dtype=np.result_type(primal(A0), primal(dA)))
+    block = np.concatenate([np.concatenate([A0s, dA], axis=-1),
+                            np.concatenate([zero, A0s], axis=-1)], axis=-2)
+    m = shape[-1]
+    dX = _expm(block)[..., :m, m:]
+    return make(X, last(dX), tag)
+
+
+def expm(A):
+    """``scipy.linalg.expm`` that takes dual numbers.
+
+    Parameters
+    ----------
+    A : (..., M, M) array_like or Dual
+        The matrix (a batch of them).
+
+    Returns
+    -------
+    ndarray or Dual
+        ``exp(A)``: SciPy's own for plain input; for duals SciPy's value and the
+        Frechet derivative along each direction, the upper right block of SciPy's
+        ``expm([[A, dA], [0, A]])`` (as accurate as ``expm`` itself; all directions
+        one batched call).
+
+    Raises
+    ------
+    ValueError
+        As SciPy's (not square).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import expm
+    >>> float(dg.derivative(lambda s: expm(np.array([[s, 1.0], [0.0, s]]))[0, 1], 0.0))
+    1.0
+    """
+    A = read(A)
+    tag, _ = outer("dualgrad.scipy.linalg.expm", A)
+    if tag < 0:
+        _refuse_traced("expm", A)
+        return scipy_linalg("dualgrad.scipy.linalg.expm").expm(A)
+    _check_square("dualgrad.scipy.linalg.expm", A)
+    return _expm(A)

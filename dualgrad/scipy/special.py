@@ -1,0 +1,243 @@
+"""``scipy.special``'s reductions that take dual numbers: ``logsumexp``,
+``softmax``, ``log_softmax``.
+
+SciPy converts their input with ``np.asarray`` first, so dual numbers cannot pass
+through them (``scipy.special``'s ufuncs, ``erf``, ``gammaln`` ..., take duals as
+they are).  These have SciPy's signatures; on plain input they call SciPy (the
+same result, bit for bit); on duals:
+
+* ``logsumexp``: the value is SciPy's (computed on the values, one dual level at a
+  time) and the partials ``d out = sum(b e^(a - out) da + e^(a - out) db)`` (over
+  ``sign`` with ``return_sign=True``), so SciPy's numerics hold where they matter:
+  its max shift, rows of ``-inf`` (value ``-inf``, partials 0), ``b == 0`` entries
+  (dropped, also where ``a`` is infinite), negative sums (NaN, or the sign).
+* ``softmax``, ``log_softmax``: SciPy's own steps, the maximum it subtracts taken
+  from the values (a constant: both are unchanged by any shift, so the partials
+  are exact and the values SciPy's).
+
+Examples
+--------
+>>> import numpy as np
+>>> import dualgrad as dg
+>>> from dualgrad.scipy.special import logsumexp, softmax
+>>> x = np.array([1.0, 2.0, 3.0])
+>>> bool(np.allclose(dg.gradient(logsumexp, x), softmax(x)))
+True
+"""
+
+import numpy as np
+
+from .. import errors
+from ._lift import Dual, last, make, outer, primal, read, scipy_special, split, traced
+
+__all__ = ["logsumexp", "softmax", "log_softmax"]
+
+
+def _floating(x):
+    """``x`` (not a dual) as SciPy reads it: an array, integers as float64."""
+    x = np.asarray(x)
+    return x.astype(np.float64) if x.dtype.kind in "biu" else x
+
+
+def _times(w, d):
+    """``w * d`` for a stack of partials ``d`` (directions leading), 0 where ``d`` is
+    exactly 0 (a zero seed times an infinite weight stays 0)."""
+    if np.all(np.isfinite(primal(w))):
+        return w * d
+    with np.errstate(invalid="ignore"):
+        return np.where(primal(d) == 0, 0.0, w * d)
+
+
+def _lse(a, axis, b, sign):
+    """``logsumexp(a, axis, b, keepdims=True, return_sign=sign)`` of broadcast,
+    at least 1-D ``a`` and ``b`` (``b`` maybe ``None``), ``axis`` a tuple:
+    ``(out, sgn)`` (``sgn`` ``None`` without ``sign``)."""
+    tag, n = outer("dualgrad.scipy.special.logsumexp", a, b)
+    if tag < 0:
+        res = scipy_special("dualgrad.scipy.special.logsumexp").logsumexp(
+            a, axis=axis, b=b, keepdims=True, return_sign=sign)
+        return res if sign else (res, None)
+    a0, da = split(a, tag)
+    b0, db = split(b, tag)
+    out, sgn = _lse(a0, axis, b0, sign)
+    finite = np.isfinite(primal(out))
+    shift = np.where(finite, out, 0.0) if not finite.all() else out
+    with np.errstate(over="ignore", invalid="ignore"):
+        e = np.exp(a0 - shift)                              # e^(a - out)
+    stack = tuple(k + 1 for k in axis)                      # the directions lead
+    t = 0.0
+    if da is not None:
+        w = e if b0 is None else np.where(primal(b0) == 0, 0.0, b0 * e)
+        t = np.sum(_times(w, da), axis=stack, keepdims=True)
+    if db is not None:
+        t = t + np.sum(_times(e, db), axis=stack, keepdims=True)
+    if not finite.all():                 # -inf (a zero sum), +inf, NaN: divide by e^out
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            scaled = t / np.exp(np.where(finite, 0.0, out))
+        t = np.where(finite | (primal(t) == 0), t, scaled)
+    if not sign:                         # d out = dS / S
+        return make(out, last(t), tag), None
+    if not np.iscomplexobj(primal(t)):   # S = sgn e^out, sgn = +-1 (0 for S = 0)
+        return make(out, last(t * sgn), tag), sgn
+    q = t * np.conj(sgn)                 # dS / S: d out = Re q, d sgn = i sgn Im q
+    return make(out, last(np.real(q)), tag), make(sgn, last(1j * sgn * np.imag(q)), tag)
+
+
+def _axes(axis, ndim):
+    if axis is None:
+        return tuple(range(ndim))
+    return np.lib.array_utils.normalize_axis_tuple(axis, ndim)
+
+
+def _squeezed(x, axis, keepdims):
+    if x is None or keepdims:
+        return x
+    return np.squeeze(x, axis=axis)
+
+
+def _traced_lse(a, axis, b, keepdims, return_sign):
+    """The dependence of ``logsumexp`` for sparsity tracers: the same reductions in
+    NumPy's spelling (a pattern is all that is computed)."""
+    if return_sign:
+        raise errors.scipy_traced("dualgrad.scipy.special.logsumexp with return_sign=True")
+    terms = np.exp(a) if b is None else b * np.exp(a)
+    return np.log(np.sum(terms, axis=axis, keepdims=keepdims))
+
+
+def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False):
+    """``scipy.special.logsumexp`` that takes dual numbers.
+
+    ``log(sum(b * exp(a)))`` along ``axis``, computed without overflow.
+
+    Parameters
+    ----------
+    a : array_like or Dual
+        The exponents.
+    axis : None, int or tuple of ints
+        The axes summed over (default: all).
+    b : array_like or Dual, optional
+        Weights broadcast against ``a`` (may be negative with ``return_sign``).
+    keepdims, return_sign
+        As SciPy's.
+
+    Returns
+    -------
+    out : float, ndarray or Dual
+        SciPy's own result for plain input; for duals SciPy's value (computed on
+        the values) and the partials ``sum(b e^(a - out) da + e^(a - out) db)``:
+        the softmax weights, exact.
+    sgn : float, ndarray or Dual
+        With ``return_sign=True``: the sign of the sum (locally constant for real
+        input; for complex input ``S / |S|``, with its partials).
+
+    Notes
+    -----
+    SciPy's edge cases keep their values and give these partials: a slice of
+    ``-inf`` (or all its ``b`` zero): ``-inf``, partials 0 where the inputs do not
+    move it (``dS / S`` with ``S = 0`` otherwise); entries with ``b == 0``: dropped
+    (their ``a``'s partials 0, also where ``a`` is ``inf``); a negative sum without
+    ``return_sign``: NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.special import logsumexp
+    >>> x = np.log(np.array([[1.0, 3.0], [2.0, 2.0]]))
+    >>> dg.jacobian(lambda x: logsumexp(x, axis=1), x)[0]
+    array([[0.25, 0.75],
+           [0.  , 0.  ]])
+    """
+    a, b = read(a), (None if b is None else read(b))
+    tag, _ = outer("dualgrad.scipy.special.logsumexp", a, b)
+    if tag < 0:
+        if traced(a, b):
+            return _traced_lse(a, axis, b, keepdims, return_sign)
+        return scipy_special("dualgrad.scipy.special.logsumexp").logsumexp(
+            a, axis=axis, b=b, keepdims=keepdims, return_sign=return_sign)
+    if not isinstance(a, Dual):
+        a = _floating(a)
+    if b is not None:
+        if not isinstance(b, Dual):
+            b = _floating(b)
+        a, b = np.broadcast_arrays(a, b)
+    if np.ndim(primal(a)) == 0:
+        a = np.reshape(a, (1,))
+        b = None if b is None else np.reshape(b, (1,))
+    axes = _axes(axis, np.ndim(primal(a)))
+    out, sgn = _lse(a, axes, b, bool(return_sign))
+    out, sgn = _squeezed(out, axes, keepdims), _squeezed(sgn, axes, keepdims)
+    return (out, sgn) if return_sign else out
+
+
+def softmax(x, axis=None):
+    """``scipy.special.softmax`` that takes dual numbers.
+
+    Parameters
+    ----------
+    x : array_like or Dual
+        The input.
+    axis : None, int or tuple of ints
+        The axes normalized over (default: all).
+
+    Returns
+    -------
+    ndarray or Dual
+        ``exp(x - max) / sum(exp(x - max))``, shaped like ``x``: SciPy's own for
+        plain input; for duals SciPy's steps with the maximum taken from the values
+        (a constant shift, so the partials are exact).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.special import softmax
+    >>> dg.jacobian(softmax, np.zeros(2))        # diag(s) - s s^T at s = (1/2, 1/2)
+    array([[ 0.25, -0.25],
+           [-0.25,  0.25]])
+    """
+    x = read(x)
+    tag, _ = outer("dualgrad.scipy.special.softmax", x)
+    if tag < 0 and not traced(x):
+        return scipy_special("dualgrad.scipy.special.softmax").softmax(x, axis=axis)
+    shift = np.max(primal(x), axis=axis, keepdims=True)
+    e = np.exp(x - shift)
+    return e / np.sum(e, axis=axis, keepdims=True)
+
+
+def log_softmax(x, axis=None):
+    """``scipy.special.log_softmax`` that takes dual numbers.
+
+    Parameters
+    ----------
+    x : array_like or Dual
+        The input.
+    axis : None, int or tuple of ints
+        The axes normalized over (default: all).
+
+    Returns
+    -------
+    ndarray or Dual
+        ``x - logsumexp(x)`` along ``axis``, shaped like ``x``: SciPy's own for plain
+        input; for duals SciPy's steps (its shift, 0 where the maximum is not
+        finite) with the shift taken from the values (the partials are exact:
+        ``dx - sum(softmax(x) dx)``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.special import log_softmax
+    >>> dg.jacobian(log_softmax, np.zeros(2))
+    array([[ 0.5, -0.5],
+           [-0.5,  0.5]])
+    """
+    x = read(x)
+    tag, _ = outer("dualgrad.scipy.special.log_softmax", x)
+    if tag < 0 and not traced(x):
+        return scipy_special("dualgrad.scipy.special.log_softmax").log_softmax(x, axis=axis)
+    shift = np.max(primal(x), axis=axis, keepdims=True)
+    shift = np.where(np.isfinite(shift), shift, 0.0)
+    tmp = x - shift
+    with np.errstate(divide="ignore"):
+        return tmp - np.log(np.sum(np.exp(tmp), axis=axis, keepdims=True))

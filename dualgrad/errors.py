@@ -1471,6 +1471,31 @@ def needs_scipy(who):
         "installed. Fix: pip install scipy, or call without sparsity= for a dense result.")
 
 
+def scipy_missing(who):
+    """An ImportError for ``dualgrad.scipy``'s functions where SciPy is not installed."""
+    return ImportError(
+        f"{who}: needs scipy (it calls SciPy's function on the values), which is not "
+        "installed; expected an environment with scipy. Fix: pip install scipy, or write "
+        "that step with NumPy functions (np.linalg.solve, np.linalg.cholesky ...), which "
+        "dualgrad follows without scipy.")
+
+
+def scipy_traced(who):
+    """``dualgrad.scipy``'s functions met sparsity tracers (``dg.sparsity``,
+    ``sparsity="auto"``), whose index sets SciPy cannot read."""
+    return DualTypeError(
+        f"{who} cannot detect a sparsity pattern: it hands the values to SciPy, which "
+        "cannot read the index sets of dg.sparsity / sparsity=\"auto\"; expected dual "
+        "numbers or plain arrays. Fix: pass the pattern yourself (sparsity=<a boolean "
+        "array or scipy.sparse matrix>; a dense block for the inputs this step mixes), or "
+        "call without sparsity= for a dense result.")
+
+
+def scipy_unsupported(who, got, expected, fix):
+    """An argument of a ``dualgrad.scipy`` function that it cannot differentiate."""
+    return DualTypeError(f"{who} on dual numbers: expected {expected}, got {got}. Fix: {fix}.")
+
+
 def escaped(who="dualgrad"):
     """A dual outlived the helper call that made it (JAX: an escaped tracer)."""
     return DualTypeError(
@@ -1894,6 +1919,37 @@ def _fit_to_call(public, name, entry, spelling):
     return spelling
 
 
+# SciPy functions that dualgrad.scipy replaces, by SciPy's public module
+_DROP_INS = {"scipy.special": ("logsumexp", "softmax", "log_softmax"),
+             "scipy.linalg": ("cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve",
+                              "inv", "det", "lu_factor", "lu_solve", "eigh", "expm")}
+
+
+def _drop_in(public, name, entry):
+    """``dualgrad.scipy``'s drop-in for ``public.name`` with the caller's own call
+    written out (its positional arguments by SciPy's names, the keywords it passed),
+    or ``None`` where there is none."""
+    if name not in _DROP_INS.get(public, ()):
+        return None
+    import inspect
+    drop = f"dualgrad.{public}.{name}"
+    args = []
+    func = entry.f_globals.get(entry.f_code.co_name)
+    func = inspect.unwrap(func) if callable(func) else None
+    if getattr(func, "__code__", None) is entry.f_code:
+        for p in inspect.signature(func).parameters.values():
+            if p.default is inspect.Parameter.empty:
+                args.append(p.name)
+            elif p.default is None and entry.f_locals.get(p.name) is not None and \
+                    not isinstance(entry.f_locals[p.name], (str, bool, int, float, tuple)):
+                args.append(f"{p.name}={p.name}")           # an array: logsumexp's b=
+    args += [g for g in _given_keywords(entry) if not g.startswith(
+        ("check_finite=", "overwrite_"))]
+    return (f"use {drop} (same signature; SciPy's value with exact derivatives): "
+            f"from dualgrad.{public} import {name}, then {name}({', '.join(args)}) as your "
+            "call")
+
+
 def from_scipy(who, exc):
     """``exc``, raised inside a SciPy function that turned duals into plain arrays,
     as dualgrad's TypeError naming that function and the NumPy spelling that works;
@@ -1962,6 +2018,9 @@ def from_scipy(who, exc):
     fix = f"write that step as {spelling}" if spelling else \
         "write that step with NumPy functions and the scipy.special ufuncs of " \
         "docs/supported.md"
+    drop = _drop_in(public, name, entry)
+    if drop:
+        fix = f"{drop}; or {fix}"
     if not told:                # its own error on an argument it cannot read as floats
         return DualTypeError(
             f"{who}: {func} raised {type(exc).__name__}({str(exc)!r}) on a dual number "

@@ -77,10 +77,12 @@ def _triangle(x, lower, unit=False):
 def _mirrored(x, lower, conj):
     """The symmetric (``conj``: Hermitian) matrix made of ``x``'s ``lower`` (else
     upper) triangle, as ``?sysv`` / ``?hesv`` / ``?potrf`` read it."""
-    strict = np.swapaxes(np.tril(x, -1) if lower else np.triu(x, 1), -1, -2)
-    if conj and np.iscomplexobj(primal(strict)):
-        strict = np.conj(strict)
-    return (np.tril(x) if lower else np.triu(x)) + strict
+    mirror = np.swapaxes(x, -1, -2)
+    if conj and np.iscomplexobj(primal(mirror)):
+        mirror = np.conj(mirror)
+    m = np.shape(primal(x))[-1]
+    read = np.tri(m, dtype=bool)                          # on and below the diagonal
+    return np.where(read if lower else read.T, x, mirror)
 
 
 def _trans_code(who, trans):
@@ -180,15 +182,19 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
     return _tri(a, b, _trans_code("solve_triangular", trans), bool(lower), bool(unit_diagonal))
 
 
-def _factor(a, lower):
-    """The clean Cholesky factor of ``a``'s ``lower`` (else upper) triangle: ``L``
-    with ``a = L L^H``, or ``U`` with ``a = U^H U``."""
+def _factor(a, lower, clean=True):
+    """The Cholesky factor of ``a``'s ``lower`` (else upper) triangle: ``L`` with
+    ``a = L L^H``, or ``U`` with ``a = U^H U``; ``clean=False``: ``cho_factor``'s
+    ``c``, the other triangle ``a``'s entries (and their partials)."""
     tag, n = outer("dualgrad.scipy.linalg.cholesky", a)
     if tag < 0:
-        return scipy_linalg("dualgrad.scipy.linalg.cholesky").cholesky(
-            a, lower=lower, check_finite=False)
+        sl = scipy_linalg("dualgrad.scipy.linalg.cholesky")
+        if clean:
+            return sl.cholesky(a, lower=lower, check_finite=False)
+        return sl.cho_factor(a, lower=lower, check_finite=False)[0]
     a0, da = split(a, tag)
-    F = _factor(a0, lower)
+    c = _factor(a0, lower, clean)
+    F = c if clean else _triangle(c, lower)
     dS = _mirrored(da, lower, conj=True)                  # the Hermitian change read
     # S = L^{-1} dS L^{-H} (L = U^H for the upper factor): Y = L^{-1} dS, S = L^{-1} Y^H
     t = 0 if lower else 2
@@ -196,12 +202,18 @@ def _factor(a, lower):
                     -1, 0)
     S = np.moveaxis(_solve_all(lambda T, R: _tri(T, R, t, lower, False), F, _H(Y), False),
                     -1, 0)
-    m = np.shape(primal(S))[-1]
-    diag = np.eye(m, dtype=bool)
+    lower_mask, diag = _masks(np.shape(primal(S))[-1])
     half = np.real(S) * 0.5 if np.iscomplexobj(primal(S)) else S * 0.5
-    phi = np.where(diag, half, np.tril(S, -1))          # tril(S, -1) + Re diag(S) / 2
+    phi = np.where(diag, half, np.where(lower_mask, S, 0.0))   # tril(S, -1) + Re diag(S) / 2
     dF = F @ phi if lower else _H(phi) @ F
-    return make(F, last(dF), tag)
+    if not clean:                                         # a's own entries outside
+        dF = np.where(lower_mask | diag if lower else ~lower_mask, dF, da)
+    return make(c, last(dF), tag)
+
+
+def _masks(m):
+    """The strictly lower triangle and the diagonal of an ``m x m`` matrix (bool)."""
+    return np.tri(m, k=-1, dtype=bool), np.eye(m, dtype=bool)
 
 
 def _check_square(who, a):
@@ -305,9 +317,7 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
         _check_finite("cho_factor", a)
     _check_square("dualgrad.scipy.linalg.cho_factor", a)
     lower = bool(lower)
-    m = np.shape(primal(a))[-1]
-    inside = np.tri(m, dtype=bool) if lower else np.tri(m, dtype=bool).T
-    return np.where(inside, _factor(a, lower), a), lower
+    return _factor(a, lower, clean=False), lower
 
 
 def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):

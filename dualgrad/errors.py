@@ -1720,6 +1720,75 @@ def _unchecked_conversion(who, exc):
     return DualTypeError(f"{who}: {str(cause).removeprefix('dualgrad: ')}")
 
 
+# scipy.optimize's MINPACK wrappers (fsolve, root's hybr and lm, leastsq) convert f's
+# values to a float array in C: our TypeError is printed (PyErr_Print, which also sets
+# sys.last_value) and replaced by MINPACK's own error, a plain Exception subclass
+_MINPACK_TEXT = "Result from function call is not a proper array of floats"
+_ROOT_CALLS = {
+    "fsolve": "fsolve(g, x0, args=(dg.stop_gradient(p),))",
+    "root": "root(g, x0, args=(dg.stop_gradient(p),){method}).x",
+}
+
+
+def foreign():
+    """The exception classes the helpers hand to :func:`from_scipy`: :data:`FOREIGN`,
+    and MINPACK's error class once scipy.optimize is loaded (no SciPy import here)."""
+    import sys
+    minpack = sys.modules.get("scipy.optimize._minpack")
+    error = getattr(minpack, "error", None)
+    return FOREIGN + (error,) if isinstance(error, type) else FOREIGN
+
+
+def _printed_by(frames):
+    """The DualTypeError compiled code printed and dropped while one of ``frames`` (an
+    exception's traceback, alive) called it: ``sys.last_value`` when its first frame was
+    called from one of them; else ``None`` (a stale error from an earlier call)."""
+    import sys
+    last = getattr(sys, "last_value", None)
+    if not isinstance(last, DualTypeError) or last.__traceback__ is None:
+        return None
+    caller = last.__traceback__.tb_frame.f_back
+    while caller is not None:
+        if any(caller is frame for frame in frames):
+            return last
+        caller = caller.f_back
+    return None
+
+
+def _minpack(who, exc):
+    """Our TypeError, under ``who``'s name, for MINPACK's "not a proper array of floats"
+    when f's values were duals (fsolve, root's hybr / lm, leastsq, curve_fit's lm);
+    ``None`` for that error on anything else."""
+    if _MINPACK_TEXT not in str(exc) or type(exc).__module__ not in (
+            "_minpack", "scipy.optimize._minpack"):
+        return None
+    frames = [frame for frame, _ in _frames(exc)]
+    if _printed_by(frames) is None:
+        return None
+    entry = next((frame for frame in frames if (frame.f_globals.get("__name__") or "")
+                  .startswith("scipy.optimize")), None)
+    name = "fsolve" if entry is None else entry.f_code.co_name
+    if name in _ARGMIN_CALLS or name == "leastsq":  # curve_fit, leastsq: a least-squares fit
+        call = ("leastsq(r, b0, args=(dg.stop_gradient(p),))[0]",
+                " g(b, p) = 0.5 * np.sum(r(b, p) ** 2) (its full Hessian, not "
+                "Gauss-Newton's)") if name == "leastsq" else _ARGMIN_CALLS[name]
+        fix = _ARGMIN_SPELLING.format(call=call[0], objective=call[1], name=name)
+    else:
+        method = entry.f_locals.get("method", "hybr") if name == "root" else "hybr"
+        call = _ROOT_CALLS.get(name, _ROOT_CALLS["fsolve"]).format(
+            method="" if method == "hybr" else f", method={method!r}")
+        fix = (f"solve on the plain values, x = {call}, then take one Newton step on "
+               "duals per derivative order wanted, x = x - np.linalg.solve("
+               "dg.jacobian(g, x, p), g(x, p)), with g(x, p) the system and p the duals "
+               "it reads (the implicit-function theorem's derivative; README: root "
+               "finders)")
+    return DualTypeError(
+        f"{who}: scipy.optimize.{name} reads f's values into a float array in compiled "
+        "code (MINPACK), which drops the derivatives of dual numbers (it printed "
+        "dualgrad's error above, then raised its own \"not a proper array of floats\"); "
+        f"expected a root or fit found on plain values. Fix: {fix}.")
+
+
 def _involves_duals(exc):
     while exc is not None:
         if isinstance(exc, DualTypeError) or \
@@ -1957,7 +2026,7 @@ def from_scipy(who, exc):
     if type(exc) is SystemError:
         return _unchecked_conversion(who, exc)
     if not isinstance(exc, FOREIGN):
-        return None
+        return _minpack(who, exc) if isinstance(exc, foreign()) else None
     ours = _unhashable(who, exc) or _numpy_on_objects(who, exc)
     if ours is not None:
         return ours

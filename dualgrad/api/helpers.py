@@ -755,7 +755,7 @@ def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool
         else:
             with backend.scope():     # pooled partials, the fused engine (as the helpers)
                 value, tangent = extract(who, f(primal, *args, **kwargs), tag, 1)
-    except errors.FOREIGN as exc:
+    except errors.foreign() as exc:
         foreign = errors.from_scipy(who, exc) or \
             _snapshots.explain(who, exc)    # SciPy's np.asarray; a read-only snapshot
         if foreign is not None:

@@ -240,7 +240,7 @@ def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
                         return finish(out.value, g, aux)
                     value, g = _scalar_grad(who, out, tag, spec)
                     return finish(_result(value), g, aux)
-                except errors.FOREIGN as exc:
+                except errors.foreign() as exc:
                     foreign = errors.from_scipy(who, exc)   # a SciPy function's np.asarray
                     if foreign is not None:
                         raise foreign from exc
@@ -461,7 +461,7 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False
                 else:
                     warn_if_caught(who, tag)
                 del out      # (its pending partials are not computed at the scope's end)
-    except errors.FOREIGN as exc:
+    except errors.foreign() as exc:
         foreign = errors.from_scipy(who, exc) or \
             _snapshots.explain(who, exc)    # SciPy's np.asarray; a read-only snapshot
         if foreign is not None:

@@ -45,6 +45,20 @@ def _fd(g, t, h=1e-6):
                      for e in np.eye(t.size)], axis=-1)
 
 
+def _lse_jacobian(t, kw):
+    """d/dt of ``logsumexp(LP * t, **kw)`` (its value, the first of a return_sign pair),
+    raveled, by hand: d/dx log|sum b e**x| = b e**x / sum b e**x (the softmax weights,
+    signed), and d x_ij / d t_k = LP_ij [j == k]."""
+    b = 1.0 if kw.get("b") is None else kw["b"]
+    axis, keep = kw.get("axis"), kw.get("keepdims", False)
+    x = LP * t
+    e = b * np.exp(x - x.max())
+    w = e / np.sum(e, axis=axis, keepdims=True)
+    col = np.arange(t.size)
+    return np.stack([np.ravel(np.sum(w * LP * (col == k), axis=axis, keepdims=keep))
+                     for k in range(t.size)], axis=-1)
+
+
 LSE_CALLS = [dict(axis=1), dict(axis=0), dict(), dict(axis=-1, keepdims=True),
              dict(axis=(0, 1)), dict(axis=1, b=W), dict(axis=0, b=W, keepdims=True),
              dict(axis=1, b=W - 1.0, return_sign=True), dict(b=W, return_sign=True),
@@ -77,7 +91,8 @@ def test_logsumexp_fix_is_the_callers_call(kw):
         return np.ravel(r[0] if kw.get("return_sign") else r)
 
     J = dg.jacobian(spelled, t0)
-    np.testing.assert_allclose(J, _fd(spelled, t0), rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(J, _lse_jacobian(t0, kw), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(J, _fd(spelled, t0), rtol=1e-6, atol=1e-8)   # the oracle's
 
 
 def test_user27_mixture_fix_keeps_the_objective():
@@ -165,7 +180,18 @@ def test_cholesky_fix_follows_lower(lower):
     def spelled(t):
         return np.ravel(_run(spelling, {"a": a_of(t)}))
 
-    np.testing.assert_allclose(dg.jacobian(spelled, t0), _fd(spelled, t0), rtol=1e-6, atol=1e-8)
+    # by hand: dL = L Phi(L^-1 dA L^-T), Phi the lower triangle with half its diagonal,
+    # dA / dt_k = e_k t^T + t e_k^T; SciPy's upper factor is L^T
+    L = np.linalg.cholesky(a_of(t0))
+    Li = np.linalg.inv(L)
+    cols = []
+    for e in np.eye(3):
+        X = Li @ (np.outer(e, t0) + np.outer(t0, e)) @ Li.T
+        dL = L @ (np.tril(X) - 0.5 * np.diag(np.diag(X)))
+        cols.append(np.ravel(dL if lower else dL.T))
+    J = dg.jacobian(spelled, t0)
+    np.testing.assert_allclose(J, np.stack(cols, axis=-1), rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(J, _fd(spelled, t0), rtol=1e-6, atol=1e-8)
 
 
 def test_no_object_array_warning_before_a_scipy_linalg_refusal():
@@ -224,6 +250,6 @@ def test_eager_helper_without_x_names_the_forms_that_work(helper):
 def test_eager_helpers_still_take_x_by_keyword_and_position():
     f = lambda x: np.sum(x ** 3)  # noqa: E731
     x = np.array([1.0, 2.0])
-    np.testing.assert_allclose(dg.gradient(f, x=x), 3 * x ** 2)
-    np.testing.assert_allclose(dg.hessian(f, x), np.diag(6 * x))
-    np.testing.assert_allclose(dg.jacobian(f, x), 3 * x ** 2)
+    np.testing.assert_allclose(dg.gradient(f, x=x), 3 * x ** 2, rtol=1e-15)
+    np.testing.assert_allclose(dg.hessian(f, x), np.diag(6 * x), rtol=1e-15)
+    np.testing.assert_allclose(dg.jacobian(f, x), 3 * x ** 2, rtol=1e-15)

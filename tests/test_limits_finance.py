@@ -41,14 +41,39 @@ def crr_put(S0, N, K=100.0, T=1.0, r=0.05, sig=0.25, exact_nodes=False):
     return V[0]
 
 
+def _crr_put_sides(N=200, K=100, T=1, r=0.05, sig=0.25):
+    """The one-sided derivatives in S0 of :func:`crr_put` at S0 = K (an even N: the
+    middle node on the strike), by mpmath at 30 digits: the price is piecewise linear in
+    S0 (products by constants and maxima), so a one-sided difference of step 1e-12
+    inside a piece is its slope, to 1e-17."""
+    mp = pytest.importorskip("mpmath")
+    with mp.workdps(30):
+        dt = mp.mpf(T) / N
+        u = mp.exp(sig * mp.sqrt(dt))
+        q = (mp.exp(r * dt) - 1 / u) / (u - 1 / u)
+        a, b = mp.exp(-r * dt) * q, mp.exp(-r * dt) * (1 - q)
+
+        def put(S0):
+            node = {m: S0 * u ** m for m in range(-N, N + 1)}
+            V = [max(K - node[N - 2 * k], 0) for k in range(N + 1)]
+            for i in range(N - 1, -1, -1):
+                V = [max(a * V[k] + b * V[k + 1], K - node[i - 2 * k]) for k in range(i + 1)]
+            return V[0]
+        S, h = mp.mpf(K), mp.mpf("1e-12")
+        p = put(S)
+        return float((p - put(S - h)) / h), float((put(S + h) - p) / h)
+
+
 def test_a_tie_at_the_strike_gives_the_average_of_the_sides_and_no_tie_the_central_one():
     """An even N puts the middle terminal node on the strike.  Spelled u**(N-j) d**j the
-    node is 3e-13 above it in floating point (u**100 d**100 = 1 - 3e-15): no exact tie,
+    node is 3e-13 below it in floating point (u**100 d**100 = 1 - 3e-15): no exact tie,
     so the delta is the left derivative of the computed function (-0.42898).  Spelled
     u**(N - 2j) the node is exactly the strike: np.maximum's tie splits evenly (rule
     table, TIES), so the delta is the average of the sides (-0.41857), as central
-    differences give (it was the left one while the first argument won ties)."""
+    differences give (it was the left one while the first argument won ties).  The
+    sides' numbers: :func:`_crr_put_sides` (mpmath, 30 digits)."""
     h = 1e-6
+    mp_left, mp_right = _crr_put_sides()
     for exact in (False, True):
         left = (crr_put(100.0, 200, exact_nodes=exact) -
                 crr_put(100.0 - h, 200, exact_nodes=exact)) / h
@@ -61,12 +86,12 @@ def test_a_tie_at_the_strike_gives_the_average_of_the_sides_and_no_tie_the_centr
                        crr_put(100.0 - h, 200, exact_nodes=True)) / (2 * h)
             assert even == pytest.approx(central, abs=1e-7)
             assert even == pytest.approx((left + right) / 2, abs=1e-7)
-            assert even == pytest.approx(-0.41857, abs=1e-5)
+            assert even == pytest.approx((mp_left + mp_right) / 2, abs=1e-12)   # -0.41857
         else:
             u = np.exp(0.25 * np.sqrt(1.0 / 200))
             assert 0.0 < 100.0 - 100.0 * u ** 100 * (1 / u) ** 100 < 1e-12   # no exact tie
             assert even == pytest.approx(left, abs=1e-7)
-            assert even == pytest.approx(-0.42898, abs=1e-5)
+            assert even == pytest.approx(mp_left, abs=1e-12)                   # -0.42898
     odd = dg.derivative(lambda s: crr_put(s, 201), 100.0)
     central = (crr_put(100.0 + h, 201) - crr_put(100.0 - h, 201)) / (2 * h)
     assert odd == pytest.approx(central, abs=1e-7)

@@ -261,8 +261,6 @@ def central8(f, p, h=1e-3):
     return np.stack(cols, axis=-1)
 
 
-# The selections' convention written out apart from the rule table: whether x is
-# the result (ties: x; maximum/minimum: a NaN wins; fmax/fmin: a NaN is ignored)
 def selected(ufunc, x, y, px, py):
     """The partials of ``ufunc(x, y)`` (a selection: maximum, minimum, fmax, fmin) for
     the arguments' partials ``px``, ``py`` (``(size, n)``; ``None`` for a constant):
@@ -284,6 +282,9 @@ def selected(ufunc, x, y, px, py):
     return np.where(tie, half, np.where(pick, p, q))
 
 
+# The selections' convention written out apart from the rule table: whether x is
+# the result's value (ties: x, the same number; maximum/minimum: a NaN wins; fmax/fmin:
+# a NaN is ignored); the partials at a tie are split (:func:`selected`)
 SELECT = {                       # ufunc -> is x the result? (ties: x; the NaN rule)
     np.maximum: lambda x, y: (x >= y) | np.isnan(x),
     np.minimum: lambda x, y: (x <= y) | np.isnan(x),

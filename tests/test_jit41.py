@@ -6,7 +6,9 @@ jitted code (``round``, ``min``/``max`` of three or more, ``math.erf``/``erfc``,
 
 Oracles: 8th-order central differences (:func:`dualgrad.testing.numerical_jacobian`)
 of the same jitted function on floats, closed forms, and mpmath (digamma).  numba compiles slowly on the
-test machines: a few functions, each covering several constructs.
+test machines: a few functions, each covering several constructs; the tests that hand
+duals straight to jitted code (no Python f: the engine never decides) are
+``engine_independent``, so README's two halves compile each once (tests/conftest.py).
 """
 
 import math
@@ -86,6 +88,7 @@ def python_math(p):
 P = np.array([0.3, 1.26, -0.7])
 
 
+@pytest.mark.engine_independent
 def test_python_math_in_jitted_code_matches_central_differences_and_closed_forms():
     g = dg.gradient(python_math, P)
     np.testing.assert_allclose(g, numerical_jacobian(python_math.py_func, P, h=1e-3),
@@ -103,6 +106,7 @@ def test_python_math_in_jitted_code_matches_central_differences_and_closed_forms
     np.testing.assert_allclose(g, closed, rtol=1e-14)
 
 
+@pytest.mark.engine_independent
 def test_digamma_for_numba_matches_mpmath():
     """rules/_special.py's digamma (the table's sc.digamma in jitted code: math.gamma's
     and math.lgamma's derivatives) against mpmath, as its docstring bounds it."""
@@ -130,6 +134,7 @@ def test_digamma_for_numba_matches_mpmath():
         assert math.isnan(digamma(x)) and math.isnan(jitted(x))
 
 
+@pytest.mark.engine_independent
 def test_min_max_of_three_keep_pythons_first_of_equals():
     @numba.njit
     def f(p):
@@ -141,6 +146,7 @@ def test_min_max_of_three_keep_pythons_first_of_equals():
     np.testing.assert_array_equal(g, [1.0, 0.0, 10.0])
 
 
+@pytest.mark.engine_independent
 def test_the_generated_derivatives_match_the_table():
     """dualgrad/jit/_derivatives.py (cached numba functions of the table's derivatives,
     which the extension finds by their source) is the generator's output: regenerate with
@@ -174,6 +180,7 @@ def every_math_function(p):
     return s
 
 
+@pytest.mark.engine_independent
 def test_every_math_function_numba_compiles_takes_duals():
     x = np.array([0.3, 1.7])
     np.testing.assert_allclose(dg.gradient(every_math_function, x),

@@ -202,6 +202,7 @@ def test_functions_built_on_the_selections_agree_with_the_rows():
         assert dg.derivative(ptp, 0.0) == dg.derivative(spelled, 0.0) == -math.inf
 
 
+@pytest.mark.engine_independent
 def test_inside_jitted_code():
     """Users' @njit code: np.maximum/minimum/fmax/fmin of two duals, of a dual and a
     number and of a number and a dual, and builtin max."""

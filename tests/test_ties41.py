@@ -240,6 +240,7 @@ def test_sparse_hessian_with_ties():
     np.testing.assert_array_equal(g, want @ np.ones(n))
 
 
+@pytest.mark.engine_independent
 def test_inside_jitted_code():
     """Users' @njit code: np.maximum / minimum / fmax / fmin at ties (two duals, a dual
     and a number, a number and a dual); builtin max returns one object, so its first

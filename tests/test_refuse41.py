@@ -21,11 +21,12 @@ def _fd_hessian(f, x):
     return numerical_jacobian(lambda z: numerical_jacobian(f, z), x)
 
 
-def _check(f, x=X, sparse=True, atol=1e-8):
-    """Dense Jacobian against the central difference, the value against NumPy's own on
-    floats, and (1-D outputs) the sparse Jacobian against the dense one."""
+def _check(f, x=X, sparse=True, atol=1e-10):
+    """Dense Jacobian against the central difference (8th order: 6e-12 relative at
+    worst on these cases, measured), the value against NumPy's own on floats, and (1-D
+    outputs) the sparse Jacobian against the dense one."""
     J = np.asarray(dg.jacobian(f, x))
-    np.testing.assert_allclose(J, numerical_jacobian(f, x), rtol=1e-7, atol=atol)
+    np.testing.assert_allclose(J, numerical_jacobian(f, x), rtol=1e-9, atol=atol)
     value, _ = dg.jvp(f, x, np.ones_like(x))
     np.testing.assert_allclose(np.asarray(value), np.asarray(f(x)), rtol=1e-14, atol=1e-15)
     if sparse and np.ndim(f(x)) == 1:
@@ -189,16 +190,18 @@ Y = np.array([0.52, -1.3, 2.2, 0.07, 1.45, -0.61, 0.98, 3.1, -2.04, 0.33, 1.77])
 @pytest.mark.parametrize("q", [0.0, 0.07, 0.3, 0.5, 0.93, 1.0, [0.1, 0.45, 0.5]])
 def test_quantile_methods(method, q):
     """Every method: NumPy's value to the bit, the Jacobian of the two order statistics
-    it weighs; over an axis of a matrix too (percentile, keepdims)."""
+    it weighs; over an axis of a matrix too (percentile, keepdims).  The quantiles are
+    piecewise linear in Y (no kink within the differences' 1.2e-2 of Y: its order
+    statistics are 0.19 apart), so the central differences are exact to rounding."""
     f = lambda y: np.quantile(y, q, method=method)               # noqa: E731
     J = np.asarray(dg.jacobian(f, Y))
-    np.testing.assert_allclose(J, numerical_jacobian(f, Y), atol=1e-8)
+    np.testing.assert_allclose(J, numerical_jacobian(f, Y), rtol=1e-10, atol=1e-10)
     value, _ = dg.jvp(f, Y, np.ones_like(Y))
     np.testing.assert_array_equal(np.asarray(value), f(Y))
     g = lambda y: np.percentile(y[:10].reshape(2, 5), np.multiply(q, 100), axis=1,  # noqa
                                 method=method, keepdims=True)
     np.testing.assert_allclose(np.asarray(dg.jacobian(g, Y)), numerical_jacobian(g, Y),
-                               atol=1e-8)
+                               rtol=1e-10, atol=1e-10)
 
 
 def test_quantile_lower_is_an_order_statistic():
@@ -406,7 +409,7 @@ W3 = np.array([0.2, 0.5, 0.3])
 def test_weighted_cov(f, x):
     """repro_cov_aweights: NumPy's weighted covariance, plain or dual weights."""
     J = np.asarray(dg.jacobian(f, x))
-    np.testing.assert_allclose(J, numerical_jacobian(f, x), rtol=1e-6,
+    np.testing.assert_allclose(J, numerical_jacobian(f, x), rtol=1e-8,     # 1e-10 measured
                                atol=1e-9 * np.max(np.abs(J)))
     np.testing.assert_array_equal(np.asarray(dg.jvp(f, x, np.ones_like(x))[0]), f(x))
 

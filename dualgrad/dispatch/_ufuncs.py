@@ -23,7 +23,7 @@ import numpy as np
 from .. import backend, dual, errors
 from ..dual import HOLOMORPHIC, LIVE as _LIVE, Dual, make, partials_array as _partials_array
 from ..dual._array import ARGUMENT_FACTORS as _argument_factors, \
-    argument_factors as _make_argument_factors
+    argument_factors as _make_argument_factors, array_and_scalar as _array_and_scalar
 from . import _reductions
 from ._lean_products import LEAN_PRODUCTS
 from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, operand, \
@@ -1400,18 +1400,15 @@ def _pending_scalar(rule, a, b):
     table's same factor objects, ``backend.defer`` on the same kids), without its
     general scan; ``None`` (nothing computed, or a value the general path computes
     again) anywhere else."""
-    if type(a) is _ArrayDual:
-        array, scalar, first = a, b, False         # first: the scalar is the first argument
-    elif type(b) is _ArrayDual:
-        array, scalar, first = b, a, True
-    else:
+    got = _array_and_scalar(a, b)
+    if got is None:
         return None
+    array, scalar, first = got
     fns = _argument_factors.get(rule, False)
     if fns is False:
         fns = _make_argument_factors(rule)
     v, p = array.value, array._p
-    if fns is None or type(v) is not _ndarray or v.dtype is not _F64 or not v.ndim or \
-            getattr(type(scalar), "_kind", None) != "slots" or type(scalar.value) is not float:
+    if fns is None or type(v) is not _ndarray or v.dtype is not _F64 or not v.ndim:
         return None
     if type(p) is _Deferred:
         n = p.node.n

@@ -986,6 +986,24 @@ def argument_factors(rule):
     return fns
 
 
+def array_and_scalar(a, b):
+    """``(array, scalar, first)`` for the two operands of a binary rule when one is an
+    array dual and the other a scalar dual of plain numbers (the slots kind) holding a
+    Python float value (``k * u``, ``u - k``), ``first`` telling whether the scalar is
+    the first argument; ``None`` for any other pair.  The shared head of
+    dispatch's ``_pending_scalar`` and ``lean_mixed`` (their later checks differ:
+    deferred partials there, small concrete ones here)."""
+    if type(a) is ArrayDual:
+        array, scalar, first = a, b, False
+    elif type(b) is ArrayDual:
+        array, scalar, first = b, a, True
+    else:
+        return None
+    if getattr(type(scalar), "_kind", None) != "slots" or type(scalar.value) is not float:
+        return None
+    return array, scalar, first
+
+
 def _directions(p):
     """The number of directions of the partials ``p`` (float64 or deferred), or ``None``."""
     if type(p) is _Deferred:

@@ -139,6 +139,18 @@ def small_entry(ufunc):
     return kernel.compile(signature)
 
 
+def small_outer_entry():
+    """``_numba_kernels.outer_entry`` compiled as the entry point of its one signature
+    (a float ``c``; ``p`` 2-D, ``g`` and ``q`` 1-D, any layout; the result 2-D
+    C-contiguous), numba loaded by the caller, who must pass native float64 ndarrays of
+    exactly those dimensions and a Python float (the kernel tests the lengths), as
+    :func:`small_entry`'s callers do."""
+    from numba import types
+    vector, matrix = types.float64[:], types.float64[:, :]
+    return _kernels().outer_entry.compile(
+        types.boolean(types.float64, matrix, vector, vector, types.float64[:, ::1]))
+
+
 def small_exact(ufunc, duals):
     """The small-array kernel of a ufunc of ``_kernelgen.EXACT`` that also computes the
     value, for dual arguments at the positions ``duals`` (the others numbers), as the

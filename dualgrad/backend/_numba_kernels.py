@@ -285,6 +285,30 @@ def scale_outer(c, p, g, q, out):
                 out[i, k] = (0.0 if a == 0.0 else c * a) + (0.0 if b == 0.0 else gi * b)
 
 
+@_lazy
+def outer_entry(c, p, g, q, out):
+    """:func:`scale_outer` for the lean path of a scalar dual with an array dual on small
+    1-D values (``k * u``), compiled as one entry point (``_kernels.small_outer_entry``:
+    ``p``, ``g``, ``q`` of any layout, ``out`` C-contiguous) and called without numba's
+    dispatcher, whose type check of five arguments was a quarter of ``k * u`` at N = 10
+    (small42): ``out[i, :] = c * p[i, :] + g[i] * q[:]``, True, when ``c`` and every
+    ``g[i]`` are finite (the products and sums of :func:`scale_outer`'s finite branch,
+    so the same bits); False where one is not (``out`` partly written: the caller's
+    careful path runs) and for operands of other lengths (nothing written)."""
+    rows, n = p.shape
+    if g.shape[0] != rows or q.shape[0] != n or out.shape[0] != rows or out.shape[1] != n:
+        return False
+    if c - c != 0.0:
+        return False
+    for i in range(rows):
+        gi = g[i]
+        if gi - gi != 0.0:
+            return False
+        for k in range(n):
+            out[i, k] = c * p[i, k] + gi * q[k]
+    return True
+
+
 # NumPy's pairwise summation of a contiguous 1-D float64 array (``DOUBLE_pairwise_sum``,
 # numpy/_core/src/umath/loops_utils.h.src): fewer than 8 numbers are added one after
 # the other to 0.0; up to ``_BLOCK`` numbers go to 8 accumulators, each taking every

@@ -518,17 +518,26 @@ def pair_small(f, p, g, q):
 
 def outer_small(c, p, g, q):
     """``c * p + g[:, None] * q`` for the lean path of a scalar dual with an array dual
-    (``k * u``: ``c`` the Python float factor of the array's 2-D C-contiguous partials
+    (``k * u``: ``c`` the Python float factor of the array's 2-D partials
     ``p``, ``g`` the 1-D float64 factor of the scalar's partials ``q``, shape ``(n,)``):
     one ``scale_outer`` kernel call once numba is loaded (counted towards the load as
     :func:`pair_small`), each product rounded, then their sum, as NumPy's broadcast
-    products and addition in ``combine_small`` round them, so the same bits.  Numba not
+    products and addition in ``combine_small`` round them, so the same bits; below
+    ``SMALL_BELOW`` (the automatic engine) its compiled entry point ``outer_entry``
+    instead, called without numba's dispatcher (partials of any layout; small42), past
+    it C-contiguous partials only (``NotImplemented`` for others).  Numba not
     loaded, one direction (``n = 1``: a derivative) takes two NumPy products of the
     partials' and the value's shape and their sum, without ``combine_small``'s broadcast
     product (the same products of the same numbers, so the same bits again). ``None``
     where a factor is not finite somewhere (the caller's careful path), ``NotImplemented``
     otherwise (more directions, no kernel: the caller then runs ``combine_small``)."""
     if _loader.READY or _kernel_now(p.size, SMALL_PAIR_WORK):
+        if p.size < _kernels.SMALL_BELOW[0] and p.ndim == 2 and g.ndim == 1:
+            entry = _OUTER[0] or _outer_entry()     # small: no dispatcher (small42)
+            out = _empty(p.shape)
+            return out if entry(c, p, g, q, out) else None
+        if not p.flags.c_contiguous:
+            return NotImplemented
         if not (c - c == 0.0 and _finite_small(g)):
             return None
         out = _out(p)
@@ -541,6 +550,14 @@ def outer_small(c, p, g, q):
     out = c * p                                         # same products and sum
     out += (g * q[0])[:, None]
     return out
+
+
+_OUTER = [None]                   # outer_small's compiled entry point, once made
+
+
+def _outer_entry():
+    _OUTER[0] = _kernels.small_outer_entry()
+    return _OUTER[0]
 
 
 # The lean path's compiled entry points for the partials of a unary rule on small 1-D

@@ -36,7 +36,7 @@ import numpy as np
 
 from .. import backend
 from ..dual import LIVE, ArrayDual, make_real
-from ..dual._array import argument_factors
+from ..dual._array import argument_factors, array_and_scalar as _array_and_scalar
 from ..rules._table import RULES, derivative_functions, regular_branch
 from ._ufuncs import _hush, _unhush, call, call_ufunc as _call_ufunc
 
@@ -51,28 +51,26 @@ _LEAN_WORK = backend.LEAN_WORK
 _combine = backend.combine_small
 _scaled = backend.scaled_small
 _outer = backend.outer_small
+_SCALE = backend.entry_cell(None)      # [scale_entry, once made]: f[:, None] * p
+_BELOW = backend.SMALL_BELOW
+_small_empty = backend.small_empty
 
 
 def lean_mixed(rule, a, b):
     """``rule``'s ufunc of ``a`` and ``b``, one an array dual of float64 values (at
     least one axis) and partials, the other a scalar dual of the same live tag holding
     a float and float partials; ``None`` (nothing computed) for anything else."""
-    if type(a) is ArrayDual:
-        array, scalar, first = a, b, False        # first: the scalar is the first argument
-    elif type(b) is ArrayDual:
-        array, scalar, first = b, a, True
-    else:
+    got = _array_and_scalar(a, b)
+    if got is None:
         return None
-    if getattr(type(scalar), "_kind", None) != "slots":
-        return None
+    array, scalar, first = got                # first: the scalar is the first argument
     fns = _MIXED.get(rule.ufunc, False)       # (a ufunc hashes faster than a Rule)
     if fns is False:
         fns = _mixed_factors(rule)
-    c = scalar.value
     x = array.value
     p = array._p
     tag = array.tag
-    if fns is None or type(c) is not float or type(x) is not _nd or type(p) is not _nd or \
+    if fns is None or type(x) is not _nd or type(p) is not _nd or \
             x.dtype is not _F64 or p.dtype is not _F64 or not x.ndim or \
             scalar.tag != tag or tag not in LIVE:
         return None
@@ -84,7 +82,7 @@ def lean_mixed(rule, a, b):
     if row.dtype is not _F64 or row.shape != (n,):
         return None               # nested partials; other directions: the general error
     fa, fb, quiet = fns
-    c = _f64(c)
+    c = _f64(scalar.value)
     if first:
         va, vb, pa, pb = c, x, row, p
     else:
@@ -104,7 +102,7 @@ def lean_mixed(rule, a, b):
             fp, fr = (g, f) if first else (f, g)           # (p's factor, the row's)
             total = _outer(float(fp), p, fr, row) if (type(fp) is _f64 or type(fp) is float) \
                 and type(fr) is _nd and fr.dtype is _F64 and fr.shape == x.shape and \
-                x.ndim == 1 and p.flags.c_contiguous else NotImplemented   # k * u, u / k
+                x.ndim == 1 else NotImplemented                 # k * u, u / k
             if total is NotImplemented:
                 total = _combine([f, g], [pa, pb], p.shape)
     finally:
@@ -171,7 +169,13 @@ def lean_power(a, b):
         _unhush(token)
     if type(f) is not _nd or f.shape != x.shape or f.dtype is not _F64:
         return call(_POWER, (a, b), out)
-    t = _scaled(f, p)
+    entry = _SCALE[0]             # small 1-D values: the unary rules' entry point (no
+    if entry and work < _BELOW[0] and x.ndim == 1 and p.ndim == 2:   # dispatcher)
+        t = _small_empty(p.shape)
+        if not entry(f, p, t):
+            t = None
+    else:                         # (its first small call makes that entry point)
+        t = _scaled(f, p)
     if t is None:                 # an inf or NaN met: the careful path
         return call(_POWER, (a, b), out)
     return make_real(out, t, tag)

@@ -363,7 +363,15 @@ class ArrayDual(Dual):
                         return e
                     return make_scalar(value.item(index), partials[index], self.tag)
         if type(index) is slice or index is None:    # x[1:], x[None]: the same of both
-            return make(self.value[index], partials[index], self.tag)
+            value = self.value[index]
+            if type(value) is np.ndarray and value.dtype is _f64:   # make's array dual,
+                r = _new(ArrayDual)                  # written out (a[1:] - a[:-1] on
+                r.value = value                      # small arrays: small42)
+                r._p = partials[index]
+                r.tag = self.tag
+                r._c = None
+                return r
+            return make(value, partials[index], self.tag)
         _check_index(index)
         value = self.value[index]
         if _advanced(index):                    # a gather: one item per element's row

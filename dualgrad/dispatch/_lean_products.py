@@ -43,6 +43,11 @@ __all__ = ["LEAN_PRODUCTS", "lean_product", "lean_einsum"]
 _F64 = np.dtype(np.float64)
 _nd = np.ndarray
 _finite = backend.finite
+# Under this much work the automatic engine runs no product kernel (``matvec_checked``,
+# ``dot4``: ``backend._wanted`` asks for MIN_WORK > SMALL_BELOW's MIN_WORK_FUSED), so
+# their calls and the contiguity tests before them are skipped (0 under ``use()``:
+# asked every time; small42)
+_BELOW = backend.SMALL_BELOW
 
 # function -> the shape kinds (ndim of a, ndim of b) it is the plain product for,
 # real values only (vdot and vecdot conjugate their first operand)
@@ -107,15 +112,16 @@ def _finish(kind, value, tag, va, pa, vb, pb):
                 return make_scalar(float(value), row, tag)
             build = _BUILD[n] = scalar_class(n)._from
         return build(float(value), row.tolist(), tag)   # make_scalar's, for a real row
-    if value.ndim == 1:          # one BLAS pass, less than a scan's call at N = 1e3: an
-        if not math.isfinite(np.dot(value, value)):     # inf or NaN stays one (an
-            return None                                  # overflow only sends it on)
-    elif value.size and not _finite(value):
+    if value.ndim == 1:          # one BLAS pass, less than a scan's call at N = 1e3, a
+        if not math.isfinite(sum(value.tolist()) if value.shape[0] <= 64 else  # sum of
+                             np.dot(value, value)):     # floats less below (small42): an
+            return None                                  # inf or NaN stays one (an
+    elif value.size and not _finite(value):              # overflow only sends it on)
         return None
     if kind == "mv":
         partials = None
         if (pa is None or pa.shape[2] == 4) and (pb is None or pb.shape[1] == 4) and \
-                va.flags.c_contiguous and vb.flags.c_contiguous:
+                4 * va.size >= _BELOW[0] and va.flags.c_contiguous and vb.flags.c_contiguous:
             partials = backend.matvec_checked(va, pa, vb, pb)
         if partials is None:
             partials = _mv(va, pa, vb, pb)
@@ -136,7 +142,7 @@ _BUILD = {}        # n -> the real scalar dual class's constructor (make_scalar'
 def _vv(a, p, b, q):
     """``b @ p + a @ q`` (a ``(n,)`` row; a ``None`` partials term left out)."""
     if (p is None or p.shape[1] == 4) and (q is None or q.shape[1] == 4) and \
-            a.flags.c_contiguous and b.flags.c_contiguous:
+            4 * a.shape[0] >= _BELOW[0] and a.flags.c_contiguous and b.flags.c_contiguous:
         row = backend.dot4(a, p, b, q)
         if row is not None:
             return row

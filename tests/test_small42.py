@@ -368,6 +368,7 @@ PRODUCTS = {
     "u @ A": (lambda A, u, v: u @ A, "vm"),
     "u @ v": (lambda A, u, v: u @ v, "vv"),
     "np.dot(A, u)": (lambda A, u, v: np.dot(A, u), "mv"),
+    "u @ A[0]": (lambda A, u, v: u @ A[0], "vv"),
 }
 
 
@@ -390,7 +391,8 @@ def test_products_bits_and_central_differences(name, layout, n, finishes, kernel
     if pu is not None:               # (the lean path takes C-contiguous partials alone)
         fallback = {"mv": lambda: _lean_products._mv(A, None, u.value, pu),
                     "vm": lambda: _lean_products._vm(u.value, pu, A, None),
-                    "vv": lambda: _lean_products._vv(u.value, pu, v.value, v.partials)}[kind]
+                    "vv": lambda: _lean_products._vv(u.value, pu, v.value, v.partials)
+                    if name == "u @ v" else _lean_products._vv(u.value, pu, A[0], None)}[kind]
         assert np.asarray(got.partials).tobytes() == np.asarray(fallback()).tobytes()
     oracle = _central(lambda t, j: op(A, u.value + t * u.partials[:, j],
                                       v.value + t * v.partials[:, j]), n)
@@ -441,3 +443,20 @@ def test_products_nonfinite_and_overflowing_values(finishes):
     got = M @ long
     assert finishes[-1] is True
     np.testing.assert_allclose(got.partials, M @ long.partials, rtol=1e-12, atol=1e-12)
+
+
+def test_array_dual_at_other_arrays(finishes):
+    """``u @ M`` for an integer or float32 matrix, a list, a 0-d array: the lean product
+    declines (or NumPy refuses) as it did through the general path; the derivative
+    holds (a product is linear in ``u``: ``dp @ M``)."""
+    tag = new_tag()
+    u = _array(2, tag)
+    for M in (np.arange(100).reshape(10, 10), np.ones((10, 3), dtype=np.float32),
+              np.ones((10, 10)).tolist()):
+        got = u @ M
+        Mf = np.asarray(M, dtype=np.float64)
+        np.testing.assert_allclose(got.value, u.value @ Mf, rtol=1e-12)
+        np.testing.assert_allclose(got.partials, np.einsum("ik,ij->jk", u.partials, Mf),
+                                   rtol=1e-12)
+    with pytest.raises(ValueError):
+        u @ np.array(2.0)

@@ -860,6 +860,7 @@ def _operator(rule, reflected):
         return unary if ufunc not in _EXACT else _exact_unary(ufunc, unary)
 
     fast = with_number(rule, 1 if reflected else 0)
+    product = ufunc is np.matmul
 
     def op(a, b):
         if fast is not None and type(b) in _NUMBERS and _plain(a) and a.value.ndim and \
@@ -872,6 +873,12 @@ def _operator(rule, reflected):
         if type(b) is ArrayDual and type(b._p) is not _Deferred and \
                 type(a._p) is not _Deferred:          # (pending: small() defers them)
             pair = _LEAN[ufunc]
+            if pair is not None:
+                result = pair(b, a) if reflected else pair(a, b)
+                if result is not None:
+                    return result
+        if product and type(b) is _nd:          # u @ A, A a float array: the lean product
+            pair = _LEAN[ufunc]                 # (np.matmul's own first step; small42)
             if pair is not None:
                 result = pair(b, a) if reflected else pair(a, b)
                 if result is not None:

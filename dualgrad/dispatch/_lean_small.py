@@ -17,12 +17,15 @@ copies its branch.  Here each is one function with the checks written out:
   the value's shape (``k * u``, ``u / k``, 1-D values), ``backend.outer_small`` makes
   the same products and sum in one kernel call (numba loaded) or, for one direction,
   in two NumPy products without the broadcast one (``x[:, None] * row`` was 1.6 of
-  ``combine_small``'s 4 us at N = 3);
+  ``combine_small``'s 4 us at N = 3); below ``SMALL_BELOW`` that kernel call is its
+  compiled entry point, without numba's dispatcher (small42);
 * :func:`lean_power`: NumPy's ``np.power(x, y)`` with ``y`` the exponent's float64,
   and, where no element of ``x`` is zero, the table's regular branch alone
   (``rules.regular_branch``: ``y * x ** (y - 1.0)``), which is what ``lazy_where``
   copies there; where one is, the table's whole row.  The product is
-  ``backend.scaled_small``'s, as ``small`` takes it.
+  ``backend.scaled_small``'s, as ``small`` takes it, or for small 1-D values the unary
+  rules' entry point ``scale_entry`` (its cell, ``backend.entry_cell(None)``, filled
+  by the first such product once numba is loaded): the same products (small42).
 
 Each returns ``None`` having computed nothing where it is not sure (nested or complex
 values, deferred partials, escaped or differing tags, other directions, 0-d values,

@@ -174,10 +174,18 @@ def test_power_zeros_nonfinite_and_two_axes(scale_calls, engine):
     values of two axes (the dispatcher's kernel, no entry): the general path's bits."""
     tag = new_tag()
     x = np.array([0.0, -0.0, 1.5, 2.0, -1.0, np.inf, 3.0, np.nan, 0.25, 1.0])
-    u = dg.Dual(x, RNG.standard_normal((10, 3)), tag=tag)
+    p = RNG.standard_normal((10, 3))
+    p[5, 1] = p[7, 2] = 0.0           # zero partials beside an infinite or NaN factor: 0
+    u = dg.Dual(x, p, tag=tag)
     with np.errstate(all="ignore"):
         for b in (3, 0.5, -2):
             _bits(u ** b, call(rule_for(np.power), (u, b)))
+    w = dg.Dual(np.linspace(1.0, 2.0, 10), p, tag=tag)
+    w.value[5] = np.inf                # no zero elsewhere: the entry meets the inf
+    with np.errstate(all="ignore"):
+        got = w ** 3
+    _bits(got, call(rule_for(np.power), (w, 3)))
+    assert got.partials[5, 1] == 0.0
     v = dg.Dual(RNG.uniform(0.5, 2, (2, 10)), RNG.standard_normal((2, 10, 2)), tag=tag)
     before = len(scale_calls)
     _bits(v ** 3, call(rule_for(np.power), (v, 3)))

@@ -39,7 +39,11 @@ def __getattr__(name):
     ``from dualgrad import solve_ivp``): the detectors' module is the package's largest
     and no derivative uses it, so ``import dualgrad`` leaves it alone (~15 % of the
     import's CPU time where the package is compiled from source: ``python
-    bench/import_ab.py``); the solver is SciPy's, an optional dependency."""
+    bench/import_ab.py``); the solver is SciPy's, an optional dependency.  ``dg.scipy``
+    is the subpackage :mod:`dualgrad.scipy` (SciPy's functions that take duals), which
+    imports SciPy only when one of its functions is called."""
+    if name == "scipy":                 # dg.scipy.linalg.cho_factor: dualgrad.scipy
+        return importlib.import_module(".scipy", __name__)
     if name in _LAZY:
         module = importlib.import_module(_LAZY[name], __name__)
         found = getattr(module, name)
@@ -49,7 +53,7 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"scipy"})
 
 
 try:                                    # written at build time from git tags (setuptools-scm)

@@ -434,6 +434,12 @@ def test_import_dualgrad_leaves_scipy_alone():
 
 
 @pytest.mark.engine_independent
+def test_dg_scipy_is_the_subpackage():
+    assert dg.scipy.linalg is dl and dg.scipy.special is ds
+    assert "scipy" in dir(dg) and "scipy" not in dg.__all__
+
+
+@pytest.mark.engine_independent
 def test_without_scipy_a_named_import_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "scipy.linalg", None)
     monkeypatch.setitem(sys.modules, "scipy.special", None)

@@ -102,6 +102,9 @@ def write_api(app):
         lines += ["```{eval-rst}", f".. autoclass:: dualgrad.{n}", "```", ""]
     lines += ["## Testing helpers", "", "```{eval-rst}", ".. automodule:: dualgrad.testing",
               "   :members:", "```", ""]
+    lines += ["## SciPy functions that take dual numbers", ""]
+    for module in ("dualgrad.scipy.special", "dualgrad.scipy.linalg"):
+        lines += ["```{eval-rst}", f".. automodule:: {module}", "   :members:", "```", ""]
     (Path(app.srcdir) / "api.md").write_text("\n".join(lines))
 
 

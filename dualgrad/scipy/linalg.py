@@ -22,10 +22,8 @@ at once, one dual level at a time (so Hessians are exact too):
 ``expm``                  the Frechet derivative, ``expm([[A, dA], [0, A]])``'s corner
 ========================  ==============================================================
 
-Examples
---------
-A Gaussian negative log-likelihood through a Cholesky factor, its gradient with
-respect to the covariance's parameters:
+For instance, a Gaussian negative log-likelihood through a Cholesky factor, its
+gradient with respect to the covariance's parameters:
 
 >>> import numpy as np
 >>> import dualgrad as dg

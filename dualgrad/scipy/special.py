@@ -15,8 +15,8 @@ same result, bit for bit); on duals:
   from the values (a constant: both are unchanged by any shift, so the partials
   are exact and the values SciPy's).
 
-Examples
---------
+For instance, logsumexp's gradient is the softmax:
+
 >>> import numpy as np
 >>> import dualgrad as dg
 >>> from dualgrad.scipy.special import logsumexp, softmax

@@ -315,6 +315,13 @@ def test_complex_hermitian_cholesky_along_real_parameters(lower):
     got = dg.derivative(ours, 0.3)
     want = _cd(lambda t: theirs(t[0]), np.array([0.3]))[..., 0]
     _close(got, want)
+    for ours_solve, theirs_solve in [
+            (lambda a: dl.cho_solve(dl.cho_factor(a, lower=lower), VEC),
+             lambda a: sl.cho_solve(sl.cho_factor(a, lower=lower), VEC)),
+            (lambda a: dl.solve(a, MAT, assume_a="her", lower=lower),
+             lambda a: sl.solve(a, MAT, assume_a="her", lower=lower))]:
+        got = dg.derivative(lambda t: ours_solve(_HPD + t * H), 0.3)
+        _close(got, _cd(lambda t: theirs_solve(_HPD + t[0] * H), np.array([0.3]))[..., 0])
     got = dg.derivative(lambda t: dl.eigh(_HPD + t * H, eigvals_only=True), 0.3)
     _close(got, _cd(lambda t: sl.eigh(_HPD + t[0] * H, eigvals_only=True),
                     np.array([0.3]))[..., 0])
@@ -399,6 +406,9 @@ def test_dual_errors():
     with pytest.raises(TypeError, match=r"eigh on dual numbers: expected the standard "
                                         r"problem.*got b"):
         dg.derivative(lambda t: dl.eigh(np.eye(2) * t, np.eye(2)), 1.0)
+    with pytest.raises(TypeError, match=r"lu_factor on dual numbers: expected a square "
+                                        r"matrix.*got a matrix of shape \(2, 3\)"):
+        dg.derivative(lambda t: dl.lu_factor(np.ones((2, 3)) * t), 1.0)
     with pytest.raises(TypeError, match="eigenvectors of a complex matrix"):
         dg.derivative(lambda t: dl.eigh(_HPD * t)[1], 1.0)
 

@@ -666,7 +666,9 @@ def lu_factor(a, overwrite_a=False, check_finite=True):
     Raises
     ------
     ValueError
-        As SciPy's; and for a dual ``a`` that is not square.
+        As SciPy's.
+    TypeError
+        A dual ``a`` that is not square.
 
     Examples
     --------
@@ -686,6 +688,13 @@ def lu_factor(a, overwrite_a=False, check_finite=True):
             a, overwrite_a=overwrite_a, check_finite=check_finite)
     if check_finite:
         _check_finite("lu_factor", a)
+    shape = np.shape(primal(a))
+    if len(shape) >= 2 and shape[-1] != shape[-2]:
+        raise errors.scipy_unsupported(
+            "dualgrad.scipy.linalg.lu_factor", f"a matrix of shape {shape}",
+            "a square matrix (a non-square one's factors are not written here)",
+            "for a solve or a least-squares fit use dualgrad.scipy.linalg.solve or "
+            "np.linalg.lstsq, for its range np.linalg.qr (both take duals)")
     _check_square("dualgrad.scipy.linalg.lu_factor", a)
     return _lu(a)
 

@@ -39,6 +39,7 @@ call does.
 
 import math
 import operator
+import os
 
 import numpy as np
 from llvmlite import ir
@@ -61,12 +62,48 @@ __all__ = ["DualType", "DualArrayType"]
 _F64 = types.float64
 
 
+def _sources_digest():
+    """A digest of what the overloads' compiled code is made of: dualgrad's version and
+    the text of ``rules/`` (the table, its parser, SciPy's rows), ``jit/`` (these
+    overloads and the generated derivatives) and ``dual/`` (the boxed classes).
+
+    It is part of both types' numba ``key``, so it enters numba's cache index through
+    the signature of every user function compiled with ``cache=True`` on duals: a user's
+    cached kernel compiled under another table (an upgrade, an edited row) misses the
+    cache and compiles again instead of keeping the old derivative linked in (numba's
+    index sees only the user's file).  Computed once, when numba first meets a dual
+    (this module's import): about 1 ms; a file that cannot be read gives a digest of
+    this process alone (no cached kernel is reused, none is wrong)."""
+    import hashlib
+    from pathlib import Path
+
+    from .. import __version__
+    root = Path(__file__).resolve().parent.parent
+    h = hashlib.sha1(repr((__version__, np.__version__)).encode())
+    try:
+        for sub in ("rules", "jit", "dual"):
+            for f in sorted((root / sub).glob("*.py")):
+                h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    except OSError:
+        h.update(os.urandom(16))
+    return h.hexdigest()[:16]
+
+
+_DIGEST = _sources_digest()
+
+
 class DualType(types.Type):
-    """A scalar dual with ``n`` partials inside numba."""
+    """A scalar dual with ``n`` partials inside numba (its ``key`` carries the sources'
+    digest: :func:`_sources_digest`)."""
 
     def __init__(self, n):
         self.n = n
+        self.digest = _DIGEST
         super().__init__(name=f"dualgrad.Dual[{n}]")
+
+    @property
+    def key(self):
+        return self.name, self.digest
 
     def unify(self, typingctx, other):
         if isinstance(other, (types.Float, types.Integer, types.Boolean)):
@@ -80,7 +117,12 @@ class DualArrayType(types.IterableType):
 
     def __init__(self, n):
         self.n = n
+        self.digest = _DIGEST
         super().__init__(name=f"dualgrad.DualArray[{n}]")
+
+    @property
+    def key(self):
+        return self.name, self.digest
 
     @property
     def iterator_type(self):

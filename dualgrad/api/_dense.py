@@ -60,7 +60,9 @@ def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
         k += count
         values.append(value)
         jacs.append(shaped(value, as_array(partials), point))
-    return np.stack([np.asarray(v, dtype=float) for v in values]), np.stack(jacs)
+    values = [np.asarray(v) for v in values]               # complex values stay complex
+    kind = np.result_type(np.float64, *{v.dtype for v in values})
+    return np.stack(values).astype(kind, copy=False), np.stack(jacs)
 
 
 class GradientOf:

@@ -257,7 +257,8 @@ def strip_tag(aux, tag):
         flat = [strip_tag(v, tag) for v in aux.ravel()]
         if any(isinstance(v, Dual) for v in flat):
             return _from_object_array(np.array(flat, dtype=object).reshape(aux.shape))
-        return np.array(flat, dtype=float).reshape(aux.shape) if flat and all(
+        return np.array(flat, dtype=np.result_type(np.float64, *{type(v) for v in flat})
+                        ).reshape(aux.shape) if flat and all(
             isinstance(v, (int, float, np.number)) for v in flat) else \
             np.array(flat, dtype=object).reshape(aux.shape)
     return aux

@@ -516,11 +516,19 @@ def _diff(a, n=1, axis=-1, prepend=np._NoValue, append=np._NoValue):
     return make(np.diff(a.value, n, ax), p, a.tag)
 
 
+def _inexact(a):
+    """A plain operand as an array of NumPy's result type with float64 (ints become
+    float64, complex stays complex: a cast to float dropped a complex operand's imaginary
+    part from the partials, attack42)."""
+    a = np.asarray(a)
+    return a.astype(np.result_type(a.dtype, np.float64), copy=False)
+
+
 @implements(np.trapezoid)
 def _trapezoid(y, x=None, dx=1.0, axis=-1):
     """Linear in ``y``; a dual ``x`` or ``dx`` goes through the formula itself."""
     if isinstance(x, Dual) or isinstance(dx, Dual) or not isinstance(y, Dual):
-        y = y if isinstance(y, Dual) else np.asarray(y, dtype=float)
+        y = y if isinstance(y, Dual) else _inexact(y)       # a complex y stays complex
         ndim = np.ndim(primal(y))
         ax = _value_axis(axis, ndim, bools=False)
         length = np.shape(primal(y))[ax]
@@ -562,8 +570,8 @@ def _trapezoid_weights(y, x, dx, ax):
         w = np.full(length, float(dx))
         w[0] = w[-1] = 0.5 * dx
     else:
-        x = np.asarray(x, dtype=float)
-        if x.shape[0] != length:
+        x = _inexact(x)
+        if x.shape[0] != length or x.dtype.kind == "c":    # complex spacings: the formula
             return None
         d = np.diff(x)
         w = np.empty(length)
@@ -1697,7 +1705,7 @@ def _interp_moving_knots(x, xp, fp, left, right):
     The value is NumPy's own (its checks and errors first)."""
     xv, pv = primal(x), np.asarray(primal(xp), dtype=float)
     value = np.interp(xv, pv, primal(fp), primal(left), primal(right))
-    f = fp if isinstance(fp, Dual) else np.asarray(fp, dtype=float)
+    f = fp if isinstance(fp, Dual) else _inexact(fp)    # a complex fp stays complex
     if pv.size == 1:
         inner = f[0] + 0.0 * (xp[0] - pv[0])          # no segment: fp's one value
     else:

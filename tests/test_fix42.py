@@ -1,0 +1,152 @@
+"""attack42's findings on stop 41 (fix42): each against an independent oracle (closed forms,
+central differences), both engines, dense and ``sparsity="auto"`` where it applies.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import warnings
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(dg.__file__)))
+
+
+# ---- repro_03: a user's cache=True kernel after the rule table changed -----------------------
+USER = """
+import json, math, numba, numpy as np
+import dualgrad as dg
+
+@numba.njit(cache=True)
+def kern(x):
+    return np.sin(x[0]) * x[1]
+
+g = dg.gradient(lambda x: kern(x), np.array([0.3, 2.0]))
+print(json.dumps([float(g[0]), float(g[1]), sum(kern.stats.cache_hits.values())]))
+"""
+
+
+def _user_run(root, cache, user):
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PYTHONPATH=str(root))
+    run = subprocess.run([sys.executable, "kern.py"], capture_output=True, text=True,
+                         env=env, cwd=user, timeout=600)
+    assert run.returncode == 0, run.stderr[-3000:]
+    return json.loads(run.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.engine_independent
+# its subprocesses run numba's dual types, which no engine touches
+def test_a_users_cached_kernel_compiles_again_when_the_table_changes(tmp_path):
+    cache, user = tmp_path / "cache", tmp_path / "user"
+    cache.mkdir()
+    user.mkdir()
+    (user / "kern.py").write_text(USER)
+    c = np.cos(0.3)
+    d0, d1, hits = _user_run(ROOT, cache, user)
+    assert (d0, d1) == pytest.approx((c * 2.0, np.sin(0.3)), rel=1e-14) and hits == 0
+    d0, _, hits = _user_run(ROOT, cache, user)         # the cache is read: the test can fail
+    assert d0 == pytest.approx(c * 2.0, rel=1e-14) and hits > 0
+    copy = tmp_path / "copy"
+    shutil.copytree(os.path.join(ROOT, "dualgrad"), copy / "dualgrad",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    table = copy / "dualgrad" / "rules" / "_table.py"
+    text = table.read_text()
+    assert text.count('_smooth(np.sin, "np.cos(x)")') == 1
+    table.write_text(text.replace('_smooth(np.sin, "np.cos(x)")',
+                                  '_smooth(np.sin, "2.0 * np.cos(x)")'))
+    subprocess.run([sys.executable, "-m", "dualgrad.jit._derivgen"], cwd=copy, check=True,
+                   env=dict(os.environ, PYTHONPATH=str(copy)), capture_output=True,
+                   timeout=600)
+    d0, _, hits = _user_run(copy, cache, user)         # another table, the same user cache
+    assert d0 == pytest.approx(2.0 * c * 2.0, rel=1e-14) and hits == 0
+    d0, _, hits = _user_run(ROOT, cache, user)         # the real table's entry still there
+    assert d0 == pytest.approx(c * 2.0, rel=1e-14) and hits > 0
+
+
+# ---- repro_01 / repro_10: a complex plain operand beside a dual ------------------------------
+_CD8 = [(-4, 1 / 280), (-3, -4 / 105), (-2, 1 / 5), (-1, -4 / 5), (1, 4 / 5), (2, -1 / 5),
+        (3, 4 / 105), (4, -1 / 280)]
+
+
+def _central(g, x, h=1e-4):
+    """8th-order central differences of g (complex values: real and imaginary parts alike)
+    along each coordinate of x, stacked as the Jacobian ``g(x).shape + x.shape``."""
+    cols = []
+    for e in np.eye(x.size):
+        e = e.reshape(x.shape)
+        cols.append(sum(c * np.asarray(g(x + k * h * e)) for k, c in _CD8) / h)
+    return np.moveaxis(np.array(cols), 0, -1).reshape(np.shape(g(x)) + x.shape)
+
+
+FPC = np.array([1.0, -2.0, 0.5, 3.0]) * (1 + 1j) + 0.5j
+XP = np.array([0.0, 1.0, 2.5, 4.0])
+
+
+@pytest.mark.parametrize("fp", [FPC, 2j * np.array([1.0, -2.0, 0.5, 3.0]), list(FPC)],
+                         ids=["complex", "imaginary", "list"])
+def test_interp_with_dual_knots_keeps_a_complex_fps_imaginary_part(fp):
+    x = np.array([0.7, 1.5, 3.9])
+    f = lambda p: np.interp(x, p, fp)                      # noqa: E731
+    J = dg.jacobian(f, XP)
+    assert J.dtype.kind == "c" and np.abs(J.imag).max() > 0.1
+    np.testing.assert_allclose(J, _central(f, XP), rtol=0, atol=1e-8)
+
+
+def test_interp_with_dual_x_and_knots_and_complex_fp():
+    def f(p):
+        return np.interp(p[:2], p[2:], FPC)
+    p = np.concatenate([[0.7, 3.1], XP])
+    J = dg.jacobian(f, p)
+    assert np.abs(J.imag).max() > 0.1
+    np.testing.assert_allclose(J, _central(f, p), rtol=0, atol=1e-8)
+
+
+YC = np.array([1.0, 2.0, -1.0, 0.5]) * (1 + 1j) + 0.3j
+X0 = np.array([0.0, 0.5, 1.7, 2.0])
+
+
+@pytest.mark.parametrize("how", ["x", "dx", "2-D axis=1", "2-D x", "int y"])
+def test_trapezoid_with_dual_sample_points_keeps_a_complex_ys_imaginary_part(how):
+    if how == "x":
+        f, p = (lambda p: np.trapezoid(YC, x=p)), X0
+    elif how == "dx":
+        f, p = (lambda p: np.trapezoid(YC, dx=p[0])), np.array([0.3])
+    elif how == "2-D axis=1":
+        Y = np.stack([YC, 2j * YC.conj()])
+        f, p = (lambda p: np.trapezoid(Y, x=p, axis=1)), X0
+    elif how == "2-D x":
+        Y = np.stack([YC, 2j * YC.conj()])
+        f, p = (lambda p: np.trapezoid(Y, x=p.reshape(2, 4), axis=1)), \
+            np.concatenate([X0, 2 * X0])
+    else:
+        f, p = (lambda p: np.trapezoid([1, 2, -1, 5], x=p)), X0
+    J = dg.jacobian(f, p)
+    np.testing.assert_allclose(J, _central(f, p), rtol=0, atol=1e-8)
+    assert (J.dtype.kind == "c") == (how != "int y")
+
+
+def test_trapezoid_with_complex_sample_points_and_a_dual_y():
+    xc = X0 * (1 + 0.5j)
+    f = lambda y: np.trapezoid(y, x=xc)                    # noqa: E731
+    y = np.array([1.0, 2.0, -1.0, 0.5])
+    J = dg.jacobian(f, y)
+    np.testing.assert_allclose(J, _central(f, y), rtol=0, atol=1e-8)
+    assert np.abs(J.imag).max() > 0.1
+
+
+def test_a_batched_jacobian_keeps_complex_values_and_aux():
+    X = np.array([[0.1, 0.2], [0.3, 0.4]])
+    with warnings.catch_warnings():           # the values were cast to float (imag dropped)
+        warnings.simplefilter("error", np.exceptions.ComplexWarning)
+        J = dg.jacobian(lambda x: np.exp(1j * x), X, batch_axis=0)
+    for b in range(2):
+        np.testing.assert_allclose(J[b], np.diag(1j * np.exp(1j * X[b])), rtol=1e-15)
+    g, aux = dg.gradient(lambda x: (np.sum(x ** 2), np.array([1j, 2.0], dtype=object)),
+                         np.array([1.0, 2.0]), has_aux=True)
+    np.testing.assert_array_equal(aux, [1j, 2.0])
+    np.testing.assert_allclose(g, [2.0, 4.0])

@@ -150,3 +150,24 @@ def test_a_batched_jacobian_keeps_complex_values_and_aux():
                          np.array([1.0, 2.0]), has_aux=True)
     np.testing.assert_array_equal(aux, [1j, 2.0])
     np.testing.assert_allclose(g, [2.0, 4.0])
+
+
+# ---- repro_05: stop_gradient's array is a copy ----------------------------------------------
+def test_a_write_to_stop_gradients_array_changes_no_dual():
+    def f(x):
+        y = x * 1.0
+        v = dg.stop_gradient(y)
+        v[0] = 100.0
+        v -= v.mean()
+        return y ** 2
+    x = np.array([0.3, 1.7, -0.4])
+    np.testing.assert_array_equal(dg.jacobian(f, x), np.diag(2.0 * x))   # analytic 2 x
+
+    def g(x):
+        v = dg.stop_gradient(x)
+        v *= 0.0
+        assert not np.shares_memory(v, dg.stop_gradient(x))
+        return np.sin(x) * 2.0
+    np.testing.assert_allclose(dg.jacobian(g, x), np.diag(2.0 * np.cos(x)), rtol=1e-15)
+    np.testing.assert_allclose(dg.hessian(lambda x: np.sum(g(x)), x),
+                               np.diag(-2.0 * np.sin(x)), rtol=1e-15)

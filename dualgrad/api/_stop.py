@@ -34,9 +34,11 @@ def stop_gradient(x):
     -------
     float, complex, ndarray or the container of them
         A scalar dual gives a Python float (complex for a complex value); an array
-        dual a float64 (complex128) ndarray of its shape; an object ndarray of scalar
-        duals (``np.array([d1, d2])``) a float64 (complex128) ndarray; a number or
-        an array that is no dual is returned as it is (the same object).
+        dual a new float64 (complex128) ndarray of its shape, a copy of its value, as
+        ``jax.lax.stop_gradient`` gives a new array: writing to it changes no dual; an
+        object ndarray of scalar duals (``np.array([d1, d2])``) a new float64
+        (complex128) ndarray; a number or an array that is no dual is returned as it
+        is (the same object).
 
     Notes
     -----
@@ -44,6 +46,12 @@ def stop_gradient(x):
     from it alone has zero derivatives.  That is what a root finder's start or an
     integer step count wants, and wrong wherever a derivative is wanted, so keep
     ``stop_gradient`` out of the path from the inputs to the result.
+
+    The array it returns for an array dual is a copy, not the dual's value buffer:
+    ``v = dg.stop_gradient(y); v -= v.mean()`` leaves ``y`` (its value and its
+    derivatives) as it was.  Called on floats (``f`` run without a helper) it is the
+    identity, so such a write changes ``y`` there: write to a copy you make
+    (``v = dg.stop_gradient(y).copy()``) where ``f`` must mean the same both ways.
 
     Examples
     --------
@@ -58,8 +66,8 @@ def stop_gradient(x):
     [1.5, {'a': array([0., 1.])}]
     """
     if isinstance(x, Dual):
-        value = primal(x)
-        return value if isinstance(value, np.ndarray) else _python_number(value)
+        value = primal(x)          # a copy: the dual's own buffer, written, changed its value
+        return value.copy() if isinstance(value, np.ndarray) else _python_number(value)
     t = type(x)
     if t is list or t is tuple:
         return t(stop_gradient(item) for item in x)

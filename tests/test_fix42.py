@@ -171,3 +171,55 @@ def test_a_write_to_stop_gradients_array_changes_no_dual():
     np.testing.assert_allclose(dg.jacobian(g, x), np.diag(2.0 * np.cos(x)), rtol=1e-15)
     np.testing.assert_allclose(dg.hessian(lambda x: np.sum(g(x)), x),
                                np.diag(-2.0 * np.sin(x)), rtol=1e-15)
+
+
+# ---- repro_11: a plain zero weight removes a sample, its infinite partials too ---------------
+W0 = np.array([0.0, 1.0, 1.0])
+X11 = np.array([0.0, 1.0, 4.0])          # sqrt's derivative at x[0] = 0 is infinite
+
+
+def _cov_grad(x):
+    """d/dx of cov(sqrt(x)) over samples 1, 2 (sample 0 removed): (s1 - s2)^2 / 2."""
+    s1, s2 = np.sqrt(x[1]), np.sqrt(x[2])
+    return np.array([0.0, (s1 - s2) / (2 * s1), -(s1 - s2) / (2 * s2)])
+
+
+@pytest.mark.parametrize("how", ["aweights", "fweights", "both"])
+def test_a_zero_weight_in_cov_removes_the_samples_partials(how):
+    kw = {"aweights": W0} if how == "aweights" else {"fweights": W0.astype(int)} \
+        if how == "fweights" else {"aweights": W0 + [0, 2, 0], "fweights": [0, 1, 3]}
+    f = lambda x: np.cov(np.sqrt(x), **kw)                 # noqa: E731
+    g = dg.gradient(f, X11)
+    assert g[0] == 0.0
+    inner = lambda q: f(np.concatenate([[0.0], q]))        # noqa: E731
+    np.testing.assert_allclose(g[1:], _central(inner, X11[1:]), rtol=1e-9)
+    if how == "aweights":
+        np.testing.assert_allclose(g, _cov_grad(X11), rtol=1e-14)
+        H = dg.hessian(f, X11)
+        assert np.all(H[0] == 0.0) and np.all(H[:, 0] == 0.0)
+        np.testing.assert_allclose(
+            H[1:, 1:], _central(lambda q: _cov_grad(np.concatenate([[0.0], q]))[1:],
+                                X11[1:]), rtol=1e-9)
+
+
+def test_a_zero_weight_in_average_removes_the_elements_partials():
+    f = lambda x: np.average(np.sqrt(x), weights=W0)       # noqa: E731
+    np.testing.assert_allclose(dg.gradient(f, X11), [0.0, 0.25, 0.125], rtol=1e-15)
+    np.testing.assert_allclose(dg.hessian(f, X11),
+                               np.diag([0.0, -1 / 8, -1 / 8 / 8]), rtol=1e-15)
+    # along an axis, dense and sparse: each row's zero-weight element is out of it
+    x = np.array([0.0, 1.0, 4.0, 0.0, 9.0, 1.0])
+    fa = lambda x: np.average(np.sqrt(x).reshape(2, 3), axis=1,  # noqa: E731
+                              weights=[0.0, 1.0, 3.0])
+    want = np.array([[0, 1 / 8, 3 / 16, 0, 0, 0], [0, 0, 0, 0, 1 / 24, 3 / 8]])
+    np.testing.assert_allclose(dg.jacobian(fa, x), want, rtol=1e-15)
+    np.testing.assert_allclose(dg.jacobian(fa, x, sparsity="auto").toarray(), want,
+                               rtol=1e-15)
+    x = np.array([1.0, 1.0, 4.0, 9.0, 0.0, 1.0])
+    fb = lambda x: np.average(np.sqrt(x).reshape(2, 3), axis=1,  # noqa: E731
+                              weights=[[2.0, 1.0, 0.0], [2.0, 0.0, 1.0]])
+    np.testing.assert_allclose(dg.jacobian(fb, x), dg.jacobian(fb, x, sparsity="auto")
+                               .toarray(), rtol=0, atol=0)
+    np.testing.assert_allclose(dg.jacobian(fb, x, sparsity="auto")
+                               .toarray(), [[2 / 3 / 2 / 1, 1 / 3 / 2, 0, 0, 0, 0],
+                                            [0, 0, 0, 2 / 3 / 6, 0, 1 / 3 / 2]], rtol=1e-15)

@@ -18,7 +18,7 @@ from ._linalg import gram
 from ._operands import abs2, operand
 from ._reductions import axis_index, axis_tuple, check_kwargs, ddof_of
 
-__all__ = ["COMPOSED", "insert"]
+__all__ = ["COMPOSED", "insert", "unweighted"]
 
 
 def _refuse(name, **given):
@@ -566,6 +566,20 @@ def _cov(m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=
     return np.squeeze(c * np.true_divide(1, fact))   # fact 0: inf, NaN where c = 0
 
 
+def unweighted(a, zero):
+    """``a`` with zero partials, at every dual level, where the plain boolean ``zero``
+    (broadcasting to ``a``'s shape) is set: the elements a plain zero weight removes
+    from a weighted mean or covariance.  They do not enter the result, so their
+    partials must not either: ``0 * inf`` made NaN of a removed ``sqrt(x)`` at 0
+    (attack42).  The value is ``a``'s own (NumPy's value keeps its NaN where a removed
+    element is infinite); ``a`` itself when nothing is removed or it is no array dual."""
+    if not isinstance(a, Dual) or not np.any(zero) or np.ndim(primal(a)) == 0:
+        return a
+    zero = np.broadcast_to(zero, np.shape(primal(a)))
+    p = a.partials
+    return make(unweighted(a.value, zero), np.where(zero[..., None], 0.0, p), a.tag)
+
+
 def _weighted_cov(x, ddof, fweights, aweights):
     """``np.cov`` with ``fweights=`` / ``aweights=`` (plain or dual), NumPy's formula:
     the weighted mean, ``fact`` from the weights' sums, ``X (w X)^T / fact``; NumPy's
@@ -580,6 +594,8 @@ def _weighted_cov(x, ddof, fweights, aweights):
     if aweights is not None:
         a = operand(aweights) * 1.0
         w = a if w is None else w * a
+    if not isinstance(w, Dual):                 # observations of weight 0 are not in it
+        x = unweighted(x, primal(w) == 0)
     avg, w_sum = np.average(x, axis=1, weights=w, returned=True)
     w_sum = w_sum[0]
     if ddof == 0:

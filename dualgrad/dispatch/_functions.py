@@ -24,7 +24,7 @@ from . import _reductions
 from .. import backend, errors
 from ..dual import (HOLOMORPHIC, LIVE, ArrayDual, Dual, from_object_array, join_partials, make,
                     make_array, newest, numeric, partials_array, primal)
-from ._composed import COMPOSED, refuse_complex_into_real
+from ._composed import COMPOSED, refuse_complex_into_real, unweighted
 from ._linalg import LINALG, bilinear
 from ._operands import (abs2, check_holomorphic, moved, operand, overlaps, plain_array,
                         write_out)
@@ -1439,6 +1439,8 @@ def _average(a, axis=None, weights=None, returned=False, *, keepdims=False):
             raise ZeroDivisionError("np.average: weights sum to zero along the axis, "
                                     "can't be normalized (NumPy's error; "
                                     "numpy.ma.average skips such slices)")
+        if not isinstance(w, Dual):             # elements of weight 0 are not in it
+            a = unweighted(a, w == 0)
         avg = _weighted_mean(a, w, axis, keepdims, total)
         if avg is None:
             avg = np.sum(a * w, axis=axis, keepdims=keepdims) / total

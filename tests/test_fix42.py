@@ -223,3 +223,21 @@ def test_a_zero_weight_in_average_removes_the_elements_partials():
     np.testing.assert_allclose(dg.jacobian(fb, x, sparsity="auto")
                                .toarray(), [[2 / 3 / 2 / 1, 1 / 3 / 2, 0, 0, 0, 0],
                                             [0, 0, 0, 2 / 3 / 6, 0, 1 / 3 / 2]], rtol=1e-15)
+
+
+# ---- repro_09: a long-double constant under a sparse Hessian --------------------------------
+def test_a_sparse_hessian_with_a_long_double_constant_is_float64():
+    ld = np.longdouble("0.1")
+    x = np.array([0.3, 1.7, 0.5])
+    H = dg.hessian(lambda x: np.sum(x ** 2 * ld), x, sparsity="auto")
+    assert H.dtype == np.float64
+    np.testing.assert_allclose(H.toarray(), np.diag([0.2] * 3), rtol=1e-15)
+    H = dg.hessian(lambda x: np.sum(np.exp(x * ld)), x, sparsity="auto")
+    np.testing.assert_allclose(H.toarray(), np.diag(0.01 * np.exp(0.1 * x)), rtol=1e-15)
+    H = dg.hessian(lambda x: np.sum(np.sin(x) * ld * x[0]), x, sparsity="auto")
+    want = np.diag(-0.1 * x[0] * np.sin(x))
+    want[0, :] += 0.1 * np.cos(x)
+    want[:, 0] += 0.1 * np.cos(x)
+    want[0, 0] = 0.1 * (2 * np.cos(x[0]) - x[0] * np.sin(x[0]))
+    assert H.dtype == np.float64
+    np.testing.assert_allclose(H.toarray(), want, rtol=1e-14)

@@ -445,6 +445,8 @@ def _scatter_sums(watch, structure, tcolor, ninner, n, width, inner_tag, outer_t
         elem = np.repeat(np.arange(size), np.diff(rows_of.indptr))
         cols = rows_of.indices
         vals = C[elem, tcolor[cols]] * coef           # (nnz, width): row cols[k] of H @ S
+        vals = vals.astype(np.float64, copy=False)    # a long-double constant's: float64,
+        #                                               as the dense Hessian (attack42)
         for k in range(width):
             HS[:, k] += np.bincount(cols, weights=vals[:, k], minlength=n)
     return HS

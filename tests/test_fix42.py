@@ -241,3 +241,43 @@ def test_a_sparse_hessian_with_a_long_double_constant_is_float64():
     want[0, 0] = 0.1 * (2 * np.cos(x[0]) - x[0] * np.sin(x[0]))
     assert H.dtype == np.float64
     np.testing.assert_allclose(H.toarray(), want, rtol=1e-14)
+
+
+# ---- repro_04: numba's typing error on duals through a plain-Python f -----------------------
+@pytest.fixture(scope="module")
+def kernels():
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def whole(x):
+        return np.sum(np.sin(x) * x)
+
+    @numba.njit
+    def scaled(x):
+        return x * 2.0
+
+    @numba.njit
+    def buffer(x):
+        out = np.empty(x.size)
+        for i in range(x.size):
+            out[i] = x[i] * 2.0
+        return out
+
+    return whole, scaled, buffer
+
+
+@pytest.mark.parametrize("k, construct", [(0, "an operation on a whole dual array"),
+                                          (1, "an operation on a whole dual array"),
+                                          (2, "storing a dual into a plain float array")])
+def test_a_jitted_function_called_from_a_python_f_names_the_construct(kernels, k, construct):
+    kern = kernels[k]
+    x = np.linspace(0.0, 1.0, 4)
+    helper = dg.gradient if k == 0 else dg.jacobian
+    with pytest.raises(dg.DualTypeError) as direct:
+        helper(kern, x)
+    with pytest.raises(dg.DualTypeError) as through:
+        helper(lambda p: kern(p), x)
+    for e in (direct, through):
+        msg = str(e.value)
+        assert msg.startswith(f"dualgrad.{helper.__name__}: numba-jitted code uses "
+                              f"{construct}") and "Fix: " in msg

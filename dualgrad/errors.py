@@ -1158,9 +1158,32 @@ _TRANSFORM_OF = {"dualgrad.gradient": ("the gradient", "dg.grad(f)",
                                       "lambda x, *a: dg.hessian(f, x, *a)")}
 
 
-def no_point(who):
+# the helpers with no transform of their own: what they compute, the call at a point
+_AT_POINT = {"dualgrad.derivative": ("the derivative of f at the point x", "x",
+                                     "dg.derivative(f, x, *args)",
+                                     "lambda x, *a: dg.derivative(f, x, *a)"),
+             "dualgrad.jvp": ("f(x) and the directional derivative J(x) @ v", "x and v",
+                              "dg.jvp(f, x, v, *args)",
+                              "lambda x, v, *a: dg.jvp(f, x, v, *a)"),
+             "dualgrad.sparsity": ("the Jacobian's nonzero pattern at the point x", "x",
+                                   "dg.sparsity(f, x, *args)",
+                                   "lambda x, *a: dg.sparsity(f, x, *a)"),
+             "dualgrad.hessian_sparsity": ("the Hessian's nonzero pattern at the point x",
+                                           "x", "dg.hessian_sparsity(f, x, *args)",
+                                           "lambda x, *a: dg.hessian_sparsity(f, x, *a)")}
+
+
+def no_point(who, missing=None):
     """An eager helper called with ``f`` alone, as if it were a transform
-    (``minimize(..., hess=dg.hessian(nll))``): what it takes and the forms that work."""
+    (``minimize(..., hess=dg.hessian(nll))``): what it takes and the forms that work
+    (``missing``: what was not given, where it is not the point alone: ``"v"``)."""
+    if who in _AT_POINT:
+        what, every, call, eager = _AT_POINT[who]
+        missing = missing or every
+        return DualTypeError(
+            f"{who}: {call} computes {what} and was called without {missing} (it is an "
+            f"eager helper, not a transform that returns a function); expected {call}. "
+            f"Fix: call it at a point, or for a function of the point write {eager}.")
     what, transform, eager = _TRANSFORM_OF[who]
     return DualTypeError(
         f"{who}(f, x, *args) computes {what} of f at the point x and was called without "

@@ -281,3 +281,29 @@ def test_a_jitted_function_called_from_a_python_f_names_the_construct(kernels, k
         msg = str(e.value)
         assert msg.startswith(f"dualgrad.{helper.__name__}: numba-jitted code uses "
                               f"{construct}") and "Fix: " in msg
+
+
+# ---- repro_08 (d): the eager helpers without a point ---------------------------------------
+@pytest.mark.parametrize("helper, missing, form, want", [
+    ("derivative", "x", r"lambda x, \*a: dg\.derivative\(f, x, \*a\)", np.cos(0.4)),
+    ("jvp", "x and v", r"lambda x, v, \*a: dg\.jvp\(f, x, v, \*a\)", None),
+    ("sparsity", "x", r"lambda x, \*a: dg\.sparsity\(f, x, \*a\)", None),
+    ("hessian_sparsity", "x", r"lambda x, \*a: dg\.hessian_sparsity\(f, x, \*a\)", None)])
+def test_an_eager_helper_without_its_point_names_the_call(helper, missing, form, want):
+    import re
+    with pytest.raises(dg.DualTypeError) as info:
+        getattr(dg, helper)(np.sin)
+    text = str(info.value)
+    assert text.startswith(f"dualgrad.{helper}: ") and f"without {missing} " in text
+    f = (lambda x: np.sum(np.sin(x))) if helper == "hessian_sparsity" else np.sin
+    g = eval(re.search(form, text).group(0), {"dg": dg, "f": f})        # the form runs
+    if helper == "derivative":
+        assert g(0.4) == pytest.approx(want, rel=1e-15)
+    elif helper == "jvp":
+        y, t = g(np.array([0.4]), np.array([2.0]))
+        np.testing.assert_allclose(t, 2.0 * np.cos([0.4]), rtol=1e-15)
+    else:
+        assert g(np.array([0.4, 0.5])).toarray().tolist() == [[True, False], [False, True]]
+    if helper == "jvp":
+        with pytest.raises(dg.DualTypeError, match="called without v "):
+            dg.jvp(np.sin, 0.4)

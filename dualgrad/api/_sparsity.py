@@ -2287,7 +2287,7 @@ def _csr(cols, m, n):
     return sp.csr_matrix((np.ones(indices.size, dtype=bool), indices, indptr), shape=(m, n))
 
 
-def sparsity(f, x, *args, mode="local"):
+def sparsity(f, x=errors.NO_POINT, *args, mode="local"):
     """The nonzero pattern of the Jacobian of ``f`` at ``x``.
 
     ``f`` runs once on tracers: arrays whose elements carry the set of inputs
@@ -2359,13 +2359,15 @@ def sparsity(f, x, *args, mode="local"):
            [False,  True]])
     """
     who = "dualgrad.sparsity"
+    if x is errors.NO_POINT:
+        raise errors.no_point(who)
     from ._validate import scipy_sparse
     scipy_sparse(who)
     out, ctx = _trace(who, f, x, args, mode, hessian=False)
     return _csr_of(out, out.size, ctx.n)
 
 
-def hessian_sparsity(f, x, *args, mode="local"):
+def hessian_sparsity(f, x=errors.NO_POINT, *args, mode="local"):
     """The nonzero pattern of the Hessian of scalar ``f`` at ``x``.
 
     Found in one run of ``f`` on tracers: a pair of inputs ``(i, j)`` is in the
@@ -2400,6 +2402,8 @@ def hessian_sparsity(f, x, *args, mode="local"):
            [0, 1, 1, 1],
            [0, 0, 1, 1]])
     """
+    if x is errors.NO_POINT:
+        raise errors.no_point("dualgrad.hessian_sparsity")
     P, _ = _hessian_trace("dualgrad.hessian_sparsity", f, x, args, mode, sums=False)
     return P
 

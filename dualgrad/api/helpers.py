@@ -525,7 +525,7 @@ def gradient(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int
     return _with_aux(flat.blocks(partials), aux, has_aux)
 
 
-def derivative(f: Callable[..., Any], x: complex | np.number | Dual, *args: Any,
+def derivative(f: Callable[..., Any], x: complex | np.number | Dual = _NO_POINT, *args: Any,
                holomorphic: bool = False, **kwargs: Any) -> Any:
     """The derivative of ``f`` with respect to the real scalar ``x``.
 
@@ -555,6 +555,8 @@ def derivative(f: Callable[..., Any], x: complex | np.number | Dual, *args: Any,
     array([-0.,  1.])
     """
     who = "dualgrad.derivative"
+    if x is _NO_POINT:
+        raise errors.no_point(who)
     _not_taken(who, kwargs)
     shape = np.shape(x)  # type: ignore[arg-type]  # numpy's stubs do not know duals
     if shape != () or isinstance(x, (dict, list, tuple)):
@@ -680,7 +682,7 @@ class _FlatGradient:
 
 
 
-def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool = False,
+def jvp(f: Callable[..., Any], x: Point = _NO_POINT, v: Point = _NO_POINT, *args: Any, holomorphic: bool = False,
         **kwargs: Any) -> tuple[Any, Any]:
     """``f(x)`` and the directional derivative ``J(x) @ v`` in one pass.
 
@@ -719,6 +721,8 @@ def jvp(f: Callable[..., Any], x: Point, v: Point, *args: Any, holomorphic: bool
     array([1.        , 1.08060461])
     """
     who = "dualgrad.jvp"
+    if x is _NO_POINT or v is _NO_POINT:
+        raise errors.no_point(who, None if x is _NO_POINT else "v")
     _not_taken(who, kwargs)
     check_callable(who, f)
     if type(x) is tuple and type(v) is tuple and (len(x) == 1 or is_node(x)):

@@ -20,14 +20,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import backend, errors
-from ..dual import (LIVE, MAX_SLOTS, TAGS, Dual, _snapshots, holomorphic_tag, keep_elements,
-                    make, make_array, make_scalar, new_tag, release_elements, retire)
+from ..dual import (LIVE, MAX_SLOTS, TAGS, Dual, _snapshots, holomorphic_tag, kept_seed, make,
+                    make_array, make_scalar, new_tag, release_elements, retire)
 from ._dense import dense_jacobian as _jacobian
 from ._dense import with_outer_level as _with_outer_level
 from ._dense import shaped as _shaped
 from ._seed import (MAX_CHUNK, OutTree, as_array, call_jitted, extract, is_jitted,
-                    jacobian_columns, pass_note, private, split_aux, strip_tag, translated,
-                    warn_if_caught)
+                    jacobian_columns, pass_note, private, split_aux, strip_tag, translated)
 from ._tree import LEAF, first_difference, flatten, is_node, leaf_paths, unflatten
 from ._validate import as_input, check_argnums, check_callable, check_chunk
 
@@ -217,9 +216,13 @@ _ARRAYS = errors.ARRAYS
 
 def _caught(who, tag, _made=errors.MADE, _arrays=_ARRAYS, _stray=errors.STRAY):
     """:func:`warn_if_caught` where the records could hold something for ``tag`` (read
-    here: the usual pass calls nothing in another module)."""
-    if _made.at > tag or tag in _arrays or _stray.at > tag:
-        warn_if_caught(who, tag)
+    here: the usual pass calls nothing in another module).  The object arrays' record
+    first: after an ``np.asarray`` of the seed (SciPy's functions) ``made_since`` reads
+    the thread's record itself, and a ``threading.local`` read costs ~0.1 us."""
+    if tag in _arrays or _made.at > tag or _stray.at > tag:
+        caught = errors.made_since(tag)      # (warn_if_caught's two steps)
+        if caught is not None:
+            errors.caught_warning(who, caught)
 
 
 def _one_pass(who, f, x, args, kwargs, at=0):
@@ -245,11 +248,13 @@ def _one_pass(who, f, x, args, kwargs, at=0):
     LIVE[tag] = _ident()                         # live, owned by this thread
     kept = None
     try:
-        xd = make_scalar(x, [1.0], tag) if scalar else \
-            make_array(x.copy(), seeds if x.ndim == 1 else seeds.reshape(x.shape + (n,)), tag)
-        if not scalar and x.ndim == 1 and n <= MAX_SLOTS:
-            keep_elements(xd)                    # x[j] in loops: each built once
-            kept = xd
+        if scalar:
+            xd = make_scalar(x, [1.0], tag)
+        elif x.ndim == 1 and n <= MAX_SLOTS:     # x[j] in loops: each element built once
+            xd = kept = kept_seed(x.copy(), seeds, tag)
+        else:
+            xd = make_array(x.copy(), seeds if x.ndim == 1 else seeds.reshape(x.shape + (n,)),
+                            tag)
         try:                    # (around the scope: its exit materializes, numba compiles)
             _open_scope()                        # with backend.scope(), as two calls
             try:

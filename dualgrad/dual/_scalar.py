@@ -359,11 +359,12 @@ def _fast_power(rule, n):
     """``d ** y``: NumPy's power (:func:`_fast_binary_ufunc`, ``_fast2_power``), with
     ``d ** 2`` inlined as ``x * x`` (what ``np.power(x, 2.0)`` gives) and the
     square's local derivative (the power rule's own at y = 2, to the bit, without
-    its where()); an infinite result goes to NumPy's power, which warns."""
+    its where()); an infinite result goes to NumPy's power, which warns.  An int 2
+    is compared as an int (``2 == 2.0`` is a mixed comparison: ~0.07 us of ``d ** 2``)."""
     square = RULES[np.square].exprs[0].source()
     lines = ["def __pow__(a, b, m=None):", "    if m is not None:",
              "        raise _pow_mod()", "    tb = type(b)",
-             "    if (tb is float or tb is int) and b == 2.0:", "        x = a.value",
+             "    if tb is float and b == 2.0 or tb is int and b == 2:", "        x = a.value",
              "        if type(x) is float:", "            out = x * x",
              f"            f0 = {square}",
              "            if out - out == 0.0 and f0 - f0 == 0.0:"]
@@ -923,9 +924,10 @@ _TWINS = set()
 
 
 def untouched(items):
-    """Is every element of ``items`` (an object array) still an unread twin?"""
-    twins = _TWINS
-    return all(type(item) in twins for item in items)
+    """Is every element of ``items`` (an object array) still an unread twin?  (C loops
+    only, stopping at the first element read: ~0.2 us against ~0.5 for ``all`` of a
+    generator at n = 2, run at every helper's end after an ``np.asarray`` of its seed.)"""
+    return _TWINS.issuperset(map(type, items))
 
 
 def _first_read(cls, slot):

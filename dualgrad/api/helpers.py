@@ -416,6 +416,19 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
         _check_plain(who, "batch_axis=", x, argnums, has_aux, kwargs)
         return _result(_jacobian(who, f, x, args, chunk, executor, progress, batch_axis,
                                  holomorphic)[1])
+    if type(x) is np.ndarray and argnums == 0 and type(argnums) is int and chunk is None \
+            and executor is None and not (progress or has_aux or holomorphic) and \
+            _one_pass_fits(f, x) and x.ndim == 1:
+        # the common call (least_squares' jac=dg.jacfwd(res), 1-D x) in a few steps: the
+        # one pass's partials, shape value.shape + (n,), are already the Jacobian's
+        # shape, which _structured's pieces (np.shape of a float: ~1 us) give it
+        value, partials = _one_pass(who, f, x, (x,) + args, kwargs)
+        if type(partials) is np.ndarray and (type(value) is float or
+                                             type(value) is np.ndarray):
+            return partials
+        if isinstance(value, Dual):        # f linear in x, its value of an outer level
+            partials = _with_outer_level(as_array(partials), value)
+        return _structured(_Flat.one(f, (x,) + args), value, partials)[1]
     flat, value, partials, aux = _evaluate(who, f, (x,) + args, kwargs, argnums, chunk,
                                            executor, progress, has_aux, holomorphic)
     return _with_aux(_structured(flat, value, partials)[1], aux, has_aux)
@@ -867,6 +880,15 @@ def approx_fprime(xk: ArrayLike, f: Callable[..., Any], epsilon: Any = None, *ar
         return jacobian(f, xk, *args, executor=executor, progress=progress)
     if executor is None and not progress and _one_pass_fits(f, xk):
         value, partials = _one_pass(who, f, xk, (xk,) + args, {})
+        if type(xk) is np.ndarray and xk.ndim == 1 and type(partials) is np.ndarray:
+            # 1-D xk: the partials, shape value.shape + (n,), are scipy's result as they
+            # are, or its (n,) for a float or a single output (what the reshapes below
+            # give, without NumPy's shape functions on a float: ~5 us at n = 2)
+            if type(value) is float or type(value) is np.ndarray and value.size == 1 \
+                    and value.ndim == 1:
+                return partials.reshape(xk.shape)
+            if type(value) is np.ndarray and value.ndim == 1:
+                return partials
         jac = _shaped(value, as_array(partials), xk)
     else:
         value, jac = _jacobian(who, f, xk, args, None, executor, progress)

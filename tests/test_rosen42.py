@@ -292,3 +292,24 @@ def test_power_of_a_scalar_dual(b):
         np.testing.assert_allclose(g1, [0.0, e * 1.5 ** (e - 1.0)], rtol=1e-15)
         if e == 2.0:
             assert np.float64(g[0]).tobytes() == np.float64(2.0 * x0).tobytes()
+
+
+def test_an_inner_helper_closing_over_an_outer_dual():
+    """The inner one pass's value carries the outer level (f linear in x there): the
+    outer Jacobian of y0 * sum(x**2) + y1's inner gradient is [2x, 0] (closed form), of its
+    value [sum(x**2), 1], of y0 * x**2's inner Jacobian diag(2x) in y0 (signed zeros as
+    main gave them)."""
+    xs, ys = np.array([0.5, 2.0, -1.0]), np.array([1.5, -0.5])
+    inner = lambda y: lambda x: y[0] * np.sum(x ** 2) + y[1]      # noqa: E731
+    want = [[1.0, 0.0], [4.0, 0.0], [-2.0, -0.0]]
+    for J in (dg.jacobian(lambda y: dg.grad(inner(y))(xs), ys),
+              dg.jacobian(lambda y: dg.value_and_grad(inner(y))(xs)[1], ys),
+              dg.jacobian(lambda y: dg.gradient(inner(y), xs), ys),
+              dg.jacobian(lambda y: dg.approx_fprime(xs, inner(y)), ys)):
+        np.testing.assert_array_equal(J, want)
+        assert np.signbit(J[2, 1])
+    np.testing.assert_array_equal(
+        dg.jacobian(lambda y: dg.value_and_grad(inner(y))(xs)[0], ys), [5.25, 1.0])
+    J3 = dg.jacobian(lambda y: dg.jacobian(lambda x: y[0] * x ** 2, xs), ys)
+    np.testing.assert_array_equal(J3[:, :, 0], np.diag(2 * xs))
+    np.testing.assert_array_equal(J3[:, :, 1], np.zeros((3, 3)))

@@ -415,7 +415,7 @@ def test_dual_errors():
 
 def test_sparsity_auto():
     """The special functions give their pattern (a NumPy spelling of the same
-    reductions); the linear algebra names the fix."""
+    reductions); expm (no NumPy spelling) names the fix."""
     x = RNG.standard_normal(12)
 
     def lse(x):
@@ -430,9 +430,47 @@ def test_sparsity_auto():
     J = dg.jacobian(lambda x: ds.softmax(x.reshape(3, 4), axis=0).ravel(), x,
                     sparsity="auto")
     assert J.nnz == 4 * 3 * 3
-    with pytest.raises(TypeError, match=r"dualgrad\.scipy\.linalg\.solve cannot detect a "
+    with pytest.raises(TypeError, match=r"dualgrad\.scipy\.linalg\.expm cannot detect a "
                                         r"sparsity pattern.*Fix: pass the pattern"):
-        dg.jacobian(lambda v: dl.solve(GEN, v), VEC, sparsity="auto")
+        dg.jacobian(lambda v: dl.expm(np.diag(v)).ravel(), VEC, sparsity="auto")
+
+
+_S3 = np.stack([SPD, 2 * SPD, SPD + np.eye(M)])
+_X3 = RNG.standard_normal(3 * M)
+SPARSE = {      # (f of a 1-D x, x): batches give block patterns, triangles their parts
+    "solve_triangular": (lambda x: dl.solve_triangular(x.reshape(M, M), VEC, lower=True),
+                         TRI.ravel()),
+    "solve_triangular_b": (lambda x: dl.solve_triangular(_S3, x.reshape(3, M, 1), trans=2,
+                                                         unit_diagonal=True).ravel(), _X3),
+    "cholesky": (lambda x: dl.cholesky(x.reshape(M, M)).ravel(), SPD.ravel()),
+    "cho_factor": (lambda x: dl.cho_factor(x.reshape(M, M), lower=True)[0].ravel(),
+                   SPD.ravel()),
+    "cho_solve": (lambda x: dl.cho_solve(dl.cho_factor(_S3, lower=True),
+                                         x.reshape(3, M, 1)).ravel(), _X3),
+    "solve": (lambda x: dl.solve(_S3, x.reshape(3, M, 1), assume_a="pos").ravel(), _X3),
+    "solve_diagonal": (lambda x: dl.solve(x.reshape(M, M), VEC, assume_a="diagonal"),
+                       SPD.ravel()),
+    "inv": (lambda x: dl.inv(x.reshape(3, M, M)).ravel(), _S3.ravel()),
+    "det": (lambda x: dl.det(x.reshape(3, M, M)), _S3.ravel()),
+    "lu_solve": (lambda x: dl.lu_solve(dl.lu_factor(_S3), x.reshape(3, M, 1),
+                                       trans=1).ravel(), _X3),
+    "eigh": (lambda x: dl.eigh(x.reshape(M, M), eigvals_only=True), SPD.ravel()),
+}
+
+
+@pytest.mark.parametrize("name", SPARSE)
+def test_sparsity_auto_through_linalg(name):
+    """The tracers take NumPy's spelling of the same function (np.linalg.solve of the
+    triangle SciPy reads ...): the pattern covers the Jacobian, tight where the
+    structure is (batches: blocks), and the sparse result equals the dense one."""
+    f, x = SPARSE[name]
+    dense = dg.jacobian(f, x)
+    J = dg.jacobian(f, x, sparsity="auto")
+    pattern = dg.sparsity(f, x).toarray() != 0
+    assert not np.any((dense != 0) & ~pattern)
+    if name in ("cho_solve", "solve", "inv", "det", "lu_solve"):
+        assert pattern.sum() == np.count_nonzero(dense)      # the blocks exactly
+    _close(J.toarray(), dense, 1e-15)
 
 
 @pytest.mark.engine_independent
@@ -527,3 +565,15 @@ def test_gaussian_nll_example_of_the_readme():
 
     _close(H, _hess_cd(scipy_nll, p), 1e-7)
     np.testing.assert_array_equal(H, H.T)
+
+
+def test_batched_cho_factor_gives_a_flag_per_matrix_as_scipy():
+    seen = {}
+
+    def f(x):
+        c, low = dl.cho_factor(x, lower=True)
+        seen["low"] = low
+        return dl.cho_solve((c, low), VEC)
+
+    dg.jacobian(f, _BATCH)
+    np.testing.assert_array_equal(seen["low"], sl.cho_factor(_BATCH, lower=True)[1])

@@ -105,6 +105,11 @@ def _solve_all(solver, T, stack, vector):
 def _tri(a, b, trans, lower, unit):
     """``solve_triangular`` of ``a``, ``b`` (maybe duals, any nesting)."""
     tag, n = outer("dualgrad.scipy.linalg.solve_triangular", a, b)
+    if tag < 0 and traced(a, b):          # sparsity tracers: NumPy's spelling, same pattern
+        T = _triangle(a, lower, unit)
+        if unit:
+            T = T + np.eye(np.shape(a)[-1])
+        return np.linalg.solve(_op(T, trans), b)
     if tag < 0:
         sl = scipy_linalg("dualgrad.scipy.linalg.solve_triangular")
         return sl.solve_triangular(a, b, trans=trans, lower=lower, unit_diagonal=unit,
@@ -170,12 +175,11 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
     """
     a, b = read(a), read(b)
     tag, _ = outer("dualgrad.scipy.linalg.solve_triangular", a, b)
-    if tag < 0:
-        _refuse_traced("solve_triangular", a, b)
+    if tag < 0 and not traced(a, b):
         return scipy_linalg("dualgrad.scipy.linalg.solve_triangular").solve_triangular(
             a, b, trans=trans, lower=lower, unit_diagonal=unit_diagonal,
             overwrite_b=overwrite_b, check_finite=check_finite)
-    if check_finite:
+    if check_finite and tag >= 0:
         _check_finite("solve_triangular", a, b)
     return _tri(a, b, _trans_code("solve_triangular", trans), bool(lower), bool(unit_diagonal))
 
@@ -185,6 +189,12 @@ def _factor(a, lower, clean=True):
     ``a = L L^H``, or ``U`` with ``a = U^H U``; ``clean=False``: ``cho_factor``'s
     ``c``, the other triangle ``a``'s entries (and their partials)."""
     tag, n = outer("dualgrad.scipy.linalg.cholesky", a)
+    if tag < 0 and traced(a):
+        F = np.linalg.cholesky(a, upper=not lower)
+        if clean:
+            return F
+        inside = np.tri(np.shape(a)[-1], dtype=bool)
+        return np.where(inside if lower else inside.T, F, a)
     if tag < 0:
         sl = scipy_linalg("dualgrad.scipy.linalg.cholesky")
         if clean:
@@ -259,11 +269,10 @@ def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
     """
     a = read(a)
     tag, _ = outer("dualgrad.scipy.linalg.cholesky", a)
-    if tag < 0:
-        _refuse_traced("cholesky", a)
+    if tag < 0 and not traced(a):
         return scipy_linalg("dualgrad.scipy.linalg.cholesky").cholesky(
             a, lower=lower, overwrite_a=overwrite_a, check_finite=check_finite)
-    if check_finite:
+    if check_finite and tag >= 0:
         _check_finite("cholesky", a)
     _check_square("dualgrad.scipy.linalg.cholesky", a)
     return _factor(a, bool(lower))
@@ -286,8 +295,9 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
         The factor in the triangle chosen by ``lower``; the other triangle holds
         ``a``'s entries (as SciPy's, with their partials), which
         :func:`cho_solve` never reads.
-    lower : bool
-        As given: pass ``(c, lower)`` to :func:`cho_solve`.
+    lower : bool or ndarray
+        As given (for a batch, an array of it per matrix, as SciPy's): pass
+        ``(c, lower)`` to :func:`cho_solve`.
 
     Raises
     ------
@@ -307,15 +317,15 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
     """
     a = read(a)
     tag, _ = outer("dualgrad.scipy.linalg.cho_factor", a)
-    if tag < 0:
-        _refuse_traced("cho_factor", a)
+    if tag < 0 and not traced(a):
         return scipy_linalg("dualgrad.scipy.linalg.cho_factor").cho_factor(
             a, lower=lower, overwrite_a=overwrite_a, check_finite=check_finite)
-    if check_finite:
+    if check_finite and tag >= 0:
         _check_finite("cho_factor", a)
     _check_square("dualgrad.scipy.linalg.cho_factor", a)
     lower = bool(lower)
-    return _factor(a, lower, clean=False), lower
+    batch = np.shape(primal(a))[:-2]
+    return _factor(a, lower, clean=False), (np.full(batch, lower) if batch else lower)
 
 
 def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
@@ -357,11 +367,12 @@ def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
     c, lower = c_and_lower
     c, b = read(c), read(b)
     tag, _ = outer("dualgrad.scipy.linalg.cho_solve", c, b)
-    if tag < 0:
-        _refuse_traced("cho_solve", c, b)
+    if tag < 0 and not traced(c, b):
         return scipy_linalg("dualgrad.scipy.linalg.cho_solve").cho_solve(
             (c, lower), b, overwrite_b=overwrite_b, check_finite=check_finite)
-    if check_finite:
+    if np.ndim(lower):               # a batch's cho_factor gives one flag per matrix
+        lower = bool(np.asarray(lower).flat[0])
+    if check_finite and tag >= 0:
         _check_finite("cho_solve", c, b)
     vector = np.ndim(primal(b)) == 1
     if vector:                                  # a column: the solution of one step is
@@ -409,6 +420,9 @@ def _assumed(who, table, assume_a):
 
 def _solve(a, b, lower, assume_a, transposed):
     tag, n = outer("dualgrad.scipy.linalg.solve", a, b)
+    if tag < 0 and traced(a, b):
+        M = _read_part(a, _SOLVE_READS[assume_a], lower)
+        return np.linalg.solve(np.swapaxes(M, -1, -2) if transposed else M, b)
     if tag < 0:
         return scipy_linalg("dualgrad.scipy.linalg.solve").solve(
             a, b, lower=lower, assume_a=assume_a, transposed=transposed, check_finite=False)
@@ -471,19 +485,20 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
     """
     a, b = read(a), read(b)
     tag, _ = outer("dualgrad.scipy.linalg.solve", a, b)
-    if tag < 0:
-        _refuse_traced("solve", a, b)
+    if tag < 0 and not traced(a, b):
         return scipy_linalg("dualgrad.scipy.linalg.solve").solve(
             a, b, lower=lower, overwrite_a=overwrite_a, overwrite_b=overwrite_b,
             check_finite=check_finite, assume_a=assume_a, transposed=transposed)
     _assumed("solve", _SOLVE_READS, assume_a)
-    if check_finite:
+    if check_finite and tag >= 0:
         _check_finite("solve", a, b)
     return _solve(a, b, bool(lower), assume_a, bool(transposed))
 
 
 def _inv(a, assume_a, lower):
     tag, n = outer("dualgrad.scipy.linalg.inv", a)
+    if tag < 0 and traced(a):
+        return np.linalg.inv(_read_part(a, _INV_READS[assume_a], lower))
     if tag < 0:
         return scipy_linalg("dualgrad.scipy.linalg.inv").inv(
             a, check_finite=False, assume_a=assume_a, lower=lower)
@@ -525,13 +540,12 @@ def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
     """
     a = read(a)
     tag, _ = outer("dualgrad.scipy.linalg.inv", a)
-    if tag < 0:
-        _refuse_traced("inv", a)
+    if tag < 0 and not traced(a):
         return scipy_linalg("dualgrad.scipy.linalg.inv").inv(
             a, overwrite_a=overwrite_a, check_finite=check_finite, assume_a=assume_a,
             lower=lower)
     _assumed("inv", _INV_READS, assume_a)
-    if check_finite:
+    if check_finite and tag >= 0:
         _check_finite("inv", a)
     _check_square("dualgrad.scipy.linalg.inv", a)
     return _inv(a, assume_a, bool(lower))
@@ -539,6 +553,8 @@ def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
 
 def _det(a):
     tag, n = outer("dualgrad.scipy.linalg.det", a)
+    if tag < 0 and traced(a):
+        return np.linalg.det(a)
     if tag < 0:
         return scipy_linalg("dualgrad.scipy.linalg.det").det(a, check_finite=False)
     a0, _ = split(a, tag)
@@ -579,11 +595,10 @@ def det(a, overwrite_a=False, check_finite=True):
     """
     a = read(a)
     tag, _ = outer("dualgrad.scipy.linalg.det", a)
-    if tag < 0:
-        _refuse_traced("det", a)
+    if tag < 0 and not traced(a):
         return scipy_linalg("dualgrad.scipy.linalg.det").det(
             a, overwrite_a=overwrite_a, check_finite=check_finite)
-    if check_finite:
+    if check_finite and tag >= 0:
         _check_finite("det", a)
     _check_square("dualgrad.scipy.linalg.det", a)
     return _det(a)
@@ -686,7 +701,7 @@ def lu_factor(a, overwrite_a=False, check_finite=True):
         _refuse_traced("lu_factor", a)
         return scipy_linalg("dualgrad.scipy.linalg.lu_factor").lu_factor(
             a, overwrite_a=overwrite_a, check_finite=check_finite)
-    if check_finite:
+    if check_finite and tag >= 0:
         _check_finite("lu_factor", a)
     shape = np.shape(primal(a))
     if len(shape) >= 2 and shape[-1] != shape[-2]:
@@ -736,11 +751,10 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     lu, piv = lu_and_piv
     lu, b = read(lu), read(b)
     tag, _ = outer("dualgrad.scipy.linalg.lu_solve", lu, b)
-    if tag < 0:
-        _refuse_traced("lu_solve", lu, b)
+    if tag < 0 and not traced(lu, b):
         return scipy_linalg("dualgrad.scipy.linalg.lu_solve").lu_solve(
             (lu, piv), b, trans=trans, overwrite_b=overwrite_b, check_finite=check_finite)
-    if check_finite:
+    if check_finite and tag >= 0:
         _check_finite("lu_solve", lu, b)
     t = _trans_code("lu_solve", trans)
     perm = _permutation(piv)
@@ -757,6 +771,8 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
 
 def _eigh(a, lower, driver):
     tag, n = outer("dualgrad.scipy.linalg.eigh", a)
+    if tag < 0 and traced(a):
+        return np.linalg.eigh(_mirrored(a, lower, conj=True))
     if tag < 0:
         return scipy_linalg("dualgrad.scipy.linalg.eigh").eigh(
             a, lower=lower, driver=driver, check_finite=False)
@@ -818,8 +834,7 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
     """
     a = read(a)
     tag, _ = outer("dualgrad.scipy.linalg.eigh", a, b)
-    if tag < 0:
-        _refuse_traced("eigh", a, b)
+    if tag < 0 and not traced(a, b):
         return scipy_linalg("dualgrad.scipy.linalg.eigh").eigh(
             a, b, lower=lower, eigvals_only=eigvals_only, overwrite_a=overwrite_a,
             overwrite_b=overwrite_b, type=type, check_finite=check_finite,
@@ -836,7 +851,7 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
             "solve_triangular(L, a, lower=True).T, lower=True)) (dualgrad.scipy.linalg's "
             "functions, L from cholesky(b, lower=True)) has the same eigenvalues; select "
             "eigenpairs from the full result (w[i:j], v[:, i:j])")
-    if check_finite:
+    if check_finite and tag >= 0:
         _check_finite("eigh", a)
     _check_square("dualgrad.scipy.linalg.eigh", a)
     vectors = not eigvals_only

@@ -577,3 +577,15 @@ def test_batched_cho_factor_gives_a_flag_per_matrix_as_scipy():
 
     dg.jacobian(f, _BATCH)
     np.testing.assert_array_equal(seen["low"], sl.cho_factor(_BATCH, lower=True)[1])
+
+
+def test_logsumexp_hessian_with_a_weight_that_is_zero_and_moving():
+    """b's value 0 with a nonzero inner partial: the b == 0 handling must not drop
+    the second derivative (it looks at every level, not the value alone)."""
+    def f(p, special):
+        a = np.stack([p[0], np.float64(1.0), np.float64(2.0)])
+        b = np.stack([p[1], np.float64(1.0), np.float64(0.5)])
+        return special.logsumexp(a, b=b)
+
+    p = np.array([0.3, 0.0])
+    _close(dg.hessian(lambda p: f(p, ds), p), _hess_cd(lambda p: f(p, sc), p), 1e-8)

@@ -28,6 +28,7 @@ True
 import numpy as np
 
 from .. import errors
+from ..dispatch._spectral import exactly_zero
 from ._lift import Dual, last, make, outer, primal, read, scipy_special, split, traced
 
 __all__ = ["logsumexp", "softmax", "log_softmax"]
@@ -41,11 +42,11 @@ def _floating(x):
 
 def _times(w, d):
     """``w * d`` for a stack of partials ``d`` (directions leading), 0 where ``d`` is
-    exactly 0 (a zero seed times an infinite weight stays 0)."""
+    exactly 0 at every level (a zero seed times an infinite weight stays 0)."""
     if np.all(np.isfinite(primal(w))):
         return w * d
     with np.errstate(invalid="ignore"):
-        return np.where(primal(d) == 0, 0.0, w * d)
+        return np.where(exactly_zero(d), 0.0, w * d)
 
 
 def _lse(a, axis, b, sign):
@@ -67,14 +68,16 @@ def _lse(a, axis, b, sign):
     stack = tuple(k + 1 for k in axis)                      # the directions lead
     t = 0.0
     if da is not None:
-        w = e if b0 is None else np.where(primal(b0) == 0, 0.0, b0 * e)
+        w = e if b0 is None else b0 * e
+        if b0 is not None and not np.all(np.isfinite(primal(e))):
+            w = np.where(exactly_zero(b0), 0.0, w)          # SciPy drops b == 0 terms
         t = np.sum(_times(w, da), axis=stack, keepdims=True)
     if db is not None:
         t = t + np.sum(_times(e, db), axis=stack, keepdims=True)
     if not finite.all():                 # -inf (a zero sum), +inf, NaN: divide by e^out
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             scaled = t / np.exp(np.where(finite, 0.0, out))
-        t = np.where(finite | (primal(t) == 0), t, scaled)
+        t = np.where(finite | exactly_zero(t), t, scaled)
     if not sign:                         # d out = dS / S
         return make(out, last(t), tag), None
     if not np.iscomplexobj(primal(t)):   # S = sgn e^out, sgn = +-1 (0 for S = 0)

@@ -589,12 +589,20 @@ def storing(depth=2):
     """Is the Python code ``depth`` frames up storing an item (``a[i] = d``)?  NumPy
     converts a dual stored into a plain array with ``float(d)`` or ``__array__``;
     this tells that apart from an explicit ``float(d)`` (error path only)."""
-    import dis
     import sys
     try:
         frame = sys._getframe(depth)
+    except ValueError:                                  # pragma: no cover
+        return False
+    return storing_at(frame)
+
+
+def storing_at(frame):
+    """Is ``frame``'s current instruction an item or slice store?"""
+    import dis
+    try:
         op = frame.f_code.co_code[frame.f_lasti]
-    except (ValueError, IndexError):                    # pragma: no cover
+    except IndexError:                                  # pragma: no cover
         return False
     return dis.opname[op] in ("STORE_SUBSCR", "STORE_SLICE")
 
@@ -972,6 +980,163 @@ _OPERATORS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/",
               "remainder": "%"}
 
 
+def _helper_name(depth=2):
+    """The running helper's name (``"dualgrad.gradient"``): the ``who`` of the first
+    dualgrad.api frame outwards from ``depth`` frames up that holds one (error path
+    only); ``"dualgrad"`` outside any helper."""
+    frame = sys._getframe(depth)
+    while frame is not None:
+        if (frame.f_globals.get("__name__") or "").startswith("dualgrad.api"):
+            who = frame.f_locals.get("who")
+            if isinstance(who, str) and who.startswith("dualgrad."):
+                return who
+        frame = frame.f_back
+    return "dualgrad"
+
+
+def _source_node(frame):
+    """The expression of ``frame``'s current instruction, parsed from its source (error
+    path only), or ``None`` without source."""
+    import ast
+    import linecache
+    try:
+        code = frame.f_code
+        line, end, col, end_col = list(code.co_positions())[frame.f_lasti // 2]
+        lines = linecache.getlines(code.co_filename, frame.f_globals)
+        if None in (line, end, col, end_col) or not lines or end > len(lines):
+            return None
+        text = lines[line - 1:end]
+        text[-1] = text[-1][:end_col]
+        text[0] = text[0][col:]
+        return ast.parse("(" + "".join(text) + ")", mode="eval").body
+    except (ValueError, IndexError, SyntaxError, TypeError):     # pragma: no cover
+        return None
+
+
+def _assignments(frame, target):
+    """The statements of ``frame``'s function (not its nested functions) that bind
+    ``target`` (source text, e.g. ``P`` or ``self.P``), as (line, statement)."""
+    import ast
+    import inspect
+    import textwrap
+    try:
+        lines, start = inspect.getsourcelines(frame.f_code)
+        tree = ast.parse(textwrap.dedent("".join(lines)))
+    except (OSError, TypeError, SyntaxError, IndentationError):
+        return []
+    found, scopes = [], (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+    def targets(node):
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return [t for elt in node.elts for t in targets(elt)]
+        return [node.value if isinstance(node, ast.Starred) else node]
+
+    def visit(node, top):
+        if isinstance(node, scopes) and not top:
+            return
+        binds = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, (ast.AnnAssign, ast.For)) else \
+            [i.optional_vars for i in node.items if i.optional_vars is not None] \
+            if isinstance(node, ast.With) else []
+        if any(ast.unparse(t) == target for b in binds for t in targets(b)):
+            found.append((max(start, 1) + node.lineno - 1, node))
+        for child in ast.iter_child_nodes(node):
+            visit(child, False)
+    top = tree.body[0] if len(tree.body) == 1 and isinstance(tree.body[0], scopes) \
+        else tree
+    visit(top, True)
+    return found
+
+
+# NumPy's buffer makers and the *_like spelling that takes the input's kind
+_MAKERS = {"zeros": "zeros_like", "empty": "zeros_like", "ones": "ones_like",
+           "full": "full_like"}
+
+
+def _like_spelling(node, x):
+    """``np.zeros_like(x, shape=...)`` for the call ``node`` that made a plain buffer
+    (``np.zeros(n)``, ``np.empty((n, k))``, ``np.full(n, v)``, ``np.zeros_like(Z)``), or
+    ``None`` for anything else."""
+    import ast
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or \
+            ast.unparse(node.func.value) not in ("np", "numpy") or \
+            any(k.arg not in ("dtype", "fill_value") for k in node.keywords):
+        return None
+    name, args = node.func.attr, [ast.unparse(a) for a in node.args]
+    dtype = next((ast.unparse(k.value) for k in node.keywords if k.arg == "dtype"), None)
+    keep = f", dtype={dtype}" if dtype and "complex" in dtype else ""
+    fill = next((ast.unparse(k.value) for k in node.keywords if k.arg == "fill_value"),
+                None)
+    if name in ("zeros_like", "empty_like", "ones_like") and len(args) == 1 and \
+            args[0] != x:
+        like = "ones_like" if name == "ones_like" else "zeros_like"
+        return f"np.{like}({x}, shape={args[0]}.shape{keep})"
+    if name == "full" and len(args) + (fill is not None) == 2 and args:
+        return f"np.full_like({x}, {args[1] if len(args) > 1 else fill}, " \
+            f"shape={args[0]}{keep})"
+    if name in ("zeros", "empty", "ones") and len(args) == 1 and fill is None:
+        return f"np.{_MAKERS[name]}({x}, shape={args[0]}{keep})"
+    return None
+
+
+def _dual_argument(frame):
+    """The name of ``frame``'s first parameter that holds a dual (f's input), or ``None``."""
+    code = frame.f_code
+    for name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
+        value = frame.f_locals.get(name)
+        if getattr(type(value), "_kind", None) is not None:
+            return name
+    return None
+
+
+def _stored_buffer(depth):
+    """What the item or slice assignment ``depth`` frames up stores into: its text
+    (``P[k]``), the buffer's name, the buffer, and the statement that made it
+    (``(line, ast node)``, the one binding in that function, else ``None``), with the
+    name of the function's dual argument; ``None`` where it cannot be read."""
+    import ast
+    frame = _user_frame(sys._getframe(depth + 1))
+    if frame is None or not storing_at(frame):
+        return None
+    node = _source_node(frame)
+    if not isinstance(node, ast.Subscript):
+        return None
+    name = ast.unparse(node.value)
+    buffer = _resolve(node.value, frame)
+    if getattr(buffer, "shape", None) is None or getattr(buffer, "dtype", None) is None:
+        return None
+    made = _assignments(frame, name)
+    return ast.unparse(node), name, buffer, made[0] if len(made) == 1 else None, \
+        _dual_argument(frame)
+
+
+def _buffer_message(who, found, own):
+    """The refusal of a store into a plain buffer that :func:`_stored_buffer` found:
+    short where the statement that made it has a ``*_like`` spelling; else the buffer
+    named before the general message (``None``: the caller writes that)."""
+    import ast
+    text, name, buffer, made, x = found
+    where = f"{buffer.dtype}, shape {tuple(buffer.shape)}"
+    spelling = None
+    if made is not None:
+        line, node = made
+        statement = ast.unparse(node)
+        statement = statement if len(statement) <= 60 else statement[:57] + "..."
+        where += f", made at line {line}: {statement}"
+        spelling = _like_spelling(getattr(node, "value", None), x or "x")
+    head = f"{who}: {text} = ... stores a dual number into {name}, a plain NumPy array " \
+        f"({where})"
+    if spelling is None:
+        return head
+    fix = f"make it {name} = {spelling} at line {made[0]} ({x or 'x'}'s kind: a dual " \
+        "array under dualgrad, plain otherwise" + \
+        (")" if x else "; x: f's input or a dual computed from it)")
+    return DualTypeError(
+        f"{head}, which would drop its derivatives; expected a buffer that holds duals. "
+        f"Fix: {fix}; for an update of a plain array by a dual (state += dt * v), rebind "
+        f"the name instead (state = state + dt * v).{own}")
+
+
 def store_into_plain(dtype=None, complex_value=False, update=None):
     """The one message for storing a dual into a plain array, however it happens (item
     or slice assignment, np.copyto, out=) and whatever the array's dtype; ``dtype``,
@@ -992,6 +1157,9 @@ def store_into_plain(dtype=None, complex_value=False, update=None):
             f"dualgrad: np.{builder} stored a dual number into a plain NumPy array it "
             f"made itself, which would drop its derivatives; expected a result that "
             f"holds duals. {_BUILDER_FIX[builder]}.")
+    found = _stored_buffer(1) if update is None else None
+    if dtype is None and found is not None:
+        dtype = found[2].dtype                   # float(d) into out[i]: out's own dtype
     own = ""
     if dtype is not None and np.dtype(dtype) not in (np.dtype(np.float64),
                                                      np.dtype(np.complex128)):
@@ -1006,13 +1174,18 @@ def store_into_plain(dtype=None, complex_value=False, update=None):
                "np.zeros_like(x, dtype=complex) or np.zeros_like(x, shape=(n, 2, 2), "
                "dtype=complex) (without dtype=complex the buffer takes x's float64 and "
                "the plain float run drops the imaginary parts with a ComplexWarning).")
+    who, head = _helper_name(), None
+    if found is not None:
+        head = _buffer_message(who, found, own)
+        if isinstance(head, DualTypeError):
+            return head
     if update is not None:
         like = "np.zeros_like(x, dtype=complex)" if complex_ else "np.zeros_like(x)"
         op = _OPERATORS.get(update)
         spelled = f"a {op}= d" if op else f"np.{update}(a, d, out=a)"
         rebind = f"a = a {op} d" if op else f"a = np.{update}(a, d)"
         return DualTypeError(
-            f"dualgrad: {spelled} updates a plain NumPy array a (one made with np.zeros, "
+            f"{who}: {spelled} updates a plain NumPy array a (one made with np.zeros, "
             "np.eye, np.zeros_like of a fixed array such as a grid, or np.array of "
             "numbers) in place with a dual number, which would drop its derivatives; "
             f"expected a dual array on the left. Fix: rebind the name instead ({rebind}: "
@@ -1021,7 +1194,8 @@ def store_into_plain(dtype=None, complex_value=False, update=None):
             "argument dualgrad differentiates) or a dual computed from it, not "
             "np.zeros_like(grid)." + ("" if complex_ else own))
     return DualTypeError(
-        "dualgrad: storing a dual number into a plain NumPy array (one made with "
+        (f"{head}: storing" if head else f"{who}: storing") +
+        " a dual number into a plain NumPy array (one made with "
         "np.zeros(n), np.empty(n) or np.array of numbers, of any dtype, or with "
         "np.empty_like(Z) / np.zeros_like(Z) of a plain array Z such as random draws or "
         "a grid: a *_like copies Z's plain kind) would drop its derivatives; expected a "

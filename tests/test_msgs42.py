@@ -113,3 +113,127 @@ def test_minpacks_error_without_duals_stays_minpacks():
     with pytest.raises(Exception, match="not a proper array of floats") as info:
         dg.jacobian(f, _P)
     assert not isinstance(info.value, dg.DualTypeError)
+
+
+# ---- 2. a dual stored into a plain buffer: the helper, the buffer, the line that made it ----
+_KALMAN = '''import numpy as np
+
+
+def kalman_nll(theta, y):
+    """Local-level model: y_t = a_t + eps (var e^theta0), a_t+1 = a_t + eta (var e^theta1)."""
+    T = len(y)
+    a = np.zeros(T + 1)
+    P = np.zeros(T + 1)
+    v = np.zeros(T)
+    F = np.zeros(T)
+    P[0] = 10.0
+    for t in range(T):
+        v[t] = y[t] - a[t]
+        F[t] = P[t] + np.exp(theta[0])
+        K = P[t] / F[t]
+        a[t + 1] = a[t] + K * v[t]
+        P[t + 1] = P[t] * (1 - K) + np.exp(theta[1])
+    return 0.5 * np.sum(np.log(F) + v ** 2 / F)
+'''
+
+
+def _load(tmp_path, source, name):
+    import importlib.util
+    path = tmp_path / f"{name}.py"
+    path.write_text(source)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _central(f, x, h=1e-3):
+    """8th-order central differences (oracle)."""
+    c = np.array([4 / 5, -1 / 5, 4 / 105, -1 / 280])
+    g = np.zeros_like(x)
+    for i in range(len(x)):
+        e = np.zeros_like(x)
+        e[i] = h
+        g[i] = sum(ck * (f(x + k * e) - f(x - k * e)) for k, ck in enumerate(c, 1)) / h
+    return g
+
+
+def test_the_buffer_message_names_the_helper_buffer_shape_dtype_and_line(tmp_path):
+    """user42: a Kalman filter with nine buffers, and a message naming none of them."""
+    y = np.array([1.0, 0.4, 1.3, 2.1, 1.7, 2.6])
+    theta = np.array([-0.5, -1.2])
+    source = _KALMAN
+    fixed = []
+    for _ in range(5):                   # each message names the next buffer: paste its line
+        module = _load(tmp_path, source, f"kalman{len(fixed)}")
+        try:
+            dg.gradient(module.kalman_nll, theta, y)
+            break
+        except TypeError as exc:
+            text = str(exc)
+        m = re.match(r"dualgrad\.gradient: (\w+)\[.*?\] = \.\.\. stores a dual number into "
+                     r"(\w+), a plain NumPy array \(float64, shape \((\d+),\), made at line "
+                     r"(\d+): \2 = np\.zeros\((.*?)\)\), which would drop", text)
+        assert m is not None, text
+        name, line = m.group(2), int(m.group(4))
+        assert int(m.group(3)) == len(y) + (name in ("a", "P"))
+        fix = re.search(rf"Fix: make it ({name} = np\.zeros_like\(theta, shape=.*?\)) at line "
+                        rf"{line} \(theta's kind", text).group(1)
+        lines = source.splitlines(keepends=True)
+        assert lines[line - 1].strip() == f"{name} = np.zeros({m.group(5)})"
+        lines[line - 1] = lines[line - 1].replace(lines[line - 1].strip(), fix)
+        source = "".join(lines)
+        fixed.append(name)
+    assert fixed == ["F", "a", "v", "P"]     # in the order f first stores a dual
+    plain = _load(tmp_path, _KALMAN, "kalman_plain").kalman_nll
+    np.testing.assert_allclose(dg.gradient(module.kalman_nll, theta, y),
+                               _central(lambda q: plain(q, y), theta), rtol=1e-9)
+    assert module.kalman_nll(theta, y) == plain(theta, y)     # the pasted line, on floats
+
+
+def test_a_buffer_made_elsewhere_is_named_with_its_shape_and_dtype():
+    class Filter:
+        def __init__(self):
+            self.state = np.zeros((2, 3), dtype=np.float32)
+
+        def nll(self, p):
+            self.state[0, :] = p
+            return np.sum(self.state)
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(Filter().nll, np.ones(3))
+    text = str(info.value)
+    assert text.startswith("dualgrad.jacobian: self.state[0, :] = ... stores a dual number "
+                           "into self.state, a plain NumPy array (float32, shape (2, 3)): ")
+    assert "np.zeros_like(x, shape=(n,))" in text and "This buffer is float32" in text
+
+
+def test_a_float32_item_store_names_the_dtype_and_drops_it_from_the_spelling():
+    def f(x):
+        out = np.zeros(3, dtype=np.float32)
+        out[1] = x[0] * 2.0
+        return out
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(f, np.ones(2))
+    text = str(info.value)
+    assert "(float32, shape (3,), made at line" in text and "This buffer is float32" in text
+    assert "make it out = np.zeros_like(x, shape=3) at line" in text
+
+
+def test_a_buffer_bound_twice_names_no_line():
+    def f(x, twice=True):
+        out = np.zeros(2)
+        if twice:
+            out = np.ones(2)
+        out[0] = x[0]
+        return out
+    with pytest.raises(TypeError) as info:
+        dg.hessian(lambda x: np.sum(f(x)), np.ones(2))
+    text = str(info.value)
+    assert text.startswith("dualgrad.hessian: out[0] = ... stores a dual number into out, "
+                           "a plain NumPy array (float64, shape (2,)): storing a dual")
+    assert "made at line" not in text
+
+
+def test_outside_a_helper_the_message_says_dualgrad():
+    from dualgrad import errors
+    assert str(errors.store_into_plain()).startswith("dualgrad: storing a dual number")

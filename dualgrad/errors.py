@@ -1877,15 +1877,65 @@ _SCIPY_SPELLINGS = {
     ("norm", "ppf"): "loc + scale * scipy.special.ndtri(q)",
     ("norm", "pdf"): "np.exp(-0.5 * ((x - loc) / scale) ** 2) / (np.sqrt(2 * np.pi) * scale)",
     ("norm", "logpdf"): "-0.5 * ((x - loc) / scale) ** 2 - np.log(np.sqrt(2 * np.pi) * scale)",
-    ("t", "logpdf"): "gammaln((df + 1) / 2) - gammaln(df / 2) - 0.5 * np.log(df * np.pi) - "
-                     "np.log(scale) - (df + 1) / 2 * np.log1p(z ** 2 / df) with "
-                     "z = (x - loc) / scale (gammaln: scipy.special's)",
     ("multivariate_normal", "logpdf"): _MVN_LOGPDF,
     ("multivariate_normal", "pdf"): f"np.exp(l), l = {_MVN_LOGPDF}",
     ("uniform", "pdf"): "np.where((x >= loc) & (x <= loc + scale), 1.0 / scale, 0.0)",
     ("uniform", "logpdf"): "np.where((x >= loc) & (x <= loc + scale), -np.log(scale), "
                            "-np.inf)",
 }
+# scipy.stats' common distributions, one line each with scipy.special's ufuncs (msgs42);
+# the names are SciPy's (x or k, loc, scale and the shapes), "with" defines the helpers
+_Z = " with z = (x - loc) / scale"
+_T_LOG = ("scipy.special.gammaln((df + 1) / 2) - scipy.special.gammaln(df / 2) - "
+          "0.5 * np.log(df * np.pi) - (df + 1) / 2 * np.log1p(z ** 2 / df)")
+_T_I = " with i = scipy.special.betainc(df / 2, 0.5, df / (df + z ** 2)) and z = " \
+    "(x - loc) / scale"
+_GAMMA_LOG = "(a - 1) * np.log(z) - z - scipy.special.gammaln(a)"
+_BETA_LOG = ("scipy.special.xlogy(a - 1, z) + scipy.special.xlog1py(b - 1, -z) - "
+             "scipy.special.betaln(a, b)")
+_LOGNORM = "-0.5 * (np.log(z) / s) ** 2"
+_POISSON_LOG = "scipy.special.xlogy(k, mu) - mu - scipy.special.gammaln(k + 1)"
+_NBINOM_LOG = ("scipy.special.gammaln(k + n) - scipy.special.gammaln(n) - "
+               "scipy.special.gammaln(k + 1) + n * np.log(p) + scipy.special.xlog1py(k, -p)")
+_BINOM_LOG = ("scipy.special.gammaln(n + 1) - scipy.special.gammaln(k + 1) - "
+              "scipy.special.gammaln(n - k + 1) + scipy.special.xlogy(k, p) + "
+              "scipy.special.xlog1py(n - k, -p)")
+_STATS_SPELLINGS = {
+    ("norm", "logsf"): "scipy.special.log_ndtr((loc - x) / scale)",
+    ("t", "logpdf"): f"{_T_LOG} - np.log(scale){_Z}",
+    ("t", "pdf"): f"np.exp({_T_LOG}) / scale{_Z}",
+    ("t", "cdf"): f"np.where(z > 0, 1 - 0.5 * i, 0.5 * i){_T_I}",
+    ("t", "sf"): f"np.where(z > 0, 0.5 * i, 1 - 0.5 * i){_T_I}",
+    ("gamma", "logpdf"): f"{_GAMMA_LOG} - np.log(scale){_Z}",
+    ("gamma", "pdf"): f"np.exp({_GAMMA_LOG}) / scale{_Z}",
+    ("gamma", "sf"): f"scipy.special.gammaincc(a, z){_Z}",
+    ("gamma", "logcdf"): f"np.log(scipy.special.gammainc(a, z)){_Z}",
+    ("beta", "logpdf"): f"{_BETA_LOG} - np.log(scale){_Z}",
+    ("beta", "pdf"): f"np.exp({_BETA_LOG}) / scale{_Z}",
+    ("beta", "sf"): f"scipy.special.betainc(b, a, 1 - z){_Z}",
+    ("expon", "pdf"): f"np.exp(-z) / scale{_Z}",
+    ("expon", "sf"): "np.exp(-(x - loc) / scale)",
+    ("expon", "logsf"): "-(x - loc) / scale",
+    ("expon", "logcdf"): "np.log(-np.expm1(-(x - loc) / scale))",
+    ("lognorm", "logpdf"): f"{_LOGNORM} - np.log(s * z * scale * np.sqrt(2 * np.pi)){_Z}",
+    ("lognorm", "pdf"): f"np.exp({_LOGNORM}) / (s * z * scale * np.sqrt(2 * np.pi)){_Z}",
+    ("lognorm", "cdf"): f"scipy.special.ndtr(np.log(z) / s){_Z}",
+    ("lognorm", "sf"): f"scipy.special.ndtr(-np.log(z) / s){_Z}",
+    ("lognorm", "logcdf"): f"scipy.special.log_ndtr(np.log(z) / s){_Z}",
+    ("poisson", "logpmf"): _POISSON_LOG,
+    ("poisson", "pmf"): f"np.exp({_POISSON_LOG})",
+    ("poisson", "cdf"): "scipy.special.gammaincc(np.floor(k) + 1, mu)",
+    ("poisson", "sf"): "scipy.special.gammainc(np.floor(k) + 1, mu)",
+    ("nbinom", "logpmf"): _NBINOM_LOG,
+    ("nbinom", "pmf"): f"np.exp({_NBINOM_LOG})",
+    ("nbinom", "cdf"): "scipy.special.betainc(n, np.floor(k) + 1, p)",
+    ("nbinom", "sf"): "scipy.special.betainc(np.floor(k) + 1, n, 1 - p)",
+    ("binom", "logpmf"): _BINOM_LOG,
+    ("binom", "pmf"): f"np.exp({_BINOM_LOG})",
+    ("binom", "cdf"): "scipy.special.betainc(n - np.floor(k), np.floor(k) + 1, 1 - p)",
+    ("binom", "sf"): "scipy.special.betainc(np.floor(k) + 1, n - np.floor(k), p)",
+}
+_SCIPY_SPELLINGS.update(_STATS_SPELLINGS)
 for _name, (_call, _objective) in _ARGMIN_CALLS.items():
     _SCIPY_SPELLINGS[_name] = _ARGMIN_SPELLING.format(call=_call, objective=_objective,
                                                       name=_name)
@@ -2273,6 +2323,8 @@ def from_scipy(who, exc):
         if frozen and spelling:
             given = "mean and cov" if multivariate else "loc, scale and the shapes"
             spelling += f" ({given}: those given to {public}.{dist}(...))"
+        elif spelling and "scale" in spelling:
+            spelling += " (loc=0 and scale=1 where your call gave none)"
     else:
         func, spelling = f"{public}.{name}", _SCIPY_SPELLINGS.get(name)
         if name == "lfilter" and entry.f_locals.get("zi") is not None:

@@ -237,3 +237,83 @@ def test_a_buffer_bound_twice_names_no_line():
 def test_outside_a_helper_the_message_says_dualgrad():
     from dualgrad import errors
     assert str(errors.store_into_plain()).startswith("dualgrad: storing a dual number")
+
+
+# ---- 3. scipy.stats: one line of NumPy / scipy.special per common method ------------------
+stats = pytest.importorskip("scipy.stats")
+_X = np.array([0.4, 1.5, 4.0])
+_K = np.array([0.0, 2.0, 5.0])
+# distribution: (shape names, values of all parameters, x or k, discrete?)
+_DISTS = {
+    "norm": ((), {"loc": 0.3, "scale": 1.7}, np.array([-1.2, 0.4, 2.5])),
+    "t": (("df",), {"df": 3.5, "loc": 0.3, "scale": 1.7}, np.array([-1.2, 0.4, 2.5])),
+    "gamma": (("a",), {"a": 2.5, "loc": 0.1, "scale": 1.7}, _X),
+    "beta": (("a", "b"), {"a": 2.5, "b": 1.5, "loc": 0.1, "scale": 2.0},
+             np.array([0.3, 0.9, 1.6])),
+    "expon": ((), {"loc": 0.1, "scale": 1.7}, _X),
+    "lognorm": (("s",), {"s": 0.6, "loc": 0.1, "scale": 1.7}, _X),
+    "poisson": (("mu",), {"mu": 2.3}, _K),
+    "nbinom": (("n", "p"), {"n": 3.5, "p": 0.4}, _K),
+    "binom": (("n", "p"), {"n": 10.0, "p": 0.35}, np.array([0.0, 3.0, 7.0])),
+}
+# first arguments of gammainc / betainc have no derivative in dualgrad's table
+_FIXED = {("t", "cdf"): "df", ("t", "sf"): "df", ("gamma", "cdf"): "a", ("gamma", "sf"): "a",
+          ("gamma", "logcdf"): "a", ("beta", "cdf"): "ab", ("beta", "sf"): "ab",
+          ("nbinom", "cdf"): "n", ("nbinom", "sf"): "n"}
+_STATS_CASES = sorted(key for key in __import__("dualgrad.errors").errors._SCIPY_SPELLINGS
+                      if isinstance(key, tuple) and key[0] in _DISTS)
+
+
+def _spelled(spelling, names):
+    """Evaluate a message's spelling, its "with name = ..." helpers first."""
+    import scipy
+    main, _, defs = spelling.partition(" with ")
+    space = {"np": np, "scipy": scipy, **names}
+    for part in reversed(defs.split(" and ") if defs else []):
+        name, _, expr = part.partition(" = ")
+        space[name] = eval(expr, space)                              # noqa: S307
+    return eval(main, space)                                         # noqa: S307
+
+
+def test_every_common_distribution_has_its_methods_spelled():
+    want = {(d, m) for d in _DISTS for m in (("logpmf", "pmf") if d in ("poisson", "nbinom",
+            "binom") else ("logpdf", "pdf")) + ("cdf", "sf")}
+    assert want <= set(_STATS_CASES)
+
+
+@pytest.mark.parametrize("dist, method", _STATS_CASES, ids=lambda v: str(v))
+def test_a_stats_refusal_names_a_formula_with_scipys_value_and_derivative(dist, method):
+    shapes, values, x = _DISTS[dist]
+    if method == "ppf":
+        x = np.array([0.1, 0.5, 0.8])
+    diff = [n for n in values if n not in _FIXED.get((dist, method), "")
+            and not (dist == "binom" and n == "n")]
+    q0 = np.array([values[n] for n in diff])
+
+    def scipy_call(q):
+        v = {**values, **dict(zip(diff, q))}
+        extra = {} if "loc" not in v else {"loc": v["loc"], "scale": v["scale"]}
+        return getattr(getattr(stats, dist), method)(x, *[v[s] for s in shapes], **extra)
+
+    def spelled(q):
+        return _spelled(spelling, {**values, **dict(zip(diff, q)), "x": x, "k": x, "q": x})
+    spelling = __import__("dualgrad.errors").errors._SCIPY_SPELLINGS[(dist, method)]
+    with pytest.raises(TypeError) as info:
+        dg.gradient(lambda q: np.sum(scipy_call(q)), q0)
+    text = str(info.value)
+    assert text.startswith(f"dualgrad.gradient: scipy.stats.{dist}.{method} ")
+    assert f"Fix: write that step as {spelling}" in text
+    np.testing.assert_allclose(spelled(q0), scipy_call(q0), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(dg.gradient(lambda q: np.sum(spelled(q)), q0),
+                               _central(lambda q: np.sum(scipy_call(q)), q0), rtol=1e-8)
+
+
+def test_a_frozen_distribution_names_where_its_parameters_come_from():
+    with pytest.raises(TypeError) as info:
+        dg.derivative(lambda m: stats.poisson(m).logpmf(3.0), 2.3)
+    assert "scipy.stats.poisson(...).logpmf" in str(info.value)
+    assert "scipy.special.xlogy(k, mu) - mu - scipy.special.gammaln(k + 1) (loc, scale and " \
+           "the shapes: those given to scipy.stats.poisson(...))" in str(info.value)
+    with pytest.raises(TypeError, match=r"with z = \(x - loc\) / scale \(loc=0 and scale=1 "
+                                        r"where your call gave none\)"):
+        dg.derivative(lambda s: stats.lognorm.logpdf(1.5, s), 0.6)

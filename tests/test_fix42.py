@@ -307,3 +307,119 @@ def test_an_eager_helper_without_its_point_names_the_call(helper, missing, form,
     if helper == "jvp":
         with pytest.raises(dg.DualTypeError, match="called without v "):
             dg.jvp(np.sin, 0.4)
+
+
+# ---- repro_08: refusals of correct code ------------------------------------------------------
+def _no_nan_mismatch(J, O):
+    """J against central differences O where the oracle is finite (an all-NaN slice: NumPy's
+    NaN value, zero partials by the NaN-slice convention)."""
+    ok = np.isfinite(O)
+    np.testing.assert_allclose(J[ok], O[ok], rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize("ufunc", [np.fmax, np.fmin])
+def test_fmax_fmin_reduce_skip_nan(ufunc):
+    x = np.array([1.0, np.nan, 0.5, 3.0, -2.0])
+    f = lambda x: ufunc.reduce(x)                          # noqa: E731
+    g = dg.gradient(f, x)
+    np.testing.assert_allclose(g, _central(f, x), rtol=0, atol=1e-9)
+    assert g.tolist() == ([0, 0, 0, 1, 0] if ufunc is np.fmax else [0, 0, 0, 0, 1])
+    X = np.array([1.0, np.nan, 2.0, np.nan, 4.0, 3.0, 0.5, 6.0, np.nan])
+    for axis, keepdims in ((0, False), (1, True), (None, False)):
+        f = lambda x: ufunc.reduce(x.reshape(3, 3), axis=axis, keepdims=keepdims)  # noqa
+        J = dg.jacobian(f, X)
+        np.testing.assert_allclose(J, _central(f, X), rtol=0, atol=1e-9)
+        value = dg.jvp(f, X, np.ones_like(X))[0]
+        np.testing.assert_array_equal(value, ufunc.reduce(X.reshape(3, 3), axis=axis,
+                                                          keepdims=keepdims))
+        if np.ndim(value) == 1:
+            np.testing.assert_array_equal(dg.jacobian(f, X, sparsity="auto").toarray(), J)
+    # a tie splits as np.max's (rules/_table.py, TIES)
+    t = np.array([1.0, 1.0, 0.5])
+    np.testing.assert_array_equal(dg.gradient(lambda x: np.fmax.reduce(x), t),
+                                  dg.gradient(lambda x: np.max(x), t))
+
+
+XP8 = np.array([10.0, 100.0, 200.0, 350.0, 395.0])    # 395 mod 360 = 35: unsorted knots
+FP8 = np.array([0.0, 1.0, -2.0, 0.5, 3.0])
+X8 = np.array([5.0, 50.0, 365.0, -20.0, 870.0])
+
+
+@pytest.mark.parametrize("which", ["x", "xp", "fp", "all", "complex fp"])
+def test_interp_with_period_on_duals(which):
+    f = {"x": lambda p: np.interp(p, XP8, FP8, period=360.0),
+         "xp": lambda p: np.interp(X8, p, FP8, period=360.0),
+         "fp": lambda p: np.interp(X8, XP8, p, period=-360.0, left=7.0),
+         "all": lambda p: np.interp(p[:5], p[5:10], p[10:], period=360.0),
+         "complex fp": lambda p: np.interp(X8, p, FP8 * (1 + 2j), period=360.0)}[which]
+    p = {"x": X8, "xp": XP8, "fp": FP8, "all": np.concatenate([X8, XP8, FP8]),
+         "complex fp": XP8}[which]
+    J = dg.jacobian(f, p)
+    np.testing.assert_allclose(J, _central(f, p), rtol=0, atol=1e-9)
+    np.testing.assert_array_equal(dg.jvp(f, p, np.ones_like(p))[0], f(p))   # NumPy's value
+    if which != "complex fp":
+        np.testing.assert_array_equal(dg.jacobian(f, p, sparsity="auto").toarray(), J)
+        s = lambda p: np.sum(f(p) ** 2)                    # noqa: E731
+        H = dg.hessian(s, p)
+        np.testing.assert_allclose(H, _central(lambda q: dg.gradient(s, q), p),
+                                   rtol=0, atol=1e-7)
+        np.testing.assert_allclose(dg.hessian(s, p, sparsity="auto").toarray(), H,
+                                   rtol=0, atol=1e-12)
+    assert dg.derivative(lambda t: np.interp(t, [10.0, 350.0], [0.0, 1.0], period=360.0),
+                         5.0) == pytest.approx(-1.0 / 20.0, rel=1e-14)
+    with pytest.raises(ValueError, match="period must be a non-zero value"):
+        dg.derivative(lambda t: np.interp(t, [1.0, 2.0], [1.0, 2.0], period=0.0), 1.0)
+
+
+def test_nanquantile_with_nan_data_and_a_dual_q():
+    a = np.array([1.0, np.nan, 3.0, 2.0])
+    assert dg.derivative(lambda q: np.nanquantile(a, q), 0.4) == pytest.approx(2.0, rel=1e-12)
+    A = np.array([[1.0, np.nan, 3.0, 2.0], [np.nan] * 4, [5.0, 0.5, np.nan, np.nan],
+                  [4.0, 1.0, 7.0, 2.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)       # NumPy's all-NaN slice
+        for f, p in [(lambda q: np.nanquantile(A, q, axis=1), np.array([0.3, 0.8])),
+                     (lambda q: np.nanpercentile(A, q, axis=1, method="weibull"),
+                      np.array([30.0, 70.0])),
+                     (lambda q: np.nanquantile(A, q), np.array([0.3, 0.8])),
+                     (lambda p: np.nanquantile(p[:16].reshape(4, 4) + A * 0, p[16:], axis=0),
+                      np.concatenate([np.arange(16.0) * 0.37 % 5, [0.3, 0.7]]))]:
+            J = dg.jacobian(f, p)
+            _no_nan_mismatch(J, _central(f, p))
+            assert np.abs(J[np.isfinite(J)]).max() > 0.01      # q moves it
+            np.testing.assert_array_equal(dg.jvp(f, p, np.ones_like(p))[0], f(p))
+            np.testing.assert_array_equal(
+                dg.jacobian(lambda x: np.ravel(f(x)), p, sparsity="auto").toarray(),
+                J.reshape(-1, p.size))
+
+
+@pytest.mark.parametrize("case", range(5))
+def test_geomspace_with_complex_ends(case):
+    f, p = [(lambda p: np.geomspace(1j * p[0], 4j, 5), np.array([1.3])),
+            (lambda p: np.geomspace(1 + 1j * p[0], p[1] - 2j, 4, endpoint=False),
+             np.array([0.7, 3.0])),
+            (lambda p: np.geomspace(-p[0] + 0j, p[1], 6), np.array([0.7, 3.0])),
+            (lambda p: np.geomspace(p[:2] * (1 + 1j), [1j, -2.0], 3, axis=1),
+             np.array([0.7, 3.0])),
+            (lambda p: np.geomspace(1j, p[0] * (1 + 1j), 3), np.array([0.7]))][case]
+    J = dg.jacobian(f, p)
+    assert J.dtype.kind == "c"
+    np.testing.assert_allclose(J, _central(f, p), rtol=0, atol=1e-9)
+    np.testing.assert_allclose(dg.jvp(f, p, np.ones_like(p))[0], f(p), rtol=1e-15, atol=0)
+
+
+def test_divmod_on_duals_in_jitted_code(kernels):
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def k(x):
+        q, r = divmod(x[0], 0.3)
+        q2, r2 = divmod(2.5, x[1])
+        q3, r3 = divmod(x[0], x[1])
+        return q + r * x[1] + q2 * x[0] + r2 + q3 + r3 * 2.0
+
+    x = np.array([1.0, 0.7])
+    # q = 3, r = 0.1 (dr/dx0 = 1); q2 = 3, dr2/dx1 = -3; q3 = 1, dr3 = (1, -1)
+    np.testing.assert_allclose(dg.gradient(k, x), [0.7 + 3.0 + 2.0, 0.1 - 3.0 - 2.0],
+                               rtol=1e-14)
+    np.testing.assert_allclose(dg.gradient(k, x), _central(k.py_func, x), rtol=1e-9)

@@ -42,7 +42,7 @@ import numpy as np
 
 from .. import errors
 from ..dispatch._composed import insert
-from ..dispatch._functions import check_join_out, fill_diagonal, place, putmask
+from ..dispatch._functions import check_join_out, fill_diagonal, periodic_knots, place, putmask
 from ..dispatch._functions_extra import partition_index
 from ..dispatch._operands import is_sparse, overlaps
 from ..dual._array import REFUSED, FlatIter, as_function, install_memory_attributes
@@ -1111,7 +1111,7 @@ def _reduceat(ufunc, a, indices, axis, ctx):
 
 def _ufunc_reduce(ufunc, inputs, kwargs, out):
     fn = {np.add: np.sum, np.multiply: np.prod, np.maximum: np.max,
-          np.minimum: np.min}.get(ufunc)
+          np.minimum: np.min, np.fmax: np.nanmax, np.fmin: np.nanmin}.get(ufunc)
     if fn is None or kwargs.keys() - {"axis", "keepdims", "dtype", "where", "initial"}:
         raise errors.unsupported_ufunc(ufunc.__name__, "not supported while detecting "
                                        "sparsity", "reduce")
@@ -1685,10 +1685,12 @@ def _interp(ctx, x, xp, fp, left=None, right=None, period=None):
     its segment at the point (all of ``fp`` in ``mode="global"``, for NaN ``x`` and
     a single node); ``x`` meets ``fp`` in the Hessian (the slope is ``fp``'s)."""
     x, xp, fp, left, right = (_normalize(v, ctx) for v in (x, xp, fp, left, right))
-    if isinstance(xp, Tracer) and period is None:
+    if period is not None:              # NumPy's checks, then its knots (the dense path's)
+        np.interp(_value(x), _value(xp), _value(fp), period=_value(period))
+        x, xp, fp = periodic_knots(x, xp, fp, _normalize(period, ctx), _value)
+        left = right = None
+    if isinstance(xp, Tracer):
         return _interp_moving_knots(ctx, x, xp, fp, left, right)
-    if period is not None:
-        raise errors.unsupported_function("np.interp with period= on dual numbers")
     xv, xp_ = np.asarray(_value(x), dtype=float), np.asarray(xp, dtype=float)
     value = np.interp(xv, xp_, _value(fp), _value(left), _value(right))
     shape = value.shape

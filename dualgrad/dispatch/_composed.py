@@ -438,10 +438,8 @@ def _nan_order(a, q, axis, keepdims, median, method="linear"):
     nan = np.isnan(v)
     if not nan.any():
         return _order_quantile(a, q, axis, keepdims, median, method)
-    if isinstance(q, Dual):
-        raise errors.unsupported_function("np.nanquantile of an array holding NaN with a "
-                                          "dual q")
-    q = np.asarray(q, dtype=float)
+    dual_q = q if isinstance(q, Dual) else None        # enters each slice's weight
+    q = np.asarray(primal(q) if dual_q is not None else q, dtype=float)
     if not np.all((q >= 0) & (q <= 1)):
         raise ValueError(f"Quantiles must be in the range [0, 1] (NumPy's rule), got "
                          f"{_brief(q)}")
@@ -466,7 +464,8 @@ def _nan_order(a, q, axis, keepdims, median, method="linear"):
             piece = np.where(np.ones(q.shape + these.shape, dtype=bool), np.nan, group[:, 0])
         else:
             compact = np.reshape(group[~holes[these]], (len(these), c))
-            piece = _order_quantile(compact, q, 1, False, median, method)
+            piece = _order_quantile(compact, q if dual_q is None else dual_q, 1, False,
+                                    median, method)
         pieces.append(piece)
         which.append(these)
     result = np.concatenate(pieces, axis=-1) if len(pieces) > 1 else pieces[0]

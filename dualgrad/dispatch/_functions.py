@@ -1655,10 +1655,11 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
     """Linear interpolation: slope of the segment in ``x``, linear in ``fp``; a dual
     ``left``/``right`` is the result (value and partials) left/right of ``xp``."""
     x, xp, fp = operand(x), operand(xp), operand(fp)  # lists holding duals: one dual each
-    if isinstance(xp, Dual) and period is None:
-        return _interp_moving_knots(x, xp, fp, left, right)
     if period is not None:
-        raise errors.unsupported_function("np.interp with period= on dual numbers")
+        np.interp(primal(x), primal(xp), primal(fp), period=primal(period))   # its checks
+        return _interp(*periodic_knots(x, xp, fp, period, primal))
+    if isinstance(xp, Dual):
+        return _interp_moving_knots(x, xp, fp, left, right)
     ends = [(e, primal(e), side) for e, side in ((left, "left"), (right, "right"))
             if isinstance(e, Dual)]
     if ends:
@@ -1696,6 +1697,23 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
         slope = np.where(inside, slope, 0.0)
         result = result + slope * (x - xv)
     return result
+
+
+def periodic_knots(x, xp, fp, period, value):
+    """``np.interp``'s ``period=`` as NumPy's own Python does it, on duals (or the
+    sparsity tracer's arrays, ``value`` reading their values): ``x`` and ``xp`` taken
+    modulo ``|period|``, ``xp`` sorted with ``fp``, the last knot one period down and
+    the first one period up added at the ends; ``(x, xp, fp)`` for the interpolation
+    without ``period`` (``left`` / ``right`` are ignored, as NumPy ignores them)."""
+    plain = (np.ndarray, list, tuple, int, float, complex, np.number)
+    x, xp = (np.asarray(a, dtype=np.float64) if isinstance(a, plain) else a for a in (x, xp))
+    fp = _inexact(fp) if isinstance(fp, plain) else fp
+    period = abs(period)
+    x, xp = x % period, xp % period
+    order = np.argsort(value(xp))
+    xp, fp = xp[order], fp[order]
+    return (x, np.concatenate((xp[-1:] - period, xp, xp[0:1] + period)),
+            np.concatenate((fp[-1:], fp, fp[0:1])))
 
 
 def _interp_moving_knots(x, xp, fp, left, right):

@@ -378,10 +378,10 @@ def _geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     if dtype is not None and np.dtype(dtype) != np.float64:
         raise errors.cast_dtype(f"np.geomspace(..., dtype={np.dtype(dtype).name})", dtype)
     a, b = np.asarray(primal(start)), np.asarray(primal(stop))
-    if np.iscomplexobj(a) or np.iscomplexobj(b):
-        raise errors.unsupported_function("np.geomspace with complex ends")
     if np.any(a == 0) or np.any(b == 0):
         raise ValueError("Geometric sequence cannot include zero")
+    if np.iscomplexobj(a) or np.iscomplexobj(b):
+        return _geomspace_complex(start, stop, num, endpoint, axis)
     if np.any(np.sign(a) != np.sign(b)):
         raise errors.unsupported_function("np.geomspace with ends of opposite signs "
                                           "(NumPy's result is complex)")
@@ -398,6 +398,28 @@ def _geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
             last[-1] = True
             result = np.where(last, stop, result)
     return np.moveaxis(result, 0, axis)
+
+
+def _geomspace_complex(start, stop, num, endpoint, axis):
+    """NumPy's complex geomspace on duals: both ends rotated by ``start``'s phase
+    ``start / |start|`` (NumPy's sign) so that ``start`` is positive real, the logspace of
+    their logarithms, the rotated ends as the first and, with ``endpoint``, the last
+    sample, rotated back."""
+    start, stop = (e * (1.0 + 0.0j) if isinstance(e, Dual) else np.asarray(e, dtype=complex)
+                   for e in (start, stop))
+    out_sign = start / np.abs(start)
+    start, stop = start / out_sign, stop / out_sign
+    shape = np.broadcast_shapes(np.shape(primal(start)), np.shape(primal(stop)))
+    result = np.logspace(np.log10(start), np.log10(stop), num, endpoint=endpoint, base=10.0)
+    if num > 0:
+        first = np.zeros((num,) + (1,) * len(shape), dtype=bool)
+        first[0] = True
+        result = np.where(first, start, result)
+        if endpoint and num > 1:
+            last = np.zeros_like(first)
+            last[-1] = True
+            result = np.where(last, stop, result)
+    return np.moveaxis(result * out_sign, 0, axis)
 
 
 def register(handled, linalg):

@@ -1292,6 +1292,12 @@ def apply(ufunc, method, inputs, kwargs):
             return _where_out(result, out, where, inputs, ufunc.__name__)
     elif method == "reduce" and ufunc in _REDUCE:    # (axis=0 by default, as NumPy's)
         result = _REDUCE[ufunc](inputs[0], **dict({"axis": 0}, **kwargs))
+    elif method == "reduce" and ufunc in (np.fmax, np.fmin):
+        # NaN-skipping max / min: np.nanmax / nanmin (ties as np.max's); NumPy's
+        # reduce on the values first for its checks and errors (0-d, empty, axis)
+        kwargs.setdefault("axis", 0)
+        ufunc.reduce(_primal(inputs[0]), **kwargs)
+        result = (np.nanmax if ufunc is np.fmax else np.nanmin)(inputs[0], **kwargs)
     elif method == "reduce" and ufunc in (np.logaddexp, np.logaddexp2):
         result = _reductions.log_add_reduce(ufunc, inputs[0], **kwargs)
     elif method == "reduceat" and ufunc in _REDUCE:

@@ -17,7 +17,7 @@ import nothing of dualgrad's.  The two types:
     ``.copy()``, ``np.empty_like``/``np.zeros_like``, ``np.array([d1, d2])``.
 
 Operators, comparisons (on values), ``abs``, ``min``/``max`` (of two or more),
-``round``, ``for v in x``, and both the ``np.*`` and ``math.*`` spellings of the
+``round``, ``divmod``, ``for v in x``, and both the ``np.*`` and ``math.*`` spellings of the
 elementary functions (every float function of ``math`` numba compiles but ``frexp``:
 ``erf``, ``gamma``, ``lgamma`` by SciPy's rows) are overloaded from the rule table: the
 local derivatives are the table's own expressions, as numba functions with
@@ -971,6 +971,16 @@ def _min(a, b):
     if isinstance(a, DualType) or isinstance(b, DualType):
         if all(isinstance(t, (DualType,) + _NUMERIC) for t in (a, b)):
             return _pick(False, a, b)
+
+
+@overload(divmod)
+def _divmod_builtin(a, b):
+    """``divmod(d, y)``: ``(d // y, d % y)``, each by its overload (NumPy's values, as
+    Python's divmod of floats; the quotient's partials zero, the remainder's the table's
+    row of np.remainder)."""
+    if isinstance(a, DualType) or isinstance(b, DualType):
+        if all(isinstance(t, (DualType,) + _NUMERIC) for t in (a, b)):
+            return lambda a, b: (a // b, a % b)
 
 
 def _fold_max(m, rest):

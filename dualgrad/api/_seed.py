@@ -23,7 +23,7 @@ from ..dual import from_object_array as _from_object_array, stack_scalars
 
 __all__ = ["chunk_sizes", "private", "seed", "extract", "jacobian_columns", "chunk_tasks",
            "evaluate_chunk", "assemble", "as_array", "OutTree", "split_aux", "strip_tag",
-           "shape", "translated", "pass_note", "MAX_CHUNK"]
+           "shape", "translated", "pass_note", "MAX_CHUNK", "linked"]
 
 # chunk=None: as many directions per pass as fit, up to MAX_CHUNK, while the
 # partials of an intermediate as large as the input stay within MEMORY_BUDGET.
@@ -279,12 +279,16 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
     tag = new_tag()
     if any(type(x) is complex or type(x) is np.ndarray and x.dtype.kind == "c" for x in xs):
         holomorphic_tag(tag)          # complex inputs pass validation only with holomorphic=True
+    link = dual.linking(False)       # (the passes f itself starts are not linked)
     try:
         full = list(template)
         offset = 0
         for i, x in zip(nums, xs):
             full[i] = seed(x, start - offset, width, tag, columns) if width else private(x)
-            offset += 1 if type(x) is float or type(x) is complex else math.prod(x.shape)
+            size = 1 if type(x) is float or type(x) is complex else math.prod(x.shape)
+            if width and link:
+                _link(tag, x, start - offset, width, columns or width, size)
+            offset += size
         if columns is None:
             try:                # (around the scope: its exit materializes, numba compiles)
                 with backend.scope():
@@ -305,7 +309,74 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
         partials = partials[:width] if isinstance(partials, list) else partials[..., :width]
         return (value, partials, strip_tag(aux, tag)) if has_aux else (value, partials)
     finally:
+        dual.DIAGONAL.pop(tag, None)
+        dual.linking(link)
         retire(tag)           # its duals are dead from here on (escaped: an error)
+
+
+def _link(tag, x, s, width, columns, size):
+    """Record in ``dual.DIAGONAL`` which direction of the outer pass that seeded ``x``
+    (``dual.SEEDED``: :class:`linked`) each direction of this pass (``tag``, seeding
+    ``x``'s entries ``s:s+width``) is: the one of the same input entry."""
+    entry = dual.SEEDED.get(id(x))
+    if entry is None or entry[0] is not x:
+        return
+    _, outer, s_out, qlo, qhi = entry
+    known = dual.DIAGONAL.get(tag)
+    if known is None:
+        known = dual.DIAGONAL[tag] = (outer, np.full(columns, -1, np.int64))
+    if known[0] != outer:                  # leaves of two outer passes: no one diagonal
+        known[1][:] = -1
+        return
+    p = np.arange(width)
+    q = p + (s - s_out)
+    ok = (p + s >= 0) & (p + s < size) & (q >= qlo) & (q < qhi)
+    known[1][p[ok]] = q[ok]
+
+
+def _seeded_by(x):
+    """``(tag, s, qlo, qhi)`` where ``x`` is an input as a pass seeds it (:func:`seed`):
+    a dual whose flat entry ``q + s`` alone carries direction ``q`` (partials 1), for
+    ``qlo <= q < qhi``, and no other partials; else ``None``."""
+    if not isinstance(x, Dual) or isinstance(x.value, Dual):
+        return None
+    P = np.asarray(x.partials)
+    if P.dtype.kind != "f" or not P.ndim:
+        return None
+    P = P.reshape(-1, P.shape[-1])
+    rows, cols = np.nonzero(P)
+    if not rows.size or not np.all(P[rows, cols] == 1.0) or \
+            np.unique(rows).size != rows.size:
+        return None
+    shift = rows - cols
+    if np.any(shift != shift[0]) or rows[-1] - rows[0] + 1 != rows.size:
+        return None
+    return x.tag, int(shift[0]), int(cols[0]), int(cols[-1]) + 1
+
+
+class linked:
+    """``with linked(xs):`` the passes this thread starts (not those their ``f`` starts)
+    seed ``xs``, the input duals of an enclosing pass that reach ``f`` only through
+    this seeding (dg.hessian's inner gradient, ``jacfwd(grad(f))``): each of their
+    directions is recorded as the outer direction of its input entry
+    (``dual.DIAGONAL``, for :mod:`dualgrad.dispatch._second_order`)."""
+
+    def __init__(self, xs):
+        self.xs = xs
+
+    def __enter__(self):
+        self.ids = []
+        for x in self.xs:
+            found = _seeded_by(x)
+            if found is not None:
+                self.ids.append(id(x))
+                dual.SEEDED[id(x)] = (x,) + found
+        self.before = dual.linking(bool(self.ids))
+
+    def __exit__(self, *exc):
+        dual.linking(self.before)
+        for k in self.ids:
+            dual.SEEDED.pop(k, None)
 
 
 def translated(who, exc):

@@ -26,7 +26,8 @@ from ._dense import dense_jacobian as _jacobian
 from ._dense import with_outer_level as _with_outer_level
 from ._dense import shaped as _shaped
 from ._seed import (MAX_CHUNK, OutTree, as_array, call_jitted, extract, is_jitted,
-                    jacobian_columns, pass_note, private, split_aux, strip_tag, translated)
+                    jacobian_columns, linked, pass_note, private, split_aux, strip_tag,
+                    translated)
 from ._tree import LEAF, first_difference, flatten, is_node, leaf_paths, unflatten
 from ._validate import as_input, check_argnums, check_callable, check_chunk
 
@@ -691,8 +692,9 @@ class _FlatGradient:
         full = list(self.template)
         for i, leaf in zip(self.nums, leaves):
             full[i] = leaf
-        res = jacobian_columns(self.who, self.f, full, self.nums, list(leaves), self.kwargs,
-                               self.chunk, None, False, self.has_aux)
+        with linked(leaves):     # the outer pass's input duals, seeded again
+            res = jacobian_columns(self.who, self.f, full, self.nums, list(leaves),
+                                   self.kwargs, self.chunk, None, False, self.has_aux)
         _check_scalar(self.who, res[0])
         grad = as_array(res[1])
         grad = _with_outer_level(grad, res[0])

@@ -14,7 +14,7 @@ from ..backend import _fusedgen
 from ..dual import (MAX_SLOTS, Dual, _snapshots, make, make_scalar, new_tag, retire,
                     scalar_class)
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
-                    private, split_aux, strip_tag, warn_if_caught)
+                    linked, private, split_aux, strip_tag, warn_if_caught)
 from ._validate import as_input, check_argnums, check_callable
 from ._dense import with_outer_level
 from .helpers import _Flat, _check_scalar, _one_pass, _one_pass_fits, jacobian_as
@@ -188,6 +188,8 @@ def jacfwd(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False,
             raise errors.bad_type(who, "the point to differentiate at, j(x, *args)",
                                   "no positional argument", "Fix: call dg.jacfwd(f)(x).")
         g = f
+        if getattr(f, "_dualgrad_gradient", False) and type(argnums) is int:
+            g = _linked_gradient(f, argnums)     # jacfwd(grad(f)): a Hessian's two levels
         if kwargs and (options.get("sparsity") is not None or
                        options.get("batch_axis") is not None):
             g, kwargs = functools.partial(f, **kwargs), {}     # those take f of x alone
@@ -195,6 +197,17 @@ def jacfwd(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False,
                            has_aux=has_aux, holomorphic=holomorphic, **options)
 
     return jacobian_of_f
+
+
+def _linked_gradient(gradient, at):
+    """``gradient`` (a function :func:`grad` made) called by jacfwd's passes: its own
+    passes seed jacfwd's input dual ``args[at]``, which its ``f`` reaches only through
+    them, so their directions are linked to jacfwd's (``_seed.linked``: the
+    second-order tie-break of maximum / np.max sees the Hessian's diagonal)."""
+    def linked_gradient(*args, **kwargs):
+        with linked(args[at:at + 1]):
+            return gradient(*args, **kwargs)
+    return linked_gradient
 
 
 def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
@@ -273,6 +286,7 @@ def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
         grads = with_outer_level(as_array(res[1]), res[0])    # f linear in an outer level
         return finish(_result(res[0]), flat.blocks(grads), res[2] if has_aux else None)
 
+    gradient_of_f._dualgrad_gradient = not with_value and not holomorphic
     return gradient_of_f
 
 

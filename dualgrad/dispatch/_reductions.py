@@ -11,6 +11,7 @@ import operator
 import numpy as np
 
 from .. import errors
+from . import _second_order
 from ..dual import LIVE, ArrayDual, Dual, make, make_scalar
 from ..backend import running_product, small, sum_partials, sum_small, weighted_sum
 
@@ -412,7 +413,9 @@ def _tied_mean(a, axes, result, name):
     """``result`` (the reduction over ``axes`` of ``a``, the partials of the first
     extreme element) with the mean of the partials of the tied extreme elements where
     there are several (rules/_table.py, TIES: JAX's rule; for two, the midpoint).  A
-    NaN slice keeps its first NaN's partials (NaN != NaN: never a tie)."""
+    NaN slice keeps its first NaN's partials (NaN != NaN: never a tie).  Nested duals:
+    where the tied elements' first-order parts agree and some dominate at second order,
+    the mean of those (:mod:`._second_order`)."""
     v = a.value
     while isinstance(v, Dual):
         v = v.value
@@ -421,8 +424,15 @@ def _tied_mean(a, axes, result, name):
     count = np.sum(tied, axis=axes)
     if not bool(np.any(count > 1)):
         return result
+    several = count > 1
+    if isinstance(a.value, Dual):          # nested: the second order may pick some
+        top = _second_order.dominant(a.tag, a.partials, a.value, tied, axes, name == "max")
+        if top is not None and bool(np.any(top)):
+            picked = np.sum(top, axis=axes, keepdims=True) > 0
+            tied = np.where(picked, top, tied)
+            count = np.sum(tied, axis=axes)
     total = np.sum(np.where(tied[..., None], a.partials, 0.0), axis=axes)
-    several = (count > 1)[..., None]
+    several = several[..., None]
     partials = np.where(several, total / np.where(several, count[..., None], 1),
                         result.partials)
     value = result.value

@@ -24,7 +24,7 @@ from .. import backend, dual, errors
 from ..dual import HOLOMORPHIC, LIVE as _LIVE, Dual, make, partials_array as _partials_array
 from ..dual._array import ARGUMENT_FACTORS as _argument_factors, \
     argument_factors as _make_argument_factors, array_and_scalar as _array_and_scalar
-from . import _reductions
+from . import _reductions, _second_order
 from ._lean_products import LEAN_PRODUCTS
 from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, operand, \
     write_out
@@ -270,7 +270,7 @@ def call(rule, args, out=None):
     try:
         if scalar:
             out = _as_scalar(out)
-            partials = _select_scalar(fns, args, duals, values, out) if rule.select else \
+            partials = _select_scalar(fns, args, duals, values, out, rule) if rule.select else \
                 _scalar_partials(fns, args, duals, values, out)
             return dual.make_scalar(out, partials, tag)
         shape = out.shape if type(out) is np.ndarray else np.shape(out)
@@ -969,13 +969,14 @@ def _scalar_partials(fns, args, duals, values, out):
     return total if total is not None else [0.0] * len(args[duals[0]]._plist())
 
 
-def _select_scalar(fns, args, duals, values, out):
+def _select_scalar(fns, args, duals, values, out, rule=None):
     """A selection row's partials of a scalar result (a list): those of the argument
     whose indicator is 1 (the last dual argument's where its indicator is 1, the
     other's where it is 0, or zeros for a constant), never a product: the other
     argument's inf or NaN partials times 0 would be NaN (as :func:`_selected` on
     arrays).  At a tie (an indicator ``t`` strictly between 0 and 1: 1/2) ``t * q +
-    (1 - t) * p``, the midpoint of the one-sided derivatives (rules/_table.py, TIES)."""
+    (1 - t) * p``, the midpoint of the one-sided derivatives (rules/_table.py, TIES),
+    or for nested duals the argument the second order picks (:mod:`._second_order`)."""
     o = _f64(out) if type(out) is float else _c128(out) if type(out) is complex else out
     k = duals[-1]
     t = _primal(fns[k](*values, o))
@@ -986,35 +987,58 @@ def _select_scalar(fns, args, duals, values, out):
             return list(args[duals[0]]._plist())
         return [0.0] * len(args[k]._plist())
     t = float(t)
+    chosen = args[k]._plist()
+    other = args[duals[0]]._plist() if len(duals) > 1 else [0.0] * len(chosen)
+    j = duals[0] if len(duals) > 1 else 1 - k
+    if isinstance(values[k], Dual) or isinstance(values[j], Dual):   # nested duals
+        pick = _second_order.verdict(
+            args[k].tag, dual.stack_scalars(chosen), dual.stack_scalars(other), values[k],
+            values[j], rule.ufunc is np.maximum or rule.ufunc is np.fmax, (len(chosen),))
+        if pick is not None and pick != 0:
+            return list(chosen) if pick > 0 else list(other)
     if len(duals) > 1:
-        return [t * q + (1.0 - t) * p for q, p in zip(args[k]._plist(),
-                                                      args[duals[0]]._plist())]
-    return [t * q for q in args[k]._plist()]
+        return [t * q + (1.0 - t) * p for q, p in zip(chosen, other)]
+    return [t * q for q in chosen]
 
 
-def _selected(indicator, duals, partials, target):
+def _second(rule, args, duals, values):
+    """What :func:`split_ties` needs for the second-order tie-break of nested duals
+    (:mod:`._second_order`): ``(larger, tag, chosen's value, the other's value)``, or
+    ``None`` (plain values: no second order to choose by)."""
+    k = duals[-1]
+    j = duals[0] if len(duals) > 1 else 1 - k
+    if not isinstance(values[k], Dual) and not isinstance(values[j], Dual):
+        return None
+    return (rule.ufunc is np.maximum or rule.ufunc is np.fmax, args[k].tag, values[k],
+            values[j])
+
+
+def _selected(indicator, duals, partials, target, second=None):
     """A selection row's partials, shape ``target``: ``partials[-1]`` (those of the last
     dual argument, at position ``duals[-1]``) where its ``indicator`` (the table's
     derivative in that argument, of the value's shape or broadcasting to it) is 1,
     elsewhere ``partials[0]`` (the other dual argument's) or +0.0 (the other argument is
     a constant): ``np.where``'s select (``backend.where``), the bits the generated
     kernels' select gives, never a product of an indicator and partials; at a tie
-    (:func:`split_ties`) the midpoint."""
+    (:func:`split_ties`) the midpoint, or, for nested duals (``second``: see
+    :func:`_second`), the argument the second order picks."""
     t = np.asarray(_primal(indicator))
     cond = np.asarray(t != 0.0)
     if cond.ndim or len(target) > 1:            # (ascontiguousarray makes a 0-d one 1-d)
         cond = np.ascontiguousarray(np.broadcast_to(cond, target[:-1]))
     other = partials[0] if len(duals) > 1 else 0.0
     total = backend.where(cond, partials[-1], other, target)
-    return split_ties(t, partials[-1], other, total, target)
+    return split_ties(t, partials[-1], other, total, target, second)
 
 
-def split_ties(t, chosen, other, total, target):
+def split_ties(t, chosen, other, total, target, second=None):
     """``total`` (a selection's partials, shape ``target``) with ``t * chosen + (1 - t)
     * other`` where the indicator ``t`` (broadcasting to the value's shape) is neither
     0 nor 1: a tie, where each argument gets 1/2 (rules/_table.py, TIES).  ``other`` is
     the other argument's partials or 0.0 (a constant).  ``total`` itself where there is
-    no tie (one test of the indicators; the products only where one is)."""
+    no tie (one test of the indicators; the products only where one is).  With
+    ``second`` (nested duals: :func:`_second`), where the first-order parts tie too,
+    the argument whose second-order part dominates (:mod:`._second_order`)."""
     t = np.asarray(t, dtype=float)
     tie = (t != 0.0) & (t != 1.0)
     if not tie.any():
@@ -1026,7 +1050,13 @@ def split_ties(t, chosen, other, total, target):
     # in the product that np.where drops
     with np.errstate(invalid="ignore", over="ignore"):
         blend = t * chosen if isinstance(other, float) else t * chosen + (1.0 - t) * other
-        return np.where(tie, blend, total)
+    if second is not None:
+        larger, tag, cval, oval = second
+        pick = _second_order.verdict(tag, chosen, other, cval, oval, larger, target)
+        if pick is not None and pick.any():
+            pick = pick[..., None]
+            blend = np.where(pick > 0, chosen, np.where(pick < 0, other, blend))
+    return np.where(tie, blend, total)
 
 
 def _array_partials(rule, fns, args, duals, values, out, shape):
@@ -1038,7 +1068,7 @@ def _array_partials(rule, fns, args, duals, values, out, shape):
             return fused
         target = shape + (arrays[0].shape[-1],)
         return _selected(fns[duals[-1]](*values, _f64(out) if type(out) is float else out),
-                         duals, arrays, target)
+                         duals, arrays, target, _second(rule, args, duals, values))
     if backend.FUSING[0] and type(out) is np.ndarray and out.dtype == _f64:
         deferred = _deferred(rule, fns, args, duals, values, out, shape)
         if deferred is not None:

@@ -24,7 +24,8 @@ from ..rules import _table
 
 __all__ = ["Dual", "new_tag", "retire", "HOLOMORPHIC", "holomorphic_tag", "check_live",
            "primal", "newest",
-           "running", "adopted", "adopting", "LIVE", "TAGS"]
+           "running", "adopted", "adopting", "LIVE", "TAGS", "SEEDED", "DIAGONAL",
+           "linking"]
 
 # The tags handed out so far (new_tag takes the next).  A tag is live while LIVE holds
 # it: new_tag's two steps, which the helpers' one-pass path (api.helpers._one_pass)
@@ -64,6 +65,33 @@ def running():
 # derivative, so a function without one (``conj``, ``abs``, ``real`` ...: the table's
 # ``NOT_HOLOMORPHIC``) raises on them instead of giving the real-axis derivative.
 HOLOMORPHIC = set()
+
+
+# Where a pass's directions are an enclosing pass's (issue 13|14, tie42): the second-
+# order tie-break of maximum / minimum / np.max (dispatch._second_order) compares the
+# diagonal of the second-order parts, so it must know which outer direction is which
+# inner one.  SEEDED[id(d)] = (d, tag, s, qlo, qhi): d, an input dual a running
+# pass seeded, carries direction q at its flat entry q + s, for qlo <= q < qhi.
+# DIAGONAL[tag] = (outer tag, qmap): direction p of the pass of ``tag`` is direction
+# qmap[p] of the pass of the outer tag (-1: none).  Recorded only where the inner
+# pass is dualgrad's own and seeds the outer pass's input duals themselves, which f
+# cannot reach any other way (dg.hessian's inner gradient, under ``linking``): a user's
+# ``f(x, z)`` nested as ``grad(lambda x: f(x, z))(z)`` also moves z through the
+# closure, and there an inner and an outer direction are not one direction.  The
+# api's seeding writes both and pops them when its pass ends.
+SEEDED = {}
+DIAGONAL = {}
+
+
+def linking(on=None):
+    """Is this thread inside a dualgrad-made inner pass whose seeds may be linked to the
+    outer pass's (``DIAGONAL``)?  With ``on``, set it (a pass turns it off while its
+    ``f`` runs: the passes ``f`` starts are the user's); the value before.  Set by
+    ``dualgrad.api._seed.linked``."""
+    before = getattr(_local, "link", False)
+    if on is not None:
+        _local.link = on
+    return before
 
 
 def holomorphic_tag(tag):

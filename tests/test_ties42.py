@@ -1,0 +1,192 @@
+"""Second derivatives through ties of maximum / minimum / fmax / fmin / np.max / np.min /
+np.clip (issue 13|14, tie42; attack42 repro_02).
+
+tie41's midpoint makes first derivatives exact wherever f is differentiable, but under
+nested duals it also halved the second-order parts: ``np.maximum(x**2, 0)`` (== x**2)
+had Hessian 1 at 0 (truth 2), ``np.maximum(x**2, -x**2)`` 0.  Where the tied arguments'
+first-order parts agree too, dg.hessian and jacfwd(grad) now take the argument whose
+second-order part dominates on the Hessian's diagonal (dispatch/_second_order.py).
+
+Oracles, none from dualgrad: the closed-form Hessians of the smooth functions the
+guarded spellings compute (2 I for x**2; (2/n)(I - 11^T/n) for the variance), and central
+differences of an analytic gradient where the tie is a real kink.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.backend import _kernels
+
+ENGINES = ["eager", "fused"]
+MODES = ["numpy", "numba"]
+
+
+def _var(x):
+    return np.mean(x ** 2) - np.mean(x) ** 2
+
+
+def _var_hessian(n):
+    return 2.0 / n * (np.eye(n) - np.ones((n, n)) / n)
+
+
+# (f, the closed-form Hessian at x, the point): smooth functions spelled with a tie
+SMOOTH = {
+    "maximum(x**2, 0)": (lambda x: np.sum(np.maximum(x ** 2, 0.0)), lambda x: 2 * np.eye(x.size)),
+    "maximum(0, x**2)": (lambda x: np.sum(np.maximum(0.0, x ** 2)), lambda x: 2 * np.eye(x.size)),
+    "fmax(x**2, 0)": (lambda x: np.sum(np.fmax(x ** 2, 0.0)), lambda x: 2 * np.eye(x.size)),
+    "maximum(x**2, -x**2)": (lambda x: np.sum(np.maximum(x ** 2, -x ** 2)),
+                             lambda x: 2 * np.eye(x.size)),
+    "minimum(-x**2, 0)": (lambda x: np.sum(np.minimum(-x ** 2, 0.0)),
+                          lambda x: -2 * np.eye(x.size)),
+    "fmin(0, -x**2)": (lambda x: np.sum(np.fmin(0.0, -x ** 2)), lambda x: -2 * np.eye(x.size)),
+    "clip(x**2, 0, None)": (lambda x: np.sum(np.clip(x ** 2, 0.0, None)),
+                            lambda x: 2 * np.eye(x.size)),
+    "clip(-x**2, None, 0)": (lambda x: np.sum(np.clip(-x ** 2, None, 0.0)),
+                             lambda x: -2 * np.eye(x.size)),
+    "max(stack, axis=0)": (lambda x: np.sum(np.max(np.stack([x ** 2, 0 * x]), axis=0)),
+                           lambda x: 2 * np.eye(x.size)),
+    "min(stack, axis=0)": (lambda x: np.sum(np.min(np.stack([0 * x, -x ** 2, -2 * x ** 2 + 0]),
+                                                   axis=0)), lambda x: -4 * np.eye(x.size)),
+    "cubic guard": (lambda x: np.sum(np.maximum(x ** 2 * (1.0 + x), 0.0)),
+                    lambda x: np.diag(2.0 + 6.0 * x)),
+    "maximum(var, 0)": (lambda x: np.maximum(_var(x), 0.0), lambda x: _var_hessian(x.size)),
+    "clip(var, 0, None)": (lambda x: np.clip(_var(x), 0.0, None), lambda x: _var_hessian(x.size)),
+    "max([var, 0])": (lambda x: np.max(np.stack([_var(x), 0.0 * x[0]])),
+                      lambda x: _var_hessian(x.size)),
+}
+POINTS = {"all tied": np.zeros(4), "some tied": np.array([0.0, 0.3, 0.0, -0.7])}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("name", sorted(SMOOTH))
+def test_hessian_of_smooth_functions_through_ties(name, mode, engine):
+    f, hess = SMOOTH[name]
+    x = np.full(4, 0.4) if "var" in name else POINTS["all tied"]
+    with dg.engine(engine), _kernels.use(mode):
+        for point in (x, POINTS["some tied"]):
+            if "var" in name and point is not x:
+                continue                      # var > 0 there: no tie to test
+            H = dg.hessian(f, point)
+            np.testing.assert_allclose(H, hess(point), rtol=1e-13, atol=1e-15)
+            J = dg.jacfwd(dg.grad(f))(point)
+            np.testing.assert_allclose(J, hess(point), rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_scalar_duals(engine):
+    """The scalar path (_select_scalar) and the scalar one-pass helpers."""
+    with dg.engine(engine):
+        assert dg.hessian(lambda x: np.maximum(x ** 2, 0.0), 0.0) == 2.0
+        assert dg.hessian(lambda x: np.maximum(0.0, x ** 2), 0.0) == 2.0
+        assert dg.hessian(lambda x: np.minimum(-x ** 2, 0.0), 0.0) == -2.0
+        assert dg.hessian(lambda x: np.maximum(x ** 2, -x ** 2), 0.0) == 2.0
+        assert dg.hessian(lambda x: np.clip(x ** 2, 0.0, 5.0), 0.0) == 2.0
+        assert dg.jacfwd(dg.grad(lambda x: np.maximum(x ** 2, 0.0)))(0.0) == 2.0
+        # two scalar inputs: max(a**2, -b**2) == a**2
+        H = dg.hessian(lambda x: np.maximum(x[0] ** 2, -x[1] ** 2), np.zeros(2))
+        np.testing.assert_array_equal(H, [[2.0, 0.0], [0.0, 0.0]])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_both_dual_arguments_dominance_by_the_diagonal(engine):
+    """max(a, b) with a, b both duals and D = b'' - a'' semidefinite: the dominant one.
+    max((x0 + x1)**2, (x0 - x1)**2 - x0**2 - x1**2 + ...) forms with known sign."""
+    def f(x):                                  # a = (x0+x1)**2 >= b = -(x0-x1)**2
+        return np.maximum((x[0] + x[1]) ** 2, -(x[0] - x[1]) ** 2)
+    truth = np.array([[2.0, 2.0], [2.0, 2.0]])       # a's: D = -4 [[1, 0], [0, 1]] <= 0
+    with dg.engine(engine):
+        np.testing.assert_array_equal(dg.hessian(f, np.zeros(2)), truth)
+
+        def g(x):                              # min(a, b) = b = -(x0-x1)**2
+            return np.minimum((x[0] + x[1]) ** 2, -(x[0] - x[1]) ** 2)
+        np.testing.assert_array_equal(dg.hessian(g, np.zeros(2)),
+                                      [[-2.0, 2.0], [2.0, -2.0]])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_not_twice_differentiable_keeps_the_midpoint(engine):
+    """Where f has no second derivative the midpoint stays (a convention), and where the
+    first-order parts differ (a real kink) the Hessian is the mean of the one-sided
+    ones: f(x) = x max(x, 0), f' = 2 max(x, 0) (analytic), central differences of f'
+    at 0 give 1."""
+    with dg.engine(engine):
+        # max(x0**2, x1**2): D = diag(-2, 2) indefinite: not twice differentiable
+        H = dg.hessian(lambda x: np.maximum(x[0] ** 2, x[1] ** 2), np.zeros(2))
+        np.testing.assert_array_equal(H, np.eye(2))
+        h = 1e-6
+        fd = (2 * max(h, 0.0) - 2 * max(-h, 0.0)) / (2 * h)
+        assert dg.hessian(lambda x: x * np.maximum(x, 0.0), 0.0) == pytest.approx(fd, abs=1e-9)
+        H = dg.hessian(lambda x: np.sum(x * np.maximum(x, 0.0)), np.zeros(3))
+        np.testing.assert_allclose(H, fd * np.eye(3), atol=1e-9)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_gradients_unchanged(engine):
+    """The first derivatives keep tie41's midpoint (the stable BCE at z = 0: 0.5 - y)."""
+    y = 0.3
+    bce = lambda z: np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))  # noqa: E731
+    with dg.engine(engine):
+        assert dg.derivative(bce, 0.0) == pytest.approx(0.5 - y, abs=1e-15)
+        g = dg.grad(lambda x: np.sum(np.maximum(x, 0.0)))(np.zeros(3))
+        np.testing.assert_array_equal(g, [0.5, 0.5, 0.5])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_chunked_hessian(engine):
+    """chunk < n: the diagonal blocks see the diagonal; a block whose inner and outer
+    chunks share no input entry sees none and keeps the midpoint (documented): exact
+    where D is diagonal (elementwise guards), half of the truth off the diagonal blocks
+    for the variance guard."""
+    f = SMOOTH["maximum(x**2, 0)"][0]
+    with dg.engine(engine):
+        np.testing.assert_array_equal(dg.hessian(f, np.zeros(5), chunk=2), 2 * np.eye(5))
+        x = np.full(4, 0.4)
+        g = SMOOTH["maximum(var, 0)"][0]
+        H = dg.hessian(g, x, chunk=2)
+        truth = _var_hessian(4)
+        np.testing.assert_allclose(H[:2, :2], truth[:2, :2], rtol=1e-13)
+        np.testing.assert_allclose(H[2:, 2:], truth[2:, 2:], rtol=1e-13)
+        np.testing.assert_allclose(H[:2, 2:], truth[:2, 2:] / 2, rtol=1e-13)   # the limit
+
+
+def test_sparsity_auto_keeps_the_midpoint_a_documented_limit():
+    """sparsity= seeds colors, not input entries: no diagonal to test, so the midpoint
+    (README, Limits); the dense Hessian is exact."""
+    f = SMOOTH["maximum(x**2, 0)"][0]
+    H = dg.hessian(f, np.zeros(3), sparsity="auto").toarray()
+    np.testing.assert_array_equal(H, np.eye(3))
+    np.testing.assert_array_equal(dg.hessian(f, np.zeros(3)), 2 * np.eye(3))
+
+
+def test_a_users_own_nesting_keeps_the_midpoint():
+    """grad(lambda x: f(x, z))(z) inside jacfwd moves z through the closure too: an
+    inner and an outer direction are not one input direction, nothing is linked, the
+    midpoint stays (documented)."""
+    def outer(z):
+        return dg.grad(lambda x: np.sum(np.maximum(x ** 2, 0.0 * z)))(z)
+    np.testing.assert_array_equal(dg.jacfwd(outer)(np.zeros(2)), np.eye(2))
+
+
+def test_pytree_and_argnums():
+    """Several leaves: each leaf's directions are linked to its own outer ones."""
+    def f(a, b):
+        return np.sum(np.maximum(a ** 2, 0.0)) + np.maximum(b ** 2 * a[0], -b ** 2 * 0.0)
+    H = dg.hessian(f, np.zeros(2), 0.0, argnums=(0, 1))
+    np.testing.assert_array_equal(H[0][0], 2 * np.eye(2))
+    np.testing.assert_array_equal(np.asarray(H[1][1]), 0.0)    # b**2 a0 at a0 = 0
+    np.testing.assert_array_equal(np.asarray(H[0][1]), [0.0, 0.0])
+
+
+def test_registries_are_emptied():
+    """The seeding's records (dual.SEEDED, dual.DIAGONAL) are gone after every call,
+    also after f raised."""
+    from dualgrad import dual
+    dg.hessian(SMOOTH["maximum(x**2, 0)"][0], np.zeros(3))
+
+    def bad(x):
+        raise ValueError("boom")
+    with pytest.raises(ValueError):
+        dg.hessian(bad, np.zeros(3))
+    assert not dual.SEEDED and not dual.DIAGONAL and not dual.linking()

@@ -135,20 +135,25 @@ def test_gradients_unchanged(engine):
 
 @pytest.mark.parametrize("engine", ENGINES)
 def test_chunked_hessian(engine):
-    """chunk < n: the diagonal blocks see the diagonal; a block whose inner and outer
-    chunks share no input entry sees none and keeps the midpoint (documented): exact
-    where D is diagonal (elementwise guards), half of the truth off the diagonal blocks
-    for the variance guard."""
+    """chunk < n: a block whose inner and outer chunks share no input entry sees no
+    diagonal; one pass seeded with the outer chunk's own entries decides the ties and
+    the block is evaluated again with its decisions: the variance guard is exact in
+    every block (the midpoint gave half of the off-diagonal blocks)."""
     f = SMOOTH["maximum(x**2, 0)"][0]
     with dg.engine(engine):
         np.testing.assert_array_equal(dg.hessian(f, np.zeros(5), chunk=2), 2 * np.eye(5))
-        x = np.full(4, 0.4)
-        g = SMOOTH["maximum(var, 0)"][0]
-        H = dg.hessian(g, x, chunk=2)
-        truth = _var_hessian(4)
-        np.testing.assert_allclose(H[:2, :2], truth[:2, :2], rtol=1e-13)
-        np.testing.assert_allclose(H[2:, 2:], truth[2:, 2:], rtol=1e-13)
-        np.testing.assert_allclose(H[:2, 2:], truth[:2, 2:] / 2, rtol=1e-13)   # the limit
+        for name in ("maximum(var, 0)", "clip(var, 0, None)", "max([var, 0])"):
+            g = SMOOTH[name][0]
+            for chunk in (1, 2, 3):
+                H = dg.hessian(g, np.full(4, 0.4), chunk=chunk)
+                np.testing.assert_allclose(H, _var_hessian(4), rtol=1e-13, atol=1e-16)
+
+
+def test_default_chunks_beyond_256_inputs():
+    """300 inputs: two chunks of 150 at each level by default."""
+    g = SMOOTH["maximum(var, 0)"][0]
+    H = dg.hessian(g, np.full(300, -1.25))
+    np.testing.assert_allclose(H, _var_hessian(300), rtol=1e-12, atol=1e-18)
 
 
 def test_sparsity_auto_keeps_the_midpoint_a_documented_limit():

@@ -279,15 +279,15 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
     tag = new_tag()
     if any(type(x) is complex or type(x) is np.ndarray and x.dtype.kind == "c" for x in xs):
         holomorphic_tag(tag)          # complex inputs pass validation only with holomorphic=True
-    link = dual.linking(False)       # (the passes f itself starts are not linked)
+    link = dual.linking(None)        # (the passes f itself starts are not linked)
     try:
         full = list(template)
         offset = 0
         for i, x in zip(nums, xs):
             full[i] = seed(x, start - offset, width, tag, columns) if width else private(x)
             size = 1 if type(x) is float or type(x) is complex else math.prod(x.shape)
-            if width and link:
-                _link(tag, x, start - offset, width, columns or width, size)
+            if width and link is not None:
+                _link(tag, x, start - offset, width, columns or width, size, link)
             offset += size
         if columns is None:
             try:                # (around the scope: its exit materializes, numba compiles)
@@ -314,7 +314,7 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
         retire(tag)           # its duals are dead from here on (escaped: an error)
 
 
-def _link(tag, x, s, width, columns, size):
+def _link(tag, x, s, width, columns, size, link):
     """Record in ``dual.DIAGONAL`` which direction of the outer pass that seeded ``x``
     (``dual.SEEDED``: :class:`linked`) each direction of this pass (``tag``, seeding
     ``x``'s entries ``s:s+width``) is: the one of the same input entry."""
@@ -324,7 +324,7 @@ def _link(tag, x, s, width, columns, size):
     _, outer, s_out, qlo, qhi = entry
     known = dual.DIAGONAL.get(tag)
     if known is None:
-        known = dual.DIAGONAL[tag] = (outer, np.full(columns, -1, np.int64))
+        known = dual.DIAGONAL[tag] = [outer, np.full(columns, -1, np.int64), link, 0]
     if known[0] != outer:                  # leaves of two outer passes: no one diagonal
         known[1][:] = -1
         return
@@ -359,24 +359,51 @@ class linked:
     seed ``xs``, the input duals of an enclosing pass that reach ``f`` only through
     this seeding (dg.hessian's inner gradient, ``jacfwd(grad(f))``): each of their
     directions is recorded as the outer direction of its input entry
-    (``dual.DIAGONAL``, for :mod:`dualgrad.dispatch._second_order`)."""
+    (``dual.DIAGONAL``, for :mod:`dualgrad.dispatch._second_order`).
+
+    ``mode``: ``"plain"`` (each pass decides a second-order tie by the diagonal it
+    sees; ``missed`` is set where a pass saw none to decide by: a chunked Hessian's
+    block between two input chunks), ``"record"`` (a pass seeded with the outer
+    pass's own entries decides every tie and appends the decisions to ``tape``) or
+    ``"replay"`` (every pass takes the tape's decisions in order; ``broken`` where the
+    ties differ from the recorded ones: the midpoint then)."""
 
     def __init__(self, xs):
         self.xs = xs
+        self.mode, self.tape, self.missed, self.broken = "plain", [], False, False
 
     def __enter__(self):
-        self.ids = []
+        self.ids, self.span = [], None
         for x in self.xs:
             found = _seeded_by(x)
             if found is not None:
                 self.ids.append(id(x))
                 dual.SEEDED[id(x)] = (x,) + found
-        self.before = dual.linking(bool(self.ids))
+        self.before = dual.linking(self if self.ids else None)
+        return self
 
     def __exit__(self, *exc):
         dual.linking(self.before)
         for k in self.ids:
             dual.SEEDED.pop(k, None)
+
+    def outer_span(self):
+        """``(start, width)``: the outer pass's seeded entries as one run of the flat
+        concatenation of ``xs``, or ``None`` (leaves seeded unlike one pass)."""
+        starts, lo, hi, offset = set(), [], [], 0
+        for x in self.xs:
+            entry = dual.SEEDED.get(id(x))
+            if entry is not None and entry[0] is x:
+                _, _, s, qlo, qhi = entry     # direction q: flat entry offset + s + q
+                starts.add(offset + s)
+                lo.append(qlo)
+                hi.append(qhi)
+            offset += 1 if type(x) is float or type(x) is complex else \
+                math.prod(np.shape(x))
+        if len(starts) != 1:
+            return None
+        return starts.pop() + min(lo), max(hi) - min(lo)
+
 
 
 def translated(who, exc):

@@ -25,9 +25,9 @@ from ..dual import (LIVE, MAX_SLOTS, TAGS, Dual, _snapshots, holomorphic_tag, ke
 from ._dense import dense_jacobian as _jacobian
 from ._dense import with_outer_level as _with_outer_level
 from ._dense import shaped as _shaped
-from ._seed import (MAX_CHUNK, OutTree, as_array, call_jitted, extract, is_jitted,
-                    jacobian_columns, linked, pass_note, private, split_aux, strip_tag,
-                    translated)
+from ._seed import (MAX_CHUNK, OutTree, as_array, call_jitted, evaluate_chunk, extract,
+                    is_jitted, jacobian_columns, linked, pass_note, private, split_aux,
+                    strip_tag, translated)
 from ._tree import LEAF, first_difference, flatten, is_node, leaf_paths, unflatten
 from ._validate import as_input, check_argnums, check_callable, check_chunk
 
@@ -692,9 +692,21 @@ class _FlatGradient:
         full = list(self.template)
         for i, leaf in zip(self.nums, leaves):
             full[i] = leaf
-        with linked(leaves):     # the outer pass's input duals, seeded again
+        with linked(leaves) as link:     # the outer pass's input duals, seeded again
             res = jacobian_columns(self.who, self.f, full, self.nums, list(leaves),
                                    self.kwargs, self.chunk, None, False, self.has_aux)
+            span = link.outer_span() if link.missed else None
+            if span is not None:
+                # a pass met a tie the second order decides, without the diagonal to
+                # decide by (inner and outer chunks apart): one pass seeded with the
+                # outer pass's own entries decides every tie, and all passes again
+                # take its decisions (dispatch._second_order)
+                link.mode = "record"
+                evaluate_chunk(self.who, self.f, full, self.nums, list(leaves),
+                               self.kwargs, span[0], span[1], None, self.has_aux)
+                link.mode = "replay"
+                res = jacobian_columns(self.who, self.f, full, self.nums, list(leaves),
+                                       self.kwargs, self.chunk, None, False, self.has_aux)
         _check_scalar(self.who, res[0])
         grad = as_array(res[1])
         grad = _with_outer_level(grad, res[0])

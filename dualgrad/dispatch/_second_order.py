@@ -9,15 +9,18 @@ semidefinite, and then its second derivative is the dominant argument's (``b``'s
 where ``D >= 0``).  ``np.maximum(x**2, 0)`` at 0 gave 1 (truth 2), ``np.maximum(x**2,
 -x**2)`` 0 (issue 13|14, attack42 repro_02).
 
-The test here sees the diagonal of ``D`` over the directions one pass sees: the entries
+The test here reads the diagonal of ``D`` over the directions a pass sees: the entries
 (inner direction p, outer direction q) where both are one input entry, which only the
-seeding knows (``dual.DIAGONAL``, recorded for dg.hessian's own levels).  Some diagonal
-entry > 0 and none < 0: the larger argument dominates for max (the smaller for min);
-none > 0 and some < 0: the other way; where ``D`` is semidefinite every diagonal entry
-has one sign, so this never picks the wrong argument where f is twice differentiable.
-Mixed signs (f is not twice differentiable), all zero, NaN, no diagonal entry in the
-pass (a chunked Hessian's off-diagonal blocks: inner and outer chunks apart), first
-parts that differ, or no record (a user's own nesting, ``sparsity=``): the midpoint.
+seeding knows (``dual.DIAGONAL``, recorded for dg.hessian's and jacfwd(grad)'s own
+levels: ``api._seed.linked``).  Some diagonal entry > 0 and none < 0: the larger
+argument dominates for max (the smaller for min); none > 0 and some < 0: the other
+way; where ``D`` is semidefinite every diagonal entry has one sign, so this never picks
+the wrong argument where f is twice differentiable.  Mixed signs (f is not twice
+differentiable), all zero, NaN, first parts that differ, or no record (a user's own
+nesting, ``sparsity=``): the midpoint.  A pass that sees no diagonal entry to decide
+by (a chunked Hessian's block between two input chunks) tells its link (``missed``);
+dg.hessian then decides every tie in one pass seeded with the outer chunk's own entries
+(``record``) and evaluates the block again taking those decisions in order (``replay``).
 """
 
 import numpy as np
@@ -52,50 +55,79 @@ def _width(items, outer):
     return None
 
 
+def _decided(link, shape, empty, decide):
+    """The decision of shape ``shape`` for this tie: replayed from the link's tape, or
+    ``decide()``'s ``(decision, missed)`` (recorded on the tape in record mode; a miss
+    noted in plain mode); ``None`` where nothing is decided."""
+    session = link[2]
+    if session.mode == "replay":
+        i = link[3]
+        link[3] = i + 1
+        tape = session.tape
+        if i < len(tape) and tape[i] is not None and tape[i].shape == shape:
+            return tape[i]
+        session.broken = True                   # not the recorded ties: the midpoint
+        return None
+    found = decide()
+    decision, missed = found if found is not None else (None, False)
+    if session.mode == "record":
+        session.tape.append(decision if decision is not None else np.full(shape, empty))
+    elif missed:
+        session.missed = True
+    return decision
+
+
 def verdict(tag, chosen, other, cval, oval, larger, target):
     """Where the second order decides a tie of a two-argument selection of duals of
     ``tag``: an int array of shape ``target[:-1]``, 1 where ``chosen``'s partials
     (shape ``target``) are the answer, -1 where ``other``'s, 0 where the midpoint
-    stays; ``None`` where nothing is decided (no linked diagonal: module docstring).
-    ``cval`` / ``oval`` are the arguments' values (their outer partials are first
-    order too); ``larger`` is True for maximum / fmax, False for minimum / fmin."""
+    stays; ``None`` where nothing is decided (module docstring).  ``cval`` / ``oval``
+    are the arguments' values (their outer partials are first order too); ``larger``
+    is True for maximum / fmax, False for minimum / fmin."""
     link = DIAGONAL.get(tag)
     if link is None:
         return None
-    outer, qmap = link
-    ps = np.flatnonzero(qmap[:target[-1]] >= 0)
-    m = _width((chosen, other, cval, oval), outer)
-    if not ps.size or m is None:
-        return None
-    qs = qmap[ps]
-    if int(qs.max()) >= m:
-        return None
     shape = tuple(target[:-1])
-    parts = [_split(p, outer, tuple(target), m) for p in (chosen, other)]
-    vals = [_split(v, outer, shape, m) for v in (cval, oval)]
-    if any(x is None for x in parts + vals):
-        return None
-    (c1, c2), (o1, o2) = parts
-    same = np.all(c1 == o1, axis=-1)
-    cv, ov = vals[0][1], vals[1][1]
-    if cv is not None or ov is not None:
-        cv = np.zeros(shape + (m,)) if cv is None else cv
-        ov = np.zeros(shape + (m,)) if ov is None else ov
-        same = same & np.all(cv == ov, axis=-1)
-    cd = c2[..., ps, qs] if c2 is not None else 0.0
-    od = o2[..., ps, qs] if o2 is not None else 0.0
-    d = np.broadcast_to(od - cd, shape + (ps.size,))
-    return _signs(d, same, larger)
+
+    def decide():
+        outer, qmap = link[0], link[1]
+        m = _width((chosen, other, cval, oval), outer)
+        if m is None:
+            return None
+        parts = [_split(p, outer, tuple(target), m) for p in (chosen, other)]
+        vals = [_split(v, outer, shape, m) for v in (cval, oval)]
+        if any(x is None for x in parts + vals):
+            return None
+        (c1, c2), (o1, o2) = parts
+        same = np.all(c1 == o1, axis=-1)
+        cv, ov = vals[0][1], vals[1][1]
+        if cv is not None or ov is not None:
+            cv = np.zeros(shape + (m,)) if cv is None else cv
+            ov = np.zeros(shape + (m,)) if ov is None else ov
+            same = same & np.all(cv == ov, axis=-1)
+        zero = np.zeros(tuple(target) + (m,))
+        full = (o2 if o2 is not None else zero) - (c2 if c2 is not None else zero)
+        ps = np.flatnonzero(qmap[:target[-1]] >= 0)
+        qs = qmap[ps]
+        ps, qs = ps[qs < m], qs[qs < m]
+        d = full[..., ps, qs]
+        pick, mixed = _signs(d, same, larger)
+        # undecided although the second-order parts differ: the diagonal was not
+        # (entirely) in view
+        missed = same & (pick == 0) & ~mixed & np.any(full != 0.0, axis=(-2, -1))
+        return pick, bool(np.any(missed))
+    return _decided(link, shape, 0, decide)
 
 
 def _signs(d, same, larger):
-    """1 / -1 / 0 from the diagonal differences ``d`` (other minus chosen, last axis)."""
+    """``(pick, mixed)``: 1 / -1 / 0 from the diagonal differences ``d`` (other minus
+    chosen, last axis), and where they have both signs."""
     pos, neg = np.any(d > 0, axis=-1), np.any(d < 0, axis=-1)
     clean = same & ~np.any(np.isnan(d), axis=-1)
     up, down = clean & pos & ~neg, clean & neg & ~pos    # other larger / chosen larger
     if not larger:
         up, down = down, up
-    return np.where(down, 1, np.where(up, -1, 0))
+    return np.where(down, 1, np.where(up, -1, 0)), pos & neg
 
 
 def dominant(tag, partials, values, tied, axes, larger):
@@ -107,32 +139,47 @@ def dominant(tag, partials, values, tied, axes, larger):
     link = DIAGONAL.get(tag)
     if link is None:
         return None
-    outer, qmap = link
     shape = np.shape(tied)
-    n = np.shape(partials)[-1]
-    ps = np.flatnonzero(qmap[:n] >= 0)
-    m = _width((partials, values), outer)
-    if not ps.size or m is None:
-        return None
-    qs = qmap[ps]
-    if int(qs.max()) >= m:
-        return None
-    p = _split(partials, outer, shape + (n,), m)
-    v = _split(values, outer, shape, m)
-    if p is None or v is None or p[1] is None:
-        return None
-    first = p[0] if v[1] is None else np.concatenate([p[0], v[1]], axis=-1)
-    mask = tied[..., None]
-    hi = np.max(np.where(mask, first, -np.inf), axis=axes, keepdims=True)
-    lo = np.min(np.where(mask, first, np.inf), axis=axes, keepdims=True)
-    same = np.all(hi == lo, axis=-1)                    # per slice
-    diag = p[1][..., ps, qs]
-    mask = np.broadcast_to(mask, diag.shape)
-    if larger:
-        best = np.max(np.where(mask, diag, -np.inf), axis=axes, keepdims=True)
-    else:
-        best = np.min(np.where(mask, diag, np.inf), axis=axes, keepdims=True)
-    top = tied & np.all(diag == best, axis=-1) & same & ~np.any(np.isnan(diag), axis=-1)
-    count = np.sum(top, axis=axes, keepdims=True)
-    ties = np.sum(tied, axis=axes, keepdims=True)
-    return top & (count < ties)           # all tied elements dominant: the mean stays
+
+    def decide():
+        outer, qmap = link[0], link[1]
+        n = np.shape(partials)[-1]
+        m = _width((partials, values), outer)
+        if m is None:
+            return None
+        p = _split(partials, outer, shape + (n,), m)
+        v = _split(values, outer, shape, m)
+        if p is None or v is None or p[1] is None:
+            return None
+        first = p[0] if v[1] is None else np.concatenate([p[0], v[1]], axis=-1)
+        mask = tied[..., None]
+        hi = np.max(np.where(mask, first, -np.inf), axis=axes, keepdims=True)
+        lo = np.min(np.where(mask, first, np.inf), axis=axes, keepdims=True)
+        same = np.all(hi == lo, axis=-1)                    # per slice
+        ps = np.flatnonzero(qmap[:n] >= 0)
+        qs = qmap[ps]
+        ps, qs = ps[qs < m], qs[qs < m]
+        diag = p[1][..., ps, qs]
+        mask = np.broadcast_to(mask, diag.shape)
+        if larger:
+            best = np.max(np.where(mask, diag, -np.inf), axis=axes, keepdims=True)
+        else:
+            best = np.min(np.where(mask, diag, np.inf), axis=axes, keepdims=True)
+        top = tied & np.all(diag == best, axis=-1) & same & \
+            ~np.any(np.isnan(diag), axis=-1)
+        count = np.sum(top, axis=axes, keepdims=True)
+        ties = np.sum(tied, axis=axes, keepdims=True)
+        top = top & (count < ties)       # all tied elements dominant: the mean stays
+        # the tied second-order parts differ, but not on the diagonal in view (there
+        # a difference decides, or shows that none dominates): the diagonal was not
+        # in view
+        hi = np.max(np.where(mask, diag, -np.inf), axis=axes, keepdims=True)
+        lo = np.min(np.where(mask, diag, np.inf), axis=axes, keepdims=True)
+        shown = np.any(hi > lo, axis=-1)
+        second = np.where(tied[..., None, None], p[1], np.nan)
+        with np.errstate(invalid="ignore"):
+            differ = np.any(np.nanmax(second, axis=axes, keepdims=True) !=
+                            np.nanmin(second, axis=axes, keepdims=True), axis=(-2, -1))
+        undecided = same & ~shown & differ & (ties > 1)
+        return top, bool(np.any(undecided))
+    return _decided(link, shape, False, decide)

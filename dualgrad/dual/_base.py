@@ -72,8 +72,9 @@ HOLOMORPHIC = set()
 # diagonal of the second-order parts, so it must know which outer direction is which
 # inner one.  SEEDED[id(d)] = (d, tag, s, qlo, qhi): d, an input dual a running
 # pass seeded, carries direction q at its flat entry q + s, for qlo <= q < qhi.
-# DIAGONAL[tag] = (outer tag, qmap): direction p of the pass of ``tag`` is direction
-# qmap[p] of the pass of the outer tag (-1: none).  Recorded only where the inner
+# DIAGONAL[tag] = [outer tag, qmap, link, cursor]: direction p of the pass of ``tag``
+# is direction qmap[p] of the pass of the outer tag (-1: none); the link
+# (api._seed.linked) carries the decisions a pass records and others replay.  Recorded only where the inner
 # pass is dualgrad's own and seeds the outer pass's input duals themselves, which f
 # cannot reach any other way (dg.hessian's inner gradient, under ``linking``): a user's
 # ``f(x, z)`` nested as ``grad(lambda x: f(x, z))(z)`` also moves z through the
@@ -83,13 +84,12 @@ SEEDED = {}
 DIAGONAL = {}
 
 
-def linking(on=None):
-    """Is this thread inside a dualgrad-made inner pass whose seeds may be linked to the
-    outer pass's (``DIAGONAL``)?  With ``on``, set it (a pass turns it off while its
-    ``f`` runs: the passes ``f`` starts are the user's); the value before.  Set by
-    ``dualgrad.api._seed.linked``."""
-    before = getattr(_local, "link", False)
-    if on is not None:
+def linking(on=False):
+    """The link of this thread's next passes (``dualgrad.api._seed.linked``, or
+    ``None``), after setting it to ``on`` unless ``on`` is False (a pass sets ``None``
+    while its ``f`` runs: the passes ``f`` starts are the user's)."""
+    before = getattr(_local, "link", None)
+    if on is not False:
         _local.link = on
     return before
 

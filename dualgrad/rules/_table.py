@@ -684,7 +684,9 @@ _TABLE = [
     # np.max / amax / maximum.reduce / np.ptp average the partials of all tied maximal
     # elements, np.clip at a bound splits between the argument and the bound.  np.sort,
     # argmax-based indexing and builtin max(a, b) (Python returns one object) cannot
-    # split: there the first wins.
+    # split: there the first wins.  Under nested duals a tie whose first-order parts
+    # agree too is no kink of f's first derivative: there the second-order parts decide
+    # (dispatch/_second_order.py: the argument dominant on the Hessian's diagonal).
     # A NaN argument of maximum/minimum wins (it is the result, as np.max selects it);
     # fmax/fmin ignore it.  A tie needs x == y, so never involves a NaN.
     # Each derivative is 0, 1/2 or 1 and the two add up to 1, so d/dx is written

@@ -156,13 +156,35 @@ def test_default_chunks_beyond_256_inputs():
     np.testing.assert_allclose(H, _var_hessian(300), rtol=1e-12, atol=1e-18)
 
 
-def test_sparsity_auto_keeps_the_midpoint_a_documented_limit():
-    """sparsity= seeds colors, not input entries: no diagonal to test, so the midpoint
-    (README, Limits); the dense Hessian is exact."""
-    f = SMOOTH["maximum(x**2, 0)"][0]
-    H = dg.hessian(f, np.zeros(3), sparsity="auto").toarray()
-    np.testing.assert_array_equal(H, np.eye(3))
-    np.testing.assert_array_equal(dg.hessian(f, np.zeros(3)), 2 * np.eye(3))
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", ["maximum(x**2, 0)", "maximum(x**2, -x**2)", "min(stack, axis=0)",
+                                  "clip(-x**2, None, 0)", "maximum(var, 0)", "max([var, 0])"])
+def test_sparse_hessians(name, engine):
+    """sparsity= seeds colors, which show no diagonal: a tie met there is decided in one
+    nested pass along one direction u at both levels (the sign of u D u), and every
+    colored pass and the check replay its decisions."""
+    f, hess = SMOOTH[name]
+    x = np.full(5, 0.4) if "var" in name else np.zeros(5)
+    with dg.engine(engine):
+        H = dg.hessian(f, x, sparsity="auto")
+        np.testing.assert_allclose(H.toarray(), hess(x), rtol=1e-13, atol=1e-15)
+        P = dg.hessian_sparsity(f, x)
+        H = dg.hessian(f, x, sparsity=P)
+        np.testing.assert_allclose(H.toarray(), hess(x), rtol=1e-13, atol=1e-15)
+
+
+def test_sparse_hessian_of_a_sum_of_guarded_terms():
+    """f a sum of np.sum's (both levels colored): 0.5 sum(max(x**2, 0)) + sum(max(x_i
+    x_i+1, -x_i**2 - x_i+1**2)) at 0, where x_i x_i+1 - (-x_i**2 - x_i+1**2) is a
+    positive definite form: f = 0.5 sum x**2 + sum x_i x_i+1 near 0 (analytic)."""
+    def f(x):
+        return 0.5 * np.sum(np.maximum(x ** 2, 0.0)) + \
+            np.sum(np.maximum(x[1:] * x[:-1], -x[1:] ** 2 - x[:-1] ** 2))
+    n = 7
+    truth = np.eye(n) + np.eye(n, k=1) + np.eye(n, k=-1)
+    np.testing.assert_allclose(dg.hessian(f, np.zeros(n), sparsity="auto").toarray(), truth,
+                               rtol=0, atol=1e-15)
+    np.testing.assert_allclose(dg.hessian(f, np.zeros(n)), truth, rtol=0, atol=1e-15)
 
 
 def test_a_users_own_nesting_keeps_the_midpoint():
@@ -189,6 +211,8 @@ def test_registries_are_emptied():
     also after f raised."""
     from dualgrad import dual
     dg.hessian(SMOOTH["maximum(x**2, 0)"][0], np.zeros(3))
+    dg.hessian(SMOOTH["maximum(var, 0)"][0], np.full(4, 0.4), chunk=2)
+    dg.hessian(SMOOTH["maximum(var, 0)"][0], np.full(4, 0.4), sparsity="auto")
 
     def bad(x):
         raise ValueError("boom")

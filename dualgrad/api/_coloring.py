@@ -27,7 +27,7 @@ from .. import backend
 from ..dual import make, new_tag, retire
 from ._parallel import run_tasks
 from ._seed import (as_array, assemble, call_jitted, chunk_sizes, extract, is_jitted,
-                    ladder_width, private)
+                    ladder_width, linked, private)
 from ._dense import GradientOf, with_outer_level
 from ._validate import as_input, check_callable, check_chunk, scipy_sparse
 
@@ -386,15 +386,20 @@ def _probe(who, f, args, x, J, v):
     return bad & np.isfinite(t), t
 
 
-def evaluate_hessian_colors(who, f, args, x, color, start, width, chunk=None):
+def evaluate_hessian_colors(who, f, args, x, color, start, width, chunk=None, link=None):
     """One outer pass of a sparse Hessian: colors ``start:start+width`` seed the
-    outer level, the gradient of ``f`` is the inner level.  Returns
-    ``(gradient, H @ S[:, start:start+width])``."""
-    return evaluate_colors(who, GradientOf(who, f, args, chunk), (), x, color, start,
-                           width)
+    outer level, the gradient of ``f`` is the inner level (its passes under ``link``:
+    :func:`_tie_decisions`).  Returns ``(gradient, H @ S[:, start:start+width])``."""
+    if link is None:
+        return evaluate_colors(who, GradientOf(who, f, args, chunk), (), x, color, start,
+                               width)
+    with link.active():
+        return evaluate_colors(who, GradientOf(who, f, args, chunk), (), x, color, start,
+                               width)
 
 
-def evaluate_sum_colors(who, f, args, x, color, start, width, tcolor, structure):
+def evaluate_sum_colors(who, f, args, x, color, start, width, tcolor, structure,
+                        link=None):
     """One pass of the sparse Hessian of a sum ``f = sum_r c_r * np.sum(v_r)``:
     outer colors ``start:start+width`` of the star coloring, inner directions the
     colors ``tcolor`` that separate the inputs of every summed element.  Each
@@ -412,6 +417,8 @@ def evaluate_sum_colors(who, f, args, x, color, start, width, tcolor, structure)
     T[np.arange(n), tcolor] = 1.0
     inner_tag = new_tag()
     watch = SUM_WATCH[inner_tag] = []
+    if link is not None:                 # colors: no diagonal (_tie_decisions)
+        link.register(inner_tag, outer_tag, np.full(ninner, -1))
     try:
         seeded = make(make(private(x), S, outer_tag), T, inner_tag)
         with backend.scope():            # read inside: pooled partials are reused after it
@@ -420,6 +427,8 @@ def evaluate_sum_colors(who, f, args, x, color, start, width, tcolor, structure)
                                  outer_tag)
     finally:
         SUM_WATCH.pop(inner_tag, None)
+        if link is not None:
+            link.forget(inner_tag)
         retire(inner_tag)
         retire(outer_tag)
 
@@ -453,7 +462,7 @@ def _scatter_sums(watch, structure, tcolor, ninner, n, width, inner_tag, outer_t
 
 
 def _sum_hessian_columns(who, f, args, x, color, ncolors, structure, chunk, executor,
-                         progress):
+                         progress, link=None):
     """``H @ S`` from passes that cost (star colors x inner colors) evaluations of f
     in all, or ``None`` when ``f`` is not such a sum after all."""
     sp = scipy_sparse(who)
@@ -469,7 +478,8 @@ def _sum_hessian_columns(who, f, args, x, color, ncolors, structure, chunk, exec
     cap = max(1, 256 // max(ninner, 1))
     widths = chunk_sizes(ncolors, min(chunk, cap) if chunk else cap, n)
     starts = np.cumsum([0] + widths[:-1]).tolist()
-    tasks = [(who, f, args, x, color, s, w, tcolor, structure) for s, w in zip(starts, widths)]
+    tasks = [(who, f, args, x, color, s, w, tcolor, structure, link)
+             for s, w in zip(starts, widths)]
     labels = [f"colors {s} to {s + w - 1} (chunk {k + 1} of {len(widths)})"
               for k, (s, w) in enumerate(zip(starts, widths))]
     blocks = run_tasks(who, evaluate_sum_colors, tasks, labels, executor, progress)
@@ -478,7 +488,7 @@ def _sum_hessian_columns(who, f, args, x, color, ncolors, structure, chunk, exec
     return np.concatenate(blocks, axis=1)
 
 
-def _check_hessian(who, f, args, x, H):
+def _check_hessian(who, f, args, x, H, link=None):
     """``u @ H @ w`` against the exact second directional derivative along random
     ``u`` and ``w`` (one nested pass): a pattern that misses a nonzero, or a sum
     structure read wrongly, raises instead of returning wrong entries.  Where the
@@ -489,7 +499,7 @@ def _check_hessian(who, f, args, x, H):
     d = _entry_scales(H)
     u, w = (d * rng.uniform(0.5, 1.5, x.size) * np.where(rng.random(x.size) < 0.5, -1.0, 1.0)
             for _ in range(2))
-    exact = _second_directional(who, f, args, x, u, w)
+    exact = _second_directional(who, f, args, x, u, w, link)
     if not np.isfinite(exact):
         dark = np.unique(H.indices[~np.isfinite(H.data)])
         if not dark.size:
@@ -498,7 +508,7 @@ def _check_hessian(who, f, args, x, H):
         w[dark] = 0.0
         H = H.copy()                      # without those columns (inf * 0 is NaN)
         H.data[np.isin(H.indices, dark)] = 0.0
-        exact = _second_directional(who, f, args, x, u, w)
+        exact = _second_directional(who, f, args, x, u, w, link)
     got = float(u @ (H @ w))
     scale = float(np.abs(u) @ (abs(H) @ np.abs(w))) + abs(exact)
     return not (abs(got - exact) > 1e-9 * scale) or not np.isfinite(exact)
@@ -521,9 +531,13 @@ def _entry_scales(H):
     return 1.0 / np.sqrt(s)
 
 
-def _second_directional(who, f, args, x, u, w):
-    """The exact ``u @ H @ w`` of scalar ``f`` at ``x``, by one nested pass."""
+def _second_directional(who, f, args, x, u, w, link=None):
+    """The exact ``u @ H @ w`` of scalar ``f`` at ``x``, by one nested pass (its ties
+    under ``link``: :func:`_tie_decisions`; ``u is w``: one direction at both levels,
+    the diagonal ``u @ D @ u`` in view)."""
     outer_tag, inner_tag = new_tag(), new_tag()
+    if link is not None and (u is w or link.mode == "replay"):   # (the check: replay)
+        link.register(inner_tag, outer_tag, [0 if u is w else -1])
     try:
         seeded = make(make(private(x), u.reshape(-1, 1).copy(), outer_tag),
                       w.reshape(-1, 1).copy(), inner_tag)
@@ -534,6 +548,8 @@ def _second_directional(who, f, args, x, u, w):
             t = with_outer_level(as_array(t).reshape(-1), value)
             _, second = extract(who, t[0], outer_tag, 1)
     finally:
+        if link is not None:
+            link.forget(inner_tag)
         retire(inner_tag)
         retire(outer_tag)
     return float(as_array(second).reshape(-1)[0])
@@ -572,27 +588,74 @@ def sparse_hessian(who, f, x, args, sparsity, format="csr", chunk=None, executor
     P = as_pattern(who, P + P.T + sp.identity(n, dtype=bool, format="csr"))
     color = star_coloring(P)
     ncolors = int(color.max()) + 1 if n else 0
+    link = linked([], unmapped=True)
+    call = (who, f, x, args, P, color, ncolors, structure, chunk, executor, progress,
+            isinstance(sparsity, str), link)
+    H = _colored_hessian(*call)
+    if link.missed:              # a tie the second order decides: decide, evaluate again
+        _tie_decisions(who, f, args, x, link)
+        H = _colored_hessian(*call)
+    return H.asformat(format)
+
+
+def _colored_hessian(who, f, x, args, P, color, ncolors, structure, chunk, executor,
+                     progress, detected, link):
+    """The sparse Hessian from colored passes, checked (:func:`sparse_hessian`)."""
+    n = x.size
     B = None
     if structure is not None and not is_jitted(f):
         B = _sum_hessian_columns(who, f, args, x, color, ncolors, structure, chunk,
-                                 executor, progress)
+                                 executor, progress, link)
     if B is not None:
         H = _star_decompress(who, P, color, ncolors, B)
-        if n == 0 or _check_hessian(who, f, args, x, H):
-            return H.asformat(format)
+        if n == 0 or _check_hessian(who, f, args, x, H, link):
+            return H
     H = _star_decompress(who, P, color, ncolors,
                          _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk,
-                                                   executor, progress))
-    if n and not _check_hessian(who, f, args, x, H):
-        H = _settled(who, f, args, x, P, H, chunk, executor, progress,
-                     detected=isinstance(sparsity, str))
-    return H.asformat(format)
+                                                   executor, progress, link))
+    if n and not _check_hessian(who, f, args, x, H, link):
+        H = _settled(who, f, args, x, P, H, chunk, executor, progress, detected, link)
+    return H
+
+
+def _tie_decisions(who, f, args, x, link, k=8):
+    """Decide every tie of a selection whose arguments' first-order parts agree (their
+    second-order parts decide: dispatch._second_order) in one nested pass seeded with
+    the same ``k`` random directions ``u_p`` at both levels (the unit ones for up to
+    ``k`` inputs), direction p inside linked to p outside: the diagonal ``u_p @ D @ u_p`` in view, of one sign wherever ``D`` is
+    semidefinite (f twice differentiable: the dominant argument), of both signs (the
+    midpoint stays) where ``D`` is indefinite along any of them.  Recorded on ``link``'s
+    tape, which every colored pass and the check then replay in order (colored seeds
+    show no diagonal of their own: the midpoint gave half of ``np.maximum(x**2, 0)``'s
+    Hessian)."""
+    if x.size <= k:                      # the diagonal itself, as the dense Hessian's
+        U = np.eye(max(x.size, 1))[:x.size]
+        k = U.shape[1]
+    else:
+        rng = np.random.default_rng(0x71E5)
+        U = rng.uniform(0.5, 1.5, (x.size, k)) * np.where(rng.random((x.size, k)) < 0.5,
+                                                          -1.0, 1.0)
+    outer_tag, inner_tag = new_tag(), new_tag()
+    link.mode = "record"
+    link.register(inner_tag, outer_tag, np.arange(k))
+    try:
+        seeded = make(make(private(x), U.copy(), outer_tag), U.copy(), inner_tag)
+        with backend.scope():
+            if is_jitted(f):
+                call_jitted(who, f, (seeded,) + tuple(args), {})
+            else:
+                f(seeded, *args)
+    finally:
+        link.forget(inner_tag)
+        retire(inner_tag)
+        retire(outer_tag)
+    link.mode = "replay"
 
 
 _SETTLE_MAX = 2000      # inputs up to which a failed check is settled by the dense Hessian
 
 
-def _settled(who, f, args, x, P, H, chunk, executor, progress, detected):
+def _settled(who, f, args, x, P, H, chunk, executor, progress, detected, link=None):
     """The check along random directions failed: it also trips on rounding-level
     residues of terms that cancel (``x[0] * (1 / x[0])``: zero Hessian, a 1e-17
     second directional derivative), so for a small ``x`` the dense Hessian (one
@@ -600,7 +663,7 @@ def _settled(who, f, args, x, P, H, chunk, executor, progress, detected):
     n = x.size
     if n <= _SETTLE_MAX:
         D = as_array(_gradient_hessian_columns(who, f, args, x, np.arange(n), n, chunk,
-                                               executor, progress)).reshape(n, n)
+                                               executor, progress, link)).reshape(n, n)
         outside = (D != 0) & ~(P.toarray() != 0)
         if not outside.any():
             return H
@@ -614,12 +677,13 @@ def _settled(who, f, args, x, P, H, chunk, executor, progress, detected):
                                     "the pattern)" if n <= _SETTLE_MAX else ")"), fix)
 
 
-def _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk, executor, progress):
+def _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk, executor, progress,
+                              link=None):
     """``H @ S`` with the full gradient as the inner level."""
     n = x.size
     widths = chunk_sizes(ncolors, chunk, n) or [0]
     starts = np.cumsum([0] + widths[:-1]).tolist()
-    tasks = [(who, f, args, x, color, s, w, chunk) for s, w in zip(starts, widths)]
+    tasks = [(who, f, args, x, color, s, w, chunk, link) for s, w in zip(starts, widths)]
     labels = [f"colors {s} to {s + w - 1} (chunk {k + 1} of {len(widths)})"
               for k, (s, w) in enumerate(zip(starts, widths))]
     _, B = assemble(run_tasks(who, evaluate_hessian_colors, tasks, labels, executor,

@@ -320,6 +320,10 @@ def _link(tag, x, s, width, columns, size, link):
     ``x``'s entries ``s:s+width``) is: the one of the same input entry."""
     entry = dual.SEEDED.get(id(x))
     if entry is None or entry[0] is not x:
+        if link.unmapped and isinstance(x, Dual) and tag not in dual.DIAGONAL:
+            # colored outer seeds (sparsity=): no diagonal, but the ties are noted
+            # and the decisions replayed (_coloring.sparse_hessian)
+            dual.DIAGONAL[tag] = [x.tag, np.full(columns, -1, np.int64), link, 0]
         return
     _, outer, s_out, qlo, qhi = entry
     known = dual.DIAGONAL.get(tag)
@@ -368,9 +372,25 @@ class linked:
     ``"replay"`` (every pass takes the tape's decisions in order; ``broken`` where the
     ties differ from the recorded ones: the midpoint then)."""
 
-    def __init__(self, xs):
-        self.xs = xs
+    def __init__(self, xs, unmapped=False):
+        self.xs, self.unmapped = xs, unmapped
         self.mode, self.tape, self.missed, self.broken = "plain", [], False, False
+        self.firsts = []
+
+    def register(self, tag, outer, qmap):
+        """Link the pass of ``tag`` (nested in the pass of ``outer``) to this link by
+        hand, its direction p being the outer ``qmap[p]`` (-1: none); undone by
+        :meth:`forget`."""
+        dual.DIAGONAL[tag] = [outer, np.asarray(qmap, np.int64), self, 0]
+
+    @staticmethod
+    def forget(tag):
+        dual.DIAGONAL.pop(tag, None)
+
+    def active(self):
+        """``with link.active():`` only sets this thread's link (no seeds of its own:
+        a worker thread of ``sparsity=``'s passes)."""
+        return _Active(self)
 
     def __enter__(self):
         self.ids, self.span = [], None
@@ -379,7 +399,7 @@ class linked:
             if found is not None:
                 self.ids.append(id(x))
                 dual.SEEDED[id(x)] = (x,) + found
-        self.before = dual.linking(self if self.ids else None)
+        self.before = dual.linking(self if self.ids or self.unmapped else None)
         return self
 
     def __exit__(self, *exc):
@@ -625,3 +645,14 @@ def as_array(partials):
 def shape(a):
     """``a.shape``, without a call for an ndarray (``np.shape`` for anything else)."""
     return a.shape if type(a) is np.ndarray else np.shape(a)
+
+
+class _Active:
+    def __init__(self, link):
+        self.link = link
+
+    def __enter__(self):
+        self.before = dual.linking(self.link)
+
+    def __exit__(self, *exc):
+        dual.linking(self.before)

@@ -57,22 +57,45 @@ def _width(items, outer):
 
 def _decided(link, shape, empty, decide):
     """The decision of shape ``shape`` for this tie: replayed from the link's tape, or
-    ``decide()``'s ``(decision, missed)`` (recorded on the tape in record mode; a miss
-    noted in plain mode); ``None`` where nothing is decided."""
+    ``decide(unmapped, record)``'s ``(decision, missed, same)`` (recorded on the tape in
+    record mode; a miss noted in plain mode); ``None`` where nothing is decided.
+
+    Colored passes (``unmapped``: sparsity=) see no diagonal; their first-order parts
+    (unit inner directions: exact) are merged over all passes (``firsts``), and the one
+    pass along a direction u at both levels that decides (record) takes them instead
+    of its own (rounding in u's sums)."""
     session = link[2]
+    i = link[3]
+    link[3] = i + 1
     if session.mode == "replay":
-        i = link[3]
-        link[3] = i + 1
         tape = session.tape
         if i < len(tape) and tape[i] is not None and tape[i].shape == shape:
             return tape[i]
         session.broken = True                   # not the recorded ties: the midpoint
         return None
-    found = decide()
-    decision, missed = found if found is not None else (None, False)
-    if session.mode == "record":
+    record = session.mode == "record"
+    found = decide(session.unmapped, record)
+    decision, missed, same = found if found is not None else (None, False, None)
+    if record:
+        if session.unmapped:
+            firsts = session.firsts
+            if decision is not None and i < len(firsts) and firsts[i] is not None and \
+                    np.ndim(decision) >= np.ndim(firsts[i]):
+                decision = np.where(firsts[i], decision, empty)
+            else:
+                decision = None
         session.tape.append(decision if decision is not None else np.full(shape, empty))
-    elif missed:
+        return decision
+    if session.unmapped:
+        firsts = session.firsts
+        if i == len(firsts):
+            firsts.append(same)
+        elif i < len(firsts) and same is not None and firsts[i] is not None and \
+                firsts[i].shape == same.shape:
+            firsts[i] = firsts[i] & same
+        else:
+            firsts[i:] = [None] * max(len(firsts) - i, 1)
+    if missed:
         session.missed = True
     return decision
 
@@ -89,7 +112,7 @@ def verdict(tag, chosen, other, cval, oval, larger, target):
         return None
     shape = tuple(target[:-1])
 
-    def decide():
+    def decide(unmapped, record):
         outer, qmap = link[0], link[1]
         m = _width((chosen, other, cval, oval), outer)
         if m is None:
@@ -101,10 +124,13 @@ def verdict(tag, chosen, other, cval, oval, larger, target):
         (c1, c2), (o1, o2) = parts
         same = np.all(c1 == o1, axis=-1)
         cv, ov = vals[0][1], vals[1][1]
-        if cv is not None or ov is not None:
+        if (cv is not None or ov is not None) and not unmapped:
             cv = np.zeros(shape + (m,)) if cv is None else cv
             ov = np.zeros(shape + (m,)) if ov is None else ov
             same = same & np.all(cv == ov, axis=-1)
+        own = same
+        if unmapped and record:
+            same = np.ones(shape, bool)          # (the colored passes' first order)
         zero = np.zeros(tuple(target) + (m,))
         full = (o2 if o2 is not None else zero) - (c2 if c2 is not None else zero)
         ps = np.flatnonzero(qmap[:target[-1]] >= 0)
@@ -115,7 +141,7 @@ def verdict(tag, chosen, other, cval, oval, larger, target):
         # undecided although the second-order parts differ: the diagonal was not
         # (entirely) in view
         missed = same & (pick == 0) & ~mixed & np.any(full != 0.0, axis=(-2, -1))
-        return pick, bool(np.any(missed))
+        return pick, bool(np.any(missed)), own
     return _decided(link, shape, 0, decide)
 
 
@@ -141,7 +167,7 @@ def dominant(tag, partials, values, tied, axes, larger):
         return None
     shape = np.shape(tied)
 
-    def decide():
+    def decide(unmapped, record):
         outer, qmap = link[0], link[1]
         n = np.shape(partials)[-1]
         m = _width((partials, values), outer)
@@ -151,11 +177,14 @@ def dominant(tag, partials, values, tied, axes, larger):
         v = _split(values, outer, shape, m)
         if p is None or v is None or p[1] is None:
             return None
-        first = p[0] if v[1] is None else np.concatenate([p[0], v[1]], axis=-1)
+        first = p[0] if v[1] is None or unmapped else \
+            np.concatenate([p[0], v[1]], axis=-1)
         mask = tied[..., None]
         hi = np.max(np.where(mask, first, -np.inf), axis=axes, keepdims=True)
         lo = np.min(np.where(mask, first, np.inf), axis=axes, keepdims=True)
-        same = np.all(hi == lo, axis=-1)                    # per slice
+        same = own = np.all(hi == lo, axis=-1)              # per slice
+        if unmapped and record:
+            same = np.ones(same.shape, bool)     # (the colored passes' first order)
         ps = np.flatnonzero(qmap[:n] >= 0)
         qs = qmap[ps]
         ps, qs = ps[qs < m], qs[qs < m]
@@ -181,5 +210,5 @@ def dominant(tag, partials, values, tied, axes, larger):
             differ = np.any(np.nanmax(second, axis=axes, keepdims=True) !=
                             np.nanmin(second, axis=axes, keepdims=True), axis=(-2, -1))
         undecided = same & ~shown & differ & (ties > 1)
-        return top, bool(np.any(undecided))
+        return top, bool(np.any(undecided)), own
     return _decided(link, shape, False, decide)

@@ -17,6 +17,7 @@ from .. import backend, errors
 from .. import dual
 from ..dual import (ELEMENTS, Dual, _snapshots, check_live, elements_written, holomorphic_tag,
                    make, new_tag, numeric, retire)
+from ..dispatch._second_order import seeded_by
 from ._parallel import run_tasks, worker_count
 from ._tree import flatten, is_node
 from ..dual import from_object_array as _from_object_array, stack_scalars
@@ -280,15 +281,19 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
     if any(type(x) is complex or type(x) is np.ndarray and x.dtype.kind == "c" for x in xs):
         holomorphic_tag(tag)          # complex inputs pass validation only with holomorphic=True
     link = dual.linking(None)        # (the passes f itself starts are not linked)
+    seeds = []
     try:
         full = list(template)
         offset = 0
         for i, x in zip(nums, xs):
             full[i] = seed(x, start - offset, width, tag, columns) if width else private(x)
             size = 1 if type(x) is float or type(x) is complex else math.prod(x.shape)
-            if width and link is not None:
-                _link(tag, x, start - offset, width, columns or width, size, link)
+            if width and link is not None and (link.unmapped or
+                                               any(x is y for y in link.xs)):
+                seeds.append((x, start - offset, width, size))
             offset += size
+        if seeds:                # read only at a tie the second order decides
+            dual.DIAGONAL[tag] = [None, None, link, 0, seeds, columns or width]
         if columns is None:
             try:                # (around the scope: its exit materializes, numba compiles)
                 with backend.scope():
@@ -309,61 +314,20 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
         partials = partials[:width] if isinstance(partials, list) else partials[..., :width]
         return (value, partials, strip_tag(aux, tag)) if has_aux else (value, partials)
     finally:
-        dual.DIAGONAL.pop(tag, None)
-        dual.linking(link)
+        if link is not None:
+            dual.DIAGONAL.pop(tag, None)
+            dual.linking(link)
         retire(tag)           # its duals are dead from here on (escaped: an error)
-
-
-def _link(tag, x, s, width, columns, size, link):
-    """Record in ``dual.DIAGONAL`` which direction of the outer pass that seeded ``x``
-    (``dual.SEEDED``: :class:`linked`) each direction of this pass (``tag``, seeding
-    ``x``'s entries ``s:s+width``) is: the one of the same input entry."""
-    entry = dual.SEEDED.get(id(x))
-    if entry is None or entry[0] is not x:
-        if link.unmapped and isinstance(x, Dual) and tag not in dual.DIAGONAL:
-            # colored outer seeds (sparsity=): no diagonal, but the ties are noted
-            # and the decisions replayed (_coloring.sparse_hessian)
-            dual.DIAGONAL[tag] = [x.tag, np.full(columns, -1, np.int64), link, 0]
-        return
-    _, outer, s_out, qlo, qhi = entry
-    known = dual.DIAGONAL.get(tag)
-    if known is None:
-        known = dual.DIAGONAL[tag] = [outer, np.full(columns, -1, np.int64), link, 0]
-    if known[0] != outer:                  # leaves of two outer passes: no one diagonal
-        known[1][:] = -1
-        return
-    p = np.arange(width)
-    q = p + (s - s_out)
-    ok = (p + s >= 0) & (p + s < size) & (q >= qlo) & (q < qhi)
-    known[1][p[ok]] = q[ok]
-
-
-def _seeded_by(x):
-    """``(tag, s, qlo, qhi)`` where ``x`` is an input as a pass seeds it (:func:`seed`):
-    a dual whose flat entry ``q + s`` alone carries direction ``q`` (partials 1), for
-    ``qlo <= q < qhi``, and no other partials; else ``None``."""
-    if not isinstance(x, Dual) or isinstance(x.value, Dual):
-        return None
-    P = np.asarray(x.partials)
-    if P.dtype.kind != "f" or not P.ndim:
-        return None
-    P = P.reshape(-1, P.shape[-1])
-    rows, cols = np.nonzero(P)
-    if not rows.size or not np.all(P[rows, cols] == 1.0) or \
-            np.unique(rows).size != rows.size:
-        return None
-    shift = rows - cols
-    if np.any(shift != shift[0]) or rows[-1] - rows[0] + 1 != rows.size:
-        return None
-    return x.tag, int(shift[0]), int(cols[0]), int(cols[-1]) + 1
 
 
 class linked:
     """``with linked(xs):`` the passes this thread starts (not those their ``f`` starts)
     seed ``xs``, the input duals of an enclosing pass that reach ``f`` only through
     this seeding (dg.hessian's inner gradient, ``jacfwd(grad(f))``): each of their
-    directions is recorded as the outer direction of its input entry
-    (``dual.DIAGONAL``, for :mod:`dualgrad.dispatch._second_order`).
+    directions is the outer direction of its input entry (``dual.DIAGONAL``: the
+    seeds, read by :mod:`dualgrad.dispatch._second_order` at a tie it decides).
+    ``unmapped``: the passes seed duals of a colored outer pass (sparsity=): no
+    diagonal, but their ties are noted and decisions replayed.
 
     ``mode``: ``"plain"`` (each pass decides a second-order tie by the diagonal it
     sees; ``missed`` is set where a pass saw none to decide by: a chunked Hessian's
@@ -381,7 +345,7 @@ class linked:
         """Link the pass of ``tag`` (nested in the pass of ``outer``) to this link by
         hand, its direction p being the outer ``qmap[p]`` (-1: none); undone by
         :meth:`forget`."""
-        dual.DIAGONAL[tag] = [outer, np.asarray(qmap, np.int64), self, 0]
+        dual.DIAGONAL[tag] = [outer, np.asarray(qmap, np.int64), self, 0, None, None]
 
     @staticmethod
     def forget(tag):
@@ -393,28 +357,20 @@ class linked:
         return _Active(self)
 
     def __enter__(self):
-        self.ids, self.span = [], None
-        for x in self.xs:
-            found = _seeded_by(x)
-            if found is not None:
-                self.ids.append(id(x))
-                dual.SEEDED[id(x)] = (x,) + found
-        self.before = dual.linking(self if self.ids or self.unmapped else None)
+        self.before = dual.linking(self)
         return self
 
     def __exit__(self, *exc):
         dual.linking(self.before)
-        for k in self.ids:
-            dual.SEEDED.pop(k, None)
 
     def outer_span(self):
         """``(start, width)``: the outer pass's seeded entries as one run of the flat
         concatenation of ``xs``, or ``None`` (leaves seeded unlike one pass)."""
         starts, lo, hi, offset = set(), [], [], 0
         for x in self.xs:
-            entry = dual.SEEDED.get(id(x))
-            if entry is not None and entry[0] is x:
-                _, _, s, qlo, qhi = entry     # direction q: flat entry offset + s + q
+            found = seeded_by(x)
+            if found is not None:
+                _, s, qlo, qhi = found        # direction q: flat entry offset + s + q
                 starts.add(offset + s)
                 lo.append(qlo)
                 hi.append(qhi)

@@ -27,7 +27,55 @@ import numpy as np
 
 from ..dual import DIAGONAL, Dual
 
-__all__ = ["verdict", "dominant"]
+__all__ = ["verdict", "dominant", "seeded_by"]
+
+
+def seeded_by(x):
+    """``(tag, s, qlo, qhi)`` where ``x`` is an input as a pass seeds it
+    (``api._seed.seed``): a dual whose flat entry ``q + s`` alone carries direction
+    ``q`` (partials 1), for ``qlo <= q < qhi``, and no other partials; else ``None``."""
+    if not isinstance(x, Dual) or isinstance(x.value, Dual):
+        return None
+    P = np.asarray(x.partials)
+    if P.dtype.kind != "f" or not P.ndim:
+        return None
+    P = P.reshape(-1, P.shape[-1])
+    rows, cols = np.nonzero(P)
+    if not rows.size or not np.all(P[rows, cols] == 1.0) or \
+            np.any(np.diff(rows) != 1):
+        return None
+    shift = rows - cols
+    if np.any(shift != shift[0]):
+        return None
+    return x.tag, int(shift[0]), int(cols[0]), int(cols[-1]) + 1
+
+
+def _linked(tag):
+    """The ``dual.DIAGONAL`` entry of the pass of ``tag`` with its outer tag and
+    ``qmap`` (direction p of the pass is the outer pass's ``qmap[p]``, -1: none) worked
+    out from its seeds on first use; ``None`` where the pass is not linked."""
+    link = DIAGONAL.get(tag)
+    if link is None or link[1] is not None:
+        return link
+    seeds, columns = link[4], link[5]
+    qmap = np.full(columns, -1, np.int64)
+    outers = set()
+    for x, s, width, size in seeds:
+        found = seeded_by(x)
+        if found is None:               # colored outer seeds (sparsity=): no diagonal
+            if isinstance(x, Dual):
+                outers.add(x.tag)
+            continue
+        outer, s_out, qlo, qhi = found
+        outers.add(outer)
+        p = np.arange(width)
+        q = p + (s - s_out)
+        ok = (p + s >= 0) & (p + s < size) & (q >= qlo) & (q < qhi)
+        qmap[p[ok]] = q[ok]
+    if len(outers) != 1:                # leaves of two outer passes: no one diagonal
+        qmap[:] = -1
+    link[0], link[1] = (max(outers) if outers else None), qmap
+    return link
 
 
 def _split(p, outer, shape, m):
@@ -107,8 +155,8 @@ def verdict(tag, chosen, other, cval, oval, larger, target):
     stays; ``None`` where nothing is decided (module docstring).  ``cval`` / ``oval``
     are the arguments' values (their outer partials are first order too); ``larger``
     is True for maximum / fmax, False for minimum / fmin."""
-    link = DIAGONAL.get(tag)
-    if link is None:
+    link = _linked(tag)
+    if link is None or link[0] is None:
         return None
     shape = tuple(target[:-1])
 
@@ -162,8 +210,8 @@ def dominant(tag, partials, values, tied, axes, larger):
     whose diagonal second-order parts are the largest (smallest for min) of its slice's
     tied elements in every seen direction, their first-order parts all equal), or
     ``None`` (nothing decided).  A slice with no dominant element keeps the mean."""
-    link = DIAGONAL.get(tag)
-    if link is None:
+    link = _linked(tag)
+    if link is None or link[0] is None:
         return None
     shape = np.shape(tied)
 

@@ -8,7 +8,7 @@ views of an array dual), ``_joins`` (the lean path of the joins: ``np.concatenat
 ``errors``; the layers above hand it their entry points through ``connect``.
 """
 
-from ._base import (DIAGONAL, HOLOMORPHIC, LIVE, SEEDED, TAGS, Dual, adopting, check_live,
+from ._base import (DIAGONAL, HOLOMORPHIC, LIVE, TAGS, Dual, adopting, check_live,
                     holomorphic_tag, linking, directions, new_tag, newest, numeric, primal,
                     retire, running, same_directions)
 from ._scalar import MAX_SLOTS, ScalarDual, make_scalar, scalar_class, scalars_from_rows
@@ -21,7 +21,7 @@ from ._joins import join_partials  # (importing it installs the lean joins)
 __all__ = ["Dual", "ScalarDual", "ArrayDual", "make", "make_scalar", "make_array", "make_real",
            "scalar_class", "scalars_from_rows", "stack_scalars", "from_object_array", "partials_array",
            "new_tag", "retire", "check_live", "primal", "newest", "numeric", "MAX_SLOTS",
-           "directions", "same_directions", "SEEDED", "DIAGONAL", "linking",
+           "directions", "same_directions", "DIAGONAL", "linking",
            "LIVE", "TAGS", "running", "adopting", "HOLOMORPHIC", "holomorphic_tag",
            "ELEMENTS", "keep_elements", "kept_seed", "release_elements", "elements_written",
            "join_partials"]

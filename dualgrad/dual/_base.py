@@ -24,8 +24,7 @@ from ..rules import _table
 
 __all__ = ["Dual", "new_tag", "retire", "HOLOMORPHIC", "holomorphic_tag", "check_live",
            "primal", "newest",
-           "running", "adopted", "adopting", "LIVE", "TAGS", "SEEDED", "DIAGONAL",
-           "linking"]
+           "running", "adopted", "adopting", "LIVE", "TAGS", "DIAGONAL", "linking"]
 
 # The tags handed out so far (new_tag takes the next).  A tag is live while LIVE holds
 # it: new_tag's two steps, which the helpers' one-pass path (api.helpers._one_pass)
@@ -70,17 +69,17 @@ HOLOMORPHIC = set()
 # Where a pass's directions are an enclosing pass's (issue 13|14, tie42): the second-
 # order tie-break of maximum / minimum / np.max (dispatch._second_order) compares the
 # diagonal of the second-order parts, so it must know which outer direction is which
-# inner one.  SEEDED[id(d)] = (d, tag, s, qlo, qhi): d, an input dual a running
-# pass seeded, carries direction q at its flat entry q + s, for qlo <= q < qhi.
-# DIAGONAL[tag] = [outer tag, qmap, link, cursor]: direction p of the pass of ``tag``
-# is direction qmap[p] of the pass of the outer tag (-1: none); the link
-# (api._seed.linked) carries the decisions a pass records and others replay.  Recorded only where the inner
-# pass is dualgrad's own and seeds the outer pass's input duals themselves, which f
-# cannot reach any other way (dg.hessian's inner gradient, under ``linking``): a user's
+# inner one.  DIAGONAL[tag] = [outer tag, qmap, link, cursor, seeds, columns]: the
+# pass of ``tag`` seeded ``seeds`` ((input dual of the outer pass, start, width,
+# size) each); direction p of it is direction qmap[p] of the outer pass (-1: none),
+# worked out from the seeds at the first tie that needs it (outer tag and qmap None
+# until then).  Recorded only where the inner pass is dualgrad's own and seeds the
+# outer pass's input duals themselves, which f cannot reach any other way
+# (dg.hessian's inner gradient, jacfwd(grad(f)): api._seed.linked): a user's
 # ``f(x, z)`` nested as ``grad(lambda x: f(x, z))(z)`` also moves z through the
-# closure, and there an inner and an outer direction are not one direction.  The
-# api's seeding writes both and pops them when its pass ends.
-SEEDED = {}
+# closure, and there an inner and an outer direction are not one direction.  The link
+# carries the decisions a pass records and others replay; the api's seeding writes
+# the entry and pops it when its pass ends.
 DIAGONAL = {}
 
 

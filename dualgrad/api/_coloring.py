@@ -622,9 +622,10 @@ def _tie_decisions(who, f, args, x, link, k=8):
     """Decide every tie of a selection whose arguments' first-order parts agree (their
     second-order parts decide: dispatch._second_order) in one nested pass seeded with
     the same ``k`` random directions ``u_p`` at both levels (the unit ones for up to
-    ``k`` inputs), direction p inside linked to p outside: the diagonal ``u_p @ D @ u_p`` in view, of one sign wherever ``D`` is
-    semidefinite (f twice differentiable: the dominant argument), of both signs (the
-    midpoint stays) where ``D`` is indefinite along any of them.  Recorded on ``link``'s
+    ``k`` inputs), direction p inside linked to p outside: the diagonal ``u_p @ D @
+    u_p`` in view, of one sign wherever ``D`` is semidefinite (f twice differentiable:
+    the dominant argument), of both signs (the midpoint stays) where ``D`` is
+    indefinite along any of them.  Recorded on ``link``'s
     tape, which every colored pass and the check then replay in order (colored seeds
     show no diagonal of their own: the midpoint gave half of ``np.maximum(x**2, 0)``'s
     Hessian)."""

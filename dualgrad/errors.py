@@ -203,8 +203,13 @@ def object_array_made(items, untouched, tag, live, source):
         for done in [t for t in list(ARRAYS) if t not in live]:
             forget(done)
     frame = sys._getframe(2)            # the Python code that asked NumPy to convert
+    asker = frame
+    if frame.f_code.co_name == "__getitem__" and frame.f_back is not None and \
+            (frame.f_globals.get("__name__") or "").startswith("numpy.lib") and \
+            "index_tricks" in frame.f_globals["__name__"]:
+        asker = frame.f_back            # np.r_[p, 0.0] / np.c_[...]: the line that wrote it
     where = (id(source), id(frame), frame.f_lasti,
-             (frame.f_code, frame.f_lasti, frame.f_globals.get("__name__") or ""))
+             (asker.f_code, asker.f_lasti, asker.f_globals.get("__name__") or ""))
     kept = ARRAYS.setdefault(tag, [])
     if kept and kept[-1][3] == where and untouched(kept[-1][1]):
         kept.pop()      # one operation converting twice (ndarray.dot's type probe first)
@@ -220,6 +225,17 @@ def object_array_made(items, untouched, tag, live, source):
 _CALL_MARK = " by "
 _CONVERTERS = ("asarray", "ascontiguousarray", "asfortranarray", "asanyarray", "array",
                "asarray_chkfinite", "require")
+# np.r_ / np.c_ build their result with np.array of each piece: an object array of a
+# dual array's elements (user42's theta = np.r_[beta, 0.0])
+_CONCATENATORS = ("np.r_[", "np.c_[", "numpy.r_[", "numpy.c_[")
+
+
+def _conversion_fix(call):
+    """The fix for f's own conversion ``call`` that made an object array nothing read."""
+    if call.startswith(_CONCATENATORS):
+        return ("write np.concatenate([p, [0.0]]) for np.r_[p, 0.0] (np.hstack; "
+                "np.column_stack for np.c_), which keeps a dual array")
+    return "drop the conversion (a dual array needs none: np.zeros_like(x) of the dual itself)"
 
 
 def _conversion_call(code, lasti, module):
@@ -239,8 +255,9 @@ def _conversion_call(code, lasti, module):
     except Exception:                   # no source, no positions: the general message
         return ""
     head = text.split("(", 1)[0]
-    if len(text) > 60 or head.rsplit(".", 1)[-1] not in _CONVERTERS or \
-            not head.startswith(("np.", "numpy.")):
+    if len(text) > 60 or not text.startswith(_CONCATENATORS) and (
+            head.rsplit(".", 1)[-1] not in _CONVERTERS or
+            not head.startswith(("np.", "numpy."))):
         return ""
     return f"{text} in {code.co_name}, line {line}"
 
@@ -262,8 +279,8 @@ def _own_conversion(who, size, call):
         "at these inputs (np.zeros_like or np.ones_like of that array: they copy its "
         "shape, not its elements), its derivative is 0, but dualgrad cannot tell that "
         "from a library that refused the array and an except clause that caught its "
-        "error; expected a result with derivatives. Fix: drop the conversion (a dual "
-        "array needs none: np.zeros_like(x) of the dual itself), or return a constant "
+        f"error; expected a result with derivatives. Fix: {_conversion_fix(call)}, or "
+        "return a constant "
         "with derivatives of zero: c + 0.0 * p[0] (p[0]: any scalar of f's input). "
         f"{_LOOK_FIX}")
 
@@ -447,14 +464,14 @@ def caught_warning(who, caught):
         if call:
             warnings.warn(
                 f"{who}: {call} made a NumPy object array of a dual array of {size} "
-                "elements that nothing read (NumPy's array constructors take no dual); "
-                "f's result has derivatives, and if that array only gave a shape "
-                "(np.zeros_like of it) nothing is missing, but dualgrad cannot tell it "
-                "from a library that refused the array and an except clause whose "
-                "fallback term has no derivatives. Fix: drop the conversion (a dual "
-                "array needs none: np.zeros_like(x) of the dual itself); "
-                "warnings.simplefilter('ignore', dualgrad.CaughtErrorWarning) silences "
-                f"this. {_LOOK_FIX}", CaughtErrorWarning, stacklevel=4)
+                "elements that nothing read (NumPy's array constructors and np.r_ / "
+                "np.c_ take no dual); f's result has derivatives, and if that array was "
+                "never used or only gave a shape (np.zeros_like of it) nothing is "
+                "missing, but dualgrad cannot tell it from a library that refused the "
+                "array and an except clause whose fallback term has no derivatives. "
+                f"Fix: {_conversion_fix(call)}; warnings.simplefilter('ignore', "
+                f"dualgrad.CaughtErrorWarning) silences this. {_LOOK_FIX}",
+                CaughtErrorWarning, stacklevel=4)
             return
     what = "a dual array became a NumPy object array that nothing read (a library most " \
         "likely refused it and f caught its error)" if caught.startswith(_OBJECT_EVENT) \

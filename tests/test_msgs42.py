@@ -317,3 +317,30 @@ def test_a_frozen_distribution_names_where_its_parameters_come_from():
     with pytest.raises(TypeError, match=r"with z = \(x - loc\) / scale \(loc=0 and scale=1 "
                                         r"where your call gave none\)"):
         dg.derivative(lambda s: stats.lognorm.logpdf(1.5, s), 0.6)
+
+
+# ---- 4. an np.r_ array built and never read: the warning names that line and the fix ----
+def test_an_unread_np_r_array_names_its_line_and_np_concatenate():
+    """user42: the warning blamed a library and an except clause f did not have."""
+    def f(p):
+        theta = np.r_[p, 0.0]                      # built, never read
+        return np.sum(np.exp(p))
+    with pytest.warns(dg.CaughtErrorWarning) as record:
+        g = dg.gradient(f, np.array([0.1, 0.2]))
+    text = str(record[0].message)
+    assert re.search(r"^dualgrad\.gradient: np\.r_\[p, 0\.0\] in f, line \d+ made a NumPy "
+                     r"object array .*Fix: write np\.concatenate\(\[p, \[0\.0\]\]\) for "
+                     r"np\.r_\[p, 0\.0\]", text)
+    assert "a library most likely refused it" not in text
+    np.testing.assert_allclose(g, np.exp([0.1, 0.2]), rtol=1e-15)
+
+    def fixed(p):                                   # the named spelling, read this time
+        return np.sum(np.exp(np.concatenate([p, [0.0]])))
+    np.testing.assert_allclose(dg.gradient(fixed, np.array([0.1, 0.2])), np.exp([0.1, 0.2]),
+                               rtol=1e-15)
+
+
+def test_an_unread_np_c_array_and_a_constant_result_name_np_c():
+    with pytest.raises(TypeError, match=r"np\.c_\[p, p\] in <lambda>, line \d+ made a NumPy "
+                                        r"object array.*Fix: write np\.concatenate"):
+        dg.gradient(lambda p: 0.0 * np.sum(np.c_[p, p].shape), np.array([0.1, 0.2]))

@@ -1524,6 +1524,17 @@ def array_output(who, shape):
         "Use dg.jacobian for array-valued f.")
 
 
+def numba_typing_on_duals(who, exc):
+    """:func:`numba_unsupported` for ``exc`` when it is numba's typing error on duals
+    (a jitted function that a plain-Python ``f`` calls, ``lambda p: kern(p)``: the
+    construct named as for a jitted ``f`` itself; attack42), else ``None``."""
+    import re
+    if type(exc).__name__ == "TypingError" and re.search(
+            r"array\(pyobject|dualgrad\.Dual(Array)?\[", str(exc)):
+        return numba_unsupported(who, str(exc))
+    return None
+
+
 def numba_unsupported(who, message, nested=False):
     """A numba typing error on duals, with the construct and the fix named
     (``nested``: the arguments were duals of duals, as a Hessian passes)."""

@@ -8,7 +8,6 @@ chunk is just the degenerate case.  Results do not depend on the chunk size.
 
 import itertools
 import math
-import re
 import weakref
 
 import numpy as np
@@ -381,7 +380,6 @@ class linked:
         return starts.pop() + min(lo), max(hi) - min(lo)
 
 
-
 def translated(who, exc):
     """The error to raise for ``exc``, raised while ``f`` ran on duals: ours where we
     can say more (a numba-jitted helper that cannot type duals, SciPy's
@@ -389,13 +387,9 @@ def translated(who, exc):
     refusal = getattr(exc, "jit_refusal", None)
     if refusal is not None:                 # a jitted function that f calls refused a dual
         return errors.jit_argument(who, *refusal)
-    if type(exc).__name__ == "TypingError" and re.search(
-            r"array\(pyobject|dualgrad\.Dual(Array)?\[", str(exc)):
-        # a jitted function f calls on duals (lambda p: kern(p)): the construct named
-        # as for a jitted f itself (whole-array arithmetic, a float buffer; attack42)
-        return errors.numba_unsupported(who, str(exc))
-    return errors.from_scipy(who, exc) or _snapshots.explain(who, exc) or \
-        errors.object_cast(who, exc) or errors.damaged_numba_cache(who, exc) or exc
+    return errors.numba_typing_on_duals(who, exc) or errors.from_scipy(who, exc) or \
+        _snapshots.explain(who, exc) or errors.object_cast(who, exc) or \
+        errors.damaged_numba_cache(who, exc) or exc
 
 
 def pass_note(width):

@@ -1335,9 +1335,25 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
             result = np.maximum(result, a_min)
         if a_max is not None:
             result = np.minimum(result, a_max)
+        if a_min is not None and a_max is not None:
+            result = _equal_bounds(a, a_min, a_max, result)
     if out is None:
         return result
     return write_out(result, out)                       # np.clip(u, 0, 1, out=u)
+
+
+def _equal_bounds(a, a_min, a_max, result):
+    """``result`` with ``a_max``'s partials where the bounds are equal (and ``a`` is
+    not NaN).  There clip's value is the bound whatever ``a`` is, and wherever f is
+    differentiable its derivative is the bound's: f <= hi near the point, so a linear
+    derivative of f is hi's.  The composition's two midpoints would give a quarter of
+    ``a``'s partials at ``a == lo == hi`` (a constant ``c``: f = c, truth 0)."""
+    lo, hi, v = primal(a_min), primal(a_max), primal(a)
+    with np.errstate(invalid="ignore"):
+        equal = np.equal(lo, hi) & np.equal(v, v)
+    if not np.any(equal):
+        return result
+    return np.where(equal, a_max, result)
 
 
 def _plain_arrays(a):
@@ -1371,6 +1387,10 @@ def _clip_constant(a, a_min, a_max):
         return make(v.copy(), backend.copy(a.partials), a.tag)
     if outside.shape != v.shape:
         return None
+    if lo is not None and hi is not None:
+        flat = (lo == hi) & (v == v)    # clip is the constant bound there: derivative 0
+        if flat.any():
+            outside = outside | flat
     value = np.clip(v, lo, hi)
     partials = backend.where(outside, 0.0, a.partials, a.partials.shape)
     tied = None

@@ -64,7 +64,8 @@ def test_every_emitted_function_computes_what_the_tables_text_computes(rule):
     # value(x) of a plain array or NumPy float is the thing itself
     namespace = {"np": np, "where": _table.where, "sc": scipy.special, "value": lambda v: v,
                  "trigamma": _table.trigamma, "wofz_slope": _table.wofz_slope,
-                 "wofz_moment_slope": _table.wofz_moment_slope}
+                 "wofz_moment_slope": _table.wofz_moment_slope,
+                 "psi_difference": _table.psi_difference}
     for shape in ((7,), ()):
         args = [_sample(rng, dom, shape) for dom in rule.domain]
         if shape == ():       # as dispatch hands them over: NumPy floats (inf, not
@@ -311,7 +312,8 @@ def test_a_table_row_with_an_unknown_name_raises_when_read():
 def test_every_function_of_the_vocabulary_exists():
     for name, fn in FUNCTIONS.items():
         if name in ("where", "value", "trigamma", "tetragamma", "wofz_slope",
-                    "wofz_moment_slope"):              # the table's own
+                    "wofz_moment_slope", "psi_difference",
+                    "trigamma_difference"):            # the table's own
             assert callable(_table._NAMESPACE[name]), name
             if name.endswith("gamma"):                  # its twin: rules/_special.py's
                 from dualgrad.rules._expr import SCALAR_NAMESPACE

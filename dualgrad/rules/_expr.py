@@ -181,6 +181,9 @@ FUNCTIONS = {
     # Faddeeva's w(z) and the table's own w'(z) and (z w(z))' (rules/_table.py: voigt_profile's
     # row reads them at a point that is none of its arguments)
     "sc.wofz": _Fn(1), "wofz_slope": _Fn(1), "wofz_moment_slope": _Fn(1),
+    # psi(x) - psi(x + y) and psi'(x) - psi'(x + y) without their cancellation
+    # (rules/_special.py: betaln's and beta's derivatives)
+    "psi_difference": _Fn(2), "trigamma_difference": _Fn(2),
 }
 
 # The spellings of numba code (kernels, users' @njit code) for the calls whose numba

@@ -43,6 +43,7 @@ import math
 import numpy as np
 
 __all__ = ["digamma", "trigamma", "trigamma_array", "tetragamma", "tetragamma_array",
+           "psi_difference_array",
            "ASYMPTOTIC_FROM"]
 
 ASYMPTOTIC_FROM = 10.0          # the recurrence runs until x + k reaches this
@@ -252,3 +253,50 @@ def tetragamma_array(x):
         cs = np.sin(np.pi * (0.5 - np.abs(r)))
         reflected = psi2 - _2PI3 * cs / (sn * sn * sn)
         return np.where(negative, np.where(x == np.floor(x), -np.inf, reflected), psi2)
+
+
+# B_2k / (2k) (digamma's series) and B_2k (trigamma's), k = 1 .. 9
+_PSI_SERIES = tuple(b / (2.0 * k) for k, b in enumerate(
+    (_B2, _B4, _B6, _B8, _B10, _B12, _B14, _B16, _B18), 1))
+_PSI1_SERIES = (_B2, _B4, _B6, _B8, _B10, _B12, _B14, _B16, _B18)
+
+
+def psi_difference_array(a, b, order):
+    """``psi(a) - psi(a + b)`` (``order`` 0) or ``psi'(a) - psi'(a + b)`` (``order``
+    1) of float64 arrays ``a > 0``, ``b > 0``, finite (broadcast together), without
+    the cancellation of the two values (betaln's d/da lost 3.5e-10 relative at
+    a = 1e6, b = 1; 5 % at 1e14).
+
+    The recurrence ``psi(x) = psi(x + 1) - 1 / x`` moves ``a`` up to ``z >= 10``, each
+    step adding ``1 / x - 1 / (x + b) = (b / x) / (x + b)`` (``order`` 1: that times
+    ``1 / x + 1 / (x + b)``), terms of one sign; at ``z`` the asymptotic series of both
+    values, differenced term by term in ``L = log1p(b / z)``: ``log z - log(z + b) =
+    -L``, ``z**-p - (z + b)**-p = -z**-p expm1(-p L)``, terms of one sign again at
+    ``z >= 10`` (the first dominates).  Within ~4 ulps of mpmath over a in
+    1e-3 .. 1e15, b in 1e-3 .. 1e3 (tests/test_left42.py).
+    """
+    a, b = np.broadcast_arrays(np.asarray(a, dtype=np.float64),
+                               np.asarray(b, dtype=np.float64))
+    with np.errstate(all="ignore"):
+        shift = np.zeros(a.shape)
+        z = a.copy()
+        active = z < ASYMPTOTIC_FROM
+        while active.any():
+            x = z[active]
+            bx = b[active]
+            step = (bx / x) / (x + bx)
+            if order:
+                step = step * (1.0 / x + 1.0 / (x + bx))
+            shift[active] += step
+            z[active] = x + 1.0
+            active = z < ASYMPTOTIC_FROM
+        t = 1.0 / z
+        big = np.log1p(b / z)
+
+        def q(p):               # z**-p - (z + b)**-p
+            return -(t ** p) * np.expm1(-p * big)
+        if order == 0:
+            series = sum(c * q(2 * k) for k, c in enumerate(_PSI_SERIES, 1))
+            return -big - 0.5 * q(1) - series - shift
+        series = sum(c * q(2 * k + 1) for k, c in enumerate(_PSI1_SERIES, 1))
+        return q(1) + 0.5 * q(2) + series + shift

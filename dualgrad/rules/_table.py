@@ -913,10 +913,12 @@ def _scipy_rules(sc):
                 "where(np.absolute(value(y)) >= 1e+100 * np.real(value(x)), x * np.sign(y), "
                 "y / np.sqrt(1.0 + y / x * (y / x))))",
                 domain=((0.5, 2.0), _U), kink="nan where delta < 0; delta = 0: the limits from delta > 0"),
-        _smooth(sc.beta, "out * (sc.digamma(x) - sc.digamma(x + y))",
-                "out * (sc.digamma(y) - sc.digamma(x + y))", domain=(_P, _P)),
-        _smooth(sc.betaln, "sc.digamma(x) - sc.digamma(x + y)",
-                "sc.digamma(y) - sc.digamma(x + y)", domain=(_P, _P)),
+        # psi(x) - psi(x + y) cancels as x grows (3.5e-10 relative at x = 1e6, y = 1,
+        # 5 % at 1e14): the table's own psi_difference (rules/_special.py)
+        _smooth(sc.beta, "out * psi_difference(x, y)", "out * psi_difference(y, x)",
+                domain=(_P, _P)),
+        _smooth(sc.betaln, "psi_difference(x, y)", "psi_difference(y, x)",
+                domain=(_P, _P)),
         # rgamma is entire: at its zeros x = -k (where digamma has poles and -out * psi
         # is 0 * inf) and beside them (SciPy's psi loses 1e-7 relative at -3 + 1e-9) the
         # reflection rgamma(x) = sin(pi x) gamma(1 - x) / pi gives the slope,
@@ -1039,17 +1041,54 @@ def tetragamma(x):
     return -2.0 * _NAMESPACE["sc"].zeta(3.0, x)
 
 
+def psi_difference(x, y):
+    """The table's ``psi_difference(x, y)``: ``psi(x) - psi(x + y)`` (betaln's and
+    beta's d/dx), by :func:`dualgrad.rules._special.psi_difference_array` where both
+    are real, positive and finite (the difference of SciPy's two values cancels as x
+    grows: 3.5e-10 relative at x = 1e6, y = 1), SciPy's difference elsewhere; on a
+    dual (a Hessian's nested dual) the row :data:`PSI_DIFFERENCE`."""
+    return _psi_difference(x, y, 0)
+
+
+def trigamma_difference(x, y):
+    """The table's ``trigamma_difference(x, y)``: ``psi'(x) - psi'(x + y)``
+    (:func:`psi_difference`'s d/dx), as :func:`psi_difference`; on a dual the row
+    :data:`TRIGAMMA_DIFFERENCE`."""
+    return _psi_difference(x, y, 1)
+
+
+def _psi_difference(x, y, order):
+    if _DUAL and (isinstance(x, _DUAL[0]) or isinstance(y, _DUAL[0])):
+        return _DUAL_CALL[0](TRIGAMMA_DIFFERENCE if order else PSI_DIFFERENCE, (x, y))
+    if order:
+        plain = trigamma(x) - trigamma(x + y)
+    else:
+        sc = _NAMESPACE["sc"]
+        plain = sc.digamma(x) - sc.digamma(x + y)
+    dtype = np.result_type(plain)
+    if dtype.kind != "f":                   # complex: SciPy's (psi is holomorphic)
+        return plain
+    with np.errstate(invalid="ignore"):
+        ok = (np.isfinite(x) & np.isfinite(y)) & ((x > 0) & (y > 0))
+    if not np.any(ok):
+        return plain
+    exact = _special.psi_difference_array(np.where(ok, x, 1.0), np.where(ok, y, 1.0), order)
+    got = np.where(ok, exact, plain).astype(dtype, copy=False)
+    return got[()] if np.ndim(got) == 0 else got
+
+
 class _OwnFunction:
     """One of the table's own functions where a :class:`Rule` holds a ufunc: a unary
     callable with the name and arity the dispatch reads (``call`` applies the rule)."""
-    nin = nout = 1
+    nout = 1
 
-    def __init__(self, fn):
+    def __init__(self, fn, nin=1):
         self.fn = fn
+        self.nin = nin
         self.__name__ = fn.__name__
 
-    def __call__(self, x):
-        return self.fn(x)
+    def __call__(self, *args):
+        return self.fn(*args)
 
 
 # The row that differentiates trigamma on duals (psi's second derivative): not in
@@ -1057,6 +1096,13 @@ class _OwnFunction:
 # (rules/ imports no higher wing); its derivative is the table's own tetragamma, not
 # SciPy's zeta(3, x), whose time grew with |x| (47 s at x = -1e9 - 0.5)
 TRIGAMMA = _smooth(_OwnFunction(trigamma), "tetragamma(x)", domain=(_P,))
+# the rows of psi_difference and trigamma_difference on duals, applied the same way:
+# d/dy is -psi'(x + y) (resp. -psi''(x + y)), one value, nothing cancels
+PSI_DIFFERENCE = _smooth(_OwnFunction(psi_difference, 2), "trigamma_difference(x, y)",
+                         "-trigamma(x + y)", domain=(_P, _P))
+TRIGAMMA_DIFFERENCE = _smooth(_OwnFunction(trigamma_difference, 2),
+                              "tetragamma(x) - tetragamma(x + y)", "-tetragamma(x + y)",
+                              domain=(_P, _P))
 _DUAL_CALL = []
 
 
@@ -1111,7 +1157,8 @@ def wofz_moment_slope(z):
 
 _NAMESPACE = {"np": np, "where": where, "value": value, "lazy_where": lazy_where,
               "trigamma": trigamma, "tetragamma": tetragamma, "wofz_slope": wofz_slope,
-              "wofz_moment_slope": wofz_moment_slope}
+              "wofz_moment_slope": wofz_moment_slope, "psi_difference": psi_difference,
+              "trigamma_difference": trigamma_difference}
 _COMPILED = {}
 # the condition of a row whose branch at x = 0 :func:`regular_branch` leaves out
 _AT_ZERO = parse("np.absolute(value(x)) == 0.0", ("x", "y", "out"))

@@ -1433,6 +1433,21 @@ def truncated(who, cutoff):
         f"{who} to d.value where no derivative is wanted.")
 
 
+def put_into_scalar(who):
+    """``np.put`` (``.put``) into a 0-d dual: NumPy writes into a 0-d ndarray and drops
+    the write into a NumPy scalar (``np.put(x[0], 0, v)`` with x[0] an np.float64 leaves
+    it as it was); a scalar dual (``x[0]``, a reduction's result) stands for either, so
+    neither answer is safe (left42: it raised NumPy's bare "multiple indices are not
+    supported for 0d arrays")."""
+    return DualTypeError(
+        f"{who}: np.put into a 0-d dual; expected an array dual of one or more "
+        "dimensions to write into, got a scalar dual (such as x[0] or a sum), which holds "
+        "no memory of its own (NumPy writes into a 0-d ndarray but silently drops the "
+        "write into a NumPy scalar such as x[0]). Fix: rebind the name to the value "
+        "written (s = v, or s = np.ravel(v)[-1]), or put into the array it came from "
+        "(np.put(x, i, v), x[i] = v).")
+
+
 def bad_argument(who, expected, got, fix=""):
     fix = f" {fix}" if fix else ""
     return DualValueError(f"{who}: expected {expected}, got {got}.{fix}")
@@ -2125,9 +2140,23 @@ def _held_dual(exc):
     for frame, _ in traceback.walk_tb(exc.__traceback__):
         module = frame.f_globals.get("__name__") or ""
         if module.startswith("scipy.") and any(
-                type(v).__module__.startswith("dualgrad.dual") for v in frame.f_locals.values()):
+                type(v).__module__.startswith("dualgrad.dual") or _of_duals(v)
+                for v in frame.f_locals.values()):
             return True
     return False
+
+
+def _of_duals(v):
+    """Is ``v`` an object array made from a dual (its first element a scalar dual)?
+    scipy.special.logsumexp of an all -inf dual raised NumPy's bare "unorderable types
+    for comparison" from np.sign of such an array (left42)."""
+    if getattr(getattr(v, "dtype", None), "kind", None) != "O" or not getattr(v, "size", 0):
+        return False
+    try:
+        first = v.flat[0]
+    except (AttributeError, TypeError, IndexError):
+        return False
+    return type(first).__module__.startswith("dualgrad.dual")
 
 
 def _unhashable(who, exc):
@@ -2163,22 +2192,49 @@ def _logsumexp_spelling(f_locals):
         axis = None                 # logsumexp's own axis = tuple(range(a.ndim)) for None
     b = f_locals.get("b") is not None
     keepdims, sign = bool(f_locals.get("keepdims")), bool(f_locals.get("return_sign"))
+    # SciPy's values at the edges: an all -inf slice gives -inf (x - m was -inf + inf,
+    # NaN), an infinite m shifts by 0, and an element with b == 0 is left out (0 * inf
+    # was NaN at x = inf): xb is x there with those elements -inf
+    finite = "m = np.where(np.isfinite(m), m, 0.0)"
     if axis is None and not (b or keepdims or sign):
-        return "m = np.max(x); m + np.log(np.sum(np.exp(x - m)))"
+        return f"m = np.max(x); {finite}; m + np.log(np.sum(np.exp(x - m)))"
     ax = f"axis={axis!r}, " if axis is not None else ""
-    terms = "b * np.exp(x - m)" if b else "np.exp(x - m)"
+    terms = "b * np.exp(xb - m)" if b else "np.exp(x - m)"
     done = "{}" if keepdims else "np.squeeze({})" if axis is None else \
         f"np.squeeze({{}}, axis={axis!r})"
     out = done.format("m + np.log(np.abs(s))" if sign else "m + np.log(s)")
     if sign:
         out = f"({out}, {done.format('np.sign(s)')})"
-    spelling = (f"m = np.max(x, {ax}keepdims=True); s = np.sum({terms}, {ax}"
-                f"keepdims=True); {out}")
+    spelling = (f"m = np.max({'xb' if b else 'x'}, {ax}keepdims=True); {finite}; "
+                f"s = np.sum({terms}, {ax}keepdims=True); {out}")
+    if b:
+        spelling = "xb = np.where(b != 0, x, -np.inf); " + spelling
     named = " (x: the array given to logsumexp" + (", b: its b=" if b else "")
     if isinstance(axis, int) and not (b or sign):
         named += f"; or np.logaddexp.reduce(x, axis={axis!r}" + \
             (", keepdims=True)" if keepdims else ")") + ", exact too"
     return spelling + named + ")"
+
+
+def _polygamma_spelling(n, spelling):
+    """``scipy.special.polygamma(n, x)``'s spelling for the caller's integer ``n``:
+    ``digamma(x)`` for 0, ``(-1)**(n + 1) n! zeta(n + 1, x)`` written out beyond (the
+    table differentiates zeta in x: ``polygamma(n + 1, x)``, at every order); the
+    general text for anything else (an array of orders)."""
+    import operator
+    try:
+        n = operator.index(n)           # an int, NumPy's, or a 0-d integer array
+    except TypeError:
+        return spelling
+    if n < 0:
+        return spelling
+    if n == 0:
+        return "scipy.special.digamma(x) (polygamma(0, x), your call)"
+    import math
+    factor = float((-1) ** (n + 1) * math.factorial(n))
+    scale = "" if factor == 1.0 else f"{factor!r} * "
+    return (f"{scale}scipy.special.zeta({float(n + 1)!r}, x) (polygamma({n}, x), "
+            "your call)")
 
 
 def _given_keywords(entry):
@@ -2237,6 +2293,8 @@ def _fit_to_call(public, name, entry, spelling):
     f_locals = entry.f_locals
     if name == "logsumexp":
         return _logsumexp_spelling(f_locals)
+    if name == "polygamma":
+        return _polygamma_spelling(f_locals.get("n"), spelling)
     if name == "log_softmax":
         return spelling.replace("axis=axis", f"axis={f_locals.get('axis')!r}")
     if name == "cholesky":

@@ -186,3 +186,170 @@ def test_betaln_outside_the_positive_reals_keeps_scipys_difference():
         want = float(mp.digamma(a) - mp.digamma(a + b))
         assert dg.derivative(lambda t: sc.betaln(t, b), a) == pytest.approx(want, rel=1e-13)
     assert np.isnan(dg.derivative(lambda t: sc.betaln(t, np.nan), 2.0))
+
+
+# ---- 3. scipy.special.polygamma and logsumexp: the spellings their refusals propose -----
+# Both convert a dual with np.asarray before any ufunc runs (no hook: making them work
+# means replacing SciPy's functions, bench/MISSES.md left42); the refusal proposes the
+# caller's own call in NumPy / scipy.special ufuncs, which must be exact when pasted.
+
+def _fix(call, t):
+    import re
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(call, t)
+    text = str(info.value)
+    m = re.search(r"write that step as (.*?)(?: \(x: the array| \(polygamma|, or apply)",
+                  text)
+    assert m, text
+    return m.group(1), text
+
+
+def _run(spelling, env):
+    *stmts, last = spelling.split("; ")
+    env = dict(env, np=np, scipy=pytest.importorskip("scipy"))
+    for s in stmts:
+        exec(s, env)
+    return eval(last, env)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, np.int64(4), np.array(2)])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_polygamma_fix_is_exact_to_every_order(n, engine):
+    """The pasted spelling's derivative is polygamma(n + 1, x) and its second
+    polygamma(n + 2, x) (mpmath), its value SciPy's polygamma(n, x)."""
+    x0 = np.array([0.7, 2.5, 11.0])
+    spelling, text = _fix(lambda t: sc.polygamma(n, t), x0)
+    assert f"polygamma({int(n)}, x), your call" in text
+
+    def f(t):
+        return _run(spelling, {"x": t})
+    np.testing.assert_allclose(f(x0), sc.polygamma(n, x0), rtol=1e-14)
+    with dg.engine(engine):
+        J = dg.jacobian(f, x0)
+        H = [dg.hessian(lambda t: f(t)[i], x0)[i, i] for i in range(3)]
+    with mp.workdps(50):
+        d1 = [float(mp.polygamma(int(n) + 1, v)) for v in x0]
+        d2 = [float(mp.polygamma(int(n) + 2, v)) for v in x0]
+    np.testing.assert_allclose(np.diagonal(J), d1, rtol=1e-13)
+    np.testing.assert_allclose(H, d2, rtol=1e-12)
+
+
+def test_polygamma_with_an_array_of_orders_keeps_the_general_spelling():
+    _, text = _fix(lambda t: sc.polygamma(np.array([1, 2]), t), np.array([1.5, 2.5]))
+    assert "for n >= 1, scipy.special.digamma(x) for n = 0" in text
+
+
+_LSE_EDGES = [
+    (np.array([-np.inf, -np.inf, -np.inf]), {}),                      # -inf (was NaN)
+    (np.array([np.inf, 0.0, 1.0]), {"b": np.array([0.0, 1.0, 2.0])}),  # b == 0 at inf
+    (np.array([np.inf, 0.0, 1.0]), {}),                               # inf
+    (np.array([-np.inf, 0.0, 1.0]), {"b": np.array([0.0, 0.0, 0.0])}),  # every b 0: -inf
+    (np.array([[-np.inf, -np.inf, -np.inf], [0.0, 1.0, 2.0]]), {"axis": 1}),
+    (np.array([[np.inf, 1.0, 2.0], [0.0, 1.0, 2.0]]),
+     {"axis": 1, "b": np.array([0.0, 1.0, 1.0])}),
+    (np.array([1.0, 1.0, 3.0]), {"b": np.array([1.0, -1.0, 0.0]), "return_sign": True}),
+]
+
+
+@pytest.mark.parametrize("x0, kw", _LSE_EDGES)
+def test_logsumexp_fix_keeps_scipys_values_at_the_edges(x0, kw):
+    """SciPy: an all -inf slice is -inf, an element with b == 0 is left out (also at
+    x = inf); the spelling gave NaN at both (x - m = -inf + inf, 0 * inf)."""
+    spelling, _ = _fix(lambda t: sc.logsumexp(t * x0, **kw), np.ones(1))
+    env = {"b": kw.get("b"), "x": x0}
+    with np.errstate(all="ignore"):
+        got = _run(spelling, env)
+        want = sc.logsumexp(x0, **kw)
+    if kw.get("return_sign"):
+        np.testing.assert_array_equal(got[1], want[1])
+        got, want = got[0], want[0]
+    assert np.shape(got) == np.shape(want)
+    np.testing.assert_allclose(got, want, rtol=1e-14)     # infinities equal, NaN none
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_logsumexp_fix_gradient_with_a_zero_weight_at_inf(engine):
+    """d/dx_i = b_i exp(x_i) / sum_j b_j exp(x_j): 0 where b_i == 0 (x_i = inf there
+    too), the weights elsewhere (analytic)."""
+    b = np.array([0.0, 1.0, 2.0])
+    spelling, _ = _fix(lambda t: sc.logsumexp(t, b=b), np.array([0.0, 0.5, 1.0]))
+    x0 = np.array([np.inf, 0.5, 1.0])
+    with dg.engine(engine), np.errstate(all="ignore"):
+        g = dg.gradient(lambda t: _run(spelling, {"b": b, "x": t}), x0)
+    w = b[1:] * np.exp(x0[1:])
+    np.testing.assert_allclose(g, np.concatenate([[0.0], w / w.sum()]), rtol=1e-15)
+
+
+# ---- 4. np.put into a 0-d dual; np.einsum's interleaved form with a stretched axis ------
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("sparsity", SPARSITY)
+@pytest.mark.parametrize("write", [lambda s, v: np.put(s, 0, v),
+                                   lambda s, v: np.put(s, [0, 0], [v, v], mode="wrap")])
+def test_put_into_a_scalar_dual_is_a_named_error(write, sparsity, engine):
+    """A scalar dual stands for NumPy's scalar x[0] (np.float64: NumPy drops the write)
+    or a 0-d ndarray (NumPy writes): no answer is safe, so a named TypeError, not
+    NumPy's bare "multiple indices are not supported for 0d arrays"."""
+    def f(x):
+        s = x[0] * 2.0
+        write(s, x[1])
+        return np.atleast_1d(s)
+    with dg.engine(engine), pytest.raises(TypeError) as info:
+        dg.jacobian(f, np.array([1.0, 2.0]), sparsity=sparsity)
+    text = str(info.value)
+    assert "np.put into a 0-d dual" in text and "got a scalar dual" in text
+    assert "Fix: rebind the name" in text
+
+
+@pytest.mark.parametrize("sparsity", SPARSITY)
+def test_put_into_a_scalar_dual_with_no_index_writes_nothing(sparsity):
+    def f(x):
+        s = x[0] * 2.0
+        np.put(s, [], [])
+        return np.atleast_1d(s)
+    J = dg.jacobian(f, np.array([1.0, 2.0]), sparsity=sparsity)
+    J = J.toarray() if hasattr(J, "toarray") else J
+    np.testing.assert_array_equal(J, [[2.0, 0.0]])
+
+
+_SUBLIST = [
+    ((5,), (1,), lambda a, b: np.einsum(a, [0], b, [0]), "i,i"),
+    ((2, 3), (2, 1), lambda a, b: np.einsum(a, [Ellipsis, 1], b, [Ellipsis, 1], [Ellipsis]),
+     "...i,...i->..."),
+    ((4, 3), (1,), lambda a, b: np.einsum(a, [0, 1], b, [1], [0]), "ij,j->i"),
+    ((4, 3), (1, 1), lambda a, b: np.einsum(a, [0, 1], b, [1, 2], [0, 2]), "ij,jk->ik"),
+    ((1, 3), (3, 1), lambda a, b: np.einsum(a, [0, 1], b, [1, 0]), "ij,ji"),
+    ((30, 20), (1,), lambda a, b: np.einsum(a, [0, 1], b, [1], [0]), "ij,j->i"),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("mode", ["numpy", "numba"])
+@pytest.mark.parametrize("sa, sb, call, spec", _SUBLIST, ids=[c[3] + str(c[0]) for c in _SUBLIST])
+def test_einsum_sublist_form_with_a_stretched_axis(sa, sb, call, spec, mode, engine):
+    """The interleaved form takes NumPy's general path (never the lean kernels, which
+    fix41 guarded for the string form): its Jacobian is the bilinear map's, central
+    differences exact at any step (h = 1), dense and sparse, and equal to the string
+    form's; a Hessian of its square by second differences (exact for a quartic: h = 1
+    leaves the h**2 term, so compared to the analytic 2 J^T J + 2 f H_f)."""
+    rng = np.random.default_rng(len(spec) + sa[0])
+    a0, b0 = rng.normal(size=sa), rng.normal(size=sb)
+    na = a0.size
+    v0 = np.concatenate([a0.ravel(), b0.ravel()])
+
+    def f(v):
+        return np.ravel(call(v[:na].reshape(sa), v[na:].reshape(sb)))
+
+    def g(v):
+        return np.ravel(np.einsum(spec, v[:na].reshape(sa), v[na:].reshape(sb)))
+    want = _central(g, v0, 1.0)
+    with dg.engine(engine), _kernels.use(mode):
+        for sparsity in SPARSITY:
+            J = dg.jacobian(f, v0, sparsity=sparsity)
+            J = J.toarray() if hasattr(J, "toarray") else J
+            np.testing.assert_allclose(J, want, rtol=1e-12, atol=1e-12)
+        H = dg.hessian(lambda v: f(v)[0] ** 2, v0)
+    J0 = want[0]
+    Hf = _central(lambda v: _central(lambda w: g(w)[0], v, 1.0)[0], v0, 1.0)
+    np.testing.assert_allclose(H, 2 * np.outer(J0, J0) + 2 * g(v0)[0] * Hf,
+                               rtol=1e-12, atol=1e-12)

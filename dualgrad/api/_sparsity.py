@@ -574,6 +574,8 @@ class TracerArray(Tracer):
                                       repr(mode))
         if not indices.size:                       # NumPy: nothing written, whatever the
             return                                 # values (np.flatnonzero found none)
+        if self.ndim == 0:
+            raise errors.put_into_scalar("dualgrad: x.put")
         values = np.ravel(values)
         if overlaps(values, self):       # NumPy reads the values before it writes
             values = values.copy()
@@ -1776,6 +1778,13 @@ def _put(ctx, a, ind, v, mode="raise"):
     a, v = _normalize(a, ctx), _normalize(v, ctx)
     if not isinstance(a, Tracer):
         raise errors.store_into_plain(getattr(a, "dtype", None))
+    if not isinstance(a, TracerArray):           # a 0-d tracer: as the dense path's
+        if mode not in ("raise", "wrap", "clip"):
+            raise errors.bad_argument("dualgrad: x.put", "mode 'raise', 'wrap' or 'clip'",
+                                      repr(mode))
+        if np.size(ind):
+            raise errors.put_into_scalar("dualgrad: x.put")
+        return
     a.put(ind, v, mode=mode)
 
 

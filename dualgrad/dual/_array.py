@@ -579,6 +579,8 @@ class ArrayDual(Dual):
                                       repr(mode))
         if not indices.size:                       # NumPy: nothing written, whatever the
             return                                 # values (np.flatnonzero found none)
+        if self.ndim == 0:
+            raise errors.put_into_scalar("dualgrad: d.put")
         if isinstance(values, Dual):
             values = np.ravel(values)
         else:                                      # (a list of scalar duals: read here)

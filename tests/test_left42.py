@@ -353,3 +353,97 @@ def test_einsum_sublist_form_with_a_stretched_axis(sa, sb, call, spec, mode, eng
     Hf = _central(lambda v: _central(lambda w: g(w)[0], v, 1.0)[0], v0, 1.0)
     np.testing.assert_allclose(H, 2 * np.outer(J0, J0) + 2 * g(v0)[0] * Hf,
                                rtol=1e-12, atol=1e-12)
+
+
+# ---- 6. running extremes and np.sort at ties: the midpoint, as np.max --------------------
+# maximum.accumulate and np.sort took the first of equal elements (one side's derivative);
+# beside the midpoint of np.maximum / np.max that mixed conventions at one point:
+# maximum.accumulate(x)[-1] + minimum.accumulate(x)[-1] is a + b for x = (a, b) and gave
+# (2, 0) at a == b; np.sort(x)[0] + np.maximum(a, b) gave (1.5, 0.5).  Builtin max / min
+# return one of the objects and cannot split (documented; pinned below).
+
+_SMOOTH_THROUGH_TIES = {
+    "accumulate max + min": lambda v: np.maximum.accumulate(v)[-1] + np.minimum.accumulate(v)[-1],
+    "fmax.accumulate + fmin": lambda v: np.fmax.accumulate(v)[-1] + np.fmin.accumulate(v)[-1],
+    "accumulate - np.max": lambda v: np.maximum.accumulate(v)[-1] - np.max(v) + v[0] + v[1],
+    "sort[0] + np.maximum": lambda v: np.sort(v)[0] + np.maximum(v[0], v[1]),
+    "sort[-1] + np.minimum": lambda v: np.sort(v)[-1] + np.minimum(v[0], v[1]),
+    "sort[0] + np.max": lambda v: np.sort(v)[0] + np.max(v),
+    "sort[-1] - np.max": lambda v: np.sort(v)[-1] - np.max(v) + v[0] + v[1],
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", list(_SMOOTH_THROUGH_TIES))
+def test_smooth_functions_through_running_and_sorted_ties(name, engine):
+    """Each is a + b (analytic gradient (1, 1), Hessian of its square 2 ones), at the
+    tie a == b and away from it; dense and sparse."""
+    f = _SMOOTH_THROUGH_TIES[name]
+    with dg.engine(engine):
+        for x0 in (np.array([0.3, 0.3]), np.array([0.3, 0.7]), np.array([0.7, 0.3])):
+            for sparsity in SPARSITY:
+                J = dg.jacobian(lambda v: np.atleast_1d(f(v)), x0, sparsity=sparsity)
+                J = J.toarray() if hasattr(J, "toarray") else J
+                np.testing.assert_array_equal(J, [[1.0, 1.0]])
+            H = dg.hessian(lambda v: f(v) ** 2, x0)
+            np.testing.assert_allclose(H, 2.0 * np.ones((2, 2)), rtol=1e-15)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_running_maximum_takes_the_mean_of_the_tied_elements_so_far(engine):
+    """Three equal maxima: 1, 1/2, 1/3 of each (np.max's rule on every prefix); on two
+    rows along axis=1; the pairwise case agrees with central differences across the tie
+    (which average the sides)."""
+    x = np.array([0.3, 0.1, 0.3, 0.3, 0.5])
+    with dg.engine(engine):
+        J = dg.jacobian(lambda v: np.maximum.accumulate(v), x)
+        J2 = dg.jacobian(lambda v: np.maximum.accumulate(v.reshape(2, 3), axis=1).ravel(),
+                         np.array([0.3, 0.3, 0.1, 0.2, 0.5, 0.5]))
+        Jn = dg.jacobian(lambda v: np.minimum.accumulate(-v), x)
+    t = 1.0 / 3.0
+    want = [[1, 0, 0, 0, 0], [1, 0, 0, 0, 0], [0.5, 0, 0.5, 0, 0], [t, 0, t, t, 0],
+            [0, 0, 0, 0, 1]]
+    np.testing.assert_allclose(J, want, rtol=1e-15)
+    np.testing.assert_allclose(Jn, -np.array(want), rtol=1e-15)
+    np.testing.assert_array_equal(J2, [[1, 0, 0, 0, 0, 0], [0.5, 0.5, 0, 0, 0, 0],
+                                       [0.5, 0.5, 0, 0, 0, 0], [0, 0, 0, 1, 0, 0],
+                                       [0, 0, 0, 0, 1, 0], [0, 0, 0, 0, 0.5, 0.5]])
+    pair = np.array([0.4, 0.4])
+    np.testing.assert_allclose(dg.jacobian(lambda v: np.maximum.accumulate(v), pair),
+                               _central(lambda v: np.maximum.accumulate(v), pair, 1e-3),
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sort_gives_a_run_of_equal_values_the_mean_of_their_partials(engine):
+    """Sorted slots of equal values: each the mean of the run's partials, which is the
+    midpoint of the slots' one-sided derivatives (central differences across the tie);
+    along axis 0 of a matrix; NaN never ties (NumPy puts NaN last)."""
+    x = np.array([0.3, 0.1, 0.3, 0.5, 0.3])
+    with dg.engine(engine):
+        J = dg.jacobian(lambda v: np.sort(v), x)
+        Ja = dg.jacobian(lambda v: np.sort(v.reshape(2, 3), axis=0).ravel(),
+                         np.array([0.3, 0.3, 0.1, 0.3, 0.5, 0.1]))
+        Jn = dg.jacobian(lambda v: np.sort(v), np.array([np.nan, 0.2, np.nan, 0.2]))
+    t = 1.0 / 3.0
+    np.testing.assert_allclose(J, [[0, 1, 0, 0, 0], [t, 0, t, 0, t], [t, 0, t, 0, t],
+                                   [t, 0, t, 0, t], [0, 0, 0, 1, 0]], rtol=1e-15)
+    np.testing.assert_array_equal(Ja, [[0.5, 0, 0, 0.5, 0, 0], [0, 1, 0, 0, 0, 0],
+                                       [0, 0, 0.5, 0, 0, 0.5], [0.5, 0, 0, 0.5, 0, 0],
+                                       [0, 0, 0, 0, 1, 0], [0, 0, 0.5, 0, 0, 0.5]])
+    np.testing.assert_array_equal(Jn, [[0, 0.5, 0, 0.5], [0, 0.5, 0, 0.5], [1, 0, 0, 0],
+                                       [0, 0, 1, 0]])
+    pair = np.array([0.4, 0.4])
+    np.testing.assert_allclose(dg.jacobian(np.sort, pair),
+                               _central(np.sort, pair, 1e-3), rtol=1e-12)
+
+
+def test_builtin_max_at_a_tie_is_a_documented_limit():
+    """Python's max(a, b) returns a (the first) at a == b: one side's derivative, which
+    beside np.minimum's midpoint gives (1.5, 0.5) for max + np.minimum = a + b.  It cannot
+    split (it returns one of the objects); np.maximum / np.max can (README, Ties)."""
+    v0 = np.array([0.3, 0.3])
+    g = dg.gradient(lambda v: max(v[0], v[1]) + np.minimum(v[0], v[1]), v0)
+    np.testing.assert_array_equal(g, [1.5, 0.5])        # documented, not the truth (1, 1)
+    g = dg.gradient(lambda v: np.maximum(v[0], v[1]) + np.minimum(v[0], v[1]), v0)
+    np.testing.assert_array_equal(g, [1.0, 1.0])

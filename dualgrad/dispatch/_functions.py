@@ -1575,13 +1575,47 @@ def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
     axis = _reductions.axis_index(axis, np.ndim(v))
     keyed = _keyed_order(v, axis)
     if keyed is None:
-        return np.take_along_axis(a, _stable_order(v, axis), axis=axis)
+        return _sorted_ties(a, np.take_along_axis(a, _stable_order(v, axis), axis=axis), axis)
     order, value = keyed
     if isinstance(a, Dual) and a._kind != "slots" and a.value is v:     # not nested
         p = backend.take_along(a.partials, order, axis % v.ndim)
         if p is not None:               # the sorted values came with the order
-            return make(value, p, a.tag)
-    return np.take_along_axis(a, order, axis=axis)
+            return _sorted_ties(a, make(value, p, a.tag), axis)
+    return _sorted_ties(a, np.take_along_axis(a, order, axis=axis), axis)
+
+
+def _sorted_ties(a, result, axis):
+    """``result`` (``a`` sorted, equal values in their original order) with the mean of
+    their partials at every run of equal values (rules/_table.py, TIES: the midpoint of
+    the one-sided derivatives, as np.max takes; the stable order alone is one side's,
+    so np.sort(x)[0] + np.maximum(a, b) of x = (a, b), which is a + b, gave (1.5, 0.5) at
+    a == b)."""
+    if not isinstance(result, Dual) or not isinstance(a, Dual):
+        return result
+    v = primal(result)
+    if np.ndim(v) == 0 or np.shape(v)[axis] < 2:
+        return result
+    head = (slice(None),) * axis
+    equal = v[head + (slice(1, None),)] == v[head + (slice(None, -1),)]
+    if not equal.any():
+        return result
+    first = np.ones_like(np.take(v, [0], axis=axis), dtype=bool)
+    new = np.concatenate([first, ~equal], axis=axis)       # a run of equal values starts
+    last = np.concatenate([~equal, first], axis=axis)      # ... and ends
+    shape = [1] * v.ndim
+    shape[axis] = v.shape[axis]
+    pos = np.broadcast_to(np.arange(v.shape[axis]).reshape(shape), v.shape)
+    start = np.maximum.accumulate(np.where(new, pos, 0), axis=axis)
+    end = np.flip(np.minimum.accumulate(np.flip(np.where(last, pos, v.shape[axis]), axis),
+                                        axis=axis), axis)
+    count = (end - start + 1)[..., None]
+    sums = _reductions.segment_sums(result.partials, start, axis)
+    partials = np.where(count > 1, np.take_along_axis(sums, end[..., None], axis=axis) /
+                        count, result.partials)
+    value = result.value
+    if isinstance(value, Dual):        # nested: the inner partials' mean as well
+        value = _sorted_ties(a.value, value, axis)
+    return make(value, partials, a.tag)
 
 
 _KEY_BITS = 24          # up to 2**24 elements along the axis: the keys keep 40 bits

@@ -17,7 +17,7 @@ from ..backend import running_product, small, sum_partials, sum_small, weighted_
 
 __all__ = ["axis_index", "axis_tuple", "normalize_axes", "check_kwargs", "ddof_of", "sum", "lean_sum",
            "prod", "amax", "amin", "cumsum", "cumprod", "masked", "reduceat",
-           "running_extreme", "log_add_reduce"]
+           "running_extreme", "segment_sums", "log_add_reduce"]
 
 _F64 = np.dtype(np.float64)
 _add = np.add.reduce
@@ -569,8 +569,8 @@ def reduceat(ufunc, a, indices, axis=0, **kwargs):
 def running_extreme(ufunc, a, axis=0, **kwargs):
     """``np.maximum.accumulate`` / ``np.minimum.accumulate`` (``fmax`` / ``fmin``: NaN
     skipped): each running extreme's partials are those of the element it came from
-    (the first of equal ones, as ``np.max`` takes; a NaN wins from where it appears on,
-    as in NumPy): the positions
+    (the mean of equal ones so far, as ``np.max`` takes; a NaN wins from where it appears
+    on, as in NumPy): the positions
     where the running value changes, carried forward by one integer accumulate, then
     one ``take_along_axis`` of the dual."""
     check_kwargs(ufunc.__name__ + ".accumulate", kwargs)
@@ -591,7 +591,45 @@ def running_extreme(ufunc, a, axis=0, **kwargs):
     shape[ax] = np.shape(v)[ax]
     pos = np.broadcast_to(np.arange(shape[ax]).reshape(shape), np.shape(v))
     index = np.maximum.accumulate(np.where(new, pos, 0), axis=ax)
-    return np.take_along_axis(a, index, axis=ax)
+    result = np.take_along_axis(a, index, axis=ax)
+    with np.errstate(invalid="ignore"):
+        member = v == running          # equal to the running extreme (NaN never)
+    if not isinstance(a, Dual) or not np.any(member & ~new):
+        return result
+    # a tie (rules/_table.py, TIES): the mean of the tied elements' partials so far in
+    # the run, as np.max takes (the first's alone made maximum.accumulate(x)[-1] +
+    # minimum.accumulate(x)[-1], which is a + b for two elements, (2, 0) at a == b)
+    count = np.cumsum(member, axis=ax)
+    count = count - np.take_along_axis(count, index, axis=ax) + \
+        np.take_along_axis(member, index, axis=ax)
+    several = (count > 1)[..., None]
+    total = segment_sums(np.where(member[..., None], a.partials, 0.0), index, ax)
+    partials = np.where(several, total / np.where(several, count[..., None], 1), result.partials)
+    value = result.value
+    if isinstance(a.value, Dual):      # nested: the inner partials' mean as well
+        value = running_extreme(ufunc, a.value, axis)
+    return make(value, partials, a.tag)
+
+
+def segment_sums(p, start, ax):
+    """The sums of ``p`` (values' shape + a trailing axis of directions, an array or a
+    dual) along axis ``ax`` within segments: position ``k`` gets the sum over
+    ``start[k] .. k`` (``start``, of the values' shape, the index of each position's
+    segment start along ``ax``).  Hillis and Steele's scan, ``log2`` of the length
+    steps of whole-array operations; only where ties exist (the callers test first)."""
+    length = np.shape(start)[ax]
+    shape = [1] * np.ndim(start)
+    shape[ax] = length
+    pos = np.arange(length).reshape(shape)
+    head = (slice(None),) * ax
+    d = 1
+    while d < length:
+        valid = (pos[head + (slice(d, None),)] - d >= start[head + (slice(d, None),)])
+        moved = np.where(valid[..., None], p[head + (slice(None, -d),)], 0.0)
+        p = np.concatenate([p[head + (slice(None, d),)], p[head + (slice(d, None),)] + moved],
+                           axis=ax)
+        d *= 2
+    return p
 
 
 def log_add_reduce(ufunc, a, axis=0, keepdims=False, **kwargs):

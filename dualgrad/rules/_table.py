@@ -682,11 +682,15 @@ _TABLE = [
     # stable BCE-with-logits max(z, 0) - z y + log1p(exp(-|z|)) at z = 0 (0.5 - y; the
     # first-wins rule gave 1 - y), max(z, 0) + min(z, 0) = z, max(z, -z) = |z|.
     # np.max / amax / maximum.reduce / np.ptp average the partials of all tied maximal
-    # elements, np.clip at a bound splits between the argument and the bound.  np.sort,
-    # argmax-based indexing and builtin max(a, b) (Python returns one object) cannot
-    # split: there the first wins.  Under nested duals a tie whose first-order parts
-    # agree too is no kink of f's first derivative: there the second-order parts decide
-    # (dispatch/_second_order.py: the argument dominant on the Hessian's diagonal).
+    # elements, np.clip at a bound splits between the argument and the bound (equal
+    # bounds: the bound's), np.sort gives a run of equal values the mean of their
+    # partials, maximum.accumulate the mean of the tied elements so far.  Argmax-based
+    # indexing and builtin max(a, b) (Python returns one object) cannot split: there
+    # the first wins.  The argument holds for one kink at a point: two selections
+    # chained at one point multiply their halves (maximum(minimum(x, c), c): 1/4).
+    # Under nested duals a tie whose first-order parts agree too is no kink of f's
+    # first derivative: there the second-order parts decide (dispatch/_second_order.py:
+    # the argument dominant on the Hessian's diagonal).
     # A NaN argument of maximum/minimum wins (it is the result, as np.max selects it);
     # fmax/fmin ignore it.  A tie needs x == y, so never involves a NaN.
     # Each derivative is 0, 1/2 or 1 and the two add up to 1, so d/dx is written

@@ -1,8 +1,13 @@
 """np.sort and the quantiles pass on the partials of the elements that NumPy's stable
-sort puts at each position: with ties (equal values, -0.0 and 0.0) the first in the
-original order.  The fast paths (an unstable sort checked for ties, one argpartition
-for the quantiles) must pick the same elements.  Oracle: NumPy's own
-``argsort(kind="stable")`` on the floats, and the linear interpolation weights."""
+sort puts at each position; a run of equal values (ties: -0.0 and 0.0 among them)
+gives each of its positions the mean of their partials (left42: rules/_table.py TIES,
+the midpoint of the one-sided derivatives, as np.max; the first in the original
+order alone, asserted here before, was one side's derivative).  The fast paths (an
+unstable sort checked for ties, one argpartition for the quantiles) must pick the
+same elements.  Oracle: NumPy's own ``argsort(kind="stable")`` on the floats, the
+runs of equal sorted values averaged, and the linear interpolation weights.  The
+quantiles (np.quantile / percentile / median, one argpartition) still take the stable
+order's elements at ties: one side's derivative (bench/MISSES.md, left42)."""
 
 import numpy as np
 import pytest
@@ -16,12 +21,31 @@ def _ties(shape, seed):
     return x
 
 
+def _averaged(slots, values):
+    """``slots`` (one row per sorted position, along the first axis) with each run of
+    equal ``values`` (sorted; NaN never equal) replaced by the run's mean row."""
+    slots = slots.copy()
+    start = 0
+    for k in range(1, len(values) + 1):
+        if k == len(values) or not values[k] == values[k - 1]:
+            slots[start:k] = slots[start:k].mean(axis=0)
+            start = k
+    return slots
+
+
 def _sort_oracle(x, axis):
-    """The Jacobian of np.sort(x, axis): 1 where the stable order takes the element."""
+    """The Jacobian of np.sort(x, axis): 1 where the stable order takes the element,
+    a run of equal values the mean of its elements' rows."""
     order = np.argsort(x, axis=axis, kind="stable")
     eye = np.eye(x.size).reshape(x.shape + x.shape)
-    return np.take_along_axis(eye, order.reshape(order.shape + (1,) * x.ndim),
-                              axis=axis % x.ndim)
+    J = np.take_along_axis(eye, order.reshape(order.shape + (1,) * x.ndim),
+                           axis=axis % x.ndim)
+    ax = axis % x.ndim
+    Jm = np.moveaxis(J, ax, 0)
+    sv = np.moveaxis(np.sort(x, axis=ax), ax, 0)
+    for idx in np.ndindex(sv.shape[1:]):
+        Jm[(slice(None),) + idx] = _averaged(Jm[(slice(None),) + idx], sv[(slice(None),) + idx])
+    return J
 
 
 @pytest.mark.parametrize("axis", [0, 1, -1])

@@ -201,7 +201,7 @@ EXTRA = [
     "  e.g. `scipy.stats.norm.cdf(x)` is `scipy.special.ndtr((x - loc) / scale)`.",
     "- `dualgrad.scipy`: drop-ins with SciPy's signatures that take duals (SciPy's value,",
     "  exact derivatives, Hessians too; plain input goes to SciPy itself):",
-    "  `dualgrad.scipy.special.logsumexp softmax log_softmax`;",
+    "  `dualgrad.scipy.special.logsumexp softmax log_softmax polygamma`;",
     "  `dualgrad.scipy.linalg.cholesky cho_factor cho_solve solve_triangular solve inv det",
     "  lu_factor lu_solve eigh expm` (`eigh`: the standard problem; eigenvectors of real",
     "  matrices). The refusals of SciPy's own functions above name them.",

@@ -2322,7 +2322,7 @@ def _fit_to_call(public, name, entry, spelling):
 
 
 # SciPy functions that dualgrad.scipy replaces, by SciPy's public module
-_DROP_INS = {"scipy.special": ("logsumexp", "softmax", "log_softmax"),
+_DROP_INS = {"scipy.special": ("logsumexp", "softmax", "log_softmax", "polygamma"),
              "scipy.linalg": ("cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve",
                               "inv", "det", "lu_factor", "lu_solve", "eigh", "expm")}
 

@@ -447,3 +447,34 @@ def test_builtin_max_at_a_tie_is_a_documented_limit():
     np.testing.assert_array_equal(g, [1.5, 0.5])        # documented, not the truth (1, 1)
     g = dg.gradient(lambda v: np.maximum(v[0], v[1]) + np.minimum(v[0], v[1]), v0)
     np.testing.assert_array_equal(g, [1.0, 1.0])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("n", [0, 1, 2, 3])
+def test_polygamma_drop_in_on_duals(n, engine):
+    """dualgrad.scipy.special.polygamma: SciPy's value (the same bits: SciPy's own
+    formula), derivative polygamma(n + 1, x) and second polygamma(n + 2, x) (mpmath);
+    an array of orders; plain input is SciPy's call."""
+    from dualgrad.scipy.special import polygamma
+    x0 = np.array([0.7, 2.5, 11.0])
+    with dg.engine(engine):
+        J = dg.jacobian(lambda t: polygamma(n, t), x0)
+        H = [dg.hessian(lambda t: polygamma(n, t)[i], x0)[i, i] for i in range(3)]
+        d = dg.derivative(lambda t: polygamma(n, t), 2.5)
+        Jo = dg.jacobian(lambda t: polygamma(np.array([0, 1, 2]), t), x0)
+    with mp.workdps(50):
+        d1 = [float(mp.polygamma(n + 1, v)) for v in x0]
+        d2 = [float(mp.polygamma(n + 2, v)) for v in x0]
+        do = [float(mp.polygamma(k + 1, v)) for k, v in enumerate(x0)]
+    np.testing.assert_allclose(np.diagonal(J), d1, rtol=1e-13)
+    np.testing.assert_array_equal(J - np.diag(np.diagonal(J)), 0.0)
+    np.testing.assert_allclose(H, d2, rtol=1e-12)
+    assert d == pytest.approx(d1[1], rel=1e-13)
+    np.testing.assert_allclose(np.diagonal(Jo), do, rtol=1e-13)
+    np.testing.assert_array_equal(polygamma(n, x0), sc.polygamma(n, x0))
+
+
+def test_polygamma_refusal_names_the_drop_in():
+    _, text = _fix(lambda t: sc.polygamma(2, t), np.array([1.5, 2.5]))
+    assert "use dualgrad.scipy.special.polygamma" in text
+    assert "-2.0 * scipy.special.zeta(3.0, x)" in text

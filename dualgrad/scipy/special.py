@@ -1,5 +1,5 @@
 """``scipy.special``'s reductions that take dual numbers: ``logsumexp``,
-``softmax``, ``log_softmax``.
+``softmax``, ``log_softmax``; and ``polygamma``.
 
 SciPy converts their input with ``np.asarray`` first, so dual numbers cannot pass
 through them (``scipy.special``'s ufuncs, ``erf``, ``gammaln`` ..., take duals as
@@ -11,6 +11,11 @@ same result, bit for bit); on duals:
   ``sign`` with ``return_sign=True``), so SciPy's numerics hold where they matter:
   its max shift, rows of ``-inf`` (value ``-inf``, partials 0), ``b == 0`` entries
   (dropped, also where ``a`` is infinite), negative sums (NaN, or the sign).
+* ``polygamma(n, x)``: SciPy's own formula, ``digamma(x)`` where ``n == 0`` and
+  ``(-1)**(n + 1) gamma(n + 1) zeta(n + 1, x)`` elsewhere, on the dual through the
+  table's rows (the same operations: SciPy's bits), so its derivative is
+  ``polygamma(n + 1, x)`` at every order; ``n`` plain (zeta is differentiable in its
+  second argument only: a dual ``n`` raises the table's error).
 * ``softmax``, ``log_softmax``: SciPy's own steps, the maximum it subtracts taken
   from the values (a constant: both are unchanged by any shift, so the partials
   are exact and the values SciPy's).
@@ -31,7 +36,7 @@ from .. import errors
 from ..dispatch._spectral import exactly_zero
 from ._lift import Dual, last, make, outer, primal, read, scipy_special, split, traced
 
-__all__ = ["logsumexp", "softmax", "log_softmax"]
+__all__ = ["logsumexp", "softmax", "log_softmax", "polygamma"]
 
 
 def _floating(x):
@@ -244,3 +249,16 @@ def log_softmax(x, axis=None):
     tmp = x - shift
     with np.errstate(divide="ignore"):
         return tmp - np.log(np.sum(np.exp(tmp), axis=axis, keepdims=True))
+
+
+def polygamma(n, x):
+    """``scipy.special.polygamma(n, x)``, taking a dual ``x``: SciPy's call on plain
+    input; on duals SciPy's own formula (the module docstring) through the table's
+    psi, gamma and zeta rows, so the value is SciPy's and the derivative
+    ``polygamma(n + 1, x)``, nested duals (Hessians) included (left42)."""
+    sc = scipy_special("dualgrad.scipy.special.polygamma")
+    if not isinstance(x, Dual) and not isinstance(n, Dual):
+        return sc.polygamma(n, x)
+    n = n if isinstance(n, Dual) else np.asarray(n)
+    fac2 = (-1.0) ** (n + 1) * sc.gamma(n + 1.0) * sc.zeta(n + 1, x)
+    return np.where(primal(n) == 0, sc.psi(x), fac2)

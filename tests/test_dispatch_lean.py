@@ -310,17 +310,35 @@ def _sort_inputs(rng):
             (np.array([1.0, np.nan, -3.0, np.inf]), 0)]
 
 
+def _run_means(sorted_v, p, axis):
+    """``p`` (partials of the sorted values, directions last) with each run of equal
+    sorted values along ``axis`` (-0.0 == 0.0; NaN never) given the run's mean."""
+    p = p.copy()
+    sv, sp = np.moveaxis(sorted_v, axis, -1), np.moveaxis(p, axis, -2)
+    for idx in np.ndindex(sv.shape[:-1]):
+        row, rp = sv[idx], sp[idx]
+        start = 0
+        for k in range(1, len(row) + 1):
+            if k == len(row) or not row[k] == row[k - 1]:
+                rp[start:k] = rp[start:k].mean(axis=0)
+                start = k
+    return p
+
+
 def test_sort_bits_and_oracle():
     """np.sort of a dual: NumPy's sorted values, and the partials of the element the
-    stable argsort puts at each place (ties: the first in the original order)."""
+    stable argsort puts at each place; at ties the mean of the tied elements' partials
+    (left42: as np.max splits them, rules/_table.py TIES)."""
     rng = np.random.default_rng(6)
     for v, axis in _sort_inputs(rng):
         d = _dual(v, 3, rng, new_tag())
         got = np.sort(d, axis=axis)
         order = np.argsort(v, axis=axis, kind="stable")
-        _bits(_val(got), np.take_along_axis(v, order, axis=axis))    # -0.0, 0.0 kept
+        sorted_v = np.take_along_axis(v, order, axis=axis)
+        _bits(_val(got), sorted_v)                                   # -0.0, 0.0 kept
         want = np.take_along_axis(_par(d), order[..., None], axis=axis % v.ndim)
-        _bits(_par(got), want)
+        np.testing.assert_allclose(_par(got), _run_means(sorted_v, want, axis % v.ndim),
+                                   rtol=1e-14, atol=1e-15)
 
 
 def test_vector_norm_bits_and_oracle():

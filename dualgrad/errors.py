@@ -815,20 +815,8 @@ def random_sampler(depth=2):
     if frame is None or _sampler_names().isdisjoint(frame.f_code.co_names):
         return None                       # no sampler named in that code: skip the source
     import ast
-    import linecache
     import numpy as np
-    try:
-        code = frame.f_code
-        line, end, col, end_col = list(code.co_positions())[frame.f_lasti // 2]
-        lines = linecache.getlines(code.co_filename, frame.f_globals)
-        if None in (line, end, col, end_col) or not lines or end > len(lines):
-            return None
-        text = lines[line - 1:end]
-        text[-1] = text[-1][:end_col]
-        text[0] = text[0][col:]
-        call = ast.parse("(" + "".join(text) + ")", mode="eval").body
-    except (ValueError, IndexError, SyntaxError, TypeError):     # pragma: no cover
-        return None
+    call = _source_node(frame)
     if not isinstance(call, ast.Call):
         return None
     kinds = (np.random.Generator, np.random.RandomState)

@@ -389,6 +389,13 @@ def _geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
     shape = np.broadcast_shapes(a.shape, b.shape)
     result = sign * np.logspace(np.log10(start * sign), np.log10(stop * sign), num,
                                 endpoint=endpoint, base=10.0)
+    result = _pinned_ends(result, start, stop, num, endpoint, shape)
+    return np.moveaxis(result, 0, axis)
+
+
+def _pinned_ends(result, start, stop, num, endpoint, shape):
+    """``result`` (samples leading, ends of ``shape``) with its first sample ``start``
+    and, with ``endpoint``, its last ``stop`` exactly, as NumPy's geomspace sets them."""
     if num > 0:
         first = np.zeros((num,) + (1,) * len(shape), dtype=bool)
         first[0] = True
@@ -397,7 +404,7 @@ def _geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
             last = np.zeros_like(first)
             last[-1] = True
             result = np.where(last, stop, result)
-    return np.moveaxis(result, 0, axis)
+    return result
 
 
 def _geomspace_complex(start, stop, num, endpoint, axis):
@@ -411,14 +418,7 @@ def _geomspace_complex(start, stop, num, endpoint, axis):
     start, stop = start / out_sign, stop / out_sign
     shape = np.broadcast_shapes(np.shape(primal(start)), np.shape(primal(stop)))
     result = np.logspace(np.log10(start), np.log10(stop), num, endpoint=endpoint, base=10.0)
-    if num > 0:
-        first = np.zeros((num,) + (1,) * len(shape), dtype=bool)
-        first[0] = True
-        result = np.where(first, start, result)
-        if endpoint and num > 1:
-            last = np.zeros_like(first)
-            last[-1] = True
-            result = np.where(last, stop, result)
+    result = _pinned_ends(result, start, stop, num, endpoint, shape)
     return np.moveaxis(result * out_sign, 0, axis)
 
 

@@ -458,11 +458,10 @@ _LOOK_FIX = ("If f converts a dual array only to look at it (x = np.asarray(p); 
 
 def caught_warning(who, caught):
     """Warn that f returned derivatives after ``caught`` (:func:`made_since`'s text)."""
-    import warnings
     if caught.startswith(_OBJECT_EVENT):
         size, call = _split_call(caught, _OBJECT_EVENT)
         if call:
-            warnings.warn(
+            warn_at_caller(
                 f"{who}: {call} made a NumPy object array of a dual array of {size} "
                 "elements that nothing read (NumPy's array constructors and np.r_ / "
                 "np.c_ take no dual); f's result has derivatives, and if that array was "
@@ -471,19 +470,19 @@ def caught_warning(who, caught):
                 "array and an except clause whose fallback term has no derivatives. "
                 f"Fix: {_conversion_fix(call)}; warnings.simplefilter('ignore', "
                 f"dualgrad.CaughtErrorWarning) silences this. {_LOOK_FIX}",
-                CaughtErrorWarning, stacklevel=4)
+                CaughtErrorWarning)
             return
     what = "a dual array became a NumPy object array that nothing read (a library most " \
         "likely refused it and f caught its error)" if caught.startswith(_OBJECT_EVENT) \
         else f"dualgrad raised inside f and the error was caught ({caught})"
-    warnings.warn(
+    warn_at_caller(
         f"{who}: {what}; f's result has derivatives, but a term computed in the except "
         "branch (a penalty, a fallback constant: p[0]**2 + guarded(p)) has none, and the "
         "derivative would miss it. Fix: let the error through (narrow the except clause "
         "to the errors you expect) and apply its fix; if the fallback is meant, "
         "warnings.simplefilter('ignore', dualgrad.CaughtErrorWarning) silences this."
         + (f" {_LOOK_FIX}" if caught.startswith(_OBJECT_EVENT) else ""),
-        CaughtErrorWarning, stacklevel=4)
+        CaughtErrorWarning)
 
 
 class ObjectArrayWarning(UserWarning):

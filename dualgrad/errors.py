@@ -230,8 +230,25 @@ _CONVERTERS = ("asarray", "ascontiguousarray", "asfortranarray", "asanyarray", "
 _CONCATENATORS = ("np.r_[", "np.c_[", "numpy.r_[", "numpy.c_[")
 
 
+# NumPy functions whose dispatcher hands dualgrad some arguments only: a dual in
+# another one meets NumPy's own code, which makes an object array of it (attack43
+# repro_10: np.select's default=); the conversion's text and the spelling that works.
+_UNDISPATCHED = {
+    "select": ("np.select(condlist, choicelist, default=d) with plain choices",
+               "NumPy hands np.select to dualgrad only when condlist or choicelist holds a "
+               "dual, never for default= alone; write np.where(cond, choice, d) for one "
+               "condition, or put the dual among the choices: np.select([c1, c2, ~(c1 | "
+               "c2)], [a, b, d])"),
+}
+
+
+_UNDISPATCHED_CALLS = dict(_UNDISPATCHED.values())
+
+
 def _conversion_fix(call):
     """The fix for f's own conversion ``call`` that made an object array nothing read."""
+    if call in _UNDISPATCHED_CALLS:
+        return _UNDISPATCHED_CALLS[call]
     if call.startswith(_CONCATENATORS):
         return ("write np.concatenate([p, [0.0]]) for np.r_[p, 0.0] (np.hstack; "
                 "np.column_stack for np.c_), which keeps a dual array")
@@ -244,6 +261,8 @@ def _conversion_call(code, lasti, module):
     code (``module`` not NumPy, SciPy or dualgrad), else ``""``: a constructor of f's own
     that made an object array is named in the messages, which otherwise suspect a
     library (read on the message path only: the conversion keeps the code and offset)."""
+    if module.startswith("numpy") and code.co_name in _UNDISPATCHED:
+        return _UNDISPATCHED[code.co_name][0]
     if module.split(".")[0] in ("numpy", "scipy", "dualgrad"):
         return ""
     try:
@@ -273,9 +292,11 @@ def _own_conversion(who, size, call):
     and f's result has no derivatives (attack32 repro_03 (b): np.zeros_like of it + 1)."""
     return DualTypeError(
         f"{who}: f returned a result without derivatives after {call} made a NumPy "
-        f"object array of a dual array of {size} elements that nothing read: NumPy's array "
-        "constructors (np.asarray, np.ascontiguousarray, np.asfortranarray) take no "
-        "dual; they make an object array of scalar duals. If f's result is a constant "
+        f"object array of a dual array of {size} elements that nothing read"
+        + (": NumPy's own code met the dual. " if call in _UNDISPATCHED_CALLS else
+           ": NumPy's array constructors (np.asarray, np.ascontiguousarray, "
+           "np.asfortranarray) take no dual; they make an object array of scalar duals. ")
+        + "If f's result is a constant "
         "at these inputs (np.zeros_like or np.ones_like of that array: they copy its "
         "shape, not its elements), its derivative is 0, but dualgrad cannot tell that "
         "from a library that refused the array and an except clause that caught its "
@@ -646,8 +667,11 @@ _NUMPY_BUILDERS = {
     "_vectorize_call": "vectorize", "_vectorize_call_with_signature": "vectorize",
     "piecewise": "piecewise",
     "histogram": "histogram", "histogram_bin_edges": "histogram_bin_edges",
-    "gradient": "gradient", "unwrap": "unwrap",
+    "gradient": "gradient", "unwrap": "unwrap", "interp": "interp",
 }
+# Builders that are one only when a keyword NumPy's dispatcher does not hand over
+# holds the dual (np.interp of an object array is numpy_on_objects' case).
+_KEYWORD_DUALS = {"interp": ("period", "left", "right")}
 _BUILDER_FIX = {
     "vectorize": (
         "np.vectorize fixed its output dtype from the first element's result, a plain "
@@ -679,6 +703,12 @@ _BUILDER_FIX["unwrap"] = (
     "a plain p and a dual period, NumPy's own code met the dual period. Fix: make p a "
     "dual too, np.unwrap(p + 0.0 * period, period=period) (zero derivatives for p; the "
     "whole periods added move with the period)")
+_BUILDER_FIX["interp"] = (
+    "NumPy hands np.interp to dualgrad when x, xp or fp holds duals, not for period=, "
+    "left= or right= alone: with plain x, xp and fp and a dual among those, NumPy's own "
+    "code met the dual. Fix: make x a dual too, np.interp(x + 0.0 * period, xp, fp, "
+    "period=period) (zero derivatives for x; the point moves with the period, or the "
+    "end values with left= / right=)")
 _BUILDER_FIX["histogram_bin_edges"] = _BUILDER_FIX["histogram"].replace(
     "np.histogram(", "np.histogram_bin_edges(").replace("np.histogram ", "np.histogram_bin_edges ")
 
@@ -695,6 +725,10 @@ def numpy_builder():
         module = frame.f_globals.get("__name__", "")
         if module.startswith("numpy"):
             name = _NUMPY_BUILDERS.get(frame.f_code.co_name)
+            if name in _KEYWORD_DUALS and not any(
+                    type(frame.f_locals.get(k)).__module__.startswith("dualgrad")
+                    for k in _KEYWORD_DUALS[name]):
+                return None      # no keyword holds the dual: numpy_on_objects' case
             if name:
                 return name
         elif not (module.startswith("dualgrad")

@@ -257,8 +257,8 @@ def polygamma(n, x):
     psi, gamma and zeta rows, so the value is SciPy's and the derivative
     ``polygamma(n + 1, x)``, nested duals (Hessians) included (left42)."""
     sc = scipy_special("dualgrad.scipy.special.polygamma")
-    if not isinstance(x, Dual) and not isinstance(n, Dual):
-        return sc.polygamma(n, x)
+    if not isinstance(x, Dual) and not isinstance(n, Dual) and not traced(n, x):
+        return sc.polygamma(n, x)       # plain input; a sparsity tracer takes the formula
     n = n if isinstance(n, Dual) else np.asarray(n)
     fac2 = (-1.0) ** (n + 1) * sc.gamma(n + 1.0) * sc.zeta(n + 1, x)
     return np.where(primal(n) == 0, sc.psi(x), fac2)

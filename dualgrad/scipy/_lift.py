@@ -12,11 +12,11 @@ Hessian); the same functions then run on them, so second derivatives are exact t
 import numpy as np
 
 from .. import errors
-from ..dispatch._operands import operand
-from ..dual import Dual, make, newest, primal
+from ..dispatch._operands import is_complex, operand
+from ..dual import HOLOMORPHIC, Dual, make, newest, primal
 
 __all__ = ["Dual", "scipy_linalg", "scipy_special", "read", "outer", "split", "last", "make",
-           "primal", "traced", "check_finite", "columns", "uncolumns"]
+           "primal", "traced", "check_finite", "columns", "uncolumns", "not_holomorphic"]
 
 
 def scipy_linalg(who):
@@ -100,3 +100,16 @@ def check_finite(who, *xs):
     for x in xs:
         if x is not None and not np.all(np.isfinite(primal(x))):
             raise ValueError("array must not contain infs or NaNs")
+
+
+def not_holomorphic(who, *xs):
+    """Raise NumPy's ``DualTypeError`` (as ``np.linalg.cholesky`` / ``eigvalsh`` / ``np.conj``
+    do) where a complex dual of a ``holomorphic=True`` call, at any level of nesting,
+    reaches a function with no complex derivative (one that reads a conjugate, a
+    Hermitian triangle or the real part of a diagonal): the derivative along the real
+    axis would be returned as if it were the complex one."""
+    for x in xs:
+        while isinstance(x, Dual):
+            if x.tag in HOLOMORPHIC and is_complex(x):
+                raise errors.not_holomorphic(who)
+            x = x.value

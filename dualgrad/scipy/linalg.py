@@ -43,8 +43,8 @@ import numpy as np
 
 from .. import errors
 from ..dispatch._spectral import couple, tied
-from ._lift import (check_finite as _check_finite, columns, last, make, outer, primal, read,
-                    scipy_linalg, split, traced, uncolumns)
+from ._lift import (check_finite as _check_finite, columns, last, make, not_holomorphic, outer,
+                    primal, read, scipy_linalg, split, traced, uncolumns)
 
 __all__ = ["cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve", "inv", "det",
            "lu_factor", "lu_solve", "eigh", "expm"]
@@ -74,12 +74,15 @@ def _triangle(x, lower, unit=False):
 
 def _mirrored(x, lower, conj):
     """The symmetric (``conj``: Hermitian) matrix made of ``x``'s ``lower`` (else
-    upper) triangle, as ``?sysv`` / ``?hesv`` / ``?potrf`` read it."""
+    upper) triangle, as ``?sysv`` / ``?hesv`` / ``?potrf`` read it: a complex
+    Hermitian one's diagonal is read as real (LAPACK ignores its imaginary part, so
+    the partials' imaginary part there moves nothing either)."""
     mirror = np.swapaxes(x, -1, -2)
-    if conj and np.iscomplexobj(primal(mirror)):
-        mirror = np.conj(mirror)
     m = np.shape(primal(x))[-1]
     read = np.tri(m, dtype=bool)                          # on and below the diagonal
+    if conj and np.iscomplexobj(primal(mirror)):
+        out = np.where(read if lower else read.T, x, np.conj(mirror))
+        return np.where(np.eye(m, dtype=bool), np.real(out), out)
     return np.where(read if lower else read.T, x, mirror)
 
 
@@ -181,7 +184,10 @@ def solve_triangular(a, b, trans=0, lower=False, unit_diagonal=False, overwrite_
             overwrite_b=overwrite_b, check_finite=check_finite)
     if check_finite and tag >= 0:
         _check_finite("solve_triangular", a, b)
-    return _tri(a, b, _trans_code("solve_triangular", trans), bool(lower), bool(unit_diagonal))
+    t = _trans_code("solve_triangular", trans)
+    if t == 2:                                  # a^H: no complex derivative in a
+        not_holomorphic("dualgrad.scipy.linalg.solve_triangular(trans=2)", a)
+    return _tri(a, b, t, bool(lower), bool(unit_diagonal))
 
 
 def _factor(a, lower, clean=True):
@@ -274,6 +280,7 @@ def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
             a, lower=lower, overwrite_a=overwrite_a, check_finite=check_finite)
     if check_finite and tag >= 0:
         _check_finite("cholesky", a)
+    not_holomorphic("dualgrad.scipy.linalg.cholesky", a)
     _check_square("dualgrad.scipy.linalg.cholesky", a)
     return _factor(a, bool(lower))
 
@@ -322,6 +329,7 @@ def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
             a, lower=lower, overwrite_a=overwrite_a, check_finite=check_finite)
     if check_finite and tag >= 0:
         _check_finite("cho_factor", a)
+    not_holomorphic("dualgrad.scipy.linalg.cho_factor", a)
     _check_square("dualgrad.scipy.linalg.cho_factor", a)
     lower = bool(lower)
     batch = np.shape(primal(a))[:-2]
@@ -374,6 +382,7 @@ def cho_solve(c_and_lower, b, overwrite_b=False, check_finite=True):
         lower = bool(np.asarray(lower).flat[0])
     if check_finite and tag >= 0:
         _check_finite("cho_solve", c, b)
+    not_holomorphic("dualgrad.scipy.linalg.cho_solve", c)       # L L^H: conjugates c
     vector = np.ndim(primal(b)) == 1
     if vector:                                  # a column: the solution of one step is
         b = b[:, None]                          # not read as a matrix by the next
@@ -392,10 +401,11 @@ _SOLVE_READS = {None: "all", "gen": "all", "general": "all", "banded": "all",
                 "sym": "symmetric", "symmetric": "symmetric",
                 "her": "hermitian", "hermitian": "hermitian",
                 "pos": "hermitian", "positive definite": "hermitian"}
-_INV_READS = {None: "all", "gen": "all", "general": "all", "diagonal": "all",
+# (inv's own keys, SciPy 1.17's: its 'diagonal' inverts the diagonal and returns a's
+# off-diagonal entries as they are, a function of its own: "copied")
+_INV_READS = {None: "all", "gen": "all", "general": "all", "diagonal": "copied",
               "upper triangular": "upper", "lower triangular": "lower",
-              "sym": "symmetric", "symmetric": "symmetric", "her": "hermitian",
-              "hermitian": "hermitian", "pos": "hermitian", "positive definite": "hermitian"}
+              "sym": "symmetric", "her": "hermitian", "pos": "hermitian"}
 
 
 def _read_part(dA, reads, lower):
@@ -489,7 +499,8 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
         return scipy_linalg("dualgrad.scipy.linalg.solve").solve(
             a, b, lower=lower, overwrite_a=overwrite_a, overwrite_b=overwrite_b,
             check_finite=check_finite, assume_a=assume_a, transposed=transposed)
-    _assumed("solve", _SOLVE_READS, assume_a)
+    if _assumed("solve", _SOLVE_READS, assume_a) == "hermitian":
+        not_holomorphic(f"dualgrad.scipy.linalg.solve(assume_a={assume_a!r})", a)
     if check_finite and tag >= 0:
         _check_finite("solve", a, b)
     return _solve(a, b, bool(lower), assume_a, bool(transposed))
@@ -497,14 +508,20 @@ def solve(a, b, lower=False, overwrite_a=False, overwrite_b=False, check_finite=
 
 def _inv(a, assume_a, lower):
     tag, n = outer("dualgrad.scipy.linalg.inv", a)
+    reads = _INV_READS[assume_a]
     if tag < 0 and traced(a):
-        return np.linalg.inv(_read_part(a, _INV_READS[assume_a], lower))
+        if reads == "copied":              # 1 / a_ii on the diagonal, a_ij off it
+            return np.where(np.eye(np.shape(a)[-1], dtype=bool), 1.0 / a, a)
+        return np.linalg.inv(_read_part(a, reads, lower))
     if tag < 0:
         return scipy_linalg("dualgrad.scipy.linalg.inv").inv(
             a, check_finite=False, assume_a=assume_a, lower=lower)
     a0, da = split(a, tag)
     X = _inv(a0, assume_a, lower)
-    dM = _read_part(da, _INV_READS[assume_a], lower)
+    if reads == "copied":                  # d(1 / a_ii) = -da_ii / a_ii^2; da_ij as it is
+        eye = np.eye(np.shape(primal(X))[-1], dtype=bool)
+        return make(X, last(np.where(eye, -(X * X) * da, da)), tag)
+    dM = _read_part(da, reads, lower)
     return make(X, last(-(X @ dM @ X)), tag)
 
 
@@ -523,7 +540,11 @@ def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
     -------
     ndarray or Dual
         ``a^{-1}``: SciPy's own for plain input; for duals SciPy's value and
-        ``dX = -X dA X``.
+        ``dX = -X dA X``, ``dA`` the part ``assume_a`` reads (SciPy's ``'sym'``,
+        ``'her'``, ``'pos'``: a triangle; a complex Hermitian one's diagonal is read
+        as real).  ``assume_a='diagonal'`` is SciPy 1.17's own function: ``1 / a_ii``
+        on the diagonal and ``a``'s off-diagonal entries as they are, so
+        ``-da_ii / a_ii^2`` there and ``da_ij`` off it.
 
     Raises
     ------
@@ -544,7 +565,8 @@ def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
         return scipy_linalg("dualgrad.scipy.linalg.inv").inv(
             a, overwrite_a=overwrite_a, check_finite=check_finite, assume_a=assume_a,
             lower=lower)
-    _assumed("inv", _INV_READS, assume_a)
+    if _assumed("inv", _INV_READS, assume_a) == "hermitian":
+        not_holomorphic(f"dualgrad.scipy.linalg.inv(assume_a={assume_a!r})", a)
     if check_finite and tag >= 0:
         _check_finite("inv", a)
     _check_square("dualgrad.scipy.linalg.inv", a)
@@ -757,6 +779,8 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     if check_finite and tag >= 0:
         _check_finite("lu_solve", lu, b)
     t = _trans_code("lu_solve", trans)
+    if t == 2:                                     # lu^H: no complex derivative in lu
+        not_holomorphic("dualgrad.scipy.linalg.lu_solve(trans=2)", lu)
     perm = _permutation(piv)
     vector = np.ndim(primal(b)) == 1
     if vector:                                     # a column, as in cho_solve
@@ -853,6 +877,7 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
             "eigenpairs from the full result (w[i:j], v[:, i:j])")
     if check_finite and tag >= 0:
         _check_finite("eigh", a)
+    not_holomorphic("dualgrad.scipy.linalg.eigh", a)       # real eigenvalues, Re diag
     _check_square("dualgrad.scipy.linalg.eigh", a)
     vectors = not eigvals_only
     if vectors and np.iscomplexobj(primal(a)):

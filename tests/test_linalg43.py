@@ -1,0 +1,192 @@
+"""linalg43: attack43's linear-algebra findings, each against an independent oracle.
+
+- complex Hermitian paths (cholesky, cho_factor / cho_solve, solve and inv with
+  assume_a 'her' / 'pos', eigh) read the diagonal's real part only, as LAPACK does:
+  a direction moving only its imaginary part moves nothing (oracle: 8th-order
+  central differences of SciPy's own function, exactly 0 there);
+- inv(a, assume_a='diagonal') is SciPy 1.17's function (1 / a_ii on the diagonal,
+  a's off-diagonal entries copied): its partials, not -X dA X (oracle: differences
+  of SciPy's function; analytic);
+- holomorphic=True through a function with no complex derivative raises the
+  DualTypeError NumPy's equivalents raise (oracle: the differences along h and i h
+  disagree, so no number is right);
+- det's derivatives of every order at a numerically rank-deficient matrix (oracle:
+  the cofactor polynomial through + and *);
+- eigh / eigvalsh at exactly repeated eigenvalues: each value of a cluster takes the
+  cluster's mean, trace(V_c^H dA V_c) / k (oracle: eigenvalues of diagonal matrices,
+  np.sort's convention).
+"""
+
+import numpy as np
+import pytest
+
+sl = pytest.importorskip("scipy.linalg")
+
+import dualgrad as dg  # noqa: E402
+import dualgrad.scipy.linalg as dl  # noqa: E402
+from dualgrad.errors import DualTypeError  # noqa: E402
+
+_C = [4 / 5, -1 / 5, 4 / 105, -1 / 280]               # 8th-order central differences
+
+
+def _cd(f, x, h=1e-3):
+    """Jacobian of ``f`` at ``x`` (``f(x).shape + x.shape``), 8th order."""
+    x = np.asarray(x)
+    cols = []
+    for i in range(x.size):
+        e = np.zeros(x.size, dtype=x.dtype)
+        e[i] = h
+        e = e.reshape(x.shape)
+        cols.append(sum(c * (np.asarray(f(x + (k + 1) * e)) - np.asarray(f(x - (k + 1) * e)))
+                        for k, c in enumerate(_C)) / h)
+    return np.stack(cols, axis=-1).reshape(np.shape(f(x)) + x.shape)
+
+
+def _close(got, want, tol=1e-9):
+    scale = max(1.0, float(np.max(np.abs(want))))
+    np.testing.assert_allclose(got, want, rtol=0, atol=tol * scale)
+
+
+_RNG = np.random.default_rng(43)
+N = 3
+_G = _RNG.normal(size=(N, N)) + 1j * _RNG.normal(size=(N, N))
+H0 = _G @ _G.conj().T + N * np.eye(N)                  # Hermitian positive definite
+E = _RNG.normal(size=(N, N)) + 1j * _RNG.normal(size=(N, N))
+EH = E + E.conj().T                                    # a Hermitian direction
+B = _RNG.normal(size=N) + 1j * _RNG.normal(size=N)
+
+# name: (dualgrad.scipy's function of a matrix, SciPy's)
+HERMITIAN = {
+    "cholesky": (dl.cholesky, sl.cholesky),
+    "cholesky_lower": (lambda m: dl.cholesky(m, lower=True),
+                       lambda m: sl.cholesky(m, lower=True)),
+    "cho_factor": (lambda m: dl.cho_factor(m)[0], lambda m: sl.cho_factor(m)[0]),
+    "cho_solve": (lambda m: dl.cho_solve(dl.cho_factor(m, lower=True), B),
+                  lambda m: sl.cho_solve(sl.cho_factor(m, lower=True), B)),
+    "solve_her": (lambda m: dl.solve(m, B, assume_a="her"),
+                  lambda m: sl.solve(m, B, assume_a="her")),
+    "solve_pos_lower": (lambda m: dl.solve(m, B, assume_a="pos", lower=True),
+                        lambda m: sl.solve(m, B, assume_a="pos", lower=True)),
+    "inv_her": (lambda m: dl.inv(m, assume_a="her"), lambda m: sl.inv(m, assume_a="her")),
+    "inv_pos": (lambda m: dl.inv(m, assume_a="pos", lower=True),
+                lambda m: sl.inv(m, assume_a="pos", lower=True)),
+    "eigh": (lambda m: dl.eigh(m, eigvals_only=True), lambda m: sl.eigh(m, eigvals_only=True)),
+}
+
+
+@pytest.mark.parametrize("name", HERMITIAN)
+def test_imaginary_diagonal_moves_nothing(name):
+    """A(t) = H0 + t i I: SciPy reads the diagonal's real part only, so its function
+    is constant in t (differences exactly 0) and so is the derivative."""
+    ours, theirs = HERMITIAN[name]
+    P = 1j * np.eye(N)
+    want = _cd(lambda t: theirs(H0 + t[0] * P), np.zeros(1))[..., 0]
+    assert np.max(np.abs(want)) == 0.0
+    got = dg.derivative(lambda t: ours(H0 + t * P), 0.0)
+    _close(got, want, 1e-15)
+
+
+@pytest.mark.parametrize("name", HERMITIAN)
+def test_hermitian_paths_two_real_parameters_and_hessian(name):
+    """A(s, t) = H0 + s EH + t (i diag(1, 2, 3) + E's strict lower triangle): first
+    and second derivatives of |f|^2 against differences of SciPy's function."""
+    ours, theirs = HERMITIAN[name]
+    D = 1j * np.diag([1.0, 2.0, 3.0]) + np.tril(E, -1)
+
+    def f(p, fn):
+        out = fn(H0 + p[0] * EH / 8 + p[1] * D / 8)
+        return np.sum(np.real(out * np.conj(out)))
+
+    p0 = np.array([0.1, -0.2])
+    _close(dg.gradient(lambda p: f(p, ours), p0), _cd(lambda p: f(p, theirs), p0))
+    want = _cd(lambda q: _cd(lambda p: f(p, theirs), q, 1e-2), p0, 1e-2)
+    _close(dg.hessian(lambda p: f(p, ours), p0), want, 1e-7)
+
+
+def test_inv_diagonal_is_scipys_function():
+    """SciPy 1.17: inv(a, assume_a='diagonal') = 1 / a_ii on the diagonal and a_ij
+    off it: d out_ii / d a_ii = -1 / a_ii^2, d out_ij / d a_ij = 1, 0 else (analytic
+    and differences), at a non-diagonal and a diagonal a; Hessian -> 2 / a_ii^3."""
+    for a in (np.array([[2.0, 1.0, -3.0], [0.5, 4.0, 1.0], [2.0, 7.0, 5.0]]),
+              np.diag([2.0, 4.0, -5.0])):
+        p = a.ravel()
+        got = dg.jacobian(lambda q: dl.inv(q.reshape(N, N), assume_a="diagonal").ravel(), p)
+        want = _cd(lambda q: sl.inv(q.reshape(N, N), assume_a="diagonal").ravel(), p)
+        _close(got, want)
+        analytic = np.eye(N * N)
+        for i in range(N):
+            analytic[i * N + i, i * N + i] = -1.0 / a[i, i] ** 2
+        np.testing.assert_allclose(got, analytic, rtol=1e-15, atol=0)
+        h = dg.hessian(lambda q: dl.inv(q.reshape(N, N), assume_a="diagonal")[1, 1], p)
+        assert h[4, 4] == pytest.approx(2.0 / a[1, 1] ** 3, rel=1e-15)
+        assert np.count_nonzero(h) == 1
+
+
+def test_inv_diagonal_sparsity_auto():
+    a = np.array([[2.0, 1.0], [0.5, 4.0]]).ravel()
+    f = lambda q: dl.inv(q.reshape(2, 2), assume_a="diagonal").ravel()   # noqa: E731
+    dense = dg.jacobian(f, a)
+    pattern = dg.sparsity(f, a).toarray() != 0
+    assert np.array_equal(pattern, np.eye(4, dtype=bool))
+    _close(dg.jacobian(f, a, sparsity="auto").toarray(), dense, 0)
+
+
+@pytest.mark.parametrize("assume_a", ["symmetric", "hermitian", "positive definite"])
+def test_inv_rejects_what_scipy_rejects(assume_a):
+    """SciPy 1.17's inv knows 'sym', 'her', 'pos' (not solve's long names): on duals
+    the same keys, the others refused."""
+    with pytest.raises(KeyError):
+        sl.inv(H0.real, assume_a=assume_a)
+    with pytest.raises(ValueError, match="assume_a"):
+        dg.derivative(lambda s: dl.inv(H0.real * s, assume_a=assume_a), 1.0)
+
+
+def _holo(f):
+    return lambda: dg.derivative(f, 0.01 + 0.02j, holomorphic=True)
+
+
+NOT_HOLOMORPHIC = {
+    "cholesky": lambda z: dl.cholesky(H0 + z * E),
+    "cho_factor": lambda z: dl.cho_factor(H0 + z * E)[0],
+    "cho_solve_c": lambda z: dl.cho_solve((H0 + z * E, True), B),
+    "solve_her": lambda z: dl.solve(H0 + z * E, B, assume_a="her"),
+    "solve_pos": lambda z: dl.solve(H0 + z * E, B, assume_a="positive definite"),
+    "inv_her": lambda z: dl.inv(H0 + z * E, assume_a="her"),
+    "inv_pos": lambda z: dl.inv(H0 + z * E, assume_a="pos"),
+    "eigh": lambda z: dl.eigh(H0 + z * E, eigvals_only=True),
+    "solve_triangular_2": lambda z: dl.solve_triangular(H0 + z * E, B, trans=2),
+    "lu_solve_2": lambda z: dl.lu_solve(dl.lu_factor(H0 + z * E), B, trans="C"),
+    "nested_cholesky": lambda z: dg.derivative(lambda s: dl.cholesky(H0 * s + z * E), 1.0),
+}
+
+
+@pytest.mark.parametrize("name", NOT_HOLOMORPHIC)
+def test_holomorphic_true_refuses_non_holomorphic(name):
+    """No complex derivative exists (np.linalg.cholesky / eigvalsh raise the same):
+    the differences of the real part along h and i h disagree."""
+    f = NOT_HOLOMORPHIC[name]
+    with pytest.raises(DualTypeError, match="holomorphic"):
+        _holo(f)()
+
+
+HOLOMORPHIC_OK = {       # linear in b / holomorphic in a: still numbers, the right ones
+    "cho_solve_b": (lambda z: dl.cho_solve(sl.cho_factor(H0), B * z),
+                    lambda z: sl.cho_solve(sl.cho_factor(H0), B * z)),
+    "solve_triangular_2_b": (lambda z: dl.solve_triangular(H0, B * z, trans=2),
+                             lambda z: sl.solve_triangular(H0, B * z, trans=2)),
+    "solve_sym": (lambda z: dl.solve(H0 + z * E, B, assume_a="sym"),
+                  lambda z: sl.solve(H0 + z * E, B, assume_a="sym")),
+    "inv_diagonal": (lambda z: dl.inv(H0 + z * E, assume_a="diagonal"),
+                     lambda z: sl.inv(H0 + z * E, assume_a="diagonal")),
+}
+
+
+@pytest.mark.parametrize("name", HOLOMORPHIC_OK)
+def test_holomorphic_true_still_works(name):
+    ours, theirs = HOLOMORPHIC_OK[name]
+    z0 = 0.01 + 0.02j
+    got = dg.derivative(ours, z0, holomorphic=True)
+    along_re = _cd(lambda t: theirs(z0 + t[0]), np.zeros(1), 1e-3)[..., 0]
+    along_im = _cd(lambda t: theirs(z0 + 1j * t[0]), np.zeros(1), 1e-3)[..., 0] / 1j
+    _close(along_re, along_im, 1e-8)                       # holomorphic indeed
+    _close(got, along_re)

@@ -192,18 +192,28 @@ def test_gradient_jvp_and_jacfwd_agree():
     assert np.allclose(dg.jacfwd(total)(p), g, rtol=1e-8)
 
 
-def test_nested_derivatives_raise_naming_the_fix():
-    with pytest.raises(TypeError, match="nested.*fixed-step Runge-Kutta"):
-        dg.hessian(lambda q: decay(q), np.array([0.5, 2.0, 0.2, 1.3]))
+def test_a_hessian_through_the_solver_against_the_closed_form():
+    """ode43: nested duals step as one real system; y(t1) = b exp(-a (t1 - t0)), its
+    Hessian in (a, b, t0, t1) written out by hand."""
+    a, b, t0, t1 = p = np.array([0.5, 2.0, 0.2, 1.3])
+    d, e = t1 - t0, np.exp(-a * (t1 - t0))
+    want = np.array([[b * d * d * e, -d * e, b * e * (1 - a * d), -b * e * (1 - a * d)],
+                     [-d * e, 0.0, a * e, -a * e],
+                     [b * e * (1 - a * d), a * e, a * a * b * e, -a * a * b * e],
+                     [-b * e * (1 - a * d), -a * e, -a * a * b * e, a * a * b * e]])
+    assert np.allclose(dg.hessian(decay, p), want, rtol=1e-8, atol=1e-10)
 
 
-def test_events_with_derivatives_raise():
+def test_event_times_carry_derivatives():
+    """y' = -a y, y(0) = b crosses 1 at t = ln(b) / a (non-terminal: y(1) as before)."""
     def f(q):
-        return dg.solve_ivp(lambda t, y: -q[0] * y, (0.0, 1.0), [q[1]],
-                            events=lambda t, y: y[0] - 1.0).y[0, -1]
+        sol = dg.solve_ivp(lambda t, y: -q[0] * y, (0.0, 5.0), [q[1]],
+                           events=lambda t, y: y[0] - 1.0, **TIGHT)
+        return np.stack([sol.t_events[0][0], sol.y_events[0][0, 0]])
 
-    with pytest.raises(TypeError, match="events"):
-        dg.gradient(f, np.array([0.5, 2.0]))
+    a, b = q = np.array([0.5, 2.0])
+    J = dg.jacobian(f, q)
+    assert np.allclose(J, [[-np.log(b) / a ** 2, 1 / (a * b)], [0.0, 0.0]], atol=1e-9)
 
 
 def test_bad_output_shape_names_y0():
@@ -283,14 +293,15 @@ def test_parameters_entering_after_t0_restart_with_tangents():
     assert np.allclose(g, [want], rtol=1e-7)
 
 
-def test_an_event_depending_on_the_parameters_raises():
+def test_an_event_depending_on_the_parameters_moves_the_terminal_column():
+    """y' = -y from 2 stops where y = q: y(t_end) = q exactly, t_end = ln(2 / q)."""
     def f(q):
         hit = lambda t, y: y[0] - q[0]                      # noqa: E731
         hit.terminal = True
-        return dg.solve_ivp(lambda t, y: -y, (0.0, 5.0), [2.0], events=hit).y[0, -1]
+        sol = dg.solve_ivp(lambda t, y: -y, (0.0, 5.0), [2.0], events=hit, **TIGHT)
+        return np.stack([sol.y[0, -1], sol.t[-1]])
 
-    with pytest.raises(TypeError, match="events"):
-        dg.gradient(f, np.array([0.5]))
+    assert np.allclose(dg.jacobian(f, np.array([0.5])), [[1.0], [-1 / 0.5]], atol=1e-9)
 
 
 def test_backward_complex_and_scalar_states():
@@ -322,16 +333,17 @@ def test_a_constant_jacobian_as_nested_lists():
     assert np.allclose(dg.jacobian(f, p), expm(np.array(A)), rtol=1e-7, atol=1e-9)
 
 
-def test_a_helper_inside_f_with_the_outer_parameters_in_fun_raises_nested():
+def test_a_helper_inside_f_with_the_outer_parameters_in_fun_is_nested():
     """jacobian over q of a gradient over r: fun mixes both calls' duals (its result's
-    value is a dual): nested, raised, not a derivative of one call only."""
+    value is a dual): both calls' levels step together.  y(1) = exp(-q r): d/dr =
+    -q exp(-q r), and d/dq of that = (q r - 1) exp(-q r)."""
     def inner(r, q):
         return dg.solve_ivp(lambda t, y: -q[0] * r[0] * y, (0.0, 1.0), [1.0],
                             **TIGHT).y[0, -1]
 
-    with pytest.raises(TypeError, match="nested"):
-        dg.jacobian(lambda q: dg.gradient(lambda r: inner(r, q), np.array([0.5])),
+    J = dg.jacobian(lambda q: dg.gradient(lambda r: inner(r, q), np.array([0.5])),
                     np.array([0.7]))
+    assert np.allclose(J, [[(0.35 - 1) * np.exp(-0.35)]], rtol=1e-9)
 
 
 def test_idle_directions_do_not_loosen_the_tolerance():

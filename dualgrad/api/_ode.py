@@ -16,6 +16,13 @@ exact to rounding: they are the ODE's sensitivities, integrated.  Implicit metho
 ``diag(J, J (x) I_k)`` (the coupling block ``d(J Y)/dy`` only speeds Newton's
 convergence; the error control decides the accuracy), ``J`` from the user's
 ``jac`` or from :func:`dualgrad.jacobian` of ``fun``.
+
+Nested calls (a Hessian, ``jacfwd(grad(...))``, a Hessian-vector product) step every
+coefficient of the state's nested duals, ``m (1 + k_1) ... (1 + k_L)`` real numbers
+(:mod:`dualgrad.api._ode_levels`), under the same error control; implicit methods
+get ``kron(J, I)``.  Events are located by SciPy on the values; their times and
+states get their derivatives from the implicit function theorem, as chord-Newton
+steps on duals (exact to every order: the perturbations are nilpotent).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import numpy as np
 
 from .. import errors
 from ..dual import Dual, directions, make_array, primal, stack_scalars
+from ._ode_levels import Unseen, as_state, build, event_time, expand, flow, levels_of
 
 __all__ = ["solve_ivp"]
 
@@ -35,6 +43,7 @@ _IMPLICIT = ("Radau", "BDF", "LSODA")
 _DENSE_UP_TO = 400
 _STEP = np.finfo(float).eps ** 0.5
 _RTOL_FLOOR = 100 * np.finfo(float).eps      # what SciPy's solvers raise a smaller rtol to
+_RESTARTS = 8                # solves restarted for calls' duals fun reads late
 
 
 def _duals(items):
@@ -50,32 +59,19 @@ def _duals(items):
 
 def _events():
     return errors.bad_type(
-        _WHO, "no events= when derivatives flow through the solution", "events=",
-        "The event times move with the parameters, and SciPy locates them on values "
-        "only. Integrate over a fixed t_span instead, or locate the event on values "
-        "and add its time's derivative, -(dg/dtheta) / (dg/dt) at the crossing.")
+        _WHO, "no events= during sparsity detection (sparsity=\"auto\", dg.sparsity)",
+        "events=",
+        "Detection follows one path of the solver, and the event times move it. Pass the "
+        "pattern yourself (sparsity=...) or leave sparsity out: dense derivatives take "
+        "events= (their times and states carry derivatives).")
 
 
 def _nested():
     return errors.bad_type(
-        _WHO, "duals of one running call (a gradient, Jacobian or jvp)",
-        "duals of nested calls (a Hessian, or a helper called inside another helper's f)",
-        "Differentiate the solution once: nested derivatives through an adaptive solver "
-        "are not supported; for second derivatives write the stepping as a fixed-step "
-        "Runge-Kutta loop in NumPy arithmetic (dualgrad.testing.lotka_volterra is one), "
-        "which every helper differentiates to any order.")
-
-
-def _tag_of(items):
-    """The one tag of the duals in ``items`` (``None`` when there is none)."""
-    tags = set()
-    for d in _duals(items):
-        if isinstance(d.value, Dual):
-            raise _nested()
-        tags.add(d.tag)
-    if len(tags) > 1:
-        raise _nested()
-    return tags.pop() if tags else None
+        _WHO, "fun to read the same helper calls' duals on every evaluation",
+        "duals of new calls at each restart", "Read the parameters fun needs outside "
+        "fun (or once, before the first step), so the solver carries their derivatives "
+        "from t0.")
 
 
 def _state(y0):
@@ -102,7 +98,7 @@ def _split(who, out, tag, m, k):
         out = stack_scalars(list(np.asarray(out, dtype=object).ravel()))
     if isinstance(out, Dual):
         if isinstance(out.value, Dual) or out.tag != tag:
-            raise _nested()
+            raise Unseen([out])             # (a nested call's duals: the nested system)
         value, partials = np.asarray(out.value), out.partials
         if value.ndim == 0:
             value, partials = value.reshape(1), np.reshape(partials, (1, k))
@@ -165,19 +161,55 @@ class _Augmented:
 
     def __init__(self, fun, args, tag, m, k):
         self.fun, self.args, self.tag, self.m, self.k = fun, args, tag, m, k
+        self.tags, self.index, self.dims = [tag], {tag: 0}, (k + 1,)
 
     def dual(self, z):
         m, k = self.m, self.k
         return make_array(z[:m].copy(), z[m:].reshape(m, k).copy(), self.tag)
+
+    def values(self, z):
+        return z[:self.m]
 
     def __call__(self, t, z):
         value, partials = _split(_WHO, self.fun(t, self.dual(z), *self.args),
                                  self.tag, self.m, self.k)
         return np.concatenate([value, partials.ravel()])
 
+    def rhs(self, t, y):
+        return as_state(self.fun(t, y, *self.args))
+
     def rate(self, t, y):
         """``fun(t, y)``'s value at the plain state ``y``."""
-        return np.asarray(primal(self.fun(t, y, *self.args)))
+        return np.asarray(primal(self.rhs(t, y)))
+
+
+class _Nested(_Augmented):
+    """The real system of every coefficient of the state's nested duals (a Hessian's
+    value, first and second partials), laid out ``(m, 1 + k_1, ..., 1 + k_L)``."""
+
+    def __init__(self, fun, args, levels, m):
+        self.fun, self.args, self.m = fun, args, m
+        self.tags = list(levels)
+        self.index = {tag: i for i, tag in enumerate(self.tags)}
+        self.dims = tuple(1 + k for k in levels.values())
+        self.size = int(np.prod(self.dims))
+
+    def dual(self, z):
+        return build(z.reshape((self.m,) + self.dims).copy(), self.tags, 1)
+
+    def values(self, z):
+        return z.reshape(self.m, self.size)[:, 0]
+
+    def __call__(self, t, z):
+        out = expand(self.rhs(t, self.dual(z)), self.index, self.dims)
+        if out.shape == self.dims and self.m == 1:
+            out = out.reshape((1,) + self.dims)
+        if out.shape != (self.m,) + self.dims:
+            raise errors.bad_argument(_WHO, f"fun(t, y) of shape ({self.m},), y0's",
+                                      f"shape {out.shape[:out.ndim - len(self.dims)]}",
+                                      "Return one derivative per state component "
+                                      "(np.stack or np.concatenate the pieces).")
+        return out.ravel()
 
 
 class _Newton:
@@ -213,6 +245,11 @@ class _Newton:
     def __call__(self, t, z):
         import scipy.sparse as sp
         system = self.system
+        if isinstance(system, _Nested):        # kron(J, I): each coefficient's own J
+            J, size = self.matrix(t, system.values(z)), system.size
+            if not self.dense and (sp.issparse(J) or system.m * size > _DENSE_UP_TO):
+                return sp.kron(sp.csc_matrix(J), sp.identity(size), format="csc")
+            return np.kron(J.toarray() if sp.issparse(J) else np.asarray(J), np.eye(size))
         m, k = system.m, system.k
         J = self.matrix(t, z[:m])
         if not self.dense and (sp.issparse(J) or m * (k + 1) > _DENSE_UP_TO):
@@ -251,6 +288,22 @@ class DualOdeSolution:
         return make_array(z[:m], np.moveaxis(z[m:].reshape(m, k, -1), 1, 2), self.tag)
 
 
+class NestedOdeSolution:
+    """``sol.sol`` of :func:`solve_ivp` with nested derivatives (a Hessian):
+    ``sol.sol(t)`` gives the state at the fixed times ``t`` as nested duals."""
+
+    def __init__(self, dense, system):
+        self.dense, self.system = dense, system
+        self.t_min, self.t_max = dense.t_min, dense.t_max
+
+    def __call__(self, t):
+        z, s = self.dense(primal(t)), self.system
+        if z.ndim == 1:
+            return build(z.reshape((s.m,) + s.dims), s.tags, 1)
+        C = np.moveaxis(z.reshape((s.m,) + s.dims + (-1,)), -1, 1)
+        return build(C, s.tags, 2)
+
+
 def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
               events=None, vectorized=False, args=None, **options) -> Any:
     """``scipy.integrate.solve_ivp`` with derivatives through the solution.
@@ -267,21 +320,30 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
         As ``scipy.integrate.solve_ivp``.  ``fun(t, y, *args)`` receives ``y`` as a
         dual array and must return ``m`` numbers (an array, list or object array).
         ``jac`` (implicit methods) may be given as SciPy takes it; its value at the
-        state is used.  ``events`` cannot be combined with derivatives.
+        state is used.  ``events`` are located on the values by SciPy (``terminal``
+        and ``direction`` as SciPy reads them); their times and states carry
+        derivatives.
 
     Returns
     -------
     OdeResult
         SciPy's result; ``y`` an array dual of shape ``(m, len(t))`` when
         derivatives flow, and ``t`` too when ``t_span``'s ends are duals (the first
-        and last times then move with them).
+        and last times then move with them) or a terminal event moves the last.
+        ``t_events[i]`` (shape ``(n_i,)``) and ``y_events[i]`` (``(n_i, m)``) are
+        duals: ``dt_e = -(g_y . dy + g_theta) / (dg/dt along the solution)``.
 
     Notes
     -----
     The derivatives are the sensitivities ``dy/dtheta`` integrated beside the state
     under the same error control (``rtol`` and ``atol`` apply to them too): as
     accurate as the solution, not exact to rounding as dualgrad's other results are.
-    A Hessian (nested derivatives) through the solver raises ``TypeError``.
+    Nested derivatives (``dg.hessian``, ``dg.jacfwd(dg.grad(f))``) step every
+    coefficient of the nested duals together: ``m * (1 + k_1) * ... * (1 + k_L)``
+    components for ``L`` nested calls of ``k_l`` directions (a Hessian of ``n``
+    parameters in one chunk: ``m (n + 1)^2``), the same accuracy statement.  An event
+    time's derivative divides by ``dg/dt`` along the solution: an event that touches
+    zero with ``dg/dt = 0`` raises ``TypeError``.
 
     Examples
     --------
@@ -308,10 +370,8 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     call_args = tuple(args) if args is not None else ()
     y0 = _state(y0)
     t0, tf = t_span
-    t0v, tfv, y0v = primal(t0), primal(tf), np.asarray(primal(y0))
     found = list(_duals([y0, t0, tf, *call_args]))
-    tag = _tag_of(found)
-    if tag is None:                        # fun may close over duals: SciPy's call until
+    if not found:                          # fun may close over duals: SciPy's call until
         #                                    it returns one (at once, if it depends on them)
         try:
             return scipy_solve_ivp(_Watched(fun), t_span, y0, method=method, t_eval=t_eval,
@@ -320,29 +380,39 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
                                    vectorized=vectorized, args=args, **options)
         except _Derivatives as seen:           # fun's duals came in after t0: again,
             found = seen.duals                 # with the tangents from the start
-            tag = _tag_of(found)
-    if events is not None:
-        raise _events()
-    if _tag_of([t_eval]) is not None:
+    if list(_duals([t_eval])):
         raise errors.bad_type(_WHO, "t_eval of plain times", "duals in t_eval",
                               "Pass t_eval's values; only t_span's ends may be duals.")
-    m, k = len(y0), directions(found[0])
-    system = _Augmented(fun, call_args, tag, m, k)
-    kind = complex if y0v.dtype.kind == "c" else float
-    P0 = np.array(y0.partials, dtype=kind) if isinstance(y0, Dual) else \
-        np.zeros((m, k), dtype=kind)
-    moving = [(i, t) for i, t in ((0, t0), (-1, tf)) if isinstance(t, Dual)]
-    if isinstance(t0, Dual):              # y at fixed times: S(t0) = dy0 - f(t0, y0) dt0
-        P0 -= np.outer(system.rate(t0v, y0v), t0.partials)
-    z0 = np.concatenate([y0v.astype(kind), P0.ravel()])
-    # SciPy's error norm is an RMS over all m (k + 1) components: tolerances shrunk by
-    # sqrt(k + 1) hold the state alone (and the tangents alone) to the user's own norm,
+    for _ in range(_RESTARTS):
+        try:
+            return _solve(scipy_solve_ivp, fun, t_span, y0, method, t_eval, dense_output,
+                          events, call_args, dict(options), levels_of(found))
+        except Unseen as seen:             # fun (or an event) read another call's duals
+            found = found + seen.duals     # late: again, carrying that call's levels too
+    raise _nested()
+
+
+def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_args, options,
+           levels):
+    """:func:`solve_ivp` with the levels (tags and directions) of the calls ``levels``."""
+    m, (t0, tf) = len(y0), t_span
+    t0v, tfv, y0v = primal(t0), primal(tf), np.asarray(primal(y0))
+    if len(levels) == 1:
+        (tag, k), = levels.items()
+        system = _Augmented(fun, call_args, tag, m, k)
+        size = k + 1
+    else:
+        system = _Nested(fun, call_args, levels, m)
+        size = system.size
+    # SciPy's error norm is an RMS over all m * size components: tolerances shrunk by
+    # sqrt(size) hold the state alone (and the tangents alone) to the user's own norm,
     # where tangents of directions that barely move would otherwise dilute it (attack29)
     for name, default in (("rtol", 1e-3), ("atol", 1e-6)):
         tol = np.asarray(options.get(name, default), dtype=float)
         if tol.ndim == 1:
-            tol = np.concatenate([tol, np.repeat(tol, k)])
-        tol = tol / np.sqrt(k + 1.0)
+            tol = np.concatenate([tol, np.repeat(tol, size - 1)]) if len(levels) == 1 \
+                else np.repeat(tol, size)
+        tol = tol / np.sqrt(float(size))
         if name == "rtol":              # SciPy's floor, without its "rtol is too low"
             tol = np.maximum(tol, _RTOL_FLOOR)    # warning for the user's own rtol
         options[name] = tol if tol.ndim else float(tol)
@@ -351,8 +421,33 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
             options.pop(banded, None)
         options["jac"] = _Newton(system, options.get("jac"), options.pop("jac_sparsity", None),
                                  dense=method == "LSODA")
-    sol = scipy_solve_ivp(system, (t0v, tfv), z0, method=method, t_eval=t_eval,
-                          dense_output=dense_output, **options)
+    if events is not None:
+        options["events"] = [_Located(e, system, call_args) for e in
+                             ([events] if callable(events) else events)]
+    if len(levels) == 1:
+        sol = _first_order(solve, system, t0, tf, y0, t0v, tfv, y0v, method, t_eval,
+                           dense_output, options)
+    else:
+        sol = _nested(solve, system, t0, tf, y0, t0v, tfv, method, t_eval, dense_output,
+                      options)
+    if events is not None:
+        _event_duals(sol, system, events, t_eval)
+    return sol
+
+
+def _first_order(solve, system, t0, tf, y0, t0v, tfv, y0v, method, t_eval, dense_output,
+                 options):
+    """One call's duals: the state and its tangents, ``[y, Y.ravel()]``."""
+    m, k, tag = system.m, system.k, system.tag
+    kind = complex if y0v.dtype.kind == "c" else float
+    P0 = np.array(y0.partials, dtype=kind) if isinstance(y0, Dual) else \
+        np.zeros((m, k), dtype=kind)
+    moving = [(i, t) for i, t in ((0, t0), (-1, tf)) if isinstance(t, Dual)]
+    if isinstance(t0, Dual):              # y at fixed times: S(t0) = dy0 - f(t0, y0) dt0
+        P0 -= np.outer(system.rate(t0v, y0v), t0.partials)
+    z0 = np.concatenate([y0v.astype(kind), P0.ravel()])
+    sol = solve(system, (t0v, tfv), z0, method=method, t_eval=t_eval,
+                dense_output=dense_output, **options)
     values, times = sol.y[:m], sol.t
     partials = np.moveaxis(sol.y[m:].reshape(m, k, -1), 1, 2).copy()
     if moving and t_eval is None and len(times):
@@ -365,3 +460,71 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     if sol.sol is not None:
         sol.sol = DualOdeSolution(sol.sol, m, k, tag)
     return sol
+
+
+def _nested(solve, system, t0, tf, y0, t0v, tfv, method, t_eval, dense_output, options):
+    """Nested calls' duals (a Hessian): every coefficient of the state, ``(m, *dims)``
+    raveled, one real system."""
+    m, dims, tags, index = system.m, system.dims, system.tags, system.index
+    order = len(tags)
+    start = y0
+    if isinstance(t0, Dual):              # the state at t0's value, from y0 at t0 itself
+        start = flow(system.rhs, t0, y0, t0v - t0, order)
+    z0 = expand(start, index, dims).ravel()
+    sol = solve(system, (t0v, tfv), z0, method=method, t_eval=t_eval,
+                dense_output=dense_output, **options)
+    nt = len(sol.t)
+    Y = np.moveaxis(sol.y.reshape((m,) + dims + (nt,)), -1, 1).copy()    # (m, nt, *dims)
+    if t_eval is None and nt and (isinstance(t0, Dual) or isinstance(tf, Dual)):
+        T = expand(sol.t, index, dims)
+        if isinstance(t0, Dual):
+            Y[:, 0], T[0] = expand(y0, index, dims), expand(t0, index, dims)
+        if isinstance(tf, Dual) and sol.status == 0:    # the end reached moves with tf
+            end = flow(system.rhs, tfv, build(Y[:, -1], tags, 1), tf - tfv, order)
+            Y[:, -1], T[-1] = expand(end, index, dims), expand(tf, index, dims)
+        sol.t = build(T, tags, 1)
+    sol.y = build(Y, tags, 2)
+    if sol.sol is not None:
+        sol.sol = NestedOdeSolution(sol.sol, system)
+    return sol
+
+
+class _Located:
+    """An event function on the values of the augmented state, for SciPy to locate."""
+
+    def __init__(self, event, system, args):
+        self.event, self.system, self.args = event, system, args
+        for name in ("terminal", "direction"):
+            if hasattr(event, name):
+                setattr(self, name, getattr(event, name))
+
+    def __call__(self, t, z):
+        return primal(self.event(t, self.system.values(z), *self.args))
+
+
+def _event_duals(sol, system, events, t_eval):
+    """``sol.t_events`` and ``sol.y_events`` as duals (the implicit function theorem at
+    each event SciPy found), and the terminal event's column of ``sol.t`` and ``sol.y``."""
+    index, dims, tags, m = system.index, system.dims, system.tags, system.m
+    args = system.args
+    last, end = None, np.asarray(primal(sol.t))[-1] if len(sol.t) else None
+    t_events, y_events = [], []
+    for event, times, states in zip([events] if callable(events) else events,
+                                    sol.t_events, sol.y_events):
+        def g(t, y, event=event):
+            return event(t, y, *args)
+        ts, ys = [], []
+        for t, z in zip(times, states):
+            te, ye = event_time(system.rhs, g, float(t), system.dual(np.array(z)),
+                                len(tags))
+            ts.append(expand(te, index, dims))
+            ys.append(expand(ye, index, dims))
+            if t == end:
+                last = (ts[-1], ys[-1])
+        t_events.append(build(np.reshape(ts, (len(ts),) + dims), tags, 1))
+        y_events.append(build(np.reshape(ys, (len(ys), m) + dims), tags, 2))
+    sol.t_events, sol.y_events = t_events, y_events
+    if sol.status == 1 and t_eval is None and last is not None:
+        T, Y = expand(sol.t, index, dims), expand(sol.y, index, dims)
+        T[-1], Y[:, -1] = last
+        sol.t, sol.y = build(T, tags, 1), build(Y, tags, 2)

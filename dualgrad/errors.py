@@ -2348,6 +2348,28 @@ _DROP_INS = {"scipy.special": ("logsumexp", "softmax", "log_softmax", "polygamma
                               "inv", "det", "lu_factor", "lu_solve", "eigh", "expm")}
 
 
+# scipy.stats' distributions and methods that dualgrad.scipy.stats takes on duals
+# (tests/test_stats43.py checks this against the package)
+_CONTINUOUS = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
+_DISCRETE = ("pmf", "logpmf", "cdf", "sf")
+STATS_DROP_INS = {
+    **{d: _CONTINUOUS for d in ("norm", "lognorm", "expon", "gamma", "beta", "t", "cauchy",
+                                "logistic", "laplace", "uniform")},
+    **{d: _DISCRETE for d in ("poisson", "binom", "nbinom", "geom", "bernoulli")},
+    "multivariate_normal": ("logpdf", "pdf"), "dirichlet": ("logpdf", "pdf")}
+
+
+def _stats_drop_in(dist, name, frozen):
+    """``dualgrad.scipy.stats``' drop-in for ``scipy.stats.dist.name`` (or the frozen
+    ``dist(...).name``), or ``None`` where there is none."""
+    if name not in STATS_DROP_INS.get(dist, ()):
+        return None
+    call = f"stats.{dist}(...).{name}(x)" if frozen else f"stats.{dist}.{name}(...)"
+    return (f"use dualgrad.scipy.stats.{dist}.{name} (SciPy's signature; SciPy's value "
+            "with exact derivatives): from dualgrad.scipy import stats, then "
+            f"{call} with your call's arguments")
+
+
 def _drop_in(public, name, entry):
     """``dualgrad.scipy``'s drop-in for ``public.name`` with the caller's own call
     written out (its positional arguments by SciPy's names, the keywords it passed),
@@ -2443,7 +2465,8 @@ def from_scipy(who, exc):
     fix = f"write that step as {spelling}" if spelling else \
         "write that step with NumPy functions and the scipy.special ufuncs of " \
         "docs/supported.md"
-    drop = _drop_in(public, name, entry)
+    drop = _drop_in(public, name, entry) if public != "scipy.stats" else \
+        _stats_drop_in(dist, name, frozen)
     if drop:
         fix = f"{drop}; or {fix}"
     if not told:                # its own error on an argument it cannot read as floats

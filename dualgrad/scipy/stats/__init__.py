@@ -1,0 +1,41 @@
+"""``scipy.stats``' distributions that take dual numbers: what JAX users know as
+``jax.scipy.stats``.
+
+``scipy.stats``' methods convert their input with ``np.asarray`` (and check every
+element), so dual numbers cannot pass through them.  These have SciPy 1.17's
+signatures (shapes, ``loc``, ``scale``, positional or keyword; broadcasting;
+freezing, ``norm(mu, sigma).logpdf(x)``): plain input calls SciPy itself (the same
+result, bit for bit); duals give SciPy's value (its own private formula, evaluated
+with the rule table's functions) and exact partials, nested duals (Hessians)
+included.  Change ``from scipy import stats`` to
+``from dualgrad.scipy import stats``.
+
+* continuous (pdf, logpdf, cdf, logcdf, sf, logsf, ppf, isf): ``norm``,
+  ``lognorm``, ``expon``, ``gamma``, ``beta``, ``t``, ``cauchy``, ``logistic``,
+  ``laplace``, ``uniform``.  The cdf-like methods of ``gamma``, ``beta`` and ``t``
+  have no derivative in their shapes here (``gammainc``'s in ``a``, ``betainc``'s in
+  ``a, b`` have no closed form): a dual shape raises a named TypeError; in ``x``,
+  ``q``, ``loc`` and ``scale`` they are exact.
+* discrete (pmf, logpmf, cdf, sf): ``poisson``, ``binom``, ``nbinom``, ``geom``,
+  ``bernoulli``; ``k`` (and binom's ``n``) plain.
+* ``multivariate_normal`` (logpdf, pdf) through a Cholesky factor;
+  ``dirichlet`` (logpdf, pdf).
+
+For instance, a Gaussian log-likelihood's gradient in ``(mu, sigma)``:
+
+>>> import numpy as np
+>>> import dualgrad as dg
+>>> from dualgrad.scipy import stats
+>>> x = np.array([0.5, 1.5, 2.0])
+>>> g = dg.gradient(lambda p: np.sum(stats.norm.logpdf(x, p[0], p[1])), np.array([1.0, 2.0]))
+>>> bool(np.allclose(g, [np.sum(x - 1.0) / 4, np.sum((x - 1.0) ** 2) / 8 - 3 / 2]))
+True
+"""
+
+from ._continuous import beta, cauchy, expon, gamma, laplace, logistic, lognorm, norm, t, uniform
+from ._discrete import bernoulli, binom, geom, nbinom, poisson
+from ._multivariate import dirichlet, multivariate_normal
+
+__all__ = ["norm", "lognorm", "expon", "gamma", "beta", "t", "cauchy", "logistic", "laplace",
+           "uniform", "poisson", "binom", "nbinom", "geom", "bernoulli", "multivariate_normal",
+           "dirichlet"]

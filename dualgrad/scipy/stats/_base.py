@@ -1,0 +1,345 @@
+"""What every ``dualgrad.scipy.stats`` distribution shares: SciPy's argument
+parsing (shapes, ``loc``, ``scale``), SciPy's masks (outside the support, invalid
+parameters), freezing, the plain call to SciPy, and the one-level lift for the
+functions the rule table has no row for (``stdtr``, ``betaincc``, the inverses).
+
+A method on duals evaluates SciPy's own private formula (``_logpdf``, ``_cdf`` ...)
+with the rule table's functions (``gammaln``, ``xlogy``, ``ndtr`` ...), so its
+derivatives are the table's, and selects SciPy's constants (``-inf``, ``0``, ``1``,
+NaN) outside the support or where a parameter is invalid, the masks read from the
+values as SciPy reads them (constants: partials 0).
+"""
+
+import inspect
+
+import numpy as np
+
+from ... import errors
+from .._lift import Dual, last, make, outer, primal, read, split, traced
+
+__all__ = ["Continuous", "Discrete", "Frozen", "lift", "scipy_stats", "plainly"]
+
+
+def scipy_stats(who):
+    """``scipy.stats``, imported on first use (``import dualgrad`` never imports it)."""
+    try:
+        import scipy.special  # noqa: F401  (the table's rows for scipy.special)
+        import scipy.stats
+    except ImportError as exc:
+        raise errors.scipy_missing(who) from exc
+    return scipy.stats
+
+
+def plainly(*xs):
+    """No dual and no sparsity tracer among ``xs``: SciPy's own call serves."""
+    return not any(isinstance(x, Dual) for x in xs) and not traced(*xs)
+
+
+def _value(x):
+    """The plain values of ``x`` as SciPy reads them (float64 for integers)."""
+    v = np.asarray(primal(x))
+    return v.astype(np.float64) if v.dtype.kind in "biu" else v
+
+
+def _spread(p, n, ndim):
+    """Partials ``p`` (directions leading, then the argument's own axes) shaped to
+    broadcast against a result of ``ndim`` axes."""
+    if p is None:
+        return None
+    extra = ndim - (np.ndim(primal(p)) - 1)
+    if extra <= 0:
+        return p
+    return np.reshape(p, (n,) + (1,) * extra + np.shape(primal(p))[1:])
+
+
+def lift(who, plain, slopes, *args):
+    """``plain(*args)`` on dual ``args``, one level at a time: the value ``plain`` of
+    the values (SciPy's own function at the bottom, so the value is SciPy's), the
+    partials ``sum_i slopes(out, *values)[i] * d args[i]``.
+
+    ``slopes`` gets the value ``out`` and the arguments' values (duals of the inner
+    level in a Hessian; the slopes are written with the rule table's functions, so
+    the inner level differentiates them) and returns one slope per argument: an
+    array, or a string (why that argument's derivative is not available: a dual
+    there raises :func:`errors.scipy_unsupported`)."""
+    tag, n = outer(who, *args)
+    if tag < 0:
+        return plain(*args)
+    values, parts = zip(*(split(a, tag) for a in args))
+    out = lift(who, plain, slopes, *values)
+    ndim = np.ndim(primal(out))
+    total = None
+    for k, (slope, p) in enumerate(zip(slopes(out, *values), parts)):
+        if p is None:
+            continue
+        if isinstance(slope, str):
+            raise errors.scipy_unsupported(who, f"a dual in argument {k}", "a plain number "
+                                           "or array there", slope)
+        term = slope * _spread(p, n, ndim)
+        total = term if total is None else total + term
+    total = total + np.zeros((n,) + np.shape(primal(out)))
+    return make(out, last(total), tag)
+
+
+def _where(cond, a, b):
+    """``np.where`` for a condition on values (a plain bool array)."""
+    return np.where(cond, a, b)
+
+
+class _Distribution:
+    """A scipy.stats distribution's methods on duals; subclasses give SciPy's
+    private formulas (``_logpdf(x, *shapes)`` ...) and the support."""
+
+    shapes = ()                  # the shape parameters' names, SciPy's order
+    support = (-np.inf, np.inf)  # SciPy's (a, b) of the standard distribution
+    open_support = False         # lognorm's pdf: (a < x < b)
+
+    def __init__(self, name):
+        self.name = name
+        self._scipy = None
+
+    # -- SciPy's pieces ------------------------------------------------------------
+    def argcheck(self, *shapes):
+        """SciPy's ``_argcheck`` on the values: every shape > 0 by default."""
+        cond = np.asarray(True)
+        for s in shapes:
+            cond = cond & (s > 0)
+        return cond
+
+    def get_support(self, *shapes):
+        return self.support
+
+    def _dist(self):
+        if self._scipy is None:
+            self._scipy = getattr(scipy_stats(self._who("")), self.name)
+        return self._scipy
+
+    def _who(self, method):
+        return f"dualgrad.scipy.stats.{self.name}" + (f".{method}" if method else "")
+
+    def _bind(self, method, args, kwds):
+        params = [inspect.Parameter(s, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                  for s in self.shapes]
+        params += [inspect.Parameter(k, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d)
+                   for k, d in self.defaults]
+        try:
+            bound = inspect.Signature(params).bind(*args, **kwds)
+        except TypeError as exc:
+            raise TypeError(f"{self._who(method)}: {exc}") from None
+        bound.apply_defaults()
+        return [read(bound.arguments[p.name]) for p in params]
+
+    def __call__(self, *args, **kwds):
+        """The frozen distribution: ``norm(loc, scale).logpdf(x)``."""
+        return Frozen(self, args, kwds)
+
+    def _method(self, method, x, args, kwds):
+        if plainly(x, *args, *kwds.values()):
+            return getattr(self._dist(), method)(x, *args, **kwds)
+        return self._dual(method, read(x), *self._bind(method, args, kwds))
+
+    # SciPy's methods (x, *shapes, loc=0, scale=1); subclasses set the ones they have
+    def __getattr__(self, method):
+        if method.startswith("_") or method not in self.methods:
+            raise AttributeError(f"{self._who(method)}: not provided by dualgrad.scipy.stats "
+                                 f"(it has {', '.join(sorted(self.methods))})")
+
+        def bound(x, *args, **kwds):
+            return self._method(method, x, args, kwds)
+        bound.__name__ = method
+        bound.__qualname__ = f"{self.name}.{method}"
+        bound.__doc__ = (f"``scipy.stats.{self.name}.{method}`` that takes dual numbers "
+                         "(SciPy's signature and value; exact partials).")
+        return bound
+
+    def __repr__(self):
+        return f"<dualgrad.scipy.stats.{self.name}: scipy.stats.{self.name} on dual numbers>"
+
+
+class Frozen:
+    """A distribution with its parameters given (SciPy's ``rv_frozen``):
+    ``dualgrad.scipy.stats.norm(mu, sigma).logpdf(x)``."""
+
+    def __init__(self, dist, args, kwds):
+        dist._bind("__call__", args, kwds)          # SciPy's TypeError at freezing
+        self.dist, self.args, self.kwds = dist, args, kwds
+
+    def __getattr__(self, method):
+        func = getattr(self.dist, method)
+
+        def frozen(x):
+            return func(x, *self.args, **self.kwds)
+        frozen.__name__ = method
+        return frozen
+
+    def __repr__(self):
+        return f"<dualgrad.scipy.stats.{self.dist.name} frozen>"
+
+
+class Continuous(_Distribution):
+    """``rv_continuous``'s methods: SciPy's masks around the private formulas."""
+
+    defaults = (("loc", 0.0), ("scale", 1.0))
+    methods = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
+
+    def _dual(self, method, x, *rest):
+        *shapes, loc, scale = rest
+        self.check(method, shapes)
+        sv, lv, xv = _value(scale), _value(loc), _value(x)
+        shv = [_value(s) for s in shapes]
+        a, b = self.get_support(*shv)
+        if traced(x, *rest):                        # a pattern: the formula alone
+            return self._formula(method, x, shapes, loc, scale)
+        with np.errstate(all="ignore"):
+            if method in ("ppf", "isf"):
+                cond0 = self.argcheck(*shv) & (sv > 0) & (lv == lv)
+                ok = cond0 & (0 < xv) & (xv < 1)
+                safe = _where(ok, x, 0.5)           # SciPy's functions see 0 < q < 1 only
+                out = self._formula(method, safe, shapes, loc, scale)
+                low = -np.inf if np.isneginf(a) else a * scale + loc
+                high = np.inf if np.isposinf(b) else b * scale + loc
+                if method == "isf":
+                    low, high = high, low
+                res = _where(ok, out, _where(cond0 & (xv == 0), low,
+                                             _where(cond0 & (xv == 1), high, np.nan)))
+                return self._shaped(res, x, *rest)
+            zv = (xv - lv) / sv
+            cond0 = self.argcheck(*shv) & (sv > 0)
+            bad = ~cond0 | np.isnan(zv)
+            out = self._formula(method, x, shapes, loc, scale)
+            if method in ("pdf", "logpdf"):
+                inside = ((a < zv) & (zv < b)) if self.open_support else ((a <= zv) & (zv <= b))
+                fill = 0.0 if method == "pdf" else -np.inf
+                res = _where(cond0 & inside & (sv > 0), out, _where(bad, np.nan, fill))
+            else:
+                inside = (a < zv) & (zv < b) & (sv > 0)
+                done = cond0 & ((zv >= b) if method in ("cdf", "logcdf") else (zv <= a))
+                one, zero = (0.0, -np.inf) if method.startswith("log") else (1.0, 0.0)
+                res = _where(cond0 & inside, out, _where(bad, np.nan, _where(done, one, zero)))
+        return self._shaped(res, x, *rest)
+
+    def _shaped(self, res, *args):
+        """``res`` broadcast to the arguments' common shape (SciPy's output shape)."""
+        shape = np.broadcast_shapes(*(np.shape(primal(a)) for a in args))
+        if np.shape(primal(res)) != shape:
+            res = res + np.zeros(shape)
+        return res
+
+    def _formula(self, method, x, shapes, loc, scale):
+        if method in ("ppf", "isf"):
+            return getattr(self, "_" + method)(x, *shapes) * scale + loc
+        z = (x - loc) / scale
+        f = getattr(self, "_" + method)(z, *shapes)
+        if method == "pdf":
+            return f / scale
+        if method == "logpdf":
+            return f - np.log(scale)
+        return f
+
+    def check(self, method, shapes):
+        """Refuse (a named TypeError) a dual where the derivative is not available:
+        subclasses list ``(method, shape index) -> why`` in ``refused``."""
+        for k, s in enumerate(shapes):
+            why = self.refused.get((method, k)) or self.refused.get(("*", k))
+            if why and isinstance(s, Dual):
+                raise errors.scipy_unsupported(
+                    self._who(method), f"a dual {self.shapes[k]}",
+                    f"a plain {self.shapes[k]} ({why})",
+                    f"pass dg.stop_gradient({self.shapes[k]}) where no derivative in "
+                    f"{self.shapes[k]} is wanted, or the plain number")
+
+    refused = {}
+
+    # rv_continuous's defaults
+    def _logpdf(self, z, *shapes):
+        return np.log(self._pdf(z, *shapes))
+
+    def _median(self, shapes):
+        return self._ppf(0.5, *(_value(s) for s in shapes))
+
+    def _logcdf(self, z, *shapes):
+        low = _value(z) < self._median(shapes)
+        return _where(low, np.log(self._cdf(z, *shapes)), np.log1p(-self._sf(z, *shapes)))
+
+    def _sf(self, z, *shapes):
+        return 1.0 - self._cdf(z, *shapes)
+
+    def _logsf(self, z, *shapes):
+        high = _value(z) > self._median(shapes)
+        return _where(high, np.log(self._sf(z, *shapes)), np.log1p(-self._cdf(z, *shapes)))
+
+    def _isf(self, q, *shapes):
+        return self._ppf(1.0 - q, *shapes)
+
+
+class Discrete(_Distribution):
+    """``rv_discrete``'s pmf / logpmf / cdf / sf (``k`` plain: a count has no
+    derivative)."""
+
+    defaults = (("loc", 0.0),)
+    methods = ("pmf", "logpmf", "cdf", "sf")
+    support = (0.0, np.inf)
+
+    def _dual(self, method, k, *rest):
+        *shapes, loc = rest
+        who = self._who(method)
+        if isinstance(k, Dual) or isinstance(loc, Dual):
+            raise errors.scipy_unsupported(
+                who, "a dual k" if isinstance(k, Dual) else "a dual loc",
+                "plain counts k and a plain loc (the probability of a count has no "
+                "derivative in the count)",
+                "pass dg.stop_gradient(k) (and loc), the duals in the distribution's "
+                "parameters " + ", ".join(self.shapes))
+        for i, s in enumerate(shapes):
+            why = self.refused.get((method, i)) or self.refused.get(("*", i))
+            if why and isinstance(s, Dual):
+                raise errors.scipy_unsupported(
+                    who, f"a dual {self.shapes[i]}", f"a plain {self.shapes[i]} ({why})",
+                    f"pass dg.stop_gradient({self.shapes[i]}) where no derivative in it "
+                    "is wanted")
+        kv = _value(k) - _value(loc)
+        shv = [_value(s) for s in shapes]
+        if traced(k, *rest):
+            return getattr(self, "_" + method)(kv, *shapes)
+        with np.errstate(all="ignore"):
+            a, b = self.get_support(*shv)
+            cond0 = self.argcheck(*shv)
+            bad = ~cond0 | np.isnan(kv)
+            out = getattr(self, "_" + method)(kv, *shapes)
+            if method in ("pmf", "logpmf"):
+                inside = (kv >= a) & (kv <= b) & (np.floor(kv) == kv)
+                if method == "pmf":
+                    out = np.clip(out, 0.0, 1.0)
+                fill = 0.0 if method == "pmf" else -np.inf
+                res = _where(cond0 & inside, out, _where(bad, np.nan, fill))
+            elif method in ("cdf", "logcdf"):
+                inside = (kv >= a) & (kv < b) & np.isfinite(kv)
+                one, zero = (0.0, -np.inf) if method == "logcdf" else (1.0, 0.0)
+                if method == "cdf":
+                    out = np.clip(out, 0.0, 1.0)
+                res = _where(cond0 & inside, out,
+                             _where(bad, np.nan, _where(kv >= b, one, zero)))
+            else:
+                inside = (kv >= a) & (kv < b) & np.isfinite(kv)
+                one, zero = (0.0, -np.inf) if method == "logsf" else (1.0, 0.0)
+                if method == "sf":
+                    out = np.clip(out, 0.0, 1.0)
+                res = _where(cond0 & inside, out,
+                             _where(bad, np.nan, _where((kv < a) | np.isneginf(kv), one, zero)))
+            if np.isinf(kv).any():      # SciPy's constant (no derivative in p at k = inf)
+                res = _where(np.isinf(kv), getattr(self._dist(), method)(kv, *shv), res)
+        shape = np.broadcast_shapes(np.shape(kv), *(np.shape(primal(a)) for a in rest))
+        if np.shape(primal(res)) != shape:
+            res = res + np.zeros(shape)
+        return res
+
+    refused = {}
+
+    def _pmf(self, k, *shapes):
+        return np.exp(self._logpmf(k, *shapes))
+
+    def _logcdf(self, k, *shapes):
+        return np.log(self._cdf(k, *shapes))
+
+    def _logsf(self, k, *shapes):
+        return np.log(self._sf(k, *shapes))

@@ -1,0 +1,298 @@
+"""The continuous distributions: SciPy 1.17's private formulas (``_logpdf`` ...,
+standardized: ``z = (x - loc) / scale``) written with the rule table's functions.
+
+Where the table has no row for SciPy's function (``stdtr``, ``betaincc``, the
+inverses ``gammaincinv`` ...), :func:`lift` takes SciPy's value and the derivative
+that is known in closed form: the density for a cdf in ``x``, one over it for a
+quantile in ``q``.  A cdf's derivative in a shape parameter (``gammainc`` in ``a``,
+``betainc`` in ``a, b``, ``stdtr`` in ``df``) has no closed form and no table row:
+a dual there raises a named TypeError.
+"""
+
+import numpy as np
+
+from .._lift import primal as _plain, scipy_special
+from ._base import Continuous, lift
+
+__all__ = ["norm", "lognorm", "expon", "gamma", "beta", "t", "cauchy", "logistic",
+           "laplace", "uniform"]
+
+_C = np.sqrt(2 * np.pi)
+_LOG_C = np.log(_C)
+_LOG_PI = np.log(np.pi)
+_CDF_SHAPE = ("its derivative in {0} needs {1}'s derivative in {0}, which has no closed "
+              "form and no row in dualgrad's rule table")
+
+
+def _sc():
+    return scipy_special("dualgrad.scipy.stats")
+
+
+def _scu():
+    import scipy.special._ufuncs as scu
+    return scu
+
+
+class _Norm(Continuous):
+    def _pdf(self, z):
+        return np.exp(-z ** 2 / 2.0) / _C
+
+    def _logpdf(self, z):
+        return -z ** 2 / 2.0 - _LOG_C
+
+    def _cdf(self, z):
+        return _sc().ndtr(z)
+
+    def _logcdf(self, z):
+        return _sc().log_ndtr(z)
+
+    def _sf(self, z):
+        return _sc().ndtr(-z)
+
+    def _logsf(self, z):
+        return _sc().log_ndtr(-z)
+
+    def _ppf(self, q):
+        return _sc().ndtri(q)
+
+    def _isf(self, q):
+        return -_sc().ndtri(q)
+
+
+class _Lognorm(Continuous):
+    shapes = ("s",)
+    support = (0.0, np.inf)
+    open_support = True
+
+    def _logpdf(self, z, s):
+        return -np.log(z) ** 2 / (2 * s ** 2) - np.log(s * z * np.sqrt(2 * np.pi))
+
+    def _pdf(self, z, s):
+        return np.exp(self._logpdf(z, s))
+
+    def _cdf(self, z, s):
+        return _sc().ndtr(np.log(z) / s)
+
+    def _logcdf(self, z, s):
+        return _sc().log_ndtr(np.log(z) / s)
+
+    def _sf(self, z, s):
+        return _sc().ndtr(-(np.log(z) / s))
+
+    def _logsf(self, z, s):
+        return _sc().log_ndtr(-(np.log(z) / s))
+
+    def _ppf(self, q, s):
+        return np.exp(s * _sc().ndtri(q))
+
+    def _isf(self, q, s):
+        return np.exp(s * -_sc().ndtri(q))
+
+
+class _Expon(Continuous):
+    support = (0.0, np.inf)
+
+    def _pdf(self, z):
+        return np.exp(-z)
+
+    def _logpdf(self, z):
+        return -z
+
+    def _cdf(self, z):
+        return -np.expm1(-z)
+
+    def _sf(self, z):
+        return np.exp(-z)
+
+    def _logsf(self, z):
+        return -z
+
+    def _ppf(self, q):
+        return -np.log1p(-q)
+
+    def _isf(self, q):
+        return -np.log(q)
+
+
+class _Gamma(Continuous):
+    shapes = ("a",)
+    support = (0.0, np.inf)
+    refused = {(m, 0): _CDF_SHAPE.format("a", "gammainc")
+               for m in ("cdf", "logcdf", "sf", "logsf", "ppf", "isf")}
+
+    def _logpdf(self, z, a):
+        sc = _sc()
+        return sc.xlogy(a - 1.0, z) - z - sc.gammaln(a)
+
+    def _pdf(self, z, a):
+        return np.exp(self._logpdf(z, a))
+
+    def _cdf(self, z, a):
+        return _sc().gammainc(a, z)
+
+    def _sf(self, z, a):
+        return _sc().gammaincc(a, z)
+
+    def _ppf(self, q, a):
+        return lift("dualgrad.scipy.stats.gamma.ppf", lambda q, a: _sc().gammaincinv(a, q),
+                    lambda out, q, a: (1.0 / self._pdf(out, a), "a"), q, a)
+
+    def _isf(self, q, a):
+        return lift("dualgrad.scipy.stats.gamma.isf", lambda q, a: _sc().gammainccinv(a, q),
+                    lambda out, q, a: (-1.0 / self._pdf(out, a), "a"), q, a)
+
+
+class _Beta(Continuous):
+    shapes = ("a", "b")
+    support = (0.0, 1.0)
+    refused = {(m, k): _CDF_SHAPE.format(("a", "b")[k], "betainc")
+               for m in ("cdf", "logcdf", "sf", "logsf", "ppf", "isf") for k in (0, 1)}
+
+    def _logpdf(self, z, a, b):
+        sc = _sc()
+        return sc.xlog1py(b - 1.0, -z) + sc.xlogy(a - 1.0, z) - sc.betaln(a, b)
+
+    def _pdf(self, z, a, b):
+        return np.exp(self._logpdf(z, a, b))
+
+    def _cdf(self, z, a, b):
+        return _sc().betainc(a, b, z)
+
+    def _sf(self, z, a, b):
+        return lift("dualgrad.scipy.stats.beta.sf", lambda z, a, b: _sc().betaincc(a, b, z),
+                    lambda out, z, a, b: (-self._pdf(z, a, b), "a", "b"), z, a, b)
+
+    def _ppf(self, q, a, b):
+        return lift("dualgrad.scipy.stats.beta.ppf", lambda q, a, b: _scu()._beta_ppf(q, a, b),
+                    lambda out, q, a, b: (1.0 / self._pdf(out, a, b), "a", "b"), q, a, b)
+
+    def _isf(self, q, a, b):
+        return lift("dualgrad.scipy.stats.beta.isf",
+                    lambda q, a, b: _sc().betainccinv(a, b, q),
+                    lambda out, q, a, b: (-1.0 / self._pdf(out, a, b), "a", "b"), q, a, b)
+
+
+class _T(Continuous):
+    shapes = ("df",)
+    refused = {(m, 0): _CDF_SHAPE.format("df", "stdtr (betainc)")
+               for m in ("cdf", "logcdf", "sf", "logsf", "ppf", "isf")}
+
+    def _logpdf(self, z, df):
+        # SciPy's log(poch(df / 2, 1 / 2)) as gammaln(1 / 2) - betaln(df / 2, 1 / 2):
+        # the same number (the table has betaln, not poch)
+        sc = _sc()
+        t = (0.5723649429247001 - sc.betaln(0.5 * df, 0.5)
+             - 0.5 * (np.log(df) + np.log(np.pi)) - (df + 1) / 2 * np.log1p(z * z / df))
+        return np.where(np.isposinf(np.asarray(_plain(df))), -z ** 2 / 2.0 - _LOG_C, t)
+
+    def _pdf(self, z, df):
+        return np.exp(self._logpdf(z, df))
+
+    def _cdf(self, z, df):
+        return lift("dualgrad.scipy.stats.t.cdf", lambda z, df: _sc().stdtr(df, z),
+                    lambda out, z, df: (self._pdf(z, df), "df"), z, df)
+
+    def _sf(self, z, df):
+        return self._cdf(-z, df)
+
+    def _ppf(self, q, df):
+        return lift("dualgrad.scipy.stats.t.ppf", lambda q, df: _sc().stdtrit(df, q),
+                    lambda out, q, df: (1.0 / self._pdf(out, df), "df"), q, df)
+
+    def _isf(self, q, df):
+        return -self._ppf(q, df)
+
+
+class _Cauchy(Continuous):
+    def _pdf(self, z):
+        return 1.0 / np.pi / (1.0 + z * z)
+
+    def _logpdf(self, z):
+        absz = np.abs(z)
+        near = np.abs(np.asarray(_plain(z))) < 1
+        with np.errstate(divide="ignore"):
+            return np.where(near, -_LOG_PI - np.log1p(absz ** 2),
+                            -_LOG_PI - (2 * np.log(absz) + np.log1p((1 / absz) ** 2)))
+
+    def _cdf(self, z):
+        return np.arctan2(1, -z) / np.pi
+
+    def _sf(self, z):
+        return np.arctan2(1, z) / np.pi
+
+    def _ppf(self, q):
+        return lift("dualgrad.scipy.stats.cauchy.ppf", lambda q: _scu()._cauchy_ppf(q, 0, 1),
+                    lambda out, q: (np.pi * (1.0 + out * out),), q)
+
+    def _isf(self, q):
+        return lift("dualgrad.scipy.stats.cauchy.isf", lambda q: _scu()._cauchy_isf(q, 0, 1),
+                    lambda out, q: (-np.pi * (1.0 + out * out),), q)
+
+
+class _Logistic(Continuous):
+    def _logpdf(self, z):
+        y = -np.abs(z)
+        return y - 2.0 * np.log1p(np.exp(y))
+
+    def _pdf(self, z):
+        return np.exp(self._logpdf(z))
+
+    def _cdf(self, z):
+        return _sc().expit(z)
+
+    def _logcdf(self, z):
+        return _sc().log_expit(z)
+
+    def _sf(self, z):
+        return _sc().expit(-z)
+
+    def _logsf(self, z):
+        return _sc().log_expit(-z)
+
+    def _ppf(self, q):
+        return _sc().logit(q)
+
+    def _isf(self, q):
+        return -_sc().logit(q)
+
+
+class _Laplace(Continuous):
+    def _pdf(self, z):
+        return 0.5 * np.exp(-np.abs(z))
+
+    def _cdf(self, z):
+        return np.where(np.asarray(_plain(z)) > 0, 1.0 - 0.5 * np.exp(-z), 0.5 * np.exp(z))
+
+    def _sf(self, z):
+        return self._cdf(-z)
+
+    def _ppf(self, q):
+        return np.where(np.asarray(_plain(q)) > 0.5, -np.log(2 * (1 - q)), np.log(2 * q))
+
+    def _isf(self, q):
+        return -self._ppf(q)
+
+
+class _Uniform(Continuous):
+    support = (0.0, 1.0)
+
+    def _pdf(self, z):
+        return 1.0 * (np.asarray(_plain(z)) == np.asarray(_plain(z)))
+
+    def _cdf(self, z):
+        return z
+
+    def _ppf(self, q):
+        return q
+
+
+norm = _Norm("norm")
+lognorm = _Lognorm("lognorm")
+expon = _Expon("expon")
+gamma = _Gamma("gamma")
+beta = _Beta("beta")
+t = _T("t")
+cauchy = _Cauchy("cauchy")
+logistic = _Logistic("logistic")
+laplace = _Laplace("laplace")
+uniform = _Uniform("uniform")

@@ -1,0 +1,211 @@
+"""``multivariate_normal`` (logpdf, pdf) and ``dirichlet`` (logpdf, pdf) on duals.
+
+SciPy validates the parameters (its own checks and errors, run on the values);
+the density on duals goes through the Cholesky factor (``np.linalg.cholesky`` and
+:func:`dualgrad.scipy.linalg.solve_triangular`, both differentiated exactly, nested
+included): ``-(k log 2 pi + 2 sum log diag L + |L^-1 (x - mean)|^2) / 2``, SciPy's
+value to rounding (SciPy computes it through ``eigh``).
+"""
+
+import numpy as np
+
+from ... import errors
+from .. import linalg as _linalg
+from .._lift import Dual, primal, read, traced
+from ._base import plainly, scipy_stats
+
+__all__ = ["multivariate_normal", "dirichlet"]
+
+_LOG_2PI = np.log(2 * np.pi)
+
+
+def _squeeze(out):
+    """SciPy's ``_squeeze_output``: single axes dropped."""
+    return np.squeeze(out) if np.ndim(primal(out)) else out
+
+
+def _plain(x):
+    return None if x is None else np.asarray(primal(x), dtype=float)
+
+
+class _MultivariateNormal:
+    """``scipy.stats.multivariate_normal``'s logpdf and pdf on duals."""
+
+    name = "multivariate_normal"
+
+    def _gen(self):
+        return scipy_stats(f"dualgrad.scipy.stats.{self.name}").multivariate_normal
+
+    def __call__(self, mean=None, cov=1, allow_singular=False):
+        """The frozen distribution: ``multivariate_normal(mean, cov).logpdf(x)``."""
+        return _FrozenNormal(self, mean, cov, allow_singular)
+
+    def logpdf(self, x, mean=None, cov=1, allow_singular=False):
+        """``scipy.stats.multivariate_normal.logpdf`` that takes dual numbers.
+
+        Parameters
+        ----------
+        x : array_like or Dual
+            Points, their last axis the components.
+        mean : array_like or Dual, optional
+            The mean (default zeros).
+        cov : array_like or Dual
+            The covariance: a scalar, a diagonal or a symmetric positive definite
+            matrix (its lower triangle is read).
+        allow_singular : bool
+            As SciPy's; a singular ``cov`` with duals raises TypeError.
+
+        Returns
+        -------
+        float, ndarray or Dual
+            SciPy's own for plain input; on duals SciPy's value to rounding and the
+            exact partials, shaped ``x.shape[:-1]`` squeezed as SciPy's.
+        """
+        who = "dualgrad.scipy.stats.multivariate_normal.logpdf"
+        if plainly(x, mean, cov):
+            return self._gen().logpdf(x, mean, cov, allow_singular)
+        return self._logpdf(who, read(x), None if mean is None else read(mean), read(cov),
+                            allow_singular)
+
+    def pdf(self, x, mean=None, cov=1, allow_singular=False):
+        """``scipy.stats.multivariate_normal.pdf`` that takes dual numbers:
+        ``exp(logpdf)`` (see :meth:`logpdf`)."""
+        who = "dualgrad.scipy.stats.multivariate_normal.pdf"
+        if plainly(x, mean, cov):
+            return self._gen().pdf(x, mean, cov, allow_singular)
+        return np.exp(self._logpdf(who, read(x), None if mean is None else read(mean),
+                                   read(cov), allow_singular))
+
+    def _logpdf(self, who, x, mean, cov, allow_singular):
+        if hasattr(cov, "whiten"):
+            raise errors.scipy_unsupported(who, "a scipy.stats.Covariance object beside "
+                                           "duals", "cov as an array",
+                                           "pass cov.covariance, the matrix")
+        gen = self._gen()
+        dim, _, cov_object = gen._process_parameters(_plain(mean), _plain(cov),
+                                                     allow_singular)
+        if np.any(cov_object.rank < dim):
+            raise errors.scipy_unsupported(
+                who, f"a singular cov (rank {cov_object.rank} of {dim})",
+                "a positive definite cov (its Cholesky factor is the route to the "
+                "derivatives)", "drop the directions of zero variance, or pass "
+                "dg.stop_gradient(...) where no derivative is wanted")
+        if mean is None:
+            mean = np.zeros(dim)
+        mean = np.reshape(mean, (dim,)) if np.ndim(primal(mean)) <= 1 else mean
+        if not isinstance(cov, Dual):
+            cov = np.asarray(cov, dtype=float)
+        if dim == 1:
+            cov = np.reshape(cov, (1, 1))
+        elif np.ndim(primal(cov)) == 0:
+            cov = cov * np.eye(dim)
+        elif np.ndim(primal(cov)) == 1:
+            cov = cov * np.eye(dim)                 # np.diag(cov)
+        if not isinstance(x, Dual):
+            x = np.asarray(x, dtype=float)
+        if np.ndim(primal(x)) == 0:
+            x = np.reshape(x, (1,))
+        if np.ndim(primal(x)) == 1:
+            x = np.reshape(x, (-1, 1) if dim == 1 else (1, -1))
+        dev = x - mean
+        shape = np.shape(primal(dev))
+        if traced(x, mean, cov):
+            # the pattern: every point's value reads its own components, mean and cov
+            inv = np.linalg.solve(cov, np.reshape(dev, (-1, dim)).T)
+            maha = np.sum(np.reshape(dev, (-1, dim)).T * inv, axis=0)
+            logdet = np.linalg.slogdet(cov)[1]
+        else:
+            low = np.linalg.cholesky(cov)
+            white = _linalg.solve_triangular(low, np.reshape(dev, (-1, dim)).T, lower=True)
+            maha = np.sum(white ** 2, axis=0)
+            logdet = 2.0 * np.sum(np.log(np.diagonal(low)))
+        out = -0.5 * (dim * _LOG_2PI + logdet + maha)
+        return _squeeze(np.reshape(out, shape[:-1]))
+
+    def __repr__(self):
+        return "<dualgrad.scipy.stats.multivariate_normal>"
+
+
+class _FrozenNormal:
+    """``multivariate_normal(mean, cov)``: logpdf and pdf of ``x``."""
+
+    def __init__(self, dist, mean, cov, allow_singular):
+        self.dist, self.mean, self.cov, self.allow_singular = dist, mean, cov, allow_singular
+
+    def logpdf(self, x):
+        return self.dist.logpdf(x, self.mean, self.cov, self.allow_singular)
+
+    def pdf(self, x):
+        return self.dist.pdf(x, self.mean, self.cov, self.allow_singular)
+
+
+class _Dirichlet:
+    """``scipy.stats.dirichlet``'s logpdf and pdf on duals."""
+
+    name = "dirichlet"
+
+    def _gen(self):
+        return scipy_stats("dualgrad.scipy.stats.dirichlet").dirichlet
+
+    def __call__(self, alpha):
+        """The frozen distribution: ``dirichlet(alpha).logpdf(x)``."""
+        return _FrozenDirichlet(self, alpha)
+
+    def logpdf(self, x, alpha):
+        """``scipy.stats.dirichlet.logpdf`` that takes dual numbers.
+
+        Parameters
+        ----------
+        x : array_like or Dual
+            Points on the simplex, the components along the first axis (SciPy's
+            layout; one entry fewer than ``alpha``: the last is ``1 - sum``).
+        alpha : array_like or Dual
+            The concentrations (1-D, positive).
+
+        Returns
+        -------
+        float, ndarray or Dual
+            ``sum((alpha - 1) log x) - (sum gammaln(alpha) - gammaln(sum alpha))``:
+            SciPy's own for plain input, its formula through the table's rows on
+            duals (SciPy's checks run on the values, with SciPy's errors).
+        """
+        if plainly(x, alpha):
+            return self._gen().logpdf(x, alpha)
+        return self._logpdf(read(x), read(alpha))
+
+    def pdf(self, x, alpha):
+        """``scipy.stats.dirichlet.pdf`` on duals: ``exp(logpdf)``."""
+        if plainly(x, alpha):
+            return self._gen().pdf(x, alpha)
+        return np.exp(self._logpdf(read(x), read(alpha)))
+
+    def _logpdf(self, x, alpha):
+        from scipy.stats import _multivariate as mv
+        from scipy.special import gammaln, xlogy
+        av = mv._dirichlet_check_parameters(_plain(alpha))
+        mv._dirichlet_check_input(av, _plain(x))          # SciPy's errors, on the values
+        if not isinstance(x, Dual):
+            x = np.asarray(x, dtype=float)
+        if np.shape(primal(x))[0] != av.shape[0]:
+            x = np.concatenate([x, 1 - np.sum(x, axis=0, keepdims=True)], axis=0)
+        lnb = np.sum(gammaln(alpha)) - gammaln(np.sum(alpha))
+        out = -lnb + np.sum(xlogy(alpha - 1, x.T).T, axis=0)
+        return _squeeze(out)
+
+    def __repr__(self):
+        return "<dualgrad.scipy.stats.dirichlet>"
+
+
+class _FrozenDirichlet:
+    def __init__(self, dist, alpha):
+        self.dist, self.alpha = dist, alpha
+
+    def logpdf(self, x):
+        return self.dist.logpdf(x, self.alpha)
+
+    def pdf(self, x):
+        return self.dist.pdf(x, self.alpha)
+
+
+multivariate_normal = _MultivariateNormal()
+dirichlet = _Dirichlet()

@@ -275,7 +275,8 @@ def test_a_frozen_distribution_is_named_as_written_with_the_unfrozen_fix():
     special = pytest.importorskip("scipy.special")
     frozen = stats.norm(0.5, 2.0)
     with pytest.raises(TypeError, match=r"scipy\.stats\.norm\(\.\.\.\)\.cdf converts its "
-                                        r"input.*Fix: write that step as scipy\.special\.ndtr"
+                                        r"input.*Fix: use dualgrad\.scipy\.stats\.norm\.cdf .*; or write that "
+                                        r"step as scipy\.special\.ndtr"
                                         r"\(\(x - loc\) / scale\) \(loc, scale"):
         dg.derivative(lambda x: frozen.cdf(x), 0.3)
     x = np.array([0.3, -1.2])
@@ -354,8 +355,9 @@ def test_scipy_spellings_for_fits_are_named_and_agree_with_scipy():
     p0 = np.array([1.3, 0.8, 0.4])
     for name, (scipy_f, spelled, floats) in cases.items():
         with pytest.raises(TypeError, match=name + r".*Fix: (use dualgrad\.scipy\.linalg\."
-                                                   r"\w+ \(same signature.*; or )?write that "
-                                                   r"step as"):
+                                                   r"\w+ \(same signature.*; or |use "
+                                                   r"dualgrad\.scipy\.stats\.[\w.]+ \(SciPy's "
+                                                   r"signature.*; or )?write that step as"):
             dg.gradient(scipy_f, p0)
         assert np.isclose(spelled(p0), floats(p0), rtol=1e-13)
         np.testing.assert_allclose(dg.gradient(spelled, p0), central(floats, p0),

@@ -17,7 +17,7 @@ import numpy as np
 from ... import errors
 from .._lift import Dual, last, make, outer, primal, read, split, traced
 
-__all__ = ["Continuous", "Discrete", "Frozen", "lift", "scipy_stats", "plainly"]
+__all__ = ["Continuous", "Discrete", "Frozen", "lift", "scipy_stats", "plainly", "values"]
 
 
 def scipy_stats(who):
@@ -35,9 +35,12 @@ def plainly(*xs):
     return not any(isinstance(x, Dual) for x in xs) and not traced(*xs)
 
 
-def _value(x):
-    """The plain values of ``x`` as SciPy reads them (float64 for integers)."""
-    v = np.asarray(primal(x))
+def values(x):
+    """The plain values of ``x`` as SciPy reads them (float64 for integers); a
+    sparsity tracer's values too (it carries them: the masks are SciPy's there)."""
+    while isinstance(x, Dual) or traced(x):
+        x = x.value
+    v = np.asarray(x)
     return v.astype(np.float64) if v.dtype.kind in "biu" else v
 
 
@@ -64,12 +67,17 @@ def lift(who, plain, slopes, *args):
     there raises :func:`errors.scipy_unsupported`)."""
     tag, n = outer(who, *args)
     if tag < 0:
-        return plain(*args)
-    values, parts = zip(*(split(a, tag) for a in args))
-    out = lift(who, plain, slopes, *values)
+        if not traced(*args):
+            return plain(*args)
+        # a sparsity tracer: SciPy's value, depending on every argument elementwise
+        # (sin of their sum: every pair interacts, for a Hessian's pattern)
+        return plain(*(values(a) for a in args)) + 0.0 * np.sin(
+            sum(a for a in args if traced(a)))
+    inner, parts = zip(*(split(a, tag) for a in args))
+    out = lift(who, plain, slopes, *inner)
     ndim = np.ndim(primal(out))
     total = None
-    for k, (slope, p) in enumerate(zip(slopes(out, *values), parts)):
+    for k, (slope, p) in enumerate(zip(slopes(out, *inner), parts)):
         if p is None:
             continue
         if isinstance(slope, str):
@@ -185,11 +193,9 @@ class Continuous(_Distribution):
     def _dual(self, method, x, *rest):
         *shapes, loc, scale = rest
         self.check(method, shapes)
-        sv, lv, xv = _value(scale), _value(loc), _value(x)
-        shv = [_value(s) for s in shapes]
+        sv, lv, xv = values(scale), values(loc), values(x)
+        shv = [values(s) for s in shapes]
         a, b = self.get_support(*shv)
-        if traced(x, *rest):                        # a pattern: the formula alone
-            return self._formula(method, x, shapes, loc, scale)
         with np.errstate(all="ignore"):
             if method in ("ppf", "isf"):
                 cond0 = self.argcheck(*shv) & (sv > 0) & (lv == lv)
@@ -255,17 +261,17 @@ class Continuous(_Distribution):
         return np.log(self._pdf(z, *shapes))
 
     def _median(self, shapes):
-        return self._ppf(0.5, *(_value(s) for s in shapes))
+        return self._ppf(0.5, *(values(s) for s in shapes))
 
     def _logcdf(self, z, *shapes):
-        low = _value(z) < self._median(shapes)
+        low = values(z) < self._median(shapes)
         return _where(low, np.log(self._cdf(z, *shapes)), np.log1p(-self._sf(z, *shapes)))
 
     def _sf(self, z, *shapes):
         return 1.0 - self._cdf(z, *shapes)
 
     def _logsf(self, z, *shapes):
-        high = _value(z) > self._median(shapes)
+        high = values(z) > self._median(shapes)
         return _where(high, np.log(self._sf(z, *shapes)), np.log1p(-self._cdf(z, *shapes)))
 
     def _isf(self, q, *shapes):
@@ -297,10 +303,8 @@ class Discrete(_Distribution):
                     who, f"a dual {self.shapes[i]}", f"a plain {self.shapes[i]} ({why})",
                     f"pass dg.stop_gradient({self.shapes[i]}) where no derivative in it "
                     "is wanted")
-        kv = _value(k) - _value(loc)
-        shv = [_value(s) for s in shapes]
-        if traced(k, *rest):
-            return getattr(self, "_" + method)(kv, *shapes)
+        kv = values(k) - values(loc)
+        shv = [values(s) for s in shapes]
         with np.errstate(all="ignore"):
             a, b = self.get_support(*shv)
             cond0 = self.argcheck(*shv)

@@ -11,8 +11,8 @@ a dual there raises a named TypeError.
 
 import numpy as np
 
-from .._lift import primal as _plain, scipy_special
-from ._base import Continuous, lift
+from .._lift import scipy_special
+from ._base import Continuous, lift, values as _plain
 
 __all__ = ["norm", "lognorm", "expon", "gamma", "beta", "t", "cauchy", "logistic",
            "laplace", "uniform"]
@@ -183,7 +183,7 @@ class _T(Continuous):
         sc = _sc()
         t = (0.5723649429247001 - sc.betaln(0.5 * df, 0.5)
              - 0.5 * (np.log(df) + np.log(np.pi)) - (df + 1) / 2 * np.log1p(z * z / df))
-        return np.where(np.isposinf(np.asarray(_plain(df))), -z ** 2 / 2.0 - _LOG_C, t)
+        return np.where(np.isposinf(_plain(df)), -z ** 2 / 2.0 - _LOG_C, t)
 
     def _pdf(self, z, df):
         return np.exp(self._logpdf(z, df))
@@ -209,7 +209,7 @@ class _Cauchy(Continuous):
 
     def _logpdf(self, z):
         absz = np.abs(z)
-        near = np.abs(np.asarray(_plain(z))) < 1
+        near = np.abs(_plain(z)) < 1
         with np.errstate(divide="ignore"):
             return np.where(near, -_LOG_PI - np.log1p(absz ** 2),
                             -_LOG_PI - (2 * np.log(absz) + np.log1p((1 / absz) ** 2)))
@@ -261,13 +261,13 @@ class _Laplace(Continuous):
         return 0.5 * np.exp(-np.abs(z))
 
     def _cdf(self, z):
-        return np.where(np.asarray(_plain(z)) > 0, 1.0 - 0.5 * np.exp(-z), 0.5 * np.exp(z))
+        return np.where(_plain(z) > 0, 1.0 - 0.5 * np.exp(-z), 0.5 * np.exp(z))
 
     def _sf(self, z):
         return self._cdf(-z)
 
     def _ppf(self, q):
-        return np.where(np.asarray(_plain(q)) > 0.5, -np.log(2 * (1 - q)), np.log(2 * q))
+        return np.where(_plain(q) > 0.5, -np.log(2 * (1 - q)), np.log(2 * q))
 
     def _isf(self, q):
         return -self._ppf(q)
@@ -277,7 +277,7 @@ class _Uniform(Continuous):
     support = (0.0, 1.0)
 
     def _pdf(self, z):
-        return 1.0 * (np.asarray(_plain(z)) == np.asarray(_plain(z)))
+        return 1.0 * (_plain(z) == (_plain(z)))
 
     def _cdf(self, z):
         return z

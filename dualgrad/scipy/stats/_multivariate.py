@@ -12,7 +12,7 @@ import numpy as np
 from ... import errors
 from .. import linalg as _linalg
 from .._lift import Dual, primal, read, traced
-from ._base import plainly, scipy_stats
+from ._base import plainly, scipy_stats, values
 
 __all__ = ["multivariate_normal", "dirichlet"]
 
@@ -25,7 +25,7 @@ def _squeeze(out):
 
 
 def _plain(x):
-    return None if x is None else np.asarray(primal(x), dtype=float)
+    return None if x is None else np.asarray(values(x), dtype=float)
 
 
 class _MultivariateNormal:

@@ -256,7 +256,8 @@ HESS = {
     "gamma.ppf": lambda p: np.sum(ds.gamma.ppf(np.array([0.1, 0.6]) * p[2], 2.3, p[0], p[1])),
     "gamma.logpdf": lambda p: np.sum(ds.gamma.logpdf([0.8, 2.0], p[2], p[0] - 0.5, p[1])),
     "beta.sf": lambda p: np.sum(ds.beta.sf([0.3, 0.9], 2.5, 1.7, p[0] - 0.3, p[1])),
-    "beta.ppf": lambda p: np.sum(ds.beta.ppf(np.array([0.3, 0.9]) * p[2] / 1.5, 2.5, 1.7, p[0], p[1])),
+    "beta.ppf": lambda p: np.sum(ds.beta.ppf(np.array([0.3, 0.9]) * p[2] / 1.5, 2.5, 1.7,
+                                             p[0], p[1])),
     "cauchy.isf": lambda p: np.sum(ds.cauchy.isf(np.array([0.2, 0.7]) * p[2] / 1.5, p[0], p[1])),
     "lognorm.logsf": lambda p: np.sum(ds.lognorm.logsf([0.8, 2.0], p[2] / 2, p[0] - 0.5, p[1])),
     "poisson.cdf": lambda p: np.sum(ds.poisson.cdf([0.0, 2, 5], p[0] * p[1])),
@@ -456,3 +457,23 @@ def test_import_is_lazy():
             "assert 'scipy' not in sys.modules, 'scipy imported'; "
             "s.norm.logpdf(0.0); assert 'scipy.stats' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_readme_negative_binomial_regression():
+    """README's example: the exact gradient against the analytic one (digamma)."""
+    rng = np.random.default_rng(1)
+    X = np.column_stack([np.ones(40), rng.normal(size=(40, 2))])
+    y = rng.negative_binomial(2.0, 0.4, size=40).astype(float)
+
+    def nll(theta):
+        b, r = theta[:-1], np.exp(theta[-1])
+        mu = np.exp(X @ b)
+        return -np.sum(ds.nbinom.logpmf(y, r, r / (r + mu)))
+    theta = np.array([0.3, -0.1, 0.2, np.log(1.7)])
+    b, r = theta[:-1], np.exp(theta[-1])
+    m = np.exp(X @ b)
+    want = -np.append(X.T @ ((y - m) * r / (r + m)),
+                      r * np.sum(sc.digamma(y + r) - sc.digamma(r) + np.log(r / (r + m)) +
+                                 (m - y) / (r + m)))
+    np.testing.assert_allclose(dg.gradient(nll, theta), want, rtol=1e-12)
+    assert nll(theta) == -np.sum(ss.nbinom.logpmf(y, r, r / (r + m)))

@@ -2354,9 +2354,10 @@ _CONTINUOUS = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
 _DISCRETE = ("pmf", "logpmf", "cdf", "sf")
 STATS_DROP_INS = {
     **{d: _CONTINUOUS for d in ("norm", "lognorm", "expon", "gamma", "beta", "t", "cauchy",
-                                "logistic", "laplace", "uniform")},
+                                "logistic", "laplace", "uniform", "chi2", "pareto")},
     **{d: _DISCRETE for d in ("poisson", "binom", "nbinom", "geom", "bernoulli")},
-    "multivariate_normal": ("logpdf", "pdf"), "dirichlet": ("logpdf", "pdf")}
+    "betabinom": ("pmf", "logpmf"), "multivariate_normal": ("logpdf", "pdf"),
+    "dirichlet": ("logpdf", "pdf"), "multinomial": ("logpmf", "pmf")}
 
 
 def _stats_drop_in(dist, name, frozen):

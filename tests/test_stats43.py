@@ -26,13 +26,14 @@ from dualgrad.scipy import stats as ds  # noqa: E402
 _C = [4 / 5, -1 / 5, 4 / 105, -1 / 280]               # 8th-order central differences
 LOC, SCALE = 0.3, 1.7
 CONT = {"norm": (), "lognorm": (0.7,), "expon": (), "gamma": (2.3,), "beta": (2.5, 1.7),
-        "t": (3.5,), "cauchy": (), "logistic": (), "laplace": (), "uniform": ()}
+        "t": (3.5,), "cauchy": (), "logistic": (), "laplace": (), "uniform": (), "chi2": (3.3,),
+        "pareto": (2.2,)}
 CONT_METHODS = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
 DISC = {"poisson": (3.2,), "binom": (12, 0.35), "nbinom": (2.5, 0.4), "geom": (0.3,),
         "bernoulli": (0.3,)}
 DISC_METHODS = ("pmf", "logpmf", "cdf", "sf")
 # (name, method, shape index): no closed-form derivative, a named TypeError
-REFUSED = {(d, m, 0) for d in ("gamma", "t") for m in CONT_METHODS[2:]} | \
+REFUSED = {(d, m, 0) for d in ("gamma", "t", "chi2") for m in CONT_METHODS[2:]} | \
     {("beta", m, k) for m in CONT_METHODS[2:] for k in (0, 1)}
 
 
@@ -59,6 +60,7 @@ def _points(name, method):
         return np.array([0.01, 0.2, 0.45, 0.77, 0.95])   # (laplace's kink at 1/2)
     z = {"lognorm": [0.3, 0.9, 1.6, 3.0], "expon": [0.1, 0.7, 2.0, 5.0],
          "gamma": [0.3, 1.1, 2.5, 6.0], "beta": [0.05, 0.3, 0.6, 0.93],
+         "chi2": [0.3, 1.1, 2.5, 6.0], "pareto": [1.1, 1.7, 3.0, 9.0],
          "uniform": [0.05, 0.3, 0.6, 0.93]}.get(name, [-4.0, -0.6, 0.2, 1.3, 6.0])
     return LOC + SCALE * np.array(z)
 
@@ -477,3 +479,48 @@ def test_readme_negative_binomial_regression():
                                  (m - y) / (r + m)))
     np.testing.assert_allclose(dg.gradient(nll, theta), want, rtol=1e-12)
     assert nll(theta) == -np.sum(ss.nbinom.logpmf(y, r, r / (r + m)))
+
+
+def test_betabinom_and_multinomial():
+    """betabinom's pmf / logpmf in a and b, multinomial's in p: SciPy's values, partials
+    against differences of SciPy's own; counts refused; SciPy's masks."""
+    k = np.array([-1.0, 0, 2, 5, 9, 10, 2.5])
+    for m in ("pmf", "logpmf"):
+        for i in (1, 2):
+            def f(mod, u):
+                a = [9, 2.3, 1.4]
+                a[i] = u
+                return getattr(mod.betabinom, m)(k, *a)
+            u0 = np.full(k.shape, [9, 2.3, 1.4][i])
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                got, d = dg.jvp(lambda u: f(ds, u), u0, np.ones_like(u0))
+                want = f(ss, u0)
+            np.testing.assert_allclose(got, want, rtol=1e-14)
+            inside = (k >= 0) & (k <= 9) & (k == np.floor(k))
+            _close(d[inside], _cd(lambda u: f(ss, u), u0, 1e-4)[inside], 1e-8)
+            assert np.all(d[~inside] == 0)
+    with pytest.raises(TypeError, match="betabinom's n is a count"):
+        dg.gradient(lambda n: ds.betabinom.logpmf(2, n, 2.0, 3.0), 9.0)
+    with pytest.raises(AttributeError, match="not provided"):
+        ds.betabinom.cdf   # noqa: B018
+    x = np.array([[2, 3, 5], [0, 10, 0], [1, 1, 1]])      # the last: off the domain (sum 3)
+    p0 = np.array([0.2, 0.3, 0.5])
+    for m in ("logpmf", "pmf"):
+        got = getattr(ds.multinomial, m)(x, 10, dg.Dual(p0, np.eye(3)))
+        want = getattr(ss.multinomial, m)(x, 10, p0)
+        np.testing.assert_allclose(got.value, want, rtol=1e-14)
+        for j in range(2):          # along the simplex (SciPy re-normalizes off it)
+            e = np.eye(3)[j] - np.eye(3)[2]
+            oracle = _cd(lambda t: getattr(ss.multinomial, m)(x, 10, p0 + t * e), 0.0, 1e-4)
+            _close((got.partials @ e)[:2], oracle[:2], 1e-8)
+        assert np.all(got.partials[2] == 0)
+    g = dg.gradient(lambda p: ds.multinomial(10, p).logpmf(x[0]), p0)
+    np.testing.assert_allclose(g, x[0] / p0, rtol=1e-14)           # d/dp_j = x_j / p_j
+    with pytest.raises(TypeError, match="a dual x"):
+        dg.gradient(lambda u: ds.multinomial.logpmf(u, 10, p0), x[0].astype(float))
+    with pytest.warns(FutureWarning):                  # SciPy's adjustment of the last p
+        v = ds.multinomial.logpmf(x[0], 10, dg.Dual(np.array([0.2, 0.3, 0.6]), np.eye(3)))
+    assert v.value == ss.multinomial.logpmf(x[0], 10, [0.2, 0.3, 0.5])
+    np.testing.assert_allclose(v.partials, [2 / 0.2 - 5 / 0.5, 3 / 0.3 - 5 / 0.5, 0.0],
+                               rtol=1e-14)

@@ -12,14 +12,15 @@ included.  Change ``from scipy import stats`` to
 
 * continuous (pdf, logpdf, cdf, logcdf, sf, logsf, ppf, isf): ``norm``,
   ``lognorm``, ``expon``, ``gamma``, ``beta``, ``t``, ``cauchy``, ``logistic``,
-  ``laplace``, ``uniform``.  The cdf-like methods of ``gamma``, ``beta`` and ``t``
+  ``laplace``, ``uniform``, ``chi2``, ``pareto``.  The cdf-like methods of ``gamma``,
+  ``beta``, ``t`` and ``chi2``
   have no derivative in their shapes here (``gammainc``'s in ``a``, ``betainc``'s in
   ``a, b`` have no closed form): a dual shape raises a named TypeError; in ``x``,
   ``q``, ``loc`` and ``scale`` they are exact.
 * discrete (pmf, logpmf, cdf, sf): ``poisson``, ``binom``, ``nbinom``, ``geom``,
-  ``bernoulli``; ``k`` (and binom's ``n``) plain.
+  ``bernoulli``; ``betabinom`` (pmf, logpmf); ``k`` (and binom's ``n``) plain.
 * ``multivariate_normal`` (logpdf, pdf) through a Cholesky factor;
-  ``dirichlet`` (logpdf, pdf).
+  ``dirichlet`` (logpdf, pdf); ``multinomial`` (logpmf, pmf in ``p``).
 
 For instance, a Gaussian log-likelihood's gradient in ``(mu, sigma)``:
 
@@ -32,10 +33,11 @@ For instance, a Gaussian log-likelihood's gradient in ``(mu, sigma)``:
 True
 """
 
-from ._continuous import beta, cauchy, expon, gamma, laplace, logistic, lognorm, norm, t, uniform
-from ._discrete import bernoulli, binom, geom, nbinom, poisson
-from ._multivariate import dirichlet, multivariate_normal
+from ._continuous import (beta, cauchy, chi2, expon, gamma, laplace, logistic, lognorm, norm,
+                          pareto, t, uniform)
+from ._discrete import bernoulli, betabinom, binom, geom, nbinom, poisson
+from ._multivariate import dirichlet, multinomial, multivariate_normal
 
 __all__ = ["norm", "lognorm", "expon", "gamma", "beta", "t", "cauchy", "logistic", "laplace",
-           "uniform", "poisson", "binom", "nbinom", "geom", "bernoulli", "multivariate_normal",
-           "dirichlet"]
+           "uniform", "chi2", "pareto", "poisson", "binom", "nbinom", "geom", "bernoulli",
+           "betabinom", "multivariate_normal", "dirichlet", "multinomial"]

@@ -15,7 +15,7 @@ from .._lift import scipy_special
 from ._base import Continuous, lift, values as _plain
 
 __all__ = ["norm", "lognorm", "expon", "gamma", "beta", "t", "cauchy", "logistic",
-           "laplace", "uniform"]
+           "laplace", "uniform", "chi2", "pareto"]
 
 _C = np.sqrt(2 * np.pi)
 _LOG_C = np.log(_C)
@@ -203,6 +203,57 @@ class _T(Continuous):
         return -self._ppf(q, df)
 
 
+class _Chi2(Continuous):
+    shapes = ("df",)
+    support = (0.0, np.inf)
+    refused = {(m, 0): _CDF_SHAPE.format("df", "chdtr (gammainc)")
+               for m in ("cdf", "logcdf", "sf", "logsf", "ppf", "isf")}
+
+    def _logpdf(self, z, df):
+        sc = _sc()
+        return sc.xlogy(df / 2. - 1, z) - z / 2. - sc.gammaln(df / 2.) - (np.log(2) * df) / 2.
+
+    def _pdf(self, z, df):
+        return np.exp(self._logpdf(z, df))
+
+    def _cdf(self, z, df):
+        return lift("dualgrad.scipy.stats.chi2.cdf", lambda z, df: _sc().chdtr(df, z),
+                    lambda out, z, df: (self._pdf(z, df), "df"), z, df)
+
+    def _sf(self, z, df):
+        return lift("dualgrad.scipy.stats.chi2.sf", lambda z, df: _sc().chdtrc(df, z),
+                    lambda out, z, df: (-self._pdf(z, df), "df"), z, df)
+
+    def _ppf(self, q, df):
+        return lift("dualgrad.scipy.stats.chi2.ppf",
+                    lambda q, df: 2 * _sc().gammaincinv(df / 2, q),
+                    lambda out, q, df: (1.0 / self._pdf(out, df), "df"), q, df)
+
+    def _isf(self, q, df):
+        return lift("dualgrad.scipy.stats.chi2.isf", lambda q, df: _sc().chdtri(df, q),
+                    lambda out, q, df: (-1.0 / self._pdf(out, df), "df"), q, df)
+
+
+class _Pareto(Continuous):
+    shapes = ("b",)
+    support = (1.0, np.inf)
+
+    def _pdf(self, z, b):
+        return b * z ** (-b - 1)
+
+    def _cdf(self, z, b):
+        return 1 - z ** (-b)
+
+    def _ppf(self, q, b):
+        return (1 - q) ** (-1.0 / b)
+
+    def _sf(self, z, b):
+        return z ** (-b)
+
+    def _isf(self, q, b):
+        return np.power(q, -1.0 / b)
+
+
 class _Cauchy(Continuous):
     def _pdf(self, z):
         return 1.0 / np.pi / (1.0 + z * z)
@@ -293,6 +344,8 @@ gamma = _Gamma("gamma")
 beta = _Beta("beta")
 t = _T("t")
 cauchy = _Cauchy("cauchy")
+chi2 = _Chi2("chi2")
+pareto = _Pareto("pareto")
 logistic = _Logistic("logistic")
 laplace = _Laplace("laplace")
 uniform = _Uniform("uniform")

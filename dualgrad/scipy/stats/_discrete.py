@@ -11,7 +11,7 @@ import numpy as np
 from .._lift import scipy_special
 from ._base import Discrete, lift
 
-__all__ = ["poisson", "binom", "nbinom", "geom", "bernoulli"]
+__all__ = ["poisson", "binom", "nbinom", "geom", "bernoulli", "betabinom"]
 
 _COUNT = "{} is a count: the probabilities have no derivative in it"
 _CDF_N = ("nbinom's cdf / sf is betainc(n, k + 1, p), whose derivative in n has no closed "
@@ -150,6 +150,24 @@ class _Nbinom(Discrete):
                     lambda out, p: (-self._slope(k, n, p),), p)
 
 
+class _Betabinom(Discrete):
+    shapes = ("n", "a", "b")
+    methods = ("pmf", "logpmf")
+    refused = {("*", 0): _COUNT.format("betabinom's n")}
+
+    def argcheck(self, n, a, b):
+        return (n >= 0) & (n == np.floor(n)) & (a > 0) & (b > 0)
+
+    def get_support(self, n, a, b):
+        return 0.0, n
+
+    def _logpmf(self, x, n, a, b):
+        sc = _sc()
+        k = np.floor(x)
+        combiln = -np.log(n + 1) - sc.betaln(n - k + 1, k + 1)
+        return combiln + sc.betaln(k + a, n - k + b) - sc.betaln(a, b)
+
+
 class _Geom(Discrete):
     shapes = ("p",)
     support = (1.0, np.inf)
@@ -175,3 +193,4 @@ binom = _Binom("binom")
 nbinom = _Nbinom("nbinom")
 geom = _Geom("geom")
 bernoulli = _Bernoulli("bernoulli")
+betabinom = _Betabinom("betabinom")

@@ -1,4 +1,5 @@
-"""``multivariate_normal`` (logpdf, pdf) and ``dirichlet`` (logpdf, pdf) on duals.
+"""``multivariate_normal`` (logpdf, pdf), ``dirichlet`` (logpdf, pdf) and
+``multinomial`` (logpmf, pmf in ``p``) on duals.
 
 SciPy validates the parameters (its own checks and errors, run on the values);
 the density on duals goes through the Cholesky factor (``np.linalg.cholesky`` and
@@ -14,7 +15,7 @@ from .. import linalg as _linalg
 from .._lift import Dual, primal, read, traced
 from ._base import plainly, scipy_stats, values
 
-__all__ = ["multivariate_normal", "dirichlet"]
+__all__ = ["multivariate_normal", "dirichlet", "multinomial"]
 
 _LOG_2PI = np.log(2 * np.pi)
 
@@ -207,5 +208,87 @@ class _FrozenDirichlet:
         return self.dist.pdf(x, self.alpha)
 
 
+class _Multinomial:
+    """``scipy.stats.multinomial``'s logpmf and pmf with dual probabilities ``p``."""
+
+    name = "multinomial"
+
+    def _gen(self):
+        return scipy_stats("dualgrad.scipy.stats.multinomial").multinomial
+
+    def __call__(self, n, p):
+        """The frozen distribution: ``multinomial(n, p).logpmf(x)``."""
+        return _FrozenMultinomial(self, n, p)
+
+    def logpmf(self, x, n, p):
+        """``scipy.stats.multinomial.logpmf`` that takes a dual ``p``.
+
+        Parameters
+        ----------
+        x : array_like
+            Counts, the last axis the categories (plain: no derivative in a count).
+        n : int or array_like
+            The number of trials (plain).
+        p : array_like or Dual
+            The probabilities, the last axis the categories.
+
+        Returns
+        -------
+        float, ndarray or Dual
+            SciPy's own for plain input; on duals SciPy's formula
+            ``gammaln(n + 1) + sum(xlogy(x, p) - gammaln(x + 1))`` through the table's
+            rows, SciPy's last-entry adjustment of a ``p`` that does not sum to 1 (its
+            warning too), -inf for counts off the domain, NaN for a bad ``n`` or ``p``.
+        """
+        if plainly(x, n, p):
+            return self._gen().logpmf(x, n, p)
+        return self._logpmf(read(x), read(n), read(p))
+
+    def pmf(self, x, n, p):
+        """``scipy.stats.multinomial.pmf`` on a dual ``p``: ``exp(logpmf)``."""
+        if plainly(x, n, p):
+            return self._gen().pmf(x, n, p)
+        return np.exp(self._logpmf(read(x), read(n), read(p)))
+
+    def _logpmf(self, x, n, p):
+        from scipy.special import gammaln, xlogy
+        who = "dualgrad.scipy.stats.multinomial.logpmf"
+        for name, arg in (("x", x), ("n", n)):
+            if isinstance(arg, Dual):
+                raise errors.scipy_unsupported(
+                    who, f"a dual {name}", f"a plain {name} (counts: the probability has "
+                    "no derivative in them)", f"pass dg.stop_gradient({name}), the duals "
+                    "in p")
+        gen = self._gen()
+        pv = np.asarray(values(p), dtype=float)
+        nv, pp, npcond = gen._process_parameters(n, pv)        # SciPy's warning, its checks
+        xi, xcond = gen._process_quantiles(x, nv, pp)
+        if not isinstance(p, Dual):
+            p = np.asarray(p, dtype=float)
+        adjusted = pp[..., -1] != pv[..., -1]
+        if np.any(adjusted):                    # SciPy's last entry: 1 - sum of the others
+            last = 1.0 - np.sum(p[..., :-1], axis=-1, keepdims=True)
+            p = np.concatenate([p[..., :-1],
+                                np.where(adjusted[..., None], last, p[..., -1:])], axis=-1)
+        out = gammaln(nv + 1) + np.sum(xlogy(xi, p) - gammaln(xi + 1), axis=-1)
+        out = np.where(xcond | np.zeros(npcond.shape, bool), -np.inf, out)
+        return np.where(npcond | np.zeros(xcond.shape, bool), np.nan, out)
+
+    def __repr__(self):
+        return "<dualgrad.scipy.stats.multinomial>"
+
+
+class _FrozenMultinomial:
+    def __init__(self, dist, n, p):
+        self.dist, self.n, self.p = dist, n, p
+
+    def logpmf(self, x):
+        return self.dist.logpmf(x, self.n, self.p)
+
+    def pmf(self, x):
+        return self.dist.pmf(x, self.n, self.p)
+
+
 multivariate_normal = _MultivariateNormal()
+multinomial = _Multinomial()
 dirichlet = _Dirichlet()

@@ -524,3 +524,16 @@ def test_betabinom_and_multinomial():
     assert v.value == ss.multinomial.logpmf(x[0], 10, [0.2, 0.3, 0.5])
     np.testing.assert_allclose(v.partials, [2 / 0.2 - 5 / 0.5, 3 / 0.3 - 5 / 0.5, 0.0],
                                rtol=1e-14)
+
+
+def test_lists_of_scalar_duals_are_read_as_numpy_reads_them():
+    """``norm.logpdf(1.0, [p[0], p[1]])``: the list of scalar duals is one array dual
+    (it went to SciPy, whose refusal named the drop-in already in use)."""
+    p0 = np.array([0.3, 0.5])
+    g = dg.gradient(lambda p: np.sum(ds.norm.logpdf(1.0, [p[0], p[1]], 2.0)), p0)
+    np.testing.assert_allclose(g, (1.0 - p0) / 4.0, rtol=1e-14)
+    g = dg.gradient(lambda p: np.sum(ds.multivariate_normal.logpdf([1.0, 2.0], [p[0], p[1]])),
+                    p0)
+    np.testing.assert_allclose(g, np.array([1.0, 2.0]) - p0, rtol=1e-14)
+    g = dg.gradient(lambda p: ds.multinomial.logpmf([2, 3], 5, (p[0], 1 - p[0])), p0)
+    np.testing.assert_allclose(g, [2 / 0.3 - 3 / 0.7, 0.0], rtol=1e-14)

@@ -31,7 +31,9 @@ def scipy_stats(who):
 
 
 def plainly(*xs):
-    """No dual and no sparsity tracer among ``xs``: SciPy's own call serves."""
+    """No dual and no sparsity tracer among ``xs`` (nor in a list or tuple of them:
+    ``[d1, d2]`` of scalar duals): SciPy's own call serves."""
+    xs = [read(x) if isinstance(x, (list, tuple)) else x for x in xs]
     return not any(isinstance(x, Dual) for x in xs) and not traced(*xs)
 
 

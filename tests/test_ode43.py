@@ -270,3 +270,32 @@ def test_without_duals_events_are_scipys():
     ours = dg.solve_ivp(lambda t, y: -y, (0.0, 5.0), [2.0], events=ev, **TIGHT)
     theirs = scipy_solve_ivp(lambda t, y: -y, (0.0, 5.0), [2.0], events=ev, **TIGHT)
     assert np.array_equal(ours.t_events[0], theirs.t_events[0])
+
+
+def test_an_odeint_order_rhs_is_named_and_the_pasted_swap_is_exact():
+    """user42: fun(y, t, ...) (odeint's order) gave SciPy's raw "'float' object is not
+    subscriptable"; the message names the swap, and the swap gives y0 exp(-k t)'s
+    gradient."""
+    def rhs(y, t, k):
+        return [-k * y[0]]
+
+    with pytest.raises(TypeError, match=r"odeint's order.*lambda t, y, \*args: rhs\(y, t"):
+        dg.solve_ivp(rhs, (0.0, 1.0), [1.0], args=(0.5,))
+    with pytest.raises(TypeError, match="odeint's order"):
+        dg.gradient(lambda q: dg.solve_ivp(rhs, (0.0, 1.0), [1.0], args=(q[0],)).y[0, -1],
+                    np.array([0.5]))
+
+    def y1(q):
+        return dg.solve_ivp(lambda t, y, *args: rhs(y, t, *args), (0.0, 1.0), [q[1]],
+                            args=(q[0],), **TIGHT).y[0, -1]
+
+    k, y0 = q = np.array([0.5, 2.0])
+    assert np.allclose(dg.gradient(y1, q), [-y0 * np.exp(-k), np.exp(-k)], rtol=1e-10)
+
+
+def test_a_time_first_rhs_that_fails_keeps_its_own_error():
+    def rhs(t, y):
+        return y[5]
+
+    with pytest.raises(IndexError):
+        dg.solve_ivp(rhs, (0.0, 1.0), [1.0])

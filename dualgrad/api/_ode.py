@@ -360,6 +360,50 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     >>> bool(np.allclose(g, [-2 * np.exp(-0.5), np.exp(-0.5)], rtol=1e-9))
     True
     """
+    try:
+        return _run(fun, t_span, y0, method, t_eval, dense_output, events, vectorized,
+                    args, options)
+    except (TypeError, IndexError) as exc:
+        swapped = _odeint_order(fun, exc)
+        if swapped is None:
+            raise
+        raise swapped from exc
+
+
+# what a state read as an array says when fun(y, t) received the time first
+_SCALAR_HINTS = ("not subscriptable", "invalid index to scalar", "has no len()",
+                 "non-iterable", "is not iterable", "too many indices")
+_TIME_NAMES = ("t", "time", "tau", "s", "_t", "t_", "tt", "ti")
+
+
+def _odeint_order(fun, exc):
+    """A named ``TypeError`` when ``fun`` looks written for ``odeint`` (``fun(y, t)``:
+    its first parameter not a time's name, and it failed reading the time SciPy passes
+    first as an array), else ``None``."""
+    if isinstance(exc, (errors.DualTypeError, errors.DualValueError)) or \
+            not any(hint in str(exc) for hint in _SCALAR_HINTS):
+        return None
+    import inspect
+    try:
+        names = [p.name for p in inspect.signature(fun).parameters.values()]
+    except (TypeError, ValueError) as err:        # (builtins, C callables: no signature)
+        errors.handled(err)
+        return None
+    if len(names) < 2 or names[0] in _TIME_NAMES:
+        return None
+    name = getattr(fun, "__name__", "fun")
+    return errors.bad_type(
+        _WHO, "fun(t, y, *args): solve_ivp's order, the time first",
+        f"{name}({', '.join(names)}), which failed reading its first argument, "
+        f"{names[0]!r}, as an array ({type(exc).__name__}: {exc}): odeint's order, "
+        "fun(y, t, *args)",
+        f"Swap the order: dg.solve_ivp(lambda t, y, *args: {name}(y, t, *args), ...) "
+        "(odeint's default tfirst=False; with odeint's tolerances, rtol=atol=1.49012e-8, "
+        "to get its accuracy).")
+
+
+def _run(fun, t_span, y0, method, t_eval, dense_output, events, vectorized, args, options):
+    """:func:`solve_ivp`'s body."""
     from scipy.integrate import solve_ivp as scipy_solve_ivp
 
     from ._sparsity import traced_solve_ivp

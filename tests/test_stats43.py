@@ -537,3 +537,32 @@ def test_lists_of_scalar_duals_are_read_as_numpy_reads_them():
     np.testing.assert_allclose(g, np.array([1.0, 2.0]) - p0, rtol=1e-14)
     g = dg.gradient(lambda p: ds.multinomial.logpmf([2, 3], 5, (p[0], 1 - p[0])), p0)
     np.testing.assert_allclose(g, [2 / 0.3 - 3 / 0.7, 0.0], rtol=1e-14)
+
+
+def test_lifted_slopes_at_hard_points_against_mpmath():
+    """The slopes the lifts take (a density; one over it at a quantile) in the far
+    tails, where differences of SciPy's function round to 0: against mpmath."""
+    mpmath = pytest.importorskip("mpmath")
+    mpmath.mp.dps = 40
+
+    def t_pdf(z, nu):
+        z, nu = mpmath.mpf(z), mpmath.mpf(nu)
+        c = mpmath.gamma((nu + 1) / 2) / (mpmath.sqrt(nu * mpmath.pi) * mpmath.gamma(nu / 2))
+        return c * (1 + z * z / nu) ** (-(nu + 1) / 2)
+    for z in (-1e4, -300.0, -3.0, 0.0, 35.0, 1e4):
+        got = dg.derivative(lambda u: ds.t.cdf(u, 2.5), z)
+        want = float(t_pdf(z, 2.5))
+        assert abs(got - want) <= 1e-13 * want, (z, got, want)
+        got = dg.derivative(lambda u: ds.t.logsf(u, 2.5), z)     # -pdf / sf
+        sf = 1 - mpmath.quad(lambda s: t_pdf(s, 2.5), [-mpmath.inf, 0, z])
+        want = float(-t_pdf(z, 2.5) / sf)
+        assert abs(got - want) <= 1e-12 * abs(want), (z, got, want)
+
+    def gamma_pdf(x, a):
+        x, a = mpmath.mpf(x), mpmath.mpf(a)
+        return x ** (a - 1) * mpmath.exp(-x) / mpmath.gamma(a)
+    for q in (1e-12, 0.3, 1 - 1e-12):
+        x = ss.gamma.ppf(q, 2.3)
+        got = dg.derivative(lambda u: ds.gamma.ppf(u, 2.3), q)
+        want = float(1 / gamma_pdf(x, 2.3))
+        assert abs(got - want) <= 1e-12 * want, (q, got, want)

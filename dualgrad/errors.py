@@ -1812,10 +1812,11 @@ _NUMPY_FFT = ("fft", "ifft", "rfft", "irfft", "hfft", "ihfft", "fft2", "ifft2", 
               "fftfreq", "rfftfreq")
 # an ODE solver: duals cannot enter its compiled stepping; dg.solve_ivp steps the
 # sensitivities beside the state (README, "Through an ODE solver")
-_ODE_LOOP = ("a fixed-step Runge-Kutta loop in NumPy arithmetic for Hessians "
-             "(dualgrad.testing.lotka_volterra is one)")
+_ODE_LOOP = ("a fixed-step Runge-Kutta loop in NumPy arithmetic for derivatives exact to "
+             "rounding for its discretization (dualgrad.testing.lotka_volterra is one)")
 _ODE_SPELLING = ("dg.solve_ivp(fun, t_span, y0, ...) (dualgrad's drop-in: SciPy's solver, "
-                 "the derivatives stepped beside the state, as accurate as the solution), "
+                 "the derivatives stepped beside the state, as accurate as the solution; "
+                 "Hessians and events= too), "
                  "or " + _ODE_LOOP)
 # odeint's own tolerances (rtol=None, atol=None mean 1.49012e-8): solve_ivp's defaults
 # (1e-3, 1e-6) would change the solution (user42: SEIR 3e-4 off, not odeint's 7e-8)

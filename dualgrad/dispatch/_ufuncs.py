@@ -272,9 +272,13 @@ def call(rule, args, out=None):
             out = _as_scalar(out)
             partials = _select_scalar(fns, args, duals, values, out, rule) if rule.select else \
                 _scalar_partials(fns, args, duals, values, out)
+            if rule.ufunc in _KINKS and isinstance(values[duals[0]], Dual):
+                partials = _kink_scalar(args[duals[0]], values[duals[0]], partials)
             return dual.make_scalar(out, partials, tag)
         shape = out.shape if type(out) is np.ndarray else np.shape(out)
         total = _array_partials(rule, fns, args, duals, values, out, shape)
+        if rule.ufunc in _KINKS and isinstance(values[duals[0]], Dual):
+            total = _kink_array(args[duals[0]], values[duals[0]], total, shape)
     finally:
         _unhush(token)
     if shape and type(out) is np.ndarray:
@@ -999,6 +1003,57 @@ def _select_scalar(fns, args, duals, values, out, rule=None):
     if len(duals) > 1:
         return [t * q + (1.0 - t) * p for q, p in zip(chosen, other)]
     return [t * q for q in chosen]
+
+
+# |x| = max(x, -x): the kink at x == 0 is a tie of the selection, whose second order
+# decides it as maximum's (a "variance guard" np.abs(var), var reaching 0 with zero
+# gradient, has var's Hessian there; the table's sign(0) = 0 split it: 0; attack43 12)
+_KINKS = (np.absolute, np.fabs)
+
+
+def _kink_zero(value):
+    """Where the nested real ``value`` (a dual) is 0 (its innermost primal), or
+    ``None`` (none, or complex: |z| is no selection)."""
+    v = value
+    while isinstance(v, Dual):
+        v = v.value
+    if np.iscomplexobj(v):
+        return None
+    zero = np.asarray(v) == 0.0
+    return zero if zero.any() else None
+
+
+def _kink_array(a, value, total, shape):
+    """``total`` (the partials of ``np.abs(a)``, nested duals, values' shape
+    ``shape``) where ``a``'s value is 0: ``max(a, -a)``'s second-order tie-break
+    (:mod:`._second_order`): ``a``'s partials where ``a`` dominates, ``-a``'s where
+    ``-a`` does, the midpoint (the table's 0) elsewhere."""
+    zero = _kink_zero(value)
+    if zero is None:
+        return total
+    p = _partials_array(a)
+    target = tuple(shape) + (np.shape(p)[-1],)
+    pick = _second_order.verdict(a.tag, p, -p, value, -value, True, target)
+    if pick is None:
+        return total
+    pick = np.where(np.broadcast_to(zero, pick.shape), pick, 0)
+    if not pick.any():
+        return total
+    pick = pick[..., None]
+    return np.where(pick > 0, p, np.where(pick < 0, -p, total))
+
+
+def _kink_scalar(a, value, partials):
+    """:func:`_kink_array` for a scalar dual's ``partials`` (a list)."""
+    if _kink_zero(value) is None:
+        return partials
+    chosen = list(a._plist())
+    other = [-c for c in chosen]
+    pick = _second_order.verdict(a.tag, dual.stack_scalars(chosen), dual.stack_scalars(other),
+                                 value, -value, True, (len(chosen),))
+    if pick is None or pick == 0:
+        return partials
+    return chosen if pick > 0 else other
 
 
 def _second(rule, args, duals, values):

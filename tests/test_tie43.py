@@ -1,0 +1,84 @@
+"""Second derivatives through ties that tie42 left (issue 13|14, stop 43, tie43; attack43
+repro_12, repro_07, repro_01).
+
+Oracles, none from dualgrad: the closed-form Hessian of the smooth function a guarded
+spelling computes near the point (np.abs(var) == var where var >= 0), the documented
+midpoint where f has no second derivative, and second differences of the plain-float
+function along a line.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+ENGINES = ["eager", "fused"]
+
+
+def _var(x):                       # reaches 0 at x = 0 with zero gradient
+    return (x[0] - x[1]) ** 2 + x[2] ** 2
+
+
+VAR_HESSIAN = np.array([[2.0, -2.0, 0.0], [-2.0, 2.0, 0.0], [0.0, 0.0, 2.0]])
+
+# (f, its Hessian at 0): |y| = max(y, -y), y of zero value and gradient at 0 and
+# semidefinite Hessian: f is smooth there (attack43 repro_12: the midpoint gave 0)
+ABS = {
+    "np.abs(var)": (lambda x: np.abs(_var(x)), VAR_HESSIAN),
+    "np.absolute(-var)": (lambda x: np.absolute(-_var(x)), VAR_HESSIAN),
+    "np.fabs(var)": (lambda x: np.fabs(_var(x)), VAR_HESSIAN),
+    "abs(var)": (lambda x: abs(_var(x)), VAR_HESSIAN),
+    "sqrt(abs(var) + 1)": (lambda x: np.sqrt(np.abs(_var(x)) + 1.0), VAR_HESSIAN / 2),
+    "sum(abs(x**2))": (lambda x: np.sum(np.abs(x ** 2)), 2 * np.eye(3)),
+    "sum(abs(-x**2))": (lambda x: np.sum(np.abs(-(x ** 2))), 2 * np.eye(3)),
+    "scalar duals": (lambda x: abs(x[0] ** 2 + x[1] ** 2) + np.abs(x[2] ** 2),
+                     2 * np.eye(3)),
+    # |x0 x1|: D indefinite, no second derivative at 0: the documented midpoint (0)
+    "abs(x0 x1)": (lambda x: np.abs(x[0] * x[1]), np.zeros((3, 3))),
+}
+
+
+def _dense(H):
+    return H.toarray() if hasattr(H, "toarray") else np.asarray(H)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", sorted(ABS))
+def test_abs_at_a_zero_of_zero_gradient(name, engine):
+    f, truth = ABS[name]
+    x = np.zeros(3)
+    with dg.engine(engine):
+        np.testing.assert_array_equal(dg.hessian(f, x), truth)
+        np.testing.assert_array_equal(dg.jacfwd(dg.grad(f))(x), truth)
+        np.testing.assert_array_equal(_dense(dg.hessian(f, x, sparsity="auto")), truth)
+        np.testing.assert_array_equal(dg.grad(f)(x), np.zeros(3))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_abs_scalar_input(engine):
+    with dg.engine(engine):
+        assert dg.hessian(lambda t: np.abs(t ** 2), 0.0) == 2.0
+        assert dg.hessian(lambda t: abs(-(t ** 2)), 0.0) == 2.0
+        assert dg.hessian(lambda t: np.abs(t ** 3), 0.0) == 0.0     # (t**3)'' = 0
+        # a real kink (first order differs): |t|'' is 0 on both sides
+        assert dg.hessian(lambda t: np.abs(t), 0.0) == 0.0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_abs_chunked(engine):
+    """More than 256 inputs: the Hessian in chunks (one tie across all chunks, and one
+    tie per element)."""
+    n = 300
+    with dg.engine(engine):
+        for f in (lambda x: np.abs(np.sum(x ** 2)), lambda x: np.sum(np.abs(x ** 2))):
+            np.testing.assert_array_equal(dg.hessian(f, np.zeros(n)), 2 * np.eye(n))
+            np.testing.assert_array_equal(_dense(dg.hessian(f, np.zeros(n), sparsity="auto")),
+                                          2 * np.eye(n))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_abs_away_from_the_kink_unchanged(engine):
+    x = np.array([0.3, -0.2, 0.5])
+    f = lambda x: np.sum(np.abs(x ** 3))  # noqa: E731  (|x|^3: 6|x|)
+    with dg.engine(engine):
+        np.testing.assert_allclose(dg.hessian(f, x), np.diag(6 * np.abs(x)), rtol=1e-14)

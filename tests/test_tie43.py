@@ -152,3 +152,86 @@ def test_indefinite_in_one_chunk(engine):
     rest[:2, :2] = 0.0
     np.testing.assert_array_equal(rest, np.diag(np.diag(rest)))
     assert set(np.diag(rest)[2:256]) <= {1.0, 2.0} and not np.diag(rest)[256:].any()
+
+
+def _cd2(f, h=1e-2):
+    """8th-order central second difference of a plain float function at 0."""
+    c = [-205 / 72, 8 / 5, -1 / 5, 8 / 315, -1 / 560]
+    return (c[0] * f(0.0) + sum(ck * (f(k * h) + f(-k * h))
+                                for k, ck in enumerate(c[1:], 1))) / h ** 2
+
+
+def _stack2(v):
+    return np.stack([v[0] ** 2, 0 * v[0]])
+
+
+def _stack3(v):
+    return np.stack([v[0] ** 2, 0 * v[0], 2 * v[0] ** 2])
+
+
+def _first_equal(v):                      # first orders agree (1), x + x**2 >= x near 0
+    return np.stack([v[0], v[0] + v[0] ** 2, v[0] - v[0] ** 2])
+
+
+# spellings of order statistics of smooth functions near 0 (attack43 repro_01); the
+# oracle is _cd2 of the plain function (and analytic: x**2 / 0 / 2 x**2 near 0)
+ORDER = {
+    "sort[-1]": lambda v: np.sort(_stack2(v))[-1],
+    "sort[0]": lambda v: np.sort(_stack2(v))[0],
+    "sort3[-1]": lambda v: np.sort(_stack3(v))[-1],
+    "sort3[1]": lambda v: np.sort(_stack3(v))[1],
+    "sort3[0]": lambda v: np.sort(-_stack3(v))[0],
+    "sort first-equal": lambda v: np.sort(_first_equal(v)) @ np.array([1.0, 10.0, 100.0]),
+    "sort 2-D axis 0": lambda v: np.sum(np.sort(np.stack([_stack3(v), -_stack3(v)], axis=1),
+                                                axis=0) * np.array([[1.0], [3.0], [7.0]])),
+    "maximum.accumulate[-1]": lambda v: np.maximum.accumulate(_stack2(v))[-1],
+    "minimum.accumulate[-1]": lambda v: np.minimum.accumulate(_stack2(v))[-1],
+    "maximum.accumulate 3": lambda v: np.maximum.accumulate(_stack3(v)[::-1]) @
+    np.array([1.0, 10.0, 100.0]),
+    "fmin.accumulate 3": lambda v: np.fmin.accumulate(-_stack3(v)) @ np.array([1.0, 10.0, 100.0]),
+    "maximum.accumulate axis 1": lambda v: np.sum(np.maximum.accumulate(
+        np.stack([_stack3(v), -_stack3(v)]), axis=1) * np.array([1.0, 10.0, 100.0])),
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", sorted(ORDER))
+def test_order_statistics_at_ties(name, engine):
+    f = ORDER[name]
+    want = _cd2(lambda t: float(f(np.array([t]))))
+    x = np.zeros(1)
+    with dg.engine(engine):
+        for H in (dg.hessian(f, x), dg.jacfwd(dg.grad(f))(x),
+                  _dense(dg.hessian(f, x, sparsity="auto"))):
+            np.testing.assert_allclose(np.asarray(H).ravel(), [want], atol=1e-7)
+        assert abs(want - round(want)) < 1e-7        # the analytic values are integers
+        np.testing.assert_array_equal(np.asarray(dg.hessian(f, x)).ravel(), [round(want)])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_order_statistics_chunked(engine):
+    """300 inputs: sort / running max of x**2 beside zeros, every element tied."""
+    n = 300
+    with dg.engine(engine):
+        f = lambda x: np.sum(np.sort(np.stack([x ** 2, 0 * x]), axis=0)[1])  # noqa: E731
+        np.testing.assert_array_equal(dg.hessian(f, np.zeros(n)), 2 * np.eye(n))
+        g = lambda x: np.sum(np.maximum.accumulate(np.stack([0 * x, x ** 2]), axis=0)[1])  # noqa
+        np.testing.assert_array_equal(dg.hessian(g, np.zeros(n)), 2 * np.eye(n))
+        h = lambda x: np.sort(np.stack([np.sum(x ** 2), 0 * x[0]]))[0]  # noqa: E731
+        np.testing.assert_array_equal(dg.hessian(h, np.zeros(n)), np.zeros((n, n)))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_order_statistics_without_second_derivative_keep_the_mean(engine):
+    """sort([x0**2, x1**2])[-1] = max(x0**2, x1**2): D = diag(-2, 2) indefinite, no
+    Hessian at 0: the run's mean (documented midpoint, I); first orders that differ
+    (sort([x, -x])): the mean of the one-sided second derivatives, 0."""
+    with dg.engine(engine):
+        f = lambda v: np.sort(np.stack([v[0] ** 2, v[1] ** 2]))[-1]  # noqa: E731
+        np.testing.assert_array_equal(dg.hessian(f, np.zeros(2)), np.eye(2))
+        g = lambda v: np.maximum.accumulate(np.stack([v[0] ** 2, v[1] ** 2]))[-1]  # noqa
+        np.testing.assert_array_equal(dg.hessian(g, np.zeros(2)), np.eye(2))
+        # t |t|: f' = 2 |t| (analytic), its central difference at 0 is 0
+        h = 1e-6
+        fd = (2 * abs(h) - 2 * abs(-h)) / (2 * h)
+        assert dg.hessian(lambda t: np.sort(np.stack([t, -t]))[-1] * t, 0.0) == fd

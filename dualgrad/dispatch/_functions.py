@@ -20,7 +20,7 @@ import operator
 
 import numpy as np
 
-from . import _reductions
+from . import _reductions, _second_order
 from .. import backend, errors
 from ..dual import (HOLOMORPHIC, LIVE, ArrayDual, Dual, from_object_array, join_partials, make,
                     make_array, newest, numeric, partials_array, primal)
@@ -1612,6 +1612,15 @@ def _sorted_ties(a, result, axis):
     sums = _reductions.segment_sums(result.partials, start, axis)
     partials = np.where(count > 1, np.take_along_axis(sums, end[..., None], axis=axis) /
                         count, result.partials)
+    if isinstance(result.value, Dual):  # nested: the second order may order a run
+        rank = _second_order.ranked(result.tag, result.partials, result.value, start, end,
+                                    axis)
+        if rank is not None and bool(np.any(rank >= 0)):
+            # element i of a decided run goes to position start + rank_i
+            target = np.where(rank >= 0, start + rank, pos)
+            source = np.argsort(target, axis=axis, kind="stable")
+            ordered = np.take_along_axis(result.partials, source[..., None], axis=axis)
+            partials = np.where((rank >= 0)[..., None], ordered, partials)
     value = result.value
     if isinstance(value, Dual):        # nested: the inner partials' mean as well
         value = _sorted_ties(a.value, value, axis)

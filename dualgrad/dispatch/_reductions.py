@@ -606,7 +606,15 @@ def running_extreme(ufunc, a, axis=0, **kwargs):
     total = segment_sums(np.where(member[..., None], a.partials, 0.0), index, ax)
     partials = np.where(several, total / np.where(several, count[..., None], 1), result.partials)
     value = result.value
-    if isinstance(a.value, Dual):      # nested: the inner partials' mean as well
+    if isinstance(a.value, Dual):      # nested: the second order may pick a member
+        pick = _second_order.running(
+            a.tag, np.moveaxis(a.partials, ax, 0), np.moveaxis(a.value, ax, 0),
+            np.moveaxis(member, ax, 0), np.moveaxis(index, ax, 0),
+            ufunc in (np.maximum, np.fmax))
+        if pick is not None and bool(np.any(pick >= 0)):
+            pick = np.moveaxis(pick, 0, ax)
+            chosen = np.take_along_axis(a.partials, np.maximum(pick, 0)[..., None], axis=ax)
+            partials = np.where((pick >= 0)[..., None], chosen, partials)
         value = running_extreme(ufunc, a.value, axis)
     return make(value, partials, a.tag)
 

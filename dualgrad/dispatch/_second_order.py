@@ -283,6 +283,8 @@ def _semidefinite(D):
     ``[[2, -2], [-2, 2]]``).  A non-finite entry: neither."""
     lead = D.shape[:-2]
     k = D.shape[-1]
+    if not k or not D.size:             # nothing in view: both (a zero matrix)
+        return np.ones(lead, bool), np.ones(lead, bool)
     flat = np.reshape(D, (-1, k, k))
     flat = 0.5 * (flat + np.swapaxes(flat, -1, -2))
     finite = np.all(np.isfinite(flat), axis=(-2, -1))
@@ -320,3 +322,169 @@ def _definite_top(H, tied, top, axes, larger):
         ok[rest] = psd
     good = equal & np.all(ok, axis=axes, keepdims=True)
     return top & good
+
+
+def ranked(tag, partials, values, start, end, axis):
+    """Where the second order orders the runs of equal values of a sorted array
+    (``np.sort``): an int array of the values' shape, each position's rank within its
+    run (the position, counted from the run's ``start``, that its element takes:
+    ascending), -1 where the run keeps the mean; ``None`` where nothing is decided.
+
+    A run whose elements' first-order parts all agree and whose Hessians (the directions
+    in view) are totally ordered (every pair's difference semidefinite) is sorted by
+    them: near the point the element of the larger Hessian is the larger value
+    (sort([x**2, 0])[-1] is x**2; attack43 repro_01).  Equal Hessians keep their order."""
+    link = _linked(tag)
+    if link is None or link[0] is None:
+        return None
+    shape = np.shape(start)
+
+    def decide(unmapped, record):
+        outer, qmap = link[0], link[1]
+        n = np.shape(partials)[-1]
+        m = _width((partials, values), outer)
+        if m is None:
+            return None
+        p = _split(partials, outer, shape + (n,), m)
+        v = _split(values, outer, shape, m)
+        if p is None or v is None or p[1] is None:
+            return None
+        first = p[0] if v[1] is None or unmapped else \
+            np.concatenate([p[0], v[1]], axis=-1)
+        ps = np.flatnonzero(qmap[:n] >= 0)
+        qs = qmap[ps]
+        ps, qs = ps[qs < m], qs[qs < m]
+        H = np.moveaxis(p[1][..., ps[:, None], qs[None, :]], axis, 0)
+        S = np.moveaxis(p[1], axis, 0)
+        F = np.moveaxis(first, axis, 0)
+        st, en = np.moveaxis(start, axis, 0), np.moveaxis(end, axis, 0)
+        length = st.shape[0]
+        same = np.ones(st.shape, bool)          # first order equal along the run
+        below = np.zeros(st.shape, np.int64)    # members of smaller Hessian
+        earlier = np.zeros(st.shape, np.int64)  # equal Hessians before it
+        total = np.ones(st.shape, bool)         # every pair comparable
+        shown = np.zeros(st.shape, bool)
+        differ = np.zeros(st.shape, bool)
+        for d in range(1, int(np.max(en - st, initial=0)) + 1):    # offsets, not elements
+            pair = st[d:] == st[:-d]            # i - d and i in one run
+            if not pair.any():
+                continue
+            agree = np.all(F[d:] == F[:-d], axis=-1)
+            diff = H[d:] - H[:-d]               # later minus earlier
+            psd, nsd = _semidefinite(diff)
+            zero = np.all(diff == 0.0, axis=(-2, -1))
+            bad = pair & ~agree
+            same[d:] &= ~bad
+            same[:-d] &= ~bad
+            gap = pair & ~(psd | nsd)
+            total[d:] &= ~gap
+            total[:-d] &= ~gap
+            up = pair & psd & ~zero             # the later one larger
+            down = pair & nsd & ~zero
+            below[d:] += up
+            below[:-d] += down
+            earlier[d:] += pair & zero
+            shown[d:] |= pair & ~zero
+            shown[:-d] |= pair & ~zero
+            differ[d:] |= pair & np.any(S[d:] != S[:-d], axis=(-2, -1))
+            differ[:-d] |= pair & np.any(S[d:] != S[:-d], axis=(-2, -1))
+        # a run decides as a whole: reduce the per-position flags over the run
+        run = en > st
+        same = _run_all(same, st, en)
+        own = same
+        if unmapped and record:
+            same = np.ones(st.shape, bool)     # (the colored passes' first order)
+        ok = run & same & _run_all(total, st, en) & _run_any(shown, st, en)
+        rank = np.where(ok, below + earlier, -1)
+        missed = run & same & ~_run_any(shown, st, en) & _run_any(differ, st, en)
+        back = lambda a: np.moveaxis(a, 0, axis)   # noqa: E731
+        return back(rank), bool(np.any(missed)), back(own)
+    return _decided(link, shape, -1, decide)
+
+
+def _run_all(flag, st, en):
+    """``flag`` (axis 0 along the runs) made the AND over each position's run."""
+    return ~_run_any(~flag, st, en)
+
+
+def _run_any(flag, st, en):
+    """``flag`` made the OR over each position's run (``st`` / ``en``: its first and
+    last position, axis 0): one cumulative count."""
+    c = np.concatenate([np.zeros((1,) + flag.shape[1:], np.int64),
+                        np.cumsum(flag, axis=0)], axis=0)
+    return np.take_along_axis(c, en + 1, axis=0) - np.take_along_axis(c, st, axis=0) > 0
+
+
+def running(tag, partials, values, member, index, larger):
+    """Where the second order decides a running extreme's ties
+    (``np.maximum.accumulate`` / ``minimum``, axis 0 of every array here): an int array
+    of the values' shape, the position whose partials each running value takes, -1
+    where the mean of the tied members so far stays; ``None``: nothing decided.
+
+    ``member``: equal to the running extreme; ``index``: where each position's run of
+    that extreme began.  At position k the members so far whose first-order parts all
+    agree are decided by the latest one whose Hessian (directions in view) dominates
+    every member so far (the difference semidefinite), if any (attack43 repro_01:
+    maximum.accumulate([x**2, 0])[-1] is x**2)."""
+    link = _linked(tag)
+    if link is None or link[0] is None:
+        return None
+    shape = np.shape(member)
+
+    def decide(unmapped, record):
+        outer, qmap = link[0], link[1]
+        n = np.shape(partials)[-1]
+        m = _width((partials, values), outer)
+        if m is None:
+            return None
+        p = _split(partials, outer, shape + (n,), m)
+        v = _split(values, outer, shape, m)
+        if p is None or v is None or p[1] is None:
+            return None
+        first = p[0] if v[1] is None or unmapped else \
+            np.concatenate([p[0], v[1]], axis=-1)
+        ps = np.flatnonzero(qmap[:n] >= 0)
+        qs = qmap[ps]
+        ps, qs = ps[qs < m], qs[qs < m]
+        H = p[1][..., ps[:, None], qs[None, :]]
+        S = p[1]
+        length = shape[0]
+        pos = np.arange(length).reshape((length,) + (1,) * (len(shape) - 1))
+        pos = np.broadcast_to(pos, shape)
+        unlike = np.zeros(shape, bool)          # first order unlike an earlier member
+        beaten = np.zeros(shape, bool)          # fails to dominate an earlier member
+        fail = np.full(shape, length, np.int64)  # first later member it fails to dominate
+        shown = np.zeros(shape, bool)           # some pair with a difference in view
+        differ = np.zeros(shape, bool)          # some pair with differing second order
+        span = int(np.max(np.where(member, pos - index, 0), initial=0))
+        for d in range(1, span + 1):            # offsets, not elements
+            pair = member[d:] & member[:-d] & (index[d:] == index[:-d])
+            if not pair.any():
+                continue
+            diff = H[d:] - H[:-d]               # later minus earlier
+            psd, nsd = _semidefinite(diff)
+            later_wins = psd if larger else nsd         # later dominates earlier
+            earlier_wins = nsd if larger else psd
+            unlike[d:] |= pair & ~np.all(first[d:] == first[:-d], axis=-1)
+            beaten[d:] |= pair & ~later_wins
+            fail[:-d] = np.where(pair & ~earlier_wins, np.minimum(fail[:-d], pos[d:]),
+                                 fail[:-d])
+            shown[d:] |= pair & np.any(diff != 0.0, axis=(-2, -1))
+            differ[d:] |= pair & np.any(S[d:] != S[:-d], axis=(-2, -1))
+        own = ~_prefix_any(unlike, index, pos)
+        same = own if not (unmapped and record) else np.ones(shape, bool)
+        best = np.maximum.accumulate(np.where(member & ~beaten, pos, -1), axis=0)
+        valid = (best >= index) & (np.take_along_axis(fail, np.maximum(best, 0), axis=0) > pos)
+        seen = _prefix_any(shown, index, pos)
+        several = _prefix_any(member & (pos > index), index, pos)
+        pick = np.where(several & same & seen & valid, best, -1)
+        missed = several & same & ~seen & _prefix_any(differ, index, pos)
+        return pick, bool(np.any(missed)), own
+    return _decided(link, shape, -1, decide)
+
+
+def _prefix_any(flag, index, pos):
+    """``flag``'s OR over ``index[k] .. k`` at each position k (axis 0)."""
+    c = np.cumsum(flag, axis=0)
+    return c - np.take_along_axis(c, index, axis=0) + \
+        np.take_along_axis(flag, index, axis=0) > 0

@@ -235,3 +235,42 @@ def test_order_statistics_without_second_derivative_keep_the_mean(engine):
         h = 1e-6
         fd = (2 * abs(h) - 2 * abs(-h)) / (2 * h)
         assert dg.hessian(lambda t: np.sort(np.stack([t, -t]))[-1] * t, 0.0) == fd
+
+
+def _guard_sum(v):
+    return np.sum(np.maximum(v ** 2, 0.0))          # == sum(v**2): Hessian 2 I
+
+
+def _guard_dict(d):
+    return np.sum(np.maximum(d["a"] ** 2, 0.0)) + np.maximum(d["b"] ** 2, 0.0)
+
+
+def _guard_vec(v):
+    return np.maximum(v ** 2, 0.0)                  # == v**2: d2 f_i / dv_i^2 = 2
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_nestings_of_dualgrads_helpers(engine):
+    """attack43 repro_13: jacfwd(grad(g)) of a dict, jacobian(grad(f), x),
+    jacfwd(jacfwd(f)) of a vector f kept the midpoint (1, truth 2: f == v**2)."""
+    point = {"a": np.zeros(2), "b": 0.0}
+    with dg.engine(engine):
+        for H in (dg.jacfwd(dg.grad(_guard_dict))(point),
+                  dg.jacobian(dg.grad(_guard_dict), point), dg.hessian(_guard_dict, point)):
+            np.testing.assert_array_equal(H["a"]["a"], 2 * np.eye(2))
+            assert H["b"]["b"] == 2.0
+            np.testing.assert_array_equal(H["a"]["b"], np.zeros(2))
+        np.testing.assert_array_equal(dg.jacobian(dg.grad(_guard_sum), np.zeros(3)),
+                                      2 * np.eye(3))
+        for n in (3, 300):                             # 300: chunked at both levels
+            truth = np.zeros((n, n, n))
+            truth[np.arange(n), np.arange(n), np.arange(n)] = 2.0
+            np.testing.assert_array_equal(dg.jacfwd(dg.jacfwd(_guard_vec))(np.zeros(n)), truth)
+        truth = np.zeros((3, 3, 3))
+        truth[np.arange(3), np.arange(3), np.arange(3)] = 2.0
+        np.testing.assert_array_equal(dg.jacobian(dg.jacfwd(_guard_vec), np.zeros(3)), truth)
+        H = dg.jacfwd(dg.jacfwd(lambda d: {"y": _guard_vec(d["a"])}))({"a": np.zeros(2)})
+        np.testing.assert_array_equal(H["y"]["a"]["a"], truth[:2, :2, :2])
+        # a user's own nesting (a closure: z moves through it too) keeps the midpoint
+        assert dg.derivative(lambda t: dg.derivative(
+            lambda s: np.maximum(s ** 2, 0.0), t), 0.0) == 1.0

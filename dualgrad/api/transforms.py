@@ -188,26 +188,15 @@ def jacfwd(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False,
             raise errors.bad_type(who, "the point to differentiate at, j(x, *args)",
                                   "no positional argument", "Fix: call dg.jacfwd(f)(x).")
         g = f
-        if getattr(f, "_dualgrad_gradient", False) and type(argnums) is int:
-            g = _linked_gradient(f, argnums)     # jacfwd(grad(f)): a Hessian's two levels
         if kwargs and (options.get("sparsity") is not None or
                        options.get("batch_axis") is not None):
             g, kwargs = functools.partial(f, **kwargs), {}     # those take f of x alone
         return jacobian_as(who, g, args[0], args[1:], kwargs, argnums=argnums,
                            has_aux=has_aux, holomorphic=holomorphic, **options)
 
+    # jacfwd(jacfwd(f)): the inner passes seed the outer one's input (as grad's do)
+    jacobian_of_f._dualgrad_gradient = not holomorphic and not options
     return jacobian_of_f
-
-
-def _linked_gradient(gradient, at):
-    """``gradient`` (a function :func:`grad` made) called by jacfwd's passes: its own
-    passes seed jacfwd's input dual ``args[at]``, which its ``f`` reaches only through
-    them, so their directions are linked to jacfwd's (``_seed.linked``: the
-    second-order tie-break of maximum / np.max sees the Hessian's diagonal)."""
-    def linked_gradient(*args, **kwargs):
-        with linked(args[at:at + 1]):
-            return gradient(*args, **kwargs)
-    return linked_gradient
 
 
 def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):

@@ -195,7 +195,7 @@ def jacfwd(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False,
                            has_aux=has_aux, holomorphic=holomorphic, **options)
 
     # jacfwd(jacfwd(f)): the inner passes seed the outer one's input (as grad's do)
-    jacobian_of_f._dualgrad_gradient = not holomorphic and not options
+    setattr(jacobian_of_f, "_dualgrad_gradient", not holomorphic and not options)
     return jacobian_of_f
 
 

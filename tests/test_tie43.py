@@ -274,3 +274,21 @@ def test_nestings_of_dualgrads_helpers(engine):
         # a user's own nesting (a closure: z moves through it too) keeps the midpoint
         assert dg.derivative(lambda t: dg.derivative(
             lambda s: np.maximum(s ** 2, 0.0), t), 0.0) == 1.0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_copysign_at_a_zero_of_zero_gradient(engine):
+    """copysign(y, s) = sign(s) |y|: y = x**2 (or -x**2) reaching 0 with zero gradient
+    is smooth through it, sign(s) x**2 (analytic); y = x0 x1 (indefinite) keeps 0."""
+    x = np.zeros(2)
+    cases = ((lambda v: np.copysign(v[0] ** 2 + v[1] ** 2, 1.0), 2 * np.eye(2)),
+             (lambda v: np.copysign(v[0] ** 2 + v[1] ** 2, -1.0), -2 * np.eye(2)),
+             (lambda v: np.sum(np.copysign(-(v ** 2), np.array([1.0, -3.0]))),
+              np.diag([2.0, -2.0])),
+             (lambda v: np.copysign(v[0] ** 2, v[1] + 2.0), np.diag([2.0, 0.0])),
+             (lambda v: np.copysign(v[0] * v[1], 1.0), np.zeros((2, 2))))
+    with dg.engine(engine):
+        for f, truth in cases:
+            np.testing.assert_array_equal(dg.hessian(f, x), truth)
+            np.testing.assert_array_equal(dg.jacfwd(dg.grad(f))(x), truth)
+        assert dg.hessian(lambda t: np.copysign(t ** 2, -2.0), 0.0) == -2.0

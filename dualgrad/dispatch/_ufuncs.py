@@ -272,13 +272,13 @@ def call(rule, args, out=None):
             out = _as_scalar(out)
             partials = _select_scalar(fns, args, duals, values, out, rule) if rule.select else \
                 _scalar_partials(fns, args, duals, values, out)
-            if rule.ufunc in _KINKS and isinstance(values[duals[0]], Dual):
-                partials = _kink_scalar(args[duals[0]], values[duals[0]], partials)
+            if rule.ufunc in _KINKS and duals[0] == 0 and isinstance(values[0], Dual):
+                partials = _kink_scalar(args[0], values[0], partials, _kink_sign(rule, values))
             return dual.make_scalar(out, partials, tag)
         shape = out.shape if type(out) is np.ndarray else np.shape(out)
         total = _array_partials(rule, fns, args, duals, values, out, shape)
-        if rule.ufunc in _KINKS and isinstance(values[duals[0]], Dual):
-            total = _kink_array(args[duals[0]], values[duals[0]], total, shape)
+        if rule.ufunc in _KINKS and duals[0] == 0 and isinstance(values[0], Dual):
+            total = _kink_array(args[0], values[0], total, shape, _kink_sign(rule, values))
     finally:
         _unhush(token)
     if shape and type(out) is np.ndarray:
@@ -1008,7 +1008,19 @@ def _select_scalar(fns, args, duals, values, out, rule=None):
 # |x| = max(x, -x): the kink at x == 0 is a tie of the selection, whose second order
 # decides it as maximum's (a "variance guard" np.abs(var), var reaching 0 with zero
 # gradient, has var's Hessian there; the table's sign(0) = 0 split it: 0; attack43 12)
-_KINKS = (np.absolute, np.fabs)
+_KINKS = (np.absolute, np.fabs, np.copysign)
+
+
+def _kink_sign(rule, values):
+    """``copysign(x, y) = sign(y) |x|``: y's sign (a plain array or float; 0 where y is
+    0, whose sign bit f's value jumps with: no decision there); 1.0 for abs."""
+    if rule.ufunc is not np.copysign:
+        return 1.0
+    y = values[1]
+    while isinstance(y, Dual):
+        y = y.value
+    y = np.asarray(y)
+    return np.where(y == 0.0, 0.0, np.copysign(1.0, y))
 
 
 def _kink_zero(value):
@@ -1023,7 +1035,7 @@ def _kink_zero(value):
     return zero if zero.any() else None
 
 
-def _kink_array(a, value, total, shape):
+def _kink_array(a, value, total, shape, sign=1.0):
     """``total`` (the partials of ``np.abs(a)``, nested duals, values' shape
     ``shape``) where ``a``'s value is 0: ``max(a, -a)``'s second-order tie-break
     (:mod:`._second_order`): ``a``'s partials where ``a`` dominates, ``-a``'s where
@@ -1036,16 +1048,18 @@ def _kink_array(a, value, total, shape):
     pick = _second_order.verdict(a.tag, p, -p, value, -value, True, target)
     if pick is None:
         return total
-    pick = np.where(np.broadcast_to(zero, pick.shape), pick, 0)
+    pick = np.where(np.broadcast_to(zero, pick.shape) & (np.asarray(sign) != 0.0), pick, 0)
     if not pick.any():
         return total
     pick = pick[..., None]
-    return np.where(pick > 0, p, np.where(pick < 0, -p, total))
+    sign = np.asarray(sign, float)[..., None] if np.ndim(sign) else sign
+    return np.where(pick > 0, p * sign, np.where(pick < 0, -p * sign, total))
 
 
-def _kink_scalar(a, value, partials):
+def _kink_scalar(a, value, partials, sign=1.0):
     """:func:`_kink_array` for a scalar dual's ``partials`` (a list)."""
-    if _kink_zero(value) is None:
+    sign = float(sign)
+    if _kink_zero(value) is None or sign == 0.0:
         return partials
     chosen = list(a._plist())
     other = [-c for c in chosen]
@@ -1053,7 +1067,7 @@ def _kink_scalar(a, value, partials):
                                  value, -value, True, (len(chosen),))
     if pick is None or pick == 0:
         return partials
-    return chosen if pick > 0 else other
+    return [sign * c for c in (chosen if pick > 0 else other)]
 
 
 def _second(rule, args, duals, values):

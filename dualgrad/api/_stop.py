@@ -1,5 +1,6 @@
 """``stop_gradient``: the plain value of a dual, every nesting level stripped."""
 
+import sys
 from collections import OrderedDict
 
 import numpy as np
@@ -68,6 +69,9 @@ def stop_gradient(x):
     if isinstance(x, Dual):
         value = primal(x)          # a copy: the dual's own buffer, written, changed its value
         return value.copy() if isinstance(value, np.ndarray) else _python_number(value)
+    tracer = _tracer_value(x)
+    if tracer is not None:
+        return tracer
     t = type(x)
     if t is list or t is tuple:
         return t(stop_gradient(item) for item in x)
@@ -84,6 +88,19 @@ def stop_gradient(x):
         except TypeError:                                       # complex numbers
             return values.astype(complex)
     return x
+
+
+def _tracer_value(x):
+    """The plain value of a sparsity tracer (``dg.sparsity``, ``dg.hessian_sparsity``),
+    ``None`` for anything else.  Returned as is, the tracer kept its inputs: a
+    neighbour list computed from ``stop_gradient(x)`` recorded its own arithmetic as
+    Hessian pairs (a superset pattern, several times the colors).  No tracer exists
+    before the sparsity module is loaded, so it is looked up, not imported."""
+    sparsity = sys.modules.get("dualgrad.api._sparsity")
+    if sparsity is None or not isinstance(x, sparsity.Tracer):
+        return None
+    value = np.asarray(x.value)
+    return value.copy() if value.ndim else _python_number(value[()])
 
 
 def _python_number(value):

@@ -1004,8 +1004,11 @@ def complex_object_array(scalar=False):
     if scalar:
         what, fix = ("np.array([z1, z2]) (or np.asarray(z)) of complex scalar duals",
                      "build the array with np.stack([z1, z2]) (a complex dual array, on "
-                     "which .real, .imag, np.isreal and np.linalg.norm are exact), or use "
-                     "z itself for one number")
+                     "which .real, .imag, np.isreal and np.linalg.norm are exact), a "
+                     "matrix such as a Hamiltonian H(k) with np.block([[0, z], "
+                     "[np.conj(z), 0]]) (scalar duals and plain numbers alike) or "
+                     "np.stack([np.stack(row) for row in rows]), or use z itself for one "
+                     "number")
     return DualTypeError(
         f"dualgrad: {what} would give an object array of complex scalar duals, on which "
         "NumPy's .real, .imag, np.real, np.imag, np.isreal and np.linalg.norm treat the "
@@ -1863,6 +1866,15 @@ _MVN_LOGPDF = ("-0.5 * (d @ np.linalg.solve(cov, d) + np.linalg.slogdet(cov)[1] 
                "k = len(d); for points in the rows of x, np.sum(d * np.linalg.solve(cov, "
                "d.T).T, axis=-1) in place of d @ np.linalg.solve(cov, d)")
 _SCIPY_SPELLINGS = {
+    "pdist": "i, j = np.triu_indices(len(X), 1); d = X[i] - X[j]; then np.sum(d * d, "
+             "axis=1) for metric='sqeuclidean', np.sqrt(np.sum(d * d, axis=1)) for the "
+             "default 'euclidean' (pdist's order: pairs (0, 1), (0, 2), ..., row by row)",
+    "cdist": "d = XA[:, None, :] - XB[None, :, :]; then np.sum(d * d, axis=-1) for "
+             "metric='sqeuclidean', np.sqrt(np.sum(d * d, axis=-1)) for the default "
+             "'euclidean'",
+    "squareform": "D = np.zeros_like(v, shape=(n, n)); i, j = np.triu_indices(n, 1); "
+                  "D[i, j] = v; D[j, i] = v (v the condensed distances, n the number of "
+                  "points)",
     "diags_array": "u * v for the product of the diagonal matrix with v, or "
                    "np.diag(u) for the matrix itself",
     "diags": "u * v for the product of the diagonal matrix with v, or np.diag(u) for the "

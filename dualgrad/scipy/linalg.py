@@ -871,10 +871,12 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
         raise errors.scipy_unsupported(
             "dualgrad.scipy.linalg.eigh", ", ".join(given),
             "the standard problem with every eigenpair (b=None, type=1, no subset)",
-            "for a generalized problem with b = L L^T, eigh(solve_triangular(L, "
+            "for a generalized problem with b = L L^T, w, u = eigh(solve_triangular(L, "
             "solve_triangular(L, a, lower=True).T, lower=True)) (dualgrad.scipy.linalg's "
-            "functions, L from cholesky(b, lower=True)) has the same eigenvalues; select "
-            "eigenpairs from the full result (w[i:j], v[:, i:j])")
+            "functions, L from cholesky(b, lower=True)) has the same eigenvalues, and "
+            "v = solve_triangular(L, u, lower=True, trans='T') the eigenvectors (b-"
+            "normalized, v^T b v = I, as SciPy's); select eigenpairs from the full "
+            "result (w[i:j], v[:, i:j])")
     if check_finite and tag >= 0:
         _check_finite("eigh", a)
     not_holomorphic("dualgrad.scipy.linalg.eigh", a)       # real eigenvalues, Re diag

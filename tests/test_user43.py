@@ -187,3 +187,79 @@ def test_pdist_message_names_the_numpy_spelling_and_it_is_exact():
     pairs = np.triu_indices(5, 1)
     np.testing.assert_allclose(dg.gradient(spelled, x), _forces_gradient(x, pairs),
                                rtol=1e-13, atol=1e-13)
+
+
+# ---- degenerate eigenvalues that LAPACK returns a few ulps apart ----------------------
+
+def _ring(b):
+    n = b.shape[0]
+    H = np.zeros_like(b, shape=(n, n))
+    for m in range(n):
+        H[m, (m + 1) % n] = b[m]
+        H[(m + 1) % n, m] = b[m]
+    return H
+
+
+def _density_derivative(b, nocc=3):
+    """First-order perturbation theory for P = 2 C_occ C_occ^T in the bond betas,
+    occupied-virtual pairs only (no dualgrad): exact where the HOMO-LUMO gap is open."""
+    n = b.size
+    e, C = np.linalg.eigh(_ring(b))
+    dP = np.zeros((n, n, n))
+    for j in range(n):
+        dH = np.zeros((n, n))
+        dH[j, (j + 1) % n] = dH[(j + 1) % n, j] = 1.0
+        for i in range(nocc):
+            for a in range(nocc, n):
+                c = (C[:, a] @ dH @ C[:, i]) / (e[i] - e[a])
+                dP[:, :, j] += 2 * c * (np.outer(C[:, a], C[:, i]) + np.outer(C[:, i], C[:, a]))
+    return dP
+
+
+def _exact_or_nan(got, want, atol):
+    got = np.asarray(got)
+    finite = np.isfinite(got)
+    np.testing.assert_allclose(got[finite], np.broadcast_to(want, got.shape)[finite],
+                               atol=atol, rtol=0)
+
+
+@pytest.mark.parametrize("which", ["numpy", "scipy"])
+def test_benzene_density_is_exact_or_nan_at_ulp_separated_pairs(which):
+    from dualgrad.scipy.linalg import eigh as scipy_eigh
+    eigh = np.linalg.eigh if which == "numpy" else scipy_eigh
+    b = np.full(6, -1.0)
+    w = np.linalg.eigvalsh(_ring(b))
+    assert 0 < w[2] - w[1] < 1e-14                 # LAPACK's split of the degenerate pair
+
+    def density(bb):
+        _, C = eigh(_ring(bb))
+        return 2 * C[:, :3] @ C[:, :3].T
+
+    J = dg.jacobian(density, b)
+    _exact_or_nan(J, _density_derivative(b), 1e-12)
+    assert np.isnan(J).any()                       # 72ece6b: finite and 117 % / 19 % off
+
+
+def test_benzene_density_exact_where_the_pairs_are_resolved():
+    # a 1e-6 distortion splits the pairs by ~1e-6: far above rounding, so no tie
+    b = np.full(6, -1.0) + 1e-6 * np.array([1.0, 0.0, -2.0, 0.0, 3.0, 0.0])
+    w = np.linalg.eigvalsh(_ring(b))
+    assert np.min(np.diff(w)) > 1e-8
+
+    def density(bb):
+        _, C = np.linalg.eigh(_ring(bb))
+        return 2 * C[:, :3] @ C[:, :3].T
+
+    np.testing.assert_allclose(dg.jacobian(density, b), _density_derivative(b),
+                               atol=1e-9, rtol=0)
+
+
+def test_hessian_of_sum_of_squares_is_exact_or_nan_for_a_rotated_ring():
+    # sum(eigvalsh(Q H Q^T) ** 2) = trace(H^2) = 2 sum(b ** 2): the Hessian is 4 I
+    Q = np.linalg.qr(np.random.default_rng(0).standard_normal((6, 6)))[0]
+    f = lambda b: np.sum(np.linalg.eigvalsh(Q @ _ring(b) @ Q.T) ** 2)
+    b = np.full(6, -1.0)
+    H = dg.hessian(f, b)
+    _exact_or_nan(H, 4 * np.eye(6), 1e-12)         # 72ece6b: finite, 0.36 off
+    b2 = b + 1e-3 * np.arange(6)                   # no degeneracy: exact everywhere
+    np.testing.assert_allclose(dg.hessian(f, b2), 4 * np.eye(6), atol=1e-12)

@@ -134,7 +134,7 @@ def _eig(a, vectors=True):
         raise errors.complex_eigenvectors()
     gap = w[..., None, :] - w[..., :, None]
     F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
-    dV = V @ _spectral.couple(F * E, E, _spectral.tied(gap))
+    dV = V @ _spectral.couple(F * E, E, _spectral.tied(gap, w))
     dV = dV - V * np.sum(V * dV, axis=-2, keepdims=True)  # each column keeps unit norm
     result = type(np.linalg.eig(np.eye(1)))
     return result(values, make(V, np.moveaxis(dV, 0, -1), a.tag))

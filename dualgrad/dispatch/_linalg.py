@@ -1151,7 +1151,7 @@ def _eigh(A, UPLO="L"):
     F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
     M = _H(V) @ _triangle(_directions(A, A.tag), UPLO) @ V
     diag = np.diagonal(M, axis1=-2, axis2=-1)
-    dV = V @ _spectral.couple(F * M, M, _spectral.tied(gap))
+    dV = V @ _spectral.couple(F * M, M, _spectral.tied(gap, w))
     if np.iscomplexobj(primal(V)):
         diag = np.real(diag)
         dV = _pinned(V, dV, 0 if UPLO == "L" else -1, "np.linalg.eigh")
@@ -1224,7 +1224,7 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     P = Ut @ dA @ V
     diag = np.diagonal(P, axis1=-2, axis2=-1)
     Ph = _H(P)
-    ties = _spectral.tied(gap)          # equal singular values: 0 or NaN, not 1 / 0
+    ties = _spectral.tied(gap, s2)      # equal singular values: 0 or NaN, not 1 / 0
     dU = U @ _spectral.couple(F * (P * S + St * Ph), P, ties) + (dA @ V - U @ P) * inv_s
     dV = V @ _spectral.couple(F * (St * P + Ph * S), P, ties) + \
         (_H(dA) @ U - V @ Ph) * inv_s

@@ -16,20 +16,40 @@ Where two eigenvalues are exactly equal (``A = I``, ``diag(1, 1, 2)``) ``F_ij`` 
   number (the old ``F_ij = 0``) was silently wrong.
 
 The pairs ``i == j`` (the diagonal) are not gaps and are left to the callers.
+
+"Exactly equal" is read at LAPACK's resolution: eigenvalues that are equal in exact
+arithmetic come back a few units in the last place apart (benzene's Hückel matrix:
+``-1`` and ``-1 + 2.2e-16``), and below ``|w_j - w_i| <= NEAR * m * eps * max|w|`` the
+computed vectors inside the pair are rounding's choice as much as at an exact tie
+(their error is about ``eps ||A|| / gap``).  Taken as distinct, ``F_ij = 1 / gap``
+(``4.5e15``) times an O(1) coupling left O(1) garbage where the pair's two terms should
+cancel: finite, silently wrong first derivatives of ``C_occ C_occ^T`` and Hessians of
+``sum(eigvalsh(A) ** 2)`` (user43's benzene).  Such pairs are tied here too.
 """
 
 import numpy as np
 
 from ..dual import Dual, partials_array, primal
 
-__all__ = ["tied", "couple", "exactly_zero"]
+__all__ = ["tied", "couple", "exactly_zero", "NEAR"]
+
+NEAR = 8.0           # a pair within NEAR * m * eps * max|w| is tied (LAPACK's resolution)
 
 
-def tied(gap):
+def tied(gap, w=None):
     """The pairs ``i != j`` whose gap (a plain or dual ``(..., m, m)`` array) is
-    exactly zero, as a plain boolean array; ``None`` where there is none (the
-    ordinary case: the callers then skip this module's work, bit for bit)."""
-    ties = primal(gap) == 0.0
+    zero, as a plain boolean array; ``None`` where there is none (the ordinary case:
+    the callers then skip this module's work, bit for bit).  With ``w`` (the
+    ``(..., m)`` eigenvalues, or squared singular values, the gaps are differences
+    of), a gap within ``NEAR * m * eps * max|w|`` of zero counts as zero (the
+    module's docstring)."""
+    g = primal(gap)
+    if w is None:
+        ties = g == 0.0
+    else:
+        size = np.abs(primal(w))
+        scale = np.max(size, axis=-1, keepdims=True)[..., None] if size.shape[-1] else 0.0
+        ties = np.abs(g) <= NEAR * size.shape[-1] * np.finfo(np.float64).eps * scale
     if np.count_nonzero(ties) == np.count_nonzero(np.diagonal(ties, axis1=-2, axis2=-1)):
         return None                      # (two counts: the cheapest test, ~2 us at 4 x 4)
     k = np.arange(ties.shape[-1])

@@ -810,7 +810,7 @@ def _eigh(a, lower, driver):
     gap = w[..., None, :] - w[..., :, None]
     zero = primal(gap) == 0.0
     F = np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, gap))
-    dV = V @ couple(F * M, M, tied(gap))
+    dV = V @ couple(F * M, M, tied(gap, w))
     return w_out, make(V, last(dV), tag)
 
 

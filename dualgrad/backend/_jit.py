@@ -199,10 +199,23 @@ _RUNTIME_FUNCTIONS = ("nrt_atomic_add", "nrt_atomic_sub", "nrt_atomic_cas",
 def fail_closed(dispatcher):
     """``dispatcher`` (a numba dispatcher) with its disk cache's loads failing closed
     and its target readied only to compile (:class:`_LoadOrCompile`; without a disk
-    cache every load misses)."""
+    cache every load misses), and without initializing numba's extension entry points
+    as its calls begin (:func:`_no_extensions`)."""
     if not isinstance(dispatcher._cache, _LoadOrCompile):
         dispatcher._cache = _LoadOrCompile(dispatcher._cache)
+    dispatcher._compilation_chain_init_hook = _no_extensions
     return dispatcher
+
+
+def _no_extensions():
+    """A dispatcher's hook before it types its arguments and compiles or loads: numba's
+    own runs ``entrypoints.init_all()`` (every installed distribution's metadata read
+    through ``importlib.metadata``, imported for it: 7-9 ms and ~20 ms, the warm first
+    call's, bench/MISSES.md stops 35 and 43), for third-party types and functions that
+    dualgrad's kernels never take nor call.  A load from the disk cache needs none; a
+    compile initializes them anyway (numba's compiler refreshes its target, whose
+    ``load_additional_registries`` calls ``init_all``), and so does the first call of
+    any other dispatcher (a user's own jitted code)."""
 
 
 class _NoLinalg:

@@ -66,6 +66,7 @@ stats = [sum(len(d.stats.cache_hits) for d in used), sum(len(d.stats.cache_misse
 after = {name: type(sys.modules.get(name)).__name__
          for name in ("scipy", "yaml", "importlib.metadata")}
 extensions = entrypoints._already_initialized
+ma = "numpy.ma" in sys.modules
 err = max(float(np.max(np.abs(j - tangent(p)))) for j in J)
 import numba
 @numba.njit
@@ -73,7 +74,7 @@ def twice(x):                    # a user's own function: numba as usual
     return 2.0 * x
 import scipy, yaml
 from importlib import metadata
-print(json.dumps(dict(deferred=deferred, after=after, stats=stats, fused=len(_fusedgen._compiled),
+print(json.dumps(dict(deferred=deferred, after=after, stats=stats, fused=len(_fusedgen._compiled), ma=ma,
                       extensions=[extensions, entrypoints._already_initialized], err=err,
                       twice=twice(1.5), extensions_after=entrypoints._already_initialized,
                       scipy=scipy.__version__, yaml=yaml.safe_load("a: [1, 2]"),
@@ -117,6 +118,7 @@ def test_a_warm_process_imports_no_scipy_yaml_nor_metadata_and_compiles_nothing(
             assert misses == 0 and hits >= r["fused"]
             assert r["after"] == r["deferred"]             # nothing used them
             assert r["extensions"] == [False, False]       # loads only
+            assert r["ma"] is False              # numba typed plain arrays without it
         assert r["twice"] == 3.0 and r["extensions_after"] is True
         assert r["yaml"] == {"a": [1, 2]} and r["numpy"] is True and r["scipy"]
 
@@ -158,3 +160,42 @@ def test_an_absent_module_is_not_made_lazy():
     assert _loader._lazy("dualgrad_no_such_module") is None
     assert _loader._lazy("os") is None                     # imported already
     assert "dualgrad_no_such_module" not in sys.modules
+
+
+def test_plain_arrays_get_numbas_own_type_without_numpy_ma():
+    """The registered typeof of ``np.ndarray`` (``_jit._typeof_plain_arrays``) against
+    numba's own function on every layout, dtype, read-only flag and dimension count;
+    a masked array, a subclass and an unsupported dtype reach numba's own answer
+    (its refusal of masked arrays included)."""
+    pytest.importorskip("numba")
+    import numpy as np
+    from numba.core import errors
+    from numba.core.typing.typeof import Purpose, typeof, typeof_impl
+    from dualgrad.backend import _jit
+    ours = typeof_impl.dispatch(np.ndarray)
+    assert ours._dualgrad
+    numba_own, = [cell.cell_contents for cell in ours.__closure__
+                  if getattr(cell.cell_contents, "__name__", "") == "_typeof_ndarray"]
+    base = np.arange(24.0).reshape(2, 3, 4)
+    readonly = np.linspace(0.0, 1.0, 7)
+    readonly.flags.writeable = False
+    arrays = [base, base[:, ::2], np.asfortranarray(base), base.T, base[0, 0, :1],
+              np.ones(()), readonly, np.arange(5), np.arange(5, dtype=np.int32),
+              np.ones(3, dtype=np.complex128), np.ones(4, dtype=bool), np.empty((0, 3)),
+              np.ones(3, dtype=np.float32)[::-1],
+              np.zeros(2, dtype=object), np.zeros(2, dtype="M8[s]"), np.zeros(2, dtype=np.float16)]
+    c = Purpose.argument
+    for a in arrays:
+        assert ours(a, c) == numba_own(a, c) == typeof(a), a
+    masked = np.ma.masked_array([1.0, 2.0], mask=[False, True])
+    with pytest.raises(errors.NumbaTypeError, match="MaskedArray"):
+        typeof(masked)
+
+    class Sub(np.ndarray):
+        pass
+    sub = np.ones(3).view(Sub)
+    assert ours(sub, c) == numba_own(sub, c)
+    with pytest.raises(errors.NumbaValueError, match="Unsupported array dtype"):
+        ours(np.zeros(2, dtype=np.longdouble), c)
+    _jit._typeof_plain_arrays()                    # registered once
+    assert typeof_impl.dispatch(np.ndarray) is ours

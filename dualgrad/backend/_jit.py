@@ -23,6 +23,7 @@ import threading
 import warnings
 
 import numba
+import numpy as np
 
 __all__ = ["njit", "NoDiskCacheWarning", "ready_target", "fail_closed"]
 
@@ -279,3 +280,40 @@ def ready_target():
     if finder.refused:
         from numba.np import arraymath
         arraymath._HAVE_BLAS = _cython_blas_installed()
+
+
+def _typeof_plain_arrays():
+    """numba's type of an argument that is a plain ``np.ndarray`` without importing
+    ``numpy.ma``.
+
+    numba types an array it has not seen in this process (its C dispatcher's cache of
+    array types is empty) with ``typeof``'s ``_typeof_ndarray``, whose first line
+    refuses a ``np.ma.MaskedArray``; NumPy 2 imports ``numpy.ma`` at that attribute's
+    first use: 11-15 ms of the warm first call (bench/MISSES.md, stops 35 and 43),
+    for an answer already known when the type is exactly ``np.ndarray``.  Such an
+    array gets the same type numba gives it (dtype, dimensions, layout, read-only);
+    any other (a subclass, a masked array, an unsupported dtype) goes to numba's own
+    function, with its own errors.  Registered once, for every dispatcher of the
+    process."""
+    from numba.core import errors, types
+    from numba.core.typing.typeof import typeof_impl
+    from numba.np import numpy_support
+    numba_own = typeof_impl.dispatch(np.ndarray)
+    if getattr(numba_own, "_dualgrad", False):
+        return
+
+    def typeof_ndarray(val, c):
+        if type(val) is np.ndarray:
+            try:
+                dtype = numpy_support.from_dtype(val.dtype)
+            except errors.NumbaNotImplementedError:
+                return numba_own(val, c)
+            return types.Array(dtype, val.ndim, numpy_support.map_layout(val),
+                               readonly=not val.flags.writeable)
+        return numba_own(val, c)
+
+    typeof_ndarray._dualgrad = True
+    typeof_impl.register(np.ndarray)(typeof_ndarray)
+
+
+_typeof_plain_arrays()

@@ -41,6 +41,7 @@ from .. import backend
 from ..dual import LIVE, ArrayDual, make_real
 from ..dual._array import argument_factors, array_and_scalar as _array_and_scalar
 from ..rules._table import RULES, derivative_functions, regular_branch
+from ._nested import nested
 from ._ufuncs import _hush, _unhush, call, call_ufunc as _call_ufunc
 
 __all__ = ["call_ufunc", "lean_mixed", "lean_power"]
@@ -195,12 +196,16 @@ def _regular():
 
 def call_ufunc(ufunc, *args):
     """The scalar duals' general entry (``_ufuncs.call_ufunc``), :func:`lean_mixed` first
-    for a scalar dual with an array dual (``k * u``)."""
-    if len(args) == 2:
-        rule = RULES.get(ufunc)
-        if rule is not None:
+    for a scalar dual with an array dual (``k * u``), ``_nested.nested`` for nested
+    scalar duals (a Hessian's ``d ** 2``, ``np.log(d)``)."""
+    rule = RULES.get(ufunc)
+    if rule is not None:
+        if len(args) == 2:
             result = lean_mixed(rule, args[0], args[1])
             if result is not None:
                 return result
+        result = nested(rule, args)
+        if result is not None:
+            return result
     return _call_ufunc(ufunc, *args)
 

@@ -153,7 +153,12 @@ def _scaled(f, ps):
 def _is_finite(f):
     """True when the scalar ``f`` is finite, a nested dual's partials included."""
     if isinstance(f, Dual):
-        return _is_finite(f.value) and all(_is_finite(p) for p in f._plist())
+        v, ps = f.value, f._plist()
+        if type(v) is float:        # one C sum: an inf or NaN anywhere makes it one
+            s = sum(ps, v)          # (a finite sum: all finite; else the walk decides)
+            if type(s) is float and s - s == 0.0:
+                return True
+        return _is_finite(v) and all(_is_finite(p) for p in ps)
     return f - f == 0.0
 
 

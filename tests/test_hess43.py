@@ -68,6 +68,9 @@ BINARY = [  # (label, lambda a, b, the ufunc, its arguments from a and b)
     ("hypot(a, 1.5)", lambda a, b: np.hypot(a, 1.5), np.hypot, lambda a, b: (a, 1.5)),
     ("logaddexp(a, b)", lambda a, b: np.logaddexp(a, b), np.logaddexp, lambda a, b: (a, b)),
     ("fmod(a, 0.7)", lambda a, b: np.fmod(a, 0.7), np.fmod, lambda a, b: (a, 0.7)),
+    ("copysign(a, b)", lambda a, b: np.copysign(a, b), np.copysign, lambda a, b: (a, b)),
+    ("copysign(a, -1.0)", lambda a, b: np.copysign(a, -1.0), np.copysign,
+     lambda a, b: (a, -1.0)),
 ]
 POINTS = [(0.5, 1.25), (-1.3, 0.4), (0.0, 2.0), (-0.0, -3.0), (3e-310, 1e-300),
           (1e200, 1e155), (7.0, 7.0), (2.0, -2.0)]
@@ -341,3 +344,22 @@ def test_infinite_local_derivatives_keep_zero_partials():
     np.testing.assert_array_equal(H, [[1.0, 0.0], [0.0, 0.0]])
     H = dg.hessian(lambda v: np.sqrt(v[0]) * 0.0 + v[1] ** 2, np.array([1.0, 2.0]))
     np.testing.assert_array_equal(H, [[0.0, 0.0], [0.0, 2.0]])
+
+
+def test_abs_at_a_zero_of_zero_gradient_takes_tie43s_break():
+    """np.abs(y) of scalar duals where y = x0**2 + x1**2 reaches 0 with zero gradient:
+    |y| = y there, Hessian 2 I (closed form); the lean path makes call's partials
+    (its _kink_scalar step) at every level."""
+    def f(v):
+        return np.abs(v[0] ** 2 + v[1] ** 2)
+    np.testing.assert_array_equal(dg.hessian(f, np.zeros(2)), 2 * np.eye(2))
+    seen = []
+
+    def g(v):
+        y = v[0] ** 2 + v[1] ** 2
+        seen.append(_same_bits(np.abs(y), _ufuncs.call(RULES[np.absolute], (y,))))
+        seen.append(_same_bits(np.copysign(y, -2.0),
+                               _ufuncs.call(RULES[np.copysign], (y, -2.0))))
+        return y
+    dg.hessian(g, np.zeros(2))
+    assert seen == [True, True]

@@ -12,7 +12,8 @@ and Python or NumPy floats and ints.  The steps are ``call``'s own, in its order
 the values (the inner duals; the numbers as ``call`` converts them), NumPy's ufunc
 on them (the inner level's own operators), the table's local derivatives
 (``derivative_functions``), ``_scalar_partials`` / ``_select_scalar`` (ties decided
-by the second order, as there), ``make_scalar``; so the result is ``call``'s to the
+by the second order, as there), ``_kink_scalar`` for ``np.abs`` / ``copysign`` at 0 (tie43),
+``make_scalar``; so the result is ``call``'s to the
 bit.  Anything else (a predicate or custom rule, another class or tag, an escaped
 dual, a complex or float value, an argument not differentiable there) returns
 ``None`` having computed nothing, and the general path runs with its checks and
@@ -24,8 +25,8 @@ import numpy as np
 from ..dual import LIVE, make_scalar
 from ..dual._scalar import _REAL
 from ..rules._table import _COMPILED, derivative_functions
-from ._ufuncs import (_as_scalar, _hush, _promoted, _scaled, _scalar_partials, _select_scalar,
-                      _unhush)
+from ._ufuncs import (_KINKS, _as_scalar, _hush, _kink_scalar, _kink_sign, _promoted,
+                      _scaled, _scalar_partials, _select_scalar, _unhush)
 
 __all__ = ["nested"]
 
@@ -80,6 +81,8 @@ def nested(rule, args):
         out = _as_scalar(out)
         partials = _select_scalar(fns, args, duals, values, out, rule) if rule.select else \
             _scalar_partials(fns, args, duals, values, out)
+        if ufunc in _KINKS and duals[0] == 0:   # |x| at 0: max(x, -x)'s second-order break
+            partials = _kink_scalar(args[0], values[0], partials, _kink_sign(rule, values))
     finally:
         _unhush(token)
     return make_scalar(out, partials, tag)

@@ -279,6 +279,8 @@ def call(rule, args, out=None):
                 _scalar_partials(fns, args, duals, values, out)
             if rule.ufunc in _KINKS and duals[0] == 0 and isinstance(values[0], Dual):
                 partials = _kink_scalar(args[0], values[0], partials, _kink_sign(rule, values))
+            # (dispatch/_nested.py's nested() repeats these steps for nested scalar
+            # duals, the path they take: a step added here goes there too)
             return dual.make_scalar(out, partials, tag)
         shape = out.shape if type(out) is np.ndarray else np.shape(out)
         total = _array_partials(rule, fns, args, duals, values, out, shape)

@@ -1,4 +1,4 @@
-"""numba imported for dualgrad's kernels without scipy, yaml and importlib.metadata
+"""numba imported for dualgrad's kernels without scipy and yaml
 (dualgrad/backend/_loader.py, ``_import_numba``; dualgrad/backend/_jit.py,
 ``fail_closed``), and a warm process that loads every kernel and compiles none.
 
@@ -94,10 +94,9 @@ def _run(code, cache, cwd):
 
 @pytest.mark.engine_independent
 # its subprocesses run without DUALGRAD_ENGINE (the default engine: fused kernels)
-def test_a_warm_process_imports_no_scipy_yaml_nor_metadata_and_compiles_nothing(tmp_path):
+def test_a_warm_process_imports_neither_scipy_nor_yaml_and_compiles_nothing(tmp_path):
     """The first process compiles (misses), the second loads everything (hits only)
-    with scipy not imported and yaml and importlib.metadata not executed until the
-    process itself uses them; both against the analytic sensitivity; then a user's
+    with neither scipy nor yaml imported until the process itself imports them; both against the analytic sensitivity; then a user's
     own jitted function, scipy, yaml and importlib.metadata work as usual."""
     pytest.importorskip("numba")
     pytest.importorskip("scipy")
@@ -108,8 +107,7 @@ def test_a_warm_process_imports_no_scipy_yaml_nor_metadata_and_compiles_nothing(
         r = _run(HEAT, cache, tmp_path)
         assert r["err"] < 1e-12
         assert r["fused"] >= 1
-        assert r["deferred"] == {"scipy": "NoneType", "yaml": "_LazyModule",
-                                 "importlib.metadata": "_LazyModule"}
+        assert r["deferred"]["scipy"] == r["deferred"]["yaml"] == "NoneType"
         hits, misses = r["stats"]
         if process == "cold":
             assert misses >= r["fused"] and hits == 0
@@ -144,22 +142,32 @@ def test_numba_reads_its_configuration_file_with_or_without_the_deferred_yaml(
         tmp_path, file_at_import):
     """A ``.numba_config.yaml`` in the working directory when numba is imported is read
     as numba reads it (yaml imported at once); one that appears later is read at
-    numba's next reload through the lazy yaml, with no warning of a missing yaml."""
+    numba's next reload through the yaml stand-in, with no warning of a missing yaml."""
     pytest.importorskip("numba")
     pytest.importorskip("yaml")
     if file_at_import:
         (tmp_path / ".numba_config.yaml").write_text("boundscheck: 1\n")
     first, lazy, later = _run(CONFIG, tmp_path / "cache", tmp_path)
     assert first == (1 if file_at_import else None)
-    assert lazy == ("module" if file_at_import else "_LazyModule")
+    assert lazy == ("module" if file_at_import else "NoneType")
     assert later == 0
 
 
-def test_an_absent_module_is_not_made_lazy():
+def test_the_refusal_is_the_importing_threads_only():
+    """``_loader._Refused`` refuses its names (and their submodules) to the thread
+    that made it; another thread imports them as usual, and sys.modules is untouched."""
+    import threading
     from dualgrad.backend import _loader
-    assert _loader._lazy("dualgrad_no_such_module") is None
-    assert _loader._lazy("os") is None                     # imported already
-    assert "dualgrad_no_such_module" not in sys.modules
+    finder = _loader._Refused({"dualgrad_refused_probe", "json"})
+    with pytest.raises(ImportError, match="not imported while numba"):
+        finder.find_spec("json.decoder")
+    assert finder.refused == {"json"}
+    seen = []
+    worker = threading.Thread(target=lambda: seen.append(finder.find_spec("json")))
+    worker.start()
+    worker.join()
+    assert seen == [None]                     # another thread: the usual finders decide
+    assert finder.find_spec("os") is None
 
 
 def test_plain_arrays_get_numbas_own_type_without_numpy_ma():

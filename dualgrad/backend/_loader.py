@@ -73,58 +73,58 @@ def load():
 
 
 def _import_numba():
-    """``import numba`` without the modules it imports for a use a process loading
+    """``import numba`` without two modules it imports for a use a process loading
     dualgrad's kernels never makes: ``scipy`` (numba checks its version, and passes
-    over it as when scipy is not installed), ``yaml`` (to read numba's configuration
-    file, where there is one) and ``importlib.metadata`` (to initialize numba's
-    extension entry points, at a compile: not at a load from the disk cache,
-    ``_jit.fail_closed``).  The last two are left in ``sys.modules`` lazy
-    (``importlib.util.LazyLoader``: executed at their first attribute access, by numba
-    or anyone else) and numba's configuration keeps yaml; scipy is imported as usual
-    by whoever imports it next.  CPU time of the import 0.240 -> 0.217 s
-    (bench/MISSES.md, stop 43).  Nothing is done when numba is imported already; yaml
-    is imported as numba does where its configuration file is in the working directory.
-    """
+    over it as when scipy is not installed) and ``yaml`` (to read numba's
+    configuration file, where there is one; numba's configuration then gets
+    :class:`_YamlAtUse`, so a file that appears later is still read).  The imports
+    are refused to this thread only, by a finder on ``sys.meta_path`` for the
+    duration of the import (:class:`_Refused`): nothing in ``sys.modules`` changes,
+    and another thread importing either meanwhile, or anyone after, gets the module
+    as usual.  Nothing is done when numba is imported already; yaml is left to numba
+    where its configuration file is in the working directory."""
     if "numba" in sys.modules:
         return
-    refused = [name for name in ("scipy", "yaml") if name not in sys.modules and not
-               (name == "yaml" and os.path.exists(".numba_config.yaml"))]
-    _lazy("importlib.metadata")
-    for name in refused:
-        sys.modules[name] = None             # `import name` raises ImportError
+    names = {"scipy", "yaml"} - set(sys.modules)
+    if os.path.exists(".numba_config.yaml"):
+        names.discard("yaml")
+    finder = _Refused(names)
+    sys.meta_path.insert(0, finder)
     try:
         import numba  # noqa: F401
     finally:
-        for name in refused:
-            if sys.modules.get(name, 0) is None:
-                del sys.modules[name]
+        sys.meta_path.remove(finder)
     config = sys.modules.get("numba.core.config")
-    if "yaml" in refused and getattr(config, "_HAVE_YAML", True) is False:
-        yaml = _lazy("yaml")
-        if yaml is not None:                 # installed: numba reads its file with it
-            config.yaml, config._HAVE_YAML = yaml, True
+    if "yaml" in finder.refused and getattr(config, "_HAVE_YAML", True) is False:
+        import importlib.util
+        if importlib.util.find_spec("yaml") is not None:    # installed: read files with it
+            config.yaml, config._HAVE_YAML = _YamlAtUse(), True
 
 
-def _lazy(name):
-    """Put module ``name`` in ``sys.modules`` unexecuted, to run at its first attribute
-    access, and return it (``None`` when imported already or not installed)."""
-    if name in sys.modules:
+class _Refused:
+    """A ``sys.meta_path`` finder that refuses the top-level modules ``names`` (and
+    their submodules) to the thread that made it, and records which it refused."""
+
+    def __init__(self, names):
+        import threading
+        self.names, self.thread, self.refused = names, threading.get_ident(), set()
+        self._ident = threading.get_ident
+
+    def find_spec(self, name, path=None, target=None):
+        top = name.partition(".")[0]
+        if top in self.names and self._ident() == self.thread:
+            self.refused.add(top)
+            raise ImportError(f"dualgrad: {name} not imported while numba is imported")
         return None
-    import importlib.util
-    parent, _, child = name.rpartition(".")
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return None
-    if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
-        return None
-    spec.loader = importlib.util.LazyLoader(spec.loader)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    if parent:
-        setattr(sys.modules[parent], child, module)
-    return module
+
+
+class _YamlAtUse:
+    """numba's configuration's ``yaml`` module, imported at its first use (numba reads
+    ``.numba_config.yaml`` with ``yaml.safe_load`` when the file exists)."""
+
+    def __getattr__(self, name):
+        import yaml
+        return getattr(yaml, name)
 
 
 def loaded():

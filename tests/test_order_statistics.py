@@ -6,8 +6,9 @@ order alone, asserted here before, was one side's derivative).  The fast paths (
 unstable sort checked for ties, one argpartition for the quantiles) must pick the
 same elements.  Oracle: NumPy's own ``argsort(kind="stable")`` on the floats, the
 runs of equal sorted values averaged, and the linear interpolation weights.  The
-quantiles (np.quantile / percentile / median, one argpartition) still take the stable
-order's elements at ties: one side's derivative (bench/MISSES.md, left42)."""
+quantiles (np.quantile / percentile / median, one argpartition) give a tied order
+statistic the mean of the elements equal to it, as np.sort (quant43; the stable
+order's element alone, asserted here before, was one side's derivative)."""
 
 import numpy as np
 import pytest
@@ -60,7 +61,8 @@ def test_sort_takes_the_stable_orders_elements(axis, case):
 
 
 def _quantile_oracle(x, q, axis):
-    """The Jacobian of np.quantile(x, q, axis) (linear method) from the stable order."""
+    """The Jacobian of np.quantile(x, q, axis) (linear method) from the stable order,
+    each order statistic's weight spread evenly over the elements equal to it."""
     xm = np.moveaxis(x, axis, -1)
     n = xm.shape[-1]
     order = np.argsort(xm, axis=-1, kind="stable")
@@ -73,8 +75,9 @@ def _quantile_oracle(x, q, axis):
         o = order.reshape(-1, n)[r]
         if np.isnan(rows[r]).any():
             continue                        # NaN result: a constant
-        J[r, r, o[lo]] += 1.0 - frac
-        J[r, r, o[hi]] += frac
+        for rank, weight in ((lo, 1.0 - frac), (hi, frac)):
+            equal = rows[r] == rows[r][o[rank]]
+            J[r, r, equal] += weight / np.sum(equal)
     J = J.reshape(xm.shape[:-1] + xm.shape[:-1] + (n,))
     return np.moveaxis(J, -1, len(xm.shape[:-1]) + (axis % x.ndim))
 
@@ -82,7 +85,7 @@ def _quantile_oracle(x, q, axis):
 @pytest.mark.parametrize("q", [0.5, 0.1, 0.75, 1.0, 0.0])
 @pytest.mark.parametrize("axis", [0, 1])
 @pytest.mark.parametrize("case", ["ties", "distinct", "nan"])
-def test_quantiles_take_the_stable_orders_elements(q, axis, case):
+def test_quantiles_split_ties_as_sort(q, axis, case):
     x = _ties((5, 40), 3) if case == "ties" else \
         np.random.default_rng(4).standard_normal((5, 40))
     if case == "nan":
@@ -97,7 +100,7 @@ def test_quantiles_take_the_stable_orders_elements(q, axis, case):
 def test_median_of_an_even_count_with_ties_between_the_middle_two():
     x = np.array([3.0, 1.0, 2.0, 2.0, 5.0, 2.0])     # sorted 1 2 2 2 3 5: ranks 2, 3
     got = dg.gradient(np.median, x)
-    np.testing.assert_array_equal(got, [0.0, 0.0, 0.0, 0.5, 0.0, 0.5])
+    np.testing.assert_array_equal(got, [0.0, 0.0, 1 / 3, 1 / 3, 0.0, 1 / 3])
 
 
 @pytest.mark.parametrize("axis", [None, 0, 1])

@@ -1659,10 +1659,39 @@ def _sort(ctx, a, axis=-1, kind=None, order=None, **kwargs):
         a, axis = np.ravel(a), -1
     if ctx.local:
         idx = np.argsort(a.value, axis=axis, kind="stable")
-        return np.take_along_axis(a, idx, axis=axis)
+        return _run_union(ctx, np.take_along_axis(a, idx, axis=axis), axis)
     value = np.sort(a.value, axis=axis)
     cols = _reduce_union(ctx, a, axis, keepdims=True)
     return _make(value, np.broadcast_to(cols, value.shape + cols.shape[-1:]), ctx)
+
+
+def _run_union(ctx, res, axis):
+    """``res`` (sorted along ``axis``) with every run of equal values depending on all
+    of its elements (dualgrad's np.sort gives a run the mean of their partials): each
+    position gathers the rows of its run's positions, up to the longest run's length
+    (the pattern of a run of ``L`` is an ``L`` by ``L`` block)."""
+    if not isinstance(res, Tracer) or res.ndim == 0 or res.shape[axis] < 2:
+        return res
+    v = np.moveaxis(res.value, axis, -1)
+    with np.errstate(invalid="ignore"):
+        equal = v[..., 1:] == v[..., :-1]
+    if not equal.any():
+        return res
+    n = v.shape[-1]
+    pos = np.broadcast_to(np.arange(n), v.shape)
+    ones = np.ones(v.shape[:-1] + (1,), bool)
+    start = np.maximum.accumulate(np.where(np.concatenate([ones, ~equal], -1), pos, 0), -1)
+    end = np.flip(np.minimum.accumulate(np.flip(np.where(np.concatenate(
+        [~equal, ones], -1), pos, n), -1), -1), -1)
+    longest = int(np.max(end - start)) + 1
+    at = start[..., None] + np.arange(longest)                  # (..., n, longest)
+    valid = at <= end[..., None]
+    c = np.moveaxis(res.cols(), axis % res.ndim, -2)            # (..., n, w)
+    w = c.shape[-1]
+    got = np.take_along_axis(c, np.minimum(at, n - 1).reshape(v.shape[:-1] + (-1, 1)),
+                             axis=-2).reshape(v.shape + (longest, w))
+    got = np.where(valid[..., None], got, EMPTY).reshape(v.shape + (longest * w,))
+    return _make(res.value, np.moveaxis(got, -2, axis % res.ndim), ctx)
 
 
 def _partition(ctx, a, kth, axis=-1, kind="introselect", order=None):
@@ -1676,7 +1705,23 @@ def _partition(ctx, a, kth, axis=-1, kind="introselect", order=None):
         a, axis = np.ravel(a), 0
     if ctx.local:
         idx = partition_index(a.value, kth, axis=axis, kind=kind)
-        return np.take_along_axis(a, idx, axis=axis)
+        out = np.take_along_axis(a, idx, axis=axis)
+        if not isinstance(out, Tracer) or out.ndim == 0:
+            return out
+        # a k-th value several elements share: every place holding it depends on all
+        # of them (dualgrad's np.partition gives them the mean of their partials)
+        ax = axis % out.ndim
+        v, c = out.value, out.cols()
+        parts = [c]
+        with np.errstate(invalid="ignore"):
+            for k in np.unique(np.asarray(kth).ravel() % v.shape[ax]).tolist():
+                t = np.take(v, [k], axis=ax)
+                tied, at = a.value == t, v == t
+                if np.any(np.sum(tied, axis=ax) > 1):
+                    run = _reduce_union(ctx, _make(a.value, _masked(a.cols(), tied), ctx),
+                                        ax, keepdims=True)
+                    parts.append(_masked(np.broadcast_to(run, v.shape + run.shape[-1:]), at))
+        return out if len(parts) == 1 else _make(v, _union(parts, v.shape), ctx)
     value = np.partition(a.value, kth, axis=axis, kind=kind)
     cols = _reduce_union(ctx, a, axis, keepdims=True)
     return _make(value, np.broadcast_to(cols, value.shape + cols.shape[-1:]), ctx)

@@ -16,7 +16,7 @@ from ..backend import finite
 from ..dual import Dual, make, newest, primal
 from ._linalg import gram
 from ._operands import abs2, operand
-from ._reductions import axis_index, axis_tuple, check_kwargs, ddof_of
+from ._reductions import axis_index, axis_tuple, check_kwargs, ddof_of, tie_means
 
 __all__ = ["COMPOSED", "insert", "unweighted"]
 
@@ -200,10 +200,13 @@ def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
 
 def _weighted_quantile(a, q, axis, keepdims, method, weights):
     """``np.quantile(a, q, weights=w, method="inverted_cdf")``: an element of ``a``
-    (NumPy's value, its checks and errors first), so its partials; the first element
-    along the axis equal to the value (a tie: one of the one-sided derivatives, as
-    ``np.sort``'s).  Piecewise constant in ``q`` and the weights: their partials do not
-    enter (a dual ``q`` or dual weights are read by value)."""
+    (NumPy's value, its checks and errors first), so its partials.  Several elements
+    equal to the value (a tie): those of positive weight are the candidates (one of
+    zero weight never moves the cumulative weight; at ``q == 0`` all are, the first in
+    any order wins); equal weights: the mean of their partials (the cumulative weight
+    crosses ``q`` at a fixed place in their order, so each is taken as often, as
+    ``np.sort``'s ties); unequal: :func:`errors.weighted_tie`.  Piecewise constant in
+    ``q`` and the weights: their partials do not enter (read by value)."""
     v = primal(a)
     qv = np.asarray(primal(q), dtype=float)
     if axis is not None and np.ndim(axis) > 0:
@@ -214,16 +217,31 @@ def _weighted_quantile(a, q, axis, keepdims, method, weights):
         return value if keepdims else np.quantile(v, qv, axis=axis, method=method,
                                                   weights=primal(weights))
     ndim = np.ndim(v)
+    w = np.asarray(primal(weights), dtype=float)
     if axis is None:
         a, ax = np.ravel(a), 0
-        v = np.ravel(v)
+        v, w = np.ravel(v), np.ravel(w)
         value = np.reshape(value, qv.shape + (1,))
     else:
         ax = axis_index(axis, np.ndim(v))
+        if w.shape != np.shape(v):                  # 1-D along the axis (NumPy's check)
+            w = np.reshape(w, (-1,) + (1,) * (ndim - 1 - ax))
     lead = qv.ndim
-    index = np.argmax(v == value, axis=lead + ax, keepdims=True)     # (q dims in front)
+    with np.errstate(invalid="ignore"):
+        ties = v == value                                   # (q dims in front)
+    index = np.argmax(ties, axis=lead + ax, keepdims=True)
     spread = np.broadcast_to(a, qv.shape + np.shape(v))
     picked = np.take_along_axis(spread, index, axis=lead + ax)
+    if np.any(np.sum(ties, axis=lead + ax) > 1):
+        zero = np.reshape(qv == 0, qv.shape + (1,) * np.ndim(v))
+        group = ties & ((w > 0) | zero)
+        heavy = np.where(group, w, -np.inf).max(axis=lead + ax, keepdims=True)
+        light = np.where(group, w, np.inf).min(axis=lead + ax, keepdims=True)
+        mixed = (heavy != light) & ~zero & np.any(group, axis=lead + ax, keepdims=True)
+        if np.any(mixed):
+            raise errors.weighted_tie("np.quantile with weights=",
+                                      float(np.ravel(value[mixed])[0]))
+        picked = tie_means(spread, picked, [(group, True)], lead + ax)
     picked = np.where(np.isnan(value), np.nan, picked)
     if not keepdims:
         return np.squeeze(picked, lead + ax)
@@ -373,27 +391,24 @@ def _brief(value):
 
 
 def _ranked(a, ranks, ax):
-    """``np.take(np.sort(a, axis=ax), ranks, axis=ax)`` without sorting: the elements
-    that the stable sort puts at positions ``ranks`` (ints), found by one
-    ``argpartition`` and, per rank, the tie among equal values that comes first in
-    the original order (so the partials are the sorted array's).  NaN sorts last;
-    a rank among the NaN picks one of them (the caller's result is NaN there)."""
+    """``np.take(np.sort(a, axis=ax), ranks, axis=ax)`` without sorting: the element
+    of each rank in ``ranks`` (ints) found by one ``argpartition``; where several
+    elements share its value (a tie) the mean of their partials (``tie_means``,
+    as ``np.sort`` gives a run of equal values).  NaN sorts last; a rank among the
+    NaN picks one of them (the caller's result is NaN there)."""
     v = primal(a)
     flat = np.ravel(ranks)
     part = np.argpartition(v, np.unique(flat), axis=ax)
-    picks = []
-    for k in flat.tolist():                 # one pass per requested rank, not element
-        some = np.take(part, [k], axis=ax)                  # an element of rank k
-        t = np.take_along_axis(v, some, axis=ax)
-        ties = v == t
-        before = k - np.sum(v < t, axis=ax, keepdims=True)  # equal ones ranked first
-        first = np.argmax(ties & (np.cumsum(ties, axis=ax) == before + 1), axis=ax,
-                          keepdims=True)
-        picks.append(np.where(np.take_along_axis(ties, first, axis=ax), first, some))
-    index = np.concatenate(picks, axis=ax)
+    index = np.concatenate([np.take(part, [k], axis=ax) for k in flat.tolist()], axis=ax)
+    picked = np.take_along_axis(a, index, axis=ax)
+    if isinstance(a, Dual):
+        at = np.arange(flat.size).reshape((-1,) + (1,) * (np.ndim(v) - 1 - ax))
+        with np.errstate(invalid="ignore"):
+            groups = [(v == np.take(primal(picked), [j], axis=ax), at == j)
+                      for j in range(flat.size)]
+        picked = tie_means(a, picked, groups, ax)
     shape = np.shape(v)
-    return np.reshape(np.take_along_axis(a, index, axis=ax),
-                      shape[:ax] + np.shape(ranks) + shape[ax + 1:])
+    return np.reshape(picked, shape[:ax] + np.shape(ranks) + shape[ax + 1:])
 
 
 def _percentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",

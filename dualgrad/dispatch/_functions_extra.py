@@ -13,6 +13,7 @@ import numpy as np
 from .. import errors
 from ..dual import Dual, make, partials_array, primal
 from . import _spectral
+from ._reductions import tie_means
 
 __all__ = ["register", "ufunc_at", "partition_index"]
 
@@ -42,7 +43,21 @@ def _partition(a, kth, axis=-1, kind="introselect", order=None):
         raise errors.unsupported_function("np.partition with order=")
     if axis is None:
         a, axis = np.ravel(a), 0
-    return np.take_along_axis(a, partition_index(primal(a), kth, axis, kind), axis=axis)
+    v = primal(a)
+    result = np.take_along_axis(a, partition_index(v, kth, axis, kind), axis=axis)
+    if not isinstance(a, Dual) or np.ndim(v) == 0:
+        return result
+    # the k-th positions are order statistics: at a tie, every place holding a tied
+    # value gets the mean of the tied elements' partials, as np.sort's run (one
+    # element's alone was one side's derivative)
+    ax = axis % np.ndim(v)
+    out = primal(result)
+    groups = []
+    with np.errstate(invalid="ignore"):
+        for k in np.unique(np.asarray(kth).ravel() % v.shape[ax]).tolist():
+            t = np.take(out, [k], axis=ax)
+            groups.append((v == t, out == t))
+    return tie_means(a, result, groups, ax)
 
 
 def partition_index(v, kth, axis=-1, kind="introselect"):
@@ -54,8 +69,8 @@ def partition_index(v, kth, axis=-1, kind="introselect"):
     argpartition gave NumPy's numbers in another place, so ``partition(x, k) * w`` had
     a wrong derivative.  Between consecutive k-th positions both hold the same
     values, so where they differ the two are matched segment by segment by value
-    (then sign bit); equal values keep argpartition's order (a tie: one of the
-    one-sided derivatives, as ``np.sort``'s)."""
+    (then sign bit); equal values keep argpartition's order (``np.partition`` then
+    splits the ties of the k-th values, as ``np.sort``)."""
     index = np.argpartition(v, kth, axis=axis, kind=kind)
     out = np.partition(v, kth, axis=axis, kind=kind)
     got = np.take_along_axis(v, index, axis=axis)

@@ -17,7 +17,7 @@ from ..backend import running_product, small, sum_partials, sum_small, weighted_
 
 __all__ = ["axis_index", "axis_tuple", "normalize_axes", "check_kwargs", "ddof_of", "sum", "lean_sum",
            "prod", "amax", "amin", "cumsum", "cumprod", "masked", "reduceat",
-           "running_extreme", "segment_sums", "log_add_reduce"]
+           "running_extreme", "segment_sums", "tie_means", "log_add_reduce"]
 
 _F64 = np.dtype(np.float64)
 _add = np.add.reduce
@@ -638,6 +638,36 @@ def segment_sums(p, start, ax):
                            axis=ax)
         d *= 2
     return p
+
+
+def tie_means(a, picked, groups, ax):
+    """``picked`` (elements of the dual ``a`` taken along axis ``ax``: order statistics)
+    with ties split: for each ``(tied, at)`` of ``groups`` (``tied``, a bool array of
+    ``a``'s shape, marks the elements equal to the picks at ``at``, a bool array
+    broadcasting to ``picked``'s shape), where ``tied`` marks several elements, the
+    picks at ``at`` get the mean of their partials (rules/_table.py, TIES: np.sort's
+    run of equal values and np.max's tied maxima take the mean, the barycenter of the
+    pieces' derivatives; one element's partials alone were one side's derivative, so
+    np.median(x) and np.sort(x)[k] disagreed at the same tie).  Nested: the inner
+    partials' mean as well.  Without ties ``picked`` comes back as it is."""
+    counts = [(tied, at, np.sum(tied, axis=ax, keepdims=True)) for tied, at in groups]
+    counts = [g for g in counts if np.any(g[2] > 1)]
+    if not counts or not isinstance(picked, Dual):
+        return picked
+    return _tied_partials(a, picked, counts, ax)
+
+
+def _tied_partials(a, picked, counts, ax):
+    partials = picked.partials
+    for tied, at, count in counts:
+        many = (count > 1) & at
+        total = np.sum(np.where(tied[..., None], a.partials, 0.0), axis=ax, keepdims=True)
+        partials = np.where(many[..., None], total / np.where(count > 1, count, 1)[..., None],
+                            partials)
+    value = picked.value
+    if isinstance(value, Dual):        # nested: the inner partials' mean as well
+        value = _tied_partials(a.value, value, counts, ax)
+    return make(value, partials, a.tag)
 
 
 def log_add_reduce(ufunc, a, axis=0, keepdims=False, **kwargs):

@@ -684,7 +684,10 @@ _TABLE = [
     # np.max / amax / maximum.reduce / np.ptp average the partials of all tied maximal
     # elements, np.clip at a bound splits between the argument and the bound (equal
     # bounds: the bound's), np.sort gives a run of equal values the mean of their
-    # partials, maximum.accumulate the mean of the tied elements so far.  Argmax-based
+    # partials, maximum.accumulate the mean of the tied elements so far, the order
+    # statistics (quantile / percentile / median, their nan forms, partition's k-th
+    # values) a value several elements share the mean of theirs (np.sort(x)[k]'s; the
+    # barycenter of the pieces' derivatives; nested: at every order).  Argmax-based
     # indexing and builtin max(a, b) (Python returns one object) cannot split: there
     # the first wins.  The argument holds for one kink at a point: two selections
     # chained at one point multiply their halves (maximum(minimum(x, c), c): 1/4).

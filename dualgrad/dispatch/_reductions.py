@@ -659,15 +659,38 @@ def tie_means(a, picked, groups, ax):
 
 def _tied_partials(a, picked, counts, ax):
     partials = picked.partials
+    done = {}                          # one sum per distinct tie mask (median: lo, hi)
     for tied, at, count in counts:
+        key = (tied.shape, tied.tobytes())
+        if key not in done:
+            done[key] = _tied_sum(a.partials, tied, ax)
         many = (count > 1) & at
-        total = np.sum(np.where(tied[..., None], a.partials, 0.0), axis=ax, keepdims=True)
-        partials = np.where(many[..., None], total / np.where(count > 1, count, 1)[..., None],
-                            partials)
+        partials = np.where(many[..., None],
+                            done[key] / np.where(count > 1, count, 1)[..., None], partials)
     value = picked.value
     if isinstance(value, Dual):        # nested: the inner partials' mean as well
         value = _tied_partials(a.value, value, counts, ax)
     return make(value, partials, a.tag)
+
+
+def _tied_sum(p, tied, ax):
+    """The sum along ``ax`` (kept as 1) of the partials ``p`` (directions last) of the
+    elements ``tied`` marks.  Plain partials: the marked rows gathered and added slice
+    by slice (one ``add.reduceat``, in order: no 0 * inf of a masked product, no pass
+    over every row's partials); nested ones: ``np.where`` and a sum on the dual."""
+    if isinstance(p, Dual) or type(p) is not np.ndarray:
+        return np.sum(np.where(tied[..., None], p, 0.0), axis=ax, keepdims=True)
+    pm = np.moveaxis(p, ax, -2)
+    tm = np.moveaxis(tied, ax, -1)
+    lead, width = tm.shape[:-1], p.shape[-1]
+    count = np.sum(tm, axis=-1).ravel()
+    sums = np.zeros((count.size, width), p.dtype)
+    some = count > 0
+    if np.any(some):
+        rows = pm[tm]                                   # (marked elements, width)
+        starts = np.concatenate([[0], np.cumsum(count)[:-1]])[some]
+        sums[some] = np.add.reduceat(rows, starts, axis=0)
+    return np.moveaxis(sums.reshape(lead + (1, width)), -2, ax)
 
 
 def log_add_reduce(ufunc, a, axis=0, keepdims=False, **kwargs):

@@ -25,7 +25,7 @@ class _Record(threading.local):
     scalar dual (:func:`_scalar_note`).  (Class defaults: a missing attribute of a
     ``threading.local`` raises and catches an AttributeError on every read.)"""
 
-    at = scalar_at = 0
+    at = scalar_at = finder = 0
     text = None
 
 
@@ -395,6 +395,9 @@ def swallowed(who, caught, returned=False):
 
 
 def _swallowed(who, caught):
+    lost = _finder_lost(who)               # no except clause of f's: brentq's loop
+    if lost is not None:
+        return lost
     if caught == _SCALAR_EVENT:
         return DualTypeError(
             f"{who}: f returned a result without derivatives after a scalar dual became "
@@ -607,19 +610,59 @@ _ROOT_FINDERS = frozenset({"brentq", "brenth", "ridder", "bisect"})
 def root_finder(frame):
     """``scipy.optimize.NAME``'s TypeError if ``frame`` (the caller of ``float(d)``) is
     one of SciPy's bracketing root finders, whose compiled loop converted f's value;
-    else ``None``."""
+    else ``None``.  The loop ignores the error and calls f again with it still set,
+    and what comes out then depends on f's code, not on dualgrad (quant43): CPython's
+    SystemError at the first unspecialized C call, or, where code in f raised and
+    caught an exception of its own first (which drops the pending one), the finder's
+    own ValueError ("f(a) and f(b) must have different signs") or a plain number.
+    So the error is recorded (``MADE.finder``) and :func:`from_scipy` and
+    :func:`swallowed` name it whatever came out (:func:`_finder_lost`)."""
     if frame.f_code.co_name not in _ROOT_FINDERS or \
             frame.f_globals.get("__name__") != "scipy.optimize._zeros_py":
         return None
-    name = frame.f_code.co_name
+    error = _finder_error("dualgrad", frame.f_code.co_name)
+    _made.finder = error._dualgrad_at
+    return error
+
+
+def _finder_error(who, name):
     return DualTypeError(
-        f"dualgrad: scipy.optimize.{name} reads f's value as a float in compiled code, "
+        f"{who}: scipy.optimize.{name} reads f's value as a float in compiled code, "
         "which would drop the derivatives of a dual number; expected a root found on "
         "plain values. Fix: find the root of the values, s = "
         f"{name}(lambda s: g(s, dg.stop_gradient(p)), a, b), then take one Newton step "
         "on duals per derivative order wanted, s = s - g(s, p) / dg_ds(s, p) (the "
         "implicit-function theorem's derivative; README: root finders), or call "
         "scipy.optimize.newton, which works on duals.")
+
+
+def _finder_lost(who, exc=None):
+    """The root finder's TypeError under ``who``'s name where one of SciPy's bracketing
+    root finders converted a dual during the helper calls this thread runs (its
+    record newer than the outermost call's tag) and ``exc`` (whatever the finder's
+    loop ended with) came out of that finder's frame (``exc`` ``None``: f returned
+    after it, :func:`swallowed`); else ``None``."""
+    if not _made.finder:
+        return None
+    me = _ident()
+    running = [t for t, owner in list(LIVE.items()) if t and owner == me]
+    if running and _made.finder < min(running):
+        return None                         # a record of an earlier call
+    name = None
+    if exc is None:
+        name = _made.text.split("scipy.optimize.", 1)[-1].split(" ", 1)[0] \
+            if _made.at == _made.finder and _made.text else None
+    else:
+        import traceback
+        for frame, _ in traceback.walk_tb(exc.__traceback__):
+            if frame.f_code.co_name in _ROOT_FINDERS and \
+                    frame.f_globals.get("__name__") == "scipy.optimize._zeros_py":
+                name = frame.f_code.co_name
+                break
+    if name not in _ROOT_FINDERS:
+        return None
+    _made.finder = 0
+    return _finder_error(who, name)
 
 
 def storing(depth=2):
@@ -2429,6 +2472,9 @@ def from_scipy(who, exc):
     """``exc``, raised inside a SciPy function that turned duals into plain arrays,
     as dualgrad's TypeError naming that function and the NumPy spelling that works;
     ``None`` when ``exc`` is something else (it is then raised as it is)."""
+    lost = _finder_lost(who, exc)          # brentq's loop, whatever it ended with
+    if lost is not None:
+        return lost
     if type(exc) is SystemError:
         return _unchecked_conversion(who, exc)
     if not isinstance(exc, FOREIGN):

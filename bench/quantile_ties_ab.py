@@ -1,7 +1,8 @@
 """np.median / np.quantile of an array dual at N = 1e5, n = 4 (quant43, issue 13|14):
 distinct values (no tie: the tie check only) and values with ties (every value
 repeated: the mean of the tied partials), beside np.sort of the same dual and NumPy's
-np.median of the values.  Median us (bench/_common.median_time, one thread).  Before /
+np.median of the values.  Median us of CPU time (bench/_common.median_time with
+time.process_time: the machine is shared), one thread.  Before /
 after: run it from two checkouts (``DUALGRAD_AB=/path/to/other/checkout`` imports that
 one instead)::
 
@@ -11,6 +12,7 @@ one instead)::
 
 import os
 import sys
+import time
 from pathlib import Path
 
 here = Path(__file__).resolve().parents[1]
@@ -36,7 +38,7 @@ def main():
                 ("np.sort(dual)", lambda: np.sort(d)),
                 ("np.median(values) (NumPy)", lambda: np.median(v))]
         for label, fn in rows:
-            print(f"{name:9s} {label:32s} {median_time(fn) * 1e6:10.0f} us")
+            print(f"{name:9s} {label:32s} {median_time(fn, clock=time.process_time) * 1e6:10.0f} us")
 
 
 if __name__ == "__main__":

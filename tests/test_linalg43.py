@@ -190,3 +190,88 @@ def test_holomorphic_true_still_works(name):
     along_im = _cd(lambda t: theirs(z0 + 1j * t[0]), np.zeros(1), 1e-3)[..., 0] / 1j
     _close(along_re, along_im, 1e-8)                       # holomorphic indeed
     _close(got, along_re)
+
+
+def _leibniz(M):
+    """det by the permutation expansion, through dualgrad's + and * only (exact
+    rules: a polynomial's partials of every order, an oracle that never inverts)."""
+    import itertools
+    m = np.shape(M)[-1]
+    total = 0.0
+    for perm in itertools.permutations(range(m)):
+        sign = np.linalg.det(np.eye(m)[list(perm)])
+        term = sign
+        for r, c in enumerate(perm):
+            term = term * M[..., r, c]
+        total = total + term
+    return total
+
+
+def _gram(m, k, seed, cplx=False):
+    X = np.random.default_rng(seed).normal(size=(m, k))
+    if cplx:
+        X = X + 1j * np.random.default_rng(seed + 100).normal(size=(m, k))
+    return X @ X.conj().T
+
+
+DETS = {"np.linalg.det": np.linalg.det, "dualgrad.scipy.linalg.det": dl.det}
+
+
+@pytest.mark.parametrize("who", DETS)
+@pytest.mark.parametrize("m,k,seed", [(3, 2, 0), (3, 2, 1), (3, 2, 2), (4, 3, 0), (5, 4, 3),
+                                      (4, 2, 5), (3, 1, 7)])
+def test_det_hessian_at_rank_deficient_gram(who, m, k, seed):
+    """A = X X^T of rank k < m (LAPACK's det ~1e-16, not 0): the Hessian of det is the
+    cofactor polynomial's to rounding (it was O(1) wrong through det tr(A^-1 dA))."""
+    det = DETS[who]
+    A = _gram(m, k, seed).ravel()
+    want = dg.hessian(lambda p: _leibniz(p.reshape(m, m)), A)
+    got = dg.hessian(lambda p: det(p.reshape(m, m)), A)
+    _close(got, want, 1e-13)
+    _close(dg.gradient(lambda p: det(p.reshape(m, m)), A),
+           dg.gradient(lambda p: _leibniz(p.reshape(m, m)), A), 1e-13)
+
+
+def test_det_oracle_is_the_polynomial():
+    """The oracle itself against a second difference (exact for a cubic: h = 0.5)."""
+    A = _gram(3, 2, 0).ravel()
+    f = lambda p: float(np.linalg.det(p.reshape(3, 3)))      # noqa: E731
+    h, I = 0.5, np.eye(9) * 0.5
+    fd = np.array([[(f(A + I[i] + I[j]) - f(A + I[i] - I[j]) - f(A - I[i] + I[j])
+                     + f(A - I[i] - I[j])) / (4 * h * h) for j in range(9)] for i in range(9)])
+    _close(dg.hessian(lambda p: _leibniz(p.reshape(3, 3)), A), fd, 1e-12)
+
+
+@pytest.mark.parametrize("who", DETS)
+def test_det_third_derivative_at_rank_deficient(who):
+    det = DETS[who]
+    A = _gram(3, 2, 0).ravel()
+    got = dg.jacfwd(lambda p: dg.hessian(lambda q: det(q.reshape(3, 3)), p))(A)
+    want = dg.jacfwd(lambda p: dg.hessian(lambda q: _leibniz(q.reshape(3, 3)), p))(A)
+    _close(np.asarray(got), np.asarray(want), 1e-13)
+
+
+def test_det_hessian_batched_complex_and_exact_zero_blocks():
+    """A stack mixing a regular matrix, a rank-2 Gram and an exactly rank-1 one (a
+    2 x 2 block of exact zeros left: the Laplace expansion), complex Gram too."""
+    stack = np.stack([_gram(3, 3, 1) + np.eye(3), _gram(3, 2, 2), np.outer([1.0, 2, 3], [2.0, -1, 1])])
+    p = stack.ravel()
+    want = dg.hessian(lambda q: np.sum(_leibniz(q.reshape(3, 3, 3))), p)
+    _close(dg.hessian(lambda q: np.sum(np.linalg.det(q.reshape(3, 3, 3))), p), want, 1e-13)
+    Z = _gram(3, 2, 4, cplx=True)
+    D = np.random.default_rng(9).normal(size=(2, 3, 3))
+
+    def f(t, det):
+        d = det(Z + t[0] * D[0] + t[1] * D[1] * 1j)
+        return np.real(d * np.conj(d)) + np.real(d) + np.imag(d)
+
+    _close(dg.hessian(lambda t: f(t, np.linalg.det), np.zeros(2)),
+           dg.hessian(lambda t: f(t, _leibniz), np.zeros(2)), 1e-13)
+
+
+@pytest.mark.parametrize("who", DETS)
+def test_det_hessian_regular_unchanged(who):
+    """A well-conditioned matrix keeps the inverse's formula; against the polynomial."""
+    A = (np.random.default_rng(3).normal(size=(4, 4)) + 4 * np.eye(4)).ravel()
+    _close(dg.hessian(lambda p: DETS[who](p.reshape(4, 4)), A),
+           dg.hessian(lambda p: _leibniz(p.reshape(4, 4)), A), 1e-12)

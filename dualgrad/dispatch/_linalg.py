@@ -978,10 +978,19 @@ def _slogdet_partials_singular(A):
 
 def _det(A):
     """``d det = det tr(A^{-1} dA)``; at a singular ``A`` (``solve`` fails) the same
-    ``tr(adj(A) dA)`` with the adjugate, which exists everywhere (det is a polynomial)."""
+    ``tr(adj(A) dA)`` with the adjugate, which exists everywhere (det is a polynomial).
+
+    Second and higher orders (``A``'s value a dual) at an ill-conditioned ``A``
+    (condition number above :data:`_CONDITIONED`, a singular one included): the
+    partials of :func:`_eliminated`, Gaussian elimination with complete pivoting on
+    the dual entries, which never divides by the last (tiny) pivot.  The inverse's
+    formula there subtracts terms of size ``|det| ||A^{-1}||^2`` (``~1e16`` at a
+    numerically rank-deficient ``A``) to get an O(1) second derivative."""
     det = _lapack.det(A.value)
     if _nonfinite(A.value):
         return make(det, _det_partials_nonfinite(A), A.tag)
+    if isinstance(A.value, Dual) and _ill_conditioned(primal(A.value)):
+        return make(det, _eliminated(A).partials, A.tag)
     try:
         tr = _trace_inverse(A.value, A.partials)
         if tr is None:
@@ -993,6 +1002,65 @@ def _det(A):
 
 
 _EXPANDED = 4        # nested duals of a singular matrix: Laplace expansion up to this size
+# The condition number above which det's second and higher derivatives leave the
+# inverse's formula (its cancellation loses about cond * 1e-16, relative, per order)
+_CONDITIONED = 1e4
+
+
+def _ill_conditioned(V):
+    """Is some matrix of the stack ``V`` (plain values) singular or has it a condition
+    number above :data:`_CONDITIONED`?  (Its singular values: one SVD, no vectors.)"""
+    if V.size == 0:
+        return False
+    s = np.linalg.svd(V, compute_uv=False)
+    return bool(np.any(s[..., -1] * _CONDITIONED <= s[..., 0]))
+
+
+def _eliminated(A):
+    """``det`` of the dual matrix ``A`` (a stack; any nesting) by Gaussian elimination
+    with complete pivoting on the dual entries: at each step the largest entry of the
+    remaining block (by value) is the pivot, its row and column leave, the block
+    takes the rank-one update.  Only the first ``m - 1`` pivots are divided by, and
+    at a matrix of rank ``m - 1`` they are all O(its singular values), so the
+    partials of every order are accurate to rounding there; the terms that cancel
+    algebraically (``p (a - b c / p) = p a - b c``) stay O(1).  A remaining block
+    whose largest value is exactly 0 (rank ``m - 2`` or less, exactly) goes to the
+    Laplace expansion (a polynomial) up to ``_EXPANDED`` x ``_EXPANDED``.  A loop
+    over the ``m`` pivots, each step whole-array operations on the stack."""
+    shape = np.shape(primal(A))
+    m = shape[-1]
+    S = np.reshape(A, (-1, m, m))
+    b = np.arange(np.shape(primal(S))[0])
+    total = None
+    for r in range(m, 0, -1):
+        if r == 1:
+            pivot = S[:, 0, 0]
+            total = pivot if total is None else total * pivot
+            break
+        size = np.abs(primal(S)).reshape(len(b), r * r)
+        flat = np.argmax(size, axis=-1)
+        if np.any(size[b, flat] == 0.0):              # an exactly zero block: polynomial
+            if r > _EXPANDED:
+                raise errors.unsupported_function(
+                    f"np.linalg.det inside a Hessian of a matrix whose rank is {m - r} "
+                    f"or less ({r} x {r} block of zeros left; second derivatives there are "
+                    f"given for such blocks up to {_EXPANDED} x {_EXPANDED}; move the "
+                    "point off the singular set, or write det of the small blocks")
+            rest = _laplace(S)
+            total = rest if total is None else total * rest
+            break
+        i, j = np.divmod(flat, r)
+        pivot = S[b, i, j]
+        row = S[b, i, :]
+        col = S[b, :, j]
+        signed = np.where((i + j) % 2 == 0, pivot, -pivot)
+        total = signed if total is None else total * signed
+        S = S - col[:, :, None] * (row / pivot[:, None])[:, None, :]
+        keep = np.arange(r - 1)[None, :]
+        rows = np.where(keep < i[:, None], keep, keep + 1)
+        cols = np.where(keep < j[:, None], keep, keep + 1)
+        S = S[b[:, None, None], rows[:, :, None], cols[:, None, :]]
+    return np.reshape(total, shape[:-2])
 
 
 def _det_partials_singular(A):

@@ -467,10 +467,20 @@ def test_det_at_a_dense_singular_matrix_against_differences():
     np.testing.assert_allclose(got, want, atol=1e-8)
 
 
-def test_det_hessian_of_a_large_singular_matrix_raises():
-    x = np.array([1.0, 2.0, 3.0, 4.0, 0.0])
-    with pytest.raises(TypeError, match=r"np.linalg.det of a singular 5 x 5 matrix inside a "
-                                        r"Hessian.*Fix"):
+def test_det_hessian_of_a_large_singular_matrix():
+    """linalg43: Gaussian elimination with complete pivoting on the duals gives det's
+    Hessian at any singular matrix whose block of exact zeros left is at most 4 x 4
+    (the Laplace expansion's limit; it raised for every singular 5 x 5 before):
+    det(diag(x)) = prod(x), so H_ij = prod_{k != i, j} x_k (analytic).  A larger
+    block of zeros still raises, naming it."""
+    for x in (np.array([1.0, 2.0, 3.0, 4.0, 0.0]), np.array([1.0, 2.0, 0.0, 3.0, 0.0])):
+        want = np.array([[0.0 if i == j else np.prod(np.delete(x, [i, j])) for j in range(5)]
+                         for i in range(5)])
+        np.testing.assert_allclose(dg.hessian(lambda x: np.linalg.det(np.diag(x)), x), want,
+                                   rtol=1e-15, atol=1e-15)
+    x = np.array([1.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+    with pytest.raises(TypeError, match=r"np.linalg.det inside a Hessian of a matrix whose "
+                                        r"rank is 1 or less \(5 x 5 block of zeros.*Fix"):
         dg.hessian(lambda x: np.linalg.det(np.diag(x)), x)
 
 

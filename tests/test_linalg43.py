@@ -275,3 +275,88 @@ def test_det_hessian_regular_unchanged(who):
     A = (np.random.default_rng(3).normal(size=(4, 4)) + 4 * np.eye(4)).ravel()
     _close(dg.hessian(lambda p: DETS[who](p.reshape(4, 4)), A),
            dg.hessian(lambda p: _leibniz(p.reshape(4, 4)), A), 1e-12)
+
+
+VALUES = {       # eigenvalues alone: the cluster's mean
+    "np.linalg.eigvalsh": np.linalg.eigvalsh,
+    "eigvalsh_upper": lambda A: np.linalg.eigvalsh(A, UPLO="U"),
+    "dualgrad.scipy.linalg.eigh": lambda A: dl.eigh(A, eigvals_only=True),
+}
+
+
+@pytest.mark.parametrize("who", VALUES)
+def test_repeated_eigenvalue_takes_the_cluster_mean(who):
+    """attack43 repro_11: f(s) = w_0(diag(1 + s, 1 - s)) + max(1 + s, 1 - s) == 2, so
+    f'(0) = 0 (it was 1: diag(V^T dA V) in LAPACK's basis beside np.max's mean);
+    the values' derivative is np.sort's of the diagonal (analytic: eigenvalues of a
+    diagonal matrix are its sorted entries)."""
+    w = VALUES[who]
+    A = lambda s: np.diag(np.stack([1.0 + s, 1.0 - s]))      # noqa: E731
+    assert dg.derivative(lambda s: w(A(s))[0] + np.max(np.diag(A(s))), 0.0) == 0.0
+    for v in (np.array([2.0, 1.0, 2.0, 2.0, -1.0]), np.array([3.0, 3.0, 1.0, 1.0])):
+        got = dg.jacobian(lambda x: w(np.diag(x)), v)
+        np.testing.assert_array_equal(got, dg.jacobian(np.sort, v))
+
+
+@pytest.mark.parametrize("who", VALUES)
+def test_repeated_eigenvalue_mean_is_basis_independent(who):
+    """A = I + c u u^T (u unit, not a coordinate axis): eigenvalue 1 twice in a basis
+    LAPACK picks, 1 + c once.  E random symmetric (it mixes the cluster):
+    dw = trace(P_c E) / 2 twice (P_c = I - u u^T, the cluster's projector), u^T E u
+    (analytic).  The first A whose eigenvalues this path gives exactly tied."""
+    w = VALUES[who]
+    E = np.random.default_rng(6).normal(size=(3, 3))
+    E = E + E.T
+    for u, c in ((np.array([1.0, 1.0, 0.0]), 1.0), (np.ones(3), 3.0)):
+        A0 = np.eye(3) + c * np.outer(u, u) / (u @ u)
+        if w(A0)[0] == w(A0)[1]:
+            break
+    else:
+        pytest.fail("no exactly tied test matrix for this path")
+    got = dg.derivative(lambda t: w(A0 + t * E), 0.0)
+    m = np.trace((np.eye(3) - np.outer(u, u) / (u @ u)) @ E) / 2
+    np.testing.assert_allclose(got, [m, m, u @ E @ u / (u @ u)], rtol=1e-13, atol=1e-13)
+
+
+def test_repeated_eigenvalue_complex_hermitian_and_eigh_with_vectors():
+    """Complex Hermitian A = diag(1, 1, 2) + 0j, E Hermitian: (E00 + E11) / 2 twice, E22
+    (real).  eigh returning vectors: the mean where E mixes the cluster (its vectors'
+    partials NaN there), diag(V^H dA V) where it does not (so V f(w) V^H is exact)."""
+    A0 = np.diag([1.0, 1.0, 2.0]) + 0j
+    got = dg.derivative(lambda t: np.linalg.eigvalsh(A0 + t * EH), 0.0)
+    m = np.real(EH[0, 0] + EH[1, 1]) / 2
+    np.testing.assert_allclose(got, [m, m, EH[2, 2].real], rtol=1e-14)
+    R = np.array([[0.3, 0.5, 0.1], [0.5, -0.7, 0.2], [0.1, 0.2, 0.4]])
+    w = dg.derivative(lambda t: np.linalg.eigh(np.diag([1.0, 1.0, 2.0]) + t * R)[0], 0.0)
+    np.testing.assert_allclose(w, [-0.2, -0.2, 0.4], rtol=1e-14)
+    D = np.diag([0.3, -0.7, 0.4])                           # does not mix: LAPACK's branch
+    w = dg.derivative(lambda t: np.linalg.eigh(np.diag([1.0, 1.0, 2.0]) + t * D)[0], 0.0)
+    np.testing.assert_array_equal(w, [0.3, -0.7, 0.4])
+    w = dg.derivative(lambda t: dl.eigh(np.diag([1.0, 1.0, 2.0]) + t * D)[0], 0.0)
+    np.testing.assert_array_equal(w, [0.3, -0.7, 0.4])
+
+
+@pytest.mark.parametrize("who", VALUES)
+def test_repeated_eigenvalue_second_order_exact_or_nan(who):
+    """A(p) = (1 + p0) I + p1 diag(1, -1): sum(w^2) = 2 (1 + p0)^2 + 2 p1^2.  Outer
+    direction p0 keeps the cluster: H[0] = (4, 0) exactly; p1 splits it (a kink of
+    the sorted values; the mean's square is not the squares' mean): NaN, never a
+    number.  A cluster-keeping Hessian (A = (1 + p0) I + p1 I) is exact."""
+    w = VALUES[who]
+    F = lambda a, b: np.sum(w((1 + a) * np.eye(2) + b * np.diag([1.0, -1.0])) ** 2)  # noqa
+    H = dg.hessian(lambda p: F(p[0], p[1]), np.zeros(2))
+    assert H[0, 0] == 4.0 and np.isnan(H[1, 1])
+    assert np.all(np.isnan(H[[0, 1], [1, 0]]) | (H[[0, 1], [1, 0]] == 0.0))
+    assert dg.derivative(lambda s: dg.derivative(lambda t: F(t, s), 0.0), 0.0) == 0.0
+    assert np.isnan(dg.derivative(lambda s: dg.derivative(lambda t: F(s, t), 0.0), 0.0))
+    H = dg.hessian(lambda p: np.sum(w((1 + p[0] + 2 * p[1]) * np.eye(3)) ** 3), np.zeros(2))
+    np.testing.assert_allclose(H, 18 * np.array([[1.0, 2.0], [2.0, 4.0]]), rtol=1e-14)
+
+
+def test_repeated_eigenvalue_stack_keeps_others_bit_for_bit():
+    M = np.array([[2.0, 0.3, 0.1], [0.3, 1.0, -0.2], [0.1, -0.2, 3.0]])
+    C = np.array([[0.5, 1.0, 0.2], [1.0, -0.3, 0.4], [0.2, 0.4, 0.1]])
+    alone = dg.derivative(lambda t: np.linalg.eigvalsh(M + t * C), 0.0)
+    both = dg.derivative(lambda t: np.linalg.eigvalsh(np.stack([np.eye(3), M]) + t * C), 0.0)
+    np.testing.assert_array_equal(both[1], alone)
+    np.testing.assert_allclose(both[0], np.full(3, np.trace(C) / 3), rtol=1e-15)

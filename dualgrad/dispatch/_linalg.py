@@ -1212,17 +1212,23 @@ def _eigh(A, UPLO="L"):
 
     At exactly repeated eigenvalues ``F_ij = 1 / 0``: the pair's term is 0 where
     ``M_ij`` is exactly 0 (exact: the basis stays an eigenbasis), NaN otherwise
-    (no derivative; see :mod:`._spectral`); ``dw`` stays ``diag(M)``, as JAX's."""
+    (no derivative; see :mod:`._spectral`); ``dw`` stays ``diag(M)`` where ``M``'s
+    block of the cluster is diagonal (so ``V f(w) V^H`` is exact) and is the
+    cluster's mean ``trace(M_cc) / k`` where it mixes (:func:`._spectral.clustered`).
+    ``eigvalsh`` gives the mean always."""
     _check_uplo("np.linalg.eigh", UPLO)
     w, V = _lapack.eigh(A.value, UPLO)
     gap = w[..., None, :] - w[..., :, None]
     F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
     M = _H(V) @ _triangle(_directions(A, A.tag), UPLO) @ V
     diag = np.diagonal(M, axis1=-2, axis2=-1)
-    dV = V @ _spectral.couple(F * M, M, _spectral.tied(gap, w))
+    ties = _spectral.tied(gap, w)
+    dV = V @ _spectral.couple(F * M, M, ties)
     if np.iscomplexobj(primal(V)):
         diag = np.real(diag)
         dV = _pinned(V, dV, 0 if UPLO == "L" else -1, "np.linalg.eigh")
+    if ties is not None:
+        diag = _spectral.clustered(diag, ties, w, M, vectors=True)
     result = _result("eigh")
     return result(make(w, _last(diag), A.tag), make(V, _last(dV), A.tag))
 
@@ -1234,6 +1240,9 @@ def _eigvalsh_only(A, UPLO):
     dw = np.sum(_conj(V) * (dA @ V), axis=-2)       # the diagonal of V^H dA V
     if np.iscomplexobj(primal(dw)):
         dw = np.real(dw)
+    ties = _spectral.tied(w[..., None, :] - w[..., :, None], w)
+    if ties is not None:                                # repeated: the cluster's mean
+        dw = _spectral.clustered(dw, ties, w, _H(V) @ dA @ V)
     return make(w, _last(dw), A.tag)
 
 

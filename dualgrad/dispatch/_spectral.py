@@ -25,13 +25,22 @@ computed vectors inside the pair are rounding's choice as much as at an exact ti
 (``4.5e15``) times an O(1) coupling left O(1) garbage where the pair's two terms should
 cancel: finite, silently wrong first derivatives of ``C_occ C_occ^T`` and Hessians of
 ``sum(eigvalsh(A) ** 2)`` (user43's benzene).  Such pairs are tied here too.
+
+The values of ``eigh`` / ``eigvalsh`` at an exactly repeated eigenvalue
+(:func:`clustered`): each value of the cluster takes the cluster's mean
+``trace(V_c^H dA V_c) / k``, which does not depend on LAPACK's basis inside the
+cluster (``diag(V^H dA V)`` does: it is one side's derivative, ``(1, -1)`` for
+``diag(1 + s, 1 - s)``), as ``np.sort`` / ``np.max`` give tied values the mean.  At
+second and higher orders a direction that splits the cluster (its block of
+``V^H dA V`` not a multiple of the identity) leaves the values with a kink, so no
+second derivative: NaN there, as the vectors'.
 """
 
 import numpy as np
 
-from ..dual import Dual, partials_array, primal
+from ..dual import Dual, make, partials_array, primal
 
-__all__ = ["tied", "couple", "exactly_zero", "NEAR"]
+__all__ = ["tied", "couple", "exactly_zero", "clustered", "NEAR"]
 
 NEAR = 8.0           # a pair within NEAR * m * eps * max|w| is tied (LAPACK's resolution)
 
@@ -76,4 +85,47 @@ def couple(FC, C, ties):
     undefined = ties & ~zero
     if not undefined.any():
         return FC
-    return np.where(undefined, C * np.nan, FC)
+    return np.where(undefined, _nan_like(C), FC)
+
+
+def clustered(dw, ties, w, M, vectors=False):
+    """The eigenvalues' partials ``dw`` (``diag(M)``, directions leading: ``(n, ..., m)``)
+    with each run of repeated eigenvalues ``w`` (plain or dual, ``(..., m)``; the
+    pairs ``ties`` of :func:`tied`, at LAPACK's resolution) given the run's mean,
+    ``trace(M_cc) / k``.  ``M`` (``(n, ..., m, m)``, plain or dual) is ``V^H dA V``.
+
+    ``vectors``: the eigenvectors are returned beside the values (``eigh``).  A
+    direction whose block ``M_cc`` is diagonal (it does not mix the cluster) keeps
+    ``diag(M)`` there: LAPACK's basis is then the perturbation's eigenbasis, the
+    vectors' partials are exact, and only ``diag(M)`` pairs with them
+    (``V f(w) V^H``, expm or sqrtm written with eigh, stays exact); a mixing
+    direction (the vectors' partials NaN) takes the mean.
+
+    Nested duals (``w`` a dual: a Hessian): NaN in value and every partial where the
+    mean was taken for a direction that splits the cluster (``M_cc`` not
+    ``mean * I``: the sorted values have a kink, no second derivative)."""
+    same = ties | np.eye(ties.shape[-1], dtype=bool)
+    k = np.count_nonzero(same, axis=-1)
+    mean = np.matmul(same / k[..., None], dw[..., None])[..., 0]
+    d, P = primal(dw), primal(M)
+    off = same & ~np.eye(same.shape[-1], dtype=bool)
+    cluster = same.astype(float)
+    mixing = np.matmul(cluster, np.any(off & (P != 0), axis=-1)[..., None])[..., 0] > 0
+    splitting = np.matmul(cluster, np.any(off & (d[..., :, None] != d[..., None, :]),
+                                          axis=-1)[..., None])[..., 0] > 0
+    taken = mixing if vectors else np.ones(mixing.shape, dtype=bool)
+    out = np.where(taken, mean, dw) if vectors else mean
+    if isinstance(w, Dual):
+        undefined = taken & (mixing | splitting)
+        if undefined.any():
+            out = np.where(undefined, _nan_like(mean), out)
+    return out
+
+
+def _nan_like(x):
+    """NaN in the value and every partial at every level, shaped like ``x`` (``x * nan``
+    would leave 0 where a partial is 0: dualgrad's product of a zero partial and a
+    non-finite factor is 0)."""
+    if isinstance(x, Dual):
+        return make(_nan_like(x.value), _nan_like(partials_array(x)), x.tag)
+    return np.full(np.shape(x), np.nan)

@@ -42,7 +42,7 @@ gradient with respect to the covariance's parameters:
 import numpy as np
 
 from .. import errors
-from ..dispatch._spectral import couple, tied
+from ..dispatch._spectral import clustered, couple, tied
 from ._lift import (check_finite as _check_finite, columns, last, make, not_holomorphic, outer,
                     primal, read, scipy_linalg, split, traced, uncolumns)
 
@@ -793,24 +793,31 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     return x[..., 0] if vector else x
 
 
-def _eigh(a, lower, driver):
+def _eigh(a, lower, driver, vectors=True):
     tag, n = outer("dualgrad.scipy.linalg.eigh", a)
     if tag < 0 and traced(a):
         return np.linalg.eigh(_mirrored(a, lower, conj=True))
     if tag < 0:
-        return scipy_linalg("dualgrad.scipy.linalg.eigh").eigh(
-            a, lower=lower, driver=driver, check_finite=False)
+        sl = scipy_linalg("dualgrad.scipy.linalg.eigh")
+        w, V = sl.eigh(a, lower=lower, driver=driver, check_finite=False)
+        if not vectors:      # SciPy's own values of eigvals_only=True (LAPACK's job 'N':
+            w = sl.eigh(a, lower=lower, driver=driver, check_finite=False,   # other bits,
+                        eigvals_only=True)                     # ties exact where it has them)
+        return w, V
     a0, da = split(a, tag)
-    w, V = _eigh(a0, lower, driver)
+    w, V = _eigh(a0, lower, driver, vectors)
     M = _H(V) @ _mirrored(da, lower, conj=True) @ V
     dw = np.diagonal(M, axis1=-2, axis2=-1)
     if np.iscomplexobj(primal(dw)):
         dw = np.real(dw)
-    w_out = make(w, last(dw), tag)
     gap = w[..., None, :] - w[..., :, None]
+    ties = tied(gap, w)
+    if ties is not None:                 # repeated eigenvalues: the cluster's mean
+        dw = clustered(dw, ties, w, M, vectors)
+    w_out = make(w, last(dw), tag)
     zero = primal(gap) == 0.0
     F = np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, gap))
-    dV = V @ couple(F * M, M, tied(gap, w))
+    dV = V @ couple(F * M, M, ties)
     return w_out, make(V, last(dV), tag)
 
 
@@ -832,7 +839,11 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
     Returns
     -------
     w : ndarray or Dual
-        The eigenvalues, ascending: ``dw_i = Re(v_i^H dA v_i)``.
+        The eigenvalues, ascending: ``dw_i = Re(v_i^H dA v_i)``; at an exactly
+        repeated eigenvalue each value of the cluster takes the cluster's mean
+        ``trace(V_c^H dA V_c) / k`` (with ``eigvals_only=False``: where ``dA`` mixes
+        the cluster; ``diag(V^H dA V)``, which pairs with the vectors, where it does
+        not), and NaN at second order along a direction that splits the cluster.
     v : ndarray or Dual
         The eigenvectors (columns; not with ``eigvals_only=True``), SciPy's, with
         ``dV = V (F o V^H dA V)``, ``F_ij = 1 / (w_j - w_i)``; at exactly repeated
@@ -887,7 +898,7 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
             "dualgrad.scipy.linalg.eigh", "the eigenvectors of a complex matrix",
             "a real matrix for eigenvectors (a complex one's carry LAPACK's phases, which "
             "have no derivative)", "pass eigvals_only=True, or use functions of V V^H")
-    w, V = _eigh(a, bool(lower), driver)
+    w, V = _eigh(a, bool(lower), driver, vectors)
     return w if eigvals_only else (w, V)
 
 

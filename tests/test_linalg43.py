@@ -360,3 +360,25 @@ def test_repeated_eigenvalue_stack_keeps_others_bit_for_bit():
     both = dg.derivative(lambda t: np.linalg.eigvalsh(np.stack([np.eye(3), M]) + t * C), 0.0)
     np.testing.assert_array_equal(both[1], alone)
     np.testing.assert_allclose(both[0], np.full(3, np.trace(C) / 3), rtol=1e-15)
+
+
+def test_lu_solve_singular_and_batched_shapes_as_scipy():
+    """attack43 repro_09 (a), (b): an exactly singular lu_factor on duals gives SciPy's
+    factors and lu_solve SciPy's inf / NaN value (it raised solve_triangular's
+    LinAlgError), partials NaN; a batched lu with a (B, n) b raises SciPy's
+    ValueError, its words (it raised NumPy's broadcast error)."""
+    import warnings
+    S = np.ones((2, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        want = sl.lu_solve(sl.lu_factor(S), np.ones(2))
+        value, d = dg.jvp(lambda t: dl.lu_solve(dl.lu_factor(S * t), np.ones(2)), 1.0, 1.0)
+    np.testing.assert_array_equal(value, want)
+    assert np.isnan(d).all()
+    A = np.stack([np.eye(3) * 2, np.eye(3) * 3])
+    b = np.ones((2, 3))
+    with pytest.raises(ValueError) as theirs:
+        sl.lu_solve(sl.lu_factor(A), b)
+    with pytest.raises(ValueError) as ours:
+        dg.derivative(lambda t: dl.lu_solve(dl.lu_factor(A * t), b), 1.0)
+    assert str(ours.value) == str(theirs.value)

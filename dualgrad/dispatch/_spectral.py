@@ -40,7 +40,7 @@ import numpy as np
 
 from ..dual import Dual, make, partials_array, primal
 
-__all__ = ["tied", "couple", "exactly_zero", "clustered", "NEAR"]
+__all__ = ["tied", "couple", "exactly_zero", "clustered", "nan_like", "NEAR"]
 
 NEAR = 8.0           # a pair within NEAR * m * eps * max|w| is tied (LAPACK's resolution)
 
@@ -85,7 +85,7 @@ def couple(FC, C, ties):
     undefined = ties & ~zero
     if not undefined.any():
         return FC
-    return np.where(undefined, _nan_like(C), FC)
+    return np.where(undefined, nan_like(C), FC)
 
 
 def clustered(dw, ties, w, M, vectors=False):
@@ -118,14 +118,14 @@ def clustered(dw, ties, w, M, vectors=False):
     if isinstance(w, Dual):
         undefined = taken & (mixing | splitting)
         if undefined.any():
-            out = np.where(undefined, _nan_like(mean), out)
+            out = np.where(undefined, nan_like(mean), out)
     return out
 
 
-def _nan_like(x):
+def nan_like(x):
     """NaN in the value and every partial at every level, shaped like ``x`` (``x * nan``
     would leave 0 where a partial is 0: dualgrad's product of a zero partial and a
     non-finite factor is 0)."""
     if isinstance(x, Dual):
-        return make(_nan_like(x.value), _nan_like(partials_array(x)), x.tag)
+        return make(nan_like(x.value), nan_like(partials_array(x)), x.tag)
     return np.full(np.shape(x), np.nan)

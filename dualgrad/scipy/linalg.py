@@ -42,7 +42,7 @@ gradient with respect to the covariance's parameters:
 import numpy as np
 
 from .. import errors
-from ..dispatch._spectral import clustered, couple, tied
+from ..dispatch._spectral import clustered, couple, nan_like, tied
 from ._lift import (check_finite as _check_finite, columns, last, make, not_holomorphic, outer,
                     primal, read, scipy_linalg, split, traced, uncolumns)
 
@@ -671,8 +671,11 @@ def _lu(a):
     pdA = _rows(da, perm, False)                          # P dA, directions leading
     # X = L^{-1} P dA U^{-1}: Z = L^{-1} P dA, then X^T = U^{-T} Z^T
     Z = np.moveaxis(_solve_all(lambda T, R: _tri(T, R, 0, True, True), lu, pdA, False), -1, 0)
-    Xt = np.moveaxis(_solve_all(lambda T, R: _tri(T, R, 1, False, False), lu,
-                                np.swapaxes(Z, -1, -2), False), -1, 0)
+    try:
+        Xt = np.moveaxis(_solve_all(lambda T, R: _tri(T, R, 1, False, False), lu,
+                                    np.swapaxes(Z, -1, -2), False), -1, 0)
+    except np.linalg.LinAlgError:        # a zero pivot: SciPy's factors (it warned), NaN
+        return make(lu, nan_like(np.stack([lu] * n, axis=-1)), tag), piv   # partials
     X = np.swapaxes(Xt, -1, -2)
     L = np.tril(lu, -1) + np.eye(m)
     U = np.triu(lu)
@@ -783,14 +786,33 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
         not_holomorphic("dualgrad.scipy.linalg.lu_solve(trans=2)", lu)
     perm = _permutation(piv)
     vector = np.ndim(primal(b)) == 1
+    m, bshape = np.shape(primal(lu))[-1], np.shape(primal(b))
+    if len(bshape) and bshape[0 if vector else -2] != m:       # SciPy's check and words
+        raise ValueError(f"Shapes of lu {(m, m)} and b {bshape[-1:] if vector else bshape[-2:]} "
+                         "are incompatible")
     if vector:                                     # a column, as in cho_solve
         b = b[:, None]
-    if t == 0:                                     # P^T L U x = b
-        x = _tri(lu, _tri(lu, _rows(b, perm, False), 0, True, True), 0, False, False)
-    else:                                          # U^T L^T (P x) = b
-        x = _rows(_tri(lu, _tri(lu, b, t, False, False), t, True, True),
-                  np.argsort(perm, axis=-1), False)
+    try:
+        if t == 0:                                 # P^T L U x = b
+            x = _tri(lu, _tri(lu, _rows(b, perm, False), 0, True, True), 0, False, False)
+        else:                                      # U^T L^T (P x) = b
+            x = _rows(_tri(lu, _tri(lu, b, t, False, False), t, True, True),
+                      np.argsort(perm, axis=-1), False)
+    except np.linalg.LinAlgError:
+        if tag < 0:
+            raise
+        x = _singular_lu_solve(lu, piv, b, trans, tag)
     return x[..., 0] if vector else x
+
+
+def _singular_lu_solve(lu, piv, b, trans, tag):
+    """A zero on ``U``'s diagonal: SciPy's ``?getrs`` does not check it and gives inf /
+    NaN (``lu_factor`` warned); so SciPy's value here, every partial NaN."""
+    lu0, _ = split(lu, tag)
+    b0, _ = split(b, tag)
+    value = lu_solve((lu0, piv), b0, trans=trans, check_finite=False)
+    n = outer("dualgrad.scipy.linalg.lu_solve", lu, b)[1]
+    return make(value, nan_like(np.stack([value] * n, axis=-1)), tag)
 
 
 def _eigh(a, lower, driver, vectors=True):

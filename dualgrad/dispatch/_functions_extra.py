@@ -132,8 +132,9 @@ def _real_if_close(a, tol=100):
 def _eig(a, vectors=True):
     """``w, V = eig(A)``.  With ``E = V^-1 dA V``: ``dw = diag(E)``; the eigenvectors
     ``dV = V (F * E)`` with ``F_ij = 1 / (w_j - w_i)`` (distinct eigenvalues), less the
-    component along each vector that NumPy's unit-norm convention removes; at exactly
-    equal eigenvalues the pair's term is 0 where ``E_ij`` and ``E_ji`` are exactly 0,
+    component along each vector that NumPy's unit-norm convention removes; at equal
+    eigenvalues (within :func:`._spectral.resolution`) the pair's term is 0 where
+    ``E_ij`` and ``E_ji`` are 0 to rounding,
     NaN otherwise (:mod:`._spectral`).  Complex
     eigenvectors also carry LAPACK's phase convention: their derivative is refused
     rather than guessed (the eigenvalues alone: ``np.linalg.eigvals``)."""

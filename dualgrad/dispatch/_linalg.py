@@ -1210,8 +1210,9 @@ def _eigh(A, UPLO="L"):
     Hermitian matrix made of that triangle, mirrored: ``M = V^H dA V``,
     ``dw = Re diag(M)``, ``dV = V (F o M)`` (complex: with LAPACK's phases).
 
-    At exactly repeated eigenvalues ``F_ij = 1 / 0``: the pair's term is 0 where
-    ``M_ij`` is exactly 0 (exact: the basis stays an eigenbasis), NaN otherwise
+    At repeated eigenvalues (exactly, or within LAPACK's resolution ``8 m eps max|w|``:
+    :func:`._spectral.resolution`) ``F_ij = 1 / 0``: the pair's term is 0 where
+    ``M_ij`` is 0 to rounding (exact: the basis stays an eigenbasis), NaN otherwise
     (no derivative; see :mod:`._spectral`); ``dw`` stays ``diag(M)`` where ``M``'s
     block of the cluster is diagonal (so ``V f(w) V^H`` is exact) and is the
     cluster's mean ``trace(M_cc) / k`` where it mixes (:func:`._spectral.clustered`).
@@ -1254,8 +1255,9 @@ def _eigvalsh(A, UPLO="L"):
 def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     """Singular values ``ds_i = Re(u_i^H dA v_i)``; singular vectors from the standard
     identities with ``F_ij = 1 / (s_j^2 - s_i^2)`` (distinct singular values), for
-    complex matrices with LAPACK's phases (see :func:`_pinned`).  Exactly equal
-    singular values: the pair's term is 0 where ``P = U^H dA V`` is exactly 0 at
+    complex matrices with LAPACK's phases (see :func:`_pinned`).  Equal singular
+    values (``s^2`` within :func:`._spectral.resolution`): the pair's term is 0 where
+    ``P = U^H dA V`` is 0 to rounding at
     ``(i, j)`` and ``(j, i)``, NaN otherwise (:mod:`._spectral`); a zero singular value
     (rank deficiency, so also a block of them) raises, as the ``1 / s`` terms of the
     vectors do not exist there; ``ds`` stays ``diag(P)``.
@@ -1340,9 +1342,10 @@ def _svd_square(a, U, s, Vt):
     s2 = s * s
     gap = s2[None, :] - s2[:, None]
     k = np.arange(m)
-    gap[k, k] = 1.0
-    if not s[-1] > s[0] * m * np.finfo(float).eps or np.count_nonzero(gap) < m * m:
-        return None                     # rank deficiency, ties: the general lines
+    gap[k, k] = np.inf
+    if not s[-1] > s[0] * m * np.finfo(float).eps or \
+            np.any(np.abs(gap) <= _spectral.resolution(s2)):
+        return None                     # rank deficiency, (near) ties: the general lines
     F = 1.0 / gap
     F[k, k] = 0.0
     V = Vt.T

@@ -17,14 +17,24 @@ Where two eigenvalues are exactly equal (``A = I``, ``diag(1, 1, 2)``) ``F_ij`` 
 
 The pairs ``i == j`` (the diagonal) are not gaps and are left to the callers.
 
-"Exactly equal" is read at LAPACK's resolution: eigenvalues that are equal in exact
-arithmetic come back a few units in the last place apart (benzene's Hückel matrix:
-``-1`` and ``-1 + 2.2e-16``), and below ``|w_j - w_i| <= NEAR * m * eps * max|w|`` the
-computed vectors inside the pair are rounding's choice as much as at an exact tie
-(their error is about ``eps ||A|| / gap``).  Taken as distinct, ``F_ij = 1 / gap``
-(``4.5e15``) times an O(1) coupling left O(1) garbage where the pair's two terms should
-cancel: finite, silently wrong first derivatives of ``C_occ C_occ^T`` and Hessians of
-``sum(eigvalsh(A) ** 2)`` (user43's benzene).  Such pairs are tied here too.
+"Exactly equal" is read at LAPACK's resolution (:func:`resolution`): eigenvalues equal
+in exact arithmetic come back a few units in the last place apart (benzene's Hückel
+matrix: ``-1`` and ``-1 + 2.2e-16``; every symmetric molecule, ring, cubic crystal).
+LAPACK's symmetric eigensolvers are backward stable, the computed values exact for
+``A + E`` with ``||E|| <= p(m) eps ||A||`` (``p`` a modest function of the order ``m``),
+so by Weyl's inequality an exact tie comes back at most ``2 p(m) eps ||A||`` apart.
+Two values within ``NEAR * m * eps * max|w|`` (``NEAR = 8``) are tied: measured, a
+planted degeneracy under a random orthogonal similarity comes back at most
+``2.0 m eps max|w|`` apart (m = 4; 0.15 at m = 200), rings, cubic lattices and the
+squared singular values at most 0.7; genuine gaps of random symmetric matrices are
+``1e9`` times the tolerance or more (bench/MISSES.md, eigen43).  Taken as distinct,
+``F_ij = 1 / gap`` (``4.5e15``) times an O(1) coupling gave finite, wrong numbers.
+
+At such a near tie ``C_ij`` is computed, not exactly zero: a coupling within
+``NEAR * m * eps * max|C|`` (``C``'s largest entry in that direction, at that level of a
+nested dual) is rounding's (:func:`negligible`), the pair's term is then 0, as at an
+exact tie where ``C_ij`` is 0 (a perturbation that keeps the symmetry, benzene's
+uniform scaling, keeps numbers); a larger one gives NaN.
 
 The values of ``eigh`` / ``eigvalsh`` at an exactly repeated eigenvalue
 (:func:`clustered`): each value of the cluster takes the cluster's mean
@@ -40,25 +50,54 @@ import numpy as np
 
 from ..dual import Dual, make, partials_array, primal
 
-__all__ = ["tied", "couple", "exactly_zero", "clustered", "nan_like", "NEAR"]
+__all__ = ["tied", "couple", "exactly_zero", "negligible", "clustered", "nan_like", "resolution",
+           "NEAR"]
 
-NEAR = 8.0           # a pair within NEAR * m * eps * max|w| is tied (LAPACK's resolution)
+NEAR = 8.0       # ties within NEAR * m * eps * max|w| (the module's docstring)
+_EPS = np.finfo(np.float64).eps
+
+
+def resolution(w):
+    """The tie tolerance ``NEAR * m * eps * max|w|`` of the eigenvalues (or squared
+    singular values) ``w`` (plain or dual, ``(..., m)``), shaped ``(..., 1, 1)``."""
+    v = np.abs(primal(w))
+    m = v.shape[-1]
+    top = np.max(v, axis=-1) if m else np.zeros(v.shape[:-1])
+    return (NEAR * m * _EPS * top)[..., None, None]
+
+
+def _same(w):
+    """Plain ``(..., m, m)`` boolean array, ``True`` where ``w_i`` and ``w_j`` are tied
+    (the diagonal included): within :func:`resolution` of each other, and for sorted
+    real values (eigh, svd) whole runs whose consecutive gaps are, so that a cluster
+    is one (transitive) block."""
+    v = primal(w)
+    tol = resolution(v)
+    if not np.iscomplexobj(v) and v.shape[-1] > 1:
+        step = np.diff(v, axis=-1)
+        if np.all(step >= 0) or np.all(step <= 0):
+            cut = np.abs(step) > tol[..., 0]
+            label = np.concatenate([np.zeros(v.shape[:-1] + (1,), dtype=np.intp),
+                                    np.cumsum(cut, axis=-1)], axis=-1)
+            return label[..., :, None] == label[..., None, :]
+    return np.abs(v[..., :, None] - v[..., None, :]) <= tol
 
 
 def tied(gap, w=None):
-    """The pairs ``i != j`` whose gap (a plain or dual ``(..., m, m)`` array) is
-    zero, as a plain boolean array; ``None`` where there is none (the ordinary case:
-    the callers then skip this module's work, bit for bit).  With ``w`` (the
-    ``(..., m)`` eigenvalues, or squared singular values, the gaps are differences
-    of), a gap within ``NEAR * m * eps * max|w|`` of zero counts as zero (the
-    module's docstring)."""
-    g = primal(gap)
+    """The pairs ``i != j`` whose gap (a plain or dual ``(..., m, m)`` array) is zero,
+    as a plain boolean array; ``None`` where there is none (the ordinary case: the
+    callers then skip this module's work, bit for bit).  With ``w`` (the ``(..., m)``
+    values the gaps are differences of) zero means within :func:`resolution`."""
     if w is None:
-        ties = g == 0.0
+        ties = primal(gap) == 0.0
     else:
-        size = np.abs(primal(w))
-        scale = np.max(size, axis=-1, keepdims=True)[..., None] if size.shape[-1] else 0.0
-        ties = np.abs(g) <= NEAR * size.shape[-1] * np.finfo(np.float64).eps * scale
+        v = primal(w)
+        if v.ndim == 1 and v.size > 1 and v.dtype == np.float64:   # the common case, fast
+            step = v[1:] - v[:-1]
+            tol = NEAR * v.size * _EPS * max(-v.min(), v.max())
+            if step.min() > tol or step.max() < -tol:
+                return None              # sorted, every gap resolved (~5 us)
+        ties = _same(v)
     if np.count_nonzero(ties) == np.count_nonzero(np.diagonal(ties, axis1=-2, axis2=-1)):
         return None                      # (two counts: the cheapest test, ~2 us at 4 x 4)
     k = np.arange(ties.shape[-1])
@@ -74,18 +113,39 @@ def exactly_zero(x):
     return np.asarray(x) == 0
 
 
+def negligible(x, axes=(-2, -1)):
+    """Plain boolean array, ``True`` where the matrix entries of ``x`` (maybe a nested
+    dual; the matrix axes ``axes``) are within ``NEAR * m * eps`` of the matrix's
+    largest entry in value and in every partial at every level (rounding's size in
+    ``V^H dA V``); exactly zero ones always are."""
+    if isinstance(x, Dual):
+        inner = tuple(a - 1 if a < 0 else a for a in axes)
+        return negligible(x.value, axes) & np.all(negligible(partials_array(x), inner),
+                                                  axis=-1)
+    a = np.abs(np.asarray(x))
+    if a.size == 0:
+        return a == 0
+    m = max(a.shape[axes[0]], a.shape[axes[1]])
+    return a <= NEAR * m * _EPS * np.max(a, axis=axes, keepdims=True)
+
+
 def couple(FC, C, ties):
     """``FC`` (the product ``F o C``, stacked directions in front) with each tied
-    pair's term replaced: kept (``F_ij = 0`` there, so ``0``) where ``C_ij`` and
-    ``C_ji`` are exactly zero, NaN in value and every partial otherwise."""
+    pair's term replaced: 0 where ``C_ij`` and ``C_ji`` are zero to rounding
+    (:func:`negligible`: exactly zero at an exact tie, where ``F_ij = 0``; at a near
+    tie ``F_ij = 1 / gap`` times rounding would be O(1) noise), NaN in value and
+    every partial otherwise."""
     if ties is None:
         return FC
-    zero = exactly_zero(C)
+    zero = negligible(C)
     zero &= np.swapaxes(zero, -1, -2)
     undefined = ties & ~zero
-    if not undefined.any():
-        return FC
-    return np.where(undefined, nan_like(C), FC)
+    if undefined.any():
+        FC = np.where(undefined, nan_like(C), FC)
+    kept = ties & zero & ~exactly_zero(FC)
+    if kept.any():                       # near ties: F_ij C_ij is noise; exact: 0 already
+        FC = np.where(kept, FC * 0.0, FC)
+    return FC
 
 
 def clustered(dw, ties, w, M, vectors=False):
@@ -110,9 +170,11 @@ def clustered(dw, ties, w, M, vectors=False):
     d, P = primal(dw), primal(M)
     off = same & ~np.eye(same.shape[-1], dtype=bool)
     cluster = same.astype(float)
-    mixing = np.matmul(cluster, np.any(off & (P != 0), axis=-1)[..., None])[..., 0] > 0
-    splitting = np.matmul(cluster, np.any(off & (d[..., :, None] != d[..., None, :]),
-                                          axis=-1)[..., None])[..., 0] > 0
+    coupled = ~negligible(P)             # rounding's couplings do not mix (near ties)
+    mixing = np.matmul(cluster, np.any(off & coupled, axis=-1)[..., None])[..., 0] > 0
+    apart = np.abs(d[..., :, None] - d[..., None, :]) > \
+        NEAR * d.shape[-1] * _EPS * np.max(np.abs(P), axis=(-2, -1), keepdims=True)
+    splitting = np.matmul(cluster, np.any(off & apart, axis=-1)[..., None])[..., 0] > 0
     taken = mixing if vectors else np.ones(mixing.shape, dtype=bool)
     out = np.where(taken, mean, dw) if vectors else mean
     if isinstance(w, Dual):

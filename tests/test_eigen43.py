@@ -227,3 +227,21 @@ def test_split_pairs_keep_the_gap_formula(split):
     weight = (np.eye(4) + 2 * np.tril(np.ones((4, 4)), -1)).ravel()   # lower triangle
     np.testing.assert_allclose(g, np.stack([np.outer(q, q).ravel() * weight for q in
                                             np.linalg.eigh(A)[1].T]), atol=1e-12)
+
+
+@pytest.mark.parametrize("rotated", [False, True])
+def test_eigvalsh_near_tied_cluster_takes_the_shell_mean(rotated):
+    """eigvalsh at benzene's ulps-apart pairs gives each member the pair's mean, the
+    derivative of the shell's average (oracle: CD8 of the smooth (w_1 + w_2) / 2)."""
+    Q = _rotation(6, 11) if rotated else np.eye(6)
+
+    def values(b):
+        return np.linalg.eigvalsh(Q @ _ring(b) @ Q.T)
+
+    J = dg.jacobian(values, B6)
+    def shells_of(b):
+        w = values(b)
+        return np.repeat([w[1:3].mean(), w[3:5].mean()], 2)
+
+    shells = _cd(shells_of, B6)
+    np.testing.assert_allclose(J[1:5], shells, atol=1e-9)

@@ -213,6 +213,28 @@ def _signs(d, same, larger):
     return np.where(down, 1, np.where(up, -1, 0)), pos & neg
 
 
+def _in_view(link, partials, values, shape, unmapped):
+    """``(first, second, ps, qs)`` of elements of ``shape`` (their ``partials``, with
+    ``values``' outer partials, are duals of the link's outer tag): the first-order
+    parts (the values' outer partials appended unless ``unmapped``), the second-order
+    parts, and the index pairs ``second[..., ps, qs]`` of the directions in view;
+    ``None`` where the parts cannot be split."""
+    outer, qmap = link[0], link[1]
+    n = np.shape(partials)[-1]
+    m = _width((partials, values), outer)
+    if m is None:
+        return None
+    p = _split(partials, outer, shape + (n,), m)
+    v = _split(values, outer, shape, m)
+    if p is None or v is None or p[1] is None:
+        return None
+    first = p[0] if v[1] is None or unmapped else np.concatenate([p[0], v[1]], axis=-1)
+    ps = np.flatnonzero(qmap[:n] >= 0)
+    qs = qmap[ps]
+    keep = qs < m
+    return first, p[1], ps[keep], qs[keep]
+
+
 def dominant(tag, partials, values, tied, axes, larger):
     """Where the second order decides a tie of ``np.max`` / ``np.min`` over ``axes``:
     a bool array of ``tied``'s shape marking the dominant tied elements (an element
@@ -225,27 +247,17 @@ def dominant(tag, partials, values, tied, axes, larger):
     shape = np.shape(tied)
 
     def decide(unmapped, record):
-        outer, qmap = link[0], link[1]
-        n = np.shape(partials)[-1]
-        m = _width((partials, values), outer)
-        if m is None:
+        seen = _in_view(link, partials, values, shape, unmapped)
+        if seen is None:
             return None
-        p = _split(partials, outer, shape + (n,), m)
-        v = _split(values, outer, shape, m)
-        if p is None or v is None or p[1] is None:
-            return None
-        first = p[0] if v[1] is None or unmapped else \
-            np.concatenate([p[0], v[1]], axis=-1)
+        first, second, ps, qs = seen
         mask = tied[..., None]
         hi = np.max(np.where(mask, first, -np.inf), axis=axes, keepdims=True)
         lo = np.min(np.where(mask, first, np.inf), axis=axes, keepdims=True)
         same = own = np.all(hi == lo, axis=-1)              # per slice
         if unmapped and record:
             same = np.ones(same.shape, bool)     # (the colored passes' first order)
-        ps = np.flatnonzero(qmap[:n] >= 0)
-        qs = qmap[ps]
-        ps, qs = ps[qs < m], qs[qs < m]
-        diag = p[1][..., ps, qs]
+        diag = second[..., ps, qs]
         mask = np.broadcast_to(mask, diag.shape)
         if larger:
             best = np.max(np.where(mask, diag, -np.inf), axis=axes, keepdims=True)
@@ -257,7 +269,7 @@ def dominant(tag, partials, values, tied, axes, larger):
         ties = np.sum(tied, axis=axes, keepdims=True)
         top = top & (count < ties)       # all tied elements dominant: the mean stays
         if top.any():
-            top = _definite_top(p[1][..., ps[:, None], qs[None, :]], tied, top, axes,
+            top = _definite_top(second[..., ps[:, None], qs[None, :]], tied, top, axes,
                                 larger)
         # the tied second-order parts differ, but not on the diagonal in view (there
         # a difference decides, or shows that none dominates): the diagonal was not
@@ -265,10 +277,10 @@ def dominant(tag, partials, values, tied, axes, larger):
         hi = np.max(np.where(mask, diag, -np.inf), axis=axes, keepdims=True)
         lo = np.min(np.where(mask, diag, np.inf), axis=axes, keepdims=True)
         shown = np.any(hi > lo, axis=-1)
-        second = np.where(tied[..., None, None], p[1], np.nan)
+        masked = np.where(tied[..., None, None], second, np.nan)
         with np.errstate(invalid="ignore"):
-            differ = np.any(np.nanmax(second, axis=axes, keepdims=True) !=
-                            np.nanmin(second, axis=axes, keepdims=True), axis=(-2, -1))
+            differ = np.any(np.nanmax(masked, axis=axes, keepdims=True) !=
+                            np.nanmin(masked, axis=axes, keepdims=True), axis=(-2, -1))
         undecided = same & ~shown & differ & (ties > 1)
         return top, bool(np.any(undecided)), own
     return _decided(link, shape, False, decide)
@@ -340,22 +352,12 @@ def ranked(tag, partials, values, start, end, axis):
     shape = np.shape(start)
 
     def decide(unmapped, record):
-        outer, qmap = link[0], link[1]
-        n = np.shape(partials)[-1]
-        m = _width((partials, values), outer)
-        if m is None:
+        seen = _in_view(link, partials, values, shape, unmapped)
+        if seen is None:
             return None
-        p = _split(partials, outer, shape + (n,), m)
-        v = _split(values, outer, shape, m)
-        if p is None or v is None or p[1] is None:
-            return None
-        first = p[0] if v[1] is None or unmapped else \
-            np.concatenate([p[0], v[1]], axis=-1)
-        ps = np.flatnonzero(qmap[:n] >= 0)
-        qs = qmap[ps]
-        ps, qs = ps[qs < m], qs[qs < m]
-        H = np.moveaxis(p[1][..., ps[:, None], qs[None, :]], axis, 0)
-        S = np.moveaxis(p[1], axis, 0)
+        first, second, ps, qs = seen
+        H = np.moveaxis(second[..., ps[:, None], qs[None, :]], axis, 0)
+        S = np.moveaxis(second, axis, 0)
         F = np.moveaxis(first, axis, 0)
         st, en = np.moveaxis(start, axis, 0), np.moveaxis(end, axis, 0)
         length = st.shape[0]
@@ -432,22 +434,11 @@ def running(tag, partials, values, member, index, larger):
     shape = np.shape(member)
 
     def decide(unmapped, record):
-        outer, qmap = link[0], link[1]
-        n = np.shape(partials)[-1]
-        m = _width((partials, values), outer)
-        if m is None:
+        seen = _in_view(link, partials, values, shape, unmapped)
+        if seen is None:
             return None
-        p = _split(partials, outer, shape + (n,), m)
-        v = _split(values, outer, shape, m)
-        if p is None or v is None or p[1] is None:
-            return None
-        first = p[0] if v[1] is None or unmapped else \
-            np.concatenate([p[0], v[1]], axis=-1)
-        ps = np.flatnonzero(qmap[:n] >= 0)
-        qs = qmap[ps]
-        ps, qs = ps[qs < m], qs[qs < m]
-        H = p[1][..., ps[:, None], qs[None, :]]
-        S = p[1]
+        first, S, ps, qs = seen
+        H = S[..., ps[:, None], qs[None, :]]
         length = shape[0]
         pos = np.arange(length).reshape((length,) + (1,) * (len(shape) - 1))
         pos = np.broadcast_to(pos, shape)

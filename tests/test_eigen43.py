@@ -8,7 +8,10 @@ Oracles: closed forms (trace(H^2)'s Hessian 4 I, Hellmann-Feynman 4/3 for benzen
 tr(P H), the density matrix's invariance under uniform scaling, the reconstruction
 U diag(s) V^T = A), 8th-order central differences of smooth functions of whole
 degenerate shells, planted degeneracies (which pairs are tied is known by
-construction), random matrices' genuine gaps.
+construction), random matrices' genuine gaps.  "Exact or NaN" alone passes an all-NaN
+result, so each such test also takes a direction that keeps the degeneracy (uniform
+scaling, the Kekule alternation, ``U diag(e) V^T`` constant on the shell, ``H @ H``),
+where numbers are promised, against a closed form.
 """
 
 import numpy as np
@@ -54,6 +57,15 @@ def _exact_or_nan(got, truth, tol):
 
 
 B6 = np.full(6, -1.0)
+KEKULE = np.array([1.0, -1.0, 1.0, -1.0, 1.0, -1.0])
+
+
+def _kept(p):
+    """Bond betas along the two directions that keep benzene's pairs degenerate: a
+    uniform scaling ``p[0]`` and the Kekule alternation ``p[1]`` (D3h keeps the 2-dim
+    irreps): the eigenvalues stay tied, so exact numbers are promised there, not NaN
+    (the tests' other directions split the pairs, where NaN is allowed)."""
+    return B6 * (1 + p[0]) + p[1] * KEKULE
 
 
 # ---- the tolerance: planted ties are tied, genuine gaps are not -------------------
@@ -101,6 +113,10 @@ def test_hessian_of_trace_h_squared_is_4i_or_nan(rotated):
     Q = _rotation(6) if rotated else np.eye(6)
     H = dg.hessian(lambda b: np.sum(np.linalg.eigvalsh(Q @ _ring(b) @ Q.T) ** 2), B6)
     _exact_or_nan(H, 4 * np.eye(6), 1e-9)
+    # along the symmetry-keeping directions: trace(H^2) = 12 ((1 + p0)^2 + p1^2), numbers
+    H = dg.hessian(lambda p: np.sum(np.linalg.eigvalsh(Q @ _ring(_kept(p)) @ Q.T) ** 2),
+                   np.zeros(2))
+    np.testing.assert_allclose(H, 24 * np.eye(2), rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("rotated", [False, True])
@@ -113,6 +129,11 @@ def test_huckel_energy_gradient_and_hessian(rotated):
     g = dg.gradient(energy, B6)
     np.testing.assert_allclose(g, np.full(6, 4 / 3), atol=1e-12)   # Hellmann-Feynman
     _exact_or_nan(dg.hessian(energy, B6), _cd(lambda b: dg.gradient(energy, b), B6), 1e-8)
+    # the alternating ring's levels are -2c and -sqrt(c^2 + 3 p1^2) twice (c = 1 + p0,
+    # the Bloch sums at k = 0, +-2 pi / 3): E = -4 c - 4 sqrt(c^2 + 3 p1^2), its Hessian
+    # at 0 is diag(0, -12), exactly and as numbers
+    np.testing.assert_allclose(dg.hessian(lambda p: energy(_kept(p)), np.zeros(2)),
+                               np.diag([0.0, -12.0]), rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("eigh", ["numpy", "scipy"])
@@ -191,6 +212,14 @@ def test_svd_near_repeated_singular_values_exact_or_nan():
         u, s, vt = np.linalg.svd(x.reshape(5, 5))
         return u[:, 1:4] @ u[:, 1:4].T
     _exact_or_nan(dg.jacobian(smooth, A.ravel()), _cd(smooth, A.ravel()), 1e-8)
+    # a direction U diag(e) V^T constant on the shell does not mix it (U^T dA V is
+    # diagonal in any basis of the shell): numbers, rebuilt's derivative dA itself and
+    # the shell's projector's 0 (every direction above mixes it: NaN allowed there)
+    dA = U @ np.diag([1.0, -2.0, -2.0, -2.0, 0.5]) @ V.T
+    _, jv = dg.jvp(rebuilt, A.ravel(), dA.ravel())
+    np.testing.assert_allclose(jv, dA, rtol=0, atol=1e-12)
+    _, jv = dg.jvp(smooth, A.ravel(), dA.ravel())
+    np.testing.assert_allclose(jv, 0.0, rtol=0, atol=1e-12)
 
 
 def test_eig_of_a_symmetric_matrix_with_near_ties_exact_or_nan():
@@ -204,6 +233,10 @@ def test_eig_of_a_symmetric_matrix_with_near_ties_exact_or_nan():
         return P @ np.linalg.solve(P.T @ P, P.T)
 
     _exact_or_nan(dg.jacobian(projector, H.ravel()), _cd(projector, H.ravel(), 1e-4), 1e-6)
+    # dH = H @ H commutes with H and keeps the pairs tied (w^2 is equal on each pair):
+    # the eigenvectors do not move, the projector's derivative is 0, a number
+    _, jv = dg.jvp(projector, H.ravel(), (H @ H).ravel())
+    np.testing.assert_allclose(jv, 0.0, rtol=0, atol=1e-12)
 
 
 # ---- genuinely split pairs: today's formula ----------------------------------------

@@ -924,12 +924,38 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
     return w if eigvals_only else (w, V)
 
 
-def _expm(A):
+def _expm_plain(A, limit):
+    """SciPy's ``expm`` of plain ``A``; with ``limit`` (a block of derivatives) a
+    ``-inf`` on a matrix's diagonal is taken as the limit ``a_kk -> -inf``: row and
+    column ``k`` of ``exp(A)`` are 0 and the rest is ``exp`` of ``A`` without them
+    (the ``k``-th component of ``y' = A y`` is damped infinitely fast, so it neither
+    moves nor feeds the others).  SciPy's Pade steps give NaN there; its own value
+    of a diagonal matrix with ``-inf`` (``diag(exp(a))``) is that limit, so the
+    partials are the limit's as well: ``exp(a_k)``'s derivative 0, and the divided
+    differences ``(e^a_i - e^a_j) / (a_i - a_j)`` with one of them ``-inf`` 0."""
+    expm = scipy_linalg("dualgrad.scipy.linalg.expm").expm
+    if not limit:
+        return expm(A)
+    A = np.asarray(A)
+    d = np.diagonal(A, axis1=-2, axis2=-1)
+    gone = (np.real(d) == -np.inf) & np.isfinite(np.imag(d))
+    if not gone.any():
+        return expm(A)
+    m = A.shape[-1]
+    cut = gone[..., :, None] | gone[..., None, :]
+    off = cut & ~np.eye(m, dtype=bool)
+    # the limit only where the rest of those rows and columns is finite (a -inf or
+    # NaN beside it leaves SciPy's NaN)
+    cut &= np.all(np.isfinite(A) | ~off, axis=(-2, -1), keepdims=True)
+    return np.where(cut, 0, expm(np.where(cut, 0, A)))
+
+
+def _expm(A, limit=False):
     tag, n = outer("dualgrad.scipy.linalg.expm", A)
     if tag < 0:
-        return scipy_linalg("dualgrad.scipy.linalg.expm").expm(A)
+        return _expm_plain(A, limit)
     A0, dA = split(A, tag)
-    X = _expm(A0)
+    X = _expm(A0, limit)
     # L(A, E) = the upper right block of expm([[A, E], [0, A]]), every direction
     # one matrix of a batch
     shape = np.shape(primal(dA))
@@ -938,7 +964,7 @@ def _expm(A):
     block = np.concatenate([np.concatenate([A0s, dA], axis=-1),
                             np.concatenate([zero, A0s], axis=-1)], axis=-2)
     m = shape[-1]
-    dX = _expm(block)[..., :m, m:]
+    dX = _expm(block, True)[..., :m, m:]
     return make(X, last(dX), tag)
 
 
@@ -956,12 +982,19 @@ def expm(A):
         ``exp(A)``: SciPy's own for plain input; for duals SciPy's value and the
         Frechet derivative along each direction, the upper right block of SciPy's
         ``expm([[A, dA], [0, A]])`` (as accurate as ``expm`` itself; all directions
-        one batched call).
+        one batched call).  As SciPy, a single number (0-d, or one element of
+        one dimension) gives ``[[exp(a)]]`` (float64 or complex128) and 1 x 1
+        matrices ``np.exp(A)``: on duals ``np.exp``'s derivatives.  A ``-inf`` on
+        the diagonal (``exp`` of it 0) has the partials of the limit ``a_kk ->
+        -inf``, finite: that row and column of ``exp(A)`` do not move and the rest
+        is ``exp`` of ``A`` without them (SciPy's value: the limit for a diagonal
+        matrix, NaN otherwise).
 
     Raises
     ------
-    ValueError
-        As SciPy's (not square).
+    numpy.linalg.LinAlgError
+        As SciPy's (fewer than two dimensions and more than one element, or not
+        square); a ``ValueError``.
 
     Examples
     --------
@@ -976,5 +1009,17 @@ def expm(A):
     if tag < 0:
         _refuse_traced("expm", A)
         return scipy_linalg("dualgrad.scipy.linalg.expm").expm(A)
-    _check_square("dualgrad.scipy.linalg.expm", A)
+    shape = np.shape(primal(A))
+    if len(shape) < 2 and int(np.prod(shape)) == 1:
+        # SciPy: np.array([[np.exp(a.item())]]), a Python number's exp
+        kind = np.complex128 if np.iscomplexobj(primal(A)) else np.float64
+        return np.reshape(np.exp(A), (1, 1)) + np.zeros((1, 1), kind)
+    if len(shape) < 2:
+        raise np.linalg.LinAlgError("dualgrad.scipy.linalg.expm: the input array must be at "
+                                    f"least two-dimensional (as SciPy's), got the shape {shape}")
+    if shape[-1] != shape[-2]:
+        raise np.linalg.LinAlgError("dualgrad.scipy.linalg.expm: the last 2 dimensions of the "
+                                    f"array must be square (as SciPy's), got the shape {shape}")
+    if shape[-2:] == (1, 1):
+        return np.exp(A)                                  # SciPy's own 1 x 1 case
     return _expm(A)

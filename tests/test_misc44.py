@@ -1,0 +1,132 @@
+"""Stop 44's named leftovers that raised, gave NaN or misled on correct code (misc44).
+
+expm of a single number (SciPy's ``[[exp(a)]]``) and of a matrix with ``-inf`` on its
+diagonal (the limit's partials, finite); the oracles are closed forms (``exp``, the
+divided differences ``(e^a - e^c) / (a - c)`` and their limits) and SciPy's own
+``expm_frechet`` of the matrix without the ``-inf`` rows and columns.
+"""
+
+import numpy as np
+import pytest
+
+sl = pytest.importorskip("scipy.linalg")
+
+import dualgrad as dg  # noqa: E402
+import dualgrad.scipy.linalg as dl  # noqa: E402
+
+NINF = -np.inf
+
+
+# -- expm of a single number: SciPy's [[exp(a)]] ------------------------------------
+
+@pytest.mark.parametrize("shape", [(), (1,), (1, 1), (3, 1, 1)])
+def test_expm_single_numbers_as_scipy(shape):
+    p = np.linspace(0.3, 1.1, int(np.prod(shape))).reshape(shape)
+    want = sl.expm(p)
+    got = dl.expm(dg.Dual(p, np.ones(p.shape + (1,))) if shape else dg.Dual(p[()], np.ones(1)))
+    assert np.shape(got.value) == want.shape and got.value.dtype == want.dtype
+    np.testing.assert_array_equal(got.value, want)
+    # d/da exp(a) = exp(a), every element its own
+    np.testing.assert_allclose(got.partials[..., 0], np.exp(p).reshape(want.shape), rtol=1e-15)
+
+
+def test_expm_zero_d_derivatives_and_hessian():
+    for a in (0.7, -2.0, NINF):
+        assert dg.derivative(lambda s: dl.expm(s)[0, 0], a) == pytest.approx(np.exp(a), rel=1e-15)
+        assert dg.hessian(lambda s: dl.expm(s)[0, 0], a) == pytest.approx(np.exp(a), rel=1e-15)
+    # complex: SciPy's complex128 [[exp(z)]]
+    z = 0.4 + 0.3j
+    d = dg.derivative(lambda s: dl.expm(s * z), 1.0)
+    np.testing.assert_allclose(d, z * sl.expm(z), rtol=1e-15)
+    assert d.dtype == np.complex128
+
+
+def test_expm_not_two_dimensional_raises_as_scipy():
+    x = dg.Dual(np.ones(2), np.ones((2, 1)))
+    with pytest.raises(np.linalg.LinAlgError, match="at least two-dimensional"):
+        sl.expm(np.ones(2))
+    with pytest.raises(np.linalg.LinAlgError, match="at least two-dimensional"):
+        dl.expm(x)
+    with pytest.raises(np.linalg.LinAlgError, match="square"):
+        dl.expm(dg.Dual(np.ones((2, 3)), np.ones((2, 3, 1))))
+
+
+# -- expm with -inf on the diagonal: the limit's partials -----------------------------
+
+def _phi(a, c):
+    """(e^a - e^c) / (a - c), e^a at a == c, 0 when one of them is -inf (its limit)."""
+    if a == c:
+        return np.exp(a)
+    if NINF in (a, c):
+        return 0.0
+    return (np.exp(a) - np.exp(c)) / (a - c)
+
+
+@pytest.mark.parametrize("d", [(NINF, 1.0), (1.0, NINF), (NINF, NINF), (-0.5, 1.0)])
+def test_expm_diagonal_with_minus_inf(d):
+    """A = diag(d) + E: d exp(A)_ij = E_ij phi(d_i, d_j) (Daleckii-Krein), SciPy's
+    value diag(exp(d)); was NaN in every partial at a -inf."""
+    d = np.array(d)
+
+    def f(p):
+        return dl.expm(np.array([[p[0], p[2]], [p[3], p[1]]])).ravel()
+
+    p = np.concatenate([d, [0.0, 0.0]])
+    J = dg.jacobian(f, p)
+    want = np.zeros((4, 4))
+    want[0, 0] = np.exp(d[0])
+    want[3, 1] = np.exp(d[1])
+    want[1, 2] = _phi(d[0], d[1])
+    want[2, 3] = _phi(d[1], d[0])
+    np.testing.assert_allclose(J, want, rtol=1e-13, atol=1e-15)
+    value = dl.expm(dg.Dual(np.diag(d), np.ones((2, 2, 1))))
+    np.testing.assert_array_equal(value.value, sl.expm(np.diag(d)))
+
+
+def test_expm_minus_inf_general_matrix_against_frechet_of_the_rest():
+    """A 4 x 4 with -inf at (1, 1) and (3, 3): the partials are SciPy's expm_frechet
+    of the 2 x 2 left when rows and columns 1, 3 go, 0 in those rows and columns."""
+    rng = np.random.default_rng(4)
+    B = rng.standard_normal((4, 4))
+    B[1, 1] = B[3, 3] = NINF
+    keep = [0, 2]
+    E = rng.standard_normal((4, 4))
+    got = dg.derivative(lambda t: dl.expm(B + t * E), 0.0)
+    want = np.zeros((4, 4))
+    want[np.ix_(keep, keep)] = sl.expm_frechet(B[np.ix_(keep, keep)], E[np.ix_(keep, keep)],
+                                               compute_expm=False)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    # the value stays SciPy's (its Pade steps give NaN for a non-diagonal -inf matrix)
+    np.testing.assert_array_equal(dl.expm(dg.Dual(B, E[..., None])).value, sl.expm(B))
+
+
+def test_expm_minus_inf_batched_and_hessian():
+    """A batch mixing a -inf slice and a finite one; Hessians of entries of
+    expm([[a, b], [0, c]]) = [[e^a, b phi(a, c)], [0, e^c]] at a = -inf: e^c on the
+    diagonal, 0 elsewhere (every derivative of b phi(a, c) has a factor e^a or
+    phi's limit 0 in it)."""
+    A = np.array([[[NINF, 0.3], [0.0, 0.5]], [[-0.2, 0.3], [0.0, 0.5]]])
+    E = np.zeros((2, 2, 2))
+    E[:, 0, 1] = 1.0
+    got = dg.derivative(lambda t: dl.expm(A + t * E), 0.0)
+    np.testing.assert_allclose(got[0], [[0, 0], [0, 0]], atol=0)
+    np.testing.assert_allclose(got[1], [[0, _phi(-0.2, 0.5)], [0, 0]], rtol=1e-13)
+
+    def g(p):
+        X = dl.expm(np.array([[p[0], p[1]], [0.0, p[2]]]))
+        return X[0, 1] + X[1, 1] + X[0, 0]
+
+    H = dg.hessian(g, np.array([NINF, 0.3, 0.5]))
+    want = np.zeros((3, 3))
+    want[2, 2] = np.exp(0.5)
+    np.testing.assert_allclose(H, want, rtol=1e-13, atol=1e-15)
+    H = dg.hessian(lambda p: dl.expm(np.diag(p))[0, 0] + dl.expm(np.diag(p))[1, 1],
+                   np.array([NINF, 1.0]))
+    np.testing.assert_allclose(H, np.diag([0.0, np.e]), rtol=1e-14, atol=0)
+
+
+def test_expm_minus_inf_beside_another_infinity_stays_nan():
+    """-inf on the diagonal with a -inf beside it in its row: no limit (SciPy's NaN)."""
+    A = np.array([[NINF, NINF], [0.0, 1.0]])
+    got = dg.derivative(lambda t: dl.expm(A + t * np.eye(2)), 0.0)
+    assert np.isnan(got).any()

@@ -332,9 +332,10 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
         As ``scipy.integrate.solve_ivp``.  ``fun(t, y, *args)`` receives ``y`` as a
         dual array and must return ``m`` numbers (an array, list or object array).
         ``jac`` (implicit methods) may be given as SciPy takes it; its value at the
-        state is used.  ``events`` are located on the values by SciPy (``terminal``
-        and ``direction`` as SciPy reads them); their times and states carry
-        derivatives.
+        state is used.  ``events`` (one function ``event(t, y, *args)`` or a list)
+        are located on the values by SciPy (``terminal`` and ``direction`` as SciPy
+        reads them); their times and states carry derivatives, of every order, and may
+        depend on the parameters.
 
     Returns
     -------
@@ -344,6 +345,13 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
         and last times then move with them) or a terminal event moves the last.
         ``t_events[i]`` (shape ``(n_i,)``) and ``y_events[i]`` (``(n_i, m)``) are
         duals: ``dt_e = -(g_y . dy + g_theta) / (dg/dt along the solution)``.
+
+    Raises
+    ------
+    TypeError
+        ``fun`` written in ``odeint``'s order, ``fun(y, t, *args)`` (the message spells
+        the swap); duals in ``t_eval``; an event that touches zero with ``dg/dt = 0``
+        (its time has no derivative).
 
     Notes
     -----
@@ -370,6 +378,24 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     ...     return sol.y[0, -1]
     >>> g = dg.gradient(y1, np.array([0.5, 2.0]))
     >>> bool(np.allclose(g, [-2 * np.exp(-0.5), np.exp(-0.5)], rtol=1e-9))
+    True
+
+    Its Hessian, ``[[b e^{-a}, -e^{-a}], [-e^{-a}, 0]]``, through the same call:
+
+    >>> H = dg.hessian(y1, np.array([0.5, 2.0]))
+    >>> e = np.exp(-0.5)
+    >>> bool(np.allclose(H, [[2 * e, -e], [-e, 0.0]], rtol=1e-9, atol=1e-12))
+    True
+
+    An event's time: ``y`` falls through 1 at ``t* = ln(b) / a``, so ``dt*/da =
+    -ln(b) / a^2`` and ``dt*/db = 1 / (a b)``:
+
+    >>> def crossing(p):
+    ...     sol = dg.solve_ivp(lambda t, y: -p[0] * y, (0.0, 5.0), [p[1]],
+    ...                        events=lambda t, y: y[0] - 1.0, rtol=1e-12, atol=1e-12)
+    ...     return sol.t_events[0][0]
+    >>> g = dg.gradient(crossing, np.array([0.5, 2.0]))
+    >>> bool(np.allclose(g, [-np.log(2.0) / 0.25, 1.0], rtol=1e-9))
     True
     """
     try:

@@ -38,8 +38,10 @@ def stop_gradient(x):
         dual a new float64 (complex128) ndarray of its shape, a copy of its value, as
         ``jax.lax.stop_gradient`` gives a new array: writing to it changes no dual; an
         object ndarray of scalar duals (``np.array([d1, d2])``) a new float64
-        (complex128) ndarray; a number or an array that is no dual is returned as it
-        is (the same object).
+        (complex128) ndarray; a sparsity tracer (``x`` inside ``dg.sparsity``,
+        ``dg.hessian_sparsity`` or ``sparsity="auto"``) its plain value, like a dual's,
+        so what is computed from it enters no pattern; a number or an array that is
+        no dual is returned as it is (the same object).
 
     Notes
     -----
@@ -65,6 +67,18 @@ def stop_gradient(x):
     151.875
     >>> dg.stop_gradient([1.5, {"a": np.arange(2.0)}])
     [1.5, {'a': array([0., 1.])}]
+
+    Under sparsity detection too: a weight read through ``stop_gradient`` is a
+    constant, so ``x * w[::-1]`` depends on ``x_k`` alone (a neighbour list taken
+    from ``stop_gradient(x)`` likewise adds no pairs of its own).
+
+    >>> def f(x):
+    ...     w = dg.stop_gradient(x)
+    ...     return x * w[::-1]
+    >>> dg.sparsity(f, np.array([1.0, 2.0, 3.0])).toarray()
+    array([[ True, False, False],
+           [False,  True, False],
+           [False, False,  True]])
     """
     if isinstance(x, Dual):
         value = primal(x)          # a copy: the dual's own buffer, written, changed its value

@@ -137,8 +137,16 @@ def test_inv_rejects_what_scipy_rejects(assume_a):
     the same keys, the others refused."""
     with pytest.raises(KeyError):
         sl.inv(H0.real, assume_a=assume_a)
-    with pytest.raises(ValueError, match="assume_a"):
+    short = {"symmetric": "sym", "hermitian": "her", "positive definite": "pos"}[assume_a]
+    with pytest.raises(ValueError, match=rf"^dualgrad\.scipy\.linalg\.inv: expected "
+                                         rf"assume_a as one of .*got '{assume_a}'\. "
+                                         rf"Fix: assume_a='{short}'"):
         dg.derivative(lambda s: dl.inv(H0.real * s, assume_a=assume_a), 1.0)
+    np.testing.assert_allclose(         # the key it names: the inverse's derivative -A^-2
+        dg.derivative(lambda s: dl.inv(H0.real * s, assume_a=short), 1.0),
+        -np.linalg.inv(H0.real), rtol=1e-12)
+    with pytest.raises(ValueError, match=r"got 'banded'\. Fix: pass one of those keys"):
+        dg.derivative(lambda s: dl.inv(H0.real * s, assume_a="banded"), 1.0)
 
 
 def _holo(f):

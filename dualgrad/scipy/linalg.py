@@ -421,10 +421,17 @@ def _read_part(dA, reads, lower):
     return _mirrored(dA, lower, conj=reads == "hermitian")
 
 
+_SHORT_KEYS = {"symmetric": "sym", "hermitian": "her", "positive definite": "pos"}
+
+
 def _assumed(who, table, assume_a):
     if assume_a not in table:
+        short = _SHORT_KEYS.get(assume_a) if isinstance(assume_a, str) else None
+        fix = (f"Fix: assume_a={short!r} (SciPy's {who} takes the short key, not "
+               f"solve's {assume_a!r})." if short is not None and short in table else
+               "Fix: pass one of those keys, or leave assume_a out (the general matrix).")
         raise errors.bad_argument(f"dualgrad.scipy.linalg.{who}", "assume_a as one of " +
-                                  ", ".join(repr(k) for k in table), repr(assume_a))
+                                  ", ".join(repr(k) for k in table), repr(assume_a), fix)
     return table[assume_a]
 
 

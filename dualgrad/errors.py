@@ -1173,25 +1173,66 @@ def _dual_argument(frame):
     return None
 
 
+def _call_target(node):
+    """For the call ``node`` that stores into an array: ``np.copyto(dst, src)``'s
+    ``dst``, an ``out=`` (a one-element tuple's element; ``np.dot``'s third argument),
+    as ``(target node, the statement's text, the rebinding spelling or None)``: the
+    spelling is the call without ``out=`` bound to the target's name (a name or an
+    attribute chain; a slice such as ``out=P[1:]`` has none), which makes a new array
+    that holds duals.  ``None`` for any other call."""
+    import ast
+    if not isinstance(node, ast.Call):
+        return None
+    func = ast.unparse(node.func)
+    keywords = {k.arg: k.value for k in node.keywords if k.arg}
+    if func.split(".")[-1] == "copyto":
+        dst = node.args[0] if node.args else keywords.get("dst")
+        return None if dst is None else (dst, f"{func}({ast.unparse(dst)}, ...)", None)
+    out, call = keywords.get("out"), None
+    if out is not None:
+        call = ast.Call(node.func, node.args, [k for k in node.keywords if k.arg != "out"])
+    elif func.split(".")[-1] == "dot" and len(node.args) == 3 and not node.keywords:
+        out, call = node.args[2], ast.Call(node.func, node.args[:2], [])
+    if isinstance(out, ast.Tuple) and len(out.elts) == 1:
+        out = out.elts[0]
+    if out is None or isinstance(out, ast.Tuple):
+        return None
+    target = ast.unparse(out)
+    rebind = f"{target} = {ast.unparse(call)}" \
+        if isinstance(out, (ast.Name, ast.Attribute)) else None
+    return out, f"{func}(..., out={target})", rebind
+
+
 def _stored_buffer(depth):
-    """What the item or slice assignment ``depth`` frames up stores into: its text
-    (``P[k]``), the buffer's name, the buffer, and the statement that made it
-    (``(line, ast node)``, the one binding in that function, else ``None``), with the
-    name of the function's dual argument; ``None`` where it cannot be read."""
+    """What the item or slice assignment, ``np.copyto`` or ``out=`` ``depth`` frames up
+    stores into: the statement's text (``P[k] = ...``, ``np.copyto(P, ...)``), the
+    buffer's name, the buffer, and the statement that made it (``(line, ast node)``,
+    the one binding in that function, else ``None``), the name of the function's dual
+    argument, and the call without ``out=`` rebound (:func:`_call_target`; else
+    ``None``); ``None`` where it cannot be read."""
     import ast
     frame = _user_frame(sys._getframe(depth + 1))
-    if frame is None or not storing_at(frame):
+    if frame is None:
         return None
     node = _source_node(frame)
-    if not isinstance(node, ast.Subscript):
-        return None
-    name = ast.unparse(node.value)
-    buffer = _resolve(node.value, frame)
+    if storing_at(frame):
+        if not isinstance(node, ast.Subscript):
+            return None
+        target, text, rebind = node.value, f"{ast.unparse(node)} = ...", None
+    else:
+        found = _call_target(node)
+        if found is None:
+            return None
+        target, text, rebind = found
+        while isinstance(target, ast.Subscript):      # out=P[1:]: a view of P
+            target = target.value
+    name = ast.unparse(target)
+    buffer = _resolve(target, frame)
     if getattr(buffer, "shape", None) is None or getattr(buffer, "dtype", None) is None:
         return None
     made = _assignments(frame, name)
-    return ast.unparse(node), name, buffer, made[0] if len(made) == 1 else None, \
-        _dual_argument(frame)
+    return text, name, buffer, made[0] if len(made) == 1 else None, \
+        _dual_argument(frame), rebind
 
 
 def _buffer_message(who, found, own):
@@ -1199,7 +1240,7 @@ def _buffer_message(who, found, own):
     short where the statement that made it has a ``*_like`` spelling; else the buffer
     named before the general message (``None``: the caller writes that)."""
     import ast
-    text, name, buffer, made, x = found
+    text, name, buffer, made, x, rebind = found
     where = f"{buffer.dtype}, shape {tuple(buffer.shape)}"
     spelling = None
     if made is not None:
@@ -1208,13 +1249,15 @@ def _buffer_message(who, found, own):
         statement = statement if len(statement) <= 60 else statement[:57] + "..."
         where += f", made at line {line}: {statement}"
         spelling = _like_spelling(getattr(node, "value", None), x or "x")
-    head = f"{who}: {text} = ... stores a dual number into {name}, a plain NumPy array " \
+    head = f"{who}: {text} stores a dual number into {name}, a plain NumPy array " \
         f"({where})"
     if spelling is None:
         return head
     fix = f"make it {name} = {spelling} at line {made[0]} ({x or 'x'}'s kind: a dual " \
         "array under dualgrad, plain otherwise" + \
         (")" if x else "; x: f's input or a dual computed from it)")
+    if rebind:
+        fix += f", or write {rebind} (the call without out=, a new array)"
     return DualTypeError(
         f"{head}, which would drop its derivatives; expected a buffer that holds duals. "
         f"Fix: {fix}; for an update of a plain array by a dual (state += dt * v), rebind "
@@ -1283,7 +1326,10 @@ def store_into_plain(dtype=None, complex_value=False, update=None):
         "np.zeros(n), np.empty(n) or np.array of numbers, of any dtype, or with "
         "np.empty_like(Z) / np.zeros_like(Z) of a plain array Z such as random draws or "
         "a grid: a *_like copies Z's plain kind) would drop its derivatives; expected a "
-        f"buffer that holds duals. Fix: {BUFFER_FIX}; for an "
+        "buffer that holds duals. Fix: " +
+        (f"write {found[5]} (the call without out=, a new array that holds duals), or "
+         if found is not None and found[5] else "") +
+        f"{BUFFER_FIX}; for an "
         f"update of a plain array by a dual (state += dt * v), rebind the name instead "
         f"(state = state + dt * v).{own}"
     )
@@ -1460,6 +1506,34 @@ def unsupported_function(name):
         f"dualgrad: {name} is not supported on dual numbers and would drop derivatives. "
         f"Fix: {fix}, or apply it to dg.stop_gradient(d) (the plain value) where no "
         "derivative is wanted.")
+
+
+def unsupported_out(name):
+    """``name`` (``np.sum``) called with ``out=``, which dualgrad never takes on duals
+    (the result is computed, then stored: only ``np.concatenate`` / ``np.stack`` and
+    the ufuncs store it).  The fix is the caller's own call without ``out=``, read from
+    its source (error path only) where it can be."""
+    import ast
+    found = None
+    frame = _user_frame(sys._getframe(1))
+    if frame is not None:
+        found = _call_target(_source_node(frame))
+    if found is None or found[2] is None:
+        target = ast.unparse(found[0]) if found is not None else "out"
+        store = target if found is not None and isinstance(found[0], ast.Subscript) \
+            else f"{target}[...]"
+        fix = (f"drop out= and store the result: {store} = {name}(...) into an array "
+               "that holds duals (np.zeros_like(x) of f's input x)" +
+               ("" if store == target else f", or {target} = {name}(...) (a new array)"))
+    else:
+        target = ast.unparse(found[0])
+        fix = (f"write {found[2]} (the call without out=, a new array), or "
+               f"{target}[...] = {found[2].split(' = ', 1)[1]} to fill an array that holds "
+               f"duals (np.zeros_like(x) of f's input x)")
+    return DualTypeError(
+        f"{_helper_name()}: {name} with out= is not supported on dual numbers "
+        f"({name}(..., out={target}) would store into a buffer that may not hold "
+        f"derivatives); expected the call without out=. Fix: {fix}.")
 
 
 def rank_deficient_fit(deg, points, rcond):

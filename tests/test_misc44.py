@@ -130,3 +130,110 @@ def test_expm_minus_inf_beside_another_infinity_stays_nan():
     A = np.array([[NINF, NINF], [0.0, 1.0]])
     got = dg.derivative(lambda t: dl.expm(A + t * np.eye(2)), 0.0)
     assert np.isnan(got).any()
+
+
+# -- np.copyto / out= refusals give the spelling that works ---------------------------
+
+import inspect  # noqa: E402
+import re  # noqa: E402
+import textwrap  # noqa: E402
+
+
+def _refusal(f, x):
+    with pytest.raises(TypeError) as info:
+        dg.gradient(f, x)
+    return str(info.value)
+
+
+def _pasted(f, *edits):
+    """``f`` with the source line holding ``old`` replaced by ``new`` (same indent),
+    for each ``old, new`` pair of ``edits``."""
+    lines = textwrap.dedent(inspect.getsource(f)).splitlines()
+    for old, new in zip(edits[::2], edits[1::2]):
+        hit = [i for i, line in enumerate(lines) if old in line]
+        assert len(hit) == 1, (old, lines)
+        indent = lines[hit[0]][:len(lines[hit[0]]) - len(lines[hit[0]].lstrip())]
+        lines[hit[0]] = indent + new
+    scope = {"np": np}
+    exec("\n".join(lines), scope)
+    return scope[f.__name__]
+
+
+def _copyto_buffer(x):
+    buf = np.zeros(3)
+    np.copyto(buf, np.sin(x))
+    return np.sum(buf * x)
+
+
+def _ufunc_out(x):
+    buf = np.zeros(3)
+    np.sin(x, out=buf)
+    return np.sum(buf * x)
+
+
+def _ufunc_out_view(x):
+    buf = np.empty((2, 3))
+    buf[1] = 0.0
+    np.sin(x, out=buf[0])
+    return np.sum(buf[0] * x)
+
+
+def _reduction_out(x):
+    buf = np.zeros(3)
+    np.sum(np.stack([x, x ** 2]), axis=0, out=buf)
+    return np.sum(buf * x)
+
+
+# the gradients of the four: sum(sin(x) x) and sum((x + x^2) x)
+_SIN_X = (_copyto_buffer, _ufunc_out, _ufunc_out_view)
+X3 = np.array([0.3, -1.2, 0.7])
+
+
+def _grad_sin_x(x):
+    return np.cos(x) * x + np.sin(x)
+
+
+@pytest.mark.parametrize("f", _SIN_X, ids=lambda f: f.__name__)
+def test_copyto_and_out_refusals_name_the_buffer_and_its_line(f):
+    msg = _refusal(f, X3)
+    line = inspect.getsourcelines(f)[1] + 1                 # buf = ... is f's first line
+    made = re.search(r"make it (buf = [^ ].*?) at line (\d+)", msg)
+    assert made is not None, msg
+    assert int(made.group(2)) == line
+    assert "np.copyto(buf, ...)" in msg if f is _copyto_buffer else "out=buf" in msg
+    fixed = _pasted(f, "buf = np.", made.group(1))
+    np.testing.assert_allclose(dg.gradient(fixed, X3), _grad_sin_x(X3), rtol=1e-15)
+    # the plain run of the pasted line: the same value as f's
+    assert fixed(X3) == pytest.approx(f(X3), rel=1e-15)
+
+
+def test_out_refusal_offers_the_call_without_out():
+    msg = _refusal(_ufunc_out, X3)
+    assert "or write buf = np.sin(x) (the call without out=" in msg
+    fixed = _pasted(_ufunc_out, "np.sin(x, out=buf)", "buf = np.sin(x)")
+    np.testing.assert_allclose(dg.gradient(fixed, X3), _grad_sin_x(X3), rtol=1e-15)
+    # a view as out= has no rebinding to offer (P[0] = np.sin(x) would be a store)
+    assert "the call without out=" not in _refusal(_ufunc_out_view, X3)
+
+
+def test_reduction_out_refusal_spells_the_call_without_out():
+    msg = _refusal(_reduction_out, X3)
+    assert "np.sum with out= is not supported" in msg          # the old words kept
+    spelled = re.search(r"Fix: write (buf = np\.sum\(.*?\)) \(the call without out=", msg)
+    assert spelled is not None, msg
+    fixed = _pasted(_reduction_out, "out=buf)", spelled.group(1))
+    np.testing.assert_allclose(dg.gradient(fixed, X3), 3 * X3 ** 2 + 2 * X3, rtol=1e-15)
+    filled = re.search(r"or (buf\[\.\.\.\] = np\.sum\(.*?\)) to fill", msg)
+    assert filled is not None, msg
+    fixed = _pasted(_reduction_out, "out=buf)", filled.group(1),
+                    "buf = np.zeros(3)", "buf = np.zeros_like(x)")
+    np.testing.assert_allclose(dg.gradient(fixed, X3), 3 * X3 ** 2 + 2 * X3, rtol=1e-15)
+
+
+def test_out_refusal_without_source_keeps_the_general_advice():
+    f = eval("lambda x: np.sin(x, out=np.zeros(3)).sum()", {"np": np})
+    msg = _refusal(f, X3)
+    assert "np.zeros_like(x)" in msg and "make it" not in msg
+    g = eval("lambda x: np.sum(x, out=np.zeros(())).sum()", {"np": np})
+    msg = _refusal(g, X3)
+    assert "out[...] = np.sum(...)" in msg

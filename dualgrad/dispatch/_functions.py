@@ -103,7 +103,7 @@ def dispatch(func, args, kwargs, like=None):
         kwargs, args = dict(kwargs, out=args[2]), args[:2]   # np.dot(a, b, out): as out=
     if kwargs.get("out") is not None and impl is not _clip:    # never ignored
         if func not in _OUT_AFTER:
-            raise errors.unsupported_function(f"{function_name(func)} with out=")
+            raise errors.unsupported_out(function_name(func))
         kwargs = dict(kwargs)
         out = kwargs.pop("out")
         check_join_out(func, args[0] if args else kwargs.get("arrays"), out)

@@ -334,7 +334,7 @@ def _choose(a, choices, out=None, mode="raise"):
         raise errors.dropped_derivatives("np.choose(d, ...) (an index array of a dual)",
                                          integer=True)
     if out is not None:
-        raise errors.unsupported_function("np.choose with out=")
+        raise errors.unsupported_out("np.choose")
     index = np.asarray(a)
     choices = list(choices)
     n = len(choices)

@@ -149,11 +149,17 @@ def _watched_events(events):
 
 
 def _watched_event(event):
-    watched = _Watched(event)
+    return _event_attributes(_Watched(event), event)
+
+
+def _event_attributes(wrapper, event):
+    """``wrapper`` (a callable standing in for ``event`` in SciPy's call) with the
+    attributes SciPy's solve_ivp reads off an event function, ``terminal`` and
+    ``direction``, copied from ``event`` where it has them."""
     for name in ("terminal", "direction"):
         if hasattr(event, name):
-            setattr(watched, name, getattr(event, name))
-    return watched
+            setattr(wrapper, name, getattr(event, name))
+    return wrapper
 
 
 class _Augmented:
@@ -576,9 +582,7 @@ class _Located:
 
     def __init__(self, event, system, args):
         self.event, self.system, self.args = event, system, args
-        for name in ("terminal", "direction"):
-            if hasattr(event, name):
-                setattr(self, name, getattr(event, name))
+        _event_attributes(self, event)
 
     def __call__(self, t, z):
         return primal(self.event(t, self.system.values(z), *self.args))

@@ -15,7 +15,7 @@ instead the Hessian of a negative log-likelihood whose model is an ODE (SEIR, RK
 one-compartment oral PK model, LSODA): ``dg.hessian`` through the solver (every
 coefficient of the nested duals stepped together) against fourth-order central
 differences of ``dg.gradient`` through the solver (4 n gradients, step 1e-4 relative),
-with their errors against ``dg.hessian`` at rtol 1e-12 (tests/test_ode43.py checks it
+with their errors against ``dg.hessian`` at rtol 1e-12 (tests/test_ode_hessians_events.py checks it
 against sympy's closed form and central differences); writes
 ``bench/RESULTS_ode_hessian.md``.
 """

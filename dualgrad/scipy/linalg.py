@@ -556,7 +556,10 @@ def inv(a, overwrite_a=False, check_finite=True, *, assume_a=None, lower=False):
     Raises
     ------
     ValueError, numpy.linalg.LinAlgError
-        As SciPy's (not square, singular, infs or NaNs with ``check_finite``).
+        As SciPy's (not square, singular, infs or NaNs with ``check_finite``); on
+        duals an unknown ``assume_a`` raises ``ValueError`` naming the key to use
+        (SciPy 1.17's inv takes ``'sym'``, ``'her'``, ``'pos'``, not solve's long
+        names; SciPy itself raises ``KeyError``).
 
     Examples
     --------
@@ -764,7 +767,8 @@ def lu_solve(lu_and_piv, b, trans=0, overwrite_b=False, check_finite=True):
     ndarray or Dual
         ``x``: SciPy's own for plain input; for duals the permutation and two
         triangular solves with ``lu``'s triangles (:func:`solve_triangular`'s
-        identity each).
+        identity each).  An exactly singular factor (a zero on ``U``'s diagonal)
+        gives SciPy's value (``inf`` / NaN) and NaN partials.
 
     Raises
     ------
@@ -868,16 +872,18 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
     Returns
     -------
     w : ndarray or Dual
-        The eigenvalues, ascending: ``dw_i = Re(v_i^H dA v_i)``; at an exactly
-        repeated eigenvalue each value of the cluster takes the cluster's mean
+        The eigenvalues, ascending: ``dw_i = Re(v_i^H dA v_i)``; at a repeated
+        eigenvalue (equal, or within ``8 M eps max|w|``: LAPACK returns a degenerate
+        pair a few ulps apart) each value of the cluster takes the cluster's mean
         ``trace(V_c^H dA V_c) / k`` (with ``eigvals_only=False``: where ``dA`` mixes
         the cluster; ``diag(V^H dA V)``, which pairs with the vectors, where it does
         not), and NaN at second order along a direction that splits the cluster.
     v : ndarray or Dual
         The eigenvectors (columns; not with ``eigvals_only=True``), SciPy's, with
-        ``dV = V (F o V^H dA V)``, ``F_ij = 1 / (w_j - w_i)``; at exactly repeated
-        eigenvalues NaN unless the pair's coupling is exactly 0 (no derivative
-        exists otherwise).  Real matrices only: a complex matrix's eigenvectors
+        ``dV = V (F o V^H dA V)``, ``F_ij = 1 / (w_j - w_i)``; at repeated eigenvalues
+        NaN unless the pair's coupling is 0 to rounding (within ``8 M eps`` of the
+        direction's largest entry of ``V^H dA V``, as along a uniform scaling): no
+        derivative exists otherwise.  Real matrices only: a complex matrix's eigenvectors
         carry LAPACK's phases and raise ``TypeError`` (its eigenvalues work).
 
     Raises

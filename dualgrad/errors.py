@@ -1536,6 +1536,21 @@ def unsupported_out(name):
         f"derivatives); expected the call without out=. Fix: {fix}.")
 
 
+def squareform_copy():
+    """``scipy.spatial.distance.squareform`` of a dual array: it converts it with
+    ``np.ascontiguousarray`` (an object array of scalar duals) and copies the elements
+    in C by their bytes, without taking references (the items then freed twice), beside
+    plain integer zeros: no derivative flows on, so the conversion is refused before
+    that copy (a helper's :func:`from_scipy` names it then).  squareform only
+    rearranges the distances, which NumPy's indexing does on duals."""
+    return DualTypeError(
+        f"{_helper_name()}: scipy.spatial.distance.squareform converts a dual array to "
+        "a NumPy object array and copies its elements in C, which drops the derivatives; "
+        "expected NumPy indexing, which dualgrad follows. Fix: write that step as "
+        f"{_SCIPY_SPELLINGS['squareform']}, or apply squareform to dg.stop_gradient(d) "
+        "(the plain value) where no derivative is wanted.")
+
+
 def rank_deficient_fit(deg, points, rcond):
     """``np.polyfit`` whose Vandermonde matrix has fewer than ``deg + 1`` singular values
     above ``rcond`` times the largest (fewer distinct x values than coefficients)."""
@@ -2006,8 +2021,10 @@ _SCIPY_SPELLINGS = {
              "metric='sqeuclidean', np.sqrt(np.sum(d * d, axis=-1)) for the default "
              "'euclidean'",
     "squareform": "D = np.zeros_like(v, shape=(n, n)); i, j = np.triu_indices(n, 1); "
-                  "D[i, j] = v; D[j, i] = v (v the condensed distances, n the number of "
-                  "points)",
+                  "D[i, j] = v; D[j, i] = v for the square matrix of the condensed "
+                  "distances v (n = round((1 + np.sqrt(1 + 8 * len(v))) / 2) points), "
+                  "and v = D[np.triu_indices(len(D), 1)] for the other direction (the "
+                  "upper triangle row by row, squareform's order)",
     "diags_array": "u * v for the product of the diagonal matrix with v, or "
                    "np.diag(u) for the matrix itself",
     "diags": "u * v for the product of the diagonal matrix with v, or np.diag(u) for the "

@@ -237,3 +237,72 @@ def test_out_refusal_without_source_keeps_the_general_advice():
     g = eval("lambda x: np.sum(x, out=np.zeros(())).sum()", {"np": np})
     msg = _refusal(g, X3)
     assert "out[...] = np.sum(...)" in msg
+
+
+# -- scipy.spatial.distance.squareform on duals: refused before SciPy's C copy --------
+
+def _unit_jacobian(func, n):
+    """The Jacobian of the linear ``func`` (SciPy's own, on floats): its columns are
+    ``func`` of the unit vectors."""
+    return np.stack([np.ravel(func(e)) for e in np.eye(n)], axis=-1)
+
+
+def _spelling(msg):
+    found = re.search(r"write that step as (D = np\.zeros_like.*?D\[j, i\] = v) for the "
+                      r"square matrix.*?and (v = D\[np\.triu_indices\(len\(D\), 1\)\]) for",
+                      msg)
+    assert found is not None, msg
+    return found.group(1), found.group(2)
+
+
+def test_squareform_of_a_dual_vector_names_the_numpy_spelling():
+    """SciPy copies an object array's items in C without references (a segfault once
+    the copies are freed), and the result's ravel had no derivatives: the conversion is
+    refused with the indexing spelling, which gives SciPy's values and the linear
+    map's Jacobian (SciPy's squareform of the unit vectors)."""
+    distance = pytest.importorskip("scipy.spatial.distance")
+    v = np.array([1.0, 2.5, 3.0, 0.5, 4.0, 2.0])           # 4 points
+    for f in (lambda w: distance.squareform(w).ravel(),
+              lambda w: np.sum(distance.squareform(w) ** 2),
+              lambda w: distance.squareform(w, checks=False, force="tomatrix").ravel()):
+        with pytest.raises(TypeError, match=r"scipy\.spatial\.distance\.squareform") as info:
+            dg.jacobian(f, v)
+        assert "except clause" not in str(info.value)
+    to_matrix, to_vector = _spelling(str(info.value))
+    scope = {"np": np}
+
+    def square(w):
+        exec(f"n = round((1 + np.sqrt(1 + 8 * len(v))) / 2)\n{to_matrix}",
+             scope, local := {"v": w})
+        return local["D"]
+
+    np.testing.assert_array_equal(square(v), distance.squareform(v))
+    np.testing.assert_array_equal(dg.jacobian(lambda w: square(w).ravel(), v),
+                                  _unit_jacobian(distance.squareform, 6))
+
+    def condensed(D):
+        exec(to_vector, scope, local := {"D": D})
+        return local["v"]
+
+    D = distance.squareform(v)
+    np.testing.assert_array_equal(condensed(D), v)
+    J = dg.jacobian(lambda m: condensed(m.reshape(4, 4)), D.ravel())
+    np.testing.assert_array_equal(
+        J, _unit_jacobian(lambda e: distance.squareform(e.reshape(4, 4), checks=False), 16))
+
+
+def test_squareform_of_a_dual_matrix_and_outside_a_helper():
+    distance = pytest.importorskip("scipy.spatial.distance")
+    X = np.array([[0.0, 1.0], [2.0, 0.5], [1.0, 3.0]])
+
+    def energy(x):
+        d = np.sqrt(np.sum((x[:, None] - x[None]) ** 2, axis=-1) + np.eye(3))
+        return np.sum(distance.squareform(d - np.eye(3), checks=False))
+
+    with pytest.raises(TypeError, match=r"squareform.*v = D\[np\.triu_indices"):
+        dg.gradient(energy, X)
+    with pytest.raises(TypeError, match=r"squareform converts a dual array"):
+        distance.squareform(dg.Dual(np.ones(3), np.ones((3, 1))))
+    # plain input: SciPy's own function, untouched
+    np.testing.assert_array_equal(distance.squareform(np.ones(3)),
+                                  np.ones((3, 3)) - np.eye(3))

@@ -328,6 +328,10 @@ class ArrayDual(Dual):
                 "form is always a new object array of scalar duals",
                 "Use y itself (dual arrays take NumPy functions and indexing directly), "
                 "or np.array(y) for an explicit copy.")
+        caller = sys._getframe(1)          # SciPy's Python code that converts, if any
+        if caller.f_code.co_name == "squareform" and \
+                caller.f_globals.get("__name__") == "scipy.spatial.distance":
+            raise errors.squareform_copy()
         value, partials = self.value, self._p
         if value.size >= errors.OBJECT_WARN_SIZE:
             errors.object_array_warning(value.size)

@@ -1744,7 +1744,11 @@ def numba_unsupported(who, message, nested=False):
               "original, runs when it calls NumPy functions rather than math's)"
     elif re.search(r"Cannot determine Numba type of <class 'dualgrad", message):
         construct = "passing a dual of more than one dimension"
-        fix = "pass a 1-D x (x.ravel()) and reshape inside f, or use a plain-Python f"
+        fix = ("pass a 1-D x (x.ravel()) and reshape inside f, or use a plain-Python f; "
+               "where a jitted function you did not write takes the matrix (a library's "
+               "kern(x, P, ...) filling P in a loop), call its Python original, "
+               "kern.py_func(x, P, ...): a Python loop on duals, in which the jitted "
+               "functions it calls still take scalar and 1-D duals")
     elif "dualgrad.DualArray" in message:
         construct = "an operation on a whole dual array"
         fix = "loop over its elements (x[i]); whole-array arithmetic runs in plain-Python f"
@@ -1772,7 +1776,11 @@ def jit_argument(who, kind, received):
                "functions rather than math's) inside f")
     elif kind == "ndim":
         construct = "passing a dual of more than one dimension (or of none)"
-        fix = "pass a 1-D x (x.ravel()) and reshape inside f, or use a plain-Python f"
+        fix = ("pass a 1-D x (x.ravel()) and reshape inside f, or use a plain-Python f; "
+               "where a jitted function you did not write takes the matrix (a library's "
+               "kern(x, P, ...) filling P in a loop), call its Python original, "
+               "kern.py_func(x, P, ...): a Python loop on duals, in which the jitted "
+               "functions it calls still take scalar and 1-D duals")
     else:
         construct = "a dual whose values are not float64"
         fix = "pass float64 inputs, or use a plain-Python f (complex duals run there)"
@@ -2508,7 +2516,8 @@ def _fit_to_call(public, name, entry, spelling):
 # SciPy functions that dualgrad.scipy replaces, by SciPy's public module
 _DROP_INS = {"scipy.special": ("logsumexp", "softmax", "log_softmax", "polygamma"),
              "scipy.linalg": ("cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve",
-                              "inv", "det", "lu_factor", "lu_solve", "eigh", "expm")}
+                              "inv", "det", "lu_factor", "lu_solve", "eigh", "expm",
+                              "solve_discrete_lyapunov")}
 
 
 # scipy.stats' distributions and methods that dualgrad.scipy.stats takes on duals

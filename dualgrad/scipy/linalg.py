@@ -20,6 +20,8 @@ at once, one dual level at a time (so Hessians are exact too):
 ``lu_solve``              the permutation and two triangular solves with ``lu``
 ``eigh``                  ``dw = Re diag(V^H dA V)``, ``dV = V (F o V^H dA V)`` (real)
 ``expm``                  the Frechet derivative, ``expm([[A, dA], [0, A]])``'s corner
+``solve_discrete_``       ``dX = A dX A^H + dA X A^H + A X dA^H + dQ``: the same equation
+``lyapunov``              in ``A``, every direction one matrix of SciPy's batch
 ========================  ==============================================================
 
 For instance, a Gaussian negative log-likelihood through a Cholesky factor, its
@@ -47,7 +49,7 @@ from ._lift import (check_finite as _check_finite, columns, last, make, not_holo
                     primal, read, scipy_linalg, split, traced, uncolumns)
 
 __all__ = ["cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve", "inv", "det",
-           "lu_factor", "lu_solve", "eigh", "expm"]
+           "lu_factor", "lu_solve", "eigh", "expm", "solve_discrete_lyapunov"]
 
 _TRANS = {0: 0, "N": 0, 1: 1, "T": 1, 2: 2, "C": 2}
 
@@ -1036,3 +1038,88 @@ def expm(A):
     if shape[-2:] == (1, 1):
         return np.exp(A)                                  # SciPy's own 1 x 1 case
     return _expm(A)
+
+
+def _lyapunov_padded(stack, shape):
+    """A stack of partials (directions leading, each shaped like its operand) with
+    axes of length one inserted after the directions, so that it broadcasts against
+    a stack of matrices of ``shape`` (the operands broadcast to it as SciPy's batch)."""
+    d = np.shape(primal(stack))
+    return np.reshape(stack, d[:1] + (1,) * (len(shape) - len(d) + 1) + d[1:])
+
+
+def _sdl(a, q, method):
+    """``solve_discrete_lyapunov`` of ``a``, ``q`` (maybe duals, any nesting)."""
+    tag, n = outer("dualgrad.scipy.linalg.solve_discrete_lyapunov", a, q)
+    if tag < 0:
+        return scipy_linalg("dualgrad.scipy.linalg.solve_discrete_lyapunov") \
+            .solve_discrete_lyapunov(a, q, method=method)
+    a0, da = split(a, tag)
+    q0, dq = split(q, tag)
+    X = _sdl(a0, q0, method)
+    shape = np.shape(primal(X))
+    # X = A X A^H + Q along every direction: dX = A dX A^H + C, the same equation in A
+    # with C = dA X A^H + A X dA^H + dQ; the directions are SciPy's batch
+    r = None
+    if da is not None:
+        da = _lyapunov_padded(da, shape)
+        r = da @ X @ _H(a0) + a0 @ X @ _H(da)
+    if dq is not None:
+        dq = _lyapunov_padded(dq, shape)
+        r = dq if r is None else r + dq
+    r = np.broadcast_to(r, (n,) + shape) if np.shape(primal(r)) != (n,) + shape else r
+    return make(X, last(_sdl(a0, r, method)), tag)
+
+
+def solve_discrete_lyapunov(a, q, method=None):
+    """``scipy.linalg.solve_discrete_lyapunov`` that takes dual numbers.
+
+    Solves ``X = A X A^H + Q`` for ``X``: a VAR's or a linearized model's
+    unconditional covariance (``A`` the transition matrix, ``Q = B B^T`` the shocks'),
+    a Kalman filter's initial state covariance.
+
+    Parameters
+    ----------
+    a, q : (..., M, M) array_like or Dual
+        The matrices (batches of them broadcast, as SciPy's).
+    method : {'direct', 'bilinear', None}
+        As SciPy's (None: 'direct' below ``M = 10``, 'bilinear' from it), for the
+        value and for the partials alike.
+
+    Returns
+    -------
+    ndarray or Dual
+        ``X``: SciPy's own for plain input; for duals SciPy's value, and the partials
+        solved by SciPy from the same equation in ``A``, ``dX = A dX A^H + dA X A^H +
+        A X dA^H + dQ``, every direction one matrix of one batched call (so a second
+        level of duals, a Hessian, is exact too).
+
+    Raises
+    ------
+    ValueError, numpy.linalg.LinAlgError
+        As SciPy's (shapes, an unknown method, ``I - A (x) conj(A)`` singular).
+
+    Notes
+    -----
+    ``A^H`` conjugates a complex ``A``, so ``X`` is no holomorphic function of it: a
+    complex dual of ``holomorphic=True`` raises, as ``np.conj`` does.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import solve_discrete_lyapunov
+    >>> def var(rho):                       # an AR(1)'s variance, 1 / (1 - rho^2)
+    ...     return solve_discrete_lyapunov(np.reshape(rho, (1, 1)), np.eye(1))[0, 0]
+    >>> float(dg.derivative(var, 0.5))      # 2 rho / (1 - rho^2)^2
+    1.7777777777777777
+    """
+    a, q = read(a), read(q)
+    tag, _ = outer("dualgrad.scipy.linalg.solve_discrete_lyapunov", a, q)
+    if tag < 0:
+        _refuse_traced("solve_discrete_lyapunov", a, q)
+        return scipy_linalg("dualgrad.scipy.linalg.solve_discrete_lyapunov") \
+            .solve_discrete_lyapunov(a, q, method=method)
+    not_holomorphic("dualgrad.scipy.linalg.solve_discrete_lyapunov", a)
+    _check_square("dualgrad.scipy.linalg.solve_discrete_lyapunov", a)
+    return _sdl(a, q, method)

@@ -8,6 +8,7 @@ import itertools
 import sys
 import threading
 import types
+import weakref
 
 __all__ = ["DualTypeError", "DualValueError", "CaughtErrorWarning"]
 
@@ -184,7 +185,7 @@ _SCALAR_EVENT = "object array of a scalar dual"
 _KEPT = 16
 
 
-def object_array_made(items, untouched, tag, live, source):
+def object_array_made(items, untouched, tag, live, source, out=None):
     """Note that a dual array became a NumPy object array of the scalar duals
     ``items``, which turn into plain scalar duals when first read (``untouched(items)``:
     none was; the items are kept, not the array, whose life np.asarray's snapshot
@@ -198,7 +199,14 @@ def object_array_made(items, untouched, tag, live, source):
     of 0 (attack24), and a residual or a term guarded so beside others a zero row or a
     missing term (attack25).  An array nobody read makes the result suspect as a
     caught dualgrad error does (:func:`made_since`); one a library computed with
-    (SciPy's rosen, trapezoid: every element read) does not, whatever the result."""
+    (SciPy's rosen, trapezoid: every element read) does not, whatever the result.
+
+    One operation that converts the same dual twice (``ndarray.dot``'s type probe,
+    whose first array ``out`` NumPy has already dropped) leaves one record: the
+    latest record holds its ``source`` and converting frame themselves (released when
+    the next one comes), since their ids are soon another dual's and another call's
+    at the same line (msgs42's flake: ``lib(p * 1.0)`` refused and caught, then
+    ``lib(p * 2.0)`` read, took the first one's ids, and the unread record went)."""
     if len(ARRAYS) > 8:         # calls that ended without retiring (retire forgets them)
         for done in [t for t in list(ARRAYS) if t not in live]:
             forget(done)
@@ -208,11 +216,17 @@ def object_array_made(items, untouched, tag, live, source):
             (frame.f_globals.get("__name__") or "").startswith("numpy.lib") and \
             "index_tricks" in frame.f_globals["__name__"]:
         asker = frame.f_back            # np.r_[p, 0.0] / np.c_[...]: the line that wrote it
-    where = (id(source), id(frame), frame.f_lasti,
-             (asker.f_code, asker.f_lasti, asker.f_globals.get("__name__") or ""))
+    key = (asker.f_code, asker.f_lasti, asker.f_globals.get("__name__") or "")
+    where = (source, frame, (frame.f_lasti, None if out is None else weakref.ref(out)),
+             key)
     kept = ARRAYS.setdefault(tag, [])
-    if kept and kept[-1][3] == where and untouched(kept[-1][1]):
-        kept.pop()      # one operation converting twice (ndarray.dot's type probe first)
+    if kept:
+        seq, last, test, (held, by, (at, array), _) = kept[-1]
+        if held is source and by is frame and at == where[2][0] and array is not None \
+                and array() is None and kept[-1][3][3] == key and test(last):
+            kept.pop()  # one operation converting twice (ndarray.dot's type probe first)
+        else:           # never compared again: let its dual and frame go
+            kept[-1] = (seq, last, test, (None, None, (None, None), kept[-1][3][3]))
     kept.append((next(SEQUENCE), items, untouched, where))
     if len(kept) > _KEPT:
         _, old, test, _ = kept.pop(0)

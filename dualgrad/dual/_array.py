@@ -347,7 +347,8 @@ class ArrayDual(Dual):
                 unread_twins(scalars_from_rows(value, partials, self.tag))
             out = np.fromiter(items, dtype=object, count=len(items))
             if self.tag:                      # (in a helper's pass: its guard reads this)
-                errors.object_array_made(items, untouched, self.tag, _LIVE, self)  # refused?
+                errors.object_array_made(items, untouched, self.tag, _LIVE, self,
+                                         out)  # refused?
             if not copy:
                 _snapshots.remember(self, out, value)
             return out
@@ -370,7 +371,7 @@ class ArrayDual(Dual):
                 not inner.flags.c_contiguous:
             out = _laid_out(out, inner, copy)
         if self.tag:
-            errors.object_array_made(items, untouched, self.tag, _LIVE, self)
+            errors.object_array_made(items, untouched, self.tag, _LIVE, self, out)
         if not copy:               # np.asarray(y): a snapshot where floats give y itself
             _snapshots.remember(self, out)
         return out

@@ -1187,9 +1187,14 @@ def _dual_argument(frame):
     return None
 
 
+# NumPy's functions that write into their first argument, with its keyword's name
+# (np.fill_diagonal with a plain a runs NumPy's own code, whose store is NumPy's line)
+_WRITERS = {"copyto": "dst", "put": "a", "place": "arr", "putmask": "a"}
+
+
 def _call_target(node):
     """For the call ``node`` that stores into an array: ``np.copyto(dst, src)``'s
-    ``dst``, an ``out=`` (a one-element tuple's element; ``np.dot``'s third argument),
+    ``dst`` (``np.put``'s, ``np.place``'s... ``a``), an ``out=`` (a one-element tuple's element; ``np.dot``'s third argument),
     as ``(target node, the statement's text, the rebinding spelling or None)``: the
     spelling is the call without ``out=`` bound to the target's name (a name or an
     attribute chain; a slice such as ``out=P[1:]`` has none), which makes a new array
@@ -1199,8 +1204,9 @@ def _call_target(node):
         return None
     func = ast.unparse(node.func)
     keywords = {k.arg: k.value for k in node.keywords if k.arg}
-    if func.split(".")[-1] == "copyto":
-        dst = node.args[0] if node.args else keywords.get("dst")
+    first = _WRITERS.get(func.split(".")[-1])
+    if first is not None:                     # np.copyto(dst, src), np.put(a, ind, v)...
+        dst = node.args[0] if node.args else keywords.get(first)
         return None if dst is None else (dst, f"{func}({ast.unparse(dst)}, ...)", None)
     out, call = keywords.get("out"), None
     if out is not None:

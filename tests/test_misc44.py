@@ -184,8 +184,27 @@ def _reduction_out(x):
     return np.sum(buf * x)
 
 
-# the gradients of the four: sum(sin(x) x) and sum((x + x^2) x)
-_SIN_X = (_copyto_buffer, _ufunc_out, _ufunc_out_view)
+def _put_buffer(x):
+    buf = np.zeros(3)
+    np.put(buf, [0, 1, 2], np.sin(x))
+    return np.sum(buf * x)
+
+
+def _putmask_buffer(x):
+    buf = np.empty(3)
+    np.putmask(buf, np.ones(3, dtype=bool), np.sin(x))
+    return np.sum(buf * x)
+
+
+def _place_buffer(x):
+    buf = np.zeros(3)
+    np.place(buf, np.ones(3, dtype=bool), np.sin(x))
+    return np.sum(buf * x)
+
+
+# the gradients: sum(sin(x) x) and sum((x + x^2) x)
+_SIN_X = (_copyto_buffer, _ufunc_out, _ufunc_out_view, _put_buffer, _putmask_buffer,
+          _place_buffer)
 X3 = np.array([0.3, -1.2, 0.7])
 
 
@@ -200,7 +219,9 @@ def test_copyto_and_out_refusals_name_the_buffer_and_its_line(f):
     made = re.search(r"make it (buf = [^ ].*?) at line (\d+)", msg)
     assert made is not None, msg
     assert int(made.group(2)) == line
-    assert "np.copyto(buf, ...)" in msg if f is _copyto_buffer else "out=buf" in msg
+    called = {_copyto_buffer: "np.copyto(buf, ...)", _put_buffer: "np.put(buf, ...)",
+              _putmask_buffer: "np.putmask(buf, ...)", _place_buffer: "np.place(buf, ...)"}
+    assert called.get(f, "out=buf") in msg
     fixed = _pasted(f, "buf = np.", made.group(1))
     np.testing.assert_allclose(dg.gradient(fixed, X3), _grad_sin_x(X3), rtol=1e-15)
     # the plain run of the pasted line: the same value as f's

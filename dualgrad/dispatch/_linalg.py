@@ -1229,7 +1229,9 @@ def _eigh(A, UPLO="L"):
         diag = np.real(diag)
         dV = _pinned(V, dV, 0 if UPLO == "L" else -1, "np.linalg.eigh")
     if ties is not None:
-        diag = _spectral.clustered(diag, ties, w, M, vectors=True)
+        diag, lost = _spectral.clustered(diag, ties, w, M, vectors=True, tag=A.tag)
+        if lost.any():                   # the second order picks another basis / order
+            dV = np.where(lost[..., None, :], _spectral.nan_like(dV), dV)
     result = _result("eigh")
     return result(make(w, _last(diag), A.tag), make(V, _last(dV), A.tag))
 
@@ -1243,7 +1245,7 @@ def _eigvalsh_only(A, UPLO):
         dw = np.real(dw)
     ties = _spectral.tied(w[..., None, :] - w[..., :, None], w)
     if ties is not None:                                # repeated: the cluster's mean
-        dw = _spectral.clustered(dw, ties, w, _H(V) @ dA @ V)
+        dw = _spectral.clustered(dw, ties, w, _H(V) @ dA @ V, tag=A.tag)
     return make(w, _last(dw), A.tag)
 
 

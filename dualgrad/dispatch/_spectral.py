@@ -43,12 +43,16 @@ cluster (``diag(V^H dA V)`` does: it is one side's derivative, ``(1, -1)`` for
 ``diag(1 + s, 1 - s)``), as ``np.sort`` / ``np.max`` give tied values the mean.  At
 second and higher orders a direction that splits the cluster (its block of
 ``V^H dA V`` not a multiple of the identity) leaves the values with a kink, so no
-second derivative: NaN there, as the vectors'.
+second derivative: NaN there, as the vectors'.  A cluster that the first order leaves
+whole and the second splits (``diag(1 + x + x^2, 1 + x)``: the mean gave 1 and 1, the
+truth is 2 for the larger, 0 for the smaller) is ordered by the second order as
+``np.sort`` orders a tied run (:func:`_higher`), or NaN where that is not decidable.
 """
 
 import numpy as np
 
-from ..dual import Dual, make, partials_array, primal
+from ..dual import DIAGONAL, Dual, make, partials_array, primal
+from . import _second_order
 
 __all__ = ["tied", "couple", "exactly_zero", "negligible", "clustered", "nan_like", "resolution",
            "NEAR"]
@@ -148,7 +152,7 @@ def couple(FC, C, ties):
     return FC
 
 
-def clustered(dw, ties, w, M, vectors=False):
+def clustered(dw, ties, w, M, vectors=False, tag=None):
     """The eigenvalues' partials ``dw`` (``diag(M)``, directions leading: ``(n, ..., m)``)
     with each run of repeated eigenvalues ``w`` (plain or dual, ``(..., m)``; the
     pairs ``ties`` of :func:`tied`, at LAPACK's resolution) given the run's mean,
@@ -159,11 +163,15 @@ def clustered(dw, ties, w, M, vectors=False):
     ``diag(M)`` there: LAPACK's basis is then the perturbation's eigenbasis, the
     vectors' partials are exact, and only ``diag(M)`` pairs with them
     (``V f(w) V^H``, expm or sqrtm written with eigh, stays exact); a mixing
-    direction (the vectors' partials NaN) takes the mean.
+    direction (the vectors' partials NaN) takes the mean.  Returns ``(dw, lost)``
+    then, ``lost`` (``(..., m)`` bool) the columns whose vectors have no derivative
+    (:func:`_higher`), which the caller makes NaN.
 
     Nested duals (``w`` a dual: a Hessian): NaN in value and every partial where the
-    mean was taken for a direction that splits the cluster (``M_cc`` not
-    ``mean * I``: the sorted values have a kink, no second derivative)."""
+    mean was taken for a direction that splits the cluster at first order (``M_cc``
+    not ``mean * I``: the sorted values have a kink, no second derivative).  A cluster
+    that splits only at second order is ordered by it (:func:`_higher`, with ``tag``
+    the tag of ``dw``'s level) or NaN."""
     same = ties | np.eye(ties.shape[-1], dtype=bool)
     k = np.count_nonzero(same, axis=-1)
     mean = np.matmul(same / k[..., None], dw[..., None])[..., 0]
@@ -177,11 +185,168 @@ def clustered(dw, ties, w, M, vectors=False):
     splitting = np.matmul(cluster, np.any(off & apart, axis=-1)[..., None])[..., 0] > 0
     taken = mixing if vectors else np.ones(mixing.shape, dtype=bool)
     out = np.where(taken, mean, dw) if vectors else mean
+    lost = np.zeros(mixing.shape[1:], dtype=bool)
     if isinstance(w, Dual):
+        split = np.any(mixing | splitting, axis=0)          # in some direction
         undefined = taken & (mixing | splitting)
+        level = ~split & (k > 1)
+        if level.any():                  # tied at first order: the second decides
+            out, nan, lost = _higher(out, mean, same, w, M, level, vectors, tag)
+            undefined = undefined | nan
         if undefined.any():
             out = np.where(undefined, nan_like(mean), out)
-    return out
+    return (out, lost) if vectors else out
+
+
+def _levels(x):
+    """The plain arrays of every level of ``x`` (a maybe nested dual), value first;
+    each level's partial axes last."""
+    if isinstance(x, Dual):
+        return _levels(x.value) + _levels(partials_array(x))
+    return [np.asarray(x)]
+
+
+def _uniform(M, same):
+    """``(..., m)`` bool: the cluster's block of ``M`` (``(n, ..., m, m)``) is a
+    multiple of the identity to rounding (within ``NEAR * m * eps`` of its largest
+    entry) at every level above the first: the second and higher orders do not split
+    it."""
+    b, m = same.shape[:-2], same.shape[-1]
+    ok = np.ones(b + (m,), dtype=bool)
+    eye = np.eye(m, dtype=bool)
+    k = np.count_nonzero(same, axis=-1)
+    for X in _levels(M)[1:]:
+        e = X.ndim - (3 + len(b))
+        if e:
+            X = np.moveaxis(X, list(range(X.ndim - e, X.ndim)), list(range(1, 1 + e)))
+        X = X.reshape((-1,) + X.shape[1 + e:])              # (N, ..., m, m)
+        diag = np.diagonal(X, axis1=-2, axis2=-1)
+        mean = np.matmul(same / k[..., None], diag[..., None])[..., 0]
+        dev = np.where(same, X - np.where(eye, mean[..., :, None], 0.0), 0.0)
+        size = np.max(np.abs(np.where(same, X, 0.0)), axis=(0, -1))       # per row
+        dev = np.max(np.abs(dev), axis=(0, -1))
+        size = np.max(np.where(same, size[..., None, :], 0.0), axis=-1)   # per cluster
+        dev = np.max(np.where(same, dev[..., None, :], 0.0), axis=-1)
+        ok &= dev <= NEAR * m * _EPS * size                  # (NaN: not uniform)
+    return ok
+
+
+def _coefficients(n, r):
+    """Fixed pseudo-random weights ``(n, r)`` of a generic combination of the second-order
+    blocks (its eigenbasis is their common one where they have one)."""
+    return np.random.default_rng(44).standard_normal((n, r))
+
+
+def _higher(out, mean, same, w, M, level, vectors, tag):
+    """The values' partials ``out`` (nested duals) at clusters ``level`` (``(..., m)``:
+    the first order does not split them) ordered by the second order, as ``np.sort``
+    orders a run of tied values (:func:`._second_order.ranked`).
+
+    The values in the cluster are ``lambda + t alpha + t^2 kappa_l`` with ``kappa_l`` the
+    eigenvalues of the block ``S = d M_cc`` (``M``'s second-order parts, every pair of
+    directions: Hermitian ``k x k``).  Where those blocks have a common eigenbasis ``W``
+    (that of a generic combination, checked: ``W^H S W`` diagonal to rounding in every
+    pair of directions), each member's second-order parts are ``diag(W^H S W)``, and a
+    cluster whose members' Hessians (the directions in view) are totally ordered takes
+    them in that order; a block uniform at every order keeps the mean (exact).  NaN
+    otherwise: no common basis, an order that the second order does not decide (a kink),
+    deeper nesting, a pass that replays another's decisions (its basis may be another).
+
+    Returns ``(out, nan, lost)``: ``nan`` the values to make NaN, ``lost`` (``vectors``)
+    the columns whose vectors have no derivative: LAPACK's basis is not the one the
+    second order picks (or not in its order), so the vectors jump there."""
+    flat = _uniform(M, same)
+    todo = level & ~flat
+    lost = np.zeros(todo.shape, dtype=bool)
+    two = isinstance(M, Dual) and isinstance(out, Dual) and isinstance(mean, Dual) and \
+        isinstance(w, Dual) and not any(isinstance(x, Dual) for x in (
+            M.value, partials_array(M), out.value, partials_array(out), w.value,
+            partials_array(w)))
+    b, m = same.shape[:-2], same.shape[-1]
+    k = np.count_nonzero(same, axis=-1)
+    start = np.argmax(same, axis=-1)
+    end = m - 1 - np.argmax(same[..., ::-1], axis=-1)
+    if not two or tag is None or not np.all(end - start + 1 == k):
+        return out, todo, (todo if vectors else lost)
+    P, S = np.asarray(M.value), np.asarray(partials_array(M))
+    n, r = P.shape[0], S.shape[-1]
+    B = int(np.prod(b, dtype=np.int64))
+    pos = np.arange(m)
+    # the candidates, (B, m, n) and (B, m, n, r): every run's members equal (its mean)
+    # except where the second order splits it
+    first = np.moveaxis(np.asarray(mean.value).reshape(n, B, m), 0, -1).copy()
+    second = np.moveaxis(np.asarray(partials_array(mean)).reshape(n, B, m, r), 0, -2).copy()
+    Sf = S.reshape(n, B, m, m, r)
+    todo_f, start_f = todo.reshape(B, m), start.reshape(B, m)
+    tol = np.zeros((B, m))
+    bad = np.zeros((B, m), dtype=bool)           # no common basis
+    differ = np.zeros((B, m), dtype=bool)        # members' second-order parts differ
+    bs, ss = np.nonzero(todo_f & (start_f == pos))
+    ks = k.reshape(B, m)[bs, ss]
+    for kk in np.unique(ks):                     # cluster sizes, not elements
+        sel = ks == kk
+        gb, rows = bs[sel], ss[sel][:, None] + np.arange(kk)
+        blk = Sf[:, gb[:, None, None], rows[:, :, None], rows[:, None, :], :]
+        blk = 0.5 * (blk + np.conj(np.swapaxes(blk, 2, 3)))     # (n, G, k, k, r)
+        finite = np.all(np.isfinite(blk), axis=(0, 2, 3, 4))
+        blk = np.where(np.isfinite(blk), blk, 0.0)
+        size = np.max(np.abs(blk), axis=(0, 2, 3, 4))
+        eps = NEAR * m * _EPS * size                            # (G,)
+        mix = np.einsum("pgijq,pq->gij", blk, _coefficients(n, r))
+        _, W = np.linalg.eigh(mix)
+        T = np.einsum("gia,pgijq,gjb->pgabq", np.conj(W), blk, W)
+        offd = np.where(np.eye(kk, dtype=bool)[:, :, None], 0.0, T)
+        common = finite & (np.max(np.abs(offd), axis=(0, 2, 3, 4)) <= eps)
+        dg = np.real(np.moveaxis(np.diagonal(T, axis1=2, axis2=3), -1, 2))  # (n, G, k, r)
+        # members equal to rounding become exactly equal (the order of equal ones is
+        # immaterial; rounding's differences must not decide or undecide an order)
+        gap = np.max(np.abs(dg[:, :, :, None, :] - dg[:, :, None, :, :]), axis=(0, -1))
+        eq = gap <= eps[:, None, None]                          # (G, k, k)
+        dg = np.einsum("gab,pgbq->pgaq", eq / np.sum(eq, axis=-1, keepdims=True), dg)
+        second[gb[:, None], rows] = np.moveaxis(dg, 0, 2)
+        bad[gb[:, None], rows] = ~common[:, None]
+        differ[gb[:, None], rows] = ~np.all(eq, axis=(-2, -1))[:, None]
+        tol[gb[:, None], rows] = eps[:, None]
+    # the values' own first-order parts (the other level's directions), equal to
+    # rounding in a cluster: exactly equal (a split there leaves them apart: undecided)
+    wp = np.asarray(partials_array(w)).reshape(B, m, -1)
+    wk = np.matmul(same.reshape(B, m, m) / k.reshape(B, m, 1), wp)
+    wsize = np.max(np.abs(wp), axis=-1)
+    wsize = np.max(np.where(same.reshape(B, m, m), wsize[:, None, :], 0.0), axis=-1)
+    wgap = np.max(np.abs(wp - wk), axis=-1)
+    wgap = np.max(np.where(same.reshape(B, m, m), wgap[:, None, :], 0.0), axis=-1)
+    wp = np.where((wgap <= NEAR * m * _EPS * wsize)[..., None], wk, wp)
+    cand = make(first.reshape(b + (m, n)), second.reshape(b + (m, n, r)), M.tag)
+    values = make(np.asarray(w.value), wp.reshape(np.shape(partials_array(w))), w.tag)
+    rank = _second_order.ranked(tag, cand, values, start, end, len(b))
+    link = DIAGONAL.get(tag)
+    plain = link is not None and link[2] is not None and link[2].mode == "plain" and \
+        not link[2].unmapped            # (replayed ranks are of another pass's basis)
+    if rank is None or not plain:
+        rank = np.full(b + (m,), -1)
+    rank = rank.reshape(B, m)
+    decided = todo_f & ~bad & differ & (rank >= 0)
+    nan = todo_f & (bad | differ) & ~decided
+    if decided.any():
+        target = np.where(decided, start_f + rank, pos)
+        source = np.argsort(target, axis=-1, kind="stable")
+        first = np.take_along_axis(first, source[..., None], axis=1)
+        second = np.take_along_axis(second, source[..., None, None], axis=1)
+        ov = np.moveaxis(np.asarray(out.value).reshape(n, B, m), 0, -1)
+        op = np.moveaxis(np.asarray(partials_array(out)).reshape(n, B, m, r), 0, -2)
+        if vectors:                      # LAPACK's members, if they are those in order
+            apart = np.max(np.abs(op - second), axis=(-2, -1)) > tol
+            apart = np.max(np.where(same.reshape(B, m, m), apart[:, None, :], False),
+                           axis=-1)
+            decided &= apart
+            lost = decided.copy()
+        ov = np.where(decided[..., None], first, ov)
+        op = np.where(decided[..., None, None], second, op)
+        out = make(np.moveaxis(ov, -1, 0).reshape((n,) + b + (m,)),
+                   np.moveaxis(op, -2, 0).reshape((n,) + b + (m, r)), out.tag)
+    if vectors:
+        lost = (lost | nan).reshape(b + (m,))
+    return out, nan.reshape(b + (m,)), lost
 
 
 def nan_like(x):

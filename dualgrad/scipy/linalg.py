@@ -847,12 +847,18 @@ def _eigh(a, lower, driver, vectors=True):
         dw = np.real(dw)
     gap = w[..., None, :] - w[..., :, None]
     ties = tied(gap, w)
+    lost = None
     if ties is not None:                 # repeated eigenvalues: the cluster's mean
-        dw = clustered(dw, ties, w, M, vectors)
+        if vectors:
+            dw, lost = clustered(dw, ties, w, M, vectors=True, tag=tag)
+        else:
+            dw = clustered(dw, ties, w, M, tag=tag)
     w_out = make(w, last(dw), tag)
     zero = primal(gap) == 0.0
     F = np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, gap))
     dV = V @ couple(F * M, M, ties)
+    if lost is not None and lost.any():  # the second order picks another basis / order
+        dV = np.where(lost[..., None, :], nan_like(dV), dV)
     return w_out, make(V, last(dV), tag)
 
 

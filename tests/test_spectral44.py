@@ -1,0 +1,169 @@
+"""spectral44: eigenvalues tied at first order and split at second order (attack44 01).
+
+``A(x) = diag(1 + x + x^2, 1 + x)`` at 0: the sorted eigenvalues are ``1 + x`` and
+``1 + x + x^2`` for every x, second derivatives 0 and 2; eigvalsh gave the cluster's
+mean 1 to both, eigh LAPACK's member (0 for the largest).  Now the second order orders
+the cluster as ``np.sort`` orders a tied run (``dispatch._second_order.ranked``), in the
+common eigenbasis of the cluster's second-order blocks, and NaN where that is not
+decidable (no common basis, Hessians not totally ordered: a kink).
+
+Oracles: closed forms (the matrices are diagonal, or a fixed rotation of diagonal ones,
+or a cluster coupled to a distant eigenvalue, whose second-order shift
+``|A_1|^2 / (lambda - mu)`` is written out), float second differences of NumPy's own
+eigvalsh as a check of the closed forms.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+import dualgrad.scipy.linalg as dsl
+
+_T = 0.3
+_R = np.array([[np.cos(_T), -np.sin(_T)], [np.sin(_T), np.cos(_T)]])
+
+
+def _diag(*entries):
+    return np.diag(np.stack(entries))
+
+
+def _second_difference(f, x, h=1e-4):
+    """Float Hessian of ``f`` by central second differences (plain NumPy)."""
+    n = x.size
+    H = np.zeros((n, n))
+    E = np.eye(n) * h
+    for i in range(n):
+        for j in range(n):
+            H[i, j] = (f(x + E[i] + E[j]) - f(x + E[i] - E[j]) - f(x - E[i] + E[j]) +
+                       f(x - E[i] - E[j])) / (4 * h * h)
+    return H
+
+
+_VALUES = {
+    "eigvalsh": lambda A: np.linalg.eigvalsh(A),
+    "eigh": lambda A: np.linalg.eigh(A)[0],
+    "scipy eigh values only": lambda A: dsl.eigh(A, eigvals_only=True),
+    "scipy eigh": lambda A: dsl.eigh(A)[0],
+}
+
+
+def _split(x):                       # attack44 repro_01, and a second input
+    return _diag(1 + x[0] + x[0] ** 2 + x[1] ** 2, 1 + x[0] + 0 * x[1])
+
+
+@pytest.mark.parametrize("values", list(_VALUES))
+@pytest.mark.parametrize("rotated", [False, True])
+def test_second_order_split_orders_the_cluster(values, rotated):
+    """Largest ``1 + x0 + x0^2 + x1^2``: Hessian 2 I; smallest ``1 + x0``: 0."""
+    vals = _VALUES[values]
+    A = (lambda x: _R @ _split(x) @ _R.T) if rotated else _split
+    x0 = np.zeros(2)
+    top = dg.hessian(lambda x: vals(A(x))[-1], x0)
+    low = dg.hessian(lambda x: vals(A(x))[0], x0)
+    np.testing.assert_allclose(top, 2 * np.eye(2), atol=1e-12)
+    np.testing.assert_allclose(low, np.zeros((2, 2)), atol=1e-12)
+    # the closed form, checked against NumPy's own values
+    fd = _second_difference(lambda x: np.linalg.eigvalsh(A(x))[-1], x0)
+    np.testing.assert_allclose(fd, 2 * np.eye(2), atol=1e-5)
+
+
+def test_attack44_repro_01_one_input():
+    A = lambda x: _diag(1 + x[0] + x[0] ** 2, 1 + x[0])       # noqa: E731
+    x0 = np.zeros(1)
+    for vals in _VALUES.values():
+        assert dg.hessian(lambda x: vals(A(x))[-1], x0)[0, 0] == pytest.approx(2, abs=1e-12)
+        assert dg.hessian(lambda x: vals(A(x))[0], x0)[0, 0] == pytest.approx(0, abs=1e-12)
+    # jacfwd(grad) is linked as dg.hessian is
+    H = dg.jacfwd(dg.grad(lambda x: np.linalg.eigvalsh(A(x))[-1]))(x0)
+    assert H[0, 0] == pytest.approx(2, abs=1e-12)
+
+
+def test_three_fold_cluster_rotated():
+    """``Q diag(2 + t^2, 2 + 2 t^2, 2 - t^2) Q^T``: second derivatives -2, 2, 4 in order."""
+    Q, _ = np.linalg.qr(np.arange(9.0).reshape(3, 3) + 3 * np.eye(3))
+    A = lambda x: Q @ _diag(2 + x[0] ** 2, 2 + 2 * x[0] ** 2, 2 - x[0] ** 2) @ Q.T  # noqa
+    x0 = np.zeros(1)
+    for vals in _VALUES.values():
+        H = [dg.hessian(lambda x: vals(A(x))[i], x0)[0, 0] for i in range(3)]
+        np.testing.assert_allclose(H, [-2.0, 2.0, 4.0], atol=1e-11)
+
+
+def test_cluster_split_by_a_distant_eigenvalue():
+    """``[[1, 0, x], [0, 1, 0], [x, 0, 3]]``: the pair at 1 splits at second order by the
+    coupling to 3 alone: ``1 + x^2 / (1 - 3)`` and ``1``; the third ``3 + x^2 / 2``
+    (second-order perturbation theory; exact: ``2 -+ sqrt(1 + x^2)``)."""
+    def A(x):
+        z = 0 * x[0]
+        return np.stack([np.stack([1 + z, z, x[0]]), np.stack([z, 1 + z, z]),
+                         np.stack([x[0], z, 3 + z])])
+    x0 = np.zeros(1)
+    for vals in _VALUES.values():
+        H = [dg.hessian(lambda x: vals(A(x))[i], x0)[0, 0] for i in range(3)]
+        np.testing.assert_allclose(H, [-1.0, 0.0, 1.0], atol=1e-12)
+
+
+@pytest.mark.parametrize("values", list(_VALUES))
+def test_no_second_derivative_gives_nan(values):
+    """Where the sorted values have no second derivative the answer is NaN, not the
+    mean: ``max(x0^2, x1^2)``, a difference of Hessians that is indefinite
+    (``x0^2 + x0 x1`` against 0), and second-order blocks with no common eigenbasis
+    (``x0^2 [[1, 0], [0, 0]] + x1^2 [[0, 1], [1, 0]]``: not a quadratic form)."""
+    vals = _VALUES[values]
+    x0 = np.zeros(2)
+    mats = [lambda x: _diag(1 + x[0] ** 2, 1 + x[1] ** 2),
+            lambda x: _diag(1 + x[0] ** 2 + x[0] * x[1], 1 + 0 * x[0]),
+            lambda x: np.eye(2) + np.array([[1.0, 0.0], [0.0, 0.0]]) * x[0] ** 2 +
+            np.array([[0.0, 1.0], [1.0, 0.0]]) * x[1] ** 2]
+    for A in mats:
+        H = dg.hessian(lambda x: vals(A(x))[-1], x0)
+        assert np.isnan(H).any()
+        # and exact where finite: the direction x0 alone (max(x0^2, 0) = x0^2: 2)
+        ok = np.isfinite(H)
+        assert not ok[0, 0] or H[0, 0] == pytest.approx(2.0, abs=1e-12)
+
+
+def test_chunked_hessian_exact_or_nan():
+    """A chunked Hessian sees part of the directions per pass: each entry exact or NaN,
+    and the unchunked one all exact (closed form: the larger member's Hessian)."""
+    A = lambda x: _diag(1 + x[0] + x[0] ** 2 + x[1] ** 2 + x[2] ** 2 + x[0] * x[2],  # noqa
+                        1 + x[0] + 0 * x[2])
+    f = lambda x: np.linalg.eigvalsh(A(x))[-1]                 # noqa: E731
+    want = np.array([[2.0, 0.0, 1.0], [0.0, 2.0, 0.0], [1.0, 0.0, 2.0]])
+    x0 = np.zeros(3)
+    np.testing.assert_allclose(dg.hessian(f, x0), want, atol=1e-12)
+    for chunk in (1, 2):
+        H = dg.hessian(f, x0, chunk=chunk)
+        ok = np.isfinite(H)
+        np.testing.assert_allclose(H[ok], want[ok], atol=1e-12)
+
+
+def test_eigh_vectors_nan_where_lapack_order_is_not_the_second_orders():
+    """eigh at ``diag(1 + x + x^2, 1 + x)``: LAPACK's basis at ``I`` is e1, e2 in that
+    order, the sorted values' vectors for x != 0 are e2, e1: the vectors jump, their
+    partials are NaN (the values exact); ``diag(1 + x, 1 + x + x^2)``: LAPACK's order is
+    the second order's, vectors and ``V diag(w^2) V^T = A^2`` exact."""
+    W = np.array([[1.0, 2.0], [3.0, 4.0]])
+    # sum(A^2 * W) = a^2 W00 + b^2 W11; (1 + x + x^2)^2'' = 6, (1 + x)^2'' = 2
+    for A, jump, want in ((lambda x: _diag(1 + x[0] + x[0] ** 2, 1 + x[0]), True, 6 + 8),
+                          (lambda x: _diag(1 + x[0], 1 + x[0] + x[0] ** 2), False, 2 + 24)):
+        def g(x):
+            w, V = np.linalg.eigh(A(x))
+            return np.sum(V @ np.diag(w ** 2) @ V.T * W)
+        H = dg.hessian(g, np.zeros(1))
+        truth = dg.hessian(lambda x: np.sum(A(x) @ A(x) * W), np.zeros(1))
+        np.testing.assert_allclose(truth, [[want]], atol=1e-12)        # closed form
+        if jump:
+            assert np.isnan(H).all()
+        else:
+            np.testing.assert_allclose(H, truth, atol=1e-12)
+        top = dg.hessian(lambda x: np.linalg.eigh(A(x))[0][-1], np.zeros(1))
+        assert top[0, 0] == pytest.approx(2.0, abs=1e-12)
+
+
+def test_batched_clusters():
+    """A stack of the split matrix and a matrix with distinct eigenvalues: each its own."""
+    M = np.array([[2.0, 0.3], [0.3, 1.0]])
+    f = lambda x: np.linalg.eigvalsh(np.stack([_split(x), M * (1 + x[0])]))  # noqa: E731
+    x0 = np.zeros(2)
+    H = dg.hessian(lambda x: f(x)[0, -1] + 10 * f(x)[1, -1], x0)
+    np.testing.assert_allclose(H, 2 * np.eye(2), atol=1e-12)

@@ -167,3 +167,43 @@ def test_batched_clusters():
     x0 = np.zeros(2)
     H = dg.hessian(lambda x: f(x)[0, -1] + 10 * f(x)[1, -1], x0)
     np.testing.assert_allclose(H, 2 * np.eye(2), atol=1e-12)
+
+
+# ---- attack44 03: svd(compute_uv=False)'s Hessian at a rank-deficient matrix -------------
+def _tall(x):
+    z = 0 * x[0]
+    return np.stack([np.stack([x[0], x[1]]), np.stack([x[2], x[3]]), np.stack([z, z])])
+
+
+def test_svd_values_hessian_at_rank_deficient_matrix():
+    """``svd(diag(x), compute_uv=False)[0]`` is ``x0`` near ``(1, 0)``: Hessian 0 (was a
+    TypeError offering compute_uv=False, which was passed); ``norm(., 2)`` and
+    ``svdvals`` the same; the zero singular value (a kink, ``|x1|``) NaN."""
+    x = np.array([1.0, 0.0])
+    for f in (lambda x: np.linalg.svd(np.diag(x), compute_uv=False)[0],
+              lambda x: np.linalg.norm(np.diag(x), 2),
+              lambda x: np.linalg.svdvals(np.diag(x))[0]):
+        np.testing.assert_array_equal(dg.hessian(f, x), np.zeros((2, 2)))
+        np.testing.assert_array_equal(dg.gradient(f, x), [1.0, 0.0])
+    H = dg.hessian(lambda x: np.linalg.svd(np.diag(x), compute_uv=False)[1], x)
+    assert np.isnan(H).all()
+
+
+def test_svd_values_hessian_tall_rank_one_against_jax():
+    """A 3 x 2 matrix of rank 1: the largest singular value's Hessian against JAX's and
+    float second differences; the vectors (compute_uv=True) still raise, naming
+    compute_uv=False."""
+    x = np.array([1.0, 2.0, 2.0, 4.0])
+    f = lambda x: np.linalg.svd(_tall(x), compute_uv=False)[0]          # noqa: E731
+    H = dg.hessian(f, x)
+    fd = _second_difference(lambda y: np.linalg.svd(
+        np.array([[y[0], y[1]], [y[2], y[3]], [0.0, 0.0]]), compute_uv=False)[0], x)
+    np.testing.assert_allclose(H, fd, atol=1e-6)
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    jnp = jax.numpy
+    want = jax.hessian(lambda y: jnp.linalg.svd(jnp.array(
+        [[y[0], y[1]], [y[2], y[3]], [0.0, 0.0]]), compute_uv=False)[0])(jnp.array(x))
+    np.testing.assert_allclose(H, np.asarray(want), rtol=1e-12, atol=1e-14)
+    with pytest.raises(TypeError, match="compute_uv=False gives the singular values"):
+        dg.hessian(lambda x: np.linalg.svd(_tall(x), full_matrices=False)[1][0], x)

@@ -1254,7 +1254,7 @@ def _eigvalsh(A, UPLO="L"):
     return _eigvalsh_only(A, UPLO)
 
 
-def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
+def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="raise"):
     """Singular values ``ds_i = Re(u_i^H dA v_i)``; singular vectors from the standard
     identities with ``F_ij = 1 / (s_j^2 - s_i^2)`` (distinct singular values), for
     complex matrices with LAPACK's phases (see :func:`_pinned`).  Equal singular
@@ -1265,7 +1265,13 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
     vectors do not exist there; ``ds`` stays ``diag(P)``.
 
     Only the thin factors are unique, so ``full_matrices=True`` is supported for
-    square matrices alone."""
+    square matrices alone.
+
+    ``compute_uv=False`` of nested duals (a Hessian) differentiates the inner level's
+    vectors: there a zero singular value does not raise (``_deficient="nan"``), its
+    vectors' partials are NaN instead (a zero singular value has a kink: its own
+    second derivative is NaN), the other columns exact where their singular values
+    are nonzero (attack44 repro_03)."""
     A = a.value
     m, n = A.shape[-2:]
     if compute_uv and full_matrices and m != n:
@@ -1277,8 +1283,11 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
         raise errors.unsupported_function(
             "np.linalg.svd with hermitian=True and compute_uv=True of a complex matrix "
             "(its vectors' phases follow eigh's; pass hermitian=False)")
-    U, s, Vt = np.linalg.svd(A, full_matrices=False, hermitian=hermitian)
-    if compute_uv and not hermitian:
+    if isinstance(A, Dual) and not compute_uv or _deficient == "nan" and isinstance(A, Dual):
+        U, s, Vt = _svd(A, False, True, hermitian, "nan")    # the inner level's vectors
+    else:
+        U, s, Vt = np.linalg.svd(A, full_matrices=False, hermitian=hermitian)
+    if compute_uv and not hermitian and _deficient == "raise":
         lean = _svd_square(a, U, s, Vt)
         if lean is not None:
             return lean
@@ -1289,13 +1298,18 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
         gap = s2[..., None, :] - s2[..., :, None]
         F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
         sv = primal(s)                       # numerically zero, as np.linalg.matrix_rank
-        if np.any(sv <= sv[..., :1] * max(m, n) * np.finfo(float).eps):
+        zero = sv <= sv[..., :1] * max(m, n) * np.finfo(float).eps
+        if _deficient == "nan":
+            S = s[..., None, :]
+            inv_s = 1.0 / np.where(zero[..., None, :], 1.0, S)    # NaN'd below
+        elif np.any(zero):
             raise errors.unsupported_function(
                 "np.linalg.svd of a rank-deficient matrix (its singular vectors have no "
                 "derivative there; compute_uv=False gives the singular values)")
-        S = s[..., None, :]                   # X * S == X @ diag(s);  St * X == diag(s) @ X
+        if _deficient != "nan":
+            S = s[..., None, :]               # X * S == X @ diag(s);  St * X == diag(s) @ X
+            inv_s = 1.0 / S
         St = np.swapaxes(S, -1, -2)
-        inv_s = 1.0 / S
     dA = _directions(a, a.tag)
     if hermitian:                         # NumPy factors the lower triangle (eigh)
         dA = _triangle(dA, "L")
@@ -1323,6 +1337,10 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False):
             phased = _pinned(U, dU, 0, "np.linalg.svd")
             dV = dV + V * (phased - dU)[..., :1, :] / U[..., :1, :]
             dU = phased
+    if _deficient == "nan" and np.any(zero):     # a zero singular value's vectors
+        cols = zero[..., None, :]
+        dU = np.where(cols, _spectral.nan_like(dU), dU)
+        dV = np.where(cols, _spectral.nan_like(dV), dV)
     s_dual = make(s, _last(diag), a.tag)
     result = _result("svd")
     return result(make(U, _last(dU), a.tag), s_dual, make(Vt, _last(_H(dV)), a.tag))

@@ -339,6 +339,7 @@ class linked:
         self.xs, self.unmapped = xs, unmapped
         self.mode, self.tape, self.missed, self.broken = "plain", [], False, False
         self.firsts = []
+        self.forced, self.summary = {}, {}      # dg.hessian's chunks (_second_order.clashes)
 
     def register(self, tag, outer, qmap):
         """Link the pass of ``tag`` (nested in the pass of ``outer``) to this link by

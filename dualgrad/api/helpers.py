@@ -22,6 +22,7 @@ import numpy as np
 from .. import backend, errors
 from ..dual import (LIVE, MAX_SLOTS, TAGS, Dual, _snapshots, holomorphic_tag, kept_seed, make,
                     make_array, make_scalar, new_tag, release_elements, retire)
+from ..dispatch import _second_order
 from ._dense import dense_jacobian as _jacobian
 from ._dense import with_outer_level as _with_outer_level
 from ._dense import shaped as _shaped
@@ -684,6 +685,14 @@ def hessian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int 
     inner = _FlatGradient(who, flat, kwargs, chunk, has_aux)
     res = jacobian_columns(who, inner, (None,) * len(flat.xs), tuple(range(len(flat.xs))),
                            flat.xs, None, chunk, executor, progress, has_aux)
+    clash = _second_order.clashes(inner.summaries)
+    if clash:
+        # outer chunks decided a second-order tie each by its own block of D, unlike
+        # one another: where f has no second derivative; one convention per call
+        # (the midpoint, the unchunked Hessian's) in a second round
+        inner.forced, inner.summaries = clash, []
+        res = jacobian_columns(who, inner, (None,) * len(flat.xs), tuple(range(len(flat.xs))),
+                               flat.xs, None, chunk, executor, progress, has_aux)
     flatH = _with_outer_level(as_array(res[1]), res[0])    # f linear in an outer level
     n = flatH.shape[0] if flatH.ndim else 1
     flatH = flatH.reshape(n, n)
@@ -704,12 +713,17 @@ class _FlatGradient:
     def __init__(self, who, flat, kwargs, chunk, has_aux):
         self.who, self.f, self.template, self.nums = who, flat.f, flat.template, flat.lnums
         self.kwargs, self.chunk, self.has_aux = kwargs, chunk, has_aux
+        # each outer chunk's second-order tie decisions (list.append: threads of an
+        # executor too; a process pool's copies keep theirs), and the ties hessian
+        # makes keep the midpoint in a second round (dispatch._second_order.clashes)
+        self.summaries, self.forced = [], {}
 
     def __call__(self, *leaves):
         full = list(self.template)
         for i, leaf in zip(self.nums, leaves):
             full[i] = leaf
         with linked(leaves) as link:     # the outer pass's input duals, seeded again
+            link.forced = self.forced
             res = jacobian_columns(self.who, self.f, full, self.nums, list(leaves),
                                    self.kwargs, self.chunk, None, False, self.has_aux)
             span = link.outer_span() if link.missed else None
@@ -724,6 +738,8 @@ class _FlatGradient:
                 link.mode = "replay"
                 res = jacobian_columns(self.who, self.f, full, self.nums, list(leaves),
                                        self.kwargs, self.chunk, None, False, self.has_aux)
+            if link.summary:
+                self.summaries.append(link.summary)
         _check_scalar(self.who, res[0])
         grad = as_array(res[1])
         grad = _with_outer_level(grad, res[0])

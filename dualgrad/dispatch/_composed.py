@@ -394,7 +394,8 @@ def _ranked(a, ranks, ax):
     """``np.take(np.sort(a, axis=ax), ranks, axis=ax)`` without sorting: the element
     of each rank in ``ranks`` (ints) found by one ``argpartition``; where several
     elements share its value (a tie) the mean of their partials (``tie_means``,
-    as ``np.sort`` gives a run of equal values).  NaN sorts last; a rank among the
+    as ``np.sort`` gives a run of equal values), and under nested duals np.sort's
+    entries themselves (its run may be ordered by the second order).  NaN sorts last; a rank among the
     NaN picks one of them (the caller's result is NaN there)."""
     v = primal(a)
     flat = np.ravel(ranks)
@@ -406,7 +407,15 @@ def _ranked(a, ranks, ax):
         with np.errstate(invalid="ignore"):
             groups = [(v == np.take(primal(picked), [j], axis=ax), at == j)
                       for j in range(flat.size)]
-        picked = tie_means(a, picked, groups, ax)
+        if isinstance(a.value, Dual) and any(np.any(np.sum(t, axis=ax) > 1)
+                                             for t, _ in groups):
+            # nested (a Hessian) at a tie: np.sort's own entries, so that a run the
+            # second order orders (sort([x**2, 0])[-1] is x**2) is ordered here too
+            # (the mean of the run at every order gave np.quantile([x**2, 0], 1) the
+            # Hessian 1, truth 2)
+            picked = np.take(np.sort(a, axis=ax), flat, axis=ax)
+        else:
+            picked = tie_means(a, picked, groups, ax)
     shape = np.shape(v)
     return np.reshape(picked, shape[:ax] + np.shape(ranks) + shape[ax + 1:])
 

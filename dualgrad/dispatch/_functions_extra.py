@@ -57,7 +57,28 @@ def _partition(a, kth, axis=-1, kind="introselect", order=None):
         for k in np.unique(np.asarray(kth).ravel() % v.shape[ax]).tolist():
             t = np.take(out, [k], axis=ax)
             groups.append((v == t, out == t))
+    if isinstance(a.value, Dual):
+        held = [at for tied, at in groups if np.any(np.sum(tied, axis=ax) > 1)]
+        if held:
+            return _sorted_places(a, result, out, np.logical_or.reduce(held), ax)
     return tie_means(a, result, groups, ax)
+
+
+def _sorted_places(a, result, out, held, ax):
+    """Nested duals (a Hessian) at a tie of a k-th value: the places ``held`` (those
+    holding a value tied with a k-th one) take np.sort's entries, the j-th such place
+    of a value (in position order) the j-th of its run, so the k-th place is
+    ``np.sort(a)[k]`` at every order (a run the second order orders: partition([x**2,
+    0, -x**2], 2)[2] is x**2, Hessian 2; the run's mean gave 0) and the places hold the
+    run's partials once each (np.sum(np.partition(a, k)) is np.sum(a))."""
+    order = np.argsort(out, axis=ax, kind="stable")          # the sorted order of out
+    rank = np.empty_like(order)
+    shape = [1] * out.ndim
+    shape[ax] = out.shape[ax]
+    np.put_along_axis(rank, order, np.broadcast_to(
+        np.arange(out.shape[ax]).reshape(shape), out.shape), axis=ax)
+    placed = np.take_along_axis(np.sort(a, axis=ax), rank, axis=ax)
+    return np.where(held, placed, result)
 
 
 def partition_index(v, kth, axis=-1, kind="introselect"):

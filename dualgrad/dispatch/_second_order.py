@@ -21,13 +21,18 @@ nesting, ``sparsity=``): the midpoint.  A pass that sees no diagonal entry to de
 by (a chunked Hessian's block between two input chunks) tells its link (``missed``);
 dg.hessian then decides every tie in one pass seeded with the outer chunk's own entries
 (``record``) and evaluates the block again taking those decisions in order (``replay``).
+Each outer chunk sees only its own block of ``D``: dg.hessian compares the chunks'
+decisions (``summary``, :func:`clashes`) and where they disagree (f has no second
+derivative there) evaluates again with those ties kept at the midpoint (``forced``).
+Order statistics (np.quantile / median / percentile and nan forms, np.partition's
+k-th places) take np.sort's entries under nested duals, so :func:`ranked` decides them.
 """
 
 import numpy as np
 
 from ..dual import DIAGONAL, Dual
 
-__all__ = ["verdict", "dominant", "seeded_by"]
+__all__ = ["verdict", "dominant", "seeded_by", "clashes"]
 
 
 def seeded_by(x):
@@ -103,10 +108,18 @@ def _width(items, outer):
     return None
 
 
-def _decided(link, shape, empty, decide):
+def _decided(link, shape, empty, decide, kind="verdict", extra=None, spread=None):
     """The decision of shape ``shape`` for this tie: replayed from the link's tape, or
-    ``decide(unmapped, record)``'s ``(decision, missed, same)`` (recorded on the tape in
-    record mode; a miss noted in plain mode); ``None`` where nothing is decided.
+    ``decide(unmapped, record)``'s ``(decision, missed, same, loose, firm)`` (recorded on
+    the tape in record mode; a miss noted in plain mode); ``None`` where nothing is
+    decided.
+
+    Where the link's ``forced`` holds this tie (dg.hessian's second round after the
+    outer chunks disagreed: :func:`clashes`), its elements keep the midpoint / mean
+    (``spread`` widens the mask to whole runs).  Plain and record passes note their
+    decision, ``loose`` (where their view shows f has no second derivative there: the
+    first orders differ, or ``D`` is indefinite) and ``firm`` in the link's
+    ``summary`` for that comparison.
 
     Colored passes (``unmapped``: sparsity=) see no diagonal; their first-order parts
     (unit inner directions: exact) are merged over all passes (``firsts``), and the one
@@ -115,15 +128,26 @@ def _decided(link, shape, empty, decide):
     session = link[2]
     i = link[3]
     link[3] = i + 1
+    forced = getattr(session, "forced", None)
+    forced = forced.get(i) if forced else None
+    if forced is not None and np.shape(forced) != shape:
+        forced = None                           # not the tie the first round met
+    if forced is not None and spread is not None:
+        forced = spread(forced)
     if session.mode == "replay":
         tape = session.tape
         if i < len(tape) and tape[i] is not None and tape[i].shape == shape:
-            return tape[i]
+            return tape[i] if forced is None else np.where(forced, empty, tape[i])
         session.broken = True                   # not the recorded ties: the midpoint
         return None
     record = session.mode == "record"
     found = decide(session.unmapped, record)
-    decision, missed, same = found if found is not None else (None, False, None)
+    decision, missed, same = found[:3] if found is not None else (None, False, None)
+    if decision is not None and forced is not None:
+        decision = np.where(forced, empty, decision)
+    if found is not None and len(found) > 3 and not session.unmapped and \
+            getattr(session, "summary", None) is not None:
+        _note(session.summary, i, kind, decision, found[3], found[4], extra, empty)
     if record:
         if session.unmapped:
             firsts = session.firsts
@@ -146,6 +170,73 @@ def _decided(link, shape, empty, decide):
     if missed:
         session.missed = True
     return decision
+
+
+def _note(summary, i, kind, decision, loose, firm, extra, empty):
+    """Merge one pass's view of tie ``i`` into an outer chunk's ``summary``: the
+    decision (where it decided), ``loose`` and ``firm`` (OR over the passes)."""
+    if decision is None:
+        return
+    decision = np.array(decision)
+    loose = np.array(loose, bool)
+    firm = np.zeros(decision.shape, bool) if firm is None else np.array(firm, bool)
+    old = summary.get(i)
+    if old is not None and old[0] == kind and old[1].shape == decision.shape and \
+            old[2].shape == loose.shape:
+        decided = decision != empty
+        decision = np.where(decided, decision, old[1])
+        loose = loose | old[2]
+        firm = np.where(decided, firm, old[3])
+    summary[i] = (kind, decision, loose, firm, extra, empty)
+
+
+def clashes(summaries):
+    """``{tie: mask}``: the elements of the ties where dg.hessian's outer chunks (one
+    ``summary`` each) decided by the second order unlike one another, or one decided
+    where another's view shows f has no second derivative there (first orders that
+    differ, an indefinite ``D``): each chunk sees only its own block of ``D``, so
+    ``np.maximum(x0**2, x3**2)`` at 0 took x0**2's Hessian for column 0 and x3**2's
+    for column 3, a matrix of no convention (the unchunked Hessian: the midpoint).
+    Where f is twice differentiable every block agrees (a principal block of a
+    semidefinite ``D`` is semidefinite of the same sign; first orders agree in every
+    view), so nothing clashes; the masked elements then keep the midpoint / mean in
+    every chunk, the unchunked call's convention (where ``D`` is indefinite only
+    across two chunks' blocks no view shows it: each block decides, as before)."""
+    out = {}
+    if len(summaries) < 2:
+        return out
+    for i in set().union(*summaries):
+        entries = [s[i] for s in summaries if i in s]
+        kind, shape = entries[0][0], entries[0][1].shape
+        if len(entries) < 2 or any(e[0] != kind or e[1].shape != shape or
+                                   e[2].shape != entries[0][2].shape for e in entries):
+            continue
+        empty = entries[0][5]
+        decs = [e[1] for e in entries]
+        loose = np.logical_or.reduce([e[2] for e in entries])
+        if kind == "dominant":          # a dominant element is a top in every chunk
+            axes, tied = entries[0][4]
+            decided = [np.any(d, axis=axes, keepdims=True) for d in decs]
+            common = np.logical_and.reduce([d | ~k for d, k in zip(decs, decided)])
+            none = ~np.any(common & tied, axis=axes, keepdims=True)
+            clash = np.logical_or.reduce(decided) & (loose | none)
+        else:
+            decided = np.logical_or.reduce([d != empty for d in decs])
+            clash = loose & decided
+            if kind == "verdict":       # one chunk's a, another's b
+                clash |= np.logical_or.reduce([d == 1 for d in decs]) & \
+                    np.logical_or.reduce([d == -1 for d in decs])
+            else:                       # ranked, running: decided in views with no
+                # equal pair, the orders agree wherever f is twice differentiable
+                ref, have = np.full(shape, empty), np.zeros(shape, bool)
+                for d, e in zip(decs, entries):
+                    firm = e[3] & (d != empty)
+                    clash |= firm & have & (d != ref)
+                    ref, have = np.where(firm & ~have, d, ref), have | firm
+        clash = np.broadcast_to(clash, shape)
+        if clash.any():
+            out[i] = np.array(clash)
+    return out
 
 
 def verdict(tag, chosen, other, cval, oval, larger, target):
@@ -198,7 +289,7 @@ def verdict(tag, chosen, other, cval, oval, larger, target):
         # undecided although the second-order parts differ: the diagonal was not
         # (entirely) in view
         missed = same & (pick == 0) & ~mixed & np.any(full != 0.0, axis=(-2, -1))
-        return pick, bool(np.any(missed)), own
+        return pick, bool(np.any(missed)), own, ~own | (own & mixed), pick != 0
     return _decided(link, shape, 0, decide)
 
 
@@ -282,8 +373,10 @@ def dominant(tag, partials, values, tied, axes, larger):
             differ = np.any(np.nanmax(masked, axis=axes, keepdims=True) !=
                             np.nanmin(masked, axis=axes, keepdims=True), axis=(-2, -1))
         undecided = same & ~shown & differ & (ties > 1)
-        return top, bool(np.any(undecided)), own
-    return _decided(link, shape, False, decide)
+        several = ties > 1
+        loose = several & (~own | (shown & ~np.any(top, axis=axes, keepdims=True)))
+        return top, bool(np.any(undecided)), own, loose, None
+    return _decided(link, shape, False, decide, "dominant", (axes, tied))
 
 
 def _semidefinite(D):
@@ -367,6 +460,7 @@ def ranked(tag, partials, values, start, end, axis):
         total = np.ones(st.shape, bool)         # every pair comparable
         shown = np.zeros(st.shape, bool)
         differ = np.zeros(st.shape, bool)
+        nil = np.zeros(st.shape, bool)          # some pair equal in view
         for d in range(1, int(np.max(en - st, initial=0)) + 1):    # offsets, not elements
             pair = st[d:] == st[:-d]            # i - d and i in one run
             if not pair.any():
@@ -386,6 +480,8 @@ def ranked(tag, partials, values, start, end, axis):
             below[d:] += up
             below[:-d] += down
             earlier[d:] += pair & zero
+            nil[d:] |= pair & zero
+            nil[:-d] |= pair & zero
             shown[d:] |= pair & ~zero
             shown[:-d] |= pair & ~zero
             differ[d:] |= pair & np.any(S[d:] != S[:-d], axis=(-2, -1))
@@ -400,8 +496,14 @@ def ranked(tag, partials, values, start, end, axis):
         rank = np.where(ok, below + earlier, -1)
         missed = run & same & ~_run_any(shown, st, en) & _run_any(differ, st, en)
         back = lambda a: np.moveaxis(a, 0, axis)   # noqa: E731
-        return back(rank), bool(np.any(missed)), back(own)
-    return _decided(link, shape, -1, decide)
+        loose = run & (~own | (own & _run_any(shown, st, en) & ~_run_all(total, st, en)))
+        firm = ok & ~_run_any(nil, st, en)
+        return back(rank), bool(np.any(missed)), back(own), back(loose), back(firm)
+
+    def spread(mask):                   # a run is forced whole
+        st, en = np.moveaxis(start, axis, 0), np.moveaxis(end, axis, 0)
+        return np.moveaxis(_run_any(np.moveaxis(mask, axis, 0), st, en), 0, axis)
+    return _decided(link, shape, -1, decide, "ranked", spread=spread)
 
 
 def _run_all(flag, st, en):
@@ -447,6 +549,7 @@ def running(tag, partials, values, member, index, larger):
         fail = np.full(shape, length, np.int64)  # first later member it fails to dominate
         shown = np.zeros(shape, bool)           # some pair with a difference in view
         differ = np.zeros(shape, bool)          # some pair with differing second order
+        nil = np.zeros(shape, bool)             # some pair equal in view
         span = int(np.max(np.where(member, pos - index, 0), initial=0))
         for d in range(1, span + 1):            # offsets, not elements
             pair = member[d:] & member[:-d] & (index[d:] == index[:-d])
@@ -461,6 +564,7 @@ def running(tag, partials, values, member, index, larger):
             fail[:-d] = np.where(pair & ~earlier_wins, np.minimum(fail[:-d], pos[d:]),
                                  fail[:-d])
             shown[d:] |= pair & np.any(diff != 0.0, axis=(-2, -1))
+            nil[d:] |= pair & np.all(diff == 0.0, axis=(-2, -1))
             differ[d:] |= pair & np.any(S[d:] != S[:-d], axis=(-2, -1))
         own = ~_prefix_any(unlike, index, pos)
         same = own if not (unmapped and record) else np.ones(shape, bool)
@@ -470,8 +574,10 @@ def running(tag, partials, values, member, index, larger):
         several = _prefix_any(member & (pos > index), index, pos)
         pick = np.where(several & same & seen & valid, best, -1)
         missed = several & same & ~seen & _prefix_any(differ, index, pos)
-        return pick, bool(np.any(missed)), own
-    return _decided(link, shape, -1, decide)
+        loose = several & (~own | (own & seen & ~valid))
+        firm = (pick >= 0) & ~_prefix_any(nil, index, pos)
+        return pick, bool(np.any(missed)), own, loose, firm
+    return _decided(link, shape, -1, decide, "running")
 
 
 def _prefix_any(flag, index, pos):

@@ -302,3 +302,99 @@ def test_klein_policy_derivatives_are_the_closed_form_at_full_depreciation():
     np.testing.assert_allclose(J[:, 0], want_alpha, atol=1e-13)
     np.testing.assert_allclose(J[:, 1], 0.0, atol=1e-13)
     np.testing.assert_allclose(J[:, 3], want_rho, atol=1e-13)
+
+
+# --- np.interp at one point with moving knots (EGM's inner loop) ------------------------
+
+XP = np.array([0.0, 0.7, 1.5, 2.0, 3.2])
+FP = np.array([0.3, -0.4, 1.1, 0.9, 2.0])
+
+
+@pytest.mark.parametrize("x0", [-0.5, 0.0, 0.7, 1.1, 3.2, 4.0])
+def test_scalar_interp_with_moving_knots_is_the_segment_formula(x0):
+    """d/d(x, xp, fp) of fp_i + (fp_j - fp_i) (x - xp_i) / (xp_j - xp_i), j = i + 1,
+    written out (right-continuous at a knot, as NumPy picks the segment); beyond the
+    ends fp's end value, which only that fp moves."""
+    p = np.concatenate([[x0], XP, FP])
+    g = dg.gradient(lambda q: np.interp(q[0], q[1:6], q[6:]), p)
+    want = np.zeros(11)
+    if x0 < XP[0]:
+        want[6] = 1.0
+    elif x0 > XP[-1]:
+        want[10] = 1.0
+    else:
+        i = min(int(np.searchsorted(XP, x0, side="right")) - 1, 3)
+        h, t = XP[i + 1] - XP[i], (x0 - XP[i]) / (XP[i + 1] - XP[i])
+        s = (FP[i + 1] - FP[i]) / h
+        want[0] = s
+        want[1 + i] = -s * (1 - t)
+        want[2 + i] = -s * t
+        want[6 + i] = 1 - t
+        want[7 + i] = t
+    np.testing.assert_allclose(g, want, rtol=1e-14, atol=1e-15)
+
+
+def test_scalar_interp_hessian_and_ends_against_differences():
+    p = np.concatenate([[1.1], XP, FP])
+    f = lambda q: np.interp(q[0], q[1:6], q[6:], left=2 * q[6], right=q[0] ** 2)
+    H = dg.hessian(f, p)
+    want = numerical_jacobian(lambda q: numerical_jacobian(f, q, 1e-3), p, 1e-3)
+    np.testing.assert_allclose(H, want, atol=1e-7)
+    for x0, k in [(-1.0, 6), (5.0, 0)]:                 # left=2 fp_0, right=x**2
+        g = dg.gradient(f, np.concatenate([[x0], XP, FP]))
+        want = np.zeros(11)
+        want[k] = 2.0 if k == 6 else 2 * x0
+        np.testing.assert_array_equal(g, want)
+
+
+def _egm(theta, xnp, iters=8, size=12):
+    r, beta, gamma = theta[0], theta[1], theta[2]
+    s = xnp.linspace(0, 16, size)
+    Pi = xnp.array(((0.6, 0.4), (0.05, 0.95)))
+    z = xnp.array((-10.0, np.log(2.0)))
+    c = s[:, None] * xnp.ones(2)
+    ae = c
+    for _ in range(iters):
+        if xnp is np:
+            new = np.zeros_like(beta, shape=c.shape)
+            for i in range(1, size):
+                for j in range(2):
+                    e = 0.0
+                    for k in range(2):
+                        nc = np.interp((1 + r) * s[i] + np.exp(z[k]), ae[:, k], c[:, k])
+                        e += nc ** (-gamma) * Pi[j, k]
+                    new[i, j] = (beta * (1 + r) * e) ** (-1 / gamma)
+        else:
+            nxt = xnp.stack([xnp.interp((1 + r) * s[1:] + xnp.exp(z[k]), ae[:, k], c[:, k])
+                             for k in range(2)], 1)
+            new = xnp.concatenate([xnp.zeros((1, 2)),
+                                   (beta * (1 + r) * nxt ** (-gamma) @ Pi.T) ** (-1 / gamma)])
+        c, ae = new, new + s[:, None]
+    return c[1:, 1]
+
+
+def test_egm_time_iteration_against_central_differences():
+    """QuantEcon's K_numpy (lectures/ifp_egm.md @ 09c8a0eb), scalar np.interp with
+    moving knots in its loops: second-order central differences at h = 1e-6 (a larger
+    step crosses a knot: 1e-4 is off by 1e-2 on the lecture's grid)."""
+    th = np.array([0.01, 0.96, 1.5])
+    J = dg.jacobian(lambda t: _egm(t, np), th)
+    h = 1e-6
+    want = np.stack([(_egm(th + h * e, np) - _egm(th - h * e, np)) / (2 * h)
+                     for e in np.eye(3)], axis=-1)
+    np.testing.assert_allclose(J, want, rtol=1e-6, atol=1e-7 * np.max(np.abs(want)))
+
+
+def test_egm_time_iteration_against_jax():
+    """The same against jax.jacfwd of the lecture's own jnp spelling (importing jax
+    starts its threads: opt-in, as tests/test_nested_oracle.py's jax oracle)."""
+    import os
+    if not os.environ.get("DUALGRAD_JAX_ORACLE"):
+        pytest.skip("set DUALGRAD_JAX_ORACLE=1 to compare with jax.jacfwd")
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    th = np.array([0.01, 0.96, 1.5])
+    want = np.asarray(jax.jacfwd(lambda t: _egm(t, jnp))(jnp.asarray(th)))
+    np.testing.assert_allclose(dg.jacobian(lambda t: _egm(t, np), th), want, rtol=1e-12,
+                               atol=1e-12 * np.max(np.abs(want)))

@@ -1789,6 +1789,20 @@ def _interp_moving_knots(x, xp, fp, left, right):
     xv, pv = primal(x), np.asarray(primal(xp), dtype=float)
     value = np.interp(xv, pv, primal(fp), primal(left), primal(right))
     f = fp if isinstance(fp, Dual) else _inexact(fp)    # a complex fp stays complex
+    if np.ndim(xv) == 0 and pv.size > 1:
+        # one point (an EGM or VFI loop's scalar interp): the segment's or the end's
+        # piece chosen in Python, no np.where of two 0-d duals (2x cheaper, user44)
+        if xv < pv[0]:
+            piece = f[0] if left is None else left
+        elif xv > pv[-1]:
+            piece = f[-1] if right is None else right
+        else:
+            i = min(max(int(np.searchsorted(pv, xv, side="right")) - 1, 0), pv.size - 2)
+            piece = f[i] + (f[i + 1] - f[i]) * ((x - xp[i]) / (xp[i + 1] - xp[i]))
+        if isinstance(piece, Dual):
+            if not isinstance(piece.value, Dual) and np.shape(piece.value) == np.shape(value):
+                return make(value, piece.partials, piece.tag)
+            return piece
     if pv.size == 1:
         inner = f[0] + 0.0 * (xp[0] - pv[0])          # no segment: fp's one value
     else:

@@ -392,3 +392,93 @@ def test_one_operation_converting_twice_stays_one_conversion():
         warnings.simplefilter("error")
         g = dg.gradient(lambda v: np.sum(np.tanh(X.dot(v))), w)
     np.testing.assert_allclose(g, X.T @ (1 - np.tanh(X @ w) ** 2), rtol=1e-14)
+
+
+# -- generalized eigh(a, b) on duals (user43's leftover) ------------------------------
+
+_C8 = [4 / 5, -1 / 5, 4 / 105, -1 / 280]
+
+
+def _cd8(g, h=1e-3):
+    return sum(c * (np.asarray(g((k + 1) * h)) - np.asarray(g(-(k + 1) * h)))
+               for k, c in enumerate(_C8)) / h
+
+
+def _pencil(seed, m=4, batch=()):
+    rng = np.random.default_rng(seed)
+    A = rng.standard_normal(batch + (m, m))
+    B = rng.standard_normal(batch + (m, m))
+    EA = rng.standard_normal(batch + (m, m))
+    EB = rng.standard_normal(batch + (m, m))
+    sym = lambda X: X + np.swapaxes(X, -1, -2)             # noqa: E731
+    return sym(A), B @ np.swapaxes(B, -1, -2) + m * np.eye(m), sym(EA), sym(EB)
+
+
+def _signed(V):
+    """Eigenvectors with a positive first row (SciPy's signs are LAPACK's choice)."""
+    return V * np.sign(V[..., :1, :])
+
+
+@pytest.mark.parametrize("lower", [True, False])
+def test_generalized_eigh_first_order_against_scipy_differences(lower):
+    A, B, EA, EB = _pencil(1)
+    junk = np.triu(np.full((4, 4), 7.0), 1) if lower else np.tril(np.full((4, 4), 7.0), -1)
+    A, B = A + junk, B - junk              # the triangle SciPy does not read
+
+    def ours(t):
+        return dl.eigh(A + t * EA, B + t * EB, lower=lower)
+
+    def scipy(t):
+        return sl.eigh(A + t * EA, B + t * EB, lower=lower)
+
+    w, V = dl.eigh(dg.Dual(A, EA[..., None]), dg.Dual(B, EB[..., None]), lower=lower)
+    w0, V0 = sl.eigh(A, B, lower=lower)
+    np.testing.assert_array_equal(w.value, w0)               # SciPy's values, bit for bit
+    np.testing.assert_array_equal(V.value, V0)
+    np.testing.assert_allclose(dg.derivative(lambda t: ours(t)[0], 0.0),
+                               _cd8(lambda t: scipy(t)[0]), rtol=1e-10, atol=1e-11)
+    np.testing.assert_allclose(dg.derivative(lambda t: _signed(ours(t)[1]), 0.0),
+                               _cd8(lambda t: _signed(scipy(t)[1])), rtol=1e-9, atol=1e-10)
+    # only b moving, only a moving
+    np.testing.assert_allclose(dg.derivative(lambda t: dl.eigh(A, B + t * EB, lower=lower,
+                                                               eigvals_only=True), 0.0),
+                               _cd8(lambda t: sl.eigh(A, B + t * EB, lower=lower)[0]),
+                               rtol=1e-10, atol=1e-11)
+
+
+def test_generalized_eigh_hessians_batches_and_ties():
+    A, B, EA, EB = _pencil(2)
+
+    def H(f, h=1e-2):                     # second differences of SciPy's function
+        e = np.eye(2)
+        return np.array([[_cd8(lambda s: _cd8(lambda t: f(s * e[i] + t * e[j]), h), h)
+                          for j in range(2)] for i in range(2)])
+
+    top = lambda p, lib: lib(A + p[0] * EA, B + p[1] * EB)[0][-1]       # noqa: E731
+    entry = lambda p, lib: _signed(lib(A + p[0] * EA, B + p[1] * EB)[1])[2, 1]  # noqa: E731
+    for f in (top, entry):
+        np.testing.assert_allclose(dg.hessian(lambda p: f(p, dl.eigh), np.zeros(2)),
+                                   H(lambda p: f(p, sl.eigh)), rtol=1e-7, atol=1e-8)
+    # a batch of a against one moving b
+    Ab, _, Eb, _ = _pencil(3, batch=(2,))
+    np.testing.assert_allclose(
+        dg.derivative(lambda t: dl.eigh(Ab + t * Eb, B + t * EB, eigvals_only=True), 0.0),
+        _cd8(lambda t: sl.eigh(Ab + t * Eb, B + t * EB, eigvals_only=True)),
+        rtol=1e-10, atol=1e-11)
+    # a = 2 b: one eigenvalue 2 four times; each takes the cluster's mean, the trace
+    # of d(b^-1 a) / 4 = (tr(b^-1 EA) - 2 tr(b^-1 EB)) / 4; the vectors have none (NaN)
+    Bi = np.linalg.inv(B)
+    dw = dg.derivative(lambda t: dl.eigh(2 * B + t * EA, B + t * EB, eigvals_only=True), 0.0)
+    np.testing.assert_allclose(dw, np.full(4, (np.trace(Bi @ EA) - 2 * np.trace(Bi @ EB)) / 4),
+                               rtol=1e-12)
+    assert np.isnan(dg.derivative(lambda t: dl.eigh(2 * B + t * EA, B + t * EB)[1], 0.0)).all()
+
+
+def test_generalized_eigh_what_stays_refused():
+    A, B, EA, _ = _pencil(4)
+    x = dg.Dual(A, EA[..., None])
+    for kwargs in ({"type": 2}, {"subset_by_index": [0, 1]}):
+        with pytest.raises(TypeError, match=r"dualgrad\.scipy\.linalg\.eigh"):
+            dl.eigh(x, B, **kwargs)
+    with pytest.raises(TypeError, match="complex generalized"):
+        dl.eigh(x, B.astype(complex))

@@ -862,18 +862,64 @@ def _eigh(a, lower, driver, vectors=True):
     return w_out, make(V, last(dV), tag)
 
 
+def _eigh_general(a, b, lower, driver, vectors):
+    """``eigh(a, b)`` (``a v = w b v``, ``v^T b v = I``) of real duals, any nesting:
+    SciPy's values, and per direction ``M = V^T dA V - (V^T dB V) diag(w)``,
+    ``dw = diag(M)``, ``dV = V (F o M - diag(V^T dB V) / 2)`` (the standard problem's
+    formulas with ``dA - w_j dB``; the diagonal keeps ``v^T b v = 1``); ties as
+    :func:`_eigh`'s, on ``M``, whose cluster block is ``V_c^T (dA - w dB) V_c``."""
+    tag, n = outer("dualgrad.scipy.linalg.eigh", a, b)
+    if tag < 0:
+        sl = scipy_linalg("dualgrad.scipy.linalg.eigh")
+        w, V = sl.eigh(a, b, lower=lower, driver=driver, check_finite=False)
+        if not vectors:                                # SciPy's eigvals_only bits
+            w = sl.eigh(a, b, lower=lower, driver=driver, check_finite=False,
+                        eigvals_only=True)
+        return w, V
+    a0, da = split(a, tag)
+    b0, db = split(b, tag)
+    w, V = _eigh_general(a0, b0, lower, driver, vectors)
+    batch = len(np.shape(primal(V))) + 1     # a stack's axes: the directions, V's
+    da, db = (None if d is None else        # batch (a or b alone batched), the matrix
+              np.expand_dims(d, tuple(range(1, 1 + batch - len(np.shape(primal(d))))))
+              for d in (da, db))
+    Vt = np.swapaxes(V, -1, -2)
+    M = None if da is None else Vt @ _mirrored(da, lower, conj=True) @ V
+    N = None if db is None else Vt @ _mirrored(db, lower, conj=True) @ V
+    if N is not None:
+        M = -N * w[..., None, :] if M is None else M - N * w[..., None, :]
+    dw = np.diagonal(M, axis1=-2, axis2=-1)
+    gap = w[..., None, :] - w[..., :, None]
+    ties = tied(gap, w)
+    if ties is not None:                 # repeated eigenvalues: the cluster's mean
+        dw = clustered(dw, ties, w, M, vectors)
+    w_out = make(w, last(dw), tag)
+    zero = primal(gap) == 0.0
+    F = np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, gap))
+    C = couple(F * M, M, ties)
+    if N is not None:
+        C = C - N * (0.5 * np.eye(np.shape(primal(V))[-1]))
+    return w_out, make(V, last(V @ C), tag)
+
+
 def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False,
          type=1, check_finite=True, subset_by_index=None, subset_by_value=None, driver=None):
-    """``scipy.linalg.eigh`` that takes dual numbers (the standard problem).
+    """``scipy.linalg.eigh`` that takes dual numbers (the standard problem, and the
+    generalized ``a v = w b v`` of real matrices).
 
     Parameters
     ----------
     a : (..., M, M) array_like or Dual
         Hermitian matrix (a batch of them); only the triangle chosen by ``lower``
         (default: lower) is read.
-    b, type, subset_by_index, subset_by_value
-        As SciPy's on plain input; on duals only their defaults (the standard
-        problem, every eigenpair): others raise ``TypeError``.
+    b : (..., M, M) array_like or Dual, optional
+        Symmetric positive definite (real on duals), read as ``a``: the generalized
+        problem, ``type=1``.  Derivatives with ``dA - w_j dB`` in place of ``dA``
+        (``dw_i = v_i^T (dA - w_i dB) v_i``; the eigenvectors' diagonal term
+        ``-v_j (v_j^T dB v_j) / 2`` keeps ``v^T b v = I``); ties as below.
+    type, subset_by_index, subset_by_value
+        As SciPy's on plain input; on duals only their defaults (type 1, every
+        eigenpair): others raise ``TypeError``.
     lower, eigvals_only, overwrite_a, overwrite_b, check_finite, driver
         As SciPy's.
 
@@ -897,7 +943,8 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
     Raises
     ------
     TypeError
-        On duals: ``b``, ``type``, a subset, or eigenvectors of a complex matrix.
+        On duals: ``type`` 2 or 3, a subset, a complex ``b``, or eigenvectors of a
+        complex matrix.
     ValueError, numpy.linalg.LinAlgError
         As SciPy's.
 
@@ -911,31 +958,47 @@ def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwr
     array([-1.,  1.])
     """
     a = read(a)
+    b = None if b is None else read(b)
     tag, _ = outer("dualgrad.scipy.linalg.eigh", a, b)
     if tag < 0 and not traced(a, b):
         return scipy_linalg("dualgrad.scipy.linalg.eigh").eigh(
             a, b, lower=lower, eigvals_only=eigvals_only, overwrite_a=overwrite_a,
             overwrite_b=overwrite_b, type=type, check_finite=check_finite,
             subset_by_index=subset_by_index, subset_by_value=subset_by_value, driver=driver)
-    given = [k for k, v in (("b", b), ("subset_by_index", subset_by_index),
+    given = [k for k, v in (("subset_by_index", subset_by_index),
                             ("subset_by_value", subset_by_value)) if v is not None]
-    if type != 1:
+    if b is not None and type != 1:
         given.append(f"type={type!r}")
+    if b is not None and traced(a, b):
+        raise errors.scipy_traced("dualgrad.scipy.linalg.eigh")
     if given:
         raise errors.scipy_unsupported(
             "dualgrad.scipy.linalg.eigh", ", ".join(given),
-            "the standard problem with every eigenpair (b=None, type=1, no subset)",
-            "for a generalized problem with b = L L^T, w, u = eigh(solve_triangular(L, "
-            "solve_triangular(L, a, lower=True).T, lower=True)) (dualgrad.scipy.linalg's "
-            "functions, L from cholesky(b, lower=True)) has the same eigenvalues, and "
-            "v = solve_triangular(L, u, lower=True, trans='T') the eigenvectors (b-"
-            "normalized, v^T b v = I, as SciPy's); select eigenpairs from the full "
-            "result (w[i:j], v[:, i:j])")
+            "every eigenpair (no subset), and type=1 with b",
+            "select eigenpairs from the full result (w[i:j], v[:, i:j]); for type=2 "
+            "(a b v = w v) with b = L L^T (L = cholesky(b, lower=True)), w, u = "
+            "eigh(L.T @ a @ L) and v = solve_triangular(L, u, lower=True, trans='T'); "
+            "for type=3 (b a v = w v) the same w, u and v = L @ u (SciPy's "
+            "normalizations; dualgrad.scipy.linalg's functions)")
     if check_finite and tag >= 0:
         _check_finite("eigh", a)
+        if b is not None:
+            _check_finite("eigh", b)
     not_holomorphic("dualgrad.scipy.linalg.eigh", a)       # real eigenvalues, Re diag
     _check_square("dualgrad.scipy.linalg.eigh", a)
     vectors = not eigvals_only
+    if b is not None:
+        not_holomorphic("dualgrad.scipy.linalg.eigh", b)
+        _check_square("dualgrad.scipy.linalg.eigh", b)
+        if np.iscomplexobj(primal(a)) or np.iscomplexobj(primal(b)):
+            raise errors.scipy_unsupported(
+                "dualgrad.scipy.linalg.eigh", "a complex generalized problem",
+                "real a and b for eigh(a, b) on duals", "for complex Hermitian a, b "
+                "reduce it: L = cholesky(b, lower=True), w, u = eigh(solve_triangular("
+                "L, solve_triangular(L, a, lower=True).conj().T, lower=True), "
+                "eigvals_only=True) gives the eigenvalues")
+        w, V = _eigh_general(a, b, bool(lower), driver, vectors)
+        return w if eigvals_only else (w, V)
     if vectors and np.iscomplexobj(primal(a)):
         raise errors.scipy_unsupported(
             "dualgrad.scipy.linalg.eigh", "the eigenvectors of a complex matrix",

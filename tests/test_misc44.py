@@ -482,3 +482,12 @@ def test_generalized_eigh_what_stays_refused():
             dl.eigh(x, B, **kwargs)
     with pytest.raises(TypeError, match="complex generalized"):
         dl.eigh(x, B.astype(complex))
+
+
+def test_generalized_eigh_second_order_at_a_tie_is_nan_not_a_number():
+    """A Hessian through a tied generalized eigenvalue: NaN (the standard problem's
+    second-order ordering is not derived for b); away from the tie it is exact (above)."""
+    _, B, EA, EB = _pencil(5)
+    H = dg.hessian(lambda p: dl.eigh(2 * B + p[0] * EA, B + p[1] * EB,
+                                     eigvals_only=True)[-1], np.zeros(2))
+    assert np.isnan(H).all()

@@ -45,6 +45,7 @@ import numpy as np
 
 from .. import errors
 from ..dispatch._spectral import clustered, couple, nan_like, tied
+from ..dual import Dual
 from ._lift import (check_finite as _check_finite, columns, last, make, not_holomorphic, outer,
                     primal, read, scipy_linalg, split, traced, uncolumns)
 
@@ -866,8 +867,9 @@ def _eigh_general(a, b, lower, driver, vectors):
     """``eigh(a, b)`` (``a v = w b v``, ``v^T b v = I``) of real duals, any nesting:
     SciPy's values, and per direction ``M = V^T dA V - (V^T dB V) diag(w)``,
     ``dw = diag(M)``, ``dV = V (F o M - diag(V^T dB V) / 2)`` (the standard problem's
-    formulas with ``dA - w_j dB``; the diagonal keeps ``v^T b v = 1``); ties as
-    :func:`_eigh`'s, on ``M``, whose cluster block is ``V_c^T (dA - w dB) V_c``."""
+    formulas with ``dA - w_j dB``; the diagonal keeps ``v^T b v = 1``); ties at first
+    order as :func:`_eigh`'s, on ``M``, whose cluster block is ``V_c^T (dA - w dB)
+    V_c``; at second order a tied cluster's partials are NaN."""
     tag, n = outer("dualgrad.scipy.linalg.eigh", a, b)
     if tag < 0:
         sl = scipy_linalg("dualgrad.scipy.linalg.eigh")
@@ -891,15 +893,27 @@ def _eigh_general(a, b, lower, driver, vectors):
     dw = np.diagonal(M, axis1=-2, axis2=-1)
     gap = w[..., None, :] - w[..., :, None]
     ties = tied(gap, w)
-    if ties is not None:                 # repeated eigenvalues: the cluster's mean
-        dw = clustered(dw, ties, w, M, vectors)
+    lost = None
+    if ties is not None and isinstance(w, Dual):
+        # second order at a tie: the standard problem's ordering by the second order
+        # (_spectral's _higher) is not derived for b; NaN, the documented signal
+        lost = np.any(ties, axis=-1)
+        dw = np.where(lost, nan_like(dw), dw)
+    elif ties is not None:               # repeated eigenvalues: the cluster's mean
+        if vectors:
+            dw, lost = clustered(dw, ties, w, M, vectors=True, tag=tag)
+        else:
+            dw = clustered(dw, ties, w, M, tag=tag)
     w_out = make(w, last(dw), tag)
     zero = primal(gap) == 0.0
     F = np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, gap))
     C = couple(F * M, M, ties)
     if N is not None:
         C = C - N * (0.5 * np.eye(np.shape(primal(V))[-1]))
-    return w_out, make(V, last(V @ C), tag)
+    dV = V @ C
+    if lost is not None and lost.any():
+        dV = np.where(lost[..., None, :], nan_like(dV), dV)
+    return w_out, make(V, last(dV), tag)
 
 
 def eigh(a, b=None, *, lower=True, eigvals_only=False, overwrite_a=False, overwrite_b=False,

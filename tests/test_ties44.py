@@ -299,3 +299,27 @@ def test_elementwise_ties_decided_per_element(engine):
         for chunk in (1, 2, None):
             np.testing.assert_allclose(dg.hessian(f, x, chunk=chunk), np.diag([1, 20, 0, 1]),
                                        rtol=1e-14, atol=1e-15, err_msg=f"chunk={chunk}")
+
+
+# ---- 5. the weighted quantile (inverted_cdf) --------------------------------------------
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("weight", [1.0, 2.5])
+def test_weighted_quantile_follows_sort(weight, engine):
+    """Equal positive weights: NumPy's index into the sorted values (np.quantile of the
+    plain sorted -1, 0, 1 with those weights) picks the sorted piece, analytic Hessian."""
+    x = np.zeros(2)
+    w = np.full(3, weight)
+    with dg.engine(engine):
+        for q in QS + [0.34, 0.67]:
+            rank = int(np.quantile(np.array([-1.0, 0.0, 1.0]), q, weights=w,
+                                   method="inverted_cdf")) + 1
+            f = lambda a: np.quantile(_pieces(a), q, weights=w, method="inverted_cdf")  # noqa
+            for H in _hessians(f, x):
+                np.testing.assert_allclose(H, SORTED_H[rank], atol=1e-14, err_msg=f"q={q}")
+        # along an axis, keepdims, axis=None: the row / overall maxima (r2, 2 r2)
+        f = lambda a: np.sum(np.quantile(_rows(a), 1.0, axis=1, weights=np.ones(3),  # noqa
+                                         method="inverted_cdf", keepdims=True))
+        np.testing.assert_allclose(dg.hessian(f, x), 6 * np.eye(2), atol=1e-13)
+        f = lambda a: np.quantile(_rows(a), 1.0, weights=np.ones((2, 3)),  # noqa
+                                  method="inverted_cdf")
+        np.testing.assert_allclose(dg.hessian(f, x), 4 * np.eye(2), atol=1e-13)

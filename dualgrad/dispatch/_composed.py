@@ -242,12 +242,40 @@ def _weighted_quantile(a, q, axis, keepdims, method, weights):
             raise errors.weighted_tie("np.quantile with weights=",
                                       float(np.ravel(value[mixed])[0]))
         picked = tie_means(spread, picked, [(group, True)], lead + ax)
+        if isinstance(a.value, Dual):
+            picked = _weighted_sorted(a, v, ties, w, picked, qv, axis, ax, method, weights)
     picked = np.where(np.isnan(value), np.nan, picked)
     if not keepdims:
         return np.squeeze(picked, lead + ax)
     if axis is None:                          # every axis kept as 1, as NumPy's
         return np.reshape(picked, qv.shape + (1,) * ndim)
     return picked
+
+
+def _weighted_sorted(a, v, ties, w, picked, qv, axis, ax, method, weights):
+    """Nested duals (a Hessian) at a tie of the weighted quantile: where no tied
+    element has zero weight, np.sort's entry at NumPy's own index (the run's j-th
+    member, j fixed by the cumulative weight, as the run np.sort orders by the second
+    order: ``np.quantile([x**2, 0], 1, weights=[1, 1], method="inverted_cdf")`` is
+    ``x**2``, 2; the mean gave 1).  NumPy's index is its quantile of the elements'
+    ranks in its own order (``np.argsort`` of the same values: the same permutation,
+    the same cumulative weights).  A zero-weight tied element keeps the mean (its
+    place in the run moves the index, not the value)."""
+    lead = qv.ndim
+    whole = np.all(~ties | (w > 0), axis=lead + ax, keepdims=True) & \
+        (np.sum(ties, axis=lead + ax, keepdims=True) > 1)
+    if not whole.any():
+        return picked
+    order = np.argsort(np.moveaxis(v, ax, 0), axis=0)
+    ranks = np.empty(order.shape)
+    np.put_along_axis(ranks, order, np.arange(order.shape[0], dtype=float).reshape(
+        (-1,) + (1,) * (order.ndim - 1)), axis=0)
+    ranks = np.moveaxis(ranks, 0, ax)
+    at = np.quantile(ranks, qv, axis=ax, method=method, keepdims=True,
+                     weights=w if axis is None else primal(weights))
+    at = np.where(whole, at, 0).astype(np.intp)
+    ordered = np.broadcast_to(np.sort(a, axis=ax), qv.shape + np.shape(v))
+    return np.where(whole, np.take_along_axis(ordered, at, axis=lead + ax), picked)
 
 
 def _order_quantile(a, q, axis, keepdims, median, method="linear"):

@@ -217,16 +217,18 @@ def object_array_made(items, untouched, tag, live, source, out=None):
             "index_tricks" in frame.f_globals["__name__"]:
         asker = frame.f_back            # np.r_[p, 0.0] / np.c_[...]: the line that wrote it
     key = (asker.f_code, asker.f_lasti, asker.f_globals.get("__name__") or "")
-    where = (source, frame, (frame.f_lasti, None if out is None else weakref.ref(out)),
+    where = ([source, frame], frame.f_lasti, None if out is None else weakref.ref(out),
              key)
     kept = ARRAYS.setdefault(tag, [])
     if kept:
-        seq, last, test, (held, by, (at, array), _) = kept[-1]
-        if held is source and by is frame and at == where[2][0] and array is not None \
-                and array() is None and kept[-1][3][3] == key and test(last):
+        record = kept[-1]
+        held, at, array, _ = record[3]
+        if held and held[0] is source and held[1] is frame and at == where[1] and \
+                array is not None and array() is None and record[3][3] == key and \
+                record[2](record[1]):
             kept.pop()  # one operation converting twice (ndarray.dot's type probe first)
-        else:           # never compared again: let its dual and frame go
-            kept[-1] = (seq, last, test, (None, None, (None, None), kept[-1][3][3]))
+        else:           # never compared again: let its dual and frame go (in place:
+            held.clear()            # another thread may be appending to this call's list)
     kept.append((next(SEQUENCE), items, untouched, where))
     if len(kept) > _KEPT:
         _, old, test, _ = kept.pop(0)

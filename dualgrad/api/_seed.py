@@ -393,10 +393,10 @@ def translated(who, exc):
         errors.damaged_numba_cache(who, exc) or exc
 
 
-def pass_note(width):
+def pass_note(width, first=0):
     """The note on an exception raised while ``f`` ran in the one pass over all
-    ``width`` input directions."""
-    return f"dualgrad: raised while evaluating f on {_Labels([0], [width])[0]}"
+    ``width`` input directions (from ``first`` on)."""
+    return f"dualgrad: raised while evaluating f on {_Labels([first], [width])[0]}"
 
 
 def is_jitted(f):
@@ -502,8 +502,11 @@ def ladder_width(width):
     return 1 << (width - 1).bit_length()
 
 
-def _widths(f, xs, chunk, executor=None):
+def _widths(f, xs, chunk, executor=None, first=0):
     """The passes' widths, and whether ``f`` is jitted (then widths pad to the ladder).
+
+    ``first``: the passes cover directions ``first`` onwards only (a Hessian's
+    outer chunk needs the inner gradient's entries from its own first direction on).
 
     With an ``executor`` and ``chunk=None``, at least as many chunks as the
     executor has workers (when there are that many directions), and a multiple
@@ -517,7 +520,7 @@ def _widths(f, xs, chunk, executor=None):
     jitted, auto = is_jitted(f), chunk is None
     if jitted:                           # the ladder tops out at 16 directions
         chunk = min(chunk or 16, 16)
-    ndirs = sum(sizes)
+    ndirs = sum(sizes) - first
     widths = chunk_sizes(ndirs, chunk, weight) or [0]
     if executor is not None and auto and ndirs:
         workers = worker_count(executor)
@@ -527,10 +530,12 @@ def _widths(f, xs, chunk, executor=None):
     return widths, jitted
 
 
-def chunk_tasks(who, f, template, nums, xs, kwargs, chunk, executor=None, has_aux=False):
-    """The passes that cover every input direction, and a label for each."""
-    widths, jitted = _widths(f, xs, chunk, executor)
-    starts = list(itertools.accumulate(widths, initial=0))[:-1]
+def chunk_tasks(who, f, template, nums, xs, kwargs, chunk, executor=None, has_aux=False,
+                first=0):
+    """The passes that cover every input direction (from ``first`` on), and a label
+    for each."""
+    widths, jitted = _widths(f, xs, chunk, executor, first)
+    starts = list(itertools.accumulate(widths, initial=first))[:-1]
     tail = lambda w: ((ladder_width(w) if jitted and w else None, True) if has_aux else  # noqa
                       (ladder_width(w),) if jitted and w else ())
     tasks = [(who, f, template, nums, xs, kwargs, s, w) + tail(w)
@@ -562,25 +567,27 @@ def assemble(results):
 
 
 def jacobian_columns(who, f, template, nums, xs, kwargs=None, chunk=None, executor=None,
-                     progress=False, has_aux=False):
+                     progress=False, has_aux=False, first=0):
     """Value of ``f`` and its partials with respect to all of ``xs`` stacked.
 
     Returns ``(value, partials)``, ``partials`` of shape ``value.shape + (N,)``
     with ``N`` the total size of ``xs`` (a list for a scalar output of one pass);
-    ``(value, partials, aux)`` with ``has_aux``.
+    ``(value, partials, aux)`` with ``has_aux``.  With ``first``, the partials of
+    directions ``first`` to ``N - 1`` only: shape ``value.shape + (N - first,)``.
     """
     kwargs = kwargs or {}
     if executor is None and not progress:
-        widths, jitted = _widths(f, xs, chunk)
+        widths, jitted = _widths(f, xs, chunk, None, first)
         if len(widths) == 1:             # one pass, here and now: no tasks to set up
             w = widths[0]
             try:
-                return evaluate_chunk(who, f, template, nums, xs, kwargs, 0, w,
+                return evaluate_chunk(who, f, template, nums, xs, kwargs, first, w,
                                       ladder_width(w) if jitted and w else None, has_aux)
             except Exception as exc:
-                exc.add_note(pass_note(w))
+                exc.add_note(pass_note(w, first))
                 raise
-    tasks, labels = chunk_tasks(who, f, template, nums, xs, kwargs, chunk, executor, has_aux)
+    tasks, labels = chunk_tasks(who, f, template, nums, xs, kwargs, chunk, executor, has_aux,
+                                first)
     return assemble(run_tasks(who, evaluate_chunk, tasks, labels, executor, progress))
 
 

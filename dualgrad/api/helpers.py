@@ -11,6 +11,7 @@ and in-place item assignment into arrays created from its input
 
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import threading
@@ -26,9 +27,10 @@ from ..dispatch import _second_order
 from ._dense import dense_jacobian as _jacobian
 from ._dense import with_outer_level as _with_outer_level
 from ._dense import shaped as _shaped
-from ._seed import (MAX_CHUNK, OutTree, as_array, call_jitted, evaluate_chunk, extract,
-                    is_jitted, jacobian_columns, linked, pass_note, private, split_aux,
-                    strip_tag, translated)
+from ._parallel import run_tasks
+from ._seed import (MAX_CHUNK, MEMORY_BUDGET, OutTree, as_array, call_jitted, chunk_tasks, evaluate_chunk,
+                    extract, is_jitted, jacobian_columns, linked, pass_note, private,
+                    split_aux, strip_tag, translated)
 from ._tree import LEAF, first_difference, flatten, is_node, leaf_paths, unflatten
 from ._validate import as_input, check_argnums, check_callable, check_chunk
 
@@ -683,19 +685,40 @@ def hessian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int 
     chunk = check_chunk(who, chunk)
     flat = _Flat(who, f, (x,) + args, argnums, holomorphic)
     inner = _FlatGradient(who, flat, kwargs, chunk, has_aux)
-    res = jacobian_columns(who, inner, (None,) * len(flat.xs), tuple(range(len(flat.xs))),
-                           flat.xs, None, chunk, executor, progress, has_aux)
+    template, nums = (None,) * len(flat.xs), tuple(range(len(flat.xs)))
+    outer = chunk if chunk is not None or executor is not None else \
+        _outer_width(sum(math.prod(_shape(x)) for x in flat.xs))
+    tasks, labels = chunk_tasks(who, inner, template, nums, flat.xs, {}, outer, executor,
+                                has_aux)
+    one = len(tasks) == 1 and executor is None and not progress
+
+    def passes():
+        if one:
+            return [jacobian_columns(who, inner, template, nums, flat.xs, None, chunk, None,
+                                     False, has_aux)]
+        # the upper triangle: outer chunk k (directions s_k to s_k + w_k - 1) needs the
+        # inner gradient's entries s_k onwards only; the rows above come from the
+        # earlier chunks' blocks by symmetry (about half the second-order work).  The
+        # parts are made here: a second round's inner.forced / summaries reach them
+        parts = [t[:1] + (inner.rows_from(t[6]),) + t[2:] for t in tasks]
+        return run_tasks(who, evaluate_chunk, parts, labels, executor, progress)
+    results = passes()
     clash = _second_order.clashes(inner.summaries)
     if clash:
         # outer chunks decided a second-order tie each by its own block of D, unlike
         # one another: where f has no second derivative; one convention per call
         # (the midpoint, the unchunked Hessian's) in a second round
         inner.forced, inner.summaries = clash, []
-        res = jacobian_columns(who, inner, (None,) * len(flat.xs), tuple(range(len(flat.xs))),
-                               flat.xs, None, chunk, executor, progress, has_aux)
-    flatH = _with_outer_level(as_array(res[1]), res[0])    # f linear in an outer level
-    n = flatH.shape[0] if flatH.ndim else 1
-    flatH = flatH.reshape(n, n)
+        results = passes()
+    res = results[0]
+    if one:
+        flatH = _with_outer_level(as_array(res[1]), res[0])    # f linear in an outer level
+        n = flatH.shape[0] if flatH.ndim else 1
+        flatH = flatH.reshape(n, n)
+    else:
+        blocks = [_with_outer_level(as_array(r[1]), r[0]) for r in results]
+        flatH = _from_triangle(blocks, [t[6] for t in tasks])
+        n = flatH.shape[0]
     flatH = (flatH + flatH.T) / 2.0
     rows, start = [], 0
     for x in flat.xs:                    # leaf j's rows: blocks leaf_j.shape + leaf_k.shape
@@ -706,9 +729,35 @@ def hessian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int 
     return _with_aux(flat.arrange(rows), res[2] if has_aux else None, has_aux)
 
 
+def _outer_width(n):
+    """``chunk=None``'s outer chunk width for a Hessian of ``n`` inputs: one chunk up to
+    48 inputs (a pass's overhead outweighs the triangle's saving), else about an eighth
+    of ``n`` (at least 32), so that the upper triangle saves close to half of the
+    second-order work, within the memory budget of one outer pass
+    (``python bench/hessian_large.py --compare MAIN``: 0.50-0.57 of one outer chunk's
+    time on rosen and a logistic regression at n = 100-500, stop 44)."""
+    if n <= 48:
+        return None
+    return max(1, min(max(32, math.ceil(n / 8)), MAX_CHUNK, MEMORY_BUDGET // (8 * n)))
+
+
+def _from_triangle(blocks, starts):
+    """The ``n x n`` Hessian from the outer chunks' blocks: ``blocks[k]``, of shape
+    ``(n - s_k, w_k)``, holds ``H[s_k:, s_k:s_k + w_k]`` (``s_k = starts[k]``); the
+    rows above it are the earlier blocks' entries transposed.  NumPy calls only, so
+    that blocks that are duals of an enclosing level (a Hessian inside
+    ``dg.derivative``) join as they are."""
+    columns = []
+    for k, (s, block) in enumerate(zip(starts, blocks)):
+        w = block.shape[1]
+        above = [blocks[j][s - starts[j]:s - starts[j] + w].T for j in range(k)]
+        columns.append(np.concatenate(above + [block], axis=0) if above else block)
+    return np.concatenate(columns, axis=1)
+
+
 class _FlatGradient:
     """``leaves -> gradient of f`` flattened to one vector: the inner level of a
-    Hessian, picklable."""
+    Hessian, picklable.  With ``first``, the gradient's entries ``first`` onwards."""
 
     def __init__(self, who, flat, kwargs, chunk, has_aux):
         self.who, self.f, self.template, self.nums = who, flat.f, flat.template, flat.lnums
@@ -717,6 +766,14 @@ class _FlatGradient:
         # executor too; a process pool's copies keep theirs), and the ties hessian
         # makes keep the midpoint in a second round (dispatch._second_order.clashes)
         self.summaries, self.forced = [], {}
+        self.first = 0
+
+    def rows_from(self, first):
+        """This gradient's entries ``first`` onwards (an outer chunk's upper triangle):
+        a shallow copy, sharing ``summaries`` and ``forced``."""
+        part = copy.copy(self)
+        part.first = first
+        return part
 
     def __call__(self, *leaves):
         full = list(self.template)
@@ -725,7 +782,8 @@ class _FlatGradient:
         with linked(leaves) as link:     # the outer pass's input duals, seeded again
             link.forced = self.forced
             res = jacobian_columns(self.who, self.f, full, self.nums, list(leaves),
-                                   self.kwargs, self.chunk, None, False, self.has_aux)
+                                   self.kwargs, self.chunk, None, False, self.has_aux,
+                                   self.first)
             span = link.outer_span() if link.missed else None
             if span is not None:
                 # a pass met a tie the second order decides, without the diagonal to
@@ -737,7 +795,8 @@ class _FlatGradient:
                                self.kwargs, span[0], span[1], None, self.has_aux)
                 link.mode = "replay"
                 res = jacobian_columns(self.who, self.f, full, self.nums, list(leaves),
-                                       self.kwargs, self.chunk, None, False, self.has_aux)
+                                       self.kwargs, self.chunk, None, False, self.has_aux,
+                                       self.first)
             if link.summary:
                 self.summaries.append(link.summary)
         _check_scalar(self.who, res[0])

@@ -1392,6 +1392,13 @@ def make(value, partials, tag):
             if partials.dtype == object:
                 partials = partials.tolist()
             # a float row goes as it is: the scalar kind copies what it keeps
+        elif getattr(partials, "_kind", None) == "array" and partials.ndim == 1 and \
+                len(partials) > MAX_SLOTS:
+            # a nested row (a Hessian's inner level, n > 16): make_scalar keeps an array
+            # dual as it is; a copy, as for a float row.  Split into n scalar duals it
+            # was joined back at once (stack_scalars), ~50 us a direction: an elementwise
+            # f (scipy's rosen on an object array) spent 8 s of a 12 s Hessian at n = 200
+            partials = partials.copy()
         elif not isinstance(partials, (list, tuple)):
             partials = [partials[..., k] for k in range(partials.shape[-1])]
         return make_scalar(_scalar_value(value), partials, tag)

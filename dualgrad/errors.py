@@ -2815,6 +2815,43 @@ def _matrix_of_duals(who, name, exc):
         "d @ e for the matrix product, np.conj(d).T for .H.")
 
 
+# numpy.polynomial's modules and their pseudo-Vandermonde matrices
+_VANDER = {"polynomial": "polyvander", "chebyshev": "chebvander", "legendre": "legvander",
+           "hermite": "hermvander", "hermite_e": "hermevander", "laguerre": "lagvander"}
+
+
+def _polynomial_of_duals(who, module, name):
+    """A ``numpy.polynomial`` function (pure Python: no dualgrad hook) converted a dual
+    array with ``np.asarray`` into an object array and failed in its least-squares or
+    companion-matrix step (user44: a projection method's ``chebfit`` was told to build
+    the dual array it had passed, as ``np.chebfit``; ``np.polynomial.polynomial.polyfit``
+    was named ``np.polyfit``, which takes duals)."""
+    kind = module.rsplit(".", 1)[-1]
+    if kind in _VANDER:
+        func = f"np.polynomial.{kind}.{name}"
+        V = f"np.polynomial.{kind}.{_VANDER[kind]}(x, deg)"
+    else:                                   # _polybase: Polynomial.fit, Chebyshev.fit ...
+        func = f"numpy.polynomial's {name} method (Polynomial.{name}, Chebyshev.{name}, ...)"
+        V = ("np.polynomial.chebyshev.chebvander(t, deg) (the class's own basis: polyvander, "
+             "legvander, hermvander, lagvander) with t = (2 * x - (a + b)) / (b - a), "
+             "a, b = x.min(), x.max(), the domain the class maps onto [-1, 1] before "
+             "fitting (its .coef are in t)")
+    if name.endswith("fit"):
+        fix = (f"fit by least squares with NumPy's own lstsq, which takes duals: coef = "
+               f"np.linalg.lstsq(V, y, rcond=None)[0] with V = {V} (x plain, V plain; "
+               "deg an int; weights w: V * w[:, None] and y * w), or np.polyfit(x, y, deg) "
+               "for the power basis (highest power first; it takes duals)")
+    else:
+        fix = ("evaluate with the basis's val function (np.polynomial.chebyshev.chebval(x, "
+               "c), polyval, legval ...) or the class's call, which take duals, and write "
+               f"what {name} computes with NumPy functions on the dual arrays")
+    return DualTypeError(
+        f"{who}: {func} converts its arguments with np.asarray, which makes an object "
+        "array of the dual numbers (numpy.polynomial is Python that NumPy never hands to "
+        "dualgrad), and its linear algebra cannot take one; expected NumPy functions on "
+        f"dual arrays. Fix: {fix}.")
+
+
 def _from_numpy(who, exc):
     """``exc`` raised inside a NumPy function called from user code on a list or an
     object array holding duals (NumPy hands a call to dualgrad only when a dual is one
@@ -2832,6 +2869,8 @@ def _from_numpy(who, exc):
             name = frame.f_code.co_name
             if module.startswith("numpy.matrixlib"):
                 return _matrix_of_duals(who, name, exc)
+            if module.startswith("numpy.polynomial"):
+                return _polynomial_of_duals(who, module, name)
             public = "np.linalg" if module.startswith("numpy.linalg") else \
                 "np.fft" if module.startswith("numpy.fft") else "np"
             func = f"{public}.{name}"

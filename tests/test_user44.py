@@ -398,3 +398,30 @@ def test_egm_time_iteration_against_jax():
     want = np.asarray(jax.jacfwd(lambda t: _egm(t, jnp))(jnp.asarray(th)))
     np.testing.assert_allclose(dg.jacobian(lambda t: _egm(t, np), th), want, rtol=1e-12,
                                atol=1e-12 * np.max(np.abs(want)))
+
+
+# --- numpy.polynomial's fits (projection methods) -------------------------------------
+
+@pytest.mark.parametrize("name", ["chebfit", "polyfit", "Chebyshev.fit"])
+def test_numpy_polynomial_fits_name_lstsq_with_their_vandermonde(name):
+    """numpy.polynomial is Python that converts y with np.asarray: the refusal named
+    np.chebfit (np.polyfit for np.polynomial.polynomial.polyfit, which is another
+    function and takes duals) and told the user to build the dual array they had
+    passed. The spelling it names now is the least-squares map, pinv(V)."""
+    P = np.polynomial
+    x = np.linspace(0.2, 3.0, 11)
+    fit, V, where = {
+        "chebfit": (lambda y: P.chebyshev.chebfit(x, y, 3), P.chebyshev.chebvander(x, 3),
+                    r"np\.polynomial\.chebyshev\.chebfit converts .*\.chebvander\(x, deg\)"),
+        "polyfit": (lambda y: P.polynomial.polyfit(x, y, 3), P.polynomial.polyvander(x, 3),
+                    r"np\.polynomial\.polynomial\.polyfit converts .*\.polyvander\(x, deg\)"),
+        "Chebyshev.fit": (lambda y: P.Chebyshev.fit(x, y, 3).coef,
+                          P.chebyshev.chebvander((2 * x - 3.2) / 2.8, 3),
+                          r"Chebyshev\.fit, .* t = \(2 \* x - \(a \+ b\)\) / \(b - a\)"),
+    }[name]
+    y = np.log(x)
+    with pytest.raises(DualTypeError, match=where):
+        dg.jacobian(fit, y)
+    J = dg.jacobian(lambda q: np.linalg.lstsq(V, q, rcond=None)[0], y)
+    np.testing.assert_allclose(J, np.linalg.pinv(V), atol=1e-13)
+    np.testing.assert_allclose(np.linalg.lstsq(V, y, rcond=None)[0], fit(y), atol=1e-12)

@@ -123,12 +123,14 @@ def test_second_derivatives_of_spectral_functions_nan_or_exact(a):
     ``sum(eigh(A)[0]**3) = tr(A^3)``: second derivatives along ``C`` are ``2 tr(C^2)``,
     ``2 ||C||_F^2``, ``6 tr(A C^2)``.  Along a direction that mixes the equal pair the
     old code gave 0 instead of 4 (a gap of 1e-15 gave 4): now NaN.  Along one that does
-    not mix it (diagonal), the exact value through ``eigh`` and ``svd`` (whose values keep
+    not mix it (diagonal), the exact value through ``eigh`` (whose values keep
     ``diag(V^H dA V)``, the branch that pairs with the vectors); through ``eigvalsh``
     (linalg43: each value of a cluster takes the cluster's mean at first order, as
-    ``np.sort``) a direction that splits the cluster gives NaN at second order: the sum
-    of squares of means is not the sum of squares (1 1; 1 1 instead of 2 I), and the
-    sorted values have a kink there."""
+    ``np.sort``) and ``svd(compute_uv=False)`` (spectral44: the same, its values alone
+    pair with no vectors; LAPACK's member gave 1.0 at ``I + t [[1, 1], [1, 0]]``, whose
+    one-sided derivatives are 1.618 and -0.618) a direction that splits the cluster
+    gives NaN at second order: the sum of squares of means is not the sum of squares
+    (1 1; 1 1 instead of 2 I), and the sorted values have a kink there."""
     A = np.diag(a)
     fs = [(lambda X: np.sum(np.linalg.eigvalsh(X) ** 2), lambda C: 2 * np.trace(C @ C)),
           (lambda X: np.sum(np.linalg.svd(X, compute_uv=False) ** 2),
@@ -140,7 +142,7 @@ def test_second_derivatives_of_spectral_functions_nan_or_exact(a):
         d2 = dg.derivative(lambda s: dg.derivative(lambda t: f(A + t * mixing), s), 0.0)
         assert np.isnan(d2)
         d2 = dg.derivative(lambda s: dg.derivative(lambda t: f(A + t * still), s), 0.0)
-        if k == 0:                                         # eigvalsh: the cluster's mean
+        if k in (0, 1):             # eigvalsh, svd's values alone: the cluster's mean
             assert np.isnan(d2)
             continue
         np.testing.assert_allclose(d2, exact(still), rtol=1e-13)

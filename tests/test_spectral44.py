@@ -207,3 +207,72 @@ def test_svd_values_hessian_tall_rank_one_against_jax():
     np.testing.assert_allclose(H, np.asarray(want), rtol=1e-12, atol=1e-14)
     with pytest.raises(TypeError, match="compute_uv=False gives the singular values"):
         dg.hessian(lambda x: np.linalg.svd(_tall(x), full_matrices=False)[1][0], x)
+
+
+# ---- svd's values at repeated singular values ---------------------------------------------
+_R2 = np.array([[np.cos(1.1), -np.sin(1.1)], [np.sin(1.1), np.cos(1.1)]])
+_Q3, _ = np.linalg.qr(np.arange(9.0).reshape(3, 3) + 3 * np.eye(3))
+
+_SVD_VALUES = {
+    "compute_uv=False": lambda A: np.linalg.svd(A, compute_uv=False),
+    "compute_uv=True": lambda A: np.linalg.svd(A, full_matrices=False)[1],
+    "svdvals": lambda A: np.linalg.svdvals(A),
+}
+
+
+def _pair(x):
+    return _diag(1 + x[0] + 0 * x[1], 1 + x[0] + x[0] ** 2 + x[1] ** 2)
+
+
+@pytest.mark.parametrize("values", list(_SVD_VALUES))
+@pytest.mark.parametrize("shape", ["diagonal", "rotated", "tall"])
+def test_svd_second_order_split_orders_the_cluster(values, shape):
+    """Singular values ``1 + x0 + x0^2 + x1^2`` (the largest: Hessian 2 I) and ``1 + x0``
+    (0), tied at 0: LAPACK's member gave 0 to the largest; under rotations on both
+    sides and with a zero row (3 x 2) the same."""
+    vals = _SVD_VALUES[values]
+    A = {"diagonal": _pair,
+         "rotated": lambda x: _R @ _pair(x) @ _R2.T,
+         "tall": lambda x: _Q3 @ np.concatenate([_pair(x), np.zeros((1, 2)) + 0 * x[0]]) @ _R2,
+         }[shape]
+    x0 = np.zeros(2)
+    np.testing.assert_allclose(dg.hessian(lambda x: vals(A(x))[0], x0), 2 * np.eye(2),
+                               atol=1e-12)
+    np.testing.assert_allclose(dg.hessian(lambda x: vals(A(x))[1], x0), np.zeros((2, 2)),
+                               atol=1e-12)
+    fd = _second_difference(lambda x: np.linalg.svd(A(x), compute_uv=False)[0], x0)
+    np.testing.assert_allclose(fd, 2 * np.eye(2), atol=1e-5)
+
+
+def test_svd_pair_split_by_a_distant_singular_value():
+    """``[[1, 0, x], [0, 1, 0], [0, 0, 3]]``: ``A^T A`` is ``1`` (e2) and the block
+    ``[[1, x], [x, 9 + x^2]]``, eigenvalues ``(10 + x^2 -+ sqrt((8 + x^2)^2 + 4 x^2)) / 2
+    = 1 - x^2 / 8, 9 + 9 x^2 / 8 + O(x^4)``: singular values ``3 + 3 x^2 / 16``, ``1``,
+    ``1 - x^2 / 16``; second derivatives 3/8, 0, -1/8 (the pair at 1 split only through
+    its coupling to 3).  Checked by second differences."""
+    def A(x):
+        z = 0 * x[0]
+        return np.stack([np.stack([1 + z, z, x[0]]), np.stack([z, 1 + z, z]),
+                         np.stack([z, z, 3 + z])])
+    x0 = np.zeros(1)
+    want = [3 / 8, 0.0, -1 / 8]
+    for vals in _SVD_VALUES.values():
+        H = [dg.hessian(lambda x: vals(A(x))[i], x0)[0, 0] for i in range(3)]
+        np.testing.assert_allclose(H, want, atol=1e-12)
+    fd = [_second_difference(lambda x: np.linalg.svd(A(x), compute_uv=False)[i], x0)[0, 0]
+          for i in range(3)]
+    np.testing.assert_allclose(fd, want, atol=1e-5)
+
+
+def test_svd_values_at_a_mixing_tie_take_the_midpoint():
+    """``I + t [[1, 1], [1, 0]]``: the largest singular value is ``1 + 1.618 t`` for t > 0
+    and ``1 + 0.618 |t|`` for t < 0; LAPACK's member gave 1.0 (neither side); now the
+    midpoint 0.5 (the cluster's mean, as eigvalsh), for the values with and without
+    vectors."""
+    C = np.array([[1.0, 1.0], [1.0, 0.0]])
+    phi = (1 + np.sqrt(5)) / 2
+    for vals in _SVD_VALUES.values():
+        d = dg.derivative(lambda t: vals(np.eye(2) + t * C)[0], 0.0)
+        assert d == pytest.approx(0.5 * (phi + (1 - phi)), abs=1e-15)
+        d = dg.derivative(lambda t: vals(np.eye(2) + t * C)[1], 0.0)
+        assert d == pytest.approx(0.5, abs=1e-15)

@@ -1262,7 +1262,10 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
     ``P = U^H dA V`` is 0 to rounding at
     ``(i, j)`` and ``(j, i)``, NaN otherwise (:mod:`._spectral`); a zero singular value
     (rank deficiency, so also a block of them) raises, as the ``1 / s`` terms of the
-    vectors do not exist there; ``ds`` stays ``diag(P)``.
+    vectors do not exist there.  ``ds`` is ``diag(P)``; at equal nonzero singular values
+    as eigh's values with the vectors, as eigvalsh's without (:func:`_clustered_svd`:
+    the cluster's mean where the direction mixes it, ordered by the second order where
+    only that splits it).
 
     Only the thin factors are unique, so ``full_matrices=True`` is supported for
     square matrices alone.
@@ -1315,7 +1318,12 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
         dA = _triangle(dA, "L")
     if not compute_uv:                    # the diagonal of U^H dA V alone
         ds = np.sum(_conj(U) * (dA @ V), axis=-2)
-        return make(s, _last(np.real(ds) if np.iscomplexobj(primal(ds)) else ds), a.tag)
+        ds = np.real(ds) if np.iscomplexobj(primal(ds)) else ds
+        s2 = s * s
+        ties = _nonzero_ties(_spectral.tied(s2[..., None, :] - s2[..., :, None], s2), s)
+        if ties is not None:              # repeated: the cluster's mean, or the order
+            ds = _clustered_svd(ds, ties, s, Ut @ dA @ V, a.tag)
+        return make(s, _last(ds), a.tag)
     P = Ut @ dA @ V
     diag = np.diagonal(P, axis1=-2, axis2=-1)
     Ph = _H(P)
@@ -1341,9 +1349,43 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
         cols = zero[..., None, :]
         dU = np.where(cols, _spectral.nan_like(dU), dU)
         dV = np.where(cols, _spectral.nan_like(dV), dV)
+    ties = _nonzero_ties(ties, s)
+    if ties is not None:                  # repeated: as eigh's values (pairing)
+        diag, lost = _clustered_svd(diag, ties, s, P, a.tag, vectors=True)
+        if lost.any():                    # the second order picks another basis / order
+            dU = np.where(lost[..., None, :], _spectral.nan_like(dU), dU)
+            dV = np.where(lost[..., None, :], _spectral.nan_like(dV), dV)
     s_dual = make(s, _last(diag), a.tag)
     result = _result("svd")
     return result(make(U, _last(dU), a.tag), s_dual, make(Vt, _last(_H(dV)), a.tag))
+
+
+def _nonzero_ties(ties, s):
+    """``ties`` (:func:`._spectral.tied` of the squared singular values) without the
+    pairs of numerically zero ones (their kink is ``|s|``'s, not a cluster's); ``None``
+    where none is left."""
+    if ties is None:
+        return None
+    sv = primal(s)
+    m = sv.shape[-1]
+    big = sv > sv[..., :1] * m * np.finfo(float).eps
+    ties = ties & big[..., :, None] & big[..., None, :]
+    return ties if ties.any() else None
+
+
+def _clustered_svd(ds, ties, s, P, tag, vectors=False):
+    """:func:`._spectral.clustered` for singular values ``s`` (descending) with partials
+    ``ds`` (directions leading): a cluster of equal nonzero singular values is the
+    cluster of eigenvalues ``+s`` of the Hermitian dilation ``[[0, A], [A^H, 0]]``,
+    whose block ``V^H dB V`` is ``Herm(U^H dA V)``; the order is reversed around the call
+    (the rule orders a run ascending)."""
+    flip = lambda x: x[..., ::-1]                   # noqa: E731
+    flip2 = lambda x: x[..., ::-1, ::-1]            # noqa: E731
+    M = 0.5 * (P + _H(P))
+    out = _spectral.clustered(flip(ds), flip2(ties), flip(s), flip2(M), vectors, tag)
+    if vectors:
+        return flip(out[0]), flip(out[1])
+    return flip(out)
 
 
 def _svd_square(a, U, s, Vt):

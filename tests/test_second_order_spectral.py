@@ -1,4 +1,5 @@
-"""spectral44: eigenvalues tied at first order and split at second order (attack44 01).
+"""Eigenvalues and singular values tied at first order, split at second (spectral44;
+attack44 repro_01, 03).
 
 ``A(x) = diag(1 + x + x^2, 1 + x)`` at 0: the sorted eigenvalues are ``1 + x`` and
 ``1 + x + x^2`` for every x, second derivatives 0 and 2; eigvalsh gave the cluster's

@@ -2545,12 +2545,14 @@ _DROP_INS = {"scipy.special": ("logsumexp", "softmax", "log_softmax", "polygamma
 # scipy.stats' distributions and methods that dualgrad.scipy.stats takes on duals
 # (tests/test_stats43.py checks this against the package)
 _CONTINUOUS = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
-_DISCRETE = ("pmf", "logpmf", "cdf", "sf")
+_DISCRETE = ("pmf", "logpmf", "cdf", "logcdf", "sf", "logsf")
 STATS_DROP_INS = {
     **{d: _CONTINUOUS for d in ("norm", "lognorm", "expon", "gamma", "beta", "t", "cauchy",
-                                "logistic", "laplace", "uniform", "chi2", "pareto")},
+                                "logistic", "laplace", "uniform", "chi2", "pareto",
+                                "weibull_min", "truncnorm")},
     **{d: _DISCRETE for d in ("poisson", "binom", "nbinom", "geom", "bernoulli")},
     "betabinom": ("pmf", "logpmf"), "multivariate_normal": ("logpdf", "pdf"),
+    "multivariate_t": ("logpdf", "pdf"),
     "dirichlet": ("logpdf", "pdf"), "multinomial": ("logpmf", "pmf")}
 
 

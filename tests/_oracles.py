@@ -33,6 +33,26 @@ def _i_e(v, t):
     return mp.exp(-abs(t)) * mp.besseli(v, t)
 
 
+def _t_cdf(df, t):
+    """Student's t cdf: 1/2 + t Gamma((df + 1) / 2) / (sqrt(pi df) Gamma(df / 2))
+    2F1(1/2, (df + 1) / 2; 3/2; -t**2 / df)."""
+    return mp.mpf(1) / 2 + t * mp.gamma((df + 1) / 2) / (mp.sqrt(mp.pi * df) * mp.gamma(df / 2)) \
+        * mp.hyp2f1(mp.mpf(1) / 2, (df + 1) / 2, mp.mpf(3) / 2, -t * t / df)
+
+
+def _root(F, p, start):
+    """The o with F(o) = p, by mpmath's secant from ``start`` (a float)."""
+    return mp.findroot(lambda o: F(o) - p, mp.mpf(float(start)))
+
+
+def _binom(k, n, p):
+    return mp.binomial(n, k) * p ** k * (1 - p) ** (n - k)
+
+
+def _nbinom(k, n, p):
+    return mp.gamma(n + k) / (mp.gamma(k + 1) * mp.gamma(n)) * p ** n * (1 - p) ** k
+
+
 # name -> mpmath function of the ufunc's arguments (same order as NumPy's)
 MPMATH = {
     "add": lambda x, y: x + y,
@@ -121,6 +141,39 @@ MPMATH = {
     "kl_div": lambda x, y: x * mp.log(x / y) - x + y,
     "huber": lambda d, r: r * r / 2 if abs(r) <= d else d * (abs(r) - d / 2),
     "pseudo_huber": lambda d, r: d * d * (mp.sqrt(1 + (r / d) ** 2) - 1),
+    # stats44: the distribution functions, from their definitions (Student's t cdf by its
+    # hypergeometric form, the discrete cdfs as sums of their pmfs), the quantiles as
+    # mpmath's roots of those (SciPy's float value only as the root finder's start)
+    "ndtri_exp": lambda y: _root(lambda o: mp.log(mp.ncdf(o)), y, sc.ndtri_exp(float(y))),
+    "stdtr": lambda df, t: _t_cdf(df, t),
+    "stdtrit": lambda df, p: _root(lambda o: _t_cdf(df, o), p, sc.stdtrit(float(df), float(p))),
+    "chdtr": lambda v, x: mp.gammainc(v / 2, 0, x / 2, regularized=True),
+    "chdtrc": lambda v, x: mp.gammainc(v / 2, x / 2, mp.inf, regularized=True),
+    "chdtri": lambda v, p: _root(lambda o: mp.gammainc(v / 2, o / 2, mp.inf, regularized=True),
+                                 p, sc.chdtri(float(v), float(p))),
+    "gammaincinv": lambda a, y: _root(lambda o: mp.gammainc(a, 0, o, regularized=True), y,
+                                      sc.gammaincinv(float(a), float(y))),
+    "gammainccinv": lambda a, y: _root(lambda o: mp.gammainc(a, o, mp.inf, regularized=True),
+                                       y, sc.gammainccinv(float(a), float(y))),
+    "betaincc": lambda a, b, x: mp.betainc(a, b, x, 1, regularized=True),
+    "betaincinv": lambda a, b, y: _root(lambda o: mp.betainc(a, b, 0, o, regularized=True),
+                                        y, sc.betaincinv(float(a), float(b), float(y))),
+    "betainccinv": lambda a, b, y: _root(lambda o: mp.betainc(a, b, o, 1, regularized=True),
+                                         y, sc.betainccinv(float(a), float(b), float(y))),
+    "_beta_ppf": lambda q, a, b: _root(lambda o: mp.betainc(a, b, 0, o, regularized=True), q,
+                                       sc.betaincinv(float(a), float(b), float(q))),
+    "pdtr": lambda k, m: mp.fsum(mp.exp(-m) * m ** j / mp.factorial(j)
+                                 for j in range(int(mp.floor(k)) + 1)),
+    "pdtrc": lambda k, m: 1 - mp.fsum(mp.exp(-m) * m ** j / mp.factorial(j)
+                                      for j in range(int(mp.floor(k)) + 1)),
+    "_cauchy_ppf": lambda p, loc, scale: loc + scale * mp.tan(mp.pi * (p - mp.mpf(1) / 2)),
+    "_cauchy_isf": lambda p, loc, scale: loc + scale * mp.tan(mp.pi * (mp.mpf(1) / 2 - p)),
+    "_binom_pmf": lambda k, n, p: _binom(k, n, p),
+    "_binom_cdf": lambda k, n, p: mp.fsum(_binom(j, n, p) for j in range(int(k) + 1)),
+    "_binom_sf": lambda k, n, p: mp.fsum(_binom(j, n, p) for j in range(int(k) + 1, int(n) + 1)),
+    "_nbinom_pmf": lambda k, n, p: _nbinom(k, n, p),
+    "_nbinom_cdf": lambda k, n, p: mp.fsum(_nbinom(j, n, p) for j in range(int(k) + 1)),
+    "_nbinom_sf": lambda k, n, p: 1 - mp.fsum(_nbinom(j, n, p) for j in range(int(k) + 1)),
 }
 
 # derivatives that are conventions of a discrete operation, per argument

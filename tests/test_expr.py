@@ -148,7 +148,10 @@ def test_scalar_source_gives_numpys_bits_on_floats(rule):
         numpy_fn = _table.derivative_functions(rule)[k]
         for p in points:
             with np.errstate(all="ignore"):
-                out = rule.ufunc(*p)
+                try:
+                    out = rule.ufunc(*p)
+                except OverflowError:       # Boost's cauchy quantile at p = 0, 1 (SciPy's
+                    continue                # error, on floats too: no derivative to give)
                 want = numpy_fn(*(v if type(v) is int else np.float64(v) for v in p), out)
             try:
                 with np.errstate(all="raise"):

@@ -123,13 +123,20 @@ def test_the_rows_with_value_tests_are_these():
     # test_special41.py: the incomplete gamma / beta at their endpoints, dawsn's fraction
     # beyond 10, ellipk / ellipe's series below 1/4, rel_entr / kl_div's log ratio,
     # huber's regions and pseudo_huber's delta -> 0 limits)
-    assert sorted(r.name for r in VALUE_ROWS) == ["arccos", "arcsin", "arcsinh", "arctanh",
-                                                  "betainc", "dawsn", "ellipe", "ellipk",
+    # (stats44's distribution rows, in test_stats44.py against mpmath: stdtr / stdtrit's
+    # Stirling constant from df = 20 (19.9 and 20) and df = inf; cauchy's p - 1 beyond
+    # 1/2; chdtr / chdtrc / betaincc at their endpoints and binom's pmf at p = 0, 1 in
+    # test_rules_oracles' kinks; binom's cdf / sf at k >= n)
+    assert sorted(r.name for r in VALUE_ROWS) == ["_binom_cdf", "_binom_pmf", "_binom_sf",
+                                                  "_cauchy_isf", "_cauchy_ppf",
+                                                  "arccos", "arcsin", "arcsinh", "arctanh",
+                                                  "betainc", "betaincc", "chdtr", "chdtrc",
+                                                  "dawsn", "ellipe", "ellipk",
                                                   "float_power", "gammainc", "gammaincc",
                                                   "huber", "hypot", "kl_div", "power",
                                                   "pseudo_huber", "rel_entr",
-                                                  "remainder", "tanh", "voigt_profile",
-                                                  "wofz"]
+                                                  "remainder", "stdtr", "stdtrit", "tanh",
+                                                  "voigt_profile", "wofz"]
 
 
 _SWITCH = {"arcsin": [0.45, 0.499, 0.5, 0.501, 0.55, -0.5, -0.49, 0.5j, 0.35 + 0.35j,

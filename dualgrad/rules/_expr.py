@@ -169,6 +169,9 @@ FUNCTIONS = {
     "np.absolute": _Fn(1, "abs", True),
     "np.float_power": _Fn(2, "_float_power"), "np.floor_divide": _Fn(2, "_floor_divide"),
     "np.ldexp": _Fn(2, "math.ldexp"), "np.copysign": _Fn(2, "math.copysign"),
+    # floor of a count that SciPy floors itself (pdtr's k): no twin, no kernel (the
+    # rows that read it call SciPy's functions beside it)
+    "np.floor": _Fn(1),
     # the table's own (rules/_special.py): psi's derivative, SciPy's zeta(2, x) to a few
     # ulp, ~15x faster, and its derivative, -2 zeta(3, x); on Python floats each one's
     # source is its twin (ZeroDivisionError or OverflowError where it is infinite)

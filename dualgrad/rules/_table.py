@@ -745,6 +745,177 @@ _LOG_RATIO = ("where(np.absolute(value(x) / value(y)) < 1e-300, np.log(x) - np.l
               "where(np.absolute(value(x) / value(y)) > 1e+300, np.log(x) - np.log(y), "
               "np.log(x / y)))")
 
+
+# ---- the distribution functions' rows (stats44) ----------------------------------------
+# Each is a cdf, a survival function or a quantile whose derivative in its continuous
+# variable is a density (one over it at the result for a quantile): the densities of
+# Student's t, chi-squared, gamma, beta, Poisson and the binomial / negative binomial
+# counts, written with xlogy / xlog1py / betaln / gammaln so that they neither overflow
+# nor meet 0 * log 0.  Their derivatives in a shape (df, a, b, n) have no closed form:
+# None (a dual there raises the table's TypeError naming the ufunc and the argument).
+
+def _t_log_normalizer(df, terms=10):
+    """``-betaln(df / 2, 1 / 2) - log(df) / 2``, the log of Student's t density's
+    constant (a source string).  SciPy's betaln(a, 1/2) loses ~|lgamma(a)| ulps as a
+    grows (6e-13 relative in the density at df = 1e4); from df = 20 the two terms are
+    ``-log(2 pi) / 2 + S(df / 2)`` instead, ``S(a) = log(Gamma(a + 1/2) / Gamma(a)) -
+    log(a) / 2``, by Stirling's series ``sum_(n odd) (2**-n - 2) B_(n+1) / (n (n + 1)
+    a**n)`` (through n = 19: the first omitted term is below 1e-19 at a = 10), with no
+    cancellation: ``-1 / (8 a) + 1 / (192 a**3) - ...``."""
+    from fractions import Fraction          # (not at import: scipy's rows are made on first use)
+    bernoulli = [Fraction(1, 6), Fraction(-1, 30), Fraction(1, 42), Fraction(-1, 30),
+                 Fraction(5, 66), Fraction(-691, 2730), Fraction(7, 6), Fraction(-3617, 510),
+                 Fraction(43867, 798), Fraction(-174611, 330)]
+    coeffs = [float((Fraction(1, 2 ** n) - 2) * bernoulli[j] / (n * (n + 1)))
+              for j, n in enumerate(range(1, 2 * terms, 2))]
+    a = f"(0.5 * {df})"
+    series = repr(coeffs[-1])
+    for c in reversed(coeffs[:-1]):
+        series = f"{c!r} + ({series}) / ({a} * {a})"
+    stirling = f"-0.9189385332046728 + ({series}) / {a}"
+    return (f"where(np.real(value({df})) >= 20.0, {stirling}, "
+            f"-sc.betaln(0.5 * {df}, 0.5) - 0.5 * np.log({df}))")
+
+
+def _t_logpdf(df, t):
+    """Student's t log density at ``t`` with ``df`` degrees of freedom (a source
+    string): ``-betaln(df / 2, 1 / 2) - log(df) / 2 - (df + 1) / 2 log1p(t**2 / df)``
+    (the constant by :func:`_t_log_normalizer`)."""
+    return (f"{_t_log_normalizer(df)} - "
+            f"({df} + 1.0) * 0.5 * np.log1p({t} * {t} / {df})")
+
+
+def _t_forms(df, normal, student):
+    """``normal`` where ``df`` is +inf (SciPy's stdtr / stdtrit are ndtr / ndtri there;
+    the t density's betaln(inf, 1/2) is -inf), else ``student``."""
+    return (f"where(np.absolute(value({df})) > 1.7976931348623157e308, {normal}, "
+            f"{student})")
+
+
+def _chi2_log(v, x):
+    """The chi-squared log density (a source string)."""
+    return (f"sc.xlogy(0.5 * {v} - 1.0, 0.5 * {x}) - 0.5 * {x} - sc.gammaln(0.5 * {v}) - "
+            f"{_LN2}")
+
+
+def _beta_log(a, b, x):
+    """The beta log density (a source string)."""
+    return f"sc.xlogy({a} - 1.0, {x}) + sc.xlog1py({b} - 1.0, -{x}) - sc.betaln({a}, {b})"
+
+
+def _binomial_tail(k, n, p):
+    """d/dp of SciPy's binomial sf ``_binom_sf(k, n, p) = betainc(k + 1, n - k, p)``
+    (the cdf's is its negative): the beta(k + 1, n - k) density at p, real k included
+    (Boost's, as SciPy's own floors k before it calls); 0 where ``k >= n`` (the cdf is
+    1, the sf 0 for every p), NaN where the value is (``k < 0``: SciPy's NaN)."""
+    return (f"out - out + where(np.real(value({n})) - np.real(value({k})) <= 0.0, 0.0 * {p}, "
+            f"np.exp(sc.xlogy({k}, {p}) + sc.xlog1py({n} - {k} - 1.0, -{p}) - "
+            f"sc.betaln({k} + 1.0, {n} - {k})))")
+
+
+def _distribution_rules(sc):
+    """Rows of scipy.special's distribution functions, and of the private ufuncs behind
+    scipy.stats' beta, cauchy, binom and nbinom (Boost's), all in their continuous
+    variable only (dualgrad.scipy.stats reaches them through these rows)."""
+    import scipy.special._ufuncs as scu
+    t_pdf = _t_forms("x", f"{_1_SQRT2PI} * np.exp(-0.5 * y * y)", f"np.exp({_t_logpdf('x', 'y')})")
+    t_inv = _t_forms("x", "2.5066282746310002 * np.exp(0.5 * out * out)",
+                     f"np.exp(-({_t_logpdf('x', 'out')}))")
+    chi2_pdf = _incomplete_slope(
+        "np.absolute(value(y)) == 0.0",
+        "0.5 * (0.5 * y) ** (0.5 * x - 1.0) * np.exp(-0.5 * y - sc.gammaln(0.5 * x))",
+        _chi2_log("x", "y"))
+    gamma_inv = "np.exp(out + sc.gammaln(x) - sc.xlogy(x - 1.0, out))"
+    beta_pdf = _incomplete_slope(
+        "np.absolute(value(z) * (1.0 - value(z))) == 0.0",
+        "z ** (x - 1.0) * (1.0 - z) ** (y - 1.0) * np.exp(-sc.betaln(x, y))",
+        _beta_log("x", "y", "z"))
+    beta_inv = f"np.exp(-({_beta_log('x', 'y', 'out')}))"
+    poisson = "np.exp(sc.xlogy(np.floor(x), y) - y - sc.gammaln(np.floor(x) + 1.0))"
+    # tan(pi (p - 1/2)) as Boost computes it: p - 1 for p > 1/2 (exact), -1 / tan(pi p)
+    half = "3.141592653589793 * where(np.real(value(x)) > 0.5, x - 1.0, x)"
+    cauchy = f"3.141592653589793 * z / (np.sin({half}) * np.sin({half}))"
+    # pmf (k / p - (n - k) / (1 - p)) as pmf (k - n p) / (p (1 - p)); at p = 0 or 1 the
+    # two ratios, 0 where their count is 0 (the limit), NaN for pmf 0 * inf
+    binom_ends = ("out * (where(x == 0.0, 0.0, x / z) - "
+                  "where(y - x == 0.0, 0.0, (y - x) / (1.0 - z)))")
+    nbinom_p = "np.exp(sc.xlogy(y - 1.0, z) + sc.xlog1py(x, -z) - sc.betaln(y, x + 1.0))"
+    dist = "the derivative in the shape has no closed form"
+    return [
+        # ndtri_exp(y) = ndtri(exp(y)): exp(y) / pdf(out) = ndtr(out) / pdf(out), Mills'
+        # ratio, sqrt(pi / 2) erfcx(-out / sqrt 2) (truncnorm's ppf): no underflow of exp(y)
+        # and pdf(out) in the far tail, and its own derivative through erfcx's row keeps
+        # its digits there (exp(y + out**2 / 2)'s lost 2.5e-11 at y = -800: 1 + out out'
+        # cancels as 1 / out**2)
+        _smooth(sc.ndtri_exp, "1.2533141373155003 * sc.erfcx(-0.7071067811865476 * out)",
+                domain=((-5.0, -0.1),)),
+        _smooth(sc.stdtr, None, _canonical(t_pdf), domain=((1.0, 10.0), _U),
+                note="differentiable in t only (" + dist + ")"),
+        _smooth(sc.stdtrit, None, _canonical(t_inv), domain=((0.6, 1.0), (0.05, 0.95)),
+                note="differentiable in p only (" + dist + ")"),
+        _smooth(sc.chdtr, None, _canonical(chi2_pdf), domain=((1.0, 6.0), _P),
+                kink="x = 0: the chi-squared density's limit", note="differentiable in x only (" + dist + ")"),
+        _smooth(sc.chdtrc, None, _canonical(f"-({chi2_pdf})"), domain=((1.0, 6.0), _P),
+                kink="x = 0: the chi-squared density's limit", note="differentiable in x only (" + dist + ")"),
+        _smooth(sc.chdtri, None, _canonical(f"-2.0 * np.exp(-({_chi2_log('x', 'out')}) - {_LN2})"),
+                domain=((0.6, 1.0), (0.05, 0.95)),
+                note="differentiable in p only (" + dist + ")"),
+        _smooth(sc.gammaincinv, None, _canonical(gamma_inv), domain=(_P, (0.05, 0.95)),
+                note="differentiable in y only (" + dist + ")"),
+        _smooth(sc.gammainccinv, None, _canonical(f"-{gamma_inv}"), domain=(_P, (0.05, 0.95)),
+                note="differentiable in y only (" + dist + ")"),
+        _smooth(sc.betaincc, None, None, _canonical3(f"-({beta_pdf})"),
+                domain=((1.2, 4.0), (1.2, 4.0), (0.05, 0.95)),
+                kink="x = 0 and 1: minus the limit x**(a - 1) (1 - x)**(b - 1) / beta(a, b)",
+                note="differentiable in x only (" + dist + ")"),
+        _smooth(sc.betaincinv, None, None, _canonical3(beta_inv),
+                domain=((1.2, 4.0), (1.2, 4.0), (0.05, 0.95)),
+                note="differentiable in y only (" + dist + ")"),
+        _smooth(sc.betainccinv, None, None, _canonical3(f"-{beta_inv}"),
+                domain=((1.2, 4.0), (1.2, 4.0), (0.05, 0.95)),
+                note="differentiable in y only (" + dist + ")"),
+        _smooth(scu._beta_ppf, _canonical3(
+            f"np.exp(-({_beta_log('y', 'z', 'out')}))"), None, None,
+                domain=((0.05, 0.95), (1.2, 4.0), (1.2, 4.0)),
+                note="scipy.stats.beta's ppf (Boost's); differentiable in q only"),
+        _smooth(sc.pdtr, None, _canonical(f"out - out - {poisson}"), domain=((0, 6, "int"), _P),
+                note="SciPy floors k; differentiable in m only (k a count); nan where "
+                     "the value is"),
+        _smooth(sc.pdtrc, None, _canonical(f"out - out + {poisson}"), domain=((0, 6, "int"), _P),
+                note="SciPy floors k; differentiable in m only (k a count); nan where "
+                     "the value is"),
+        _smooth(scu._cauchy_ppf, _canonical3(cauchy), "1.0",
+                _canonical3(f"-1.0 / np.tan({half})"), domain=((0.05, 0.95), _U, _P),
+                note="scipy.stats.cauchy's ppf (Boost's)"),
+        _smooth(scu._cauchy_isf, _canonical3(f"-({cauchy})"), "1.0",
+                _canonical3(f"1.0 / np.tan({half})"), domain=((0.05, 0.95), _U, _P),
+                note="scipy.stats.cauchy's isf (Boost's)"),
+        _smooth(scu._binom_pmf, None, None, _canonical3(
+            f"where(np.absolute(value(z) * (1.0 - value(z))) == 0.0, {binom_ends}, "
+            "out * (x - y * z) / (z * (1.0 - z)))"),
+                domain=((0, 6, "int"), (6, 12, "int"), (0.05, 0.95)),
+                kink="p = 0, 1: nan where the pmf is 0 there",
+                note="scipy.stats.binom's pmf (Boost's); differentiable in p only"),
+        _smooth(scu._binom_cdf, None, None, _canonical3(f"-({_binomial_tail('x', 'y', 'z')})"),
+                domain=((0, 6, "int"), (6, 12, "int"), (0.05, 0.95)),
+                note="scipy.stats.binom's cdf (Boost's); differentiable in p only"),
+        _smooth(scu._binom_sf, None, None, _canonical3(_binomial_tail("x", "y", "z")),
+                domain=((0, 6, "int"), (6, 12, "int"), (0.05, 0.95)),
+                note="scipy.stats.binom's sf (Boost's); differentiable in p only"),
+        _smooth(scu._nbinom_pmf, None, _canonical3("out * (np.log(z) - psi_difference(y, x))"),
+                _canonical3("out * (y / z - where(x == 0.0, 0.0, x / (1.0 - z)))"),
+                domain=((0, 6, "int"), _P, (0.05, 0.95)),
+                kink="p = 1: nan for k > 0",
+                note="scipy.stats.nbinom's pmf (Boost's); differentiable in n and p"),
+        _smooth(scu._nbinom_cdf, None, None, _canonical3(f"out - out + {nbinom_p}"),
+                domain=((0, 6, "int"), _P, (0.05, 0.95)),
+                note="scipy.stats.nbinom's cdf (Boost's); differentiable in p only"),
+        _smooth(scu._nbinom_sf, None, None, _canonical3(f"out - out - {nbinom_p}"),
+                domain=((0, 6, "int"), _P, (0.05, 0.95)),
+                note="scipy.stats.nbinom's sf (Boost's); differentiable in p only"),
+    ]
+
+
 def _scipy_rules(sc):
     """Rules for scipy.special ufuncs; called only when scipy is importable."""
     return [
@@ -857,6 +1028,8 @@ def _scipy_rules(sc):
                 domain=((1.2, 4.0), (1.2, 4.0), (0.05, 0.95)),
                 kink="x = 0 and 1: the limit x**(a - 1) (1 - x)**(b - 1) / beta(a, b)",
                 note="differentiable in x only (no closed form in a, b)"),
+        # ---- distribution functions (stats44): the slopes dualgrad.scipy.stats lifted --
+        *_distribution_rules(sc),
         # ---- attack32 05: smooth functions that were refused --------------------------
         # loggamma's real value is NaN below 0 (SciPy's): out - out keeps the derivative
         # NaN there (and 0 + psi elsewhere; complex z: the principal branch, psi(z))

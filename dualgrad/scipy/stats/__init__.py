@@ -12,14 +12,16 @@ included.  Change ``from scipy import stats`` to
 
 * continuous (pdf, logpdf, cdf, logcdf, sf, logsf, ppf, isf): ``norm``,
   ``lognorm``, ``expon``, ``gamma``, ``beta``, ``t``, ``cauchy``, ``logistic``,
-  ``laplace``, ``uniform``, ``chi2``, ``pareto``.  The cdf-like methods of ``gamma``,
+  ``laplace``, ``uniform``, ``chi2``, ``pareto``, ``weibull_min``, ``truncnorm`` (its
+  bounds ``a``, ``b`` differentiable too).  The cdf-like methods of ``gamma``,
   ``beta``, ``t`` and ``chi2``
   have no derivative in their shapes here (``gammainc``'s in ``a``, ``betainc``'s in
   ``a, b`` have no closed form): a dual shape raises a named TypeError; in ``x``,
   ``q``, ``loc`` and ``scale`` they are exact.
-* discrete (pmf, logpmf, cdf, sf): ``poisson``, ``binom``, ``nbinom``, ``geom``,
+* discrete (pmf, logpmf, cdf, logcdf, sf, logsf): ``poisson``, ``binom``, ``nbinom``, ``geom``,
   ``bernoulli``; ``betabinom`` (pmf, logpmf); ``k`` (and binom's ``n``) plain.
-* ``multivariate_normal`` (logpdf, pdf) through a Cholesky factor;
+* ``multivariate_normal`` and ``multivariate_t`` (logpdf, pdf) through a Cholesky
+  factor (the t's df differentiable too);
   ``dirichlet`` (logpdf, pdf); ``multinomial`` (logpmf, pmf in ``p``).
 
 For instance, a Gaussian log-likelihood's gradient in ``(mu, sigma)``:
@@ -34,10 +36,12 @@ True
 """
 
 from ._continuous import (beta, cauchy, chi2, expon, gamma, laplace, logistic, lognorm, norm,
-                          pareto, t, uniform)
+                          pareto, t, truncnorm, uniform, weibull_min)
 from ._discrete import bernoulli, betabinom, binom, geom, nbinom, poisson
-from ._multivariate import dirichlet, multinomial, multivariate_normal
+from ._multivariate import dirichlet, multinomial, multivariate_normal, multivariate_t
 
 __all__ = ["norm", "lognorm", "expon", "gamma", "beta", "t", "cauchy", "logistic", "laplace",
-           "uniform", "chi2", "pareto", "poisson", "binom", "nbinom", "geom", "bernoulli",
-           "betabinom", "multivariate_normal", "dirichlet", "multinomial"]
+           "uniform", "chi2", "pareto", "weibull_min", "truncnorm",
+           "poisson", "binom", "nbinom", "geom", "bernoulli",
+           "betabinom", "multivariate_normal", "multivariate_t", "dirichlet",
+           "multinomial"]

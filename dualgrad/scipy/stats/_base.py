@@ -1,7 +1,6 @@
 """What every ``dualgrad.scipy.stats`` distribution shares: SciPy's argument
 parsing (shapes, ``loc``, ``scale``), SciPy's masks (outside the support, invalid
-parameters), freezing, the plain call to SciPy, and the one-level lift for the
-functions the rule table has no row for (``stdtr``, ``betaincc``, the inverses).
+parameters), freezing and the plain call to SciPy.
 
 A method on duals evaluates SciPy's own private formula (``_logpdf``, ``_cdf`` ...)
 with the rule table's functions (``gammaln``, ``xlogy``, ``ndtr`` ...), so its
@@ -15,9 +14,9 @@ import inspect
 import numpy as np
 
 from ... import errors
-from .._lift import Dual, last, make, outer, primal, read, split, traced
+from .._lift import Dual, primal, read, traced
 
-__all__ = ["Continuous", "Discrete", "Frozen", "lift", "scipy_stats", "plainly", "values"]
+__all__ = ["Continuous", "Discrete", "Frozen", "scipy_stats", "plainly", "values"]
 
 
 def scipy_stats(who):
@@ -46,51 +45,6 @@ def values(x):
     return v.astype(np.float64) if v.dtype.kind in "biu" else v
 
 
-def _spread(p, n, ndim):
-    """Partials ``p`` (directions leading, then the argument's own axes) shaped to
-    broadcast against a result of ``ndim`` axes."""
-    if p is None:
-        return None
-    extra = ndim - (np.ndim(primal(p)) - 1)
-    if extra <= 0:
-        return p
-    return np.reshape(p, (n,) + (1,) * extra + np.shape(primal(p))[1:])
-
-
-def lift(who, plain, slopes, *args):
-    """``plain(*args)`` on dual ``args``, one level at a time: the value ``plain`` of
-    the values (SciPy's own function at the bottom, so the value is SciPy's), the
-    partials ``sum_i slopes(out, *values)[i] * d args[i]``.
-
-    ``slopes`` gets the value ``out`` and the arguments' values (duals of the inner
-    level in a Hessian; the slopes are written with the rule table's functions, so
-    the inner level differentiates them) and returns one slope per argument: an
-    array, or a string (why that argument's derivative is not available: a dual
-    there raises :func:`errors.scipy_unsupported`)."""
-    tag, n = outer(who, *args)
-    if tag < 0:
-        if not traced(*args):
-            return plain(*args)
-        # a sparsity tracer: SciPy's value, depending on every argument elementwise
-        # (sin of their sum: every pair interacts, for a Hessian's pattern)
-        return plain(*(values(a) for a in args)) + 0.0 * np.sin(
-            sum(a for a in args if traced(a)))
-    inner, parts = zip(*(split(a, tag) for a in args))
-    out = lift(who, plain, slopes, *inner)
-    ndim = np.ndim(primal(out))
-    total = None
-    for k, (slope, p) in enumerate(zip(slopes(out, *inner), parts)):
-        if p is None:
-            continue
-        if isinstance(slope, str):
-            raise errors.scipy_unsupported(who, f"a dual in argument {k}", "a plain number "
-                                           "or array there", slope)
-        term = slope * _spread(p, n, ndim)
-        total = term if total is None else total + term
-    total = total + np.zeros((n,) + np.shape(primal(out)))
-    return make(out, last(total), tag)
-
-
 def _where(cond, a, b):
     """``np.where`` for a condition on values (a plain bool array)."""
     return np.where(cond, a, b)
@@ -103,6 +57,7 @@ class _Distribution:
     shapes = ()                  # the shape parameters' names, SciPy's order
     support = (-np.inf, np.inf)  # SciPy's (a, b) of the standard distribution
     open_support = False         # lognorm's pdf: (a < x < b)
+    support_shapes = False       # the support is the first two shapes (truncnorm's)
 
     def __init__(self, name):
         self.name = name
@@ -204,8 +159,13 @@ class Continuous(_Distribution):
                 ok = cond0 & (0 < xv) & (xv < 1)
                 safe = _where(ok, x, 0.5)           # SciPy's functions see 0 < q < 1 only
                 out = self._formula(method, safe, shapes, loc, scale)
-                low = -np.inf if np.isneginf(a) else a * scale + loc
-                high = np.inf if np.isposinf(b) else b * scale + loc
+                if self.support_shapes:         # truncnorm's (a, b): the shapes, duals too
+                    da, db = shapes[:2]
+                    low = _where(np.isneginf(a), -np.inf, da * scale + loc)
+                    high = _where(np.isposinf(b), np.inf, db * scale + loc)
+                else:
+                    low = -np.inf if np.isneginf(a) else a * scale + loc
+                    high = np.inf if np.isposinf(b) else b * scale + loc
                 if method == "isf":
                     low, high = high, low
                 res = _where(ok, out, _where(cond0 & (xv == 0), low,
@@ -285,7 +245,7 @@ class Discrete(_Distribution):
     derivative)."""
 
     defaults = (("loc", 0.0),)
-    methods = ("pmf", "logpmf", "cdf", "sf")
+    methods = ("pmf", "logpmf", "cdf", "logcdf", "sf", "logsf")
     support = (0.0, np.inf)
 
     def _dual(self, method, k, *rest):

@@ -1,10 +1,10 @@
 """The continuous distributions: SciPy 1.17's private formulas (``_logpdf`` ...,
 standardized: ``z = (x - loc) / scale``) written with the rule table's functions.
 
-Where the table has no row for SciPy's function (``stdtr``, ``betaincc``, the
-inverses ``gammaincinv`` ...), :func:`lift` takes SciPy's value and the derivative
-that is known in closed form: the density for a cdf in ``x``, one over it for a
-quantile in ``q``.  A cdf's derivative in a shape parameter (``gammainc`` in ``a``,
+SciPy's distribution functions (``stdtr``, ``betaincc``, the inverses
+``gammaincinv`` ..., Boost's ``_beta_ppf`` and ``_cauchy_ppf``) are rows of the rule
+table: their derivative in ``x`` or ``q`` (the density, one over it for a quantile)
+is written there.  A cdf's derivative in a shape parameter (``gammainc`` in ``a``,
 ``betainc`` in ``a, b``, ``stdtr`` in ``df``) has no closed form and no table row:
 a dual there raises a named TypeError.
 """
@@ -12,10 +12,10 @@ a dual there raises a named TypeError.
 import numpy as np
 
 from .._lift import scipy_special
-from ._base import Continuous, lift, values as _plain
+from ._base import Continuous, values as _plain
 
 __all__ = ["norm", "lognorm", "expon", "gamma", "beta", "t", "cauchy", "logistic",
-           "laplace", "uniform", "chi2", "pareto"]
+           "laplace", "uniform", "chi2", "pareto", "weibull_min", "truncnorm"]
 
 _C = np.sqrt(2 * np.pi)
 _LOG_C = np.log(_C)
@@ -134,12 +134,10 @@ class _Gamma(Continuous):
         return _sc().gammaincc(a, z)
 
     def _ppf(self, q, a):
-        return lift("dualgrad.scipy.stats.gamma.ppf", lambda q, a: _sc().gammaincinv(a, q),
-                    lambda out, q, a: (1.0 / self._pdf(out, a), "a"), q, a)
+        return _sc().gammaincinv(a, q)
 
     def _isf(self, q, a):
-        return lift("dualgrad.scipy.stats.gamma.isf", lambda q, a: _sc().gammainccinv(a, q),
-                    lambda out, q, a: (-1.0 / self._pdf(out, a), "a"), q, a)
+        return _sc().gammainccinv(a, q)
 
 
 class _Beta(Continuous):
@@ -159,17 +157,13 @@ class _Beta(Continuous):
         return _sc().betainc(a, b, z)
 
     def _sf(self, z, a, b):
-        return lift("dualgrad.scipy.stats.beta.sf", lambda z, a, b: _sc().betaincc(a, b, z),
-                    lambda out, z, a, b: (-self._pdf(z, a, b), "a", "b"), z, a, b)
+        return _sc().betaincc(a, b, z)
 
     def _ppf(self, q, a, b):
-        return lift("dualgrad.scipy.stats.beta.ppf", lambda q, a, b: _scu()._beta_ppf(q, a, b),
-                    lambda out, q, a, b: (1.0 / self._pdf(out, a, b), "a", "b"), q, a, b)
+        return _scu()._beta_ppf(q, a, b)
 
     def _isf(self, q, a, b):
-        return lift("dualgrad.scipy.stats.beta.isf",
-                    lambda q, a, b: _sc().betainccinv(a, b, q),
-                    lambda out, q, a, b: (-1.0 / self._pdf(out, a, b), "a", "b"), q, a, b)
+        return _sc().betainccinv(a, b, q)
 
 
 class _T(Continuous):
@@ -189,15 +183,13 @@ class _T(Continuous):
         return np.exp(self._logpdf(z, df))
 
     def _cdf(self, z, df):
-        return lift("dualgrad.scipy.stats.t.cdf", lambda z, df: _sc().stdtr(df, z),
-                    lambda out, z, df: (self._pdf(z, df), "df"), z, df)
+        return _sc().stdtr(df, z)
 
     def _sf(self, z, df):
         return self._cdf(-z, df)
 
     def _ppf(self, q, df):
-        return lift("dualgrad.scipy.stats.t.ppf", lambda q, df: _sc().stdtrit(df, q),
-                    lambda out, q, df: (1.0 / self._pdf(out, df), "df"), q, df)
+        return _sc().stdtrit(df, q)
 
     def _isf(self, q, df):
         return -self._ppf(q, df)
@@ -217,21 +209,16 @@ class _Chi2(Continuous):
         return np.exp(self._logpdf(z, df))
 
     def _cdf(self, z, df):
-        return lift("dualgrad.scipy.stats.chi2.cdf", lambda z, df: _sc().chdtr(df, z),
-                    lambda out, z, df: (self._pdf(z, df), "df"), z, df)
+        return _sc().chdtr(df, z)
 
     def _sf(self, z, df):
-        return lift("dualgrad.scipy.stats.chi2.sf", lambda z, df: _sc().chdtrc(df, z),
-                    lambda out, z, df: (-self._pdf(z, df), "df"), z, df)
+        return _sc().chdtrc(df, z)
 
     def _ppf(self, q, df):
-        return lift("dualgrad.scipy.stats.chi2.ppf",
-                    lambda q, df: 2 * _sc().gammaincinv(df / 2, q),
-                    lambda out, q, df: (1.0 / self._pdf(out, df), "df"), q, df)
+        return 2 * _sc().gammaincinv(df / 2, q)
 
     def _isf(self, q, df):
-        return lift("dualgrad.scipy.stats.chi2.isf", lambda q, df: _sc().chdtri(df, q),
-                    lambda out, q, df: (-1.0 / self._pdf(out, df), "df"), q, df)
+        return _sc().chdtri(df, q)
 
 
 class _Pareto(Continuous):
@@ -272,12 +259,10 @@ class _Cauchy(Continuous):
         return np.arctan2(1, z) / np.pi
 
     def _ppf(self, q):
-        return lift("dualgrad.scipy.stats.cauchy.ppf", lambda q: _scu()._cauchy_ppf(q, 0, 1),
-                    lambda out, q: (np.pi * (1.0 + out * out),), q)
+        return _scu()._cauchy_ppf(q, 0, 1)
 
     def _isf(self, q):
-        return lift("dualgrad.scipy.stats.cauchy.isf", lambda q: _scu()._cauchy_isf(q, 0, 1),
-                    lambda out, q: (-np.pi * (1.0 + out * out),), q)
+        return _scu()._cauchy_isf(q, 0, 1)
 
 
 class _Logistic(Continuous):
@@ -324,6 +309,101 @@ class _Laplace(Continuous):
         return -self._ppf(q)
 
 
+class _WeibullMin(Continuous):
+    shapes = ("c",)
+    support = (0.0, np.inf)
+
+    def _pdf(self, z, c):
+        return c * np.power(z, c - 1) * np.exp(-np.power(z, c))
+
+    def _logpdf(self, z, c):
+        return np.log(c) + _sc().xlogy(c - 1, z) - np.power(z, c)
+
+    def _cdf(self, z, c):
+        return -np.expm1(-np.power(z, c))
+
+    def _ppf(self, q, c):
+        return np.power(-np.log1p(-q), 1.0 / c)
+
+    def _sf(self, z, c):
+        return np.exp(self._logsf(z, c))
+
+    def _logsf(self, z, c):
+        return -np.power(z, c)
+
+    def _isf(self, q, c):
+        return (-np.log(q)) ** (1 / c)
+
+
+def _log_diff(log_p, log_q):
+    """``log(exp(log_p) - exp(log_q))`` for ``log_p >= log_q``: SciPy's ``_log_diff``
+    (a complex logsumexp, whose real part this is)."""
+    return log_p + np.log(-np.expm1(log_q - log_p))
+
+
+def _log_gauss_mass(a, b):
+    """SciPy's ``_log_gauss_mass``: the log of the normal mass in ``(a, b)``, by its
+    three cases read from the values (the left tail, the right tail by symmetry, and
+    ``log1p(-ndtr(a) - ndtr(-b))`` across 0)."""
+    sc = _sc()
+    av, bv = _plain(a), _plain(b)
+    left = _log_diff(sc.log_ndtr(b), sc.log_ndtr(a))
+    right = _log_diff(sc.log_ndtr(-a), sc.log_ndtr(-b))
+    central = np.log1p(-sc.ndtr(a) - sc.ndtr(-b))
+    return np.where(bv <= 0, left, np.where(av > 0, right, central))
+
+
+class _Truncnorm(Continuous):
+    shapes = ("a", "b")
+    support_shapes = True
+
+    def argcheck(self, a, b):
+        return a < b
+
+    def get_support(self, a, b):
+        return a, b
+
+    def _logpdf(self, z, a, b):
+        return -z ** 2 / 2.0 - _LOG_C - _log_gauss_mass(a, b)
+
+    def _pdf(self, z, a, b):
+        return np.exp(self._logpdf(z, a, b))
+
+    def _raw(self, z, a, b):
+        mass = _log_gauss_mass(a, b)
+        return _log_gauss_mass(a, z) - mass, _log_gauss_mass(z, b) - mass
+
+    def _logcdf(self, z, a, b):
+        # SciPy's: log1p(-exp(logsf)) where the log cdf is above -0.1 (its logsf is then
+        # the direct difference: the two are never both above -0.1)
+        lcdf, lsf = self._raw(z, a, b)
+        return np.where(_plain(lcdf) > -0.1, np.log1p(-np.exp(lsf)), lcdf)
+
+    def _logsf(self, z, a, b):
+        lcdf, lsf = self._raw(z, a, b)
+        return np.where(_plain(lsf) > -0.1, np.log1p(-np.exp(lcdf)), lsf)
+
+    def _cdf(self, z, a, b):
+        return np.exp(self._logcdf(z, a, b))
+
+    def _sf(self, z, a, b):
+        return np.exp(self._logsf(z, a, b))
+
+    def _ppf(self, q, a, b):
+        sc = _sc()
+        mass = _log_gauss_mass(a, b)
+        left = sc.ndtri_exp(np.logaddexp(sc.log_ndtr(a), np.log(q) + mass))
+        right = -sc.ndtri_exp(np.logaddexp(sc.log_ndtr(-b), np.log1p(-q) + mass))
+        return np.where(_plain(a) < 0, left, right)
+
+    def _isf(self, q, a, b):
+        sc = _sc()
+        mass = _log_gauss_mass(a, b)
+        left = sc.ndtri_exp(_log_diff(sc.log_ndtr(b), np.log(q) + mass))
+        right = -sc.ndtri_exp(_log_diff(sc.log_ndtr(-a), np.log1p(-q) + mass))
+        return np.where(_plain(b) < 0, left, right)
+
+
 class _Uniform(Continuous):
     support = (0.0, 1.0)
 
@@ -349,3 +429,5 @@ pareto = _Pareto("pareto")
 logistic = _Logistic("logistic")
 laplace = _Laplace("laplace")
 uniform = _Uniform("uniform")
+weibull_min = _WeibullMin("weibull_min")
+truncnorm = _Truncnorm("truncnorm")

@@ -1,7 +1,7 @@
 """The discrete distributions: SciPy 1.17's private ``_logpmf`` formulas with the
-rule table's functions; ``cdf`` / ``sf`` SciPy's value with the derivative in the
-continuous parameter (``mu``, ``p``) in closed form (a pmf of the neighbouring
-distribution).  Counts (``k``, binom's ``n``) are plain; nbinom's real ``n`` has a
+rule table's functions; ``cdf`` / ``sf`` (and binom's, nbinom's pmf) SciPy's own
+functions (``pdtr``, Boost's ``_binom_cdf`` ...), rows of the rule table with their
+derivative in the continuous parameter (``mu``, ``p``) in closed form (a density).  Counts (``k``, binom's ``n``) are plain; nbinom's real ``n`` has a
 derivative in ``pmf`` / ``logpmf`` (gammaln), not in ``cdf`` / ``sf`` (betainc's
 derivative in its first argument has no closed form: a named TypeError).
 """
@@ -9,7 +9,7 @@ derivative in its first argument has no closed form: a named TypeError).
 import numpy as np
 
 from .._lift import scipy_special
-from ._base import Discrete, lift
+from ._base import Discrete, values
 
 __all__ = ["poisson", "binom", "nbinom", "geom", "bernoulli", "betabinom"]
 
@@ -27,12 +27,6 @@ def _scu():
     return scu
 
 
-def _ratio(k, p):
-    """``k / p``, 0 where the plain count ``k`` is 0 (also at ``p = 0``: xlogy's
-    convention, the limit of the pmf's slope there)."""
-    return np.where(k == 0, 0.0, k / np.where(k == 0, 1.0, p))
-
-
 class _Poisson(Discrete):
     shapes = ("mu",)
 
@@ -45,13 +39,11 @@ class _Poisson(Discrete):
 
     def _cdf(self, k, mu):
         k = np.floor(k)
-        return lift("dualgrad.scipy.stats.poisson.cdf", lambda mu: _sc().pdtr(k, mu),
-                    lambda out, mu: (-np.exp(self._logpmf(k, mu)),), mu)
+        return _sc().pdtr(k, mu)
 
     def _sf(self, k, mu):
         k = np.floor(k)
-        return lift("dualgrad.scipy.stats.poisson.sf", lambda mu: _sc().pdtrc(k, mu),
-                    lambda out, mu: (np.exp(self._logpmf(k, mu)),), mu)
+        return _sc().pdtrc(k, mu)
 
 
 class _Binom(Discrete):
@@ -71,22 +63,15 @@ class _Binom(Discrete):
         return combiln + sc.xlogy(k, p) + sc.xlog1py(n - k, -p)
 
     def _pmf(self, x, n, p):
-        # SciPy's value (Boost's binomial pmf); d/dp = pmf (k / p - (n - k) / (1 - p))
-        def slopes(out, p):
-            return (out * (_ratio(k, p) - _ratio(n - k, 1.0 - p)),)
-        k = np.floor(x)
-        return lift("dualgrad.scipy.stats.binom.pmf", lambda p: _scu()._binom_pmf(x, n, p),
-                    slopes, p)
+        return _scu()._binom_pmf(x, n, p)
 
     def _cdf(self, x, n, p):
         k = np.floor(x)
-        return lift("dualgrad.scipy.stats.binom.cdf", lambda p: _scu()._binom_cdf(k, n, p),
-                    lambda out, p: (-n * np.exp(_Binom._logpmf(self, k, n - 1.0, p)),), p)
+        return _scu()._binom_cdf(k, n, p)
 
     def _sf(self, x, n, p):
         k = np.floor(x)
-        return lift("dualgrad.scipy.stats.binom.sf", lambda p: _scu()._binom_sf(k, n, p),
-                    lambda out, p: (n * np.exp(_Binom._logpmf(self, k, n - 1.0, p)),), p)
+        return _scu()._binom_sf(k, n, p)
 
 
 class _Bernoulli(_Binom):
@@ -114,7 +99,7 @@ class _Bernoulli(_Binom):
 
 class _Nbinom(Discrete):
     shapes = ("n", "p")
-    refused = {("cdf", 0): _CDF_N, ("sf", 0): _CDF_N}
+    refused = {(m, 0): _CDF_N for m in ("cdf", "logcdf", "sf", "logsf")}
 
     def argcheck(self, n, p):
         return (n > 0) & (p > 0) & (p <= 1)
@@ -125,29 +110,23 @@ class _Nbinom(Discrete):
         return coeff + n * np.log(p) + sc.xlog1py(x, -p)
 
     def _pmf(self, x, n, p):
-        # SciPy's value (Boost's); d/dn = pmf (psi(n + k) - psi(n) + log p),
-        # d/dp = pmf (n / p - k / (1 - p))
-        def slopes(out, n, p):
-            sc = _sc()
-            return (out * (sc.digamma(n + x) - sc.digamma(n) + np.log(p)),
-                    out * (n / p - _ratio(x, 1.0 - p)))
-        return lift("dualgrad.scipy.stats.nbinom.pmf", lambda n, p: _scu()._nbinom_pmf(x, n, p),
-                    slopes, n, p)
-
-    def _slope(self, k, n, p):
-        """d/dp betainc(n, k + 1, p): its integrand."""
-        sc = _sc()
-        return np.exp(sc.xlogy(n - 1.0, p) + sc.xlog1py(k, -p) - sc.betaln(n, k + 1.0))
+        return _scu()._nbinom_pmf(x, n, p)
 
     def _cdf(self, x, n, p):
         k = np.floor(x)
-        return lift("dualgrad.scipy.stats.nbinom.cdf", lambda p: _scu()._nbinom_cdf(k, n, p),
-                    lambda out, p: (self._slope(k, n, p),), p)
+        return _scu()._nbinom_cdf(k, n, p)
 
     def _sf(self, x, n, p):
         k = np.floor(x)
-        return lift("dualgrad.scipy.stats.nbinom.sf", lambda p: _scu()._nbinom_sf(k, n, p),
-                    lambda out, p: (-self._slope(k, n, p),), p)
+        return _scu()._nbinom_sf(k, n, p)
+
+    def _logcdf(self, x, n, p):
+        # SciPy's: log1p(-betainc(k + 1, n, 1 - p)) where the cdf is above 1/2
+        k = np.floor(x)
+        cdf = self._cdf(k, n, p)
+        high = values(cdf) > 0.5
+        with np.errstate(divide="ignore"):
+            return np.where(high, np.log1p(-_sc().betainc(k + 1, n, 1 - p)), np.log(cdf))
 
 
 class _Betabinom(Discrete):
@@ -186,6 +165,9 @@ class _Geom(Discrete):
 
     def _sf(self, x, p):
         return np.exp(np.floor(x) * np.log1p(-p))
+
+    def _logsf(self, x, p):
+        return np.floor(x) * np.log1p(-p)
 
 
 poisson = _Poisson("poisson")

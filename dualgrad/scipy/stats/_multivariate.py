@@ -1,5 +1,5 @@
-"""``multivariate_normal`` (logpdf, pdf), ``dirichlet`` (logpdf, pdf) and
-``multinomial`` (logpmf, pmf in ``p``) on duals.
+"""``multivariate_normal`` and ``multivariate_t`` (logpdf, pdf), ``dirichlet``
+(logpdf, pdf) and ``multinomial`` (logpmf, pmf in ``p``) on duals.
 
 SciPy validates the parameters (its own checks and errors, run on the values);
 the density on duals goes through the Cholesky factor (``np.linalg.cholesky`` and
@@ -15,7 +15,7 @@ from .. import linalg as _linalg
 from .._lift import Dual, primal, read, traced
 from ._base import plainly, scipy_stats, values
 
-__all__ = ["multivariate_normal", "dirichlet", "multinomial"]
+__all__ = ["multivariate_normal", "multivariate_t", "dirichlet", "multinomial"]
 
 _LOG_2PI = np.log(2 * np.pi)
 
@@ -27,6 +27,43 @@ def _squeeze(out):
 
 def _plain(x):
     return None if x is None else np.asarray(values(x), dtype=float)
+
+
+def _quadratic(x, mean, cov, dim):
+    """``(maha, logdet, shape)``: the squared Mahalanobis distances of the points ``x``
+    (their last axis the components) from ``mean`` under ``cov`` (a scalar, a diagonal or
+    a matrix, its lower triangle read), ``log det cov`` and the points' shape, through
+    the Cholesky factor (a sparsity tracer: solve and slogdet, the same pattern)."""
+    if mean is None:
+        mean = np.zeros(dim)
+    mean = np.reshape(mean, (dim,)) if np.ndim(primal(mean)) <= 1 else mean
+    if not isinstance(cov, Dual):
+        cov = np.asarray(cov, dtype=float)
+    if dim == 1:
+        cov = np.reshape(cov, (1, 1))
+    elif np.ndim(primal(cov)) == 0:
+        cov = cov * np.eye(dim)
+    elif np.ndim(primal(cov)) == 1:
+        cov = cov * np.eye(dim)                 # np.diag(cov)
+    if not isinstance(x, Dual):
+        x = np.asarray(x, dtype=float)
+    if np.ndim(primal(x)) == 0:
+        x = np.reshape(x, (1,))
+    if np.ndim(primal(x)) == 1:
+        x = np.reshape(x, (-1, 1) if dim == 1 else (1, -1))
+    dev = x - mean
+    shape = np.shape(primal(dev))
+    if traced(x, mean, cov):
+        # the pattern: every point's value reads its own components, mean and cov
+        inv = np.linalg.solve(cov, np.reshape(dev, (-1, dim)).T)
+        maha = np.sum(np.reshape(dev, (-1, dim)).T * inv, axis=0)
+        logdet = np.linalg.slogdet(cov)[1]
+    else:
+        low = np.linalg.cholesky(cov)
+        white = _linalg.solve_triangular(low, np.reshape(dev, (-1, dim)).T, lower=True)
+        maha = np.sum(white ** 2, axis=0)
+        logdet = 2.0 * np.sum(np.log(np.diagonal(low)))
+    return maha, logdet, shape
 
 
 class _MultivariateNormal:
@@ -91,35 +128,7 @@ class _MultivariateNormal:
                 "a positive definite cov (its Cholesky factor is the route to the "
                 "derivatives)", "drop the directions of zero variance, or pass "
                 "dg.stop_gradient(...) where no derivative is wanted")
-        if mean is None:
-            mean = np.zeros(dim)
-        mean = np.reshape(mean, (dim,)) if np.ndim(primal(mean)) <= 1 else mean
-        if not isinstance(cov, Dual):
-            cov = np.asarray(cov, dtype=float)
-        if dim == 1:
-            cov = np.reshape(cov, (1, 1))
-        elif np.ndim(primal(cov)) == 0:
-            cov = cov * np.eye(dim)
-        elif np.ndim(primal(cov)) == 1:
-            cov = cov * np.eye(dim)                 # np.diag(cov)
-        if not isinstance(x, Dual):
-            x = np.asarray(x, dtype=float)
-        if np.ndim(primal(x)) == 0:
-            x = np.reshape(x, (1,))
-        if np.ndim(primal(x)) == 1:
-            x = np.reshape(x, (-1, 1) if dim == 1 else (1, -1))
-        dev = x - mean
-        shape = np.shape(primal(dev))
-        if traced(x, mean, cov):
-            # the pattern: every point's value reads its own components, mean and cov
-            inv = np.linalg.solve(cov, np.reshape(dev, (-1, dim)).T)
-            maha = np.sum(np.reshape(dev, (-1, dim)).T * inv, axis=0)
-            logdet = np.linalg.slogdet(cov)[1]
-        else:
-            low = np.linalg.cholesky(cov)
-            white = _linalg.solve_triangular(low, np.reshape(dev, (-1, dim)).T, lower=True)
-            maha = np.sum(white ** 2, axis=0)
-            logdet = 2.0 * np.sum(np.log(np.diagonal(low)))
+        maha, logdet, shape = _quadratic(x, mean, cov, dim)
         out = -0.5 * (dim * _LOG_2PI + logdet + maha)
         return _squeeze(np.reshape(out, shape[:-1]))
 
@@ -138,6 +147,95 @@ class _FrozenNormal:
 
     def pdf(self, x):
         return self.dist.pdf(x, self.mean, self.cov, self.allow_singular)
+
+
+class _MultivariateT:
+    """``scipy.stats.multivariate_t``'s logpdf and pdf on duals."""
+
+    name = "multivariate_t"
+
+    def _gen(self):
+        return scipy_stats(f"dualgrad.scipy.stats.{self.name}").multivariate_t
+
+    def __call__(self, loc=None, shape=1, df=1, allow_singular=False):
+        """The frozen distribution: ``multivariate_t(loc, shape, df).logpdf(x)``."""
+        return _FrozenT(self, loc, shape, df, allow_singular)
+
+    def logpdf(self, x, loc=None, shape=1, df=1):
+        """``scipy.stats.multivariate_t.logpdf`` that takes dual numbers.
+
+        Parameters
+        ----------
+        x : array_like or Dual
+            Points, their last axis the components.
+        loc : array_like or Dual, optional
+            The location (default zeros).
+        shape : array_like or Dual
+            The shape matrix: a scalar, a diagonal or a symmetric positive definite
+            matrix (its lower triangle is read).
+        df : float or Dual
+            The degrees of freedom (``np.inf``: the normal's density).
+
+        Returns
+        -------
+        float, ndarray or Dual
+            SciPy's own for plain input; on duals SciPy's formula ``gammaln((df + k) /
+            2) - gammaln(df / 2) - k / 2 log(df pi) - log det(shape) / 2 - (df + k) / 2
+            log(1 + maha / df)`` through the Cholesky factor (SciPy's value to
+            rounding) and exact partials in ``x``, ``loc``, ``shape`` and ``df``.
+        """
+        if plainly(x, loc, shape, df):
+            return self._gen().logpdf(x, loc, shape, df)
+        return self._logpdf("dualgrad.scipy.stats.multivariate_t.logpdf", x, loc, shape, df,
+                            True)
+
+    def pdf(self, x, loc=None, shape=1, df=1, allow_singular=False):
+        """``scipy.stats.multivariate_t.pdf`` that takes dual numbers: ``exp(logpdf)``
+        (see :meth:`logpdf`)."""
+        if plainly(x, loc, shape, df):
+            return self._gen().pdf(x, loc, shape, df, allow_singular)
+        return np.exp(self._logpdf("dualgrad.scipy.stats.multivariate_t.pdf", x, loc, shape,
+                                   df, allow_singular))
+
+    def _logpdf(self, who, x, loc, shape, df, allow_singular):
+        from scipy.special import gammaln
+        from scipy.stats import _multivariate as mv
+        x, shape, df = read(x), read(shape), read(df)
+        loc = None if loc is None else read(loc)
+        dim, _, shape_v, df_v = self._gen()._process_parameters(_plain(loc), _plain(shape),
+                                                                values(df))
+        rank = mv._PSD(shape_v, allow_singular=allow_singular).rank   # SciPy's errors
+        if rank < dim:
+            raise errors.scipy_unsupported(
+                who, f"a singular shape (rank {rank} of {dim})",
+                "a positive definite shape (its Cholesky factor is the route to the "
+                "derivatives)", "drop the directions of zero spread, or pass "
+                "dg.stop_gradient(...) where no derivative is wanted")
+        maha, logdet, pts = _quadratic(x, loc, shape, dim)
+        if np.isposinf(df_v):
+            out = -0.5 * (dim * _LOG_2PI + logdet + maha)
+        else:
+            t = 0.5 * (df + dim)
+            out = (gammaln(t) - gammaln(0.5 * df) - dim / 2. * np.log(df * np.pi)
+                   - 0.5 * logdet - t * np.log(1 + (1. / df) * maha))
+        return _squeeze(np.reshape(out, pts[:-1]))
+
+    def __repr__(self):
+        return "<dualgrad.scipy.stats.multivariate_t>"
+
+
+class _FrozenT:
+    """``multivariate_t(loc, shape, df)``: logpdf and pdf of ``x``."""
+
+    def __init__(self, dist, loc, shape, df, allow_singular):
+        self.dist, self.loc, self.shape, self.df = dist, loc, shape, df
+        self.allow_singular = allow_singular
+
+    def logpdf(self, x):
+        return self.dist.logpdf(x, self.loc, self.shape, self.df)
+
+    def pdf(self, x):
+        return self.dist.pdf(x, self.loc, self.shape, self.df, self.allow_singular)
 
 
 class _Dirichlet:
@@ -290,5 +388,6 @@ class _FrozenMultinomial:
 
 
 multivariate_normal = _MultivariateNormal()
+multivariate_t = _MultivariateT()
 multinomial = _Multinomial()
 dirichlet = _Dirichlet()

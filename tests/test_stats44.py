@@ -105,7 +105,7 @@ def test_arrays_take_every_element_its_own_slope():
 def test_a_shape_refuses_by_name(f, point, k):
     """The shapes (df, a, b, n, k) have no closed-form derivative: a dual there raises
     the table's TypeError naming the function and the argument, never a 0."""
-    where = rf"(scipy\.special\.|the ufunc ){f.__name__} .*not differentiable in argument {k + 1}"
+    where = rf"scipy\.special\.(_ufuncs\.)?{f.__name__} .*not differentiable in argument {k + 1}"
     with pytest.raises(TypeError, match=where):
         dg.derivative(_along(f, point, k), float(point[k]))
 

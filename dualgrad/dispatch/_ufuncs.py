@@ -163,14 +163,18 @@ def _is_finite(f):
 
 
 def ufunc_name(ufunc):
-    """``np.<name>``, ``scipy.special.<name>`` for a ufunc of SciPy's, else the ufunc's
-    own name (a ``np.frompyfunc`` ufunc: ``<lambda> (vectorized)``)."""
+    """``np.<name>``, ``scipy.special.<name>`` for a ufunc of SciPy's (its private
+    ``scipy.special._ufuncs.<name>``: ``_beta_ppf`` ...), else the ufunc's own name (a
+    ``np.frompyfunc`` ufunc: ``<lambda> (vectorized)``)."""
     name = ufunc.__name__
     if getattr(np, name, None) is ufunc:
         return f"np.{name}"
     special = sys.modules.get("scipy.special")
     if special is not None and getattr(special, name, None) is ufunc:
         return f"scipy.special.{name}"
+    private = sys.modules.get("scipy.special._ufuncs")     # Boost's behind scipy.stats
+    if private is not None and getattr(private, name, None) is ufunc:
+        return f"scipy.special._ufuncs.{name}"
     return f"the ufunc {name}"
 
 

@@ -960,9 +960,27 @@ def _sampler_error(receiver, method, action):
         f"{fix}. (docs/writing-code.md: \"Random numbers\".)")
 
 
-def dropped_derivatives(action, integer=False):
+def user_line(frame):
+    """``frame``'s line as the user reads it, ``"(at line 12 of model.py: `y = sqrt(v)`)"``,
+    where the frame is the user's code (not NumPy's, SciPy's or dualgrad's, whose line
+    the user did not write); ``""`` otherwise.  ``float(d)`` reached from C (``math.sqrt``,
+    ``float``, ``np.float64``) has the caller's frame as its own: the line that did it
+    (user44: ``from math import sqrt`` in QuantEcon's Rouwenhorst was named nowhere)."""
+    import linecache
+    import os
+    module = frame.f_globals.get("__name__") or ""
+    if module.split(".")[0] in ("numpy", "scipy", "dualgrad"):
+        return ""
+    path = frame.f_code.co_filename
+    source = linecache.getline(path, frame.f_lineno).strip()
+    text = f": `{source}`" if source else ""
+    return f"(at line {frame.f_lineno} of {os.path.basename(path)}{text})"
+
+
+def dropped_derivatives(action, integer=False, where=""):
     """``action`` (e.g. ``"float(d)"``) would silently drop derivatives; ``integer``:
-    it makes an integer (an index, a count), whose fix is to take it from the value."""
+    it makes an integer (an index, a count), whose fix is to take it from the value;
+    ``where``: :func:`user_line`'s text for the line that did it."""
     sampler = random_sampler(2)
     if sampler:
         return _sampler_error(*sampler, action)
@@ -994,7 +1012,8 @@ def dropped_derivatives(action, integer=False):
             "constant, so no derivative is lost.")
     return DualTypeError(
         f"dualgrad: {action} would drop the derivatives of a dual number; "
-        f"expected code that keeps values as duals. Fix: {_KEEP_DUAL}."
+        f"expected code that keeps values as duals.{' ' + where if where else ''} "
+        f"Fix: {_KEEP_DUAL}."
     )
 
 

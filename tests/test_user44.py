@@ -425,3 +425,26 @@ def test_numpy_polynomial_fits_name_lstsq_with_their_vandermonde(name):
     J = dg.jacobian(lambda q: np.linalg.lstsq(V, q, rcond=None)[0], y)
     np.testing.assert_allclose(J, np.linalg.pinv(V), atol=1e-13)
     np.testing.assert_allclose(np.linalg.lstsq(V, y, rcond=None)[0], fit(y), atol=1e-12)
+
+
+def test_float_of_a_dual_names_the_users_line():
+    """QuantEcon's Rouwenhorst starts with ``from math import sqrt``: math.sqrt(d) calls
+    float(d) from C, and the refusal named no line (the user's frame is float's
+    caller)."""
+    from math import sqrt
+
+    def rouwenhorst_sd(theta):
+        rho, sigma = theta[0], theta[1]
+        return sqrt(sigma ** 2 / (1 - rho ** 2))        # the line the message names
+
+    with pytest.raises(DualTypeError) as info:
+        dg.gradient(rouwenhorst_sd, np.array([0.9, 0.1]))
+    text = str(info.value)
+    assert text.startswith("dualgrad: float(d) (also called by math.* and np.float64(d)) "
+                           "would drop the derivatives of a dual number; expected code that "
+                           "keeps values as duals. (at line ")
+    assert "of test_user44.py: `return sqrt(sigma ** 2 / (1 - rho ** 2))" in text
+    # the spelling the message gives (NumPy's function) is the closed form's derivative
+    g = dg.gradient(lambda t: np.sqrt(t[1] ** 2 / (1 - t[0] ** 2)), np.array([0.9, 0.1]))
+    np.testing.assert_allclose(g, [0.1 * 0.9 / (1 - 0.81) ** 1.5, 1 / np.sqrt(1 - 0.81)],
+                               rtol=1e-14)

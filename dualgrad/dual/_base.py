@@ -244,7 +244,7 @@ class Dual:
         if finder is not None:
             raise finder
         raise errors.dropped_derivatives("float(d) (also called by math.* and "
-                                         "np.float64(d))")
+                                         "np.float64(d))", where=errors.user_line(caller))
 
     def as_integer_ratio(self):
         """statistics.mean / stdev / variance ask each value for its exact fraction."""

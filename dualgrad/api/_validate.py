@@ -51,6 +51,8 @@ def as_input(who, x, holomorphic=False, name="x", sparse=False):
     except (TypeError, ValueError) as exc:
         raise errors.bad_type(who, f"{name} as a real number or array",
                               type(x).__name__) from exc
+    if arr.dtype == object:
+        _refuse_tracer(who, x, name)
     if arr.dtype.kind == "c" and not holomorphic:
         raise errors.complex_input(who, arr.dtype, name, sparse)
     if arr.dtype.kind not in "biufc":
@@ -59,6 +61,22 @@ def as_input(who, x, holomorphic=False, name="x", sparse=False):
         return np.asarray(arr, dtype=complex) if arr.ndim else complex(arr)
     # no copy here: the passes seed private copies (dualgrad.api._seed.private)
     return np.asarray(arr, dtype=float) if arr.ndim else float(arr)
+
+
+def _refuse_tracer(who, x, name):
+    """A derivative helper called inside ``f`` of ``dg.sparsity`` / ``sparsity="auto"``
+    (``dg.jacobian(dg.grad(f), x, sparsity="auto")``): the tracer follows values, not a
+    derivative's dependencies, so the helper refuses it naming the sparse Hessian
+    (attack44 05: it said "got dtype object" where the user passed float64)."""
+    from ._sparsity import Tracer       # (only on this error path: a tracer exists)
+    if isinstance(x, Tracer):
+        raise errors.bad_type(
+            who, f"{name} as a real number or array",
+            "the sparsity tracer of dg.sparsity / sparsity='auto' (it traced f into "
+            f"{who}, a derivative whose pattern the tracer cannot follow)",
+            "For the sparse Hessian of f call dg.hessian(f, x, sparsity='auto') (its "
+            "pattern: dg.hessian_sparsity(f, x)); for another derivative function pass "
+            "its pattern by hand (sparsity=P), or drop sparsity= for the dense Jacobian.")
 
 
 def check_chunk(who, chunk):

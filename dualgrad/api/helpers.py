@@ -836,6 +836,14 @@ def jvp(f: Callable[..., Any], x: Point = _NO_POINT, v: Point = _NO_POINT, *args
         ``x`` and ``v`` are tuples of one item or of arrays, JAX's spelling
         ``jvp(f, (x,), (v,))`` (pass lists for a tuple pytree).
 
+    Notes
+    -----
+    A Hessian-vector product ``jvp(dg.grad(f), x, v)`` (``dg.jacfwd(f)`` too) decides a
+    tie whose values' first derivatives agree (``np.maximum(var, 0)`` where ``var``
+    touches 0) as :func:`hessian` does: where its pass meets one, the product is
+    ``dg.jacfwd(dg.grad(f))(x) @ v`` (the cost of that Jacobian).  A function of yours
+    around a helper (``lambda q: dg.gradient(f, q)``) keeps the midpoint there.
+
     Examples
     --------
     >>> import numpy as np
@@ -865,21 +873,40 @@ def jvp(f: Callable[..., Any], x: Point = _NO_POINT, v: Point = _NO_POINT, *args
                                   " (a list of numbers is one array leaf, a list holding an "
                                   "array a node)")
     paths = leaf_paths(xdef)
-    tag = holomorphic_tag(new_tag()) if holomorphic else new_tag()
-    seeded = []
+    checked = []
     for path, xl, vl in zip(paths, xleaves, vleaves):
         xl, vl = as_input(who, xl, holomorphic), as_input(who, vl, holomorphic, "v")
         if np.shape(vl) != np.shape(xl):
             at = "" if xdef is LEAF else f" at {path}"
             raise errors.bad_argument(who, f"v of x's shape {np.shape(xl)}{at}",
                                       f"shape {np.shape(vl)}")
+        checked.append((xl, vl))
+    vleaves = [vl for _, vl in checked]
+    # a function grad / jacfwd made (an HVP: jvp(grad(f), x, v)): its passes seed the
+    # leaves seeded here, linked as in jacobian(grad(f)) (_linked_gradient), so that a
+    # tie the second order decides is seen (``missed``) and taken from the Jacobian
+    # (_tied_jvp).  Seeded along scale * v, a power of two with no entry 1.0: a unit v
+    # would show one diagonal entry of D, a view in which an indefinite D can look
+    # definite (np.maximum(x0**2 + 3 x0 x1 + x1**2, 0) along e0 took that Hessian)
+    link = linked([]) if getattr(f, "_dualgrad_gradient", False) else None
+    scale = _unseen_scale(vleaves) if link is not None else 1.0
+    tag = holomorphic_tag(new_tag()) if holomorphic else new_tag()
+    seeded = []
+    for xl, vl in checked:
+        if scale is not None and scale != 1.0:
+            vl = np.multiply(vl, scale) if np.shape(vl) else vl * scale
         partials = private(np.reshape(vl, np.shape(vl) + (1,))) if np.shape(xl) else [vl]
         seeded.append(make(private(xl) if isinstance(xl, Dual) or np.shape(xl) else xl,
                            partials, tag))
     primal = unflatten(xdef, seeded)
+    if link is not None:
+        link.xs = seeded
     try:
         if is_jitted(f):
             value, tangent = extract(who, call_jitted(who, f, (primal,) + args, kwargs), tag, 1)
+        elif link is not None:
+            with backend.scope(), link:
+                value, tangent = extract(who, f(primal, *args, **kwargs), tag, 1)
         else:
             with backend.scope():     # pooled partials, the fused engine (as the helpers)
                 value, tangent = extract(who, f(primal, *args, **kwargs), tag, 1)
@@ -895,6 +922,11 @@ def jvp(f: Callable[..., Any], x: Point = _NO_POINT, v: Point = _NO_POINT, *args
         raise
     finally:
         retire(tag)
+    if link is not None:
+        if link.missed or scale is None:
+            return _tied_jvp(who, f, x, args, kwargs, value, vleaves, holomorphic)
+        if scale != 1.0:
+            tangent = as_array(tangent) / scale     # a power of two: exact
     if isinstance(value, OutTree):
         rows, start, outs, tans = as_array(tangent), 0, [], []
         for val in value.values:
@@ -904,6 +936,47 @@ def jvp(f: Callable[..., Any], x: Point = _NO_POINT, v: Point = _NO_POINT, *args
             start += size
         return unflatten(value.treedef, outs), unflatten(value.treedef, tans)
     return _result(value), _result(as_array(tangent)[..., 0])
+
+
+def _unseen_scale(vleaves):
+    """A power of two ``s`` such that ``s * v`` is exact and has no entry 1.0 (so no leaf
+    of the seeded point looks like a pass's unit seed to dispatch._second_order's
+    ``seeded_by``: no diagonal entry in view), or ``None`` where none of those tried is
+    (``v`` of every such entry: the Jacobian is taken then)."""
+    # (a dual v's seeds hold duals, never a unit seed: scaled as they are)
+    vs = [np.asarray(vl) for vl in vleaves if not isinstance(vl, Dual)]
+    for k in (1, -1, 2, -2, 3, -3, 4, -4):
+        s = 2.0 ** k
+        ok = True
+        for vl in vs:
+            w = vl * s
+            if np.any(w == 1.0) or not np.array_equal(w / s, vl, equal_nan=True):
+                ok = False
+                break
+        if ok:
+            return s
+    return None
+
+
+def _tied_jvp(who, f, x, args, kwargs, value, vleaves, holomorphic):
+    """``(f(x), J(x) @ v)`` of a function grad / jacfwd made, from its whole Jacobian
+    (``jacobian(grad(f), x)``: the Hessian's linked levels): where the one pass of
+    :func:`jvp` met a tie that the second order decides without a unit ``v`` to
+    decide it by (dispatch._second_order: the midpoint, half the truth of
+    ``np.maximum(var, 0)``'s HVP at ``var == 0``; attack44 04).  Costs the Jacobian's
+    passes, only where such a tie is met."""
+    J = jacobian_as(who, f, x, args, kwargs, holomorphic=holomorphic)
+    blocks = flatten(J)[0]
+    count = len(vleaves)
+
+    def contract(group):
+        return _result(sum(np.tensordot(np.asarray(b), np.asarray(v), axes=np.ndim(v))
+                           for b, v in zip(group, vleaves)))
+    if isinstance(value, OutTree):
+        outs = [_result(val) for val in value.values]
+        tans = [contract(blocks[k * count:(k + 1) * count]) for k in range(len(outs))]
+        return unflatten(value.treedef, outs), unflatten(value.treedef, tans)
+    return _result(value), contract(blocks)
 
 
 _TAKEN = {        # dualgrad's own option names (README) -> the helpers that take them
@@ -980,6 +1053,9 @@ def approx_fprime(xk: ArrayLike, f: Callable[..., Any], epsilon: Any = None, *ar
     True
     """
     who = "dualgrad.approx_fprime"
+    if getattr(f, "_dualgrad_gradient", False):
+        # approx_fprime(x, grad(f)) (SciPy's hess= spelling): jacobian(grad(f))'s link
+        f = _linked_gradient(f, 0)
     if kwargs:
         f = functools.partial(f, **kwargs)             # picklable when f is
     if isinstance(xk, Dual) or np.ndim(xk) > 1:

@@ -968,6 +968,37 @@ def tetragamma(x, out):
         out[i] = _tetragamma(x[i])
 
 
+@_lazy
+def rows_scale(f, p, z, out):
+    """``out[r, j, :] = f[r, j] * p[r, j, :]`` on 3-D views that may broadcast (stride 0)
+    along the middle axis: a Hessian's outer level, value ``(R, m)`` times ``n`` outer
+    directions.  ``z``: ``f`` is not finite somewhere (``_propagate._finite``), so a
+    zero ``p`` gives +0.0 everywhere, as ``scaled``'s ``np.where`` does."""
+    rows, m, n = out.shape
+    for r in range(rows):
+        for j in range(m):
+            fi = f[r, j]
+            for k in range(n):
+                a = p[r, j, k]
+                out[r, j, k] = 0.0 if z and a == 0.0 else fi * a
+
+
+@_lazy
+def rows_scale2(f, p, zf, g, q, zg, out):
+    """``out[r, j, :] = f[r, j] * p[r, j, :] + g[r, j] * q[r, j, :]`` as :func:`rows_scale`
+    (the two products summed in this order: ``combine``'s NumPy passes, the same bits)."""
+    rows, m, n = out.shape
+    for r in range(rows):
+        for j in range(m):
+            fi = f[r, j]
+            gi = g[r, j]
+            for k in range(n):
+                a = p[r, j, k]
+                b = q[r, j, k]
+                out[r, j, k] = (0.0 if zf and a == 0.0 else fi * a) + \
+                    (0.0 if zg and b == 0.0 else gi * b)
+
+
 for _name in _PLAIN:       # read through __getattr__: a dispatcher when first asked
     del globals()[_name]
 del _name

@@ -294,8 +294,8 @@ def _middle_broadcast(factors, partials, target):
     float64 ``(R, m, n)`` or ``(R, 1, n)`` one, some of size 1 along ``m`` (the inner
     value times the outer partials of a factor, ``(R, m) x (R, 1, n)``, plus the
     factor's value times the second partials, ``(R, 1) x (R, m, n)``).  NumPy took a
-    broadcast product per term and a sum, three passes over ``R m n`` partials
-    (``python bench/hessian_large.py``: about 60 % of rosen's Hessian at n = 500).  The
+    broadcast product per term and a sum, three passes over ``R m n`` partials (``python
+    bench/hessian_large.py --compare``: rosen's Hessian at n = 500 0.53x without them).  The
     same products and sum in the same order, and ``scaled``'s zero rule where a factor
     is not finite: the same bits."""
     rows, m, n = target

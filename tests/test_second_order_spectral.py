@@ -277,3 +277,38 @@ def test_svd_values_at_a_mixing_tie_take_the_midpoint():
         assert d == pytest.approx(0.5 * (phi + (1 - phi)), abs=1e-15)
         d = dg.derivative(lambda t: vals(np.eye(2) + t * C)[1], 0.0)
         assert d == pytest.approx(0.5, abs=1e-15)
+
+
+def test_linear_cluster_whose_second_order_is_rounding_stays_exact():
+    """``Q diag(1 + x0, 1 + x0, 3 + x1) Q^T`` is linear: every Hessian is 0.  Its
+    cluster's second-order block is rounding alone (4e-16 through svd), which the
+    block's own size must not call a split (spectral44's first landing gave NaN)."""
+    A = lambda x: _Q3 @ _diag(1 + x[0], 1 + x[0], 3 + x[1]) @ _Q3.T       # noqa: E731
+    spellings = list(_VALUES.values()) + [lambda B: v(B)[::-1] for v in _SVD_VALUES.values()]
+    for vals in spellings:
+        for i in range(3):
+            H = dg.hessian(lambda x: vals(A(x))[i], np.zeros(2))
+            np.testing.assert_allclose(H, np.zeros((2, 2)), atol=1e-12)
+
+
+def test_svd_values_of_a_rotation_pencil():
+    """``I + t J`` (J antisymmetric): both singular values ``sqrt(1 + t^2)``, second
+    derivative 1 (the pair's term of the vectors is ``a / (s_i + s_j)``, finite: the
+    anti-Hermitian part of ``U^H dA V``; it was NaN), under rotations too; ``U s V^T``
+    rebuilds A (Hessian 0) and ``U s^3 V^T = A A^T A`` (the closed form's)."""
+    J = np.array([[0.0, 1.0], [-1.0, 0.0]])
+    W = np.array([[1.0, 2.0], [3.0, 4.0]])
+    for A in (lambda x: np.eye(2) + J * x[0], lambda x: _R @ (np.eye(2) + J * x[0]) @ _R2.T):
+        for vals in _SVD_VALUES.values():
+            for i in range(2):
+                H = dg.hessian(lambda x: vals(A(x))[i], np.zeros(1))
+                assert H[0, 0] == pytest.approx(1.0, abs=1e-12)
+
+        def rebuilt(x, p):
+            U, s, Vt = np.linalg.svd(A(x))
+            return np.sum(U @ np.diag(s ** p) @ Vt * W)
+        np.testing.assert_allclose(dg.hessian(lambda x: rebuilt(x, 1), np.zeros(1)), [[0.0]],
+                                   atol=1e-12)
+        # A A^T A = (1 + t^2) A: sum(W * A) (1 + t^2), second derivative 2 sum(W * A(0))
+        np.testing.assert_allclose(dg.hessian(lambda x: rebuilt(x, 3), np.zeros(1)),
+                                   [[2 * np.sum(W * A(np.zeros(1)))]], rtol=1e-12)

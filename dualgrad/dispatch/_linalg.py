@@ -1328,9 +1328,20 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
     diag = np.diagonal(P, axis1=-2, axis2=-1)
     Ph = _H(P)
     ties = _spectral.tied(gap, s2)      # equal singular values: 0 or NaN, not 1 / 0
-    dU = U @ _spectral.couple(F * (P * S + St * Ph), P, ties) + (dA @ V - U @ P) * inv_s
-    dV = V @ _spectral.couple(F * (St * P + Ph * S), P, ties) + \
-        (_H(dA) @ U - V @ Ph) * inv_s
+    # a tied pair's terms are h / (s_j - s_i) +- a / (s_i + s_j) (h, a: P's Hermitian and
+    # anti-Hermitian parts): the first as the rule decides on h (the pair of eigenvalues
+    # +s of the dilation [[0, A], [A^H, 0]]), the second finite (+s against -s)
+    Herm = 0.5 * (P + Ph) if ties is not None else P
+    XU = _spectral.couple(F * (P * S + St * Ph), Herm, ties)
+    XV = _spectral.couple(F * (St * P + Ph * S), Herm, ties)
+    apart = _nonzero_ties(ties, s)
+    if apart is not None:
+        sums = S + St
+        anti = 0.5 * (P - Ph) / np.where(apart, sums, 1.0)
+        XU = np.where(apart, XU + anti, XU)
+        XV = np.where(apart, XV - anti, XV)
+    dU = U @ XU + (dA @ V - U @ P) * inv_s
+    dV = V @ XV + (_H(dA) @ U - V @ Ph) * inv_s
     if np.iscomplexobj(primal(P)):
         # u_k^H du_k - conj(v_k^H dv_k) = i Im(P_kk) / s_k: all of it on dU here, then
         # the common phase of (u_k, v_k) that keeps LAPACK's real row real
@@ -1382,6 +1393,14 @@ def _clustered_svd(ds, ties, s, P, tag, vectors=False):
     flip = lambda x: x[..., ::-1]                   # noqa: E731
     flip2 = lambda x: x[..., ::-1, ::-1]            # noqa: E731
     M = 0.5 * (P + _H(P))
+    # rounding of an anti-Hermitian P (I + t J) is no coupling: P's size sets it
+    Mp, Pp = primal(M), np.abs(primal(P))
+    tiny = np.abs(Mp) <= _spectral.NEAR * Pp.shape[-1] * np.finfo(float).eps * \
+        np.max(Pp, axis=(-2, -1), keepdims=True)
+    if tiny.any():
+        M = M - np.where(tiny, Mp, 0.0)            # the value only: partials stay
+        small = np.diagonal(tiny, axis1=-2, axis2=-1)
+        ds = ds - np.where(small, primal(ds), 0.0)  # (ds is diag(M): the same rounding)
     out = _spectral.clustered(flip(ds), flip2(ties), flip(s), flip2(M), vectors, tag)
     if vectors:
         return flip(out[0]), flip(out[1])

@@ -206,11 +206,12 @@ def _levels(x):
     return [np.asarray(x)]
 
 
-def _uniform(M, same):
+def _uniform(M, same, floor=0.0):
     """``(..., m)`` bool: the cluster's block of ``M`` (``(n, ..., m, m)``) is a
-    multiple of the identity to rounding (within ``NEAR * m * eps`` of its largest
-    entry) at every level above the first: the second and higher orders do not split
-    it."""
+    multiple of the identity to rounding (within ``NEAR * m * eps`` of the largest
+    entry of that level of the whole matrix, every direction, or of ``floor``
+    (``(...)``): a block that is rounding alone is uniform) at every level above the
+    first: the second and higher orders do not split it."""
     b, m = same.shape[:-2], same.shape[-1]
     ok = np.ones(b + (m,), dtype=bool)
     eye = np.eye(m, dtype=bool)
@@ -223,12 +224,31 @@ def _uniform(M, same):
         diag = np.diagonal(X, axis1=-2, axis2=-1)
         mean = np.matmul(same / k[..., None], diag[..., None])[..., 0]
         dev = np.where(same, X - np.where(eye, mean[..., :, None], 0.0), 0.0)
-        size = np.max(np.abs(np.where(same, X, 0.0)), axis=(0, -1))       # per row
+        size = np.maximum(np.max(np.abs(X), axis=(0, -2, -1)), floor)[..., None]
         dev = np.max(np.abs(dev), axis=(0, -1))
-        size = np.max(np.where(same, size[..., None, :], 0.0), axis=-1)   # per cluster
-        dev = np.max(np.where(same, dev[..., None, :], 0.0), axis=-1)
+        dev = np.max(np.where(same, dev[..., None, :], 0.0), axis=-1)   # per cluster
         ok &= dev <= NEAR * m * _EPS * size                  # (NaN: not uniform)
     return ok
+
+
+def _rounding(M, same, w):
+    """``(...)``: the size of rounding's second-order parts in ``M``'s cluster blocks, from
+    the first-order ones: ``|P| |C| / gap`` (``P``, ``C``: the largest first-order parts
+    of ``M`` and of ``w``'s own partials; ``gap``: the smallest gap between eigenvalues
+    not tied), the size of the coupling terms ``dV^H dA V`` whose rounding lands there
+    where the whole second order is rounding (a linear ``A``)."""
+    P = np.abs(primal(M))
+    b = same.shape[:-2]
+    size = np.max(P, axis=(0, -2, -1)) if P.size else np.zeros(b)
+    C = np.abs(primal(partials_array(w))) if isinstance(w, Dual) else np.zeros(b + (1, 1))
+    other = np.max(C.reshape(b + (-1,)), axis=-1, initial=0.0)
+    v = primal(w)
+    with np.errstate(invalid="ignore"):
+        gap = np.where(same, np.inf, np.abs(v[..., :, None] - v[..., None, :]))
+    gap = np.min(gap, axis=(-2, -1), initial=np.inf)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = size * np.maximum(size, other) / gap
+    return np.where(np.isfinite(out), out, 0.0)
 
 
 def _coefficients(n, r):
@@ -255,7 +275,8 @@ def _higher(out, mean, same, w, M, level, vectors, tag):
     Returns ``(out, nan, lost)``: ``nan`` the values to make NaN, ``lost`` (``vectors``)
     the columns whose vectors have no derivative: LAPACK's basis is not the one the
     second order picks (or not in its order), so the vectors jump there."""
-    flat = _uniform(M, same)
+    floor = _rounding(M, same, w)
+    flat = _uniform(M, same, floor)
     todo = level & ~flat
     lost = np.zeros(todo.shape, dtype=bool)
     two = isinstance(M, Dual) and isinstance(out, Dual) and isinstance(mean, Dual) and \
@@ -277,6 +298,9 @@ def _higher(out, mean, same, w, M, level, vectors, tag):
     first = np.moveaxis(np.asarray(mean.value).reshape(n, B, m), 0, -1).copy()
     second = np.moveaxis(np.asarray(partials_array(mean)).reshape(n, B, m, r), 0, -2).copy()
     Sf = S.reshape(n, B, m, m, r)
+    with np.errstate(invalid="ignore"):  # rounding's size: the whole level's largest entry
+        whole = np.max(np.where(np.isfinite(Sf), np.abs(Sf), 0.0), axis=(0, 2, 3, 4))
+    whole = np.maximum(whole, np.reshape(floor, B))
     todo_f, start_f = todo.reshape(B, m), start.reshape(B, m)
     tol = np.zeros((B, m))
     bad = np.zeros((B, m), dtype=bool)           # no common basis
@@ -290,8 +314,7 @@ def _higher(out, mean, same, w, M, level, vectors, tag):
         blk = 0.5 * (blk + np.conj(np.swapaxes(blk, 2, 3)))     # (n, G, k, k, r)
         finite = np.all(np.isfinite(blk), axis=(0, 2, 3, 4))
         blk = np.where(np.isfinite(blk), blk, 0.0)
-        size = np.max(np.abs(blk), axis=(0, 2, 3, 4))
-        eps = NEAR * m * _EPS * size                            # (G,)
+        eps = NEAR * m * _EPS * whole[gb]                       # (G,)
         mix = np.einsum("pgijq,pq->gij", blk, _coefficients(n, r))
         _, W = np.linalg.eigh(mix)
         T = np.einsum("gia,pgijq,gjb->pgabq", np.conj(W), blk, W)

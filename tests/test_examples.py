@@ -56,3 +56,13 @@ def test_dict_parameters_example_matches_the_closed_form_and_trains(capsys):
     losses = [float(line.split("loss ")[1].split(",")[0]) for line in out.splitlines()
               if line.startswith("step")]
     assert losses[0] > 0.69 and losses[-1] < 0.25 and losses == sorted(losses, reverse=True)
+
+
+def test_macro_moments_example_is_exact(capsys):
+    """user44: Tauchen's chain through dualgrad.scipy.stats and a VAR's covariance
+    through dualgrad.scipy.linalg.solve_discrete_lyapunov (closed form)."""
+    out = run("macro_moments.py", capsys)
+    chain = float(out.split("dualgrad vs 8th-order differences: rel. error")[1].split()[0])
+    var = float(out.split("VAR: ")[1].split("rel. error")[1].split()[0])
+    assert chain < 1e-10 and var < 1e-14
+    assert "TypeError naming dualgrad.scipy.linalg.solve_discrete_lyapunov" in out

@@ -192,6 +192,7 @@ class Tracer:
 
     __slots__ = ("value", "store", "pos", "ctx", "start")
     __array_priority__ = 200.0
+    sparsity_tracer = True          # how api._validate knows one without importing this
     __hash__ = None
 
     # -- construction and reading --

@@ -2420,6 +2420,9 @@ def sparsity(f, x=errors.NO_POINT, *args, mode="local"):
         raise errors.no_point(who)
     from ._validate import scipy_sparse
     scipy_sparse(who)
+    of = getattr(f, "_dualgrad_hessian_of", None)
+    if of is not None:                  # sparsity(grad(f), x): f's Hessian pattern
+        return hessian_sparsity(of, x, *args, mode=mode)
     out, ctx = _trace(who, f, x, args, mode, hessian=False)
     return _csr_of(out, out.size, ctx.n)
 

@@ -357,7 +357,8 @@ def jacobian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int
         ``"auto"`` to detect it with :func:`sparsity`.  The result is then a
         scipy.sparse matrix computed with one direction per color of the
         pattern's columns (never as a dense array); 1-D ``x`` and ``f(x)`` only.
-        A pattern given by hand must hold every nonzero.  Needs scipy.
+        A pattern given by hand must hold every nonzero.  Needs scipy.  For
+        ``f = dg.grad(g)`` this is ``g``'s sparse Hessian (:func:`hessian`'s).
     format : str, optional
         The scipy.sparse format of the sparse result (``"csr"`` when not given),
         with ``sparsity=`` only: without it the result is dense and ``format=``
@@ -414,6 +415,14 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
         raise _format_without_sparsity(who, format)
     if sparsity is not None:
         _check_plain(who, "sparsity=", x, argnums, has_aux, kwargs)
+        of = getattr(f, "_dualgrad_hessian_of", None)
+        if of is not None and batch_axis is None and not holomorphic:
+            # jacobian(grad(f), x, sparsity=): f's Hessian, by its star coloring (the
+            # sparsity tracer stops at grad's own passes: attack44 05)
+            from . import _coloring
+            return _coloring.sparse_hessian(who, of, x, args, sparsity,
+                                            "csr" if format is None else format, chunk,
+                                            executor, progress)
         return _sparse(who, f, x, args, sparsity, format, chunk, executor, progress,
                        batch_axis, holomorphic)
     if batch_axis is not None:

@@ -276,6 +276,11 @@ def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
         return finish(_result(res[0]), flat.blocks(grads), res[2] if has_aux else None)
 
     gradient_of_f._dualgrad_gradient = not with_value and not holomorphic
+    # jacobian(grad(f), x, sparsity=...) and dg.sparsity(grad(f), x): f's sparse Hessian
+    # (the tracer cannot follow a derivative's dependencies through the helper)
+    gradient_of_f._dualgrad_hessian_of = f if (
+        argnums == 0 and type(argnums) is int and not (with_value or has_aux or holomorphic
+                                                       or jitted)) else None
     return gradient_of_f
 
 

@@ -389,7 +389,8 @@ class ArrayDual(Dual):
         partials = self._p
         if type(partials) is _Deferred:             # only this one: reading writes nothing
             partials = self._p = backend.concrete(partials)
-        if type(index) is int:                  # x[j] in a loop: the scalar path, direct
+        kind = type(index)
+        if kind is int:                         # x[j] in a loop: the scalar path, direct
             value = self.value
             if type(value) is np.ndarray and value.ndim == 1 and value.dtype is _f64:
                 if type(partials) is np.ndarray and partials.dtype is _f64:
@@ -402,6 +403,13 @@ class ArrayDual(Dual):
                                              _UNIT_ROWS[len(c)][index], self.tag)  # e_index
                         return e
                     return make_scalar(value.item(index), partials[index], self.tag)
+        if kind is tuple or kind is int or kind in _INDEX_INTS:   # one element: x[i, j],
+            items = index if kind is tuple else (index,)           # a Hessian's x[t]
+            if len(items) == self.value.ndim and items and \
+                    _INDEX_INTS.issuperset(map(type, items)):
+                e = _element(self, items)
+                if e is not None:
+                    return e
         if type(index) is slice or index is None:    # x[1:], x[None]: the same of both
             value = self.value[index]
             if type(value) is np.ndarray and value.dtype is _f64:   # make's array dual,
@@ -430,6 +438,40 @@ class ArrayDual(Dual):
     def __setitem__(self, index, item):
         if _SNAPSHOTS:
             _snapshots.check_write(self, index=index)
+        kind = type(index)
+        if kind is int and self.tag in _LIVE:    # buf[t] = d in a loop: one element
+            v, p = self.value, self._p
+            if type(p) is np.ndarray and p.dtype is _f64 and type(v) is np.ndarray and \
+                    v.dtype is _f64 and v.ndim == 1:
+                ik = type(item)            # (_store_element's float64 case, written out)
+                if ik in _ELEMENT_NUMBERS:
+                    value, ps = item, 0.0          # a constant: its partials zero
+                elif getattr(ik, "_kind", None) == "slots" and item.tag == self.tag and \
+                        type(item.value) is float:
+                    ps = item._plist()
+                    if len(ps) != p.shape[1] or type(sum(ps, 0.0)) is not float:
+                        ps = None                  # (a row must never broadcast)
+                    value = item.value
+                else:
+                    ps = None
+                if ps is not None:
+                    if ELEMENTS:             # _elements_of(v, p), inline
+                        if v.base is None and p.base is None:
+                            for e in ELEMENTS.values():
+                                if v is e[1] or p is e[2] or v is e[2] or p is e[1]:
+                                    elements_written(v, p)
+                                    break
+                        else:
+                            elements_written(v, p)
+                    if _PENDING:
+                        backend.before_write(v, p)
+                    v[index] = value
+                    p[index] = ps
+                    return
+            v = p = value = ps = None    # (_promote counts the references to the arrays)
+        if (kind is int or kind is tuple or kind in _INDEX_INTS) and self.tag in _LIVE and \
+                _store_element(self, index, item):
+            return          # buf[t] = d: one element, level by level (nested, x[i, j])
         if type(index) is slice and type(item) is ArrayDual and item.tag == self.tag and \
                 self.tag in _LIVE and _onto_itself(self, index, item):
             return          # x[i] += d stores x[i] back into x: every element onto itself
@@ -439,21 +481,6 @@ class ArrayDual(Dual):
             raise errors.escaped()
         if _PENDING:                        # no pending expression may see this write
             backend.before_write(self.value, self._p)
-        if type(index) is int and getattr(item, "_kind", None) == "slots" and \
-                item.tag == self.tag and type(item.value) is float and _plain(self):
-            ps = item._plist()                   # out[i] = d in a loop: direct
-            for p in ps:
-                if type(p) is not float:
-                    break
-            else:
-                p = self._p
-                p = p if type(p) is np.ndarray else self.partials
-                if len(ps) != p.shape[-1]:          # a row must never broadcast
-                    raise errors.mismatched_directions("item assignment", p.shape[-1],
-                                                       len(ps))
-                self.value[index] = item.value
-                p[index] = ps
-                return
         _check_index(index)
         pindex = _partials_index(index)
         if type(item) is ArrayDual and item.tag == self.tag and _plain(item):
@@ -621,6 +648,167 @@ class ArrayDual(Dual):
             raise errors.dropped_derivatives(
                 "d.view(dtype) (reinterpreting the bytes of a dual's values)")
         return make_array(self.value.view(), self.partials.view(), self.tag)
+
+
+# ---- one element: buf[t] read and stored in a scalar loop ------------------------
+# A recursion written over buffers (a Kalman filter: each step reads prior_vars[t] and
+# stores four elements, bench/kalman_loop.py) reads and stores one element at a time;
+# the general paths cost ~5 us an element where NumPy's take ~0.1 us.  An index of
+# integers only, one per axis, names one element: _element reads it and _store_element
+# writes it level by level (nested duals: the value's level and each direction's), for
+# float64 ndarrays at the bottom and scalar duals of the buffer's own tag (or numbers)
+# going in; anything else (complex, a promotion, another tag, the vector kind) is the
+# general path's.  The invariants are the general path's, in its order: a snapshot's
+# check (the caller), the seeds' kept elements dropped (elements_written), an escaped
+# buffer refused (the caller tests its tag), every pending expression that reads the
+# memory written materialized first (before_write), then the buffer's own deferred
+# partials; read-only views raise NumPy's own error at the first write.
+_INDEX_INTS = frozenset({int, np.int64, np.int32, np.int16, np.int8, np.uint64, np.uint32,
+                         np.uint16, np.uint8, np.intp})
+_ELEMENT_NUMBERS = frozenset({float, int, np.float64})
+
+
+def _element(d, index):
+    """``d[index]`` for ``index`` a tuple of ``d.ndim`` integers, a scalar dual built level
+    by level (the general path's: a real class of ``n`` slots at every level), or
+    ``None`` where this path does not apply (then nothing was read that matters)."""
+    v, p = d.value, d._p
+    if type(p) is _Deferred:                     # reading writes nothing: only this one
+        p = d._p = backend.concrete(p)
+    tp = type(p)
+    if type(v) is np.ndarray:
+        if v.dtype is not _f64 or tp is not np.ndarray or p.dtype is not _f64:
+            return None
+        build = _FROM_ROW[p.shape[-1]]
+        return None if build is None else build(v.item(index), p[index].tolist(), d.tag)
+    if type(v) is not ArrayDual:
+        return None
+    value = _element(v, index)
+    if value is None:
+        return None
+    if tp is np.ndarray:                  # a buffer's partials before any store of a dual
+        if p.dtype is not _f64:
+            return None
+        build = _FROM_ROW[p.shape[-1]]
+        return None if build is None else build(value, p[index].tolist(), d.tag)
+    if tp is not ArrayDual:
+        return None
+    n = p.value.shape[-1]
+    build = _FROM_ROW[n]
+    if build is None:
+        return None
+    ps = []
+    for k in range(n):
+        e = _element(p, index + (k,))
+        if e is None:
+            return None
+        ps.append(e)
+    return build(value, ps, d.tag)
+
+
+def _elements_of(v, p):
+    """:func:`elements_written` of ``(v, p)``, a dual's value and partials about to be
+    written, its test for arrays that own their memory inline (a seed's own arrays)."""
+    if type(v) is np.ndarray and type(p) is np.ndarray and v.base is None and \
+            p.base is None:
+        for _, sv, sp in ELEMENTS.values():
+            if v is sv or v is sp or p is sv or p is sp:
+                return elements_written(v, p)
+        return None
+    return elements_written(v, p)
+
+
+def _store_element(d, index, item):
+    """``d[index] = item`` where ``index`` names one element (integers, one per axis)
+    and ``item`` is a number or a real scalar dual of ``d``'s tag whose levels match
+    ``d``'s (the caller checked ``d``'s tag live); ``False`` (nothing written) for
+    anything else, which the general path writes or refuses."""
+    v, p = d.value, d._p
+    if type(index) is not tuple:
+        index = (index,)
+    elif not index or not _INDEX_INTS.issuperset(map(type, index)):
+        return False
+    if len(index) != v.ndim:
+        return False
+    if ELEMENTS:                              # a seed's kept elements may read this memory
+        _elements_of(v, p)
+    if _PENDING:                        # no pending expression may see this write
+        backend.before_write(v, p)
+    if type(v) is np.ndarray and type(p) is np.ndarray and v.dtype is _f64 and \
+            p.dtype is _f64:                  # one level: written here
+        kind = type(item)
+        if kind in _ELEMENT_NUMBERS:          # a constant: its partials zero
+            v[index] = item
+            p[index] = 0.0
+            return True
+        if getattr(kind, "_kind", None) != "slots" or item.tag != d.tag or \
+                type(item.value) is not float:
+            return False
+        ps = item._plist()
+        if len(ps) != p.shape[-1]:            # a row must never broadcast
+            return False
+        for q in ps:
+            if type(q) is not float:
+                return False
+        v[index] = item.value
+        p[index] = ps
+        return True
+    writes = []
+    if not _plan_store(d, index, item, writes):
+        return False
+    for e, i, value, ps in writes:       # the value, then the partials, at each level
+        e.value[i] = value
+        e._p[i] = ps
+    return True
+
+
+def _plan_store(d, index, item, writes):
+    """The writes of ``d[index] = item`` at the bottom level (dual, index, value, row of
+    partials), appended to ``writes`` in the general path's order; ``False`` where this
+    path does not apply.  Reads only (a deferred partials array is computed here: the
+    caller has materialized what reads the memory first)."""
+    v, p = d.value, d._p
+    kind = type(item)
+    if type(v) is np.ndarray:
+        if v.dtype is not _f64:
+            return False
+        if type(p) is _Deferred:
+            p = d._p = backend.concrete(p)
+        if type(p) is not np.ndarray or p.dtype is not _f64:
+            return False
+        if kind in _ELEMENT_NUMBERS:              # a constant: its partials zero
+            writes.append((d, index, item, 0.0))
+            return True
+        if getattr(kind, "_kind", None) != "slots" or item.tag != d.tag or \
+                type(item.value) is not float:
+            return False
+        ps = item._plist()
+        if len(ps) != p.shape[-1]:                # a row must never broadcast
+            return False
+        for q in ps:
+            if type(q) is not float:
+                return False
+        writes.append((d, index, item.value, ps))
+        return True
+    if type(v) is not ArrayDual or type(p) is not ArrayDual:
+        return False                              # (partials of zeros: promoted first)
+    n = p.value.shape[-1]
+    if kind in _ELEMENT_NUMBERS:
+        ps = (0.0,) * n
+        value = item
+    elif getattr(kind, "_kind", None) == "slots" and item.tag == d.tag:
+        ps = item._plist()
+        if len(ps) != n:
+            return False
+        value = item.value
+    else:
+        return False
+    if not _plan_store(v, index, value, writes):
+        return False
+    for k in range(n):
+        if not _plan_store(p, index + (k,), ps[k], writes):
+            return False
+    return True
 
 
 def _shares_memory(values, target):

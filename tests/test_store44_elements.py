@@ -330,3 +330,23 @@ def test_a_store_into_a_buffer_whose_own_partials_are_pending():
     for engine in ("fused", "eager"):
         with _fused.engine(engine):
             np.testing.assert_allclose(dg.jacobian(f, Q), want, rtol=1e-14)
+
+
+@pytest.mark.parametrize("helper", ["jacobian", "hessian"])
+def test_an_integer_into_a_2d_buffer_is_a_row_not_an_element(helper):
+    """b[1] = d on a 2-D buffer stores d into the whole row (NumPy broadcasts), and b[1]
+    reads the row: the one-element paths take an index of one integer per axis only."""
+    def f(x):
+        b = np.zeros_like(x, shape=(2, 3))
+        b[1] = x[0] * x[1]
+        b[0] = 2.0
+        row = b[1]
+        return np.sum(row * x) + np.sum(b[0])    # x0 x1 (x0 + x1 + x2) + 6
+    a, b_, c = X0
+    if helper == "jacobian":
+        want = [2 * a * b_ + b_ * (b_ + c), a * a + 2 * a * b_ + a * c, a * b_]
+        np.testing.assert_allclose(dg.gradient(f, X0), want, rtol=1e-14)
+    else:
+        want = [[2 * b_, 2 * a + 2 * b_ + c, b_], [2 * a + 2 * b_ + c, 2 * a, a],
+                [b_, a, 0.0]]
+        np.testing.assert_allclose(dg.hessian(f, X0), want, rtol=1e-14)

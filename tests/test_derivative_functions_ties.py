@@ -177,3 +177,27 @@ def test_sparse_hessian_named_in_the_fix_is_right():
     x = np.array([1.0, 2.0, 3.0])
     truth = np.diag(6 * x) + np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0]])
     np.testing.assert_array_equal(dg.hessian(f, x, sparsity="auto").toarray(), truth)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_elementwise_grad_and_derivative_spellings_at_tie(engine):
+    # f_i = max(x_i**2, 0) == x_i**2: f_i'' = 2 (the midpoint gave 1)
+    f = lambda x: np.maximum(x ** 2, 0.0)                   # noqa: E731
+    x, v = np.zeros(3), np.array([0.3, 0.7, 1.0])
+    with dg.engine(engine):
+        eg = dg.elementwise_grad(f)
+        np.testing.assert_array_equal(dg.jacfwd(eg)(x), 2.0 * np.eye(3))
+        np.testing.assert_array_equal(dg.approx_fprime(x, eg), 2.0 * np.eye(3))
+        np.testing.assert_allclose(dg.jvp(eg, x, v)[1], 2.0 * v, rtol=1e-15)
+        assert dg.derivative(eg, 0.0) == 2.0
+        assert dg.derivative(dg.grad(f), 0.0) == 2.0
+        assert dg.derivative(dg.jacfwd(f), 0.0) == 2.0
+        # away from the tie: -sin's diagonal (closed form); a non-elementwise f raises
+        y = np.array([1.0, 2.0])
+        np.testing.assert_allclose(dg.jacfwd(dg.elementwise_grad(np.sin))(y),
+                                   np.diag(-np.sin(y)), rtol=1e-15)
+        with pytest.raises(ValueError, match="elementwise"):
+            dg.jacfwd(dg.elementwise_grad(np.cumsum))(np.ones(3))
+        # a true kink (x * max(x, 0): first derivatives of max differ) keeps the midpoint
+        g = dg.elementwise_grad(lambda x: x * np.maximum(x, 0.0))
+        np.testing.assert_array_equal(dg.jacfwd(g)(np.zeros(2)), np.eye(2))

@@ -611,6 +611,8 @@ def derivative(f: Callable[..., Any], x: complex | np.number | Dual = _NO_POINT,
         raise errors.bad_argument(who, "a real scalar x", f"shape {shape}"
                                   if not isinstance(x, dict) else "a dict",
                                   "Use dg.jacobian for array inputs.")
+    if getattr(f, "_dualgrad_gradient", False) and not holomorphic:
+        f = _linked_gradient(f, 0)       # derivative(grad(f), t): jacobian(grad(f))'s link
     flat, value, partials, _ = _evaluate(who, f, (x,) + args, kwargs, 0, None, None, False,
                                          False, holomorphic)
     d = _structured(flat, value, partials)[1]

@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import backend, errors
 from ..backend import _fusedgen
-from ..dual import (MAX_SLOTS, Dual, _snapshots, make, make_scalar, new_tag, retire,
+from ..dual import (MAX_SLOTS, Dual, _snapshots, linking, make, make_scalar, new_tag, retire,
                     scalar_class)
 from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns, ladder_width,
                     linked, private, split_aux, strip_tag, warn_if_caught)
@@ -427,6 +427,13 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
         xs = {i: as_input(who, args[i]) for i in unique}
         jitted = is_jitted(f)  # jitted: widths 1 and 2 are on the jit ladder
         backend.kernels_at_call()   # numba now, if an earlier call's graph asked for it
+        link = linking(False)
+        if link is not None and len(unique) == 1 and not jitted and \
+                any(xs[unique[0]] is y for y in link.xs):
+            # jacfwd / jvp / approx_fprime of this function: a Hessian's two levels
+            diagonal = _linked_diagonal(who, f, args, kwargs, xs, unique, check, link)
+            if diagonal is not None:
+                return (diagonal,) * len(nums) if many else diagonal
         grads = None if jitted else \
             _elementwise_pass(who, f, args, kwargs, xs, unique, check, False)
         if grads is None:      # one pass per argument
@@ -444,7 +451,38 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
                                           one=True)
         return tuple(grads[i] for i in nums) if many else grads[nums[0]]
 
+    # jacfwd(elementwise_grad(f)) and the other spellings of its Jacobian link its pass
+    # (helpers._linked_gradient), which _linked_diagonal takes
+    elementwise_grad_of_f._dualgrad_gradient = True
+
     return elementwise_grad_of_f
+
+
+def _linked_diagonal(who, f, args, kwargs, xs, unique, check, link):
+    """``df_i/dx_i`` of one argument that is the input dual of a linked outer pass
+    (``jacfwd(elementwise_grad(f))``, ``jvp(elementwise_grad(f), x, v)``): the diagonal
+    of the whole Jacobian, whose passes seed that dual one entry per direction, so a
+    tie the second order decides sees the Hessian's diagonal (``np.maximum(x**2, 0)``
+    at 0: 2; the one-direction pass gave the midpoint 1: attack44 04).  The usual pass
+    runs first, unlinked, for its check (a non-elementwise f raises as always);
+    ``None`` (that pass's result stands) where the output's shape is not the
+    argument's (broadcasting)."""
+    i = unique[0]
+    x = xs[i]
+    before = linking(None)
+    try:
+        _elementwise_pass(who, f, args, kwargs, xs, unique, check, False)
+    finally:
+        linking(before)
+    res = jacobian_columns(who, f, list(args), (i,), [x], kwargs, None, None, False, False)
+    value = res[0]
+    if np.shape(value) != np.shape(x):
+        return None
+    n = math.prod(np.shape(x))
+    P = with_outer_level(as_array(res[1]), value)
+    P = P.reshape(n, n) if n else P
+    k = np.arange(n)
+    return _result(P[k, k].reshape(np.shape(x))) if np.shape(x) else _result(P[0, 0])
 
 
 def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False):

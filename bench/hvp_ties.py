@@ -3,6 +3,7 @@ second order decides, against ``jax.jvp(jax.grad(f))`` and another checkout, in 
 process.
 
     python bench/hvp_ties.py [--n 20 100] [--rounds 5] [--seconds 0.3] [--compare DIR]
+                             [--elementwise]
 
 The function: the ridge logistic regression of bench/hessian_large.py (200 x n
 Gaussian data) plus a guard ``np.maximum(var, 0)``, ``var = sum((w - mean(w))**2)``.
@@ -13,8 +14,9 @@ checked against the closed form ``A' diag(s (1 - s)) A v + v + 2 (v - mean(v))``
 (var's Hessian is ``2 (I - 11'/n)``: the guard is var itself near both points) and
 jax's against it (jax's maximum splits the tie: half var's part at w = 0).  Subjects
 run in interleaved rounds of about ``--seconds`` of process CPU time; medians over
-``--rounds``, ms per call, and ratios to jax (no jit) of the same run.  Nothing is
-written.
+``--rounds``, ms per call, and ratios to jax (no jit) of the same run.  With ``--elementwise``:
+``dg.jvp(dg.elementwise_grad(f), x, v)`` of ``f = sin(x) x`` (no tie) against the other
+checkout.  Nothing is written.
 """
 
 import argparse
@@ -52,9 +54,13 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=0.3)
     parser.add_argument("--compare", help="another checkout, timed alternately")
+    parser.add_argument("--elementwise", action="store_true",
+                        help="time dg.jvp(dg.elementwise_grad(f), x, v) instead")
     opts = parser.parse_args()
     import numpy as np
     import dualgrad as dg
+    if opts.elementwise:
+        return _elementwise(opts, np, dg)
     import jax
     jax.config.update("jax_enable_x64", True)
     import jax.numpy as jnp
@@ -92,6 +98,28 @@ def main():
                 if k == "other checkout":
                     note = "  (exact)" if ok else "  (not the truth: the midpoint)"
                 print(f"n={n:4d} {case:6s} {k:22s} {med:9.3f} ms  /jax {med / ref:6.2f}{note}")
+
+
+def _elementwise(opts, np, dg):
+    """``dg.jvp(dg.elementwise_grad(f), x, v)``, ``f = sin(x) x`` (no tie), against
+    another checkout; checked against the closed form ``(2 cos x - x sin x) v``."""
+    other = _load_other(opts.compare) if opts.compare else None
+    f = lambda x: np.sin(x) * x                                   # noqa: E731
+    for n in opts.n:
+        x, v = np.linspace(0.1, 1.0, n), np.linspace(1.0, 2.0, n)
+        truth = (2 * np.cos(x) - x * np.sin(x)) * v
+        mods = {"this": dg} | ({"other checkout": other} if other is not None else {})
+        times = {k: [] for k in mods}
+        for k, m in mods.items():
+            assert np.allclose(m.jvp(m.elementwise_grad(f), x, v)[1], truth, rtol=1e-13)
+        for _ in range(opts.rounds):
+            for k, m in mods.items():
+                times[k].append(_time(lambda: m.jvp(m.elementwise_grad(f), x, v),
+                                      opts.seconds))
+        meds = {k: statistics.median(t) for k, t in times.items()}
+        for k, med in meds.items():
+            print(f"n={n:5d} jvp(elementwise_grad) {k:15s} {med:9.3f} ms  "
+                  f"/this {med / meds['this']:6.2f}")
 
 
 if __name__ == "__main__":

@@ -429,7 +429,8 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
         backend.kernels_at_call()   # numba now, if an earlier call's graph asked for it
         link = linking(False)
         if link is not None and len(unique) == 1 and not jitted and \
-                any(xs[unique[0]] is y for y in link.xs):
+                any(xs[unique[0]] is y for y in link.xs) and \
+                math.prod(np.shape(xs[unique[0]])) <= _LINKED_DIAGONAL_MAX:
             # jacfwd / jvp / approx_fprime of this function: a Hessian's two levels
             diagonal = _linked_diagonal(who, f, args, kwargs, xs, unique, check, link)
             if diagonal is not None:
@@ -456,6 +457,15 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
     elementwise_grad_of_f._dualgrad_gradient = True
 
     return elementwise_grad_of_f
+
+
+#: the largest argument whose elementwise_grad takes the linked diagonal: it costs the
+#: whole Jacobian's n directions where the usual pass has 1 to 6 (``python
+#: bench/hvp_ties.py --elementwise --n 16 256 1024 --compare``: jvp of an
+#: elementwise_grad function 0.63 ms at n = 16 against 0.33 unlinked; ungated 4.2 ms
+#: at 256 and 25.6 at 1024 against 0.44 and 0.54); beyond, a second-order tie keeps
+#: the midpoint
+_LINKED_DIAGONAL_MAX = 16
 
 
 def _linked_diagonal(who, f, args, kwargs, xs, unique, check, link):

@@ -217,13 +217,15 @@ def object_array_made(items, untouched, tag, live, source, out=None):
             "index_tricks" in frame.f_globals["__name__"]:
         asker = frame.f_back            # np.r_[p, 0.0] / np.c_[...]: the line that wrote it
     key = (asker.f_code, asker.f_lasti, asker.f_globals.get("__name__") or "")
-    where = ([source, frame], frame.f_lasti, None if out is None else weakref.ref(out),
-             key)
+    where = ([_values_ref(source), frame], frame.f_lasti,
+             None if out is None else weakref.ref(out), key)
     kept = ARRAYS.setdefault(tag, [])
     if kept:
         record = kept[-1]
         held, at, array, _ = record[3]
-        if held and held[0] is source and held[1] is frame and at == where[1] and \
+        mine = where[0][0]
+        if held and mine is not None and held[0] is not None and held[0]() is mine() and \
+                held[1] is frame and at == where[1] and \
                 array is not None and array() is None and record[3][3] == key and \
                 record[2](record[1]):
             kept.pop()  # one operation converting twice (ndarray.dot's type probe first)
@@ -234,6 +236,21 @@ def object_array_made(items, untouched, tag, live, source, out=None):
         _, old, test, _ = kept.pop(0)
         if test(old):
             _UNREAD[tag] = len(old)
+
+
+def _values_ref(source):
+    """A weak reference to the plain value array under the dual array ``source`` (at
+    every level), which names ``source`` while it lives: the record must not hold
+    ``source`` itself, since ``y = np.asarray(y)`` drops the only dual ``y`` was and
+    its snapshot then becomes writable (tests/test_snapshots); duals take no weak
+    references.  None where the value is not an ndarray (no de-duplication then)."""
+    value = source.value
+    while hasattr(value, "tag"):
+        value = value.value
+    try:
+        return weakref.ref(value)
+    except TypeError:
+        return None
 
 
 # made_since's text: the event, the size, then (where f's own line converted the dual

@@ -164,6 +164,98 @@ def scalar_since(tag):
     return _SCALAR_EVENT if _made.scalar_at > tag else None
 
 
+def object_arrays_made(tag):
+    """Was a NumPy object array of the helper call's scalar duals made in this thread
+    since the call of ``tag`` began (``np.array([x[0], x[1]])``, a list stored into an
+    array: :func:`_scalar_note`; ``np.asarray(d)`` of a dual array: :data:`ARRAYS`)?
+    dualgrad's own conversions, which it reads back at once, are forgotten
+    (:func:`objects_restore`).  Asked where a real scalar dual turns complex
+    (:func:`complex_after_object_array`)."""
+    return _made.scalar_at > tag or bool(ARRAYS.get(tag)) or tag in _UNREAD
+
+
+def _outer_line(frame):
+    """``"f, line 3: np.array([x[0], x[1]]) * (1 + 2j)"`` for the first frame from
+    ``frame`` outwards that is neither dualgrad's, a generated function's nor NumPy's
+    (the line whose operation NumPy's object loop runs), ``""`` without one (error
+    path only)."""
+    while frame is not None:
+        module = frame.f_globals.get("__name__") or ""
+        if not (module.startswith(("dualgrad", "numpy")) or
+                frame.f_code.co_filename.startswith("<dualgrad")):
+            break
+        frame = frame.f_back
+    if frame is None:
+        return ""
+    code, text = frame.f_code, ""
+    try:
+        import linecache
+        line, end, col, end_col = list(code.co_positions())[frame.f_lasti // 2]
+        if line is not None and line == end and col is not None:
+            text = linecache.getline(code.co_filename, line).encode()[col:end_col].decode()
+    except Exception:                   # noqa: BLE001 (no source: the line alone)
+        line = frame.f_lineno
+    where = f"{code.co_name}, line {line}"
+    return f"{where}: {text}" if text and len(text) <= 80 else where
+
+
+def complex_after_object_array(ufunc, args):
+    """A real scalar dual turned complex (an operand of ``args`` a complex number or a
+    complex dual) after the call made an object array of its scalar duals
+    (:func:`object_arrays_made`): if NumPy's object loop over that array ran the
+    operation, its result is an object array of complex scalar duals, on which NumPy's
+    ``.real`` is the array itself and ``.imag`` zeros (attack44 06); dualgrad cannot
+    tell that loop from plain scalar code, so both are refused, with the spellings
+    that keep either exact."""
+    if _in_vectorize(sys._getframe(2)):
+        return vectorize_complex()      # the function np.vectorize calls: its own fix
+    who = _helper_name(2)
+    at = _outer_line(sys._getframe(2))
+    kept = ARRAYS.get(_made_tag(args))
+    made = _conversion_call(*kept[-1][3][3]) if kept else ""
+    dual_operand = any(getattr(type(a), "complex_kind", False) for a in args)
+    what = f"np.{getattr(ufunc, '__name__', ufunc)} with a complex " + (
+        "dual" if dual_operand else "number")
+    return DualTypeError(
+        f"{who}: a real scalar dual became complex ({what})"
+        + (f" at {at}" if at else "")
+        + " after f made a NumPy object array of scalar duals"
+        + (f" ({made})" if made else " (such as np.array([x[0], x[1]]), a list of scalar duals "
+           "stored into an array, or np.asarray(d) of a dual array)")
+        + ": NumPy runs an operation on an object array element by element with these same "
+        "operators, so dualgrad cannot tell it from scalar code, and its result would be an "
+        "object array of complex scalar duals, whose .real NumPy returns as the array itself "
+        "(imaginary parts kept) and whose .imag, np.imag and np.angle treat as real numbers: "
+        "silently wrong derivatives; expected a dual array where complex numbers meet "
+        "duals. Fix: build the array as a dual array: np.stack([x[0], x[1]]) for scalar "
+        "duals (x[:2] or x[[0, 1]] for elements of one dual array x), and use a dual array d "
+        "itself instead of np.asarray(d); .real, .imag, np.imag and np.angle are exact on "
+        "it. For a single number, keep it a scalar dual and build no object array of "
+        "scalar duals in f.")
+
+
+def _in_vectorize(frame):
+    """Is the first frame from ``frame`` outwards that is not dualgrad's a function
+    ``np.vectorize`` calls (its caller NumPy's ``_vectorize_call`` or
+    ``_get_ufunc_and_otypes``)?  (Error path only.)"""
+    while frame is not None and ((frame.f_globals.get("__name__") or "").startswith(
+            "dualgrad") or frame.f_code.co_filename.startswith("<dualgrad")):
+        frame = frame.f_back
+    caller = frame.f_back if frame is not None else None
+    return caller is not None and (caller.f_globals.get("__name__") or "").startswith(
+        "numpy") and caller.f_code.co_name in ("_vectorize_call", "_get_ufunc_and_otypes",
+                                               "_vectorize_call_with_signature")
+
+
+def _made_tag(args):
+    """The tag of the first dual among ``args`` (``0`` without one)."""
+    for a in args:
+        tag = getattr(a, "tag", None)
+        if type(tag) is int:
+            return tag
+    return 0
+
+
 def handled(exc):
     """dualgrad itself caught ``exc`` and went on: not an error f swallowed.  Told by
     the number ``exc`` carries, not by ``id``: a freed error's address is soon another
@@ -438,10 +530,14 @@ def _swallowed(who, caught):
             "calls, such as scipy.stats' distributions or scipy.special.polygamma, or "
             "np.array([d1, d2]) in f): a library that refuses object arrays raises its own "
             "error (\"ufunc 'xlogy' not supported for the input types\"), and an except "
-            "clause in f most likely caught it; that result is not f's value at the float "
-            "inputs, and its derivative, 0, would be wrong. Fix: let the error through "
-            "(narrow the except clause to the errors you expect): dualgrad then names the "
-            "call that refuses duals and the NumPy spelling that works. If no error was "
+            "clause in f may have caught it; or f took np.imag / .imag of such an array, "
+            "which NumPy gives as zeros (object elements count as real numbers); either way "
+            "that result may not be f's value at the float inputs, and its derivative, 0, "
+            "would be wrong. Fix: let the error through (narrow the except clause to the "
+            "errors you expect): dualgrad then names the call that refuses duals and the "
+            "NumPy spelling that works; build an array of scalar duals as a dual array, "
+            "np.stack([x[0], x[1]]) (x[:2] for elements of one dual array x), on which "
+            "np.imag, np.real and NumPy's functions are exact. If no error was "
             "caught and the result is a constant at these inputs, return it with "
             "derivatives of zero: c + 0.0 * p[0] (p[0]: any scalar of f's input).")
     if caught.startswith(_READ_EVENT) or caught.startswith(_OBJECT_EVENT):

@@ -37,8 +37,10 @@ value (it keeps a zero partial 0 beside an infinite factor).
 
 import numpy as np
 
-from .. import backend
-from ..dual import LIVE, ArrayDual, make_real
+from .. import backend, errors
+from ..dual import LIVE, ArrayDual, ScalarDual, make_real
+from ..dual._scalar import COMPLEX_SCALARS as _COMPLEX_SCALARS
+from ..errors import ARRAYS as _ARRAYS, MADE as _MADE
 from ..dual._array import argument_factors, array_and_scalar as _array_and_scalar
 from ..rules._table import RULES, derivative_functions, regular_branch
 from ._nested import nested
@@ -197,15 +199,39 @@ def _regular():
 def call_ufunc(ufunc, *args):
     """The scalar duals' general entry (``_ufuncs.call_ufunc``), :func:`lean_mixed` first
     for a scalar dual with an array dual (``k * u``), ``_nested.nested`` for nested
-    scalar duals (a Hessian's ``d ** 2``, ``np.log(d)``)."""
+    scalar duals (a Hessian's ``d ** 2``, ``np.log(d)``).  A complex scalar result is
+    checked by :func:`_turned_complex` where an object array of scalar duals was made
+    since its call began (``errors.object_arrays_made``, its cheap half inline: one type
+    lookup on a real result, a thread-local read on a complex one; ``1j * p[1]``
+    ``python bench/ssfm.py --ops``)."""
     rule = RULES.get(ufunc)
     if rule is not None:
         if len(args) == 2:
             result = lean_mixed(rule, args[0], args[1])
             if result is not None:
-                return result
+                return result           # (an array dual: no object loop makes one)
         result = nested(rule, args)
         if result is not None:
+            if type(result) in _COMPLEX_SCALARS and (_MADE.scalar_at > result.tag or
+                                                     _ARRAYS):
+                _turned_complex(ufunc, args, result)
             return result
-    return _call_ufunc(ufunc, *args)
+    result = _call_ufunc(ufunc, *args)
+    if type(result) in _COMPLEX_SCALARS and (_MADE.scalar_at > result.tag or _ARRAYS):
+        _turned_complex(ufunc, args, result)
+    return result
+
+
+def _turned_complex(ufunc, args, result):
+    """Refuse a real scalar dual among ``args`` turning into the complex scalar dual
+    ``result`` after an object array of the call's scalar duals was made
+    (``errors.object_arrays_made``): NumPy's object loop over that array's elements
+    (``np.array([x[0], x[1]]) * (1 + 2j)``) runs these same operators without a frame
+    of its own, so this cannot be told from plain scalar code, and the loop's result
+    would be an object array of complex scalar duals, whose ``.real`` NumPy gives as the
+    array itself and ``.imag`` as zeros: silently wrong derivatives (attack44 06).  The
+    real operand is what makes it a birth: a complex dual's own operations make none."""
+    if errors.object_arrays_made(result.tag) and any(
+            isinstance(a, ScalarDual) and not a.complex_kind for a in args):
+        raise errors.complex_after_object_array(ufunc, args)
 

@@ -837,6 +837,7 @@ def scalar_class(n, complex_=False):
     cls = (_COMPLEX if complex_ else _CLASSES).get(key)
     if cls is None:
         _CLASSES[key], _COMPLEX[key] = _generate(key)
+        COMPLEX_SCALARS.add(_COMPLEX[key])
         cls = (_COMPLEX if complex_ else _CLASSES)[key]
     return cls
 
@@ -846,6 +847,10 @@ def scalar_class(n, complex_=False):
 # path builds it (make_scalar), and the real kind's fast paths, which take real
 # numbers and duals of their own class only, cannot make a complex value.
 _COMPLEX = {}
+# The same classes as a set: the scalar duals' general entry tests its result's type
+# against it (one lookup) to catch a real scalar dual turning complex
+# (dispatch._lean_small.call_ufunc: NumPy's object loops, attack44 06).
+COMPLEX_SCALARS = set()
 
 
 # The types that hold no complex number at any nesting depth: float and the real

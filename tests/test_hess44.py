@@ -230,9 +230,11 @@ def _same_bits(a, b):
     assert np.array_equal(a.view(np.int64), b.view(np.int64))
 
 
+@pytest.mark.parametrize("lead", [(37,), (37, 1), (4, 9)])
 @pytest.mark.parametrize("bad", [False, True])
 @pytest.mark.parametrize("terms", [1, 2])
-def test_middle_broadcast_kernel_bits(bad, terms):
+def test_middle_broadcast_kernel_bits(bad, terms, lead):
+    """``lead``: the value's leading axes (2-D values: a Hessian of a matrix input)."""
     from dualgrad.backend import _kernels
     rng = np.random.default_rng(5)
     R, m, n = 37, 9, 11
@@ -254,6 +256,14 @@ def test_middle_broadcast_kernel_bits(bad, terms):
     assert got is not None
     with np.errstate(all="ignore"):
         _same_bits(got, _numpy_combine(factors, partials, target))
+    if lead != (R,):
+        rows = int(np.prod(lead))
+        fl = [f[:rows].reshape(lead + f.shape[1:]) for f in factors]
+        pl = [p[:rows].reshape(lead + p.shape[1:]) for p in partials]
+        with _kernels.use("numba"):
+            got4 = _kernels._middle_broadcast(fl, pl, lead + (m, n))
+        assert got4 is not None
+        _same_bits(got4, got[:rows].reshape(lead + (m, n)))
     if bad and terms == 1:      # zero partials times a factor with an inf: +0.0
         assert np.all(got[3] == 0.0) and not np.any(np.signbit(got[3]))
     if bad and terms == 2:      # zero partials times NaN: 0, not NaN
@@ -276,3 +286,27 @@ def test_hessian_kernel_same_as_numpy(engine):
     _same_bits(ar, br)
     _close(a, want, 1e-12)
     _close(ar, rosen_hess(xr))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_matrix_input(engine):
+    """A Hessian of a 6 x 10 matrix input (4-D partials at the outer level): the
+    closed form, and numba's pass and NumPy's the same bits."""
+    from dualgrad.backend import _kernels
+    X = np.linspace(-1.5, 2.0, 60).reshape(6, 10)
+
+    def f(X):
+        return np.sum(np.sin(X) * X ** 2) + np.sum(X[:, :-1] * X[:, 1:])
+    x = X.ravel()
+    want = np.diag(-np.sin(x) * x ** 2 + 4 * x * np.cos(x) + 2 * np.sin(x))
+    for i in range(6):
+        for j in range(9):
+            want[10 * i + j, 10 * i + j + 1] = want[10 * i + j + 1, 10 * i + j] = 1.0
+    with dg.engine(engine):
+        with _kernels.use("numba"):
+            a = dg.hessian(f, X)
+        with _kernels.use("numpy"):
+            b = dg.hessian(f, X)
+    assert a.shape == (6, 10, 6, 10)
+    _same_bits(a, b)
+    _close(a.reshape(60, 60), want)

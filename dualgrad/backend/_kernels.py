@@ -253,7 +253,7 @@ def combine(factors, partials, target, scratch=None):
     if not _wanted(work, n):
         return None
     shape, rows = target[:-1], work // n
-    if len(target) == 3 and n > 1:
+    if len(target) >= 3 and n > 1:
         done = _middle_broadcast(factors, partials, target)
         if done is not None:
             return done
@@ -290,34 +290,41 @@ def combine(factors, partials, target, scratch=None):
 
 def _middle_broadcast(factors, partials, target):
     """One pass for the outer level of a Hessian, or ``None``: ``target`` is ``(R, m,
-    n)``, every factor a float64 ``(R, m)`` or ``(R, 1)`` array and every partial a
-    float64 ``(R, m, n)`` or ``(R, 1, n)`` one, some of size 1 along ``m`` (the inner
+    n)`` (``R`` one or more axes: a 2-D value's), every factor a float64 ``(R, m)`` or
+    ``(R, 1)`` array and every partial a float64 ``(R, m, n)`` or ``(R, 1, n)`` one,
+    some of size 1 along ``m`` (the inner
     value times the outer partials of a factor, ``(R, m) x (R, 1, n)``, plus the
     factor's value times the second partials, ``(R, 1) x (R, m, n)``).  NumPy took a
     broadcast product per term and a sum, three passes over ``R m n`` partials (``python
     bench/hessian_large.py --compare``: rosen's Hessian at n = 500 0.53x without them).  The
     same products and sum in the same order, and ``scaled``'s zero rule where a factor
     is not finite: the same bits."""
-    rows, m, n = target
+    lead, m, n = target[:-2], target[-2], target[-1]
+    rows = math.prod(lead)
     broadcast = False
     for f, p in zip(factors, partials):
-        if type(f) is not np.ndarray or f.dtype != np.float64 or f.ndim != 2 or \
-                f.shape[0] != rows or f.shape[1] not in (1, m):
+        if type(f) is not np.ndarray or f.dtype != np.float64 or f.shape[:-1] != lead or \
+                f.ndim != len(target) - 1 or f.shape[-1] not in (1, m):
             return None
-        if type(p) is not np.ndarray or p.dtype != np.float64 or p.ndim != 3 or \
-                p.shape[0] != rows or p.shape[1] not in (1, m) or p.shape[2] != n:
+        if type(p) is not np.ndarray or p.dtype != np.float64 or p.shape[:-2] != lead or \
+                p.ndim != len(target) or p.shape[-2] not in (1, m) or p.shape[-1] != n:
             return None
-        broadcast = broadcast or f.shape[1] != m or p.shape[1] != m
+        broadcast = broadcast or f.shape[-1] != m or p.shape[-2] != m
     if not broadcast:                       # same shapes: the kernels below
         return None
     zero = [not math.isfinite(np.add.reduce(f, axis=None)) for f in factors]
-    fs = [np.broadcast_to(f, (rows, m)) for f in factors]
-    ps = [np.broadcast_to(p, target) for p in partials]
+    # (R, m) and (R, m, n) views: 2-D values' leading axes flattened (a copy only where
+    # an operand is not laid out for it)
+    fs = [np.broadcast_to(f.reshape(rows, f.shape[-1]), (rows, m)) for f in factors]
+    ps = [np.broadcast_to(p.reshape(rows, p.shape[-2], n), (rows, m, n)) for p in partials]
     out = _buffers.empty(target)
+    if not out.flags.c_contiguous:
+        out = np.empty(target)
+    flat = out.reshape(rows, m, n)           # a view: the kernel writes into out
     if len(factors) == 1:
-        _kernels().rows_scale(fs[0], ps[0], zero[0], out)
+        _kernels().rows_scale(fs[0], ps[0], zero[0], flat)
     else:
-        _kernels().rows_scale2(fs[0], ps[0], zero[0], fs[1], ps[1], zero[1], out)
+        _kernels().rows_scale2(fs[0], ps[0], zero[0], fs[1], ps[1], zero[1], flat)
     return out
 
 

@@ -400,3 +400,92 @@ def _mp_truncnorm_d(x, a, b, k):
         moved[k] = t
         return f(*moved, 0, 1)
     return float(mp.diff(along, args[k]))
+
+
+# ---- tlog44 (attack44 16): t.logpdf at large df to SciPy's accuracy, value and slopes ----
+
+def _t_logpdf_mp(x, nu):
+    x, nu = mp.mpf(x), mp.mpf(nu)
+    return (mp.loggamma((nu + 1) / 2) - mp.loggamma(nu / 2) - mp.log(nu * mp.pi) / 2
+            - (nu + 1) / 2 * mp.log1p(x * x / nu))
+
+
+def _t_grad_mp(x, nu):
+    """The analytic (x, df) gradient of the t log density, at 60 digits."""
+    x, nu = mp.mpf(x), mp.mpf(nu)
+    u = x * x / nu
+    dx = -(nu + 1) * x / (nu * (1 + u))
+    dnu = (mp.digamma((nu + 1) / 2) / 2 - mp.digamma(nu / 2) / 2 - 1 / (2 * nu)
+           - mp.log1p(u) / 2 + (nu + 1) / 2 * u / (nu * (1 + u)))
+    return [dx, dnu]
+
+
+@pytest.mark.parametrize("df", [1.0, 19.5, 20.0, 1e3, 1e5, 1e6, 1e10, 1e14])
+@pytest.mark.parametrize("x", [0.0, 0.3, -2.5, 40.0])
+def test_t_logpdf_large_df_value_and_slopes_against_mpmath(x, df):
+    """attack44 16: betaln(df / 2, 1 / 2) lost 2e-10 of the value at df = 1e6, and the
+    kernel's df slope cancelled to 1.7e-2 relative at 1e14."""
+    with mp.workdps(60):
+        want = float(_t_logpdf_mp(x, df))
+        gx, gnu = (float(g) for g in _t_grad_mp(x, df))
+    box = {}
+
+    def f(p):
+        r = ds.t.logpdf(p[0], p[1])
+        box["v"] = float(dg.stop_gradient(r))
+        return r
+
+    g = dg.gradient(f, np.array([x, df]))
+    np.testing.assert_allclose(box["v"], want, rtol=2e-15, atol=0)
+    assert abs(g[0] - gx) <= 1e-14 * abs(gx) + 1e-300
+    assert abs(g[1] - gnu) <= 1e-13 * abs(gnu), (g[1], gnu)
+
+
+@pytest.mark.parametrize("df", [30.0, 100.0, 1e6])
+def test_t_logpdf_hessian_in_x_and_df_against_mpmath(df):
+    """Second derivatives of the series forms, on both sides of u = x**2 / df = 0.05."""
+    for x in (0.3, np.sqrt(0.049 * df), np.sqrt(0.051 * df)):
+        H = dg.hessian(lambda p: ds.t.logpdf(p[0], p[1]), np.array([x, df]))
+        with mp.workdps(60):
+            Hm = np.array([[float(mp.diff(lambda a: _t_grad_mp(a, df)[i], x)) for i in range(2)],
+                           [float(mp.diff(lambda b: _t_grad_mp(x, b)[i], df)) for i in range(2)]])
+        np.testing.assert_allclose(H, Hm.T, rtol=1e-11, atol=1e-300)
+
+
+def test_t_logpdf_dual_x_plain_large_df_value_is_scipys():
+    """attack44 16's plain-df case: a dual x at a fixed df = 1e6 gave -0.96393882597."""
+    x = np.array([0.3, -1.2, 4.0])
+    for df in (1e5, 1e6, 1e9):
+        got, _ = dg.jvp(lambda s: ds.t.logpdf(s, df), x, np.ones(3))
+        with mp.workdps(60):
+            want = [float(_t_logpdf_mp(xi, df)) for xi in x]
+        np.testing.assert_allclose(got, want, rtol=2e-15, atol=0)
+        np.testing.assert_allclose(got, ss.t.logpdf(x, df), rtol=2e-15, atol=0)
+
+
+# ---- tlog44 (attack44 11): multivariate families under the sparsity tracer ----
+
+_MV_CASES = {
+    "mvn point and mean": lambda x: ds.multivariate_normal.logpdf(x[:3], x[3:], np.diag([1.0, 2.0, 3.0])),
+    "mvn point, full cov": lambda x: ds.multivariate_normal.logpdf(
+        x[:3], np.zeros(3), np.array([[2.0, 0.3, 0.1], [0.3, 1.0, 0.2], [0.1, 0.2, 1.5]])),
+    "multivariate_t": lambda x: ds.multivariate_t.logpdf(x[:3], x[3:], np.eye(3), df=4.5),
+    "multinomial p": lambda x: ds.multinomial.logpmf(
+        np.array([1, 2, 3]), 6, np.concatenate([x[:2] ** 2, 1 - x[:1] ** 2 - x[1:2] ** 2])),
+}
+
+
+@pytest.mark.parametrize("name", list(_MV_CASES))
+def test_multivariate_sparse_hessian_is_the_dense_one(name):
+    """attack44 11: a traced point (or p) was converted by np.asarray and raised."""
+    f = _MV_CASES[name]
+    x = np.array([0.2, 0.3, 0.4, 0.1, -0.2, 0.5])
+    dense = dg.hessian(f, x)
+    sparse = dg.hessian(f, x, sparsity="auto")
+    np.testing.assert_allclose(sparse.toarray(), dense, rtol=1e-14, atol=1e-15)
+    pattern = dg.hessian_sparsity(f, x)
+    pattern = pattern.toarray() if hasattr(pattern, "toarray") else np.asarray(pattern)
+    assert np.all(pattern[np.abs(dense) > 0] != 0)
+    # a full cov (or t's log(1 + maha / df)) couples every component of the point
+    if name in ("mvn point, full cov", "multivariate_t"):
+        assert np.all(pattern[:3, :3] != 0)

@@ -754,6 +754,18 @@ _LOG_RATIO = ("where(np.absolute(value(x) / value(y)) < 1e-300, np.log(x) - np.l
 # nor meet 0 * log 0.  Their derivatives in a shape (df, a, b, n) have no closed form:
 # None (a dual there raises the table's TypeError naming the ufunc and the argument).
 
+def t_stirling_coefficients(terms=10):
+    """The coefficients of :func:`_t_log_normalizer`'s Stirling series, ``(2**-n - 2)
+    B_(n+1) / (n (n + 1))`` for odd ``n`` (``S(a) = sum_j c_j / a**(2 j + 1)``); also
+    read by ``dualgrad.scipy.stats.t.logpdf``."""
+    from fractions import Fraction          # (not at import: scipy's rows are made on first use)
+    bernoulli = [Fraction(1, 6), Fraction(-1, 30), Fraction(1, 42), Fraction(-1, 30),
+                 Fraction(5, 66), Fraction(-691, 2730), Fraction(7, 6), Fraction(-3617, 510),
+                 Fraction(43867, 798), Fraction(-174611, 330)]
+    return [float((Fraction(1, 2 ** n) - 2) * bernoulli[j] / (n * (n + 1)))
+            for j, n in enumerate(range(1, 2 * terms, 2))]
+
+
 def _t_log_normalizer(df, terms=10):
     """``-betaln(df / 2, 1 / 2) - log(df) / 2``, the log of Student's t density's
     constant (a source string).  SciPy's betaln(a, 1/2) loses ~|lgamma(a)| ulps as a
@@ -762,12 +774,7 @@ def _t_log_normalizer(df, terms=10):
     log(a) / 2``, by Stirling's series ``sum_(n odd) (2**-n - 2) B_(n+1) / (n (n + 1)
     a**n)`` (through n = 19: the first omitted term is below 1e-19 at a = 10), with no
     cancellation: ``-1 / (8 a) + 1 / (192 a**3) - ...``."""
-    from fractions import Fraction          # (not at import: scipy's rows are made on first use)
-    bernoulli = [Fraction(1, 6), Fraction(-1, 30), Fraction(1, 42), Fraction(-1, 30),
-                 Fraction(5, 66), Fraction(-691, 2730), Fraction(7, 6), Fraction(-3617, 510),
-                 Fraction(43867, 798), Fraction(-174611, 330)]
-    coeffs = [float((Fraction(1, 2 ** n) - 2) * bernoulli[j] / (n * (n + 1)))
-              for j, n in enumerate(range(1, 2 * terms, 2))]
+    coeffs = t_stirling_coefficients(terms)
     a = f"(0.5 * {df})"
     series = repr(coeffs[-1])
     for c in reversed(coeffs[:-1]):

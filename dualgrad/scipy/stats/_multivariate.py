@@ -37,7 +37,7 @@ def _quadratic(x, mean, cov, dim):
     if mean is None:
         mean = np.zeros(dim)
     mean = np.reshape(mean, (dim,)) if np.ndim(primal(mean)) <= 1 else mean
-    if not isinstance(cov, Dual):
+    if not isinstance(cov, Dual) and not traced(cov):
         cov = np.asarray(cov, dtype=float)
     if dim == 1:
         cov = np.reshape(cov, (1, 1))
@@ -45,7 +45,7 @@ def _quadratic(x, mean, cov, dim):
         cov = cov * np.eye(dim)
     elif np.ndim(primal(cov)) == 1:
         cov = cov * np.eye(dim)                 # np.diag(cov)
-    if not isinstance(x, Dual):
+    if not isinstance(x, Dual) and not traced(x):
         x = np.asarray(x, dtype=float)
     if np.ndim(primal(x)) == 0:
         x = np.reshape(x, (1,))
@@ -283,7 +283,7 @@ class _Dirichlet:
         from scipy.special import gammaln, xlogy
         av = mv._dirichlet_check_parameters(_plain(alpha))
         mv._dirichlet_check_input(av, _plain(x))          # SciPy's errors, on the values
-        if not isinstance(x, Dual):
+        if not isinstance(x, Dual) and not traced(x):
             x = np.asarray(x, dtype=float)
         if np.shape(primal(x))[0] != av.shape[0]:
             x = np.concatenate([x, 1 - np.sum(x, axis=0, keepdims=True)], axis=0)
@@ -361,7 +361,7 @@ class _Multinomial:
         pv = np.asarray(values(p), dtype=float)
         nv, pp, npcond = gen._process_parameters(n, pv)        # SciPy's warning, its checks
         xi, xcond = gen._process_quantiles(x, nv, pp)
-        if not isinstance(p, Dual):
+        if not isinstance(p, Dual) and not traced(p):
             p = np.asarray(p, dtype=float)
         adjusted = pp[..., -1] != pv[..., -1]
         if np.any(adjusted):                    # SciPy's last entry: 1 - sum of the others

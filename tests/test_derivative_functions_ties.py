@@ -201,3 +201,70 @@ def test_elementwise_grad_and_derivative_spellings_at_tie(engine):
         # a true kink (x * max(x, 0): first derivatives of max differ) keeps the midpoint
         g = dg.elementwise_grad(lambda x: x * np.maximum(x, 0.0))
         np.testing.assert_array_equal(dg.jacfwd(g)(np.zeros(2)), np.eye(2))
+
+
+# attack44 15: the scalar spellings of t**2 a tie decides at second order (each == t**2
+# near 0: second derivative 2; the unlinked outer pass gave the midpoint 1, or 0)
+SCALAR = {
+    "np.maximum(t**2, 0)": lambda t: np.maximum(t ** 2, 0.0),
+    "np.abs(t**2)": lambda t: np.abs(t ** 2),
+    "np.copysign(t**2, 1)": lambda t: np.copysign(t ** 2, 1.0),
+    "np.sort(stack)[-1]": lambda t: np.sort(np.stack([t ** 2, 0.0 * t]))[-1],
+}
+
+
+def test_scalar_oracle_agrees():
+    # plain-float second differences of each spelling: 2 (the closed form t**2's)
+    h = 1e-3
+    for g in SCALAR.values():
+        assert abs((float(g(h)) - 2 * float(g(0.0)) + float(g(-h))) / h ** 2 - 2.0) < 1e-9
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", SCALAR)
+def test_grad_of_grad_at_tie(engine, name):
+    g = SCALAR[name]
+    with dg.engine(engine):
+        assert dg.grad(dg.grad(g))(0.0) == 2.0
+        assert dg.gradient(dg.grad(g), 0.0) == 2.0
+        assert dg.value_and_grad(dg.grad(g))(0.0) == (0.0, 2.0)
+        assert dg.grad(dg.jacfwd(g))(0.0) == 2.0
+        h = lambda a, t: a * g(t)                                  # noqa: E731
+        assert dg.grad(dg.grad(h, argnums=1), argnums=1)(3.0, 0.0) == 6.0
+        assert dg.grad(dg.grad(g))(0.5) == 2.0                     # away from the tie
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_grad_of_grad_decides_by_second_order_only(engine):
+    with dg.engine(engine):
+        # max(-t**2, 0) == 0 near 0: second derivative 0 (the midpoint gave -1)
+        assert dg.grad(dg.grad(lambda t: np.maximum(-t ** 2, 0.0)))(0.0) == 0.0
+        # a true kink (t * max(t, 0): 0 left, 2 right) keeps the documented midpoint
+        assert dg.grad(dg.grad(lambda t: t * np.maximum(t, 0.0)))(0.0) == 1.0
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_elementwise_grad_of_elementwise_grad_at_tie(engine):
+    # autograd's spelling of a second derivative: f_i'' = 2 (the midpoint gave 1 at 0)
+    f = lambda x: np.maximum(x ** 2, 0.0)                   # noqa: E731
+    x = np.array([0.0, 0.5, 0.0])
+    with dg.engine(engine):
+        eg = dg.elementwise_grad
+        np.testing.assert_array_equal(eg(eg(f))(x), [2.0, 2.0, 2.0])
+        np.testing.assert_array_equal(eg(dg.grad(lambda x: np.sum(f(x))))(x), [2.0] * 3)
+        assert eg(dg.grad(f))(0.0) == 2.0
+        y = np.array([1.0, 2.0])                            # away: -sin (closed form)
+        np.testing.assert_allclose(eg(eg(np.sin))(y), -np.sin(y), rtol=1e-15)
+        with pytest.raises(ValueError, match="elementwise"):   # grad not elementwise
+            eg(dg.grad(lambda x: x[0] * x[1] + x[1] ** 3))(np.ones(2))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_jacfwd_of_grad_tuple_argnums_at_tie(engine):
+    # attack44 14: f(a, b) == q(a, b) near 0, Hessian Q; the midpoint gave Q / 2
+    f = lambda a, b: np.maximum(a ** 2 + b ** 2 + a * b, 0.0)    # noqa: E731
+    with dg.engine(engine):
+        H = dg.jacfwd(dg.grad(f, argnums=(0, 1)), argnums=(0, 1))(0.0, 0.0)
+        np.testing.assert_array_equal(np.array(H, dtype=float), Q)
+        H = dg.jacobian(dg.grad(f, argnums=(1, 0)), 0.0, 0.0, argnums=(0, 1))
+        np.testing.assert_array_equal(np.array(H, dtype=float), Q[::-1])

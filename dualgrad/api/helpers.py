@@ -429,8 +429,9 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
         _check_plain(who, "batch_axis=", x, argnums, has_aux, kwargs)
         return _result(_jacobian(who, f, x, args, chunk, executor, progress, batch_axis,
                                  holomorphic)[1])
-    if getattr(f, "_dualgrad_gradient", False) and type(argnums) is int:
+    if getattr(f, "_dualgrad_gradient", False):
         # jacfwd(grad(f)), jacobian(grad(f), x), jacfwd(jacfwd(f)): a Hessian's two levels
+        # (tuple argnums too: every seeded argument's leaves are linked, attack44 14)
         f = _linked_gradient(f, argnums)
     if type(x) is np.ndarray and argnums == 0 and type(argnums) is int and chunk is None \
             and executor is None and not (progress or has_aux or holomorphic) and \
@@ -455,11 +456,19 @@ def _linked_gradient(gradient, at):
     passes of :func:`jacobian_as` (``jacfwd``, ``jacobian``): its own passes seed the
     outer input dual ``args[at]`` (a pytree's leaves), which its ``f`` reaches only
     through them, so their directions are linked to the outer pass's (``_seed.linked``: the
-    second-order tie-break of maximum / np.max sees the Hessian's diagonal)."""
+    second-order tie-break of maximum / np.max sees the Hessian's diagonal).  ``at``: an
+    argnum or a tuple of them (every one's leaves linked: ``jacfwd(grad(f, argnums=(0,
+    1)), argnums=(0, 1))``, attack44 14)."""
+    ats = (at,) if type(at) is int else tuple(at)
+
     def linked_gradient(*args, **kwargs):
         # a pytree point's leaves are what the inner passes seed (a dict's entries:
         # linking the dict itself matched none, the midpoint came back; attack43 13)
-        with linked(flatten(args[at])[0] if is_node(args[at]) else args[at:at + 1]):
+        xs = []
+        for i in ats:
+            if -len(args) <= i < len(args):      # (out of range: f's own error follows)
+                xs += flatten(args[i])[0] if is_node(args[i]) else [args[i]]
+        with linked(xs):
             return gradient(*args, **kwargs)
     return linked_gradient
 
@@ -548,6 +557,10 @@ def gradient(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int
         raise errors.bad_has_aux(who, has_aux)
     if kwargs:
         _not_taken(who, kwargs)
+    if getattr(f, "_dualgrad_gradient", False) and not holomorphic:
+        # gradient(grad(f), x): jacobian(grad(f))'s link (the midpoint at a tie the second
+        # order decides without it: attack44 15)
+        f = _linked_gradient(f, argnums)
     if type(argnums) is int and argnums == 0 and batch_axis is None and chunk is None and \
             executor is None and not (progress or has_aux or holomorphic) and \
             _one_pass_fits(f, x):

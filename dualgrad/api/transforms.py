@@ -17,7 +17,7 @@ from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns,
                     linked, private, split_aux, strip_tag, warn_if_caught)
 from ._validate import as_input, check_argnums, check_callable
 from ._dense import with_outer_level
-from .helpers import _Flat, _check_scalar, _one_pass, _one_pass_fits, jacobian_as
+from .helpers import _Flat, _check_scalar, _linked_gradient, _one_pass, _one_pass_fits, jacobian_as
 
 if TYPE_CHECKING:                        # annotations only
     from collections.abc import Callable
@@ -205,6 +205,12 @@ def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
         raise errors.bad_has_aux(who, has_aux)
     specs = {}                     # per number of arguments: argnums checked, seeds built
     jitted = is_jitted(f)
+    wrapped = f
+    if getattr(f, "_dualgrad_gradient", False) and not holomorphic:
+        # grad(grad(f)), value_and_grad(grad(f)): jacobian(grad(f))'s link, the inner
+        # passes seeding this one's input duals (else the midpoint at a tie the second
+        # order decides: np.maximum(t**2, 0) at 0 gave 1, truth 2; attack44 15)
+        f = _linked_gradient(f, argnums)
     # one non-negative argnum and no options: a small float64 array takes dg.gradient's
     # one pass (_one_pass_fits: a plain function, 1 to MAX_CHUNK entries)
     one = type(argnums) is int and argnums >= 0 and not (jitted or has_aux or holomorphic)
@@ -214,7 +220,7 @@ def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
             return ((value, aux), gradient) if has_aux else (value, gradient)
         return (gradient, aux) if has_aux else gradient
 
-    @functools.wraps(f)
+    @functools.wraps(wrapped)
     def gradient_of_f(*args, **kwargs):
         spec = specs.get(len(args))
         if spec is None:
@@ -278,7 +284,7 @@ def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
     gradient_of_f._dualgrad_gradient = not with_value and not holomorphic
     # jacobian(grad(f), x, sparsity=...) and dg.sparsity(grad(f), x): f's sparse Hessian
     # (the tracer cannot follow a derivative's dependencies through the helper)
-    gradient_of_f._dualgrad_hessian_of = f if (
+    gradient_of_f._dualgrad_hessian_of = wrapped if (
         argnums == 0 and type(argnums) is int and not (with_value or has_aux or holomorphic
                                                        or jitted)) else None
     return gradient_of_f
@@ -435,6 +441,17 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
             diagonal = _linked_diagonal(who, f, args, kwargs, xs, unique, check, link)
             if diagonal is not None:
                 return (diagonal,) * len(nums) if many else diagonal
+        if link is None and len(unique) == 1 and not jitted and \
+                getattr(f, "_dualgrad_gradient", False) and \
+                math.prod(np.shape(xs[unique[0]])) <= _LINKED_DIAGONAL_MAX:
+            # elementwise_grad(elementwise_grad(f)) (autograd's spelling of a second
+            # derivative), elementwise_grad(grad(f)): the diagonal of jacfwd(grad(f))'s
+            # linked passes (one checked pass gave the midpoint at a tie the second
+            # order decides: np.maximum(x**2, 0) at 0 gave 1, truth 2; attack44 15)
+            diagonal = _linked_diagonal(who, f, args, kwargs, xs, unique, check, link,
+                                        _linked_gradient(f, unique[0]))
+            if diagonal is not None:
+                return (diagonal,) * len(nums) if many else diagonal
         grads = None if jitted else \
             _elementwise_pass(who, f, args, kwargs, xs, unique, check, False)
         if grads is None:      # one pass per argument
@@ -468,7 +485,7 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
 _LINKED_DIAGONAL_MAX = 16
 
 
-def _linked_diagonal(who, f, args, kwargs, xs, unique, check, link):
+def _linked_diagonal(who, f, args, kwargs, xs, unique, check, link, linked_f=None):
     """``df_i/dx_i`` of one argument that is the input dual of a linked outer pass
     (``jacfwd(elementwise_grad(f))``, ``jvp(elementwise_grad(f), x, v)``): the diagonal
     of the whole Jacobian, whose passes seed that dual one entry per direction, so a
@@ -476,7 +493,8 @@ def _linked_diagonal(who, f, args, kwargs, xs, unique, check, link):
     at 0: 2; the one-direction pass gave the midpoint 1: attack44 04).  The usual pass
     runs first, unlinked, for its check (a non-elementwise f raises as always);
     ``None`` (that pass's result stands) where the output's shape is not the
-    argument's (broadcasting)."""
+    argument's (broadcasting).  ``linked_f``: the Jacobian's function where this call
+    is the outer level itself (``f`` a grad-made function, ``link`` None)."""
     i = unique[0]
     x = xs[i]
     before = linking(None)
@@ -484,7 +502,8 @@ def _linked_diagonal(who, f, args, kwargs, xs, unique, check, link):
         _elementwise_pass(who, f, args, kwargs, xs, unique, check, False)
     finally:
         linking(before)
-    res = jacobian_columns(who, f, list(args), (i,), [x], kwargs, None, None, False, False)
+    res = jacobian_columns(who, f if linked_f is None else linked_f, list(args), (i,), [x],
+                           kwargs, None, None, False, False)
     value = res[0]
     if np.shape(value) != np.shape(x):
         return None

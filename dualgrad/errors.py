@@ -170,8 +170,10 @@ def object_arrays_made(tag):
     array: :func:`_scalar_note`; ``np.asarray(d)`` of a dual array: :data:`ARRAYS`)?
     dualgrad's own conversions, which it reads back at once, are forgotten
     (:func:`objects_restore`).  Asked where a real scalar dual turns complex
-    (:func:`complex_after_object_array`)."""
-    return _made.scalar_at > tag or bool(ARRAYS.get(tag)) or tag in _UNREAD
+    (:func:`complex_after_object_array`).  Never for tag 0 (``dg.Dual`` made by hand,
+    outside a helper): there is no call whose start to compare with, and any object
+    array made earlier in the thread would refuse its complex arithmetic for good."""
+    return bool(tag) and (_made.scalar_at > tag or bool(ARRAYS.get(tag)) or tag in _UNREAD)
 
 
 def _outer_line(frame):

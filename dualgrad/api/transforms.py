@@ -471,7 +471,7 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
 
     # jacfwd(elementwise_grad(f)) and the other spellings of its Jacobian link its pass
     # (helpers._linked_gradient), which _linked_diagonal takes
-    elementwise_grad_of_f._dualgrad_gradient = True
+    elementwise_grad_of_f._dualgrad_gradient = True  # type: ignore[attr-defined]
 
     return elementwise_grad_of_f
 

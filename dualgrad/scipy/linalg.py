@@ -848,19 +848,29 @@ def _eigh(a, lower, driver, vectors=True):
         dw = np.real(dw)
     gap = w[..., None, :] - w[..., :, None]
     ties = tied(gap, w)
-    lost = None
-    if ties is not None:                 # repeated eigenvalues: the cluster's mean
-        if vectors:
-            dw, lost = clustered(dw, ties, w, M, vectors=True, tag=tag)
-        else:
-            dw = clustered(dw, ties, w, M, tag=tag)
+    dw, lost = _at_ties(dw, ties, w, M, vectors, tag)
     w_out = make(w, last(dw), tag)
-    zero = primal(gap) == 0.0
-    F = np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, gap))
-    dV = V @ couple(F * M, M, ties)
+    dV = V @ couple(_inverse_gaps(gap) * M, M, ties)
     if lost is not None and lost.any():  # the second order picks another basis / order
         dV = np.where(lost[..., None, :], nan_like(dV), dV)
     return w_out, make(V, last(dV), tag)
+
+
+def _at_ties(dw, ties, w, M, vectors, tag):
+    """``(dw, lost)``: the values' partials ``dw`` with each cluster of repeated
+    eigenvalues given :func:`clustered`'s mean, and with ``vectors`` the columns whose
+    vectors have no derivative (``lost``, else None); as they are without ties."""
+    if ties is None:
+        return dw, None
+    if vectors:
+        return clustered(dw, ties, w, M, vectors=True, tag=tag)
+    return clustered(dw, ties, w, M, tag=tag), None
+
+
+def _inverse_gaps(gap):
+    """``1 / (w_j - w_i)``, 0 where the gap is exactly 0 (:func:`couple` decides those)."""
+    zero = primal(gap) == 0.0
+    return np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, gap))
 
 
 def _eigh_general(a, b, lower, driver, vectors):
@@ -893,21 +903,15 @@ def _eigh_general(a, b, lower, driver, vectors):
     dw = np.diagonal(M, axis1=-2, axis2=-1)
     gap = w[..., None, :] - w[..., :, None]
     ties = tied(gap, w)
-    lost = None
     if ties is not None and isinstance(w, Dual):
         # second order at a tie: the standard problem's ordering by the second order
         # (_spectral's _higher) is not derived for b; NaN, the documented signal
         lost = np.any(ties, axis=-1)
         dw = np.where(lost, nan_like(dw), dw)
-    elif ties is not None:               # repeated eigenvalues: the cluster's mean
-        if vectors:
-            dw, lost = clustered(dw, ties, w, M, vectors=True, tag=tag)
-        else:
-            dw = clustered(dw, ties, w, M, tag=tag)
+    else:
+        dw, lost = _at_ties(dw, ties, w, M, vectors, tag)
     w_out = make(w, last(dw), tag)
-    zero = primal(gap) == 0.0
-    F = np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, gap))
-    C = couple(F * M, M, ties)
+    C = couple(_inverse_gaps(gap) * M, M, ties)
     if N is not None:
         C = C - N * (0.5 * np.eye(np.shape(primal(V))[-1]))
     dV = V @ C

@@ -2673,7 +2673,8 @@ def _fit_to_call(public, name, entry, spelling):
 _DROP_INS = {"scipy.special": ("logsumexp", "softmax", "log_softmax", "polygamma"),
              "scipy.linalg": ("cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve",
                               "inv", "det", "lu_factor", "lu_solve", "eigh", "expm",
-                              "solve_discrete_lyapunov")}
+                              "solve_discrete_lyapunov", "solve_continuous_lyapunov",
+                              "solve_continuous_are", "solve_discrete_are")}
 
 
 # scipy.stats' distributions and methods that dualgrad.scipy.stats takes on duals

@@ -22,6 +22,13 @@ at once, one dual level at a time (so Hessians are exact too):
 ``expm``                  the Frechet derivative, ``expm([[A, dA], [0, A]])``'s corner
 ``solve_discrete_``       ``dX = A dX A^H + dA X A^H + A X dA^H + dQ``: the same equation
 ``lyapunov``              in ``A``, every direction one matrix of SciPy's batch
+``solve_continuous_``     ``A dX + dX A^H = dQ - dA X - X dA^H``: the same equation in ``A``
+``lyapunov``
+``solve_continuous_are``  ``Acl^H dX + dX Acl = -C``, ``Acl = A - B K`` the closed loop, ``K``
+                          the LQR gain, ``C = dF^H X + X dF - dS K - K^H dS^H + K^H dR K +
+                          dQ``, ``dF = dA - dB K``: a continuous Lyapunov equation
+``solve_discrete_are``    ``dX = Acl^H dX Acl + C``, ``C = dF^H X Acl + Acl^H X dF - dS K -
+                          K^H dS^H + K^H dR K + dQ``: a discrete Lyapunov equation
 ========================  ==============================================================
 
 For instance, a Gaussian negative log-likelihood through a Cholesky factor, its
@@ -50,7 +57,8 @@ from ._lift import (check_finite as _check_finite, columns, last, make, not_holo
                     primal, read, scipy_linalg, split, traced, uncolumns)
 
 __all__ = ["cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve", "inv", "det",
-           "lu_factor", "lu_solve", "eigh", "expm", "solve_discrete_lyapunov"]
+           "lu_factor", "lu_solve", "eigh", "expm", "solve_discrete_lyapunov",
+           "solve_continuous_lyapunov", "solve_continuous_are", "solve_discrete_are"]
 
 _TRANS = {0: 0, "N": 0, 1: 1, "T": 1, 2: 2, "C": 2}
 
@@ -1210,3 +1218,267 @@ def solve_discrete_lyapunov(a, q, method=None):
     not_holomorphic("dualgrad.scipy.linalg.solve_discrete_lyapunov", a)
     _check_square("dualgrad.scipy.linalg.solve_discrete_lyapunov", a)
     return _sdl(a, q, method)
+
+
+def _scl(a, q):
+    """``solve_continuous_lyapunov`` of ``a``, ``q`` (maybe duals, any nesting)."""
+    tag, n = outer("dualgrad.scipy.linalg.solve_continuous_lyapunov", a, q)
+    if tag < 0:
+        return scipy_linalg("dualgrad.scipy.linalg.solve_continuous_lyapunov") \
+            .solve_continuous_lyapunov(a, q)
+    a0, da = split(a, tag)
+    q0, dq = split(q, tag)
+    X = _scl(a0, q0)
+    shape = np.shape(primal(X))
+    # A X + X A^H = Q along every direction: A dX + dX A^H = dQ - dA X - X dA^H, the
+    # same equation in A; the directions are SciPy's batch
+    r = None
+    if da is not None:
+        da = _lyapunov_padded(da, shape)
+        r = -(da @ X + X @ _H(da))
+    if dq is not None:
+        dq = _lyapunov_padded(dq, shape)
+        r = dq if r is None else r + dq
+    r = np.broadcast_to(r, (n,) + shape) if np.shape(primal(r)) != (n,) + shape else r
+    return make(X, last(_scl(a0, r)), tag)
+
+
+def solve_continuous_lyapunov(a, q):
+    """``scipy.linalg.solve_continuous_lyapunov`` that takes dual numbers.
+
+    Solves ``A X + X A^H = Q`` for ``X``: a stable linear system's controllability or
+    observability Gramian (``A P + P A^T = -B B^T``), a linearized model's stationary
+    state covariance.
+
+    Parameters
+    ----------
+    a, q : (..., M, M) array_like or Dual
+        The matrices (batches of them broadcast, as SciPy's).
+
+    Returns
+    -------
+    ndarray or Dual
+        ``X``: SciPy's own for plain input; for duals SciPy's value, and the partials
+        solved by SciPy from the same equation in ``A``, ``A dX + dX A^H = dQ - dA X -
+        X dA^H``, every direction one matrix of one batched call (so a second level of
+        duals, a Hessian, is exact too).
+
+    Raises
+    ------
+    ValueError, scipy.linalg.LinAlgError
+        As SciPy's (shapes; ``A`` and ``-A^H`` sharing an eigenvalue).
+
+    Notes
+    -----
+    ``A^H`` conjugates a complex ``A``, so ``X`` is no holomorphic function of it: a
+    complex dual of ``holomorphic=True`` raises, as ``np.conj`` does.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import solve_continuous_lyapunov
+    >>> def var(a):                         # an Ornstein-Uhlenbeck variance, -1 / (2 a)
+    ...     return solve_continuous_lyapunov(np.reshape(a, (1, 1)), -np.eye(1))[0, 0]
+    >>> float(dg.derivative(var, -0.5))     # 1 / (2 a^2)
+    2.0
+    """
+    a, q = read(a), read(q)
+    tag, _ = outer("dualgrad.scipy.linalg.solve_continuous_lyapunov", a, q)
+    if tag < 0:
+        _refuse_traced("solve_continuous_lyapunov", a, q)
+        return scipy_linalg("dualgrad.scipy.linalg.solve_continuous_lyapunov") \
+            .solve_continuous_lyapunov(a, q)
+    not_holomorphic("dualgrad.scipy.linalg.solve_continuous_lyapunov", a, q)
+    _check_square("dualgrad.scipy.linalg.solve_continuous_lyapunov", a)
+    return _scl(a, q)
+
+
+def _sym(x):
+    """``(x + x^H) / 2`` of a stack of matrices, as SciPy returns the Riccati solution."""
+    return 0.5 * (x + _H(x))
+
+
+def _are(kind, a, b, q, r, s, balanced):
+    """``solve_continuous_are`` (``kind`` "care") or ``solve_discrete_are`` ("dare") of
+    maybe-dual operands, any nesting: SciPy's value, then the partials of the outermost
+    level from the Lyapunov equation of the closed loop."""
+    who = f"dualgrad.scipy.linalg.solve_{'continuous' if kind == 'care' else 'discrete'}_are"
+    tag, n = outer(who, a, b, q, r, s)
+    if tag < 0:
+        sl = scipy_linalg(who)
+        solver = sl.solve_continuous_are if kind == "care" else sl.solve_discrete_are
+        return solver(a, b, q, r, s=s, balanced=balanced)
+    (a0, da), (b0, db), (q0, dq), (r0, dr) = (split(m, tag) for m in (a, b, q, r))
+    s0, ds = split(s, tag) if s is not None else (None, None)
+    X = _are(kind, a0, b0, q0, r0, s0, balanced)
+    shape = np.shape(primal(X))
+    # K: the LQR gain at the solution, Acl = A - B K the closed loop
+    rhs = _H(b0) @ X if kind == "care" else _H(b0) @ X @ a0
+    if s0 is not None:
+        rhs = rhs + _H(s0)
+    gram = r0 if kind == "care" else r0 + _H(b0) @ X @ b0
+    K = np.linalg.solve(gram, rhs)
+    acl = a0 - b0 @ K
+    # C = dF^H X (Acl) + (Acl^H) X dF - dS K - K^H dS^H + K^H dR K + dQ, dF = dA - dB K
+    C = None
+    dF = None
+    if da is not None:
+        dF = _lyapunov_padded(da, shape)
+    if db is not None:
+        dbk = np.reshape(db, np.shape(primal(db))[:1] + (1,) * (len(shape) + 1 -
+                         np.ndim(primal(db))) + np.shape(primal(db))[1:]) @ K
+        dF = -dbk if dF is None else dF - dbk
+    if dF is not None:
+        C = _H(dF) @ X + X @ dF if kind == "care" else _H(dF) @ X @ acl + _H(acl) @ X @ dF
+    if ds is not None:
+        ds = np.reshape(ds, np.shape(primal(ds))[:1] + (1,) * (len(shape) + 1 -
+                        np.ndim(primal(ds))) + np.shape(primal(ds))[1:])
+        t = -(ds @ K + _H(K) @ _H(ds))
+        C = t if C is None else C + t
+    if dr is not None:
+        t = _H(K) @ _lyapunov_padded(dr, np.shape(primal(r0))) @ K
+        C = t if C is None else C + t
+    if dq is not None:
+        t = _lyapunov_padded(dq, shape)
+        C = t if C is None else C + t
+    C = np.broadcast_to(C, (n,) + shape) if np.shape(primal(C)) != (n,) + shape else C
+    dX = _scl(_H(acl), -C) if kind == "care" else _sdl(_H(acl), C, None)
+    return make(X, last(_sym(dX)), tag)
+
+
+def _are_checked(kind, a, b, q, r, e, s, balanced):
+    name = f"solve_{'continuous' if kind == 'care' else 'discrete'}_are"
+    who = f"dualgrad.scipy.linalg.{name}"
+    a, b, q, r = read(a), read(b), read(q), read(r)
+    s = None if s is None else read(s)
+    e = None if e is None else read(e)
+    tag, _ = outer(who, a, b, q, r, *(x for x in (e, s) if x is not None))
+    if tag < 0:
+        _refuse_traced(name, a, b, q, r, *(x for x in (e, s) if x is not None))
+        sl = scipy_linalg(who)
+        return getattr(sl, name)(a, b, q, r, e=e, s=s, balanced=balanced)
+    if e is not None:
+        raise errors.scipy_unsupported(
+            who, "e= (the generalized, descriptor form)", "e=None (E = I)",
+            f"multiply the descriptor system through by E^-1 (A := solve(E, A), B := "
+            f"solve(E, B)) and call {name}(a, b, q, r) without e; np.linalg.solve takes "
+            "duals")
+    not_holomorphic(who, a, b, q, r, *(x for x in (s,) if x is not None))
+    for m in (a, b, q, r, s):
+        if m is not None and np.ndim(primal(m)) != 2:
+            raise errors.scipy_unsupported(
+                who, f"an operand of shape {np.shape(primal(m))}", "2-D matrices (SciPy's "
+                "Riccati solvers take one problem at a time on duals here)",
+                "call it once per problem (np.atleast_2d a scalar r)")
+    # SciPy's own checks (shapes, symmetric q and r, a singular r) on the values
+    # happen in the innermost call, which is SciPy's
+    return _are(kind, a, b, q, r, s, balanced)
+
+
+def solve_continuous_are(a, b, q, r, e=None, s=None, balanced=True):
+    """``scipy.linalg.solve_continuous_are`` that takes dual numbers.
+
+    Solves ``A^H X + X A - (X B + S) R^-1 (B^H X + S^H) + Q = 0`` for the stabilizing
+    ``X``: the cost-to-go of continuous-time LQR, whose gain is ``K = R^-1 (B^H X +
+    S^H)``. On duals its derivatives in the model (``A``, ``B``: a linearization's
+    parameters) and in the weights (``Q``, ``R``, ``S``) are exact: the sensitivity of
+    an LQR design, a gradient through the gain for tuning.
+
+    Parameters
+    ----------
+    a, b, q, r : array_like or Dual
+        ``(M, M)``, ``(M, N)``, ``(M, M)``, ``(N, N)`` as SciPy's (``q``, ``r``
+        symmetric or Hermitian; SciPy checks the values).
+    e : None
+        The descriptor form's ``E``; on duals only ``None`` (E = I), plain input goes
+        to SciPy with it.
+    s : (M, N) array_like or Dual, optional
+        The cross weight, as SciPy's.
+    balanced : bool, optional
+        As SciPy's (the value's balancing).
+
+    Returns
+    -------
+    ndarray or Dual
+        ``X``: SciPy's own for plain input; for duals SciPy's value, and the partials
+        from the Riccati equation differentiated at ``X``: ``Acl^H dX + dX Acl = -C``
+        with the closed loop ``Acl = A - B K`` and ``C = dF^H X + X dF - dS K - K^H
+        dS^H + K^H dR K + dQ``, ``dF = dA - dB K``, one batched continuous Lyapunov
+        solve for every direction (so a second level of duals, a Hessian, is exact
+        too), symmetrized as SciPy symmetrizes ``X``.
+
+    Raises
+    ------
+    ValueError, numpy.linalg.LinAlgError
+        As SciPy's (shapes, ``q`` or ``r`` not symmetric, ``r`` singular, no
+        stabilizing solution).
+    DualTypeError
+        ``e`` given with duals, operands of more than two dimensions with duals, or a
+        complex dual of a ``holomorphic=True`` call (``X`` reads ``A^H``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import solve_continuous_are
+    >>> def x(a):                           # scalar: x = a + sqrt(a^2 + 1) for b = q = r = 1
+    ...     return solve_continuous_are(np.reshape(a, (1, 1)), np.eye(1), np.eye(1),
+    ...                                 np.eye(1))[0, 0]
+    >>> round(float(dg.derivative(x, 0.0)), 12)     # 1 + a / sqrt(a^2 + 1)
+    1.0
+    """
+    return _are_checked("care", a, b, q, r, e, s, balanced)
+
+
+def solve_discrete_are(a, b, q, r, e=None, s=None, balanced=True):
+    """``scipy.linalg.solve_discrete_are`` that takes dual numbers.
+
+    Solves ``X = A^H X A - (A^H X B + S) (R + B^H X B)^-1 (B^H X A + S^H) + Q`` for the
+    stabilizing ``X``: the cost-to-go of discrete-time LQR, whose gain is ``K = (R +
+    B^H X B)^-1 (B^H X A + S^H)``; the steady-state Kalman filter's covariance by
+    duality. On duals its derivatives in the model and the weights are exact.
+
+    Parameters
+    ----------
+    a, b, q, r : array_like or Dual
+        ``(M, M)``, ``(M, N)``, ``(M, M)``, ``(N, N)`` as SciPy's (``q``, ``r``
+        symmetric or Hermitian; SciPy checks the values).
+    e : None
+        The descriptor form's ``E``; on duals only ``None`` (E = I), plain input goes
+        to SciPy with it.
+    s : (M, N) array_like or Dual, optional
+        The cross weight, as SciPy's.
+    balanced : bool, optional
+        As SciPy's (the value's balancing).
+
+    Returns
+    -------
+    ndarray or Dual
+        ``X``: SciPy's own for plain input; for duals SciPy's value, and the partials
+        from the Riccati equation differentiated at ``X``: ``dX = Acl^H dX Acl + C``
+        with the closed loop ``Acl = A - B K`` and ``C = dF^H X Acl + Acl^H X dF - dS K
+        - K^H dS^H + K^H dR K + dQ``, ``dF = dA - dB K``, one batched discrete Lyapunov
+        solve for every direction (a Hessian is exact too), symmetrized as SciPy
+        symmetrizes ``X``.
+
+    Raises
+    ------
+    ValueError, numpy.linalg.LinAlgError
+        As SciPy's (shapes, ``q`` or ``r`` not symmetric, no stabilizing solution).
+    DualTypeError
+        ``e`` given with duals, operands of more than two dimensions with duals, or a
+        complex dual of a ``holomorphic=True`` call.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import solve_discrete_are
+    >>> def x(q):                 # a = b = r = 1: x = (q + sqrt(q^2 + 4 q)) / 2
+    ...     return solve_discrete_are(np.eye(1), np.eye(1), np.reshape(q, (1, 1)),
+    ...                               np.eye(1))[0, 0]
+    >>> round(float(dg.derivative(x, 2.0)), 12)       # (1 + (q + 2) / sqrt(q^2 + 4 q)) / 2
+    1.07735026919
+    """
+    return _are_checked("dare", a, b, q, r, e, s, balanced)

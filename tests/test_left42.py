@@ -115,6 +115,58 @@ def test_clip_between_equal_dual_bounds(engine, sparsity):
         np.testing.assert_array_equal(g, [0.0, 1.0])
 
 
+def _second_differences(f, x, h=1e-2):
+    """Central second differences of the scalar ``f``: exact for quadratics."""
+    n = len(x)
+    H = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            ei, ej = np.zeros(n), np.zeros(n)
+            ei[i], ej[j] = h, h
+            H[i, j] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej)
+                       + f(x - ei - ej)) / (4 * h * h)
+    return H
+
+
+CLIP_EQUAL_BOUNDS_SECOND_ORDER = {
+    # clip(-1, 0, t^2) = min(0, t^2) = 0: the lower bound's second order, not t^2's
+    "constant below both": (lambda x: np.clip(-1.0 + 0 * x[0], 0.0, x[0] ** 2), [[0.0]]),
+    # clip(x0^2, 0, x0^2 + x1^2) = x0^2 everywhere
+    "inside, upper moves": (lambda x: np.clip(x[0] ** 2, 0.0, x[0] ** 2 + x[1] ** 2),
+                            [[2.0, 0.0], [0.0, 0.0]]),
+    "method": (lambda x: (x[0] ** 2).clip(0.0, x[0] ** 2 + x[1] ** 2),
+               [[2.0, 0.0], [0.0, 0.0]]),
+    # clip(0, -x0^2, x1^2) = 0
+    "both bounds move": (lambda x: np.clip(0.0 * x[0], -x[0] ** 2, x[1] ** 2), np.zeros((2, 2))),
+    # clip(-1, 0.3 - x1^2, 0.3 + x1^2) = 0.3 - x1^2
+    "bounds of opposite curvature": (
+        lambda x: np.clip(-1.0 + 0 * x[1], 0.3 - x[1] ** 2, 0.3 + x[1] ** 2),
+        [[0.0, 0.0], [0.0, -2.0]]),
+    # an array: [x0^2, x1^2] under x0^2 + x1^2, summed: x0^2 + x1^2
+    "array summed": (lambda x: np.sum(np.clip(np.stack([x[0] ** 2, x[1] ** 2]), 0.0,
+                                              x[0] ** 2 + x[1] ** 2)), 2.0 * np.eye(2)),
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", sorted(CLIP_EQUAL_BOUNDS_SECOND_ORDER))
+def test_clip_between_equal_bounds_keeps_the_second_order(name, engine):
+    """Bounds equal at the point fix clip's first order to the upper bound's (f <= hi,
+    f = hi there), but not its second order: min(0, t^2) has f'' = 0 (attack45 01: the
+    upper bound's second order was taken, 2).  Closed forms and second differences of
+    the plain NumPy function (exact for these quadratics)."""
+    f, want = CLIP_EQUAL_BOUNDS_SECOND_ORDER[name]
+    x = np.zeros(len(want))
+    with dg.engine(engine):
+        got = [dg.hessian(f, x), dg.hessian(f, x, chunk=1),
+               dg.jacfwd(dg.grad(f))(x)]
+        sparse = dg.hessian(f, x, sparsity="auto")
+    got.append(sparse.toarray() if hasattr(sparse, "toarray") else sparse)
+    for H in got:
+        np.testing.assert_array_equal(H, want)
+    np.testing.assert_allclose(_second_differences(f, x), want, atol=1e-9)
+
+
 def test_clip_composition_of_two_ties_is_a_documented_limit():
     """np.maximum(np.minimum(x, c), c) is c for every x (truth 0), but at x == c both
     selections tie and each takes its midpoint: 1/2 * 1/2 = 1/4 of x's partials.  The

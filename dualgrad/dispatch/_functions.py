@@ -1344,16 +1344,39 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
 
 def _equal_bounds(a, a_min, a_max, result):
     """``result`` with ``a_max``'s partials where the bounds are equal (and ``a`` is
-    not NaN).  There clip's value is the bound whatever ``a`` is, and wherever f is
-    differentiable its derivative is the bound's: f <= hi near the point, so a linear
-    derivative of f is hi's.  The composition's two midpoints would give a quarter of
-    ``a``'s partials at ``a == lo == hi`` (a constant ``c``: f = c, truth 0)."""
+    not NaN) and the composition's first order is not already the bound's.  There
+    clip's value is the bound whatever ``a`` is, and wherever f is differentiable its
+    derivative is the bound's: f <= hi near the point, so a linear derivative of f is
+    hi's.  The composition's two midpoints would give a quarter of ``a``'s partials at
+    ``a == lo == hi`` (a constant ``c``: f = c, truth 0).  Where the composition's first
+    order is the bound's, it holds the second order the tie-breaks of maximum and
+    minimum decided, which f <= hi leaves free: clip(-1, 0, t**2) = min(0, t**2) = 0
+    has f'' = 0, not hi'' = 2."""
     lo, hi, v = primal(a_min), primal(a_max), primal(a)
     with np.errstate(invalid="ignore"):
         equal = np.equal(lo, hi) & np.equal(v, v)
     if not np.any(equal):
         return result
+    if isinstance(result, Dual) and isinstance(result.value, Dual):    # nested
+        equal = equal & ~_same_first_order(result, a_max)
     return np.where(equal, a_max, result)
+
+
+def _same_first_order(x, y):
+    """Where the nested duals ``x`` and ``y`` (or a constant) have the same first-order
+    partials at every level (the primal of each level's partials, by tag)."""
+    levels = {}
+    while isinstance(y, Dual):
+        levels[y.tag] = primal(y.partials)
+        y = y.value
+    same = True
+    while isinstance(x, Dual):
+        px = primal(x.partials)
+        py = levels.get(x.tag, 0.0)
+        with np.errstate(invalid="ignore"):
+            same = same & np.all(np.equal(px, py), axis=-1)
+        x = x.value
+    return same
 
 
 def _plain_arrays(a):

@@ -540,8 +540,15 @@ def _swallowed(who, caught):
             "NumPy spelling that works; build an array of scalar duals as a dual array, "
             "np.stack([x[0], x[1]]) (x[:2] for elements of one dual array x), on which "
             "np.imag, np.real and NumPy's functions are exact. If no error was "
-            "caught and the result is a constant at these inputs, return it with "
-            "derivatives of zero: c + 0.0 * p[0] (p[0]: any scalar of f's input).")
+            "caught, f took a branch that returns a constant at these inputs: where it is "
+            "a guard at a removable singularity (if np.linalg.norm(w) < eps: return "
+            "np.eye(3), as Modern Robotics' MatrixExp3 / MatrixExp6 at a zero angle; "
+            "np.sin(t) / t at 0), its derivative 0 is not the function's (a rotation's "
+            "derivative at zero angle is the axis' skew matrix): return the branch's Taylor "
+            "series in the input instead (np.eye(3) + W + W @ W / 2 + W @ W @ W / 6, W the "
+            "skew matrix of w; docs/writing-code.md, \"What to expect\"); where f is "
+            "constant there, return it with derivatives of zero: c + 0.0 * p[0] (p[0]: "
+            "any scalar of f's input).")
     if caught.startswith(_READ_EVENT) or caught.startswith(_OBJECT_EVENT):
         read = caught.startswith(_READ_EVENT)
         size, call = _split_call(caught, _READ_EVENT if read else _OBJECT_EVENT)

@@ -352,3 +352,90 @@ def test_forward_kinematics_jacobian_is_the_space_jacobian(th):
         D = J[:, :, i] @ Tinv
         twist = np.array([D[2, 1], D[0, 2], D[1, 0], D[0, 3], D[1, 3], D[2, 3]])
         np.testing.assert_allclose(twist, _space_jacobian(th)[:, i], rtol=1e-13, atol=1e-14)
+
+
+# ---- guards at removable singularities (Modern Robotics, NxRLab/ModernRobotics,
+# packages/Python/modern_robotics/core.py @ cbd41fdf0bf75dbd5e986d832ae14226964ff0ac) --
+
+def NearZero(z):
+    return abs(z) < 1e-6
+
+
+def VecToso3(omg):
+    return np.array([[0, -omg[2], omg[1]], [omg[2], 0, -omg[0]], [-omg[1], omg[0], 0]])
+
+
+def so3ToVec(so3mat):
+    return np.array([so3mat[2][1], so3mat[0][2], so3mat[1][0]])
+
+
+def VecTose3(V):
+    return np.r_[np.c_[VecToso3([V[0], V[1], V[2]]), [V[3], V[4], V[5]]], np.zeros((1, 4))]
+
+
+def MatrixExp3(so3mat, taylor=False):
+    omgtheta = so3ToVec(so3mat)
+    if NearZero(np.linalg.norm(omgtheta)):
+        if taylor:                                  # docs/writing-code.md's recipe
+            W = so3mat
+            return np.eye(3) + W + W @ W / 2 + W @ W @ W / 6
+        return np.eye(3)
+    theta = np.linalg.norm(omgtheta)
+    omgmat = so3mat / theta
+    return np.eye(3) + np.sin(theta) * omgmat + (1 - np.cos(theta)) * np.dot(omgmat, omgmat)
+
+
+def MatrixExp6(se3mat, taylor=False):
+    se3mat = np.array(se3mat)
+    omgtheta = so3ToVec(se3mat[0: 3, 0: 3])
+    if NearZero(np.linalg.norm(omgtheta)):
+        if taylor:                                  # docs/writing-code.md's recipe
+            W = se3mat[0: 3, 0: 3]
+            p = (np.eye(3) + W / 2 + W @ W / 6 + W @ W @ W / 24) @ se3mat[0: 3, 3]
+            return np.r_[np.c_[MatrixExp3(W, taylor=True), p], [[0, 0, 0, 1]]]
+        return np.r_[np.c_[np.eye(3), se3mat[0: 3, 3]], [[0, 0, 0, 1]]]
+    theta = np.linalg.norm(omgtheta)
+    omgmat = se3mat[0: 3, 0: 3] / theta
+    return np.r_[np.c_[MatrixExp3(se3mat[0: 3, 0: 3]),
+                       np.dot(np.eye(3) * theta + (1 - np.cos(theta)) * omgmat
+                              + (theta - np.sin(theta)) * np.dot(omgmat, omgmat),
+                              se3mat[0: 3, 3]) / theta], [[0, 0, 0, 1]]]
+
+
+def FKinSpace(M, Slist, thetalist, taylor=False):
+    T = np.array(M)
+    for i in range(len(thetalist) - 1, -1, -1):
+        T = np.dot(MatrixExp6(VecTose3(np.array(Slist)[:, i] * thetalist[i]), taylor), T)
+    return T
+
+
+def _twists(J, T):
+    Tinv = np.linalg.inv(T)
+    cols = []
+    for i in range(J.shape[-1]):
+        D = J[:, :, i] @ Tinv
+        cols.append([D[2, 1], D[0, 2], D[1, 0], D[0, 3], D[1, 3], D[2, 3]])
+    return np.array(cols).T
+
+
+@pytest.mark.parametrize("th", [np.zeros(4), np.array([0.0, 1.1, 3e-7, 1.2])])
+def test_modern_robotics_guard_drops_the_rotation_and_its_taylor_branch_keeps_it(th):
+    """As written, MatrixExp6's NearZero guard gives a joint at a zero angle no rotation
+    (the documented trap: a unit axis off, or more); with the Taylor branch of docs/writing-code.md the
+    Jacobian is the space Jacobian, and the values are the guard's to rounding."""
+    J = dg.jacobian(lambda t: FKinSpace(M_HOME, SLIST, t), th)
+    off = np.abs(_twists(J, FKinSpace(M_HOME, SLIST, th)) - _space_jacobian(th))
+    assert np.max(off) >= 1.0 - 1e-12             # a whole unit axis missing, or more
+    J = dg.jacobian(lambda t: FKinSpace(M_HOME, SLIST, t, taylor=True), th)
+    np.testing.assert_allclose(_twists(J, FKinSpace(M_HOME, SLIST, th, True)),
+                               _space_jacobian(th), rtol=1e-13, atol=1e-14)
+    np.testing.assert_allclose(FKinSpace(M_HOME, SLIST, th, True), _fk(th), rtol=0,
+                               atol=1e-15)
+
+
+def test_a_constant_guard_after_an_array_of_scalar_duals_names_the_taylor_fix():
+    with pytest.raises(DualTypeError, match=r"removable singularity .* Taylor series"):
+        dg.jacobian(lambda w: MatrixExp3(VecToso3(w)), np.zeros(3))
+    J = dg.jacobian(lambda w: MatrixExp3(VecToso3(w), taylor=True), np.zeros(3))
+    for i in range(3):                              # d exp([w]) / dw_i at 0 = [e_i]
+        np.testing.assert_array_equal(J[:, :, i], VecToso3(np.eye(3)[i]).astype(float))

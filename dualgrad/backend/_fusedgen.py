@@ -44,7 +44,7 @@ __all__ = ["structure", "columns_structure", "lag", "source", "kernel", "compile
 # compiler unrolls it and keeps every node's row in registers).
 UNROLL = 16
 # Changes whenever the text :func:`source` writes changes: old files are not reused.
-GENERATION = 12
+GENERATION = 13
 # Rows a kernel tests for non-finite factors at a time before computing them (see
 # :func:`source`): the factors of a block stay in the first-level cache between
 # the test and the pass.
@@ -302,9 +302,10 @@ def source(key, name="fused", picks=None):
                 return "1.0"
             return f"{'x' if kind == 'l' else 't'}{j}_{k}"
         out = [f"{pad}x{j}_{k} = {load(j, kind, k)}" for k in ks
-               for j, kind in enumerate(leaves) if kind[0] != "u"]
-        if ring:                  # acc's row loaded whole, then stored whole (one vector)
+               for j, kind in enumerate(leaves) if kind[0] not in "ur"]
+        if accumulate:            # acc's row loaded whole (then stored whole: one vector)
             out += [f"{pad}y_{k} = acc[i, {k}]" for k in ks]
+        if ring:
             out += [f"{pad}H[h, {k}] = y_{k}" for k in ks]
         out += [f"{pad}t{j}_{k} = {_sum_known(kids, k, ref)}" for k in ks
                 for j, kids in enumerate(nodes) if ("t", j, k) not in zero]
@@ -313,10 +314,18 @@ def source(key, name="fused", picks=None):
         elif keep:
             out += [f"{pad}out[i, {k}] = {ref('t', root, k)}" for k in ks]
         out += [f"{pad}P{j}[i, {k}] = {ref('t', j, k)}" for j in outputs for k in ks]
-        if accumulate:
-            out += [f"{pad}acc[i, {k}] = acc[i, {k}] {sign} {ref('t', root, k)}" for k in ks]
+        if accumulate:            # (no store of the row writes acc's: y is acc[i, k])
+            out += [f"{pad}acc[i, {k}] = y_{k} {sign} {ref('t', root, k)}" for k in ks]
         return out
     fast = unrolled if n else (lambda pad: loop(False, pad))
+    if n:
+        # the rows (kind "r": a scalar dual's partials) loaded once, before the rows'
+        # loop: no store of the kernel writes them (they share no memory with acc, the
+        # results or H: _fused._kinds), but LLVM cannot know that and loaded each row
+        # every element (the slicing heat step's kernel: 0.84x its time without,
+        # bench/kernel_ab.py)
+        lines += [f"    x{j}_{k} = L{j}[{k}]" for k in range(n)
+                  for j, kind in enumerate(leaves) if kind == "r"]
     # every factor finite: x - x is 0.0 for a finite x and NaN for inf and NaN, so the
     # sum of those is 0.0 exactly when all are finite (one test and branch an element;
     # the numbers' part is computed once, before the loop)

@@ -219,6 +219,18 @@ _CLAUSES = {
     # nbinom's pmf p**n (1 - p)**k at p = 1: k = 0 d/dp n, d/dn 0; k > 0 d/dp NaN
     "p = 1: nan for k > 0": lambda rule: [
         ((0, 2.5, 1.0), (None, 0.0, 2.5)), ((1, 2.5, 1.0), (None, None, _NAN))],
+    # stats45: the inverse incomplete gamma functions where y is at an end: the result is 0
+    # or inf for every shape (d/d(shape) 0) and d/dy is one over the density's limit there
+    # (NaN at an infinite result in stop 44: inf - inf in the density's exponent)
+    "y at an end (the result 0 or inf): d/d(shape) 0, d/dy one over the density's limit "
+    "there": lambda rule: {
+        "gammaincinv": [((2.0, 1.0), (0.0, math.inf)), ((2.0, 0.0), (0.0, math.inf)),
+                        ((0.5, 0.0), (0.0, 0.0)), ((1.0, 0.0), (0.0, 1.0)),
+                        ((0.5, 1.0), (0.0, math.inf))],
+        "gammainccinv": [((2.0, 0.0), (0.0, -math.inf)), ((2.0, 1.0), (0.0, -math.inf)),
+                         ((0.5, 1.0), (0.0, 0.0)), ((1.0, 1.0), (0.0, -1.0))],
+        "chdtri": [((3.0, 0.0), (0.0, -math.inf)), ((3.0, 1.0), (0.0, -math.inf)),
+                   ((2.0, 1.0), (0.0, -2.0)), ((1.0, 1.0), (0.0, 0.0))]}[rule.name],
     "nan where the real value is nan (x < 0)": lambda rule: [((-1.5,), (_NAN,)),
                                                             ((-0.25,), (_NAN,))],
     "inf at m = 1": lambda rule: [((1.0,), (math.inf,))],

@@ -187,6 +187,8 @@ FUNCTIONS = {
     # psi(x) - psi(x + y) and psi'(x) - psi'(x + y) without their cancellation
     # (rules/_special.py: betaln's and beta's derivatives)
     "psi_difference": _Fn(2), "trigamma_difference": _Fn(2),
+    # gammainc's d/da and d2/da2 (rules/_special.py: no closed form)
+    "gammainc_da": _Fn(2), "gammainc_daa": _Fn(2),
 }
 
 # The spellings of numba code (kernels, users' @njit code) for the calls whose numba

@@ -820,6 +820,19 @@ def _binomial_tail(k, n, p):
             f"sc.betaln({k} + 1.0, {n} - {k})))")
 
 
+def _inverse_ends(expr, sign=None):
+    """``expr``, a derivative of an inverse incomplete gamma function (``chdtri``,
+    ``gammaincinv``, ``gammainccinv``), at a result ``out`` of 0 or inf (``y`` at an
+    end): with ``sign`` None (the shape's derivative) 0 there (the result is that
+    constant for every shape); else (d/dy, one over the density) ``sign`` inf at an
+    infinite result, where the density's ``out - (a - 1) log out`` is ``inf - inf``,
+    and ``expr`` at 0 (its limits: inf, 1 / Gamma(1) or 0 by the sign of ``a - 1``)."""
+    big = "np.absolute(value(out)) > 1.7976931348623157e308"
+    if sign is None:
+        return f"where({big}, 0.0 * x, where(np.absolute(value(out)) == 0.0, 0.0 * x, {expr}))"
+    return f"where({big}, 0.0 * y {sign or '+'} 1.7976931348623157e308 * 2.0, {expr})"
+
+
 def _distribution_rules(sc):
     """Rows of scipy.special's distribution functions, and of the private ufuncs behind
     scipy.stats' beta, cauchy, binom and nbinom (Boost's), all in their continuous
@@ -848,6 +861,9 @@ def _distribution_rules(sc):
                   "where(y - x == 0.0, 0.0, (y - x) / (1.0 - z)))")
     nbinom_p = "np.exp(sc.xlogy(y - 1.0, z) + sc.xlog1py(x, -z) - sc.betaln(y, x + 1.0))"
     dist = "the derivative in the shape has no closed form"
+    shape_note = "d/d(shape) by gammainc_da (stats45: a series or a continued fraction)"
+    inverse_kink = ("y at an end (the result 0 or inf): d/d(shape) 0, d/dy one over the "
+                    "density's limit there")
     return [
         # ndtri_exp(y) = ndtri(exp(y)): exp(y) / pdf(out) = ndtr(out) / pdf(out), Mills'
         # ratio, sqrt(pi / 2) erfcx(-out / sqrt 2) (truncnorm's ppf): no underflow of exp(y)
@@ -860,17 +876,27 @@ def _distribution_rules(sc):
                 note="differentiable in t only (" + dist + ")"),
         _smooth(sc.stdtrit, None, _canonical(t_inv), domain=((0.6, 1.0), (0.05, 0.95)),
                 note="differentiable in p only (" + dist + ")"),
-        _smooth(sc.chdtr, None, _canonical(chi2_pdf), domain=((1.0, 6.0), _P),
-                kink="x = 0: the chi-squared density's limit", note="differentiable in x only (" + dist + ")"),
-        _smooth(sc.chdtrc, None, _canonical(f"-({chi2_pdf})"), domain=((1.0, 6.0), _P),
-                kink="x = 0: the chi-squared density's limit", note="differentiable in x only (" + dist + ")"),
-        _smooth(sc.chdtri, None, _canonical(f"-2.0 * np.exp(-({_chi2_log('x', 'out')}) - {_LN2})"),
-                domain=((0.6, 1.0), (0.05, 0.95)),
-                note="differentiable in p only (" + dist + ")"),
-        _smooth(sc.gammaincinv, None, _canonical(gamma_inv), domain=(_P, (0.05, 0.95)),
-                note="differentiable in y only (" + dist + ")"),
-        _smooth(sc.gammainccinv, None, _canonical(f"-{gamma_inv}"), domain=(_P, (0.05, 0.95)),
-                note="differentiable in y only (" + dist + ")"),
+        # chdtr(v, x) = gammainc(v / 2, x / 2); the inverses' d/da by implicit
+        # differentiation, -P_a / P_x at the result (the same for the complement's:
+        # Q_a / Q_x = P_a / P_x); 0 where the result is 0 or inf (a constant there)
+        _smooth(sc.chdtr, "0.5 * gammainc_da(0.5 * x, 0.5 * y)", _canonical(chi2_pdf),
+                domain=((1.0, 6.0), _P),
+                kink="x = 0: the chi-squared density's limit", note=shape_note),
+        _smooth(sc.chdtrc, "-0.5 * gammainc_da(0.5 * x, 0.5 * y)",
+                _canonical(f"-({chi2_pdf})"), domain=((1.0, 6.0), _P),
+                kink="x = 0: the chi-squared density's limit", note=shape_note),
+        _smooth(sc.chdtri, _canonical(_inverse_ends(
+            "-gammainc_da(0.5 * x, 0.5 * out) * np.exp(0.5 * out + sc.gammaln(0.5 * x) - "
+            "sc.xlogy(0.5 * x - 1.0, 0.5 * out))")),
+                _canonical(_inverse_ends(f"-2.0 * np.exp(-({_chi2_log('x', 'out')}) - {_LN2})",
+                                         "-")),
+                domain=((0.6, 1.0), (0.05, 0.95)), kink=inverse_kink, note=shape_note),
+        _smooth(sc.gammaincinv, _canonical(_inverse_ends(f"-gammainc_da(x, out) * {gamma_inv}")),
+                _canonical(_inverse_ends(gamma_inv, "")), domain=(_P, (0.05, 0.95)),
+                kink=inverse_kink, note=shape_note),
+        _smooth(sc.gammainccinv, _canonical(_inverse_ends(f"-gammainc_da(x, out) * {gamma_inv}")),
+                _canonical(_inverse_ends(f"-{gamma_inv}", "-")), domain=(_P, (0.05, 0.95)),
+                kink=inverse_kink, note=shape_note),
         _smooth(sc.betaincc, None, None, _canonical3(f"-({beta_pdf})"),
                 domain=((1.2, 4.0), (1.2, 4.0), (0.05, 0.95)),
                 kink="x = 0 and 1: minus the limit x**(a - 1) (1 - x)**(b - 1) / beta(a, b)",
@@ -1017,17 +1043,17 @@ def _scipy_rules(sc):
         # ---- incomplete gamma and beta, beta, Bessel of integer order ---------------
         # the density at the endpoints exact (_incomplete_slope; attack32 06: NaN at
         # gammainc(1, 0), betainc(1, b, 0), betainc(a, 1, 1))
-        _smooth(sc.gammainc, None, _canonical(_incomplete_slope(
+        _smooth(sc.gammainc, "gammainc_da(x, y)", _canonical(_incomplete_slope(
             "np.absolute(value(y)) == 0.0", "y ** (x - 1.0) * np.exp(-y - sc.gammaln(x))",
             "sc.xlogy(x - 1.0, y) - y - sc.gammaln(x)")),
                 domain=(_P, _P), kink="x = 0: the limit x**(a - 1) / gamma(a)",
-                note="differentiable in x only (no closed form in a)"),
-        _smooth(sc.gammaincc, None, _canonical(
+                note="d/da by a series or a continued fraction (stats45)"),
+        _smooth(sc.gammaincc, "-gammainc_da(x, y)", _canonical(
             "-(" + _incomplete_slope("np.absolute(value(y)) == 0.0",
                                      "y ** (x - 1.0) * np.exp(-y - sc.gammaln(x))",
                                      "sc.xlogy(x - 1.0, y) - y - sc.gammaln(x)") + ")"),
                 domain=(_P, _P), kink="x = 0: the limit x**(a - 1) / gamma(a)",
-                note="differentiable in x only (no closed form in a)"),
+                note="d/da by a series or a continued fraction (stats45)"),
         _smooth(sc.betainc, None, None, _canonical3(_incomplete_slope(
             "np.absolute(value(z) * (1.0 - value(z))) == 0.0",
             "z ** (x - 1.0) * (1.0 - z) ** (y - 1.0) * np.exp(-sc.betaln(x, y))",
@@ -1264,6 +1290,40 @@ def _psi_difference(x, y, order):
     return got[()] if np.ndim(got) == 0 else got
 
 
+def gammainc_da(x, y):
+    """The table's ``gammainc_da(a, x)``: d/da of ``scipy.special.gammainc(a, x)``
+    (``gammaincc``'s is its negative), SciPy's ``P`` (or ``Q``) times the
+    log-derivative of :func:`dualgrad.rules._special.gammainc_log_slopes`; 0 at
+    ``x = 0`` and ``x = inf`` (``a > 0``), NaN where SciPy's value is NaN and at
+    ``a <= 0``, ``a = inf``.  On a dual (a Hessian's) the row :data:`GAMMAINC_DA`."""
+    return _gammainc_slope(x, y, 1)
+
+
+def gammainc_daa(x, y):
+    """The table's ``gammainc_daa(a, x)``: d2/da2 of ``gammainc(a, x)``, as
+    :func:`gammainc_da`; on a dual the row :data:`GAMMAINC_DAA` (whose own d/da, a
+    third derivative, is refused)."""
+    return _gammainc_slope(x, y, 2)
+
+
+def _gammainc_slope(a, x, order):
+    if _DUAL and (isinstance(a, _DUAL[0]) or isinstance(x, _DUAL[0])):
+        return _DUAL_CALL[0](GAMMAINC_DAA if order > 1 else GAMMAINC_DA, (a, x))
+    if np.iscomplexobj(a) or np.iscomplexobj(x):
+        raise errors.unsupported_function("scipy.special.gammainc of complex numbers "
+                                          "(SciPy's is real only)")
+    sc = _NAMESPACE["sc"]
+    p = sc.gammainc(a, x)
+    lower, first, second = _special.gammainc_log_slopes(a, x, order)
+    slope = first if order == 1 else second + first * first
+    with np.errstate(invalid="ignore"):
+        got = np.where(lower, p * slope, -sc.gammaincc(a, x) * slope)
+        af, xf = np.asarray(a, dtype=np.float64), np.asarray(x, dtype=np.float64)
+        ends = ((xf == 0.0) | (xf == np.inf)) & (af > 0.0) & (af < np.inf)
+    got = np.where(ends, 0.0, got).astype(np.result_type(p), copy=False)
+    return got[()] if np.ndim(got) == 0 else got
+
+
 class _OwnFunction:
     """One of the table's own functions where a :class:`Rule` holds a ufunc: a unary
     callable with the name and arity the dispatch reads (``call`` applies the rule)."""
@@ -1291,6 +1351,20 @@ TRIGAMMA_DIFFERENCE = _smooth(_OwnFunction(trigamma_difference, 2),
                               "tetragamma(x) - tetragamma(x + y)", "-tetragamma(x + y)",
                               domain=(_P, _P))
 _DUAL_CALL = []
+# gammainc_da and gammainc_daa on duals (a Hessian through gammainc's d/da): d/dx is
+# d/da of the density x**(a - 1) e**-x / Gamma(a) (times (log x - psi(a)), then again);
+# a third derivative in a is refused by name
+_GAMMA_DENSITY = "np.exp(sc.xlogy(x - 1.0, y) - y - sc.gammaln(x))"
+_AT_ZERO_X = ("where(np.absolute(value(y)) == 0.0, "
+              "where(np.real(value(x)) > 1.0, 0.0 * y, 0.0 * y - 1.7976931348623157e308 * 2.0), ")
+GAMMAINC_DA = _smooth(_OwnFunction(gammainc_da, 2), "gammainc_daa(x, y)",
+                      f"{_AT_ZERO_X}{_GAMMA_DENSITY} * (np.log(y) - sc.digamma(x)))",
+                      domain=(_P, _P))
+GAMMAINC_DAA = _smooth(_OwnFunction(gammainc_daa, 2), None,
+                       f"{_AT_ZERO_X}{_GAMMA_DENSITY} * ((np.log(y) - sc.digamma(x)) * "
+                       "(np.log(y) - sc.digamma(x)) - trigamma(x)))",
+                       domain=(_P, _P),
+                       note="gammainc's third derivative in a is not computed")
 
 
 # The table's own functions of Faddeeva's w at a point that is no row's argument
@@ -1345,7 +1419,8 @@ def wofz_moment_slope(z):
 _NAMESPACE = {"np": np, "where": where, "value": value, "lazy_where": lazy_where,
               "trigamma": trigamma, "tetragamma": tetragamma, "wofz_slope": wofz_slope,
               "wofz_moment_slope": wofz_moment_slope, "psi_difference": psi_difference,
-              "trigamma_difference": trigamma_difference}
+              "trigamma_difference": trigamma_difference, "gammainc_da": gammainc_da,
+              "gammainc_daa": gammainc_daa}
 _COMPILED = {}
 # the condition of a row whose branch at x = 0 :func:`regular_branch` leaves out
 _AT_ZERO = parse("np.absolute(value(x)) == 0.0", ("x", "y", "out"))

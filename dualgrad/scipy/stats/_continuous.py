@@ -4,9 +4,11 @@ standardized: ``z = (x - loc) / scale``) written with the rule table's functions
 SciPy's distribution functions (``stdtr``, ``betaincc``, the inverses
 ``gammaincinv`` ..., Boost's ``_beta_ppf`` and ``_cauchy_ppf``) are rows of the rule
 table: their derivative in ``x`` or ``q`` (the density, one over it for a quantile)
-is written there.  A cdf's derivative in a shape parameter (``gammainc`` in ``a``,
-``betainc`` in ``a, b``, ``stdtr`` in ``df``) has no closed form and no table row:
-a dual there raises a named TypeError.
+is written there.  A cdf's derivative in a shape parameter has no closed form:
+``gammainc``'s in ``a`` (gamma, chi2: cdf, sf, ppf, isf and their logs) is the
+table's ``gammainc_da`` (a series or a continued fraction, stats45); ``betainc``'s
+in ``a, b`` and ``stdtr``'s in ``df`` have no table row: a dual there raises a named
+TypeError.
 """
 
 import numpy as np
@@ -117,8 +119,6 @@ class _Expon(Continuous):
 class _Gamma(Continuous):
     shapes = ("a",)
     support = (0.0, np.inf)
-    refused = {(m, 0): _CDF_SHAPE.format("a", "gammainc")
-               for m in ("cdf", "logcdf", "sf", "logsf", "ppf", "isf")}
 
     def _logpdf(self, z, a):
         sc = _sc()
@@ -222,8 +222,6 @@ class _T(Continuous):
 class _Chi2(Continuous):
     shapes = ("df",)
     support = (0.0, np.inf)
-    refused = {(m, 0): _CDF_SHAPE.format("df", "chdtr (gammainc)")
-               for m in ("cdf", "logcdf", "sf", "logsf", "ppf", "isf")}
 
     def _logpdf(self, z, df):
         sc = _sc()

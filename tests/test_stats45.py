@@ -1,0 +1,181 @@
+"""stats45: the incomplete gamma (and beta) functions' derivatives in their shapes, the
+distributions' cdf / sf / ppf / isf in them, and the ends stop 44 left NaN.
+
+Oracles: mpmath at 50 digits, ``mpmath.diff`` of its regularized ``gammainc`` (the
+lower function where ``P < 1/2``, the upper one elsewhere, so that the digits
+differentiated are the small side's) and ``betainc``; the inverses' derivatives by
+implicit differentiation of mpmath's functions at SciPy's result (``-F_a / F_x``);
+closed forms at the ends.  No expected value comes from dualgrad.
+"""
+
+import mpmath as mp
+import numpy as np
+import pytest
+import scipy.special as sc
+import scipy.stats as ss
+
+import dualgrad as dg
+from dualgrad.scipy import stats as ds
+
+mp.mp.dps = 50
+
+
+def _lower(a, x):
+    return mp.gammainc(a, 0, x, regularized=True)
+
+
+def _upper(a, x):
+    return mp.gammainc(a, x, mp.inf, regularized=True)
+
+
+def _gamma_da(a, x, order=1):
+    """d^order/da^order of P(a, x) by mpmath, from the smaller of P and Q."""
+    a, x = mp.mpf(a), mp.mpf(x)
+    if _lower(a, x) < 0.5:
+        return mp.diff(lambda s: _lower(s, x), a, order)
+    return -mp.diff(lambda s: _upper(s, x), a, order)
+
+
+def _rel(got, want):
+    want = float(want)
+    return abs(got - want) / abs(want) if want != 0 else abs(got)
+
+
+# ---- gammainc / gammaincc in a: a grid over a in 0.1 .. 1000, x in 1e-3 .. 100 ---------
+_A = [0.1, 0.5, 1.0, 2.5, 10.0, 50.0, 200.0, 1000.0]
+_X = [1e-3, 0.5, 3.0, 30.0, 100.0]
+GRID = [(a, x) for a in _A for x in _X] + \
+    [(a, f * a) for a in _A for f in (0.5, 0.99, 1.0, 1.01, 2.0)]
+
+
+def test_gammainc_da_over_the_grid():
+    """One vectorized call over the grid (both methods, both sides of x = a): within
+    5e-13 relative of mpmath where the value is a normal float (SciPy's own P and Q
+    are that close: the derivative is SciPy's value times the log-derivative)."""
+    a = np.array([p[0] for p in GRID])
+    x = np.array([p[1] for p in GRID])
+    _, d = dg.jvp(lambda s: sc.gammainc(s, x), a, np.ones_like(a))
+    _, dc = dg.jvp(lambda s: sc.gammaincc(s, x), a, np.ones_like(a))
+    np.testing.assert_array_equal(dc, -d)
+    checked = 0
+    for k, (ak, xk) in enumerate(GRID):
+        want = _gamma_da(ak, xk)
+        if abs(want) < 1e-300:              # below float64's normal range: 0 or subnormal
+            assert abs(d[k]) < 1e-290
+            continue
+        checked += 1
+        assert _rel(d[k], want) < 5e-13, (ak, xk, d[k], float(want))
+    assert checked > 50
+
+
+@pytest.mark.parametrize("a, x", [(0.1, 0.3), (2.5, 2.0), (10.0, 12.0), (200.0, 190.0),
+                                  (1000.0, 1000.0), (0.5, 30.0)])
+def test_gammainc_second_derivatives_through_nesting(a, x):
+    """The Hessian in (a, x) of gammainc: d2/da2 by the same jets (within 1e-7: the
+    series' second moments cancel where x ~ a), the mixed one by the density's d/da."""
+    h = dg.hessian(lambda v: sc.gammainc(v[0], v[1]), np.array([a, x]))
+    f = (lambda s, t: _lower(s, t)) if _lower(a, x) < 0.5 else \
+        (lambda s, t: 1 - _upper(s, t))
+    want = [[mp.diff(f, (a, x), (2, 0)), mp.diff(f, (a, x), (1, 1))],
+            [mp.diff(f, (a, x), (1, 1)), mp.diff(f, (a, x), (0, 2))]]
+    for i in range(2):
+        for j in range(2):
+            assert _rel(h[i, j], want[i][j]) < 1e-7, (i, j, h[i, j], float(want[i][j]))
+
+
+def test_a_third_derivative_in_a_refuses_by_name():
+    f = lambda a: sc.gammainc(a, 2.0)       # noqa: E731
+    with pytest.raises(TypeError, match=r"gammainc_daa .*third derivative in a is not computed"):
+        dg.derivative(lambda a: dg.derivative(lambda b: dg.derivative(f, b), a), 1.5)
+
+
+def test_gammainc_da_at_the_ends_of_x():
+    """x = 0 and x = inf: P is 0 and 1 for every a > 0, its d/da 0; NaN outside a > 0."""
+    _, d = dg.jvp(lambda s: sc.gammainc(s, np.array([0.0, np.inf, 1.0])),
+                  np.array([2.0, 2.0, -1.0]), np.ones(3))
+    assert d[0] == 0.0 and d[1] == 0.0 and np.isnan(d[2])
+
+
+# ---- chdtr / chdtrc / chdtri / gammaincinv / gammainccinv in the shape ----------------
+def _inverse_da(fn, a, y, result):
+    """d/da of the inverse of ``fn(a, .)`` at ``y`` (``result`` SciPy's), implicitly:
+    ``-fn_a / fn_x`` at the result."""
+    a, o = mp.mpf(a), mp.mpf(result)
+    return -mp.diff(lambda s: fn(s, o), a) / mp.diff(lambda t: fn(a, t), o)
+
+
+SHAPE_CASES = [
+    (lambda a, x: sc.chdtr(a, x), lambda a, x: _lower(a / 2, x / 2), [(0.5, 0.3), (3.0, 2.0),
+                                                                       (40.0, 55.0)]),
+    (lambda a, x: sc.chdtrc(a, x), lambda a, x: _upper(a / 2, x / 2), [(0.5, 0.3), (3.0, 2.0),
+                                                                        (40.0, 25.0)]),
+]
+
+
+@pytest.mark.parametrize("i", range(len(SHAPE_CASES)))
+def test_chi_squared_distribution_functions_in_df(i):
+    f, oracle, points = SHAPE_CASES[i]
+    for a, x in points:
+        got = dg.derivative(lambda s: f(s, x), a)
+        want = mp.diff(lambda s: oracle(s, mp.mpf(x)), mp.mpf(a))
+        assert _rel(got, want) < 1e-12, (a, x)
+
+
+@pytest.mark.parametrize("fn, lower, points", [
+    (sc.gammaincinv, True, [(0.3, 0.4), (2.0, 0.9), (150.0, 0.1), (1000.0, 0.5)]),
+    (sc.gammainccinv, False, [(0.3, 0.4), (2.0, 0.9), (150.0, 0.1), (1000.0, 0.5)])])
+def test_inverse_incomplete_gamma_in_a(fn, lower, points):
+    for a, y in points:
+        got = dg.derivative(lambda s: fn(s, y), a)
+        want = _inverse_da(_lower if lower else _upper, a, y, fn(a, y))
+        assert _rel(got, want) < 1e-11, (a, y, got, float(want))
+
+
+def test_chdtri_in_df():
+    for v, p in [(0.5, 0.3), (3.0, 0.9), (40.0, 0.05)]:
+        got = dg.derivative(lambda s: sc.chdtri(s, p), v)
+        want = _inverse_da(lambda s, t: _upper(s / 2, t / 2), v, p, sc.chdtri(v, p))
+        assert _rel(got, want) < 1e-11, (v, p)
+
+
+def test_inverse_incomplete_gamma_at_the_ends_of_y():
+    """At y = 0 and 1 SciPy's result is 0 or inf for every a: d/da 0; d/dy one over the
+    density there, its limit (inf where a > 1 at 0 and always at inf, 1 at a = 1, 0 for
+    a < 1 at 0): stop 44 gave NaN at the infinite results."""
+    for a in (0.5, 1.0, 2.0):
+        for y in (0.0, 1.0):
+            assert dg.derivative(lambda s: sc.gammaincinv(s, y), a) == 0.0
+            assert dg.derivative(lambda s: sc.gammainccinv(s, y), a) == 0.0
+        assert dg.derivative(lambda y: sc.gammaincinv(a, y), 1.0) == np.inf
+        assert dg.derivative(lambda y: sc.gammainccinv(a, y), 0.0) == -np.inf
+        at_zero = {0.5: 0.0, 1.0: 1.0, 2.0: np.inf}[a]
+        assert dg.derivative(lambda y: sc.gammaincinv(a, y), 0.0) == at_zero
+        assert dg.derivative(lambda y: sc.gammainccinv(a, y), 1.0) == -at_zero
+    assert dg.derivative(lambda p: sc.chdtri(3.0, p), 0.0) == -np.inf
+
+
+# ---- scipy.stats' gamma and chi2 in their shape ---------------------------------------
+@pytest.mark.parametrize("name", ["gamma", "chi2"])
+@pytest.mark.parametrize("method", ["cdf", "sf", "logcdf", "logsf", "ppf", "isf"])
+def test_gamma_and_chi2_methods_in_their_shape(name, method):
+    """Against mpmath: the distributions' functions from their definitions (chi2(df) is
+    gamma(df / 2) with scale 2), loc 0.1, scale 1.7; d/da of P from the smaller of P
+    and Q (:func:`_gamma_da`), the chain rule by hand; the quantiles implicitly."""
+    loc, scale, c = mp.mpf("0.1"), mp.mpf("1.7"), (2 if name == "chi2" else 1)
+    lower = method in ("cdf", "logcdf", "ppf")
+
+    for s in (0.7, 2.5, 30.0):
+        a = mp.mpf(s) / c
+        for u in ((0.2, 0.6, 0.97) if method in ("ppf", "isf") else (0.4, 2.0, 9.0)):
+            got = dg.derivative(lambda t: getattr(getattr(ds, name), method)(u, t, 0.1, 1.7), s)
+            if method in ("ppf", "isf"):
+                r = mp.mpf(getattr(getattr(ss, name), method)(u, s, 0.1, 1.7))
+                z = (r - loc) / scale / c
+                density = mp.exp(-z) * z ** (a - 1) / mp.gamma(a) / scale / c
+                want = -(_gamma_da(a, z) / c) / density    # the same for Q: -(-P_a) / -p
+            else:
+                z = (mp.mpf(u) - loc) / scale / c
+                dp = _gamma_da(a, z) / c * (1 if lower else -1)
+                p = _lower(a, z) if lower else _upper(a, z)
+                want = dp / p if method.startswith("log") else dp
+            assert _rel(got, want) < 1e-10, (s, u, got, float(want))

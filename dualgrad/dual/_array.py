@@ -410,8 +410,9 @@ class ArrayDual(Dual):
                 e = _element(self, items)
                 if e is not None:
                     return e
-        if type(index) is slice or index is None:    # x[1:], x[None]: the same of both
-            value = self.value[index]
+        if type(index) is slice or index is None or kind is tuple and \
+                _BASIC.issuperset(map(type, index)):  # x[1:], x[None], x[:, k] (an EGM
+            value = self.value[index]                 # loop's column): the same of both
             if type(value) is np.ndarray and value.dtype is _f64:   # make's array dual,
                 r = _new(ArrayDual)                  # written out (a[1:] - a[:-1] on
                 r.value = value                      # small arrays: small42)
@@ -665,6 +666,9 @@ class ArrayDual(Dual):
 # partials; read-only views raise NumPy's own error at the first write.
 _INDEX_INTS = frozenset({int, np.int64, np.int32, np.int16, np.int8, np.uint64, np.uint32,
                          np.uint16, np.uint8, np.intp})
+# basic indexes the value and the partials take alike: one view of each (no Ellipsis: it
+# would reach the partials' last axis)
+_BASIC = frozenset({int, slice})
 _ELEMENT_NUMBERS = frozenset({float, int, np.float64})
 
 

@@ -69,6 +69,7 @@ class ScalarDual(Dual):
     __slots__ = ()
     _UNARY = {}
     _BINARY = {}
+    _OPS = {}
     _kind = "slots"
     complex_kind = False        # True for the classes of complex values (_COMPLEX)
     ndim = 0
@@ -109,23 +110,23 @@ class ScalarDual(Dual):
         return make_scalar(round(v, ndigits), r._plist(), self.tag)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        if method == "__call__" and not kwargs and len(inputs) == 1:
-            fast = self._UNARY.get(ufunc)
-            if fast is not None:
-                return fast(self)
-        if method == "__call__" and not kwargs and len(inputs) == 2:
-            names = _OPERATORS.get(ufunc)     # np.float64(2.0) * d: NumPy's scalar
-            if names is not None:             # asks the ufunc; the operator's own path
-                a, b = inputs                 # (the cheapest: Bard's, Powell's residuals)
-                if b is self and type(a) in _NUMBERS:
-                    return getattr(self, names[1])(a)
-                if a is self and type(b) in _NUMBERS:
-                    return getattr(self, names[0])(b)
-            fast = self._BINARY.get(ufunc)      # generated: any other operands, the
-            if fast is not None:                # general path by itself where unusual
-                return fast(*inputs)
-        if method == "__call__" and not kwargs:           # an array operand: arr * d
-            rule = RULES.get(ufunc)
+        if method == "__call__" and not kwargs:
+            if len(inputs) == 1:
+                fast = self._UNARY.get(ufunc)
+                if fast is not None:
+                    return fast(self)
+            elif len(inputs) == 2:
+                ops = self._OPS.get(ufunc)        # np.float64(2.0) * d, y[t] - d: NumPy's
+                if ops is not None:               # scalar asks the ufunc; the operator's
+                    a, b = inputs                 # own function (the cheapest: Bard's,
+                    if b is self and type(a) in _NUMBERS:    # Powell's residuals, a
+                        return ops[1](self, a)               # Kalman filter's y[t] - d)
+                    if a is self and type(b) in _NUMBERS:
+                        return ops[0](self, b)
+                fast = self._BINARY.get(ufunc)    # generated: any other operands, the
+                if fast is not None:              # general path by itself where unusual
+                    return fast(*inputs)
+            rule = RULES.get(ufunc)               # an array operand: arr * d
             if rule is None:
                 rule = rule_for(ufunc)            # scipy.special's rules load on first use
             if rule is not None:
@@ -792,6 +793,8 @@ def _class_from(code, namespace, name, n, slots, unary, binary, extra=None):
             body[key] = obj
     body["_UNARY"] = {u: namespace[key] for u, key in unary.items()}
     body["_BINARY"] = {u: namespace[key] for u, key in binary.items()}
+    # the operators' own functions by ufunc, (forward, reflected), for __array_ufunc__
+    body["_OPS"] = {u: (body[f], body[r]) for u, (f, r) in _OPERATORS.items()}
     body["_from"] = staticmethod(namespace["_from"])
     if n is not None:
         body["_rows"] = staticmethod(namespace["_rows"])

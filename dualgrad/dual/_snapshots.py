@@ -140,6 +140,11 @@ def check_write(dual, who="writing in place into a dual array", index=None):
     value = primal(dual)
     if not isinstance(value, np.ndarray):
         return
+    root = value                    # (the root a view of value has too)
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if id(root) not in LIVE:        # no snapshot of this memory (one of another array
+        return                      # lives): no view nor byte range (2.5 of 3.8 us a store)
     if index is not None:
         items = index if isinstance(index, tuple) else (index,)
         if not any(i is Ellipsis for i in items):

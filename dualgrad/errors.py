@@ -1414,11 +1414,21 @@ def _buffer_message(who, found, own):
         spelling = _like_spelling(getattr(node, "value", None), x or "x")
     head = f"{who}: {text} stores a dual number into {name}, a plain NumPy array " \
         f"({where})"
-    if spelling is None:
+    if spelling is None and made is not None and str(buffer.dtype) == "float64" and \
+            isinstance(made[1], ast.Assign) and name.isidentifier() and \
+            any(c in ast.unparse(made[1].value) for c in ("copy(", ".astype(")):
+        # a copy of numbers (Modern Robotics' Js = np.array(Slist).copy().astype(float),
+        # then Js[:, i] = ...): keep them, held as duals
+        fix = f"keep its numbers, held as duals: add {name} = {name} + " \
+            f"np.zeros_like({x or 'x'}, shape={name}.shape) after line {made[0]} " \
+            f"({x or 'x'}'s kind: a dual array under dualgrad, plain otherwise" + \
+            (")" if x else "; x: f's input or a dual computed from it)")
+    elif spelling is None:
         return head
-    fix = f"make it {name} = {spelling} at line {made[0]} ({x or 'x'}'s kind: a dual " \
-        "array under dualgrad, plain otherwise" + \
-        (")" if x else "; x: f's input or a dual computed from it)")
+    else:
+        fix = f"make it {name} = {spelling} at line {made[0]} ({x or 'x'}'s kind: a dual " \
+            "array under dualgrad, plain otherwise" + \
+            (")" if x else "; x: f's input or a dual computed from it)")
     if rebind:
         fix += f", or write {rebind} (the call without out=, a new array)"
     return DualTypeError(
@@ -2781,6 +2791,12 @@ def from_scipy(who, exc):
             frozen, name = True, "logpdf"
     if name in ("__init__", "__call__") and owner is not None:
         name = type(owner).__name__      # interp1d(x, y) or its call: the class, by name
+    elif public == "scipy.spatial.transform":    # Rotation.from_rotvec (static), r.apply
+        qualname = getattr(entry.f_code, "co_qualname", name)
+        if qualname.count(".") == 1 and "<" not in qualname:
+            name = qualname
+        elif owner is not None:
+            name = f"{type(owner).__name__}.{name}"
     if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS:
         return DualTypeError(
             f"{who}: a scipy.sparse matrix's product (L @ u, L.dot(u)) converts the dual "
@@ -2801,6 +2817,8 @@ def from_scipy(who, exc):
         if name == "lfilter" and entry.f_locals.get("zi") is not None:
             spelling = _SCIPY_SPELLINGS[("lfilter", "zi")]
         spelling = _fit_to_call(public, name, entry, spelling)
+        if public == "scipy.spatial.transform" and spelling is None:
+            spelling = _ROTATION_SPELLING
     if name in _NUMPY_FFT and (public == "scipy.fft" or public == "scipy.fftpack"
                                and name not in ("rfft", "irfft")):   # fftpack's pack reals
         spelling = f"np.fft.{name} (the same transform; dualgrad follows np.fft)"
@@ -2823,6 +2841,17 @@ def from_scipy(who, exc):
         f"of dual numbers; expected NumPy functions or ufuncs, which dualgrad follows. "
         f"Fix: {fix}, or apply {func} to dg.stop_gradient(d) (the plain value) where no "
         "derivative is wanted.")
+
+
+# scipy.spatial.transform (Rotation, RigidTransform, Slerp) on duals: the rotation in NumPy
+_ROTATION_SPELLING = (
+    "the rotation written with NumPy: a rotation vector w by Rodrigues' formula (th = "
+    "np.linalg.norm(w); K = S(w / th), S(v) = np.array([[0, -v[2], v[1]], [v[2], 0, -v[0]], "
+    "[-v[1], v[0], 0]]); R = np.eye(3) + np.sin(th) * K + (1 - np.cos(th)) * K @ K, with "
+    "the Taylor branch np.eye(3) + W + W @ W / 2 + W @ W @ W / 6, W = S(w), where th is "
+    "near 0: docs/writing-code.md) or dualgrad.scipy.linalg.expm(S(w)); a quaternion's "
+    "matrix from products of its components, Euler angles as a product of elementary "
+    "rotations, R @ v for apply")
 
 
 # NumPy's own errors where it computes with an object array of dual numbers itself:

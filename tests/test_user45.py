@@ -439,3 +439,59 @@ def test_a_constant_guard_after_an_array_of_scalar_duals_names_the_taylor_fix():
     J = dg.jacobian(lambda w: MatrixExp3(VecToso3(w), taylor=True), np.zeros(3))
     for i in range(3):                              # d exp([w]) / dw_i at 0 = [e_i]
         np.testing.assert_array_equal(J[:, :, i], VecToso3(np.eye(3)[i]).astype(float))
+
+
+def Adjoint(T):
+    R, p = T[0: 3, 0: 3], T[0: 3, 3]
+    return np.r_[np.c_[R, np.zeros((3, 3))], np.c_[np.dot(VecToso3(p), R), R]]
+
+
+def JacobianSpace(Slist, thetalist):
+    Js = np.array(Slist).copy().astype(float)
+    T = np.eye(4)
+    for i in range(1, len(thetalist)):
+        T = np.dot(T, MatrixExp6(VecTose3(np.array(Slist)[:, i - 1] * thetalist[i - 1])))
+        Js[:, i] = np.dot(Adjoint(T), np.array(Slist)[:, i])
+    return Js
+
+
+def JacobianSpace_fixed(Slist, thetalist):
+    Js = np.array(Slist).copy().astype(float)
+    Js = Js + np.zeros_like(thetalist, shape=Js.shape)      # the line the refusal names
+    T = np.eye(4)
+    for i in range(1, len(thetalist)):
+        T = np.dot(T, MatrixExp6(VecTose3(np.array(Slist)[:, i - 1] * thetalist[i - 1])))
+        Js[:, i] = np.dot(Adjoint(T), np.array(Slist)[:, i])
+    return Js
+
+
+def test_a_buffer_copied_from_numbers_names_the_line_that_keeps_them():
+    """Modern Robotics' JacobianSpace fills a copy of Slist: the refusal names the line
+    to add; with it, dJ_i / dth_j = ad(J_j) J_i for j < i (0 otherwise), the closed
+    form of the space Jacobian's derivative."""
+    th = np.array([0.2, 1.1, 0.1, 1.2])
+    with pytest.raises(DualTypeError, match=r"keep its numbers, held as duals: add Js = Js \+ "
+                                            r"np\.zeros_like\(thetalist, shape=Js\.shape\) "
+                                            r"after line \d+ \(thetalist's kind"):
+        dg.jacobian(lambda t: JacobianSpace(SLIST, t), th)
+    D = dg.jacobian(lambda t: JacobianSpace_fixed(SLIST, t), th)
+    J = _space_jacobian(th)
+
+    def ad(V):
+        W, v = VecToso3(V[:3]).astype(float), VecToso3(V[3:]).astype(float)
+        return np.block([[W, np.zeros((3, 3))], [v, W]])
+
+    for i in range(4):
+        for j in range(4):
+            want = ad(J[:, j]) @ J[:, i] if j < i else np.zeros(6)
+            np.testing.assert_allclose(D[:, i, j], want, rtol=1e-12, atol=1e-13)
+
+
+def test_scipy_rotation_on_duals_names_the_method_and_the_numpy_spelling():
+    from scipy.spatial.transform import Rotation
+    with pytest.raises(DualTypeError, match=r"scipy\.spatial\.transform\.Rotation\.from_rotvec "
+                                            r"converts .* Rodrigues' formula"):
+        dg.jacobian(lambda w: Rotation.from_rotvec(w).as_matrix(), np.array([0.1, 0.2, 0.3]))
+    with pytest.raises(DualTypeError, match=r"scipy\.spatial\.transform\.Rotation\.apply "
+                                            r"converts .* R @ v for apply"):
+        dg.jacobian(lambda v: Rotation.from_rotvec([0.1, 0.2, 0.3]).apply(v), np.ones(3))

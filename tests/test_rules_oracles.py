@@ -211,11 +211,15 @@ _CLAUSES = {
     "x = 0: the chi-squared density's limit": lambda rule: [
         ((v, 0.0), (None, want if rule.name == "chdtr" else -want))
         for v, want in ((2.0, 0.5), (4.0, 0.0), (1.0, math.inf))],
-    # binom's pmf at p = 0 (1 for k = 0: d/dp -n) and p = 1 (1 for k = n: d/dp n); where
-    # the pmf is 0 there (0 < k < n) the slope is 0 * inf: NaN, not a number
-    "p = 0, 1: nan where the pmf is 0 there": lambda rule: [
+    # binom's pmf C(n, k) p**k (1 - p)**(n - k) at p = 0 and 1: its one-sided derivatives
+    # (stats45; stop 44 gave NaN, pmf 0 * inf, where the pmf is 0 there): at p = 0 -n for
+    # k = 0, n for k = 1, 0 above; at p = 1 n for k = n, -n for k = n - 1, 0 below
+    "p = 0, 1: the one-sided derivatives": lambda rule: [
         ((0, 5, 0.0), (None, None, -5.0)), ((5, 5, 1.0), (None, None, 5.0)),
-        ((1, 5, 0.0), (None, None, _NAN)), ((4, 5, 1.0), (None, None, _NAN))],
+        ((1, 5, 0.0), (None, None, 5.0)), ((4, 5, 1.0), (None, None, -5.0)),
+        ((2, 5, 0.0), (None, None, 0.0)), ((3, 5, 1.0), (None, None, 0.0)),
+        ((0, 5, 1.0), (None, None, 0.0)), ((5, 5, 0.0), (None, None, 0.0)),
+        ((0, 1, 0.0), (None, None, -1.0)), ((1, 1, 1.0), (None, None, 1.0))],
     # nbinom's pmf p**n (1 - p)**k at p = 1: k = 0 d/dp n, d/dn 0; k > 0 d/dp NaN
     "p = 1: nan for k > 0": lambda rule: [
         ((0, 2.5, 1.0), (None, 0.0, 2.5)), ((1, 2.5, 1.0), (None, None, _NAN))],

@@ -179,3 +179,51 @@ def test_gamma_and_chi2_methods_in_their_shape(name, method):
                 p = _lower(a, z) if lower else _upper(a, z)
                 want = dp / p if method.startswith("log") else dp
             assert _rel(got, want) < 1e-10, (s, u, got, float(want))
+
+
+# ---- binom / bernoulli at p = 0 and 1: the one-sided derivatives ------------------------
+def _binom_poly(k, n, method):
+    """The pmf / cdf / sf of binom(n, p) at k as a polynomial in p (the oracle: its
+    derivatives are exact at the ends, one-sided as the polynomial's)."""
+    from math import comb
+    from numpy.polynomial import Polynomial as P
+    pmf = [comb(n, j) * P([0, 1]) ** j * P([1, -1]) ** (n - j) for j in range(n + 1)]
+    if method == "pmf":
+        return pmf[k]
+    if method == "cdf":
+        return sum(pmf[:k + 1], P([0]))
+    return sum(pmf[k + 1:], P([0]))
+
+
+@pytest.mark.parametrize("method", ["pmf", "cdf", "sf"])
+def test_binom_at_p_0_and_1_is_the_polynomials_one_sided_slope(method):
+    """stop 44: binom.pmf's slope at p = 0, 1 was NaN where the pmf is 0 there (pmf 0 *
+    inf) and half the truth where it is 1 (np.clip's tie with the bound 1): d/dp pmf(0,
+    5, 0) was -2.5 for -5; cdf and sf the same halving.  First and second derivatives
+    against the polynomial's."""
+    n = 5
+    for k in range(n + 1):
+        poly = _binom_poly(k, n, method)
+        for p0 in (0.0, 1.0):
+            f = lambda p: getattr(ds.binom, method)(k, n, p)     # noqa: E731
+            assert dg.derivative(f, p0) == pytest.approx(poly.deriv()(p0), abs=1e-13), (k, p0)
+            second = dg.derivative(lambda q: dg.derivative(f, q), p0)
+            assert second == pytest.approx(poly.deriv(2)(p0), abs=1e-12), (k, p0)
+
+
+def test_bernoulli_pmf_at_the_ends():
+    """bernoulli.pmf(0, p) = 1 - p, pmf(1, p) = p: slopes -1 and 1 at p = 0 and 1 (stop
+    44: -0.5 and NaN)."""
+    for p0 in (0.0, 1.0):
+        assert dg.derivative(lambda p: ds.bernoulli.pmf(0, p), p0) == -1.0
+        assert dg.derivative(lambda p: ds.bernoulli.pmf(1, p), p0) == 1.0
+
+
+def test_binom_logpmf_at_the_ends_is_the_limit():
+    """log pmf = log C + k log p + (n - k) log(1 - p): -n at p = 0 for k = 0, +inf for
+    k > 0 (the one-sided limit k / p), and at p = 1 the mirror."""
+    n = 5
+    assert dg.derivative(lambda p: ds.binom.logpmf(0, n, p), 0.0) == -5.0
+    assert dg.derivative(lambda p: ds.binom.logpmf(2, n, p), 0.0) == np.inf
+    assert dg.derivative(lambda p: ds.binom.logpmf(n, n, p), 1.0) == 5.0
+    assert dg.derivative(lambda p: ds.binom.logpmf(2, n, p), 1.0) == -np.inf

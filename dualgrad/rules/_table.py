@@ -814,10 +814,15 @@ def _binomial_tail(k, n, p):
     """d/dp of SciPy's binomial sf ``_binom_sf(k, n, p) = betainc(k + 1, n - k, p)``
     (the cdf's is its negative): the beta(k + 1, n - k) density at p, real k included
     (Boost's, as SciPy's own floors k before it calls); 0 where ``k >= n`` (the cdf is
-    1, the sf 0 for every p), NaN where the value is (``k < 0``: SciPy's NaN)."""
+    1, the sf 0 for every p), NaN where the value is (``k < 0``: SciPy's NaN).  At p = 0
+    and 1 the density as powers (:func:`_incomplete_slope`), so that its own derivative
+    there is the limit (stats45: xlog1py's at p = 1 was 0 * inf, NaN in a Hessian)."""
+    density = _incomplete_slope(
+        f"np.absolute(value({p}) * (1.0 - value({p}))) == 0.0",
+        f"{p} ** {k} * (1.0 - {p}) ** ({n} - {k} - 1.0) * np.exp(-sc.betaln({k} + 1.0, {n} - {k}))",
+        f"sc.xlogy({k}, {p}) + sc.xlog1py({n} - {k} - 1.0, -{p}) - sc.betaln({k} + 1.0, {n} - {k})")
     return (f"out - out + where(np.real(value({n})) - np.real(value({k})) <= 0.0, 0.0 * {p}, "
-            f"np.exp(sc.xlogy({k}, {p}) + sc.xlog1py({n} - {k} - 1.0, -{p}) - "
-            f"sc.betaln({k} + 1.0, {n} - {k})))")
+            f"{density})")
 
 
 def _inverse_ends(expr, sign=None):
@@ -856,9 +861,15 @@ def _distribution_rules(sc):
     half = "3.141592653589793 * where(np.real(value(x)) > 0.5, x - 1.0, x)"
     cauchy = f"3.141592653589793 * z / (np.sin({half}) * np.sin({half}))"
     # pmf (k / p - (n - k) / (1 - p)) as pmf (k - n p) / (p (1 - p)); at p = 0 or 1 the
-    # two ratios, 0 where their count is 0 (the limit), NaN for pmf 0 * inf
-    binom_ends = ("out * (where(x == 0.0, 0.0, x / z) - "
-                  "where(y - x == 0.0, 0.0, (y - x) / (1.0 - z)))")
+    # derivative of C(n, k) p**k (1 - p)**(n - k) term by term, each 0 where its count
+    # is 0, through the power row's exact limits at a zero base: the one-sided
+    # derivatives (d/dp at p = 0: -n for k = 0, n for k = 1, 0 above; stats45: pmf 0 * inf
+    # was NaN), second derivatives included
+    binom_ends = ("sc.binom(y, x) * "
+                  "(where(np.absolute(value(x)) == 0.0, 0.0 * z, "
+                  "x * z ** (x - 1.0) * (1.0 - z) ** (y - x)) - "
+                  "where(np.absolute(value(y) - value(x)) == 0.0, 0.0 * z, "
+                  "(y - x) * z ** x * (1.0 - z) ** (y - x - 1.0)))")
     nbinom_p = "np.exp(sc.xlogy(y - 1.0, z) + sc.xlog1py(x, -z) - sc.betaln(y, x + 1.0))"
     dist = "the derivative in the shape has no closed form"
     shape_note = "d/d(shape) by gammainc_da (stats45: a series or a continued fraction)"
@@ -927,7 +938,7 @@ def _distribution_rules(sc):
             f"where(np.absolute(value(z) * (1.0 - value(z))) == 0.0, {binom_ends}, "
             "out * (x - y * z) / (z * (1.0 - z)))"),
                 domain=((0, 6, "int"), (6, 12, "int"), (0.05, 0.95)),
-                kink="p = 0, 1: nan where the pmf is 0 there",
+                kink="p = 0, 1: the one-sided derivatives",
                 note="scipy.stats.binom's pmf (Boost's); differentiable in p only"),
         _smooth(scu._binom_cdf, None, None, _canonical3(f"-({_binomial_tail('x', 'y', 'z')})"),
                 domain=((0, 6, "int"), (6, 12, "int"), (0.05, 0.95)),

@@ -45,6 +45,15 @@ def values(x):
     return v.astype(np.float64) if v.dtype.kind in "biu" else v
 
 
+def _clipped(p):
+    """SciPy's ``np.clip(p, 0, 1)`` of a probability, chosen on the values: ``p`` itself
+    where it is inside ``[0, 1]`` (its own partials, also at 0 and 1 themselves, where
+    ``np.clip``'s tie with the bound halved them: binom.cdf(0, n, p) at p = 0 had
+    d/dp -n / 2), the bound (a constant) outside."""
+    v = values(p)
+    return _where(v > 1.0, 1.0, _where(v < 0.0, 0.0, p))
+
+
 def _where(cond, a, b):
     """``np.where`` for a condition on values (a plain bool array)."""
     return np.where(cond, a, b)
@@ -275,21 +284,21 @@ class Discrete(_Distribution):
             if method in ("pmf", "logpmf"):
                 inside = (kv >= a) & (kv <= b) & (np.floor(kv) == kv)
                 if method == "pmf":
-                    out = np.clip(out, 0.0, 1.0)
+                    out = _clipped(out)
                 fill = 0.0 if method == "pmf" else -np.inf
                 res = _where(cond0 & inside, out, _where(bad, np.nan, fill))
             elif method in ("cdf", "logcdf"):
                 inside = (kv >= a) & (kv < b) & np.isfinite(kv)
                 one, zero = (0.0, -np.inf) if method == "logcdf" else (1.0, 0.0)
                 if method == "cdf":
-                    out = np.clip(out, 0.0, 1.0)
+                    out = _clipped(out)
                 res = _where(cond0 & inside, out,
                              _where(bad, np.nan, _where(kv >= b, one, zero)))
             else:
                 inside = (kv >= a) & (kv < b) & np.isfinite(kv)
                 one, zero = (0.0, -np.inf) if method == "logsf" else (1.0, 0.0)
                 if method == "sf":
-                    out = np.clip(out, 0.0, 1.0)
+                    out = _clipped(out)
                 res = _where(cond0 & inside, out,
                              _where(bad, np.nan, _where((kv < a) | np.isneginf(kv), one, zero)))
             if np.isinf(kv).any():      # SciPy's constant (no derivative in p at k = inf)

@@ -429,6 +429,17 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
         _check_plain(who, "batch_axis=", x, argnums, has_aux, kwargs)
         return _result(_jacobian(who, f, x, args, chunk, executor, progress, batch_axis,
                                  holomorphic)[1])
+    of = getattr(f, "_dualgrad_hessian_of", None)
+    if of is not None and type(argnums) is int and argnums == 0 and not is_node(x) and \
+            not (has_aux or holomorphic) and (chunk is not None or executor is not None or
+                                              math.prod(np.shape(x)) > MAX_CHUNK):
+        # jacobian(grad(f), x) in outer chunks is f's Hessian: dg.hessian's chunks compare
+        # their second-order tie decisions (each sees its own block of D: the kink of
+        # np.maximum(x0**2, x3**2) at 0 took x0**2's column 0 and x3**2's column 3 at
+        # chunk=1, no convention; ties45), and a process pool's chunks return theirs
+        check_callable(who, of)
+        return _hessian(who, of, x, args, kwargs, check_chunk(who, chunk), None, executor,
+                        progress, 0, False, False)
     if getattr(f, "_dualgrad_gradient", False):
         # jacfwd(grad(f)), jacobian(grad(f), x), jacfwd(jacfwd(f)): a Hessian's two levels
         # (tuple argnums too: every seeded argument's leaves are linked, attack44 14)
@@ -458,8 +469,11 @@ def _linked_gradient(gradient, at):
     through them, so their directions are linked to the outer pass's (``_seed.linked``: the
     second-order tie-break of maximum / np.max sees the Hessian's diagonal).  ``at``: an
     argnum or a tuple of them (every one's leaves linked: ``jacfwd(grad(f, argnums=(0,
-    1)), argnums=(0, 1))``, attack44 14)."""
+    1)), argnums=(0, 1))``, attack44 14).  Outer argnums the gradient does not seed
+    (``jacfwd(grad(f, argnums=0), argnums=1)``, a mixed partial) are seeded by its
+    passes too (:func:`_widened`)."""
     ats = (at,) if type(at) is int else tuple(at)
+    wide = {}                    # per number of positional arguments
 
     def linked_gradient(*args, **kwargs):
         # a pytree point's leaves are what the inner passes seed (a dict's entries:
@@ -468,9 +482,56 @@ def _linked_gradient(gradient, at):
         for i in ats:
             if -len(args) <= i < len(args):      # (out of range: f's own error follows)
                 xs += flatten(args[i])[0] if is_node(args[i]) else [args[i]]
+        g = wide.get(len(args))
+        if g is None:
+            g = wide[len(args)] = _widened(gradient, ats, len(args))
         with linked(xs):
-            return gradient(*args, **kwargs)
+            return g(*args, **kwargs)
     return linked_gradient
+
+
+def _widened(gradient, ats, nargs):
+    """``gradient`` (made by grad / jacfwd with ``argnums`` A), computed with A and the
+    outer pass's argnums ``ats`` that A lacks (B) and A's part returned: its passes then
+    seed B's outer input duals too, so a tie the second order decides sees the block
+    of ``D`` (the difference of the tied pieces' Hessians) over B.  Without them no
+    diagonal entry of ``D`` is in view and the mixed partial kept the midpoint:
+    ``jacfwd(grad(f, argnums=0), argnums=1)`` of ``np.maximum(a**2 + b**2 + a b, 0)``
+    at 0 gave 1/2, truth 1 (attack44 14).  Where ``f`` is twice differentiable that
+    block is semidefinite of ``D``'s sign, so the piece it picks is the dominant one;
+    where it is not, the piece ``D``'s block over B shows dominant (``dg.hessian``,
+    seeing all of ``D``, may keep the midpoint there).  ``gradient`` itself where there
+    is nothing to add or no way to (a function of the user's, elementwise_grad's)."""
+    rebuild = getattr(gradient, "_dualgrad_rebuild", None)
+    own = getattr(gradient, "_dualgrad_argnums", None)
+    if rebuild is None or own is None:
+        return gradient
+    nums = (own,) if type(own) is int else tuple(own)
+    if not all(-nargs <= i < nargs for i in nums):
+        return gradient                       # (the helper's own error follows)
+    nums = tuple(i % nargs for i in nums)
+    extra = tuple(dict.fromkeys(i % nargs for i in ats
+                                if -nargs <= i < nargs and i % nargs not in nums))
+    if not extra:
+        return gradient
+    full = rebuild(nums + extra)
+    single, k, has_aux = type(own) is int, len(nums), gradient._dualgrad_has_aux
+    scalar = getattr(gradient, "_dualgrad_scalar", False)     # grad's: one block per argnum
+
+    def widened(*args, **kwargs):
+        out = full(*args, **kwargs)
+        aux = None
+        if has_aux:
+            out, aux = out
+        if type(out) is not tuple or len(out) != k + len(extra) or \
+                not (scalar or not any(is_node(o) for o in out)):
+            # jacfwd's Jacobian of a pytree output (or at a pytree argument): its blocks
+            # per argnum sit under the output's leaves, so this call cannot tell them
+            # from the output's own tuple; unwidened (the midpoint at such a tie)
+            return gradient(*args, **kwargs)
+        g = out[0] if single else out[:k]
+        return (g, aux) if has_aux else g
+    return widened
 
 
 def _format_without_sparsity(who, format):
@@ -707,8 +768,17 @@ def hessian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int 
                        holomorphic=holomorphic)
     check_callable(who, f)
     chunk = check_chunk(who, chunk)
+    return _hessian(who, f, x, args, kwargs, chunk, chunk, executor, progress, argnums,
+                    has_aux, holomorphic)
+
+
+def _hessian(who, f, x, args, kwargs, chunk, inner_chunk, executor, progress, argnums,
+             has_aux, holomorphic):
+    """:func:`hessian`'s dense path, its outer level in chunks of ``chunk`` and its inner
+    gradient in chunks of ``inner_chunk`` (``dg.jacobian(dg.grad(f), x, chunk=)``
+    chunks the outer level only)."""
     flat = _Flat(who, f, (x,) + args, argnums, holomorphic)
-    inner = _FlatGradient(who, flat, kwargs, chunk, has_aux)
+    inner = _FlatGradient(who, flat, kwargs, inner_chunk, has_aux)
     template, nums = (None,) * len(flat.xs), tuple(range(len(flat.xs)))
     outer = chunk if chunk is not None or executor is not None else \
         _outer_width(sum(math.prod(_shape(x)) for x in flat.xs))
@@ -725,7 +795,11 @@ def hessian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int 
         # earlier chunks' blocks by symmetry (about half the second-order work).  The
         # parts are made here: a second round's inner.forced / summaries reach them
         parts = [t[:1] + (inner.rows_from(t[6]),) + t[2:] for t in tasks]
-        return run_tasks(who, evaluate_chunk, parts, labels, executor, progress)
+        done = run_tasks(who, _noted_chunk, parts, labels, executor, progress)
+        # each chunk's tie notes, made where it ran (a process pool's worker too: kept
+        # there, its chunks decided a kink each by its own block of D; ties45)
+        inner.summaries = [s for _, notes in done for s in notes]
+        return [r for r, _ in done]
     results = passes()
     clash = _second_order.clashes(inner.summaries)
     if clash:
@@ -751,6 +825,13 @@ def hessian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int 
         rows.append(flat.blocks(flatH[start:start + size].reshape(shape + (n,)), shape))
         start += size
     return _with_aux(flat.arrange(rows), res[2] if has_aux else None, has_aux)
+
+
+def _noted_chunk(*task):
+    """``evaluate_chunk(*task)`` of one outer chunk of :func:`hessian` (``task[1]``: a
+    :class:`_FlatGradient` part) and the tie notes its passes made: returned, since a
+    process pool's worker holds its own copy of the part.  Module level: picklable."""
+    return evaluate_chunk(*task), task[1].summaries
 
 
 def _outer_width(n):
@@ -786,17 +867,18 @@ class _FlatGradient:
     def __init__(self, who, flat, kwargs, chunk, has_aux):
         self.who, self.f, self.template, self.nums = who, flat.f, flat.template, flat.lnums
         self.kwargs, self.chunk, self.has_aux = kwargs, chunk, has_aux
-        # each outer chunk's second-order tie decisions (list.append: threads of an
-        # executor too; a process pool's copies keep theirs), and the ties hessian
+        # each outer chunk's second-order tie decisions (hessian gathers its parts'
+        # from _noted_chunk's results: process pools too), and the ties hessian
         # makes keep the midpoint in a second round (dispatch._second_order.clashes)
         self.summaries, self.forced = [], {}
         self.first = 0
 
     def rows_from(self, first):
         """This gradient's entries ``first`` onwards (an outer chunk's upper triangle):
-        a shallow copy, sharing ``summaries`` and ``forced``."""
+        a shallow copy, sharing ``forced``, with ``summaries`` of its own."""
         part = copy.copy(self)
         part.first = first
+        part.summaries = []              # its own notes, returned by _noted_chunk
         return part
 
     def __call__(self, *leaves):
@@ -929,8 +1011,10 @@ def jvp(f: Callable[..., Any], x: Point = _NO_POINT, v: Point = _NO_POINT, *args
         if is_jitted(f):
             value, tangent = extract(who, call_jitted(who, f, (primal,) + args, kwargs), tag, 1)
         elif link is not None:
+            # (grad(f, argnums=1) along x: its passes seed x too, _widened)
+            g = _widened(f, (0,), 1 + len(args))
             with backend.scope(), link:
-                value, tangent = extract(who, f(primal, *args, **kwargs), tag, 1)
+                value, tangent = extract(who, g(primal, *args, **kwargs), tag, 1)
         else:
             with backend.scope():     # pooled partials, the fused engine (as the helpers)
                 value, tangent = extract(who, f(primal, *args, **kwargs), tag, 1)

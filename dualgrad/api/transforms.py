@@ -196,6 +196,12 @@ def jacfwd(f: Callable[..., Any], argnums: Argnums = 0, has_aux: bool = False,
 
     # jacfwd(jacfwd(f)): the inner passes seed the outer one's input (as grad's do)
     setattr(jacobian_of_f, "_dualgrad_gradient", not holomorphic and not options)
+    # jacfwd(jacfwd(f, argnums=0), argnums=1): the inner passes seed argument 1 too
+    # (helpers._widened: the mixed partial at a tie the second order decides)
+    setattr(jacobian_of_f, "_dualgrad_argnums", argnums)
+    setattr(jacobian_of_f, "_dualgrad_has_aux", has_aux)
+    setattr(jacobian_of_f, "_dualgrad_rebuild", None if holomorphic or options else
+            _rebuilt(lambda nums: jacfwd(f, argnums=nums, has_aux=has_aux)))
     return jacobian_of_f
 
 
@@ -282,12 +288,32 @@ def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
         return finish(_result(res[0]), flat.blocks(grads), res[2] if has_aux else None)
 
     gradient_of_f._dualgrad_gradient = not with_value and not holomorphic
+    # jacfwd(grad(f, argnums=0), argnums=1): the inner passes seed argument 1 too
+    # (helpers._widened: the mixed partial at a tie the second order decides)
+    gradient_of_f._dualgrad_argnums = argnums
+    gradient_of_f._dualgrad_has_aux = has_aux
+    gradient_of_f._dualgrad_rebuild = None if with_value or holomorphic else \
+        _rebuilt(lambda nums: _gradient_function(who, wrapped, nums, has_aux, False))
+    gradient_of_f._dualgrad_scalar = True       # its result: one block per argnum
     # jacobian(grad(f), x, sparsity=...) and dg.sparsity(grad(f), x): f's sparse Hessian
     # (the tracer cannot follow a derivative's dependencies through the helper)
     gradient_of_f._dualgrad_hessian_of = wrapped if (
         argnums == 0 and type(argnums) is int and not (with_value or has_aux or holomorphic
                                                        or jitted)) else None
     return gradient_of_f
+
+
+def _rebuilt(make):
+    """``make`` (argnums -> the helper's function with those argnums) made once per
+    argnums (helpers._widened asks on every linked call)."""
+    made = {}
+
+    def rebuild(nums):
+        g = made.get(nums)
+        if g is None:
+            g = made[nums] = make(nums)
+        return g
+    return rebuild
 
 
 class _Spec:

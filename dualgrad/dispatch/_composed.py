@@ -201,12 +201,14 @@ def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
 def _weighted_quantile(a, q, axis, keepdims, method, weights):
     """``np.quantile(a, q, weights=w, method="inverted_cdf")``: an element of ``a``
     (NumPy's value, its checks and errors first), so its partials.  Several elements
-    equal to the value (a tie): those of positive weight are the candidates (one of
-    zero weight never moves the cumulative weight; at ``q == 0`` all are, the first in
-    any order wins); equal weights: the mean of their partials (the cumulative weight
-    crosses ``q`` at a fixed place in their order, so each is taken as often, as
-    ``np.sort``'s ties); unequal: :func:`errors.weighted_tie`.  Piecewise constant in
-    ``q`` and the weights: their partials do not enter (read by value)."""
+    equal to the value (a tie): those of positive weight are the candidates, at every
+    ``q`` (NumPy never returns an element of zero weight: ``q == 0`` too gives the
+    smallest of positive weight, so ``np.quantile([x, 0], 0, weights=[0, 1])`` is 0;
+    the mean of x's and 0's partials gave 1/2, ties45); equal weights: the mean of
+    their partials (the cumulative weight crosses ``q`` at a fixed place in their
+    order, so each is taken as often, as ``np.sort``'s ties); unequal:
+    :func:`errors.weighted_tie`.  Piecewise constant in ``q`` and the weights: their
+    partials do not enter (read by value)."""
     v = primal(a)
     qv = np.asarray(primal(q), dtype=float)
     if axis is not None and np.ndim(axis) > 0:
@@ -229,15 +231,14 @@ def _weighted_quantile(a, q, axis, keepdims, method, weights):
     lead = qv.ndim
     with np.errstate(invalid="ignore"):
         ties = v == value                                   # (q dims in front)
-    index = np.argmax(ties, axis=lead + ax, keepdims=True)
+    index = np.argmax(ties & (w > 0), axis=lead + ax, keepdims=True)   # (one counted)
     spread = np.broadcast_to(a, qv.shape + np.shape(v))
     picked = np.take_along_axis(spread, index, axis=lead + ax)
     if np.any(np.sum(ties, axis=lead + ax) > 1):
-        zero = np.reshape(qv == 0, qv.shape + (1,) * np.ndim(v))
-        group = ties & ((w > 0) | zero)
+        group = ties & (w > 0)
         heavy = np.where(group, w, -np.inf).max(axis=lead + ax, keepdims=True)
         light = np.where(group, w, np.inf).min(axis=lead + ax, keepdims=True)
-        mixed = (heavy != light) & ~zero & np.any(group, axis=lead + ax, keepdims=True)
+        mixed = (heavy != light) & np.any(group, axis=lead + ax, keepdims=True)
         if np.any(mixed):
             raise errors.weighted_tie("np.quantile with weights=",
                                       float(np.ravel(value[mixed])[0]))
@@ -253,19 +254,24 @@ def _weighted_quantile(a, q, axis, keepdims, method, weights):
 
 
 def _weighted_sorted(a, v, ties, w, picked, qv, axis, ax, method, weights):
-    """Nested duals (a Hessian) at a tie of the weighted quantile: where no tied
-    element has zero weight, np.sort's entry at NumPy's own index (the run's j-th
-    member, j fixed by the cumulative weight, as the run np.sort orders by the second
-    order: ``np.quantile([x**2, 0], 1, weights=[1, 1], method="inverted_cdf")`` is
-    ``x**2``, 2; the mean gave 1).  NumPy's index is its quantile of the elements'
-    ranks in its own order (``np.argsort`` of the same values: the same permutation,
-    the same cumulative weights).  A zero-weight tied element keeps the mean (its
-    place in the run moves the index, not the value)."""
+    """Nested duals (a Hessian) at a tie of the weighted quantile: np.sort's entry at
+    NumPy's own index (the run's j-th member, j fixed by the cumulative weight, as the
+    run np.sort orders by the second order: ``np.quantile([x**2, 0], 1, weights=[1, 1],
+    method="inverted_cdf")`` is ``x**2``, 2; the mean gave 1).  NumPy's index is its
+    quantile of the elements' ranks in its own order (``np.argsort`` of the same values:
+    the same permutation, the same cumulative weights).  Elements of zero weight never
+    count (NumPy never returns one): they are set to +inf here, past every element of
+    positive weight, so the run np.sort orders holds the counted members only
+    (``[x**2, 0, -x**2]``, weights ``[1, 0, 1]``, q = 1: ``x**2``, 2; the mean gave 0,
+    ties45)."""
     lead = qv.ndim
-    whole = np.all(~ties | (w > 0), axis=lead + ax, keepdims=True) & \
-        (np.sum(ties, axis=lead + ax, keepdims=True) > 1)
+    counted = w > 0
+    whole = np.sum(ties & counted, axis=lead + ax, keepdims=True) > 1
     if not whole.any():
         return picked
+    if not np.all(counted):
+        v = np.where(counted, v, np.inf)
+        a = np.where(counted, a, np.inf)
     order = np.argsort(np.moveaxis(v, ax, 0), axis=0)
     ranks = np.empty(order.shape)
     np.put_along_axis(ranks, order, np.arange(order.shape[0], dtype=float).reshape(

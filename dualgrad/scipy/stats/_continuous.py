@@ -166,42 +166,63 @@ class _Beta(Continuous):
         return _sc().betainccinv(a, b, q)
 
 
+def t_log_constant(df, dim):
+    """``log(Gamma((df + dim) / 2) / Gamma(df / 2)) - dim / 2 log(df pi)``, the log of
+    the (multivariate) t density's constant without the shape's determinant.
+
+    Below df = 20 SciPy's ``gammaln`` / ``betaln`` form.  From 20 the differences of
+    ``gammaln`` lose ~|lgamma(df / 2)| ulps (2e-10 at df = 1e6) and their df slope
+    ``psi(a + h) - psi(a)`` cancels, so with ``a = df / 2``, ``h = dim / 2 = m (+ 1/2)``:
+    ``-h log(2 pi) + sum_(j < m) log1p((j [+ 1/2]) / a)`` (the ratio of Gammas a product),
+    plus for odd ``dim`` the rule table's Stirling series ``S(a) = log(Gamma(a + 1/2) /
+    Gamma(a)) - log(a) / 2``: no term cancels."""
+    from ...rules._table import t_stirling_coefficients
+    sc = _sc()
+    dv = _plain(df)
+    big = np.real(dv) >= 20.0
+    a = 0.5 * np.where(big, df, 20.0)
+    half = 0.5 if dim % 2 else 0.0
+    large = dim * -0.9189385332046728           # -dim / 2 log(2 pi)
+    for j in range(dim // 2):
+        large = large + np.log1p((j + half) / a)
+    if dim % 2:
+        coeffs = t_stirling_coefficients()
+        series = coeffs[-1]
+        for c in reversed(coeffs[:-1]):
+            series = c + series / (a * a)
+        large = large + series / a
+    if dim == 1:                # SciPy's t: log(poch(df / 2, 1 / 2)) by betaln
+        small = 0.5723649429247001 - sc.betaln(0.5 * df, 0.5)
+    else:
+        small = sc.gammaln(0.5 * (df + dim)) - sc.gammaln(0.5 * df)
+    return np.where(big, large, small - dim / 2.0 * (np.log(df) + _LOG_PI))
+
+
+def t_kernel(q, df, dim):
+    """``-(df + dim) / 2 log1p(q / df)``, the t density's kernel at the squared
+    (Mahalanobis) distance ``q``: below ``u = q / df = 0.05`` as ``-(q / 2) (1 + dim / df)
+    log1p(u) / u`` with ``log1p(u) / u`` by its series, as the direct form's df slope
+    ``-log1p(u) / 2 + (df + dim) u / (2 df (1 + u))`` cancels to O(1 / df**2) (1.7e-2
+    relative off at df = 1e14); each of the series form's terms is O(1 / df**2)."""
+    u = q / df
+    small = np.real(_plain(u)) < 0.05
+    us = np.where(small, u, 0.0)
+    ratio = 1.0 / 15.0                       # log1p(u) / u = sum_k (-u)**k / (k + 1)
+    for k in range(13, -1, -1):
+        ratio = 1.0 / (k + 1) - us * ratio
+    return np.where(small, -q * 0.5 * (1.0 + dim / df) * ratio,
+                    -(df + dim) / 2 * np.log1p(u))
+
+
 class _T(Continuous):
     shapes = ("df",)
     refused = {(m, 0): _CDF_SHAPE.format("df", "stdtr (betainc)")
                for m in ("cdf", "logcdf", "sf", "logsf", "ppf", "isf")}
 
     def _logpdf(self, z, df):
-        # The constant log(Gamma((df + 1) / 2) / Gamma(df / 2)) - log(df pi) / 2: below
-        # df = 20 SciPy's log(poch(df / 2, 1 / 2)) as gammaln(1 / 2) - betaln(df / 2, 1 / 2)
-        # (the table has betaln, not poch); from 20 the rule table's Stirling series
-        # -log(2 pi) / 2 + S(df / 2), as betaln(a, 1 / 2) loses ~|lgamma(a)| ulps (2e-10 at
-        # df = 1e6) and its slope psi(a) - psi(a + 1/2) cancels.  The kernel
-        # -(df + 1) / 2 log1p(u), u = z**2 / df, is -(z**2 / 2) (1 + 1 / df) log1p(u) / u
-        # with log1p(u) / u by its series below u = 0.05: the direct form's df slope
-        # -log1p(u) / 2 + (df + 1) u / (2 df (1 + u)) cancels to O(1 / df**2) (1.7e-2
-        # relative off at df = 1e14); each of the series form's terms is O(1 / df**2).
-        from ...rules._table import t_stirling_coefficients
-        sc = _sc()
         dv = _plain(df)
-        big = np.real(dv) >= 20.0
-        a = 0.5 * np.where(big, df, 20.0)
-        coeffs = t_stirling_coefficients()
-        series = coeffs[-1]
-        for c in reversed(coeffs[:-1]):
-            series = c + series / (a * a)
-        const = np.where(big, -0.9189385332046728 + series / a,
-                         0.5723649429247001 - sc.betaln(0.5 * df, 0.5)
-                         - 0.5 * (np.log(df) + _LOG_PI))
-        u = z * z / df
-        small = np.real(_plain(u)) < 0.05
-        us = np.where(small, u, 0.0)
-        ratio = 1.0 / 15.0                       # log1p(u) / u = sum_k (-u)**k / (k + 1)
-        for k in range(13, -1, -1):
-            ratio = 1.0 / (k + 1) - us * ratio
-        kernel = np.where(small, -(z * z) * 0.5 * (1.0 + 1.0 / df) * ratio,
-                          -(df + 1) / 2 * np.log1p(u))
-        return np.where(np.isposinf(dv), -z ** 2 / 2.0 - _LOG_C, const + kernel)
+        out = t_log_constant(df, 1) + t_kernel(z * z, df, 1)
+        return np.where(np.isposinf(dv), -z ** 2 / 2.0 - _LOG_C, out)
 
     def _pdf(self, z, df):
         return np.exp(self._logpdf(z, df))

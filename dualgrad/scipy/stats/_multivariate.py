@@ -14,6 +14,7 @@ from ... import errors
 from .. import linalg as _linalg
 from .._lift import Dual, primal, read, traced
 from ._base import plainly, scipy_stats, values
+from ._continuous import t_kernel, t_log_constant
 
 __all__ = ["multivariate_normal", "multivariate_t", "dirichlet", "multinomial"]
 
@@ -198,7 +199,6 @@ class _MultivariateT:
                                    df, allow_singular))
 
     def _logpdf(self, who, x, loc, shape, df, allow_singular):
-        from scipy.special import gammaln
         from scipy.stats import _multivariate as mv
         x, shape, df = read(x), read(shape), read(df)
         loc = None if loc is None else read(loc)
@@ -215,9 +215,7 @@ class _MultivariateT:
         if np.isposinf(df_v):
             out = -0.5 * (dim * _LOG_2PI + logdet + maha)
         else:
-            t = 0.5 * (df + dim)
-            out = (gammaln(t) - gammaln(0.5 * df) - dim / 2. * np.log(df * np.pi)
-                   - 0.5 * logdet - t * np.log(1 + (1. / df) * maha))
+            out = t_log_constant(df, dim) - 0.5 * logdet + t_kernel(maha, df, dim)
         return _squeeze(np.reshape(out, pts[:-1]))
 
     def __repr__(self):

@@ -2691,7 +2691,8 @@ _DROP_INS = {"scipy.special": ("logsumexp", "softmax", "log_softmax", "polygamma
              "scipy.linalg": ("cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve",
                               "inv", "det", "lu_factor", "lu_solve", "eigh", "expm",
                               "solve_discrete_lyapunov", "solve_continuous_lyapunov",
-                              "solve_continuous_are", "solve_discrete_are")}
+                              "solve_continuous_are", "solve_discrete_are",
+                              "solve_sylvester", "sqrtm")}
 
 
 # scipy.stats' distributions and methods that dualgrad.scipy.stats takes on duals

@@ -495,3 +495,86 @@ def test_scipy_rotation_on_duals_names_the_method_and_the_numpy_spelling():
     with pytest.raises(DualTypeError, match=r"scipy\.spatial\.transform\.Rotation\.apply "
                                             r"converts .* R @ v for apply"):
         dg.jacobian(lambda v: Rotation.from_rotvec([0.1, 0.2, 0.3]).apply(v), np.ones(3))
+
+
+# ---- sqrtm / solve_sylvester (an unscented Kalman filter's sigma points) ------------
+
+from dualgrad.scipy.linalg import solve_sylvester as sylv, sqrtm  # noqa: E402
+
+
+def _sqrtm_2x2(a):
+    """The principal square root of a 2 x 2 matrix with positive eigenvalues, in closed
+    form: (A + s I) / t with s = sqrt(det A), t = sqrt(tr A + 2 s); a holomorphic
+    expression, so the complex step differentiates it."""
+    s = np.sqrt(a[0] * a[3] - a[1] * a[2])
+    t = np.sqrt(a[0] + a[3] + 2 * s)
+    return np.stack([a[0] + s, a[1], a[2], a[3] + s]) / t
+
+
+def test_sqrtm_2x2_jacobian_and_hessian_against_the_closed_form():
+    a = np.array([2.0, 0.3, -0.4, 1.5])
+    J = dg.jacobian(lambda a: sqrtm(a.reshape(2, 2)).ravel(), a)
+    np.testing.assert_allclose(J, _complex_step(_sqrtm_2x2, a), rtol=1e-13, atol=1e-15)
+    H = dg.hessian(lambda a: sqrtm(a.reshape(2, 2))[0, 1], a)
+    want = numerical_jacobian(lambda a: _complex_step(lambda z: _sqrtm_2x2(z)[1], a), a)
+    np.testing.assert_allclose(H, want, rtol=1e-8, atol=1e-10)
+
+
+def test_sqrtm_of_a_matrix_with_negative_eigenvalues_is_complex_and_exact():
+    """SciPy's value is complex there; the partials too (central differences of SciPy's
+    own, real and imaginary parts)."""
+    A = np.array([[1.0, 2.0, 0.0], [0.5, -1.0, 0.3], [0.0, 0.2, 2.0]])
+    J = dg.jacobian(lambda a: sqrtm(a.reshape(3, 3)), A.ravel())
+    want = numerical_jacobian(lambda a: sl.sqrtm(a.reshape(3, 3)), A.ravel())
+    assert np.iscomplexobj(J)
+    assert np.max(np.abs(J - want)) <= 1e-8 * np.max(np.abs(want))
+
+
+def test_solve_sylvester_against_the_complex_step_of_the_kronecker_form():
+    a = A4 - 2.0 * np.eye(4)
+    b = RNG.standard_normal((2, 2)) - 3.0 * np.eye(2)
+    q = B4
+
+    def kron(a, b, q):                              # (A (x) I + I (x) B^T) vec X = vec Q
+        return np.linalg.solve(np.kron(a, np.eye(2)) + np.kron(np.eye(4), b.T),
+                               q.reshape(-1)).reshape(4, 2)
+
+    p = np.concatenate([a.ravel(), b.ravel(), q.ravel()])
+    unpack = lambda p: (p[:16].reshape(4, 4), p[16:20].reshape(2, 2), p[20:].reshape(4, 2))
+    J = dg.jacobian(lambda p: sylv(*unpack(p)), p)
+    want = _complex_step(lambda p: kron(*unpack(p)), p)
+    assert np.max(np.abs(J - want)) <= 1e-12 * np.max(np.abs(want))
+
+
+def test_ukf_sigma_points_through_sqrtm_against_central_differences():
+    """PythonRobotics' generate_sigma_points (Localization/unscented_kalman_filter/
+    unscented_kalman_filter.py @ b38c510e), scipy.linalg.sqrtm -> the drop-in; the
+    sigma points' Jacobian in the covariance's entries."""
+    def generate_sigma_points(xEst, PEst, gamma, sqrtm):
+        sigma = xEst
+        Psqrt = sqrtm(PEst)
+        n = len(xEst[:, 0])
+        for i in range(n):                          # positive direction
+            sigma = np.hstack((sigma, xEst + gamma * Psqrt[:, i:i + 1]))
+        for i in range(n):                          # negative direction
+            sigma = np.hstack((sigma, xEst - gamma * Psqrt[:, i:i + 1]))
+        return sigma
+
+    xEst = np.array([[0.1], [0.2], [0.3], [1.0]])
+    L = RNG.standard_normal((4, 4)) * 0.3
+    P0 = L @ L.T + np.eye(4)
+    J = dg.jacobian(lambda p: generate_sigma_points(xEst, p.reshape(4, 4), 2.1, sqrtm),
+                    P0.ravel())
+    want = numerical_jacobian(
+        lambda p: generate_sigma_points(xEst, p.reshape(4, 4), 2.1, sl.sqrtm), P0.ravel())
+    assert np.max(np.abs(J - want)) <= 1e-9 * np.max(np.abs(want))
+    with pytest.raises(DualTypeError, match=r"use dualgrad\.scipy\.linalg\.sqrtm"):
+        dg.jacobian(lambda p: sl.sqrtm(p.reshape(4, 4)), P0.ravel())
+
+
+@pytest.mark.engine_independent
+def test_sqrtm_and_sylvester_plain_input_is_scipys_to_the_bit():
+    P = B4 @ B4.T + np.eye(4)
+    assert np.array_equal(sqrtm(P), sl.sqrtm(P))
+    assert np.array_equal(sylv(A4, -3.0 * np.eye(2), B4), sl.solve_sylvester(A4, -3.0 * np.eye(2),
+                                                                              B4))

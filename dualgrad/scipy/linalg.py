@@ -29,6 +29,8 @@ at once, one dual level at a time (so Hessians are exact too):
                           dQ``, ``dF = dA - dB K``: a continuous Lyapunov equation
 ``solve_discrete_are``    ``dX = Acl^H dX Acl + C``, ``C = dF^H X Acl + Acl^H X dF - dS K -
                           K^H dS^H + K^H dR K + dQ``: a discrete Lyapunov equation
+``solve_sylvester``       ``A dX + dX B = dQ - dA X - X dB``: the same equation
+``sqrtm``                 ``S dS + dS S = dA``: a Sylvester equation in ``S = sqrtm(A)``
 ========================  ==============================================================
 
 For instance, a Gaussian negative log-likelihood through a Cholesky factor, its
@@ -58,7 +60,8 @@ from ._lift import (check_finite as _check_finite, columns, last, make, not_holo
 
 __all__ = ["cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve", "inv", "det",
            "lu_factor", "lu_solve", "eigh", "expm", "solve_discrete_lyapunov",
-           "solve_continuous_lyapunov", "solve_continuous_are", "solve_discrete_are"]
+           "solve_continuous_lyapunov", "solve_continuous_are", "solve_discrete_are",
+           "solve_sylvester", "sqrtm"]
 
 _TRANS = {0: 0, "N": 0, 1: 1, "T": 1, 2: 2, "C": 2}
 
@@ -1482,3 +1485,147 @@ def solve_discrete_are(a, b, q, r, e=None, s=None, balanced=True):
     1.07735026919
     """
     return _are_checked("dare", a, b, q, r, e, s, balanced)
+
+
+def _sylv(a, b, q):
+    """``solve_sylvester`` of ``a``, ``b``, ``q`` (maybe duals, any nesting)."""
+    tag, n = outer("dualgrad.scipy.linalg.solve_sylvester", a, b, q)
+    if tag < 0:
+        return scipy_linalg("dualgrad.scipy.linalg.solve_sylvester").solve_sylvester(a, b, q)
+    a0, da = split(a, tag)
+    b0, db = split(b, tag)
+    q0, dq = split(q, tag)
+    X = _sylv(a0, b0, q0)
+    shape = np.shape(primal(X))
+    # A X + X B = Q along every direction: A dX + dX B = dQ - dA X - X dB, the same
+    # equation in A and B; the directions are SciPy's batch
+    r = None
+    if da is not None:
+        r = -(_lyapunov_padded(da, shape) @ X)
+    if db is not None:
+        t = -(X @ _lyapunov_padded(db, shape))
+        r = t if r is None else r + t
+    if dq is not None:
+        dq = _lyapunov_padded(dq, shape)
+        r = dq if r is None else r + dq
+    r = np.broadcast_to(r, (n,) + shape) if np.shape(primal(r)) != (n,) + shape else r
+    return make(X, last(_sylv(a0, b0, r)), tag)
+
+
+def solve_sylvester(a, b, q):
+    """``scipy.linalg.solve_sylvester`` that takes dual numbers.
+
+    Solves ``A X + X B = Q`` for ``X``.
+
+    Parameters
+    ----------
+    a : (..., M, M) array_like or Dual
+    b : (..., N, N) array_like or Dual
+    q : (..., M, N) array_like or Dual
+        As SciPy's (batches of them broadcast).
+
+    Returns
+    -------
+    ndarray or Dual
+        ``X``: SciPy's own for plain input; for duals SciPy's value, and the partials
+        solved by SciPy from the same equation, ``A dX + dX B = dQ - dA X - X dB``,
+        every direction one matrix of one batched call (so a Hessian is exact too). The
+        equation holds no conjugate: complex duals of ``holomorphic=True`` are exact.
+
+    Raises
+    ------
+    ValueError, scipy.linalg.LinAlgError
+        As SciPy's (shapes; ``A`` and ``-B`` sharing an eigenvalue).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import solve_sylvester
+    >>> def x(a):                           # a x + x 2 = 1: x = 1 / (a + 2)
+    ...     return solve_sylvester(np.reshape(a, (1, 1)), 2 * np.eye(1), np.eye(1))[0, 0]
+    >>> float(dg.derivative(x, 2.0))        # -1 / (a + 2)^2
+    -0.0625
+    """
+    a, b, q = read(a), read(b), read(q)
+    tag, _ = outer("dualgrad.scipy.linalg.solve_sylvester", a, b, q)
+    if tag < 0:
+        _refuse_traced("solve_sylvester", a, b, q)
+        return scipy_linalg("dualgrad.scipy.linalg.solve_sylvester").solve_sylvester(a, b, q)
+    _check_square("dualgrad.scipy.linalg.solve_sylvester", a)
+    _check_square("dualgrad.scipy.linalg.solve_sylvester", b)
+    return _sylv(a, b, q)
+
+
+def _sqrtm(A):
+    """``sqrtm`` of ``A`` (maybe duals, any nesting)."""
+    tag, n = outer("dualgrad.scipy.linalg.sqrtm", A)
+    if tag < 0:
+        return scipy_linalg("dualgrad.scipy.linalg.sqrtm").sqrtm(A)
+    A0, dA = split(A, tag)
+    S = _sqrtm(A0)
+    shape = np.shape(primal(S))
+    # S S = A along every direction: S dS + dS S = dA, a Sylvester equation in S
+    r = _lyapunov_padded(dA, shape)
+    r = np.broadcast_to(r, (n,) + shape) if np.shape(primal(r)) != (n,) + shape else r
+    return make(S, last(_sylv(S, S, r)), tag)
+
+
+def sqrtm(A, **kwargs):
+    """``scipy.linalg.sqrtm`` that takes dual numbers.
+
+    The principal square root ``S`` of ``A`` (``S @ S = A``): an unscented Kalman
+    filter's sigma points (``np.linalg.cholesky`` is the other square root, and takes
+    duals too), a covariance's symmetric square root, a whitening transform.
+
+    Parameters
+    ----------
+    A : (..., N, N) array_like or Dual
+        As SciPy's (batches of them).
+    **kwargs
+        SciPy's deprecated ``disp`` / ``blocksize``: passed on for plain input; on
+        duals they raise.
+
+    Returns
+    -------
+    ndarray or Dual
+        ``S``: SciPy's own for plain input (complex where ``A`` has negative
+        eigenvalues, as SciPy's); for duals SciPy's value, and the partials solved from
+        ``S dS + dS S = dA`` by SciPy's ``solve_sylvester``, every direction one matrix
+        of one batched call (so a Hessian is exact too). ``sqrtm`` is a holomorphic
+        matrix function: complex duals of ``holomorphic=True`` are exact.
+
+    Raises
+    ------
+    DualTypeError
+        ``disp`` or ``blocksize`` given with duals.
+
+    Notes
+    -----
+    Where ``A`` is singular (an eigenvalue 0: the square root has no derivative there)
+    the Sylvester equation is singular too, and its solution is LAPACK's, not a
+    derivative: perturb ``A`` (``A + eps I``) or use a Cholesky factor.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import sqrtm
+    >>> def s(a):                           # sqrt(a), 1 x 1
+    ...     return sqrtm(np.reshape(a, (1, 1)))[0, 0]
+    >>> float(dg.derivative(s, 4.0))        # 1 / (2 sqrt(a))
+    0.25
+    """
+    A = read(A)
+    tag, _ = outer("dualgrad.scipy.linalg.sqrtm", A)
+    if tag < 0:
+        _refuse_traced("sqrtm", A)
+        return scipy_linalg("dualgrad.scipy.linalg.sqrtm").sqrtm(A, **kwargs)
+    if kwargs:
+        raise errors.scipy_unsupported(
+            "dualgrad.scipy.linalg.sqrtm", f"{', '.join(sorted(kwargs))}=",
+            "sqrtm(A) alone (SciPy has deprecated disp and blocksize)",
+            "call sqrtm(A); for SciPy's error estimate compute np.linalg.norm(S @ S - A) / "
+            "np.linalg.norm(A) on the values")
+    _check_square("dualgrad.scipy.linalg.sqrtm", A)
+    return _sqrtm(A)

@@ -209,3 +209,36 @@ def test_a_dual_made_by_hand_keeps_its_complex_arithmetic_after_a_helper_refused
     got = np.polyval(dg.Dual(p, np.eye(3)), z)
     np.testing.assert_allclose(got.value, p[0] * z ** 2 + p[1] * z + p[2], rtol=1e-15)
     np.testing.assert_allclose(np.ravel(got.partials), [z ** 2, z, 1.0], rtol=1e-15)
+
+
+# ---- attack45 06: dualgrad's own np.stack of nested scalar duals is no object array of f's ----
+
+Y = np.array([0.3, 0.7])
+STACKED_THEN_COMPLEX = {             # each is x0^2 + x1^2 + cos(x0)
+    "np.stack": lambda x: np.sum(np.stack([x[0], x[1]]) ** 2) + np.real(np.exp(1j * x[0])),
+    "np.dot of a stack": lambda x: np.dot(np.stack([x[0], x[1]]), np.stack([x[0], x[1]]))
+    + np.real(np.exp(1j * x[0])),
+    "np.polyval of a stack": lambda x: np.polyval(np.stack([1.0 + 0 * x[0], 0.0 * x[1], 0.0 * x[1]]),
+                                                  x[0]) + x[1] ** 2 + np.real(np.exp(1j * x[0])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(STACKED_THEN_COMPLEX))
+def test_hessian_after_np_stack_of_scalars_then_complex_arithmetic(name):
+    """np.stack([x[0], x[1]]) under nested duals (a Hessian) read its inner scalar duals
+    through NumPy, which dualgrad's note counted as f's object array: the complex
+    arithmetic after it was refused, naming np.stack as the fix.  Closed forms."""
+    f = STACKED_THEN_COMPLEX[name]
+    truth_g = np.array([2 * Y[0] - np.sin(Y[0]), 2 * Y[1]])
+    np.testing.assert_allclose(dg.gradient(f, Y), truth_g, rtol=1e-14)
+    np.testing.assert_allclose(dg.hessian(f, Y), np.diag([2 - np.cos(Y[0]), 2.0]),
+                               rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(_cd8(f, Y), truth_g, rtol=1e-10)      # the closed form's check
+
+
+def test_nested_helper_with_np_stack_then_complex_outer_arithmetic():
+    def g(t):        # an inner gradient whose f stacks scalars; complex arithmetic outside
+        s = dg.gradient(lambda z: np.sum(np.stack([z[0], z[1]]) ** 2), Y * t)[0]
+        return s + np.real(np.exp(1j * t))
+    want = 2 * Y[0] - np.sin(0.5)            # d/dt (2 Y0 t + cos t)
+    assert abs(dg.derivative(g, 0.5) - want) <= 1e-14

@@ -1671,8 +1671,10 @@ def _from_scalars(items, shape):
     tag = duals[0].tag
     if len(set(map(_TAG, duals))) != 1:
         return None
-    values = np.array(list(values))
+    noted = errors.objects_noted()    # (nested items: NumPy asks each inner scalar dual,
+    values = np.array(list(values))   # and that is no object array of f's)
     partials = np.array(list(rows))
+    errors.objects_restore(noted)
     if values.dtype is not _f64 or partials.dtype is not _f64 or partials.ndim != 1:
         return None               # nested or complex values or partials: the general path
     partials = partials.reshape(-1, n)

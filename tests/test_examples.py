@@ -66,3 +66,16 @@ def test_macro_moments_example_is_exact(capsys):
     var = float(out.split("VAR: ")[1].split("rel. error")[1].split()[0])
     assert chain < 1e-10 and var < 1e-14
     assert "TypeError naming dualgrad.scipy.linalg.solve_discrete_lyapunov" in out
+
+
+def test_lqr_cartpole_example_is_exact(capsys):
+    """user45: a cart-pole linearized by dg.jacfwd (the textbook's matrices) and its LQR
+    gain's derivatives through dualgrad.scipy.linalg.solve_continuous_are (8th-order
+    differences of SciPy's solver on the hand-derived model)."""
+    out = run("lqr_cartpole.py", capsys)
+    lin = out.split("linearization: ")[1].splitlines()[0]
+    assert lin == "max |A - hand| = 0.0e+00, max |B - hand| = 0.0e+00"
+    exact = float(out.split("dualgrad vs 8th-order differences: rel. error")[1].split(";")[0])
+    fd = float(out.split("approx_fprime: rel. error")[1].split()[0])
+    assert exact < 1e-10 < fd
+    assert "TypeError naming dualgrad.scipy.linalg.solve_continuous_are" in out

@@ -1631,3 +1631,29 @@ def test_a_slice_stored_back_into_its_dual_writes_nothing(monkeypatch):
     np.testing.assert_allclose(fused, exact, rtol=1e-14, atol=1e-15)
     np.testing.assert_array_equal(fused, eager)
     assert True in taken and False in taken
+
+
+@pytest.mark.parametrize("wrap", [1, 63, 64, 65, 128, 191, 255, 256, 264])
+@pytest.mark.engine_independent
+def test_shifted_rows_wrapping_at_and_beside_a_block_boundary(wrap, monkeypatch):
+    """A kernel reads a shifted leaf's rows at a block's offset where the block lies on
+    one side of the wrap and tests its elements one by one where it crosses it: rows
+    ``i + o`` with ``o`` making the wrap fall at every side of the blocks' boundaries
+    (``_fusedgen.BLOCK`` = 64), beside a second shifted leaf and finite factors,
+    against ``np.roll`` of the same rows (the kernel's sum in the same order)."""
+    assert _fusedgen.BLOCK == 64
+    monkeypatch.setattr(_fused, "MIN_WORK", 0)
+    monkeypatch.setattr(_fused, "COMPILE_AFTER", 1)
+    monkeypatch.setattr(_fused, "COMPILE_TIMES", 1)
+    rows, n = 4 * 64 + 9, 4
+    rng = np.random.default_rng(wrap)
+    q = rng.standard_normal((rows, n))
+    a = rng.standard_normal(rows)
+    o = rows - wrap                                  # row i reads row i + o: wraps at i = wrap
+    node = _fused._Node([(1.0, a, q, o), (2.5, None, q, 1), (-1.0, None, q, 0)],
+                        (rows,), n, 1)
+    key = _fused._plan(node)[0]
+    got = _fused.materialize(node)
+    assert _fusedgen.compiled_kernel(key) is not None
+    expected = a[:, None] * np.roll(q, -o, axis=0) + 2.5 * np.roll(q, -1, axis=0) - q
+    np.testing.assert_array_equal(got, expected)

@@ -1128,9 +1128,13 @@ def _test_graph(rng, specs, leaves, arrays, numbers, shape, n):
     ``arrays`` factor arrays with inf and NaN, ``numbers`` numbers; returns
     ``(factors, values, nodes)``."""
     factors = []
+    block = _fusedgen.BLOCK
     for _ in range(arrays):
         a = rng.standard_normal(shape)
         a[::5], a[1::7] = np.inf, np.nan
+        if shape[0] > 4 * block:         # blocks 1-3 finite: the loop without tests
+            middle = a[block:4 * block]
+            middle[~np.isfinite(middle)] = 0.5
         factors.append(a)
     values = [float(v) for v in rng.standard_normal(numbers)]
     nodes = []
@@ -1158,7 +1162,7 @@ def _check_columns(ckey, fn):
     n_key, kinds, specs, numbers, arrays, outputs = key[0], key[1], key[2], key[3], \
         key[4], key[6]
     n = n_key or max(_fusedgen.UNROLL + 1, max(s + m for s, m, c in picks) + 1)
-    rows = 64
+    rows = _check_rows(kinds)
     rng = np.random.default_rng(7)
     shape = (rows,)
     leaves = []
@@ -1170,7 +1174,8 @@ def _check_columns(ckey, fn):
             q[int(kind[1:]) % n] = 1.0
         elif kind != "r":
             q[9:12] *= 1e300       # rows at ROOM and beyond, and overflowing (counted)
-        leaves.append((q, int(rng.integers(1, rows)) if kind == "s" else 0))
+        leaves.append((q, _check_shift(rng, rows, kinds[:len(leaves)].count("s"))
+                       if kind == "s" else 0))
     factors, values, nodes = _test_graph(rng, specs, leaves, arrays, numbers, shape, n)
     held = [Deferred(nodes[j]) for j in outputs]     # the eager engine keeps their arrays
     with np.errstate(all="ignore"):
@@ -1202,15 +1207,35 @@ def _check_columns(ckey, fn):
         all(np.array_equal(p, d.node.result, equal_nan=True) for p, d in zip(inner, held))
 
 
+def _check_rows(kinds):
+    """The rows of a kernel check's test data for leaves of ``kinds``: 64, or with a
+    shifted leaf 5 blocks and 9 rows, blocks 1-3 with finite factors
+    (:func:`_test_graph`), where the shifted leaves wrap (:func:`_check_shift`): a
+    block across a wrap tests its elements one by one, the others run the loop
+    without tests, which reads a shifted leaf's rows at the block's offset
+    (``_fusedgen.source``)."""
+    return 5 * _fusedgen.BLOCK + 9 if "s" in kinds else 64
+
+
+def _check_shift(rng, rows, m):
+    """The shift of the ``m``-th shifted leaf in a kernel check's test data: its rows
+    wrap inside block 1 (``m`` even) or 3 (odd), whose factors are finite, so that
+    block 2 and one of those reads it at the block's offset, and the other tests the
+    elements across the wrap one by one."""
+    rng.integers(1, rows)                              # (the draws after, as before)
+    block = _fusedgen.BLOCK
+    return rows - (block + 20 + m if m % 2 == 0 else 3 * block + 30 + m)
+
+
 def _check(key, fn):
     """Does the kernel ``fn`` give, bit for bit, what the eager engine gives for the
     structure ``key`` on test data (zero partials, inf and NaN factors, shifted
     rows: both of its loops; for a kernel that adds into ``acc``, leaves that read
     ``acc``'s own rows and rows behind, as :func:`add_into` passes them)?  Run once per
-    structure and process, on 64 rows, with the arguments' usual types, so it is also
-    the call that compiles them."""
+    structure and process, on 64 rows (:func:`_check_rows`), with the arguments' usual
+    types, so it is also the call that compiles them."""
     n_key, kinds, specs, numbers, arrays, accumulate, outputs, keep = key
-    n, rows = n_key or _fusedgen.UNROLL + 1, 64
+    n, rows = n_key or _fusedgen.UNROLL + 1, _check_rows(kinds)
     rng = np.random.default_rng(7)
     shape = (rows,)
     lags = [_fusedgen.lag(kind) for kind in kinds]
@@ -1228,7 +1253,7 @@ def _check(key, fn):
             if kind[0] == "u":                     # what the kernel takes it to be
                 q[:] = 0.0
                 q[int(kind[1:]) % n] = 1.0
-        o = int(rng.integers(1, rows)) if kind == "s" else 0
+        o = _check_shift(rng, rows, kinds[:j].count("s")) if kind == "s" else 0
         leaves.append((q, o))
         olds.append((q.copy(), o))
     factors, values, nodes = _test_graph(rng, specs, olds, arrays, numbers, shape, n)

@@ -240,12 +240,20 @@ def source(key, name="fused", picks=None):
     if digits:
         lines += [f"    S = np.empty(({len(digits)}, BLOCK), np.int64)",
                   "    F = S.view(np.float64)"]
-    for j in shifted:
-        element += [f"r{j} = i + o{j}", f"if r{j} >= rows:", f"    r{j} -= rows"]
+    # a shifted leaf's row: wrapped around per element, or in a block whose rows are all
+    # on one side of the wrap (``clean``), the element's row plus the block's offset
+    # ``d``, which LLVM steps as a pointer (the np.roll heat step's kernel: 0.94x its
+    # time with a test and a branch an element, bench/kernel_ab.py)
+    wrapped = [text for j in shifted
+               for text in (f"r{j} = i + o{j}", f"if r{j} >= rows:", f"    r{j} -= rows")]
+    offset = [f"r{j} = i + d{j}" for j in shifted]
+    slots = []
     if ring:
-        element.append(f"h = {'0' if ring == 1 else f'i % {ring}'}")
+        slots.append(f"h = {'0' if ring == 1 else f'i % {ring}'}")
         for m in sorted(set(behind.values())):
-            element.append(f"h{m} = {'h' if m == ring else f'(i - {m}) % {ring}'}")
+            slots.append(f"h{m} = {'h' if m == ring else f'(i - {m}) % {ring}'}")
+    clean = element + offset + slots
+    element = element + wrapped + slots
     root, sign = len(nodes) - 1, "+" if accumulate > 0 else "-"
 
     def load(j, kind, k):
@@ -353,15 +361,19 @@ def source(key, name="fused", picks=None):
                   "    blocks = rows // BLOCK",
                   "    for b in range(blocks):",
                   "        i0 = b * BLOCK"] + prepass(" " * 8, "i0 + BLOCK")
+        # a block across a shifted leaf's wrap takes the loop that tests each element
+        lines += [f"        d{j} = o{j} if i0 + o{j} < rows else o{j} - rows" for j in shifted]
+        across = "".join(f" and not i0 + o{j} < rows <= i0 + BLOCK - 1 + o{j}"
+                         for j in shifted)
         if test:
             lines += ["        count = 0", "        for i in range(i0, i0 + BLOCK):"]
             lines += [" " * 12 + text for text in factors]
             lines += [f"            count += {test} != 0.0",
-                      "        if not bad and count == 0:"]
+                      f"        if not bad and count == 0{across}:"]
         else:
-            lines.append("        if not bad:")
+            lines.append(f"        if not bad{across}:")
         lines.append("            for i in range(i0, i0 + BLOCK):")
-        lines += [" " * 16 + text for text in element] + fast(" " * 16)
+        lines += [" " * 16 + text for text in clean] + fast(" " * 16)
         lines += ["        else:", "            for i in range(i0, i0 + BLOCK):"] + checked
         if digits:
             lines += ["    i0 = blocks * BLOCK"] + prepass("    ", "rows")

@@ -115,3 +115,20 @@ def kernel_counts(monkeypatch):
         return got
     monkeypatch.setattr(dg.backend, "fused_columns", spy)
     return seen
+
+
+@pytest.fixture
+def exact_cells_emptied():
+    """The operators' cells of ``backend.exact2`` / ``exact1`` / ``exact_number`` /
+    ``exact_row``'s kernels
+    (``backend.exact_cell``, lean45: the operators call them without a Python call
+    between) emptied, so that the next operation asks those functions again (a test that
+    replaces their kernels by spies sees them run); afterwards each holds the kernel that
+    those functions had made before, or nothing (made again on next use)."""
+    from dualgrad.backend import _propagate
+    made = _propagate._EXACT, _propagate._EXACT_NUMBER, _propagate._EXACT_ROW
+    for cell in _propagate._EXACT_CELLS.values():
+        cell[0] = None
+    yield
+    for key, cell in _propagate._EXACT_CELLS.items():
+        cell[0] = _propagate.made_exact(key, made)

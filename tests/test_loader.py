@@ -65,7 +65,7 @@ def test_a_one_shot_call_takes_numpy_and_never_imports_numba(tmp_path):
 
 
 @pytest.fixture
-def unloaded(monkeypatch):
+def unloaded(monkeypatch, exact_cells_emptied):
     """This process as if numba were not loaded yet (it is: the kernels still run
     once the budget says so), with a budget of ``LOAD_AFTER`` elements."""
     monkeypatch.setattr(_loader, "READY", False)

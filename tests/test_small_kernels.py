@@ -20,7 +20,7 @@ from dualgrad.dual._base import new_tag
 
 
 @pytest.fixture(params=["numpy", "kernels"])
-def engine(request, monkeypatch):
+def engine(request, monkeypatch, exact_cells_emptied):
     """The small path before numba is loaded (the loader's budget raised: nothing
     loads it meanwhile) and after; yields the engine's name, then those of the
     small kernels that ran."""

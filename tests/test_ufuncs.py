@@ -295,7 +295,7 @@ def test_two_operand_small_path_gives_the_general_paths_bits_with_special_values
 
 # ---- the lean path (dualgrad.dispatch._ufuncs.lean): array duals alone --------------
 @pytest.fixture(params=["numpy", "kernels"])
-def small_engine(request, monkeypatch):
+def small_engine(request, monkeypatch, exact_cells_emptied):
     """The small-array path as a process runs it before numba is loaded (NumPy's
     calls; the loader's budget raised so that nothing loads it meanwhile) and after
     (one kernel call for 1-D values: ``backend.pair_small``/``scaled_small``, the

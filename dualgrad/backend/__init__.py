@@ -57,13 +57,19 @@ Propagation
         ``p + q``, ``p - q`` or ``-p`` (``ufunc``: np.add, np.subtract, np.negative) for
         the lean path of ``a + b``, ``a - b``, ``-a``; large results in pooled buffers.
     ``EXACT``, ``exact1(ufunc, x, p)``, ``exact2(ufunc, x, y, p, q)``, ``exact_number(ufunc,
-    k, x, c, p)``
+    k, x, c, p)``, ``exact_row(ufunc, k, c, row, x, p)``
         the ufuncs whose value a kernel rounds as NumPy does (``+ - * /``, ``np.square``,
         ``np.negative``); then ``(value, partials)`` of array duals of small 1-D float64
         values (of more axes too, read flat, for ``EXACT_FLAT``'s ufuncs ``* / np.square``)
-        and a float ``c`` at argument ``1 - k``, in one kernel call, or ``None``
-        where none runs or it declines (a factor that is not finite, a value NumPy would
-        report on): the caller's NumPy path runs.
+        and a float ``c`` at argument ``1 - k`` (``exact_row``: a scalar dual at argument
+        ``k``, its value the float ``c``, its partials the 1-D ``row``), in one kernel
+        call, or ``None`` where none runs or it declines (a factor that is not finite, a
+        value NumPy would report on): the caller's NumPy path runs.
+    ``exact_cell(key)``
+        the cell ``[kernel]`` of ``exact2``/``exact1``'s kernel (``key`` the ufunc) or
+        ``exact_number``'s (``(ufunc, k)``), filled when they make it, for the operators
+        to call it without a Python call between (1-D values, 2-D partials, work under
+        ``SMALL_BELOW[0]``).
     ``scaled(f, p, owned=True)``
         ``f[..., None] * p``; a zero partial stays 0 where ``f`` is inf or NaN.
     ``local(rule, values, out, duals, partials)``
@@ -191,7 +197,7 @@ from ._kernels import (SMALL_BELOW, correlation, dot4, fusable, local, matvec,
 from ._loader import loaded as kernels_loaded
 from ._loader import at_call as kernels_at_call
 from ._propagate import (EXACT, EXACT_FLAT, combine, combine_complex, combine_small, convolve,
-                         cross, entry_cell, exact1, exact2, exact_number, finite, from_rows,
+                         cross, entry_cell, exact1, exact2, exact_number, exact_row, exact_cell, finite, from_rows,
                          join, lean_sum, small_empty,
                          lean_work, LEAN_FLAT, LEAN_ROWS, LEAN_WORK, local_kernel, local_kernel2,
                          outer, outer_small, pair_kernel, pair_small, rank2, rows,
@@ -206,7 +212,7 @@ __all__ = [
     "pair_kernel", "outer_small",
     "local_kernel", "local_kernel2", "entry_cell", "small_empty", "lean_sum", "EXACT",
     "EXACT_FLAT", "exact1", "exact2",
-    "exact_number",
+    "exact_number", "exact_row", "exact_cell",
     "fusable",
     "small", "lean_work", "SMALL_BELOW", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
     "matvec", "matvec_checked", "dot4", "correlation", "swap_shifted", "symmetric_sum", "outer",

@@ -98,6 +98,9 @@ and NumPy (``+ - * /``, ``np.square``, ``np.negative``), that also computes the 
 into ``outs``, for the dual arguments at ``duals`` (a binary rule's other argument a
 float: ``a * 2.0``): False as well where NumPy would report on the value (not finite,
 or tiny and rounded), so that NumPy's own call then makes its report.
+``exact_kernel(ufunc, ("row", k))`` is that kernel for a binary rule of a scalar dual at
+argument ``k`` (its value a float, its partials a row of shape ``(n,)``) and an array
+dual at the other (``k * u``, ``u - k``): the row's products broadcast over the rows.
 """
 
 import numpy as np
@@ -384,6 +387,28 @@ def {name}_exact({params}, q):
     return True
 '''
 
+_ROW_KERNEL = '''
+
+def {name}_exact({params}, q):
+    """``np.{ufunc}`` and its value, small arrays, ``{s}`` a scalar dual's value and
+    ``p{s}`` its partials (a row of ``n``): ``outs[i] = {value}``,
+    ``q[i, :] = {formula}``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if {a}s.shape[0] != rows or p{a}.shape[0] != rows or p{a}.shape[1] != n or p{s}.shape[0] != n:
+        return False
+    for i in range(rows):
+        {a} = {a}s[i]
+        out = {value}
+        if not (out - out == 0.0{tiny}):
+            return False
+{factors}{check}        outs[i] = out
+        for k in range(n):
+            q[i, k] = {plain}
+    return True
+'''
+
 _TAIL = '''
 KERNELS = {}    # ufunc -> {duals: (flat, rows)}: numba dispatchers, made when first asked
 
@@ -448,8 +473,9 @@ EXACT_KERNELS = {}    # (ufunc, duals) -> the numba dispatcher of a value-and-pa
 
 def exact_kernel(ufunc, duals):
     """The small-array kernel of ``ufunc`` that also computes the value, for dual
-    arguments at the positions ``duals`` (a tuple; the others numbers), or ``None`` for
-    a ufunc without; made at the first request."""
+    arguments at the positions ``duals`` (a tuple; the others numbers; ``("row", k)``:
+    a scalar dual at ``k``, an array dual at the other), or ``None`` for a ufunc
+    without; made at the first request."""
     key = (ufunc, duals)
     got = EXACT_KERNELS.get(key)
     if got is None:
@@ -546,6 +572,45 @@ def _exact_kernel(rule, duals):
     return text, name + "_exact"
 
 
+def _row_kernel(rule, k):
+    """``(source, name)`` of the value-and-partials kernel of the binary ``rule`` (in
+    :data:`EXACT`) for a scalar dual at argument ``k`` (a float value and a row of
+    partials, ``p{x|y}[k]``) and an array dual at the other: :func:`_exact_kernel`'s
+    value, tests and terms, the scalar's partials read from the row.  The terms are
+    those of ``dispatch._lean_small.lean_mixed`` (each product rounded, then the sum,
+    in an order that IEEE addition does not see: the same bits)."""
+    args = _ARGS[:2]
+    s, a = args[k], args[1 - k]
+    value, zeros = EXACT[rule.name]
+    terms, factors, finite = [], [], []
+    for name, e in zip(args, rule.exprs):
+        read = f"p{name}[k]" if name == s else f"p{name}[i, k]"
+        if e.constant in (1.0, -1.0):
+            terms.append(f"{'+' if e.constant == 1.0 else '-'} {read}")
+        elif e.constant is not None:
+            raise ValueError(f"np.{rule.name}: a constant local derivative other than +-1")
+        else:
+            factors.append(f"        f{name} = {e.kernel_source()}\n")
+            finite.append(f"f{name} - f{name} == 0.0")
+            terms.append(f"+ f{name} * {read}")
+    plain = " ".join(terms)
+    plain = plain[2:] if plain.startswith("+ ") else "-" + plain[2:]
+    tiny = "" if zeros is None else \
+        " and (abs(out) >= 2.2250738585072014e-308 or " + \
+        " or ".join(f"{z} == 0.0" for z in zeros) + ")"
+    name = f"d_{rule.name}_{s}row"
+    text = _ROW_KERNEL.format(
+        name=name, ufunc=rule.name, s=s, a=a, value=value, tiny=tiny,
+        params=", ".join([f"{x}s" if x == a else x for x in args] + ["outs"] +
+                         [f"p{x}" for x in args]),
+        formula=" + ".join(f"({e.kernel_source()}) * p{x}" for x, e in zip(args, rule.exprs)),
+        factors="".join(factors),
+        check=f"        if not ({' and '.join(finite)}):\n            return False\n"
+        if finite else "",
+        plain=plain)
+    return text, name + "_exact"
+
+
 def _cases(rule):
     """The positions of the dual arguments: each argument alone, then both."""
     return [(0,)] if rule.ufunc.nin == 1 else [(0,), (1,), (0, 1)]
@@ -576,6 +641,11 @@ def source():
             text, name = _exact_kernel(rule, duals)
             parts.append(text)
             exact.append(f"    (np.{rule.name}, {duals}): {name},\n")
+        if rule.ufunc.nin == 2:                 # a scalar dual with an array dual
+            for k in (0, 1):
+                text, name = _row_kernel(rule, k)
+                parts.append(text)
+                exact.append(f"    (np.{rule.name}, (\"row\", {k})): {name},\n")
     parts.append(f"\n\n_PLAIN = {{\n{''.join(entries)}}}\n\n_SMALL = {{\n{''.join(small)}}}\n"
                  f"\n_EXACT = {{\n{''.join(exact)}}}\n\n_ENTRY = {{\n{''.join(entry)}}}\n" + _TAIL)
     return "".join(parts)

@@ -174,6 +174,23 @@ def small_exact(ufunc, duals):
     return kernel.compile(signature)         # (numba: the entry point of that signature)
 
 
+def small_row(ufunc, k):
+    """:func:`small_exact` for a binary ufunc of ``_kernelgen.EXACT`` of a scalar dual at
+    argument ``k`` (a float value, its partials a 1-D row) and an array dual at the
+    other (1-D values, 2-D partials): the compiled entry point of its one signature, or
+    ``None``; the CALLER passes exactly that (native float64 ndarrays, a Python float),
+    as :func:`small_exact`'s."""
+    from numba import types
+    from ._rule_kernels import exact_kernel
+    kernel = exact_kernel(ufunc, ("row", k))
+    if kernel is None:
+        return None
+    values, partials = types.float64[:], types.float64[:, :]
+    args = [types.float64, values] if k == 0 else [values, types.float64]
+    rows = [values, partials] if k == 0 else [partials, values]
+    return kernel.compile(types.boolean(*args, values, *rows, partials))
+
+
 # What one call of the trigamma kernel saves over :func:`dualgrad.rules._special.trigamma_array`
 # (NumPy's ~90 passes, while numba is not loaded), in the loader's currency (partials
 # elements at ~5 ns): the passes took ~200 us a call at N = 10 and ~200 ns an element at

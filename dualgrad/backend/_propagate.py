@@ -20,7 +20,7 @@ __all__ = ["combine", "small", "lean_work", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS
            "combine_small", "combine_complex", "outer_small",
            "scaled_small", "pair_small", "scaled_kernel",
            "pair_kernel", "local_kernel", "local_kernel2", "lean_sum", "EXACT", "EXACT_FLAT",
-           "exact1", "exact2", "exact_number", "scaled", "outer", "cross", "weighted_sum", "where",
+           "exact1", "exact2", "exact_number", "exact_row", "exact_cell", "scaled", "outer", "cross", "weighted_sum", "where",
            "finite", "rows", "from_rows", "take", "take_along", "running_product", "convolve",
            "triangle", "join"]
 
@@ -700,8 +700,42 @@ _EXACT = {}                       # ufunc -> its value-and-partials kernel, once
 _EXACT_NUMBER = {}                # (ufunc, position of the dual) -> its kernel, once asked
 
 
+_EXACT_ROW = {}                   # (ufunc, position of the scalar dual) -> its kernel
+_EXACT_CELLS = {}                 # a kernel's key above -> its cell (exact_cell)
+
+
+def exact_cell(key):
+    """The cell ``[kernel]`` of :func:`exact2`'s / :func:`exact1`'s kernel (``key`` the
+    ufunc), :func:`exact_number`'s (``key`` ``(ufunc, k)``) or :func:`exact_row`'s
+    (``(ufunc, k, "row")``), for a caller that calls
+    the kernel itself (the operators: no Python call between them and it): ``None``
+    until that function makes the kernel (numba loaded, small work, the automatic
+    engine), then the kernel's entry point.  Call ``cell[0]`` as that function does,
+    only for 1-D values and 2-D partials (its arguments' types exactly: native float64
+    ndarrays, a Python float for a number; the kernel tests the lengths) and only while
+    ``p.size < _kernels.SMALL_BELOW[0]`` (0 under ``use()``: then not at all)."""
+    cell = _EXACT_CELLS.get(key)
+    if cell is None:
+        cell = _EXACT_CELLS.setdefault(key, [None])
+        got = made_exact(key)
+        if got is not None:
+            cell[0] = got
+    return cell
+
+
+def made_exact(key, made=None):
+    """The kernel :func:`exact_cell`'s ``key`` names, if made (in ``made``: the three
+    tables of :func:`exact2`/:func:`exact1`, :func:`exact_number` and :func:`exact_row`
+    in that order, by default this module's), else ``None``."""
+    exact, number, row = made or (_EXACT, _EXACT_NUMBER, _EXACT_ROW)
+    if type(key) is not tuple:
+        return exact.get(key)
+    return number.get(key) if len(key) == 2 else row.get(key[:2])
+
+
 def _exact(ufunc):
     k = _EXACT[ufunc] = _kernels.small_exact(ufunc, (0, 1) if ufunc.nin == 2 else (0,))
+    exact_cell(ufunc)[0] = k
     return k
 
 
@@ -748,6 +782,7 @@ def exact_number(ufunc, k, x, c, p):
         kernel = _EXACT_NUMBER.get(key, _MISSING)
         if kernel is _MISSING:
             kernel = _EXACT_NUMBER[key] = _kernels.small_exact(ufunc, (k,))
+            exact_cell(key)[0] = kernel
         t = _empty(p.shape)
         if x.ndim == 1:
             out = _empty(len(x))
@@ -758,6 +793,29 @@ def exact_number(ufunc, k, x, c, p):
         out = _empty(x.shape)
         xf, of, pf, tf = x.reshape(-1), out.reshape(-1), _flat(p, x.size), _flat(t, x.size)
         ok = kernel(xf, c, of, pf, tf) if k == 0 else kernel(c, xf, of, pf, tf)
+        return (out, t) if ok else None
+    return None
+
+
+
+
+def exact_row(ufunc, k, c, row, x, p):
+    """:func:`exact2` for a binary ufunc of :data:`EXACT` of a scalar dual at argument
+    ``k`` (its value the Python float ``c``, its partials the float64 ``row`` of shape
+    ``(n,)``) and an array dual at the other (1-D float64 values ``x``, 2-D float64
+    partials ``p``): ``k * u``, ``u - k``.  The bits of ``dispatch._lean_small.lean_mixed``
+    (NumPy's value; the products of ``backend.outer_small`` or ``combine_small`` and their
+    sum); ``None``, nothing the caller sees computed, where no kernel runs or it declines.
+    The kernel tests the lengths; the caller passes exactly those types."""
+    if _loader.READY and p.size < _kernels.MIN_WORK_FUSED and _kernels._mode == "auto":
+        key = (ufunc, k)
+        kernel = _EXACT_ROW.get(key, _MISSING)
+        if kernel is _MISSING:
+            kernel = _EXACT_ROW[key] = _kernels.small_row(ufunc, k)
+            exact_cell((ufunc, k, "row"))[0] = kernel
+        t = _empty(p.shape)
+        out = _empty(len(x))
+        ok = kernel(c, x, out, row, p, t) if k == 0 else kernel(x, c, out, p, row, t)
         return (out, t) if ok else None
     return None
 

@@ -31,6 +31,9 @@ and NumPy (``+ - * /``, ``np.square``, ``np.negative``), that also computes the 
 into ``outs``, for the dual arguments at ``duals`` (a binary rule's other argument a
 float: ``a * 2.0``): False as well where NumPy would report on the value (not finite,
 or tiny and rounded), so that NumPy's own call then makes its report.
+``exact_kernel(ufunc, ("row", k))`` is that kernel for a binary rule of a scalar dual at
+argument ``k`` (its value a float, its partials a row of shape ``(n,)``) and an array
+dual at the other (``k * u``, ``u - k``): the row's products broadcast over the rows.
 """
 
 import numpy as np
@@ -4161,6 +4164,46 @@ def d_add_x_exact(xs, y, outs, px, q):
     return True
 
 
+def d_add_xrow_exact(x, ys, outs, px, py, q):
+    """``np.add`` and its value, small arrays, ``x`` a scalar dual's value and
+    ``px`` its partials (a row of ``n``): ``outs[i] = x + y``,
+    ``q[i, :] = (1.0) * px + (1.0) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or py.shape[0] != rows or py.shape[1] != n or px.shape[0] != n:
+        return False
+    for i in range(rows):
+        y = ys[i]
+        out = x + y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = px[k] + py[i, k]
+    return True
+
+
+def d_add_yrow_exact(xs, y, outs, px, py, q):
+    """``np.add`` and its value, small arrays, ``y`` a scalar dual's value and
+    ``py`` its partials (a row of ``n``): ``outs[i] = x + y``,
+    ``q[i, :] = (1.0) * px + (1.0) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or py.shape[0] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        out = x + y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = px[i, k] + py[k]
+    return True
+
+
 def d_subtract_exact(xs, ys, outs, px, py, q):
     """``np.subtract`` and its value, small arrays: ``outs[i] = x - y``,
     ``q[i, :] = (1.0) * px + (-1.0) * py``; False for operands of other lengths or numbers of
@@ -4216,6 +4259,46 @@ def d_subtract_x_exact(xs, y, outs, px, q):
         outs[i] = out
         for k in range(n):
             q[i, k] = px[i, k]
+    return True
+
+
+def d_subtract_xrow_exact(x, ys, outs, px, py, q):
+    """``np.subtract`` and its value, small arrays, ``x`` a scalar dual's value and
+    ``px`` its partials (a row of ``n``): ``outs[i] = x - y``,
+    ``q[i, :] = (1.0) * px + (-1.0) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or py.shape[0] != rows or py.shape[1] != n or px.shape[0] != n:
+        return False
+    for i in range(rows):
+        y = ys[i]
+        out = x - y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = px[k] - py[i, k]
+    return True
+
+
+def d_subtract_yrow_exact(xs, y, outs, px, py, q):
+    """``np.subtract`` and its value, small arrays, ``y`` a scalar dual's value and
+    ``py`` its partials (a row of ``n``): ``outs[i] = x - y``,
+    ``q[i, :] = (1.0) * px + (-1.0) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or py.shape[0] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        out = x - y
+        if not (out - out == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = px[i, k] - py[k]
     return True
 
 
@@ -4287,6 +4370,54 @@ def d_multiply_x_exact(xs, y, outs, px, q):
     return True
 
 
+def d_multiply_xrow_exact(x, ys, outs, px, py, q):
+    """``np.multiply`` and its value, small arrays, ``x`` a scalar dual's value and
+    ``px`` its partials (a row of ``n``): ``outs[i] = x * y``,
+    ``q[i, :] = (y) * px + (x) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or py.shape[0] != rows or py.shape[1] != n or px.shape[0] != n:
+        return False
+    for i in range(rows):
+        y = ys[i]
+        out = x * y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0 or y == 0.0)):
+            return False
+        fx = y
+        fy = x
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fx * px[k] + fy * py[i, k]
+    return True
+
+
+def d_multiply_yrow_exact(xs, y, outs, px, py, q):
+    """``np.multiply`` and its value, small arrays, ``y`` a scalar dual's value and
+    ``py`` its partials (a row of ``n``): ``outs[i] = x * y``,
+    ``q[i, :] = (y) * px + (x) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or py.shape[0] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        out = x * y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0 or y == 0.0)):
+            return False
+        fx = y
+        fy = x
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[k]
+    return True
+
+
 def d_divide_exact(xs, ys, outs, px, py, q):
     """``np.divide`` and its value, small arrays: ``outs[i] = x / y``,
     ``q[i, :] = (1.0 / y) * px + (-out / y) * py``; False for operands of other lengths or numbers of
@@ -4352,6 +4483,54 @@ def d_divide_x_exact(xs, y, outs, px, q):
         outs[i] = out
         for k in range(n):
             q[i, k] = fx * px[i, k]
+    return True
+
+
+def d_divide_xrow_exact(x, ys, outs, px, py, q):
+    """``np.divide`` and its value, small arrays, ``x`` a scalar dual's value and
+    ``px`` its partials (a row of ``n``): ``outs[i] = x / y``,
+    ``q[i, :] = (1.0 / y) * px + (-out / y) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if ys.shape[0] != rows or py.shape[0] != rows or py.shape[1] != n or px.shape[0] != n:
+        return False
+    for i in range(rows):
+        y = ys[i]
+        out = x / y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0)):
+            return False
+        fx = 1.0 / y
+        fy = -out / y
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fx * px[k] + fy * py[i, k]
+    return True
+
+
+def d_divide_yrow_exact(xs, y, outs, px, py, q):
+    """``np.divide`` and its value, small arrays, ``y`` a scalar dual's value and
+    ``py`` its partials (a row of ``n``): ``outs[i] = x / y``,
+    ``q[i, :] = (1.0 / y) * px + (-out / y) * py``; False for operands of other lengths or numbers of
+    directions (the caller's general path broadcasts them or raises), and at the first
+    element whose value NumPy would report or whose local derivative is not finite."""
+    rows, n = q.shape
+    if xs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n or py.shape[0] != n:
+        return False
+    for i in range(rows):
+        x = xs[i]
+        out = x / y
+        if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0)):
+            return False
+        fx = 1.0 / y
+        fy = -out / y
+        if not (fx - fx == 0.0 and fy - fy == 0.0):
+            return False
+        outs[i] = out
+        for k in range(n):
+            q[i, k] = fx * px[i, k] + fy * py[k]
     return True
 
 
@@ -4520,15 +4699,23 @@ _EXACT = {
     (np.add, (0, 1)): d_add_exact,
     (np.add, (1,)): d_add_y_exact,
     (np.add, (0,)): d_add_x_exact,
+    (np.add, ("row", 0)): d_add_xrow_exact,
+    (np.add, ("row", 1)): d_add_yrow_exact,
     (np.subtract, (0, 1)): d_subtract_exact,
     (np.subtract, (1,)): d_subtract_y_exact,
     (np.subtract, (0,)): d_subtract_x_exact,
+    (np.subtract, ("row", 0)): d_subtract_xrow_exact,
+    (np.subtract, ("row", 1)): d_subtract_yrow_exact,
     (np.multiply, (0, 1)): d_multiply_exact,
     (np.multiply, (1,)): d_multiply_y_exact,
     (np.multiply, (0,)): d_multiply_x_exact,
+    (np.multiply, ("row", 0)): d_multiply_xrow_exact,
+    (np.multiply, ("row", 1)): d_multiply_yrow_exact,
     (np.divide, (0, 1)): d_divide_exact,
     (np.divide, (1,)): d_divide_y_exact,
     (np.divide, (0,)): d_divide_x_exact,
+    (np.divide, ("row", 0)): d_divide_xrow_exact,
+    (np.divide, ("row", 1)): d_divide_yrow_exact,
     (np.negative, (0,)): d_negative_exact,
     (np.square, (0,)): d_square_exact,
 }
@@ -4620,8 +4807,9 @@ EXACT_KERNELS = {}    # (ufunc, duals) -> the numba dispatcher of a value-and-pa
 
 def exact_kernel(ufunc, duals):
     """The small-array kernel of ``ufunc`` that also computes the value, for dual
-    arguments at the positions ``duals`` (a tuple; the others numbers), or ``None`` for
-    a ufunc without; made at the first request."""
+    arguments at the positions ``duals`` (a tuple; the others numbers; ``("row", k)``:
+    a scalar dual at ``k``, an array dual at the other), or ``None`` for a ufunc
+    without; made at the first request."""
     key = (ufunc, duals)
     got = EXACT_KERNELS.get(key)
     if got is None:

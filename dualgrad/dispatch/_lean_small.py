@@ -18,7 +18,12 @@ copies its branch.  Here each is one function with the checks written out:
   the same products and sum in one kernel call (numba loaded) or, for one direction,
   in two NumPy products without the broadcast one (``x[:, None] * row`` was 1.6 of
   ``combine_small``'s 4 us at N = 3); below ``SMALL_BELOW`` that kernel call is its
-  compiled entry point, without numba's dispatcher (small42);
+  compiled entry point, without numba's dispatcher (small42).  For ``+ - * /`` on 1-D
+  values (``backend.EXACT``) one kernel call computes the value and the partials
+  first (``backend.exact_row``, the table's generated ``_row`` kernels, called from
+  their cell: lean45): NumPy's value bits (IEEE ``+ - * /``), the same products and
+  sum; it declines (a value NumPy would report on, a factor that is not finite) to
+  the NumPy calls above;
 * :func:`lean_power`: NumPy's ``np.power(x, y)`` with ``y`` the exponent's float64,
   and, where no element of ``x`` is zero, the table's regular branch alone
   (``rules.regular_branch``: ``y * x ** (y - 1.0)``), which is what ``lazy_where``
@@ -60,6 +65,12 @@ _outer = backend.outer_small
 _SCALE = backend.entry_cell(None)      # [scale_entry, once made]: f[:, None] * p
 _BELOW = backend.SMALL_BELOW
 _small_empty = backend.small_empty
+_EXACT = backend.EXACT
+_exact_row = backend.exact_row
+_loader = backend._loader
+# the scalar dual first?  -> ufunc -> exact_row's kernel's cell, for + - * /
+_ROWS = {first: {u: backend.exact_cell((u, 0 if first else 1, "row")) for u in _EXACT
+                 if u.nin == 2} for first in (False, True)}
 
 
 def lean_mixed(rule, a, b):
@@ -82,11 +93,24 @@ def lean_mixed(rule, a, b):
         return None
     n = p.shape[-1]
     work = p.size
-    if work >= _LEAN_WORK or not _lean_work(work, x.shape):
-        return None
     row = np.array(scalar._plist())
     if row.dtype is not _F64 or row.shape != (n,):
         return None               # nested partials; other directions: the general error
+    if x.ndim == 1 and p.ndim == 2 and rule.ufunc in _EXACT:    # + - * /: value and
+        cell = _ROWS[first][rule.ufunc]                         # partials in one kernel
+        kernel = cell[0]                                        # call (lean45)
+        if kernel and _loader.READY and work < _BELOW[0]:      # (exact_row's, written out)
+            t = _small_empty(p.shape)
+            out = _small_empty(len(x))
+            if kernel(scalar.value, x, out, row, p, t) if first else \
+                    kernel(x, scalar.value, out, p, row, t):
+                return make_real(out, t, tag)
+        else:
+            got = _exact_row(rule.ufunc, 0 if first else 1, scalar.value, row, x, p)
+            if got is not None:
+                return make_real(got[0], got[1], tag)
+    if work >= _LEAN_WORK or not _lean_work(work, x.shape):
+        return None
     fa, fb, quiet = fns
     c = _f64(scalar.value)
     if first:

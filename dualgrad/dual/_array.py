@@ -1146,6 +1146,9 @@ _exact1 = backend.exact1
 _exact2 = backend.exact2
 _exact_number = backend.exact_number
 _float64 = np.float64
+_empty = np.empty
+_BELOW = backend.SMALL_BELOW
+_loader = backend._loader
 
 
 def _exact_binary(ufunc, general, reflected, rule):
@@ -1165,9 +1168,15 @@ def _exact_binary(ufunc, general, reflected, rule):
     fraction of one.  They are also what the kernel's entry point relies on (it is
     called without numba's type check): ndarrays of native float64, values of at
     least one axis and partials of one more (``backend.exact2`` reads values of more
-    than one axis flat, stop 33), a number as a Python float."""
+    than one axis flat, stop 33), a number as a Python float.  For 1-D values the
+    kernel is called here, from its cell (``backend.exact_cell``, filled by the first
+    ``backend.exact2`` / ``exact_number`` call that makes it), while numba is loaded
+    and the work is under ``backend.SMALL_BELOW`` (the automatic engine): those
+    functions' own tests, without their Python call (lean45)."""
     k = 1 if reflected else 0
     flat = ufunc in backend.EXACT_FLAT            # values of more axes too
+    pair = backend.exact_cell(ufunc)              # [the kernels, once exact2 / exact_number
+    number = backend.exact_cell((ufunc, k))       # made them]: called here for 1-D values
 
     def op(a, b):
         tb = type(b)
@@ -1183,10 +1192,24 @@ def _exact_binary(ufunc, general, reflected, rule):
                 q = b._p
                 if type(x) is _nd and type(y) is _nd and type(p) is _nd and \
                         type(q) is _nd and x.dtype is _f64 and y.dtype is _f64 and \
-                        p.dtype is _f64 and q.dtype is _f64 and \
-                        (x.ndim == 1 and y.ndim == 1 and p.ndim == 2 and q.ndim == 2 or
-                         flat and x.ndim and x.ndim == y.ndim and p.ndim == x.ndim + 1 == q.ndim) \
-                        and a.tag == b.tag and a.tag in _LIVE:
+                        p.dtype is _f64 and q.dtype is _f64 and a.tag == b.tag and \
+                        a.tag in _LIVE:
+                    if x.ndim == 1 and y.ndim == 1 and p.ndim == 2 and q.ndim == 2:
+                        kernel = pair[0]
+                        if kernel and _loader.READY and p.size < _BELOW[0]:
+                            t = _empty(p.shape)       # exact2's call, written out
+                            out = _empty(len(x))
+                            if kernel(x, y, out, p, q, t):
+                                r = _new(ArrayDual)
+                                r.value = out
+                                r._p = t
+                                r.tag = a.tag
+                                r._c = None
+                                return r
+                            return general(a, b)
+                    elif not (flat and x.ndim and x.ndim == y.ndim and
+                              p.ndim == x.ndim + 1 == q.ndim):
+                        return general(a, b)
                     got = _exact2(ufunc, x, y, p, q)
                     if got is not None:
                         r = _new(ArrayDual)
@@ -1204,6 +1227,18 @@ def _exact_binary(ufunc, general, reflected, rule):
                 try:
                     c = float(b)          # (an int: NumPy promotes it to this float64)
                 except OverflowError:     # (the general path raises NumPy's error)
+                    return general(a, b)
+                kernel = number[0]                            # exact_number's call
+                if kernel and x.ndim == 1 and _loader.READY and p.size < _BELOW[0]:
+                    t = _empty(p.shape)
+                    out = _empty(len(x))
+                    if kernel(c, x, out, p, t) if reflected else kernel(x, c, out, p, t):
+                        r = _new(ArrayDual)
+                        r.value = out
+                        r._p = t
+                        r.tag = a.tag
+                        r._c = None
+                        return r
                     return general(a, b)
                 got = _exact_number(ufunc, k, x, c, p)
                 if got is not None:
@@ -1293,6 +1328,7 @@ def _exact_unary(ufunc, general):
     """:func:`_exact_binary` for a unary operator (``-a``; ``a ** 2`` is
     :func:`_square_or_power`'s)."""
     flat = ufunc in backend.EXACT_FLAT
+    cell = backend.exact_cell(ufunc)              # [the kernel, once exact1 made it]
 
     def op(a):
         if type(a) is ArrayDual:
@@ -1301,6 +1337,18 @@ def _exact_unary(ufunc, general):
             if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and p.dtype is _f64 and \
                     (x.ndim == 1 and p.ndim == 2 or flat and x.ndim and p.ndim == x.ndim + 1) \
                     and a.tag in _LIVE:
+                kernel = cell[0]                              # exact1's call
+                if kernel and x.ndim == 1 and _loader.READY and p.size < _BELOW[0]:
+                    t = _empty(p.shape)
+                    out = _empty(len(x))
+                    if kernel(x, out, p, t):
+                        r = _new(ArrayDual)
+                        r.value = out
+                        r._p = t
+                        r.tag = a.tag
+                        r._c = None
+                        return r
+                    return general(a)
                 got = _exact1(ufunc, x, p)
                 if got is not None:
                     r = _new(ArrayDual)

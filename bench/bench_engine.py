@@ -32,6 +32,7 @@ Writes the tables to bench/RESULTS_engine.md (stitched into RESULTS.md).
 """
 
 import itertools
+import math
 import statistics
 import sys
 import time
@@ -166,11 +167,22 @@ def small_ops(quick):
     Interleaved: each repeat times the three back to back, in CPU time of this
     process (microsecond operations on a shared machine); ratios are medians of the
     per-repeat ratios."""
+    rows = [[name, n, f"{tf * 1e6:.2f}", f"{td * 1e6:.2f}", f"{rd:.1f}", f"{tg * 1e6:.2f}",
+             f"{rg:.1f}"] for name, n, tf, td, rd, tg, rg in small_samples(quick)]
+    return table(["op (N = 10)", "n", "float us", "dual us", "dual / float",
+                  "general path us", "general / float"], rows)
+
+
+def small_samples(quick, ns=None, general=True):
+    """:func:`small_ops`' numbers, ``[name, n, float s, dual s, dual / float, general s,
+    general / float]`` per row (medians; the ratios medians of the per-repeat ratios;
+    ``general=False``: no general path timed, its two entries ``nan``), for the numbers
+    of directions ``ns`` (by default 2, 4, 10; 2, 10 when ``quick``)."""
     rows = []
     rng = np.random.default_rng(4)
     N, repeat, min_time = 10, (5 if quick else 11), (0.01 if quick else 0.03)
     va, vb = rng.uniform(0.5, 2, N), rng.uniform(0.5, 2, N)
-    for n in ((2, 10) if quick else (2, 4, 10)):
+    for n in ns or ((2, 10) if quick else (2, 4, 10)):
         tag = new_tag()
         a = dg.Dual(va, rng.standard_normal((N, n)), tag=tag)
         b = dg.Dual(vb, rng.standard_normal((N, n)), tag=tag)
@@ -180,14 +192,12 @@ def small_ops(quick):
                 with _kernels.use("numpy" if general else "auto"):
                     return median_time(fn, 1, min_time, time.process_time)
             samples = [[timed(lambda: op(va, vb, 0.7)), timed(lambda: op(a, b, k)),
-                        timed(lambda: op(a, b, k), general=True)] for _ in range(repeat)]
+                        timed(lambda: op(a, b, k), general=True) if general else math.nan]
+                       for _ in range(repeat)]
             tf, td, tg = (statistics.median(s[i] for s in samples) for i in range(3))
-            rows.append([name, n, f"{tf * 1e6:.2f}", f"{td * 1e6:.2f}",
-                         f"{statistics.median(s[1] / s[0] for s in samples):.1f}",
-                         f"{tg * 1e6:.2f}",
-                         f"{statistics.median(s[2] / s[0] for s in samples):.1f}"])
-    return table(["op (N = 10)", "n", "float us", "dual us", "dual / float",
-                  "general path us", "general / float"], rows)
+            rows.append([name, n, tf, td, statistics.median(s[1] / s[0] for s in samples),
+                         tg, statistics.median(s[2] / s[0] for s in samples)])
+    return rows
 
 
 MEDIUM_OPS = (

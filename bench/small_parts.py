@@ -18,7 +18,8 @@ of an object whose method returns at once), the lean function called without it,
 factor's ``np.cos(x)``, the partials' kernel, the error state's context variable set and
 reset, the result made, and since small39 the entry point that replaced the partials'
 kernel call for small 1-D values (``_kernels.small_entry``: no dispatcher).  ``--calls``:
-instead, each operation's Python-level calls and
+instead, each operation's (also ``k * a``, ``a ** 3``, ``M @ a``, ``a[2:5]``) Python-level
+calls and
 builtin (C) calls as ``sys.setprofile`` sees them (ufunc calls and numba's entry points
 of ``_kernels.small_exact`` show as C calls or not at all: ufuncs are not builtins).
 Nothing is written.
@@ -135,9 +136,12 @@ def main():
 
 def calls(a, b):
     """Print each operation's calls as ``sys.setprofile`` sees them (warm: run twice first)."""
+    k = dg.Dual(0.7, np.linspace(-1.0, 1.0, a.partials.shape[1]), tag=a.tag)
+    M = np.linspace(-1.0, 1.0, 100).reshape(10, 10)
     ops = {"np.sin(a)": lambda: np.sin(a), "np.exp(a)": lambda: np.exp(a),
            "a * b": lambda: a * b, "a + b": lambda: a + b, "a * 2.0": lambda: a * 2.0,
-           "a ** 2": lambda: a ** 2}
+           "a ** 2": lambda: a ** 2, "k * a": lambda: k * a, "a ** 3": lambda: a ** 3,
+           "M @ a": lambda: M @ a, "a[2:5]": lambda: a[2:5]}   # (lean45: bench_engine's)
     for name, op in ops.items():
         op(), op()
         seen = []

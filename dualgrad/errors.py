@@ -2246,6 +2246,10 @@ _SCIPY_SPELLINGS = {
         "length, and z = list(zi), for each n: y_n = b[0] x[n] + z[0], then z[k] = "
         "b[k+1] x[n] + z[k+1] - a[k+1] y_n for k in order (z[k+1] = 0 past the end); "
         "each y_n into a list, then np.stack(y), and the final z is lfilter's zf"),
+    "cont2discrete": "the zero-order hold (method='zoh', the default) with the drop-in expm: n, m = "
+                     "B.shape; M = dualgrad.scipy.linalg.expm(dt * np.block([[A, B], "
+                     "[np.zeros((m, n + m))]])); Ad, Bd = M[:n, :n], M[:n, n:] (C and D "
+                     "unchanged); method='euler': Ad = np.eye(n) + dt * A, Bd = dt * B",
     "solve_triangular": "np.linalg.solve(np.tril(a), b) (np.triu(a) for lower=False)",
     "inv": "np.linalg.inv(a)",
     "det": "np.linalg.det(a)",

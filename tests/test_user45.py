@@ -578,3 +578,34 @@ def test_sqrtm_and_sylvester_plain_input_is_scipys_to_the_bit():
     assert np.array_equal(sqrtm(P), sl.sqrtm(P))
     assert np.array_equal(sylv(A4, -3.0 * np.eye(2), B4), sl.solve_sylvester(A4, -3.0 * np.eye(2),
                                                                               B4))
+
+
+def test_cont2discrete_on_duals_names_the_zero_order_hold_that_works():
+    """A controls engineer discretizes before a DARE: scipy.signal.cont2discrete converts
+    its input; the spelling it names (expm of the block matrix) is exact against central
+    differences of SciPy's own cont2discrete."""
+    signal = pytest.importorskip("scipy.signal")
+    from dualgrad.scipy.linalg import expm
+    A = np.array([[0.0, 1.0], [-2.0, -0.3]])
+    B = np.array([[0.0], [1.0]])
+    C, D = np.eye(2), np.zeros((2, 1))
+    with pytest.raises(DualTypeError, match=r"cont2discrete .* zero-order hold .* "
+                                            r"dualgrad\.scipy\.linalg\.expm\(dt \* np\.block"):
+        dg.jacobian(lambda p: signal.cont2discrete((A * p[0], B, C, D), 0.1)[0],
+                    np.array([1.0]))
+
+    def zoh(p, dt=0.1):                             # the spelling, as the message writes it
+        a, b = A * p[0], B * p[1]
+        n, m = b.shape
+        M = expm(dt * np.block([[a, b], [np.zeros((m, n + m))]]))
+        return np.concatenate([M[:n, :n], M[:n, n:]], axis=1)
+
+    def scipys(p, dt=0.1):
+        Ad, Bd = signal.cont2discrete((A * p[0], B * p[1], C, D), dt)[:2]
+        return np.concatenate([Ad, Bd], axis=1)
+
+    p = np.array([1.0, 1.0])
+    np.testing.assert_allclose(zoh(p), scipys(p), rtol=1e-14, atol=1e-16)
+    J = dg.jacobian(zoh, p)
+    want = numerical_jacobian(scipys, p)
+    assert np.max(np.abs(J - want)) <= 1e-9 * np.max(np.abs(want))

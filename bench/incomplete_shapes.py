@@ -5,8 +5,9 @@ compile outside the timing) and SciPy's float call, in the same process.
     python bench/incomplete_shapes.py [--n 10000] [--rounds 7]
 
 Per case, medians of process CPU time per call (ms) and the ratios to SciPy's float
-call and to JAX.  Points: a uniform in (0.1, 100), x = a * uniform(0.2, 2) (both sides
-of x = a, where the series and the continued fraction take turns); ``--n`` of them.
+call of the same function and to JAX's jvp.  Points: a uniform in (0.1, 100), x = a *
+uniform(0.2, 2) (both sides of x = a, where the series and the continued fraction take
+turns); for betainc b uniform in (0.1, 100), x in (0, 1); ``--n`` of them.
 """
 import argparse
 import os
@@ -30,6 +31,8 @@ def main():
     rng = np.random.default_rng(0)
     a = rng.uniform(0.1, 100.0, args.n)
     x = a * rng.uniform(0.2, 2.0, args.n)
+    b = rng.uniform(0.1, 100.0, args.n)
+    u = rng.uniform(0.0, 1.0, args.n)
     ones = np.ones(args.n)
     clock = time.process_time
     rows = {"scipy gammainc (float)": median_time(lambda: sc.gammainc(a, x), args.rounds,
@@ -38,7 +41,15 @@ def main():
                 lambda: dg.jvp(lambda s: sc.gammainc(s, x), a, ones), args.rounds, clock=clock),
             "dualgrad jvp gammainc in (a, x)": median_time(
                 lambda: dg.jvp(lambda s: sc.gammainc(s, x * s / s), a, ones), args.rounds,
-                clock=clock)}
+                clock=clock),
+            "scipy betainc (float)": median_time(lambda: sc.betainc(a, b, u), args.rounds,
+                                                 clock=clock),
+            "dualgrad jvp betainc in a": median_time(
+                lambda: dg.jvp(lambda s: sc.betainc(s, b, u), a, ones), args.rounds,
+                clock=clock),
+            "dualgrad hessian-vector betainc in a": median_time(
+                lambda: dg.jvp(lambda t: dg.jvp(lambda s: sc.betainc(s, b, u), t, ones)[1],
+                               a, ones), args.rounds, clock=clock)}
     try:
         import jax
         jax.config.update("jax_enable_x64", True)
@@ -54,12 +65,24 @@ def main():
         print(f"max |dualgrad - jax| / |jax| = {np.max(np.abs(dd - np.asarray(dj)) / np.abs(np.asarray(dj))):.2e}")
     except ImportError:
         pass
+    try:
+        import jax
+        jb = jax.jit(lambda s: jax.jvp(lambda t: jsc.betainc(t, jnp.asarray(b), jnp.asarray(u)),
+                                       (s,), (jo,)))
+        jb(ja)[1].block_until_ready()
+        rows["jax jvp betainc in a (jit)"] = median_time(
+            lambda: jb(ja)[1].block_until_ready(), args.rounds, clock=clock)
+    except Exception as exc:            # noqa: BLE001 - JAX's refusal, reported
+        print(f"jax betainc in a: {type(exc).__name__}: {str(exc).splitlines()[0][:100]}")
     unit = rows["scipy gammainc (float)"]
     jax_t = rows.get("jax jvp gammainc in a (jit)")
     print(f"n = {args.n}, load: {os.getloadavg()}")
     for name, t in rows.items():
-        extra = f", {t / jax_t:6.2f} x jax" if jax_t else ""
-        print(f"{name:36s} {t * 1e3:9.3f} ms  {t / unit:7.2f} x scipy{extra}")
+        beta = "betainc" in name
+        peer = rows.get("jax jvp betainc in a (jit)") if beta else jax_t
+        extra = f", {t / peer:6.2f} x jax" if peer else ""
+        base = rows["scipy betainc (float)"] if beta else unit
+        print(f"{name:40s} {t * 1e3:9.3f} ms  {t / base:7.2f} x scipy{extra}")
 
 
 if __name__ == "__main__":

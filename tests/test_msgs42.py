@@ -257,9 +257,9 @@ _DISTS = {
     "binom": (("n", "p"), {"n": 10.0, "p": 0.35}, np.array([0.0, 3.0, 7.0])),
 }
 # first arguments of gammainc / betainc have no derivative in dualgrad's table
-# (gammainc's has since stats45: gamma's a is differentiated)
-_FIXED = {("t", "cdf"): "df", ("t", "sf"): "df", ("beta", "cdf"): "ab", ("beta", "sf"): "ab",
-          ("nbinom", "cdf"): "n", ("nbinom", "sf"): "n"}
+# (gammainc's and betainc's have since stats45: gamma's a, beta's a, b, nbinom's n are
+# differentiated)
+_FIXED = {("t", "cdf"): "df", ("t", "sf"): "df"}
 _STATS_CASES = sorted(key for key in __import__("dualgrad.errors").errors._SCIPY_SPELLINGS
                       if isinstance(key, tuple) and key[0] in _DISTS)
 

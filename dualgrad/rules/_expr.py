@@ -189,6 +189,8 @@ FUNCTIONS = {
     "psi_difference": _Fn(2), "trigamma_difference": _Fn(2),
     # gammainc's d/da and d2/da2 (rules/_special.py: no closed form)
     "gammainc_da": _Fn(2), "gammainc_daa": _Fn(2),
+    # betainc's in a and b, first and second (rules/_special.py)
+    **{f"betainc_d{w}": _Fn(3) for w in ("a", "b", "aa", "ab", "bb")},
 }
 
 # The spellings of numba code (kernels, users' @njit code) for the calls whose numba

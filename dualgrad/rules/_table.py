@@ -838,6 +838,14 @@ def _inverse_ends(expr, sign=None):
     return f"where({big}, 0.0 * y {sign or '+'} 1.7976931348623157e308 * 2.0, {expr})"
 
 
+def _beta_inverse_shape(slope, inverse_density):
+    """d/da (d/db) of an inverse incomplete beta function at its result ``out``:
+    ``-slope * inverse_density`` (``-I_a / I_x``), 0 where the result is 0 or 1 (the
+    same for every shape there)."""
+    return (f"where(np.absolute(value(out) * (1.0 - value(out))) == 0.0, 0.0 * out, "
+            f"-{slope} * {inverse_density})")
+
+
 def _distribution_rules(sc):
     """Rows of scipy.special's distribution functions, and of the private ufuncs behind
     scipy.stats' beta, cauchy, binom and nbinom (Boost's), all in their continuous
@@ -873,6 +881,8 @@ def _distribution_rules(sc):
     nbinom_p = "np.exp(sc.xlogy(y - 1.0, z) + sc.xlog1py(x, -z) - sc.betaln(y, x + 1.0))"
     dist = "the derivative in the shape has no closed form"
     shape_note = "d/d(shape) by gammainc_da (stats45: a series or a continued fraction)"
+    beta_note = "d/da, d/db by betainc_da, betainc_db (stats45: a continued fraction)"
+    beta_ppf_inv = f"np.exp(-({_beta_log('y', 'z', 'out')}))"
     inverse_kink = ("y at an end (the result 0 or inf): d/d(shape) 0, d/dy one over the "
                     "density's limit there")
     return [
@@ -908,20 +918,27 @@ def _distribution_rules(sc):
         _smooth(sc.gammainccinv, _canonical(_inverse_ends(f"-gammainc_da(x, out) * {gamma_inv}")),
                 _canonical(_inverse_ends(f"-{gamma_inv}", "-")), domain=(_P, (0.05, 0.95)),
                 kink=inverse_kink, note=shape_note),
-        _smooth(sc.betaincc, None, None, _canonical3(f"-({beta_pdf})"),
+        _smooth(sc.betaincc, "-betainc_da(x, y, z)", "-betainc_db(x, y, z)",
+                _canonical3(f"-({beta_pdf})"),
                 domain=((1.2, 4.0), (1.2, 4.0), (0.05, 0.95)),
                 kink="x = 0 and 1: minus the limit x**(a - 1) (1 - x)**(b - 1) / beta(a, b)",
-                note="differentiable in x only (" + dist + ")"),
-        _smooth(sc.betaincinv, None, None, _canonical3(beta_inv),
-                domain=((1.2, 4.0), (1.2, 4.0), (0.05, 0.95)),
-                note="differentiable in y only (" + dist + ")"),
-        _smooth(sc.betainccinv, None, None, _canonical3(f"-{beta_inv}"),
-                domain=((1.2, 4.0), (1.2, 4.0), (0.05, 0.95)),
-                note="differentiable in y only (" + dist + ")"),
+                note=beta_note),
+        # the inverses in a, b implicitly: -I_a / I_x at the result (the complement's
+        # ratio is the same), 0 where the result is 0 or 1 (a constant there)
+        _smooth(sc.betaincinv, _canonical3(_beta_inverse_shape("betainc_da(x, y, out)", beta_inv)),
+                _canonical3(_beta_inverse_shape("betainc_db(x, y, out)", beta_inv)),
+                _canonical3(beta_inv), domain=((1.2, 4.0), (1.2, 4.0), (0.05, 0.95)),
+                note=beta_note),
+        _smooth(sc.betainccinv, _canonical3(_beta_inverse_shape("betainc_da(x, y, out)", beta_inv)),
+                _canonical3(_beta_inverse_shape("betainc_db(x, y, out)", beta_inv)),
+                _canonical3(f"-{beta_inv}"), domain=((1.2, 4.0), (1.2, 4.0), (0.05, 0.95)),
+                note=beta_note),
         _smooth(scu._beta_ppf, _canonical3(
-            f"np.exp(-({_beta_log('y', 'z', 'out')}))"), None, None,
+            f"np.exp(-({_beta_log('y', 'z', 'out')}))"),
+                _canonical3(_beta_inverse_shape("betainc_da(y, z, out)", beta_ppf_inv)),
+                _canonical3(_beta_inverse_shape("betainc_db(y, z, out)", beta_ppf_inv)),
                 domain=((0.05, 0.95), (1.2, 4.0), (1.2, 4.0)),
-                note="scipy.stats.beta's ppf (Boost's); differentiable in q only"),
+                note="scipy.stats.beta's ppf (Boost's); " + beta_note),
         _smooth(sc.pdtr, None, _canonical(f"out - out - {poisson}"), domain=((0, 6, "int"), _P),
                 note="SciPy floors k; differentiable in m only (k a count); nan where "
                      "the value is"),
@@ -951,12 +968,15 @@ def _distribution_rules(sc):
                 domain=((0, 6, "int"), _P, (0.05, 0.95)),
                 kink="p = 1: nan for k > 0",
                 note="scipy.stats.nbinom's pmf (Boost's); differentiable in n and p"),
-        _smooth(scu._nbinom_cdf, None, None, _canonical3(f"out - out + {nbinom_p}"),
+        # nbinom's cdf is betainc(n, k + 1, p) (Boost's ibeta), its sf the complement
+        _smooth(scu._nbinom_cdf, None, "out - out + betainc_da(y, x + 1.0, z)",
+                _canonical3(f"out - out + {nbinom_p}"),
                 domain=((0, 6, "int"), _P, (0.05, 0.95)),
-                note="scipy.stats.nbinom's cdf (Boost's); differentiable in p only"),
-        _smooth(scu._nbinom_sf, None, None, _canonical3(f"out - out - {nbinom_p}"),
+                note="scipy.stats.nbinom's cdf (Boost's); differentiable in n and p"),
+        _smooth(scu._nbinom_sf, None, "out - out - betainc_da(y, x + 1.0, z)",
+                _canonical3(f"out - out - {nbinom_p}"),
                 domain=((0, 6, "int"), _P, (0.05, 0.95)),
-                note="scipy.stats.nbinom's sf (Boost's); differentiable in p only"),
+                note="scipy.stats.nbinom's sf (Boost's); differentiable in n and p"),
     ]
 
 
@@ -1065,13 +1085,13 @@ def _scipy_rules(sc):
                                      "sc.xlogy(x - 1.0, y) - y - sc.gammaln(x)") + ")"),
                 domain=(_P, _P), kink="x = 0: the limit x**(a - 1) / gamma(a)",
                 note="d/da by a series or a continued fraction (stats45)"),
-        _smooth(sc.betainc, None, None, _canonical3(_incomplete_slope(
+        _smooth(sc.betainc, "betainc_da(x, y, z)", "betainc_db(x, y, z)", _canonical3(_incomplete_slope(
             "np.absolute(value(z) * (1.0 - value(z))) == 0.0",
             "z ** (x - 1.0) * (1.0 - z) ** (y - 1.0) * np.exp(-sc.betaln(x, y))",
             "sc.xlogy(x - 1.0, z) + sc.xlog1py(y - 1.0, -z) - sc.betaln(x, y)")),
                 domain=((1.2, 4.0), (1.2, 4.0), (0.05, 0.95)),
                 kink="x = 0 and 1: the limit x**(a - 1) (1 - x)**(b - 1) / beta(a, b)",
-                note="differentiable in x only (no closed form in a, b)"),
+                note="d/da, d/db by a continued fraction (stats45)"),
         # ---- distribution functions (stats44): the slopes dualgrad.scipy.stats lifted --
         *_distribution_rules(sc),
         # ---- attack32 05: smooth functions that were refused --------------------------
@@ -1335,6 +1355,62 @@ def _gammainc_slope(a, x, order):
     return got[()] if np.ndim(got) == 0 else got
 
 
+def _betainc_slope(a, b, x, which):
+    """``which`` ("a", "b", "aa", "ab", "bb") derivative of ``scipy.special.betainc(a, b,
+    x)`` in its shapes: SciPy's ``I`` (or ``-(1 - I)``) times the log-derivatives of
+    :func:`dualgrad.rules._special.betainc_log_slopes`; 0 at ``x = 0`` and ``x = 1``
+    (``a, b > 0``: I is 0 or 1 there for every shape), NaN where SciPy's value is NaN
+    and at ``a, b <= 0`` or infinite.  On a dual the row of :data:`BETAINC_ROWS`."""
+    if _DUAL and any(isinstance(v, _DUAL[0]) for v in (a, b, x)):
+        return _DUAL_CALL[0](BETAINC_ROWS[which], (a, b, x))
+    if np.iscomplexobj(a) or np.iscomplexobj(b) or np.iscomplexobj(x):
+        raise errors.unsupported_function("scipy.special.betainc of complex numbers "
+                                          "(SciPy's is real only)")
+    sc = _NAMESPACE["sc"]
+    i = sc.betainc(a, b, x)
+    lower, first, second = _special.betainc_log_slopes(a, b, x, len(which))
+    with np.errstate(invalid="ignore"):
+        scale = np.where(lower, i, -sc.betaincc(a, b, x))
+        if which == "a" or which == "b":
+            slope = first["ab".index(which)]
+        else:
+            j, k = "ab".index(which[0]), "ab".index(which[1])
+            slope = second[j + k] + first[j] * first[k]
+        got = scale * slope
+        af, bf = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+        xf = np.asarray(x, dtype=np.float64)
+        ends = ((xf == 0.0) | (xf == 1.0)) & (af > 0.0) & (af < np.inf) & \
+            (bf > 0.0) & (bf < np.inf)
+    got = np.where(ends, 0.0, got).astype(np.result_type(i), copy=False)
+    return got[()] if np.ndim(got) == 0 else got
+
+
+def betainc_da(x, y, z):
+    """The table's ``betainc_da(a, b, x)``: d/da of ``betainc(a, b, x)``
+    (:func:`_betainc_slope`)."""
+    return _betainc_slope(x, y, z, "a")
+
+
+def betainc_db(x, y, z):
+    """The table's ``betainc_db(a, b, x)``: d/db of ``betainc(a, b, x)``."""
+    return _betainc_slope(x, y, z, "b")
+
+
+def betainc_daa(x, y, z):
+    """The table's ``betainc_daa(a, b, x)``: d2/da2 of ``betainc(a, b, x)``."""
+    return _betainc_slope(x, y, z, "aa")
+
+
+def betainc_dab(x, y, z):
+    """The table's ``betainc_dab(a, b, x)``: d2/dadb of ``betainc(a, b, x)``."""
+    return _betainc_slope(x, y, z, "ab")
+
+
+def betainc_dbb(x, y, z):
+    """The table's ``betainc_dbb(a, b, x)``: d2/db2 of ``betainc(a, b, x)``."""
+    return _betainc_slope(x, y, z, "bb")
+
+
 class _OwnFunction:
     """One of the table's own functions where a :class:`Rule` holds a ufunc: a unary
     callable with the name and arity the dispatch reads (``call`` applies the rule)."""
@@ -1376,6 +1452,38 @@ GAMMAINC_DAA = _smooth(_OwnFunction(gammainc_daa, 2), None,
                        "(np.log(y) - sc.digamma(x)) - trigamma(x)))",
                        domain=(_P, _P),
                        note="gammainc's third derivative in a is not computed")
+
+# betainc's shape derivatives on duals: d/dx is d/da (d/db) of the density x**(a - 1)
+# (1 - x)**(b - 1) / B(a, b), log-derivatives La = log x - (psi(a) - psi(a + b)) and Lb =
+# log(1 - x) - (psi(b) - psi(a + b)); at x = 0, 1 the limit 0 where the density
+# vanishes there (a > 1 at 0, b > 1 at 1), NaN elsewhere (it is infinite); the second
+# derivatives' own shape derivatives (third ones) are refused by name
+_BETA_DENSITY = "np.exp(sc.xlogy(x - 1.0, z) + sc.xlog1py(y - 1.0, -z) - sc.betaln(x, y))"
+_LA, _LB = "(np.log(z) - psi_difference(x, y))", "(np.log1p(-z) - psi_difference(y, x))"
+
+
+def _beta_density_slope(factor):
+    return (f"where(np.absolute(value(z) * (1.0 - value(z))) == 0.0, "
+            f"where(np.absolute(value(z)) == 0.0, where(np.real(value(x)) > 1.0, 0.0 * z, "
+            f"0.0 * z / 0.0), where(np.real(value(y)) > 1.0, 0.0 * z, 0.0 * z / 0.0)), "
+            f"{_BETA_DENSITY} * ({factor}))")
+
+
+_THIRD = "betainc's third derivatives in its shapes are not computed"
+BETAINC_ROWS = {
+    "a": _smooth(_OwnFunction(betainc_da, 3), "betainc_daa(x, y, z)", "betainc_dab(x, y, z)",
+                 _beta_density_slope(_LA), domain=(_P, _P, (0.05, 0.95))),
+    "b": _smooth(_OwnFunction(betainc_db, 3), "betainc_dab(x, y, z)", "betainc_dbb(x, y, z)",
+                 _beta_density_slope(_LB), domain=(_P, _P, (0.05, 0.95))),
+    "aa": _smooth(_OwnFunction(betainc_daa, 3), None, None, _beta_density_slope(
+        f"{_LA} * {_LA} - trigamma_difference(x, y)"), domain=(_P, _P, (0.05, 0.95)),
+        note=_THIRD),
+    "ab": _smooth(_OwnFunction(betainc_dab, 3), None, None, _beta_density_slope(
+        f"{_LA} * {_LB} + trigamma(x + y)"), domain=(_P, _P, (0.05, 0.95)), note=_THIRD),
+    "bb": _smooth(_OwnFunction(betainc_dbb, 3), None, None, _beta_density_slope(
+        f"{_LB} * {_LB} - trigamma_difference(y, x)"), domain=(_P, _P, (0.05, 0.95)),
+        note=_THIRD),
+}
 
 
 # The table's own functions of Faddeeva's w at a point that is no row's argument
@@ -1431,7 +1539,8 @@ _NAMESPACE = {"np": np, "where": where, "value": value, "lazy_where": lazy_where
               "trigamma": trigamma, "tetragamma": tetragamma, "wofz_slope": wofz_slope,
               "wofz_moment_slope": wofz_moment_slope, "psi_difference": psi_difference,
               "trigamma_difference": trigamma_difference, "gammainc_da": gammainc_da,
-              "gammainc_daa": gammainc_daa}
+              "gammainc_daa": gammainc_daa, "betainc_da": betainc_da, "betainc_db": betainc_db,
+              "betainc_daa": betainc_daa, "betainc_dab": betainc_dab, "betainc_dbb": betainc_dbb}
 _COMPILED = {}
 # the condition of a row whose branch at x = 0 :func:`regular_branch` leaves out
 _AT_ZERO = parse("np.absolute(value(x)) == 0.0", ("x", "y", "out"))

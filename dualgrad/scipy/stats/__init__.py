@@ -13,13 +13,15 @@ included.  Change ``from scipy import stats`` to
 * continuous (pdf, logpdf, cdf, logcdf, sf, logsf, ppf, isf): ``norm``,
   ``lognorm``, ``expon``, ``gamma``, ``beta``, ``t``, ``cauchy``, ``logistic``,
   ``laplace``, ``uniform``, ``chi2``, ``pareto``, ``weibull_min``, ``truncnorm`` (its
-  bounds ``a``, ``b`` differentiable too).  The cdf-like methods of ``gamma`` and
-  ``chi2`` are differentiable in their shapes too (``gammainc``'s derivative in ``a``,
-  the rule table's ``gammainc_da``); those of ``beta`` and ``t`` have no derivative in
-  their shapes here (``betainc``'s in ``a, b`` has no closed form): a dual shape
-  raises a named TypeError; in ``x``, ``q``, ``loc`` and ``scale`` they are exact.
-* discrete (pmf, logpmf, cdf, logcdf, sf, logsf): ``poisson``, ``binom``, ``nbinom``, ``geom``,
-  ``bernoulli``; ``betabinom`` (pmf, logpmf); ``k`` (and binom's ``n``) plain.
+  bounds ``a``, ``b`` differentiable too).  The cdf-like methods of ``gamma``,
+  ``chi2`` and ``beta`` are differentiable in their shapes too (``gammainc``'s
+  derivative in ``a``, ``betainc``'s in ``a, b``: the rule table's ``gammainc_da``,
+  ``betainc_da``, ``betainc_db``); those of ``t`` have no derivative in df here
+  (``stdtr``'s): a dual df raises a named TypeError; in ``x``, ``q``, ``loc`` and
+  ``scale`` they are exact.
+* discrete (pmf, logpmf, cdf, logcdf, sf, logsf): ``poisson``, ``binom``, ``nbinom`` (its
+  real ``n`` too), ``geom``, ``bernoulli``; ``betabinom`` (pmf, logpmf); ``k`` (and
+  binom's ``n``) plain.
 * ``multivariate_normal`` and ``multivariate_t`` (logpdf, pdf) through a Cholesky
   factor (the t's df differentiable too);
   ``dirichlet`` (logpdf, pdf); ``multinomial`` (logpmf, pmf in ``p``).

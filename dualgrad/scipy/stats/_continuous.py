@@ -6,9 +6,9 @@ SciPy's distribution functions (``stdtr``, ``betaincc``, the inverses
 table: their derivative in ``x`` or ``q`` (the density, one over it for a quantile)
 is written there.  A cdf's derivative in a shape parameter has no closed form:
 ``gammainc``'s in ``a`` (gamma, chi2: cdf, sf, ppf, isf and their logs) is the
-table's ``gammainc_da`` (a series or a continued fraction, stats45); ``betainc``'s
-in ``a, b`` and ``stdtr``'s in ``df`` have no table row: a dual there raises a named
-TypeError.
+table's ``gammainc_da`` (a series or a continued fraction, stats45), ``betainc``'s in
+``a, b`` (beta) its ``betainc_da`` / ``betainc_db`` (a continued fraction); ``stdtr``'s
+in ``df`` has no table row: a dual there raises a named TypeError.
 """
 
 import numpy as np
@@ -143,8 +143,6 @@ class _Gamma(Continuous):
 class _Beta(Continuous):
     shapes = ("a", "b")
     support = (0.0, 1.0)
-    refused = {(m, k): _CDF_SHAPE.format(("a", "b")[k], "betainc")
-               for m in ("cdf", "logcdf", "sf", "logsf", "ppf", "isf") for k in (0, 1)}
 
     def _logpdf(self, z, a, b):
         sc = _sc()

@@ -2,8 +2,8 @@
 rule table's functions; ``cdf`` / ``sf`` (and binom's, nbinom's pmf) SciPy's own
 functions (``pdtr``, Boost's ``_binom_cdf`` ...), rows of the rule table with their
 derivative in the continuous parameter (``mu``, ``p``) in closed form (a density).  Counts (``k``, binom's ``n``) are plain; nbinom's real ``n`` has a
-derivative in ``pmf`` / ``logpmf`` (gammaln), not in ``cdf`` / ``sf`` (betainc's
-derivative in its first argument has no closed form: a named TypeError).
+derivative in ``pmf`` / ``logpmf`` (gammaln) and, since stats45, in ``cdf`` / ``sf``
+and their logs (betainc's in its first argument, the table's ``betainc_da``).
 """
 
 import numpy as np
@@ -14,8 +14,6 @@ from ._base import Discrete, values
 __all__ = ["poisson", "binom", "nbinom", "geom", "bernoulli", "betabinom"]
 
 _COUNT = "{} is a count: the probabilities have no derivative in it"
-_CDF_N = ("nbinom's cdf / sf is betainc(n, k + 1, p), whose derivative in n has no closed "
-          "form and no row in dualgrad's rule table")
 
 
 def _sc():
@@ -99,7 +97,6 @@ class _Bernoulli(_Binom):
 
 class _Nbinom(Discrete):
     shapes = ("n", "p")
-    refused = {(m, 0): _CDF_N for m in ("cdf", "logcdf", "sf", "logsf")}
 
     def argcheck(self, n, p):
         return (n > 0) & (p > 0) & (p <= 1)

@@ -370,3 +370,66 @@ def test_the_point_takes_the_fast_path(monkeypatch):
     assert calls == []
     dg.gradient(lambda t: _f(t, left=None), T0)
     assert calls == [1]
+
+
+# ---- VFI's array steps: np.where with a constant branch, np.max over an axis -----------
+
+@pytest.mark.parametrize("engine", ["fused", "eager"])
+@pytest.mark.parametrize("const", [-np.inf, 2.0, 0, np.full((4, 3), -1.5), np.float64(7.0)])
+def test_where_with_a_constant_branch(engine, const):
+    """np.where(c, d, k) / np.where(c, k, d): d's partials where d is picked, +0.0 where
+    the constant is (d = t0 * A + t1 * A**2, so d's partials are A and A**2)."""
+    A = np.arange(12.0).reshape(4, 3) - 5.0
+    cond = A > 0
+
+    def f(t, swap):
+        d = A * t[0] + A ** 2 * t[1]
+        return np.where(~cond, const, d) if swap else np.where(cond, d, const)
+    with _fused.engine(engine):
+        for swap in (False, True):
+            J = dg.jacobian(lambda t: f(t, swap).ravel(), np.array([0.5, 2.0]))
+            want = np.where(cond.ravel()[:, None], np.stack([A.ravel(), (A ** 2).ravel()], -1),
+                            0.0)
+            np.testing.assert_array_equal(J, want)
+            assert not np.signbit(J).any()          # +0.0 where the constant is
+
+
+def test_where_with_a_constant_branch_nested_and_complex():
+    A = np.linspace(-1.0, 1.0, 5)
+    H = dg.hessian(lambda t: np.sum(np.where(A > 0, (t[0] * t[1]) ** 2 * A, -np.inf)[A > 0]),
+                   np.array([0.5, 2.0]))
+    s = np.sum(A[A > 0])                  # f = s t0^2 t1^2
+    np.testing.assert_allclose(H, [[2 * s * 4.0, 4 * s * 1.0], [4 * s * 1.0, 2 * s * 0.25]],
+                               rtol=1e-14)
+    g = dg.gradient(lambda t: np.sum(np.abs(np.where(A > 0, (1 + 1j) * t[0] * A, 3.0j)) ** 2),
+                    np.array([0.5]))
+    np.testing.assert_allclose(g, [2 * 2 * 0.5 * np.sum(A[A > 0] ** 2)], rtol=1e-14)
+
+
+@pytest.mark.parametrize("engine", ["fused", "eager"])
+@pytest.mark.parametrize("axis", [0, 1, 2, (0, 2), None])
+def test_max_over_axes_with_ties_and_nan(engine, axis):
+    """np.max / np.min of a (3, 4, 5) dual over axes: the picked element's partials, the
+    mean of the tied ones' (ties in the values, partials apart), NaN slices the first
+    NaN's; closed form from the plain values."""
+    rng = np.random.default_rng(7)
+    V = np.round(rng.standard_normal((3, 4, 5)), 0)     # many ties
+    V[1, 2, 3] = np.nan
+    P = rng.standard_normal((3, 4, 5))                  # d = V + t * P
+
+    def want(name):
+        pick = getattr(np, "nan" + name)(V, axis=axis, keepdims=True)
+        nan = np.isnan(np.max(V, axis=axis, keepdims=True))
+        tied = (V == pick) & ~nan
+        first_nan = np.zeros_like(V, bool)
+        if axis is None:
+            first_nan.flat[np.flatnonzero(np.isnan(V))[:1]] = True
+        else:
+            first_nan = np.isnan(V) & nan
+        w = np.where(nan, first_nan, tied)
+        return np.sum(np.where(w, P, 0.0), axis=axis) / np.sum(w, axis=axis)
+    for name in ("max", "min"):
+        with _fused.engine(engine):
+            g = dg.jacobian(lambda t: np.ravel(getattr(np, name)(V + t[0] * P, axis=axis)),
+                            np.array([0.0]))
+        np.testing.assert_allclose(g[:, 0], np.ravel(want(name)), rtol=1e-14, atol=1e-15)

@@ -1307,7 +1307,18 @@ def _where(condition, x=None, y=None):
     shape = np.shape(value)
     if type(value) is np.ndarray and shape:
         cond = np.ascontiguousarray(np.broadcast_to(cond, shape))
-    return make(value, backend.where(cond, dx.partials, dy.partials, shape + (n,)), tag)
+    # a branch that is a constant (a number or plain array: VFI's -inf) has partials
+    # +0.0: passed as the number, so the kernel reads the other branch alone and
+    # NumPy's fallback broadcasts no zeros (loops45)
+    px = 0.0 if dx is not x and _plain_constant(x) else dx.partials
+    py = 0.0 if dy is not y and _plain_constant(y) else dy.partials
+    return make(value, backend.where(cond, px, py, shape + (n,)), tag)
+
+
+def _plain_constant(a):
+    """Is ``a`` a number or a plain numeric array (no dual anywhere inside)?"""
+    return type(a) in (float, int, bool) or isinstance(a, (np.ndarray, np.number)) and \
+        a.dtype != object
 
 
 @implements(np.select)

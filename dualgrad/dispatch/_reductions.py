@@ -402,14 +402,19 @@ def _extreme(a, axis, keepdims, arg, name, kwargs):
         value = np.take_along_axis(result.value, index, axis=ax)
         partials = np.take_along_axis(result.partials, index[..., None], axis=ax)
         result = make(np.squeeze(value, ax), np.squeeze(partials, ax), a.tag)
-    result = _tied_mean(a, axes, result, name)
+    top = result.value
+    while isinstance(top, Dual):
+        top = top.value
+    # the extreme values, keepdims: the elements the args picked, equal (==) to NumPy's
+    # max / min over the axes, NaN where it is NaN (one reduction less, loops45)
+    result = _tied_mean(a, axes, result, name, np.expand_dims(top, axes))
     if keepdims:                               # a full reduction keeps every axis as 1
         result = np.reshape(result, tuple(1 if i in axes or len(shape) != a.ndim else s
                                           for i, s in enumerate(shape)))
     return result
 
 
-def _tied_mean(a, axes, result, name):
+def _tied_mean(a, axes, result, name, top=None):
     """``result`` (the reduction over ``axes`` of ``a``, the partials of the first
     extreme element) with the mean of the partials of the tied extreme elements where
     there are several (rules/_table.py, TIES: JAX's rule; for two, the midpoint).  A
@@ -419,7 +424,8 @@ def _tied_mean(a, axes, result, name):
     v = a.value
     while isinstance(v, Dual):
         v = v.value
-    top = getattr(np, name)(v, axis=axes, keepdims=True)
+    if top is None:
+        top = getattr(np, name)(v, axis=axes, keepdims=True)
     tied = v == top
     count = np.sum(tied, axis=axes)
     if not bool(np.any(count > 1)):

@@ -5,8 +5,10 @@ closed form, and the same sizes without a tie (the path spectral44 leaves alone)
     python bench/eig_tie_hessian.py [--compare OTHER_CHECKOUT] [--rounds 3]
 
 Cases (m x m, n = m inputs x): "split": ``Q diag(1 + x0 + |x|^2, 1 + x0, 3, 4, ..) Q^T``,
-f = the second eigenvalue, Hessian 2 I; "distinct": ``Q diag(1 + x0 + |x|^2, 2 + x0, 3,
-..) Q^T``, the same f, Hessian 0 (the second value is 2 + x0).  Medians of process CPU
+f = the second eigenvalue (eigvalsh; ", eigvals": the sorted real parts of
+np.linalg.eigvals, the general path, spectral45), Hessian 2 I; "distinct":
+``Q diag(1 + x0 + |x|^2, 2 + x0, 3, ..) Q^T``, the same f, Hessian 0 (the second value
+is 2 + x0).  Medians of process CPU
 time per call, ms; with --compare, fresh processes of each checkout alternating.
 """
 import argparse
@@ -20,13 +22,16 @@ import numpy as np
 from _common import alternate, median_time
 
 
-def _case(m, gap):
+def _case(m, gap, values="eigvalsh"):
     Q, _ = np.linalg.qr(np.random.default_rng(m).standard_normal((m, m)))
     rest = np.arange(3.0, m + 1.0)
 
     def f(x):
         d = np.concatenate([np.stack([1 + x[0] + x @ x, 1 + gap + x[0]]), rest + 0 * x[0]])
-        return np.linalg.eigvalsh(Q @ np.diag(d) @ Q.T)[1]
+        A = Q @ np.diag(d) @ Q.T
+        if values == "eigvals":          # the general path (spectral45)
+            return np.sort(np.linalg.eigvals(A).real)[1]
+        return np.linalg.eigvalsh(A)[1]
     want = 2 * np.eye(m) if gap == 0 else np.zeros((m, m))
     return f, want
 
@@ -35,8 +40,10 @@ def child(sizes):
     import dualgrad as dg
     out = {}
     for m in sizes:
-        for name, gap in (("split", 0.0), ("distinct", 1.0)):
-            f, want = _case(m, gap)
+        for name, gap, values in (("split", 0.0, "eigvalsh"), ("distinct", 1.0, "eigvalsh"),
+                                  ("split, eigvals", 0.0, "eigvals"),
+                                  ("distinct, eigvals", 1.0, "eigvals")):
+            f, want = _case(m, gap, values)
             x = np.zeros(m)
             t = median_time(lambda: dg.hessian(f, x), repeat=5, clock=time.process_time)
             H = dg.hessian(f, x)

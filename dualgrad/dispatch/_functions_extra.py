@@ -155,24 +155,36 @@ def _eig(a, vectors=True):
     ``dV = V (F * E)`` with ``F_ij = 1 / (w_j - w_i)`` (distinct eigenvalues), less the
     component along each vector that NumPy's unit-norm convention removes; at equal
     eigenvalues (within :func:`._spectral.resolution`) the pair's term is 0 where
-    ``E_ij`` and ``E_ji`` are 0 to rounding,
-    NaN otherwise (:mod:`._spectral`).  Complex
-    eigenvectors also carry LAPACK's phase convention: their derivative is refused
-    rather than guessed (the eigenvalues alone: ``np.linalg.eigvals``)."""
+    ``E_ij`` and ``E_ji`` are 0 to rounding, NaN otherwise (:mod:`._spectral`), and the
+    values take the cluster's mean ``trace(E_cc) / k`` (``diag(E)`` there is of
+    LAPACK's basis inside the cluster), ordered by the second order under nested
+    duals where it splits the cluster, else NaN, as ``eigh``'s
+    (:func:`._spectral.clustered_general`).  Complex eigenvectors also carry LAPACK's
+    phase convention: their derivative is refused rather than guessed (the eigenvalues
+    alone: ``np.linalg.eigvals``)."""
     if not isinstance(a, Dual):
         return np.linalg.eig(a)
     w, V = np.linalg.eig(a.value)
     dA = np.moveaxis(a.partials, -1, 0)                   # directions first: one product
     E = np.linalg.inv(V) @ dA @ V
-    values = make(w, np.moveaxis(np.diagonal(E, axis1=-2, axis2=-1), 0, -1), a.tag)
+    dw = np.diagonal(E, axis1=-2, axis2=-1)
+    ties = _spectral.tied(None, w, lambda: _spectral.block_scale(a.value, V))
+    lost = None
+    if ties is not None:
+        if vectors:
+            dw, lost = _spectral.clustered_general(dw, ties, w, E, vectors=True, tag=a.tag)
+        else:
+            dw = _spectral.clustered_general(dw, ties, w, E, tag=a.tag)
+    values = make(w, np.moveaxis(dw, 0, -1), a.tag)
     if not vectors:
         return values
     if np.iscomplexobj(primal(V)):
         raise errors.complex_eigenvectors()
     gap = w[..., None, :] - w[..., :, None]
-    F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
-    dV = V @ _spectral.couple(F * E, E, _spectral.tied(gap, w))
+    dV = V @ _spectral.couple(_spectral.inverse_gaps(gap) * E, E, ties)
     dV = dV - V * np.sum(V * dV, axis=-2, keepdims=True)  # each column keeps unit norm
+    if lost is not None and lost.any():  # the second order picks another basis / order
+        dV = np.where(lost[..., None, :], _spectral.nan_like(dV), dV)
     result = type(np.linalg.eig(np.eye(1)))
     return result(values, make(V, np.moveaxis(dV, 0, -1), a.tag))
 

@@ -1205,7 +1205,7 @@ def _pinned(V, dV, row, who):
     return dV + 1j * V * theta
 
 
-def _eigh(A, UPLO="L"):
+def _eigh(A, UPLO="L", _phase=True):
     """NumPy reads the triangle ``UPLO`` only: the partials are those of the
     Hermitian matrix made of that triangle, mirrored: ``M = V^H dA V``,
     ``dw = Re diag(M)``, ``dV = V (F o M)`` (complex: with LAPACK's phases).
@@ -1216,18 +1216,23 @@ def _eigh(A, UPLO="L"):
     (no derivative; see :mod:`._spectral`); ``dw`` stays ``diag(M)`` where ``M``'s
     block of the cluster is diagonal (so ``V f(w) V^H`` is exact) and is the
     cluster's mean ``trace(M_cc) / k`` where it mixes (:func:`._spectral.clustered`).
-    ``eigvalsh`` gives the mean always."""
+    ``eigvalsh`` gives the mean always.
+
+    ``_phase=False`` (the inner level of a Hessian of the values alone): complex vectors'
+    partials in the gauge ``Im(v_k^H dv_k) = 0``, not LAPACK's phase: the values'
+    partials ``v_k^H dA v_k`` do not depend on a vector's phase, so a zero in the row
+    whose phase LAPACK fixes does not refuse there (attack44 repro_12)."""
     _check_uplo("np.linalg.eigh", UPLO)
     w, V = _lapack.eigh(A.value, UPLO)
     gap = w[..., None, :] - w[..., :, None]
-    F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
     M = _H(V) @ _triangle(_directions(A, A.tag), UPLO) @ V
     diag = np.diagonal(M, axis1=-2, axis2=-1)
-    ties = _spectral.tied(gap, w)
-    dV = V @ _spectral.couple(F * M, M, ties)
+    ties = _spectral.tied(gap, w, lambda: _spectral.block_scale(A.value, V))
+    dV = V @ _spectral.couple(_spectral.inverse_gaps(gap) * M, M, ties)
     if np.iscomplexobj(primal(V)):
         diag = np.real(diag)
-        dV = _pinned(V, dV, 0 if UPLO == "L" else -1, "np.linalg.eigh")
+        if _phase:
+            dV = _pinned(V, dV, 0 if UPLO == "L" else -1, "np.linalg.eigh")
     if ties is not None:
         diag, lost = _spectral.clustered(diag, ties, w, M, vectors=True, tag=A.tag)
         if lost.any():                   # the second order picks another basis / order
@@ -1237,13 +1242,18 @@ def _eigh(A, UPLO="L"):
 
 
 def _eigvalsh_only(A, UPLO):
-    """``dw_i = Re(v_i^H dA v_i)`` for every direction, without the eigenvectors' partials."""
-    w, V = _lapack.eigh(A.value, UPLO)
+    """``dw_i = Re(v_i^H dA v_i)`` for every direction, without the eigenvectors' partials
+    (nested duals: the inner level's vectors in any phase, :func:`_eigh`'s ``_phase``)."""
+    if isinstance(A.value, Dual):
+        w, V = _eigh(A.value, UPLO, _phase=False)
+    else:
+        w, V = _lapack.eigh(A.value, UPLO)
     dA = _triangle(_directions(A, A.tag), UPLO)
     dw = np.sum(_conj(V) * (dA @ V), axis=-2)       # the diagonal of V^H dA V
     if np.iscomplexobj(primal(dw)):
         dw = np.real(dw)
-    ties = _spectral.tied(w[..., None, :] - w[..., :, None], w)
+    ties = _spectral.tied(w[..., None, :] - w[..., :, None], w,
+                          lambda: _spectral.block_scale(A.value, V))
     if ties is not None:                                # repeated: the cluster's mean
         dw = _spectral.clustered(dw, ties, w, _H(V) @ dA @ V, tag=A.tag)
     return make(w, _last(dw), A.tag)
@@ -1254,7 +1264,8 @@ def _eigvalsh(A, UPLO="L"):
     return _eigvalsh_only(A, UPLO)
 
 
-def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="raise"):
+def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="raise",
+         _phase=True):
     """Singular values ``ds_i = Re(u_i^H dA v_i)``; singular vectors from the standard
     identities with ``F_ij = 1 / (s_j^2 - s_i^2)`` (distinct singular values), for
     complex matrices with LAPACK's phases (see :func:`_pinned`).  Equal singular
@@ -1274,7 +1285,9 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
     vectors: there a zero singular value does not raise (``_deficient="nan"``), its
     vectors' partials are NaN instead (a zero singular value has a kink: its own
     second derivative is NaN), the other columns exact where their singular values
-    are nonzero (attack44 repro_03)."""
+    are nonzero (attack44 repro_03), and in any common phase of each pair ``(u_k, v_k)``
+    (``_phase=False``: ``u_k^H dA v_k`` does not depend on it, so a zero in the row whose
+    phase LAPACK fixes does not refuse there: attack44 repro_12)."""
     A = a.value
     m, n = A.shape[-2:]
     if compute_uv and full_matrices and m != n:
@@ -1287,7 +1300,8 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
             "np.linalg.svd with hermitian=True and compute_uv=True of a complex matrix "
             "(its vectors' phases follow eigh's; pass hermitian=False)")
     if isinstance(A, Dual) and not compute_uv or _deficient == "nan" and isinstance(A, Dual):
-        U, s, Vt = _svd(A, False, True, hermitian, "nan")    # the inner level's vectors
+        U, s, Vt = _svd(A, False, True, hermitian, "nan",    # the inner level's vectors
+                        _phase=_phase and compute_uv)
     else:
         U, s, Vt = np.linalg.svd(A, full_matrices=False, hermitian=hermitian)
     if compute_uv and not hermitian and _deficient == "raise":
@@ -1299,7 +1313,7 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
     if compute_uv:
         s2 = s * s
         gap = s2[..., None, :] - s2[..., :, None]
-        F = np.where(gap == 0.0, 0.0, 1.0 / np.where(gap == 0.0, 1.0, gap))
+        F = _spectral.inverse_gaps(gap)
         sv = primal(s)                       # numerically zero, as np.linalg.matrix_rank
         zero = sv <= sv[..., :1] * max(m, n) * np.finfo(float).eps
         if _deficient == "nan":
@@ -1348,7 +1362,9 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
         diag_im = 1j * np.imag(diag)
         dU = dU + U * (diag_im[..., None, :] * inv_s)
         diag = np.real(diag)
-        if m >= n:
+        if not _phase:
+            pass
+        elif m >= n:
             phased = _pinned(V, dV, 0, "np.linalg.svd")
             dU = dU + U * (phased - dV)[..., :1, :] / V[..., :1, :]
             dV = phased

@@ -31,10 +31,14 @@ squared singular values at most 0.7; genuine gaps of random symmetric matrices a
 ``F_ij = 1 / gap`` (``4.5e15``) times an O(1) coupling gave finite, wrong numbers.
 
 At such a near tie ``C_ij`` is computed, not exactly zero: a coupling within
-``NEAR * m * eps * max|C|`` (``C``'s largest entry in that direction, at that level of a
-nested dual) is rounding's (:func:`negligible`), the pair's term is then 0, as at an
-exact tie where ``C_ij`` is 0 (a perturbation that keeps the symmetry, benzene's
-uniform scaling, keeps numbers); a larger one gives NaN.
+``NEAR * m * eps * max|C|`` (``C``'s largest entry over every direction, at that level
+of a nested dual) is rounding's (:func:`negligible`), the pair's term is then 0, as at
+an exact tie where ``C_ij`` is 0 (a perturbation that keeps the symmetry, benzene's
+uniform scaling, keeps numbers); a larger one gives NaN.  A direction whose whole
+``C`` is rounding (a rotation ``C(s) A C(s)^T`` at a cluster, ``[K, I] = 0`` computed
+to 1e-16) thus mixes nothing (spectral45: it made the vectors' partials NaN and, in
+a Hessian, every value of the cluster).  Where ``A`` is exactly block diagonal a
+value's resolution is its own blocks' (:func:`block_scale`).
 
 The values of ``eigh`` / ``eigvalsh`` at an exactly repeated eigenvalue
 (:func:`clustered`): each value of the cluster takes the cluster's mean
@@ -47,6 +51,9 @@ second derivative: NaN there, as the vectors'.  A cluster that the first order l
 whole and the second splits (``diag(1 + x + x^2, 1 + x)``: the mean gave 1 and 1, the
 truth is 2 for the larger, 0 for the smaller) is ordered by the second order as
 ``np.sort`` orders a tied run (:func:`_higher`), or NaN where that is not decidable.
+A value NaN-marked in one direction (a kink) is NaN in the other directions' entries
+too unless the cluster's block there is uniform (:func:`_marked`).  ``eig`` /
+``eigvals`` take the same rules with ``V^-1 dA V`` (:func:`clustered_general`).
 """
 
 import numpy as np
@@ -54,8 +61,8 @@ import numpy as np
 from ..dual import DIAGONAL, Dual, make, partials_array, primal
 from . import _second_order
 
-__all__ = ["tied", "couple", "exactly_zero", "negligible", "clustered", "nan_like", "resolution",
-           "NEAR"]
+__all__ = ["tied", "block_scale", "couple", "exactly_zero", "negligible", "clustered", "clustered_general",
+           "inverse_gaps", "nan_like", "resolution", "NEAR"]
 
 NEAR = 8.0       # ties within NEAR * m * eps * max|w| (the module's docstring)
 _EPS = np.finfo(np.float64).eps
@@ -70,28 +77,62 @@ def resolution(w):
     return (NEAR * m * _EPS * top)[..., None, None]
 
 
-def _same(w):
+def _same(w, scale=None):
     """Plain ``(..., m, m)`` boolean array, ``True`` where ``w_i`` and ``w_j`` are tied
-    (the diagonal included): within :func:`resolution` of each other, and for sorted
-    real values (eigh, svd) whole runs whose consecutive gaps are, so that a cluster
-    is one (transitive) block."""
+    (the diagonal included): within :func:`resolution` of each other (with ``scale``, the
+    values' own scales (``(..., m)``, :func:`block_scale`): ``NEAR * m * eps`` times the
+    larger of the two), and for sorted real values (eigh, svd) whole runs whose
+    consecutive gaps are, so that a cluster is one (transitive) block."""
     v = primal(w)
     tol = resolution(v)
+    if scale is not None:
+        m = v.shape[-1]
+        tol = NEAR * m * _EPS * np.maximum(scale[..., :, None], scale[..., None, :])
     if not np.iscomplexobj(v) and v.shape[-1] > 1:
         step = np.diff(v, axis=-1)
         if np.all(step >= 0) or np.all(step <= 0):
-            cut = np.abs(step) > tol[..., 0]
+            cut = np.abs(step) > (tol[..., 0] if scale is None else
+                                  np.diagonal(tol, offset=1, axis1=-2, axis2=-1))
             label = np.concatenate([np.zeros(v.shape[:-1] + (1,), dtype=np.intp),
                                     np.cumsum(cut, axis=-1)], axis=-1)
             return label[..., :, None] == label[..., None, :]
     return np.abs(v[..., :, None] - v[..., None, :]) <= tol
 
 
-def tied(gap, w=None):
+def block_scale(A, V):
+    """The scale of each eigenvalue of a block-diagonal ``A`` (2-D, plain or dual; ``V``
+    its eigenvectors): ``max|w|`` of :func:`resolution` is of the whole matrix, but
+    LAPACK's reductions keep the exact zeros between diagonal blocks (a diagonal matrix's
+    eigenvalues are its entries, bits and all), so each eigenvalue is as exact as its own
+    block: the largest absolute row sum of the blocks its vector touches (:func:`tied`
+    takes at most ``max|w|``).  ``None`` where ``A`` is one block (or a stack: the
+    whole-matrix tolerance then).  A pair ``1e-7`` apart beside ``1e8`` in
+    ``diag(1 + x, 1 + 1e-7, 1e8)`` is then resolved (attack44 repro_13: the slopes 0.5,
+    0.5 where they are 1, 0); a dense matrix keeps the whole matrix's tolerance (its
+    rounding is ``eps ||A||``), and so do blocks that interleave (``[[a, 0, b], [0, L,
+    0], [b, 0, c]]``: a Householder reflection of column 0 mixes rows 1 and 2)."""
+    a, v = primal(A), primal(V)
+    if a.ndim != 2 or a.shape[0] < 2 or v.shape != a.shape:
+        return None
+    nz = (a != 0) | (a != 0).T
+    idx = np.arange(a.shape[0])
+    last = np.max(np.where(nz, idx, idx[:, None]), axis=1)
+    ends = np.maximum.accumulate(last) == idx    # nothing couples past i: a block ends
+    if np.count_nonzero(ends) < 2:
+        return None
+    label = np.concatenate([[0], np.cumsum(ends)[:-1]])
+    norm = np.zeros(label[-1] + 1)
+    np.maximum.at(norm, label, np.sum(np.abs(a), axis=1))
+    return np.max(np.where(v != 0, norm[label][:, None], 0.0), axis=0)
+
+
+def tied(gap, w=None, scale=None):
     """The pairs ``i != j`` whose gap (a plain or dual ``(..., m, m)`` array) is zero,
     as a plain boolean array; ``None`` where there is none (the ordinary case: the
     callers then skip this module's work, bit for bit).  With ``w`` (the ``(..., m)``
-    values the gaps are differences of) zero means within :func:`resolution`."""
+    values the gaps are differences of) zero means within :func:`resolution`, or with
+    ``scale`` (a function giving :func:`block_scale`'s, called only past the fast path)
+    within each pair's own blocks' resolution."""
     if w is None:
         ties = primal(gap) == 0.0
     else:
@@ -101,7 +142,12 @@ def tied(gap, w=None):
             tol = NEAR * v.size * _EPS * max(-v.min(), v.max())
             if step.min() > tol or step.max() < -tol:
                 return None              # sorted, every gap resolved (~5 us)
-        ties = _same(v)
+            if step.min() < 0 < step.max() and np.diff(np.sort(v)).min() > tol:
+                return None              # eig's order: every gap resolved
+        scale = scale() if scale is not None else None      # (after the fast path)
+        if scale is not None:
+            scale = np.minimum(scale, np.max(np.abs(v), axis=-1, keepdims=True))
+        ties = _same(v, scale)
     if np.count_nonzero(ties) == np.count_nonzero(np.diagonal(ties, axis1=-2, axis2=-1)):
         return None                      # (two counts: the cheapest test, ~2 us at 4 x 4)
     k = np.arange(ties.shape[-1])
@@ -117,20 +163,40 @@ def exactly_zero(x):
     return np.asarray(x) == 0
 
 
-def negligible(x, axes=(-2, -1)):
+def negligible(x, axes=(-2, -1), whole=False):
     """Plain boolean array, ``True`` where the matrix entries of ``x`` (maybe a nested
     dual; the matrix axes ``axes``) are within ``NEAR * m * eps`` of the matrix's
     largest entry in value and in every partial at every level (rounding's size in
-    ``V^H dA V``); exactly zero ones always are."""
+    ``V^H dA V``); exactly zero ones always are.
+
+    ``whole``: of the largest entry of every direction (axis 0: ``V^H dA V`` of each
+    direction, stacked) and, at the levels below, of every partial: a direction whose
+    whole perturbation is rounding (a rotation's commutator ``[K, I]`` computed to
+    ``1e-16``) does not mix a cluster that another direction's O(1) leaves whole.  (The
+    directions' scales are the user's; one ``1e16`` times smaller than another, and not
+    rounding, would count as rounding too.)"""
+    ndim = len(np.shape(primal(x)))
+    axes = tuple(a % ndim for a in axes)
+    return _negligible(x, axes, (0,) if whole and ndim > len(axes) else ())
+
+
+def _negligible(x, axes, over):
     if isinstance(x, Dual):
-        inner = tuple(a - 1 if a < 0 else a for a in axes)
-        return negligible(x.value, axes) & np.all(negligible(partials_array(x), inner),
-                                                  axis=-1)
+        p = partials_array(x)
+        more = over + (np.ndim(primal(p)) - 1,) if over else over
+        return _negligible(x.value, axes, over) & np.all(_negligible(p, axes, more), axis=-1)
     a = np.abs(np.asarray(x))
     if a.size == 0:
         return a == 0
     m = max(a.shape[axes[0]], a.shape[axes[1]])
-    return a <= NEAR * m * _EPS * np.max(a, axis=axes, keepdims=True)
+    return a <= NEAR * m * _EPS * np.max(a, axis=axes + over, keepdims=True)
+
+
+def inverse_gaps(gap):
+    """``F = 1 / gap`` (``gap``: ``w_j - w_i``, plain or dual), 0 where the gap is
+    exactly 0 (the diagonal, exact ties: :func:`couple` decides those)."""
+    zero = primal(gap) == 0.0
+    return np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, gap))
 
 
 def couple(FC, C, ties):
@@ -141,7 +207,7 @@ def couple(FC, C, ties):
     every partial otherwise."""
     if ties is None:
         return FC
-    zero = negligible(C)
+    zero = negligible(C, whole=True)
     zero &= np.swapaxes(zero, -1, -2)
     undefined = ties & ~zero
     if undefined.any():
@@ -152,15 +218,15 @@ def couple(FC, C, ties):
     return FC
 
 
-def clustered(dw, ties, w, M, vectors=False, tag=None):
+def clustered(dw, ties, w, M, vectors=False, tag=None, hermitian=True):
     """The eigenvalues' partials ``dw`` (``diag(M)``, directions leading: ``(n, ..., m)``)
     with each run of repeated eigenvalues ``w`` (plain or dual, ``(..., m)``; the
     pairs ``ties`` of :func:`tied`, at LAPACK's resolution) given the run's mean,
     ``trace(M_cc) / k``.  ``M`` (``(n, ..., m, m)``, plain or dual) is ``V^H dA V``.
 
     ``vectors``: the eigenvectors are returned beside the values (``eigh``).  A
-    direction whose block ``M_cc`` is diagonal (it does not mix the cluster) keeps
-    ``diag(M)`` there: LAPACK's basis is then the perturbation's eigenbasis, the
+    direction whose block ``M_cc`` is diagonal and not a multiple of the identity
+    (it splits the cluster without mixing it) keeps ``diag(M)`` there: LAPACK's basis is then the perturbation's eigenbasis, the
     vectors' partials are exact, and only ``diag(M)`` pairs with them
     (``V f(w) V^H``, expm or sqrtm written with eigh, stays exact); a mixing
     direction (the vectors' partials NaN) takes the mean.  Returns ``(dw, lost)``
@@ -171,19 +237,25 @@ def clustered(dw, ties, w, M, vectors=False, tag=None):
     mean was taken for a direction that splits the cluster at first order (``M_cc``
     not ``mean * I``: the sorted values have a kink, no second derivative).  A cluster
     that splits only at second order is ordered by it (:func:`_higher`, with ``tag``
-    the tag of ``dw``'s level) or NaN."""
+    the tag of ``dw``'s level) or NaN.
+
+    ``hermitian=False``: ``M`` is ``V^-1 dA V`` of a general matrix (``eig``; its
+    cluster blocks need not be Hermitian: :func:`clustered_general`)."""
     same = ties | np.eye(ties.shape[-1], dtype=bool)
     k = np.count_nonzero(same, axis=-1)
     mean = np.matmul(same / k[..., None], dw[..., None])[..., 0]
     d, P = primal(dw), primal(M)
     off = same & ~np.eye(same.shape[-1], dtype=bool)
     cluster = same.astype(float)
-    coupled = ~negligible(P)             # rounding's couplings do not mix (near ties)
+    coupled = ~negligible(P, whole=True)    # rounding's couplings do not mix (near ties)
     mixing = np.matmul(cluster, np.any(off & coupled, axis=-1)[..., None])[..., 0] > 0
     apart = np.abs(d[..., :, None] - d[..., None, :]) > \
-        NEAR * d.shape[-1] * _EPS * np.max(np.abs(P), axis=(-2, -1), keepdims=True)
+        NEAR * d.shape[-1] * _EPS * np.max(np.abs(P), axis=(0, -2, -1), keepdims=True)
     splitting = np.matmul(cluster, np.any(off & apart, axis=-1)[..., None])[..., 0] > 0
-    taken = mixing if vectors else np.ones(mixing.shape, dtype=bool)
+    # with the vectors, a direction that neither mixes nor splits the cluster takes the
+    # mean too: its diag(M) is the mean up to rounding, and tied values whose partials
+    # differ by rounding would not be ties to np.sort / np.max downstream
+    taken = (mixing | ~splitting) if vectors else np.ones(mixing.shape, dtype=bool)
     out = np.where(taken, mean, dw) if vectors else mean
     lost = np.zeros(mixing.shape[1:], dtype=bool)
     if isinstance(w, Dual):
@@ -191,11 +263,58 @@ def clustered(dw, ties, w, M, vectors=False, tag=None):
         undefined = taken & (mixing | splitting)
         level = ~split & (k > 1)
         if level.any():                  # tied at first order: the second decides
-            out, nan, lost = _higher(out, mean, same, w, M, level, vectors, tag)
+            own = np.where(mixing, mean, dw) if vectors else None   # LAPACK's members
+            out, nan, lost = _higher(out, mean, same, w, M, level, vectors, tag, hermitian,
+                                     own)
             undefined = undefined | nan
         if undefined.any():
             out = np.where(undefined, nan_like(mean), out)
+            out = _marked(out, np.any(undefined, axis=0), same, w, M)
     return (out, lost) if vectors else out
+
+
+def _marked(out, marked, same, w, M):
+    """``out`` (the values' partials, nested) with the members ``marked`` (``(..., m)``:
+    NaN in some direction, a kink) NaN also in each other direction's entries ``(p, q)``
+    whose block of ``M``'s second-order parts is not uniform (:func:`_uniform_pairs`):
+    there the cluster's mean is no member's second derivative (``diag(1 + p + q^2, 1 -
+    p)``'s ``H[q, q]`` gave the mean 1, the members' are 2 and 0: attack44 repro_10);
+    uniform blocks keep the exact mean (``sum(w^2)`` of ``(1 + p0) I + p1 diag(1, -1)``:
+    ``H[0, 0] = 4``).  Deeper nesting: NaN in every direction."""
+    if not marked.any():
+        return out
+    floor = _rounding(M, same, w)
+    pairs = _uniform_pairs(M, same, floor)
+    if pairs is None or not isinstance(out, Dual) or isinstance(out.value, Dual):
+        return np.where(marked, nan_like(out), out)
+    P = partials_array(out)
+    if isinstance(P, Dual):
+        return np.where(marked, nan_like(out), out)
+    bad = marked[..., None] & ~pairs
+    return make(out.value, np.where(bad, np.nan, np.asarray(P)), out.tag)
+
+
+def _uniform_pairs(M, same, floor):
+    """``(n, ..., m, r)`` bool: the cluster's block of ``M``'s second-order parts in the
+    directions ``(p, q)`` is a multiple of the identity to rounding (:func:`_uniform`'s
+    test, pair by pair); ``None`` where ``M`` is not a dual of plain arrays."""
+    if not isinstance(M, Dual) or isinstance(M.value, Dual) or \
+            isinstance(partials_array(M), Dual):
+        return None
+    X = np.moveaxis(np.asarray(partials_array(M)), -1, 1)      # (n, r, ..., m, m)
+    m = same.shape[-1]
+    k = np.count_nonzero(same, axis=-1)
+    diag = np.diagonal(X, axis1=-2, axis2=-1)
+    mean = np.matmul(same / k[..., None], diag[..., None])[..., 0]
+    eye = np.eye(m, dtype=bool)
+    dev = np.where(same, X - np.where(eye, mean[..., :, None], 0.0), 0.0)
+    dev = np.max(np.abs(dev), axis=-1)
+    dev = np.max(np.where(same, dev[..., None, :], 0.0), axis=-1)      # per cluster
+    with np.errstate(invalid="ignore"):
+        size = np.max(np.where(np.isfinite(X), np.abs(X), 0.0), axis=(0, 1, -2, -1))
+    size = np.maximum(size, floor)[..., None]
+    ok = dev <= NEAR * m * _EPS * size                      # (NaN: not uniform)
+    return np.moveaxis(ok, 1, -1)
 
 
 def _levels(x):
@@ -257,7 +376,7 @@ def _coefficients(n, r):
     return np.random.default_rng(44).standard_normal((n, r))
 
 
-def _higher(out, mean, same, w, M, level, vectors, tag):
+def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None):
     """The values' partials ``out`` (nested duals) at clusters ``level`` (``(..., m)``:
     the first order does not split them) ordered by the second order, as ``np.sort``
     orders a run of tied values (:func:`._second_order.ranked`).
@@ -271,10 +390,14 @@ def _higher(out, mean, same, w, M, level, vectors, tag):
     them in that order; a block uniform at every order keeps the mean (exact).  NaN
     otherwise: no common basis, an order that the second order does not decide (a kink),
     deeper nesting, a pass that replays another's decisions (its basis may be another).
+    ``hermitian=False`` (``eig``: ``V^-1 dA V``): the blocks' common eigenbasis ``W`` is
+    a general one (``W^-1 S W`` diagonal), rounding there grows with ``W``'s condition
+    number, and a member whose second-order part is not real is NaN.
 
     Returns ``(out, nan, lost)``: ``nan`` the values to make NaN, ``lost`` (``vectors``)
     the columns whose vectors have no derivative: LAPACK's basis is not the one the
-    second order picks (or not in its order), so the vectors jump there."""
+    second order picks (or not in its order), so the vectors jump there (``own``: the
+    values' partials of LAPACK's members, ``diag(M)`` where it does not mix)."""
     floor = _rounding(M, same, w)
     flat = _uniform(M, same, floor)
     todo = level & ~flat
@@ -311,15 +434,25 @@ def _higher(out, mean, same, w, M, level, vectors, tag):
         sel = ks == kk
         gb, rows = bs[sel], ss[sel][:, None] + np.arange(kk)
         blk = Sf[:, gb[:, None, None], rows[:, :, None], rows[:, None, :], :]
-        blk = 0.5 * (blk + np.conj(np.swapaxes(blk, 2, 3)))     # (n, G, k, k, r)
+        if hermitian:
+            blk = 0.5 * (blk + np.conj(np.swapaxes(blk, 2, 3)))  # (n, G, k, k, r)
         finite = np.all(np.isfinite(blk), axis=(0, 2, 3, 4))
         blk = np.where(np.isfinite(blk), blk, 0.0)
         eps = NEAR * m * _EPS * whole[gb]                       # (G,)
         mix = np.einsum("pgijq,pq->gij", blk, _coefficients(n, r))
-        _, W = np.linalg.eigh(mix)
-        T = np.einsum("gia,pgijq,gjb->pgabq", np.conj(W), blk, W)
+        if hermitian:
+            _, W = np.linalg.eigh(mix)
+            Wi = np.conj(np.swapaxes(W, -1, -2))
+        else:
+            _, W = np.linalg.eig(mix)
+            W, Wi, scale = _inverted(W)
+            eps = eps * scale
+        T = np.einsum("gai,pgijq,gjb->pgabq", Wi, blk, W)
         offd = np.where(np.eye(kk, dtype=bool)[:, :, None], 0.0, T)
         common = finite & (np.max(np.abs(offd), axis=(0, 2, 3, 4)) <= eps)
+        if not hermitian:                # a complex pair at second order: no order
+            diag = np.diagonal(T, axis1=2, axis2=3)
+            common &= np.max(np.abs(np.imag(diag)), axis=(0, 2, 3)) <= eps
         dg = np.real(np.moveaxis(np.diagonal(T, axis1=2, axis2=3), -1, 2))  # (n, G, k, r)
         # members equal to rounding become exactly equal (the order of equal ones is
         # immaterial; rounding's differences must not decide or undecide an order)
@@ -358,11 +491,11 @@ def _higher(out, mean, same, w, M, level, vectors, tag):
         ov = np.moveaxis(np.asarray(out.value).reshape(n, B, m), 0, -1)
         op = np.moveaxis(np.asarray(partials_array(out)).reshape(n, B, m, r), 0, -2)
         if vectors:                      # LAPACK's members, if they are those in order
-            apart = np.max(np.abs(op - second), axis=(-2, -1)) > tol
+            lp = np.moveaxis(np.asarray(partials_array(own)).reshape(n, B, m, r), 0, -2)
+            apart = np.max(np.abs(lp - second), axis=(-2, -1)) > tol
             apart = np.max(np.where(same.reshape(B, m, m), apart[:, None, :], False),
                            axis=-1)
-            decided &= apart
-            lost = decided.copy()
+            lost = decided & apart       # (the others: LAPACK's own, to rounding)
         ov = np.where(decided[..., None], first, ov)
         op = np.where(decided[..., None, None], second, op)
         out = make(np.moveaxis(ov, -1, 0).reshape((n,) + b + (m,)),
@@ -370,6 +503,48 @@ def _higher(out, mean, same, w, M, level, vectors, tag):
     if vectors:
         lost = (lost | nan).reshape(b + (m,))
     return out, nan.reshape(b + (m,)), lost
+
+
+def _inverted(W):
+    """``(W, W^-1, cond)`` of eigenvector matrices ``W`` (``(G, k, k)``; ``cond`` their
+    condition numbers, ``(G,)``: how much rounding ``W^-1 S W`` carries), with
+    non-finite ``W^-1`` (a defective block) as NaN, so that the check fails."""
+    with np.errstate(all="ignore"):
+        s = np.linalg.svd(W, compute_uv=False)
+        cond = s[:, 0] / s[:, -1]
+        ok = np.isfinite(cond) & (cond < 1.0 / _EPS)
+        Wi = np.linalg.inv(np.where(ok[:, None, None], W, np.eye(W.shape[-1])))
+    Wi = np.where(ok[:, None, None], Wi, np.nan)
+    return W, Wi, np.where(ok, cond, np.inf)
+
+
+def clustered_general(dw, ties, w, M, vectors=False, tag=None):
+    """:func:`clustered` for the eigenvalues of a general matrix (``eig``, LAPACK's
+    order, maybe complex): ``M`` is ``V^-1 dA V`` (``(n, ..., m, m)``), ``dw`` its
+    diagonal (``(n, ..., m)``).  Real values are taken in ascending order (a cluster one
+    run, as ``eigh``'s; LAPACK's values a few units in the last place apart stay in
+    their order, the larger member taking the larger second-order part) and put back;
+    complex ones keep the mean at first order and are NaN where the second order would
+    have to decide (an order of complex values is no function's).  Returns ``dw``, and
+    ``lost`` (:func:`clustered`) with ``vectors``."""
+    v = primal(w)
+    if np.iscomplexobj(v):
+        return clustered(dw, ties, w, M, vectors, None, hermitian=False)
+    order = np.argsort(v, axis=-1, kind="stable")
+    back = np.argsort(order, axis=-1, kind="stable")
+    rows, cols = order[..., :, None], order[..., None, :]
+
+    def put(x, at):                      # x (n, ..., m) in the order ``at``
+        return np.take_along_axis(x, np.broadcast_to(at, np.shape(primal(x))), axis=-1)
+
+    Ms = np.take_along_axis(M, np.broadcast_to(rows, np.shape(primal(M))[:-1] + (1,)), axis=-2)
+    Ms = np.take_along_axis(Ms, np.broadcast_to(cols, np.shape(primal(Ms))[:-2] + (1,) +
+                                                 cols.shape[-1:]), axis=-1)
+    ts = np.take_along_axis(np.take_along_axis(ties, rows, axis=-2), cols, axis=-1)
+    out = clustered(put(dw, order), ts, put(w, order), Ms, vectors, tag, hermitian=False)
+    if vectors:
+        return put(out[0], back), put(out[1], back)
+    return put(out, back)
 
 
 def nan_like(x):

@@ -53,7 +53,8 @@ gradient with respect to the covariance's parameters:
 import numpy as np
 
 from .. import errors
-from ..dispatch._spectral import clustered, couple, nan_like, tied
+from ..dispatch._spectral import (block_scale, clustered, couple, inverse_gaps, nan_like,
+                                  tied)
 from ..dual import Dual
 from ._lift import (check_finite as _check_finite, columns, last, make, not_holomorphic, outer,
                     primal, read, scipy_linalg, split, traced, uncolumns)
@@ -858,10 +859,10 @@ def _eigh(a, lower, driver, vectors=True):
     if np.iscomplexobj(primal(dw)):
         dw = np.real(dw)
     gap = w[..., None, :] - w[..., :, None]
-    ties = tied(gap, w)
+    ties = tied(gap, w, lambda: block_scale(a0, V))
     dw, lost = _at_ties(dw, ties, w, M, vectors, tag)
     w_out = make(w, last(dw), tag)
-    dV = V @ couple(_inverse_gaps(gap) * M, M, ties)
+    dV = V @ couple(inverse_gaps(gap) * M, M, ties)
     if lost is not None and lost.any():  # the second order picks another basis / order
         dV = np.where(lost[..., None, :], nan_like(dV), dV)
     return w_out, make(V, last(dV), tag)
@@ -876,12 +877,6 @@ def _at_ties(dw, ties, w, M, vectors, tag):
     if vectors:
         return clustered(dw, ties, w, M, vectors=True, tag=tag)
     return clustered(dw, ties, w, M, tag=tag), None
-
-
-def _inverse_gaps(gap):
-    """``1 / (w_j - w_i)``, 0 where the gap is exactly 0 (:func:`couple` decides those)."""
-    zero = primal(gap) == 0.0
-    return np.where(zero, 0.0, 1.0 / np.where(zero, 1.0, gap))
 
 
 def _eigh_general(a, b, lower, driver, vectors):
@@ -922,7 +917,7 @@ def _eigh_general(a, b, lower, driver, vectors):
     else:
         dw, lost = _at_ties(dw, ties, w, M, vectors, tag)
     w_out = make(w, last(dw), tag)
-    C = couple(_inverse_gaps(gap) * M, M, ties)
+    C = couple(inverse_gaps(gap) * M, M, ties)
     if N is not None:
         C = C - N * (0.5 * np.eye(np.shape(primal(V))[-1]))
     dV = V @ C

@@ -337,3 +337,22 @@ def test_jacfwd_of_grad_beyond_one_pass(engine):
     want[np.ix_([0, n - 1], [0, n - 1])] = 2.0
     with dg.engine(engine):
         np.testing.assert_array_equal(dg.jacfwd(dg.grad(f))(np.zeros(n)), want)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("chunk", [1, 2, 3])
+def test_other_linked_gradients_in_chunks(engine, chunk):
+    """jacobian(jacfwd(f)), grad of another argnum, grad with has_aux, jacfwd(jacfwd(f))
+    in outer chunks decided the kink per chunk (diag(2, 0, 0, 2)); now the unchunked
+    midpoint; a twice differentiable tie keeps its dominant piece's Hessian."""
+    x = np.zeros(4)
+    for f, want in ((kink, MIDPOINT), (smooth_tie, _smooth_truth())):
+        with dg.engine(engine):
+            got = (dg.jacobian(dg.jacfwd(f), x, chunk=chunk),
+                   dg.jacfwd(dg.jacfwd(f), chunk=chunk)(x),
+                   dg.jacobian(dg.grad(lambda c, y: f(y), argnums=1), 0.0, x, argnums=1,
+                               chunk=chunk),
+                   dg.jacobian(dg.grad(lambda y: (f(y), 1), has_aux=True), x, chunk=chunk,
+                               has_aux=True)[0])
+        for H in got:
+            np.testing.assert_array_equal(H, want)

@@ -444,6 +444,7 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
         # jacfwd(grad(f)), jacobian(grad(f), x), jacfwd(jacfwd(f)): a Hessian's two levels
         # (tuple argnums too: every seeded argument's leaves are linked, attack44 14)
         f = _linked_gradient(f, argnums)
+        f.notes = []                     # this call's outer chunks' tie decisions
     if type(x) is np.ndarray and argnums == 0 and type(argnums) is int and chunk is None \
             and executor is None and not (progress or has_aux or holomorphic) and \
             _one_pass_fits(f, x) and x.ndim == 1:
@@ -459,6 +460,17 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
         return _structured(_Flat.one(f, (x,) + args), value, partials)[1]
     flat, value, partials, aux = _evaluate(who, f, (x,) + args, kwargs, argnums, chunk,
                                            executor, progress, has_aux, holomorphic)
+    notes = getattr(f, "notes", None)
+    clash = _second_order.clashes(notes) if notes else None
+    if clash:
+        # outer chunks of a linked gradient (jacobian(jacfwd(f)), grad's other argnums
+        # or aux) decided a second-order tie each by its own block of D, unlike one
+        # another (f has no second derivative there): the midpoint in every chunk, as
+        # dg.hessian's second round (ties45: jacobian(jacfwd(f), x, chunk=1) of
+        # np.maximum(x0**2, x3**2) gave diag(2, 0, 0, 2))
+        f.forced.update(clash)
+        flat, value, partials, aux = _evaluate(who, f, (x,) + args, kwargs, argnums, chunk,
+                                               executor, progress, has_aux, holomorphic)
     return _with_aux(_structured(flat, value, partials)[1], aux, has_aux)
 
 
@@ -485,8 +497,17 @@ def _linked_gradient(gradient, at):
         g = wide.get(len(args))
         if g is None:
             g = wide[len(args)] = _widened(gradient, ats, len(args))
-        with linked(xs):
-            return g(*args, **kwargs)
+        with linked(xs) as link:
+            link.forced = linked_gradient.forced
+            out = g(*args, **kwargs)
+            notes = linked_gradient.notes
+            if link.summary and notes is not None:
+                notes.append(link.summary)
+            return out
+    # jacobian_as's: each call's second-order tie decisions (an outer chunk's, compared
+    # by _second_order.clashes; None: not kept) and the ties kept at the midpoint in a
+    # second round
+    linked_gradient.notes, linked_gradient.forced = None, {}
     return linked_gradient
 
 

@@ -362,3 +362,32 @@ def test_nbinom_methods_in_n(method):
                 want = want / (_beta_lower(n, k + 1, p) if method == "logcdf" else
                                _beta_upper(n, k + 1, p))
             assert _rel(got, want) < 1e-10, (n, p, k, got, float(want))
+
+
+# ---- duplicates D23: the symmetric distributions' sf / logsf / isf, written once ---------
+def test_symmetric_distributions_take_sf_logsf_isf_from_one_place():
+    """norm, logistic, laplace, t and cauchy get sf(z) = cdf(-z), logsf(z) = logcdf(-z)
+    and isf(q) = -ppf(q) from one class (cauchy keeps Boost's own isf); lognorm reads
+    the normal's functions of log(z) / s.  The values stay SciPy's (bit for bit where
+    SciPy's formula is the same operations) and the partials its differences'."""
+    from dualgrad.scipy.stats import _continuous as cont
+    for name in ("norm", "logistic", "laplace", "t", "cauchy"):
+        cls = type(getattr(ds, name))
+        assert issubclass(cls, cont._Symmetric), name
+        own = set(vars(cls)) & {"_sf", "_logsf", "_isf"}
+        assert own == ({"_isf"} if name == "cauchy" else set()), (name, own)
+    assert not {"_sf", "_logsf", "_isf"} & set(vars(cont._Lognorm)) - {"_sf", "_logsf", "_isf"}
+    shapes = {"t": (3.5,), "lognorm": (0.6,)}
+    x = np.array([0.2, 0.7, 1.3, 2.9])
+    q = np.array([0.01, 0.3, 0.5, 0.9])
+    for name in ("norm", "logistic", "laplace", "t", "cauchy", "lognorm"):
+        for method, u in (("sf", x), ("logsf", x), ("isf", q)):
+            args = shapes.get(name, ())
+            value, d = dg.jvp(lambda s: getattr(getattr(ds, name), method)(u, *args, s, 1.7),
+                              np.full(4, 0.1), np.ones(4))
+            want = getattr(getattr(ss, name), method)(u, *args, 0.1, 1.7)
+            np.testing.assert_allclose(value, want, rtol=2e-15, err_msg=f"{name}.{method}")
+            h = 1e-5
+            fd = (getattr(getattr(ss, name), method)(u, *args, 0.1 + h, 1.7) -
+                  getattr(getattr(ss, name), method)(u, *args, 0.1 - h, 1.7)) / (2 * h)
+            np.testing.assert_allclose(d, fd, rtol=1e-6, atol=1e-9, err_msg=f"{name}.{method}")

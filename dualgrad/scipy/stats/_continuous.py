@@ -35,7 +35,24 @@ def _scu():
     return scu
 
 
-class _Norm(Continuous):
+class _Symmetric(Continuous):
+    """A standard distribution symmetric about 0: ``sf(z) = cdf(-z)``, ``logsf(z) =
+    logcdf(-z)``, ``isf(q) = -ppf(q)``, written once (SciPy's own formulas for these:
+    norm's ``ndtr(-z)``, logistic's ``expit(-z)``, t's ``stdtr(df, -z)``, laplace's
+    ``_cdf(-x)`` ...; where a subclass keeps rv_continuous's default ``_logcdf``, its
+    ``logcdf(-z)`` is the default ``_logsf`` term for term: the median is 0)."""
+
+    def _sf(self, z, *shapes):
+        return self._cdf(-z, *shapes)
+
+    def _logsf(self, z, *shapes):
+        return self._logcdf(-z, *shapes)
+
+    def _isf(self, q, *shapes):
+        return -self._ppf(q, *shapes)
+
+
+class _Norm(_Symmetric):
     def _pdf(self, z):
         return np.exp(-z ** 2 / 2.0) / _C
 
@@ -48,17 +65,8 @@ class _Norm(Continuous):
     def _logcdf(self, z):
         return _sc().log_ndtr(z)
 
-    def _sf(self, z):
-        return _sc().ndtr(-z)
-
-    def _logsf(self, z):
-        return _sc().log_ndtr(-z)
-
     def _ppf(self, q):
         return _sc().ndtri(q)
-
-    def _isf(self, q):
-        return -_sc().ndtri(q)
 
 
 class _Lognorm(Continuous):
@@ -72,23 +80,24 @@ class _Lognorm(Continuous):
     def _pdf(self, z, s):
         return np.exp(self._logpdf(z, s))
 
+    # SciPy's: the normal's functions of log(z) / s (its quantiles exp(s ...))
     def _cdf(self, z, s):
-        return _sc().ndtr(np.log(z) / s)
+        return norm._cdf(np.log(z) / s)
 
     def _logcdf(self, z, s):
-        return _sc().log_ndtr(np.log(z) / s)
+        return norm._logcdf(np.log(z) / s)
 
     def _sf(self, z, s):
-        return _sc().ndtr(-(np.log(z) / s))
+        return norm._sf(np.log(z) / s)
 
     def _logsf(self, z, s):
-        return _sc().log_ndtr(-(np.log(z) / s))
+        return norm._logsf(np.log(z) / s)
 
     def _ppf(self, q, s):
-        return np.exp(s * _sc().ndtri(q))
+        return np.exp(s * norm._ppf(q))
 
     def _isf(self, q, s):
-        return np.exp(s * -_sc().ndtri(q))
+        return np.exp(s * norm._isf(q))
 
 
 class _Expon(Continuous):
@@ -212,7 +221,7 @@ def t_kernel(q, df, dim):
                     -(df + dim) / 2 * np.log1p(u))
 
 
-class _T(Continuous):
+class _T(_Symmetric):
     shapes = ("df",)
     refused = {(m, 0): _CDF_SHAPE.format("df", "stdtr (betainc)")
                for m in ("cdf", "logcdf", "sf", "logsf", "ppf", "isf")}
@@ -228,14 +237,8 @@ class _T(Continuous):
     def _cdf(self, z, df):
         return _sc().stdtr(df, z)
 
-    def _sf(self, z, df):
-        return self._cdf(-z, df)
-
     def _ppf(self, q, df):
         return _sc().stdtrit(df, q)
-
-    def _isf(self, q, df):
-        return -self._ppf(q, df)
 
 
 class _Chi2(Continuous):
@@ -282,7 +285,7 @@ class _Pareto(Continuous):
         return np.power(q, -1.0 / b)
 
 
-class _Cauchy(Continuous):
+class _Cauchy(_Symmetric):
     def _pdf(self, z):
         return 1.0 / np.pi / (1.0 + z * z)
 
@@ -296,17 +299,14 @@ class _Cauchy(Continuous):
     def _cdf(self, z):
         return np.arctan2(1, -z) / np.pi
 
-    def _sf(self, z):
-        return np.arctan2(1, z) / np.pi
-
     def _ppf(self, q):
         return _scu()._cauchy_ppf(q, 0, 1)
 
-    def _isf(self, q):
+    def _isf(self, q):          # Boost's own isf (not -ppf: SciPy's bits)
         return _scu()._cauchy_isf(q, 0, 1)
 
 
-class _Logistic(Continuous):
+class _Logistic(_Symmetric):
     def _logpdf(self, z):
         y = -np.abs(z)
         return y - 2.0 * np.log1p(np.exp(y))
@@ -320,34 +320,19 @@ class _Logistic(Continuous):
     def _logcdf(self, z):
         return _sc().log_expit(z)
 
-    def _sf(self, z):
-        return _sc().expit(-z)
-
-    def _logsf(self, z):
-        return _sc().log_expit(-z)
-
     def _ppf(self, q):
         return _sc().logit(q)
 
-    def _isf(self, q):
-        return -_sc().logit(q)
 
-
-class _Laplace(Continuous):
+class _Laplace(_Symmetric):
     def _pdf(self, z):
         return 0.5 * np.exp(-np.abs(z))
 
     def _cdf(self, z):
         return np.where(_plain(z) > 0, 1.0 - 0.5 * np.exp(-z), 0.5 * np.exp(z))
 
-    def _sf(self, z):
-        return self._cdf(-z)
-
     def _ppf(self, q):
         return np.where(_plain(q) > 0.5, -np.log(2 * (1 - q)), np.log(2 * q))
-
-    def _isf(self, q):
-        return -self._ppf(q)
 
 
 class _WeibullMin(Continuous):

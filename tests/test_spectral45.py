@@ -243,3 +243,46 @@ def test_dense_matrix_keeps_the_whole_tolerance():
     A = lambda x: _Q3 @ np.diag(np.stack([1 + x[0], 1 - x[0], 1e8 + 0 * x[0]])) @ _Q3.T  # noqa
     J = dg.jacobian(lambda x: np.linalg.eigvalsh(A(x)), np.zeros(1))
     np.testing.assert_allclose(J[:2, 0], [0.0, 0.0], atol=1e-6)
+
+
+_S = np.array([[1.0, 0.4, 0.2], [0.1, 1.0, 0.3], [0.2, -0.1, 1.0]])
+
+
+def _rotation_block(x):
+    """``S [[a, -b, 0], [b, a, 0], [0, 0, c]] S^-1``: eigenvalues ``a +- i b`` and ``c``
+    (``a = 1 + x0^2 + x1``, ``b = 2 + x0 x1``, ``c = 5 + x1^3``)."""
+    a = 1 + x[0] ** 2 + x[1]
+    b = 2 + x[0] * x[1]
+    z = 0 * x[0]
+    B = np.stack([np.stack([a, -b, z]), np.stack([b, a, z]), np.stack([z, z, 5 + x[1] ** 3])])
+    return _S @ B @ np.linalg.inv(_S)
+
+
+_COMPLEX_VALUES = {  # f of the eigenvalues, the same of the closed form
+    "sum real": (lambda w: np.sum(w.real),
+                 lambda x: 2 * (1 + x[0] ** 2 + x[1]) + 5 + x[1] ** 3),
+    "max imag": (lambda w: np.max(w.imag), lambda x: 2 + x[0] * x[1]),
+    "sum abs": (lambda w: np.sum(np.abs(w)),
+                lambda x: 2 * np.sqrt((1 + x[0] ** 2 + x[1]) ** 2 + (2 + x[0] * x[1]) ** 2) +
+                5 + x[1] ** 3),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_COMPLEX_VALUES))
+def test_eigvals_hessian_of_a_matrix_with_complex_eigenvalues(name):
+    """Hessians of eigvals of a real matrix with complex eigenvalues: the inner level
+    takes eig's complex vectors in any scale (the values do not depend on it); they
+    raised "complex eigenvectors ... use np.linalg.eigvals", the spelling used.
+    Oracle: the closed form's Hessian (dualgrad on plain arithmetic) and central second
+    differences of NumPy's eigvals; a third derivative along a line too."""
+    f, closed = _COMPLEX_VALUES[name]
+    x0 = np.array([0.3, -0.2])
+    g = lambda x: f(np.linalg.eigvals(_rotation_block(x)))   # noqa: E731
+    H = dg.hessian(g, x0)
+    np.testing.assert_allclose(H, dg.hessian(closed, x0), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(H, _second_difference(g, x0), rtol=1e-5, atol=1e-5)
+    line = lambda t: g(np.stack([t, 0.5 * t]))                 # noqa: E731
+    cline = lambda t: closed(np.stack([t, 0.5 * t]))           # noqa: E731
+    d3 = lambda h: dg.derivative(lambda s: dg.derivative(      # noqa: E731
+        lambda r: dg.derivative(h, r), s), 0.3)
+    assert d3(line) == pytest.approx(d3(cline), rel=1e-10, abs=1e-12)

@@ -150,7 +150,7 @@ def _real_if_close(a, tol=100):
 
 
 # ---- eigen-decomposition of a general matrix --------------------------------------
-def _eig(a, vectors=True):
+def _eig(a, vectors=True, _scale=True):
     """``w, V = eig(A)``.  With ``E = V^-1 dA V``: ``dw = diag(E)``; the eigenvectors
     ``dV = V (F * E)`` with ``F_ij = 1 / (w_j - w_i)`` (distinct eigenvalues), less the
     component along each vector that NumPy's unit-norm convention removes; at equal
@@ -161,10 +161,18 @@ def _eig(a, vectors=True):
     duals where it splits the cluster, else NaN, as ``eigh``'s
     (:func:`._spectral.clustered_general`).  Complex eigenvectors also carry LAPACK's
     phase convention: their derivative is refused rather than guessed (the eigenvalues
-    alone: ``np.linalg.eigvals``)."""
+    alone: ``np.linalg.eigvals``).
+
+    ``_scale=False`` (the inner level of the values alone, a Hessian of ``eigvals``):
+    complex vectors are not refused and their scale is any: ``diag(V^-1 dA V)`` does not
+    depend on it (``V D`` for a diagonal ``D``), so a matrix with complex eigenvalues
+    has Hessians of its eigenvalues (they raised, advising ``eigvals``)."""
     if not isinstance(a, Dual):
         return np.linalg.eig(a)
-    w, V = np.linalg.eig(a.value)
+    if isinstance(a.value, Dual) and not (vectors and _scale):
+        w, V = _eig(a.value, True, _scale=False)
+    else:
+        w, V = np.linalg.eig(a.value)
     dA = np.moveaxis(a.partials, -1, 0)                   # directions first: one product
     E = np.linalg.inv(V) @ dA @ V
     dw = np.diagonal(E, axis1=-2, axis2=-1)
@@ -178,7 +186,7 @@ def _eig(a, vectors=True):
     values = make(w, np.moveaxis(dw, 0, -1), a.tag)
     if not vectors:
         return values
-    if np.iscomplexobj(primal(V)):
+    if np.iscomplexobj(primal(V)) and _scale:
         raise errors.complex_eigenvectors()
     gap = w[..., None, :] - w[..., :, None]
     dV = V @ _spectral.couple(_spectral.inverse_gaps(gap) * E, E, ties)

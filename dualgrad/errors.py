@@ -451,6 +451,7 @@ def arrays_returned(tag, leaves):
 _RETURNED_FIX = (
     " If f built its result from the elements of np.asarray(d) with plain zeros beside "
     "them (scipy.linalg.block_diag(q1, q2), np.concatenate with a zero object array), "
+    "use dualgrad.scipy.linalg.block_diag(q1, q2) (SciPy's signature) or "
     "build it as a dual array instead: Q = np.zeros_like(q1, shape=(4, 4)); Q[:2, :2] = "
     "q1; Q[2:, 2:] = q2 (a guarded term's fallback beside such elements looks the same "
     "to dualgrad).")
@@ -2696,7 +2697,7 @@ _DROP_INS = {"scipy.special": ("logsumexp", "softmax", "log_softmax", "polygamma
                               "inv", "det", "lu_factor", "lu_solve", "eigh", "expm",
                               "solve_discrete_lyapunov", "solve_continuous_lyapunov",
                               "solve_continuous_are", "solve_discrete_are",
-                              "solve_sylvester", "sqrtm")}
+                              "solve_sylvester", "sqrtm", "block_diag")}
 
 
 # scipy.stats' distributions and methods that dualgrad.scipy.stats takes on duals

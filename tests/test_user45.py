@@ -609,3 +609,46 @@ def test_cont2discrete_on_duals_names_the_zero_order_hold_that_works():
     J = dg.jacobian(zoh, p)
     want = numerical_jacobian(scipys, p)
     assert np.max(np.abs(J - want)) <= 1e-9 * np.max(np.abs(want))
+
+
+# ---- block_diag (an EKF-SLAM's joint covariance) -------------------------------------
+
+from dualgrad.scipy.linalg import block_diag  # noqa: E402
+
+
+def _blocks(p, bd):
+    return bd(np.diag(p[:2]) * p[2], p[1] ** 2, np.array([p[0], 3.0]), np.ones((0,)),
+              np.ones((2, 0)))
+
+
+def test_block_diag_against_the_complex_step_of_scipys_own():
+    """SciPy's block_diag computes on complex numbers itself: the complex step through
+    it is the oracle (scalars, rows, empty blocks as SciPy places them); a Hessian
+    against differences of the complex-step gradient."""
+    p = np.array([1.0, 2.0, 0.5])
+    J = dg.jacobian(lambda q: _blocks(q, block_diag), p)
+    assert J.shape == (7, 5, 3)
+    np.testing.assert_array_equal(J, _complex_step(lambda q: _blocks(q, sl.block_diag), p))
+    seen = []
+    dg.jacobian(lambda q: seen.append(dg.stop_gradient(_blocks(q, block_diag))) or q, p)
+    assert np.array_equal(seen[0], _blocks(p, sl.block_diag)) and seen[0].dtype == np.float64
+
+    def grad(q):                                    # d sum(B^3) = sum(3 B^2 dB)
+        B = _blocks(q, sl.block_diag)
+        return np.einsum("ij,ijk->k", 3 * B ** 2,
+                         _complex_step(lambda r: _blocks(r, sl.block_diag), q))
+
+    H = dg.hessian(lambda q: np.sum(_blocks(q, block_diag) ** 3), p)
+    np.testing.assert_allclose(H, numerical_jacobian(grad, p), rtol=1e-9, atol=1e-10)
+
+
+def test_scipys_block_diag_on_duals_names_the_drop_in():
+    with pytest.raises(DualTypeError, match=r"use dualgrad\.scipy\.linalg\.block_diag\(q1, q2\)"):
+        dg.jacobian(lambda p: sl.block_diag(np.diag(p), np.eye(2) * p[0]), np.array([1.0, 2.0]))
+
+
+@pytest.mark.engine_independent
+def test_block_diag_plain_input_is_scipys():
+    p = np.array([1.0, 2.0, 0.5])
+    assert np.array_equal(_blocks(p, block_diag), _blocks(p, sl.block_diag))
+    assert block_diag().shape == sl.block_diag().shape

@@ -62,7 +62,7 @@ from ._lift import (check_finite as _check_finite, columns, last, make, not_holo
 __all__ = ["cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve", "inv", "det",
            "lu_factor", "lu_solve", "eigh", "expm", "solve_discrete_lyapunov",
            "solve_continuous_lyapunov", "solve_continuous_are", "solve_discrete_are",
-           "solve_sylvester", "sqrtm"]
+           "solve_sylvester", "sqrtm", "block_diag"]
 
 _TRANS = {0: 0, "N": 0, 1: 1, "T": 1, 2: 2, "C": 2}
 
@@ -1624,3 +1624,54 @@ def sqrtm(A, **kwargs):
             "np.linalg.norm(A) on the values")
     _check_square("dualgrad.scipy.linalg.sqrtm", A)
     return _sqrtm(A)
+
+
+def block_diag(*arrs):
+    """``scipy.linalg.block_diag`` that takes dual numbers.
+
+    The block-diagonal matrix of ``arrs``: an EKF-SLAM's joint covariance, a stacked
+    MPC problem's cost, a Kalman filter's ``Q = block_diag(q1, q2)``. SciPy's own builds
+    an object array of the duals' elements beside plain zeros.
+
+    Parameters
+    ----------
+    *arrs : array_like or Dual, up to 2-D
+        As SciPy's (scalars and 1-D arrays as rows, ``np.atleast_2d``).
+
+    Returns
+    -------
+    ndarray or Dual
+        SciPy's own for plain input; for duals a dual array with the same values (the
+        blocks' own, zeros elsewhere) and each block's partials in its place.
+
+    Raises
+    ------
+    ValueError
+        As SciPy's (an input of more than two dimensions).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.linalg import block_diag
+    >>> J = dg.jacobian(lambda p: block_diag(p[0] * np.eye(2), p[1]), np.array([1.0, 2.0]))
+    >>> J[:, :, 0]
+    array([[1., 0., 0.],
+           [0., 1., 0.],
+           [0., 0., 0.]])
+    """
+    arrs = [read(a) for a in arrs]
+    tag, _ = outer("dualgrad.scipy.linalg.block_diag", *arrs)
+    if tag < 0:
+        _refuse_traced("block_diag", *arrs)
+        return scipy_linalg("dualgrad.scipy.linalg.block_diag").block_diag(*arrs)
+    arrs = [np.atleast_2d(a) for a in arrs]
+    shapes = [np.shape(primal(a)) for a in arrs]
+    bad = [k for k, s in enumerate(shapes) if len(s) > 2]
+    if bad:
+        raise ValueError(f"arguments in the following positions have dimension greater "
+                         f"than 2: {bad}")
+    cols = [s[1] for s in shapes]
+    rows = [[a if j == i else np.zeros((shapes[i][0], c)) for j, c in enumerate(cols)]
+            for i, a in enumerate(arrs)]
+    return np.block(rows)

@@ -240,10 +240,9 @@ def source(key, name="fused", picks=None):
     if digits:
         lines += [f"    S = np.empty(({len(digits)}, BLOCK), np.int64)",
                   "    F = S.view(np.float64)"]
-    # a shifted leaf's row: wrapped around per element, or in a block whose rows are all
-    # on one side of the wrap (``clean``), the element's row plus the block's offset
-    # ``d``, which LLVM steps as a pointer (the np.roll heat step's kernel: 0.94x its
-    # time with a test and a branch an element, bench/kernel_ab.py)
+    # a shifted leaf's row: wrapped around per element (a test and a branch), or in a
+    # block whose rows are all on one side of the wrap (``clean``), the element's row
+    # plus the block's offset ``d``, an index LLVM steps as a pointer
     wrapped = [text for j in shifted
                for text in (f"r{j} = i + o{j}", f"if r{j} >= rows:", f"    r{j} -= rows")]
     offset = [f"r{j} = i + d{j}" for j in shifted]
@@ -330,8 +329,8 @@ def source(key, name="fused", picks=None):
         # the rows (kind "r": a scalar dual's partials) loaded once, before the rows'
         # loop: no store of the kernel writes them (they share no memory with acc, the
         # results or H: _fused._kinds), but LLVM cannot know that and loaded each row
-        # every element (the slicing heat step's kernel: 0.84x its time without,
-        # bench/kernel_ab.py)
+        # every element (with acc's row loaded once too, the heat steps' kernels took
+        # 0.83-0.91x their time: bench/kernel_ab.py, bench/MISSES.md stop 45)
         lines += [f"    x{j}_{k} = L{j}[{k}]" for k in range(n)
                   for j, kind in enumerate(leaves) if kind == "r"]
     # every factor finite: x - x is 0.0 for a finite x and NaN for inf and NaN, so the

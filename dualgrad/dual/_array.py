@@ -550,7 +550,10 @@ class ArrayDual(Dual):
         return np.ravel(self, order=order).copy()
 
     def tolist(self):
-        return np.asarray(self).tolist()
+        noted = errors.objects_noted()    # (dualgrad's own object array, read at once)
+        items = np.asarray(self).tolist()
+        errors.objects_restore(noted)
+        return items
 
     def item(self, *args):
         """One element as a scalar dual (NumPy's ``item`` gives a Python float)."""

@@ -34,6 +34,10 @@ def main():
     b = rng.uniform(0.1, 100.0, args.n)
     u = rng.uniform(0.0, 1.0, args.n)
     ones = np.ones(args.n)
+    shift = iter(range(1, 1 << 40))
+
+    def moved(v):               # v moved by a few ulps, a new point each call
+        return v * (1.0 + next(shift) * 2.0 ** -50)
     clock = time.process_time
     rows = {"scipy gammainc (float)": median_time(lambda: sc.gammainc(a, x), args.rounds,
                                                   clock=clock),
@@ -44,12 +48,17 @@ def main():
                 clock=clock),
             "scipy betainc (float)": median_time(lambda: sc.betainc(a, b, u), args.rounds,
                                                  clock=clock),
+            # a new point every call (rules/_table.py keeps the latest point's betainc
+            # slopes for the other shape's derivative: the same point twice would be a hit)
             "dualgrad jvp betainc in a": median_time(
-                lambda: dg.jvp(lambda s: sc.betainc(s, b, u), a, ones), args.rounds,
+                lambda: dg.jvp(lambda s: sc.betainc(s, b, u), moved(a), ones), args.rounds,
                 clock=clock),
+            "dualgrad jvp betainc in (a, b)": median_time(
+                lambda: dg.jvp(lambda s: sc.betainc(s[0], s[1], u), np.stack([moved(a), b]),
+                               np.stack([ones, ones])), args.rounds, clock=clock),
             "dualgrad hessian-vector betainc in a": median_time(
                 lambda: dg.jvp(lambda t: dg.jvp(lambda s: sc.betainc(s, b, u), t, ones)[1],
-                               a, ones), args.rounds, clock=clock)}
+                               moved(a), ones), args.rounds, clock=clock)}
     try:
         import jax
         jax.config.update("jax_enable_x64", True)

@@ -391,3 +391,28 @@ def test_symmetric_distributions_take_sf_logsf_isf_from_one_place():
             fd = (getattr(getattr(ss, name), method)(u, *args, 0.1 + h, 1.7) -
                   getattr(getattr(ss, name), method)(u, *args, 0.1 - h, 1.7)) / (2 * h)
             np.testing.assert_allclose(d, fd, rtol=1e-6, atol=1e-9, err_msg=f"{name}.{method}")
+
+
+def test_betainc_slopes_kept_for_one_point_only():
+    """The latest point's betainc slopes serve the other shape's derivative (a gradient
+    in (a, b) computes the fraction once): an array changed in place, or another x,
+    is a new point (against the first call's own answers)."""
+    a = np.array([1.5, 3.0, 40.0])
+    b = np.array([2.0, 0.7, 30.0])
+    x = np.array([0.3, 0.8, 0.55])
+    _, first = dg.jvp(lambda s: sc.betainc(s, b, x), a.copy(), np.ones(3))
+    j = dg.jacobian(lambda v: sc.betainc(v[:3], v[3:], x), np.concatenate([a, b]))
+    np.testing.assert_array_equal(np.diag(j[:, :3]), first)
+    moved = a.copy()
+    _, d0 = dg.jvp(lambda s: sc.betainc(s, b, x), moved, np.ones(3))
+    moved *= 1.5                                    # the same array object, new values
+    _, d1 = dg.jvp(lambda s: sc.betainc(s, b, x), moved, np.ones(3))
+    _, fresh = dg.jvp(lambda s: sc.betainc(s, b, x), a * 1.5, np.ones(3))
+    np.testing.assert_array_equal(d1, fresh)
+    assert not np.array_equal(d0, d1)
+    x2 = x.copy()
+    x2[0] = 0.31
+    _, d2 = dg.jvp(lambda s: sc.betainc(s, b, x2), a.copy(), np.ones(3))
+    assert d2[0] != first[0] and d2[1] == first[1]
+    for k in range(3):
+        assert _rel(d1[k], _beta_d(1.5 * a[k], b[k], x[k], (1, 0))) < 2e-13

@@ -1368,7 +1368,7 @@ def _betainc_slope(a, b, x, which):
                                           "(SciPy's is real only)")
     sc = _NAMESPACE["sc"]
     i = sc.betainc(a, b, x)
-    lower, first, second = _special.betainc_log_slopes(a, b, x, len(which))
+    lower, first, second = _beta_slopes(a, b, x, len(which))
     with np.errstate(invalid="ignore"):
         scale = np.where(lower, i, -sc.betaincc(a, b, x))
         if which == "a" or which == "b":
@@ -1383,6 +1383,26 @@ def _betainc_slope(a, b, x, which):
             (bf > 0.0) & (bf < np.inf)
     got = np.where(ends, 0.0, got).astype(np.result_type(i), copy=False)
     return got[()] if np.ndim(got) == 0 else got
+
+
+_LAST_BETA = [None]     # ((a, b, x), order, slopes) of the latest plain arrays
+
+
+def _beta_slopes(a, b, x, order):
+    """:func:`dualgrad.rules._special.betainc_log_slopes` of ``(a, b, x)``, the latest
+    plain arrays' reused (up to :data:`_KEEP_W` elements): one call gives both shapes'
+    jets, and a gradient in (a, b) asks for d/da and d/db at the same point (a Hessian
+    for the three second derivatives), so it computes them once."""
+    args = tuple(np.asarray(v) for v in (a, b, x))
+    last = _LAST_BETA[0]
+    if last is not None and last[1] >= order and all(
+            p.shape == q.shape and p.dtype == q.dtype and np.array_equal(p, q)
+            for p, q in zip(last[0], args)):
+        return last[2]
+    got = _special.betainc_log_slopes(a, b, x, order)
+    if max(v.size for v in args) <= _KEEP_W:
+        _LAST_BETA[0] = (tuple(v.copy() for v in args), order, got)
+    return got
 
 
 def betainc_da(x, y, z):

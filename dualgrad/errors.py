@@ -1925,9 +1925,14 @@ def not_callable(who, f):
 
 
 def array_output(who, shape):
-    return bad_argument(
-        who, "f to return a scalar", f"an output of shape {shape}",
-        "Use dg.jacobian for array-valued f.")
+    """f of a scalar helper returned an array (or a pytree: ``shape`` a phrase)."""
+    got = shape if isinstance(shape, str) else f"shape {shape}"
+    fix = "Use dg.jacobian for array-valued f."
+    if who.endswith("hessian") or who.endswith("hessian_sparsity"):
+        fix += (" For the second derivatives of each output (JAX's hessian of a vector f, "
+                "the f_xx of iLQR / DDP), use dg.jacfwd(dg.jacfwd(f))(x): its [i, j, k] "
+                "is d2 f_i / dx_j dx_k.")
+    return bad_argument(who, "f to return a scalar", f"an output of {got}", fix)
 
 
 def numba_typing_on_duals(who, exc):

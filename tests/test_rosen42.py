@@ -313,3 +313,17 @@ def test_an_inner_helper_closing_over_an_outer_dual():
     J3 = dg.jacobian(lambda y: dg.jacobian(lambda x: y[0] * x ** 2, xs), ys)
     np.testing.assert_array_equal(J3[:, :, 0], np.diag(2 * xs))
     np.testing.assert_array_equal(J3[:, :, 1], np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("sparsity", [None, "auto"])
+def test_the_hessian_of_a_vector_f_names_jacfwd_of_jacfwd(sparsity):
+    """user45: iLQR's f_xx is the Hessian of each output of a vector f; the refusal
+    named dg.jacobian only.  The spelling it names gives each output's Hessian
+    (closed form for f = (x0^2 x1, sin x1))."""
+    def f(x):
+        return np.stack([x[0] ** 2 * x[1], np.sin(x[1])])
+    with pytest.raises(ValueError, match=r"dg\.jacfwd\(dg\.jacfwd\(f\)\)\(x\)"):
+        dg.hessian(f, np.array([0.5, 0.3]), sparsity=sparsity)
+    H = dg.jacfwd(dg.jacfwd(f))(np.array([0.5, 0.3]))
+    np.testing.assert_allclose(H[0], [[0.6, 1.0], [1.0, 0.0]], rtol=1e-15)
+    np.testing.assert_allclose(H[1], [[0.0, 0.0], [0.0, -np.sin(0.3)]], rtol=1e-15)

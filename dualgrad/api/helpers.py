@@ -177,9 +177,8 @@ def _check_scalar(who, value):
     if type(value) is float:
         return
     if isinstance(value, OutTree) or np.shape(value) != ():
-        shape = "a pytree" if isinstance(value, OutTree) else f"shape {np.shape(value)}"
-        raise errors.bad_argument(who, "f to return a scalar", f"an output of {shape}",
-                                  "Use dg.jacobian for array-valued f.")
+        raise errors.array_output(who, "a pytree" if isinstance(value, OutTree)
+                                  else np.shape(value))
 
 
 def _evaluate(who, f, args, kwargs, argnums, chunk, executor, progress, has_aux,

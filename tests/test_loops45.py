@@ -433,3 +433,24 @@ def test_max_over_axes_with_ties_and_nan(engine, axis):
             g = dg.jacobian(lambda t: np.ravel(getattr(np, name)(V + t[0] * P, axis=axis)),
                             np.array([0.0]))
         np.testing.assert_allclose(g[:, 0], np.ravel(want(name)), rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("mode", ["numba", "numpy"])
+@pytest.mark.parametrize("engine", ["fused", "eager"])
+def test_where_with_a_constant_branch_through_the_kernels(mode, engine):
+    """VFI's shape, (30, 5, 30) with 3 directions, the kernels forced on and off: the
+    picked partials exactly, +0.0 at the constant (-inf) on either side."""
+    from dualgrad.backend import _kernels
+    rng = np.random.default_rng(3)
+    A, B, C = (rng.standard_normal((30, 5, 30)) for _ in range(3))
+    cond = A > 0
+
+    def f(t, swap):
+        d = A * t[0] + B * t[1] + C * t[2]
+        return (np.where(~cond, -np.inf, d) if swap else np.where(cond, d, -np.inf)).ravel()
+    want = np.where(cond.ravel()[:, None], np.stack([A.ravel(), B.ravel(), C.ravel()], -1), 0.0)
+    with _kernels.use(mode), _fused.engine(engine):
+        for swap in (False, True):
+            J = dg.jacobian(lambda t: f(t, swap), np.array([0.5, -1.0, 2.0]))
+            np.testing.assert_array_equal(J, want)
+            assert not np.signbit(J[~cond.ravel()]).any()

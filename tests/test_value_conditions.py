@@ -127,12 +127,18 @@ def test_the_rows_with_value_tests_are_these():
     # Stirling constant from df = 20 (19.9 and 20) and df = inf; cauchy's p - 1 beyond
     # 1/2; chdtr / chdtrc / betaincc at their endpoints and binom's pmf at p = 0, 1 in
     # test_rules_oracles' kinks; binom's cdf / sf at k >= n)
-    assert sorted(r.name for r in VALUE_ROWS) == ["_binom_cdf", "_binom_pmf", "_binom_sf",
+    # (stats45's inverses in their shapes, test_stats45.py: gammaincinv / gammainccinv /
+    # chdtri inside (0, 1) against mpmath and at y = 0, 1 (d/da 0, d/dy the limit);
+    # betaincinv / betainccinv / _beta_ppf inside against mpmath, the first two at y = 0, 1)
+    assert sorted(r.name for r in VALUE_ROWS) == ["_beta_ppf",
+                                                  "_binom_cdf", "_binom_pmf", "_binom_sf",
                                                   "_cauchy_isf", "_cauchy_ppf",
                                                   "arccos", "arcsin", "arcsinh", "arctanh",
-                                                  "betainc", "betaincc", "chdtr", "chdtrc",
+                                                  "betainc", "betaincc", "betainccinv",
+                                                  "betaincinv", "chdtr", "chdtrc", "chdtri",
                                                   "dawsn", "ellipe", "ellipk",
                                                   "float_power", "gammainc", "gammaincc",
+                                                  "gammainccinv", "gammaincinv",
                                                   "huber", "hypot", "kl_div", "power",
                                                   "pseudo_huber", "rel_entr",
                                                   "remainder", "stdtr", "stdtrit", "tanh",

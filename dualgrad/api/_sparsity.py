@@ -2423,6 +2423,8 @@ def sparsity(f, x=errors.NO_POINT, *args, mode="local"):
     of = getattr(f, "_dualgrad_hessian_of", None)
     if of is not None:                  # sparsity(grad(f), x): f's Hessian pattern
         return hessian_sparsity(of, x, *args, mode=mode)
+    from ._validate import refuse_traced_helper
+    refuse_traced_helper(who, f, 1 + len(args))
     out, ctx = _trace(who, f, x, args, mode, hessian=False)
     return _csr_of(out, out.size, ctx.n)
 

@@ -7,6 +7,7 @@ import numpy as np
 
 from ..dual import Dual
 from ..dual._base import primal
+from ._tree import Results
 
 __all__ = ["stop_gradient"]
 
@@ -87,7 +88,7 @@ def stop_gradient(x):
     if tracer is not None:
         return tracer
     t = type(x)
-    if t is list or t is tuple:
+    if t is list or t is tuple or t is Results:       # (Results: a helper's tuple)
         return t(stop_gradient(item) for item in x)
     if isinstance(x, tuple) and hasattr(t, "_fields"):          # a named tuple
         return t(*(stop_gradient(item) for item in x))

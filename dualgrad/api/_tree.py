@@ -16,9 +16,26 @@ import numpy as np
 
 from ..dual import Dual
 
-__all__ = ["is_node", "flatten", "unflatten", "leaf_paths", "first_difference", "LEAF"]
+__all__ = ["is_node", "flatten", "unflatten", "leaf_paths", "first_difference", "LEAF",
+           "Results"]
 
 LEAF = None                      # the treedef of a single leaf
+
+
+class Results(tuple):
+    """A tuple a dualgrad helper returned: one result per argnum of a tuple ``argnums``,
+    ``(value, gradient)`` of ``value_and_grad``, ``(out, aux)`` with ``has_aux``.
+
+    A plain tuple otherwise, but a pytree node wherever it goes (never one array
+    stacked from its items), so that an outer helper differentiating a helper-made
+    function takes JAX's order, outputs outside and inputs inside:
+    ``dg.jacobian(dg.grad(f, argnums=(0, 1)), x, y, argnums=(0, 1))[i][j]`` is
+    d grad_i / d arg_j, equal shapes or not.  Stacked, the argnums tuple ended up
+    outside and the mixed blocks came back transposed (attack45 03).  A user's own
+    tuple or list of equal-shape arrays is still stacked into one array, as documented.
+    """
+
+    __slots__ = ()
 
 
 def _is_number(item):
@@ -47,7 +64,7 @@ def _array_like_length(x):
 def is_node(x):
     """Is ``x`` a pytree node (rather than one array or scalar)?"""
     t = type(x)
-    if t is dict or t is OrderedDict:
+    if t is dict or t is OrderedDict or t is Results:
         return True
     if isinstance(x, (list, tuple)) and (t in (list, tuple) or _is_namedtuple(x)):
         return _array_like_length(x) is None
@@ -95,6 +112,8 @@ def _build(treedef, it):
         return items
     if kind is tuple:
         return tuple(items)
+    if kind is Results:
+        return Results(items)
     return kind(*items)                  # a namedtuple
 
 

@@ -31,8 +31,9 @@ from ._parallel import run_tasks
 from ._seed import (MAX_CHUNK, MEMORY_BUDGET, OutTree, as_array, call_jitted, chunk_tasks, evaluate_chunk,
                     extract, is_jitted, jacobian_columns, linked, pass_note, private,
                     split_aux, strip_tag, translated)
-from ._tree import LEAF, first_difference, flatten, is_node, leaf_paths, unflatten
-from ._validate import as_input, check_argnums, check_callable, check_chunk
+from ._tree import LEAF, Results, first_difference, flatten, is_node, leaf_paths, unflatten
+from ._validate import as_input, check_argnums, check_callable, check_chunk, \
+    refuse_traced_helper
 
 if TYPE_CHECKING:                        # annotations only: nothing imported at run time
     from collections.abc import Callable, Mapping, Sequence
@@ -141,7 +142,7 @@ class _Flat:
         for treedef, count in zip(self.defs, self.counts):
             trees.append(unflatten(treedef, items[k:k + count]))
             k += count
-        return tuple(trees[j] for j in self.order) if self.many else trees[0]
+        return Results(trees[j] for j in self.order) if self.many else trees[0]
 
 
 class _Rebuild:
@@ -306,7 +307,7 @@ def _one_pass(who, f, x, args, kwargs, at=0):
 
 
 def _with_aux(result, aux, has_aux):
-    return (result, aux) if has_aux else result
+    return Results((result, aux)) if has_aux else result
 
 
 def jacobian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int | None = None,
@@ -323,7 +324,9 @@ def jacobian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int
         list of duals or an object array built with ``np.array([...])``) or a
         pytree of them (a dict, or a list/tuple holding a dict or a nested
         list/tuple); a flat list/tuple of arrays is stacked into one array, so its
-        arrays must have one shape (unequal ones raise, naming a dict).
+        arrays must have one shape (unequal ones raise, naming a dict).  A tuple a
+        dualgrad helper returned (``dg.grad(g, argnums=(0, 1))``'s) is a pytree,
+        JAX's order: ``J[i][j]`` is d out_i / d arg_j.
     x : float, array_like or pytree
         The point, of any shape; integers are promoted to float64.  A dict, or a
         list/tuple holding arrays or dicts, is a pytree of inputs; a list of
@@ -426,6 +429,8 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
             return _coloring.sparse_hessian(who, of, x, args, sparsity,
                                             "csr" if format is None else format, chunk,
                                             executor, progress)
+        if type(sparsity) is str and sparsity == "auto":
+            refuse_traced_helper(who, f, 1 + len(args))
         return _sparse(who, f, x, args, sparsity, format, chunk, executor, progress,
                        batch_axis, holomorphic)
     if batch_axis is not None:
@@ -547,14 +552,14 @@ def _widened(gradient, ats, nargs):
         aux = None
         if has_aux:
             out, aux = out
-        if type(out) is not tuple or len(out) != k + len(extra) or \
+        if not isinstance(out, tuple) or len(out) != k + len(extra) or \
                 not (scalar or not any(is_node(o) for o in out)):
             # jacfwd's Jacobian of a pytree output (or at a pytree argument): its blocks
             # per argnum sit under the output's leaves, so this call cannot tell them
             # from the output's own tuple; unwidened (the midpoint at such a tie)
             return gradient(*args, **kwargs)
-        g = out[0] if single else out[:k]
-        return (g, aux) if has_aux else g
+        g = out[0] if single else Results(out[:k])
+        return Results((g, aux)) if has_aux else g
     return widened
 
 

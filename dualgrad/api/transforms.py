@@ -17,7 +17,9 @@ from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns,
                     linked, private, split_aux, strip_tag, warn_if_caught)
 from ._validate import as_input, check_argnums, check_callable
 from ._dense import with_outer_level
-from .helpers import _Flat, _check_scalar, _linked_gradient, _one_pass, _one_pass_fits, jacobian_as
+from ._tree import Results
+from .helpers import (_Flat, _check_scalar, _linked_gradient, _one_pass, _one_pass_fits,
+                      _widened, jacobian_as)
 
 if TYPE_CHECKING:                        # annotations only
     from collections.abc import Callable
@@ -222,9 +224,11 @@ def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
     one = type(argnums) is int and argnums >= 0 and not (jitted or has_aux or holomorphic)
 
     def finish(value, gradient, aux):
+        # (pairs as Results: an outer helper's derivative of them is a pytree, JAX's order)
         if with_value:
-            return ((value, aux), gradient) if has_aux else (value, gradient)
-        return (gradient, aux) if has_aux else gradient
+            return Results((Results((value, aux)), gradient)) if has_aux else \
+                Results((value, gradient))
+        return Results((gradient, aux)) if has_aux else gradient
 
     @functools.wraps(wrapped)
     def gradient_of_f(*args, **kwargs):
@@ -279,7 +283,7 @@ def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
                 g = partials if partials.shape == x.shape else partials.reshape(x.shape)
             else:
                 g = _Flat.one(f, args, argnums).blocks(partials)
-            return (_result(value), g) if with_value else g
+            return Results((_result(value), g)) if with_value else g
         flat = _Flat(who, f, args, argnums, holomorphic)
         res = jacobian_columns(who, flat.f, flat.template, flat.lnums, flat.xs, kwargs,
                                None, None, False, has_aux)
@@ -342,8 +346,8 @@ class _Spec:
     def pick(self, grads):
         """The gradients of the distinct arguments, in the order ``argnums`` named them."""
         if self.order is None:
-            return tuple(grads)
-        return tuple(grads[j] for j in self.order)
+            return Results(grads)
+        return Results(grads[j] for j in self.order)
 
 
 def _scalar_grad(who, out, tag, spec):
@@ -466,18 +470,19 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
             # jacfwd / jvp / approx_fprime of this function: a Hessian's two levels
             diagonal = _linked_diagonal(who, f, args, kwargs, xs, unique, check, link)
             if diagonal is not None:
-                return (diagonal,) * len(nums) if many else diagonal
+                return Results((diagonal,) * len(nums)) if many else diagonal
         if link is None and len(unique) == 1 and not jitted and \
                 getattr(f, "_dualgrad_gradient", False) and \
                 math.prod(np.shape(xs[unique[0]])) <= _LINKED_DIAGONAL_MAX:
             # elementwise_grad(elementwise_grad(f)) (autograd's spelling of a second
             # derivative), elementwise_grad(grad(f)): the diagonal of jacfwd(grad(f))'s
             # linked passes (one checked pass gave the midpoint at a tie the second
-            # order decides: np.maximum(x**2, 0) at 0 gave 1, truth 2; attack44 15)
+            # order decides: np.maximum(x**2, 0) at 0 gave 1, truth 2; attack44 15),
+            # taken only where the checked pass met such a tie (attack45 08)
             diagonal = _linked_diagonal(who, f, args, kwargs, xs, unique, check, link,
                                         _linked_gradient(f, unique[0]))
             if diagonal is not None:
-                return (diagonal,) * len(nums) if many else diagonal
+                return Results((diagonal,) * len(nums)) if many else diagonal
         grads = None if jitted else \
             _elementwise_pass(who, f, args, kwargs, xs, unique, check, False)
         if grads is None:      # one pass per argument
@@ -493,7 +498,7 @@ def elementwise_grad(f: Callable[..., Any], argnums: Argnums = 0, *,
                     raise
                 grads = _elementwise_pass(who, f, args, kwargs, xs, unique, check, False,
                                           one=True)
-        return tuple(grads[i] for i in nums) if many else grads[nums[0]]
+        return Results(grads[i] for i in nums) if many else grads[nums[0]]
 
     # jacfwd(elementwise_grad(f)) and the other spellings of its Jacobian link its pass
     # (helpers._linked_gradient), which _linked_diagonal takes
@@ -523,11 +528,22 @@ def _linked_diagonal(who, f, args, kwargs, xs, unique, check, link, linked_f=Non
     is the outer level itself (``f`` a grad-made function, ``link`` None)."""
     i = unique[0]
     x = xs[i]
-    before = linking(None)
+    # elementwise_grad(grad(g)) (linked_f): the checked pass's inner passes note a tie
+    # the second order would decide (an unmapped link: no diagonal in view, ``missed``);
+    # without one its result is exact and g runs once, as API.md promises (the linked
+    # Jacobian ran on every call: g twice at n <= 16; attack45 08)
+    # (grad(g, argnums=1) of argument 0: its passes seed argument 0 too, _widened, or
+    # no pass would see this one's duals)
+    watch = linked([], unmapped=True) if linked_f is not None else None
+    before = linking(watch)
     try:
-        _elementwise_pass(who, f, args, kwargs, xs, unique, check, False)
+        checked = _elementwise_pass(who, f if watch is None else
+                                    _widened(f, (i,), len(args)), args, kwargs, xs,
+                                    unique, check, False)
     finally:
         linking(before)
+    if watch is not None and not watch.missed and checked is not None:
+        return checked[i]
     res = jacobian_columns(who, f if linked_f is None else linked_f, list(args), (i,), [x],
                            kwargs, None, None, False, False)
     value = res[0]
@@ -558,6 +574,14 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False
         n = ladder_width(n)      # the directions past the probes stay 0
     tag = new_tag()
     full = list(args)
+    link = linking(False)
+    if link is not None and link.unmapped:
+        # an unmapped link (elementwise_grad(elementwise_grad(f))'s checked pass, a
+        # colored pass): this pass's ties are noted there, as evaluate_chunk's are; its
+        # directions (ones, probes) are no outer direction (qmap -1): no diagonal
+        outers = {xs[i].tag for i, _, _ in layout if isinstance(xs[i], Dual)}
+        if len(outers) == 1:
+            link.register(tag, outers.pop(), np.full(n, -1))
     try:
         if jitted:
             _seed_arguments(full, xs, layout, n, tag)
@@ -587,6 +611,8 @@ def _elementwise_pass(who, f, args, kwargs, xs, seeded, check, jitted, one=False
             raise foreign from exc
         raise
     finally:
+        if link is not None:
+            linked.forget(tag)
         retire(tag)
     if picked is None:
         partials = as_array(partials)

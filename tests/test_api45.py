@@ -110,25 +110,31 @@ def test_results_are_tuples_and_users_tuples_still_stack():
     np.testing.assert_allclose(J[1], 2.0 * np.eye(3))
 
 
-def test_sparsity_of_grad_of_another_argnum_refuses_by_name():
+def test_sparse_mixed_block_of_grad_of_another_argnum():
     def g(x, y):
         return np.sum(np.sin(x) * y**2) + np.sum(x[:-1] * x[1:] * y[0])
     x, y = np.array([0.3, -0.7, 1.1, 0.4]), np.array([0.5, 0.2, -0.4, 0.9])
-    for call in (lambda: dg.jacobian(dg.grad(g, argnums=1), x, y, sparsity="auto"),
-                 lambda: dg.sparsity(dg.grad(g, argnums=1), x, y)):
+    # d2g/dy_i dx_j closed form: 2 y_i cos(x_i) [i == j] + (row 0) d/dx_j sum x_k x_k+1
+    want = np.diag(2 * y * np.cos(x))
+    want[0] += np.r_[x[1:], 0.0] + np.r_[0.0, x[:-1]]
+    J = dg.jacobian(dg.grad(g, argnums=1), x, y, sparsity="auto")     # was refused
+    np.testing.assert_allclose(J.toarray(), want, rtol=1e-14)
+    assert J.nnz == 7
+    np.testing.assert_array_equal(dg.sparsity(dg.grad(g, argnums=1), x, y).toarray(),
+                                  want != 0)
+    J = dg.jacfwd(dg.grad(g, argnums=-1), sparsity="auto", format="csc")(x, y)
+    assert J.format == "csc"
+    np.testing.assert_allclose(J.toarray(), want, rtol=1e-14)
+    # a pytree y: refused by name (the tracer cannot follow grad's own passes)
+    for call in (lambda: dg.sparsity(dg.grad(lambda x, d: g(x, d["y"]), argnums=1), x,
+                                     {"y": y}),
+                 lambda: dg.jacobian(dg.grad(lambda x, d: g(x, d["y"]), argnums=1), x,
+                                     {"y": y}, sparsity="auto")):
         with pytest.raises(TypeError) as info:
             call()
         msg = str(info.value)
         assert "argnums=(0, 1)" in msg and "sparsity tracer" in msg
         assert "math.sin" not in msg
-    # the fix the message names: the block's pattern by hand gives the exact block
-    n = x.size
-    P = dg.hessian_sparsity(lambda z: g(z[:n], z[n:]), np.concatenate([x, y]))[n:, :n]
-    J = dg.jacobian(dg.grad(g, argnums=1), x, y, sparsity=P).toarray()
-    # d2g/dy_i dx_j closed form: 2 y_i cos(x_i) [i == j] + (row 0) d/dx_j sum x_k x_k+1
-    want = np.diag(2 * y * np.cos(x))
-    want[0] += np.r_[x[1:], 0.0] + np.r_[0.0, x[:-1]]
-    np.testing.assert_allclose(J, want, rtol=1e-14)
 
 
 def test_elementwise_grad_of_grad_calls_g_once_away_from_ties():

@@ -2423,10 +2423,45 @@ def sparsity(f, x=errors.NO_POINT, *args, mode="local"):
     of = getattr(f, "_dualgrad_hessian_of", None)
     if of is not None:                  # sparsity(grad(f), x): f's Hessian pattern
         return hessian_sparsity(of, x, *args, mode=mode)
+    mixed = getattr(f, "_dualgrad_mixed_of", None)
+    if mixed is not None:               # sparsity(grad(f, argnums=k), x, ...): a block
+        P = _mixed_pattern(mixed, x, args, mode)
+        if P is not None:
+            return P
     from ._validate import refuse_traced_helper
-    refuse_traced_helper(who, f, 1 + len(args))
+    refuse_traced_helper(who, f, 1 + len(args), traced=True)
     out, ctx = _trace(who, f, x, args, mode, hessian=False)
     return _csr_of(out, out.size, ctx.n)
+
+
+def _mixed_pattern(mixed, x, args, mode):
+    """The pattern of the mixed block d2f / d(args[k]) dx of ``grad(f, argnums=k)``
+    (``mixed``: ``(f, k)``), rows the gradient's entries, columns x's: the block of f's
+    Hessian pattern over the concatenation of x and ``args[k]`` (the tracer cannot run
+    inside grad's passes, which seed ``args[k]``: attack45 07).  ``None`` where x or
+    ``args[k]`` is not one array (a pytree) or k names x itself."""
+    from ._tree import is_node
+    f, k = mixed
+    full = (x,) + tuple(args)
+    if not -len(full) <= k < len(full) or k % len(full) == 0:
+        return None
+    k %= len(full)
+    y = full[k]
+    if is_node(x) or is_node(y) or isinstance(x, dict) or isinstance(y, dict):
+        return None
+    try:
+        xa, ya = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    nx = xa.size
+
+    def joint(z):
+        parts = list(full)
+        parts[0] = z[:nx].reshape(xa.shape) if xa.ndim else z[0]
+        parts[k] = z[nx:].reshape(ya.shape) if ya.ndim else z[nx]
+        return f(*parts)
+    P = hessian_sparsity(joint, np.concatenate([xa.ravel(), ya.ravel()]), mode=mode)
+    return P[nx:, :nx].tocsr()
 
 
 def hessian_sparsity(f, x=errors.NO_POINT, *args, mode="local"):

@@ -80,7 +80,7 @@ def _refuse_tracer(who, x, name):
             "its pattern by hand (sparsity=P), or drop sparsity= for the dense Jacobian.")
 
 
-def refuse_traced_helper(who, f, nargs):
+def refuse_traced_helper(who, f, nargs, traced=False):
     """``dg.sparsity(g, x)`` / ``dg.jacobian(g, x, ..., sparsity="auto")`` of a function
     ``g`` that a derivative helper made, other than ``grad(f)`` of argument 0 (whose
     pattern is f's Hessian's: ``_dualgrad_hessian_of``): the tracer would run inside
@@ -89,8 +89,8 @@ def refuse_traced_helper(who, f, nargs):
     "converting a dual array to dtype float64 ... use np.sin instead of math.sin",
     blaming a conversion f does not contain; attack45 07)."""
     own = getattr(f, "_dualgrad_argnums", None)
-    if own is None:
-        return
+    if own is None or not traced and getattr(f, "_dualgrad_mixed_of", None) is not None:
+        return              # (grad(f, argnums=k)'s mixed block: dg.sparsity traces f)
     nums = (own,) if type(own) is int else tuple(own)
     if any(type(i) is not int or i % nargs == 0 for i in nums if -nargs <= i < nargs):
         return              # the helper seeds the tracer: its own refusal names itself
@@ -99,7 +99,8 @@ def refuse_traced_helper(who, f, nargs):
         who, "a function the sparsity tracer can follow (plain NumPy code of x)",
         f"{name}, a derivative function dg.grad / dg.jacfwd made with argnums={own!r}: "
         "its passes seed another argument, whose duals the tracer cannot follow",
-        "For the mixed block d2f/dx dy of grad(f, argnums=1) call dg.hessian(f, x, y, "
+        "For the mixed block d2f/dx dy of grad(f, argnums=1) at a pytree point call "
+        "dg.hessian(f, x, y, "
         "argnums=(0, 1)) and take [1][0] (dense), or pass the block's pattern by hand "
         "(sparsity=P, e.g. P = dg.hessian_sparsity(lambda z: f(z[:n], z[n:]), "
         "np.concatenate([x, y]))[n:, :n] with n = x.size); for f's own sparse Hessian "

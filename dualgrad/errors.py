@@ -36,7 +36,7 @@ _made = MADE = _Record()
 # returns, an object array of scalar duals its f made (``np.array([z[0], z[1]])``, a
 # documented spelling) is forgotten, so that the calls around it do not take it for
 # their own f's (attack45 06b: an outer call's ``np.exp(1j * t)`` was refused).
-SCALAR_AT_START = {}
+SCALAR_AT_START: dict[int, int] = {}
 
 
 class _Stray:

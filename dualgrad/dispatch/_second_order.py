@@ -30,19 +30,21 @@ k-th places) take np.sort's entries under nested duals, so :func:`ranked` decide
 
 import numpy as np
 
-from ..dual import DIAGONAL, Dual
+from ..dual import DIAGONAL, Dual, primal
 
 __all__ = ["verdict", "dominant", "seeded_by", "clashes"]
 
 
-def seeded_by(x):
+def seeded_by(x, deep=False):
     """``(tag, s, qlo, qhi)`` where ``x`` is an input as a pass seeds it
     (``api._seed.seed``): a dual whose flat entry ``q + s`` alone carries direction
-    ``q`` (partials 1), for ``qlo <= q < qhi``, and no other partials; else ``None``."""
-    if not isinstance(x, Dual) or isinstance(x.value, Dual):
+    ``q`` (partials 1), for ``qlo <= q < qhi``, and no other partials; else ``None``.
+    ``deep``: a dual over duals of other passes counts by its plain parts (a pass
+    nested in a Hessian's two levels, as in grad(grad(grad(f))))."""
+    if not isinstance(x, Dual) or (isinstance(x.value, Dual) and not deep):
         return None
-    P = np.asarray(x.partials)
-    if P.dtype.kind != "f" or not P.ndim:
+    P = _plain(x.partials) if isinstance(x.value, Dual) else np.asarray(x.partials)
+    if P is None or P.dtype.kind != "f" or not P.ndim:
         return None
     P = P.reshape(-1, P.shape[-1])
     rows, cols = np.nonzero(P)
@@ -66,7 +68,7 @@ def _linked(tag):
     qmap = np.full(columns, -1, np.int64)
     outers = set()
     for x, s, width, size in seeds:
-        found = seeded_by(x)
+        found = seeded_by(x, deep=True)
         if found is None:               # colored outer seeds (sparsity=): no diagonal
             if isinstance(x, Dual):
                 outers.add(x.tag)
@@ -83,18 +85,90 @@ def _linked(tag):
     return link
 
 
-def _split(p, outer, shape, m):
+def _plain(a):
+    """The plain parts of ``a`` (a dual, partials over duals of passes nested deeper,
+    or plain), a float array; ``None`` where that is not one."""
+    while isinstance(a, Dual):
+        a = a.value
+    if isinstance(a, np.ndarray) and a.dtype == object:
+        if a.ndim > 1:                  # (a scalar's partials: one per direction)
+            return None
+        a = [primal(e) for e in a]
+    if isinstance(a, list):
+        a = [primal(e) for e in a]
+    a = np.asarray(a)
+    return a if a.dtype.kind == "f" else None
+
+
+def _wrapped_firsts(v, outer, shape):
+    """The first-order parts of the value ``v`` in the passes wrapped around the two
+    levels (duals of tags other than ``outer``), one array of ``shape + (k,)`` (``k``:
+    0 where none); ``None`` where they cannot be read.  Where they differ between two
+    tied arguments, one of them is larger on one side along that direction: the outer
+    derivative of the Hessian does not exist there, and the midpoint stays."""
+    if isinstance(v, Dual) and v.tag == outer:
+        v = v.value
+    parts = []
+    while isinstance(v, Dual):
+        P = _plain(v.partials)
+        if P is None or not P.ndim:
+            return None
+        parts.append((v.tag, np.broadcast_to(P, shape + P.shape[-1:])))
+        v = v.value
+    return parts
+
+
+def _same_wrapped(a, b, outer, shape):
+    """Where the tied values ``a`` and ``b`` have equal first-order parts in the passes
+    wrapped around the two levels (:func:`_wrapped_firsts`): a bool array of
+    ``shape``."""
+    fa, fb = _wrapped_firsts(a, outer, shape), _wrapped_firsts(b, outer, shape)
+    if fa is None or fb is None:
+        return np.zeros(shape, bool)
+    da, db = dict(fa), dict(fb)
+    same = np.ones(shape, bool)
+    for tag in set(da) | set(db):
+        x, y = da.get(tag), db.get(tag)
+        if x is None or y is None:
+            z = x if y is None else y
+            same &= np.all(z == 0.0, axis=-1)
+        elif x.shape != y.shape:
+            return np.zeros(shape, bool)
+        else:
+            same &= np.all(x == y, axis=-1)
+    return same
+
+
+def _split(p, outer, shape, m, deep=None):
     """``(first, second)`` of the partials or value ``p`` (a dual of the ``outer`` tag
     over plain arrays, or plain): the plain part of ``shape`` and the outer partials of
-    ``shape + (m,)`` (``None``: zero); ``None`` for anything else (deeper nesting)."""
-    if isinstance(p, Dual):
-        if p.tag != outer or isinstance(p.value, Dual):
+    ``shape + (m,)`` (``None``: zero); ``None`` for anything else (deeper nesting).
+    With a list ``deep``, deeper nesting (duals of passes wrapped around these two
+    levels: a third derivative, a Hessian's parameter) counts by its plain parts, and
+    ``True`` is appended to ``deep`` where it met some."""
+    if isinstance(p, Dual) and p.tag == outer:
+        value, second = p.value, p.partials
+        if isinstance(value, Dual) or (isinstance(second, np.ndarray) and
+                                       second.dtype == object) or \
+                isinstance(second, Dual):
+            if deep is None:
+                return None
+            deep.append(True)
+            value, second = _plain(value), _plain(second)
+            if value is None or second is None:
+                return None
+        second = np.asarray(second)
+        if second.dtype == object or not second.ndim or second.shape[-1] != m:
             return None
-        second = np.asarray(p.partials)
-        if second.dtype == object or second.shape[-1] != m:
-            return None
-        return (np.broadcast_to(np.asarray(p.value), shape),
+        return (np.broadcast_to(np.asarray(value), shape),
                 np.broadcast_to(second, shape + (m,)))
+    if isinstance(p, Dual) or (isinstance(p, np.ndarray) and p.dtype == object):
+        if deep is None:                # (another pass's dual: no outer partials)
+            return None
+        deep.append(True)
+        p = _plain(p)
+        if p is None:
+            return None
     p = np.asarray(p)
     if p.dtype == object:
         return None
@@ -256,12 +330,15 @@ def verdict(tag, chosen, other, cval, oval, larger, target):
         m = _width((chosen, other, cval, oval), outer)
         if m is None:
             return None
-        parts = [_split(p, outer, tuple(target), m) for p in (chosen, other)]
-        vals = [_split(v, outer, shape, m) for v in (cval, oval)]
+        deep = []
+        parts = [_split(p, outer, tuple(target), m, deep) for p in (chosen, other)]
+        vals = [_split(v, outer, shape, m, deep) for v in (cval, oval)]
         if any(x is None for x in parts + vals):
             return None
         (c1, c2), (o1, o2) = parts
         same = np.all(c1 == o1, axis=-1)
+        if deep:                        # (first orders along the wrapped passes)
+            same = same & _same_wrapped(cval, oval, outer, shape)
         cv, ov = vals[0][1], vals[1][1]
         if (cv is not None or ov is not None) and not unmapped:
             cv = np.zeros(shape + (m,)) if cv is None else cv
@@ -280,7 +357,9 @@ def verdict(tag, chosen, other, cval, oval, larger, target):
         if pick.any():          # the diagonal's sign, checked on all of D in view
             cand = pick != 0
             sub = full[cand][:, ps[:, None], qs[None, :]]
-            psd, nsd = _semidefinite(sub)
+            # under passes wrapped around (deep) the pick is the whole partials,
+            # their outer levels too: only where D is definite (on its rows in view)
+            psd, nsd = _semidefinite(sub, strict=bool(deep))
             ok = np.where((pick[cand] == 1) == larger, nsd, psd)
             bad = np.zeros(shape, bool)
             bad[cand] = ~ok
@@ -304,22 +383,28 @@ def _signs(d, same, larger):
     return np.where(down, 1, np.where(up, -1, 0)), pos & neg
 
 
-def _in_view(link, partials, values, shape, unmapped):
+def _in_view(link, partials, values, shape, unmapped, deep=None):
     """``(first, second, ps, qs)`` of elements of ``shape`` (their ``partials``, with
     ``values``' outer partials, are duals of the link's outer tag): the first-order
     parts (the values' outer partials appended unless ``unmapped``), the second-order
     parts, and the index pairs ``second[..., ps, qs]`` of the directions in view;
-    ``None`` where the parts cannot be split."""
+    ``None`` where the parts cannot be split.  ``deep``: as :func:`_split`'s."""
     outer, qmap = link[0], link[1]
     n = np.shape(partials)[-1]
     m = _width((partials, values), outer)
     if m is None:
         return None
-    p = _split(partials, outer, shape + (n,), m)
-    v = _split(values, outer, shape, m)
+    p = _split(partials, outer, shape + (n,), m, deep)
+    v = _split(values, outer, shape, m, deep)
     if p is None or v is None or p[1] is None:
         return None
     first = p[0] if v[1] is None or unmapped else np.concatenate([p[0], v[1]], axis=-1)
+    if deep and not unmapped:           # (first orders along the wrapped passes)
+        wrapped = _wrapped_firsts(values, outer, shape)
+        if wrapped is None:
+            return None
+        first = np.concatenate([first] + [w for _, w in sorted(wrapped, key=lambda t: t[0])],
+                               axis=-1)
     ps = np.flatnonzero(qmap[:n] >= 0)
     qs = qmap[ps]
     keep = qs < m
@@ -338,7 +423,8 @@ def dominant(tag, partials, values, tied, axes, larger):
     shape = np.shape(tied)
 
     def decide(unmapped, record):
-        seen = _in_view(link, partials, values, shape, unmapped)
+        deep = []
+        seen = _in_view(link, partials, values, shape, unmapped, deep)
         if seen is None:
             return None
         first, second, ps, qs = seen
@@ -359,9 +445,11 @@ def dominant(tag, partials, values, tied, axes, larger):
         count = np.sum(top, axis=axes, keepdims=True)
         ties = np.sum(tied, axis=axes, keepdims=True)
         top = top & (count < ties)       # all tied elements dominant: the mean stays
+        if deep:                        # passes wrapped around take the top's partials
+            top = top & (count == 1)    # whole: one top, definite (verdict)
         if top.any():
             top = _definite_top(second[..., ps[:, None], qs[None, :]], tied, top, axes,
-                                larger)
+                                larger, bool(deep))
         # the tied second-order parts differ, but not on the diagonal in view (there
         # a difference decides, or shows that none dominates): the diagonal was not
         # in view
@@ -379,17 +467,18 @@ def dominant(tag, partials, values, tied, axes, larger):
     return _decided(link, shape, False, decide, "dominant", (axes, tied))
 
 
-def _semidefinite(D):
+def _semidefinite(D, strict=False):
     """``(psd, nsd)``: bool arrays of ``D``'s leading shape (``D``: ``(..., k, k)``, the
     difference of two tied values' Hessians in the directions in view), True where
     ``D`` (symmetrized) is positive / negative semidefinite: its eigenvalues, on each
     matrix's nonzero rows only (an elementwise tie's ``D`` has one), at least /
     at most ``-+1e-12`` times the largest in magnitude (rounding in exact zeros:
-    ``[[2, -2], [-2, 2]]``).  A non-finite entry: neither."""
+    ``[[2, -2], [-2, 2]]``).  A non-finite entry: neither.  ``strict``: definite
+    (every eigenvalue beyond the tolerance; a zero matrix: neither)."""
     lead = D.shape[:-2]
     k = D.shape[-1]
     if not k or not D.size:             # nothing in view: both (a zero matrix)
-        return np.ones(lead, bool), np.ones(lead, bool)
+        return np.full(lead, not strict), np.full(lead, not strict)
     flat = np.reshape(D, (-1, k, k))
     flat = 0.5 * (flat + np.swapaxes(flat, -1, -2))
     finite = np.all(np.isfinite(flat), axis=(-2, -1))
@@ -397,23 +486,30 @@ def _semidefinite(D):
     live = np.any(flat != 0.0, axis=-1)
     width = int(np.max(np.sum(live, axis=-1), initial=0))
     if not width:
+        finite = finite & (not strict)
         return np.reshape(finite, lead), np.reshape(finite, lead)
     order = np.argsort(~live, axis=-1, kind="stable")[:, :width]
     sub = np.take_along_axis(np.take_along_axis(flat, order[:, :, None], axis=1),
                              order[:, None, :], axis=2)
     w = np.linalg.eigvalsh(sub)
     tol = 1e-12 * np.max(np.abs(w), axis=-1)
-    psd = finite & (w[:, 0] >= -tol)
-    nsd = finite & (w[:, -1] <= tol)
+    if strict:                          # (a matrix padded with zero rows: their zeros)
+        nlive = np.sum(live, axis=-1)
+        psd = finite & (nlive > 0) & (np.sum(w > tol[:, None], axis=-1) == nlive)
+        nsd = finite & (nlive > 0) & (np.sum(w < -tol[:, None], axis=-1) == nlive)
+    else:
+        psd = finite & (w[:, 0] >= -tol)
+        nsd = finite & (w[:, -1] <= tol)
     return np.reshape(psd, lead), np.reshape(nsd, lead)
 
 
-def _definite_top(H, tied, top, axes, larger):
+def _definite_top(H, tied, top, axes, larger, strict=False):
     """``top`` (the tied elements whose Hessian ``H`` (``(..., k, k)``, the directions
     in view) has the best diagonal) where that element truly dominates: the tops'
     ``H`` all equal, and the top's ``H`` minus every other tied element's positive
     semidefinite (negative for min); elsewhere (a slice) no top: the mean stays
-    (attack43 repro_07: the diagonal alone let an indefinite difference dominate)."""
+    (attack43 repro_07: the diagonal alone let an indefinite difference dominate).
+    ``strict``: definite (:func:`_semidefinite`)."""
     sel = top[..., None, None]
     with np.errstate(invalid="ignore"):
         hi = np.max(np.where(sel, H, -np.inf), axis=axes, keepdims=True)
@@ -423,7 +519,7 @@ def _definite_top(H, tied, top, axes, larger):
     diff = (hi - H) if larger else (H - hi)
     ok = np.ones(tied.shape, bool)
     if rest.any():
-        psd, _ = _semidefinite(np.broadcast_to(diff, H.shape)[rest])
+        psd, _ = _semidefinite(np.broadcast_to(diff, H.shape)[rest], strict)
         ok[rest] = psd
     good = equal & np.all(ok, axis=axes, keepdims=True)
     return top & good
@@ -445,7 +541,8 @@ def ranked(tag, partials, values, start, end, axis):
     shape = np.shape(start)
 
     def decide(unmapped, record):
-        seen = _in_view(link, partials, values, shape, unmapped)
+        deep = []
+        seen = _in_view(link, partials, values, shape, unmapped, deep)
         if seen is None:
             return None
         first, second, ps, qs = seen
@@ -467,8 +564,8 @@ def ranked(tag, partials, values, start, end, axis):
                 continue
             agree = np.all(F[d:] == F[:-d], axis=-1)
             diff = H[d:] - H[:-d]               # later minus earlier
-            psd, nsd = _semidefinite(diff)
-            zero = np.all(diff == 0.0, axis=(-2, -1))
+            psd, nsd = _semidefinite(diff, bool(deep))     # (deep: definite, as
+            zero = np.all(diff == 0.0, axis=(-2, -1))       # verdict's)
             bad = pair & ~agree
             same[d:] &= ~bad
             same[:-d] &= ~bad
@@ -536,7 +633,8 @@ def running(tag, partials, values, member, index, larger):
     shape = np.shape(member)
 
     def decide(unmapped, record):
-        seen = _in_view(link, partials, values, shape, unmapped)
+        deep = []
+        seen = _in_view(link, partials, values, shape, unmapped, deep)
         if seen is None:
             return None
         first, S, ps, qs = seen
@@ -556,7 +654,7 @@ def running(tag, partials, values, member, index, larger):
             if not pair.any():
                 continue
             diff = H[d:] - H[:-d]               # later minus earlier
-            psd, nsd = _semidefinite(diff)
+            psd, nsd = _semidefinite(diff, bool(deep))     # (deep: as verdict's)
             later_wins = psd if larger else nsd         # later dominates earlier
             earlier_wins = nsd if larger else psd
             unlike[d:] |= pair & ~np.all(first[d:] == first[:-d], axis=-1)

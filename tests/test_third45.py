@@ -118,3 +118,20 @@ def test_a_kink_along_the_parameter_keeps_the_midpoint(spelling, engine):
     with dg.engine(engine):
         dH = dg.derivative(lambda th: dg.hessian(f, X0, th), 1.5)
         np.testing.assert_allclose(dH, np.eye(2), rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("chunk", [None, 1])
+def test_third_derivative_tensor_through_a_chunked_hessian(chunk, engine):
+    """g = |x|^2 + x0^3 + x0 x1^2 near 0 (maximum with 0): its third derivatives are 6 at
+    (0, 0, 0) and 2 at the permutations of (0, 1, 1); with chunk=1 the block between the
+    two input chunks sees no diagonal and is decided by the outer chunk's own pass."""
+    g = lambda x: np.maximum(x @ x + x[0] ** 3 + x[0] * x[1] ** 2, 0.0)   # noqa: E731
+    T = np.zeros((2, 2, 2))
+    T[0, 0, 0] = 6.0
+    T[0, 1, 1] = T[1, 0, 1] = T[1, 1, 0] = 2.0
+    with dg.engine(engine):
+        J = dg.jacfwd(lambda z: dg.hessian(g, z, chunk=chunk))(X0)
+        np.testing.assert_allclose(J, T, rtol=1e-14, atol=1e-15)
+        J = dg.jacobian(lambda z: dg.hessian(g, z, chunk=chunk), X0, chunk=1)
+        np.testing.assert_allclose(J, T, rtol=1e-14, atol=1e-15)

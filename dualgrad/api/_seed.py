@@ -369,7 +369,7 @@ class linked:
         concatenation of ``xs``, or ``None`` (leaves seeded unlike one pass)."""
         starts, lo, hi, offset = set(), [], [], 0
         for x in self.xs:
-            found = seeded_by(x)
+            found = seeded_by(x, deep=True)   # (deep: passes wrapped around)
             if found is not None:
                 _, s, qlo, qhi = found        # direction q: flat entry offset + s + q
                 starts.add(offset + s)

@@ -368,6 +368,8 @@ def verdict(tag, chosen, other, cval, oval, larger, target):
         # undecided although the second-order parts differ: the diagonal was not
         # (entirely) in view
         missed = same & (pick == 0) & ~mixed & np.any(full != 0.0, axis=(-2, -1))
+        if deep and not ps.size:        # (a block between two chunks: equal plain
+            missed = same & (pick == 0) & ~mixed     # parts, the wrapped ones may differ)
         return pick, bool(np.any(missed)), own, ~own | (own & mixed), pick != 0
     return _decided(link, shape, 0, decide)
 

@@ -120,13 +120,23 @@ def test_a_kink_along_the_parameter_keeps_the_midpoint(spelling, engine):
         np.testing.assert_allclose(dH, np.eye(2), rtol=1e-14, atol=1e-15)
 
 
+_CUBIC = lambda x: x @ x + x[0] ** 3 + x[0] * x[1] ** 2   # noqa: E731
+TENSOR_SPELLINGS = {
+    "maximum": lambda x: np.maximum(_CUBIC(x), 0.0),
+    "np.max": lambda x: np.max(np.stack([_CUBIC(x), 0.0 * x[0]])),
+    "np.sort": lambda x: np.sort(np.stack([_CUBIC(x), 0.0 * x[0]]))[1],
+    "maximum.accumulate": lambda x: np.maximum.accumulate(np.stack([0.0 * x[0], _CUBIC(x)]))[1],
+}
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("chunk", [None, 1])
-def test_third_derivative_tensor_through_a_chunked_hessian(chunk, engine):
+@pytest.mark.parametrize("spelling", sorted(TENSOR_SPELLINGS))
+def test_third_derivative_tensor_through_a_chunked_hessian(spelling, chunk, engine):
     """g = |x|^2 + x0^3 + x0 x1^2 near 0 (maximum with 0): its third derivatives are 6 at
     (0, 0, 0) and 2 at the permutations of (0, 1, 1); with chunk=1 the block between the
     two input chunks sees no diagonal and is decided by the outer chunk's own pass."""
-    g = lambda x: np.maximum(x @ x + x[0] ** 3 + x[0] * x[1] ** 2, 0.0)   # noqa: E731
+    g = TENSOR_SPELLINGS[spelling]
     T = np.zeros((2, 2, 2))
     T[0, 0, 0] = 6.0
     T[0, 1, 1] = T[1, 0, 1] = T[1, 1, 0] = 2.0

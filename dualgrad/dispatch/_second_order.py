@@ -463,6 +463,8 @@ def dominant(tag, partials, values, tied, axes, larger):
             differ = np.any(np.nanmax(masked, axis=axes, keepdims=True) !=
                             np.nanmin(masked, axis=axes, keepdims=True), axis=(-2, -1))
         undecided = same & ~shown & differ & (ties > 1)
+        if deep and not ps.size:        # (between two chunks: as verdict's)
+            undecided = same & (ties > 1)
         several = ties > 1
         loose = several & (~own | (shown & ~np.any(top, axis=axes, keepdims=True)))
         return top, bool(np.any(undecided)), own, loose, None
@@ -594,6 +596,8 @@ def ranked(tag, partials, values, start, end, axis):
         ok = run & same & _run_all(total, st, en) & _run_any(shown, st, en)
         rank = np.where(ok, below + earlier, -1)
         missed = run & same & ~_run_any(shown, st, en) & _run_any(differ, st, en)
+        if deep and not ps.size:        # (between two chunks: as verdict's)
+            missed = run & same
         back = lambda a: np.moveaxis(a, 0, axis)   # noqa: E731
         loose = run & (~own | (own & _run_any(shown, st, en) & ~_run_all(total, st, en)))
         firm = ok & ~_run_any(nil, st, en)
@@ -674,6 +678,8 @@ def running(tag, partials, values, member, index, larger):
         several = _prefix_any(member & (pos > index), index, pos)
         pick = np.where(several & same & seen & valid, best, -1)
         missed = several & same & ~seen & _prefix_any(differ, index, pos)
+        if deep and not ps.size:        # (between two chunks: as verdict's)
+            missed = several & same
         loose = several & (~own | (own & seen & ~valid))
         firm = (pick >= 0) & ~_prefix_any(nil, index, pos)
         return pick, bool(np.any(missed)), own, loose, firm

@@ -538,22 +538,8 @@ def _exact_kernel(rule, duals):
     ``with_number``'s NumPy calls do (``p + q``, ``p - q``, ``-p``, ``p.copy()``)."""
     args = _ARGS[:rule.ufunc.nin]
     value, zeros = EXACT[rule.name]
-    terms, factors, finite = [], [], []
-    for a, e in ((args[k], rule.exprs[k]) for k in duals):
-        if e.constant in (1.0, -1.0):
-            sign = "+" if e.constant == 1.0 else "-"
-            terms.append(f"{sign} p{a}[i, k]")
-        elif e.constant is not None:
-            raise ValueError(f"np.{rule.name}: a constant local derivative other than +-1")
-        else:
-            factors.append(f"        f{a} = {e.kernel_source()}\n")
-            finite.append(f"f{a} - f{a} == 0.0")
-            terms.append(f"+ f{a} * p{a}[i, k]")
-    plain = " ".join(terms)
-    plain = plain[2:] if plain.startswith("+ ") else "-" + plain[2:]
-    tiny = "" if zeros is None else \
-        " and (abs(out) >= 2.2250738585072014e-308 or " + \
-        " or ".join(f"{a} == 0.0" for a in zeros) + ")"
+    factors, finite, plain, tiny = _exact_terms(
+        rule, [(args[k], rule.exprs[k], f"p{args[k]}[i, k]") for k in duals], zeros)
     arrays = [args[k] for k in duals]
     name = f"d_{rule.name}" + ("" if len(duals) == len(args) else "_" + "".join(arrays))
     text = _EXACT_KERNEL.format(
@@ -572,6 +558,30 @@ def _exact_kernel(rule, duals):
     return text, name + "_exact"
 
 
+def _exact_terms(rule, reads, zeros):
+    """``(factors, finite, plain, tiny)`` of an exact kernel: for each ``(argument,
+    expression, read)`` of ``reads`` its local derivative's line (none for a constant
+    +-1, which adds or subtracts the partials it reads), its finiteness test, the sum of
+    the terms, and the test that keeps NumPy's value where it underflows beside a zero
+    argument in ``zeros``."""
+    terms, factors, finite = [], [], []
+    for a, e, read in reads:
+        if e.constant in (1.0, -1.0):
+            terms.append(f"{'+' if e.constant == 1.0 else '-'} {read}")
+        elif e.constant is not None:
+            raise ValueError(f"np.{rule.name}: a constant local derivative other than +-1")
+        else:
+            factors.append(f"        f{a} = {e.kernel_source()}\n")
+            finite.append(f"f{a} - f{a} == 0.0")
+            terms.append(f"+ f{a} * {read}")
+    plain = " ".join(terms)
+    plain = plain[2:] if plain.startswith("+ ") else "-" + plain[2:]
+    tiny = "" if zeros is None else \
+        " and (abs(out) >= 2.2250738585072014e-308 or " + \
+        " or ".join(f"{z} == 0.0" for z in zeros) + ")"
+    return factors, finite, plain, tiny
+
+
 def _row_kernel(rule, k):
     """``(source, name)`` of the value-and-partials kernel of the binary ``rule`` (in
     :data:`EXACT`) for a scalar dual at argument ``k`` (a float value and a row of
@@ -582,22 +592,9 @@ def _row_kernel(rule, k):
     args = _ARGS[:2]
     s, a = args[k], args[1 - k]
     value, zeros = EXACT[rule.name]
-    terms, factors, finite = [], [], []
-    for name, e in zip(args, rule.exprs):
-        read = f"p{name}[k]" if name == s else f"p{name}[i, k]"
-        if e.constant in (1.0, -1.0):
-            terms.append(f"{'+' if e.constant == 1.0 else '-'} {read}")
-        elif e.constant is not None:
-            raise ValueError(f"np.{rule.name}: a constant local derivative other than +-1")
-        else:
-            factors.append(f"        f{name} = {e.kernel_source()}\n")
-            finite.append(f"f{name} - f{name} == 0.0")
-            terms.append(f"+ f{name} * {read}")
-    plain = " ".join(terms)
-    plain = plain[2:] if plain.startswith("+ ") else "-" + plain[2:]
-    tiny = "" if zeros is None else \
-        " and (abs(out) >= 2.2250738585072014e-308 or " + \
-        " or ".join(f"{z} == 0.0" for z in zeros) + ")"
+    factors, finite, plain, tiny = _exact_terms(
+        rule, [(x, e, f"p{x}[k]" if x == s else f"p{x}[i, k]")
+               for x, e in zip(args, rule.exprs)], zeros)
     name = f"d_{rule.name}_{s}row"
     text = _ROW_KERNEL.format(
         name=name, ufunc=rule.name, s=s, a=a, value=value, tiny=tiny,

@@ -32,12 +32,6 @@ class _Record(threading.local):
 
 _made = MADE = _Record()
 
-# Each running helper call's ``_made.scalar_at`` when it began (``dual.new_tag``): when it
-# returns, an object array of scalar duals its f made (``np.array([z[0], z[1]])``, a
-# documented spelling) is forgotten, so that the calls around it do not take it for
-# their own f's (attack45 06b: an outer call's ``np.exp(1j * t)`` was refused).
-SCALAR_AT_START: dict[int, int] = {}
-
 
 class _Stray:
     """The latest dualgrad error made in a thread that runs no helper call of its own
@@ -214,14 +208,9 @@ def complex_after_object_array(ufunc, args):
     operation, its result is an object array of complex scalar duals, on which NumPy's
     ``.real`` is the array itself and ``.imag`` zeros (attack44 06); dualgrad cannot
     tell that loop from plain scalar code, so both are refused, with the spellings
-    that keep either exact.  ``None`` in the function ``np.vectorize`` calls: the object
-    array is NumPy's of vectorize's arguments, its loop runs that function (real results:
-    exact, attack45 11), and complex results meet :func:`vectorize_complex` when NumPy
-    collects them; but ``otypes=[object]`` collects them as they are, so there a complex
-    intermediate stays refused."""
-    vectorizing = _vectorize_frame(sys._getframe(2))
-    if vectorizing is not None:
-        return vectorize_object_complex() if _collects_objects(vectorizing) else None
+    that keep either exact."""
+    if _in_vectorize(sys._getframe(2)):
+        return vectorize_complex()      # the function np.vectorize calls: its own fix
     who = _helper_name(2)
     at = _outer_line(sys._getframe(2))
     kept = ARRAYS.get(_made_tag(args))
@@ -247,35 +236,17 @@ def complex_after_object_array(ufunc, args):
         "scalar duals in f.")
 
 
-def _vectorize_frame(frame):
-    """NumPy's frame that called the first frame from ``frame`` outwards that is not
-    dualgrad's, if that is a function ``np.vectorize`` calls (from ``_vectorize_call``,
-    ``_get_ufunc_and_otypes`` or ``_vectorize_call_with_signature``), else ``None``.
-    (Error path only.)"""
+def _in_vectorize(frame):
+    """Is the first frame from ``frame`` outwards that is not dualgrad's a function
+    ``np.vectorize`` calls (its caller NumPy's ``_vectorize_call`` or
+    ``_get_ufunc_and_otypes``)?  (Error path only.)"""
     while frame is not None and ((frame.f_globals.get("__name__") or "").startswith(
             "dualgrad") or frame.f_code.co_filename.startswith("<dualgrad")):
         frame = frame.f_back
     caller = frame.f_back if frame is not None else None
-    if caller is not None and (caller.f_globals.get("__name__") or "").startswith(
-            "numpy") and caller.f_code.co_name in ("_vectorize_call", "_get_ufunc_and_otypes",
-                                                   "_vectorize_call_with_signature"):
-        return caller
-    return None
-
-
-def _in_vectorize(frame):
-    """Is the first frame from ``frame`` outwards that is not dualgrad's a function
-    ``np.vectorize`` calls?  (Error path only.)"""
-    return _vectorize_frame(frame) is not None
-
-
-def _collects_objects(caller):
-    """Does the ``np.vectorize`` call of NumPy's frame ``caller`` keep its function's
-    results as they are (the user's ``otypes=[object]``)?  Without ``otypes`` NumPy
-    takes the dtype from ``np.asarray`` of the first result, which refuses a complex
-    dual; a numeric ``otypes`` converts each result, which refuses any dual."""
-    otypes = getattr(caller.f_locals.get("self"), "otypes", None)     # the user's
-    return otypes is not None and "O" in otypes       # (None: the first result probed)
+    return caller is not None and (caller.f_globals.get("__name__") or "").startswith(
+        "numpy") and caller.f_code.co_name in ("_vectorize_call", "_get_ufunc_and_otypes",
+                                               "_vectorize_call_with_signature")
 
 
 def _made_tag(args):
@@ -1215,22 +1186,6 @@ def vectorize_complex():
         "array. Fix: np.frompyfunc(f, nin, 1)(x) (nin: f's number of arguments), which "
         "dualgrad turns into one complex dual array, or compute f on the whole array "
         "(np.exp(1j * x) * x works elementwise).")
-
-
-def vectorize_object_complex():
-    """A real dual turned complex in the function ``np.vectorize(..., otypes=[object])``
-    calls, which keeps that function's results as they are: a complex one would be an
-    object array of complex duals (silently wrong ``.real``), and dualgrad cannot tell a
-    complex result from a complex intermediate there (attack45 11)."""
-    return DualTypeError(
-        "dualgrad: np.vectorize(..., otypes=[object]) of a function in which a real dual "
-        "number becomes complex: NumPy keeps the function's results as they are, so a "
-        "complex one would be an object array of complex duals, whose .real and np.real "
-        "NumPy take as the elements themselves (silently wrong derivatives), and dualgrad "
-        "cannot tell a complex result from a complex intermediate there; expected "
-        "np.vectorize without otypes (NumPy checks the first result: real results work) "
-        "or a dual array. Fix: leave out otypes=[object], or use np.frompyfunc(f, nin, "
-        "1)(x), which dualgrad turns into one dual array, real or complex.")
 
 
 def complex_object_array(scalar=False):

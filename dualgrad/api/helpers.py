@@ -216,7 +216,6 @@ _UNIT: dict[int, np.ndarray] = {}     # n -> the n x n identity (read-only), a p
 
 
 _ARRAYS = errors.ARRAYS
-_MADE = errors.MADE
 
 
 def _caught(who, tag, _made=errors.MADE, _arrays=_ARRAYS, _stray=errors.STRAY):
@@ -249,9 +248,8 @@ def _one_pass(who, f, x, args, kwargs, at=0):
             unit = _UNIT[n] = np.eye(n)          # input entry i, direction i
             unit.flags.writeable = False
         seeds = unit.copy()                      # the pass's own (f may write into x)
-    tag = _next_tag()                            # dualgrad.dual.new_tag's steps:
+    tag = _next_tag()                            # dualgrad.dual.new_tag's two steps:
     LIVE[tag] = _ident()                         # live, owned by this thread
-    start = _MADE.scalar_at
     kept = None
     try:
         if scalar:
@@ -298,8 +296,6 @@ def _one_pass(who, f, x, args, kwargs, at=0):
         raise
     finally:
         LIVE.pop(tag, None)                      # retire(tag): never holomorphic here
-        if _MADE.scalar_at > tag:
-            _MADE.scalar_at = start
         if tag in _ARRAYS:
             errors.forget(tag)
         if kept is not None:

@@ -257,7 +257,5 @@ def _turned_complex(ufunc, args, result):
     real operand is what makes it a birth: a complex dual's own operations make none."""
     if errors.object_arrays_made(result.tag) and any(
             isinstance(a, ScalarDual) and not a.complex_kind for a in args):
-        refusal = errors.complex_after_object_array(ufunc, args)
-        if refusal is not None:
-            raise refusal
+        raise errors.complex_after_object_array(ufunc, args)
 

@@ -99,24 +99,17 @@ def holomorphic_tag(tag):
     return tag
 
 
-def new_tag(_next=TAGS.__next__, _live=LIVE, _id=_ident, _made=errors.MADE,
-            _starts=errors.SCALAR_AT_START):
+def new_tag(_next=TAGS.__next__, _live=LIVE, _id=_ident):
     """A tag newer than every tag handed out before; live until :func:`retire`.
     (Names bound as defaults: one call per helper call, measured at ~25 ns each.)"""
     tag = _next()
     _live[tag] = _id()
-    _starts[tag] = _made.scalar_at
     return tag
 
 
-def retire(tag, _pop=LIVE.pop, _holo=HOLOMORPHIC, _arrays=errors.ARRAYS,
-           _made=errors.MADE, _starts=errors.SCALAR_AT_START):
-    """The helper call of ``tag`` returned: its duals are dead from now on, and an object
-    array of scalar duals its f made is no longer news to the calls around it."""
+def retire(tag, _pop=LIVE.pop, _holo=HOLOMORPHIC, _arrays=errors.ARRAYS):
+    """The helper call of ``tag`` returned: its duals are dead from now on."""
     _pop(tag, None)
-    start = _starts.pop(tag, 0)
-    if _made.scalar_at > tag:
-        _made.scalar_at = start
     if _holo:
         _holo.discard(tag)
     if tag in _arrays:

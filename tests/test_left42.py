@@ -142,6 +142,10 @@ CLIP_EQUAL_BOUNDS_SECOND_ORDER = {
     "bounds of opposite curvature": (
         lambda x: np.clip(-1.0 + 0 * x[1], 0.3 - x[1] ** 2, 0.3 + x[1] ** 2),
         [[0.0, 0.0], [0.0, -2.0]]),
+    # bounds equal to every order: clip(x0^2, x1^2, x1^2) = x1^2 whatever a is (the
+    # composition's indefinite ties gave diag(0.5, 1.5))
+    "bounds equal to every order": (lambda x: np.clip(x[0] ** 2, x[1] ** 2, x[1] * x[1]),
+                                    [[0.0, 0.0], [0.0, 2.0]]),
     # an array: [x0^2, x1^2] under x0^2 + x1^2, summed: x0^2 + x1^2
     "array summed": (lambda x: np.sum(np.clip(np.stack([x[0] ** 2, x[1] ** 2]), 0.0,
                                               x[0] ** 2 + x[1] ** 2)), 2.0 * np.eye(2)),

@@ -1368,15 +1368,32 @@ def _equal_bounds(a, a_min, a_max, result):
     ``a == lo == hi`` (a constant ``c``: f = c, truth 0).  Where the composition's first
     order is the bound's, it holds the second order the tie-breaks of maximum and
     minimum decided, which f <= hi leaves free: clip(-1, 0, t**2) = min(0, t**2) = 0
-    has f'' = 0, not hi'' = 2."""
+    has f'' = 0, not hi'' = 2.  But where the bounds agree to the second order too, f is
+    hi to that order whatever ``a`` is, and the composition's ties may not see it
+    (clip(x0**2, x1**2, x1**2) = x1**2: its indefinite ties gave diag(0.5, 1.5))."""
     lo, hi, v = primal(a_min), primal(a_max), primal(a)
     with np.errstate(invalid="ignore"):
         equal = np.equal(lo, hi) & np.equal(v, v)
     if not np.any(equal):
         return result
     if isinstance(result, Dual) and isinstance(result.value, Dual):    # nested
-        equal = equal & ~_same_first_order(result, a_max)
+        keep = _same_first_order(result, a_max)
+        if np.any(keep):                # bounds equal to every order: f is hi there
+            keep = keep & ~_zero_parts(a_max - a_min)
+        equal = equal & ~keep
     return np.where(equal, a_max, result)
+
+
+def _zero_parts(d):
+    """Where every part of ``d`` (its value and partials at every level) is 0: a bool
+    array of ``d``'s shape."""
+    if not isinstance(d, Dual):
+        return np.asarray(d) == 0.0
+    p = d.partials
+    if isinstance(p, np.ndarray) and p.dtype == object:     # a scalar's nested partials
+        p = np.array([_zero_parts(q) for q in p])
+        return _zero_parts(d.value) & np.all(p, axis=-1)
+    return _zero_parts(d.value) & np.all(_zero_parts(p), axis=-1)
 
 
 def _same_first_order(x, y):

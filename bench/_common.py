@@ -114,3 +114,26 @@ def alternate(script, argv, compare, rounds, threads=1):
                                  env=env, cwd="/", capture_output=True, text=True, check=True)
             got[side].append(json.loads(res.stdout.strip().splitlines()[-1]))
     return got
+
+
+def timed_error_table(got, compare):
+    """Print the Markdown table of :func:`alternate`'s ``got`` whose children give each
+    case ``[ms, error]`` (``[ms]`` where no oracle exists): the medians of the rounds' ms,
+    the first round's error, and this / other where ``compare`` was given
+    (det_hessian.py, eig_tie_hessian.py)."""
+    print("| case | ms (this) | error (this) |" + (" ms (other) | error (other) | this / other |"
+                                                  if compare else ""))
+    print("|---|---|---|" + ("---|---|---|" if compare else ""))
+
+    def cells(side, case):
+        runs = [r[case] for r in got[side]]
+        ms = statistics.median(r[0] for r in runs)
+        return ms, (f"{runs[0][1]:.1e}" if len(runs[0]) > 1 else "")
+
+    for case in got["after"][0]:
+        ms, err = cells("after", case)
+        row = f"| {case} | {ms:.2f} | {err} |"
+        if compare:
+            ms0, err0 = cells("before", case)
+            row += f" {ms0:.2f} | {err0} | {ms / ms0:.2f} |"
+        print(row)

@@ -10,13 +10,12 @@ checkout alternating, and this / other per case.
 import argparse
 import itertools
 import json
-import statistics
 import sys
 import time
 
 import numpy as np
 
-from _common import alternate, median_time
+from _common import alternate, median_time, timed_error_table
 
 
 def _matrices(m):
@@ -68,22 +67,7 @@ def main():
     if args.child:
         return child(sizes)
     got = alternate("det_hessian.py", ["--sizes", args.sizes], args.compare, args.rounds)
-    print("| case | ms (this) | error (this) |" + (" ms (other) | error (other) | this / other |"
-                                                  if args.compare else ""))
-    print("|---|---|---|" + ("---|---|---|" if args.compare else ""))
-    for case in got["after"][0]:
-        def cells(side):
-            runs = [r[case] for r in got[side]]
-            ms = statistics.median(r[0] for r in runs)
-            err = f"{runs[0][1]:.1e}" if len(runs[0]) > 1 else ""
-            return ms, err
-        ms, err = cells("after")
-        row = f"| {case} | {ms:.2f} | {err} |"
-        if args.compare:
-            ms0, err0 = cells("before")
-            row += f" {ms0:.2f} | {err0} | {ms / ms0:.2f} |"
-        print(row)
-
+    timed_error_table(got, args.compare)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -13,13 +13,12 @@ time per call, ms; with --compare, fresh processes of each checkout alternating.
 """
 import argparse
 import json
-import statistics
 import sys
 import time
 
 import numpy as np
 
-from _common import alternate, median_time
+from _common import alternate, median_time, timed_error_table
 
 
 def _case(m, gap, values="eigvalsh"):
@@ -62,20 +61,7 @@ def main():
     if args.child:
         return child(sizes)
     got = alternate("eig_tie_hessian.py", ["--sizes", args.sizes], args.compare, args.rounds)
-    print("| case | ms (this) | error (this) |" + (" ms (other) | error (other) | this / other |"
-                                                  if args.compare else ""))
-    print("|---|---|---|" + ("---|---|---|" if args.compare else ""))
-    for case in got["after"][0]:
-        def cells(side):
-            runs = [r[case] for r in got[side]]
-            return statistics.median(r[0] for r in runs), f"{runs[0][1]:.1e}"
-        ms, err = cells("after")
-        row = f"| {case} | {ms:.2f} | {err} |"
-        if args.compare:
-            ms0, err0 = cells("before")
-            row += f" {ms0:.2f} | {err0} | {ms / ms0:.2f} |"
-        print(row)
-
+    timed_error_table(got, args.compare)
 
 if __name__ == "__main__":
     sys.exit(main())

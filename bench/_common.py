@@ -137,3 +137,14 @@ def timed_error_table(got, compare):
             ms0, err0 = cells("before", case)
             row += f" {ms0:.2f} | {err0} | {ms / ms0:.2f} |"
         print(row)
+
+
+def ms_per_call(call, seconds):
+    """CPU ms per call of ``call()``: one warm-up call, then as many as ``seconds`` of
+    process time hold (api45_cost.py, hvp_ties.py)."""
+    call()
+    t0, k = time.process_time(), 0
+    while time.process_time() - t0 < seconds:
+        call()
+        k += 1
+    return (time.process_time() - t0) / k * 1e3

@@ -15,22 +15,12 @@ interleaved rounds of about ``--seconds`` of process CPU time; medians over
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
-import _common  # noqa: E402,F401  (one thread per library)
+from _common import ms_per_call  # noqa: E402  (and one thread per library)
 from hessian_small import _load_other  # noqa: E402
-
-
-def _time(call, seconds):
-    call()
-    t0, k = time.process_time(), 0
-    while time.process_time() - t0 < seconds:
-        call()
-        k += 1
-    return (time.process_time() - t0) / k * 1e3
 
 
 def main():
@@ -66,7 +56,7 @@ def main():
             times = {k: [] for k in mods}
             for _ in range(opts.rounds):
                 for k, m in mods.items():
-                    times[k].append(_time(lambda: run(m), opts.seconds))
+                    times[k].append(ms_per_call(lambda: run(m), opts.seconds))
             meds = {k: statistics.median(t) for k, t in times.items()}
             for k, med in meds.items():
                 print(f"n={n:4d} {case:6s} {k:15s} {med:9.3f} ms  /this "

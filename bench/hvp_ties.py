@@ -22,12 +22,11 @@ checkout.  Nothing is written.
 import argparse
 import statistics
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
-import _common  # noqa: E402,F401  (one thread per library)
+from _common import ms_per_call  # noqa: E402  (and one thread per library)
 from hessian_small import _load_other  # noqa: E402
 
 
@@ -37,15 +36,6 @@ def _f(xp, A, y):
         var = xp.sum((w - xp.mean(w)) ** 2)
         return xp.sum(xp.logaddexp(0.0, z)) - y @ z + w @ w / 2 + xp.maximum(var, 0.0)
     return f
-
-
-def _time(call, seconds):
-    call()
-    t0, k = time.process_time(), 0
-    while time.process_time() - t0 < seconds:
-        call()
-        k += 1
-    return (time.process_time() - t0) / k * 1e3
 
 
 def main():
@@ -88,7 +78,7 @@ def main():
             times = {k: [] for k in subjects}
             for _ in range(opts.rounds):
                 for k, call in subjects.items():
-                    times[k].append(_time(call, opts.seconds))
+                    times[k].append(ms_per_call(call, opts.seconds))
             ref = statistics.median(times["jax.jvp(jax.grad(f))"])
             for k, ts in times.items():
                 med = statistics.median(ts)
@@ -114,7 +104,7 @@ def _elementwise(opts, np, dg):
             assert np.allclose(m.jvp(m.elementwise_grad(f), x, v)[1], truth, rtol=1e-13)
         for _ in range(opts.rounds):
             for k, m in mods.items():
-                times[k].append(_time(lambda: m.jvp(m.elementwise_grad(f), x, v),
+                times[k].append(ms_per_call(lambda: m.jvp(m.elementwise_grad(f), x, v),
                                       opts.seconds))
         meds = {k: statistics.median(t) for k, t in times.items()}
         for k, med in meds.items():

@@ -1073,6 +1073,13 @@ def _expm(A, limit=False):
                             np.concatenate([zero, A0s], axis=-1)], axis=-2)
     m = shape[-1]
     dX = _expm(block, True)[..., :m, m:]
+    if not limit:
+        # SciPy's value NaN (a -inf on the diagonal of a matrix that is not
+        # diagonal): the partials of the limit belong to another value, so NaN
+        # there too, at every level the partials hold
+        lost = np.isnan(primal(X))
+        if lost.any():
+            dX = np.where(lost, nan_like(dX), dX)
     return make(X, last(dX), tag)
 
 
@@ -1095,8 +1102,9 @@ def expm(A):
         matrices ``np.exp(A)``: on duals ``np.exp``'s derivatives.  A ``-inf`` on
         the diagonal (``exp`` of it 0) has the partials of the limit ``a_kk ->
         -inf``, finite: that row and column of ``exp(A)`` do not move and the rest
-        is ``exp`` of ``A`` without them (SciPy's value: the limit for a diagonal
-        matrix, NaN otherwise).
+        is ``exp`` of ``A`` without them, where SciPy's value is that limit (a
+        diagonal matrix); where SciPy's value is NaN (a ``-inf`` in a matrix that is
+        not diagonal), the partials of those entries are NaN too.
 
     Raises
     ------

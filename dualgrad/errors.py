@@ -2367,6 +2367,35 @@ _SPARSE_PRODUCT_METHODS = ("__matmul__", "__mul__", "dot", "_matmul_dispatch",
                            "__rmatmul__", "__rmul__")
 
 
+# scipy.sparse on duals (user46: a finite-element stiffness assembled with coo_matrix and
+# solved with spsolve): no sparse type holds duals, so assemble densely with np.add.at
+_SPARSE_COST = (" (a dual matrix is dense: each input direction carries an (m, n) array of "
+                "partials, so this fits matrices up to a few thousand rows; for many inputs, "
+                "a density per element, differentiate the element quantities with dualgrad "
+                "and assemble their plain values, or write the adjoint)")
+_SPARSE_ASSEMBLY = ("a dense dual array: from triplets (data, (row, col)), K = "
+                    "np.zeros_like(data, shape=(m, n)); np.add.at(K, (row, col), data) "
+                    "with row and col as integer arrays (repeated entries add, as COO's "
+                    "do); of a dense dual K, K itself; then K @ u, K[np.ix_(free, free)] "
+                    "and np.linalg.solve(K, b) on it" + _SPARSE_COST)
+_SPARSE_SOLVE = ("np.linalg.solve(A.toarray(), b) where A is a plain sparse matrix and b a "
+                 "dual; where A's entries are duals, keep A a dense dual array (assembled "
+                 "with np.add.at(K, (row, col), data) into K = np.zeros_like(data, "
+                 "shape=(m, n))) and np.linalg.solve(A, b)" + _SPARSE_COST)
+_SPARSE_SPELLINGS = {
+    **{f"{kind}_{box}": _SPARSE_ASSEMBLY for kind in ("coo", "csr", "csc", "bsr", "dia",
+                                                      "dok", "lil")
+       for box in ("matrix", "array")},
+    "__setitem__": "item assignment into a dense dual buffer: K = np.zeros_like(data, "
+                   "shape=(m, n)), then K[i, j] = ... or np.add.at(K, (row, col), data) for "
+                   "entries that add up" + _SPARSE_COST,
+    **{name: _SPARSE_SOLVE for name in ("spsolve", "spsolve_triangular", "splu", "spilu",
+                                        "factorized", "cg", "cgs", "gmres", "lgmres",
+                                        "bicg", "bicgstab", "minres", "qmr", "gcrotmk",
+                                        "tfqmr", "lsqr", "lsmr")},
+}
+
+
 # compiled SciPy code (scipy.signal.lfilter, scipy.ndimage) refusing an object array
 _OBJECT_DTYPE = ("dtype('O')", "type 'object'")
 # what a SciPy function that met duals may raise (the helpers pass these to from_scipy)
@@ -2780,7 +2809,7 @@ def from_scipy(who, exc):
             entry = frame                           # the outermost SciPy frame
             break
     if entry is None:
-        return _from_numpy(who, exc) if told else None
+        return (_from_numpy(who, exc) or _compiled_refusal(who, exc)) if told else None
     module = entry.f_globals["__name__"].split(".")
     public = ".".join(module[:next((i for i, p in enumerate(module) if p.startswith("_")),
                                    len(module))])
@@ -2823,6 +2852,9 @@ def from_scipy(who, exc):
             spelling += f" ({given}: those given to {public}.{dist}(...))"
         elif spelling and "scale" in spelling:
             spelling += " (loc=0 and scale=1 where your call gave none)"
+    elif public.startswith("scipy.sparse"):
+        func, spelling = f"{public}.{name}", _SPARSE_SPELLINGS.get(name) or \
+            _SCIPY_SPELLINGS.get(name)
     else:
         func, spelling = f"{public}.{name}", _SCIPY_SPELLINGS.get(name)
         if name == "lfilter" and entry.f_locals.get("zi") is not None:
@@ -3034,6 +3066,34 @@ def _polynomial_of_duals(who, module, name):
         "array of the dual numbers (numpy.polynomial is Python that NumPy never hands to "
         "dualgrad), and its linear algebra cannot take one; expected NumPy functions on "
         f"dual arrays. Fix: {fix}.")
+
+
+def _compiled_refusal(who, exc):
+    """A compiled method's own TypeError on a dual argument (``argument 1 must be
+    numpy.ndarray, not ArrayDual``: SciPy's ``splu(A).solve(b)``, ``factorized(A)(b)``,
+    whose C code leaves no Python frame to name), raised on a line of the user's code:
+    dualgrad's TypeError quoting that line; ``None`` otherwise."""
+    import linecache
+    import re
+    if not isinstance(exc, TypeError) or \
+            not re.search(r"must be [\w. ]+, not \w*Dual\w*$", str(exc)):
+        return None
+    frames = _frames(exc)
+    if not frames or frames[-1][1].startswith(("dualgrad", "numpy")):
+        return None
+    frame = frames[-1][0]
+    line = exc.__traceback__
+    while line.tb_next is not None:
+        line = line.tb_next
+    source = linecache.getline(frame.f_code.co_filename, line.tb_lineno).strip()
+    return DualTypeError(
+        f"{who}: a compiled function called at {frame.f_code.co_filename}:{line.tb_lineno} "
+        f"({source[:120]!r}) raised TypeError({str(exc)!r}): compiled code reads plain "
+        "numbers, which would drop the derivatives; expected NumPy functions or ufuncs "
+        "there, which dualgrad follows. Fix: write that step with NumPy functions on the "
+        "dual (docs/supported.md): a sparse factorization's solve (scipy.sparse.linalg."
+        "splu(A).solve(b), factorized(A)(b)) as np.linalg.solve(A.toarray(), b); or apply "
+        "it to dg.stop_gradient(d) (the plain value) where no derivative is wanted.")
 
 
 def _from_numpy(who, exc):

@@ -1,0 +1,334 @@
+"""A structural engineer's first day (user46, stop 46): finite-element code as written in
+public Python, each derivative against an independent oracle.
+
+* SIMP compliance of the classic topology optimization code (Aage and Johansen's
+  ``topopt.py``, "A 165 line topology optimization code", as in
+  github.com/Jiangce2017/TopOpt_example, commit 3187abc7, ``topopt.py``): ``lk()``, the
+  element numbering and the MBB supports as there, the stiffness assembled densely
+  (``np.add.at`` or ``np.bincount``: ``coo_matrix`` cannot hold duals). Oracles: the
+  adjoint sensitivity ``-p x^(p-1) (Emax - Emin) u_e^T k0 u_e`` of that code, its
+  density filter's chain rule (``H (dc / Hs)``), and the closed-form Hessian
+  ``2 (K_i' u)^T K^-1 (K_j' u) - delta_ij u^T K_i'' u``.
+* A geometrically nonlinear (Green strain) bar truss: the tangent stiffness as the
+  Jacobian of the internal force (a Python loop over elements, and ``np.add.at``), its
+  detected sparsity pattern and sparse Jacobian, and the Hessian of the strain energy,
+  against the textbook tangent ``EA / L0^3 d d^T + N / L0 I`` per bar.
+* Hyperelasticity: compressible neo-Hookean stress and tangent against their closed
+  forms; Mooney-Rivlin's stress against the complex step.
+* Linear buckling by ``dualgrad.scipy.linalg.eigh(K, KG)``: the load factor's
+  sensitivity ``phi^T K_i phi`` (mass-normalized mode).
+* scipy.sparse assembly and solvers on duals raise naming the dense spelling.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.errors import DualTypeError
+
+sp = pytest.importorskip("scipy.sparse")
+spla = pytest.importorskip("scipy.sparse.linalg")
+
+
+# ---------------------------------------------------------------- topology optimization
+
+def lk(nu=0.3):
+    """The 4-node element stiffness of topopt.py (E = 1, plane stress)."""
+    k = np.array([1 / 2 - nu / 6, 1 / 8 + nu / 8, -1 / 4 - nu / 12, -1 / 8 + 3 * nu / 8,
+                  -1 / 4 + nu / 12, -1 / 8 - nu / 8, nu / 6, 1 / 8 - 3 * nu / 8])
+    order = [[0, 1, 2, 3, 4, 5, 6, 7], [1, 0, 7, 6, 5, 4, 3, 2], [2, 7, 0, 5, 6, 3, 4, 1],
+             [3, 6, 5, 0, 7, 2, 1, 4], [4, 5, 6, 7, 0, 1, 2, 3], [5, 4, 3, 2, 1, 0, 7, 6],
+             [6, 3, 4, 1, 2, 7, 0, 5], [7, 2, 1, 4, 3, 6, 5, 0]]
+    return k[np.array(order)] / (1 - nu ** 2)
+
+
+NELX, NELY, PENAL, EMIN, EMAX = 6, 3, 3.0, 1e-9, 1.0
+NDOF = 2 * (NELX + 1) * (NELY + 1)
+KE = lk()
+EDOF = np.array([[2 * n1 + 2, 2 * n1 + 3, 2 * n2 + 2, 2 * n2 + 3, 2 * n2, 2 * n2 + 1, 2 * n1,
+                  2 * n1 + 1]
+                 for elx in range(NELX) for ely in range(NELY)
+                 for n1, n2 in [((NELY + 1) * elx + ely, (NELY + 1) * (elx + 1) + ely)]])
+IK = np.kron(EDOF, np.ones((8, 1), int)).ravel()
+JK = np.kron(EDOF, np.ones((1, 8), int)).ravel()
+FIXED = np.union1d(np.arange(0, 2 * (NELY + 1), 2), [NDOF - 1])
+FREE = np.setdiff1d(np.arange(NDOF), FIXED)
+LOAD = np.zeros(NDOF)
+LOAD[1] = -1.0
+X0 = 0.4 + 0.3 * np.sin(np.arange(NELX * NELY))
+
+
+def stiffness_values(x):
+    return (KE.ravel()[:, None] * (EMIN + x ** PENAL * (EMAX - EMIN))).ravel(order="F")
+
+
+def compliance_add_at(x):
+    """topopt.py's compliance with coo_matrix(...).tocsc() and spsolve made dense."""
+    sK = stiffness_values(x)
+    K = np.zeros_like(sK, shape=(NDOF, NDOF))
+    np.add.at(K, (IK, JK), sK)
+    u = np.zeros_like(sK, shape=NDOF)
+    u[FREE] = np.linalg.solve(K[FREE, :][:, FREE], LOAD[FREE])
+    ue = u[EDOF]
+    ce = np.sum((ue @ KE) * ue, axis=1)
+    return np.sum((EMIN + x ** PENAL * (EMAX - EMIN)) * ce)
+
+
+def compliance_bincount(x):
+    sK = stiffness_values(x)
+    K = np.bincount(IK * NDOF + JK, weights=sK, minlength=NDOF * NDOF).reshape(NDOF, NDOF)
+    return LOAD[FREE] @ np.linalg.solve(K[np.ix_(FREE, FREE)], LOAD[FREE])
+
+
+def plain_state(x):
+    """Floats only: the displacement, K's free block and each element's dK/dx_e."""
+    sK = stiffness_values(x)
+    K = sp.coo_matrix((sK, (IK, JK)), shape=(NDOF, NDOF)).toarray()
+    Kf = K[np.ix_(FREE, FREE)]
+    u = np.zeros(NDOF)
+    u[FREE] = np.linalg.solve(Kf, LOAD[FREE])
+    return u, Kf
+
+
+@pytest.mark.parametrize("compliance", [compliance_add_at, compliance_bincount])
+def test_compliance_gradient_is_the_adjoint_sensitivity(compliance):
+    u, _ = plain_state(X0)
+    ce = np.sum((u[EDOF] @ KE) * u[EDOF], axis=1)
+    dc = -PENAL * X0 ** (PENAL - 1) * (EMAX - EMIN) * ce     # topopt.py's dc
+    g = dg.grad(compliance)(X0)
+    np.testing.assert_allclose(g, dc, rtol=1e-11, atol=1e-11 * np.max(np.abs(dc)))
+
+
+def test_compliance_hessian_closed_form():
+    u, Kf = plain_state(X0)
+    n = X0.size
+    ue = u[EDOF]
+    d1 = PENAL * X0 ** (PENAL - 1) * (EMAX - EMIN)
+    d2 = PENAL * (PENAL - 1) * X0 ** (PENAL - 2) * (EMAX - EMIN)
+    V = np.zeros((NDOF, n))                  # column i: dK/dx_i u
+    for e in range(n):
+        V[EDOF[e], e] = d1[e] * KE @ ue[e]
+    Vf = V[FREE]
+    oracle = 2 * Vf.T @ np.linalg.solve(Kf, Vf) - np.diag(d2 * np.sum((ue @ KE) * ue, 1))
+    H = dg.hessian(compliance_add_at, X0)
+    np.testing.assert_array_equal(H, H.T)
+    np.testing.assert_allclose(H, oracle, rtol=1e-9, atol=1e-10 * np.max(np.abs(oracle)))
+
+
+def density_filter(rmin=1.5):
+    """topopt.py's filter matrix H (its loops, vectorized) and row sums Hs."""
+    ij = np.array([(i, j) for i in range(NELX) for j in range(NELY)])
+    dist = np.sqrt(np.sum((ij[:, None, :] - ij[None, :, :]) ** 2, axis=-1))
+    H = sp.csc_matrix(np.maximum(0.0, rmin - dist))
+    return H, np.asarray(H.sum(1))[:, 0]
+
+
+def test_density_filtered_compliance_gradient_is_the_filtered_chain_rule():
+    H, Hs = density_filter()
+    g = dg.grad(lambda x: compliance_add_at((x @ H.T) / Hs))(X0)   # H @ x written x @ H.T
+    xp = (H @ X0) / Hs
+    u, _ = plain_state(xp)
+    dc = -PENAL * xp ** (PENAL - 1) * (EMAX - EMIN) * np.sum((u[EDOF] @ KE) * u[EDOF], 1)
+    oracle = H @ (dc / Hs)                      # topopt.py's ft == 1 branch (H symmetric)
+    np.testing.assert_allclose(g, oracle, rtol=1e-11, atol=1e-11 * np.max(np.abs(oracle)))
+
+
+def test_compliance_refuses_scipy_sparse_naming_np_add_at():
+    def compliance_coo(x):                     # topopt.py as written
+        K = sp.coo_matrix((stiffness_values(x), (IK, JK)), shape=(NDOF, NDOF)).tocsc()
+        K = K[FREE, :][:, FREE]
+        return LOAD[FREE] @ spla.spsolve(K, LOAD[FREE])
+    with pytest.warns(dg.ObjectArrayWarning), \
+            pytest.raises(DualTypeError, match="scipy.sparse.coo_matrix") as info:
+        dg.grad(compliance_coo)(X0)
+    assert "np.add.at(K, (row, col), data)" in str(info.value)
+    assert "np.zeros_like(data, shape=(m, n))" in str(info.value)
+
+
+# ---------------------------------------------------------------- nonlinear truss
+
+RT = np.random.default_rng(46)
+NODES = np.array([[i, j] for i in range(5) for j in range(2)], float)
+BARS = np.array([b for i in range(4) for b in [(2 * i, 2 * i + 2), (2 * i + 1, 2 * i + 3),
+                                                (2 * i, 2 * i + 3), (2 * i + 1, 2 * i + 2)]]
+                + [(2 * i, 2 * i + 1) for i in range(5)])
+EA = 100.0 + 10.0 * RT.random(len(BARS))
+U0 = 0.05 * RT.standard_normal(NODES.size)
+
+
+def internal_force_loop(u):
+    """Green-strain bars, a Python loop over elements as textbooks write it."""
+    U = u.reshape(-1, 2)
+    f = np.zeros_like(u)
+    for e, (i, j) in enumerate(BARS):
+        L0v = NODES[j] - NODES[i]
+        L0sq = L0v @ L0v
+        d = L0v + U[j] - U[i]
+        fe = EA[e] * (d @ d - L0sq) / (2 * L0sq) * d / np.sqrt(L0sq)
+        f[2 * j:2 * j + 2] += fe
+        f[2 * i:2 * i + 2] -= fe
+    return f
+
+
+def internal_force_add_at(u):
+    U = u.reshape(-1, 2)
+    L0v = NODES[BARS[:, 1]] - NODES[BARS[:, 0]]
+    L0sq = np.sum(L0v ** 2, 1)
+    d = L0v + U[BARS[:, 1]] - U[BARS[:, 0]]
+    fe = (EA * (np.sum(d * d, 1) - L0sq) / (2 * L0sq) / np.sqrt(L0sq))[:, None] * d
+    F = np.zeros_like(U)
+    np.add.at(F, BARS[:, 1], fe)
+    np.add.at(F, BARS[:, 0], -fe)
+    return F.ravel()
+
+
+def strain_energy(u):
+    U = u.reshape(-1, 2)
+    L0v = NODES[BARS[:, 1]] - NODES[BARS[:, 0]]
+    L0sq = np.sum(L0v ** 2, 1)
+    d = L0v + U[BARS[:, 1]] - U[BARS[:, 0]]
+    return np.sum(0.5 * EA * np.sqrt(L0sq) * ((np.sum(d * d, 1) - L0sq) / (2 * L0sq)) ** 2)
+
+
+def tangent_closed(u):
+    U = u.reshape(-1, 2)
+    K = np.zeros((u.size, u.size))
+    for e, (i, j) in enumerate(BARS):
+        L0v = NODES[j] - NODES[i]
+        L0sq = L0v @ L0v
+        L0 = np.sqrt(L0sq)
+        d = L0v + U[j] - U[i]
+        N = EA[e] * (d @ d - L0sq) / (2 * L0sq)
+        k = EA[e] / (L0 * L0sq) * np.outer(d, d) + N / L0 * np.eye(2)
+        idx = [2 * i, 2 * i + 1, 2 * j, 2 * j + 1]
+        K[np.ix_(idx, idx)] += np.block([[k, -k], [-k, k]])
+    return K
+
+
+@pytest.mark.parametrize("fint", [internal_force_loop, internal_force_add_at])
+def test_truss_tangent_stiffness_dense_and_sparse(fint):
+    Kc = tangent_closed(U0)
+    scale = np.max(np.abs(Kc))
+    np.testing.assert_allclose(dg.jacobian(fint, U0), Kc, rtol=0, atol=1e-13 * scale)
+    P = dg.sparsity(fint, U0)
+    np.testing.assert_array_equal(P.toarray(), Kc != 0)      # exactly the bars' blocks
+    Ks = dg.jacobian(fint, U0, sparsity=P, format="csc")
+    assert sp.issparse(Ks)
+    np.testing.assert_allclose(Ks.toarray(), Kc, rtol=0, atol=1e-13 * scale)
+
+
+def test_truss_energy_gradient_and_sparse_hessian():
+    Kc = tangent_closed(U0)
+    scale = np.max(np.abs(Kc))
+    np.testing.assert_allclose(dg.grad(strain_energy)(U0), internal_force_loop(U0),
+                               rtol=0, atol=1e-13 * scale)
+    H = dg.hessian(strain_energy, U0, sparsity="auto")
+    np.testing.assert_allclose(H.toarray(), Kc, rtol=0, atol=1e-13 * scale)
+
+
+def test_truss_newton_converges_quadratically():
+    free = np.arange(4, NODES.size)                  # nodes 0 and 1 pinned
+    load = np.zeros(NODES.size)
+    load[-1] = -5.0
+
+    def residual(uf):
+        return internal_force_add_at(np.concatenate([np.zeros(4), uf]))[free] - load[free]
+    uf, norms = np.zeros(free.size), []
+    for _ in range(30):
+        r = residual(uf)
+        norms.append(np.linalg.norm(r))
+        if norms[-1] < 1e-8:           # above the rounding floor (about 1e-13 here)
+            break
+        uf = uf - np.linalg.solve(dg.jacobian(residual, uf), r)
+    assert norms[-1] < 1e-8
+    # quadratic convergence at the end (0.039, 1.5e-4, 2.2e-9): e_{k+1} <= e_k^2, which a
+    # Jacobian off by a percent (linear convergence) would not keep
+    assert norms[-1] < norms[-2] ** 2 and norms[-2] < norms[-3] ** 2
+
+
+# ---------------------------------------------------------------- hyperelasticity
+
+MU, LAM = 1.3, 2.1
+F0 = np.eye(3) + 0.2 * np.random.default_rng(1).standard_normal((3, 3))
+
+
+def neo_hooke(F):
+    J = np.linalg.det(F)
+    return 0.5 * MU * (np.trace(F.T @ F) - 3) - MU * np.log(J) + 0.5 * LAM * np.log(J) ** 2
+
+
+def mooney_rivlin(F, c10=0.5, c01=0.2, kappa=10.0):
+    C = F.T @ F
+    J = np.linalg.det(F)
+    I1 = np.trace(C)
+    I2 = 0.5 * (I1 ** 2 - np.trace(C @ C))
+    return c10 * (J ** (-2 / 3) * I1 - 3) + c01 * (J ** (-4 / 3) * I2 - 3) + \
+        0.5 * kappa * (J - 1) ** 2
+
+
+@pytest.mark.parametrize("F", [F0, np.eye(3), np.diag([1.1, 1.0, 1.0])])
+def test_neo_hooke_stress_and_tangent_closed_forms(F):
+    J = np.linalg.det(F)
+    Fi = np.linalg.inv(F)
+    P = MU * (F - Fi.T) + LAM * np.log(J) * Fi.T
+    I = np.eye(3)
+    A = MU * np.einsum("ik,jl->ijkl", I, I) + (MU - LAM * np.log(J)) * \
+        np.einsum("li,jk->ijkl", Fi, Fi) + LAM * np.einsum("ji,lk->ijkl", Fi, Fi)
+    np.testing.assert_allclose(dg.gradient(neo_hooke, F), P, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(dg.hessian(neo_hooke, F), A, rtol=0, atol=1e-13)
+
+
+def test_mooney_rivlin_stress_against_the_complex_step():
+    h = 1e-30
+    P = np.array([mooney_rivlin(F0 + 1j * h * E.reshape(3, 3)).imag / h for E in np.eye(9)])
+    np.testing.assert_allclose(dg.gradient(mooney_rivlin, F0), P.reshape(3, 3), rtol=1e-14,
+                               atol=1e-14)
+
+
+# ---------------------------------------------------------------- buckling
+
+def test_buckling_load_factor_sensitivity():
+    from dualgrad.scipy.linalg import eigh
+    sl = pytest.importorskip("scipy.linalg")
+    r = np.random.default_rng(7)
+    Ks = [(lambda A: A @ A.T + 5 * np.eye(5))(r.standard_normal((5, 5))) for _ in range(3)]
+    KG = (lambda A: A @ A.T + np.eye(5))(r.standard_normal((5, 5)))
+    x0 = np.array([1.0, 2.0, 0.5])
+
+    def load_factor(x):
+        return eigh(x[0] * Ks[0] + x[1] * Ks[1] + x[2] * Ks[2], KG)[0][0]
+    phi = sl.eigh(sum(a * k for a, k in zip(x0, Ks)), KG)[1][:, 0]     # phi^T KG phi = 1
+    np.testing.assert_allclose(dg.grad(load_factor)(x0), [phi @ k @ phi for k in Ks],
+                               rtol=1e-12)
+
+
+# ---------------------------------------------------------------- scipy.sparse refusals
+
+A_PLAIN = sp.csc_matrix(np.diag([2.0, 3.0, 4.0, 5.0]) + 0.1)
+XV = np.array([1.0, 2.0, 3.0, 4.0])
+
+
+@pytest.mark.filterwarnings("ignore::dualgrad.ObjectArrayWarning")
+@pytest.mark.parametrize("f, who, fix", [
+    (lambda x: sp.coo_array((x, (np.arange(4), np.arange(4))), shape=(4, 4)).toarray(),
+     "scipy.sparse.coo_array", "np.add.at(K, (row, col), data)"),
+    (lambda x: sp.csr_matrix(np.diag(x)).toarray(), "scipy.sparse.csr_matrix",
+     "of a dense dual K, K itself"),
+    (lambda x: spla.spsolve(A_PLAIN, x), "scipy.sparse.linalg.spsolve",
+     "np.linalg.solve(A.toarray(), b)"),
+    (lambda x: spla.cg(A_PLAIN, x)[0], "scipy.sparse.linalg.cg",
+     "np.linalg.solve(A.toarray(), b)"),
+    (lambda x: spla.splu(A_PLAIN).solve(x), "a compiled function called at",
+     "np.linalg.solve(A.toarray(), b)"),
+    (lambda x: spla.factorized(A_PLAIN)(x), "spla.factorized(A_PLAIN)(x)",
+     "np.linalg.solve(A.toarray(), b)"),
+])
+def test_scipy_sparse_on_duals_names_the_dense_spelling(f, who, fix):
+    with pytest.raises(DualTypeError) as info:
+        dg.jacobian(f, XV)
+    text = str(info.value)
+    assert who in text and fix in text and text.startswith("dualgrad.jacobian: ")
+    # what the spelling says, done: the same derivative as the plain solve's matrix
+    if "solve" in fix:
+        J = dg.jacobian(lambda x: np.linalg.solve(A_PLAIN.toarray(), x), XV)
+        np.testing.assert_allclose(J, np.linalg.inv(A_PLAIN.toarray()), rtol=1e-14)

@@ -2795,7 +2795,8 @@ def from_scipy(who, exc):
         return _unchecked_conversion(who, exc)
     if not isinstance(exc, FOREIGN):
         return _minpack(who, exc) if isinstance(exc, foreign()) else None
-    ours = _unhashable(who, exc) or _numpy_on_objects(who, exc)
+    ours = _unhashable(who, exc) or _numpy_on_objects(who, exc) or \
+        _compiled_refusal(who, exc)
     if ours is not None:
         return ours
     import traceback
@@ -2809,7 +2810,7 @@ def from_scipy(who, exc):
             entry = frame                           # the outermost SciPy frame
             break
     if entry is None:
-        return (_from_numpy(who, exc) or _compiled_refusal(who, exc)) if told else None
+        return _from_numpy(who, exc) if told else None
     module = entry.f_globals["__name__"].split(".")
     public = ".".join(module[:next((i for i, p in enumerate(module) if p.startswith("_")),
                                    len(module))])
@@ -3075,11 +3076,14 @@ def _compiled_refusal(who, exc):
     dualgrad's TypeError quoting that line; ``None`` otherwise."""
     import linecache
     import re
-    if not isinstance(exc, TypeError) or \
-            not re.search(r"must be [\w. ]+, not \w*Dual\w*$", str(exc)):
+    text = str(exc)
+    objects = text.startswith("Cannot cast array data from dtype('O')")
+    if not isinstance(exc, TypeError) or not objects and \
+            not re.search(r"must be [\w. ]+, not \w*(?:Dual|Tracer)\w*$", text):
         return None
     frames = _frames(exc)
-    if not frames or frames[-1][1].startswith(("dualgrad", "numpy")):
+    if not frames or frames[-1][1].startswith(("dualgrad", "numpy", "scipy")) or \
+            objects and not _near_duals(frames):
         return None
     frame = frames[-1][0]
     line = exc.__traceback__
@@ -3088,10 +3092,13 @@ def _compiled_refusal(who, exc):
     source = linecache.getline(frame.f_code.co_filename, line.tb_lineno).strip()
     return DualTypeError(
         f"{who}: a compiled function called at {frame.f_code.co_filename}:{line.tb_lineno} "
-        f"({source[:120]!r}) raised TypeError({str(exc)!r}): compiled code reads plain "
-        "numbers, which would drop the derivatives; expected NumPy functions or ufuncs "
-        "there, which dualgrad follows. Fix: write that step with NumPy functions on the "
-        "dual (docs/supported.md): a sparse factorization's solve (scipy.sparse.linalg."
+        f"({source[:120]!r}) raised TypeError({text!r}): compiled code reads plain "
+        "numbers, which would drop the derivatives" + (
+            " (an object array of scalar duals, as np.array([x[0], 1.0]) makes, is one "
+            "too: build it with np.stack or np.concatenate)" if objects else "") +
+        "; expected NumPy functions or ufuncs there, which dualgrad follows. Fix: write "
+        "that step with NumPy functions on the dual (docs/supported.md): a sparse "
+        "factorization's solve (scipy.sparse.linalg."
         "splu(A).solve(b), factorized(A)(b)) as np.linalg.solve(A.toarray(), b); or apply "
         "it to dg.stop_gradient(d) (the plain value) where no derivative is wanted.")
 

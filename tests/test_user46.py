@@ -332,3 +332,18 @@ def test_scipy_sparse_on_duals_names_the_dense_spelling(f, who, fix):
     if "solve" in fix:
         J = dg.jacobian(lambda x: np.linalg.solve(A_PLAIN.toarray(), x), XV)
         np.testing.assert_allclose(J, np.linalg.inv(A_PLAIN.toarray()), rtol=1e-14)
+
+
+@pytest.mark.parametrize("helper", [
+    lambda f: dg.hessian(f, XV), lambda f: dg.grad(f)(XV), lambda f: dg.sparsity(f, XV),
+    lambda f: dg.approx_fprime(XV, f), lambda f: dg.jvp(f, XV, XV)])
+def test_compiled_refusal_is_named_by_every_helper(helper):
+    lu = spla.splu(A_PLAIN)
+    with pytest.raises(DualTypeError, match="a compiled function called at .*test_user46"):
+        helper(lambda x: np.sum(lu.solve(x)))
+
+
+def test_compiled_refusal_of_an_object_array_of_scalar_duals():
+    lu = spla.splu(A_PLAIN)
+    with pytest.raises(DualTypeError, match=r"object array of scalar duals.*np\.stack"):
+        dg.jacobian(lambda x: lu.solve(np.array([x[0], 1.0, 1.0, 1.0])), XV)

@@ -270,7 +270,45 @@ def clustered(dw, ties, w, M, vectors=False, tag=None, hermitian=True):
         if undefined.any():
             out = np.where(undefined, nan_like(mean), out)
             out = _marked(out, np.any(undefined, axis=0), same, w, M)
+        elif vectors and np.any(split & (k > 1)):
+            out, lost = _calm(out, dw, taken & ~mixing & ~splitting, apart, same, w, M,
+                              split & (k > 1), lost)
     return (out, lost) if vectors else out
+
+
+def _calm(out, dw, calm, apart, same, w, M, split, lost):
+    """With the vectors (nested duals), a cluster that some direction splits at first
+    order without mixing it (LAPACK's basis is then that direction's eigenbasis): the
+    directions ``calm`` (``(n, ..., m)``), which neither mix nor split it, took the
+    cluster's mean, which is right at first order (their ``diag(M)`` is the mean to
+    rounding) but averages the members' second-order parts (``U diag(s^3) V^T`` along
+    ``(A_11, A_12)`` at ``diag(1, 1, 2)``: 42 for 40, spectral46).  Members that the
+    splitting directions tell apart from every other member of their cluster take
+    their own second-order parts (``diag(M)``'s partials: LAPACK's members, to which
+    the vectors' partials belong); members left tied to another (a cluster of three
+    split into one and two) are NaN in the entries whose block of second-order parts
+    is not uniform (:func:`_marked`), and their vectors with them."""
+    calm = calm & split
+    if not calm.any() or not isinstance(out, Dual):
+        return out, lost
+    off = same & ~np.eye(same.shape[-1], dtype=bool)
+    told = np.any(apart, axis=0)                         # (..., m, m): some direction
+    resolved = ~np.any(off & ~told, axis=-1)             # (..., m): apart from all
+    keep = calm & resolved
+    if keep.any():
+        own = make(primal(out), partials_array(dw), out.tag) if isinstance(dw, Dual) else dw
+        out = np.where(keep, own, out)
+    unresolved = np.any(calm & ~resolved, axis=0)
+    if unresolved.any():
+        marked = _marked(out, unresolved, same, w, M)
+        changed = np.zeros(unresolved.shape, dtype=bool)
+        for a, b in zip(_levels(marked)[1:], _levels(out)[1:]):
+            diff = np.isnan(a) & ~np.isnan(b)
+            changed |= np.any(np.moveaxis(diff, 0, -1).reshape(unresolved.shape + (-1,)),
+                              axis=-1) if diff.ndim > unresolved.ndim else False
+        out = marked
+        lost = lost | (unresolved & changed)
+    return out, lost
 
 
 def _marked(out, marked, same, w, M):

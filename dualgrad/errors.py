@@ -1395,8 +1395,9 @@ def _stored_buffer(depth):
     if getattr(buffer, "shape", None) is None or getattr(buffer, "dtype", None) is None:
         return None
     made = _assignments(frame, name)
-    return text, name, buffer, made[0] if len(made) == 1 else None, \
-        _dual_argument(frame), rebind
+    made = (*made[0], f"{frame.f_code.co_name} of {frame.f_code.co_filename}") \
+        if len(made) == 1 else None         # where that line is: a library's own file
+    return text, name, buffer, made, _dual_argument(frame), rebind
 
 
 def _buffer_message(who, found, own):
@@ -1408,7 +1409,8 @@ def _buffer_message(who, found, own):
     where = f"{buffer.dtype}, shape {tuple(buffer.shape)}"
     spelling = None
     if made is not None:
-        line, node = made
+        line, node, place = made
+        own += f" (Line {line} is in {place}.)"
         statement = ast.unparse(node)
         statement = statement if len(statement) <= 60 else statement[:57] + "..."
         where += f", made at line {line}: {statement}"

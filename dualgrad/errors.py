@@ -2518,6 +2518,25 @@ def damaged_numba_cache(who, exc):
         "sources); numba writes it again on the next call.")
 
 
+def _raised_at(exc):
+    """`` at line N of FILE, in FUNC: `source` `` for the innermost frame of ``exc``'s
+    traceback, where that is code outside dualgrad and NumPy (a library's own in-place
+    update: anastruct's ``system.system_matrix[...] += element_matrix[...]``, far from
+    the user's f); ``""`` otherwise."""
+    import linecache
+    tb = exc.__traceback__
+    if tb is None:
+        return ""
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    frame = tb.tb_frame
+    if (frame.f_globals.get("__name__") or "").startswith(("dualgrad", "numpy")):
+        return ""
+    source = linecache.getline(frame.f_code.co_filename, tb.tb_lineno).strip()
+    return (f" at line {tb.tb_lineno} of {frame.f_code.co_filename}, in "
+            f"{frame.f_code.co_name}" + (f": {source[:100]}" if source else ""))
+
+
 def object_cast(who, exc):
     """NumPy's own ``Cannot cast ufunc 'subtract' output from dtype('O') to
     dtype('float64')``, raised in ``f`` while a helper ran: an object array (almost
@@ -2531,7 +2550,8 @@ def object_cast(who, exc):
         return None
     return DualTypeError(
         f"{who}: NumPy could not write an object array into a plain {m.group(2)} array "
-        f"in place (np.{m.group(1)}: {exc}); expected dual arrays on both sides. The "
+        f"in place{_raised_at(exc)} (np.{m.group(1)}: {exc}); expected dual arrays on both "
+        "sides. The "
         "object array most likely holds dual numbers built with np.array([d1, d2]), which "
         "NumPy computes with itself and never hands to dualgrad. Fix: build it with "
         f"np.stack([d1, d2]) (a dual array), and {BUFFER_FIX[0].lower() + BUFFER_FIX[1:]}.")

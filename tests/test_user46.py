@@ -408,3 +408,32 @@ def test_buffer_message_names_the_library_file_that_made_the_buffer(tmp_path):
     spec.loader.exec_module(lib)
     J = dg.jacobian(lib.umat, np.array([8 / 3, 1 / 3]))
     np.testing.assert_allclose(J[..., 0], lib.umat(np.array([1.0, 1 / 3])), rtol=1e-15)
+
+
+_ASSEMBLY = '''import numpy as np
+
+
+def assemble(p):
+    K = np.zeros((3, 3))
+    k = np.array([[p[0], -p[0]], [-p[0], p[0]]])
+    K[0:2, 0:2] += k
+    return K
+'''
+
+
+def test_object_array_added_into_a_plain_buffer_names_the_library_line(tmp_path):
+    """anastruct 1.7.0 (assembly.py: system.system_matrix[n1 : n1 + 3, n1 : n1 + 3] +=
+    element_matrix[0:3, :3], its element matrices np.array([[EI / l ...]]) of scalar duals)
+    raised dualgrad's message with no place in it: the user's f (a SystemElements model
+    built and solved) is far from that line."""
+    import importlib.util
+    path = tmp_path / "assembly46.py"
+    path.write_text(_ASSEMBLY)
+    spec = importlib.util.spec_from_file_location("assembly46", path)
+    lib = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(lib)
+    with pytest.raises(DualTypeError) as info:
+        dg.jacobian(lib.assemble, np.array([2.0]))
+    text = str(info.value)
+    assert f"in place at line 7 of {path}, in assemble: K[0:2, 0:2] += k (np.add" in text
+    assert "np.stack([d1, d2])" in text and "np.zeros_like(x" in text

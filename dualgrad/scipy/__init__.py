@@ -15,6 +15,6 @@ the same errors); dual numbers get SciPy's value and exact partials.  Change
 on a function's first call (an ImportError naming the fix without SciPy).
 """
 
-from . import linalg, special, stats
+from . import linalg, spatial, special, stats
 
-__all__ = ["linalg", "special", "stats"]
+__all__ = ["linalg", "spatial", "special", "stats"]

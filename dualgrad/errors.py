@@ -2893,6 +2893,11 @@ def from_scipy(who, exc):
         "docs/supported.md"
     drop = _drop_in(public, name, entry) if public != "scipy.stats" else \
         _stats_drop_in(dist, name, frozen)
+    if public == "scipy.spatial.transform" and name.split(".")[0] in ("Rotation", "Slerp"):
+        cls = name.split(".")[0]
+        drop = (f"use dualgrad.scipy.spatial.transform.{cls} (SciPy's class written on "
+                "NumPy: the same methods and conventions, exact derivatives): from "
+                f"dualgrad.scipy.spatial.transform import {cls}")
     if drop:
         fix = f"{drop}; or {fix}"
     if not told:                # its own error on an argument it cannot read as floats

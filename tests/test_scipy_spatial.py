@@ -445,3 +445,37 @@ def test_plain_input_gives_plain_arrays():
     for out in (r.as_quat(), r.as_matrix(), r.as_rotvec(), r.as_euler("xyz"), r.magnitude(),
                 r.apply(V), r.mean().as_quat()):
         assert type(out) in (np.ndarray, np.float64)
+
+
+def test_scipys_own_classes_on_duals_name_the_drop_in():
+    with pytest.raises(TypeError, match=r"scipy\.spatial\.transform\.Rotation\.from_rotvec "
+                                        r"converts .* Fix: use dualgrad\.scipy\.spatial\."
+                                        r"transform\.Rotation .*from dualgrad\.scipy\.spatial"
+                                        r"\.transform import Rotation; or .*Rodrigues"):
+        dg.jacobian(lambda w: SR.from_rotvec(w).as_matrix(), np.array([0.1, 0.2, 0.3]))
+    with pytest.raises(TypeError, match=r"Fix: use dualgrad\.scipy\.spatial\.transform\.Slerp"):
+        dg.jacobian(lambda t: SSlerp([0.0, 1.0], SR.identity(2))(t).as_quat(), 0.5)
+
+
+@pytest.mark.parametrize("name", ["camera", "euler", "matrix", "align", "mean", "slerp"])
+def test_sparsity_tracers_take_the_values_branches(name):
+    """``dg.sparsity`` / ``sparsity="auto"``: the branches decided on the tracers'
+    values; the pattern covers the dense Jacobian and the sparse one equals it."""
+    X = V[:3] + np.array([0.0, 0.0, 8.0])
+    f, x = {
+        "camera": (lambda p: (Rotation.from_rotvec(p[:3]).apply(X) + p[3:]).ravel(),
+                   np.array([0.1, 0.2, -0.1, 0.0, 0.0, 0.0])),
+        "euler": (lambda q: Rotation.from_quat(q).as_euler("xyz"), Q[0]),
+        "matrix": (lambda m: Rotation.from_matrix(m.reshape(3, 3)).as_quat(),
+                   SR.from_quat(Q[1]).as_matrix().ravel()),
+        "align": (lambda a: Rotation.align_vectors(a.reshape(3, 3), X)[0].as_quat(),
+                  V[3:6].ravel()),
+        "mean": (lambda q: Rotation.from_quat(q.reshape(3, 4)).mean().as_quat(), Q[:3].ravel()),
+        "slerp": (lambda t: Slerp(t, Rotation.from_rotvec(RV[:3]))([0.5, 1.5]).as_quat().ravel(),
+                  np.array([0.0, 1.0, 2.0])),
+    }[name]
+    J = dg.jacobian(f, x)
+    pattern = dg.sparsity(f, x).toarray()
+    assert not np.any((J != 0) & ~pattern)
+    np.testing.assert_allclose(dg.jacobian(f, x, sparsity="auto").toarray(), J, rtol=0,
+                               atol=1e-15)

@@ -10,6 +10,8 @@ SciPy's signatures: plain input goes to SciPy itself (the same result, bit for b
 the same errors); dual numbers get SciPy's value and exact partials.  Change
 ``from scipy.linalg import cho_factor, cho_solve`` to
 ``from dualgrad.scipy.linalg import cho_factor, cho_solve``.
+:mod:`dualgrad.scipy.spatial.transform` has ``Rotation`` and ``Slerp``, SciPy's classes
+written on NumPy (SciPy's values to rounding, exact partials).
 
 ``import dualgrad`` does not import this package, and this package imports SciPy
 on a function's first call (an ImportError naming the fix without SciPy).

@@ -29,8 +29,10 @@ _WHO = "dualgrad.scipy.spatial.transform"
 def _array(x):
     """``x`` as SciPy reads it: float64 (an int or bool array promoted), a list or
     tuple holding duals as one dual array, a dual unchanged."""
+    if _is_traced(x):
+        return x
     x = read(x)
-    if isinstance(x, Dual):
+    if _is_dual(x):
         return x
     x = np.asarray(x)
     if x.dtype != np.float64 and not np.iscomplexobj(x):
@@ -38,8 +40,22 @@ def _array(x):
     return x
 
 
+def _is_traced(x):
+    return getattr(type(x), "sparsity_tracer", False)
+
+
+def _values(x):
+    """The plain values of ``x`` (a dual's at every level, a sparsity tracer's), on
+    which every branch is decided."""
+    while True:
+        x = primal(x)
+        if not _is_traced(x):
+            return x
+        x = x.value
+
+
 def _shape(x):
-    return np.shape(primal(x))
+    return np.shape(_values(x))
 
 
 def _ndim(x):
@@ -47,7 +63,8 @@ def _ndim(x):
 
 
 def _is_dual(x):
-    return isinstance(x, Dual)
+    """Does ``x`` carry derivatives (a dual, or the index sets of ``dg.sparsity``)?"""
+    return isinstance(x, Dual) or _is_traced(x)
 
 
 def _broadcastable(a, b):
@@ -74,7 +91,7 @@ def _norm(x, keepdims=False):
 
 def _normalize(quat):
     n = _norm(quat, keepdims=True)
-    if np.any(primal(n) == 0):
+    if np.any(_values(n) == 0):
         raise ValueError("Found zero norm quaternions in `quat`.")
     return quat / n
 
@@ -82,7 +99,7 @@ def _normalize(quat):
 def _canonical(quat):
     """``quat`` or ``-quat``: ``w >= 0``, and the first nonzero of ``x, y, z``
     positive where ``w == 0`` (SciPy's rule, decided on the values)."""
-    q = primal(quat)
+    q = _values(quat)
     mask = q[..., 3] < 0
     zero_w = q[..., 3] == 0
     mask = mask | (zero_w & (q[..., 0] < 0))
@@ -113,7 +130,7 @@ def _quat_from_matrix_orthogonal(matrix):
     normalized."""
     m = matrix
     trace = m[..., 0, 0] + m[..., 1, 1] + m[..., 2, 2]
-    m0 = primal(m)
+    m0 = _values(m)
     decision = np.stack([m0[..., 0, 0], m0[..., 1, 1], m0[..., 2, 2],
                          m0[..., 0, 0] + m0[..., 1, 1] + m0[..., 2, 2]], axis=-1)
     choice = np.argmax(decision, axis=-1)[..., None]
@@ -138,7 +155,7 @@ def _quat_from_rotvec(rotvec):
     Taylor series in ``t**2`` (smooth at 0 to every order)."""
     angle2 = np.sum(rotvec * rotvec, axis=-1, keepdims=True)
     angle = np.sqrt(angle2)
-    small = primal(angle) <= 1e-3
+    small = _values(angle) <= 1e-3
     if np.all(small):
         scale = 0.5 - angle2 / 48 + angle2 * angle2 / 3840
         w = 1 - angle2 / 8 + angle2 * angle2 / 384 - angle2 * angle2 * angle2 / 46080
@@ -192,7 +209,7 @@ def _get_angles(extrinsic, symmetric, sign, lamb, a, b, c, d, suppress_warnings,
     half_sum = np.arctan2(b, a)
     half_diff = np.arctan2(d, c)
     second = 2 * np.arctan2(np.hypot(c, d), np.hypot(a, b))
-    s0 = primal(second)
+    s0 = _values(second)
     case1 = np.abs(s0) <= eps
     case2 = np.abs(s0 - np.pi) <= eps
     case0 = ~(case1 | case2)
@@ -222,7 +239,7 @@ def _get_angles(extrinsic, symmetric, sign, lamb, a, b, c, d, suppress_warnings,
         out[third] = out[third] * sign
         out[1] = out[1] - lamb
     angles = np.stack(out, axis=-1)
-    a0 = primal(angles)                     # into [-pi, pi], pi itself kept (SciPy's)
+    a0 = _values(angles)                     # into [-pi, pi], pi itself kept (SciPy's)
     return angles + np.where(a0 < -np.pi, 2 * np.pi, np.where(a0 > np.pi, -2 * np.pi, 0.0))
 
 
@@ -267,7 +284,7 @@ def _as_davenport(quat, axes, order, suppress_warnings):
         raise ValueError(f"Expected `axes` to match number of rotations, got {shape} axes "
                          f"and {_shape(quat)} rotations.")
     axes = axes / _norm(axes, keepdims=True)
-    a0 = primal(axes)
+    a0 = _values(axes)
     if np.any((_vecdot(a0[..., 0, :], a0[..., 1, :]) >= 1e-7)
               | (_vecdot(a0[..., 1, :], a0[..., 2, :]) >= 1e-7)):
         raise ValueError("Consecutive axes must be orthogonal.")
@@ -275,7 +292,7 @@ def _as_davenport(quat, axes, order, suppress_warnings):
     n1, n3 = (n1, n3) if extrinsic else (n3, n1)
     n_cross = np.cross(n1, n2)
     lamb = np.arctan2(_vecdot(n3, n_cross), _vecdot(n3, n1))
-    correct_set = primal(lamb) < 0
+    correct_set = _values(lamb) < 0
     n2 = np.where(correct_set[..., None], -n2, n2)
     lamb = np.where(correct_set, -lamb, lamb)
     n_cross = np.where(correct_set[..., None], -n_cross, n_cross)
@@ -300,8 +317,8 @@ def _as_rotvec(quat):
     v, w = quat[..., :3], quat[..., 3:]
     s2 = np.sum(v * v, axis=-1, keepdims=True)
     angle = 2 * np.arctan2(np.sqrt(s2), w)
-    small = primal(angle) <= 1e-3
-    safe_w = np.where(primal(w) == 0, 1.0, w)
+    small = _values(angle) <= 1e-3
+    safe_w = np.where(_values(w) == 0, 1.0, w)
     t2 = s2 / (safe_w * safe_w)
     a2 = 4 * t2 * (1 - 2 * t2 / 3 + 23 * t2 * t2 / 45)
     small_scale = 2 + a2 / 12 + 7 * a2 * a2 / 2880
@@ -340,7 +357,7 @@ def _polar_dual(matrix):
     m = matrix
     for _ in range(60):
         nxt = 0.5 * (m + np.swapaxes(np.linalg.inv(m), -1, -2))
-        done = np.max(np.abs(primal(nxt) - primal(m))) <= 1e-14
+        done = np.max(np.abs(_values(nxt) - _values(m))) <= 1e-14
         m = nxt
         if done:
             break
@@ -403,8 +420,8 @@ def _align_dual(a, b, weights, B, sensitivity):
     K = np.tensordot(B, _quadratic_forms(), axes=([0, 1], [0, 1]))
     lam, vecs = np.linalg.eigh(K)
     q = vecs[:, -1]
-    ref, _, _ = _align(primal(a), primal(b), primal(weights))
-    if np.dot(primal(q), ref) < 0:
+    ref, _, _ = _align(_values(a), _values(b), _values(weights))
+    if np.dot(_values(q), ref) < 0:
         q = -q
     # the residuals themselves (as SciPy's path for an infinite weight): SciPy's
     # sum(w (|a|^2 + |b|^2)) - 2 lam cancels where the fit is close, leaving its
@@ -414,7 +431,7 @@ def _align_dual(a, b, weights, B, sensitivity):
     if not sensitivity:
         return q, rssd, None
     s = np.linalg.svd(B, compute_uv=False)       # SciPy's formula in the singular values
-    if np.linalg.det(np.linalg.svd(primal(B))[0] @ np.linalg.svd(primal(B))[2]) < 0:
+    if np.linalg.det(np.linalg.svd(_values(B))[0] @ np.linalg.svd(_values(B))[2]) < 0:
         s = s * np.array([1.0, 1.0, -1.0])
     return q, rssd, _sensitivity(weights, B, s)
 
@@ -424,14 +441,14 @@ def _align_fixed(a, b, weights):
     aligned exactly (its minimum-angle rotation), the secondary ones by the best
     rotation about the primary vector."""
     N = _shape(a)[0]
-    w0 = primal(weights)
+    w0 = _values(weights)
     inf_idx = 0 if N == 1 else int(np.argmax(w0 == np.inf))
     a_sorted = np.roll(a, -inf_idx, axis=0)
     b_sorted = np.roll(b, -inf_idx, axis=0)
     weights_sorted = np.roll(weights, -inf_idx, axis=0)
     a_pri, b_pri = a_sorted[0], b_sorted[0]
     a_norm, b_norm = _norm(a_pri), _norm(b_pri)
-    if primal(a_norm) == 0 or primal(b_norm) == 0:
+    if _values(a_norm) == 0 or _values(b_norm) == 0:
         raise ValueError("Cannot align zero length primary vectors")
     a_pri = a_pri / a_norm
     b_pri = b_pri / b_norm
@@ -440,9 +457,9 @@ def _align_fixed(a, b, weights):
     theta = np.arctan2(cross_norm, np.sum(a_pri * b_pri))
     tolerance = 1e-3
     q_flip = np.array([0.0, 0.0, 0.0, 1.0])
-    if np.pi - primal(theta) < tolerance:            # near pi: flip, rotate back
-        if primal(cross_norm) == 0:                  # antiparallel: an orthogonal axis
-            i = int(np.argmin(np.abs(primal(a_pri))))
+    if np.pi - _values(theta) < tolerance:            # near pi: flip, rotate back
+        if _values(cross_norm) == 0:                  # antiparallel: an orthogonal axis
+            i = int(np.argmin(np.abs(_values(a_pri))))
             r = [0.0 * a_pri[0]] * 3
             r[i - 1] = a_pri[i - 2]
             r[i - 2] = -a_pri[i - 1]
@@ -453,7 +470,7 @@ def _align_fixed(a, b, weights):
         theta = np.pi - theta
         cross = -cross
     theta2 = theta * theta
-    if abs(primal(theta)) < tolerance:
+    if abs(_values(theta)) < tolerance:
         r = cross * (1 + theta2 / 6 + theta2 * theta2 * 7 / 360)
     else:
         r = cross * theta / np.sin(theta)
@@ -527,10 +544,10 @@ class Rotation:
     >>> import dualgrad as dg
     >>> from dualgrad.scipy.spatial.transform import Rotation
     >>> v = np.array([1.0, 0.0, 0.0])
-    >>> dg.jacobian(lambda w: Rotation.from_rotvec(w).apply(v), np.zeros(3))
+    >>> dg.jacobian(lambda w: Rotation.from_rotvec(w).apply(v), np.zeros(3))  # -[v]x
     array([[ 0.,  0.,  0.],
-           [ 0.,  0., -1.],
-           [ 0.,  1.,  0.]])
+           [ 0.,  0.,  1.],
+           [ 0., -1.,  0.]])
     """
 
     def __init__(self, quat, normalize=True, copy=True, scalar_first=False):
@@ -571,7 +588,7 @@ class Rotation:
             raise ValueError(_shape_message("matrix", "(3, 3) or (N, 3, 3)", "(..., 3, 3)",
                                             shape, 3))
         if not assume_valid:
-            m0 = primal(matrix)
+            m0 = _values(matrix)
             det = np.linalg.det(m0)
             bad = det <= 0
             if np.any(bad):
@@ -644,7 +661,7 @@ class Rotation:
         if num_axes < 1 or num_axes > 3:
             raise ValueError(f"Expected up to 3 axes, got {num_axes}")
         axes = axes / _norm(axes, keepdims=True)
-        a0 = primal(axes)
+        a0 = _values(axes)
         if num_axes > 1 and np.any(np.abs(_vecdot(a0[..., 0, :], a0[..., 1, :])) > 1e-7) or \
                 num_axes > 2 and np.any(np.abs(_vecdot(a0[..., 1, :], a0[..., 2, :])) > 1e-7):
             raise ValueError("Consecutive axes must be orthogonal.")
@@ -740,9 +757,9 @@ class Rotation:
                 raise ValueError("Expected `weights` to have number of values equal to "
                                  f"number of input vectors, got {_shape(weights)[0]} values "
                                  f"and {N} vectors.")
-            if np.any(primal(weights) < 0):
+            if np.any(_values(weights) < 0):
                 raise ValueError("`weights` may not contain negative values")
-        n_inf = 1 if N == 1 else int(np.sum(primal(weights) == np.inf))
+        n_inf = 1 if N == 1 else int(np.sum(_values(weights) == np.inf))
         if n_inf > 1:
             raise ValueError("Only one infinite weight is allowed")
         if n_inf == 1 and return_sensitivity:
@@ -794,7 +811,7 @@ class Rotation:
         """Modified Rodrigues Parameters ``(..., 3)`` (of the rotation by at most
         180 degrees)."""
         w = self._quat[..., 3:]
-        sign = np.where(primal(w) < 0, -1.0, 1.0)
+        sign = np.where(_values(w) < 0, -1.0, 1.0)
         return sign * self._quat[..., :3] / (1.0 + sign * w)
 
     # ---- operations -----------------------------------------------------------------
@@ -864,7 +881,7 @@ class Rotation:
             raise ValueError(f"Expected broadcastable shapes in both rotations, got "
                              f"{_shape(self._quat)[:-1]} rotations in first and "
                              f"{_shape(other._quat)[:-1]} rotations in second object.")
-        angles = primal(_magnitude(_compose(other._quat, _inv(self._quat))))
+        angles = _values(_magnitude(_compose(other._quat, _inv(self._quat))))
         return angles < atol
 
     def mean(self, weights=None, axis=None):
@@ -892,7 +909,7 @@ class Rotation:
             K = np.swapaxes(qe, -1, -2) @ qe
         else:
             weights = _array(weights)
-            if np.any(primal(weights) < 0):
+            if np.any(_values(weights) < 0):
                 raise ValueError("`weights` must be non-negative.")
             if not _broadcastable(_shape(quat)[:-1], _shape(weights)):
                 raise ValueError("Expected `weights` to be broadcastable to rotation "
@@ -952,7 +969,7 @@ class Rotation:
             yield self[i]
 
     def __repr__(self):
-        return f"Rotation.from_quat({primal(self._quat)!r})"
+        return f"Rotation.from_quat({_values(self._quat)!r})"
 
 
 class Slerp:
@@ -970,7 +987,7 @@ class Slerp:
     --------
     >>> import numpy as np
     >>> from dualgrad.scipy.spatial.transform import Rotation, Slerp
-    >>> s = Slerp([0.0, 1.0], Rotation.from_euler("z", [0.0, 90.0], degrees=True))
+    >>> s = Slerp([0.0, 1.0], Rotation.from_euler("z", [[0.0], [90.0]], degrees=True))
     >>> s(0.5).as_euler("zyx", degrees=True).round(6)
     array([45.,  0.,  0.])
     """
@@ -993,7 +1010,7 @@ class Slerp:
                              f"{_shape(times)[0]} timestamps.")
         self.times = times
         self.timedelta = np.diff(times)
-        if np.any(primal(self.timedelta) <= 0):
+        if np.any(_values(self.timedelta) <= 0):
             raise ValueError("Times must be in strictly increasing order.")
         self.rotations = rotations[:-1]
         self.rotvecs = (self.rotations.inv() * rotations[1:]).as_rotvec()
@@ -1007,7 +1024,7 @@ class Slerp:
         single_time = _ndim(compute_times) == 0
         if single_time:
             compute_times = np.reshape(compute_times, (1,))
-        t0, c0 = primal(self.times), primal(compute_times)
+        t0, c0 = _values(self.times), _values(compute_times)
         ind = np.searchsorted(t0, c0) - 1
         ind[c0 == t0[0]] = 0
         if np.any((ind < 0) | (ind > len(self.rotations) - 1)):

@@ -479,3 +479,26 @@ def test_sparsity_tracers_take_the_values_branches(name):
     assert not np.any((J != 0) & ~pattern)
     np.testing.assert_allclose(dg.jacobian(f, x, sparsity="auto").toarray(), J, rtol=0,
                                atol=1e-15)
+
+
+def test_no_unique_result_on_duals_raises_and_values_warn_as_scipys():
+    """All vector pairs along one line leave the rotation about it free, and two
+    rotations 180 degrees apart have no unique mean: SciPy returns one member (and
+    warns for align_vectors); on duals the partials of an arbitrary member mean
+    nothing (a silent Jacobian before this check), so they raise."""
+    a = np.array([[1.0, 0, 0], [2.0, 0, 0]])
+    b = np.array([[0, 1.0, 0], [0, 3.0, 0]])
+    with pytest.raises(TypeError, match=r"Rotation.align_vectors on dual numbers: .*not "
+                                        r"unique.* Fix: add vector pairs"):
+        dg.jacobian(lambda x: Rotation.align_vectors(x.reshape(2, 3), b)[0].as_quat(),
+                    a.ravel())
+    with pytest.warns(UserWarning, match="Optimal rotation is not uniquely") as ours:
+        r = Rotation.align_vectors(a, b)[0]
+    assert ours[0].filename == __file__
+    with pytest.warns(UserWarning, match="Optimal rotation is not uniquely"):
+        np.testing.assert_allclose(r.as_quat(), SR.align_vectors(a, b)[0].as_quat(), atol=1e-15)
+    q = SR.from_rotvec([[0.0, 0, 0], [np.pi, 0, 0]]).as_quat()
+    with pytest.raises(TypeError, match=r"Rotation.mean on dual numbers: .*no unique mean"):
+        dg.jacobian(lambda x: Rotation.from_quat(x.reshape(2, 4)).mean().as_quat(), q.ravel())
+    np.testing.assert_allclose(Rotation.from_quat(q).mean().as_quat(),
+                               SR.from_quat(q).mean().as_quat(), atol=1e-15)

@@ -380,6 +380,9 @@ def _align(a, b, weights, sensitivity=False):
         s = s * flip
         u = u * flip
     C = u @ vh
+    if s[1] + s[2] < 1e-16 * s[0]:
+        warnings.warn("Optimal rotation is not uniquely or poorly defined for the given "
+                      "sets of vectors.", stacklevel=3)
     ssd = np.sum(weights * np.sum(b * b + a * a, axis=-1)) - 2 * np.sum(s)
     rssd = np.sqrt(np.maximum(ssd, 0.0))
     return _quat_from_matrix_orthogonal(C), rssd, \
@@ -409,6 +412,21 @@ def _quadratic_forms():
     return _QUADRATIC[0]
 
 
+def _unique(method, K, expected, got, fix):
+    """Refuse duals where ``K``'s dominant eigenvector, the result, is not unique: its
+    two largest eigenvalues tied to rounding (a gap at most 1e-14 of the largest
+    magnitude), where the result is an arbitrary member of a family and its partials
+    mean nothing; SciPy returns a value (``align_vectors`` warns)."""
+    if not _is_dual(K):
+        return
+    lam = np.linalg.eigvalsh(_values(K))
+    gap = lam[..., -1] - lam[..., -2]
+    if np.any(gap <= 1e-14 * np.max(np.abs(lam), axis=-1)):
+        raise errors.scipy_unsupported(
+            f"{_WHO}.Rotation.{method}", got, expected,
+            f"{fix}, or apply it to dg.stop_gradient(d) where no derivative is wanted")
+
+
 def _align_dual(a, b, weights, B, sensitivity):
     """Wahba's problem on duals by Davenport's q-method: ``tr(R(q) B^T) = q^T K q``
     with ``K = sum B_jk E_jk``, so the optimal quaternion is ``K``'s dominant
@@ -418,9 +436,15 @@ def _align_dual(a, b, weights, B, sensitivity):
     eigenvalue (no unique rotation) is refused by ``np.linalg.eigh``.  The sign is
     that of SciPy's quaternion, computed on the values."""
     K = np.tensordot(B, _quadratic_forms(), axes=([0, 1], [0, 1]))
+    _unique("align_vectors", K, "vector pairs that fix the rotation (not all along one "
+            "line)", "vector sets whose best rotation is not unique (all pairs along one "
+            "line, or a tie of the corrected singular values s2 + d s3 = 0)",
+            "add vector pairs (or weights) that fix the rotation about the common line")
     lam, vecs = np.linalg.eigh(K)
     q = vecs[:, -1]
-    ref, _, _ = _align(_values(a), _values(b), _values(weights))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")      # the values' own warning: unique here
+        ref, _, _ = _align(_values(a), _values(b), _values(weights))
     if np.dot(_values(q), ref) < 0:
         q = -q
     # the residuals themselves (as SciPy's path for an infinite weight): SciPy's
@@ -919,6 +943,9 @@ class Rotation:
         keep = tuple(i for i in all_axes if i not in axis)
         K = np.moveaxis(K, keep + axis, all_axes)
         K = np.mean(np.reshape(K, _shape(K)[:len(keep)] + (-1, 4, 4)), axis=-3)
+        _unique("mean", K, "rotations whose mean is unique", "rotations with no unique "
+                "mean (the largest eigenvalue of mean(w q q^T) tied: two rotations 180 "
+                "degrees apart, for one)", "weight the rotations unequally")
         _, v = np.linalg.eigh(K)
         return Rotation._raw(v[..., -1])
 

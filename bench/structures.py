@@ -15,7 +15,9 @@ itself, in one run, with their errors.
 * ``truss_B``: the tangent stiffness of a geometrically nonlinear (Green strain) bar
   truss of B bays (a Jacobian of the internal force assembled with ``np.add.at``), dense
   and with the detected sparsity pattern (``sparse``, pattern found once outside the
-  timing).  Oracle and ``hand``: the textbook tangent ``EA / L0^3 d d^T + N / L0 I`` per
+  timing; each call checks a given pattern with one more pass, docs/sparse.md), for the
+  internal force written with ``np.add.at`` and as a Python loop over bars (``loop``).
+  Oracle and ``hand``: the textbook tangent ``EA / L0^3 d d^T + N / L0 I`` per
   bar, assembled in a Python loop.
 * ``neo_hooke``: a compressible neo-Hookean strain energy W(F); the stress P = dW/dF
   (``dg.gradient``) and the tangent dP/dF (``dg.hessian``, 3x3x3x3).  Oracle and
@@ -121,6 +123,16 @@ def _truss(bays):
         np.add.at(F, bars[:, 0], -fe)
         return F.ravel()
 
+    def loop(u):                       # the same, a Python loop over bars (textbooks)
+        U = u.reshape(-1, 2)
+        f = np.zeros_like(u)
+        for e, (i, j) in enumerate(bars):
+            d = L0v[e] + U[j] - U[i]
+            fe = EA[e] * (d @ d - L0sq[e]) / (2 * L0sq[e]) * d / np.sqrt(L0sq[e])
+            f[2 * j:2 * j + 2] += fe
+            f[2 * i:2 * i + 2] -= fe
+        return f
+
     def hand(u):
         U = u.reshape(-1, 2)
         K = np.zeros((u.size, u.size))
@@ -133,7 +145,7 @@ def _truss(bays):
             K[np.ix_(idx, idx)] += np.block([[k, -k], [-k, k]])
         return K
 
-    return fint, hand, 0.05 * rng.standard_normal(nodes.size)
+    return fint, loop, hand, 0.05 * rng.standard_normal(nodes.size)
 
 
 # ------------------------------------------------------------------ hyperelasticity
@@ -196,21 +208,24 @@ def main():
             print(f"{'  hand (adjoint)':22s} {x.size:5d} {'':9s} {th * 1e3:10.2f} "
                   f"{th / t(lambda: plain(x)):8.1f}", flush=True)
         elif name.startswith("truss"):
-            fint, hand, u = _truss(size)
+            vectorized, loop, hand, u = _truss(size)
             oracle = hand(u)
             scale = np.max(np.abs(oracle))
-            J = dg.jacobian(fint, u)
-            P = dg.sparsity(fint, u)
-            Js = dg.jacobian(fint, u, sparsity=P)
-            Ja = approx_fprime(u, fint)
-            tf, ta = t(lambda: fint(u)), t(lambda: approx_fprime(u, fint))
-            row(name + " dense", u.size, tf, t(lambda: dg.jacobian(fint, u)), ta,
-                np.max(np.abs(J - oracle)) / scale, np.max(np.abs(Ja - oracle)) / scale)
-            row(name + " sparse", u.size, tf, t(lambda: dg.jacobian(fint, u, sparsity=P)),
-                ta, np.max(np.abs(Js.toarray() - oracle)) / scale, np.nan)
-            th = t(lambda: hand(u))
+            tv = t(lambda: vectorized(u))
+            for kind, fint in (("", vectorized), (" loop", loop)):
+                J = dg.jacobian(fint, u)
+                P = dg.sparsity(fint, u)
+                Js = dg.jacobian(fint, u, sparsity=P)
+                Ja = approx_fprime(u, fint)
+                tf, ta = t(lambda: fint(u)), t(lambda: approx_fprime(u, fint))
+                row(name + kind + " dense", u.size, tf, t(lambda: dg.jacobian(fint, u)), ta,
+                    np.max(np.abs(J - oracle)) / scale, np.max(np.abs(Ja - oracle)) / scale)
+                row(name + kind + " sparse", u.size, tf,
+                    t(lambda: dg.jacobian(fint, u, sparsity=P)), ta,
+                    np.max(np.abs(Js.toarray() - oracle)) / scale, np.nan)
+            th = t(lambda: hand(u))                 # x f: over the np.add.at f's time
             print(f"{'  hand (closed form)':22s} {u.size:5d} {'':9s} {th * 1e3:10.2f} "
-                  f"{th / tf:8.1f}", flush=True)
+                  f"{th / tv:8.1f}", flush=True)
         else:
             F = np.eye(3) + 0.2 * np.random.default_rng(1).standard_normal((3, 3))
             P, A = neo_hooke_stress(F), neo_hooke_tangent(F)

@@ -176,3 +176,119 @@ def test_basis_free_functions_at_clusters_exact_or_nan(diag, chunk):
         H = dg.hessian(f, u0, chunk=chunk)
         ok = ~np.isnan(H)
         np.testing.assert_allclose(H[ok], want[ok], rtol=1e-12, atol=1e-12)
+
+
+# -- eig: a repeated complex pair that the second order splits --------------------------
+
+sympy = pytest.importorskip("sympy")
+
+_S4 = np.random.default_rng(1).standard_normal((4, 4))
+
+
+def _rot(a, b):
+    return np.stack([np.stack([a, -b]), np.stack([b, a])])
+
+
+def _pair_matrix(x):
+    """S diag(R(a1, b1), R(a2, b2)) S^-1: eigenvalues a_k +- i b_k with a1 = 1/2 + x0 +
+    x1^2, b1 = 2, a2 = 1/2 + x0 - x1^2, b2 = 2 + x0 x1: at 0 the pair 1/2 +- 2i twice,
+    whole at first order (x0 moves both alike), split at second."""
+    z = 0.0 * x[0]
+    blocks = [_rot(0.5 + x[0] + x[1] ** 2, 2.0 + z), _rot(0.5 + x[0] - x[1] ** 2, 2.0 + x[0] * x[1])]
+    zero = np.zeros((2, 2))
+    B = np.concatenate([np.concatenate([blocks[0], zero], axis=1),
+                        np.concatenate([zero, blocks[1]], axis=1)], axis=0)
+    return _S4 @ B @ np.linalg.inv(_S4)
+
+
+def _pair_oracle(expr_of):
+    """The Hessian at 0 of ``expr_of(eigenvalues)`` (sympy, the closed-form eigenvalues)."""
+    x0, x1 = sympy.symbols("x0 x1", real=True)
+    a1, b1 = sympy.Rational(1, 2) + x0 + x1 ** 2, 2
+    a2, b2 = sympy.Rational(1, 2) + x0 - x1 ** 2, 2 + x0 * x1
+    w = [a1 + sympy.I * b1, a1 - sympy.I * b1, a2 + sympy.I * b2, a2 - sympy.I * b2]
+    e = expr_of(w)
+    H = sympy.hessian(e, (x0, x1)).subs({x0: 0, x1: 0})
+    return np.array(H.evalf(), dtype=complex)
+
+
+@pytest.mark.parametrize("name", ["sum w^2", "prod", "sum |w|^2", "max Re", "min Re"])
+def test_eigvals_complex_pair_split_at_second_order(name):
+    """Functions of the cluster's members as a whole (sum of squares = trace(A @ A),
+    the product = det(A), sum |w|^2, the largest / smallest real part): were NaN (no
+    order of complex values); now the members' second-order parts, exact."""
+    fs = {
+        "sum w^2": (lambda w: np.real(np.sum(w ** 2)),
+                    lambda w: sympy.re(sum(v ** 2 for v in w))),
+        "prod": (lambda w: np.real(np.prod(w)), lambda w: sympy.re(sympy.prod(w))),
+        "sum |w|^2": (lambda w: np.sum(np.abs(w) ** 2),
+                      lambda w: sum(sympy.re(v) ** 2 + sympy.im(v) ** 2 for v in w)),
+        "max Re": (lambda w: np.max(np.real(w)), None),
+        "min Re": (lambda w: np.min(np.real(w)), None),
+    }
+    f, expr = fs[name]
+    H = dg.hessian(lambda x: f(np.linalg.eigvals(_pair_matrix(x))), np.zeros(2))
+    if expr is not None:
+        want = np.real(_pair_oracle(expr))
+    else:                       # the member of the larger (smaller) real part's Hessian
+        want = np.diag([0.0, 2.0 if name == "max Re" else -2.0])
+    np.testing.assert_allclose(H, want, rtol=1e-12, atol=1e-12)
+    if name == "sum w^2":       # the polynomial of the entries
+        np.testing.assert_allclose(H, dg.hessian(lambda x: np.trace(_pair_matrix(x) @
+                                                                     _pair_matrix(x)),
+                                                 np.zeros(2)), rtol=1e-12, atol=1e-12)
+
+
+def test_eigvals_complex_pair_conjugates_stay_paired():
+    """A real matrix's eigenvalues come in conjugate pairs (LAPACK's neighbours): the
+    members given to a cluster and to its conjugate are conjugates, so w[0] + w[1]
+    stays real at second order (an order of the members chosen apart for the two
+    clusters gave it an imaginary part)."""
+    for chunk in (None, 1):
+        H = dg.hessian(lambda x: np.imag((lambda w: w[0] + w[1])(
+            np.linalg.eigvals(_pair_matrix(x)))), np.zeros(2), chunk=chunk)
+        ok = ~np.isnan(H)
+        np.testing.assert_allclose(H[ok], 0.0, atol=1e-12)
+
+
+def test_eigvals_complex_nan_in_both_parts():
+    """Where a complex value's second derivative is NaN, its imaginary part is NaN too
+    (np.where(..., np.nan, complex) and a float NaN array gave NaN + 0j: .imag read 0,
+    silently).  A first-order split of the pair (a generic direction): NaN."""
+    rng = np.random.default_rng(5)
+    E0, E1 = rng.standard_normal((2, 4, 4))
+    A0 = np.kron(np.eye(2), np.array([[0.5, -2.0], [2.0, 0.5]]))
+    H = dg.hessian(lambda x: np.imag(np.linalg.eigvals(A0 + x[0] * E0 + x[1] * E1)[0]),
+                   np.zeros(2))
+    assert np.isnan(H).all()
+    w = dg.derivative(lambda t: dg.derivative(
+        lambda s: np.linalg.eigvals(A0 + s * E0 + t * E1)[0], 0.0), 0.0)
+    assert np.isnan(w.real) and np.isnan(w.imag)
+
+
+def _turning_matrix(x):
+    """Q [[1 + x0, x1^2], [-x1^2, 1 + x0]] (+) [[0.3, -1], [1, 0.3 + x1]] Q^T: the real
+    pair {1, 1} turns into 1 + x0 +- i x1^2 (complex at second order) beside a complex
+    pair, so eig's values are complex128."""
+    Q = np.linalg.qr(np.random.default_rng(3).standard_normal((4, 4)))[0]
+    z = 0.0 * x[0]
+    rows = [np.stack([1 + x[0], x[1] ** 2 + z, z, z]), np.stack([-x[1] ** 2 + z, 1 + x[0], z, z]),
+            np.stack([z, z, 0.3 + z, -1 + z]), np.stack([z, z, 1 + z, 0.3 + x[1]])]
+    return Q @ np.stack(rows) @ Q.T
+
+
+@pytest.mark.parametrize("chunk", [None, 1])
+def test_eigvals_real_pair_turning_complex(chunk):
+    """sum(w^2) = trace(A @ A) and prod(w) = det(A) (Hessians of the polynomials of the
+    entries, by dualgrad's arithmetic: another path) where a real cluster turns into a
+    complex pair at second order; NaN on main (and a chunk-dependent NaN pattern)."""
+    x = np.zeros(2)
+    H = dg.hessian(lambda x: np.real(np.sum(np.linalg.eigvals(_turning_matrix(x)) ** 2)), x,
+                   chunk=chunk)
+    # trace(A @ A) with Q orthogonal: 2 (1 + x0)^2 - 2 x1^4 + 2 (0.09 - 1) + (0.3 + x1)^2
+    # + ... : its Hessian at 0 is diag(4, 2)
+    np.testing.assert_allclose(H, np.diag([4.0, 2.0]), rtol=1e-12, atol=1e-12)
+    H = dg.hessian(lambda x: np.real(np.prod(np.linalg.eigvals(_turning_matrix(x)))), x,
+                   chunk=chunk)
+    # det = ((1 + x0)^2 + x1^4) ((0.3)(0.3 + x1) + 1): Hessian [[2 * 1.09, 2 * 0.3], [0.6, 0]]
+    np.testing.assert_allclose(H, [[2.18, 0.6], [0.6, 0.0]], rtol=1e-12, atol=1e-12)

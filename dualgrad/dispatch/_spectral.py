@@ -65,6 +65,7 @@ __all__ = ["tied", "block_scale", "couple", "exactly_zero", "negligible", "clust
            "inverse_gaps", "nan_like", "resolution", "NEAR"]
 
 NEAR = 8.0       # ties within NEAR * m * eps * max|w| (the module's docstring)
+_TURN = 0.7548776662466927   # complex clusters: the candidates' order, by Re + _TURN Im
 _EPS = np.finfo(np.float64).eps
 
 
@@ -329,7 +330,8 @@ def _marked(out, marked, same, w, M):
     if isinstance(P, Dual):
         return np.where(marked, nan_like(out), out)
     bad = marked[..., None] & ~pairs
-    return make(out.value, np.where(bad, np.nan, np.asarray(P)), out.tag)
+    P = np.asarray(P)
+    return make(out.value, np.where(bad, nan_like(P), P), out.tag)
 
 
 def _uniform_pairs(M, same, floor):
@@ -430,7 +432,14 @@ def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None
     deeper nesting, a pass that replays another's decisions (its basis may be another).
     ``hermitian=False`` (``eig``: ``V^-1 dA V``): the blocks' common eigenbasis ``W`` is
     a general one (``W^-1 S W`` diagonal), rounding there grows with ``W``'s condition
-    number, and a member whose second-order part is not real is NaN.
+    number, and a real member whose second-order part is not real is NaN.  Complex
+    values (``eig``'s complex clusters, :func:`clustered_general`) keep complex
+    second-order parts and are ranked by their real parts, or, where those agree in
+    the cluster, by ``sign(Im w)`` times their imaginary parts (a convention: LAPACK's
+    labels inside a complex cluster are no function of the matrix; functions of the
+    cluster as a whole are exact), the candidates first put in the order of ``Re kappa
+    + _TURN sign(Im w) Im kappa`` (``kappa``: the generic combination's eigenvalues), so
+    that a real matrix's conjugate clusters take conjugate members in their places.
 
     Returns ``(out, nan, lost)``: ``nan`` the values to make NaN, ``lost`` (``vectors``)
     the columns whose vectors have no derivative: LAPACK's basis is not the one the
@@ -450,6 +459,7 @@ def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None
     end = m - 1 - np.argmax(same[..., ::-1], axis=-1)
     if not two or tag is None or not np.all(end - start + 1 == k):
         return out, todo, (todo if vectors else lost)
+    cplx = np.iscomplexobj(primal(w))    # eig's complex clusters: members, no order
     P, S = np.asarray(M.value), np.asarray(partials_array(M))
     n, r = P.shape[0], S.shape[-1]
     B = int(np.prod(b, dtype=np.int64))
@@ -466,6 +476,7 @@ def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None
     tol = np.zeros((B, m))
     bad = np.zeros((B, m), dtype=bool)           # no common basis
     differ = np.zeros((B, m), dtype=bool)        # members' second-order parts differ
+    by_im = np.zeros((B, m), dtype=bool)         # (complex clusters)
     bs, ss = np.nonzero(todo_f & (start_f == pos))
     ks = k.reshape(B, m)[bs, ss]
     for kk in np.unique(ks):                     # cluster sizes, not elements
@@ -482,16 +493,25 @@ def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None
             _, W = np.linalg.eigh(mix)
             Wi = np.conj(np.swapaxes(W, -1, -2))
         else:
-            _, W = np.linalg.eig(mix)
+            kappa, W = np.linalg.eig(mix)
+            if cplx:                     # an order a conjugate cluster repeats conjugated
+                up = np.sign(np.imag(primal(w)).reshape(B, m)[gb, ss[sel]])[:, None]
+                turn = np.argsort(np.real(kappa) + _TURN * up * np.imag(kappa), axis=-1)
+                W = np.take_along_axis(W, turn[:, None, :], axis=-1)
             W, Wi, scale = _inverted(W)
             eps = eps * scale
         T = np.einsum("gai,pgijq,gjb->pgabq", Wi, blk, W)
         offd = np.where(np.eye(kk, dtype=bool)[:, :, None], 0.0, T)
         common = finite & (np.max(np.abs(offd), axis=(0, 2, 3, 4)) <= eps)
-        if not hermitian:                # a complex pair at second order: no order
+        if not hermitian and not cplx:   # a real cluster turning complex: no order
             diag = np.diagonal(T, axis1=2, axis2=3)
             common &= np.max(np.abs(np.imag(diag)), axis=(0, 2, 3)) <= eps
-        dg = np.real(np.moveaxis(np.diagonal(T, axis1=2, axis2=3), -1, 2))  # (n, G, k, r)
+        dg = np.moveaxis(np.diagonal(T, axis1=2, axis2=3), -1, 2)           # (n, G, k, r)
+        dg = dg if cplx else np.real(dg)
+        if cplx:                         # real parts equal: ranked by the imaginary ones
+            flat_re = np.max(np.abs(np.real(dg[:, :, :, None, :] - dg[:, :, None, :, :])),
+                             axis=(0, 2, 3, 4)) <= eps
+            by_im[gb[:, None], rows] = flat_re[:, None]
         # members equal to rounding become exactly equal (the order of equal ones is
         # immaterial; rounding's differences must not decide or undecide an order)
         gap = np.max(np.abs(dg[:, :, :, None, :] - dg[:, :, None, :, :]), axis=(0, -1))
@@ -510,8 +530,16 @@ def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None
     wgap = np.max(np.abs(wp - wk), axis=-1)
     wgap = np.max(np.where(same.reshape(B, m, m), wgap[:, None, :], 0.0), axis=-1)
     wp = np.where((wgap <= NEAR * m * _EPS * wsize)[..., None], wk, wp)
-    cand = make(first.reshape(b + (m, n)), second.reshape(b + (m, n, r)), M.tag)
-    values = make(np.asarray(w.value), wp.reshape(np.shape(partials_array(w))), w.tag)
+    if cplx:       # complex members ranked by their real parts (a convention)
+        up = np.sign(np.imag(np.asarray(w.value))).reshape(B, m)
+        up = np.where(by_im, up, 0.0)
+        cand = make(_key(first, up[..., None]).reshape(b + (m, n)),
+                    _key(second, up[..., None, None]).reshape(b + (m, n, r)), M.tag)
+        values = make(np.real(np.asarray(w.value)),
+                      _key(wp, up[..., None]).reshape(np.shape(partials_array(w))), w.tag)
+    else:
+        cand = make(first.reshape(b + (m, n)), second.reshape(b + (m, n, r)), M.tag)
+        values = make(np.asarray(w.value), wp.reshape(np.shape(partials_array(w))), w.tag)
     rank = _second_order.ranked(tag, cand, values, start, end, len(b))
     link = DIAGONAL.get(tag)
     plain = link is not None and link[2] is not None and link[2].mode == "plain" and \
@@ -543,6 +571,14 @@ def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None
     return out, nan.reshape(b + (m,)), lost
 
 
+def _key(z, up):
+    """The real key complex members of a cluster are ranked by: ``Re z``, or where
+    ``up`` is not 0 (the members' real parts all equal in view) ``up Im z`` (``up``:
+    the sign of the cluster's imaginary part, so that a real matrix's conjugate cluster
+    takes its members in the same order, conjugated)."""
+    return np.where(up == 0, np.real(z), up * np.imag(z))
+
+
 def _inverted(W):
     """``(W, W^-1, cond)`` of eigenvector matrices ``W`` (``(G, k, k)``; ``cond`` their
     condition numbers, ``(G,)``: how much rounding ``W^-1 S W`` carries), with
@@ -562,13 +598,21 @@ def clustered_general(dw, ties, w, M, vectors=False, tag=None):
     diagonal (``(n, ..., m)``).  Real values are taken in ascending order (a cluster one
     run, as ``eigh``'s; LAPACK's values a few units in the last place apart stay in
     their order, the larger member taking the larger second-order part) and put back;
-    complex ones keep the mean at first order and are NaN where the second order would
-    have to decide (an order of complex values is no function's).  Returns ``dw``, and
-    ``lost`` (:func:`clustered`) with ``vectors``."""
+    complex ones keep the mean at first order, and where the second order splits a
+    cluster that the first leaves whole, its members take the second-order parts of
+    :func:`_higher`'s common basis, ranked by their real parts (LAPACK's labels inside
+    a complex cluster are no function of the matrix): functions of the cluster as a
+    whole (``sum(w**2)`` = ``trace(A @ A)``, ``prod(w)`` = ``det(A)``, the largest real
+    part) are exact (spectral46; NaN before).  Returns ``dw``, and ``lost`` (:func:`clustered`) with
+    ``vectors``."""
     v = primal(w)
     if np.iscomplexobj(v):
-        return clustered(dw, ties, w, M, vectors, None, hermitian=False)
-    order = np.argsort(v, axis=-1, kind="stable")
+        # each cluster contiguous (LAPACK interleaves a real matrix's conjugate pairs),
+        # in LAPACK's order otherwise
+        same = ties | np.eye(ties.shape[-1], dtype=bool)
+        order = np.argsort(np.argmax(same, axis=-1), axis=-1, kind="stable")
+    else:
+        order = np.argsort(v, axis=-1, kind="stable")
     back = np.argsort(order, axis=-1, kind="stable")
     rows, cols = order[..., :, None], order[..., None, :]
 
@@ -586,9 +630,12 @@ def clustered_general(dw, ties, w, M, vectors=False, tag=None):
 
 
 def nan_like(x):
-    """NaN in the value and every partial at every level, shaped like ``x`` (``x * nan``
+    """NaN in the value and every partial at every level, shaped like ``x`` (complex
+    ``x``: NaN in both parts; ``x * nan``
     would leave 0 where a partial is 0: dualgrad's product of a zero partial and a
     non-finite factor is 0)."""
     if isinstance(x, Dual):
         return make(nan_like(x.value), nan_like(partials_array(x)), x.tag)
+    if np.iscomplexobj(x):               # both parts: .imag of a NaN is NaN too
+        return np.full(np.shape(x), complex(np.nan, np.nan))
     return np.full(np.shape(x), np.nan)

@@ -18,7 +18,8 @@ of an object whose method returns at once), the lean function called without it,
 factor's ``np.cos(x)``, the partials' kernel, the error state's context variable set and
 reset, the result made, and since small39 the entry point that replaced the partials'
 kernel call for small 1-D values (``_kernels.small_entry``: no dispatcher).  ``--calls``:
-instead, each operation's (also ``k * a``, ``a ** 3``, ``M @ a``, ``a[2:5]``) Python-level
+instead, each operation's (also ``k * a``, ``a ** 3``, ``M @ a``, ``a[2:5]``, ``a[3]``,
+``a * k``, ``a / k``, ``k - a``) Python-level
 calls and
 builtin (C) calls as ``sys.setprofile`` sees them (ufunc calls and numba's entry points
 of ``_kernels.small_exact`` show as C calls or not at all: ufuncs are not builtins).
@@ -141,7 +142,9 @@ def calls(a, b):
     ops = {"np.sin(a)": lambda: np.sin(a), "np.exp(a)": lambda: np.exp(a),
            "a * b": lambda: a * b, "a + b": lambda: a + b, "a * 2.0": lambda: a * 2.0,
            "a ** 2": lambda: a ** 2, "k * a": lambda: k * a, "a ** 3": lambda: a ** 3,
-           "M @ a": lambda: M @ a, "a[2:5]": lambda: a[2:5]}   # (lean45: bench_engine's)
+           "M @ a": lambda: M @ a, "a[2:5]": lambda: a[2:5],    # (lean45: bench_engine's)
+           "a[3]": lambda: a[3], "a * k": lambda: a * k, "a / k": lambda: a / k,
+           "k - a": lambda: k - a}                                 # (small46)
     for name, op in ops.items():
         op(), op()
         seen = []

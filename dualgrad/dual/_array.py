@@ -1180,6 +1180,7 @@ def _exact_binary(ufunc, general, reflected, rule):
     flat = ufunc in backend.EXACT_FLAT            # values of more axes too
     pair = backend.exact_cell(ufunc)              # [the kernels, once exact2 / exact_number
     number = backend.exact_cell((ufunc, k))       # made them]: called here for 1-D values
+    mixed = mixed_row(ufunc, reflected) if ufunc.nin == 2 else None   # (small46)
 
     def op(a, b):
         tb = type(b)
@@ -1250,8 +1251,60 @@ def _exact_binary(ufunc, general, reflected, rule):
                     r.tag = a.tag
                     r._c = None
                     return r
+        elif mixed is not None and getattr(tb, "_kind", None) == "slots":
+            got = mixed(b, a)             # u * k, k a scalar dual: lean_mixed's kernel call
+            if got is not None:
+                return got
         return general(a, b)
     op.__doc__ = general.__doc__
+    return op
+
+
+def mixed_row(ufunc, first):
+    """``op(s, a)``: ``ufunc`` (``+ - * /``, ``backend.EXACT``) of the scalar dual ``s``
+    and the array dual ``a``, ``s`` the first argument where ``first`` (``k * u``, the
+    scalar's operator) else the second (``u * k``, the array's), as one call of
+    ``backend.exact_row``'s kernel from its cell; ``None``, nothing computed, where
+    ``dispatch._lean_small.lean_mixed`` would not call that kernel or it declines (the
+    caller's general path then runs, ``lean_mixed`` and its NumPy calls).  The checks
+    are ``lean_mixed``'s for that call, written out (small46: ``k * u`` went the scalar's
+    operator -> ``call_ufunc`` -> ``lean_mixed`` -> ``array_and_scalar``, six Python
+    calls for one kernel call; now three): a scalar of the slots kind holding a Python
+    float and float64 partials of the array's number of directions, of the array's live
+    tag; 1-D float64 values and 2-D float64 partials (what the kernel's entry point
+    reads: it tests the lengths), work under ``SMALL_BELOW`` with numba loaded (0 under
+    ``use()``).  The cell is filled by ``exact_row``, which ``lean_mixed`` calls first
+    (after its own test that the rule is one it takes), so the value is NumPy's bits
+    and the partials ``lean_mixed``'s."""
+    cell = backend.exact_cell((ufunc, 0 if first else 1, "row"))
+
+    def op(s, a):
+        kernel = cell[0]
+        if not kernel or type(a) is not ArrayDual or not _loader.READY:
+            return None
+        x = a.value
+        p = a._p
+        if type(x) is not _nd or type(p) is not _nd or x.dtype is not _f64 or \
+                p.dtype is not _f64 or x.ndim != 1 or p.ndim != 2 or p.size >= _BELOW[0] \
+                or getattr(type(s), "_kind", None) != "slots":
+            return None
+        c = s.value
+        tag = a.tag
+        if type(c) is not float or s.tag != tag or tag not in _LIVE:
+            return None
+        row = np.array(s._plist())
+        if row.dtype is not _f64 or row.shape != (p.shape[1],):
+            return None
+        t = _empty(p.shape)
+        out = _empty(len(x))
+        if not (kernel(c, x, out, row, p, t) if first else kernel(x, c, out, p, row, t)):
+            return None
+        r = _new(ArrayDual)
+        r.value = out
+        r._p = t
+        r.tag = tag
+        r._c = None
+        return r
     return op
 
 

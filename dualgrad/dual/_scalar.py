@@ -432,6 +432,11 @@ def _fast_binary(stem, symbol, rule, n):
     # last, at no cost to the branches above: a dual of the twin class (K: complex
     # for a real dual, real for a complex one), the result complex (W)
     both_duals("K", "W")
+    if n is not None and stem != "pow" and rule.ufunc in backend.EXACT:
+        # an array dual (k * u): _array.mixed_row's one kernel call, else the general
+        # path (call_ufunc -> lean_mixed), as before (small46)
+        lines += ["    if tb is _AD:", f"        r = _row_{rule.name}(a, b)",
+                  "        if r is not None:", "            return r"]
     lines += _unread_tail(f"__{stem}__", "b")
     lines.append("    return _call(U, a, b)")
     return "\n".join(lines)
@@ -634,6 +639,11 @@ def _generate(n):
                  "_UC": None}     # the real class's unread twin (set below); none for complex
     from ..rules._table import _NAMESPACE
     namespace.update(_NAMESPACE)
+    from ._array import ArrayDual, mixed_row     # (made at run time: _array is loaded)
+    namespace["_AD"] = ArrayDual
+    for ufunc in backend.EXACT:
+        if ufunc.nin == 2:
+            namespace[f"_row_{RULES[ufunc].name}"] = mixed_row(ufunc, True)
     namespace.update(SCALAR_NAMESPACE)
     for rule in RULES.values():
         namespace[f"_u_{rule.name}"] = rule.ufunc

@@ -437,3 +437,68 @@ def test_object_array_added_into_a_plain_buffer_names_the_library_line(tmp_path)
     text = str(info.value)
     assert f"in place at line 7 of {path}, in assemble: K[0:2, 0:2] += k (np.add" in text
     assert "np.stack([d1, d2])" in text and "np.zeros_like(x" in text
+
+
+def test_tangent_assembled_with_ix_in_a_loop_and_its_derivative():
+    """docs/writing-code.md's other assembly spelling, K[np.ix_(idx, idx)] += ke in a loop
+    over bars: its value is the textbook tangent, and its Jacobian in u (the energy's
+    third derivative, linear in u) equals 4th-order differences of the closed form, which
+    are exact to rounding for it; dg.jacfwd(dg.hessian) agrees."""
+    def tangent(u):
+        U = u.reshape(-1, 2)
+        K = np.zeros_like(u, shape=(u.size, u.size))
+        for e, (i, j) in enumerate(BARS):
+            L0v = NODES[j] - NODES[i]
+            L0sq = L0v @ L0v
+            d = L0v + U[j] - U[i]
+            N = EA[e] * (d @ d - L0sq) / (2 * L0sq)
+            k = EA[e] / (np.sqrt(L0sq) * L0sq) * np.outer(d, d) + N / np.sqrt(L0sq) * np.eye(2)
+            idx = [2 * i, 2 * i + 1, 2 * j, 2 * j + 1]
+            K[np.ix_(idx, idx)] += np.block([[k, -k], [-k, k]])
+        return K
+    np.testing.assert_allclose(tangent(U0), tangent_closed(U0), rtol=0, atol=1e-12)
+    h = 1e-2
+    fd = np.stack([(-tangent_closed(U0 + 2 * h * e) + 8 * tangent_closed(U0 + h * e)
+                    - 8 * tangent_closed(U0 - h * e) + tangent_closed(U0 - 2 * h * e)) / (12 * h)
+                   for e in np.eye(U0.size)], axis=-1)
+    scale = np.max(np.abs(fd))
+    np.testing.assert_allclose(dg.jacobian(tangent, U0, chunk=7), fd, rtol=0, atol=1e-12 * scale)
+    np.testing.assert_allclose(dg.jacfwd(lambda u: dg.hessian(strain_energy, u))(U0), fd,
+                               rtol=0, atol=1e-12 * scale)
+
+
+def test_j2_return_mapping_consistent_tangent():
+    """Small-strain J2 plasticity with linear isotropic hardening, the radial return
+    (Simo and Hughes, box 3.1): dg.jacobian of the stress update, symmetrized over the
+    strain's indices, is the consistent tangent K 1x1 + 2 mu theta I_dev - 2 mu thetabar
+    n x n; in the elastic range K 1x1 + 2 mu I_dev."""
+    K, mu, sy, Hh = 160.0, 80.0, 0.25, 10.0
+    eye = np.eye(3)
+
+    def stress(eps):
+        s_tr = 2 * mu * (eps - np.trace(eps) / 3 * eye)
+        norm = np.sqrt(np.sum(s_tr * s_tr))
+        f_tr = norm - np.sqrt(2 / 3) * sy
+        if f_tr <= 0:
+            return K * np.trace(eps) * eye + s_tr
+        return K * np.trace(eps) * eye + s_tr - 2 * mu * f_tr / (2 * mu + 2 / 3 * Hh) * s_tr / norm
+
+    II = np.einsum("ij,kl->ijkl", eye, eye)
+    Idev = 0.5 * (np.einsum("ik,jl->ijkl", eye, eye) + np.einsum("il,jk->ijkl", eye, eye)) - II / 3
+    r = np.random.default_rng(3)
+    for scale, plastic in ((1e-4, False), (1e-2, True)):
+        A = r.standard_normal((3, 3))
+        eps = scale * (A + A.T) / 2
+        s_tr = 2 * mu * (eps - np.trace(eps) / 3 * eye)
+        norm = np.linalg.norm(s_tr)
+        f_tr = norm - np.sqrt(2 / 3) * sy
+        assert (f_tr > 0) == plastic
+        C = K * II + 2 * mu * Idev
+        if plastic:
+            theta = 1 - 2 * mu * f_tr / (2 * mu + 2 / 3 * Hh) / norm
+            thetabar = 1 / (1 + Hh / (3 * mu)) - (1 - theta)
+            n = s_tr / norm
+            C = K * II + 2 * mu * theta * Idev - 2 * mu * thetabar * np.einsum("ij,kl->ijkl", n, n)
+        T = dg.jacobian(stress, eps)
+        np.testing.assert_allclose(0.5 * (T + T.transpose(0, 1, 3, 2)), C, rtol=0,
+                                   atol=1e-14 * np.max(np.abs(C)))

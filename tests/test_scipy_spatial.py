@@ -502,3 +502,30 @@ def test_no_unique_result_on_duals_raises_and_values_warn_as_scipys():
         dg.jacobian(lambda x: Rotation.from_quat(x.reshape(2, 4)).mean().as_quat(), q.ravel())
     np.testing.assert_allclose(Rotation.from_quat(q).mean().as_quat(),
                                SR.from_quat(q).mean().as_quat(), atol=1e-15)
+
+
+def test_repr_groups_and_pickle_as_scipys():
+    import pickle
+    for q in (Q[0], Q[:2]):
+        assert repr(Rotation.from_quat(q)) == repr(SR.from_quat(q))
+    np.testing.assert_array_equal(Rotation.create_group("O").as_quat(),
+                                  SR.create_group("O").as_quat())
+    r = pickle.loads(pickle.dumps(Rotation.from_quat(Q)))
+    np.testing.assert_array_equal(r.as_quat(), Rotation.from_quat(Q).as_quat())
+
+
+def test_threads_of_an_executor_give_the_same_jacobian():
+    """``executor=`` runs colors in threads: the tables made on first use and the
+    align_vectors path (no warnings filters touched) are safe there."""
+    from concurrent.futures import ThreadPoolExecutor
+    b = V[2:6] + 0.3
+
+    def f(x):
+        r, rssd = Rotation.align_vectors(x.reshape(4, 3), b)
+        return np.concatenate([(r * Rotation.from_rotvec(x[:3])).as_matrix().ravel(), [rssd]])
+
+    x0 = V[:4].ravel()
+    J = dg.jacobian(f, x0)
+    with ThreadPoolExecutor(2) as pool:
+        Jt = dg.jacobian(f, x0, sparsity=np.ones((10, 12), bool), executor=pool)
+    np.testing.assert_array_equal(Jt.toarray(), J)

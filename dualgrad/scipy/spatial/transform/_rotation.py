@@ -402,7 +402,7 @@ def _polar_dual(matrix):
 
 # ---- align_vectors ------------------------------------------------------------------
 
-def _align(a, b, weights, sensitivity=False):
+def _align(a, b, weights, sensitivity=False, warn=True):
     """Kabsch: ``B = (w a)^T b``'s SVD, the improper case corrected (SciPy's); on
     duals the quaternion by Davenport's q-method (below)."""
     B = np.swapaxes(weights[:, None] * a, -1, -2) @ b
@@ -414,7 +414,7 @@ def _align(a, b, weights, sensitivity=False):
         s = s * flip
         u = u * flip
     C = u @ vh
-    if s[1] + s[2] < 1e-16 * s[0]:
+    if warn and s[1] + s[2] < 1e-16 * s[0]:
         warnings.warn("Optimal rotation is not uniquely or poorly defined for the given "
                       "sets of vectors.", stacklevel=3)
     ssd = np.sum(weights * np.sum(b * b + a * a, axis=-1)) - 2 * np.sum(s)
@@ -484,9 +484,7 @@ def _align_dual(a, b, weights, B, sensitivity):
             "add vector pairs (or weights) that fix the rotation about the common line")
     lam, vecs = np.linalg.eigh(K)
     q = vecs[:, -1]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")      # the values' own warning: unique here
-        ref, _, _ = _align(_values(a), _values(b), _values(weights))
+    ref, _, _ = _align(_values(a), _values(b), _values(weights), warn=False)   # unique here
     if np.dot(_values(q), ref) < 0:
         q = -q
     # the residuals themselves (as SciPy's path for an infinite weight): SciPy's
@@ -775,6 +773,13 @@ class Rotation:
         return cls._raw(SciPyRotation.random(num, rng, shape=shape).as_quat())
 
     @classmethod
+    def create_group(cls, group, axis="Z"):
+        """A finite symmetry group (``"I"``, ``"O"``, ``"T"``, ``"Dn"``, ``"Cn"``):
+        SciPy's own (plain numbers)."""
+        from scipy.spatial.transform import Rotation as SciPyRotation
+        return cls._raw(SciPyRotation.create_group(group, axis).as_quat())
+
+    @classmethod
     def concatenate(cls, rotations):
         """One (stacked) rotation from a sequence of them."""
         if isinstance(rotations, Rotation):
@@ -1040,7 +1045,9 @@ class Rotation:
             yield self[i]
 
     def __repr__(self):
-        return f"Rotation.from_quat({_values(self._quat)!r})"
+        m = f"{_as_matrix_formula(_values(self._quat))!r}".splitlines()
+        m[1:] = [" " * 21 + line for line in m[1:]]              # SciPy's layout
+        return "Rotation.from_matrix(" + "\n".join(m) + ")"
 
 
 class Slerp:

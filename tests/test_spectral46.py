@@ -292,3 +292,61 @@ def test_eigvals_real_pair_turning_complex(chunk):
                    chunk=chunk)
     # det = ((1 + x0)^2 + x1^4) ((0.3)(0.3 + x1) + 1): Hessian [[2 * 1.09, 2 * 0.3], [0.6, 0]]
     np.testing.assert_allclose(H, [[2.18, 0.6], [0.6, 0.0]], rtol=1e-12, atol=1e-12)
+
+
+# -- norm(A, 'nuc') at equal singular values ---------------------------------------------
+
+def _nuclear_hessian(s, m, n, Q=None):
+    """The Hessian of nuc(Q (diag(s) + E)) in E's m x n entries at E = 0 (closed form:
+    sum_{i<j<=r} (E_ij - E_ji)^2 / (s_i + s_j) + sum_{i>r or j>r, one of them <= r}
+    E_ij^2 / s_(that one), r = min(m, n), all s > 0), as a bilinear form on the entries;
+    Q orthogonal on the left (nuc(Q A) = nuc(A), so E's entries turn by Q^T)."""
+    r = min(m, n)
+    N = m * n
+    H = np.zeros((N, N))
+
+    def form(E1, E2):
+        total = 0.0
+        for i in range(r):
+            for j in range(i + 1, r):
+                total += (E1[i, j] - E1[j, i]) * (E2[i, j] - E2[j, i]) / (s[i] + s[j])
+        for i in range(r, m):               # tall: rows below
+            for j in range(r):
+                total += E1[i, j] * E2[i, j] / s[j]
+        for j in range(r, n):               # wide: columns to the right
+            for i in range(r):
+                total += E1[i, j] * E2[i, j] / s[i]
+        return total
+
+    basis = np.eye(N).reshape(N, m, n)
+    if Q is not None:
+        basis = np.einsum("ki,pkj->pij", Q, basis)          # Q^T E
+    for p in range(N):
+        for q in range(N):
+            H[p, q] = form(basis[p], basis[q])
+    return H
+
+
+@pytest.mark.parametrize("s, shape", [([1.0, 1.0, 2.0], (3, 3)), ([2.0, 1.0, 1.0], (3, 3)),
+                                      ([1.0, 1.0, 1.0], (3, 3)), ([1.0, 1.0], (3, 2)),
+                                      ([1.0, 1.0], (2, 3))])
+@pytest.mark.parametrize("rotated", [False, True])
+@pytest.mark.parametrize("chunk", [None, 2])
+def test_nuclear_norm_hessian_at_equal_singular_values(s, shape, rotated, chunk):
+    """norm(A, 'nuc') = sum of the singular values is smooth where none is 0, clusters
+    or not; its Hessian was NaN in most entries at a cluster (the members' kinks), in a
+    pattern that depended on chunk.  Now exact and the same at every chunk."""
+    m, n = shape
+    B = np.zeros(shape)
+    r = len(s)
+    B[:r, :r] = np.diag(s)
+    Q = None
+    if rotated:
+        Q = np.linalg.qr(np.random.default_rng(7).standard_normal((m, m)))[0]
+        B = Q @ B
+    H = dg.hessian(lambda v: np.linalg.norm(B + v.reshape(shape), "nuc"), np.zeros(m * n),
+                   chunk=chunk)
+    np.testing.assert_allclose(H, _nuclear_hessian(s, m, n, Q), rtol=1e-12, atol=1e-12)
+    # the value stays NumPy's
+    assert dg.value_and_grad(lambda v: np.linalg.norm(B + v.reshape(shape), "nuc"))(
+        np.zeros(m * n))[0] == np.linalg.norm(B, "nuc")

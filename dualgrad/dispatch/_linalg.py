@@ -1555,11 +1555,45 @@ def _norm(x, ord=None, axis=None, keepdims=False):
             out = pick(s, axis=outer, keepdims=True)
             return out if keepdims else np.squeeze(out, axis=kept)
         if ord in (2, -2, "nuc"):                        # from the singular values
+            if ord == "nuc":
+                out = _nuclear_at_cluster(np.moveaxis(x, (r, c), (-2, -1)))
+                if out is not None:
+                    return np.expand_dims(out, kept) if keepdims else out
             sv = _svd(np.moveaxis(x, (r, c), (-2, -1)), compute_uv=False)
             pick = {2: np.max, -2: np.min, "nuc": np.sum}[ord]
             out = pick(sv, axis=-1)
             return np.expand_dims(out, kept) if keepdims else out
     raise errors.unsupported_function(f"np.linalg.norm with ord={ord!r}")
+
+
+def _nuclear_at_cluster(a):
+    """``norm(A, 'nuc')`` (``a``: the matrices last) for nested duals (a Hessian) where
+    equal nonzero singular values would give the members NaN second-order parts (a
+    cluster that the first order splits has kinks in its members, none in their sum):
+    ``trace(sqrtm(A^H A))`` (``A A^H`` for wide ``A``) by
+    :func:`dualgrad.scipy.linalg.sqrtm`, whose partials solve ``S dS + dS S = dG``, a
+    Sylvester equation that equal eigenvalues of a positive definite ``S`` leave
+    regular; its value moved onto NumPy's ``sum(svd(A))`` (the partials unchanged).
+    ``None`` elsewhere: first order (the cluster's mean sums to ``tr(U^H dA V)``), no
+    cluster, a zero singular value (the norm's kink: the singular values' NaN), no
+    SciPy."""
+    if not isinstance(a, Dual) or not isinstance(a.value, Dual):
+        return None
+    s = np.linalg.svd(primal(a), compute_uv=False)
+    n = np.shape(primal(a))[-2:]
+    if not s.size or np.any(s <= s[..., :1] * max(n) * np.finfo(float).eps):
+        return None
+    s2 = s * s
+    if _nonzero_ties(_spectral.tied(s2[..., None, :] - s2[..., :, None], s2), s) is None:
+        return None
+    try:
+        from ..scipy.linalg import _sqrtm
+        route = np.trace(_sqrtm(_H(a) @ a if n[0] >= n[1] else a @ _H(a)),
+                         axis1=-2, axis2=-1)
+    except ImportError:
+        return None                     # (no SciPy: the singular values' NaN)
+    route = np.real(route) if np.iscomplexobj(primal(route)) else route
+    return route + (np.sum(s, axis=-1) - primal(route))
 
 
 def _norm_axes(axis, ndim):

@@ -529,3 +529,36 @@ def test_threads_of_an_executor_give_the_same_jacobian():
     with ThreadPoolExecutor(2) as pool:
         Jt = dg.jacobian(f, x0, sparsity=np.ones((10, 12), bool), executor=pool)
     np.testing.assert_array_equal(Jt.toarray(), J)
+
+
+def test_mixed_small_and_large_angles_in_one_stack():
+    """A stack with angles on both sides of SciPy's 1e-3 branch (np.where of both
+    branches): each rotation's derivative is the Frechet derivative of expm, and
+    as_rotvec's Jacobian of the round trip is the identity."""
+    W = np.array([[0.0, 0.0, 0.0], [3e-4, -2e-4, 5e-4], RV[0], [1e-9, 0.0, 0.0]])
+    J = dg.jacobian(lambda w: Rotation.from_rotvec(w).as_matrix(), W)
+    for k, w in enumerate(W):
+        want = np.stack([expm_frechet(skew(w), skew(e))[1] for e in np.eye(3)], axis=-1)
+        np.testing.assert_allclose(J[k, :, :, k], want, rtol=0, atol=1e-15)
+    J = dg.jacobian(lambda w: Rotation.from_rotvec(w).as_rotvec(), W)
+    np.testing.assert_allclose(J, np.einsum("ik,jl->ijkl", np.eye(4), np.eye(3)), rtol=0,
+                               atol=1e-14)
+
+
+@pytest.mark.parametrize("n", [1.0, -1.0, 0.0, 0.4])
+def test_pow_with_a_dual_exponent_keeps_scipys_sign(n):
+    """At n = 1 and -1 SciPy returns q itself and inv(q) (not the canonical sign); a
+    dual n takes the rotation vector path, signed as SciPy's value; d/dn is the
+    derivative of from_rotvec(n rotvec(q))."""
+    q = -SR.from_quat(Q[0]).as_quat(canonical=True)            # w < 0
+    ours = dg.jacobian(lambda x: (Rotation.from_quat(q) ** x[0]).as_quat(), np.array([n]))
+    theirs = SR.from_quat(q) ** n
+    np.testing.assert_allclose((Rotation.from_quat(q) ** n).as_quat(), theirs.as_quat(),
+                               atol=1e-15)
+    rv = SR.from_quat(q).as_rotvec()
+    want = central8(lambda x: SR.from_rotvec(x[0] * rv).as_quat(), np.array([n]))
+    sign = np.sign(np.dot(SR.from_rotvec(n * rv).as_quat(), theirs.as_quat()))
+    np.testing.assert_allclose(ours, sign * want, rtol=0, atol=1e-12)
+    value, _ = dg.jvp(lambda x: (Rotation.from_quat(q) ** x[0]).as_quat(), np.array([n]),
+                      np.array([1.0]))                          # the value on duals
+    np.testing.assert_allclose(value, theirs.as_quat(), atol=1e-15)

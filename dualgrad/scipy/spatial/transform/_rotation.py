@@ -930,7 +930,14 @@ class Rotation:
                 return self.inv()
             if n == 1:
                 return Rotation._raw(self._quat.copy())
-        return Rotation._raw(_quat_from_rotvec(n * _as_rotvec(self._quat)))
+        quat = _quat_from_rotvec(n * _as_rotvec(self._quat))
+        n0 = _values(n)
+        if n0 == 1 or n0 == -1:           # SciPy's value there: q itself or inv(q), not
+            ref = _values(self._quat)     # the canonical one's sign (a constant sign)
+            ref = ref if n0 == 1 else _inv(ref)
+            flip = np.sum(_values(quat) * ref, axis=-1, keepdims=True) < 0
+            quat = np.where(flip, -quat, quat)
+        return Rotation._raw(quat)
 
     def inv(self):
         """The inverse rotations."""

@@ -146,6 +146,21 @@ CLIP_EQUAL_BOUNDS_SECOND_ORDER = {
     # composition's indefinite ties gave diag(0.5, 1.5))
     "bounds equal to every order": (lambda x: np.clip(x[0] ** 2, x[1] ** 2, x[1] * x[1]),
                                     [[0.0, 0.0], [0.0, 2.0]]),
+    # crossing bounds, the lower above the upper near the point: clip is the upper bound
+    # whatever a is (minimum(maximum(a, lo), hi) with maximum(a, lo) >= lo >= hi); the
+    # composition's indefinite ties gave [[-0.5, 0.5], [0.5, -1]] (attack46 01)
+    "lower above, semidefinite": (
+        lambda x: np.clip(x[0] ** 2 + 2 * x[0] * x[1] - 2 * x[1] ** 2, 0.0, -x[0] ** 2),
+        [[-2.0, 0.0], [0.0, 0.0]]),
+    "lower above, definite": (
+        lambda x: np.clip(x[1] ** 2 - x[0] ** 2 + x[0] * x[1], x[0] ** 2, -x[1] ** 2),
+        [[0.0, 0.0], [0.0, -2.0]]),
+    # first orders that differ: -x0 everywhere (chunk=1 gave 0.5 at [1, 1])
+    "lower above, first orders differ": (lambda x: np.clip(-x[0], x[1] ** 2, -x[0]),
+                                         np.zeros((2, 2))),
+    "array, lower above": (
+        lambda x: np.sum(np.clip(x ** 2 + 2 * x * x[::-1] - 2 * x[::-1] ** 2, 0.0, -x ** 2)),
+        -2.0 * np.eye(2)),
     # an array: [x0^2, x1^2] under x0^2 + x1^2, summed: x0^2 + x1^2
     "array summed": (lambda x: np.sum(np.clip(np.stack([x[0] ** 2, x[1] ** 2]), 0.0,
                                               x[0] ** 2 + x[1] ** 2)), 2.0 * np.eye(2)),

@@ -1378,10 +1378,40 @@ def _equal_bounds(a, a_min, a_max, result):
         return result
     if isinstance(result, Dual) and isinstance(result.value, Dual):    # nested
         keep = _same_first_order(result, a_max)
+        below = _lower_dominates(result, a_min, a_max, equal)   # (every pass asks)
         if np.any(keep):                # bounds equal to every order: f is hi there
-            keep = keep & ~_zero_parts(a_max - a_min)
+            keep = keep & ~_zero_parts(a_max - a_min) & ~below
         equal = equal & ~keep
     return np.where(equal, a_max, result)
+
+
+def _lower_dominates(result, a_min, a_max, equal):
+    """Where the bounds, equal at the point, have ``a_min >= a_max`` to the second
+    order in the Hessian pass's view (``a_min - a_max``'s second-order part
+    semidefinite, not zero): there clip is ``a_max`` near the point whatever ``a`` is
+    (``minimum(maximum(a, lo), hi)`` with ``maximum(a, lo) >= lo >= hi``), so f's
+    second order is hi's; the composition's indefinite ties would split it
+    (``clip(x0**2 + 2 x0 x1 - 2 x1**2, 0, -x0**2)`` = -x0**2 had the Hessian [[-0.5,
+    0.5], [0.5, -1]]; attack46 01).  ``maximum(0, D)``'s second-order tie-break decides
+    it (:func:`._second_order.verdict`, whose notes dg.hessian compares across chunks),
+    ``D`` the second-order part of ``a_max - a_min`` alone: where the composition keeps
+    hi's first order the bounds' first orders in view agree, and a view where they
+    differ must not count as f having no second derivative.  Called wherever bounds
+    are equal, so that every pass meets the same ties."""
+    d = a_max - a_min
+    if not isinstance(d, Dual) or d.tag != result.tag:
+        return False                    # (bounds of another pass: no view of D)
+    P = partials_array(d)
+    if not isinstance(P, Dual) or isinstance(P.value, Dual):
+        return False                    # (deeper nesting: the composition's ties)
+    shape = np.shape(result.value)
+    target = shape + P.shape[-1:]
+    second = make(np.zeros(target), np.broadcast_to(P.partials, target + P.partials.shape[-1:]),
+                  P.tag)
+    pick = _second_order.verdict(d.tag, np.zeros(target), second, 0.0, 0.0, True, target)
+    if pick is None:
+        return False
+    return np.broadcast_to(equal, shape) & (pick > 0)
 
 
 def _zero_parts(d):

@@ -562,3 +562,24 @@ def test_pow_with_a_dual_exponent_keeps_scipys_sign(n):
     value, _ = dg.jvp(lambda x: (Rotation.from_quat(q) ** x[0]).as_quat(), np.array([n]),
                       np.array([1.0]))                          # the value on duals
     np.testing.assert_allclose(value, theirs.as_quat(), atol=1e-15)
+
+
+@pytest.mark.parametrize("order", ["e", "i"])
+def test_davenport_axes_as_duals(order):
+    """Axes are differentiable too (a joint axis being calibrated): all three turned
+    by ``expm(t K)`` (which keeps them orthogonal, as SciPy requires), a single dual
+    ``t`` (the scalar dual that once met ``lamb[..., None]``)."""
+    A = TILTED / np.linalg.norm(TILTED, axis=1, keepdims=True)
+    K = skew(np.array([0.1, 0.2, 0.3]))
+    turned = lambda t: A @ (np.eye(3) + t * K + t * t * (K @ K) / 2 + t ** 3 * (K @ K @ K) / 6
+                            + t ** 4 * (K @ K @ K @ K) / 24 + t ** 5 * (K @ K @ K @ K @ K) / 120).T
+    q = SR.from_rotvec([0.2, 0.4, -0.3]).as_quat()
+    got = dg.derivative(lambda t: Rotation.from_quat(q).as_davenport(turned(t), order), 0.0)
+    want = central8(lambda t: SR.from_quat(q).as_davenport(A @ expm(t[0] * K).T, order),
+                    np.zeros(1))[:, 0]
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-10)
+    got = dg.derivative(lambda t: Rotation.from_davenport(turned(t), order,
+                                                          [0.3, -0.2, 0.5]).as_quat(), 0.0)
+    want = central8(lambda t: SR.from_davenport(A @ expm(t[0] * K).T, order,
+                                                [0.3, -0.2, 0.5]).as_quat(), np.zeros(1))[:, 0]
+    np.testing.assert_allclose(got, want, rtol=0, atol=1e-10)

@@ -313,12 +313,12 @@ def _as_davenport(quat, axes, order, suppress_warnings):
     n1, n3 = (n1, n3) if extrinsic else (n3, n1)
     n_cross = np.cross(n1, n2)
     lamb = np.arctan2(_vecdot(n3, n_cross), _vecdot(n3, n1))
-    correct_set = _values(lamb) < 0
+    correct_set = np.asarray(_values(lamb)) < 0
     n2 = np.where(correct_set[..., None], -n2, n2)
     lamb = np.where(correct_set, -lamb, lamb)
     n_cross = np.where(correct_set[..., None], -n_cross, n_cross)
-    quat_lamb = np.concatenate([np.sin(lamb / 2)[..., None] * n2,
-                                np.cos(lamb / 2)[..., None]], axis=-1)
+    quat_lamb = np.concatenate([np.expand_dims(np.sin(lamb / 2), -1) * n2,
+                                np.expand_dims(np.cos(lamb / 2), -1)], axis=-1)
     q_trans = _compose(quat_lamb, quat)
     a = q_trans[..., 3]
     b = _vecdot(q_trans[..., :3], n1)

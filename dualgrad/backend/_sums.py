@@ -79,7 +79,17 @@ def _shaped(out, p, kept):
 
 def _sum_numpy(q3):
     """``out[a, c] = np.add.reduce(q3[a, :, c].copy())`` with NumPy calls."""
-    if q3.shape[1] < 8 or q3.shape[2] == 1:       # added in order, or rows already 1-D
+    length, after = q3.shape[1], q3.shape[2]
+    if 1 < length < 8 and after > 1:
+        # added in order, as NumPy adds fewer than 8 numbers, one whole slice at a
+        # time: NumPy's reduction over the middle axis runs an inner loop of ``after``
+        # per element (VFI's np.sum(.., axis=3) over 5 of (1, 5, 30, 5) x 3: 31 -> 24 us,
+        # ``python bench/scalar_loops.py --parts``, vfi46)
+        out = np.add(q3[:, 0], q3[:, 1])
+        for k in range(2, length):
+            np.add(out, q3[:, k], out=out)
+        return out
+    if length < 8 or after == 1:                  # added in order, or rows already 1-D
         return _sum(q3, axis=1)
     return _sum(np.ascontiguousarray(q3.transpose(0, 2, 1)), axis=2)
 

@@ -1305,7 +1305,8 @@ def _where(condition, x=None, y=None):
     dx, dy = _as_dual(x, tag, n), _as_dual(y, tag, n)
     value = np.where(cond, dx.value, dy.value)
     shape = np.shape(value)
-    if type(value) is np.ndarray and shape:
+    if type(value) is np.ndarray and shape and \
+            (cond.shape != shape or not cond.flags.c_contiguous):
         cond = np.ascontiguousarray(np.broadcast_to(cond, shape))
     # a branch that is a constant (a number or plain array: VFI's -inf) has partials
     # +0.0: passed as the number, so the kernel reads the other branch alone and

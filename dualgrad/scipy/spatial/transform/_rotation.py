@@ -989,13 +989,20 @@ class Rotation:
             K = np.swapaxes(qe, -1, -2) @ qe
         else:
             weights = _array(weights)
+            if ndim == 2 and _ndim(weights) != 1:            # SciPy's Cython backend's
+                raise ValueError("Expected `weights` to be 1 dimensional, got "
+                                 f"{_shape(weights)}.")
+            if ndim == 2 and _shape(weights)[0] != _shape(quat)[0]:
+                raise ValueError("Expected `weights` to have number of values equal to "
+                                 f"number of rotations, got {_shape(weights)[0]} values and "
+                                 f"{_shape(quat)[0]} rotations.")
             if np.any(_values(weights) < 0):
                 raise ValueError("`weights` must be non-negative.")
             if not _broadcastable(_shape(quat)[:-1], _shape(weights)):
                 raise ValueError("Expected `weights` to be broadcastable to rotation "
                                  f"shape, got shape {_shape(weights)} for "
                                  f"{_shape(quat)[:-1]} rotations.")
-            K = np.swapaxes(weights[..., None, None] * qe, -1, -2) @ qe
+            K = np.swapaxes(np.expand_dims(weights, (-1, -2)) * qe, -1, -2) @ qe
         keep = tuple(i for i in all_axes if i not in axis)
         K = np.moveaxis(K, keep + axis, all_axes)
         K = np.mean(np.reshape(K, _shape(K)[:len(keep)] + (-1, 4, 4)), axis=-3)

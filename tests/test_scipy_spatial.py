@@ -586,3 +586,16 @@ def test_davenport_axes_as_duals(order):
     want = central8(lambda t: SR.from_davenport(A @ expm(t[0] * K).T, order,
                                                 [0.3, -0.2, 0.5]).as_quat(), np.zeros(1))[:, 0]
     np.testing.assert_allclose(got, want, rtol=0, atol=1e-10)
+
+
+def test_hessian_of_a_product_with_a_broadcast_factor():
+    """``w * (0.5 - |w|^2 / 48)``: from_rotvec's small-angle series, a (3,) by (1,)
+    product of nested duals.  ff60226 (vfi46) spread such a factor over the directions
+    into ``np.empty`` also where the factor was an inner dual (a Hessian), which raised
+    "storing a dual number into a plain NumPy array".  Closed form: ``-(e (2w)^T + (2w)
+    e^T + 2 sum(w) I) / 48``."""
+    w = np.array([0.3, -0.2, 0.5])
+    H = dg.hessian(lambda w: np.sum(w * (0.5 - np.sum(w * w, axis=-1, keepdims=True) / 48)), w)
+    e = np.ones(3)
+    want = -(np.outer(e, 2 * w) + np.outer(2 * w, e) + 2 * np.sum(w) * np.eye(3)) / 48
+    np.testing.assert_allclose(H, want, rtol=1e-15, atol=1e-17)

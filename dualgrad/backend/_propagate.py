@@ -96,7 +96,8 @@ def _spread(f, p):
     elements; spread, the directions and the value axes after the last broadcast one
     run as one loop (the same products: the same bits; ``v * Q`` 40 -> 35 us, ``python
     bench/scalar_loops.py --parts``, vfi46)."""
-    if type(p) is not np.ndarray or f.dtype != np.float64 or p.dtype != np.float64 or \
+    if type(p) is not np.ndarray or type(f) is not np.ndarray or f.dtype != np.float64 or \
+            p.dtype != np.float64 or \
             not 1 < p.shape[-1] <= _MASK_ROWS or f.ndim > p.ndim - 1:
         return False
     shape = f.shape

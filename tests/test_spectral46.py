@@ -350,3 +350,44 @@ def test_nuclear_norm_hessian_at_equal_singular_values(s, shape, rotated, chunk)
     # the value stays NumPy's
     assert dg.value_and_grad(lambda v: np.linalg.norm(B + v.reshape(shape), "nuc"))(
         np.zeros(m * n))[0] == np.linalg.norm(B, "nuc")
+
+
+def test_eigh_split_cluster_batch_and_third_order():
+    """The split cluster of test_eigh_split_cluster_second_order_not_averaged in a batch
+    beside a matrix without ties: exact (the mean gave H[1, 1] = 124 for 112); a third
+    derivative along u1 (dg.derivative of the Hessian): NaN, never a number (the mean
+    gave [[24, 62], [62, 48]], the members' second-order parts [[24, 56], [56, 0]]; the
+    truth [[24, 32], [32, 72]]: the third order at a cluster is not followed)."""
+    B0 = np.diag([1.0, 1.0, 2.0])
+    E4, E5 = _unit(1, 1), _unit(1, 2) + _unit(2, 1)
+    R = np.random.default_rng(0).standard_normal((3, 3))
+    R = R + R.T
+
+    def A(u):
+        return np.stack([B0 + u[0] * E4 + u[1] * E5, R + u[0] * E5])
+
+    def f(u):
+        w, V = np.linalg.eigh(A(u))
+        return np.sum((V * w[..., None, :] ** 3) @ np.swapaxes(V, -1, -2) * _W3)
+
+    want = _cubic_hessian(lambda u: np.sum(np.stack([np.linalg.matrix_power(M, 3)
+                                                      for M in A(u)]) * _W3), 2)
+    np.testing.assert_allclose(dg.hessian(f, np.zeros(2)), want, rtol=1e-13, atol=1e-12)
+
+    def g(u):
+        w, V = np.linalg.eigh(B0 + u[0] * E4 + u[1] * E5)
+        return np.sum((V * w ** 3) @ V.T * _W3)
+
+    third = dg.derivative(lambda t: dg.hessian(g, t * np.array([0.0, 1.0])), 0.0)
+    # the oracle: A^3 is a cubic, so its Hessian is linear in u: a central difference
+    # of the (exact) cubic Hessians at +-e1 is its derivative along e1
+    def poly(u):
+        return np.sum(np.linalg.matrix_power(B0 + u[0] * E4 + u[1] * E5, 3) * _W3)
+
+    e1 = np.array([0.0, 1.0])
+    truth = (_cubic_hessian(lambda u: poly(u + e1), 2) -
+             _cubic_hessian(lambda u: poly(u - e1), 2)) / 2.0
+    np.testing.assert_allclose(truth, [[24.0, 32.0], [32.0, 72.0]], rtol=1e-12)
+    ok = ~np.isnan(third)
+    np.testing.assert_allclose(third[ok], truth[ok], rtol=1e-12)
+    assert not ok.all()

@@ -288,16 +288,24 @@ def _calm(out, dw, calm, apart, same, w, M, split, lost):
     their own second-order parts (``diag(M)``'s partials: LAPACK's members, to which
     the vectors' partials belong); members left tied to another (a cluster of three
     split into one and two) are NaN in the entries whose block of second-order parts
-    is not uniform (:func:`_marked`), and their vectors with them."""
+    is not uniform (:func:`_marked`), and their vectors with them.  Deeper nesting (a
+    third order): NaN in every direction where the cluster's blocks are not uniform."""
     calm = calm & split
     if not calm.any() or not isinstance(out, Dual):
+        return out, lost
+    if isinstance(out.value, Dual) or isinstance(partials_array(out), Dual):
+        # deeper nesting (a third order): NaN where the block is not uniform, as _marked
+        bad = np.any(calm, axis=0) & ~_uniform(M, same, _rounding(M, same, w))
+        if bad.any():
+            out = np.where(bad, nan_like(out), out)
+            lost = lost | bad
         return out, lost
     off = same & ~np.eye(same.shape[-1], dtype=bool)
     told = np.any(apart, axis=0)                         # (..., m, m): some direction
     resolved = ~np.any(off & ~told, axis=-1)             # (..., m): apart from all
     keep = calm & resolved
     if keep.any():
-        own = make(primal(out), partials_array(dw), out.tag) if isinstance(dw, Dual) else dw
+        own = make(out.value, partials_array(dw), out.tag) if isinstance(dw, Dual) else dw
         out = np.where(keep, own, out)
     unresolved = np.any(calm & ~resolved, axis=0)
     if unresolved.any():

@@ -279,3 +279,15 @@ def test_threads_each_their_closed_form(row_calls):
     for t in threads:
         t.join()
     assert not errors, errors
+
+
+@pytest.mark.parametrize("spelling", SPELLINGS, ids=IDS)
+def test_vector_kind_scalar_left_to_the_general_path(spelling, row_calls):
+    """n = 17 directions: the scalar is of the vector kind (no slots), which the short
+    path declines; the general path's closed form."""
+    name, op, ufunc, first, closed = spelling
+    k, u, c, dc, x, dx = _operands(10, 17)
+    assert getattr(type(k), "_kind", None) == "vector"
+    got = op(k, u)
+    np.testing.assert_allclose(got.partials, closed(c, dc, x, dx), rtol=1e-13, atol=1e-15)
+    assert got.value.tobytes() == (ufunc(c, x) if first else ufunc(x, c)).tobytes()

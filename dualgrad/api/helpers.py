@@ -50,6 +50,9 @@ __all__ = ["derivative", "gradient", "jacobian", "hessian", "jvp", "approx_fprim
 
 _F64 = np.dtype(np.float64)
 _C128 = np.dtype(np.complex128)
+_nd = np.ndarray              # (module globals: np.ndarray is two lookups; small46)
+_array_of = np.array
+_FUNCTION = types.FunctionType
 #: ``x``'s default, so that ``dg.hessian(f)`` (a transform's spelling: minimize's
 #: ``hess=dg.hessian(nll)``) names the form that works instead of Python's bare
 #: "missing 1 required positional argument: 'x'"
@@ -207,7 +210,7 @@ def _one_pass_fits(f, x):
     """Does :func:`_one_pass` take ``f`` at ``x`` (given no options)?  A plain function
     and a Python float or a float64 array of 1 to ``MAX_CHUNK`` entries: what
     :func:`as_input` returns as it is and the general path covers in one pass."""
-    return type(f) is types.FunctionType and (type(x) is float or type(x) is np.ndarray and
+    return type(f) is _FUNCTION and (type(x) is float or type(x) is _nd and
                                               x.dtype is _F64 and x.ndim > 0 and
                                               0 < x.size <= MAX_CHUNK)
 
@@ -269,17 +272,17 @@ def _one_pass(who, f, x, args, kwargs, at=0):
                 else:
                     out = f(xd, *args[1:], **kwargs)
                 kind = getattr(type(out), "_kind", None)
-                if kind == "array" and out.tag == tag and type(out.value) is np.ndarray \
+                if kind == "array" and out.tag == tag and type(out.value) is _nd \
                         and out.value.ndim:
                     p = out._p                   # (what the property returns us)
-                    if type(p) is np.ndarray and (p.dtype is _F64 or p.dtype is _C128) \
+                    if type(p) is _nd and (p.dtype is _F64 or p.dtype is _C128) \
                             and (out.value.dtype is _F64 or out.value.dtype is _C128):
                         _caught(who, tag)
                         return out.value, p
                     # (a partials view, or extended precision, float32 values: extract
                     # makes them float64 or complex128, as API.md promises)
                 if kind == "slots" and out.tag == tag and type(out.value) is float:
-                    partials = np.array(out._plist())
+                    partials = _array_of(out._plist())
                     if partials.dtype is _F64:
                         _caught(who, tag)
                         return out.value, partials
@@ -656,7 +659,7 @@ def gradient(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int
             _check_scalar(who, value)
             if isinstance(value, Dual):    # f linear in x, its value of an outer level
                 partials = _with_outer_level(as_array(partials), value)
-        if type(partials) is np.ndarray and type(x) is np.ndarray:
+        if type(partials) is _nd and type(x) is _nd:
             return partials if partials.shape == x.shape else partials.reshape(x.shape)
         return _Flat.one(f, (x,)).blocks(partials)
     if batch_axis is not None:

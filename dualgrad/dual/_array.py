@@ -51,6 +51,8 @@ _f64 = np.dtype(np.float64)
 _c128 = np.dtype(np.complex128)
 _OBJECT = np.dtype(object)
 _fromiter = np.fromiter
+_nd = np.ndarray              # (a module global: np.ndarray is two lookups, on every x[j])
+_array_of = np.array
 
 
 class _Builders(dict):
@@ -193,7 +195,7 @@ def elements_written(*arrays):
 
 def _root(a):
     """The array owning ``a``'s memory (``a`` over a buffer that is no array)."""
-    while type(a.base) is np.ndarray:
+    while type(a.base) is _nd:
         a = a.base
     return a
 
@@ -241,7 +243,7 @@ class ArrayDual(Dual):
         if ELEMENTS and not _ours(sys._getframe(1)):
             _elements_exposed()          # the reader may write into them at any time
         p = self._p
-        if type(p) is np.ndarray and (not _ACTIVE[0] or p.size < _ACTIVE[1]):
+        if type(p) is _nd and (not _ACTIVE[0] or p.size < _ACTIVE[1]):
             return p          # (partials this small are never a leaf of a deferred graph)
         return backend.read_partials(self, sys._getframe(1))
 
@@ -337,8 +339,8 @@ class ArrayDual(Dual):
         value, partials = self.value, self._p
         if value.size >= errors.OBJECT_WARN_SIZE:
             errors.object_array_warning(value.size)
-        if type(value) is np.ndarray and value.ndim == 1 and value.dtype is _f64 and \
-                type(partials) is np.ndarray and partials.dtype is _f64 and \
+        if type(value) is _nd and value.ndim == 1 and value.dtype is _f64 and \
+                type(partials) is _nd and partials.dtype is _f64 and \
                 (not _ACTIVE[0] or partials.size < _ACTIVE[1]):
             # the common case (scipy's np.asarray of a helper's seed): what the
             # general lines below do, without the partials property (this reader is
@@ -363,7 +365,7 @@ class ArrayDual(Dual):
         partials = self.partials
         if value.ndim != 1:
             value, partials = value.reshape(-1), partials.reshape(-1, partials.shape[-1])
-        if type(value) is np.ndarray and type(partials) is np.ndarray and \
+        if type(value) is _nd and type(partials) is _nd and \
                 partials.dtype == np.float64:
             items = scalars_from_rows(value, partials, self.tag)
         else:                                         # nested duals (Hessians)
@@ -415,7 +417,7 @@ class ArrayDual(Dual):
         if type(index) is slice or index is None or kind is tuple and \
                 _BASIC.issuperset(map(type, index)):  # x[1:], x[None], x[:, k] (an EGM
             value = self.value[index]                 # loop's column): the same of both
-            if type(value) is np.ndarray and value.dtype is _f64:   # make's array dual,
+            if type(value) is _nd and value.dtype is _f64:   # make's array dual,
                 r = _new(ArrayDual)                  # written out (a[1:] - a[:-1] on
                 r.value = value                      # small arrays: small42)
                 r._p = partials[index]
@@ -426,7 +428,7 @@ class ArrayDual(Dual):
         _check_index(index)
         value = self.value[index]
         if _advanced(index):                    # a gather: one item per element's row
-            if type(index) is np.ndarray and index.dtype.kind in "iu" or \
+            if type(index) is _nd and index.dtype.kind in "iu" or \
                     type(index) is list:        # x[idx]: np.take of the rows, checked above
                 p = backend.take(partials, index, 0)
                 if p is not None:
@@ -444,7 +446,7 @@ class ArrayDual(Dual):
         kind = type(index)
         if kind is int and self.tag in _LIVE:    # buf[t] = d in a loop: one element
             v, p = self.value, self._p
-            if type(p) is np.ndarray and p.dtype is _f64 and type(v) is np.ndarray and \
+            if type(p) is _nd and p.dtype is _f64 and type(v) is _nd and \
                     v.dtype is _f64 and v.ndim == 1:
                 ik = type(item)            # (_store_element's float64 case, written out)
                 if ik in _ELEMENT_NUMBERS:
@@ -685,7 +687,7 @@ def _element(d, index):
     if type(p) is _Deferred:                     # reading writes nothing: only this one
         p = d._p = backend.concrete(p)
     tp = type(p)
-    if type(v) is np.ndarray:
+    if type(v) is _nd:
         if v.dtype is not _f64 or tp is not np.ndarray or p.dtype is not _f64:
             return None
         build = _FROM_ROW[p.shape[-1]]
@@ -695,7 +697,7 @@ def _element(d, index):
     value = _element(v, index)
     if value is None:
         return None
-    if tp is np.ndarray:                  # a buffer's partials before any store of a dual
+    if tp is _nd:                  # a buffer's partials before any store of a dual
         if p.dtype is not _f64:
             return None
         build = _FROM_ROW[p.shape[-1]]
@@ -718,7 +720,7 @@ def _element(d, index):
 def _elements_of(v, p):
     """:func:`elements_written` of ``(v, p)``, a dual's value and partials about to be
     written, its test for arrays that own their memory inline (a seed's own arrays)."""
-    if type(v) is np.ndarray and type(p) is np.ndarray and v.base is None and \
+    if type(v) is _nd and type(p) is _nd and v.base is None and \
             p.base is None:
         for _, sv, sp in ELEMENTS.values():
             if v is sv or v is sp or p is sv or p is sp:
@@ -743,7 +745,7 @@ def _store_element(d, index, item):
         _elements_of(v, p)
     if _PENDING:                        # no pending expression may see this write
         backend.before_write(v, p)
-    if type(v) is np.ndarray and type(p) is np.ndarray and v.dtype is _f64 and \
+    if type(v) is _nd and type(p) is _nd and v.dtype is _f64 and \
             p.dtype is _f64:                  # one level: written here
         kind = type(item)
         if kind in _ELEMENT_NUMBERS:          # a constant: its partials zero
@@ -778,7 +780,7 @@ def _plan_store(d, index, item, writes):
     caller has materialized what reads the memory first)."""
     v, p = d.value, d._p
     kind = type(item)
-    if type(v) is np.ndarray:
+    if type(v) is _nd:
         if v.dtype is not _f64:
             return False
         if type(p) is _Deferred:
@@ -1132,7 +1134,6 @@ def _operator(rule, reflected):
     return op if ufunc not in _EXACT else _exact_binary(ufunc, op, reflected, rule)
 
 
-_nd = np.ndarray
 _same_view = backend.same_view
 
 
@@ -1294,7 +1295,7 @@ def mixed_row(ufunc, first):
         tag = a.tag
         if type(c) is not float or s.tag != tag or tag not in _LIVE:
             return None
-        row = np.array(s._plist())
+        row = _array_of(s._plist())
         if row.dtype is not _f64 or row.shape != (p.shape[1],):
             return None
         t = _empty(p.shape)
@@ -1448,13 +1449,13 @@ def _plain(d):
     """Does ``d`` hold float64 ndarrays of values and partials (no nested duals)?
     (Deferred partials are float64 arrays to be.)"""
     p = d._p
-    return type(d.value) is np.ndarray and d.value.dtype == _f64 and \
-        (type(p) is np.ndarray and p.dtype == _f64 or type(p) is _Deferred)
+    return type(d.value) is _nd and d.value.dtype == _f64 and \
+        (type(p) is _nd and p.dtype == _f64 or type(p) is _Deferred)
 
 
 def _constant(b):
     return isinstance(b, (float, int, np.floating, np.integer)) or \
-        type(b) is np.ndarray and b.dtype.kind in "fiu"
+        type(b) is _nd and b.dtype.kind in "fiu"
 
 
 def _inplace(rule):
@@ -1475,7 +1476,7 @@ def _inplace(rule):
         if ELEMENTS:
             elements_written(a.value, a._p)
         if signed_sum and type(getattr(b, "_p", None)) is _Deferred and b.tag == a.tag and \
-                a.tag in _LIVE and _plain(a) and type(a._p) is np.ndarray and \
+                a.tag in _LIVE and _plain(a) and type(a._p) is _nd and \
                 b.value.shape == a.value.shape:
             keep = not _temporary(sys.getrefcount(b), sys._getframe(1), b)
             if backend.add_into(a.value, a._p, b._p, sign, keep):
@@ -1487,7 +1488,7 @@ def _inplace(rule):
                 ufunc(a.value, b, out=a.value)
                 return a
             if isinstance(b, Dual) and b.tag == a.tag and b._kind != "slots" and \
-                    not isinstance(b.value, Dual) and type(b.partials) is np.ndarray and \
+                    not isinstance(b.value, Dual) and type(b.partials) is _nd and \
                     b.partials.dtype == _f64:
                 ufunc(a.value, b.value, out=a.value)
                 ufunc(a.partials, b.partials, out=a.partials)
@@ -1654,8 +1655,8 @@ def _install_operators():
 
 
 def make_array(value, partials, tag):
-    if type(value) is np.ndarray and value.dtype.kind == "c" and \
-            type(partials) is np.ndarray and partials.dtype.kind != "c":
+    if type(value) is _nd and value.dtype.kind == "c" and \
+            type(partials) is _nd and partials.dtype.kind != "c":
         # complex values keep complex partials, so an in-place complex update (y *= 1j)
         # has somewhere to put their imaginary part
         partials = partials.astype(value.dtype)

@@ -546,6 +546,10 @@ def test_mixed_small_and_large_angles_in_one_stack():
     J = dg.jacobian(lambda w: Rotation.from_rotvec(w).as_rotvec(), W)
     np.testing.assert_allclose(J, np.einsum("ik,jl->ijkl", np.eye(4), np.eye(3)), rtol=0,
                                atol=1e-14)
+    f = lambda x: np.sum(Rotation.from_rotvec(x.reshape(4, 3)).as_matrix() ** 3)
+    H = dg.hessian(f, W.ravel())
+    want = central8(lambda x: dg.gradient(f, x), W.ravel(), h=1e-3)
+    np.testing.assert_allclose(H, want, rtol=0, atol=1e-10)
 
 
 @pytest.mark.parametrize("n", [1.0, -1.0, 0.0, 0.4])

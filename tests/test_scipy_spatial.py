@@ -603,3 +603,17 @@ def test_hessian_of_a_product_with_a_broadcast_factor():
     e = np.ones(3)
     want = -(np.outer(e, 2 * w) + np.outer(2 * w, e) + 2 * np.sum(w) * np.eye(3)) / 48
     np.testing.assert_allclose(H, want, rtol=1e-15, atol=1e-17)
+
+
+def test_composition_with_scipys_own_rotation():
+    """A fixed transform built by SciPy (a camera's extrinsics from another library)
+    composed with a dual rotation, on either side."""
+    fixed = SR.from_quat(Q[1])
+    for f, g in ((lambda w: (Rotation.from_rotvec(w) * fixed).as_quat(),
+                  lambda w: (SR.from_rotvec(w) * fixed).as_quat()),
+                 (lambda w: (fixed * Rotation.from_rotvec(w)).as_matrix(),
+                  lambda w: (fixed * SR.from_rotvec(w)).as_matrix())):
+        np.testing.assert_allclose(dg.jacobian(f, RV[0]), central8(g, RV[0]), rtol=0, atol=1e-9)
+        np.testing.assert_allclose(f(RV[0]), g(RV[0]), rtol=0, atol=1e-15)
+    with pytest.raises(TypeError):
+        Rotation.identity() * 2.0

@@ -904,14 +904,23 @@ class Rotation:
         return _apply(self._quat, vectors, inverse)
 
     def __mul__(self, other):
-        """The composition ``self * other``: ``other`` applied first."""
-        if not isinstance(other, Rotation):
+        """The composition ``self * other``: ``other`` applied first (``other`` may
+        be SciPy's own Rotation too)."""
+        other = _coerce(other)
+        if other is None:
             return NotImplemented
         if not _broadcastable(_shape(self._quat), _shape(other._quat)):
             raise ValueError(f"Cannot broadcast {_shape(self._quat)[:-1]} rotations in "
                              f"first to {_shape(other._quat)[:-1]} rotations in second "
                              "object.")
         return Rotation(_compose(self._quat, other._quat), normalize=True, copy=False)
+
+    def __rmul__(self, other):
+        """SciPy's own Rotation times this one: SciPy's ``__mul__`` declines it."""
+        other = _coerce(other)
+        if other is None:
+            return NotImplemented
+        return other * self
 
     def __pow__(self, n, modulus=None):
         """The rotation composed with itself ``n`` times (any real ``n``: the angle
@@ -1062,6 +1071,17 @@ class Rotation:
         m = f"{_as_matrix_formula(_values(self._quat))!r}".splitlines()
         m[1:] = [" " * 21 + line for line in m[1:]]              # SciPy's layout
         return "Rotation.from_matrix(" + "\n".join(m) + ")"
+
+
+def _coerce(other):
+    """``other`` as this module's Rotation: itself, SciPy's own Rotation by its
+    quaternions (plain numbers), or ``None``."""
+    if isinstance(other, Rotation):
+        return other
+    cls = type(other)
+    if cls.__name__ == "Rotation" and cls.__module__.startswith("scipy.spatial.transform"):
+        return Rotation._raw(np.asarray(other.as_quat()))
+    return None
 
 
 class Slerp:

@@ -1,0 +1,215 @@
+"""stats46: the gamma, chi2 and beta log densities' slopes in their shapes at large
+shapes (attack45 L2).
+
+SciPy's ``xlogy(a - 1, x) - x - gammaln(a)`` has the slope ``log x - psi(a)`` in ``a``,
+two numbers near ``log a`` whose difference near the mode is ~``1 / (2 a)``: it lost
+~``a`` ulps (1.3e-9 relative at a = 1e6, 1.8e-5 at 1e10).  From a shape of 10 the
+densities are written with Stirling's series (dualgrad/scipy/stats/_continuous.py).
+
+Oracles: mpmath at 50 digits, the analytic log densities (loggamma) and their
+derivatives (digamma, trigamma: written from the definitions, not from dualgrad).
+"""
+
+import mpmath as mp
+import numpy as np
+import pytest
+import scipy.stats as ss
+
+import dualgrad as dg
+from dualgrad.scipy import stats as ds
+
+mp.mp.dps = 50
+EPS = 2.0 ** -52
+
+
+def _gamma_ref(x, a):
+    x, a = mp.mpf(x), mp.mpf(a)
+    value = (a - 1) * mp.log(x) - x - mp.loggamma(a)
+    grad = [(a - 1) / x - 1, mp.log(x) - mp.psi(0, a)]
+    hess = [[-(a - 1) / x ** 2, 1 / x], [1 / x, -mp.psi(1, a)]]
+    return value, grad, hess
+
+
+def _beta_ref(x, a, b):
+    x, a, b = mp.mpf(x), mp.mpf(a), mp.mpf(b)
+    value = ((a - 1) * mp.log(x) + (b - 1) * mp.log1p(-x)
+             - mp.loggamma(a) - mp.loggamma(b) + mp.loggamma(a + b))
+    grad = [(a - 1) / x - (b - 1) / (1 - x), mp.log(x) - mp.psi(0, a) + mp.psi(0, a + b),
+            mp.log1p(-x) - mp.psi(0, b) + mp.psi(0, a + b)]
+    t = mp.psi(1, a + b)
+    hess = [[-(a - 1) / x ** 2 - (b - 1) / (1 - x) ** 2, 1 / x, -1 / (1 - x)],
+            [1 / x, t - mp.psi(1, a), t], [-1 / (1 - x), t, t - mp.psi(1, b)]]
+    return value, grad, hess
+
+
+def _close(got, want, rtol, atol=0.0):
+    want = float(want)
+    assert abs(got - want) <= rtol * abs(want) + atol, (got, want, abs(got - want) / abs(want))
+
+
+GAMMA_SHAPES = [0.5, 3.0, 9.99, 10.0, 30.0, 1e3, 1e6, 1e10, 1e14]
+
+
+def _gamma_points(a):
+    return [a, a * (1 + 1e-3), a * (1 - 0.02), 2 * a, 0.5 * a, a + np.sqrt(a), a * (1 + 1e-7)]
+
+
+GAMMA_CASES = [pytest.param(x, a, id=f"a={a:g}-x={x:.17g}") for a in GAMMA_SHAPES
+               for x in _gamma_points(a)]
+
+
+@pytest.mark.parametrize("x, a", GAMMA_CASES)
+def test_gamma_logpdf_value_and_gradient_in_x_and_a_against_mpmath(x, a):
+    want, grad, _ = _gamma_ref(x, a)
+    f = lambda p: ds.gamma.logpdf(p[0], p[1])      # noqa: E731
+    value, g = dg.value_and_grad(f)(np.array([x, a]))
+    if a < 10:                  # SciPy's own formula (its ~|a log a| ulps) below the switch
+        _close(float(value), ss.gamma.logpdf(x, a), 2 * EPS)
+    else:
+        _close(float(value), want, 4 * EPS)
+    _close(g[0], grad[0], 8 * EPS, atol=4 * EPS / x)
+    # the slope in a passes through 0 near x = a - 1/2: an absolute floor of ~ulps of
+    # 1 / a (the terms' size) there, relative elsewhere
+    # SciPy's form below the switch: log x - psi(a) loses ~log(a) / (log a - psi(a)) ulps
+    # near the mode (~40 at a = 10), the series form none
+    rtol = 8 * EPS if a >= 10 else 200 * EPS
+    _close(g[1], grad[1], rtol, atol=4 * EPS * abs(float(mp.log(x) - mp.log(a))) + EPS / a)
+
+
+@pytest.mark.parametrize("a", [1e6, 1e10, 1e14])
+def test_gamma_logpdf_slope_in_a_at_the_mode_attack45(a):
+    """attack45 L2's repro: gamma.logpdf(x = a, a) d/da, 1/(2a) + 1/(12 a**2) - ...,
+    was 1.3e-9 / 1.8e-5 relative off at a = 1e6 / 1e10."""
+    got = dg.derivative(lambda t: ds.gamma.logpdf(a, t), a)
+    _close(got, mp.log(a) - mp.psi(0, mp.mpf(a)), 4 * EPS)
+
+
+@pytest.mark.parametrize("x, a", [(30.0, 30.0), (29.5, 30.0), (1e6, 1e6), (1.001e10, 1e10),
+                                  (2e14, 1e14), (5.0, 9.99), (12.0, 10.0)])
+def test_gamma_logpdf_hessian_in_x_and_a_against_mpmath(x, a):
+    _, _, hess = _gamma_ref(x, a)
+    h = dg.hessian(lambda p: ds.gamma.logpdf(p[0], p[1]), np.array([x, a]))
+    for i in range(2):
+        for j in range(2):
+            _close(h[i, j], hess[i][j], 1e-14)
+
+
+@pytest.mark.parametrize("a", [1e6, 1e12])
+def test_gamma_pdf_and_scale_slopes_at_large_shape(a):
+    """pdf = exp(logpdf) takes the same slopes; with a scale, x / scale is the point."""
+    x, scale = 2.0 * a, 2.0
+    want, grad, _ = _gamma_ref(x / scale, a)
+    g = dg.gradient(lambda p: ds.gamma.logpdf(x, p[0], scale=p[1]), np.array([a, scale]))
+    _close(g[0], grad[1], 4 * EPS, atol=EPS / a)
+    _close(g[1], -grad[0] * x / scale ** 2 - 1 / scale, 1e-14, atol=4 * EPS)
+    a_small = 200.0
+    want, grad, _ = _gamma_ref(a_small, a_small)
+    got = dg.derivative(lambda t: ds.gamma.pdf(a_small, t), a_small)
+    _close(got, mp.exp(want) * grad[1], 1e-14)
+
+
+@pytest.mark.parametrize("df", [20.0, 21.0, 1e3, 1e8, 1e12])
+@pytest.mark.parametrize("ratio", [1.0, 1 + 1e-4, 0.98, 2.0])
+def test_chi2_logpdf_slope_in_df_against_mpmath(df, ratio):
+    x = df * ratio
+    want, grad, _ = _gamma_ref(x / 2, df / 2)
+    value, g = dg.value_and_grad(lambda p: ds.chi2.logpdf(p[0], p[1]))(np.array([x, df]))
+    _close(float(value), want - mp.log(2), 4 * EPS)
+    _close(g[0], grad[0] / 2, 8 * EPS, atol=EPS / x)
+    _close(g[1], grad[1] / 2, 8 * EPS, atol=EPS / df)
+
+
+def test_chi2_logpdf_hessian_in_df_against_mpmath():
+    x, df = 1e8 + 5e4, 1e8
+    _, _, hess = _gamma_ref(x / 2, df / 2)
+    h = dg.hessian(lambda p: ds.chi2.logpdf(p[0], p[1]), np.array([x, df]))
+    _close(h[0, 0], hess[0][0] / 4, 1e-14)
+    _close(h[0, 1], hess[0][1] / 4, 1e-14)
+    _close(h[1, 1], hess[1][1] / 4, 1e-14)
+
+
+BETA_SHAPES = [(5.0, 7.0), (10.0, 10.0), (100.0, 300.0), (1e6, 3e6), (1e8, 1e8), (1e10, 3e9),
+               (1e14, 2e14), (1e8, 20.0)]
+
+
+def _beta_points(a, b):
+    m = a / (a + b)
+    return [m, m * (1 + 1e-3) if m < 0.9 else 1 - (1 - m) * (1 + 1e-3), 0.5 * m]
+
+
+BETA_CASES = [pytest.param(x, a, b, id=f"a={a:g}-b={b:g}-x={x:.17g}") for a, b in BETA_SHAPES
+              for x in _beta_points(a, b)]
+
+
+@pytest.mark.parametrize("x, a, b", BETA_CASES)
+def test_beta_logpdf_value_and_gradient_against_mpmath(x, a, b):
+    want, grad, _ = _beta_ref(x, a, b)
+    value, g = dg.value_and_grad(lambda p: ds.beta.logpdf(p[0], p[1], p[2]))(
+        np.array([x, a, b]))
+    if min(a, b) < 10:          # SciPy's own formula below the switch
+        _close(float(value), ss.beta.logpdf(x, a, b), 2 * EPS)
+    else:
+        _close(float(value), want, 8 * EPS)
+    scale = float(abs(grad[0]) + abs((a - 1) / x) + abs((b - 1) / (1 - x)))
+    _close(g[0], grad[0], 8 * EPS, atol=8 * EPS * scale)
+    # absolute floors: ulps of the terms' size 1 / a (resp. 1 / b)
+    rtol = 8 * EPS if min(a, b) >= 10 else 200 * EPS     # SciPy's form below the switch
+    _close(g[1], grad[1], rtol, atol=4 * EPS / a)
+    _close(g[2], grad[2], rtol, atol=4 * EPS / b)
+
+
+@pytest.mark.parametrize("x, a, b", [(0.25, 1e6, 3e6), (0.5 + 1e-5, 1e8, 1e8), (0.3, 30.0, 70.0)])
+def test_beta_logpdf_hessian_against_mpmath(x, a, b):
+    _, _, hess = _beta_ref(x, a, b)
+    h = dg.hessian(lambda p: ds.beta.logpdf(p[0], p[1], p[2]), np.array([x, a, b]))
+    for i in range(3):
+        for j in range(3):
+            # psi'(a + b) - psi'(a): each ~1 / a, the difference ~b / (a (a + b))
+            _close(h[i, j], hess[i][j], 1e-13, atol=1e-15 / a)
+
+
+def test_values_stay_scipys_where_scipy_is_right_and_outside_the_support():
+    """Below the switch (shape 10) SciPy's formula itself; above it within a few ulps of
+    SciPy's where SciPy is right (shape <= 100); x = 0, outside, inf: SciPy's values."""
+    a = np.array([0.5, 3.0, 9.99, 10.0, 20.0, 50.0])
+    x = np.array([0.7, 2.5, 9.0, 10.0, 23.0, 48.0])
+    got, _ = dg.jvp(lambda s: ds.gamma.logpdf(x, s), a, np.ones(6))
+    np.testing.assert_array_equal(got[:3], ss.gamma.logpdf(x, a)[:3])
+    # above: within 4 ulps of mpmath, never further than SciPy's (off by 1.5e-14 at a = 10)
+    want = np.array([float(_gamma_ref(xi, ai)[0]) for xi, ai in zip(x, a)])
+    assert np.all(np.abs(got - want) <= np.maximum(
+        4 * EPS * np.abs(want), np.abs(ss.gamma.logpdf(x, a) - want)))
+    got, _ = dg.jvp(lambda s: ds.chi2.logpdf(2 * x, s), 2 * a, np.ones(6))
+    np.testing.assert_array_equal(got[:3], ss.chi2.logpdf(2 * x, 2 * a)[:3])
+    assert np.all(np.abs(got - (want - np.log(2))) <= np.maximum(
+        8 * EPS * np.abs(want), np.abs(ss.chi2.logpdf(2 * x, 2 * a) - (want - np.log(2)))))
+    got, _ = dg.jvp(lambda s: ds.beta.logpdf(0.4, s, 2 * s), a, np.ones(6))
+    np.testing.assert_array_equal(got[:2], ss.beta.logpdf(0.4, a, 2 * a)[:2])
+    want = np.array([float(_beta_ref(0.4, ai, 2 * ai)[0]) for ai in a])
+    assert np.all(np.abs(got - want) <= np.maximum(
+        8 * EPS * np.abs(want), np.abs(ss.beta.logpdf(0.4, a, 2 * a) - want)))
+    for xe in (0.0, -1.0, np.inf, np.nan):
+        for shape in (1.0, 30.0, 1e8):
+            v, d = dg.value_and_grad(lambda s: ds.gamma.logpdf(xe, s))(shape)
+            want = ss.gamma.logpdf(xe, shape)
+            assert v == want or (np.isnan(v) and np.isnan(want)), (xe, shape, v, want)
+    for xe in (0.0, 1.0, 1.5):
+        v = dg.value_and_grad(lambda s: ds.beta.logpdf(xe, s, 40.0))(30.0)[0]
+        assert v == ss.beta.logpdf(xe, 30.0, 40.0)
+
+
+def test_arrays_across_the_switch_match_elementwise_calls():
+    """Broadcast shapes on both sides of the switch: each element's slope the one of its
+    own scalar call, and mpmath's."""
+    a = np.array([5.0, 9.99, 10.0, 1e4, 1e9])
+    x = a * 1.001
+    g = dg.elementwise_grad(lambda s: ds.gamma.logpdf(x, s))(a)
+    for k in range(len(a)):
+        _, grad, _ = _gamma_ref(x[k], a[k])
+        _close(g[k], grad[1], 1e-14, atol=EPS / a[k])
+    b = np.array([[20.0], [3e9]])
+    gb = dg.jacobian(lambda s: ds.beta.logpdf(0.4, s, b).ravel(), np.array([30.0, 2e9]))
+    for i in range(2):
+        for j in range(2):
+            _, grad, _ = _beta_ref(0.4, [30.0, 2e9][j], b[i, 0])
+            _close(gb[2 * i + j, j], grad[1], 1e-14, atol=EPS / 30.0)

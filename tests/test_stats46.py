@@ -213,3 +213,109 @@ def test_arrays_across_the_switch_match_elementwise_calls():
         for j in range(2):
             _, grad, _ = _beta_ref(0.4, [30.0, 2e9][j], b[i, 0])
             _close(gb[2 * i + j, j], grad[1], 1e-14, atol=EPS / 30.0)
+
+
+# ---- np.nanquantile / nanpercentile with weights= (attack45 L3) --------------------------
+# NumPy's: each slice's NaN elements and their weights removed, then the weighted quantile
+# (inverted_cdf): an element of the slice.  Oracles: central (second) differences of
+# NumPy's own np.nanquantile on the values.
+
+def _fd(f, x, h=1e-6):
+    x = np.asarray(x, float)
+    g = np.zeros(x.shape + np.shape(f(x)))
+    for i in range(x.size):
+        e = np.zeros_like(x)
+        e.flat[i] = h
+        g[i] = (f(x + e) - f(x - e)) / (2 * h)
+    return np.moveaxis(g, 0, -1)
+
+
+def _fd2(f, x, h=1e-2):
+    n = len(x)
+    out = np.zeros((n, n))
+    for i in range(n):
+        for j in range(n):
+            ei, ej = np.zeros(n), np.zeros(n)
+            ei[i], ej[j] = h, h
+            out[i, j] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej)
+                         + f(x - ei - ej)) / (4 * h * h)
+    return out
+
+
+def _with_nan(x):
+    return np.stack([x[0], np.nan * x[0], 2 * x[1], x[0] + x[1], np.nan + x[2], x[2] ** 2])
+
+
+NAN_WEIGHTS = np.array([1.0, 5.0, 2.0, 1.0, 3.0, 2.0])
+
+
+@pytest.mark.parametrize("q", [0.0, 0.1, 0.5, 0.9, 1.0, [0.2, 0.6]])
+@pytest.mark.parametrize("name", ["nanquantile", "nanpercentile"])
+def test_nanquantile_with_weights_against_numpys_differences(q, name):
+    fn = getattr(np, name)
+    q = np.asarray(q) * (100.0 if name == "nanpercentile" else 1.0)
+    x = np.array([0.3, 0.7, 1.1])
+
+    def f(x):
+        return fn(_with_nan(x), q, weights=NAN_WEIGHTS, method="inverted_cdf")
+    np.testing.assert_array_equal(dg.jvp(f, x, np.ones(3))[0], fn(
+        _with_nan(x), q, weights=NAN_WEIGHTS, method="inverted_cdf"))
+    np.testing.assert_allclose(dg.jacobian(f, x), _fd(f, x), rtol=1e-8, atol=1e-9)
+
+
+@pytest.mark.parametrize("axis", [1, -1, None])
+def test_nanquantile_with_weights_along_an_axis(axis):
+    """Full-shape weights (NumPy's nanquantile takes no 1-D weights along an axis of a
+    2-D array: its own IndexError, passed through)."""
+    def rows(x):
+        return np.stack([np.stack([x[0], np.nan * x[0], 2 * x[1]]),
+                         np.stack([x[2], 3 * x[1], np.nan * x[1]])])
+    w = np.array([[1.0, 2.0, 3.0], [3.0, 1.0, 1.0]])
+    x = np.array([0.3, 0.7, 1.1])
+
+    def f(x):
+        return np.nanquantile(rows(x), [0.3, 0.7], axis=axis, weights=w,
+                              method="inverted_cdf", keepdims=True)
+    np.testing.assert_array_equal(dg.jvp(f, x, np.ones(3))[0], f(x))
+    np.testing.assert_allclose(dg.jacobian(f, x), _fd(f, x), rtol=1e-8, atol=1e-9)
+    with pytest.raises(IndexError):
+        dg.jacobian(lambda x: np.nanquantile(rows(x), 0.5, axis=1, weights=w[0],
+                                             method="inverted_cdf"), x)
+
+
+@pytest.mark.parametrize("weights", [[1.0, 7.0, 1.0, 1.0, 1.0, 3.0], [1.0, 7.0, 0.0, 1.0, 1.0, 3.0]])
+@pytest.mark.parametrize("q", [0.0, 0.3, 0.5, 0.8, 1.0])
+def test_nanquantile_with_weights_hessian_at_a_tie_the_second_order_orders(weights, q):
+    """The run [x0**2, 0, -x1**2, x0**2 + x1**2] tied at x = 0 beside NaN elements of
+    positive weight: np.sort's order by the second order, as np.quantile(weights=)'s
+    (NaN elements weigh nothing); NumPy's own second differences."""
+    w = np.array(weights)
+
+    def f(x):
+        a = np.stack([x[0] ** 2, np.nan * x[0], 0 * x[0], -(x[1] ** 2), x[0] ** 2 + x[1] ** 2,
+                      np.nan * x[1]])
+        return np.nanquantile(a, q, weights=w, method="inverted_cdf")
+    x = np.zeros(2)
+    np.testing.assert_allclose(dg.hessian(f, x), _fd2(f, x), atol=1e-9)
+
+
+def test_nanquantile_with_weights_ties_all_nan_and_errors():
+    # equal weights at a tie: the mean of the tied partials; NaN never ties
+    g = dg.gradient(lambda x: np.nanquantile(np.stack([x[0], np.nan * x[0], 1.0 * x[0], x[1]]),
+                                             0.5, weights=np.ones(4), method="inverted_cdf"),
+                    np.array([1.0, 3.0]))
+    np.testing.assert_array_equal(g, [1.0, 0.0])
+    # unequal positive weights at a tie: the named refusal, naming nanquantile
+    with pytest.raises(TypeError, match=r"np.nanquantile with weights=.*unequal"):
+        dg.gradient(lambda x: np.nanquantile(np.stack([x[0], np.nan * x[0], 1.0 * x[0]]),
+                                             0.5, weights=np.array([1.0, 1.0, 2.0]),
+                                             method="inverted_cdf"), np.array([1.0]))
+    # an all-NaN slice: NumPy's NaN and warning, zero partials
+    with pytest.warns(RuntimeWarning, match="All-NaN"):
+        v, g = dg.value_and_grad(lambda t: np.nanquantile(
+            np.stack([np.nan * t, np.nan * t]), 0.5, weights=np.ones(2),
+            method="inverted_cdf"))(1.0)
+    assert np.isnan(v) and g == 0.0
+    # NumPy's own rule: weights need inverted_cdf
+    with pytest.raises(ValueError):
+        dg.gradient(lambda x: np.nanquantile(x, 0.5, weights=np.ones(2)), np.array([1.0, 2.0]))

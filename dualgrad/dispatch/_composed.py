@@ -198,7 +198,7 @@ def _quantile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
     return _order_quantile(a, q, axis, keepdims, median=False, method=method)
 
 
-def _weighted_quantile(a, q, axis, keepdims, method, weights):
+def _weighted_quantile(a, q, axis, keepdims, method, weights, skip_nan=False):
     """``np.quantile(a, q, weights=w, method="inverted_cdf")``: an element of ``a``
     (NumPy's value, its checks and errors first), so its partials.  Several elements
     equal to the value (a tie): those of positive weight are the candidates, at every
@@ -208,18 +208,30 @@ def _weighted_quantile(a, q, axis, keepdims, method, weights):
     their partials (the cumulative weight crosses ``q`` at a fixed place in their
     order, so each is taken as often, as ``np.sort``'s ties); unequal:
     :func:`errors.weighted_tie`.  Piecewise constant in ``q`` and the weights: their
-    partials do not enter (read by value)."""
+    partials do not enter (read by value).
+
+    ``skip_nan``: ``np.nanquantile`` / ``nanpercentile`` (NumPy's: each slice's NaN
+    elements and their weights removed, then the same quantile): NumPy's value, and
+    the NaN elements weigh 0 here (never tied with the value, never counted in a run
+    the second order orders: zero-weight elements never count)."""
+    name = "np.nanquantile" if skip_nan else "np.quantile"
+    quantile = np.nanquantile if skip_nan else np.quantile
     v = primal(a)
     qv = np.asarray(primal(q), dtype=float)
     if axis is not None and np.ndim(axis) > 0:
-        raise errors.unsupported_function("np.quantile with weights= over several axes")
-    value = np.quantile(v, qv, axis=axis, method=method, keepdims=True,
-                        weights=primal(weights))
+        raise errors.unsupported_function(f"{name} with weights= over several axes")
+    value = quantile(v, qv, axis=axis, method=method, keepdims=True,
+                     weights=primal(weights))
     if not isinstance(a, Dual):
-        return value if keepdims else np.quantile(v, qv, axis=axis, method=method,
-                                                  weights=primal(weights))
+        return value if keepdims else quantile(v, qv, axis=axis, method=method,
+                                               weights=primal(weights))
     ndim = np.ndim(v)
     w = np.asarray(primal(weights), dtype=float)
+    if skip_nan and np.isnan(v).any():          # full-shape weights, 0 at the NaN
+        if w.shape != np.shape(v):
+            w = np.reshape(w, (-1,) + (1,) * (ndim - 1 - axis_index(axis, ndim)))
+        w = np.where(np.isnan(v), 0.0, w)
+        weights = w
     if axis is None:
         a, ax = np.ravel(a), 0
         v, w = np.ravel(v), np.ravel(w)
@@ -240,7 +252,7 @@ def _weighted_quantile(a, q, axis, keepdims, method, weights):
         light = np.where(group, w, np.inf).min(axis=lead + ax, keepdims=True)
         mixed = (heavy != light) & np.any(group, axis=lead + ax, keepdims=True)
         if np.any(mixed):
-            raise errors.weighted_tie("np.quantile with weights=",
+            raise errors.weighted_tie(f"{name} with weights=",
                                       float(np.ravel(value[mixed])[0]))
         picked = tie_means(spread, picked, [(group, True)], lead + ax)
         if isinstance(a.value, Dual):
@@ -473,13 +485,18 @@ def _nanquantile(a, q, axis=None, out=None, overwrite_input=False, method="linea
                  keepdims=False, *, weights=None, interpolation=None):
     """``np.quantile`` of each slice's non-NaN elements (NaN, with NumPy's warning and
     zero partials, where a slice has none): the NaN elements and their partials left out."""
-    _refuse("nanquantile", weights=(weights, None), interpolation=(interpolation, None))
+    _refuse("nanquantile", interpolation=(interpolation, None))
+    if weights is not None:         # NumPy: inverted_cdf only, each slice's NaN removed
+        return _weighted_quantile(a, q, axis, keepdims, method, weights, skip_nan=True)
     return _nan_order(a, q, axis, keepdims, median=False, method=method)
 
 
 def _nanpercentile(a, q, axis=None, out=None, overwrite_input=False, method="linear",
                    keepdims=False, *, weights=None, interpolation=None):
-    _refuse("nanpercentile", weights=(weights, None), interpolation=(interpolation, None))
+    _refuse("nanpercentile", interpolation=(interpolation, None))
+    if weights is not None:
+        return _weighted_quantile(a, _hundredths(q), axis, keepdims, method, weights,
+                                  skip_nan=True)
     return _nan_order(a, _hundredths(q), axis, keepdims, median=False, method=method)
 
 

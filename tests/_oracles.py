@@ -166,6 +166,7 @@ MPMATH = {
                                  for j in range(int(mp.floor(k)) + 1)),
     "pdtrc": lambda k, m: 1 - mp.fsum(mp.exp(-m) * m ** j / mp.factorial(j)
                                       for j in range(int(mp.floor(k)) + 1)),
+    "_log1pmx": lambda x: mp.log1p(x) - x,
     "_cauchy_ppf": lambda p, loc, scale: loc + scale * mp.tan(mp.pi * (p - mp.mpf(1) / 2)),
     "_cauchy_isf": lambda p, loc, scale: loc + scale * mp.tan(mp.pi * (mp.mpf(1) / 2 - p)),
     "_binom_pmf": lambda k, n, p: _binom(k, n, p),

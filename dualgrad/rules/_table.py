@@ -945,6 +945,11 @@ def _distribution_rules(sc):
         _smooth(sc.pdtrc, None, _canonical(f"out - out + {poisson}"), domain=((0, 6, "int"), _P),
                 note="SciPy floors k; differentiable in m only (k a count); nan where "
                      "the value is"),
+        # Cephes' log1p(x) - x (its series below |x| = 1/2): d/dx -x / (1 + x), where
+        # log1p's 1 / (1 + x) - 1 cancels for small x; the gamma / beta log densities at
+        # large shapes are written with it (dualgrad.scipy.stats, stats46)
+        _smooth(scu._log1pmx, "-x / (1.0 + x)", domain=((-0.5, 2.0),),
+                note="log1p(x) - x (scipy.special's private ufunc)"),
         _smooth(scu._cauchy_ppf, _canonical3(cauchy), "1.0",
                 _canonical3(f"-1.0 / np.tan({half})"), domain=((0.05, 0.95), _U, _P),
                 note="scipy.stats.cauchy's ppf (Boost's)"),

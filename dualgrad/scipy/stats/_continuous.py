@@ -68,15 +68,22 @@ def _stirling_rest(a):
     return series / a
 
 
-def _log1p_minus(u):
-    """``log1p(u) - u``; below ``|u| = 0.05`` by its series ``-u**2 sum_k (-u)**k / (k +
-    2)`` (the direct form's slope ``1 / (1 + u) - 1`` cancels there)."""
-    small = np.abs(np.real(_plain(u))) < 0.05
-    us = np.where(small, u, 0.0)
-    h = 1.0 / 17.0
-    for k in range(14, -1, -1):
-        h = 1.0 / (k + 2) - us * h
-    return np.where(small, -us * us * h, np.log1p(u) - u)
+def _log1p_minus(u, near):
+    """``log1p(u) - u`` where ``near`` (``|u| < 1``), by Cephes' ``log1pmx``, whose
+    row's slope ``-u / (1 + u)`` does not cancel as log1p's ``1 / (1 + u) - 1`` does
+    for small ``u``; ``None`` where no element is near."""
+    if not np.any(near):
+        return None
+    return _scu()._log1pmx(u if np.all(near) else np.where(near, u, 0.0))
+
+
+def _choose(near, a, b):
+    """``np.where(near, a(), b())``, each branch computed only where some element takes it."""
+    if np.all(near):
+        return a()
+    if not np.any(near):
+        return b()
+    return np.where(near, a(), b())
 
 
 def _gamma_log_large(z, a):
@@ -91,14 +98,14 @@ def _gamma_log_large(z, a):
     big = (av >= _STIRLING_FROM) & np.isfinite(av) & (zv > 0) & np.isfinite(zv)
     if not np.any(big):
         return big, None
-    sa = np.where(big, a, _STIRLING_FROM)
-    sz = np.where(big, z, _STIRLING_FROM)
+    sa, sz = (a, z) if np.all(big) else (np.where(big, a, _STIRLING_FROM),
+                                         np.where(big, z, _STIRLING_FROM))
     u = (sz - sa) / sa
     near = np.abs(_plain(u)) < 1.0
     # far from the mode (z >= 2 a) a log1p(u) - (z - a): the slope's -1 + 1 is then
     # small beside log1p(u) >= log 2 (a (log1p(u) - u)'s slope had -u + u there)
-    kernel = np.where(near, sa * _log1p_minus(np.where(near, u, 0.0)),
-                      sa * np.log1p(u) - (sz - sa))
+    kernel = _choose(near, lambda: sa * _log1p_minus(u, near),
+                     lambda: sa * np.log1p(u) - (sz - sa))
     large = kernel - np.log(sz) + 0.5 * np.log(sa) - _HALF_LOG_2PI - _stirling_rest(sa)
     return big, large
 
@@ -138,9 +145,11 @@ def _beta_log_large(z, a, b):
            & np.isfinite(bv) & (zv > 0) & (zv < 1))
     if not np.any(big):
         return big, None
-    sa = np.where(big, a, _STIRLING_FROM)
-    sb = np.where(big, b, _STIRLING_FROM)
-    sz = np.where(big, z, 0.5)
+    if np.all(big):
+        sa, sb, sz = a, b, z
+    else:
+        sa, sb, sz = (np.where(big, a, _STIRLING_FROM), np.where(big, b, _STIRLING_FROM),
+                      np.where(big, z, 0.5))
     s = sa + sb
     naive = sz * s - sa
     d = naive + (_offset(_plain(sz), _plain(sa), _plain(sb)) - _plain(naive))
@@ -149,9 +158,8 @@ def _beta_log_large(z, a, b):
     # far from the mode a log1p(ua) + b log1p(ub): the slopes' -b / s + b / s (a / s - a
     # / s) are then small beside log1p(ua) (log1p(ub)); near it the linear terms' sum
     # (0) is left out, whose slopes were O(ua), O(ub) far off
-    kernel = np.where(near, sa * _log1p_minus(np.where(near, ua, 0.0))
-                      + sb * _log1p_minus(np.where(near, ub, 0.0)),
-                      sa * np.log1p(ua) + sb * np.log1p(ub))
+    kernel = _choose(near, lambda: sa * _log1p_minus(ua, near) + sb * _log1p_minus(ub, near),
+                     lambda: sa * np.log1p(ua) + sb * np.log1p(ub))
     large = (kernel - np.log(sz) - np.log1p(-sz) + 0.5 * (np.log(sa) + np.log(sb) - np.log(s))
              - _HALF_LOG_2PI - _stirling_rest(sa) - _stirling_rest(sb) + _stirling_rest(s))
     return big, large
@@ -254,6 +262,8 @@ class _Gamma(Continuous):
     def _logpdf(self, z, a):
         sc = _sc()
         big, large = _gamma_log_large(z, a)
+        if large is not None and np.all(big):
+            return large
         small = sc.xlogy(a - 1.0, z) - z - sc.gammaln(a)
         return small if large is None else np.where(big, large, small)
 
@@ -280,6 +290,8 @@ class _Beta(Continuous):
     def _logpdf(self, z, a, b):
         sc = _sc()
         big, large = _beta_log_large(z, a, b)
+        if large is not None and np.all(big):
+            return large
         small = sc.xlog1py(b - 1.0, -z) + sc.xlogy(a - 1.0, z) - sc.betaln(a, b)
         return small if large is None else np.where(big, large, small)
 
@@ -374,6 +386,8 @@ class _Chi2(Continuous):
     def _logpdf(self, z, df):
         sc = _sc()
         big, large = _gamma_log_large(0.5 * z, 0.5 * df)
+        if large is not None and np.all(big):
+            return large - _LN2
         small = sc.xlogy(df / 2. - 1, z) - z / 2. - sc.gammaln(df / 2.) - (np.log(2) * df) / 2.
         return small if large is None else np.where(big, large - _LN2, small)
 

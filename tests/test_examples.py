@@ -79,3 +79,13 @@ def test_lqr_cartpole_example_is_exact(capsys):
     fd = float(out.split("approx_fprime: rel. error")[1].split()[0])
     assert exact < 1e-10 < fd
     assert "TypeError naming dualgrad.scipy.linalg.solve_continuous_are" in out
+
+
+def test_camera_pose_example_is_exact_and_converges(capsys):
+    out = run("camera_pose.py", capsys)
+    line = out.split("relative error against the closed form: ")[1].splitlines()[0]
+    ours = float(line.split("dualgrad ")[1].split(",")[0])
+    fd = float(line.split("approx_fprime ")[1])
+    assert ours < 1e-14 < 1e-9 < fd
+    errors = [float(x.split()[0]) for x in out.split("pose error ")[1:]]
+    assert len(errors) == 2 and max(errors) < 1e-12

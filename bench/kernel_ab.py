@@ -12,6 +12,11 @@ it (the values, the Python and the graphs are the same code: only the kernels
 differ), process time: medians and minima of the call and of the kernels' time
 inside it, and the ratios this / other.  Each call's result is checked against
 the problem's reference.  Nothing is written.
+
+An OTHER checkout older than stop 46 (its ``_fusedgen`` has no ``lead``) knows no
+``"o"`` and ``"f<m>"`` leaves (``acc``'s own rows and rows ahead): it is given the
+key with those as ``"m"``, which is how that checkout's ``_fused._kinds`` classed
+them (the same leaf read at the element's row).
 """
 
 import argparse
@@ -60,6 +65,14 @@ def rebuild(snap):
             for s in spec]
 
 
+def as_older(key):
+    """``key`` with ``"o"`` and ``"f<m>"`` leaves as ``"m"`` (a generator before stop 46)."""
+    if key[0] == "columns":
+        return key
+    kinds = tuple("m" if kind == "o" or kind[0] == "f" else kind for kind in key[1])
+    return (key[0], kinds) + tuple(key[2:])
+
+
 def build(text):
     namespace = {"__name__": "kernel_ab"}
     exec(compile(text.replace("cache=True", "cache=False"), "<kernel>", "exec"), namespace)
@@ -100,8 +113,9 @@ def main():
         sets = {"other": {}, "this": {}}
         for key, args in kept.items():
             for label, gen in (("other", other), ("this", _fusedgen)):
-                text = gen.source(key[2], picks=key[1]) if key[0] == "columns" else \
-                    gen.source(key)
+                mine = key if hasattr(gen, "lead") else as_older(key)
+                text = gen.source(mine[2], picks=mine[1]) if mine[0] == "columns" else \
+                    gen.source(mine)
                 fn = build(text)
                 with _fusedgen.vectorizing():
                     fn(*rebuild(args))

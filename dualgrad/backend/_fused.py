@@ -1021,7 +1021,10 @@ def _rows2(a, rows, n):
 def _kinds(leaves, starts, target, rows):
     """The leaves' kinds for ``target += d`` in one pass (see :func:`add_into`), or
     ``None`` when a leaf reads ``target``'s memory otherwise than as its rows, rows
-    ahead or up to :data:`MAX_LAG` rows behind.  ``starts``: the leaves' addresses."""
+    ahead or up to :data:`MAX_LAG` rows behind.  ``starts``: the leaves' addresses.
+    A leaf of ``target``'s own rows is ``"o"``, one up to :data:`MAX_LAG` rows ahead
+    ``"f<m>"`` and behind ``"b<m>"`` (the kernel carries those rows from element to
+    element: ``_fusedgen.source``); farther ahead ``"m"``, read from memory."""
     n = target.shape[-1]
     step, item = _rows2(target, rows, n)
     start = _address(target)
@@ -1037,6 +1040,10 @@ def _kinds(leaves, starts, target, rows):
                 return None
             if ahead < 0:
                 kind = f"b{-ahead}"
+            elif ahead == 0:
+                kind = "o"
+            elif ahead <= MAX_LAG:
+                kind = f"f{ahead}"
         kinds.append(kind)
     return kinds
 
@@ -1209,12 +1216,15 @@ def _check_columns(ckey, fn):
 
 def _check_rows(kinds):
     """The rows of a kernel check's test data for leaves of ``kinds``: 64, or with a
-    shifted leaf 5 blocks and 9 rows, blocks 1-3 with finite factors
-    (:func:`_test_graph`), where the shifted leaves wrap (:func:`_check_shift`): a
-    block across a wrap tests its elements one by one, the others run the loop
-    without tests, which reads a shifted leaf's rows at the block's offset
-    (``_fusedgen.source``)."""
-    return 5 * _fusedgen.BLOCK + 9 if "s" in kinds else 64
+    shifted leaf or a leaf of ``acc``'s memory 5 blocks and 9 rows, blocks 1-3 with
+    finite factors (:func:`_test_graph`), where the shifted leaves wrap
+    (:func:`_check_shift`): a block across a wrap tests its elements one by one, the
+    others run the loop without tests, which reads a shifted leaf's rows at the
+    block's offset and carries ``acc``'s rows behind and ahead from element to element
+    (``_fusedgen.source``): blocks 1-3 check that loop, its hand-over to and from
+    the loop that tests (blocks 0 and 4) and from one such block to the next."""
+    return 5 * _fusedgen.BLOCK + 9 if any(
+        kind == "s" or kind == "o" or kind[0] in "bf" for kind in kinds) else 64
 
 
 def _check_shift(rng, rows, m):
@@ -1239,14 +1249,16 @@ def _check(key, fn):
     rng = np.random.default_rng(7)
     shape = (rows,)
     lags = [_fusedgen.lag(kind) for kind in kinds]
-    ring = max(lags, default=0)
-    memory = rng.standard_normal((ring + rows, n))       # acc: its last rows
+    leads = [_fusedgen.lead(kind) for kind in kinds]
+    ring, reach = max(lags, default=0), max(leads, default=0)
+    memory = rng.standard_normal((ring + rows + reach, n))   # acc: its rows around
     memory[rng.random(memory.shape) < 0.3] = 0.0
-    target = memory[ring:] if accumulate else None
+    target = memory[ring:ring + rows] if accumulate else None
     leaves, olds = [], []                  # what the kernel reads; the same, unwritten
     for j, kind in enumerate(kinds):
-        if lags[j] or accumulate and kind == "m" and "m" not in kinds[:j]:
-            q = memory[ring - lags[j]:ring - lags[j] + rows]     # acc, rows behind or its own
+        if lags[j] or leads[j] or kind == "o":
+            start = ring - lags[j] + leads[j]    # acc, rows behind, its own or ahead
+            q = memory[start:start + rows]
         else:
             q = rng.standard_normal(n if kind == "r" or kind[0] == "u" else (rows, n))
             q[rng.random(q.shape) < 0.3] = 0.0

@@ -37,18 +37,23 @@ from pathlib import Path
 # hashlib, importlib.util and tempfile (15 ms together) are imported with the first
 # kernel a process compiles or loads, not at ``import dualgrad``.
 
-__all__ = ["structure", "columns_structure", "lag", "source", "kernel", "compiled_kernel", "forget", "on_disk", "compiled",
+__all__ = ["structure", "columns_structure", "lag", "lead", "source", "kernel", "compiled_kernel", "forget", "on_disk", "compiled",
            "vectorizing", "codes", "UNROLL", "GENERATION", "CODE_MIX"]
 
 # Directions up to which a kernel's loop over them has a fixed trip count (the
 # compiler unrolls it and keeps every node's row in registers).
 UNROLL = 16
 # Changes whenever the text :func:`source` writes changes: old files are not reused.
-GENERATION = 13
+GENERATION = 14
 # Rows a kernel tests for non-finite factors at a time before computing them (see
 # :func:`source`): the factors of a block stay in the first-level cache between
 # the test and the pass.
 BLOCK = 64
+# An accumulating kernel whose leaves read ``acc``'s memory rows behind or ahead keeps
+# those rows in registers across the elements of a block without a non-finite factor
+# (see :func:`source`) while the window holds at most this many directions:
+# (rows behind + rows ahead + 1) * n.  Beyond, it reads them from memory each element.
+CARRY = 48
 # A picks kernel counts the rows whose checked direction is finite and at least this:
 # times a probe's largest code (2**124) it may overflow, and no comparison there
 # says anything (dualgrad.api.transforms._check_elementwise looks again).
@@ -84,9 +89,11 @@ def structure(n, leaves, nodes, numbers, arrays, accumulate=0, outputs=(), keep=
     ``leaves``: a kind per leaf, ``"r"`` (a row of ``n`` partials, a scalar dual's,
     read by every element), ``"u<c>"`` (such a row that is 1 in direction ``c`` and 0
     in the others: a seed's, see ``_fused.seed``), ``"m"`` (a ``rows x n`` array read at the element's own
-    row), ``"s"`` (read at a shifted row) or ``"b1"``, ``"b2"``... (``acc`` itself
+    row), ``"s"`` (read at a shifted row), ``"b1"``, ``"b2"``... (``acc`` itself
     ``m`` rows behind the element's: rows the kernel has already updated, read from
-    a ring of the rows as they were before, see :func:`source`); ``nodes``: per node in
+    a ring of the rows as they were before, see :func:`source`), ``"o"`` (``acc``'s own
+    rows: the element's row before it is written) or ``"f1"``, ``"f2"``... (``acc``
+    itself ``m`` rows ahead: not written yet); ``nodes``: per node in
     evaluation order,
     a tuple of ``(coefficient, kid)`` with the coefficient ``"1"``, ``"-"``,
     ``("c", j)`` (number ``j``), ``("a", j)`` (factor array ``j``), ``("q", p)`` (probe
@@ -110,6 +117,12 @@ def lag(kind):
     """How many rows behind the element's a leaf of ``kind`` reads ``acc`` (0: not a
     ``"b"`` leaf)."""
     return int(kind[1:]) if kind[0] == "b" else 0
+
+
+def lead(kind):
+    """How many rows ahead of the element's a leaf of ``kind`` reads ``acc`` (0: not an
+    ``"f"`` leaf)."""
+    return int(kind[1:]) if kind[0] == "f" else 0
 
 
 def _sum(kids, safe, suffix=""):
@@ -169,12 +182,20 @@ def source(key, name="fused", picks=None):
     ``P`` per output node (``rows x n``), then the leaves, the shifts of the shifted
     leaves, the factor arrays (``rows`` elements each) and the numbers.
 
-    ``acc``'s row ``i`` is read (by the element's own ``"m"`` leaves) and written at
+    ``acc``'s row ``i`` is read (by the element's own ``"o"`` leaves) and written at
     element ``i`` only, after every load of the element; a leaf that reads ``acc``'s
-    memory rows ahead is an ``"m"`` leaf (the rows are not written yet), one that
-    reads rows behind reads them from the ring ``H``, where each element saves its
-    row of ``acc`` before it writes it: ``H[r % K]`` holds row ``r`` as it was, for the
-    ``K`` rows behind the element (before the first, the rows the caller copied).
+    memory rows ahead (``"f"``, or ``"m"`` farther than the caller classes) reads rows
+    not written yet, one that reads rows behind reads them from the ring ``H``, where
+    each element saves its row of ``acc`` before it writes it: ``H[r % K]`` holds row
+    ``r`` as it was, for the ``K`` rows behind the element (before the first, the rows
+    the caller copied).  In a block without a non-finite factor (unrolled ``n``, the
+    window within :data:`CARRY`) the rows behind and ahead are carried in variables
+    instead: each element loads only the row farthest ahead (from its ``"f"`` leaf),
+    takes its own row from the element before, and hands its row, as it was, to the
+    next ones (``H`` is read at the block's start and written at its end, for the
+    elements that test their factors).  The same values in the same operations: the
+    same bits; only the loads and stores of ``acc``'s memory that LLVM could not
+    prove redundant are gone (the slicing heat step's kernel: bench/MISSES.md, stop 46).
 
     With ``picks`` (:func:`columns_structure`), the kernel writes no ``rows x n``
     result: it takes ``row`` (``n`` elements of scratch) and ``B`` (a count per
@@ -194,6 +215,11 @@ def source(key, name="fused", picks=None):
     shifted = [j for j, kind in enumerate(leaves) if kind == "s"]
     behind = {j: lag(kind) for j, kind in enumerate(leaves) if lag(kind)}
     ring = max(behind.values(), default=0)
+    ahead = {j: lead(kind) for j, kind in enumerate(leaves) if lead(kind)}
+    reach = max(ahead.values(), default=0)
+    # acc's rows behind and ahead carried in variables in a clean block (see above)
+    carry = bool(n) and bool(accumulate) and picks is None and bool(ring or reach) and \
+        (ring + reach + 1) * n <= CARRY
     probed = [j for j, (s, m, c) in enumerate(picks or ()) if m]
     queries = [f"Q{j}_{p}" for j, (s, m, c) in enumerate(picks or ()) if not c
                for p in range(m)]
@@ -252,6 +278,7 @@ def source(key, name="fused", picks=None):
         for m in sorted(set(behind.values())):
             slots.append(f"h{m} = {'h' if m == ring else f'(i - {m}) % {ring}'}")
     clean = element + offset + slots
+    element_clean = clean[:len(clean) - len(slots)]      # (carried: no ring slots)
     element = element + wrapped + slots
     root, sign = len(nodes) - 1, "+" if accumulate > 0 else "-"
 
@@ -259,7 +286,7 @@ def source(key, name="fused", picks=None):
         if j in behind:
             return f"H[h{behind[j]}, {k}]"
         row = kind == "r" or kind[0] == "u"
-        return f"L{j}[{k if row else f'i, {k}' if kind == 'm' else f'r{j}, {k}'}]"
+        return f"L{j}[{k if row else f'r{j}, {k}' if kind == 's' else f'i, {k}'}]"
 
     def loop(safe, pad):
         """The directions as a loop (any ``n``, and the rows with a non-finite factor).
@@ -292,13 +319,16 @@ def source(key, name="fused", picks=None):
             out += _picked(picks, pad, lambda k: f"row[{k}]")
         return out
 
-    def unrolled(pad):
+    def unrolled(pad, carried=False):
         """The ``n`` directions written out: every load, then every node, then every
         store, straight-line code that LLVM's SLP vectorizer turns into vector
         operations across the directions.  A unit row (kind ``"u<c>"``) is 1 in
         direction ``c`` and 0 in the others, and a term that is 0 by structure is
         left out (this path runs only where every factor is finite, where it adds
-        +-0; the sign of a zero partial may differ)."""
+        +-0; the sign of a zero partial may differ).  An ``"o"`` leaf is ``acc``'s row
+        as loaded (``y``); ``carried`` (a clean block's loop, see :func:`source`):
+        the rows behind (``wb<m>``) and ahead (``wa<m>``) come from the elements
+        before, and only the row farthest ahead is loaded."""
         ks = range(n)
         zero = _structural_zeros(leaves, nodes, n)
 
@@ -308,11 +338,19 @@ def source(key, name="fused", picks=None):
             if kind == "l" and leaves[j][0] == "u":
                 return "1.0"
             return f"{'x' if kind == 'l' else 't'}{j}_{k}"
+        def kept(j, kind):        # a leaf read from acc's row or the carried rows
+            return kind == "o" or carried and (j in behind or j in ahead)
         out = [f"{pad}x{j}_{k} = {load(j, kind, k)}" for k in ks
-               for j, kind in enumerate(leaves) if kind[0] not in "ur"]
-        if accumulate:            # acc's row loaded whole (then stored whole: one vector)
+               for j, kind in enumerate(leaves) if kind[0] not in "ur" and not kept(j, kind)]
+        if carried and reach:     # the row farthest ahead: the one row loaded
+            first = min(j for j in ahead if ahead[j] == reach)
+            out += [f"{pad}wa{reach}_{k} = {load(first, 'f', k)}" for k in ks]
+            out += [f"{pad}y_{k} = wa0_{k}" for k in ks]
+        elif accumulate:          # acc's row loaded whole (then stored whole: one vector)
             out += [f"{pad}y_{k} = acc[i, {k}]" for k in ks]
-        if ring:
+        out += [f"{pad}x{j}_{k} = {'y' if kind == 'o' else f'wb{behind[j]}' if j in behind else f'wa{ahead[j]}'}_{k}"
+                for k in ks for j, kind in enumerate(leaves) if kept(j, kind)]
+        if ring and not carried:
             out += [f"{pad}H[h, {k}] = y_{k}" for k in ks]
         out += [f"{pad}t{j}_{k} = {_sum_known(kids, k, ref)}" for k in ks
                 for j, kids in enumerate(nodes) if ("t", j, k) not in zero]
@@ -323,6 +361,24 @@ def source(key, name="fused", picks=None):
         out += [f"{pad}P{j}[i, {k}] = {ref('t', j, k)}" for j in outputs for k in ks]
         if accumulate:            # (no store of the row writes acc's: y is acc[i, k])
             out += [f"{pad}acc[i, {k}] = y_{k} {sign} {ref('t', root, k)}" for k in ks]
+        if carried:               # the window moves one row on
+            out += [f"{pad}wb{m}_{k} = wb{m - 1}_{k}" for m in range(ring, 1, -1) for k in ks]
+            out += [f"{pad}wb1_{k} = y_{k}" for k in ks if ring]
+            out += [f"{pad}wa{m}_{k} = wa{m + 1}_{k}" for m in range(reach) for k in ks]
+        return out
+
+    def carried_block(pad):
+        """A clean block's loop with ``acc``'s rows behind and ahead carried: the
+        window filled from ``H`` and ``acc`` at the block's start, ``H`` left as the
+        elements that save their rows would have left it."""
+        ks = range(n)
+        out = [f"{pad}wb{m}_{k} = H[{'0' if ring == 1 else f'(i0 - {m}) % {ring}'}, {k}]"
+               for m in range(1, ring + 1) for k in ks]
+        out += [f"{pad}wa{m}_{k} = acc[i0 + {m}, {k}]" for m in range(reach) for k in ks]
+        out.append(f"{pad}for i in range(i0, i0 + BLOCK):")
+        out += [f"{pad}    {text}" for text in element_clean] + unrolled(pad + "    ", True)
+        out += [f"{pad}H[{'0' if ring == 1 else f'(i0 + BLOCK - {m}) % {ring}'}, {k}] = wb{m}_{k}"
+                for m in range(1, ring + 1) for k in ks]
         return out
     fast = unrolled if n else (lambda pad: loop(False, pad))
     if n:
@@ -371,8 +427,11 @@ def source(key, name="fused", picks=None):
                       f"        if not bad and count == 0{across}:"]
         else:
             lines.append(f"        if not bad{across}:")
-        lines.append("            for i in range(i0, i0 + BLOCK):")
-        lines += [" " * 16 + text for text in clean] + fast(" " * 16)
+        if carry:
+            lines += carried_block(" " * 12)
+        else:
+            lines.append("            for i in range(i0, i0 + BLOCK):")
+            lines += [" " * 16 + text for text in clean] + fast(" " * 16)
         lines += ["        else:", "            for i in range(i0, i0 + BLOCK):"] + checked
         if digits:
             lines += ["    i0 = blocks * BLOCK"] + prepass("    ", "rows")

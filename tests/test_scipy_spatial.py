@@ -617,3 +617,21 @@ def test_composition_with_scipys_own_rotation():
         np.testing.assert_allclose(f(RV[0]), g(RV[0]), rtol=0, atol=1e-15)
     with pytest.raises(TypeError):
         Rotation.identity() * 2.0
+
+
+def test_from_matrix_far_from_a_rotation_on_duals():
+    """Far from orthogonal (singular values 1, 2, 1e-3): SciPy's nearest rotation and
+    its partials; nearly singular (a singular value 1e-20, determinant still positive):
+    Newton's inverses lost the value (0.13 off SciPy's) and the SVD's partials do not
+    exist there, so it raises, naming from_matrix."""
+    R0 = SR.from_rotvec([0.3, 0.1, -0.2]).as_matrix()
+    f = lambda m: Rotation.from_matrix(m.reshape(3, 3)).as_quat()
+    M = R0 @ np.diag([1.0, 2.0, 1e-3])
+    J = dg.jacobian(f, M.ravel())
+    want = central8(lambda m: SR.from_matrix(m.reshape(3, 3)).as_quat(), M.ravel(), h=1e-4)
+    np.testing.assert_allclose(J, want, rtol=0, atol=1e-9)
+    value, _ = dg.jvp(f, M.ravel(), np.ones(9))
+    np.testing.assert_allclose(value, SR.from_matrix(M).as_quat(), rtol=0, atol=1e-15)
+    with pytest.raises(TypeError, match=r"Rotation.from_matrix on dual numbers: .*nearly "
+                                        r"singular matrix"):
+        dg.jacobian(f, (R0 @ np.diag([1.0, 2.0, 1e-20])).ravel())

@@ -397,7 +397,29 @@ def _polar_dual(matrix):
             break
     for _ in range(2):
         m = 0.5 * (m + np.swapaxes(np.linalg.inv(m), -1, -2))
-    return m
+    # Newton's inverses lose digits on a nearly singular matrix (det > 0 but a singular
+    # value ~1e-20: the value went 0.13 off SciPy's); there the singular values are
+    # apart and the SVD's own partials are exact: SciPy's U V^T through dualgrad's SVD
+    u, _, vt = np.linalg.svd(_values(matrix))
+    off = np.max(np.abs(_values(m) - u @ vt), axis=(-2, -1))
+    if np.all(off <= 1e-12):
+        return m
+    shape = _shape(matrix)
+    flat, good = np.reshape(matrix, (-1, 3, 3)), np.reshape(off <= 1e-12, (-1,))
+    kept, redo = np.nonzero(good)[0], np.nonzero(~good)[0]
+    try:
+        u, _, vt = np.linalg.svd(flat[redo])
+    except TypeError as exc:                   # dualgrad's SVD at a ~0 singular value
+        raise errors.scipy_unsupported(
+            f"{_WHO}.Rotation.from_matrix", "a nearly singular matrix (positive determinant, "
+            "a singular value near 0: neither Newton's polar iteration nor the SVD gives "
+            "its nearest rotation's partials to precision there)", "rotation matrices, or "
+            "matrices with singular values away from 0", "pass a better conditioned matrix "
+            "(an orthonormalized one: the nearest rotation is the same), or apply it to "
+            "dg.stop_gradient(d) where no derivative is wanted") from exc
+    parts = [np.reshape(m, (-1, 3, 3))[kept], u @ vt] if kept.size else [u @ vt]
+    order = np.argsort(np.concatenate([kept, redo]))
+    return np.reshape(np.take(np.concatenate(parts, axis=0), order, axis=0), shape)
 
 
 # ---- align_vectors ------------------------------------------------------------------

@@ -18,7 +18,7 @@ from scipy.spatial.transform import Slerp as SSlerp
 
 import dualgrad as dg
 from dualgrad.scipy.spatial.transform import Rotation, Slerp
-from tests._oracles import central, central8
+from tests._oracles import central8
 
 RNG = np.random.default_rng(46)
 Q = RNG.normal(size=(6, 4))
@@ -192,11 +192,6 @@ def test_errors_as_scipys(name):
 
 
 # ---- derivatives: central differences of SciPy's own functions ----------------------
-
-def _pick(f):
-    """``f`` on the flattened argument, for central8's 1-D parameter."""
-    return f
-
 
 DERIVATIVES = {
     "from_quat_as_matrix": (lambda R, x: R.from_quat(x.reshape(2, 4)).as_matrix(), Q[:2]),

@@ -319,3 +319,69 @@ def test_nanquantile_with_weights_ties_all_nan_and_errors():
     # NumPy's own rule: weights need inverted_cdf
     with pytest.raises(ValueError):
         dg.gradient(lambda x: np.nanquantile(x, 0.5, weights=np.ones(2)), np.array([1.0, 2.0]))
+
+
+# ---- scoreatpercentile / trim_mean (attack45 L1) -----------------------------------------
+# SciPy's own sort an object array of scalar duals by value only: at a run tied at first
+# order a Hessian followed the input order.  dualgrad.scipy.stats' versions sort the array
+# dual.  Oracles: central (second) differences of SciPy's own functions on floats.
+
+def _run(x):
+    return np.stack([x[0] ** 2, x[0] ** 2 + x[1] ** 2, 0 * x[0], -(x[1] ** 2),
+                     x[0] ** 2 + 2 * x[1] ** 2])
+
+
+@pytest.mark.parametrize("per", [0, 20, 60, 75, 90, 100, [30, 60]])
+@pytest.mark.parametrize("method", ["fraction", "lower", "higher"])
+def test_scoreatpercentile_hessian_at_a_tied_run_attack45(per, method):
+    x = np.zeros(2)
+
+    def mine(x):
+        return np.sum(ds.scoreatpercentile(_run(x), per, interpolation_method=method))
+
+    def theirs(x):
+        return np.sum(ss.scoreatpercentile(_run(x), per, interpolation_method=method))
+    np.testing.assert_allclose(dg.hessian(mine, x), _fd2(theirs, x), atol=1e-9)
+
+
+@pytest.mark.parametrize("cut", [0.0, 0.2, 0.4])
+def test_trim_mean_hessian_at_a_tied_run_attack45(cut):
+    x = np.zeros(2)
+    np.testing.assert_allclose(dg.hessian(lambda x: ds.trim_mean(_run(x), cut), x),
+                               _fd2(lambda x: ss.trim_mean(_run(x), cut), x), atol=1e-9)
+
+
+def test_scoreatpercentile_and_trim_mean_values_gradients_axes_limit():
+    rng = np.random.default_rng(3)
+    m = rng.standard_normal((4, 5))
+    x = m.ravel()
+
+    def rows(x):
+        return np.reshape(x, (4, 5)) * np.exp(0.3 * np.reshape(x, (4, 5)))
+    for axis in (0, 1, None):
+        for per in (37.5, [10, 55, 100]):
+            f_mine = lambda x: ds.scoreatpercentile(rows(x), per, axis=axis)  # noqa: E731
+            f_ss = lambda x: ss.scoreatpercentile(rows(x), per, axis=axis)    # noqa: E731
+            np.testing.assert_allclose(dg.jvp(f_mine, x, np.ones(20))[0], f_ss(x), rtol=1e-15)
+            np.testing.assert_allclose(dg.jacobian(f_mine, x), _fd(f_ss, x), rtol=1e-7,
+                                       atol=1e-8)
+        f_mine = lambda x: ds.trim_mean(rows(x), 0.25, axis=axis)            # noqa: E731
+        f_ss = lambda x: ss.trim_mean(rows(x), 0.25, axis=axis)              # noqa: E731
+        np.testing.assert_allclose(dg.jvp(f_mine, x, np.ones(20))[0], f_ss(x), rtol=1e-14)
+        np.testing.assert_allclose(dg.jacobian(f_mine, x), _fd(f_ss, x), rtol=1e-7, atol=1e-8)
+    f_mine = lambda x: ds.scoreatpercentile(rows(x), 40, limit=(-0.5, 1.0))  # noqa: E731
+    f_ss = lambda x: ss.scoreatpercentile(rows(x), 40, limit=(-0.5, 1.0))    # noqa: E731
+    np.testing.assert_allclose(dg.gradient(f_mine, x), _fd(f_ss, x), rtol=1e-7, atol=1e-8)
+    # a dual percentile moves the fraction's weight: d/dper of the interpolation
+    data = np.sort(rows(x).ravel())
+    got = dg.derivative(lambda p: ds.scoreatpercentile(rows(x), p), 37.5)
+    _close(got, (data[8] - data[7]) * 19 / 100.0, 1e-12)
+    # plain inputs: SciPy's own call; SciPy's errors
+    assert ds.scoreatpercentile(m, 40) == ss.scoreatpercentile(m, 40)
+    assert ds.trim_mean(m, 0.1).tolist() == ss.trim_mean(m, 0.1).tolist()
+    with pytest.raises(ValueError, match="percentile must be in the range"):
+        dg.gradient(lambda x: ds.scoreatpercentile(x, 120), x)
+    with pytest.raises(ValueError, match="Proportion too big"):
+        dg.gradient(lambda x: ds.trim_mean(x, 0.7), x)
+    with pytest.raises(TypeError, match="plain proportiontocut"):
+        dg.derivative(lambda c: ds.trim_mean(x, c), 0.1)

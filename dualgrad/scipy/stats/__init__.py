@@ -25,6 +25,9 @@ included.  Change ``from scipy import stats`` to
 * ``multivariate_normal`` and ``multivariate_t`` (logpdf, pdf) through a Cholesky
   factor (the t's df differentiable too);
   ``dirichlet`` (logpdf, pdf); ``multinomial`` (logpmf, pmf in ``p``).
+* ``scoreatpercentile`` and ``trim_mean``: ``np.sort`` of the array dual, so a run of
+  tied values is ordered by the second order in a Hessian (SciPy's own sort an object
+  array by value only).
 
 For instance, a Gaussian log-likelihood's gradient in ``(mu, sigma)``:
 
@@ -41,9 +44,10 @@ from ._continuous import (beta, cauchy, chi2, expon, gamma, laplace, logistic, l
                           pareto, t, truncnorm, uniform, weibull_min)
 from ._discrete import bernoulli, betabinom, binom, geom, nbinom, poisson
 from ._multivariate import dirichlet, multinomial, multivariate_normal, multivariate_t
+from ._summary import scoreatpercentile, trim_mean
 
 __all__ = ["norm", "lognorm", "expon", "gamma", "beta", "t", "cauchy", "logistic", "laplace",
            "uniform", "chi2", "pareto", "weibull_min", "truncnorm",
            "poisson", "binom", "nbinom", "geom", "bernoulli",
            "betabinom", "multivariate_normal", "multivariate_t", "dirichlet",
-           "multinomial"]
+           "multinomial", "scoreatpercentile", "trim_mean"]

@@ -442,3 +442,16 @@ def test_basis_free_functions_sweep_exact_or_nan(seed, trial):
             H = dg.hessian(f, np.zeros(5), chunk=chunk)
             ok = ~np.isnan(H)
             np.testing.assert_allclose(H[ok] / scale, want[ok] / scale, rtol=0, atol=1e-12)
+
+
+def test_max_over_an_axis_of_real_parts_of_complex_duals():
+    """np.max over one axis of np.real of complex duals (partials whose rows are not
+    contiguous): ff60226's flat gather took None from the backend and raised
+    AttributeError in Hessians and gradients (the max Re tests above met it).
+    Oracles: closed forms."""
+    c = np.array([1 + 1j, 1 - 1j])
+    g = dg.gradient(lambda x: np.sum(np.max(np.real(x[:, None] * c), axis=0)),
+                    np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(g, [0.0, 2.0])     # 2 max(x0, x1)
+    H = dg.hessian(lambda x: np.max(np.real(np.exp(1j * x))), np.array([0.0, 0.3]))
+    np.testing.assert_allclose(H, [[-1.0, 0.0], [0.0, 0.0]], rtol=1e-15)   # cos x0

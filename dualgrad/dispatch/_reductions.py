@@ -456,7 +456,11 @@ def _extreme_axis(a, ax, arg, name):
         flat += np.arange(after)
     flat = flat.reshape(-1)
     value = np.take(v3, flat)                  # (flat positions into the C-order values)
-    partials = backend_take(p.reshape(-1, n), flat, 0).reshape(out + (n,))
+    rows = p.reshape(-1, n)
+    partials = backend_take(rows, flat, 0)     # None: partials whose rows are not
+    if partials is None:                       # contiguous (np.real of complex ones)
+        partials = np.take(rows, flat, axis=0)
+    partials = partials.reshape(out + (n,))
     top = value.reshape((before, 1) if after == 1 else (before, 1, after))
     value = value.reshape(out)
     result = make(value, partials, a.tag)

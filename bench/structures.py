@@ -19,6 +19,11 @@ itself, in one run, with their errors.
   internal force written with ``np.add.at`` and as a Python loop over bars (``loop``).
   Oracle and ``hand``: the textbook tangent ``EA / L0^3 d d^T + N / L0 I`` per
   bar, assembled in a Python loop.
+* ``hex_mesh_NxMxK``: the total strain energy of a neo-Hookean block of trilinear
+  hexahedra (2x2x2 Gauss points; F by ``np.einsum``, ``np.linalg.det`` of the stack of
+  F); its Hessian, the assembled tangent, sparse (``dg.hessian_sparsity`` once, outside
+  the timing) and dense.  ``fprime``: approx_fprime of dualgrad's exact gradient.  Oracle:
+  JAX's ``jax.hessian`` of the same function (dualgrad's dense Hessian without JAX).
 * ``neo_hooke``: a compressible neo-Hookean strain energy W(F); the stress P = dW/dF
   (``dg.gradient``) and the tangent dP/dF (``dg.hessian``, 3x3x3x3).  Oracle and
   ``hand``: their closed forms; approx_fprime differences the closed-form stress for the
@@ -148,6 +153,39 @@ def _truss(bays):
     return fint, loop, hand, 0.05 * rng.standard_normal(nodes.size)
 
 
+# ------------------------------------------------------------------ hex8 mesh
+def _hex_mesh(nx, ny, nz):
+    """A neo-Hookean block of nx x ny x nz trilinear hexahedra, 2x2x2 Gauss points: its
+    total strain energy in the nodal displacements (einsum for F, a stack of det)."""
+    g = 1 / np.sqrt(3)
+    gp = np.array([[a, b, c] for a in (-g, g) for b in (-g, g) for c in (-g, g)])
+    xi = np.array([[-1, -1, -1], [1, -1, -1], [1, 1, -1], [-1, 1, -1], [-1, -1, 1],
+                   [1, -1, 1], [1, 1, 1], [-1, 1, 1]], float)
+    DN = np.stack([np.stack([xi[:, k] / 8 * np.prod(1 + xi * p, axis=1) / (1 + xi[:, k] * p[k])
+                             for k in range(3)], 1) for p in gp])           # (8, 8, 3)
+    nodes = np.array([[i, j, k] for k in range(nz + 1) for j in range(ny + 1)
+                      for i in range(nx + 1)], float)
+
+    def nid(i, j, k):
+        return k * (ny + 1) * (nx + 1) + j * (nx + 1) + i
+    conn = np.array([[nid(i, j, k), nid(i + 1, j, k), nid(i + 1, j + 1, k), nid(i, j + 1, k),
+                      nid(i, j, k + 1), nid(i + 1, j, k + 1), nid(i + 1, j + 1, k + 1),
+                      nid(i, j + 1, k + 1)]
+                     for k in range(nz) for j in range(ny) for i in range(nx)])
+    Xe = nodes[conn]
+    J0 = np.einsum("gai,eaj->egji", DN, Xe)
+    J0inv, dV = np.linalg.inv(J0), np.linalg.det(J0)
+
+    def energy(u, xp=np):
+        x = Xe + u.reshape(-1, 3)[conn]
+        F = xp.einsum("gai,eaj,egik->egjk", DN, x, J0inv)
+        J = xp.linalg.det(F)
+        W = 0.5 * MU * (xp.sum(F * F, axis=(-2, -1)) - 3) - MU * xp.log(J) + \
+            0.5 * LAM * xp.log(J) ** 2
+        return xp.sum(W * dV)
+    return energy, 0.01 * np.random.default_rng(0).standard_normal(nodes.size)
+
+
 # ------------------------------------------------------------------ hyperelasticity
 
 MU, LAM = 1.3, 2.1
@@ -191,7 +229,8 @@ def main():
     print(f"{'problem':22s} {'n':>5s} {'f ms':>9s} {'dg ms':>10s} {'x f':>8s} "
           f"{'fprime ms':>10s} {'x fprime':>9s} {'dg err':>9s} {'fpr err':>9s}")
     problems = [("topopt_6x3", (6, 3)), ("topopt_12x4", (12, 4)), ("topopt_18x6", (18, 6)),
-                ("truss_10", 10), ("truss_40", 40), ("neo_hooke", None)]
+                ("truss_10", 10), ("truss_40", 40), ("hex_mesh_4x4x1", (4, 4, 1)),
+                ("neo_hooke", None)]
     for name, size in problems:
         if args.only and name not in args.only:
             continue
@@ -226,6 +265,28 @@ def main():
             th = t(lambda: hand(u))                 # x f: over the np.add.at f's time
             print(f"{'  hand (closed form)':22s} {u.size:5d} {'':9s} {th * 1e3:10.2f} "
                   f"{th / tv:8.1f}", flush=True)
+        elif name.startswith("hex_mesh"):
+            energy, u = _hex_mesh(*size)
+            HP = dg.hessian_sparsity(energy, u)
+            H = dg.hessian(energy, u, sparsity=HP)
+            try:                                        # the oracle: JAX's Hessian
+                import jax
+                jax.config.update("jax_enable_x64", True)
+                oracle = np.asarray(jax.hessian(lambda v: energy(v, jax.numpy))(u))
+            except ImportError:
+                oracle = dg.hessian(energy, u)
+            scale = np.max(np.abs(oracle))
+            grad = dg.grad(energy)
+            Ha = approx_fprime(u, grad)
+            tf, ta = t(lambda: energy(u)), t(lambda: approx_fprime(u, grad))
+            print(f"  {name}: {u.size} unknowns, Hessian pattern {HP.nnz} of {u.size ** 2}, "
+                  f"found in {t(lambda: dg.hessian_sparsity(energy, u)) * 1e3:.0f} ms",
+                  flush=True)
+            row(name + " sparse H", u.size, tf, t(lambda: dg.hessian(energy, u, sparsity=HP)),
+                ta, np.max(np.abs(H.toarray() - oracle)) / scale,
+                np.max(np.abs(Ha - oracle)) / scale)
+            row(name + " dense H", u.size, tf, t(lambda: dg.hessian(energy, u)), ta,
+                np.max(np.abs(dg.hessian(energy, u) - oracle)) / scale, np.nan)
         else:
             F = np.eye(3) + 0.2 * np.random.default_rng(1).standard_normal((3, 3))
             P, A = neo_hooke_stress(F), neo_hooke_tangent(F)

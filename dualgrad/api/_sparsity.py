@@ -1430,7 +1430,9 @@ def _through_jacobian(func, args, kwargs, ctx):
             m, flat.size)
         o, e = np.nonzero(J != 0.0)
     else:
-        o, e = np.repeat(np.arange(m), flat.size), np.tile(np.arange(flat.size), m)
+        pairs = _stacked_pairs(func, tracers, starts, outs)
+        o, e = pairs if pairs is not None else \
+            (np.repeat(np.arange(m), flat.size), np.tile(np.arange(flat.size), m))
     w = cols_in.shape[1]
     table = _table_from_coo(np.repeat(o, w), cols_in[e].ravel(), m)
     if not linear:
@@ -1448,6 +1450,50 @@ def _through_jacobian(func, args, kwargs, ctx):
     if isinstance(values, tuple):
         return type(values)(*pieces) if hasattr(values, "_fields") else tuple(pieces)
     return pieces[0]
+
+
+# np.linalg's functions of stacks of matrices: each matrix of the stack on its own
+_STACKED = {np.linalg.det, np.linalg.slogdet, np.linalg.inv, np.linalg.solve,
+            np.linalg.cholesky, np.linalg.eigh, np.linalg.eigvalsh, np.linalg.eig,
+            np.linalg.eigvals, np.linalg.svd, np.linalg.pinv, np.linalg.qr,
+            np.linalg.matrix_power}
+
+
+def _stacked_pairs(func, tracers, starts, outs):
+    """For a function of ``np.linalg`` on a stack of matrices, the dependence pairs
+    ``(output element, input element)`` within each matrix of the stack (an output of
+    matrix ``b`` reads the traced elements of matrix ``b`` only, a traced argument
+    broadcast over the stack is read by all), in place of every output on every input:
+    a hyperelastic mesh's ``np.linalg.det(F)`` over its elements and Gauss points made
+    every Hessian pattern dense (user46).  ``None`` where that does not apply (a single
+    matrix, or shapes this does not read)."""
+    if func not in _STACKED:
+        return None
+    shapes = [t.shape[:-2] if t.ndim >= 2 else () for t in tracers]
+    try:
+        B = np.broadcast_shapes(*shapes)
+    except ValueError:
+        return None
+    nb = math.prod(B)
+    if not B or nb <= 1:
+        return None
+    ins = []
+    for t, bt, s0 in zip(tracers, shapes, starts):
+        size = math.prod(t.shape[len(bt):])
+        which = np.broadcast_to(np.arange(math.prod(bt)).reshape(bt), B).reshape(nb)
+        ins.append(s0 + which[:, None] * size + np.arange(size))        # (nb, size)
+    outs_idx, k = [], 0
+    for val in outs:
+        shape = np.shape(val)
+        if shape[:len(B)] != B:
+            return None
+        size = math.prod(shape[len(B):])
+        outs_idx.append(k + np.arange(nb)[:, None] * size + np.arange(size))
+        k += math.prod(shape)
+    inp, out = np.concatenate(ins, axis=1), np.concatenate(outs_idx, axis=1)
+    o = np.repeat(out, inp.shape[1], axis=1).ravel()
+    e = np.tile(inp, (1, out.shape[1])).ravel()
+    return o, e
 
 
 def _addresses(a):

@@ -186,3 +186,54 @@ def test_elementwise_grad_of_grad_at_a_second_order_tie_stays_exact():
         np.array([0.0, 0.5, 0.0])), [2.0, 2.0, 2.0])
     x = np.array([0.0, 1.0, -2.0])
     np.testing.assert_array_equal(dg.elementwise_grad(dg.grad(g))(x), [2.0, 2.0, 2.0])
+
+
+# ---- a helper's result at a tuple / list / namedtuple point (attack46 06) --------------
+Point = __import__("collections").namedtuple("Point", "a b")
+
+
+def _fp(p, xp=np):
+    return xp.sum(xp.sin(p[0]) * p[1] ** 2) + xp.prod(p[0]) * p[1][0]
+
+
+@pytest.mark.parametrize("kind", ["tuple", "list", "namedtuple"])
+@pytest.mark.parametrize("spelling", ["jacfwd", "jacobian", "hessian"])
+def test_jacobian_of_grad_at_a_pytree_point_is_jax_order(kind, spelling):
+    """grad's result at a tuple point is built in the point's structure; an outer helper
+    stacked that tuple into one array (the point's structure outside), so the mixed
+    blocks came back transposed against JAX and dg.hessian: d grad_p0 / d p1 held
+    d grad_p1 / d p0.  Oracle: jax.jacfwd(jax.grad) and the closed form."""
+    make = {"tuple": tuple, "list": list, "namedtuple": lambda t: Point(*t)}[kind]
+    a, b = np.array([0.3, 1.1]), np.array([-0.7, 0.5])
+    p = make((a, b))
+    if spelling == "jacfwd":
+        got = dg.jacfwd(dg.grad(_fp))(p)
+    elif spelling == "jacobian":
+        got = dg.jacobian(dg.grad(_fp), p)
+    else:
+        got = dg.hessian(_fp, p)
+    want = jax.jacfwd(jax.grad(lambda q: _fp(q, jnp)))(make((jnp.asarray(a), jnp.asarray(b))))
+    assert type(got) is not np.ndarray and len(got) == 2
+    for i in range(2):
+        for j in range(2):
+            np.testing.assert_allclose(np.asarray(got[i][j]), np.asarray(want[i][j]),
+                                       rtol=1e-13, atol=1e-15)
+    # d grad_{p0, i} / d p1_j = 2 cos(a_i) b_i [i == j] + prod(a) / a_i [j == 0]
+    mixed = np.diag(2 * np.cos(a) * b) + np.outer(np.prod(a) / a, [1.0, 0.0])
+    np.testing.assert_allclose(got[0][1], mixed, rtol=1e-13)
+    np.testing.assert_allclose(got[1][0], mixed.T, rtol=1e-13)
+
+
+def test_grad_at_a_pytree_point_keeps_its_container():
+    """The marked containers are still the point's: a tuple, a list (== and isinstance),
+    a namedtuple its own type; unequal leaf shapes at a tuple point are a node too."""
+    a, b = np.array([0.3, 1.1]), np.array([-0.7, 0.5])
+    g = dg.grad(_fp)
+    rt, rl, rn = g((a, b)), g([a, b]), g(Point(a, b))
+    assert isinstance(rt, tuple) and isinstance(rl, list) and type(rn) is Point
+    np.testing.assert_array_equal(rt[0], rl[0])
+    u = lambda p: p[0] ** 2 * np.sum(p[1] ** 3) + np.sin(p[0]) * p[1][1]  # noqa: E731
+    uj = lambda p: p[0] ** 2 * jnp.sum(p[1] ** 3) + jnp.sin(p[0]) * p[1][1]  # noqa: E731
+    got = dg.jacfwd(dg.grad(u))((0.9, np.array([1.2, -0.4])))
+    want = jax.jacfwd(jax.grad(uj))((0.9, jnp.array([1.2, -0.4])))
+    _same(got, want)

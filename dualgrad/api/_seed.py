@@ -18,7 +18,7 @@ from ..dual import (ELEMENTS, Dual, _snapshots, check_live, elements_written, ho
                    make, new_tag, numeric, retire)
 from ..dispatch._second_order import seeded_by
 from ._parallel import run_tasks, worker_count
-from ._tree import Results, flatten, is_node
+from ._tree import ResultList, Results, flatten, is_node
 from ..dual import from_object_array as _from_object_array, stack_scalars
 
 __all__ = ["chunk_sizes", "private", "seed", "extract", "jacobian_columns", "chunk_tasks",
@@ -210,8 +210,12 @@ def is_output_tree(out):
     """Is ``f``'s output a pytree?  A dict is, and so is a list or tuple holding a
     dict or a nested list/tuple of arrays; a flat list or tuple of numbers or
     arrays is stacked into one array, as it always was.  A helper's own tuple
-    (:class:`Results`: ``grad(f, argnums=(0, 1))``'s) is one, whatever it holds."""
-    if type(out) is dict or type(out) is Results:
+    (:class:`Results`: ``grad(f, argnums=(0, 1))``'s; :class:`ResultList`) is one,
+    whatever it holds, and so is a namedtuple (JAX's node: ``np.linalg.slogdet``'s
+    result, a helper's result at a namedtuple point)."""
+    t = type(out)
+    if t is dict or t is Results or t is ResultList or \
+            (isinstance(out, tuple) and hasattr(t, "_fields")):
         return True
     return is_node(out) and any(is_node(item) for item in out)
 

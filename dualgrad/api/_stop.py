@@ -7,7 +7,7 @@ import numpy as np
 
 from ..dual import Dual
 from ..dual._base import primal
-from ._tree import Results
+from ._tree import ResultList, Results
 
 __all__ = ["stop_gradient"]
 
@@ -88,7 +88,7 @@ def stop_gradient(x):
     if tracer is not None:
         return tracer
     t = type(x)
-    if t is list or t is tuple or t is Results:       # (Results: a helper's tuple)
+    if t is list or t is tuple or t is Results or t is ResultList:   # (a helper's)
         return t(stop_gradient(item) for item in x)
     if isinstance(x, tuple) and hasattr(t, "_fields"):          # a named tuple
         return t(*(stop_gradient(item) for item in x))

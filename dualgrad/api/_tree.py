@@ -17,7 +17,7 @@ import numpy as np
 from ..dual import Dual
 
 __all__ = ["is_node", "flatten", "unflatten", "leaf_paths", "first_difference", "LEAF",
-           "Results"]
+           "Results", "ResultList", "helper_made"]
 
 LEAF = None                      # the treedef of a single leaf
 
@@ -36,6 +36,29 @@ class Results(tuple):
     """
 
     __slots__ = ()
+
+
+class ResultList(list):
+    """A list a dualgrad helper returned in the structure of a list point (``dg.grad(f)([a,
+    b])``): a plain list otherwise, and, as :class:`Results`, a pytree node wherever it
+    goes, so ``dg.jacfwd(dg.grad(f))([a, b])[i][j]`` is d grad_i / d p_j."""
+
+    __slots__ = ()
+
+
+def helper_made(tree):
+    """``tree`` (built in the structure of a helper's input) with a plain tuple or list at
+    its top as :class:`Results` / :class:`ResultList`: an outer helper differentiating
+    the helper-made function reads it as a node, never as one array stacked from its
+    items.  ``dg.jacfwd(dg.grad(f))((a, b))`` stacked grad's tuple, putting the point's
+    structure outside and transposing the mixed blocks against JAX and dg.hessian
+    (attack46 06)."""
+    t = type(tree)
+    if t is tuple:
+        return Results(tree)
+    if t is list:
+        return ResultList(tree)
+    return tree
 
 
 def _is_number(item):
@@ -64,7 +87,7 @@ def _array_like_length(x):
 def is_node(x):
     """Is ``x`` a pytree node (rather than one array or scalar)?"""
     t = type(x)
-    if t is dict or t is OrderedDict or t is Results:
+    if t is dict or t is OrderedDict or t is Results or t is ResultList:
         return True
     if isinstance(x, (list, tuple)) and (t in (list, tuple) or _is_namedtuple(x)):
         return _array_like_length(x) is None
@@ -114,6 +137,8 @@ def _build(treedef, it):
         return tuple(items)
     if kind is Results:
         return Results(items)
+    if kind is ResultList:
+        return ResultList(items)
     return kind(*items)                  # a namedtuple
 
 

@@ -31,7 +31,8 @@ from ._parallel import run_tasks
 from ._seed import (MAX_CHUNK, MEMORY_BUDGET, OutTree, as_array, call_jitted, chunk_tasks, evaluate_chunk,
                     extract, is_jitted, jacobian_columns, linked, pass_note, private,
                     split_aux, strip_tag, translated)
-from ._tree import LEAF, Results, first_difference, flatten, is_node, leaf_paths, unflatten
+from ._tree import (LEAF, Results, first_difference, flatten, helper_made, is_node,
+                    leaf_paths, unflatten)
 from ._validate import as_input, check_argnums, check_callable, check_chunk, \
     refuse_traced_helper
 
@@ -143,7 +144,7 @@ class _Flat:
         """One item per leaf, arranged in the input structure."""
         trees, k = [], 0
         for treedef, count in zip(self.defs, self.counts):
-            trees.append(unflatten(treedef, items[k:k + count]))
+            trees.append(helper_made(unflatten(treedef, items[k:k + count])))
             k += count
         return Results(trees[j] for j in self.order) if self.many else trees[0]
 

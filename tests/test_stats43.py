@@ -426,7 +426,9 @@ def test_scipys_refusal_names_the_drop_in():
                      "multivariate_normal.logpdf")]:
         with pytest.raises(TypeError, match=f"use dualgrad.scipy.stats.{name}"):
             dg.gradient(f, np.array([1.0, 2.0]))
-    assert set(errors.STATS_DROP_INS) == set(ds.__all__)
+    # (the distributions; stats46's scoreatpercentile / trim_mean are functions, which
+    # SciPy's own do not refuse: they run on an object array)
+    assert set(errors.STATS_DROP_INS) == set(ds.__all__) - {"scoreatpercentile", "trim_mean"}
     for dist, methods in errors.STATS_DROP_INS.items():
         for m in methods:
             assert callable(getattr(getattr(ds, dist), m))

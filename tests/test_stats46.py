@@ -385,3 +385,27 @@ def test_scoreatpercentile_and_trim_mean_values_gradients_axes_limit():
         dg.gradient(lambda x: ds.trim_mean(x, 0.7), x)
     with pytest.raises(TypeError, match="plain proportiontocut"):
         dg.derivative(lambda c: ds.trim_mean(x, c), 0.1)
+
+
+@pytest.mark.parametrize("x, a", [(1e-300, 30.0), (1e-30, 30.0), (1.0, 30.0), (14.0, 30.0),
+                                  (1e-300, 1e6), (1e3, 1e6), (4.9e5, 1e6), (1.6e6, 1e6),
+                                  (1e300, 1e6), (1.0, 1e14)])
+def test_gamma_logpdf_far_below_and_above_the_mode(x, a):
+    """x << a: u = (x - a) / a rounds to -1 (log1p(-1) = -inf for -20103.7 at x = 1e-300,
+    a = 30, found before landing ended); the far form takes log(x / a)."""
+    want, grad, _ = _gamma_ref(x, a)
+    value, g = dg.value_and_grad(lambda p: ds.gamma.logpdf(x, p[0], scale=p[1]))(
+        np.array([a, 1.0]))
+    _close(float(value), want, 8 * EPS)
+    _close(g[0], grad[1], 16 * EPS)
+    _close(g[1], -grad[0] * x - 1, 16 * EPS, atol=4 * EPS)
+
+
+@pytest.mark.parametrize("x", [1e-300, 1e-30, 0.01, 0.9, 1 - 1e-12, 0.9999999999999999])
+@pytest.mark.parametrize("a, b", [(30.0, 50.0), (1e6, 2e6)])
+def test_beta_logpdf_far_from_the_mode(x, a, b):
+    want, grad, _ = _beta_ref(x, a, b)
+    value, g = dg.value_and_grad(lambda p: ds.beta.logpdf(x, p[0], p[1]))(np.array([a, b]))
+    _close(float(value), want, 8 * EPS)
+    _close(g[0], grad[1], 16 * EPS)
+    _close(g[1], grad[2], 16 * EPS)

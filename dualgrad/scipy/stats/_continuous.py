@@ -101,11 +101,16 @@ def _gamma_log_large(z, a):
     sa, sz = (a, z) if np.all(big) else (np.where(big, a, _STIRLING_FROM),
                                          np.where(big, z, _STIRLING_FROM))
     u = (sz - sa) / sa
-    near = np.abs(_plain(u)) < 1.0
-    # far from the mode (z >= 2 a) a log1p(u) - (z - a): the slope's -1 + 1 is then
-    # small beside log1p(u) >= log 2 (a (log1p(u) - u)'s slope had -u + u there)
-    kernel = _choose(near, lambda: sa * _log1p_minus(u, near),
-                     lambda: sa * np.log1p(u) - (sz - sa))
+    uv = _plain(u)
+    near = np.abs(uv) < 0.5                 # (z - a exact: z >= a / 2)
+    # far from the mode a log(z / a) - (z - a): the slope's -1 + 1 is then small beside
+    # |log(z / a)| >= log 1.5 (a (log1p(u) - u)'s slope had -u + u there); log(z / a)
+    # as log1p(u) above the mode, log(z / a) below it (u rounds to -1 for z << a: -inf)
+    def far():
+        ratio = np.where(uv > 0.0, 1.0, sz / sa)
+        below = np.where(_plain(ratio) > 1e-300, np.log(ratio), np.log(sz) - np.log(sa))
+        return sa * np.where(uv > 0.0, np.log1p(np.where(uv > 0.0, u, 0.0)), below) - (sz - sa)
+    kernel = _choose(near, lambda: sa * _log1p_minus(u, near), far)
     large = kernel - np.log(sz) + 0.5 * np.log(sa) - _HALF_LOG_2PI - _stirling_rest(sa)
     return big, large
 
@@ -154,12 +159,19 @@ def _beta_log_large(z, a, b):
     naive = sz * s - sa
     d = naive + (_offset(_plain(sz), _plain(sa), _plain(sb)) - _plain(naive))
     ua, ub = d / sa, -d / sb
-    near = (np.abs(_plain(ua)) < 1.0) & (np.abs(_plain(ub)) < 1.0)
-    # far from the mode a log1p(ua) + b log1p(ub): the slopes' -b / s + b / s (a / s - a
-    # / s) are then small beside log1p(ua) (log1p(ub)); near it the linear terms' sum
-    # (0) is left out, whose slopes were O(ua), O(ub) far off
+    uav, ubv = _plain(ua), _plain(ub)
+    near = (np.abs(uav) < 0.5) & (np.abs(ubv) < 0.5)
+    # far from the mode a log(z s / a) + b log((1 - z) s / b): the slopes' -b / s + b / s
+    # (a / s - a / s) are then small beside the logs (>= log 1.5 in size for one of
+    # them); near it the linear terms' sum (0) is left out, whose slopes were O(ua),
+    # O(ub) far off.  Each log as log1p(u) where u > -1/2, else as the log of the
+    # product (u rounds to -1 for z << a / s: -inf)
+    def log_ratio(u, uv, z, w):
+        up = uv > -0.5
+        return np.where(up, np.log1p(np.where(up, u, 0.0)), np.log(np.where(up, 1.0, z * (s / w))))
+
     kernel = _choose(near, lambda: sa * _log1p_minus(ua, near) + sb * _log1p_minus(ub, near),
-                     lambda: sa * np.log1p(ua) + sb * np.log1p(ub))
+                     lambda: sa * log_ratio(ua, uav, sz, sa) + sb * log_ratio(ub, ubv, 1.0 - sz, sb))
     large = (kernel - np.log(sz) - np.log1p(-sz) + 0.5 * (np.log(sa) + np.log(sb) - np.log(s))
              - _HALF_LOG_2PI - _stirling_rest(sa) - _stirling_rest(sb) + _stirling_rest(s))
     return big, large

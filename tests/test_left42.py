@@ -161,6 +161,17 @@ CLIP_EQUAL_BOUNDS_SECOND_ORDER = {
     "array, lower above": (
         lambda x: np.sum(np.clip(x ** 2 + 2 * x * x[::-1] - 2 * x[::-1] ** 2, 0.0, -x ** 2)),
         -2.0 * np.eye(2)),
+    # a equal to the upper bound to every order: maximum(a, lo) >= a = hi, so clip is hi
+    # whatever the lower bound does; its indefinite tie gave [[0.5, 0], [0, -0.5]] (and
+    # chunk=1 [[0, 0], [0, -1]]) for the constant 0 (attack46 01, follow-up)
+    "a equal to the upper bound, lower indefinite": (
+        lambda x: np.clip(0.0 * x[0], x[0] ** 2 - x[1] ** 2, 0.0), np.zeros((2, 2))),
+    "a equal to the upper bound, lower mixed": (
+        lambda x: np.clip(0.0 * x[0], x[0] ** 2 + 3 * x[0] * x[1] + x[1] ** 2, 0.0),
+        np.zeros((2, 2))),
+    "a equal to a moving upper bound": (
+        lambda x: np.clip(x[0] ** 2, x[0] ** 2 - x[1] ** 2 + x[0] * x[1], x[0] * x[0]),
+        [[2.0, 0.0], [0.0, 0.0]]),
     # an array: [x0^2, x1^2] under x0^2 + x1^2, summed: x0^2 + x1^2
     "array summed": (lambda x: np.sum(np.clip(np.stack([x[0] ** 2, x[1] ** 2]), 0.0,
                                               x[0] ** 2 + x[1] ** 2)), 2.0 * np.eye(2)),

@@ -1380,8 +1380,9 @@ def _equal_bounds(a, a_min, a_max, result):
     if isinstance(result, Dual) and isinstance(result.value, Dual):    # nested
         keep = _same_first_order(result, a_max)
         below = _lower_dominates(result, a_min, a_max, equal)   # (every pass asks)
-        if np.any(keep):                # bounds equal to every order: f is hi there
-            keep = keep & ~_zero_parts(a_max - a_min) & ~below
+        if np.any(keep):                # bounds equal to every order, or a equal to hi
+            # to every order (maximum(a, lo) >= a = hi): f is hi there
+            keep = keep & ~_zero_parts(a_max - a_min) & ~_zero_parts(a_max - a) & ~below
         equal = equal & ~keep
     return np.where(equal, a_max, result)
 

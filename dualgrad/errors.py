@@ -1753,17 +1753,20 @@ def merged_ties(who, value, fix):
 
 def weighted_tie(who, value):
     """``np.quantile(..., weights=)`` (``who``) whose result is a value that several
-    elements of unequal positive weights share: which of them the quantile follows
-    depends on the direction they move in (their weights decide where the cumulative
-    weight crosses ``q``), and no mean of their partials is right in general."""
+    elements of unequal positive weights share, none of which is NumPy's pick in every
+    order of them: which of them the quantile follows depends on the direction they move
+    in (their weights decide where the cumulative weight crosses ``q``), and no mean of
+    their partials is right in general."""
     return DualTypeError(
         f"{who}: the weighted quantile is a value ({value!r}) that several elements "
         "of unequal positive weights share, so which of them it follows depends on the "
-        "direction they move in; expected tied elements of equal weights (then the "
-        "mean of their partials, as np.sort's ties) or a single element of positive "
-        "weight at the result, got unequal weights. Fix: merge the tied elements into "
-        "one of their summed weight (np.unique(x, return_inverse=True) and "
-        "np.bincount(inverse, w)), or apply the quantile to d.value where no "
+        "direction they move in (the target weight falls in different ones as their "
+        "order changes); expected tied elements of equal weights (then the mean of "
+        "their partials, as np.sort's ties), a single element of positive weight at the "
+        "result, or one tied element whose weight holds the target whichever of the "
+        "others come first, got unequal weights that do not. Fix: merge the tied "
+        "elements into one of their summed weight (np.unique(x, return_inverse=True) "
+        "and np.bincount(inverse, w)), or apply the quantile to d.value where no "
         "derivative is wanted.")
 
 

@@ -206,7 +206,9 @@ def _weighted_quantile(a, q, axis, keepdims, method, weights, skip_nan=False):
     smallest of positive weight, so ``np.quantile([x, 0], 0, weights=[0, 1])`` is 0;
     the mean of x's and 0's partials gave 1/2, ties45); equal weights: the mean of
     their partials (the cumulative weight crosses ``q`` at a fixed place in their
-    order, so each is taken as often, as ``np.sort``'s ties); unequal:
+    order, so each is taken as often, as ``np.sort``'s ties); unequal: the one NumPy
+    picks in every order of them where there is one (:func:`_weighted_sole`: the
+    quantile is that element near the point, to every order; wq46), else
     :func:`errors.weighted_tie`.  Piecewise constant in ``q`` and the weights: their
     partials do not enter (read by value).
 
@@ -251,18 +253,64 @@ def _weighted_quantile(a, q, axis, keepdims, method, weights, skip_nan=False):
         heavy = np.where(group, w, -np.inf).max(axis=lead + ax, keepdims=True)
         light = np.where(group, w, np.inf).min(axis=lead + ax, keepdims=True)
         mixed = (heavy != light) & np.any(group, axis=lead + ax, keepdims=True)
+        sole = _weighted_sole(v, w, value, group, qv, ax, lead) if np.any(mixed) else None
+        if sole is not None:                # unequal: one taken in every order, or refused
+            found = np.any(sole, axis=lead + ax, keepdims=True)
+            mixed = mixed & ~found
         if np.any(mixed):
             raise errors.weighted_tie(f"{name} with weights=",
                                       float(np.ravel(value[mixed])[0]))
         picked = tie_means(spread, picked, [(group, True)], lead + ax)
         if isinstance(a.value, Dual):
             picked = _weighted_sorted(a, v, ties, w, picked, qv, axis, ax, method, weights)
+        if sole is not None:                # f is that element near the point, to all orders
+            at = np.argmax(sole, axis=lead + ax, keepdims=True)
+            picked = np.where(found, np.take_along_axis(spread, at, axis=lead + ax), picked)
     picked = np.where(np.isnan(value), np.nan, picked)
     if not keepdims:
         return np.squeeze(picked, lead + ax)
     if axis is None:                          # every axis kept as 1, as NumPy's
         return np.reshape(picked, qv.shape + (1,) * ndim)
     return picked
+
+
+def _weighted_sole(v, w, value, group, qv, ax, lead):
+    """The tied elements (``group``: equal to the weighted quantile's ``value``, of
+    positive weight) that NumPy picks in every order of the tied ones, one at most per
+    slice (shape of ``group``).  NumPy's pick at position ``i`` of its sorted order:
+    ``cdf[i-1] < q <= cdf[i]`` with ``cdf`` the cumulative weights over their total
+    (``searchsorted(cdf, q, side="left")``; a cumulative weight of 0 counts as below
+    every ``q``: NumPy sets those to -1, so it never picks a zero weight).  The tied
+    members sit together, past the weight ``C`` of the smaller elements; a member ``e``
+    is picked in every order of them iff it is when it comes first (``C``,
+    ``C + w_e``) and when it comes last (``C + W - w_e``, ``C + W``, ``W`` the tied
+    weight): any other order puts its cumulative weights between those.  Then the
+    quantile equals that element near the point, whichever way the tied ones move.
+    Integral weights (total below 2**53) sum exactly in every order, so the
+    comparisons are NumPy's own (the same correctly rounded quotients); other weights
+    sum with rounding that depends on the order, and the comparisons keep a margin of
+    their rounding error (a pick within it of a boundary is not claimed)."""
+    axis = lead + ax
+    q = np.reshape(qv, qv.shape + (1,) * np.ndim(v))
+    w = np.broadcast_to(w, np.shape(v))
+    total = np.sum(w, axis=ax, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        below = np.sum(np.where(v < value, w, 0.0), axis=axis, keepdims=True)
+        above = np.sum(np.where(v > value, w, 0.0), axis=axis, keepdims=True)
+    mine = np.where(group, w, 0.0)
+    run = np.sum(mine, axis=axis, keepdims=True)
+    others = run - mine
+    exact = bool(np.all(w == np.floor(w)) and np.max(total) < 2.0 ** 53)
+    margin = 0.0 if exact else 4.0 * (np.shape(v)[ax] + 2) * np.finfo(float).eps
+
+    def picks(before, through, after):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            low = (before == 0) | (before / total < q - margin)
+            return low & ((after == 0) | (through / total >= q + margin))
+
+    first = picks(below, below + mine, others + above)
+    last = picks(below + others, below + run, above)
+    return group & first & last
 
 
 def _weighted_sorted(a, v, ties, w, picked, qv, axis, ax, method, weights):

@@ -59,6 +59,11 @@ def test_the_report_case_takes_the_heavier_element():
     # percentile shares the path
     g = lambda a: np.percentile(a, 50, weights=np.array([1.0, 2.0]), method="inverted_cdf")
     np.testing.assert_array_equal(dg.gradient(g, np.zeros(2)), [0.0, 1.0])
+    # and the nan forms (a NaN element weighs nothing): the weight-2 element again
+    for nanq, q in ((np.nanquantile, 0.5), (np.nanpercentile, 50.0)):
+        h = lambda a: nanq(np.stack([a[0], np.nan * a[0], a[1]]), q,
+                           weights=np.array([1.0, 5.0, 2.0]), method="inverted_cdf")
+        np.testing.assert_array_equal(dg.gradient(h, np.zeros(2)), [0.0, 1.0])
 
 
 def test_closed_forms_boundaries_and_zero_weights():
@@ -192,3 +197,26 @@ def test_weights_as_a_list_and_as_a_dual():
                               weights=np.array([1.0, 2.0]) * (1 + t),
                               method="inverted_cdf")
     assert dg.derivative(g, 0.0) == 1.0
+
+
+def test_one_call_with_a_sole_pick_and_an_equal_weight_run():
+    # q = 0.2 (target 1.8 of 9): the weight-2 element of the tie at 0 in either order;
+    # q = 0.75 (target 6.75): the tie at 1 of equal weights 3, 3 (the mean of the pair;
+    # at second order np.sort's entry: the run ordered by the second order)
+    w = np.array([1.0, 2.0, 3.0, 3.0])
+    f = lambda a: np.quantile(a, [0.2, 0.75], weights=w, method="inverted_cdf")
+    J = dg.jacobian(f, np.array([0.0, 0.0, 1.0, 1.0]))
+    np.testing.assert_array_equal(J, [[0, 1, 0, 0], [0, 0, 0.5, 0.5]])
+    g = lambda z: f(np.stack([z[0] ** 2, -z[0] ** 2 + z[1], 1 + z[1] ** 2, 1 - z[1] ** 2]))
+    x, h = np.zeros(2), 1e-3
+    for k, want in enumerate((np.diag([-2.0, 0.0]), np.diag([0.0, 2.0]))):
+        fd = np.empty((2, 2))
+        for i in range(2):
+            for j in range(2):
+                ei, ej = np.eye(2)[i] * h, np.eye(2)[j] * h
+                fd[i, j] = (g(x + ei + ej)[k] - g(x + ei - ej)[k] - g(x - ei + ej)[k]
+                            + g(x - ei - ej)[k]) / (4 * h * h)
+        np.testing.assert_allclose(fd, want, atol=1e-7)
+        np.testing.assert_allclose(dg.jacfwd(dg.jacfwd(g))(x)[k], want, atol=1e-15)
+        np.testing.assert_allclose(dg.hessian(lambda z: g(z)[k], x, chunk=1), want,
+                                   atol=1e-15)

@@ -260,9 +260,12 @@ def _weighted_quantile(a, q, axis, keepdims, method, weights, skip_nan=False):
         if np.any(mixed):
             raise errors.weighted_tie(f"{name} with weights=",
                                       float(np.ravel(value[mixed])[0]))
-        picked = tie_means(spread, picked, [(group, True)], lead + ax)
-        if isinstance(a.value, Dual):
-            picked = _weighted_sorted(a, v, ties, w, picked, qv, axis, ax, method, weights)
+        if sole is None or np.any(~found & (np.sum(group, axis=lead + ax,
+                                                   keepdims=True) > 1)):
+            picked = tie_means(spread, picked, [(group, True)], lead + ax)
+            if isinstance(a.value, Dual):
+                picked = _weighted_sorted(a, v, ties, w, picked, qv, axis, ax, method,
+                                          weights)
         if sole is not None:                # f is that element near the point, to all orders
             at = np.argmax(sole, axis=lead + ax, keepdims=True)
             picked = np.where(found, np.take_along_axis(spread, at, axis=lead + ax), picked)

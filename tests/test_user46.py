@@ -549,3 +549,36 @@ def test_hessian_pattern_of_a_stack_of_determinants_is_per_matrix():
         J = dg.jacobian(f, u0)
         assert np.all(Pg[J != 0])
         assert not Pg[:, 26:].any() and Pg[:, :24].sum() == Pg.shape[0] * 4
+
+
+def test_hessian_pattern_of_einsum_of_two_traced_operands_is_per_batch_index():
+    """I1 = np.einsum("egij,egij->eg", F, F) of a mesh's stack of F: each (e, g) reads
+    F[e, g] only; the pattern was all-to-all (dense).  Now the elements' blocks, holding
+    the dense Hessian's nonzeros; a product with no batch index (ij,jk->ik) keeps the
+    all-to-all superset."""
+    r = np.random.default_rng(7)
+    conn = np.array([[0, 1, 2, 3, 4, 5, 6, 7], [1, 8, 9, 2, 5, 10, 11, 6]])
+    G = r.standard_normal((4, 8, 3)) * 0.05
+    X = r.standard_normal((12, 3))
+
+    def F_of(u):
+        return np.einsum("gai,eaj->egji", G, (X + u.reshape(-1, 3))[conn]) + np.eye(3)
+
+    def energy(u):
+        F = F_of(u)
+        return np.sum(np.einsum("egij,egij->eg", F, F) ** 2)
+    u0 = 0.01 * r.standard_normal(36)
+    blocks = np.zeros((36, 36), bool)
+    for c in conn:
+        d = (3 * c[:, None] + np.arange(3)).ravel()
+        blocks[np.ix_(d, d)] = True
+    P = dg.hessian_sparsity(energy, u0).toarray()
+    np.testing.assert_array_equal(P, blocks)
+    H = dg.hessian(energy, u0)
+    assert np.all(P[H != 0]) and np.any(H != 0)
+    np.testing.assert_allclose(dg.hessian(energy, u0, sparsity="auto").toarray(), H,
+                               rtol=1e-13, atol=1e-13 * np.max(np.abs(H)))
+    A = lambda u: u[:16].reshape(4, 4)                      # noqa: E731
+    dense = dg.hessian_sparsity(lambda u: np.sum(np.einsum("ij,jk->ik", A(u), A(u)) ** 2),
+                                u0).toarray()
+    assert dense[:16, :16].all()

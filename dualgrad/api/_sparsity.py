@@ -1430,7 +1430,8 @@ def _through_jacobian(func, args, kwargs, ctx):
             m, flat.size)
         o, e = np.nonzero(J != 0.0)
     else:
-        pairs = _stacked_pairs(func, tracers, starts, outs)
+        pairs = _stacked_pairs(func, tracers, starts, outs) if func is not np.einsum else \
+            _einsum_pairs(args, tracers, starts, outs)
         o, e = pairs if pairs is not None else \
             (np.repeat(np.arange(m), flat.size), np.tile(np.arange(flat.size), m))
     w = cols_in.shape[1]
@@ -1493,6 +1494,54 @@ def _stacked_pairs(func, tracers, starts, outs):
     inp, out = np.concatenate(ins, axis=1), np.concatenate(outs_idx, axis=1)
     o = np.repeat(out, inp.shape[1], axis=1).ravel()
     e = np.tile(inp, (1, out.shape[1])).ravel()
+    return o, e
+
+
+def _einsum_pairs(args, tracers, starts, outs):
+    """For ``np.einsum`` with explicit output subscripts, the dependence pairs within
+    each value of its batch indices (those in the output and in every traced operand):
+    ``np.einsum("egij,egij->eg", F, F)`` reads, for each ``(e, g)``, that ``F[e, g]``
+    only.  ``None`` where that does not apply (no batch index, ``...``, an implicit
+    output, a repeated index within an operand, one tracer under two spellings)."""
+    if not args or not isinstance(args[0], str) or len(outs) != 1:
+        return None
+    spec = args[0].replace(" ", "")
+    if "->" not in spec or "." in spec:
+        return None
+    ins, out = spec.split("->")
+    ins = ins.split(",")
+    operands = args[1:]
+    if len(operands) != len(ins) or any(len(set(x)) != len(x) for x in ins + [out]):
+        return None
+    subs = {}
+    for a, x in zip(operands, ins):
+        if isinstance(a, Tracer):
+            if subs.setdefault(id(a), x) != x:
+                return None
+    batch = [c for c in out if all(c in x for x in subs.values())]
+    shape = np.shape(outs[0])
+    if not batch or len(shape) != len(out):
+        return None
+    sizes = tuple(shape[out.index(c)] for c in batch)
+    nb = math.prod(sizes)
+    if nb <= 1:
+        return None
+
+    def grouped(shape, letters, first):
+        """Flat indices (from ``first``) of an array's elements, one row per batch."""
+        if any(shape[letters.index(c)] != n for c, n in zip(batch, sizes)):
+            return None
+        coords = np.indices(shape).reshape(len(shape), -1)
+        bid = np.ravel_multi_index(tuple(coords[letters.index(c)] for c in batch), sizes)
+        order = np.argsort(bid, kind="stable")
+        return (first + order).reshape(nb, -1)
+    rows = [grouped(t.shape, subs[id(t)], s0) for t, s0 in zip(tracers, starts)]
+    outrow = grouped(shape, out, 0)
+    if outrow is None or any(r is None for r in rows):
+        return None
+    inp = np.concatenate(rows, axis=1)
+    o = np.repeat(outrow, inp.shape[1], axis=1).ravel()
+    e = np.tile(inp, (1, outrow.shape[1])).ravel()
     return o, e
 
 

@@ -108,7 +108,11 @@ def _gamma_log_large(z, a):
     # as log1p(u) above the mode, log(z / a) below it (u rounds to -1 for z << a: -inf)
     def far():
         ratio = np.where(uv > 0.0, 1.0, sz / sa)
-        below = np.where(_plain(ratio) > 1e-300, np.log(ratio), np.log(sz) - np.log(sa))
+        rv = _plain(ratio)
+        # the ratio's d/da -ratio / a must not underflow (a >~ 1e100, tiny z), nor the
+        # ratio itself: there log z - log a, whose partials cannot
+        safe = (rv > 1e-290) & (rv / _plain(sa) > 1e-290)
+        below = np.where(safe, np.log(np.where(safe, ratio, 1.0)), np.log(sz) - np.log(sa))
         return sa * np.where(uv > 0.0, np.log1p(np.where(uv > 0.0, u, 0.0)), below) - (sz - sa)
     kernel = _choose(near, lambda: sa * _log1p_minus(u, near), far)
     large = kernel - np.log(sz) + 0.5 * np.log(sa) - _HALF_LOG_2PI - _stirling_rest(sa)
@@ -168,7 +172,13 @@ def _beta_log_large(z, a, b):
     # product (u rounds to -1 for z << a / s: -inf)
     def log_ratio(u, uv, z, w):
         up = uv > -0.5
-        return np.where(up, np.log1p(np.where(up, u, 0.0)), np.log(np.where(up, 1.0, z * (s / w))))
+        zv, wv, sv = _plain(z), _plain(w), _plain(s)
+        # the product's partials z / w and -z s / w**2 must not underflow (tiny z, huge
+        # shapes): there log z + log s - log w
+        safe = (zv / wv > 1e-290) & (zv * sv / wv / wv > 1e-290)
+        product = np.where(safe, np.log(np.where(up | ~safe, 1.0, z * (s / w))),
+                           np.log(z) + np.log(s) - np.log(w))
+        return np.where(up, np.log1p(np.where(up, u, 0.0)), product)
 
     kernel = _choose(near, lambda: sa * _log1p_minus(ua, near) + sb * _log1p_minus(ub, near),
                      lambda: sa * log_ratio(ua, uav, sz, sa) + sb * log_ratio(ub, ubv, 1.0 - sz, sb))

@@ -534,7 +534,7 @@ def test_hessian_pattern_of_a_stack_of_determinants_is_per_matrix():
     assert blocks.sum() == 2 * 24 ** 2 - (3 * len(shared)) ** 2 == 1008
     np.testing.assert_array_equal(P.toarray(), blocks)
     H = dg.hessian(energy, u0)
-    assert np.all(np.isfinite(H)) and not np.any(H[~blocks])                        # the elements' blocks only
+    assert np.all(np.isfinite(H)) and not np.any(H[~blocks])     # the elements' blocks only
     np.testing.assert_allclose(dg.hessian(energy, u0, sparsity=P).toarray(), H, rtol=1e-13,
                                atol=1e-13 * np.max(np.abs(H)))
     # the Jacobian's global pattern of the stack: each det on its element's 24 inputs

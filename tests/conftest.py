@@ -132,3 +132,25 @@ def exact_cells_emptied():
     yield
     for key, cell in _propagate._EXACT_CELLS.items():
         cell[0] = _propagate.made_exact(key, made)
+
+
+@pytest.fixture
+def row_spy(monkeypatch, exact_cells_emptied):
+    """The calls of the row kernels of a scalar dual with an array dual
+    (``(ufunc, position of the scalar dual)``; ``backend.exact_row``, lean45: ``+ - * /``),
+    their kernels remade through a spy into the emptied cells (test_small42, test_lean45,
+    test_small46)."""
+    from dualgrad.backend import _kernels, _propagate
+    calls = []
+    real = _kernels.small_row
+
+    def small_row(ufunc, k):
+        kernel = real(ufunc, k)
+
+        def spy(*args):
+            calls.append((ufunc, k))
+            return kernel(*args)
+        return spy
+    monkeypatch.setattr(_kernels, "small_row", small_row)
+    monkeypatch.setattr(_propagate, "_EXACT_ROW", {})
+    return calls

@@ -47,23 +47,11 @@ def _bits(got, want):
 
 
 @pytest.fixture
-def row_calls(monkeypatch, exact_cells_emptied):
+def row_calls(row_spy):
     """The row kernels' calls (``(ufunc, position of the scalar dual)``), remade through
     a spy; numba loaded."""
     _loader.load()
-    calls = []
-    real = _kernels.small_row
-
-    def small_row(ufunc, k):
-        kernel = real(ufunc, k)
-
-        def spy(*args):
-            calls.append((ufunc, k))
-            return kernel(*args)
-        return spy
-    monkeypatch.setattr(_kernels, "small_row", small_row)
-    monkeypatch.setattr(_propagate, "_EXACT_ROW", {})
-    return calls
+    return row_spy
 
 
 @pytest.fixture

@@ -116,22 +116,10 @@ LAYOUTS = ["c", "reversed", "strided", "fortran"]
 
 
 @pytest.fixture
-def row_calls(monkeypatch, exact_cells_emptied):
+def row_calls(row_spy):
     """Calls of the kernels of value and partials of a scalar dual with an array dual
     (``backend.exact_row``, lean45: ``+ - * /``), remade through a spy."""
-    calls = []
-    real = _kernels.small_row
-
-    def small_row(ufunc, k):
-        kernel = real(ufunc, k)
-
-        def spy(*args):
-            calls.append((ufunc, k))
-            return kernel(*args)
-        return spy
-    monkeypatch.setattr(_kernels, "small_row", small_row)
-    monkeypatch.setattr(_propagate, "_EXACT_ROW", {})
-    return calls
+    return row_spy
 
 
 @pytest.mark.parametrize("name", sorted(MIXED))

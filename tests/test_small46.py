@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from dualgrad.backend import _kernels, _loader, _propagate
+from dualgrad.backend import _kernels, _loader
 from dualgrad.dispatch._lean_small import lean_mixed
 from dualgrad.dual._base import new_tag
 from dualgrad.rules._table import RULES
@@ -72,23 +72,11 @@ def _python_calls(op):
 
 
 @pytest.fixture
-def row_calls(monkeypatch, exact_cells_emptied):
+def row_calls(row_spy):
     """The row kernels' calls (``(ufunc, position of the scalar dual)``), remade through
     a spy into the cells; numba loaded."""
     _loader.load()
-    calls = []
-    real = _kernels.small_row
-
-    def small_row(ufunc, k):
-        kernel = real(ufunc, k)
-
-        def spy(*args):
-            calls.append((ufunc, k))
-            return kernel(*args)
-        return spy
-    monkeypatch.setattr(_kernels, "small_row", small_row)
-    monkeypatch.setattr(_propagate, "_EXACT_ROW", {})
-    return calls
+    return row_spy
 
 
 def _operands(N, n, layout="C", c=0.7):

@@ -288,14 +288,19 @@ def _vecdot(a, b):
     return np.sum(a * b, axis=-1)
 
 
-def _as_davenport(quat, axes, order, suppress_warnings):
+def _extrinsic(order):
+    """Davenport's ``order``: True for ``"e"`` / ``"extrinsic"``, False for ``"i"`` /
+    ``"intrinsic"``, else SciPy's ``ValueError``."""
     if order in ["e", "extrinsic"]:
-        extrinsic = True
-    elif order in ["i", "intrinsic"]:
-        extrinsic = False
-    else:
-        raise ValueError("order should be 'e'/'extrinsic' for extrinsic sequences or "
-                         f"'i'/'intrinsic' for intrinsic sequences, got {order}")
+        return True
+    if order in ["i", "intrinsic"]:
+        return False
+    raise ValueError("order should be 'e'/'extrinsic' for extrinsic sequences or "
+                     f"'i'/'intrinsic' for intrinsic sequences, got {order}")
+
+
+def _as_davenport(quat, axes, order, suppress_warnings):
+    extrinsic = _extrinsic(order)
     shape = _shape(axes)
     if len(shape) < 2 or shape[-2] != 3:
         raise ValueError(f"Expected 3 axes, got {shape[-2] if len(shape) == 2 else shape}.")
@@ -731,13 +736,7 @@ class Rotation:
     def from_davenport(cls, axes, order, angles, degrees=False):
         """From Davenport angles about up to 3 ``axes`` (each orthogonal to the next),
         ``order`` ``"e"``/``"extrinsic"`` or ``"i"``/``"intrinsic"``."""
-        if order in ["e", "extrinsic"]:
-            extrinsic = True
-        elif order in ["i", "intrinsic"]:
-            extrinsic = False
-        else:
-            raise ValueError("order should be 'e'/'extrinsic' for extrinsic sequences or "
-                             f"'i'/'intrinsic' for intrinsic sequences, got {order}")
+        extrinsic = _extrinsic(order)
         axes, angles = _array(axes), _array(angles)
         if _shape(axes)[-1] != 3:
             raise ValueError("Axes must be vectors of length 3.")

@@ -140,20 +140,50 @@ def _offset(z, a, b):
 
 
 def _beta_log_large(z, a, b):
-    """``(big, large)``: where ``big`` (``a, b >= 10``, ``0 < z < 1``) the beta log
-    density by Stirling's series for the three gammaln of betaln: with ``D = z (a + b) -
-    a`` (to an ulp: :func:`_offset`), ``a log(z (a + b) / a) + b log((1 - z) (a + b) / b)``
-    is ``a (log1p(D / a) - D / a) + b (log1p(-D / b) + D / b)`` (the linear terms sum to
-    0), plus ``-log z - log1p(-z) + log(a b / (a + b)) / 2 - log(2 pi) / 2 - S(a) - S(b) +
-    S(a + b)``: the slope in ``a``, ``log z - psi(a) + psi(a + b)``, has no term
-    cancelling (SciPy's form lost ~a ulps near the mode)."""
+    """``(big, large)``: where ``big`` (``a, b >= 10``, ``0 < z < 1`` and ``z`` near the
+    mode: ``|D| < a / 2`` and ``< b / 2`` with ``D = z (a + b) - a`` to an ulp,
+    :func:`_offset`) the beta log density by Stirling's series for the three gammaln
+    of betaln: ``a log(z (a + b) / a) + b log((1 - z) (a + b) / b)`` is ``a log1pmx(D /
+    a) + b log1pmx(-D / b)`` (the linear terms sum to 0), plus ``-log z - log1p(-z) +
+    log(a b / (a + b)) / 2 - log(2 pi) / 2 - S(a) - S(b) + S(a + b)``: the slope in
+    ``a``, ``log z - psi(a) + psi(a + b)``, has no term cancelling (SciPy's form lost ~a
+    ulps near the mode).  Farther out SciPy's form, whose slopes are then large beside
+    its errors (the series form's far branch lost the Hessian's psi'(a + b) - psi'(a)
+    to ~a / b ulps at a >> b)."""
     av, bv, zv = _plain(a), _plain(b), _plain(z)
     if np.iscomplexobj(av) or np.iscomplexobj(bv) or np.iscomplexobj(zv):
         return None, None
-    big = ((av >= _STIRLING_FROM) & (bv >= _STIRLING_FROM) & np.isfinite(av)
-           & np.isfinite(bv) & (zv > 0) & (zv < 1))
+    with np.errstate(all="ignore"):
+        big = ((av >= _STIRLING_FROM) & (bv >= _STIRLING_FROM) & np.isfinite(av)
+               & np.isfinite(bv) & (zv > 0) & (zv < 1))
+        if not np.any(big):
+            return big, None
+        dv = _offset(np.where(big, zv, 0.5), np.where(big, av, 1.0), np.where(big, bv, 1.0))
+        big = big & (np.abs(dv) < 0.5 * av) & (np.abs(dv) < 0.5 * bv)
     if not np.any(big):
         return big, None
+    return big, _beta_near(z, a, b, big)
+
+
+def _beta_far_value(z, a, b):
+    """The beta log density's value (plain) by the same series where ``a, b >= 10``
+    away from the mode: ``a log(z (a + b) / a) + b log((1 - z) (a + b) / b)`` as logs of
+    ratios (SciPy's value loses ~|a log z| ulps there: 7.5e-14 relative at a = 1e14)."""
+    with np.errstate(all="ignore"):
+        s = a + b
+        d = _offset(z, a, b)
+        ua, ub = d / a, -d / b
+        pa, pb = z * (s / a), (1.0 - z) * (s / b)
+        la = np.where(ua > -0.5, np.log1p(ua), np.where(
+            pa > 1e-300, np.log(pa), np.log(z) + np.log(s) - np.log(a)))
+        lb = np.where(ub > -0.5, np.log1p(ub), np.where(
+            pb > 1e-300, np.log(pb), np.log1p(-z) + np.log(s) - np.log(b)))
+        return (a * la + b * lb - np.log(z) - np.log1p(-z)
+                + 0.5 * (np.log(a) + np.log(b) - np.log(s)) - _HALF_LOG_2PI
+                - _stirling_rest(a) - _stirling_rest(b) + _stirling_rest(s))
+
+
+def _beta_near(z, a, b, big):
     if np.all(big):
         sa, sb, sz = a, b, z
     else:
@@ -162,29 +192,11 @@ def _beta_log_large(z, a, b):
     s = sa + sb
     naive = sz * s - sa
     d = naive + (_offset(_plain(sz), _plain(sa), _plain(sb)) - _plain(naive))
-    ua, ub = d / sa, -d / sb
-    uav, ubv = _plain(ua), _plain(ub)
-    near = (np.abs(uav) < 0.5) & (np.abs(ubv) < 0.5)
-    # far from the mode a log(z s / a) + b log((1 - z) s / b): the slopes' -b / s + b / s
-    # (a / s - a / s) are then small beside the logs (>= log 1.5 in size for one of
-    # them); near it the linear terms' sum (0) is left out, whose slopes were O(ua),
-    # O(ub) far off.  Each log as log1p(u) where u > -1/2, else as the log of the
-    # product (u rounds to -1 for z << a / s: -inf)
-    def log_ratio(u, uv, z, w):
-        up = uv > -0.5
-        zv, wv, sv = _plain(z), _plain(w), _plain(s)
-        # the product's partials z / w and -z s / w**2 must not underflow (tiny z, huge
-        # shapes): there log z + log s - log w
-        safe = (zv / wv > 1e-290) & (zv * sv / wv / wv > 1e-290)
-        product = np.where(safe, np.log(np.where(up | ~safe, 1.0, z * (s / w))),
-                           np.log(z) + np.log(s) - np.log(w))
-        return np.where(up, np.log1p(np.where(up, u, 0.0)), product)
-
-    kernel = _choose(near, lambda: sa * _log1p_minus(ua, near) + sb * _log1p_minus(ub, near),
-                     lambda: sa * log_ratio(ua, uav, sz, sa) + sb * log_ratio(ub, ubv, 1.0 - sz, sb))
+    ones = np.ones(np.shape(_plain(d)), dtype=bool)
+    kernel = sa * _log1p_minus(d / sa, ones) + sb * _log1p_minus(-d / sb, ones)
     large = (kernel - np.log(sz) - np.log1p(-sz) + 0.5 * (np.log(sa) + np.log(sb) - np.log(s))
              - _HALF_LOG_2PI - _stirling_rest(sa) - _stirling_rest(sb) + _stirling_rest(s))
-    return big, large
+    return large
 
 
 class _Symmetric(Continuous):
@@ -315,6 +327,19 @@ class _Beta(Continuous):
         if large is not None and np.all(big):
             return large
         small = sc.xlog1py(b - 1.0, -z) + sc.xlogy(a - 1.0, z) - sc.betaln(a, b)
+        av, bv, zv = _plain(a), _plain(b), _plain(z)
+        if not (np.iscomplexobj(av) or np.iscomplexobj(bv) or np.iscomplexobj(zv)):
+            with np.errstate(invalid="ignore"):
+                far = ((av >= _STIRLING_FROM) & (bv >= _STIRLING_FROM) & np.isfinite(av)
+                       & np.isfinite(bv) & (zv > 0) & (zv < 1))
+            if big is not None:
+                far = far & ~big
+            if np.any(far):     # SciPy's partials (large beside its errors there), the
+                #                 series' value: a plain correction moves no partial
+                sv = _plain(small)
+                fixed = _beta_far_value(np.where(far, zv, 0.5), np.where(far, av, 10.0),
+                                        np.where(far, bv, 10.0))
+                small = small + np.where(far, fixed - sv, 0.0)
         return small if large is None else np.where(big, large, small)
 
     def _pdf(self, z, a, b):

@@ -14,9 +14,9 @@ inside it, and the ratios this / other.  Each call's result is checked against
 the problem's reference.  Nothing is written.
 
 An OTHER checkout older than stop 46 (its ``_fusedgen`` has no ``lead``) knows no
-``"o"`` and ``"f<m>"`` leaves (``acc``'s own rows and rows ahead): it is given the
-key with those as ``"m"``, which is how that checkout's ``_fused._kinds`` classed
-them (the same leaf read at the element's row).
+``"o"``, ``"f<m>"`` and ``"v<a>.<m>"`` leaves (``acc``'s own rows, rows ahead, another
+leaf's rows ahead): it is given the key with those as ``"m"``, which is how that
+checkout classed them (the same leaf read at the element's row).
 """
 
 import argparse
@@ -66,10 +66,11 @@ def rebuild(snap):
 
 
 def as_older(key):
-    """``key`` with ``"o"`` and ``"f<m>"`` leaves as ``"m"`` (a generator before stop 46)."""
+    """``key`` with ``"o"``, ``"f<m>"`` and ``"v<a>.<m>"`` leaves as ``"m"`` (a generator
+    before stop 46)."""
     if key[0] == "columns":
         return key
-    kinds = tuple("m" if kind == "o" or kind[0] == "f" else kind for kind in key[1])
+    kinds = tuple("m" if kind == "o" or kind[0] in "fv" else kind for kind in key[1])
     return (key[0], kinds) + tuple(key[2:])
 
 

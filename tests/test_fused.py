@@ -183,12 +183,14 @@ def test_a_kernel_is_keyed_by_structure_not_numbers():
 
 def test_views_of_the_same_elements_are_one_leaf():
     """``u[1:-1]`` written three times in a step makes three view objects of the same
-    elements: one leaf (read once an element); a view one row on, or a roll, another."""
+    elements: one leaf (read once an element); a view one row on, or a roll, another
+    (the view one row on marked as the first leaf's memory a row ahead, ``"v0.1"``:
+    the kernel carries its rows, stop 46)."""
     base = np.random.default_rng(3).standard_normal((12, 4))
     kids = [(1.0, None, base[1:-1], 0), (2.0, None, base[1:-1], 0),
             (-1.0, None, base[1:-1], 0), (1.0, None, base[2:], 0), (1.0, None, base[1:-1], 3)]
     key = _fused._plan(_fused._Node(kids, (10,), 4, 1))[0]
-    assert key[1] == ("m", "m", "s")
+    assert key[1] == ("m", "v0.1", "s")
 
 
 def test_threshold_makes_the_tests_defer():

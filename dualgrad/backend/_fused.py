@@ -818,8 +818,8 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
                 starts.append(start)
             spec.append((coef, kid))
         specs.append(tuple(spec))
-    kinds = [_row_kind(q, root.n) if q.ndim == 1 else "s" if o else "m"
-             for q, o in leaves] if kinds is None \
+    kinds = _views([_row_kind(q, root.n) if q.ndim == 1 else "s" if o else "m"
+                    for q, o in leaves], leaves, starts, root.n) if kinds is None \
         else kinds(leaves, starts)
     if kinds is None:
         return None
@@ -830,6 +830,39 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
     key = _fusedgen.structure(root.n, kinds, specs, len(numbers), len(arrays), accumulate,
                               outputs, keep)
     return key, nodes, leaves, arrays, numbers
+
+
+def _views(kinds, leaves, starts, n):
+    """``kinds`` with each ``"m"`` leaf that reads the memory of another ``"m"`` leaf
+    (the one of lowest address, its anchor ``a``) 1 to :data:`MAX_LAG` rows ahead,
+    rows laid out alike, as ``"v<a>.<m>"``: ``np.diff``'s ``p[1:]`` and ``p[2:]`` beside
+    ``p[:-2]``.  A kernel that writes no leaf (one of :func:`_plan` without ``kinds``)
+    then loads each anchor's farthest row per element and carries the others from the
+    elements before (``_fusedgen.source``): the same addresses, so the same values.
+    ``starts``: the leaves' addresses."""
+    plain = [j for j, kind in enumerate(kinds) if kind == "m"]
+    if len(plain) < 2 or not 0 < n <= _fusedgen.UNROLL:
+        return kinds
+    layouts = {}
+    for j in plain:
+        q = leaves[j][0]
+        rows = q.shape[0] if q.ndim == 2 else q.size // n
+        layout = _rows2(q, rows, n)
+        if layout[1] == 8 and layout[0] >= 8 * n:
+            layouts.setdefault(layout[0], []).append(j)
+    kinds = list(kinds)
+    for step, group in layouts.items():
+        group.sort(key=lambda j: starts[j])
+        while len(group) > 1:
+            a, rest = group[0], []
+            for j in group[1:]:
+                ahead, part = divmod(starts[j] - starts[a], step)
+                if not part and 0 < ahead <= MAX_LAG:
+                    kinds[j] = f"v{a}.{ahead}"
+                else:
+                    rest.append(j)
+            group = rest
+    return kinds
 
 
 def _left(node):
@@ -1224,7 +1257,7 @@ def _check_rows(kinds):
     (``_fusedgen.source``): blocks 1-3 check that loop, its hand-over to and from
     the loop that tests (blocks 0 and 4) and from one such block to the next."""
     return 5 * _fusedgen.BLOCK + 9 if any(
-        kind == "s" or kind == "o" or kind[0] in "bf" for kind in kinds) else 64
+        kind == "s" or kind == "o" or kind[0] in "bfv" for kind in kinds) else 64
 
 
 def _check_shift(rng, rows, m):
@@ -1255,10 +1288,22 @@ def _check(key, fn):
     memory[rng.random(memory.shape) < 0.3] = 0.0
     target = memory[ring:ring + rows] if accumulate else None
     leaves, olds = [], []                  # what the kernel reads; the same, unwritten
+    spans = {}                             # "v" leaves: their anchor's memory, rows ahead
+    for kind in kinds:
+        if _fusedgen.view(kind):
+            a, m = _fusedgen.view(kind)
+            spans[a] = max(spans.get(a, 0), m)
+    anchors = {}
     for j, kind in enumerate(kinds):
         if lags[j] or leads[j] or kind == "o":
             start = ring - lags[j] + leads[j]    # acc, rows behind, its own or ahead
             q = memory[start:start + rows]
+        elif j in spans or _fusedgen.view(kind):
+            a, m = _fusedgen.view(kind) or (j, 0)
+            if a not in anchors:
+                anchors[a] = rng.standard_normal((rows + spans[a], n))
+                anchors[a][rng.random(anchors[a].shape) < 0.3] = 0.0
+            q = anchors[a][m:m + rows]
         else:
             q = rng.standard_normal(n if kind == "r" or kind[0] == "u" else (rows, n))
             q[rng.random(q.shape) < 0.3] = 0.0

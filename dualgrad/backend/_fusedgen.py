@@ -37,7 +37,7 @@ from pathlib import Path
 # hashlib, importlib.util and tempfile (15 ms together) are imported with the first
 # kernel a process compiles or loads, not at ``import dualgrad``.
 
-__all__ = ["structure", "columns_structure", "lag", "lead", "source", "kernel", "compiled_kernel", "forget", "on_disk", "compiled",
+__all__ = ["structure", "columns_structure", "lag", "lead", "view", "source", "kernel", "compiled_kernel", "forget", "on_disk", "compiled",
            "vectorizing", "codes", "UNROLL", "GENERATION", "CODE_MIX"]
 
 # Directions up to which a kernel's loop over them has a fixed trip count (the
@@ -93,7 +93,9 @@ def structure(n, leaves, nodes, numbers, arrays, accumulate=0, outputs=(), keep=
     ``m`` rows behind the element's: rows the kernel has already updated, read from
     a ring of the rows as they were before, see :func:`source`), ``"o"`` (``acc``'s own
     rows: the element's row before it is written) or ``"f1"``, ``"f2"``... (``acc``
-    itself ``m`` rows ahead: not written yet); ``nodes``: per node in
+    itself ``m`` rows ahead: not written yet) or ``"v<a>.<m>"`` (in a kernel that adds
+    into no array: leaf ``a``'s memory ``m`` rows ahead, leaf ``a`` an ``"m"`` leaf);
+    ``nodes``: per node in
     evaluation order,
     a tuple of ``(coefficient, kid)`` with the coefficient ``"1"``, ``"-"``,
     ``("c", j)`` (number ``j``), ``("a", j)`` (factor array ``j``), ``("q", p)`` (probe
@@ -117,6 +119,15 @@ def lag(kind):
     """How many rows behind the element's a leaf of ``kind`` reads ``acc`` (0: not a
     ``"b"`` leaf)."""
     return int(kind[1:]) if kind[0] == "b" else 0
+
+
+def view(kind):
+    """``(a, m)`` for a leaf of ``kind`` ``"v<a>.<m>"`` (leaf ``a``'s memory ``m`` rows
+    ahead), else ``None``."""
+    if kind[0] != "v":
+        return None
+    a, m = kind[1:].split(".")
+    return int(a), int(m)
 
 
 def lead(kind):
@@ -220,6 +231,19 @@ def source(key, name="fused", picks=None):
     # acc's rows behind and ahead carried in variables in a clean block (see above)
     carry = bool(n) and bool(accumulate) and picks is None and bool(ring or reach) and \
         (ring + reach + 1) * n <= CARRY
+    # "v" leaves: rows of an "m" leaf's memory ahead (np.diff's p[1:], p[2:] beside p),
+    # carried alike in a clean block of a kernel that writes none of them: per anchor
+    # leaf, the farthest row loaded, the others from the elements before
+    viewed = {j: view(kind) for j, kind in enumerate(leaves) if view(kind)}
+    spans = {}                                   # anchor leaf -> rows ahead at most
+    for a, m in viewed.values():
+        spans[a] = max(spans.get(a, 0), m)
+    slide = bool(n) and not accumulate and picks is None and bool(spans) and \
+        sum(m + 1 for m in spans.values()) * n <= CARRY
+    if not slide:
+        viewed, spans = {}, {}
+    farthest = {a: min(j for j, (b, m) in viewed.items() if b == a and m == spans[a])
+                for a in spans}
     probed = [j for j, (s, m, c) in enumerate(picks or ()) if m]
     queries = [f"Q{j}_{p}" for j, (s, m, c) in enumerate(picks or ()) if not c
                for p in range(m)]
@@ -339,16 +363,30 @@ def source(key, name="fused", picks=None):
                 return "1.0"
             return f"{'x' if kind == 'l' else 't'}{j}_{k}"
         def kept(j, kind):        # a leaf read from acc's row or the carried rows
-            return kind == "o" or carried and (j in behind or j in ahead)
+            return kind == "o" or carried and (j in behind or j in ahead or j in viewed or
+                                               j in spans)
+
+        def window(j, kind):
+            if kind == "o":
+                return "y"
+            if j in behind:
+                return f"wb{behind[j]}"
+            if j in ahead:
+                return f"wa{ahead[j]}"
+            a, m = viewed[j] if j in viewed else (j, 0)
+            return f"g{a}_{m}"
         out = [f"{pad}x{j}_{k} = {load(j, kind, k)}" for k in ks
                for j, kind in enumerate(leaves) if kind[0] not in "ur" and not kept(j, kind)]
+        if carried:               # each anchor's farthest row: the one row of it loaded
+            out += [f"{pad}g{a}_{m}_{k} = {load(farthest[a], 'm', k)}"
+                    for a, m in spans.items() for k in ks]
         if carried and reach:     # the row farthest ahead: the one row loaded
             first = min(j for j in ahead if ahead[j] == reach)
             out += [f"{pad}wa{reach}_{k} = {load(first, 'f', k)}" for k in ks]
             out += [f"{pad}y_{k} = wa0_{k}" for k in ks]
         elif accumulate:          # acc's row loaded whole (then stored whole: one vector)
             out += [f"{pad}y_{k} = acc[i, {k}]" for k in ks]
-        out += [f"{pad}x{j}_{k} = {'y' if kind == 'o' else f'wb{behind[j]}' if j in behind else f'wa{ahead[j]}'}_{k}"
+        out += [f"{pad}x{j}_{k} = {window(j, kind)}_{k}"
                 for k in ks for j, kind in enumerate(leaves) if kept(j, kind)]
         if ring and not carried:
             out += [f"{pad}H[h, {k}] = y_{k}" for k in ks]
@@ -365,6 +403,8 @@ def source(key, name="fused", picks=None):
             out += [f"{pad}wb{m}_{k} = wb{m - 1}_{k}" for m in range(ring, 1, -1) for k in ks]
             out += [f"{pad}wb1_{k} = y_{k}" for k in ks if ring]
             out += [f"{pad}wa{m}_{k} = wa{m + 1}_{k}" for m in range(reach) for k in ks]
+            out += [f"{pad}g{a}_{m}_{k} = g{a}_{m + 1}_{k}" for a, top in spans.items()
+                    for m in range(top) for k in ks]
         return out
 
     def carried_block(pad):
@@ -375,6 +415,8 @@ def source(key, name="fused", picks=None):
         out = [f"{pad}wb{m}_{k} = H[{'0' if ring == 1 else f'(i0 - {m}) % {ring}'}, {k}]"
                for m in range(1, ring + 1) for k in ks]
         out += [f"{pad}wa{m}_{k} = acc[i0 + {m}, {k}]" for m in range(reach) for k in ks]
+        out += [f"{pad}g{a}_{m}_{k} = L{a}[i0 + {m}, {k}]" for a, top in spans.items()
+                for m in range(top) for k in ks]
         out.append(f"{pad}for i in range(i0, i0 + BLOCK):")
         out += [f"{pad}    {text}" for text in element_clean] + unrolled(pad + "    ", True)
         out += [f"{pad}H[{'0' if ring == 1 else f'(i0 + BLOCK - {m}) % {ring}'}, {k}] = wb{m}_{k}"
@@ -427,7 +469,7 @@ def source(key, name="fused", picks=None):
                       f"        if not bad and count == 0{across}:"]
         else:
             lines.append(f"        if not bad{across}:")
-        if carry:
+        if carry or slide:
             lines += carried_block(" " * 12)
         else:
             lines.append("            for i in range(i0, i0 + BLOCK):")

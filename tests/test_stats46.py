@@ -283,7 +283,8 @@ def test_nanquantile_with_weights_along_an_axis(axis):
                                              method="inverted_cdf"), x)
 
 
-@pytest.mark.parametrize("weights", [[1.0, 7.0, 1.0, 1.0, 1.0, 3.0], [1.0, 7.0, 0.0, 1.0, 1.0, 3.0]])
+@pytest.mark.parametrize("weights", [[1.0, 7.0, 1.0, 1.0, 1.0, 3.0],
+                                     [1.0, 7.0, 0.0, 1.0, 1.0, 3.0]])
 @pytest.mark.parametrize("q", [0.0, 0.3, 0.5, 0.8, 1.0])
 def test_nanquantile_with_weights_hessian_at_a_tie_the_second_order_orders(weights, q):
     """The run [x0**2, 0, -x1**2, x0**2 + x1**2] tied at x = 0 beside NaN elements of

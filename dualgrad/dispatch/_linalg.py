@@ -22,6 +22,7 @@ from . import _lapack, _spectral
 from ._einsum_stretch import unstretched
 from ._operands import NotHolomorphic, abs2, is_complex, is_sparse, moved, operand
 from ._reductions import axis_tuple
+from ._sylvester import sqrtm
 from ..backend import finite, weighted_sum
 
 __all__ = ["bilinear", "gram", "LINALG"]
@@ -1571,7 +1572,7 @@ def _nuclear_at_cluster(a):
     equal nonzero singular values would give the members NaN second-order parts (a
     cluster that the first order splits has kinks in its members, none in their sum):
     ``trace(sqrtm(A^H A))`` (``A A^H`` for wide ``A``) by
-    :func:`dualgrad.scipy.linalg.sqrtm`, whose partials solve ``S dS + dS S = dG``, a
+    :func:`._sylvester.sqrtm` (SciPy's drop-in), whose partials solve ``S dS + dS S = dG``, a
     Sylvester equation that equal eigenvalues of a positive definite ``S`` leave
     regular; its value moved onto NumPy's ``sum(svd(A))`` (the partials unchanged).
     ``None`` elsewhere: first order (the cluster's mean sums to ``tr(U^H dA V)``), no
@@ -1587,8 +1588,7 @@ def _nuclear_at_cluster(a):
     if _nonzero_ties(_spectral.tied(s2[..., None, :] - s2[..., :, None], s2), s) is None:
         return None
     try:
-        from ..scipy.linalg import _sqrtm
-        route = np.trace(_sqrtm(_H(a) @ a if n[0] >= n[1] else a @ _H(a)),
+        route = np.trace(sqrtm(_H(a) @ a if n[0] >= n[1] else a @ _H(a)),
                          axis1=-2, axis2=-1)
     except ImportError:
         return None                     # (no SciPy: the singular values' NaN)

@@ -1713,6 +1713,7 @@ def cast_levels(x, dtype):
 
 
 _base.CAST_LEVELS.append(cast_levels)
+_base.ARRAY_ROWS[:] = [ArrayDual, mixed_row]
 
 
 def partials_array(d):

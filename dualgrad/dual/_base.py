@@ -314,6 +314,11 @@ class Dual:
 # that this module imports none above it)
 CAST_LEVELS = []
 
+# ``(ArrayDual, mixed_row)`` of :mod:`._array` (installed by it), which the scalar dual
+# classes :mod:`._scalar` generates at run time call for a small array operand (k * u,
+# small46), so that ``_scalar`` imports no module that imports it
+ARRAY_ROWS = []
+
 
 _table._DUAL.append(Dual)      # the rule table's value(x) strips these layers
 

@@ -639,7 +639,7 @@ def _generate(n):
                  "_UC": None}     # the real class's unread twin (set below); none for complex
     from ..rules._table import _NAMESPACE
     namespace.update(_NAMESPACE)
-    from ._array import ArrayDual, mixed_row     # (made at run time: _array is loaded)
+    ArrayDual, mixed_row = _base.ARRAY_ROWS      # (_array's, installed at its import)
     namespace["_AD"] = ArrayDual
     for ufunc in backend.EXACT:
         if ufunc.nin == 2:

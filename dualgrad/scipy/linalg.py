@@ -56,7 +56,9 @@ from .. import errors
 from ..dispatch._spectral import (block_scale, clustered, couple, inverse_gaps, nan_like,
                                   tied)
 from ..dual import Dual
-from ._lift import (check_finite as _check_finite, columns, last, make, not_holomorphic, outer,
+from ..dispatch._sylvester import (lyapunov_padded as _lyapunov_padded, sqrtm as _sqrtm,
+                                    sylvester as _sylv)
+from ..dispatch._lift import (check_finite as _check_finite, columns, last, make, not_holomorphic, outer,
                     primal, read, scipy_linalg, split, traced, uncolumns)
 
 __all__ = ["cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve", "inv", "det",
@@ -1141,13 +1143,6 @@ def expm(A):
     return _expm(A)
 
 
-def _lyapunov_padded(stack, shape):
-    """A stack of partials (directions leading, each shaped like its operand) with
-    axes of length one inserted after the directions, so that it broadcasts against
-    a stack of matrices of ``shape`` (the operands broadcast to it as SciPy's batch)."""
-    d = np.shape(primal(stack))
-    return np.reshape(stack, d[:1] + (1,) * (len(shape) - len(d) + 1) + d[1:])
-
 
 def _sdl(a, q, method):
     """``solve_discrete_lyapunov`` of ``a``, ``q`` (maybe duals, any nesting)."""
@@ -1490,30 +1485,6 @@ def solve_discrete_are(a, b, q, r, e=None, s=None, balanced=True):
     return _are_checked("dare", a, b, q, r, e, s, balanced)
 
 
-def _sylv(a, b, q):
-    """``solve_sylvester`` of ``a``, ``b``, ``q`` (maybe duals, any nesting)."""
-    tag, n = outer("dualgrad.scipy.linalg.solve_sylvester", a, b, q)
-    if tag < 0:
-        return scipy_linalg("dualgrad.scipy.linalg.solve_sylvester").solve_sylvester(a, b, q)
-    a0, da = split(a, tag)
-    b0, db = split(b, tag)
-    q0, dq = split(q, tag)
-    X = _sylv(a0, b0, q0)
-    shape = np.shape(primal(X))
-    # A X + X B = Q along every direction: A dX + dX B = dQ - dA X - X dB, the same
-    # equation in A and B; the directions are SciPy's batch
-    r = None
-    if da is not None:
-        r = -(_lyapunov_padded(da, shape) @ X)
-    if db is not None:
-        t = -(X @ _lyapunov_padded(db, shape))
-        r = t if r is None else r + t
-    if dq is not None:
-        dq = _lyapunov_padded(dq, shape)
-        r = dq if r is None else r + dq
-    r = np.broadcast_to(r, (n,) + shape) if np.shape(primal(r)) != (n,) + shape else r
-    return make(X, last(_sylv(a0, b0, r)), tag)
-
 
 def solve_sylvester(a, b, q):
     """``scipy.linalg.solve_sylvester`` that takes dual numbers.
@@ -1559,19 +1530,6 @@ def solve_sylvester(a, b, q):
     _check_square("dualgrad.scipy.linalg.solve_sylvester", b)
     return _sylv(a, b, q)
 
-
-def _sqrtm(A):
-    """``sqrtm`` of ``A`` (maybe duals, any nesting)."""
-    tag, n = outer("dualgrad.scipy.linalg.sqrtm", A)
-    if tag < 0:
-        return scipy_linalg("dualgrad.scipy.linalg.sqrtm").sqrtm(A)
-    A0, dA = split(A, tag)
-    S = _sqrtm(A0)
-    shape = np.shape(primal(S))
-    # S S = A along every direction: S dS + dS S = dA, a Sylvester equation in S
-    r = _lyapunov_padded(dA, shape)
-    r = np.broadcast_to(r, (n,) + shape) if np.shape(primal(r)) != (n,) + shape else r
-    return make(S, last(_sylv(S, S, r)), tag)
 
 
 def sqrtm(A, **kwargs):

@@ -34,7 +34,7 @@ import numpy as np
 
 from .. import errors
 from ..dispatch._spectral import exactly_zero
-from ._lift import Dual, last, make, outer, primal, read, scipy_special, split, traced
+from ..dispatch._lift import Dual, last, make, outer, primal, read, scipy_special, split, traced
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "polygamma"]
 

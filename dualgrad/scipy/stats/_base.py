@@ -14,7 +14,7 @@ import inspect
 import numpy as np
 
 from ... import errors
-from .._lift import Dual, primal, read, traced
+from ...dispatch._lift import Dual, primal, read, traced
 
 __all__ = ["Continuous", "Discrete", "Frozen", "scipy_stats", "plainly", "values"]
 

@@ -13,7 +13,7 @@ in ``df`` has no table row: a dual there raises a named TypeError.
 
 import numpy as np
 
-from .._lift import scipy_special
+from ...dispatch._lift import scipy_special
 from ._base import Continuous, values as _plain
 
 __all__ = ["norm", "lognorm", "expon", "gamma", "beta", "t", "cauchy", "logistic",

@@ -8,7 +8,7 @@ and their logs (betainc's in its first argument, the table's ``betainc_da``).
 
 import numpy as np
 
-from .._lift import scipy_special
+from ...dispatch._lift import scipy_special
 from ._base import Discrete, values
 
 __all__ = ["poisson", "binom", "nbinom", "geom", "bernoulli", "betabinom"]

@@ -12,7 +12,7 @@ import numpy as np
 
 from ... import errors
 from .. import linalg as _linalg
-from .._lift import Dual, primal, read, traced
+from ...dispatch._lift import Dual, primal, read, traced
 from ._base import plainly, scipy_stats, values
 from ._continuous import t_kernel, t_log_constant
 

@@ -11,7 +11,7 @@ convention, docs/writing-code.md), then take SciPy's formula on the sorted array
 
 import numpy as np
 
-from .._lift import Dual, primal, read
+from ...dispatch._lift import Dual, primal, read
 from ._base import plainly, scipy_stats
 
 __all__ = ["scoreatpercentile", "trim_mean"]

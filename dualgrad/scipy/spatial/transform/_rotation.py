@@ -10,14 +10,13 @@ convention at a branch point).  The small-angle branches are written in the squa
 angle, so that second derivatives at the identity are exact too.
 """
 
-import re
 import warnings
 
 import numpy as np
 
 from .... import errors
 from ....dual import Dual
-from ..._lift import primal, read
+from ....dispatch._lift import primal, read
 
 __all__ = ["Rotation", "Slerp"]
 
@@ -211,8 +210,8 @@ def _check_seq(seq, exactly_three):
     if num_axes < 1 or num_axes > 3:
         raise ValueError("Expected axis specification to be a non-empty string of upto "
                          f"3 characters, got {seq}")
-    intrinsic = re.match(r"^[XYZ]{1,3}$", seq) is not None
-    extrinsic = re.match(r"^[xyz]{1,3}$", seq) is not None
+    intrinsic = set(seq) <= set("XYZ")          # (SciPy: ^[XYZ]{1,3}$)
+    extrinsic = set(seq) <= set("xyz")
     if not (intrinsic or extrinsic):
         raise ValueError("Expected axes from `seq` to be from ['x', 'y', 'z'] or "
                          f"['X', 'Y', 'Z'], got {seq}")

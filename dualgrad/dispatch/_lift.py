@@ -1,4 +1,4 @@
-"""The steps every ``dualgrad.scipy`` function shares: SciPy imported on first use,
+"""The steps every ``dualgrad.scipy`` function (and dispatch's few uses of SciPy) shares: SciPy imported on first use,
 arguments read as NumPy reads them, duals split at their newest tag.
 
 A function here computes on duals one level at a time: the value by the same
@@ -12,7 +12,7 @@ Hessian); the same functions then run on them, so second derivatives are exact t
 import numpy as np
 
 from .. import errors
-from ..dispatch._operands import is_complex, operand
+from ._operands import is_complex, operand
 from ..dual import HOLOMORPHIC, Dual, make, newest, primal
 
 __all__ = ["Dual", "scipy_linalg", "scipy_special", "read", "outer", "split", "last", "make",

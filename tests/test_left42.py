@@ -172,6 +172,12 @@ CLIP_EQUAL_BOUNDS_SECOND_ORDER = {
     "a equal to a moving upper bound": (
         lambda x: np.clip(x[0] ** 2, x[0] ** 2 - x[1] ** 2 + x[0] * x[1], x[0] * x[0]),
         [[2.0, 0.0], [0.0, 0.0]]),
+    # a above the upper bound to the second order (a - hi definite), the bounds crossing:
+    # maximum(a, lo) >= a >= hi, clip is hi (the composition's ties gave [[-0.5, -1.25],
+    # [-1.25, 2]]; attack46 01, second follow-up)
+    "a above the upper bound, crossing bounds": (
+        lambda x: np.clip(x[0] ** 2 - 3 * x[0] * x[1] + 2 * x[1] ** 2, 0.0,
+                          -x[0] ** 2 - x[0] * x[1] + x[1] ** 2), [[-2.0, -1.0], [-1.0, 2.0]]),
     # an array: [x0^2, x1^2] under x0^2 + x1^2, summed: x0^2 + x1^2
     "array summed": (lambda x: np.sum(np.clip(np.stack([x[0] ** 2, x[1] ** 2]), 0.0,
                                               x[0] ** 2 + x[1] ** 2)), 2.0 * np.eye(2)),

@@ -1379,16 +1379,22 @@ def _equal_bounds(a, a_min, a_max, result):
         return result
     if isinstance(result, Dual) and isinstance(result.value, Dual):    # nested
         keep = _same_first_order(result, a_max)
-        below = _lower_dominates(result, a_min, a_max, equal)   # (every pass asks)
+        # lo >= hi, or a >= hi (a tied with hi, their first orders equal), to the second
+        # order: maximum(a, lo) >= hi, so f is hi there (every pass asks both)
+        below = _lower_dominates(result, a_min, a_max, equal)
+        above = _lower_dominates(result, a, a_max, equal & np.equal(v, hi)) & \
+            _same_first_order(a_max - a, 0.0)
         if np.any(keep):                # bounds equal to every order, or a equal to hi
             # to every order (maximum(a, lo) >= a = hi): f is hi there
-            keep = keep & ~_zero_parts(a_max - a_min) & ~_zero_parts(a_max - a) & ~below
+            keep = keep & ~_zero_parts(a_max - a_min) & ~_zero_parts(a_max - a) & \
+                ~below & ~above
         equal = equal & ~keep
     return np.where(equal, a_max, result)
 
 
 def _lower_dominates(result, a_min, a_max, equal):
-    """Where the bounds, equal at the point, have ``a_min >= a_max`` to the second
+    """(Also asked with ``a`` as ``a_min``: ``a >= a_max`` makes clip ``a_max`` too.)
+    Where the bounds, equal at the point, have ``a_min >= a_max`` to the second
     order in the Hessian pass's view (``a_min - a_max``'s second-order part
     semidefinite, not zero): there clip is ``a_max`` near the point whatever ``a`` is
     (``minimum(maximum(a, lo), hi)`` with ``maximum(a, lo) >= lo >= hi``), so f's

@@ -2075,6 +2075,18 @@ def needs_scipy(who):
         "installed. Fix: pip install scipy, or call without sparsity= for a dense result.")
 
 
+def interp_knots_unsorted():
+    """``np.interp`` with moving knots ``xp`` (duals) whose values are not increasing:
+    NumPy does not check them ("the results are nonsense"), and its binary search picks a
+    segment that dualgrad's would not, so the derivative would not be its value's."""
+    return DualTypeError(
+        "np.interp: the knots xp are duals whose values are not increasing; expected "
+        "xp non-decreasing, as NumPy requires (it does not check, and its value is then "
+        "meaningless, so no derivative of it is exact). Fix: sort the knots with their "
+        "values, order = np.argsort(xp_values); np.interp(x, xp[order], fp[order]); a "
+        "grid built from the top is xp[::-1], fp[::-1].")
+
+
 def scipy_missing(who):
     """An ImportError for ``dualgrad.scipy``'s functions where SciPy is not installed."""
     return ImportError(

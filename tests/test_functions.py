@@ -736,3 +736,26 @@ def test_what_supported_md_says_of_interp_and_norm_holds():
                                numerical_jacobian(lambda a: np.interp(x, a, fp), xp),
                                rtol=1e-7, atol=1e-9)
     np.testing.assert_array_equal(dg.gradient(np.linalg.norm, np.zeros(3)), np.zeros(3))
+
+
+@pytest.mark.parametrize("knots", [[3.0, 2.2, 1.0, 0.1], [0.1, 2.2, 1.0, 3.0]])
+@pytest.mark.parametrize("point", ["scalar", "array"])
+def test_interp_with_moving_unsorted_knots_is_refused(knots, point):
+    """NumPy does not check that xp increases ("nonsense" results); with moving knots
+    dualgrad's segment is not the one NumPy's search picks, so the gradient was not the
+    value's: decreasing knots gave [0, 0, 0] beside NumPy's value 1.8, whose central
+    differences are [0, 0, 2] (attack46 10).  Refused, naming the sort; sorted knots of
+    the same values give the closed form."""
+    fp0 = np.array([0.0, 1.0, 5.0, 2.0])
+    th = np.array([1.5, 1.0, 0.9])
+
+    def f(t, xp):
+        x = t[0] if point == "scalar" else np.stack([t[0], t[0] * 0.5])
+        return np.sum(np.interp(x, np.array(xp) * t[1], fp0 * t[2]))
+    with pytest.raises(TypeError, match=r"not increasing.*argsort"):
+        dg.gradient(lambda t: f(t, knots), th)
+    # sorted: x = 1.5 on [1, 2.2]: 0.9 (1 + 4 (x / t1 - 1) / 1.2) at t = th
+    g = dg.gradient(lambda t: np.interp(t[0], np.array([0.1, 1.0, 2.2, 3.0]) * t[1],
+                                        fp0 * t[2]), th)
+    np.testing.assert_allclose(g, [0.9 * 4 / 1.2, -0.9 * 4 / 1.2 * 1.5, 1 + 4 * 0.5 / 1.2],
+                               rtol=1e-13)

@@ -1920,8 +1920,9 @@ def _interp_point(x, xp, fp):
     if n < 2 or fv.shape[0] != n or fpp.shape[-1] != m or m > MAX_SLOTS or \
             tx is not float and tx is not scalar_class(m):
         return None
-    if not pv[0] <= xv <= pv[n - 1]:      # (NaN too) the ends' pieces: the general path
-        return None
+    if not pv[0] <= xv <= pv[n - 1] or (pv[1:] < pv[:-1]).any():
+        return None                     # (NaN too) the ends' pieces, unsorted knots: the
+                                        # general path (which refuses the latter)
     value = np.interp(xv, pv, fv)           # NumPy's value and its checks
     i = min(max(int(pv.searchsorted(xv, "right")) - 1, 0), n - 2)
     build = scalar_class(m)._from           # the knots' elements, as x[i] reads them
@@ -1949,6 +1950,8 @@ def _interp_moving_knots(x, xp, fp, left, right):
     x = _finish(x)
     xv, pv = primal(x), np.asarray(primal(xp), dtype=float)
     value = np.interp(xv, pv, primal(fp), primal(left), primal(right))
+    if pv.ndim == 1 and np.any(pv[1:] < pv[:-1]):
+        raise errors.interp_knots_unsorted()
     f = fp if isinstance(fp, Dual) else _inexact(fp)    # a complex fp stays complex
     if (type(xv) is float or np.ndim(xv) == 0) and pv.size > 1:
         # one point (an EGM or VFI loop's scalar interp): the segment's or the end's

@@ -759,3 +759,15 @@ def test_interp_with_moving_unsorted_knots_is_refused(knots, point):
                                         fp0 * t[2]), th)
     np.testing.assert_allclose(g, [0.9 * 4 / 1.2, -0.9 * 4 / 1.2 * 1.5, 1 + 4 * 0.5 / 1.2],
                                rtol=1e-13)
+
+
+def test_clip_bounds_as_lists_holding_duals():
+    """np.clip(u, [x[1], 0.0], [x[1], 1.0]): a bound given as a list holding a scalar
+    dual was converted to floats on the constant-bounds path (the astype refusal);
+    np.maximum read the same list (attack46 08).  Oracle: the closed form of each
+    element (clipped to x1 between equal bounds, x1 itself inside)."""
+    x0 = np.array([0.3, 0.5, 2.0])
+    J = dg.jacobian(lambda x: np.clip(x[:2], [x[1], 0.0], [x[1], 1.0]) * x[2], x0)
+    np.testing.assert_array_equal(J, [[0.0, 2.0, 0.5], [0.0, 2.0, 0.5]])
+    J = dg.jacobian(lambda x: np.clip(x, (0.0, 0.1, x[0]), 1.0), x0)
+    np.testing.assert_array_equal(J, np.diag([1.0, 1.0, 0.0]))

@@ -1340,6 +1340,10 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
     copy of the partials."""
     a_min = kwargs.pop("min", a_min)
     a_max = kwargs.pop("max", a_max)
+    # a list or tuple bound holding duals (np.clip(u, [x[1], 0.0], 1.0)): one dual array,
+    # as np.maximum reads it (the constant path's float conversion refused it)
+    a_min = operand(a_min) if isinstance(a_min, (list, tuple)) else a_min
+    a_max = operand(a_max) if isinstance(a_max, (list, tuple)) else a_max
     kwargs.pop("casting", None)
     _reductions.check_kwargs("clip", kwargs)            # where=, dtype= fail loudly
     if isinstance(a, Dual) and not isinstance(a_min, Dual) and \

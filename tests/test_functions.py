@@ -771,3 +771,18 @@ def test_clip_bounds_as_lists_holding_duals():
     np.testing.assert_array_equal(J, [[0.0, 2.0, 0.5], [0.0, 2.0, 0.5]])
     J = dg.jacobian(lambda x: np.clip(x, (0.0, 0.1, x[0]), 1.0), x0)
     np.testing.assert_array_equal(J, np.diag([1.0, 1.0, 0.0]))
+
+
+def test_trapezoid_x_as_a_list_holding_duals():
+    """np.trapezoid(y, [0.0, x[0], 2.0]): the list was read as floats, and the dual in
+    it raised the np.zeros-buffer message (attack46 09).  Oracle: the two trapezoids'
+    closed form."""
+    x = np.array([0.3, 0.9, 2.0])
+    g = dg.gradient(lambda x: np.trapezoid(x ** 2, [0.0, x[0], 2.0]), x)
+    # x0 (x0^2 + x1^2) / 2 + (2 - x0) (x1^2 + x2^2) / 2
+    want = [(x[0] ** 2 + x[1] ** 2) / 2 + x[0] ** 2 - (x[1] ** 2 + x[2] ** 2) / 2,
+            2 * x[1], (2 - x[0]) * x[2]]
+    np.testing.assert_allclose(g, want, rtol=1e-14)
+    g = dg.gradient(lambda x: np.trapezoid(x, (0.0, x[0], 2.0)), x)
+    np.testing.assert_allclose(g, [(2 * x[0] + x[1]) / 2 - (x[1] + x[2]) / 2, 1.0,
+                                   (2 - x[0]) / 2], rtol=1e-14)

@@ -532,7 +532,9 @@ def _inexact(a):
 
 @implements(np.trapezoid)
 def _trapezoid(y, x=None, dx=1.0, axis=-1):
-    """Linear in ``y``; a dual ``x`` or ``dx`` goes through the formula itself."""
+    """Linear in ``y``; a dual ``x`` or ``dx`` goes through the formula itself (``x`` a
+    list or tuple holding duals too: one dual array, attack46 09)."""
+    x = operand(x) if isinstance(x, (list, tuple)) else x
     if isinstance(x, Dual) or isinstance(dx, Dual) or not isinstance(y, Dual):
         y = y if isinstance(y, Dual) else _inexact(y)       # a complex y stays complex
         ndim = np.ndim(primal(y))

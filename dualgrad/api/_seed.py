@@ -210,12 +210,10 @@ def is_output_tree(out):
     """Is ``f``'s output a pytree?  A dict is, and so is a list or tuple holding a
     dict or a nested list/tuple of arrays; a flat list or tuple of numbers or
     arrays is stacked into one array, as it always was.  A helper's own tuple
-    (:class:`Results`: ``grad(f, argnums=(0, 1))``'s; :class:`ResultList`) is one,
-    whatever it holds, and so is a namedtuple (JAX's node: ``np.linalg.slogdet``'s
-    result, a helper's result at a namedtuple point)."""
+    (:class:`Results`: ``grad(f, argnums=(0, 1))``'s; :class:`ResultList`; a helper's
+    namedtuple, :func:`_tree.helper_made`) is one, whatever it holds."""
     t = type(out)
-    if t is dict or t is Results or t is ResultList or \
-            (isinstance(out, tuple) and hasattr(t, "_fields")):
+    if t is dict or t is Results or t is ResultList or getattr(t, "_helper_made", False):
         return True
     return is_node(out) and any(is_node(item) for item in out)
 

@@ -48,17 +48,38 @@ class ResultList(list):
 
 def helper_made(tree):
     """``tree`` (built in the structure of a helper's input) with a plain tuple or list at
-    its top as :class:`Results` / :class:`ResultList`: an outer helper differentiating
-    the helper-made function reads it as a node, never as one array stacked from its
-    items.  ``dg.jacfwd(dg.grad(f))((a, b))`` stacked grad's tuple, putting the point's
+    its top as :class:`Results` / :class:`ResultList`, a namedtuple as its helper-made
+    twin (:func:`_made_twin`): an outer helper differentiating the helper-made function
+    reads it as a node, never as one array stacked from its items.
+    ``dg.jacfwd(dg.grad(f))((a, b))`` stacked grad's tuple, putting the point's
     structure outside and transposing the mixed blocks against JAX and dg.hessian
-    (attack46 06)."""
+    (attack46 06).  A user's own namedtuple output keeps its meaning (numbers: one
+    array, as SciPy's approx_fprime reads it)."""
     t = type(tree)
     if t is tuple:
         return Results(tree)
     if t is list:
         return ResultList(tree)
+    if _is_namedtuple(tree) and not getattr(t, "_helper_made", False):
+        return _made_twin(t)(*tree)
     return tree
+
+
+_TWINS = {}
+
+
+def _made_twin(t):
+    """A subclass of the namedtuple class ``t`` marked as a helper's result (made once per
+    class): ``isinstance`` of ``t``, the same fields and repr, a node wherever it goes,
+    and pickled as a plain ``t``."""
+    twin = _TWINS.get(t)
+    if twin is None:
+        twin = type(t.__name__, (t,), {"__slots__": (), "_helper_made": True,
+                                       "__reduce__": lambda self: (t, tuple(self)),
+                                       "__module__": t.__module__,
+                                       "__qualname__": getattr(t, "__qualname__", t.__name__)})
+        twin = _TWINS.setdefault(t, twin)
+    return twin
 
 
 def _is_number(item):
@@ -87,7 +108,8 @@ def _array_like_length(x):
 def is_node(x):
     """Is ``x`` a pytree node (rather than one array or scalar)?"""
     t = type(x)
-    if t is dict or t is OrderedDict or t is Results or t is ResultList:
+    if t is dict or t is OrderedDict or t is Results or t is ResultList or \
+            getattr(t, "_helper_made", False):
         return True
     if isinstance(x, (list, tuple)) and (t in (list, tuple) or _is_namedtuple(x)):
         return _array_like_length(x) is None

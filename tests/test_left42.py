@@ -178,6 +178,11 @@ CLIP_EQUAL_BOUNDS_SECOND_ORDER = {
     "a above the upper bound, crossing bounds": (
         lambda x: np.clip(x[0] ** 2 - 3 * x[0] * x[1] + 2 * x[1] ** 2, 0.0,
                           -x[0] ** 2 - x[0] * x[1] + x[1] ** 2), [[-2.0, -1.0], [-1.0, 2.0]]),
+    # bounds crossing at first order (lo = -x0), a above hi to second order: hi (chunk=1
+    # gave 2 for 4 at [1, 1]: the x0 chunk forced maximum(a, lo)'s midpoint)
+    "a above the upper bound, lower crossing at first order": (
+        lambda x: np.clip(2 * x[0] ** 2 - x[0] * x[1] + 2 * x[1] ** 2, -x[0],
+                          -x[0] ** 2 - x[0] * x[1] + 2 * x[1] ** 2), [[-2.0, -1.0], [-1.0, 4.0]]),
     # an array: [x0^2, x1^2] under x0^2 + x1^2, summed: x0^2 + x1^2
     "array summed": (lambda x: np.sum(np.clip(np.stack([x[0] ** 2, x[1] ** 2]), 0.0,
                                               x[0] ** 2 + x[1] ** 2)), 2.0 * np.eye(2)),

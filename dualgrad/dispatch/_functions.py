@@ -1387,7 +1387,8 @@ def _equal_bounds(a, a_min, a_max, result):
         keep = _same_first_order(result, a_max)
         # lo >= hi, or a >= hi (a tied with hi, their first orders equal), to the second
         # order: maximum(a, lo) >= hi, so f is hi there (every pass asks both)
-        below = _lower_dominates(result, a_min, a_max, equal)
+        below = _lower_dominates(result, a_min, a_max, equal) & \
+            _same_first_order(a_max - a_min, 0.0)
         above = _lower_dominates(result, a, a_max, equal & np.equal(v, hi)) & \
             _same_first_order(a_max - a, 0.0)
         if np.any(keep):                # bounds equal to every order, or a equal to hi

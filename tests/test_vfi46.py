@@ -17,6 +17,7 @@ engine's operations in both engines.
 """
 
 import contextlib
+import os
 import sys
 from pathlib import Path
 
@@ -303,10 +304,16 @@ def _central(f, x, h=1e-5):
 @pytest.mark.parametrize("mode", PATHS)
 def test_vfi_against_central_differences(mode):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    environ = dict(os.environ)
     try:
         import econ
     finally:
         sys.path.pop(0)
+        # bench/_common sets NUMBA_NUM_THREADS (and BLAS's) for its timings: numba then
+        # refuses its next compile in this process once its threads run (a later test's
+        # RuntimeError in CI), so the environment goes back as it was
+        os.environ.clear()
+        os.environ.update(environ)
     import scipy.stats as ss
     from dualgrad.scipy import stats
     th = np.array([0.96, 0.9, 0.1])

@@ -65,7 +65,7 @@ def helper_made(tree):
     return tree
 
 
-_TWINS = {}
+_TWINS: dict = {}
 
 
 def _made_twin(t):

@@ -15,6 +15,7 @@ import pytest
 
 import dualgrad as dg
 from dualgrad.backend import _kernels
+from _oracles import second_differences
 
 mp = pytest.importorskip("mpmath")
 sc = pytest.importorskip("scipy.special")
@@ -115,19 +116,6 @@ def test_clip_between_equal_dual_bounds(engine, sparsity):
         np.testing.assert_array_equal(g, [0.0, 1.0])
 
 
-def _second_differences(f, x, h=1e-2):
-    """Central second differences of the scalar ``f``: exact for quadratics."""
-    n = len(x)
-    H = np.zeros((n, n))
-    for i in range(n):
-        for j in range(n):
-            ei, ej = np.zeros(n), np.zeros(n)
-            ei[i], ej[j] = h, h
-            H[i, j] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej)
-                       + f(x - ei - ej)) / (4 * h * h)
-    return H
-
-
 CLIP_EQUAL_BOUNDS_SECOND_ORDER = {
     # clip(-1, 0, t^2) = min(0, t^2) = 0: the lower bound's second order, not t^2's
     "constant below both": (lambda x: np.clip(-1.0 + 0 * x[0], 0.0, x[0] ** 2), [[0.0]]),
@@ -205,7 +193,7 @@ def test_clip_between_equal_bounds_keeps_the_second_order(name, engine):
     got.append(sparse.toarray() if hasattr(sparse, "toarray") else sparse)
     for H in got:
         np.testing.assert_array_equal(H, want)
-    np.testing.assert_allclose(_second_differences(f, x), want, atol=1e-9)
+    np.testing.assert_allclose(second_differences(f, x), want, atol=1e-9)
 
 
 def test_clip_composition_of_two_ties_is_a_documented_limit():

@@ -1957,7 +1957,7 @@ def _interp_moving_knots(x, xp, fp, left, right):
     x = _finish(x)
     xv, pv = primal(x), np.asarray(primal(xp), dtype=float)
     value = np.interp(xv, pv, primal(fp), primal(left), primal(right))
-    if pv.ndim == 1 and np.any(pv[1:] < pv[:-1]):
+    if pv.ndim == 1 and (pv[1:] < pv[:-1]).any():
         raise errors.interp_knots_unsorted()
     f = fp if isinstance(fp, Dual) else _inexact(fp)    # a complex fp stays complex
     if (type(xv) is float or np.ndim(xv) == 0) and pv.size > 1:

@@ -1824,9 +1824,10 @@ def sparse_operand(who):
     """A scipy.sparse matrix where dualgrad takes it only as a matrix product."""
     return DualTypeError(
         f"{who}: expected a scipy.sparse matrix only in a matrix product with a dual of "
-        "one or two dimensions (np.matmul(L, u), np.dot(L, u), u @ L), got another use "
-        "of it. Fix: write L @ u as u @ L.T (it works on plain arrays and on duals "
-        "alike), or use L.toarray() where a dense array is meant.")
+        "one or two dimensions (L @ u, L.dot(u), u @ L, np.matmul(L, u), np.dot(L, u); "
+        "L * u of a sparse matrix, not array), got another use of it. Fix: use "
+        "L.toarray() where a dense array is meant (L.toarray() * u elementwise), or "
+        "write the product as L @ u.")
 
 
 def complex_input(who, dtype, name="x", sparse=False):
@@ -2877,11 +2878,11 @@ def from_scipy(who, exc):
             name = f"{type(owner).__name__}.{name}"
     if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS:
         return DualTypeError(
-            f"{who}: a scipy.sparse matrix's product (L @ u, L.dot(u)) converts the dual "
-            "with np.asarray, which drops its derivatives; expected a product that reaches "
-            "dualgrad. Fix: write L @ u as u @ L.T (it works on plain arrays and on "
-            "duals alike; u @ L works as written), which applies L to the value and to "
-            "every direction's partials at once.")
+            f"{who}: a scipy.sparse matrix's product (L @ u, L.dot(u)) met a NumPy object "
+            "array of scalar duals, which its compiled product cannot take; expected one "
+            "dual array (L @ u works on those). Fix: build u as one dual array, "
+            "np.stack([...]) or array operations rather than np.array([...], "
+            "dtype=object).")
     if isinstance(dist, str) and public == "scipy.stats":
         func = f"{public}.{dist}(...).{name}" if frozen else f"{public}.{dist}.{name}"
         spelling = _SCIPY_SPELLINGS.get((dist, name))

@@ -1,6 +1,7 @@
 """A scipy.sparse matrix applied to duals (dispatch/_linalg.py) and to the sparsity
-tracer (api/_sparsity.py): `np.matmul(L, u)`, `np.dot(L, u)`, `u @ L`; SciPy's own
-`L @ u` converts the dual first and gets dualgrad's TypeError naming `np.matmul`.
+tracer (api/_sparsity.py): `np.matmul(L, u)`, `np.dot(L, u)`, `u @ L`, and SciPy's own
+`L @ u`, `L.dot(u)` and an spmatrix's `L * u` (the dual answers SciPy's conversion with
+"not an array", so that Python asks its reflected operator).
 
 Oracles: the dense matrix (the products are linear, so their Jacobians are the matrix or
 its transpose) and closed forms of the nonlinear compositions."""
@@ -91,7 +92,7 @@ def test_infinite_entries_keep_zero_partials_finite(side):
     np.testing.assert_array_equal(dg.jvp(f, x, v)[1], dg.jvp(dense, x, v)[1])
 
 
-def test_plain_arrays_and_duals_share_the_recommended_spelling():
+def test_transposed_spelling_is_the_same_product():
     L = laplacian(7)
     f = lambda u: np.sin(u @ L.T)                     # L @ u, on floats and on duals
     np.testing.assert_array_equal(f(X7), np.sin(L @ X7))
@@ -99,16 +100,18 @@ def test_plain_arrays_and_duals_share_the_recommended_spelling():
     np.testing.assert_allclose(J, np.cos(L @ X7)[:, None] * L.toarray(), rtol=1e-15)
 
 
-@pytest.mark.parametrize("spelling", ["np.inner", "np.tensordot", "u * L", "u + L",
-                                      "np.outer", "np.kron"])
+@pytest.mark.parametrize("spelling", ["np.inner", "np.tensordot", "u + L", "np.outer",
+                                      "np.kron", "L * u of a sparse array", "L * u[0]"])
 def test_other_uses_of_a_sparse_matrix_raise_naming_the_fix(spelling):
     L = laplacian(7)
     f = {"np.inner": lambda u: np.inner(L, u), "np.tensordot": lambda u: np.tensordot(L, u, 1),
-         "u * L": lambda u: u * L, "u + L": lambda u: u + L,
-         "np.outer": lambda u: np.outer(u, L), "np.kron": lambda u: np.kron(L, u)}[spelling]
-    with pytest.raises(TypeError, match=r"scipy\.sparse.*Fix: .*u @ L\.T"):
+         "u + L": lambda u: u + L, "np.outer": lambda u: np.outer(u, L),
+         "np.kron": lambda u: np.kron(L, u),
+         "L * u of a sparse array": lambda u: u * sp.csr_array(L),   # elementwise there
+         "L * u[0]": lambda u: u[0] * L}[spelling]                     # a sparse result
+    with pytest.raises(TypeError, match=r"scipy\.sparse.*Fix: .*L\.toarray\(\)"):
         dg.jacobian(f, X7)
-    with pytest.raises(TypeError, match=r"scipy\.sparse.*Fix: .*u @ L\.T"):
+    with pytest.raises(TypeError, match=r"scipy\.sparse.*Fix: .*L\.toarray\(\)"):
         dg.sparsity(f, X7)
 
 
@@ -121,13 +124,59 @@ def test_sparse_operand_of_other_dimensions_is_a_type_error():
         dg.jacobian(lambda u: np.matmul(L, u), U)
 
 
-@pytest.mark.parametrize("spelling", ["L @ u", "L.dot(u)", "L * u"])
-def test_scipys_own_product_names_the_fix(spelling):
+SCIPY_SPELLINGS = {"L @ u": lambda L, u: L @ u, "L.dot(u)": lambda L, u: L.dot(u),
+                   "L * u": lambda L, u: L * u, "u * L": lambda L, u: u * L,
+                   "L @ column": lambda L, u: (L @ u.reshape(-1, 1)).ravel(),
+                   "L.T @ u": lambda L, u: L.T @ u}
+
+
+@pytest.mark.parametrize("kind", ["matrix", "array"])
+@pytest.mark.parametrize("spelling", list(SCIPY_SPELLINGS))
+def test_scipys_own_products_apply_the_matrix(spelling, kind):
+    # SciPy's operators on a dual: L applied to the value and to the partials, as
+    # np.matmul; on plain arrays the same spelling gives SciPy's own value
+    if kind == "array" and "*" in spelling:
+        pytest.skip("a sparse array's * is elementwise (refused above)")
+    L = laplacian(7) if kind == "matrix" else sp.csr_array(laplacian(7))
+    product = SCIPY_SPELLINGS[spelling]
+    dense = L.toarray()
+    dense = dense.T if spelling in ("u * L", "L.T @ u") else dense
+
+    def f(u):
+        return np.sin(product(L, u ** 2))
+    x = X7 + 0.5
+    np.testing.assert_array_equal(dg.jvp(f, x, np.ones(7))[0], f(x))
+    expected = np.cos(dense @ x ** 2)[:, None] * dense * (2 * x)[None, :]
+    for J in (np.asarray(dg.jacobian(f, x)), dg.jacobian(f, x, sparsity="auto").toarray(),
+              np.asarray(dg.jacobian(f, x, chunk=1))):
+        np.testing.assert_allclose(J, expected, rtol=1e-14, atol=1e-15)
+    P = dg.sparsity(lambda u: product(L, u), x).toarray()
+    np.testing.assert_array_equal(P, dense != 0)
+
+
+def test_scipys_product_in_a_hessian():
     L = laplacian(7)
-    f = {"L @ u": lambda u: L @ u, "L.dot(u)": lambda u: L.dot(u),
-         "L * u": lambda u: L * u}[spelling]
-    with pytest.raises(TypeError, match=r"u @ L\.T"):
-        dg.jacobian(f, X7)
+    dense = L.toarray()
+    x = np.cos(np.arange(7.0)) + 2.0
+    expected = 6.0 * (dense.T * (dense @ x)) @ dense
+    energy = lambda u: np.sum((L @ u) ** 3)                              # noqa: E731
+    np.testing.assert_allclose(np.asarray(dg.hessian(energy, x)), expected, rtol=1e-13,
+                               atol=1e-14)
+    np.testing.assert_allclose(dg.hessian(energy, x, sparsity="auto").toarray(), expected,
+                               rtol=1e-13, atol=1e-14)
+
+
+def test_object_array_in_scipys_product_names_the_fix():
+    L = laplacian(3)
+
+    def f(u):
+        return L @ np.array([u[0] ** 2, u[1], u[2]], dtype=object)
+    with pytest.raises(TypeError, match=r"object array.*Fix: .*np\.stack\(\[\.\.\.\]\)"):
+        dg.jacobian(f, np.ones(3))
+    # the fix it names works
+    J = np.asarray(dg.jacobian(lambda u: L @ np.stack([u[0] ** 2, u[1], u[2]]),
+                               np.array([3.0, 1.0, 1.0])))
+    np.testing.assert_array_equal(J, L.toarray() * [6.0, 1.0, 1.0])
 
 
 @pytest.mark.parametrize("fmt", ["csr", "csc"])

@@ -44,7 +44,8 @@ from .. import errors
 from ..dispatch._composed import insert
 from ..dispatch._functions import check_join_out, fill_diagonal, periodic_knots, place, putmask
 from ..dispatch._functions_extra import partition_index
-from ..dispatch._operands import is_sparse, overlaps
+from ..dispatch._operands import is_sparse, is_sparse_matrix, overlaps
+from ..dual._base import sparse_product_asks
 from ..dual._array import REFUSED, FlatIter, as_function, install_memory_attributes
 from ..rules._table import RULES, derivative_functions, rule_for
 
@@ -260,6 +261,8 @@ class Tracer:
 
     # -- conversions that would lose the dependence --
     def __array__(self, dtype=None, copy=None):
+        if dtype is None and sparse_product_asks(sys._getframe(1)):    # L @ u
+            return np.empty((), dtype=object)
         if dtype is None or np.dtype(dtype) == object:
             if self.ndim == 0:
                 out = np.empty((), dtype=object)
@@ -935,8 +938,10 @@ def _on_elements(ufunc, inputs, ctx):
 
 def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
     if any(map(is_sparse, inputs)):
-        if ufunc is np.matmul and method == "__call__" and not kwargs and len(inputs) == 2:
-            return _sparse_product(ctx, *inputs)
+        if method == "__call__" and not kwargs and len(inputs) == 2 and (
+                ufunc is np.matmul or ufunc is np.multiply and any(map(is_sparse_matrix, inputs)) and
+                all(np.ndim(a) for a in inputs)):
+            return _sparse_product(ctx, *inputs)       # (an spmatrix's * is its product)
         raise errors.sparse_operand(f"dualgrad.sparsity: np.{ufunc.__name__}")
     inputs = tuple(_normalize(a, ctx) for a in inputs)
     out = kwargs.pop("out", None)

@@ -534,8 +534,9 @@ def gram(x):
 # ---- a scipy.sparse matrix times a dual ----------------------------------------------
 # np.matmul(L, u), np.dot(L, u) and u @ L with L a scipy.sparse matrix or array (a
 # method-of-lines Laplacian): L applied to the value and, as one sparse product, to every
-# direction's partials.  SciPy's own `L @ u` converts u with np.asarray before dualgrad
-# is asked (helpers name the spelling u @ L.T in its error).
+# direction's partials.  SciPy's own `L @ u` (`L.dot(u)`, an spmatrix's `L * u`) asks
+# np.asanyarray(u) first: a dual answers "not an array" there (dual._base's
+# sparse_product_asks), so that Python calls u.__rmatmul__(L), which comes here.
 _SPARSE_PRODUCTS = (np.matmul, np.linalg.matmul, np.dot)
 
 

@@ -16,7 +16,7 @@ from ..dual import HOLOMORPHIC, Dual, primal
 from ..dual import from_object_array as _from_object_array
 
 __all__ = ["plain_array", "operand", "write_out", "abs2", "is_complex", "check_holomorphic",
-           "is_sparse", "moved", "overlaps"]
+           "is_sparse", "is_sparse_matrix", "moved", "overlaps"]
 
 
 def plain_array(who, a):
@@ -31,6 +31,12 @@ def plain_array(who, a):
 def is_sparse(a):
     """A scipy.sparse matrix or array, told without importing scipy."""
     return type(a).__module__.startswith("scipy.sparse") and hasattr(a, "tocsr")
+
+
+def is_sparse_matrix(a):
+    """A scipy.sparse *matrix* (``spmatrix``, not a sparse array): NumPy's ``np.matrix``
+    semantics, where ``L * u`` and ``u * L`` are matrix products."""
+    return is_sparse(a) and any(k.__name__ == "spmatrix" for k in type(a).__mro__)
 
 
 def operand(a):

@@ -26,8 +26,8 @@ from ..dual._array import ARGUMENT_FACTORS as _argument_factors, \
     argument_factors as _make_argument_factors, array_and_scalar as _array_and_scalar
 from . import _reductions, _second_order
 from ._lean_products import LEAN_PRODUCTS
-from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, operand, \
-    write_out
+from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, \
+    is_sparse_matrix, operand, write_out
 from ..rules._expr import LAZY
 from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, _DUAL_CALL, _NAMESPACE,
                              derivative_functions, rule_for, tangent_function,
@@ -243,8 +243,11 @@ def call(rule, args, out=None):
                 return call(rule, tuple(operand(x) for x in args), out)
         elif isinstance(a, (list, tuple, np.ndarray)):      # np.matrix, masked arrays too
             return call(rule, tuple(operand(x) for x in args), out)
-        elif type(a) not in _NUMBERS and is_sparse(a):     # u * L: NumPy would broadcast
-            raise errors.sparse_operand(ufunc_name(rule.ufunc))
+        elif type(a) not in _NUMBERS and is_sparse(a):
+            if rule.ufunc is np.multiply and out is None and is_sparse_matrix(a) and \
+                    all(np.ndim(b) for b in args):      # an spmatrix's L * u: its product
+                return np.matmul(*args)
+            raise errors.sparse_operand(ufunc_name(rule.ufunc))    # u + L
     ufunc = rule.ufunc
     if tag < 0:
         return ufunc(*args)

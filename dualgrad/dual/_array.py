@@ -23,7 +23,8 @@ import numpy as np
 from .. import backend, errors
 from ..rules._table import RULES
 from . import _base, _scalar, _snapshots
-from ._base import LIVE as _LIVE, Dual, _scalar_value, numeric, primal
+from ._base import LIVE as _LIVE, Dual, _scalar_value, numeric, primal, \
+    sparse_product_asks
 from ._snapshots import LIVE as _SNAPSHOTS
 from ._scalar import (MAX_SLOTS, make_scalar, scalar_class, scalars_from_rows, unread_rows,
                       unread_twins, untouched)
@@ -333,6 +334,8 @@ class ArrayDual(Dual):
                 "Use y itself (dual arrays take NumPy functions and indexing directly), "
                 "or np.array(y) for an explicit copy.")
         caller = sys._getframe(1)          # SciPy's Python code that converts, if any
+        if sparse_product_asks(caller):         # L @ u: u.__rmatmul__(L) does it
+            return np.empty((), dtype=object)
         if caller.f_code.co_name == "squareform" and \
                 caller.f_globals.get("__name__") == "scipy.spatial.distance":
             raise errors.squareform_copy()

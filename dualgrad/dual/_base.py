@@ -24,7 +24,8 @@ from ..rules import _table
 
 __all__ = ["Dual", "new_tag", "retire", "HOLOMORPHIC", "holomorphic_tag", "check_live",
            "primal", "newest",
-           "running", "adopted", "adopting", "LIVE", "TAGS", "DIAGONAL", "linking"]
+           "running", "adopted", "adopting", "LIVE", "TAGS", "DIAGONAL", "linking",
+           "sparse_product_asks"]
 
 # The tags handed out so far (new_tag takes the next).  A tag is live while LIVE holds
 # it: new_tag's two steps, which the helpers' one-pass path (api.helpers._one_pass)
@@ -323,6 +324,17 @@ ARRAY_ROWS = []
 _table._DUAL.append(Dual)      # the rule table's value(x) strips these layers
 
 _F64 = np.float64
+
+
+def sparse_product_asks(frame):
+    """Whether ``frame`` is scipy.sparse's ``_matmul_dispatch`` converting a dual (the
+    right operand of ``L @ u``, ``L.dot(u)``, an spmatrix's ``L * u``).  Handed a 0-d
+    object array there, SciPy returns ``NotImplemented`` ("not an array") and Python
+    asks the dual's reflected operator, which applies ``L`` to the value and to every
+    direction's partials; an object array of scalar duals would reach SciPy's compiled
+    product, which cannot take it."""
+    return frame.f_code.co_name == "_matmul_dispatch" and \
+        frame.f_globals.get("__name__", "").startswith("scipy.sparse")
 
 
 def _scalar_value(value):

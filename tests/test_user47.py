@@ -1,0 +1,356 @@
+"""An astronomer's first day (user47, stop 47): astronomy code as written in public
+Python, each derivative against an independent oracle (bench/astro.py times them).
+
+* radvel's Kepler solver (California-Planet-Search/radvel, radvel/kepler.py @ 00b26a4d:
+  third-order Newton corrections until |E - e sin E - M| < 1e-12, boolean-mask writes)
+  and its RV curve (radvel/orbit.py @ 0dec1e35): the loop stops when the *value* has
+  converged, so its derivatives trail by the last step's error (up to ~3e-11 relative);
+  one Newton step on duals after the loop makes them exact (README, "Iterative solvers").
+  Oracle: dnu/dM = (1 + e cos nu)^2 / (1 - e^2)^(3/2), dnu/de = sin nu (2 + e cos nu) /
+  (1 - e^2).
+* EXOTIC's per-point Newton loop over scalars (rzellem/EXOTIC, occultquad.py @ 8c009ace,
+  ``solveme``): dE/dM = 1 / (1 - e cos E), dE/de = sin E / (1 - e cos E).
+* Mandel & Agol's uniform-disk overlap as EXOTIC's occultquad writes it (np.where
+  clamps, np.arccos): d lambda_e / dz = -sqrt(4 z^2 - (1 + z^2 - p^2)^2) / (pi z) (the
+  chord), d lambda_e / dp = 2 p kappa_0 / pi (the planet's arc inside the star); and
+  Bulirsch's while loop for the complete elliptic integral of the third kind against
+  mpmath's ellippi.
+* A comoving distance by scipy.integrate.fixed_quad (duals in the parameters and the
+  upper limit) against quad of the analytic partials; scipy.integrate.quad's refusal
+  names fixed_quad.
+* A Voigt line by scipy.special.wofz against w'(z) = -2 z w(z) + 2i / sqrt(pi);
+  astropy's lombscargle_slow (astropy/astropy, astropy/stats/lombscargle/implementations/
+  slow_impl.py @ 1aba1623) differentiated in frequency and data against the complex step.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+integrate = pytest.importorskip("scipy.integrate")
+special = pytest.importorskip("scipy.special")
+
+
+def kepler(Marr, eccarr):
+    """radvel.kepler.kepler as written there."""
+    conv = 1.0e-12
+    k = 0.85
+    Earr = Marr + np.sign(np.sin(Marr)) * k * eccarr
+    fiarr = Earr - eccarr * np.sin(Earr) - Marr
+    convd = np.where(np.abs(fiarr) > conv)[0]
+    nd = len(convd)
+    while nd > 0:
+        M, ecc, E, fi = Marr[convd], eccarr[convd], Earr[convd], fiarr[convd]
+        fip = 1 - ecc * np.cos(E)
+        fipp = ecc * np.sin(E)
+        fippp = 1 - fip
+        d1 = -fi / fip
+        d2 = -fi / (fip + d1 * fipp / 2.0)
+        d3 = -fi / (fip + d2 * fipp / 2.0 + d2 * d2 * fippp / 6.0)
+        E = E + d3
+        Earr[convd] = E
+        fiarr = Earr - eccarr * np.sin(Earr) - Marr
+        convd = np.abs(fiarr) > conv
+        nd = np.sum(convd)
+    return Earr
+
+
+def kepler_exact(Marr, eccarr):
+    E = kepler(Marr, eccarr)
+    return E - (E - eccarr * np.sin(E) - Marr) / (1 - eccarr * np.cos(E))
+
+
+def rv_drive(t, orbel, solver):
+    per, tp, e, om, k = orbel
+    M = 2 * np.pi * (((t - tp) / per) - np.floor((t - tp) / per))
+    eccarr = np.zeros(t.size) + e                    # radvel's spelling: rebinding
+    E1 = solver(M, eccarr)
+    nu = 2.0 * np.arctan(((1.0 + e) / (1.0 - e)) ** 0.5 * np.tan(E1 / 2.0))
+    return k * (np.cos(nu + om) + e * np.cos(om))
+
+
+def rv_jacobian_oracle(t, orbel):
+    per, tp, e, om, k = orbel
+    M = 2 * np.pi * (((t - tp) / per) - np.floor((t - tp) / per))
+    E = np.full_like(M, np.pi)          # Newton from pi converges for every M, e < 1
+    for _ in range(60):
+        E = E - (E - e * np.sin(E) - M) / (1 - e * np.cos(E))
+    nu = 2 * np.arctan(np.sqrt((1 + e) / (1 - e)) * np.tan(E / 2))
+    dnu_dM = (1 + e * np.cos(nu)) ** 2 / (1 - e ** 2) ** 1.5
+    dnu_de = np.sin(nu) * (2 + e * np.cos(nu)) / (1 - e ** 2)
+    s = -k * np.sin(nu + om)
+    return np.column_stack([s * dnu_dM * (-2 * np.pi * (t - tp) / per ** 2),
+                            s * dnu_dM * (-2 * np.pi / per),
+                            s * dnu_de + k * np.cos(om),
+                            -k * (np.sin(nu + om) + e * np.sin(om)),
+                            np.cos(nu + om) + e * np.cos(om)])
+
+
+def _rel(J, Jo):
+    return np.max(np.abs(J - Jo).max(axis=0) / np.abs(Jo).max(axis=0))
+
+
+T_RV = np.sort(np.random.default_rng(1).uniform(2455000, 2457000, 60))
+
+
+@pytest.mark.parametrize("e", [0.1, 0.5, 0.9, 0.98])
+def test_radvel_rv_jacobian_one_exact_step(e):
+    orbel = np.array([32.468, 2456000.3, e, 1.2, 10.0])
+    J = dg.jacobian(lambda p: rv_drive(T_RV, p, kepler_exact), orbel)
+    assert _rel(J, rv_jacobian_oracle(T_RV, orbel)) < 1e-13
+
+
+def test_radvel_loop_alone_trails_by_its_last_step():
+    """The recipe's reason: without the step the loop's derivatives are 1e-11 off (the
+    README's number), with it 1e-15; the values agree to rounding either way."""
+    orbel = np.array([32.468, 2456000.3, 0.5, 1.2, 10.0])
+    Jo = rv_jacobian_oracle(T_RV, orbel)
+    loose = _rel(dg.jacobian(lambda p: rv_drive(T_RV, p, kepler), orbel), Jo)
+    exact = _rel(dg.jacobian(lambda p: rv_drive(T_RV, p, kepler_exact), orbel), Jo)
+    assert 1e-12 < loose < 1e-9 and exact < 1e-13
+
+
+def test_rv_loglike_gradient_and_hessian():
+    orbel = np.array([32.468, 2456000.3, 0.5, 1.2, 10.0])
+    rng = np.random.default_rng(3)
+    y = rv_drive(T_RV, orbel, kepler_exact) + 2.0 * rng.standard_normal(T_RV.size)
+
+    def nll(q):
+        r = y - rv_drive(T_RV, q, kepler_exact)
+        return 0.5 * np.sum(r ** 2) / 4.0
+
+    def grad_oracle(q):
+        r = y - rv_drive(T_RV, q, kepler_exact)
+        return -(r @ rv_jacobian_oracle(T_RV, q)) / 4.0
+
+    q = orbel + np.array([0.01, -0.2, 0.02, 0.05, -0.3])
+    g = dg.gradient(nll, q)
+    go = grad_oracle(q)
+    np.testing.assert_allclose(g, go, rtol=1e-12, atol=1e-12 * np.abs(go).max())
+    H = dg.hessian(nll, q)
+    assert np.array_equal(H, H.T)
+    steps = np.array([1e-4, 1e-3, 1e-4, 1e-4, 1e-3])
+    Ho = np.empty((5, 5))
+    for i in range(5):
+        d = lambda h: (grad_oracle(q + h * np.eye(5)[i]) - grad_oracle(q - h * np.eye(5)[i])) / (2 * h)
+        Ho[:, i] = (4 * d(steps[i] / 2) - d(steps[i])) / 3
+    np.testing.assert_allclose(H, Ho, rtol=1e-6, atol=1e-7 * np.abs(Ho).max())
+
+
+def solveme(M, e, eps):
+    """EXOTIC's solveme as written there: a scalar Newton loop per element."""
+    E = np.copy(M)
+    for i in np.arange(M.shape[0]):
+        while abs(E[i] - e * np.sin(E[i]) - M[i]) > eps:
+            num = E[i] - e * np.sin(E[i]) - M[i]
+            den = 1. - e * np.cos(E[i])
+            E[i] = E[i] - num / den
+    return E
+
+
+def test_exotic_scalar_newton_loop():
+    M = np.linspace(0.1, 6.0, 25)
+
+    def f(q):
+        E = solveme(q[0] * M, q[1], 1e-10)
+        return E - (E - q[1] * np.sin(E) - q[0] * M) / (1 - q[1] * np.cos(E))
+
+    q = np.array([1.0, 0.6])
+    J = dg.jacobian(f, q)
+    E = np.full_like(M, np.pi)          # Newton from pi converges for every M, e < 1
+    for _ in range(60):
+        E = E - (E - 0.6 * np.sin(E) - M) / (1 - 0.6 * np.cos(E))
+    Jo = np.column_stack([M / (1 - 0.6 * np.cos(E)), np.sin(E) / (1 - 0.6 * np.cos(E))])
+    assert _rel(J, Jo) < 1e-14
+
+
+def lambda_e(z, p):
+    """The uniform-disk overlap of EXOTIC's occultquad (ingress/egress and inside)."""
+    z = np.where(z < 1e-14, 0., z)
+    out = np.zeros_like(z * p)
+    ing = np.where((z >= abs(1. - p)) & (z < 1. + p))[0]
+    tmp = (1. - p ** 2. + z[ing] ** 2.) / 2. / z[ing]
+    tmp = np.where(tmp > 1., 1., tmp)
+    tmp = np.where(tmp < -1., -1., tmp)
+    kap1 = np.arccos(tmp)
+    tmp = (p ** 2. + z[ing] ** 2 - 1.) / 2. / p / z[ing]
+    tmp = np.where(tmp > 1., 1., tmp)
+    tmp = np.where(tmp < -1., -1., tmp)
+    kap0 = np.arccos(tmp)
+    tmp = 4. * z[ing] ** 2 - (1. + z[ing] ** 2 - p ** 2) ** 2
+    tmp = np.where(tmp < 0, 0, tmp)
+    out[ing] = (p ** 2 * kap0 + kap1 - 0.5 * np.sqrt(tmp)) / np.pi
+    inside = np.where(z <= 1. - p)[0]
+    out[inside] = p ** 2 + 0.0 * z[inside]
+    return out
+
+
+def test_uniform_disk_overlap_chord_and_arc():
+    z = np.array([0.3, 0.8, 0.95, 1.0, 1.05, 1.12])
+    p = 0.15
+    dz = dg.jacobian(lambda q: lambda_e(q, p), z)
+    dp = dg.derivative(lambda q: lambda_e(z, q), p)
+    ing = (z >= 1 - p) & (z < 1 + p)
+    kap0 = np.arccos((p ** 2 + z ** 2 - 1) / (2 * p * z))
+    chord = np.sqrt(4 * z ** 2 - (1 + z ** 2 - p ** 2) ** 2)
+    want_z = np.where(ing, -chord / (np.pi * z), 0.0)
+    want_p = np.where(ing, 2 * p * kap0 / np.pi, 2 * p)
+    np.testing.assert_allclose(np.diag(dz), want_z, rtol=1e-13, atol=1e-15)
+    assert np.count_nonzero(dz - np.diag(np.diag(dz))) == 0
+    np.testing.assert_allclose(dp, want_p, rtol=1e-13)
+
+
+def ellpic_bulirsch(n, k):
+    """EXOTIC's Bulirsch loop for Pi(-n | k^2), builtin max over a dual array included."""
+    kc = np.sqrt(1. - k ** 2)
+    la = np.sqrt(n + 1.)
+    m0, c, d, e = 1., 1., 1. / la, kc
+    while True:
+        f = c
+        c = d / la + c
+        g = e / la
+        d = 2. * (f * g + d)
+        la = g + la
+        g = m0
+        m0 = kc + m0
+        if max(abs(1. - kc / g)) > 1.e-8:
+            kc = 2 * np.sqrt(e)
+            e = kc * m0
+        else:
+            return 0.5 * np.pi * (c * m0 + d) / (m0 * (m0 + la))
+
+
+def test_bulirsch_third_kind_loop():
+    mp = pytest.importorskip("mpmath")
+    n = np.array([0.5, 3.0, 12.0])
+    k = np.array([0.3, 0.7, 0.9])
+    J = dg.jacobian(lambda q: ellpic_bulirsch(q[:3], q[3:]), np.concatenate([n, k]))
+    with mp.workdps(30):
+        for i in range(3):
+            Pi = lambda a, b: mp.ellippi(-a, b ** 2)
+            dn = float(mp.diff(lambda a: Pi(a, mp.mpf(k[i])), mp.mpf(n[i])))
+            dk = float(mp.diff(lambda b: Pi(mp.mpf(n[i]), b), mp.mpf(k[i])))
+            np.testing.assert_allclose([J[i, i], J[i, 3 + i]], [dn, dk], rtol=1e-12)
+
+
+C_KMS = 299792.458
+
+
+def _efunc(x, Om, Ol):
+    return np.sqrt(Om * (1 + x) ** 3 + (1 - Om - Ol) * (1 + x) ** 2 + Ol)
+
+
+def test_comoving_distance_fixed_quad():
+    def dc(p):
+        H0, Om, Ol, z = p
+        return C_KMS / H0 * integrate.fixed_quad(lambda x: 1.0 / _efunc(x, Om, Ol), 0.0, z,
+                                                 n=50)[0]
+
+    p = np.array([70.0, 0.3, 0.7, 1.5])
+    g = dg.gradient(dc, p)
+    H0, Om, Ol, z = p
+    q = lambda f: integrate.quad(f, 0, z, epsabs=1e-14, epsrel=1e-13, limit=200)[0]
+    want = np.array([
+        -C_KMS / H0 ** 2 * q(lambda x: 1 / _efunc(x, Om, Ol)),
+        C_KMS / H0 * q(lambda x: -0.5 * ((1 + x) ** 3 - (1 + x) ** 2) / _efunc(x, Om, Ol) ** 3),
+        C_KMS / H0 * q(lambda x: -0.5 * (1 - (1 + x) ** 2) / _efunc(x, Om, Ol) ** 3),
+        C_KMS / H0 / _efunc(z, Om, Ol)])
+    np.testing.assert_allclose(g, want, rtol=1e-12)
+    H = dg.hessian(dc, p)
+    assert np.array_equal(H, H.T)
+    # d2/dz2 = -c/H0 E'(z) / E(z)^2, E' from the closed form
+    dE = (3 * Om * (1 + z) ** 2 + 2 * (1 - Om - Ol) * (1 + z)) / (2 * _efunc(z, Om, Ol))
+    np.testing.assert_allclose(H[3, 3], -C_KMS / H0 * dE / _efunc(z, Om, Ol) ** 2, rtol=1e-12)
+
+
+@pytest.mark.parametrize("call", ["quad", "quad_vec", "tanhsinh"])
+def test_adaptive_quadrature_refusal_names_fixed_quad(call):
+    fn = getattr(integrate, call)
+
+    def f(Om):
+        r = fn(lambda x: 1.0 / _efunc(x, Om, 0.7), 0.0, 1.5)
+        return r.integral if call == "tanhsinh" else r[0]
+
+    with pytest.raises(TypeError) as info:
+        dg.derivative(f, 0.3)
+    msg = str(info.value)
+    assert f"scipy.integrate.{call} converts its input" in msg
+    assert "scipy.integrate.fixed_quad(" in msg and "np.trapezoid(" in msg
+    fname = "func" if call == "quad" else "f"
+    assert f"fixed_quad({fname}, a, b, args=args, n=50)" in msg
+
+
+def test_voigt_line_wofz():
+    x = np.linspace(-5, 5, 41)
+
+    def line(p):
+        A, x0, sig, gam = p
+        zz = ((x - x0) + 1j * gam) / (sig * np.sqrt(2))
+        return A * np.real(special.wofz(zz)) / (sig * np.sqrt(2 * np.pi))
+
+    p = np.array([2.0, 0.3, 0.8, 0.5])
+    J = dg.jacobian(line, p)
+    A, x0, sig, gam = p
+    zz = ((x - x0) + 1j * gam) / (sig * np.sqrt(2))
+    w = special.wofz(zz)
+    dw = -2 * zz * w + 2j / np.sqrt(np.pi)
+    pref = 1 / (sig * np.sqrt(2 * np.pi))
+    Jo = np.column_stack([np.real(w) * pref,
+                          A * pref * np.real(dw * (-1 / (sig * np.sqrt(2)))),
+                          A * pref * np.real(dw * (-zz / sig)) - A * np.real(w) * pref / sig,
+                          A * pref * np.real(dw * (1j / (sig * np.sqrt(2))))])
+    assert _rel(J, Jo) < 1e-14
+    J2 = dg.jacobian(lambda q: q[0] * special.voigt_profile(x - q[1], q[2], q[3]), p)
+    assert _rel(J2, Jo) < 1e-13
+
+
+def lombscargle_slow(t, y, dy, frequency):
+    """astropy's lombscargle_slow (normalized, fit_bias=True) as written there."""
+    t, y, dy = np.broadcast_arrays(t, y, dy)
+    frequency = np.asarray(frequency)
+    w = dy ** -2.0
+    w /= w.sum()
+    y = y - np.dot(w, y)
+    omega = 2 * np.pi * frequency
+    omega = omega.ravel()[np.newaxis, :]
+    t, y, dy, w = map(lambda x: x[:, np.newaxis], (t, y, dy, w))
+    sin_omega_t = np.sin(omega * t)
+    cos_omega_t = np.cos(omega * t)
+    S2 = 2 * np.dot(w.T, sin_omega_t * cos_omega_t)
+    C2 = 2 * np.dot(w.T, 0.5 - sin_omega_t ** 2)
+    S = np.dot(w.T, sin_omega_t)
+    C = np.dot(w.T, cos_omega_t)
+    S2 -= (2 * S * C)
+    C2 -= (C * C - S * S)
+    omega_t_tau = omega * t - 0.5 * np.arctan(S2 / C2)
+    s, c = np.sin(omega_t_tau), np.cos(omega_t_tau)
+    Y = np.dot(w.T, y)
+    wy = w * y
+    YC, YS = np.dot(wy.T, c), np.dot(wy.T, s)
+    CC, SS = np.dot(w.T, c * c), np.dot(w.T, s * s)
+    Ct, St = np.dot(w.T, c), np.dot(w.T, s)
+    YC -= Y * Ct
+    YS -= Y * St
+    CC -= Ct * Ct
+    SS -= St * St
+    p = (YC * YC / CC + YS * YS / SS)
+    p /= np.dot(w.T, y * y)
+    return p.ravel()
+
+
+def test_lombscargle_in_frequency_and_data():
+    rng = np.random.default_rng(42)
+    t = 100 * rng.random(60)
+    y = np.sin(2 * np.pi * t) + 0.1 * rng.standard_normal(60)
+    dy = np.full(60, 0.1)
+    f0 = np.array([1.0005, 0.37])
+    h = 1e-30
+    Jf = dg.jacobian(lambda f: lombscargle_slow(t, y, dy, f), f0)
+    Jcs = np.array([np.imag(lombscargle_slow(t, y, dy, f0 + 1j * h * e)) / h
+                    for e in np.eye(2)]).T
+    np.testing.assert_allclose(Jf, Jcs, rtol=1e-12, atol=1e-13 * np.abs(Jcs).max())
+    Jy = dg.jacobian(lambda v: lombscargle_slow(t, v, dy, f0), y)
+    Jycs = np.array([np.imag(lombscargle_slow(t, y + 1j * h * e, dy, f0)) / h
+                     for e in np.eye(60)]).T
+    assert _rel(Jy, Jycs) < 1e-12

@@ -49,7 +49,8 @@ from _common import table  # noqa: E402
 import numpy as np  # noqa: E402
 
 PROBLEMS = ["heat equation 100000x4", "heat equation np.roll + rebinding",
-            "heat equation np.diff + concatenate", "elementwise N=1e6", "grid field 101^3",
+            "heat equation np.diff + concatenate", "heat equation scipy.sparse L @ u",
+            "elementwise N=1e6", "grid field 101^3",
             "Rosenbrock n=100 without np.asarray", "Broyden 50x50",
             "elementwise 2 arguments N=10", "elementwise 2 arguments N=1e3",
             "elementwise 2 arguments N=1e6", "reaction-diffusion 2-D 96^2x40"]

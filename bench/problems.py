@@ -345,6 +345,21 @@ def heat_diff(p, n=HEAT_N, steps=HEAT_STEPS, dt=0.01):
     return u
 
 
+def heat_sparse(p, n=HEAT_N, steps=HEAT_STEPS, dt=0.01):
+    """The same simulation with the Laplacian as a ``scipy.sparse`` matrix (fixed ends:
+    its first and last rows are zero), ``L @ u`` each step, the method of lines."""
+    import scipy.sparse as sp
+    kappa, amp, width, rate = p[0], p[1], p[2], p[3]
+    s = np.linspace(0.0, 1.0, n)
+    u = amp * np.exp(-((s - 0.5) / width) ** 2)
+    inner = np.ones(n)
+    inner[[0, -1]] = 0.0
+    L = sp.diags([inner[1:], -2.0 * inner, inner[:-1]], [-1, 0, 1], format="csr")
+    for _ in range(steps):
+        u = u + kappa * (L @ u) + inner * (dt * rate * u * (1.0 - u))
+    return u
+
+
 def heat_form(f):
     """A benchmark problem for another formulation ``f`` of the heat equation; the
     reference is the hand-written tangent of the same simulation."""
@@ -534,6 +549,7 @@ PROBLEMS = {
     "heat equation 100000x4": heat_eq,
     "heat equation np.roll + rebinding": heat_form(heat_roll),
     "heat equation np.diff + concatenate": heat_form(heat_diff),
+    "heat equation scipy.sparse L @ u": heat_form(heat_sparse),
     "elementwise N=1e6": elementwise,
     "Broyden 50x50": dense_jacobian,
 }

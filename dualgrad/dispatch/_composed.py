@@ -16,7 +16,7 @@ from ..backend import finite
 from ..dual import Dual, make, newest, primal
 from ._linalg import gram
 from ._operands import abs2, operand
-from ._reductions import axis_index, axis_tuple, check_kwargs, ddof_of, tie_means
+from ._reductions import axis_index, axis_tuple, check_kwargs, ddof_of, tie_means, with_value
 
 __all__ = ["COMPOSED", "insert", "unweighted"]
 
@@ -159,7 +159,22 @@ def _nan_extreme(reduce, fill, name):
             return reduce(a, axis=axis, keepdims=keepdims)
         result = reduce(_without_nan(a, fill, nan), axis=axis, keepdims=keepdims)
         return np.where(np.all(nan, axis=axis, keepdims=keepdims), np.nan, result)
-    return impl
+
+    def numpy_zeros(a, axis=None, out=None, keepdims=False, **kwargs):
+        return _numpy_zeros(impl(a, axis, out, keepdims, **kwargs), primal(a), plain, axis,
+                            keepdims)
+    return numpy_zeros
+
+
+def _numpy_zeros(result, v, plain, axis, keepdims):
+    """``result`` (``np.nanmax`` / ``nanmin`` of a dual whose plain values are ``v``)
+    with NumPy's own value where it is zero: tied 0.0 and -0.0 are equal, and
+    ``nanmax``'s fmax keeps another of them than ``np.max`` (attack46b 09); one more
+    reduction, only where an extreme is zero."""
+    if not isinstance(result, Dual) or not np.any(primal(result) == 0):
+        return result
+    return with_value(result, plain(v, axis=axis, keepdims=keepdims))
+
 
 
 _nanmax = _nan_extreme(np.max, -np.inf, "nanmax")

@@ -18,7 +18,7 @@ from ..backend import running_product, small, sum_partials, sum_small, weighted_
 from ..backend import take as backend_take
 
 __all__ = ["axis_index", "axis_tuple", "normalize_axes", "check_kwargs", "ddof_of", "sum", "lean_sum",
-           "prod", "amax", "amin", "cumsum", "cumprod", "masked", "reduceat",
+           "prod", "amax", "amin", "cumsum", "cumprod", "masked", "reduceat", "with_value",
            "running_extreme", "segment_sums", "tie_means", "log_add_reduce"]
 
 _F64 = np.dtype(np.float64)
@@ -387,8 +387,11 @@ def _extreme(a, axis, keepdims, arg, name, kwargs):
             i = int(arg(v))
             tied = v == v[i]                    # (none at a NaN: NaN != NaN)
             k = int(np.count_nonzero(tied))
-            if k > 1:                           # ties: the mean of their partials
-                return make(v[i], np.sum(p[tied], axis=0) / k, a.tag)
+            if k > 1:                           # ties: the mean of their partials, the
+                # value NumPy's own (its bits: 0.0 or -0.0 at tied signed zeros)
+                return make(getattr(np, name)(v), np.sum(p[tied], axis=0) / k, a.tag)
+            if v[i] != v[i]:                    # NaN: NumPy's (its sign, attack46b 09)
+                return make(getattr(np, name)(v), p[i], a.tag)
             return make(v[i], p[i], a.tag)
     shape = a.shape
     if axis is None:
@@ -464,8 +467,11 @@ def _extreme_axis(a, ax, arg, name):
     top = value.reshape((before, 1) if after == 1 else (before, 1, after))
     value = value.reshape(out)
     result = make(value, partials, a.tag)
-    if np.count_nonzero(v3 == top) + np.count_nonzero(top != top) == before * after:
-        return result                          # no ties
+    nan = np.count_nonzero(top != top)
+    if np.count_nonzero(v3 == top) + nan == before * after:     # no ties
+        if nan:                                # NumPy's NaN (its sign bit, attack46b 09)
+            return make(getattr(np, name)(v3, axis=1).reshape(out), partials, a.tag)
+        return result
     return _tied_mean(a, (ax,), result, name, np.expand_dims(value, ax))
 
 
@@ -484,6 +490,8 @@ def _tied_mean(a, axes, result, name, top=None):
     tied = v == top
     count = np.sum(tied, axis=axes)
     if not bool(np.any(count > 1)):
+        if bool(np.any(top != top)):       # NumPy's NaN (its sign bit, attack46b 09)
+            return with_value(result, getattr(np, name)(v, axis=axes))
         return result
     several = count > 1
     if isinstance(a.value, Dual):          # nested: the second order may pick some
@@ -496,11 +504,21 @@ def _tied_mean(a, axes, result, name, top=None):
     several = several[..., None]
     partials = np.where(several, total / np.where(several, count[..., None], 1),
                         result.partials)
-    value = result.value
     if isinstance(a.value, Dual):          # nested: the inner partials' mean as well
         value = _extreme(a.value, axes, False, np.argmax if name == "max" else np.argmin,
                          name, {})
+    else:                                  # NumPy's own value at ties: tied 0.0 and -0.0
+        value = getattr(np, name)(v, axis=axes)    # are equal, its bits pick (attack46b 09)
     return make(value, partials, a.tag)
+
+
+def with_value(d, value):
+    """The dual ``d`` (nested or not) with its plain value replaced by ``value``, of
+    the same shape: NumPy's own extreme where its bits differ from the element an
+    argmax picked (tied 0.0 and -0.0, the sign of a NaN)."""
+    if isinstance(d.value, Dual):
+        return make(with_value(d.value, value), d.partials, d.tag)
+    return make(value, d.partials, d.tag)
 
 
 def amax(a, axis=None, out=None, keepdims=False, **kwargs):
@@ -656,7 +674,7 @@ def running_extreme(ufunc, a, axis=0, **kwargs):
     with np.errstate(invalid="ignore"):
         member = v == running          # equal to the running extreme (NaN never)
     if not isinstance(a, Dual) or not np.any(member & ~new):
-        return result
+        return result if not isinstance(a, Dual) else with_value(result, running)
     # a tie (rules/_table.py, TIES): the mean of the tied elements' partials so far in
     # the run, as np.max takes (the first's alone made maximum.accumulate(x)[-1] +
     # minimum.accumulate(x)[-1], which is a + b for two elements, (2, 0) at a == b)
@@ -677,6 +695,8 @@ def running_extreme(ufunc, a, axis=0, **kwargs):
             chosen = np.take_along_axis(a.partials, np.maximum(pick, 0)[..., None], axis=ax)
             partials = np.where((pick >= 0)[..., None], chosen, partials)
         value = running_extreme(ufunc, a.value, axis)
+    else:                              # NumPy's running values (tied 0.0 and -0.0: its bits)
+        value = running
     return make(value, partials, a.tag)
 
 

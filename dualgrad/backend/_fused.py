@@ -556,12 +556,15 @@ def defer(factors, partials, shape, n):
             s, a = c, None
         elif t is Local:
             s, a = 1.0, c
+        elif t is np.ndarray and c.shape == shape and c.dtype == _f64:
+            s, a = 1.0, c                          # (what _factor gives it, without the call)
         else:
             c = _factor(c, shape)
             if c is None:
                 return None
             s, a = c
-        if type(p) is Deferred:
+        t = type(p)
+        if t is Deferred:
             t = p.node
             if t.result is None:
                 if t.shape != shape or t.n != n:
@@ -581,7 +584,14 @@ def defer(factors, partials, shape, n):
     if size > MAX_NODES:
         size = _shrink(kids, size)
     d = Deferred(_Node(kids, shape, n, size))
-    _pend(d)
+    lock = _lock                       # _pend's work inline (once per deferred operation)
+    lock.acquire()
+    try:
+        PENDING.append(d.node.handle)
+        if len(PENDING) > 256:
+            PENDING[:] = [r for r in PENDING if r() is not None]
+    finally:
+        lock.release()
     return d
 
 
@@ -1018,8 +1028,11 @@ def add_into(value, target, d, sign, keep=True):
                 return False
             plan = _plan(node, 1 if sign > 0 else -1,
                          lambda leaves, starts: _kinds(leaves, starts, target, rows), keep)
-            if plan is None or any(_may_share(a, target) for a in plan[3]):
+            if plan is None:
                 return False
+            for a in plan[3]:
+                if _may_share(a, target):
+                    return False
             # the other pending expressions that read what is written, computed first;
             # their passes may compute nodes of d's graph a dual holds: planned again
             if not PENDING or not _readers((value, target), {id(x) for x in plan[1]}):
@@ -1028,11 +1041,16 @@ def add_into(value, target, d, sign, keep=True):
         fn = _kernel(key, rows * n, leaves)
         if fn is None:
             return False
-        lags = [_fusedgen.lag(kind) for kind in key[1]]
-        ring = max(lags, default=0)
+        ring = _RINGS.get(key[1])
+        if ring is None:
+            if len(_RINGS) > 256:
+                _RINGS.clear()
+            lags = [_fusedgen.lag(kind) for kind in key[1]]
+            top = max(lags, default=0)
+            ring = _RINGS[key[1]] = (top, lags.index(top) if top else -1)
+        ring, j = ring
         # rows K..1 before target's first, as the leaf of lag K reads them
-        held = [] if not ring else \
-            [leaves[lags.index(ring)][0].reshape(rows, n)[:ring].copy()]
+        held = [] if not ring else [leaves[j][0].reshape(rows, n)[:ring].copy()]
         out = _buffers.empty(target.shape) if keep else target
         fn(*_arguments(out, [target] + held, _outputs(key, nodes), leaves, arrays, numbers))
         node.result, node.kids = (out if keep else None), None
@@ -1044,6 +1062,9 @@ def add_into(value, target, d, sign, keep=True):
 # Rows behind its own at most that a leaf of ``a += d`` may read ``a``'s memory (a
 # stencil's reach) in :func:`add_into`'s pass.
 MAX_LAG = 8
+# leaves' kinds -> (the largest lag K, the first leaf of lag K or -1): add_into's ring,
+# found once per structure, not per pass
+_RINGS = {}
 
 
 def _rows2(a, rows, n):
@@ -1356,11 +1377,14 @@ def _arguments(out, accumulated, outputs, leaves, arrays, numbers, head=None, pr
         [p if p.ndim == 2 else p.reshape(rows, n) for p in outputs] + \
         [q if q.ndim <= 2 else q.reshape(rows, n) for q, o in leaves] + \
         [o for q, o in leaves if o and q.ndim > 1] + \
-        [_rows_view(a, rows) for a in arrays] + list(probes) + numbers
+        [a if a.ndim == 1 and a.strides[0] == a.itemsize else _rows_view(a, rows)
+         for a in arrays] + list(probes) + numbers
 
 
 def _rows_view(a, rows):
-    """A factor array as ``rows`` contiguous elements."""
+    """A factor array as ``rows`` contiguous elements.  (An array of one axis whose
+    stride is its item's size is that already: :func:`_arguments` passes it without
+    asking for its flags.)"""
     if a.flags.c_contiguous:
         return a if a.ndim == 1 else a.reshape(rows)
     return np.ascontiguousarray(a).reshape(rows)

@@ -49,7 +49,7 @@ from ..errors import ARRAYS as _ARRAYS, MADE as _MADE
 from ..dual._array import argument_factors, array_and_scalar as _array_and_scalar
 from ..rules._table import RULES, derivative_functions, regular_branch
 from ._nested import nested
-from ._ufuncs import _hush, _unhush, call, call_ufunc as _call_ufunc
+from ._ufuncs import _LAST, _errstate, _hush, _unhush, call, call_ufunc as _call_ufunc
 
 __all__ = ["call_ufunc", "lean_mixed", "lean_power"]
 
@@ -68,6 +68,9 @@ _small_empty = backend.small_empty
 _EXACT = backend.EXACT
 _exact_row = backend.exact_row
 _loader = backend._loader
+# the error state's context variable's methods (``_hush``/``_unhush`` written out)
+_eget, _eset, _ereset = (None, None, None) if _errstate is None else \
+    (_errstate.get, _errstate.set, _errstate.reset)
 # the scalar dual first?  -> ufunc -> exact_row's kernel's cell, for + - * /
 _ROWS = {first: {u: backend.exact_cell((u, 0 if first else 1, "row")) for u in _EXACT
                  if u.nin == 2} for first in (False, True)}
@@ -181,22 +184,30 @@ def lean_power(a, b):
             p.dtype is not _F64 or not x.ndim or tag not in LIVE:
         return None
     work = p.size
-    if work >= _LEAN_WORK or not _lean_work(work, x.shape):
-        return None
+    if work >= _BELOW[0] and (work >= _LEAN_WORK or not _lean_work(work, x.shape)):
+        return None               # (under SMALL_BELOW lean_work admits any work: unasked)
     y = _f64(b)
     if not y - y == 0.0:
         return None
     out = np.power(x, y)
     if type(out) is not _nd or out.dtype is not _F64 or out.shape != x.shape:
         return call(_POWER, (a, b), out)
-    token = _hush()
+    if _errstate is None:                               # pragma: no cover
+        token = _hush()
+    else:                         # _hush() written out (small47: two Python calls)
+        e = _eget()
+        s = _LAST[0]
+        token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()
     try:                          # no zero in x: the branch lazy_where would copy (a
         if 0.0 not in x.tolist() if x.ndim == 1 and x.size <= 64 else x.all():  # short
             f = (_REGULAR or _regular())(x, y, out)          # row's test without NumPy)
         else:
             f = derivative_functions(_POWER)[0](x, y, out)
     finally:
-        _unhush(token)
+        if _errstate is None:                           # pragma: no cover
+            _unhush(token)
+        else:
+            _ereset(token)
     if type(f) is not _nd or f.shape != x.shape or f.dtype is not _F64:
         return call(_POWER, (a, b), out)
     entry = _SCALE[0]             # small 1-D values: the unary rules' entry point (no

@@ -385,8 +385,17 @@ class ArrayDual(Dual):
 
     # ---- indexing ---------------------------------------------------------------
     def __getitem__(self, index):
+        kind = type(index)
+        if kind is int and self._c is None:     # x[j] in a loop: the scalar path, its
+            partials = self._p                  # tests first (small47)
+            value = self.value
+            if type(partials) is _nd and type(value) is _nd and partials.dtype is _f64 \
+                    and value.dtype is _f64 and value.ndim == 1:
+                build = _FROM_ROW[partials.shape[1]]
+                if build is not None:
+                    return build(value.item(index), partials[index].tolist(), self.tag)
         c = self._c
-        if c is not None and type(index) is int:     # a seed's element read before
+        if c is not None and kind is int:       # a seed's element read before
             try:
                 e = c[index]
             except IndexError:
@@ -396,9 +405,8 @@ class ArrayDual(Dual):
         partials = self._p
         if type(partials) is _Deferred:             # only this one: reading writes nothing
             partials = self._p = backend.concrete(partials)
-        kind = type(index)
-        if kind is int:                         # x[j] in a loop: the scalar path, direct
-            value = self.value
+        if kind is int:                         # (a kept seed; deferred partials, a
+            value = self.value                  # scalar class made on first use)
             if type(value) is _nd and value.ndim == 1 and value.dtype is _f64:
                 if type(partials) is _nd and partials.dtype is _f64:
                     build = _FROM_ROW[partials.shape[1]]
@@ -410,14 +418,16 @@ class ArrayDual(Dual):
                                              _UNIT_ROWS[len(c)][index], self.tag)  # e_index
                         return e
                     return make_scalar(value.item(index), partials[index], self.tag)
-        if kind is tuple or kind is int or kind in _INDEX_INTS:   # one element: x[i, j],
-            items = index if kind is tuple else (index,)           # a Hessian's x[t]
+        if kind is slice:                       # x[1:] (the slices' path below)
+            pass
+        elif kind is tuple or kind is int or kind in _INDEX_INTS:   # one element: x[i, j],
+            items = index if kind is tuple else (index,)             # a Hessian's x[t]
             if len(items) == self.value.ndim and items and \
                     _INDEX_INTS.issuperset(map(type, items)):
                 e = _element(self, items)
                 if e is not None:
                     return e
-        if type(index) is slice or index is None or kind is tuple and \
+        if kind is slice or index is None or kind is tuple and \
                 _BASIC.issuperset(map(type, index)):  # x[1:], x[None], x[:, k] (an EGM
             value = self.value[index]                 # loop's column): the same of both
             if type(value) is _nd and value.dtype is _f64:   # make's array dual,

@@ -1,0 +1,205 @@
+"""Binary ufuncs on operands of two shapes (vfi47): ``dispatch._ufuncs._pair`` now
+takes two array duals of different shapes (VFI's ``v * Q`` of (1, 1, 30, 5) by
+(1, 5, 1, 5), ``u + beta * EV`` of (30, 5, 30) by (1, 5, 30)) and an array dual
+beside a larger plain array, where it handed them to the general ``call`` before;
+a factor that broadcasts over the value is spread over the directions first
+(``_ufuncs._spread_terms``).
+
+Oracles: the general path's own results (``call`` under ``backend.use("numpy")``,
+which the oracle tests of test_ufuncs hold to the rules), to the bit, with zeros,
+signed zeros, infinities and NaN in values and factors and zero partials beside
+them; and, computed on floats without dualgrad, each rule's local derivatives
+written out here (the product rule, the quotient rule, ...) times each direction's
+partials, broadcast by NumPy; central differences of a VFI-like function.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad import backend
+from dualgrad.dispatch import _ufuncs
+from dualgrad.dual._base import new_tag
+from dualgrad.rules._table import RULES
+
+
+def _bits_equal(got, want):
+    """The same numbers, NaN where NaN, and the same sign of every zero."""
+    np.testing.assert_array_equal(got, want)
+    assert (np.signbit(got) == np.signbit(want)).all(), (got, want)
+
+
+_RULES = [np.add, np.subtract, np.multiply, np.true_divide, np.power, np.arctan2,
+          np.hypot, np.logaddexp, np.maximum, np.minimum, np.fmax, np.fmin]
+
+_SHAPES = [((1, 1, 4, 3), (1, 2, 1, 3)),        # VFI's v * Q
+           ((3, 2, 4), (1, 2, 4)),              # VFI's u + beta EV
+           ((4, 1), (3,)),
+           ((5,), (2, 5)),
+           ((2, 1, 3), (4, 1))]
+
+
+def _values(shape, rng, special):
+    v = rng.uniform(0.5, 2.0, size=shape) * rng.choice([-1.0, 1.0], size=shape)
+    if special:
+        flat = v.reshape(-1)
+        flat[:6] = [0.0, -0.0, np.inf, -np.inf, np.nan, 1.0][:flat.size]
+    return v
+
+
+def _partials(shape, n, rng):
+    p = rng.standard_normal(shape + (n,))
+    p.reshape(-1, n)[0] = 0.0                   # a zero row beside 0, inf, NaN
+    p.reshape(-1, n)[2] = 0.0
+    return p
+
+
+@pytest.mark.parametrize("ufunc", _RULES, ids=lambda u: u.__name__)
+@pytest.mark.parametrize("n", [1, 3, 8, 9])
+@pytest.mark.parametrize("special", [False, True], ids=["finite", "special"])
+def test_two_shapes_give_the_general_paths_bits(ufunc, n, special):
+    """Two array duals of two shapes, and an array dual beside a larger float64 array
+    (either side): ``_pair`` computes them (it returned ``_MISS`` or handed them to
+    ``call`` before) and gets the general path's values and partials to the bit."""
+    rule = RULES[ufunc]
+    rng = np.random.default_rng(n + 17 * special)
+    ran = 0
+    for sa, sb in _SHAPES + [(b, a) for a, b in _SHAPES]:
+        tag = new_tag()
+        va, vb = _values(sa, rng, special), _values(sb, rng, special)
+        a = dg.Dual(va, _partials(sa, n, rng), tag=tag)
+        b = dg.Dual(vb, _partials(sb, n, rng), tag=tag)
+        big = _values(np.broadcast_shapes(sa, sb), rng, special)
+        for x, y in ((a, b), (a, big), (big, a)):
+            with np.errstate(all="ignore"):
+                got = _ufuncs._pair(rule, x, y)
+                with backend.use("numpy"):
+                    want = _ufuncs.call(rule, (x, y))
+            assert got is not _ufuncs._MISS
+            _bits_equal(got.value, want.value)
+            _bits_equal(got.partials, want.partials)
+            assert got.partials.shape == want.value.shape + (n,)
+            ran += 1
+    assert ran == 30
+
+
+def _local(ufunc, a, b):
+    """d/da and d/db of ``ufunc`` on floats (the analytic forms)."""
+    one = np.ones(np.broadcast_shapes(np.shape(a), np.shape(b)))
+    if ufunc is np.add:
+        return one, one
+    if ufunc is np.subtract:
+        return one, -one
+    if ufunc is np.multiply:
+        return b, a
+    if ufunc is np.true_divide:
+        return 1.0 / b, -a / b ** 2
+    if ufunc is np.power:
+        return b * a ** (b - 1.0), a ** b * np.log(a)
+    if ufunc is np.arctan2:
+        r = a ** 2 + b ** 2
+        return b / r, -a / r
+    if ufunc is np.hypot:
+        h = np.hypot(a, b)
+        return a / h, b / h
+    if ufunc is np.logaddexp:
+        m = np.logaddexp(a, b)
+        return np.exp(a - m), np.exp(b - m)
+    raise AssertionError(ufunc)
+
+
+@pytest.mark.parametrize("ufunc", _RULES[:8], ids=lambda u: u.__name__)
+@pytest.mark.parametrize("n", [1, 3, 8])
+def test_two_shapes_against_the_analytic_derivatives(ufunc, n):
+    """Partials of each rule on operands of two shapes: the local derivatives written
+    out here, times each direction's partials, broadcast by NumPy on floats."""
+    rng = np.random.default_rng(3 * n)
+    for sa, sb in _SHAPES:
+        va, vb = rng.uniform(0.5, 2.0, sa), rng.uniform(0.5, 2.0, sb)
+        pa, pb = rng.standard_normal(sa + (n,)), rng.standard_normal(sb + (n,))
+        da, db = _local(ufunc, va, vb)
+        want = np.stack([da * pa[..., k] + db * pb[..., k] for k in range(n)], axis=-1)
+        tag = new_tag()
+        got = ufunc(dg.Dual(va, pa, tag=tag), dg.Dual(vb, pb, tag=tag))
+        np.testing.assert_allclose(got.value, ufunc(va, vb), rtol=0, atol=0)
+        np.testing.assert_allclose(got.partials, want, rtol=1e-13, atol=1e-14)
+        c = rng.uniform(0.5, 2.0, np.broadcast_shapes(sa, sb))     # a plain operand
+        got = ufunc(dg.Dual(va, pa, tag=tag), c)
+        want = np.stack([_local(ufunc, va, c)[0] * pa[..., k] for k in range(n)], axis=-1)
+        np.testing.assert_allclose(got.partials, want, rtol=1e-13, atol=1e-14)
+
+
+@pytest.mark.parametrize("n", [2, 3, 8])
+def test_a_zero_partial_stays_zero_beside_an_infinite_factor(n):
+    """Where the other operand is infinite, a zero partial times it is 0 (the zero
+    rule), not NaN: the broadcast product takes the general path there."""
+    tag = new_tag()
+    v = np.array([[1.0, 2.0, 3.0]])
+    q = np.array([[np.inf], [2.0]])
+    p = np.zeros(v.shape + (n,))
+    p[0, 1] = 1.0
+    got = dg.Dual(v, p, tag=tag) * dg.Dual(q, np.ones(q.shape + (n,)), tag=tag)
+    assert not np.isnan(got.partials[0, 0]).any()          # 0 * inf kept 0
+    want = np.array([[np.inf, np.inf, np.inf], [2.0, 2.0, 2.0]])[..., None] * p[0] + \
+        v[..., None] * np.ones((2, 3, n))
+    finite = np.isfinite(want)
+    np.testing.assert_array_equal(got.partials[finite], want[finite])
+    assert (got.partials[0, 0] == 1.0).all()               # 0 * inf + 1 * 1
+
+
+def test_results_own_their_memory():
+    """No result shares memory with an operand's partials (a + c with a plain c of a
+    larger shape: one term, the partials themselves, broadcast into a new array)."""
+    tag = new_tag()
+    p = np.arange(6.0).reshape(3, 2)
+    a = dg.Dual(np.array([1.0, 2.0, 3.0]), p, tag=tag)
+    c = np.ones((4, 3))
+    for got in (a + c, c + a, a - c, c - a, a * c, a / c, a[None, :] * a[:, None]):
+        assert not np.shares_memory(got.partials, p)
+        assert got.partials.flags.writeable and got.partials.flags.c_contiguous
+    got = a[None, :] * a[:, None]                        # an outer product of views
+    want = p[None, :, :] * a.value[:, None, None] + a.value[None, :, None] * p[:, None, :]
+    np.testing.assert_array_equal(got.partials, want)
+
+
+def test_vfis_broadcast_products_take_the_two_shape_path(monkeypatch):
+    """VFI's ``v * Q`` and ``u + beta * EV`` no longer reach the general ``call``."""
+    seen = []
+    general = _ufuncs._array_partials           # the general call's propagation
+
+    def spy(rule, *args):
+        seen.append(rule.name)
+        return general(rule, *args)
+    monkeypatch.setattr(_ufuncs, "_array_partials", spy)
+
+    def f(t):
+        v = np.reshape(t[0] * np.linspace(1.0, 2.0, 10), (1, 1, 5, 2))
+        Q = np.reshape(t[1] * np.linspace(0.5, 1.0, 4), (1, 2, 1, 2))
+        EV = np.sum(v * Q, axis=3)
+        u = np.reshape(t[2] * np.linspace(1.0, 3.0, 30), (3, 2, 5))
+        return np.ravel(u + t[0] * EV)
+    x = np.array([0.9, 1.1, 0.7])
+    J = dg.jacobian(f, x)
+    assert "multiply" not in seen and "add" not in seen, seen
+    h = 1e-4
+    fd = np.stack([(-f(x + 2 * h * e) + 8 * f(x + h * e) - 8 * f(x - h * e) +
+                    f(x - 2 * h * e)) / (12 * h) for e in np.eye(3)], axis=-1)
+    np.testing.assert_allclose(J, fd, rtol=1e-9, atol=1e-11)
+
+
+def test_nested_duals_through_a_broadcast_product():
+    """A Hessian through products of two shapes (nested duals: the general path)
+    against the closed form: f = sum((x_i x_j)^2) = (sum x^2)^2."""
+    x = np.array([0.3, -1.2, 2.0])
+    H = dg.hessian(lambda t: np.sum((t[:, None] * t[None, :]) ** 2), x)
+    s = np.sum(x ** 2)
+    np.testing.assert_allclose(H, 8 * np.outer(x, x) + 4 * s * np.eye(3), rtol=1e-13)
+
+
+def test_mismatched_directions_still_refused():
+    """Partials of two lengths never broadcast, whatever the value shapes."""
+    tag = new_tag()
+    a = dg.Dual(np.ones((2, 1)), np.ones((2, 1, 3)), tag=tag)
+    b = dg.Dual(np.ones(4), np.ones((4, 2)), tag=tag)
+    with pytest.raises((TypeError, ValueError), match="direction"):
+        a * b

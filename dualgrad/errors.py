@@ -1333,7 +1333,7 @@ def _dual_argument(frame):
 
 # NumPy's functions that write into their first argument, with its keyword's name
 # (np.fill_diagonal with a plain a runs NumPy's own code, whose store is NumPy's line)
-_WRITERS = {"copyto": "dst", "put": "a", "place": "arr", "putmask": "a"}
+_WRITERS = {"copyto": "dst", "put": "a", "place": "arr", "putmask": "a", "at": "a"}
 
 
 def _call_target(node):

@@ -174,9 +174,13 @@ def _eig(a, vectors=True, _scale=True):
     else:
         w, V = np.linalg.eig(a.value)
     dA = np.moveaxis(a.partials, -1, 0)                   # directions first: one product
-    E = np.linalg.inv(V) @ dA @ V
+    Vi = np.linalg.inv(V)
+    E = Vi @ dA @ V
     dw = np.diagonal(E, axis1=-2, axis2=-1)
-    ties = _spectral.tied(None, w, lambda: _spectral.block_scale(a.value, V))
+    # a non-normal matrix's rounding splits a repeated eigenvalue by ~ eps * its
+    # condition number: tied within that (eig47)
+    ties = _spectral.tied(None, w, lambda: _spectral.block_scale(a.value, V),
+                          kappa=_spectral.sensitivity(a.value, V, Vi))
     lost = None
     if ties is not None:
         if vectors:

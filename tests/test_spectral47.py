@@ -1,0 +1,199 @@
+"""np.linalg.eig / eigvals at an eigenvalue repeated in exact arithmetic that LAPACK's
+rounding splits, in a NON-NORMAL matrix (eig47; attack46b 04, 05, 08).
+
+Rounding splits a repeated eigenvalue by ~ eps times its condition number (1e-14 ..
+1e-10 for ``S diag(1, 1, 3) S^-1``, ``cond(S)`` 1e1 .. 1e4), far past the tie tolerance
+of a normal matrix; the derivative then took two simple eigenvalues of the rounded
+matrix, whose derivatives hold only for steps below ~1e-15 (a gradient of
+``max(eigvals(A).real)`` outside every one-sided derivative).  The tie tolerance now
+scales with each eigenvalue's sensitivity (``_spectral.sensitivity``).
+
+Oracles: the similarity ``S`` itself (exact eigenvectors of the repeated eigenvalue:
+first-order perturbation theory, the members ``eig(Y_c C X_c)`` with ``X_c`` its
+columns of ``S``, ``Y_c`` the rows of ``S^-1``; at a first-order split the cluster's
+mean ``trace(Y_c C X_c) / k``, the convention), integer unimodular ``S`` (the repeated
+eigenvalue exact in float64, checked with mpmath), and Richardson differences of
+NumPy's own eigvals at usable steps.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+EPS = np.finfo(float).eps
+
+
+def _unimodular(seed, m):
+    """An integer matrix of determinant 1 and its integer inverse (products of
+    elementary row operations), so that ``S D S^-1`` is exact in float64."""
+    rng = np.random.default_rng(seed)
+    S = np.eye(m, dtype=np.int64)
+    for _ in range(6 + seed % 5):
+        i, j = rng.choice(m, 2, replace=False)
+        S[i] += int(rng.integers(-2, 3)) * S[j]
+    Si = np.round(np.linalg.inv(S)).astype(np.int64)
+    assert (S @ Si == np.eye(m, dtype=np.int64)).all()
+    return S.astype(float), Si.astype(float)
+
+
+# seeds of _unimodular whose double eigenvalue LAPACK splits by more than a normal
+# matrix's tolerance (8 m eps max|w|): those main missed
+EXACT = [9, 10, 14, 19, 22, 26, 28]
+
+
+def _exact_case(seed):
+    m = 3 + seed % 2
+    S, Si = _unimodular(seed, m)
+    A = S @ np.diag([1.0, 1.0] + list(range(3, m + 1))) @ Si     # exact integers
+    C = np.random.default_rng(100 + seed).standard_normal((m, m))
+    return A, C, S, Si
+
+
+def _cluster(w, target):
+    idx = np.flatnonzero(np.abs(w - target) < 1e-6)
+    assert len(idx) == 2
+    return idx
+
+
+@pytest.mark.parametrize("seed", EXACT)
+def test_exact_double_first_order_is_the_cluster_mean(seed):
+    """d eigvals along C at an exact double eigenvalue 1: both rows the cluster mean
+    trace(Y_c C X_c) / 2 (main: two simple eigenvalues' derivatives of the rounded
+    matrix, neither the mean nor the members)."""
+    A, C, S, Si = _exact_case(seed)
+    w = np.linalg.eigvals(A)
+    idx = _cluster(w, 1.0)
+    m = A.shape[0]
+    assert abs(w[idx[0]] - w[idx[1]]) > 8 * m * EPS * np.max(np.abs(w))   # LAPACK split it
+    mean = np.trace(Si[:2] @ C @ S[:, :2]) / 2
+    J = dg.jacobian(lambda x: np.linalg.eigvals(A + x[0] * C), np.zeros(1))[:, 0]
+    np.testing.assert_allclose(J[idx], [mean, mean], rtol=1e-7, atol=1e-7 * np.abs(C).max())
+
+
+def test_exact_double_is_exact():
+    """The repeated eigenvalue is exact in the float64 matrix (mpmath at 40 digits): the
+    split LAPACK returns is rounding's, not the matrix's."""
+    mp = pytest.importorskip("mpmath")
+    A, _, _, _ = _exact_case(22)
+    with mp.workdps(40):
+        ev = sorted((complex(z) for z in mp.eig(mp.matrix(A.tolist()))[0]), key=lambda z: z.real)
+    assert abs(ev[0] - 1) < 1e-30 and abs(ev[1] - 1) < 1e-30
+
+
+@pytest.mark.parametrize("seed", EXACT)
+def test_exact_double_hessian_of_the_smaller_member(seed):
+    """min(eigvals(A + x^2 C).real) at an exact double eigenvalue that the second order
+    splits (C = S K S^-1, K's cluster block symmetric: real members 1 + s mu): the
+    Hessian 2 min(mu) (main: the rounded simple eigenvalues' numbers)."""
+    A, _, S, Si = _exact_case(seed)
+    m = A.shape[0]
+    K = np.random.default_rng(200 + seed).standard_normal((m, m))
+    K[:2, :2] = (K[:2, :2] + K[:2, :2].T) / 2
+    C = S @ K @ Si
+    want = 2 * np.min(np.linalg.eigvalsh(K[:2, :2]))
+    f = lambda x: np.min(np.linalg.eigvals(A + x[0] ** 2 * C).real)
+    H = dg.hessian(f, np.zeros(1))[0, 0]
+    np.testing.assert_allclose(H, want, rtol=1e-6)
+
+
+def _float_case(seed):
+    """attack46b s19 / s20: S = U diag(1, 1, 10^u) V, B0 = S diag(1, 1, 3) S^-1 in float64."""
+    rng = np.random.default_rng(200 + seed)
+    U, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    V, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    S = U @ np.diag([1.0, 1.0, 10.0 ** rng.uniform(1, 4)]) @ V
+    Si = np.linalg.inv(S)
+    B0 = S @ np.diag([1.0, 1.0, 3.0]) @ Si
+    K = rng.standard_normal((3, 3))
+    K[:2, :2] = (K[:2, :2] + K[:2, :2].T) / 2
+    return B0, S @ K @ Si, K, S, Si
+
+
+# (the seeds of attack46b s20 whose pair LAPACK splits past the old tolerance)
+@pytest.mark.parametrize("seed", [0, 3, 15, 21, 24, 27])
+def test_gradient_of_min_real_part_is_the_mean(seed):
+    """attack46b 08 first order: the gradient of min(eigvals(A).real) at a double
+    eigenvalue split at first order is the cluster mean (within [smaller, larger]
+    one-sided derivative), not a rounded simple eigenvalue's (main: 1.68 where the
+    one-sided derivatives were -1.54 and 1.21)."""
+    B0, _, _, S, Si = _float_case(seed)
+    C = np.random.default_rng(seed).standard_normal((3, 3))
+    mu = np.linalg.eigvals(Si[:2] @ C @ S[:, :2])
+    g = dg.grad(lambda x: np.min(np.linalg.eigvals(B0 + x[0] * C).real))(np.zeros(1))[0]
+    np.testing.assert_allclose(g, np.mean(mu).real, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("seed", [4, 7, 13, 16, 22, 25, 28])
+def test_hessian_of_min_real_part(seed):
+    """attack46b 08 (s19): min(eigvals(B0 + x^2 C).real), the Hessian 2 min(eig(K_c))
+    by perturbation theory; NumPy's own eigvals along s = x^2 agree (Richardson)."""
+    B0, C, K, _, _ = _float_case(seed)
+    want = 2 * np.min(np.linalg.eigvalsh(K[:2, :2]))
+    f = lambda x: np.min(np.linalg.eigvals(B0 + x[0] ** 2 * C).real)
+    H = dg.hessian(f, np.zeros(1))[0, 0]
+    np.testing.assert_allclose(H, want, rtol=1e-6)
+    if seed == 4:                    # the perturbation theory against NumPy itself
+        q = lambda s: 2 * (f(np.array([np.sqrt(s)])) - f(np.zeros(1))) / s
+        rich = 2 * q(1e-6) - q(2e-6)
+        np.testing.assert_allclose(rich, want, rtol=1e-4)
+
+
+def _rot(t):
+    return np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]])
+
+
+@pytest.mark.parametrize("seed, extra", [(40, 0), (105, 1), (108, 0), (111, 1)])
+def test_repeated_complex_pair_first_order_is_the_mean(seed, extra):
+    """attack46b 05 (s12, s18): a repeated pair e^{+-0.7i} of S blockdiag(R, R[, 0.1])
+    S^-1: each cluster's rows are its mean trace(Y_c C X_c) / 2 (main: two different
+    wrong rows)."""
+    rng = np.random.default_rng(seed)
+    m = 4 + extra
+    if seed == 40:                       # (s12's order of draws)
+        C, S = rng.standard_normal((m, m)), rng.standard_normal((m, m))
+    else:
+        S, C = rng.standard_normal((m, m)), rng.standard_normal((m, m))
+    Si = np.linalg.inv(S)
+    D = np.zeros((m, m))
+    D[:2, :2] = D[2:4, 2:4] = _rot(0.7)
+    D[4:, 4:] = 0.1
+    A0 = S @ D @ Si
+    # eigenvectors of e^{0.7i}: S times (1, -i) in each block; left ones (1, i) / 2
+    X = S @ np.array([[1, 0], [-1j, 0], [0, 1], [0, -1j]] + [[0, 0]] * extra)
+    Y = np.array([[1, 1j, 0, 0] + [0] * extra, [0, 0, 1, 1j] + [0] * extra]) / 2 @ Si
+    mean = np.trace(Y @ C @ X) / 2
+    J = dg.jacobian(lambda x: np.linalg.eigvals(A0 + x[0] * C), np.zeros(1))[:, 0]
+    w = np.linalg.eigvals(A0)
+    up = _cluster(w, np.exp(0.7j))
+    down = _cluster(w, np.exp(-0.7j))
+    scale = np.abs(mean)
+    np.testing.assert_allclose(J[up], [mean, mean], rtol=1e-6, atol=1e-8 * scale)
+    np.testing.assert_allclose(J[down], np.conj([mean, mean]), rtol=1e-6, atol=1e-8 * scale)
+
+
+@pytest.mark.parametrize("kind", ["scaled", "triangular"])
+def test_close_distinct_eigenvalues_stay_apart(kind):
+    """Two genuinely distinct eigenvalues 1e-7 apart of a badly scaled (D T D^-1) or a
+    triangular matrix with a large coupling (cond(V) ~ 1e9): not a cluster (the
+    sensitivity does not change under a diagonal similarity, nor count a triangular
+    matrix's zeros); each row the simple eigenvalue's derivative, y_i^T C x_i
+    in closed form for the triangular T."""
+    T = np.array([[1.0, 50.0, 3.0], [0.0, 1.0 + 1e-7, 2.0], [0.0, 0.0, 2.0]])
+    d = np.array([1.0, 1e4, 1e-3]) if kind == "scaled" else np.ones(3)
+    A = T * d[:, None] / d[None, :]
+    E = np.zeros((3, 3))
+    E[1, 0] = 1e-9 * d[1] / d[0]             # couples the close pair: a square root
+    E[0, 0] = 1.0                            # of the pair's own moves
+    J = dg.jacobian(lambda x: np.linalg.eigvals(A + x[0] * E), np.zeros(1))[:, 0]
+    w = np.linalg.eigvals(A)
+    # T's eigenvectors of 1 and 1 + 1e-7: x = e0 and x = (50 / 1e-7, 1, 0); the left
+    # ones y^T = (1, -50 / 1e-7, ...) and e1's; d lambda = y^T E' x / y^T x, E' = D^-1 E D
+    Ep = E * d[None, :] / d[:, None]
+    g = 1e-7
+    x0, y0 = np.array([1.0, 0.0, 0.0]), np.array([1.0, -50.0 / g, 0.0])
+    x1, y1 = np.array([50.0 / g, 1.0, 0.0]), np.array([0.0, 1.0, 2.0 / (1 + g - 2.0)])
+    want = {1.0: y0 @ Ep @ x0 / (y0 @ x0), 1.0 + g: y1 @ Ep @ x1 / (y1 @ x1)}
+    for lam, dlam in want.items():
+        i = np.argmin(np.abs(w - lam))
+        np.testing.assert_allclose(J[i], dlam, rtol=1e-5)

@@ -305,6 +305,11 @@ def object_array_made(items, untouched, tag, live, source, out=None):
         for done in [t for t in list(ARRAYS) if t not in live]:
             forget(done)
     frame = sys._getframe(2)            # the Python code that asked NumPy to convert
+    if (frame.f_globals.get("__name__") or "").startswith("scipy.sparse._"):
+        refusal = sparse_keeps_duals(frame)
+        if refusal is not None:
+            refusal.sparse_step = True      # (from_scipy passes it on as it is)
+            raise refusal
     asker = frame
     if frame.f_code.co_name == "__getitem__" and frame.f_back is not None and \
             (frame.f_globals.get("__name__") or "").startswith("numpy.lib") and \
@@ -2430,6 +2435,59 @@ _SPARSE_SPELLINGS = {
 }
 
 
+# CSR's / CSC's (data, indices, indptr) as the triplets np.add.at takes
+_COMPRESSED_TRIPLETS = {
+    "csr": "(np.repeat(np.arange(m), np.diff(indptr)), indices)",
+    "csc": "(indices, np.repeat(np.arange(n), np.diff(indptr)))",
+}
+
+
+def sparse_keeps_duals(frame):
+    """dualgrad's TypeError where scipy.sparse's own Python code (``frame``) turns a dual
+    array into an object array of scalar duals that it keeps in a sparse matrix: a
+    constructor's data (``csr_matrix((data, indices, indptr))``, ``dia_matrix``), the
+    products of ``A.multiply(u)`` (a sparse array's ``A * u``) and ``A.maximum(u)``.
+    Nothing SciPy does with such a matrix differentiates it (its products, sums and
+    ``toarray`` are compiled for numbers), and its later error named that later step,
+    or offered a fix for ``u`` (attack46b 10); so the step that took the dual is
+    refused, naming the dense spelling.  ``None`` for other conversions."""
+    name = frame.f_code.co_name
+    owner = frame.f_locals.get("self")
+    after = (", or apply it to dg.stop_gradient(d) (the plain value) where no "
+             "derivative is wanted.")
+    kept = ("would keep the duals as a NumPy object array of scalar duals inside a sparse "
+            "matrix, which no scipy.sparse operation differentiates (its products, sums "
+            "and toarray are compiled for plain numbers)")
+    if name == "__init__" and owner is not None:
+        cls = type(owner).__name__
+        arg = frame.f_locals.get("arg1")
+        form = getattr(owner, "format", None)
+        if isinstance(arg, tuple) and len(arg) == 3 and form in _COMPRESSED_TRIPLETS:
+            fix = ("the matrix as a dense dual array from the same triplets: K = "
+                   "np.zeros_like(data, shape=(m, n)); np.add.at(K, "
+                   f"{_COMPRESSED_TRIPLETS[form]}, data); then K @ u, "
+                   "np.linalg.solve(K, b) on it" + _SPARSE_COST)
+        else:
+            fix = _SPARSE_ASSEMBLY
+        return DualTypeError(
+            f"{_helper_name(3)}: scipy.sparse.{cls} got dual numbers in its data and {kept}; "
+            f"expected plain numbers in a scipy.sparse matrix. Fix: write {fix}" + after)
+    if name == "_multiply_2d_with_broadcasting":
+        return DualTypeError(
+            f"{_helper_name(3)}: A.multiply(u) of a scipy.sparse matrix A and a dual u (a "
+            f"sparse array's A * u too) multiplies elementwise and {kept}; expected a dense "
+            "operand for a dual. Fix: write that step as A.toarray() * u (the same "
+            "elementwise products and broadcasting, a dual array; A.toarray() * "
+            "u[:, None] for a column of u)" + after)
+    if name == "_maximum_minimum":
+        op = getattr(frame.f_locals.get("np_op"), "__name__", "maximum")
+        return DualTypeError(
+            f"{_helper_name(3)}: A.{op}(u) of a scipy.sparse matrix A and a dual u takes "
+            f"the elementwise {op} and {kept}; expected a dense operand for a dual. Fix: "
+            f"write that step as np.{op}(A.toarray(), u) (a dual array)" + after)
+    return None
+
+
 # compiled SciPy code (scipy.signal.lfilter, scipy.ndimage) refusing an object array
 _OBJECT_DTYPE = ("dtype('O')", "type 'object'")
 # what a SciPy function that met duals may raise (the helpers pass these to from_scipy)
@@ -2842,6 +2900,8 @@ def from_scipy(who, exc):
     """``exc``, raised inside a SciPy function that turned duals into plain arrays,
     as dualgrad's TypeError naming that function and the NumPy spelling that works;
     ``None`` when ``exc`` is something else (it is then raised as it is)."""
+    if getattr(exc, "sparse_step", False):     # sparse_keeps_duals's: it names the step
+        return exc
     lost = _finder_lost(who, exc)          # brentq's loop, whatever it ended with
     if lost is not None:
         return lost
@@ -2892,6 +2952,14 @@ def from_scipy(who, exc):
             name = qualname
         elif owner is not None:
             name = f"{type(owner).__name__}.{name}"
+    if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS and \
+            getattr(owner, "dtype", None) == object:      # the duals are in L's data
+        return DualTypeError(
+            f"{who}: a scipy.sparse matrix of dual numbers (an object array of scalar "
+            "duals as its data) met a product, which SciPy computes in compiled code for "
+            "plain numbers; expected plain numbers in a scipy.sparse matrix. Fix: write "
+            f"the matrix as {_SPARSE_ASSEMBLY}, or build it from dg.stop_gradient of its "
+            "data where no derivative is wanted.")
     if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS:
         return DualTypeError(
             f"{who}: a scipy.sparse matrix's product (L @ u, L.dot(u)) met a NumPy object "

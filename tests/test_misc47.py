@@ -88,3 +88,80 @@ def test_the_partials_at_tied_zeros_stay_the_mean_of_the_tied(axis):
             index = (slice(None), k) if axis == 0 else (k, slice(None))
             row[index] = want[index]
             assert np.array_equal(J[k].reshape(x.shape), row)
+
+
+# ---- 2. scipy.sparse steps that keep duals in a sparse matrix are refused at that step
+
+sp = pytest.importorskip("scipy.sparse")
+_A = sp.random(5, 5, density=0.5, random_state=1, format="csr") + sp.eye(5, format="csr")
+_AD = _A.toarray()
+_X = np.arange(1.0, 6.0)
+
+
+def _refusal(f, *names):
+    with pytest.raises(dg.DualTypeError) as info:
+        dg.jacobian(f, _X)
+    text = str(info.value)
+    assert text.startswith("dualgrad.jacobian: ")
+    for name in names:
+        assert name in text, (name, text)
+    return text
+
+
+@pytest.mark.parametrize("form", ["csr", "csc"])
+def test_a_compressed_constructor_with_dual_data_is_refused_there_and_its_fix_runs(form):
+    A = _A.asformat(form)
+    make = sp.csr_matrix if form == "csr" else sp.csc_matrix
+    v = np.linspace(1.0, 2.0, 5)
+    text = _refusal(lambda x: make((A.data * x[0] + x[1], A.indices, A.indptr),
+                                   shape=A.shape) @ v,
+                    f"scipy.sparse.{form}_matrix got dual numbers in its data", "np.add.at")
+    assert "u @ L" not in text and "np.stack" not in text      # not the product's fix for u
+    spelled = text.split("np.add.at(K, ")[1].split(", data)")[0]
+    m, n = A.shape
+
+    def fixed(x):                                # the message's spelling, as it reads
+        data, indices, indptr = A.data * x[0] + x[1], A.indices, A.indptr
+        K = np.zeros_like(data, shape=(m, n))
+        np.add.at(K, eval(spelled, {"np": np, "m": m, "n": n, "indices": indices,
+                                    "indptr": indptr}), data)
+        return K @ v
+    mask = (_AD != 0).astype(float)
+    want = np.zeros((5, 5))                      # d/dx0 (A.data x0 + x1 on A's pattern) @ v
+    want[:, 0], want[:, 1] = _AD @ v, mask @ v
+    np.testing.assert_allclose(dg.jacobian(fixed, _X), want, rtol=1e-14)
+
+
+def test_a_sparse_matrix_holding_scalar_duals_names_its_data_at_the_product():
+    def f(x):                                    # the user's own object array: no conversion
+        data = np.array([x[0]] * _A.nnz, dtype=object)
+        return sp.csr_matrix((data, _A.indices, _A.indptr), shape=_A.shape) @ np.ones(5)
+    text = _refusal(f, "scipy.sparse matrix of dual numbers", "np.add.at(K, (row, col), data)")
+    assert "np.stack" not in text
+
+
+@pytest.mark.parametrize("spelling", ["A.multiply(x).sum", "A.multiply(x).toarray",
+                                      "csr_array * x"])
+def test_multiply_is_named_as_the_step_and_its_fix_runs(spelling):
+    f = {"A.multiply(x).sum": lambda x: np.asarray(_A.multiply(x).sum(axis=1)).ravel(),
+         "A.multiply(x).toarray": lambda x: _A.multiply(x).toarray().ravel(),
+         "csr_array * x": lambda x: (sp.csr_array(_A) * x).toarray().ravel()}[spelling]
+    text = _refusal(f, "A.multiply(u) of a scipy.sparse matrix A and a dual u",
+                    "A.toarray() * u")
+    assert "scipy.sparse.sum" not in text and "scipy.sparse.toarray" not in text
+    J = dg.jacobian(lambda x: (_A.toarray() * x).sum(axis=1), _X)     # the fix
+    np.testing.assert_array_equal(J, _AD)
+    J = dg.jacobian(lambda x: (_A.toarray() * x[:, None]).sum(axis=1), _X)   # a column
+    np.testing.assert_array_equal(J, np.diag(_AD.sum(axis=1)))
+
+
+@pytest.mark.parametrize("op", ["maximum", "minimum"])
+def test_sparse_maximum_names_the_step_and_its_fix_runs(op):
+    _refusal(lambda x: getattr(_A, op)(x - 2.75).toarray().ravel(), f"A.{op}(u)",
+             f"np.{op}(A.toarray(), u)")
+    J = dg.jacobian(lambda x: getattr(np, op)(_A.toarray(), x - 2.75).ravel(), _X)
+    pick = (_AD < _X - 2.75) if op == "maximum" else (_AD > _X - 2.75)     # no ties here
+    want = np.zeros((25, 5))
+    rows, cols = np.nonzero(pick)
+    want[rows * 5 + cols, cols] = 1.0
+    np.testing.assert_array_equal(J, want)

@@ -53,6 +53,9 @@ def as_input(who, x, holomorphic=False, name="x", sparse=False):
                               type(x).__name__) from exc
     if arr.dtype == object:
         _refuse_tracer(who, x, name)
+        if any(isinstance(a, Dual) for a in arr.flat):     # [p[0], p[1]] of an outer
+            from ..dual import from_object_array           # call's scalar duals: read
+            return as_input(who, from_object_array(arr), holomorphic, name, sparse)
     if arr.dtype.kind == "c" and not holomorphic:
         raise errors.complex_input(who, arr.dtype, name, sparse)
     if arr.dtype.kind not in "biufc":

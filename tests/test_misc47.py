@@ -165,3 +165,49 @@ def test_sparse_maximum_names_the_step_and_its_fix_runs(op):
     rows, cols = np.nonzero(pick)
     want[rows * 5 + cols, cols] = 1.0
     np.testing.assert_array_equal(J, want)
+
+
+# ---- 3. dg.jvp of f returning a namedtuple follows dg.jacobian's structure (attack46b 01b)
+
+def _S(x):
+    return np.diag([2.0, 1.0]) + x[0] * np.diag([1.0, -1.0]) + \
+        x[1] * np.array([[0.0, 1.0], [1.0, 0.0]])
+
+
+def test_jvp_of_namedtuple_results_is_jacobians_stacking_against_closed_forms():
+    import collections
+    x0, v = np.array([0.1, 0.2]), np.array([0.3, -0.7])
+    dS = v[0] * np.diag([1.0, -1.0]) + v[1] * np.array([[0.0, 1.0], [1.0, 0.0]])
+    P = collections.namedtuple("P", "a b")
+    cases = {      # f, its value stacked, the directional derivative in closed form
+        "slogdet": (lambda x: np.linalg.slogdet(_S(x)),
+                    np.array([0.0, np.trace(np.linalg.solve(_S(x0), dS))])),
+        "slogdet of a stack": (lambda x: np.linalg.slogdet(np.stack([_S(x), _S(2 * x)])),
+                               np.array([[0.0, 0.0], [np.trace(np.linalg.solve(_S(x0), dS)),
+                                                      2 * np.trace(np.linalg.solve(
+                                                          _S(2 * x0), dS))]])),
+        "a namedtuple of numbers": (lambda x: P(np.sin(x[0]) * x[1], x[0] + x[1] ** 2),
+                                    np.array([np.cos(0.1) * 0.2 * v[0] + np.sin(0.1) * v[1],
+                                              v[0] + 2 * 0.2 * v[1]])),
+    }
+    for name, (f, want) in cases.items():
+        value, tangent = dg.jvp(f, x0, v)
+        assert type(value) is np.ndarray and type(tangent) is np.ndarray, name
+        np.testing.assert_array_equal(value, np.asarray(f(x0), dtype=float))
+        np.testing.assert_allclose(tangent, want, rtol=1e-13, atol=1e-15, err_msg=name)
+        np.testing.assert_allclose(tangent, dg.jacobian(f, x0) @ v, rtol=1e-13, atol=1e-15)
+    value, tangent = dg.jvp(lambda x: np.linalg.qr(_S(x)), x0, v)        # (Q, R) stacked
+    h = 1e-4                                   # 4th-order central differences of NumPy's qr
+    diff = [np.stack(np.linalg.qr(_S(x0 + k * h * v))) for k in (-2, -1, 1, 2)]
+    np.testing.assert_allclose(tangent, (diff[0] - 8 * diff[1] + 8 * diff[2] - diff[3]) / (12 * h),
+                               atol=1e-10)
+
+
+@pytest.mark.parametrize("decomposition", ["eigh", "svd"])
+def test_jvp_of_a_namedtuple_of_unequal_shapes_gives_dualgrads_message(decomposition):
+    f = lambda x: getattr(np.linalg, decomposition)(_S(x))       # noqa: E731
+    for call in (lambda: dg.jvp(f, np.array([0.1, 0.2]), np.ones(2)),
+                 lambda: dg.jacobian(f, np.array([0.1, 0.2]))):
+        with pytest.raises(dg.DualTypeError, match="expected f to return one array, or a "
+                           r"\w+Result of equal shapes.*np.concatenate"):
+            call()

@@ -2798,12 +2798,91 @@ def _odeint_spelling(f_locals):
             "state, as accurate as the solution), or " + _ODE_LOOP)
 
 
+# scipy.interpolate's splines (user47: a template spectrum Doppler-shifted by a dual
+# velocity, CubicSpline(wave, flux)(wave_obs * (1 - v / c))): their values are piecewise
+# polynomials in the evaluation points, whose pieces NumPy can evaluate on duals, and the
+# interpolating ones are linear in the data, a plain basis matrix times y
+_PPOLY_CLASSES = ("CubicSpline", "PchipInterpolator", "Akima1DInterpolator",
+                  "CubicHermiteSpline", "PPoly")
+_PP_OF = {"BSpline": "scipy.interpolate.PPoly.from_spline(s)",
+          "InterpolatedUnivariateSpline": "scipy.interpolate.PPoly.from_spline(s._eval_args)",
+          "UnivariateSpline": "scipy.interpolate.PPoly.from_spline(s._eval_args)",
+          "LSQUnivariateSpline": "scipy.interpolate.PPoly.from_spline(s._eval_args)"}
+_LINEAR_IN_DATA = ("CubicSpline", "make_interp_spline", "interp1d")
+
+
+def _spline_spelling(name, entry):
+    """The NumPy spelling of a scipy.interpolate spline met by duals: in the evaluation
+    points (its ``__call__``), its pieces evaluated on them; in the data (building it),
+    the plain basis matrix times the data where the spline is linear in them; ``None``
+    for other functions (interp1d's linear kind keeps np.interp)."""
+    owner = entry.f_locals.get("self")
+    if name == "interp1d":
+        kind = getattr(owner, "_kind", None)
+        spline = getattr(owner, "_spline", None)
+        if kind == "spline" and getattr(spline, "k", None) is not None:
+            kind = int(spline.k)                        # interp1d's own B-spline
+        elif kind in (None, "spline"):                  # building it: the call's kind
+            kind = entry.f_locals.get("kind", "linear")
+            kind = {"zero": 0, "slinear": 1, "quadratic": 2, "cubic": 3}.get(kind, kind)
+            if kind == "spline":                        # interp1d has mapped it already
+                kind = entry.f_locals.get("order")
+        if kind in ("linear", 1):
+            return None
+        if not isinstance(kind, int) or kind == 0:
+            return (f"interp1d(...)(dg.stop_gradient(x_new)) for duals in the points x_new "
+                    "(a step function: its derivative in x_new is 0); for duals in the "
+                    "data y: B @ y, B = interp1d(x, np.eye(len(x)), axis=0, your kind=)"
+                    "(x_new) once on plain numbers")
+        build, pp = f"scipy.interpolate.make_interp_spline(x, y, k={kind})", \
+            "scipy.interpolate.PPoly.from_spline(s)"
+    elif name in _PPOLY_CLASSES:
+        build, pp = f"scipy.interpolate.{name}(x, y, ...)", "s"
+    elif name in _PP_OF:
+        build = "scipy.interpolate.BSpline(t, c, k)" if name == "BSpline" else \
+            f"scipy.interpolate.{name}(x, y, ...)"
+        pp = _PP_OF[name]
+    elif name == "make_interp_spline":
+        build, pp = "scipy.interpolate.make_interp_spline(x, y, k=...)", \
+            "scipy.interpolate.PPoly.from_spline(s)"
+    else:
+        return None
+    points = (
+        f"the spline's pieces evaluated in NumPy, for duals in the points x_new: s = "
+        f"{build} on the plain data as now, pp = {pp}, then kk = pp.c.shape[0] - 1; i = "
+        "np.clip(np.searchsorted(pp.x, dg.stop_gradient(x_new), side='right') - 1, 0, "
+        "len(pp.x) - 2); dx = x_new - "
+        "pp.x[i]; sum(pp.c[j, i] * dx ** (kk - j) for j in range(kk + 1)) (SciPy's value to "
+        "rounding, past the ends its end pieces as SciPy's extrapolate=True; exact "
+        "derivatives in x_new, Hessians too)")
+    if name == "BSpline":
+        data = ("a plain basis matrix times the coefficients, for duals in c: "
+                "BSpline(t, np.eye(len(c)), k)(x_new) @ c")
+    elif name == "InterpolatedUnivariateSpline":
+        data = ("a plain basis matrix times the data, for duals in the data y (the spline "
+                "is linear in y): B = np.column_stack([scipy.interpolate."
+                "InterpolatedUnivariateSpline(x, e, your options)(x_new) for e in "
+                "np.eye(len(x))]) once on plain numbers, then B @ y")
+    elif name in _LINEAR_IN_DATA:
+        data = ("a plain basis matrix times the data, for duals in the data y (the spline "
+                "is linear in y): B = "
+                f"{build.replace('(x, y', '(x, np.eye(len(x))')} evaluated at x_new once on "
+                "plain numbers (your options as they are, axis=0), then B @ y")
+    else:
+        data = (f"the spline built on plain data (for duals in the data y no NumPy spelling "
+                f"here: {name} is not linear in y)")
+    first, second = (points, data) if entry.f_code.co_name == "__call__" else (data, points)
+    return f"{first}; {second}"
+
+
 def _fit_to_call(public, name, entry, spelling):
     """``spelling`` (a NumPy spelling of ``public.name``) fitted to the call ``entry``
     is running: the caller's axis= and keywords written in, or named where the
     spelling cannot carry them, so that pasting the fix never changes the result."""
     if public == "scipy.integrate" and name == "odeint":
         return _odeint_spelling(entry.f_locals)
+    if public == "scipy.interpolate":
+        return _spline_spelling(name, entry) or spelling
     if spelling is None or public not in ("scipy.special", "scipy.linalg"):
         return spelling
     f_locals = entry.f_locals

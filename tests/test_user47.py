@@ -464,3 +464,79 @@ def test_markley_kepler_solver():
             E = E - (E - e * np.sin(E) - M) / (1 - e * np.cos(E))
         want = np.array([1, np.sin(E)]) / (1 - e * np.cos(E))
         assert np.abs(g - want).max() < 1e-14 * np.abs(want).max()
+
+
+interpolate = pytest.importorskip("scipy.interpolate")
+
+
+def ppval(pp, x_new):
+    """The spelling the spline refusals name: a PPoly's pieces evaluated on duals."""
+    kk = pp.c.shape[0] - 1
+    i = np.clip(np.searchsorted(pp.x, dg.stop_gradient(x_new), side='right') - 1, 0,
+                len(pp.x) - 2)
+    dx = x_new - pp.x[i]
+    return sum(pp.c[j, i] * dx ** (kk - j) for j in range(kk + 1))
+
+
+WAVE_T = np.linspace(5000.0, 5010.0, 201)
+FLUX_T = 1 - 0.5 * np.exp(-0.5 * ((WAVE_T - 5005.0) / 0.3) ** 2)
+WAVE = np.linspace(5003.0, 5007.0, 50)
+C_LIGHT = 299792.458
+
+
+@pytest.mark.parametrize("make", ["CubicSpline", "Akima1DInterpolator", "interp1d",
+                                  "make_interp_spline"])
+def test_doppler_shifted_template_spline(make):
+    """A template spectrum Doppler-shifted by a dual velocity through a SciPy spline
+    raises naming the spline's pieces in NumPy (interp1d's cubic kind: its own
+    make_interp_spline(k=3), not np.interp's straight lines); so written, d flux / d v
+    is SciPy's own derivative of the spline times -wave / c."""
+    build = {"CubicSpline": lambda: interpolate.CubicSpline(WAVE_T, FLUX_T),
+             "Akima1DInterpolator": lambda: interpolate.Akima1DInterpolator(WAVE_T, FLUX_T),
+             "interp1d": lambda: interpolate.interp1d(WAVE_T, FLUX_T, kind="cubic"),
+             "make_interp_spline": lambda: interpolate.make_interp_spline(WAVE_T, FLUX_T,
+                                                                          k=3)}[make]
+    s = build()
+    with pytest.raises(TypeError) as info:
+        dg.derivative(lambda v: s(WAVE * (1 - v / C_LIGHT)), 3.0)
+    msg = str(info.value)
+    assert "the spline's pieces evaluated in NumPy, for duals in the points x_new" in msg
+    assert "np.searchsorted(pp.x, dg.stop_gradient(x_new), side='right') - 1" in msg
+    assert "sum(pp.c[j, i] * dx ** (kk - j) for j in range(kk + 1))" in msg
+    if make == "interp1d":
+        assert "make_interp_spline(x, y, k=3)" in msg and "np.interp" not in msg
+        pp = interpolate.PPoly.from_spline(interpolate.make_interp_spline(WAVE_T, FLUX_T, k=3))
+        spline1 = interpolate.make_interp_spline(WAVE_T, FLUX_T, k=3)
+    elif make == "make_interp_spline":
+        assert "PPoly.from_spline(s)" in msg
+        pp, spline1 = interpolate.PPoly.from_spline(s), s
+    else:
+        assert "pp = s," in msg
+        pp, spline1 = s, s
+    f = lambda v: ppval(pp, WAVE * (1 - v / C_LIGHT))
+    shifted = WAVE * (1 - 3.0 / C_LIGHT)
+    np.testing.assert_allclose(f(3.0), s(shifted), rtol=1e-14, atol=1e-15)
+    want = spline1(shifted, 1) * (-WAVE / C_LIGHT)
+    got = dg.derivative(f, 3.0)
+    assert np.abs(got - want).max() < 1e-13 * np.abs(want).max()
+
+
+def test_spline_of_dual_data_basis_matrix():
+    """Duals in a CubicSpline's data: the refusal names the plain basis matrix; B @ y
+    against central differences of SciPy's spline (exact for a linear map up to
+    rounding); PchipInterpolator (not linear in y) says so."""
+    x = np.linspace(0.0, 1.0, 21)
+    xn = np.linspace(0.05, 0.95, 7)
+    y = np.sin(3 * x)
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda v: interpolate.CubicSpline(x, v)(xn), y)
+    msg = str(info.value)
+    assert "B = scipy.interpolate.CubicSpline(x, np.eye(len(x)), ...) evaluated at x_new" in msg
+    B = interpolate.CubicSpline(x, np.eye(len(x)))(xn)
+    J = dg.jacobian(lambda v: B @ v, y)
+    Jc = np.column_stack([(interpolate.CubicSpline(x, y + e)(xn)
+                           - interpolate.CubicSpline(x, y - e)(xn)) / 2 for e in np.eye(21)])
+    assert np.abs(J - Jc).max() < 1e-14
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda v: interpolate.PchipInterpolator(x, v)(xn), y)
+    assert "PchipInterpolator is not linear in y" in str(info.value)

@@ -535,6 +535,7 @@ def _trapezoid(y, x=None, dx=1.0, axis=-1):
     """Linear in ``y``; a dual ``x`` or ``dx`` goes through the formula itself (``x`` a
     list or tuple holding duals too: one dual array, attack46 09)."""
     x = operand(x) if isinstance(x, (list, tuple)) else x
+    dx = operand(dx) if isinstance(dx, (list, tuple)) else dx
     if isinstance(x, Dual) or isinstance(dx, Dual) or not isinstance(y, Dual):
         y = y if isinstance(y, Dual) else _inexact(y)       # a complex y stays complex
         ndim = np.ndim(primal(y))
@@ -548,21 +549,26 @@ def _trapezoid(y, x=None, dx=1.0, axis=-1):
             d = np.diff(x, axis=axis)
         hi = np.take(y, np.arange(1, length), axis=ax)
         lo = np.take(y, np.arange(length - 1), axis=ax)
-        return np.sum(d * (hi + lo) / 2.0, axis=ax)
+        # NumPy sums the broadcast product over ``axis`` as given: an x or dx of higher
+        # rank than y's makes it another axis than y's (attack47 01)
+        return np.sum(d * (hi + lo) / 2.0, axis=axis)
     ax = _value_axis(axis, y.ndim, bools=False)
     value = np.trapezoid(y.value, x, dx, axis)
     fast = _trapezoid_weights(y, x, dx, ax)
     if fast is not None:
         return make(value, fast, y.tag)
-    if x is not None and np.ndim(x) > 1:
-        # NumPy's spacings (x's own axis ``axis``: x may have fewer dimensions than y
-        # and broadcasts against y's from the right), one more axis for the directions
-        d = np.diff(np.asarray(x), axis=axis)[..., None]
-        p = y.partials
-        head = (slice(None),) * ax
-        pairs = p[head + (slice(1, None),)] + p[head + (slice(None, -1),)]
-        return make(value, np.sum(d * pairs / 2.0, axis=ax), y.tag)
-    return make(value, np.trapezoid(y.partials, x, dx, ax), y.tag)
+    # NumPy's spacings: x's own axis ``axis`` (x may have another rank than y and
+    # broadcasts against y's pairs from the right), or an array dx broadcast as it is;
+    # one more axis for the directions, and the sum over the broadcast product's axis
+    # ``axis``, as NumPy's (attack47 01, 02: dx met the directions' axis)
+    d = np.diff(np.asarray(x), axis=axis) if x is not None and np.ndim(x) > 1 else \
+        np.reshape(np.diff(np.asarray(x)), [-1 if i == ax else 1 for i in range(y.ndim)]) \
+        if x is not None else np.asarray(dx)
+    p = y.partials
+    head = (slice(None),) * ax
+    pairs = p[head + (slice(1, None),)] + p[head + (slice(None, -1),)]
+    rank = max(d.ndim, y.ndim)                       # the product's, without directions
+    return make(value, np.sum(d[..., None] * pairs / 2.0, axis=axis % rank), y.tag)
 
 
 def _trapezoid_weights(y, x, dx, ax):

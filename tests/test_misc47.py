@@ -211,3 +211,37 @@ def test_jvp_of_a_namedtuple_of_unequal_shapes_gives_dualgrads_message(decomposi
         with pytest.raises(dg.DualTypeError, match="expected f to return one array, or a "
                            r"\w+Result of equal shapes.*np.concatenate"):
             call()
+
+
+# ---- 4. np.append / np.concatenate of a list holding duals warn of nothing (attack46 09)
+
+_LISTED = {
+    "append a flat list": (lambda x: np.append(x, [x[1], 3.0]), [0, 1, 2, 1, None]),
+    "append onto a list": (lambda x: np.append([x[1], 3.0], x), [1, None, 0, 1, 2]),
+    "append a tuple": (lambda x: np.append(x, (x[2], 3.0)), [0, 1, 2, 2, None]),
+    "append a nested list, axis 0": (
+        lambda x: np.append(x.reshape(3, 1), [[x[0]], [2.0]], axis=0).ravel(),
+        [0, 1, 2, 0, None]),
+    "append a nested list, flattened": (
+        lambda x: np.append(x.reshape(3, 1), [[x[0]], [2.0]]), [0, 1, 2, 0, None]),
+    "concatenate a nested list": (
+        lambda x: np.concatenate([x.reshape(3, 1), [[x[0]], [2.0]]]).ravel(),
+        [0, 1, 2, 0, None]),
+}
+
+
+@pytest.mark.parametrize("name", list(_LISTED))
+def test_joins_of_lists_holding_duals_are_right_and_warn_nothing(name, recwarn):
+    import warnings
+    f, picks = _LISTED[name]
+    x = np.array([0.5, 2.0, -1.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # a CaughtErrorWarning fails the test
+        J = dg.jacobian(f, x)
+        value = dg.jvp(f, x, np.ones(3))[0]
+    want = np.zeros((len(picks), 3))            # each output is an input or a constant
+    for row, k in enumerate(picks):
+        if k is not None:
+            want[row, k] = 1.0
+    np.testing.assert_array_equal(J, want)
+    np.testing.assert_array_equal(value, f(x))

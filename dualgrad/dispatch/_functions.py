@@ -1146,21 +1146,20 @@ def _narrow_join(arrays):
     values than float64 (complex128): ``float32`` for a join of float32 duals and
     float32 or weak constants (a Python float), as NumPy's join of the values; else
     ``None`` (the join is float64 or complex128, as every dual computation is)."""
-    dtypes, narrow = [], False
-    for x in arrays:
-        if isinstance(x, Dual):
-            dtype = x.dtype
-            narrow = narrow or _narrow(dtype)
-            dtypes.append(dtype)
-        elif isinstance(x, (list, tuple)) and any(isinstance(i, Dual) for i in x):
-            dtypes.append(np.result_type(*(getattr(i, "dtype", None) or
-                                           np.asarray(i).dtype for i in x)))
-        else:
-            dtypes.append(np.asarray(x).dtype)
-    if not narrow:
-        return None
-    dtype = np.result_type(*dtypes)
-    return dtype if dtype.kind in "fc" and _narrow(dtype) else None
+    if not any(isinstance(x, Dual) and _narrow(x.dtype) for x in arrays):
+        return None                 # (before any np.asarray of a list holding duals: an
+    dtype = np.result_type(*(_join_dtype(x) for x in arrays))    # object array nothing
+    return dtype if dtype.kind in "fc" and _narrow(dtype) else None    # reads, misc47)
+
+
+def _join_dtype(x):
+    """The dtype ``x`` brings into a join, a list or tuple holding duals read element
+    by element (``np.asarray`` of it is an object array of scalar duals)."""
+    if isinstance(x, Dual):
+        return x.dtype
+    if isinstance(x, (list, tuple)) and any(isinstance(i, (Dual, list, tuple)) for i in x):
+        return np.result_type(*(_join_dtype(i) for i in x))
+    return np.asarray(x).dtype
 
 
 def _narrow(dtype):
@@ -1251,8 +1250,9 @@ def _ndim(a):
 
 @implements(np.append)
 def _append(arr, values, axis=None):
-    if axis is None:
-        return np.concatenate([np.ravel(arr), np.ravel(values)])
+    """``np.append``: NumPy's concatenation (``axis=None`` flattens both, as there),
+    with a list holding duals taken as concatenate takes it: ``np.ravel`` of the list
+    made an object array that nothing read, a false CaughtErrorWarning (attack46 09)."""
     return np.concatenate([arr, values], axis=axis)
 
 

@@ -777,6 +777,16 @@ def _normalize(obj, ctx):
     return obj
 
 
+def _operand(obj, ctx):
+    """An operand NumPy reads as one array (a ufunc's, np.clip's, np.interp's): a list or
+    tuple holding tracers becomes one tracer, as the dense side's ``operand`` lifts it;
+    it was a constant, and the compressed Jacobian merged columns (attack47 06)."""
+    obj = _normalize(obj, ctx)
+    if type(obj) in (list, tuple) and _find_ctx(obj) is not None:
+        return np.stack([_operand(o, ctx) for o in obj])
+    return obj
+
+
 def _value(obj):
     if isinstance(obj, Tracer):
         return obj.value
@@ -939,11 +949,12 @@ def _on_elements(ufunc, inputs, ctx):
 def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
     if any(map(is_sparse, inputs)):
         if method == "__call__" and not kwargs and len(inputs) == 2 and (
-                ufunc is np.matmul or ufunc is np.multiply and any(map(is_sparse_matrix, inputs)) and
-                all(np.ndim(a) for a in inputs)):
+                ufunc is np.matmul or ufunc is np.multiply and all(map(np.ndim, inputs)) and
+                any(map(is_sparse_matrix, inputs))):
             return _sparse_product(ctx, *inputs)       # (an spmatrix's * is its product)
         raise errors.sparse_operand(f"dualgrad.sparsity: np.{ufunc.__name__}")
-    inputs = tuple(_normalize(a, ctx) for a in inputs)
+    inputs = tuple(_normalize(a, ctx) if method == "at" and i == 1 else _operand(a, ctx)
+                   for i, a in enumerate(inputs))
     out = kwargs.pop("out", None)
     where = kwargs.pop("where", True) if method == "__call__" else True
     if where is not True:              # np.sin(x, out=y, where=m): y kept where m is false
@@ -1730,7 +1741,7 @@ def _select(ctx, condlist, choicelist, default=0.0):
 def _clip(ctx, a, a_min=None, a_max=None, out=None, **kwargs):
     a_min = kwargs.pop("min", a_min)
     a_max = kwargs.pop("max", a_max)
-    a, a_min, a_max = (_normalize(v, ctx) for v in (a, a_min, a_max))
+    a, a_min, a_max = (_operand(v, ctx) for v in (a, a_min, a_max))
     v, lo, hi = _value(a), _value(a_min), _value(a_max)
     value = np.clip(v, lo, hi)
     shape = np.shape(value)
@@ -1832,7 +1843,7 @@ def _interp(ctx, x, xp, fp, left=None, right=None, period=None):
     """``np.interp``: element i depends on ``x[i]`` and on the two ``fp`` nodes of
     its segment at the point (all of ``fp`` in ``mode="global"``, for NaN ``x`` and
     a single node); ``x`` meets ``fp`` in the Hessian (the slope is ``fp``'s)."""
-    x, xp, fp, left, right = (_normalize(v, ctx) for v in (x, xp, fp, left, right))
+    x, xp, fp, left, right = (_operand(v, ctx) for v in (x, xp, fp, left, right))
     if period is not None:              # NumPy's checks, then its knots (the dense path's)
         np.interp(_value(x), _value(xp), _value(fp), period=_value(period))
         x, xp, fp = periodic_knots(x, xp, fp, _normalize(period, ctx), _value)

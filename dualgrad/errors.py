@@ -854,7 +854,7 @@ _NUMPY_BUILDERS = {
     "_vectorize_call": "vectorize", "_vectorize_call_with_signature": "vectorize",
     "piecewise": "piecewise",
     "histogram": "histogram", "histogram_bin_edges": "histogram_bin_edges",
-    "gradient": "gradient", "unwrap": "unwrap", "interp": "interp",
+    "gradient": "gradient", "unwrap": "unwrap", "interp": "interp", "pad": "pad",
 }
 # Builders that are one only when a keyword NumPy's dispatcher does not hand over
 # holds the dual (np.interp of an object array is numpy_on_objects' case).
@@ -885,6 +885,13 @@ _BUILDER_FIX["gradient"] = (
     "the differences and wrote them into a float64 array. Fix: build the array with "
     "np.stack([a, b, c]) (a dual array; np.block([[a, b], [c, d]]) for a matrix of "
     "scalar duals), which np.gradient takes")
+_BUILDER_FIX["pad"] = (
+    "NumPy hands np.pad to dualgrad when the array padded is a dual, not for "
+    "constant_values= / end_values= alone: with a plain array and a dual pad value, "
+    "NumPy's own code wrote the dual into the plain array it made. Fix: make the array "
+    "a dual too, np.pad(a + 0.0 * c, pad_width, constant_values=c) (zero derivatives "
+    "inside; the border moves with c); a dual end_values of mode='linear_ramp' has no "
+    "dual np.pad: join np.linspace ramps with np.concatenate")
 _BUILDER_FIX["unwrap"] = (
     "NumPy hands np.unwrap to dualgrad when p holds duals, not for period= alone: with "
     "a plain p and a dual period, NumPy's own code met the dual period. Fix: make p a "

@@ -1686,3 +1686,22 @@ def test_vectorize_with_complex_results_names_frompyfunc():
         J = dg.jacobian(lambda p: part(fp(p[0] * t)), np.array([0.7]))
         np.testing.assert_allclose(J.ravel(), _cd(lambda q: part(formula(q)),
                                                   np.array([0.7])).ravel(), rtol=1e-8)
+
+
+@pytest.mark.parametrize("kwargs", [{"constant_values": "c"}, {"constant_values": ("c", 2.0)},
+                                    {"mode": "linear_ramp", "end_values": "c"}])
+def test_pad_of_a_plain_array_with_a_dual_pad_value_names_np_pad(kwargs):
+    # NumPy's np.pad dispatches on the array only: with a plain array its own code
+    # stores the dual pad value (attack47 05: the message blamed a buffer of the user's)
+    A = np.arange(6.0).reshape(2, 3)
+
+    def f(x):
+        kw = {k: (x[0] if v == "c" else tuple(x[0] if w == "c" else w for w in v)
+                  if isinstance(v, tuple) else v) for k, v in kwargs.items()}
+        return np.pad(A, 1, **kw).ravel()
+    with pytest.raises(TypeError, match=r"np\.pad stored a dual.*Fix: .*np\.pad\(a \+ 0\.0 \* c"):
+        dg.jacobian(f, np.array([0.5]))
+    # the fix it names: the border moves with c (derivative 1), the inside does not
+    J = dg.jacobian(lambda x: np.pad(A + 0.0 * x[0], 1, constant_values=x[0]), np.array([0.5]))
+    want = np.pad(np.zeros((2, 3)), 1, constant_values=1.0)
+    np.testing.assert_array_equal(np.asarray(J)[..., 0], want)

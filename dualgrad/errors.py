@@ -3220,8 +3220,10 @@ def _numpy_on_objects(who, exc):
         module = frame.f_globals["__name__"]
         func = ("np.linalg." if module.startswith("numpy.linalg") else "np.fft."
                 if module.startswith("numpy.fft") else "np.") + frame.f_code.co_name
-    elif not numpy and isinstance(exc, TypeError):   # the ufunc, called from f itself
-        func = f"np.{m.group(1) or m.group(2)}"
+    elif not numpy and (isinstance(exc, TypeError) or _near_duals(frames)):
+        func = f"np.{m.group(1) or m.group(2)}"      # the ufunc, called from f itself
+        # (a binary one's object loop calls the element's method: np.fmod([d, 1.3], c)
+        # asks 1.3 for .fmod, an AttributeError; attack47 04)
     else:
         return None
     return DualTypeError(

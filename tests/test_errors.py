@@ -1705,3 +1705,18 @@ def test_pad_of_a_plain_array_with_a_dual_pad_value_names_np_pad(kwargs):
     J = dg.jacobian(lambda x: np.pad(A + 0.0 * x[0], 1, constant_values=x[0]), np.array([0.5]))
     want = np.pad(np.zeros((2, 3)), 1, constant_values=1.0)
     np.testing.assert_array_equal(np.asarray(J)[..., 0], want)
+
+
+@pytest.mark.parametrize("name", ["fmod", "hypot", "arctan2"])
+def test_binary_ufunc_of_a_list_holding_a_scalar_dual_names_np_stack(name):
+    # NumPy's object loop asks the list's float for .fmod: an AttributeError that
+    # escaped untranslated (attack47 04)
+    ufunc = getattr(np, name)
+    with pytest.raises(TypeError, match=rf"np\.{name} received an object array.*np\.stack"):
+        dg.jacobian(lambda x: ufunc([x[0], 1.3], 0.9), np.array([0.4, 0.7]))
+    # the fix it names works: the closed forms of d/dx0 ufunc(x0, 0.9)
+    J = np.asarray(dg.jacobian(lambda x: ufunc(np.stack([x[0], 1.3]), 0.9),
+                               np.array([0.4, 0.7])))
+    slope = {"fmod": 1.0, "hypot": 0.4 / np.hypot(0.4, 0.9),
+             "arctan2": 0.9 / (0.4 ** 2 + 0.9 ** 2)}[name]
+    np.testing.assert_allclose(J, [[slope, 0.0], [0.0, 0.0]], rtol=1e-15)

@@ -711,3 +711,21 @@ def test_list_operands_holding_tracers_are_arrays(case):
     assert (np.abs(want[~dg.sparsity(f, x).toarray()]) < 1e-8).all()     # none missed
     np.testing.assert_allclose(dg.jacobian(f, x, sparsity="auto").toarray(), want,
                                rtol=1e-8, atol=1e-9)
+
+
+@pytest.mark.parametrize("spec", ["i,i->i", "ij,j->i"])
+def test_einsum_hessian_pattern_with_a_list_operand(spec):
+    # a tracer inside a list operand of np.einsum: a raw KeyError in the batch-index
+    # pairing (attack47 07); the pattern is a superset of the Hessian's nonzeros
+    x = np.array([0.2, -0.5, 0.9, 0.4])
+    B = np.array([[1.0, 2.0], [0.5, -1.0]])
+    first = (lambda x: x[:2]) if spec == "i,i->i" else (lambda x: B * x[3])
+
+    def h(x):
+        return np.sum(np.einsum(spec, first(x), [x[2], 1.0]) ** 2)
+    from dualgrad.testing import numerical_jacobian
+    want = numerical_jacobian(lambda z: numerical_jacobian(h, z).ravel(), x)
+    P = dg.hessian_sparsity(h, x).toarray()
+    assert (np.abs(want[~P]) < 1e-5).all()
+    np.testing.assert_allclose(dg.hessian(h, x, sparsity="auto").toarray(), want,
+                               rtol=1e-5, atol=1e-6)

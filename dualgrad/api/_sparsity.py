@@ -1534,6 +1534,8 @@ def _einsum_pairs(args, tracers, starts, outs):
         if isinstance(a, Tracer):
             if subs.setdefault(id(a), x) != x:
                 return None
+    if any(id(t) not in subs for t in tracers):
+        return None          # a tracer inside a list operand ([x[2], 1.0]; attack47 07)
     batch = [c for c in out if all(c in x for x in subs.values())]
     shape = np.shape(outs[0])
     if not batch or len(shape) != len(out):

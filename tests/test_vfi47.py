@@ -203,3 +203,60 @@ def test_mismatched_directions_still_refused():
     b = dg.Dual(np.ones(4), np.ones((4, 2)), tag=tag)
     with pytest.raises((TypeError, ValueError), match="direction"):
         a * b
+
+
+# ---- np.sum over one axis: the lean line (dispatch._reductions.lean_sum) ------------
+
+def _sum_oracle(P, ax):
+    """Each direction of each output element summed as np.add.reduce sums its own
+    contiguous numbers (backend/_sums.py's convention), on floats."""
+    return np.stack([np.add.reduce(np.ascontiguousarray(np.moveaxis(P[..., k], ax, -1)),
+                                   axis=-1) for k in range(P.shape[-1])], axis=-1)
+
+
+@pytest.mark.parametrize("shape", [(1, 5, 30, 5), (3, 4), (4, 3, 2), (2, 9, 3), (6, 1, 2)])
+@pytest.mark.parametrize("n", [1, 3, 8])
+def test_sum_over_one_axis(shape, n):
+    """``np.sum(d, axis=k)`` / ``d.sum(axis=k)`` / ``np.sum(d, k)`` over every axis
+    (negative too) and on a transposed view: ``lean_sum`` computes it (``None`` on
+    main), with the general path's bits, which are each direction's own sum; zeros
+    of both signs, inf and NaN among the partials."""
+    from dualgrad.dispatch import _reductions
+    rng = np.random.default_rng(len(shape) + n)
+    v = rng.standard_normal(shape)
+    P = rng.standard_normal(shape + (n,)) * 10.0 ** rng.integers(-8, 9, shape + (n,))
+    flat = P.reshape(-1)
+    flat[:4] = [-0.0, np.inf, np.nan, 0.0][:flat.size]
+    for transposed in (False, True):
+        tag = new_tag()
+        d = dg.Dual(v, P, tag=tag)
+        if transposed:
+            d = np.swapaxes(d, 0, -1)
+        vv, PP = d.value, d.partials
+        for ax in list(range(d.ndim)) + [-1]:
+            got = _reductions.lean_sum(d, axis=ax)
+            assert got is not None
+            with backend.use("numpy"):
+                want = _reductions.sum(d, axis=ax)
+            _bits_equal(got.value, want.value)
+            _bits_equal(got.partials, want.partials)
+            _bits_equal(got.value, np.add.reduce(vv, axis=ax))
+            _bits_equal(got.partials, _sum_oracle(PP, ax % d.ndim))
+            for other in (np.sum(d, axis=ax), d.sum(axis=ax), np.sum(d, ax)):
+                _bits_equal(other.partials, got.partials)
+
+
+def test_sum_over_one_axis_leaves_the_rest_to_the_general_path():
+    """What the lean line does not take still works and still refuses as before."""
+    from dualgrad.dispatch import _reductions
+    tag = new_tag()
+    d = dg.Dual(np.arange(6.0).reshape(2, 3), np.ones((2, 3, 2)), tag=tag)
+    assert _reductions.lean_sum(d, axis=np.int64(1)) is None
+    assert _reductions.lean_sum(d, axis=(0, 1)) is None
+    np.testing.assert_array_equal(np.sum(d, axis=np.int64(1)).partials, np.full((2, 2), 3.0))
+    np.testing.assert_array_equal(np.sum(d, axis=1, keepdims=True).partials,
+                                  np.full((2, 1, 2), 3.0))
+    with pytest.raises(np.exceptions.AxisError):
+        np.sum(d, axis=2)
+    with pytest.raises(TypeError):
+        np.sum(d, axis=1, dtype=np.float32)

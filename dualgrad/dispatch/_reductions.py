@@ -173,7 +173,10 @@ _ALL_AXES = [tuple(range(k)) for k in range(33)]     # ndim -> every axis (NumPy
 def lean_sum(a, *args, **kwargs):
     """``np.sum(a)`` / ``a.sum()`` of a whole small plain array dual (float64 ndarrays,
     a running call, not watched by :data:`SUM_WATCH`; no argument but ``axis=None``,
-    or ``axis=0`` / ``-1`` of 1-D values): :func:`sum`'s result to the bit, without
+    or ``axis=0`` / ``-1`` of 1-D values), or a plain array dual of any size over one
+    int axis of values of two or more axes (VFI's ``np.sum(.., axis=3)`` of (1, 5, 30,
+    5) x 3, where the general path's steps cost as much as the sums): :func:`sum`'s
+    result to the bit, without
     the general path's lifting, keyword checks and axis normalization; for 1-D values
     of 8 to 128 elements once numba is loaded, value and partials in one kernel call
     (``backend.sum_small``).  ``None``, having computed nothing, for anything else
@@ -187,10 +190,14 @@ def lean_sum(a, *args, **kwargs):
         axis = args[0] if args else kwargs["axis"]
     v, p = a.value, a._p
     if type(v) is not np.ndarray or type(p) is not np.ndarray or v.dtype is not _F64 or \
-            p.dtype is not _F64 or not v.ndim or a.tag not in LIVE or not small(p.size) or \
-            v.ndim > 32:
+            p.dtype is not _F64 or not v.ndim or a.tag not in LIVE or v.ndim > 32:
         return None
     if axis is not None and not (v.ndim == 1 and type(axis) is int and axis in (0, -1)):
+        if type(axis) is int and v.ndim > 1 and -v.ndim <= axis < v.ndim:
+            axis %= v.ndim                # np.sum(a, axis=3): sum's value and partials
+            return make(_add(v, axis=axis), sum_partials(p, (axis,), False), a.tag)
+        return None
+    if not small(p.size):
         return None
     if v.ndim == 1:
         row = sum_small(v, p)

@@ -260,3 +260,54 @@ def test_sum_over_one_axis_leaves_the_rest_to_the_general_path():
         np.sum(d, axis=2)
     with pytest.raises(TypeError):
         np.sum(d, axis=1, dtype=np.float32)
+
+
+# ---- np.where with a constant branch: rows copied where picked ----------------------
+
+@pytest.mark.parametrize("n", [1, 2, 3, 8, 9])
+@pytest.mark.parametrize("side", ["dual left", "dual right"])
+def test_where_with_a_constant_branch(n, side, monkeypatch):
+    """``np.where(c, d, -inf)`` / ``np.where(c, 2.0, d)`` before numba loads: the
+    partials ``np.where(c[..., None], P, 0.0)`` (or the reverse) computed on floats,
+    to the bit, with NaN, inf and -0.0 partials; from 2 to 8 directions without
+    ``backend.where`` (the rows are copied where picked)."""
+    calls = []
+    general = backend.where
+
+    def spy(*args):
+        calls.append(1)
+        return general(*args)
+    monkeypatch.setattr(backend, "where", spy)
+    rng = np.random.default_rng(n)
+    shape = (6, 5, 7)
+    v = rng.standard_normal(shape)
+    P = rng.standard_normal(shape + (n,))
+    P.reshape(-1)[:4] = [np.nan, np.inf, -0.0, -np.inf]
+    c = rng.standard_normal(shape) > 0
+    tag = new_tag()
+    d = dg.Dual(v, P, tag=tag)
+    if side == "dual left":
+        got = np.where(c, d, -np.inf)
+        want_v, want_p = np.where(c, v, -np.inf), np.where(c[..., None], P, 0.0)
+    else:
+        got = np.where(c, 2.0, d)
+        want_v, want_p = np.where(c, 2.0, v), np.where(c[..., None], 0.0, P)
+    _bits_equal(got.value, want_v)
+    _bits_equal(got.partials, want_p)
+    if not backend.kernels_loaded():
+        assert bool(calls) == (not 1 < n <= 8)
+
+
+def test_where_with_a_constant_branch_in_vfi_gradients():
+    """A max over a where with -inf (VFI's Bellman step) against central differences."""
+    a = np.linspace(0.1, 2.0, 7)
+
+    def f(t):
+        c = a[:, None, None] * t[0] - a[None, None, :] + np.array([0.3, 0.6])[None, :, None] * t[1]
+        s = np.log(np.where(c > 0, c, 1.0)) + t[2] * a[None, None, :]
+        return np.ravel(np.max(np.where(c > 0, s, -np.inf), axis=2))
+    x = np.array([1.1, 0.8, 0.4])
+    J = dg.jacobian(f, x)
+    h = 1e-5
+    fd = np.stack([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(3)], axis=-1)
+    np.testing.assert_allclose(J, fd, rtol=1e-7, atol=1e-8)

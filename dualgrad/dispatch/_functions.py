@@ -1321,7 +1321,43 @@ def _where(condition, x=None, y=None):
     # NumPy's fallback broadcasts no zeros (loops45)
     px = 0.0 if dx is not x and _plain_constant(x) else dx.partials
     py = 0.0 if dy is not y and _plain_constant(y) else dy.partials
+    if type(px) is float or type(py) is float:
+        rows = _zero_rows(cond, px, py, shape, n)
+        if rows is not None:
+            return make(value, rows, tag)
     return make(value, backend.where(cond, px, py, shape + (n,)), tag)
+
+
+_ROW_TYPES = {}           # n -> the opaque dtype of a row of n float64 partials
+
+
+def _zero_rows(cond, px, py, shape, n):
+    """``backend.where(cond, px, py, shape + (n,))`` where one branch is a constant
+    (partials +0.0) and the other float64 partials of the value's shape, with 2 to 8
+    directions, before numba is loaded: a new array of zeros into which the kept
+    branch's rows are copied where they are picked, each row of ``n`` partials one
+    opaque item (``np.copyto(..., where=)``), so that no NumPy loop runs ``n`` elements
+    at a time.  The same selection, so the same bits; VFI's ``np.where(c > 0, ..,
+    -np.inf)`` over (30, 5, 30) x 3.  ``None`` for anything else, and once numba is
+    loaded or this work loads it (the kernel's one pass then: ``backend.where``, whose
+    own count of the work toward the load this makes)."""
+    if not 1 < n <= 8 or type(cond) is not np.ndarray or cond.shape != shape or \
+            not shape:
+        return None
+    kept, pick = (py, ~cond) if type(px) is float else (px, cond)
+    if type(kept) is not np.ndarray or kept.dtype is not _F64 or \
+            kept.shape != shape + (n,) or not kept.flags.c_contiguous or \
+            (px if kept is py else py) != 0.0:
+        return None
+    loader = backend._loader
+    if loader.READY or kept.size >= backend._kernels.MIN_WORK and loader.ready(kept.size):
+        return None
+    row = _ROW_TYPES.get(n)
+    if row is None:
+        row = _ROW_TYPES[n] = np.dtype((np.void, 8 * n))
+    out = np.zeros(kept.shape)
+    np.copyto(out.view(row)[..., 0], kept.view(row)[..., 0], where=pick)
+    return out
 
 
 def _plain_constant(a):

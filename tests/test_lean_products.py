@@ -50,15 +50,28 @@ def _tolerance(f, a, pa, b, pb):
 
 @pytest.fixture
 def lean_calls(monkeypatch):
-    """How many products the lean path finished (a spy on ``_finish``)."""
+    """How many products the lean path finished (a spy on ``_finish``, and on the array
+    results the product functions make themselves: ``A @ u`` with a plain matrix since
+    small47, ``make_real`` called outside ``_finish``)."""
     calls = []
-    finish = _lean_products._finish
+    finish, made = _lean_products._finish, _lean_products.make_real
+    inside = [0]
 
     def spy(*args):
-        result = finish(*args)
+        inside[0] += 1
+        try:
+            result = finish(*args)
+        finally:
+            inside[0] -= 1
         calls.append(result is not None)
         return result
+
+    def made_spy(*args):
+        if not inside[0]:
+            calls.append(True)
+        return made(*args)
     monkeypatch.setattr(_lean_products, "_finish", spy)
+    monkeypatch.setattr(_lean_products, "make_real", made_spy)
     return calls
 
 

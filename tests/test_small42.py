@@ -350,15 +350,29 @@ def test_out_aliasing_an_operand(engine):
 # ---- products ------------------------------------------------------------------------
 @pytest.fixture
 def finishes(monkeypatch):
-    """The lean products finished (True) or declined at the value's test (False)."""
+    """The lean products finished (True) or declined at the value's test (False):
+    ``_finish``'s results, and the array results the product functions make themselves
+    (``A @ u`` with a plain matrix since small47: ``make_real`` called outside
+    ``_finish``)."""
     seen = []
-    finish = _lean_products._finish
+    finish, made = _lean_products._finish, _lean_products.make_real
+    inside = [0]
 
     def spy(*args):
-        result = finish(*args)
+        inside[0] += 1
+        try:
+            result = finish(*args)
+        finally:
+            inside[0] -= 1
         seen.append(result is not None)
         return result
+
+    def made_spy(*args):
+        if not inside[0]:
+            seen.append(True)
+        return made(*args)
     monkeypatch.setattr(_lean_products, "_finish", spy)
+    monkeypatch.setattr(_lean_products, "make_real", made_spy)
     return seen
 
 

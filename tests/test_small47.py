@@ -235,3 +235,82 @@ def test_one_element_tuples_still_elements():
     e = m[1, 2]
     assert e.value == m.value[1, 2]
     assert np.asarray(e.partials).tobytes() == np.asarray(m.partials)[1, 2].tobytes()
+
+
+# ---- M @ u, M a float matrix ----------------------------------------------------------
+
+PRODUCTS = [("M @ u", lambda M, u: M @ u), ("np.matmul", lambda M, u: np.matmul(M, u)),
+            ("np.dot", lambda M, u: np.dot(M, u)), ("np.inner", lambda M, u: np.inner(M, u)),
+            ("np.vecdot", lambda M, u: np.vecdot(M, u)),
+            ("np.linalg.matmul", lambda M, u: np.linalg.matmul(M, u))]
+
+
+@pytest.mark.parametrize("name, op", PRODUCTS, ids=[p[0] for p in PRODUCTS])
+def test_matrix_times_dual_in_one_function(name, op):
+    _loader.load()
+    M = RNG.standard_normal((10, 10))
+    u = _dual(RNG.standard_normal(10), 3)
+    calls = _python_calls(lambda: op(M, u))
+    assert "_operands" not in calls and "_finish" not in calls and "_mv" not in calls, calls
+
+
+@pytest.mark.parametrize("name, op", PRODUCTS, ids=[p[0] for p in PRODUCTS])
+@pytest.mark.parametrize("m, K, n", [(10, 10, 1), (10, 10, 4), (7, 10, 10), (1, 3, 16),
+                                     (65, 5, 3), (300, 20, 4), (40, 40, 4)])
+@pytest.mark.parametrize("layout", ["C", "F", "reversed"])
+def test_matrix_times_dual_closed_form_and_the_old_path_bits(name, op, m, K, n, layout):
+    from dualgrad.dispatch._lean_products import _finish
+    _loader.load()
+    M = RNG.standard_normal((m, K))
+    if layout == "F":
+        M = np.asfortranarray(M)
+    elif layout == "reversed":
+        M = M[::-1, ::-1]
+    u = _dual(RNG.standard_normal(K), n)
+    got = op(M, u)
+    value = op(M, u.value)                                          # NumPy's own
+    assert got.value.tobytes() == value.tobytes()
+    np.testing.assert_allclose(got.partials, M @ np.asarray(u.partials), rtol=1e-12,
+                               atol=1e-13)
+    old = _finish("mv", value, u.tag, M, None, u.value, u._p)     # the path before
+    _bits(got, old)
+    with _kernels.use("numpy"):
+        general = op(M, u)
+    assert general.value.tobytes() == got.value.tobytes()
+    np.testing.assert_allclose(general.partials, got.partials, rtol=1e-13, atol=1e-14)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_matrix_times_dual_not_finite_as_the_general_path(bad):
+    _loader.load()
+    M = RNG.standard_normal((4, 4))
+    M[2, 1] = bad
+    u = _dual([1.0, 0.0, 2.0, -1.0], 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        got = M @ u
+        with _kernels.use("numpy"):
+            general = M @ u
+    assert got.value.tobytes() == general.value.tobytes()
+    assert np.asarray(got.partials).tobytes() == np.asarray(general.partials).tobytes()
+
+
+def test_matrix_times_dual_other_operands_left_alone():
+    _loader.load()
+    M = RNG.standard_normal((3, 3))
+    u = _dual(RNG.standard_normal(3), 2)
+    Mi = np.arange(9).reshape(3, 3)                    # integer matrix: general path
+    np.testing.assert_allclose((Mi @ u).partials, Mi @ np.asarray(u.partials), rtol=1e-14)
+    Mc = M + 1j                                        # complex
+    np.testing.assert_allclose((Mc @ u).partials, Mc @ np.asarray(u.partials), rtol=1e-14)
+    U = dg.Dual(RNG.standard_normal((3, 2)), RNG.standard_normal((3, 2, 2)), tag=u.tag)
+    np.testing.assert_allclose((M @ U).partials, np.einsum("ij,jkn->ikn", M,
+                                                           np.asarray(U.partials)),
+                               rtol=1e-13)
+    with pytest.raises(ValueError):
+        RNG.standard_normal((3, 4)) @ u                # NumPy's shape error
+    g = dg.jacobian(lambda v: M @ (v * v), np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(g, M * (2.0 * np.array([1.0, 2.0, 3.0]))[None, :],
+                               rtol=1e-14)
+    h = dg.hessian(lambda v: np.sum(M @ (v * v)), np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_allclose(h, np.diag(2.0 * M.sum(axis=0)), rtol=1e-14, atol=1e-14)

@@ -314,11 +314,24 @@ def lean_einsum(*operands, **kwargs):
 
 def _entry(func):
     kinds = _KINDS[func]
+    mv = kinds.get((2, 1)) == "mv"
 
     def product(*args, **kwargs):
         if kwargs or len(args) != 2:
             return None
-        got = _operands(args[0], args[1])
+        a, b = args
+        if mv and type(a) is _nd and type(b) is ArrayDual:    # M @ u, M a float matrix:
+            vb, pb, tag = b.value, b._p, b.tag                # _operands' tests and, for
+            if a.ndim == 2 and type(vb) is _nd and type(pb) is _nd and vb.ndim == 1 and \
+                    a.dtype is _F64 and vb.dtype is _F64 and pb.dtype is _F64 and \
+                    pb.flags.c_contiguous and tag in LIVE:    # small values, _finish's
+                value = func(a, vb)                           # lines written out (small47)
+                if value.shape[0] > 64 or pb.shape[1] == 4 and 4 * a.size >= _BELOW[0]:
+                    return _finish("mv", value, tag, a, None, vb, pb)   # (its kernel)
+                if not math.isfinite(sum(value.tolist())):
+                    return _finish("mv", value, tag, a, None, vb, pb)   # (declines)
+                return make_real(value, np.matmul(a, pb), tag)          # _mv's
+        got = _operands(a, b)
         if got is None:
             return None
         tag, va, pa, vb, pb = got

@@ -23,8 +23,9 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]
 import _common  # noqa: E402,F401  (one thread per library)
 
-PARTS = ["_plan", "_kinds", "_views", "_left", "_arguments", "_readers", "_kernel", "_outputs",
-         "materialize"]
+# (not _unread: it reads the frames above it, and a wrapper's frame would hide f's)
+PARTS = ["_plan", "_kinds", "_views", "_left", "_arguments", "_readers", "_kernel",
+         "_outputs", "materialize"]
 DOORS = ["defer", "add_into", "write_into", "defer_roll"]
 FORMS = {"slicing": ("slicing", "heat"), "roll": ("np.roll", "heat_roll"),
          "diff": ("np.diff", "heat_diff")}

@@ -718,8 +718,8 @@ def test_a_write_first_computes_a_reader_that_shares_a_held_node(monkeypatch):
     plans = []
     real = _fused._plan
 
-    def spy(root, accumulate=0, kinds=None, keep=True):
-        plans.append((accumulate, real(root, accumulate, kinds, keep)))
+    def spy(root, accumulate=0, kinds=None, keep=True, drop=(), order=None):
+        plans.append((accumulate, real(root, accumulate, kinds, keep, drop, order)))
         return plans[-1][1]
     monkeypatch.setattr(_fused, "_plan", spy)
     eager, fused = both(lambda: dg.jacobian(_shared_held, Q))

@@ -41,7 +41,10 @@ Safety invariant
    :data:`MAX_LAG` rows behind only from a ring of those rows saved before they were
    written, and anything else that reads ``a`` is materialized first; a ``d`` that
    nothing but the operator holds (see ``_temporary`` in
-   :mod:`dualgrad.dual._array`) is not kept, and materializing it raises.
+   :mod:`dualgrad.dual._array`) is not kept, and materializing it raises; nor is an
+   inner node of ``d``'s graph whose dual one variable of the operator's frame holds
+   and that frame's code rebinds before reading (:func:`_unread`): a read from
+   outside the code afterwards raises a ``TypeError`` naming the variable.
    Nothing else in dualgrad writes into an existing dual's arrays (new results
    get new arrays); ``tests/test_fused.py`` checks each of these paths.  The
    buffer pool never hands out a leaf: a pending expression's graph holds a
@@ -199,14 +202,16 @@ class _Node:
     of nodes of the graph below; ``result`` is the computed array, once computed
     (``kids`` are dropped then); ``handle``, a weak reference to the
     :class:`Deferred` a dual holds (an intermediate whose dual is gone needs no
-    array of its own: it is computed inside its parents' pass).
+    array of its own: it is computed inside its parents' pass); ``dropped``, the
+    name whose dual held it when :func:`add_into`'s pass left it uncomputed, its
+    code rebinding the name before any read (:func:`_unread`).
     """
 
-    __slots__ = ("kids", "shape", "n", "size", "result", "handle")
+    __slots__ = ("kids", "shape", "n", "size", "result", "handle", "dropped")
 
     def __init__(self, kids, shape, n, size):
         self.kids, self.shape, self.n, self.size, self.result = kids, shape, n, size, None
-        self.handle = None
+        self.handle = self.dropped = None
 
 
 class Local:
@@ -567,6 +572,8 @@ def defer(factors, partials, shape, n):
         if t is Deferred:
             t = p.node
             if t.result is None:
+                if t.kids is None:
+                    _unkept(t)
                 if t.shape != shape or t.n != n:
                     return None
                 size += t.size
@@ -763,20 +770,22 @@ def diff(p, order):
 
 
 # ---- computing -------------------------------------------------------------------
-def _plan(root, accumulate=0, kinds=None, keep=True):
+def _plan(root, accumulate=0, kinds=None, keep=True, drop=(), order=None):
     """The structure of ``root``'s graph (:func:`dualgrad.backend._fusedgen.structure`,
     its kernel's key; ``accumulate``: the kernel also adds (+1) or subtracts (-1) the
     result into an array; ``kinds(leaves, starts)``: the leaves' kinds, for
     :func:`add_into` (``starts``: their first elements' addresses); ``keep``: the kernel
-    writes the root's rows) and what the kernel takes: the pending nodes in evaluation
-    order, the leaves (with their shifts), the factor arrays and the numbers.
+    writes the root's rows; ``drop``: ids of inner nodes not written though a dual
+    holds them, :func:`_unread`'s; ``order``: :func:`_order`'s, if the caller has it)
+    and what the kernel takes: the pending nodes in evaluation order, the leaves (with
+    their shifts), the factor arrays and the numbers.
 
     The nodes come in :func:`_order`'s order (each after its kids, kids in order), then
     one loop over them writes each node's part of the key.  (Run once per pass of a
     time loop's step: each array's reference is made once and kept as the tuple the
     key holds.)"""
     plain = kinds is None
-    nodes, position = _order(root)
+    nodes, position = _order(root) if order is None else order
     specs, leaves, starts, leaf_position, arrays, array_position, numbers = \
         [], [], [], {}, [], {}, []
     for node in nodes:
@@ -834,7 +843,8 @@ def _plan(root, accumulate=0, kinds=None, keep=True):
     if kinds is None:
         return None
     outputs = [j for j, node in enumerate(nodes[:-1])
-               if node.handle is not None and node.handle() is not None]
+               if node.handle is not None and node.handle() is not None and
+               id(node) not in drop]
     if outputs and plain:
         outputs = [j for j in outputs if not _left(nodes[j])]
     key = _fusedgen.structure(root.n, kinds, specs, len(numbers), len(arrays), accumulate,
@@ -960,8 +970,7 @@ def materialize(node):
         if node.result is not None:
             return node.result
         if node.kids is None:                      # add_into(keep=False) consumed it
-            raise RuntimeError("dualgrad internal error: the partials of an expression "
-                               "added in place were not kept (please report it)")
+            _unkept(node)
         key, nodes, leaves, arrays, numbers = _plan(node)
         shape, n = node.shape, node.n
         fn = _kernel(key, math.prod(shape) * n, leaves)
@@ -987,6 +996,8 @@ def write_into(p, into):
         return
     node = p.node
     with _lock:
+        if node.result is None and node.kids is None:
+            _unkept(node)
         if node.result is None and into.flags.c_contiguous and \
                 into.shape == node.shape + (node.n,):
             key, nodes, leaves, arrays, numbers = _plan(node)
@@ -1026,8 +1037,12 @@ def add_into(value, target, d, sign, keep=True):
         while True:
             if not _pending(node):
                 return False
+            order = _order(node)
+            drop = _unread(order[0])
             plan = _plan(node, 1 if sign > 0 else -1,
-                         lambda leaves, starts: _kinds(leaves, starts, target, rows), keep)
+                         lambda leaves, starts: _kinds(leaves, starts, target, rows), keep,
+                         drop, order)
+            order = None
             if plan is None:
                 return False
             for a in plan[3]:
@@ -1054,9 +1069,197 @@ def add_into(value, target, d, sign, keep=True):
         out = _buffers.empty(target.shape) if keep else target
         fn(*_arguments(out, [target] + held, _outputs(key, nodes), leaves, arrays, numbers))
         node.result, node.kids = (out if keep else None), None
+        for t in nodes:             # duals nothing reads any more: not computed (_unread)
+            if t.result is None and id(t) in drop:
+                t.kids, t.dropped = None, drop[id(t)]
         if not keep:                # nothing to compute any more: off the pending list
             PENDING[:] = [r for r in PENDING if r() is not d]
         return True
+
+
+def _unkept(node):
+    """Raise for the partials of ``node``, which :func:`add_into` did not keep."""
+    if node.dropped is None:
+        raise RuntimeError("dualgrad internal error: the partials of an expression "
+                           "added in place were not kept (please report it)")
+    raise TypeError(
+        f"dualgrad: the partials of the array dual that f's variable {node.dropped!r} "
+        f"held were not kept: f rebinds {node.dropped!r} before reading it again, so "
+        f"the in-place update that read it last did not store them, and something "
+        f"outside f's code (a debugger, locals(), a frame's f_locals) read that dual "
+        f"afterwards. Read it in f after the update (or hold it in a list) to keep "
+        f"them, or use dualgrad.engine('eager')")
+
+
+# Python versions whose frames' f_locals is a snapshot dict of the fast locals (held by
+# the frame): what :func:`_unread`'s count of a dual's references assumes (checked
+# on CPython 3.11 by tests/test_fused_unread.py; elsewhere the store is kept)
+_SNAPSHOT_LOCALS = sys.implementation.name == "cpython" and sys.version_info[:2] == (3, 11)
+# names in a code object by which it may read its own frame's variables other than by
+# LOAD_FAST: such code is not looked into
+_INTROSPECTING = frozenset({"locals", "vars", "eval", "exec", "breakpoint", "_getframe",
+                            "currentframe", "f_locals", "settrace", "dir"})
+_REBOUND = {}               # (id(code), offset, name) -> (code, does every path rebind it first?)
+
+
+def _unread(nodes):
+    """The inner pending nodes of an :func:`add_into` graph (``nodes``, :func:`_order`'s,
+    the root last) whose dual nothing can read any more from f's code:
+    ``{id(node): name}``.
+
+    Such a node's dual is held by one variable ``name`` of the frame that runs the
+    in-place operator (the first frame outside dualgrad), by nothing else (its
+    references, its partials' and its node's counted: a list, a dict, a closure's
+    cell, a global, another name, a view or another pending expression over it each
+    add one), and every path of that frame's code from the operator on stores
+    ``name`` again (or deletes it, or returns) before it loads it (:func:`_rebound`).
+    The pass then need not store its partials (``lap`` in the slicing heat step:
+    ``lap = u[2:] - 2.0 * u[1:-1] + u[:-2]; u[1:-1] += kappa * lap + ...``, whose
+    pass overwrites the rows ``lap``'s graph reads); a read from outside the code
+    (a debugger, ``locals()``) raises :func:`_unkept`'s TypeError.  Not taken under
+    a trace or profile function, or where a snapshot of the frame's variables is not
+    how this Python gives them."""
+    if not _SNAPSHOT_LOCALS or sys.gettrace() is not None or sys.getprofile() is not None:
+        return {}
+    held = [t for t in nodes[:-1] if t.handle is not None and t.handle() is not None]
+    if not held:
+        return {}
+    frame = sys._getframe(1)
+    while frame is not None and (frame.f_globals.get("__name__") or "").partition(".")[0] \
+            == "dualgrad":
+        frame = frame.f_back
+    if frame is None:
+        return {}
+    code = frame.f_code
+    if code.co_flags & 3 != 3 or not _INTROSPECTING.isdisjoint(code.co_names):
+        return {}                                   # (CO_OPTIMIZED | CO_NEWLOCALS)
+    names = frame.f_locals                          # a snapshot the frame holds
+    found = {}
+    for name, v in names.items():
+        slot = _SLOTS.get(type(v), False)
+        if slot is False:
+            slot = _slot(type(v))
+        if slot is not None and name not in code.co_cellvars and \
+                name not in code.co_freevars:
+            try:
+                p = slot.__get__(v)
+            except AttributeError:
+                continue
+            if type(p) is Deferred:
+                found[id(p)] = (name, v)
+    v = p = None
+    unread = {}
+    for t in held:
+        d = t.handle()
+        entry = found.get(id(d))
+        if entry is None:
+            continue
+        name, v = entry
+        uses = sum(1 for u in nodes for kid in u.kids if kid[2] is t)
+        # the dual: its variable, the snapshot, ``v``, ``entry``'s tuple, the argument;
+        # its partials: the dual's slot, ``d``, the argument; the node: its partials'
+        # slot, the kids that read it, ``nodes``, ``held``, ``t``, the argument
+        if sys.getrefcount(v) == 5 and sys.getrefcount(d) == 3 and \
+                sys.getrefcount(t) == 5 + uses and \
+                _rebound(code, frame.f_lasti, name):
+            unread[id(t)] = name
+        del d, v, entry
+    return unread
+
+
+_MEMBER = type(Deferred.node)       # a slot's descriptor type
+_SLOTS = {}                         # type -> its ``_p`` slot (a dualgrad class's) or None
+
+
+def _slot(kind):
+    """The ``_p`` slot descriptor of the class ``kind`` if it is one of dualgrad's
+    (no user code runs: a user's class is not asked for the attribute), else ``None``;
+    kept per class."""
+    slot = None
+    if str(kind.__dict__.get("__module__", "")).startswith("dualgrad.") or \
+            any(str(b.__dict__.get("__module__", "")).startswith("dualgrad.")
+                for b in kind.__mro__[1:] if b is not object):
+        for b in kind.__mro__:
+            got = b.__dict__.get("_p")
+            if got is not None:
+                slot = got if type(got) is _MEMBER else None
+                break
+    if len(_SLOTS) > 256:
+        _SLOTS.clear()
+    _SLOTS[kind] = slot
+    return slot
+
+
+def _rebound(code, offset, name):
+    """Does every path of ``code`` after its instruction at ``offset`` store or delete
+    the local ``name`` (or return) before any instruction reads it?  Exception
+    edges (the code's exception table) are paths too; an instruction that may read
+    a frame's variables some other way says no.  Kept per ``(code, offset, name)``
+    (keyed by the code's id, the entry holding the code itself: a code object hashes
+    its contents, ~0.5 us)."""
+    key = (id(code), offset, name)
+    got = _REBOUND.get(key)
+    if got is None or got[0] is not code:
+        try:
+            got = _paths_rebind(code, offset, name)
+        except Exception:                               # pragma: no cover
+            got = False
+        if len(_REBOUND) > 256:
+            _REBOUND.clear()
+        got = _REBOUND[key] = (code, got)
+    return got[1]
+
+
+_ENDS = frozenset({"RETURN_VALUE", "RETURN_CONST", "RAISE_VARARGS", "RERAISE",
+                   "JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT",
+                   "JUMP_ABSOLUTE", "JUMP", "JUMP_NO_INTERRUPT"})
+_OPAQUE = frozenset({"LOAD_LOCALS", "LOAD_NAME", "IMPORT_STAR", "LOAD_CLASSDEREF",
+                     "LOAD_FROM_DICT_OR_DEREF", "LOAD_FROM_DICT_OR_GLOBALS", "DELETE_NAME",
+                     "STORE_NAME"})
+
+
+def _paths_rebind(code, offset, name):
+    """:func:`_rebound`'s search: every instruction reachable from the one after
+    ``offset`` (fall-through, jump targets, exception handlers) up to a store or
+    delete of ``name``."""
+    import dis
+    instructions = list(dis.get_instructions(code))
+    at = {ins.offset: k for k, ins in enumerate(instructions)}
+    if offset not in at:
+        return False
+    entries = dis.Bytecode(code).exception_entries
+    jumps = set(dis.hasjrel) | set(dis.hasjabs)
+
+    def after(k):
+        ins = instructions[k]
+        out = [e.target for e in entries if e.start <= ins.offset < e.end]
+        if ins.opcode in jumps:
+            out.append(ins.argval)
+        if ins.opname not in _ENDS and k + 1 < len(instructions):
+            out.append(instructions[k + 1].offset)
+        return out
+    stack, seen = after(at[offset]), set()
+    while stack:
+        where = stack.pop()
+        if where in seen:
+            continue
+        seen.add(where)
+        k = at.get(where)
+        if k is None:
+            return False
+        ins = instructions[k]
+        if ins.opname in _OPAQUE:
+            return False
+        if "FAST" in ins.opname or "DEREF" in ins.opname or "CLOSURE" in ins.opname:
+            args = ins.argval if type(ins.argval) is tuple else (ins.argval,)
+            if name in args:
+                if ins.opname in ("STORE_FAST", "DELETE_FAST"):
+                    continue                     # rebound here: this path ends
+                return False                     # read (or anything else)
+        if ins.opname in ("RETURN_VALUE", "RETURN_CONST"):
+            continue
+        stack.extend(after(k))
+    return True
 
 
 # Rows behind its own at most that a leaf of ``a += d`` may read ``a``'s memory (a
@@ -1167,6 +1370,8 @@ def columns(d, picks, probes):
     with _lock:
         if node.result is not None:
             return None
+        if node.kids is None:
+            _unkept(node)
         key, nodes, leaves, arrays, numbers = _plan(node)
         computed = [bool(p) and all(_code(q) == k for k, q in enumerate(p)) for p in probes]
         ckey = _fusedgen.columns_structure(key, [(s, len(p), c) for s, p, c in

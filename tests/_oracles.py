@@ -132,6 +132,8 @@ MPMATH = {
     "yn": lambda n, x: mp.bessely(n, x),
     "k0": lambda x: mp.besselk(0, x), "k1": lambda x: mp.besselk(1, x),
     "kv": lambda v, x: mp.besselk(v, x),
+    "kn": lambda n, x: mp.besselk(n, x),
+    "expn": lambda n, x: mp.expint(n, x),
     # attack32 05's rows (special41)
     "loggamma": mp.loggamma,
     "exp1": mp.e1, "expi": mp.ei, "erfi": mp.erfi,

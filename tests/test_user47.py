@@ -540,3 +540,24 @@ def test_spline_of_dual_data_basis_matrix():
     with pytest.raises(TypeError) as info:
         dg.jacobian(lambda v: interpolate.PchipInterpolator(x, v)(xn), y)
     assert "PchipInterpolator is not linear in y" in str(info.value)
+
+
+def test_expn_and_kn_rows():
+    """scipy.special.expn and kn are rows of the table (integer orders, plain): a slab's
+    escaping flux 1 - 2 E_3(T) has slope 2 E_2(T) and curvature -2 E_1(T); the mean
+    Lorentz factor of a Maxwell-Juttner gas, K_1(1/th) / K_2(1/th) + 3 th, against
+    mpmath's derivative of the same expression."""
+    mp = pytest.importorskip("mpmath")
+    T = np.array([0.05, 0.7, 3.0])
+    J = dg.jacobian(lambda t: 1 - 2 * special.expn(3, t), T)
+    np.testing.assert_allclose(np.diag(J), 2 * special.expn(2, T), rtol=1e-14)
+    H = dg.hessian(lambda t: np.sum(1 - 2 * special.expn(3, t)), T)
+    np.testing.assert_allclose(np.diag(H), -2 * special.expn(1, T), rtol=1e-13)
+    E0 = dg.derivative(lambda t: special.expn(0, t), 0.7)     # E_0 = exp(-x) / x
+    np.testing.assert_allclose(E0, -np.exp(-0.7) * 1.7 / 0.49, rtol=1e-15)
+    th = np.array([0.1, 1.0, 10.0])
+    g = dg.jacobian(lambda q: special.kn(1, 1 / q) / special.kn(2, 1 / q) + 3 * q, th)
+    with mp.workdps(30):
+        want = [float(mp.diff(lambda q: mp.besselk(1, 1 / q) / mp.besselk(2, 1 / q) + 3 * q,
+                              mp.mpf(t))) for t in th]
+    np.testing.assert_allclose(np.diag(g), want, rtol=1e-13)

@@ -180,7 +180,8 @@ FUNCTIONS = {
         "expit", "erfcx", "ndtr", "digamma", "gamma", "gammaln", "j0", "j1", "y0", "y1", "i0", "i1", "i0e", "i1e",
         "k0", "k1", "ellipk", "ellipe")},
     **{f"sc.{name}": _Fn(2) for name in (
-        "zeta", "jv", "yv", "iv", "ive", "kv", "yn", "betaln", "xlogy", "xlog1py", "binom")},
+        "zeta", "jv", "yv", "iv", "ive", "kv", "kn", "expn", "yn", "betaln", "xlogy",
+        "xlog1py", "binom")},
     # Faddeeva's w(z) and the table's own w'(z) and (z w(z))' (rules/_table.py: voigt_profile's
     # row reads them at a point that is none of its arguments)
     "sc.wofz": _Fn(1), "wofz_slope": _Fn(1), "wofz_moment_slope": _Fn(1),

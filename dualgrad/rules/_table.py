@@ -1187,6 +1187,16 @@ def _scipy_rules(sc):
         _smooth(sc.k1, "-sc.k0(x) - out / x", domain=(_P,)),
         _smooth(sc.kv, None, "-0.5 * (sc.kv(x - 1.0, y) + sc.kv(x + 1.0, y))",
                 domain=((0.0, 3.0), _P), note="differentiable in x only"),
+        # integer orders (K_-n = K_n, as SciPy's kn): a relativistic Maxwell-Juttner
+        # density's K_2, synchrotron kernels (user47)
+        _smooth(sc.kn, None, "-0.5 * (sc.kn(x - 1, y) + sc.kn(x + 1, y))",
+                domain=(_INT, _P), note="integer order n; differentiable in x only"),
+        # E_n' = -E_(n-1); E_0 = exp(-x) / x, whose slope SciPy's expn(-1, x) (NaN) does
+        # not give: -exp(-x) (1 + x) / x**2 (a plane-parallel atmosphere's E_2, E_3)
+        _smooth(sc.expn, None,
+                "where(x >= 1, -sc.expn(x - 1, y), -np.exp(-y) * (1.0 + y) / (y * y))",
+                domain=((0, 4, "int"), _P),
+                note="integer order n >= 0; differentiable in x only"),
     ]
 
 

@@ -197,3 +197,47 @@ def test_close_distinct_eigenvalues_stay_apart(kind):
     for lam, dlam in want.items():
         i = np.argmin(np.abs(w - lam))
         np.testing.assert_allclose(J[i], dlam, rtol=1e-5)
+
+
+@pytest.mark.parametrize("seed", [0, 5, 6, 9, 16, 17, 21, 22, 23, 25])
+def test_repeated_complex_pair_max_real_part_hessian(seed):
+    """attack46b 04 (g): max(eigvals(A0 + x^2 C).real) at a repeated pair e^{+-0.7i} of
+    S blockdiag(R, R[, 0.1]) S^-1, split at second order: the Hessian 2 max Re(mu),
+    mu = eig(Y_c C X_c) from S.  LAPACK's two copies of e^{0.7i} differ in their last
+    bits, and np.max takes the copy of the larger rounded real part: the member of the
+    larger real second-order part must sit there (main put the members in LAPACK's
+    order: 0.118 for -1.340 at attack46b's rng 40)."""
+    rng = np.random.default_rng(seed)
+    m = 4 + seed % 2
+    S, C = rng.standard_normal((m, m)), rng.standard_normal((m, m))
+    Si = np.linalg.inv(S)
+    D = np.zeros((m, m))
+    D[:2, :2] = D[2:4, 2:4] = _rot(0.7)
+    D[4:, 4:] = 0.1
+    A0 = S @ D @ Si
+    X = S @ np.array([[1, 0], [-1j, 0], [0, 1], [0, -1j]] + [[0, 0]] * (m - 4))
+    Y = np.array([[1, 1j, 0, 0] + [0] * (m - 4), [0, 0, 1, 1j] + [0] * (m - 4)]) / 2 @ Si
+    want = 2 * np.max(np.linalg.eigvals(Y @ C @ X).real)
+    f = lambda x: np.max(np.linalg.eigvals(A0 + x[0] ** 2 * C).real)
+    H = dg.hessian(f, np.zeros(1))[0, 0]
+    np.testing.assert_allclose(H, want, rtol=1e-6)
+    if seed == 0:                    # the perturbation theory against NumPy itself
+        q = lambda s: 2 * (f(np.array([np.sqrt(s)])) - f(np.zeros(1))) / s
+        np.testing.assert_allclose(2 * q(1e-6) - q(2e-6), want, rtol=1e-4)
+
+
+def test_attack46b_04_max_real_and_imaginary_parts():
+    """attack46b 04's own matrix (rng 40): max Re'' -1.3395 and max Im'' 2.6019 (NumPy's
+    eigvals along s = x^2 give -1.33948 and 2.60185; main: 0.118 and -44.04)."""
+    rng = np.random.default_rng(40)
+    C, S = rng.standard_normal((4, 4)), rng.standard_normal((4, 4))
+    Si = np.linalg.inv(S)
+    D = np.zeros((4, 4))
+    D[:2, :2] = D[2:, 2:] = _rot(0.7)
+    A0 = S @ D @ Si
+    X = S @ np.array([[1, 0], [-1j, 0], [0, 1], [0, -1j]])
+    Y = np.array([[1, 1j, 0, 0], [0, 0, 1, 1j]]) / 2 @ Si
+    mu = np.linalg.eigvals(Y @ C @ X)
+    for part, g in ((np.real, np.max), (np.imag, np.max)):
+        H = dg.hessian(lambda x: g(part(np.linalg.eigvals(A0 + x[0] ** 2 * C))), np.zeros(1))
+        np.testing.assert_allclose(H[0, 0], 2 * np.max(part(mu)), rtol=1e-6)

@@ -677,7 +677,10 @@ def clustered_general(dw, ties, w, M, vectors=False, tag=None):
         # each cluster contiguous (LAPACK interleaves a real matrix's conjugate pairs),
         # in LAPACK's order otherwise
         same = ties | np.eye(ties.shape[-1], dtype=bool)
-        order = np.argsort(np.argmax(same, axis=-1), axis=-1, kind="stable")
+        # inside a cluster ascending real parts (then imaginary), so that the member
+        # ranked r-th by its real part goes to the copy whose rounded real part is the
+        # r-th: np.max(w.real) downstream picks the copy, by its last bits (eig47)
+        order = np.lexsort((np.imag(v), np.real(v), np.argmax(same, axis=-1)), axis=-1)
     else:
         order = np.argsort(v, axis=-1, kind="stable")
     back = np.argsort(order, axis=-1, kind="stable")

@@ -241,3 +241,34 @@ def test_attack46b_04_max_real_and_imaginary_parts():
     for part, g in ((np.real, np.max), (np.imag, np.max)):
         H = dg.hessian(lambda x: g(part(np.linalg.eigvals(A0 + x[0] ** 2 * C))), np.zeros(1))
         np.testing.assert_allclose(H[0, 0], 2 * np.max(part(mu)), rtol=1e-6)
+
+
+_A07 = np.diag([1.0, 1.0, 3.0])
+_C07 = np.array([[0.5, 1.3, 0.0], [-0.9, 0.2, 0.0], [0.0, 0.0, 1.0]])
+
+
+def test_real_double_turning_complex_in_a_float64_result_refuses():
+    """attack46b 07: a real double eigenvalue that the second order splits into a
+    complex pair (1 + s (0.35 +- 1.0712i), s = x^2) where NumPy's eigvals is float64 at
+    the point: its .imag is a constant 0 (max Im's Hessian was 0 for 2.1424); refused,
+    naming the complex cast."""
+    f = lambda x: np.max(np.linalg.eigvals(_A07 + x[0] ** 2 * _C07).imag)
+    with pytest.raises(TypeError, match=r"astype\(complex\)"):
+        dg.hessian(f, np.zeros(1))
+
+
+@pytest.mark.parametrize("name", ["max Im", "min Re", "sum w^2"])
+def test_real_double_turning_complex_as_complex(name):
+    """The fix the refusal names: eigvals(A.astype(complex)): max Im'' 2 * 1.0712 (the
+    eigenvalues of C's cluster block), min Re'' 2 * 0.35, (sum w^2)'' = 4 tr(A0 C)
+    (these were NaN: a real value in a complex array had no side to rank by)."""
+    mu = np.linalg.eigvals(_C07[:2, :2])
+    g, want = {"max Im": (lambda w: np.max(w.imag), 2 * np.max(mu.imag)),
+               "min Re": (lambda w: np.min(w.real), 2 * np.min(mu.real)),
+               "sum w^2": (lambda w: np.real(np.sum(w ** 2)), 4 * np.trace(_A07 @ _C07))}[name]
+    f = lambda x: g(np.linalg.eigvals((_A07 + x[0] ** 2 * _C07).astype(complex)))
+    H = dg.hessian(f, np.zeros(1))[0, 0]
+    np.testing.assert_allclose(H, want, rtol=1e-10)
+    if name == "max Im":             # NumPy's own eigvals along s (Richardson)
+        q = lambda s: 2 * (f(np.array([np.sqrt(s)])) - f(np.zeros(1))) / s
+        np.testing.assert_allclose(2 * q(1e-6) - q(2e-6), want, rtol=1e-5)

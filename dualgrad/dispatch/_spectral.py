@@ -66,6 +66,7 @@ pairs within ``NEAR * m * eps`` times the larger of the pair's sensitivities (ei
 
 import numpy as np
 
+from .. import errors
 from ..dual import DIAGONAL, Dual, make, partials_array, primal
 from . import _second_order
 
@@ -563,6 +564,7 @@ def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None
             kappa, W = np.linalg.eig(mix)
             if cplx:                     # an order a conjugate cluster repeats conjugated
                 up = np.sign(np.imag(primal(w)).reshape(B, m)[gb, ss[sel]])[:, None]
+                up = np.where(up == 0, 1.0, up)
                 turn = np.argsort(np.real(kappa) + _TURN * up * np.imag(kappa), axis=-1)
                 W = np.take_along_axis(W, turn[:, None, :], axis=-1)
             W, Wi, scale = _inverted(W)
@@ -572,7 +574,10 @@ def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None
         common = finite & (np.max(np.abs(offd), axis=(0, 2, 3, 4)) <= eps)
         if not hermitian and not cplx:   # a real cluster turning complex: no order
             diag = np.diagonal(T, axis1=2, axis2=3)
-            common &= np.max(np.abs(np.imag(diag)), axis=(0, 2, 3)) <= eps
+            real = np.max(np.abs(np.imag(diag)), axis=(0, 2, 3)) <= eps
+            if np.any(common & ~real):
+                raise _turning_complex()
+            common &= real
         dg = np.moveaxis(np.diagonal(T, axis1=2, axis2=3), -1, 2)           # (n, G, k, r)
         dg = dg if cplx else np.real(dg)
         if cplx:                         # real parts equal: ranked by the imaginary ones
@@ -598,8 +603,13 @@ def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None
     wgap = np.max(np.where(same.reshape(B, m, m), wgap[:, None, :], 0.0), axis=-1)
     wp = np.where((wgap <= NEAR * m * _EPS * wsize)[..., None], wk, wp)
     if cplx:       # complex members ranked by their real parts (a convention)
-        up = np.sign(np.imag(np.asarray(w.value))).reshape(B, m)
-        up = np.where(by_im, up, 0.0)
+        # ranked by the imaginary parts themselves (+1), into the copies in the order of
+        # their own rounded imaginary parts (below): a conjugate cluster's copies and
+        # members are both conjugated, so it takes conjugate members in its places, and
+        # a real double in a complex array (rounded to 1 +- i eps, or 1 + 0j twice,
+        # turning complex at second order) is ranked too (it took sign(Im w): 0, or
+        # the side of its copies' rounding, eig47)
+        up = np.where(by_im, 1.0, 0.0)
         cand = make(_key(first, up[..., None]).reshape(b + (m, n)),
                     _key(second, up[..., None, None]).reshape(b + (m, n, r)), M.tag)
         values = make(np.real(np.asarray(w.value)),
@@ -617,7 +627,12 @@ def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None
     decided = todo_f & ~bad & differ & (rank >= 0)
     nan = todo_f & (bad | differ) & ~decided
     if decided.any():
-        target = np.where(decided, start_f + rank, pos)
+        slot = start_f + np.maximum(rank, 0)
+        if cplx and np.any(by_im & decided):  # (eig47) copies by their imaginary parts
+            im = np.imag(np.asarray(w.value)).reshape(B, m)
+            keyed = np.lexsort((im, start_f), axis=-1)
+            slot = np.where(by_im, np.take_along_axis(keyed, slot, axis=1), slot)
+        target = np.where(decided, slot, pos)
         source = np.argsort(target, axis=-1, kind="stable")
         first = np.take_along_axis(first, source[..., None], axis=1)
         second = np.take_along_axis(second, source[..., None, None], axis=1)
@@ -636,6 +651,23 @@ def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None
     if vectors:
         lost = (lost | nan).reshape(b + (m,))
     return out, nan.reshape(b + (m,)), lost
+
+
+def _turning_complex():
+    """The refusal of a real repeated eigenvalue of a real matrix that the second order
+    splits into a complex pair, where NumPy's result is real at the point (eig47,
+    attack46b 07): the members' imaginary second-order parts have nowhere to go in a
+    float64 array, whose ``.imag`` is a constant 0 (``max(w.imag)``'s Hessian 0 for
+    2.14)."""
+    return errors.DualTypeError(
+        "dualgrad: np.linalg.eigvals / np.linalg.eig of a real matrix at a repeated real "
+        "eigenvalue that the second order splits into a complex pair (lambda + s (a +- "
+        "b i) along s = x**2): NumPy's result is float64 at the point, complex at every "
+        "point near it, so its .imag would be a constant 0 and the members' second "
+        "derivatives have nowhere to go; expected a matrix whose repeated eigenvalue "
+        "stays real to second order, or a complex one. Fix: np.linalg.eigvals("
+        "A.astype(complex)) (the same values, complex128; exact Hessians of their real "
+        "and imaginary parts).")
 
 
 def _key(z, up):

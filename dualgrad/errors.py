@@ -2226,6 +2226,14 @@ _ARGMIN_CALLS = {
     "differential_evolution": ("differential_evolution(g, bounds, "
                                "args=(dg.stop_gradient(p),)).x", ""),
 }
+# scipy.signal's FFT convolutions convert their input; np.convolve (1-D) and np.fft give
+# the same numbers to rounding (user47: a spectrum broadened by an instrumental profile)
+_FFTCONVOLVE_SPELLING = (
+    "np.convolve(in1, in2, mode=mode) for 1-D inputs (the same numbers to rounding; "
+    "'same' is centred on in1, as np.convolve's where len(in1) >= len(in2)), or for N-D "
+    "inputs np.fft.irfftn(np.fft.rfftn(in1, s) * np.fft.rfftn(in2, s), s) with s the "
+    "full shape (in1.shape + in2.shape - 1 along each axis), then sliced as mode says "
+    "(dualgrad follows np.fft)")
 # an adaptive quadrature (quad's QUADPACK, quad_vec, tanhsinh) reads the integrand's values
 # as floats; a fixed rule in NumPy arithmetic carries duals in the parameters and the
 # limits alike, its derivatives the rule's (user47: a comoving distance's gradient in
@@ -2268,6 +2276,16 @@ _SCIPY_SPELLINGS = {
     "interp1d": "np.interp(x_new, x, y) (piecewise linear, interp1d's default kind; it "
                 "follows duals in x_new and y)",
     "odeint": _ODEINT_SPELLING,
+    "gaussian_filter1d": (
+        "r = int(truncate * sigma + 0.5) with SciPy's truncate=4.0 (dg.stop_gradient(sigma) "
+        "where sigma is a dual); k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2); "
+        "k = k / np.sum(k); np.convolve(np.pad(x, r, mode='symmetric'), k, mode='valid') for "
+        "a 1-D x (SciPy's values to rounding; its default mode='reflect' is np.pad's "
+        "'symmetric', its 'mirror' np.pad's 'reflect', 'nearest' 'edge', 'wrap' 'wrap'; "
+        "order=0 only), which follows duals in x and in sigma (an instrumental width "
+        "fitted)"),
+    "fftconvolve": _FFTCONVOLVE_SPELLING,
+    "oaconvolve": _FFTCONVOLVE_SPELLING,
     "quad": _QUAD_SPELLING.format(f="func"),
     "quad_vec": _QUAD_SPELLING.format(f="f"),
     "tanhsinh": _QUAD_SPELLING.format(f="f"),

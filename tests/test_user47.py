@@ -561,3 +561,39 @@ def test_expn_and_kn_rows():
         want = [float(mp.diff(lambda q: mp.besselk(1, 1 / q) / mp.besselk(2, 1 / q) + 3 * q,
                               mp.mpf(t))) for t in th]
     np.testing.assert_allclose(np.diag(g), want, rtol=1e-13)
+
+
+def test_instrumental_broadening_spellings():
+    """scipy.ndimage.gaussian_filter1d and scipy.signal.fftconvolve refuse naming their
+    NumPy spellings; the Gaussian one, with a dual width, is SciPy's value to rounding and
+    its d / d sigma the closed form of the normalized truncated kernel's."""
+    ndimage = pytest.importorskip("scipy.ndimage")
+    signal = pytest.importorskip("scipy.signal")
+    x = np.linspace(-3, 3, 60)
+    with pytest.raises(TypeError) as info:
+        dg.derivative(lambda s: ndimage.gaussian_filter1d(np.exp(-x ** 2 / s), 2.0), 1.0)
+    msg = str(info.value)
+    assert "np.convolve(np.pad(x, r, mode='symmetric'), k, mode='valid')" in msg
+    with pytest.raises(TypeError) as info:
+        dg.derivative(lambda s: signal.fftconvolve(np.exp(-x ** 2 / s), np.ones(5) / 5,
+                                                   mode="same"), 1.0)
+    assert "np.convolve(in1, in2, mode=mode)" in str(info.value)
+    y = np.exp(-x ** 2)
+
+    def broadened(sigma):
+        r = int(4.0 * dg.stop_gradient(sigma) + 0.5)
+        k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2)
+        k = k / np.sum(k)
+        return np.convolve(np.pad(y, r, mode='symmetric'), k, mode='valid')
+
+    sigma = 2.0
+    np.testing.assert_allclose(broadened(sigma), ndimage.gaussian_filter1d(y, sigma),
+                               rtol=0, atol=1e-15)
+    r = int(4.0 * sigma + 0.5)
+    j = np.arange(-r, r + 1)
+    g = np.exp(-0.5 * (j / sigma) ** 2)
+    dg_ = g * j ** 2 / sigma ** 3
+    dk = (dg_ * g.sum() - g * dg_.sum()) / g.sum() ** 2
+    want = np.convolve(np.pad(y, r, mode='symmetric'), dk, mode='valid')
+    got = dg.derivative(broadened, sigma)
+    assert np.abs(got - want).max() < 1e-14 * np.abs(want).max()

@@ -1134,6 +1134,19 @@ def _unread(nodes):
     if code.co_flags & 3 != 3 or not _INTROSPECTING.isdisjoint(code.co_names):
         return {}                                   # (CO_OPTIMIZED | CO_NEWLOCALS)
     names = frame.f_locals                          # a snapshot the frame holds
+    try:
+        return _held_by(names, held, nodes, code, frame.f_lasti)
+    finally:
+        # emptied: the frame's dict would hold every variable (the dual this pass
+        # leaves unstored among them) until f_locals is read again; the next step's
+        # arrays could not reuse their memory (the slicing heat step: ~10 % slower)
+        names.clear()
+
+
+def _held_by(names, held, nodes, code, offset):
+    """:func:`_unread`'s count for the nodes ``held`` (a dual holds each) of the
+    graph ``nodes``, ``names`` the snapshot of the variables of the frame running
+    ``code`` at ``offset``."""
     found = {}
     for name, v in names.items():
         slot = _SLOTS.get(type(v), False)
@@ -1160,8 +1173,7 @@ def _unread(nodes):
         # its partials: the dual's slot, ``d``, the argument; the node: its partials'
         # slot, the kids that read it, ``nodes``, ``held``, ``t``, the argument
         if sys.getrefcount(v) == 5 and sys.getrefcount(d) == 3 and \
-                sys.getrefcount(t) == 5 + uses and \
-                _rebound(code, frame.f_lasti, name):
+                sys.getrefcount(t) == 5 + uses and _rebound(code, offset, name):
             unread[id(t)] = name
         del d, v, entry
     return unread

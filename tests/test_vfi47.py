@@ -311,3 +311,53 @@ def test_where_with_a_constant_branch_in_vfi_gradients():
     h = 1e-5
     fd = np.stack([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(3)], axis=-1)
     np.testing.assert_allclose(J, fd, rtol=1e-7, atol=1e-8)
+
+
+# ---- np.max / np.min over one int axis: the direct line ------------------------------
+
+@pytest.mark.parametrize("name", ["max", "min"])
+@pytest.mark.parametrize("n", [1, 3, 8])
+def test_max_over_one_axis(name, n):
+    """``np.max(d, axis=k)`` / ``np.min`` over every axis (negative too) of a 3-D dual
+    and of a transposed view, with ties (whole slices, signed zeros), a NaN slice and
+    inf: ``_one_axis`` computes it (absent on main), with ``_extreme``'s bits, and the
+    picked element's partials computed on floats where no slice ties."""
+    from dualgrad.dispatch import _reductions
+    rng = np.random.default_rng(n)
+    v = rng.integers(-3, 4, (4, 5, 6)).astype(float)        # ties in many slices
+    v[0, 0, :] = np.nan
+    v[1, 1, :] = [0.0, -0.0, -0.0, 0.0, -1.0, -2.0]
+    v[2, 2, 3] = np.inf
+    P = rng.standard_normal(v.shape + (n,))
+    arg = np.argmax if name == "max" else np.argmin
+    for transposed in (False, True):
+        d = dg.Dual(v, P, tag=new_tag())
+        if transposed:
+            d = np.swapaxes(d, 0, 2)
+        vv, PP = d.value, d.partials
+        for ax in (0, 1, 2, -1, -3):
+            got = _reductions._one_axis(d, ax, arg, name)
+            assert got is not None
+            want = _reductions._extreme(d, ax, False, arg, name, {"out": None})
+            _bits_equal(got.value, want.value)
+            _bits_equal(got.partials, want.partials)
+            _bits_equal(getattr(np, name)(d, axis=ax).partials, want.partials)
+            _bits_equal(got.value, getattr(np, name)(vv, axis=ax))
+            i = np.expand_dims(arg(vv, axis=ax), ax)
+            top = np.take_along_axis(vv, i, axis=ax)
+            single = (np.sum(vv == top, axis=ax) == 1)[..., None]
+            picked = np.squeeze(np.take_along_axis(PP, i[..., None], axis=ax % 3), ax % 3)
+            np.testing.assert_array_equal(np.where(single, got.partials, 0.0),
+                                          np.where(single, picked, 0.0))
+
+
+def test_max_over_one_axis_leaves_the_rest_to_the_general_path():
+    from dualgrad.dispatch import _reductions
+    d = dg.Dual(np.arange(6.0).reshape(2, 3), np.ones((2, 3, 2)), tag=new_tag())
+    assert _reductions._one_axis(d, 2, np.argmax, "max") is None
+    with pytest.raises(np.exceptions.AxisError):
+        np.max(d, axis=2)
+    assert np.max(d, axis=1, keepdims=True).shape == (2, 1)
+    e = dg.Dual(np.zeros((0, 3)), np.zeros((0, 3, 2)), tag=new_tag())
+    with pytest.raises(ValueError):
+        np.max(e, axis=0)

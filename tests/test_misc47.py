@@ -245,3 +245,78 @@ def test_joins_of_lists_holding_duals_are_right_and_warn_nothing(name, recwarn):
             want[row, k] = 1.0
     np.testing.assert_array_equal(J, want)
     np.testing.assert_array_equal(value, f(x))
+
+
+# ---- 5. scipy.special.stdtr / stdtrit in df: through betainc's shape slopes (mpmath)
+
+def _mp_diff(f, point, orders):
+    import mpmath as mp
+    import _oracles
+    fn = _oracles.MPMATH[f.__name__]
+    with mp.workdps(40):
+        return float(mp.diff(lambda *a: fn(*a), tuple(mp.mpf(p) for p in point), orders))
+
+
+_T_POINTS = [(3.5, 0.7), (3.5, -0.7), (0.7, 2.0), (30.0, 1e-3), (5.0, 1e-9), (2.0, -40.0),
+             (25.0, 3.0), (999.0, 1.5), (1.0, 1.0)]
+
+
+@pytest.mark.parametrize("point", _T_POINTS)
+def test_stdtr_and_stdtrit_in_df_against_mpmath(point):
+    sc = pytest.importorskip("scipy.special")
+    df, t = point
+    rtol = 2e-12 if df < 100 else 1e-9        # (the terms cancel as df grows: ~df**2 eps)
+    got = dg.derivative(lambda d: sc.stdtr(d, t), df)
+    np.testing.assert_allclose(got, _mp_diff(sc.stdtr, point, (1, 0)), rtol=rtol)
+    p = float(sc.stdtr(df, t))
+    if 1e-12 < p < 1 - 1e-12:                 # at SciPy's quantile (9e-9 off at t = 1e-9):
+        out = float(sc.stdtrit(df, p))        # -F_df / F_t there, F mpmath's cdf
+        want = -_mp_diff(sc.stdtr, (df, out), (1, 0)) / _mp_diff(sc.stdtr, (df, out), (0, 1))
+        got = dg.derivative(lambda d: sc.stdtrit(d, p), df)
+        np.testing.assert_allclose(got, want, rtol=rtol)
+
+
+@pytest.mark.parametrize("point", [(3.5, 0.7), (12.0, -2.0), (0.9, 5.0)])
+def test_stdtr_and_stdtrit_hessians_in_df_and_t_against_mpmath(point):
+    sc = pytest.importorskip("scipy.special")
+    p = float(sc.stdtr(*point))
+    for f, at in ((sc.stdtr, point), (sc.stdtrit, (point[0], p))):
+        H = dg.hessian(lambda v: f(v[0], v[1]), np.array(at))
+        want = np.array([[_mp_diff(f, at, (2, 0)), _mp_diff(f, at, (1, 1))],
+                         [_mp_diff(f, at, (1, 1)), _mp_diff(f, at, (0, 2))]])
+        np.testing.assert_allclose(H, want, rtol=5e-13)
+
+
+def test_stdtr_in_df_at_its_ends():
+    sc = pytest.importorskip("scipy.special")
+    assert dg.derivative(lambda d: sc.stdtr(d, 0.0), 4.0) == 0.0      # 1/2 for every df
+    assert dg.derivative(lambda d: sc.stdtr(d, 0.7), np.inf) == 0.0   # the normal's cdf
+    # beyond df = 1000 the two terms cancel (1e-8 relative at 1e4): NaN, not lost digits
+    assert np.isnan(dg.derivative(lambda d: sc.stdtr(d, 0.7), 1e4))
+    assert np.isnan(dg.derivative(lambda d: sc.stdtrit(d, 0.3), 1e4))
+    J = dg.jacobian(lambda d: sc.stdtr(d, np.array([0.5, -1.0, 2.0])), np.array([2.0, 3.0, 4.0]))
+    want = [_mp_diff(sc.stdtr, (d, t), (1, 0)) for d, t in ((2.0, 0.5), (3.0, -1.0), (4.0, 2.0))]
+    np.testing.assert_allclose(np.diag(J), want, rtol=2e-12)
+    assert np.count_nonzero(J - np.diag(np.diag(J))) == 0
+
+
+@pytest.mark.parametrize("method", ["cdf", "sf", "logcdf", "logsf", "ppf", "isf"])
+def test_scipy_stats_t_is_differentiable_in_df(method):
+    import mpmath as mp
+    import _oracles
+    from dualgrad.scipy import stats as ds
+    ss = pytest.importorskip("scipy.stats")
+    loc, scale, df = 0.2, 1.7, 4.5
+    arg = 0.3 if method in ("ppf", "isf") else 1.3
+    got = dg.derivative(lambda d: getattr(ds.t, method)(arg, d, loc, scale), df)
+    assert getattr(ds.t, method)(arg, df, loc, scale) == getattr(ss.t, method)(arg, df, loc, scale)
+    F = _oracles.MPMATH["stdtr"]
+    with mp.workdps(40):
+        u = (mp.mpf(arg) - mp.mpf(loc)) / mp.mpf(scale)
+        q = mp.mpf(arg) if method == "ppf" else 1 - mp.mpf(arg)
+        g = {"cdf": lambda d: F(d, u), "sf": lambda d: 1 - F(d, u),
+             "logcdf": lambda d: mp.log(F(d, u)), "logsf": lambda d: mp.log(1 - F(d, u)),
+             "ppf": lambda d: loc + scale * mp.findroot(lambda s: F(d, s) - q, mp.mpf(-0.5)),
+             "isf": lambda d: loc + scale * mp.findroot(lambda s: F(d, s) - q, mp.mpf(-0.5))}
+        want = float(mp.diff(g[method], mp.mpf(df)))
+    np.testing.assert_allclose(got, want, rtol=1e-13)

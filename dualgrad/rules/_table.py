@@ -799,6 +799,28 @@ def _t_forms(df, normal, student):
             f"{student})")
 
 
+def _t_cdf_df(df, t):
+    """d/d(df) of Student's t cdf ``stdtr(df, t)`` (a source string): with ``s = df +
+    t**2``, ``stdtr = 1 - I_z(df / 2, 1 / 2) / 2`` for ``t > 0`` (``I_z / 2`` below),
+    ``z = df / s``, so ``-sign(t) (betainc_da(df / 2, 1 / 2, z) / 4 + I_z' dz / 2)``;
+    ``I_z' dz`` (the beta density times ``dz/d(df) = t**2 / s**2``) written as
+    ``z**(df/2 - 1) |t| / (s**1.5 B(df/2, 1/2))`` (finite at t = 0, where it is 0).
+    Where ``z >= 1/2`` the shape slope is ``-betainc_db(1/2, df/2, t**2 / s)``, whose
+    argument keeps its digits where ``z`` rounds to 1 (small ``|t|``); 0 at df = inf
+    (the normal's cdf, no df).  NaN for 1000 < df < inf: the two terms are ~1/df, their
+    sum ~1/df**2, and betainc_db's own relative error (~1e-12 there) grows by the
+    cancellation (mpmath: 1e-8 relative at df = 1e4, 4e-4 at 1e6; 1e-10 at 1e3)."""
+    s = f"({df} + {t} * {t})"
+    density = (f"{t} * np.exp(-(0.5 * {df} - 1.0) * np.log1p({t} * {t} / {df}) - "
+               f"sc.betaln(0.5 * {df}, 0.5)) / ({s} * np.sqrt({s}))")
+    shape = (f"np.sign({t}) * where(np.real(value({df})) < np.real(value({t}) * value({t})), "
+             f"betainc_da(0.5 * {df}, 0.5, {df} / {s}), "
+             f"-betainc_db(0.5, 0.5 * {df}, {t} * {t} / {s}))")
+    return (f"where(np.absolute(value({df})) > 1.7976931348623157e308, 0.0 * {t}, "
+            f"where(np.real(value({df})) > 1000.0, 1.7976931348623157e308 * 2.0 * 0.0 * {t}, "
+            f"-0.25 * {shape} - 0.5 * {density}))")
+
+
 def _chi2_log(v, x):
     """The chi-squared log density (a source string)."""
     return (f"sc.xlogy(0.5 * {v} - 1.0, 0.5 * {x}) - 0.5 * {x} - sc.gammaln(0.5 * {v}) - "
@@ -893,10 +915,14 @@ def _distribution_rules(sc):
         # cancels as 1 / out**2)
         _smooth(sc.ndtri_exp, "1.2533141373155003 * sc.erfcx(-0.7071067811865476 * out)",
                 domain=((-5.0, -0.1),)),
-        _smooth(sc.stdtr, None, _canonical(t_pdf), domain=((1.0, 10.0), _U),
-                note="differentiable in t only (" + dist + ")"),
-        _smooth(sc.stdtrit, None, _canonical(t_inv), domain=((0.6, 1.0), (0.05, 0.95)),
-                note="differentiable in p only (" + dist + ")"),
+        # d/d(df) through betainc (misc47): stdtrit's by implicit differentiation,
+        # -stdtr_df(df, out) / pdf(out)
+        _smooth(sc.stdtr, _canonical(_t_cdf_df("x", "y")), _canonical(t_pdf),
+                domain=((1.0, 10.0), _U),
+                note="d/d(df) by betainc_da / betainc_db; NaN for 1000 < df < inf (cancellation)"),
+        _smooth(sc.stdtrit, _canonical(f"-({_t_cdf_df('x', 'out')}) * {t_inv}"),
+                _canonical(t_inv), domain=((0.6, 1.0), (0.05, 0.95)),
+                note="d/d(df) -stdtr_df(df, out) / pdf(out); NaN for 1000 < df < inf"),
         # chdtr(v, x) = gammainc(v / 2, x / 2); the inverses' d/da by implicit
         # differentiation, -P_a / P_x at the result (the same for the complement's:
         # Q_a / Q_x = P_a / P_x); 0 where the result is 0 or inf (a constant there)

@@ -16,9 +16,9 @@ included.  Change ``from scipy import stats`` to
   bounds ``a``, ``b`` differentiable too).  The cdf-like methods of ``gamma``,
   ``chi2`` and ``beta`` are differentiable in their shapes too (``gammainc``'s
   derivative in ``a``, ``betainc``'s in ``a, b``: the rule table's ``gammainc_da``,
-  ``betainc_da``, ``betainc_db``); those of ``t`` have no derivative in df here
-  (``stdtr``'s): a dual df raises a named TypeError; in ``x``, ``q``, ``loc`` and
-  ``scale`` they are exact.
+  ``betainc_da``, ``betainc_db``), and those of ``t`` in df (``stdtr``'s row, through
+  ``betainc``'s; NaN for 1000 < df < inf, where its terms cancel); in ``x``, ``q``,
+  ``loc`` and ``scale`` they are exact.
 * discrete (pmf, logpmf, cdf, logcdf, sf, logsf): ``poisson``, ``binom``, ``nbinom`` (its
   real ``n`` too), ``geom``, ``bernoulli``; ``betabinom`` (pmf, logpmf); ``k`` (and
   binom's ``n``) plain.

@@ -251,23 +251,29 @@ def _peek():
     return sys._getframe(1).f_locals["lap"].partials
 
 
-def read_from_outside(p):
+def _peek_product():
+    """A helper computing with its caller's variable ``lap`` through the frame."""
+    return 2.0 * sys._getframe(1).f_locals["lap"]
+
+
+def read_from_outside(p, peek=_peek):
     kappa, rate, u = start(p)
     for _ in range(STEPS):
         lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
         u[1:-1] += kappa * lap + DT * rate * u[1:-1] * (1.0 - u[1:-1])
-        _peek()
+        peek()
     return u
 
 
 @taken
-def test_a_read_through_the_frame_raises_naming_the_variable(drops):
+@pytest.mark.parametrize("peek", [_peek, _peek_product], ids=["partials", "product"])
+def test_a_read_through_the_frame_raises_naming_the_variable(drops, peek):
     with _fused.engine("fused"):
         with pytest.raises(TypeError, match="variable 'lap'.*dualgrad.engine"):
             for _ in range(3):
-                dg.jacobian(read_from_outside, P)
+                dg.jacobian(lambda p: read_from_outside(p, peek), P)
     with _fused.engine("eager"):
-        dg.jacobian(read_from_outside, P)          # kept by the eager engine
+        dg.jacobian(lambda p: read_from_outside(p, peek), P)   # kept by the eager engine
 
 
 def test_not_taken_under_a_trace_function(drops):

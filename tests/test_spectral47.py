@@ -272,3 +272,33 @@ def test_real_double_turning_complex_as_complex(name):
     if name == "max Im":             # NumPy's own eigvals along s (Richardson)
         q = lambda s: 2 * (f(np.array([np.sqrt(s)])) - f(np.zeros(1))) / s
         np.testing.assert_allclose(2 * q(1e-6) - q(2e-6), want, rtol=1e-5)
+
+
+@pytest.mark.parametrize("seed", [2, 6, 7, 12, 18, 21])
+def test_rounded_real_double_turning_complex_max_im(seed):
+    """A non-normal real double (S diag(1, 1, 3) S^-1, cond(S) 1e1 .. 1e3) that the
+    second order turns complex (C = S K S^-1, K's cluster block with complex
+    eigenvalues mu), cast to complex: max Im'' = 2 max Im(mu).  LAPACK's copies come
+    back 1 +- i 3e-14 (or 1 + i eps twice): the member of the larger imaginary part goes
+    to the copy of the larger rounded one; the members' real parts, equal, were told
+    apart by rounding (3e-11 against a tolerance of 4e-12 from M's own entries: the
+    rounding of V^-1 A'' V grows with cond(V)) and ranked by it (main: -3.15 for 3.15,
+    or NaN)."""
+    rng = np.random.default_rng(300 + seed)
+    U, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    V, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    S = U @ np.diag([1.0, 1.0, 10.0 ** rng.uniform(1, 3)]) @ V
+    Si = np.linalg.inv(S)
+    B0 = S @ np.diag([1.0, 1.0, 3.0]) @ Si
+    K = rng.standard_normal((3, 3))
+    K[0, 1], K[1, 0] = abs(K[0, 1]) + 1, -abs(K[1, 0]) - 1     # complex mu
+    C = S @ K @ Si
+    want = 2 * np.max(np.linalg.eigvals(K[:2, :2]).imag)
+    f = lambda x: np.max(np.linalg.eigvals((B0 + x[0] ** 2 * C).astype(complex)).imag)
+    np.testing.assert_allclose(dg.hessian(f, np.zeros(1))[0, 0], want, rtol=1e-6)
+    g = lambda x: np.max(np.linalg.eigvals(B0 + x[0] ** 2 * C).imag)
+    if np.linalg.eigvals(B0).dtype == np.float64:       # NumPy's real result: refused
+        with pytest.raises(TypeError, match=r"astype\(complex\)"):
+            dg.hessian(g, np.zeros(1))
+    else:                            # rounded into 1 +- i eps: complex already
+        np.testing.assert_allclose(dg.hessian(g, np.zeros(1))[0, 0], want, rtol=1e-6)

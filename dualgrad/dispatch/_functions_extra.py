@@ -183,10 +183,12 @@ def _eig(a, vectors=True, _scale=True):
                           kappa=_spectral.sensitivity(a.value, V, Vi))
     lost = None
     if ties is not None:
+        size = _spectral.second_order_size(a, V, Vi)
         if vectors:
-            dw, lost = _spectral.clustered_general(dw, ties, w, E, vectors=True, tag=a.tag)
+            dw, lost = _spectral.clustered_general(dw, ties, w, E, vectors=True, tag=a.tag,
+                                                   size=size)
         else:
-            dw = _spectral.clustered_general(dw, ties, w, E, tag=a.tag)
+            dw = _spectral.clustered_general(dw, ties, w, E, tag=a.tag, size=size)
     values = make(w, np.moveaxis(dw, 0, -1), a.tag)
     if not vectors:
         return values

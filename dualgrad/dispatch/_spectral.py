@@ -70,7 +70,7 @@ from .. import errors
 from ..dual import DIAGONAL, Dual, make, partials_array, primal
 from . import _second_order
 
-__all__ = ["tied", "sensitivity", "block_scale", "couple", "exactly_zero", "negligible",
+__all__ = ["tied", "sensitivity", "second_order_size", "block_scale", "couple", "exactly_zero", "negligible",
            "clustered", "clustered_general",
            "inverse_gaps", "nan_like", "resolution", "NEAR"]
 
@@ -203,6 +203,26 @@ def sensitivity(A, V, Vi):
     return k
 
 
+def second_order_size(A, V, Vi):
+    """``(...)`` or ``None``: the scale of rounding in the second-order parts of ``M =
+    V^-1 dA V`` (``A`` a dual of duals: a Hessian; ``None`` otherwise), as a size of
+    ``M``'s entries (:func:`_higher` takes ``NEAR * m * eps`` of it, times its basis's
+    condition number): ``max|A''| max_i sum_j |V^-1_ij| max_j sum_i |V_ij| / m``,
+    the bound of ``|V^-1| |A''| |V|`` over ``m``, so at most ``max|A''|`` for a unitary
+    ``V``.  For a non-normal ``V`` it is far above ``max|M''|`` (``cond(V) ~ 350``: the
+    members' real parts equal to ``3e-11``, against a tolerance of ``4e-12`` from
+    ``M``'s own entries), and rounding's differences decided an order (eig47)."""
+    if not isinstance(A, Dual) or not isinstance(partials_array(A), Dual):
+        return None
+    second = np.abs(primal(partials_array(partials_array(A))))      # (..., m, m, n, r)
+    top = np.max(second, axis=(-4, -3, -2, -1)) if second.size else 0.0
+    v, vi = np.abs(primal(V)), np.abs(primal(Vi))
+    m = v.shape[-1]
+    grow = np.max(np.sum(vi, axis=-1), axis=-1) * np.max(np.sum(v, axis=-2), axis=-1) / m
+    out = top * grow
+    return np.where(np.isfinite(out), out, 0.0)
+
+
 def _closed(ties):
     """The transitive closure of the boolean relation ``ties`` (``(..., m, m)``, the
     diagonal ``True``): each cluster one block."""
@@ -279,7 +299,7 @@ def couple(FC, C, ties):
     return FC
 
 
-def clustered(dw, ties, w, M, vectors=False, tag=None, hermitian=True):
+def clustered(dw, ties, w, M, vectors=False, tag=None, hermitian=True, size=None):
     """The eigenvalues' partials ``dw`` (``diag(M)``, directions leading: ``(n, ..., m)``)
     with each run of repeated eigenvalues ``w`` (plain or dual, ``(..., m)``; the
     pairs ``ties`` of :func:`tied`, at LAPACK's resolution) given the run's mean,
@@ -301,7 +321,9 @@ def clustered(dw, ties, w, M, vectors=False, tag=None, hermitian=True):
     the tag of ``dw``'s level) or NaN.
 
     ``hermitian=False``: ``M`` is ``V^-1 dA V`` of a general matrix (``eig``; its
-    cluster blocks need not be Hermitian: :func:`clustered_general`)."""
+    cluster blocks need not be Hermitian: :func:`clustered_general`).  ``size``
+    (``(...)``, or ``None``): the scale of rounding in ``M``'s second-order parts
+    (:func:`second_order_size`), where it exceeds their own largest entry."""
     same = ties | np.eye(ties.shape[-1], dtype=bool)
     k = np.count_nonzero(same, axis=-1)
     mean = np.matmul(same / k[..., None], dw[..., None])[..., 0]
@@ -326,7 +348,7 @@ def clustered(dw, ties, w, M, vectors=False, tag=None, hermitian=True):
         if level.any():                  # tied at first order: the second decides
             own = np.where(mixing, mean, dw) if vectors else None   # LAPACK's members
             out, nan, lost = _higher(out, mean, same, w, M, level, vectors, tag, hermitian,
-                                     own)
+                                     own, size)
             undefined = undefined | nan
         if undefined.any():
             out = np.where(undefined, nan_like(mean), out)
@@ -484,7 +506,8 @@ def _coefficients(n, r):
     return np.random.default_rng(44).standard_normal((n, r))
 
 
-def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None):
+def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None,
+            size=None):
     """The values' partials ``out`` (nested duals) at clusters ``level`` (``(..., m)``:
     the first order does not split them) ordered by the second order, as ``np.sort``
     orders a run of tied values (:func:`._second_order.ranked`).
@@ -540,6 +563,8 @@ def _higher(out, mean, same, w, M, level, vectors, tag, hermitian=True, own=None
     with np.errstate(invalid="ignore"):  # rounding's size: the whole level's largest entry
         whole = np.max(np.where(np.isfinite(Sf), np.abs(Sf), 0.0), axis=(0, 2, 3, 4))
     whole = np.maximum(whole, np.reshape(floor, B))
+    if size is not None:                 # a non-normal matrix's rounding (eig47)
+        whole = np.maximum(whole, np.reshape(np.broadcast_to(size, b), B))
     todo_f, start_f = todo.reshape(B, m), start.reshape(B, m)
     tol = np.zeros((B, m))
     bad = np.zeros((B, m), dtype=bool)           # no common basis
@@ -691,7 +716,7 @@ def _inverted(W):
     return W, Wi, np.where(ok, cond, np.inf)
 
 
-def clustered_general(dw, ties, w, M, vectors=False, tag=None):
+def clustered_general(dw, ties, w, M, vectors=False, tag=None, size=None):
     """:func:`clustered` for the eigenvalues of a general matrix (``eig``, LAPACK's
     order, maybe complex): ``M`` is ``V^-1 dA V`` (``(n, ..., m, m)``), ``dw`` its
     diagonal (``(n, ..., m)``).  Real values are taken in ascending order (a cluster one
@@ -702,8 +727,8 @@ def clustered_general(dw, ties, w, M, vectors=False, tag=None):
     :func:`_higher`'s common basis, ranked by their real parts (LAPACK's labels inside
     a complex cluster are no function of the matrix): functions of the cluster as a
     whole (``sum(w**2)`` = ``trace(A @ A)``, ``prod(w)`` = ``det(A)``, the largest real
-    part) are exact (spectral46; NaN before).  Returns ``dw``, and ``lost`` (:func:`clustered`) with
-    ``vectors``."""
+    part) are exact (spectral46; NaN before).  ``size``: :func:`clustered`'s.  Returns
+    ``dw``, and ``lost`` (:func:`clustered`) with ``vectors``."""
     v = primal(w)
     if np.iscomplexobj(v):
         # each cluster contiguous (LAPACK interleaves a real matrix's conjugate pairs),
@@ -725,7 +750,8 @@ def clustered_general(dw, ties, w, M, vectors=False, tag=None):
     Ms = np.take_along_axis(Ms, np.broadcast_to(cols, np.shape(primal(Ms))[:-2] + (1,) +
                                                  cols.shape[-1:]), axis=-1)
     ts = np.take_along_axis(np.take_along_axis(ties, rows, axis=-2), cols, axis=-1)
-    out = clustered(put(dw, order), ts, put(w, order), Ms, vectors, tag, hermitian=False)
+    out = clustered(put(dw, order), ts, put(w, order), Ms, vectors, tag, hermitian=False,
+                    size=size)
     if vectors:
         return put(out[0], back), put(out[1], back)
     return put(out, back)

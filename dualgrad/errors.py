@@ -2896,6 +2896,23 @@ def _spline_spelling(name, entry):
     else:
         data = (f"the spline built on plain data (for duals in the data y no NumPy spelling "
                 f"here: {name} is not linear in y)")
+    import operator
+    nu = entry.f_locals.get("nu") if entry.f_code.co_name == "__call__" else None
+    try:
+        nu = 0 if nu is None else operator.index(nu)
+    except TypeError:
+        nu = 0
+    if nu != 0:                                         # s(x_new, nu): its nu-th derivative
+        points = points.replace(", then kk = ", f", pp = pp.derivative({nu}) (your nu={nu}), "
+                                "then kk = ")
+    extrapolate = entry.f_locals.get("extrapolate")
+    extrapolate = getattr(owner, "extrapolate", None) if extrapolate is None else extrapolate
+    if extrapolate is False:
+        points += (" (your extrapolate=False: SciPy's NaN past the ends, which these end "
+                   "pieces do not give: mask those points)")
+    elif extrapolate == "periodic":
+        points += (" (your extrapolate='periodic': wrap the points first, x_new = pp.x[0] + "
+                   "np.mod(x_new - pp.x[0], pp.x[-1] - pp.x[0]))")
     first, second = (points, data) if entry.f_code.co_name == "__call__" else (data, points)
     return f"{first}; {second}"
 

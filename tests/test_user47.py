@@ -614,3 +614,18 @@ def test_radial_velocity_example(capsys):
     step = float(out.split("with one exact Newton step rel. error ")[1].split()[0])
     assert 1e-12 < loop < 1e-9 and step < 1e-13
     assert out.count("success=True") == 2 and "Hessian symmetric: True" in out
+
+
+def test_spline_derivative_call_names_its_order():
+    """s(x_new, nu) with dual points: the spelling takes pp.derivative(nu) first, and so
+    written gives SciPy's s(x_new, nu) and, as its derivative, s(x_new, nu + 1)."""
+    x = np.linspace(0.0, 1.0, 21)
+    s = interpolate.CubicSpline(x, np.sin(3 * x))
+    xn = np.linspace(0.05, 0.95, 7)
+    with pytest.raises(TypeError) as info:
+        dg.derivative(lambda v: s(xn * v, 1), 1.0)
+    assert "pp = pp.derivative(1) (your nu=1)" in str(info.value)
+    pp = s.derivative(1)
+    np.testing.assert_allclose(ppval(pp, xn), s(xn, 1), rtol=1e-14)
+    got = dg.derivative(lambda v: ppval(pp, xn * v), 1.0)
+    np.testing.assert_allclose(got, s(xn, 2) * xn, rtol=1e-13)

@@ -1419,7 +1419,8 @@ def _equal_bounds(a, a_min, a_max, result):
     minimum decided, which f <= hi leaves free: clip(-1, 0, t**2) = min(0, t**2) = 0
     has f'' = 0, not hi'' = 2.  But where the bounds agree to the second order too, f is
     hi to that order whatever ``a`` is, and the composition's ties may not see it
-    (clip(x0**2, x1**2, x1**2) = x1**2: its indefinite ties gave diag(0.5, 1.5))."""
+    (clip(x0**2, x1**2, x1**2) = x1**2: its indefinite ties gave diag(0.5, 1.5)).  Where
+    ``a`` ties with both, :func:`_three_way` decides among the three."""
     lo, hi, v = primal(a_min), primal(a_max), primal(a)
     with np.errstate(invalid="ignore"):
         equal = np.equal(lo, hi) & np.equal(v, v)
@@ -1427,18 +1428,70 @@ def _equal_bounds(a, a_min, a_max, result):
         return result
     if isinstance(result, Dual) and isinstance(result.value, Dual):    # nested
         keep = _same_first_order(result, a_max)
-        # lo >= hi, or a >= hi (a tied with hi, their first orders equal), to the second
-        # order: maximum(a, lo) >= hi, so f is hi there (every pass asks both)
+        # lo >= hi to the second order: maximum(a, lo) >= hi, so f is hi there (every
+        # pass asks)
         below = _lower_dominates(result, a_min, a_max, equal) & \
             _same_first_order(a_max - a_min, 0.0)
-        above = _lower_dominates(result, a, a_max, equal & np.equal(v, hi)) & \
-            _same_first_order(a_max - a, 0.0)
-        if np.any(keep):                # bounds equal to every order, or a equal to hi
-            # to every order (maximum(a, lo) >= a = hi): f is hi there
-            keep = keep & ~_zero_parts(a_max - a_min) & ~_zero_parts(a_max - a) & \
-                ~below & ~above
-        equal = equal & ~keep
+        if np.any(keep):                # bounds equal to every order: f is hi there
+            keep = keep & ~_zero_parts(a_max - a_min) & ~below
+        three = equal & np.equal(v, hi)
+        result = np.where(equal & ~keep, a_max, result)
+        return _three_way(a, a_min, a_max, result, three)
     return np.where(equal, a_max, result)
+
+
+def _three_way(a, a_min, a_max, result, three):
+    """``result`` where ``a``, ``a_min`` and ``a_max`` all tie (``three``) in a nested
+    pass: the partials of the one of them that f is to the second order, as
+    :func:`._second_order.clip_candidates` leaves them (its decisions recorded and
+    replayed across dg.hessian's chunks), where every candidate left has the same
+    partials in view; else NaN partials (f has no second derivative there, or no view
+    tells which).  The composition's ties decided each of maximum and minimum by its own
+    pair and the bounds' tests looked at one view of one difference at a time: a chunk=1
+    block of ``a_max - a`` that was 0 made ``clip(-2 x0**2 - x0 x1 - x1**2, 0, 2 x0**2
+    - x0 x1 + 2 x1**2)`` = 0 take hi's -1 (attack46b 06), and an indefinite ``a_min -
+    a_max`` kept the composition's midpoints (03)."""
+    if not np.any(three):
+        return result
+    tag = result.tag
+    parts, values = [], []
+    for x in (a, a_min, a_max):
+        own = isinstance(x, Dual) and x.tag == tag
+        parts.append(partials_array(x) if own else 0.0)
+        values.append(x.value if own else primal(x))
+    target = np.shape(result.value) + np.shape(partials_array(result))[-1:]
+    mask = _second_order.clip_candidates(tag, parts, values, target, three)
+    shape = np.shape(result.value)
+    if mask is None:
+        mask = np.full(shape, 7, np.int64)
+    has_a, has_lo, has_hi = ((mask & bit) != 0 for bit in (1, 2, 4))
+    with np.errstate(invalid="ignore"):
+        same = {k: np.broadcast_to(_zero_parts(x - y), shape)
+                for k, (x, y) in {"hl": (a_max, a_min), "ha": (a_max, a),
+                                  "la": (a_min, a)}.items()}
+    hi = has_hi & (~has_lo | same["hl"]) & (~has_a | same["ha"])
+    lo = ~has_hi & has_lo & (~has_a | same["la"])
+    at = mask == 1
+    out = np.where(three & hi, a_max, np.where(three & lo, a_min,
+                                                 np.where(three & at, a, result)))
+    none = three & ~(hi | lo | at)
+    if np.any(none):
+        out = np.where(none, make(out.value, _nan_outer(out.partials), tag), out)
+    return out
+
+
+def _nan_outer(p):
+    """The partials ``p`` of a nested dual with their outer partials (the second
+    order) NaN, their values (the first order) kept; plain partials (no outer level)
+    NaN.  (A scalar dual times NaN keeps its zero partials: no NaN reaches them.)"""
+    if isinstance(p, np.ndarray) and p.dtype == object:
+        out = np.empty(p.shape, dtype=object)
+        for i, q in np.ndenumerate(p):
+            out[i] = _nan_outer(q)
+        return out
+    if isinstance(p, Dual):
+        return make(p.value, np.full(np.shape(partials_array(p)), np.nan), p.tag)
+    return np.full(np.shape(p), np.nan)
 
 
 def _lower_dominates(result, a_min, a_max, equal):

@@ -32,7 +32,7 @@ import numpy as np
 
 from ..dual import DIAGONAL, Dual, primal
 
-__all__ = ["verdict", "dominant", "seeded_by", "clashes"]
+__all__ = ["verdict", "dominant", "seeded_by", "clashes", "clip_candidates"]
 
 
 def seeded_by(x, deep=False):
@@ -211,14 +211,14 @@ def _decided(link, shape, empty, decide, kind="verdict", extra=None, spread=None
     if session.mode == "replay":
         tape = session.tape
         if i < len(tape) and tape[i] is not None and tape[i].shape == shape:
-            return tape[i] if forced is None else np.where(forced, empty, tape[i])
+            return _force(tape[i], forced, empty, kind)
         session.broken = True                   # not the recorded ties: the midpoint
         return None
     record = session.mode == "record"
     found = decide(session.unmapped, record)
     decision, missed, same = found[:3] if found is not None else (None, False, None)
-    if decision is not None and forced is not None:
-        decision = np.where(forced, empty, decision)
+    if decision is not None:
+        decision = _force(decision, forced, empty, kind)
     if found is not None and len(found) > 3 and not session.unmapped and \
             getattr(session, "summary", None) is not None:
         _note(session.summary, i, kind, decision, found[3], found[4], extra, empty)
@@ -246,6 +246,17 @@ def _decided(link, shape, empty, decide, kind="verdict", extra=None, spread=None
     return decision
 
 
+def _force(decision, forced, empty, kind):
+    """``decision`` where dg.hessian's second round holds nothing for this tie
+    (``forced`` None); else the midpoint / mean (``empty``) at the forced elements, or
+    for np.clip's candidates (:func:`clip_candidates`) those every chunk kept."""
+    if forced is None:
+        return decision
+    if kind == "clip":
+        return decision & forced
+    return np.where(forced, empty, decision)
+
+
 def _note(summary, i, kind, decision, loose, firm, extra, empty):
     """Merge one pass's view of tie ``i`` into an outer chunk's ``summary``: the
     decision (where it decided), ``loose`` and ``firm`` (OR over the passes)."""
@@ -258,7 +269,8 @@ def _note(summary, i, kind, decision, loose, firm, extra, empty):
     if old is not None and old[0] == kind and old[1].shape == decision.shape and \
             old[2].shape == loose.shape:
         decided = decision != empty
-        decision = np.where(decided, decision, old[1])
+        decision = decision & old[1] if kind == "clip" else \
+            np.where(decided, decision, old[1])
         loose = loose | old[2]
         firm = np.where(decided, firm, old[3])
     summary[i] = (kind, decision, loose, firm, extra, empty)
@@ -287,6 +299,11 @@ def clashes(summaries):
             continue
         empty = entries[0][5]
         decs = [e[1] for e in entries]
+        if kind == "clip":              # candidates no chunk's view ruled out
+            common = np.bitwise_and.reduce(decs)
+            if any(np.any(d != common) for d in decs):
+                out[i] = common
+            continue
         loose = np.logical_or.reduce([e[2] for e in entries])
         if kind == "dominant":          # a dominant element is a top in every chunk
             axes, tied = entries[0][4]
@@ -372,6 +389,128 @@ def verdict(tag, chosen, other, cval, oval, larger, target):
             missed = same & (pick == 0) & ~mixed     # parts, the wrapped ones may differ)
         return pick, bool(np.any(missed)), own, ~own | (own & mixed), pick != 0
     return _decided(link, shape, 0, decide)
+
+
+def clip_candidates(tag, parts, values, target, tied):
+    """Which of np.clip's ``a``, ``a_min``, ``a_max`` (bits 1, 2, 4) may be
+    ``f = minimum(maximum(a, lo), hi)`` to the second order where all three tie
+    (``tied``): an int array of shape ``target[:-1]`` (7 elsewhere), or ``None``.
+
+    ``parts``: the three's partials (duals of the outer tag, or plain; broadcast to
+    ``target``), ``values`` their values.  ``f - X`` is ``min(max(a - X, lo - X), hi -
+    X)``, so f is ``hi`` to the second order iff ``max(a - hi, lo - hi) >= -o(|h|**2)``;
+    ``lo`` iff ``hi - lo >= -o`` and ``max(lo - a, lo - hi) >= -o``; ``a`` iff ``hi - a
+    >= -o`` and ``max(a - lo, a - hi) >= -o`` (:func:`_above` decides each from the
+    first and second orders in view).  Where f is twice differentiable its Taylor
+    polynomial is some candidate's (one of the three is f on an open cone of
+    directions), so it holds that bit; a view of a subspace of directions (a chunk's own
+    block) only rules candidates out: dg.hessian's chunks keep those no chunk ruled out
+    (:func:`clashes`), and the caller takes a candidate's partials only where every
+    candidate left has the same partials in view, else NaN (attack46b 03, 06)."""
+    link = _linked(tag)
+    if link is None or link[0] is None:
+        return None
+    shape = tuple(target[:-1])
+    tied = np.broadcast_to(tied, shape)
+
+    def decide(unmapped, record):
+        outer, qmap = link[0], link[1]
+        m = _width(tuple(parts) + tuple(values), outer)
+        if m is None:
+            return None
+        split = [_split(p, outer, tuple(target), m) for p in parts]
+        if any(x is None for x in split):
+            return None
+        ps = np.flatnonzero(qmap[:target[-1]] >= 0)
+        qs = qmap[ps]
+        ps, qs = ps[qs < m], qs[qs < m]
+        g = [x[0][tied][:, ps] for x in split]
+        H = [(x[1][tied][:, ps[:, None], qs[None, :]] if x[1] is not None else
+              np.zeros((g[0].shape[0], ps.size, ps.size))) for x in split]
+        (ga, gl, gh), (Ha, Hl, Hh) = g, H
+        hi = _above(ga - gh, Ha - Hh, gl - gh, Hl - Hh)
+        lo = _above(gh - gl, Hh - Hl, gh - gl, Hh - Hl) & \
+            _above(gl - ga, Hl - Ha, gl - gh, Hl - Hh)
+        a = _above(gh - ga, Hh - Ha, gh - ga, Hh - Ha) & \
+            _above(ga - gl, Ha - Hl, ga - gh, Ha - Hh)
+        mask = np.full(shape, 7, np.int64)
+        mask[tied] = 1 * a + 2 * lo + 4 * hi
+        missed = bool(not ps.size and tied.any())       # (a block between two chunks)
+        nothing = np.zeros(shape, bool)
+        return mask, missed, np.ones(shape, bool), nothing, nothing
+    return _decided(link, shape, 7, decide, "clip")
+
+
+def _above(gu, U, gw, W):
+    """Where ``max(u, w) >= -o(|h|**2)`` near the point, ``u`` and ``w`` 0 there with
+    gradients ``gu``, ``gw`` (``(N, k)``) and Hessians ``U``, ``W`` (``(N, k, k)``) in
+    the ``k`` directions in view: a bool array ``(N,)``.  Both gradients 0: some
+    ``t U + (1 - t) W`` with ``0 <= t <= 1`` positive semidefinite (Yuan's lemma).  One
+    of them 0: that one's Hessian positive semidefinite (where the other is negative,
+    an open half-space, it alone must be ``>= 0``).  Both nonzero: ``gw = -c gu`` with
+    ``c > 0`` (else ``max(gu h, gw h) < 0`` on an open cone), and ``W + c U`` positive
+    semidefinite on the plane ``gu h = 0``, where ``u = w`` at a distance ``O(|h|**2)``
+    from it.
+    Non-finite parts: False."""
+    N = gu.shape[0]
+    out = np.zeros(N, bool)
+    if not N:
+        return out
+    finite = np.all(np.isfinite(gu), axis=-1) & np.all(np.isfinite(gw), axis=-1) & \
+        np.all(np.isfinite(U), axis=(-2, -1)) & np.all(np.isfinite(W), axis=(-2, -1))
+    nu, nw = np.any(gu != 0.0, axis=-1), np.any(gw != 0.0, axis=-1)
+    both = finite & ~nu & ~nw
+    if both.any():
+        out[both] = _yuan(U[both], W[both])
+    one = finite & (nu != nw)
+    if one.any():
+        out[one] = _semidefinite(np.where((nu & ~nw)[one, None, None], W[one], U[one]))[0]
+    two = finite & nu & nw
+    if two.any():
+        u, w = gu[two], gw[two]
+        c = -np.sum(u * w, axis=-1) / np.sum(u * u, axis=-1)
+        r = w + c[:, None] * u
+        opposite = (c > 0) & (np.sqrt(np.sum(r * r, axis=-1)) <=
+                              1e-12 * np.sqrt(np.sum(w * w, axis=-1)))
+        e = u / np.sqrt(np.sum(u * u, axis=-1))[:, None]
+        proj = np.eye(u.shape[-1]) - e[:, :, None] * e[:, None, :]
+        Z = W[two] + c[:, None, None] * U[two]
+        out[two] = opposite & _semidefinite(proj @ Z @ proj)[0]
+    return out
+
+
+def _yuan(U, W, steps=90):
+    """Where some ``t U + (1 - t) W``, ``0 <= t <= 1``, is positive semidefinite
+    (``(N, k, k)`` each; Yuan's lemma: ``max(h U h, h W h) >= 0`` for every ``h``): its
+    least eigenvalue, concave in ``t``, maximized by golden sections, at least
+    ``-1e-12`` times the larger of the two matrices' scales (:func:`_semidefinite`'s
+    tolerance; a boundary ``t`` is exact, rounding only in the eigenvalues)."""
+    out = _semidefinite(U)[0] | _semidefinite(W)[0]
+    diag_u, diag_w = np.diagonal(U, axis1=-2, axis2=-1), np.diagonal(W, axis1=-2, axis2=-1)
+    hard = ~out & ~np.any((diag_u < 0) & (diag_w < 0), axis=-1)    # (h = e_i: both < 0)
+    if not hard.any():
+        return out
+    U, W = U[hard], W[hard]
+    U, W = 0.5 * (U + np.swapaxes(U, -1, -2)), 0.5 * (W + np.swapaxes(W, -1, -2))
+
+    def least(t):
+        return np.linalg.eigvalsh(t[:, None, None] * U + (1.0 - t)[:, None, None] * W)[:, 0]
+    lo, hi = np.zeros(len(U)), np.ones(len(U))
+    r = (np.sqrt(5.0) - 1.0) / 2.0
+    x1, x2 = hi - r * (hi - lo), lo + r * (hi - lo)
+    f1, f2 = least(x1), least(x2)
+    for _ in range(steps):
+        left = f1 < f2                  # the maximum lies right of x1
+        lo = np.where(left, x1, lo)
+        hi = np.where(left, hi, x2)
+        x1, x2 = np.where(left, x2, hi - r * (hi - lo)), np.where(left, lo + r * (hi - lo), x1)
+        new = least(np.where(left, x2, x1))
+        f1, f2 = np.where(left, f2, new), np.where(left, new, f1)
+    best = np.maximum(np.maximum(f1, f2), np.maximum(least(lo), least(hi)))
+    scale = np.maximum(np.max(np.abs(np.linalg.eigvalsh(U)), axis=-1),
+                       np.max(np.abs(np.linalg.eigvalsh(W)), axis=-1))
+    out[hard] = best >= -1e-12 * scale
+    return out
 
 
 def _signs(d, same, larger):

@@ -361,3 +361,26 @@ def test_max_over_one_axis_leaves_the_rest_to_the_general_path():
     e = dg.Dual(np.zeros((0, 3)), np.zeros((0, 3, 2)), tag=new_tag())
     with pytest.raises(ValueError):
         np.max(e, axis=0)
+
+
+def test_hessian_through_the_new_lines():
+    """Nested duals (a Hessian) through a two-shape product, a one-axis sum, a where
+    with -inf and a one-axis max: against central differences of dualgrad's gradient
+    checked itself against central differences of f."""
+    a = np.linspace(0.2, 1.5, 4)
+
+    def f(t):
+        q = np.reshape(np.array([t[0], t[1] * t[2]]) * np.array([1.0, 0.5]), (1, 2, 1))
+        s = np.sum(a[:, None, None] * t[0] * q * np.array([1.0, 1.2, 0.8]), axis=1)  # (4, 3)
+        c = s - 0.45
+        w = np.where(c > 0, np.log(np.where(c > 0, c, 1.0)) * t[2] ** 2, -np.inf)
+        return np.sum(np.max(w, axis=1) + s[:, 0] ** 2)
+    x = np.array([1.3, 0.7, 0.9])
+    g = dg.grad(f)
+    h = 1e-5
+    fd1 = np.array([(f(x + h * e) - f(x - h * e)) / (2 * h) for e in np.eye(3)])
+    np.testing.assert_allclose(g(x), fd1, rtol=1e-7)
+    H = dg.hessian(f, x)
+    fd2 = np.stack([(g(x + h * e) - g(x - h * e)) / (2 * h) for e in np.eye(3)], axis=-1)
+    np.testing.assert_allclose(H, fd2, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(H, H.T, rtol=1e-13)

@@ -302,3 +302,35 @@ def test_rounded_real_double_turning_complex_max_im(seed):
             dg.hessian(g, np.zeros(1))
     else:                            # rounded into 1 +- i eps: complex already
         np.testing.assert_allclose(dg.hessian(g, np.zeros(1))[0, 0], want, rtol=1e-6)
+
+
+def _float_case_k(seed, k):
+    rng = np.random.default_rng(200 + seed)
+    m = k + 1
+    U, _ = np.linalg.qr(rng.standard_normal((m, m)))
+    V, _ = np.linalg.qr(rng.standard_normal((m, m)))
+    S = U @ np.diag([1.0] * k + [10.0 ** rng.uniform(1, 4)]) @ V
+    Si = np.linalg.inv(S)
+    return S @ np.diag([1.0] * k + [3.0]) @ Si, S, Si
+
+
+def test_stack_and_triple_first_order_means():
+    """A stack of two such matrices (each its own tolerance) and a triple eigenvalue
+    (the ties closed transitively): every copy's row is its cluster's mean trace(Y_c
+    C X_c) / k."""
+    A1, S1, Si1 = _float_case_k(0, 2)
+    A2, S2, Si2 = _float_case_k(3, 2)
+    C = np.random.default_rng(0).standard_normal((2, 3, 3))
+    J = dg.jacobian(lambda x: np.linalg.eigvals(np.stack([A1, A2]) + x[0] * C),
+                    np.zeros(1))[..., 0]
+    for A, S, Si, Ck, row in ((A1, S1, Si1, C[0], J[0]), (A2, S2, Si2, C[1], J[1])):
+        idx = np.abs(np.linalg.eigvals(A) - 1) < 1e-6
+        mean = np.trace(Si[:2] @ Ck @ S[:, :2]) / 2
+        np.testing.assert_allclose(row[idx], [mean, mean], rtol=1e-7)
+    A, S, Si = _float_case_k(0, 3)               # split 3.7e-12 by rounding
+    Ck = np.random.default_rng(0).standard_normal((4, 4))
+    w = np.linalg.eigvals(A)
+    idx = np.abs(w - 1) < 1e-6
+    assert np.ptp(w[idx]) > 1e-13
+    J = dg.jacobian(lambda x: np.linalg.eigvals(A + x[0] * Ck), np.zeros(1))[:, 0]
+    np.testing.assert_allclose(J[idx], [np.trace(Si[:3] @ Ck @ S[:, :3]) / 3] * 3, rtol=1e-7)

@@ -320,3 +320,49 @@ def test_scipy_stats_t_is_differentiable_in_df(method):
              "isf": lambda d: loc + scale * mp.findroot(lambda s: F(d, s) - q, mp.mpf(-0.5))}
         want = float(mp.diff(g[method], mp.mpf(df)))
     np.testing.assert_allclose(got, want, rtol=1e-13)
+
+
+# ---- 6. dg.jacobian(f, x, sparsity=P, check=False): no pattern check pass
+
+def _stencil(u):
+    return np.concatenate([[u[0]], u[:-2] - 2.0 * u[1:-1] + u[2:] + np.sin(u[1:-1]), [u[-1]]])
+
+
+def test_check_false_skips_the_pattern_pass_and_keeps_the_entries():
+    sp_ = pytest.importorskip("scipy.sparse")
+    x = np.linspace(0.0, 1.0, 40)
+    P = dg.sparsity(_stencil, x + 0.3)
+    calls = []
+
+    def f(u):
+        calls.append(1)
+        return _stencil(u)
+    J = dg.jacobian(f, x, sparsity=P)
+    checked = len(calls)
+    del calls[:]
+    J2 = dg.jacobian(f, x, sparsity=P, check=False)
+    assert len(calls) == checked - 1                  # the check's pass of f, and only it
+    n = x.size                                        # the closed form: the stencil's
+    want = np.zeros((n, n))
+    want[0, 0] = want[-1, -1] = 1.0
+    i = np.arange(1, n - 1)
+    want[i, i - 1] = want[i, i + 1] = 1.0
+    want[i, i] = -2.0 + np.cos(x[1:-1])
+    np.testing.assert_array_equal(J2.toarray(), J.toarray())
+    np.testing.assert_allclose(J2.toarray(), want, rtol=1e-15, atol=1e-15)
+    # the check it skips: a pattern missing the off-diagonals raises with it, not without
+    diagonal = sp_.identity(n, format="csr")
+    with pytest.raises(ValueError, match="misses nonzeros"):
+        dg.jacobian(_stencil, x, sparsity=diagonal)
+    dg.jacobian(_stencil, x, sparsity=diagonal, check=False)
+
+
+@pytest.mark.parametrize("bad", [{"check": False}, {"check": True},
+                                 {"sparsity": "P", "check": 1}])
+def test_check_needs_a_pattern_and_a_bool(bad):
+    x = np.linspace(0.0, 1.0, 10)
+    if bad.get("sparsity") == "P":
+        bad = dict(bad, sparsity=dg.sparsity(_stencil, x))
+    with pytest.raises(ValueError, match=r"check=True or False together with sparsity=.*"
+                       r"functools\.partial"):
+        dg.jacobian(_stencil, x, **bad)

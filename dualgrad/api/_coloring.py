@@ -219,8 +219,9 @@ def _prepare(who, f, x, chunk, format):
 
 
 def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executor=None,
-                    progress=False):
-    """The Jacobian of ``f`` at 1-D ``x`` as a scipy.sparse matrix, by colors."""
+                    progress=False, check=True):
+    """The Jacobian of ``f`` at 1-D ``x`` as a scipy.sparse matrix, by colors; a given
+    pattern checked unless ``check`` is False (the user's ``check=False``)."""
     sp = scipy_sparse(who)
     x, chunk = _prepare(who, f, x, chunk, format)
     if isinstance(sparsity, str):
@@ -257,8 +258,8 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
         J = sp.csr_matrix((data, P.indices.copy(), P.indptr.copy()), shape=P.shape)
     if not isinstance(sparsity, str) and x.size:  # any pattern not detected in this call,
         if B.shape[1] == x.size:            # even one dg.sparsity gave at another point
-            _check_entries(who, B[:, color], P)
-        else:
+            _check_entries(who, B[:, color], P)     # (every entry at hand: no pass of f)
+        elif check:                         # (check=False: the user's, no more pass of f)
             _check_pattern(who, f, args, x, J)
     return J.asformat(format)
 

@@ -2276,6 +2276,16 @@ _SCIPY_SPELLINGS = {
     "interp1d": "np.interp(x_new, x, y) (piecewise linear, interp1d's default kind; it "
                 "follows duals in x_new and y)",
     "odeint": _ODEINT_SPELLING,
+    **{f"spherical_{b}": (
+        f"np.sqrt(np.pi / (2 * z)) * scipy.special.{v}(n + 0.5, z) for z > 0 ({v} is a row "
+        "of dualgrad's table: exact derivatives in z, Hessians too; your derivative=True is "
+        "the derivative of that expression, which dualgrad gives as well)")
+       for b, v in (("jn", "jv"), ("yn", "yv"), ("in", "iv"), ("kn", "kv"))},
+    "lambertw": (
+        "w = scipy.special.lambertw(dg.stop_gradient(z), k).real (the real branches k = 0 "
+        "and k = -1, for real z >= -1/e), then two Newton steps on duals, w = w - (w * "
+        "np.exp(w) - z) / (np.exp(w) * (w + 1)): SciPy's value to rounding, exact first and "
+        "second derivatives (W' = W / (z (1 + W)); README's root-finder recipe)"),
     "gaussian_filter1d": (
         "r = int(truncate * sigma + 0.5) with SciPy's truncate=4.0 (dg.stop_gradient(sigma) "
         "where sigma is a dual); k = np.exp(-0.5 * (np.arange(-r, r + 1) / sigma) ** 2); "
@@ -3050,6 +3060,10 @@ def from_scipy(who, exc):
     public = ".".join(module[:next((i for i, p in enumerate(module) if p.startswith("_")),
                                    len(module))])
     name = entry.f_code.co_name
+    if name == "wrapper":                # a decorator's frame (spherical_jn's): what it wraps
+        inner = next((v for k in ("fun", "func", "f") if callable(v := entry.f_locals.get(k))
+                      and (getattr(v, "__module__", None) or "").startswith("scipy.")), None)
+        name = getattr(inner, "__name__", name)
     if name == "__ua_function__":        # scipy.fft's dispatch: the function it serves
         name = getattr(entry.f_locals.get("method"), "__name__", name)
     owner = entry.f_locals.get("self")

@@ -629,3 +629,37 @@ def test_spline_derivative_call_names_its_order():
     np.testing.assert_allclose(ppval(pp, xn), s(xn, 1), rtol=1e-14)
     got = dg.derivative(lambda v: ppval(pp, xn * v), 1.0)
     np.testing.assert_allclose(got, s(xn, 2) * xn, rtol=1e-13)
+
+
+def test_spherical_bessel_and_lambertw_spellings():
+    """spherical_jn (a cosmological window's j_l(k r)) and lambertw (Parker's wind) refuse
+    naming spellings through the table's jv and Newton steps on duals; so written, the
+    values are SciPy's and the derivatives SciPy's derivative=True / W / (z (1 + W)) and
+    mpmath's second derivative."""
+    mp = pytest.importorskip("mpmath")
+    x = np.array([0.3, 1.7, 8.0])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda v: special.spherical_jn(2, v), x)
+    assert "np.sqrt(np.pi / (2 * z)) * scipy.special.jv(n + 0.5, z)" in str(info.value)
+    jn = lambda v: np.sqrt(np.pi / (2 * v)) * special.jv(2.5, v)
+    np.testing.assert_allclose(jn(x), special.spherical_jn(2, x), rtol=1e-14)
+    np.testing.assert_allclose(np.diag(dg.jacobian(jn, x)),
+                               special.spherical_jn(2, x, derivative=True), rtol=1e-13)
+    z = np.array([0.1, 1.0, 5.0])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda v: special.lambertw(v).real, z)
+    assert "two Newton steps on duals, w = w - (w * np.exp(w) - z)" in str(info.value)
+
+    def W(v):
+        w = special.lambertw(dg.stop_gradient(v)).real
+        for _ in range(2):
+            w = w - (w * np.exp(w) - v) / (np.exp(w) * (w + 1))
+        return w
+
+    w = special.lambertw(z).real
+    np.testing.assert_allclose(W(z), w, rtol=1e-15)
+    np.testing.assert_allclose(np.diag(dg.jacobian(W, z)), w / (z * (1 + w)), rtol=1e-14)
+    H = dg.hessian(lambda v: np.sum(W(v)), z)
+    with mp.workdps(30):
+        want = [float(mp.re(mp.diff(mp.lambertw, mp.mpf(t), 2))) for t in z]
+    np.testing.assert_allclose(np.diag(H), want, rtol=1e-13)

@@ -334,3 +334,22 @@ def test_stack_and_triple_first_order_means():
     assert np.ptp(w[idx]) > 1e-13
     J = dg.jacobian(lambda x: np.linalg.eigvals(A + x[0] * Ck), np.zeros(1))[:, 0]
     np.testing.assert_allclose(J[idx], [np.trace(Si[:3] @ Ck @ S[:, :3]) / 3] * 3, rtol=1e-7)
+
+
+def test_eig_reconstruction_at_a_rounded_double_is_never_wrong():
+    """V diag(w) V^-1 (= A) through np.linalg.eig at a rounded non-normal double: the
+    vectors have no derivative at the cluster (NaN, as at an exact double), so the sum's
+    gradient is NaN or sum(C), never another number (main: 0.2476 for 2.6433, the
+    rounded pair's 1 / gap 1e13 times their couplings)."""
+    rng = np.random.default_rng(203)
+    U, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    V, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    S = U @ np.diag([1.0, 1.0, 10.0 ** 2.5]) @ V
+    B0 = S @ np.diag([1.0, 1.0, 3.0]) @ np.linalg.inv(S)
+    C = rng.standard_normal((3, 3))
+
+    def f(x):
+        e = np.linalg.eig(B0 + x[0] * C)
+        return np.sum(e.eigenvectors @ np.diag(e.eigenvalues) @ np.linalg.inv(e.eigenvectors))
+    g = dg.jacobian(f, np.zeros(1))[0]
+    assert np.isnan(g) or np.isclose(g, np.sum(C), rtol=1e-8)

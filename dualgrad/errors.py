@@ -2296,6 +2296,15 @@ _SCIPY_SPELLINGS = {
         "fitted)"),
     "fftconvolve": _FFTCONVOLVE_SPELLING,
     "oaconvolve": _FFTCONVOLVE_SPELLING,
+    **{name: (
+        "a product Gauss-Legendre rule in NumPy arithmetic: t, w = "
+        "np.polynomial.legendre.leggauss(50); per axis the nodes lo + (hi - lo) * (t + 1) / 2 "
+        "and weights w * (hi - lo) / 2; X, Y = np.meshgrid(x, y, indexing='ij'); "
+        "np.sum(wx[:, None] * wy[None, :] * func(Y, X)) for dblquad's func(y, x) over "
+        "constant limits (for limits that depend on x, map each row's nodes into "
+        "[gfun(x), hfun(x)] and scale its weights); duals in the parameters and the limits "
+        "pass through, the derivatives the rule's; raise 50 until the value agrees with "
+        f"{name}'s") for name in ("dblquad", "tplquad", "nquad")},
     "quad": _QUAD_SPELLING.format(f="func"),
     "quad_vec": _QUAD_SPELLING.format(f="f"),
     "tanhsinh": _QUAD_SPELLING.format(f="f"),

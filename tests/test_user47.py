@@ -663,3 +663,23 @@ def test_spherical_bessel_and_lambertw_spellings():
     with mp.workdps(30):
         want = [float(mp.re(mp.diff(mp.lambertw, mp.mpf(t), 2))) for t in z]
     np.testing.assert_allclose(np.diag(H), want, rtol=1e-13)
+
+
+def test_dblquad_refusal_names_a_product_rule():
+    """A projected surface density's 2-D integral by dblquad on duals names the product
+    Gauss-Legendre rule; so written, d/ds matches dblquad of the analytic partial."""
+    f = lambda y, x, s: np.exp(-(x ** 2 + y ** 2) / (2 * s ** 2))
+    with pytest.raises(TypeError) as info:
+        dg.derivative(lambda s: integrate.dblquad(f, 0, 1, 0, 2, args=(s,))[0], 0.7)
+    assert "np.polynomial.legendre.leggauss(50)" in str(info.value)
+
+    def product(s):
+        t, w = np.polynomial.legendre.leggauss(50)
+        x, wx = (t + 1) / 2, w / 2
+        y, wy = 2 * (t + 1) / 2, w
+        X, Y = np.meshgrid(x, y, indexing='ij')
+        return np.sum(wx[:, None] * wy[None, :] * f(Y, X, s))
+
+    g = lambda y, x, s: f(y, x, s) * (x ** 2 + y ** 2) / s ** 3
+    want = integrate.dblquad(g, 0, 1, 0, 2, args=(0.7,), epsabs=1e-13)[0]
+    np.testing.assert_allclose(dg.derivative(product, 0.7), want, rtol=1e-12)

@@ -2251,7 +2251,7 @@ _MVN_LOGPDF = ("-0.5 * (d @ np.linalg.solve(cov, d) + np.linalg.slogdet(cov)[1] 
                "k * np.log(2 * np.pi)) with d = x - mean (x itself for mean=None) and "
                "k = len(d); for points in the rows of x, np.sum(d * np.linalg.solve(cov, "
                "d.T).T, axis=-1) in place of d @ np.linalg.solve(cov, d)")
-_SCIPY_SPELLINGS = {
+_SCIPY_SPELLINGS: dict[object, str] = {
     "pdist": "i, j = np.triu_indices(len(X), 1); d = X[i] - X[j]; then np.sum(d * d, "
              "axis=1) for metric='sqeuclidean', np.sqrt(np.sum(d * d, axis=1)) for the "
              "default 'euclidean' (pdist's order: pairs (0, 1), (0, 2), ..., row by row)",

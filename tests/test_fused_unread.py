@@ -369,3 +369,38 @@ def test_the_paths_search_on_small_codes():
     assert not _fused._paths_rebind(*at(branch_reads), "lap")
     assert not _fused._paths_rebind(*at(handler_reads), "lap")
     assert _fused._paths_rebind(*at(loop_rebinds), "other")        # never read
+
+
+def test_a_reader_shared_with_another_pending_expression_keeps_the_store():
+    # `flux = kappa * lap` is kept in a list as `flux * flux` before its name is
+    # rebound: the pass consumes `0.01 * flux` but the old flux node stays pending in
+    # the list's expression, reading lap's rows later (attack47b 01: lap's node was
+    # left uncomputed and the list's entry raised a bare TypeError)
+    s = np.linspace(0.0, 1.0, 10_000)     # (what it takes for the old flux node to be
+    steps = 60                             # still pending at the pass: attack47b's sizes)
+
+    def f(p):
+        v = p[1] * np.exp(-((s - 0.5) / p[2]) ** 2)
+        total = 0.0 * v[1:-1]
+        history = []
+        for _ in range(steps):
+            lap = v[2:] - 2.0 * v[1:-1] + v[:-2]
+            flux = p[0] * lap
+            history.append(flux * flux)
+            flux = flux * 0.01
+            total += flux
+            v = v * (1.0 - 0.01 * p[3])
+        return np.concatenate([total, history[-1]])
+
+    with dg.engine("eager"):
+        want = np.asarray(dg.jacobian(f, P))
+    # closed form of the last flux: kappa * lap(v0) * (1 - 0.01 rate)^(steps - 1)
+    g = np.exp(-((s - 0.5) / P[2]) ** 2)
+    lap_g = g[2:] - 2.0 * g[1:-1] + g[:-2]
+    last = P[0] * P[1] * lap_g * (1.0 - 0.01 * P[3]) ** (steps - 1)
+    d_kappa = 2 * last * last / P[0]
+    np.testing.assert_allclose(want[-lap_g.size:, 0], d_kappa, rtol=0,
+                               atol=1e-8 * np.abs(d_kappa).max())    # (lap cancels)
+    for _ in range(3):                   # the kernel compiled, then loaded
+        with dg.engine("fused"):
+            np.testing.assert_array_equal(np.asarray(dg.jacobian(f, P)), want)

@@ -1173,10 +1173,35 @@ def _held_by(names, held, nodes, code, offset):
         # its partials: the dual's slot, ``d``, the argument; the node: its partials'
         # slot, the kids that read it, ``nodes``, ``held``, ``t``, the argument
         if sys.getrefcount(v) == 5 and sys.getrefcount(d) == 3 and \
-                sys.getrefcount(t) == 5 + uses and _rebound(code, offset, name):
+                sys.getrefcount(t) == 5 + uses and _private_readers(t, nodes) and \
+                _rebound(code, offset, name):
             unread[id(t)] = name
         del d, v, entry
     return unread
+
+
+def _private_readers(t, nodes):
+    """Whether every node of the graph ``nodes`` that reads ``t``, and every reader of
+    those up to the root, is an intermediate that no dual holds and no node outside the
+    graph reads (its references: the kids of this graph that read it, ``nodes``, the
+    loop's name, the argument): the pass consumes them all, so none stays pending to
+    read ``t``'s rows later.  (A reader another pending expression shares, ``flux``
+    kept in a list as ``flux * flux`` before its name was rebound, would: attack47b
+    01.)"""
+    root = nodes[-1]
+    stack, seen = [t], set()
+    while stack:
+        x = stack.pop()
+        for w in nodes:
+            if w is root or id(w) in seen or not any(kid[2] is x for kid in w.kids):
+                continue
+            seen.add(id(w))
+            readers = sum(1 for u in nodes if u.kids for kid in u.kids if kid[2] is w)
+            if w.handle is not None and w.handle() is not None or \
+                    sys.getrefcount(w) != 3 + readers:
+                return False
+            stack.append(w)
+    return True
 
 
 _MEMBER = type(Deferred.node)       # a slot's descriptor type

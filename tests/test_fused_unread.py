@@ -404,3 +404,31 @@ def test_a_reader_shared_with_another_pending_expression_keeps_the_store():
     for _ in range(3):                   # the kernel compiled, then loaded
         with dg.engine("fused"):
             np.testing.assert_array_equal(np.asarray(dg.jacobian(f, P)), want)
+
+
+def _callers_variables():
+    return sys._getframe(1).f_locals
+
+
+@taken
+def test_a_kept_frame_dict_is_neither_emptied_nor_read_past():
+    # user code holding the frame's f_locals dict (a logging helper's
+    # sys._getframe(1).f_locals): the pass emptied that dict under it (KeyError:
+    # attack47b 03); now such a frame keeps every store
+    def f(p):
+        kappa, rate, u = start(p)
+        scale = p[3]
+        env = _callers_variables()
+        for _ in range(STEPS):
+            lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
+            u[1:-1] += kappa * lap + DT * rate * u[1:-1] * (1.0 - u[1:-1])
+        return u * env["scale"]
+
+    with dg.engine("eager"):
+        want = np.asarray(dg.jacobian(f, P))
+    u, S, _ = tangent(P)                  # d(u * rate)/dp: S * rate, plus u in rate
+    np.testing.assert_allclose(want, S * P[3] + np.outer(u, [0, 0, 0, 1]), rtol=1e-12,
+                               atol=1e-12)
+    for _ in range(2):
+        with dg.engine("fused"):
+            np.testing.assert_array_equal(np.asarray(dg.jacobian(f, P)), want)

@@ -214,3 +214,18 @@ def test_stored_zero_counts_as_structure():
                       shape=(2, 2))
     P = dg.sparsity(lambda u: np.matmul(L, u), np.ones(2)).toarray()
     np.testing.assert_array_equal(P, [[False, True], [False, True]])
+
+
+@pytest.mark.parametrize("fmt", ["coo", "csr", "csc", "dia", "bsr"])
+@pytest.mark.parametrize("kind", ["matrix", "array"])
+def test_dot_of_every_format_without_warnings(fmt, kind):
+    # a COO matrix's dot converts its operand itself before its `@`: the dual built an
+    # object array of scalar duals that nothing read, with two false warnings
+    # (attack47b 02)
+    import warnings
+    L = laplacian(7, fmt)
+    L = sp.csr_array(L).asformat(fmt) if kind == "array" else L
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        J = np.asarray(dg.jacobian(lambda u: L.dot(u ** 2), X7))
+    np.testing.assert_allclose(J, L.toarray() * (2 * X7)[None, :], rtol=1e-15)

@@ -45,7 +45,7 @@ from ..dispatch._composed import insert
 from ..dispatch._functions import check_join_out, fill_diagonal, periodic_knots, place, putmask
 from ..dispatch._functions_extra import partition_index
 from ..dispatch._operands import is_sparse, is_sparse_matrix, overlaps
-from ..dual._base import sparse_product_asks
+from ..dual._base import sparse_stand_in
 from ..dual._array import REFUSED, FlatIter, as_function, install_memory_attributes
 from ..rules._table import RULES, derivative_functions, rule_for
 
@@ -261,8 +261,9 @@ class Tracer:
 
     # -- conversions that would lose the dependence --
     def __array__(self, dtype=None, copy=None):
-        if dtype is None and sparse_product_asks(sys._getframe(1)):    # L @ u
-            return np.empty((), dtype=object)
+        stand_in = sparse_stand_in(sys._getframe(1)) if dtype is None else None
+        if stand_in is not None:                                      # L @ u
+            return stand_in
         if dtype is None or np.dtype(dtype) == object:
             if self.ndim == 0:
                 out = np.empty((), dtype=object)

@@ -1134,6 +1134,11 @@ def _unread(nodes):
     if code.co_flags & 3 != 3 or not _INTROSPECTING.isdisjoint(code.co_names):
         return {}                                   # (CO_OPTIMIZED | CO_NEWLOCALS)
     names = frame.f_locals                          # a snapshot the frame holds
+    if sys.getrefcount(names) > 3:
+        # (the frame's, this name's, the argument's): user code keeps the frame's dict
+        # (`env = sys._getframe(1).f_locals`, a kept locals()), where a dual may be read
+        # and which the emptying below would clear under it (attack47b 03)
+        return {}
     try:
         return _held_by(names, held, nodes, code, frame.f_lasti)
     finally:

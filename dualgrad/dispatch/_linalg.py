@@ -536,7 +536,7 @@ def gram(x):
 # method-of-lines Laplacian): L applied to the value and, as one sparse product, to every
 # direction's partials.  SciPy's own `L @ u` (`L.dot(u)`, an spmatrix's `L * u`) asks
 # np.asanyarray(u) first: a dual answers "not an array" there (dual._base's
-# sparse_product_asks), so that Python calls u.__rmatmul__(L), which comes here.
+# sparse_stand_in), so that Python calls u.__rmatmul__(L), which comes here.
 _SPARSE_PRODUCTS = (np.matmul, np.linalg.matmul, np.dot)
 
 

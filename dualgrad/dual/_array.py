@@ -24,7 +24,7 @@ from .. import backend, errors
 from ..rules._table import RULES
 from . import _base, _scalar, _snapshots
 from ._base import LIVE as _LIVE, Dual, _scalar_value, numeric, primal, \
-    sparse_product_asks
+    sparse_stand_in
 from ._snapshots import LIVE as _SNAPSHOTS
 from ._scalar import (MAX_SLOTS, make_scalar, scalar_class, scalars_from_rows, unread_rows,
                       unread_twins, untouched)
@@ -334,8 +334,9 @@ class ArrayDual(Dual):
                 "Use y itself (dual arrays take NumPy functions and indexing directly), "
                 "or np.array(y) for an explicit copy.")
         caller = sys._getframe(1)          # SciPy's Python code that converts, if any
-        if sparse_product_asks(caller):         # L @ u: u.__rmatmul__(L) does it
-            return np.empty((), dtype=object)
+        stand_in = sparse_stand_in(caller)     # L @ u: u.__rmatmul__(L) does it
+        if stand_in is not None:
+            return stand_in
         if caller.f_code.co_name == "squareform" and \
                 caller.f_globals.get("__name__") == "scipy.spatial.distance":
             raise errors.squareform_copy()

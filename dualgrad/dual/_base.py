@@ -25,7 +25,7 @@ from ..rules import _table
 __all__ = ["Dual", "new_tag", "retire", "HOLOMORPHIC", "holomorphic_tag", "check_live",
            "primal", "newest",
            "running", "adopted", "adopting", "LIVE", "TAGS", "DIAGONAL", "linking",
-           "sparse_product_asks"]
+           "sparse_stand_in"]
 
 # The tags handed out so far (new_tag takes the next).  A tag is live while LIVE holds
 # it: new_tag's two steps, which the helpers' one-pass path (api.helpers._one_pass)
@@ -326,15 +326,24 @@ _table._DUAL.append(Dual)      # the rule table's value(x) strips these layers
 _F64 = np.float64
 
 
-def sparse_product_asks(frame):
-    """Whether ``frame`` is scipy.sparse's ``_matmul_dispatch`` converting a dual (the
-    right operand of ``L @ u``, ``L.dot(u)``, an spmatrix's ``L * u``).  Handed a 0-d
-    object array there, SciPy returns ``NotImplemented`` ("not an array") and Python
-    asks the dual's reflected operator, which applies ``L`` to the value and to every
-    direction's partials; an object array of scalar duals would reach SciPy's compiled
-    product, which cannot take it."""
-    return frame.f_code.co_name == "_matmul_dispatch" and \
-        frame.f_globals.get("__name__", "").startswith("scipy.sparse")
+def sparse_stand_in(frame):
+    """What a dual gives scipy.sparse's own conversion of it in ``frame`` (the right
+    operand of ``L @ u``, ``L.dot(u)``, an spmatrix's ``L * u``), or ``None`` where
+    ``frame`` is not one.  ``_matmul_dispatch`` returns ``NotImplemented`` for a 0-d
+    object array ("not an array"), so that Python asks the dual's reflected operator,
+    which applies ``L`` to the value and to every direction's partials; a COO matrix's
+    ``dot`` refuses a 0-d one but keeps the dual itself (it has a shape) for its ``@``
+    when the conversion has a dimension.  An object array of scalar duals would reach
+    SciPy's compiled product, which cannot take it (and cost n scalar duals)."""
+    name = frame.f_code.co_name
+    if name != "_matmul_dispatch" and name != "dot":
+        return None
+    module = frame.f_globals.get("__name__", "")
+    if name == "_matmul_dispatch" and module.startswith("scipy.sparse"):
+        return np.empty((), dtype=object)
+    if name == "dot" and module == "scipy.sparse._coo":      # (attack47b 02)
+        return np.empty((0,), dtype=object)
+    return None
 
 
 def _scalar_value(value):

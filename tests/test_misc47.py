@@ -300,6 +300,20 @@ def test_stdtr_in_df_at_its_ends():
     assert np.count_nonzero(J - np.diag(np.diag(J))) == 0
 
 
+@pytest.mark.parametrize("t", [1e-200, -1e-160, 1e-151])
+@pytest.mark.parametrize("df", [0.05, 2.0, 10.0])
+def test_stdtr_in_df_where_t_squared_underflows(df, t):
+    # stdtr = 1/2 + c(df) t + O(t^3), c = G((df+1)/2) / (sqrt(pi df) G(df/2)): the slope
+    # in df is c'(df) t; with t * t underflowing the shape term vanished and the sign
+    # flipped (attack47b 04)
+    import mpmath as mp
+    sc = pytest.importorskip("scipy.special")
+    with mp.workdps(40):
+        c = lambda d: mp.gamma((d + 1) / 2) / (mp.sqrt(mp.pi * d) * mp.gamma(d / 2))  # noqa
+        want = float(mp.diff(c, df) * t)
+    np.testing.assert_allclose(dg.derivative(lambda d: sc.stdtr(d, t), df), want, rtol=1e-13)
+
+
 @pytest.mark.parametrize("method", ["cdf", "sf", "logcdf", "logsf", "ppf", "isf"])
 def test_scipy_stats_t_is_differentiable_in_df(method):
     import mpmath as mp

@@ -816,9 +816,16 @@ def _t_cdf_df(df, t):
     shape = (f"np.sign({t}) * where(np.real(value({df})) < np.real(value({t}) * value({t})), "
              f"betainc_da(0.5 * {df}, 0.5, {df} / {s}), "
              f"-betainc_db(0.5, 0.5 * {df}, {t} * {t} / {s}))")
+    # |t| < 1e-150 (t * t underflows, the shape slope with it): the series' term,
+    # stdtr = 1/2 + c(df) t + O(t**3), c = G((df + 1) / 2) / (sqrt(pi df) G(df / 2)),
+    # so c(df) t (psi((df + 1) / 2) - psi(df / 2) - 1 / df) / 2 (attack47b 04)
+    series = (f"{t} * np.exp(sc.gammaln(0.5 * {df} + 0.5) - sc.gammaln(0.5 * {df}) - "
+              f"0.5 * np.log({df}) - 0.5723649429247001) * 0.5 * (sc.digamma(0.5 * {df} + "
+              f"0.5) - sc.digamma(0.5 * {df}) - 1.0 / {df})")
     return (f"where(np.absolute(value({df})) > 1.7976931348623157e308, 0.0 * {t}, "
             f"where(np.real(value({df})) > 1000.0, 1.7976931348623157e308 * 2.0 * 0.0 * {t}, "
-            f"-0.25 * {shape} - 0.5 * {density}))")
+            f"where(np.absolute(value({t})) < 1e-150, {series}, "
+            f"-0.25 * {shape} - 0.5 * {density})))")
 
 
 def _chi2_log(v, x):

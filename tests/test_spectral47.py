@@ -353,3 +353,21 @@ def test_eig_reconstruction_at_a_rounded_double_is_never_wrong():
         return np.sum(e.eigenvectors @ np.diag(e.eigenvalues) @ np.linalg.inv(e.eigenvectors))
     g = dg.jacobian(f, np.zeros(1))[0]
     assert np.isnan(g) or np.isclose(g, np.sum(C), rtol=1e-8)
+
+
+@pytest.mark.parametrize("matrix", ["2x2 Jordan", "3x3 with a Jordan block"])
+def test_defective_cluster_is_nan_not_rounding(matrix):
+    # a Jordan block's computed eigenvectors are parallel (V^-1 ~ 1/eps): V^-1 dA V is
+    # rounding, and sum(eigvals)' came out 0.5 where trace's is 0.2 (attack47b 06); the
+    # eigenvalues themselves move like sqrt(p) there, so NaN is the answer for the
+    # cluster's members; a simple eigenvalue beside it keeps its exact slope y^H E x
+    E = np.random.default_rng(3).standard_normal((3, 3))
+    A = np.array([[1.0, 1.0], [0.0, 1.0]]) if matrix == "2x2 Jordan" else \
+        np.array([[2.0, 1.0, 0.0], [0.0, 2.0, 0.0], [0.0, 0.0, -1.0]])
+    E = E[:len(A), :len(A)]
+    dw = dg.derivative(lambda p: np.linalg.eigvals(A + p * E), 0.0)
+    w = np.linalg.eigvals(A)
+    assert np.isnan(dw[w != -1.0]).all()
+    if matrix != "2x2 Jordan":               # the simple eigenvalue -1: y = x = e_3
+        np.testing.assert_allclose(dw[w == -1.0], E[2, 2], rtol=1e-14)
+    assert np.isnan(dg.derivative(lambda p: np.linalg.eig(A + p * E)[0], 0.0)[w != -1.0]).all()

@@ -134,6 +134,9 @@ MPMATH = {
     "kv": lambda v, x: mp.besselk(v, x),
     "kn": lambda n, x: mp.besselk(n, x),
     "expn": lambda n, x: mp.expint(n, x),
+    # climate47: orthogonal polynomials from mpmath's own (hypergeometric) definitions
+    "eval_legendre": lambda n, x: mp.legendre(n, x),
+    "eval_gegenbauer": lambda n, a, x: mp.gegenbauer(n, a, x),
     # attack32 05's rows (special41)
     "loggamma": mp.loggamma,
     "exp1": mp.e1, "expi": mp.ei, "erfi": mp.erfi,

@@ -182,6 +182,8 @@ FUNCTIONS = {
     **{f"sc.{name}": _Fn(2) for name in (
         "zeta", "jv", "yv", "iv", "ive", "kv", "kn", "expn", "yn", "betaln", "xlogy",
         "xlog1py", "binom")},
+    # C_n^(a)(x), eval_legendre's and its own derivative (climate47)
+    "sc.eval_gegenbauer": _Fn(3),
     # Faddeeva's w(z) and the table's own w'(z) and (z w(z))' (rules/_table.py: voigt_profile's
     # row reads them at a point that is none of its arguments)
     "sc.wofz": _Fn(1), "wofz_slope": _Fn(1), "wofz_moment_slope": _Fn(1),

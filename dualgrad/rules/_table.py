@@ -1078,6 +1078,15 @@ def _scipy_rules(sc):
                                   "sc.j0(x) - out / x)")),
         _smooth(sc.jv, None, "0.5 * (sc.jv(x - 1.0, y) - sc.jv(x + 1.0, y))",
                 domain=((0.0, 3.0), _P), note="differentiable in x only"),
+        # orthogonal polynomials, in x only (climate47: scipy.special.legendre(n)(x),
+        # an orthopoly1d, calls eval_legendre): P_n' = C_{n-1}^(3/2) and
+        # d/dx C_n^(a) = 2 a C_{n-1}^(a+1), for real degree n too (both are 2F1's
+        # derivative); C_{-1} is 0, so n = 0 gives 0
+        _smooth(sc.eval_legendre, None, "sc.eval_gegenbauer(x - 1.0, 1.5, y)",
+                domain=((0, 6, "int"), _U), note="differentiable in x only"),
+        _smooth(sc.eval_gegenbauer, None, None,
+                "2.0 * y * sc.eval_gegenbauer(x - 1.0, y + 1.0, z)",
+                domain=((0, 6, "int"), (0.5, 2.5), _U), note="differentiable in x only"),
         _smooth(sc.y0, "-sc.y1(x)", domain=(_P,)),
         _smooth(sc.y1, "sc.y0(x) - out / x", domain=(_P,)),
         _smooth(sc.yv, None, "0.5 * (sc.yv(x - 1.0, y) - sc.yv(x + 1.0, y))",

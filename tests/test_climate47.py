@@ -1,0 +1,73 @@
+"""climate47: a climate modeller's first day.  scipy.special.legendre(n)(x) (an
+orthopoly1d, which calls eval_legendre) and eval_gegenbauer on duals, against mpmath;
+the energy-balance example's numbers against the complex step."""
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+sc = pytest.importorskip("scipy.special")
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 10])
+def test_legendre_orthopoly1d_derivative_matches_mpmath(n):
+    x = np.array([-0.97, -0.3, 0.0, 0.41, 0.999])
+    got = dg.elementwise_grad(lambda s: sc.legendre(n)(s))(x)
+    want = [float(mp.diff(lambda t: mp.legendre(n, t), mp.mpf(float(v)))) for v in x]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13)
+
+
+def test_legendre_real_degree_and_second_derivative_match_mpmath():
+    d = dg.derivative(lambda s: sc.eval_legendre(2.5, s), 0.3)
+    assert d == pytest.approx(float(mp.diff(lambda t: mp.legendre(2.5, t), 0.3)), rel=1e-12)
+    h = dg.hessian(lambda s: sc.eval_legendre(4, s), 0.3)
+    assert h == pytest.approx(float(mp.diff(lambda t: mp.legendre(4, t), 0.3, 2)), rel=1e-12)
+
+
+@pytest.mark.parametrize("n,a", [(0, 0.7), (1, 1.5), (3, 0.7), (4, 2.0)])
+def test_gegenbauer_derivative_matches_mpmath(n, a):
+    for x in (-0.4, 0.2, 0.9):
+        d = dg.derivative(lambda s: sc.eval_gegenbauer(n, a, s), x)
+        want = float(mp.diff(lambda t: mp.gegenbauer(n, a, t), x))
+        assert d == pytest.approx(want, rel=1e-12, abs=1e-13)
+
+
+def test_legendre_sum_of_modes_gradient_in_coefficients_and_x():
+    # a zonal-mean field sum_k c_k P_k(sin lat): d/dc_k is P_k, d/dx the series of P_k'
+    x = np.sin(np.deg2rad(np.linspace(-80, 80, 9)))
+    c = np.array([1.0, -0.4, 0.25, 0.1])
+
+    def field(c, x):
+        return sum(c[k] * sc.legendre(k)(x) for k in range(len(c)))
+
+    J = dg.jacobian(field, c, x)
+    np.testing.assert_allclose(J, np.stack([np.polynomial.legendre.legval(x, np.eye(4)[k])
+                                            for k in range(4)], axis=1), rtol=1e-13, atol=1e-15)
+    gx = dg.elementwise_grad(lambda x: field(c, x))(x)
+    want = np.polynomial.legendre.legval(x, np.polynomial.legendre.legder(c))
+    np.testing.assert_allclose(gx, want, rtol=1e-12, atol=1e-14)
+
+
+def test_degree_and_alpha_are_refused_not_dropped():
+    with pytest.raises(TypeError, match="eval_legendre.*not differentiable in argument 1"):
+        dg.derivative(lambda n: sc.eval_legendre(n, 0.3), 2.0)
+    with pytest.raises(TypeError, match="eval_gegenbauer.*not differentiable in argument 2"):
+        dg.derivative(lambda a: sc.eval_gegenbauer(2, a, 0.3), 1.5)
+
+
+def test_energy_balance_example_is_exact(capsys):
+    import runpy
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "examples" / "energy_balance.py"
+    if not path.exists():
+        pytest.skip("examples/ not present")
+    runpy.run_path(str(path), run_name="__main__")
+    out = capsys.readouterr().out
+    jac = float(out.split("max |jacobian - complex step| = ")[1].split()[0])
+    resid = float(out.split("max |tendency| = ")[1].split()[0])
+    ift = float(out.split("implicit function theorem| = ")[1].split()[0])
+    grad = float(out.split("max |dualgrad - exact| = ")[1].split()[0])
+    assert jac < 1e-10 and resid < 1e-8 and ift < 1e-9 and grad < 1e-11
+    assert "270 nonzeros of 3600" in out       # the np.gradient-twice stencil, 5 points wide

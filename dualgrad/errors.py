@@ -1607,7 +1607,8 @@ def unsupported_ufunc(name, reason, method="__call__"):
     call = qualified if method == "__call__" else f"{qualified}.{method}"
     return DualTypeError(
         f"dualgrad: {call} does not support dual numbers ({reason}). "
-        "Fix: rewrite that step with supported NumPy functions, or apply it to d.value "
+        "Fix: rewrite that step with supported NumPy functions, or apply it to "
+        "dg.stop_gradient(d) (the plain value; d.value is itself a dual under dg.hessian) "
         "where no derivative is wanted."
     )
 
@@ -2585,6 +2586,24 @@ def _printed_by(frames):
     return None
 
 
+def _object_cast_printed(frames):
+    """Did MINPACK's callback print NumPy's "Cannot cast array data from dtype('O')"
+    (f returned ``np.array([expr1, expr2])`` of scalar duals: an object array, which
+    NumPy casts in C, with no traceback), while a frame of ``frames`` outside SciPy and
+    NumPy held a dual?  (climate47: fsolve on a two-box model's rhs.)"""
+    import sys
+    last = getattr(sys, "last_value", None)
+    if type(last) is not TypeError or last.__traceback__ is not None or \
+            not str(last).startswith("Cannot cast array data from dtype('O')"):
+        return False
+
+    def dual(v):
+        return type(v).__module__.startswith("dualgrad.dual")
+    return any(dual(v) for frame in frames
+               if not (frame.f_globals.get("__name__") or "").startswith(("scipy", "numpy"))
+               for v in frame.f_locals.values())
+
+
 def _minpack(who, exc):
     """Our TypeError, under ``who``'s name, for MINPACK's "not a proper array of floats"
     when f's values were duals (fsolve, root's hybr / lm, leastsq, curve_fit's lm);
@@ -2593,8 +2612,11 @@ def _minpack(who, exc):
             "_minpack", "scipy.optimize._minpack"):
         return None
     frames = [frame for frame, _ in _frames(exc)]
+    objects = False
     if _printed_by(frames) is None:
-        return None
+        objects = _object_cast_printed(frames)
+        if not objects:
+            return None
     entry = next((frame for frame in frames if (frame.f_globals.get("__name__") or "")
                   .startswith("scipy.optimize")), None)
     name = "fsolve" if entry is None else entry.f_code.co_name
@@ -2615,7 +2637,10 @@ def _minpack(who, exc):
     return DualTypeError(
         f"{who}: scipy.optimize.{name} reads f's values into a float array in compiled "
         "code (MINPACK), which drops the derivatives of dual numbers (it printed "
-        "dualgrad's error above, then raised its own \"not a proper array of floats\"); "
+        + ("NumPy's \"Cannot cast array data from dtype('O')\" above: f returned an "
+           "object array of scalar duals, as np.array([expr1, expr2]) makes" if objects
+           else "dualgrad's error above") +
+        ", then raised its own \"not a proper array of floats\"); "
         f"expected a root or fit found on plain values. Fix: {fix}.")
 
 

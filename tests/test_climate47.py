@@ -71,3 +71,49 @@ def test_energy_balance_example_is_exact(capsys):
     grad = float(out.split("max |dualgrad - exact| = ")[1].split()[0])
     assert jac < 1e-10 and resid < 1e-8 and ift < 1e-9 and grad < 1e-11
     assert "270 nonzeros of 3600" in out       # the np.gradient-twice stencil, 5 points wide
+
+
+def test_unsupported_ufunc_refusal_names_stop_gradient_which_works_under_hessian():
+    # the old advice, "apply it to d.value", still raised under dg.hessian (d.value is a
+    # dual there); dg.stop_gradient strips every level
+    def f(x):
+        return x[0] ** 2 * sc.eval_legendre(x[1], 0.3)
+
+    with pytest.raises(TypeError, match=r"dg\.stop_gradient\(d\)"):
+        dg.hessian(f, np.array([1.0, 2.0]))
+    H = dg.hessian(lambda x: x[0] ** 2 * sc.eval_legendre(dg.stop_gradient(x[1]), 0.3),
+                   np.array([1.0, 2.0]))
+    np.testing.assert_allclose(H, [[2 * (1.5 * 0.09 - 0.5), 0.0], [0.0, 0.0]], rtol=1e-15)
+    with pytest.raises(TypeError):      # the old advice: d.value is still a dual here
+        dg.hessian(lambda x: x[0] ** 2 * sc.eval_legendre(x[1].value, 0.3),
+                   np.array([1.0, 2.0]))
+
+
+def _box(y, p):
+    """A steady two-box balance written as modellers write an rhs: np.array of scalars."""
+    T, S = y
+    q = np.abs(S - T)
+    return np.array([p[0] - T - T * q, p[1] - S * p[2] - S * q])
+
+
+def test_fsolve_on_an_object_array_rhs_is_our_error_and_its_recipe_is_exact():
+    from scipy import optimize
+    p = np.array([3.0, 1.0, 0.3])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda q: optimize.fsolve(_box, np.array([1.0, 0.5]), args=(q,)), p)
+    text = str(info.value)       # was MINPACK's bare "not a proper array of floats"
+    assert text.startswith("dualgrad.jacobian: scipy.optimize.fsolve reads f's values")
+    assert "object array of scalar duals" in text and "dg.jacobian(g, x, p)" in text
+
+    def steady(q):               # the message's recipe
+        x = optimize.fsolve(_box, np.array([1.0, 0.5]), args=(dg.stop_gradient(q),),
+                            xtol=1e-14)
+        return x - np.linalg.solve(dg.jacobian(_box, x, q), _box(x, q))
+
+    ys = steady(p)
+    T, S = ys                    # oracle: implicit function theorem, partials by hand
+    s, q = np.sign(S - T), abs(S - T)
+    Jy = np.array([[-1 - q + T * s, -T * s], [S * s, -p[2] - q - S * s]])
+    Jp = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, -S]])
+    np.testing.assert_allclose(dg.jacobian(steady, p), -np.linalg.solve(Jy, Jp),
+                               rtol=1e-10, atol=1e-13)

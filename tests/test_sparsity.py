@@ -699,7 +699,21 @@ _LIST_OPERANDS = {
     "np.interp's xp": lambda x: np.interp(x[:1], [0.0, x[1], 2.0], [0.0, 1.0, 3.0]),
     "a nested list": lambda x: (x[:2] * [[x[2], 1.0], [2.0, x[0]]]).ravel(),
     "a list of arrays": lambda x: (x[:2] + [x[1:], x[:2]]).ravel(),
+    # np.where's branches, item assignment and np.copyto (attack47 06b, 06c, 06d)
+    "np.where's list branch": lambda x: np.where(x[:2] > 0, [x[2], 0.0], x[:2]),
+    "np.where's tuple branch": lambda x: np.where(x[:2] < 0, 2 * x[:2], (x[2], 0.0)),
+    "item assignment of a list": lambda x: _assigned(x, lambda y: y.__setitem__(
+        slice(0, 2), [x[2], 1.0])),
+    "np.copyto of a tuple": lambda x: _assigned(x, lambda y: np.copyto(y, (x[2], 1.0, x[0]))),
+    "np.copyto where=": lambda x: _assigned(x, lambda y: np.copyto(
+        y, [x[2], 1.0, x[0]], where=np.array([True, False, True]))),
 }
+
+
+def _assigned(x, write):
+    y = x * 1.0
+    write(y)
+    return y
 
 
 @pytest.mark.parametrize("case", list(_LIST_OPERANDS))

@@ -411,8 +411,7 @@ class Tracer:
         """``self[key] = v`` for values and rows."""
         if self.ctx.lin is not None:
             self.ctx.lin.pop(id(self), None)        # no longer what it was
-        if isinstance(v, np.ndarray) and v.dtype == object:
-            v = _from_object(v, self.ctx)
+        v = _operand(v, self.ctx)           # (a list holding tracers: one; attack47 06c)
         if isinstance(v, Tracer):
             self.value[key] = v.value
             src = v.cols()
@@ -1711,7 +1710,7 @@ def _where(ctx, condition, x=None, y=None):
     if x is None and y is None:
         return np.where(_value(condition))
     cond = np.asarray(_value(condition), dtype=bool)
-    x, y = _normalize(x, ctx), _normalize(y, ctx)
+    x, y = _operand(x, ctx), _operand(y, ctx)       # (attack47 06b)
     value = np.where(cond, _value(x), _value(y))
     shape = value.shape
     dx, dy = _deps(x, shape), _deps(y, shape)
@@ -1723,8 +1722,8 @@ def _where(ctx, condition, x=None, y=None):
 
 
 def _select(ctx, condlist, choicelist, default=0.0):
-    choicelist = [_normalize(c, ctx) for c in choicelist]
-    default = _normalize(default, ctx)
+    choicelist = [_operand(c, ctx) for c in choicelist]
+    default = _operand(default, ctx)
     conds = [np.asarray(_value(c), dtype=bool) for c in condlist]
     value = np.select(conds, [_value(c) for c in choicelist], _value(default))
     shape = value.shape

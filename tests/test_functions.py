@@ -816,3 +816,19 @@ def test_trapezoid_spacings_broadcast_as_numpys(case, chunk):
     np.testing.assert_allclose(np.asarray(dg.jacobian(f, _Z9, chunk=chunk)), want,
                                rtol=1e-14, atol=1e-15)
     np.testing.assert_array_equal(dg.jvp(f, _Z9, np.ones(9))[0], f(_Z9))
+
+
+@pytest.mark.parametrize("ufunc", [np.add, np.subtract])
+def test_ufunc_at_with_a_list_holding_duals(ufunc):
+    # np.add.at(y, idx, [x[2], x[0]]): the list is one array, as NumPy reads it (it
+    # raised the float(d) message; attack47 09). Closed form: y = x, then +- x[2] at
+    # 0 and +- x[0] at 2
+    def f(x):
+        y = x * 1.0
+        ufunc.at(y, [0, 2], [x[2], x[0]])
+        return y
+    s = 1.0 if ufunc is np.add else -1.0
+    want = np.eye(3) + s * np.array([[0, 0, 1], [0, 0, 0], [1, 0, 0]])
+    x = np.array([0.3, 0.8, 1.4])
+    np.testing.assert_array_equal(np.asarray(dg.jacobian(f, x)), want)
+    np.testing.assert_array_equal(dg.jacobian(f, x, sparsity="auto").toarray(), want)

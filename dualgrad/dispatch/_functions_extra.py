@@ -13,6 +13,7 @@ import numpy as np
 from .. import errors
 from ..dual import Dual, make, partials_array, primal
 from . import _spectral
+from ._operands import operand
 from ._reductions import tie_means
 
 __all__ = ["register", "ufunc_at", "partition_index"]
@@ -225,6 +226,8 @@ def ufunc_at(ufunc, a, indices, b=None):
         raise errors.unsupported_ufunc(ufunc.__name__, "only add.at and subtract.at keep "
                                        "derivatives; use np.add.at on a log scale or a "
                                        "loop of supported operations", "at")
+    if isinstance(b, (list, tuple)):         # [x[2], x[0]]: one array, as NumPy reads it
+        b = operand(b)                        # (attack47 09)
     if not isinstance(a, Dual):
         if isinstance(b, Dual):
             raise errors.store_into_plain(getattr(a, "dtype", None))

@@ -380,3 +380,19 @@ def test_check_needs_a_pattern_and_a_bool(bad):
     with pytest.raises(ValueError, match=r"check=True or False together with sparsity=.*"
                        r"functools\.partial"):
         dg.jacobian(_stencil, x, **bad)
+
+
+@pytest.mark.parametrize("name", ["nanmax", "nanmin"])
+@pytest.mark.parametrize("axis", [None, -1])
+def test_nan_extremes_of_all_nan_slices_keep_numpys_nan(name, axis):
+    # NumPy's NaN of an all-NaN slice keeps its sign (-nan here); the dual made its own
+    # positive NaN, which copysign / signbit downstream read (attack47b 08)
+    import warnings
+    fn = getattr(np, name)
+    X = np.array([[-np.nan, -np.nan], [1.0, -np.nan]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = fn(X, axis=axis)
+    value, tangent = dg.jvp(lambda t: fn(X * t, axis=axis), np.array(1.0), np.array(1.0))
+    np.testing.assert_array_equal(np.signbit(value), np.signbit(want))
+    np.testing.assert_array_equal(value, want)

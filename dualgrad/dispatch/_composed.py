@@ -158,7 +158,10 @@ def _nan_extreme(reduce, fill, name):
         if not nan.any():                           # nothing to skip: the plain reduction
             return reduce(a, axis=axis, keepdims=keepdims)
         result = reduce(_without_nan(a, fill, nan), axis=axis, keepdims=keepdims)
-        return np.where(np.all(nan, axis=axis, keepdims=keepdims), np.nan, result)
+        with warnings.catch_warnings():       # NumPy's own NaN of an all-NaN slice (its
+            warnings.simplefilter("ignore", RuntimeWarning)     # sign: attack47b 08)
+            nans = plain(v, axis=axis, keepdims=keepdims)
+        return np.where(np.all(nan, axis=axis, keepdims=keepdims), nans, result)
 
     def numpy_zeros(a, axis=None, out=None, keepdims=False, **kwargs):
         return _numpy_zeros(impl(a, axis, out, keepdims, **kwargs), primal(a), plain, axis,

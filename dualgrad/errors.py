@@ -3303,7 +3303,8 @@ def _numpy_on_objects(who, exc):
         module = frame.f_globals["__name__"]
         func = ("np.linalg." if module.startswith("numpy.linalg") else "np.fft."
                 if module.startswith("numpy.fft") else "np.") + frame.f_code.co_name
-    elif not numpy and (isinstance(exc, TypeError) or _near_duals(frames)):
+    elif not numpy and (isinstance(exc, TypeError) or _near_duals(frames) and
+                        _is_ufunc_name(m.group(1))):
         func = f"np.{m.group(1) or m.group(2)}"      # the ufunc, called from f itself
         # (a binary one's object loop calls the element's method: np.fmod([d, 1.3], c)
         # asks 1.3 for .fmod, an AttributeError; attack47 04)
@@ -3315,6 +3316,13 @@ def _numpy_on_objects(who, exc):
         "own loops and never hands it to dualgrad; expected a dual array there. Fix: "
         f"call {func} on the dual array itself {_OBJECT_SOURCES}, or build one from "
         "scalar duals with np.stack([a, b]) instead of np.array([a, b]).")
+
+
+def _is_ufunc_name(name):
+    """Whether ``np.<name>`` is a ufunc (an object loop asks its elements for a method of
+    that name: ``np.fmod([d, 1.3], c)`` asks 1.3 for ``.fmod``)."""
+    import numpy as np
+    return isinstance(getattr(np, name, None), np.ufunc)
 
 
 def _matrix_of_duals(who, name, exc):

@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import errors
 from .. import backend
-from ..dual import make, new_tag, retire
+from ..dual import Dual, make, new_tag, retire
 from ._parallel import run_tasks
 from ._seed import (as_array, assemble, call_jitted, chunk_sizes, extract, is_jitted,
                     ladder_width, linked, private)
@@ -246,6 +246,12 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
         raise errors.bad_argument(who, f"a sparsity pattern of shape ({np.size(value)}, "
                                   f"{x.size}) (f(x).size, x.size)", f"shape {P.shape}")
     B = as_array(B).reshape(np.size(value), np.shape(B)[-1] if np.ndim(B) else 0)
+    if isinstance(B, Dual):
+        # an outer call's duals (a sparse Jacobian inside another derivative: solve_ivp's
+        # jac_sparsity with the parameters in a closure): the matrix keeps them as an
+        # object array, which dualgrad's own readers take apart (api/_ode.py); SciPy's
+        # constructors refuse a dual array handed to them by user code (misc47)
+        B = np.asarray(B)
     if format == "csc":
         # read straight into the pattern's CSC layout (kept per pattern): no
         # conversion per call, and CSC is what solve_ivp's BDF and Radau factorize
@@ -437,7 +443,6 @@ def evaluate_sum_colors(who, f, args, x, color, start, width, tcolor, structure,
 def _scatter_sums(watch, structure, tcolor, ninner, n, width, inner_tag, outer_tag):
     """``H @ S[:, start:start+width]`` from the summed inputs ``watch`` recorded in
     one pass (``None`` when they are not the traced ones)."""
-    from ..dual import Dual
     if len(watch) != len(structure):
         return None
     HS = np.zeros((n, width))

@@ -5,7 +5,7 @@ is checked on every call: one more pass of ``f`` along a random direction
 (``dualgrad.api._coloring._check_pattern``), unless no coloring compresses it.  This
 times, back to back in each repeat, the whole sparse Jacobian with a given ``P`` and
 the check alone on the same ``J``, and reports the check's share of the call (the
-median of the per-repeat ratios), the call with ``check=False``, and SciPy's
+median of the per-repeat ratios), the call with ``check_sparsity=False``, and SciPy's
 ``approx_derivative(..., sparsity=P)`` as the peer in the same run.
 
 Problems: the Brusselator of examples/sparse_brusselator.py (2 x N x N, vectorized),
@@ -70,7 +70,7 @@ def main():
             _coloring._check_pattern("bench", f, (), x, J)
 
         def unchecked():
-            dg.jacobian(f, x, sparsity=P, check=False)
+            dg.jacobian(f, x, sparsity=P, check_sparsity=False)
 
         def scipy():
             approx_derivative(f, x, sparsity=P)
@@ -87,7 +87,7 @@ def main():
                      statistics.median(c / w for c, w in zip(tc, tw)),
                      statistics.median(tu) * 1e3, statistics.median(ts) * 1e3))
     print("| problem | colors | jacobian(sparsity=P) ms | its check ms | check's share | "
-          "check=False ms | SciPy approx_derivative ms |")
+          "check_sparsity=False ms | SciPy approx_derivative ms |")
     print("|---|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r[0]} | {r[1]} | {r[2]:.2f} | {r[3]:.2f} | {r[4]:.0%} | {r[5]:.2f} | "

@@ -314,7 +314,7 @@ def jacobian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int
              executor: Executor | None = None, progress: bool = False,
              batch_axis: int | None = None, argnums: Argnums = 0, has_aux: bool = False,
              holomorphic: bool = False, sparsity: Any = None, format: str | None = None,
-             check: bool | None = None, **kwargs: Any) -> Any:
+             check_sparsity: bool | None = None, **kwargs: Any) -> Any:
     """The Jacobian of ``f`` at ``x``, exact to rounding.
 
     Parameters
@@ -369,17 +369,17 @@ def jacobian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int
         The scipy.sparse format of the sparse result (``"csr"`` when not given),
         with ``sparsity=`` only: without it the result is dense and ``format=``
         raises ValueError (pass ``sparsity="auto"``).
-    check : bool, optional
+    check_sparsity : bool, optional
         With a pattern given as ``sparsity=`` (True when not given): check it on
         every call, by one more evaluation of ``f`` along a random direction (a
         pattern that misses a nonzero raises ValueError instead of returning wrong
-        entries).  ``check=False`` skips that evaluation, for a pattern known to
+        entries).  ``check_sparsity=False`` skips that evaluation, for a pattern known to
         hold every nonzero wherever ``f`` is called (one ``dg.sparsity(..., mode=
         "global")`` gave, or written from the model's stencil): with few colors it
         is a quarter to a half of the call (``python bench/sparsity_check.py``);
         a missed nonzero then gives wrong entries, unchecked.  ``sparsity="auto"``
         is never checked (its pattern is this point's); without ``sparsity=``,
-        ``check=`` raises ValueError.
+        ``check_sparsity=`` raises ValueError.
     **kwargs
         Passed to ``f`` as keyword arguments (any name but the options above).
 
@@ -419,24 +419,25 @@ def jacobian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int
     if x is _NO_POINT:
         raise errors.no_point("dualgrad.jacobian")
     return jacobian_as("dualgrad.jacobian", f, x, args, kwargs, chunk, executor, progress,
-                       batch_axis, argnums, has_aux, holomorphic, sparsity, format, check)
+                       batch_axis, argnums, has_aux, holomorphic, sparsity, format,
+                       check_sparsity)
 
 
 def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=False,
                 batch_axis=None, argnums=0, has_aux=False, holomorphic=False,
-                sparsity=None, format=None, check=None):
+                sparsity=None, format=None, check_sparsity=None):
     """:func:`jacobian`, with errors naming ``who`` (the transform the user called)."""
     if type(has_aux) is not bool:
         raise errors.bad_has_aux(who, has_aux)
     if format is not None and sparsity is None:
         raise _format_without_sparsity(who, format)
-    if check is not None and (type(check) is not bool or sparsity is None):
+    if check_sparsity is not None and (type(check_sparsity) is not bool or sparsity is None):
         raise errors.bad_argument(
-            who, "check=True or False together with sparsity= (whether a given pattern "
-            "is checked)", f"check={check!r}" + ("" if sparsity is not None else
-                                                  " without sparsity="),
-            "Pass check= with a sparsity pattern only; a keyword meant for f cannot be "
-            "named check: bind it with functools.partial(f, check=...).")
+            who, "check_sparsity=True or False together with sparsity= (whether a given "
+            "pattern is checked)", f"check_sparsity={check_sparsity!r}" + (
+                "" if sparsity is not None else " without sparsity="),
+            "Pass check_sparsity= with a sparsity pattern only; a keyword meant for f "
+            "cannot have that name: bind it with functools.partial(f, check_sparsity=...).")
     if sparsity is not None:
         _check_plain(who, "sparsity=", x, argnums, has_aux, kwargs)
         of = getattr(f, "_dualgrad_hessian_of", None)
@@ -450,7 +451,7 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
         if type(sparsity) is str and sparsity == "auto":
             refuse_traced_helper(who, f, 1 + len(args))
         return _sparse(who, f, x, args, sparsity, format, chunk, executor, progress,
-                       batch_axis, holomorphic, check is not False)
+                       batch_axis, holomorphic, check_sparsity is not False)
     if batch_axis is not None:
         _check_plain(who, "batch_axis=", x, argnums, has_aux, kwargs)
         return _result(_jacobian(who, f, x, args, chunk, executor, progress, batch_axis,

@@ -1081,11 +1081,14 @@ def _scipy_rules(sc):
         # orthogonal polynomials, in x only (climate47: scipy.special.legendre(n)(x),
         # an orthopoly1d, calls eval_legendre): P_n' = C_{n-1}^(3/2) and
         # d/dx C_n^(a) = 2 a C_{n-1}^(a+1), for real degree n too (both are 2F1's
-        # derivative); C_{-1} is 0, so n = 0 gives 0
-        _smooth(sc.eval_legendre, None, "sc.eval_gegenbauer(x - 1.0, 1.5, y)",
+        # derivative); n = 0 gives 0 (a constant: SciPy's C_{-1} is NaN at some points,
+        # x = -1 among them; attack47b 10)
+        _smooth(sc.eval_legendre, None,
+                "where(np.real(value(x)) == 0.0, 0.0 * y, sc.eval_gegenbauer(x - 1.0, 1.5, y))",
                 domain=((0, 6, "int"), _U), note="differentiable in x only"),
         _smooth(sc.eval_gegenbauer, None, None,
-                "2.0 * y * sc.eval_gegenbauer(x - 1.0, y + 1.0, z)",
+                "where(np.real(value(x)) == 0.0, 0.0 * z, "
+                "2.0 * y * sc.eval_gegenbauer(x - 1.0, y + 1.0, z))",
                 domain=((0, 6, "int"), (0.5, 2.5), _U), note="differentiable in x only"),
         _smooth(sc.y0, "-sc.y1(x)", domain=(_P,)),
         _smooth(sc.y1, "sc.y0(x) - out / x", domain=(_P,)),

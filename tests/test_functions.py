@@ -832,3 +832,22 @@ def test_ufunc_at_with_a_list_holding_duals(ufunc):
     x = np.array([0.3, 0.8, 1.4])
     np.testing.assert_array_equal(np.asarray(dg.jacobian(f, x)), want)
     np.testing.assert_array_equal(dg.jacobian(f, x, sparsity="auto").toarray(), want)
+
+
+@pytest.mark.parametrize("join", ["hstack", "vstack", "column_stack"])
+def test_joins_of_a_list_of_scalar_duals_beside_an_array_dual(join):
+    # np.atleast_1d / 2d of the list made an object array that nothing read: a false
+    # CaughtErrorWarning (attack47b 13); the Jacobian is a 0/1 selection matrix
+    import warnings
+    p = np.array([0.3, 0.7, 1.1])
+    f = {"hstack": lambda p: np.hstack([[p[1]], p[::-1]]),
+         "vstack": lambda p: np.vstack([[p[1], p[0], 2.0], p]).ravel(),
+         "column_stack": lambda p: np.column_stack([(p[1], p[0], 2.0), p]).ravel()}[join]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        J = np.asarray(dg.jacobian(f, p))
+    # the same join of the parameters' indices (-1: the constant) picks each row's 1
+    index = {"hstack": [1, 2, 1, 0], "vstack": [1, 0, -1, 0, 1, 2],
+             "column_stack": [1, 0, 0, 1, -1, 2]}[join]
+    want = np.array([np.eye(3)[i] if i >= 0 else np.zeros(3) for i in index])
+    np.testing.assert_array_equal(J, want)

@@ -1222,19 +1222,27 @@ HANDLED[np.stack] = _joined(np.stack)
 
 @implements(np.hstack)
 def _hstack(tup, **kwargs):
-    arrs = [_at_least(np.atleast_1d, a, 1) for a in tup]
+    arrs = [_at_least(np.atleast_1d, a, 1) for a in _lifted(tup)]
     return np.concatenate(arrs, axis=0 if _ndim(arrs[0]) == 1 else 1, **kwargs)
 
 
 @implements(np.vstack)
 def _vstack(tup, **kwargs):
-    return np.concatenate([_at_least(np.atleast_2d, a, 2) for a in tup], axis=0, **kwargs)
+    return np.concatenate([_at_least(np.atleast_2d, a, 2) for a in _lifted(tup)], axis=0,
+                          **kwargs)
 
 
 @implements(np.column_stack)
 def _column_stack(tup):
-    cols = [np.reshape(a, (-1, 1)) if _ndim(a) < 2 else a for a in tup]
+    cols = [np.reshape(a, (-1, 1)) if _ndim(a) < 2 else a for a in _lifted(tup)]
     return np.concatenate(cols, axis=1)
+
+
+def _lifted(tup):
+    """The parts of a join with a list or tuple part read as NumPy reads it, one array
+    (``np.hstack([[p[1]], p])``: ``np.atleast_1d`` of the list made an object array
+    that nothing read, a false CaughtErrorWarning; attack47b 13)."""
+    return [operand(a) if isinstance(a, (list, tuple)) else a for a in tup]
 
 
 def _at_least(func, a, ndim):

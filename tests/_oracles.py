@@ -137,6 +137,8 @@ MPMATH = {
     # climate47: orthogonal polynomials from mpmath's own (hypergeometric) definitions
     "eval_legendre": lambda n, x: mp.legendre(n, x),
     "eval_gegenbauer": lambda n, a, x: mp.gegenbauer(n, a, x),
+    "eval_chebyt": lambda n, x: mp.chebyt(n, x),
+    "eval_chebyu": lambda n, x: mp.chebyu(n, x),
     # attack32 05's rows (special41)
     "loggamma": mp.loggamma,
     "exp1": mp.e1, "expi": mp.ei, "erfi": mp.erfi,

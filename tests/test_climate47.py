@@ -19,6 +19,15 @@ def test_legendre_orthopoly1d_derivative_matches_mpmath(n):
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13)
 
 
+@pytest.mark.parametrize("n", [0, 1, 2])
+def test_low_degree_hessians_are_exact_not_nan(n):
+    # P_0'' reached SciPy's eval_gegenbauer(-2.0, ...), NaN
+    for f, exact in ((lambda s: sc.eval_legendre(n, s), [0.0, 0.0, 3.0][n]),
+                     (lambda s: sc.eval_gegenbauer(n, 0.7, s), [0.0, 0.0, 4 * 0.7 * 1.7][n]),
+                     (lambda s: sc.eval_chebyt(n, s), [0.0, 0.0, 4.0][n])):
+        assert dg.hessian(f, 0.3) == pytest.approx(exact, rel=1e-14, abs=1e-15)
+
+
 def test_legendre_real_degree_and_second_derivative_match_mpmath():
     d = dg.derivative(lambda s: sc.eval_legendre(2.5, s), 0.3)
     assert d == pytest.approx(float(mp.diff(lambda t: mp.legendre(2.5, t), 0.3)), rel=1e-12)
@@ -117,3 +126,32 @@ def test_fsolve_on_an_object_array_rhs_is_our_error_and_its_recipe_is_exact():
     Jp = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, -S]])
     np.testing.assert_allclose(dg.jacobian(steady, p), -np.linalg.solve(Jy, Jp),
                                rtol=1e-10, atol=1e-13)
+
+
+@pytest.mark.parametrize("name", ["chebyt", "chebyu"])
+@pytest.mark.parametrize("n", [0, 1, 3, 2.5])
+def test_chebyshev_derivatives_match_mpmath(name, n):
+    ours, theirs = getattr(sc, f"eval_{name}"), getattr(mp, name)
+    x = np.array([-0.83, 0.0, 0.37, 0.95])
+    got = dg.elementwise_grad(lambda s: ours(n, s))(x)
+    want = [float(mp.diff(lambda t: theirs(n, t), mp.mpf(float(v)))) for v in x]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-13)
+    h = dg.hessian(lambda s: ours(n, s), 0.37)
+    assert h == pytest.approx(float(mp.diff(lambda t: theirs(n, t), 0.37, 2)), rel=1e-11, abs=1e-12)
+
+
+@pytest.mark.parametrize("name", ["legendre", "chebyt", "chebyu"])
+@pytest.mark.parametrize("n", [-1, -2, -3, -0.5, -1.5, -2.5])
+def test_negative_degrees_follow_scipys_values(name, n):
+    # SciPy's P_{-2} is P_1 = x, T_{-2} = T_2, U_{-3} = -U_1: the rows used C_{n-1} as
+    # for n >= 0 (0 for whole n < 0: a wrong derivative, not an error)
+    ours, theirs = getattr(sc, f"eval_{name}"), getattr(mp, name)
+    # -1 for whole degrees only: P_nu, T_nu, U_nu of a real degree are singular there
+    # (and U_{-1}, identically 0, whose mpmath derivative at -1 is NaN)
+    whole = n == int(n) and (name, n) != ("chebyu", -1)
+    x = np.array([-1.0, -0.6, 0.2, 0.9] if whole else [-0.6, 0.2, 0.9])
+    np.testing.assert_allclose(ours(n, x), [float(theirs(n, v)) for v in x], rtol=1e-12,
+                               atol=1e-13)     # mpmath's definitions are SciPy's values
+    got = dg.elementwise_grad(lambda s: ours(n, s))(x)
+    want = [float(mp.diff(lambda t: theirs(n, t), mp.mpf(float(v)))) for v in x]
+    np.testing.assert_allclose(got, want, rtol=1e-11, atol=1e-12)

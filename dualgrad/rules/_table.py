@@ -1081,14 +1081,30 @@ def _scipy_rules(sc):
         # orthogonal polynomials, in x only (climate47: scipy.special.legendre(n)(x),
         # an orthopoly1d, calls eval_legendre): P_n' = C_{n-1}^(3/2) and
         # d/dx C_n^(a) = 2 a C_{n-1}^(a+1), for real degree n too (both are 2F1's
-        # derivative); n = 0 gives 0 (a constant: SciPy's C_{-1} is NaN at some points,
-        # x = -1 among them; attack47b 10)
-        _smooth(sc.eval_legendre, None,
-                "where(np.real(value(x)) == 0.0, 0.0 * y, sc.eval_gegenbauer(x - 1.0, 1.5, y))",
+        # derivative)
+        # negative degrees by SciPy's symmetries (P_n = P_{-n-1}, T_n = T_{-n},
+        # U_n = -U_{-n-2}); degree 0 (and -1 for P, U) is a constant, 0 here: SciPy's
+        # real-degree C_{-1}(-1.0) is NaN (attack47b 10 too); conditions on np.real(value(x))
+        _smooth(sc.eval_legendre, None, _canonical(
+            "where(np.real(value(x)) < -0.5, where(np.real(value(x)) == -1.0, 0.0 * y, sc.eval_gegenbauer(-x - 2.0, 1.5, y)), "
+            "where(np.real(value(x)) == 0.0, 0.0 * y, sc.eval_gegenbauer(x - 1.0, 1.5, y)))"),
+                domain=((0, 6, "int"), _U), note="differentiable in x only"),
+        # Chebyshev's (spectral models): T_n' = n U_{n-1}, U_n = C_n^(1), so
+        # U_n' = 2 C_{n-1}^(2); real degree too (the same 2F1 identities)
+        _smooth(sc.eval_chebyt, None, _canonical(
+            "where(np.real(value(x)) < 0.0, -x * sc.eval_gegenbauer(-x - 1.0, 1.0, y), "
+            "where(np.real(value(x)) == 0.0, 0.0 * y, x * sc.eval_gegenbauer(x - 1.0, 1.0, y)))"),
+                domain=((0, 6, "int"), _U), note="differentiable in x only"),
+        _smooth(sc.eval_chebyu, None, _canonical(
+            "where(np.real(value(x)) < -1.0, where(np.real(value(x)) == -2.0, 0.0 * y, -2.0 * sc.eval_gegenbauer(-x - 3.0, 2.0, y)), "
+            "where(np.real(value(x)) * (np.real(value(x)) + 1.0) == 0.0, 0.0 * y, 2.0 * sc.eval_gegenbauer(x - 1.0, 2.0, y)))"),
                 domain=((0, 6, "int"), _U), note="differentiable in x only"),
         _smooth(sc.eval_gegenbauer, None, None,
-                "where(np.real(value(x)) == 0.0, 0.0 * z, "
-                "2.0 * y * sc.eval_gegenbauer(x - 1.0, y + 1.0, z))",
+                # C_n for a whole n <= 0 is a constant (1 or 0); SciPy's real-degree
+                # C_{-2.0} is NaN, which a Hessian of P_0 or T_0 reached
+                _canonical3("where(np.real(value(x)) <= 0.0, where(np.real(value(x) - np.floor(np.real(value(x)))) == 0.0, 0.0 * z, "
+                            "2.0 * y * sc.eval_gegenbauer(x - 1.0, y + 1.0, z)), "
+                            "2.0 * y * sc.eval_gegenbauer(x - 1.0, y + 1.0, z))"),
                 domain=((0, 6, "int"), (0.5, 2.5), _U), note="differentiable in x only"),
         _smooth(sc.y0, "-sc.y1(x)", domain=(_P,)),
         _smooth(sc.y1, "sc.y0(x) - out / x", domain=(_P,)),

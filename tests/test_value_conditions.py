@@ -130,6 +130,8 @@ def test_the_rows_with_value_tests_are_these():
     # (stats45's inverses in their shapes, test_stats45.py: gammaincinv / gammainccinv /
     # chdtri inside (0, 1) against mpmath and at y = 0, 1 (d/da 0, d/dy the limit);
     # betaincinv / betainccinv / _beta_ppf inside against mpmath, the first two at y = 0, 1)
+    # (the orthogonal polynomials' degree tests, 0 and negative degrees, against mpmath in
+    # test_climate47.py and test_special47.py)
     assert sorted(r.name for r in VALUE_ROWS) == ["_beta_ppf",
                                                   "_binom_cdf", "_binom_pmf", "_binom_sf",
                                                   "_cauchy_isf", "_cauchy_ppf",
@@ -137,6 +139,8 @@ def test_the_rows_with_value_tests_are_these():
                                                   "betainc", "betaincc", "betainccinv",
                                                   "betaincinv", "chdtr", "chdtrc", "chdtri",
                                                   "dawsn", "ellipe", "ellipk",
+                                                  "eval_chebyt", "eval_chebyu",
+                                                  "eval_gegenbauer", "eval_legendre",
                                                   "float_power", "gammainc", "gammaincc",
                                                   "gammainccinv", "gammaincinv",
                                                   "huber", "hypot", "kl_div", "power",

@@ -334,10 +334,12 @@ class ArrayDual(Dual):
                 "Use y itself (dual arrays take NumPy functions and indexing directly), "
                 "or np.array(y) for an explicit copy.")
         caller = sys._getframe(1)          # SciPy's Python code that converts, if any
-        stand_in = sparse_stand_in(caller)     # L @ u: u.__rmatmul__(L) does it
-        if stand_in is not None:
-            return stand_in
-        if caller.f_code.co_name == "squareform" and \
+        name = caller.f_code.co_name       # (one lookup on the common path)
+        if name == "_matmul_dispatch" or name == "dot":
+            stand_in = sparse_stand_in(caller)     # L @ u: u.__rmatmul__(L) does it
+            if stand_in is not None:
+                return stand_in
+        elif name == "squareform" and \
                 caller.f_globals.get("__name__") == "scipy.spatial.distance":
             raise errors.squareform_copy()
         value, partials = self.value, self._p

@@ -550,3 +550,42 @@ def test_a_dense_pattern_warns_and_names_the_dense_jacobian():
                                    analytic(y), rtol=1e-14, atol=1e-15)
         small = y[:63]                               # a dense pattern of 63 columns: quiet
         dg.jacobian(rates, small, sparsity=np.ones((63, 63), dtype=bool))
+
+
+# ---- a given pattern inside another derivative (the outer call's duals in the entries) ----
+
+X_OUTER = np.array([0.7, 1.3, 0.4])
+
+
+def _inner_jacobian(f, pattern):
+    """p -> the stored entries of dg.jacobian(q -> f(q, p), p, sparsity=pattern)."""
+    return lambda p: dg.jacobian(lambda q: f(q, p), p, sparsity=pattern).data
+
+
+@pytest.mark.parametrize("pattern", [np.eye(3), np.tril(np.ones((3, 3)))],
+                         ids=["diagonal", "triangle"])
+def test_given_pattern_inside_another_derivative_is_exact(pattern):
+    # J(p)_ii = 2 p_i p_0 + p_1 cos(p_i p_1) (and the triangle's zero entries stored):
+    # its Jacobian in p, written out, is the oracle
+    f = lambda q, p: q * q * p[0] + np.sin(q * p[1])
+    got = dg.jacobian(_inner_jacobian(f, pattern), X_OUTER)
+    p = X_OUTER
+    d = np.zeros((3, 3))                                   # d J_ii / d p_k
+    for i in range(3):
+        d[i, i] += 2 * p[0] - p[1] ** 2 * np.sin(p[i] * p[1])
+        d[i, 0] += 2 * p[i]
+        d[i, 1] += np.cos(p[i] * p[1]) - p[i] * p[1] * np.sin(p[i] * p[1])
+    diag_rows = [k for k, (r, c) in enumerate(zip(*np.nonzero(pattern))) if r == c]
+    np.testing.assert_allclose(got[diag_rows], d, rtol=1e-13, atol=1e-15)
+    off = np.setdiff1d(np.arange(got.shape[0]), diag_rows)
+    assert np.all(got[off] == 0.0)
+
+
+@pytest.mark.parametrize("pattern", [np.eye(3), np.tril(np.ones((3, 3)))],
+                         ids=["diagonal", "triangle"])
+def test_given_pattern_inside_another_derivative_checks_the_outer_partials(pattern):
+    # q[::-1] * (p0 - 0.7) puts entries outside the pattern that are 0 at p0 = 0.7 but
+    # whose derivative in p0 is not: the value level alone would pass the pattern
+    f = lambda q, p: q * q + q[::-1] * (p[0] - 0.7) + q[0] * (p[1] - 1.3)
+    with pytest.raises(ValueError, match="misses nonzeros .*outer call's partials"):
+        dg.jacobian(_inner_jacobian(f, pattern), X_OUTER)

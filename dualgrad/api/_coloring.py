@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import errors
 from .. import backend
-from ..dual import Dual, make, new_tag, retire
+from ..dual import Dual, from_object_array, make, new_tag, retire
 from ._parallel import run_tasks
 from ._seed import (as_array, assemble, call_jitted, chunk_sizes, extract, is_jitted,
                     ladder_width, linked, private)
@@ -199,7 +199,7 @@ def _compressed(who, fn, f, args, x, color, chunk, executor, progress):
 
 
 def _check_1d(who, x):
-    if not (isinstance(x, np.ndarray) and x.ndim == 1):
+    if not (isinstance(x, (np.ndarray, Dual)) and np.ndim(x) == 1):
         raise errors.bad_argument(
             who, "a 1-D array x with sparsity=", f"shape {np.shape(x)}",
             "Pass x.ravel() and reshape inside f; sparse results are 2-D matrices.")
@@ -209,7 +209,7 @@ def _prepare(who, f, x, chunk, format):
     check_callable(who, f)
     chunk = check_chunk(who, chunk)
     x = as_input(who, x, sparse=True)
-    if not isinstance(x, np.ndarray):
+    if not isinstance(x, (np.ndarray, Dual)):  # an outer call's dual point stays a dual
         x = np.asarray(x, dtype=float) if np.ndim(x) else x
     _check_1d(who, x)
     if format not in ("csr", "csc", "coo", "lil", "dok", "bsr", "dia"):
@@ -309,14 +309,17 @@ def _check_entries(who, D, P):
     """A hand pattern no coloring compresses (every column a color of its own, as a
     triangle or a dense row makes): the passes gave every entry ``D`` of the
     Jacobian, so the pattern is checked entry by entry, without the probe's pass of
-    ``f`` (a second evaluation, as costly as the first where f loops in Python)."""
-    outside = (D != 0.0) & ~P.toarray()            # NaN or inf outside: missed too
-    if outside.any():
-        i, j = (int(k) for k in np.argwhere(outside)[0])
-        raise errors.bad_argument(
-            who, "a sparsity pattern that holds every nonzero of the Jacobian",
-            f"one that misses nonzeros (J[{i}, {j}] = {float(D[i, j])!r} lies outside the "
-            "pattern)", _pattern_fix("sparsity"))
+    ``f`` (a second evaluation, as costly as the first where f loops in Python), at
+    every level of an outer call's duals."""
+    for level, d in enumerate(_levels(D)):
+        outside = (d != 0.0) & ~P.toarray()        # NaN or inf outside: missed too
+        if outside.any():
+            i, j = (int(k) for k in np.argwhere(outside)[0])
+            of = "" if level == 0 else f" at level {level} of the outer call's partials"
+            raise errors.bad_argument(
+                who, "a sparsity pattern that holds every nonzero of the Jacobian",
+                f"one that misses nonzeros (J[{i}, {j}]{of} = {float(d[i, j])!r} lies "
+                "outside the pattern)", _pattern_fix("sparsity"))
 
 
 def _csc_layout(P):
@@ -336,28 +339,43 @@ def _check_pattern(who, f, args, x, J):
     ``sqrt`` at 0) say nothing about their other entries: a second pass along ``v``
     with the columns of their non-finite entries zeroed checks those rows again.
     (Only a pattern detected in the same call, ``sparsity="auto"``, skips this: one
-    from :func:`dualgrad.sparsity` held over to another point may miss a nonzero.)"""
+    from :func:`dualgrad.sparsity` held over to another point may miss a nonzero.)
+    Inside another derivative (entries that are an outer call's duals) every level
+    is compared: the values and each of their partials."""
     v = np.random.default_rng(0x5EED).uniform(0.5, 1.5, x.size)
     v *= np.where(np.arange(x.size) % 2, 1.0, -1.0)
     J = J.tocsr()
-    v *= _column_scales(J)
-    bad, t = _probe(who, f, args, x, J, v)
+    Js = [type(J)((data, J.indices, J.indptr), shape=J.shape) for data in _levels(J.data)]
+    v *= _column_scales(Js[0])
+    bad, t = _probe(who, f, args, x, Js, v)
     blind = ~np.isfinite(t)
-    if blind.any() and not bad.any():
-        rows = J[np.flatnonzero(blind)]
+    if blind.any() and bad is None:
+        rows = Js[0][np.flatnonzero(blind)]
         dark = np.unique(rows.indices[~np.isfinite(rows.data)])
         if dark.size:
             v = v.copy()
             v[dark] = 0.0
-            J = J.copy()                      # without those columns (inf * 0 is NaN)
-            J.data[np.isin(J.indices, dark)] = 0.0
-            bad, t = _probe(who, f, args, x, J, v)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
+            Js = [L.copy() for L in Js]       # without those columns (inf * 0 is NaN)
+            for L in Js:
+                L.data[np.isin(L.indices, dark)] = 0.0
+            bad, t = _probe(who, f, args, x, Js, v)
+    if bad is not None:
+        i, level, Jv, t = bad
+        of = "" if level == 0 else f" (level {level} of the outer call's partials)"
         raise errors.bad_argument(
             who, "a sparsity pattern that holds every nonzero of the Jacobian",
-            f"one that misses nonzeros (row {i}: J @ v = {float((J @ v)[i])!r}, exact "
-            f"{float(t[i])!r})", _pattern_fix("sparsity"))
+            f"one that misses nonzeros (row {i}{of}: J @ v = {Jv!r}, exact {t!r})",
+            _pattern_fix("sparsity"))
+
+
+def _levels(a):
+    """The real arrays of ``a``'s shape that a nested dual array carries, its value's
+    first, then every partial's at every level; ``[a]`` for plain numbers."""
+    a = from_object_array(a) if isinstance(a, np.ndarray) and a.dtype == object else a
+    if not isinstance(a, Dual):
+        return [np.asarray(a, dtype=float)]
+    p = a.partials
+    return _levels(a.value) + [q for k in range(p.shape[-1]) for q in _levels(p[..., k])]
 
 
 def _column_scales(J):
@@ -374,10 +392,11 @@ def _column_scales(J):
     return 1.0 / np.where(c > 0, c, pos.min() if pos.size else 1.0)
 
 
-def _probe(who, f, args, x, J, v):
+def _probe(who, f, args, x, Js, v):
     """``(bad, t)``: the exact directional derivative ``t`` of ``f`` along ``v`` (one
-    pass), and the rows where ``J @ v`` differs from it beyond rounding (only rows
-    where ``t`` is finite can be told)."""
+    pass, its value level) and ``bad``, None or ``(i, level, (J @ v)[i], t[i])`` for the
+    first row where ``J @ v`` differs from it beyond rounding at a level of ``Js``
+    (only rows where ``t`` is finite can be told)."""
     tag = new_tag()
     seeded = make(private(x), v.reshape(-1, 1).copy(), tag)
     try:
@@ -386,11 +405,16 @@ def _probe(who, f, args, x, J, v):
         _, t = extract(who, out, tag, 1)
     finally:
         retire(tag)              # the check's duals are dead too (escaped: an error)
-    t = as_array(t).reshape(-1)
-    Jv = J @ v
-    scale = abs(J) @ np.abs(v) + np.abs(t)
-    bad = ~(np.abs(Jv - t) <= 1e-9 * scale)          # NaN counts as bad only where t is finite
-    return bad & np.isfinite(t), t
+    ts = _levels(as_array(t).reshape(-1))
+    bad = None
+    for level, (J, t) in enumerate(zip(Js, ts)):
+        Jv = J @ v
+        scale = abs(J) @ np.abs(v) + np.abs(t)
+        off = np.flatnonzero(~(np.abs(Jv - t) <= 1e-9 * scale) & np.isfinite(t))
+        if off.size and (bad is None or off[0] < bad[0]):   # (NaN: bad where t is finite)
+            i = int(off[0])
+            bad = (i, level, float(Jv[i]), float(t[i]))
+    return bad, ts[0]
 
 
 def evaluate_hessian_colors(who, f, args, x, color, start, width, chunk=None, link=None):

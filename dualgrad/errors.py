@@ -3129,6 +3129,13 @@ def from_scipy(who, exc):
             "plain numbers; expected plain numbers in a scipy.sparse matrix. Fix: write "
             f"the matrix as {_SPARSE_ASSEMBLY}, or build it from dg.stop_gradient of its "
             "data where no derivative is wanted.")
+    if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS and \
+            "ScalarDual" in type(entry.f_locals.get("other")).__name__:
+        return DualTypeError(                   # L.dot(s): SciPy scales L by a scalar s
+            f"{who}: a scipy.sparse matrix's L.dot(s) met a scalar dual s, a scaling of the "
+            "matrix, which SciPy computes in compiled code for plain numbers; expected a "
+            "plain number or a vector there. Fix: scale what the matrix gives, s * (L @ u) "
+            "for its product with u, or s * L.toarray() for the scaled matrix itself.")
     if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS:
         return DualTypeError(
             f"{who}: a scipy.sparse matrix's product (L @ u, L.dot(u)) met a NumPy object "

@@ -179,6 +179,23 @@ def test_object_array_in_scipys_product_names_the_fix():
     np.testing.assert_array_equal(J, L.toarray() * [6.0, 1.0, 1.0])
 
 
+@pytest.mark.parametrize("fmt", ["csr", "coo"])
+@pytest.mark.parametrize("kind", ["matrix", "array"])
+def test_dot_with_a_scalar_dual_names_the_scaling(fmt, kind):
+    # L.dot(s) of a scalar s is SciPy's scaling of L: the message says so (it named an
+    # object array and np.stack before), and both fixes it offers run and are exact
+    L = laplacian(3, fmt)
+    L = sp.csr_matrix(L).asformat(fmt) if kind == "matrix" else sp.csr_array(L).asformat(fmt)
+    u = np.array([0.3, -0.2, 0.5])
+    with pytest.raises(TypeError, match=r"L\.dot\(s\) met a scalar dual.*Fix: .*s \* \(L @ u\)"
+                                        r".*s \* L\.toarray\(\)"):
+        dg.grad(lambda p: L.dot(p[0]).sum())(np.array([0.7, 1.3]))
+    g = dg.grad(lambda p: np.sum(p[0] * (L @ u)))(np.array([0.7, 1.3]))
+    np.testing.assert_allclose(g, [np.sum(L.toarray() @ u), 0.0], rtol=1e-15)
+    g = dg.grad(lambda p: np.sum(p[0] * L.toarray()))(np.array([0.7, 1.3]))
+    assert g.tolist() == [np.sum(L.toarray()), 0.0]
+
+
 @pytest.mark.parametrize("fmt", ["csr", "csc"])
 def test_sparsity_pattern_of_sparse_products(fmt):
     L = laplacian(7, fmt)

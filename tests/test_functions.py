@@ -851,3 +851,16 @@ def test_joins_of_a_list_of_scalar_duals_beside_an_array_dual(join):
              "column_stack": [1, 0, 0, 1, -1, 2]}[join]
     want = np.array([np.eye(3)[i] if i >= 0 else np.zeros(3) for i in index])
     np.testing.assert_array_equal(J, want)
+
+
+def test_ediff1d_with_list_ends_holding_scalar_duals():
+    # np.ravel of to_begin=[p[0], 1.0] made an object array that nothing read: a false
+    # CaughtErrorWarning; the ends are lifted as the joins lift their list parts
+    import warnings
+    p = np.array([0.7, 1.3])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        J = np.asarray(dg.jacobian(lambda p: np.ediff1d(2.0 * p, to_begin=[p[0], 1.0],
+                                                        to_end=(p[1] ** 2,)), p))
+    want = np.array([[1.0, 0.0], [0.0, 0.0], [-2.0, 2.0], [0.0, 2.0 * p[1]]])
+    np.testing.assert_array_equal(J, want)

@@ -665,9 +665,9 @@ _SINC_TAYLOR = tuple((-1.0) ** k / math.factorial(2 * k + 1) for k in range(14))
 
 
 def _ediff1d(ary, to_end=None, to_begin=None):
-    parts = [np.ravel(p) for p in (to_begin,) if p is not None]
+    parts = [np.ravel(operand(p)) for p in (to_begin,) if p is not None]
     parts.append(np.diff(np.ravel(ary)))
-    parts += [np.ravel(p) for p in (to_end,) if p is not None]
+    parts += [np.ravel(operand(p)) for p in (to_end,) if p is not None]
     return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 

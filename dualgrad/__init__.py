@@ -26,12 +26,13 @@ __all__ = ["CaughtErrorWarning", "Dual", "DualTypeError", "DualValueError", "Obj
            "UncheckedWarning",
            "derivative", "gradient",
            "jacobian", "hessian", "jvp", "grad", "value_and_grad", "jacfwd", "elementwise_grad",
-           "approx_fprime", "stop_gradient", "sparsity", "hessian_sparsity", "solve_ivp", "engine"]
+           "approx_fprime", "stop_gradient", "sparsity", "hessian_sparsity", "solve_ivp", "quad",
+           "engine"]
 
 
 # Entry points imported when first read, and their modules
 _LAZY = {"sparsity": ".api._sparsity", "hessian_sparsity": ".api._sparsity",
-         "solve_ivp": ".api._ode"}
+         "solve_ivp": ".api._ode", "quad": ".api._quad"}
 
 
 def __getattr__(name):

@@ -2236,10 +2236,14 @@ _FFTCONVOLVE_SPELLING = (
     "full shape (in1.shape + in2.shape - 1 along each axis), then sliced as mode says "
     "(dualgrad follows np.fft)")
 # an adaptive quadrature (quad's QUADPACK, quad_vec, tanhsinh) reads the integrand's values
-# as floats; a fixed rule in NumPy arithmetic carries duals in the parameters and the
+# as floats: dg.quad (dualgrad/api/_quad.py, stop 48) is the drop-in; a fixed rule in NumPy arithmetic carries duals in the parameters and the
 # limits alike, its derivatives the rule's (user47: a comoving distance's gradient in
 # (H0, Om, Ol, z) by fixed_quad with n=50 agreed with quad of the analytic partials to 2e-15)
 _QUAD_SPELLING = (
+    "{dg} (dualgrad's drop-in for scipy.integrate.quad: SciPy's signature and result, the "
+    "partials integrated beside the value under the same error control, epsabs and epsrel "
+    "applying to each; duals in args, in what {f} closes over and in the limits, infinite "
+    "limits and Hessians too), or "
     "scipy.integrate.fixed_quad({f}, a, b, args=args, n=50)[0] (Gauss-Legendre on n "
     "nodes: it calls {f} on a NumPy array of nodes, so {f} must take an array x; duals "
     "in args, in what {f} closes over and in the limits a, b pass through, and the "
@@ -2306,9 +2310,13 @@ _SCIPY_SPELLINGS: dict[object, str] = {
         "[gfun(x), hfun(x)] and scale its weights); duals in the parameters and the limits "
         "pass through, the derivatives the rule's; raise 50 until the value agrees with "
         f"{name}'s") for name in ("dblquad", "tplquad", "nquad")},
-    "quad": _QUAD_SPELLING.format(f="func"),
-    "quad_vec": _QUAD_SPELLING.format(f="f"),
-    "tanhsinh": _QUAD_SPELLING.format(f="f"),
+    "quad": _QUAD_SPELLING.format(f="func", dg="dg.quad(func, a, b, args=args)[0]"),
+    "quad_vec": _QUAD_SPELLING.format(
+        f="f", dg="dg.quad(lambda x: f(x)[i], a, b)[0] for each component i of f's "
+                  "vector"),
+    "tanhsinh": _QUAD_SPELLING.format(
+        f="f", dg="dg.quad(f, a, b, args=args, vectorized=True)[0] (tanhsinh's f takes "
+                  "arrays of nodes: vectorized=True hands it 21 nodes a call)"),
     "solve_ivp": _ODE_SPELLING,
     "log_softmax": "x - m - np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True)) with "
                    "m = np.max(x, axis=axis, keepdims=True)",

@@ -279,6 +279,8 @@ def test_adaptive_quadrature_refusal_names_fixed_quad(call):
     assert "scipy.integrate.fixed_quad(" in msg and "np.trapezoid(" in msg
     fname = "func" if call == "quad" else "f"
     assert f"fixed_quad({fname}, a, b, args=args, n=50)" in msg
+    # dualgrad's adaptive drop-in comes first (stop 48)
+    assert msg.index("dg.quad(") < msg.index("scipy.integrate.fixed_quad(")
 
 
 def test_voigt_line_wofz():

@@ -2353,6 +2353,53 @@ def traced_solve_ivp(solve, fun, t_span, y0, method, t_eval, dense_output, event
     return sol
 
 
+# ---- dg.quad -----------------------------------------------------------------------------
+
+class _QuadRows:
+    """``func(x, *args)`` for SciPy's quad on plain floats: its value, the input
+    indices of every call kept."""
+
+    def __init__(self, func, args, seen):
+        self.func, self.args, self.seen = func, args, seen
+
+    def __call__(self, x, *_):
+        value, rows = _plain_and_rows(self.func(x, *self.args))
+        if rows.size:
+            self.seen.append(np.unique(rows))
+        return value
+
+
+def traced_quad(solve, func, a, b, args, options):
+    """``dg.quad`` during sparsity detection, or ``None`` when none runs.
+
+    SciPy's quad runs on the values (``func`` called on plain floats; its result's
+    values read off the tracers it holds), and the integral depends on every input
+    that entered: the limits, and whatever ``func`` returned at any of QUADPACK's
+    nodes (``args`` enter through ``func``).  For a Hessian pattern those inputs all
+    meet (an integral is nonlinear in its parameters in general)."""
+    running = getattr(_LOCAL, "ctxs", None)
+    if not running:
+        return None
+    from ..dual import Dual
+    if any(isinstance(v, Dual) for v in _flat_items([a, b, *args])):
+        return None                     # a helper called inside the traced f: duals
+    seen = []
+    ends = []
+    for item in (a, b):
+        value, rows = _plain_and_rows(item)
+        ends.append(value)
+        if rows.size:
+            seen.append(np.unique(rows))
+    out = solve(_QuadRows(func, args, seen), ends[0], ends[1], **options)
+    if not seen:
+        return out                               # nothing traced entered: SciPy's own
+    rows = np.unique(np.concatenate(seen)).astype(np.int32)
+    ctx = _find_ctx([a, b, list(args)]) or running[-1]
+    ctx.nonlinear(rows.reshape(1, -1))
+    value = _make(np.asarray(out[0], dtype=float), rows.reshape(1, -1), ctx, shape=())
+    return (value,) + tuple(out[1:])
+
+
 # ---- the entry points ----------------------------------------------------------------
 
 def _trace(who, f, x, args, mode, hessian, sums=False):

@@ -1,0 +1,479 @@
+"""``dg.quad``: an adaptive quadrature whose derivatives are integrated under its error
+control.
+
+Duals cannot enter ``scipy.integrate.quad`` (QUADPACK reads the integrand's values as
+C doubles).  :func:`quad` keeps SciPy's call where no dual enters and otherwise
+integrates every coefficient of the integrand's duals together: the value and its
+partials (a Hessian's second partials too, laid out as :mod:`dualgrad.api._ode_levels`
+does for ODEs) are one real vector per node, integrated by an adaptive Gauss-Kronrod
+(21 points, QUADPACK's rule and error estimate) that bisects until *every* coefficient
+meets ``max(epsabs, epsrel * |I_i|)``: the tolerances apply to each partial as to the
+value.  ``d/dtheta int_a^b f = int_a^b df/dtheta + f(b) b' - f(a) a'``: the limits'
+terms are ``int_{b0}^{b} f`` for ``b = b0 + delta``, ``delta`` a dual of value zero (so
+nilpotent): ``delta * sum_j w_j f(b0 + s_j delta)`` on ``order + 1`` Gauss-Legendre
+nodes of [0, 1] is exact to every order (the user's ``func`` on a dual ``x`` is the
+only rule used).  Infinite limits map to [0, 1) by QUADPACK's ``x = a + t / (1 - t)``.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+
+from .. import errors
+from ..dual import Dual, primal, stack_scalars
+from ._ode_levels import Unseen, as_state, build, expand, levels_of
+
+__all__ = ["quad"]
+
+_WHO = "dualgrad.quad"
+_RESTARTS = 8                    # calls restarted for the duals func reads late
+_EPS = np.finfo(float).eps
+_TINY = np.finfo(float).tiny
+
+# QUADPACK's 21-point Gauss-Kronrod rule (qk21): nodes, Kronrod weights, and the
+# 10-point Gauss weights of the odd-indexed nodes
+_X = np.array([0.995657163025808080735527280689003, 0.973906528517171720077964012084452,
+               0.930157491355708226001207180059508, 0.865063366688984510732096688423493,
+               0.780817726586416897063717578345042, 0.679409568299024406234327365114874,
+               0.562757134668604683339000099272694, 0.433395394129247190799265943165784,
+               0.294392862701460198131126603103866, 0.148874338981631210884826001129720])
+_X = np.concatenate([_X, [0.0], -_X[::-1]])
+_V = np.array([0.011694638867371874278064396062192, 0.032558162307964727478818972459390,
+               0.054755896574351996031381300244580, 0.075039674810919952767043140916190,
+               0.093125454583697605535065465083366, 0.109387158802297641899210590325805,
+               0.123491976262065851077958109831074, 0.134709217311473325928054001771707,
+               0.142775938577060080797094273138717, 0.147739104901338491374841515972068])
+_V = np.concatenate([_V, [0.149445554002916905664936468389821], _V[::-1]])
+_W = np.array([0.066671344308688137593568809893332, 0.149451349150580593145776339657697,
+               0.219086362515982043995534934228163, 0.269266719309996355091226921569469,
+               0.295524224714752870173892994651338])
+_W = np.concatenate([_W, _W[::-1]])
+
+_MESSAGES = {
+    0: "The integral and its partials met the tolerances.",
+    1: "The maximum number of subdivisions (limit) has been achieved before every "
+       "coefficient (the value and its partials) met the tolerances. Raise limit, or "
+       "split the range at the integrand's difficulties (points=).",
+    2: "A non-finite value of the integrand or of its partials was met.",
+}
+
+
+def _duals(items):
+    """The duals among ``items`` and one level into lists and tuples."""
+    for item in items:
+        if isinstance(item, Dual):
+            yield item
+        elif isinstance(item, (list, tuple)):
+            yield from _duals(item)
+        elif isinstance(item, np.ndarray) and item.dtype == object:
+            yield from _duals(item.ravel().tolist())
+
+
+class _Derivatives(Exception):
+    """``func`` returned a dual on SciPy's float path (it closes over duals)."""
+
+    def __init__(self, duals):
+        super().__init__("func returned duals")
+        self.duals = duals
+
+
+class _Watched:
+    """``func`` for SciPy's quad, stopped at the first dual it returns."""
+
+    def __init__(self, func):
+        self.func = func
+
+    def __call__(self, x, *args):
+        out = self.func(x, *args)
+        if not isinstance(out, (float, int, complex, np.number)):
+            duals = list(_duals([out]))
+            if duals:
+                raise _Derivatives(duals)
+        return out
+
+
+def _scipy_quad(who):
+    try:
+        from scipy.integrate import quad as scipy_quad
+    except ImportError as exc:
+        raise ImportError(
+            f"{who}: expected SciPy (scipy.integrate.quad runs the integrals no dual "
+            "enters), got no scipy installed. Fix: pip install scipy, or integrate by a "
+            "fixed rule in NumPy arithmetic: t, w = np.polynomial.legendre.leggauss(50), "
+            "then sum(w * func(a + (b - a) * (t + 1) / 2)) * (b - a) / 2.") from exc
+    return scipy_quad
+
+
+def _nested():
+    return errors.bad_type(
+        _WHO, "func to read the same helper calls' duals at every node",
+        "duals of new calls at each restart", "Read the parameters func needs outside "
+        "func (bind them once, before calling dg.quad).")
+
+
+def _refused(name):
+    return errors.bad_type(
+        _WHO, f"no {name}= where derivatives flow", f"{name}=",
+        "QUADPACK's weighted rules (weight='cos', 'sin', 'alg', 'cauchy', ...) read the "
+        "integrand as floats. Multiply the weight into func (lambda x: w(x) * f(x), "
+        "np.cos(omega * x) for weight='cos'), and for an oscillatory weight over an "
+        "infinite range, split the range at the weight's zeros (points=) and sum.")
+
+
+def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, limit=50,
+         points=None, weight=None, wvar=None, wopts=None, maxp1=50, limlst=50,
+         complex_func=False, *, vectorized=False) -> Any:
+    """``scipy.integrate.quad`` with derivatives through the integral.
+
+    The signature and result are SciPy's.  Inside a dualgrad helper (``f`` of
+    :func:`dualgrad.gradient`, :func:`dualgrad.hessian`, ...), duals may enter through
+    ``args``, the limits ``a`` and ``b``, or the parameters ``func`` closes over; the
+    integral is then a dual whose partials are integrated beside the value under one
+    error control.  Without any dual it is SciPy's call itself (``func`` called on
+    floats by QUADPACK, every option as SciPy takes it).
+
+    Parameters
+    ----------
+    func : callable
+        ``func(x, *args)``, a scalar for a float ``x``.  Where derivatives flow it
+        receives ``x`` as a float and returns a dual (its parameters' partials), and
+        where a limit is a dual it is also called once or twice on a dual ``x`` at that
+        limit (``f(b) b'``): write it in NumPy arithmetic (``np.exp``, not
+        ``math.exp``).
+    a, b : float or dual
+        The limits; ``-np.inf`` / ``np.inf`` as SciPy takes them (an infinite limit
+        carries no derivative).
+    args, full_output, epsabs, epsrel, limit, points, complex_func
+        As ``scipy.integrate.quad``.  ``epsabs`` and ``epsrel`` bound every
+        coefficient's error: ``|I_i - est_i| <= max(epsabs, epsrel * |I_i|)`` for the
+        value and for each partial.  ``limit`` bounds the number of subintervals.
+        ``points`` (finite limits only) are breakpoints the first subdivision uses.
+    weight, wvar, wopts, maxp1, limlst
+        As SciPy's where no dual enters; ``weight`` where derivatives flow raises
+        ``TypeError`` (multiply the weight into ``func``).
+    vectorized : bool, optional
+        dualgrad's addition (keyword only): ``func`` takes a 1-D array of nodes and
+        returns one value per node.  Where derivatives flow each of the rule's steps
+        is then one call on 21 (or 42) nodes instead of one call per node, which is
+        several times faster (``python bench/quad.py``).
+
+    Returns
+    -------
+    y : float or dual
+        The integral; a dual (nested, for nested calls) where derivatives flow.
+    abserr : float
+        The estimate of the value's absolute error (complex, real and imaginary
+        errors, for ``complex_func=True``, as SciPy's).
+    infodict : dict
+        With ``full_output``: where derivatives flow, ``neval`` (calls of ``func`` at
+        a node), ``last`` (subintervals), ``alist`` / ``blist`` (their ends, in the
+        mapped variable ``t`` of [0, 1] for an infinite range), ``rlist`` / ``elist``
+        (the value's integral and error on each), and ``abserr_all``, the error
+        estimate of every coefficient (index 0 the value, index ``j`` the ``j``-th
+        partial; one axis per nested call).  Otherwise SciPy's.
+    message : str
+        With ``full_output``, where the tolerances were not met (SciPy's convention);
+        without ``full_output`` an ``IntegrationWarning`` says it.
+
+    Raises
+    ------
+    TypeError
+        ``weight=`` where derivatives flow; a ``func`` that returns more than one
+        number per node, or complex numbers without ``complex_func=True``; a dual
+        infinite limit that moves.
+    ImportError
+        Without SciPy.
+
+    Notes
+    -----
+    The derivatives are the integrals of the partials, computed to the same tolerances
+    as the value (not exact to rounding as dualgrad's other results are): ``abserr_all``
+    (``full_output=1``) holds their error estimates.  The rule is QUADPACK's 21-point
+    Gauss-Kronrod with its error estimate, bisecting the subinterval of the largest
+    error relative to its tolerance until every coefficient meets its own; QUADPACK's
+    extrapolation (qags's epsilon algorithm) is not used, so an integrable singularity
+    at an end costs more subdivisions than SciPy's value alone (raise ``limit``).  A
+    Hessian integrates ``(1 + n)^2`` coefficients for ``n`` parameters (in one chunk).
+    Where no dual enters, the result is SciPy's, unchanged; during sparsity detection
+    (:func:`dualgrad.sparsity`) the integral depends on every input that entered
+    ``func``'s values or the limits.
+
+    Examples
+    --------
+    ``int_0^1 exp(-p x) dx = (1 - e^{-p}) / p``; its derivative in ``p`` is
+    ``((1 + p) e^{-p} - 1) / p^2``:
+
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> def area(p):
+    ...     return dg.quad(lambda x: np.exp(-p * x), 0.0, 1.0)[0]
+    >>> p = 0.7
+    >>> d = dg.derivative(area, p)
+    >>> bool(np.isclose(d, ((1 + p) * np.exp(-p) - 1) / p ** 2, rtol=1e-10))
+    True
+
+    A moving limit and an infinite one: ``int_c^inf exp(-x^2) dx`` has the derivative
+    ``-exp(-c^2)`` in ``c``:
+
+    >>> g = dg.derivative(lambda c: dg.quad(lambda x: np.exp(-x * x), c, np.inf)[0], 0.3)
+    >>> bool(np.isclose(g, -np.exp(-0.09), rtol=1e-12))
+    True
+    """
+    scipy_quad = _scipy_quad(_WHO)
+    if not isinstance(args, tuple):
+        args = (args,)
+    from ._sparsity import traced_quad
+    traced = traced_quad(scipy_quad, func, a, b, args, dict(
+        full_output=full_output, epsabs=epsabs, epsrel=epsrel, limit=limit, points=points,
+        weight=weight, wvar=wvar, wopts=wopts, maxp1=maxp1, limlst=limlst,
+        complex_func=complex_func))
+    if traced is not None:                # during sparsity detection (sparsity="auto")
+        return traced
+    if list(_duals([points])):
+        raise errors.bad_type(_WHO, "points of plain numbers", "duals in points",
+                              "Pass the breakpoints' values (dg.stop_gradient(points)): "
+                              "they only guide the subdivision.")
+    found = list(_duals([a, b, *args]))
+    if not found:                          # func may close over duals: SciPy's call
+        try:                               # until it returns one
+            return scipy_quad(_Watched(func), a, b, args=args, full_output=full_output,
+                              epsabs=epsabs, epsrel=epsrel, limit=limit, points=points,
+                              weight=weight, wvar=wvar, wopts=wopts, maxp1=maxp1,
+                              limlst=limlst, complex_func=complex_func)
+        except _Derivatives as seen:
+            found = seen.duals
+    for name, given in (("weight", weight), ("wvar", wvar), ("wopts", wopts)):
+        if given is not None:
+            raise _refused(name)
+    if epsabs <= 0 and epsrel < max(50 * _EPS, 5e-29):      # (SciPy's own check)
+        raise ValueError("If 'epsabs'<=0, 'epsrel' must be greater than both 5e-29 and "
+                         "50*(machine epsilon).")
+    for _ in range(_RESTARTS):
+        try:
+            return _integrate(func, a, b, args, full_output, float(epsabs), float(epsrel),
+                              int(limit), points, complex_func, vectorized,
+                              levels_of(found))
+        except Unseen as seen:             # func read another call's duals late:
+            found = found + seen.duals     # again, carrying that call's levels too
+    raise _nested()
+
+
+class _Integrand:
+    """``func``'s coefficients at float nodes: an ``(n, size)`` real array per call."""
+
+    def __init__(self, func, args, levels, complex_func, vectorized):
+        self.func, self.args, self.vectorized = func, args, vectorized
+        self.tags = list(levels)
+        self.index = {tag: i for i, tag in enumerate(self.tags)}
+        self.dims = tuple(1 + k for k in levels.values())
+        self.size = int(np.prod(self.dims))
+        self.complex_func = complex_func
+        self.neval = 0
+
+    def _shape_error(self, shape, expected):
+        return errors.bad_type(
+            _WHO, f"func(x, *args) to return {expected}", f"shape {shape}",
+            "Return one number per node (quad integrates a scalar function; for a vector "
+            "integrand integrate each component, or stack them in a Python loop over "
+            "dg.quad calls).")
+
+    def __call__(self, x):
+        """The coefficients at the nodes ``x`` (1-D floats): shape ``(n, size)``, or
+        ``(n, 2 size)`` (real and imaginary parts) for ``complex_func``."""
+        self.neval += len(x)
+        if self.vectorized:
+            out = expand(as_state(self.func(x, *self.args)), self.index, self.dims)
+            if out.shape[:out.ndim - len(self.dims)] != x.shape:
+                raise self._shape_error(out.shape[:out.ndim - len(self.dims)],
+                                        f"shape {x.shape} for nodes of shape {x.shape} "
+                                        "(vectorized=True)")
+        else:
+            outs = []
+            for xi in x.tolist():
+                out = self.func(xi, *self.args)
+                if np.ndim(out) != 0:
+                    raise self._shape_error(np.shape(out), "one number for a float x")
+                outs.append(out)
+            # one stack and one expand for the nodes (an expand per node: half the time)
+            out = expand(stack_scalars(outs), self.index, self.dims)
+        out = out.reshape(len(x), self.size)
+        if out.dtype.kind == "c":
+            if not self.complex_func:
+                raise errors.bad_type(
+                    _WHO, "func to return real numbers (complex_func=False)",
+                    "complex numbers", "Pass complex_func=True to integrate the real and "
+                    "imaginary parts (SciPy's option), or return the real part.")
+            return np.concatenate([out.real, out.imag], axis=1)
+        if self.complex_func:
+            out = np.concatenate([out, np.zeros_like(out)], axis=1)
+        return out.astype(float, copy=False)
+
+
+class _Mapped:
+    """The integrand on the integration variable ``t``: ``x(t)`` and ``dx/dt`` for a
+    finite range (identity), ``[a, inf)``, ``(-inf, b]`` and ``(-inf, inf)``."""
+
+    def __init__(self, integrand, lo, hi):
+        self.integrand, self.lo, self.hi = integrand, lo, hi
+
+    def __call__(self, t):
+        lo, hi, f = self.lo, self.hi, self.integrand
+        if np.isfinite(lo) and np.isfinite(hi):
+            return f(t)
+        s = t / (1.0 - t)
+        jac = (1.0 / (1.0 - t) ** 2)[:, None]
+        if np.isfinite(lo):
+            return f(lo + s) * jac
+        if np.isfinite(hi):
+            return f(hi - s) * jac
+        both = f(np.concatenate([s, -s]))
+        return (both[:len(t)] + both[len(t):]) * jac
+
+
+def _gk21(g, lo, hi):
+    """QUADPACK's qk21 on the intervals ``[lo_j, hi_j]`` at once: integrals, error
+    estimates and rounding levels, each ``(n, m)``."""
+    c, h = (lo + hi) / 2, (hi - lo) / 2
+    F = g((c[:, None] + h[:, None] * _X).ravel()).reshape(len(lo), len(_X), -1)
+    s_k = np.einsum("i,nim->nm", _V, F)
+    s_g = np.einsum("i,nim->nm", _W, F[:, 1::2])
+    s_abs = np.einsum("i,nim->nm", _V, np.abs(F))
+    s_dabs = np.einsum("i,nim->nm", _V, np.abs(F - s_k[:, None, :] / 2))
+    ah = np.abs(h)[:, None]
+    err = np.abs(s_k - s_g) * ah
+    dabs = s_dabs * ah
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scaled = dabs * np.minimum(1.0, (200 * err / dabs) ** 1.5)
+    err = np.where((dabs != 0) & (err != 0), scaled, err)
+    rnd = 50 * _EPS * ah * s_abs
+    err = np.where(rnd > _TINY, np.maximum(err, rnd), err)
+    return h[:, None] * s_k, err, rnd
+
+
+def _adaptive(g, ends, epsabs, epsrel, limit):
+    """Bisection until every component ``i`` has ``E_i <= max(epsabs, epsrel |I_i|)``
+    (or ``E_i`` at its rounding level): ``(I, E, status, lo, hi, Is, Es)``."""
+    lo, hi = np.asarray(ends[:-1], dtype=float), np.asarray(ends[1:], dtype=float)
+    Is, Es, Rs = _gk21(g, lo, hi)
+    status = 0
+    while True:
+        I, E, R = Is.sum(axis=0), Es.sum(axis=0), Rs.sum(axis=0)
+        if not (np.all(np.isfinite(I)) and np.all(np.isfinite(E))):
+            status = 2
+            break
+        tol = np.maximum(epsabs, epsrel * np.abs(I))
+        open_ = (E > tol) & (E > R)
+        if not np.any(open_):
+            break
+        if len(lo) >= max(limit, 1):
+            status = 1
+            break
+        score = np.max(Es[:, open_] / np.maximum(tol[open_], _TINY), axis=1)
+        j = int(np.argmax(score))
+        mid = (lo[j] + hi[j]) / 2
+        if not lo[j] < mid < hi[j]:            # no room left to bisect
+            status = 1
+            break
+        I2, E2, R2 = _gk21(g, np.array([lo[j], mid]), np.array([mid, hi[j]]))
+        lo = np.concatenate([np.delete(lo, j), [lo[j], mid]])
+        hi = np.concatenate([np.delete(hi, j), [mid, hi[j]]])
+        Is = np.concatenate([np.delete(Is, j, axis=0), I2])
+        Es = np.concatenate([np.delete(Es, j, axis=0), E2])
+        Rs = np.concatenate([np.delete(Rs, j, axis=0), R2])
+    return I, E, status, lo, hi, Is, Es
+
+
+def _limit_term(func, args, end, order):
+    """``int_{end0}^{end} func``, ``end`` a dual: ``delta * sum_j w_j func(end0 + s_j
+    delta)``, ``delta = end - end0`` (value zero, ``delta^(order+1) = 0``), on
+    ``order + 1`` Gauss-Legendre nodes of [0, 1]: exact to every order."""
+    t, w = np.polynomial.legendre.leggauss(order + 1)
+    s, w = (t + 1) / 2, w / 2
+    end0 = float(np.real(primal(end)))
+    delta = end - end0
+    total = 0.0
+    for sj, wj in zip(s.tolist(), w.tolist()):
+        try:
+            value = func(end0 + sj * delta, *args)
+        except TypeError as exc:
+            raise errors.bad_type(
+                _WHO, "func to take a dual x at a limit that moves (its term f(b) b' "
+                "evaluates func at the dual limit)", f"{type(exc).__name__}: "
+                f"{str(exc).splitlines()[0][:300]}", "Write func in NumPy arithmetic "
+                "(np.exp, not math.exp or float(x)), or pass the limit's value "
+                "(dg.stop_gradient(b)) where its derivative is not wanted.") from exc
+        total = total + wj * as_state(value)
+    return delta * total
+
+
+def _fixed_infinite(end, index, dims):
+    """An infinite limit's value, or ``TypeError`` where it carries a derivative."""
+    C = expand(end, index, dims).ravel()
+    if np.any(C[1:] != 0):
+        raise errors.bad_type(_WHO, "an infinite limit that stays put (no derivative)",
+                              f"an infinite limit {primal(end)!r} with nonzero partials",
+                              "Pass np.inf itself: an integral to infinity does not move "
+                              "with its infinite end.")
+    return float(C[0])
+
+
+def _integrate(func, a, b, args, full_output, epsabs, epsrel, limit, points, complex_func,
+               vectorized, levels):
+    """:func:`quad`'s dual path for the calls ``levels`` (tags and directions)."""
+    integrand = _Integrand(func, args, levels, complex_func, vectorized)
+    index, dims, tags = integrand.index, integrand.dims, integrand.tags
+    av, bv = (float(np.real(primal(e))) for e in (a, b))
+    a_moves, b_moves = np.isfinite(av) and isinstance(a, Dual), \
+        np.isfinite(bv) and isinstance(b, Dual)
+    if not np.isfinite(av) and isinstance(a, Dual):
+        av = _fixed_infinite(a, index, dims)
+    if not np.isfinite(bv) and isinstance(b, Dual):
+        bv = _fixed_infinite(b, index, dims)
+    if np.isnan(av) or np.isnan(bv):
+        raise errors.bad_argument(_WHO, "limits that are numbers", f"a={av}, b={bv}")
+    sign, lo, hi = (1.0, av, bv) if av <= bv else (-1.0, bv, av)
+    m = integrand.size * (2 if complex_func else 1)
+    if lo == hi:
+        I, E, status = np.zeros(m), np.zeros(m), 0
+        alist = blist = rlist = elist = np.zeros(0)
+    else:
+        finite = np.isfinite(lo) and np.isfinite(hi)
+        if points is not None and not finite:
+            raise errors.bad_argument(_WHO, "points= with finite limits (SciPy's rule)",
+                                      f"a={a!r}, b={b!r}",
+                                      "Split the range: quad(f, a, c, points=...) + "
+                                      "quad(f, c, np.inf).")
+        ends = [0.0, 1.0]
+        if finite:
+            inner = sorted({float(p) for p in np.atleast_1d(primal(points))
+                            if lo < float(p) < hi}) if points is not None else []
+            ends = [lo, *inner, hi]
+        I, E, status, alist, blist, Is, Es = _adaptive(
+            _Mapped(integrand, lo, hi), ends, epsabs, epsrel, limit)
+        I = sign * I
+        rlist, elist = sign * Is[:, 0], Es[:, 0]
+    if complex_func:
+        n = integrand.size
+        C, err = I[:n] + 1j * I[n:], complex(E[0], E[n])
+        errs = E[:n] + 1j * E[n:]
+    else:
+        C, err, errs = I, float(E[0]), E
+    y = build(C.reshape((1,) + dims), tags, 1)[0]     # (build's 0-d: ascontiguousarray's 1-d)
+    order = len(tags)
+    if b_moves:
+        y = y + _limit_term(func, args, b, order)
+    if a_moves:
+        y = y - _limit_term(func, args, a, order)
+    message = _MESSAGES[status]
+    if not full_output:
+        if status:
+            from scipy.integrate import IntegrationWarning
+            warnings.warn(f"{_WHO}: {message}", IntegrationWarning, stacklevel=3)
+        return y, err
+    info = {"neval": integrand.neval, "last": len(alist), "alist": np.asarray(alist),
+            "blist": np.asarray(blist), "rlist": np.asarray(rlist),
+            "elist": np.asarray(elist), "abserr_all": errs.reshape(dims)}
+    return (y, err, info) + ((message,) if status else ())

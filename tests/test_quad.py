@@ -1,0 +1,349 @@
+"""dg.quad: SciPy's quad with the partials integrated beside the value, against closed
+forms (Gaussian integrals, Gamma and its digamma derivatives, moving limits), mpmath's
+quad with mpmath's diff, and Richardson differences of SciPy's own quad at a tight
+tolerance; the error estimates of the partials checked against their true errors."""
+
+import threading
+import warnings
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+scipy = pytest.importorskip("scipy")
+mp = pytest.importorskip("mpmath")
+from scipy import integrate, special  # noqa: E402
+
+SQPI = np.sqrt(np.pi)
+
+
+def _richardson(F, x, h=1e-3):
+    """The gradient of F at x by Richardson's extrapolation of central differences
+    (error O(h^4)), F SciPy's quad at a tight tolerance."""
+    x = np.asarray(x, dtype=float)
+    g = np.zeros(x.size)
+    for i in range(x.size):
+        e = np.zeros(x.size)
+        e[i] = 1.0
+
+        def d(s):
+            return (F(x + s * e) - F(x - s * e)) / (2 * s)
+        g[i] = (4 * d(h / 2) - d(h)) / 3
+    return g
+
+
+# ---- closed forms ------------------------------------------------------------------------
+
+def test_exponential_derivative_closed_form():
+    def area(p):
+        return dg.quad(lambda x: np.exp(-p * x), 0.0, 1.0)[0]
+    for p in (0.3, 0.7, 2.5):
+        want = ((1 + p) * np.exp(-p) - 1) / p ** 2
+        assert dg.derivative(area, p) == pytest.approx(want, rel=1e-12)
+
+
+def test_gaussian_integral_gradient_and_hessian():
+    # int exp(-a x^2) dx over R = sqrt(pi / a)
+    def g(q):
+        return dg.quad(lambda x, a: np.exp(-a * x * x), -np.inf, np.inf, args=(q[0],))[0]
+    a = 1.7
+    grad = dg.gradient(g, np.array([a]))
+    np.testing.assert_allclose(grad, [-0.5 * SQPI * a ** -1.5], rtol=1e-10)
+    H = dg.hessian(g, np.array([a]))
+    np.testing.assert_allclose(H, [[0.75 * SQPI * a ** -2.5]], rtol=1e-9)
+
+
+def test_normal_density_mean_and_width():
+    # int exp(-(x - m)^2 / (2 s^2)) dx = s sqrt(2 pi): gradient (0, sqrt(2 pi)) in (m, s)
+    def g(q):
+        m, s = q
+        return dg.quad(lambda x: np.exp(-(x - m) ** 2 / (2 * s * s)), -np.inf, np.inf)[0]
+    grad = dg.gradient(g, np.array([0.4, 1.3]))
+    np.testing.assert_allclose(grad, [0.0, np.sqrt(2 * np.pi)], rtol=1e-10, atol=1e-10)
+    # a half line: int_m^inf = s sqrt(pi / 2); d/dm through the limit and the integrand
+    def half(q):
+        m, s = q
+        return dg.quad(lambda x: np.exp(-(x - m) ** 2 / (2 * s * s)), m, np.inf)[0]
+    np.testing.assert_allclose(dg.gradient(half, np.array([0.4, 1.3])),
+                               [0.0, np.sqrt(np.pi / 2)], rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("a", [2.5, 0.7])
+def test_gamma_digamma(a):
+    # Gamma(a) = int_0^inf x^(a-1) e^-x: Gamma' = Gamma psi, Gamma'' = Gamma (psi^2 + psi_1)
+    # (a = 0.7: the integrand and its partials are singular at 0; more subdivisions)
+    def gam(q):
+        return dg.quad(lambda x: x ** (q[0] - 1) * np.exp(-x), 0.0, np.inf, limit=200,
+                       epsabs=1e-11, epsrel=1e-11)[0]
+    G, psi, psi1 = special.gamma(a), special.digamma(a), special.polygamma(1, a)
+    np.testing.assert_allclose(dg.gradient(gam, np.array([a])), [G * psi], rtol=1e-9)
+    np.testing.assert_allclose(dg.hessian(gam, np.array([a])), [[G * (psi ** 2 + psi1)]],
+                               rtol=1e-8)
+
+
+def test_moving_limits_hessian_closed_form():
+    # F(a, c) = int_0^c exp(-a x^2) dx: F_c = e^{-a c^2}, F_cc = -2 a c e^{-a c^2},
+    # F_ac = -c^2 e^{-a c^2}; F_a, F_aa by mpmath
+    def F(q):
+        return dg.quad(lambda x: np.exp(-q[0] * x * x), 0.0, q[1])[0]
+    a, c = 1.3, 0.9
+    e = np.exp(-a * c * c)
+    Fa = float(mp.quad(lambda x: -x ** 2 * mp.exp(-a * x * x), [0, c]))
+    Faa = float(mp.quad(lambda x: x ** 4 * mp.exp(-a * x * x), [0, c]))
+    np.testing.assert_allclose(dg.gradient(F, np.array([a, c])), [Fa, e], rtol=1e-11)
+    H = dg.hessian(F, np.array([a, c]))
+    np.testing.assert_allclose(H, [[Faa, -c * c * e], [-c * c * e, -2 * a * c * e]],
+                               rtol=1e-10)
+
+
+def test_reversed_limits():
+    def F(q):
+        return dg.quad(lambda x: np.sin(q[0] * x), q[1], 0.0)[0]      # -int_0^c sin(p x)
+    p, c = 1.4, 2.0
+    want = [-(c * np.sin(p * c) / p + (np.cos(p * c) - 1) / p ** 2), -np.sin(p * c)]
+    np.testing.assert_allclose(dg.gradient(F, np.array([p, c])), want, rtol=1e-11)
+    # reversed infinite range: int_inf^0 exp(-p x) = -1 / p
+    d = dg.derivative(lambda p: dg.quad(lambda x: np.exp(-p * x), np.inf, 0.0)[0], 2.0)
+    assert d == pytest.approx(0.25, rel=1e-10)
+
+
+# ---- mpmath's quad and diff --------------------------------------------------------------
+
+def test_mpmath_gradient_and_hessian_every_argument():
+    # parameters in args, in a closure, and both limits at once
+    def F(q):
+        p, s, c, d = q
+        return dg.quad(lambda x, p: np.sin(p * x) / (1 + s * x * x), c, d, args=(p,),
+                       epsabs=1e-13, epsrel=1e-13)[0]
+    q = (1.2, 0.8, -0.3, 1.7)
+
+    def M(p, s, c, d):
+        return mp.quad(lambda x: mp.sin(p * x) / (1 + s * x * x), [c, d])
+    with mp.workdps(25):
+        grad = [float(mp.diff(M, q, tuple(int(i == j) for j in range(4))))
+                for i in range(4)]
+        want = np.zeros((4, 4))
+        for i in range(4):
+            for j in range(i, 4):
+                want[i, j] = want[j, i] = float(mp.diff(M, q, tuple(
+                    int(i == k) + int(j == k) for k in range(4))))
+    np.testing.assert_allclose(dg.gradient(F, np.array(q)), grad, rtol=1e-11, atol=1e-13)
+    H = dg.hessian(F, np.array(q))
+    np.testing.assert_allclose(H, want, rtol=1e-9, atol=1e-11)
+
+
+# ---- Richardson differences of SciPy's quad -------------------------------------------
+
+def _efunc(x, Om, Ol):
+    return np.sqrt(Om * (1 + x) ** 3 + (1 - Om - Ol) * (1 + x) ** 2 + Ol)
+
+
+def test_comoving_distance_against_richardson_of_scipy_quad():
+    def D(q, quad):
+        Om, Ol, z = q
+        return quad(lambda x: 1.0 / _efunc(x, Om, Ol), 0.0, z, epsabs=1e-13,
+                    epsrel=1e-13)[0]
+    q = np.array([0.3, 0.7, 1.5])
+    want = _richardson(lambda v: D(v, integrate.quad), q)
+    got = dg.gradient(lambda v: D(v, dg.quad), q)
+    np.testing.assert_allclose(got, want, rtol=1e-8)
+    # the value is SciPy's to its tolerance
+    assert float(D(q, dg.quad)) == pytest.approx(D(q, integrate.quad), rel=1e-12)
+
+
+# ---- honest error estimates; tolerances apply to the partials -----------------------------
+
+@pytest.mark.parametrize("epsrel", [1e-3, 1e-6, 1e-9])
+def test_partials_error_within_estimate_and_tolerance(epsrel):
+    # int_0^1 x^(a-1) dx = 1/a, d/da = -1/a^2, d2/da2 = 2/a^3 (the partials' integrands
+    # carry ln x and ln^2 x: harder than the value's)
+    a = 1.5
+    seen = {}
+
+    def F(q):
+        y, err, info = dg.quad(lambda x: x ** (q[0] - 1), 0.0, 1.0, full_output=1,
+                               epsabs=0.0, epsrel=epsrel, limit=500)[:3]
+        seen["info"] = info
+        return y
+    got = dg.gradient(F, np.array([a]))[0]
+    est = seen["info"]["abserr_all"]
+    assert abs(got + 1 / a ** 2) <= est[1]
+    assert est[1] <= epsrel * abs(1 / a ** 2)
+    H = dg.hessian(F, np.array([a]))[0, 0]
+    est = seen["info"]["abserr_all"]
+    assert est.shape == (2, 2)
+    assert abs(H - 2 / a ** 3) <= est[1, 1] <= epsrel * 2 / a ** 3
+    assert np.all(est <= epsrel * np.array([[1 / a, 1 / a ** 2], [1 / a ** 2, 2 / a ** 3]]))
+
+
+def test_tolerance_of_a_partial_drives_subdivision():
+    # the value's integrand is smooth, the partial's (x^(a-1) ln x) is not: one interval
+    # meets the value's tolerance, the partial's needs more
+    def F(p, out):
+        r = dg.quad(lambda x: x ** (p - 1), 0.0, 1.0, full_output=1, epsabs=0.0,
+                    epsrel=1e-10, limit=500)
+        out.append(r[2])
+        return r[0]
+    plain = integrate.quad(lambda x: x ** 2.0, 0.0, 1.0, full_output=1, epsabs=0.0,
+                           epsrel=1e-10)
+    infos = []
+    d = dg.derivative(lambda p: F(p, infos), 3.0)
+    assert d == pytest.approx(-1 / 9, rel=1e-10)
+    assert plain[2]["last"] == 1 and infos[0]["last"] > 1
+
+
+def test_limit_reached_warns_and_full_output_reports():
+    def F(p, **kw):
+        return dg.quad(lambda x: x ** (p - 1), 0.0, 1.0, epsabs=0.0, epsrel=1e-12, limit=3,
+                       **kw)
+    with pytest.warns(integrate.IntegrationWarning, match="limit"):
+        dg.derivative(lambda p: F(p)[0], 0.6)
+    out = []
+    dg.derivative(lambda p: out.append(F(p, full_output=1)) or out[-1][0], 0.6)
+    assert len(out[0]) == 4 and "limit" in out[0][3]
+    assert out[0][2]["last"] == 3
+
+
+# ---- SciPy's own call where no dual enters ------------------------------------------------
+
+def test_no_duals_is_scipys_call():
+    f = lambda x, c: np.exp(-c * x) * np.cos(x)   # noqa: E731
+    for kw in ({}, {"full_output": 1}, {"points": [0.5]}, {"weight": "cos", "wvar": 2.0},
+               {"limit": 5, "epsabs": 0.0, "epsrel": 1e-13}):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", integrate.IntegrationWarning)
+            got = dg.quad(f, 0.0, 3.0, args=(0.5,), **kw)
+            want = integrate.quad(f, 0.0, 3.0, args=(0.5,), **kw)
+        assert got[:2] == want[:2]
+    assert dg.quad(lambda x, c: c * x, 0.0, 1.0, args=2.0) == integrate.quad(
+        lambda x, c: c * x, 0.0, 1.0, args=2.0)             # a lone arg, as SciPy takes it
+
+
+def test_closure_duals_restart_from_scipys_path():
+    # no dual in args or the limits: func's first dual result switches paths
+    d = dg.derivative(lambda p: dg.quad(lambda x: np.cos(p * x), 0.0, 1.0)[0], 0.9)
+    assert d == pytest.approx((0.9 * np.cos(0.9) - np.sin(0.9)) / 0.81, rel=1e-12)
+
+
+def test_nested_calls_read_late():
+    # the inner call's dual is the limit, the outer's only in func: a restart carries both
+    # d/ds d/dt int_0^t exp(-s x) dx = d/ds exp(-s t) = -t exp(-s t)
+    def outer(s):
+        return dg.derivative(lambda t: dg.quad(lambda x: np.exp(-s * x), 0.0, t)[0], 1.2)
+    assert dg.derivative(outer, 0.5) == pytest.approx(-1.2 * np.exp(-0.6), rel=1e-12)
+    # jacfwd of grad, as a Hessian
+    def F(q):
+        return dg.quad(lambda x: np.exp(-q[0] * x) * np.sin(q[1] * x), 0.0, np.inf)[0]
+    a, w = 1.1, 0.7      # int = w / (a^2 + w^2)
+    H = dg.jacfwd(dg.grad(F))(np.array([a, w]))
+    Hm = [[float(mp.diff(lambda a, w: w / (a * a + w * w), (a, w),
+                         tuple(int(k == i) + int(k == j) for k in range(2))))
+           for j in range(2)] for i in range(2)]
+    np.testing.assert_allclose(H, Hm, rtol=1e-9, atol=1e-11)
+
+
+# ---- vectorized, complex, points -----------------------------------------------------------
+
+def test_vectorized_matches_per_node():
+    def F(q, vec):
+        return dg.quad(lambda x: np.exp(-q[0] * x * x) * np.cos(q[1] * x), -np.inf, q[2],
+                       vectorized=vec)[0]
+    q = np.array([0.8, 1.3, 0.4])
+    g1 = dg.gradient(lambda v: F(v, False), q)
+    g2 = dg.gradient(lambda v: F(v, True), q)
+    np.testing.assert_allclose(g1, g2, rtol=1e-13, atol=1e-15)
+    want = _richardson(lambda v: integrate.quad(
+        lambda x: np.exp(-v[0] * x * x) * np.cos(v[1] * x), -np.inf, v[2],
+        epsabs=1e-13, epsrel=1e-13)[0], q)
+    np.testing.assert_allclose(g2, want, rtol=1e-8)
+
+
+def test_complex_func():
+    # int_0^1 exp(i p x) dx = (e^{ip} - 1) / (i p); d/dp = -i (e^{ip} (i p - 1) + 1) / p^2
+    p = 1.3
+    out = []
+
+    def F(p):
+        r = dg.quad(lambda x: np.exp(1j * p * x), 0.0, 1.0, complex_func=True)
+        out.append(r)
+        return r[0]
+    d = dg.derivative(F, p)
+    want = -1j * (np.exp(1j * p) * (1j * p - 1) + 1) / p ** 2
+    assert d == pytest.approx(want, rel=1e-12)
+    assert isinstance(out[0][1], complex)
+    with pytest.raises(TypeError, match="complex_func=True"):
+        dg.derivative(lambda p: dg.quad(lambda x: np.exp(1j * p * x), 0.0, 1.0)[0], p)
+
+
+def test_points_guide_a_kink():
+    # int_0^2 |x - c| p dx = p (c^2 + (2 - c)^2) / 2; the kink at c given as a point
+    c = 0.7
+    def F(q):
+        return dg.quad(lambda x: q[0] * np.abs(x - c), 0.0, 2.0, points=[c])[0]
+    np.testing.assert_allclose(dg.gradient(F, np.array([1.5])),
+                               [(c * c + (2 - c) ** 2) / 2], rtol=1e-13)
+
+
+# ---- refusals -------------------------------------------------------------------------------
+
+def test_refusals():
+    with pytest.raises(TypeError, match="weight"):
+        dg.derivative(lambda p: dg.quad(lambda x: p * x, 0.0, 1.0, weight="cos",
+                                        wvar=2.0)[0], 1.0)
+    with pytest.raises(TypeError, match="one number"):
+        dg.derivative(lambda p: dg.quad(lambda x: p * np.array([x, x]), 0.0, 1.0)[0], 1.0)
+    with pytest.raises(TypeError, match="infinite limit"):
+        dg.derivative(lambda p: dg.quad(lambda x: np.exp(-x), 0.0, np.inf * p)[0], 1.0)
+    with pytest.raises(TypeError, match="points"):
+        dg.derivative(lambda p: dg.quad(lambda x: p * x, 0.0, 1.0, points=[p / 2])[0], 1.0)
+    import math
+    with pytest.raises(TypeError, match="a limit that moves"):
+        dg.derivative(lambda b: dg.quad(lambda x: math.exp(x), 0.0, b)[0], 1.0)
+    with pytest.raises(ValueError, match="epsrel"):
+        dg.derivative(lambda p: dg.quad(lambda x: p * x, 0.0, 1.0, epsabs=0.0,
+                                        epsrel=1e-15)[0], 1.0)
+    with pytest.raises(ValueError, match="points"):
+        dg.derivative(lambda p: dg.quad(lambda x: p * np.exp(-x), 0.0, np.inf,
+                                        points=[1.0])[0], 1.0)
+
+
+def test_infinite_limit_that_stays_put_is_fine():
+    # np.inf + 0 * p: a dual whose partials are zero
+    d = dg.derivative(lambda p: dg.quad(lambda x: np.exp(-p * x), 0.0, np.inf + 0 * p)[0],
+                      2.0)
+    assert d == pytest.approx(-0.25, rel=1e-10)
+
+
+# ---- sparsity, threads -------------------------------------------------------------------
+
+def test_sparsity_patterns():
+    def f(q):
+        I = dg.quad(lambda x, a: np.exp(-a * x), 0.0, q[1], args=(q[0],))[0]
+        return np.stack([I, q[2] ** 2, q[3] * 2.0])
+    P = dg.sparsity(f, np.array([0.5, 1.0, 2.0, 3.0])).toarray()
+    np.testing.assert_array_equal(P, [[1, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]])
+
+    def g(q):
+        return dg.quad(lambda x: np.exp(-q[0] * x), 0.0, 1.0)[0] + q[1] * q[2] + q[3]
+    H = dg.hessian_sparsity(g, np.array([0.5, 1.0, 2.0, 3.0])).toarray()
+    np.testing.assert_array_equal(H, [[1, 0, 0, 0], [0, 0, 1, 0], [0, 1, 0, 0],
+                                      [0, 0, 0, 0]])
+    # and the sparse Jacobian through it agrees with the dense one
+    x = np.array([0.5, 1.0, 2.0, 3.0])
+    Js = dg.jacobian(f, x, sparsity="auto").toarray()
+    np.testing.assert_allclose(Js, dg.jacobian(f, x), rtol=1e-15)
+
+
+def test_threads():
+    out = {}
+
+    def run(p):
+        out[p] = dg.derivative(lambda p: dg.quad(lambda x: np.exp(-p * x), 0.0, 1.0)[0], p)
+    threads = [threading.Thread(target=run, args=(p,)) for p in (0.3, 0.7, 1.1, 2.5)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for p, d in out.items():
+        assert d == pytest.approx(((1 + p) * np.exp(-p) - 1) / p ** 2, rel=1e-12)

@@ -71,7 +71,7 @@ from ..dual import DIAGONAL, Dual, make, partials_array, primal
 from . import _second_order
 
 __all__ = ["tied", "sensitivity", "second_order_size", "block_scale", "couple", "exactly_zero", "negligible",
-           "clustered", "clustered_general",
+           "clustered", "clustered_general", "cluster_means", "conjugate_pairs",
            "inverse_gaps", "nan_like", "resolution", "NEAR"]
 
 NEAR = 8.0       # ties within NEAR * m * eps * max|w| (the module's docstring)
@@ -755,6 +755,43 @@ def clustered_general(dw, ties, w, M, vectors=False, tag=None, size=None):
     if vectors:
         return put(out[0], back), put(out[1], back)
     return put(out, back)
+
+
+def cluster_means(w, ties):
+    """``w`` (``(..., m)``, plain or dual) with each value of a cluster of ``ties``
+    replaced by the cluster's mean (the others' bits kept).  LAPACK's copies of a
+    repeated complex eigenvalue differ in their last bits by a random amount, while
+    :func:`clustered_general` ranks the members' second orders by their real parts: a
+    pick by the imaginary part or the modulus (``np.max(w.imag)``) would take a copy by
+    its rounding, and another member's second order.  Equal copies reach ``np.max`` /
+    ``np.sort`` as a tie, which their tie rules decide (exact where one member's second
+    order dominates).  A real matrix's conjugate clusters stay conjugate: the mean of
+    conjugates is the conjugate of the mean.  A mean whose imaginary part lies within
+    the copies' own spread (a real double of a matrix cast to complex: ``1 +- 1.6e-15j``
+    meaning 1) is put on the real axis, where another real eigenvalue's exact 0 ties
+    with it."""
+    same = ties | np.eye(ties.shape[-1], dtype=bool)
+    k = np.count_nonzero(same, axis=-1)
+    mean = np.matmul(same / k[..., None], w[..., None])[..., 0]
+    v, m = primal(w), primal(mean)
+    spread = np.max(np.where(same, np.abs(v[..., None, :] - m[..., :, None]), 0.0), axis=-1)
+    off = np.where((k > 1) & (np.abs(m.imag) <= spread), m.imag, 0.0)
+    return np.where(k > 1, mean - 1j * off, w)
+
+
+def conjugate_pairs(w):
+    """A real matrix's eigenvalues ``w`` (``(..., m)``, a dual) with each lower member of
+    a conjugate pair (LAPACK's order: the upper one first, the lower exactly its
+    conjugate) given the conjugate of the upper one's partials: exact, as a real
+    matrix's derivatives along real directions are, and free of the rounding that
+    ``V^-1`` leaves between them.  A tie of a repeated pair's real parts then reaches
+    ``np.max`` with equal partials in its copies, as its second-order rule needs."""
+    v = primal(w)
+    lower = np.zeros(v.shape, bool)
+    lower[..., 1:] = (v[..., 1:].imag < 0) & (v[..., 1:] == np.conj(v[..., :-1]))
+    if not lower.any():
+        return w
+    return np.where(lower, np.conj(np.roll(w, 1, axis=-1)), w)
 
 
 def nan_like(x):

@@ -1,0 +1,77 @@
+"""np.linalg.eigvals at a repeated complex pair of a real non-normal matrix: LAPACK's
+two copies differ in their last bits, the members' second orders are ranked by real
+parts, and a pick by the imaginary part or the modulus (np.max(w.imag), np.max(abs(w)))
+took a copy by its rounding, often the other member's Hessian (eig47's limit).  The
+copies now come back as one value (their mean; conjugate clusters conjugate), so
+np.max's tie rule decides by the members' second orders.
+
+Oracle: A(x) = S D S^-1 + (x0^2 + x1^2) C with D = blockdiag(R, R, 0.1), R a rotation
+by 0.7 (eigenvalue lam = e^{0.7i} twice): near 0 the cluster's members are
+lam + r^2 mu_i, mu_i the eigenvalues of Y C X on the cluster (X, Y from D's exact
+eigenvectors), so each key's Hessian is 2 g'(mu) I, written out per key below."""
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+TH = 0.7
+LAM = np.exp(1j * TH)
+
+
+def _setup(seed):
+    R = np.array([[np.cos(TH), -np.sin(TH)], [np.sin(TH), np.cos(TH)]])
+    D = np.zeros((5, 5))
+    D[:2, :2] = D[2:4, 2:4] = R
+    D[4, 4] = 0.1
+    X = np.zeros((5, 2), complex)          # R [1, -i] = e^{i th} [1, -i]
+    X[[0, 2], [0, 1]] = 1.0
+    X[[1, 3], [0, 1]] = -1j
+    Y = np.conj(X).T                        # (R is normal: Y X = 2 I)
+    rng = np.random.default_rng(seed)
+    S, C = rng.normal(size=(5, 5)), rng.normal(size=(5, 5))
+    Si = np.linalg.inv(S)
+    mu = np.linalg.eigvals((Y @ Si) @ C @ (S @ X) / 2.0)
+    return S @ D @ Si, C, mu, (Si @ C @ S)[4, 4]
+
+
+def _want(key, mu, other):
+    m0 = np.array([LAM, LAM, np.conj(LAM), np.conj(LAM), 0.1])
+    dm = np.concatenate([mu, np.conj(mu), [other]])
+    d = {"max Im": np.max(mu.imag), "min Im": -np.max(mu.imag),
+         "max |w|": np.max((np.conj(LAM) * mu).real) / abs(LAM),
+         "max Re": np.max(mu.real),
+         "sum w^2": np.sum(2 * m0 * dm).real,
+         "prod w": sum(dm[i] * np.prod(np.delete(m0, i)) for i in range(5)).real}[key]
+    return 2.0 * d
+
+
+KEYS = {"max Im": lambda w: np.max(w.imag), "min Im": lambda w: np.min(w.imag),
+        "max |w|": lambda w: np.max(np.abs(w)), "max Re": lambda w: np.max(w.real),
+        "sum w^2": lambda w: np.sum(w ** 2).real, "prod w": lambda w: np.prod(w).real}
+
+
+@pytest.mark.parametrize("key", list(KEYS))
+@pytest.mark.parametrize("seed", [0, 6, 9, 16, 22, 25])
+def test_selectors_of_a_repeated_complex_pair(key, seed):
+    A0, C, mu, other = _setup(seed)
+    g = KEYS[key]
+    f = lambda x: g(np.linalg.eigvals(A0 + (x[0] ** 2 + x[1] ** 2) * C))  # noqa: E731
+    want = _want(key, mu, other) * np.eye(2)
+    for chunk in (None, 1):
+        H = dg.hessian(f, np.zeros(2), chunk=chunk)
+        np.testing.assert_allclose(H, want, rtol=1e-7, atol=1e-7 * abs(want[0, 0]))
+
+
+def test_copies_come_back_as_one_value_and_the_rest_as_numpys():
+    A0, C, mu, other = _setup(3)
+    got = dg.jvp(np.linalg.eigvals, A0, C)[0]
+    w = np.linalg.eigvals(A0)
+    np.testing.assert_allclose(got, w, rtol=1e-12)
+    up = np.flatnonzero(w.imag > 0)
+    assert got[up[0]] == got[up[1]]                      # one value
+    assert np.conj(got[up[0]]) in got[w.imag < 0]        # conjugate clusters conjugate
+    single = np.argmin(np.abs(w - 0.1))
+    assert got[single] == w[single]                      # NumPy's bits elsewhere
+    # the first order of each copy is the cluster's mean: trace(Y C X) / 2
+    d = dg.jvp(np.linalg.eigvals, A0, C)[1]
+    np.testing.assert_allclose(d[up], np.mean(mu), rtol=1e-9)

@@ -1445,13 +1445,36 @@ def _square_or_power(power, square):
         result = small(square, (a,))
         return call(square, (a,)) if result is None else result
     square_of = _exact_unary(square.ufunc, square_general)   # backend.exact1 first
+    cell = backend.exact_cell(square.ufunc)       # [exact1's kernel of np.square, once made]
 
     def __pow__(a, b, m=None):
         """``a ** b``; ``a ** 2`` is ``np.square(a)``, as NumPy's ``**`` does for arrays
-        (one pass for the local derivative ``2 x`` instead of two for ``2 x ** 1``)."""
+        (one pass for the local derivative ``2 x`` instead of two for ``2 x ** 1``).
+
+        For 1-D float64 values and 2-D float64 partials of a live tag under
+        ``SMALL_BELOW`` with numba loaded, the square's kernel is called here from its
+        cell: ``square_of``'s first branch, written out (its checks, in its order; one
+        Python call fewer at N = 10, small48); anything else goes to ``square_of``."""
         if m is not None:
             raise errors.pow_modulo()
         if (type(b) is int or type(b) is float) and b == 2:
+            if type(a) is ArrayDual:
+                x = a.value
+                p = a._p
+                if type(x) is _nd and type(p) is _nd and x.dtype is _f64 and \
+                        p.dtype is _f64 and x.ndim == 1 and p.ndim == 2 and a.tag in _LIVE:
+                    kernel = cell[0]
+                    if kernel and _loader.READY and p.size < _BELOW[0]:
+                        t = _empty(p.shape)
+                        out = _empty(len(x))
+                        if kernel(x, out, p, t):
+                            r = _new(ArrayDual)
+                            r.value = out
+                            r._p = t
+                            r.tag = a.tag
+                            r._c = None
+                            return r
+                        return square_general(a)
             return square_of(a)
         result = lean_power(a, b)                     # u ** 3: the lean path
         if result is not None:

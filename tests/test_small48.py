@@ -1,0 +1,218 @@
+"""Small arrays in fewer steps (issue 13, small48): ``u ** 2`` of a 1-D float64 dual
+calls the square's kernel from ``ArrayDual.__pow__`` itself (the exact unary operator's
+first branch, written out: one Python call fewer).
+
+Oracles, independent of the code under test: NumPy's value bits (``np.square``), the
+closed form ``d(x**2) = 2 x dx`` on floats to rounding, the general path under
+``_kernels.use("numpy")`` (whose bits every path must reproduce), NumPy's errors and
+error state, and the closed forms of gradients and Hessians.
+"""
+
+import sys
+import threading
+import warnings
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad import errors
+from dualgrad.backend import _kernels, _loader
+from dualgrad.dual._base import new_tag
+
+RNG = np.random.default_rng(48)
+
+
+def _bits(got, want):
+    """Equal bits (NaN and zeros' signs included), shapes and dtypes of two duals."""
+    assert type(got) is type(want)
+    for x, y in ((got.value, want.value), (got.partials, want.partials)):
+        x, y = np.asarray(x), np.asarray(y)
+        assert x.shape == y.shape and x.dtype == y.dtype
+        assert x.tobytes() == y.tobytes(), (x, y)
+
+
+def _python_calls(op):
+    """The names of the Python functions ``op()`` calls (``sys.setprofile``)."""
+    seen = []
+
+    def record(frame, event, arg):
+        if event == "call":
+            seen.append(frame.f_code.co_name)
+    sys.setprofile(record)
+    try:
+        op()
+    finally:
+        sys.setprofile(None)
+    return seen
+
+
+def _dual(x, n=3, layout="C", tag=None):
+    p = RNG.standard_normal((len(x), n))
+    if layout == "F":
+        p = np.asfortranarray(p)
+    elif layout == "reversed":
+        p = p[::-1]
+    elif layout == "strided":
+        p = np.repeat(p, 2, axis=0)[::2]
+    return dg.Dual(np.asarray(x, dtype=float), p, tag=new_tag() if tag is None else tag)
+
+
+@pytest.mark.parametrize("two", [2, 2.0])
+def test_square_one_python_call(two):
+    _loader.load()
+    u = _dual(RNG.uniform(0.5, 2.0, 10), 4)
+    u ** two                                  # (the kernel's cell filled)
+    calls = _python_calls(lambda: u ** two)
+    assert calls == ["<lambda>", "__pow__"], calls
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "reversed", "strided"])
+@pytest.mark.parametrize("N, n", [(1, 1), (10, 4), (10, 10), (37, 16), (3, 40)])
+@pytest.mark.parametrize("numba", [False, True])
+@pytest.mark.parametrize("two", [2, 2.0])
+def test_square_closed_form_and_the_general_path_bits(layout, N, n, numba, two, monkeypatch):
+    if numba:
+        _loader.load()
+    elif not _loader.READY:
+        monkeypatch.setattr(_loader, "LOAD_AFTER", float("inf"))
+    x = RNG.uniform(-2.0, 2.0, N)
+    u = _dual(x, n, layout)
+    got = u ** two
+    assert got.value.tobytes() == np.square(x).tobytes()
+    want = (2.0 * x)[:, None] * np.asarray(u.partials)
+    np.testing.assert_allclose(got.partials, want, rtol=1e-15, atol=1e-300)
+    assert got.partials.flags.c_contiguous
+    with _kernels.use("numpy"):
+        general = u ** two
+    _bits(got, general)
+    _bits(got, np.square(u))
+
+
+@pytest.mark.parametrize("x", [
+    [0.0, 1.5, -2.0], [-0.0, 0.5, 3.0], [np.nan, 1.0, 2.0], [np.inf, 1.0, 2.0],
+    [-np.inf, 1.0, 2.0], [1e-170, 1.0, 2.0], [5e-324, 1.0, 2.0], [1e200, 1.0, 2.0]])
+def test_square_zeros_nan_inf_tiny_huge_as_the_general_path(x):
+    _loader.load()
+    u = _dual(x, 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        got = u ** 2
+        with _kernels.use("numpy"):
+            general = u ** 2
+    _bits(got, general)
+    assert got.value.tobytes() == np.square(np.asarray(x)).tobytes()
+
+
+def test_square_overflow_reports_as_numpy():
+    _loader.load()
+    u = _dual([1e200, 1.0, 2.0], 2)
+    with np.errstate(all="raise"):
+        with pytest.raises(FloatingPointError):
+            u ** 2
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        got = u ** 2
+    assert [str(w.message) for w in seen] == \
+        [str(w.message) for w in _numpy_warnings(lambda: np.square(u.value))]
+    assert got.value[0] == np.inf
+
+
+def _numpy_warnings(op):
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        op()
+    return seen
+
+
+def test_square_not_taken_without_numba_or_forced_off():
+    _loader.load()
+    x = RNG.uniform(0.5, 2.0, 10)
+    u = _dual(x, 4)
+    ready = _loader.READY
+    _loader.READY = False
+    try:
+        calls = _python_calls(lambda: u ** 2)
+        got = u ** 2
+    finally:
+        _loader.READY = ready
+    assert calls[:2] == ["<lambda>", "__pow__"] and len(calls) > 2, calls
+    np.testing.assert_allclose(got.partials, (2.0 * x)[:, None] * u.partials, rtol=1e-15)
+
+
+def test_square_two_d_values_and_large_work_left_to_the_operator():
+    _loader.load()
+    x = RNG.uniform(0.5, 2.0, (3, 4))
+    dx = RNG.standard_normal((3, 4, 2))
+    u = dg.Dual(x, dx, tag=new_tag())
+    got = u ** 2
+    np.testing.assert_allclose(got.partials, 2.0 * x[..., None] * dx, rtol=1e-15)
+    assert got.value.tobytes() == np.square(x).tobytes()
+    big = RNG.uniform(0.5, 2.0, 4000)
+    v = _dual(big, 8)
+    got = v ** 2
+    np.testing.assert_allclose(got.partials, (2.0 * big)[:, None] * v.partials, rtol=1e-15)
+    assert got.value.tobytes() == np.square(big).tobytes()
+
+
+def test_square_escaped_dual_raises_as_before():
+    _loader.load()
+    tag = new_tag()
+    u = _dual([1.0, 2.0], 2, tag=tag)
+    from dualgrad.dual._base import retire
+    retire(tag)
+    with pytest.raises(errors.DualTypeError, match="escaped"):
+        u ** 2
+    with pytest.raises(errors.DualTypeError, match="escaped"):
+        np.square(u)
+
+
+def test_other_exponents_unchanged():
+    _loader.load()
+    x = RNG.uniform(0.5, 2.0, 6)
+    u = _dual(x, 3)
+    for b in (np.float64(2.0), 3, 2.5, True):
+        got = u ** b
+        y = float(b)
+        assert got.value.tobytes() == np.power(x, y).tobytes()
+        np.testing.assert_allclose(got.partials, (y * x ** (y - 1.0))[:, None] * u.partials,
+                                   rtol=1e-14)
+    with pytest.raises(TypeError):
+        pow(u, 2, 3)
+
+
+def test_square_gradient_and_hessian_closed_forms():
+    x = RNG.uniform(-2.0, 2.0, 7)
+    np.testing.assert_allclose(dg.gradient(lambda v: np.sum(v ** 2 * x), x), 2.0 * x * x,
+                               rtol=1e-15)
+    h = dg.hessian(lambda v: np.sum(v ** 2 * v), x)          # sum v**3: diag(6 v)
+    np.testing.assert_allclose(h, np.diag(6.0 * x), rtol=1e-14, atol=1e-300)
+    j = dg.jacobian(lambda v: (v[::-1] ** 2)[1:], x)        # a reversed view's square
+    want = np.zeros((6, 7))
+    for i in range(6):
+        want[i, 5 - i] = 2.0 * x[5 - i]
+    np.testing.assert_allclose(j, want, rtol=1e-15)
+
+
+def test_square_threads_each_their_closed_form():
+    _loader.load()
+    failures = []
+
+    def work(seed):
+        rng = np.random.default_rng(seed)
+        try:
+            for _ in range(200):
+                x = rng.uniform(-3.0, 3.0, 10)
+                u = _dual(x, 4)
+                got = u ** 2
+                if got.value.tobytes() != np.square(x).tobytes() or not np.allclose(
+                        got.partials, (2.0 * x)[:, None] * u.partials, rtol=1e-15, atol=0):
+                    failures.append(seed)
+        except Exception as exc:          # noqa: BLE001 (reported below)
+            failures.append(exc)
+    threads = [threading.Thread(target=work, args=(s,)) for s in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []

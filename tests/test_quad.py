@@ -220,6 +220,23 @@ def test_no_duals_is_scipys_call():
         lambda x, c: c * x, 0.0, 1.0, args=2.0)             # a lone arg, as SciPy takes it
 
 
+def test_compiled_integrands_go_to_scipy_unwrapped():
+    numba = pytest.importorskip("numba")
+    import scipy as sp
+
+    @numba.cfunc("float64(float64)")
+    def square(x):
+        return x * x
+    for func in (square.ctypes, sp.LowLevelCallable(square.ctypes)):
+        assert dg.quad(func, 0.0, 2.0) == integrate.quad(func, 0.0, 2.0)
+    with pytest.raises(TypeError, match="py_func"):
+        dg.derivative(lambda b: dg.quad(square.ctypes, 0.0, b)[0], 1.0)
+    # during sparsity detection: the limit's input only
+    P = dg.sparsity(lambda q: np.stack([dg.quad(square.ctypes, 0.0, q[1])[0], q[0]]),
+                    np.array([1.0, 2.0])).toarray()
+    np.testing.assert_array_equal(P, [[0, 1], [1, 0]])
+
+
 def test_closure_duals_restart_from_scipys_path():
     # no dual in args or the limits: func's first dual result switches paths
     d = dg.derivative(lambda p: dg.quad(lambda x: np.cos(p * x), 0.0, 1.0)[0], 0.9)

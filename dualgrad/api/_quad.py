@@ -72,6 +72,15 @@ def _duals(items):
             yield from _duals(item.ravel().tolist())
 
 
+def _compiled(func):
+    """Whether ``func`` is a compiled integrand SciPy's quad calls in C (a
+    ``scipy.LowLevelCallable`` or a ctypes function): it returns floats, and SciPy's
+    fast path needs it unwrapped."""
+    import ctypes
+    from scipy import LowLevelCallable
+    return isinstance(func, (LowLevelCallable, ctypes._CFuncPtr))
+
+
 class _Derivatives(Exception):
     """``func`` returned a dual on SciPy's float path (it closes over duals)."""
 
@@ -225,11 +234,12 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     scipy_quad = _scipy_quad(_WHO)
     if not isinstance(args, tuple):
         args = (args,)
+    compiled = _compiled(func)
     from ._sparsity import traced_quad
     traced = traced_quad(scipy_quad, func, a, b, args, dict(
         full_output=full_output, epsabs=epsabs, epsrel=epsrel, limit=limit, points=points,
         weight=weight, wvar=wvar, wopts=wopts, maxp1=maxp1, limlst=limlst,
-        complex_func=complex_func))
+        complex_func=complex_func), compiled)
     if traced is not None:                # during sparsity detection (sparsity="auto")
         return traced
     if list(_duals([points])):
@@ -237,9 +247,16 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
                               "Pass the breakpoints' values (dg.stop_gradient(points)): "
                               "they only guide the subdivision.")
     found = list(_duals([a, b, *args]))
+    if compiled and found:
+        raise errors.bad_type(
+            _WHO, "a Python func where derivatives flow", f"a compiled integrand "
+            f"({type(func).__name__}), which reads floats", "Pass the Python function "
+            "itself (for a numba cfunc, its Python original f.py_func, written in NumPy "
+            "arithmetic): dg.quad calls it on duals.")
     if not found:                          # func may close over duals: SciPy's call
         try:                               # until it returns one
-            return scipy_quad(_Watched(func), a, b, args=args, full_output=full_output,
+            return scipy_quad(func if compiled else _Watched(func), a, b, args=args,
+                              full_output=full_output,
                               epsabs=epsabs, epsrel=epsrel, limit=limit, points=points,
                               weight=weight, wvar=wvar, wopts=wopts, maxp1=maxp1,
                               limlst=limlst, complex_func=complex_func)

@@ -2369,14 +2369,15 @@ class _QuadRows:
         return value
 
 
-def traced_quad(solve, func, a, b, args, options):
+def traced_quad(solve, func, a, b, args, options, compiled=False):
     """``dg.quad`` during sparsity detection, or ``None`` when none runs.
 
     SciPy's quad runs on the values (``func`` called on plain floats; its result's
     values read off the tracers it holds), and the integral depends on every input
     that entered: the limits, and whatever ``func`` returned at any of QUADPACK's
     nodes (``args`` enter through ``func``).  For a Hessian pattern those inputs all
-    meet (an integral is nonlinear in its parameters in general)."""
+    meet (an integral is nonlinear in its parameters in general).  A ``compiled``
+    integrand (a ``LowLevelCallable``) goes to SciPy as it is: it returns floats."""
     running = getattr(_LOCAL, "ctxs", None)
     if not running:
         return None
@@ -2390,7 +2391,11 @@ def traced_quad(solve, func, a, b, args, options):
         ends.append(value)
         if rows.size:
             seen.append(np.unique(rows))
-    out = solve(_QuadRows(func, args, seen), ends[0], ends[1], **options)
+    if compiled:
+        out = solve(func, ends[0], ends[1], args=tuple(_plain_and_rows(list(args))[0]),
+                    **options)
+    else:
+        out = solve(_QuadRows(func, args, seen), ends[0], ends[1], **options)
     if not seen:
         return out                               # nothing traced entered: SciPy's own
     rows = np.unique(np.concatenate(seen)).astype(np.int32)

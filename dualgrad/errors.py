@@ -3144,6 +3144,12 @@ def from_scipy(who, exc):
             "matrix, which SciPy computes in compiled code for plain numbers; expected a "
             "plain number or a vector there. Fix: scale what the matrix gives, s * (L @ u) "
             "for its product with u, or s * L.toarray() for the scaled matrix itself.")
+    if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS and \
+            getattr(entry.f_locals.get("other"), "dtype", None) != object:
+        # a dual array there: SciPy hands the product to the dual's reflected operator,
+        # whose own error (a dimension mismatch, a dual of three dimensions) is the one
+        # to see (attack48 02)
+        return exc if isinstance(exc, (DualTypeError, DualValueError)) else None
     if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS:
         return DualTypeError(
             f"{who}: a scipy.sparse matrix's product (L @ u, L.dot(u)) met a NumPy object "

@@ -246,3 +246,29 @@ def test_dot_of_every_format_without_warnings(fmt, kind):
         warnings.simplefilter("error")
         J = np.asarray(dg.jacobian(lambda u: L.dot(u ** 2), X7))
     np.testing.assert_allclose(J, L.toarray() * (2 * X7)[None, :], rtol=1e-15)
+
+
+@pytest.mark.parametrize("kind", ["csr_array", "csr_matrix", "csc_array"])
+def test_hessian_of_a_two_dimensional_left_product_with_a_complex_matrix(kind):
+    # attack48 01: u @ L with u 2-D and a complex L under nested duals raised (the
+    # outer level's complex partials were asked for a plain contiguous array);
+    # closed form: f = sum_c (sum_i x_i^2 Re D_ic)^2
+    D = np.array([[1.0, 2j], [0.5, -1.0 + 1j], [0.0, 3.0]])
+    L = getattr(sp, kind)(D)
+    x = np.array([0.3, -0.7, 1.1])
+    H = dg.hessian(lambda x: np.sum(np.real(x.reshape(1, 3) ** 2 @ L) ** 2), x)
+    R, s = D.real, (x ** 2) @ D.real
+    want = sum(2 * np.outer(2 * x * R[:, c], 2 * x * R[:, c]) + 4 * s[c] * np.diag(R[:, c])
+               for c in range(2))
+    np.testing.assert_allclose(H, want, rtol=1e-13, atol=1e-13)
+
+
+def test_errors_of_the_reflected_product_inside_dot_are_its_own():
+    # attack48 02: any error inside L.dot(u) read as "met a NumPy object array"
+    L = laplacian(3)
+    x = np.array([0.3, -0.7, 1.1, 2.0])
+    for product in (lambda u: L @ u, lambda u: L.dot(u)):
+        with pytest.raises(ValueError, match="dimension mismatch"):
+            dg.jacobian(lambda x: product(x[:2]), x)
+        with pytest.raises(TypeError, match=r"dual of one or two dimensions.*\(3, 1, 1\)"):
+            dg.jacobian(lambda x: product(x[:3].reshape(3, 1, 1)), x)

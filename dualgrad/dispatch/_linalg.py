@@ -598,8 +598,11 @@ def _sparse_partials(S, d, left):
         return _times_partials(T, p)
     rows = p.shape[0]                          # (R, N, n) -> (C, R, n) -> (R, C, n)
     flat = np.reshape(np.transpose(p, (1, 0, 2)), (p.shape[1], rows * n))
-    moved = np.reshape(_times_partials(T, flat), (S.shape[1], rows, n))
-    return np.ascontiguousarray(np.transpose(moved, (1, 0, 2)))
+    moved = np.transpose(np.reshape(_times_partials(T, flat), (S.shape[1], rows, n)),
+                         (1, 0, 2))
+    # (an outer level's partials, a Hessian's, are duals: they stay as they are, as
+    # np.ascontiguousarray would ask a complex one for a plain array; attack48 01)
+    return moved if isinstance(moved, Dual) else np.ascontiguousarray(moved)
 
 
 def _matmul_partials(args, values, duals, out_shape):

@@ -166,8 +166,8 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     vectorized : bool, optional
         dualgrad's addition (keyword only): ``func`` takes a 1-D array of nodes and
         returns one value per node.  Where derivatives flow each of the rule's steps
-        is then one call on 21 (or 42) nodes instead of one call per node, which is
-        several times faster (``python bench/quad.py``).
+        is then one call on 21 (or 42) nodes instead of one call per node: 1.3-3.4x
+        faster in ``python bench/quad.py``.
 
     Returns
     -------
@@ -206,7 +206,11 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     extrapolation (qags's epsilon algorithm) is not used, so an integrable singularity
     at an end costs more subdivisions than SciPy's value alone (raise ``limit``).  A
     Hessian integrates ``(1 + n)^2`` coefficients for ``n`` parameters (in one chunk).
-    Where no dual enters, the result is SciPy's, unchanged; during sparsity detection
+    Where no dual enters, the result is SciPy's, unchanged; where derivatives flow the
+    value is this rule's, which agrees with SciPy's to the tolerances but not to the
+    last digit (an optimizer that calls ``f`` for values and a helper for gradients
+    sees the two within ``epsrel``: ``dg.value_and_grad`` gives both from one rule).
+    During sparsity detection
     (:func:`dualgrad.sparsity`) the integral depends on every input that entered
     ``func``'s values or the limits.
 

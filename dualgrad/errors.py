@@ -1452,6 +1452,49 @@ def _buffer_message(who, found, own):
         f"the name instead (state = state + dt * v).{own}")
 
 
+def _updated_statement(depth):
+    """For an in-place update ``depth`` frames up written as an augmented assignment
+    (``W -= lr * g``, ``self.W @= M``): ``(statement, name, rebind, where)`` with the
+    rebinding spelling (``W = W - lr * g``) and where the statement is and the plain
+    array was made (``" (line 12 in step of model.py; W made at line 9: W = W0.copy())"``);
+    ``None`` where the source cannot be read or the update is no such statement
+    (``np.subtract(a, d, out=a)``).  Error path only."""
+    import ast
+    import linecache
+    frame = _user_frame(sys._getframe(depth + 1))
+    if frame is None:
+        return None
+    try:
+        code = frame.f_code
+        line, end, col, end_col = list(code.co_positions())[frame.f_lasti // 2]
+        lines = linecache.getlines(code.co_filename, frame.f_globals)
+        if None in (line, end, col, end_col) or not lines or end > len(lines):
+            return None
+        text = lines[line - 1:end]
+        text[-1] = text[-1][:end_col]
+        text[0] = text[0][col:]
+        node = ast.parse("".join(text).strip()).body[0]
+    except (ValueError, IndexError, SyntaxError, TypeError):
+        return None
+    op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
+          ast.Pow: "**", ast.MatMult: "@", ast.Mod: "%"}.get(type(getattr(node, "op", None)))
+    if not isinstance(node, ast.AugAssign) or op is None or \
+            not isinstance(node.target, (ast.Name, ast.Attribute)):
+        return None
+    name, value = ast.unparse(node.target), ast.unparse(node.value)
+    if isinstance(node.value, (ast.BinOp, ast.BoolOp, ast.IfExp, ast.Compare)) and \
+            op in ("*", "/", "//", "@", "**", "%"):
+        value = f"({value})"                   # W *= a + b is W = W * (a + b)
+    where = f" (line {line} in {code.co_name} of {code.co_filename}"
+    made = _assignments(frame, name)
+    if len(made) == 1:
+        statement = ast.unparse(made[0][1])
+        statement = statement if len(statement) <= 60 else statement[:57] + "..."
+        where += f"; {name} made at line {made[0][0]}: {statement}"
+    return f"{name} {op}= {ast.unparse(node.value)}", name, \
+        f"{name} = {name} {op} {value}", where + ")"
+
+
 def store_into_plain(dtype=None, complex_value=False, update=None):
     """The one message for storing a dual into a plain array, however it happens (item
     or slice assignment, np.copyto, out=) and whatever the array's dtype; ``dtype``,
@@ -1499,6 +1542,18 @@ def store_into_plain(dtype=None, complex_value=False, update=None):
         op = _OPERATORS.get(update)
         spelled = f"a {op}= d" if op else f"np.{update}(a, d, out=a)"
         rebind = f"a = a {op} d" if op else f"a = np.{update}(a, d)"
+        named = _updated_statement(1) if op else None
+        if named is not None:       # the user's own statement, names and line
+            spelled, name, rebind, where = named
+            return DualTypeError(
+                f"{who}: {spelled}{where} updates {name}, a plain NumPy array, in place "
+                f"with a dual number, which would drop its derivatives; expected a dual "
+                f"array on the left. Fix: rebind the name instead, {rebind} (a new array "
+                f"that holds duals); or, where {name} must stay one array updated in "
+                f"place, make it from f's input: {like} with x the argument dualgrad "
+                "differentiates or a dual computed from it (np.zeros_like of a fixed "
+                "array such as a grid, or a .copy() of plain numbers, is plain too)." +
+                ("" if complex_ else own))
         return DualTypeError(
             f"{who}: {spelled} updates a plain NumPy array a (one made with np.zeros, "
             "np.eye, np.zeros_like of a fixed array such as a grid, or np.array of "

@@ -809,9 +809,11 @@ def test_updating_a_plain_state_names_rebinding():
         vel += p[0] * np.arange(3.0)
         return np.sum(vel ** 2)
 
-    with pytest.raises(TypeError, match=r"^dualgrad\.gradient: a \+= d updates a plain "
-                       r"NumPy array a "
-                       r".*rebind the name instead \(a = a \+ d: state = state \+ dt \* v"):
+    # userml48: the user's own statement and names, not "a += d"
+    with pytest.raises(TypeError, match=r"^dualgrad\.gradient: vel \+= p\[0\] \* "
+                       r"np\.arange\(3\.0\) \(line \d+ in step of .*; vel made at line "
+                       r"\d+: vel = np\.ones\(3\)\) updates vel, a plain NumPy array"
+                       r".*rebind the name instead, vel = vel \+ p\[0\] \* np\.arange\(3\.0\)"):
         dg.gradient(step, np.array([0.5]))
 
     def rebound(p):                      # the spelling the message gives
@@ -1609,9 +1611,11 @@ def test_an_in_place_update_of_a_plain_array_leads_with_the_rebind():
     with pytest.raises(TypeError) as info:
         dg.gradient(update, np.array([0.7]))
     msg = str(info.value)
-    assert msg.startswith("dualgrad.gradient: a += d updates a plain NumPy array a ")
-    assert "expected a dual array on the left. Fix: rebind the name instead (a = a + d" in msg
-    assert "must come from the differentiated argument" in msg and "np.zeros_like(grid)" in msg
+    assert msg.startswith("dualgrad.gradient: phase += p[0] * rho ** 2 (line ")
+    assert "; phase made at line " in msg and ": phase = np.zeros_like(rho))" in msg
+    assert "expected a dual array on the left. Fix: rebind the name instead, phase = " \
+        "phase + p[0] * rho ** 2 (a new array" in msg        # userml48: the user's names
+    assert "make it from f's input" in msg and "np.zeros_like of a fixed array" in msg
 
     def rebound(p):
         phase = np.zeros_like(rho)
@@ -1651,8 +1655,10 @@ def test_matmul_in_place_names_the_plain_array_not_axes():
         dg.gradient(plain, p)
     msg = str(info.value)
     assert "axes" not in msg and \
-        msg.startswith("dualgrad.gradient: a @= d updates a plain NumPy")
-    assert "M = M @ Mi for M @= Mi" in msg and "np.zeros_like(x, dtype=complex)" in msg
+        msg.startswith("dualgrad.gradient: M @= _layer(t) (line ")
+    assert "updates M, a plain NumPy array" in msg        # userml48: the user's names
+    assert "rebind the name instead, M = M @ _layer(t)" in msg and \
+        "np.zeros_like(x, dtype=complex)" in msg
     # |M00|^2 = cos^2(sum t) for these commuting rotations: d/dt_k = -sin(2 sum t)
     expected = np.full(3, -np.sin(2 * p.sum()))
     np.testing.assert_allclose(dg.gradient(rebound, p), expected, rtol=1e-13)

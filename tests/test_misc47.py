@@ -300,6 +300,22 @@ def test_stdtr_in_df_at_its_ends():
     assert np.count_nonzero(J - np.diag(np.diag(J))) == 0
 
 
+@pytest.mark.parametrize("df", [0.05, 3.0, 30.0])
+def test_stdtr_in_df_at_infinite_t(df):
+    # stdtr(df, +-inf) is the constant 1 / 0: slope 0 in df (was NaN, inf * 0 in the
+    # density term: attack48 03); past |t| ~ 1e154 (t * t overflows) NaN, not a number
+    sc = pytest.importorskip("scipy.special")
+    for t in (np.inf, -np.inf):
+        assert dg.derivative(lambda d: sc.stdtr(d, t), df) == 0.0
+        H = dg.hessian(lambda p: sc.stdtr(p[0], t) * p[1], np.array([df, 2.0]))
+        np.testing.assert_array_equal(H, [[0.0, 0.0], [0.0, 0.0]])
+    slope = dg.derivative(lambda d: sc.stdtr(d, 1e200), df)
+    if df < 2.5:                      # mpmath: 1.5e-98 at df = 0.5; ~t**-df log(t) here
+        assert np.isnan(slope)
+    else:                             # below the smallest double
+        assert slope == 0.0
+
+
 @pytest.mark.parametrize("t", [1e-200, -1e-160, 1e-151])
 @pytest.mark.parametrize("df", [0.05, 2.0, 10.0])
 def test_stdtr_in_df_where_t_squared_underflows(df, t):

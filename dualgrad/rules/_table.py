@@ -822,10 +822,14 @@ def _t_cdf_df(df, t):
     series = (f"{t} * np.exp(sc.gammaln(0.5 * {df} + 0.5) - sc.gammaln(0.5 * {df}) - "
               f"0.5 * np.log({df}) - 0.5723649429247001) * 0.5 * (sc.digamma(0.5 * {df} + "
               f"0.5) - sc.digamma(0.5 * {df}) - 1.0 / {df})")
-    return (f"where(np.absolute(value({df})) > 1.7976931348623157e308, 0.0 * {t}, "
+    # t = +-inf: stdtr is the constant 1 / 0 in df (the terms below are inf * 0 there;
+    # attack48 03); a finite |t| past 1e154 stays NaN (t * t overflows, and the shape
+    # slope's z = df / s underflows while its true value does not vanish)
+    return (f"where(np.absolute(value({t})) > 1.7976931348623157e308, 0.0 * {df}, "
+            f"where(np.absolute(value({df})) > 1.7976931348623157e308, 0.0 * {t}, "
             f"where(np.real(value({df})) > 1000.0, 1.7976931348623157e308 * 2.0 * 0.0 * {t}, "
             f"where(np.absolute(value({t})) < 1e-150, {series}, "
-            f"-0.25 * {shape} - 0.5 * {density})))")
+            f"-0.25 * {shape} - 0.5 * {density}))))")
 
 
 def _chi2_log(v, x):

@@ -216,3 +216,57 @@ def test_square_threads_each_their_closed_form():
     for t in threads:
         t.join()
     assert failures == []
+
+
+# ---- u[j] --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("layout", ["C", "F", "reversed", "strided"])
+@pytest.mark.parametrize("n", [1, 2, 4, 10, 16, 17, 40])
+def test_element_is_the_value_item_and_the_partials_row(layout, n):
+    x = RNG.uniform(-2.0, 2.0, 10)
+    u = _dual(x, n, layout)
+    p = np.asarray(u.partials)
+    for j in (0, 3, 9, -1, -10, np.int64(4).item()):
+        e = u[j]
+        assert type(e.value) is float and e.value == x[j]
+        assert np.asarray(e.partials).tobytes() == p[j].tobytes()
+        assert np.asarray(e.partials).dtype == np.float64 and e.tag == u.tag
+    for j in (np.int64(5), np.intp(-2)):          # NumPy integers: the general lines
+        e = u[j]
+        assert e.value == x[j] and np.asarray(e.partials).tobytes() == p[j].tobytes()
+
+
+def test_element_index_errors_are_numpys():
+    x = RNG.uniform(-2.0, 2.0, 10)
+    u = _dual(x, 3)
+    for j in (10, -11, 1 << 70):
+        with pytest.raises(IndexError) as got:
+            u[j]
+        with pytest.raises(IndexError) as want:
+            x[j]
+        assert str(got.value) == str(want.value)
+
+
+def test_element_of_a_written_array_is_a_copy():
+    x = RNG.uniform(-2.0, 2.0, 5)
+    u = _dual(x, 2)
+    e = u[2]
+    row = np.asarray(e.partials).copy()
+    u[2] = 7.0 * u[1]                    # the array written after the read: e unchanged
+    assert e.value == x[2] and np.asarray(e.partials).tobytes() == row.tobytes()
+    f = u[2]
+    assert f.value == 7.0 * x[1]
+    np.testing.assert_allclose(f.partials, 7.0 * np.asarray(u.partials)[1], rtol=1e-15)
+
+
+def test_element_reads_in_a_gradient_and_a_hessian():
+    def f(v):
+        return v[0] * v[1] + v[2] ** 2 - v[-1] * v[0]
+    x = np.array([1.5, -0.5, 2.0, 0.25])
+    np.testing.assert_allclose(dg.gradient(f, x), [x[1] - x[3], x[0], 2 * x[2], -x[0]],
+                               rtol=1e-15)
+    want = np.array([[0.0, 1.0, 0.0, -1.0], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 2.0, 0.0],
+                     [-1.0, 0.0, 0.0, 0.0]])
+    np.testing.assert_allclose(dg.hessian(f, x), want, atol=1e-15)
+    w = dg.jacobian(lambda v: np.stack([(v * v)[j] for j in range(4)]), x)
+    np.testing.assert_allclose(w, np.diag(2.0 * x), rtol=1e-15)

@@ -394,9 +394,10 @@ class ArrayDual(Dual):
             value = self.value
             if type(partials) is _nd and type(value) is _nd and partials.dtype is _f64 \
                     and value.dtype is _f64 and value.ndim == 1:
-                build = _FROM_ROW[partials.shape[1]]
-                if build is not None:
-                    return build(value.item(index), partials[index].tolist(), self.tag)
+                row = partials[index]           # (NumPy's IndexError for x[j] itself)
+                build = _FROM_ROW[len(row)]     # (n: len of the row, not partials.shape's
+                if build is not None:           # new tuple; small48)
+                    return build(value.item(index), row.tolist(), self.tag)
         c = self._c
         if c is not None and kind is int:       # a seed's element read before
             try:

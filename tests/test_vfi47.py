@@ -3,7 +3,7 @@ takes two array duals of different shapes (VFI's ``v * Q`` of (1, 1, 30, 5) by
 (1, 5, 1, 5), ``u + beta * EV`` of (30, 5, 30) by (1, 5, 30)) and an array dual
 beside a larger plain array, where it handed them to the general ``call`` before;
 a factor that broadcasts over the value is spread over the directions first
-(``_ufuncs._spread_terms``).
+(``backend.combine_small``, which had a twin ``_ufuncs._spread_terms`` until stop 48).
 
 Oracles: the general path's own results (``call`` under ``backend.use("numpy")``,
 which the oracle tests of test_ufuncs hold to the rules), to the bit, with zeros,

@@ -349,17 +349,36 @@ def combine_small(factors, partials, target):
 
     ``factors``: local derivatives (numbers, or float64 arrays broadcasting to the
     value shape ``target[:-1]``); ``partials``: float64 arrays broadcasting to
-    ``target``.  The arithmetic is :func:`combine`'s NumPy path's own, so the result
-    is the same to the bit; only its finiteness test is cheaper on small factors.
+    ``target``.  The arithmetic is :func:`combine`'s NumPy path's own (each term a
+    product of the same two numbers, the terms summed in the same order), so the
+    result is the same to the bit; only its finiteness test is cheaper on small
+    factors.  A float64 factor of more than one element that broadcasts over the
+    value (operands of two shapes: VFI's ``v * Q`` of (1, 1, 30, 5) by (1, 5, 1, 5))
+    is first copied along the 2 .. :data:`SPREAD_ROWS` directions (``f.size * n``
+    numbers): ``f[..., None]``'s stride 0 along them holds NumPy's inner loop at
+    ``n`` elements, while the spread factor and the partials run their trailing
+    axes as one loop (vfi47: VFI's products 14 -> 6 us each); from that term on, once
+    the sum is an array of ``target``'s shape made here, later terms are added into
+    it (NumPy's in-place loop, whose NaN of NaN + NaN may differ in sign from the
+    new-array loop's: kept where each was before, so every bit as before).  (This
+    was two functions until stop 48, this one and dispatch's ``_spread_terms``:
+    ``python bench/combine_check.py`` checks the merge bit for bit.)
     """
+    n = target[-1]
     total = None
+    mine = False                   # total: an array of target's shape made here
+    spreading = False              # a factor broadcast: sums into total from then on
     for f, p in zip(factors, partials):
         if type(f) is float:                          # a constant of the table: +-1
             if f == 1.0:
-                term = p if len(factors) > 1 else p.copy()
+                term = p
             elif f == -1.0:
                 if total is not None:                 # a - b: one pass
-                    total = total - p
+                    if mine and spreading:
+                        np.subtract(total, p, out=total)
+                    else:
+                        total = total - p
+                        mine = total.shape == target
                     continue
                 term = -p
             elif f - f == 0.0:
@@ -374,11 +393,33 @@ def combine_small(factors, partials, target):
             if not math.isfinite(sum(f.tolist()) if f.ndim == 1 and f.size <= 64
                                  else _sum(f, axis=None)):
                 return None
-            term = (f[:, None] if f.ndim == 1 else f[..., None]) * p
-        total = term if total is None else total + term
-    if total.shape != target:
-        total = np.broadcast_to(total, target).copy()
-    return total
+            if 1 < n <= SPREAD_ROWS and f.size * n < math.prod(target):
+                spreading = True                      # f broadcasts over the value
+                if f.dtype is _F64:
+                    spread = np.empty(f.shape + (n,))
+                    spread[...] = f[..., None]
+                    term = spread * p
+                else:
+                    term = f[..., None] * p
+            else:
+                term = (f[:, None] if f.ndim == 1 else f[..., None]) * p
+        if total is None:
+            total = term
+            mine = term is not p and term.shape == target
+        elif mine and spreading:
+            np.add(total, term, out=total)
+        else:
+            total = total + term
+            mine = total.shape == target
+    if total.shape != target:                # (an assignment: 3x faster than
+        full = np.empty(target, total.dtype)  # np.broadcast_to(total, target).copy())
+        full[...] = total
+        return full
+    return total if mine else total.copy()
+
+
+# Directions up to which :func:`combine_small` spreads a broadcasting factor first.
+SPREAD_ROWS = 8
 
 
 def combine_complex(factors, partials):

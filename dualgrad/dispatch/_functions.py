@@ -336,22 +336,43 @@ for _f in (np.atleast_1d, np.atleast_2d, np.atleast_3d):
 @implements(np.roll)
 @_structural
 def _roll(a, shift, axis=None):
-    value = np.roll(a.value, shift, axis)
+    v, p = a.value, a.partials          # (partials read once: each read asks who reads)
+    if type(shift) is int and type(v) is np.ndarray and v.ndim == 1 and \
+            v.dtype is _F64 and v.shape[0] and type(p) is np.ndarray and p.ndim == 2 and \
+            (axis is None or type(axis) is int and -1 <= axis <= 0) and \
+            (not backend.FUSING[0] or p.size < backend.FUSING[1]):
+        # a 1-D float64 dual (Lorenz-96's tendency), below the fused engine's size:
+        # the value's and the partials' rows by the same two slice copies
+        return make(_rolled1(v, shift), _rolled(p, shift, 0), a.tag)
+    value = np.roll(v, shift, axis)
     if backend.FUSING[0] and isinstance(shift, (int, np.integer)) and \
             (axis is None or a.ndim == 1 and np.ndim(axis) == 0) and \
             type(value) is np.ndarray and value.dtype == np.float64:
-        p = a.partials                    # (read once: each read asks who reads)
-        p = backend.defer_roll(p, value.shape, p.shape[-1], shift)
-        if p is not None:                 # the fused engine reads the rows shifted
-            return make(value, p, a.tag)
-    n = a.partials.shape[-1]
+        d = backend.defer_roll(p, value.shape, p.shape[-1], shift)
+        if d is not None:                 # the fused engine reads the rows shifted
+            return make(value, d, a.tag)
+    n = p.shape[-1]
     if axis is None:                                  # the flattened array rolls
-        p = _rolled(np.reshape(a.partials, (-1, n)), shift, 0)
-        return make(value, np.reshape(p, a.partials.shape), a.tag)
+        return make(value, np.reshape(_rolled(np.reshape(p, (-1, n)), shift, 0), p.shape),
+                    a.tag)
     if np.ndim(axis) == 0:
-        return make(value, _rolled(a.partials, shift, int(axis) % a.ndim), a.tag)
+        return make(value, _rolled(p, shift, int(axis) % a.ndim), a.tag)
     axes = tuple(int(ax) % a.ndim for ax in axis)
-    return make(value, np.roll(a.partials, shift, axes), a.tag)
+    return make(value, np.roll(p, shift, axes), a.tag)
+
+
+def _rolled1(v, shift):
+    """``np.roll(v, shift)`` of a 1-D float64 array of some elements and a Python int
+    shift: the same two slice copies into a new array (the same numbers), without
+    ``np.roll``'s axis normalisation and its second call for ``axis=None``, about
+    half of a Lorenz-96 tendency's three rolls at N = 40 (``python bench/l96_perop.py
+    --parts``)."""
+    length = v.shape[0]
+    s = shift % length
+    out = np.empty(length)
+    out[s:] = v[:length - s]
+    out[:s] = v[length - s:]
+    return out
 
 
 def _pooled(p, shape):

@@ -697,82 +697,15 @@ def _combined(factors, partials, target):
 
 
 def _broadcast_small(factors, partials, target):
-    """``backend.combine_small`` below ``backend.LEAN_WORK``, else ``None``: where a
-    factor of more than one element broadcasts over the value (operands of two shapes,
-    VFI's ``v * Q`` of (1, 1, 30, 5) by (1, 5, 1, 5)), :func:`_spread_terms`."""
-    size = math.prod(target)
-    if size >= backend.LEAN_WORK:
+    """``backend.combine_small`` below ``backend.LEAN_WORK``, else ``None``: operands
+    of two shapes, a factor that broadcasts over the value (VFI's ``v * Q`` of
+    (1, 1, 30, 5) by (1, 5, 1, 5)), which ``combine_small`` spreads along the
+    directions first."""
+    if math.prod(target) >= backend.LEAN_WORK:
         return None
-    n = target[-1]
-    if 1 < n <= _SPREAD_ROWS:
-        for f in factors:
-            if type(f) is _ndarray and f.ndim and f.size * n < size:
-                return _spread_terms(factors, partials, target, size)
     return backend.combine_small(factors, partials, target)
 
 
-_SPREAD_ROWS = 8        # directions up to which a broadcasting factor is spread first
-
-
-def _spread_terms(factors, partials, target, size):
-    """``backend.combine_small(factors, partials, target)`` where a factor broadcasts
-    over the value (``size``: ``target``'s elements): the same product of each pair of
-    elements and the same sums in the same order, so the same bits, and ``None`` on
-    the same factors (one not finite somewhere: the general path keeps a zero partial
-    0 beside it).  A broadcasting float64 factor ``f`` is first copied along the ``n``
-    directions (``f.size * n`` numbers): ``f[..., None]``'s stride 0 along them holds
-    NumPy's inner loop at ``n`` elements, while the spread factor and the partials run
-    their trailing axes as one loop (VFI's ``v * Q`` products 14 -> 6 us each).  Once
-    the sum has ``target``'s shape in an array of its own, the next terms are added
-    into it."""
-    n = target[-1]
-    total = None
-    mine = False                   # total: an array of target's shape of this call's
-    for f, p in zip(factors, partials):
-        if type(f) is float:
-            if f == 1.0:
-                term = p
-            elif f == -1.0:
-                if total is not None:                 # a - b: one pass
-                    if mine:
-                        np.subtract(total, p, out=total)
-                    else:
-                        total = total - p
-                        mine = total.shape == target
-                    continue
-                term = -p
-            elif f - f == 0.0:
-                term = f * p
-            else:
-                return None
-        elif f.ndim == 0:
-            if not f - f == 0.0:
-                return None
-            term = f * p
-        else:
-            if not math.isfinite(sum(f.tolist()) if f.ndim == 1 and f.size <= 64
-                                 else _sum(f, axis=None)):
-                return None           # (combine_small's test: the same verdicts)
-            if f.size * n < size and f.dtype is _F64:
-                spread = np.empty(f.shape + (n,))
-                spread[...] = f[..., None]
-                term = spread * p
-            else:
-                term = f[..., None] * p
-        if total is None:
-            total = term
-            mine = term is not p and term.shape == target
-        elif mine:
-            np.add(total, term, out=total)
-        else:
-            total = total + term
-            mine = total.shape == target
-    if total.shape != target:
-        return np.broadcast_to(total, target).copy()
-    return total if mine else total.copy()
-
-
-_sum = np.add.reduce
 
 
 def _defer_pair(rule, fa, a, va, pa, fb, b, vb, pb, out):

@@ -192,7 +192,7 @@ from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
 from ._disk import read_blob, write_blob
 from ._kernels import (SMALL_BELOW, correlation, dot4, fusable, local, matvec,
-                       matvec_checked, swap_shifted,
+                       matvec_checked, sparse_dual, swap_shifted,
                        symmetric_sum, use)
 from ._loader import loaded as kernels_loaded
 from ._loader import at_call as kernels_at_call
@@ -215,7 +215,7 @@ __all__ = [
     "exact_number", "exact_row", "exact_cell",
     "fusable",
     "small", "lean_work", "SMALL_BELOW", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
-    "matvec", "matvec_checked", "dot4", "correlation", "swap_shifted", "symmetric_sum", "outer",
+    "matvec", "matvec_checked", "dot4", "sparse_dual", "correlation", "swap_shifted", "symmetric_sum", "outer",
     "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "finite",
     # reduction
     "sum_partials", "sum_small", "weighted_sum",

@@ -28,7 +28,7 @@ from . import _buffers, _loader
 __all__ = ["combine", "local", "fusable", "small_local", "small_exact", "pairwise", "where",
            "cross", "outer", "matvec", "correlation", "swap_shifted", "symmetric_sum",
            "rank2", "running_product", "convolve", "triangle", "join",
-           "use", "trigamma", "tetragamma",
+           "sparse_dual", "use", "trigamma", "tetragamma",
            "MIN_WORK", "MIN_N", "MIN_WORK_FUSED", "SMALL_BELOW"]
 
 # Partials elements (N * n) from which the kernels run, and the smallest n:
@@ -570,6 +570,44 @@ def dot4(a, p, b, q):
     _kernels().matvec4(a[None], _NO_ROWS if p is None else p[None], b,
                        _NO_ROW if q is None else q, out, p is not None, q is not None)
     return out[0]
+
+
+_I32 = np.dtype(np.int32)
+_F64 = np.dtype(np.float64)
+
+
+def sparse_dual(S, x, p):
+    """``(S @ x, S @ p)`` for a scipy.sparse CSR matrix ``S`` (``(m, N)``, float64
+    entries, int32 indices), a 1-D float64 value ``x`` and its partials ``p``
+    (``(N, n)``), both C-contiguous and writeable, by one kernel pass over ``S``
+    (:func:`dualgrad.backend._numba_kernels.csr_dual`: SciPy's sums in SciPy's order,
+    the same bits as ``S @ x`` and ``S @ p``); ``None`` where any of that does not
+    hold, where the work is small or numba not yet worth loading, or where ``S``
+    stores an inf or NaN (the caller's path: SciPy's products, and a zero partial
+    times a non-finite entry made 0).  A method-of-lines step reads the matrix once
+    instead of twice and skips SciPy's loop over a run-time number of columns."""
+    if type(x) is not np.ndarray or type(p) is not np.ndarray or x.dtype != _F64 or \
+            p.dtype != _F64 or x.ndim != 1 or p.ndim != 2 or getattr(S, "format", None) != "csr":
+        return None
+    data, indices, indptr = S.data, S.indices, S.indptr
+    m, cols = S.shape
+    n = p.shape[1]
+    if type(data) is not np.ndarray or data.dtype != _F64 or indices.dtype != _I32 or \
+            indptr.dtype != _I32 or x.shape[0] != cols or p.shape[0] != cols or not n or \
+            indptr.shape != (m + 1,) or data.shape != indices.shape or \
+            not _wanted(m * n, n, True):
+        return None
+    for a in (data, indices, indptr, x, p):
+        flags = a.flags
+        if not (flags.c_contiguous and flags.writeable):
+            return None
+    if indptr[0] != 0 or indptr[m] > data.shape[0]:
+        return None
+    value = np.empty(m)
+    out = _buffers.empty((m, n))
+    if not _kernels().csr_dual(indptr, indices, data, x, p, value, out):
+        return None
+    return value, out
 
 
 def correlation(p, w, r, s):

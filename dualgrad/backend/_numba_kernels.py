@@ -847,6 +847,84 @@ def matvec4(a, p, v, q, out, left, right):
 
 
 @_lazy
+@_vector(types.int32[::1], types.int32[::1], types.float64[::1], types.float64[::1],
+         types.float64[:, ::1], types.float64[::1], types.float64[:, ::1])
+def csr_dual(indptr, indices, data, x, p, value, out):
+    """``value = S @ x`` and ``out = S @ p`` for a CSR matrix ``S`` (``indptr``,
+    ``indices``, ``data``; ``(m, N)``), ``x`` ``(N,)`` and its partials ``p`` ``(N, n)``,
+    in one pass over ``S``: each sum starts at 0.0 and adds ``data[j] * x[col]`` in
+    the stored order, as SciPy's ``csr_matvec`` / ``csr_matvecs`` add them (the same
+    bits; no fused multiply-add).  The directions go four at a time, each in a
+    register (the SLP vectorizer makes the four one operation), the value with the
+    first four.  ``False`` (``value`` and ``out`` partly written) at a stored entry
+    that is not finite: its product with a zero partial must be 0, which the
+    caller's path makes."""
+    m = out.shape[0]
+    n = p.shape[1]
+    full = n - n % 4
+    u = np.uint64
+    flat = p.reshape(p.size)
+    res = out.reshape(out.size)
+    k = u(n)
+    for i in range(m):
+        lo = u(indptr[i])
+        hi = u(indptr[i + 1])
+        base = u(i) * k
+        v = 0.0
+        if full:
+            a0 = 0.0
+            a1 = 0.0
+            a2 = 0.0
+            a3 = 0.0
+            for j in range(lo, hi):
+                a = data[j]
+                if a - a != 0.0:
+                    return False
+                col = u(indices[j])
+                o = col * k
+                v += a * x[col]
+                a0 += a * flat[o]
+                a1 += a * flat[o + u(1)]
+                a2 += a * flat[o + u(2)]
+                a3 += a * flat[o + u(3)]
+            res[base] = a0
+            res[base + u(1)] = a1
+            res[base + u(2)] = a2
+            res[base + u(3)] = a3
+            for c0 in range(4, full, 4):
+                c = u(c0)
+                a0 = 0.0
+                a1 = 0.0
+                a2 = 0.0
+                a3 = 0.0
+                for j in range(lo, hi):
+                    a = data[j]
+                    o = u(indices[j]) * k + c
+                    a0 += a * flat[o]
+                    a1 += a * flat[o + u(1)]
+                    a2 += a * flat[o + u(2)]
+                    a3 += a * flat[o + u(3)]
+                res[base + c] = a0
+                res[base + c + u(1)] = a1
+                res[base + c + u(2)] = a2
+                res[base + c + u(3)] = a3
+        else:
+            for j in range(lo, hi):
+                a = data[j]
+                if a - a != 0.0:
+                    return False
+                v += a * x[u(indices[j])]
+        value[i] = v
+        for c1 in range(full, n):
+            c = u(c1)
+            a0 = 0.0
+            for j in range(lo, hi):
+                a0 += data[j] * flat[u(indices[j]) * k + c]
+            res[base + c] = a0
+    return True
+
+
+@_lazy
 def correlation_rows(p, w, r, s, out):
     """``out[i, j, :] = p[i, j, :] * w[i, j] - r[i, j] * (s[i, :] + s[j, :])``: the
     partials of ``np.corrcoef``'s normalisation (``w = 1 / (d_i d_j)``, ``r`` the

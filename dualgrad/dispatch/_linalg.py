@@ -557,7 +557,8 @@ def _sparse_product(func, a, b):
             "Apply the sparse matrix to 1-D or 2-D duals, or use S.toarray().")
     if S.format not in ("csr", "csc", "coo", "bsr", "dia"):     # lil, dok: no .data array
         S = S.tocsr()
-    return make(_sparse_apply(S, d.value, left), _sparse_partials(S, d, left), d.tag)
+    return make(*(left and backend.sparse_dual(S, d.value, d.partials) or    # one pass
+                  (_sparse_apply(S, d.value, left), _sparse_partials(S, d, left))), d.tag)
 
 
 def _sparse_apply(S, x, left):

@@ -592,7 +592,8 @@ def sparse_dual(S, x, p):
     data, indices, indptr = S.data, S.indices, S.indptr
     m, cols = S.shape
     n = p.shape[1]
-    if type(data) is not np.ndarray or data.dtype != _F64 or indices.dtype != _I32 or \
+    if type(data) is not np.ndarray or type(indices) is not np.ndarray or \
+            type(indptr) is not np.ndarray or data.dtype != _F64 or indices.dtype != _I32 or \
             indptr.dtype != _I32 or x.shape[0] != cols or p.shape[0] != cols or not n or \
             indptr.shape != (m + 1,) or data.shape != indices.shape or \
             not _wanted(m * n, n, True):

@@ -1975,6 +1975,19 @@ def numba_typing_on_duals(who, exc):
     return None
 
 
+# The fix for an array dual of other than one dimension handed to jitted code (both
+# places that refuse it: numba's typeof and the translation of its TypingError).
+JIT_NDIM_FIX = ("pass a 1-D x (x.ravel()) and reshape inside f, or use a plain-Python f; "
+                "a jitted loop over a grid (a stencil: d2p[i, j] = (p[i + 1, j] - "
+                "2 * p[i, j] + p[i - 1, j]) / dx**2) is one NumPy expression on slices "
+                "(d2p[1:-1, :] = (p[2:, :] - 2 * p[1:-1, :] + p[:-2, :]) / dx**2), exact on "
+                "duals at NumPy's speed; where a jitted function you did not write takes the "
+                "matrix (a library's kern(x, P, ...) filling P in a loop), call its Python "
+                "original, kern.py_func(x, P, ...): a Python loop on duals, microseconds per "
+                "element (seconds per call on a 200 x 200 grid), in which the jitted "
+                "functions it calls still take scalar and 1-D duals")
+
+
 def numba_unsupported(who, message, nested=False):
     """A numba typing error on duals, with the construct and the fix named
     (``nested``: the arguments were duals of duals, as a Hessian passes)."""
@@ -1996,12 +2009,8 @@ def numba_unsupported(who, message, nested=False):
         fix = "for second derivatives use a plain-Python f (f.py_func, numba's Python " \
               "original, runs when it calls NumPy functions rather than math's)"
     elif re.search(r"Cannot determine Numba type of <class 'dualgrad", message):
-        construct = "passing a dual of more than one dimension"
-        fix = ("pass a 1-D x (x.ravel()) and reshape inside f, or use a plain-Python f; "
-               "where a jitted function you did not write takes the matrix (a library's "
-               "kern(x, P, ...) filling P in a loop), call its Python original, "
-               "kern.py_func(x, P, ...): a Python loop on duals, in which the jitted "
-               "functions it calls still take scalar and 1-D duals")
+        construct = "a dual of more than one dimension as an argument"
+        fix = JIT_NDIM_FIX
     elif "dualgrad.DualArray" in message:
         construct = "an operation on a whole dual array"
         fix = "loop over its elements (x[i]); whole-array arithmetic runs in plain-Python f"
@@ -2028,12 +2037,8 @@ def jit_argument(who, kind, received):
                "Python original (kern.py_func for kern, which runs when it calls NumPy "
                "functions rather than math's) inside f")
     elif kind == "ndim":
-        construct = "passing a dual of more than one dimension (or of none)"
-        fix = ("pass a 1-D x (x.ravel()) and reshape inside f, or use a plain-Python f; "
-               "where a jitted function you did not write takes the matrix (a library's "
-               "kern(x, P, ...) filling P in a loop), call its Python original, "
-               "kern.py_func(x, P, ...): a Python loop on duals, in which the jitted "
-               "functions it calls still take scalar and 1-D duals")
+        construct = "a dual of more than one dimension (or of none) as an argument"
+        fix = JIT_NDIM_FIX
     else:
         construct = "a dual whose values are not float64"
         fix = "pass float64 inputs, or use a plain-Python f (complex duals run there)"

@@ -160,3 +160,73 @@ def test_in_place_update_of_a_plain_weight_array_names_the_statement():
     msg = str(info.value)
     assert msg.startswith("dualgrad.derivative: self.W -= lr * (Q @ self.W - c) (line ")
     assert "rebind the name instead, self.W = self.W - lr * (Q @ self.W - c)" in msg
+
+
+def _shuffled_rows(shuffle):
+    """The value and gradient of sum(w * shuffle(v)) for a 4 x 3 dual v, and their
+    oracle: the rows permuted by ``shuffle`` of their indices (``shuffle`` seeds its
+    own generator on every call, so both see one permutation)."""
+    import warnings
+    x = np.arange(12.0).reshape(4, 3) + 1.0
+    w = np.arange(12.0).reshape(4, 3) ** 2 + 1.0
+
+    def f(v):
+        h = v * 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)   # NumPy's "not a Sequence"
+            shuffle(h)
+        return np.sum(h * w)
+    perm = np.arange(4)
+    shuffle(perm)
+    value, grad = dg.value_and_grad(f)(x)
+    exact = np.empty_like(x)
+    exact[perm] = w                              # h[i] = v[perm[i]]
+    return value, grad, np.sum(x[perm] * w), exact
+
+
+def test_minibatch_order_by_indexing_with_a_permutation_is_exact():
+    """docs/writing-code.md's spelling: index with rng.permutation(len(h))."""
+    x = np.arange(12.0).reshape(4, 3) + 1.0
+    w = np.arange(12.0).reshape(4, 3) ** 2 + 1.0
+    perm = np.random.default_rng(3).permutation(4)
+
+    def f(v):
+        return np.sum((v * 1.0)[np.random.default_rng(3).permutation(len(v))] * w)
+    exact = np.empty_like(x)
+    exact[perm] = w
+    value, grad = dg.value_and_grad(f)(x)
+    assert value == np.sum(x[perm] * w)
+    np.testing.assert_array_equal(grad, exact)
+
+
+@pytest.mark.xfail(strict=True, reason="userml48, reported: NumPy's Generator.shuffle "
+                   "takes its untyped path for an ArrayDual and swaps rows through views "
+                   "(x[i], x[j] = x[j], x[i]), duplicating rows of a 2-D dual array: a "
+                   "wrong value and gradient with only NumPy's UserWarning")
+def test_shuffling_a_2d_dual_array_in_place_is_exact_or_refused():
+    try:
+        value, grad, exact_value, exact = _shuffled_rows(
+            lambda a: np.random.default_rng(3).shuffle(a))    # one seed per call
+    except TypeError:
+        return                                   # a refusal would do
+    assert value == exact_value
+    np.testing.assert_array_equal(grad, exact)
+
+
+@pytest.mark.xfail(strict=True, reason="userml48, reported: an unseeded generator inside "
+                   "f differentiated in two chunks gives a gradient spliced from two "
+                   "draws, with no error (api/: each chunk's value could be compared)")
+def test_unseeded_draws_in_chunks_are_refused():
+    X = np.random.default_rng(0).standard_normal((20, 30))
+
+    def drop(w):
+        h = np.maximum(0, X @ w.reshape(30, 10))
+        return np.sum((h * ((np.random.random(h.shape) < 0.5) / 0.5)) ** 2)
+    w = np.random.default_rng(1).standard_normal(300)
+    state = np.random.get_state()
+    try:
+        np.random.seed(0)
+        with pytest.raises(TypeError):
+            dg.gradient(drop, w, chunk=150)
+    finally:
+        np.random.set_state(state)

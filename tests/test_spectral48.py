@@ -75,3 +75,40 @@ def test_copies_come_back_as_one_value_and_the_rest_as_numpys():
     # the first order of each copy is the cluster's mean: trace(Y C X) / 2
     d = dg.jvp(np.linalg.eigvals, A0, C)[1]
     np.testing.assert_allclose(d[up], np.mean(mu), rtol=1e-9)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_jordan_block_under_similarity_is_nan_or_exact_never_wrong(seed):
+    """A Jordan block S J S^-1 that rounding splits by ~sqrt(eps): its members move like
+    sqrt(t), their first orders ~1e8 apart.  The cluster's mean at first order left out
+    2 sum (w_i - mean)(w_i' - mean') of sum(w**2)'s derivative, an O(|C|) term, where the
+    eigenvector matrix's condition stayed under the defective test's 1e8 (sum(w**2)'
+    -9.24 for 2 tr(A C) = -1.63): NaN now; the symmetric functions written on the matrix
+    (np.trace(A @ A), np.linalg.det) stay exact."""
+    rng = np.random.default_rng(seed)
+    S = rng.normal(size=(3, 3))
+    A0 = S @ np.array([[1.0, 1.0, 0.0], [0.0, 1.0, 0.0], [0.0, 0.0, 3.0]]) @ np.linalg.inv(S)
+    C = rng.normal(size=(3, 3))
+    checks = [(lambda w: np.sum(w ** 2).real, 2 * np.trace(A0 @ C)),
+              (lambda w: np.prod(w).real, np.linalg.det(A0) * np.trace(np.linalg.solve(A0, C))),
+              (lambda w: np.sum(w).real, np.trace(C))]
+    for g, want in checks:
+        got = dg.derivative(lambda t: g(np.linalg.eigvals(A0 + t * C)), 0.0)
+        assert np.isnan(got) or abs(got - want) <= 1e-6 * max(1.0, abs(want)), (got, want)
+    got = dg.derivative(lambda t: np.trace((A0 + t * C) @ (A0 + t * C)), 0.0)
+    np.testing.assert_allclose(got, 2 * np.trace(A0 @ C), rtol=1e-12)
+
+
+@pytest.mark.parametrize("log_cond", [1, 2, 3, 4])
+def test_diagonalizable_repeated_eigenvalue_keeps_its_numbers(log_cond):
+    # S diag(1, 1, 3) S^-1 with cond(S) up to 1e4: the split test leaves these alone
+    # (the mean's first order is exact for symmetric functions): no NaN
+    for seed in range(6):
+        rng = np.random.default_rng(seed)
+        U, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+        V, _ = np.linalg.qr(rng.normal(size=(3, 3)))
+        S = U @ np.diag([1.0, 10 ** (log_cond / 2), 10.0 ** log_cond]) @ V
+        A0 = S @ np.diag([1.0, 1.0, 3.0]) @ np.linalg.inv(S)
+        C = rng.normal(size=(3, 3))
+        got = dg.derivative(lambda t: np.sum(np.linalg.eigvals(A0 + t * C) ** 2).real, 0.0)
+        np.testing.assert_allclose(got, 2 * np.trace(A0 @ C), rtol=1e-8)

@@ -184,6 +184,7 @@ def _eig(a, vectors=True, _scale=True):
                           kappa=_spectral.sensitivity(a.value, V, Vi))
     lost = None
     if ties is not None:
+        split = _spectral.split_members(w, dw, ties, a.value, dA)
         size = _spectral.second_order_size(a, V, Vi)
         if vectors:
             dw, lost = _spectral.clustered_general(dw, ties, w, E, vectors=True, tag=a.tag,
@@ -195,9 +196,10 @@ def _eig(a, vectors=True, _scale=True):
         # (sum(eigvals) gave 0.5 for trace's 0.2): NaN (attack47b 06)
         defective = ties.any(axis=-1) & (np.linalg.norm(primal(Vi), axis=-1) *
                                          np.linalg.norm(primal(V), axis=-2) > 1e8)
-        if defective.any():
-            dw = np.where(defective, _spectral.nan_like(dw), dw)
-            lost = defective if lost is None else lost | defective
+        if defective.any() or split.any():
+            dw = np.where(defective | split, _spectral.nan_like(dw), dw)
+            gone = defective | split.any(axis=0)
+            lost = gone if lost is None else lost | gone
     if ties is not None and np.iscomplexobj(primal(w)):
         # the copies of a complex cluster as one value, so that np.max / np.sort of
         # w.imag or abs(w) see a tie (eig48): their members are ranked by real parts

@@ -72,6 +72,7 @@ from . import _second_order
 
 __all__ = ["tied", "sensitivity", "second_order_size", "block_scale", "couple", "exactly_zero", "negligible",
            "clustered", "clustered_general", "cluster_means", "conjugate_pairs",
+           "split_members",
            "inverse_gaps", "nan_like", "resolution", "NEAR"]
 
 NEAR = 8.0       # ties within NEAR * m * eps * max|w| (the module's docstring)
@@ -755,6 +756,28 @@ def clustered_general(dw, ties, w, M, vectors=False, tag=None, size=None):
     if vectors:
         return put(out[0], back), put(out[1], back)
     return put(out, back)
+
+
+def split_members(w, dw, ties, A, dA, tol=1e-6):
+    """Where a cluster's mean is no first order (``(n, ..., m)`` bools, directions
+    first): the copies' split times their own first orders' spread, ``sum_c |w_i -
+    mean w| |w_i' - mean w'|`` (what the mean leaves out of a symmetric function:
+    ``sum(w**2)``'s derivative misses ``2 sum (w_i - mean)(w_i' - mean')``), beyond
+    ``tol * |A| |dA|``.  A Jordan block that rounding split by ``~sqrt(eps)`` has members
+    moving like ``sqrt(t)``, first orders ``~1/sqrt(eps)`` apart: the product is of the
+    size of ``|dA|`` and the mean's numbers are wrong (2 tr(A C) -1.63 gave -9.24) even
+    where the eigenvector matrix's condition stays under the defective test's 1e8.  A
+    diagonalizable cluster of condition ``kappa`` gives ``~eps kappa**2``."""
+    v = primal(w)
+    d = primal(dw)
+    same = ties | np.eye(ties.shape[-1], dtype=bool)
+    share = same / np.count_nonzero(same, axis=-1)[..., None]
+    dev_w = np.abs(v - np.matmul(share, v[..., None])[..., 0])
+    dev_d = np.abs(d - np.matmul(share, d[..., None])[..., 0])
+    cross = np.matmul(same.astype(float), (dev_w * dev_d)[..., None])[..., 0]
+    norm = lambda x: np.sqrt(np.sum(np.abs(primal(x)) ** 2, axis=(-2, -1)))  # noqa: E731
+    scale = norm(A) * norm(dA)                         # (n, ...)
+    return ties.any(axis=-1) & (cross > tol * scale[..., None])
 
 
 def cluster_means(w, ties):

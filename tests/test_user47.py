@@ -685,3 +685,16 @@ def test_dblquad_refusal_names_a_product_rule():
     g = lambda y, x, s: f(y, x, s) * (x ** 2 + y ** 2) / s ** 3
     want = integrate.dblquad(g, 0, 1, 0, 2, args=(0.7,), epsabs=1e-13)[0]
     np.testing.assert_allclose(dg.derivative(product, 0.7), want, rtol=1e-12)
+
+
+def test_expn_zero_order_second_derivative_at_its_pole():
+    # E_0(x) = exp(-x) / x: E_0'' = exp(-x) (x^2 + 2x + 2) / x^3 -> +inf at 0 (it gave 0:
+    # the one-term slope's tangent was an exact 0 times an infinite factor; attack48 07),
+    # and E_1''' = -E_0'' with it; closed forms elsewhere
+    sc = pytest.importorskip("scipy.special")
+    d2 = lambda n, x: dg.derivative(lambda s: dg.derivative(lambda t: sc.expn(n, t), s), x)  # noqa
+    assert d2(0, 0.0) == np.inf
+    assert dg.hessian(lambda x: sc.expn(0, x[0]), np.array([0.0]))[0, 0] == np.inf
+    assert dg.derivative(lambda s: d2(1, s), 0.0) == -np.inf
+    for x in (1e-3, 0.5, 3.0):
+        np.testing.assert_allclose(d2(0, x), np.exp(-x) * (x * x + 2 * x + 2) / x ** 3, rtol=1e-14)

@@ -1257,9 +1257,11 @@ def _scipy_rules(sc):
         _smooth(sc.kn, None, "-0.5 * (sc.kn(x - 1, y) + sc.kn(x + 1, y))",
                 domain=(_INT, _P), note="integer order n; differentiable in x only"),
         # E_n' = -E_(n-1); E_0 = exp(-x) / x, whose slope SciPy's expn(-1, x) (NaN) does
-        # not give: -exp(-x) (1 + x) / x**2 (a plane-parallel atmosphere's E_2, E_3)
+        # not give: -exp(-x) (1 + x) / x**2 (a plane-parallel atmosphere's E_2, E_3),
+        # written as two terms: at x = 0 the product's tangent was an exact 0 times an
+        # infinite factor, so E_0'' gave 0 for +inf (attack48 07)
         _smooth(sc.expn, None,
-                "where(x >= 1, -sc.expn(x - 1, y), -np.exp(-y) * (1.0 + y) / (y * y))",
+                "where(x >= 1, -sc.expn(x - 1, y), -np.exp(-y) / y - np.exp(-y) / (y * y))",
                 domain=((0, 4, "int"), _P),
                 note="integer order n >= 0; differentiable in x only"),
     ]

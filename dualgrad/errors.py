@@ -3337,6 +3337,30 @@ def _near_duals(frames):
                any(dual(e) for e in v.flat) for v in frames[-1][0].f_locals.values())
 
 
+def _permuted_dual(who, exc, frames):
+    """``rng.permutation(x)`` (``np.random.permutation(x)``) of a 1-D dual array: NumPy
+    shuffles the plain array ``np.asarray(x)`` gives, the read-only object array of a
+    dual, and raises its bare "array is read-only" (userml48); dualgrad's TypeError
+    naming the index spelling instead, ``None`` for anything else."""
+    calls = [(f, m) for f, m in frames if m.startswith("numpy.random")]
+    if not isinstance(exc, ValueError) or str(exc) != "array is read-only" or \
+            not calls or not calls[0][0].f_code.co_name.endswith(".permutation"):
+        return None
+    at = frames.index(calls[0])
+    if at == 0 or not _near_duals(frames[:at]):
+        return None
+    legacy = calls[0][1] == "numpy.random.mtrand"
+    func = "np.random.permutation(x)" if legacy else "rng.permutation(x)"
+    index = "np.random.permutation(len(x))" if legacy else "rng.permutation(len(x))"
+    return DualTypeError(
+        f"{who}: {func} of a dual array raised NumPy's ValueError('array is read-only'): "
+        "NumPy permutes a plain copy of x, which cannot hold its derivatives; expected an "
+        f"integer or a plain array there. Fix: permute by an index, x[{index}] (the same "
+        "order from the same seed, exact derivatives); shuffle rows the same way, "
+        f"x = x[{index}], not with shuffle(x) in place, which duplicates rows of a dual "
+        "array of two or more dimensions.")
+
+
 def _numpy_on_objects(who, exc):
     """NumPy's raw error where it met dual numbers it cannot hand to dualgrad (those
     inside an object array, a masked array, or a scalar dual taken for NumPy's
@@ -3366,6 +3390,9 @@ def _numpy_on_objects(who, exc):
             "them.")
     if frames and frames[-1][1].startswith("dualgrad"):
         return None                                 # raised in dualgrad's own code
+    permuted = _permuted_dual(who, exc, frames)
+    if permuted is not None:
+        return permuted
     m = re.search(_SCALAR_INDEX, text)
     if isinstance(exc, TypeError) and m:
         return DualTypeError(

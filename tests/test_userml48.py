@@ -230,3 +230,28 @@ def test_unseeded_draws_in_chunks_are_refused():
             dg.gradient(drop, w, chunk=150)
     finally:
         np.random.set_state(state)
+
+
+def test_permutation_of_a_1d_dual_names_the_index_spelling():
+    """rng.permutation(x) of a 1-D dual raised NumPy's bare "array is read-only"; the
+    refusal names x[rng.permutation(len(x))], which gives the plain call's order from
+    the same seed and the permuted derivatives."""
+    x = np.array([1.0, 2.0, 3.0, 4.0, 5.0])
+    w = np.array([1.0, 10.0, 100.0, 1000.0, 1e4])
+    for draw, spelled in ((lambda: np.random.default_rng(3), "rng.permutation"),
+                          (lambda: np.random.RandomState(3), "np.random.permutation")):
+        with pytest.raises(TypeError) as info:
+            dg.gradient(lambda v: np.sum(draw().permutation(v ** 2) * w), x)
+        msg = str(info.value)
+        assert msg.startswith(f"dualgrad.gradient: {spelled}(x) of a dual array raised "
+                              "NumPy's ValueError('array is read-only')")
+        assert f"Fix: permute by an index, x[{spelled}(len(x))]" in msg
+
+        def fixed(v):
+            h = v ** 2
+            return np.sum(h[draw().permutation(len(h))] * w)
+        perm = draw().permutation(len(x))
+        np.testing.assert_array_equal(draw().permutation(x), x[perm])   # the same order
+        exact = np.empty_like(x)
+        exact[perm] = 2.0 * x[perm] * w                  # h_perm[i] = v[perm[i]] ** 2
+        np.testing.assert_array_equal(dg.gradient(fixed, x), exact)

@@ -210,3 +210,58 @@ def test_hessian_through_the_product_is_unchanged():
         H = np.asarray(dg.hessian(lambda u: np.sum((L @ u) ** 3), x))
     D = L.toarray()
     np.testing.assert_allclose(H, 6 * D.T @ np.diag(D @ x) @ D, rtol=1e-13, atol=1e-13)
+
+
+SPELLINGS = {
+    "L @ u": lambda L, u: L @ u,
+    "L.dot(u)": lambda L, u: L.dot(u),
+    "np.matmul": lambda L, u: np.matmul(L, u),
+    "np.dot": lambda L, u: np.dot(L, u),
+    "matrix L * u": lambda L, u: L * u,
+}
+
+
+@pytest.mark.parametrize("spelling", sorted(SPELLINGS))
+@pytest.mark.parametrize("kind", ["matrix", "array"])
+def test_every_spelling_of_the_product_takes_the_kernel(monkeypatch, spelling, kind):
+    if spelling == "matrix L * u" and kind == "array":
+        pytest.skip("a sparse array's * is elementwise (refused: test_sparse_operands)")
+    S = awkward(600, 500, 9)
+    S.data = np.linspace(-1.0, 1.0, S.nnz)               # moderate: sin's argument conditioned
+    L = S if kind == "matrix" else sp.csr_array(S)
+    x = np.linspace(0.2, 1.3, 500)
+    calls = []
+    real = backend.sparse_dual
+
+    def spy(*args):
+        got = real(*args)
+        calls.append(got is not None)
+        return got
+    monkeypatch.setattr(backend, "sparse_dual", spy)
+    f = lambda u: np.sin(SPELLINGS[spelling](L, u ** 2))
+    with backend.use("numba"):
+        J = np.asarray(dg.jacobian(f, x))
+        value = dg.jvp(f, x, np.ones(500))[0]
+    assert calls and all(calls)
+    D = S.toarray()
+    expected = np.cos(D @ x ** 2)[:, None] * D * (2 * x)[None, :]
+    np.testing.assert_allclose(J, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(value, np.sin(S @ x ** 2))
+
+
+def test_threads_get_their_own_results():
+    import concurrent.futures as cf
+    Ls = [awkward(300, 300, s) for s in range(4)]
+    for L in Ls:
+        L.data = np.cos(np.arange(L.nnz))
+    x = np.linspace(0.1, 2.0, 300)
+
+    def job(L):
+        return [np.asarray(dg.jacobian(lambda u: np.tanh(L @ u), x)) for _ in range(5)]
+    with backend.use("numba"), cf.ThreadPoolExecutor(4) as pool:   # (use: process-wide)
+        results = list(pool.map(job, Ls))
+    for L, got in zip(Ls, results):
+        D = L.toarray()
+        expected = (1 - np.tanh(D @ x) ** 2)[:, None] * D
+        for J in got:
+            np.testing.assert_allclose(J, expected, rtol=1e-12, atol=1e-13)

@@ -265,3 +265,88 @@ def test_threads_get_their_own_results():
         expected = (1 - np.tanh(D @ x) ** 2)[:, None] * D
         for J in got:
             np.testing.assert_allclose(J, expected, rtol=1e-12, atol=1e-13)
+
+
+def dia(m, cols, offsets, width, seed):
+    """A DIA matrix whose diagonals are stored in the order ``offsets`` gives, ``width``
+    columns of storage (more or fewer than the matrix has)."""
+    rng = np.random.default_rng(seed)
+    data = rng.standard_normal((len(offsets), width)) * np.exp(
+        rng.uniform(-15, 15, (len(offsets), width)))
+    return sp.dia_matrix((data, offsets), shape=(m, cols))
+
+
+@pytest.mark.parametrize("n", [1, 3, 4, 5, 8, 9])
+@pytest.mark.parametrize("offsets", [[-1, 0, 1], [1, 0, -1], [0, 2, -3, 1, -1], [5]])
+@pytest.mark.parametrize("shape,width", [((200, 200), 200), ((150, 220), 220),
+                                         ((220, 150), 150), ((200, 200), 120),
+                                         ((200, 200), 260)])
+def test_dia_the_same_bits_as_scipy(numba_kernels, n, offsets, shape, width):
+    m, cols = shape
+    S = dia(m, cols, offsets, width, n)
+    rng = np.random.default_rng(n + 1)
+    x = rng.standard_normal(cols) * np.exp(rng.uniform(-15, 15, cols))
+    p = rng.standard_normal((cols, n))
+    p[::5] = 0.0
+    value, partials = backend.sparse_dual(S, x, p)
+    np.testing.assert_array_equal(bits(value), bits(S @ x))
+    np.testing.assert_array_equal(bits(partials), bits(S @ p))
+
+
+@pytest.mark.parametrize("bad", [np.inf, np.nan])
+def test_dia_non_finite_entries(numba_kernels, bad):
+    S = dia(60, 60, [-1, 0, 1], 60, 0)
+    x, p = np.linspace(0.5, 1.5, 60), np.zeros((60, 4))
+    p[::3, 0] = 1.0
+    S.data[0, 59] = bad                  # diagonal -1 at column 59: row 60, outside: unread
+    value, partials = backend.sparse_dual(S, x, p)
+    np.testing.assert_array_equal(partials, S @ p)
+    np.testing.assert_array_equal(value, S @ x)
+    S.data[2, 30] = bad                  # read: the caller's zero rule instead
+    assert backend.sparse_dual(S, x, p) is None
+    with dg.engine("eager"):
+        J = np.asarray(dg.jacobian(lambda u: S @ u, x))
+    np.testing.assert_array_equal(J, S.toarray())
+
+
+def test_dia_declined_layouts(numba_kernels):
+    S = dia(80, 80, [-1, 0, 1], 80, 3)
+    x, p = np.linspace(0.1, 1.0, 80), np.ones((80, 4))
+    wide = sp.dia_matrix(S)
+    wide.offsets = wide.offsets.astype(np.int64)
+    assert backend.sparse_dual(wide, x, p) is None
+    fortran = sp.dia_matrix(S)
+    fortran.data = np.asfortranarray(fortran.data)
+    assert backend.sparse_dual(fortran, x, p) is None
+    assert backend.sparse_dual(S.astype(np.float32), x, p) is None
+    assert backend.sparse_dual(S, x[:79], p[:79]) is None
+
+
+def heat_dia(p, n=400, steps=30, dt=0.01):
+    """heat with sp.diags's default format (DIA)."""
+    kappa, amp, width, rate = p
+    s = np.linspace(0.0, 1.0, n)
+    u = amp * np.exp(-((s - 0.5) / width) ** 2)
+    inner = np.ones(n)
+    inner[[0, -1]] = 0.0
+    L = sp.diags([inner[1:], -2.0 * inner, inner[:-1]], [-1, 0, 1])
+    assert L.format == "dia"
+    for _ in range(steps):
+        u = u + kappa * (L @ u) + inner * (dt * rate * u * (1.0 - u))
+    return u
+
+
+@pytest.mark.parametrize("engine", ["fused", "eager"])
+def test_heat_step_with_a_dia_laplacian(monkeypatch, engine):
+    calls = []
+    real = backend.sparse_dual
+
+    def spy(*args):
+        got = real(*args)
+        calls.append(got is not None)
+        return got
+    monkeypatch.setattr(backend, "sparse_dual", spy)
+    with dg.engine(engine), backend.use("numba"):
+        J = np.asarray(dg.jacobian(heat_dia, P))
+    assert calls and all(calls)
+    np.testing.assert_allclose(J, heat_tangent(P), rtol=1e-12, atol=1e-14)

@@ -581,13 +581,19 @@ def sparse_dual(S, x, p):
     entries, int32 indices), a 1-D float64 value ``x`` and its partials ``p``
     (``(N, n)``), both C-contiguous and writeable, by one kernel pass over ``S``
     (:func:`dualgrad.backend._numba_kernels.csr_dual`: SciPy's sums in SciPy's order,
-    the same bits as ``S @ x`` and ``S @ p``); ``None`` where any of that does not
+    the same bits as ``S @ x`` and ``S @ p``), or for a DIA matrix (``sp.diags``'s
+    default format: :func:`_dia_dual`); ``None`` where any of that does not
     hold, where the work is small or numba not yet worth loading, or where ``S``
     stores an inf or NaN (the caller's path: SciPy's products, and a zero partial
     times a non-finite entry made 0).  A method-of-lines step reads the matrix once
     instead of twice and skips SciPy's loop over a run-time number of columns."""
     if type(x) is not np.ndarray or type(p) is not np.ndarray or x.dtype != _F64 or \
-            p.dtype != _F64 or x.ndim != 1 or p.ndim != 2 or getattr(S, "format", None) != "csr":
+            p.dtype != _F64 or x.ndim != 1 or p.ndim != 2:
+        return None
+    form = getattr(S, "format", None)
+    if form == "dia":
+        return _dia_dual(S, x, p)
+    if form != "csr":
         return None
     data, indices, indptr = S.data, S.indices, S.indptr
     m, cols = S.shape
@@ -607,6 +613,28 @@ def sparse_dual(S, x, p):
     value = np.empty(m)
     out = _buffers.empty((m, n))
     if not _kernels().csr_dual(indptr, indices, data, x, p, value, out):
+        return None
+    return value, out
+
+
+def _dia_dual(S, x, p):
+    """:func:`sparse_dual` for a DIA matrix ``S`` (float64 diagonals stored
+    C-contiguous, int32 offsets): :func:`dualgrad.backend._numba_kernels.dia_dual`."""
+    data, offsets = S.data, S.offsets
+    m, cols = S.shape
+    n = p.shape[1]
+    if type(data) is not np.ndarray or type(offsets) is not np.ndarray or \
+            data.dtype != _F64 or offsets.dtype != _I32 or data.ndim != 2 or \
+            offsets.shape != (data.shape[0],) or x.shape[0] != cols or p.shape[0] != cols or \
+            not n or not _wanted(m * n, n, True):
+        return None
+    for a in (data, offsets, x, p):
+        flags = a.flags
+        if not (flags.c_contiguous and flags.writeable):
+            return None
+    value = np.empty(m)
+    out = _buffers.empty((m, n))
+    if not _kernels().dia_dual(offsets, data, x, p, value, out):
         return None
     return value, out
 

@@ -925,6 +925,85 @@ def csr_dual(indptr, indices, data, x, p, value, out):
 
 
 @_lazy
+@_vector(types.int32[::1], types.float64[:, ::1], types.float64[::1], types.float64[:, ::1],
+         types.float64[::1], types.float64[:, ::1])
+def dia_dual(offsets, diags, x, p, value, out):
+    """:func:`csr_dual` for a DIA matrix (``offsets``, ``diags``: ``(diagonals, L)``,
+    entry ``(i, j)`` of diagonal ``d`` at ``diags[d, j]``, ``j = i + offsets[d]``, read
+    for ``0 <= j < min(N, L)``): each sum starts at 0.0 and adds the diagonals' terms
+    in the stored order of the diagonals, as SciPy's ``dia_matvec`` / ``dia_matvecs``
+    add them into their zeroed results (the same bits); row by row, the directions
+    four to a set of registers.  ``False`` at a read entry that is not finite."""
+    m = out.shape[0]
+    n = p.shape[1]
+    cols = x.shape[0]
+    top = min(cols, diags.shape[1])
+    nd = offsets.shape[0]
+    full = n - n % 4
+    u = np.uint64
+    flat = p.reshape(p.size)
+    res = out.reshape(out.size)
+    k = u(n)
+    for i in range(m):
+        base = u(i) * k
+        v = 0.0
+        a0 = 0.0
+        a1 = 0.0
+        a2 = 0.0
+        a3 = 0.0
+        for d in range(nd):
+            j = i + offsets[d]
+            if j < 0 or j >= top:
+                continue
+            a = diags[d, j]
+            if a - a != 0.0:
+                return False
+            v += a * x[j]
+            if full:
+                o = u(j) * k
+                a0 += a * flat[o]
+                a1 += a * flat[o + u(1)]
+                a2 += a * flat[o + u(2)]
+                a3 += a * flat[o + u(3)]
+        value[i] = v
+        if full:
+            res[base] = a0
+            res[base + u(1)] = a1
+            res[base + u(2)] = a2
+            res[base + u(3)] = a3
+        for c0 in range(4, full, 4):
+            c = u(c0)
+            a0 = 0.0
+            a1 = 0.0
+            a2 = 0.0
+            a3 = 0.0
+            for d in range(nd):
+                j = i + offsets[d]
+                if j < 0 or j >= top:
+                    continue
+                a = diags[d, j]
+                o = u(j) * k + c
+                a0 += a * flat[o]
+                a1 += a * flat[o + u(1)]
+                a2 += a * flat[o + u(2)]
+                a3 += a * flat[o + u(3)]
+            res[base + c] = a0
+            res[base + c + u(1)] = a1
+            res[base + c + u(2)] = a2
+            res[base + c + u(3)] = a3
+        for c1 in range(full, n):
+            c = u(c1)
+            a0 = 0.0
+            for d in range(nd):
+                j = i + offsets[d]
+                if j < 0 or j >= top:
+                    continue
+                a0 += diags[d, j] * flat[u(j) * k + c]
+            res[base + c] = a0
+    return True
+
+
+@_lazy
 def correlation_rows(p, w, r, s, out):
     """``out[i, j, :] = p[i, j, :] * w[i, j] - r[i, j] * (s[i, :] + s[j, :])``: the
     partials of ``np.corrcoef``'s normalisation (``w = 1 / (d_i d_j)``, ``r`` the

@@ -639,6 +639,11 @@ def masked(name, a, axis, keepdims, kwargs):
     result = _PLAIN[name](a, axis=axis, keepdims=keepdims)
     if given:
         result = _WITH_INITIAL[name](result, initial)
+    if name in ("max", "min") and isinstance(result, Dual):
+        # NumPy's own bits (the sign of a NaN, of a tied zero), as amax gives them
+        # without where= (attack48 05); the partials are the picked element's
+        result = with_value(result, np.asarray(value, dtype=_primal(result).dtype)
+                            if np.ndim(value) else value)
     return result
 
 

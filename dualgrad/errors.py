@@ -2394,9 +2394,31 @@ _SCIPY_SPELLINGS: dict[object, str] = {
                 "a's upper triangle, NumPy's cholesky the lower: a.T hands it the same "
                 "numbers; np.linalg.cholesky(a.conj().T).conj().T for complex a), and "
                 "np.linalg.cholesky(a) for lower=True",
-    "lfilter": "np.convolve(x, b)[:len(x)] / a[0] for an FIR filter (a of length 1); an IIR "
+    "lfilter": "np.convolve(x, h)[:len(x)] where only x is a dual (plain b and a: a filter "
+               "applied to a modelled trace), h = scipy.signal.lfilter(b, a, np.eye(len(x))"
+               "[0]) the filter's impulse response on plain numbers (one NumPy call: the "
+               "filter is linear in x); with dual coefficients, np.convolve(x, b)[:len(x)] / "
+               "a[0] for an FIR filter (a of length 1); an IIR "
                "filter as its recursion y[n] = (b[0] x[n] + ... - a[1] y[n-1] - ...) / a[0] "
                "in a loop over n (each y[n] into a list, then np.stack(y))",
+    **{name: (f"M @ x where only the signal x is a dual, M = scipy.signal.{call} on plain "
+              "numbers, once: the function is linear in x, so its matrix's columns are its "
+              "responses to unit impulses (exact to rounding; n x n numbers: a few thousand "
+              "samples; a 2-D x: M @ x along axis 0)")
+       for name, call in (
+           ("filtfilt", "filtfilt(b, a, np.eye(len(x)), axis=0)"),
+           ("sosfilt", "sosfilt(sos, np.eye(len(x)), axis=0)"),
+           ("sosfiltfilt", "sosfiltfilt(sos, np.eye(len(x)), axis=0)"),
+           ("detrend", "detrend(np.eye(len(x)), axis=0) (your type= and bp= as given)"),
+           ("hilbert", "hilbert(np.eye(len(x)), axis=0) (complex; np.abs(M @ x) is the "
+                       "envelope)"),
+           ("resample", "resample(np.eye(len(x)), num, axis=0) (shape (num, len(x)))"),
+           ("decimate", "decimate(np.eye(len(x)), q, axis=0) (your n=, ftype= as given)"),
+           ("savgol_filter", "savgol_filter(np.eye(len(x)), window_length, polyorder, "
+                             "axis=0) (your deriv=, delta=, mode= as given)"))},
+    "fftconvolve": "np.convolve(in1, in2, mode=mode) for 1-D signals (the same sum; "
+                   "scipy.signal.convolve(in1, in2, mode=mode, method='direct') takes "
+                   "duals in N-D)",
     ("lfilter", "zi"): (
         "its state-space recursion, which carries zi (the filter's initial state; the "
         "plain recursion y[n] = (b[0] x[n] + ... - a[1] y[n-1] - ...) / a[0] starts from "

@@ -299,3 +299,46 @@ def test_receiver_function_jacobian_matches_jax():
     Jj = np.asarray(jax.jacfwd(lambda q: rf(q, jnp))(jnp.asarray(m)))
     assert np.abs(Jj).max() > 0
     np.testing.assert_allclose(J, Jj, rtol=0, atol=1e-13 * np.abs(Jj).max())
+
+
+# ---- scipy.signal on a modelled trace: the refusals name a linear-map spelling ---------
+def test_scipy_signal_filters_name_a_spelling_that_matches_scipy():
+    """A seismologist filters a modelled trace (plain coefficients, dual samples): SciPy's
+    compiled filters refuse the duals; each message names M @ x with M the function of
+    unit impulses (lfilter: the impulse response's convolution), and that spelling's
+    Jacobian is SciPy's own function differenced (the functions are linear in x)."""
+    ss = pytest.importorskip("scipy.signal")
+    n = 48
+    tr = np.sin(np.linspace(0.0, 9.0, n)) + 0.3 * np.cos(np.linspace(0.0, 31.0, n))
+    b, a = ss.butter(4, 0.2)
+    sos = ss.butter(4, 0.2, output="sos")
+    I = np.eye(n)
+    cases = {      # name: (SciPy's call on x, the message's spelling on x)
+        "lfilter": (lambda x: ss.lfilter(b, a, x),
+                    lambda x: np.convolve(x, ss.lfilter(b, a, I[0]))[:n]),
+        "filtfilt": (lambda x: ss.filtfilt(b, a, x),
+                     lambda x: ss.filtfilt(b, a, I, axis=0) @ x),
+        "sosfiltfilt": (lambda x: ss.sosfiltfilt(sos, x),
+                        lambda x: ss.sosfiltfilt(sos, I, axis=0) @ x),
+        "detrend": (lambda x: ss.detrend(x), lambda x: ss.detrend(I, axis=0) @ x),
+        "hilbert": (lambda x: np.abs(ss.hilbert(x)),
+                    lambda x: np.abs(ss.hilbert(I, axis=0) @ x)),
+        "resample": (lambda x: ss.resample(x, 32), lambda x: ss.resample(I, 32, axis=0) @ x),
+        "decimate": (lambda x: ss.decimate(x, 2), lambda x: ss.decimate(I, 2, axis=0) @ x),
+        "savgol_filter": (lambda x: ss.savgol_filter(x, 7, 2),
+                          lambda x: ss.savgol_filter(I, 7, 2, axis=0) @ x),
+    }
+    p = np.array([1.3, 0.4])
+    model = lambda p: p[0] * tr + p[1] * tr ** 2          # noqa: E731 a modelled trace
+    for name, (scipy_f, spelled) in cases.items():
+        with pytest.raises(TypeError, match=rf"scipy\.signal\.{name}.*Fix: write that step "
+                                            r"as .*(M @ x|np\.convolve\(x, h\))"):
+            dg.jacobian(lambda q: scipy_f(model(q)), p)
+        J = dg.jacobian(lambda q: spelled(model(q)), p)
+        np.testing.assert_allclose(spelled(model(p)), scipy_f(model(p)), rtol=1e-10,
+                                   atol=1e-12)
+        h = 1e-6
+        fd = np.stack([(scipy_f(model(p + h * e)) - scipy_f(model(p - h * e))) / (2 * h)
+                       for e in np.eye(2)], -1)
+        assert np.abs(fd).max() > 0.1, name
+        np.testing.assert_allclose(J, fd, rtol=0, atol=1e-7 * np.abs(fd).max(), err_msg=name)

@@ -2,7 +2,7 @@
 geophysics in model parameters, each checked against an independent oracle and timed
 against ``scipy.optimize.approx_fprime`` and the function itself in one process.
 
-    python bench/geophysics.py [--repeat R] [--steps NT]
+    python bench/geophysics.py [--repeat R] [--steps NT] [--pyfunc]
 
 Problems (sources cited; the code is written for this script after them):
 
@@ -24,6 +24,10 @@ Problems (sources cited; the code is written for this script after them):
   grid (crossing parameters sorted, cells by np.digitize / np.searchsorted of the plain
   midpoints). Dense dg.jacobian and sparse with the pattern from dg.sparsity. Oracle: the
   times are linear in the slowness, so column c is the time through the unit slowness e_c.
+
+* --pyfunc (alone): one call of Koehn's @jit stencil's Python original (``py_func``, what
+  the refusal of a 2-D dual in jitted code offered) on a 200 x 200 dual wavefield of 3
+  directions, beside the same Laplacian on slices: the cost per time step of each fix.
 
 Each row: the worst error of dualgrad and of approx_fprime against the oracle (over the
 largest entry), and median wall times of f, dualgrad and approx_fprime (one thread each,
@@ -161,11 +165,49 @@ def row(name, tf, cols):
         f"{k} {t * 1e3:9.1f} ms ({t / tf:5.1f}x f, err {e:.1e})" for k, t, e in cols))
 
 
+def stencil_loop(p, dx, dz, nx, nz, d2px, d2pz):
+    """Koehn's update_d2px_d2pz (the @jit function's body; run as its py_func)."""
+    for i in range(1, nx - 1):
+        for j in range(1, nz - 1):
+            d2px[i, j] = (p[i + 1, j] - 2 * p[i, j] + p[i - 1, j]) / dx**2
+            d2pz[i, j] = (p[i, j + 1] - 2 * p[i, j] + p[i, j - 1]) / dz**2
+    return d2px, d2pz
+
+
+def stencil_slices(p, dx, dz, nx, nz, d2px, d2pz):
+    d2px, d2pz = np.zeros_like(p), np.zeros_like(p)
+    d2px[1:-1, 1:-1] = (p[2:, 1:-1] - 2 * p[1:-1, 1:-1] + p[:-2, 1:-1]) / dx**2
+    d2pz[1:-1, 1:-1] = (p[1:-1, 2:] - 2 * p[1:-1, 1:-1] + p[1:-1, :-2]) / dz**2
+    return d2px, d2pz
+
+
+def pyfunc(rep):
+    field = np.sin(np.arange(N * N).reshape(N, N) / 7.0)
+
+    def one(update):
+        def f(v):
+            p = field * v[0] + field ** 2 * v[1] + v[2]
+            d2px, d2pz = update(p, DX, DX, N, N, np.zeros_like(p), np.zeros_like(p))
+            return (d2px + d2pz)[N // 2]
+        return f
+    v = np.array([1.0, 0.5, 0.2])
+    tl = median_time(lambda: dg.jacobian(one(stencil_loop), v), repeat=rep, min_time=0)
+    ts = median_time(lambda: dg.jacobian(one(stencil_slices), v), repeat=rep, min_time=0)
+    same = np.array_equal(dg.jacobian(one(stencil_loop), v), dg.jacobian(one(stencil_slices), v))
+    print(f"stencil on a {N} x {N} dual (3 directions), one call: py_func loop {tl:.3f} s, "
+          f"slices {ts * 1e3:.2f} ms ({tl / ts:.0f}x); same Jacobian row: {same}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--steps", type=int, default=500)
+    ap.add_argument("--pyfunc", action="store_true")
     a = ap.parse_args()
+    if a.pyfunc:
+        print("load:", os.getloadavg())
+        pyfunc(a.repeat)
+        return
     rep, nt = a.repeat, a.steps
     print("load:", os.getloadavg())
     print(f"engine: {os.environ.get('DUALGRAD_ENGINE', 'default')}; wave: {N} x {N}, {nt} steps")

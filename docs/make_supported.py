@@ -64,6 +64,8 @@ def render():
                   for d in r.derivs] + ["", ""]
         if len(r.derivs) == 3:                  # betainc(a, b, x): the third in the d/dy cell
             derivs[1] = f"{derivs[1]}; d/dz: {derivs[2]}"
+        elif len(r.derivs) == 4:                # hyp2f1(a, b, c, z): the third and fourth too
+            derivs[1] = f"{derivs[1]}; d/dz: {derivs[2]}; d/dw: {derivs[3]}"
         if r.kind != "smooth":
             derivs = ["", ""]
         lines.append(f"| {name} | {KIND_TEXT[r.kind]} | {derivs[0]} | {derivs[1]} | "
@@ -259,7 +261,8 @@ EXTRA = [
     "  e.g. `scipy.stats.norm.cdf(x)` is `scipy.special.ndtr((x - loc) / scale)`.",
     "- `dualgrad.scipy`: drop-ins with SciPy's signatures that take duals (SciPy's value,",
     "  exact derivatives, Hessians too; plain input goes to SciPy itself):",
-    "  `dualgrad.scipy.special.logsumexp softmax log_softmax polygamma`;",
+    "  `dualgrad.scipy.special.logsumexp softmax log_softmax polygamma airy` (`airy`:",
+    "  `scipy.special.airy`'s four outputs, which the table's rows do not hold);",
     "  `dualgrad.scipy.linalg.cholesky cho_factor cho_solve solve_triangular solve inv det",
     "  lu_factor lu_solve eigh expm solve_discrete_lyapunov solve_continuous_lyapunov",
     "  solve_continuous_are solve_discrete_are solve_sylvester sqrtm block_diag` (`eigh`: the",

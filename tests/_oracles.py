@@ -139,6 +139,18 @@ MPMATH = {
     "eval_gegenbauer": lambda n, a, x: mp.gegenbauer(n, a, x),
     "eval_chebyt": lambda n, x: mp.chebyt(n, x),
     "eval_chebyu": lambda n, x: mp.chebyu(n, x),
+    # special48: mpmath's own definitions (hypergeometric; Struve's by its series, Owen's T
+    # by quadrature of its integral)
+    "eval_hermite": lambda n, x: mp.hermite(n, x),
+    "eval_hermitenorm": lambda n, x: mp.hermite(n, x / mp.sqrt(2)) * mp.mpf(2) ** (-mp.mpf(n) / 2),
+    "eval_laguerre": lambda n, x: mp.laguerre(n, 0, x),
+    "eval_genlaguerre": lambda n, a, x: mp.laguerre(n, a, x),
+    "eval_jacobi": lambda n, a, b, x: mp.jacobi(n, a, b, x),
+    "hyp2f1": mp.hyp2f1,
+    "owens_t": lambda h, a: mp.quad(lambda t: mp.exp(-h * h * (1 + t * t) / 2) / (1 + t * t),
+                                    [0, a]) / (2 * mp.pi),
+    "struve": mp.struveh, "modstruve": mp.struvel,
+    "ellipkinc": mp.ellipf, "ellipeinc": mp.ellipe,
     # attack32 05's rows (special41)
     "loggamma": mp.loggamma,
     "exp1": mp.e1, "expi": mp.ei, "erfi": mp.erfi,

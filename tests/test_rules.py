@@ -100,6 +100,12 @@ def test_smooth_rule_matches_central_differences(rule, path):
             _check_directions(rule, xs, mask, rng, path)
 
 
+# rows whose first derivative in an argument is written with a function the table
+# refuses to differentiate (special48: F and E's d/dm with Carlson's R_D, whose partials
+# cancel): the second derivative there raises, naming that function
+SECOND_REFUSED = {"ellipkinc": (1, "elliprd"), "ellipeinc": (1, "elliprd")}
+
+
 @pytest.mark.parametrize("rule", SMOOTH, ids=_ids(SMOOTH))
 def test_second_derivative_through_nesting(rule):
     rng = np.random.default_rng(7)
@@ -113,6 +119,10 @@ def test_second_derivative_through_nesting(rule):
             args[k] = t
             return rule.ufunc(*args)
 
+        if SECOND_REFUSED.get(rule.name, (None,))[0] == k:
+            with pytest.raises(TypeError, match=SECOND_REFUSED[rule.name][1]):
+                dg.derivative(lambda t: dg.derivative(along, t), point[k])
+            continue
         got = dg.derivative(lambda t: dg.derivative(along, t), point[k])
         np.testing.assert_allclose(got, second_difference(along, point[k]), rtol=1e-6,
                                    atol=1e-8, err_msg=f"{rule.name} argument {k}")
@@ -178,7 +188,7 @@ def test_predicates_give_plain_bools(rule):
 @pytest.mark.parametrize("rule", UNSUPPORTED, ids=_ids(UNSUPPORTED))
 def test_unsupported_rules_raise_naming_the_ufunc(rule):
     x = dg.Dual(np.array([1.0, 2.0]), np.ones((2, 1)))
-    with pytest.raises(TypeError, match=rf"np\.{rule.name}\b.*does not support"):
+    with pytest.raises(TypeError, match=rf"(np|scipy\.special)\.{rule.name}\b.*does not support"):
         rule.ufunc(*([x] * rule.ufunc.nin))
 
 
@@ -217,6 +227,10 @@ def test_mixed_second_derivatives_through_nesting(rule):
     rng = np.random.default_rng(zlib.crc32(rule.name.encode()))
     point = np.array([_sample(rng, dom, ()).item() for dom in rule.domain])
     g = lambda v: rule.ufunc(v[0], v[1])
+    if rule.name in SECOND_REFUSED:
+        with pytest.raises(TypeError, match=SECOND_REFUSED[rule.name][1]):
+            dg.hessian(g, point)
+        return
     np.testing.assert_allclose(dg.hessian(g, point),
                                numerical_jacobian(lambda y: dg.gradient(g, y), point),
                                rtol=1e-6, atol=1e-7)

@@ -245,6 +245,18 @@ _CLAUSES = {
     # is 0 at delta = 0, d/ddelta |r|, d/dr 0
     "delta = 0: the limits from delta > 0": lambda rule: [
         ((0.0, 2.0), (2.0, 0.0)), ((0.0, -3.0), (3.0, 0.0)), ((0.0, 0.0), (0.0, 0.0))],
+    # special48: d/dz 2F1(a, b; c; z) at z = 1 is Gauss's sum a b / c Gamma(c + 1)
+    # Gamma(c - a - b - 1) / (Gamma(c - a) Gamma(c - b)) where c - a - b > 1 (1.5 and 4
+    # for these), +inf where the series at z = 1 diverges
+    "z = 1: Gauss's sum, inf where c - a - b <= 1": lambda rule: [
+        ((1.0, 1.0, 4.0, 1.0), (None, None, None, 1.5)),
+        ((1.0, 2.0, 5.0, 1.0), (None, None, None, 4.0)),
+        ((0.5, 0.5, 1.5, 1.0), (None, None, None, math.inf)),
+        ((0.5, 0.5, 2.0, 1.0), (None, None, None, math.inf))],
+    # special48: SciPy's F(phi, m) and E(phi, m) are NaN for every m > 1 (their real part
+    # exists for small phi): the slopes are NaN with them
+    "nan for m > 1, as the value": lambda rule: [((0.5, 1.5), (_NAN, _NAN)),
+                                                 ((2.0, 3.0), (_NAN, _NAN))],
 }
 _ALIASES = {"as power": "d/dx x**0 = 0; d/dy 0**y = 0"}
 
@@ -345,7 +357,7 @@ def test_zero_directions_stay_zero_next_to_infinite_local_derivatives(rule, path
     partials must stay exactly 0, on both engines, flat (n = 1) and rows (n = 3)."""
     size = _BAD.size
     xs = [np.repeat(_BAD, size), np.tile(_BAD, size)][:rule.ufunc.nin]
-    if rule.ufunc.nin == 3:
+    for _ in range(rule.ufunc.nin - 2):     # betainc's x, hyp2f1's z (special48)
         xs.append(np.full(size * size, 0.5))
     tag = new_tag()
     args = []

@@ -132,21 +132,28 @@ def test_the_rows_with_value_tests_are_these():
     # betaincinv / betainccinv / _beta_ppf inside against mpmath, the first two at y = 0, 1)
     # (the orthogonal polynomials' degree tests, 0 and negative degrees, against mpmath in
     # test_climate47.py and test_special47.py)
+    # (special48's rows, against mpmath on both sides in test_special48.py: the Hermite,
+    # Laguerre and Jacobi degrees (0, negative, real), genlaguerre's alpha <= -1 (NaN),
+    # hyp2f1's a b = 0, F / E's m > 1 (NaN) and |phi| = pi / 2, Struve's |x| = 1)
     assert sorted(r.name for r in VALUE_ROWS) == ["_beta_ppf",
                                                   "_binom_cdf", "_binom_pmf", "_binom_sf",
                                                   "_cauchy_isf", "_cauchy_ppf",
                                                   "arccos", "arcsin", "arcsinh", "arctanh",
                                                   "betainc", "betaincc", "betainccinv",
                                                   "betaincinv", "chdtr", "chdtrc", "chdtri",
-                                                  "dawsn", "ellipe", "ellipk",
-                                                  "eval_chebyt", "eval_chebyu",
-                                                  "eval_gegenbauer", "eval_legendre",
+                                                  "dawsn", "ellipe", "ellipeinc", "ellipk",
+                                                  "ellipkinc", "eval_chebyt", "eval_chebyu",
+                                                  "eval_gegenbauer", "eval_genlaguerre",
+                                                  "eval_hermite", "eval_hermitenorm",
+                                                  "eval_jacobi", "eval_laguerre",
+                                                  "eval_legendre",
                                                   "float_power", "gammainc", "gammaincc",
                                                   "gammainccinv", "gammaincinv",
-                                                  "huber", "hypot", "kl_div", "power",
+                                                  "huber", "hyp2f1", "hypot", "kl_div",
+                                                  "modstruve", "power",
                                                   "pseudo_huber", "rel_entr",
-                                                  "remainder", "stdtr", "stdtrit", "tanh",
-                                                  "voigt_profile", "wofz"]
+                                                  "remainder", "stdtr", "stdtrit", "struve",
+                                                  "tanh", "voigt_profile", "wofz"]
 
 
 _SWITCH = {"arcsin": [0.45, 0.499, 0.5, 0.501, 0.55, -0.5, -0.49, 0.5j, 0.35 + 0.35j,

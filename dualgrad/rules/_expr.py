@@ -178,12 +178,15 @@ FUNCTIONS = {
     "trigamma": _Fn(1, "_trigamma"), "tetragamma": _Fn(1, "_tetragamma"),
     **{f"sc.{name}": _Fn(1) for name in (
         "expit", "erfcx", "ndtr", "digamma", "gamma", "gammaln", "j0", "j1", "y0", "y1", "i0", "i1", "i0e", "i1e",
-        "k0", "k1", "ellipk", "ellipe")},
+        "k0", "k1", "ellipk", "ellipe", "erf", "rgamma")},
     **{f"sc.{name}": _Fn(2) for name in (
         "zeta", "jv", "yv", "iv", "ive", "kv", "kn", "expn", "yn", "betaln", "xlogy",
-        "xlog1py", "binom")},
+        "xlog1py", "binom", "eval_hermite", "eval_hermitenorm", "struve", "modstruve")},
     # C_n^(a)(x), eval_legendre's and its own derivative (climate47)
     "sc.eval_gegenbauer": _Fn(3),
+    # special48: the orthogonal polynomials' derivatives (L_n' = -L_(n-1)^(1), P_n^(a, b)'
+    # a Jacobi polynomial) and 2F1's (a 2F1)
+    "sc.eval_genlaguerre": _Fn(3), "sc.elliprd": _Fn(3), "sc.eval_jacobi": _Fn(4), "sc.hyp2f1": _Fn(4),
     # Faddeeva's w(z) and the table's own w'(z) and (z w(z))' (rules/_table.py: voigt_profile's
     # row reads them at a point that is none of its arguments)
     "sc.wofz": _Fn(1), "wofz_slope": _Fn(1), "wofz_moment_slope": _Fn(1),

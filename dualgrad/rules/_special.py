@@ -373,7 +373,7 @@ def _ratio_log_slopes(num, den):
 _TINY = 2.0 ** -60           # a continued fraction's convergence: relative change below
 
 
-def _continued_fraction(coefficient, b, size, n, order, limit):
+def _continued_fraction(coefficient, b, size, n, order, limit, scale=None):
     """The log-derivatives (first, second or ``None``) of ``f = 1 / (b(0) + c(1) /
     (b(1) + c(2) / (b(2) + ...)))`` over ``size`` flat elements, and where they
     converged: ``coefficient(k, ids)`` and ``b(k, ids)`` are jets of the elements
@@ -381,7 +381,13 @@ def _continued_fraction(coefficient, b, size, n, order, limit):
     ``f = B / A``), rescaled every step; an element stops once its value and
     first log-derivatives move by less than ``2**-60`` relative; ``converged`` is
     False where ``limit`` steps did not reach that (the results there: the last
-    step's)."""
+    step's).  ``scale``, when given, holds per element a floor for the value's and
+    each first log-derivative's size in that test (for a derivative, the magnitude of
+    what the caller adds to it, the prefactor's log-derivative): a move below
+    ``2**-60`` of that stops too.  Where the fraction is 1 + O(x) at x ~ 1e-16
+    (betainc's: special48) its value and log-derivatives flip by an ulp every step,
+    rounding noise, their relative moves never settled, and the 20000 steps ended in
+    NaN."""
     ids = np.arange(size)
     one = _Jet.constant(np.ones(size), n, order)
     a_prev, a_cur = one, b(0, ids)
@@ -403,8 +409,9 @@ def _continued_fraction(coefficient, b, size, n, order, limit):
             stop = np.full(ids.size, k == limit)
             if last is not None:
                 stop = np.ones(ids.size, bool)
-                for p, q in zip(now, last):
-                    stop &= np.abs(p - q) <= _TINY * np.abs(p)
+                for j, (p, q) in enumerate(zip(now, last)):
+                    size_ = np.abs(p) if scale is None else np.maximum(np.abs(p), scale[j][ids])
+                    stop &= np.abs(p - q) <= _TINY * size_
                 converged[ids[stop]] = True
                 stop = stop | (k == limit)
         if np.any(stop):
@@ -612,9 +619,14 @@ def _beta_fraction(p, q, y, order):
             _linear(ps + 2.0 * m, 1.0, 0.0, order)
         return (num * _reciprocal(den)).scaled(ys)
 
-    f1, f2, converged = _continued_fraction(c, b, size, 2, order, _LIMIT)
     lead = (np.log(y) - 1.0 / p - psi_difference_array(p, q, 0),
             np.log1p(-y) - psi_difference_array(q, p, 0))
+    # where the coefficients are tiny (|d_k| <~ (1 + p + q) y < 2**-30) the k-th
+    # approximant is within ((1 + p + q) y)**k of f, exact after a few steps, and the
+    # value may move by 2**-51 (2 ulps of f ~ 1: rounding) and still have converged
+    noise = np.where((1.0 + p + q) * y < 2.0 ** -30, 512.0, 0.0)
+    f1, f2, converged = _continued_fraction(c, b, size, 2, order, _LIMIT,
+                                            (noise,) + tuple(np.abs(t) for t in lead))
     first = tuple(np.where(converged, s + t, np.nan) for s, t in zip(lead, f1))
     if order < 2:
         return first, None

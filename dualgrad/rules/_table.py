@@ -39,6 +39,7 @@ generated scalar fast path, the numba extension, the generated kernels,
 ``docs/supported.md`` and the tests are all derived from this table.
 """
 
+import math
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -95,6 +96,12 @@ def _canonical(text):
 def _canonical3(text):
     """:func:`_canonical` of a ternary row's expression (in ``x``, ``y``, ``z``)."""
     return parse(text, _PARAMS[2]).source()
+
+
+def _canonical4(text):
+    """:func:`_canonical` of a row of four arguments (in ``x``, ``y``, ``z``, ``w``:
+    ``hyp2f1(a, b, c, z)`` is ``(x, y, z, w)`` here)."""
+    return parse(text, _PARAMS[3]).source()
 
 
 def _erfcx_tail(depth=24):
@@ -471,7 +478,8 @@ class Rule:
 
 
 # the names of a derivative of a ufunc with 1, 2 or 3 arguments, in call order
-_PARAMS = (("x", "out"), ("x", "y", "out"), ("x", "y", "z", "out"))
+_PARAMS = (("x", "out"), ("x", "y", "out"), ("x", "y", "z", "out"),
+           ("x", "y", "z", "w", "out"))
 
 
 # The convention at ties of every selection (maximum, minimum, fmax, fmin and the
@@ -1264,6 +1272,135 @@ def _scipy_rules(sc):
                 "where(x >= 1, -sc.expn(x - 1, y), -np.exp(-y) / y - np.exp(-y) / (y * y))",
                 domain=((0, 4, "int"), _P),
                 note="integer order n >= 0; differentiable in x only"),
+        *_special48_rules(sc),
+    ]
+
+
+def _whole_degree(constant, formula):
+    """``constant`` where a polynomial's degree (the row's ``x``) is a whole number <= 0,
+    else ``formula``: the polynomial is a constant there (SciPy's 1, 0, or NaN for a real
+    degree its formula leaves undefined), and the formula's degree n - 1 is not one SciPy
+    evaluates as the polynomial's own derivative (eval_gegenbauer's row's condition)."""
+    return (f"where(np.real(value(x)) <= 0.0, where(np.real(value(x) - "
+            f"np.floor(np.real(value(x)))) == 0.0, {constant}, {formula}), {formula})")
+
+
+def _special48_rules(sc):
+    """scipy.special rows users hit (special48): more orthogonal polynomials, 2F1 in z,
+    Owen's T, Struve's functions."""
+    # incomplete elliptic integrals F(phi, m), E(phi, m) (x = phi, y = m): d/dphi 1 / Delta and
+    # Delta, Delta = sqrt(1 - m sin(phi)**2); d/dm (1/2) int_0^phi sin**2 / Delta**3 and
+    # -(1/2) int_0^phi sin**2 / Delta by Carlson's R_D (DLMF 19.25.1's pieces), with no
+    # cancellation as m -> 0 or phi -> 0 ((E - F) / (2 m) loses every digit there): for
+    # phi = k pi + r, |r| <= pi / 2, k / 3 R_D(0, 1, 1 - m) (twice K's d/dm a half period,
+    # the integrand's period pi) plus sin(r)**3 / 6 R_D(cos(r)**2, 1, Delta(r)**2) (for E
+    # R_D(0, 1 - m, 1) and R_D(cos(r)**2, Delta(r)**2, 1)); SciPy's value is NaN for m > 1
+    half = "np.floor(x * 0.3183098861837907 + 0.5)"
+    r = f"(x - {half} * 3.141592653589793)"
+    near = {"f": f"np.sin(x) ** 3.0 / 6.0 * sc.elliprd(np.cos(x) ** 2.0, 1.0, "
+                 f"1.0 - y * np.sin(x) ** 2.0)",
+            "e": f"np.sin(x) ** 3.0 / 6.0 * sc.elliprd(np.cos(x) ** 2.0, "
+                 f"1.0 - y * np.sin(x) ** 2.0, 1.0)"}
+    far = {"f": f"{half} / 3.0 * sc.elliprd(0.0, 1.0, 1.0 - y) + np.sin({r}) ** 3.0 / 6.0 * "
+                f"sc.elliprd(np.cos({r}) ** 2.0, 1.0, 1.0 - y * np.sin({r}) ** 2.0)",
+           "e": f"{half} / 3.0 * sc.elliprd(0.0, 1.0 - y, 1.0) + np.sin({r}) ** 3.0 / 6.0 * "
+                f"sc.elliprd(np.cos({r}) ** 2.0, 1.0 - y * np.sin({r}) ** 2.0, 1.0)"}
+
+    def in_m(kind):
+        return (f"where(np.real(value(y)) > 1.0, out - out, where(np.absolute(np.real(value(x))) <= "
+                f"1.5707963267948966, {near[kind]}, {far[kind]}))")
+
+    def in_phi(slope):
+        return f"where(np.real(value(y)) > 1.0, out - out, {slope})"
+
+    delta = "np.sqrt(1.0 - y * np.sin(x) ** 2.0)"
+    # below |x| = 1 the series of H_v' (L_v': all signs +), DLMF 11.2.1 differentiated,
+    # sum_k (+-1)**k (2k + v + 1) / 2 (x / 2)**(2k + v) / (Gamma(k + 3/2) Gamma(k + v + 3/2)),
+    # 12 terms (the 13th below 1e-20 of the first): the recurrence's two terms cancel
+    # there for v near -1 (-1.6e286 for 0 at H_(-1)'(1e-300)), and v / x is 0 / 0 at 0;
+    # at x = 0 it gives the limits (power's x**0 convention: the second derivative too)
+    # (a term whose coefficient 2k + v + 1 is 0 is a constant's: 0, not 0 * inf at x = 0)
+    def struve_series(sign):
+        return " + ".join(
+            f"where(np.real(value(x)) == {-2.0 * k - 1.0}, 0.0 * y, {sign ** k:.1f} * "
+            f"(x + {2 * k + 1.0}) * 0.5 * (y * 0.5) ** (x + {2.0 * k}) * "
+            f"{1.0 / math.gamma(k + 1.5)!r} * sc.rgamma(x + {k + 1.5}))" for k in range(12))
+
+    return [
+        _smooth(sc.ellipkinc, _canonical(in_phi(f"1.0 / {delta}")), _canonical(in_m("f")),
+                domain=((-4.0, 4.0), (-2.0, 0.9)), kink="nan for m > 1, as the value",
+                note="second derivatives in m raise (R_D's partials: see elliprd)"),
+        _smooth(sc.ellipeinc, _canonical(in_phi(delta)), _canonical("-(" + in_m("e") + ")"),
+                domain=((-4.0, 4.0), (-2.0, 0.9)), kink="nan for m > 1, as the value",
+                note="second derivatives in m raise (R_D's partials: see elliprd)"),
+        # four outputs: dualgrad.scipy.special.airy gives them with their derivatives
+        _unsupported(sc.airy, "it has four outputs (Ai, Ai', Bi, Bi'), which the rule "
+                              "table's rows do not hold; call dualgrad.scipy.special.airy(x) "
+                              "instead, which takes dual numbers (SciPy's values)"),
+        # R_D's partials are divided differences of R_D, (R_D(y, z, x) - R_D(x, y, z)) /
+        # (2 (x - z)), that lose every digit where the arguments meet (phi -> 0 and m -> 1
+        # in ellipkinc's d/dm): refused, not approximated
+        _unsupported(sc.elliprd, "Carlson's R_D has no cancellation-free partial derivatives in "
+                                 "SciPy's functions (its divided differences lose every digit "
+                                 "where its arguments meet); ellipkinc's and ellipeinc's d/dm "
+                                 "are written with it, so their second derivatives in m reach "
+                                 "this: take one derivative in m with dualgrad"),
+        # H_n' = 2 n H_(n-1), He_n' = n He_(n-1) (DLMF 18.9.25-26); SciPy's degree is an
+        # integer (its only loop), NaN below 0: out - out keeps that, 0 at degree 0
+        _smooth(sc.eval_hermite, None, _canonical(
+            "where(np.real(value(x)) <= 0.0, out - out, 2.0 * x * sc.eval_hermite(x - 1, y))"),
+                domain=((0, 6, "int"), _U),
+                note="integer degree n; differentiable in x only (nan below n = 0, as the value)"),
+        _smooth(sc.eval_hermitenorm, None, _canonical(
+            "where(np.real(value(x)) <= 0.0, out - out, x * sc.eval_hermitenorm(x - 1, y))"),
+                domain=((0, 6, "int"), _U),
+                note="integer degree n; differentiable in x only (nan below n = 0, as the value)"),
+        # L_n^(a)' = -L_(n-1)^(a+1) (DLMF 18.9.23), for a real degree too (both are
+        # binom(n + a, n) 1F1(-n; a + 1; x)); SciPy's value is NaN for a <= -1
+        _smooth(sc.eval_laguerre, None, _canonical(
+            _whole_degree("out - out", "-sc.eval_genlaguerre(x - 1, 1.0, y)")),
+                domain=((0, 6, "int"), (0.0, 4.0)), note="differentiable in x only"),
+        _smooth(sc.eval_genlaguerre, None, None, _canonical3(
+            "where(np.real(value(y)) <= -1.0, out - out, "
+            + _whole_degree("out - out", "-sc.eval_genlaguerre(x - 1, y + 1.0, z)") + ")"),
+                domain=((0, 6, "int"), (0.0, 2.0), (0.0, 4.0)),
+                note="differentiable in x only: d/dalpha is a sum over the lower degrees, "
+                     "with no closed form in SciPy's functions; pass alpha as a plain number"),
+        # P_n^(a, b)' = (n + a + b + 1) / 2 P_(n-1)^(a+1, b+1) (DLMF 18.9.15)
+        _smooth(sc.eval_jacobi, None, None, None, _canonical4(
+            _whole_degree("out - out",
+                          "0.5 * (x + y + z + 1.0) * sc.eval_jacobi(x - 1, y + 1.0, z + 1.0, w)")),
+                domain=((0, 6, "int"), (0.0, 2.0), (0.0, 2.0), _I),
+                note="differentiable in x only: d/dalpha, d/dbeta have no closed form in "
+                     "SciPy's functions; pass alpha and beta as plain numbers"),
+        # d/dz 2F1(a, b; c; z) = a b / c 2F1(a + 1, b + 1; c + 1; z) (DLMF 15.5.1); a
+        # constant 1 where a b = 0
+        _smooth(sc.hyp2f1, None, None, None, _canonical4(
+            "where(np.real(value(x) * value(y)) == 0.0, out - out, "
+            "x * y / z * sc.hyp2f1(x + 1.0, y + 1.0, z + 1.0, w))"),
+                domain=((0.2, 2.0), (0.2, 2.0), (2.5, 4.0), (-0.9, 0.9)),
+                kink="z = 1: Gauss's sum, inf where c - a - b <= 1",
+                note="differentiable in z only (the row's w: its x, y, z, w are a, b, c, z): "
+                     "d/da, d/db, d/dc are double series with no closed form in SciPy's "
+                     "functions; pass a, b and c as plain numbers"),
+        # Owen's T(h, a) = (1 / 2 pi) int_0^a exp(-h**2 (1 + t**2) / 2) / (1 + t**2) dt:
+        # d/dh = -phi(h) erf(a h / sqrt 2) / 2, d/da the integrand at t = a
+        _smooth(sc.owens_t, f"-0.5 * {_1_SQRT2PI} * np.exp(-0.5 * x * x) * "
+                            "sc.erf(0.7071067811865476 * y * x)",
+                "0.15915494309189535 * np.exp(-0.5 * x * x * (1.0 + y * y)) / (1.0 + y * y)",
+                domain=(_U, _U)),
+        # H_v' = H_(v-1) - (v / x) H_v, L_v' = L_(v-1) - (v / x) L_v (DLMF 11.4.23-27), not
+        # the half sum (H_(v-1) - H_(v+1)) / 2 + (x / 2)**v / (2 sqrt(pi) Gamma(v + 3/2)),
+        # whose terms cancel for large x (2 / pi each against a slope ~ x**-1/2); below
+        # |x| = 1 the series
+        _smooth(sc.struve, None, _canonical(
+            f"where(np.absolute(value(y)) < 1.0, {struve_series(-1)}, "
+            "sc.struve(x - 1.0, y) - x / y * out)"),
+                domain=((0.0, 3.0), _P), note="differentiable in x only"),
+        _smooth(sc.modstruve, None, _canonical(
+            f"where(np.absolute(value(y)) < 1.0, {struve_series(1)}, "
+            "sc.modstruve(x - 1.0, y) - x / y * out)"),
+                domain=((0.0, 3.0), _P), note="differentiable in x only"),
     ]
 
 

@@ -1,5 +1,5 @@
 """``scipy.special``'s reductions that take dual numbers: ``logsumexp``,
-``softmax``, ``log_softmax``; and ``polygamma``.
+``softmax``, ``log_softmax``; ``polygamma``; and ``airy`` (four outputs).
 
 SciPy converts their input with ``np.asarray`` first, so dual numbers cannot pass
 through them (``scipy.special``'s ufuncs, ``erf``, ``gammaln`` ..., take duals as
@@ -16,6 +16,9 @@ same result, bit for bit); on duals:
   table's rows (the same operations: SciPy's bits), so its derivative is
   ``polygamma(n + 1, x)`` at every order; ``n`` plain (zeta is differentiable in its
   second argument only: a dual ``n`` raises the table's error).
+* ``airy(z)``: SciPy's ``(Ai, Ai', Bi, Bi')`` of the values, each with its
+  derivative ``Ai'``, ``z Ai``, ``Bi'``, ``z Bi`` (Airy's equation ``w'' = z w``), so
+  every order (a Hessian's nested duals) comes from SciPy's four values again.
 * ``softmax``, ``log_softmax``: SciPy's own steps, the maximum it subtracts taken
   from the values (a constant: both are unchanged by any shift, so the partials
   are exact and the values SciPy's).
@@ -36,7 +39,7 @@ from .. import errors
 from ..dispatch._spectral import exactly_zero
 from ..dispatch._lift import Dual, last, make, outer, primal, read, scipy_special, split, traced
 
-__all__ = ["logsumexp", "softmax", "log_softmax", "polygamma"]
+__all__ = ["logsumexp", "softmax", "log_softmax", "polygamma", "airy"]
 
 
 def _floating(x):
@@ -262,3 +265,53 @@ def polygamma(n, x):
     n = n if isinstance(n, Dual) else np.asarray(n)
     fac2 = (-1.0) ** (n + 1) * sc.gamma(n + 1.0) * sc.zeta(n + 1, x)
     return np.where(primal(n) == 0, sc.psi(x), fac2)
+
+
+def airy(z):
+    """``scipy.special.airy`` that takes dual numbers.
+
+    Parameters
+    ----------
+    z : array_like or Dual
+        Real or complex arguments.
+
+    Returns
+    -------
+    Ai, Aip, Bi, Bip : ndarray, float or Dual
+        SciPy's Airy functions and their derivatives of the values (SciPy's own
+        result, bit for bit, on plain input); on a dual each carries its derivative,
+        ``Aip``, ``z Ai``, ``Bip`` and ``z Bi`` times the partials (Airy's equation
+        ``w'' = z w``: the second derivatives are the functions themselves).
+
+    Raises
+    ------
+    TypeError
+        For a sparsity tracer (``dg.sparsity``, ``sparsity="auto"``): four outputs
+        have no pattern of one array; give the pattern (each output depends on the
+        same element of ``z``) by ``sparsity=`` instead.
+
+    Notes
+    -----
+    ``scipy.special.airy`` itself is a ufunc with four outputs, which the rule table's
+    one-output rows do not hold: ``scipy.special.airy(d)`` raises and names this
+    function (special48).
+
+    Examples
+    --------
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.special import airy
+    >>> import scipy.special as sc
+    >>> bool(dg.derivative(lambda x: airy(x)[0], 0.5) == sc.airy(0.5)[1])
+    True
+    """
+    sc = scipy_special("dualgrad.scipy.special.airy")
+    z = read(z)
+    tag, _ = outer("dualgrad.scipy.special.airy", z)
+    if tag < 0:
+        if traced(z):
+            raise errors.scipy_traced("dualgrad.scipy.special.airy")
+        return sc.airy(z)
+    z0, dz = split(z, tag)
+    ai, aip, bi, bip = airy(z0)             # a nested dual's values: its own level
+    return (make(ai, last(aip * dz), tag), make(aip, last(z0 * ai * dz), tag),
+            make(bi, last(bip * dz), tag), make(bip, last(z0 * bi * dz), tag))

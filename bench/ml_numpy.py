@@ -21,7 +21,7 @@ Every number is a median of CPU time (BLAS and numba on one thread, ``_common``)
 each row checks the gradients against the peer (max relative difference) and prints
 the machine's load.  ``--quick`` runs the smallest sizes only.
 
-    python bench/ml_numpy.py [--quick]
+    python bench/ml_numpy.py [--quick] [--chunk-sweep]
 """
 
 import argparse
@@ -215,11 +215,41 @@ def bench_laplace(rows, d):
     rows.append(row)
 
 
+def chunk_sweep(hidden=93):
+    """The MLP's gradient at several ``chunk=`` widths (the default is the widest
+    within the memory budget, 209 directions at 10,047 inputs)."""
+    rng = np.random.default_rng(0)
+    N, D, C, H = 256, 10, 3, hidden
+    X = rng.standard_normal((N, D))
+    y = rng.integers(0, C, N)
+    shapes = [(D, H), (1, H), (H, H), (1, H), (H, C), (1, C)]
+    theta = np.concatenate([0.3 * rng.standard_normal(int(np.prod(s))) for s in shapes])
+    f = lambda th: mlp_loss(th, X, y, shapes)               # noqa: E731
+    print(f"| chunk | CPU s ({theta.size} inputs) |")
+    print("| --- | --- |")
+    for chunk in (32, 64, 128, None):
+        g = lambda: dg.gradient(f, theta, chunk=chunk)      # noqa: E731
+        g()
+        times = []
+        for _ in range(2):
+            t0 = time.process_time()
+            g()
+            times.append(time.process_time() - t0)
+        print(f"| {chunk or 'default'} | {np.median(times):.2f} |", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--chunk-sweep", action="store_true",
+                    help="only the 10,047-weight MLP's gradient at chunk= 32, 64, 128 and "
+                    "the default (one warm-up, median of 2 CPU times each)")
     args = ap.parse_args()
     print("load before:", os.getloadavg())
+    if args.chunk_sweep:
+        chunk_sweep()
+        print("load after:", os.getloadavg())
+        return
     rows = []
     for H in ((6,) if args.quick else (6, 28, 93)):
         bench_mlp(H, rows)

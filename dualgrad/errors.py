@@ -1872,6 +1872,20 @@ def bad_argument(who, expected, got, fix=""):
     return DualValueError(f"{who}: expected {expected}, got {got}.{fix}")
 
 
+def passes_differ(who, k, count):
+    """Two passes of ``f`` over the same ``x`` (the chunks of directions) computed
+    different values: their partials are of different functions."""
+    return DualValueError(
+        f"{who}: expected f to compute the same value on every pass over x (the {count} "
+        f"chunks of directions), got a different value on pass {k} (beyond 1e-9 of the "
+        "largest): f is not a function of x alone (random numbers drawn inside f from a generator it does not seed, a "
+        "counter, a cache, the clock), and the passes' partials would be spliced from "
+        "different functions. Fix: seed the generator inside f (rng = "
+        "np.random.default_rng(0) at its top) or draw outside f and pass the draws in "
+        "args; or pass chunk=x.size for one pass (its derivative is then that of one "
+        "draw).")
+
+
 def bad_has_aux(who, has_aux):
     """``has_aux`` not a bool (a truthy string would silently mean True)."""
     return bad_argument(who, "has_aux as True or False", repr(has_aux),

@@ -387,3 +387,27 @@ def test_one_pass_at_a_float_and_in_approx_fprime(kind):
     assert one.shape == ((2,) if m == 1 else (m, 2))
     np.testing.assert_array_equal(one, other.reshape(one.shape))
     np.testing.assert_allclose(one[..., 0], want * 1.2, rtol=1e-15, atol=0)
+
+
+def test_passes_that_compute_different_values_raise():
+    # userml48: a dropout mask drawn inside f without a seed, a gradient of 300 weights
+    # in two passes: the partials were spliced from two masks (43 % off either); every
+    # pass must compute f's value again, and now the passes are compared
+    W = np.random.default_rng(1).normal(size=300)
+
+    def unseeded(w):
+        mask = np.random.random(300) > 0.5
+        return np.sum((w * mask) ** 2)
+
+    def seeded(w):
+        mask = np.random.default_rng(0).random(300) > 0.5
+        return np.sum((w * mask) ** 2)
+
+    for call in (lambda f: dg.grad(f)(W), lambda f: dg.jacobian(f, W, chunk=50),
+                 lambda f: dg.hessian(f, W[:40], chunk=7) if f is seeded else
+                 dg.hessian(lambda w: unseeded(np.concatenate([w, W[40:]])), W[:40], chunk=7)):
+        with pytest.raises(ValueError, match=r"same value on every pass.*default_rng\(0\)"):
+            call(unseeded)
+    mask = np.random.default_rng(0).random(300) > 0.5
+    np.testing.assert_array_equal(dg.jacobian(seeded, W, chunk=50), 2 * W * mask)
+    np.testing.assert_array_equal(dg.jacobian(unseeded, W, chunk=300).shape, (300,))  # one pass

@@ -195,7 +195,7 @@ def _compressed(who, fn, f, args, x, color, chunk, executor, progress):
     tasks = [(who, f, args, x, color, s, w) for s, w in zip(starts, widths)]
     labels = [f"colors {s} to {s + w - 1} (chunk {k + 1} of {len(widths)})"
               for k, (s, w) in enumerate(zip(starts, widths))]
-    return assemble(run_tasks(who, fn, tasks, labels, executor, progress))
+    return assemble(run_tasks(who, fn, tasks, labels, executor, progress), who)
 
 
 def _check_1d(who, x):

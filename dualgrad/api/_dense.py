@@ -56,7 +56,7 @@ def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
     results = run_tasks(who, evaluate_chunk, tasks, labels, executor, progress)
     values, jacs, k = [], [], 0
     for point, count in zip(points, counts):
-        value, partials = assemble(results[k:k + count])
+        value, partials = assemble(results[k:k + count], who)
         k += count
         values.append(value)
         jacs.append(shaped(value, as_array(partials), point))

@@ -560,13 +560,43 @@ class _Labels:
         return f"input directions {s} to {s + w - 1} (chunk {k + 1} of {len(self)})"
 
 
-def assemble(results):
+def assemble(results, who="dualgrad"):
     """``(value, partials)`` from the passes' results, directions stacked last (and
-    the first pass's ``aux`` when the passes return one)."""
+    the first pass's ``aux`` when the passes return one).  Every pass must have
+    computed the same value, to the bit (values are NumPy's, whatever the directions):
+    where one differs, ``f`` is not a function of ``x`` alone (random numbers drawn
+    without a seed inside ``f``, a counter, a cache) and the stacked partials would
+    be of different functions (userml48: a dropout mask per pass, a gradient spliced
+    from two masks)."""
     value, first = results[0][:2]
     if len(results) > 1:
+        for k, r in enumerate(results[1:], 2):
+            if not _same_value(value, r[0]):
+                raise errors.passes_differ(who, k, len(results))
         first = np.concatenate([as_array(r[1]) for r in results], axis=-1)
     return (value, first) + tuple(results[0][2:])
+
+
+def _same_value(a, b):
+    """Whether two passes' values agree: to 1e-9 of the largest (a nested helper's
+    value, a gradient computed through the partials, may take another path at
+    another width and differ in its last bits; another draw of random numbers differs
+    at the first digits); NaN equals NaN; a pair this cannot compare counts as equal."""
+    if isinstance(a, (list, tuple)):
+        return isinstance(b, (list, tuple)) and len(a) == len(b) and \
+            all(map(_same_value, a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and \
+            all(_same_value(a[k], b[k]) for k in a)
+    a, b = dual.primal(a), dual.primal(b)
+    try:
+        if np.shape(a) != np.shape(b):
+            return False
+        size = np.abs(a)
+        scale = float(np.max(size, where=np.isfinite(size), initial=0.0))
+        return bool(np.allclose(a, b, rtol=1e-9, atol=1e-9 * scale, equal_nan=True))
+    except TypeError:                    # (an output NumPy cannot compare for NaN)
+        return True
 
 
 def jacobian_columns(who, f, template, nums, xs, kwargs=None, chunk=None, executor=None,
@@ -591,7 +621,7 @@ def jacobian_columns(who, f, template, nums, xs, kwargs=None, chunk=None, execut
                 raise
     tasks, labels = chunk_tasks(who, f, template, nums, xs, kwargs, chunk, executor, has_aux,
                                 first)
-    return assemble(run_tasks(who, evaluate_chunk, tasks, labels, executor, progress))
+    return assemble(run_tasks(who, evaluate_chunk, tasks, labels, executor, progress), who)
 
 
 def as_array(partials):

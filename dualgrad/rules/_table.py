@@ -1380,9 +1380,10 @@ def _special48_rules(sc):
             "x * y / z * sc.hyp2f1(x + 1.0, y + 1.0, z + 1.0, w))"),
                 domain=((0.2, 2.0), (0.2, 2.0), (2.5, 4.0), (-0.9, 0.9)),
                 kink="z = 1: Gauss's sum, inf where c - a - b <= 1",
-                note="differentiable in z only (the row's w: its x, y, z, w are a, b, c, z): "
-                     "d/da, d/db, d/dc are double series with no closed form in SciPy's "
-                     "functions; pass a, b and c as plain numbers"),
+                # (the row's x, y, z, w are hyp2f1's a, b, c, z)
+                note="differentiable in z only: d/da, d/db, d/dc are double series with no "
+                     "closed form in SciPy's functions, which dualgrad does not approximate; "
+                     "pass a, b and c as plain numbers"),
         # Owen's T(h, a) = (1 / 2 pi) int_0^a exp(-h**2 (1 + t**2) / 2) / (1 + t**2) dt:
         # d/dh = -phi(h) erf(a h / sqrt 2) / 2, d/da the integrand at t = a
         _smooth(sc.owens_t, f"-0.5 * {_1_SQRT2PI} * np.exp(-0.5 * x * x) * "

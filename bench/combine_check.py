@@ -6,6 +6,7 @@ that the merge changed no bit, and times the two spellings.
     python bench/combine_check.py --dump FILE           # hashes of every result
     python bench/combine_check.py --diff BEFORE AFTER   # compare two dumps
     python bench/combine_check.py --time                # us per call, this checkout
+                                                        # (PYTHONPATH=checkout)
 
 ``--dump`` runs, from a fixed seed, random target shapes (1-4 value axes, n = 1, 2, 3,
 5, 8, 9 directions) with one to three terms: factors +-1.0, 2.5, NaN and inf Python
@@ -19,7 +20,9 @@ its value's and partials' bytes (or "None" where the general path must run), one
 a case.  Run it in both checkouts (PYTHONPATH=checkout) under each engine
 (DUALGRAD_ENGINE=fused / eager) and ``--diff`` the files: the same lines, or the cases
 that differ.  ``--time`` gives medians (``_common.median_time``, process time) of the
-two spellings on VFI's shapes and a same-shape case.
+two spellings on VFI's shapes and a same-shape case, and of ``np.where`` and
+``np.maximum`` on duals with a condition / an operand that broadcasts (the condition
+made C-contiguous by assignment, not ``np.broadcast_to`` and a copy).
 """
 
 import argparse
@@ -160,6 +163,17 @@ def timing():
     rows.append(("(1, 30) factor over (20, 30), n 3", [col], [rng.standard_normal((20, 30, 3))],
                  (20, 30, 3)))
     print("load", __import__("os").getloadavg())
+    import dualgrad as dg
+    from dualgrad.dual._base import new_tag
+    tag = new_tag()
+    d = dg.Dual(rng.standard_normal((30, 5, 30)), rng.standard_normal((30, 5, 30, n)), tag=tag)
+    e = dg.Dual(rng.standard_normal((1, 5, 30)), rng.standard_normal((1, 5, 30, n)), tag=tag)
+    c = rng.standard_normal((1, 5, 30)) > 0
+    duals = [("np.where(c (1,5,30), d, -inf), n 3", lambda: np.where(c, d, -np.inf)),
+             ("np.maximum(d, e (1,5,30)), n 3", lambda: np.maximum(d, e))]
+    for name, fn in duals:
+        t = _common.median_time(fn, clock=time.process_time) * 1e6
+        print(f"{name:40s} {t:17.2f} (the operation on duals)")
     print(f"{'case':40s} {'combine_small us':>17s} {'_broadcast_small us':>20s}")
     for name, fs, ps, t in rows:
         a = _common.median_time(lambda: backend.combine_small(fs, ps, t),

@@ -175,3 +175,43 @@ def test_lorenz96_tangent_linear_model_against_the_complex_step():
     want = np.stack([(grad_cs(x0 + step * e) - grad_cs(x0 - step * e)) / (2 * step)
                      for e in np.eye(N)], axis=1)
     np.testing.assert_allclose(h, want, rtol=1e-7, atol=1e-9)
+
+
+# ---- (3) a broadcasting or strided condition, made contiguous by assignment ------------
+
+@pytest.mark.parametrize("n", [1, 3, 9])
+def test_where_with_a_broadcasting_or_strided_condition(n):
+    rng = np.random.default_rng(n)
+    tag = new_tag()
+    v, p = _spoiled((3, 4, 5), rng), _spoiled((3, 4, 5, n), rng)
+    w, q = _spoiled((4, 5), rng), _spoiled((4, 5, n), rng)
+    x, y = dg.Dual(v, p, tag=tag), dg.Dual(w, q, tag=tag)
+    grid = rng.standard_normal((5, 4, 3)) > 0
+    for c in (rng.standard_normal((4, 1)) > 0, rng.standard_normal(5) > 0,
+              grid.T, np.True_, grid.T[::-1]):
+        for a, b, pa, pb in ((x, y, p, q), (x, -np.inf, p, 0.0), (2.0, y, 0.0, q)):
+            got = np.where(c, a, b)
+            want_v = np.where(c, v if a is x else a, w if b is y else b)
+            want_p = np.where(np.asarray(c)[..., None], pa, pb)
+            _bits_equal(got.value, want_v)
+            _bits_equal(got.partials, np.broadcast_to(want_p, want_v.shape + (n,)))
+        assert isinstance(c, np.bool_) or c.flags.writeable     # the caller's own mask
+
+
+@pytest.mark.parametrize("ufunc", [np.maximum, np.minimum, np.fmax, np.fmin])
+def test_selection_of_two_shapes_picks_numpys_branch(ufunc):
+    """The indicator of ``np.maximum(a, b)`` with ``b`` broadcasting, and a strided
+    ``a``: each element's partials from the argument NumPy's value came from (no ties
+    here; the tie rule's midpoint is test_vfi47's)."""
+    rng = np.random.default_rng(11)
+    tag = new_tag()
+    v, p = rng.standard_normal((4, 6)), rng.standard_normal((4, 6, 3))
+    w, q = rng.standard_normal((1, 3)), rng.standard_normal((1, 3, 3))
+    a = dg.Dual(v, p, tag=tag)[:, ::2]
+    b = dg.Dual(w, q, tag=tag)
+    got = ufunc(a, b)
+    va = v[:, ::2]
+    _bits_equal(got.value, ufunc(va, w))
+    first = (ufunc(va, w) == va)[..., None]
+    want = np.where(first, p[:, ::2], np.broadcast_to(q, (4, 3, 3)))
+    _bits_equal(got.partials, want)

@@ -1344,7 +1344,9 @@ def _where(condition, x=None, y=None):
     shape = np.shape(value)
     if type(value) is np.ndarray and shape and \
             (cond.shape != shape or not cond.flags.c_contiguous):
-        cond = np.ascontiguousarray(np.broadcast_to(cond, shape))
+        full = np.empty(shape, dtype=bool)   # (np.broadcast_to and a copy: ~6 us more)
+        full[...] = cond
+        cond = full
     # a branch that is a constant (a number or plain array: VFI's -inf) has partials
     # +0.0: passed as the number, so the kernel reads the other branch alone and
     # NumPy's fallback broadcasts no zeros (loops45)

@@ -2418,7 +2418,8 @@ _SCIPY_SPELLINGS: dict[object, str] = {
     **{name: (f"M @ x where only the signal x is a dual, M = scipy.signal.{call} on plain "
               "numbers, once: the function is linear in x, so its matrix's columns are its "
               "responses to unit impulses (exact to rounding; n x n numbers: a few thousand "
-              "samples; a 2-D x: M @ x along axis 0)")
+              "samples; a gather x of traces along its last axis, SciPy's default axis=-1: "
+              "x @ M.T)")
        for name, call in (
            ("filtfilt", "filtfilt(b, a, np.eye(len(x)), axis=0)"),
            ("sosfilt", "sosfilt(sos, np.eye(len(x)), axis=0)"),

@@ -342,3 +342,22 @@ def test_scipy_signal_filters_name_a_spelling_that_matches_scipy():
                        for e in np.eye(2)], -1)
         assert np.abs(fd).max() > 0.1, name
         np.testing.assert_allclose(J, fd, rtol=0, atol=1e-7 * np.abs(fd).max(), err_msg=name)
+
+
+def test_a_gather_filtered_along_its_last_axis_by_the_named_spelling():
+    """SciPy filters along axis=-1 by default: the message's x @ M.T for a gather."""
+    ss = pytest.importorskip("scipy.signal")
+    b, a = ss.butter(4, 0.2)
+    n = 40
+    G = np.random.default_rng(0).standard_normal((3, n))
+    model = lambda p: p[0] * G + p[1] * G ** 2              # noqa: E731
+    with pytest.raises(TypeError, match=r"x @ M\.T"):
+        dg.jacobian(lambda p: ss.filtfilt(b, a, model(p)), np.array([1.2, 0.3]))
+    M = ss.filtfilt(b, a, np.eye(n), axis=0)
+    p = np.array([1.2, 0.3])
+    np.testing.assert_allclose(model(p) @ M.T, ss.filtfilt(b, a, model(p)), atol=1e-12)
+    J = dg.jacobian(lambda q: model(q) @ M.T, p)
+    h = 1e-6
+    fd = np.stack([(ss.filtfilt(b, a, model(p + h * e)) - ss.filtfilt(b, a, model(p - h * e)))
+                   / (2 * h) for e in np.eye(2)], -1)
+    np.testing.assert_allclose(J, fd, rtol=0, atol=1e-7 * np.abs(fd).max())

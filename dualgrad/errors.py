@@ -1137,6 +1137,17 @@ def dropped_derivatives(action, integer=False, where=""):
             "dualgrad. Fix: build the array with np.stack([a, b, c]) (a dual array; "
             f"np.block([[a, b], [c, d]]) for a matrix of scalar duals), which np.{caller} "
             "takes.")
+    if action == "using a dual as an index" and not integer:     # an array of duals
+        return DualTypeError(
+            "dualgrad: an array of dual numbers used as an index (x[i], x[rows, labels]): "
+            "NumPy indexes with integers, and a dual array holds float64 values with "
+            "derivatives; expected an integer array. Fix: where the index is data that "
+            "came in through the argument being differentiated (integer labels in a "
+            "params dict or tuple are promoted to float64 and seeded), pass it as another "
+            "argument of f, dg.grad(loss)(params, y) with loss(params, y), or leave it "
+            "out of argnums; where f computes it, take it from the plain value, "
+            "np.argmax(dg.stop_gradient(s), axis=1) (piecewise constant: no derivative is "
+            "lost).")
     if integer:
         return DualTypeError(
             f"dualgrad: {action} makes an integer of a dual number, which has no "

@@ -255,3 +255,33 @@ def test_permutation_of_a_1d_dual_names_the_index_spelling():
         exact = np.empty_like(x)
         exact[perm] = 2.0 * x[perm] * w                  # h_perm[i] = v[perm[i]] ** 2
         np.testing.assert_array_equal(dg.gradient(fixed, x), exact)
+
+
+def test_integer_labels_inside_the_differentiated_dict_name_the_extra_argument():
+    """Labels kept in the params dict are promoted to float64 and seeded, and indexing
+    with them raised the general "use np.sin instead of math.sin" advice; the refusal
+    names the labels as another argument of f.  That spelling's gradient is the
+    softmax cross-entropy's closed form X^T (P - Y)."""
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((6, 3))
+    y = np.array([0, 1, 2, 1, 0, 2])
+    W = rng.standard_normal((3, 3))
+
+    def in_dict(p):
+        s = X @ p["W"]
+        lp = s - np.log(np.sum(np.exp(s), axis=1, keepdims=True))
+        return -np.sum(lp[np.arange(6), p["y"]])
+    with pytest.raises(TypeError) as info:
+        dg.grad(in_dict)({"W": W, "y": y})
+    msg = str(info.value)
+    assert msg.startswith("dualgrad: an array of dual numbers used as an index")
+    assert "pass it as another argument of f, dg.grad(loss)(params, y)" in msg
+
+    def separate(p, labels):
+        s = X @ p["W"]
+        lp = s - np.log(np.sum(np.exp(s), axis=1, keepdims=True))
+        return -np.sum(lp[np.arange(6), labels])
+    P = np.exp(X @ W)
+    P /= P.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(dg.grad(separate)({"W": W}, y)["W"],
+                               X.T @ (P - np.eye(3)[y]), rtol=1e-13, atol=1e-15)

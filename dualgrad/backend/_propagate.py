@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from .. import errors
 from . import _buffers, _kernels, _loader
 
 _sum = np.add.reduce
@@ -36,14 +37,19 @@ def _finite(f):
             return _finite(total)
         return cmath.isfinite(total) if f.dtype.kind == "c" else math.isfinite(total)
     if _nested(f):                  # a dual of an outer level: its partials count too
-        return _finite(f.value) and _finite(f.partials)
+        noted = errors.objects_noted()      # (a scalar dual of duals answers .partials
+        try:                                # with an object array: dualgrad's own, read
+            return _finite(f.value) and _finite(f.partials)     # here; usergeo48)
+        finally:
+            errors.objects_restore(noted)
     return bool(np.all(np.isfinite(f)))
 
 
 def _nested(a):
     """Is ``a`` a dual (of an outer level of a nested computation)?  Told by its
     attributes: the backend knows no dual types."""
-    return hasattr(a, "partials") and hasattr(a, "tag")
+    return hasattr(type(a), "partials") and hasattr(a, "tag")   # (the class's: reading
+    #  a scalar dual of duals' .partials builds an object array, noted as f's own)
 
 
 def _zero(p):

@@ -247,6 +247,9 @@ def test_love_wave_phase_velocity_gradient_and_hessian_match_mpmath():
                                atol=1e-13 * np.abs(go).max())
     H = dg.hessian(_phase_velocity, p, 3, True)        # the slope at the plain root
     assert np.array_equal(H, H.T)
+    # README's other spelling, g' computed on the duals (refused before f003f37)
+    np.testing.assert_allclose(dg.hessian(_phase_velocity, p, 2), H, rtol=1e-10,
+                               atol=1e-12 * np.abs(H).max())
     for j, l in ((0, 0), (0, 3), (1, 4), (2, 2)):
         def both(a, b, j=j, l=l):
             q = list(pm)

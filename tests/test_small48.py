@@ -270,3 +270,100 @@ def test_element_reads_in_a_gradient_and_a_hessian():
     np.testing.assert_allclose(dg.hessian(f, x), want, atol=1e-15)
     w = dg.jacobian(lambda v: np.stack([(v * v)[j] for j in range(4)]), x)
     np.testing.assert_allclose(w, np.diag(2.0 * x), rtol=1e-15)
+
+
+# ---- a swap of rows through views (Generator.shuffle's untyped path) -------------------
+
+_X = np.arange(12.0).reshape(4, 3) + 1.0
+_W = np.arange(12.0).reshape(4, 3) ** 2 + 1.0
+
+
+def _in_place(shuffle):
+    def f(v):
+        h = v * 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)    # NumPy's "not a Sequence"
+            shuffle(h)
+        return np.sum(h * _W)
+    return f
+
+
+@pytest.mark.parametrize("shuffle", [
+    lambda h: np.random.default_rng(3).shuffle(h),
+    lambda h: np.random.RandomState(3).shuffle(h),
+    lambda h: __import__("random").Random(3).shuffle(h)], ids=["Generator", "RandomState",
+                                                               "random"])
+def test_shuffling_rows_of_a_dual_array_is_refused(shuffle):
+    with pytest.raises(TypeError, match=r"rng\.permutation\(len\(h\)\)"):
+        dg.gradient(_in_place(shuffle), _X)
+
+
+def test_a_tuple_swap_of_rows_is_refused_as_it_would_duplicate():
+    def f(v):
+        h = v * 1.0
+        h[0], h[2] = h[2], h[0]
+        return np.sum(h * _W)
+    with pytest.raises(TypeError, match=r"h\[\[i, j\]\] = h\[\[j, i\]\]"):
+        dg.gradient(f, _X)
+    plain = _X.copy()
+    plain[0], plain[2] = plain[2], plain[0]        # what a float array does: duplicates
+    assert (plain[0] == plain[2]).all()
+
+
+def test_the_named_fixes_are_exact():
+    perm = np.random.default_rng(3).permutation(4)
+    want = np.empty_like(_X)
+    want[perm] = _W                                  # h[i] = v[perm[i]]
+
+    def by_index(v):
+        h = v * 1.0
+        return np.sum(h[np.random.default_rng(3).permutation(len(h))] * _W)
+    value, grad = dg.value_and_grad(by_index)(_X)
+    assert value == np.sum(_X[perm] * _W)
+    np.testing.assert_array_equal(grad, want)
+
+    def by_copy(v):
+        h = v * 1.0
+        h[[0, 2]] = h[[2, 0]]
+        return np.sum(h * _W)
+    swapped = _W.copy()
+    swapped[[0, 2]] = swapped[[2, 0]]
+    np.testing.assert_array_equal(dg.gradient(by_copy, _X), swapped)
+
+
+def test_a_one_d_dual_array_shuffles_exactly():
+    x = np.arange(6.0) + 1.0
+    w = np.arange(6.0) ** 2 + 1.0
+    perm = np.arange(6)
+    np.random.default_rng(5).shuffle(perm)
+
+    def f(v):
+        h = v * 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            np.random.default_rng(5).shuffle(h)
+        return np.sum(h * w)
+    value, grad = dg.value_and_grad(f)(x)
+    want = np.empty_like(x)
+    want[perm] = w
+    assert value == np.sum(x[perm] * w)
+    np.testing.assert_array_equal(grad, want)
+
+
+def test_row_copies_that_are_no_swap_stay_allowed():
+    def f(v):
+        h = v * 1.0
+        h[1] = h[0]                     # row 0 into 1
+        h[2] = h[3]                     # row 3 into 2
+        h[3] = h[1]                     # row 1 (now row 0) into 3
+        h[0] = h[0]                     # a row onto itself
+        other = v * 2.0
+        other[1] = h[0]                 # another array's row
+        h[0] = other[1]
+        return np.sum(h * _W) + np.sum(other * _W)
+    # h = [v0, v0, v3, v0], other = [2 v0, v0, 2 v2, 2 v3]
+    g = np.zeros_like(_X)
+    g[0] = _W[0] + _W[1] + _W[3] + 2.0 * _W[0] + _W[1]
+    g[2] = 2.0 * _W[2]
+    g[3] = _W[2] + 2.0 * _W[3]
+    np.testing.assert_allclose(dg.gradient(f, _X), g, rtol=1e-15)

@@ -199,11 +199,9 @@ def test_minibatch_order_by_indexing_with_a_permutation_is_exact():
     np.testing.assert_array_equal(grad, exact)
 
 
-@pytest.mark.xfail(strict=True, reason="userml48, reported: NumPy's Generator.shuffle "
-                   "takes its untyped path for an ArrayDual and swaps rows through views "
-                   "(x[i], x[j] = x[j], x[i]), duplicating rows of a 2-D dual array: a "
-                   "wrong value and gradient with only NumPy's UserWarning")
 def test_shuffling_a_2d_dual_array_in_place_is_exact_or_refused():
+    """NumPy's Generator.shuffle swaps the rows of anything not an ndarray through views
+    (x[i], x[j] = x[j], x[i]), which would duplicate rows: refused since small48."""
     try:
         value, grad, exact_value, exact = _shuffled_rows(
             lambda a: np.random.default_rng(3).shuffle(a))    # one seed per call

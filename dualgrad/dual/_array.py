@@ -15,6 +15,7 @@ operators built from the rule table.
 """
 
 import sys
+import weakref
 from itertools import chain
 from operator import attrgetter
 
@@ -199,6 +200,51 @@ def _root(a):
     while type(a.base) is _nd:
         a = a.base
     return a
+
+
+# id(the array owning a dual array's values) -> (a weak reference to that array, the
+# address of its row last written from another of its rows, that source row's address)
+_ROW_COPIES = {}
+
+
+def _row_swap(dest, index, item):
+    """Refuse ``dest[index] = item`` where ``item`` is a view of another row of ``dest``'s
+    own memory and the write before it (by this path) copied that very row the other way:
+    the swap ``x[i], x[j] = x[j], x[i]`` of a 2-D dual array, which NumPy's
+    ``Generator.shuffle`` / ``np.random.shuffle`` and ``random.shuffle`` run on anything
+    not an ndarray.  Both sides are views, so the second write copies the row the first
+    one already overwrote: two equal rows (a float array's shuffle swaps its buffer
+    instead), a silently wrong value and derivative (userml48).  Records one pair per
+    array; a write of a row onto itself records nothing (small48)."""
+    v, iv = dest.value, item.value
+    if type(v) is not _nd or type(iv) is not _nd or v.ndim < 2:
+        return
+    root = _root(v)
+    if _root(iv) is not root:
+        return
+    row = v[index]
+    if type(row) is not _nd or row.shape != iv.shape:
+        return
+    to, source = row.__array_interface__["data"][0], iv.__array_interface__["data"][0]
+    if to == source:
+        return
+    key = id(root)
+    last = _ROW_COPIES.get(key)
+    if last is not None and last[0]() is root and last[1] == source and last[2] == to:
+        del _ROW_COPIES[key]
+        raise errors.bad_type(
+            "dualgrad: writing a row of a dual array from a view of another of its rows",
+            "a row that still holds its own values (the write before this one copied this "
+            "row's destination into it: a swap x[i], x[j] = x[j], x[i] through views, "
+            "which random.shuffle, np.random.shuffle and Generator.shuffle run on "
+            "anything that is not an ndarray)",
+            "a view whose values were overwritten: the swap would leave two equal rows, "
+            "a wrong value and derivative",
+            "Fix: permute by indexing, h = h[rng.permutation(len(h))], or swap with a "
+            "copy, h[[i, j]] = h[[j, i]].")
+    if len(_ROW_COPIES) > 64:
+        _ROW_COPIES.clear()
+    _ROW_COPIES[key] = (weakref.ref(root), to, source)
 
 
 def _partials_index(index):
@@ -507,6 +553,8 @@ class ArrayDual(Dual):
         pindex = _partials_index(index)
         if type(item) is ArrayDual and item.tag == self.tag and _plain(item):
             _base.same_directions("item assignment", [self, item])
+            if (kind is int or kind in _INDEX_INTS) and item.value.base is not None:
+                _row_swap(self, index, item)         # x[i], x[j] = x[j], x[i]: refused
             self.value[index] = item.value           # (no promotion: nothing nested)
             self.partials[pindex] = item.partials
             return

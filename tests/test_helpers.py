@@ -411,3 +411,19 @@ def test_passes_that_compute_different_values_raise():
     mask = np.random.default_rng(0).random(300) > 0.5
     np.testing.assert_array_equal(dg.jacobian(seeded, W, chunk=50), 2 * W * mask)
     np.testing.assert_array_equal(dg.jacobian(unseeded, W, chunk=300).shape, (300,))  # one pass
+
+
+def test_passes_of_adaptive_dualgrad_integrators_are_not_compared():
+    # attack48b 17 / 18: dg.quad and dg.solve_ivp step on every coefficient a pass
+    # carries, so two chunks of one deterministic f differ within the tolerance asked:
+    # no 'f is not a function of x alone' there; the derivative within the tolerance
+    p = np.array([0.0, 2.0])
+    f = lambda p: dg.quad(lambda x: np.sqrt(x) * np.cos(3 * x) + p[0] * np.log(x) / np.sqrt(x)  # noqa
+                          + p[1] * x * x, 0.0, 1.0, epsrel=1e-4)[0]
+    np.testing.assert_allclose(dg.gradient(f, p, chunk=1), [-4.0, 1.0 / 3.0], rtol=1e-4)
+    T = 2.0
+    g = lambda p: dg.solve_ivp(lambda t, y: -p * y, (0.0, T), np.ones(3) + 0.0 * p,  # noqa
+                               rtol=1e-8, atol=1e-10).y[:, -1]
+    k = np.array([0.5, 1.0, 1.5])
+    np.testing.assert_allclose(dg.jacobian(g, k, chunk=1), np.diag(-T * np.exp(-k * T)),
+                               rtol=1e-5, atol=1e-9)

@@ -26,7 +26,7 @@ from .. import errors
 from .. import backend
 from ..dual import Dual, from_object_array, make, new_tag, retire
 from ._parallel import run_tasks
-from ._seed import (as_array, assemble, call_jitted, chunk_sizes, extract, is_jitted,
+from ._seed import (as_array, assemble, call_jitted, compared, chunk_sizes, extract, is_jitted,
                     ladder_width, linked, private)
 from ._dense import GradientOf, with_outer_level
 from ._validate import as_input, check_callable, check_chunk, scipy_sparse
@@ -195,7 +195,7 @@ def _compressed(who, fn, f, args, x, color, chunk, executor, progress):
     tasks = [(who, f, args, x, color, s, w) for s, w in zip(starts, widths)]
     labels = [f"colors {s} to {s + w - 1} (chunk {k + 1} of {len(widths)})"
               for k, (s, w) in enumerate(zip(starts, widths))]
-    return assemble(run_tasks(who, fn, tasks, labels, executor, progress), who)
+    return compared(who, fn, tasks, labels, executor, progress)
 
 
 def _check_1d(who, x):
@@ -717,8 +717,7 @@ def _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk, executor, 
     tasks = [(who, f, args, x, color, s, w, chunk, link) for s, w in zip(starts, widths)]
     labels = [f"colors {s} to {s + w - 1} (chunk {k + 1} of {len(widths)})"
               for k, (s, w) in enumerate(zip(starts, widths))]
-    _, B = assemble(run_tasks(who, evaluate_hessian_colors, tasks, labels, executor,
-                              progress))
+    _, B = compared(who, evaluate_hessian_colors, tasks, labels, executor, progress)
     return as_array(B).reshape(n, np.shape(B)[-1] if np.ndim(B) else 0)
 
 

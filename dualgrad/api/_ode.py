@@ -34,6 +34,7 @@ import numpy as np
 from .. import errors
 from ..dual import Dual, directions, make_array, primal, stack_scalars
 from ._ode_levels import Unseen, as_state, build, event_time, expand, flow, levels_of
+from ._parallel import adaptive_run
 
 __all__ = ["solve_ivp"]
 
@@ -483,6 +484,7 @@ def _run(fun, t_span, y0, method, t_eval, dense_output, events, vectorized, args
 def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_args, options,
            levels):
     """:func:`solve_ivp` with the levels (tags and directions) of the calls ``levels``."""
+    adaptive_run()
     m, (t0, tf) = len(y0), t_span
     t0v, tfv, y0v = primal(t0), primal(tf), np.asarray(primal(y0))
     if len(levels) == 1:

@@ -11,6 +11,17 @@ import sys
 
 from .. import errors
 
+# How many adaptive integrations of duals (dg.solve_ivp, dg.quad) have run in this
+# process: their steps follow every coefficient a pass carries, so two passes (chunks of
+# directions) of one f may differ within the tolerance asked; a helper that compares
+# its passes' values (api/_seed.py) skips the comparison where this moved meanwhile.
+ADAPTIVE = [0]
+
+
+def adaptive_run():
+    """Note an adaptive integration of duals (:data:`ADAPTIVE`)."""
+    ADAPTIVE[0] += 1
+
 __all__ = ["run_tasks", "worker_count"]
 
 

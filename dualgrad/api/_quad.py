@@ -25,6 +25,7 @@ import numpy as np
 from .. import errors
 from ..dual import Dual, primal, stack_scalars
 from ._ode_levels import Unseen, as_state, build, expand, levels_of
+from ._parallel import adaptive_run
 
 __all__ = ["quad"]
 
@@ -377,6 +378,7 @@ def _gk21(g, lo, hi):
 def _adaptive(g, ends, epsabs, epsrel, limit):
     """Bisection until every component ``i`` has ``E_i <= max(epsabs, epsrel |I_i|)``
     (or ``E_i`` at its rounding level): ``(I, E, status, lo, hi, Is, Es)``."""
+    adaptive_run()
     lo, hi = np.asarray(ends[:-1], dtype=float), np.asarray(ends[1:], dtype=float)
     Is, Es, Rs = _gk21(g, lo, hi)
     status = 0

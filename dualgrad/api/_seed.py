@@ -17,7 +17,7 @@ from .. import dual
 from ..dual import (ELEMENTS, Dual, _snapshots, check_live, elements_written, holomorphic_tag,
                    make, new_tag, numeric, retire)
 from ..dispatch._second_order import seeded_by
-from ._parallel import run_tasks, worker_count
+from ._parallel import ADAPTIVE, run_tasks, worker_count
 from ._tree import ResultList, Results, flatten, is_node
 from ..dual import from_object_array as _from_object_array, stack_scalars
 
@@ -560,21 +560,32 @@ class _Labels:
         return f"input directions {s} to {s + w - 1} (chunk {k + 1} of {len(self)})"
 
 
-def assemble(results, who="dualgrad"):
+def assemble(results, who="dualgrad", check=True):
     """``(value, partials)`` from the passes' results, directions stacked last (and
     the first pass's ``aux`` when the passes return one).  Every pass must have
     computed the same value, to the bit (values are NumPy's, whatever the directions):
     where one differs, ``f`` is not a function of ``x`` alone (random numbers drawn
     without a seed inside ``f``, a counter, a cache) and the stacked partials would
     be of different functions (userml48: a dropout mask per pass, a gradient spliced
-    from two masks)."""
+    from two masks).  ``check=False``: passes that may differ within a tolerance (an
+    adaptive integration of duals ran: :func:`compared`), or ran elsewhere."""
     value, first = results[0][:2]
     if len(results) > 1:
-        for k, r in enumerate(results[1:], 2):
+        for k, r in enumerate(results[1:] if check else (), 2):
             if not _same_value(value, r[0]):
                 raise errors.passes_differ(who, k, len(results))
         first = np.concatenate([as_array(r[1]) for r in results], axis=-1)
     return (value, first) + tuple(results[0][2:])
+
+
+def compared(who, fn, tasks, labels, executor, progress):
+    """``assemble(run_tasks(...), who)`` with the passes' values compared only where
+    they must agree: run here (an executor's processes run adaptive integrations
+    this process does not count) and no adaptive integration of duals (dg.solve_ivp,
+    dg.quad: their steps follow the partials a pass carries) ran meanwhile."""
+    before = ADAPTIVE[0]
+    results = run_tasks(who, fn, tasks, labels, executor, progress)
+    return assemble(results, who, check=executor is None and ADAPTIVE[0] == before)
 
 
 def _same_value(a, b):
@@ -621,7 +632,7 @@ def jacobian_columns(who, f, template, nums, xs, kwargs=None, chunk=None, execut
                 raise
     tasks, labels = chunk_tasks(who, f, template, nums, xs, kwargs, chunk, executor, has_aux,
                                 first)
-    return assemble(run_tasks(who, evaluate_chunk, tasks, labels, executor, progress), who)
+    return compared(who, evaluate_chunk, tasks, labels, executor, progress)
 
 
 def as_array(partials):

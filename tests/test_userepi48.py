@@ -1,0 +1,117 @@
+"""userepi48: an epidemiologist's code (renewal equation, NB likelihood, R0, dg.quad).
+
+Oracles: Richardson central differences of the same code on floats through SciPy,
+closed forms for R0, and jax's exact gradient of a jax port (its Hessian is not
+implemented for gammainc in the shape, so the Hessian is checked against central
+differences of jax's gradient).
+"""
+
+import runpy
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats as sp_stats
+
+import dualgrad as dg
+from dualgrad.scipy import stats as dg_stats
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def _example():
+    if not (EXAMPLES / "epidemic_renewal.py").exists():
+        pytest.skip("examples/ not present")
+    return runpy.run_path(str(EXAMPLES / "epidemic_renewal.py"), run_name="epidemic")
+
+
+def test_epidemic_example_prints_exact_derivatives(capsys):
+    ex = _example()
+    ex["main"]()
+    out = capsys.readouterr().out
+    errors = [float(line.split("rel. error")[1].split()[0].rstrip(","))
+              for line in out.splitlines() if "rel. error" in line]
+    assert len(errors) == 5 and max(errors) < 1e-10, out
+    assert "symmetric True" in out
+
+
+def test_nb_renewal_gradient_and_hessian_match_jax():
+    jax = pytest.importorskip("jax")
+    jax.config.update("jax_enable_x64", True)
+    import jax.numpy as jnp
+    from jax.scipy.special import gammainc, gammaln, xlogy
+
+    ex = _example()
+    theta = np.array([1.1, 2.5, 2.0, 10.0, 0.4])
+    y = np.random.default_rng(48).poisson(
+        ex["expected_reports"](theta, stats=sp_stats)).astype(float)
+    n = len(ex["gi_pmf"](2.5, 2.0, sp_stats))
+    seed = ex["SEED"]
+
+    def jll(t):                      # the same model written in jax
+        R, a, sc, k, rho = t
+        c = gammainc(a, jnp.linspace(0.5, n - 0.5, n) / sc)
+        w = jnp.diff(c, prepend=0.0) / c[-1]
+        inc = jnp.asarray(seed)
+        for _ in range(40):
+            lam = jnp.convolve(jnp.pad(inc, (n - 1, 0)), w, mode="valid")[-1]
+            inc = jnp.concatenate([inc, jnp.stack([R * lam])])
+        mu = rho * inc[len(seed):]
+        return jnp.sum(gammaln(y + k) - gammaln(k) - gammaln(y + 1)
+                       + xlogy(k, k / (k + mu)) + xlogy(y, mu / (k + mu)))
+
+    jgrad = jax.grad(jll)
+    g = dg.gradient(ex["nb_loglik"], theta, y)
+    assert ex["rel"](g, np.asarray(jgrad(jnp.asarray(theta)))) < 1e-13
+    H = dg.hessian(ex["nb_loglik"], theta, y)
+    Ho = ex["richardson"](lambda t: np.asarray(jgrad(jnp.asarray(t))), theta, h=3e-3)
+    assert ex["rel"](H, Ho) < 1e-11
+    assert np.array_equal(H, H.T)
+
+
+def test_epyestim_verbatim_is_refused_with_the_fixes_named():
+    # lo-hfk/epyestim, epyestim/distributions.py, discrete_distrb (62d36e82)
+    def discrete_distrb(distrb):
+        upper_lim = np.ceil(distrb.ppf(1 - 1e-6))
+        bin_lims = np.linspace(0.5, upper_lim + 0.5, int(upper_lim + 1))
+        pmf = np.diff(distrb.cdf(bin_lims), prepend=0)
+        return pmf / pmf.sum()
+
+    p = np.array([2.5, 2.0])
+    with pytest.raises(TypeError, match=r"dualgrad\.scipy\.stats\.gamma\.ppf"):
+        dg.jacobian(lambda q: discrete_distrb(sp_stats.gamma(a=q[0], scale=q[1])), p)
+    with pytest.raises(TypeError, match=r"int\(d\).*stop_gradient"):
+        dg.jacobian(lambda q: discrete_distrb(dg_stats.gamma(a=q[0], scale=q[1])), p)
+
+
+def test_ngm_built_with_np_array_is_refused_naming_np_block():
+    def r0(q):
+        beta, sigma, gamma, mu = q
+        F = np.array([[0.0, beta], [0.0, 0.0]])
+        V = np.array([[sigma + mu, 0.0], [-sigma, gamma + mu]])
+        return np.max(np.abs(np.linalg.eigvals(F @ np.linalg.inv(V))))
+
+    with pytest.raises(TypeError, match=r"np\.block"):
+        dg.gradient(r0, np.array([0.5, 0.2, 0.1, 0.01]))
+
+
+def test_sir_final_size_through_solve_ivp_matches_the_final_size_relation():
+    from scipy.optimize import brentq
+
+    def rhs(t, y, beta, gamma):
+        S, I, R = y
+        return np.stack([-beta * S * I, beta * S * I - gamma * I, gamma * I])
+
+    def final_r(p):
+        sol = dg.solve_ivp(rhs, (0.0, 400.0), np.array([1.0 - 1e-12, 1e-12, 0.0]),
+                           args=(p[0], p[1]), method="LSODA", rtol=1e-11, atol=1e-15)
+        return sol.y[2, -1]
+
+    p = np.array([0.4, 0.1])
+    r0 = p[0] / p[1]
+    z = brentq(lambda z: z - (1 - np.exp(-r0 * z)), 1e-6, 1.0, xtol=1e-15)
+    dz = z * np.exp(-r0 * z) / (1 - r0 * np.exp(-r0 * z))   # z = 1 - exp(-R0 z), implicit
+    exact = np.array([dz / p[1], -dz * p[0] / p[1] ** 2])
+    g = dg.gradient(final_r, p)
+    assert np.max(np.abs(g - exact)) / np.max(np.abs(exact)) < 1e-6

@@ -115,3 +115,24 @@ def test_sir_final_size_through_solve_ivp_matches_the_final_size_relation():
     exact = np.array([dz / p[1], -dz * p[0] / p[1] ** 2])
     g = dg.gradient(final_r, p)
     assert np.max(np.abs(g - exact)) / np.max(np.abs(exact)) < 1e-6
+
+
+def test_r_from_growth_rate_by_quad_to_infinity_matches_wallinga_lipsitch():
+    # R = 1 / M(-r), M the generation interval's moment generating function; for a
+    # gamma(a, scale) interval R = (1 + r scale)^a (Wallinga & Lipsitch 2007).
+    def r_of_growth(p):
+        r, a, sc = p
+        m = dg.quad(lambda t: dg_stats.gamma.pdf(t, a, scale=sc) * np.exp(-r * t),
+                    0.0, np.inf)[0]
+        return 1.0 / m
+
+    p = np.array([0.1, 2.5, 2.0])
+    r, a, sc = p
+    R = (1 + r * sc) ** a
+    exact = np.array([R * a * sc / (1 + r * sc), R * np.log1p(r * sc), R * a * r / (1 + r * sc)])
+    g = dg.gradient(r_of_growth, p)
+    assert np.max(np.abs(g - exact)) / np.max(np.abs(exact)) < 1e-10
+    # d2R/dr2 = R a (a - 1) sc^2 / (1 + r sc)^2
+    H = dg.hessian(r_of_growth, p)
+    assert abs(H[0, 0] - R * a * (a - 1) * sc ** 2 / (1 + r * sc) ** 2) < 1e-9 * R
+    assert np.array_equal(H, H.T)

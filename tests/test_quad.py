@@ -235,6 +235,19 @@ def test_compiled_integrands_go_to_scipy_unwrapped():
     P = dg.sparsity(lambda q: np.stack([dg.quad(square.ctypes, 0.0, q[1])[0], q[0]]),
                     np.array([1.0, 2.0])).toarray()
     np.testing.assert_array_equal(P, [[0, 1], [1, 0]])
+    # args enter the compiled integrand: the integral depends on them (attack48b 14: the
+    # pattern dropped them, and a finite-difference solver handed it got a wrong Jacobian)
+    from numba.types import CPointer, float64, intc
+
+    @numba.cfunc(float64(intc, CPointer(float64)))
+    def decay(n, xx):
+        return np.exp(-xx[1] * xx[0])
+    llc = sp.LowLevelCallable(decay.ctypes)
+    P = dg.sparsity(lambda q: np.stack([dg.quad(llc, 0.0, 1.0, args=(q[0],))[0], q[1] ** 2]),
+                    np.array([2.0, 1.0])).toarray()
+    np.testing.assert_array_equal(P, [[1, 0], [0, 1]])
+    lo, hi = (integrate.quad(llc, 0.0, 1.0, args=(c,))[0] for c in (2.0 - 1e-6, 2.0 + 1e-6))
+    assert abs((hi - lo) / 2e-6) > 0.1                  # the entry is a real dependence
 
 
 def test_closure_duals_restart_from_scipys_path():
@@ -364,3 +377,17 @@ def test_threads():
         t.join()
     for p, d in out.items():
         assert d == pytest.approx(((1 + p) * np.exp(-p) - 1) / p ** 2, rel=1e-12)
+
+
+def test_a_complex_limit_is_refused_and_the_parametrized_path_is_exact():
+    # attack48b 02: a dual limit of complex value became a 2-node Gauss-Legendre sum
+    # (0.68 - 1.38j for e^(1+5i) - 1); SciPy's quad refuses complex limits too
+    with pytest.raises(ValueError, match="real limits"):
+        dg.jvp(lambda p: dg.quad(lambda x: np.exp(x), 0.0, 1.0 + 5j * p)[0], 1.0, 1.0)
+
+    def F(p):                                   # the fix the message names
+        b = 1.0 + 5j * p
+        return dg.quad(lambda t: np.exp(t * b) * b, 0.0, 1.0, complex_func=True)[0]
+    value, slope = dg.jvp(F, 1.0, 1.0)
+    np.testing.assert_allclose(value, np.exp(1 + 5j) - 1, rtol=1e-13)
+    np.testing.assert_allclose(slope, 5j * np.exp(1 + 5j), rtol=1e-13)

@@ -448,6 +448,12 @@ def _integrate(func, a, b, args, full_output, epsabs, epsrel, limit, points, com
     """:func:`quad`'s dual path for the calls ``levels`` (tags and directions)."""
     integrand = _Integrand(func, args, levels, complex_func, vectorized)
     index, dims, tags = integrand.index, integrand.dims, integrand.tags
+    if any(np.iscomplexobj(primal(e)) for e in (a, b)):     # (attack48b 02: a complex
+        raise errors.bad_argument(                           # limit became a 2-node rule)
+            _WHO, "real limits a and b (SciPy's quad integrates along the real axis)",
+            f"a={primal(a)!r}, b={primal(b)!r}",
+            "Fix: for a contour integral parametrize the path, z(t) = a + t (b - a) with t "
+            "from 0 to 1, and integrate func(z(t)) * (b - a) with complex_func=True.")
     av, bv = (float(np.real(primal(e))) for e in (a, b))
     a_moves, b_moves = np.isfinite(av) and isinstance(a, Dual), \
         np.isfinite(bv) and isinstance(b, Dual)

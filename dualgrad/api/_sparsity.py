@@ -2391,9 +2391,11 @@ def traced_quad(solve, func, a, b, args, options, compiled=False):
         ends.append(value)
         if rows.size:
             seen.append(np.unique(rows))
-    if compiled:
-        out = solve(func, ends[0], ends[1], args=tuple(_plain_and_rows(list(args))[0]),
-                    **options)
+    if compiled:                        # (args enter the compiled integrand: the
+        plain, rows = _plain_and_rows(list(args))   # integral depends on them; attack48b 14)
+        if rows.size:
+            seen.append(np.unique(rows))
+        out = solve(func, ends[0], ends[1], args=tuple(plain), **options)
     else:
         out = solve(_QuadRows(func, args, seen), ends[0], ends[1], **options)
     if not seen:

@@ -2593,6 +2593,19 @@ _SPARSE_SPELLINGS = {
                                         "factorized", "cg", "cgs", "gmres", "lgmres",
                                         "bicg", "bicgstab", "minres", "qmr", "gcrotmk",
                                         "tfqmr", "lsqr", "lsmr")},
+    # ARPACK's iterations run on floats; a next-generation matrix's spectral radius (R0)
+    # or a few modes of a small matrix are NumPy's dense eigensolvers' job (userepi48)
+    "eigs": "w = np.linalg.eigvals(a) of the dense matrix (a.toarray() for a scipy.sparse a; "
+            "NumPy's eigenvalues come unsorted: SciPy's default which='LM' with k=1 is "
+            "w[np.argmax(np.abs(w))], a spectral radius such as R0 np.max(np.abs(w)); "
+            "np.linalg.eig(a) where the eigenvectors are wanted)",
+    "eigsh": "w = np.linalg.eigvalsh(a) of the dense matrix (a.toarray() for a scipy.sparse "
+             "a; SciPy's default which='LM' keeps the k largest in magnitude, in ascending "
+             "order: np.sort(w[np.argsort(np.abs(w))[-k:]]); np.linalg.eigh(a) where the "
+             "eigenvectors are wanted)",
+    "svds": "np.linalg.svd(a, compute_uv=False) of the dense matrix (a.toarray() for a "
+            "scipy.sparse a; NumPy's come descending, SciPy's k largest ascending: "
+            "s[:k][::-1]; np.linalg.svd(a) where the singular vectors are wanted)",
 }
 
 

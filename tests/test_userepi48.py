@@ -6,6 +6,7 @@ implemented for gammainc in the shape, so the Hessian is checked against central
 differences of jax's gradient).
 """
 
+import re
 import runpy
 import sys
 from pathlib import Path
@@ -136,3 +137,24 @@ def test_r_from_growth_rate_by_quad_to_infinity_matches_wallinga_lipsitch():
     H = dg.hessian(r_of_growth, p)
     assert abs(H[0, 0] - R * a * (a - 1) * sc ** 2 / (1 + r * sc) ** 2) < 1e-9 * R
     assert np.array_equal(H, H.T)
+
+
+@pytest.mark.parametrize("call, spelling", [
+    (lambda K: np.abs(__import__("scipy.sparse.linalg").sparse.linalg.eigs(K, k=1)[0][0]),
+     "np.max(np.abs(w))"),
+    (lambda K: __import__("scipy.sparse.linalg").sparse.linalg.eigsh(K + K.T, k=1)[0][0],
+     "np.linalg.eigvalsh(a)"),
+    (lambda K: __import__("scipy.sparse.linalg").sparse.linalg.svds(K, k=1)[1][0],
+     "np.linalg.svd(a, compute_uv=False)"),
+])
+def test_arpack_on_a_dual_matrix_names_numpys_dense_eigensolver(call, spelling):
+    # R0 of a next-generation matrix by scipy.sparse.linalg.eigs: the message said only
+    # "write that step with NumPy functions"; it names the dense call and its ordering
+    C = np.array([[1.0, 2.0, 0.0], [3.0, 1.0, 1.0], [0.0, 1.0, 2.0]])
+    with pytest.raises(TypeError, match=re.escape(spelling)):
+        dg.gradient(lambda p: call(p[0] * C / p[1]), np.array([0.05, 0.2]))
+    # the spelling it names gives the spectral radius with exact derivatives
+    rho = np.max(np.abs(np.linalg.eigvals(C)))
+    g = dg.gradient(lambda p: np.max(np.abs(np.linalg.eigvals(p[0] * C / p[1]))),
+                    np.array([0.05, 0.2]))
+    assert np.allclose(g, [rho / 0.2, -0.05 * rho / 0.04], rtol=1e-14)

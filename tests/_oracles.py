@@ -378,3 +378,9 @@ def second_differences(f, x, h=1e-2):
             out[i, j] = (f(x + ei + ej) - f(x + ei - ej) - f(x - ei + ej)
                          + f(x - ei - ej)) / (4 * h * h)
     return out
+
+
+# Rules whose second derivative in one argument is refused by name (the argument, the
+# name the TypeError carries): Carlson's R_D, which ellipkinc's and ellipeinc's d/dm use,
+# has no cancellation-free partials in SciPy's functions (special48)
+SECOND_REFUSED = {"ellipkinc": (1, "elliprd"), "ellipeinc": (1, "elliprd")}

@@ -19,6 +19,7 @@ from dualgrad.rules import _table as _rules
 from dualgrad.backend import _kernels
 from dualgrad.dual._base import new_tag
 from dualgrad.testing import directional_difference, numerical_jacobian, second_difference
+from _oracles import SECOND_REFUSED
 
 _rules._load_scipy()
 RULES = list(_rules.RULES.values())
@@ -103,7 +104,6 @@ def test_smooth_rule_matches_central_differences(rule, path):
 # rows whose first derivative in an argument is written with a function the table
 # refuses to differentiate (special48: F and E's d/dm with Carlson's R_D, whose partials
 # cancel): the second derivative there raises, naming that function
-SECOND_REFUSED = {"ellipkinc": (1, "elliprd"), "ellipeinc": (1, "elliprd")}
 
 
 @pytest.mark.parametrize("rule", SMOOTH, ids=_ids(SMOOTH))

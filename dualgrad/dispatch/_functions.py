@@ -178,13 +178,20 @@ def _positional_names(func, impl):
                      if p.kind is p.POSITIONAL_OR_KEYWORD and p.name not in taken)
 
 
+# NumPy functions' positional parameter names, read once per function (:func:`_bind`)
+_POSITIONAL: dict = {}
+
+
 def _bind(func, args, kwargs, named):
     """``args``, ``kwargs`` with NumPy's parameters that follow ``args`` and that
     ``kwargs`` names, one after another, moved to positions (the first one not given
     ends the run: NumPy's defaults, ``np._NoValue`` among them, are never filled in)."""
-    import inspect
-    params = [p.name for p in inspect.signature(func).parameters.values()
-              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    params = _POSITIONAL.get(func)
+    if params is None:                   # (inspect.signature on every call: userepi48)
+        import inspect
+        params = _POSITIONAL[func] = [
+            p.name for p in inspect.signature(func).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     for name in params[:len(args)]:
         if name in kwargs:                # given twice: NumPy's own TypeError
             raise TypeError(f"{function_name(func)}() got multiple values for argument "

@@ -298,6 +298,26 @@ def test_shuffling_rows_of_a_dual_array_is_refused(shuffle):
         dg.gradient(_in_place(shuffle), _X)
 
 
+def test_shuffling_rows_of_a_complex_or_nested_dual_array_is_refused():
+    def complex_rows(v):
+        h = v * (1.0 + 0.5j)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            np.random.default_rng(3).shuffle(h)
+        return np.sum((h * _W).real)
+    with pytest.raises(TypeError, match=r"rng\.permutation\(len\(h\)\)"):
+        dg.gradient(complex_rows, _X)
+
+    def nested(v):
+        h = v.reshape(4, 3) * 1.0
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            np.random.default_rng(3).shuffle(h)
+        return np.sum(h * h * _W)
+    with pytest.raises(TypeError, match=r"rng\.permutation\(len\(h\)\)"):
+        dg.hessian(nested, _X.ravel())
+
+
 def test_a_tuple_swap_of_rows_is_refused_as_it_would_duplicate():
     def f(v):
         h = v * 1.0

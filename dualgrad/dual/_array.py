@@ -563,6 +563,8 @@ class ArrayDual(Dual):
             item = operand(item)                # read as np.asarray(item), duals kept
         if isinstance(item, Dual) and item.tag == self.tag:
             _base.same_directions("item assignment", [self, item])
+            if type(item) is ArrayDual and (kind is int or kind in _INDEX_INTS):
+                _row_swap(self, index, item)         # complex values: the swap refused too
             partials = item.partials if item._kind != "slots" else _scalar_partials(item)
             if np.iscomplexobj(primal(item)) and not np.iscomplexobj(primal(self)):
                 raise errors.complex_into_real()

@@ -3266,7 +3266,7 @@ def from_scipy(who, exc):
             "plain number or a vector there. Fix: scale what the matrix gives, s * (L @ u) "
             "for its product with u, or s * L.toarray() for the scaled matrix itself.")
     if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS and \
-            getattr(entry.f_locals.get("other"), "dtype", None) != object:
+            "Dual" in type(entry.f_locals.get("other")).__name__:
         # a dual array there: SciPy hands the product to the dual's reflected operator,
         # whose own error (a dimension mismatch, a dual of three dimensions) is the one
         # to see (attack48 02)

@@ -272,3 +272,6 @@ def test_errors_of_the_reflected_product_inside_dot_are_its_own():
             dg.jacobian(lambda x: product(x[:2]), x)
         with pytest.raises(TypeError, match=r"dual of one or two dimensions.*\(3, 1, 1\)"):
             dg.jacobian(lambda x: product(x[:3].reshape(3, 1, 1)), x)
+        # a list of scalar duals keeps the message naming np.stack (attack48 13)
+        with pytest.raises(TypeError, match=r"object array of scalar duals.*np\.stack"):
+            dg.jacobian(lambda x: product([x[0], x[1], x[2]]), x)

@@ -427,3 +427,27 @@ def test_passes_of_adaptive_dualgrad_integrators_are_not_compared():
     k = np.array([0.5, 1.0, 1.5])
     np.testing.assert_allclose(dg.jacobian(g, k, chunk=1), np.diag(-T * np.exp(-k * T)),
                                rtol=1e-5, atol=1e-9)
+
+
+def test_another_threads_integration_leaves_this_threads_comparison_on():
+    # attack48b 19b: the count of adaptive integrations was one per process: a dg.quad in
+    # another thread switched this thread's pass comparison off
+    import threading
+    W = np.random.default_rng(1).normal(size=300)
+
+    def unseeded(w):
+        return np.sum((w * (np.random.random(300) > 0.5)) ** 2)
+    stop = threading.Event()
+
+    def integrate():
+        while not stop.is_set():
+            dg.derivative(lambda p: dg.quad(lambda x: np.exp(-p * x), 0.0, 1.0)[0], 1.0)
+    t = threading.Thread(target=integrate)
+    t.start()
+    try:
+        for _ in range(3):
+            with pytest.raises(ValueError, match="same value on every pass"):
+                dg.jacobian(unseeded, W, chunk=50)
+    finally:
+        stop.set()
+        t.join()

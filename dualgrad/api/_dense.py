@@ -13,7 +13,7 @@ import numpy as np
 from .. import errors
 from ..dual import Dual, make, newest, primal
 from ._parallel import run_tasks
-from ._parallel import ADAPTIVE
+from ._parallel import adaptive_runs
 from ._seed import as_array, assemble, chunk_tasks, evaluate_chunk, jacobian_columns, shape
 from ._validate import as_input, check_callable, check_chunk
 
@@ -54,9 +54,9 @@ def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
         tasks += t
         labels += [f"point {b} of the batch, {lab[k]}" for k in range(len(lab))]
         counts.append(len(t))
-    before = ADAPTIVE[0]
+    before = adaptive_runs()
     results = run_tasks(who, evaluate_chunk, tasks, labels, executor, progress)
-    check = executor is None and ADAPTIVE[0] == before      # (as _seed.compared)
+    check = executor is None and adaptive_runs() == before      # (as _seed.compared)
     values, jacs, k = [], [], 0
     for point, count in zip(points, counts):
         value, partials = assemble(results[k:k + count], who, check)

@@ -8,19 +8,26 @@ original exception in the caller, with a note naming the task's directions.
 
 import os
 import sys
+import threading
 
 from .. import errors
 
 # How many adaptive integrations of duals (dg.solve_ivp, dg.quad) have run in this
-# process: their steps follow every coefficient a pass carries, so two passes (chunks of
+# thread: their steps follow every coefficient a pass carries, so two passes (chunks of
 # directions) of one f may differ within the tolerance asked; a helper that compares
-# its passes' values (api/_seed.py) skips the comparison where this moved meanwhile.
-ADAPTIVE = [0]
+# its passes' values (api/_seed.py) skips the comparison where this moved meanwhile
+# (per thread: another thread's integrations say nothing of this one's passes).
+_ADAPTIVE = threading.local()
+
+
+def adaptive_runs():
+    """This thread's count of adaptive integrations of duals."""
+    return getattr(_ADAPTIVE, "count", 0)
 
 
 def adaptive_run():
-    """Note an adaptive integration of duals (:data:`ADAPTIVE`)."""
-    ADAPTIVE[0] += 1
+    """Note an adaptive integration of duals in this thread."""
+    _ADAPTIVE.count = adaptive_runs() + 1
 
 __all__ = ["run_tasks", "worker_count"]
 

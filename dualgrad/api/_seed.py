@@ -17,7 +17,7 @@ from .. import dual
 from ..dual import (ELEMENTS, Dual, _snapshots, check_live, elements_written, holomorphic_tag,
                    make, new_tag, numeric, retire)
 from ..dispatch._second_order import seeded_by
-from ._parallel import ADAPTIVE, run_tasks, worker_count
+from ._parallel import adaptive_runs, run_tasks, worker_count
 from ._tree import ResultList, Results, flatten, is_node
 from ..dual import from_object_array as _from_object_array, stack_scalars
 
@@ -583,9 +583,9 @@ def compared(who, fn, tasks, labels, executor, progress):
     they must agree: run here (an executor's processes run adaptive integrations
     this process does not count) and no adaptive integration of duals (dg.solve_ivp,
     dg.quad: their steps follow the partials a pass carries) ran meanwhile."""
-    before = ADAPTIVE[0]
+    before = adaptive_runs()
     results = run_tasks(who, fn, tasks, labels, executor, progress)
-    return assemble(results, who, check=executor is None and ADAPTIVE[0] == before)
+    return assemble(results, who, check=executor is None and adaptive_runs() == before)
 
 
 def _same_value(a, b):

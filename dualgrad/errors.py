@@ -2426,11 +2426,14 @@ _SCIPY_SPELLINGS: dict[object, str] = {
                "a[0] for an FIR filter (a of length 1); an IIR "
                "filter as its recursion y[n] = (b[0] x[n] + ... - a[1] y[n-1] - ...) / a[0] "
                "in a loop over n (each y[n] into a list, then np.stack(y))",
-    **{name: (f"M @ x where only the signal x is a dual, M = scipy.signal.{call} on plain "
-              "numbers, once: the function is linear in x, so its matrix's columns are its "
-              "responses to unit impulses (exact to rounding; n x n numbers: a few thousand "
-              "samples; a gather x of traces along its last axis, SciPy's default axis=-1: "
-              "x @ M.T)")
+    **{name: (f"M @ x + c where only the signal x is a dual, M = scipy.signal.{call} - "
+              "c[:, None] and c = the same call on np.zeros((len(x), 1)), its column [:, 0] "
+              "(every other argument as you give it: zi=, cval=, padlen=, padtype=, mode=), "
+              "both on plain numbers, "
+              "once: the function is affine in x, so M's columns are its responses to unit "
+              "impulses less its response to zero, c (0 for a filter from rest with zero "
+              "padding; exact to rounding; n x n numbers: a few thousand samples; a gather x "
+              "of traces along its last axis, SciPy's default axis=-1: x @ M.T + c)")
        for name, call in (
            ("filtfilt", "filtfilt(b, a, np.eye(len(x)), axis=0)"),
            ("sosfilt", "sosfilt(sos, np.eye(len(x)), axis=0)"),
@@ -2442,9 +2445,12 @@ _SCIPY_SPELLINGS: dict[object, str] = {
            ("decimate", "decimate(np.eye(len(x)), q, axis=0) (your n=, ftype= as given)"),
            ("savgol_filter", "savgol_filter(np.eye(len(x)), window_length, polyorder, "
                              "axis=0) (your deriv=, delta=, mode= as given)"))},
-    "fftconvolve": "np.convolve(in1, in2, mode=mode) for 1-D signals (the same sum; "
+    "fftconvolve": "np.convolve(in1, in2, mode=mode) for 1-D signals with mode='full' or "
+                   "'valid' (the same sum), and np.convolve(in1, in2)[(len(in2) - 1) // "
+                   "2:][:len(in1)] for mode='same' (SciPy's 'same' has len(in1) samples, "
+                   "NumPy's max(len(in1), len(in2))); "
                    "scipy.signal.convolve(in1, in2, mode=mode, method='direct') takes "
-                   "duals in N-D)",
+                   "duals in N-D",
     ("lfilter", "zi"): (
         "its state-space recursion, which carries zi (the filter's initial state; the "
         "plain recursion y[n] = (b[0] x[n] + ... - a[1] y[n-1] - ...) / a[0] starts from "

@@ -363,3 +363,39 @@ def test_a_gather_filtered_along_its_last_axis_by_the_named_spelling():
     fd = np.stack([(ss.filtfilt(b, a, model(p + h * e)) - ss.filtfilt(b, a, model(p - h * e)))
                    / (2 * h) for e in np.eye(2)], -1)
     np.testing.assert_allclose(J, fd, rtol=0, atol=1e-7 * np.abs(fd).max())
+
+
+def test_affine_signal_spellings_follow_to_the_right_value_and_jacobian():
+    # attack48b 13: "M @ x, the function is linear in x" was offered for affine calls
+    # (savgol_filter with cval=, sosfilt with zi=): followed literally, the value was 0.25 -
+    # 0.70 off; the message now gives M @ x + c with c the response to zero
+    ss = pytest.importorskip("scipy.signal")
+    n = 40
+    x0 = np.sin(np.arange(n) * 0.3)
+    sos = ss.butter(4, 0.2, output="sos")
+    zi = ss.sosfilt_zi(sos) * 0.7
+    cases = [(lambda x: ss.savgol_filter(x, 7, 2, mode="constant", cval=1.5),
+              lambda X: ss.savgol_filter(X, 7, 2, mode="constant", cval=1.5, axis=0), "cval="),
+             (lambda x: ss.sosfilt(sos, x, zi=zi)[0],
+              lambda X: ss.sosfilt(sos, X, axis=0, zi=np.repeat(zi[:, :, None], X.shape[1],
+                                                                  axis=2))[0], "zi=")]
+    for f, on_columns, named in cases:
+        with pytest.raises(TypeError, match=rf"M @ x \+ c .*{named}"):
+            dg.jacobian(f, x0)
+        c = on_columns(np.zeros((n, 1)))[:, 0]
+        M = on_columns(np.eye(n)) - c[:, None]
+        np.testing.assert_allclose(M @ x0 + c, f(x0), atol=1e-13)
+        h = 1e-6
+        fd = np.stack([(f(x0 + h * e) - f(x0 - h * e)) / (2 * h) for e in np.eye(n)], axis=1)
+        np.testing.assert_allclose(dg.jacobian(lambda x: M @ x + c, x0), fd, atol=1e-8)
+
+
+def test_fftconvolve_same_spelling_has_scipys_length():
+    ss = pytest.importorskip("scipy.signal")
+    rng = np.random.default_rng(0)
+    with pytest.raises(TypeError, match=r"\(len\(in2\) - 1\) // 2:\]\[:len\(in1\)\]"):
+        dg.jacobian(lambda a: ss.fftconvolve(a, np.ones(9), mode="same"), np.ones(5))
+    for la, lb in [(5, 9), (6, 8), (9, 5)]:
+        a, b = rng.normal(size=la), rng.normal(size=lb)
+        np.testing.assert_allclose(np.convolve(a, b)[(lb - 1) // 2:][:la],
+                                   ss.fftconvolve(a, b, mode="same"), atol=1e-13)

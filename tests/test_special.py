@@ -254,3 +254,22 @@ def test_psi_second_derivative_at_poles_nan_and_complex():
     with pytest.raises(TypeError, match=r"scipy\.special\.psi") as info:
         dg.hessian(lambda t: sc.psi(t[0] + 1j), np.array([0.5]))
     assert "zeta" not in str(info.value)
+
+
+def test_entropy_functions_are_constant_off_their_domain():
+    # attack48 08: entr = -inf for x < 0, rel_entr = kl_div = inf for x < 0 or y < 0
+    # (SciPy's constants): every derivative there is 0; the first was NaN and the
+    # Hessian a finite -1/x beside it
+    sc = pytest.importorskip("scipy.special")
+    assert dg.derivative(sc.entr, -0.5) == 0.0
+    assert dg.derivative(lambda s: dg.derivative(sc.entr, s), -0.5) == 0.0
+    for f in (sc.rel_entr, sc.kl_div):
+        for p in ([-0.5, 1.0], [0.5, -1.0]):
+            g = lambda q: f(q[0], q[1])  # noqa: E731
+            assert np.all(dg.gradient(g, np.array(p)) == 0.0)
+            assert np.all(dg.hessian(g, np.array(p)) == 0.0)
+    x, y = 0.7, 1.3                      # inside: the closed forms, unchanged
+    np.testing.assert_allclose(dg.hessian(lambda q: sc.kl_div(q[0], q[1]), np.array([x, y])),
+                               [[1 / x, -1 / y], [-1 / y, x / y ** 2]], rtol=1e-14)
+    assert dg.derivative(lambda s: dg.derivative(sc.entr, s), 0.3) == pytest.approx(-1 / 0.3,
+                                                                                    rel=1e-15)

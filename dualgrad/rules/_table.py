@@ -748,6 +748,14 @@ for _u in (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert, np.left_shi
 _TABLE.append(_unsupported(np.isnat, "datetime-only"))
 
 
+def _off_domain(expr):
+    """A derivative of rel_entr / kl_div, 0 where x < 0 or y < 0: SciPy's value is the
+    constant inf there (attack48 08: d/dy gave -x/y, the Hessian a finite number beside
+    a NaN gradient)."""
+    return (f"where(np.real(value(x)) < 0.0, 0.0 * x, where(np.real(value(y)) < 0.0, 0.0 * y, "
+            f"{expr}))")
+
+
 # log(x / y) of rel_entr and kl_div, as log(x) - log(y) where x / y leaves the normal range
 _LOG_RATIO = ("where(np.absolute(value(x) / value(y)) < 1e-300, np.log(x) - np.log(y), "
               "where(np.absolute(value(x) / value(y)) > 1e+300, np.log(x) - np.log(y), "
@@ -1078,7 +1086,10 @@ def _scipy_rules(sc):
         _smooth(sc.xlog1py, "np.log1p(y)",
                 "where(x == 0.0, where(y == -1.0, 0.0, x / (1.0 + y)), x / (1.0 + y))",
                 domain=(_U, _P), kink="d/dy is 0 where x = 0"),
-        _smooth(sc.entr, "-np.log(x) - 1.0", domain=(_P,)),
+        # entr is the constant -inf for x < 0 (SciPy's): slope 0 there at every order
+        # (the log's NaN gave a NaN gradient beside a finite -1/x Hessian: attack48 08)
+        _smooth(sc.entr, "where(np.real(value(x)) < 0.0, 0.0 * x, -np.log(x) - 1.0)",
+                domain=(_P,)),
         _smooth(sc.j0, "-sc.j1(x)"),
         # the recurrences J1' = J0 - J1 / x, Y1' = Y0 - Y1 / x, I1' = I0 - I1 / x,
         # K1' = -K0 - K1 / x with Cephes' fast order-0 and -1 functions, not
@@ -1205,11 +1216,11 @@ def _scipy_rules(sc):
         # x = 0 (the one-sided limit), NaN at (0, 0).  log(x / y) as log x - log y where
         # x / y underflows (x = 0 among them) or overflows: the quotient's own derivative
         # there met 0 * inf (the mixed derivative at x = 0 was 0 one way, -1 / y the other)
-        _smooth(sc.rel_entr, _canonical(f"{_LOG_RATIO} + 1.0"),
-                "-where(x == 0.0, where(y == 0.0, 0.0, x / y), x / y)",
+        _smooth(sc.rel_entr, _canonical(_off_domain(f"{_LOG_RATIO} + 1.0")),
+                _off_domain("-where(x == 0.0, where(y == 0.0, 0.0, x / y), x / y)"),
                 domain=(_P, _P), kink="d/dy is 0 where x = 0"),
-        _smooth(sc.kl_div, _LOG_RATIO,
-                "1.0 - where(x == 0.0, where(y == 0.0, 0.0, x / y), x / y)",
+        _smooth(sc.kl_div, _canonical(_off_domain(_LOG_RATIO)),
+                _off_domain("1.0 - where(x == 0.0, where(y == 0.0, 0.0, x / y), x / y)"),
                 domain=(_P, _P), kink="d/dy is 1 where x = 0"),
         # huber(delta, r): r**2 / 2 inside |r| <= delta, delta (|r| - delta / 2) outside:
         # one slope at |r| = delta; SciPy's value is inf for delta < 0, NaN slopes there

@@ -1889,8 +1889,9 @@ def passes_differ(who, k, count):
     return DualValueError(
         f"{who}: expected f to compute the same value on every pass over x (the {count} "
         f"chunks of directions), got a different value on pass {k} (beyond 1e-9 of the "
-        "largest): f is not a function of x alone (random numbers drawn inside f from a generator it does not seed, a "
-        "counter, a cache, the clock), and the passes' partials would be spliced from "
+        "largest): f is not a function of x alone (random numbers drawn inside f from a "
+        "generator it does not seed, a counter, a cache, the clock), and the passes' "
+        "partials would be spliced from "
         "different functions. Fix: seed the generator inside f (rng = "
         "np.random.default_rng(0) at its top) or draw outside f and pass the draws in "
         "args; or pass chunk=x.size for one pass (its derivative is then that of one "
@@ -2321,8 +2322,8 @@ _FFTCONVOLVE_SPELLING = (
     "full shape (in1.shape + in2.shape - 1 along each axis), then sliced as mode says "
     "(dualgrad follows np.fft)")
 # an adaptive quadrature (quad's QUADPACK, quad_vec, tanhsinh) reads the integrand's values
-# as floats: dg.quad (dualgrad/api/_quad.py, stop 48) is the drop-in; a fixed rule in NumPy arithmetic carries duals in the parameters and the
-# limits alike, its derivatives the rule's (user47: a comoving distance's gradient in
+# as floats: dg.quad (dualgrad/api/_quad.py, stop 48) is the drop-in; a fixed rule in
+# NumPy arithmetic carries duals in the parameters and the limits alike, its derivatives the rule's (user47: a comoving distance's gradient in
 # (H0, Om, Ol, z) by fixed_quad with n=50 agreed with quad of the analytic partials to 2e-15)
 _QUAD_SPELLING = (
     "{dg} (dualgrad's drop-in for scipy.integrate.quad: SciPy's signature and result, the "

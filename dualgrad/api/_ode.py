@@ -33,7 +33,8 @@ import numpy as np
 
 from .. import errors
 from ..dual import Dual, directions, make_array, primal, stack_scalars
-from ._ode_levels import Unseen, as_state, build, event_time, expand, flow, levels_of
+from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
+                          expand, flow, levels_of)
 from ._parallel import adaptive_run
 
 __all__ = ["solve_ivp"]
@@ -45,17 +46,6 @@ _DENSE_UP_TO = 400
 _STEP = np.finfo(float).eps ** 0.5
 _RTOL_FLOOR = 100 * np.finfo(float).eps      # what SciPy's solvers raise a smaller rtol to
 _RESTARTS = 8                # solves restarted for calls' duals fun reads late
-
-
-def _duals(items):
-    """The duals among ``items`` and one level into lists and tuples."""
-    for item in items:
-        if isinstance(item, Dual):
-            yield item
-        elif isinstance(item, (list, tuple)):
-            yield from _duals(item)
-        elif isinstance(item, np.ndarray) and item.dtype == object:
-            yield from _duals(item.ravel().tolist())
 
 
 def _events():
@@ -116,29 +106,6 @@ def _split(who, out, tag, m, k):
     return value, partials
 
 
-class _Derivatives(Exception):
-    """``fun`` returned duals on the float path (its parameters enter after ``t0``)."""
-
-    def __init__(self, duals):
-        super().__init__("fun returned duals")
-        self.duals = duals
-
-
-class _Watched:
-    """``fun`` on SciPy's float path, stopping it at the first dual ``fun`` returns."""
-
-    def __init__(self, fun):
-        self.fun = fun
-
-    def __call__(self, t, y, *args):
-        out = self.fun(t, y, *args)
-        if not (isinstance(out, (np.ndarray, float)) and np.asarray(out).dtype != object):
-            duals = list(_duals([out]))
-            if duals:
-                raise _Derivatives(duals)
-        return out
-
-
 def _watched_events(events):
     """``events`` (a callable or a list of them) watched as ``fun`` is: an event time
     that depends on a dual would come back as a plain float."""
@@ -150,7 +117,7 @@ def _watched_events(events):
 
 
 def _watched_event(event):
-    return _event_attributes(_Watched(event), event)
+    return _event_attributes(Watched(event), event)
 
 
 def _event_attributes(wrapper, event):
@@ -459,17 +426,17 @@ def _run(fun, t_span, y0, method, t_eval, dense_output, events, vectorized, args
     call_args = tuple(args) if args is not None else ()
     y0 = _state(y0)
     t0, tf = t_span
-    found = list(_duals([y0, t0, tf, *call_args]))
+    found = list(duals_in([y0, t0, tf, *call_args]))
     if not found:                          # fun may close over duals: SciPy's call until
         #                                    it returns one (at once, if it depends on them)
         try:
-            return scipy_solve_ivp(_Watched(fun), t_span, y0, method=method, t_eval=t_eval,
+            return scipy_solve_ivp(Watched(fun), t_span, y0, method=method, t_eval=t_eval,
                                    dense_output=dense_output,
                                    events=_watched_events(events),
                                    vectorized=vectorized, args=args, **options)
-        except _Derivatives as seen:           # fun's duals came in after t0: again,
+        except Derivatives as seen:           # fun's duals came in after t0: again,
             found = seen.duals                 # with the tangents from the start
-    if list(_duals([t_eval])):
+    if list(duals_in([t_eval])):
         raise errors.bad_type(_WHO, "t_eval of plain times", "duals in t_eval",
                               "Pass t_eval's values; only t_span's ends may be duals.")
     for _ in range(_RESTARTS):

@@ -24,7 +24,47 @@ import numpy as np
 from .. import errors
 from ..dual import Dual, directions, make, partials_array, primal, stack_scalars
 
-__all__ = ["Unseen", "levels_of", "expand", "build", "as_state", "flow", "event_time"]
+__all__ = ["Unseen", "levels_of", "expand", "build", "as_state", "flow", "event_time",
+           "duals_in", "Derivatives", "Watched"]
+
+
+def duals_in(items):
+    """The duals among ``items`` and one level into lists and tuples (object arrays
+    too)."""
+    for item in items:
+        if isinstance(item, Dual):
+            yield item
+        elif isinstance(item, (list, tuple)):
+            yield from duals_in(item)
+        elif isinstance(item, np.ndarray) and item.dtype == object:
+            yield from duals_in(item.ravel().tolist())
+
+
+class Derivatives(Exception):
+    """A function handed to SciPy's float path (an ODE's ``fun``, an integrand)
+    returned duals: it closes over them, or its parameters enter late."""
+
+    def __init__(self, duals):
+        super().__init__("the function returned duals")
+        self.duals = duals
+
+
+class Watched:
+    """A function for SciPy's float path, stopping it (:class:`Derivatives`) at the
+    first dual it returns."""
+
+    def __init__(self, fun):
+        self.fun = fun
+
+    def __call__(self, *args):
+        out = self.fun(*args)
+        plain = isinstance(out, (float, int, complex, np.number)) or \
+            isinstance(out, np.ndarray) and out.dtype != object
+        if not plain:
+            duals = list(duals_in([out]))
+            if duals:
+                raise Derivatives(duals)
+        return out
 
 
 class Unseen(Exception):

@@ -24,7 +24,8 @@ import numpy as np
 
 from .. import errors
 from ..dual import Dual, primal, stack_scalars
-from ._ode_levels import Unseen, as_state, build, expand, levels_of
+from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, expand,
+                          levels_of)
 from ._parallel import adaptive_run
 
 __all__ = ["quad"]
@@ -62,17 +63,6 @@ _MESSAGES = {
 }
 
 
-def _duals(items):
-    """The duals among ``items`` and one level into lists and tuples."""
-    for item in items:
-        if isinstance(item, Dual):
-            yield item
-        elif isinstance(item, (list, tuple)):
-            yield from _duals(item)
-        elif isinstance(item, np.ndarray) and item.dtype == object:
-            yield from _duals(item.ravel().tolist())
-
-
 def _compiled(func):
     """Whether ``func`` is a compiled integrand SciPy's quad calls in C (a
     ``scipy.LowLevelCallable`` or a ctypes function): it returns floats, and SciPy's
@@ -80,29 +70,6 @@ def _compiled(func):
     import ctypes
     from scipy import LowLevelCallable
     return isinstance(func, (LowLevelCallable, ctypes._CFuncPtr))
-
-
-class _Derivatives(Exception):
-    """``func`` returned a dual on SciPy's float path (it closes over duals)."""
-
-    def __init__(self, duals):
-        super().__init__("func returned duals")
-        self.duals = duals
-
-
-class _Watched:
-    """``func`` for SciPy's quad, stopped at the first dual it returns."""
-
-    def __init__(self, func):
-        self.func = func
-
-    def __call__(self, x, *args):
-        out = self.func(x, *args)
-        if not isinstance(out, (float, int, complex, np.number)):
-            duals = list(_duals([out]))
-            if duals:
-                raise _Derivatives(duals)
-        return out
 
 
 def _scipy_quad(who):
@@ -247,11 +214,11 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
         complex_func=complex_func), compiled)
     if traced is not None:                # during sparsity detection (sparsity="auto")
         return traced
-    if list(_duals([points])):
+    if list(duals_in([points])):
         raise errors.bad_type(_WHO, "points of plain numbers", "duals in points",
                               "Pass the breakpoints' values (dg.stop_gradient(points)): "
                               "they only guide the subdivision.")
-    found = list(_duals([a, b, *args]))
+    found = list(duals_in([a, b, *args]))
     if compiled and found:
         raise errors.bad_type(
             _WHO, "a Python func where derivatives flow", f"a compiled integrand "
@@ -260,12 +227,12 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
             "arithmetic): dg.quad calls it on duals.")
     if not found:                          # func may close over duals: SciPy's call
         try:                               # until it returns one
-            return scipy_quad(func if compiled else _Watched(func), a, b, args=args,
+            return scipy_quad(func if compiled else Watched(func), a, b, args=args,
                               full_output=full_output,
                               epsabs=epsabs, epsrel=epsrel, limit=limit, points=points,
                               weight=weight, wvar=wvar, wopts=wopts, maxp1=maxp1,
                               limlst=limlst, complex_func=complex_func)
-        except _Derivatives as seen:
+        except Derivatives as seen:
             found = seen.duals
     for name, given in (("weight", weight), ("wvar", wvar), ("wopts", wopts)):
         if given is not None:

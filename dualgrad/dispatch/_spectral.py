@@ -70,10 +70,10 @@ from .. import errors
 from ..dual import DIAGONAL, Dual, make, partials_array, primal
 from . import _second_order
 
-__all__ = ["tied", "sensitivity", "second_order_size", "block_scale", "couple", "exactly_zero", "negligible",
-           "clustered", "clustered_general", "cluster_means", "conjugate_pairs",
-           "split_members",
-           "inverse_gaps", "nan_like", "resolution", "NEAR"]
+__all__ = ["tied", "sensitivity", "second_order_size", "block_scale", "couple",
+           "exactly_zero", "negligible", "clustered", "clustered_general", "cluster_means",
+           "conjugate_pairs", "split_members", "inverse_gaps", "nan_like", "resolution",
+           "NEAR"]
 
 NEAR = 8.0       # ties within NEAR * m * eps * max|w| (the module's docstring)
 _TURN = 0.7548776662466927   # complex clusters: the candidates' order, by Re + _TURN Im

@@ -1259,10 +1259,9 @@ def _helper_name(depth=2):
     return "dualgrad"
 
 
-def _source_node(frame):
-    """The expression of ``frame``'s current instruction, parsed from its source (error
-    path only), or ``None`` without source."""
-    import ast
+def _source_text(frame):
+    """The source text of ``frame``'s current instruction (error path only), or
+    ``None`` without source."""
     import linecache
     try:
         code = frame.f_code
@@ -1273,8 +1272,19 @@ def _source_node(frame):
         text = lines[line - 1:end]
         text[-1] = text[-1][:end_col]
         text[0] = text[0][col:]
-        return ast.parse("(" + "".join(text) + ")", mode="eval").body
-    except (ValueError, IndexError, SyntaxError, TypeError):     # pragma: no cover
+        return "".join(text)
+    except (ValueError, IndexError, TypeError):                  # pragma: no cover
+        return None
+
+
+def _source_node(frame):
+    """The expression of ``frame``'s current instruction, parsed from its source (error
+    path only), or ``None`` without source."""
+    import ast
+    text = _source_text(frame)
+    try:
+        return None if text is None else ast.parse("(" + text + ")", mode="eval").body
+    except SyntaxError:                                          # pragma: no cover
         return None
 
 
@@ -1471,22 +1481,15 @@ def _updated_statement(depth):
     ``None`` where the source cannot be read or the update is no such statement
     (``np.subtract(a, d, out=a)``).  Error path only."""
     import ast
-    import linecache
     frame = _user_frame(sys._getframe(depth + 1))
-    if frame is None:
+    text = None if frame is None else _source_text(frame)
+    if text is None:
         return None
     try:
-        code = frame.f_code
-        line, end, col, end_col = list(code.co_positions())[frame.f_lasti // 2]
-        lines = linecache.getlines(code.co_filename, frame.f_globals)
-        if None in (line, end, col, end_col) or not lines or end > len(lines):
-            return None
-        text = lines[line - 1:end]
-        text[-1] = text[-1][:end_col]
-        text[0] = text[0][col:]
-        node = ast.parse("".join(text).strip()).body[0]
-    except (ValueError, IndexError, SyntaxError, TypeError):
+        node = ast.parse(text.strip()).body[0]
+    except (SyntaxError, IndexError):
         return None
+    code, line = frame.f_code, frame.f_lineno
     op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//",
           ast.Pow: "**", ast.MatMult: "@", ast.Mod: "%"}.get(type(getattr(node, "op", None)))
     if not isinstance(node, ast.AugAssign) or op is None or \

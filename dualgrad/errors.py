@@ -2607,11 +2607,12 @@ _SPARSE_SPELLINGS = {
     # or a few modes of a small matrix are NumPy's dense eigensolvers' job (userepi48)
     "eigs": "w = np.linalg.eigvals(a) of the dense matrix (a.toarray() for a scipy.sparse a; "
             "NumPy's eigenvalues come unsorted: SciPy's default which='LM' with k=1 is "
-            "w[np.argmax(np.abs(w))], a spectral radius such as R0 np.max(np.abs(w)); "
+            "w[np.argmax(np.abs(w))] or its conjugate (ARPACK's pick among a pair), a "
+            "spectral radius such as R0 np.max(np.abs(w)) either way; "
             "np.linalg.eig(a) where the eigenvectors are wanted)",
     "eigsh": "w = np.linalg.eigvalsh(a) of the dense matrix (a.toarray() for a scipy.sparse "
              "a; SciPy's default which='LM' keeps the k largest in magnitude, in ascending "
-             "order: np.sort(w[np.argsort(np.abs(w))[-k:]]); np.linalg.eigh(a) where the "
+             "magnitude: w[np.argsort(np.abs(w))[-k:]]; np.linalg.eigh(a) where the "
              "eigenvectors are wanted)",
     "svds": "np.linalg.svd(a, compute_uv=False) of the dense matrix (a.toarray() for a "
             "scipy.sparse a; NumPy's come descending, SciPy's k largest ascending: "

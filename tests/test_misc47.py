@@ -309,6 +309,8 @@ def test_stdtr_in_df_at_infinite_t(df):
         assert dg.derivative(lambda d: sc.stdtr(d, t), df) == 0.0
         H = dg.hessian(lambda p: sc.stdtr(p[0], t) * p[1], np.array([df, 2.0]))
         np.testing.assert_array_equal(H, [[0.0, 0.0], [0.0, 0.0]])
+    for p in (0.0, 1.0):              # stdtrit(df, 0 / 1) = -+inf for every df (attack48b 11)
+        assert dg.derivative(lambda d: sc.stdtrit(d, p), df) == 0.0
     slope = dg.derivative(lambda d: sc.stdtr(d, 1e200), df)
     if df < 2.5:                      # mpmath: 1.5e-98 at df = 0.5; ~t**-df log(t) here
         assert np.isnan(slope)

@@ -178,6 +178,12 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     value is this rule's, which agrees with SciPy's to the tolerances but not to the
     last digit (an optimizer that calls ``f`` for values and a helper for gradients
     sees the two within ``epsrel``: ``dg.value_and_grad`` gives both from one rule).
+    The derivatives are taken under the integral sign: a jump or a kink of ``func``
+    whose place moves with the parameters (``np.where(x < p, ...)``, ``np.maximum(x -
+    K, 0)`` for an option's strike) contributes a boundary term there that the
+    partials do not hold (a jump's first derivative, a kink's second, come out
+    without it, silently): split the range at that place, ``quad(func, a, p) +
+    quad(func, p, b)``, whose moving limits carry the term exactly.
     During sparsity detection
     (:func:`dualgrad.sparsity`) the integral depends on every input that entered
     ``func``'s values or the limits.

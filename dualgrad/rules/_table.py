@@ -947,7 +947,11 @@ def _distribution_rules(sc):
         _smooth(sc.stdtr, _canonical(_t_cdf_df("x", "y")), _canonical(t_pdf),
                 domain=((1.0, 10.0), _U),
                 note="d/d(df) by betainc_da / betainc_db; NaN for 1000 < df < inf (cancellation)"),
-        _smooth(sc.stdtrit, _canonical(f"-({_t_cdf_df('x', 'out')}) * {t_inv}"),
+        # at p = 0 / 1 (out = -+inf) stdtrit is that constant in df: slope 0 (0 * inf
+        # there; attack48b 11)
+        _smooth(sc.stdtrit, _canonical(
+            f"where(np.absolute(value(out)) > 1.7976931348623157e308, 0.0 * x, "
+            f"-({_t_cdf_df('x', 'out')}) * {t_inv})"),
                 _canonical(t_inv), domain=((0.6, 1.0), (0.05, 0.95)),
                 note="d/d(df) -stdtr_df(df, out) / pdf(out); NaN for 1000 < df < inf"),
         # chdtr(v, x) = gammainc(v / 2, x / 2); the inverses' d/da by implicit

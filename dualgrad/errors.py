@@ -3282,6 +3282,14 @@ def from_scipy(who, exc):
         # whose own error (a dimension mismatch, a dual of three dimensions) is the one
         # to see (attack48 02)
         return exc if isinstance(exc, (DualTypeError, DualValueError)) else None
+    if public.startswith("scipy.sparse") and getattr(owner, "dtype", None) == object:
+        return DualTypeError(                 # J.toarray() / J.tocoo() of a nested one
+            f"{who}: scipy.sparse's {name} met a sparse matrix of dual numbers (a sparse "
+            "Jacobian computed inside another derivative keeps the outer call's duals in "
+            "its data), which SciPy's conversions take as plain numbers only; expected "
+            "J.data, J.indices and J.indptr read as they are (CSR's or CSC's arrays hold "
+            "the duals). Fix: call the inner dg.jacobian without sparsity= for a dense "
+            "dual Jacobian, or read J.data with J.indices and J.indptr.")
     if public == "scipy.sparse" and name in _SPARSE_PRODUCT_METHODS:
         return DualTypeError(
             f"{who}: a scipy.sparse matrix's product (L @ u, L.dot(u)) met a NumPy object "

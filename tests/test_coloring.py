@@ -589,3 +589,47 @@ def test_given_pattern_inside_another_derivative_checks_the_outer_partials(patte
     f = lambda q, p: q * q + q[::-1] * (p[0] - 0.7) + q[0] * (p[1] - 1.3)
     with pytest.raises(ValueError, match="misses nonzeros .*outer call's partials"):
         dg.jacobian(_inner_jacobian(f, pattern), X_OUTER)
+
+
+def _nested_oracle(f):
+    """d J_ii(p) / dp of the inner diagonal Jacobian, by the dense nested call (dualgrad's
+    dense path, checked against the closed form above) and by central differences."""
+    diag = lambda p: np.diag(dg.jacobian(lambda q: f(q, p), p))
+    h, p = 1e-6, X_OUTER
+    fd = np.stack([(diag(p + h * e) - diag(p - h * e)) / (2 * h) for e in np.eye(3)], 1)
+    return dg.jacobian(diag, p), fd
+
+
+def test_csc_pattern_inside_another_derivative_is_exact():
+    # format="csc" built the matrix, then the pattern check converted the dual entries
+    # with SciPy's tocsr (attack48b 16): the levels are now split before any conversion
+    f = lambda q, p: q * q * p[0] + np.sin(q * p[1])
+    got = dg.jacobian(lambda p: dg.jacobian(lambda q: f(q, p), p, sparsity=np.eye(3),
+                                            format="csc").data, X_OUTER)
+    dense, fd = _nested_oracle(f)
+    np.testing.assert_allclose(got, dense, rtol=1e-14, atol=1e-15)
+    np.testing.assert_allclose(got, fd, rtol=1e-7, atol=1e-8)
+
+
+@pytest.mark.parametrize("spell", ["coo", "dia", "toarray", "tocoo", "auto x", "auto f"])
+def test_sparse_jacobian_inside_another_derivative_names_what_works(spell):
+    # SciPy holds dual entries only in a compressed matrix's data: the other formats,
+    # conversions and sparsity="auto" (a tracer on plain numbers) refuse, naming J.data
+    # or a pattern detected outside (attack48b 15 / 16; they named SciPy calls or
+    # dualgrad.sparsity, neither written by the user)
+    f = lambda q, p: q * q * p[0] + np.sin(q * p[1])
+    inner = {
+        "coo": lambda p: dg.jacobian(lambda q: f(q, p), p, sparsity=np.eye(3),
+                                     format="coo").data,
+        "dia": lambda p: dg.jacobian(lambda q: f(q, p), p, sparsity=np.eye(3),
+                                     format="dia").data,
+        "toarray": lambda p: dg.jacobian(lambda q: f(q, p), p,
+                                         sparsity=np.eye(3)).toarray().ravel(),
+        "tocoo": lambda p: dg.jacobian(lambda q: f(q, p), p, sparsity=np.eye(3)).tocoo().data,
+        "auto x": lambda p: dg.jacobian(lambda q: f(q, p), p, sparsity="auto").data,
+        "auto f": lambda p: dg.jacobian(lambda q: f(q, p), X_OUTER, sparsity="auto").data,
+    }[spell]
+    fix = "J.data" if spell in ("coo", "dia", "toarray", "tocoo") else r"dg\.sparsity\(lambda"
+    with pytest.raises((TypeError, ValueError), match=fix) as info:
+        dg.jacobian(inner, X_OUTER)
+    assert "dualgrad.jacobian" in str(info.value)

@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import errors
 from .. import backend
-from ..dual import Dual, from_object_array, make, new_tag, retire
+from ..dual import Dual, from_object_array, make, new_tag, retire, running
 from ._parallel import run_tasks
 from ._seed import (as_array, assemble, call_jitted, compared, chunk_sizes, extract, is_jitted,
                     ladder_width, linked, private)
@@ -227,8 +227,7 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
     if isinstance(sparsity, str):
         if sparsity != "auto":
             raise errors.bad_argument(who, "sparsity as a pattern or 'auto'", repr(sparsity))
-        from ._sparsity import sparsity as detect
-        P = detect(f, x, *args)
+        P = _detect(who, f, x, args)
     else:
         P = as_pattern(who, sparsity)
         if P.shape[1] != x.size:
@@ -252,6 +251,13 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
         # object array, which dualgrad's own readers take apart (api/_ode.py); SciPy's
         # constructors refuse a dual array handed to them by user code (misc47)
         B = np.asarray(B)
+        if format not in ("csr", "csc"):
+            raise errors.bad_argument(
+                who, "format='csr' or 'csc' for a sparse Jacobian inside another "
+                "derivative (its entries are the outer call's duals, which SciPy keeps "
+                "only in a compressed matrix's data)", f"format={format!r}",
+                "Fix: pass format='csr' and read J.data with J.indices and J.indptr, or "
+                "call this dg.jacobian without sparsity= for a dense dual Jacobian.")
     if format == "csc":
         # read straight into the pattern's CSC layout (kept per pattern): no
         # conversion per call, and CSC is what solve_ivp's BDF and Radau factorize
@@ -268,6 +274,29 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
         elif check:                         # (check=False: the user's, no more pass of f)
             _check_pattern(who, f, args, x, J)
     return J.asformat(format)
+
+
+def _detect(who, f, x, args):
+    """``sparsity="auto"``'s pattern, by dualgrad.sparsity's tracer, which runs on plain
+    numbers: inside another derivative (x, or what f reads, an outer call's duals) it
+    cannot, so the refusal names the pattern detected once at a plain point."""
+    from ._sparsity import sparsity as detect
+    fix = ("Fix: detect the pattern once outside the derivative, at a plain point, "
+           "P = dg.sparsity(lambda x: f(x, p0), x0), and pass sparsity=P here (dualgrad "
+           "checks a given pattern with one extra pass).")
+    if isinstance(x, Dual):
+        raise errors.bad_type(who, "x as a plain array with sparsity='auto' (the pattern "
+                              "is detected on plain numbers)", "a dual number (inside "
+                              "another derivative)", fix)
+    try:
+        return detect(f, x, *args)
+    except errors.DualTypeError as exc:
+        if not running():
+            raise
+        raise errors.bad_type(who, "f on plain numbers with sparsity='auto' (the pattern "
+                              "is detected on plain numbers)", "a refusal while tracing f "
+                              "inside another derivative (the error above: f reads the "
+                              "outer call's duals?)", fix) from exc
 
 
 # Columns from which a dense pattern is worth a warning: below, a coloring costs little.
@@ -344,8 +373,8 @@ def _check_pattern(who, f, args, x, J):
     is compared: the values and each of their partials."""
     v = np.random.default_rng(0x5EED).uniform(0.5, 1.5, x.size)
     v *= np.where(np.arange(x.size) % 2, 1.0, -1.0)
-    J = J.tocsr()
-    Js = [type(J)((data, J.indices, J.indptr), shape=J.shape) for data in _levels(J.data)]
+    Js = [type(J)((data, J.indices, J.indptr), shape=J.shape).tocsr()   # levels first:
+          for data in _levels(J.data)]              # SciPy converts no duals (csc)
     v *= _column_scales(Js[0])
     bad, t = _probe(who, f, args, x, Js, v)
     blind = ~np.isfinite(t)

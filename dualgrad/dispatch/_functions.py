@@ -26,6 +26,7 @@ from ..dual import (HOLOMORPHIC, LIVE, MAX_SLOTS, ArrayDual, Dual, from_object_a
                     join_partials, make, make_array, make_scalar, newest, numeric,
                     partials_array, primal, scalar_class)
 from ..dual._base import _scalar_value
+from ._ufuncs import _SELECT_ROWS, _full_rows
 from ._composed import COMPOSED, refuse_complex_into_real, unweighted
 from ._linalg import LINALG, bilinear
 from ._operands import (abs2, check_holomorphic, moved, operand, overlaps, plain_array,
@@ -1346,24 +1347,41 @@ def _where(condition, x=None, y=None):
         return np.where(primal(condition))
     tag, n = newest([x, y])
     cond = np.asarray(primal(condition), dtype=bool)
-    dx, dy = _as_dual(x, tag, n), _as_dual(y, tag, n)
-    value = np.where(cond, dx.value, dy.value)
+    # a branch that is a constant (a number or plain array: VFI's -inf) has partials
+    # +0.0: passed as the number, so the kernel reads the other branch alone and
+    # NumPy's fallback broadcasts no zeros (loops45); its value is what _as_dual
+    # would hold (numeric), without the zero partials it would make and nobody reads
+    vx, px = _branch(x, tag, n)
+    vy, py = _branch(y, tag, n)
+    value = np.where(cond, vx, vy)
     shape = np.shape(value)
     if type(value) is np.ndarray and shape and \
             (cond.shape != shape or not cond.flags.c_contiguous):
         full = np.empty(shape, dtype=bool)   # (np.broadcast_to and a copy: ~6 us more)
         full[...] = cond
         cond = full
-    # a branch that is a constant (a number or plain array: VFI's -inf) has partials
-    # +0.0: passed as the number, so the kernel reads the other branch alone and
-    # NumPy's fallback broadcasts no zeros (loops45)
-    px = 0.0 if dx is not x and _plain_constant(x) else dx.partials
-    py = 0.0 if dy is not y and _plain_constant(y) else dy.partials
     if type(px) is float or type(py) is float:
         rows = _zero_rows(cond, px, py, shape, n)
         if rows is not None:
             return make(value, rows, tag)
-    return make(value, backend.where(cond, px, py, shape + (n,)), tag)
+    target = shape + (n,)
+    if 1 < n <= _SELECT_ROWS and cond.shape == shape:
+        # a branch of fewer value elements (np.where(c, d, e) with e of (1, 5, 30) beside
+        # d of (30, 5, 30)): its partials assigned into target's shape first, so that
+        # backend.where takes its per-column mask path, not NumPy's where broadcasting
+        # them with an inner loop of n (the same selection, the same bits; as
+        # np.maximum's _selected: ``python bench/vfi_parts.py``)
+        px, py = _full_rows(px, target), _full_rows(py, target)
+    return make(value, backend.where(cond, px, py, target), tag)
+
+
+def _branch(x, tag, n):
+    """``(value, partials)`` of a branch of :func:`_where`: a plain constant's partials
+    the number 0.0, anything else's those of ``_as_dual(x, tag, n)``."""
+    if not isinstance(x, Dual) and _plain_constant(x):
+        return numeric(x), 0.0
+    d = _as_dual(x, tag, n)
+    return d.value, d.partials
 
 
 _ROW_TYPES = {}           # n -> the opaque dtype of a row of n float64 partials

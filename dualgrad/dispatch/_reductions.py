@@ -452,22 +452,24 @@ def _extreme_axis(a, ax, arg, name):
         return None
     before, m, after = math.prod(dims[:ax]), dims[ax], math.prod(dims[ax + 1:])
     out = dims[:ax] + dims[ax + 1:]
+    # (the ndarray methods, not np.argmax / np.take: NumPy's Python wrappers were
+    # ~2 us of VFI's np.max(.., axis=2), ``python bench/vfi_parts.py``)
     if after == 1:                             # the last axis: rows of m
         v3 = v.reshape(before, m)
-        index = arg(v3, axis=1)
+        index = v3.argmax(axis=1) if arg is np.argmax else v3.argmin(axis=1)
         flat = np.arange(0, before * m, m)
         flat += index
     else:
         v3 = v.reshape(before, m, after)
-        index = arg(v3, axis=1)
+        index = v3.argmax(axis=1) if arg is np.argmax else v3.argmin(axis=1)
         flat = index * after
         flat += np.arange(0, before * m * after, m * after).reshape(-1, 1)
         flat += np.arange(after)
     flat = flat.reshape(-1)
-    value = np.take(v3, flat)                  # (flat positions into the C-order values)
+    value = v3.take(flat)                      # (flat positions into the C-order values)
     # the picked rows of n partials: NumPy's take over the first axis copies each
     # row whole (backend.take's opaque rows cost 3-4x more at VFI's 150 rows of 3)
-    partials = np.take(p.reshape(-1, n), flat, axis=0).reshape(out + (n,))
+    partials = p.reshape(-1, n).take(flat, axis=0).reshape(out + (n,))
     top = value.reshape((before, 1) if after == 1 else (before, 1, after))
     value = value.reshape(out)
     result = make(value, partials, a.tag)

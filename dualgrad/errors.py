@@ -1927,6 +1927,19 @@ def sparse_operand(who):
         "write the product as L @ u.")
 
 
+def sparse_bound_product(method, text):
+    """A scipy.sparse matrix's product method called as a function on a dual (``text``,
+    the caller's source, calls ``method``): SciPy answers ``NotImplemented`` for the
+    dual, which only Python's operator protocol follows with the dual's reflected
+    product (attack48 06)."""
+    return DualTypeError(
+        f"dualgrad: a scipy.sparse matrix's {method} applied to a dual: expected the "
+        f"product as an operator (L @ u, L.dot(u), an spmatrix's L * u), got the method "
+        f"called as a function in `{text.strip()}`, where SciPy returns NotImplemented "
+        "for a dual and nothing calls the dual's reflected product. Fix: write L @ u "
+        "(for map or functools.partial: lambda u: L @ u).")
+
+
 def complex_input(who, dtype, name="x", sparse=False):
     """Complex ``x`` where a real one is expected; the fix offered is one ``who`` takes
     (``sparse``: a jacobian or hessian called with ``sparsity=``)."""

@@ -1811,8 +1811,8 @@ def partials_array(d):
     if d._kind != "slots":                        # vector scalars and array duals
         return d.partials
     ps = d._plist()
-    if isinstance(ps[0], Dual):
-        return stack_scalars(ps)
+    if any(isinstance(p, Dual) for p in ps):  # (a zero seed's term skipped leaves a plain
+        return stack_scalars(ps)              # number beside inner duals: attack48 09)
     return numeric(ps)
 
 

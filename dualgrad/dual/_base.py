@@ -340,10 +340,50 @@ def sparse_stand_in(frame):
         return None
     module = frame.f_globals.get("__name__", "")
     if name == "_matmul_dispatch" and module.startswith("scipy.sparse"):
+        _reflected_or_refuse(frame)
         return np.empty((), dtype=object)
     if name == "dot" and module == "scipy.sparse._coo":      # (attack47b 02)
         return np.empty((0,), dtype=object)
     return None
+
+
+_OPCODES = __import__("dis").opmap
+_BINARY_OPS = frozenset(code for name, code in _OPCODES.items()
+                        if name.startswith(("BINARY_", "INPLACE_")))
+_CACHE = _OPCODES.get("CACHE", -1)
+
+
+def _binary_op(frame):
+    """Whether ``frame`` is running a binary operator (its instruction before the
+    inline caches ``f_lasti`` may point into)."""
+    code, i = frame.f_code.co_code, frame.f_lasti
+    while i > 0 and code[i] == _CACHE:
+        i -= 2
+    return code[i] in _BINARY_OPS
+_BOUND_PRODUCTS = ("__matmul__", "__rmatmul__", "__mul__", "__rmul__", "__imatmul__",
+                   "__imul__")
+
+
+def _reflected_or_refuse(frame):
+    """Nothing where the product that scipy.sparse's ``_matmul_dispatch`` (``frame``)
+    computes was asked for by an operator (``L @ u``, SciPy's own ``self @ other`` in
+    ``L.dot(u)``), whose protocol calls the dual's reflected method after the
+    stand-in's ``NotImplemented``; dualgrad's TypeError where the caller's source text
+    calls a bound product method itself (``L.__matmul__(u)``, ``map(L.__matmul__, us)``):
+    no reflection follows there, and the ``NotImplemented`` leaked into f as a value
+    (attack48 06).  A caller without source, or one whose call names no such method
+    (``operator.matmul(L, u)`` reflects), keeps the stand-in."""
+    f = frame.f_back
+    while f is not None and f.f_globals.get("__name__", "").startswith("scipy.sparse"):
+        if _binary_op(f):
+            return
+        f = f.f_back
+    if f is None or _binary_op(f):
+        return
+    text = errors._source_text(f)
+    method = next((m for m in _BOUND_PRODUCTS if text and f".{m}" in text), None)
+    if method is not None:
+        raise errors.sparse_bound_product(method, text)
 
 
 def _scalar_value(value):

@@ -1128,10 +1128,15 @@ def _scipy_rules(sc):
                 domain=((0, 6, "int"), _U), note="differentiable in x only"),
         _smooth(sc.eval_gegenbauer, None, None,
                 # C_n for a whole n <= 0 is a constant (1 or 0); SciPy's real-degree
-                # C_{-2.0} is NaN, which a Hessian of P_0 or T_0 reached
-                _canonical3("where(np.real(value(x)) <= 0.0, where(np.real(value(x) - np.floor(np.real(value(x)))) == 0.0, 0.0 * z, "
-                            "2.0 * y * sc.eval_gegenbauer(x - 1.0, y + 1.0, z)), "
-                            "2.0 * y * sc.eval_gegenbauer(x - 1.0, y + 1.0, z))"),
+                # C_{-2.0} is NaN, which a Hessian of P_0 or T_0 reached.  The degree
+                # n - 1 keeps n's type (an int stays one): SciPy's float-degree C_0^(b)
+                # is NaN for b <= -0.5 and b = 0, its integer C_0 is 1, so C_1^(a)' = 2 a
+                # at every a (attack48 10); where SciPy's value is NaN (C_n^(a), n >= 2,
+                # a <= -0.5), so is the slope at every order
+                _canonical3("where(out == out, where(np.real(value(x)) <= 0.0, "
+                            "where(np.real(value(x) - np.floor(np.real(value(x)))) == 0.0, 0.0 * z, "
+                            "2.0 * y * sc.eval_gegenbauer(x - 1, y + 1.0, z)), "
+                            "2.0 * y * sc.eval_gegenbauer(x - 1, y + 1.0, z)), out)"),
                 domain=((0, 6, "int"), (0.5, 2.5), _U), note="differentiable in x only"),
         _smooth(sc.y0, "-sc.y1(x)", domain=(_P,)),
         _smooth(sc.y1, "sc.y0(x) - out / x", domain=(_P,)),

@@ -1,0 +1,126 @@
+"""misc49: stop 48's attacks' open items (bench/MISSES.md, attack48 06 / 09 / 10 / 12,
+userepi48, special48's Left (1)).
+
+1. ``eval_gegenbauer(1, a, x)``'s slope at ``a <= -0.5`` (attack48 10): SciPy's
+   integer-degree ``C_1^(a)(x) = 2 a x`` is defined at every ``a``, its float-degree
+   ``C_0^(b)`` (the row's ``n - 1``) NaN for ``b <= -0.5``.  Oracle: the closed form
+   ``2 a`` and SciPy's own value differenced (Richardson); where SciPy's value is NaN
+   the derivatives are NaN at every order (no number where the value has none).
+2. A Hessian through ``np.fmod`` / ``np.remainder`` at a NaN-valued point, then an array
+   lift (attack48 09): the lifted spelling gives what the scalar one gives (their
+   partials mix a plain 1.0 with inner duals), and the closed form (0) at a regular
+   point.
+3. A scipy.sparse matrix's product method called as a function on a dual (attack48
+   06): dualgrad's TypeError naming ``L @ u``, not a ``NotImplemented`` value; the
+   operator spellings still give the dense product (oracle ``D @ x``: a linear map's
+   Jacobian is its matrix).
+"""
+
+import functools
+import operator
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import scipy.special as sc
+
+import dualgrad as dg
+
+
+# ---- 1. eval_gegenbauer at degree 1, alpha <= -0.5 -----------------------------------
+
+def _richardson(f, x, h=1e-3):
+    """f'(x) by Richardson's extrapolation of central differences (h, h / 2)."""
+    d1 = (f(x + h) - f(x - h)) / (2 * h)
+    d2 = (f(x + h / 2) - f(x - h / 2)) / h
+    return (4 * d2 - d1) / 3
+
+
+@pytest.mark.parametrize("a", [-0.5, -1.0, -1.5, -2.0, -3.0, 0.0, 0.5])
+@pytest.mark.parametrize("x", [-0.7, 0.2, 3.0])
+def test_gegenbauer_degree_one_slope(a, x):
+    assert sc.eval_gegenbauer(1, a, x) == pytest.approx(2 * a * x)    # SciPy's value
+    got = dg.derivative(lambda t: sc.eval_gegenbauer(1, a, t), x)
+    assert got == pytest.approx(2 * a, abs=1e-15)
+    assert got == pytest.approx(_richardson(lambda t: sc.eval_gegenbauer(1, a, t), x),
+                                abs=1e-9)
+    xs = np.array([x, x + 0.5])
+    jac = dg.jacobian(lambda t: sc.eval_gegenbauer(np.array([1, 1]), a, t), xs)
+    np.testing.assert_allclose(np.diag(jac), [2 * a, 2 * a], atol=1e-15)
+    hess = dg.hessian(lambda t: sc.eval_gegenbauer(np.array([1, 1]), a, t).sum(), xs)
+    np.testing.assert_array_equal(hess, np.zeros((2, 2)))           # C_1 is linear
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+@pytest.mark.parametrize("a", [-0.5, -1.0, -2.0])
+def test_gegenbauer_nan_value_nan_derivatives(n, a):
+    """Where SciPy's value is NaN (degree >= 2, a <= -0.5), no derivative is a number."""
+    assert np.isnan(sc.eval_gegenbauer(n, a, 0.2))
+    first = dg.derivative(lambda t: sc.eval_gegenbauer(n, a, t), 0.2)
+    second = dg.derivative(lambda s: dg.derivative(lambda t: sc.eval_gegenbauer(n, a, t), s), 0.2)
+    assert np.isnan(first) and np.isnan(second)
+
+
+def test_gegenbauer_regular_degrees_unchanged():
+    """The closed form C_3^(1/2) = P_3 = (5 x^3 - 3 x) / 2 (a > -0.5, where SciPy's paths agree)."""
+    x = 0.3
+    assert dg.derivative(lambda t: sc.eval_gegenbauer(3, 0.5, t), x) == \
+        pytest.approx((15 * x * x - 3) / 2, rel=1e-14)
+    assert dg.derivative(lambda s: dg.derivative(
+        lambda t: sc.eval_gegenbauer(3, 0.5, t), s), x) == pytest.approx(15 * x, rel=1e-14)
+
+
+# ---- 2. fmod / remainder's Hessian at a NaN value, lifted ---------------------------
+
+_LIFTS = {
+    "ravel": lambda v: np.ravel(v)[0],
+    "stack": lambda v: np.sum(np.stack([v, v])) / 2,
+    "atleast_1d": lambda v: np.atleast_1d(v)[0],
+}
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("lift", sorted(_LIFTS))
+@pytest.mark.parametrize("func", [np.fmod, np.remainder])
+@pytest.mark.parametrize("point", [(1.3, 0.0), (0.0, 0.0), (np.nan, 0.7), (1.3, np.nan),
+                                   (np.inf, 0.7), (1.3, 0.7)])
+def test_mod_hessian_lifted(func, lift, point):
+    p = np.array(point)
+    plain = dg.hessian(lambda x: func(x[0], x[1]), p)
+    lifted = dg.hessian(lambda x: _LIFTS[lift](func(x[0], x[1])), p)
+    np.testing.assert_array_equal(lifted, plain)
+    if point == (1.3, 0.7):                 # piecewise linear: the closed form is 0
+        np.testing.assert_array_equal(lifted, np.zeros((2, 2)))
+
+
+# ---- 3. a bound sparse product method called as a function --------------------------
+
+def _laplacian(n=5):
+    return sp.diags([1.0, -2.5, 1.0], [-1, 0, 1], shape=(n, n), format="csr")
+
+
+@pytest.mark.parametrize("spelling", ["direct", "map", "spmatrix __mul__", "__rmatmul__"])
+def test_sparse_bound_method_refused(spelling):
+    L = _laplacian()
+    x0 = np.linspace(0.2, 1.0, 5)
+    f = {"direct": lambda x: L.__matmul__(x) + 0.0,
+         "map": lambda x: list(map(L.__matmul__, [x]))[0],
+         "spmatrix __mul__": lambda x: sp.csr_matrix(L).__mul__(x),
+         "__rmatmul__": lambda x: L.__rmatmul__(x)}[spelling]
+    with pytest.raises(TypeError, match=r"L @ u.*NotImplemented.*Fix: write L @ u"):
+        dg.jacobian(f, x0)
+
+
+@pytest.mark.parametrize("spelling", ["@", "dot", "operator.matmul", "reduce", "spmatrix *",
+                                      "coo @", "csc @"])
+def test_sparse_operator_spellings_exact(spelling):
+    L = _laplacian()
+    D = L.toarray()
+    x0 = np.linspace(0.2, 1.0, 5)
+    f = {"@": lambda x: L @ x, "dot": lambda x: L.dot(x),
+         "operator.matmul": lambda x: operator.matmul(L, x),
+         "reduce": lambda x: functools.reduce(operator.matmul, [L, x]),
+         "spmatrix *": lambda x: sp.csr_matrix(L) * x,
+         "coo @": lambda x: L.tocoo() @ x, "csc @": lambda x: L.tocsc() @ x}[spelling]
+    np.testing.assert_array_equal(dg.jacobian(f, x0), D)
+    np.testing.assert_array_equal(dg.hessian(lambda x: np.sum(f(x) ** 2), x0), 2 * D.T @ D)

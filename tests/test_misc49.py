@@ -124,3 +124,47 @@ def test_sparse_operator_spellings_exact(spelling):
          "coo @": lambda x: L.tocoo() @ x, "csc @": lambda x: L.tocsc() @ x}[spelling]
     np.testing.assert_array_equal(dg.jacobian(f, x0), D)
     np.testing.assert_array_equal(dg.hessian(lambda x: np.sum(f(x) ** 2), x0), 2 * D.T @ D)
+
+
+# ---- 4. a Hessian through a dense product with an inf / NaN constant entry -----------
+
+def _bilinear_spellings(c):
+    C = np.array([c, [0.5, 1.0, 3.0]])
+    big = np.vstack([c] * 70)                        # the M @ u kernel's sizes
+    return {"@": lambda g: c @ g, "dot": lambda g: np.dot(c, g),
+            "inner": lambda g: np.inner(c, g), "vecdot": lambda g: np.vecdot(c, g),
+            "einsum": lambda g: np.einsum("i,i->", c, g),
+            "tensordot": lambda g: np.tensordot(c, g, 1), "C @ g": lambda g: (C @ g)[0],
+            "matvec": lambda g: np.matvec(C, g)[0], "g @ c": lambda g: g @ c,
+            "outer trace": lambda g: np.outer(c, g).trace(), "70 rows": lambda g: (big @ g)[3],
+            "elementwise": lambda g: np.sum(c * g)}
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+@pytest.mark.parametrize("power", [2, 3])
+@pytest.mark.parametrize("x1", [-0.7, 0.0])
+@pytest.mark.parametrize("spelling", sorted(_bilinear_spellings(np.ones(3))))
+def test_nonfinite_constant_hessian(bad, power, x1, spelling):
+    """d2/dx_i2 sum_j c_j x_j**p = c_i p (p - 1) x_i**(p - 2): IEEE's product where the
+    second-order factor is nonzero (inf * 2 = inf), 0 where it is 0 (API.md: a zero
+    seed times an infinite factor stays 0); off the diagonal 0 (attack48 12)."""
+    c = np.array([1.0, bad, 2.0])
+    x = np.array([0.3, x1, 1.1])
+    f = _bilinear_spellings(c)[spelling]
+    coef = power * (power - 1) * x ** (power - 2)
+    with np.errstate(invalid="ignore"):
+        expected = np.diag(np.where(coef == 0.0, 0.0, c * coef))
+    np.testing.assert_array_equal(dg.hessian(lambda t: f(t ** power), x), expected)
+
+
+@pytest.mark.filterwarnings("ignore:invalid value encountered:RuntimeWarning")
+def test_nonfinite_constant_third_order():
+    """d3/dx_i3 sum_j c_j x_j**3 = 6 c_i: inf where c_i is."""
+    c = np.array([1.0, np.inf, 2.0])
+    x = np.array([0.3, -0.7, 1.1])
+    got = dg.jacobian(lambda y: dg.hessian(lambda t: c @ t ** 3, y), x)
+    expected = np.zeros((3, 3, 3))
+    for i in range(3):
+        expected[i, i, i] = 6 * c[i]
+    np.testing.assert_array_equal(got, expected)

@@ -247,13 +247,35 @@ def _nan_safe_partials(func, args, values, duals, ops, n, kwargs):
             P = args[i].partials[..., k]
             swapped = list(values)
             swapped[i], swapped[j] = P, finite[j]
-            term = func(*swapped, **kwargs)
-            if finite[j] is not values[j]:
-                term = term + _infinite_part(func, values, i, j, primal(P),
-                                             primal(values[j]), kwargs)
+            if finite[j] is values[j]:
+                term = func(*swapped, **kwargs)
+            elif isinstance(P, Dual) and not isinstance(values[j], Dual):
+                term = _nested_nan_safe(func, values, i, j, P, finite[j], kwargs)
+            else:
+                term = func(*swapped, **kwargs) + \
+                    _infinite_part(func, values, i, j, primal(P), primal(values[j]), kwargs)
             total = total + term
         columns.append(total)
     return np.stack(columns, axis=-1)
+
+
+def _nested_nan_safe(func, values, i, j, P, finite, kwargs):
+    """``func`` of the plain non-finite ``values[j]`` and a partial ``P`` that is a
+    nested dual (a Hessian's), with ``P`` in place ``i``, NaN-safe at every level: its
+    value as :func:`_nan_safe_partials` counts it (``P``'s plain value met by the
+    non-finite entries), its partials those of ``func`` with ``P``'s partials, which
+    the dispatch makes NaN-safe one level down (attack48 12: they were the finite
+    entries' only, so a Hessian entry ``inf * 2`` of ``(M @ x**2)`` was 0 where the
+    elementwise spelling gives inf)."""
+    swapped = list(values)
+    swapped[i], swapped[j] = P.value, finite
+    if isinstance(P.value, Dual):
+        value = _nested_nan_safe(func, values, i, j, P.value, finite, kwargs)
+    else:
+        value = func(*swapped, **kwargs) + \
+            _infinite_part(func, values, i, j, P.value, values[j], kwargs)
+    swapped[i], swapped[j] = P, values[j]
+    return make(value, func(*swapped, **kwargs).partials, P.tag)
 
 
 def _einsum_nan_safe(args, values, duals, n, kwargs):

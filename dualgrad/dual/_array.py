@@ -340,9 +340,9 @@ class ArrayDual(Dual):
     # ---- the NumPy protocols ----------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if method == "__call__" and not kwargs:         # np.sin(d): the common case
-            fast = _LEAN[ufunc]
-            if fast is not None and len(inputs) == ufunc.nin:
-                result = fast(*inputs)
+            fast = _LEAN[ufunc]         # (no test of len(inputs): NumPy parses a call's
+            if fast is not None:        # arguments before it asks the override, an out
+                result = fast(*inputs)  # given in position comes in kwargs; small49)
                 if result is not None:
                     return result
             rule = _RULE_OF(ufunc)                # the table itself: no call into it

@@ -1,0 +1,177 @@
+"""``ArrayDual.__array_ufunc__``'s first branch without its arity test (issue 13, small49):
+NumPy parses a ufunc call's arguments before it asks the override, and an output given in
+position reaches the override as ``out=``, so a call without keywords brings exactly
+``ufunc.nin`` inputs and the lean function is called without asking ``ufunc.nin``.
+
+Oracles, independent of the code under test: NumPy's value bits, closed forms of the
+local derivatives on floats, the general path under ``_kernels.use("numpy")`` (whose bits
+every path must reproduce), NumPy's own errors for calls of the wrong arity, and closed
+forms of a gradient and a Hessian.
+"""
+
+import sys
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.backend import _kernels, _loader
+from dualgrad.dual._base import new_tag
+
+RNG = np.random.default_rng(49)
+
+
+def _bits(got, want):
+    """Equal bits (NaN and zeros' signs included), shapes and dtypes of two duals."""
+    assert type(got) is type(want)
+    for x, y in ((got.value, want.value), (got.partials, want.partials)):
+        x, y = np.asarray(x), np.asarray(y)
+        assert x.shape == y.shape and x.dtype == y.dtype
+        assert x.tobytes() == y.tobytes(), (x, y)
+
+
+def _dual(x, n=3, layout="C", tag=None):
+    p = RNG.standard_normal((len(x), n))
+    if layout == "F":
+        p = np.asfortranarray(p)
+    elif layout == "reversed":
+        p = p[::-1]
+    elif layout == "strided":
+        p = np.repeat(p, 2, axis=0)[::2]
+    return dg.Dual(np.asarray(x, dtype=float), p, tag=new_tag() if tag is None else tag)
+
+
+def _python_calls(op):
+    seen = []
+
+    def record(frame, event, arg):
+        if event == "call":
+            seen.append(frame.f_code.co_name)
+    sys.setprofile(record)
+    try:
+        op()
+    finally:
+        sys.setprofile(None)
+    return seen
+
+
+UNARY = [(np.sin, np.cos), (np.exp, np.exp), (np.log, lambda x: 1.0 / x),
+         (np.sqrt, lambda x: 0.5 / np.sqrt(x)), (np.tanh, lambda x: 1.0 - np.tanh(x) ** 2)]
+BINARY = [(np.add, lambda x, y: (1.0, 1.0)), (np.multiply, lambda x, y: (y, x)),
+          (np.true_divide, lambda x, y: (1.0 / y, -x / y ** 2)),
+          (np.arctan2, lambda x, y: (y / (x * x + y * y), -x / (x * x + y * y))),
+          (np.hypot, lambda x, y: (x / np.hypot(x, y), y / np.hypot(x, y)))]
+
+
+@pytest.mark.parametrize("layout", ["C", "F", "reversed", "strided"])
+@pytest.mark.parametrize("N, n", [(1, 1), (10, 4), (10, 10), (37, 17)])
+@pytest.mark.parametrize("numba", [False, True])
+@pytest.mark.parametrize("ufunc, slope", UNARY, ids=lambda v: getattr(v, "__name__", ""))
+def test_unary_closed_form_and_the_general_path_bits(ufunc, slope, layout, N, n, numba,
+                                                     monkeypatch):
+    if numba:
+        _loader.load()
+    elif not _loader.READY:
+        monkeypatch.setattr(_loader, "LOAD_AFTER", float("inf"))
+    x = RNG.uniform(0.5, 2.0, N)
+    u = _dual(x, n, layout)
+    got = ufunc(u)
+    assert got.value.tobytes() == ufunc(x).tobytes()
+    np.testing.assert_allclose(got.partials, slope(x)[:, None] * np.asarray(u.partials),
+                               rtol=1e-14, atol=1e-300)
+    with _kernels.use("numpy"):
+        general = ufunc(u)
+    _bits(got, general)
+
+
+@pytest.mark.parametrize("layout", ["C", "reversed", "strided"])
+@pytest.mark.parametrize("N, n", [(1, 1), (10, 4), (37, 17)])
+@pytest.mark.parametrize("ufunc, slopes", BINARY, ids=lambda v: getattr(v, "__name__", ""))
+def test_binary_closed_form_and_the_general_path_bits(ufunc, slopes, layout, N, n):
+    _loader.load()
+    x, y = RNG.uniform(0.5, 2.0, N), RNG.uniform(0.5, 2.0, N)
+    tag = new_tag()
+    u, v = _dual(x, n, layout, tag), _dual(y, n, "C", tag)
+    got = ufunc(u, v)
+    assert got.value.tobytes() == ufunc(x, y).tobytes()
+    f, g = (np.broadcast_to(s, x.shape) for s in slopes(x, y))
+    fp, gq = f[:, None] * np.asarray(u.partials), g[:, None] * np.asarray(v.partials)
+    scale = np.abs(fp) + np.abs(gq)          # (the two terms may cancel: rounding of each)
+    assert np.all(np.abs(got.partials - (fp + gq)) <= 1e-14 * scale + 1e-300)
+    with _kernels.use("numpy"):
+        general = ufunc(u, v)
+    _bits(got, general)
+
+
+def test_lean_function_called_once():
+    _loader.load()
+    u = _dual(RNG.uniform(0.5, 2.0, 10), 4)
+    np.sin(u)
+    calls = _python_calls(lambda: np.sin(u))
+    assert calls[:3] == ["<lambda>", "__array_ufunc__", "_lean_sin"], calls
+    assert "small" not in calls and "apply" not in calls, calls
+
+
+@pytest.mark.parametrize("call", [lambda u: np.add(u), lambda u: np.sin(u, u, u),
+                                  lambda u: np.arctan2(u)])
+def test_wrong_arity_is_numpys_error(call):
+    u = _dual(RNG.uniform(0.5, 2.0, 4), 2)
+    x = np.ones(4)
+    with pytest.raises(TypeError) as expected:
+        call(x)
+    with pytest.raises(TypeError) as got:
+        call(u)
+    assert str(got.value) == str(expected.value)
+
+
+def test_output_in_position_is_the_keyword_output():
+    _loader.load()
+    x = RNG.uniform(0.5, 2.0, 10)
+    tag = new_tag()
+    u = _dual(x, 3, tag=tag)
+    out1 = dg.Dual(np.zeros(10), np.zeros((10, 3)), tag=tag)
+    out2 = dg.Dual(np.zeros(10), np.zeros((10, 3)), tag=tag)
+    r1 = np.sin(u, out1)
+    r2 = np.sin(u, out=out2)
+    assert r1 is out1 and r2 is out2
+    _bits(out1, out2)
+    _bits(out1, np.sin(u))
+    _bits(np.sin(u, None), np.sin(u))
+    np.testing.assert_allclose(out1.partials, np.cos(x)[:, None] * u.partials, rtol=1e-15)
+
+
+def test_two_outputs_closed_forms():
+    _loader.load()
+    x, y = RNG.uniform(2.0, 9.0, 10), RNG.uniform(0.5, 2.0, 10)
+    tag = new_tag()
+    u, v = _dual(x, 3, tag=tag), _dual(y, 3, tag=tag)
+    frac, whole = np.modf(u)
+    assert frac.value.tobytes() == np.modf(x)[0].tobytes()
+    np.testing.assert_array_equal(frac.partials, u.partials)
+    np.testing.assert_array_equal(whole.partials, 0.0)
+    q, r = np.divmod(u, v)
+    assert q.value.tobytes() == np.floor_divide(x, y).tobytes()
+    np.testing.assert_array_equal(q.partials, 0.0)
+    np.testing.assert_allclose(r.partials, u.partials - q.value[:, None] * v.partials,
+                               rtol=1e-13, atol=1e-15)
+
+
+def test_complex_values_closed_form():
+    _loader.load()
+    z = RNG.uniform(0.5, 2.0, 6) + 1j * RNG.uniform(-1.0, 1.0, 6)
+    u = dg.Dual(z, RNG.standard_normal((6, 2)))
+    got = np.exp(u)
+    np.testing.assert_allclose(got.value, np.exp(z), rtol=1e-15)
+    np.testing.assert_allclose(got.partials, np.exp(z)[:, None] * u.partials, rtol=1e-14)
+
+
+def test_gradient_and_hessian_closed_forms():
+    x = RNG.uniform(0.5, 2.0, 5)
+
+    def f(t):
+        return np.sum(np.sin(t) * np.exp(t))
+
+    np.testing.assert_allclose(dg.gradient(f, x), np.exp(x) * (np.cos(x) + np.sin(x)),
+                               rtol=1e-13)
+    np.testing.assert_allclose(dg.hessian(f, x), np.diag(2.0 * np.exp(x) * np.cos(x)),
+                               rtol=1e-13, atol=1e-15)

@@ -2884,6 +2884,15 @@ def _held_dual(exc):
     return False
 
 
+def _held_objects(exc):
+    """Did a SciPy frame of ``exc``'s traceback hold an object array made from a dual
+    (:func:`_of_duals`) when it raised?"""
+    import traceback
+    return any((frame.f_globals.get("__name__") or "").startswith("scipy.") and
+               any(_of_duals(v) for v in frame.f_locals.values())
+               for frame, _ in traceback.walk_tb(exc.__traceback__))
+
+
 def _of_duals(v):
     """Is ``v`` an object array made from a dual (its first element a scalar dual)?
     scipy.special.logsumexp of an all -inf dual raised NumPy's bare "unorderable types
@@ -3225,14 +3234,18 @@ def from_scipy(who, exc):
         return lost
     if type(exc) is SystemError:
         return _unchecked_conversion(who, exc)
-    if not isinstance(exc, FOREIGN):
+    # a RuntimeWarning raised (python -W error) by NumPy's object loop in a SciPy frame
+    # that made an object array of scalar duals (scipy.stats' `_b * scale` with _b = inf:
+    # the dual's partials meet inf), before the step dualgrad refuses (userepi48)
+    warned = isinstance(exc, RuntimeWarning) and _held_objects(exc)
+    if not warned and not isinstance(exc, FOREIGN):
         return _minpack(who, exc) if isinstance(exc, foreign()) else None
     ours = _unhashable(who, exc) or _numpy_on_objects(who, exc) or \
         _compiled_refusal(who, exc)
     if ours is not None:
         return ours
     import traceback
-    told = _involves_duals(exc)
+    told = warned or _involves_duals(exc)
     if not told and not (isinstance(exc, (TypeError, ValueError)) and _held_dual(exc)):
         return None
     entry = None

@@ -18,6 +18,7 @@ userepi48, special48's Left (1)).
 
 import functools
 import operator
+import warnings
 
 import numpy as np
 import pytest
@@ -25,6 +26,7 @@ import scipy.sparse as sp
 import scipy.special as sc
 
 import dualgrad as dg
+from dualgrad.scipy import stats as dg_stats
 
 
 # ---- 1. eval_gegenbauer at degree 1, alpha <= -0.5 -----------------------------------
@@ -168,3 +170,24 @@ def test_nonfinite_constant_third_order():
     for i in range(3):
         expected[i, i, i] = 6 * c[i]
     np.testing.assert_array_equal(got, expected)
+
+
+# ---- 5. scipy.stats under warnings-as-errors ----------------------------------------
+
+def test_stats_refusal_under_warnings_as_errors():
+    """userepi48: under ``-W error`` (pytest's filterwarnings = error) scipy.stats'
+    frozen ppf stopped on NumPy's RuntimeWarning from its object array (``_b * scale``
+    with ``_b = inf``) before dualgrad's TypeError naming the drop-in; now that
+    TypeError, whose fix works under the same filter (oracle: SciPy's ppf differenced,
+    fourth order)."""
+    import scipy.stats
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(TypeError, match=r"scipy\.stats\.gamma\(\.\.\.\)\.ppf converts "
+                           r".*dualgrad\.scipy\.stats\.gamma\.ppf"):
+            dg.derivative(lambda d: scipy.stats.gamma(a=d, scale=d).ppf(0.5), 2.0)
+        got = dg.derivative(lambda d: dg_stats.gamma(a=d, scale=d).ppf(0.5), 2.0)
+    f = lambda d: scipy.stats.gamma(a=d, scale=d).ppf(0.5)
+    h = 1e-3
+    expected = (8 * (f(2 + h) - f(2 - h)) - (f(2 + 2 * h) - f(2 - 2 * h))) / (12 * h)
+    assert got == pytest.approx(expected, rel=1e-10)

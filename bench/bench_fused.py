@@ -3,6 +3,7 @@
     python bench/bench_fused.py [--quick] [--only NAME] [--first]
     python bench/bench_fused.py --compare OTHER_CHECKOUT [--rounds R] [--only NAME]
     python bench/bench_fused.py --first --compare OTHER_CHECKOUT [--rounds R] [--only NAME]
+                                [--bytecode]
 
 For each problem of bench/problems.py that moves large partials (the heat
 equation in three formulations, the elementwise problem, the grid field), two
@@ -29,6 +30,14 @@ side, one cold process fills a cache of its own, then ``R`` rounds of one fresh
 process per side, alternating which goes first; medians of the first call, the
 second and the first's extra over the second, per side, in wall-clock and in the
 process's CPU time (which a loaded machine inflates less).
+
+``--bytecode`` (with ``--first``): the fresh processes also keep Python's bytecode in a
+directory beside numba's cache (``PYTHONPYCACHEPREFIX``; ``PYTHONDONTWRITEBYTECODE``
+dropped from their environment), so that the cold process fills both and the warm ones
+read the ``.pyc`` files as an installed package's process does.  Without it, in an
+environment that sets ``PYTHONDONTWRITEBYTECODE`` and on a checkout without
+``__pycache__``, every process compiles dualgrad's source, and a first call pays the
+compile of each module it imports lazily (the kernel modules, dispatch's linear algebra).
 
 Writes bench/RESULTS_fused.md (not with ``--only`` or ``--first``).
 """
@@ -151,9 +160,10 @@ def compare(other, names, rounds):
                 rows))
 
 
-def first_call(name, cache_dir, root=HERE.parent):
+def first_call(name, cache_dir, root=HERE.parent, bytecode=False):
     """First call and kernel count in a fresh process (numba's cache in ``cache_dir``;
-    dualgrad from the checkout at ``root``)."""
+    dualgrad from the checkout at ``root``; ``bytecode``: Python's bytecode kept in
+    ``cache_dir`` too)."""
     code = f"""
 import json, sys, time
 sys.path[:0] = {[str(root), str(HERE)]!r}
@@ -170,14 +180,18 @@ print(json.dumps([first, second, _fused.kernels_compiled(), cpu_first, cpu_secon
 """
     env = dict(os.environ, NUMBA_CACHE_DIR=cache_dir, OMP_NUM_THREADS="1",
                OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = os.path.join(cache_dir, "pyc")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def compare_first(other, names, rounds):
+def compare_first(other, names, rounds, bytecode=False):
     """The warm first call, fresh processes alternating between this checkout and
-    ``other`` (each with a numba cache of its own, filled by one cold process)."""
+    ``other`` (each with a numba cache of its own, filled by one cold process;
+    ``bytecode``: and Python's bytecode, see :func:`first_call`)."""
     sides = {"before": Path(other).resolve(), "after": HERE.parent}
     rows = []
     for name in names:
@@ -185,10 +199,10 @@ def compare_first(other, names, rounds):
         with tempfile.TemporaryDirectory() as before, tempfile.TemporaryDirectory() as after:
             caches = {"before": before, "after": after}
             for side, root in sides.items():
-                first_call(name, caches[side], root)             # cold: fills the cache
+                first_call(name, caches[side], root, bytecode)   # cold: fills the cache
             for r in range(rounds):
                 for side in (("before", "after") if r % 2 == 0 else ("after", "before")):
-                    got[side].append(first_call(name, caches[side], sides[side]))
+                    got[side].append(first_call(name, caches[side], sides[side], bytecode))
         for clock, (a, b) in (("wall", (0, 1)), ("CPU", (3, 4))):
             cells = [name, clock]
             for side in sides:
@@ -199,7 +213,7 @@ def compare_first(other, names, rounds):
             rows.append(cells)
             print(" | ".join(cells), flush=True)
     print(f"load average {os.getloadavg()[0]:.1f}; medians of {rounds} processes per side, s "
-          "(CPU: the process's time.process_time)")
+          "(CPU: the process's time.process_time)" + ("; bytecode kept" if bytecode else ""))
     print(table(["problem", "clock", "first before", "second before", "extra before",
                  "first after", "second after", "extra after"], rows))
 
@@ -207,7 +221,7 @@ def compare_first(other, names, rounds):
 def main():
     args = sys.argv[1:]
     unknown = [a for a in args if a.startswith("-") and
-               a not in ("--quick", "--first", "--only", "--compare", "--rounds")]
+               a not in ("--quick", "--first", "--only", "--compare", "--rounds", "--bytecode")]
     if unknown:                      # --help among them: a full run takes minutes
         print(__doc__)
         return
@@ -219,7 +233,7 @@ def main():
         rounds = int(args[args.index("--rounds") + 1]) if "--rounds" in args else 5
         if first:
             compare_first(args[args.index("--compare") + 1],
-                          [p for p in names if p in PROBLEMS[:5]], rounds)
+                          [p for p in names if p in PROBLEMS[:5]], rounds, "--bytecode" in args)
             return
         compare(args[args.index("--compare") + 1], names, rounds)
         return

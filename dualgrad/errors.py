@@ -1112,6 +1112,48 @@ def user_line(frame):
     return f"(at line {frame.f_lineno} of {os.path.basename(path)}{text})"
 
 
+# math's (and cmath's) functions convert a dual with float(d) / complex(d): their spellings
+# that take duals, where NumPy's name differs or NumPy has none (userfin49: a normal cdf
+# written 0.5 * (1 + math.erf(x / sqrt(2))), the generic "np.sin instead of math.sin" sent
+# the user to np.erf, which does not exist)
+_MATH_SPELLINGS = {
+    "acos": "np.arccos", "asin": "np.arcsin", "atan": "np.arctan", "atan2": "np.arctan2",
+    "acosh": "np.arccosh", "asinh": "np.arcsinh", "atanh": "np.arctanh",
+    "pow": "np.power (or **)", "fabs": "np.abs", "fsum": "np.sum", "prod": "np.prod",
+    "erf": "scipy.special.erf", "erfc": "scipy.special.erfc",
+    "gamma": "scipy.special.gamma", "lgamma": "scipy.special.gammaln",
+    "log": "np.log (math.log(x, b): np.log(x) / np.log(b))", "dist": "np.linalg.norm(p - q)",
+    "phase": "np.angle", "rect": "r * np.exp(1j * phi)", "polar": "(np.abs(z), np.angle(z))"}
+
+
+def math_spellings(frame):
+    """The spellings that take duals of the math / cmath functions that ``frame``'s
+    current line calls, ``"scipy.special.erf for erf, np.sqrt for sqrt"`` (``""`` where
+    it calls none, or its source cannot be read): ``float(d)`` reached from one of them
+    names no function."""
+    import builtins
+    import linecache
+    import math
+    import cmath
+    import re
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    found = []
+    for dotted in re.findall(r"([A-Za-z_][\w.]*)\s*\(", line):
+        head, *rest = dotted.split(".")
+        obj = frame.f_locals.get(head, frame.f_globals.get(head, getattr(builtins, head, None)))
+        for part in rest:
+            obj = getattr(obj, part, None)
+        module = getattr(obj, "__self__", None)
+        if module is not math and module is not cmath:
+            continue
+        name = obj.__name__
+        spelling = _MATH_SPELLINGS.get(name, f"np.{name}")
+        text = f"{spelling} for {module.__name__}.{name}"
+        if text not in found:
+            found.append(text)
+    return ", ".join(found)
+
+
 def dropped_derivatives(action, integer=False, where=""):
     """``action`` (e.g. ``"float(d)"``) would silently drop derivatives; ``integer``:
     it makes an integer (an index, a count), whose fix is to take it from the value;
@@ -1156,10 +1198,21 @@ def dropped_derivatives(action, integer=False, where=""):
             "or np.floor(dg.stop_gradient(s) * grid).astype(int) (dg.stop_gradient strips "
             "every nesting level and passes plain floats through); it is piecewise "
             "constant, so no derivative is lost.")
+    spellings = ""
+    if where and action.startswith(("float(d)", "complex(d)")):
+        import sys
+        try:
+            frame = sys._getframe(2)             # __float__'s caller: the line that did it
+        except ValueError:                       # pragma: no cover
+            frame = None
+        if frame is not None and user_line(frame) == where:
+            spellings = math_spellings(frame)
+    if spellings:
+        spellings = f"on that line, write {spellings} (they take duals); elsewhere, "
     return DualTypeError(
         f"dualgrad: {action} would drop the derivatives of a dual number; "
         f"expected code that keeps values as duals.{' ' + where if where else ''} "
-        f"Fix: {_KEEP_DUAL}."
+        f"Fix: {spellings}{_KEEP_DUAL}."
     )
 
 
@@ -2298,6 +2351,38 @@ _ODEINT_SPELLING = ("dg.solve_ivp(lambda t, y: func(y, t, *args), (t[0], t[-1]),
                     "with odeint's default tolerances, which solve_ivp's own defaults would "
                     "loosen: the derivatives stepped beside the state, as accurate as the "
                     "solution), or " + _ODE_LOOP)
+# scalar root finders that read f's values with np.asarray (userfin49: vectorized implied
+# vols by newton with an array x0, whose _array_newton hands f an object array of scalar
+# duals back; toms748; root_scalar's bracketing methods; fixed_point; SciPy 1.15's
+# elementwise.find_root): the root on plain values, then Newton steps on duals, as for
+# brentq (_finder_error), each root moving with its own equation
+_ROOT_SPELLING = (
+    "the root on plain values, s = {call}, then one Newton step on duals per derivative "
+    "order wanted, s = s - {g} / {slope}, with {fn} your function and p the duals it "
+    "reads (the implicit-function theorem's derivative, exact once s is the root; README: "
+    "root finders){note}")
+_ROOT_ELEMENTWISE = " (each element's root moves with its own equation only)"
+_ROOT_CALLS_SCALAR = {
+    "newton": ("newton(g, x0, args=(dg.stop_gradient(p),))", "g(s, p)",
+               "dg.elementwise_grad(g)(s, p)",
+               _ROOT_ELEMENTWISE + "; newton with a scalar x0 works on duals as it is: its "
+               "array form (an array x0) reads f's values with np.asarray, an object array "
+               "of scalar duals, which it hands back to f"),
+    "toms748": ("toms748(g, a, b, args=(dg.stop_gradient(p),))", "g(s, p)",
+                "dg.derivative(g, s, p)", ""),
+    "root_scalar": ("root_scalar(g, args=(dg.stop_gradient(p),), ...).root with your "
+                    "bracket and method", "g(s, p)", "dg.derivative(g, s, p)",
+                    "; root_scalar's newton, secant and halley work on duals as they are"),
+    "fixed_point": ("fixed_point(phi, x0, args=(dg.stop_gradient(p),))",
+                    "(phi(s, p) - s)", "(dg.elementwise_grad(phi)(s, p) - 1)",
+                    _ROOT_ELEMENTWISE + " (the iteration on duals would leave the "
+                    "derivatives trailing: they converge more slowly than the value)"),
+    "find_root": ("elementwise.find_root(g, init, args=(dg.stop_gradient(p),)).x",
+                  "g(s, p)", "dg.elementwise_grad(g)(s, p)", _ROOT_ELEMENTWISE),
+    "bracket_root": ("elementwise.find_root(g, elementwise.bracket_root(g, xl0, args="
+                     "(dg.stop_gradient(p),)).bracket, args=(dg.stop_gradient(p),)).x",
+                     "g(s, p)", "dg.elementwise_grad(g)(s, p)", _ROOT_ELEMENTWISE),
+}
 # an optimizer inside f whose result moves with the parameters (a Laplace approximation's
 # mode, a profile likelihood's inner fit): stop_gradient alone would drop that motion
 # (user42: a Laplace gradient 175% off); Newton steps on duals restore it
@@ -2581,6 +2666,11 @@ for _name, (_call, _objective) in _ARGMIN_CALLS.items():
     _SCIPY_SPELLINGS[_name] = _ARGMIN_SPELLING.format(call=_call, objective=_objective,
                                                       name=_name)
 del _name, _call, _objective
+for _name, (_call, _g, _slope, _note) in _ROOT_CALLS_SCALAR.items():
+    _SCIPY_SPELLINGS[_name] = _ROOT_SPELLING.format(
+        call=_call, g=_g, slope=_slope, note=_note,
+        fn="phi(s, p)" if _name == "fixed_point" else "g(s, p)")
+del _name, _call, _g, _slope, _note
 _ON_DUALS = ("not supported for the input types", "dtype('O')", "does not support argument",
              "has no callable", "Dual", "could not be coerced",
              "object arrays are not supported", "unsupported data types in input",
@@ -2872,13 +2962,16 @@ def object_cast(who, exc):
 def _held_dual(exc):
     """Did a SciPy frame of ``exc``'s traceback hold a dual number in a local variable
     when it raised (``scipy.sparse.diags_array(u)``'s "Different number of diagonals",
-    which names nothing of the dual)?  Told by the type's module: this module knows no
+    which names nothing of the dual), or a list of object arrays made from duals
+    (``scipy.optimize.elementwise.find_root``'s ``fs``: "Abscissae and function output
+    must be real numbers", userfin49)?  Told by the type's module: this module knows no
     dual types."""
     import traceback
     for frame, _ in traceback.walk_tb(exc.__traceback__):
         module = frame.f_globals.get("__name__") or ""
         if module.startswith("scipy.") and any(
-                type(v).__module__.startswith("dualgrad.dual") or _of_duals(v)
+                type(v).__module__.startswith("dualgrad.dual") or _of_duals(v) or
+                type(v) in (list, tuple) and any(_of_duals(w) for w in v[:4])
                 for v in frame.f_locals.values()):
             return True
     return False

@@ -18,7 +18,11 @@ that at a small ``N`` nothing is interpreted node by node.
 
 ``stubbed - f`` is what dualgrad's Python (dispatch, graph, plans) adds to NumPy's
 values; at a small ``N`` (``--cells 5000 --fused``: the fused engine at every size)
-NumPy's share is small and it is nearly all Python.  Medians, or minima with
+NumPy's share is small and it is nearly all Python.  The ``scipy.sparse`` form's
+``L @ u`` runs its own kernel (``backend.sparse_dual``'s ``csr_dual``: the value and the
+partials of the product), which stays in the stubbed runs: its time is printed apart
+(``sparse``, in the ``dualgrad`` runs) and ``rest`` = stubbed - f - that kernel's time in
+the stubbed runs.  Medians, or minima with
 ``--min`` (steadier on a loaded machine).  Nothing is written.
 """
 
@@ -33,7 +37,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 import _common  # noqa: E402  (one thread per library)
 
 FORMS = {"slicing + in-place": "heat", "np.roll + rebinding": "heat_roll",
-         "np.diff + concatenate": "heat_diff"}
+         "np.diff + concatenate": "heat_diff", "scipy.sparse L @ u": "heat_sparse"}
 
 
 def main():
@@ -47,7 +51,7 @@ def main():
     opts = parser.parse_args()
     import problems
     import dualgrad as dg
-    from dualgrad.backend import _fused, _fusedgen
+    from dualgrad.backend import _fused, _fusedgen, _numba_kernels
     pick = min if opts.min else statistics.median
     clock = time.process_time
     with dg.engine("fused" if opts.fused else "auto"):
@@ -66,31 +70,50 @@ def main():
                 d()
             finally:
                 _fused.COMPILE_AFTER = after
+            sparse = [0.0]
+            if name == "heat_sparse":
+                csr = _numba_kernels.csr_dual
+
+                def csr_timed(*args):
+                    t0 = clock()
+                    try:
+                        return csr(*args)
+                    finally:
+                        sparse[0] += clock() - t0
+                _numba_kernels.csr_dual = csr_timed
             real = dict(_fusedgen._compiled)
             spent = [0.0]
             timed_kernels = {k: _common.timed(v, spent, clock) for k, v in real.items()}
             stubs = {k: (lambda *args: None) for k in real}
-            samples = {"f": [], "dualgrad": [], "stubbed": [], "kernels": []}
+            samples = {"f": [], "dualgrad": [], "stubbed": [], "kernels": [], "sparse": [],
+                       "rest": []}
             for _ in range(opts.repeat):
                 t0 = clock()
                 f()
                 samples["f"].append(clock() - t0)
                 _fusedgen._compiled.update(timed_kernels)
-                spent[0] = 0.0
+                spent[0] = sparse[0] = 0.0
                 t0 = clock()
                 d()
                 samples["dualgrad"].append(clock() - t0)
                 samples["kernels"].append(spent[0])
+                samples["sparse"].append(sparse[0])
                 _fusedgen._compiled.update(stubs)
+                sparse[0] = 0.0
                 t0 = clock()
                 d()
                 samples["stubbed"].append(clock() - t0)
+                samples["rest"].append(samples["stubbed"][-1] - samples["f"][-1] - sparse[0])
                 _fusedgen._compiled.update(real)
+            if name == "heat_sparse":
+                _numba_kernels.csr_dual = csr
             us = {k: pick(v) / opts.steps * 1e6 for k, v in samples.items()}
             print(f"{label} ({opts.cells} x 4): per step f {us['f']:.0f} us, dualgrad "
                   f"{us['dualgrad']:.0f} us ({us['dualgrad'] / us['f']:.2f}x f), kernels "
                   f"{us['kernels']:.0f} us, stubbed {us['stubbed']:.0f} us, stubbed - f "
-                  f"{us['stubbed'] - us['f']:.0f} us", flush=True)
+                  f"{us['stubbed'] - us['f']:.0f} us" +
+                  (f", sparse {us['sparse']:.0f} us, rest {us['rest']:.0f} us"
+                   if name == "heat_sparse" else ""), flush=True)
 
 
 if __name__ == "__main__":

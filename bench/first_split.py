@@ -2,7 +2,7 @@
 
     python bench/first_split.py [--only NAME] [--runs R] [--compare DIR]
 
-For each problem (default: the three heat forms), a cold process with numba loaded
+For each problem (default: the four heat forms), a cold process with numba loaded
 fills a new ``NUMBA_CACHE_DIR``; then ``R`` (default 3) fresh processes make the
 first and second call as a user's does (numba loaded when dualgrad's loader says
 so), timing inside the first call what only a first call runs: numba's import with
@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import _common  # noqa: E402  (a user's fresh process)
 PROBLEMS = ["heat equation 100000x4", "heat equation np.roll + rebinding",
-            "heat equation np.diff + concatenate"]
+            "heat equation np.diff + concatenate", "heat equation scipy.sparse L @ u"]
 PIECES = {"numba": ("_loader", "load"), "scalar class": ("_scalar", "_generate"),
           "fused kernel": ("_fusedgen", "kernel"), "fused check": ("_fused", "_check")}
 

@@ -381,6 +381,6 @@ def second_differences(f, x, h=1e-2):
 
 
 # Rules whose second derivative in one argument is refused by name (the argument, the
-# name the TypeError carries): Carlson's R_D, which ellipkinc's and ellipeinc's d/dm use,
-# has no cancellation-free partials in SciPy's functions (special48)
-SECOND_REFUSED = {"ellipkinc": (1, "elliprd"), "ellipeinc": (1, "elliprd")}
+# name the TypeError carries).  None now: ellipkinc's and ellipeinc's d/dm (Carlson's
+# R_D, special48) differentiate R_D's duplication on duals (misc49)
+SECOND_REFUSED = {}

@@ -191,3 +191,50 @@ def test_stats_refusal_under_warnings_as_errors():
     h = 1e-3
     expected = (8 * (f(2 + h) - f(2 - h)) - (f(2 + 2 * h) - f(2 - 2 * h))) / (12 * h)
     assert got == pytest.approx(expected, rel=1e-10)
+
+
+# ---- 6. ellipkinc / ellipeinc's second derivatives in m -----------------------------
+
+_ELLIPTIC_POINTS = [(0.7, 0.3), (0.7, 0.0), (0.7, 1e-12), (1e-5, 0.5), (1e-5, 1e-9),
+                    (np.pi / 2, 0.5), (np.pi, 0.5), (3 * np.pi / 2, 0.7), (4.0, 0.5),
+                    (-4.0, 0.5), (10.0, -3.0), (1.0, 1 - 1e-7), (-1.2, -50.0), (1.2, 0.99),
+                    (0.3, 0.999999)]
+
+
+@pytest.mark.parametrize("name", ["ellipkinc", "ellipeinc"])
+@pytest.mark.parametrize("point", _ELLIPTIC_POINTS)
+def test_incomplete_elliptic_hessian_matches_mpmath(name, point):
+    """The full Hessian in (phi, m), special48's refused d2/dm2 and d2/dphi dm included:
+    mpmath's derivatives of ellipf / ellipe at 40 digits, where m -> 0 and phi -> 0 (R_D's
+    arguments meet) and m -> 1.  The scale: the largest entry (at phi = pi, the mixed
+    entry ~1e-32 is phi's reduction by a rounded pi, 1e-33 of it)."""
+    import mpmath as mp
+    f = getattr(sc, name)
+    mf = {"ellipkinc": mp.ellipf, "ellipeinc": mp.ellipe}[name]
+    with mp.workdps(40):
+        P, Q = (mp.mpf(float(v)) for v in point)
+        expected = np.array([[float(mp.diff(mf, (P, Q), (2 - i - j, i + j))) for j in (0, 1)]
+                             for i in (0, 1)])
+    got = dg.hessian(lambda v: f(v[0], v[1]), np.array(point))
+    scale = np.max(np.abs(expected))
+    np.testing.assert_allclose(got, expected, rtol=2e-13, atol=1e-15 * scale)
+
+
+@pytest.mark.parametrize("name", ["ellipkinc", "ellipeinc"])
+def test_incomplete_elliptic_m_derivatives_arrays_and_third_order(name):
+    """Array duals (one R_D duplication for every element, its steps the most any needs)
+    and a third derivative in m, against mpmath."""
+    import mpmath as mp
+    f = getattr(sc, name)
+    mf = {"ellipkinc": mp.ellipf, "ellipeinc": mp.ellipe}[name]
+    phi = np.array([0.3, 0.7, 1e-4, 2.5])
+    m = np.array([0.2, -1.0, 0.5, 0.9])
+    second = dg.jacobian(lambda t: np.diag(dg.jacobian(lambda u: f(phi, u), t)), m)
+    third = dg.derivative(lambda s: dg.derivative(lambda t: dg.derivative(
+        lambda u: f(0.7, u), t), s), 0.3)
+    with mp.workdps(40):
+        for k in range(4):
+            ref = float(mp.diff(lambda u: mf(mp.mpf(phi[k]), u), mp.mpf(m[k]), 2))
+            assert second[k, k] == pytest.approx(ref, rel=1e-13)
+        ref3 = float(mp.diff(lambda u: mf(mp.mpf(0.7), u), mp.mpf(0.3), 3))
+    assert third == pytest.approx(ref3, rel=1e-13)

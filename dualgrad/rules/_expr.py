@@ -187,6 +187,8 @@ FUNCTIONS = {
     # special48: the orthogonal polynomials' derivatives (L_n' = -L_(n-1)^(1), P_n^(a, b)'
     # a Jacobi polynomial) and 2F1's (a 2F1)
     "sc.eval_genlaguerre": _Fn(3), "sc.elliprd": _Fn(3), "sc.eval_jacobi": _Fn(4), "sc.hyp2f1": _Fn(4),
+    # Carlson's R_D: SciPy's on numbers, its duplication on duals (rules/_table.py)
+    "carlson_rd": _Fn(3),
     # Faddeeva's w(z) and the table's own w'(z) and (z w(z))' (rules/_table.py: voigt_profile's
     # row reads them at a point that is none of its arguments)
     "sc.wofz": _Fn(1), "wofz_slope": _Fn(1), "wofz_moment_slope": _Fn(1),

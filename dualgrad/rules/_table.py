@@ -1314,17 +1314,20 @@ def _special48_rules(sc):
     # cancellation as m -> 0 or phi -> 0 ((E - F) / (2 m) loses every digit there): for
     # phi = k pi + r, |r| <= pi / 2, k / 3 R_D(0, 1, 1 - m) (twice K's d/dm a half period,
     # the integrand's period pi) plus sin(r)**3 / 6 R_D(cos(r)**2, 1, Delta(r)**2) (for E
-    # R_D(0, 1 - m, 1) and R_D(cos(r)**2, Delta(r)**2, 1)); SciPy's value is NaN for m > 1
+    # R_D(0, 1 - m, 1) and R_D(cos(r)**2, Delta(r)**2, 1)); SciPy's value is NaN for m > 1.
+    # carlson_rd is SciPy's elliprd on numbers; on duals (a Hessian) Carlson's duplication
+    # in NumPy's operations, which the duals differentiate (misc49: R_D's partials in
+    # closed form are divided differences that lose every digit where arguments meet)
     half = "np.floor(x * 0.3183098861837907 + 0.5)"
     r = f"(x - {half} * 3.141592653589793)"
-    near = {"f": f"np.sin(x) ** 3.0 / 6.0 * sc.elliprd(np.cos(x) ** 2.0, 1.0, "
+    near = {"f": f"np.sin(x) ** 3.0 / 6.0 * carlson_rd(np.cos(x) ** 2.0, 1.0, "
                  f"1.0 - y * np.sin(x) ** 2.0)",
-            "e": f"np.sin(x) ** 3.0 / 6.0 * sc.elliprd(np.cos(x) ** 2.0, "
+            "e": f"np.sin(x) ** 3.0 / 6.0 * carlson_rd(np.cos(x) ** 2.0, "
                  f"1.0 - y * np.sin(x) ** 2.0, 1.0)"}
-    far = {"f": f"{half} / 3.0 * sc.elliprd(0.0, 1.0, 1.0 - y) + np.sin({r}) ** 3.0 / 6.0 * "
-                f"sc.elliprd(np.cos({r}) ** 2.0, 1.0, 1.0 - y * np.sin({r}) ** 2.0)",
-           "e": f"{half} / 3.0 * sc.elliprd(0.0, 1.0 - y, 1.0) + np.sin({r}) ** 3.0 / 6.0 * "
-                f"sc.elliprd(np.cos({r}) ** 2.0, 1.0 - y * np.sin({r}) ** 2.0, 1.0)"}
+    far = {"f": f"{half} / 3.0 * carlson_rd(0.0, 1.0, 1.0 - y) + np.sin({r}) ** 3.0 / 6.0 * "
+                f"carlson_rd(np.cos({r}) ** 2.0, 1.0, 1.0 - y * np.sin({r}) ** 2.0)",
+           "e": f"{half} / 3.0 * carlson_rd(0.0, 1.0 - y, 1.0) + np.sin({r}) ** 3.0 / 6.0 * "
+                f"carlson_rd(np.cos({r}) ** 2.0, 1.0 - y * np.sin({r}) ** 2.0, 1.0)"}
 
     def in_m(kind):
         return (f"where(np.real(value(y)) > 1.0, out - out, where(np.absolute(np.real(value(x))) <= "
@@ -1348,23 +1351,19 @@ def _special48_rules(sc):
 
     return [
         _smooth(sc.ellipkinc, _canonical(in_phi(f"1.0 / {delta}")), _canonical(in_m("f")),
-                domain=((-4.0, 4.0), (-2.0, 0.9)), kink="nan for m > 1, as the value",
-                note="second derivatives in m raise (R_D's partials: see elliprd)"),
+                domain=((-4.0, 4.0), (-2.0, 0.9)), kink="nan for m > 1, as the value"),
         _smooth(sc.ellipeinc, _canonical(in_phi(delta)), _canonical("-(" + in_m("e") + ")"),
-                domain=((-4.0, 4.0), (-2.0, 0.9)), kink="nan for m > 1, as the value",
-                note="second derivatives in m raise (R_D's partials: see elliprd)"),
+                domain=((-4.0, 4.0), (-2.0, 0.9)), kink="nan for m > 1, as the value"),
         # four outputs: dualgrad.scipy.special.airy gives them with their derivatives
         _unsupported(sc.airy, "it has four outputs (Ai, Ai', Bi, Bi'), which the rule "
                               "table's rows do not hold; call dualgrad.scipy.special.airy(x) "
                               "instead, which takes dual numbers (SciPy's values)"),
         # R_D's partials are divided differences of R_D, (R_D(y, z, x) - R_D(x, y, z)) /
-        # (2 (x - z)), that lose every digit where the arguments meet (phi -> 0 and m -> 1
-        # in ellipkinc's d/dm): refused, not approximated
+        # (2 (x - z)), that lose every digit where the arguments meet: refused, not
+        # approximated (ellipkinc's and ellipeinc's d/dm use the table's carlson_rd)
         _unsupported(sc.elliprd, "Carlson's R_D has no cancellation-free partial derivatives in "
                                  "SciPy's functions (its divided differences lose every digit "
-                                 "where its arguments meet); ellipkinc's and ellipeinc's d/dm "
-                                 "are written with it, so their second derivatives in m reach "
-                                 "this: take one derivative in m with dualgrad"),
+                                 "where its arguments meet)"),
         # H_n' = 2 n H_(n-1), He_n' = n He_(n-1) (DLMF 18.9.25-26); SciPy's degree is an
         # integer (its only loop), NaN below 0: out - out keeps that, 0 at degree 0
         _smooth(sc.eval_hermite, None, _canonical(
@@ -1795,7 +1794,23 @@ def wofz_moment_slope(z):
     return _wofz_own("wofz_moment_slope", z)
 
 
+def carlson_rd(x, y, z):
+    """The table's ``carlson_rd(x, y, z)``: Carlson's R_D, SciPy's ``elliprd`` on
+    numbers; on dual numbers (a Hessian through ellipkinc's or ellipeinc's d/dm)
+    Carlson's duplication (:func:`dualgrad.rules._special.carlson_rd_duplication`) in
+    NumPy's operations, which the duals differentiate at every order, its steps counted
+    at the plain values."""
+    if not (_DUAL and any(isinstance(v, _DUAL[0]) for v in (x, y, z))):
+        return _NAMESPACE["sc"].elliprd(x, y, z)
+    if any(np.iscomplexobj(value(v)) for v in (x, y, z)):
+        raise errors.unsupported_function("the derivatives of scipy.special.ellipkinc / "
+                                          "ellipeinc in m at complex numbers")
+    plain = np.broadcast_arrays(*(np.asarray(value(v), dtype=np.float64) for v in (x, y, z)))
+    return _special.carlson_rd_duplication(x, y, z, _special.carlson_rd_steps(*plain))
+
+
 _NAMESPACE = {"np": np, "where": where, "value": value, "lazy_where": lazy_where,
+              "carlson_rd": carlson_rd,
               "trigamma": trigamma, "tetragamma": tetragamma, "wofz_slope": wofz_slope,
               "wofz_moment_slope": wofz_moment_slope, "psi_difference": psi_difference,
               "trigamma_difference": trigamma_difference, "gammainc_da": gammainc_da,

@@ -39,7 +39,7 @@ from _common import median_time
 
 import dualgrad as dg
 from dualgrad.api._ode_levels import as_state, build, expand, levels_of
-from dualgrad.api._quad import _limit_term
+from dualgrad.api._quad import _Watch, _limit_term
 from dualgrad.dual import Dual, primal
 
 C_KMS = 299792.458
@@ -116,7 +116,7 @@ def stacked_quad_vec(func, a, b, epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
                                 limit=limit)
     y = build(I.reshape((1,) + dims), tags, 1)[0]
     if isinstance(b, Dual):                       # the moving limit's term, as dg.quad's
-        y = y + _limit_term(func, (), b, len(tags))
+        y = y + _limit_term(func, (), b, len(tags), _Watch(len(tags)), False)
     return y, err
 
 

@@ -33,6 +33,37 @@ class _Record(threading.local):
 _made = MADE = _Record()
 
 
+class _Branches(threading.local):
+    """dg.quad's watch (api/_quad.py) of the comparisons and piecewise ufuncs (jumps,
+    kinks) that run on duals while it evaluates an integrand in this thread:
+    ``record(ufunc, inputs)``, called by the dual types' comparisons and
+    ``__array_ufunc__``; ``None`` where no dg.quad evaluates."""
+
+    record = None
+
+
+BRANCHES = _Branches()
+# How many threads' dg.quad watch now: the dual types read this count first (a list
+# item: cheaper than the thread-local read on their hot paths)
+WATCHING = [0]
+_watching = threading.Lock()
+
+
+def watch_branches(record):
+    """Let ``record`` watch this thread's branches; returns the watch it replaces (hand it
+    to :func:`unwatch_branches`)."""
+    with _watching:
+        WATCHING[0] += 1
+    saved, BRANCHES.record = BRANCHES.record, record
+    return saved
+
+
+def unwatch_branches(saved):
+    BRANCHES.record = saved
+    with _watching:
+        WATCHING[0] -= 1
+
+
 class _Stray:
     """The latest dualgrad error made in a thread that runs no helper call of its own
     (a worker of f's own thread pool: ``ex.map(term, p)`` with ``term``'s

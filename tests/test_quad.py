@@ -391,3 +391,171 @@ def test_a_complex_limit_is_refused_and_the_parametrized_path_is_exact():
     value, slope = dg.jvp(F, 1.0, 1.0)
     np.testing.assert_allclose(value, np.exp(1 + 5j) - 1, rtol=1e-13)
     np.testing.assert_allclose(slope, 5j * np.exp(1 + 5j), rtol=1e-13)
+
+
+# ---- stop 49: branches that move, narrow peaks to infinity, moving singular ends --------
+
+_MOVING = {
+    "where": lambda p: (lambda x: np.where(x < p, 1.0, 2.0) * p, False),
+    "mask": lambda p: (lambda x: (x > p) * p + 0.0 * x, True),
+    "heaviside": lambda p: (lambda x: np.heaviside(x - p, 0.5) * p, False),
+    "floor": lambda p: (lambda x: np.floor(x + p), False),
+    "comparison of a product": lambda p: (lambda x: np.where(p * x < 0.2, x, 0.0), True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_MOVING))
+def test_a_jump_that_moves_is_refused(name):
+    # d/dp int_0^1 where(x < p, p, 2p) = 2 - 2p, not the 1.7 the partials alone give
+    def area(p):
+        func, vectorized = _MOVING[name](p)
+        return dg.quad(func, 0.0, 1.0, vectorized=vectorized)[0]
+    with pytest.raises(TypeError, match=r"Split the range at the moving place"):
+        dg.derivative(area, 0.3)
+
+
+def test_the_split_spelling_of_a_moving_jump_is_exact():
+    def area(p):
+        return dg.quad(lambda x: p + 0.0 * x, 0.0, p)[0] + \
+            dg.quad(lambda x: 2 * p + 0.0 * x, p, 1.0)[0]
+    for p in (0.3, 0.8):
+        assert dg.derivative(area, p) == pytest.approx(2 - 2 * p, rel=1e-13)
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+def test_a_jump_that_stays_put_is_not_refused(vectorized):
+    # int_0^1 where(x < 0.5, p x, p^2) = p / 8 + p^2 / 2: derivative 1/8 + p; the place
+    # compared with is a float (p only in the branches), and `p > 0` takes one branch
+    def area(p):
+        sign = 1.0 if p > 0 else -1.0
+        return dg.quad(lambda x: sign * np.where(x < 0.5, p * x, p * p), 0.0, 1.0,
+                       points=[0.5], vectorized=vectorized)[0]
+    assert dg.derivative(area, 0.3) == pytest.approx(0.125 + 0.3, rel=1e-12)
+    H = dg.hessian(lambda q: area(q[0]), np.array([0.3]))
+    np.testing.assert_allclose(H, [[1.0]], rtol=1e-12)
+
+
+def test_a_kink_that_moves_gradient_exact_hessian_refused():
+    # int_0^1 max(x - p, 0) = (1 - p)^2 / 2: gradient -(1 - p) (a kink keeps the first
+    # derivative), second derivative 1, of which the partials under the sign give 0
+    def area(q):
+        return dg.quad(lambda x: np.maximum(x - q[0], 0.0), 0.0, 1.0)[0]
+    np.testing.assert_allclose(dg.gradient(area, np.array([0.3])), [-0.7], rtol=1e-8)
+    with pytest.raises(TypeError, match="a kink"):
+        dg.hessian(area, np.array([0.3]))
+    with pytest.raises(TypeError, match="a kink"):        # np.clip: maximum inside
+        dg.hessian(lambda q: dg.quad(lambda x: np.clip(x - q[0], 0.0, None), 0.0, 1.0)[0],
+                   np.array([0.3]))
+    # a Laplace density's normalizer is 2 whatever m: Hessian 0, the partials give 2
+    with pytest.raises(TypeError, match="np.absolute"):
+        dg.hessian(lambda q: dg.quad(lambda x: np.exp(-np.abs(x - q[0])), -np.inf,
+                                     np.inf)[0], np.array([0.3]))
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+def test_branches_inside_dualgrads_rules_are_not_refused(vectorized):
+    # erfc's rule switches branches on nested duals; int_0^10 erfc(q x) dx = 1 / (q
+    # sqrt(pi)) up to erfc(17)'s tail (1e-127): second derivative 2 / (q^3 sqrt(pi))
+    def area(q):
+        return dg.quad(lambda x: special.erfc(q[0] * x), 0.0, 10.0, vectorized=vectorized,
+                       epsabs=0, epsrel=1e-12)[0]
+    q = 1.7
+    np.testing.assert_allclose(dg.hessian(area, np.array([q])), [[2 / (q ** 3 * SQPI)]],
+                               rtol=1e-9)
+
+
+def test_a_moving_limit_on_a_branch_point_is_refused():
+    # the upper limit p sits where x < p switches: f(p) b' would take the tie's side
+    def area(p):
+        return dg.quad(lambda x: np.where(x < p, 1.0, 2.0) * p, 0.0, p)[0]
+    with pytest.raises(TypeError, match="Integrate each branch as its own func"):
+        dg.derivative(area, 0.3)
+    # the branch itself over its own range: int_0^p p = p^2
+    assert dg.derivative(lambda p: dg.quad(lambda x: p + 0.0 * x, 0.0, p)[0], 0.3) == \
+        pytest.approx(0.6, rel=1e-13)
+
+
+def _abel(x):
+    # A(x) = int_0^x cos(t) / sqrt(x - t) dt, and dA/dx, by mpmath at 30 digits
+    with mp.workdps(30):
+        A = lambda y: mp.quad(lambda t: mp.cos(t) / mp.sqrt(y - t), [0, y])  # noqa: E731
+        return float(A(x)), float(mp.diff(A, x))
+
+
+def test_a_singular_integrand_at_a_moving_limit_is_refused_and_the_substitution_exact():
+    with pytest.raises(TypeError, match=r"x = b - u\*\*2"):
+        dg.derivative(lambda x: dg.quad(lambda t: np.cos(t) / np.sqrt(x - t), 0.0, x)[0],
+                      1.3)
+    value, slope = _abel(1.3)
+
+    def substituted(x):                       # t = x - u^2: int_0^sqrt(x) 2 cos(x - u^2) du
+        return dg.quad(lambda u: 2 * np.cos(x - u * u), 0.0, np.sqrt(x))[0]
+    got = dg.value_and_grad(substituted)(1.3)
+    assert got[0] == pytest.approx(value, rel=1e-12)
+    assert got[1] == pytest.approx(slope, rel=1e-12)
+
+    def scaled(x):                            # t = x s: sqrt(x) int_0^1 cos(x s) / sqrt(1 - s)
+        return np.sqrt(x) * dg.quad(lambda s: np.cos(x * s) / np.sqrt(1 - s), 0.0, 1.0)[0]
+    # (the fixed end's singularity: bisections until a node would round onto s = 1, a
+    # warning, no inf: NaN before)
+    with pytest.warns(integrate.IntegrationWarning, match="maximum number of subdivisions"):
+        got = dg.value_and_grad(scaled)(1.3)
+    assert got[0] == pytest.approx(value, rel=1e-8)
+    assert got[1] == pytest.approx(slope, rel=1e-7)
+
+
+def test_a_narrow_peak_to_infinity_scipy_finds_is_found():
+    # int_0^inf exp(-(x - c)^2 / (2 (p w)^2)) + exp(-x) = p w sqrt(2 pi) + 1 (the peak
+    # 300 widths from 0); SciPy's qagi meets the peak at c = 1.5, a 21-point rule alone not
+    c, w, p = 1.5, 0.005, 1.0
+
+    def f(x, p):
+        return np.exp(-(x - c) ** 2 / (2 * (p * w) ** 2)) + np.exp(-x)
+    plain = integrate.quad(f, 0.0, np.inf, args=(p,))[0]
+    assert plain == pytest.approx(p * w * np.sqrt(2 * np.pi) + 1, rel=1e-9)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        value, grad = dg.value_and_grad(lambda p: dg.quad(f, 0.0, np.inf, args=(p,))[0])(p)
+    assert value == pytest.approx(plain, rel=1e-9)
+    assert grad == pytest.approx(w * np.sqrt(2 * np.pi), rel=1e-8)
+
+
+def test_a_narrow_peak_scipy_misses_warns():
+    # at c = 0.7 SciPy's quad misses the peak (value 1.0), the rule with derivatives meets
+    # it: the two disagree, and a warning says so
+    c, w = 0.7, 0.005
+
+    def f(x, p):
+        return np.exp(-(x - c) ** 2 / (2 * (p * w) ** 2)) + np.exp(-x)
+    plain = integrate.quad(f, 0.0, np.inf, args=(1.0,))[0]
+    assert plain == pytest.approx(1.0, rel=1e-9)       # (the premise: SciPy misses it)
+    with pytest.warns(integrate.IntegrationWarning, match="differ by more than"):
+        value = dg.value_and_grad(lambda p: dg.quad(f, 0.0, np.inf, args=(p,))[0])(1.0)[0]
+    assert value == pytest.approx(w * np.sqrt(2 * np.pi) + 1, rel=1e-9)
+
+
+def test_vectorized_funcs_on_scipys_path_and_at_a_moving_limit():
+    def func(x, p=1.0):
+        return np.exp(-p * x[:, None]).sum(axis=1)     # arrays only (x[:, None])
+    y, _ = dg.quad(func, 0.0, 1.0, vectorized=True)
+    assert y == pytest.approx(1 - np.exp(-1), rel=1e-13)
+    # d/dp int_0^p exp(-p x) dx = exp(-p^2) - int_0^p x exp(-p x) dx; at p = 1: 3/e - 1
+    d = dg.derivative(lambda p: dg.quad(func, 0.0, p, args=(p,), vectorized=True)[0], 1.0)
+    assert d == pytest.approx(3 / np.e - 1, rel=1e-12)
+    # closing over the parameter: SciPy's path first, then the dual path
+    d = dg.derivative(lambda p: dg.quad(lambda x: func(x, p), 0.0, 1.0, vectorized=True)[0],
+                      1.0)
+    assert d == pytest.approx(2 / np.e - 1, rel=1e-12)
+
+
+def test_vectorized_branches_that_stay_put_across_node_counts():
+    # (-inf, inf) calls func on 42 nodes, the first step on 21: a comparison of the
+    # parameters broadcast against the nodes, (k, n), takes one branch everywhere;
+    # int exp(-q x^2) = sqrt(pi / q), its derivative -sqrt(pi) / (2 q^1.5)
+    def total(q):
+        def func(x):
+            on = x[None, :] * 0.0 + q[:, None] > 0.0
+            return np.where(on, np.exp(-q[:, None] * x[None, :] ** 2), 0.0).sum(axis=0)
+        return dg.quad(func, -np.inf, np.inf, vectorized=True)[0]
+    q = np.array([0.7, 2.0])
+    np.testing.assert_allclose(dg.gradient(total, q), -SQPI / (2 * q ** 1.5), rtol=1e-9)

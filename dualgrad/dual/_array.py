@@ -24,8 +24,8 @@ import numpy as np
 from .. import backend, errors
 from ..rules._table import RULES
 from . import _base, _scalar, _snapshots
-from ._base import LIVE as _LIVE, Dual, _scalar_value, numeric, primal, \
-    sparse_stand_in
+from ._base import BRANCHES as _BRANCHES, LIVE as _LIVE, WATCHING as _WATCHING, Dual, \
+    _scalar_value, numeric, primal, sparse_stand_in
 from ._snapshots import LIVE as _SNAPSHOTS
 from ._scalar import (MAX_SLOTS, make_scalar, scalar_class, scalars_from_rows, unread_rows,
                       unread_twins, untouched)
@@ -339,6 +339,8 @@ class ArrayDual(Dual):
 
     # ---- the NumPy protocols ----------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if _WATCHING[0] and _BRANCHES.record is not None:    # dg.quad's watch
+            _BRANCHES.record(ufunc, inputs)
         if method == "__call__" and not kwargs:         # np.sin(d): the common case
             fast = _LEAN[ufunc]         # (no test of len(inputs): NumPy parses a call's
             if fast is not None:        # arguments before it asks the override, an out

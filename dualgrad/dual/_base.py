@@ -39,6 +39,10 @@ TAGS = errors.SEQUENCE              # (shared with dualgrad's errors: errors.mad
 # dies.  Operations test membership here (one dict lookup); the dict itself is never
 # rebound (generated code holds it).
 LIVE = errors.LIVE               # (errors reads it: an error's thread runs a call?)
+# dg.quad's watch of the branches an integrand takes on duals (api/_quad.py): the
+# comparisons below and the dual types' __array_ufunc__ report to it while it counts
+BRANCHES = _BRANCHES = errors.BRANCHES
+WATCHING = _WATCHING = errors.WATCHING
 # A dual of another thread's running call is not this thread's to mix: meeting it
 # raises instead of treating it as a constant of an outer call (threads' calls are
 # independent).  An executor's worker running a chunk of a call nested in another
@@ -217,15 +221,23 @@ class Dual:
 
     # ---- comparisons act on values and give plain bools (so `if x > 0:` works) ------
     def __lt__(self, other):
+        if _WATCHING[0] and _BRANCHES.record is not None:
+            _BRANCHES.record(np.less, (self, other))
         return primal(self) < primal(other)
 
     def __le__(self, other):
+        if _WATCHING[0] and _BRANCHES.record is not None:
+            _BRANCHES.record(np.less_equal, (self, other))
         return primal(self) <= primal(other)
 
     def __gt__(self, other):
+        if _WATCHING[0] and _BRANCHES.record is not None:
+            _BRANCHES.record(np.greater, (self, other))
         return primal(self) > primal(other)
 
     def __ge__(self, other):
+        if _WATCHING[0] and _BRANCHES.record is not None:
+            _BRANCHES.record(np.greater_equal, (self, other))
         return primal(self) >= primal(other)
 
     def __eq__(self, other):

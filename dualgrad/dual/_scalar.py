@@ -39,7 +39,7 @@ import numpy as np
 
 from . import _base
 from .. import backend, errors
-from ._base import Dual, numeric
+from ._base import BRANCHES as _BRANCHES, WATCHING as _WATCHING, Dual, numeric
 from ..rules._expr import SCALAR_NAMESPACE
 from ..rules._table import RULES, rule_for
 
@@ -112,6 +112,8 @@ class ScalarDual(Dual):
         return make_scalar(round(v, ndigits), r._plist(), self.tag)
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if _WATCHING[0] and _BRANCHES.record is not None:    # dg.quad's watch
+            _BRANCHES.record(ufunc, inputs)
         if method == "__call__" and not kwargs:
             if len(inputs) == 1:
                 fast = self._UNARY.get(ufunc)

@@ -632,4 +632,7 @@ def test_sparse_jacobian_inside_another_derivative_names_what_works(spell):
     fix = "J.data" if spell in ("coo", "dia", "toarray", "tocoo") else r"dg\.sparsity\(lambda"
     with pytest.raises((TypeError, ValueError), match=fix) as info:
         dg.jacobian(inner, X_OUTER)
-    assert "dualgrad.jacobian" in str(info.value)
+    # the tracer meets f's outer duals itself (it runs on plain numbers) and says so
+    who = "dualgrad.sparsity: expected plain numbers" if spell == "auto f" else \
+        "dualgrad.jacobian"
+    assert who in str(info.value)

@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import errors
 from .. import backend
-from ..dual import Dual, from_object_array, make, new_tag, retire, running
+from ..dual import Dual, from_object_array, make, new_tag, retire
 from ._parallel import run_tasks
 from ._seed import (as_array, assemble, call_jitted, compared, chunk_sizes, extract, is_jitted,
                     ladder_width, linked, private)
@@ -278,25 +278,15 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
 
 def _detect(who, f, x, args):
     """``sparsity="auto"``'s pattern, by dualgrad.sparsity's tracer, which runs on plain
-    numbers: inside another derivative (x, or what f reads, an outer call's duals) it
-    cannot, so the refusal names the pattern detected once at a plain point."""
-    from ._sparsity import sparsity as detect
-    fix = ("Fix: detect the pattern once outside the derivative, at a plain point, "
-           "P = dg.sparsity(lambda x: f(x, p0), x0), and pass sparsity=P here (dualgrad "
-           "checks a given pattern with one extra pass).")
+    numbers: inside another derivative (x an outer call's duals) it cannot, so the
+    refusal names the pattern detected once at a plain point (an f that reads outer
+    duals meets the same refusal in the tracer: ``_sparsity._real``)."""
+    from ._sparsity import OUTSIDE_FIX, sparsity as detect
     if isinstance(x, Dual):
         raise errors.bad_type(who, "x as a plain array with sparsity='auto' (the pattern "
                               "is detected on plain numbers)", "a dual number (inside "
-                              "another derivative)", fix)
-    try:
-        return detect(f, x, *args)
-    except errors.DualTypeError as exc:
-        if not running():
-            raise
-        raise errors.bad_type(who, "f on plain numbers with sparsity='auto' (the pattern "
-                              "is detected on plain numbers)", "a refusal while tracing f "
-                              "inside another derivative (the error above: f reads the "
-                              "outer call's duals?)", fix) from exc
+                              "another derivative)", OUTSIDE_FIX)
+    return detect(f, x, *args)
 
 
 # Columns from which a dense pattern is worth a warning: below, a coloring costs little.

@@ -45,7 +45,7 @@ from ..dispatch._composed import insert
 from ..dispatch._functions import check_join_out, fill_diagonal, periodic_knots, place, putmask
 from ..dispatch._functions_extra import partition_index
 from ..dispatch._operands import is_sparse, is_sparse_matrix, overlaps
-from ..dual._base import sparse_stand_in
+from ..dual._base import Dual, sparse_stand_in
 from ..dual._array import REFUSED, FlatIter, as_function, install_memory_attributes
 from ..rules._table import RULES, derivative_functions, rule_for
 
@@ -660,9 +660,22 @@ def _view(value, store, pos, ctx, parent=None):
     return t
 
 
+# How to get a pattern where f runs inside another derivative (the tracer takes plain
+# numbers only: attack48b 15)
+OUTSIDE_FIX = ("Fix: detect the pattern once outside the derivative, at a plain point, "
+               "P = dg.sparsity(lambda x: f(x, p0), x0), and pass sparsity=P (dualgrad "
+               "checks a given pattern with one extra pass).")
+
+
 def _real(value):
     """``value`` as a float64 array; complex values raise (the tracer's sets follow
-    real arithmetic, and casting would drop the imaginary part's dependence)."""
+    real arithmetic, and casting would drop the imaginary part's dependence), and so
+    do an outer derivative's duals that f reads (a pattern inside another derivative)."""
+    if isinstance(value, Dual):
+        raise errors.bad_type(
+            "dualgrad.sparsity", "plain numbers while detecting a pattern "
+            "(sparsity='auto' or dg.sparsity)", "a dual number of a derivative f runs "
+            "inside (f reads an outer call's duals)", OUTSIDE_FIX)
     if np.iscomplexobj(value):
         raise errors.bad_type(
             "dualgrad.sparsity", "real intermediate values while detecting a pattern",

@@ -15,6 +15,10 @@ v[0], x)`` (the helper alone, ``bench/rosen_parts.py``'s ``v[0]``) ~5 us against
   ``_from``), the scalar output's partials (``np.array(out._plist())``), ``_caught``,
   the scope closed, the tag retired and the elements released; what ``gradient`` adds
   around ``_one_pass`` is the whole less their sum;
+* the same steps for ``f = lambda v: np.asarray(v)[0] * np.asarray(v)[-1]`` (what SciPy's
+  functions do first): ``_caught`` then reads the object array's record
+  (``errors.made_since``) and ``errors.forget`` drops it (the object array, the
+  converting frame and the snapshot, whose weak reference calls back);
 * inside a pass, ``np.asarray(v)`` and ``v.__array__()`` once per pass, and the pieces of
   ``ArrayDual.__array__``'s fast path replayed: the unread twins (``_UNREAD_ROWS``),
   the object array (``np.fromiter``, positional: its keywords cost ~0.3-0.7 us more),
@@ -47,7 +51,7 @@ from dualgrad.dual._scalar import untouched  # noqa: E402
 _pc = time.perf_counter
 
 
-def _one_pass_parts(x, f, record):
+def _one_pass_parts(x, f, record, prefix=""):
     """``helpers._one_pass``'s steps for a 1-D float64 ``x`` and a scalar result."""
     t = [_pc()]
     n = x.size
@@ -70,14 +74,17 @@ def _one_pass_parts(x, f, record):
     helpers._close_scope()
     t.append(_pc())
     helpers.LIVE.pop(tag, None)
+    t.append(_pc())
     if tag in helpers._ARRAYS:
         errors.forget(tag)
+    t.append(_pc())
     _array.release_elements(kept)
     t.append(_pc())
-    for name, a, b in zip(("identity copy", "tag live", "kept_seed", "scope open", "f: v[0]",
-                           "np.array(plist)", "_caught", "scope close", "retire, release"),
+    for name, a, b in zip(("identity copy", "tag live", "kept_seed", "scope open", "f",
+                           "np.array(plist)", "_caught", "scope close", "retire",
+                           "errors.forget", "release"),
                           t, t[1:]):
-        record(name, b - a)
+        record(prefix + name, b - a)
 
 
 def _asarray_parts(record):
@@ -130,11 +137,16 @@ def main():
             record("v.__array__()", _pc() - t0)
             return out[0] * out[0]
         parts = _asarray_parts(record)
+
+        def read_all(v):                        # SciPy's np.asanyarray, every element read
+            a = np.asarray(v)
+            return a[0] * a[-1]
         for _ in range(opts.passes):
             t0 = _pc()
             dg.gradient(first, x)
             record("gradient", _pc() - t0)
             _one_pass_parts(x, first, record)
+            _one_pass_parts(x, read_all, record, "asarray: ")
             dg.gradient(asarray, x)
             dg.gradient(dunder, x)
             dg.gradient(parts, x)
@@ -144,7 +156,8 @@ def main():
         med = {k: statistics.median(v) - zero for k, v in times.items()}
         steps = [k for k in med if k not in ("gradient", "np.asarray(v)", "v.__array__()",
                                              "unread twins", "np.fromiter",
-                                             "object_array_made", "remember")]
+                                             "object_array_made", "remember")
+                 and not k.startswith("asarray: ")]
         print(f"n = {n} (medians of {opts.passes} passes, us; timer {zero * 1e6:.3f} "
               "subtracted)")
         print(f"  dg.gradient(lambda v: v[0], x)   {med['gradient'] * 1e6:7.3f}")
@@ -156,6 +169,9 @@ def main():
         print(f"  v.__array__() in a pass          {med['v.__array__()'] * 1e6:7.3f}")
         for k in ("unread twins", "np.fromiter", "object_array_made", "remember"):
             print(f"    {k:30s} {med[k] * 1e6:7.3f}")
+        print("  the pass's steps where f reads np.asarray(v) (a[0] * a[-1]: every element)")
+        for k in [k for k in med if k.startswith("asarray: ")]:
+            print(f"    {k[9:]:30s} {med[k] * 1e6:7.3f}")
 
 
 def _calls(n, x, first):

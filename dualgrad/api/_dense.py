@@ -12,8 +12,7 @@ import numpy as np
 
 from .. import errors
 from ..dual import Dual, make, newest, primal
-from ._parallel import run_tasks
-from ._parallel import adaptive_runs
+from ._parallel import watched_tasks
 from ._seed import as_array, assemble, chunk_tasks, evaluate_chunk, jacobian_columns, shape
 from ._validate import as_input, check_callable, check_chunk
 
@@ -54,12 +53,11 @@ def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
         tasks += t
         labels += [f"point {b} of the batch, {lab[k]}" for k in range(len(lab))]
         counts.append(len(t))
-    before = adaptive_runs()
-    results = run_tasks(who, evaluate_chunk, tasks, labels, executor, progress)
-    check = executor is None and adaptive_runs() == before      # (as _seed.compared)
+    results, tolerances = watched_tasks(who, evaluate_chunk, tasks, labels, executor,
+                                        progress)
     values, jacs, k = [], [], 0
     for point, count in zip(points, counts):
-        value, partials = assemble(results[k:k + count], who, check)
+        value, partials = assemble(results[k:k + count], who, tolerances[k:k + count])
         k += count
         values.append(value)
         jacs.append(shaped(value, as_array(partials), point))

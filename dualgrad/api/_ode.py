@@ -451,8 +451,8 @@ def _run(fun, t_span, y0, method, t_eval, dense_output, events, vectorized, args
 def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_args, options,
            levels):
     """:func:`solve_ivp` with the levels (tags and directions) of the calls ``levels``."""
-    adaptive_run()
     m, (t0, tf) = len(y0), t_span
+    asked = options.get("rtol", 1e-3), options.get("atol", 1e-6)
     t0v, tfv, y0v = primal(t0), primal(tf), np.asarray(primal(y0))
     if len(levels) == 1:
         (tag, k), = levels.items()
@@ -489,6 +489,11 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
                       options)
     if events is not None:
         _event_duals(sol, system, events, t_eval)
+    # how far a pass's values may move (api/_parallel): the steps follow its partials,
+    # and the local errors of ~nfev steps add up (as a random walk's: sqrt)
+    grows = np.sqrt(max(1.0, float(getattr(sol, "nfev", 1))))
+    adaptive_run(np.maximum(asked[0], _RTOL_FLOOR) * grows, np.asarray(asked[1]) * grows,
+                 primal(sol.y))
     return sol
 
 

@@ -10,26 +10,83 @@ import os
 import sys
 import threading
 
+import numpy as np
+
 from .. import errors
 
-# How many adaptive integrations of duals (dg.solve_ivp, dg.quad) have run in this
-# thread: their steps follow every coefficient a pass carries, so two passes (chunks of
-# directions) of one f may differ within the tolerance asked; a helper that compares
-# its passes' values (api/_seed.py) skips the comparison where this moved meanwhile
-# (per thread: another thread's integrations say nothing of this one's passes).
+# The passes of a helper call compare their values (api/_seed.py: an unseeded random draw
+# inside f moves the value at its first digits, and the partials of the passes would be
+# spliced from different functions).  An adaptive integration of duals (dg.quad,
+# dg.solve_ivp) steps on every coefficient a pass carries, so two passes of one
+# deterministic f may differ within the tolerance it was asked for: each such integration
+# declares that tolerance (:func:`adaptive_run`) to the watches open in its thread, one
+# per pass (:class:`_Watched`, wherever the pass runs: here or on an executor's thread or
+# process, which sends it back with the pass's result), and the comparison allows it.
 _ADAPTIVE = threading.local()
 
+#: how many times its declared tolerance an integration's value may move between passes
+#: (dg.quad declares its tolerance or its error estimate, dg.solve_ivp its rtol / atol
+#: times sqrt(nfev): local errors add up over the steps).  ``python
+#: bench/pass_tolerance.py``: deterministic passes moved at most 3.7 times what they
+#: declared (Lorenz to t = 30, chaotic), 0.8 (Lotka-Volterra to t = 300), dg.quad 5e-5;
+#: an unseeded draw moves f's value by O(1): caught wherever the tolerances asked are
+#: well below it (at dg.solve_ivp's default rtol 1e-3 only moves past ~20-70 % of f)
+SLACK = 10.0
 
-def adaptive_runs():
-    """This thread's count of adaptive integrations of duals."""
-    return getattr(_ADAPTIVE, "count", 0)
+
+def adaptive_run(rtol, atol, values=(), error=()):
+    """Declare an adaptive integration of duals in this thread: its value may move
+    between passes by ``rtol`` of its size and ``atol`` (the solver's tolerances),
+    and by its own ``error`` estimate where that is larger; ``values``: the values it
+    computed (their largest finite magnitude is the size)."""
+    cells = getattr(_ADAPTIVE, "cells", None)
+    if not cells:                    # no pass of a helper that compares is watching
+        return
+    r = float(np.max(rtol))
+    amount = max(float(np.max(atol)), r * _largest(values), _largest(error))
+    for cell in cells:
+        cell[0] = max(cell[0], r)
+        cell[1] += amount
 
 
-def adaptive_run():
-    """Note an adaptive integration of duals in this thread."""
-    _ADAPTIVE.count = adaptive_runs() + 1
+def _largest(a):
+    a = np.abs(np.asarray(a))
+    return float(np.max(a, where=np.isfinite(a), initial=0.0))
 
-__all__ = ["run_tasks", "worker_count"]
+
+class _Watched:
+    """``fn(*task)`` as one pass: ``(result, (rtol, amount))``, the loosest relative
+    tolerance and the summed absolute amounts that the pass's adaptive integrations
+    declared (:func:`adaptive_run`).  Module level: a process pool pickles it."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __call__(self, *task):
+        cell = [0.0, 0.0]
+        saved = getattr(_ADAPTIVE, "cells", None)
+        _ADAPTIVE.cells = [cell]         # this pass's own (the caller merges it upwards)
+        try:
+            result = self.fn(*task)
+        finally:
+            _ADAPTIVE.cells = saved
+        return result, (cell[0], cell[1])
+
+
+def watched_tasks(who, fn, tasks, labels, executor=None, progress=False):
+    """``(results, tolerances)``: :func:`run_tasks`'s results and, for each pass, what
+    its adaptive integrations declared (``(rtol, amount)``; ``(0.0, 0.0)``: none).
+    The loosest of them is declared again here, so that the watches open around this
+    call (an outer helper's pass) allow for it too."""
+    pairs = run_tasks(who, _Watched(fn), tasks, labels, executor, progress)
+    tolerances = [t for _, t in pairs]
+    if tolerances and getattr(_ADAPTIVE, "cells", None):
+        adaptive_run(max(t[0] for t in tolerances), max(t[1] for t in tolerances))
+    return [r for r, _ in pairs], tolerances
+
+__all__ = ["run_tasks", "watched_tasks", "adaptive_run", "worker_count"]
 
 
 def worker_count(executor):

@@ -581,7 +581,6 @@ def _room(lo, hi):
 def _adaptive(g, ends, epsabs, epsrel, limit):
     """Bisection until every component ``i`` has ``E_i <= max(epsabs, epsrel |I_i|)``
     (or ``E_i`` at its rounding level): ``(I, E, status, lo, hi, Is, Es)``."""
-    adaptive_run()
     lo, hi = np.asarray(ends[:-1], dtype=float), np.asarray(ends[1:], dtype=float)
     Is, Es, Rs = _gk21(g, lo, hi)
     status = 0
@@ -609,6 +608,7 @@ def _adaptive(g, ends, epsabs, epsrel, limit):
         Is = np.concatenate([np.delete(Is, j, axis=0), I2])
         Es = np.concatenate([np.delete(Es, j, axis=0), E2])
         Rs = np.concatenate([np.delete(Rs, j, axis=0), R2])
+    adaptive_run(epsrel, epsabs, I, E)      # (how far a pass's value may move: api/_parallel)
     return I, E, status, lo, hi, Is, Es
 
 

@@ -17,13 +17,13 @@ from .. import dual
 from ..dual import (ELEMENTS, Dual, _snapshots, check_live, elements_written, holomorphic_tag,
                    make, new_tag, numeric, retire)
 from ..dispatch._second_order import seeded_by
-from ._parallel import adaptive_runs, run_tasks, worker_count
+from ._parallel import SLACK, watched_tasks, worker_count
 from ._tree import ResultList, Results, flatten, is_node
 from ..dual import from_object_array as _from_object_array, stack_scalars
 
 __all__ = ["chunk_sizes", "private", "seed", "extract", "jacobian_columns", "chunk_tasks",
-           "evaluate_chunk", "assemble", "as_array", "OutTree", "split_aux", "strip_tag",
-           "shape", "translated", "pass_note", "MAX_CHUNK", "linked"]
+           "evaluate_chunk", "assemble", "same_values", "as_array", "OutTree", "split_aux",
+           "strip_tag", "shape", "translated", "pass_note", "MAX_CHUNK", "linked"]
 
 # chunk=None: as many directions per pass as fit, up to MAX_CHUNK, while the
 # partials of an intermediate as large as the input stay within MEMORY_BUDGET.
@@ -560,52 +560,87 @@ class _Labels:
         return f"input directions {s} to {s + w - 1} (chunk {k + 1} of {len(self)})"
 
 
-def assemble(results, who="dualgrad", check=True):
+def assemble(results, who="dualgrad", tolerances=None):
     """``(value, partials)`` from the passes' results, directions stacked last (and
     the first pass's ``aux`` when the passes return one).  Every pass must have
-    computed the same value, to the bit (values are NumPy's, whatever the directions):
-    where one differs, ``f`` is not a function of ``x`` alone (random numbers drawn
-    without a seed inside ``f``, a counter, a cache) and the stacked partials would
-    be of different functions (userml48: a dropout mask per pass, a gradient spliced
-    from two masks).  ``check=False``: passes that may differ within a tolerance (an
-    adaptive integration of duals ran: :func:`compared`), or ran elsewhere."""
+    computed the same value (values are NumPy's, whatever the directions): where one
+    differs, ``f`` is not a function of ``x`` alone (random numbers drawn without a
+    seed inside ``f``, a counter, a cache) and the stacked partials would be of
+    different functions (userml48: a dropout mask per pass, a gradient spliced from
+    two masks).  ``tolerances``: per pass, ``(rtol, amount)`` its adaptive
+    integrations of duals declared (:func:`dualgrad.api._parallel.watched_tasks`):
+    their values follow the partials a pass carries, so two passes may differ within
+    them (:data:`~dualgrad.api._parallel.SLACK` times, on top of 1e-9)."""
     value, first = results[0][:2]
     if len(results) > 1:
-        for k, r in enumerate(results[1:] if check else (), 2):
-            if not _same_value(value, r[0]):
-                raise errors.passes_differ(who, k, len(results))
+        same_values(who, [r[0] for r in results], tolerances)
         first = np.concatenate([as_array(r[1]) for r in results], axis=-1)
     return (value, first) + tuple(results[0][2:])
 
 
+def same_values(who, values, tolerances=None, starts=None):
+    """Raise where a pass's value differs from the first pass's (see :func:`assemble`).
+    ``starts``: pass ``k`` computed the first pass's value from entry ``starts[k]`` on
+    (a Hessian's outer chunks: the inner gradient from the chunk's first direction,
+    NaN where a chunk met a tie the second order decides without the directions to
+    decide it: such entries are not compared)."""
+    for k in range(1, len(values)):
+        rtol = amount = 0.0
+        if tolerances is not None:
+            (r1, a1), (rk, ak) = tolerances[0], tolerances[k]
+            rtol, amount = max(r1, rk), a1 + ak
+        ref, value = values[0], values[k]
+        if starts:
+            ref, value = np.asarray(dual.primal(ref))[starts[k] - starts[0]:], \
+                np.asarray(dual.primal(value))
+            try:
+                if ref.shape == value.shape:
+                    both = ~(np.isnan(ref) | np.isnan(value))
+                    ref, value = ref[both], value[both]
+            except TypeError:            # (values NumPy cannot test for NaN: as they are)
+                pass
+        if not _same_value(ref, value, SLACK * rtol, SLACK * amount):
+            exc = errors.passes_differ(who, k + 1, len(values))
+            if rtol or amount:
+                exc.add_note(
+                    f"dualgrad: f integrated with dg.quad / dg.solve_ivp, whose values "
+                    f"may move between passes within their tolerance; these passes "
+                    f"differ beyond {SLACK:g} times it (rtol {rtol:.3g}, absolute "
+                    f"{amount:.3g}). If f draws no random numbers, tighten epsrel / "
+                    "rtol, or pass chunk=x.size for one pass.")
+            raise exc
+
+
 def compared(who, fn, tasks, labels, executor, progress):
-    """``assemble(run_tasks(...), who)`` with the passes' values compared only where
-    they must agree: run here (an executor's processes run adaptive integrations
-    this process does not count) and no adaptive integration of duals (dg.solve_ivp,
-    dg.quad: their steps follow the partials a pass carries) ran meanwhile."""
-    before = adaptive_runs()
-    results = run_tasks(who, fn, tasks, labels, executor, progress)
-    return assemble(results, who, check=executor is None and adaptive_runs() == before)
+    """``assemble(run_tasks(...), who)``: the passes' values compared, within what
+    the adaptive integrations of duals (dg.solve_ivp, dg.quad) each pass ran
+    declared, wherever the passes ran (an executor's threads and processes send
+    their declarations back with their results)."""
+    results, tolerances = watched_tasks(who, fn, tasks, labels, executor, progress)
+    return assemble(results, who, tolerances)
 
 
-def _same_value(a, b):
+def _same_value(a, b, rtol=0.0, amount=0.0):
     """Whether two passes' values agree: to 1e-9 of the largest (a nested helper's
     value, a gradient computed through the partials, may take another path at
     another width and differ in its last bits; another draw of random numbers differs
-    at the first digits); NaN equals NaN; a pair this cannot compare counts as equal."""
+    at the first digits), and ``rtol`` of each element and ``amount`` more where
+    adaptive integrations ran; NaN equals NaN; a pair this cannot compare counts as
+    equal."""
     if isinstance(a, (list, tuple)):
         return isinstance(b, (list, tuple)) and len(a) == len(b) and \
-            all(map(_same_value, a, b))
+            all(_same_value(u, v, rtol, amount) for u, v in zip(a, b))
     if isinstance(a, dict):
         return isinstance(b, dict) and a.keys() == b.keys() and \
-            all(_same_value(a[k], b[k]) for k in a)
+            all(_same_value(a[k], b[k], rtol, amount) for k in a)
     a, b = dual.primal(a), dual.primal(b)
     try:
         if np.shape(a) != np.shape(b):
             return False
         size = np.abs(a)
         scale = float(np.max(size, where=np.isfinite(size), initial=0.0))
-        return bool(np.allclose(a, b, rtol=1e-9, atol=1e-9 * scale, equal_nan=True))
+        return bool(np.allclose(a, b, rtol=max(1e-9, rtol), atol=1e-9 * scale + amount,
+                                equal_nan=True))
     except TypeError:                    # (an output NumPy cannot compare for NaN)
         return True
 

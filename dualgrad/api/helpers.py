@@ -27,10 +27,10 @@ from ..dispatch import _second_order
 from ._dense import dense_jacobian as _jacobian
 from ._dense import with_outer_level as _with_outer_level
 from ._dense import shaped as _shaped
-from ._parallel import run_tasks
+from ._parallel import watched_tasks
 from ._seed import (MAX_CHUNK, MEMORY_BUDGET, OutTree, as_array, call_jitted, chunk_tasks, evaluate_chunk,
                     extract, is_jitted, jacobian_columns, linked, pass_note, private,
-                    split_aux, strip_tag, translated)
+                    same_values, split_aux, strip_tag, translated)
 from ._tree import (LEAF, Results, first_difference, flatten, helper_made, is_node,
                     leaf_paths, unflatten)
 from ._validate import as_input, check_argnums, check_callable, check_chunk, \
@@ -840,25 +840,30 @@ def _hessian(who, f, x, args, kwargs, chunk, inner_chunk, executor, progress, ar
     def passes():
         if one:
             return [jacobian_columns(who, inner, template, nums, flat.xs, None, chunk, None,
-                                     False, has_aux)]
+                                     False, has_aux)], None
         # the upper triangle: outer chunk k (directions s_k to s_k + w_k - 1) needs the
         # inner gradient's entries s_k onwards only; the rows above come from the
         # earlier chunks' blocks by symmetry (about half the second-order work).  The
         # parts are made here: a second round's inner.forced / summaries reach them
         parts = [t[:1] + (inner.rows_from(t[6]),) + t[2:] for t in tasks]
-        done = run_tasks(who, _noted_chunk, parts, labels, executor, progress)
+        done, tolerances = watched_tasks(who, _noted_chunk, parts, labels, executor,
+                                         progress)
         # each chunk's tie notes, made where it ran (a process pool's worker too: kept
         # there, its chunks decided a kink each by its own block of D; ties45)
         inner.summaries = [s for _, notes in done for s in notes]
-        return [r for r, _ in done]
-    results = passes()
+        return [r for r, _ in done], tolerances
+    results, tolerances = passes()
     clash = _second_order.clashes(inner.summaries)
     if clash:
         # outer chunks decided a second-order tie each by its own block of D, unlike
         # one another: where f has no second derivative; one convention per call
         # (the midpoint, the unchunked Hessian's) in a second round
         inner.forced, inner.summaries = clash, []
-        results = passes()
+        results, tolerances = passes()
+    if not one:
+        # the chunks' gradients agree where they overlap, or f drew other random numbers
+        # in each (the Hessian's columns would be of different functions: rosen49)
+        same_values(who, [r[0] for r in results], tolerances, [t[6] for t in tasks])
     res = results[0]
     if one:
         flatH = _with_outer_level(as_array(res[1]), res[0])    # f linear in an outer level

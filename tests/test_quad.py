@@ -559,3 +559,41 @@ def test_vectorized_branches_that_stay_put_across_node_counts():
         return dg.quad(func, -np.inf, np.inf, vectorized=True)[0]
     q = np.array([0.7, 2.0])
     np.testing.assert_allclose(dg.gradient(total, q), -SQPI / (2 * q ** 1.5), rtol=1e-9)
+
+
+def test_a_continuous_piecewise_func_spelled_with_minimum():
+    # int_0^1 where(x < p, x - p, 0) = -p^2 / 2 (continuous at p): the comparison is
+    # refused (a jump or not, the watch cannot tell), the message names np.minimum, whose
+    # gradient -p is exact and whose Hessian (a kink: -1 of the delta term) is refused
+    def spelled(where):
+        def area(q):
+            p = q[0]
+            func = (lambda x: np.where(x < p, x - p, 0.0)) if where else \
+                (lambda x: np.minimum(x - p, 0.0))
+            return dg.quad(func, 0.0, 1.0)[0]
+        return area
+    with pytest.raises(TypeError, match=r"spell it np.minimum\(x - p, 0.0\)"):
+        dg.gradient(spelled(True), np.array([0.3]))
+    np.testing.assert_allclose(dg.gradient(spelled(False), np.array([0.3])), [-0.3],
+                               rtol=1e-8)
+    with pytest.raises(TypeError, match="a kink"):
+        dg.hessian(spelled(False), np.array([0.3]))
+
+
+def test_dualgrads_refusals_inside_func_on_scipys_path_are_themselves():
+    # func's own refusal (math.exp of a dual; a nested dg.quad's moving jump) left
+    # QUADPACK's callback as a TypeError that read as scipy.integrate.quad's own
+    # ("write that step as dg.quad(...)", to a user of dg.quad)
+    import math
+    with pytest.raises(TypeError, match=r"math\.\*") as info:
+        dg.derivative(lambda p: dg.quad(lambda x: math.exp(p * x), 0.0, 1.0)[0], 0.5)
+    assert "scipy.integrate.quad converts" not in str(info.value)
+
+    def nested(p):                  # int_0^1 int_0^1 [x < y p] dx dy: the place y p moves
+        return dg.quad(lambda y: dg.quad(lambda x: np.where(x < y * p, 1.0, 0.0) + 0 * p,
+                                         0.0, 1.0)[0], 0.0, 1.0)[0]
+    with pytest.raises(TypeError, match="Split the range at the moving place"):
+        dg.derivative(nested, 0.5)
+    # its split spelling, int_0^1 int_0^{y p} dx dy = p / 2
+    assert dg.derivative(lambda p: dg.quad(lambda y: dg.quad(
+        lambda x: 1.0 + 0 * p, 0.0, y * p)[0], 0.0, 1.0)[0], 0.5) == pytest.approx(0.5)

@@ -433,7 +433,10 @@ def _moving(ufunc, where, x0, x1, kink):
         "Split the range at the moving place c and integrate each branch over its own "
         "range, dg.quad(g1, a, c)[0] + dg.quad(g2, c, b)[0] (the moving limits carry "
         "the term exactly; no comparison of x with c left inside g1 or g2). Where the "
-        "place does not move, compare plain values (dg.stop_gradient(p)).")
+        "place does not move, compare plain values (dg.stop_gradient(p)). Where func "
+        "is continuous there (np.where(x < p, x - p, 0.0), a hat), a first derivative "
+        "loses no term: spell it np.minimum(x - p, 0.0) (np.maximum, np.abs: a kink, "
+        "refused for second derivatives only).")
 
 
 class _OneNode:
@@ -458,12 +461,12 @@ class _WatchedNode(Watched):
         watch.start()
 
     def __call__(self, x, *args):
-        out = Watched.__call__(self, x, *args)
-        if self.watch.seen:
-            try:
-                self.watch.check(x, False, keep=True)
-            except TypeError as exc:    # (out of QUADPACK's callback as itself, not as
-                raise _Refused(exc) from None       # a TypeError SciPy's call raised)
+        try:                            # dualgrad's refusals (this watch's, a nested
+            out = Watched.__call__(self, x, *args)          # dg.quad's, float(d)'s)
+            if self.watch.seen:         # leave QUADPACK's callback as themselves, not
+                self.watch.check(x, False, keep=True)      # as a TypeError SciPy's
+        except errors.DualTypeError as exc:                # call raised
+            raise _Refused(exc) from None
         return out
 
 

@@ -175,3 +175,52 @@ def test_gradient_and_hessian_closed_forms():
                                rtol=1e-13)
     np.testing.assert_allclose(dg.hessian(f, x), np.diag(2.0 * np.exp(x) * np.cos(x)),
                                rtol=1e-13, atol=1e-15)
+
+
+# ---- the lean sum's error state: a sum that is not finite is NumPy's, which reports ------
+def _reports(op):
+    import warnings
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        got = op()
+    return got, [str(w.message) for w in seen]
+
+
+SUM_CASES = {"inf - inf": [1.0, 1.0, np.inf, -np.inf, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+             "overflow": [1e308] * 10, "nan": [np.nan] + [1.0] * 9,
+             "inf": [np.inf] + [1.0] * 9, "finite": list(np.linspace(0.5, 2.0, 10))}
+
+
+@pytest.mark.parametrize("N", [8, 10, 37, 128])
+@pytest.mark.parametrize("case", list(SUM_CASES))
+@pytest.mark.parametrize("spelling", ["np.sum", "method"])
+def test_small_sum_reports_as_numpy(case, spelling, N):
+    _loader.load()
+    x = np.resize(np.array(SUM_CASES[case]), N)
+    u = _dual(x, 3)
+    op = (lambda: np.sum(u)) if spelling == "np.sum" else (lambda: u.sum())
+    (want, expected), (got, reported) = _reports(lambda: np.sum(x)), _reports(op)
+    assert reported == expected
+    assert np.float64(got.value).tobytes() == np.float64(want).tobytes()
+    np.testing.assert_allclose(got.partials, np.asarray(u.partials).sum(axis=0), rtol=1e-13,
+                               atol=1e-13)
+    with _kernels.use("numpy"):
+        general, general_reported = _reports(op)
+    assert general_reported == expected
+    _bits(got, general)
+
+
+def test_small_sum_raises_under_errstate_as_numpy():
+    _loader.load()
+    x = np.array(SUM_CASES["inf - inf"])
+    u = _dual(x, 2)
+    with np.errstate(invalid="raise"):
+        with pytest.raises(FloatingPointError):
+            np.sum(x)
+        with pytest.raises(FloatingPointError):
+            np.sum(u)
+        with pytest.raises(FloatingPointError):
+            u.sum()
+    with np.errstate(over="raise"):
+        with pytest.raises(FloatingPointError):
+            np.sum(_dual([1e308] * 10, 2))

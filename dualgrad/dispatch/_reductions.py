@@ -200,7 +200,7 @@ def lean_sum(a, *args, **kwargs):
         return None
     if v.ndim == 1:
         row = sum_small(v, p)
-        if row is not None:
+        if row is not None and row[0] - row[0] == 0.0:    # (inf / NaN: NumPy's sum reports)
             return make_scalar(row[0], row[1:], a.tag)
     axes = _ALL_AXES[v.ndim]
     return make_scalar(float(_add(v, axis=axes)), sum_partials(p, axes, False), a.tag)

@@ -182,6 +182,8 @@ def _eig(a, vectors=True, _scale=True):
     # condition number: tied within that (eig47)
     ties = _spectral.tied(None, w, lambda: _spectral.block_scale(a.value, V),
                           kappa=_spectral.sensitivity(a.value, V, Vi))
+    if ties is not None:                 # a close pair that its residuals resolve (eig49)
+        ties = _spectral.resolved(ties, a.value, w, V, Vi)
     lost = None
     if ties is not None:
         split = _spectral.split_members(w, dw, ties, a.value, dA)

@@ -107,3 +107,50 @@ def test_jordan_block_of_a_close_looking_pair_stays_a_tie():
     assert ties is not None
     left = _spectral.resolved(ties, A, w, V, Vi)
     assert left is not None and np.array_equal(left, ties)
+
+
+def _symmetric(m, d, top, seed):
+    """``Q diag(1, 1 + d, reals up to top) Q^T`` and the rank-one directions that move
+    only ``1 + d`` (``E``) and only ``1`` (``B``)."""
+    rng = np.random.default_rng(seed)
+    Q, _ = np.linalg.qr(rng.standard_normal((m, m)))
+    rest = np.linspace(-top, top, m - 2) if m > 3 else [top]
+    A = (Q * np.r_[1.0, 1.0 + d, rest]) @ Q.T
+    return (A + A.T) / 2, np.outer(Q[:, 1], Q[:, 1]), np.outer(Q[:, 0], Q[:, 0])
+
+
+@pytest.mark.parametrize("uplo", ["L", "U"])
+def test_close_pair_of_a_symmetric_matrix_has_its_own_gradient(uplo):
+    # the same class in eigh / eigvalsh: m = 40, |w| up to 1e3, the pair 6e-11 apart
+    A, E, B = _symmetric(40, 6e-11, 1e3, 2)
+    k = np.argmin(np.abs(np.linalg.eigvalsh(A) - (1 + 6e-11)))
+    for f in (lambda M: np.linalg.eigvalsh(M, UPLO=uplo),
+              lambda M: np.linalg.eigh(M, UPLO=uplo)[0]):
+        g = lambda x: f(A + x[0] * E + x[1] * B)[k]  # noqa: E731
+        np.testing.assert_allclose(dg.gradient(g, np.zeros(2)), [1.0, 0.0], atol=1e-5)
+    # the pair's vectors keep the a priori tie: their term C_ij / gap is rounding's
+    # turn over the gap twice (NaN, as before, never a confident number)
+    v = lambda x: np.sum(np.linalg.eigh(A + x[0] * E + x[1] * B, UPLO=uplo)[1][:, k] ** 3)  # noqa: E731
+    assert np.all(np.isnan(dg.gradient(v, np.zeros(2))))
+
+
+def test_close_symmetric_pair_against_mpmath_at_50_digits():
+    mp = pytest.importorskip("mpmath")
+    A, E, B = _symmetric(5, 5e-9, 1e6, 0)
+    k = np.argmin(np.abs(np.linalg.eigvalsh(A) - (1 + 5e-9)))
+    got = dg.gradient(lambda x: np.linalg.eigvalsh(A + x[0] * E + x[1] * B)[k], np.zeros(2))
+    with mp.workdps(50):
+        Am, Em, Bm = (mp.matrix(M.tolist()) for M in (A, E, B))
+
+        def value(s, t):
+            return sorted(mp.eigsy(Am + s * Em + t * Bm, eigvals_only=True))[k]
+        want = [float(mp.diff(lambda s: value(s, 0), 0)), float(mp.diff(lambda t: value(0, t), 0))]
+    np.testing.assert_allclose(got, want, atol=1e-4)
+
+
+def test_repeated_symmetric_eigenvalue_stays_a_tie():
+    # d = 0 under a dense Q: the pair stays the cluster's mean (eigvalsh)
+    A, E, B = _symmetric(40, 0.0, 1e3, 4)
+    k = np.argmin(np.abs(np.linalg.eigvalsh(A) - 1.0))
+    got = dg.gradient(lambda x: np.linalg.eigvalsh(A + x[0] * E + x[1] * B)[k], np.zeros(2))
+    np.testing.assert_allclose(got, [0.5, 0.5], atol=1e-12)

@@ -155,7 +155,8 @@ def _eig(a, vectors=True, _scale=True):
     """``w, V = eig(A)``.  With ``E = V^-1 dA V``: ``dw = diag(E)``; the eigenvectors
     ``dV = V (F * E)`` with ``F_ij = 1 / (w_j - w_i)`` (distinct eigenvalues), less the
     component along each vector that NumPy's unit-norm convention removes; at equal
-    eigenvalues (within :func:`._spectral.resolution`) the pair's term is 0 where
+    eigenvalues (within :func:`._spectral.resolution`; for the values, within what the
+    pair's residuals allow: :func:`._spectral.resolved`) the pair's term is 0 where
     ``E_ij`` and ``E_ji`` are 0 to rounding, NaN otherwise (:mod:`._spectral`), and the
     values take the cluster's mean ``trace(E_cc) / k`` (``diag(E)`` there is of
     LAPACK's basis inside the cluster), ordered by the second order under nested
@@ -182,6 +183,7 @@ def _eig(a, vectors=True, _scale=True):
     # condition number: tied within that (eig47)
     ties = _spectral.tied(None, w, lambda: _spectral.block_scale(a.value, V),
                           kappa=_spectral.sensitivity(a.value, V, Vi))
+    near = ties                          # the vectors' ties: a priori (_linalg._resolved_h)
     if ties is not None:                 # a close pair that its residuals resolve (eig49)
         ties = _spectral.resolved(ties, a.value, w, V, Vi)
     lost = None
@@ -218,7 +220,7 @@ def _eig(a, vectors=True, _scale=True):
     if np.iscomplexobj(primal(V)) and _scale:
         raise errors.complex_eigenvectors()
     gap = w[..., None, :] - w[..., :, None]
-    dV = V @ _spectral.couple(_spectral.inverse_gaps(gap) * E, E, ties)
+    dV = V @ _spectral.couple(_spectral.inverse_gaps(gap) * E, E, near)
     dV = dV - V * np.sum(V * dV, axis=-2, keepdims=True)  # each column keeps unit norm
     if lost is not None and lost.any():  # the second order picks another basis / order
         dV = np.where(lost[..., None, :], _spectral.nan_like(dV), dV)

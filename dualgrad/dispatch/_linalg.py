@@ -1311,8 +1311,9 @@ def _eigh(A, UPLO="L", _phase=True):
     gap = w[..., None, :] - w[..., :, None]
     M = _H(V) @ _triangle(_directions(A, A.tag), UPLO) @ V
     diag = np.diagonal(M, axis1=-2, axis2=-1)
-    ties = _spectral.tied(gap, w, lambda: _spectral.block_scale(A.value, V))
-    dV = V @ _spectral.couple(_spectral.inverse_gaps(gap) * M, M, ties)
+    near = _spectral.tied(gap, w, lambda: _spectral.block_scale(A.value, V))
+    ties = _resolved_h(near, A.value, UPLO, w, V)     # the values' ties (the vectors':
+    dV = V @ _spectral.couple(_spectral.inverse_gaps(gap) * M, M, near)   # a priori)
     if np.iscomplexobj(primal(V)):
         diag = np.real(diag)
         if _phase:
@@ -1323,6 +1324,27 @@ def _eigh(A, UPLO="L", _phase=True):
             dV = np.where(lost[..., None, :], _spectral.nan_like(dV), dV)
     result = _result("eigh")
     return result(make(w, _last(diag), A.tag), make(V, _last(dV), A.tag))
+
+
+def _resolved_h(ties, A, UPLO, w, V):
+    """:func:`._spectral.resolved` for ``eigh`` / ``eigvalsh`` (``A`` the value, maybe a
+    dual, of which NumPy reads the triangle ``UPLO``): a close pair of a Hermitian
+    matrix that its residuals resolve is no tie for the values (eig49: ``[0.5, 0.5]``
+    for ``[1, 0]`` with the pair ``6e-11`` apart beside ``1e3``); ``V^-1 = V^H``,
+    ``||P|| = 1``.  The vectors keep the a priori ties: their pair term ``C_ij / gap``
+    takes rounding's turn of the pair's vectors (``~rho / gap``) over the gap once more,
+    an error ``|dA| rho / gap^2`` (``3.6e6`` for an exact 0 at ``6e-11``), not the values'
+    ``|dA| rho / gap``."""
+    if ties is None or np.ndim(primal(A)) != 2:
+        return ties
+    a = primal(A)
+    lower = _masks(a.shape[-1])[0]
+    mirrored = np.conj(a.T)
+    H = np.where(lower, a, mirrored) if UPLO == "L" else np.where(lower, mirrored, a)
+    if np.iscomplexobj(H):
+        H = np.where(np.eye(a.shape[-1], dtype=bool), np.real(H), H)
+    v = primal(V)
+    return _spectral.resolved(ties, H, w, v, np.conj(v.T))
 
 
 def _eigvalsh_only(A, UPLO):
@@ -1336,8 +1358,9 @@ def _eigvalsh_only(A, UPLO):
     dw = np.sum(_conj(V) * (dA @ V), axis=-2)       # the diagonal of V^H dA V
     if np.iscomplexobj(primal(dw)):
         dw = np.real(dw)
-    ties = _spectral.tied(w[..., None, :] - w[..., :, None], w,
-                          lambda: _spectral.block_scale(A.value, V))
+    ties = _resolved_h(_spectral.tied(w[..., None, :] - w[..., :, None], w,
+                                      lambda: _spectral.block_scale(A.value, V)),
+                       A.value, UPLO, w, V)
     if ties is not None:                                # repeated: the cluster's mean
         dw = _spectral.clustered(dw, ties, w, _H(V) @ dA @ V, tag=A.tag)
     return make(w, _last(dw), A.tag)

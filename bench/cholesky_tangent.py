@@ -9,10 +9,13 @@ directions through ``np.linalg.cholesky`` (the value's factorization included).
 ``inverse``: the old path's steps written out here (``L^-1`` by LAPACK's ``inv``, ``S = L^-1 dA
 L^-T`` and ``dL = L Phi`` by dense products, every direction one stacked ``matmul``).
 ``jax``: ``jax.jit(jax.vmap(jvp))`` over the directions (float64), compiled before timing.
-Each cell: the median seconds of a call, and the ratio to dualgrad's in the same run.
+Each cell: the median process CPU seconds of a call (``time.process_time``: a shared
+machine's descheduling stays out; JAX's own threads count in full), and the ratio to
+dualgrad's in the same run.
 """
 import argparse
 import os
+import time
 
 from _common import keep_freed_memory, median_time, table  # (one BLAS thread first)
 
@@ -57,8 +60,10 @@ def main():
             P = rng.standard_normal((m, m, n))
             P = P + P.transpose(1, 0, 2)
             dual = make(A, P, 0)
-            t_new = median_time(lambda: np.linalg.cholesky(dual), repeat=5, min_time=0.2)
-            t_old = median_time(lambda: old_path(A, P), repeat=5, min_time=0.2)
+            t_new = median_time(lambda: np.linalg.cholesky(dual), repeat=5, min_time=0.2,
+                                clock=time.process_time)
+            t_old = median_time(lambda: old_path(A, P), repeat=5, min_time=0.2,
+                                clock=time.process_time)
             got = np.linalg.cholesky(dual).partials
             ref = old_path(A, P)[1]
             diff = np.max(np.abs(got - ref)) / np.max(np.abs(ref))
@@ -68,7 +73,7 @@ def main():
                 dirs = jnp.asarray(np.moveaxis(P, -1, 0))
                 jax.block_until_ready(f(dirs))
                 t_jax = median_time(lambda: jax.block_until_ready(f(dirs)), repeat=5,
-                                    min_time=0.2)
+                                    min_time=0.2, clock=time.process_time)
                 row += [f"{t_jax * 1e3:.3f}", f"{t_jax / t_new:.2f}"]
             else:
                 row += ["-", "-"]

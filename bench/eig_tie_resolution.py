@@ -3,7 +3,7 @@ the tie tolerance of ``np.linalg.eig`` / ``eigvals``' derivative (eig47,
 dualgrad/dispatch/_spectral.py ``sensitivity``), and how close genuinely distinct
 eigenvalues of random matrices come to it.
 
-    python bench/eig_tie_resolution.py [--trials 3000]
+    PYTHONPATH=. python bench/eig_tie_resolution.py [--trials 3000] [--log-cond 4] [--sizes ..]
 
 Repeated: ``A = S D S^-1`` (computed in float64), ``D`` with a double or triple
 eigenvalue 1 (real) or ``e^{0.7i}`` (rotation blocks), ``S`` random with singular
@@ -49,7 +49,7 @@ def _block_diag(*blocks):
     return out
 
 
-def repeated(trials, sizes):
+def repeated(trials, sizes, log_cond=4):
     out = {}
     for seed in range(trials):
         rng = np.random.default_rng(seed)
@@ -58,7 +58,7 @@ def repeated(trials, sizes):
         cplx = rng.random() < 0.4 and m >= 2 * k + 1
         U, _ = np.linalg.qr(rng.standard_normal((m, m)))
         W, _ = np.linalg.qr(rng.standard_normal((m, m)))
-        S = U @ np.diag(10.0 ** rng.uniform(0, rng.uniform(1, 4), m)) @ W
+        S = U @ np.diag(10.0 ** rng.uniform(0, rng.uniform(1, log_cond), m)) @ W
         if seed % 3 == 1:
             S = rng.standard_normal((m, m))
         if seed % 3 == 2:
@@ -153,10 +153,13 @@ def distinct(trials):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trials", type=int, default=3000)
+    parser.add_argument("--log-cond", type=float, default=4.0,
+                        help="S's singular values up to 10^U(1, this) (repeated)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[3, 4, 5, 6, 8, 12, 16, 24, 40])
     args = parser.parse_args()
     print("repeated eigenvalues: split / (m eps max(|w|, kappa)), ties below 8; "
           "split / (||P|| (rho_i + rho_j)), kept below 8; untied by the residuals")
-    for key, v in sorted(repeated(args.trials, [3, 4, 5, 6, 8, 12, 16, 24, 40]).items()):
+    for key, v in sorted(repeated(args.trials, args.sizes, args.log_cond).items()):
         a = np.array([t[0] for t in v])
         own = np.array([t[1] for t in v])
         own = own[np.isfinite(own)]

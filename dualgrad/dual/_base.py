@@ -365,10 +365,22 @@ _BINARY_OPS = frozenset(code for name, code in _OPCODES.items()
 _CACHE = _OPCODES.get("CACHE", -1)
 
 
+# id(code object) -> (the code object, its co_code): co_code is a new bytes object at
+# each read, and a code object's hash reads its fields (the key is its id, the entry
+# holds it, so the id stays its own)
+_CODE_BYTES = {}
+
+
 def _binary_op(frame):
     """Whether ``frame`` is running a binary operator (its instruction before the
     inline caches ``f_lasti`` may point into)."""
-    code, i = frame.f_code.co_code, frame.f_lasti
+    c = frame.f_code
+    kept = _CODE_BYTES.get(id(c))
+    if kept is None or kept[0] is not c:
+        if len(_CODE_BYTES) > 256:
+            _CODE_BYTES.clear()
+        kept = _CODE_BYTES[id(c)] = (c, c.co_code)
+    code, i = kept[1], frame.f_lasti
     while i > 0 and code[i] == _CACHE:
         i -= 2
     return code[i] in _BINARY_OPS
@@ -386,8 +398,10 @@ def _reflected_or_refuse(frame):
     (attack48 06).  A caller without source, or one whose call names no such method
     (``operator.matmul(L, u)`` reflects), keeps the stand-in."""
     f = frame.f_back
+    if f is not None and f.f_back is not None and _binary_op(f.f_back):
+        return                                  # L @ u: __matmul__'s caller (most calls)
     while f is not None and f.f_globals.get("__name__", "").startswith("scipy.sparse"):
-        if _binary_op(f):
+        if f.f_code.co_name == "dot":           # its `self @ other`
             return
         f = f.f_back
     if f is None or _binary_op(f):

@@ -2,7 +2,7 @@
 geophysics in model parameters, each checked against an independent oracle and timed
 against ``scipy.optimize.approx_fprime`` and the function itself in one process.
 
-    python bench/geophysics.py [--repeat R] [--steps NT] [--pyfunc]
+    python bench/geophysics.py [--repeat R] [--steps NT] [--pyfunc] [--only ROW ...] [--cpu]
 
 Problems (sources cited; the code is written for this script after them):
 
@@ -31,11 +31,13 @@ Problems (sources cited; the code is written for this script after them):
 
 Each row: the worst error of dualgrad and of approx_fprime against the oracle (over the
 largest entry), and median wall times of f, dualgrad and approx_fprime (one thread each,
-a shared machine: report ``uptime`` beside them).
+a shared machine: report ``uptime`` beside them; ``--cpu``: process times instead).
+``--only wave3 ...``: those rows only.  The engine is ``DUALGRAD_ENGINE``'s (printed).
 """
 
 import argparse
 import os
+import time
 
 import numpy as np
 from scipy.optimize import approx_fprime
@@ -52,6 +54,12 @@ DAMP = _W[:, None] * _W[None, :]
 DEPTH = np.arange(N) * DX
 ISZ, ISX = 30, 100
 REC = np.arange(20, 180, 8)
+CLOCK = [time.perf_counter]          # --cpu: time.process_time
+
+
+def timed(fn, repeat):
+    """Median seconds of ``fn()`` by :data:`CLOCK` (one call per sample)."""
+    return median_time(fn, repeat=repeat, min_time=0, clock=CLOCK[0])
 
 
 def ricker(nt):
@@ -203,7 +211,14 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--steps", type=int, default=500)
     ap.add_argument("--pyfunc", action="store_true")
+    ap.add_argument("--cpu", action="store_true",
+                    help="process time instead of wall time (a loaded machine)")
+    ap.add_argument("--only", nargs="+", choices=["wave3", "wave20", "basin100", "tomo400"],
+                    help="these rows only (default: all)")
     a = ap.parse_args()
+    if a.cpu:
+        CLOCK[0] = time.process_time
+    only = set(a.only or ["wave3", "wave20", "basin100", "tomo400"])
     if a.pyfunc:
         print("load:", os.getloadavg())
         pyfunc(a.repeat)
@@ -212,38 +227,42 @@ def main():
     print("load:", os.getloadavg())
     print(f"engine: {os.environ.get('DUALGRAD_ENGINE', 'default')}; wave: {N} x {N}, {nt} steps")
     for nl in (3, 20):
+        if f"wave{nl}" not in only:
+            continue
         v = np.linspace(1500.0, 3500.0, nl)
         w = np.cos(np.arange(nl))
-        tf = median_time(lambda: simulate(v, nt), repeat=rep, min_time=0)
+        tf = timed(lambda: simulate(v, nt), rep)
         J = dg.jacobian(simulate, v, nt)
         _, jv = dg.jvp(simulate, v, w, nt)
         jc = simulate(v + 1e-20j * w, nt).imag / 1e-20               # complex step along w
         Jc = np.stack([simulate(v + 1e-20j * e, nt).imag / 1e-20 for e in np.eye(nl)[:3]], -1)
-        tj = median_time(lambda: dg.jacobian(simulate, v, nt), repeat=rep, min_time=0)
-        tv = median_time(lambda: dg.jvp(simulate, v, w, nt), repeat=rep, min_time=0)
+        tj = timed(lambda: dg.jacobian(simulate, v, nt), rep)
+        tv = timed(lambda: dg.jvp(simulate, v, w, nt), rep)
         flat = lambda q: simulate(q, nt).ravel()
-        ta = median_time(lambda: approx_fprime(v, flat, 1e-6 * v), repeat=1, min_time=0)
+        ta = timed(lambda: approx_fprime(v, flat, 1e-6 * v), 1)
         Ja = approx_fprime(v, flat, 1e-6 * v).reshape(J.shape)
         row(f"wave{nl}", tf, [("jacobian", tj, err(J[..., :3], Jc)),
                               ("jvp", tv, err(jv, jc)),
                               ("approx_fprime", ta, err(Ja[..., :3], Jc))])
-    b = 500 + 800 * np.exp(-((_X - 1000) ** 2 + (_Y - 1000) ** 2) / 500 ** 2)
-    ex = basin_exact(b)
-    tf = median_time(lambda: basin(b), repeat=rep, min_time=0)
-    tj = median_time(lambda: dg.jacobian(basin, b), repeat=rep, min_time=0)
-    ta = median_time(lambda: approx_fprime(b, basin, 1e-3), repeat=1, min_time=0)
-    row("basin100", tf, [("jacobian", tj, err(dg.jacobian(basin, b), ex)),
-                         ("approx_fprime", ta, err(approx_fprime(b, basin, 1e-3), ex))])
-    s = (1 / 2000.0) * (1 + 0.1 * np.random.default_rng(0).standard_normal(NZ * NX))
-    L = np.stack([tomo(e) for e in np.eye(NZ * NX)], 1)
-    P = dg.sparsity(tomo, s)
-    tf = median_time(lambda: tomo(s), repeat=rep)
-    tj = median_time(lambda: dg.jacobian(tomo, s), repeat=rep)
-    tsp = median_time(lambda: dg.jacobian(tomo, s, sparsity=P), repeat=rep)
-    ta = median_time(lambda: approx_fprime(s, tomo, 1e-9), repeat=1, min_time=0)
-    row("tomo400", tf, [("jacobian", tj, err(dg.jacobian(tomo, s), L)),
-                        ("sparse", tsp, err(dg.jacobian(tomo, s, sparsity=P).toarray(), L)),
-                        ("approx_fprime", ta, err(approx_fprime(s, tomo, 1e-9), L))])
+    if "basin100" in only:
+        b = 500 + 800 * np.exp(-((_X - 1000) ** 2 + (_Y - 1000) ** 2) / 500 ** 2)
+        ex = basin_exact(b)
+        tf = timed(lambda: basin(b), rep)
+        tj = timed(lambda: dg.jacobian(basin, b), rep)
+        ta = timed(lambda: approx_fprime(b, basin, 1e-3), 1)
+        row("basin100", tf, [("jacobian", tj, err(dg.jacobian(basin, b), ex)),
+                             ("approx_fprime", ta, err(approx_fprime(b, basin, 1e-3), ex))])
+    if "tomo400" in only:
+        s = (1 / 2000.0) * (1 + 0.1 * np.random.default_rng(0).standard_normal(NZ * NX))
+        L = np.stack([tomo(e) for e in np.eye(NZ * NX)], 1)
+        P = dg.sparsity(tomo, s)
+        tf = median_time(lambda: tomo(s), repeat=rep)
+        tj = median_time(lambda: dg.jacobian(tomo, s), repeat=rep)
+        tsp = median_time(lambda: dg.jacobian(tomo, s, sparsity=P), repeat=rep)
+        ta = timed(lambda: approx_fprime(s, tomo, 1e-9), 1)
+        row("tomo400", tf, [("jacobian", tj, err(dg.jacobian(tomo, s), L)),
+                            ("sparse", tsp, err(dg.jacobian(tomo, s, sparsity=P).toarray(), L)),
+                            ("approx_fprime", ta, err(approx_fprime(s, tomo, 1e-9), L))])
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ Every number is a median of CPU time (BLAS and numba on one thread, ``_common``)
 each row checks the gradients against the peer (max relative difference) and prints
 the machine's load.  ``--quick`` runs the smallest sizes only.
 
-    python bench/ml_numpy.py [--quick] [--chunk-sweep]
+    python bench/ml_numpy.py [--quick] [--chunk-sweep [--hidden H] [--chunks 32,64,128,0]]
 """
 
 import argparse
@@ -215,9 +215,11 @@ def bench_laplace(rows, d):
     rows.append(row)
 
 
-def chunk_sweep(hidden=93):
+def chunk_sweep(hidden=93, chunks=(32, 64, 128, None)):
     """The MLP's gradient at several ``chunk=`` widths (the default is the widest
-    within the memory budget, 209 directions at 10,047 inputs)."""
+    within the memory budget, 209 directions at 10,047 inputs; ``None``: the default),
+    and the widths of the passes the default chose."""
+    from dualgrad.api._seed import chunk_sizes
     rng = np.random.default_rng(0)
     N, D, C, H = 256, 10, 3, hidden
     X = rng.standard_normal((N, D))
@@ -227,7 +229,9 @@ def chunk_sweep(hidden=93):
     f = lambda th: mlp_loss(th, X, y, shapes)               # noqa: E731
     print(f"| chunk | CPU s ({theta.size} inputs) |")
     print("| --- | --- |")
-    for chunk in (32, 64, 128, None):
+    print(f"default passes: {len(chunk_sizes(theta.size, None, theta.size))} of "
+          f"{max(chunk_sizes(theta.size, None, theta.size))} directions at most")
+    for chunk in chunks:
         g = lambda: dg.gradient(f, theta, chunk=chunk)      # noqa: E731
         g()
         times = []
@@ -244,10 +248,14 @@ def main():
     ap.add_argument("--chunk-sweep", action="store_true",
                     help="only the 10,047-weight MLP's gradient at chunk= 32, 64, 128 and "
                     "the default (one warm-up, median of 2 CPU times each)")
+    ap.add_argument("--hidden", type=int, default=93,
+                    help="--chunk-sweep's hidden width (93: 10,047 weights, 28: 1,207)")
+    ap.add_argument("--chunks", default="32,64,128,0",
+                    help="--chunk-sweep's widths, comma-separated (0: the default)")
     args = ap.parse_args()
     print("load before:", os.getloadavg())
     if args.chunk_sweep:
-        chunk_sweep()
+        chunk_sweep(args.hidden, [int(c) or None for c in args.chunks.split(",")])
         print("load after:", os.getloadavg())
         return
     rows = []

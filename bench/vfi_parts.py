@@ -14,9 +14,10 @@ the Jacobian of the value function in (beta, rho, nu): n = 3 directions).  Three
   the condition, ``np.where(c > 0, .., -inf)``, ``np.max(.., axis=2)``), each timed by
   ``time.perf_counter`` around it inside ``--reps`` Jacobians (and the same on floats),
   the median over every iteration of every rep, us (a median: robust to the process
-  being descheduled on a shared machine).  Unlike ``bench/scalar_loops.py --parts`` (one statement repeated
-  by timeit on the same operands, the garbage collector off) these are the costs the
-  loop meets: fresh operands each iteration, caches shared with the other statements.
+  being descheduled on a shared machine).  Unlike ``bench/scalar_loops.py --parts``
+  (one statement repeated by timeit on the same operands, the garbage collector off)
+  these are the costs the loop meets: fresh operands each iteration, caches shared
+  with the other statements.
 * ``ops``: single operations at VFI's shapes timed by timeit inside a ``dg.jacobian``
   pass (median of 7 repeats, us): ``np.where`` with dual branches of two shapes
   ((30, 5, 30) and (1, 5, 30), the condition of the value's shape), and

@@ -1155,6 +1155,11 @@ _MATH_SPELLINGS = {
     "gamma": "scipy.special.gamma", "lgamma": "scipy.special.gammaln",
     "log": "np.log (math.log(x, b): np.log(x) / np.log(b))", "dist": "np.linalg.norm(p - q)",
     "phase": "np.angle", "rect": "r * np.exp(1j * phi)", "polar": "(np.abs(z), np.angle(z))"}
+# cmath's that give complex results of real input: np.emath's (np.sqrt(-1.0) is nan)
+_CMATH_SPELLINGS = {
+    "sqrt": "np.emath.sqrt", "log": "np.emath.log (cmath.log(x, b): np.emath.logn(b, x))",
+    "log10": "np.emath.log10", "acos": "np.emath.arccos", "asin": "np.emath.arcsin",
+    "atanh": "np.emath.arctanh"}
 
 
 def math_spellings(frame):
@@ -1178,7 +1183,8 @@ def math_spellings(frame):
         if module is not math and module is not cmath:
             continue
         name = obj.__name__
-        spelling = _MATH_SPELLINGS.get(name, f"np.{name}")
+        spelling = (module is cmath and _CMATH_SPELLINGS.get(name)) or \
+            _MATH_SPELLINGS.get(name, f"np.{name}")
         text = f"{spelling} for {module.__name__}.{name}"
         if text not in found:
             found.append(text)
@@ -1230,13 +1236,16 @@ def dropped_derivatives(action, integer=False, where=""):
             "every nesting level and passes plain floats through); it is piecewise "
             "constant, so no derivative is lost.")
     spellings = ""
-    if where and action.startswith(("float(d)", "complex(d)")):
+    if action.startswith(("float(d)", "complex(d)")):
         import sys
-        try:
-            frame = sys._getframe(2)             # __float__'s caller: the line that did it
+        try:                # __float__'s / __complex__'s caller: the line that did it
+            frame = sys._getframe(2)
+            converting = sys._getframe(1).f_code.co_name in ("__float__", "__complex__")
         except ValueError:                       # pragma: no cover
-            frame = None
-        if frame is not None and user_line(frame) == where:
+            frame, converting = None, False
+        if converting and not where:             # complex(d) names no line itself
+            where = user_line(frame)
+        if converting and where and user_line(frame) == where:
             spellings = math_spellings(frame)
     if spellings:
         spellings = f"on that line, write {spellings} (they take duals); elsewhere, "
@@ -2693,6 +2702,17 @@ _STATS_SPELLINGS = {
     ("binom", "sf"): "scipy.special.betainc(np.floor(k) + 1, n - np.floor(k), p)",
 }
 _SCIPY_SPELLINGS.update(_STATS_SPELLINGS)
+# scipy.stats' sample moments (userfin49: a Cornish-Fisher VaR's skewness and kurtosis of a
+# portfolio's P&L), SciPy's defaults (bias=True, fisher=True) in NumPy
+_MOMENTS = ("d = a - np.mean(a, axis=axis, keepdims=True), then {0} (SciPy's default "
+            "axis=0; bias=True as SciPy's default{1})")
+_SCIPY_SPELLINGS.update({
+    "skew": _MOMENTS.format("np.mean(d ** 3, axis=axis) / np.mean(d ** 2, axis=axis) ** 1.5",
+                            ""),
+    "kurtosis": _MOMENTS.format("np.mean(d ** 4, axis=axis) / np.mean(d ** 2, axis=axis) ** 2 "
+                                "- 3", "; fisher=False: without the - 3"),
+    "moment": _MOMENTS.format("np.mean(d ** order, axis=axis)", "; center=c: a - c for d"),
+})
 for _name, (_call, _objective) in _ARGMIN_CALLS.items():
     _SCIPY_SPELLINGS[_name] = _ARGMIN_SPELLING.format(call=_call, objective=_objective,
                                                       name=_name)
@@ -3370,7 +3390,10 @@ def from_scipy(who, exc):
         return ours
     import traceback
     told = warned or _involves_duals(exc)
-    if not told and not (isinstance(exc, (TypeError, ValueError)) and _held_dual(exc)):
+    # AttributeError: scipy.stats.skew / kurtosis on an object array of scalar duals
+    # (their array-API finfo of the object dtype, userfin49's Cornish-Fisher VaR)
+    if not told and not (isinstance(exc, (TypeError, ValueError, AttributeError)) and
+                         _held_dual(exc)):
         return None
     entry = None
     for frame, _ in traceback.walk_tb(exc.__traceback__):
@@ -3387,6 +3410,10 @@ def from_scipy(who, exc):
     if name == "wrapper":                # a decorator's frame (spherical_jn's): what it wraps
         inner = next((v for k in ("fun", "func", "f") if callable(v := entry.f_locals.get(k))
                       and (getattr(v, "__module__", None) or "").startswith("scipy.")), None)
+        name = getattr(inner, "__name__", name)
+    if name == "axis_nan_policy_wrapper":   # scipy.stats' decorator (skew, kurtosis, ...)
+        inner = next((v for k in ("hypotest_fun_in", "hypotest_fun_out")
+                      if callable(v := entry.f_locals.get(k))), None)
         name = getattr(inner, "__name__", name)
     if name == "__ua_function__":        # scipy.fft's dispatch: the function it serves
         name = getattr(entry.f_locals.get("method"), "__name__", name)

@@ -257,3 +257,52 @@ def test_float_of_a_dual_on_a_line_without_math_keeps_the_general_fix():
         dg.derivative(lambda s: float(s) * 2.0, 2.0)
     assert "on that line, write" not in str(info.value)
     assert "use NumPy functions such as np.sin instead of math.sin" in str(info.value)
+
+
+def test_cmath_names_the_line_and_np_emath_for_complex_results():
+    import cmath
+
+    def f(x):
+        return (cmath.sqrt(x) * cmath.exp(1j * x)).imag
+    with pytest.raises(TypeError) as info:
+        dg.derivative(f, -4.0)
+    message = str(info.value)
+    assert "cmath.sqrt(x) * cmath.exp(1j * x)" in message        # the line: named now
+    assert "np.emath.sqrt for cmath.sqrt, np.exp for cmath.exp" in message
+
+    def fixed(x):                   # sqrt(x) e^(ix) at x = -4: 2i e^(-4i)
+        return (np.emath.sqrt(x) * np.exp(1j * x)).imag
+    x = -4.0                        # d/dx: (1 / (2 sqrt x) + i sqrt x) e^(ix), imaginary part
+    exact = ((1 / (2 * cmath.sqrt(x)) + 1j * cmath.sqrt(x)) * cmath.exp(1j * x)).imag
+    assert dg.derivative(fixed, x) == pytest.approx(exact, rel=1e-14)
+
+
+@pytest.mark.parametrize("name", ["skew", "kurtosis"])
+def test_scipy_stats_moments_are_named_and_their_spelling_is_exact(name):
+    import warnings
+    stats = pytest.importorskip("scipy.stats")
+    R = np.random.default_rng(3).standard_t(5, (400, 3)) * 0.01
+    w = np.array([0.5, 0.3, 0.2])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.ObjectArrayWarning)
+        with pytest.raises(TypeError) as info:  # SciPy's raw AttributeError before
+            dg.gradient(lambda v: getattr(stats, name)(R @ v), w)
+    message = str(info.value)
+    assert f"scipy.stats.{name} raised AttributeError" in message
+    assert "d = a - np.mean(a, axis=axis, keepdims=True)" in message
+
+    def spelled(v, axis=0):         # the message's spelling
+        a = R @ v
+        d = a - np.mean(a, axis=axis, keepdims=True)
+        if name == "skew":
+            return np.mean(d ** 3, axis=axis) / np.mean(d ** 2, axis=axis) ** 1.5
+        return np.mean(d ** 4, axis=axis) / np.mean(d ** 2, axis=axis) ** 2 - 3
+    scipys = getattr(stats, name)
+    assert spelled(w) == pytest.approx(scipys(R @ w), rel=1e-13)
+    g = dg.gradient(spelled, w)
+    for i in range(3):              # Richardson differences of SciPy's own function
+        e = np.eye(3)[i]
+
+        def central(h):
+            return (scipys(R @ (w + h * e)) - scipys(R @ (w - h * e))) / (2 * h)
+        assert g[i] == pytest.approx((4 * central(5e-4) - central(1e-3)) / 3, rel=1e-7)

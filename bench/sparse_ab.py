@@ -17,7 +17,8 @@ with ``--dia``), which is OTHER's source of it (``dualgrad/backend/_numba_kernel
 compiled in this process as this checkout compiles its own (LLVM's SLP vectorizer, the
 same signature; not cached) and put in the kernel module's place for the round; its
 Jacobian too is compared bit for bit first, and the median of the per-round ratios
-kernel / before is printed.  ``--alone`` (with ``--compare``): the two kernels alone
+kernel / before is printed, and the process time spent inside the two product kernels
+per call (each wrapped by a timer in both ways).  ``--alone`` (with ``--compare``): the two kernels alone
 instead, on the heat step's Laplacian and random ``u`` and partials (``--cells`` x 4),
 their results compared bit for bit with SciPy's first, alternating, ``--rounds`` x 20
 calls each, wall time per call: medians with the operands in cache ("hot") and after a
@@ -151,16 +152,29 @@ def main():
     ways = {"f": f, "kernel": kernel, "scipy": scipy}
     if opts.compare:
         from dualgrad.backend import _kernels, _numba_kernels
-        name = "dia_dual" if opts.dia else "csr_dual"
-        mine, theirs = getattr(_numba_kernels, name), other_kernel(opts.compare, name)
+        which = "dia_dual" if opts.dia else "csr_dual"    # (not ``name``: the loop's)
+        mine, theirs = getattr(_numba_kernels, which), other_kernel(opts.compare, which)
         assert _kernels._kernels() is _numba_kernels
+        inside = {"kernel": [0.0], "before": [0.0]}
+
+        def clocked(fn, spent):
+            def kernel(*args):
+                t0 = time.process_time()
+                try:
+                    return fn(*args)
+                finally:
+                    spent[0] += time.process_time() - t0
+            return kernel
+        mine_timed = clocked(mine, inside["kernel"])
+        theirs_timed = clocked(theirs, inside["before"])
+        setattr(_numba_kernels, which, mine_timed)
 
         def before():
-            setattr(_numba_kernels, name, theirs)
+            setattr(_numba_kernels, which, theirs_timed)
             try:
                 return jac()
             finally:
-                setattr(_numba_kernels, name, mine)
+                setattr(_numba_kernels, which, mine_timed)
 
         c = np.asarray(before())
         assert np.array_equal(a.view(np.int64), c.view(np.int64)), "the Jacobians differ"
@@ -168,11 +182,16 @@ def main():
     times = {name: [] for name in ways}
     print(f"load before: {os.getloadavg()}", flush=True)
     names = list(ways)
+    spent = {"kernel": [], "before": []}
     for r in range(opts.rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:
+            if opts.compare and name in spent:
+                inside[name][0] = 0.0
             t0 = time.process_time()
             ways[name]()
             times[name].append(time.process_time() - t0)
+            if opts.compare and name in spent:
+                spent[name].append(inside[name][0])
     print(f"load after: {os.getloadavg()}")
     fm = statistics.median(times["f"])
     for name in names:
@@ -183,6 +202,10 @@ def main():
     if opts.compare:
         ratio = statistics.median(k / b for k, b in zip(times["kernel"], times["before"]))
         print(f"kernel / before (median of rounds): {ratio:.3f}")
+        inner = statistics.median(k / b for k, b in zip(spent["kernel"], spent["before"]))
+        print(f"inside the product kernel per call: kernel "
+              f"{1e3 * statistics.median(spent['kernel']):.1f} ms, before "
+              f"{1e3 * statistics.median(spent['before']):.1f} ms; kernel / before {inner:.3f}")
 
 
 if __name__ == "__main__":

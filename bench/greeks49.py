@@ -12,7 +12,8 @@ Problems (the code of examples/greeks.py and of a user's scripts, written once w
 * BS Hessian: gamma, vanna, volga of one option, ``dg.hessian`` in (spot, vol);
 * MC: an Asian call's pathwise delta and vega, 20,000 antithetic paths x 50 steps
   (np.cumprod along axis 1, np.maximum); oracle: JAX's gradient on the same normals;
-  and the same paths stored steps x paths (np.cumprod along axis 0);
+  the same paths stored steps x paths (np.cumprod along axis 0), and as the exponential
+  of np.cumsum of the log increments along axis 1;
 * Heston: a midpoint Fourier price of 1,999 nodes (complex), gradient in 6 parameters;
   oracle: JAX's gradient;
 * implied vols: a 5-option strip's Jacobian d sigma / d price through newton on plain
@@ -91,6 +92,15 @@ def asian_steps_first(p, xp=np):
     paths = S0 * xp.cumprod(xp.exp((0.03 - 0.5 * sig ** 2) * dt + sig * np.sqrt(dt) * ZT),
                             axis=0)
     return np.exp(-0.03) * xp.mean(xp.maximum(xp.mean(paths, axis=0) - 100.0, 0.0))
+
+
+def asian_log_paths(p, xp=np):
+    """The same paths as exp of np.cumsum of the log increments along axis 1."""
+    S0, sig = p[0], p[1]
+    dt = 1.0 / 50
+    paths = S0 * xp.exp(xp.cumsum((0.03 - 0.5 * sig ** 2) * dt + sig * np.sqrt(dt) * Z,
+                                  axis=1))
+    return np.exp(-0.03) * xp.mean(xp.maximum(xp.mean(paths, axis=1) - 100.0, 0.0))
 
 
 def heston(p, xp=np, n=2000):
@@ -178,6 +188,9 @@ def problems():
            ("MC Asian, the same paths steps x paths (axis 0)", asian_steps_first,
             lambda: dg.gradient(asian_steps_first, p2),
             lambda: fd_jacobian(asian_steps_first, p2), "grad", asian_steps_first, p2, None),
+           ("MC Asian, paths x steps as exp(cumsum(log increments, axis 1))",
+            asian_log_paths, lambda: dg.gradient(asian_log_paths, p2),
+            lambda: fd_jacobian(asian_log_paths, p2), "grad", asian_log_paths, p2, None),
            ("Heston midpoint, 1,999 nodes, 6 params", heston,
             lambda: dg.gradient(heston, ph), lambda: fd_jacobian(heston, ph), "grad",
             heston, ph, None),

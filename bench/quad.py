@@ -2,7 +2,11 @@
 own Gauss-Kronrod against ``scipy.integrate.quad_vec`` on the same stacked value and
 partials, in one process.
 
-    python bench/quad.py [--repeat R]
+    python bench/quad.py [--repeat R] [--plain]
+
+``--plain``: only the values, no derivative: ``dg.quad`` with no dual (SciPy's quad
+through dg.quad's watcher) against ``scipy.integrate.quad`` itself, per problem (run
+it with another checkout on PYTHONPATH to compare two versions of the watcher).
 
 Problems, each a gradient (or Hessian) with an independent oracle:
 
@@ -39,7 +43,7 @@ from _common import median_time
 
 import dualgrad as dg
 from dualgrad.api._ode_levels import as_state, build, expand, levels_of
-from dualgrad.api._quad import _Watch, _limit_term
+from dualgrad.api import _quad
 from dualgrad.dual import Dual, primal
 
 C_KMS = 299792.458
@@ -116,7 +120,7 @@ def stacked_quad_vec(func, a, b, epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
                                 limit=limit)
     y = build(I.reshape((1,) + dims), tags, 1)[0]
     if isinstance(b, Dual):                       # the moving limit's term, as dg.quad's
-        y = y + _limit_term(func, (), b, len(tags), _Watch(len(tags)), False)
+        y = y + _quad._limit_term(func, (), b, len(tags), _quad._Watch(len(tags)), False)
     return y, err
 
 
@@ -139,8 +143,17 @@ def problems():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--plain", action="store_true")
     args = parser.parse_args()
     print(f"load: {os.getloadavg()}")
+    if args.plain:
+        print(f"{'problem':20s} {'dg.quad':>9s} {'quad':>9s} {'ratio':>6s}  (values, no dual)")
+        for name, f, x0, *_ in problems():
+            ts = [median_time(lambda q=q: f(x0, q), repeat=args.repeat,
+                              clock=time.process_time) for q in (dg.quad, integrate.quad)]
+            print(f"{name:20s} {ts[0] * 1e3:7.3f}ms {ts[1] * 1e3:7.3f}ms {ts[0] / ts[1]:6.2f}")
+        print(f"load: {os.getloadavg()}")
+        return
     print(f"{'problem':20s} {'dg err':>8s} {'vec err':>8s} {'qv err':>8s} {'afp err':>8s}"
           f" {'dg.quad':>9s} {'vec':>9s} {'qv':>9s} {'afp':>9s} {'quad':>9s}"
           f" {'dg/afp':>7s} {'vec/afp':>7s} {'dg/qv':>6s}")

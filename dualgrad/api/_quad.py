@@ -36,6 +36,7 @@ _WHO = "dualgrad.quad"
 _RESTARTS = 8                    # calls restarted for the duals func reads late
 _EPS = np.finfo(float).eps
 _TINY = np.finfo(float).tiny
+_F64 = np.float64
 
 # QUADPACK's 21-point Gauss-Kronrod rule (qk21): nodes, Kronrod weights, and the
 # 10-point Gauss weights of the odd-indexed nodes
@@ -462,12 +463,13 @@ class _WatchedNode(Watched):
 
     def __call__(self, x, *args):
         try:                            # dualgrad's refusals (this watch's, a nested
-            out = Watched.__call__(self, x, *args)          # dg.quad's, float(d)'s)
-            if self.watch.seen:         # leave QUADPACK's callback as themselves, not
-                self.watch.check(x, False, keep=True)      # as a TypeError SciPy's
-        except errors.DualTypeError as exc:                # call raised
+            out = self.fun(x, *args)    # dg.quad's, float(d)'s) leave QUADPACK's
+            if self.watch.seen:         # callback as themselves, not as a TypeError
+                self.watch.check(x, False, keep=True)     # SciPy's call raised
+        except errors.DualTypeError as exc:
             raise _Refused(exc) from None
-        return out
+        kind = type(out)
+        return out if kind is float or kind is _F64 else self.passed(out)
 
 
 class _Refused(Exception):

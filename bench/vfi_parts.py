@@ -1,7 +1,7 @@
 """Where a VFI Jacobian's time goes, statement by statement inside the real loop, and
 the whole Jacobian against approx_fprime; a few array-dual operations of VFI's shapes.
 
-    python bench/vfi_parts.py [--compare OTHER_CHECKOUT] [--rounds 3] [--reps 20]
+    python bench/vfi_parts.py [--compare OTHER_CHECKOUT] [--rounds 3] [--reps 20] [--numba]
 
 VFI is bench/econ.py's ``_vfi`` (30 assets x 5 income states, 60 Bellman iterations,
 the Jacobian of the value function in (beta, rho, nu): n = 3 directions).  Three tables:
@@ -22,6 +22,9 @@ the Jacobian of the value function in (beta, rho, nu): n = 3 directions).  Three
   pass (median of 7 repeats, us): ``np.where`` with dual branches of two shapes
   ((30, 5, 30) and (1, 5, 30), the condition of the value's shape), and
   ``np.maximum`` of the same pair for comparison (mid48's fill-out).
+
+``--numba``: numba loaded first (``backend._loader.load()``; a VFI run never loads it
+itself), so the kernels' paths run where they take the work.
 
 With ``--compare DIR`` each round runs one fresh process of that checkout's dualgrad
 (before) and one of this one's (after), alternating (``_common.alternate``); the tables
@@ -93,6 +96,9 @@ def _child(opts):
     import dualgrad as dg
     import econ
     from dualgrad.scipy import stats
+    if opts.numba:
+        from dualgrad.backend import _loader
+        _loader.load()
     res = {}
     plain, dual, x, _, _ = econ.PROBLEMS["vfi"](np, dg, False)
     clock = time.process_time
@@ -130,13 +136,14 @@ def main():
     parser.add_argument("--compare", help="another checkout, timed in alternating rounds")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--reps", type=int, default=20)
+    parser.add_argument("--numba", action="store_true", help="numba loaded first")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.child:
         return _child(opts)
     print(f"load before: {os.getloadavg()}")
-    got = _common.alternate("vfi_parts.py", ["--reps", str(opts.reps)], opts.compare,
-                            opts.rounds)
+    got = _common.alternate("vfi_parts.py", ["--reps", str(opts.reps)] +
+                            (["--numba"] if opts.numba else []), opts.compare, opts.rounds)
     print(f"load after: {os.getloadavg()}")
     sides = [s for s in ("before", "after") if s in got]
     both = len(sides) == 2

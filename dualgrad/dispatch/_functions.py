@@ -1370,8 +1370,14 @@ def _where(condition, x=None, y=None):
         # d of (30, 5, 30)): its partials assigned into target's shape first, so that
         # backend.where takes its per-column mask path, not NumPy's where broadcasting
         # them with an inner loop of n (the same selection, the same bits; as
-        # np.maximum's _selected: ``python bench/vfi_parts.py``)
-        px, py = _full_rows(px, target), _full_rows(py, target)
+        # np.maximum's _selected: ``python bench/vfi_parts.py``).  Once numba is loaded
+        # the kernel reads partials that lack only leading axes (a row of n, (5, 30, n)
+        # beside (30, 5, 30, n)) as stride-0 views, one pass with no copy: left as they are
+        kernel = backend._loader.READY
+        if not (kernel and np.ndim(px) < len(target)):
+            px = _full_rows(px, target)
+        if not (kernel and np.ndim(py) < len(target)):
+            py = _full_rows(py, target)
     return make(value, backend.where(cond, px, py, target), tag)
 
 

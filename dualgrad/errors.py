@@ -1780,6 +1780,11 @@ _UNSUPPORTED_SPELLINGS = {
     "np.piecewise": "np.piecewise(x, [c1, c2], [f1, f2]) as np.select([c1, c2], [f1(x), "
                     "f2(x)]), or np.where(c1, f1(x), f2(x)) for two pieces (each piece "
                     "computed everywhere; its derivative taken where its condition holds)",
+    # userfin49: pysabr's alpha from an ATM vol is a root of a cubic by np.roots
+    "np.roots": "np.roots(p) as np.linalg.eigvals(np.vstack([-p[1:] / p[0], np.eye(len(p) "
+                "- 2, len(p) - 1)])) with p = np.stack([c0, c1, ...]) (one dual array; the "
+                "companion matrix np.roots builds, so the same roots in the same order, "
+                "complex ones too; strip leading zero coefficients first, as np.roots does)",
 }
 
 

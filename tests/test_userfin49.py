@@ -306,3 +306,26 @@ def test_scipy_stats_moments_are_named_and_their_spelling_is_exact(name):
         def central(h):
             return (scipys(R @ (w + h * e)) - scipys(R @ (w - h * e))) / (2 * h)
         assert g[i] == pytest.approx((4 * central(5e-4) - central(1e-3)) / 3, rel=1e-7)
+
+
+def test_np_roots_names_the_companion_matrix_and_it_is_exact():
+    # pysabr (ynouri/pysabr@2a8e171b) takes SABR's alpha from an ATM vol as a cubic's root
+    A, B, C = 0.13, 0.021, 5.8
+
+    def alpha(v):
+        roots = np.roots([A, B, C, -v])
+        return np.real(roots[np.argmin(np.abs(np.imag(dg.stop_gradient(roots))))])
+    with pytest.raises(TypeError) as info:
+        dg.derivative(alpha, 0.2)
+    assert "np.linalg.eigvals(np.vstack([-p[1:] / p[0], np.eye(len(p) - 2, len(p) - 1)]))" \
+        in str(info.value)
+
+    def spelled(v):
+        p = np.stack([A, B, C, -v])
+        roots = np.linalg.eigvals(np.vstack([-p[1:] / p[0], np.eye(len(p) - 2, len(p) - 1)]))
+        np.testing.assert_allclose(dg.stop_gradient(roots), np.roots([A, B, C, -0.2]),
+                                   rtol=1e-14)
+        return np.real(roots[np.argmin(np.abs(np.imag(dg.stop_gradient(roots))))])
+    a = alpha(0.2)                  # P(a) = A a^3 + B a^2 + C a - v: da/dv = 1 / P'(a)
+    assert dg.derivative(spelled, 0.2) == pytest.approx(1 / (3 * A * a ** 2 + 2 * B * a + C),
+                                                        rel=1e-14)

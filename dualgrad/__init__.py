@@ -15,15 +15,15 @@ import importlib
 
 from .dual import Dual
 from . import dispatch, jit  # noqa: F401  (connect the dual types to dispatch and numba)
-from .errors import (CaughtErrorWarning, DualTypeError, DualValueError, ObjectArrayWarning,
-                     UncheckedWarning)
+from .errors import (CaughtErrorWarning, ComparedOnlyWarning, DualTypeError, DualValueError,
+                     ObjectArrayWarning, UncheckedWarning)
 from .api.helpers import approx_fprime, derivative, gradient, hessian, jacobian, jvp
 from .api._stop import stop_gradient
 from .api.transforms import elementwise_grad, grad, jacfwd, value_and_grad
 from .backend import engine
 
-__all__ = ["CaughtErrorWarning", "Dual", "DualTypeError", "DualValueError", "ObjectArrayWarning",
-           "UncheckedWarning",
+__all__ = ["CaughtErrorWarning", "ComparedOnlyWarning", "Dual", "DualTypeError", "DualValueError",
+           "ObjectArrayWarning", "UncheckedWarning",
            "derivative", "gradient",
            "jacobian", "hessian", "jvp", "grad", "value_and_grad", "jacfwd", "elementwise_grad",
            "approx_fprime", "stop_gradient", "sparsity", "hessian_sparsity", "solve_ivp", "quad",

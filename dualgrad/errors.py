@@ -23,10 +23,11 @@ class _Record(threading.local):
     """This thread's record: ``at``, ``text``: its latest dualgrad error (its number and
     text: the error itself would keep its frames' arrays alive; each error keeps its
     own number, ``_dualgrad_at``); ``scalar_at``: its latest array NumPy made of a
-    scalar dual (:func:`_scalar_note`).  (Class defaults: a missing attribute of a
+    scalar dual (:func:`_scalar_note`); ``compared_at``: its latest comparison of a
+    dual (:func:`compared_since`).  (Class defaults: a missing attribute of a
     ``threading.local`` raises and catches an AttributeError on every read.)"""
 
-    at = scalar_at = finder = 0
+    at = scalar_at = finder = compared_at = 0
     text = None
 
 
@@ -682,6 +683,32 @@ def caught_warning(who, caught):
         "warnings.simplefilter('ignore', dualgrad.CaughtErrorWarning) silences this."
         + (f" {_LOOK_FIX}" if caught.startswith(_OBJECT_EVENT) else ""),
         CaughtErrorWarning)
+
+
+class ComparedOnlyWarning(UserWarning):
+    """f compared dual numbers and returned plain numbers: its result depends on x only
+    through branches (a bisection, a table lookup, an indicator), so its derivative
+    is 0, exact for the code as written but rarely what the comparisons were for."""
+
+
+def compared_since(tag):
+    """Did this thread compare a dual number (``<``, ``>``, ``<=``, ``>=``: a value's
+    bool) since the helper call of ``tag`` began?"""
+    return _made.compared_at > tag
+
+
+def compared_only_warning(who):
+    """Warn that f's plain result came after comparisons of duals (userfin49: an implied
+    volatility by a hand-written bisection, whose derivative came back 0 silently)."""
+    warn_at_caller(
+        f"{who}: f compared dual numbers and returned plain numbers, so its result "
+        "depends on x only through those comparisons (a bisection's bracket, a lookup, "
+        "an indicator np.where(x > k, 1.0, 0.0)) and its derivative is 0. Expected "
+        "arithmetic on x's duals to reach the result. Fix: for a root, take Newton "
+        "steps on the duals after the bisection, s = s - g(s, x) / g'(s, x) (README's "
+        "root finders); for an indicator, a smooth approximation; if 0 is meant, "
+        "warnings.simplefilter('ignore', dualgrad.ComparedOnlyWarning) silences this.",
+        ComparedOnlyWarning)
 
 
 class ObjectArrayWarning(UserWarning):

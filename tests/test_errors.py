@@ -1726,3 +1726,65 @@ def test_binary_ufunc_of_a_list_holding_a_scalar_dual_names_np_stack(name):
     slope = {"fmod": 1.0, "hypot": 0.4 / np.hypot(0.4, 0.9),
              "arctan2": 0.9 / (0.4 ** 2 + 0.9 ** 2)}[name]
     np.testing.assert_allclose(J, [[slope, 0.0], [0.0, 0.0]], rtol=1e-15)
+
+
+# ---- a plain result after comparisons of duals: a derivative of 0 through branches ----
+
+def _bisected_root(p):
+    """The s with s**3 = p[0], by the hand-written bisection userfin49 met in implied
+    volatility code: only comparisons of p reach the result."""
+    lo, hi = 0.0, 10.0
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        if mid ** 3 > p[0]:             # np.float64 > dual: NumPy's comparison ufunc
+            hi = mid
+        else:
+            lo = mid
+    return mid
+
+
+@pytest.mark.parametrize("f", [
+    _bisected_root,
+    lambda p: 2.0 if p[0] > 1.0 else 3.0,                      # the dual's own operator
+    lambda p: float(np.sum(np.where(p > 1.0, 1.0, 0.0))),      # an indicator
+    lambda p: float(np.count_nonzero(np.greater_equal(p, 0.5))),
+], ids=["bisection", "operator", "indicator", "ufunc"])
+def test_a_plain_result_after_comparisons_warns(f):
+    x = np.array([2.0, 0.3])
+    with pytest.warns(dg.ComparedOnlyWarning, match="Newton steps on the duals"):
+        g = dg.gradient(f, x)
+    assert np.all(g == 0.0)             # exact for the code as written, and warned
+
+
+def test_newton_steps_after_the_bisection_give_the_derivative_without_a_warning():
+    # the warning's fix: d/dp p**(1/3) = p**(-2/3) / 3, the closed form
+    def root(p):
+        s = _bisected_root(dg.stop_gradient(p))
+        for _ in range(2):
+            s = s - (s ** 3 - p[0]) / (3 * s ** 2)
+        return s
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        g = dg.gradient(root, np.array([2.0]))
+    np.testing.assert_allclose(g, [2.0 ** (-2 / 3) / 3], rtol=1e-14)
+
+
+@pytest.mark.parametrize("f", [
+    lambda p: p[0] ** 2 if p[1] > 0 else 1.0,                  # a branch, then arithmetic
+    lambda p: np.sum(np.maximum(p, 0.0)),
+    lambda p: 3.0,                                              # a constant, no comparison
+], ids=["branch", "maximum", "constant"])
+def test_no_warning_where_the_result_has_derivatives_or_nothing_was_compared(f):
+    x = np.array([2.0, 0.3])
+    _bisected_root(np.array([2.0]))     # comparisons of plain numbers: never noted
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        dg.gradient(f, x)
+
+
+def test_comparisons_of_an_earlier_call_do_not_warn_a_later_one():
+    with pytest.warns(dg.ComparedOnlyWarning):
+        dg.gradient(lambda p: 1.0 if p[0] > 0 else 0.0, np.array([1.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert dg.gradient(lambda p: 5.0, np.array([1.0]))[0] == 0.0

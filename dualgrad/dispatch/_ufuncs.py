@@ -270,6 +270,7 @@ def call(rule, args, out=None):
                           _promoted(a, rule, k))
             scalar = scalar and (t is float or t is int or getattr(a, "ndim", 0) == 0)
     if kind == "predicate":
+        errors.MADE.compared_at = next(errors.SEQUENCE)     # (errors.compared_since)
         return ufunc(*values)
     if len(duals) > 1:
         dual.same_directions(f"np.{rule.name}", [args[k] for k in duals])

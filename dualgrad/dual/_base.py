@@ -220,22 +220,28 @@ class Dual:
         return (Dual, (primal(self), self.partials))
 
     # ---- comparisons act on values and give plain bools (so `if x > 0:` works) ------
-    def __lt__(self, other):
+    # Each is noted (errors.compared_since): a plain result after them is a derivative
+    # of 0 through branches alone (a hand-written bisection), which the helpers warn of.
+    def __lt__(self, other, _made=errors.MADE, _seq=TAGS):
+        _made.compared_at = next(_seq)
         if _WATCHING[0] and _BRANCHES.record is not None:
             _BRANCHES.record(np.less, (self, other))
         return primal(self) < primal(other)
 
-    def __le__(self, other):
+    def __le__(self, other, _made=errors.MADE, _seq=TAGS):
+        _made.compared_at = next(_seq)
         if _WATCHING[0] and _BRANCHES.record is not None:
             _BRANCHES.record(np.less_equal, (self, other))
         return primal(self) <= primal(other)
 
-    def __gt__(self, other):
+    def __gt__(self, other, _made=errors.MADE, _seq=TAGS):
+        _made.compared_at = next(_seq)
         if _WATCHING[0] and _BRANCHES.record is not None:
             _BRANCHES.record(np.greater, (self, other))
         return primal(self) > primal(other)
 
-    def __ge__(self, other):
+    def __ge__(self, other, _made=errors.MADE, _seq=TAGS):
+        _made.compared_at = next(_seq)
         if _WATCHING[0] and _BRANCHES.record is not None:
             _BRANCHES.record(np.greater_equal, (self, other))
         return primal(self) >= primal(other)

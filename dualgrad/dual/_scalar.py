@@ -478,7 +478,7 @@ def _fast_ufunc(u, rule, n):
     lines = [f"def _fast_{rule.name}(a):", "    if a.tag not in _L: return _call(U, a)",
              "    x = a.value", "    if type(x) is not float: return _call(U, a)"]
     if rule.kind == "predicate":                # a plain NumPy bool, as the general path's
-        lines.append("    return U(x)")
+        lines += ["    _M.compared_at = next(_S)", "    return U(x)"]   # (noted: errors)
         return "\n".join(lines).replace("(U,", f"({u},").replace("U(x)", f"{u}(x)")
     if rule.tangent:
         lines.append(f"    if not ({_real_partials('a', n)}): return _call(U, a)")
@@ -538,7 +538,7 @@ def _fast_binary_ufunc(u, rule, n):
                           "            except OverflowError:",
                           "                return _call(U, a, b)"]
         if rule.kind == "predicate":            # a plain NumPy bool, as the general path's
-            lines.append("        return U(x, y)")
+            lines += ["        _M.compared_at = next(_S)", "        return U(x, y)"]
             continue
         symbol = _SAME_ON_FLOATS.get(rule.ufunc)
         if symbol:                              # Python's own operator, the same bits
@@ -640,6 +640,7 @@ def _generate(n):
                  "_zeros": np.zeros, "_hush": hush, "_unhush": unhush,
                  "_L": _base.LIVE,                 # live tags: escaped duals raise
                  "_pow_mod": errors.pow_modulo,
+                 "_M": errors.MADE, "_S": errors.SEQUENCE,   # comparisons noted
                  "_UC": None}     # the real class's unread twin (set below); none for complex
     from ..rules._table import _NAMESPACE
     namespace.update(_NAMESPACE)

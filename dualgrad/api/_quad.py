@@ -415,11 +415,19 @@ class _Watch:
             u, w = seen[0]
             raise errors.bad_type(
                 _WHO, "func to take one side at a limit that moves (its term f(b) b')",
-                f"np.{u.__name__} on duals at its branch point x = {end!r} ({w}): the "
+                f"{_spelled(u)} on duals at its branch point x = {end!r} ({w}): the "
                 "limit sits on a jump (or a kink) of func, whose side there is a tie",
                 "Integrate each branch as its own func over its own range, "
                 "dg.quad(g1, a, c)[0] + dg.quad(g2, c, b)[0], with no comparison of x "
                 "with c left inside g1 or g2.")
+
+
+def _spelled(ufunc):
+    """``np.less (<, as in max() and min())`` for a comparison, ``np.floor`` else."""
+    symbol = {np.less: "<", np.less_equal: "<=", np.greater: ">",
+              np.greater_equal: ">="}.get(ufunc)
+    name = f"np.{ufunc.__name__}"
+    return f"{name} ({symbol}, as in Python's max() and min())" if symbol else name
 
 
 def _moving(ufunc, where, x0, x1, kink):
@@ -428,7 +436,7 @@ def _moving(ufunc, where, x0, x1, kink):
     return errors.bad_type(
         _WHO, "func's branches to stay put as the parameters move (dg.quad takes the "
         "derivatives under the integral sign)",
-        f"np.{ufunc.__name__} on duals that carry partials ({where}) taking one branch "
+        f"{_spelled(ufunc)} on duals that carry partials ({where}) taking one branch "
         f"at x = {x0!r} and another at x = {x1!r}: {what} whose place moves with the "
         "parameters, whose boundary term the partials do not hold",
         "Split the range at the moving place c and integrate each branch over its own "

@@ -3305,6 +3305,15 @@ def _fit_to_call(public, name, entry, spelling):
     spelling cannot carry them, so that pasting the fix never changes the result."""
     if public == "scipy.integrate" and name == "odeint":
         return _odeint_spelling(entry.f_locals)
+    if public == "scipy.integrate" and name == "quad" and spelling:
+        # the call's own options carried over (userfin49: a Heston integrand's limit=400
+        # and tolerances were dropped from the spelling)
+        given = [g for g in _given_keywords(entry) if not g.startswith("full_output=")]
+        if given:
+            spelling = spelling.replace(
+                "dg.quad(func, a, b, args=args)[0]",
+                f"dg.quad(func, a, b, args=args, {', '.join(given)})[0]", 1)
+        return spelling
     if public == "scipy.interpolate":
         return _spline_spelling(name, entry) or spelling
     if spelling is None or public not in ("scipy.special", "scipy.linalg"):

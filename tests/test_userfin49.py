@@ -329,3 +329,16 @@ def test_np_roots_names_the_companion_matrix_and_it_is_exact():
     a = alpha(0.2)                  # P(a) = A a^3 + B a^2 + C a - v: da/dv = 1 / P'(a)
     assert dg.derivative(spelled, 0.2) == pytest.approx(1 / (3 * A * a ** 2 + 2 * B * a + C),
                                                         rel=1e-14)
+
+
+def test_scipy_quads_refusal_carries_the_calls_options_into_dg_quad():
+    integrate = pytest.importorskip("scipy.integrate")
+
+    def f(p, quad):
+        return quad(lambda u: np.exp(-p * u), 0.0, 1.0, epsrel=1e-12, limit=200)[0]
+    with pytest.raises(TypeError) as info:
+        dg.derivative(lambda p: f(p, integrate.quad), 1.5)
+    assert "dg.quad(func, a, b, args=args, epsrel=1e-12, limit=200)[0]" in str(info.value)
+    p = 1.5                         # d/dp (1 - e^-p) / p
+    exact = np.exp(-p) / p - (1 - np.exp(-p)) / p ** 2
+    assert dg.derivative(lambda q: f(q, dg.quad), p) == pytest.approx(exact, rel=1e-12)

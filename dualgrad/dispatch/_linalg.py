@@ -1337,14 +1337,16 @@ def _resolved_h(ties, A, UPLO, w, V):
     ``|dA| rho / gap``."""
     if ties is None or np.ndim(primal(A)) != 2:
         return ties
-    a = primal(A)
-    lower = _masks(a.shape[-1])[0]
-    mirrored = np.conj(a.T)
-    H = np.where(lower, a, mirrored) if UPLO == "L" else np.where(lower, mirrored, a)
-    if np.iscomplexobj(H):
-        H = np.where(np.eye(a.shape[-1], dtype=bool), np.real(H), H)
-    v = primal(V)
-    return _spectral.resolved(ties, H, w, v, np.conj(v.T))
+
+    def hermitian():                     # (only past resolved's cheap tests)
+        a = primal(A)
+        lower = _masks(a.shape[-1])[0]
+        mirrored = np.conj(a.T)
+        H = np.where(lower, a, mirrored) if UPLO == "L" else np.where(lower, mirrored, a)
+        if np.iscomplexobj(H):
+            H = np.where(np.eye(a.shape[-1], dtype=bool), np.real(H), H)
+        return H
+    return _spectral.resolved(ties, hermitian, w, primal(V), None, unitary=True)
 
 
 def _eigvalsh_only(A, UPLO):

@@ -187,7 +187,7 @@ def tied(gap, w=None, scale=None, kappa=None):
     return ties
 
 
-def resolved(ties, A, w, V, Vi, most=64):
+def resolved(ties, A, w, V, Vi, most=64, unitary=False):
     """``ties`` (:func:`tied`'s, of a general matrix's eigenvalues ``w``; ``A`` its
     matrix, ``V`` / ``Vi`` the eigenvectors and their inverse) less the pairs whose gap
     LAPACK resolves by their own residuals: ``None`` where none is left.
@@ -209,39 +209,54 @@ def resolved(ties, A, w, V, Vi, most=64):
     nothing is resolved).  A defective cluster (a Jordan block: ``||P|| ~ 1/sqrt(eps)``),
     an exact tie (gap 0) and a singular ``V`` (``V^-1`` not finite) stay tied, so do
     clusters with more than ``most`` members (the residuals' ``m^2`` products a member in
-    ``longdouble``).  Measured: ``python bench/eig_tie_resolution.py``'s residual columns
-    (the largest split of a repeated eigenvalue over its ``||P|| (rho_i + rho_j)``, the
-    smallest gap of a close distinct pair over it)."""
-    v, a = primal(w), primal(A)
-    gap = np.abs(v[..., :, None] - v[..., None, :])
-    open_ = ties & (gap > 0)
-    members = open_.any(axis=-2)                    # (..., m)
-    if not members.any() or np.count_nonzero(members) > most or a.ndim != 2:
+    ``longdouble``).  So do pairs within ``NEAR`` ulps of themselves, with no residual
+    taken (a benzene ring's copies, ``2.2e-16`` apart): each ``w_i`` is rounded to
+    float64, ``|w_i - lambda|`` up to half an ulp, which its residual carries.
+    ``A`` may be a function giving it.  ``unitary``: ``V`` is unitary (``eigh``),
+    ``||P|| = 1``.  Measured:
+    ``PYTHONPATH=. python bench/eig_tie_resolution.py``'s residual columns (the largest
+    split of a repeated eigenvalue over its ``||P|| (rho_i + rho_j)``, how many
+    repeated eigenvalues it unties, how many close distinct pairs it leaves tied)."""
+    v = primal(w)
+    if v.ndim != 1:
         return ties
-    x, yi = primal(V), primal(Vi)
+    gap = np.abs(v[:, None] - v[None, :])
+    size = np.abs(v)
+    near = gap <= NEAR * _EPS * np.maximum(size[:, None], size[None, :])
+    members = np.any(ties & ~near, axis=0)          # (m,)
     idx = np.flatnonzero(members)
+    if not idx.size or idx.size > most:
+        return ties
+    a = primal(A() if callable(A) else A)       # (eigh's: built past this point)
+    x = primal(V)
+    m = v.size
     big = np.clongdouble if np.iscomplexobj(a) or np.iscomplexobj(x) else np.longdouble
-    xc = x[:, idx].astype(big)
+    xs = x[:, idx]
+    xc = xs.astype(big)
     with np.errstate(all="ignore"):
         r = a.astype(big) @ xc - xc * v[idx].astype(big)
-        size = np.abs(a) @ np.abs(x[:, idx]) + np.abs(x[:, idx]) * np.abs(v[idx])
-        xn = np.linalg.norm(x[:, idx], axis=0)
-        rho = (np.linalg.norm(np.abs(r).astype(np.float64), axis=0) +
-               (a.shape[-1] + 2) * np.finfo(np.longdouble).eps * np.linalg.norm(size, axis=0))
-        rho = rho / xn
-        K = np.full(v.shape, np.inf)
-        same = ties | np.eye(v.size, dtype=bool)
-        for c in np.unique(np.argmax(same[idx], axis=-1)):   # each cluster once
-            cl = np.flatnonzero(same[c])
-            X, Y = x[:, cl] / np.linalg.norm(x[:, cl], axis=0), yi[cl, :]
-            Y = Y * np.linalg.norm(x[:, cl], axis=0)[:, None]       # y_c^H x_c = 1
-            if np.all(np.isfinite(X)) and np.all(np.isfinite(Y)):
-                K[cl] = np.linalg.norm(X, 2) * np.linalg.norm(Y, 2)     # >= ||P||
-        rr = np.zeros(v.shape, np.float64)
-        rr[idx] = rho
+        size = np.abs(a) @ np.abs(xs) + np.abs(xs) * np.abs(v[idx])
+        xn = np.sqrt(np.sum(np.abs(xs) ** 2, axis=0))
+        rho = np.sqrt(np.sum(np.abs(r).astype(np.float64) ** 2, axis=0)) + \
+            (m + 2) * np.finfo(np.longdouble).eps * np.sqrt(np.sum(size ** 2, axis=0))
+        rr = np.zeros(m)
+        rr[idx] = rho / xn
+        same = ties | np.eye(m, dtype=bool)
+        if unitary:
+            K = np.ones(m)
+        else:
+            K = np.full(m, np.inf)
+            yi = primal(Vi)
+            for c in np.unique(np.argmax(same[idx], axis=-1)):   # each cluster once
+                cl = np.flatnonzero(same[c])
+                X = x[:, cl] / np.sqrt(np.sum(np.abs(x[:, cl]) ** 2, axis=0))
+                Y = yi[cl, :] * np.sqrt(np.sum(np.abs(x[:, cl]) ** 2, axis=0))[:, None]
+                gx, gy = X.conj().T @ X, Y @ Y.conj().T                 # y_c^H x_c = 1
+                if np.all(np.isfinite(gx)) and np.all(np.isfinite(gy)):
+                    K[cl] = np.sqrt(np.linalg.eigvalsh(gx)[-1] * np.linalg.eigvalsh(gy)[-1])
         tol = NEAR * np.maximum(K[:, None], K[None, :]) * (rr[:, None] + rr[None, :])
         keep = ties & ~(gap > tol)                  # (NaN: kept)
-    keep = _closed(keep | np.eye(ties.shape[-1], dtype=bool)) & ties
+    keep = _closed(keep | np.eye(m, dtype=bool)) & ties
     if not keep.any():
         return None
     return keep

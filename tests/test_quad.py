@@ -597,3 +597,30 @@ def test_dualgrads_refusals_inside_func_on_scipys_path_are_themselves():
     # its split spelling, int_0^1 int_0^{y p} dx dy = p / 2
     assert dg.derivative(lambda p: dg.quad(lambda y: dg.quad(
         lambda x: 1.0 + 0 * p, 0.0, y * p)[0], 0.0, 1.0)[0], 0.5) == pytest.approx(0.5)
+
+
+def test_the_watch_is_per_thread():
+    # threads integrating a moving jump (refused) beside a fixed one (1/8 + p) at once:
+    # each thread's watch sees its own func's branches only
+    from concurrent.futures import ThreadPoolExecutor
+
+    def moving(p):
+        return dg.quad(lambda x: np.where(x < p, 1.0, 2.0) * p, 0.0, 1.0)[0]
+
+    def fixed(p):
+        return dg.quad(lambda x: np.where(x < 0.5, p * x, p * p), 0.0, 1.0, points=[0.5])[0]
+
+    def job(i):
+        try:
+            return i % 2, dg.derivative(moving if i % 2 else fixed, 0.3)
+        except TypeError as exc:
+            return i % 2, "refused" if "moving place" in str(exc) else str(exc)
+    with ThreadPoolExecutor(4) as ex:
+        results = list(ex.map(job, range(16)))
+    for odd, got in results:
+        if odd:
+            assert got == "refused"
+        else:
+            assert got == pytest.approx(0.125 + 0.3, rel=1e-12)
+    from dualgrad import errors
+    assert errors.WATCHING == [0]

@@ -12,7 +12,8 @@ finding, and a SABR smile's at-the-money skew, each against an independent oracl
    Newton steps on duals, each option's root moving with its own equation: the first
    step gives ``d sigma / d price = 1 / vega`` exactly, the second ``-volga / vega**3``.
    A bisection written by hand gives 0 instead: its midpoints are made of the plain
-   bracket ends, so no derivative reaches them.
+   bracket ends, so no derivative reaches them (dualgrad warns, ComparedOnlyWarning:
+   f compared duals and returned plain numbers; the run below shows the warning).
 3. Hagan's SABR volatility at the forward.  The usual guard ``z / x(z) -> 1`` where
    ``z`` is 0 is constant there, so the skew ``d vol / d K`` at ``K == F`` comes out of
    the code as written 57 % off (JAX gives the same number); the ratio's Taylor series

@@ -1195,18 +1195,19 @@ def math_spellings(frame):
     it calls none, or its source cannot be read): ``float(d)`` reached from one of them
     names no function."""
     import builtins
+    import cmath
+    import inspect
     import linecache
     import math
-    import cmath
     import re
     line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
     found = []
     for dotted in re.findall(r"([A-Za-z_][\w.]*)\s*\(", line):
         head, *rest = dotted.split(".")
         obj = frame.f_locals.get(head, frame.f_globals.get(head, getattr(builtins, head, None)))
-        for part in rest:
-            obj = getattr(obj, part, None)
-        module = getattr(obj, "__self__", None)
+        for part in rest:               # no property or __getattr__ runs on the error path
+            obj = inspect.getattr_static(obj, part, None)
+        module = getattr(obj, "__self__", None) if type(obj) is type(math.sqrt) else None
         if module is not math and module is not cmath:
             continue
         name = obj.__name__

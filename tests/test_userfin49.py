@@ -344,3 +344,24 @@ def test_scipy_quads_refusal_carries_the_calls_options_into_dg_quad():
     p = 1.5                         # d/dp (1 - e^-p) / p
     exact = np.exp(-p) / p - (1 - np.exp(-p)) / p ** 2
     assert dg.derivative(lambda q: f(q, dg.quad), p) == pytest.approx(exact, rel=1e-12)
+
+
+def test_naming_math_on_the_line_runs_no_property_of_the_users_objects():
+    class Surface:
+        reads = 0
+
+        @property
+        def curve(self):
+            Surface.reads += 1
+            return self
+
+        def at(self, x):
+            return x
+    s = Surface()
+
+    def f(t):
+        import math
+        return s.curve.at(math.sqrt(t))
+    with pytest.raises(TypeError, match="np.sqrt for math.sqrt"):
+        dg.derivative(f, 2.0)
+    assert Surface.reads == 1               # f's own read; the message read none

@@ -624,3 +624,52 @@ def test_the_watch_is_per_thread():
             assert got == pytest.approx(0.125 + 0.3, rel=1e-12)
     from dualgrad import errors
     assert errors.WATCHING == [0]
+
+
+# ---- the branch watch: generated integrands, and nodes that run other places (attack49) --
+
+def _sympy_or_eval_integrands():
+    made = [eval("lambda x, p: np.where(x < p, 1.0, 0.0)", {"np": np})]  # int_0^1 = p
+    try:
+        import sympy
+    except ImportError:
+        return made
+    x, p = sympy.symbols("x p")
+    made.append(sympy.lambdify((x, p), sympy.Heaviside(x - p) * x, "numpy"))
+    return made
+
+
+@pytest.mark.parametrize("k", range(2))
+def test_generated_integrands_with_a_moving_jump_are_refused(k):
+    # eval / exec / sympy.lambdify make functions whose globals have no __name__: the
+    # watch skipped them as dualgrad's own and gave the derivative under the integral
+    # sign (0; exact: 1 and -p), silently (attack49 07)
+    funcs = _sympy_or_eval_integrands()
+    if k >= len(funcs):
+        pytest.skip("sympy is not installed")
+    with pytest.raises(TypeError, match="branches to stay put"):
+        dg.derivative(lambda q: dg.quad(funcs[k], 0.0, 1.0, args=(q,))[0], 0.3)
+
+
+def test_a_moving_jump_behind_an_if_on_plain_x_is_refused():
+    # QUADPACK's first node (the centre) runs one comparison on a dual, the others two:
+    # comparing the nodes' records by position hid the jump at x = p - 0.1 (attack49
+    # 02; exact derivative -1)
+    def F(x, p):
+        if x >= 0.5:
+            return 1.0 * (x + p > -1.0)
+        ok = x + 1e-9 * p < 10.0
+        return 1.0 * ok * (x > p - 0.1)
+    with pytest.raises(TypeError, match="branches to stay put"):
+        dg.derivative(lambda p: dg.quad(F, 0.0, 1.0, args=(p,))[0], 0.3)
+
+
+def test_the_same_places_on_both_sides_of_a_plain_if_are_not_refused():
+    # a fixed branch (x < 0.5 on plain x) whose sides compare moving duals that do not
+    # change their outcome: exact, d/dp int_0^1 g = int_0^1 dg/dp = 0.5 * 1 + 0.5 * 2
+    def g(x, p):
+        if x < 0.5:
+            return p * (p > -5.0)
+        return 2.0 * p * (p < 5.0) * (x + p > -1.0)
+    d = dg.derivative(lambda p: dg.quad(g, 0.0, 1.0, args=(p,), points=[0.5])[0], 0.3)
+    assert abs(d - 1.5) < 1e-12

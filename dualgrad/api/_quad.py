@@ -200,7 +200,13 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     limits carry the term exactly.  A branch on a place that does not move (``x <
     1.0`` with ``p`` only in the branches) is not refused.  The operators ``//`` and
     ``%`` and Python's ``abs`` of a scalar dual are not watched (their fast paths call
-    no ufunc): write ``np.floor_divide``, ``np.remainder``, ``np.abs``.  An
+    no ufunc): write ``np.floor_divide``, ``np.remainder``, ``np.abs``.  Nor are
+    branches inside compiled code (a ``numba.njit`` func), on func's own threads, in
+    dualgrad's functions (``dualgrad.scipy.stats`` densities whose support moves with
+    a parameter: uniform, expon's ``loc``, truncnorm's bounds), or in functions without
+    such a ufunc (``np.round``, ``np.copysign``, ``np.signbit``, ``np.modf``,
+    ``np.arctan2``'s cut, ``np.interp``'s knots, ``np.max`` / ``np.sort`` / ``np.median``
+    of stacked duals): for those the split is yours to write.  An
     integrand not finite at a moving limit (an Abel kernel ``1 / sqrt(b - x)``) has
     no term ``f(b) b'`` and raises ``TypeError`` naming the substitution ``x = b -
     u**2``.  Over an infinite range the rule starts from the subintervals SciPy's
@@ -362,7 +368,7 @@ class _Watch:
     dualgrad's own calls (a rule's ``where`` on nested duals) are not watched."""
 
     def __init__(self, order):
-        self.order, self.seen, self.first, self.limit = order, None, None, None
+        self.order, self.seen, self.first, self.limit = order, None, {}, None
 
     def __call__(self, ufunc, inputs):
         if self.seen is None:
@@ -373,8 +379,8 @@ class _Watch:
         frame = sys._getframe(2)
         code = frame.f_code
         name = code.co_filename
-        if name.startswith(_OWN + ("<dualgrad",)) or "__name__" not in frame.f_globals:
-            return                  # dualgrad's own (eval'd rule expressions: no __name__)
+        if name.startswith(_OWN + ("<dualgrad",)):
+            return                  # dualgrad's own (its generated code: "<dualgrad ...>")
         values = [_plain(v) for v in inputs[:2]]
         where = f"{os.path.basename(name)}, line {frame.f_lineno}"
         if self.limit is not None:
@@ -397,15 +403,18 @@ class _Watch:
         if vectorized:                  # the nodes' axis: the first, else the last, of
             seen = [(u, np.moveaxis(o, -1, 0) if o.ndim and o.shape[0] != n and   # length n
                      o.shape[-1] == n else o, w) for u, o, w in seen]
-        for i in range(n):
-            rows = [(u, o[i] if vectorized and o.ndim and o.shape[0] == n else o, w)
-                    for u, o, w in seen]
+        first = self.first              # per place: (ufunc, line, k-th time there)
+        for i in range(n):              # -> the first node that ran it, its branches
             xi = float(x[i]) if vectorized else float(x)
-            if self.first is None:
-                self.first = (xi, rows)
-                continue
-            x0, ref = self.first
-            for (u, a, w), (_, b, _) in zip(ref, rows):
+            times = {}                  # (a node may run other places than another:
+            for u, o, w in seen:        # an `if` on plain x, attack49 02)
+                b = o[i] if vectorized and o.ndim and o.shape[0] == n else o
+                k = times[u, w] = times.get((u, w), -1) + 1
+                ref = first.get((u, w, k))
+                if ref is None:
+                    first[u, w, k] = (xi, b)
+                    continue
+                x0, a = ref
                 if a.shape != b.shape or not np.all((a == b) | ((a != a) & (b != b))):
                     raise _moving(u, w, x0, xi, _BRANCHES[u][0])
 

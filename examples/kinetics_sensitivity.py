@@ -11,11 +11,15 @@ energy balance on the heats of reaction. With dualgrad:
   the temperature to every pre-exponential factor, through ``dg.solve_ivp(method="BDF")``,
 * the ignition delay (the time T crosses T0 + 40 K, a terminal event) and its
   gradient in ``ln A``,
+* the ignition delay as the time of the largest dT/dt: an event on ``d(dT/dt)/dt``
+  (``dg.jvp`` of the right-hand side along itself), not ``t[np.argmax(dT/dt)]`` on the
+  output grid, whose gradient is 0 (a grid point does not move with the parameters),
 * ``d ln Kp / dT`` of a NASA-7 equilibrium constant,
 
 each against an independent oracle: the Jacobian and the forward sensitivity
 equations ``S' = f_y S + f_p`` written by hand and integrated by SciPy's Radau at
-``rtol=1e-12``; the event's ``dt/dp = -S_T / f_T``; van't Hoff's
+``rtol=1e-12``; the event's ``dt/dp = -S_T / f_T``; Richardson central differences
+of SciPy's event time at ``rtol=1e-13`` for the largest dT/dt; van't Hoff's
 ``d ln Kp / dT = sum(nu h) / (R T**2)``.  dg.solve_ivp's derivatives are as accurate
 as its solution (``rtol=1e-10`` here), so they agree to about that; a trace
 species' ``d ln y / d ln A`` needs an ``atol`` far below its concentration.
@@ -67,6 +71,24 @@ def ignition_delay(lnA):
     return sol.t_events[0][0]
 
 
+def time_of_max_heating(lnA):
+    """The time dT/dt peaks: where its own rate, grad(f_T) . f, falls through 0."""
+    def peak(t, y, lnA):
+        return dg.jvp(lambda u: rhs(t, u, lnA)[4], y, rhs(t, y, lnA))[1]
+    peak.terminal, peak.direction = True, -1
+    sol = dg.solve_ivp(rhs, (0.0, 0.5), y0, method="BDF", args=(lnA,), events=peak,
+                       rtol=1e-10, atol=1e-14)
+    return sol.t_events[0][0]
+
+
+def time_of_max_heating_on_grid(lnA):
+    """The same read off the output grid: piecewise constant in lnA, gradient 0."""
+    t = np.linspace(0.0, 0.5, 2001)
+    sol = dg.solve_ivp(rhs, (0.0, 0.5), y0, method="BDF", args=(lnA,), t_eval=t,
+                       rtol=1e-10, atol=1e-14)
+    return t[np.argmax(np.gradient(sol.y[4], t))]
+
+
 # ---- the oracle: derivatives of rhs written by hand (orders are 0 or 1 here) ----
 def rates_and_partials(y, lnA):
     c, T = y[:4], y[4]
@@ -93,6 +115,23 @@ def hand_sensitivities(t_f, event=None):
 
     return solve_ivp(augmented, (0.0, t_f), np.concatenate([y0, np.zeros(15)]), method="Radau",
                      rtol=1e-12, atol=1e-14, events=event)
+
+
+def richardson_time_of_max_heating(h=2e-3):
+    """Central differences (h, h / 2, Richardson) of SciPy's event time at rtol=1e-13."""
+    def t_peak(lnA):
+        def peak(t, y, lnA):
+            return hand_rhs_jacobian(y, lnA)[4] @ rhs(t, y, lnA)
+        peak.terminal, peak.direction = True, -1
+        sol = solve_ivp(rhs, (0.0, 0.5), y0, method="Radau", args=(lnA,), events=peak,
+                        rtol=1e-13, atol=1e-16)
+        return sol.t_events[0][0]
+
+    def central(j, h):
+        e = np.zeros(3)
+        e[j] = h
+        return (t_peak(lnA + e) - t_peak(lnA - e)) / (2 * h)
+    return np.array([(4 * central(j, h / 2) - central(j, h)) / 3 for j in range(3)])
 
 
 def van_t_hoff_check():
@@ -145,4 +184,9 @@ if __name__ == "__main__":
     grad = dg.gradient(ignition_delay, lnA)
     print(f"ignition delay {t_ign:.6f} s (Radau: {t_e:.6f} s); d t_ign / d ln A = {grad}")
     print(f"ignition delay gradient: max rel. error {np.abs(grad - grad_ref).max() / np.abs(grad_ref).max():.1e}")
+    g_peak = dg.gradient(time_of_max_heating, lnA)
+    g_ref = richardson_time_of_max_heating()
+    print(f"largest dT/dt at {time_of_max_heating(lnA):.6f} s; gradient {g_peak}")
+    print(f"largest dT/dt gradient: max rel. error {np.abs(g_peak - g_ref).max() / np.abs(g_ref).max():.1e}")
+    print(f"read off the output grid instead: gradient {dg.gradient(time_of_max_heating_on_grid, lnA)}")
     print(f"van't Hoff: rel. error {van_t_hoff_check():.1e}")

@@ -94,11 +94,16 @@ def test_camera_pose_example_is_exact_and_converges(capsys):
 def test_kinetics_example_matches_hand_sensitivity_equations(capsys):
     """examples/kinetics_sensitivity.py: the rhs Jacobian, d ln y / d ln A through
     dg.solve_ivp and an ignition delay's gradient against the forward sensitivity
-    equations written by hand (Radau, rtol 1e-12), and van't Hoff's d ln Kp / dT."""
+    equations written by hand (Radau, rtol 1e-12), the time of the largest dT/dt (an
+    event through dg.jvp) against Richardson differences, and van't Hoff's d ln Kp / dT;
+    the grid's argmax spelling has gradient 0, as the README says."""
     out = run("kinetics_sensitivity.py", capsys)
     jac = float(out.split("rhs Jacobian: max rel. error ")[1].split()[0])
     sens = float(out.split("d ln y / d ln A: max rel. error of any entry ")[1].split()[0])
     ign = float(out.split("ignition delay gradient: max rel. error ")[1].split()[0])
     vh = float(out.split("van't Hoff: rel. error ")[1].split()[0])
     assert jac < 1e-14 and vh < 1e-14
+    peak = float(out.split("largest dT/dt gradient: max rel. error ")[1].split()[0])
     assert sens < 1e-6 and ign < 1e-8          # dg.solve_ivp runs at rtol=1e-10
+    assert peak < 1e-7                         # Richardson differences' own error ~1e-9
+    assert "read off the output grid instead: gradient [0. 0. 0.]" in out

@@ -194,7 +194,7 @@ EXTRA = [
     "  with a 4x margin over the largest measured; of the value's own diagonal block where",
     "  the matrix is exactly block diagonal, a diagonal one's values being its entries:",
     "  `eigh`, `eigvalsh`, `eig`; interleaved blocks count as one; for the values of",
-    "  `eig`, `eigvals`, `eigh` and `eigvalsh` a pair stays repeated only within 8 times",
+    "  `eig`, `eigvals`, `eigh`, `eigvalsh` and `svd` a pair stays repeated only within 8 times",
     "  what its own residuals `|A x - w x|` allow rounding's split, so a close distinct",
     "  pair that LAPACK resolves, `6e-11` apart beside eigenvalues up to `1e3`, has its",
     "  own derivatives): the",

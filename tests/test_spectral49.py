@@ -154,3 +154,46 @@ def test_repeated_symmetric_eigenvalue_stays_a_tie():
     k = np.argmin(np.abs(np.linalg.eigvalsh(A) - 1.0))
     got = dg.gradient(lambda x: np.linalg.eigvalsh(A + x[0] * E + x[1] * B)[k], np.zeros(2))
     np.testing.assert_allclose(got, [0.5, 0.5], atol=1e-12)
+
+
+def _singular(shape, d, top, seed):
+    """``U diag(top, 1 + d, 1, ..) V^T`` and the directions ``u_1 v_1^T`` (moves only
+    ``1 + d``) and ``u_2 v_2^T`` (only ``1``)."""
+    m, n = shape
+    rng = np.random.default_rng(seed)
+    U, _ = np.linalg.qr(rng.standard_normal((m, m)))
+    V, _ = np.linalg.qr(rng.standard_normal((n, n)))
+    k = min(m, n)
+    s = np.r_[top, 1.0 + d, 1.0, np.linspace(0.5, 0.1, k - 3)]
+    A = (U[:, :k] * s) @ V[:, :k].T
+    return A, np.outer(U[:, 1], V[:, 1]), np.outer(U[:, 2], V[:, 2])
+
+
+@pytest.mark.parametrize("shape", [(10, 10), (12, 7), (6, 9)])
+def test_close_singular_values_have_their_own_gradient(shape):
+    # the squared values' tolerance 8 m eps max(s^2) tied s = 1 + 1e-9 and 1 beside 1e3
+    # (its slopes [0.5, 0.5]); LAPACK resolves them to ~1e-15
+    A, E, B = _singular(shape, 1e-9, 1e3, 0)
+    for f in (lambda M: np.linalg.svd(M, compute_uv=False),
+              lambda M: np.linalg.svd(M, full_matrices=False)[1]):
+        g = lambda x: f(A + x[0] * E + x[1] * B)[1]  # noqa: E731
+        np.testing.assert_allclose(dg.gradient(g, np.zeros(2)), [1.0, 0.0], atol=1e-6)
+    # a repeated singular value stays a tie (the mean of the one-sided slopes 1 and 0)
+    A, E, B = _singular(shape, 0.0, 1e3, 0)
+    g = lambda x: np.linalg.svd(A + x[0] * E + x[1] * B, compute_uv=False)[1]  # noqa: E731
+    np.testing.assert_allclose(dg.gradient(g, np.zeros(2)), [0.5, 0.5], atol=1e-12)
+
+
+def test_close_singular_values_against_mpmath_at_50_digits():
+    mp = pytest.importorskip("mpmath")
+    A, E, B = _singular((5, 4), 3e-9, 1e6, 1)
+    g = lambda x: np.linalg.svd(A + x[0] * E + x[1] * B, compute_uv=False)[1]  # noqa: E731
+    got = dg.gradient(g, np.zeros(2))
+    with mp.workdps(50):
+        Am, Em, Bm = (mp.matrix(M.tolist()) for M in (A, E, B))
+
+        def second(s, t):
+            return sorted(mp.svd_r(Am + s * Em + t * Bm, compute_uv=False), reverse=True)[1]
+        want = [float(mp.diff(lambda s: second(s, 0), 0)),
+                float(mp.diff(lambda t: second(0, t), 0))]
+    np.testing.assert_allclose(got, want, atol=1e-5)

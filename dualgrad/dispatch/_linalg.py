@@ -1349,6 +1349,27 @@ def _resolved_h(ties, A, UPLO, w, V):
     return _spectral.resolved(ties, hermitian, w, primal(V), None, unitary=True)
 
 
+def _resolved_svd(ties, A, s, U, V, hermitian):
+    """:func:`._spectral.resolved` for the singular values (``ties`` of the squared ones,
+    :func:`._spectral.tied`'s ``NEAR m eps max(s^2)``: ``s = 1 +- 1e-9`` beside ``1e3``
+    at ``m = 10`` was one value, its slopes ``[0.5, 0.5]`` for ``[1, 0]``): the pairs
+    ``(u_i, v_i) / sqrt(2)`` are eigenvectors of the Hermitian dilation ``[[0, A], [A^H,
+    0]]`` for ``s_i``, whose residuals bound each ``s_i``'s rounding.  The values only
+    (the vectors keep the a priori ties, as :func:`_resolved_h`'s); ``hermitian=True``
+    (NumPy's eigh of one triangle) and stacks keep them too."""
+    if ties is None or hermitian or np.ndim(primal(A)) != 2:
+        return ties
+
+    def dilation():                      # (only past resolved's cheap tests)
+        a = primal(A)
+        m, n = a.shape
+        D = np.zeros((m + n, m + n), dtype=a.dtype)
+        D[:m, m:], D[m:, :m] = a, np.conj(a.T)
+        return D
+    X = np.concatenate([primal(U), primal(V)], axis=-2) / np.sqrt(2.0)
+    return _spectral.resolved(ties, dilation, s, X, None, unitary=True)
+
+
 def _eigvalsh_only(A, UPLO):
     """``dw_i = Re(v_i^H dA v_i)`` for every direction, without the eigenvectors' partials
     (nested duals: the inner level's vectors in any phase, :func:`_eigh`'s ``_phase``)."""
@@ -1444,6 +1465,7 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
         ds = np.real(ds) if np.iscomplexobj(primal(ds)) else ds
         s2 = s * s
         ties = _nonzero_ties(_spectral.tied(s2[..., None, :] - s2[..., :, None], s2), s)
+        ties = _resolved_svd(ties, A, s, U, V, hermitian)
         if ties is not None:              # repeated: the cluster's mean, or the order
             ds = _clustered_svd(ds, ties, s, Ut @ dA @ V, a.tag)
         return make(s, _last(ds), a.tag)
@@ -1485,7 +1507,7 @@ def _svd(a, full_matrices=True, compute_uv=True, hermitian=False, _deficient="ra
         cols = zero[..., None, :]
         dU = np.where(cols, _spectral.nan_like(dU), dU)
         dV = np.where(cols, _spectral.nan_like(dV), dV)
-    ties = _nonzero_ties(ties, s)
+    ties = _resolved_svd(_nonzero_ties(ties, s), A, s, U, V, hermitian)
     if ties is not None:                  # repeated: as eigh's values (pairing)
         diag, lost = _clustered_svd(diag, ties, s, P, a.tag, vectors=True)
         if lost.any():                    # the second order picks another basis / order

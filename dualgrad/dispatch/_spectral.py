@@ -64,7 +64,8 @@ outside every one-sided derivative: attack46b 04, 05, 08).  ``eig`` / ``eigvals`
 pairs within ``NEAR * m * eps`` times the larger of the pair's sensitivities (eig47).
 
 Those tolerances are a priori bounds, for the worst pair of the worst matrix of the
-order; the values of ``eig`` / ``eigvals`` / ``eigh`` / ``eigvalsh`` then keep a pair tied
+order; the values of ``eig`` / ``eigvals`` / ``eigh`` / ``eigvalsh`` (and ``svd``'s
+singular values, by the Hermitian dilation ``[[0, A], [A^H, 0]]``) then keep a pair tied
 only within ``NEAR`` times what its own residuals allow rounding's split
 (:func:`resolved`, eig49): a close distinct pair that LAPACK resolves (``6e-11`` apart
 beside ``1e3``, ``m = 40``: the mean's ``[0.5, 0.5]`` for ``[1, 0]``) has its own

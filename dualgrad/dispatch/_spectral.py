@@ -256,7 +256,7 @@ def resolved(ties, A, w, V, Vi, most=64, unitary=False):
                 if np.all(np.isfinite(gx)) and np.all(np.isfinite(gy)):
                     K[cl] = np.sqrt(np.linalg.eigvalsh(gx)[-1] * np.linalg.eigvalsh(gy)[-1])
         tol = NEAR * np.maximum(K[:, None], K[None, :]) * (rr[:, None] + rr[None, :])
-        keep = ties & ~(gap > tol)                  # (NaN: kept)
+        keep = ties & (near | ~(gap > tol))         # (NaN: kept; near pairs: rounding)
     keep = _closed(keep | np.eye(m, dtype=bool)) & ties
     if not keep.any():
         return None

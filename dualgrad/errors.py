@@ -2468,7 +2468,16 @@ _ARGMIN_SPELLING = (
     "where only the minimum's value g(b, p) is used, g at the plain b already has the "
     "right first derivative)")
 _ARGMIN_CALLS = {
-    "minimize": ("minimize(g, b0, args=(dg.stop_gradient(p),)).x", ""),
+    "minimize": ("minimize(g, b0, args=(dg.stop_gradient(p),)).x",
+                 # userchem49: with constraints (a Gibbs minimization under element
+                 # balances) the gradient at b is not 0 and the steps above leave the
+                 # constraints (b0 + b1 = 1: d b / d p came back [1, 0] for [0.5, -0.5])
+                 " (b an unconstrained minimum; with constraints= c(b, p) = 0, or bounds "
+                 "active at b, step instead on z = np.concatenate([b, lam]) with F(z, p) "
+                 "= np.concatenate([dg.gradient(g, b, p) + dg.jacobian(c, b, p).T @ lam, "
+                 "c(b, p)]), z = z - np.linalg.solve(dg.jacobian(F, z, p), F(z, p)), the "
+                 "multipliers lam of the plain b from np.linalg.lstsq(dg.jacobian(c, b, "
+                 "p0).T, -dg.gradient(g, b, p0))[0], p0 = dg.stop_gradient(p))"),
     "minimize_scalar": ("minimize_scalar(g, args=(dg.stop_gradient(p),)).x",
                         " (a scalar b: b = b - dg.derivative(g, b, p) / "
                         "dg.derivative(lambda s: dg.derivative(g, s, p), b))"),

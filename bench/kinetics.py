@@ -19,7 +19,13 @@ Rows (medians of ``--repeat`` calls, wall time, one BLAS thread):
   by SciPy's BDF), all at ``rtol=1e-8, atol=1e-12``; errors (largest, relative to
   the largest entry) against the sensitivity equations at ``rtol=1e-12`` (Radau).
 
-    python bench/kinetics.py [--repeat 3]
+* ``sparse`` (with ``--sparse``): a 400-species chain network's sparse rhs Jacobian by
+  ``dg.jacobian(..., sparsity=P)`` with ``P`` detected from the textbook
+  ``c[:, None] ** order`` (dense: ``c ** 0`` is traced as depending on ``c``) and from
+  ``np.where(order > 0, c[:, None] ** order, 1.0)`` (the true pattern), beside the dense
+  ``dg.jacobian``; colors and times.
+
+    python bench/kinetics.py [--repeat 3] [--sparse]
 """
 
 import argparse
@@ -83,8 +89,13 @@ def median_wall(fn, repeat):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--sparse", action="store_true", help="only the sparse-pattern row")
     a = ap.parse_args()
     print(f"load: {os.getloadavg()}")
+    if a.sparse:
+        sparse_row(a.repeat)
+        print(f"load after: {os.getloadavg()}")
+        return
     rows = []
     try:
         import jax
@@ -143,6 +154,33 @@ def main():
     for r in rows:
         print(" | ".join(r))
     print(f"load after: {os.getloadavg()}")
+
+
+def sparse_row(repeat, n=400):
+    nu_c = np.zeros((n, n - 1))
+    i = np.arange(n - 1)
+    nu_c[i, i], nu_c[i + 1, i] = -1.0, 1.0
+    order_c = (nu_c < 0).astype(float)
+    k = np.linspace(1.0, 2.0, n - 1)
+    c = np.linspace(0.1, 1.0, n)
+
+    def textbook(c):
+        return nu_c @ (k * np.prod(c[:, None] ** order_c, axis=0))
+
+    def where(c):
+        return nu_c @ (k * np.prod(np.where(order_c > 0, c[:, None] ** order_c, 1.0), axis=0))
+
+    J_true = nu_c @ np.hstack([np.diag(k), np.zeros((n - 1, 1))])
+    cells = []
+    for name, f in (("c ** order", textbook), ("np.where(order > 0, ...)", where)):
+        P = dg.sparsity(f, c)
+        J = dg.jacobian(f, c, sparsity=P)
+        t = median_wall(lambda: dg.jacobian(f, c, sparsity=P), repeat)
+        cells.append(f"{name}: pattern {P.nnz} (true {np.count_nonzero(J_true)}), "
+                     f"{t * 1e3:.1f} ms (err {np.abs(J.toarray() - J_true).max():.1e})")
+    t = median_wall(lambda: dg.jacobian(textbook, c), repeat)
+    cells.append(f"dense dg.jacobian {t * 1e3:.1f} ms")
+    print(f"sparse {n}x{n} | " + " | ".join(cells))
 
 
 if __name__ == "__main__":

@@ -1782,6 +1782,26 @@ def test_no_warning_where_the_result_has_derivatives_or_nothing_was_compared(f):
         dg.gradient(f, x)
 
 
+def _bracket_from(p, lo, hi):
+    """The bisection with its bracket started as duals of p with zero partials (a
+    vectorized implied volatility's np.full_like(price, lo): attack49 14)."""
+    lo, hi = np.full_like(p, lo), 0.0 * p + hi
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        up = mid ** 3 > p
+        hi, lo = np.where(up, mid, hi), np.where(up, lo, mid)
+    return mid
+
+
+def test_a_dual_result_without_derivatives_after_comparisons_warns():
+    x = np.array([2.0, 5.0])
+    with pytest.warns(dg.ComparedOnlyWarning, match="partials are all 0"):
+        J = dg.jacobian(lambda p: _bracket_from(p, 0.0, 10.0), x)
+    assert np.all(J == 0.0)
+    with pytest.warns(dg.ComparedOnlyWarning):
+        dg.gradient(lambda p: np.sum(_bracket_from(p, 0.0, 10.0)), x)
+
+
 def test_comparisons_of_an_earlier_call_do_not_warn_a_later_one():
     with pytest.warns(dg.ComparedOnlyWarning):
         dg.gradient(lambda p: 1.0 if p[0] > 0 else 0.0, np.array([1.0]))

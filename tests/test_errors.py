@@ -1802,6 +1802,18 @@ def test_a_dual_result_without_derivatives_after_comparisons_warns():
         dg.gradient(lambda p: np.sum(_bracket_from(p, 0.0, 10.0)), x)
 
 
+@pytest.mark.parametrize("pick", [np.argmax, np.argmin, np.argsort, np.searchsorted])
+def test_a_plain_result_picked_by_an_index_of_duals_warns(pick):
+    # an ignition delay as the time of the grid's largest slope, t[np.argmax(...)]
+    # (userchem49): the index compares the duals' values, the result is plain
+    t = np.linspace(0.0, 1.0, 50)
+    index = {np.argsort: lambda v: np.argsort(v)[-1],
+             np.searchsorted: lambda v: np.searchsorted(np.sort(v), v[3])}.get(pick, pick)
+    with pytest.warns(dg.ComparedOnlyWarning):
+        g = dg.gradient(lambda a: t[index(np.sin(a[0] * t))], np.array([3.0]))
+    assert g[0] == 0.0
+
+
 def test_comparisons_of_an_earlier_call_do_not_warn_a_later_one():
     with pytest.warns(dg.ComparedOnlyWarning):
         dg.gradient(lambda p: 1.0 if p[0] > 0 else 0.0, np.array([1.0]))

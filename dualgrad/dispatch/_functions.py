@@ -1947,11 +1947,16 @@ def _stable_order(v, axis):
     return order
 
 
-def _on_values(func):
+def _on_values(func, compares=False):
     """Functions of the values alone (indices, predicates): every argument stripped,
-    the duals inside a list or tuple too (``np.lexsort((a, b))``'s keys)."""
+    the duals inside a list or tuple too (``np.lexsort((a, b))``'s keys).  Those that
+    compare values (``compares``: an argmax, a sort order, a bin) are noted as the
+    comparison operators are (errors.compared_since: a result reached only through
+    them is a derivative of 0, which the helpers warn of)."""
     @functools.wraps(func)
     def impl(*args, **kwargs):
+        if compares:
+            errors.MADE.compared_at = next(errors.SEQUENCE)
         return func(*(_values_of(a) for a in args),
                     **{k: _values_of(v) for k, v in kwargs.items()})
     return impl
@@ -1969,7 +1974,9 @@ for _f in (np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flatnon
            np.isposinf, np.any, np.all, np.shares_memory, np.may_share_memory,
            np.digitize, np.result_type, np.min_scalar_type, np.can_cast,
            np.argpartition, np.nanargmax, np.nanargmin, np.lexsort, np.isin):
-    HANDLED[_f] = _on_values(_f)       # digitize: bin indices; the dtype queries: dtypes
+    HANDLED[_f] = _on_values(_f, _f in (      # digitize: bin indices; the dtype queries:
+        np.argsort, np.argmax, np.argmin, np.searchsorted, np.digitize,      # dtypes
+        np.argpartition, np.nanargmax, np.nanargmin, np.lexsort))
 
 
 @implements(np.interp)

@@ -1815,7 +1815,10 @@ _UNSUPPORTED_SPELLINGS = {
     "np.roots": "np.roots(p) as np.linalg.eigvals(np.vstack([-p[1:] / p[0], np.eye(len(p) "
                 "- 2, len(p) - 1)])) with p = np.stack([c0, c1, ...]) (one dual array; the "
                 "companion matrix np.roots builds, so the same roots in the same order, "
-                "complex ones too; strip leading zero coefficients first, as np.roots does)",
+                "complex ones too, after stripping zero coefficients as np.roots does: "
+                "leading ones dropped, trailing ones removed and their zero roots "
+                "appended last, np.concatenate([roots, np.zeros_like(p[:k])]) for k "
+                "trailing zeros)",
 }
 
 

@@ -97,8 +97,11 @@ def warn_if_caught(who, tag):
 def warn_if_compared_only(who, tag, partials):
     """f's result of the pass with ``tag`` is a dual: warn where every partial is 0 and
     f compared duals (a vectorized bisection whose bracket started as
-    ``np.full_like(price, lo)``: a dual with zero partials, attack49 14)."""
-    if errors.compared_since(tag) and not np.any(partials):
+    ``np.full_like(price, lo)``: a dual with zero partials, attack49 14).  Plain
+    partials only: an outer call's duals in them (a Hessian's inner pass) are not
+    read, which would make an object array of them in f's name."""
+    if errors.compared_since(tag) and type(partials) is np.ndarray and \
+            partials.dtype.kind in "fc" and not partials.any():
         errors.compared_only_warning(who)
 
 

@@ -228,10 +228,47 @@ def _eig(a, vectors=True, _scale=True):
     return result(values, make(V, np.moveaxis(dV, 0, -1), a.tag))
 
 
+# From this order LAPACK's Hessenberg QR (xHSEQR) leaves its small-matrix loop (ILAENV's
+# NMIN, 75), and eig (Schur vectors wanted) and eigvals (values alone) may deliver the
+# eigenvalues in different orders (attack49 25: m = 200, eigvals(A)[0] was another
+# eigenvalue inside a derivative than in the plain call).
+PLAIN_ORDER_FROM = 75
+
+
 def _eigvals(a):
+    """``np.linalg.eigvals(A)``: :func:`_eig`'s values, in the order NumPy's eigvals
+    gives the plain matrix (from order :data:`PLAIN_ORDER_FROM`: f's value must not
+    depend on whether it is differentiated)."""
     if not isinstance(a, Dual):
         return np.linalg.eigvals(a)
-    return _eig(a, vectors=False)
+    w = _eig(a, vectors=False)
+    plain = primal(a)
+    if plain.shape[-1] < PLAIN_ORDER_FROM:
+        return w
+    order = np.stack([_nearest(v, p) for v, p in zip(
+        primal(w).reshape(-1, plain.shape[-1]),
+        np.linalg.eigvals(plain).reshape(-1, plain.shape[-1]))])
+    return np.take_along_axis(w, order.reshape(primal(w).shape), axis=-1)
+
+
+def _nearest(v, p):
+    """The permutation ``k`` with ``v[k]`` nearest ``p`` entry by entry (the same
+    eigenvalues to rounding, from two LAPACK paths); collisions (a cluster's copies)
+    take the nearest values left, a loop over the colliding entries only."""
+    d = np.abs(v[None, :] - p[:, None])
+    k = np.argmin(d, axis=1)
+    if np.unique(k).size == k.size:
+        return k
+    taken = np.zeros(k.size, dtype=bool)
+    first = np.unique(k, return_index=True)[1]
+    keep = np.zeros(k.size, dtype=bool)
+    keep[first] = True
+    taken[k[keep]] = True
+    for i in np.flatnonzero(~keep):                 # (the colliding entries)
+        free = np.flatnonzero(~taken)
+        k[i] = free[np.argmin(d[i, free])]
+        taken[k[i]] = True
+    return k
 
 
 # ---- ufunc.at -------------------------------------------------------------------------

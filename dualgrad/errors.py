@@ -1184,7 +1184,19 @@ _MATH_SPELLINGS = {
     "erf": "scipy.special.erf", "erfc": "scipy.special.erfc",
     "gamma": "scipy.special.gamma", "lgamma": "scipy.special.gammaln",
     "log": "np.log (math.log(x, b): np.log(x) / np.log(b))", "dist": "np.linalg.norm(p - q)",
-    "phase": "np.angle", "rect": "r * np.exp(1j * phi)", "polar": "(np.abs(z), np.angle(z))"}
+    "phase": "np.angle", "rect": "r * np.exp(1j * phi)", "polar": "(np.abs(z), np.angle(z))",
+    # where np.<name> is another function or none (attack49 27)
+    "remainder": "x - y * np.round(x / y) (math.remainder rounds half to even, as "
+                 "np.round does; np.remainder is Python's %)",
+    "hypot": "np.hypot (two arguments; np.sqrt(x**2 + y**2 + z**2) for more)",
+    "ulp": "np.spacing(np.abs(x)) (a constant: its derivative is 0)",
+    "frexp": "x / 2.0**e with e = np.frexp(dg.stop_gradient(x))[1] (the mantissa's "
+             "derivative is 2**-e)",
+    "ldexp": "x * 2.0**i", "copysign": "np.copysign", "isclose": "np.isclose",
+    "cbrt": "np.cbrt", "exp2": "np.exp2", "expm1": "np.expm1", "log1p": "np.log1p",
+    "log2": "np.log2", "log10": "np.log10", "trunc": "np.trunc", "floor": "np.floor",
+    "ceil": "np.ceil", "fmod": "np.fmod", "modf": "np.modf", "degrees": "np.degrees",
+    "radians": "np.radians"}
 # cmath's that give complex results of real input: np.emath's (np.sqrt(-1.0) is nan)
 _CMATH_SPELLINGS = {
     "sqrt": "np.emath.sqrt", "log": "np.emath.log (cmath.log(x, b): np.emath.logn(b, x))",

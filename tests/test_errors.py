@@ -1820,3 +1820,16 @@ def test_comparisons_of_an_earlier_call_do_not_warn_a_later_one():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert dg.gradient(lambda p: 5.0, np.array([1.0]))[0] == 0.0
+
+
+def _remainder_of_math(x):
+    return math.remainder(x[0], 0.7)
+
+
+def test_math_remainder_names_a_spelling_with_its_own_values():
+    # np.remainder is Python's %, another function (-0.1 -> 0.6: attack49 27); the named
+    # spelling x - y * np.round(x / y) gives math.remainder's values, ties to even too
+    with pytest.raises(TypeError, match=r"x - y \* np\.round\(x / y\)"):
+        dg.gradient(_remainder_of_math, np.array([1.3]))
+    for x, y in [(1.3, 0.7), (-2.5, 1.0), (3.5, 1.0), (1.05, 0.7)]:
+        assert x - y * np.round(x / y) == pytest.approx(math.remainder(x, y), abs=1e-15)

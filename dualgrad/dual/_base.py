@@ -390,6 +390,8 @@ def _binary_op(frame):
     while i > 0 and code[i] == _CACHE:
         i -= 2
     return code[i] in _BINARY_OPS
+
+
 _BOUND_PRODUCTS = ("__matmul__", "__rmatmul__", "__mul__", "__rmul__", "__imatmul__",
                    "__imul__")
 

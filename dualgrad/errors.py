@@ -65,6 +65,16 @@ def unwatch_branches(saved):
         WATCHING[0] -= 1
 
 
+def report_branch(ufunc, inputs):
+    """A branch that dualgrad's own code takes on duals and that is f's (a density's
+    support whose ends move with loc / scale: attack49 11), reported to dg.quad's
+    watch, if one runs, at the user's line (the watch skips dualgrad's own frames)."""
+    if WATCHING[0] and BRANCHES.record is not None:
+        frame = _user_frame(sys._getframe(1))
+        if frame is not None:
+            BRANCHES.record(ufunc, inputs, frame)
+
+
 class _Stray:
     """The latest dualgrad error made in a thread that runs no helper call of its own
     (a worker of f's own thread pool: ``ex.map(term, p)`` with ``term``'s

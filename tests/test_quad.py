@@ -673,3 +673,27 @@ def test_the_same_places_on_both_sides_of_a_plain_if_are_not_refused():
         return 2.0 * p * (p < 5.0) * (x + p > -1.0)
     d = dg.derivative(lambda p: dg.quad(g, 0.0, 1.0, args=(p,), points=[0.5])[0], 0.3)
     assert abs(d - 1.5) < 1e-12
+
+
+# ---- densities whose support moves (attack49 11) -----------------------------------------
+
+@pytest.mark.parametrize("name, pdf", [
+    ("uniform", lambda x, p: x * dg.scipy.stats.uniform.pdf(x, loc=p, scale=1.0)),
+    ("expon", lambda x, p: x * dg.scipy.stats.expon.pdf(x, loc=p)),
+    ("uniform scale", lambda x, p: x * dg.scipy.stats.uniform.pdf(x, loc=0.0, scale=p + 1.0)),
+])
+def test_an_expectation_under_a_density_whose_support_moves_is_refused(name, pdf):
+    # E[x] under uniform(loc=p) is p + 1/2 (derivative 1): the density's jump at its
+    # support's ends moves with p, and the derivative under the integral sign gave 0
+    # (the support test runs inside dualgrad.scipy.stats, which the watch skipped)
+    with pytest.raises(TypeError, match="branches to stay put"):
+        dg.derivative(lambda p: dg.quad(pdf, -5.0, 30.0, args=(p,))[0], 0.3)
+
+
+def test_a_density_with_a_fixed_support_or_none_is_not_refused():
+    # d/dp int_{-20}^{20} x N(x; p, 1) dx = 1; d/dp int_0^p x U(x; 0, 1) dx = p
+    n = dg.derivative(lambda p: dg.quad(lambda x: x * dg.scipy.stats.norm.pdf(x, loc=p),
+                                        -20.0, 20.0)[0], 0.3)
+    u = dg.derivative(lambda p: dg.quad(lambda x: x * dg.scipy.stats.uniform.pdf(x),
+                                        0.0, p)[0], 0.3)
+    assert abs(n - 1.0) < 1e-10 and abs(u - 0.3) < 1e-12

@@ -201,12 +201,11 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     1.0`` with ``p`` only in the branches) is not refused.  The operators ``//`` and
     ``%`` and Python's ``abs`` of a scalar dual are not watched (their fast paths call
     no ufunc): write ``np.floor_divide``, ``np.remainder``, ``np.abs``.  Nor are
-    branches inside compiled code (a ``numba.njit`` func), on func's own threads, in
-    dualgrad's functions (``dualgrad.scipy.stats`` densities whose support moves with
-    a parameter: uniform, expon's ``loc``, truncnorm's bounds), or in functions without
-    such a ufunc (``np.round``, ``np.copysign``, ``np.signbit``, ``np.modf``,
+    branches inside compiled code (a ``numba.njit`` func), on func's own threads, or in
+    functions without such a ufunc (``np.round``, ``np.copysign``, ``np.signbit``, ``np.modf``,
     ``np.arctan2``'s cut, ``np.interp``'s knots, ``np.max`` / ``np.sort`` / ``np.median``
-    of stacked duals): for those the split is yours to write.  An
+    of stacked duals): for those the split is yours to write (``dualgrad.scipy.stats``
+    densities report their support's ends: ``uniform.pdf(x, loc=p)`` is refused).  An
     integrand not finite at a moving limit (an Abel kernel ``1 / sqrt(b - x)``) has
     no term ``f(b) b'`` and raises ``TypeError`` naming the substitution ``x = b -
     u**2``.  Over an infinite range the rule starts from the subintervals SciPy's
@@ -370,17 +369,18 @@ class _Watch:
     def __init__(self, order):
         self.order, self.seen, self.first, self.limit = order, None, {}, None
 
-    def __call__(self, ufunc, inputs):
+    def __call__(self, ufunc, inputs, frame=None):
         if self.seen is None:
             return
         kink, branch = _BRANCHES.get(ufunc, (None, None))
         if branch is None or kink and self.order < 2 or not _moves(list(inputs)):
             return
-        frame = sys._getframe(2)
+        if frame is None:           # (given: a branch dualgrad's own function reports
+            frame = sys._getframe(2)            # as the user's, a support that moves)
+            if frame.f_code.co_filename.startswith(_OWN + ("<dualgrad",)):
+                return              # dualgrad's own (its generated code: "<dualgrad ...>")
         code = frame.f_code
         name = code.co_filename
-        if name.startswith(_OWN + ("<dualgrad",)):
-            return                  # dualgrad's own (its generated code: "<dualgrad ...>")
         values = [_plain(v) for v in inputs[:2]]
         where = f"{os.path.basename(name)}, line {frame.f_lineno}"
         if self.limit is not None:

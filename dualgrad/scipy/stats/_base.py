@@ -184,6 +184,7 @@ class Continuous(_Distribution):
             cond0 = self.argcheck(*shv) & (sv > 0)
             bad = ~cond0 | np.isnan(zv)
             out = self._formula(method, x, shapes, loc, scale)
+            self._report_support(method, x, a, b, shapes, loc, scale)
             if method in ("pdf", "logpdf"):
                 inside = ((a < zv) & (zv < b)) if self.open_support else ((a <= zv) & (zv <= b))
                 fill = 0.0 if method == "pdf" else -np.inf
@@ -194,6 +195,19 @@ class Continuous(_Distribution):
                 one, zero = (0.0, -np.inf) if method.startswith("log") else (1.0, 0.0)
                 res = _where(cond0 & inside, out, _where(bad, np.nan, _where(done, one, zero)))
         return self._shaped(res, x, *rest)
+
+    def _report_support(self, method, x, a, b, shapes, loc, scale):
+        """The support's finite ends as branches of x (dg.quad's watch, where one runs):
+        a density jumps there (a jump), a cdf / sf has a kink, so where loc, scale or
+        truncnorm's bounds move them the derivative under an integral sign misses the
+        end's term (attack49 11: E[x] under uniform(loc=p) gave 0 for 1)."""
+        if not errors.WATCHING[0]:
+            return
+        ends = shapes[:2] if self.support_shapes else (a, b)
+        ufunc = np.less_equal if method in ("pdf", "logpdf") else np.maximum
+        for end, plain in zip(ends, (a, b)):
+            if np.all(np.isfinite(plain)):
+                errors.report_branch(ufunc, (end * scale + loc, x))
 
     def _shaped(self, res, *args):
         """``res`` broadcast to the arguments' common shape (SciPy's output shape)."""

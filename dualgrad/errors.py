@@ -696,8 +696,7 @@ def caught_warning(who, caught):
 
 
 class ComparedOnlyWarning(UserWarning):
-    """f compared dual numbers and returned plain numbers (or duals whose partials are
-    all 0): its result depends on x only
+    """f compared dual numbers and returned plain numbers: its result depends on x only
     through branches (a bisection, a table lookup, an indicator), so its derivative
     is 0, exact for the code as written but rarely what the comparisons were for."""
 
@@ -712,11 +711,9 @@ def compared_only_warning(who):
     """Warn that f's plain result came after comparisons of duals (userfin49: an implied
     volatility by a hand-written bisection, whose derivative came back 0 silently)."""
     warn_at_caller(
-        f"{who}: f compared dual numbers and its result has no derivative (plain "
-        "numbers, or duals whose partials are all 0: a bracket started as "
-        "np.full_like(x, lo)), so it depends on x only through those comparisons (a "
-        "bisection, a lookup, an indicator np.where(x > k, 1.0, 0.0)) and its "
-        "derivative is 0. Expected "
+        f"{who}: f compared dual numbers and returned plain numbers, so its result "
+        "depends on x only through those comparisons (a bisection's bracket, a lookup, "
+        "an indicator np.where(x > k, 1.0, 0.0)) and its derivative is 0. Expected "
         "arithmetic on x's duals to reach the result. Fix: for a root, take Newton "
         "steps on the duals after the bisection, s = s - g(s, x) / g'(s, x) (README's "
         "root finders); for an indicator, a smooth approximation; if 0 is meant, "

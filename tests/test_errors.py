@@ -1782,26 +1782,6 @@ def test_no_warning_where_the_result_has_derivatives_or_nothing_was_compared(f):
         dg.gradient(f, x)
 
 
-def _bracket_from(p, lo, hi):
-    """The bisection with its bracket started as duals of p with zero partials (a
-    vectorized implied volatility's np.full_like(price, lo): attack49 14)."""
-    lo, hi = np.full_like(p, lo), 0.0 * p + hi
-    for _ in range(60):
-        mid = 0.5 * (lo + hi)
-        up = mid ** 3 > p
-        hi, lo = np.where(up, mid, hi), np.where(up, lo, mid)
-    return mid
-
-
-def test_a_dual_result_without_derivatives_after_comparisons_warns():
-    x = np.array([2.0, 5.0])
-    with pytest.warns(dg.ComparedOnlyWarning, match="partials are all 0"):
-        J = dg.jacobian(lambda p: _bracket_from(p, 0.0, 10.0), x)
-    assert np.all(J == 0.0)
-    with pytest.warns(dg.ComparedOnlyWarning):
-        dg.gradient(lambda p: np.sum(_bracket_from(p, 0.0, 10.0)), x)
-
-
 @pytest.mark.parametrize("pick", [np.argmax, np.argmin, np.argsort, np.searchsorted])
 def test_a_plain_result_picked_by_an_index_of_duals_warns(pick):
     # an ignition delay as the time of the grid's largest slope, t[np.argmax(...)]

@@ -94,17 +94,6 @@ def warn_if_caught(who, tag):
         errors.caught_warning(who, caught)
 
 
-def warn_if_compared_only(who, tag, partials):
-    """f's result of the pass with ``tag`` is a dual: warn where every partial is 0 and
-    f compared duals (a vectorized bisection whose bracket started as
-    ``np.full_like(price, lo)``: a dual with zero partials, attack49 14).  Plain
-    partials only: an outer call's duals in them (a Hessian's inner pass) are not
-    read, which would make an object array of them in f's name."""
-    if errors.compared_since(tag) and type(partials) is np.ndarray and \
-            partials.dtype.kind in "fc" and not partials.any():
-        errors.compared_only_warning(who)
-
-
 _DOUBLE = (np.dtype(np.float64), np.dtype(np.complex128))
 
 
@@ -183,13 +172,10 @@ def extract(who, out, tag, width, scalars=True):
     if isinstance(out, Dual) and out.tag == tag:
         warn_if_caught(who, tag)
         if out._kind == "slots":                   # a scalar dual: no array on the way
-            value, partials = _double(out.value), out._plist()
-        elif out._kind == "array" and type(out._p) is np.ndarray:
-            value, partials = _double(out.value), _double(out._p)  # (the property's)
-        else:
-            value, partials = _double(out.value), _double(out.partials)
-        warn_if_compared_only(who, tag, partials)
-        return value, partials
+            return _double(out.value), out._plist()
+        if out._kind == "array" and type(out._p) is np.ndarray:
+            return _double(out.value), _double(out._p)  # (what the property returns us)
+        return _double(out.value), _double(out.partials)
     if isinstance(out, Dual):
         check_live(out.tag, who)                  # an escaped dual of a finished call
     caught = errors.made_since(tag) or \

@@ -222,8 +222,7 @@ _UNIT: dict[int, np.ndarray] = {}     # n -> the n x n identity (read-only), a p
 _ARRAYS = errors.ARRAYS
 
 
-def _caught(who, tag, partials, _made=errors.MADE, _arrays=_ARRAYS,
-            _stray=errors.STRAY):
+def _caught(who, tag, _made=errors.MADE, _arrays=_ARRAYS, _stray=errors.STRAY):
     """:func:`warn_if_caught` where the records could hold something for ``tag`` (read
     here: the usual pass calls nothing in another module).  The object arrays' record
     first: after an ``np.asarray`` of the seed (SciPy's functions) ``made_since`` reads
@@ -232,8 +231,6 @@ def _caught(who, tag, partials, _made=errors.MADE, _arrays=_ARRAYS,
         caught = errors.made_since(tag)      # (warn_if_caught's two steps)
         if caught is not None:
             errors.caught_warning(who, caught)
-    if _made.compared_at > tag and not partials.any():    # (warn_if_compared_only)
-        errors.compared_only_warning(who)
 
 
 def _one_pass(who, f, x, args, kwargs, at=0):
@@ -281,14 +278,14 @@ def _one_pass(who, f, x, args, kwargs, at=0):
                     p = out._p                   # (what the property returns us)
                     if type(p) is _nd and (p.dtype is _F64 or p.dtype is _C128) \
                             and (out.value.dtype is _F64 or out.value.dtype is _C128):
-                        _caught(who, tag, p)
+                        _caught(who, tag)
                         return out.value, p
                     # (a partials view, or extended precision, float32 values: extract
                     # makes them float64 or complex128, as API.md promises)
                 if kind == "slots" and out.tag == tag and type(out.value) is float:
                     partials = _array_of(out._plist())
                     if partials.dtype is _F64:
-                        _caught(who, tag, partials)
+                        _caught(who, tag)
                         return out.value, partials
                 return extract(who, out, tag, n)
             finally:

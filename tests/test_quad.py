@@ -697,3 +697,26 @@ def test_a_density_with_a_fixed_support_or_none_is_not_refused():
     u = dg.derivative(lambda p: dg.quad(lambda x: x * dg.scipy.stats.uniform.pdf(x),
                                         0.0, p)[0], 0.3)
     assert abs(n - 1.0) < 1e-10 and abs(u - 0.3) < 1e-12
+
+
+@pytest.mark.parametrize("lo, hi, slope", [
+    (lambda p: p, lambda p: np.inf, 1.0),         # int_p^inf x expon(loc=p) = p + 1
+    (lambda p: p, lambda p: p + 1.0, None),       # uniform over its own support: p + 1/2
+    (lambda p: p + 1.0, lambda p: p, None),       # reversed: -(p + 1/2)
+])
+def test_a_range_that_moves_with_the_support_is_exact(lo, hi, slope):
+    # the refusal's own fix: limits on the support's moving ends, each tie taking the
+    # side inside the range (the support's report names its x: a side is known)
+    dist = dg.scipy.stats.expon if slope else dg.scipy.stats.uniform
+    d = dg.derivative(lambda p: dg.quad(lambda x: x * dist.pdf(x, loc=p),
+                                        lo(p), hi(p))[0], 0.3)
+    expected = slope or (1.0 if lo(0.0) < hi(0.0) else -1.0)
+    assert abs(d - expected) < 1e-10
+
+
+def test_a_limit_on_the_support_end_from_outside_is_refused():
+    # int_{-inf}^p x expon.pdf(x, loc=p) dx is 0 for every p: the limit's term must take
+    # the outside side (0), not the closed support's density at p
+    with pytest.raises(TypeError, match="one side at a limit"):
+        dg.derivative(lambda p: dg.quad(lambda x: x * dg.scipy.stats.expon.pdf(x, loc=p),
+                                        -np.inf, p)[0], 0.3)

@@ -368,8 +368,9 @@ class _Watch:
 
     def __init__(self, order):
         self.order, self.seen, self.first, self.limit = order, None, {}, None
+        self.inward = 1.0               # at a limit: the range's side of it (+1: above)
 
-    def __call__(self, ufunc, inputs, frame=None):
+    def __call__(self, ufunc, inputs, frame=None, nudge=None):
         if self.seen is None:
             return
         kink, branch = _BRANCHES.get(ufunc, (None, None))
@@ -384,11 +385,24 @@ class _Watch:
         values = [_plain(v) for v in inputs[:2]]
         where = f"{os.path.basename(name)}, line {frame.f_lineno}"
         if self.limit is not None:
-            if _tie(ufunc, values):
+            if _tie(ufunc, values) and not self._inside(branch, values, nudge):
                 self.seen.append((ufunc, where))
             return
         with np.errstate(all="ignore"):
             self.seen.append((ufunc, np.asarray(branch(values)), where))
+
+    def _inside(self, branch, values, nudge):
+        """Whether a tie at the moving limit takes the side inside the range: known
+        where the reporter names which input is x (``nudge``: a density's support end
+        moving with the limit, ``int_p^inf x expon.pdf(x, loc=p)``), by the branch at
+        x moved a little into the range; an unnamed tie has no known side."""
+        if nudge is None:
+            return False
+        moved = list(values)
+        x = np.real(moved[nudge])
+        moved[nudge] = x + self.inward * 1e-9 * np.maximum(np.abs(x), 1.0)
+        with np.errstate(all="ignore"):
+            return bool(np.all(np.asarray(branch(values)) == np.asarray(branch(moved))))
 
     def start(self):
         self.seen = []
@@ -649,7 +663,7 @@ def _one(func, x, args, vectorized):
     return func(stack_scalars([x]) if isinstance(x, Dual) else np.array([x]), *args)[0]
 
 
-def _limit_term(func, args, end, order, watch, vectorized):
+def _limit_term(func, args, end, order, watch, vectorized, inward):
     """``int_{end0}^{end} func``, ``end`` a dual: ``delta * sum_j w_j func(end0 + s_j
     delta)``, ``delta = end - end0`` (value zero, ``delta^(order+1) = 0``), on
     ``order + 1`` Gauss-Legendre nodes of [0, 1]: exact to every order.  ``func`` must
@@ -662,7 +676,7 @@ def _limit_term(func, args, end, order, watch, vectorized):
     for sj, wj in zip(s.tolist(), w.tolist()):
         x = end0 + sj * delta
         watch.start()
-        watch.limit = end0
+        watch.limit, watch.inward = end0, inward
         try:
             value = _one(func, x, args, vectorized)
         except TypeError as exc:
@@ -776,8 +790,9 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
     order = len(tags)
     # the limits' terms first: a func singular at a moving limit is refused before the
     # partials' (divergent) integrals run
+    up = 1.0 if av <= bv else -1.0      # the range lies above a and below b (reversed: not)
     terms = [side * _limit_term(func, args, end, order, integrand.watch,
-                                integrand.vectorized)
+                                integrand.vectorized, -side * up)
              for end, side, moves in ((b, 1, b_moves), (a, -1, a_moves)) if moves]
     sign, lo, hi = (1.0, av, bv) if av <= bv else (-1.0, bv, av)
     m = integrand.size * (2 if complex_func else 1)

@@ -205,9 +205,10 @@ class Continuous(_Distribution):
             return
         ends = shapes[:2] if self.support_shapes else (a, b)
         ufunc = np.less_equal if method in ("pdf", "logpdf") else np.maximum
-        for end, plain in zip(ends, (a, b)):
-            if np.all(np.isfinite(plain)):
-                errors.report_branch(ufunc, (end * scale + loc, x))
+        for k, (end, plain) in enumerate(zip(ends, (a, b))):
+            if np.all(np.isfinite(plain)):      # inside: end <= x (lower), x <= end
+                at = end * scale + loc
+                errors.report_branch(ufunc, (at, x) if k == 0 else (x, at), 1 - k)
 
     def _shaped(self, res, *args):
         """``res`` broadcast to the arguments' common shape (SciPy's output shape)."""

@@ -3217,6 +3217,31 @@ def _given_keywords(entry):
     return given
 
 
+def _moments_spelling(name, f_locals):
+    """NumPy's spelling of the running ``scipy.stats.skew`` / ``kurtosis`` call, its
+    axis=, bias= and fisher= written in (attack49 16: a call with bias=False was told
+    the biased formula, another number)."""
+    kwds = f_locals.get("kwds", {})          # (SciPy's wrapper: positionals merged in)
+    given = f_locals.get("reduced_axes", kwds.get("axis", 0))     # axis=, as called
+    bias, fisher = kwds.get("bias", True), kwds.get("fisher", True)
+    flat = "a = np.ravel(a), " if given is None else ""
+    axis = 0 if given is None else given
+    m = f"np.mean(d ** {{}}, axis={axis})"
+    if name == "skew":
+        g = f"{m.format(3)} / {m.format(2)} ** 1.5"
+        value = g if bias else f"g * np.sqrt(n * (n - 1)) / (n - 2) with g = {g}"
+    else:
+        g = f"{m.format(4)} / {m.format(2)} ** 2"
+        value = (g + " - 3" if fisher else g) if bias else \
+            "((n + 1) * g + 6) * (n - 1) / ((n - 2) * (n - 3))" + \
+            ("" if fisher else " + 3") + f" with g = {g} - 3"
+    size = "" if bias else f", n = a.shape[{axis}]" if isinstance(axis, int) else \
+        f", n = np.prod([a.shape[i] for i in {axis!r}])"
+    return (f"{flat}d = a - np.mean(a, axis={axis}, keepdims=True){size}, then {value} "
+            f"(bias={bias!r}" +
+            ("" if name == "skew" else f", fisher={fisher!r}") + " as your call)")
+
+
 def _odeint_spelling(f_locals):
     """dg.solve_ivp's spelling of the running ``odeint`` call: its argument order
     (tfirst), its tolerances (odeint's own defaults where it passed none: solve_ivp's
@@ -3352,6 +3377,8 @@ def _fit_to_call(public, name, entry, spelling):
         return spelling
     if public == "scipy.interpolate":
         return _spline_spelling(name, entry) or spelling
+    if public == "scipy.stats" and name in ("skew", "kurtosis"):
+        return _moments_spelling(name, entry.f_locals)
     if spelling is None or public not in ("scipy.special", "scipy.linalg"):
         return spelling
     f_locals = entry.f_locals
@@ -3551,6 +3578,17 @@ def from_scipy(who, exc):
             "dual array (L @ u works on those). Fix: build u as one dual array, "
             "np.stack([...]) or array operations rather than np.array([...], "
             "dtype=object).")
+    if public == "scipy.sparse.linalg" and type(owner).__name__.endswith("LinearOperator"):
+        # op @ u, op.matvec(u), op.dot(u): LinearOperator converts u first (attack49 28)
+        inner = getattr(owner, "A", None)
+        what = "the matrix itself (A @ u, A.T @ u: sparse and dense matrices take dual " \
+            "arrays)" if inner is not None else "the function the operator was built " \
+            "from, called on u (its matvec=)"
+        return DualTypeError(
+            f"{who}: a scipy.sparse.linalg.LinearOperator ({type(owner).__name__}) met "
+            f"dual numbers in {name.strip('_')}; it converts its operand with np.asarray, "
+            "which drops their derivatives; expected the product written without the "
+            f"operator. Fix: apply {what} in place of op @ u / op.matvec(u).")
     if isinstance(dist, str) and public == "scipy.stats":
         func = f"{public}.{dist}(...).{name}" if frozen else f"{public}.{dist}.{name}"
         spelling = _SCIPY_SPELLINGS.get((dist, name))

@@ -1813,3 +1813,19 @@ def test_math_remainder_names_a_spelling_with_its_own_values():
         dg.gradient(_remainder_of_math, np.array([1.3]))
     for x, y in [(1.3, 0.7), (-2.5, 1.0), (3.5, 1.0), (1.05, 0.7)]:
         assert x - y * np.round(x / y) == pytest.approx(math.remainder(x, y), abs=1e-15)
+
+
+def test_linear_operator_of_a_sparse_matrix_names_the_matrix_itself():
+    # attack49 28: the refusal named "scipy.sparse.linalg.__matmul__" and advised NumPy
+    sp = pytest.importorskip("scipy.sparse")
+    spl = pytest.importorskip("scipy.sparse.linalg")
+    A = sp.random(5, 5, density=0.6, random_state=3, format="csr")
+    for op in (spl.aslinearoperator(A), spl.LinearOperator((5, 5), matvec=lambda v: A @ v)):
+        for apply in (lambda u: op @ u, lambda u: op.matvec(u)):
+            with pytest.raises(TypeError) as info:
+                dg.jacobian(lambda x: apply(np.sin(x)), np.ones(5))
+            message = str(info.value)
+            assert "LinearOperator" in message and "__matmul__" not in message
+            assert ("the matrix itself" in message) == hasattr(op, "A")
+    J = dg.jacobian(lambda x: A @ np.sin(x), np.ones(5))      # the fix it names
+    assert np.allclose(J, A.toarray() * np.cos(1.0), rtol=1e-15, atol=0)

@@ -291,7 +291,7 @@ def test_scipy_stats_moments_are_named_and_their_spelling_is_exact(name):
             dg.gradient(lambda v: getattr(stats, name)(R @ v), w)
     message = str(info.value)
     assert f"scipy.stats.{name} raised AttributeError" in message
-    assert "d = a - np.mean(a, axis=axis, keepdims=True)" in message
+    assert "d = a - np.mean(a, axis=0, keepdims=True)" in message
 
     def spelled(v, axis=0):         # the message's spelling
         a = R @ v
@@ -365,3 +365,40 @@ def test_naming_math_on_the_line_runs_no_property_of_the_users_objects():
     with pytest.raises(TypeError, match="np.sqrt for math.sqrt"):
         dg.derivative(f, 2.0)
     assert Surface.reads == 1               # f's own read; the message read none
+
+
+@pytest.mark.parametrize("name, args, kwargs", [
+    ("skew", (), {"bias": False}), ("skew", (1, False), {}), ("skew", (), {}),
+    ("kurtosis", (), {"bias": False}), ("kurtosis", (0, False, False), {}),
+    ("kurtosis", (), {"fisher": False}), ("kurtosis", (), {"axis": None, "bias": False}),
+    ("skew", (), {"axis": (0, 1), "bias": False})])
+def test_scipy_stats_moments_spelling_follows_the_call(name, args, kwargs):
+    # attack49 16: skew(x, bias=False) was told the biased formula (another number)
+    import re
+    import warnings
+    stats = pytest.importorskip("scipy.stats")
+    X = np.random.default_rng(5).standard_t(4, (9, 3))
+    scipys = getattr(stats, name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.ObjectArrayWarning)
+        with pytest.raises(TypeError) as info:
+            dg.jacobian(lambda v: scipys(v, *args, **kwargs), X)
+    spelling = re.search(r"write that step as (.*?) \((bias=[^)]*) as your call\)",
+                         str(info.value))
+    steps, _, value = spelling.group(1).partition(", then ")
+    value, _, g = value.partition(" with g = ")
+    code = re.split(r", (?=[a-z]+ = )", steps) + ([f"g = {g}"] if g else [])
+
+    def spelled(a):                 # the message's own text, run
+        space = {"np": np, "a": a}
+        for line in code:
+            exec(line, space)
+        return eval(value, space)
+    assert np.allclose(spelled(X), scipys(X, *args, **kwargs), rtol=1e-13, atol=0)
+    J = dg.jacobian(spelled, X)
+    h = 1e-5                        # central differences of SciPy's own function
+    for k in [(0, 0), (4, 2), (8, 1)]:
+        E = np.zeros_like(X)
+        E[k] = h
+        fd = (scipys(X + E, *args, **kwargs) - scipys(X - E, *args, **kwargs)) / (2 * h)
+        assert np.allclose(J[(...,) + k], fd, rtol=1e-6, atol=1e-8)

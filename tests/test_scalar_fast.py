@@ -127,13 +127,14 @@ def test_binary_fast_path_is_the_general_path(ufunc, n):
     for name, spell, is_operator in _binary_spellings(rule):
         for v, w in pairs:
             a, b = _dual(v, (PA * 5)[:n], tag), _dual(w, (PB * 5)[:n], tag)
-            cases = [(a, b), (a, w), (v, b), (a, np.float64(w)), (np.float64(v), b)]
+            cases = [(a, b), (a, w), (v, b), (a, np.float64(w)), (np.float64(v), b),
+                     (a, np.array(w)), (np.array(v), b)]    # (NumPy's scalar comparisons)
             if _integral(w):
                 cases.append((a, int(w)))
             if _integral(v):
                 cases.append((int(v), b))
             for x, y in cases:
-                if is_operator and type(x) is np.float64:
+                if is_operator and type(x) in (np.float64, np.ndarray):
                     continue                # NumPy's scalar operator: its own path
                 # + - * / on floats are Python's: 1e308 + 1e308 is inf, unwarned (and
                 # np.add(d, c) with a number c takes the operator: its cheapest path)
@@ -234,3 +235,24 @@ def test_scipy_rules_on_the_fast_paths_are_the_general_path():
                 for x, y in ((a, b), (a, w), (v, b)):
                     _check(lambda: cls._BINARY[u](x, y), lambda: _ufuncs.call(RULES[u], (x, y)),
                            (u.__name__, v, w))
+
+
+def test_numpy_scalar_compared_with_a_dual_is_the_general_path():
+    """``T[t] < d`` (a float64 element of the data first): NumPy hands the ufunc a 0-d
+    array, which the scalar duals take as its number; the same bool, the comparison
+    noted (ComparedOnlyWarning), NaN compared as NumPy does."""
+    tag = new_tag()
+    try:
+        for v, w in [(1.0, 2.0), (2.0, 2.0), (np.nan, 1.0), (1.0, np.nan), (-0.0, 0.0),
+                     (np.inf, 1e308)]:
+            b = _dual(w, PB, tag)
+            for spell in (operator.lt, operator.le, operator.gt, operator.ge,
+                          operator.eq, operator.ne):
+                got = spell(np.float64(v), b)
+                assert type(got) is np.bool_ and got == spell(v, w), (spell, v, w)
+            c = np.float64(v)
+            assert min(b, c) is (c if v < w else b)
+    finally:
+        retire(tag)
+    with pytest.warns(dg.ComparedOnlyWarning):
+        assert dg.derivative(lambda p: float(np.float64(1.5) < p), 2.0) == 0.0

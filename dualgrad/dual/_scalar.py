@@ -60,6 +60,7 @@ _OPERATORS = {np.add: ("__add__", "__radd__"), np.subtract: ("__sub__", "__rsub_
               np.multiply: ("__mul__", "__rmul__"), np.true_divide: ("__truediv__",
                                                                   "__rtruediv__")}
 _NUMBERS = frozenset({float, int, np.float64})
+_ND, _F64 = np.ndarray, np.dtype(np.float64)
 _STACK = np.stack
 
 
@@ -120,12 +121,16 @@ class ScalarDual(Dual):
                 if fast is not None:
                     return fast(self)
             elif len(inputs) == 2:
+                a, b = inputs                     # T[t] < d, min(d, T[t]): NumPy's scalar
+                if type(a) is _ND and a.dtype is _F64 and not a.shape:   # comparisons
+                    inputs = a, b = a[()], b      # hand over a 0-d array (the general
+                elif type(b) is _ND and b.dtype is _F64 and not b.shape:  # path: ~20x)
+                    inputs = a, b = a, b[()]
                 ops = self._OPS.get(ufunc)        # np.float64(2.0) * d, y[t] - d: NumPy's
                 if ops is not None:               # scalar asks the ufunc; the operator's
-                    a, b = inputs                 # own function (the cheapest: Bard's,
-                    if b is self and type(a) in _NUMBERS:    # Powell's residuals, a
-                        return ops[1](self, a)               # Kalman filter's y[t] - d)
-                    if a is self and type(b) in _NUMBERS:
+                    if b is self and type(a) in _NUMBERS:    # own function (the cheapest:
+                        return ops[1](self, a)               # Bard's, Powell's residuals,
+                    if a is self and type(b) in _NUMBERS:    # a Kalman filter's y[t] - d)
                         return ops[0](self, b)
                 fast = self._BINARY.get(ufunc)    # generated: any other operands, the
                 if fast is not None:              # general path by itself where unusual

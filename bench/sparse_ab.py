@@ -56,7 +56,10 @@ def heat_dia(p, n, steps, dt=0.01):
 
 def other_kernel(other, name):
     """The kernel ``name`` of ``_numba_kernels.py`` in the checkout ``other``, compiled
-    here (its text run in a copy of this checkout's module namespace)."""
+    here (its text run in a copy of this checkout's module namespace, for the signature
+    its own ``_vector`` mark gives), called as this checkout's kernel is: before stop 50
+    the kernels took the partials and the result as ``(N, n)`` arrays, since then flat
+    with ``n`` last (a view of the same memory either way)."""
     import ast
     from dualgrad.backend import _numba_kernels as kernels
     from dualgrad.backend._fusedgen import vectorizing
@@ -65,13 +68,23 @@ def other_kernel(other, name):
     tree = ast.parse(path.read_text())
     fn = next(node for node in tree.body
               if isinstance(node, ast.FunctionDef) and node.name == name)
-    fn.decorator_list = []
+    mark = next(d for d in fn.decorator_list
+                if isinstance(d, ast.Call) and getattr(d.func, "id", "") == "_vector")
     space = dict(vars(kernels))
+    signature = tuple(eval(compile(ast.Expression(a), str(path), "eval"), space)
+                      for a in mark.args)
+    fn.decorator_list = []
     exec(compile(ast.Module([fn], []), str(path), "exec"), space)
     dispatcher = njit(**dict(kernels._JIT, cache=False))(space[name])
     with vectorizing():
-        dispatcher.compile(kernels._VECTOR[name])
-    return dispatcher
+        dispatcher.compile(signature)
+    if len(signature) == len(kernels._VECTOR[name]):
+        return dispatcher
+
+    def two_dimensional(*args):        # this checkout's flat arguments, OTHER's 2-D ones
+        *head, flat, value, res, n = args
+        return dispatcher(*head, flat.reshape(-1, n), value, res.reshape(-1, n))
+    return two_dimensional
 
 
 def alone(other, cells, rounds, dia):
@@ -90,10 +103,11 @@ def alone(other, cells, rounds, dia):
     want = (L @ x, L @ p)
     for fn in (mine, theirs):
         value, out = np.empty(cells), np.empty((cells, 4))
-        assert fn(*args, x, p, value, out)
+        assert fn(*args, x, p.reshape(-1), value, out.reshape(-1), 4)
         assert all(np.array_equal(a.view(np.int64), b.view(np.int64))
                    for a, b in zip((value, out), want)), "not SciPy's bits"
     value, out = np.empty(cells), np.empty((cells, 4))
+    p, out = p.reshape(-1), out.reshape(-1)
     big = np.zeros(4 << 20)
     print(f"load before: {os.getloadavg()}", flush=True)
     for cold in (False, True):
@@ -103,7 +117,7 @@ def alone(other, cells, rounds, dia):
                 if cold:
                     big += 1.0
                 t0 = time.perf_counter()
-                fn(*args, x, p, value, out)
+                fn(*args, x, p, value, out, 4)
                 times[side].append(time.perf_counter() - t0)
         ratio = statistics.median(k / b for k, b in zip(times["kernel"], times["before"]))
         print(f"{'cold' if cold else 'hot'}: {name} " + ", ".join(

@@ -612,7 +612,8 @@ def sparse_dual(S, x, p):
         return None
     value = np.empty(m)
     out = _buffers.empty((m, n))
-    if not _kernels().csr_dual(indptr, indices, data, x, p, value, out):
+    if not _kernels().csr_dual(indptr, indices, data, x, p.reshape(-1), value,
+                               out.reshape(-1), n):
         return None
     return value, out
 
@@ -634,7 +635,7 @@ def _dia_dual(S, x, p):
             return None
     value = np.empty(m)
     out = _buffers.empty((m, n))
-    if not _kernels().dia_dual(offsets, data, x, p, value, out):
+    if not _kernels().dia_dual(offsets, data, x, p.reshape(-1), value, out.reshape(-1), n):
         return None
     return value, out
 

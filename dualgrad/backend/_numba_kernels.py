@@ -848,8 +848,8 @@ def matvec4(a, p, v, q, out, left, right):
 
 @_lazy
 @_vector(types.int32[::1], types.int32[::1], types.float64[::1], types.float64[::1],
-         types.float64[:, ::1], types.float64[::1], types.float64[:, ::1])
-def csr_dual(indptr, indices, data, x, p, value, out):
+         types.float64[::1], types.float64[::1], types.float64[::1], types.int64)
+def csr_dual(indptr, indices, data, x, flat, value, res, n):
     """``value = S @ x`` and ``out = S @ p`` for a CSR matrix ``S`` (``indptr``,
     ``indices``, ``data``; ``(m, N)``), ``x`` ``(N,)`` and its partials ``p`` ``(N, n)``,
     in one pass over ``S``: each sum starts at 0.0 and adds ``data[j] * x[col]`` in
@@ -859,12 +859,9 @@ def csr_dual(indptr, indices, data, x, p, value, out):
     first four.  ``False`` (``value`` and ``out`` partly written) at a stored entry
     that is not finite: its product with a zero partial must be 0, which the
     caller's path makes."""
-    m = out.shape[0]
-    n = p.shape[1]
+    m = value.shape[0]
     full = n - n % 4
     u = np.uint64
-    flat = p.reshape(p.size)
-    res = out.reshape(out.size)
     if n == 4:                  # the rows' stride a constant: shifts, not multiplies
         for i in range(m):      # (0.65-0.75x the loop below on the heat matrix, n = 4)
             lo = u(indptr[i])
@@ -952,24 +949,21 @@ def csr_dual(indptr, indices, data, x, p, value, out):
 
 
 @_lazy
-@_vector(types.int32[::1], types.float64[:, ::1], types.float64[::1], types.float64[:, ::1],
-         types.float64[::1], types.float64[:, ::1])
-def dia_dual(offsets, diags, x, p, value, out):
+@_vector(types.int32[::1], types.float64[:, ::1], types.float64[::1], types.float64[::1],
+         types.float64[::1], types.float64[::1], types.int64)
+def dia_dual(offsets, diags, x, flat, value, res, n):
     """:func:`csr_dual` for a DIA matrix (``offsets``, ``diags``: ``(diagonals, L)``,
     entry ``(i, j)`` of diagonal ``d`` at ``diags[d, j]``, ``j = i + offsets[d]``, read
     for ``0 <= j < min(N, L)``): each sum starts at 0.0 and adds the diagonals' terms
     in the stored order of the diagonals, as SciPy's ``dia_matvec`` / ``dia_matvecs``
     add them into their zeroed results (the same bits); row by row, the directions
     four to a set of registers.  ``False`` at a read entry that is not finite."""
-    m = out.shape[0]
-    n = p.shape[1]
+    m = value.shape[0]
     cols = x.shape[0]
     top = min(cols, diags.shape[1])
     nd = offsets.shape[0]
     full = n - n % 4
     u = np.uint64
-    flat = p.reshape(p.size)
-    res = out.reshape(out.size)
     if n == 4:                  # the rows' stride a constant, as in csr_dual
         for i in range(m):
             base = u(i) * u(4)

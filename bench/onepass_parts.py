@@ -95,7 +95,7 @@ def _asarray_parts(record):
         t1 = _pc()
         out = np.fromiter(items, _array._OBJECT, len(items))
         t2 = _pc()
-        errors.object_array_made(items, untouched, v.tag, _array._LIVE, v, out)
+        errors.object_array_made(items, untouched, v.tag, _array._LIVE, v, out, v.value)
         t3 = _pc()
         _snapshots.remember(v, out, v.value)
         t4 = _pc()

@@ -322,11 +322,13 @@ _SCALAR_EVENT = "object array of a scalar dual"
 _KEPT = 16
 
 
-def object_array_made(items, untouched, tag, live, source, out=None):
+def object_array_made(items, untouched, tag, live, source, out=None, value=None):
     """Note that a dual array became a NumPy object array of the scalar duals
     ``items``, which turn into plain scalar duals when first read (``untouched(items)``:
     none was; the items are kept, not the array, whose life np.asarray's snapshot
     follows).
+    ``value``: the plain ndarray of ``source``'s values where the caller has it at hand
+    (what :func:`_values_ref` would find: one call less, small50).
     ``tag``: the dual array's helper call (its record, :data:`ARRAYS`, whatever thread
     converts it); ``live``: the calls running (:func:`forget`, which retiring a call
     does, drops a call's record; those that ended otherwise go when many are kept).
@@ -347,20 +349,22 @@ def object_array_made(items, untouched, tag, live, source, out=None):
     if len(ARRAYS) > 8:         # calls that ended without retiring (retire forgets them)
         for done in [t for t in list(ARRAYS) if t not in live]:
             forget(done)
-    frame = sys._getframe(2)            # the Python code that asked NumPy to convert
-    if (frame.f_globals.get("__name__") or "").startswith("scipy.sparse._"):
+    frame = _getframe(2)                # the Python code that asked NumPy to convert
+    module = frame.f_globals.get("__name__") or ""
+    if module.startswith("scipy.sparse._"):
         refusal = sparse_keeps_duals(frame)
         if refusal is not None:
             refusal.sparse_step = True      # (from_scipy passes it on as it is)
             raise refusal
-    asker = frame
-    if frame.f_code.co_name == "__getitem__" and frame.f_back is not None and \
-            (frame.f_globals.get("__name__") or "").startswith("numpy.lib") and \
-            "index_tricks" in frame.f_globals["__name__"]:
+    code = frame.f_code
+    lasti = frame.f_lasti
+    key = (code, lasti, module)
+    if code.co_name == "__getitem__" and frame.f_back is not None and \
+            module.startswith("numpy.lib") and "index_tricks" in module:
         asker = frame.f_back            # np.r_[p, 0.0] / np.c_[...]: the line that wrote it
-    key = (asker.f_code, asker.f_lasti, asker.f_globals.get("__name__") or "")
-    where = ([_values_ref(source), frame], frame.f_lasti,
-             None if out is None else weakref.ref(out), key)
+        key = (asker.f_code, asker.f_lasti, asker.f_globals.get("__name__") or "")
+    where = ([_values_ref(source) if value is None else _weakref(value), frame], lasti,
+             None if out is None else _weakref(out), key)
     kept = ARRAYS.setdefault(tag, [])
     if kept:
         record = kept[-1]
@@ -378,6 +382,10 @@ def object_array_made(items, untouched, tag, live, source, out=None):
         _, old, test, _ = kept.pop(0)
         if test(old):
             _UNREAD[tag] = len(old)
+
+
+_getframe = sys._getframe
+_weakref = weakref.ref
 
 
 def _values_ref(source):

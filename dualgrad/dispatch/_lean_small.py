@@ -199,8 +199,11 @@ def lean_power(a, b):
         s = _LAST[0]
         token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()
     try:                          # no zero in x: the branch lazy_where would copy (a
-        if 0.0 not in x.tolist() if x.ndim == 1 and x.size <= 64 else x.all():  # short
-            f = (_REGULAR or _regular())(x, y, out)          # row's test without NumPy)
+        if b == 3 and _SQUARE_IS_MUL:   # short row's test without NumPy)
+            f = x * x             # the regular branch y * x ** (y - 1.0) at y = 3, to the
+            f *= 3.0              # bit on any x (see _SQUARE_IS_MUL), zeros included
+        elif 0.0 not in x.tolist() if x.ndim == 1 and x.size <= 64 else x.all():
+            f = (_REGULAR or _regular())(x, y, out)
         else:
             f = derivative_functions(_POWER)[0](x, y, out)
     finally:
@@ -223,6 +226,14 @@ def lean_power(a, b):
 
 
 _REGULAR = None                   # np.power's regular branch in x, once made
+
+# ``u ** 3``'s factor as ``3.0 * (x * x)``: the table's regular branch ``y * x ** (y - 1.0)``
+# squares by NumPy's float64 power loop at the scalar exponent 2.0, which from NumPy 2.1
+# (numpy PR 26055) computes ``x * x`` itself (``python bench/power_fast_path.py``: no
+# element of 2e6, every magnitude, differs), and ``y * s`` is ``s * 3.0`` (IEEE products
+# commute).  At ``x == 0`` (either sign) the table's limit branch is ``3 * x ** 2.0 +
+# -0.0 + -0.0 = 0.0``, the product's own ``0.0``: no zero test (small50).
+_SQUARE_IS_MUL = np.lib.NumpyVersion(np.__version__) >= "2.1.0"
 
 
 def _regular():

@@ -55,6 +55,7 @@ _OBJECT = np.dtype(object)
 _fromiter = np.fromiter
 _nd = np.ndarray              # (a module global: np.ndarray is two lookups, on every x[j])
 _array_of = np.array
+_object_array_made = errors.object_array_made
 
 
 class _Builders(dict):
@@ -406,8 +407,8 @@ class ArrayDual(Dual):
             out = _fromiter(items, _OBJECT, len(items))   # (positional: keywords cost
             # ~0.3-0.7 us more, NumPy's argument parsing; small46)
             if self.tag:                      # (in a helper's pass: its guard reads this)
-                errors.object_array_made(items, untouched, self.tag, _LIVE, self,
-                                         out)  # refused?
+                _object_array_made(items, untouched, self.tag, _LIVE, self, out,
+                                   value)  # refused?
             if not copy:
                 _snapshots.remember(self, out, value)
             return out

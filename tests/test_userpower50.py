@@ -1,0 +1,149 @@
+"""A power-systems engineer's first day (userpower50): complex-voltage power-flow code.
+
+The AC power flow is written with complex numbers and a scipy.sparse admittance matrix;
+its derivatives come from real unknowns through complex intermediates.  Oracles: the
+hand-derived matrix formulas of MATPOWER's technical note 2 (PYPOWER's dSbus_dV,
+d2Sbus_dV2, dSbr_dV), Richardson-extrapolated central differences of whole solves, closed
+forms of a single-machine model, MATPOWER's published case9 OPF optimum.
+"""
+
+import runpy
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import dualgrad as dg
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "power_flow.py"
+
+
+@pytest.fixture(scope="module")
+def pf():
+    if not EXAMPLE.exists():
+        pytest.skip("examples/ not present")
+    return runpy.run_path(str(EXAMPLE))
+
+
+def test_the_example_prints_exact_derivatives(capsys, pf):
+    pf["main"]()
+    out = capsys.readouterr().out
+    dense = float(out.split("dense max error ")[1].split(",")[0])
+    sparse = float(out.split("sparse max error ")[1].split()[0])
+    hess = float(out.split("technical note 2: max error ")[1].split()[0])
+    sens = float(out.split("whole solves: rel. error ")[1].split()[0])
+    assert dense < 1e-13 and sparse < 1e-13 and hess < 1e-12 and sens < 1e-8
+    opf = out.split("AC OPF (SLSQP): cost ")[1]
+    cost = float(opf.split()[0])
+    n_exact = int(opf.split("dualgrad, ")[1].split()[0])
+    n_fd = int(opf.split("differences, ")[1].split()[0])
+    assert abs(cost - 5296.69) < 0.01 and n_exact < n_fd / 5
+
+
+def test_jacobian_of_the_complex_mismatch_matches_the_hand_formulas_away_from_the_solution(pf):
+    S = pf["injections"](pf["GEN"][:, 1])
+    rng = np.random.default_rng(3)
+    x = np.concatenate([pf["VA_SET"][pf["PVPQ"]], pf["VM_SET"][pf["PQ"]]])
+    x = x + 0.1 * rng.standard_normal(x.size)
+    want = pf["hand_jacobian"](x).toarray()
+    for engine in ("eager", "fused"):
+        with dg.engine(engine):
+            J = dg.jacobian(pf["mismatch"], x, S)
+            Js = dg.jacobian(pf["mismatch"], x, S, sparsity=pf["PATTERN"], format="csc")
+        np.testing.assert_allclose(J, want, rtol=0, atol=1e-13)
+        assert sp.issparse(Js) and Js.format == "csc"
+        np.testing.assert_allclose(Js.toarray(), want, rtol=0, atol=1e-13)
+
+
+def test_a_pattern_that_misses_a_coupling_is_refused(pf):
+    S = pf["injections"](pf["GEN"][:, 1])
+    x = np.concatenate([pf["VA_SET"][pf["PVPQ"]], pf["VM_SET"][pf["PQ"]]]) + 0.01
+    P = pf["PATTERN"].tolil()
+    P[0, 0] = False                          # dP_1 / dVa_1 is never 0
+    with pytest.raises(ValueError, match="misses nonzeros"):
+        dg.jacobian(pf["mismatch"], x, S, sparsity=P.tocsr())
+
+
+def test_sparsity_detection_refuses_complex_intermediates_naming_the_fixes(pf):
+    """dg.sparsity's tracer holds real values: a clear refusal, never a wrong pattern."""
+    S = pf["injections"](pf["GEN"][:, 1])
+    x = np.concatenate([pf["VA_SET"][pf["PVPQ"]], pf["VM_SET"][pf["PQ"]]])
+    with pytest.raises(TypeError, match="complex") as err:
+        dg.sparsity(pf["mismatch"], x, S)
+    assert "pass a pattern you know" in str(err.value)
+
+
+def test_branch_flow_derivatives_match_dsbr_dv(pf):
+    """|Sf|^2 of the from-end flows (an OPF's line limits) in [Va, Vm]: technical note 2's
+    dSf/dVa, dSf/dVm and d|Sf|^2 = 2 (Re Sf dRe Sf + Im Sf dIm Sf)."""
+    Y, Yf, f = pf["Y"], pf["YF"], pf["FROM"]
+    nb = Y.shape[0]
+    rng = np.random.default_rng(7)
+    Va, Vm = 0.2 * rng.standard_normal(nb), 1 + 0.05 * rng.standard_normal(nb)
+
+    def flow2(z):
+        V = z[nb:] * np.exp(1j * z[:nb])
+        return np.abs(V[f] * np.conj(Yf @ V)) ** 2
+
+    V = Vm * np.exp(1j * Va)
+    If = Yf @ V
+    Sf = V[f] * np.conj(If)
+    Cf = sp.csr_matrix((np.ones(len(f)), (np.arange(len(f)), f)), shape=(len(f), nb))
+    dVa = 1j * (sp.diags(np.conj(If)) @ Cf @ sp.diags(V)
+                - sp.diags(V[f]) @ (Yf @ sp.diags(V)).conj())
+    dVm = (sp.diags(V[f]) @ (Yf @ sp.diags(V / Vm)).conj()
+           + sp.diags(np.conj(If)) @ Cf @ sp.diags(V / Vm))
+    dS = np.hstack([dVa.toarray(), dVm.toarray()])
+    want = 2 * (Sf.real[:, None] * dS.real + Sf.imag[:, None] * dS.imag)
+    J = dg.jacobian(flow2, np.concatenate([Va, Vm]))
+    np.testing.assert_allclose(J, want, rtol=0, atol=1e-12 * np.max(np.abs(want)))
+
+
+def test_small_signal_damping_gradient_matches_the_closed_form():
+    """A single machine on an infinite bus: A = [[0, ws], [-K/2H, -D/2H]]; its
+    eigenvalues -D/4H +- j(...), so max Re = -D/(4H) and the damping ratio
+    zeta = D / (4H wn), wn = sqrt(ws K / 2H)."""
+    ws = 2 * np.pi * 60
+
+    def state_matrix(p):
+        H, D, K = p
+        A = np.zeros_like(p, shape=(2, 2))
+        A[0, 1] = ws
+        A[1, 0] = -K / (2 * H)
+        A[1, 1] = -D / (2 * H)
+        return A
+
+    def zeta(p):
+        w = np.linalg.eigvals(state_matrix(p))
+        k = np.argmax(w.imag)
+        return -w[k].real / np.abs(w[k])
+
+    p = np.array([3.5, 2.0, 1.2])
+    H, D, K = p
+    g = dg.gradient(lambda q: np.max(np.linalg.eigvals(state_matrix(q)).real), p)
+    np.testing.assert_allclose(g, [D / (4 * H ** 2), -1 / (4 * H), 0.0], rtol=1e-13, atol=1e-16)
+    # zeta = D / (4 H wn) = D / (2 sqrt(2 H ws K))
+    c = 2 * np.sqrt(2 * ws)
+    want = [-0.5 * D / (c * H ** 1.5 * K ** 0.5), 1 / (c * np.sqrt(H * K)),
+            -0.5 * D / (c * H ** 0.5 * K ** 1.5)]
+    np.testing.assert_allclose(dg.gradient(zeta, p), want, rtol=1e-12)
+
+
+def test_swing_equation_sensitivity_to_inertia_matches_richardson():
+    from scipy.integrate import solve_ivp
+
+    def swing(t, y, H, D, Pm, Pmax):
+        d, w = y
+        return np.stack([2 * np.pi * 60 * w, (Pm - Pmax * np.sin(d) - D * w) / (2 * H)])
+
+    def angle(H, ivp):
+        sol = ivp(swing, (0.0, 1.0), [0.5, 0.01], args=(H, 1.0, 0.8, 1.8),
+                  rtol=1e-11, atol=1e-12)
+        return sol.y[0, -1]
+
+    got = dg.derivative(lambda H: angle(H, dg.solve_ivp), 3.5)
+    h = 1e-3
+    f = [angle(3.5 + k * h, solve_ivp) for k in (-2, -1, 1, 2)]
+    want = (8 * (f[2] - f[1]) - (f[3] - f[0])) / (12 * h)
+    assert abs(got - want) < 1e-7 * abs(want)

@@ -780,9 +780,34 @@ def _refusing_caller(depth):
     return False
 
 
+def _concatenator(depth):
+    """``"np.r_"`` or ``"np.c_"`` where NumPy's index trick (``AxisConcatenator.
+    __getitem__``, which converts each piece with ``np.array``) called the conversion
+    ``depth`` frames up, else ``None`` (userpower50: PYPOWER's ``r_[mis[pv].real, ...]``
+    warned from NumPy's own file, naming ``np.asarray``)."""
+    import sys
+    frame = sys._getframe(depth + 1)
+    if frame.f_code.co_name != "__getitem__" or \
+            "index_tricks" not in (frame.f_globals.get("__name__") or ""):
+        return None
+    return "np.c_" if type(frame.f_locals.get("self")).__name__ == "CClass" else "np.r_"
+
+
 def object_array_warning(size):
     """Warn, at the user's line, that ``np.asarray`` made ``size`` scalar duals."""
     import warnings
+    trick = _concatenator(2)
+    if trick is not None:            # the user's line is one frame above NumPy's
+        warnings.warn(
+            f"dualgrad: {trick}[...] made a NumPy object array of {size} scalar duals "
+            f"from a dual array ({trick} converts each piece with np.array); its "
+            "derivatives are exact, but every operation on it, and a helper's result "
+            "built from it, makes a Python call per element, far slower. Write "
+            "np.concatenate([a, b]) (or np.hstack) for np.r_[a, b], np.column_stack([a, "
+            "b]) for np.c_[a, b], which keep a dual array. (warnings.simplefilter("
+            "'ignore', dualgrad.ObjectArrayWarning) silences this.)",
+            ObjectArrayWarning, stacklevel=4)
+        return
     if _refusing_caller(2):
         return                       # its refusal follows: a warning is noise there
     library = _library_caller(2)

@@ -147,3 +147,28 @@ def test_swing_equation_sensitivity_to_inertia_matches_richardson():
     f = [angle(3.5 + k * h, solve_ivp) for k in (-2, -1, 1, 2)]
     want = (8 * (f[2] - f[1]) - (f[3] - f[0])) / (12 * h)
     assert abs(got - want) < 1e-7 * abs(want)
+
+
+@pytest.mark.parametrize("trick, spelling", [("r", "np.concatenate"), ("c", "np.column_stack")])
+def test_np_r_of_a_large_dual_warns_at_the_users_line_naming_concatenate(trick, spelling):
+    """PYPOWER's F = r_[mis[pv].real, mis[pq].real, mis[pq].imag]: np.r_ converts each
+    piece with np.array, an object array of scalar duals (exact, a Python call per
+    element).  The warning came from NumPy's own file and named np.asarray / A.dot."""
+    import warnings
+
+    def f(x):
+        if trick == "r":
+            return np.r_[x * 2.0, x[:3]]
+        return np.c_[x, x * 2.0]
+
+    x = np.linspace(0.0, 1.0, 1200)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _, t = dg.jvp(f, x, np.ones_like(x))
+    want = np.r_[2.0 * np.ones_like(x), np.ones(3)] if trick == "r" else \
+        np.c_[np.ones_like(x), 2.0 * np.ones_like(x)]
+    np.testing.assert_array_equal(np.asarray(t, dtype=float), want)
+    found = [w for w in caught if issubclass(w.category, dg.ObjectArrayWarning)]
+    assert found and all(w.filename == __file__ for w in found)
+    text = str(found[0].message)
+    assert f"np.{trick}_[...]" in text and spelling in text

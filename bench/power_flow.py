@@ -13,7 +13,9 @@ Newton's method so that every timing is taken at the operating point.  Median se
 * ``hand``: technical note 2's matrix formulas (PYPOWER's dSbus_dV) in scipy.sparse,
 * ``dg sparse``: ``dg.jacobian(mismatch, x, S, sparsity=P)``, ``P`` from ``Y``'s
   structure (``dg.sparsity`` refuses complex intermediates), with its checking pass,
-  and ``check_sparsity=False``,
+  and ``check_sparsity=False``; ``dg sparse, np.r_ f`` with the mismatch's result
+  built by PYPOWER's ``np.r_[...]`` (an object array of scalar duals) instead of
+  ``np.concatenate``,
 * ``dg dense``, ``approx_fprime`` (SciPy's forward differences) and ``jax.jacfwd``
   (jitted, x64, dense ``Y``; compile time excluded) where ``nb <= 300``,
 * ``jax sparse``: ``jax.jacfwd`` of the same code with ``Y`` a BCOO matrix, jitted,
@@ -91,6 +93,12 @@ class Case:
         mis = V * np.conj(self.Y @ V) - S
         return np.concatenate([mis[self.pvpq].real, mis[self.pq].imag])
 
+    def mismatch_r_(self, x, S):
+        """PYPOWER's spelling of the same result: np.r_, an object array of scalar duals."""
+        V = self.voltages(x)
+        mis = V * np.conj(self.Y @ V) - S
+        return np.r_[mis[self.pvpq].real, mis[self.pq].imag]
+
     def hand(self, x, S=None):
         V = self.voltages(x)
         Y = self.Y
@@ -157,6 +165,8 @@ def main():
             "dg sparse unchecked": lambda: dg.jacobian(case.mismatch, x, S, sparsity=case.P,
                                                        check_sparsity=False),
         }
+        calls["dg sparse, np.r_ f"] = lambda: dg.jacobian(case.mismatch_r_, x, S,
+                                                          sparsity=case.P)
         if small:
             calls["dg dense"] = lambda: dg.jacobian(case.mismatch, x, S)
             calls["approx_fprime"] = lambda: approx_fprime(x, case.mismatch, 1.5e-8, S)

@@ -54,6 +54,7 @@ __all__ = ["sparsity", "hessian_sparsity"]
 EMPTY = np.iinfo(np.int32).max       # padding of a row of input indices
 _COMPACT_WIDTH = 16                   # rows wider than this are deduplicated
 _MAX_PAIR_WIDTH = 1 << 13             # a Hessian pattern row this wide is dense
+_F64, _C128 = np.dtype(np.float64), np.dtype(np.complex128)   # the values' two dtypes
 
 # The modules whose reductions of object arrays cast results by their dtype (NumPy 2, 1)
 _NUMPY_METHODS = frozenset({"numpy._core._methods", "numpy.core._methods"})
@@ -294,8 +295,8 @@ class Tracer:
         return bool(self.value)
 
     def astype(self, dtype, *args, **kwargs):
-        if np.dtype(dtype) == np.float64:
-            return self.copy()
+        if np.dtype(dtype) in (_F64, _C128):      # (complex to float: NumPy's real part)
+            return _make(self.value.astype(dtype), self.cols(), self.ctx)
         raise errors.dropped_derivatives(f"x.astype({np.dtype(dtype)})")
 
     def tolist(self):
@@ -399,12 +400,15 @@ class Tracer:
 
     @property
     def real(self):
-        """The tracer itself: tracers hold real values (complex ones are refused)."""
-        return self
+        """The tracer itself for real values; a complex tracer's real part."""
+        return _part(self, "real") if self.value.dtype == _C128 else self
 
     @property
     def imag(self):
-        """Zeros that depend on nothing (the values are real)."""
+        """Zeros that depend on nothing for real values; a complex tracer's imaginary
+        part."""
+        if self.value.dtype == _C128:
+            return _part(self, "imag")
         return _constant_like(np.zeros_like(self.value), self.ctx)
 
     def _assign(self, key, v):
@@ -413,6 +417,8 @@ class Tracer:
             self.ctx.lin.pop(id(self), None)        # no longer what it was
         v = _operand(v, self.ctx)           # (a list holding tracers: one; attack47 06c)
         if isinstance(v, Tracer):
+            if v.value.dtype == _C128 and self.value.dtype != _C128:
+                raise errors.complex_into_real()            # (as the dense helpers)
             self.value[key] = v.value
             src = v.cols()
         else:
@@ -591,18 +597,61 @@ class TracerArray(Tracer):
 
     @Tracer.real.setter
     def real(self, item):
-        self[...] = item
+        if self.value.dtype == _C128:
+            _part(self, "real")[...] = item
+        else:
+            self[...] = item
 
     @Tracer.imag.setter
     def imag(self, item):
-        raise TypeError("array does not have imaginary part to set (dualgrad: the "
-                        "sparsity tracer follows real values)")
+        if self.value.dtype != _C128:
+            raise TypeError("array does not have imaginary part to set")
+        _part(self, "imag")[...] = item
 
     @property
     def mT(self):
         if self.ndim < 2:
             raise ValueError("matrix transpose with ndim < 2 is undefined")
         return np.swapaxes(self, -1, -2)
+
+
+class _PartTracer(TracerArray):
+    """``z.real`` / ``z.imag`` of a complex tracer ``z``: NumPy's view of one part of
+    the values, reading ``z``'s rows (a part depends on what its number depends on: a
+    superset where it does not).  A write through it keeps the element's rows and adds
+    the new ones: the other part still depends on them (a replacement would drop
+    them from ``z``'s pattern)."""
+    __slots__ = ()
+
+    def _assign(self, key, v):
+        v = _operand(v, self.ctx)
+        if isinstance(v, Tracer) and v.value.dtype == _C128:
+            raise errors.complex_into_real()
+        key = _strip_key(key)
+        old = self.cols()[key]
+        shape = old.shape[:-1]
+        value = np.broadcast_to(_value(v), shape)
+        TracerArray._assign(self, key, _make(np.array(value, dtype=float), _union(
+            [_deps(v, shape), old], shape), self.ctx))
+
+    def __getitem__(self, key):
+        t = TracerArray.__getitem__(self, key)     # a view of the part is a part too
+        if type(t) is TracerArray and np.may_share_memory(t.value, self.value):
+            t.__class__ = _PartTracer
+        return t
+
+
+def _part(t, name):
+    """``t.real`` / ``t.imag`` of the complex tracer ``t``; where ``t`` is 0-d, a
+    read-only copy (a write through it, which NumPy's view would pass on, raises)."""
+    value = getattr(t.value, name)
+    if not value.ndim:
+        value = value.copy()
+        value.flags.writeable = False
+        return _make(value, t.cols(), t.ctx)
+    v = _PartTracer.__new__(_PartTracer)
+    v.value, v.store, v.pos, v.ctx, v.start = value, t.store, t.pos, t.ctx, t.start
+    return v
 
 
 class _FlatTracer(FlatIter):
@@ -667,30 +716,49 @@ OUTSIDE_FIX = ("Fix: detect the pattern once outside the derivative, at a plain 
                "checks a given pattern with one extra pass).")
 
 
-def _real(value):
-    """``value`` as a float64 array; complex values raise (the tracer's sets follow
-    real arithmetic, and casting would drop the imaginary part's dependence), and so
-    do an outer derivative's duals that f reads (a pattern inside another derivative)."""
+def _plain(value):
+    """``value`` as a float64 or complex128 array (a complex element's rows are those
+    of both its parts); an outer derivative's duals that f reads raise (a pattern
+    inside another derivative)."""
     if isinstance(value, Dual):
         raise errors.bad_type(
             "dualgrad.sparsity", "plain numbers while detecting a pattern "
             "(sparsity='auto' or dg.sparsity)", "a dual number of a derivative f runs "
             "inside (f reads an outer call's duals)", OUTSIDE_FIX)
-    if np.iscomplexobj(value):
-        raise errors.bad_type(
-            "dualgrad.sparsity", "real intermediate values while detecting a pattern",
-            f"a complex value ({np.asarray(value).dtype})",
-            "Fix: call dg.jacobian or dg.hessian without sparsity= (dense), or pass a "
-            "pattern you know (dualgrad checks it with one extra pass).")
-    return np.asarray(value, dtype=float)
+    value = np.asarray(value)
+    return _cast(value, copy=False)
+
+
+def _cast(value, copy):
+    """``value`` as float64, or complex128 where it is complex (never its real part)."""
+    return value.astype(np.complex128 if value.dtype.kind == "c" else np.float64,
+                        copy=copy)
+
+
+def _real(value):
+    """``value`` as a float64 array where the tracer takes real values only (a
+    maximum, a clip, an interpolation, a Hessian's pattern): complex values raise."""
+    value = _plain(value)
+    if value.dtype.kind == "c":
+        raise _complex_refused(value.dtype)
+    return value
+
+
+def _complex_refused(dtype):
+    return errors.bad_type(
+        "dualgrad.sparsity", "real values where a pattern is detected by this step (a "
+        "Hessian's pattern, np.max / np.clip / np.interp of complex numbers)",
+        f"a complex value ({dtype})",
+        "Fix: call dg.jacobian or dg.hessian without sparsity= (dense), or pass a "
+        "pattern you know (dualgrad checks it with one extra pass).")
 
 
 def _make(value, cols, ctx, shape=None):
     """A tracer with its own store: ``cols`` rows (any leading shape) in C order."""
-    if not isinstance(value, np.ndarray):
-        value = _real(value)
-    elif value.dtype != np.float64:
-        value = _real(value)
+    if not isinstance(value, np.ndarray) or value.dtype != _F64 and value.dtype != _C128:
+        value = _plain(value)
+    if ctx.hessian and value.dtype == _C128:
+        raise _complex_refused(value.dtype)
     shape = value.shape if shape is None else shape
     width = cols.shape[-1]
     cols = np.ascontiguousarray(cols.reshape(int(np.prod(cols.shape[:-1])), width),
@@ -743,7 +811,8 @@ def _constant_like(value, ctx):
 def _from_object(arr, ctx):
     """An object array of tracers and numbers as one tracer."""
     items = arr.reshape(-1)
-    values = np.empty(items.size)
+    values = np.empty(items.size, complex if any(
+        np.iscomplexobj(i.value if isinstance(i, Tracer) else i) for i in items) else float)
     rows = []
     for k, item in enumerate(items):
         if isinstance(item, Tracer):
@@ -861,13 +930,14 @@ def _fast_ufunc(ufunc, inputs, ctx):
             if a.ctx is not ctx:
                 return None
             values.append(a.value)
-        elif type(a) in (float, int) or isinstance(a, (np.floating, np.integer)) or \
-                isinstance(a, np.ndarray) and a.dtype.kind in "fiub":
+        elif type(a) in (float, int, complex) or \
+                isinstance(a, (np.floating, np.integer, np.complexfloating)) or \
+                isinstance(a, np.ndarray) and a.dtype.kind in "fiubc":
             values.append(a)
         else:
             return None
     result = ufunc(*values)
-    if type(result) is not np.ndarray or result.dtype != np.float64:
+    if type(result) is not np.ndarray or result.dtype != _F64 and result.dtype != _C128:
         return None
     shape = result.shape
     parts, seen = [], set()
@@ -1023,6 +1093,11 @@ def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
                     _elementwise(np.remainder, rule_for(np.remainder), inputs, result[1],
                                  ctx))
         return _write_out(out, _through_jacobian(ufunc, inputs, {}, ctx))
+    if rule.kind == "zero" and any(map(np.iscomplexobj, values)):
+        # np.sign of a complex number is z / |z| (NumPy 2), not locally constant
+        shape = np.shape(result)
+        return _write_out(out, _make(_plain(result), _union([_deps(a, shape) for a in
+                                                             inputs], shape), ctx))
     if rule.kind == "zero":
         return _write_out(out, _constant_like(result, ctx))
     return _write_out(out, _elementwise(ufunc, rule, inputs, result, ctx))
@@ -1042,9 +1117,9 @@ def _elementwise(ufunc, rule, inputs, result, ctx):
                     seen.add(part[0])
                     parts.append(part)
         if parts is not None:
-            return _make_parts(_real(result), parts, ctx)
+            return _make_parts(_plain(result), parts, ctx)
     parts = []
-    if ufunc in _SELECT and ctx.local:
+    if ufunc in _SELECT and ctx.local and not any(map(np.iscomplexobj, map(_value, inputs))):
         fns = derivative_functions(rule)
         vals = [np.asarray(_value(a), dtype=float) for a in inputs]
         with np.errstate(all="ignore"):
@@ -1068,7 +1143,7 @@ def _elementwise(ufunc, rule, inputs, result, ctx):
             np.shape(inputs[0].pos) == np.shape(inputs[1].pos) and \
             np.array_equal(inputs[0].pos, inputs[1].pos):
         parts = parts[:1]                                   # x * x: one set
-    return _make(_real(result), _union(parts, shape), ctx)
+    return _make(_plain(result), _union(parts, shape), ctx)
 
 
 def _differentiated(ufunc, rule, inputs):
@@ -1240,7 +1315,7 @@ def _structural(func, ctx, args, kwargs):
             return _view(values, t.store, func(t.pos, *args[1:], **kwargs), ctx, t)
         if isinstance(values, np.ndarray):             # a copy: gather the rows
             pos = func(t.pos, *args[1:], **kwargs)
-            return _make(values.astype(float, copy=True), t.store.cols[pos], ctx)
+            return _make(_cast(values, copy=True), t.store.cols[pos], ctx)
     # the rows of every traced argument in one table; row 0 is the empty set
     width = max((t.store.cols.shape[1] for t in tracers), default=0)
     offsets, total = {}, 1
@@ -1294,7 +1369,7 @@ def _structural(func, ctx, args, kwargs):
                 and r.size and r.min() > 0:
             t = tracers[0]
             return _view(v, t.store, t.pos.reshape(-1)[r - 1], ctx)
-        return _make(v.astype(float, copy=True), table[r], ctx)
+        return _make(_cast(v, copy=True), table[r], ctx)
 
     table = np.full((total, width), EMPTY, np.int32)
     for t in tracers:
@@ -1393,7 +1468,7 @@ def _sparse_product(ctx, a, b):
     c = u.cols()
     c = c.reshape(u.size, c.shape[-1])
     table = _table_from_coo(np.repeat(o, c.shape[1]), c[e].ravel(), value.size)
-    return _make(_real(value), table, ctx)
+    return _make(_plain(value), table, ctx)
 
 
 def _through_jacobian(func, args, kwargs, ctx):
@@ -1451,13 +1526,20 @@ def _through_jacobian(func, args, kwargs, ctx):
         cols_in[s0:s0 + t.size, :c.shape[1]] = c
     m = sum(out_sizes)
     if linear or ctx.local:
+        # complex arguments: a derivative in each part's direction (np.imag(z) has
+        # none along the real one), so the Jacobian of the real and imaginary parts
+        split = np.iscomplexobj(flat)
+
         def g(v):
+            v = v[:flat.size] + 1j * v[flat.size:] if split else v
             res = func(*rebuild(args, v), **{k: rebuild(w, v) for k, w in kwargs.items()})
             res = res if isinstance(res, tuple) else (res,)
             return np.concatenate([np.reshape(r, -1) * 1.0 for r in res])
-        J = np.asarray(dense_jacobian("dualgrad.jacobian", g, flat, (), None)[1]).reshape(
-            m, flat.size)
+        at = np.concatenate([flat.real, flat.imag]) if split else flat
+        J = np.asarray(dense_jacobian("dualgrad.jacobian", g, at, (), None)[1]).reshape(
+            m, at.size)
         o, e = np.nonzero(J != 0.0)
+        e = e % flat.size if split else e
     else:
         pairs = _stacked_pairs(func, tracers, starts, outs) if func is not np.einsum else \
             _einsum_pairs(args, tracers, starts, outs)
@@ -1472,8 +1554,10 @@ def _through_jacobian(func, args, kwargs, ctx):
         val = np.asarray(val)
         if val.dtype.kind in "biu":
             pieces.append(val)
-        else:
-            pieces.append(_make(_real(val), table[k:k + size], ctx))   # complex: raise
+        else:                       # (np.angle's view of z's memory: a copy, its rows)
+            if any(np.may_share_memory(val, t.value) for t in tracers):
+                val = val.copy()
+            pieces.append(_make(_plain(val), table[k:k + size], ctx))
         k += size
     if viewed is not None:
         pieces = [p if v is None else v for p, v in zip(pieces, viewed)]
@@ -1674,7 +1758,7 @@ def _reduction(func, nonlinear=False):
             return value
         if nonlinear:
             ctx.nonlinear(cols)
-        res = _write_out(out, _make(_real(value), cols, ctx))
+        res = _write_out(out, _make(_plain(value), cols, ctx))
         if ctx.sums is not None and func in (np.sum, np.mean) and axis is None and \
                 not keepdims and out is None and isinstance(a, Tracer) and a.size:
             # np.mean(a) is np.sum(a) / a.size, as dualgrad's own np.mean computes it
@@ -1731,7 +1815,7 @@ def _where(ctx, condition, x=None, y=None):
         cond = np.broadcast_to(cond, shape)
         dx = None if dx is None else _masked(dx, cond)
         dy = None if dy is None else _masked(dy, ~cond)
-    return _make(_real(value), _union([dx, dy], shape), ctx)
+    return _make(_plain(value), _union([dx, dy], shape), ctx)
 
 
 def _select(ctx, condlist, choicelist, default=0.0):
@@ -1750,7 +1834,7 @@ def _select(ctx, condlist, choicelist, default=0.0):
         parts.append(d)
     d = _deps(default, shape)
     parts.append(None if d is None else (_masked(d, ~taken) if ctx.local else d))
-    return _make(_real(value), _union(parts, shape), ctx)
+    return _make(_plain(value), _union(parts, shape), ctx)
 
 
 def _clip(ctx, a, a_min=None, a_max=None, out=None, **kwargs):
@@ -1994,9 +2078,11 @@ def _diff(ctx, a, n=1, axis=-1, prepend=None, append=None):
 
 def _like(fill):
     def impl(ctx, a, dtype=None, order="K", subok=True, shape=None, **kwargs):
-        if dtype is not None and np.dtype(dtype) != np.float64:
+        if dtype is not None and np.dtype(dtype).kind != "f" and \
+                np.dtype(dtype).kind != "c":
             return fill(_value(a), dtype=dtype, shape=shape)
-        return _constant_like(fill(_value(a), shape=shape).astype(float), ctx)
+        value = fill(_value(a), dtype=dtype, shape=shape)      # (complex like complex)
+        return _constant_like(_cast(value, copy=False), ctx)
     return impl
 
 
@@ -2098,16 +2184,17 @@ def _roll(ctx, a, shift, axis=None):
 
 
 def _join_dtype(name, dtype):
-    """A join's ``dtype=``: a float or complex one changes no set (the rows are joined
-    as they are, the values are float64: ``None``); an integer or bool one has no
-    derivatives and raises as the dense path does."""
+    """A join's ``dtype=``: a float one changes no set (the rows are joined as they
+    are, the values float64 or complex128: ``None``), a complex one makes the values
+    complex (returned); an integer or bool one has no derivatives and raises as the
+    dense path does."""
     if dtype is None:
         return None
     dtype = np.dtype(dtype)
     if dtype.kind not in "fc":
         raise errors.dropped_derivatives(f"np.{name}(..., dtype={dtype})",
                                          integer=dtype.kind in "iu")
-    return None
+    return dtype if dtype.kind == "c" else None
 
 
 def _into_out(name, result, out):
@@ -2146,7 +2233,7 @@ def _concatenate(ctx, arrays, axis=0, out=None, dtype=None, casting="same_kind")
         values = [v.reshape(-1) for v in values]
     value = np.concatenate(values, axis=0 if axis is None else axis)
     if value.dtype.kind not in "fiub":
-        value = _real(value)
+        value = _plain(value)
     ax = 0 if axis is None else axis
     columns = [a.columns() if isinstance(a, Tracer) else [] for a in items]
     width = max(len(c) for c in columns)
@@ -2155,7 +2242,7 @@ def _concatenate(ctx, arrays, axis=0, out=None, dtype=None, casting="same_kind")
         pieces = [c[j].reshape(v.shape) if j < len(c) else np.full(v.shape, EMPTY, np.int32)
                   for c, v in zip(columns, values)]
         joined.append(np.concatenate(pieces, axis=ax).reshape(-1))
-    return _make_columns(value.astype(float, copy=False), joined, ctx)
+    return _make_columns(_cast(value, copy=False), joined, ctx)
 
 
 def _stack(ctx, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
@@ -2229,6 +2316,8 @@ def _compress(ctx, condition, a, axis=None, out=None):
 
 
 _HANDLED[np.compress] = _compress
+_HANDLED[np.real] = lambda ctx, val: _normalize(val, ctx).real
+_HANDLED[np.imag] = lambda ctx, val: _normalize(val, ctx).imag
 _HANDLED[np.trace] = lambda ctx, a, offset=0, axis1=0, axis2=1, **kw: np.sum(
     np.diagonal(a, offset, axis1, axis2), axis=-1)
 
@@ -2476,7 +2565,7 @@ def _trace(who, f, x, args, mode, hessian, sums=False):
         out = _from_object(out, ctx)
     if not isinstance(out, Tracer):
         try:
-            value = _real(out)
+            value = _plain(out)
         except (TypeError, ValueError) as exc:
             raise errors.bad_type(who, "f to return numbers", type(out).__name__) from exc
         out = _constant_like(value, ctx)

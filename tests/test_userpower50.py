@@ -65,13 +65,16 @@ def test_a_pattern_that_misses_a_coupling_is_refused(pf):
         dg.jacobian(pf["mismatch"], x, S, sparsity=P.tocsr())
 
 
-def test_sparsity_detection_refuses_complex_intermediates_naming_the_fixes(pf):
-    """dg.sparsity's tracer holds real values: a clear refusal, never a wrong pattern."""
+def test_sparsity_detection_through_complex_intermediates_finds_the_networks_pattern(pf):
+    """dg.sparsity follows the complex voltages: the pattern it detects is Y's, the one
+    the engineer would pass, and sparsity="auto" gives the hand-derived Jacobian."""
     S = pf["injections"](pf["GEN"][:, 1])
-    x = np.concatenate([pf["VA_SET"][pf["PVPQ"]], pf["VM_SET"][pf["PQ"]]])
-    with pytest.raises(TypeError, match="complex") as err:
-        dg.sparsity(pf["mismatch"], x, S)
-    assert "pass a pattern you know" in str(err.value)
+    x = np.concatenate([pf["VA_SET"][pf["PVPQ"]], pf["VM_SET"][pf["PQ"]]]) + 0.01
+    detected = dg.sparsity(pf["mismatch"], x, S)
+    assert np.array_equal(detected.toarray() != 0, pf["PATTERN"].toarray() != 0)
+    J = dg.jacobian(pf["mismatch"], x, S, sparsity="auto")
+    np.testing.assert_allclose(J.toarray(), pf["hand_jacobian"](x).toarray(), rtol=0,
+                               atol=1e-13)
 
 
 def test_branch_flow_derivatives_match_dsbr_dv(pf):

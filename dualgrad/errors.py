@@ -2238,6 +2238,13 @@ def numba_unsupported(who, message, nested=False):
     elif re.search(r"Cannot determine Numba type of <class 'dualgrad", message):
         construct = "a dual of more than one dimension as an argument"
         fix = JIT_NDIM_FIX
+    elif _complex_signature(message):
+        construct = ("complex arithmetic on duals (1j * d, complex(a, b), cmath.exp(1j * "
+                     "d)), which jitted code cannot take: its duals are real")
+        fix = ("write the real and imaginary parts as real duals (V = Vm e^(j Va): "
+               "Vm * math.cos(Va) and Vm * math.sin(Va); (a + jb)(c + jd) = (ac - bd) + "
+               "j(ad + bc)), or use a plain-Python f, where complex values work "
+               "(np.exp(1j * Va), a scipy.sparse Y @ V)")
     elif "dualgrad.DualArray" in message:
         construct = "an operation on a whole dual array"
         fix = "loop over its elements (x[i]); whole-array arithmetic runs in plain-Python f"
@@ -2247,6 +2254,17 @@ def numba_unsupported(who, message, nested=False):
     first = next((ln.strip() for ln in message.splitlines() if ln.strip()), "")
     return DualTypeError(f"{who}: numba-jitted code uses {construct}. Fix: {fix}. "
                          f"(numba said: {first[:200]})")
+
+
+def _complex_signature(message):
+    """Did numba fail to type a call mixing a dual with a complex number (``>>>
+    mul(complex128, dualgrad.Dual[2])``, ``>>> complex(dualgrad.Dual[2], ...)``)?  Only
+    the signature line counts: the candidates numba lists name complex types whatever
+    failed (userpower50: a pandapower-style injection loop, ``np.exp(1j * Va[i])``)."""
+    import re
+    m = re.search(r">>> (\w+)\(([^\n]*)\)", message)
+    return m is not None and "dualgrad.Dual" in m.group(2) and \
+        (m.group(1) == "complex" or "complex" in m.group(2))
 
 
 def jit_argument(who, kind, received):

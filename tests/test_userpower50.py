@@ -175,3 +175,52 @@ def test_np_r_of_a_large_dual_warns_at_the_users_line_naming_concatenate(trick, 
     assert found and all(w.filename == __file__ for w in found)
     text = str(found[0].message)
     assert f"np.{trick}_[...]" in text and spelling in text
+
+
+def test_jitted_complex_arithmetic_names_the_real_parts():
+    """pandapower writes its injections as numba loops; complex numbers of duals cannot
+    be compiled there, and the refusal said only "an operation numba cannot compile"."""
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def injection(x):
+        V = x[1] * np.exp(1j * x[0])
+        return (V * np.conj(V * (2.0 - 5.0j))).real
+
+    with pytest.raises(TypeError, match="complex arithmetic on duals") as err:
+        dg.gradient(injection, np.array([0.1, 1.02]))
+    assert "math.cos(Va)" in str(err.value) and "plain-Python f" in str(err.value)
+
+
+def test_jitted_injections_in_real_arithmetic_match_the_hand_jacobian(pf):
+    """The refusal's spelling: P and Q by a loop over Y's CSR arrays in real arithmetic
+    (G cos + B sin), jitted; its Jacobian against technical note 2's dS/dVa, dS/dVm."""
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def pq(z, G, B, indices, indptr):
+        n = len(indptr) - 1
+        out = np.zeros_like(z, shape=2 * n)
+        for i in range(n):
+            for k in range(indptr[i], indptr[i + 1]):
+                j = indices[k]
+                t = z[i] - z[j]
+                c, s = np.cos(t), np.sin(t)
+                w = z[n + i] * z[n + j]
+                out[i] += w * (G[k] * c + B[k] * s)
+                out[n + i] += w * (G[k] * s - B[k] * c)
+        return out
+
+    Y = pf["Y"].tocsr()
+    nb = Y.shape[0]
+    rng = np.random.default_rng(11)
+    Va, Vm = 0.1 * rng.standard_normal(nb), 1 + 0.03 * rng.standard_normal(nb)
+    V = Vm * np.exp(1j * Va)
+    I = Y @ V
+    Yd = Y.toarray()
+    dS_dVa = 1j * np.diag(V) @ np.conj(np.diag(I) - Yd @ np.diag(V))
+    dS_dVm = np.diag(V) @ np.conj(Yd @ np.diag(V / Vm)) + np.diag(np.conj(I) * V / Vm)
+    want = np.block([[dS_dVa.real, dS_dVm.real], [dS_dVa.imag, dS_dVm.imag]])
+    J = dg.jacobian(pq, np.concatenate([Va, Vm]), Y.data.real.copy(), Y.data.imag.copy(),
+                    Y.indices, Y.indptr)
+    np.testing.assert_allclose(J, want, rtol=0, atol=1e-12 * np.max(np.abs(want)))

@@ -186,9 +186,13 @@ def lean_power(a, b):
     work = p.size
     if work >= _BELOW[0] and (work >= _LEAN_WORK or not _lean_work(work, x.shape)):
         return None               # (under SMALL_BELOW lean_work admits any work: unasked)
-    y = _f64(b)
-    if not y - y == 0.0:
-        return None
+    cube = b == 3 and _SQUARE_IS_MUL
+    if cube:
+        y = 3.0                   # (NumPy's float64 of 3 as np.float64(b) is: the same loop)
+    else:
+        y = _f64(b)
+        if not y - y == 0.0:
+            return None
     out = np.power(x, y)
     if type(out) is not _nd or out.dtype is not _F64 or out.shape != x.shape:
         return call(_POWER, (a, b), out)
@@ -199,7 +203,7 @@ def lean_power(a, b):
         s = _LAST[0]
         token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()
     try:                          # no zero in x: the branch lazy_where would copy (a
-        if b == 3 and _SQUARE_IS_MUL:   # short row's test without NumPy)
+        if cube:                  # short row's test without NumPy)
             f = x * x             # the regular branch y * x ** (y - 1.0) at y = 3, to the
             f *= 3.0              # bit on any x (see _SQUARE_IS_MUL), zeros included
         elif 0.0 not in x.tolist() if x.ndim == 1 and x.size <= 64 else x.all():

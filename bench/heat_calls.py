@@ -2,7 +2,8 @@
 
     python bench/heat_calls.py [--cells 5000] [--steps 200] [--top 25] [--only slicing]
 
-Each form of the heat equation in bench/problems.py runs once under ``dg.jacobian``
+Each form of the heat equation (the sparse one's product kernel, ``backend.sparse_dual``,
+not stubbed: it is no fused kernel) in bench/problems.py runs once under ``dg.jacobian``
 (fused engine, every structure compiled first), then again under cProfile with every
 fused kernel replaced by a function that does nothing (results wrong: only the Python
 is looked at).  Prints the function calls per step and the functions with the most
@@ -22,7 +23,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 import _common  # noqa: E402,F401  (one thread per library)
 
 FORMS = {"slicing + in-place": "heat", "np.roll + rebinding": "heat_roll",
-         "np.diff + concatenate": "heat_diff"}
+         "np.diff + concatenate": "heat_diff", "scipy.sparse L @ u": "heat_sparse"}
 
 
 def main():

@@ -350,3 +350,52 @@ def test_heat_step_with_a_dia_laplacian(monkeypatch, engine):
         J = np.asarray(dg.jacobian(heat_dia, P))
     assert calls and all(calls)
     np.testing.assert_allclose(J, heat_tangent(P), rtol=1e-12, atol=1e-14)
+
+
+FRESH = """
+import json, sys
+import numpy as np
+import scipy.sparse as sp
+from dualgrad import backend
+from dualgrad.backend import _loader
+_loader.load()
+rng = np.random.default_rng(7)
+inner = np.ones(3000)
+inner[[0, -1]] = 0.0
+mats = [sp.diags([inner[1:], -2.0 * inner, inner[:-1]], [-1, 0, 1], format=f)
+        for f in ("csr", "dia")]
+x, p = rng.standard_normal(3000), rng.standard_normal((3000, 4))
+same = []
+with backend.use("numba"):
+    for S in mats:
+        value, partials = backend.sparse_dual(S, x, p)
+        same.append(bool(np.array_equal(value.view(np.int64), (S @ x).view(np.int64)) and
+                         np.array_equal(partials.view(np.int64), (S @ p).view(np.int64))))
+print(json.dumps([same, "numba.np.arrayobj" in sys.modules]))
+"""
+
+
+@pytest.mark.engine_independent
+# its subprocesses run without DUALGRAD_ENGINE
+def test_the_kernels_load_from_the_cache_without_numbas_array_module(tmp_path):
+    """The product kernels loaded from numba's disk cache do not import
+    ``numba.np.arrayobj`` (a reshape inside a kernel did: its cached environment names
+    that module, 45-60 ms of a sparse heat step's warm first call), and give SciPy's
+    bits.  The cold process compiles them, which readies numba's target (and imports
+    it)."""
+    import json
+    import os
+    import subprocess
+    import sys
+    pytest.importorskip("numba")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(dg.__file__)))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=root)
+    env.pop("DUALGRAD_ENGINE", None)
+    got = []
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-c", FRESH], capture_output=True, text=True,
+                             env=env, cwd=tmp_path, timeout=600)
+        assert run.returncode == 0, run.stderr[-3000:]
+        got.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    assert got[0] == [[True, True], True]           # cold: compiled
+    assert got[1] == [[True, True], False]          # warm: loaded, no array module

@@ -241,3 +241,52 @@ def test_a_graph_over_a_dense_seed_is_never_compiled(tmp_path):
         runs.append(json.loads(run.stdout.strip().splitlines()[-1]))
     assert runs[0] == [[[], [], ["compiled"], []], [False, True, True, True]]
     assert runs[1] == [[[], ["loaded"], [], []], [False, True, True, True]]
+
+
+HEAT = f"""
+import json, sys
+import numpy as np
+import dualgrad as dg
+from dualgrad.backend import _fused, _loader
+_fused.COMPILE_AFTER = 0              # the step's structure is compiled at its second meeting
+
+
+def heat(p, n=5000, steps=30, dt=0.01):
+    kappa, amp, width, rate = p[0], p[1], p[2], p[3]
+    s = np.linspace(0.0, 1.0, n)
+    u = amp * np.exp(-((s - 0.5) / width) ** 2)
+    for _ in range(steps):
+        lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
+        u[1:-1] += kappa * lap + dt * rate * u[1:-1] * (1.0 - u[1:-1])
+    return u
+
+
+p = np.array([0.4, 0.8, 0.1, 1.5])
+_loader.load()
+with dg.engine("fused"):
+    J = np.asarray(dg.jacobian(heat, p))
+h = 1e-30
+step = np.array([heat(p + 1j * h * e).imag / h for e in np.eye(4)]).T
+err = float(np.max(np.abs(J - step)) / np.max(np.abs(step)))
+print(json.dumps([err, _fused.kernels_compiled(), "dualgrad.backend._rule_kernels" in sys.modules]))
+"""
+
+
+@pytest.mark.engine_independent
+# its subprocesses run without DUALGRAD_ENGINE
+def test_loading_numba_leaves_the_rule_kernels_unimported(tmp_path):
+    """``_loader.load`` imports numba and dualgrad's numba layer, not the kernel modules:
+    a heat step whose partials the fused engine's generated kernel computes never
+    imports the rule kernels' module (4,800 lines), cold cache (the kernel compiled)
+    or warm (loaded); its Jacobian is the complex step's."""
+    pytest.importorskip("numba")
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=ROOT)
+    env.pop("DUALGRAD_ENGINE", None)
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-c", HEAT], capture_output=True, text=True,
+                             env=env, cwd=tmp_path, timeout=600)
+        assert run.returncode == 0, run.stderr[-3000:]
+        err, kernels, imported = json.loads(run.stdout.strip().splitlines()[-1])
+        assert err < 1e-13
+        assert kernels >= 1
+        assert not imported

@@ -57,18 +57,22 @@ __all__ = ["ready", "load", "loaded", "soon", "at_call", "LOAD_AFTER"]
 # before it loads it.
 LOAD_AFTER = 5 * 10 ** 7
 
-READY = False            # numba and the kernel modules are imported
+READY = False            # numba and dualgrad's numba layer are imported
 _spent = 0               # partials elements the NumPy path took in numba's stead
 _soon = False            # a graph over a dense seed asked for numba at the next call
 
 
 def load():
-    """Import numba (:func:`_import_numba`) and dualgrad's kernel modules (the cached
-    machine code of each kernel is loaded at its first call)."""
+    """Import numba (:func:`_import_numba`) and dualgrad's numba layer
+    (:mod:`dualgrad.backend._jit`).  The kernel modules are imported at their first
+    use (``_kernels._kernels``, ``_kernels._rule_kernels``), and each kernel's cached
+    machine code at its first call: a process whose work is the fused engine's
+    generated kernels never imports the rule kernels' module (4,800 lines, whose
+    source a process without bytecode compiles: bench/MISSES.md, stop 50)."""
     global READY
     if not READY:
         _import_numba()
-        from . import _jit, _numba_kernels, _rule_kernels  # noqa: F401
+        from . import _jit  # noqa: F401
         READY = True
 
 

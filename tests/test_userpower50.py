@@ -224,3 +224,61 @@ def test_jitted_injections_in_real_arithmetic_match_the_hand_jacobian(pf):
     J = dg.jacobian(pq, np.concatenate([Va, Vm]), Y.data.real.copy(), Y.data.imag.copy(),
                     Y.indices, Y.indptr)
     np.testing.assert_allclose(J, want, rtol=0, atol=1e-12 * np.max(np.abs(want)))
+
+
+def _power_spellings(pf):
+    Y, Yf, f, nb = pf["Y"], pf["YF"], pf["FROM"], pf["NB"]
+
+    def V(z):
+        return z[nb:] * np.exp(1j * z[:nb])
+
+    def written_real(z):                       # a write through z.real
+        w = V(z).copy()
+        w.real[:3] = 2.0 * z[nb:nb + 3]
+        return w.imag + w.real
+
+    def complex_buffer(z):
+        b = np.zeros_like(z, shape=nb, dtype=complex)
+        b[1:] = V(z)[:-1]
+        b[0] = 1j * z[0]
+        return (b * np.conj(Y @ b)).real
+
+    def added_at(z):
+        b = np.zeros_like(z, shape=nb, dtype=complex)
+        np.add.at(b, f, V(z)[f] * np.conj(Yf @ V(z)))
+        return b.imag
+
+    return {
+        "S": lambda z: np.concatenate([(V(z) * np.conj(Y @ V(z))).real,
+                                       (V(z) * np.conj(Y @ V(z))).imag]),
+        "Y.dot": lambda z: (V(z) * Y.dot(V(z)).conj()).real,
+        "|Sf|": lambda z: np.abs(V(z)[f] * np.conj(Yf @ V(z))),
+        "angle of I": lambda z: np.angle(Y @ V(z)),
+        "conjugate()": lambda z: (V(z).conjugate() * (Y @ V(z))).imag,
+        "polar": lambda z: np.concatenate([np.abs(V(z)), np.angle(V(z))]),
+        "written real": written_real,
+        "complex buffer": complex_buffer,
+        "np.add.at": added_at,
+    }
+
+
+@pytest.mark.parametrize("name", ["S", "Y.dot", "|Sf|", "angle of I", "conjugate()", "polar",
+                                  "written real", "complex buffer", "np.add.at"])
+def test_patterns_detected_through_complex_values_hold_every_nonzero(pf, name):
+    """dg.sparsity through complex voltages (827a2ab), as a power engineer spells the
+    injections and flows: the pattern detected at one point holds every nonzero of the
+    dense Jacobian at other random points, and sparsity="auto" is the dense Jacobian."""
+    f = _power_spellings(pf)[name]
+    nb = pf["NB"]
+    rng = np.random.default_rng(5)
+
+    def point():
+        return np.concatenate([0.3 * rng.standard_normal(nb), 1 + 0.1 * rng.standard_normal(nb)])
+
+    z0 = point()
+    P = dg.sparsity(f, z0).toarray() != 0
+    for _ in range(3):
+        J = dg.jacobian(f, point())
+        assert not np.any((J != 0) & ~P), name
+    np.testing.assert_array_equal(dg.jacobian(f, z0, sparsity="auto").toarray(),
+                                  dg.jacobian(f, z0))

@@ -16,6 +16,8 @@ Newton's method so that every timing is taken at the operating point.  Median se
   and ``check_sparsity=False``; ``dg sparse, np.r_ f`` with the mismatch's result
   built by PYPOWER's ``np.r_[...]`` (an object array of scalar duals) instead of
   ``np.concatenate``,
+* ``dg.sparsity (detect)``: detecting the pattern from the code, through the complex
+  voltages (its rows compare the detected pattern with the hand Jacobian's nonzeros),
 * ``dg dense``, ``approx_fprime`` (SciPy's forward differences) and ``jax.jacfwd``
   (jitted, x64, dense ``Y``; compile time excluded) where ``nb <= 300``,
 * ``jax sparse``: ``jax.jacfwd`` of the same code with ``Y`` a BCOO matrix, jitted,
@@ -165,6 +167,7 @@ def main():
             "dg sparse unchecked": lambda: dg.jacobian(case.mismatch, x, S, sparsity=case.P,
                                                        check_sparsity=False),
         }
+        calls["dg.sparsity (detect)"] = lambda: dg.sparsity(case.mismatch, x, S)
         calls["dg sparse, np.r_ f"] = lambda: dg.jacobian(case.mismatch_r_, x, S,
                                                           sparsity=case.P)
         if small:
@@ -178,10 +181,16 @@ def main():
         for name, call in calls.items():
             J = call()
             J = J.toarray() if sp.issparse(J) else np.asarray(J)
-            err = np.max(np.abs(J - Jh.toarray())) / np.max(np.abs(Jh.data))
+            if name.startswith("dg.sparsity"):
+                nz = Jh.toarray() != 0
+                check = (f"pattern {np.count_nonzero(J)} entries, missing "
+                         f"{np.count_nonzero(nz & (J == 0))} of the hand Jacobian's {nz.sum()}")
+            else:
+                err = np.max(np.abs(J - Jh.toarray())) / np.max(np.abs(Jh.data))
+                check = f"rel. error {err:.1e}"
             times[name] = median_time(call, repeat=args.repeat, clock=time.process_time)
             print(f"  {name:22s} {times[name] * 1e3:9.3f} ms  {times[name] / times['hand']:7.2f}x "
-                  f"hand   rel. error {err:.1e}")
+                  f"hand   {check}")
         for name, jac in [("hand", case.hand),
                           ("dg sparse", lambda z: dg.jacobian(case.mismatch, z, S,
                                                               sparsity=case.P))]:

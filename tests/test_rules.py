@@ -8,6 +8,8 @@ inf stay in the directions that depend on them.  Locally constant ufuncs give
 zero partials, predicates plain bools.  Every NumPy ufunc is in the table.
 """
 
+import re
+import warnings
 import zlib
 
 import numpy as np
@@ -254,3 +256,85 @@ def test_array_operators_with_a_number_match_the_ufunc(rule):
                               (forward(c, a), rule.ufunc(c, a))]:
                 np.testing.assert_array_equal(got.value, want.value, err_msg=f"{c}")
                 np.testing.assert_array_equal(got.partials, want.partials, err_msg=f"{c}")
+
+
+# ---- branches: every row that can jump or kink names them (dg.quad's watch reads them) ---
+
+# derivatives written with a step of their arguments: a kink of the row
+_STEP_CALLS = ("np.sign(", "np.floor(", "np.floor_divide(", "np.rint(", "np.copysign(")
+# rows the walk flags that have no branch, each with why
+_NO_BRANCH = {
+    **{name: "a where that picks one of two formulas of the same derivative (both "
+       "agree where it switches)" for name in (
+           "logaddexp", "logaddexp2", "erfcx", "log_ndtr", "j1", "eval_gegenbauer", "i1",
+           "stdtr", "stdtrit", "pdtr", "pdtrc", "rgamma", "expn", "eval_laguerre",
+           "eval_genlaguerre", "eval_jacobi", "ellipkinc", "ellipeinc", "_nbinom_pmf")},
+    **{name: "a convention on a set where the value is constant or not finite (x = 0 "
+       "of x log y, delta < 0)" for name in (
+           "xlogy", "xlog1py", "rel_entr", "kl_div", "pseudo_huber")},
+    "i1e": "exp(-|x|) I1(x): I1(0) = 0, so its kink is in the second derivative",
+    "huber": "its kink is in the second derivative (|r| = delta): no first-order jump",
+}
+
+
+def _steps(rule):
+    """Does a derivative of ``rule`` step with its arguments (a sign, a floor, a where
+    whose condition reads the arguments, not only their values)?"""
+    for d in rule.derivs:
+        if not isinstance(d, str) or d == "0":
+            continue
+        if any(s in d for s in _STEP_CALLS):
+            return True
+        for m in re.finditer(r"where\(", d):
+            cond = re.sub(r"value\(\w\)", "", d[m.end():].split(",")[0])
+            if re.search(r"\b[xyzw]\b", cond):
+                return True
+    return False
+
+
+def _jumps_or_kinks(rule):
+    ordering = rule.kind == "predicate" and rule.ufunc.nin == 2 and rule.ufunc not in (
+        np.equal, np.not_equal, np.logical_and, np.logical_or, np.logical_xor)
+    return rule.kind == "zero" or ordering or rule.select or "jump" in rule.kink or \
+        _steps(rule)
+
+
+def test_every_row_that_jumps_or_kinks_names_its_branches():
+    _rules._load_scipy()
+    missing = sorted(r.name for r in _rules.RULES.values()
+                     if _jumps_or_kinks(r) and not r.branch and r.name not in _NO_BRANCH)
+    assert missing == [], "add a branch= to these rows (rules/_table.py) or a reason here"
+    for rule in _rules.RULES.values():
+        for kind, step, place in rule.branch:
+            assert kind in ("jump", "kink") and step in _rules._STEPS, rule.name
+        assert len(_rules.branch_functions(rule.ufunc)) == len(rule.branch), rule.name
+
+
+# the moving argument 3 (x - 0.5) + p crosses 0, +-1 on [0, 1] at p = 0.3; the others
+_OTHERS = {"arctan2": -1.0, "hypot": 0.0, "ive": 0.0}
+_SCALE = {"spacing": 2.0 ** 52}          # (its jumps, an ulp, would lie below the tolerance)
+BRANCHED = [r for r in RULES if r.branch and r.ufunc.nin <= 2]
+
+
+@pytest.mark.parametrize("rule", BRANCHED, ids=_ids(BRANCHED))
+def test_every_branch_that_moves_is_refused_by_dg_quad(rule):
+    """A row's jump (first derivatives) or kink (second) whose place moves with p inside
+    dg.quad's integrand is refused, not differentiated under the integral sign."""
+    kinks = all(kind == "kink" for kind, _, _ in rule.branch)
+    place = rule.branch[0][2]         # the argument it names moves (y: the second)
+    slot = 1 if rule.ufunc.nin == 2 and re.match(r"^(y|where\(np\.\w+\(value\(x\)\))", place) else 0
+
+    def integrand(x, p):
+        args = [_OTHERS.get(rule.name, 1.0) + 0.0 * x] * rule.ufunc.nin
+        args[slot] = 3.0 * (x - 0.5) + p
+        out = rule.ufunc(*args)
+        out = out[0] if isinstance(out, tuple) else out
+        return _SCALE.get(rule.name, 1.0) * out + 0.0 * p
+
+    def area(q):
+        return dg.quad(lambda x: integrand(x, q[0]), 0.0, 1.0, limit=10)[0]
+    helper = dg.hessian if kinks else dg.gradient
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(TypeError, match="branches to stay put"):
+            helper(area, np.array([0.3]))

@@ -28,6 +28,7 @@ from .. import errors
 from ..dual import Dual, partials_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, expand,
                           levels_of)
+from ..rules._table import branch_functions
 from ._parallel import adaptive_run
 
 __all__ = ["quad"]
@@ -266,10 +267,10 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
             "itself (for a numba cfunc, its Python original f.py_func, written in NumPy "
             "arithmetic): dg.quad calls it on duals.")
     if not found:                          # func may close over duals: SciPy's call
-        watch = _Watch(1)                  # until it returns one (its jumps watched: a
-        saved = errors.watch_branches(watch)   # where(x < p, ...) of floats moves too)
-        try:
-            return scipy_quad(func if compiled else _WatchedNode(plain, watch), a,
+        watch = _Watch(1, epsabs=epsabs, epsrel=epsrel)  # until it returns one (its
+        saved = errors.watch_branches(watch)   # jumps watched: a where(x < p, ...) of
+        try:                                   # floats moves too)
+            return scipy_quad(func if compiled else _WatchedNode(plain, watch, args), a,
                               b, args=args, full_output=full_output,
                               epsabs=epsabs, epsrel=epsrel, limit=limit, points=points,
                               weight=weight, wvar=wvar, wopts=wopts, maxp1=maxp1,
@@ -297,35 +298,21 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
 
 
 # ---- branches whose place moves with the parameters (a jump, a kink) -------------------
-# The ufuncs whose value jumps (comparisons, np.where's masks, heaviside, floor, ...) and
-# those with a kink (a jump of the first derivative: it loses only second derivatives'
-# terms), each with the branch its plain values take: derivatives under the integral
-# sign miss the boundary term of such a branch point when its place moves.
-def _first(f):
-    return lambda v: f(np.real(v[0]))
-
-
-def _both(f):
-    return lambda v: f(np.real(v[0]), np.real(v[1]))
-
-
-_BRANCHES = {u: (False, _both(u)) for u in (np.less, np.less_equal, np.greater,
-                                            np.greater_equal)}
-_BRANCHES.update({u: (False, _first(f)) for u, f in (
-    (np.heaviside, np.sign), (np.sign, np.sign), (np.floor, np.floor), (np.ceil, np.ceil),
-    (np.trunc, np.trunc), (np.rint, np.rint))})
-_BRANCHES.update({u: (False, _both(np.floor_divide)) for u in (np.floor_divide,
-                                                                np.remainder, np.divmod)})
-_BRANCHES[np.fmod] = (False, _both(lambda x, y: np.trunc(x / y)))
-_BRANCHES.update({u: (True, _both(np.greater_equal)) for u in (np.maximum, np.minimum,
-                                                               np.fmax, np.fmin)})
-_BRANCHES.update({u: (True, _first(np.sign)) for u in (np.absolute, np.fabs)})
+# The rows of the rule table whose value jumps (comparisons, np.where's masks, heaviside,
+# floor, ...) or kinks (maximum, absolute, ...) name the branch their plain arguments
+# take (rules/_table.py's ``branch``): derivatives under the integral sign miss the
+# boundary term of such a branch point where its place moves with the parameters.
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # dualgrad's own functions of duals, whose inner branches are no jump of theirs (a rule's
 # where, a special function's series switch): not watched; dispatch/ (np.clip as
 # maximum and minimum) is
 _OWN = tuple(os.path.join(_PACKAGE, wing, "") for wing in ("rules", "scipy", "api",
                                                             "jit", "backend"))
+# NumPy's own Python frames (np.max of a list compares the scalar duals with >=): the
+# place reported is the user's line that called NumPy
+_NUMPY = os.path.join(os.path.dirname(os.path.abspath(np.__file__)), "")
+_TAU = 1e-6                 # a parameter step that moves a moving place past one ulp
+_BISECTIONS = 200           # at most: the crossing located to a few ulps (about 55)
 
 
 def _moves(v):
@@ -345,92 +332,234 @@ def _plain(v):
     return np.asarray(primal(v))
 
 
-def _tie(ufunc, values):
-    """Whether the plain ``values`` sit on ``ufunc``'s branch point (a limit that moves
-    there has no one side: its term ``f(b) b'`` takes whichever the tie gives)."""
-    x = np.real(values[0])
-    if ufunc in (np.less, np.less_equal, np.greater, np.greater_equal, np.maximum,
-                 np.minimum, np.fmax, np.fmin):
-        return bool(np.any(x == np.real(values[1])))
-    if ufunc in (np.floor_divide, np.remainder, np.divmod, np.fmod):
-        return bool(np.any(np.fmod(x, np.real(values[1])) == 0))
-    if ufunc in (np.floor, np.ceil, np.trunc, np.rint):
-        return bool(np.any(x == np.floor(x)))
-    return bool(np.any(x == 0))
+def _branch(specs, values):
+    """The branch the plain ``values`` take: ``step(place)`` of each of the row's
+    branches (stacked where there are two)."""
+    with np.errstate(all="ignore"):
+        taken = [np.asarray(step(np.real(place(*values, None)))) for _, step, place in specs]
+    return taken[0] if len(taken) == 1 else np.stack(np.broadcast_arrays(*taken))
+
+
+def _same(a, b):
+    return a.shape == b.shape and bool(np.all((a == b) | ((a != a) & (b != b))))
+
+
+def _tie(specs, values):
+    """Whether the plain ``values`` sit on a branch point (a limit that moves there has
+    no one side: its term ``f(b) b'`` takes whichever the tie gives)."""
+    with np.errstate(all="ignore"):
+        for _, step, place in specs:
+            g = np.real(place(*values, None))
+            if step is np.rint:
+                g = g - 0.5
+            if np.any(g == 0 if step is np.sign else g == np.floor(g)):
+                return True
+    return False
+
+
+def _slopes(v, tag):
+    """``v``'s first partials in the level ``tag`` (plain: ``v``'s shape plus one axis of
+    directions), or ``None`` where ``v`` carries no such level."""
+    while isinstance(v, Dual):
+        if v.tag == tag:
+            return np.asarray(primal(partials_array(v)))
+        v = v.value
+    return None
+
+
+def _tags(inputs):
+    found = []
+    for v in inputs:
+        while isinstance(v, Dual):
+            if v.tag not in found:
+                found.append(v.tag)
+            v = v.value
+    return found
 
 
 class _Watch:
     """Which branch each comparison or piecewise ufunc that ``func`` runs on moving duals
-    (duals with nonzero partials) takes at each node: a branch that differs between two
-    nodes is a jump (a kink, for second derivatives) whose place moves with the
-    parameters, whose boundary term the partials under the integral sign do not hold.
-    dualgrad's own calls (a rule's ``where`` on nested duals) are not watched."""
+    (duals with nonzero partials) takes at each node; where it differs between two
+    nodes, whether that is a jump (a kink, for second derivatives) of ``func`` whose
+    place moves with the parameters, whose boundary term the partials under the
+    integral sign do not hold.  dualgrad's own calls (a rule's ``where`` on nested
+    duals) are not watched.
 
-    def __init__(self, order):
+    ``probe(x)``, where its owner gives one, evaluates ``func`` at one float node and
+    returns its coefficients (the value and the partials; the value alone on SciPy's
+    float path): a branch that differs between nodes is then confirmed there (the
+    crossing located by bisection, the coefficients compared across it, the place
+    moved by the parameters' partials) before it is refused.  Without one (a caller
+    of this watch that has no probe) every difference is refused and kinks are
+    watched from ``order`` 2."""
+
+    def __init__(self, order, probe=None, levels=None, epsabs=1.49e-8, epsrel=1.49e-8):
         self.order, self.seen, self.first, self.limit = order, None, {}, None
         self.inward = 1.0               # at a limit: the range's side of it (+1: above)
+        self.probe, self.levels = probe, levels     # levels: {tag: coefficient axis}
+        self.epsabs, self.epsrel = epsabs, epsrel
 
     def __call__(self, ufunc, inputs, frame=None, nudge=None):
         if self.seen is None:
             return
-        kink, branch = _BRANCHES.get(ufunc, (None, None))
-        if branch is None or kink and self.order < 2 or not _moves(list(inputs)):
+        specs = branch_functions(ufunc)
+        if not specs or len(inputs) != ufunc.nin:   # (reduce, accumulate: no branch here)
+            return
+        if self.probe is None and self.order < 2 and all(kink for kink, _, _ in specs):
+            return
+        if not _moves(list(inputs)):
             return
         if frame is None:           # (given: a branch dualgrad's own function reports
             frame = sys._getframe(2)            # as the user's, a support that moves)
+            while frame.f_back is not None and \
+                    frame.f_code.co_filename.startswith(_NUMPY):
+                frame = frame.f_back
             if frame.f_code.co_filename.startswith(_OWN + ("<dualgrad",)):
                 return              # dualgrad's own (its generated code: "<dualgrad ...>")
-        code = frame.f_code
-        name = code.co_filename
-        values = [_plain(v) for v in inputs[:2]]
-        where = f"{os.path.basename(name)}, line {frame.f_lineno}"
+        values = [_plain(v) for v in inputs]
+        where = f"{os.path.basename(frame.f_code.co_filename)}, line {frame.f_lineno}"
         if self.limit is not None:
-            if _tie(ufunc, values) and not self._inside(branch, values, nudge):
+            if _tie(specs, values) and not self._inside(ufunc, values, nudge):
                 self.seen.append((ufunc, where))
             return
-        with np.errstate(all="ignore"):
-            self.seen.append((ufunc, np.asarray(branch(values)), where))
+        self.seen.append((ufunc, _branch(specs, values), where, inputs))
 
-    def _inside(self, branch, values, nudge):
+    def _inside(self, ufunc, values, nudge):
         """Whether a tie at the moving limit takes the side inside the range: known
         where the reporter names which input is x (``nudge``: a density's support end
-        moving with the limit, ``int_p^inf x expon.pdf(x, loc=p)``), by the branch at
-        x moved a little into the range; an unnamed tie has no known side."""
+        moving with the limit, ``int_p^inf x expon.pdf(x, loc=p)``), by ``ufunc``'s
+        plain result (the tie's own side, ``<=``'s True) at x moved a little into the
+        range; an unnamed tie has no known side."""
         if nudge is None:
             return False
         moved = list(values)
         x = np.real(moved[nudge])
         moved[nudge] = x + self.inward * 1e-9 * np.maximum(np.abs(x), 1.0)
         with np.errstate(all="ignore"):
-            return bool(np.all(np.asarray(branch(values)) == np.asarray(branch(moved))))
+            return _same(np.asarray(ufunc(*values)), np.asarray(ufunc(*moved)))
 
     def start(self):
         self.seen = []
 
     def check(self, x, vectorized, keep=False):
-        """Compares the branches recorded for the nodes ``x`` with the first node's (and
-        ends the nodes' record, or with ``keep`` starts the next)."""
+        """Compares the branches recorded for the nodes ``x`` with those of the nodes
+        before (and ends the nodes' record, or with ``keep`` starts the next)."""
         seen, self.seen = self.seen, [] if keep else None
         if not seen:
             return
         n = len(x) if vectorized else 1
-        if vectorized:                  # the nodes' axis: the first, else the last, of
-            seen = [(u, np.moveaxis(o, -1, 0) if o.ndim and o.shape[0] != n and   # length n
-                     o.shape[-1] == n else o, w) for u, o, w in seen]
+        if vectorized:
+            seen = [(u, _node_axis(o, n), w, inputs) for u, o, w, inputs in seen]
         first = self.first              # per place: (ufunc, line, k-th time there)
-        for i in range(n):              # -> the first node that ran it, its branches
+        for i in range(n):              # -> the branches met there, a node of each
             xi = float(x[i]) if vectorized else float(x)
             times = {}                  # (a node may run other places than another:
-            for u, o, w in seen:        # an `if` on plain x, attack49 02)
+            for u, o, w, _ in seen:     # an `if` on plain x, attack49 02)
                 b = o[i] if vectorized and o.ndim and o.shape[0] == n else o
                 k = times[u, w] = times.get((u, w), -1) + 1
-                ref = first.get((u, w, k))
-                if ref is None:
-                    first[u, w, k] = (xi, b)
+                met = first.get((u, w, k))
+                if met is None:
+                    first[u, w, k] = [(xi, b)]
                     continue
-                x0, a = ref
-                if a.shape != b.shape or not np.all((a == b) | ((a != a) & (b != b))):
-                    raise _moving(u, w, x0, xi, _BRANCHES[u][0])
+                if any(_same(a, b) for _, a in met):
+                    continue
+                x0 = min(met, key=lambda m: abs(m[0] - xi))[0]
+                refused = self._confirm(u, w, k, x0, xi, vectorized) if self.probe \
+                    else (x0, xi, any(kink for kink, _, _ in branch_functions(u)))
+                if refused:
+                    self.seen = [] if keep else None
+                    raise _moving(u, w, *refused)
+                met.append((xi, b))
+
+    def _at(self, x, key, vectorized):
+        """``func``'s coefficients at the node ``x`` and its ``k``-th record of the place
+        ``key = (ufunc, line, k)`` (``None`` where that node does not run it)."""
+        saved, self.seen = self.seen, []
+        try:
+            C = np.asarray(self.probe(x))
+            seen = self.seen
+        finally:
+            self.seen = saved
+        u, w, k = key
+        hits = [r for r in seen if r[0] is u and r[2] == w]
+        if len(hits) <= k:
+            return C, None
+        _, o, _, inputs = hits[k]
+        if vectorized:
+            o = _node_axis(o, 1)
+            o = o[0] if o.ndim and o.shape[0] == 1 else o
+        return C, (o, inputs)
+
+    def _confirm(self, u, w, k, x0, x1, vectorized):
+        """Whether the branch of the place ``(u, w, k)``, taking one side at the node
+        ``x0`` and another at ``x1``, is a jump or a kink of ``func`` whose place moves:
+        ``(lo, hi, kink)`` (the crossing's bracket) where it is, else ``None``.  The
+        crossing is located by bisection; ``func``'s coefficients are compared across
+        it (a loop's stopping test, a maximum of continuous pieces: no coefficient
+        jumps); the place moves in a level where the record's inputs moved by the
+        level's partials (``_TAU`` of a parameter) take another branch there (``|p
+        cos x|``'s kink at pi / 2 does not move).  A jump of a coefficient not yet
+        differentiated in a level that moves the place loses a term."""
+        key = (u, w, k)
+        C0, r0 = self._at(x0, key, vectorized)
+        C1, r1 = self._at(x1, key, vectorized)
+        if r0 is None or r1 is None:
+            return (x0, x1, False)
+        if _same(r0[0], r1[0]):         # (one record read per node where it has no
+            return None                 # nodes' axis: a parameter array of n entries)
+        b0 = r0[0]
+        lo, hi, Clo, Chi, rlo, rhi = x0, x1, C0, C1, r0, r1
+        width = 4 * _EPS * max(abs(x0), abs(x1)) + 1e-15 * abs(x1 - x0)
+        for _ in range(_BISECTIONS):
+            mid = lo + (hi - lo) / 2
+            if abs(hi - lo) <= width or mid in (lo, hi):
+                break
+            Cm, rm = self._at(mid, key, vectorized)
+            if rm is not None and _same(rm[0], b0):
+                lo, Clo, rlo = mid, Cm, rm
+            else:
+                hi, Chi, rhi = mid, Cm, rm
+        c = lo + (hi - lo) / 2
+        h = min(1e-7 * max(abs(c), 1.0), abs(x1 - x0) / 4)
+        Cm, _ = self._at(c - h, key, vectorized)
+        Cp, _ = self._at(c + h, key, vectorized)
+        with np.errstate(all="ignore"):
+            smooth = 4 * np.abs(Cp - Cm) * abs(hi - lo) / (2 * h)
+            scale = np.maximum.reduce([np.abs(Clo), np.abs(Chi), np.abs(Cm), np.abs(Cp)])
+            tol = 0.1 * np.maximum(self.epsabs, np.maximum(self.epsrel, 1e-14) * scale)
+            jumps = ~(np.abs(Chi - Clo) <= smooth + tol)      # (NaN: a jump)
+        if not np.any(jumps):
+            return None
+        moving = set()
+        for rec in (rlo, rhi):
+            if rec is None:
+                continue
+            inputs = rec[1]
+            specs = branch_functions(u)
+            values = [_plain(v) for v in inputs]
+            base = _branch(specs, values)
+            for tag in _tags(inputs):
+                if tag in moving:
+                    continue
+                slopes = [_slopes(v, tag) for v in inputs]
+                n = max((s.shape[-1] for s in slopes if s is not None), default=0)
+                for j in range(n):
+                    for step in (_TAU, -_TAU):
+                        moved = [v if s is None else v + step * s[..., j]
+                                 for v, s in zip(values, slopes)]
+                        if not _same(_branch(specs, moved), base):
+                            moving.add(tag)
+                            break
+                    if tag in moving:
+                        break
+        kink = not bool(jumps.flat[0])
+        if self.levels is None:         # SciPy's float path: the value alone
+            return (lo, hi, kink) if moving else None
+        for tag in moving:
+            axis = self.levels.get(tag)
+            if axis is not None and np.any(np.take(jumps, 0, axis=axis)):
+                return (lo, hi, kink)
+        return None
 
     def check_limit(self, end):
         seen, self.seen = self.seen, None
@@ -445,12 +574,20 @@ class _Watch:
                 "with c left inside g1 or g2.")
 
 
+def _node_axis(o, n):
+    """A vectorized record's nodes' axis first (it is the first, else the last, of
+    length ``n``)."""
+    if o.ndim and o.shape[0] != n and o.shape[-1] == n:
+        return np.moveaxis(o, -1, 0)
+    return o
+
+
 def _spelled(ufunc):
-    """``np.less (<, as in max() and min())`` for a comparison, ``np.floor`` else."""
+    """``np.less (<)`` for a comparison, ``np.floor`` else."""
     symbol = {np.less: "<", np.less_equal: "<=", np.greater: ">",
               np.greater_equal: ">="}.get(ufunc)
     name = f"np.{ufunc.__name__}"
-    return f"{name} ({symbol}, as in Python's max() and min())" if symbol else name
+    return f"{name} ({symbol})" if symbol else name
 
 
 def _moving(ufunc, where, x0, x1, kink):
@@ -465,10 +602,7 @@ def _moving(ufunc, where, x0, x1, kink):
         "Split the range at the moving place c and integrate each branch over its own "
         "range, dg.quad(g1, a, c)[0] + dg.quad(g2, c, b)[0] (the moving limits carry "
         "the term exactly; no comparison of x with c left inside g1 or g2). Where the "
-        "place does not move, compare plain values (dg.stop_gradient(p)). Where func "
-        "is continuous there (np.where(x < p, x - p, 0.0), a hat), a first derivative "
-        "loses no term: spell it np.minimum(x - p, 0.0) (np.maximum, np.abs: a kink, "
-        "refused for second derivatives only).")
+        "place does not move, compare plain values (dg.stop_gradient(p)).")
 
 
 class _OneNode:
@@ -487,10 +621,15 @@ class _WatchedNode(Watched):
     """``func`` on SciPy's float path, its branches on duals watched node by node (a
     plain func pays one read of an empty list a node)."""
 
-    def __init__(self, fun, watch):
+    def __init__(self, fun, watch, args):
         super().__init__(fun)
-        self.watch = watch
+        self.watch, self.args = watch, args
+        watch.probe = self.probe
         watch.start()
+
+    def probe(self, x):
+        """func's value at the node ``x`` (the watch's confirmation of a branch)."""
+        return np.array([float(np.real(primal(self.fun(x, *self.args))))])
 
     def __call__(self, x, *args):
         try:                            # dualgrad's refusals (this watch's, a nested
@@ -520,7 +659,16 @@ class _Integrand:
         self.size = int(np.prod(self.dims))
         self.complex_func = complex_func
         self.neval = 0
-        self.watch = _Watch(len(self.tags))
+        self.watch = _Watch(len(self.tags), self.probe, self.index)
+
+    def probe(self, x):
+        """The coefficients at the one node ``x`` (the watch's confirmation of a
+        branch): shape ``dims``."""
+        self.neval += 1
+        if self.vectorized:
+            return expand(as_state(self.func(np.array([x]), *self.args)), self.index,
+                          self.dims).reshape(self.dims)
+        return expand(as_state(self.func(x, *self.args)), self.index, self.dims)
 
     def _shape_error(self, shape, expected):
         return errors.bad_type(
@@ -761,6 +909,7 @@ def _integrate(func, a, b, args, full_output, epsabs, epsrel, limit, points, com
     """:func:`quad`'s dual path for the calls ``levels`` (tags and directions), with
     the branches ``func`` takes watched (errors.BRANCHES)."""
     integrand = _Integrand(func, args, levels, complex_func, vectorized)
+    integrand.watch.epsabs, integrand.watch.epsrel = epsabs, epsrel
     saved = errors.watch_branches(integrand.watch)
     try:
         return _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit,

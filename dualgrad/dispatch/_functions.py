@@ -2157,10 +2157,13 @@ def _interp_moving_knots(x, xp, fp, left, right):
 
 @implements(np.round, np.around)
 def _round(a, decimals=0, out=None):
-    """Locally constant: NumPy's rounded value, zero partials."""
+    """Locally constant: NumPy's rounded value, zero partials.  A step function: where
+    dg.quad watches, reported as np.rint of ``a * 10**decimals`` (its branch)."""
     value = np.round(primal(a), decimals)
     if not isinstance(a, Dual):
         return value
+    if errors.WATCHING[0]:
+        errors.report_branch(np.rint, (a * 10.0 ** decimals,), 0)
     return make(value, backend.zeros(np.shape(value) + (a.partials.shape[-1],)), a.tag)
 
 

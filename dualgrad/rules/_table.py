@@ -31,6 +31,16 @@ Kinds:
 ``custom``     implemented elsewhere from table entries (products, ``modf``).
 ``unsupported``  raises ``TypeError`` naming the ufunc and the reason.
 
+``branch``: where a row's value jumps or has a kink (a jump of its first derivative),
+the branches it takes, as ``(kind, step, place)`` triples: ``kind`` ``"jump"`` or
+``"kink"``, ``place`` an expression in the row's arguments (read by the same parser)
+and ``step`` one of ``"sign"``, ``"floor"``, ``"ceil"``, ``"trunc"``, ``"rint"``: the
+branch the plain arguments take is ``np.<step>(place)``, and it changes where ``place``
+crosses 0 (``sign``) or an integer (a half-integer for ``rint``).  ``dg.quad``'s watch
+(:mod:`dualgrad.api._quad`) reads it: derivatives under an integral sign miss the
+boundary term of a branch point whose place moves with the parameters.  Every row
+that can jump or kink carries one (tests/test_rules.py walks the table).
+
 The strings are read by one parser, :mod:`dualgrad.rules._expr`, on first use of
 a row (:attr:`Rule.exprs`, :attr:`Rule.tangent_expr`): a name other than the
 row's arguments, or a function outside its vocabulary, raises ``ValueError``.
@@ -40,7 +50,7 @@ generated scalar fast path, the numba extension, the generated kernels,
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -50,7 +60,8 @@ from . import _special
 from ._expr import LAZY as _LAZY, Expr, parse
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
-           "derivative_functions", "regular_branch", "tangent_function"]
+           "derivative_functions", "regular_branch", "tangent_function",
+           "branch_functions"]
 
 _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
@@ -452,6 +463,9 @@ class Rule:
     # A selection row (see the module docstring): its derivatives are 0/1 indicators,
     # and each backend emits a select of the partials where other rows multiply.
     select: bool = False
+    # Where the value jumps or kinks (see the module docstring): ``(kind, step, place)``
+    # triples, read by dg.quad's watch.
+    branch: tuple = ()
 
     @property
     def name(self):
@@ -746,6 +760,44 @@ for _u in (np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert, np.left_shi
            np.right_shift, np.gcd, np.lcm, np.bitwise_count):
     _TABLE.append(_unsupported(_u, "integer-only"))
 _TABLE.append(_unsupported(np.isnat, "datetime-only"))
+
+
+# ---- branches: where a row's value jumps or kinks ----------------------------------------
+# (kind, step, place): the branch the plain arguments take is np.<step>(place) (module
+# docstring).  dg.quad's watch reads these: a branch point whose place moves with the
+# parameters has a boundary term the derivatives under the integral sign miss.
+_SIGN_OF_DIFFERENCE = (("jump", "sign", "x - y"),)
+_QUOTIENT = (("jump", "floor", "x / y"),)
+_BRANCHES = {
+    **{u: _SIGN_OF_DIFFERENCE for u in (np.less, np.less_equal, np.greater,
+                                        np.greater_equal)},
+    **{u: (("kink", "sign", "x - y"),) for u in (np.maximum, np.minimum, np.fmax,
+                                                 np.fmin)},
+    **{u: (("kink", "sign", "x"),) for u in (np.absolute, np.fabs)},
+    **{u: (("jump", "sign", "x"),) for u in (np.sign, np.heaviside, np.signbit)},
+    **{u: ((("jump", u.__name__, "x"),)) for u in (np.floor, np.ceil, np.trunc, np.rint)},
+    **{u: _QUOTIENT for u in (np.floor_divide, np.remainder, np.divmod)},
+    np.fmod: (("jump", "trunc", "x / y"),),
+    np.modf: (("jump", "trunc", "x"),),                     # (its integer part)
+    # copysign(x, y) = |x| sign(y): a jump where y crosses 0, a kink where x does
+    np.copysign: (("jump", "sign", "y"), ("kink", "sign", "x")),
+    # arctan2(x, y) (NumPy's x1, x2): its cut, x crossing 0 where y < 0 (a jump of 2 pi)
+    np.arctan2: (("jump", "sign", "where(np.real(value(y)) < 0.0, x, 1.0)"),),
+    # hypot(x, 0) = |x|: a kink where x crosses 0 while y is 0 (and the other way round)
+    np.hypot: (("kink", "sign", "where(np.absolute(value(y)) == 0.0, x, 1.0)"),
+               ("kink", "sign", "where(np.absolute(value(x)) == 0.0, y, 1.0)")),
+    # the ulp's size steps where |x| crosses a power of two
+    np.spacing: (("jump", "floor", f"np.log(np.absolute(x)) * {1.0 / _LN2!r}"),),
+}
+_TABLE = [replace(rule, branch=_BRANCHES[rule.ufunc]) if rule.ufunc in _BRANCHES else rule
+          for rule in _TABLE]
+# scipy.special's rows (loaded with scipy), by name
+_SCIPY_BRANCHES = {
+    # the sign of Gamma flips at each negative integer
+    "gammasgn": (("jump", "floor", "where(np.real(value(x)) < 0.0, x, 0.0)"),),
+    # exp(-|x|) I(x): a kink at x = 0 (i1e's is in its second derivative: I1(0) = 0)
+    "i0e": (("kink", "sign", "x"),), "ive": (("kink", "sign", "y"),),
+}
 
 
 def _off_domain(expr):
@@ -1456,7 +1508,8 @@ def _load_scipy():
         return
     _SCIPY_LOADED = True
     for rule in _scipy_rules(sc):
-        RULES[rule.ufunc] = rule
+        branch = _SCIPY_BRANCHES.get(rule.name)
+        RULES[rule.ufunc] = replace(rule, branch=branch) if branch else rule
     _NAMESPACE["sc"] = sc
 
 
@@ -1867,3 +1920,28 @@ def derivative_functions(rule):
             text if expr is None else expr.function(_NAMESPACE, {"where": _LAZY})
             for text, expr in zip(rule.derivs, rule.exprs))
     return fns
+
+
+_STEPS = {"sign": np.sign, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc,
+          "rint": np.rint}
+_BRANCH_FUNCTIONS = {}
+
+
+def branch_functions(ufunc):
+    """The branches of ``ufunc``'s row (:attr:`Rule.branch`) as ``(kink, step,
+    place)``: ``kink`` a bool, ``step`` NumPy's ``sign`` / ``floor`` / ...,
+    ``place`` a callable of the row's arguments; ``()`` where the row is smooth or the
+    table does not know ``ufunc`` (scipy's rows are not loaded here).  Compiled once
+    per row, on first use."""
+    found = _BRANCH_FUNCTIONS.get(ufunc)
+    if found is None:
+        rule = RULES.get(ufunc)
+        if rule is None:            # (not cached: scipy's rows may load later)
+            return ()
+        found = tuple(
+            (kind == "kink", _STEPS[step],
+             parse(place, _PARAMS[ufunc.nin - 1], f"{rule.name}, branch").function(
+                 _NAMESPACE))
+            for kind, step, place in rule.branch)
+        _BRANCH_FUNCTIONS[ufunc] = found
+    return found

@@ -14,6 +14,10 @@ Problems, each a gradient (or Hessian) with an independent oracle:
   (H0, Om, Ol, z); oracle: SciPy's quad of the integrand's analytic partials at 1e-13.
 * gamma: Gamma(a) = int_0^inf x^(a-1) e^-x at a = 2.5, the derivative Gamma(a) psi(a)
   (an infinite range); and its Hessian Gamma (psi^2 + psi_1).
+* call (stop 50): a call payoff against a decaying weight, int_0^2 max(x - K, 0) e^(-s x),
+  gradient in (K, s): a kink whose place moves, which dg.quad's watch confirms (the
+  crossing located, the value continuous there) before it lets it through; oracle: the
+  closed form e^(-sK) (1 - e^(-sL) (1 + sL)) / s^2, L = 2 - K, by mpmath.diff.
 * gauss4: a normalizing constant int exp(-(x - m)^2 / (2 s^2)) (1 + c x^2 + d x^4) over
   R, gradient in (m, s, c, d); oracle: its Gaussian moments in closed form.
 
@@ -103,6 +107,23 @@ def gauss4_oracle(p):
     return np.concatenate([g_ms, [N * E2, N * E4]])
 
 
+def call(p, quad, **kw):
+    K, s = p
+    return quad(lambda x: np.maximum(x - K, 0.0) * np.exp(-s * x), 0.0, 2.0, **kw)[0]
+
+
+def call_oracle(p):
+    import mpmath as mp
+
+    def closed(K, s):
+        L = 2 - K
+        return mp.exp(-s * K) * (1 - mp.exp(-s * L) * (1 + s * L)) / s ** 2
+    with mp.workdps(30):
+        K, s = (mp.mpf(float(v)) for v in p)
+        return np.array([float(mp.diff(lambda k: closed(k, s), K)),
+                         float(mp.diff(lambda t: closed(K, t), s))])
+
+
 def stacked_quad_vec(func, a, b, epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
     """The other rule the brief proposed: ``scipy.integrate.quad_vec`` on the stacked
     value and partials (the integrand on one float node a call), for the timing only."""
@@ -120,7 +141,7 @@ def stacked_quad_vec(func, a, b, epsabs=1.49e-8, epsrel=1.49e-8, limit=50):
                                 limit=limit)
     y = build(I.reshape((1,) + dims), tags, 1)[0]
     if isinstance(b, Dual):                       # the moving limit's term, as dg.quad's
-        y = y + _quad._limit_term(func, (), b, len(tags), _quad._Watch(len(tags)), False)
+        y = y + _quad._limit_term(func, (), b, len(tags), _quad._Watch(len(tags)), False, -1.0)
     return y, err
 
 
@@ -136,6 +157,7 @@ def problems():
     yield ("gamma grad (1)", gamma, np.array([2.5]), gamma_oracle, dg.gradient, vec)
     yield ("gauss4 grad (4)", gauss4, np.array([0.3, 1.2, 0.5, 0.1]), gauss4_oracle,
            dg.gradient, vec)
+    yield ("call grad (2)", call, np.array([0.7, 1.3]), call_oracle, dg.gradient, vec)
     yield ("gamma hessian (1)", gamma, np.array([2.5]), gamma_hessian_oracle, dg.hessian,
            vec)
 

@@ -191,21 +191,27 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     whose place moves with the parameters (``np.where(x < p, ...)``, ``np.maximum(x -
     K, 0)`` for an option's strike) contributes a boundary term there that the
     partials do not hold (a jump's first derivative, a kink's second).  dg.quad
-    watches the branches ``func`` takes on duals that carry partials (the
-    comparisons ``< <= > >=`` and ``np.less`` ..., ``np.heaviside``, ``np.sign``,
-    ``np.floor`` / ``ceil`` / ``trunc`` / ``rint`` / ``floor_divide`` / ``remainder`` /
-    ``fmod``, and for second derivatives ``np.maximum`` / ``minimum`` / ``fmax`` /
-    ``fmin`` / ``absolute`` / ``clip``) and raises ``TypeError`` where one differs
-    between two nodes: split the range at the moving place ``c`` and integrate each
-    branch over its own range, ``quad(g1, a, c)[0] + quad(g2, c, b)[0]``, whose moving
-    limits carry the term exactly.  A branch on a place that does not move (``x <
-    1.0`` with ``p`` only in the branches) is not refused.  The operators ``//`` and
-    ``%`` and Python's ``abs`` of a scalar dual are not watched (their fast paths call
-    no ufunc): write ``np.floor_divide``, ``np.remainder``, ``np.abs``.  Nor are
-    branches inside compiled code (a ``numba.njit`` func), on func's own threads, or in
-    functions without such a ufunc (``np.round``, ``np.copysign``, ``np.signbit``, ``np.modf``,
-    ``np.arctan2``'s cut, ``np.interp``'s knots, ``np.max`` / ``np.sort`` / ``np.median``
-    of stacked duals): for those the split is yours to write (``dualgrad.scipy.stats``
+    watches the branches ``func`` takes on duals that carry partials (every row of
+    the rule table that jumps or kinks names its branches: the comparisons ``< <= >
+    >=``, ``np.heaviside``, ``np.sign``, ``np.floor`` / ``ceil`` / ``trunc`` / ``rint`` /
+    ``round`` / ``modf`` / ``floor_divide`` / ``remainder`` / ``fmod``, ``np.copysign``,
+    ``np.signbit``, ``np.arctan2``'s cut, ``np.maximum`` / ``minimum`` / ``fmax`` /
+    ``fmin`` / ``absolute`` / ``clip``, ...).  Where one differs between two nodes it
+    locates the crossing (bisection, about 55 calls of ``func``, once per place and
+    branch) and raises ``TypeError`` where a coefficient of ``func`` (its value, or a
+    partial) jumps there and the place moves with a level not yet differentiated in it:
+    split the range at the moving place ``c`` and integrate each branch over its own
+    range, ``quad(g1, a, c)[0] + quad(g2, c, b)[0]``, whose moving limits carry the
+    term exactly.  Not refused: a branch on a place that does not move (``x < 1.0``
+    with ``p`` only in the branches, ``|p cos x|``), a continuous piecewise ``func``
+    at first order (``np.where(x < p, x - p, 0.0)``, ``max(x - K, 0.0)``), a loop's
+    stopping test whose sides agree to the tolerance.  The operators ``//`` and
+    ``%``, ``divmod`` and Python's ``abs`` of a scalar dual are not watched (their
+    fast paths call no ufunc): write ``np.floor_divide``, ``np.remainder``, ``np.abs``.
+    Nor are branches inside compiled code (a ``numba.njit`` func), on func's own
+    threads, or in functions that pick by index without such a row (``np.interp``'s
+    knots, ``np.max`` / ``np.sort`` / ``np.median`` of stacked duals,
+    ``np.searchsorted``): for those the split is yours to write (``dualgrad.scipy.stats``
     densities report their support's ends: ``uniform.pdf(x, loc=p)`` is refused).  An
     integrand not finite at a moving limit (an Abel kernel ``1 / sqrt(b - x)``) has
     no term ``f(b) b'`` and raises ``TypeError`` naming the substitution ``x = b -
@@ -312,7 +318,7 @@ _OWN = tuple(os.path.join(_PACKAGE, wing, "") for wing in ("rules", "scipy", "ap
 # place reported is the user's line that called NumPy
 _NUMPY = os.path.join(os.path.dirname(os.path.abspath(np.__file__)), "")
 _TAU = 1e-6                 # a parameter step that moves a moving place past one ulp
-_BISECTIONS = 200           # at most: the crossing located to a few ulps (about 55)
+_BISECTIONS = 100           # at most (about 35 halvings to 1e-10 of the nodes' distance)
 
 
 def _moves(v):
@@ -321,20 +327,30 @@ def _moves(v):
         return any(_moves(e) for e in v)
     if not isinstance(v, Dual):
         return False
+    plist = getattr(v, "_plist", None)
+    if plist is not None:                   # a scalar dual: its partials' list
+        return any(_moves(e) or primal(e) != 0 if isinstance(e, Dual) else e != 0
+                   for e in plist()) or _moves(v.value)
     p = partials_array(v)
     return bool(np.any(np.asarray(primal(p)) != 0)) or _moves(v.value) or _moves(p)
 
 
 def _plain(v):
-    """``v``'s plain values: an array."""
+    """``v``'s plain values: an array (a Python float as itself)."""
     if isinstance(v, (list, tuple)):
         return np.array([_plain(e) for e in v])
-    return np.asarray(primal(v))
+    v = primal(v)
+    return v if type(v) is float else np.asarray(v)
 
 
 def _branch(specs, values):
     """The branch the plain ``values`` take: ``step(place)`` of each of the row's
     branches (stacked where there are two)."""
+    if len(specs) == 1 and all(type(v) is float for v in values):
+        try:                            # (floats: no errstate, ~2 us a node)
+            return np.asarray(specs[0][1](specs[0][2](*values, None)))
+        except ArithmeticError:
+            pass
     with np.errstate(all="ignore"):
         taken = [np.asarray(step(np.real(place(*values, None)))) for _, step, place in specs]
     return taken[0] if len(taken) == 1 else np.stack(np.broadcast_arrays(*taken))
@@ -342,6 +358,15 @@ def _branch(specs, values):
 
 def _same(a, b):
     return a.shape == b.shape and bool(np.all((a == b) | ((a != a) & (b != b))))
+
+
+def _key(b):
+    """A branch (an array of ``step`` values) as a dict key: equal branches, NaN
+    included, give equal keys."""
+    if b.ndim == 0:
+        v = float(b)
+        return "nan" if v != v else v
+    return b.shape, np.where(b == b, b, np.inf).tobytes(), (b != b).tobytes()
 
 
 def _tie(specs, values):
@@ -397,6 +422,7 @@ class _Watch:
         self.order, self.seen, self.first, self.limit = order, None, {}, None
         self.inward = 1.0               # at a limit: the range's side of it (+1: above)
         self.probe, self.levels = probe, levels     # levels: {tag: coefficient axis}
+        self.probe_nodes = None         # a vectorized func's probe of several nodes
         self.epsabs, self.epsrel = epsabs, epsrel
 
     def __call__(self, ufunc, inputs, frame=None, nudge=None):
@@ -458,48 +484,58 @@ class _Watch:
                 b = o[i] if vectorized and o.ndim and o.shape[0] == n else o
                 k = times[u, w] = times.get((u, w), -1) + 1
                 met = first.get((u, w, k))
+                bk = _key(b)
                 if met is None:
-                    first[u, w, k] = [(xi, b)]
+                    first[u, w, k] = {bk: xi}
                     continue
-                if any(_same(a, b) for _, a in met):
+                if bk in met:
                     continue
-                x0 = min(met, key=lambda m: abs(m[0] - xi))[0]
+                x0 = min(met.values(), key=lambda m: abs(m - xi))
                 refused = self._confirm(u, w, k, x0, xi, vectorized) if self.probe \
                     else (x0, xi, any(kink for kink, _, _ in branch_functions(u)))
                 if refused:
                     self.seen = [] if keep else None
                     raise _moving(u, w, *refused)
-                met.append((xi, b))
+                met[bk] = xi
 
     def _at(self, x, key, vectorized):
         """``func``'s coefficients at the node ``x`` and its ``k``-th record of the place
         ``key = (ufunc, line, k)`` (``None`` where that node does not run it)."""
+        return self._nodes([x], key, vectorized, self.probe)[0]
+
+    def _nodes(self, xs, key, vectorized, probe):
+        """:meth:`_at` of each node of ``xs``, evaluated by ``probe`` (one node, or a
+        ``vectorized`` func's nodes in one call)."""
         saved, self.seen = self.seen, []
         try:
-            C = np.asarray(self.probe(x))
+            C = np.asarray(probe(xs[0] if probe is self.probe else np.array(xs)))
             seen = self.seen
         finally:
             self.seen = saved
+        if probe is self.probe:
+            C = C[None]
         u, w, k = key
         hits = [r for r in seen if r[0] is u and r[2] == w]
         if len(hits) <= k:
-            return C, None
+            return [(Ci, None) for Ci in C]
         _, o, _, inputs = hits[k]
+        n = len(xs)
         if vectorized:
-            o = _node_axis(o, 1)
-            o = o[0] if o.ndim and o.shape[0] == 1 else o
-        return C, (o, inputs)
+            o = _node_axis(o, n)
+        per = vectorized and o.ndim and o.shape[0] == n
+        return [(C[i], (o[i] if per else o, inputs)) for i in range(n)]
 
     def _confirm(self, u, w, k, x0, x1, vectorized):
         """Whether the branch of the place ``(u, w, k)``, taking one side at the node
         ``x0`` and another at ``x1``, is a jump or a kink of ``func`` whose place moves:
         ``(lo, hi, kink)`` (the crossing's bracket) where it is, else ``None``.  The
-        crossing is located by bisection; ``func``'s coefficients are compared across
-        it (a loop's stopping test, a maximum of continuous pieces: no coefficient
-        jumps); the place moves in a level where the record's inputs moved by the
-        level's partials (``_TAU`` of a parameter) take another branch there (``|p
-        cos x|``'s kink at pi / 2 does not move).  A jump of a coefficient not yet
-        differentiated in a level that moves the place loses a term."""
+        crossing is located by bisection (a ``vectorized`` func: 20 nodes a call);
+        ``func``'s coefficients are compared across it (a loop's stopping test, a
+        maximum of continuous pieces: no coefficient jumps); the place moves in a level
+        where the record's inputs moved by the level's partials (``_TAU`` of a
+        parameter) take another branch there (``|p cos x|``'s kink at pi / 2 does not
+        move).  A jump of a coefficient not yet differentiated in a level that moves
+        the place loses a term."""
         key = (u, w, k)
         C0, r0 = self._at(x0, key, vectorized)
         C1, r1 = self._at(x1, key, vectorized)
@@ -509,18 +545,28 @@ class _Watch:
             return None                 # nodes' axis: a parameter array of n entries)
         b0 = r0[0]
         lo, hi, Clo, Chi, rlo, rhi = x0, x1, C0, C1, r0, r1
-        width = 4 * _EPS * max(abs(x0), abs(x1)) + 1e-15 * abs(x1 - x0)
+        width = 1e-10 * abs(x1 - x0) + 4 * _EPS * max(abs(x0), abs(x1))
+        many = vectorized and self.probe_nodes is not None
         for _ in range(_BISECTIONS):
-            mid = lo + (hi - lo) / 2
-            if abs(hi - lo) <= width or mid in (lo, hi):
+            if abs(hi - lo) <= width:
                 break
-            Cm, rm = self._at(mid, key, vectorized)
-            if rm is not None and _same(rm[0], b0):
-                lo, Clo, rlo = mid, Cm, rm
-            else:
-                hi, Chi, rhi = mid, Cm, rm
+            xs = lo + (hi - lo) * np.arange(1, 21) / 21 if many else [lo + (hi - lo) / 2]
+            xs = [float(v) for v in xs if v != lo and v != hi]
+            if not xs:
+                break
+            found = self._nodes(xs, key, vectorized, self.probe_nodes if many else
+                                self.probe)
+            for xm, (Cm, rm) in zip(xs, found):
+                if rm is not None and _same(rm[0], b0):
+                    lo, Clo, rlo = xm, Cm, rm
+                else:
+                    hi, Chi, rhi = xm, Cm, rm
+                    break
+        if many:                        # (one node's own record: the inputs' slopes)
+            Clo, rlo = self._at(lo, key, vectorized)
+            Chi, rhi = self._at(hi, key, vectorized)
         c = lo + (hi - lo) / 2
-        h = min(1e-7 * max(abs(c), 1.0), abs(x1 - x0) / 4)
+        h = min(max(1e-7 * max(abs(c), 1.0), 1e3 * abs(hi - lo)), abs(x1 - x0) / 4)
         Cm, _ = self._at(c - h, key, vectorized)
         Cp, _ = self._at(c + h, key, vectorized)
         with np.errstate(all="ignore"):
@@ -660,6 +706,8 @@ class _Integrand:
         self.complex_func = complex_func
         self.neval = 0
         self.watch = _Watch(len(self.tags), self.probe, self.index)
+        if vectorized:
+            self.watch.probe_nodes = self.probe_nodes
 
     def probe(self, x):
         """The coefficients at the one node ``x`` (the watch's confirmation of a
@@ -669,6 +717,12 @@ class _Integrand:
             return expand(as_state(self.func(np.array([x]), *self.args)), self.index,
                           self.dims).reshape(self.dims)
         return expand(as_state(self.func(x, *self.args)), self.index, self.dims)
+
+    def probe_nodes(self, xs):
+        """The coefficients at the nodes ``xs`` (a vectorized func: one call)."""
+        self.neval += len(xs)
+        return expand(as_state(self.func(xs, *self.args)), self.index,
+                      self.dims).reshape((len(xs),) + self.dims)
 
     def _shape_error(self, shape, expected):
         return errors.bad_type(

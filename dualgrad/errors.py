@@ -1245,6 +1245,10 @@ _CMATH_SPELLINGS = {
     "atanh": "np.emath.arctanh"}
 
 
+# the builtin complex(a, b) converts each dual with complex(d): the spelling that keeps them
+_COMPLEX_SPELLING = "a + 1j * b for complex(a, b) (d * (1 + 0j) for complex(d))"
+
+
 def math_spellings(frame):
     """The spellings that take duals of the math / cmath functions that ``frame``'s
     current line calls, ``"scipy.special.erf for erf, np.sqrt for sqrt"`` (``""`` where
@@ -1263,6 +1267,10 @@ def math_spellings(frame):
         obj = frame.f_locals.get(head, frame.f_globals.get(head, getattr(builtins, head, None)))
         for part in rest:               # no property or __getattr__ runs on the error path
             obj = inspect.getattr_static(obj, part, None)
+        if obj is complex:              # V = complex(e, f) of duals (userpower50)
+            if _COMPLEX_SPELLING not in found:
+                found.append(_COMPLEX_SPELLING)
+            continue
         module = getattr(obj, "__self__", None) if type(obj) is type(math.sqrt) else None
         if module is not math and module is not cmath:
             continue

@@ -282,3 +282,18 @@ def test_patterns_detected_through_complex_values_hold_every_nonzero(pf, name):
         assert not np.any((J != 0) & ~P), name
     np.testing.assert_array_equal(dg.jacobian(f, z0, sparsity="auto").toarray(),
                                   dg.jacobian(f, z0))
+
+
+def test_complex_of_scalar_duals_names_the_arithmetic_spelling():
+    """A two-bus hand model written V2 = complex(e, f): complex() converts each dual,
+    and the refusal named math functions only (none on that line)."""
+    def current(x, spelled):
+        V2 = complex(x[0], x[1]) if spelled == "complex" else x[0] + 1j * x[1]
+        return abs((1.0 - V2) / (0.01 + 0.1j))
+
+    x = np.array([0.98, -0.05])
+    with pytest.raises(TypeError, match=r"a \+ 1j \* b for complex\(a, b\)"):
+        dg.gradient(current, x, "complex")
+    d = (1.0 - x[0]) - 1j * x[1]                 # |I| = |1 - V2| / |z|
+    want = np.array([-d.real, -d.imag]) / abs(d) / abs(0.01 + 0.1j)
+    np.testing.assert_allclose(dg.gradient(current, x, "sum"), want, rtol=1e-14)

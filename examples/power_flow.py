@@ -13,7 +13,8 @@ complex code with real inputs; its numbers are checked against
   "AC Power Flows, Generalized OPF Costs and their Derivatives using Complex Matrix
   Notation", 2010; PYPOWER's dSbus_dV and d2Sbus_dV2) for the Jacobian and the Hessian,
 * Richardson-extrapolated central differences of whole power-flow solves for the
-  sensitivities (d losses / d P, the AC "PTDF" d P_flow / d P),
+  sensitivities (d losses / d P, the AC "PTDF" d P_flow / d P, and the loading
+  sensitivity of a voltage-stability index, the Jacobian's smallest singular value),
 * MATPOWER's published optimum of case9's AC OPF, 5296.69 $/h, for the OPF.
 
 The sparse Jacobian takes its pattern from ``Y``'s structure, which an engineer knows
@@ -185,6 +186,23 @@ def hand_hessian(V, lam):
     return np.block([[Gaa, Gva.T], [Gva, Gvv]])
 
 
+def stability_index(k):
+    """The smallest singular value of the power-flow Jacobian at the solution for loads
+    and generation scaled by k (a voltage-stability index: 0 at the nose of the PV
+    curve).  Under a derivative the Jacobian is itself a dual (a dense nested call)."""
+    S = injections(GEN[:, 1]) * k
+    x = np.concatenate([VA_SET[PVPQ], VM_SET[PQ]]) + np.zeros_like(k, shape=len(UNKNOWN_BUS))
+    for _ in range(8):
+        J = dg.jacobian(mismatch, dg.stop_gradient(x), dg.stop_gradient(S))
+        x = x - np.linalg.solve(J, mismatch(x, S))
+    return np.linalg.svd(dg.jacobian(mismatch, x, S), compute_uv=False)[-1]
+
+
+def plain_stability_index(k):
+    x = solve_power_flow(injections(GEN[:, 1]) * k, tol=1e-14)[0]
+    return np.linalg.svd(hand_jacobian(x).toarray(), compute_uv=False)[-1]
+
+
 def opf(jac):
     """AC OPF: generation cost over z = [Va, Vm, Pg, Qg] (p.u.) under the power balance."""
     def cost(z):
@@ -256,7 +274,16 @@ def main():
           f"AC PTDF of line 4-5 = {np.array2string(sens[2], precision=4)}")
     print(f"sensitivities vs Richardson differences of whole solves: rel. error {serr:.1e}")
 
-    # 4. AC OPF with exact derivatives, against differences
+    # 4. a voltage-stability index's sensitivity to loading (a Jacobian inside a derivative)
+    k = 1.5
+    dsigma = dg.derivative(stability_index, k)
+    h = 1e-3
+    f = [plain_stability_index(k + i * h) for i in (-2, -1, 1, 2)]
+    ref = (8 * (f[2] - f[1]) - (f[3] - f[0])) / (12 * h)
+    print(f"d sigma_min(J) / d loading at 1.5x = {dsigma:.8f}; Richardson differences of "
+          f"solves: rel. error {abs(dsigma - ref) / abs(ref):.1e}")
+
+    # 5. AC OPF with exact derivatives, against differences
     exact, n_exact = opf(jac=True)
     fd, n_fd = opf(jac=False)
     print(f"AC OPF (SLSQP): cost {exact.fun:.2f} $/h with dualgrad, {n_exact} cost calls; "

@@ -33,7 +33,8 @@ def test_the_example_prints_exact_derivatives(capsys, pf):
     sparse = float(out.split("sparse max error ")[1].split()[0])
     hess = float(out.split("technical note 2: max error ")[1].split()[0])
     sens = float(out.split("whole solves: rel. error ")[1].split()[0])
-    assert dense < 1e-13 and sparse < 1e-13 and hess < 1e-12 and sens < 1e-8
+    stab = float(out.split("differences of solves: rel. error ")[1].split()[0])
+    assert dense < 1e-13 and sparse < 1e-13 and hess < 1e-12 and sens < 1e-8 and stab < 1e-8
     opf = out.split("AC OPF (SLSQP): cost ")[1]
     cost = float(opf.split()[0])
     n_exact = int(opf.split("dualgrad, ")[1].split()[0])

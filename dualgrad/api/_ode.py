@@ -36,6 +36,7 @@ from ..dual import Dual, directions, make_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
                           expand, flow, levels_of)
 from ._parallel import adaptive_run
+from ._quad import _Refused, _Watch
 
 __all__ = ["solve_ivp"]
 
@@ -46,6 +47,13 @@ _DENSE_UP_TO = 400
 _STEP = np.finfo(float).eps ** 0.5
 _RTOL_FLOOR = 100 * np.finfo(float).eps      # what SciPy's solvers raise a smaller rtol to
 _RESTARTS = 8                # solves restarted for calls' duals fun reads late
+_HALVINGS = 48               # bisections of the segment between two evaluations of fun
+#                              that took different branches (to ~4e-15 of it)
+_TRUSTED = 2                 # continuous crossings seen at one place (an element of a
+#                              mask) before it is trusted
+_JUMP = 1e-9                 # a jump: more than this times fun's scale (and than the
+#                              change over the same width beside it, times _BESIDE)
+_BESIDE = 100.0
 
 
 def _events():
@@ -130,12 +138,185 @@ def _event_attributes(wrapper, event):
     return wrapper
 
 
+class _Switches:
+    """dg.solve_ivp's watch of the branches ``fun`` takes on moving duals (dg.quad's
+    recorder, api/_quad.py: the comparisons, ``np.where``'s masks, ``np.heaviside``,
+    ``np.floor`` ..., and for nested calls ``np.maximum`` / ``np.abs`` ...).
+
+    A place whose branch differs between two evaluations of ``fun`` is a switch
+    between their points.  Where ``fun``'s value jumps there (a dose at ``t = tlag``,
+    a bang-bang control, a state crossing a threshold), the crossing's time moves with
+    the parameters and the sensitivities integrated beside the state lose the jump's
+    term ``(f_before - f_after) dc/dtheta``: refused.  Where ``fun`` is continuous
+    there (a clamp ``np.where(y > 0, k * y, 0.0)``, ``np.maximum(y, 0)``) first
+    derivatives lose nothing; nested calls (a Hessian) also refuse a jump of ``fun``'s
+    first partials (a kink: its second-order term).  The test bisects the straight
+    segment between the two evaluations' points (time and augmented state) to the
+    switch and compares ``fun`` on its two sides with the change over the same width
+    beside it: ~50 evaluations, at most ``_TRUSTED`` times per place."""
+
+    def __init__(self, order, probe):
+        self.watch = _Watch(order)
+        self.probe = probe            # (t, z) -> fun's coefficients compared at a switch
+        self.last, self.cleared = {}, {}
+
+    def run(self, call, t, z, *args):
+        """``call(t, z, *args)`` with ``fun``'s branches recorded and compared with
+        each place's previous evaluation."""
+        watch = self.watch
+        watch.start()
+        try:
+            out = call(t, z, *args)
+        finally:
+            taken = _taken(watch)
+        if taken:
+            self._compare(t, np.array(z, copy=True), taken)
+        return out
+
+    def _compare(self, t, z, taken):
+        for key, branch in taken.items():
+            before = self.last.get(key)
+            self.last[key] = (t, z, branch)
+            if before is None or before[1].shape != z.shape or _same(before[2], branch):
+                continue
+            ta, za, ba = before
+            flat, now = np.ravel(ba), np.ravel(branch)
+            if flat.shape != now.shape:
+                continue
+            with np.errstate(invalid="ignore"):
+                moved = np.flatnonzero((flat != now) & ((flat == flat) | (now == now)))
+            for i in moved.tolist():        # each element of a mask that switched
+                place = key[:2] + (i,)      # (a loop's k-th test: the same place)
+                if self.cleared.get(place, 0) < _TRUSTED:
+                    self._locate(key, i, ta, za, flat[i], t, z)
+                    self.cleared[place] = self.cleared.get(place, 0) + 1
+
+    def _at(self, key, i, branch, t, z):
+        """``fun``'s coefficients at ``(t, z)`` and whether it takes ``branch`` at
+        ``key``'s element ``i``."""
+        self.watch.start()
+        try:
+            values = np.ravel(self.probe(t, z))
+        finally:
+            taken = _taken(self.watch)
+        got = taken.get(key)
+        if got is None or np.size(got) <= i:
+            return values, False
+        got = np.ravel(got)[i]
+        return values, bool(got == branch or got != got and branch != branch)
+
+    def _locate(self, key, i, ta, za, ba, tb, zb):
+        """Bisects the segment from ``(ta, za)`` (branch ``ba`` at ``key``'s element
+        ``i``) to ``(tb, zb)`` to the switch; raises where ``fun`` jumps there."""
+        def at(s):
+            return self._at(key, i, ba, ta + s * (tb - ta), za + s * (zb - za))
+
+        lo, hi = 0.0, 1.0
+        f_lo, f_hi = at(0.0)[0], at(1.0)[0]
+        scale = np.maximum(np.abs(f_lo), np.abs(f_hi))
+        with np.errstate(invalid="ignore"):
+            for _ in range(_HALVINGS):
+                mid = 0.5 * (lo + hi)
+                values, same = at(mid)
+                if same:
+                    lo, f_lo = mid, values
+                else:
+                    hi, f_hi = mid, values
+                if np.all(np.abs(f_hi - f_lo) <= _JUMP * scale):
+                    return              # continuous there (a jump would stay this large)
+            width = hi - lo
+            beside = np.maximum(np.abs(f_lo - at(lo - width)[0]),
+                                np.abs(at(hi + width)[0] - f_hi))
+            scale = np.maximum(scale, np.maximum(np.abs(f_lo), np.abs(f_hi)))
+            step = np.abs(f_hi - f_lo)
+            jumps = ~(step <= _BESIDE * beside + _JUMP * scale + _TINY)
+        if np.any(jumps):
+            j = int(np.argmax(np.where(jumps, step, -1.0)))
+            raise _Refused(_switch(key, ta + lo * (tb - ta), ta + hi * (tb - ta),
+                                   step[j], j >= self.values))   # (out of SciPy's frames:
+            #                                  the helpers would read it as SciPy's refusal)
+
+    values = np.inf               # how many of probe's coefficients are fun's values
+
+
+_TINY = np.finfo(float).tiny
+
+
+def _taken(watch):
+    """The branches dg.quad's watch recorded since its ``start()``, per place: ``{(ufunc,
+    where, k): branch}`` (``k``: the k-th time at that place: a loop's test), ending
+    its record."""
+    seen, watch.seen = watch.seen, None
+    places, times = {}, {}
+    for record in seen or ():       # (ufunc, branch, where, ...): a tie at a moving
+        if len(record) < 3:         # limit, (ufunc, where), is dg.quad's alone
+            continue
+        u, o, w = record[:3]
+        k = times[u, w] = times.get((u, w), -1) + 1
+        places[u, w, k] = o
+    return places
+
+
+def _same(a, b):
+    """Do the branch records ``a`` and ``b`` agree (NaN with NaN)?"""
+    if a.shape != b.shape:
+        return False
+    if a.dtype == b.dtype and a.tobytes() == b.tobytes():     # (the usual case: masks)
+        return True
+    return bool(np.all((a == b) | ((a != a) & (b != b))))
+
+
+def _switch(key, t_lo, t_hi, step, partials):
+    ufunc, where, _ = key
+    symbol = " (a comparison: <, <=, > or >=, its operands either way round)" if ufunc in (
+        np.less, np.less_equal, np.greater, np.greater_equal) else ""
+    what = ("first partials jump (a kink: second derivatives lose a term there)"
+            if partials else "value jumps")
+    return errors.bad_type(
+        _WHO, "fun's branches to stay put as the parameters move (dg.solve_ivp "
+        "integrates the sensitivities of the branch each evaluation takes)",
+        f"np.{ufunc.__name__}{symbol} on duals that carry partials ({where}) switching "
+        f"between t = {float(t_lo)!r} and t = {float(t_hi)!r}, where fun's {what} by {step:.3g}: a "
+        "switch whose time moves with the parameters (a dose at t = tlag, a bang-bang "
+        "control, a state crossing a threshold), whose term (f_before - f_after) dc/dp "
+        "the sensitivities do not hold",
+        "Split the integration at the switch, each piece its own fun with no comparison "
+        "of t or y left inside: at a time c, s1 = dg.solve_ivp(f_before, (t0, c), y0) "
+        "and dg.solve_ivp(f_after, (c, tf), s1.y[:, -1]) (the moving ends carry the "
+        "term exactly); where the state crosses a threshold, a terminal event "
+        "(event.terminal = True) ends the first call and the second starts from "
+        "(sol.t_events[0][0], tf) with y0 = sol.y_events[0][0]. Where the switch does "
+        "not move, compare plain values (dg.stop_gradient(p)). A continuous switch "
+        "(np.maximum(y, 0.0), np.where(y > 0, k * y, 0.0)) is not refused.")
+
+
+class _WatchedRhs(Watched):
+    """``fun`` on SciPy's float path (no dual in ``y0``, ``t_span`` or ``args``): stops
+    at the first dual it returns (:class:`Watched`), and its branches on the duals it
+    closes over are watched (``np.where(t > p, 1.0, 0.0)`` returns floats)."""
+
+    def __init__(self, fun, args):
+        super().__init__(fun)
+        self.args = args
+        self.switches = _Switches(1, self.probe)
+
+    def probe(self, t, y):
+        return np.asarray(primal(as_state(self.fun(t, y, *self.args))))
+
+    def __call__(self, t, y, *args):
+        return self.passed(self.switches.run(self.fun, t, y, *args))
+
+
 class _Augmented:
     """The real system of the state and its tangents, for SciPy's solver."""
 
     def __init__(self, fun, args, tag, m, k):
         self.fun, self.args, self.tag, self.m, self.k = fun, args, tag, m, k
         self.tags, self.index, self.dims = [tag], {tag: 0}, (k + 1,)
+        self.switches = _Switches(1, self.probe)
+
+    def probe(self, t, z):
+        return np.asarray(primal(self.rhs(t, self.dual(z))))
 
     def dual(self, z):
         m, k = self.m, self.k
@@ -145,6 +326,9 @@ class _Augmented:
         return z[:self.m]
 
     def __call__(self, t, z):
+        return self.switches.run(self.rates, t, z)
+
+    def rates(self, t, z):
         value, partials = _split(_WHO, self.fun(t, self.dual(z), *self.args),
                                  self.tag, self.m, self.k)
         return np.concatenate([value, partials.ravel()])
@@ -167,6 +351,19 @@ class _Nested(_Augmented):
         self.index = {tag: i for i, tag in enumerate(self.tags)}
         self.dims = tuple(1 + k for k in levels.values())
         self.size = int(np.prod(self.dims))
+        # the coefficients a switch compares: the value and, for nested calls, the
+        # first partials (a kink of fun loses a second derivative's term)
+        degree = sum(np.indices(self.dims).astype(bool))
+        self.low = np.flatnonzero(degree.ravel() < len(self.tags))
+        self.switches = _Switches(len(self.tags), self.probe)
+        self.switches.values = m
+
+    def probe(self, t, z):
+        out = expand(self.rhs(t, self.dual(z)), self.index, self.dims)
+        if out.shape == self.dims and self.m == 1:
+            out = out.reshape((1,) + self.dims)
+        low = out.reshape(out.shape[0], -1)[:, self.low]
+        return np.moveaxis(low, 0, 1)         # the values first, then the partials
 
     def dual(self, z):
         return build(z.reshape((self.m,) + self.dims).copy(), self.tags, 1)
@@ -175,6 +372,9 @@ class _Nested(_Augmented):
         return z.reshape(self.m, self.size)[:, 0]
 
     def __call__(self, t, z):
+        return self.switches.run(self.rates, t, z)
+
+    def rates(self, t, z):
         out = expand(self.rhs(t, self.dual(z)), self.index, self.dims)
         if out.shape == self.dims and self.m == 1:
             out = out.reshape((1,) + self.dims)
@@ -325,7 +525,8 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     TypeError
         ``fun`` written in ``odeint``'s order, ``fun(y, t, *args)`` (the message spells
         the swap); duals in ``t_eval``; an event that touches zero with ``dg/dt = 0``
-        (its time has no derivative).
+        (its time has no derivative); a ``fun`` that switches where the parameters
+        move the switch (see Notes).
 
     Notes
     -----
@@ -338,6 +539,30 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     parameters in one chunk: ``m (n + 1)^2``), the same accuracy statement.  An event
     time's derivative divides by ``dg/dt`` along the solution: an event that touches
     zero with ``dg/dt = 0`` raises ``TypeError``.
+
+    The sensitivities are those of the branch each evaluation of ``fun`` takes: a
+    switch whose time moves with the parameters (a dose at ``t = tlag``,
+    ``np.where(t > p, D, 0.0)``; a bang-bang control ``umax if t > p else 0.0``; a
+    state crossing a threshold, ``np.where(y > c, ...)``, even a fixed ``c`` where
+    the crossing time moves) adds ``(f_before - f_after) dc/dtheta`` to the tangents
+    at the crossing, which they do not hold.  dg.solve_ivp watches the branches ``fun``
+    takes on duals that carry partials (dg.quad's watch: comparisons, ``np.where``'s
+    masks, ``np.heaviside``, ``np.sign``, ``np.floor`` ...; for nested calls also
+    ``np.maximum`` / ``np.minimum`` / ``np.abs`` / ``np.clip``); where one differs
+    between two evaluations it bisects the segment between them to the switch and
+    raises ``TypeError`` if ``fun``'s value jumps there (for nested calls, if its
+    first partials jump: a kink's second-order term).  The fix it names: split the
+    integration at the switch, each piece its own ``fun`` without the comparison,
+    ``s1 = dg.solve_ivp(f_before, (t0, c), y0)`` and ``dg.solve_ivp(f_after, (c,
+    tf), s1.y[:, -1])`` (the moving ends carry the term exactly), or a terminal event
+    at a state threshold and a second call from ``sol.t_events[0][0]`` with ``y0 =
+    sol.y_events[0][0]``.  Continuous clamps (``np.maximum(y, 0.0)``,
+    ``np.where(y > 0, k * y, 0.0)``) are exact at first order and not refused; nor
+    are switches at fixed times (``t < 2.0`` with the parameters only in the
+    branches), nor a loop's stopping test on duals (a Newton solve inside ``fun``).
+    Branches the watch does not see (compiled code, ``np.round``, ``np.interp``'s
+    knots, Python's ``abs`` and ``//`` of a scalar dual; see :func:`dualgrad.quad`)
+    are the user's to split.
 
     Examples
     --------
@@ -429,13 +654,19 @@ def _run(fun, t_span, y0, method, t_eval, dense_output, events, vectorized, args
     found = list(duals_in([y0, t0, tf, *call_args]))
     if not found:                          # fun may close over duals: SciPy's call until
         #                                    it returns one (at once, if it depends on them)
+        watched = _WatchedRhs(fun, call_args)      # (its branches on the duals it
+        saved = errors.watch_branches(watched.switches.watch)   # closes over watched)
         try:
-            return scipy_solve_ivp(Watched(fun), t_span, y0, method=method, t_eval=t_eval,
+            return scipy_solve_ivp(watched, t_span, y0, method=method, t_eval=t_eval,
                                    dense_output=dense_output,
                                    events=_watched_events(events),
                                    vectorized=vectorized, args=args, **options)
         except Derivatives as seen:           # fun's duals came in after t0: again,
             found = seen.duals                 # with the tangents from the start
+        except _Refused as refused:
+            raise refused.error from None
+        finally:
+            errors.unwatch_branches(saved)
     if list(duals_in([t_eval])):
         raise errors.bad_type(_WHO, "t_eval of plain times", "duals in t_eval",
                               "Pass t_eval's values; only t_span's ends may be duals.")
@@ -481,12 +712,18 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
     if events is not None:
         options["events"] = [_Located(e, system, call_args) for e in
                              ([events] if callable(events) else events)]
-    if len(levels) == 1:
-        sol = _first_order(solve, system, t0, tf, y0, t0v, tfv, y0v, method, t_eval,
-                           dense_output, options)
-    else:
-        sol = _nested(solve, system, t0, tf, y0, t0v, tfv, method, t_eval, dense_output,
-                      options)
+    saved = errors.watch_branches(system.switches.watch)      # (fun's switches)
+    try:
+        if len(levels) == 1:
+            sol = _first_order(solve, system, t0, tf, y0, t0v, tfv, y0v, method, t_eval,
+                               dense_output, options)
+        else:
+            sol = _nested(solve, system, t0, tf, y0, t0v, tfv, method, t_eval,
+                          dense_output, options)
+    except _Refused as refused:
+        raise refused.error from None
+    finally:
+        errors.unwatch_branches(saved)
     if events is not None:
         _event_duals(sol, system, events, t_eval)
     # how far a pass's values may move (api/_parallel): the steps follow its partials,

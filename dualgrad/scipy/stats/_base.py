@@ -150,6 +150,18 @@ class Frozen:
         return f"<dualgrad.scipy.stats.{self.dist.name} frozen>"
 
 
+def _snapped(x, at):
+    """The point ``x`` where it lies within a few rounding errors of the support's end
+    ``at`` moved onto ``at``'s value, its partials kept (dg.quad's limit spelled
+    ``1.1 * q`` beside the end ``q + 0.1 * q`` lay outside the support by one rounding:
+    f(b) = 0, the limit's term lost; attack50 02)."""
+    av, xv = values(at), values(x)
+    close = np.abs(xv - av) <= 4 * np.spacing(np.maximum(np.abs(av), np.abs(xv)))
+    if not np.any(close & (xv != av)):
+        return x
+    return x + np.where(close, av - xv, 0.0)
+
+
 class Continuous(_Distribution):
     """``rv_continuous``'s methods: SciPy's masks around the private formulas."""
 
@@ -159,9 +171,14 @@ class Continuous(_Distribution):
     def _dual(self, method, x, *rest):
         *shapes, loc, scale = rest
         self.check(method, shapes)
-        sv, lv, xv = values(scale), values(loc), values(x)
         shv = [values(s) for s in shapes]
         a, b = self.get_support(*shv)
+        if errors.WATCHING[0] and method not in ("ppf", "isf"):     # dg.quad's limits
+            ends = shapes[:2] if self.support_shapes else (a, b)
+            for end, plain in zip(ends, (a, b)):
+                if np.all(np.isfinite(plain)):
+                    x = _snapped(x, end * scale + loc)
+        sv, lv, xv = values(scale), values(loc), values(x)
         with np.errstate(all="ignore"):
             if method in ("ppf", "isf"):
                 cond0 = self.argcheck(*shv) & (sv > 0) & (lv == lv)
@@ -187,6 +204,8 @@ class Continuous(_Distribution):
             self._report_support(method, x, a, b, shapes, loc, scale)
             if method in ("pdf", "logpdf"):
                 inside = ((a < zv) & (zv < b)) if self.open_support else ((a <= zv) & (zv <= b))
+                if method == "pdf":
+                    inside = self._smooth_ends_outside(inside, zv, a, b, shv)
                 fill = 0.0 if method == "pdf" else -np.inf
                 res = _where(cond0 & inside & (sv > 0), out, _where(bad, np.nan, fill))
             else:
@@ -197,19 +216,59 @@ class Continuous(_Distribution):
         return self._shaped(res, x, *rest)
 
     def _report_support(self, method, x, a, b, shapes, loc, scale):
-        """The support's finite ends as branches of x (dg.quad's watch, where one runs):
-        a density jumps there (a jump), a cdf / sf has a kink, so where loc, scale or
-        truncnorm's bounds move them the derivative under an integral sign misses the
-        end's term (attack49 11: E[x] under uniform(loc=p) gave 0 for 1)."""
+        """The support's finite ends as branches of x (dg.quad's watch, where one runs),
+        as the density meets them (:meth:`_end_order`): a density with a nonzero limit
+        there (uniform, expon) jumps, one that reaches 0 linearly (gamma(2)) has a
+        kink, a smoother one (gamma(3), lognorm) needs no report (attack50 04: those
+        were refused); a cdf / sf has a kink where the density jumps; a logpdf is -inf
+        outside, a jump.  Where loc, scale or truncnorm's bounds move an end, the
+        derivative under an integral sign misses that end's term otherwise (attack49
+        11: E[x] under uniform(loc=p) gave 0 for 1)."""
         if not errors.WATCHING[0]:
             return
         ends = shapes[:2] if self.support_shapes else (a, b)
-        ufunc = np.less_equal if method in ("pdf", "logpdf") else np.maximum
+        shv = [values(s) for s in shapes]
         for k, (end, plain) in enumerate(zip(ends, (a, b))):
-            if np.all(np.isfinite(plain)):      # inside: end <= x (lower), x <= end
-                at = end * scale + loc
-                errors.report_branch(ufunc, (at, x) if k == 0 else (x, at), 1 - k)
+            if not np.all(np.isfinite(plain)):
+                continue
+            order = 0 if method == "logpdf" else self._end_order(k, plain, shv)
+            if method not in ("pdf", "logpdf"):
+                order += 1                      # a cdf is the density's integral
+            if order > 1:
+                continue                        # smooth to second order: nothing moves
+            at = end * scale + loc
+            if order == 0:                      # inside: end <= x (lower), x <= end
+                errors.report_branch(np.less_equal, (at, x) if k == 0 else (x, at), 1 - k)
+            elif method in ("pdf", "logpdf"):   # (its end inside: the same branch)
+                errors.report_branch(np.maximum, (x, at) if k == 0 else (at, x), k)
+            else:                               # a cdf's end outside, as its masks
+                errors.report_branch(np.maximum, (at, x) if k == 0 else (x, at), 1 - k)
 
+    def _smooth_ends_outside(self, inside, zv, a, b, shv):
+        """``inside`` without the points exactly on an end the density meets smoothly
+        (:meth:`_end_order` 2: gamma(3), beta(3, 3)): there the formula's derivatives
+        are NaN (``(a - 1) / z`` of its logarithm at z = 0), the outside's 0 are the
+        inside's limits, and the value is 0 either way."""
+        for k, end in enumerate((a, b)):
+            hit = zv == end
+            if np.any(hit) and np.all(np.isfinite(end)) and self._end_order(k, end, shv) > 1:
+                inside = inside & ~hit
+        return inside
+
+    def _end_order(self, k, end, shv):
+        """How the density meets its support's end ``k`` (0: lower, 1: upper), from its
+        power law there, pdf ~ h^alpha at a distance h inside: 0 where alpha < 1/2 (a
+        nonzero or infinite limit: a jump), 1 where alpha < 3/2 (a kink), 2 where
+        smoother (or 0 faster than any power); the most abrupt over array shapes."""
+        end = np.asarray(end, dtype=float)
+        h = 1e-4 * np.maximum(1.0, np.abs(end)) * (1.0 if k == 0 else -1.0)
+        with np.errstate(all="ignore"):
+            near, nearer = (np.asarray(values(self._pdf(end + t, *shv)), dtype=float)
+                            for t in (h, 0.1 * h))
+            alpha = np.log10(near / nearer)
+        alpha = np.where((near == 0.0) & (nearer == 0.0), np.inf,
+                         np.where(np.isnan(alpha), 0.0, alpha))
+        return int(np.min(np.where(alpha < 0.5, 0, np.where(alpha < 1.5, 1, 2))))
     def _shaped(self, res, *args):
         """``res`` broadcast to the arguments' common shape (SciPy's output shape)."""
         shape = np.broadcast_shapes(*(np.shape(primal(a)) for a in args))

@@ -861,3 +861,65 @@ def test_the_same_functions_on_a_place_that_stays_put_are_exact():
     d = dg.derivative(lambda p: dg.quad(lambda x: p * np.arctan2(x - 0.5 + 0 * p, -1.0),
                                         0.0, 1.0, points=[0.5])[0], 0.3)
     assert abs(d - exact) < 1e-10
+
+
+# ---- stop 50: selections by order and table lookups are branches too (attack49 13, 33) --
+
+_SELECTED = {   # each max(x - K, 0) or |x - K| spelled by picking elements
+    "max": (lambda x, K: np.max(np.stack([x - K, 0.0 * K])), False),
+    "amax(axis=0)": (lambda x, K: np.amax(np.stack([x - K, 0.0 * K]), axis=0), False),
+    "sort": (lambda x, K: np.sort(np.stack([x - K, 0.0 * K]))[1], False),
+    "median": (lambda x, K: np.median(np.stack([x - K, 0.0 * K, 5.0 + 0 * K])), False),
+    "quantile": (lambda x, K: np.quantile(np.stack([x - K, 0.0 * K]), 1.0), False),
+    "partition": (lambda x, K: np.partition(np.stack([x - K, 0.0 * K]), 1)[1], False),
+    "ptp": (lambda x, K: np.ptp(np.stack([x - K, 0.0 * K])), True),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_SELECTED))
+def test_a_kink_through_a_selection_of_stacked_duals(name):
+    # int_0^1 max(x - K, 0) = (1 - K)^2 / 2: slope -(1 - K), second derivative 1;
+    # int_0^1 |x - K| = K^2 / 2 + (1 - K)^2 / 2: slope 2K - 1, second derivative 2.
+    # The Hessians came back 0 (the selections pick by argmax / argsort and call no
+    # watched ufunc; attack49 13): refused; the gradients stay exact
+    F, absolute = _SELECTED[name]
+    K = 0.3
+
+    def area(q):
+        return dg.quad(lambda x: F(x, q[0]), 0.0, 1.0)[0]
+    g = dg.gradient(area, np.array([K]))[0]
+    assert abs(g - ((2 * K - 1) if absolute else -(1 - K))) < 1e-8
+    with pytest.raises(TypeError, match="a kink"):
+        dg.hessian(area, np.array([K]))
+
+
+_LOOKUPS = {    # each 1[x + p > 0.5]: int_0^1 = 0.5 + p, slope 1 (the partials gave 0)
+    "searchsorted": lambda x, p: _TABLE[np.searchsorted(_KNOTS, x + p)],
+    "digitize": lambda x, p: _TABLE[np.digitize(x + p, _KNOTS)],
+    "argmax": lambda x, p: _TABLE[np.argmax(np.stack([0.5 + 0 * p, x + p]))],
+    "argsort": lambda x, p: _TABLE[np.argsort(np.stack([0.5 + 0 * p, x + p]))[-1]],
+}
+_TABLE, _KNOTS = np.array([0.0, 1.0]), np.array([0.5])
+
+
+@pytest.mark.parametrize("name", sorted(_LOOKUPS))
+def test_a_table_lookup_whose_edges_move_is_refused(name):
+    # attack49 33: 0.0 silently on 7eb4f95
+    with pytest.raises(TypeError, match="branches to stay put"):
+        dg.derivative(lambda p: dg.quad(lambda x: _LOOKUPS[name](x, p) + 0.0 * p, 0.0,
+                                        1.0)[0], 0.3)
+
+
+def test_a_lookup_on_fixed_edges_and_a_vectorized_maximum_are_exact():
+    # the edge does not move (p only scales): int_0^1 p 1[x > 0.5] = p / 2
+    d = dg.derivative(lambda p: dg.quad(lambda x: p * _TABLE[np.searchsorted(
+        _KNOTS, x + 0.0 * p)], 0.0, 1.0, points=[0.5])[0], 0.3)
+    assert abs(d - 0.5) < 1e-12
+    # vectorized: np.max over the stacked axis, the nodes on the other; -(1 - K), and
+    # its Hessian refused
+    def area(q):
+        return dg.quad(lambda x: np.max(np.stack([x - q[0], 0.0 * x + 0 * q[0]]), axis=0),
+                       0.0, 1.0, vectorized=True)[0]
+    assert abs(dg.gradient(area, np.array([0.3]))[0] + 0.7) < 1e-8
+    with pytest.raises(TypeError, match="np.max"):
+        dg.hessian(area, np.array([0.3]))

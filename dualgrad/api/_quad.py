@@ -429,8 +429,8 @@ class _Watch:
         if self.seen is None:
             return
         specs = branch_functions(ufunc)
-        if not specs or len(inputs) != ufunc.nin:   # (reduce, accumulate: no branch here)
-            return
+        if not specs or len(inputs) != getattr(ufunc, "nin", len(inputs)):
+            return                      # (reduce, accumulate: no branch here)
         if self.probe is None and self.order < 2 and all(kink for kink, _, _ in specs):
             return
         if not _moves(list(inputs)):
@@ -444,8 +444,8 @@ class _Watch:
                 return              # dualgrad's own (its generated code: "<dualgrad ...>")
         values = [_plain(v) for v in inputs]
         where = f"{os.path.basename(frame.f_code.co_filename)}, line {frame.f_lineno}"
-        if self.limit is not None:
-            if _tie(specs, values) and not self._inside(ufunc, values, nudge):
+        if self.limit is not None:      # (a selection's tie at a limit: not known)
+            if isinstance(ufunc, np.ufunc) and _tie(specs, values) and not self._inside(ufunc, values, nudge):
                 self.seen.append((ufunc, where))
             return
         self.seen.append((ufunc, _branch(specs, values), where, inputs))
@@ -515,7 +515,7 @@ class _Watch:
         if probe is self.probe:
             C = C[None]
         u, w, k = key
-        hits = [r for r in seen if r[0] is u and r[2] == w]
+        hits = [r for r in seen if r[0] == u and r[2] == w]
         if len(hits) <= k:
             return [(Ci, None) for Ci in C]
         _, o, _, inputs = hits[k]
@@ -632,7 +632,8 @@ def _spelled(ufunc):
     """``np.less (<)`` for a comparison, ``np.floor`` else."""
     symbol = {np.less: "<", np.less_equal: "<=", np.greater: ">",
               np.greater_equal: ">="}.get(ufunc)
-    name = f"np.{ufunc.__name__}"
+    name = ufunc.__name__
+    name = name if "." in name else f"np.{name}"
     return f"{name} ({symbol})" if symbol else name
 
 

@@ -121,6 +121,8 @@ def dispatch(func, args, kwargs, like=None):
             named = _NAMED[func] = _positional_names(func, impl)
         if named and not named.isdisjoint(kwargs):
             args, kwargs = _bind(func, args, kwargs, named)
+    if errors.WATCHING[0] and func in _SELECTIONS:
+        _report_selection(func, args, kwargs)
     args = [a if type(a) in _AS_IS else _lift(a) for a in args]
     if kwargs:
         kwargs = {k: _lift(v) for k, v in kwargs.items()}
@@ -128,6 +130,45 @@ def dispatch(func, args, kwargs, like=None):
         check_holomorphic(function_name(func), args, NOT_HOLOMORPHIC[func])
         check_holomorphic(function_name(func), list(kwargs.values()))
     return _finish(impl(*args, **kwargs))
+
+
+# The functions that pick elements by their order: where dg.quad watches, each reports
+# the indices it picks as a branch (rules/_table.py's Selection): a maximum, a sorted
+# element or a table lookup whose order changes between the integrand's nodes has a
+# kink or a jump there (attack49 13, 33).  func -> (arg, the axis' position and
+# default, kink); searchsorted / digitize: (arg, the option's name, position, default)
+_SELECTIONS = {
+    **{f: ("argmax", 1, None, True) for f in (np.max, np.amax, np.nanmax)},
+    **{f: ("argmin", 1, None, True) for f in (np.min, np.amin, np.nanmin)},
+    np.argmax: ("argmax", 1, None, False), np.argmin: ("argmin", 1, None, False),
+    **{f: ("argsort", 1, -1, True) for f in (np.sort,)},
+    np.argsort: ("argsort", 1, -1, False),
+    np.partition: ("argsort", 2, -1, True), np.argpartition: ("argsort", 2, -1, False),
+    **{f: ("argsort", 1, None, True) for f in (np.median, np.nanmedian, np.ptp)},
+    **{f: ("argsort", 2, None, True) for f in (np.quantile, np.percentile,
+                                               np.nanquantile, np.nanpercentile)},
+    np.searchsorted: ("searchsorted", "side", 2, "left"),
+    np.digitize: ("digitize", "right", 2, False),
+}
+
+
+def _report_selection(func, args, kwargs):
+    """dg.quad's watch: the indices ``func`` picks from ``args``' plain values, a
+    branch (:class:`dualgrad.rules._table.Selection`)."""
+    from ..rules._table import Selection
+    arg, where, at, default = _SELECTIONS[func]
+    if arg in ("searchsorted", "digitize"):
+        option = kwargs.get(where, args[at] if len(args) > at else default)
+        inputs = tuple(args[:2]) if len(args) >= 2 else tuple(args) + (kwargs.get(
+            "v", kwargs.get("bins")),)
+        errors.report_branch(Selection(function_name(func), arg, None, option, False),
+                             inputs, None)
+        return
+    axis = kwargs.get("axis", args[where] if len(args) > where else at)
+    if not args:
+        return
+    errors.report_branch(Selection(function_name(func), arg, axis, None, default),
+                         (args[0],), None)
 
 
 # NumPy's own keyword names (np.dot(a=x, b=y), np.tile(A=x, reps=2)): the

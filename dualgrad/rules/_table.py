@@ -61,7 +61,7 @@ from ._expr import LAZY as _LAZY, Expr, parse
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
            "derivative_functions", "regular_branch", "tangent_function",
-           "branch_functions"]
+           "branch_functions", "Selection"]
 
 _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
@@ -1927,12 +1927,52 @@ _STEPS = {"sign": np.sign, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc
 _BRANCH_FUNCTIONS = {}
 
 
+@dataclass(frozen=True)
+class Selection:
+    """A NumPy function that picks elements by their order (``np.max``, ``np.sort``,
+    ``np.median``, ``np.argmax``, ``np.searchsorted``, ...) as a branch for dg.quad's
+    watch (dispatch reports it where a watch runs): the branch is the index it picks
+    (``arg``: ``"argmax"``, ``"argmin"``, ``"argsort"``, ``"searchsorted"`` or
+    ``"digitize"``) of the plain values along ``axis`` (``None``: flattened); ``kink``
+    for a function whose value is continuous there (a maximum, a sorted element),
+    a jump for one returning indices.  Equal selections are one place."""
+    name: str
+    arg: str
+    axis: object = None
+    option: object = None           # searchsorted's side, digitize's right
+    kink: bool = True
+
+    @property
+    def __name__(self):
+        return self.name
+
+    def branch(self, *values):
+        """The indices the plain ``values`` select."""
+        a = np.real(values[0])
+        if self.arg == "searchsorted":
+            return np.searchsorted(a, np.real(values[1]), self.option or "left")
+        if self.arg == "digitize":
+            return np.digitize(a, np.real(values[1]), bool(self.option))
+        axis = self.axis
+        if axis is None or isinstance(axis, tuple):
+            a, axis = np.ravel(a), 0
+        if self.arg == "argsort":
+            return np.argsort(a, axis=axis, kind="stable")
+        return getattr(np, self.arg)(a, axis=axis)
+
+    @property
+    def specs(self):
+        return ((self.kink, np.asarray, lambda *values: self.branch(*values[:-1])),)
+
+
 def branch_functions(ufunc):
     """The branches of ``ufunc``'s row (:attr:`Rule.branch`) as ``(kink, step,
     place)``: ``kink`` a bool, ``step`` NumPy's ``sign`` / ``floor`` / ...,
     ``place`` a callable of the row's arguments; ``()`` where the row is smooth or the
     table does not know ``ufunc`` (scipy's rows are not loaded here).  Compiled once
     per row, on first use."""
+    if isinstance(ufunc, Selection):
+        return ufunc.specs
     found = _BRANCH_FUNCTIONS.get(ufunc)
     if found is None:
         rule = RULES.get(ufunc)

@@ -209,9 +209,12 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     ``%``, ``divmod`` and Python's ``abs`` of a scalar dual are not watched (their
     fast paths call no ufunc): write ``np.floor_divide``, ``np.remainder``, ``np.abs``.
     Nor are branches inside compiled code (a ``numba.njit`` func), on func's own
-    threads, or in functions that pick by index without such a row (``np.interp``'s
-    knots, ``np.max`` / ``np.sort`` / ``np.median`` of stacked duals,
-    ``np.searchsorted``): for those the split is yours to write (``dualgrad.scipy.stats``
+    threads, or in compositions with no such row (``np.interp``'s knots,
+    ``np.sqrt((x - p) ** 2)``): for those the split is yours to write.  Selections by
+    order (``np.max`` / ``min`` / ``sort`` / ``partition`` / ``median`` / ``quantile`` /
+    ``ptp`` of stacked duals, ``np.argmax`` / ``argsort``, the lookups
+    ``np.searchsorted`` / ``digitize``) report the indices they pick as a branch
+    (``dualgrad.scipy.stats``
     densities report their support's ends: ``uniform.pdf(x, loc=p)`` is refused).  An
     integrand not finite at a moving limit (an Abel kernel ``1 / sqrt(b - x)``) has
     no term ``f(b) b'`` and raises ``TypeError`` naming the substitution ``x = b -

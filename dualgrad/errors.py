@@ -3692,7 +3692,33 @@ def from_scipy(who, exc):
         f"{who}: {func} converts its input with np.asarray, which drops the derivatives "
         f"of dual numbers; expected NumPy functions or ufuncs, which dualgrad follows. "
         f"Fix: {fix}, or apply {func} to dg.stop_gradient(d) (the plain value) where no "
-        "derivative is wanted.")
+        "derivative is wanted." + _in_library(exc, entry))
+
+
+def _in_library(exc, entry):
+    """Where an installed library's code (not the user's) called the SciPy function
+    ``entry`` (PYPOWER's newtonpf calling spsolve: userpower50, differentiating a power
+    flow through the package's own solver), the fix above is not the user's to apply:
+    the sentence that says so and names the implicit-function steps; ``""`` otherwise."""
+    import traceback
+    caller = None
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        if frame is entry:
+            break
+        caller = frame
+    if caller is None:
+        return ""
+    module = caller.f_globals.get("__name__") or ""
+    path = caller.f_code.co_filename
+    if module.split(".")[0] in ("numpy", "scipy", "dualgrad", "__main__") or not \
+            ("site-packages" in path or "dist-packages" in path):
+        return ""
+    return (f" That call is inside {module}.{caller.f_code.co_name}, an installed "
+            f"library's code: where it solves F(x, p) = 0 (a power flow, a Newton or "
+            "fixed-point iteration), run it on plain values, x = solve(dg.stop_gradient(p)), "
+            "and take Newton steps on duals from its solution in your own code, x = x - "
+            "np.linalg.solve(dg.jacobian(F, x, p), F(x, p)), one per derivative order "
+            "(README, \"Root finders\").")
 
 
 # scipy.spatial.transform (Rotation, RigidTransform, Slerp) on duals: the rotation in NumPy

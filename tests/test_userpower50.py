@@ -298,3 +298,28 @@ def test_complex_of_scalar_duals_names_the_arithmetic_spelling():
     d = (1.0 - x[0]) - 1j * x[1]                 # |I| = |1 - V2| / |z|
     want = np.array([-d.real, -d.imag]) / abs(d) / abs(0.01 + 0.1j)
     np.testing.assert_allclose(dg.gradient(current, x, "sum"), want, rtol=1e-14)
+
+
+def test_a_librarys_sparse_solve_names_the_newton_steps_outside_it(tmp_path, monkeypatch):
+    """Differentiating through PYPOWER's newtonpf reaches spsolve inside the package;
+    the refusal's "write that step as np.linalg.solve" is not the user's to apply there,
+    so it names the library's function and the implicit-function steps."""
+    import importlib
+    import scipy.sparse.linalg as spla
+    lib = tmp_path / "site-packages"
+    lib.mkdir()
+    (lib / "gridlib_userpower50.py").write_text(
+        "import scipy.sparse.linalg as spla\n\n"
+        "def linsolve(A, b):\n"
+        "    return spla.spsolve(A, b)\n")
+    monkeypatch.syspath_prepend(str(lib))
+    gridlib = importlib.import_module("gridlib_userpower50")
+    A = sp.csc_matrix(np.array([[4.0, 1.0], [1.0, 3.0]]))
+    with pytest.raises(TypeError, match="spsolve") as err:
+        dg.jacobian(lambda p: gridlib.linsolve(A, p), np.array([1.0, 2.0]))
+    text = str(err.value)
+    assert "inside gridlib_userpower50.linsolve, an installed library" in text
+    assert "Root finders" in text
+    with pytest.raises(TypeError, match="spsolve") as err:     # the user's own call
+        dg.jacobian(lambda p: spla.spsolve(A, p), np.array([1.0, 2.0]))
+    assert "installed library" not in str(err.value)

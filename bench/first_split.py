@@ -6,7 +6,8 @@ For each problem (default: the four heat forms), a cold process with numba loade
 fills a new ``NUMBA_CACHE_DIR``; then ``R`` (default 3) fresh processes make the
 first and second call as a user's does (numba loaded when dualgrad's loader says
 so), timing inside the first call what only a first call runs: numba's import with
-dualgrad's kernel modules (``_loader.load``), the scalar dual classes' generation
+dualgrad's numba layer (``_loader.load``; before stop 50 the kernel modules too, which
+are imported at their first use since, inside ``rest``), the scalar dual classes' generation
 (``dual._scalar._generate``), the fused kernels' objects (``_fusedgen.kernel``) and
 their checks, in which numba links the cached machine code (``_fused._check``).
 ``rest`` is the first call less the second and those pieces: the NumPy work before

@@ -218,7 +218,11 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     densities report their support's ends: ``uniform.pdf(x, loc=p)`` is refused).  An
     integrand not finite at a moving limit (an Abel kernel ``1 / sqrt(b - x)``) has
     no term ``f(b) b'`` and raises ``TypeError`` naming the substitution ``x = b -
-    u**2``.  Over an infinite range the rule starts from the subintervals SciPy's
+    u**2``.  One finite there with an infinite slope (``sqrt(b - x)``, ``(b - x)**0.3``,
+    whose partials are not finite at ``b``) is integrated with that substitution made,
+    ``int_0^sqrt(b - a) 2 u f(b - u**2) du`` (``a + u**2`` at a moving ``a``), exact
+    (``full_output``'s subintervals are then in ``u``); with ``points=`` it raises
+    naming it.  Over an infinite range the rule starts from the subintervals SciPy's
     quad of the value alone ends with (QUADPACK's qagi, same map; so ``limit`` counts
     beyond them), so it resolves every narrow feature SciPy's nodes met; where the
     two values still differ beyond their error estimates (a feature only this rule's
@@ -303,6 +307,9 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
                               levels_of(found))
         except Unseen as seen:             # func read another call's duals late:
             found = found + seen.duals     # again, carrying that call's levels too
+        except _Steep as steep:            # an infinite slope at a moving limit
+            return _substituted(steep, func, a, b, args, full_output, epsabs, epsrel,
+                                limit, points, complex_func, vectorized)
     raise _nested()
 
 
@@ -898,6 +905,8 @@ def _limit_term(func, args, end, order, watch, vectorized, inward):
         value = as_state(value)
         if not np.all(np.isfinite(primal(value))):
             raise _singular_limit(end0, primal(value))
+        if not _finite(value):          # (finite, with an infinite slope there: sqrt(b -
+            raise _Steep(end0, primal(value))           # x)'s partials; NaN before)
         total = total + wj * value
     return delta * total
 
@@ -913,6 +922,70 @@ def _singular_limit(end, value):
         "(2 u / sqrt(u**2) = 2: no singularity left), or x = a + (b - a) s for the "
         "limits to stay put, (b - a) int_0^1 f(a + (b - a) s) ds (the singularity then "
         "sits at the fixed end s = 1).")
+
+
+def _finite(v):
+    """Are all of ``v``'s coefficients (its value and partials, every level) finite?"""
+    if isinstance(v, Dual):
+        return _finite(v.value) and _finite(partials_array(v))
+    return bool(np.all(np.isfinite(np.asarray(v))))
+
+
+class _Steep(Exception):
+    """``func`` finite at a moving limit with partials that are not (an infinite slope
+    there): :func:`quad` substitutes ``x = b - u**2`` (or ``a + u**2``)."""
+
+    def __init__(self, end, value, upper=True):
+        super().__init__("an infinite slope at a moving limit")
+        self.end, self.value, self.upper = end, value, upper
+
+
+class _Squared:
+    """``func`` on ``u`` with ``x = b - u**2`` (``upper``) or ``a + u**2``, times ``dx/du``'s
+    size ``2 u``: finite slopes where ``func``'s end had an infinite one (``sqrt(b - x)``
+    becomes ``2 u sqrt(u**2)``)."""
+
+    def __init__(self, func, end, upper):
+        self.func, self.end, self.upper = func, end, upper
+        self.depth = getattr(func, "depth", 0) + 1
+
+    def __call__(self, u, *args):
+        x = self.end - u * u if self.upper else self.end + u * u
+        return 2.0 * u * self.func(x, *args)
+
+
+def _substituted(steep, func, a, b, args, full_output, epsabs, epsrel, limit, points,
+                 complex_func, vectorized):
+    """``int_a^b func`` as ``int_0^sqrt(b - a) 2 u func(b - u**2) du`` (the steep end
+    ``b``; ``a + u**2`` for ``a``), whose moving limit has finite slopes: exact where
+    ``func``'s slope at the moving limit is infinite (attack49 06).  Refused where the
+    range is reversed or infinite, with ``points=``, or after three substitutions."""
+    av, bv = (float(np.real(primal(e))) for e in (a, b))
+    if points is not None or not (np.isfinite(av) and np.isfinite(bv) and av != bv) or \
+            getattr(func, "depth", 0) >= 3 or np.iscomplexobj(primal(a)) or \
+            np.iscomplexobj(primal(b)):
+        raise _steep_limit(steep.end, steep.value)
+    if av > bv:                         # int_a^b = -int_b^a, the steep end the other side
+        out = _substituted(_Steep(steep.end, steep.value, not steep.upper), func, b, a,
+                           args, full_output, epsabs, epsrel, limit, points, complex_func,
+                           vectorized)
+        return (-out[0],) + tuple(out[1:])
+    return quad(_Squared(func, b if steep.upper else a, steep.upper), 0.0, np.sqrt(b - a),
+                args=args, full_output=full_output, epsabs=epsabs, epsrel=epsrel,
+                limit=limit, complex_func=complex_func, vectorized=vectorized)
+
+
+def _steep_limit(end, value):
+    return errors.bad_type(
+        _WHO, "func with finite partials at a limit that moves (its term f(b) b' and the "
+        "partials' integrals)",
+        f"f = {value!r} at the moving limit {end!r}, finite, with partials that are not "
+        "(an infinite slope there: sqrt(b - x), (b - x)**0.3): the partials' integral "
+        "under the integral sign and the limit's term come out NaN",
+        "Substitute so that the steep end leaves the moving limit: x = b - u**2, "
+        "int_a^b f(x) dx = int_0^sqrt(b - a) 2 u f(b - u**2) du (for sqrt(b - x): 2 u "
+        "sqrt(u**2), smooth), or x = a + u**2 at a moving lower limit a with an infinite "
+        "slope there.")
 
 
 def _fixed_infinite(end, index, dims):
@@ -998,9 +1071,15 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
     # the limits' terms first: a func singular at a moving limit is refused before the
     # partials' (divergent) integrals run
     up = 1.0 if av <= bv else -1.0      # the range lies above a and below b (reversed: not)
-    terms = [side * _limit_term(func, args, end, order, integrand.watch,
-                                integrand.vectorized, -side * up)
-             for end, side, moves in ((b, 1, b_moves), (a, -1, a_moves)) if moves]
+    terms = []
+    for end, side, moves in ((b, 1, b_moves), (a, -1, a_moves)):
+        if moves:
+            try:
+                terms.append(side * _limit_term(func, args, end, order, integrand.watch,
+                                                integrand.vectorized, -side * up))
+            except _Steep as steep:
+                steep.upper = side == 1
+                raise
     sign, lo, hi = (1.0, av, bv) if av <= bv else (-1.0, bv, av)
     m = integrand.size * (2 if complex_func else 1)
     reference = None

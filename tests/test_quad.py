@@ -835,6 +835,13 @@ _BLIND = {      # (attack49 01) each int_0^1, p = 0.3: what the boundary term wo
     "derivative of abs": lambda x, p: dg.derivative(lambda t: np.abs(t - p), x),
     "sign as x / |x|": lambda x, p: (x - p) / np.abs(x - p),  # (attack49 20, 20b)
     "indicator max(u, 0) / u": lambda x, p: np.maximum(x - p, 0.0) / (x - p),
+    # the scalar dual's operators (their fast paths call no ufunc): floor(x + p) and
+    # its remainder, x / abs(x)
+    "//": lambda x, p: (x + p) // 1.0,
+    "%": lambda x, p: (x + p) % 1.0,
+    "divmod()": lambda x, p: divmod(x + p, 1.0)[0],
+    "reflected //": lambda x, p: 1.0 // (x + p + 0.5),
+    "abs()": lambda x, p: (x - p) / abs(x - p),
 }
 
 

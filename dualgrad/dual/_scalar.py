@@ -646,6 +646,7 @@ def _generate(n):
                  "_L": _base.LIVE,                 # live tags: escaped duals raise
                  "_pow_mod": errors.pow_modulo,
                  "_M": errors.MADE, "_S": errors.SEQUENCE,   # comparisons noted
+                 "_W": _base.WATCHING, "_B": _base.BRANCHES,  # dg.quad's watch
                  "_UC": None}     # the real class's unread twin (set below); none for complex
     from ..rules._table import _NAMESPACE
     namespace.update(_NAMESPACE)
@@ -791,7 +792,12 @@ def _source(n):
             methods.append(f"__{stem}__ = {fast2}")       # the same function: one call less
         else:
             methods.append(f"def __{stem}__(a, b):\n    return _call({u}, a, b)")
+        if stem in _WATCHED:                # dg.quad's watch: the operator's jump / kink
+            methods.append(_watched(stem, u, f"__{stem}__", False))
         if rule.ufunc.nin == 2:
+            if stem in _WATCHED:
+                methods.append(_watched(stem, u, f"__r{stem}__", True, fast2))
+                continue
             if stem in _REFLECTED_FAST:
                 body = _fast_reflected(stem, _FAST[stem], rule, n)
                 methods.append(body.replace("(U,", f"({u},"))
@@ -800,6 +806,29 @@ def _source(n):
             else:
                 methods.append(f"def __r{stem}__(a, b):\n    return _call({u}, b, a)")
     return "\n\n".join(methods), unary, binary
+
+
+# The operators whose fast paths call no ufunc on the dual but jump (//, %, divmod)
+# or kink (abs): where dg.quad watches (one list read, _W, where none does), each
+# reports its ufunc to the watch, as ScalarDual.__array_ufunc__ does (attack49 01)
+_WATCHED = ("floordiv", "mod", "divmod", "abs")
+
+
+def _watched(stem, u, name, reflected, fast2=None):
+    """``name`` (``__floordiv__``, ``__rmod__``, ...) reporting ``u`` to dg.quad's
+    watch, then as generated above (the forward one: the method already defined, kept
+    as ``_plain__floordiv__``)."""
+    if stem == "abs":
+        return (f"_plain{name} = {name}\n\n"
+                f"def {name}(a):\n    if _W[0] and _B.record is not None:\n"
+                f"        _B.record({u}, (a,))\n    return _plain{name}(a)")
+    if not reflected:
+        return (f"_plain{name} = {name}\n\n"
+                f"def {name}(a, b):\n    if _W[0] and _B.record is not None:\n"
+                f"        _B.record({u}, (a, b))\n    return _plain{name}(a, b)")
+    call = f"{fast2}(b, a)" if fast2 else f"_call({u}, b, a)"
+    return (f"def {name}(a, b):\n    if _W[0] and _B.record is not None:\n"
+            f"        _B.record({u}, (b, a))\n    return {call}")
 
 
 def _class_from(code, namespace, name, n, slots, unary, binary, extra=None):

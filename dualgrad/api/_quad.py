@@ -205,10 +205,9 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     term exactly.  Not refused: a branch on a place that does not move (``x < 1.0``
     with ``p`` only in the branches, ``|p cos x|``), a continuous piecewise ``func``
     at first order (``np.where(x < p, x - p, 0.0)``, ``max(x - K, 0.0)``), a loop's
-    stopping test whose sides agree to the tolerance.  The operators ``//`` and
-    ``%``, ``divmod`` and Python's ``abs`` of a scalar dual are not watched (their
-    fast paths call no ufunc): write ``np.floor_divide``, ``np.remainder``, ``np.abs``.
-    Nor are branches inside compiled code (a ``numba.njit`` func), on func's own
+    stopping test whose sides agree to the tolerance (the scalar dual's ``//``, ``%``,
+    ``divmod`` and ``abs`` report their ufuncs too).  Not watched: branches inside
+    compiled code (a ``numba.njit`` func), on func's own
     threads, or in compositions with no such row (``np.interp``'s knots,
     ``np.sqrt((x - p) ** 2)``): for those the split is yours to write.  Selections by
     order (``np.max`` / ``min`` / ``sort`` / ``partition`` / ``median`` / ``quantile`` /

@@ -224,12 +224,16 @@ class Local:
     operations in the same order as NumPy's passes (IEEE ``+ - * /`` round
     correctly, and numba without fastmath contracts nothing into FMA), so the bits
     are those of the factor array NumPy would have made, without its passes;
-    interpreted node by node, :meth:`array` makes that array."""
+    interpreted node by node, :meth:`array` makes that array.  ``quotient``: the
+    templates of ``a`` and ``b`` where the table writes the derivative ``a / b``
+    (``Rule.quotient``), else ``None``: where it overflows beside a nonzero partial
+    ``p`` with ``a`` and ``b`` finite, the kernel takes ``(p / b) * a`` (``|a| >= 1``) or
+    ``(p * a) / b`` (:meth:`times` node by node), finite wherever the product is."""
 
-    __slots__ = ("template", "args")
+    __slots__ = ("template", "args", "quotient")
 
-    def __init__(self, template, args):
-        self.template, self.args = template, tuple(args)
+    def __init__(self, template, args, quotient=None):
+        self.template, self.args, self.quotient = template, tuple(args), quotient
 
     def arrays(self):
         """The arrays it reads."""
@@ -242,9 +246,28 @@ class Local:
         fn = _TEMPLATES.get(self.template)
         if fn is None:
             fn = _TEMPLATES[self.template] = template_function(self.template)
+        return self._evaluate(self.template)
+
+    def _evaluate(self, template):
+        fn = _TEMPLATES.get(template)
+        if fn is None:
+            fn = _TEMPLATES[template] = template_function(template)
         args = [np.float64(a) if type(a) is float else a for a in self.args]
         with np.errstate(all="ignore"):
             return fn(*args, *(None,) * (4 - len(args)))
+
+    def times(self, q, shape, n):
+        """``f[..., None] * q`` (``combine``'s, NaN-safe) with :attr:`quotient`'s two
+        steps where ``f`` overflowed: what a kernel's element computes."""
+        f = self.array()
+        t = combine([f], [q], shape, n)
+        if self.quotient is None or np.isfinite(f).all():
+            return t
+        a, b = (np.broadcast_to(self._evaluate(e), shape)[..., None] for e in self.quotient)
+        with np.errstate(all="ignore"):
+            over = np.isinf(f)[..., None] & np.isfinite(a) & np.isfinite(b) & (b != 0.0) & \
+                (q != 0.0)
+            return np.where(over, np.where(np.absolute(a) >= 1.0, q / b * a, q * a / b), t)
 
 
 _TEMPLATES = {}             # template -> its NumPy evaluation
@@ -813,7 +836,8 @@ def _plan(root, accumulate=0, kinds=None, keep=True, drop=(), order=None):
                     else:
                         refs.append(("c", len(numbers)))
                         numbers.append(v)
-                coef = ("e", a.template, tuple(refs))
+                coef = ("e", a.template, tuple(refs)) if a.quotient is None else \
+                    ("e", a.template, tuple(refs), a.quotient)
             else:
                 coef = array_position.get(id(a))
                 if coef is None:
@@ -1455,7 +1479,7 @@ def _test_graph(rng, specs, leaves, arrays, numbers, shape, n):
                 (1.0, _fusedgen.codes(math.prod(shape), coef[1] + 1)[coef[1]]) \
                 if coef[0] == "q" else \
                 (1.0, Local(coef[1], [None if r is None else factors[r[1]] if r[0] == "a"
-                                      else values[r[1]] for r in coef[2]]))
+                                      else values[r[1]] for r in coef[2]], *coef[3:]))
             t, o = (nodes[j], 0) if kind == "t" else leaves[j]
             kids.append((s, a, t, o))
         nodes.append(_Node(kids, shape, n, 1))
@@ -1661,6 +1685,8 @@ def _interpret(nodes, shape, n):
                         del done[id(t)]            # its last reader: back to the pool
                 if o:
                     q = np.roll(q.reshape(rows, n), -o, axis=0).reshape(shape + (n,))
+                if type(a) is Local and a.quotient is not None:
+                    s, a, q = 1.0, None, a.times(q, shape, n)   # (its two steps)
                 factors.append(s if a is None else a.array() if type(a) is Local else a)
                 partials.append(q)
             q = combine(factors, partials, shape, n)

@@ -44,7 +44,7 @@ __all__ = ["structure", "columns_structure", "lag", "lead", "view", "source", "k
 # compiler unrolls it and keeps every node's row in registers).
 UNROLL = 16
 # Changes whenever the text :func:`source` writes changes: old files are not reused.
-GENERATION = 14
+GENERATION = 15
 # Rows a kernel tests for non-finite factors at a time before computing them (see
 # :func:`source`): the factors of a block stay in the first-level cache between
 # the test and the pass.
@@ -150,6 +150,8 @@ def _sum(kids, safe, suffix=""):
         else:
             c = f"{coef[0]}{coef[1]}"
             term = f"_term({c}, {ref})" if safe else f"{c} * {ref}"
+            if safe and len(coef) == 3:           # a quotient's two steps
+                term = f"_over({c}, n{coef[1]}, d{coef[1]}, {ref})"
         text = f"{text} + {term}" if text else term
     return text
 
@@ -222,7 +224,7 @@ def source(key, name="fused", picks=None):
     least :data:`ROOM` (where ``Q * `` it may overflow and an inf equal an inf).
     """
     n, leaves, nodes, numbers, arrays, accumulate, outputs, keep = key
-    nodes, local = _locals(nodes)
+    nodes, local, parts = _locals(nodes)
     shifted = [j for j, kind in enumerate(leaves) if kind == "s"]
     behind = {j: lag(kind) for j, kind in enumerate(leaves) if lag(kind)}
     ring = max(behind.values(), default=0)
@@ -264,7 +266,8 @@ def source(key, name="fused", picks=None):
     # an element's own reads before its directions: factors, local derivatives,
     # shifted rows, the ring's slots (indented for the loop that holds them)
     factors = [f"a{j} = A{j}[i]" for j in range(arrays)] + \
-        [f"e{j} = {text}" for j, text in enumerate(local)]
+        [f"e{j} = {text}" for j, text in enumerate(local)] + \
+        [f"{v}{j} = {text}" for j, pair in parts.items() for v, text in zip("nd", pair)]
     element = list(factors)
     # the probe codes an element reads from a block's scratch ``F`` (see ``prepass``)
     element += [f"q{p} = F[{r}, i - i0]" for r, p in enumerate(digits)]
@@ -499,6 +502,13 @@ def source(key, name="fused", picks=None):
             "@numba.njit(**_JIT)\n"
             "def _term(f, q):\n"
             "    return 0.0 if q == 0.0 else f * q\n\n\n"
+            "@numba.njit(**_JIT)\n"
+            "def _over(f, a, b, q):\n"
+            "    if q == 0.0:\n"
+            "        return 0.0\n"
+            "    if f - f != 0.0 and f == f and a - a == 0.0 and b - b == 0.0 and b != 0.0:\n"
+            "        return (q / b) * a if abs(a) >= 1.0 else (q * a) / b\n"
+            "    return f * q\n\n\n"
             f"@numba.njit(**_JIT)\ndef {name}({', '.join(params)}):\n" +
             "\n".join(lines) + "\n")
 
@@ -506,21 +516,26 @@ def source(key, name="fused", picks=None):
 def _locals(nodes):
     """``nodes`` with each local derivative's coefficient ``("e", template, refs)``
     as ``("e", m)`` (the kernel's variable ``e<m>``, one per distinct derivative),
-    and the per-element text of each."""
-    texts, index, out = [], {}, []
+    the per-element text of each, and ``{m: (a, b)}``, the texts of the parts of
+    those written ``a / b`` (``("e", template, refs, quotient)``, coefficient ``("e",
+    m, True)``: variables ``n<m>``, ``d<m>``, read by ``_over`` where ``e<m>`` is not
+    finite)."""
+    texts, index, out, parts = [], {}, [], {}
     for kids in nodes:
         new = []
         for coef, kid in kids:
             if coef[0] == "e":
+                fields = ["" if r is None else f"{r[0]}{r[1]}" for r in coef[2]]
                 m = index.get(coef)
                 if m is None:
                     m = index[coef] = len(texts)
-                    texts.append(coef[1].format(*("" if r is None else f"{r[0]}{r[1]}"
-                                                  for r in coef[2])))
-                coef = ("e", m)
+                    texts.append(coef[1].format(*fields))
+                    if len(coef) == 4:
+                        parts[m] = tuple(t.format(*fields) for t in coef[3])
+                coef = ("e", m, True) if len(coef) == 4 else ("e", m)
             new.append((coef, kid))
         out.append(tuple(new))
-    return out, texts
+    return out, texts, parts
 
 
 def _picked(picks, pad, value):
@@ -676,6 +691,7 @@ def kernel(key):
     else:
         from . import _jit          # a broken cache entry is compiled again, never raised
         _jit.fail_closed(module._term)
+        _jit.fail_closed(module._over)
         fn = _jit.fail_closed(module.fused)
     _compiled[key] = fn
     return fn

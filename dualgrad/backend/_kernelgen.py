@@ -120,6 +120,18 @@ def sign(x):
     selects: a chain of ``if``s compiled to jumps, mispredicted at every other row of
     values of random sign (np.absolute's kernel 3-4x slower at N = 1e5, n = 4: sel12)."""
     return where(x > 0.0, 1.0, where(x < 0.0, -1.0, where(x == 0.0, 0.0, x)))
+
+
+@njit(**_JIT)
+def over(f, a, b, p):
+    """``f * p`` for a nonzero partial ``p`` beside a local derivative ``f = a / b`` that
+    is not finite (the table's ``quotient``): where ``f`` overflowed and ``a`` and ``b``
+    are finite, ``b`` nonzero, in two steps, ``(p / b) * a`` for ``|a| >= 1``, else
+    ``(p * a) / b`` (``rules._table.two_step``'s, to the bit): finite wherever the
+    product is (``-1 / u**2`` at u = 1e-159 times du = 1e-80)."""
+    if f - f != 0.0 and f == f and a - a == 0.0 and b - b == 0.0 and b != 0.0:
+        return (p / b) * a if abs(a) >= 1.0 else (p * a) / b
+    return f * p
 '''
 
 # Both kernels keep NumPy's bits: the plain products where the local derivatives are
@@ -492,14 +504,25 @@ def _kernel(rule, duals, template=_KERNEL):
     (``template``: the large path's pair, or :data:`_SMALL_KERNEL`)."""
     args = _ARGS[:rule.ufunc.nin]
     exprs = [rule.exprs[k] for k in duals]
-    used = set().union(*(e.names for e in exprs))
+    quotients = {args[k]: rule.quotient_exprs[k] for k in duals if rule.quotient_exprs and
+                 rule.quotient_exprs[k] is not None}
+    used = set().union(*(e.names for e in exprs),
+                       *(e.names for pair in quotients.values() for e in pair))
     ds = [(args[k], e.kernel_source()) for k, e in zip(duals, exprs)]
     name = f"d_{rule.name}_{''.join(a for a, _ in ds)}"
     if rule.select:
         return _selection(rule, args, ds, used, name, template), name
 
+    def product(a, index):
+        """``f * p`` of argument ``a`` beside a non-finite factor: in two steps where
+        the table writes the factor as a quotient."""
+        if a not in quotients:
+            return f"f{a} * p{a}[{index}]"
+        num, den = (e.kernel_source() for e in quotients[a])
+        return f"over(f{a}, {num}, {den}, p{a}[{index}])"
+
     def safe(index):
-        return " + ".join(f"(0.0 if p{a}[{index}] == 0.0 else f{a} * p{a}[{index}])"
+        return " + ".join(f"(0.0 if p{a}[{index}] == 0.0 else {product(a, index)})"
                           for a, _ in ds)
 
     def binds(indent):

@@ -80,7 +80,7 @@ def nested(rule, args):
     try:
         out = _as_scalar(out)
         partials = _select_scalar(fns, args, duals, values, out, rule) if rule.select else \
-            _scalar_partials(fns, args, duals, values, out)
+            _scalar_partials(fns, args, duals, values, out, rule)
         if ufunc in _KINKS and duals[0] == 0:   # |x| at 0: max(x, -x)'s second-order break
             partials = _kink_scalar(args[0], values[0], partials, _kink_sign(rule, values))
     finally:

@@ -30,8 +30,8 @@ from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, 
     is_sparse_matrix, operand, write_out
 from ..rules._expr import LAZY
 from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, _DUAL_CALL, _NAMESPACE,
-                             derivative_functions, rule_for, tangent_function,
-                             value as _primal)
+                             derivative_functions, quotient_functions, rule_for,
+                             tangent_function, two_step, value as _primal)
 
 __all__ = ["apply", "call", "call_ufunc", "call_unary_with_out", "call_with_out", "lean",
            "operand", "small", "with_number"]
@@ -289,7 +289,7 @@ def call(rule, args, out=None):
         if scalar:
             out = _as_scalar(out)
             partials = _select_scalar(fns, args, duals, values, out, rule) if rule.select else \
-                _scalar_partials(fns, args, duals, values, out)
+                _scalar_partials(fns, args, duals, values, out, rule)
             if rule.ufunc in _KINKS and duals[0] == 0 and isinstance(values[0], Dual):
                 partials = _kink_scalar(args[0], values[0], partials, _kink_sign(rule, values))
             # (dispatch/_nested.py's nested() repeats these steps for nested scalar
@@ -984,16 +984,37 @@ def _complex_tangent(rule, d, x, tag):
     return dual.make_array(out, total, tag)
 
 
-def _scalar_partials(fns, args, duals, values, out):
+def _scalar_partials(fns, args, duals, values, out, rule=None):
     """The partials of a scalar result, a list."""
     total = None
     for k in duals:
         d = fns[k]
         if d != "0":
             o = _f64(out) if type(out) is float else _c128(out) if type(out) is complex else out
-            term = _scaled(_as_scalar(d(*values, o)), args[k]._plist())
+            f = _as_scalar(d(*values, o))
+            term = _scalar_quotient(rule, k, f, values, o, args[k]._plist()) \
+                if rule is not None and rule.quotient else _scaled(f, args[k]._plist())
             total = term if total is None else [s + t for s, t in zip(total, term)]
     return total if total is not None else [0.0] * len(args[duals[0]]._plist())
+
+
+def _scalar_quotient(rule, k, f, values, out, ps):
+    """:func:`_scaled`'s ``[f * p for p in ps]`` for a local derivative ``f`` that is not
+    finite, where ``rule`` writes it ``a / b`` (:attr:`Rule.quotient`): a nonzero ``p``
+    taken in two steps (``two_step``) where ``f``'s value overflowed and ``a``'s and
+    ``b``'s are finite, ``b``'s nonzero (``1 / u`` at u = 1e-159 with du = 1e-80:
+    -1e238, not -inf); elsewhere ``_scaled``'s product."""
+    if _is_finite(f):
+        return [f * p for p in ps]
+    pair = quotient_functions(rule)[k]
+    fv = _primal(f)
+    if pair is None or not (fv == fv):            # NaN: no overflow to undo
+        return _scaled(f, ps)
+    a, b = (_as_scalar(g(*values, out)) for g in pair)
+    av, bv = _primal(a), _primal(b)
+    if not (av - av == 0.0 and bv - bv == 0.0 and bv != 0.0):
+        return _scaled(f, ps)
+    return [p if _is_zero(p) else two_step(a, b, p) for p in ps]
 
 
 def _select_scalar(fns, args, duals, values, out, rule=None):
@@ -1209,7 +1230,55 @@ def _array_partials(rule, fns, args, duals, values, out, shape):
             partials.append(p)
     if not factors:                                 # locally constant in every dual argument
         return backend.zeros(shape + (arrays[0].shape[-1],))
-    return backend.combine(factors, partials, shape, partials[0].shape[-1], scratch)
+    total = backend.combine(factors, partials, shape, partials[0].shape[-1], scratch)
+    if rule.quotient and not backend.finite(total):     # (one test of the result)
+        return _quotient_partials(rule, fns, duals, values, out, arrays, shape, total)
+    return total
+
+
+def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):
+    """:func:`_array_partials`' ``total`` again where it is not finite, each term whose
+    local derivative overflowed taken in two steps where ``rule`` writes it as a
+    quotient (:func:`_array_quotient`); ``total`` itself where none did."""
+    factors, partials, fixed = [], [], False
+    for k, p in zip(duals, arrays):
+        d = fns[k]
+        if d != "0":
+            f = d(*values, _f64(out) if type(out) is float else out)
+            t = None if backend.finite(f) else _array_quotient(rule, k, f, values, out, p,
+                                                                 shape)
+            fixed = fixed or t is not None
+            factors.append(f if t is None else 1.0)
+            partials.append(p if t is None else t)
+    if not fixed:
+        return total
+    return backend.combine(factors, partials, shape, partials[0].shape[-1])
+
+
+def _array_quotient(rule, k, f, values, out, p, shape):
+    """The partials ``f * p`` (shape ``shape + (n,)``, NaN-safe) of argument ``k``
+    whose local derivative ``f`` is not finite somewhere, with the elements where
+    ``f``'s value overflowed but ``rule``'s parts ``a`` and ``b`` of ``f = a / b`` are
+    finite (``b`` nonzero) taken in two steps (``two_step``: ``1 / u`` at u = 1e-159
+    times du = 1e-80 is -1e238, not -inf); ``None`` where no element is such."""
+    pair = quotient_functions(rule)[k]
+    if pair is None:
+        return None
+    o = _f64(out) if type(out) is float else out
+    a, b = (g(*values, o) for g in pair)
+    fv, av, bv = (np.asarray(_primal(v)) for v in (f, a, b))
+    with np.errstate(invalid="ignore"):
+        over = np.isinf(fv) & np.isfinite(av) & np.isfinite(bv) & (bv != 0.0)
+    if not over.any():
+        return None
+    n = p.shape[-1]
+    t = backend.combine([f], [p], shape, n)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        safe = two_step(a, b, p)
+    over = np.broadcast_to(over, shape)[..., None]
+    if type(p) is np.ndarray:             # a zero partial: combine's +0.0, as the kernels
+        over = over & (p != 0.0)
+    return np.where(over, safe, t)
 
 
 def _deferred(rule, fns, args, duals, values, out, shape):
@@ -1242,6 +1311,8 @@ def _defer_terms(rule, fns, args, values, out, shape, sources):
             f = _local(rule, k, args, values, out)
             if f is None:
                 f = d(*values, out)
+                if rule.quotient and not backend.finite(f):
+                    return None     # the eager engine's two steps (_array_quotient)
                 if type(f) is np.ndarray and _caller_array(f, values, sources):
                     f = f.copy()    # the caller's array (x * c): it may write into c later
             factors.append(f)
@@ -1278,7 +1349,7 @@ def _local(rule, k, args, values, out):
     result's shape (kept by reference, as the multiply's factors are; a caller's
     plain array could be written later, and any other array would need a pass of
     its own anyway)."""
-    template, reads = _TEMPLATES.get((rule.ufunc, k)) or _template(rule, k)
+    template, reads, quotient = _TEMPLATES.get((rule.ufunc, k)) or _template(rule, k)
     if template is None:
         return None
     last = len(values)
@@ -1294,17 +1365,36 @@ def _local(rule, k, args, values, out):
             fields[j] = float(v)
         else:
             return None
-    return backend.Local(template, fields)
+    return backend.Local(template, fields, quotient)
 
 
 def _template(rule, k):
-    """:func:`_local`'s entry of ``_TEMPLATES`` for argument ``k`` of ``rule``, made."""
+    """:func:`_local`'s entry of ``_TEMPLATES`` for argument ``k`` of ``rule``, made:
+    the element template, the positions of the parameters it reads, and the templates
+    of the table's parts ``a``, ``b`` of the derivative ``a / b`` (``Rule.quotient``:
+    the kernel's two steps where the product overflows) or ``None``."""
     expr = rule.exprs[k]
     template = expr.element_template()
+    pair = rule.quotient_exprs[k] if rule.quotient else None
+    quotient = None if template is None or pair is None else \
+        tuple(_part_template(e) for e in pair)
+    if quotient is not None and None in quotient:
+        template = None                 # (no such row: the kernel could not take them)
+    names = expr.names.union(*(e.names for e in pair)) if quotient else expr.names
     reads = None if template is None else \
-        tuple(j for j, name in enumerate(expr.params) if name in expr.names)
-    entry = _TEMPLATES[(rule.ufunc, k)] = (template, reads)
+        tuple(j for j, name in enumerate(expr.params) if name in names)
+    entry = _TEMPLATES[(rule.ufunc, k)] = (template, reads, quotient)
     return entry
+
+
+def _part_template(expr):
+    """An element template of one part of a quotient (:func:`_template`): a number
+    and a bare argument too, which ``element_template`` leaves out."""
+    if expr.constant is not None:
+        return repr(float(expr.constant))
+    if expr.variable is not None:
+        return f"{{{expr.params.index(expr.variable)}}}"
+    return expr.element_template()
 
 
 def with_number(rule, k):

@@ -571,7 +571,8 @@ _FIELDS = ("f0", "f1", "f2", "f3")
 def template_function(template):
     """A callable of four arguments evaluating an element template
     (:meth:`Expr.element_template`) with NumPy, field ``{j}`` the argument ``j``
-    (unused ones may be ``None``).
+    (unused ones may be ``None``); a bare field or number too (a part of a quotient:
+    ``rules._table.Rule.quotient``).
 
     Raises
     ------
@@ -580,7 +581,7 @@ def template_function(template):
         unary minus on numbers and fields only).
     """
     expr = parse(template.format(*_FIELDS), _FIELDS, "an element template")
-    if expr.element_template() is None:
+    if expr.element_template() is None and expr.variable is None and expr.constant is None:
         raise errors.bad_argument("dualgrad.rules.template_function",
                                   "+ - * / and unary minus on numbers and fields {0}..{3}",
                                   repr(template), "Fix: pass Expr.element_template()'s text.")

@@ -41,6 +41,13 @@ crosses 0 (``sign``) or an integer (a half-integer for ``rint``).  ``dg.quad``'s
 boundary term of a branch point whose place moves with the parameters.  Every row
 that can jump or kink carries one (tests/test_rules.py walks the table).
 
+A smooth row may also write a derivative as a quotient, ``quotient=(("a", "b"), ...)``
+per argument, ``a / b`` being the derivative (``("-out", "y")`` for division's d/dy):
+where that one number overflows beside a partial ``p`` while ``a`` and ``b`` are
+finite, every path applies it in two steps, ``(p / b) * a`` (:func:`two_step`), finite
+wherever the product is (``d(1/u) = -du / u**2`` at |u| < 1e-154, a Hessian of ``log``
+of a tiny likelihood).  Elsewhere the one number is used, to the same bits as before.
+
 The strings are read by one parser, :mod:`dualgrad.rules._expr`, on first use of
 a row (:attr:`Rule.exprs`, :attr:`Rule.tangent_expr`): a name other than the
 row's arguments, or a function outside its vocabulary, raises ``ValueError``.
@@ -61,7 +68,8 @@ from ._expr import LAZY as _LAZY, Expr, parse
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
            "derivative_functions", "regular_branch", "tangent_function",
-           "branch_functions", "Selection"]
+           "branch_functions", "Selection",
+           "quotient_functions", "two_step"]
 
 _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
@@ -466,6 +474,12 @@ class Rule:
     # Where the value jumps or kinks (see the module docstring): ``(kind, step, place)``
     # triples, read by dg.quad's watch.
     branch: tuple = ()
+    # Per argument, ``(a, b)``: the local derivative is ``a / b``, in the same names.
+    # Where it overflows (``-1 / u**2`` at |u| < 1e-154) while ``a`` and ``b`` are
+    # finite, a partial ``p`` is multiplied by it in two steps, ``(p / b) * a`` (or
+    # ``(p * a) / b`` for |a| < 1), which is finite wherever the product is; ``()``
+    # or ``None`` for an argument: the one-number form only.
+    quotient: tuple = ()
 
     @property
     def name(self):
@@ -483,6 +497,15 @@ class Rule:
         return tuple(None if e is None or e == "0" else
                      parse(e, params, f"{self.name}, d/d{params[k]}")
                      for k, e in enumerate(self.derivs))
+
+    @cached_property
+    def quotient_exprs(self):
+        """The parsed :attr:`quotient` pairs, one per argument (``None`` where none)."""
+        params = _PARAMS[len(self.derivs) - 1] if self.derivs else ()
+        pairs = tuple(self.quotient) + (None,) * (len(self.derivs) - len(self.quotient))
+        return tuple(None if not q else
+                     tuple(parse(e, params, f"{self.name}, quotient of d/d{params[k]}")
+                           for e in q) for k, q in enumerate(pairs))
 
     @cached_property
     def tangent_expr(self):
@@ -507,10 +530,10 @@ _INT = (-3, 3, "int")   # an integer-only argument
 
 
 def _smooth(ufunc, *derivs, domain=None, operator="", kink="", note="", tangent="",
-            select=False):
+            select=False, quotient=()):
     domain = domain or (_U,) * len(derivs)
     return Rule(ufunc, "smooth", tuple(derivs), tuple(domain), operator, kink, note,
-                tangent, select)
+                tangent, select, quotient=quotient)
 
 
 def _selection(ufunc, wins, counted, kink):
@@ -544,17 +567,18 @@ _TABLE = [
     _smooth(np.subtract, "1.0", "-1.0", operator="sub"),
     _smooth(np.multiply, "y", "x", operator="mul"),
     _smooth(np.true_divide, "1.0 / y", "-out / y", operator="truediv",
-            domain=(_U, (0.5, 3.0))),
+            domain=(_U, (0.5, 3.0)), quotient=(("1.0", "y"), ("-out", "y"))),
     _smooth(np.negative, "-1.0", operator="neg"),
     _smooth(np.positive, "1.0", operator="pos"),
     _smooth(np.power, *_power_at_zero("x ** ({})"),
-            domain=(_P, (-2.0, 2.0)), operator="pow",
+            domain=(_P, (-2.0, 2.0)), operator="pow", quotient=(("y * out", "x"),),
             kink="d/dx x**0 = 0; d/dy 0**y = 0",
             note="at x = 0 the higher derivatives are the limits x -> 0+"),
     _smooth(np.float_power, *_power_at_zero("np.float_power(x, {})"),
-            domain=(_P, (-2.0, 2.0)), kink="as power", note="as power"),
+            domain=(_P, (-2.0, 2.0)), kink="as power", note="as power",
+            quotient=(("y * out", "x"),)),
     _smooth(np.square, "2.0 * x"),
-    _smooth(np.reciprocal, "-(out * out)", domain=((0.5, 3.0),)),
+    _smooth(np.reciprocal, "-(out * out)", domain=((0.5, 3.0),), quotient=(("-out", "x"),)),
     _smooth(np.sqrt, "0.5 / out", domain=(_P,), kink="inf at 0"),
     _smooth(np.cbrt, "1.0 / (3.0 * out * out)", domain=((0.2, 3.0),), kink="inf at 0"),
     _smooth(np.absolute, "np.sign(x)", operator="abs", kink="0 at x = 0",
@@ -594,11 +618,12 @@ _TABLE = [
     # exp(x), not out + 1: out rounds to -1 for x below about -37, where out + 1 gave 0
     # (for exp(x) = 4e-18 at x = -40)
     _smooth(np.expm1, "np.exp(x)"),
-    _smooth(np.log, "1.0 / x", domain=(_P,)),
+    _smooth(np.log, "1.0 / x", domain=(_P,), quotient=(("1.0", "x"),)),
     # (1 / ln b) / x, not 1 / (x ln b): x * ln 10 overflows from x ~ 7.8e307, where the
     # derivative is 5.6e-309 (an outside attack found 0 at 1e308)
-    _smooth(np.log2, f"{1.0 / _LN2!r} / x", domain=(_P,)),
-    _smooth(np.log10, f"{1.0 / _LN10!r} / x", domain=(_P,)),
+    _smooth(np.log2, f"{1.0 / _LN2!r} / x", domain=(_P,), quotient=((f"{1.0 / _LN2!r}", "x"),)),
+    _smooth(np.log10, f"{1.0 / _LN10!r} / x", domain=(_P,),
+            quotient=((f"{1.0 / _LN10!r}", "x"),)),
     _smooth(np.log1p, "1.0 / (1.0 + x)", domain=((-0.8, 3.0),)),
     # 1 / (1 + e^(y - x)), not e^(x - out): out rounds to x's ulp for large x (at
     # x = y = 1e15, e^(x - out) gave 0.47 and 1.0 for 0.5 each) and inf - inf is NaN
@@ -1985,3 +2010,31 @@ def branch_functions(ufunc):
             for kind, step, place in rule.branch)
         _BRANCH_FUNCTIONS[ufunc] = found
     return found
+def quotient_functions(rule):
+    """``(a(x, y, out), b(x, y, out))`` per argument of ``rule``, the two parts of its
+    local derivative ``a / b`` (:attr:`Rule.quotient`), or ``None`` for an argument
+    without them."""
+    key = ("quotient", rule.ufunc)
+    fns = _COMPILED.get(key)
+    if fns is None:
+        fns = _COMPILED[key] = tuple(
+            None if pair is None else
+            tuple(e.function(_NAMESPACE, {"where": _LAZY}) for e in pair)
+            for pair in rule.quotient_exprs)
+    return fns
+
+
+def two_step(a, b, p):
+    """``(a / b) * p`` in two steps, ``(p / b) * a`` where ``|a| >= 1`` (else ``(p * a) /
+    b``), for ``a``, ``b`` of a local derivative's shape (or numbers) and partials
+    ``p`` of that shape plus the directions' axis: finite wherever the product is and
+    ``a`` and ``b`` are, where ``a / b`` itself may overflow (``-1 / u**2`` at |u| <
+    1e-154, times ``du``).  Runs on nested duals too (their values decide the order)."""
+    big = _rows(np.absolute(value(a)) >= 1.0)
+    a, b = _rows(a), _rows(b)
+    return where(big, p / b * a, p * a / b)
+
+
+def _rows(v):
+    """``v[..., None]`` for an array (its value against the partials' last axis)."""
+    return v[..., None] if np.ndim(value(v)) else (v.item() if type(v) is np.ndarray else v)

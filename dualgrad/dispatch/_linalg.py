@@ -249,7 +249,9 @@ def _nan_safe_partials(func, args, values, duals, ops, n, kwargs):
             swapped[i], swapped[j] = P, finite[j]
             if finite[j] is values[j]:
                 term = func(*swapped, **kwargs)
-            elif isinstance(P, Dual) and not isinstance(values[j], Dual):
+            elif isinstance(values[j], Dual):
+                term = _pair_nan_safe(func, values, i, j, P, values[j], kwargs)
+            elif isinstance(P, Dual):
                 term = _nested_nan_safe(func, values, i, j, P, finite[j], kwargs)
             else:
                 term = func(*swapped, **kwargs) + \
@@ -276,6 +278,45 @@ def _nested_nan_safe(func, values, i, j, P, finite, kwargs):
             _infinite_part(func, values, i, j, P.value, values[j], kwargs)
     swapped[i], swapped[j] = P, values[j]
     return make(value, func(*swapped, **kwargs).partials, P.tag)
+
+
+def _pair_nan_safe(func, values, i, j, P, V, kwargs):
+    """``func`` of a partial ``P`` (place ``i``) and a value ``V`` (place ``j``), either
+    a nested dual (a Hessian's) or plain, ``V`` holding an inf or NaN at some level,
+    NaN-safe at every level: by the product rule one level down, ``func(P.value,
+    V.value)``, and ``func(P.value, dV) + func(dP, V.value)`` in each direction, each
+    pairing of a zero entry of the first factor with an infinite one of the second
+    counted 0 (:func:`_infinite_part`).  (attack49 04: ``x @ M @ x`` and a three-operand
+    einsum with an inf entry of M had NaN Hessian entries where the elementwise
+    spelling gives 0: the zeros of P's value met V's inner partials, inf where M is,
+    in a plain product.)"""
+    if isinstance(V, Dual):
+        if isinstance(P, Dual) and P.tag != V.tag:
+            return None
+        pv = P.value if isinstance(P, Dual) else P
+        parts = [_pair_nan_safe(func, values, i, j, pv, V.value, kwargs)]
+        for k in range(V.partials.shape[-1]):
+            t = _pair_nan_safe(func, values, i, j, pv, V.partials[..., k], kwargs)
+            if isinstance(P, Dual):
+                t = t + _pair_nan_safe(func, values, i, j, P.partials[..., k], V.value,
+                                       kwargs)
+            parts.append(t)
+        if any(t is None for t in parts):
+            return None
+        return make(parts[0], np.stack(parts[1:], axis=-1), V.tag)
+    if isinstance(P, Dual):
+        parts = [_pair_nan_safe(func, values, i, j, P.value, V, kwargs)] + \
+            [_pair_nan_safe(func, values, i, j, P.partials[..., k], V, kwargs)
+             for k in range(P.partials.shape[-1])]
+        if any(t is None for t in parts):
+            return None
+        return make(parts[0], np.stack(parts[1:], axis=-1), P.tag)
+    swapped = list(values)
+    if not _nonfinite(V):
+        swapped[i], swapped[j] = P, V
+        return func(*swapped, **kwargs)
+    swapped[i], swapped[j] = P, _finite_part(V)
+    return func(*swapped, **kwargs) + _infinite_part(func, values, i, j, P, V, kwargs)
 
 
 def _einsum_nan_safe(args, values, duals, n, kwargs):
@@ -1193,16 +1234,10 @@ def _cholesky(A, upper=False):
     (the factor's diagonal is real)."""
     V, P = A.value, A.partials
     if not upper and _lapack.square(V) and type(P) is np.ndarray and P.dtype == np.float64:
-        if V.ndim == 2 and V.shape[-1] >= _TRIANGULAR and _scipy_blas_lapack() is not None:
-            done = _cholesky_triangular(V, P)
-            if done is not None:
-                return make(*done, A.tag)
-        L, Linv = _lapack.cholesky_and_inverse(V)    # the general path's steps, real
-        lower, weights = _masks(V.shape[-1])
-        dA = _directions(A, A.tag)
-        dA = np.where(lower, dA, np.swapaxes(dA, -1, -2))
-        S = Linv @ dA @ np.swapaxes(Linv, -1, -2)
-        return make(L, _last(L @ np.where(lower, S * weights, 0.0)), A.tag)
+        L, dL = _cholesky_real(V, P)
+        if V.ndim == 2 and not finite(L):
+            _confine(V, P, L, dL)
+        return make(L, dL, A.tag)
     L = _lapack.cholesky(A.value)
     if upper:                            # NumPy's own factor of the upper triangle
         L = _H(np.linalg.cholesky(A.value, upper=True))
@@ -1218,6 +1253,51 @@ def _cholesky(A, upper=False):
 
 
 _TRIANGULAR = 16     # Cholesky's tangent by triangular products from this order on
+
+
+def _cholesky_real(V, P):
+    """``(L, dL)`` of real float64 matrices ``V`` with float64 partials ``P``: by
+    triangular products for one large matrix (:func:`_cholesky_triangular`), else
+    :func:`_cholesky`'s dense products."""
+    if V.ndim == 2 and V.shape[-1] >= _TRIANGULAR and _scipy_blas_lapack() is not None:
+        done = _cholesky_triangular(V, P)
+        if done is not None:
+            return done
+    L, Linv = _lapack.cholesky_and_inverse(V)    # the general path's steps, real
+    lower, weights = _masks(V.shape[-1])
+    dA = P.transpose((P.ndim - 1,) + tuple(range(P.ndim - 1)))   # _directions'
+    dA = np.where(lower, dA, np.swapaxes(dA, -1, -2))
+    S = Linv @ dA @ np.swapaxes(Linv, -1, -2)
+    return L, _last(L @ np.where(lower, S * weights, 0.0))
+
+
+def _confine(V, P, L, dL):
+    """``dL`` where ``L`` is finite, written in place, for a factor ``L`` with an inf or
+    NaN: the products over the whole matrix (an inverse, dense or blocked BLAS
+    products) let one NaN entry of ``A`` make every row's tangent NaN (attack49 29: d
+    L[0, 0] = 1 / (2 L[0, 0]) was NaN for a NaN at A[m - 1, 0]).  The rows above the
+    first row ``r`` with one are the factor of ``V[:r, :r]``, their tangent that
+    block's (0 right of it); a later row's first ``c <= r`` entries, where finite,
+    solve ``X L_c^T = A[i, :c]``, so ``dX = (dA[i, :c] - X dL_c^T) L_c^-T``."""
+    bad = ~np.isfinite(L)
+    r = int(np.argmax(bad.any(axis=-1)))
+    if r == 0:
+        return
+    Lr, dLr = _cholesky_real(np.ascontiguousarray(V[:r, :r]),
+                             np.ascontiguousarray(P[:r, :r]))
+    if not finite(Lr):                   # (rounding gave another factor: leave it)
+        return
+    dL[:r, :r] = dLr
+    dL[np.triu_indices(L.shape[-1], 1)] = 0.0   # (L's zeros above its diagonal: 0)
+    leading = np.where(bad[r:].any(axis=-1), np.argmax(bad[r:], axis=-1), L.shape[-1])
+    leading = np.minimum(leading, r)     # (finite entries of each later row, from 0)
+    for c in np.unique(leading[leading > 0]):
+        rows = r + np.flatnonzero(leading == c)
+        Lc, dLc = Lr[:c, :c], np.moveaxis(dLr[:c, :c], -1, 0)      # (n, c, c)
+        X = L[rows, :c]
+        B = np.moveaxis(P[rows, :c], -1, 0) - X @ np.swapaxes(dLc, -1, -2)
+        Y = np.linalg.solve(Lc, np.swapaxes(B, -1, -2))              # L_c^-1 B^T
+        dL[rows, :c] = np.moveaxis(np.swapaxes(Y, -1, -2), 0, -1)
 
 
 @functools.lru_cache(maxsize=None)

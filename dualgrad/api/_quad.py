@@ -716,6 +716,8 @@ class _Integrand:
         self.complex_func = complex_func
         self.neval = 0
         self.watch = _Watch(len(self.tags), self.probe, self.index)
+        self.nan_at = None          # (x, value) of the first node whose value is finite
+        #                             and some partial not (for status 2's message)
         if vectorized:
             self.watch.probe_nodes = self.probe_nodes
 
@@ -776,7 +778,13 @@ class _Integrand:
             return np.concatenate([out.real, out.imag], axis=1)
         if self.complex_func:
             out = np.concatenate([out, np.zeros_like(out)], axis=1)
-        return out.astype(float, copy=False)
+        out = out.astype(float, copy=False)
+        if self.nan_at is None and self.size > 1 and not np.isfinite(out.sum()):
+            bad = np.isfinite(out[:, 0]) & ~np.isfinite(out).all(axis=1)
+            if bad.any():
+                j = int(np.argmax(bad))
+                self.nan_at = (float(x[j]), float(out[j, 0]))
+        return out
 
 
 class _Mapped:
@@ -858,6 +866,20 @@ def _adaptive(g, ends, epsabs, epsrel, limit):
         Rs = np.concatenate([np.delete(Rs, j, axis=0), R2])
     adaptive_run(epsrel, epsabs, I, E)      # (how far a pass's value may move: api/_parallel)
     return I, E, status, lo, hi, Is, Es
+
+
+def _nan_partials(x, value):
+    """Status 2's note where ``func``'s value is finite at a node and a partial is not:
+    the node, the usual cause (an overflow inside func, inf / inf or inf * 0, where the
+    value itself underflowed: ``1 / np.cosh(p x)``, ``1 / (1 + np.exp(z))``; attack49
+    34) and the spellings that avoid it.  dualgrad does not guess the partial there:
+    ``-(du / u) / u`` at ``u = du = inf`` has no value without knowing ``du / u``."""
+    return (f"At x = {x!r} func's value is {value!r} and a partial is not finite: an "
+            "overflow inside func (inf / inf, inf * 0) where its value underflowed, as "
+            "1 / np.cosh(p * x) or 1 / (1 + np.exp(z)) far out.  Fix: spell func so that "
+            "nothing overflows (sech(z) as 2 * np.exp(-np.abs(z)) / (1 + np.exp(-2 * "
+            "np.abs(z))), 1 / (1 + np.exp(z)) as scipy.special.expit(-z)), or "
+            "integrate up to a finite limit beyond which func is negligible.")
 
 
 def _one(func, x, args, vectorized):
@@ -1116,6 +1138,8 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
     for term in terms:
         y = y + term
     message = _MESSAGES[status]
+    if status == 2 and integrand.nan_at is not None:
+        message = f"{message} {_nan_partials(*integrand.nan_at)}"
     if not full_output:
         if status:
             from scipy.integrate import IntegrationWarning

@@ -17,6 +17,7 @@ only rule used).  Infinite limits map to [0, 1) by QUADPACK's ``x = a + t / (1 -
 
 from __future__ import annotations
 
+import bisect
 import os
 import sys
 import warnings
@@ -326,7 +327,6 @@ _OWN = tuple(os.path.join(_PACKAGE, wing, "") for wing in ("rules", "scipy", "ap
 # NumPy's own Python frames (np.max of a list compares the scalar duals with >=): the
 # place reported is the user's line that called NumPy
 _NUMPY = os.path.join(os.path.dirname(os.path.abspath(np.__file__)), "")
-_TAU = 1e-6                 # a parameter step that moves a moving place past one ulp
 _BISECTIONS = 100           # at most (about 35 halvings to 1e-10 of the nodes' distance)
 
 
@@ -399,6 +399,51 @@ def _slopes(v, tag):
             return np.asarray(primal(partials_array(v)))
         v = v.value
     return None
+
+
+def _place_moves(u, rlo, rhi, tag):
+    """Whether the place of ``u``'s branch, crossed between the records ``rlo`` and
+    ``rhi`` (bracketing it), moves in the level ``tag``: the place's derivative in a
+    direction of the level, at each end by a small step of it, interpolated to where
+    the place meets its step's threshold (|p cos x|'s kink at pi / 2: its two ends'
+    derivatives cancel there), nonzero.  Exact for places that move slowly against
+    the bracket (a band edge at 1.5e12 + p; attack50 09)."""
+    for _, step, place in branch_functions(u):
+        ends = []
+        for rec in (rlo, rhi):
+            values = [_plain(v) for v in rec[1]]
+            slopes = [_slopes(v, tag) for v in rec[1]]
+            n = max((s.shape[-1] for s in slopes if s is not None), default=0)
+            size = max((float(np.max(np.abs(v), initial=0.0)) for v in values), default=0.0)
+            with np.errstate(all="ignore"):
+                P = np.real(np.asarray(place(*values, None), dtype=complex))
+                D = []
+                for j in range(n):
+                    reach = max((float(np.max(np.abs(s[..., j]), initial=0.0))
+                                 for s in slopes if s is not None), default=0.0)
+                    if reach == 0.0:
+                        D.append(np.zeros_like(P))
+                        continue
+                    t = 1e-6 * max(size, 1e-300) / reach
+                    up, down = ([v if s is None else v + sign * t * s[..., j]
+                                 for v, s in zip(values, slopes)] for sign in (1.0, -1.0))
+                    D.append((np.real(np.asarray(place(*up, None), dtype=complex)) -
+                              np.real(np.asarray(place(*down, None), dtype=complex)))
+                             / (2 * t))
+            ends.append((P, D))
+        (Plo, Dlo), (Phi, Dhi) = ends
+        with np.errstate(all="ignore"):
+            mid = (Plo + Phi) / 2
+            T = 0.0 if step is np.sign else np.floor(mid) + 0.5 if step is np.rint \
+                else np.round(mid)
+            frac = np.clip((T - Plo) / (Phi - Plo), 0.0, 1.0)
+            crossed = ~((step(Plo) == step(Phi)) | (Plo != Plo) & (Phi != Phi))
+            for dlo, dhi in zip(Dlo, Dhi):
+                at = dlo + frac * (dhi - dlo)
+                big = np.maximum(np.abs(dlo), np.abs(dhi))
+                if np.any(crossed & ~(np.abs(at) <= 1e-6 * big)):   # (NaN: moving)
+                    return True
+    return False
 
 
 def _tags(inputs):
@@ -486,8 +531,8 @@ class _Watch:
         if vectorized:
             seen = [(u, _node_axis(o, n), w, inputs) for u, o, w, inputs in seen]
         first = self.first              # per place: (ufunc, line, k-th time there)
-        for i in range(n):              # -> the branches met there, a node of each
-            xi = float(x[i]) if vectorized else float(x)
+        for i in range(n):              # -> its nodes in order, each node's branch,
+            xi = float(x[i]) if vectorized else float(x)    # and the crossings cleared
             times = {}                  # (a node may run other places than another:
             for u, o, w, _ in seen:     # an `if` on plain x, attack49 02)
                 b = o[i] if vectorized and o.ndim and o.shape[0] == n else o
@@ -495,17 +540,29 @@ class _Watch:
                 met = first.get((u, w, k))
                 bk = _key(b)
                 if met is None:
-                    first[u, w, k] = {bk: xi}
+                    first[u, w, k] = ([xi], [bk], [])
                     continue
-                if bk in met:
+                xs, keys, cleared = met
+                j = bisect.bisect_left(xs, xi)
+                if j < len(xs) and xs[j] == xi:
                     continue
-                x0 = min(met.values(), key=lambda m: abs(m - xi))
-                refused = self._confirm(u, w, k, x0, xi, vectorized) if self.probe \
-                    else (x0, xi, any(kink for kink, _, _ in branch_functions(u)))
-                if refused:
-                    self.seen = [] if keep else None
-                    raise _moving(u, w, *refused)
-                met[bk] = xi
+                # each crossing between neighbouring nodes is confirmed: a place met
+                # again elsewhere (a pulse's other edge) is another crossing (attack50 09)
+                for nb in (j - 1, j):
+                    if not 0 <= nb < len(xs) or keys[nb] == bk:
+                        continue
+                    lo, hi = min(xs[nb], xi), max(xs[nb], xi)
+                    if any(a <= lo and hi <= c for a, c in cleared):
+                        continue
+                    refused = self._confirm(u, w, k, xs[nb], xi, vectorized) \
+                        if self.probe else \
+                        (xs[nb], xi, any(kink for kink, _, _ in branch_functions(u)))
+                    if refused:
+                        self.seen = [] if keep else None
+                        raise _moving(u, w, *refused)
+                    cleared.append((lo, hi))
+                xs.insert(j, xi)
+                keys.insert(j, bk)
 
     def _at(self, x, key, vectorized):
         """``func``'s coefficients at the node ``x`` and its ``k``-th record of the place
@@ -541,10 +598,10 @@ class _Watch:
         crossing is located by bisection (a ``vectorized`` func: 20 nodes a call);
         ``func``'s coefficients are compared across it (a loop's stopping test, a
         maximum of continuous pieces: no coefficient jumps); the place moves in a level
-        where the record's inputs moved by the level's partials (``_TAU`` of a
-        parameter) take another branch there (``|p cos x|``'s kink at pi / 2 does not
-        move).  A jump of a coefficient not yet differentiated in a level that moves
-        the place loses a term."""
+        where its derivative in the level at the crossing is nonzero
+        (:func:`_place_moves`: ``|p cos x|``'s kink at pi / 2 does not move).  A jump of
+        a coefficient not yet differentiated in a level that moves the place loses a
+        term."""
         key = (u, w, k)
         C0, r0 = self._at(x0, key, vectorized)
         C1, r1 = self._at(x1, key, vectorized)
@@ -580,33 +637,16 @@ class _Watch:
         Cp, _ = self._at(c + h, key, vectorized)
         with np.errstate(all="ignore"):
             smooth = 4 * np.abs(Cp - Cm) * abs(hi - lo) / (2 * h)
-            scale = np.maximum.reduce([np.abs(Clo), np.abs(Chi), np.abs(Cm), np.abs(Cp)])
-            tol = 0.1 * np.maximum(self.epsabs, np.maximum(self.epsrel, 1e-14) * scale)
-            jumps = ~(np.abs(Chi - Clo) <= smooth + tol)      # (NaN: a jump)
+            scale = np.maximum.reduce([np.where(np.isfinite(C), np.abs(C), 0.0)
+                                       for C in (Clo, Chi, Cm, Cp)])
+            # (func's own scale, not epsabs: a cross-section's 1e-20 step is a jump)
+            tol = 0.1 * np.maximum(self.epsrel, 1e-14) * scale
+            jumps = ~(np.abs(Chi - Clo) <= smooth + tol) | \
+                (np.isfinite(Clo) != np.isfinite(Chi))        # (NaN, inf: a jump)
         if not np.any(jumps):
             return None
-        moving = set()
-        for rec in (rlo, rhi):
-            if rec is None:
-                continue
-            inputs = rec[1]
-            specs = branch_functions(u)
-            values = [_plain(v) for v in inputs]
-            base = _branch(specs, values)
-            for tag in _tags(inputs):
-                if tag in moving:
-                    continue
-                slopes = [_slopes(v, tag) for v in inputs]
-                n = max((s.shape[-1] for s in slopes if s is not None), default=0)
-                for j in range(n):
-                    for step in (_TAU, -_TAU):
-                        moved = [v if s is None else v + step * s[..., j]
-                                 for v, s in zip(values, slopes)]
-                        if not _same(_branch(specs, moved), base):
-                            moving.add(tag)
-                            break
-                    if tag in moving:
-                        break
+        moving = set() if rlo is None or rhi is None else \
+            {tag for tag in _tags(rlo[1]) if _place_moves(u, rlo, rhi, tag)}
         kink = not bool(jumps.flat[0])
         if self.levels is None:         # SciPy's float path: the value alone
             return (lo, hi, kink) if moving else None

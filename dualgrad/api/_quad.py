@@ -408,6 +408,8 @@ def _place_moves(u, rlo, rhi, tag):
     the place meets its step's threshold (|p cos x|'s kink at pi / 2: its two ends'
     derivatives cancel there), nonzero.  Exact for places that move slowly against
     the bracket (a band edge at 1.5e12 + p; attack50 09)."""
+    if not isinstance(u, np.ufunc):     # a selection: its place is no function of the
+        return _selection_moves(u, rlo, rhi, tag)       # values, its branch an index
     for _, step, place in branch_functions(u):
         ends = []
         for rec in (rlo, rhi):
@@ -442,6 +444,25 @@ def _place_moves(u, rlo, rhi, tag):
                 at = dlo + frac * (dhi - dlo)
                 big = np.maximum(np.abs(dlo), np.abs(dhi))
                 if np.any(crossed & ~(np.abs(at) <= 1e-6 * big)):   # (NaN: moving)
+                    return True
+    return False
+
+
+def _selection_moves(u, rlo, rhi, tag):
+    """:func:`_place_moves` for a selection (``np.max`` of stacked duals): the record's
+    inputs moved by 1e-6 of the level's partials take another branch at either end
+    of the bracket."""
+    specs = branch_functions(u)
+    for rec in (rlo, rhi):
+        values = [_plain(v) for v in rec[1]]
+        base = _branch(specs, values)
+        slopes = [_slopes(v, tag) for v in rec[1]]
+        n = max((s.shape[-1] for s in slopes if s is not None), default=0)
+        for j in range(n):
+            for step in (1e-6, -1e-6):
+                moved = [v if s is None else v + step * s[..., j]
+                         for v, s in zip(values, slopes)]
+                if not _same(_branch(specs, moved), base):
                     return True
     return False
 
@@ -636,7 +657,12 @@ class _Watch:
         Cm, _ = self._at(c - h, key, vectorized)
         Cp, _ = self._at(c + h, key, vectorized)
         with np.errstate(all="ignore"):
-            smooth = 4 * np.abs(Cp - Cm) * abs(hi - lo) / (2 * h)
+            # func's slope beside the crossing, each side's own (|x - c|'s two halves
+            # cancel in a difference across it)
+            slope = np.maximum.reduce([np.abs(Cp - Cm) / (2 * h),
+                                       np.abs(Cp - Chi) / (c + h - hi),
+                                       np.abs(Clo - Cm) / (lo - (c - h))])
+            smooth = 4 * slope * abs(hi - lo)
             scale = np.maximum.reduce([np.where(np.isfinite(C), np.abs(C), 0.0)
                                        for C in (Clo, Chi, Cm, Cp)])
             # (func's own scale, not epsabs: a cross-section's 1e-20 step is a jump)

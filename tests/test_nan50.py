@@ -245,3 +245,24 @@ def test_quad_nan_partials_names_node_and_fix():
     for a, c in ((0.0, 0.5), (-np.inf, 1.0)):
         got = dg.derivative(lambda p: dg.quad(lambda x: sech(p * x), a, np.inf)[0], p0)
         assert got == pytest.approx(-c * np.pi / p0 ** 2, rel=1e-12)
+
+
+def test_cholesky_nan_entry_in_a_stack():
+    """A stack of matrices: the one with a NaN entry is confined as alone, the others
+    are untouched (their tangents equal the single matrices')."""
+    rng = np.random.default_rng(5)
+    m = 9
+    As = np.stack([(lambda B: B @ B.T + m * np.eye(m))(rng.normal(size=(m, m)))
+                   for _ in range(3)])
+    As[1, m - 2, 0] = As[1, 0, m - 2] = np.nan
+    J = dg.jacobian(lambda x: np.linalg.cholesky(As + x[0] * np.eye(m)), np.zeros(1))[..., 0]
+    for k in range(3):
+        Jk = dg.jacobian(lambda x: np.linalg.cholesky(As[k] + x[0] * np.eye(m)),
+                         np.zeros(1))[..., 0]
+        np.testing.assert_allclose(J[k], Jk, rtol=1e-13, atol=1e-15)
+    finite = np.isfinite(np.linalg.cholesky(As[1]))
+    h = 1e-5
+    fd = (np.linalg.cholesky(As[1] + h * np.eye(m)) -
+          np.linalg.cholesky(As[1] - h * np.eye(m))) / (2 * h)
+    np.testing.assert_allclose(J[1][finite], fd[finite], rtol=1e-6, atol=1e-8)
+    assert np.all(np.isnan(J[1][~finite]))

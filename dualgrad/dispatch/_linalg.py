@@ -1235,8 +1235,10 @@ def _cholesky(A, upper=False):
     V, P = A.value, A.partials
     if not upper and _lapack.square(V) and type(P) is np.ndarray and P.dtype == np.float64:
         L, dL = _cholesky_real(V, P)
-        if V.ndim == 2 and not finite(L):
-            _confine(V, P, L, dL)
+        if not finite(L):                # each matrix of a stack with an inf or NaN
+            bad = ~np.isfinite(L).all(axis=(-2, -1))
+            for i in zip(*np.nonzero(bad)) if V.ndim > 2 else [()]:
+                _confine(V[i], P[i], L[i], dL[i])
         return make(L, dL, A.tag)
     L = _lapack.cholesky(A.value)
     if upper:                            # NumPy's own factor of the upper triangle

@@ -1,17 +1,21 @@
 """How far the passes of one deterministic ``f`` that integrates with ``dg.quad`` /
-``dg.solve_ivp`` differ, against the tolerance those integrations declare (issue 13,
-rosen49: the helpers' pass check, ``api/_parallel.SLACK``).
+``dg.solve_ivp`` differ, and whether the helpers' pass check still catches a draw
+(issue 13; rosen49 made the integrations declare a tolerance, pass50 makes every later
+pass continue with the first pass's integrals: ``api/_parallel``).
 
     python bench/pass_tolerance.py [--chunk 1]
 
 Each problem's Jacobian is taken in passes of ``--chunk`` directions (the passes run
-here, through ``api._parallel.watched_tasks`` as the helpers run them); for each pass
-after the first, the largest ``|value_k - value_1|`` over f's outputs divided by what
-the check allows at ``SLACK = 1`` (``1e-9`` of the largest value, plus the two passes'
-loosest declared ``rtol`` times the element, plus their declared absolute amounts), and
-the same ratio for an unseeded random draw of about 1 % of f's value added to f (what
-the check must still catch).  The ratio of a deterministic ``f`` must stay below
-``SLACK``; the drawn one above it.  Nothing is written.
+here, through ``api._parallel.watched_tasks`` as the helpers run them).  Columns:
+``integrals``: the largest move of a later pass's integration from the first pass's, in
+the integration's own units, over what ``SLACK = 1`` allows (its rtol times its size
+plus the two passes' declared absolute amounts); a deterministic f must stay below
+``SLACK``.  ``replayed``: whether every later pass continued with the first pass's
+integrals (no allowance left on f's value).  ``f moved``: the largest ``|value_k -
+value_1|`` of f over ``1e-9`` of its largest value plus what is left of the allowance
+(at most 1: the check passes).  ``1 % draw``: the same for an unseeded draw of about 1
+% of f's value added to f, and whether the check (``_seed.same_values``) refuses it.
+Nothing is written.
 """
 
 import argparse
@@ -77,6 +81,12 @@ def _problems():
         return sum(dg.quad(lambda x, q=q: np.exp(-q * x * x), 0.0, 3.0, epsrel=1e-5)[0]
                    for q in p)
 
+    def scaled_down(p):              # attack49 03: an integral in other units
+        return np.sum(p ** 2) + dg.quad(lambda t: 1e9 * np.exp(-p[0] * t), 0.0, 1.0)[0] / 1e9
+
+    def penalty(p):                   # attack49 03c: a weight on an integral's residual
+        return 1e6 * (cancelling(p) + 0.0)
+
     def lotka_long(p):
         a, b, c, d = p[:4]
         sol = dg.solve_ivp(lambda t, y: np.stack([a * y[0] - b * y[0] * y[1],
@@ -114,6 +124,8 @@ def _problems():
         ("quad oscillatory", oscillatory, np.array([2.0, 0.1, 0.5])),
         ("quad minus its value", cancelling, np.array([1.0, 0.3])),
         ("sum of 4 quads", many, np.array([0.5, 1.0, 2.0, 4.0])),
+        ("quad scaled down 1e9 (a03)", scaled_down, np.array([1.0, 2.0, 3.0, 4.0])),
+        ("1e6 x quad minus its value (a03c)", penalty, np.array([1.0, 0.3])),
     ]
 
 
@@ -122,31 +134,43 @@ def _ratios(f, x, chunk):
     results, tols = _parallel.watched_tasks("bench", _seed.evaluate_chunk, tasks, labels)
     v1 = np.asarray(results[0][0], dtype=float)
     scale = float(np.max(np.abs(v1)))
-    worst = 0.0
-    for (value, _), (rk, ak) in zip(results[1:], tols[1:]):
-        rtol, amount = max(tols[0][0], rk), tols[0][1] + ak
+    moved = integrals = 0.0
+    for (value, _), tk in zip(results[1:], tols[1:]):
+        rtol, amount = max(tols[0][0], tk[0]), tols[0][1] + tk[1]
         allowed = 1e-9 * scale + rtol * np.abs(np.asarray(value, dtype=float)) + amount
-        worst = max(worst, float(np.max(np.abs(np.asarray(value, dtype=float) - v1) / allowed)))
-    return worst, tols[0]
+        moved = max(moved, float(np.max(np.abs(np.asarray(value, dtype=float) - v1) / allowed)))
+        for mine, first in zip(tk.record, tols[0].record):
+            for u, v, mode in zip(mine[2], first[2], mine[1]):
+                if mode == "match" and u.shape == v.shape:
+                    size = float(np.max(np.abs(v), initial=0.0))
+                    room = max(mine[3], first[3]) * np.abs(v) + 1e-9 * size + mine[4] + first[4]
+                    integrals = max(integrals, float(np.max(np.abs(u - v) / room, initial=0.0)))
+    replayed = all(t[0] == 0.0 and t[1] == 0.0 for t in tols)
+    try:
+        _seed.same_values("bench", [r[0] for r in results], tols)
+        refused = False
+    except ValueError:
+        refused = True
+    return integrals, replayed, moved, refused
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--chunk", type=int, default=1)
     opts = parser.parse_args()
-    print(f"SLACK = {_parallel.SLACK:g}; passes of {opts.chunk} direction(s); ratio = "
-          "largest difference / what SLACK = 1 allows")
-    print(f"  {'problem':32s} {'deterministic':>13s} {'1 % draw':>10s}   pass 1 declared")
+    print(f"SLACK = {_parallel.SLACK:g}; passes of {opts.chunk} direction(s)")
+    print(f"  {'problem':32s} {'integrals':>9s} {'replayed':>8s} {'f moved':>8s} "
+          f"{'refused':>7s} | {'1 % draw':>9s} {'refused':>7s}")
     for name, f, x in _problems():
-        det, declared = _ratios(f, x, opts.chunk)
+        integrals, replayed, moved, refused = _ratios(f, x, opts.chunk)
         rng = np.random.default_rng()
 
         def drawn(p, f=f):
             v = f(p)
             return v * (1 + 0.01 * rng.standard_normal())
-        noisy, _ = _ratios(drawn, x, opts.chunk)
-        print(f"  {name:32s} {det:13.3g} {noisy:10.3g}   rtol {declared[0]:.3g}, "
-              f"absolute {declared[1]:.3g}")
+        _, _, noisy, caught = _ratios(drawn, x, opts.chunk)
+        print(f"  {name:32s} {integrals:9.3g} {str(replayed):>8s} {moved:8.3g} "
+              f"{str(refused):>7s} | {noisy:9.3g} {str(caught):>7s}")
 
 
 if __name__ == "__main__":

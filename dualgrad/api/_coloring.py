@@ -25,9 +25,9 @@ import numpy as np
 from .. import errors
 from .. import backend
 from ..dual import Dual, from_object_array, make, new_tag, retire
-from ._parallel import run_tasks
-from ._seed import (as_array, assemble, call_jitted, compared, chunk_sizes, extract, is_jitted,
-                    ladder_width, linked, private)
+from ._parallel import EXPECT, passing, run_tasks, watched
+from ._seed import (_same_value, as_array, assemble, call_jitted, compared, chunk_sizes, extract,
+                    is_jitted, ladder_width, linked, private)
 from ._dense import GradientOf, with_outer_level
 from ._validate import as_input, check_callable, check_chunk, scipy_sparse
 
@@ -163,6 +163,8 @@ def evaluate_colors(who, f, args, x, color, start, width):
     closure-free, so executors can pickle it.  Returns ``(value, partials)``."""
     jitted = is_jitted(f)
     tag = new_tag()
+    if EXPECT[0]:                # a pass of a helper that compares its passes
+        passing(tag)
     if width == 0:               # no colors (empty x, an empty pattern): f on plain x,
         try:                     # as the dense helpers do; its partials are zeros
             out = call_jitted(who, f, (private(x),) + tuple(args), {}) if jitted else \
@@ -272,7 +274,7 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
         if B.shape[1] == x.size:            # even one dg.sparsity gave at another point
             _check_entries(who, B[:, color], P)     # (every entry at hand: no pass of f)
         elif check:                         # (check=False: the user's, no more pass of f)
-            _check_pattern(who, f, args, x, J)
+            _check_pattern(who, f, args, x, J, value)
     return J.asformat(format)
 
 
@@ -350,7 +352,7 @@ def _csc_layout(P):
     return C.indices.astype(np.int64), C.indptr.copy(), cols
 
 
-def _check_pattern(who, f, args, x, J):
+def _check_pattern(who, f, args, x, J, value=None):
     """A pattern given by hand may miss a nonzero, and then colors collide silently:
     one more pass along a random direction ``v`` compares ``J @ v`` with the exact
     directional derivative, so a wrong pattern raises instead of returning wrong
@@ -360,13 +362,17 @@ def _check_pattern(who, f, args, x, J):
     (Only a pattern detected in the same call, ``sparsity="auto"``, skips this: one
     from :func:`dualgrad.sparsity` held over to another point may miss a nonzero.)
     Inside another derivative (entries that are an outer call's duals) every level
-    is compared: the values and each of their partials."""
+    is compared: the values and each of their partials.  Where the check's pass
+    computed another value than the Jacobian's passes (``value``), f is not a function
+    of x alone (an unseeded draw: attack49 32) and the error says so, not that the
+    pattern misses nonzeros."""
     v = np.random.default_rng(0x5EED).uniform(0.5, 1.5, x.size)
     v *= np.where(np.arange(x.size) % 2, 1.0, -1.0)
     Js = [type(J)((data, J.indices, J.indptr), shape=J.shape).tocsr()   # levels first:
           for data in _levels(J.data)]              # SciPy converts no duals (csc)
     v *= _column_scales(Js[0])
-    bad, t = _probe(who, f, args, x, Js, v)
+    probed = []
+    bad, t = _probe(who, f, args, x, Js, v, probed)
     blind = ~np.isfinite(t)
     if blind.any() and bad is None:
         rows = Js[0][np.flatnonzero(blind)]
@@ -377,9 +383,19 @@ def _check_pattern(who, f, args, x, J):
             Js = [L.copy() for L in Js]       # without those columns (inf * 0 is NaN)
             for L in Js:
                 L.data[np.isin(L.indices, dark)] = 0.0
-            bad, t = _probe(who, f, args, x, Js, v)
+            bad, t = _probe(who, f, args, x, Js, v, probed)
     if bad is not None:
         i, level, Jv, t = bad
+        if value is not None and not _same_value(value, probed[0]) and not probed[1]:
+            raise errors.DualValueError(
+                f"{who}: expected f to compute the same value on every pass over x (the "
+                "Jacobian's passes and the pass that checks the given sparsity pattern), "
+                "got a different value on the check's pass (beyond 1e-9 of the largest): "
+                "f is not a function of x alone (random numbers drawn inside f from a "
+                "generator it does not seed, a counter, a cache, the clock), and the "
+                "check cannot tell a missed nonzero from another draw. Fix: seed the "
+                "generator inside f (rng = np.random.default_rng(0) at its top) or draw "
+                "outside f and pass the draws in args.")
         of = "" if level == 0 else f" (level {level} of the outer call's partials)"
         raise errors.bad_argument(
             who, "a sparsity pattern that holds every nonzero of the Jacobian",
@@ -411,19 +427,26 @@ def _column_scales(J):
     return 1.0 / np.where(c > 0, c, pos.min() if pos.size else 1.0)
 
 
-def _probe(who, f, args, x, Js, v):
+def _probe(who, f, args, x, Js, v, probed=None):
     """``(bad, t)``: the exact directional derivative ``t`` of ``f`` along ``v`` (one
     pass, its value level) and ``bad``, None or ``(i, level, (J @ v)[i], t[i])`` for the
     first row where ``J @ v`` differs from it beyond rounding at a level of ``Js``
-    (only rows where ``t`` is finite can be told)."""
-    tag = new_tag()
-    seeded = make(private(x), v.reshape(-1, 1).copy(), tag)
-    try:
-        out = call_jitted(who, f, (seeded,) + tuple(args), {}) if is_jitted(f) else \
-            f(seeded, *args)
-        _, t = extract(who, out, tag, 1)
-    finally:
-        retire(tag)              # the check's duals are dead too (escaped: an error)
+    (only rows where ``t`` is finite can be told).  ``probed`` gets f's value on the
+    pass and whether an integration of duals ran in it (its value then moves within
+    the integration's tolerance)."""
+    def one():
+        tag = new_tag()
+        passing(tag)             # (its integrations report to this pass, not a nested one)
+        seeded = make(private(x), v.reshape(-1, 1).copy(), tag)
+        try:
+            out = call_jitted(who, f, (seeded,) + tuple(args), {}) if is_jitted(f) else \
+                f(seeded, *args)
+            return extract(who, out, tag, 1)
+        finally:
+            retire(tag)          # the check's duals are dead too (escaped: an error)
+    (value, t), tolerance = watched(one)
+    if probed is not None and not probed:
+        probed += [value, bool(tolerance.record or tolerance.up[1])]
     ts = _levels(as_array(t).reshape(-1))
     bad = None
     for level, (J, t) in enumerate(zip(Js, ts)):

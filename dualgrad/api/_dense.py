@@ -54,7 +54,7 @@ def _batched(who, f, x, args, chunk, executor, progress, batch_axis):
         labels += [f"point {b} of the batch, {lab[k]}" for k in range(len(lab))]
         counts.append(len(t))
     results, tolerances = watched_tasks(who, evaluate_chunk, tasks, labels, executor,
-                                        progress)
+                                        progress, counts)    # (one reference a point)
     values, jacs, k = [], [], 0
     for point, count in zip(points, counts):
         value, partials = assemble(results[k:k + count], who, tolerances[k:k + count])

@@ -35,7 +35,7 @@ from .. import errors
 from ..dual import Dual, directions, make_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
                           expand, flow, levels_of)
-from ._parallel import adaptive_run
+from ._parallel import adaptive_run, replayed
 from ._quad import _Refused, _Watch
 
 __all__ = ["solve_ivp"]
@@ -685,6 +685,9 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
     m, (t0, tf) = len(y0), t_span
     asked = options.get("rtol", 1e-3), options.get("atol", 1e-6)
     t0v, tfv, y0v = primal(t0), primal(tf), np.asarray(primal(y0))
+    if t_eval is None and events is None and not isinstance(t0, Dual) and \
+            not isinstance(tf, Dual):   # a helper's later pass: its first pass's times
+        t_eval = _first_times(levels, t0v, tfv)       # (api/_parallel)
     if len(levels) == 1:
         (tag, k), = levels.items()
         system = _Augmented(fun, call_args, tag, m, k)
@@ -729,8 +732,43 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
     # how far a pass's values may move (api/_parallel): the steps follow its partials,
     # and the local errors of ~nfev steps add up (as a random walk's: sqrt)
     grows = np.sqrt(max(1.0, float(getattr(sol, "nfev", 1))))
-    adaptive_run(np.maximum(asked[0], _RTOL_FLOOR) * grows, np.asarray(asked[1]) * grows,
-                 primal(sol.y))
+    return _settled(sol, levels, np.maximum(asked[0], _RTOL_FLOOR) * grows,
+                    np.asarray(asked[1]) * grows)
+
+
+def _first_times(levels, t0, tf):
+    """The time grid of the first pass's integration that this one will replay (a
+    helper that compares its passes: api/_parallel), or None."""
+    ref = replayed(_WHO, list(levels))
+    if ref is None or len(ref) < 2 or np.ndim(ref[1]) != 1 or not len(ref[1]) or \
+            ref[1][0] != t0 or ref[1][-1] != tf:
+        return None
+    return np.array(ref[1])
+
+
+def _settled(sol, levels, rtol, atol):
+    """``sol``, where a later pass of a helper that compares its passes continues with
+    its first pass's values (api/_parallel.adaptive_run): the state and the times, and
+    the events where they have the first pass's shapes; a dense output is not replayed
+    (f's value gets the tolerance's allowance instead)."""
+    tags = list(levels)
+    index = {t: i for i, t in enumerate(tags)}
+    dims = tuple(1 + k for k in levels.values())
+    fields = [sol.y, sol.t] + list(sol.t_events or ()) + list(sol.y_events or ())
+    modes = ["match", "exact"] + ["carry"] * (len(fields) - 2)
+
+    def parts():
+        return [(expand(a, index, dims), tags, mode) if isinstance(a, Dual) else
+                (np.asarray(a), (), mode) for a, mode in zip(fields, modes)]
+    replay = adaptive_run(rtol, atol, primal(sol.y), who=_WHO, tags=tags, parts=parts,
+                          dense=sol.sol is not None)
+    if replay is not None:
+        new = [build(C, tags, C.ndim - len(dims)) if isinstance(a, Dual) else C
+               for a, C in zip(fields, replay)]
+        sol.y, sol.t = new[0], new[1]
+        if sol.t_events is not None:
+            n = len(sol.t_events)
+            sol.t_events, sol.y_events = new[2:2 + n], new[2 + n:]
     return sol
 
 

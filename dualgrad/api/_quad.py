@@ -930,7 +930,11 @@ def _adaptive(g, ends, epsabs, epsrel, limit):
         Is = np.concatenate([np.delete(Is, j, axis=0), I2])
         Es = np.concatenate([np.delete(Es, j, axis=0), E2])
         Rs = np.concatenate([np.delete(Rs, j, axis=0), R2])
-    adaptive_run(epsrel, epsabs, I, E)      # (how far a pass's value may move: api/_parallel)
+    tags, dims = g.integrand.tags, g.integrand.dims   # a helper's later pass continues
+    replay = adaptive_run(epsrel, epsabs, I, E, _WHO, tags,     # with its first pass's
+                          lambda: [(I.reshape((-1,) + dims), tags, "match")])  # value
+    if replay is not None:                  # (api/_parallel)
+        I = replay[0].ravel()
     return I, E, status, lo, hi, Is, Es
 
 

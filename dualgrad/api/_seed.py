@@ -17,7 +17,7 @@ from .. import dual
 from ..dual import (ELEMENTS, Dual, _snapshots, check_live, elements_written, holomorphic_tag,
                    make, new_tag, numeric, retire)
 from ..dispatch._second_order import seeded_by
-from ._parallel import SLACK, watched_tasks, worker_count
+from ._parallel import EXPECT, SLACK, passing, watched_tasks, worker_count
 from ._tree import ResultList, Results, flatten, is_node
 from ..dual import from_object_array as _from_object_array, stack_scalars
 
@@ -282,6 +282,8 @@ def evaluate_chunk(who, f, template, nums, xs, kwargs, start, width, columns=Non
     list for a scalar output); with ``has_aux``, ``(value, partials, aux)``.
     """
     tag = new_tag()
+    if EXPECT[0]:                    # a pass of a helper that compares its passes
+        passing(tag)
     if any(type(x) is complex or type(x) is np.ndarray and x.dtype.kind == "c" for x in xs):
         holomorphic_tag(tag)          # complex inputs pass validation only with holomorphic=True
     link = dual.linking(None)        # (the passes f itself starts are not linked)
@@ -585,7 +587,12 @@ def same_values(who, values, tolerances=None, starts=None):
     ``starts``: pass ``k`` computed the first pass's value from entry ``starts[k]`` on
     (a Hessian's outer chunks: the inner gradient from the chunk's first direction,
     NaN where a chunk met a tie the second order decides without the directions to
-    decide it: such entries are not compared)."""
+    decide it: such entries are not compared).  ``tolerances``: per pass, its
+    :class:`~dualgrad.api._parallel.Tolerance`: the passes continued with the first
+    pass's integrations (api/_parallel), so their values are compared at 1e-9, plus
+    what the integrations they could not replay allow (an integration that moved
+    beyond its own tolerance is named where the values then differ)."""
+    integrated = tolerances is not None and any(t.record for t in tolerances)
     for k in range(1, len(values)):
         rtol = amount = 0.0
         if tolerances is not None:
@@ -603,13 +610,28 @@ def same_values(who, values, tolerances=None, starts=None):
                 pass
         if not _same_value(ref, value, SLACK * rtol, SLACK * amount):
             exc = errors.passes_differ(who, k + 1, len(values))
-            if rtol or amount:
+            moved = tolerances[k].moved if tolerances is not None else None
+            if moved is not None:
+                exc.add_note(
+                    f"dualgrad: f's integration number {moved[1]} on that pass "
+                    f"({moved[0]}) differs from the first pass's beyond {SLACK:g} times its "
+                    "tolerance, in its own units: its integrand is not a function of x "
+                    "alone either (or the integration is that ill-conditioned: tighten "
+                    "its tolerances, or pass chunk=x.size for one pass).")
+            elif rtol or amount:
                 exc.add_note(
                     f"dualgrad: f integrated with dg.quad / dg.solve_ivp, whose values "
-                    f"may move between passes within their tolerance; these passes "
-                    f"differ beyond {SLACK:g} times it (rtol {rtol:.3g}, absolute "
-                    f"{amount:.3g}). If f draws no random numbers, tighten epsrel / "
-                    "rtol, or pass chunk=x.size for one pass.")
+                    f"may move between passes within their tolerance, and this pass could "
+                    f"not continue with the first pass's (another time grid, a dense "
+                    f"output, a nested helper's partials); these passes differ beyond "
+                    f"{SLACK:g} times it (rtol {rtol:.3g}, absolute {amount:.3g}). If f "
+                    "draws no random numbers, tighten epsrel / rtol, or pass chunk=x.size "
+                    "for one pass.")
+            elif integrated:
+                exc.add_note(
+                    "dualgrad: f integrated with dg.quad / dg.solve_ivp: every pass "
+                    "continued with the first pass's integrals (each within its own "
+                    "tolerance of them), so the difference is f's own.")
             raise exc
 
 

@@ -4,12 +4,15 @@ scalars, the data's float64 elements compared with the parameters (``if temp[t] 
 tt``, ``min(melt, snow)``), against scipy's approx_fprime and the function on floats,
 n = 10 parameters.
 
-    python bench/hydrology.py [--compare OTHER_CHECKOUT] [--rounds 3]
+    python bench/hydrology.py [--model hbv|gr4j] [--compare OTHER_CHECKOUT] [--rounds 3]
 
 "builtins": the model as hydrologists write it (Seibert's HBV-light structure, written
 here from the model's equations): Python's ``min`` / ``max`` and ``if`` on the day's
 temperature, the discharge stored into ``np.zeros_like(par, shape=T)``; "numpy": the
-same with ``np.minimum`` / ``np.maximum`` / ``np.where`` on the scalars.  Medians of
+same with ``np.minimum`` / ``np.maximum`` / ``np.where`` on the scalars.  ``--model gr4j``:
+examples/rainfall_runoff.py's GR4J instead (4 parameters, RRMPG's structure: ``if`` on
+the day's rain and evaporation, ``max(0, ...)``, two unit hydrographs shifted by slices),
+its 1 - NSE over the example's 365 days.  Medians of
 process CPU time per call, ms (fresh processes, alternating with --compare), and the
 load (``uptime``) before and after the runs.
 """
@@ -95,19 +98,84 @@ def loss(par, model, data, observed):
     return np.sum((q - observed) ** 2) / np.sum((observed - observed.mean()) ** 2)
 
 
-def child():
+def gr4j_scalars(par, prec, etp, s_curve1, s_curve2):
+    """examples/rainfall_runoff.py's GR4J with the stores as Python scalars and the unit
+    hydrographs as lists (no dual array read or written per day), the discharge
+    stacked by np.array at the end: the same numbers."""
+    import dualgrad as dg
+    x1, x2, x3, x4 = par
+    x4_days = dg.stop_gradient(x4)
+    n1, n2 = int(np.ceil(x4_days)), int(np.ceil(2 * x4_days + 1))
+    o1 = [s_curve1(j, x4) - s_curve1(j - 1, x4) for j in range(1, n1 + 1)]
+    o2 = [s_curve2(j, x4) - s_curve2(j - 1, x4) for j in range(1, n2 + 1)]
+    uh1, uh2 = [0.0] * n1, [0.0] * n2
+    s, r, q = 0.6 * x1, 0.7 * x3, []
+    for p, e in zip(prec, etp):
+        if p >= e:
+            p_n = p - e
+            p_s = x1 * (1 - (s / x1) ** 2) * np.tanh(p_n / x1) / (1 + s / x1 * np.tanh(p_n / x1))
+            e_s = 0.0
+        else:
+            p_n, p_s = 0.0, 0.0
+            e_s = (s * (2 - s / x1) * np.tanh((e - p) / x1)
+                   / (1 + (1 - s / x1) * np.tanh((e - p) / x1)))
+        s = s - e_s + p_s
+        perc = s * (1 - (1 + (4 / 9 * s / x1) ** 4) ** -0.25)
+        s = s - perc
+        p_r = perc + (p_n - p_s)
+        uh1 = [uh1[j + 1] + o1[j] * (0.9 * p_r) for j in range(n1 - 1)] + [o1[-1] * (0.9 * p_r)]
+        uh2 = [uh2[j + 1] + o2[j] * (0.1 * p_r) for j in range(n2 - 1)] + [o2[-1] * (0.1 * p_r)]
+        gw = x2 * (r / x3) ** 3.5
+        r = max(0, r + uh1[0] + gw)
+        q_r = r * (1 - (1 + (r / x3) ** 4) ** -0.25)
+        r = r - q_r
+        q.append(q_r + max(0, uh2[0] + gw))
+    return np.array(q)
+
+
+def gr4j_cases():
+    """(name, model, p0, data, observed) of examples/rainfall_runoff.py's GR4J, and of
+    the same model on Python scalars and lists."""
+    import runpy
+    from pathlib import Path
+    ex = runpy.run_path(str(Path(__file__).resolve().parents[1] / "examples"
+                            / "rainfall_runoff.py"))
+    data = (ex["PREC"], ex["ETP"])
+    assert np.allclose(gr4j_scalars(ex["X0"], *data, ex["s_curve1"], ex["s_curve2"]),
+                       ex["gr4j"](ex["X0"], *data), rtol=1e-13, atol=0)
+    return [("gr4j", ex["gr4j"], ex["X0"], data, ex["Q_OBS"]),
+            ("gr4j scalars", lambda p, *d: gr4j_scalars(p, *d, ex["s_curve1"], ex["s_curve2"]),
+             ex["X0"], data, ex["Q_OBS"])]
+
+
+def child(model_name):
     import dualgrad as dg
     from scipy.optimize import approx_fprime
-    data = forcing()
-    observed = builtins(P0 * 1.05, *data) + 0.01
+    if model_name == "gr4j":
+        cases = gr4j_cases()
+    else:
+        data = forcing()
+        observed = builtins(P0 * 1.05, *data) + 0.01
+        cases = [(name, model, P0, data, observed)
+                 for name, model in (("builtins", builtins), ("numpy", numpy))]
     out = {}
-    for name, model in (("builtins", builtins), ("numpy", numpy)):
+    for name, model, p0, data, observed in cases:
         args = (model, data, observed)
-        for what, call in (("f", lambda: loss(P0, *args)),
-                           ("approx_fprime", lambda: approx_fprime(P0, loss, 1.49e-8, *args)),
-                           ("dg.gradient", lambda: dg.gradient(loss, P0, *args))):
+        for what, call in (("f", lambda: loss(p0, *args)),
+                           ("approx_fprime", lambda: approx_fprime(p0, loss, 1.49e-8, *args)),
+                           ("dg.gradient", lambda: dg.gradient(loss, p0, *args))):
             out[f"{name}: {what}"] = 1e3 * median_time(call, repeat=7,
                                                        clock=time.process_time)
+    if model_name == "gr4j":                   # whole calibrations, the example's bounds
+        from scipy.optimize import minimize
+        name, model, p0, data, observed = cases[0]
+        args = (model, data, observed)
+        bounds = [(100.0, 1200.0), (-5.0, 3.0), (20.0, 300.0), (1.1, 2.9)]
+        for what, jac in (("differences", None),
+                          ("dg.approx_fprime", lambda p, *a: dg.approx_fprime(p, loss, None, *a))):
+            out[f"{name}: L-BFGS-B, {what}"] = 1e3 * median_time(
+                lambda: minimize(loss, p0, args=args, method="L-BFGS-B", bounds=bounds, jac=jac),
+                repeat=3, min_time=0, clock=time.process_time)
     print(json.dumps(out))
 
 
@@ -115,13 +183,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--compare", help="another checkout of dualgrad (before)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--model", choices=("hbv", "gr4j"), default="hbv")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        return child()
+        return child(args.model)
     print("load:", os.popen("uptime").read().strip())
-    got = alternate("hydrology.py", [], args.compare, args.rounds)
-    header = "| case | ms (this) | this / approx_fprime |"
+    got = alternate("hydrology.py", ["--model", args.model], args.compare, args.rounds)
+    header = "| case | ms (this) | us per day (this) | this / approx_fprime (fits: / differences' fit) |"
     if args.compare:
         header += " ms (other) | other / approx_fprime | this / other |"
     print(header)
@@ -131,10 +200,12 @@ def main():
 
         def ms(side, key=case):
             return statistics.median(r[key] for r in got[side])
-        now, fd = ms("after"), ms("after", f"{form}: approx_fprime")
-        row = f"| {case} | {now:.2f} | {now / fd:.2f} |"
+        fit = "L-BFGS-B" in case
+        ref = f"{form}: L-BFGS-B, differences" if fit else f"{form}: approx_fprime"
+        now, fd = ms("after"), ms("after", ref)
+        row = f"| {case} | {now:.2f} | {'' if fit else f'{1e3 * now / T:.1f}'} | {now / fd:.2f} |"
         if args.compare:
-            then, fd0 = ms("before"), ms("before", f"{form}: approx_fprime")
+            then, fd0 = ms("before"), ms("before", ref)
             row += f" {then:.2f} | {then / fd0:.2f} | {now / then:.2f} |"
         print(row)
     print("load:", os.popen("uptime").read().strip())

@@ -2232,7 +2232,10 @@ def numba_unsupported(who, message, nested=False):
         construct = "storing a dual into a plain float array (a buffer from np.empty(n) " \
                     "or np.zeros(n))"
         fix = BUFFER_FIX[0].lower() + BUFFER_FIX[1:] + \
-            " (inside @njit code dualgrad teaches numba that spelling)"
+            " (inside @njit code dualgrad teaches numba that spelling once a helper has " \
+            "received the jitted function: a float call before that, in a fresh process, " \
+            "raises numba's TypingError; np.zeros_like(x) of x's own length compiles " \
+            "everywhere)"
     elif "array(pyobject" in message:
         construct = "an object array (numba's array(pyobject)), such as np.array([d1, d2]) " \
                     "of duals built outside jitted code"
@@ -2253,6 +2256,14 @@ def numba_unsupported(who, message, nested=False):
                "Vm * math.cos(Va) and Vm * math.sin(Va); (a + jb)(c + jd) = (ac - bd) + "
                "j(ad + bc)), or use a plain-Python f, where complex values work "
                "(np.exp(1j * Va), a scipy.sparse Y @ V)")
+    elif re.search(r">>> int\([^\n]*dualgrad\.Dual\[", message):
+        construct = ("int() of a dual (int(np.ceil(x4)) for a unit hydrograph's length), "
+                     "an integer, which has no derivatives")
+        fix = ("compute the integer in Python from the plain value and pass it to the "
+               "jitted function as an argument: n = int(np.ceil(dg.stop_gradient(p[3]))) "
+               "(dg.stop_gradient strips the duals; the count is piecewise constant, so no "
+               "derivative is lost), or use a plain-Python f, where int(np.ceil("
+               "dg.stop_gradient(x4))) works inside f")
     elif "dualgrad.DualArray" in message:
         construct = "an operation on a whole dual array"
         fix = "loop over its elements (x[i]); whole-array arithmetic runs in plain-Python f"
@@ -2260,8 +2271,22 @@ def numba_unsupported(who, message, nested=False):
         construct = "an operation numba cannot compile for dual numbers"
         fix = "see docs/numba.md for what jitted code may do, or use a plain-Python f"
     first = next((ln.strip() for ln in message.splitlines() if ln.strip()), "")
-    return DualTypeError(f"{who}: numba-jitted code uses {construct}. Fix: {fix}. "
-                         f"(numba said: {first[:200]})")
+    return DualTypeError(f"{who}: numba-jitted code uses {construct}{_numba_where(message)}. "
+                         f"Fix: {fix}. (numba said: {first[:200]})")
+
+
+def _numba_where(message):
+    """`` (at line N of FILE: `code`)`` from numba's typing error, the line its caret
+    marks (``File "gr4j_model.py", line 59:`` then the source, ``^`` under it), or ``""``
+    (userhydro50: RRMPG's jitted GR4J was refused without its line)."""
+    import re
+    m = re.search(r'File "([^"\n]+)", line (\d+):\n((?:[^\n]*\n)*?)\s*\^', message)
+    if m is None:
+        return ""
+    code = [ln.strip() for ln in m.group(3).splitlines()
+            if ln.strip() and ln.strip() != "<source elided>"]
+    shown = f": `{code[-1][:120]}`" if code else ""
+    return f" (at line {m.group(2)} of {m.group(1).rsplit('/', 1)[-1]}{shown})"
 
 
 def _complex_signature(message):

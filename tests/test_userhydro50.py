@@ -151,3 +151,48 @@ def test_degree_day_snow_with_builtin_min_and_if_matches_hand_derivative():
     J = dg.jacobian(melt, np.array([tt, cf]))
     assert np.count_nonzero(want) > 20
     np.testing.assert_allclose(J, want, rtol=1e-14, atol=1e-14)
+
+
+def test_jitted_gr4j_int_of_a_dual_is_named_with_its_line():
+    """RRMPG's jitted GR4J takes its unit hydrograph's length as int(np.ceil(x4)): the
+    refusal names int() and the line, and the fix (the count passed in) works."""
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def uh_length(par):
+        x4 = par[3]
+        n = int(np.ceil(x4))
+        out = np.zeros_like(par)
+        out[0] = x4 * n
+        return out
+
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(uh_length, np.array([350.0, 0.4, 90.0, 1.7]))
+    msg = str(info.value)
+    assert "int() of a dual" in msg and "pass it to the jitted function as an argument" in msg
+    assert "`n = int(np.ceil(x4))`" in msg and "test_userhydro50.py" in msg
+
+    @numba.njit
+    def uh_length_passed(par, n):
+        out = np.zeros_like(par)
+        out[0] = par[3] * n
+        return out
+    x = np.array([350.0, 0.4, 90.0, 1.7])
+    J = dg.jacobian(uh_length_passed, x, int(np.ceil(dg.stop_gradient(x[3]))))
+    assert J[0, 3] == 2.0 and np.count_nonzero(J) == 1
+
+
+def test_jitted_store_into_plain_buffer_names_its_line():
+    numba = pytest.importorskip("numba")
+
+    @numba.njit
+    def stores(par):
+        s_store = np.zeros(5, np.float64)
+        s_store[0] = 0.6 * par[0]
+        return s_store
+
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(stores, np.array([350.0, 0.4]))
+    msg = str(info.value)
+    assert "storing a dual into a plain float array" in msg
+    assert "`s_store[0] = 0.6 * par[0]`" in msg and "float call before that" in msg

@@ -84,11 +84,39 @@ def test_ends_that_jump_or_kink_inside_the_range_are_still_refused(integrand, or
 @pytest.mark.parametrize("name, shapes, lower, upper", [
     ("uniform", (), 0, 0), ("expon", (), 0, None), ("gamma", (0.5,), 0, None),
     ("gamma", (1.0,), 0, None), ("gamma", (2.0,), 1, None), ("gamma", (3.0,), 2, None),
-    ("beta", (2.0, 5.0), 1, 2), ("beta", (1.0, 1.5), 0, 1), ("lognorm", (0.5,), 2, None),
+    ("beta", (2.0, 5.0), 1, 4), ("beta", (1.0, 1.5), 0, 1), ("lognorm", (0.5,), 20, None),
     ("weibull_min", (1.0,), 0, None), ("pareto", (2.0,), 0, None)])
 def test_end_order_follows_the_densitys_power_law(name, shapes, lower, upper):
     dist = getattr(S, name)
     a, b = dist.get_support(*shapes)
-    assert dist._end_order(0, a, list(shapes)) == lower
+    got = dist._end_order(0, a, list(shapes))
+    assert got == lower or name == "lognorm" and got >= lower    # (faster than any power)
     if upper is not None:
         assert dist._end_order(1, b, list(shapes)) == upper
+
+
+@pytest.mark.parametrize("name, shapes, k", [("gamma", (3.0,), 3), ("weibull_min", (3.0,), 2),
+                                             ("chi2", (6.0,), 3)])
+def test_third_derivative_through_an_end_the_density_meets_as_z_squared_is_refused(
+        name, shapes, k):
+    # attack50 12: pdf ~ z^2 at loc: its second derivative jumps, a term at third order
+    dist = getattr(S, name)
+
+    def moment(q):
+        return dg.quad(lambda x: x ** k * dist.pdf(x, *shapes, loc=q[0]), -10.0, np.inf)[0]
+    H = _quiet(lambda: dg.hessian(moment, np.array([0.5])))       # second order: exact
+    assert np.isfinite(H[0, 0])
+    with pytest.raises(TypeError, match="branches to stay put"):
+        _quiet(lambda: dg.derivative(lambda q: dg.hessian(moment, np.array([q]))[0, 0], 0.5))
+
+
+def test_first_order_integral_of_a_cdf_from_its_own_moving_end():
+    # attack50 11: a kink's tie at a moving limit was refused at first order (f(b) is one
+    # number there): the mean above loc, int_p^inf sf(x; loc=p) dx = 1, and
+    # int_p^(p+1) of uniform's cdf = 1 / 2, are constants in p
+    d = _quiet(lambda: dg.derivative(lambda p: dg.quad(
+        lambda x: S.expon.sf(x, loc=p), p, np.inf)[0], 0.5))
+    assert abs(d) < 1e-12
+    d = _quiet(lambda: dg.derivative(lambda p: dg.quad(
+        lambda x: S.uniform.cdf(x, loc=p), p, p + 1.0)[0], 0.5))
+    assert abs(d) < 1e-12

@@ -519,10 +519,12 @@ class _Watch:
                 return              # dualgrad's own (its generated code: "<dualgrad ...>")
         values = [_plain(v) for v in inputs]
         where = f"{os.path.basename(frame.f_code.co_filename)}, line {frame.f_lineno}"
-        if self.limit is not None:      # (a selection's tie at a limit: not known)
-            if isinstance(ufunc, np.ufunc) and _tie(specs, values) and not self._inside(ufunc, values, nudge):
-                self.seen.append((ufunc, where))
-            return
+        if self.limit is not None:      # (a selection's tie at a limit: not known;
+            if isinstance(ufunc, np.ufunc) and _tie(specs, values) and \
+                    not (self.order < 2 and all(kink for kink, _, _ in specs)) and \
+                    not self._inside(ufunc, values, nudge):     # a kink's side matters
+                self.seen.append((ufunc, where))   # from second order: f(b) is one
+            return                                 # number; attack50 11)
         self.seen.append((ufunc, _branch(specs, values), where, inputs))
 
     def _inside(self, ufunc, values, nudge):

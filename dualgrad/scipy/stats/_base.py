@@ -150,6 +150,17 @@ class Frozen:
         return f"<dualgrad.scipy.stats.{self.dist.name} frozen>"
 
 
+def _levels(*values):
+    """The most derivative levels (nested duals) any of ``values`` carries."""
+    most = 0
+    for v in values:
+        n = 0
+        while isinstance(v, Dual):
+            n, v = n + 1, v.value
+        most = max(most, n)
+    return most
+
+
 def _snapped(x, at):
     """The point ``x`` where it lies within a few rounding errors of the support's end
     ``at`` moved onto ``at``'s value, its partials kept (dg.quad's limit spelled
@@ -234,8 +245,8 @@ class Continuous(_Distribution):
             order = 0 if method == "logpdf" else self._end_order(k, plain, shv)
             if method not in ("pdf", "logpdf"):
                 order += 1                      # a cdf is the density's integral
-            if order > 1:
-                continue                        # smooth to second order: nothing moves
+            if order > 1 and _levels(end * scale + loc, x) <= order:
+                continue            # pdf ~ z^m: a term first at derivative order m + 1
             at = end * scale + loc
             if order == 0:                      # inside: end <= x (lower), x <= end
                 errors.report_branch(np.less_equal, (at, x) if k == 0 else (x, at), 1 - k)
@@ -258,8 +269,10 @@ class Continuous(_Distribution):
     def _end_order(self, k, end, shv):
         """How the density meets its support's end ``k`` (0: lower, 1: upper), from its
         power law there, pdf ~ h^alpha at a distance h inside: 0 where alpha < 1/2 (a
-        nonzero or infinite limit: a jump), 1 where alpha < 3/2 (a kink), 2 where
-        smoother (or 0 faster than any power); the most abrupt over array shapes."""
+        nonzero or infinite limit: a jump), else alpha rounded (1: a kink; m: pdf ~
+        z^m, whose m-th derivative jumps, a term at derivative order m + 1), 99 where
+        it reaches 0 faster than any power (lognorm); the most abrupt over array
+        shapes."""
         end = np.asarray(end, dtype=float)
         h = 1e-4 * np.maximum(1.0, np.abs(end)) * (1.0 if k == 0 else -1.0)
         with np.errstate(all="ignore"):
@@ -268,7 +281,7 @@ class Continuous(_Distribution):
             alpha = np.log10(near / nearer)
         alpha = np.where((near == 0.0) & (nearer == 0.0), np.inf,
                          np.where(np.isnan(alpha), 0.0, alpha))
-        return int(np.min(np.where(alpha < 0.5, 0, np.where(alpha < 1.5, 1, 2))))
+        return int(np.min(np.where(alpha < 0.5, 0, np.minimum(np.floor(alpha + 0.5), 99))))
     def _shaped(self, res, *args):
         """``res`` broadcast to the arguments' common shape (SciPy's output shape)."""
         shape = np.broadcast_shapes(*(np.shape(primal(a)) for a in args))

@@ -930,3 +930,21 @@ def test_a_lookup_on_fixed_edges_and_a_vectorized_maximum_are_exact():
     assert abs(dg.gradient(area, np.array([0.3]))[0] + 0.7) < 1e-8
     with pytest.raises(TypeError, match="np.max"):
         dg.hessian(area, np.array([0.3]))
+
+
+def test_a_second_crossing_of_the_same_place_is_confirmed_too():
+    # where((x - p)(x - p - 0.6) > 0, x - p - 0.6, 0): continuous at x = p + 0.6 (the
+    # crossing the rule's first nodes meet), a jump of -0.6 at x = p. d/dp int_0^1 = -1
+    # (closed form: -p - 0.6 - (0.4 - p)); the partials alone give -0.4. A watch that
+    # cleared the place once per pair of branches let the second crossing through
+    def area(p):
+        return dg.quad(lambda x: np.where((x - p) * (x - p - 0.6) > 0, x - p - 0.6, 0.0),
+                       0.0, 1.0)[0]
+    with pytest.raises(TypeError, match="a jump"):
+        dg.derivative(area, 0.3)
+    # split at both places: exact
+    def split(p):
+        g = lambda x: x - p - 0.6   # noqa: E731
+        return dg.quad(g, 0.0, p)[0] + dg.quad(lambda x: 0.0 * x + 0.0 * p, p, p + 0.6)[0] + \
+            dg.quad(g, p + 0.6, 1.0)[0]
+    assert abs(dg.derivative(split, 0.3) + 1.0) < 1e-12

@@ -12,7 +12,9 @@ temperature, the discharge stored into ``np.zeros_like(par, shape=T)``; "numpy":
 same with ``np.minimum`` / ``np.maximum`` / ``np.where`` on the scalars.  ``--model gr4j``:
 examples/rainfall_runoff.py's GR4J instead (4 parameters, RRMPG's structure: ``if`` on
 the day's rain and evaporation, ``max(0, ...)``, two unit hydrographs shifted by slices),
-its 1 - NSE over the example's 365 days.  Medians of
+its 1 - NSE over the example's 365 days; the same on Python scalars and lists; the same
+``@numba.njit`` as RRMPG writes it (the hydrographs' lengths passed in); and whole
+L-BFGS-B calibrations.  Medians of
 process CPU time per call, ms (fresh processes, alternating with --compare), and the
 load (``uptime``) before and after the runs.
 """
@@ -133,6 +135,66 @@ def gr4j_scalars(par, prec, etp, s_curve1, s_curve2):
     return np.array(q)
 
 
+def _gr4j_jit_source(prec, etp, par, n1, n2):
+    """RRMPG's jitted run_gr4j (buffers indexed by day, the hydrographs shifted by
+    index loops) with its two dualgrad changes: buffers from np.zeros_like(par,
+    shape=n) and the hydrographs' lengths n1, n2 passed in (docs/numba.md)."""
+    x1, x2, x3, x4 = par[0], par[1], par[2], par[3]
+    n = len(prec)
+    s = np.zeros_like(par, shape=n + 1)
+    r = np.zeros_like(par, shape=n + 1)
+    q = np.zeros_like(par, shape=n)
+    s[0] = 0.6 * x1
+    r[0] = 0.7 * x3
+    o1 = np.zeros_like(par, shape=n1)
+    o2 = np.zeros_like(par, shape=n2)
+    for j in range(1, n1 + 1):
+        a = (j / x4) ** 2.5 if j < x4 else 1.0 + 0.0 * x4
+        b = ((j - 1) / x4) ** 2.5 if j - 1 < x4 else 1.0 + 0.0 * x4
+        o1[j - 1] = a - b
+    for j in range(1, n2 + 1):
+        for k in range(2):
+            t = j - k
+            if t <= 0:
+                c = 0.0 * x4
+            elif t <= x4:
+                c = 0.5 * (t / x4) ** 2.5
+            elif t < 2 * x4:
+                c = 1 - 0.5 * (2 - t / x4) ** 2.5
+            else:
+                c = 1.0 + 0.0 * x4
+            o2[j - 1] = o2[j - 1] + (c if k == 0 else -c)
+    uh1 = np.zeros_like(par, shape=n1)
+    uh2 = np.zeros_like(par, shape=n2)
+    for t in range(1, n + 1):
+        st = s[t - 1]
+        if prec[t - 1] >= etp[t - 1]:
+            p_n = prec[t - 1] - etp[t - 1]
+            p_s = x1 * (1 - (st / x1) ** 2) * np.tanh(p_n / x1) / (1 + st / x1 * np.tanh(p_n / x1))
+            e_s = 0.0 * x1
+        else:
+            p_n = 0.0
+            e_n = etp[t - 1] - prec[t - 1]
+            e_s = st * (2 - st / x1) * np.tanh(e_n / x1) / (1 + (1 - st / x1) * np.tanh(e_n / x1))
+            p_s = 0.0 * x1
+        s[t] = st - e_s + p_s
+        perc = s[t] * (1 - (1 + (4 / 9 * s[t] / x1) ** 4) ** -0.25)
+        s[t] = s[t] - perc
+        p_r = perc + (p_n - p_s)
+        for j in range(n1 - 1):
+            uh1[j] = uh1[j + 1] + o1[j] * (0.9 * p_r)
+        uh1[n1 - 1] = o1[n1 - 1] * (0.9 * p_r)
+        for j in range(n2 - 1):
+            uh2[j] = uh2[j + 1] + o2[j] * (0.1 * p_r)
+        uh2[n2 - 1] = o2[n2 - 1] * (0.1 * p_r)
+        gw = x2 * (r[t - 1] / x3) ** 3.5
+        r[t] = max(0.0, r[t - 1] + uh1[0] + gw)
+        q_r = r[t] * (1 - (1 + (r[t] / x3) ** 4) ** -0.25)
+        r[t] = r[t] - q_r
+        q[t - 1] = q_r + max(0.0, uh2[0] + gw)
+    return q
+
+
 def gr4j_cases():
     """(name, model, p0, data, observed) of examples/rainfall_runoff.py's GR4J, and of
     the same model on Python scalars and lists."""
@@ -143,9 +205,25 @@ def gr4j_cases():
     data = (ex["PREC"], ex["ETP"])
     assert np.allclose(gr4j_scalars(ex["X0"], *data, ex["s_curve1"], ex["s_curve2"]),
                        ex["gr4j"](ex["X0"], *data), rtol=1e-13, atol=0)
-    return [("gr4j", ex["gr4j"], ex["X0"], data, ex["Q_OBS"]),
-            ("gr4j scalars", lambda p, *d: gr4j_scalars(p, *d, ex["s_curve1"], ex["s_curve2"]),
-             ex["X0"], data, ex["Q_OBS"])]
+    cases = [("gr4j", ex["gr4j"], ex["X0"], data, ex["Q_OBS"]),
+             ("gr4j scalars", lambda p, *d: gr4j_scalars(p, *d, ex["s_curve1"], ex["s_curve2"]),
+              ex["X0"], data, ex["Q_OBS"])]
+    try:
+        import numba
+    except ImportError:                        # the jitted row needs numba
+        return cases
+    import dualgrad as dg
+    jitted = numba.njit(_gr4j_jit_source)
+
+    def gr4j_numba(par, prec, etp):
+        x4 = dg.stop_gradient(par[3])
+        return jitted(prec, etp, par, int(np.ceil(x4)), int(np.ceil(2 * x4 + 1)))
+    J = dg.jacobian(gr4j_numba, ex["X0"], *data)          # numba learns zeros_like(shape=)
+    J_py = dg.jacobian(ex["gr4j"], ex["X0"], *data)       # held to a PyTorch port in tests/
+    assert np.max(np.abs(J - J_py)) <= 1e-12 * np.max(np.abs(J_py))
+    assert np.allclose(gr4j_numba(ex["X0"], *data), ex["gr4j"](ex["X0"], *data),
+                       rtol=1e-13, atol=0)
+    return cases + [("gr4j numba", gr4j_numba, ex["X0"], data, ex["Q_OBS"])]
 
 
 def child(model_name):
@@ -168,14 +246,18 @@ def child(model_name):
                                                        clock=time.process_time)
     if model_name == "gr4j":                   # whole calibrations, the example's bounds
         from scipy.optimize import minimize
-        name, model, p0, data, observed = cases[0]
-        args = (model, data, observed)
         bounds = [(100.0, 1200.0), (-5.0, 3.0), (20.0, 300.0), (1.1, 2.9)]
-        for what, jac in (("differences", None),
-                          ("dg.approx_fprime", lambda p, *a: dg.approx_fprime(p, loss, None, *a))):
-            out[f"{name}: L-BFGS-B, {what}"] = 1e3 * median_time(
-                lambda: minimize(loss, p0, args=args, method="L-BFGS-B", bounds=bounds, jac=jac),
-                repeat=3, min_time=0, clock=time.process_time)
+        for name, model, p0, data, observed in cases:
+            if name == "gr4j scalars":
+                continue
+            args = (model, data, observed)
+            for what, jac in (("differences", None),
+                              ("dg.approx_fprime",
+                               lambda p, *a: dg.approx_fprime(p, loss, None, *a))):
+                out[f"{name}: L-BFGS-B, {what}"] = 1e3 * median_time(
+                    lambda: minimize(loss, p0, args=args, method="L-BFGS-B", bounds=bounds,
+                                     jac=jac),
+                    repeat=3, min_time=0, clock=time.process_time)
     print(json.dumps(out))
 
 
@@ -203,10 +285,10 @@ def main():
         fit = "L-BFGS-B" in case
         ref = f"{form}: L-BFGS-B, differences" if fit else f"{form}: approx_fprime"
         now, fd = ms("after"), ms("after", ref)
-        row = f"| {case} | {now:.2f} | {'' if fit else f'{1e3 * now / T:.1f}'} | {now / fd:.2f} |"
+        row = f"| {case} | {now:.4g} | {'' if fit else f'{1e3 * now / T:.3g}'} | {now / fd:.2f} |"
         if args.compare:
             then, fd0 = ms("before"), ms("before", ref)
-            row += f" {then:.2f} | {then / fd0:.2f} | {now / then:.2f} |"
+            row += f" {then:.4g} | {then / fd0:.2f} | {now / then:.2f} |"
         print(row)
     print("load:", os.popen("uptime").read().strip())
 

@@ -1233,7 +1233,9 @@ _MATH_SPELLINGS = {
     "ulp": "np.spacing(np.abs(x)) (a constant: its derivative is 0)",
     "frexp": "x / 2.0**e with e = np.frexp(dg.stop_gradient(x))[1] (the mantissa's "
              "derivative is 2**-e)",
-    "ldexp": "x * 2.0**i", "copysign": "np.copysign", "isclose": "np.isclose",
+    "ldexp": "x * 2.0**i", "copysign": "np.copysign",
+    "isclose": "abs(a - b) <= 1e-09 * max(abs(a), abs(b)) (math.isclose's defaults; "
+               "np.isclose's rtol=1e-05, atol=1e-08 take another branch)",
     "cbrt": "np.cbrt", "exp2": "np.exp2", "expm1": "np.expm1", "log1p": "np.log1p",
     "log2": "np.log2", "log10": "np.log10", "trunc": "np.trunc", "floor": "np.floor",
     "ceil": "np.ceil", "fmod": "np.fmod", "modf": "np.modf", "degrees": "np.degrees",
@@ -3310,7 +3312,8 @@ def _moments_spelling(name, f_locals):
     bias, fisher = kwds.get("bias", True), kwds.get("fisher", True)
     flat = "a = np.ravel(a), " if given is None else ""
     axis = 0 if given is None else given
-    m = f"np.mean(d ** {{}}, axis={axis})"
+    keep = ", keepdims=True" if f_locals.get("keepdims", kwds.get("keepdims")) else ""
+    m = f"np.mean(d ** {{}}, axis={axis}{keep})"
     if name == "skew":
         g = f"{m.format(3)} / {m.format(2)} ** 1.5"
         value = g if bias else f"g * np.sqrt(n * (n - 1)) / (n - 2) with g = {g}"
@@ -3321,6 +3324,8 @@ def _moments_spelling(name, f_locals):
             ("" if fisher else " + 3") + f" with g = {g} - 3"
     size = "" if bias else f", n = a.shape[{axis}]" if isinstance(axis, int) else \
         f", n = np.prod([a.shape[i] for i in {axis!r}])"
+    if f_locals.get("nan_policy", kwds.get("nan_policy")) == "omit":   # (the values kept)
+        flat = "a = a[~np.isnan(a)] (1-D a; nan_policy='omit'), " + flat
     return (f"{flat}d = a - np.mean(a, axis={axis}, keepdims=True){size}, then {value} "
             f"(bias={bias!r}" +
             ("" if name == "skew" else f", fisher={fisher!r}") + " as your call)")

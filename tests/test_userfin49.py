@@ -371,7 +371,8 @@ def test_naming_math_on_the_line_runs_no_property_of_the_users_objects():
     ("skew", (), {"bias": False}), ("skew", (1, False), {}), ("skew", (), {}),
     ("kurtosis", (), {"bias": False}), ("kurtosis", (0, False, False), {}),
     ("kurtosis", (), {"fisher": False}), ("kurtosis", (), {"axis": None, "bias": False}),
-    ("skew", (), {"axis": (0, 1), "bias": False})])
+    ("skew", (), {"axis": (0, 1), "bias": False}),
+    ("kurtosis", (), {"axis": 1, "keepdims": True}), ("skew", (), {"keepdims": True})])
 def test_scipy_stats_moments_spelling_follows_the_call(name, args, kwargs):
     # attack49 16: skew(x, bias=False) was told the biased formula (another number)
     import re

@@ -1645,8 +1645,8 @@ def _sum_method(self, *args, **kwargs):
 
 
 def _on_values(func):
-    def method(self, *args, **kwargs):
-        return func(primal(self), *args, **kwargs)
+    def method(self, *args, **kwargs):             # (through dispatch: the comparison
+        return func(self, *args, **kwargs)         # noted, dg.quad's watch told; attack50 01)
     method.__name__ = method.__qualname__ = func.__name__
     method.__doc__ = f"``np.{func.__name__}`` of the values (indices carry no derivatives)."
     return method

@@ -240,3 +240,15 @@ def test_each_element_of_a_mask_is_tested_where_it_switches():
     J = dg.jacobian(f, np.array([0.8, 1.5]))
     assert np.isclose(J[0, 0], _clamped(0.8), rtol=1e-7)
     assert np.allclose(J[1], [0.0, 1.0], atol=1e-9)         # y1 = q + 2 t
+
+
+def test_a_fixed_switch_time_compared_on_duals_is_not_refused():
+    """y' = p [p (t - 1) > 0] - 0.1 y: the switch sits at t = 1 whatever p is (its
+    operand's partial, t - 1, is 0 there), so it loses no term: y(2) = p (1 - e^{-0.1})
+    / 0.1, dy(2)/dp = (1 - e^{-0.1}) / 0.1."""
+    def f(p):
+        return dg.solve_ivp(lambda t, y: p * np.where(p * (t - 1.0) > 0, 1.0, 0.0) *
+                            np.ones(1) - 0.1 * y, (0.0, 2.0), np.zeros(1),
+                            **TIGHT).y[0, -1]
+
+    assert np.isclose(dg.derivative(f, 0.7), (1 - np.exp(-0.1)) / 0.1, rtol=1e-8)

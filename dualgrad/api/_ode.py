@@ -36,7 +36,7 @@ from ..dual import Dual, directions, make_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
                           expand, flow, levels_of)
 from ._parallel import adaptive_run, replayed
-from ._quad import _Refused, _Watch
+from ._quad import _Refused, _Watch, _place_moves, _tags
 
 __all__ = ["solve_ivp"]
 
@@ -142,6 +142,8 @@ class _Switches:
     """dg.solve_ivp's watch of the branches ``fun`` takes on moving duals (dg.quad's
     recorder, api/_quad.py: the comparisons, ``np.where``'s masks, ``np.heaviside``,
     ``np.floor`` ..., and for nested calls ``np.maximum`` / ``np.abs`` ...).
+    A switch whose place the parameters do not move (``p * (t - 1) > 0``) loses no
+    term and is not refused (dg.quad's test: the operands moved by their partials).
 
     A place whose branch differs between two evaluations of ``fun`` is a switch
     between their points.  Where ``fun``'s value jumps there (a dose at ``t = tlag``,
@@ -174,7 +176,7 @@ class _Switches:
         return out
 
     def _compare(self, t, z, taken):
-        for key, branch in taken.items():
+        for key, (branch, _) in taken.items():
             before = self.last.get(key)
             self.last[key] = (t, z, branch)
             if before is None or before[1].shape != z.shape or _same(before[2], branch):
@@ -199,11 +201,11 @@ class _Switches:
             values = np.ravel(self.probe(t, z))
         finally:
             taken = _taken(self.watch)
-        got = taken.get(key)
+        got, inputs = taken.get(key, (None, None))
         if got is None or np.size(got) <= i:
-            return values, False
+            return values, False, None
         got = np.ravel(got)[i]
-        return values, bool(got == branch or got != got and branch != branch)
+        return values, bool(got == branch or got != got and branch != branch), inputs
 
     def _locate(self, key, i, ta, za, ba, tb, zb):
         """Bisects the segment from ``(ta, za)`` (branch ``ba`` at ``key``'s element
@@ -212,16 +214,16 @@ class _Switches:
             return self._at(key, i, ba, ta + s * (tb - ta), za + s * (zb - za))
 
         lo, hi = 0.0, 1.0
-        f_lo, f_hi = at(0.0)[0], at(1.0)[0]
+        (f_lo, _, in_lo), (f_hi, _, in_hi) = at(0.0), at(1.0)
         scale = np.maximum(np.abs(f_lo), np.abs(f_hi))
         with np.errstate(invalid="ignore"):
             for _ in range(_HALVINGS):
                 mid = 0.5 * (lo + hi)
-                values, same = at(mid)
+                values, same, inputs = at(mid)
                 if same:
-                    lo, f_lo = mid, values
+                    lo, f_lo, in_lo = mid, values, inputs
                 else:
-                    hi, f_hi = mid, values
+                    hi, f_hi, in_hi = mid, values, inputs
                 if np.all(np.abs(f_hi - f_lo) <= _JUMP * scale):
                     return              # continuous there (a jump would stay this large)
             width = hi - lo
@@ -230,7 +232,7 @@ class _Switches:
             scale = np.maximum(scale, np.maximum(np.abs(f_lo), np.abs(f_hi)))
             step = np.abs(f_hi - f_lo)
             jumps = ~(step <= _BESIDE * beside + _JUMP * scale + _TINY)
-        if np.any(jumps):
+        if np.any(jumps) and _moves_at(key[0], in_lo, in_hi):
             j = int(np.argmax(np.where(jumps, step, -1.0)))
             raise _Refused(_switch(key, ta + lo * (tb - ta), ta + hi * (tb - ta),
                                    step[j], j >= self.values))   # (out of SciPy's frames:
@@ -253,8 +255,19 @@ def _taken(watch):
             continue
         u, o, w = record[:3]
         k = times[u, w] = times.get((u, w), -1) + 1
-        places[u, w, k] = o
+        places[u, w, k] = (o, record[3] if len(record) > 3 else None)
     return places
+
+
+def _moves_at(ufunc, in_lo, in_hi):
+    """Does the branch point whose records' operands are ``in_lo`` and ``in_hi`` (either
+    side of the switch) move with the parameters (dg.quad's test, ``_place_moves``:
+    ``p * (t - 1) > 0`` switches at t = 1 whatever p is, and loses no term)?  Unknown
+    operands: it moves."""
+    if in_lo is None or in_hi is None:
+        return True
+    return any(_place_moves(ufunc, (None, in_lo), (None, in_hi), tag)
+               for tag in _tags(list(in_lo) + list(in_hi)))
 
 
 def _same(a, b):

@@ -948,3 +948,26 @@ def test_a_second_crossing_of_the_same_place_is_confirmed_too():
         return dg.quad(g, 0.0, p)[0] + dg.quad(lambda x: 0.0 * x + 0.0 * p, p, p + 0.6)[0] + \
             dg.quad(g, p + 0.6, 1.0)[0]
     assert abs(dg.derivative(split, 0.3) + 1.0) < 1e-12
+
+
+def test_np_interp_kinks_that_move_are_watched():
+    # (attack49 12) a shifted tabulated profile, the hat max(1 - |x - p|, 0): int_0^1 =
+    # 1 - p^2 / 2 - (1 - p)^2 / 2, slope 1 - 2p, second derivative -2 (the kink at x =
+    # p), of which the partials under the sign give 0: the Hessian is refused, the
+    # gradient exact; a moving knot the same; fixed knots (q^2 times the tent, its
+    # integral 1/2: second derivative 1) are not refused
+    def hat(q):
+        return dg.quad(lambda x: np.interp(x - q[0], [-1.0, 0.0, 1.0], [0.0, 1.0, 0.0]),
+                       0.0, 1.0)[0]
+
+    def knot(q):
+        return dg.quad(lambda x: np.interp(x, np.stack([0.0 + 0 * q[0], q[0], 1.0 + 0 * q[0]]),
+                                           [0.0, 1.0, 0.0]), 0.0, 1.0)[0]
+    assert abs(dg.gradient(hat, np.array([0.3]))[0] - 0.4) < 1e-8
+    assert abs(dg.gradient(knot, np.array([0.3]))[0]) < 1e-8       # int = 1/2 for all p
+    for area in (hat, knot):
+        with pytest.raises(TypeError, match="np.interp"):
+            dg.hessian(area, np.array([0.3]))
+    H = dg.hessian(lambda q: dg.quad(lambda x: q[0] ** 2 * np.interp(
+        x, [0.0, 0.5, 1.0], [0.0, 1.0, 0.0]), 0.0, 1.0, points=[0.5])[0], np.array([0.3]))
+    assert abs(H[0, 0] - 1.0) < 1e-12

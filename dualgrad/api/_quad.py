@@ -209,11 +209,11 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     stopping test whose sides agree to the tolerance (the scalar dual's ``//``, ``%``,
     ``divmod`` and ``abs`` report their ufuncs too).  Not watched: branches inside
     compiled code (a ``numba.njit`` func), on func's own
-    threads, or in compositions with no such row (``np.interp``'s knots,
-    ``np.sqrt((x - p) ** 2)``): for those the split is yours to write.  Selections by
-    order (``np.max`` / ``min`` / ``sort`` / ``partition`` / ``median`` / ``quantile`` /
-    ``ptp`` of stacked duals, ``np.argmax`` / ``argsort``, the lookups
-    ``np.searchsorted`` / ``digitize``) report the indices they pick as a branch
+    threads, or in compositions with no such row (``np.sqrt((x - p) ** 2)``): for
+    those the split is yours to write.  Selections by order (``np.max`` / ``min`` /
+    ``sort`` / ``partition`` / ``median`` / ``quantile`` / ``ptp`` of stacked duals,
+    ``np.argmax`` / ``argsort``, the lookups ``np.searchsorted`` / ``digitize``, and
+    ``np.interp``'s segment) report the indices they pick as a branch
     (``dualgrad.scipy.stats``
     densities report their support's ends: ``uniform.pdf(x, loc=p)`` is refused).  An
     integrand not finite at a moving limit (an Abel kernel ``1 / sqrt(b - x)``) has

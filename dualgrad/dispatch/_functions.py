@@ -97,6 +97,8 @@ def dispatch(func, args, kwargs, like=None):
         raise errors.escaped()
     if func in _CREATION and like is not None:    # np.zeros(n, like=x) reaches us so
         return _create(func, args, kwargs, like)
+    if errors.WATCHING[0] and func in _SELECTIONS:      # (dg.quad's watch)
+        _report_selection(func, args, kwargs)
     if func is _NP_INTERP and len(args) == 3 and not kwargs:
         result = _interp_point(*args)          # an EGM loop's one point: before _lift
         if result is not None:
@@ -121,8 +123,6 @@ def dispatch(func, args, kwargs, like=None):
             named = _NAMED[func] = _positional_names(func, impl)
         if named and not named.isdisjoint(kwargs):
             args, kwargs = _bind(func, args, kwargs, named)
-    if errors.WATCHING[0] and func in _SELECTIONS:
-        _report_selection(func, args, kwargs)
     args = [a if type(a) in _AS_IS else _lift(a) for a in args]
     if kwargs:
         kwargs = {k: _lift(v) for k, v in kwargs.items()}
@@ -149,6 +149,8 @@ _SELECTIONS = {
                                                np.nanquantile, np.nanpercentile)},
     np.searchsorted: ("searchsorted", "side", 2, "left"),
     np.digitize: ("digitize", "right", 2, False),
+    # np.interp(x, xp, fp): a kink at each knot, the segment searchsorted(xp, x, "right")
+    np.interp: ("interp", None, None, None),
 }
 
 
@@ -157,6 +159,12 @@ def _report_selection(func, args, kwargs):
     branch (:class:`dualgrad.rules._table.Selection`)."""
     from ..rules._table import Selection
     arg, where, at, default = _SELECTIONS[func]
+    if arg == "interp":                 # the knots (moving or not) and x
+        x = args[0] if args else kwargs.get("x")
+        xp = args[1] if len(args) > 1 else kwargs.get("xp")
+        errors.report_branch(Selection("np.interp", "searchsorted", None, "right", True),
+                             (xp, x), None)
+        return
     if arg in ("searchsorted", "digitize"):
         option = kwargs.get(where, args[at] if len(args) > at else default)
         inputs = tuple(args[:2]) if len(args) >= 2 else tuple(args) + (kwargs.get(

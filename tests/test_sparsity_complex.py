@@ -152,3 +152,53 @@ def test_complex_stored_into_a_real_array_raises_as_the_dense_helpers_do():
     for call in (lambda: dg.jacobian(f, np.ones(3)), lambda: dg.sparsity(f, np.ones(3))):
         with pytest.raises(TypeError, match="complex dual number into a real"):
             call()
+
+
+def _views_of_parts(x):
+    z = x + 1j * x[::-1]
+    z.real.reshape(2, 3)[...] = 0.0         # a view of a part, made by a method
+    np.flip(z.imag)[0] = x[0]               # and by a function
+    return np.concatenate([z.imag, z.real])
+
+
+def _astype_alias(x):
+    z = x + 1j * x[::-1]
+    w = z.astype(complex, copy=False)       # NumPy: z itself
+    w[0] = 1j * x[1]
+    return z.imag
+
+
+def _real_if_close_alias(x):
+    z = x * (1 + 0j)
+    r = np.real_if_close(z)                 # NumPy: a view of z.real
+    r[0] = x[1]
+    return z.real
+
+
+def _conj_of_real(x):
+    y = x * 1.0
+    c = y.conj()                            # NumPy: y itself for a real array
+    c[0] = x[1]
+    return y
+
+
+@pytest.mark.parametrize("f", [_views_of_parts, _astype_alias, _real_if_close_alias,
+                               _conj_of_real], ids=lambda f: f.__name__)
+def test_aliases_of_complex_values_keep_their_writes(f):
+    # attack50b 01, 03, 04, 05: a copy where NumPy aliases lost a write's inputs
+    x = np.linspace(0.3, 1.4, 6)
+    fd = central(f, x)
+    _covers(f, x)
+    np.testing.assert_allclose(dg.jacobian(f, x), fd, rtol=1e-8, atol=1e-8)
+    np.testing.assert_allclose(dg.jacobian(f, x, sparsity="auto").toarray(), fd,
+                               rtol=1e-8, atol=1e-8)
+
+
+def test_object_array_of_complex_elements_is_refused_as_the_dense_helpers_do():
+    # attack50b 02: its .imag is NumPy's zeros (object elements count as real)
+    def f(x):
+        z = x + 1j * x[::-1]
+        return np.array([w for w in z]).imag
+    for call in (dg.sparsity, dg.jacobian):
+        with pytest.raises(TypeError, match="complex scalar duals"):
+            call(f, np.linspace(0.3, 1.4, 4))

@@ -266,6 +266,8 @@ class Tracer:
         if stand_in is not None:                                      # L @ u
             return stand_in
         if dtype is None or np.dtype(dtype) == object:
+            if self.value.dtype == _C128:   # np.array([z0, z1]): an object array whose
+                raise errors.complex_object_array(scalar=self.ndim == 0)  # .imag is 0
             if self.ndim == 0:
                 out = np.empty((), dtype=object)
                 out[()] = self
@@ -295,6 +297,9 @@ class Tracer:
         return bool(self.value)
 
     def astype(self, dtype, *args, **kwargs):
+        if np.dtype(dtype) == self.value.dtype and \
+                kwargs.get("copy", args[3] if len(args) > 3 else True) is False:
+            return self                         # (NumPy's: the array itself)
         if np.dtype(dtype) in (_F64, _C128):      # (complex to float: NumPy's real part)
             return _make(self.value.astype(dtype), self.cols(), self.ctx)
         raise errors.dropped_derivatives(f"x.astype({np.dtype(dtype)})")
@@ -634,11 +639,18 @@ class _PartTracer(TracerArray):
         TracerArray._assign(self, key, _make(np.array(value, dtype=float), _union(
             [_deps(v, shape), old], shape), self.ctx))
 
-    def __getitem__(self, key):
-        t = TracerArray.__getitem__(self, key)     # a view of the part is a part too
-        if type(t) is TracerArray and np.may_share_memory(t.value, self.value):
-            t.__class__ = _PartTracer
-        return t
+
+
+def _of_complex(value):
+    """Is ``value`` a float64 view whose memory belongs to a complex array?"""
+    if value.dtype != _F64:
+        return False
+    base = value.base
+    while base is not None:
+        if getattr(base, "dtype", None) is not None and base.dtype.kind == "c":
+            return True
+        base = getattr(base, "base", None)
+    return False
 
 
 def _part(t, name):
@@ -652,6 +664,17 @@ def _part(t, name):
     v = _PartTracer.__new__(_PartTracer)
     v.value, v.store, v.pos, v.ctx, v.start = value, t.store, t.pos, t.ctx, t.start
     return v
+
+
+def _real_if_close(ctx, a, tol=100):
+    """NumPy's: the real part (a view) where every imaginary part is within ``tol``
+    machine epsilons of 0, else ``a`` itself (attack50b 04: a copy lost writes)."""
+    a = _normalize(a, ctx)
+    if not isinstance(a, Tracer) or a.value.dtype != _C128:
+        return a if isinstance(a, Tracer) else np.real_if_close(a, tol)
+    if tol > 1:
+        tol = tol * np.finfo(np.float64).eps
+    return a.real if np.all(np.abs(a.value.imag) < tol) else a
 
 
 class _FlatTracer(FlatIter):
@@ -690,17 +713,26 @@ def _strip_key(key):
 # ndarray methods that are the NumPy function of the array, installed as the dual
 # types install theirs (``t.sum()`` is ``np.sum(t)``, which the tracer dispatches).
 for _name in ("sum", "mean", "prod", "max", "min", "cumsum", "cumprod", "std", "var", "clip",
-              "repeat", "take", "diagonal", "trace", "round", "conj", "conjugate",
-              "all", "any", "searchsorted"):
+              "repeat", "take", "diagonal", "trace", "round", "all", "any", "searchsorted"):
     setattr(Tracer, _name, as_function(getattr(np, _name)))
 del _name
 
 
+def _conj(self):
+    """``t.conj()``: ``t`` itself for real values (NumPy's method), else np.conj."""
+    return np.conj(self) if self.value.dtype == _C128 else self
+
+
+Tracer.conj = Tracer.conjugate = _conj
+
+
 def _view(value, store, pos, ctx, parent=None):
     """A tracer reading rows ``pos`` of ``store``.  When ``pos`` is a C-contiguous
-    view of a parent's consecutive rows, its rows are consecutive too."""
-    t = (TracerArray if value.ndim else Tracer).__new__(
-        TracerArray if value.ndim else Tracer)
+    view of a parent's consecutive rows, its rows are consecutive too.  A view of a
+    complex tracer's part (its values a float view of complex memory: ``z.real.T``,
+    ``np.real(z).reshape(..)``) is a part too: a write keeps the other part's rows."""
+    cls = (_PartTracer if _of_complex(value) else TracerArray) if value.ndim else Tracer
+    t = cls.__new__(cls)
     t.value, t.store, t.pos, t.ctx = value, store, pos, ctx
     t.start = None
     if parent is not None and parent.start is not None and pos.flags.c_contiguous and \
@@ -2316,6 +2348,7 @@ def _compress(ctx, condition, a, axis=None, out=None):
 
 
 _HANDLED[np.compress] = _compress
+_HANDLED[np.real_if_close] = _real_if_close
 _HANDLED[np.real] = lambda ctx, val: _normalize(val, ctx).real
 _HANDLED[np.imag] = lambda ctx, val: _normalize(val, ctx).imag
 _HANDLED[np.trace] = lambda ctx, a, offset=0, axis1=0, axis2=1, **kw: np.sum(

@@ -528,7 +528,7 @@ class ArrayDual(Dual):
                 if ps is not None:
                     if ELEMENTS:             # _elements_of(v, p), inline
                         if v.base is None and p.base is None:
-                            for e in ELEMENTS.values():
+                            for e in tuple(ELEMENTS.values()):
                                 if v is e[1] or p is e[2] or v is e[2] or p is e[1]:
                                     elements_written(v, p)
                                     break
@@ -792,7 +792,7 @@ def _elements_of(v, p):
     written, its test for arrays that own their memory inline (a seed's own arrays)."""
     if type(v) is _nd and type(p) is _nd and v.base is None and \
             p.base is None:
-        for _, sv, sp in ELEMENTS.values():
+        for _, sv, sp in tuple(ELEMENTS.values()):
             if v is sv or v is sp or p is sv or p is sp:
                 return elements_written(v, p)
         return None

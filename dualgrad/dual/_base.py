@@ -191,8 +191,9 @@ class Dual:
         return np.imag(self)
 
     def conj(self):
-        """The complex conjugate, as ``np.conjugate``."""
-        return np.conjugate(self)
+        """The complex conjugate, as ``np.conjugate``; a real dual itself, as NumPy's
+        method returns a real array (a write through it reaches the array)."""
+        return np.conjugate(self) if np.iscomplexobj(primal(self)) else self
 
     conjugate = conj
     # "slots": scalar, one slot per partial; "vector": scalar, partials in one
@@ -314,6 +315,9 @@ class Dual:
         except TypeError:
             kind = ""
         if kind == "c":
+            if np.dtype(dtype) == getattr(self, "dtype", None) and \
+                    kwargs.get("copy", args[3] if len(args) > 3 else True) is False:
+                return self                 # (NumPy's: the array itself)
             return CAST_LEVELS[0](self, np.dtype(dtype))
         if isinstance(dtype, np.dtype) and dtype == getattr(self, "dtype", None):
             # d.astype(d.dtype), generic code keeping the dtype it was given: nothing is

@@ -202,3 +202,51 @@ def test_object_array_of_complex_elements_is_refused_as_the_dense_helpers_do():
     for call in (dg.sparsity, dg.jacobian):
         with pytest.raises(TypeError, match="complex scalar duals"):
             call(f, np.linspace(0.3, 1.4, 4))
+
+
+def _ellipsis_on_a_part(x):
+    z = (x + 1j * x[::-1]).reshape(3, 2)
+    z.real[..., 0] = 0.0                    # the key's Ellipsis over the values' axes
+    return z.imag.ravel()
+
+
+def _divmod_out(x):
+    q, r = np.zeros_like(x), np.zeros_like(x)
+    np.divmod(x * x[::-1], 1.0, out=(q, r))
+    return r
+
+
+@pytest.mark.parametrize("f", [_ellipsis_on_a_part, _divmod_out],
+                         ids=lambda f: f.__name__)
+def test_writes_with_ellipsis_and_out_keep_their_rows(f):
+    # attack50b 09, 07
+    x = np.linspace(0.3, 1.4, 6)
+    _covers(f, x)
+    np.testing.assert_allclose(dg.jacobian(f, x, sparsity="auto").toarray(),
+                               central(f, x), rtol=1e-8, atol=1e-8)
+
+
+def test_out_of_a_numpy_function_is_written_while_detecting():
+    # attack50b 08: np.dot(.., out=o) / np.trace(.., out=o) left o's old (empty) rows
+    def dot(x):
+        o = np.zeros_like(x)
+        np.dot(np.outer(x, x[::-1]), x, out=o)
+        return o
+
+    def trace(x):
+        o = np.zeros_like(x[:1]).reshape(())
+        np.trace(np.outer(x, x[::-1]), out=o)
+        return o
+    x = np.linspace(0.3, 1.4, 6)
+    for f in (dot, trace):
+        P = dg.sparsity(f, x).toarray() != 0
+        assert np.all((np.abs(np.atleast_2d(central(f, x))) > 1e-7) <= P)
+
+
+def test_a_given_pattern_of_a_complex_f_is_checked_in_both_parts():
+    # attack50b 06: the check compared real parts; a pattern missing the imaginary
+    # anti-diagonal gave wrong entries with a ComplexWarning
+    f = lambda x: np.where(x > 0, x, 1j * x[::-1])
+    P = sp.identity(4, format="csr", dtype=bool)
+    with pytest.raises(ValueError, match="misses nonzeros"):
+        dg.jacobian(f, np.array([1.0, -2.0, 3.0, 4.0]), sparsity=P)

@@ -405,10 +405,13 @@ def _check_pattern(who, f, args, x, J, value=None):
 
 def _levels(a):
     """The real arrays of ``a``'s shape that a nested dual array carries, its value's
-    first, then every partial's at every level; ``[a]`` for plain numbers."""
+    first, then every partial's at every level; ``[a]`` for plain numbers, ``[a.real,
+    a.imag]`` for complex ones."""
     a = from_object_array(a) if isinstance(a, np.ndarray) and a.dtype == object else a
     if not isinstance(a, Dual):
-        return [np.asarray(a, dtype=float)]
+        a = np.asarray(a)           # a complex f's: both parts (attack50b 06: the real
+        return [a.real.astype(float), a.imag.astype(float)] if a.dtype.kind == "c" \
+            else [np.asarray(a, dtype=float)]           # part alone passed a bad pattern)
     p = a.partials
     return _levels(a.value) + [q for k in range(p.shape[-1]) for q in _levels(p[..., k])]
 

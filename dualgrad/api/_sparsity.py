@@ -633,8 +633,8 @@ class _PartTracer(TracerArray):
         if isinstance(v, Tracer) and v.value.dtype == _C128:
             raise errors.complex_into_real()
         key = _strip_key(key)
-        old = self.cols()[key]
-        shape = old.shape[:-1]
+        old = self.cols()[(key if isinstance(key, tuple) else (key,)) + (slice(None),)]
+        shape = old.shape[:-1]                      # (the rows' axis kept out of an ...)
         value = np.broadcast_to(_value(v), shape)
         TracerArray._assign(self, key, _make(np.array(value, dtype=float), _union(
             [_deps(v, shape), old], shape), self.ctx))
@@ -1120,10 +1120,11 @@ def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
             return (_write_out(out, _elementwise(np.positive, rule_for(np.positive),
                                                  inputs, result[0], ctx)),
                     _constant_like(result[1], ctx))
-        if ufunc is np.divmod:
-            return (_constant_like(result[0], ctx),
-                    _elementwise(np.remainder, rule_for(np.remainder), inputs, result[1],
-                                 ctx))
+        if ufunc is np.divmod:          # (out=(q, r): each written; attack50b 07)
+            outs = out if isinstance(out, tuple) else (None, None)
+            return (_write_out(outs[0], _constant_like(result[0], ctx)),
+                    _write_out(outs[1], _elementwise(np.remainder, rule_for(np.remainder),
+                                                     inputs, result[1], ctx)))
         return _write_out(out, _through_jacobian(ufunc, inputs, {}, ctx))
     if rule.kind == "zero" and any(map(np.iscomplexobj, values)):
         # np.sign of a complex number is z / |z| (NumPy 2), not locally constant
@@ -1297,13 +1298,19 @@ def _function(func, args, kwargs):
         if func in _SPARSE_PRODUCTS and len(args) == 2 and not kwargs:
             return _sparse_product(ctx, *args)
         raise errors.sparse_operand(f"dualgrad.sparsity: np.{func.__name__}")
+    if kwargs.get("out") is not None and func not in _JOINS and func not in _ON_VALUES:
+        # np.dot(a, b, out=c), np.trace(.., out=), np.fft.fft(z, out=z): the result
+        # written into out, as NumPy's (dropped before: attack50b 08)
+        kwargs = dict(kwargs)
+        out = kwargs.pop("out")
+        return _write_out(out, _function(func, args, kwargs))
     handler = _HANDLED.get(func)
     if handler is not None:
         return handler(ctx, *args, **kwargs)
-    if func in _STRUCTURAL:
-        return _structural(func, ctx, args, kwargs)
     if func in _ON_VALUES:
         return func(*_value(args), **{k: _value(v) for k, v in kwargs.items()})
+    if func in _STRUCTURAL:
+        return _structural(func, ctx, args, kwargs)
     if func in _CONSTANT:
         res = func(*_value(args), **{k: _value(v) for k, v in kwargs.items()})
         return _constant_like(res, ctx) if isinstance(res, np.ndarray) else res
@@ -2348,6 +2355,7 @@ def _compress(ctx, condition, a, axis=None, out=None):
 
 
 _HANDLED[np.compress] = _compress
+_JOINS = {np.concatenate, np.stack}     # (their out= checked as the dense helpers check it)
 _HANDLED[np.real_if_close] = _real_if_close
 _HANDLED[np.real] = lambda ctx, val: _normalize(val, ctx).real
 _HANDLED[np.imag] = lambda ctx, val: _normalize(val, ctx).imag

@@ -54,3 +54,19 @@ def test_fixed_jump_with_a_parameter_in_its_branches_passes():
     # int_0^2 where(x < 1, p x, p^2) = p / 2 + p^2: derivative 1 / 2 + 2 p
     F = lambda p: dg.quad(lambda x: np.where(x < 1.0, p * x, p * p), 0.0, 2.0)[0]
     assert _d(F, 0.8) == pytest.approx(0.5 + 1.6, rel=1e-10)
+
+
+@pytest.mark.parametrize("name, F, at", [
+    # int_0^2 [x < c(p)] = c(p): the Hessian is c'' where c' = 0 (attack50 15)
+    ("c = 1 + (p - 1)^2 at p = 1", lambda v: dg.quad(
+        lambda x: np.where(x < 1.0 + (v[0] - 1.0) ** 2, 1.0, 0.0), 0.0, 2.0)[0], [1.0]),
+    ("c = 1 + p q at (0, 0)", lambda v: dg.quad(
+        lambda x: np.where(x < 1.0 + v[0] * v[1], 1.0, 0.0), 0.0, 2.0)[0], [0.0, 0.0]),
+])
+def test_a_jump_whose_place_moves_only_at_second_order_is_refused(name, F, at):
+    with pytest.raises(TypeError, match="branches to stay put"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            dg.hessian(F, np.array(at))
+    assert _d(lambda p: F(np.array([p] + at[1:])), at[0]) == pytest.approx(
+        at[1] if len(at) > 1 else 0.0, abs=1e-12)          # first order: c' exactly

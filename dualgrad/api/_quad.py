@@ -434,17 +434,29 @@ def _place_moves(u, rlo, rhi, tag):
                              / (2 * t))
             ends.append((P, D))
         (Plo, Dlo), (Phi, Dhi) = ends
-        with np.errstate(all="ignore"):
-            mid = (Plo + Phi) / 2
-            T = 0.0 if step is np.sign else np.floor(mid) + 0.5 if step is np.rint \
-                else np.round(mid)
-            frac = np.clip((T - Plo) / (Phi - Plo), 0.0, 1.0)
-            crossed = ~((step(Plo) == step(Phi)) | (Plo != Plo) & (Phi != Phi))
-            for dlo, dhi in zip(Dlo, Dhi):
-                at = dlo + frac * (dhi - dlo)
-                big = np.maximum(np.abs(dlo), np.abs(dhi))
-                if np.any(crossed & ~(np.abs(at) <= 1e-6 * big)):   # (NaN: moving)
-                    return True
+        if _nonzero_at_crossing(step, Plo, Phi, Dlo, Dhi):
+            return True
+    return False
+
+
+def _nonzero_at_crossing(step, Plo, Phi, clo, chi):
+    """Whether a coefficient of a branch's place (``clo`` / ``chi`` at the two ends of
+    the bracket, where the place is ``Plo`` / ``Phi``), interpolated to where the place
+    meets ``step``'s threshold, is nonzero beyond rounding (NaN: nonzero), for an
+    element whose branch the bracket crosses."""
+    with np.errstate(all="ignore"):
+        mid = (Plo + Phi) / 2
+        T = 0.0 if step is np.sign else np.floor(mid) + 0.5 if step is np.rint \
+            else np.round(mid)
+        frac = np.clip((T - Plo) / (Phi - Plo), 0.0, 1.0)
+        crossed = ~((step(Plo) == step(Phi)) | (Plo != Plo) & (Phi != Phi))
+        for a, b in zip(clo, chi):
+            a, b = np.real(a), np.real(b)
+            extra = (1,) * max(np.ndim(a) - np.ndim(frac), 0)     # (directions' axes)
+            f, c = frac.reshape(frac.shape + extra), crossed.reshape(crossed.shape + extra)
+            at = a + f * (b - a)
+            if np.any(c & ~(np.abs(at) <= 1e-6 * np.maximum(np.abs(a), np.abs(b)))):
+                return True
     return False
 
 
@@ -476,21 +488,8 @@ def _moves_beyond_first(u, rlo, rhi):
         if len(clo) != len(chi) or len(clo) < 2:
             continue                    # (first partials only: _place_moves's)
         vlo, vhi = (np.real(np.asarray(_plain(P), dtype=complex)) for P in (Plo, Phi))
-        with np.errstate(all="ignore"):
-            mid = (vlo + vhi) / 2
-            T = 0.0 if step is np.sign else np.floor(mid) + 0.5 if step is np.rint \
-                else np.round(mid)
-            frac = np.clip((T - vlo) / (vhi - vlo), 0.0, 1.0)
-            crossed = ~((step(vlo) == step(vhi)) | (vlo != vlo) & (vhi != vhi))
-            for a, b in zip(clo, chi):
-                a, b = np.real(a), np.real(b)
-                f = frac.reshape(frac.shape + (1,) * (np.ndim(a) - np.ndim(frac))) \
-                    if np.ndim(a) > np.ndim(frac) else frac
-                c = crossed.reshape(f.shape) if np.ndim(f) == np.ndim(crossed) else crossed
-                at = a + f * (b - a)
-                big = np.maximum(np.abs(a), np.abs(b))
-                if np.any(c & ~(np.abs(at) <= 1e-6 * big)):
-                    return True
+        if _nonzero_at_crossing(step, vlo, vhi, clo, chi):
+            return True
     return False
 
 

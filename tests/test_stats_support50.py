@@ -120,3 +120,23 @@ def test_first_order_integral_of_a_cdf_from_its_own_moving_end():
     d = _quiet(lambda: dg.derivative(lambda p: dg.quad(
         lambda x: S.uniform.cdf(x, loc=p), p, p + 1.0)[0], 0.5))
     assert abs(d) < 1e-12
+
+
+def test_laplace_cusp_at_a_moving_loc_is_refused_at_second_order():
+    # attack50 03: E[x^2 + 1] = p^2 + 3 under laplace(loc=p); the Hessian came back 4
+    # (the cusp's term lost), now refused; the gradient 2p and the branches written
+    # out over the split range (the refusal's advice) stay exact
+    def moment(p):
+        return dg.quad(lambda x: (x * x + 1) * S.laplace.pdf(x, loc=p[0]), -np.inf,
+                       np.inf)[0]
+    assert _quiet(lambda: dg.gradient(moment, np.array([1.0])))[0] == \
+        pytest.approx(2.0, abs=1e-8)
+    with pytest.raises(TypeError, match="branches to stay put"):
+        _quiet(lambda: dg.hessian(moment, np.array([1.0])))
+
+    def split(p):
+        c = p[0]
+        left = dg.quad(lambda x: (x * x + 1) * 0.5 * np.exp(x - c), -np.inf, c)[0]
+        return left + dg.quad(lambda x: (x * x + 1) * 0.5 * np.exp(c - x), c, np.inf)[0]
+    assert _quiet(lambda: dg.hessian(split, np.array([1.0])))[0, 0] == \
+        pytest.approx(2.0, abs=1e-7)

@@ -67,6 +67,7 @@ class _Distribution:
     support = (-np.inf, np.inf)  # SciPy's (a, b) of the standard distribution
     open_support = False         # lognorm's pdf: (a < x < b)
     support_shapes = False       # the support is the first two shapes (truncnorm's)
+    kinks = ()                   # where the standard pdf kinks inside (laplace's 0)
 
     def __init__(self, name):
         self.name = name
@@ -254,6 +255,9 @@ class Continuous(_Distribution):
                 errors.report_branch(np.maximum, (x, at) if k == 0 else (at, x), k)
             else:                               # a cdf's end outside, as its masks
                 errors.report_branch(np.maximum, (at, x) if k == 0 else (x, at), 1 - k)
+        if method in ("pdf", "logpdf"):         # a cusp inside the support (laplace's
+            for z in self.kinks:                # at loc: attack50 03, Hessians lost it)
+                errors.report_branch(np.maximum, (x, z * scale + loc), 0)
 
     def _smooth_ends_outside(self, inside, zv, a, b, shv):
         """``inside`` without the points exactly on an end the density meets smoothly

@@ -510,6 +510,8 @@ class _Logistic(_Symmetric):
 
 
 class _Laplace(_Symmetric):
+    kinks = (0.0,)                  # its cusp at loc
+
     def _pdf(self, z):
         return 0.5 * np.exp(-np.abs(z))
 

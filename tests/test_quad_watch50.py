@@ -72,3 +72,26 @@ def test_a_jump_whose_place_moves_only_at_second_order_is_refused(name, F, at):
         warnings.simplefilter("ignore")
         g = dg.gradient(F, np.array(at))        # first order: c' = 0 exactly
     assert np.all(np.abs(g) < 1e-12)
+
+
+def test_a_jump_beside_a_large_smooth_part_is_refused():
+    # attack50 19: 1 beside 1e10 exp(-x) lay under epsrel of the integrand's size
+    F = lambda p: dg.quad(lambda x: 1e10 * np.exp(-x) + np.where(x < p, 1.0, 0.0),
+                          0.0, 2.0)[0]
+    with pytest.raises(TypeError, match="branches to stay put"):
+        _d(F, 0.7)
+
+
+def test_an_ode_dose_whose_time_moves_only_at_second_order_is_refused():
+    # attack50 17: y' = -k y + D [t > 3 + (p - 1)^2]; at p = 1 the dose time's first
+    # derivative is 0 and its second 2: the Hessian -2 D e^(-k (T - 3)) lost it (0.0)
+    k, D, T = 0.5, 2.0, 6.0
+
+    def y_end(p):
+        return dg.solve_ivp(lambda t, y: -k * y + np.where(t > 3.0 + (p[0] - 1.0) ** 2,
+                                                           D, 0.0),
+                            (0.0, T), [1.0], rtol=1e-10, atol=1e-12).y[0, -1]
+    with pytest.raises(TypeError, match="branches to stay put"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            dg.hessian(y_end, np.array([1.0]))

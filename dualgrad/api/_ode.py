@@ -36,7 +36,7 @@ from ..dual import Dual, directions, make_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
                           expand, flow, levels_of)
 from ._parallel import adaptive_run, replayed
-from ._quad import _Refused, _Watch, _place_moves, _tags
+from ._quad import _Refused, _Watch, _moves_beyond_first, _place_moves, _tags
 
 __all__ = ["solve_ivp"]
 
@@ -267,7 +267,9 @@ def _moves_at(ufunc, in_lo, in_hi):
     if in_lo is None or in_hi is None:
         return True
     return any(_place_moves(ufunc, (None, in_lo), (None, in_hi), tag)
-               for tag in _tags(list(in_lo) + list(in_hi)))
+               for tag in _tags(list(in_lo) + list(in_hi))) or \
+        isinstance(ufunc, np.ufunc) and \
+        _moves_beyond_first(ufunc, (None, in_lo), (None, in_hi))   # (attack50 17)
 
 
 def _same(a, b):

@@ -713,7 +713,8 @@ class _Watch:
             scale = np.maximum.reduce([np.where(np.isfinite(C), np.abs(C), 0.0)
                                        for C in (Clo, Chi, Cm, Cp)])
             # (func's own scale, not epsabs: a cross-section's 1e-20 step is a jump)
-            tol = 0.1 * np.maximum(self.epsrel, 1e-14) * scale
+            tol = 1e3 * _EPS * scale        # (rounding of a large smooth part: a jump of 1
+            #                                 beside 1e10 exp(-x) is one; attack50 19)
             jumps = ~(np.abs(Chi - Clo) <= smooth + tol) | \
                 (np.isfinite(Clo) != np.isfinite(Chi))        # (NaN, inf: a jump)
         if not np.any(jumps):

@@ -36,17 +36,14 @@ _FIRST = [
      lambda t: -mpmath.mpf(1e-80) / (t * mpmath.mpf(1e-80)) ** 2),
     ("reciprocal", lambda t: np.reciprocal(t * 1e-80),
      lambda t: -mpmath.mpf(1e-80) / (t * mpmath.mpf(1e-80)) ** 2),
-    ("u ** -1", lambda t: (t * 1e-80) ** -1.0,
-     lambda t: -mpmath.mpf(1e-80) / (t * mpmath.mpf(1e-80)) ** 2),
-    ("power -1.5", lambda t: np.power(t * 1e-80, -1.5),
-     lambda t: -1.5 * mpmath.mpf(1e-80) * (t * mpmath.mpf(1e-80)) ** -2.5),
-    ("float_power -1.5", lambda t: np.float_power(t * 1e-80, -1.5),
-     lambda t: -1.5 * mpmath.mpf(1e-80) * (t * mpmath.mpf(1e-80)) ** -2.5),
+    # (power / float_power's quotient form was withdrawn at the stop's end: it made the
+    # Hessian of x ** 0.5 at 1e-300 NaN for -inf and jitted power differ from the
+    # table's, test_power_at_zero / test_numba_dual; u ** -1.5 of tiny u stays inf)
     ("2 / u", lambda t: 2.0 / (t * 1e-80),
      lambda t: -2 * mpmath.mpf(1e-80) / (t * mpmath.mpf(1e-80)) ** 2),
 ]
 # the point of each: the local derivative overflows, the derivative is finite
-_AT = {"power -1.5": 1e-50, "float_power -1.5": 1e-50}
+_AT = {}
 
 
 @pytest.mark.parametrize("engine", ENGINES)

@@ -2023,9 +2023,9 @@ for _f in (np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flatnon
            np.isposinf, np.any, np.all, np.shares_memory, np.may_share_memory,
            np.digitize, np.result_type, np.min_scalar_type, np.can_cast,
            np.argpartition, np.nanargmax, np.nanargmin, np.lexsort, np.isin):
-    HANDLED[_f] = _on_values(_f, _f in (      # digitize: bin indices; the dtype queries:
-        np.argsort, np.argmax, np.argmin, np.searchsorted, np.digitize,      # dtypes
-        np.argpartition, np.nanargmax, np.nanargmin, np.lexsort))
+    HANDLED[_f] = _on_values(_f, _f not in (  # (the dtype and memory queries compare
+        np.iscomplexobj, np.isrealobj, np.iscomplex, np.isreal, np.shares_memory,  # none)
+        np.may_share_memory, np.result_type, np.min_scalar_type, np.can_cast))
 
 
 @implements(np.interp)

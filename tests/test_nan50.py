@@ -263,3 +263,38 @@ def test_cholesky_nan_entry_in_a_stack():
           np.linalg.cholesky(As[1] - h * np.eye(m))) / (2 * h)
     np.testing.assert_allclose(J[1][finite], fd[finite], rtol=1e-6, atol=1e-8)
     assert np.all(np.isnan(J[1][~finite]))
+
+
+@pytest.mark.parametrize("m", [6, 20])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cholesky_nan_entry_confined_at_second_order(m, engine):
+    """attack50 16: the Hessian of the factor of a matrix with one NaN entry was NaN
+    everywhere; where NumPy's factor is finite it equals the central second difference
+    of NumPy's factor (directions: a symmetric E and E @ E, and their mixed term), NaN
+    where the factor is NaN.  A stack holding that matrix is confined the same way."""
+    rng = np.random.default_rng(3 + m)
+    B = rng.normal(size=(m, m))
+    A1 = B @ B.T + m * np.eye(m)
+    A1[m - 1, 1] = A1[1, m - 1] = np.nan
+    E = rng.normal(size=(m, m))
+    E = E + E.T
+    D = (E, E @ E / m)
+
+    def chol(x):
+        return np.linalg.cholesky(A1 + x[0] * D[0] + x[1] * D[1])
+    with _fused.engine(engine):
+        H = dg.jacobian(lambda y: dg.jacobian(chol, y), np.zeros(2))     # (m, m, 2, 2)
+        Hs = dg.jacobian(lambda y: dg.jacobian(lambda x: np.linalg.cholesky(
+            np.stack([B @ B.T + m * np.eye(m), A1]) + x[0] * D[0] + x[1] * D[1]), y),
+            np.zeros(2))
+    finite = np.isfinite(np.linalg.cholesky(A1))
+    assert not finite.all() and finite[:, 0].all()
+    h = 1e-3
+    for j in range(2):
+        for k in range(2):
+            ej, ek = np.eye(2)[j] * h, np.eye(2)[k] * h
+            fd = (chol(ej + ek) - chol(ej - ek) - chol(ek - ej) + chol(-ej - ek)) / (4 * h * h)
+            np.testing.assert_allclose(H[..., j, k][finite], fd[finite], rtol=1e-5,
+                                       atol=1e-7 * np.abs(fd[finite]).max())
+            assert np.all(np.isnan(H[..., j, k][~finite]))
+    np.testing.assert_array_equal(Hs[1], H)

@@ -1250,8 +1250,25 @@ def _cholesky(A, upper=False):
         S = np.where(np.eye(np.shape(primal(S))[-1], dtype=bool), np.real(S), S)
     lower, weights = _masks(np.shape(primal(S))[-1])
     phi = np.where(lower, S * weights, 0.0)      # tril(S, -1) + diag(S) / 2
-    out = make(L, _last(L @ phi), A.tag)
+    dL = _last(L @ phi)
+    if not upper and not finite(primal(L)) and not np.iscomplexobj(primal(L)):   # nested
+        dL = _confined(A.value, A.partials, L, dL, A.tag)
+    out = make(L, dL, A.tag)
     return _H(out) if upper else out
+
+
+def _confined(V, P, L, dL, tag):
+    """:func:`_confine` for partials that are dual arrays themselves (Hessians: attack50
+    16: one NaN entry of ``A`` gave an all-NaN second derivative), real: each matrix of
+    the stack with an inf or NaN, on a copy of ``dL`` (a dual array's writes are the
+    dual setitem)."""
+    dL = dL.copy()
+    bad = ~np.isfinite(primal(L)).all(axis=(-2, -1))
+    if not np.ndim(bad):
+        _confine(V, P, L, dL, tag)
+    for i in zip(*np.nonzero(bad)) if np.ndim(bad) else []:
+        _confine(V[i], P[i], L[i], dL[i], tag)
+    return dL
 
 
 _TRIANGULAR = 16     # Cholesky's tangent by triangular products from this order on
@@ -1273,7 +1290,7 @@ def _cholesky_real(V, P):
     return L, _last(L @ np.where(lower, S * weights, 0.0))
 
 
-def _confine(V, P, L, dL):
+def _confine(V, P, L, dL, tag=None):
     """``dL`` where ``L`` is finite, written in place, for a factor ``L`` with an inf or
     NaN: the products over the whole matrix (an inverse, dense or blocked BLAS
     products) let one NaN entry of ``A`` make every row's tangent NaN (attack49 29: d
@@ -1281,13 +1298,17 @@ def _confine(V, P, L, dL):
     first row ``r`` with one are the factor of ``V[:r, :r]``, their tangent that
     block's (0 right of it); a later row's first ``c <= r`` entries, where finite,
     solve ``X L_c^T = A[i, :c]``, so ``dX = (dA[i, :c] - X dL_c^T) L_c^-T``."""
-    bad = ~np.isfinite(L)
+    bad = ~np.isfinite(primal(L))
     r = int(np.argmax(bad.any(axis=-1)))
     if r == 0:
         return
-    Lr, dLr = _cholesky_real(np.ascontiguousarray(V[:r, :r]),
-                             np.ascontiguousarray(P[:r, :r]))
-    if not finite(Lr):                   # (rounding gave another factor: leave it)
+    if tag is None:                      # float64 values and partials
+        Lr, dLr = _cholesky_real(np.ascontiguousarray(V[:r, :r]),
+                                 np.ascontiguousarray(P[:r, :r]))
+    else:                                # (a dual block: its factor's own dispatch)
+        top = _cholesky(make(V[:r, :r], P[:r, :r], tag))
+        Lr, dLr = top.value, top.partials
+    if not finite(primal(Lr)):           # (rounding gave another factor: leave it)
         return
     dL[:r, :r] = dLr
     dL[np.triu_indices(L.shape[-1], 1)] = 0.0   # (L's zeros above its diagonal: 0)

@@ -141,6 +141,9 @@ _SELECTIONS = {
     **{f: ("argmax", 1, None, True) for f in (np.max, np.amax, np.nanmax)},
     **{f: ("argmin", 1, None, True) for f in (np.min, np.amin, np.nanmin)},
     np.argmax: ("argmax", 1, None, False), np.argmin: ("argmin", 1, None, False),
+    np.nanargmax: ("nanargmax", 1, None, False), np.nanargmin: ("nanargmin", 1, None, False),
+    # np.lexsort(keys, axis=-1): the order of the keys together (attack50 13)
+    np.lexsort: ("lexsort", 1, -1, False),
     **{f: ("argsort", 1, -1, True) for f in (np.sort,)},
     np.argsort: ("argsort", 1, -1, False),
     np.partition: ("argsort", 2, -1, True), np.argpartition: ("argsort", 2, -1, False),
@@ -174,6 +177,10 @@ def _report_selection(func, args, kwargs):
         return
     axis = kwargs.get("axis", args[where] if len(args) > where else at)
     if not args:
+        return
+    if arg == "lexsort" and type(args[0]) in (list, tuple):     # each key an input
+        errors.report_branch(Selection(function_name(func), arg, axis, "keys", default),
+                             tuple(args[0]), None)
         return
     errors.report_branch(Selection(function_name(func), arg, axis, None, default),
                          (args[0],), None)

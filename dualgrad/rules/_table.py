@@ -1956,8 +1956,10 @@ class Selection:
     """A NumPy function that picks elements by their order (``np.max``, ``np.sort``,
     ``np.median``, ``np.argmax``, ``np.searchsorted``, ...) as a branch for dg.quad's
     watch (dispatch reports it where a watch runs): the branch is the index it picks
-    (``arg``: ``"argmax"``, ``"argmin"``, ``"argsort"``, ``"searchsorted"`` or
-    ``"digitize"``) of the plain values along ``axis`` (``None``: flattened); ``kink``
+    (``arg``: ``"argmax"``, ``"argmin"``, ``"nanargmax"``, ``"nanargmin"``,
+    ``"argsort"``, ``"lexsort"``, ``"searchsorted"`` or ``"digitize"``) of the plain
+    values along ``axis`` (``None``: flattened; lexsort's keys are the values, or its
+    one 2-D argument's rows where ``option`` is not ``"keys"``); ``kink``
     for a function whose value is continuous there (a maximum, a sorted element),
     a jump for one returning indices.  Equal selections are one place."""
     name: str
@@ -1977,12 +1979,17 @@ class Selection:
             return np.searchsorted(a, np.real(values[1]), self.option or "left")
         if self.arg == "digitize":
             return np.digitize(a, np.real(values[1]), bool(self.option))
+        if self.arg == "lexsort":
+            keys = [np.real(v) for v in values] if self.option == "keys" else a
+            return np.lexsort(keys, axis=-1 if self.axis is None else self.axis)
         axis = self.axis
+        if self.arg in ("nanargmax", "nanargmin"):      # (an all-NaN slice: argmax's
+            a = np.where(np.isnan(a), -np.inf if self.arg == "nanargmax" else np.inf, a)
         if axis is None or isinstance(axis, tuple):
             a, axis = np.ravel(a), 0
         if self.arg == "argsort":
             return np.argsort(a, axis=axis, kind="stable")
-        return getattr(np, self.arg)(a, axis=axis)
+        return getattr(np, self.arg.replace("nan", ""))(a, axis=axis)
 
     @property
     def specs(self):

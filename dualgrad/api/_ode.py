@@ -51,8 +51,10 @@ _HALVINGS = 48               # bisections of the segment between two evaluations
 #                              that took different branches (to ~4e-15 of it)
 _TRUSTED = 2                 # continuous crossings seen at one place (an element of a
 #                              mask) before it is trusted
-_JUMP = 1e-9                 # a jump: more than this times fun's scale (and than the
-#                              change over the same width beside it, times _BESIDE)
+_JUMP = 64 * np.finfo(float).eps    # a jump: more than this times fun's size, rounding
+#                              (a dose of 2 beside -k y ~ 5e9 is 4e-10 of it and loses
+#                              all of dy/dtlag; attack50 10), and than the change over
+#                              the same width beside it, times _BESIDE
 _BESIDE = 100.0
 
 
@@ -188,7 +190,8 @@ class _Switches:
             with np.errstate(invalid="ignore"):
                 moved = np.flatnonzero((flat != now) & ((flat == flat) | (now == now)))
             for i in moved.tolist():        # each element of a mask that switched
-                place = key[:2] + (i,)      # (a loop's k-th test: the same place)
+                place = key + (i,)          # (the k-th call at a line is its own
+                #     place: a helper's np.where serves a clamp and a dose; attack50 10)
                 if self.cleared.get(place, 0) < _TRUSTED:
                     self._locate(key, i, ta, za, flat[i], t, z)
                     self.cleared[place] = self.cleared.get(place, 0) + 1
@@ -221,9 +224,11 @@ class _Switches:
                 mid = 0.5 * (lo + hi)
                 values, same, inputs = at(mid)
                 if same:
-                    lo, f_lo, in_lo = mid, values, inputs
-                else:
-                    hi, f_hi, in_hi = mid, values, inputs
+                    lo, f_lo = mid, values
+                    in_lo = in_lo if inputs is None else inputs
+                else:               # (no record: the operands do not move there, as
+                    hi, f_hi = mid, values          # p (t - 3) at t = 3: the last
+                    in_hi = in_hi if inputs is None else inputs     # that moved)
                 if np.all(np.abs(f_hi - f_lo) <= _JUMP * scale):
                     return              # continuous there (a jump would stay this large)
             width = hi - lo

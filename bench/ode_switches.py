@@ -2,7 +2,8 @@
 state through ``dg.solve_ivp`` for right-hand sides without comparisons on duals, with a
 continuous clamp (each crossing bisected to its switch, then trusted), and with a Newton
 loop inside (its stopping test compares duals at every evaluation), median CPU time of
-``--repeat`` calls, and ``dg.solve_ivp`` without derivatives against SciPy's solve_ivp.
+``--repeat`` calls, and ``dg.solve_ivp`` without derivatives against SciPy's solve_ivp;
+then the recorder's cost per evaluation of the clamp's right-hand side (ode51).
 
     PYTHONPATH=/path/to/checkout python bench/ode_switches.py [--repeat R]
 
@@ -61,6 +62,40 @@ def cpu_ms(f, repeat):
     return float(np.median(times))
 
 
+def per_evaluation(repeat):
+    """Microseconds per evaluation of the clamp's augmented right-hand side (fun on the
+    state's duals, the gradient's two directions) alone, and with the switch watch
+    recording its branches and comparing them with the previous evaluation's (the same
+    state each time: no switch, so no bisection): the recorder's cost."""
+    from dualgrad import errors
+    from dualgrad.api._ode import _Augmented
+
+    found = {}
+
+    def inside(q):
+        system = _Augmented(clamp, (q,), q.tag, 1, 2)
+        z = np.array([0.5, 0.1, 0.0])
+        saved = errors.watch_branches(system.switches.watch)
+        try:
+            for name, f in (("fun alone", lambda: system.rates(0.1, z)),
+                            ("watched", lambda: system(0.1, z))):
+                times = []
+                for _ in range(repeat):
+                    t0 = time.process_time()
+                    for _ in range(500):
+                        f()
+                    times.append(1e6 * (time.process_time() - t0) / 500)
+                found[name] = float(np.median(times))
+        finally:
+            errors.unwatch_branches(saved)
+        return q[0]
+
+    dg.gradient(inside, np.array([0.8, 0.0]))
+    print(f"clamp's augmented fun per evaluation: alone {found['fun alone']:6.1f} us, "
+          f"watched {found['watched']:6.1f} us, recorder "
+          f"{found['watched'] - found['fun alone']:5.1f} us")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
@@ -82,6 +117,7 @@ def main():
             cpu_ms(scipy, args.repeat)
         print(f"{name:44s} gradient {g:8.2f} ms   dg.solve_ivp plain {v:7.2f} ms   "
               f"scipy {s:7.2f} ms   plain / scipy {v / s:5.2f}")
+    per_evaluation(args.repeat)
 
 
 if __name__ == "__main__":

@@ -155,3 +155,17 @@ def test_a_moving_dose_on_the_float_path_stays_refused():
     assert np.isclose(_dose(3.0, 6.0), dg.solve_ivp(   # (the closed form is the ODE's)
         lambda t, y: -K * y + np.where(t > 3.0, D, 0.0), (0.0, 6.0), [1.0],
         **TIGHT).y[0, -1], rtol=1e-8)
+
+
+@pytest.mark.parametrize("method", ["RK45", "LSODA"])
+def test_doses_at_grid_times_every_comparison_are_refused(method):
+    """The crossing is located from the place's own interpolation (two points around
+    it, then halvings): a dose at a time on the float grid, by each comparison (>= and
+    <= take the dose's side at the tie), is refused wherever the located points fall."""
+    for op in (np.greater, np.greater_equal, np.less, np.less_equal):
+        for tlag in (3.0, 2.25, 0.1):
+            def f(q):
+                return dg.solve_ivp(lambda t, y: -K * y + np.where(op(t, q), D, 0.0),
+                                    (0.0, 6.0), [1.0], method=method, **TIGHT).y[0, -1]
+
+            _refused(lambda q: dg.derivative(f, q), tlag)

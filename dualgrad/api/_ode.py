@@ -35,8 +35,9 @@ from .. import errors
 from ..dual import Dual, directions, make_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
                           expand, flow, levels_of)
+from ..rules._table import branch_functions
 from ._parallel import adaptive_run, replayed
-from ._quad import _Refused, _Watch, _moves_beyond_first, _place_moves, _tags
+from ._quad import _Refused, _Watch, _moves_beyond_first, _place_moves, _plain, _tags
 
 __all__ = ["solve_ivp"]
 
@@ -219,8 +220,29 @@ class _Switches:
         lo, hi = 0.0, 1.0
         (f_lo, _, in_lo), (f_hi, _, in_hi) = at(0.0), at(1.0)
         scale = np.maximum(np.abs(f_lo), np.abs(f_hi))
+        for _ in range(_SECANTS):       # the place's own crossing, two points around it
+            guess = _crossing(key[0], i, in_lo, in_hi)
+            if guess is None:
+                break
+            s = lo + guess * (hi - lo)
+            a, b = max(s - _NEAR, lo), min(s + 0.75 * _NEAR, hi)   # (asymmetric: no
+            #                               halving of [a, b] lands on the place itself,
+            #                               where np.maximum takes its tie's midpoint)
+            (f_a, same_a, in_a), (f_b, same_b, in_b) = at(a), at(b)
+            if same_a and in_a is not None:
+                lo, f_lo, in_lo = a, f_a, in_a
+            if not same_b and in_b is not None:
+                hi, f_hi, in_hi = b, f_b, in_b
+            if same_b and in_b is not None and b < hi:
+                lo, f_lo, in_lo = b, f_b, in_b      # (both below the place: again
+            elif not same_a and in_a is not None and a > lo:    # from nearer ends)
+                hi, f_hi, in_hi = a, f_a, in_a
+            if hi - lo <= 2 * _NEAR:        # (bisected from there: ~18 halvings)
+                break
         with np.errstate(invalid="ignore"):
             for _ in range(_HALVINGS):
+                if hi - lo <= 0.5 ** _HALVINGS:
+                    break
                 mid = 0.5 * (lo + hi)
                 values, same, inputs = at(mid)
                 if same:
@@ -247,6 +269,30 @@ class _Switches:
 
 
 _TINY = np.finfo(float).tiny
+_SECANTS = 3          # tries at the place's interpolated crossing before bisecting
+_NEAR = 0.5 ** 30     # the two points around it: ~1e-9 of the segment either side
+
+
+def _crossing(ufunc, i, in_lo, in_hi):
+    """Where, as a fraction of the way from the records ``in_lo`` to ``in_hi``
+    (``ufunc``'s operands at two points), element ``i`` of the branch's place crosses
+    0, the place interpolated linearly between them (exact for ``t > tlag`` and
+    ``y > c`` along the straight segment); ``None`` where it does not cross there or is
+    no sign of one place (floor's steps, a selection)."""
+    if in_lo is None or in_hi is None or not isinstance(ufunc, np.ufunc):
+        return None
+    specs = branch_functions(ufunc)
+    if len(specs) != 1 or specs[0][1] is not np.sign:
+        return None
+    place = specs[0][2]
+    with np.errstate(all="ignore"):
+        ends = [np.ravel(np.real(place(*[_plain(v) for v in rec], None)))
+                for rec in (in_lo, in_hi)]
+        if ends[0].size <= i or ends[1].size <= i:
+            return None
+        a, b = float(ends[0][i]), float(ends[1][i])
+        s = a / (a - b)
+    return s if 0.0 < s < 1.0 else None
 
 
 def _taken(watch):

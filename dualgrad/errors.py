@@ -2505,11 +2505,17 @@ def array_subclass(who, cls):
         .replace("numpy.matrixlib.defmatrix.", "np.").replace("numpy.", "np.")
     why = {"np.matrix": " (its * is a matrix product and its reductions keep 2-D shapes)",
            "np.ma.MaskedArray": " (its operations skip the masked entries)"}.get(name, "")
+    # where FE and filter codes get an np.matrix without asking for one
+    where = {"np.matrix": (" (np.bmat builds one: np.block takes the same blocks and makes "
+                           "an array; a scipy.sparse matrix's H.sum(axis), H.mean(axis) and "
+                           "H.todense() return one: np.asarray(H.sum(1)).ravel(), H.toarray())"),
+             "np.ma.MaskedArray": (" (for a masked array, x.filled(value) or x.compressed() "
+                                   "to say what the masked entries mean)")}.get(name, "")
     return DualTypeError(
         f"{who}: expected plain NumPy arrays next to dual numbers, got {name}{why}; dual "
         "numbers follow plain ndarray semantics, so the result would silently differ. "
-        "Fix: pass np.asarray(x) (for a masked array, x.filled(value) or x.compressed() "
-        "to say what the masked entries mean) and write matrix products with @.")
+        f"Fix: pass np.asarray(x){where} and write matrix products with @ (A.T @ k @ A, "
+        "not A.T * k * A).")
 
 
 # The NumPy spelling of SciPy functions that convert their input with np.asarray

@@ -1398,6 +1398,34 @@ def vectorize_complex():
         "(np.exp(1j * x) * x works elementwise).")
 
 
+def strided_layout(caller, values):
+    """Raise where ``np.lib.stride_tricks.as_strided`` (the ``caller`` frame) is about to
+    lay strides taken from a dual's values over the object array of its elements: that
+    array holds 8-byte pointers, contiguous, so strides of another layout (a view
+    ``x[::2]``, ``z.real`` of complex values, float32) read other elements or past its
+    end, a wrong Jacobian or a crash (attack51 07).  Contiguous float64 values have the
+    object array's strides: those windows are exact and pass."""
+    if caller.f_code.co_name != "as_strided" or not str(
+            caller.f_globals.get("__name__", "")).startswith("numpy"):
+        return
+    import numpy as np
+    inner = values
+    while not isinstance(inner, np.ndarray) and hasattr(inner, "value"):
+        inner = inner.value
+    flags = getattr(inner, "flags", None)
+    if flags is None or inner.itemsize == 8 and (flags.c_contiguous or flags.f_contiguous):
+        return
+    raise DualTypeError(
+        "numpy.lib.stride_tricks.as_strided (dualgrad): expected a dual array whose "
+        "values are contiguous 8-byte floats (its NumPy form, an object array of "
+        f"elements, has their strides), got values with strides {inner.strides} and "
+        f"itemsize {inner.itemsize}: windows laid with them would read other elements "
+        "or past the end. Fix: np.lib.stride_tricks.sliding_window_view(d, window, "
+        "axis=...) gives the same windows with derivatives, or take the strides from "
+        "a contiguous copy, c = np.ascontiguousarray(d); as_strided(c, shape, "
+        "(c.strides[0], c.strides[0])).")
+
+
 def complex_object_array(scalar=False):
     """``np.asarray(w)`` (``np.array(w)``, ``ascontiguousarray``...) of a complex dual
     array, or (``scalar``) ``np.array([z1, z2])`` / ``np.asarray(z)`` of complex scalar

@@ -270,3 +270,45 @@ def test_the_elements_are_the_rows_each_kind(n):
     y *= 2.0                                 # allowed now; the elements stay as they were
     for i, e in enumerate(kept):
         np.testing.assert_array_equal(e.partials, partials[i])
+
+
+# ---- as_strided's strides over the object array (attack51 07) ------------------------
+
+def _pairs(y):
+    """Rolling pairs by as_strided with y's own strides, their differences."""
+    w = np.lib.stride_tricks.as_strided(y, shape=(len(y) - 1, 2),
+                                        strides=(y.strides[0], y.strides[0]))
+    return w[:, 1] - w[:, 0]
+
+
+_X = np.arange(1.0, 13.0) ** 1.5
+
+
+@pytest.mark.parametrize("helper", [
+    dg.jacobian, lambda f, x: dg.jacobian(f, x, sparsity="auto").toarray(),
+    lambda f, x: dg.hessian(lambda v: np.sum(f(v) ** 2), x)])
+@pytest.mark.parametrize("view", [lambda x: x[::2], lambda x: (x + 1j * x[::-1]).real,
+                                  lambda x: x.reshape(3, 4)[:, 1]],
+                         ids=["step", "real part", "column"])
+def test_as_strided_with_a_views_strides_is_refused(helper, view):
+    # the object array of a view's elements is contiguous 8-byte pointers: the view's
+    # strides (16, 32 bytes) read other elements (a wrong Jacobian) or past its end
+    # (a crash), where NumPy on floats reads the view's own
+    with pytest.raises(TypeError, match="sliding_window_view"):
+        helper(lambda x: _pairs(view(x)), _X)
+
+
+def test_as_strided_windows_and_the_refusals_spellings_are_exact():
+    # contiguous float64 values: the object array has their strides, the windows are
+    # exact; the message's two spellings on a view give the floats' central differences
+    np.testing.assert_allclose(dg.jacobian(_pairs, _X), numerical_jacobian(_pairs, _X), atol=1e-7)
+
+    def by_windows(x):
+        w = np.lib.stride_tricks.sliding_window_view(x[::2], 2)
+        return w[:, 1] - w[:, 0]
+
+    def by_copy(x):
+        return _pairs(np.ascontiguousarray(x[::2]))
+    want = numerical_jacobian(lambda x: _pairs(x[::2]), _X)
+    for f in (by_windows, by_copy):
+        np.testing.assert_allclose(dg.jacobian(f, _X), want, atol=1e-7)

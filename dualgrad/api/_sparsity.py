@@ -266,6 +266,7 @@ class Tracer:
         if stand_in is not None:                                      # L @ u
             return stand_in
         if dtype is None or np.dtype(dtype) == object:
+            errors.strided_layout(sys._getframe(1), self.value)     # (as_strided's)
             if self.value.dtype == _C128:   # np.array([z0, z1]): an object array whose
                 raise errors.complex_object_array(scalar=self.ndim == 0)  # .imag is 0
             if self.ndim == 0:

@@ -391,6 +391,8 @@ class ArrayDual(Dual):
         elif name == "squareform" and \
                 caller.f_globals.get("__name__") == "scipy.spatial.distance":
             raise errors.squareform_copy()
+        elif name == "as_strided":             # strides laid over the object array
+            errors.strided_layout(caller, self.value)
         value, partials = self.value, self._p
         if value.size >= errors.OBJECT_WARN_SIZE:
             errors.object_array_warning(value.size)

@@ -449,6 +449,17 @@ class ArrayDual(Dual):
                 build = _FROM_ROW[len(row)]     # (n: len of the row, not partials.shape's
                 if build is not None:           # new tuple; small48)
                     return build(value.item(index), row.tolist(), self.tag)
+        elif kind is slice:                     # x[1:], uh[1:] in a loop: the slices'
+            value = self.value[index]           # path below, first (small51)
+            partials = self._p
+            if type(value) is _nd and type(partials) is _nd and value.dtype is _f64:
+                r = _new(ArrayDual)
+                r.value = value
+                r._p = partials[index]
+                r.tag = self.tag
+                r._c = None
+                return r
+            value = partials = None
         c = self._c
         if c is not None and kind is int:       # a seed's element read before
             try:
@@ -545,9 +556,29 @@ class ArrayDual(Dual):
         if (kind is int or kind is tuple or kind in _INDEX_INTS) and self.tag in _LIVE and \
                 _store_element(self, index, item):
             return          # buf[t] = d: one element, level by level (nested, x[i, j])
-        if type(index) is slice and type(item) is ArrayDual and item.tag == self.tag and \
-                self.tag in _LIVE and _onto_itself(self, index, item):
-            return          # x[i] += d stores x[i] back into x: every element onto itself
+        if kind is slice and type(item) is ArrayDual and item.tag == self.tag and \
+                self.tag in _LIVE:
+            v, p, x, q = self.value, self._p, item.value, item._p
+            if type(v) is _nd and type(x) is _nd and (v.base is not None or
+                                                      x.base is not None or x is v):
+                v = p = x = q = None     # (_onto_itself's write check counts references)
+                if _onto_itself(self, index, item):
+                    return  # x[i] += d stores x[i] back into x: every element onto itself
+                v, p, x, q = self.value, self._p, item.value, item._p
+            if type(p) is _nd and type(q) is _nd and type(v) is _nd and \
+                    type(x) is _nd and v.dtype is _f64 and x.dtype is _f64 and \
+                    p.dtype is _f64 and q.dtype is _f64 and p.ndim == v.ndim + 1 and \
+                    q.ndim == x.ndim + 1 and p.shape[-1] == q.shape[-1]:
+                # uh[:-1] = uh[1:] + o * w in a day loop: the general lines' float64
+                # case (below: _plain, same_directions, the two writes), written out
+                if ELEMENTS:
+                    _elements_of(v, p)
+                if _PENDING:                 # no pending expression may see this write
+                    backend.before_write(v, p)
+                v[index] = x                 # (NumPy's errors: read-only, shapes)
+                p[index] = q
+                return
+            v = p = x = q = None
         if ELEMENTS:
             elements_written(self.value, self._p)
         if self.tag not in _LIVE:                 # a buffer that escaped its call

@@ -570,7 +570,8 @@ _MISS = object()
 _LEAN_NAMESPACE = {
     "_AD": dual.ArrayDual, "_nd": np.ndarray, "_F64": _F64, "_LIVE": _LIVE,
     "_small": backend.lean_work, "_hush": _hush, "_unhush": _unhush, "_call": call,
-    "_make": dual.make_real, "_scaled": backend.scaled_small, "_pair": backend.pair_small,
+    "_make": dual.make_real, "_new": object.__new__, "_scaled": backend.scaled_small,
+    "_pair": backend.pair_small,
     "_combine": backend.combine_small, "_add": np.add, "_sub": np.subtract,
     "_neg": np.negative, "_lsum": backend.lean_sum,
     "_scaled_k": backend.scaled_kernel, "_pair_k": backend.pair_kernel, "_where": backend.where,
@@ -959,7 +960,12 @@ def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None):
         *quiet,
         "    if _t is None:                 # an inf or NaN met: the careful path",
         f"        return _call(_R, {duals}, out)",
-        "    return _make(out, _t, _a.tag)"]) + "\n"
+        "    _r = _new(_AD)                 # make_real, written out (small51)",
+        "    _r.value = out",
+        "    _r._p = _t",
+        "    _r.tag = _a.tag",
+        "    _r._c = None",
+        "    return _r"]) + "\n"
 
 
 def _complex_tangent(rule, d, x, tag):

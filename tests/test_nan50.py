@@ -298,3 +298,39 @@ def test_cholesky_nan_entry_confined_at_second_order(m, engine):
                                        atol=1e-7 * np.abs(fd[finite]).max())
             assert np.all(np.isnan(H[..., j, k][~finite]))
     np.testing.assert_array_equal(Hs[1], H)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_cholesky_upper_nan_entry_confined(engine):
+    """attack51 08: upper=True (NumPy factors the upper triangle) with one NaN entry
+    gave an all-NaN tangent; first and second order equal NumPy's factor's central
+    differences where it is finite, NaN where it is NaN (a direction only the upper
+    triangle carries: the lower is never read)."""
+    rng = np.random.default_rng(11)
+    m = 7
+    B = rng.normal(size=(m, m))
+    A1 = B @ B.T + m * np.eye(m)
+    A1[2, m - 1] = A1[m - 1, 2] = np.nan
+    E = rng.normal(size=(m, m))
+    E = E + E.T
+    D = (E, np.triu(E @ E) / m)
+
+    def chol(x):
+        return np.linalg.cholesky(A1 + x[0] * D[0] + x[1] * D[1], upper=True)
+    with _fused.engine(engine):
+        J = dg.jacobian(chol, np.zeros(2))
+        H = dg.jacobian(lambda y: dg.jacobian(chol, y), np.zeros(2))
+    finite = np.isfinite(chol(np.zeros(2)))
+    assert not finite.all()
+    h = 1e-3
+    for j in range(2):
+        ej = np.eye(2)[j] * h
+        fd = (chol(ej / 100) - chol(-ej / 100)) / (2 * h / 100)
+        np.testing.assert_allclose(J[..., j][finite], fd[finite], rtol=1e-6, atol=1e-8)
+        assert np.all(np.isnan(J[..., j][~finite]))
+        for k in range(2):
+            ek = np.eye(2)[k] * h
+            fd = (chol(ej + ek) - chol(ej - ek) - chol(ek - ej) + chol(-ej - ek)) / (4 * h * h)
+            np.testing.assert_allclose(H[..., j, k][finite], fd[finite], rtol=1e-5,
+                                       atol=1e-7 * np.abs(fd[finite]).max())
+            assert np.all(np.isnan(H[..., j, k][~finite]))

@@ -1251,15 +1251,19 @@ def _cholesky(A, upper=False):
     lower, weights = _masks(np.shape(primal(S))[-1])
     phi = np.where(lower, S * weights, 0.0)      # tril(S, -1) + diag(S) / 2
     dL = _last(L @ phi)
-    if not upper and not finite(primal(L)) and not np.iscomplexobj(primal(L)):   # nested
-        dL = _confined(A.value, A.partials, L, dL, A.tag)
+    if not finite(primal(L)) and not np.iscomplexobj(primal(L)):     # nested, or upper:
+        V, P = A.value, A.partials                  # (the upper triangle read as lower)
+        if upper:
+            V, P = np.swapaxes(V, -1, -2), np.swapaxes(P, -3, -2)
+        dL = _confined(V, P, L, dL, A.tag)
     out = make(L, dL, A.tag)
     return _H(out) if upper else out
 
 
 def _confined(V, P, L, dL, tag):
     """:func:`_confine` for partials that are dual arrays themselves (Hessians: attack50
-    16: one NaN entry of ``A`` gave an all-NaN second derivative), real: each matrix of
+    16: one NaN entry of ``A`` gave an all-NaN second derivative) or the factor of the
+    upper triangle (``upper=True``, attack51 08: ``V``, ``P`` transposed), real: each matrix of
     the stack with an inf or NaN, on a copy of ``dL`` (a dual array's writes are the
     dual setitem)."""
     dL = dL.copy()

@@ -615,12 +615,17 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     takes on duals that carry partials (dg.quad's watch: comparisons, ``np.where``'s
     masks, ``np.heaviside``, ``np.sign``, ``np.floor`` ...; for nested calls also
     ``np.maximum`` / ``np.minimum`` / ``np.abs`` / ``np.clip``); where one differs
-    between two evaluations it bisects the segment between them to the switch and
-    raises ``TypeError`` if ``fun``'s value jumps there (for nested calls, if its
-    first partials jump: a kink's second-order term).  The fix it names: split the
-    integration at the switch, each piece its own ``fun`` without the comparison,
-    ``s1 = dg.solve_ivp(f_before, (t0, c), y0)`` and ``dg.solve_ivp(f_after, (c,
-    tf), s1.y[:, -1])`` (the moving ends carry the term exactly), or a terminal event
+    between two evaluations it locates the switch on the segment between them (the
+    place interpolated, then halvings) and raises ``TypeError`` if ``fun``'s value
+    jumps there by more than rounding of its size (a dose of 2 beside a pool of 1e11
+    too; for nested calls, if its first partials jump: a kink's second-order term).
+    Each call of a helper is its own place (an ``ifelse(a, b, x, y)`` serving a clamp
+    and a dose); a switch whose place the parameters do not move (``p * (t - 3) >
+    0``, at ``t = 3`` for every ``p > 0``) loses no term and is not refused.  The fix
+    it names: split the integration at the switch, each piece its own ``fun``
+    without the comparison, ``s1 = dg.solve_ivp(f_before, (t0, c), y0)`` and
+    ``dg.solve_ivp(f_after, (c, tf), s1.y[:, -1])`` (the moving ends carry the term
+    exactly), or a terminal event
     at a state threshold and a second call from ``sol.t_events[0][0]`` with ``y0 =
     sol.y_events[0][0]``.  Continuous clamps (``np.maximum(y, 0.0)``,
     ``np.where(y > 0, k * y, 0.0)``) are exact at first order and not refused; nor

@@ -35,7 +35,7 @@ from .. import errors
 from ..dual import Dual, directions, make_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
                           expand, flow, levels_of)
-from ..rules._table import branch_functions
+from ..rules._table import RULES, branch_functions
 from ._parallel import adaptive_run, replayed
 from ._quad import _Refused, _Watch, _moves_beyond_first, _place_moves, _plain, _tags
 
@@ -164,6 +164,7 @@ class _Switches:
         self.watch = _Watch(order)
         self.probe = probe            # (t, z) -> fun's coefficients compared at a switch
         self.last, self.cleared = {}, {}
+        self.previous = None          # the last evaluation's (t, z)
 
     def run(self, call, t, z, *args):
         """``call(t, z, *args)`` with ``fun``'s branches recorded and compared with
@@ -174,9 +175,34 @@ class _Switches:
             out = call(t, z, *args)
         finally:
             taken = _taken(watch)
+        z = np.array(z, copy=True)
+        if getattr(watch, "nan_met", False) and not watch.nan:
+            taken = self._nan_sources(call, t, z, args)
         if taken:
-            self._compare(t, np.array(z, copy=True), taken)
+            self._compare(t, z, taken)
+        self.previous = t, z
         return out
+
+    def _nan_sources(self, call, t, z, args):
+        """The first evaluation that met a NaN source past its domain's edge on moving
+        duals (np.sqrt(t - tlag) masked by np.where(np.isnan(...)), np.nan_to_num: the
+        watch records none until then, smooth right-hand sides pay nothing): records
+        them from now on, the previous evaluation's again (its side of the edge), and
+        returns this one's branches with them, to be compared (attack50 10)."""
+        self.watch.nan = True
+        if self.previous is not None:
+            t0, z0 = self.previous
+            self.watch.start()
+            try:
+                call(t0, z0.copy(), *args)
+            finally:
+                self._compare(t0, z0, _taken(self.watch))
+        self.watch.start()
+        try:
+            call(t, z.copy(), *args)
+        finally:
+            taken = _taken(self.watch)
+        return taken
 
     def _compare(self, t, z, taken):
         for key, (branch, _) in taken.items():
@@ -338,6 +364,10 @@ def _switch(key, t_lo, t_hi, step, partials):
         np.less, np.less_equal, np.greater, np.greater_equal) else ""
     what = ("first partials jump (a kink: second derivatives lose a term there)"
             if partials else "value jumps")
+    rule = RULES.get(ufunc) if isinstance(ufunc, np.ufunc) else None
+    if rule is not None and any(kind == "nan" for kind, _, _ in rule.branch):
+        symbol = (" (NaN past its real domain's edge, which fun made a number: np.where "
+                  "on np.isnan / np.isfinite, np.nan_to_num, np.fmax)")
     return errors.bad_type(
         _WHO, "fun's branches to stay put as the parameters move (dg.solve_ivp "
         "integrates the sensitivities of the branch each evaluation takes)",
@@ -347,9 +377,9 @@ def _switch(key, t_lo, t_hi, step, partials):
         "control, a state crossing a threshold), whose term (f_before - f_after) dc/dp "
         "the sensitivities do not hold",
         "Split the integration at the switch, each piece its own fun with no comparison "
-        "of t or y left inside: at a time c, s1 = dg.solve_ivp(f_before, (t0, c), y0) "
-        "and dg.solve_ivp(f_after, (c, tf), s1.y[:, -1]) (the moving ends carry the "
-        "term exactly); where the state crosses a threshold, a terminal event "
+        "of t or y (nor NaN test) left inside: at a time c, s1 = dg.solve_ivp(f_before, "
+        "(t0, c), y0) and dg.solve_ivp(f_after, (c, tf), s1.y[:, -1]) (the moving ends "
+        "carry the term exactly); where the state crosses a threshold, a terminal event "
         "(event.terminal = True) ends the first call and the second starts from "
         "(sol.t_events[0][0], tf) with y0 = sol.y_events[0][0]. Where the switch does "
         "not move, compare plain values (dg.stop_gradient(p)). A continuous switch "

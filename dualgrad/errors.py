@@ -2136,7 +2136,7 @@ def bad_type(who, expected, got, fix=""):
 
 
 # helpers without a holomorphic= option (their results are real by definition)
-_REAL_ONLY = ("dualgrad.approx_fprime", "dualgrad.elementwise_grad", "dualgrad.sparsity",
+_REAL_ONLY = ("dualgrad.approx_fprime", "dualgrad.elementwise_grad",
               "dualgrad.hessian_sparsity")
 
 
@@ -2165,7 +2165,9 @@ def sparse_bound_product(method, text):
 
 def complex_input(who, dtype, name="x", sparse=False):
     """Complex ``x`` where a real one is expected; the fix offered is one ``who`` takes
-    (``sparse``: a jacobian or hessian called with ``sparsity=``)."""
+    (``sparse``: a jacobian or hessian called with ``sparsity=``; a sparse Jacobian
+    takes holomorphic=True, a sparse Hessian does not)."""
+    sparse = sparse and who == "dualgrad.hessian"
     if sparse or who in _REAL_ONLY:
         dense = "drop sparsity= and pass holomorphic=True" if sparse else \
             "use dg.jacobian(f, x, holomorphic=True) (or dg.derivative, dg.grad with " \

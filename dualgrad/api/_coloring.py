@@ -24,7 +24,7 @@ import numpy as np
 
 from .. import errors
 from .. import backend
-from ..dual import Dual, from_object_array, make, new_tag, retire
+from ..dual import Dual, from_object_array, holomorphic_tag, make, new_tag, retire
 from ._parallel import EXPECT, passing, run_tasks, watched
 from ._seed import (_same_value, as_array, assemble, call_jitted, compared, chunk_sizes, extract,
                     is_jitted, ladder_width, linked, private)
@@ -162,7 +162,7 @@ def evaluate_colors(who, f, args, x, color, start, width):
     color in that range is seeded with its color's direction.  Module-level and
     closure-free, so executors can pickle it.  Returns ``(value, partials)``."""
     jitted = is_jitted(f)
-    tag = new_tag()
+    tag = _tag_for(x)
     if EXPECT[0]:                # a pass of a helper that compares its passes
         passing(tag)
     if width == 0:               # no colors (empty x, an empty pattern): f on plain x,
@@ -189,6 +189,15 @@ def evaluate_colors(who, f, args, x, color, start, width):
         retire(tag)              # the pass's duals are dead from here on (escaped: an error)
 
 
+def _tag_for(x):
+    """A pass's tag; a complex ``x`` (``holomorphic=True``) marks it as the dense passes
+    mark theirs, so a function without a complex derivative (np.conj, np.abs) raises."""
+    tag = new_tag()
+    if isinstance(x, np.ndarray) and x.dtype.kind == "c":
+        holomorphic_tag(tag)
+    return tag
+
+
 def _compressed(who, fn, f, args, x, color, chunk, executor, progress):
     """``(value, B)`` with ``B[:, c]`` the derivative along color ``c``'s direction."""
     ncolors = int(color.max()) + 1 if color.size else 0
@@ -207,10 +216,10 @@ def _check_1d(who, x):
             "Pass x.ravel() and reshape inside f; sparse results are 2-D matrices.")
 
 
-def _prepare(who, f, x, chunk, format):
+def _prepare(who, f, x, chunk, format, holomorphic=False):
     check_callable(who, f)
     chunk = check_chunk(who, chunk)
-    x = as_input(who, x, sparse=True)
+    x = as_input(who, x, holomorphic, sparse=True)
     if not isinstance(x, (np.ndarray, Dual)):  # an outer call's dual point stays a dual
         x = np.asarray(x, dtype=float) if np.ndim(x) else x
     _check_1d(who, x)
@@ -221,15 +230,17 @@ def _prepare(who, f, x, chunk, format):
 
 
 def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executor=None,
-                    progress=False, check=True):
+                    progress=False, check=True, holomorphic=False):
     """The Jacobian of ``f`` at 1-D ``x`` as a scipy.sparse matrix, by colors; a given
-    pattern checked unless ``check`` is False (the user's ``check=False``)."""
+    pattern checked unless ``check`` is False (the user's ``check=False``).  With
+    ``holomorphic``, ``x`` is complex and the result the complex derivative, as the
+    dense ``holomorphic=True`` Jacobian (every pass seeds real directions)."""
     sp = scipy_sparse(who)
-    x, chunk = _prepare(who, f, x, chunk, format)
+    x, chunk = _prepare(who, f, x, chunk, format, holomorphic)
     if isinstance(sparsity, str):
         if sparsity != "auto":
             raise errors.bad_argument(who, "sparsity as a pattern or 'auto'", repr(sparsity))
-        P = _detect(who, f, x, args)
+        P = _detect(who, f, x, args, holomorphic)
     else:
         P = as_pattern(who, sparsity)
         if P.shape[1] != x.size:
@@ -278,17 +289,17 @@ def sparse_jacobian(who, f, x, args, sparsity, format="csr", chunk=None, executo
     return J.asformat(format)
 
 
-def _detect(who, f, x, args):
+def _detect(who, f, x, args, holomorphic=False):
     """``sparsity="auto"``'s pattern, by dualgrad.sparsity's tracer, which runs on plain
     numbers: inside another derivative (x an outer call's duals) it cannot, so the
     refusal names the pattern detected once at a plain point (an f that reads outer
-    duals meets the same refusal in the tracer: ``_sparsity._real``)."""
+    duals meets the same refusal in the tracer: ``_sparsity._plain``)."""
     from ._sparsity import OUTSIDE_FIX, sparsity as detect
     if isinstance(x, Dual):
         raise errors.bad_type(who, "x as a plain array with sparsity='auto' (the pattern "
                               "is detected on plain numbers)", "a dual number (inside "
                               "another derivative)", OUTSIDE_FIX)
-    return detect(f, x, *args)
+    return detect(f, x, *args, holomorphic=holomorphic)
 
 
 # Columns from which a dense pattern is worth a warning: below, a coloring costs little.
@@ -438,7 +449,7 @@ def _probe(who, f, args, x, Js, v, probed=None):
     pass and whether an integration of duals ran in it (its value then moves within
     the integration's tolerance)."""
     def one():
-        tag = new_tag()
+        tag = _tag_for(x)
         passing(tag)             # (its integrations report to this pass, not a nested one)
         seeded = make(private(x), v.reshape(-1, 1).copy(), tag)
         try:
@@ -584,7 +595,7 @@ def _check_hessian(who, f, args, x, H, link=None):
         H = H.copy()                      # without those columns (inf * 0 is NaN)
         H.data[np.isin(H.indices, dark)] = 0.0
         exact = _second_directional(who, f, args, x, u, w, link)
-    got = float(u @ (H @ w))
+    got = u @ (H @ w)                     # (complex for a complex f: both parts compared)
     scale = float(np.abs(u) @ (abs(H) @ np.abs(w))) + abs(exact)
     return not (abs(got - exact) > 1e-9 * scale) or not np.isfinite(exact)
 
@@ -627,11 +638,14 @@ def _second_directional(who, f, args, x, u, w, link=None):
             link.forget(inner_tag)
         retire(inner_tag)
         retire(outer_tag)
-    return float(as_array(second).reshape(-1)[0])
+    second = as_array(second).reshape(-1)[0]
+    # a complex f's Hessian is complex: its imaginary part is checked too (cast to float,
+    # a pattern missing an imaginary entry passed, as attack50b 06 for Jacobians)
+    return complex(second) if np.iscomplexobj(second) else float(second)
 
 
 def sparse_hessian(who, f, x, args, sparsity, format="csr", chunk=None, executor=None,
-                   progress=False):
+                   progress=False, check=True):
     """The Hessian of scalar ``f`` at 1-D ``x`` as a symmetric scipy.sparse matrix.
 
     When ``f`` is a constant linear combination of whole-array sums (``np.sum(v)``,
@@ -641,7 +655,8 @@ def sparse_hessian(who, f, x, args, sparsity, format="csr", chunk=None, executor
     colors separating each element's inputs inside), so the cost is (star colors x
     inner colors) evaluations of ``f``, independent of ``x.size``.  Otherwise the
     inner level is the full gradient (``x.size / chunk`` passes per outer chunk).
-    Either way one more nested pass checks ``u @ H @ w`` along random directions.
+    Either way one more nested pass checks ``u @ H @ w`` along random directions
+    (for a given pattern, unless ``check`` is False: the user's ``check_sparsity=``).
     """
     from ._sparsity import _hessian_trace
     sp = scipy_sparse(who)
@@ -665,7 +680,7 @@ def sparse_hessian(who, f, x, args, sparsity, format="csr", chunk=None, executor
     ncolors = int(color.max()) + 1 if n else 0
     link = linked([], unmapped=True)
     call = (who, f, x, args, P, color, ncolors, structure, chunk, executor, progress,
-            isinstance(sparsity, str), link)
+            isinstance(sparsity, str), link, check or isinstance(sparsity, str))
     H = _colored_hessian(*call)
     if link.missed:              # a tie the second order decides: decide, evaluate again
         _tie_decisions(who, f, args, x, link)
@@ -674,8 +689,9 @@ def sparse_hessian(who, f, x, args, sparsity, format="csr", chunk=None, executor
 
 
 def _colored_hessian(who, f, x, args, P, color, ncolors, structure, chunk, executor,
-                     progress, detected, link):
-    """The sparse Hessian from colored passes, checked (:func:`sparse_hessian`)."""
+                     progress, detected, link, check=True):
+    """The sparse Hessian from colored passes, checked unless ``check`` is False
+    (:func:`sparse_hessian`)."""
     n = x.size
     B = None
     if structure is not None and not is_jitted(f):
@@ -683,12 +699,12 @@ def _colored_hessian(who, f, x, args, P, color, ncolors, structure, chunk, execu
                                  executor, progress, link)
     if B is not None:
         H = _star_decompress(who, P, color, ncolors, B)
-        if n == 0 or _check_hessian(who, f, args, x, H, link):
+        if n == 0 or not check or _check_hessian(who, f, args, x, H, link):
             return H
     H = _star_decompress(who, P, color, ncolors,
                          _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk,
                                                    executor, progress, link))
-    if n and not _check_hessian(who, f, args, x, H, link):
+    if n and check and not _check_hessian(who, f, args, x, H, link):
         H = _settled(who, f, args, x, P, H, chunk, executor, progress, detected, link)
     return H
 

@@ -768,30 +768,10 @@ def _cast(value, copy):
                         copy=copy)
 
 
-def _real(value):
-    """``value`` as a float64 array where the tracer takes real values only (a
-    maximum, a clip, an interpolation, a Hessian's pattern): complex values raise."""
-    value = _plain(value)
-    if value.dtype.kind == "c":
-        raise _complex_refused(value.dtype)
-    return value
-
-
-def _complex_refused(dtype):
-    return errors.bad_type(
-        "dualgrad.sparsity", "real values where a pattern is detected by this step (a "
-        "Hessian's pattern, np.max / np.clip / np.interp of complex numbers)",
-        f"a complex value ({dtype})",
-        "Fix: call dg.jacobian or dg.hessian without sparsity= (dense), or pass a "
-        "pattern you know (dualgrad checks it with one extra pass).")
-
-
 def _make(value, cols, ctx, shape=None):
     """A tracer with its own store: ``cols`` rows (any leading shape) in C order."""
     if not isinstance(value, np.ndarray) or value.dtype != _F64 and value.dtype != _C128:
         value = _plain(value)
-    if ctx.hessian and value.dtype == _C128:
-        raise _complex_refused(value.dtype)
     shape = value.shape if shape is None else shape
     width = cols.shape[-1]
     cols = np.ascontiguousarray(cols.reshape(int(np.prod(cols.shape[:-1])), width),
@@ -1130,8 +1110,9 @@ def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
     if rule.kind == "zero" and any(map(np.iscomplexobj, values)):
         # np.sign of a complex number is z / |z| (NumPy 2), not locally constant
         shape = np.shape(result)
-        return _write_out(out, _make(_plain(result), _union([_deps(a, shape) for a in
-                                                             inputs], shape), ctx))
+        cols = _union([_deps(a, shape) for a in inputs], shape)
+        ctx.nonlinear(cols)                 # (z / |z|: its parts meet in the Hessian)
+        return _write_out(out, _make(_plain(result), cols, ctx))
     if rule.kind == "zero":
         return _write_out(out, _constant_like(result, ctx))
     return _write_out(out, _elementwise(ufunc, rule, inputs, result, ctx))
@@ -1163,7 +1144,9 @@ def _elementwise(ufunc, rule, inputs, result, ctx):
     for k, a in _differentiated(ufunc, rule, inputs):
         dep = _deps(a, shape)
         parts.append(dep if masks[k] is None else _masked(dep, masks[k]))
-        if ctx.hessian and ufunc not in _LOCALLY_LINEAR:
+        if ctx.hessian and ufunc is np.absolute and a.value.dtype == _C128:
+            ctx.nonlinear(dep)              # |z| = hypot(z.real, z.imag): not piecewise
+        elif ctx.hessian and ufunc not in _LOCALLY_LINEAR:  # linear as |x| of real x is
             # d/d(arg k) reads these arguments: second derivatives pair them with k
             # (every argument: "xyz" names the three of voigt_profile, betainc ...)
             names = rule.exprs[k].names
@@ -1469,7 +1452,7 @@ def _pad_odd(ctx, t, pad_width, mode, kwargs):
         cols = np.concatenate(pieces, axis=-1)
         cols = _compact(cols.reshape(-1, cols.shape[-1])).reshape(
             cols.shape[:-1] + (-1,))
-    return _make(_real(value), cols, ctx)
+    return _make(_plain(value), cols, ctx)
 
 
 _SPARSE_PRODUCTS = (np.matmul, np.linalg.matmul, np.dot)
@@ -1758,6 +1741,13 @@ def _linear_in(func, args, kwargs, ntraced):
         sum(isinstance(v, Tracer) for v in kwargs.values())
     if func in _PRODUCTS:
         return count == 1 and ntraced == 1
+    if getattr(func, "__module__", None) == "numpy.fft" and \
+            not func.__name__.endswith("freq"):
+        # the transforms and fftshift: linear over the reals in the array they take
+        # (hfft's conj too), so the Jacobian at the point is the pattern everywhere
+        # (before: every output on every input in mode="global"; attack50b m2); not
+        # fftfreq's 1 / (n d)
+        return count == 1 and ntraced == 1
     if func is np.linalg.solve:
         return not isinstance(args[0], Tracer)
     if func is np.trapezoid:        # y * dx and y * diff(x): bilinear when both traced
@@ -1823,8 +1813,15 @@ def _extreme(func):
             b = a
         cols = _reduce_union(ctx, b, axis, keepdims)
         value = value if keepdims else np.squeeze(value, axis=axis)
-        return _write_out(out, _make(_real(value), cols, ctx))
+        return _write_out(out, _make(_plain(value), cols, ctx))
     return impl
+
+
+def _ptp(ctx, a, axis=None, out=None, keepdims=False):
+    """``np.ptp``: ``max - min`` along the axis (NumPy's own spelling), each the
+    elements that attain it at the point (every element in ``mode="global"``)."""
+    return np.subtract(np.max(a, axis=axis, keepdims=keepdims),
+                       np.min(a, axis=axis, keepdims=keepdims), out=out)
 
 
 def _scan(func, nonlinear=False):
@@ -1888,7 +1885,8 @@ def _clip(ctx, a, a_min=None, a_max=None, out=None, **kwargs):
     if ctx.local:
         # NumPy's clip is minimum(maximum(v, lo), hi), hi winning where lo > hi: the
         # branches of both steps as taken at the point, ties and NaN taking both
-        v = np.asarray(v, dtype=float)
+        # (complex values in NumPy's order, the real parts first, as the dense path's)
+        v = np.asarray(v)
         t = v if lo is None else np.maximum(v, lo)
         with np.errstate(invalid="ignore"):
             nan = np.isnan(v) | (np.isnan(lo) if lo is not None else False) | \
@@ -1900,7 +1898,7 @@ def _clip(ctx, a, a_min=None, a_max=None, out=None, **kwargs):
         da = None if da is None else _masked(da, np.broadcast_to(from_v | nan, shape))
         dl = None if dl is None else _masked(dl, np.broadcast_to(from_lo | nan, shape))
         dh = None if dh is None else _masked(dh, np.broadcast_to(from_hi, shape))
-    return _write_out(out, _make(_real(value),
+    return _write_out(out, _make(_plain(value),
                                  _union([da, dl, dh], shape), ctx))
 
 
@@ -2024,7 +2022,7 @@ def _interp(ctx, x, xp, fp, left=None, right=None, period=None):
                                           " as a scalar", f"shape {e.shape}")
             rows = np.broadcast_to(e.cols().reshape(-1), shape + (e.cols().size,))
             ends.append(_masked(rows, outside) if ctx.local else rows)
-    return _make(_real(value), _union([dx, dfp] + ends, shape), ctx)
+    return _make(_plain(value), _union([dx, dfp] + ends, shape), ctx)
 
 
 def _interp_moving_knots(ctx, x, xp, fp, left, right):
@@ -2041,7 +2039,7 @@ def _interp_moving_knots(ctx, x, xp, fp, left, right):
             parts.append(np.broadcast_to(every, shape + every.shape))
     cols = _union(parts, shape)
     ctx.nonlinear(cols)
-    return _make(_real(value), cols, ctx)
+    return _make(_plain(value), cols, ctx)
 
 
 def _insert(ctx, arr, obj, values, axis=None):
@@ -2314,7 +2312,8 @@ _HANDLED = {
     np.prod: _reduction(np.prod, nonlinear=True),
     np.var: _reduction(np.var, nonlinear=True), np.std: _reduction(np.std, nonlinear=True),
     np.max: _extreme(np.max), np.min: _extreme(np.min), np.amax: _extreme(np.amax),
-    np.amin: _extreme(np.amin),
+    np.amin: _extreme(np.amin), np.nanmax: _extreme(np.nanmax),
+    np.nanmin: _extreme(np.nanmin), np.ptp: _ptp,
     np.cumsum: _scan(np.cumsum), np.cumprod: _scan(np.cumprod, nonlinear=True),
     np.roll: _roll, np.concatenate: _concatenate, np.stack: _stack,
     np.where: _where, np.select: _select, np.clip: _clip, np.sort: _sort, np.diff: _diff,
@@ -2346,6 +2345,25 @@ _STRUCTURAL = {
 del _STRUCTURAL[np.trace]
 
 
+def _angle(ctx, z, deg=False):
+    """``np.angle``: elementwise, so each element depends on its own number's inputs
+    (both modes: ``atan2(imag, real)`` has a nonzero partial along one of the parts
+    wherever ``z != 0``), which meet in the Hessian.  Of a real ``x`` it is 0 or pi,
+    locally constant: only an element at 0 (or NaN), where dualgrad's derivative is
+    NaN, keeps its rows (before: every output on every input in ``mode="global"``,
+    attack50b m2)."""
+    z = _operand(z, ctx)
+    value = np.angle(_value(z), deg)
+    if not isinstance(z, Tracer):
+        return value
+    cols = z.cols()
+    if z.value.dtype != _C128:
+        with np.errstate(invalid="ignore"):
+            cols = _masked(cols, (z.value == 0.0) | np.isnan(z.value))
+    ctx.nonlinear(cols)
+    return _make(_plain(value), cols, ctx)
+
+
 def _compress(ctx, condition, a, axis=None, out=None):
     """``np.compress``: ``np.take`` of the indices where the (plain) condition holds."""
     if out is not None or isinstance(condition, Tracer):
@@ -2358,6 +2376,7 @@ def _compress(ctx, condition, a, axis=None, out=None):
 _HANDLED[np.compress] = _compress
 _JOINS = {np.concatenate, np.stack}     # (their out= checked as the dense helpers check it)
 _HANDLED[np.real_if_close] = _real_if_close
+_HANDLED[np.angle] = _angle
 _HANDLED[np.real] = lambda ctx, val: _normalize(val, ctx).real
 _HANDLED[np.imag] = lambda ctx, val: _normalize(val, ctx).imag
 _HANDLED[np.trace] = lambda ctx, a, offset=0, axis1=0, axis2=1, **kw: np.sum(
@@ -2553,17 +2572,19 @@ def traced_quad(solve, func, a, b, args, options, compiled=False):
 
 # ---- the entry points ----------------------------------------------------------------
 
-def _trace(who, f, x, args, mode, hessian, sums=False):
+def _trace(who, f, x, args, mode, hessian, sums=False, holomorphic=False):
     from ._validate import as_input, check_callable
     check_callable(who, f)
     if mode not in ("local", "global"):
         raise errors.bad_argument(who, "mode 'local' or 'global'", repr(mode))
-    x = as_input(who, x)
+    if type(holomorphic) is not bool:
+        raise errors.bad_argument(who, "holomorphic=True or False", repr(holomorphic))
+    x = as_input(who, x, holomorphic)
     from ..dual import Dual
     if isinstance(x, Dual):
         raise errors.bad_type(who, "x as a plain array", "a dual number",
                               "Detect the pattern outside derivative calls.")
-    x = np.array(x, dtype=float, ndmin=0)
+    x = np.array(x, dtype=complex if holomorphic else float, ndmin=0)
     ctx = _Context(x.size, mode, hessian, sums)
     seed = _make(x.copy(), np.arange(x.size, dtype=np.int32).reshape(-1, 1), ctx)
     py = getattr(f, "py_func", None)
@@ -2655,7 +2676,7 @@ def _csr(cols, m, n):
     return sp.csr_matrix((np.ones(indices.size, dtype=bool), indices, indptr), shape=(m, n))
 
 
-def sparsity(f, x=errors.NO_POINT, *args, mode="local"):
+def sparsity(f, x=errors.NO_POINT, *args, mode="local", holomorphic=False):
     """The nonzero pattern of the Jacobian of ``f`` at ``x``.
 
     ``f`` runs once on tracers: arrays whose elements carry the set of inputs
@@ -2679,6 +2700,10 @@ def sparsity(f, x=errors.NO_POINT, *args, mode="local"):
         computed from values (``argmax``, ``argsort``, ``searchsorted``,
         ``nonzero``, used to index) are the same.  Passed to :func:`jacobian`
         at another point, a pattern that misses a nonzero there raises.
+    holomorphic : bool, optional
+        Accept complex ``x``: the pattern of the complex Jacobian that
+        ``dg.jacobian(f, x, holomorphic=True)`` computes (an element depends on an
+        input where it depends on either of its parts).
 
     Returns
     -------
@@ -2732,16 +2757,16 @@ def sparsity(f, x=errors.NO_POINT, *args, mode="local"):
     from ._validate import scipy_sparse
     scipy_sparse(who)
     of = getattr(f, "_dualgrad_hessian_of", None)
-    if of is not None:                  # sparsity(grad(f), x): f's Hessian pattern
+    if of is not None and not holomorphic:   # sparsity(grad(f), x): f's Hessian pattern
         return hessian_sparsity(of, x, *args, mode=mode)
     mixed = getattr(f, "_dualgrad_mixed_of", None)
-    if mixed is not None:               # sparsity(grad(f, argnums=k), x, ...): a block
+    if mixed is not None and not holomorphic:   # sparsity(grad(f, argnums=k), x, ...)
         P = _mixed_pattern(mixed, x, args, mode)
         if P is not None:
             return P
     from ._validate import refuse_traced_helper
     refuse_traced_helper(who, f, 1 + len(args), traced=True)
-    out, ctx = _trace(who, f, x, args, mode, hessian=False)
+    out, ctx = _trace(who, f, x, args, mode, hessian=False, holomorphic=holomorphic)
     return _csr_of(out, out.size, ctx.n)
 
 

@@ -431,13 +431,7 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
         raise errors.bad_has_aux(who, has_aux)
     if format is not None and sparsity is None:
         raise _format_without_sparsity(who, format)
-    if check_sparsity is not None and (type(check_sparsity) is not bool or sparsity is None):
-        raise errors.bad_argument(
-            who, "check_sparsity=True or False together with sparsity= (whether a given "
-            "pattern is checked)", f"check_sparsity={check_sparsity!r}" + (
-                "" if sparsity is not None else " without sparsity="),
-            "Pass check_sparsity= with a sparsity pattern only; a keyword meant for f "
-            "cannot have that name: bind it with functools.partial(f, check_sparsity=...).")
+    _check_sparsity_option(who, check_sparsity, sparsity)
     if sparsity is not None:
         _check_plain(who, "sparsity=", x, argnums, has_aux, kwargs)
         of = getattr(f, "_dualgrad_hessian_of", None)
@@ -447,7 +441,7 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
             from . import _coloring
             return _coloring.sparse_hessian(who, of, x, args, sparsity,
                                             "csr" if format is None else format, chunk,
-                                            executor, progress)
+                                            executor, progress, check_sparsity is not False)
         if type(sparsity) is str and sparsity == "auto":
             refuse_traced_helper(who, f, 1 + len(args))
         return _sparse(who, f, x, args, sparsity, format, chunk, executor, progress,
@@ -499,6 +493,17 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
         flat, value, partials, aux = _evaluate(who, f, (x,) + args, kwargs, argnums, chunk,
                                                executor, progress, has_aux, holomorphic)
     return _with_aux(_structured(flat, value, partials)[1], aux, has_aux)
+
+
+def _check_sparsity_option(who, check_sparsity, sparsity):
+    """``check_sparsity=`` is True or False, and only with ``sparsity=``."""
+    if check_sparsity is not None and (type(check_sparsity) is not bool or sparsity is None):
+        raise errors.bad_argument(
+            who, "check_sparsity=True or False together with sparsity= (whether a given "
+            "pattern is checked)", f"check_sparsity={check_sparsity!r}" + (
+                "" if sparsity is not None else " without sparsity="),
+            "Pass check_sparsity= with a sparsity pattern only; a keyword meant for f "
+            "cannot have that name: bind it with functools.partial(f, check_sparsity=...).")
 
 
 def _linked_gradient(gradient, at):
@@ -594,19 +599,22 @@ def _format_without_sparsity(who, format):
 def _sparse(who, f, x, args, sparsity, format, chunk, executor, progress, batch_axis=None,
             holomorphic=False, check=True):
     """The ``sparsity=`` hook: colored, compressed seeding (:mod:`dualgrad.api._coloring`);
-    ``check``: whether a given pattern is checked (Jacobians)."""
-    if holomorphic:
-        raise errors.bad_argument(who, "holomorphic=False with sparsity=", "True",
-                                  "Sparse results are real; drop sparsity= for complex x.")
+    ``check``: whether a given pattern is checked."""
+    if holomorphic and who == "dualgrad.hessian":
+        raise errors.bad_argument(who, "holomorphic=False with sparsity= (a sparse Hessian "
+                                  "is of real x)", "holomorphic=True",
+                                  "Drop sparsity= for the complex Hessian (dense), or split "
+                                  "x into real and imaginary parts for a sparse one.")
     if batch_axis is not None:
         raise errors.bad_argument(who, "batch_axis=None with sparsity=", repr(batch_axis),
                                   "Call once per point for sparse Jacobians.")
     from . import _coloring
     if who == "dualgrad.hessian":
         return _coloring.sparse_hessian(who, f, x, args, sparsity, "csr" if format is None
-                                        else format, chunk, executor, progress)
+                                        else format, chunk, executor, progress, check)
     return _coloring.sparse_jacobian(who, f, x, args, sparsity, "csr" if format is None
-                                     else format, chunk, executor, progress, check)
+                                     else format, chunk, executor, progress, check,
+                                     holomorphic)
 
 
 def _check_plain(who, option, x, argnums, has_aux, kwargs):
@@ -749,7 +757,8 @@ def derivative(f: Callable[..., Any], x: complex | np.number | Dual = _NO_POINT,
 def hessian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int | None = None,
             executor: Executor | None = None, progress: bool = False, argnums: Argnums = 0,
             has_aux: bool = False, holomorphic: bool = False, sparsity: Any = None,
-            format: str | None = None, **kwargs: Any) -> Any:
+            format: str | None = None, check_sparsity: bool | None = None,
+            **kwargs: Any) -> Any:
     """The Hessian of scalar ``f`` at ``x``, by nested duals; exactly symmetric.
 
     Parameters
@@ -785,6 +794,13 @@ def hessian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int 
         The scipy.sparse format of the sparse result (``"csr"`` when not given),
         with ``sparsity=`` only: without it the result is dense and ``format=``
         raises ValueError (pass ``sparsity="auto"``).
+    check_sparsity : bool, optional
+        With a pattern given as ``sparsity=`` (True when not given): check it, and
+        the sum structure read from ``f``, by the nested pass along random
+        directions.  ``check_sparsity=False`` skips that pass, for a pattern known
+        to hold every nonzero wherever ``f`` is called (as :func:`jacobian`'s); a
+        missed nonzero then gives wrong entries, unchecked.  ``sparsity="auto"`` is
+        always checked; without ``sparsity=``, ``check_sparsity=`` raises ValueError.
     **kwargs
         Passed to ``f`` as keyword arguments.
 
@@ -813,10 +829,11 @@ def hessian(f: Callable[..., Any], x: Point = _NO_POINT, *args: Any, chunk: int 
         raise errors.bad_has_aux(who, has_aux)
     if format is not None and sparsity is None:
         raise _format_without_sparsity(who, format)
+    _check_sparsity_option(who, check_sparsity, sparsity)
     if sparsity is not None:
         _check_plain(who, "sparsity=", x, argnums, has_aux, kwargs)
         return _sparse(who, f, x, args, sparsity, format, chunk, executor, progress,
-                       holomorphic=holomorphic)
+                       holomorphic=holomorphic, check=check_sparsity is not False)
     check_callable(who, f)
     chunk = check_chunk(who, chunk)
     return _hessian(who, f, x, args, kwargs, chunk, chunk, executor, progress, argnums,

@@ -164,7 +164,6 @@ class _Switches:
         self.watch = _Watch(order)
         self.probe = probe            # (t, z) -> fun's coefficients compared at a switch
         self.last, self.cleared = {}, {}
-        self.previous = None          # the last evaluation's (t, z)
 
     def run(self, call, t, z, *args):
         """``call(t, z, *args)`` with ``fun``'s branches recorded and compared with
@@ -175,34 +174,11 @@ class _Switches:
             out = call(t, z, *args)
         finally:
             taken = _taken(watch)
-        z = np.array(z, copy=True)
         if getattr(watch, "nan_met", False) and not watch.nan:
-            taken = self._nan_sources(call, t, z, args)
+            raise _NanSources()
         if taken:
-            self._compare(t, z, taken)
-        self.previous = t, z
+            self._compare(t, np.array(z, copy=True), taken)
         return out
-
-    def _nan_sources(self, call, t, z, args):
-        """The first evaluation that met a NaN source past its domain's edge on moving
-        duals (np.sqrt(t - tlag) masked by np.where(np.isnan(...)), np.nan_to_num: the
-        watch records none until then, smooth right-hand sides pay nothing): records
-        them from now on, the previous evaluation's again (its side of the edge), and
-        returns this one's branches with them, to be compared (attack50 10)."""
-        self.watch.nan = True
-        if self.previous is not None:
-            t0, z0 = self.previous
-            self.watch.start()
-            try:
-                call(t0, z0.copy(), *args)
-            finally:
-                self._compare(t0, z0, _taken(self.watch))
-        self.watch.start()
-        try:
-            call(t, z.copy(), *args)
-        finally:
-            taken = _taken(self.watch)
-        return taken
 
     def _compare(self, t, z, taken):
         for key, (branch, _) in taken.items():
@@ -295,6 +271,14 @@ class _Switches:
 
 
 _TINY = np.finfo(float).tiny
+
+
+class _NanSources(Exception):
+    """An evaluation of ``fun`` met a NaN source past its domain's edge on moving duals
+    (``np.sqrt(t - tlag)`` masked by ``np.where(np.isnan(...))``, ``np.nan_to_num``):
+    dg.quad's watch records NaN sources only where asked (``watch.nan``; smooth
+    right-hand sides with ``np.log`` / ``np.sqrt`` pay nothing), so the solve runs again
+    from ``t0`` recording them, and the edge's crossing is compared (attack50 10)."""
 _SECANTS = 3          # tries at the place's interpolated crossing before bisecting
 _NEAR = 0.5 ** 30     # the two points around it: ~1e-9 of the segment either side
 
@@ -755,34 +739,53 @@ def _run(fun, t_span, y0, method, t_eval, dense_output, events, vectorized, args
     found = list(duals_in([y0, t0, tf, *call_args]))
     if not found:                          # fun may close over duals: SciPy's call until
         #                                    it returns one (at once, if it depends on them)
-        watched = _WatchedRhs(fun, call_args)      # (its branches on the duals it
-        saved = errors.watch_branches(watched.switches.watch)   # closes over watched)
+        found = _float_path(scipy_solve_ivp, fun, t_span, y0, method, t_eval,
+                            dense_output, events, vectorized, args, call_args, options)
+        if not isinstance(found, list):
+            return found
+    if list(duals_in([t_eval])):
+        raise errors.bad_type(_WHO, "t_eval of plain times", "duals in t_eval",
+                              "Pass t_eval's values; only t_span's ends may be duals.")
+    nan = False
+    for _ in range(_RESTARTS):
         try:
-            return scipy_solve_ivp(watched, t_span, y0, method=method, t_eval=t_eval,
-                                   dense_output=dense_output,
-                                   events=_watched_events(events),
-                                   vectorized=vectorized, args=args, **options)
+            return _solve(scipy_solve_ivp, fun, t_span, y0, method, t_eval, dense_output,
+                          events, call_args, dict(options), levels_of(found), nan)
+        except Unseen as seen:             # fun (or an event) read another call's duals
+            found = found + seen.duals     # late: again, carrying that call's levels too
+        except _NanSources:
+            nan = True                     # (again from t0, NaN sources recorded)
+    raise _nested()
+
+
+def _float_path(solve, fun, t_span, y0, method, t_eval, dense_output, events, vectorized,
+                args, call_args, options):
+    """SciPy's solve of ``fun`` on floats (no dual in ``y0``, ``t_span`` or ``args``;
+    ``fun`` may close over duals: its branches on them are watched), or the duals
+    ``fun`` returned (a list: the dual path's)."""
+    for nan in (False, True):
+        watched = _WatchedRhs(fun, call_args)      # (its branches on the duals it
+        watched.switches.watch.nan = nan           # closes over watched)
+        saved = errors.watch_branches(watched.switches.watch)
+        try:
+            return solve(watched, t_span, y0, method=method, t_eval=t_eval,
+                         dense_output=dense_output, events=_watched_events(events),
+                         vectorized=vectorized, args=args, **options)
         except Derivatives as seen:           # fun's duals came in after t0: again,
-            found = seen.duals                 # with the tangents from the start
+            return list(seen.duals)            # with the tangents from the start
+        except _NanSources:
+            continue                           # (again, NaN sources recorded)
         except _Refused as refused:
             raise refused.error from None
         finally:
             errors.unwatch_branches(saved)
-    if list(duals_in([t_eval])):
-        raise errors.bad_type(_WHO, "t_eval of plain times", "duals in t_eval",
-                              "Pass t_eval's values; only t_span's ends may be duals.")
-    for _ in range(_RESTARTS):
-        try:
-            return _solve(scipy_solve_ivp, fun, t_span, y0, method, t_eval, dense_output,
-                          events, call_args, dict(options), levels_of(found))
-        except Unseen as seen:             # fun (or an event) read another call's duals
-            found = found + seen.duals     # late: again, carrying that call's levels too
-    raise _nested()
+    raise AssertionError("unreachable: NaN sources are recorded on the second pass")
 
 
 def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_args, options,
-           levels):
-    """:func:`solve_ivp` with the levels (tags and directions) of the calls ``levels``."""
+           levels, nan=False):
+    """:func:`solve_ivp` with the levels (tags and directions) of the calls ``levels``
+    (``nan``: the switch watch records NaN sources from the start)."""
     m, (t0, tf) = len(y0), t_span
     asked = options.get("rtol", 1e-3), options.get("atol", 1e-6)
     t0v, tfv, y0v = primal(t0), primal(tf), np.asarray(primal(y0))
@@ -816,6 +819,7 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
     if events is not None:
         options["events"] = [_Located(e, system, call_args) for e in
                              ([events] if callable(events) else events)]
+    system.switches.watch.nan = nan
     saved = errors.watch_branches(system.switches.watch)      # (fun's switches)
     try:
         if len(levels) == 1:

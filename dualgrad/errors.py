@@ -3485,6 +3485,111 @@ def _spline_spelling(name, entry):
     return f"{first}; {second}"
 
 
+def _number(v):
+    """``v`` written as Python would read it back (NumPy scalars as plain numbers)."""
+    return repr(v.item() if hasattr(v, "item") else v)
+
+
+def _eigen_selection(f_locals):
+    """The ``(w, v)`` selection SciPy's ``subset_by_index`` / ``subset_by_value`` make, as
+    NumPy indexing of the full ascending result, or ``None`` where the call gave neither."""
+    index, value = f_locals.get("subset_by_index"), f_locals.get("subset_by_value")
+    if index is not None:
+        try:
+            lo, hi = (int(i) for i in index)
+            return f"w[{lo}:{hi + 1}], v[:, {lo}:{hi + 1}]"
+        except (TypeError, ValueError):
+            return "w[i:j + 1], v[:, i:j + 1] for your subset_by_index=[i, j]"
+    if value is not None:
+        try:
+            lo, hi = (_number(i) for i in value)
+            return (f"keep = (w > {lo}) & (w <= {hi}); w[keep], v[:, keep] (SciPy's "
+                    "half-open (lo, hi])")
+        except (TypeError, ValueError):
+            return ("keep = (w > lo) & (w <= hi); w[keep], v[:, keep] for your "
+                    "subset_by_value=(lo, hi)")
+    return None
+
+
+def _eigh_fix(name, f_locals):
+    """``scipy.linalg.eigh`` / ``eigvalsh`` on duals: dualgrad's drop-in and NumPy's
+    spelling of the running call, its ``b`` (a generalized problem: a stiffness and a
+    mass matrix) and its subset kept (userfem51: the NumPy spelling dropped ``b``, the
+    eigenvalues of the stiffness alone, and the drop-in was handed ``subset_by_index``,
+    which it refuses on duals)."""
+    b = f_locals.get("b")
+    values_only = name == "eigvalsh" or bool(f_locals.get("eigvals_only"))
+    select = _eigen_selection(f_locals)
+    if select and values_only:
+        select = select.split(", v[")[0] + (select[select.index(" (SciPy"):]
+                                            if " (SciPy" in select else "")
+        select = select.replace("w[keep], v[:, keep]", "w[keep]")
+    pick = f", then {select}" if select else ""
+    lower = "" if f_locals.get("lower", True) else ", lower=False"
+    bb = ", b" if b is not None else ""
+    out = "w = " if values_only else "w, v = "
+    only = ", eigvals_only=True" if values_only else ""
+    drop = (f"use dualgrad.scipy.linalg.eigh (SciPy's signature, every eigenpair on "
+            f"duals; SciPy's value with exact derivatives): from dualgrad.scipy.linalg "
+            f"import eigh, then {out}eigh(a{bb}{lower}{only}){pick}")
+    uplo = ", UPLO='U'" if lower else ""      # SciPy's lower=False reads the upper triangle
+    func = "np.linalg.eigvalsh" if values_only else "np.linalg.eigh"
+    if b is None:
+        numpy = f"{out}{func}(a{uplo}){pick}"
+    else:
+        vecs = "" if values_only else ", v = Li.T @ v"
+        numpy = (f"L = np.linalg.cholesky(b); Li = np.linalg.inv(L); {out}{func}(Li @ a "
+                 f"@ Li.T){vecs} (the problem a v = w b v reduced by b's Cholesky factor; "
+                 f"SciPy's normalization v^T b v = I){pick}")
+    if f_locals.get("type", 1) not in (1, None):
+        drop += (f" (your type={f_locals.get('type')!r}: dualgrad.scipy.linalg.eigh's "
+                 "refusal on duals writes its reduction out)")
+    return drop, numpy
+
+
+_EIGSH_KEYS = {"LM": "np.argsort(np.abs({t}))[-{k}:]", "SM": "np.argsort(np.abs({t}))[:{k}]",
+               "LA": "np.argsort({t})[-{k}:]", "SA": "np.argsort({t})[:{k}]",
+               "BE": "np.r_[np.argsort({t})[:{k} // 2], np.argsort({t})[len(w) - ({k} - "
+                     "{k} // 2):]]"}
+
+
+def _eigsh_spelling(f_locals):
+    """``scipy.sparse.linalg.eigsh``'s pick written on the dense ascending eigenpairs:
+    its ``k``, ``which``, ``sigma`` (shift-invert: ``which`` applies to ``1 / (w -
+    sigma)``, so the default keeps the ``k`` nearest ``sigma``) and ``M`` (the
+    generalized problem) kept, in SciPy's ascending order (userfem51: the fix kept the
+    ``k`` largest whatever ``sigma`` and ``M`` were, a structure's highest modes for its
+    lowest, and in another order)."""
+    k, M, sigma = f_locals.get("k", 6), f_locals.get("M"), f_locals.get("sigma")
+    which, mode = f_locals.get("which", "LM"), f_locals.get("mode", "normal")
+    try:
+        k = int(k.__index__())
+    except (AttributeError, TypeError):
+        k = "k"
+    if M is None:
+        solve = ("w, v = np.linalg.eigh(A) of the dense matrix (A.toarray() for a "
+                 "scipy.sparse A)")
+    else:
+        solve = ("w, v = dualgrad.scipy.linalg.eigh(A, M) of the dense matrices "
+                 "(A.toarray(), M.toarray() for scipy.sparse ones; your M= makes it the "
+                 "generalized problem A v = w M v)")
+    t = "w" if sigma is None else f"1 / (w - {_number(sigma)})"
+    key = _EIGSH_KEYS.get(which)
+    if key is None or (sigma is not None and mode not in ("normal", 3)):   # eigsh sets 3
+        return (f"{solve}, then the k eigenpairs your which={which!r}" +
+                (f", sigma and mode={ {4: 'buckling', 5: 'cayley'}.get(mode, mode)!r}"
+                 if sigma is not None else "") +
+                " pick, in ascending order (w[idx], v[:, idx] with idx sorted)")
+    keep = key.format(t=t, k=k)
+    why = {"LM": "largest in magnitude", "SM": "smallest in magnitude",
+           "LA": "largest", "SA": "smallest", "BE": "half from each end"}[which]
+    what = f"{which!r}: the k={k} {why}" + (f" of 1 / (w - sigma), the nearest sigma={_number(sigma)}"
+                                            if sigma is not None and which == "LM" else
+                                            " of 1 / (w - sigma)" if sigma is not None else "")
+    return (f"{solve}, then idx = np.sort({keep}) (your which={what}); w[idx], v[:, idx] "
+            "(SciPy's ascending order)")
+
+
 def _fit_to_call(public, name, entry, spelling):
     """``spelling`` (a NumPy spelling of ``public.name``) fitted to the call ``entry``
     is running: the caller's axis= and keywords written in, or named where the
@@ -3520,6 +3625,8 @@ def _fit_to_call(public, name, entry, spelling):
                 "as your call; SciPy reads a's upper triangle, NumPy's cholesky the lower: a.T "
                 "hands it the same numbers; np.linalg.cholesky(a.conj().T).conj().T for "
                 "complex a)")
+    if name in ("eigh", "eigvalsh"):
+        return _eigh_fix(name, f_locals)[1]
     if name == "solve_triangular":
         lower, trans = bool(f_locals.get("lower")), f_locals.get("trans", 0)
         t = "np.tril(a)" if lower else "np.triu(a)"
@@ -3725,6 +3832,8 @@ def from_scipy(who, exc):
     elif public.startswith("scipy.sparse"):
         func, spelling = f"{public}.{name}", _SPARSE_SPELLINGS.get(name) or \
             _SCIPY_SPELLINGS.get(name)
+        if name == "eigsh":
+            spelling = _eigsh_spelling(entry.f_locals)
     else:
         func, spelling = f"{public}.{name}", _SCIPY_SPELLINGS.get(name)
         if name == "lfilter" and entry.f_locals.get("zi") is not None:
@@ -3740,6 +3849,8 @@ def from_scipy(who, exc):
         "docs/supported.md"
     drop = _drop_in(public, name, entry) if public != "scipy.stats" else \
         _stats_drop_in(dist, name, frozen)
+    if public == "scipy.linalg" and name in ("eigh", "eigvalsh"):
+        drop = _eigh_fix(name, entry.f_locals)[0]
     if public == "scipy.spatial.transform" and name.split(".")[0] in ("Rotation", "Slerp"):
         cls = name.split(".")[0]
         drop = (f"use dualgrad.scipy.spatial.transform.{cls} (SciPy's class written on "

@@ -143,7 +143,7 @@ def test_r_from_growth_rate_by_quad_to_infinity_matches_wallinga_lipsitch():
     (lambda K: np.abs(__import__("scipy.sparse.linalg").sparse.linalg.eigs(K, k=1)[0][0]),
      "np.max(np.abs(w))"),
     (lambda K: __import__("scipy.sparse.linalg").sparse.linalg.eigsh(K + K.T, k=1)[0][0],
-     "np.linalg.eigvalsh(a)"),
+     "np.linalg.eigh(A)"),          # its pick written out since userfem51 (test_userfem51)
     (lambda K: __import__("scipy.sparse.linalg").sparse.linalg.svds(K, k=1)[1][0],
      "np.linalg.svd(a, compute_uv=False)"),
 ])

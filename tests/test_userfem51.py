@@ -367,3 +367,70 @@ def test_topology_sensitivity_example_is_exact(capsys):
     errors = [float(line.split("rel. error against")[1].split()[-1])
               for line in out.splitlines() if "rel. error against" in line]
     assert len(errors) == 3 and max(errors) < 1e-10, out
+
+
+# ---------------------------------------------------------------- eigensolver refusals
+_B = np.random.default_rng(5).random((7, 7))
+K_EIG = _B @ _B.T + np.diag(np.arange(1.0, 8.0)) - 3 * np.eye(7)     # some negative
+M_EIG = np.diag(np.random.default_rng(6).uniform(1.0, 2.0, 7))
+P_EIG = np.ones(7)
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(k=3), dict(k=2, which="SA"), dict(k=3, which="LA"), dict(k=2, which="SM"),
+    dict(k=3, which="BE"), dict(k=3, sigma=0.0), dict(k=3, M=M_EIG, sigma=0.0),
+    dict(k=2, M=M_EIG), dict(k=3, sigma=2.5, which="LA"), dict(k=2, sigma=-1.0, which="SA"),
+], ids=lambda kw: ",".join(f"{k}={'M' if k == 'M' else v}" for k, v in kw.items()))
+def test_eigsh_refusal_spells_the_call_scipy_makes(kwargs):
+    """scipy.sparse.linalg.eigsh on duals: the fix said 'the k largest in magnitude, in
+    ascending magnitude' whatever sigma, which and M were (a structure's highest modes
+    for the lowest its sigma=0 asks, in another order). The pick it writes out, applied
+    to the dense ascending eigenvalues, is SciPy's own result (the oracle: eigsh on
+    floats)."""
+    import re
+    import scipy.linalg
+    from scipy.sparse.linalg import eigsh
+    with pytest.raises(DualTypeError) as info:
+        dg.jacobian(lambda p: eigsh(K_EIG * p[0] + np.diag(p - 1), **kwargs)[0], P_EIG)
+    message = str(info.value)
+    if "M" in kwargs:
+        assert "dualgrad.scipy.linalg.eigh(A, M)" in message
+    pick = re.search(r"idx = (np\.sort\(.*?\)) \(your which", message).group(1)
+    w = scipy.linalg.eigh(K_EIG, kwargs.get("M"), eigvals_only=True)
+    got = w[eval(pick, {"np": np, "w": w})]
+    assert np.allclose(got, eigsh(K_EIG, **kwargs)[0], rtol=1e-9, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["eigh", "eigvalsh"])
+def test_eigh_refusals_keep_the_mass_matrix_and_the_subset(name):
+    """scipy.linalg.eigvalsh(K, M) on duals was told np.linalg.eigvalsh(a) (the
+    stiffness's eigenvalues, M dropped) and eigh(K, M, subset_by_index=...) the drop-in
+    with subset_by_index (which it refuses on duals). Both spellings now keep b and
+    select from the full result; each, run as written, gives SciPy's numbers, and the
+    drop-in's derivatives equal the textbook phi^T dK phi."""
+    import scipy.linalg
+    call = getattr(scipy.linalg, name)
+
+    def f(p):
+        out = call(K_EIG * p[0] + np.diag(p - 1), M_EIG, subset_by_index=[0, 2])
+        return out if name == "eigvalsh" else out[0]
+    with pytest.raises(DualTypeError) as info:
+        dg.jacobian(f, P_EIG)
+    message = str(info.value)
+    out = "w = " if name == "eigvalsh" else "w, v = "
+    only = ", eigvals_only=True" if name == "eigvalsh" else ""
+    assert f"then {out}eigh(a, b{only}), then w[0:3]" in message
+    numpy = "np.linalg.eigvalsh" if name == "eigvalsh" else "np.linalg.eigh"
+    assert f"L = np.linalg.cholesky(b); Li = np.linalg.inv(L); {out}{numpy}(Li @ a @ Li.T)" \
+        in message
+    assert "subset_by_index=" not in message.split("Fix:")[1]
+    want = scipy.linalg.eigvalsh(K_EIG, M_EIG, subset_by_index=[0, 2])
+    L = np.linalg.cholesky(M_EIG)
+    Li = np.linalg.inv(L)
+    assert np.allclose(np.linalg.eigvalsh(Li @ K_EIG @ Li.T)[0:3], want, rtol=1e-12)
+    J = dg.jacobian(lambda p: eigh(K_EIG * p[0] + np.diag(p - 1), M_EIG,
+                                   eigvals_only=True)[0:3], P_EIG)
+    _, V = scipy.linalg.eigh(K_EIG, M_EIG)
+    hand = (V[:, :3] ** 2).T                       # d/dp_i of diag(p - 1): phi_i^2
+    hand[:, 0] += [V[:, m] @ K_EIG @ V[:, m] for m in range(3)]     # p_0 scales K too
+    assert rel(J, hand) < 1e-12

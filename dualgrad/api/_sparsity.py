@@ -1139,6 +1139,13 @@ def _elementwise(ufunc, rule, inputs, result, ctx):
         vals = [np.asarray(_value(a), dtype=float) for a in inputs]
         with np.errstate(all="ignore"):
             masks = [np.broadcast_to(fn(*vals, result) != 0.0, shape) for fn in fns]
+    elif ufunc in _SELECT and ctx.local:
+        # complex values (NumPy's order: real parts, then imaginary): the argument whose
+        # number the result is, both at a tie or a NaN result (both before: a superset)
+        with np.errstate(invalid="ignore"):
+            nan = np.isnan(result)
+            masks = [np.broadcast_to((np.asarray(_value(a)) == result) | nan, shape)
+                     for a in inputs]
     else:
         masks = [None] * len(inputs)
     for k, a in _differentiated(ufunc, rule, inputs):

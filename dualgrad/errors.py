@@ -2891,6 +2891,25 @@ _STATS_SPELLINGS = {
     ("binom", "cdf"): "scipy.special.betainc(n - np.floor(k), np.floor(k) + 1, 1 - p)",
     ("binom", "sf"): "scipy.special.betainc(np.floor(k) + 1, n - np.floor(k), p)",
 }
+# a Bayesian's priors on scales and variances (userbayes51: halfnorm, halfcauchy and
+# invgamma were refused with no spelling), each within its support x > loc
+_HALFNORM_LOG = "0.5 * np.log(2 / np.pi) - 0.5 * z ** 2"
+_HALFCAUCHY = "2 / (np.pi * (1 + z ** 2))"
+_INVGAMMA_LOG = "-(a + 1) * np.log(z) - 1 / z - scipy.special.gammaln(a)"
+_STATS_SPELLINGS.update({
+    ("halfnorm", "logpdf"): f"{_HALFNORM_LOG} - np.log(scale){_Z}",
+    ("halfnorm", "pdf"): f"np.exp({_HALFNORM_LOG}) / scale{_Z}",
+    ("halfnorm", "cdf"): f"scipy.special.erf(z / np.sqrt(2)){_Z}",
+    ("halfnorm", "sf"): f"scipy.special.erfc(z / np.sqrt(2)){_Z}",
+    ("halfcauchy", "logpdf"): f"np.log({_HALFCAUCHY} / scale){_Z}",
+    ("halfcauchy", "pdf"): f"{_HALFCAUCHY} / scale{_Z}",
+    ("halfcauchy", "cdf"): f"2 / np.pi * np.arctan(z){_Z}",
+    ("halfcauchy", "sf"): f"2 / np.pi * np.arctan(1 / z){_Z}",
+    ("invgamma", "logpdf"): f"{_INVGAMMA_LOG} - np.log(scale){_Z}",
+    ("invgamma", "pdf"): f"np.exp({_INVGAMMA_LOG}) / scale{_Z}",
+    ("invgamma", "cdf"): f"scipy.special.gammaincc(a, 1 / z){_Z}",
+    ("invgamma", "sf"): f"scipy.special.gammainc(a, 1 / z){_Z}",
+})
 _SCIPY_SPELLINGS.update(_STATS_SPELLINGS)
 # scipy.stats' sample moments (userfin49: a Cornish-Fisher VaR's skewness and kurtosis of a
 # portfolio's P&L), SciPy's defaults (bias=True, fisher=True) in NumPy
@@ -3261,15 +3280,22 @@ def _unhashable(who, exc):
         "the differentiated inputs, keyed on plain numbers.")
 
 
+def _whole_axis(f_locals):
+    """Whether the running ``scipy.special.logsumexp`` call's ``axis`` (a tuple, as SciPy
+    rewrites ``axis=None``) names every axis of its ``a``: the same sum as no axis."""
+    a, axis = f_locals.get("a"), f_locals.get("axis")
+    ndim = getattr(a, "ndim", None)
+    return isinstance(axis, tuple) and ndim is not None and \
+        sorted(i % ndim for i in axis) == list(range(ndim))
+
+
 def _logsumexp_spelling(f_locals):
     """``scipy.special.logsumexp``'s NumPy spelling for the call whose frame's locals
     are ``f_locals`` (its axis=, b=, keepdims=, return_sign= carried over: the
     whole-array form pasted into an ``axis=1`` call silently sums over every row).
     Max-shifted, and exact: the shift's partials cancel."""
-    a, axis = f_locals.get("a"), f_locals.get("axis")
-    ndim = getattr(a, "ndim", None)
-    if isinstance(axis, tuple) and ndim is not None and \
-            sorted(i % ndim for i in axis) == list(range(ndim)):
+    axis = f_locals.get("axis")
+    if _whole_axis(f_locals):
         axis = None                 # logsumexp's own axis = tuple(range(a.ndim)) for None
     b = f_locals.get("b") is not None
     keepdims, sign = bool(f_locals.get("keepdims")), bool(f_locals.get("return_sign"))
@@ -3698,6 +3724,10 @@ def _drop_in(public, name, entry):
                 args.append(f"{p.name}={p.name}")           # an array: logsumexp's b=
     args += [g for g in _given_keywords(entry) if not g.startswith(
         ("check_finite=", "overwrite_"))]
+    if name == "logsumexp" and _whole_axis(entry.f_locals):
+        # SciPy 1.17 rewrites axis=None as tuple(range(a.ndim)) before it converts a:
+        # the user's logsumexp(v) was told "logsumexp(a, axis=(0,))" (userbayes51)
+        args = [g for g in args if not g.startswith("axis=")]
     return (f"use {drop} (same signature; SciPy's value with exact derivatives): "
             f"from dualgrad.{public} import {name}, then {name}({', '.join(args)}) as your "
             "call")

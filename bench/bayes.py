@@ -11,7 +11,8 @@ Three log posteriors (userbayes51):
   ``dualgrad.scipy.stats`` (norm, cauchy) and, as ``schools (by hand)``, with
   the same densities written out in NumPy;
 * ``gp``: a Gaussian process's log marginal likelihood, 40 points, 3 log
-  hyperparameters, through ``dualgrad.scipy.linalg.cholesky`` / ``cho_solve``.
+  hyperparameters, through ``dualgrad.scipy.linalg.cholesky`` / ``cho_solve``, and as
+  ``gp (np.linalg)`` through ``np.linalg.cholesky`` and ``np.linalg.solve``.
 
 Columns: the float log density itself; ``dg.gradient``; ``dg.value_and_grad``;
 ``dg.hessian`` (a Laplace approximation's); ``scipy.optimize.approx_fprime``
@@ -73,16 +74,25 @@ def models():
         a = la.cho_solve((L, True), d["y"])
         return -0.5 * d["y"] @ a - m.sum(m.log(m.diagonal(L))) - 0.5 * m.sum(p ** 2)
 
+    def gp_numpy(p, d, m, la):
+        """The same GP through np.linalg (cholesky for the log determinant, solve)."""
+        amp, ls, noise = m.exp(p[0]), m.exp(p[1]), m.exp(p[2])
+        Kx = amp ** 2 * m.exp(-0.5 * d["D2"] / ls ** 2) + (noise ** 2 + 1e-8) * d["I"]
+        L = m.linalg.cholesky(Kx)
+        a = m.linalg.solve(Kx, d["y"])
+        return -0.5 * d["y"] @ a - m.sum(m.log(m.diagonal(L))) - 0.5 * m.sum(p ** 2)
+
     schools_data = {"y": np.array([28., 8, -3, 7, -1, 1, 18, 12]),
                     "s": np.array([15., 10, 16, 11, 9, 11, 10, 18])}
+    gp_data = {"D2": (t[:, None] - t[None, :]) ** 2, "I": np.eye(40),
+               "y": np.sin(t) + 0.1 * rng.normal(size=40)}
     return {
         "logistic": (logistic, np.array([-0.2, 0.5, -0.4, 0.1, 0.3, -0.3]), "stats",
                      {"X": X, "y": y, "zero": np.zeros(N)}),
         "schools": (schools, rng.normal(size=10), "stats", schools_data),
         "schools (by hand)": (schools_hand, rng.normal(size=10), "stats", schools_data),
-        "gp": (gp, np.array([0.1, -0.2, -1.5]), "linalg",
-               {"D2": (t[:, None] - t[None, :]) ** 2, "I": np.eye(40),
-                "y": np.sin(t) + 0.1 * rng.normal(size=40)}),
+        "gp": (gp, np.array([0.1, -0.2, -1.5]), "linalg", gp_data),
+        "gp (np.linalg)": (gp_numpy, np.array([0.1, -0.2, -1.5]), "numpy", gp_data),
     }
 
 
@@ -140,7 +150,7 @@ def torch_port(f, kind, data):
 
 
 def autograd_port(f, kind, data):
-    if kind == "linalg":
+    if kind in ("linalg", "numpy"):
         return None                # autograd.scipy.linalg has no cholesky / cho_solve
     import autograd
     import autograd.numpy as anp

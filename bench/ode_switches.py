@@ -1,9 +1,11 @@
 """What dg.solve_ivp's watch of fun's switches costs (ode50): the derivative of an ODE's end
 state through ``dg.solve_ivp`` for right-hand sides without comparisons on duals, with a
 continuous clamp (each crossing bisected to its switch, then trusted), and with a Newton
-loop inside (its stopping test compares duals at every evaluation), median CPU time of
-``--repeat`` calls, and ``dg.solve_ivp`` without derivatives against SciPy's solve_ivp;
-then the recorder's cost per evaluation of the clamp's right-hand side (ode51).
+loop inside (its stopping test compares duals at every evaluation), and with NaN sources
+(``y ** 1.5``, ``np.log``, ``np.sqrt`` inside their domains: the watch's side test of
+them, ode51), median CPU time of ``--repeat`` calls, and ``dg.solve_ivp`` without
+derivatives against SciPy's solve_ivp; then the recorder's cost per evaluation of the
+clamp's right-hand side (ode51).
 
     PYTHONPATH=/path/to/checkout python bench/ode_switches.py [--repeat R]
 
@@ -45,11 +47,17 @@ def newton(t, y, p):
     return -newton_sqrt(y[0] + p[0]) * np.ones(1) + 0.0 * p[1]
 
 
+def sources(t, y, p):
+    return -p[0] * y ** 1.5 - p[1] * np.log(1.0 + y) + np.sqrt(y) * 0.0
+
+
 PROBLEMS = {   # name: (rhs, y0, t_end, p)
     "Lotka-Volterra, gradient (no comparison)": (lotka, [1.0, 0.5], 10.0,
                                                  np.array([1.1, 0.4, 0.9, 0.3])),
     "clamp -1 - where(y > 0, k y, 0), gradient": (clamp, [1.0], 3.0, np.array([0.8, 0.0])),
     "Newton sqrt inside fun, gradient": (newton, [4.0], 1.0, np.array([0.5, 0.0])),
+    "y ** 1.5, log, sqrt (NaN sources, inside), gradient": (sources, [1.0], 3.0,
+                                                            np.array([0.5, 0.2])),
 }
 
 

@@ -29,7 +29,7 @@ from .. import errors
 from ..dual import ArrayDual, Dual, partials_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, expand,
                           levels_of)
-from ..rules._table import branch_functions
+from ..rules._table import RULES, branch_functions, float_places
 from ._parallel import adaptive_run
 
 __all__ = ["quad"]
@@ -281,6 +281,7 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
             "arithmetic): dg.quad calls it on duals.")
     if not found:                          # func may close over duals: SciPy's call
         watch = _Watch(1, epsabs=epsabs, epsrel=epsrel)  # until it returns one (its
+        watch.nan = True                       # (its NaN sources' edges too: rarely run)
         saved = errors.watch_branches(watch)   # jumps watched: a where(x < p, ...) of
         try:                                   # floats moves too)
             return scipy_quad(func if compiled else _WatchedNode(plain, watch, args), a,
@@ -328,7 +329,36 @@ _OWN = tuple(os.path.join(_PACKAGE, wing, "") for wing in ("rules", "scipy", "ap
 # place reported is the user's line that called NumPy
 _NUMPY = os.path.join(os.path.dirname(os.path.abspath(np.__file__)), "")
 _SKIPPED = _OWN + ("<dualgrad",)    # (and dualgrad's generated code)
+# walked through too: dualgrad's dispatch and dual types, which evaluate a nested dual's
+# ufunc again on its inner level (a Hessian's np.power inside dualgrad.scipy.stats is
+# dualgrad's own there as well) and implement NumPy's functions (np.clip's maximum: the
+# user's np.clip line is the place)
+_THROUGH = (_NUMPY,) + tuple(os.path.join(_PACKAGE, wing, "") for wing in ("dispatch",
+                                                                           "dual"))
 _BISECTIONS = 100           # at most (about 35 halvings to 1e-10 of the nodes' distance)
+
+
+def _nan_edge(ufunc):
+    """Is ``ufunc``'s branch a domain's edge past which its real value is NaN (the
+    table's kind ``"nan"``: np.log, np.sqrt, np.arccos, ...)?"""
+    return type(ufunc) is np.ufunc and ufunc in (_NAN_PLACES or _nan_places())
+
+
+def _nan_places():
+    """The NaN sources of the rule table (kind ``"nan"``) -> their place on Python
+    floats (or ``None``) and as :func:`branch_functions` compiles it (made on first
+    use: ``import dualgrad`` compiles nothing)."""
+    if not _NAN_PLACES:
+        for rule in list(RULES.values()):
+            if rule.branch and rule.branch[0][0] == "nan":
+                floats = float_places(rule.ufunc)
+                _NAN_PLACES[rule.ufunc] = (floats and floats[0],
+                                           branch_functions(rule.ufunc)[0][2])
+    return _NAN_PLACES
+
+
+_NAN_PLACES = {}
+_NUMBERS = (float, int, _F64)
 
 
 def _moves(v):
@@ -552,33 +582,72 @@ class _Watch:
         self.probe, self.levels = probe, levels     # levels: {tag: coefficient axis}
         self.probe_nodes = None         # a vectorized func's probe of several nodes
         self.epsabs, self.epsrel = epsabs, epsrel
+        # NaN sources (np.log, np.sqrt, ... past their domain's edge, kind "nan" in the
+        # rule table): recorded as branches only where ``nan`` is set; otherwise a
+        # moving one met past its edge sets ``nan_met`` and check() raises NaNMet, so
+        # that the owner integrates again with ``nan`` (smooth integrands record none)
+        self.nan, self.nan_met = False, False
 
     def __call__(self, ufunc, inputs, frame=None, nudge=None):
         if self.seen is None:
+            return
+        places = (_NAN_PLACES or _nan_places()).get(ufunc) \
+            if type(ufunc) is np.ufunc else None
+        if places is not None and not self.nan and self.limit is None:
+            if not self.nan_met and len(inputs) == ufunc.nin:   # (a NaN source: one
+                self._met(ufunc, places, inputs)                # test of its side)
             return
         specs = branch_functions(ufunc)
         if not specs or len(inputs) != getattr(ufunc, "nin", len(inputs)):
             return                      # (reduce, accumulate: no branch here)
         if self.probe is None and self.order < 2 and all(kink for kink, _, _ in specs):
             return
+        nan = _nan_edge(ufunc)
         if not _moves(list(inputs)):
             return
         if frame is None:           # (given: a branch dualgrad's own function reports
             frame = sys._getframe(2)            # as the user's, a support that moves)
             while frame.f_back is not None and \
-                    frame.f_code.co_filename.startswith(_NUMPY):
+                    frame.f_code.co_filename.startswith(_THROUGH):
                 frame = frame.f_back
             if frame.f_code.co_filename.startswith(_SKIPPED):
                 return              # dualgrad's own (its generated code: "<dualgrad ...>")
         values = [_plain(v) for v in inputs]
+        if nan and any(np.iscomplexobj(v) for v in values):
+            return                      # (complex log, sqrt: no NaN past an edge)
         where = f"{os.path.basename(frame.f_code.co_filename)}, line {frame.f_lineno}"
         if self.limit is not None:      # (a selection's tie at a limit: not known;
             if isinstance(ufunc, np.ufunc) and _tie(specs, values) and \
                     not (self.order < 2 and all(kink for kink, _, _ in specs)) and \
+                    not (nan and _finite_at(ufunc, values)) and \
                     not self._inside(ufunc, values, nudge):     # a kink's side matters
                 self.seen.append((ufunc, where))   # from second order: f(b) is one
             return                                 # number; attack50 11)
         self.seen.append((ufunc, _branch(specs, values), where, inputs))
+
+    def _met(self, ufunc, places, inputs):
+        """A NaN source (:func:`_nan_edge`; ``places``: its place on floats, and as the
+        table compiles it) while its edges are not recorded (``self.nan`` False): notes
+        in ``self.nan_met`` whether its real arguments are past the edge (NaN) on duals
+        that move, so that the owner integrates again recording every NaN source's side
+        (:meth:`check` raises :class:`NaNMet`).  Smooth integrands (np.log, np.sqrt
+        inside their domains) pay this one test."""
+        values = [primal(v) for v in inputs]
+        on_floats, place = places
+        if on_floats is not None and all(type(v) in _NUMBERS for v in values):
+            try:
+                if on_floats(*values, None) >= 0.0:
+                    return
+            except (ArithmeticError, ValueError):
+                pass
+        elif any(np.iscomplexobj(v) for v in values):
+            return
+        else:
+            with np.errstate(all="ignore"):
+                if not np.any(np.real(place(*values, None)) < 0.0):
+                    return
+        if _moves(list(inputs)):
+            self.nan_met = True
 
     def _inside(self, ufunc, values, nudge):
         """Whether a tie at the moving limit takes the side inside the range: known
@@ -601,6 +670,9 @@ class _Watch:
         """Compares the branches recorded for the nodes ``x`` with those of the nodes
         before (and ends the nodes' record, or with ``keep`` starts the next)."""
         seen, self.seen = self.seen, [] if keep else None
+        if self.nan_met and not self.nan:
+            self.seen = None
+            raise NaNMet()
         if not seen:
             return
         n = len(x) if vectorized else 1
@@ -755,6 +827,15 @@ class _Watch:
                 "with c left inside g1 or g2.")
 
 
+def _finite_at(ufunc, values):
+    """Whether ``ufunc`` is finite at a domain's edge (``sqrt(0)``, ``arccos(1)``: the side
+    inside the domain; ``log(0) = -inf`` is a side of its own, which
+    ``np.isfinite`` tells apart)."""
+    with np.errstate(all="ignore"):
+        out = ufunc(*values)
+    return bool(np.all(np.isfinite(out[0] if isinstance(out, tuple) else out)))
+
+
 def _node_axis(o, n):
     """A vectorized record's nodes' axis first (it is the first, else the last, of
     length ``n``)."""
@@ -775,6 +856,20 @@ def _spelled(ufunc):
 def _moving(ufunc, where, x0, x1, kink):
     what = "a kink (a jump of its first derivative: second derivatives lose a " \
         "delta term)" if kink else "a jump"
+    if _nan_edge(ufunc):                # (attack50 07: NaN masking)
+        name = _spelled(ufunc)
+        return errors.bad_type(
+            _WHO, "func's branches to stay put as the parameters move (dg.quad takes the "
+            "derivatives under the integral sign)",
+            f"{name} on duals that carry partials ({where}) crossing the edge of its "
+            f"real domain (NaN past it) between x = {x0!r} and x = {x1!r}: {what} of "
+            "func there (the NaN made a number by np.where on np.isnan / np.isfinite, "
+            "np.nan_to_num, np.nansum or np.fmax, or kept: a NaN integral) whose place "
+            "moves with the parameters, whose boundary term the partials do not hold",
+            f"Integrate over the domain alone: split the range at the moving edge c where "
+            f"{name}'s argument leaves its domain, dg.quad(g, c, b)[0] (the moving limit "
+            "carries the term exactly), with no NaN test left inside g; where the edge "
+            "does not move, compare plain values (dg.stop_gradient(p)).")
     return errors.bad_type(
         _WHO, "func's branches to stay put as the parameters move (dg.quad takes the "
         "derivatives under the integral sign)",
@@ -822,6 +917,11 @@ class _WatchedNode(Watched):
             raise _Refused(exc) from None
         kind = type(out)
         return out if kind is float or kind is _F64 else self.passed(out)
+
+
+class NaNMet(Exception):
+    """A NaN source past its domain's edge on duals that move, met by a :class:`_Watch`
+    that does not record them (its ``nan`` False): integrate again with ``nan`` set."""
 
 
 class _Refused(Exception):
@@ -1055,14 +1155,37 @@ def _limit_term(func, args, end, order, watch, vectorized, inward):
         watch.check_limit(end0)
         value = as_state(value)
         if not np.all(np.isfinite(primal(value))):
-            raise _singular_limit(end0, primal(value))
+            raise _singular_limit(end0, primal(value), func)
         if not _finite(value):          # (finite, with an infinite slope there: sqrt(b -
             raise _Steep(end0, primal(value))           # x)'s partials; NaN before)
         total = total + wj * value
     return delta * total
 
 
-def _singular_limit(end, value):
+def _both_ends(func, end, value, what):
+    """The refusal where ``func`` is dg.quad's own substitution (:class:`_Squared`) and
+    its moving limit ``u = end`` is the range's other end ``x``: func is singular or
+    steep at both ends (a half disk sqrt(r**2 - x**2) over [-r, r]; attack50 14, which
+    named u as "the moving limit" and its NaN as f)."""
+    x = end
+    while isinstance(func, _Squared):
+        e = float(np.real(primal(func.end)))
+        x = e - x * x if func.upper else e + x * x
+        func = func.func
+    return errors.bad_type(
+        _WHO, f"func {what} at a limit that moves (its term f(b) b')",
+        f"func steep at both ends of the range: dg.quad substituted x = b - u**2 (or a + "
+        f"u**2) at one end, and at the other, x = {x!r} (u = {end!r}), its partials are "
+        f"not finite (there f(b - u**2) 2 u = {value!r}: a square root's infinite "
+        "slope, or x rounded past the end)",
+        "Map the range onto fixed ends, x = a + (b - a) s: dg.quad(lambda s: (b - a) * "
+        "f(a + (b - a) * s), 0.0, 1.0)[0] (both ends' singularities then sit at s = 0 "
+        "and s = 1, which do not move, and the partials are integrable there).")
+
+
+def _singular_limit(end, value, func=None):
+    if isinstance(func, _Squared):
+        return _both_ends(func, end, value, "finite")
     return errors.bad_type(
         _WHO, "func finite at a limit that moves (its term f(b) b')",
         f"f = {value!r} at the moving limit {end!r}: an integrand singular there (an "
@@ -1115,6 +1238,8 @@ def _substituted(steep, func, a, b, args, full_output, epsabs, epsrel, limit, po
     if points is not None or not (np.isfinite(av) and np.isfinite(bv) and av != bv) or \
             getattr(func, "depth", 0) >= 3 or np.iscomplexobj(primal(a)) or \
             np.iscomplexobj(primal(b)):
+        if isinstance(func, _Squared):
+            raise _both_ends(func, steep.end, steep.value, "with finite partials")
         raise _steep_limit(steep.end, steep.value)
     if av > bv:                         # int_a^b = -int_b^a, the steep end the other side
         out = _substituted(_Steep(steep.end, steep.value, not steep.upper), func, b, a,
@@ -1190,14 +1315,18 @@ def _integrate(func, a, b, args, full_output, epsabs, epsrel, limit, points, com
                vectorized, levels):
     """:func:`quad`'s dual path for the calls ``levels`` (tags and directions), with
     the branches ``func`` takes watched (errors.BRANCHES)."""
-    integrand = _Integrand(func, args, levels, complex_func, vectorized)
-    integrand.watch.epsabs, integrand.watch.epsrel = epsabs, epsrel
-    saved = errors.watch_branches(integrand.watch)
-    try:
-        return _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit,
-                                  points)
-    finally:
-        errors.unwatch_branches(saved)
+    for nan in (False, True):       # (again recording NaN sources' edges where func
+        integrand = _Integrand(func, args, levels, complex_func, vectorized)  # met one
+        integrand.watch.epsabs, integrand.watch.epsrel = epsabs, epsrel      # past its
+        integrand.watch.nan = nan                                            # edge)
+        saved = errors.watch_branches(integrand.watch)
+        try:
+            return _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit,
+                                      points)
+        except NaNMet:              # (never raised where nan is set)
+            continue
+        finally:
+            errors.unwatch_branches(saved)
 
 
 def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, points):

@@ -381,7 +381,9 @@ def _fast_power(rule, n):
     body = []
     _build(body, n, "out", lambda k: _term(rule.exprs[0], "f0", _p("a", k)))
     lines += ["        " + line for line in body]
-    lines.append("    return _fast2_U(a, b)")
+    # dg.quad's watch: a negative base to a non-integer power is NaN (one list read)
+    lines += ["    if _W[0] and _B.record is not None:", "        _B.record(U, (a, b))",
+              "    return _fast2_U(a, b)"]
     return "\n".join(lines)
 
 

@@ -36,7 +36,10 @@ the branches it takes, as ``(kind, step, place)`` triples: ``kind`` ``"jump"`` o
 ``"kink"``, ``place`` an expression in the row's arguments (read by the same parser)
 and ``step`` one of ``"sign"``, ``"floor"``, ``"ceil"``, ``"trunc"``, ``"rint"``: the
 branch the plain arguments take is ``np.<step>(place)``, and it changes where ``place``
-crosses 0 (``sign``) or an integer (a half-integer for ``rint``).  ``dg.quad``'s watch
+crosses 0 (``sign``) or an integer (a half-integer for ``rint``).  ``kind`` ``"nan"``:
+the row's real value is NaN on the negative side of ``place`` (outside its domain:
+``np.log``, ``np.sqrt``, ``np.arccos``, a negative base's power), a jump of whatever
+the integrand makes of the NaN (``np.nan_to_num``, a ``np.where`` on ``np.isnan``).  ``dg.quad``'s watch
 (:mod:`dualgrad.api._quad`) reads it: derivatives under an integral sign miss the
 boundary term of a branch point whose place moves with the parameters.  Every row
 that can jump or kink carries one (tests/test_rules.py walks the table).
@@ -812,6 +815,16 @@ _BRANCHES = {
                ("kink", "sign", "where(np.absolute(value(x)) == 0.0, y, 1.0)")),
     # the ulp's size steps where |x| crosses a power of two
     np.spacing: (("jump", "floor", f"np.log(np.absolute(x)) * {1.0 / _LN2!r}"),),
+    # real arguments past a domain's edge give NaN ("nan": a jump of whatever func makes
+    # of the NaN: np.where(np.isnan(u), ...), np.nan_to_num, np.nansum, np.fmax against
+    # it; attack50 07); complex arguments have no such edge (the watch skips them)
+    **{u: (("nan", "sign", "x"),) for u in (np.log, np.log2, np.log10, np.sqrt)},
+    np.log1p: (("nan", "sign", "x + 1.0"),),
+    **{u: (("nan", "sign", "1.0 - x * x"),) for u in (np.arcsin, np.arccos, np.arctanh)},
+    np.arccosh: (("nan", "sign", "x - 1.0"),),
+    # a negative base to a power that is no integer
+    **{u: (("nan", "sign", "where(np.absolute(np.floor(np.real(value(y))) - value(y)) == 0.0, 1.0, "
+                           "x)"),) for u in (np.power, np.float_power)},
 }
 _TABLE = [replace(rule, branch=_BRANCHES[rule.ufunc]) if rule.ufunc in _BRANCHES else rule
           for rule in _TABLE]
@@ -1996,6 +2009,37 @@ class Selection:
         return ((self.kink, np.asarray, lambda *values: self.branch(*values[:-1])),)
 
 
+class _FloatNumPy:
+    """The places' vocabulary on Python floats (:func:`float_places`)."""
+    absolute = staticmethod(abs)
+    floor = staticmethod(math.floor)
+    real = staticmethod(float)
+
+
+_FLOAT_NAMESPACE = {"np": _FloatNumPy, "value": float,
+                    "where": lambda cond, a, b: a if cond else b}
+_FLOAT_PLACES = {}
+
+
+def float_places(ufunc):
+    """The places of ``ufunc``'s branches (:func:`branch_functions`) as callables of
+    Python floats (``(x, y)``, no ``out``), a fast test of a NaN source's side for
+    dg.quad's watch (np.power's place costs ~3 us through NumPy's scalars); ``None``
+    where a place calls a function this vocabulary lacks."""
+    found = _FLOAT_PLACES.get(ufunc, False)
+    if found is False:
+        rule = RULES.get(ufunc)
+        try:
+            found = tuple(parse(place, _PARAMS[ufunc.nin - 1], f"{rule.name}, branch")
+                          .function(_FLOAT_NAMESPACE) for _, _, place in rule.branch)
+            for f in found:
+                f(*([0.5] * ufunc.nin), None)
+        except Exception:  # noqa: BLE001 - a call outside the vocabulary: none
+            found = None
+        _FLOAT_PLACES[ufunc] = found
+    return found
+
+
 def branch_functions(ufunc):
     """The branches of ``ufunc``'s row (:attr:`Rule.branch`) as ``(kink, step,
     place)``: ``kink`` a bool, ``step`` NumPy's ``sign`` / ``floor`` / ...,
@@ -2010,7 +2054,7 @@ def branch_functions(ufunc):
         if rule is None:            # (not cached: scipy's rows may load later)
             return ()
         found = tuple(
-            (kind == "kink", _STEPS[step],
+            (kind == "kink", _STEPS[step],      # ("nan": a jump, real values only)
              parse(place, _PARAMS[ufunc.nin - 1], f"{rule.name}, branch").function(
                  _NAMESPACE))
             for kind, step, place in rule.branch)

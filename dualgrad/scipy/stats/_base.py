@@ -246,8 +246,10 @@ class Continuous(_Distribution):
             order = 0 if method == "logpdf" else self._end_order(k, plain, shv)
             if method not in ("pdf", "logpdf"):
                 order += 1                      # a cdf is the density's integral
-            if order > 1 and _levels(end * scale + loc, x) <= order:
+            if order > 0 and _levels(end * scale + loc, x) <= order:
                 continue            # pdf ~ z^m: a term first at derivative order m + 1
+            #                     (a kink, m = 1: none at first order, where a steep
+            #                     onset z^0.5 looked like a jump to the watch)
             at = end * scale + loc
             if order == 0:                      # inside: end <= x (lower), x <= end
                 errors.report_branch(np.less_equal, (at, x) if k == 0 else (x, at), 1 - k)
@@ -272,11 +274,15 @@ class Continuous(_Distribution):
 
     def _end_order(self, k, end, shv):
         """How the density meets its support's end ``k`` (0: lower, 1: upper), from its
-        power law there, pdf ~ h^alpha at a distance h inside: 0 where alpha < 1/2 (a
-        nonzero or infinite limit: a jump), else alpha rounded (1: a kink; m: pdf ~
-        z^m, whose m-th derivative jumps, a term at derivative order m + 1), 99 where
-        it reaches 0 faster than any power (lognorm); the most abrupt over array
-        shapes."""
+        power law there, pdf ~ h^alpha at a distance h inside: 0 where alpha is 0 or
+        below (a nonzero or infinite limit: a jump), an integer m where alpha is one (1:
+        a kink; m: pdf ~ z^m, whose m-th derivative jumps, a term at derivative order m
+        + 1), floor(alpha) + 1 between integers (z^1.5: the partials under the integral
+        sign, pdf^(k) ~ z^(alpha - k), are integrable up to k = floor(alpha) + 1 and
+        pdf^(j)(0) = 0 for j <= alpha, so the first term lost is at order floor(alpha)
+        + 2; attack50 18: gamma(2.5)'s Hessian and gamma(1.5)'s gradient were refused),
+        99 where it reaches 0 faster than any power (lognorm); the most abrupt over
+        array shapes."""
         end = np.asarray(end, dtype=float)
         h = 1e-4 * np.maximum(1.0, np.abs(end)) * (1.0 if k == 0 else -1.0)
         with np.errstate(all="ignore"):
@@ -285,7 +291,9 @@ class Continuous(_Distribution):
             alpha = np.log10(near / nearer)
         alpha = np.where((near == 0.0) & (nearer == 0.0), np.inf,
                          np.where(np.isnan(alpha), 0.0, alpha))
-        return int(np.min(np.where(alpha < 0.5, 0, np.minimum(np.floor(alpha + 0.5), 99))))
+        m = np.floor(alpha + 0.5)                # (alpha to ~1e-4: h's corrections)
+        m = np.where(np.abs(alpha - m) < 0.05, m, np.floor(alpha) + 1)
+        return int(np.min(np.where(alpha < 0.05, 0, np.minimum(m, 99))))
     def _shaped(self, res, *args):
         """``res`` broadcast to the arguments' common shape (SciPy's output shape)."""
         shape = np.broadcast_shapes(*(np.shape(primal(a)) for a in args))

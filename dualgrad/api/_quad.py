@@ -207,7 +207,12 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     with ``p`` only in the branches, ``|p cos x|``), a continuous piecewise ``func``
     at first order (``np.where(x < p, x - p, 0.0)``, ``max(x - K, 0.0)``), a loop's
     stopping test whose sides agree to the tolerance (the scalar dual's ``//``, ``%``,
-    ``divmod`` and ``abs`` report their ufuncs too).  Not watched: branches inside
+    ``divmod`` and ``abs`` report their ufuncs too).  NaN masking is a branch too: where
+    ``np.log`` / ``log2`` / ``log10`` / ``log1p`` / ``sqrt`` / ``arcsin`` / ``arccos`` /
+    ``arctanh`` / ``arccosh`` or a negative base's ``**`` turns NaN past its domain's
+    edge and func makes a number of it (``np.where(np.isnan(u), ...)``,
+    ``np.nan_to_num``, ``np.nansum``, ``np.fmax``), the edge is watched as a jump
+    (integrate over the domain instead).  Not watched: branches inside
     compiled code (a ``numba.njit`` func), on func's own
     threads, or in compositions with no such row (``np.sqrt((x - p) ** 2)``): for
     those the split is yours to write.  Selections by order (``np.max`` / ``min`` /

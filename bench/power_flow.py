@@ -12,7 +12,7 @@ Newton's method so that every timing is taken at the operating point.  Median se
 
 * ``hand``: technical note 2's matrix formulas (PYPOWER's dSbus_dV) in scipy.sparse,
 * ``dg sparse``: ``dg.jacobian(mismatch, x, S, sparsity=P)``, ``P`` from ``Y``'s
-  structure (``dg.sparsity`` refuses complex intermediates), with its checking pass,
+  structure (``dg.sparsity`` refused complex intermediates before stop 50), with its checking pass,
   and ``check_sparsity=False``; ``dg sparse, np.r_ f`` with the mismatch's result
   built by PYPOWER's ``np.r_[...]`` (an object array of scalar duals) instead of
   ``np.concatenate``,

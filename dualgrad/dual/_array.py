@@ -29,7 +29,7 @@ from ._base import BRANCHES as _BRANCHES, LIVE as _LIVE, WATCHING as _WATCHING, 
 from ._snapshots import LIVE as _SNAPSHOTS
 from ._scalar import (MAX_SLOTS, make_scalar, scalar_class, scalars_from_rows, unread_rows,
                       unread_twins, untouched)
-from ..rules._table import derivative_functions, rule_for
+from ..rules._table import derivative_functions, method_selection, rule_for
 
 # Entry points of dispatch, handed over by connect() (see the module docstring).
 apply = call = small = lean = with_number = write_out = dispatch = operand = lean_sum = None
@@ -341,7 +341,8 @@ class ArrayDual(Dual):
     # ---- the NumPy protocols ----------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if _WATCHING[0] and _BRANCHES.record is not None:    # dg.quad's watch
-            _BRANCHES.record(ufunc, inputs)
+            _BRANCHES.record(ufunc, inputs) if method == "__call__" else \
+                _BRANCHES.record(method_selection(ufunc, method, kwargs) or ufunc, inputs)
         if method == "__call__" and not kwargs:         # np.sin(d): the common case
             fast = _LEAN[ufunc]         # (no test of len(inputs): NumPy parses a call's
             if fast is not None:        # arguments before it asks the override, an out

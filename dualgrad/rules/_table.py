@@ -71,7 +71,7 @@ from ._expr import LAZY as _LAZY, Expr, parse
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
            "derivative_functions", "regular_branch", "tangent_function",
-           "branch_functions", "Selection",
+           "branch_functions", "Selection", "method_selection",
            "quotient_functions", "two_step"]
 
 _LN2 = 0.6931471805599453
@@ -1996,6 +1996,9 @@ class Selection:
             keys = [np.real(v) for v in values] if self.option == "keys" else a
             return np.lexsort(keys, axis=-1 if self.axis is None else self.axis)
         axis = self.axis
+        if self.arg in ("cumargmax", "cumargmin"):      # the running extreme's index
+            return _running_index(a if self.arg == "cumargmax" else -a,
+                                  0 if axis is None else axis)
         if self.arg in ("nanargmax", "nanargmin"):      # (an all-NaN slice: argmax's
             a = np.where(np.isnan(a), -np.inf if self.arg == "nanargmax" else np.inf, a)
         if axis is None or isinstance(axis, tuple):
@@ -2038,6 +2041,34 @@ def float_places(ufunc):
             found = None
         _FLOAT_PLACES[ufunc] = found
     return found
+
+
+def _running_index(a, axis):
+    """Along ``axis``, the index of the element holding the running maximum of ``a``
+    (``np.maximum.accumulate``'s pick; NaN taken as -inf, ``fmax``'s skipping)."""
+    a = np.where(np.isnan(a), -np.inf, a)
+    axis = axis % a.ndim
+    index = np.arange(a.shape[axis]).reshape((-1,) + (1,) * (a.ndim - axis - 1))
+    return np.maximum.accumulate(np.where(a == np.maximum.accumulate(a, axis=axis),
+                                          index, 0), axis=axis)
+
+
+# ufunc methods that select (attack51 03: a running maximum np.maximum.accumulate, a
+# maximum np.maximum.reduce of a stack): the selection their __call__'s kink makes
+_METHOD_SELECTIONS = {("maximum", "reduce"): "argmax", ("minimum", "reduce"): "argmin",
+                      ("fmax", "reduce"): "nanargmax", ("fmin", "reduce"): "nanargmin",
+                      ("maximum", "accumulate"): "cumargmax", ("fmax", "accumulate"):
+                      "cumargmax", ("minimum", "accumulate"): "cumargmin",
+                      ("fmin", "accumulate"): "cumargmin"}
+
+
+def method_selection(ufunc, method, kwargs):
+    """The :class:`Selection` that ``ufunc.method(a, **kwargs)`` makes (``reduce`` /
+    ``accumulate`` of maximum, minimum, fmax, fmin), or ``None``."""
+    arg = _METHOD_SELECTIONS.get((getattr(ufunc, "__name__", None), method))
+    if arg is None:
+        return None
+    return Selection(f"np.{ufunc.__name__}.{method}", arg, kwargs.get("axis", 0))
 
 
 def branch_functions(ufunc):

@@ -169,3 +169,31 @@ def test_doses_at_grid_times_every_comparison_are_refused(method):
                                     (0.0, 6.0), [1.0], method=method, **TIGHT).y[0, -1]
 
             _refused(lambda q: dg.derivative(f, q), tlag)
+
+
+def test_a_dose_met_exactly_at_its_time_by_the_location_is_refused():
+    """attack51 13: short steps (max_step 0.01) make the location meet t == p exactly,
+    where t > p takes the side before the dose; that tie was read as the far side and
+    the dose as continuous (0.0 for -D e^{-K (6 - p)} at p = 3.0, 2.5; RK45, DOP853)."""
+    for method in ("RK45", "DOP853"):
+        for tlag in (3.0, 2.5):
+            def f(q):
+                return dg.solve_ivp(lambda t, y: -K * y + np.where(t > q, 1.0, 0.0),
+                                    (0.0, 6.0), [1.0], method=method, rtol=1e-8,
+                                    atol=1e-10, max_step=0.01).y[0, -1]
+
+            _refused(lambda q: dg.derivative(f, q), tlag)
+
+
+def test_integer_steps_before_the_dose_do_not_vouch_for_it():
+    """attack51 09: np.floor(t - p) steps at -4, -3, -2, -1 (continuous: the mask
+    np.floor(t - p) >= 0 does not change) used up the trust of the place before the
+    dose's step at 0 (0.0 for -D e^{-K (6 - p)} = -0.2346 at p = 4.2)."""
+    spellings = [lambda t, y, q: -K * y + np.where(np.floor(t - q) >= 0, 1.0, 0.0),
+                 lambda t, y, q: -K * y + 1.0 * np.clip(np.ceil(t - q), 0, 1)]
+    for rhs in spellings:
+        def f(q):
+            return dg.solve_ivp(rhs, (0.0, 6.0), [1.0], args=(q,), rtol=1e-9,
+                                atol=1e-11).y[0, -1]
+
+        _refused(lambda q: dg.derivative(f, q), 4.2)

@@ -193,15 +193,19 @@ class _Switches:
             with np.errstate(invalid="ignore"):
                 moved = np.flatnonzero((flat != now) & ((flat == flat) | (now == now)))
             for i in moved.tolist():        # each element of a mask that switched
-                place = key + (i,)          # (the k-th call at a line is its own
-                #     place: a helper's np.where serves a clamp and a dose; attack50 10)
+                # the k-th call at a line is its own place (a helper's np.where serves a
+                # clamp and a dose; attack50 10), each step between two branches its own
+                # (np.floor(t - p)'s steps at -4, -3 do not vouch for the one at 0;
+                # attack51 09)
+                place = key + (i,) + tuple(sorted((repr(flat[i]), repr(now[i]))))
                 if self.cleared.get(place, 0) < _TRUSTED:
-                    self._locate(key, i, ta, za, flat[i], t, z)
+                    self._locate(key, i, ta, za, flat[i], t, z, now[i])
                     self.cleared[place] = self.cleared.get(place, 0) + 1
 
-    def _at(self, key, i, branch, t, z):
-        """``fun``'s coefficients at ``(t, z)`` and whether it takes ``branch`` at
-        ``key``'s element ``i``."""
+    def _at(self, key, i, branch, other, t, z):
+        """``fun``'s coefficients at ``(t, z)``, whether it takes ``branch`` at
+        ``key``'s element ``i`` (``None``: neither it nor ``other``, a tie on the place
+        itself, sign 0), and the record's operands there."""
         self.watch.start()
         try:
             values = np.ravel(self.probe(t, z))
@@ -211,15 +215,28 @@ class _Switches:
         if got is None or np.size(got) <= i:
             return values, False, None
         got = np.ravel(got)[i]
-        return values, bool(got == branch or got != got and branch != branch), inputs
+        if got == branch or got != got and branch != branch:
+            return values, True, inputs
+        if got == other or got != got and other != other:
+            return values, False, inputs
+        return values, None, inputs
 
-    def _locate(self, key, i, ta, za, ba, tb, zb):
+    def _locate(self, key, i, ta, za, ba, tb, zb, bb):
         """Bisects the segment from ``(ta, za)`` (branch ``ba`` at ``key``'s element
-        ``i``) to ``(tb, zb)`` to the switch; raises where ``fun`` jumps there."""
-        def at(s):
-            return self._at(key, i, ba, ta + s * (tb - ta), za + s * (zb - za))
+        ``i``) to ``(tb, zb)`` (branch ``bb``) to the switch; raises where ``fun`` jumps
+        there."""
+        tied = []
 
-        lo, hi = 0.0, 1.0
+        def at(s):
+            values, same, inputs = self._at(key, i, ba, bb, ta + s * (tb - ta),
+                                            za + s * (zb - za))
+            if same is None:    # on the place itself (t == p): a comparison's own
+                same = _tie_side(key[0], i, inputs, in_lo)  # result there says which
+            return values, same, inputs     # side fun takes (attack51 13: t > p's tie
+            #                                 is the near side's, was read as the far
+            #                                 side and the jump as continuous: 0.0)
+
+        lo, hi, in_lo = 0.0, 1.0, None
         (f_lo, _, in_lo), (f_hi, _, in_hi) = at(0.0), at(1.0)
         scale = np.maximum(np.abs(f_lo), np.abs(f_hi))
         for _ in range(_SECANTS):       # the place's own crossing, two points around it
@@ -231,14 +248,14 @@ class _Switches:
             #                               halving of [a, b] lands on the place itself,
             #                               where np.maximum takes its tie's midpoint)
             (f_a, same_a, in_a), (f_b, same_b, in_b) = at(a), at(b)
-            if same_a and in_a is not None:
+            if same_a is True and in_a is not None:
                 lo, f_lo, in_lo = a, f_a, in_a
-            if not same_b and in_b is not None:
+            if same_b is False and in_b is not None:
                 hi, f_hi, in_hi = b, f_b, in_b
-            if same_b and in_b is not None and b < hi:
+            if same_b is True and in_b is not None and b < hi:
                 lo, f_lo, in_lo = b, f_b, in_b      # (both below the place: again
-            elif not same_a and in_a is not None and a > lo:    # from nearer ends)
-                hi, f_hi, in_hi = a, f_a, in_a
+            elif same_a is False and in_a is not None and a > lo:   # from nearer ends;
+                hi, f_hi, in_hi = a, f_a, in_a      # a kink's tie, None: neither)
             if hi - lo <= 2 * _NEAR:        # (bisected from there: ~18 halvings)
                 break
         with np.errstate(invalid="ignore"):
@@ -247,13 +264,19 @@ class _Switches:
                     break
                 mid = 0.5 * (lo + hi)
                 values, same, inputs = at(mid)
+                if same is None:    # a kink's tie (np.maximum's midpoint partials):
+                    mid = 0.5 * (mid + hi)          # a point beside it
+                    values, same, inputs = at(mid)
+                    if same is None:
+                        same = False
+                        tied.append(mid)
                 if same:
                     lo, f_lo = mid, values
                     in_lo = in_lo if inputs is None else inputs
                 else:               # (no record: the operands do not move there, as
                     hi, f_hi = mid, values          # p (t - 3) at t = 3: the last
                     in_hi = in_hi if inputs is None else inputs     # that moved)
-                if np.all(np.abs(f_hi - f_lo) <= _JUMP * scale):
+                if not tied and np.all(np.abs(f_hi - f_lo) <= _JUMP * scale):
                     return              # continuous there (a jump would stay this large)
             width = hi - lo
             beside = np.maximum(np.abs(f_lo - at(lo - width)[0]),
@@ -271,6 +294,25 @@ class _Switches:
 
 
 _TINY = np.finfo(float).tiny
+
+
+_COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
+                np.not_equal)
+
+
+def _tie_side(ufunc, i, inputs, ref):
+    """Whether a comparison's element ``i`` on its records' operands ``inputs`` (a tie:
+    its place is 0) comes out as on ``ref`` (the bracket's own side): ``t > p`` at
+    ``t == p`` is False, the side before the dose.  ``None`` for other branches (a
+    kink's tie takes neither side's partials) or unknown operands."""
+    if ufunc not in _COMPARISONS or inputs is None or ref is None:
+        return None
+    with np.errstate(all="ignore"):
+        here, there = (np.ravel(ufunc(*[np.real(_plain(v)) for v in rec]))
+                       for rec in (inputs, ref))
+    if here.size <= i or there.size <= i:
+        return None
+    return bool(here[i] == there[i])
 
 
 class _NanSources(Exception):

@@ -190,3 +190,26 @@ def test_a_density_z_to_a_fractional_power_keeps_its_exact_orders():
     with pytest.raises(TypeError, match="branches to stay put"):
         dg.derivative(lambda q: dg.hessian(_moment("gamma", 2.5, lambda x: x ** 3,
                                                    lower=-5.0), q), p)
+
+
+# ---- a cdf / sf integrated from its own moving support end (attack50 05) -----------------
+
+def test_a_cdf_from_its_own_moving_end_takes_the_inside_at_second_order():
+    # int_p^{p+3} expon.cdf(x; loc=p) dx = int_0^3 cdf(u) du: no p at all, Hessian 0;
+    # int_p^{p+3} x cdf(x; loc=p) dx = int_0^3 (u + p) cdf(u) du: linear in p, Hessian 0;
+    # int_p^inf x sf(x; loc=p) dx = p + 1 (closed form), Hessian 0. Refused on 73676bd:
+    # the end reported as np.maximum had no side at the tie, and the cdf's masks took the
+    # outside's constant there (partials 0: a wrong limit term at second order)
+    from dualgrad.scipy import stats
+    for F in (lambda p: dg.quad(lambda x: stats.expon.cdf(x, loc=p), p, p + 3.0)[0],
+              lambda p: dg.quad(lambda x: x * stats.expon.cdf(x, loc=p), p, p + 3.0)[0],
+              lambda p: dg.quad(lambda x: x * stats.expon.sf(x, loc=p), p, np.inf)[0]):
+        assert abs(dg.hessian(F, 0.5)) < 1e-8
+    assert abs(dg.derivative(lambda p: dg.quad(lambda x: x * stats.expon.sf(x, loc=p), p,
+                                               np.inf)[0], 0.5) - 1.0) < 1e-8
+    # the same end crossed inside the range is a kink that moves: the gradient exact
+    # (-(1 - e^-2.5), closed form of d/dp int_-5^3 cdf(x - p)), the Hessian refused
+    G = lambda p: dg.quad(lambda x: stats.expon.cdf(x, loc=p), -5.0, 3.0)[0]  # noqa: E731
+    assert abs(dg.derivative(G, 0.5) + (1 - np.exp(-2.5))) < 1e-8
+    with pytest.raises(TypeError, match="a kink"):
+        dg.hessian(G, 0.5)

@@ -3616,6 +3616,27 @@ def _eigsh_spelling(f_locals):
             "(SciPy's ascending order)")
 
 
+def _lobpcg_spelling(f_locals):
+    """``scipy.sparse.linalg.lobpcg``'s result written on the dense eigenpairs: its
+    block's width ``k``, ``B`` (the generalized problem) and ``largest`` (``True``: the
+    ``k`` largest, descending, as lobpcg returns them; ``False``: the smallest)."""
+    k, B = f_locals.get("sizeX"), f_locals.get("B")
+    if not isinstance(k, int):
+        k = getattr(f_locals.get("X"), "shape", (None, "k"))[-1]
+    if B is None:
+        solve = ("w, v = np.linalg.eigh(A) of the dense matrix (A.toarray() for a "
+                 "scipy.sparse A)")
+    else:
+        solve = ("w, v = dualgrad.scipy.linalg.eigh(A, B) of the dense matrices "
+                 "(A.toarray(), B.toarray() for scipy.sparse ones; your B= makes it the "
+                 "generalized problem A v = w B v)")
+    if f_locals.get("largest", True):
+        return (f"{solve}, then w[::-1][:{k}], v[:, ::-1][:, :{k}] (your largest=True: the "
+                f"k={k} largest, descending, as lobpcg returns them)")
+    return (f"{solve}, then w[:{k}], v[:, :{k}] (your largest=False: the k={k} smallest, "
+            "ascending)")
+
+
 def _fit_to_call(public, name, entry, spelling):
     """``spelling`` (a NumPy spelling of ``public.name``) fitted to the call ``entry``
     is running: the caller's axis= and keywords written in, or named where the
@@ -3748,7 +3769,12 @@ def from_scipy(who, exc):
     # that made an object array of scalar duals (scipy.stats' `_b * scale` with _b = inf:
     # the dual's partials meet inf), before the step dualgrad refuses (userepi48)
     warned = isinstance(exc, RuntimeWarning) and _held_objects(exc)
-    if not warned and not isinstance(exc, FOREIGN):
+    # a bare Exception a SciPy function raised over the error duals caused in it
+    # (lobpcg's "Dense eigensolver failed with error / object arrays are not supported",
+    # userfem51): named as that function's
+    rewrapped = type(exc) is Exception and isinstance(exc.__context__, FOREIGN) and \
+        _involves_duals(exc.__context__)
+    if not warned and not rewrapped and not isinstance(exc, FOREIGN):
         return _minpack(who, exc) if isinstance(exc, foreign()) else None
     ours = _unhashable(who, exc) or _numpy_on_objects(who, exc) or \
         _compiled_refusal(who, exc)
@@ -3864,6 +3890,8 @@ def from_scipy(who, exc):
             _SCIPY_SPELLINGS.get(name)
         if name == "eigsh":
             spelling = _eigsh_spelling(entry.f_locals)
+        elif name == "lobpcg":
+            spelling = _lobpcg_spelling(entry.f_locals)
     else:
         func, spelling = f"{public}.{name}", _SCIPY_SPELLINGS.get(name)
         if name == "lfilter" and entry.f_locals.get("zi") is not None:

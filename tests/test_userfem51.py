@@ -514,3 +514,28 @@ def test_clamped_square_plate_repeated_modes_sum_is_exact():
         assert not np.isnan(J).any()
         assert rel(J[0] + J[1], want) < 1e-12
         assert np.array_equal(J[0], J[1])
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("largest", [False, True])
+@pytest.mark.parametrize("mass", [False, True])
+def test_lobpcg_refusal_is_dualgrads_and_spells_the_call(largest, mass):
+    """scipy.sparse.linalg.lobpcg on a dual matrix ended in SciPy's bare
+    Exception('Dense eigensolver failed with error / object arrays are not supported').
+    It is dualgrad's TypeError now, and the pick it writes, applied to the dense
+    eigenvalues, is lobpcg's own result on floats (the oracle)."""
+    import re
+    import scipy.linalg
+    from scipy.sparse.linalg import lobpcg
+    n, k = 30, 3
+    A = np.diag(np.arange(1.0, n + 1)) + 0.01 * np.ones((n, n))
+    B = np.diag(np.linspace(1.0, 2.0, n)) if mass else None
+    X = np.random.default_rng(7).random((n, k))
+    with pytest.raises(DualTypeError, match=r"scipy\.sparse\.linalg\.lobpcg") as info:
+        dg.jacobian(lambda p: lobpcg(A * p[0], X, B=B, largest=largest)[0], np.ones(1))
+    message = str(info.value)
+    assert ("dualgrad.scipy.linalg.eigh(A, B)" in message) == mass
+    pick = re.search(r"then (w\[[^\]]*\](?:\[[^\]]*\])?),", message).group(1)
+    w = scipy.linalg.eigh(A, B, eigvals_only=True)
+    want = lobpcg(A, X, B=B, largest=largest, tol=1e-12, maxiter=500)[0]
+    assert np.allclose(eval(pick, {"w": w}), want, rtol=1e-8)

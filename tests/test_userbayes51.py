@@ -230,3 +230,23 @@ def test_rats_beta_binomial_matches_mpmath_where_jax_does_not():
     H = dg.hessian(rats, p)
     h11 = mpmath.diff(lambda t: exact(mpmath.mpf(p[0]), t), mpmath.mpf(p[1]), 2)
     np.testing.assert_allclose(H[1, 1], float(h11), rtol=1e-11)
+
+
+def test_the_jax_style_import_of_scipy_special_takes_its_ufuncs_too():
+    """``from dualgrad.scipy.special import logsumexp, gammaln, expit`` (jax.scipy.special's
+    spelling) raised ImportError on gammaln: the other names are SciPy's own objects."""
+    from dualgrad.scipy.special import expit, gammaln, logsumexp, multigammaln
+    assert gammaln is sc.gammaln and expit is sc.expit
+    p = np.array([0.3, 1.2])
+    g = dg.gradient(lambda q: np.sum(gammaln(np.exp(q)) + expit(q)) + logsumexp(q), p)
+    want = (sc.digamma(np.exp(p)) * np.exp(p) + sc.expit(p) * sc.expit(-p)
+            + np.exp(p) / np.sum(np.exp(p)))
+    np.testing.assert_allclose(g, want, rtol=1e-14)
+    with pytest.raises(TypeError, match="scipy.special.multigammaln converts its input"):
+        dg.gradient(lambda q: multigammaln(q[0] + 3, 2), np.array([1.0]))
+    with pytest.raises(ImportError):
+        from dualgrad.scipy.special import no_such_function  # noqa: F401
+    import dualgrad.scipy.special as special
+    with pytest.raises(AttributeError, match="nor has scipy.special"):
+        special.no_such_function
+    assert not hasattr(special, "_private_name")

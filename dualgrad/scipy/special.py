@@ -3,8 +3,9 @@
 
 SciPy converts their input with ``np.asarray`` first, so dual numbers cannot pass
 through them (``scipy.special``'s ufuncs, ``erf``, ``gammaln`` ..., take duals as
-they are).  These have SciPy's signatures; on plain input they call SciPy (the
-same result, bit for bit); on duals:
+they are, and ``from dualgrad.scipy.special import gammaln, expit`` gives SciPy's own
+ufuncs, as ``jax.scipy.special``'s import is written).  These have SciPy's signatures;
+on plain input they call SciPy (the same result, bit for bit); on duals:
 
 * ``logsumexp``: the value is SciPy's (computed on the values, one dual level at a
   time) and the partials ``d out = sum(b e^(a - out) da + e^(a - out) db)`` (over
@@ -315,3 +316,23 @@ def airy(z):
     ai, aip, bi, bip = airy(z0)             # a nested dual's values: its own level
     return (make(ai, last(aip * dz), tag), make(aip, last(z0 * ai * dz), tag),
             make(bi, last(bip * dz), tag), make(bip, last(z0 * bi * dz), tag))
+
+
+def __getattr__(name):
+    """``scipy.special``'s other names, SciPy's own objects (userbayes51: ``from
+    dualgrad.scipy.special import logsumexp, gammaln, expit``, the import JAX users
+    write for ``jax.scipy.special``, raised ImportError on ``gammaln``).
+
+    Its ufuncs (``gammaln``, ``expit``, ``xlogy``, ...: docs/supported.md) take dual
+    numbers as they are; its other functions raise on duals as when imported from
+    ``scipy.special``, naming a spelling that works.  Only SciPy's public names are
+    forwarded; an unknown name raises AttributeError as SciPy's module does.
+    """
+    if name.startswith("_"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    sc = scipy_special(f"dualgrad.scipy.special.{name}")
+    try:
+        return getattr(sc, name)
+    except AttributeError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r} (nor has "
+                             "scipy.special)") from None

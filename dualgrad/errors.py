@@ -1398,13 +1398,15 @@ def vectorize_complex():
         "(np.exp(1j * x) * x works elementwise).")
 
 
-def strided_layout(caller, values):
+def strided_layout(caller, values, orders="CF"):
     """Raise where ``np.lib.stride_tricks.as_strided`` (the ``caller`` frame) is about to
     lay strides taken from a dual's values over the object array of its elements: that
     array holds 8-byte pointers, contiguous, so strides of another layout (a view
     ``x[::2]``, ``z.real`` of complex values, float32) read other elements or past its
     end, a wrong Jacobian or a crash (attack51 07).  Contiguous float64 values have the
-    object array's strides: those windows are exact and pass."""
+    object array's strides (``orders``: the layouts the caller's object array keeps),
+    and a window inside its elements is exact and passes; one reaching past them (a
+    view's window into its parent's memory) is refused too."""
     if caller.f_code.co_name != "as_strided" or not str(
             caller.f_globals.get("__name__", "")).startswith("numpy"):
         return
@@ -1413,8 +1415,25 @@ def strided_layout(caller, values):
     while not isinstance(inner, np.ndarray) and hasattr(inner, "value"):
         inner = inner.value
     flags = getattr(inner, "flags", None)
-    if flags is None or inner.itemsize == 8 and (flags.c_contiguous or flags.f_contiguous):
+    if flags is None:
         return
+    if inner.itemsize == 8 and (flags.c_contiguous and "C" in orders or
+                                flags.f_contiguous and "F" in orders):
+        shape, strides = caller.f_locals.get("shape"), caller.f_locals.get("strides")
+        shape = inner.shape if shape is None else tuple(shape)
+        strides = inner.strides if strides is None else tuple(strides)
+        reach = [(n - 1) * st for n, st in zip(shape, strides)]
+        if 0 in shape or len(shape) == len(strides) and \
+                all(st % 8 == 0 for st in strides) and \
+                sum(r for r in reach if r < 0) >= 0 and \
+                sum(r for r in reach if r > 0) < 8 * inner.size:
+            return
+        raise DualTypeError(
+            "numpy.lib.stride_tricks.as_strided (dualgrad): expected a window inside the "
+            f"dual array's {inner.size} elements, got shape {shape} and strides "
+            f"{strides}, which reach past them (into a parent's memory, which a dual "
+            "view cannot hand out). Fix: slice the parent instead, or use "
+            "np.lib.stride_tricks.sliding_window_view(d, window, axis=...).")
     raise DualTypeError(
         "numpy.lib.stride_tricks.as_strided (dualgrad): expected a dual array whose "
         "values are contiguous 8-byte floats (its NumPy form, an object array of "

@@ -312,3 +312,28 @@ def test_as_strided_windows_and_the_refusals_spellings_are_exact():
     want = numerical_jacobian(lambda x: _pairs(x[::2]), _X)
     for f in (by_windows, by_copy):
         np.testing.assert_allclose(dg.jacobian(f, _X), want, atol=1e-7)
+
+
+def test_as_strided_windows_past_a_view_or_in_another_order_are_refused():
+    # attack51 07 follow-up: a window reaching past a view's 3 elements into its parent
+    # (the object array holds 3 pointers: a crash), and a transposed (F-ordered) array
+    # under the sparsity tracer, whose object array is C-ordered (wrong rows); the
+    # dense Jacobian of the F-ordered window is exact (X.T.ravel(): rows 0, 4, 8, 1)
+    def past(x):
+        v = (x * 1.0)[2:5]
+        return np.lib.stride_tricks.as_strided(v, shape=(5,), strides=(v.strides[0],)) * 1.0
+
+    def inside(x):
+        v = (x * 1.0)[2:5]
+        return np.lib.stride_tricks.as_strided(v, shape=(2,), strides=(v.strides[0],)) * 1.0
+
+    def transposed(x):
+        v = (x.reshape(3, 4) * 1.0).T
+        return np.lib.stride_tricks.as_strided(v, v.shape, v.strides).ravel()
+    with pytest.raises(TypeError, match="reach past them"):
+        dg.jacobian(past, _X)
+    np.testing.assert_array_equal(dg.jacobian(inside, _X), np.eye(12)[2:4])
+    np.testing.assert_array_equal(dg.jacobian(transposed, _X),
+                                  np.eye(12)[np.arange(12).reshape(3, 4).T.ravel()])
+    with pytest.raises(TypeError, match="sliding_window_view"):
+        dg.jacobian(transposed, _X, sparsity="auto")

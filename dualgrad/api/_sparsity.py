@@ -266,7 +266,8 @@ class Tracer:
         if stand_in is not None:                                      # L @ u
             return stand_in
         if dtype is None or np.dtype(dtype) == object:
-            errors.strided_layout(sys._getframe(1), self.value)     # (as_strided's)
+            errors.strided_layout(sys._getframe(1), self.value, "C")   # (as_strided's;
+            #                                             the rows below: C order)
             if self.value.dtype == _C128:   # np.array([z0, z1]): an object array whose
                 raise errors.complex_object_array(scalar=self.ndim == 0)  # .imag is 0
             if self.ndim == 0:

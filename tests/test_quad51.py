@@ -213,3 +213,16 @@ def test_a_cdf_from_its_own_moving_end_takes_the_inside_at_second_order():
     assert abs(dg.derivative(G, 0.5) + (1 - np.exp(-2.5))) < 1e-8
     with pytest.raises(TypeError, match="a kink"):
         dg.hessian(G, 0.5)
+
+
+def test_the_step_thresholds_beside_the_table_steps():
+    # where each step changes: 0 for sign, integers for floor / ceil / trunc, half-integers
+    # for rint (the watch's ties and interpolations read this column)
+    from dualgrad.rules import _table
+    assert set(_table._THRESHOLDS) == set(_table._STEPS)
+    for name, at, nearest in (("sign", 0.3, 0.0), ("floor", 2.7, 3.0), ("ceil", -1.2, -1.0),
+                              ("trunc", 1.4, 1.0), ("rint", 2.2, 2.5)):
+        step = _table._STEPS[name]
+        assert float(_table.step_threshold(step)(at)) == nearest
+        T = _table.step_threshold(step)(at)     # the step changes there, not beside it
+        assert step(T - 1e-9) != step(T + 1e-9)

@@ -29,7 +29,7 @@ from .. import errors
 from ..dual import ArrayDual, Dual, partials_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, expand,
                           levels_of)
-from ..rules._table import RULES, branch_functions, float_places
+from ..rules._table import RULES, branch_functions, float_places, step_threshold
 from ._parallel import adaptive_run
 
 __all__ = ["quad"]
@@ -427,9 +427,7 @@ def _tie(specs, values):
     with np.errstate(all="ignore"):
         for _, step, place in specs:
             g = np.real(place(*values, None))
-            if step is np.rint:
-                g = g - 0.5
-            if np.any(g == 0 if step is np.sign else g == np.floor(g)):
+            if np.any(g == step_threshold(step)(g)):
                 return True
     return False
 
@@ -488,9 +486,7 @@ def _nonzero_at_crossing(step, Plo, Phi, clo, chi):
     meets ``step``'s threshold, is nonzero beyond rounding (NaN: nonzero), for an
     element whose branch the bracket crosses."""
     with np.errstate(all="ignore"):
-        mid = (Plo + Phi) / 2
-        T = 0.0 if step is np.sign else np.floor(mid) + 0.5 if step is np.rint \
-            else np.round(mid)
+        T = step_threshold(step)((Plo + Phi) / 2)
         frac = np.clip((T - Plo) / (Phi - Plo), 0.0, 1.0)
         crossed = ~((step(Plo) == step(Phi)) | (Plo != Plo) & (Phi != Phi))
         for a, b in zip(clo, chi):

@@ -71,8 +71,8 @@ from ._expr import LAZY as _LAZY, Expr, parse
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
            "derivative_functions", "regular_branch", "tangent_function",
-           "branch_functions", "Selection", "method_selection",
-           "quotient_functions", "two_step"]
+           "branch_functions", "float_places", "step_threshold", "Selection",
+           "method_selection", "quotient_functions", "two_step"]
 
 _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
@@ -1961,6 +1961,19 @@ def derivative_functions(rule):
 
 _STEPS = {"sign": np.sign, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc,
           "rint": np.rint}
+# beside each step, where it changes value: the threshold of the place nearest v (0 for
+# sign, the nearest integer for floor / ceil / trunc, a half-integer for rint); dg.quad's
+# watch interpolates a place's derivative to it and tests a moving limit's tie against it
+_THRESHOLDS = {"sign": lambda v: 0.0 * np.asarray(v), "floor": np.round, "ceil": np.round,
+               "trunc": np.round, "rint": lambda v: np.floor(v) + 0.5}
+_STEP_THRESHOLDS = {_STEPS[name]: _THRESHOLDS[name] for name in _STEPS}
+
+
+def step_threshold(step):
+    """The threshold function of ``step`` (a NumPy function of :data:`_STEPS`, as
+    :func:`branch_functions` gives it): ``T(v)``, the value of the place nearest ``v``
+    where ``step`` changes (``v == T(v)``: ``v`` sits on a branch point)."""
+    return _STEP_THRESHOLDS[step]
 _BRANCH_FUNCTIONS = {}
 
 

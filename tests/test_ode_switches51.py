@@ -197,3 +197,37 @@ def test_integer_steps_before_the_dose_do_not_vouch_for_it():
                                 atol=1e-11).y[0, -1]
 
         _refused(lambda q: dg.derivative(f, q), 4.2)
+
+
+def test_a_gate_opening_after_continuous_crossings_is_refused():
+    """attack51 09: a daily switch t mod 24 > p gated by t > 48: its crossings on days 1
+    and 2 are continuous (the gate is shut), the one on day 3 a dose; trusted places
+    are checked at every crossing (dy(60)/dp = -D e^{-0.3 (60 - 48 - p)}; 0.0 before)."""
+    def f(p):
+        return dg.solve_ivp(lambda t, y: -0.3 * y + D * np.where(t > 48.0, 1.0, 0.0) *
+                            np.where(t % 24.0 > p, 1.0, 0.0), (0.0, 60.0), [1.0],
+                            rtol=1e-10, atol=1e-12, max_step=0.5).y[0, -1]
+
+    _refused(lambda p: dg.derivative(f, p), 3.0)
+
+
+def test_an_oscillating_clamp_stays_exact_through_many_crossings():
+    """y' = max(z, 0) with z = cos(p t) (z'' = -p^2 z): ~16 crossings of the clamp, each
+    checked, none refused; dy(20)/dp against Richardson central differences of SciPy's
+    solve_ivp at rtol 1e-12."""
+    def rhs(t, s, p):
+        y, z, w = s
+        return [np.maximum(z, 0.0), w, -p * p * z]
+
+    def end(p):
+        return dg.solve_ivp(rhs, (0.0, 20.0), [0.0, 1.0, 0.0], args=(p,), rtol=1e-11,
+                            atol=1e-12).y[0, -1]
+
+    def scipy_end(p):
+        return scipy_solve_ivp(rhs, (0.0, 20.0), [0.0, 1.0, 0.0], args=(p,), rtol=1e-12,
+                               atol=1e-13).y[0, -1]
+
+    h = 1e-3
+    d1 = (scipy_end(1.3 + h) - scipy_end(1.3 - h)) / (2 * h)
+    d2 = (scipy_end(1.3 + 2 * h) - scipy_end(1.3 - 2 * h)) / (4 * h)
+    assert np.isclose(dg.derivative(end, 1.3), (4 * d1 - d2) / 3, rtol=1e-6)

@@ -1,4 +1,5 @@
-"""dg.quad's watch sees the selections ufunc methods make (attack51 03).
+"""dg.quad's watch: the selections ufunc methods make (attack51 03), a jump in a complex
+func's imaginary part alone (attack51 17).
 
 ``np.maximum.reduce`` / ``accumulate`` (and minimum, fmax, fmin) of a stack holding a
 moving kink lost its delta term at second order, silently, where ``np.max`` of the same
@@ -48,3 +49,18 @@ def test_a_running_maximum_of_fixed_data_is_not_refused():
     # integrand): exact, second derivative int_0^3 2 x^2 dx... of p^2 x^2 = 18
     g = lambda x, p: np.maximum.accumulate(np.stack([0 * x - 1.0, (p * x) ** 2]))[1]
     assert dg.hessian(_integral(g), P) == pytest.approx(18.0, rel=1e-10)
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+def test_a_moving_jump_in_the_imaginary_part_alone_is_refused(vectorized):
+    # attack51 17: complex_func=True, x + 1j [x < p]: the jump is in the imaginary part
+    # only (d/dp int_0^2 = 1j, the jump's term alone); the watch's probe read the real
+    # part and judged it continuous (0j, silently); a smooth complex integrand stays
+    # exact: d/dp int_0^2 exp(i p x) dx by its closed form
+    with pytest.raises(TypeError, match="branches to stay put"):
+        dg.derivative(lambda p: dg.quad(lambda x: x + 1j * np.where(x < p, 1.0, 0.0), 0.0,
+                                        2.0, complex_func=True, vectorized=vectorized)[0], P)
+    want = (2j * np.exp(2j * P) * P - (np.exp(2j * P) - 1)) / (1j * P * P)
+    got = dg.derivative(lambda p: dg.quad(lambda x: np.exp(1j * p * x), 0.0, 2.0,
+                                          complex_func=True, vectorized=vectorized)[0], P)
+    assert got == pytest.approx(want, rel=1e-12)

@@ -446,7 +446,7 @@ def _probe(who, f, args, x, Js, v, probed=None):
     """``(bad, t)``: the exact directional derivative ``t`` of ``f`` along ``v`` (one
     pass, its value level) and ``bad``, None or ``(i, level, (J @ v)[i], t[i])`` for the
     first row where ``J @ v`` differs from it beyond rounding at a level of ``Js``
-    (only rows where ``t`` is finite can be told).  ``probed`` gets f's value on the
+    (a row where ``t`` is not finite is told where ``J @ v`` is finite).  ``probed`` gets f's value on the
     pass and whether an integration of duals ran in it (its value then moves within
     the integration's tolerance)."""
     def one():
@@ -467,7 +467,10 @@ def _probe(who, f, args, x, Js, v, probed=None):
     for level, (J, t) in enumerate(zip(Js, ts)):
         Jv = J @ v
         scale = abs(J) @ np.abs(v) + np.abs(t)
-        off = np.flatnonzero(~(np.abs(Jv - t) <= 1e-9 * scale) & np.isfinite(t))
+        # (a non-finite t where J @ v is finite: an inf / NaN entry the pattern does not
+        # hold, whose row would come back finite and wrong; attack51b 01)
+        off = np.flatnonzero(~(np.abs(Jv - t) <= 1e-9 * scale) & np.isfinite(t) |
+                             ~np.isfinite(t) & np.isfinite(Jv))
         if off.size and (bad is None or off[0] < bad[0]):   # (NaN: bad where t is finite)
             i = int(off[0])
             bad = (i, level, float(Jv[i]), float(t[i]))
@@ -589,8 +592,8 @@ def _check_hessian(who, f, args, x, H, link=None):
     exact = _second_directional(who, f, args, x, u, w, link)
     if not np.isfinite(exact):
         dark = np.unique(H.indices[~np.isfinite(H.data)])
-        if not dark.size:
-            return True                   # nothing to zero: cannot be told
+        if not dark.size:       # a finite H cannot give it: the pattern misses an inf
+            return False        # or NaN entry (attack51b 01b: H[1, 2] came back 0)
         w = w.copy()
         w[dark] = 0.0
         H = H.copy()                      # without those columns (inf * 0 is NaN)

@@ -566,6 +566,7 @@ class ArrayDual(Dual):
                 if _onto_itself(self, index, item):
                     return  # x[i] += d stores x[i] back into x: every element onto itself
                 v, p, x, q = self.value, self._p, item.value, item._p
+                _check_copy_order(v, index, x)
             if type(p) is _nd and type(q) is _nd and type(v) is _nd and \
                     type(x) is _nd and v.dtype is _f64 and x.dtype is _f64 and \
                     p.dtype is _f64 and q.dtype is _f64 and p.ndim == v.ndim + 1 and \
@@ -592,6 +593,7 @@ class ArrayDual(Dual):
             _base.same_directions("item assignment", [self, item])
             if (kind is int or kind in _INDEX_INTS) and item.value.base is not None:
                 _row_swap(self, index, item)         # x[i], x[j] = x[j], x[i]: refused
+            _check_copy_order(self.value, index, item.value)
             self.value[index] = item.value           # (no promotion: nothing nested)
             self.partials[pindex] = item.partials
             return
@@ -1017,6 +1019,45 @@ def _laid_out(out, like, copy):
                                                        (slice(None, None, 2),)]
     res[...] = out
     return res
+
+
+def _check_copy_order(v, index, x):
+    """Refuse ``v[index] = x`` where ``x`` overlaps ``v`` and NumPy copies it element by
+    element, reading elements it already wrote (``d[::2] = d[:4]``: d[4] gets the d[2]
+    just written, x[1]), while the partials' rows, another array, are copied through a
+    buffer: values and derivatives would follow different elements (attack51c 01).
+    The write is replayed on element numbers laid out as ``v``'s memory (same itemsize
+    and strides, so NumPy takes the same path) and compared with a copy-first write;
+    same-stride shifts (``u[1:] = u[:-1]``) copy as if buffered and pass at once."""
+    if type(v) is not _nd or type(x) is not _nd or not np.may_share_memory(v, x):
+        return
+    dst = v[index]                  # (a view: a basic index; a mask's is a copy)
+    if type(dst) is _nd and dst.shape == x.shape and dst.strides == x.strides and \
+            np.may_share_memory(dst, v):
+        return
+    root = _root(v)
+    if root.itemsize != 8 or x.itemsize != 8 or _root(x) is not root or not (
+            root.flags.c_contiguous or root.flags.f_contiguous):
+        return
+    ids = np.arange(root.size, dtype=np.int64)
+    start = root.__array_interface__["data"][0]
+
+    def laid(a):                    # a's elements as numbers, in a's place in the root
+        at = (a.__array_interface__["data"][0] - start) // 8
+        return np.lib.stride_tricks.as_strided(ids[at:], a.shape, a.strides)
+    vi, xi = laid(v), laid(x)
+    first = vi.copy()
+    first[index] = xi.copy()        # a buffered copy (the partials' write)
+    vi[index] = xi                  # NumPy's own order
+    if not np.array_equal(vi, first):
+        raise errors.bad_type(
+            "dualgrad: d[index] = e", "e not overlapping the elements it is written to, "
+            "or NumPy's buffered order", "a source that NumPy copies element by element "
+            "into its own memory, reading elements it already wrote (its values follow "
+            "that order, the partials' rows a buffered one)",
+            "Fix: copy the source first, d[index] = e.copy() (the order NumPy uses for "
+            "non-overlapping arrays), or write the elements in a loop if the chained "
+            "order is meant.")
 
 
 def _sources_as_numpy_reads(base, i, item, kind):

@@ -1,0 +1,72 @@
+"""``d[index] = e`` where ``e`` overlaps ``d`` (attack51c 01).
+
+NumPy copies some overlapping sources element by element (``a[::2] = a[:4]``: a[4]
+receives the a[2] it has just written, x[1]), where the partials' rows, a 2-D array,
+are copied through a buffer: the value followed one element and the derivative another,
+silently.  Such writes are refused; shifts and reversals, whose NumPy order is the
+buffered one, stay exact.  Oracle: NumPy's own float program (which element each entry
+holds: its Jacobian is that permutation) and central differences.
+"""
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.backend import _fused
+
+X = np.arange(1.0, 9.0) ** 1.5
+
+
+def _mask():
+    m = np.zeros(8, bool)
+    m[::2] = True
+    return m
+
+
+CHAINED = {
+    "upsample": lambda d: d.__setitem__(slice(None, None, 2), d[:4]),
+    "copyto": lambda d: np.copyto(d[::2], d[:4]),
+    "mask": lambda d: d.__setitem__(_mask(), d[:4]),
+    "reversed strides": lambda d: d.__setitem__(slice(7, None, -2), d[4::-1][:4]),
+}
+BUFFERED = {
+    "shift right": lambda d: d.__setitem__(slice(1, None), d[:-1]),
+    "shift left": lambda d: d.__setitem__(slice(None, -1), d[1:]),
+    "reverse": lambda d: d.__setitem__(slice(None, None, -1), d),
+    "copied first": lambda d: d.__setitem__(slice(None, None, 2), d[:4].copy()),
+}
+
+
+def _program(write):
+    def f(x):
+        d = x * 1.0
+        write(d)
+        return d
+    return f
+
+
+def _which(write):
+    """NumPy's float program on element numbers: the element each entry holds."""
+    ids = np.arange(8.0)
+    write(ids)
+    return ids.astype(int)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("name", CHAINED)
+def test_a_write_numpy_chains_through_its_own_elements_is_refused(name, engine):
+    write = CHAINED[name]
+    with _fused.engine(engine), pytest.raises(TypeError, match=r"e\.copy\(\)"):
+        dg.jacobian(_program(write), X)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("name", BUFFERED)
+def test_writes_in_numpy_buffered_order_stay_exact(name, engine):
+    write = BUFFERED[name]
+    with _fused.engine(engine):
+        J = dg.jacobian(_program(write), X)
+    np.testing.assert_array_equal(J, np.eye(8)[_which(write)])
+    f = _program(write)
+    h = 1e-6
+    fd = np.stack([(f(X + h * e) - f(X - h * e)) / (2 * h) for e in np.eye(8)], -1)
+    np.testing.assert_allclose(J, fd, atol=1e-6)

@@ -231,3 +231,18 @@ def test_an_oscillating_clamp_stays_exact_through_many_crossings():
     d1 = (scipy_end(1.3 + h) - scipy_end(1.3 - h)) / (2 * h)
     d2 = (scipy_end(1.3 + 2 * h) - scipy_end(1.3 - 2 * h)) / (4 * h)
     assert np.isclose(dg.derivative(end, 1.3), (4 * d1 - d2) / 3, rtol=1e-6)
+
+
+def test_a_dosing_table_whose_time_moves_at_second_order_is_refused():
+    """attack51 06: np.array([0, D])[np.searchsorted([3 + (p - 1)^2], t)]: at p = 1 the
+    dose time's first derivative is 0, its second 2: d2y(6)/dp2 = -2 D e^{-3 K}
+    = -0.8925 (the Hessian came back 0.0); the gradient, 0, is given."""
+    def f(p):
+        knots = np.stack([3.0 + (p - 1.0) ** 2])
+        return dg.solve_ivp(lambda t, y: -K * y + np.array([0.0, D])[np.searchsorted(knots, t)],
+                            (0.0, 6.0), [1.0], **TIGHT).y[0, -1]
+
+    _refused(lambda p: dg.hessian(f, p), 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", dg.ComparedOnlyWarning)
+        assert dg.derivative(f, 1.0) == 0.0

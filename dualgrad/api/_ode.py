@@ -37,7 +37,8 @@ from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_i
                           expand, flow, levels_of)
 from ..rules._table import RULES, branch_functions
 from ._parallel import adaptive_run, replayed
-from ._quad import _Refused, _Watch, _moves_beyond_first, _place_moves, _plain, _tags
+from ._quad import (_Refused, _Watch, _moves, _moves_beyond_first, _place_moves, _plain,
+                    _tags)
 
 __all__ = ["solve_ivp"]
 
@@ -377,6 +378,12 @@ def _moves_at(ufunc, in_lo, in_hi):
     operands: it moves."""
     if in_lo is None or in_hi is None:
         return True
+    if not isinstance(ufunc, np.ufunc) and any(
+            isinstance(v, Dual) and isinstance(v.value, Dual) and _moves(v)
+            for v in list(in_lo) + list(in_hi)):
+        return True     # a selection on nested duals (a dosing table's knot at 3 + (p -
+        #                 1)^2: c' = 0, c'' = 2; attack51 06): its index has no place to
+        #                 expand beyond first order, so it counts as moving
     return any(_place_moves(ufunc, (None, in_lo), (None, in_hi), tag)
                for tag in _tags(list(in_lo) + list(in_hi))) or \
         isinstance(ufunc, np.ufunc) and \

@@ -19,6 +19,9 @@ from ...dispatch._lift import Dual, primal, read, traced
 __all__ = ["Continuous", "Discrete", "Frozen", "scipy_stats", "plainly", "values"]
 
 
+_MISSING = object()    # a required shape not given (``_bind``)
+
+
 def scipy_stats(who):
     """``scipy.stats``, imported on first use (``import dualgrad`` never imports it)."""
     try:
@@ -72,6 +75,12 @@ class _Distribution:
     def __init__(self, name):
         self.name = name
         self._scipy = None
+        self._signature = None   # inspect's, built at the first call that needs it
+        self._bound = {}         # method name -> its function (``__getattr__``'s)
+        # the call's parameters: what depends on the distribution alone, read once
+        # (a signature rebuilt per call was ~20 us of each call on duals; userbayes51)
+        self._names = tuple(self.shapes) + tuple(k for k, _ in self.defaults)
+        self._defaults = dict(self.defaults)
 
     # -- SciPy's pieces ------------------------------------------------------------
     def argcheck(self, *shapes):
@@ -93,16 +102,29 @@ class _Distribution:
         return f"dualgrad.scipy.stats.{self.name}" + (f".{method}" if method else "")
 
     def _bind(self, method, args, kwds):
-        params = [inspect.Parameter(s, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-                  for s in self.shapes]
-        params += [inspect.Parameter(k, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d)
-                   for k, d in self.defaults]
+        """SciPy's arguments ``(*shapes, loc=0, scale=1)``, positional or keyword, in
+        that order (each read as NumPy reads an operand).  A call that binds plainly
+        (no argument twice, none unknown, none missing) is mapped directly; any other
+        goes through :mod:`inspect`'s binding, whose TypeError names the argument."""
+        names = self._names
+        if len(args) <= len(names):
+            rest = names[len(args):]
+            if all(k in rest for k in kwds):
+                given = list(args) + [kwds[k] if k in kwds else self._defaults.get(k, _MISSING)
+                                      for k in rest]
+                if not any(v is _MISSING for v in given):
+                    return [read(v) for v in given]
+        if self._signature is None:
+            self._signature = inspect.Signature(
+                [inspect.Parameter(n, inspect.Parameter.POSITIONAL_OR_KEYWORD) for n in self.shapes]
+                + [inspect.Parameter(k, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=d)
+                   for k, d in self.defaults])
         try:
-            bound = inspect.Signature(params).bind(*args, **kwds)
+            bound = self._signature.bind(*args, **kwds)
         except TypeError as exc:
             raise TypeError(f"{self._who(method)}: {exc}") from None
         bound.apply_defaults()
-        return [read(bound.arguments[p.name]) for p in params]
+        return [read(bound.arguments[n]) for n in names]
 
     def __call__(self, *args, **kwds):
         """The frozen distribution: ``norm(loc, scale).logpdf(x)``."""
@@ -115,9 +137,14 @@ class _Distribution:
 
     # SciPy's methods (x, *shapes, loc=0, scale=1); subclasses set the ones they have
     def __getattr__(self, method):
+        if "name" not in self.__dict__:     # unpickling (``__setstate__`` looked up on a
+            raise AttributeError(method)    # bare instance): recursed through _who
         if method.startswith("_") or method not in self.methods:
             raise AttributeError(f"{self._who(method)}: not provided by dualgrad.scipy.stats "
                                  f"(it has {', '.join(sorted(self.methods))})")
+        made = self.__dict__.get("_bound", {}).get(method)
+        if made is not None:
+            return made
 
         def bound(x, *args, **kwds):
             return self._method(method, x, args, kwds)
@@ -125,7 +152,15 @@ class _Distribution:
         bound.__qualname__ = f"{self.name}.{method}"
         bound.__doc__ = (f"``scipy.stats.{self.name}.{method}`` that takes dual numbers "
                          "(SciPy's signature and value; exact partials).")
+        self.__dict__.setdefault("_bound", {})[method] = bound     # made once
         return bound
+
+    def __getstate__(self):
+        """Pickled without the made methods (closures) and the signature: both are
+        made again on use."""
+        state = dict(self.__dict__)
+        state["_bound"], state["_signature"] = {}, None
+        return state
 
     def __repr__(self):
         return f"<dualgrad.scipy.stats.{self.name}: scipy.stats.{self.name} on dual numbers>"

@@ -78,7 +78,8 @@ def test_every_spelling_gives_scipys_value_and_derivative(dist, args, kwds):
         want = f(p, ss)
         got = dg.derivative(lambda q: f(q, ds), p)
         h = 1e-5
-        slope = (f(p - 2 * h, ss) - 8 * f(p - h, ss) + 8 * f(p + h, ss) - f(p + 2 * h, ss)) / (12 * h)
+        slope = (f(p - 2 * h, ss) - 8 * f(p - h, ss)
+                 + 8 * f(p + h, ss) - f(p + 2 * h, ss)) / (12 * h)
         assert np.isclose(got, slope, rtol=1e-6, atol=1e-8), (which, got, slope)
         # the value on duals is SciPy's, bit for bit
         v, _ = dg.value_and_grad(lambda q: f(q[0], ds))(np.array([p]))

@@ -1,4 +1,5 @@
-"""``d[index] = e`` where ``e`` overlaps ``d`` (attack51c 01).
+"""``d[index] = e`` where ``e`` overlaps ``d`` (attack51c 01), and f writing into its own
+input under sparse Hessians (attack51c 02).
 
 NumPy copies some overlapping sources element by element (``a[::2] = a[:4]``: a[4]
 receives the a[2] it has just written, x[1]), where the partials' rows, a 2-D array,
@@ -70,3 +71,24 @@ def test_writes_in_numpy_buffered_order_stay_exact(name, engine):
     h = 1e-6
     fd = np.stack([(f(X + h * e) - f(X - h * e)) / (2 * h) for e in np.eye(8)], -1)
     np.testing.assert_allclose(J, fd, atol=1e-6)
+
+
+def test_sparse_hessians_of_f_writing_into_its_input():
+    # attack51c 02: f writes into x itself (x[1:3] = x[3:5] ** 2); the dense Hessian was
+    # right, the sparse ones raised SharedBufferError (the coloring kept the seeds'
+    # partials alive while f ran).  Oracle: central differences of the float function.
+    x0 = np.linspace(0.3, 1.4, 8)
+
+    def fs(x):
+        x[1:3] = x[3:5] ** 2
+        return np.sum(np.sin(x) * x)
+
+    def grad_fd(x, h=1e-5):
+        return np.array([(fs(x + h * e) - fs(x - h * e)) / (2 * h) for e in np.eye(8)])
+    h = 1e-4
+    want = np.stack([(grad_fd(x0 + h * e) - grad_fd(x0 - h * e)) / (2 * h)
+                     for e in np.eye(8)], -1)
+    for H in (dg.hessian(fs, x0.copy(), sparsity="auto").toarray(),
+              dg.hessian(fs, x0.copy(), sparsity=dg.hessian_sparsity(fs, x0.copy())).toarray(),
+              dg.jacobian(dg.grad(fs), x0.copy(), sparsity="auto").toarray()):
+        np.testing.assert_allclose(H, want, atol=1e-5)

@@ -512,6 +512,8 @@ def evaluate_sum_colors(who, f, args, x, color, start, width, tcolor, structure,
         link.register(inner_tag, outer_tag, np.full(ninner, -1))
     try:
         seeded = make(make(private(x), S, outer_tag), T, inner_tag)
+        del S, T                         # (the seeds' only holders: f may write into x,
+        #                                  whose promotion counts them; attack51c 02)
         with backend.scope():            # read inside: pooled partials are reused after it
             extract(who, f(seeded, *args), inner_tag, ninner)
             return _scatter_sums(watch, structure, tcolor, ninner, n, width, inner_tag,

@@ -246,3 +246,21 @@ def test_a_dosing_table_whose_time_moves_at_second_order_is_refused():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", dg.ComparedOnlyWarning)
         assert dg.derivative(f, 1.0) == 0.0
+
+
+def test_ties_of_other_branches_met_by_the_location_are_refused():
+    """attack51 13's follow-up: np.heaviside(t - p, 0.0) with short steps (its tie at
+    t == p takes the side before); attack51 22: a ramp np.maximum(t - p, 0) or
+    np.abs(t - p) in a Hessian (the kink's tie takes the midpoint partials): 0.0 for
+    -D e^{-K (6 - p)}, and for e^{-K (6 - p)} (2 e^{-K (6 - p)} for abs) in d2y/dp2."""
+    def dose(q):
+        return dg.solve_ivp(lambda t, y: -K * y + np.heaviside(t - q, 0.0), (0.0, 6.0), [1.0],
+                            rtol=1e-8, atol=1e-10, max_step=0.01).y[0, -1]
+
+    _refused(lambda q: dg.derivative(dose, q), 3.0)
+    for kink in (lambda u: np.maximum(u, 0.0), np.abs):
+        def ramp(q, kink=kink):
+            return dg.solve_ivp(lambda t, y: -K * y + kink(t - q), (0.0, 6.0), [1.0],
+                                rtol=1e-8, atol=1e-10).y[0, -1]
+
+        _refused(lambda q: dg.hessian(ramp, q), 3.0)

@@ -275,9 +275,9 @@ class _Switches:
                 if same is None:    # a kink's tie (np.maximum's midpoint partials):
                     mid = 0.5 * (mid + hi)          # a point beside it
                     values, same, inputs = at(mid)
-                    if same is None:
-                        same = False
-                        tied.append(mid)
+                    if same is None:        # (at the resolution of t: the bracket
+                        tied.append(mid)    # around the tie is as narrow as it gets;
+                        break               # attack51 13's np.heaviside(t - p, 0))
                 if same:
                     lo, f_lo = mid, values
                     in_lo = in_lo if inputs is None else inputs

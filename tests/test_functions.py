@@ -864,3 +864,16 @@ def test_ediff1d_with_list_ends_holding_scalar_duals():
                                                         to_end=(p[1] ** 2,)), p))
     want = np.array([[1.0, 0.0], [0.0, 0.0], [-2.0, 2.0], [0.0, 2.0 * p[1]]])
     np.testing.assert_array_equal(J, want)
+
+
+def test_interp_complex_values_with_a_dual_end():
+    # attack51b 03: a complex fp with a dual left= raised NumPy's bare "float() argument
+    # must be ... not 'complex'" (a 0-d complex end): both sides of the range against
+    # central differences of the float program
+    x0 = np.array([0.5, 1.0, 2.0, 3.0])
+    for shift in (-1.0, 0.0):
+        def f(x, shift=shift):
+            return np.interp(x[:1] + shift, [0.0, 1.0, 2.0], x[1:] * (1 + 1j), left=x[0] * 1j)
+        h = 1e-6
+        fd = np.stack([(f(x0 + h * e) - f(x0 - h * e)) / (2 * h) for e in np.eye(4)], -1)
+        np.testing.assert_allclose(dg.jacobian(f, x0), fd, atol=1e-8)

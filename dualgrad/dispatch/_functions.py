@@ -2047,8 +2047,9 @@ def _interp(x, xp, fp, left=None, right=None, period=None):
         return _interp_moving_knots(x, xp, fp, left, right)
     ends = [(e, primal(e), side) for e, side in ((left, "left"), (right, "right"))
             if isinstance(e, Dual)]
-    if ends:
-        result = _interp(x, xp, fp, primal(left), primal(right))
+    if ends:                           # (NumPy takes a complex end as a scalar, not 0-d)
+        result = _interp(x, xp, fp, *(e[()] if isinstance(e, np.ndarray) else e
+                                       for e in (primal(left), primal(right))))
         xv, xp_ = primal(x), np.asarray(xp, dtype=float)
         for e, ev, side in ends:       # NumPy's value is e's own there: where keeps its bits
             outside = xv < xp_[0] if side == "left" else xv > xp_[-1]

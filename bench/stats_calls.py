@@ -8,7 +8,9 @@ Each checkout runs in its own process (PYTHONPATH), the two alternating for
 with ``time.process_time``), medians over rounds of the medians of ``--reps``, in
 microseconds per call.  Rows: single calls (positional, keyword, frozen) as
 ``dg.derivative`` of a scalar, and the eight schools (bench/bayes.py's model) as
-the float density and ``dg.gradient``.
+the float density and ``dg.gradient``.  The eight schools' value, gradient and
+Hessian are compared bit for bit across the two checkouts (either engine:
+DUALGRAD_ENGINE is passed on).
 """
 
 import argparse
@@ -47,7 +49,8 @@ rows = {{
     "schools, dg.gradient": lambda: dg.gradient(schools, th),
 }}
 out = {{k: median_time(f, repeat=reps, clock=time.process_time) * 1e6 for k, f in rows.items()}}
-out["bits"] = dg.gradient(schools, th).tobytes().hex() + schools(th).tobytes().hex()
+out["bits"] = (dg.gradient(schools, th).tobytes().hex() + schools(th).tobytes().hex()
+               + dg.hessian(schools, th).tobytes().hex())
 print(json.dumps(out))
 """
 
@@ -74,7 +77,7 @@ def main():
     print(f"load: {os.getloadavg()[0]:.2f} (1 min), {time.strftime('%H:%M UTC', time.gmtime())}; "
           f"this = {this}, other = {a.other}")
     same = {r.pop("bits") for r in got["this"] + got["other"]}
-    print("schools' value and gradient bit for bit the same in both:", len(same) == 1)
+    print("schools' value, gradient and Hessian bit for bit the same in both:", len(same) == 1)
     print("| call | other (us) | this (us) | this / other |")
     print("|---|---|---|---|")
     for k in got["this"][0]:

@@ -150,3 +150,28 @@ def test_threads_binding_at_once_agree():
     assert not errs
     for i in range(8):
         assert np.isclose(out[i], np.sum(-(X - 0.1 * i) * X / 1.5 ** 2))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("xs", [[0.3, 1.1, 2.5], [0.3, -1.0, 2.5], [np.nan, 1.0, 2.0]],
+                         ids=["inside", "outside", "nan"])
+def test_logpdf_inside_everywhere_and_not_same_as_scipy(xs, dtype):
+    """The formula kept as it is where every point is inside (no dual np.where) and
+    SciPy's -inf / NaN selected where one is not: values as SciPy's (dtype too), the
+    derivative in the scale against d/ds log pdf = -1/s + z^2/s for gamma(2) on
+    [0, inf), 0 outside
+    and at NaN (SciPy's constants, partials 0)."""
+    x = np.array(xs, dtype=dtype)
+
+    def f(s):
+        return ds.gamma.logpdf(x, 2.0, 0.0, s)
+    want = ss.gamma.logpdf(x, 2.0, 0.0, 1.5)
+    val = f(1.5)
+    assert val.dtype == want.dtype
+    np.testing.assert_array_equal(val, want)
+    xv = x.astype(np.float64)
+    slope = np.where(xv > 0, -2.0 / 1.5 + xv / 1.5 ** 2, 0.0)
+    slope = np.where(np.isnan(xv), 0.0, slope)     # SciPy's NaN selected: a constant
+    for i in range(3):
+        np.testing.assert_allclose(dg.derivative(lambda s: f(s)[i], 1.5), slope[i],
+                                   rtol=1e-12, equal_nan=True)

@@ -62,6 +62,20 @@ def _where(cond, a, b):
     return np.where(cond, a, b)
 
 
+def _kept(cond, a, b):
+    """``np.where(cond, a, b)`` where ``a`` is the formula: ``a`` itself where ``cond``
+    holds everywhere and ``a`` is already the result (a float64 dual or array of
+    ``cond``'s shape, no sparsity tracer): the same numbers and partials, one dual
+    ``np.where`` fewer per call (stats51)."""
+    if (isinstance(a, Dual) and np.all(cond) and not traced(a)
+            and np.shape(cond) == np.shape(primal(a))
+            and np.broadcast_shapes(np.shape(cond), np.shape(b)) == np.shape(cond)
+            and np.asarray(primal(a)).dtype == np.float64
+            and np.result_type(primal(a), b) == np.float64):
+        return a
+    return np.where(cond, a, b)
+
+
 class _Distribution:
     """A scipy.stats distribution's methods on duals; subclasses give SciPy's
     private formulas (``_logpdf(x, *shapes)`` ...) and the support."""
@@ -254,7 +268,7 @@ class Continuous(_Distribution):
                 if method == "pdf":
                     inside = self._smooth_ends_outside(inside, zv, a, b, shv)
                 fill = 0.0 if method == "pdf" else -np.inf
-                res = _where(cond0 & inside & (sv > 0), out, _where(bad, np.nan, fill))
+                res = _kept(cond0 & inside & (sv > 0), out, _where(bad, np.nan, fill))
             else:
                 inside = (a < zv) & (zv < b) & (sv > 0)
                 if errors.WATCHING[0]:          # (dg.quad's moving limit on an end: the

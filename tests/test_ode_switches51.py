@@ -264,3 +264,20 @@ def test_ties_of_other_branches_met_by_the_location_are_refused():
                                 rtol=1e-8, atol=1e-10).y[0, -1]
 
         _refused(lambda q: dg.hessian(ramp, q), 3.0)
+
+
+def test_a_solve_stopped_by_its_partials_is_refused():
+    # attack51 21: sqrt(max(t - p, 0)) has an integrable infinite slope at t = p; the
+    # dual solve stopped there (status -1) and returned y(p) as the end, derivative 0.0
+    # (exact -0.7161: central differences of the closed form).  The float solve reaches
+    # T (SciPy's status 0), so the failure is the derivatives': refused, naming them.
+    k, T, p0 = 0.5, 6.0, 3.1
+
+    def fun(t, y, p):
+        return -k * y + np.sqrt(np.maximum(t - p, 0.0))
+    plain = scipy_solve_ivp(fun, (0, T), [1.0], args=(p0,), rtol=1e-8, atol=1e-10,
+                            max_step=0.01)
+    assert plain.status == 0
+    with pytest.raises(TypeError, match="integrable singularity"):
+        dg.derivative(lambda p: dg.solve_ivp(fun, (0, T), [1.0], args=(p,), rtol=1e-8,
+                                             atol=1e-10, max_step=0.01).y[0, -1], p0)

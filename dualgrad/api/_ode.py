@@ -889,6 +889,9 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
         raise refused.error from None
     finally:
         errors.unwatch_branches(saved)
+    if sol.status == -1:
+        _failed_by_partials(solve, system, (t0v, tfv), primal(y0), method, t_eval, options,
+                            asked, sol)
     if events is not None:
         _event_duals(sol, system, events, t_eval)
     # how far a pass's values may move (api/_parallel): the steps follow its partials,
@@ -896,6 +899,32 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
     grows = np.sqrt(max(1.0, float(getattr(sol, "nfev", 1))))
     return _settled(sol, levels, np.maximum(asked[0], _RTOL_FLOOR) * grows,
                     np.asarray(asked[1]) * grows)
+
+
+def _failed_by_partials(solve, system, span, y0, method, t_eval, options, asked, sol):
+    """Raise where the augmented solve failed (SciPy's status -1) and fun's values alone
+    integrate over the whole span: the derivatives' equations stopped it, a partial
+    not finite where a step evaluated it (attack51 21: sqrt(max(t - p, 0)), whose
+    infinite slope at t = p is integrable, returned y(p) as the end, its derivative
+    0.0).  Where the values fail too, SciPy's failed solution is returned as SciPy
+    returns it."""
+    plain = {k: v for k, v in options.items() if k not in ("jac", "events")}
+    plain["rtol"], plain["atol"] = asked
+    with np.errstate(all="ignore"):
+        values = solve(system.rate, span, np.asarray(y0, dtype=complex if np.iscomplexobj(
+            y0) else float).reshape(-1), method=method, t_eval=t_eval, **plain)
+    if values.status != 0:
+        return
+    raise errors.bad_type(
+        _WHO, "the state's derivatives to integrate wherever its values do",
+        f"the derivatives' equations stopping the solve at t = "
+        f"{float(np.asarray(primal(sol.t))[-1])!r} "
+        f"({sol.message}), where fun's values alone integrate to t = {float(span[1])!r}: "
+        "a partial of fun that is not finite there (an infinite slope at a place that "
+        "moves, as np.sqrt(np.maximum(t - p, 0)) at t = p)",
+        "Fix: the derivatives have an integrable singularity there that no step can "
+        "take: write the onset smooth (np.sqrt(np.maximum(t - p, 0) + e**2) - e with a "
+        "small e), or integrate that term in closed form and add it to the solution.")
 
 
 def _first_times(levels, t0, tf):

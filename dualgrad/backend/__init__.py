@@ -158,9 +158,6 @@ Fused engine (``_fused``: its module docstring states the safety invariant)
     kernel computes from the row index where they are a factor or a pick's probes;
     ``defer_roll(p, shape, n, shift)``: ``np.roll``'s rows, deferred;
     ``defer_diff(p, order)``: ``np.diff`` along the first value axis, deferred.
-    ``note_recipe(ufunc, values, out, duals)``: the fresh value ``out`` of a deferred
-    ``+ - *`` noted as computed from ``values``, so that a factor array that is
-    ``out`` is computed in the kernel from them instead of read.
     ``add_into(value, target, d, sign, keep=True)``: ``target += sign * d`` in the pass
     that computes the deferred ``d`` (``keep=False``: without writing ``d``, which the
     caller drops), or ``False``.  ``write_into(p, into)``: partials (a pending ``p``
@@ -191,7 +188,6 @@ from ._fused import dense_seed
 from ._fused import columns as fused_columns
 from ._fused import probe_codes
 from ._fused import roll as defer_roll
-from ._fused import recipe as note_recipe
 from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
 from ._disk import read_blob, write_blob
@@ -227,7 +223,7 @@ __all__ = [
     "empty", "zeros", "zeros_like", "zeros_readonly", "copy", "like", "pooled", "scope",
     "open_scope", "close_scope", "use", "use_pool",
     # the fused engine
-    "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "note_recipe", "defer_roll", "defer_diff",
+    "engine", "FUSING", "PENDING", "Deferred", "Local", "defer", "defer_roll", "defer_diff",
     "add_into", "write_into", "concrete", "before_write", "same_view", "kernels_loaded", "kernels_at_call",
     "defer_seed", "dense_seed",
     "fused_columns", "probe_codes", "read_partials",

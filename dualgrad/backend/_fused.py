@@ -89,7 +89,7 @@ from ._propagate import DEFERRING, combine
 from ..rules._expr import template_function
 
 __all__ = ["Deferred", "Local", "engine", "current", "scope", "begin", "end", "flush", "concrete",
-           "defer", "recipe", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "same_view", "ACTIVE", "PENDING", "MIN_WORK",
+           "defer", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "same_view", "ACTIVE", "PENDING", "MIN_WORK",
            "MAX_NODES", "MAX_LEFT", "COMPILE_AFTER", "COMPILE_TIMES", "kernels_compiled"]
 
 # Partials elements (N * n) from which an operation is deferred; smaller ones stay
@@ -185,7 +185,6 @@ def _fresh_after_fork():
     global _lock, _depth, _exposed, _declined
     _lock, _depth, _exposed, _declined = threading.RLock(), 0, False, False
     del PENDING[:]
-    _RECIPES.clear()
     _update()
 
 
@@ -272,140 +271,6 @@ class Local:
 
 
 _TEMPLATES = {}             # template -> its NumPy evaluation
-
-
-# ---- recipes: a deferred operation's value as + - * of other values -----------------
-# id(value) -> (weak reference to the value, tree, base, fields): the values made by
-# deferred + - * operations since the last write into any dual's arrays (every write
-# empties it: :func:`before_write`, :func:`add_into`), each as a tree ``(op, x, y)``
-# whose leaves are numbers and float64 values of its shape, all views of ``base``'s
-# memory, ``fields`` leaves at most :data:`RECIPE_FIELDS` (a :class:`Local`'s)
-_RECIPES = {}
-RECIPE_FIELDS = 4
-_RECIPE_OPS = {np.add: "+", np.subtract: "-", np.multiply: "*"}
-_F64_SCALAR = np.float64
-
-
-class _Made(weakref.ref):
-    """A weak reference to a recipe's value that knows its entry's key: freed, the
-    value's entry goes at once, with the arrays its tree holds (kept to the next sweep,
-    a loop without writes held several steps' arrays: the ``np.diff`` step 1.5x)."""
-
-    __slots__ = ("key",)
-
-
-def _made_freed(ref):
-    entry = _RECIPES.get(ref.key)
-    if entry is not None and entry[0] is ref:
-        _RECIPES.pop(ref.key, None)
-
-
-def recipe(ufunc, values, out, duals):
-    """Note how the fresh value ``out`` of a deferred ``ufunc(*values)`` was computed,
-    where it is ``+ - *`` of numbers and float64 values of ``out``'s shape: a factor
-    array that is ``out`` (``lap``'s value, the local derivative of ``kappa * lap`` in
-    kappa) then becomes a :class:`Local` that the kernel computes per element from those
-    values, with the same IEEE operations in the same order as NumPy's passes (the same
-    bits), instead of reading ``out`` (:func:`defer`).
-
-    ``duals``: the positions of the dual arguments; an array operand must be a dual's
-    value (a caller's plain array may be written where no hook sees it) or a value
-    with a recipe of its own, written out in this one.  Every array the recipe reads
-    is the same elements (``1.0 - u``, ``(dt * rate) * u``: :func:`_same_elements`):
-    recomputing reads no more than the one factor array would.  A recipe is used only
-    until the next write into any dual's arrays (which empties the list: the values
-    it reads are unchanged since ``out`` was computed), and once used they are the
-    pending expression's reads, as any factor's (the module's invariant, point 2).
-    (Once per deferred ``+ - *``: the tree is written out as text only when used.)"""
-    op = _RECIPE_OPS.get(ufunc)
-    if op is None or out.base is not None or len(values) != 2:
-        return
-    base, count, trees = None, 0, []
-    for k in (0, 1):
-        v = values[k]
-        t = type(v)
-        if t is float or t is _F64_SCALAR:
-            trees.append(float(v))
-            count += 1
-            continue
-        if t is not np.ndarray:
-            return
-        entry = _RECIPES.get(id(v))
-        if entry is not None and entry[0]() is v:
-            tree, b, c = entry[1], entry[2], entry[3]
-        elif k in duals and v.dtype == _f64 and v.shape == out.shape and \
-                v.flags.c_contiguous:
-            b = v.base
-            if b is None:
-                b = v
-            tree, c = v, 1
-        else:
-            return
-        if b is out or base is not None and b is not base:
-            return                    # (out itself, written since; or a second array)
-        if trees and not _same_elements(tree, trees):
-            return                    # (rows at other offsets: lap's, see _same_elements)
-        base = b
-        count += c
-        trees.append(tree)
-    if base is None or count > RECIPE_FIELDS:
-        return
-    if len(_RECIPES) >= 32:           # (values alive: a loop that never writes)
-        _RECIPES.clear()
-    ref = _Made(out, _made_freed)
-    ref.key = key = id(out)
-    _RECIPES[key] = (ref, (op, trees[0], trees[1]), base, count)
-
-
-def _leaves(tree, out):
-    if type(tree) is tuple:
-        _leaves(tree[1], out)
-        _leaves(tree[2], out)
-    elif type(tree) is np.ndarray:
-        out.append(tree)
-    return out
-
-
-def _same_elements(tree, trees):
-    """Are the arrays of ``tree`` and of ``trees`` all views of the same elements?
-    (A recipe over rows at several offsets, the slicing heat step's ``(u[2:] - 2.0 *
-    u[1:-1]) + u[:-2]``, made its kernel 1.07x slower than reading ``lap``'s value:
-    ``python bench/recipe_ab.py``, bench/MISSES.md stop 51; one view, 0.96x.)"""
-    arrays = _leaves(tree, [])
-    for t in trees:
-        _leaves(t, arrays)
-    first = arrays[0] if arrays else None
-    return all(a is first or (a.shape == first.shape and a.strides == first.strides and
-                              _address(a) == _address(first)) for a in arrays[1:])
-
-
-def _recipe_local(c):
-    """The :class:`Local` computing the factor array ``c`` from its recipe, or ``None``."""
-    entry = _RECIPES.get(id(c))
-    if entry is None or entry[0]() is not c:
-        return None
-    op, x, y = tree = entry[1]
-    if type(x) is not tuple and type(y) is not tuple and x is not y:
-        return Local(_LEAF_TEXTS[op], (x, y))      # (the commonest: one operation)
-    fields = []
-    return Local(_recipe_text(tree, fields), fields)
-
-
-_LEAF_TEXTS = {op: f"({{0}} {op} {{1}})" for op in "+-*"}
-
-
-def _recipe_text(tree, fields):
-    """The element template of a recipe's ``tree``, its leaves appended to ``fields``
-    (an array met twice: one field)."""
-    if type(tree) is tuple:
-        op, x, y = tree
-        return f"({_recipe_text(x, fields)} {op} {_recipe_text(y, fields)})"
-    if type(tree) is np.ndarray:
-        for j, f in enumerate(fields):
-            if f is tree:
-                return f"{{{j}}}"
-    fields.append(tree)
-    return f"{{{len(fields) - 1}}}"
 
 
 class Deferred:
@@ -516,7 +381,6 @@ def end():
     try:
         _depth -= 1
         if _depth == 0:
-            _RECIPES.clear()
             if PENDING:
                 flush()
             _exposed = _declined = False
@@ -577,8 +441,6 @@ def before_write(*arrays, spare=None):
     with the pending expressions inside its graph (:func:`add_into` computes them
     all in the pass that writes).
     """
-    if _RECIPES:
-        _RECIPES.clear()        # the values recipes read may change
     if not PENDING:
         return
     targets = [a for a in arrays if type(a) is np.ndarray]
@@ -724,8 +586,6 @@ def defer(factors, partials, shape, n):
             s, a = 1.0, c
         elif t is np.ndarray and c.shape == shape and c.dtype == _f64:
             s, a = 1.0, c                          # (what _factor gives it, without the call)
-            if _RECIPES:
-                a = _recipe_local(c) or c          # computed in the kernel: not read
         else:
             c = _factor(c, shape)
             if c is None:
@@ -970,14 +830,8 @@ def _plan(root, accumulate=0, kinds=None, keep=True, drop=(), order=None):
                     elif type(v) is np.ndarray:
                         ref = array_position.get(id(v))
                         if ref is None:
-                            # views of the same elements (a recipe's u[1:-1] and
-                            # another's): one array, one load
-                            where = (_address(v), v.shape, v.strides)
-                            ref = array_position.get(where)
-                            if ref is None or ref[0] != "a":
-                                ref = array_position[where] = ("a", len(arrays))
-                                arrays.append(v)
-                            array_position[id(v)] = ref
+                            ref = array_position[id(v)] = ("a", len(arrays))
+                            arrays.append(v)
                         refs.append(ref if ref[0] == "a" else ("a", ref))
                     else:
                         refs.append(("c", len(numbers)))
@@ -991,12 +845,8 @@ def _plan(root, accumulate=0, kinds=None, keep=True, drop=(), order=None):
                     if code is not None:
                         coef = array_position[id(a)] = ("q", code)
                     else:
-                        where = (_address(a), a.shape, a.strides)
-                        coef = array_position.get(where)
-                        if coef is None or coef[0] != "a":
-                            coef = array_position[where] = ("a", len(arrays))
-                            arrays.append(a)
-                        array_position[id(a)] = coef
+                        coef = array_position[id(a)] = ("a", len(arrays))
+                        arrays.append(a)
             if type(t) is _Node:
                 if t.result is None:
                     spec.append((coef, ("t", position[id(t)])))
@@ -1199,8 +1049,6 @@ def add_into(value, target, d, sign, keep=True):
     they were: a stencil ``x[1:-1] += f(x[2:], x[1:-1], x[:-2])``), and no factor array
     shares ``target``'s memory.
     """
-    if _RECIPES:
-        _RECIPES.clear()        # value is written next: the recipes' values may change
     node = d.node
     if node.result is not None or type(target) is not np.ndarray or \
             target.dtype != _f64 or target.shape != node.shape + (node.n,) or \

@@ -44,7 +44,7 @@ __all__ = ["structure", "columns_structure", "lag", "lead", "view", "source", "k
 # compiler unrolls it and keeps every node's row in registers).
 UNROLL = 16
 # Changes whenever the text :func:`source` writes changes: old files are not reused.
-GENERATION = 16
+GENERATION = 15
 # Rows a kernel tests for non-finite factors at a time before computing them (see
 # :func:`source`): the factors of a block stay in the first-level cache between
 # the test and the pass.
@@ -304,10 +304,7 @@ def source(key, name="fused", picks=None):
         slots.append(f"h = {'0' if ring == 1 else f'i % {ring}'}")
         for m in sorted(set(behind.values())):
             slots.append(f"h{m} = {'h' if m == ring else f'(i - {m}) % {ring}'}")
-    # a clean block's elements read their local derivatives from the scratch ``E``,
-    # where the block's test stored them (see below), not computed again
-    kept_locals = {f"e{j} = {text}": f"e{j} = E[{j}, i - i0]" for j, text in enumerate(local)}
-    clean = [kept_locals.get(text, text) for text in element] + offset + slots
+    clean = element + offset + slots
     element_clean = clean[:len(clean) - len(slots)]      # (carried: no ring slots)
     element = element + wrapped + slots
     root, sign = len(nodes) - 1, "+" if accumulate > 0 else "-"
@@ -460,8 +457,6 @@ def source(key, name="fused", picks=None):
         checked = [" " * 16 + text for text in element] + \
             [f"                if {' + '.join(checks)} == 0.0:"] + fast(" " * 20) + \
             ["                else:"] + loop(True, " " * 20)
-        if local:
-            lines.append(f"    E = np.empty(({len(local)}, BLOCK))")
         lines += ["    bad = " + ("finite != 0.0" if numbers else "False"),
                   "    blocks = rows // BLOCK",
                   "    for b in range(blocks):",
@@ -473,13 +468,6 @@ def source(key, name="fused", picks=None):
         if test:
             lines += ["        count = 0", "        for i in range(i0, i0 + BLOCK):"]
             lines += [" " * 12 + text for text in factors]
-            # the block's local derivatives kept for its clean loop: computed in this
-            # loop (across rows, vectorized) and read back from the first-level cache.
-            # Computed again beside the directions, three of them cheap (``(u[2:] -
-            # 2.0 * u[1:-1]) + u[:-2]``) took a heat step's kernel 1.5x its time, a
-            # scratch 1.0x; the elementwise problem's kernel 0.93x (bench/MISSES.md,
-            # stop 51)
-            lines += [f"            E[{j}, i - i0] = e{j}" for j in range(len(local))]
             lines += [f"            count += {test} != 0.0",
                       f"        if not bad and count == 0{across}:"]
         else:

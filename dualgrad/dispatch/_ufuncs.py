@@ -1327,10 +1327,7 @@ def _defer_terms(rule, fns, args, values, out, shape, sources):
         return None
     p = partials[0]
     n = p.n if type(p) is backend.Deferred else p.shape[-1]
-    d = backend.defer(factors, partials, shape, n)
-    if d is not None:               # (a factor array that is out: computed in the kernel)
-        backend.note_recipe(rule.ufunc, values, out, [k for k, p in sources])
-    return d
+    return backend.defer(factors, partials, shape, n)
 
 
 def _caller_array(f, values, sources):
@@ -1435,8 +1432,6 @@ def with_number(rule, k):
                                           p.size >= backend.FUSING[1]) else None
             if partials is None:
                 partials = backend.scaled(f, backend.concrete(a._p))
-            else:                   # (a factor array that is out: computed in the kernel)
-                backend.note_recipe(ufunc, values, out, (k,))
         finally:
             _unhush(token)
         return dual.make_array(out, partials, a.tag)
@@ -1688,10 +1683,7 @@ def _pending_scalar(rule, a, b):
     fa, fb = fns
     partials = backend.defer((fa(*values, out), fb(*values, out)),
                              (row, p) if first else (p, row), out.shape, n)
-    if partials is None:
-        return None
-    backend.note_recipe(rule.ufunc, values, out, (0, 1))   # (see _defer_terms)
-    return dual.make_array(out, partials, tag)
+    return None if partials is None else dual.make_array(out, partials, tag)
 
 
 def call_unary_with_out(ufunc, a, out):

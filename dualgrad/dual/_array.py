@@ -1525,10 +1525,7 @@ def _pending_pair(rule, a, b):
         return None
     fa, fb = fns
     partials = backend.defer((fa(x, y, out), fb(x, y, out)), (p, q), out.shape, n)
-    if partials is None:
-        return None
-    backend.note_recipe(rule.ufunc, (x, y), out, (0, 1))   # (a later factor that is out)
-    return make_array(out, partials, tag)
+    return None if partials is None else make_array(out, partials, tag)
 
 
 def _exact_unary(ufunc, general):

@@ -14,7 +14,6 @@ nested, complex, other tags, 2-D values, an unread element of ``np.asarray``) is
 checked to still give the derivatives and NumPy's reports.
 """
 
-import sys
 import threading
 import warnings
 
@@ -26,6 +25,7 @@ from dualgrad.backend import _kernels, _loader
 from dualgrad.dispatch._lean_small import lean_mixed
 from dualgrad.dual._base import new_tag
 from dualgrad.rules._table import RULES
+from _probes import python_calls
 
 RNG = np.random.default_rng(46)
 
@@ -54,21 +54,6 @@ def _bits(got, want):
         x, y = np.asarray(x), np.asarray(y)
         assert x.shape == y.shape and x.dtype == y.dtype
         assert x.tobytes() == y.tobytes(), (x, y)
-
-
-def _python_calls(op):
-    """The names of the Python functions ``op()`` calls (``sys.setprofile``)."""
-    seen = []
-
-    def record(frame, event, arg):
-        if event == "call":
-            seen.append(frame.f_code.co_name)
-    sys.setprofile(record)
-    try:
-        op()
-    finally:
-        sys.setprofile(None)
-    return seen
 
 
 @pytest.fixture
@@ -101,7 +86,7 @@ def test_one_kernel_call_no_general_hop(spelling, row_calls):
     k, u, *_ = _operands(10, 4)
     op(k, u)                                 # the first call makes the kernel (exact_row)
     del row_calls[:]
-    names = _python_calls(lambda: op(k, u))
+    names = python_calls(lambda: op(k, u))
     assert row_calls == [(ufunc, 0 if first else 1)]
     assert "call_ufunc" not in names and "lean_mixed" not in names, names
     ours = [f for f in names if f not in ("<lambda>", "spy")]

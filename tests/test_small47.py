@@ -10,7 +10,6 @@ row of the value and partials arrays themselves for ``u[j]`` (what an element is
 NumPy's errors and error state.
 """
 
-import sys
 import threading
 import warnings
 
@@ -20,6 +19,7 @@ import pytest
 import dualgrad as dg
 from dualgrad.backend import _kernels, _loader
 from dualgrad.dual._base import new_tag
+from _probes import python_calls
 
 RNG = np.random.default_rng(47)
 
@@ -31,21 +31,6 @@ def _bits(got, want):
         x, y = np.asarray(x), np.asarray(y)
         assert x.shape == y.shape and x.dtype == y.dtype
         assert x.tobytes() == y.tobytes(), (x, y)
-
-
-def _python_calls(op):
-    """The names of the Python functions ``op()`` calls (``sys.setprofile``)."""
-    seen = []
-
-    def record(frame, event, arg):
-        if event == "call":
-            seen.append(frame.f_code.co_name)
-    sys.setprofile(record)
-    try:
-        op()
-    finally:
-        sys.setprofile(None)
-    return seen
 
 
 def _dual(x, n=3, layout="C"):
@@ -65,7 +50,7 @@ def test_cube_calls_no_hush_or_work_function():
     _loader.load()
     u = _dual(RNG.uniform(0.5, 2.0, 10), 4)
     u ** 3                                    # (its entry point made)
-    calls = _python_calls(lambda: u ** 3)
+    calls = python_calls(lambda: u ** 3)
     assert "_hush" not in calls and "_unhush" not in calls and "lean_work" not in calls, calls
     # (small50: no "<lambda>", the table's compiled regular branch, between lean_power
     # and make_real: the factor 3.0 * (x * x) is computed in lean_power itself)
@@ -252,7 +237,7 @@ def test_matrix_times_dual_in_one_function(name, op):
     _loader.load()
     M = RNG.standard_normal((10, 10))
     u = _dual(RNG.standard_normal(10), 3)
-    calls = _python_calls(lambda: op(M, u))
+    calls = python_calls(lambda: op(M, u))
     assert "_operands" not in calls and "_finish" not in calls and "_mv" not in calls, calls
 
 

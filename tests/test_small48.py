@@ -8,7 +8,6 @@ closed form ``d(x**2) = 2 x dx`` on floats to rounding, the general path under
 error state, and the closed forms of gradients and Hessians.
 """
 
-import sys
 import threading
 import warnings
 
@@ -19,6 +18,7 @@ import dualgrad as dg
 from dualgrad import errors
 from dualgrad.backend import _kernels, _loader
 from dualgrad.dual._base import new_tag
+from _probes import python_calls
 
 RNG = np.random.default_rng(48)
 
@@ -30,21 +30,6 @@ def _bits(got, want):
         x, y = np.asarray(x), np.asarray(y)
         assert x.shape == y.shape and x.dtype == y.dtype
         assert x.tobytes() == y.tobytes(), (x, y)
-
-
-def _python_calls(op):
-    """The names of the Python functions ``op()`` calls (``sys.setprofile``)."""
-    seen = []
-
-    def record(frame, event, arg):
-        if event == "call":
-            seen.append(frame.f_code.co_name)
-    sys.setprofile(record)
-    try:
-        op()
-    finally:
-        sys.setprofile(None)
-    return seen
 
 
 def _dual(x, n=3, layout="C", tag=None):
@@ -63,7 +48,7 @@ def test_square_one_python_call(two):
     _loader.load()
     u = _dual(RNG.uniform(0.5, 2.0, 10), 4)
     u ** two                                  # (the kernel's cell filled)
-    calls = _python_calls(lambda: u ** two)
+    calls = python_calls(lambda: u ** two)
     assert calls == ["<lambda>", "__pow__"], calls
 
 
@@ -132,7 +117,7 @@ def test_square_not_taken_without_numba_or_forced_off():
     ready = _loader.READY
     _loader.READY = False
     try:
-        calls = _python_calls(lambda: u ** 2)
+        calls = python_calls(lambda: u ** 2)
         got = u ** 2
     finally:
         _loader.READY = ready

@@ -9,7 +9,6 @@ every path must reproduce), NumPy's own errors for calls of the wrong arity, and
 forms of a gradient and a Hessian.
 """
 
-import sys
 
 import numpy as np
 import pytest
@@ -17,6 +16,7 @@ import pytest
 import dualgrad as dg
 from dualgrad.backend import _kernels, _loader
 from dualgrad.dual._base import new_tag
+from _probes import python_calls
 
 RNG = np.random.default_rng(49)
 
@@ -39,20 +39,6 @@ def _dual(x, n=3, layout="C", tag=None):
     elif layout == "strided":
         p = np.repeat(p, 2, axis=0)[::2]
     return dg.Dual(np.asarray(x, dtype=float), p, tag=new_tag() if tag is None else tag)
-
-
-def _python_calls(op):
-    seen = []
-
-    def record(frame, event, arg):
-        if event == "call":
-            seen.append(frame.f_code.co_name)
-    sys.setprofile(record)
-    try:
-        op()
-    finally:
-        sys.setprofile(None)
-    return seen
 
 
 UNARY = [(np.sin, np.cos), (np.exp, np.exp), (np.log, lambda x: 1.0 / x),
@@ -107,7 +93,7 @@ def test_lean_function_called_once():
     _loader.load()
     u = _dual(RNG.uniform(0.5, 2.0, 10), 4)
     np.sin(u)
-    calls = _python_calls(lambda: np.sin(u))
+    calls = python_calls(lambda: np.sin(u))
     assert calls[:3] == ["<lambda>", "__array_ufunc__", "_lean_sin"], calls
     assert "small" not in calls and "apply" not in calls, calls
 

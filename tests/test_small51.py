@@ -13,7 +13,6 @@ convolution ``q[t] = sum_k o[k] u[t - k]`` (Jacobian: Toeplitz in ``o`` and in `
 Hessian of ``sum(w * q)``: ``w[s + k]``).
 """
 
-import sys
 import threading
 
 import numpy as np
@@ -21,6 +20,7 @@ import pytest
 
 import dualgrad as dg
 from dualgrad.dual._base import new_tag
+from _probes import python_calls
 
 RNG = np.random.default_rng(51)
 
@@ -47,28 +47,13 @@ def _bits(x, y):
     assert x.tobytes() == y.tobytes(), (x, y)
 
 
-def _python_calls(op):
-    """The names of the Python functions ``op()`` calls (``sys.setprofile``)."""
-    seen = []
-
-    def record(frame, event, arg):
-        if event == "call":
-            seen.append(frame.f_code.co_name)
-    sys.setprofile(record)
-    try:
-        op()
-    finally:
-        sys.setprofile(None)
-    return seen
-
-
 # ---- the path -------------------------------------------------------------------
 def test_a_slice_write_of_a_fresh_dual_takes_no_general_step():
     """Fails before small51: the general lines' helpers ran for every slice write."""
     tag = new_tag()
     uh, o = _dual([1.0, 2.0, 3.0, 4.0], tag=tag), _dual([0.5, 0.25, 0.125, 0.0625], tag=tag)
     w = uh[1:] + o[:-1] * 0.9
-    calls = _python_calls(lambda: uh.__setitem__(slice(None, -1), w))
+    calls = python_calls(lambda: uh.__setitem__(slice(None, -1), w))
     assert calls == ["<lambda>", "__setitem__"], calls
 
 
@@ -76,7 +61,7 @@ def test_a_slice_write_of_a_view_tests_onto_itself_first():
     tag = new_tag()
     uh = _dual([1.0, 2.0, 3.0, 4.0], tag=tag)
     view = uh[1:]
-    calls = _python_calls(lambda: uh.__setitem__(slice(None, -1), view))
+    calls = python_calls(lambda: uh.__setitem__(slice(None, -1), view))
     assert "_onto_itself" in calls and "_plain" not in calls, calls
 
 
@@ -400,5 +385,5 @@ def test_slice_reads_of_deferred_partials_are_their_numbers():
 
 def test_a_slice_read_takes_no_general_step():
     d = _dual(RNG.uniform(-2, 2, 8), 3)
-    calls = _python_calls(lambda: d[2:5])
+    calls = python_calls(lambda: d[2:5])
     assert calls == ["<lambda>", "__getitem__"], calls

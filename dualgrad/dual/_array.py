@@ -1029,7 +1029,12 @@ def _check_copy_order(v, index, x):
     The write is replayed on element numbers laid out as ``v``'s memory (same itemsize
     and strides, so NumPy takes the same path) and compared with a copy-first write;
     same-stride shifts (``u[1:] = u[:-1]``) copy as if buffered and pass at once."""
-    if type(v) is not _nd or type(x) is not _nd or not np.may_share_memory(v, x):
+    if type(v) is not _nd or type(x) is not _nd:
+        return
+    if type(index) is slice and index.step is None and v.ndim == 1 and \
+            x.strides == v.strides:
+        return                      # (a shift of a 1-D array: NumPy's order is buffered)
+    if not np.may_share_memory(v, x):
         return
     dst = v[index]                  # (a view: a basic index; a mask's is a copy)
     if type(dst) is _nd and dst.shape == x.shape and dst.strides == x.strides and \

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
+from _probes import spelled as _spelled
 
 optimize = pytest.importorskip("scipy.optimize")
 
@@ -262,17 +263,6 @@ _DISTS = {
 _FIXED = {("t", "cdf"): "df", ("t", "sf"): "df"}
 _STATS_CASES = sorted(key for key in __import__("dualgrad.errors").errors._SCIPY_SPELLINGS
                       if isinstance(key, tuple) and key[0] in _DISTS)
-
-
-def _spelled(spelling, names):
-    """Evaluate a message's spelling, its "with name = ..." helpers first."""
-    import scipy
-    main, _, defs = spelling.partition(" with ")
-    space = {"np": np, "scipy": scipy, **names}
-    for part in reversed(defs.split(" and ") if defs else []):
-        name, _, expr = part.partition(" = ")
-        space[name] = eval(expr, space)                              # noqa: S307
-    return eval(main, space)                                         # noqa: S307
 
 
 def test_every_common_distribution_has_its_methods_spelled():

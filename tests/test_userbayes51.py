@@ -12,6 +12,7 @@ import dualgrad as dg
 from dualgrad.scipy import linalg as dla
 from dualgrad.scipy import special as dsp
 from dualgrad.scipy import stats as dst
+from _probes import spelled as _spelled
 
 stats = pytest.importorskip("scipy.stats")
 
@@ -55,17 +56,6 @@ _PRIORS = {"halfnorm": ((), {"loc": 0.1, "scale": 1.7}),
            "invgamma": (("a",), {"a": 2.5, "loc": 0.1, "scale": 1.7})}
 _PRIOR_CASES = [(d, m) for d in _PRIORS for m in ("logpdf", "pdf", "cdf", "sf")]
 _XP = np.array([0.4, 1.5, 4.0])
-
-
-def _spelled(spelling, names):
-    """Evaluate a message's spelling, its "with name = ..." helpers first."""
-    import scipy
-    main, _, defs = spelling.partition(" with ")
-    space = {"np": np, "scipy": scipy, **names}
-    for part in reversed(defs.split(" and ") if defs else []):
-        name, _, expr = part.partition(" = ")
-        space[name] = eval(expr, space)                              # noqa: S307
-    return eval(main, space)                                         # noqa: S307
 
 
 @pytest.mark.parametrize("dist, method", _PRIOR_CASES, ids=lambda v: str(v))

@@ -46,7 +46,7 @@ def test_a_moving_kink_in_a_ufunc_method_is_refused_at_second_order(name):
 
 def test_a_running_maximum_of_fixed_data_is_not_refused():
     # the running maximum of a stack whose order does not change with p (a smooth
-    # integrand): exact, second derivative int_0^3 2 x^2 dx... of p^2 x^2 = 18
+    # integrand, (p x)^2 above -1 everywhere): d^2/dp^2 int_0^3 (p x)^2 dx = 18
     g = lambda x, p: np.maximum.accumulate(np.stack([0 * x - 1.0, (p * x) ** 2]))[1]
     assert dg.hessian(_integral(g), P) == pytest.approx(18.0, rel=1e-10)
 

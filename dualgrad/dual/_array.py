@@ -1021,6 +1021,9 @@ def _laid_out(out, like, copy):
     return res
 
 
+_ID_TYPES = {4: np.int32, 8: np.int64, 16: np.complex128}   # element numbers by size
+
+
 def _check_copy_order(v, index, x):
     """Refuse ``v[index] = x`` where ``x`` overlaps ``v`` and NumPy copies it element by
     element, reading elements it already wrote (``d[::2] = d[:4]``: d[4] gets the d[2]
@@ -1040,17 +1043,24 @@ def _check_copy_order(v, index, x):
     if type(dst) is _nd and dst.shape == x.shape and dst.strides == x.strides and \
             np.may_share_memory(dst, v):
         return
-    root = _root(v)
-    if root.itemsize != 8 or x.itemsize != 8 or _root(x) is not root or not (
+    root, unit = _root(v), v.itemsize
+    kind = _ID_TYPES.get(unit)
+    if kind is None or x.itemsize != unit or _root(x) is not root or not (
             root.flags.c_contiguous or root.flags.f_contiguous):
         return
-    ids = np.arange(root.size, dtype=np.int64)
+    # the root's memory as numbers of v's itemsize (z.real of complex values: 8 bytes
+    # each, in 16-byte elements), so that a view lies over them as over the root
+    ids = np.arange(root.nbytes // unit).astype(kind)
     start = root.__array_interface__["data"][0]
 
     def laid(a):                    # a's elements as numbers, in a's place in the root
-        at = (a.__array_interface__["data"][0] - start) // 8
-        return np.lib.stride_tricks.as_strided(ids[at:], a.shape, a.strides)
+        at = a.__array_interface__["data"][0] - start
+        if at % unit or any(st % unit for st in a.strides):
+            return None
+        return np.lib.stride_tricks.as_strided(ids[at // unit:], a.shape, a.strides)
     vi, xi = laid(v), laid(x)
+    if vi is None or xi is None:
+        return
     first = vi.copy()
     first[index] = xi.copy()        # a buffered copy (the partials' write)
     vi[index] = xi                  # NumPy's own order

@@ -612,7 +612,8 @@ def _sparse_product(func, a, b):
         d = operand(d)
         if not isinstance(d, Dual):
             return S @ d if left else d @ S
-    if is_sparse(d) or np.ndim(d) not in (1, 2) or len(S.shape) != 2:
+    if is_sparse(d) or d.ndim not in (1, 2) or len(S.shape) != 2:   # (not np.ndim: NumPy's
+        # function protocol would load dispatch's functions wing on a first call)
         raise errors.bad_type(
             f"dualgrad: np.{func.__name__} of a scipy.sparse matrix and a dual",
             "a 2-D sparse matrix and a dual of one or two dimensions",

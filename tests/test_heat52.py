@@ -1,0 +1,85 @@
+"""Stop 52's heat-line changes (heat52).
+
+(1) A scipy.sparse matrix times a dual does not load dispatch's NumPy-functions wing
+(``dispatch._functions`` and the modules behind it: ~40 ms of source compiled in a
+process without bytecode, a sparse heat step's warm first call): ``_sparse_product``
+asked ``np.ndim(d)``, which NumPy's function protocol sent to the dual's
+``__array_function__``, whose first use loads the wing.
+
+Oracles: the dense matrix's Jacobian (``d (L @ u(p)) / dp = L @ du/dp``, the hand
+tangent), a closed-form Hessian, and the refusal's message for a 3-D dual."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+sp = pytest.importorskip("scipy.sparse")
+
+FRESH = """
+import json, sys
+import numpy as np
+import scipy.sparse as sp
+import dualgrad as dg
+n = 400
+inner = np.ones(n)
+inner[[0, -1]] = 0.0
+L = sp.diags([inner[1:], -2.0 * inner, inner[:-1]], [-1, 0, 1], format=sys.argv[1])
+s = np.linspace(0.0, 1.0, n)
+
+def f(p):
+    u = p[0] * s * s + p[1] * s
+    return L @ u
+
+J = np.asarray(dg.jacobian(f, np.array([0.7, -1.3])))
+want = L.toarray() @ np.stack([s * s, s], axis=1)
+print(json.dumps([float(np.max(np.abs(J - want))),
+                  "dualgrad.dispatch._functions" in sys.modules]))
+"""
+
+
+@pytest.mark.engine_independent
+# its subprocesses run without DUALGRAD_ENGINE: each engine's path is one of them
+@pytest.mark.parametrize("form", ["csr", "dia", "csc", "coo"])
+@pytest.mark.parametrize("engine", ["fused", "eager"])
+def test_a_sparse_product_does_not_load_the_functions_wing(form, engine):
+    root = os.path.dirname(os.path.dirname(os.path.abspath(dg.__file__)))
+    env = dict(os.environ, PYTHONPATH=root, DUALGRAD_ENGINE=engine)
+    run = subprocess.run([sys.executable, "-c", FRESH, form], capture_output=True,
+                         text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    err, loaded = json.loads(run.stdout.strip().splitlines()[-1])
+    assert err < 1e-12
+    assert not loaded
+
+
+@pytest.mark.parametrize("form", ["csr", "dia", "csc"])
+def test_sparse_products_of_one_and_two_dimensions_and_a_hessian(form):
+    rng = np.random.default_rng(3)
+    A = sp.random(30, 20, density=0.3, random_state=4, format=form)
+    D = A.toarray()
+    x0 = rng.standard_normal(20)
+    J = np.asarray(dg.jacobian(lambda x: A @ (x * x), x0))
+    np.testing.assert_allclose(J, D * (2.0 * x0), rtol=1e-13, atol=1e-14)
+    X0 = rng.standard_normal((20, 3))
+    J2 = np.asarray(dg.jacobian(lambda x: A @ np.sin(x.reshape(20, 3)), X0.ravel()))
+    want2 = np.zeros((30, 3, 20, 3))
+    for k in range(3):
+        want2[:, k, :, k] = D * np.cos(X0[:, k])
+    np.testing.assert_allclose(J2.reshape(90, 60), want2.reshape(90, 60), rtol=1e-13,
+                               atol=1e-14)
+    w = rng.standard_normal(30)
+    H = np.asarray(dg.hessian(lambda x: w @ (A @ (x * x * x)), x0))
+    np.testing.assert_allclose(H, np.diag(6.0 * x0 * (D.T @ w)), rtol=1e-12, atol=1e-13)
+
+
+def test_a_three_dimensional_dual_is_still_refused():
+    A = sp.eye(4, format="csr")
+    with pytest.raises(TypeError, match="sparse matrix and a dual") as info:
+        dg.jacobian(lambda x: A @ x.reshape(4, 1, 1), np.ones(4))
+    assert "(4, 4) and (4, 1, 1)" in str(info.value)

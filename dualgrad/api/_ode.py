@@ -38,7 +38,7 @@ from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_i
 from ..rules._table import RULES, branch_functions
 from ._parallel import adaptive_run, replayed
 from ._quad import (_Refused, _Watch, _moves, _moves_beyond_first, _place_moves, _plain,
-                    _tags)
+                    _slopes, _tags)
 
 __all__ = ["solve_ivp"]
 
@@ -292,16 +292,63 @@ class _Switches:
             scale = np.maximum(scale, np.maximum(np.abs(f_lo), np.abs(f_hi)))
             step = np.abs(f_hi - f_lo)
             jumps = ~(step <= _BESIDE * beside + _JUMP * scale + _TINY)
-        if np.any(jumps) and _moves_at(key[0], in_lo, in_hi):
+        if np.any(jumps) and _moves_at(key[0], in_lo, in_hi) and not \
+                self._negligible(key, i, at, (ta, tb, za, zb), (lo, hi), f_hi - f_lo,
+                                 in_lo, in_hi):
             j = int(np.argmax(np.where(jumps, step, -1.0)))
             raise _Refused(_switch(key, ta + lo * (tb - ta), ta + hi * (tb - ta),
                                    step[j], j >= self.values))   # (out of SciPy's frames:
             #                                  the helpers would read it as SciPy's refusal)
 
+    def _negligible(self, key, i, at, segment, bracket, jump, in_lo, in_hi):
+        """Whether the term a jump ``jump`` of fun's values at the crossing bracketed by
+        ``bracket`` (fractions of ``segment``, ``(ta, tb, za, zb)``) would add to the
+        tangents, ``jump (x) dc/dtheta`` (the crossing time's derivative), is below a
+        hundredth of the tolerance the solver holds those tangents to there (``rtol
+        |S| + atol``, :attr:`tolerance`): a loop's stopping test inside fun (Newton to
+        1e-13) changes its iteration count where the iterate moves by the tolerance's
+        size, a term far below the tangents' error control (attack51 19b), where a dose
+        adds its whole size.  First order only (``tolerance`` set); a branch whose place
+        is no sign of one expression (floor's steps, a selection) is never negligible."""
+        if self.tolerance is None or not isinstance(key[0], np.ufunc):
+            return False
+        specs = branch_functions(key[0])
+        if len(specs) != 1 or specs[0][1] is not np.sign:
+            return False
+        place, (tag, m, k, rtol, atol) = specs[0][2], self.tolerance
+        ta, tb, za, zb = segment
+        lo, hi = bracket
+        try:
+            with np.errstate(all="ignore"):
+                moved = [_slopes(place(*rec, None), tag) for rec in (in_lo, in_hi)]
+                if any(v is None for v in moved):
+                    return False
+                for width in (1e-6, 1e-3, 1.0):     # the place's rate along the segment
+                    s1, s2 = max(lo - width, 0.0), min(hi + width, 1.0)  # (beyond its
+                    ends = [at(s)[2] for s in (s1, s2)]       # rounding: a residual
+                    if any(e is None for e in ends):          # of 1e-13 moves slowly)
+                        return False
+                    g1, g2 = (float(np.ravel(np.real(_plain(place(*e, None))))[i])
+                              for e in ends)
+                    if abs(g2 - g1) > 1e3 * _EPS * max(abs(g1), abs(g2)):
+                        break
+                rate = (g2 - g1) / ((s2 - s1) * (tb - ta))      # dg/dt along the path
+                slopes = np.maximum(*(np.abs(np.real(np.reshape(v, (-1, k))[i]))
+                                      for v in moved))          # dg/dtheta, both sides
+                dc = slopes / abs(rate)
+                S = np.abs(za + lo * (zb - za))[m:].reshape(m, k)
+                term = np.abs(np.reshape(jump, -1)[:m])[:, None] * dc[None, :]
+                return bool(np.all(term <= 0.01 * (rtol * S + np.reshape(atol, (-1, 1)))))
+        except Exception:  # noqa: BLE001 - unknown: the jump stands
+            return False
+
     values = np.inf               # how many of probe's coefficients are fun's values
+    tolerance = None              # (tag, m, k, rtol, atol): a first-order system's
+    #                               tangents' error control (:meth:`_negligible`)
 
 
 _TINY = np.finfo(float).tiny
+_EPS = np.finfo(float).eps
 
 
 _COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
@@ -701,7 +748,12 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     sol.y_events[0][0]``.  Continuous clamps (``np.maximum(y, 0.0)``,
     ``np.where(y > 0, k * y, 0.0)``) are exact at first order and not refused; nor
     are switches at fixed times (``t < 2.0`` with the parameters only in the
-    branches), nor a loop's stopping test on duals (a Newton solve inside ``fun``).
+    branches), nor a loop's stopping test on duals (a Newton solve inside ``fun``,
+    to any stopping tolerance): at first order a jump whose term ``(f_before -
+    f_after) dc/dtheta`` is below a hundredth of the tolerance the solver holds the
+    tangents to there (``rtol |dy/dtheta| + atol``) is lost within that tolerance and
+    not refused; a dose is refused however small against ``fun``'s value where its
+    own term is above that.
     Branches the watch does not see (compiled code, ``np.round``, ``np.interp``'s
     knots, Python's ``abs`` and ``//`` of a scalar dual; see :func:`dualgrad.quad`)
     are the user's to split.
@@ -877,6 +929,10 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
         options["events"] = [_Located(e, system, call_args) for e in
                              ([events] if callable(events) else events)]
     system.switches.watch.nan = nan
+    if len(levels) == 1:                # (a loop's tolerance-sized jumps: _negligible)
+        system.switches.tolerance = (system.tag, m, system.k, max(float(np.min(asked[0])),
+                                     _RTOL_FLOOR), np.broadcast_to(np.asarray(
+                                         asked[1], dtype=float), (m,)))
     saved = errors.watch_branches(system.switches.watch)      # (fun's switches)
     try:
         if len(levels) == 1:

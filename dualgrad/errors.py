@@ -1467,11 +1467,14 @@ def complex_object_array(scalar=False):
                      "[np.conj(z), 0]]) (scalar duals and plain numbers alike) or "
                      "np.stack([np.stack(row) for row in rows]), or use z itself for one "
                      "number")
+    frame = _user_frame(sys._getframe(1))       # the user's line (useroptics52: tmm's
+    where = f" {user_line(frame)}" if frame is not None else ""   # vw = array([[t], [0]]))
     return DualTypeError(
-        f"dualgrad: {what} would give an object array of complex scalar duals, on which "
-        "NumPy's .real, .imag, np.real, np.imag, np.isreal and np.linalg.norm treat the "
-        "elements as real numbers (.real returns the complex numbers themselves, .imag "
-        f"zeros): silently wrong derivatives; expected a dual array. Fix: {fix}.")
+        f"{_helper_name()}: {what} would give an object array of complex scalar duals, on "
+        "which NumPy's .real, .imag, np.real, np.imag, np.isreal and np.linalg.norm treat "
+        "the elements as real numbers (.real returns the complex numbers themselves, .imag "
+        f"zeros): silently wrong derivatives; expected a dual array.{where.rstrip()} Fix: "
+        f"{fix}.")
 
 
 _OPERATORS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/",
@@ -2809,6 +2812,36 @@ _SCIPY_SPELLINGS: dict[object, str] = {
         "length, and z = list(zi), for each n: y_n = b[0] x[n] + z[0], then z[k] = "
         "b[k+1] x[n] + z[k+1] - a[k+1] y_n for k in order (z[k+1] = 0 past the end); "
         "each y_n into a list, then np.stack(y), and the final z is lfilter's zf"),
+    # an optics / signal-processing user's day (useroptics52): responses, spectra, DCTs
+    "freqz": "w = np.linspace(0, np.pi, worN, endpoint=False) (2 * np.pi with whole=True, "
+             "endpoint=True with include_nyquist=True; an array worN is w itself, "
+             "2 * np.pi * worN / fs where you give fs, whose units SciPy's returned w "
+             "has: w * fs / (2 * np.pi)), zm1 = np.exp(-1j * w), h = np.polyval(b[::-1], "
+             "zm1) / np.polyval(a[::-1], zm1) (a = np.ones(1) for an FIR filter): SciPy's "
+             "h, exact derivatives in b and a",
+    **{name: ("w and zm1 as for freqz (w = np.linspace(0, np.pi, worN, endpoint=False), zm1 "
+              "= np.exp(-1j * w)), h = np.prod(np.stack([np.polyval(s[2::-1], zm1) / "
+              "np.polyval(s[:2:-1], zm1) for s in sos]), axis=0) (each section's b over its "
+              "a; np.stack, not a list, so that np.prod receives the duals)")
+       for name in ("sosfreqz", "freqz_sos")},
+    "periodogram": "win = scipy.signal.get_window(window, len(x)) (np.ones(len(x)) for the "
+                   "default 'boxcar'); P = np.abs(np.fft.rfft((x - np.mean(x)) * win)) ** 2 "
+                   "/ (fs * np.sum(win ** 2)) (scaling='spectrum': / np.sum(win) ** 2), then "
+                   "P[1:-1] *= 2 for an even len(x), P[1:] *= 2 for an odd one (SciPy's "
+                   "defaults: detrend='constant', one-sided, nfft=len(x)); the frequencies "
+                   "np.fft.rfftfreq(len(x), 1 / fs)",
+    "welch": "s = np.lib.stride_tricks.sliding_window_view(x, nperseg)[::nperseg - "
+             "noverlap] (SciPy's defaults: nperseg=256, at most len(x), noverlap=nperseg "
+             "// 2), win = scipy.signal.get_window('hann', nperseg), P = "
+             "np.mean(np.abs(np.fft.rfft((s - np.mean(s, axis=-1, keepdims=True)) * win, "
+             "axis=-1)) ** 2, axis=0) / (fs * np.sum(win ** 2)), then P[1:-1] *= 2 (P[1:] "
+             "*= 2 for an odd nperseg); the frequencies np.fft.rfftfreq(nperseg, 1 / fs)",
+    **{name: (f"x @ C.T with C = {name}(np.eye(n), type, axis=0, norm=norm), the same SciPy "
+              "function on plain numbers, once (n = x.shape[-1]; your type= and norm= as "
+              "given): the transform is linear, so its matrix's product is the transform, "
+              "exact; along another axis, np.moveaxis(np.moveaxis(x, axis, -1) @ C.T, -1, "
+              "axis)")
+       for name in ("dct", "idct", "dst", "idst")},
     "cont2discrete": "the zero-order hold (method='zoh', the default) with the drop-in expm: n, m = "
                      "B.shape; M = dualgrad.scipy.linalg.expm(dt * np.block([[A, B], "
                      "[np.zeros((m, n + m))]])); Ad, Bd = M[:n, :n], M[:n, n:] (C and D "

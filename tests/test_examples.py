@@ -152,3 +152,15 @@ def test_hmc_logistic_example_matches_hand_derivatives_and_samples(capsys):
     assert rate > 0.8
     shift = float(out.split("Laplace mode's beta: largest ")[1].split()[0])
     assert shift < 1.0
+
+
+def test_thin_film_example_matches_airy_and_differences(capsys):
+    out = run("thin_film.py", capsys)
+    airy = float(out.split("one layer: ")[1].split("relative error ")[1].split()[0])
+    coating = float(out.split("Richardson differences ")[1].split()[0])
+    assert airy < 1e-13 and coating < 1e-9
+    design = out.split("design: ")[1]
+    calls = [int(design.split("(")[k].split()[0]) for k in (1, 2)]
+    assert calls[0] < calls[1]                   # exact gradients: fewer calls of f
+    final = float(design.split("-> ")[1].split()[0])
+    assert final < 0.5 * float(design.split("mean R ")[1].split()[0])

@@ -607,6 +607,8 @@ class ArrayDual(Dual):
             partials = item.partials if item._kind != "slots" else _scalar_partials(item)
             if np.iscomplexobj(primal(item)) and not np.iscomplexobj(primal(self)):
                 raise errors.complex_into_real()
+            if type(item) is ArrayDual:       # complex values, any key (attack52 03)
+                _check_copy_order(self.value, index, item.value)
             self.value = _promote(self.value, item.value)
             self.partials = _promote(self.partials, partials)
             self.value[index] = item.value
@@ -964,7 +966,8 @@ class FlatIter:
 
     def __setitem__(self, i, item):
         self._check(i)
-        sources = _sources_as_numpy_reads(self.base, i, item, self._kind or ArrayDual)
+        kind = self._kind or ArrayDual
+        sources = _sources_as_numpy_reads(self.base, i, item, kind)
         if sources is not None:          # the item reads the memory written: NumPy's
             done, failed = sources       # element order, gathered from before the write
             self.base[...] = np.reshape(np.take(np.ravel(self.base), done),
@@ -972,6 +975,8 @@ class FlatIter:
             if failed is not None:
                 raise failed
             return
+        if type(item) is kind and type(self.base) is kind:   # (nested: the floats)
+            _check_flat_order(primal(self.base), i, primal(item))
         self._write(i, item)
 
     def _write(self, i, item):
@@ -1043,36 +1048,87 @@ def _check_copy_order(v, index, x):
     if type(dst) is _nd and dst.shape == x.shape and dst.strides == x.strides and \
             np.may_share_memory(dst, v):
         return
-    root, unit = _root(v), v.itemsize
-    kind = _ID_TYPES.get(unit)
-    if kind is None or x.itemsize != unit or _root(x) is not root or not (
-            root.flags.c_contiguous or root.flags.f_contiguous):
-        return
-    # the root's memory as numbers of v's itemsize (z.real of complex values: 8 bytes
-    # each, in 16-byte elements), so that a view lies over them as over the root
-    ids = np.arange(root.nbytes // unit).astype(kind)
-    start = root.__array_interface__["data"][0]
+    if x.dtype.kind == "c" and v.dtype.kind != "c":
+        return                      # (complex into real: refused by the write itself)
+    chained = _chained(v, x, lambda a, b: a.__setitem__(index, b))
+    if chained or chained is None:
+        raise _chained_write("d[index] = e", "d[index] = e.copy()")
 
-    def laid(a):                    # a's elements as numbers, in a's place in the root
-        at = a.__array_interface__["data"][0] - start
-        if at % unit or any(st % unit for st in a.strides):
+
+def _chained_write(who, fix):
+    return errors.bad_type(
+        f"dualgrad: {who}", "e not overlapping the elements it is written to, "
+        "or NumPy's buffered order", "a source that NumPy copies element by element "
+        "into its own memory, reading elements it already wrote (its values follow "
+        "that order, the partials' rows a buffered one)",
+        f"Fix: copy the source first, {fix} (the order NumPy uses for "
+        "non-overlapping arrays), or write the elements in a loop if the chained "
+        "order is meant.")
+
+
+# (itemsize of the destination, of the source) -> (their dtypes' stand-ins, the
+# numbers' dtype): a cast write between complex values and a view of their parts
+_ID_CASTS = {(16, 8): (np.complex128, np.float64, np.float64),
+             (8, 4): (np.complex64, np.float32, np.float32)}
+_byte_bounds = np.lib.array_utils.byte_bounds
+
+
+def _chained(v, x, write):
+    """Whether ``write(v, x)``, ``x`` overlapping ``v`` (plain ndarrays), leaves ``v``'s
+    memory other than a write of a copy of ``x`` would: ``True`` / ``False``, or
+    ``None`` where the two cannot be laid out as numbers (the caller refuses).
+
+    The write is replayed on element numbers laid out as ``v`` and ``x`` lie in memory
+    (one number per ``unit`` bytes over the bytes both span, whatever array owns them:
+    a view of a view, NumPy's ``as_strided`` / ``sliding_window_view``, ``z.real`` of
+    complex values), with ``v``'s and ``x``'s itemsizes, strides and kind of copy
+    (a plain copy, or complex from real parts), so that NumPy takes the same path."""
+    a, b = v.itemsize, x.itemsize
+    if v.dtype == x.dtype:
+        kind = _ID_TYPES.get(a)
+        if kind is None:
             return None
-        return np.lib.stride_tricks.as_strided(ids[at // unit:], a.shape, a.strides)
-    vi, xi = laid(v), laid(x)
-    if vi is None or xi is None:
+        kinds, numbers, unit = (kind, kind), kind, a
+    else:
+        got = _ID_CASTS.get((a, b))
+        if got is None or v.dtype.kind != "c" or x.dtype.kind != "f":
+            return None
+        kinds, numbers, unit = got[:2], got[2], b
+    (lv, hv), (lx, hx) = _byte_bounds(v), _byte_bounds(x)
+    lo, hi = min(lv, lx), max(hv, hx)
+    count = (hi - lo) // unit
+    if (hi - lo) % unit or numbers is np.float32 and count >= 1 << 24:
+        return None
+    laid = []
+    for arr, dtype in ((v, kinds[0]), (x, kinds[1])):
+        at = arr.__array_interface__["data"][0] - lo
+        if at % unit or any(st % unit for st in arr.strides):
+            return None
+        laid.append((at, arr.shape, arr.strides, dtype))
+
+    def lay(ids, at, shape, strides, dtype):        # (NumPy checks the bounds)
+        return np.ndarray(shape, dtype, buffer=ids, offset=at, strides=strides)
+    chained = np.arange(count).astype(numbers)
+    buffered = chained.copy()
+    write(lay(chained, *laid[0]), lay(chained, *laid[1]))
+    write(lay(buffered, *laid[0]), lay(buffered, *laid[1]).copy())
+    return not np.array_equal(chained, buffered)
+
+
+def _check_flat_order(v, i, x):
+    """Refuse ``v.flat[i] = x`` (plain ndarrays of values) where ``x`` overlaps ``v`` and
+    NumPy's flat assignment, which copies element after element with no copy of the
+    source first, leaves other elements than the buffered write this class makes
+    (``_write``: an index into ``v``, whose overlapping source NumPy copies first): a
+    ``v`` that :func:`_sources_as_numpy_reads` does not follow (not C-contiguous: a
+    reversed or strided view, ``z.real`` / ``z.imag``; a source of another dtype), so
+    that values and derivatives would follow different elements (attack52 02)."""
+    if type(v) is not _nd or type(x) is not _nd or not np.may_share_memory(v, x) or \
+            x.dtype.kind == "c" and v.dtype.kind != "c":
         return
-    first = vi.copy()
-    first[index] = xi.copy()        # a buffered copy (the partials' write)
-    vi[index] = xi                  # NumPy's own order
-    if not np.array_equal(vi, first):
-        raise errors.bad_type(
-            "dualgrad: d[index] = e", "e not overlapping the elements it is written to, "
-            "or NumPy's buffered order", "a source that NumPy copies element by element "
-            "into its own memory, reading elements it already wrote (its values follow "
-            "that order, the partials' rows a buffered one)",
-            "Fix: copy the source first, d[index] = e.copy() (the order NumPy uses for "
-            "non-overlapping arrays), or write the elements in a loop if the chained "
-            "order is meant.")
+    chained = _chained(v, x, lambda a, b: a.flat.__setitem__(i, b))
+    if chained or chained is None:
+        raise _chained_write("d.flat[index] = e", "d.flat[index] = e.copy()")
 
 
 def _sources_as_numpy_reads(base, i, item, kind):

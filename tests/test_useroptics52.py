@@ -171,7 +171,7 @@ def test_propagated_intensity_jacobian_in_phase_pixels_is_the_operators():
     want = 2 * np.real(np.conj(u)[:, None] * P
                        * (1j * APERTURE.ravel() * np.exp(1j * phi))[None, :])
     assert rel(dg.jacobian(intensity, phi), want) < 1e-13
-    with pytest.warns(UserWarning, match="expected a sparse one"):   # fft2: truly dense
+    with pytest.warns(UserWarning, match=r"expected a sparse one.*np\.fft\.fft2 couples"):
         J = dg.jacobian(intensity, phi, sparsity="auto")
     assert rel(J.toarray(), want) < 1e-13
 
@@ -239,6 +239,75 @@ def test_zernike_strehl_hessian_matches_jax():
         < 1e-12
     assert rel(dg.hessian(strehl, c0), jax.jit(jax.hessian(lambda c: strehl(c, jnp)))(c0)) \
         < 1e-12
+
+
+def lossy_delta(p):
+    """A Berreman-like 4 x 4 matrix of a tilted uniaxial, slightly absorbing layer:
+    complex eigenvalues (its modes' kz), no symmetry."""
+    no, ne, t = p[0], p[1], p[2]
+    eo, ee, c, s, kx, z = no ** 2, ne ** 2, np.cos(t), np.sin(t), 0.3, 0 * p[0]
+    exx, ezz, exz = eo * c ** 2 + ee * s ** 2, eo * s ** 2 + ee * c ** 2, (ee - eo) * s * c
+    return np.stack([np.stack([-kx * exz / ezz, 1 - kx ** 2 / ezz, z, z]),
+                     np.stack([exx - exz ** 2 / ezz, -kx * exz / ezz, z, z]),
+                     np.stack([z, z, z, 1 + z]),
+                     np.stack([z, z, eo - kx ** 2, z])]) * (1 + 0.01j)
+
+
+def layer_propagator_by_modes(p, d=0.4):
+    """The layer's propagator from its modes, as RCWA and 4 x 4 codes write it:
+    basis-free (each eigenvector's phase and scale cancel in V diag(.) V^-1)."""
+    q, V = np.linalg.eig(lossy_delta(p))
+    return V @ np.diag(np.exp(1j * 2 * np.pi / 0.55 * d * q)) @ np.linalg.inv(V)
+
+
+def test_layer_propagator_by_expm_is_exact():
+    from dualgrad.scipy.linalg import expm
+
+    def prop(p):
+        return np.abs(expm(1j * 2 * np.pi / 0.55 * 0.4 * lossy_delta(p))).ravel() ** 2
+    p0 = np.array([1.55, 1.70, 0.4])
+    assert rel(prop(p0), np.abs(layer_propagator_by_modes(p0)).ravel() ** 2) < 1e-13
+    assert rel(dg.jacobian(prop, p0), richardson(prop, p0, 1e-2)) < 1e-10
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
+    "np.linalg.eig's complex eigenvectors are refused (dispatch/_functions_extra.py "
+    "_eig: 'their phase is LAPACK's convention'); LAPACK's convention, unit norm and "
+    "the largest component real, is differentiable: bench/MISSES.md useroptics52"))
+def test_layer_propagator_by_modes_is_differentiated():
+    p0 = np.array([1.55, 1.70, 0.4])
+
+    def prop(p):
+        return np.abs(layer_propagator_by_modes(p)).ravel() ** 2
+    assert rel(dg.jacobian(prop, p0), richardson(prop, p0, 1e-2)) < 1e-10
+
+
+@pytest.mark.parametrize("kind", ["complex", "real with complex pairs"])
+def test_lapack_eigenvector_convention_is_differentiable(kind):
+    """What the xfail above needs (no dualgrad here): NumPy's eigenvectors have unit
+    norm and their largest component real, and ``dV = V (F * E)`` less ``V Re(V^H dV)``
+    (the norm) less ``i V Im(dV_k) / V_k`` (the largest component k stays real) is the
+    derivative of NumPy's own V, against Richardson differences of np.linalg.eig."""
+    rng = np.random.default_rng(7)
+    A, dA = rng.normal(size=(2, 4, 4)) + (1j * rng.normal(size=(2, 4, 4))
+                                           if kind == "complex" else 0)
+    w, V = np.linalg.eig(A)
+    assert np.iscomplexobj(w) and np.allclose(np.linalg.norm(V, axis=0), 1.0)
+    k = np.argmax(np.abs(V), axis=0)
+    cols = np.arange(4)
+    assert np.all(V[k, cols].imag == 0)
+    E = np.linalg.inv(V) @ dA @ V
+    F = 1.0 / (w[None, :] - w[:, None] + np.eye(4)) - np.eye(4)
+    dV = V @ (F * E)
+    dV = dV - V * np.real(np.sum(np.conj(V) * dV, axis=0))
+    dV = dV - 1j * V * (dV[k, cols].imag / V[k, cols].real)
+
+    def numpys_vectors(t):
+        w2, V2 = np.linalg.eig(A + t[0] * dA)
+        order = [np.argmin(np.abs(w2 - wi)) for wi in w]     # LAPACK's order may move
+        return np.stack([V2[:, order].real, V2[:, order].imag])
+    want = richardson(numpys_vectors, np.array([0.0]), 1e-3)[..., 0]
+    assert rel(np.stack([dV.real, dV.imag]), want) < 1e-9
 
 
 # ---- filter design ------------------------------------------------------------------

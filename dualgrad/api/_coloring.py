@@ -324,7 +324,10 @@ def _warn_if_dense(who, P, sparsity):
         "here); a pattern from dg.sparsity(mode='global') is dense where f calls "
         "np.einsum, np.linalg.solve or another function whose dependence the global mode "
         "takes as complete (docs/sparse.md): mode='local' at a point without zero "
-        "factors, or broadcasting products, keep its zeros.", UserWarning)
+        "factors, or broadcasting products, keep its zeros. Where f's own Jacobian is "
+        "dense (np.fft.fft2 couples every element of the axes it transforms, a dense "
+        "matrix product every element it sums over), no pattern saves passes.",
+        UserWarning)
 
 
 def _pattern_fix(detector):

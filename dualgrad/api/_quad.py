@@ -477,7 +477,7 @@ def _place_moves(u, rlo, rhi, tag, beside=None):
     0, None) > 0``, ``sc.gammasgn(x - p)``'s place at 0) is judged from the other side
     alone, its derivative extrapolated to the crossing (attack51 12 / 11)."""
     if not isinstance(u, np.ufunc):     # a selection: its place is no function of the
-        return _selection_moves(u, rlo, rhi, tag)       # values, its branch an index
+        return _selection_moves(u, rlo, rhi, tag, beside)   # values, its branch an index
     rm, rp = beside if beside is not None else (None, None)
     rm = rm if rm is not None and _same(np.asarray(rm[0]), np.asarray(rlo[0])) else None
     rp = rp if rp is not None and _same(np.asarray(rp[0]), np.asarray(rhi[0])) else None
@@ -599,7 +599,7 @@ def _paths(v, path=()):
     return found
 
 
-def _moves_beyond_first(u, rlo, rhi):
+def _moves_beyond_first(u, rlo, rhi, beside=None):
     """Whether the place of ``u``'s branch has a nonzero coefficient beyond the first
     partials where it is crossed (a second, mixed or third derivative: 1 + (p - 1)^2
     at p = 1), each interpolated to the crossing as :func:`_place_moves` does; the
@@ -607,7 +607,7 @@ def _moves_beyond_first(u, rlo, rhi):
     evaluate on duals counts as moving.  A selection: :func:`_selection_moves` along
     its inputs' coefficients beyond the first (attack51 06)."""
     if not isinstance(u, np.ufunc):
-        return _selection_moves(u, rlo, rhi, None)
+        return beside is not None and _selection_moves(u, rlo, rhi, None, beside)
     for _, step, place in branch_functions(u):
         try:
             with np.errstate(all="ignore"):
@@ -623,54 +623,97 @@ def _moves_beyond_first(u, rlo, rhi):
     return False
 
 
-_SELECTION_REACH = 1e4      # a selection's inputs moved by this many times their change
-#                             across the bracket (against an ulp-sized 1e-6 step: a knot
-#                             at 1.5e12 + p did not move; attack51 16)
+_APART = 30.0               # a selection's place moves where the move of its inputs that
+#                             changes the branch at the bracket is this much smaller than
+#                             a little further out (attack51 16)
 
 
-def _selection_moves(u, rlo, rhi, tag):
+def _selection_moves(u, rlo, rhi, tag, beside=None):
     """:func:`_place_moves` for a selection (``np.max`` of stacked duals,
-    ``np.searchsorted``'s index): the record's inputs moved along one direction of
-    their coefficients in the level ``tag`` (``None``: every coefficient beyond the
-    first partials, attack51 06), by ``_SELECTION_REACH`` times the inputs' own change
-    across the bracket, take another branch at either end of it.  The crossing's place
-    moves in the direction at a rate comparable to x's (a knot at 1.5e12 + p, at 1 +
-    1e-12 p): the branch changes; a place that stays put there (``|p cos x|``'s
-    kink: its coefficient vanishes at the crossing) does not change under a move so
-    small against the nodes' distance."""
+    ``np.searchsorted``'s index), whose place is no function of the values: along
+    each direction of the inputs' coefficients in the level ``tag`` (``None``: every
+    coefficient beyond the first partials, attack51 06), the smallest move of the
+    inputs that changes the branch, at each end of the bracket and at the record
+    ``beside`` it further out on the same side.  Where the place moves, that move
+    shrinks with the distance to the crossing (``_APART`` times smaller at the bracket
+    than beside it: a knot at 1.5e12 + p, at 1 + 1e-12 p, whose move of 1e-6 was below
+    an ulp; attack51 16); where it stays put (``p (x - 1)`` against a knot at 0,
+    ``|p cos x|``'s kink) the move is the same at both.  Without ``beside`` (the ODE
+    switch watch's call): the inputs moved by 1e-6 of their coefficients."""
     specs = branch_functions(u)
-    ends = [[_plain(v) for v in rec[1]] for rec in (rlo, rhi)]
-    change = 0.0
-    for a, b in zip(*ends):
-        with np.errstate(all="ignore"):
-            if np.shape(a) == np.shape(b):
-                d = np.abs(np.asarray(b, dtype=float) - np.asarray(a, dtype=float)) \
-                    if not (np.iscomplexobj(a) or np.iscomplexobj(b)) else np.abs(b - a)
-                change = max(change, float(np.max(np.where(np.isfinite(d), d, 0.0),
-                                                  initial=0.0)))
-    for rec, values in zip((rlo, rhi), ends):
-        base = _branch(specs, values)
-        paths = [_paths(v) for v in rec[1]]
-        keys = {k for found in paths for k in found
+    if beside is None:
+        return _selection_nudged(specs, rlo, rhi, tag)
+    found = False
+    for rec, far in zip((rlo, rhi), beside):
+        if far is None or not _same(np.asarray(far[0]), np.asarray(rec[0])):
+            continue
+        found = True
+        points = []
+        for r in (rec, far):
+            values = [_plain(v) for v in r[1]]
+            paths = [_paths(v) for v in r[1]]
+            points.append((values, paths, _branch(specs, values)))
+        keys = {k for found_ in points[0][1] for k in found_
                 if (k == (tag,) if tag is not None else len(k) > 1)}
         for key in keys:
-            coef = [None if key not in found else
-                    np.real(found[key]).reshape(np.shape(v) + (-1,))
-                    for found, v in zip(paths, values)]
-            n = max((c.shape[-1] for c in coef if c is not None), default=0)
+            coefs = [[None if key not in f else np.real(f[key]).reshape(np.shape(v) + (-1,))
+                      for f, v in zip(paths, values)] for values, paths, _ in points]
+            n = max((c.shape[-1] for c in coefs[0] if c is not None), default=0)
             for j in range(n):
-                reach = max((float(np.max(np.abs(c[..., j]), initial=0.0))
-                             for c in coef if c is not None), default=0.0)
-                if reach == 0.0 or reach != reach:
-                    continue
-                size = _SELECTION_REACH * change / reach
-                if size == 0.0:
-                    size = 1e-6
-                for step in (size, -size):
-                    moved = [v if c is None else v + step * c[..., j]
-                             for v, c in zip(values, coef)]
-                    if not _same(_branch(specs, moved), base):
+                for sign in (1.0, -1.0):
+                    near, further = (
+                        _smallest_move(specs, values, base, coef, j, sign)
+                        for (values, _, base), coef in zip(points, coefs))
+                    if near < further / _APART:
                         return True
+    return not found                    # (no record beside on either side: unknown)
+
+
+def _smallest_move(specs, values, base, coef, j, sign):
+    """The smallest ``s`` (to a factor 2, within 2^-64 .. 2^64 of the values' size over
+    the coefficients') for which ``values + sign s coef[..., j]`` take another branch
+    than ``base`` (inf: none)."""
+    reach = max((float(np.max(np.abs(c[..., j]), initial=0.0)) for c in coef
+                 if c is not None), default=0.0)
+    if not reach > 0.0 or reach == np.inf:
+        return np.inf
+    size = max((float(np.max(np.abs(np.where(np.isfinite(v), v, 0.0)), initial=0.0))
+                for v in values), default=0.0)
+    scale = max(size, _TINY) / reach
+
+    def flips(e):
+        s = sign * scale * 2.0 ** e
+        moved = [v if c is None else v + s * c[..., j] for v, c in zip(values, coef)]
+        return not _same(_branch(specs, moved), base)
+
+    lo, hi = -64, 64
+    if not flips(hi):
+        return np.inf
+    if flips(lo):
+        return scale * 2.0 ** lo
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if flips(mid):
+            hi = mid
+        else:
+            lo = mid
+    return scale * 2.0 ** hi
+
+
+def _selection_nudged(specs, rlo, rhi, tag):
+    """The inputs moved by 1e-6 of the level's partials take another branch at either
+    end of the bracket."""
+    for rec in (rlo, rhi):
+        values = [_plain(v) for v in rec[1]]
+        base = _branch(specs, values)
+        slopes = [_slopes(v, tag) for v in rec[1]]
+        n = max((s.shape[-1] for s in slopes if s is not None), default=0)
+        for j in range(n):
+            for step in (1e-6, -1e-6):
+                moved = [v if s is None else v + step * s[..., j]
+                         for v, s in zip(values, slopes)]
+                if not _same(_branch(specs, moved), base):
+                    return True
     return False
 
 
@@ -702,6 +745,7 @@ class _Watch:
 
     def __init__(self, order, probe=None, levels=None, epsabs=1.49e-8, epsrel=1.49e-8):
         self.order, self.seen, self.first, self.limit = order, None, {}, None
+        self.picked = []                # selections at a moving limit: (u, index, line)
         self.inward = 1.0               # at a limit: the range's side of it (+1: above)
         self.probe, self.levels = probe, levels     # levels: {tag: coefficient axis}
         self.probe_nodes = None         # a vectorized func's probe of several nodes
@@ -742,7 +786,11 @@ class _Watch:
         if nan and any(np.iscomplexobj(v) for v in values):
             return                      # (complex log, sqrt: no NaN past an edge)
         where = f"{os.path.basename(frame.f_code.co_filename)}, line {frame.f_lineno}"
-        if self.limit is not None:      # (a selection's tie at a limit: not known;
+        if self.limit is not None:      # (a selection's tie at a limit: its index
+            if not isinstance(ufunc, np.ufunc):     # beside the limit, _limit_term's)
+                if not (self.order < 2 and all(kink for kink, _, _ in specs)):
+                    self.picked.append((ufunc, _branch(specs, values), where))
+                return
             if isinstance(ufunc, np.ufunc) and _tie(specs, values) and \
                     not (self.order < 2 and all(kink for kink, _, _ in specs)) and \
                     not (nan and _finite_at(ufunc, values)) and \
@@ -790,7 +838,7 @@ class _Watch:
             return _same(np.asarray(ufunc(*values)), np.asarray(ufunc(*moved)))
 
     def start(self):
-        self.seen = []
+        self.seen, self.picked = [], []
 
     def check(self, x, vectorized, keep=False):
         """Compares the branches recorded for the nodes ``x`` with those of the nodes
@@ -989,7 +1037,7 @@ class _Watch:
         moving = set() if rlo is None or rhi is None else \
             {tag for tag in _tags(rlo[1]) if _place_moves(u, rlo, rhi, tag, beside)}
         if rlo is not None and rhi is not None and not moving and \
-                _moves_beyond_first(u, rlo, rhi):
+                _moves_beyond_first(u, rlo, rhi, beside):
             moving = set(_tags(rlo[1]))     # (c = 1 + (p - 1)^2 at p = 1: a jump's
                                             # second-order term J c''; attack50 15)
         kink = not bool(jumps.flat[0])
@@ -1343,6 +1391,8 @@ def _limit_term(func, args, end, order, watch, vectorized, inward):
         finally:
             watch.limit = None
         watch.check_limit(end0)
+        if watch.picked and sj == s[0]:
+            _selection_tie(func, args, end0, delta, sj, watch, vectorized, inward)
         value = as_state(value)
         if not np.all(np.isfinite(primal(value))):
             raise _singular_limit(end0, primal(value), func)
@@ -1350,6 +1400,36 @@ def _limit_term(func, args, end, order, watch, vectorized, inward):
             raise _Steep(end0, primal(value))           # x)'s partials; NaN before)
         total = total + wj * value
     return delta * total
+
+
+def _selection_tie(func, args, end0, delta, sj, watch, vectorized, inward):
+    """Refuses a selection (np.searchsorted, np.digitize, np.argmax, np.max's kink from
+    second order) that the moving limit ``end0`` ties: its index at the limit differs
+    from its index 4 ulps inside the range, so ``f(b) b'`` takes whichever the tie
+    gives (a knot at the moving end; attack51 14).  ``watch.picked``: the indices the
+    call at the limit took."""
+    picked = watch.picked
+    inside = end0
+    for _ in range(4):
+        inside = float(np.nextafter(inside, np.inf if inward > 0 else -np.inf))
+    watch.start()
+    watch.limit, watch.inward = end0, inward
+    try:
+        _one(func, inside + sj * delta, args, vectorized)
+    finally:
+        watch.limit = None
+    beside, watch.seen, watch.picked = watch.picked, None, []
+    for i, (u, index, where) in enumerate(picked):
+        if i >= len(beside) or beside[i][0] != u or \
+                not _same(np.asarray(beside[i][1]), np.asarray(index)):
+            raise errors.bad_type(
+                _WHO, "func to take one side at a limit that moves (its term f(b) b')",
+                f"{_spelled(u)} on duals at the limit x = {end0!r} ({where}) picking "
+                "another index there than just inside the range: the limit sits on "
+                "its tie (a knot, or equal values), whose index is not the inside's",
+                "Integrate each branch as its own func over its own range, "
+                "dg.quad(g1, a, c)[0] + dg.quad(g2, c, b)[0], with no lookup of x "
+                "against c left inside g1 or g2 (c the knot at the limit).")
 
 
 def _both_ends(func, end, value, what):

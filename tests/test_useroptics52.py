@@ -452,3 +452,61 @@ def test_complex_scalar_duals_in_a_list_name_the_line():
     text = refusal(f, np.array([0.3]))
     assert text.startswith("dualgrad.jacobian: np.array([z1, z2])")
     assert "(at line" in text and "`vw = np.array([[t], [0]])`" in text
+
+
+# ---- special functions of diffraction and scattering ----------------------------------
+
+sp = pytest.importorskip("scipy.special")
+
+
+def test_fresnel_refusal_spells_it_by_the_complex_erf():
+    x = np.array([-3.2, -0.4, 0.3, 1.1, 2.5, 7.9, 40.3])
+    text = refusal(lambda t: sp.fresnel(t)[0], x)
+    assert "F = (1 + 1j) / 2 * scipy.special.erf((1 - 1j) / 2 * np.sqrt(np.pi) * x)" in text
+
+    def spelled(t):
+        F = (1 + 1j) / 2 * sp.erf((1 - 1j) / 2 * np.sqrt(np.pi) * t)
+        return F.imag, F.real
+    S, C = sp.fresnel(x)
+    assert np.max(np.abs(np.concatenate(spelled(x)) - np.concatenate([S, C]))) < 1e-14
+    S, C = sp.fresnel(1e3)
+    assert max(abs(spelled(np.array(1e3))[0] - S), abs(spelled(np.array(1e3))[1] - C)) < 1e-13
+    J = dg.jacobian(lambda t: np.concatenate(spelled(t)), x)       # S' and C' closed forms
+    want = np.concatenate([np.diag(np.sin(np.pi * x ** 2 / 2)),
+                           np.diag(np.cos(np.pi * x ** 2 / 2))])
+    assert np.max(np.abs(J - want)) < 1e-12
+    H = dg.hessian(lambda t: np.sum(spelled(t)[0]), x)
+    assert np.max(np.abs(np.diag(H) - np.pi * x * np.cos(np.pi * x ** 2 / 2))) < 1e-11
+
+
+@pytest.mark.parametrize("name", ["hankel1", "hankel2", "hankel1e", "hankel2e"])
+@pytest.mark.parametrize("v", [0.0, 1.0, 2.5])
+def test_hankel_refusal_spells_it_by_jv_and_yv(name, v):
+    z0 = np.array([0.3, 1.1, 2.5, 9.0])
+    fac = 1.5 + 0.1j                                 # a Mie size parameter's m x: complex
+    H = getattr(sp, name)
+    text = refusal(lambda t: np.abs(H(v, t * fac)), z0)
+    sign = "+" if name.startswith("hankel1") else "-"
+    assert f"scipy.special.jv(v, z) {sign} 1j * scipy.special.yv(v, z)" in text
+
+    def spelled(t):
+        z = t * fac
+        out = sp.jv(v, z) + (1j if sign == "+" else -1j) * sp.yv(v, z)
+        if name.endswith("e"):
+            out = out * np.exp((-1j if sign == "+" else 1j) * z)
+        return out
+    assert rel(spelled(z0), H(v, z0 * fac)) < 1e-14
+    got = dg.jacobian(lambda t: np.abs(spelled(t)), z0)
+    assert rel(got, richardson(lambda t: np.abs(H(v, t * fac)), z0, 1e-3)) < 1e-10
+
+
+def test_kaiser_with_a_dual_beta_names_scipys_i0():
+    text = refusal(lambda b: np.kaiser(9, b[0]), np.array([5.0]))
+    assert text.startswith("dualgrad: np.i0 is not supported")
+    assert "scipy.special.i0(beta * np.sqrt(1 - (2 * np.arange(M) / (M - 1) - 1) ** 2))" in text
+
+    def spelled(b, M=9):
+        return sp.i0(b * np.sqrt(1 - (2 * np.arange(M) / (M - 1) - 1) ** 2)) / sp.i0(b)
+    assert rel(spelled(5.0), np.kaiser(9, 5.0)) < 1e-14
+    got = dg.jacobian(lambda b: spelled(b[0]), np.array([5.0]))
+    assert rel(got, richardson(lambda b: np.kaiser(9, b[0]), np.array([5.0]), 1e-2)) < 1e-10

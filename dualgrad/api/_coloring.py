@@ -336,9 +336,9 @@ def _pattern_fix(detector):
     return (f"Pass sparsity='auto' (detected in this call, at this point), or a pattern "
             f"that holds as the point moves: dg.{detector}(f, x, mode='global') takes "
             "every branch of np.where, np.maximum, np.clip and the like, not only those "
-            "taken at x (valid wherever Python's own if/while on values go the same way "
-            "and indices computed from values, a mask x[x > 0], argmax, argsort, "
-            "searchsorted, select the same elements; docs/sparse.md, \"At that point\").")
+            "taken at x, and what indices computed from values (a mask x[x > 0], "
+            "argmax, argsort) may select (valid wherever Python's own if/while on values "
+            "go the same way; docs/sparse.md, \"At that point\").")
 
 
 def _check_entries(who, D, P):

@@ -2457,13 +2457,14 @@ def _angle(ctx, z, deg=False):
     wherever ``z != 0``), which meet in the Hessian.  Of a real ``x`` it is 0 or pi,
     locally constant: only an element at 0 (or NaN), where dualgrad's derivative is
     NaN, keeps its rows (before: every output on every input in ``mode="global"``,
-    attack50b m2)."""
+    attack50b m2); in ``mode="global"`` every element keeps its own, as any may be 0
+    at another point (attack51b 02)."""
     z = _operand(z, ctx)
     value = np.angle(_value(z), deg)
     if not isinstance(z, Tracer):
         return value
     cols = z.cols()
-    if z.value.dtype != _C128:
+    if z.value.dtype != _C128 and ctx.mode == "local":
         with np.errstate(invalid="ignore"):
             cols = _masked(cols, (z.value == 0.0) | np.isnan(z.value))
     ctx.nonlinear(cols)

@@ -2094,7 +2094,7 @@ def _interp(ctx, x, xp, fp, left=None, right=None, period=None):
     if isinstance(xp, Tracer):
         return _interp_moving_knots(ctx, x, xp, fp, left, right)
     xv, xp_ = np.asarray(_value(x), dtype=float), np.asarray(xp, dtype=float)
-    value = np.interp(xv, xp_, _value(fp), _value(left), _value(right))
+    value = np.interp(xv, xp_, _value(fp), _end(left), _end(right))
     shape = value.shape
     dx = _deps(x, shape)
     dfp = None
@@ -2131,12 +2131,19 @@ def _interp(ctx, x, xp, fp, left=None, right=None, period=None):
     return _make(_plain(value), _union([dx, dfp] + ends, shape), ctx)
 
 
+def _end(e):
+    """An end value of np.interp as NumPy takes it: a 0-d array of a complex number
+    raises NumPy's TypeError where the number itself does not (attack51b 03)."""
+    v = _value(e)
+    return v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v
+
+
 def _interp_moving_knots(ctx, x, xp, fp, left, right):
     """``np.interp`` with traced knots: element i depends on ``x[i]``, every knot,
     every ``fp`` node and the ends (a superset of its segment's), all of them meeting
     in the Hessian (the segment's slope divides by the knots' gap)."""
     value = np.interp(np.asarray(_value(x), dtype=float), np.asarray(_value(xp), dtype=float),
-                      _value(fp), _value(left), _value(right))
+                      _value(fp), _end(left), _end(right))
     shape = value.shape
     parts = [_deps(x, shape)]
     for t in (xp, fp, left, right):

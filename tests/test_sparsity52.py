@@ -1,4 +1,4 @@
-"""mode="global" patterns where f indexes by its own values (attack51 18).
+"""Sparsity detection, stop 52: mode="global" where f indexes by its own values (attack51 18),
 
 An index computed from the values (``x[x > 0]``, ``x[np.argmax(x)]``, ``np.argsort``,
 ``np.searchsorted``) selects other elements at another point: the global pattern must
@@ -139,3 +139,16 @@ def test_marked_indices_read_as_plain_numbers():
     dg.sparsity(f, np.array([0.1, 0.9, -0.3]), mode="global")
     i, nxt, rng, count = seen["i"]
     assert (i, int(nxt), rng, int(count)) == (1, 2, [0], 2)
+
+
+@pytest.mark.parametrize("end, x", [("left", [-0.5, 0.2, 0.3, 0.4]),
+                                    ("right", [2.5, 0.2, 0.3, 0.4])])
+def test_interp_of_complex_values_with_a_traced_complex_end(end, x):
+    """NumPy takes a complex end as a number, not a 0-d array (attack51b 03: a bare
+    TypeError); outside xp the result is the end: Im(x0 * 1j) = x0."""
+    def f(x):
+        return np.interp(x[:1], [0.0, 1.0, 2.0], x[1:] * (1 + 1j), **{end: x[0] * 1j}).imag
+    x = np.array(x)
+    want = np.array([[1.0, 0.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(dg.sparsity(f, x).toarray(), want != 0)
+    np.testing.assert_array_equal(dg.jacobian(f, x, sparsity="auto").toarray(), want)

@@ -1,4 +1,5 @@
-"""Sparsity detection, stop 52: mode="global" where f indexes by its own values (attack51 18),
+"""Sparsity detection, stop 52: mode="global" where f indexes by its own values
+(attack51 18); np.interp's traced complex ends (attack51b 03).
 
 An index computed from the values (``x[x > 0]``, ``x[np.argmax(x)]``, ``np.argsort``,
 ``np.searchsorted``) selects other elements at another point: the global pattern must

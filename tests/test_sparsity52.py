@@ -153,3 +153,21 @@ def test_interp_of_complex_values_with_a_traced_complex_end(end, x):
     want = np.array([[1.0, 0.0, 0.0, 0.0]])
     np.testing.assert_array_equal(dg.sparsity(f, x).toarray(), want != 0)
     np.testing.assert_array_equal(dg.jacobian(f, x, sparsity="auto").toarray(), want)
+
+
+def test_sparse_complex_hessian_as_the_jacobian_of_a_holomorphic_gradient():
+    """jacobian(grad(h, holomorphic=True), z, holomorphic=True, sparsity="auto"): h's
+    pattern traced with complex z (attack51b 04: dualgrad.grad was handed a tracer).
+    Oracle: the closed-form Hessian of sin(z0) z1 + sin(z2) z3 + z0 ** 3."""
+    def h(z):
+        return np.sum(np.sin(z[::2]) * z[1::2]) + z[0] ** 3
+    z = np.array([1 + 1j, 2 - 1j, 0.5j, 1.0])
+    g = dg.grad(h, holomorphic=True)
+    want = np.zeros((4, 4), complex)
+    want[0, 0] = -np.sin(z[0]) * z[1] + 6 * z[0]
+    want[0, 1] = want[1, 0] = np.cos(z[0])
+    want[2, 2] = -np.sin(z[2]) * z[3]
+    want[2, 3] = want[3, 2] = np.cos(z[2])
+    np.testing.assert_array_equal(dg.sparsity(g, z, holomorphic=True).toarray(), want != 0)
+    J = dg.jacobian(g, z, holomorphic=True, sparsity="auto")
+    np.testing.assert_allclose(J.toarray(), want, rtol=1e-14)

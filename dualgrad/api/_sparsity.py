@@ -2873,6 +2873,9 @@ def sparsity(f, x=errors.NO_POINT, *args, mode="local", holomorphic=False):
     of = getattr(f, "_dualgrad_hessian_of", None)
     if of is not None and not holomorphic:   # sparsity(grad(f), x): f's Hessian pattern
         return hessian_sparsity(of, x, *args, mode=mode)
+    of = getattr(f, "_dualgrad_holomorphic_hessian_of", None)
+    if of is not None and holomorphic:       # grad(f, holomorphic=True): f's, complex x
+        return _hessian_trace(who, of, x, args, mode, sums=False, holomorphic=True)[0]
     mixed = getattr(f, "_dualgrad_mixed_of", None)
     if mixed is not None and not holomorphic:   # sparsity(grad(f, argnums=k), x, ...)
         P = _mixed_pattern(mixed, x, args, mode)
@@ -2955,14 +2958,15 @@ def hessian_sparsity(f, x=errors.NO_POINT, *args, mode="local"):
     return P
 
 
-def _hessian_trace(who, f, x, args, mode="local", sums=True):
+def _hessian_trace(who, f, x, args, mode="local", sums=True, holomorphic=False):
     """The Hessian pattern of scalar ``f`` at ``x`` and, with ``sums``, its sum
     structure: ``[(coefficient, input shape, CSR rows of the input), ...]`` when
     ``f(x)`` is a constant linear combination of whole-array ``np.sum``s (then the
     Hessian is the sum of the summed elements' Hessians), else ``None``."""
     from ._validate import scipy_sparse
     sp = scipy_sparse(who)
-    out, ctx = _trace(who, f, x, args, mode, hessian=True, sums=sums)
+    out, ctx = _trace(who, f, x, args, mode, hessian=True, sums=sums,
+                      holomorphic=holomorphic)
     if out.size != 1:
         raise errors.array_output(who, out.shape)
     n = ctx.n

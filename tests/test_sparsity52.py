@@ -171,3 +171,41 @@ def test_sparse_complex_hessian_as_the_jacobian_of_a_holomorphic_gradient():
     np.testing.assert_array_equal(dg.sparsity(g, z, holomorphic=True).toarray(), want != 0)
     J = dg.jacobian(g, z, holomorphic=True, sparsity="auto")
     np.testing.assert_allclose(J.toarray(), want, rtol=1e-14)
+
+
+def _chain_slice(d):
+    d[::2] = d[:4]
+
+
+def _chain_mask(d):
+    d[np.arange(8) % 2 == 0] = d[:4]
+
+
+def _chain_copyto(d):
+    np.copyto(d[::2], d[:4])
+
+
+@pytest.mark.parametrize("write", [_chain_slice, _chain_mask, _chain_copyto])
+@pytest.mark.parametrize("mode", ["local", "global"])
+def test_sparsity_refuses_writes_numpy_chains(write, mode):
+    """NumPy copies an overlapping source element by element (its float program: d[4]
+    holds x[1], read after d[2] was written); the tracer's rows are a buffered copy
+    (x[2]): refused as the dual write is (attack52 10)."""
+    def f(x):
+        d = x * 1.0
+        write(d)
+        return d
+    x = np.linspace(0.3, 1.0, 8)
+    assert f(x)[4] == x[1]                           # the chained order, NumPy's
+    with pytest.raises(TypeError, match="copy the source first"):
+        dg.sparsity(f, x, mode=mode)
+
+
+def test_sparsity_of_a_shift_is_the_shift():
+    """u[1:] = u[:-1] (NumPy's order is a buffered copy there): element 4 is x[3]."""
+    def f(x):
+        d = x * 1.0
+        d[1:] = d[:-1]
+        return d
+    x = np.linspace(0.3, 1.0, 8)
+    np.testing.assert_array_equal(dg.sparsity(f, x).toarray(), np.abs(_central(f, x)) > 0.5)

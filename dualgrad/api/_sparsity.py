@@ -48,7 +48,8 @@ from ..dispatch._functions import check_join_out, fill_diagonal, periodic_knots,
 from ..dispatch._functions_extra import partition_index
 from ..dispatch._operands import is_sparse, is_sparse_matrix, overlaps
 from ..dual._base import Dual, sparse_stand_in
-from ..dual._array import REFUSED, FlatIter, as_function, install_memory_attributes
+from ..dual._array import (REFUSED, FlatIter, _check_copy_order, as_function,
+                           install_memory_attributes)
 from ..rules._table import RULES, derivative_functions, rule_for
 from ._value_index import holds_value_index, mark, plain
 
@@ -434,6 +435,9 @@ class Tracer:
         if isinstance(v, Tracer):
             if v.value.dtype == _C128 and self.value.dtype != _C128:
                 raise errors.complex_into_real()            # (as the dense helpers)
+            # the rows below are a buffered copy: refuse a source NumPy chains through
+            # (d[::2] = d[:4]: d[4] holds x[1]; the pattern said x[2]: attack52 10)
+            _check_copy_order(self.value, key, v.value)
             self.value[key] = v.value
             src = v.cols()
         else:

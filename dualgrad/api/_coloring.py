@@ -674,25 +674,28 @@ def _second_directional(who, f, args, x, u, w, link=None):
     the diagonal ``u @ D @ u`` in view).  ``u`` and ``w`` may be ``(n, a)`` and
     ``(n, b)`` matrices of directions: the ``(a, b)`` block ``u.T @ H @ w``."""
     block = np.ndim(u) == 2
-    U, W = (np.ascontiguousarray(v) if block else v.reshape(-1, 1).copy() for v in (u, w))
+    a, b = (u.shape[1], w.shape[1]) if block else (1, 1)
+
+    def seeds(v):       # a fresh array the duals own: a reference kept here made f's
+        return v.copy() if block else v.reshape(-1, 1).copy()   # writes SharedBufferError
     outer_tag, inner_tag = new_tag(), new_tag()
     if link is not None and (u is w or link.mode == "replay"):   # (the check: replay)
-        link.register(inner_tag, outer_tag, [0 if u is w else -1] * W.shape[1])
+        link.register(inner_tag, outer_tag, [0 if u is w else -1] * b)
     try:
-        seeded = make(make(private(x), U, outer_tag), W, inner_tag)
+        seeded = make(make(private(x), seeds(u), outer_tag), seeds(w), inner_tag)
         with backend.scope():
             out = call_jitted(who, f, (seeded,) + tuple(args), {}) if is_jitted(f) else \
                 f(seeded, *args)
-            value, t = extract(who, out, inner_tag, W.shape[1])
+            value, t = extract(who, out, inner_tag, b)
             t = with_outer_level(as_array(t).reshape(-1), value)
-            _, second = extract(who, t if block else t[0], outer_tag, U.shape[1])
+            _, second = extract(who, t if block else t[0], outer_tag, a)
     finally:
         if link is not None:
             link.forget(inner_tag)
         retire(inner_tag)
         retire(outer_tag)
     if block:
-        return np.asarray(second).reshape(W.shape[1], U.shape[1]).T
+        return np.asarray(second).reshape(b, a).T
     second = as_array(second).reshape(-1)[0]
     # a complex f's Hessian is complex: its imaginary part is checked too (cast to float,
     # a pattern missing an imaginary entry passed, as attack50b 06 for Jacobians)

@@ -44,7 +44,8 @@ import numpy as np
 
 from .. import errors
 from ..dispatch._composed import insert
-from ..dispatch._functions import check_join_out, fill_diagonal, periodic_knots, place, putmask
+from ..dispatch._functions import (check_join_out, fill_diagonal, periodic_knots, place,
+                                  putmask, refuse_chained_copyto)
 from ..dispatch._functions_extra import partition_index
 from ..dispatch._operands import is_sparse, is_sparse_matrix, overlaps
 from ..dual._base import Dual, sparse_stand_in
@@ -2252,6 +2253,7 @@ def _full_like(ctx, a, fill_value, dtype=None, order="K", subok=True, shape=None
 
 def _copyto(ctx, dst, src, casting="same_kind", where=True):
     if where is not True:
+        refuse_chained_copyto(dst, src, where)
         src = np.where(where, src, dst)
     if isinstance(dst, Tracer):
         dst._assign(Ellipsis, src)

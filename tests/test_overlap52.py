@@ -278,3 +278,104 @@ def test_a_hessian_through_a_chained_flat_write_is_refused():
     ids[::-1].flat[[1, 2, 3]] = ids[::-1][:3].copy()
     counts = np.bincount(ids.astype(int), minlength=8)
     np.testing.assert_allclose(dg.hessian(g, X), np.diag(6 * X * counts), rtol=1e-14)
+
+
+# ---- attack52 06 / 07: np.fill_diagonal and np.copyto(where=) with an overlapping
+# source, flat writes of a source of another size
+X9 = np.arange(1.0, 10.0) ** 1.5
+X6 = np.arange(1.0, 7.0) ** 1.5
+WHERE = np.array([1, 1, 1, 0, 1], bool)
+
+
+def _check_against_numpy(f, x, engine):
+    """f's value is NumPy's float program, its Jacobian central differences' (f linear:
+    to rounding)."""
+    with _fused.engine(engine):
+        J = dg.jacobian(f, x)
+    np.testing.assert_allclose(J, _central(f, x), atol=1e-6)
+    return J
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+def test_fill_diagonal_from_its_own_elements_follows_numpy(engine):
+    # NumPy writes d.flat[::4] = d[2:5] element after element: d[8] gets d[4] after it
+    # was written (x[3]); the Jacobian is NumPy's float program on element numbers
+    def f(x):
+        d = x * 1.0
+        np.fill_diagonal(d.reshape(3, 3), d[2:5])
+        return d
+    ids = np.arange(9.0)
+    np.fill_diagonal(ids.reshape(3, 3), ids[2:5])
+    assert ids[8] == 3.0                               # (the premise: chained)
+    J = _check_against_numpy(f, X9, engine)
+    np.testing.assert_array_equal(J, np.eye(9)[ids.astype(int)])
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+def test_fill_diagonal_of_a_transposed_view_from_its_elements_is_refused(engine):
+    def f(x):
+        d = x * 1.0
+        np.fill_diagonal(d.reshape(3, 3).T, d[2:5])
+        return d
+    with _fused.engine(engine), pytest.raises(TypeError, match=REFUSAL):
+        dg.jacobian(f, X9)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+def test_copyto_where_from_overlapping_elements(engine):
+    def chained(x):
+        d = x * 1.0
+        np.copyto(d[::2], d[:5], where=WHERE)
+        return d
+    ids = np.arange(9.0)
+    np.copyto(ids[::2], ids[:5], where=WHERE)
+    buffered = np.arange(9.0)
+    np.copyto(buffered[::2], buffered[:5].copy(), where=WHERE)
+    assert not np.array_equal(ids, buffered)           # (the premise: chained)
+    with _fused.engine(engine), pytest.raises(TypeError, match=r"src\.copy\(\)"):
+        dg.jacobian(chained, X9)
+
+    def copied(x):
+        d = x * 1.0
+        np.copyto(d[::2], d[:5].copy(), where=WHERE)
+        return d
+    J = _check_against_numpy(copied, X9, engine)
+    np.testing.assert_array_equal(J, np.eye(9)[buffered.astype(int)])
+
+    def shift(x):                                      # same strides: NumPy's order
+        d = x * 1.0                                    # is the buffered one
+        np.copyto(d[1:], d[:-1], where=np.arange(8) % 2 == 0)
+        return d
+    ids = np.arange(9.0)
+    np.copyto(ids[1:], ids[:-1], where=np.arange(8) % 2 == 0)
+    J = _check_against_numpy(shift, X9, engine)
+    np.testing.assert_array_equal(J, np.eye(9)[ids.astype(int)])
+
+
+FLAT_SIZES = {           # NumPy repeats a shorter source over the positions, cuts a longer
+    "constants repeated": lambda x, d: d.flat.__setitem__(slice(1, None), np.array([10.0, 20.0])),
+    "duals repeated": lambda x, d: d.flat.__setitem__(slice(1, None), x[:2] * 3),
+    "another shape": lambda x, d: d.flat.__setitem__([0, 1, 2, 3], (x[:4] * 2).reshape(2, 2)),
+    "longer": lambda x, d: d.flat.__setitem__([0, 1], x[:3] * 2),
+    "a list": lambda x, d: d.flat.__setitem__(slice(1, None), [x[0] * 1.0, 5.0]),
+    "into a reversed view": lambda x, d: d[::-1].flat.__setitem__(slice(1, None), x[:2] * 3),
+    "into 2-D": lambda x, d: d.reshape(2, 3).flat.__setitem__(slice(None, None, 2), x[:2] * 3),
+}
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("name", FLAT_SIZES)
+def test_flat_writes_repeat_the_source_as_numpy(name, engine):
+    write = FLAT_SIZES[name]
+
+    def f(x):
+        d = x * 1.0
+        write(x, d)
+        return d
+    want = X6 * 1.0
+    write(X6, want)                                    # NumPy's own flat assignment
+    with _fused.engine(engine):
+        J = dg.jacobian(f, X6)
+        value, _ = dg.jvp(f, X6, np.ones(6))
+    np.testing.assert_array_equal(value, want)         # the dual's values are NumPy's
+    np.testing.assert_allclose(J, _central(f, X6), atol=1e-6)

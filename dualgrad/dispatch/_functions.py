@@ -24,9 +24,8 @@ from . import _reductions, _second_order
 from .. import backend, errors
 from ..dual import (HOLOMORPHIC, LIVE, MAX_SLOTS, ArrayDual, Dual, from_object_array,
                     join_partials, make, make_array, make_scalar, newest, numeric,
-                    partials_array, primal, scalar_class)
+                    partials_array, primal, refuse_chained, scalar_class)
 from ..dual._base import _scalar_value
-from ..dual._array import _chained, _chained_write
 from ._ufuncs import _SELECT_ROWS, _full_rows
 from ._composed import COMPOSED, refuse_complex_into_real, unweighted
 from ._linalg import LINALG, bilinear
@@ -906,35 +905,10 @@ def _copyto(dst, src, casting="same_kind", where=True):
         raise errors.store_into_plain(getattr(dst, "dtype", None))
     if where is True:
         dst[...] = src
-    else:
-        refuse_chained_copyto(dst, src, where)
+    else:               # (NumPy's masked copy reads src element by element: an
+        refuse_chained(dst, src, lambda d, s: np.copyto(d, s, where=where),  # overlap)
+                       "np.copyto(dst, src, where=...)", "np.copyto(dst, src.copy(), where=...)")
         dst[...] = np.where(where, src, dst)
-
-
-def _floats(a):
-    """The plain values under ``a`` (a dual, nested or not, or the sparsity tracer's
-    array), or ``None`` where there are none."""
-    while not isinstance(a, np.ndarray) and hasattr(a, "value"):
-        a = a.value
-    return a if isinstance(a, np.ndarray) else None
-
-
-def refuse_chained(who, fix, a, val, write):
-    """Refuse ``write(a, val)`` where ``val`` overlaps ``a`` and NumPy's own write (on the
-    floats) copies element by element through elements it already wrote, which the
-    rewrite as a buffered store (values and derivatives) would not follow: a masked
-    ``np.copyto``, ``np.fill_diagonal`` (a flat write) (attack52 06)."""
-    av, vv = _floats(a), _floats(val)
-    if av is None or vv is None or not np.may_share_memory(av, vv):
-        return
-    chained = _chained(av, vv, write)
-    if chained or chained is None:
-        raise _chained_write(who, fix)
-
-
-def refuse_chained_copyto(dst, src, where):
-    refuse_chained("np.copyto(dst, src, where=m)", "np.copyto(dst, src.copy(), where=m)",
-                   dst, src, lambda d, s: np.copyto(d, s, where=where))
 
 
 @implements(np.fill_diagonal)
@@ -959,9 +933,10 @@ def fill_diagonal(a, val, wrap=False):
         if any(s != shape[0] for s in shape):
             raise ValueError("All dimensions of input must be of equal length")
         step, end = 1 + int(np.sum(np.cumprod(shape[:-1]))), None
+    if isinstance(val, Dual) and overlaps(a, val):   # NumPy's a.flat[:end:step] = val
+        a.flat[:end:step] = val       # reads val as it writes: the flat store's order
+        return                        # (followed, or refused where it cannot be)
     flat = np.arange(math.prod(shape))[:end:step]
-    refuse_chained("np.fill_diagonal(a, val)", "np.fill_diagonal(a, val.copy())", a, val,
-                   lambda d, v: np.fill_diagonal(d, v, wrap))
     if np.ndim(val):
         val = np.ravel(val)
         if np.shape(val)[0] != flat.size:        # repeated, as flat assignment does

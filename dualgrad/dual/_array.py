@@ -980,12 +980,20 @@ class FlatIter:
         self._write(i, item)
 
     def _write(self, i, item):
-        """``base.flat[i] = item`` with ``item`` read before any write."""
+        """``base.flat[i] = item`` with ``item`` read before any write: an ``item`` of
+        another size than the positions is repeated (or cut) over them in C order, as
+        NumPy's flat assignment takes it (``np.resize`` of its elements; attack52 07)."""
         try:
             index = self._index(i)
         except IndexError:
             self._write_before_the_bad_index(i, item)
             raise
+        if isinstance(item, (list, tuple)):
+            item = operand(item)
+        if np.ndim(item):
+            shape = np.shape(index[0])
+            if np.shape(item) != shape:
+                item = np.resize(np.ravel(item), shape) if np.size(item) else item
         self.base[index] = item
 
     def _write_before_the_bad_index(self, i, item):
@@ -1113,6 +1121,22 @@ def _chained(v, x, write):
     write(lay(chained, *laid[0]), lay(chained, *laid[1]))
     write(lay(buffered, *laid[0]), lay(buffered, *laid[1]).copy())
     return not np.array_equal(chained, buffered)
+
+
+def refuse_chained(dst, src, write, who, fix):
+    """Refuse ``write(dst, src)`` (duals, or plain arrays beside them) where ``src``
+    overlaps ``dst`` and NumPy's own write of their values, element after element,
+    leaves other elements than a write of a copy of ``src``: the store dualgrad makes
+    (the partials' rows through a buffer) would follow another order than the values
+    (``np.copyto(d[::2], d[:4], where=m)``: attack52 06).  ``who`` / ``fix``: the
+    spelling refused and its copy-first twin, for the message."""
+    v, x = primal(dst), primal(src)
+    if type(v) is not _nd or type(x) is not _nd or not np.may_share_memory(v, x) or \
+            x.dtype.kind == "c" and v.dtype.kind != "c":
+        return
+    chained = _chained(v, x, write)
+    if chained or chained is None:
+        raise _chained_write(who, fix)
 
 
 def _check_flat_order(v, i, x):

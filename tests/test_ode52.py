@@ -110,34 +110,43 @@ def _comparisons(q):
     q[:3] * 0.0 > 1.0                   # (no partials: no record)
     np.where(q[:2] > q[2:4], q[:2], 0.0)
     (q[:3] + 0j).real > 0               # (complex parts)
-    np.maximum(y, 0.0)                  # (a kink: first order, no probe: none)
+    np.maximum(y, 0.0)                  # (kinks: recorded by a watch of order 2)
+    np.fmin(0.5, y)
+    np.abs(y - 1.0)
+    np.minimum(q[:3], q[2:])
     np.floor(y)
 
 
 def test_the_recorders_short_path_records_what_the_watch_does():
-    """dg.solve_ivp's recorder (ode52's short path for <, <=, >, >= of first-order
-    float array duals) appends the very records dg.quad's watch does: the same branch
-    (NaN, ties), line and operands, and nothing where the operands do not move."""
+    """dg.solve_ivp's recorder (ode52's short path for <, <=, >, >=, maximum, minimum,
+    fmax, fmin, abs of first-order float array duals) appends the very records dg.quad's
+    watch does: the same branch (NaN, ties), line and operands, and nothing where the
+    operands do not move (nor kinks at first order)."""
     from dualgrad.api._ode import _Recorder
     from dualgrad.api._quad import _Watch
-    from dualgrad.dual import Dual, primal
+
     def f(q):
-        short = _records(_Recorder(1), _comparisons, q)
-        watch = _records(_Watch(1), _comparisons, q)
-        assert len(short) == len(watch) >= 7
-        for a, b in zip(short, watch):
-            assert a[0] is b[0] and a[2] == b[2]
-            assert a[1].dtype == b[1].dtype and a[1].shape == b[1].shape
-            assert np.array_equal(a[1], b[1], equal_nan=True)
-            assert len(a[3]) == len(b[3])
-            for u, v in zip(a[3], b[3]):
-                assert type(u) is type(v)
-                assert np.array_equal(primal(u), primal(v), equal_nan=True)
-                if isinstance(u, Dual):
-                    assert np.array_equal(u.partials, v.partials, equal_nan=True)
+        for order, least in ((1, 10), (2, 14)):
+            _compare_records(_records(_Recorder(order), _comparisons, q),
+                             _records(_Watch(order), _comparisons, q), least)
         return q[0]
 
     dg.gradient(f, np.array([0.5, -1.0, 2.0, 0.3, 0.7]))
+
+
+def _compare_records(short, watch, least):
+    from dualgrad.dual import Dual, primal
+    assert len(short) == len(watch) >= least
+    for a, b in zip(short, watch):
+        assert a[0] is b[0] and a[2] == b[2]
+        assert a[1].dtype == b[1].dtype and a[1].shape == b[1].shape
+        assert np.array_equal(a[1], b[1], equal_nan=True)
+        assert len(a[3]) == len(b[3])
+        for u, v in zip(a[3], b[3]):
+            assert type(u) is type(v)
+            assert np.array_equal(primal(u), primal(v), equal_nan=True)
+            if isinstance(u, Dual):
+                assert np.array_equal(u.partials, v.partials, equal_nan=True)
 
 
 def _ramp_end(spelling, s):

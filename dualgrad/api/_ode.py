@@ -144,6 +144,8 @@ def _event_attributes(wrapper, event):
 
 
 _ORDERED = (np.less, np.less_equal, np.greater, np.greater_equal)
+_SHORT = frozenset(_ORDERED + (np.maximum, np.minimum, np.fmax, np.fmin, np.absolute))
+_KINKS = frozenset((np.maximum, np.minimum, np.fmax, np.fmin, np.absolute))
 _SCALARS = (float, int, np.float64)
 _FRAMES = {}            # a code object's file -> (dualgrad's own?, walked through?, name)
 
@@ -159,8 +161,9 @@ def _frame_kind(filename):
 
 class _Recorder(_Watch):
     """dg.quad's watch (:class:`_Watch`) with a short path for what a right-hand side
-    runs on every evaluation: ``<``, ``<=``, ``>``, ``>=`` of a first-order float array
-    dual and a number or another such dual (``y > 0``, ``t > tlag``).  The record is
+    runs on every evaluation: ``<``, ``<=``, ``>``, ``>=``, ``np.maximum``,
+    ``np.minimum``, ``np.fmax``, ``np.fmin``, ``np.abs`` of first-order float array
+    duals and numbers (``y > 0``, ``t > tlag``, ``np.maximum(y, 0)``).  The record is
     the one :meth:`_Watch.__call__` appends (the same branch, from the table's place;
     the same user line, each file's kind looked up once); anything else, and any
     operand of another type, goes the general way.  The ODE's watch sees every
@@ -173,9 +176,11 @@ class _Recorder(_Watch):
         seen = self.seen
         if seen is None:
             return
-        if frame is not None or self.limit is not None or len(inputs) != 2 or \
-                ufunc not in _ORDERED:
+        if frame is not None or self.limit is not None or ufunc not in _SHORT or \
+                len(inputs) != ufunc.nin:
             return _Watch.__call__(self, ufunc, inputs, frame, nudge)
+        if ufunc in _KINKS and self.order < 2:
+            return                  # (a kink at first order: not watched, as there)
         moves, values = False, []
         for v in inputs:
             if type(v) is ArrayDual:

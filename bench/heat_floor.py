@@ -119,7 +119,8 @@ def _roll_row(u, p, inner, kappa, dkappa, w, dw, un, pn, i, q, r):
     for k in range(4):
         y = p[4 * i + k]
         dl = (p[4 * r + k] - 2.0 * y) + p[4 * q + k]
-        pn[4 * i + k] = y + m * ((kappa * dl + lap * dkappa[k]) + (b * (x * dw[k] + w * y) - wx * y))
+        pn[4 * i + k] = y + m * ((kappa * dl + lap * dkappa[k]) +
+                                 (b * (x * dw[k] + w * y) - wx * y))
 
 
 def csr_value(indptr, indices, data, x, out):

@@ -8,6 +8,9 @@ derivatives against closed forms, differences and JAX):
 * ``tmm``: examples/thin_film.py's band-averaged s + p reflectance of a 6-layer stack at
   61 wavelengths, 30 degrees, an absorbing layer: the gradient in 6 thicknesses and 6
   indices (stacked ``(61, 2, 2)`` complex characteristic matrices, ``@`` per layer).
+* ``tmm_loop``: the same stack one wavelength at a time, as tmm's ``coh_tmm`` is called
+  (a Python loop over the 61 wavelengths, each a ``(1, 2, 2)`` product per layer): small
+  arrays, where each operation's fixed cost on duals dominates.
 * ``asm``: the angular-spectrum propagation of an ``N x N`` field (``fft2``, ``fftshift``,
   ``exp(1j kz z)``, ``ifft2``) behind a phase mask: the Jacobian of the propagated
   intensity in the ``N^2`` mask pixels (dense: every pixel reaches every output).
@@ -84,6 +87,17 @@ def tmm_problem(jnp=None):
         d, n = p[:6], p[6:] - 1j * thin_film.K0
         return 0.5 * (jnp.mean(reflectance(d, n, "s")) + jnp.mean(reflectance(d, n, "p")))
     return loss, p0
+
+
+def tmm_loop_problem():
+    theta0 = np.deg2rad(30.0)
+
+    def loss(p):
+        d, n = p[:6], p[6:] - 1j * thin_film.K0
+        return np.mean(np.concatenate([          # = the mean of the s and p means
+            thin_film.reflectance(d, n, theta0, pol, wl=thin_film.WL[i:i + 1])
+            for i in range(len(thin_film.WL)) for pol in "sp"]))
+    return loss, np.concatenate([thin_film.D0, thin_film.N0])
 
 
 def asm_problem(n, xp=np):
@@ -170,6 +184,16 @@ def main():
         calls["jax.jit(jax.grad)"] = lambda: jg(p0).block_until_ready()
     report("tmm: gradient of the band's reflectance, 12 parameters, 61 wavelengths",
            calls, args.repeat, checks, compiled)
+
+    # tmm_loop: the same gradient, one wavelength at a time
+    f, p0 = tmm_loop_problem()
+    g_loop = dg.gradient(f, p0)
+    calls = {"f": lambda: f(p0), "dg.gradient": lambda: dg.gradient(f, p0),
+             "approx_fprime": lambda: approx_fprime(p0, f)}
+    checks = {"approx_fprime": rel(approx_fprime(p0, f), g_loop),
+              "the vectorized model's gradient": rel(g, g_loop)}
+    report("tmm_loop: the same gradient, a Python loop over the 61 wavelengths", calls,
+           max(3, args.repeat // 3), checks, {})
 
     # asm: Jacobian in N^2 pixels
     n = args.pixels

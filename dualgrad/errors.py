@@ -1911,12 +1911,32 @@ def complex_into_real(who=None):
 def unsupported_ufunc(name, reason, method="__call__"):
     qualified = name if "." in name or " " in name else f"np.{name}"   # scipy.special.<name>
     call = qualified if method == "__call__" else f"{qualified}.{method}"
+    spelling = _UFUNC_SPELLINGS.get(qualified) if method == "__call__" else None
+    fix = f"write {spelling}" if spelling else "rewrite that step with supported NumPy " \
+        "functions"
     return DualTypeError(
         f"dualgrad: {call} does not support dual numbers ({reason}). "
-        "Fix: rewrite that step with supported NumPy functions, or apply it to "
+        f"Fix: {fix}, or apply it to "
         "dg.stop_gradient(d) (the plain value; d.value is itself a dual under dg.hessian) "
         "where no derivative is wanted."
     )
+
+
+# ufuncs outside the rule table spelled with rows of it (useroptics52: Fresnel diffraction,
+# Mie scattering's Hankel functions)
+_UFUNC_SPELLINGS = {
+    "scipy.special.fresnel": (
+        "F = (1 + 1j) / 2 * scipy.special.erf((1 - 1j) / 2 * np.sqrt(np.pi) * x); S, C = "
+        "F.imag, F.real (fresnel's (S, C); the complex erf is a row of dualgrad's table: "
+        "exact derivatives sin(pi x**2 / 2) and cos(pi x**2 / 2), Hessians too; SciPy's "
+        "values to 1e-14 for |x| up to 1e3, 2e-12 at 1e4)"),
+    **{f"scipy.special.{name}": (
+        f"{'(' if scale else ''}scipy.special.jv(v, z) {sign} 1j * scipy.special.yv(v, z)"
+        f"{')' + scale if scale else ''} (rows of dualgrad's table, complex z too)")
+       for name, sign, scale in (("hankel1", "+", ""), ("hankel2", "-", ""),
+                                 ("hankel1e", "+", " * np.exp(-1j * z)"),
+                                 ("hankel2e", "-", " * np.exp(1j * z)"))},
+}
 
 
 # the spelling with supported functions of a function dualgrad does not follow
@@ -1924,6 +1944,10 @@ _UNSUPPORTED_SPELLINGS = {
     "np.piecewise": "np.piecewise(x, [c1, c2], [f1, f2]) as np.select([c1, c2], [f1(x), "
                     "f2(x)]), or np.where(c1, f1(x), f2(x)) for two pieces (each piece "
                     "computed everywhere; its derivative taken where its condition holds)",
+    "np.i0": "scipy.special.i0(x) (the same function, a row of dualgrad's table); "
+             "np.kaiser(M, beta) with a dual beta calls np.i0: write "
+             "scipy.special.i0(beta * np.sqrt(1 - (2 * np.arange(M) / (M - 1) - 1) ** 2)) / "
+             "scipy.special.i0(beta)",
     # userfin49: pysabr's alpha from an ATM vol is a root of a cubic by np.roots
     "np.roots": "np.roots(p) as np.linalg.eigvals(np.vstack([-p[1:] / p[0], np.eye(len(p) "
                 "- 2, len(p) - 1)])) with p = np.stack([c0, c1, ...]) (one dual array; the "

@@ -83,3 +83,76 @@ def test_a_three_dimensional_dual_is_still_refused():
     with pytest.raises(TypeError, match="sparse matrix and a dual") as info:
         dg.jacobian(lambda x: A @ x.reshape(4, 1, 1), np.ones(4))
     assert "(4, 4) and (4, 1, 1)" in str(info.value)
+
+
+# (2) The combine kernels (``scale`` / ``scale2``: ``sum_k f_k[:, None] * p_k``, the fused
+# engine's node-by-node evaluation once numba is loaded) take their rows of 4 or 2 as flat
+# views the caller makes: a ``ravel`` inside the kernel put ``numba.np.arrayobj`` into its
+# cached environment, imported at the kernel's load from numba's disk cache (the second
+# call of every heat form). Oracle: NumPy's own products, bit for bit; the zero rule.
+SCALE = """
+import json, sys
+import numpy as np
+from dualgrad.backend import _kernels, _loader
+_loader.load()
+rng = np.random.default_rng(5)
+same = []
+for n in (2, 3, 4, 5):
+    f, g = rng.standard_normal(3000), rng.standard_normal(3000)
+    p, q = rng.standard_normal((3000, n)), rng.standard_normal((3000, n))
+    one = _kernels.combine([f], [p], (3000, n))
+    two = _kernels.combine([f, g], [p, q], (3000, n))
+    same.append(bool(np.array_equal(one, f[:, None] * p) and
+                     np.array_equal(two, f[:, None] * p + g[:, None] * q)))
+print(json.dumps([same, "numba.np.arrayobj" in sys.modules]))
+"""
+
+
+@pytest.mark.engine_independent
+def test_the_combine_kernels_load_without_numbas_array_module(tmp_path):
+    pytest.importorskip("numba")
+    root = os.path.dirname(os.path.dirname(os.path.abspath(dg.__file__)))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=root)
+    env.pop("DUALGRAD_ENGINE", None)
+    got = []
+    for _ in range(2):
+        run = subprocess.run([sys.executable, "-c", SCALE], capture_output=True, text=True,
+                             env=env, cwd=tmp_path, timeout=600)
+        assert run.returncode == 0, run.stderr[-3000:]
+        got.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    assert got[0][0] == [True] * 4
+    assert got[1] == [[True] * 4, False]          # loaded from the cache: no array module
+
+
+@pytest.mark.parametrize("n", [2, 3, 4])
+@pytest.mark.parametrize("layout", ["c", "f", "strided"])
+def test_combine_rows_bits_and_the_zero_rule(n, layout):
+    pytest.importorskip("numba")
+    from dualgrad.backend import _kernels, _loader
+    _loader.load()
+    rng = np.random.default_rng(n)
+    rows = 2000
+
+    def partials():
+        a = rng.standard_normal((rows, n))
+        a[::7] = 0.0
+        if layout == "f":
+            return np.asfortranarray(a)
+        if layout == "strided":
+            b = np.zeros((rows, 2 * n))
+            b[:, ::2] = a
+            return b[:, ::2]
+        return a
+    f, g = rng.standard_normal(rows), rng.standard_normal(rows)
+    f[::7] = np.inf                          # inf times a zero partial row: 0
+    g[3::7] = np.nan
+    p, q = partials(), partials()
+    one = _kernels.combine([f], [p], (rows, n))
+    two = _kernels.combine([f, g], [p, q], (rows, n))
+    if one is None:
+        pytest.skip("combine declined this size")
+    with np.errstate(invalid="ignore"):
+        want1 = np.where(p == 0.0, 0.0, f[:, None] * p)
+        want2 = want1 + np.where(q == 0.0, 0.0, g[:, None] * q)
+    np.testing.assert_array_equal(one.view(np.int64), want1.view(np.int64))
+    np.testing.assert_array_equal(two.view(np.int64), want2.view(np.int64))

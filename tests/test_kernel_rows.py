@@ -123,10 +123,11 @@ def test_scale_kernels_follow_the_rule_by_row(n):
     f[:4], g[4:8] = [np.inf, -np.inf, np.nan, 0.0], [np.nan, np.inf, -0.0, -np.inf]
     p, q = _partials(rng, n), _partials(rng, n)
     out = np.empty((ROWS, n))
+    flat = _kernels._rows_flat           # (the rows of 4 or 2 as 1-D views)
     with np.errstate(all="ignore"):
-        k.scale(f, p, out)
+        k.scale(f, p, out, flat(p), flat(out))
         _assert_bits(out, _rule_by_row([f], [p]))
-        k.scale2(f, p, g, q, out)
+        k.scale2(f, p, g, q, out, flat(p), flat(q), flat(out))
         _assert_bits(out, _rule_by_row([f, g], [p, q]))
         assert not k.scale_finite(f, p, out)
         assert not k.scale2_finite(f[4:], p[4:], g[4:], q[4:], out[4:])
@@ -154,8 +155,10 @@ def test_rows_kernels_on_strided_partials_follow_the_rule_by_row(rule, duals, n)
     assert not partials[0].flags.c_contiguous
     factors, q = _kernel_beside_rows(rule, duals, values, partials)
     k = _kernels._kernels()
+    flat = _kernels._rows_flat
     with np.errstate(all="ignore"):
-        k.scale(factors[0], partials[0], q)
+        k.scale(factors[0], partials[0], q, flat(partials[0]), flat(q))
         _assert_bits(q, _rule_by_row(factors[:1], partials[:1]))
-        k.scale2(factors[0], partials[0], factors[-1], partials[-1], q)
+        k.scale2(factors[0], partials[0], factors[-1], partials[-1], q,
+                 flat(partials[0]), flat(partials[-1]), flat(q))
         _assert_bits(q, _rule_by_row([factors[0], factors[-1]], [partials[0], partials[-1]]))

@@ -171,7 +171,7 @@ def test_propagated_intensity_jacobian_in_phase_pixels_is_the_operators():
     want = 2 * np.real(np.conj(u)[:, None] * P
                        * (1j * APERTURE.ravel() * np.exp(1j * phi))[None, :])
     assert rel(dg.jacobian(intensity, phi), want) < 1e-13
-    with pytest.warns(UserWarning, match="expected a sparse one"):   # fft2: truly dense
+    with pytest.warns(UserWarning, match=r"expected a sparse one.*np\.fft\.fft2 couples"):
         J = dg.jacobian(intensity, phi, sparsity="auto")
     assert rel(J.toarray(), want) < 1e-13
 
@@ -239,6 +239,75 @@ def test_zernike_strehl_hessian_matches_jax():
         < 1e-12
     assert rel(dg.hessian(strehl, c0), jax.jit(jax.hessian(lambda c: strehl(c, jnp)))(c0)) \
         < 1e-12
+
+
+def lossy_delta(p):
+    """A Berreman-like 4 x 4 matrix of a tilted uniaxial, slightly absorbing layer:
+    complex eigenvalues (its modes' kz), no symmetry."""
+    no, ne, t = p[0], p[1], p[2]
+    eo, ee, c, s, kx, z = no ** 2, ne ** 2, np.cos(t), np.sin(t), 0.3, 0 * p[0]
+    exx, ezz, exz = eo * c ** 2 + ee * s ** 2, eo * s ** 2 + ee * c ** 2, (ee - eo) * s * c
+    return np.stack([np.stack([-kx * exz / ezz, 1 - kx ** 2 / ezz, z, z]),
+                     np.stack([exx - exz ** 2 / ezz, -kx * exz / ezz, z, z]),
+                     np.stack([z, z, z, 1 + z]),
+                     np.stack([z, z, eo - kx ** 2, z])]) * (1 + 0.01j)
+
+
+def layer_propagator_by_modes(p, d=0.4):
+    """The layer's propagator from its modes, as RCWA and 4 x 4 codes write it:
+    basis-free (each eigenvector's phase and scale cancel in V diag(.) V^-1)."""
+    q, V = np.linalg.eig(lossy_delta(p))
+    return V @ np.diag(np.exp(1j * 2 * np.pi / 0.55 * d * q)) @ np.linalg.inv(V)
+
+
+def test_layer_propagator_by_expm_is_exact():
+    from dualgrad.scipy.linalg import expm
+
+    def prop(p):
+        return np.abs(expm(1j * 2 * np.pi / 0.55 * 0.4 * lossy_delta(p))).ravel() ** 2
+    p0 = np.array([1.55, 1.70, 0.4])
+    assert rel(prop(p0), np.abs(layer_propagator_by_modes(p0)).ravel() ** 2) < 1e-13
+    assert rel(dg.jacobian(prop, p0), richardson(prop, p0, 1e-2)) < 1e-10
+
+
+@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
+    "np.linalg.eig's complex eigenvectors are refused (dispatch/_functions_extra.py "
+    "_eig: 'their phase is LAPACK's convention'); LAPACK's convention, unit norm and "
+    "the largest component real, is differentiable: bench/MISSES.md useroptics52"))
+def test_layer_propagator_by_modes_is_differentiated():
+    p0 = np.array([1.55, 1.70, 0.4])
+
+    def prop(p):
+        return np.abs(layer_propagator_by_modes(p)).ravel() ** 2
+    assert rel(dg.jacobian(prop, p0), richardson(prop, p0, 1e-2)) < 1e-10
+
+
+@pytest.mark.parametrize("kind", ["complex", "real with complex pairs"])
+def test_lapack_eigenvector_convention_is_differentiable(kind):
+    """What the xfail above needs (no dualgrad here): NumPy's eigenvectors have unit
+    norm and their largest component real, and ``dV = V (F * E)`` less ``V Re(V^H dV)``
+    (the norm) less ``i V Im(dV_k) / V_k`` (the largest component k stays real) is the
+    derivative of NumPy's own V, against Richardson differences of np.linalg.eig."""
+    rng = np.random.default_rng(7)
+    A, dA = rng.normal(size=(2, 4, 4)) + (1j * rng.normal(size=(2, 4, 4))
+                                           if kind == "complex" else 0)
+    w, V = np.linalg.eig(A)
+    assert np.iscomplexobj(w) and np.allclose(np.linalg.norm(V, axis=0), 1.0)
+    k = np.argmax(np.abs(V), axis=0)
+    cols = np.arange(4)
+    assert np.all(V[k, cols].imag == 0)
+    E = np.linalg.inv(V) @ dA @ V
+    F = 1.0 / (w[None, :] - w[:, None] + np.eye(4)) - np.eye(4)
+    dV = V @ (F * E)
+    dV = dV - V * np.real(np.sum(np.conj(V) * dV, axis=0))
+    dV = dV - 1j * V * (dV[k, cols].imag / V[k, cols].real)
+
+    def numpys_vectors(t):
+        w2, V2 = np.linalg.eig(A + t[0] * dA)
+        order = [np.argmin(np.abs(w2 - wi)) for wi in w]     # LAPACK's order may move
+        return np.stack([V2[:, order].real, V2[:, order].imag])
+    want = richardson(numpys_vectors, np.array([0.0]), 1e-3)[..., 0]
+    assert rel(np.stack([dV.real, dV.imag]), want) < 1e-9
 
 
 # ---- filter design ------------------------------------------------------------------
@@ -383,3 +452,61 @@ def test_complex_scalar_duals_in_a_list_name_the_line():
     text = refusal(f, np.array([0.3]))
     assert text.startswith("dualgrad.jacobian: np.array([z1, z2])")
     assert "(at line" in text and "`vw = np.array([[t], [0]])`" in text
+
+
+# ---- special functions of diffraction and scattering ----------------------------------
+
+sp = pytest.importorskip("scipy.special")
+
+
+def test_fresnel_refusal_spells_it_by_the_complex_erf():
+    x = np.array([-3.2, -0.4, 0.3, 1.1, 2.5, 7.9, 40.3])
+    text = refusal(lambda t: sp.fresnel(t)[0], x)
+    assert "F = (1 + 1j) / 2 * scipy.special.erf((1 - 1j) / 2 * np.sqrt(np.pi) * x)" in text
+
+    def spelled(t):
+        F = (1 + 1j) / 2 * sp.erf((1 - 1j) / 2 * np.sqrt(np.pi) * t)
+        return F.imag, F.real
+    S, C = sp.fresnel(x)
+    assert np.max(np.abs(np.concatenate(spelled(x)) - np.concatenate([S, C]))) < 1e-14
+    S, C = sp.fresnel(1e3)
+    assert max(abs(spelled(np.array(1e3))[0] - S), abs(spelled(np.array(1e3))[1] - C)) < 1e-13
+    J = dg.jacobian(lambda t: np.concatenate(spelled(t)), x)       # S' and C' closed forms
+    want = np.concatenate([np.diag(np.sin(np.pi * x ** 2 / 2)),
+                           np.diag(np.cos(np.pi * x ** 2 / 2))])
+    assert np.max(np.abs(J - want)) < 1e-12
+    H = dg.hessian(lambda t: np.sum(spelled(t)[0]), x)
+    assert np.max(np.abs(np.diag(H) - np.pi * x * np.cos(np.pi * x ** 2 / 2))) < 1e-11
+
+
+@pytest.mark.parametrize("name", ["hankel1", "hankel2", "hankel1e", "hankel2e"])
+@pytest.mark.parametrize("v", [0.0, 1.0, 2.5])
+def test_hankel_refusal_spells_it_by_jv_and_yv(name, v):
+    z0 = np.array([0.3, 1.1, 2.5, 9.0])
+    fac = 1.5 + 0.1j                                 # a Mie size parameter's m x: complex
+    H = getattr(sp, name)
+    text = refusal(lambda t: np.abs(H(v, t * fac)), z0)
+    sign = "+" if name.startswith("hankel1") else "-"
+    assert f"scipy.special.jv(v, z) {sign} 1j * scipy.special.yv(v, z)" in text
+
+    def spelled(t):
+        z = t * fac
+        out = sp.jv(v, z) + (1j if sign == "+" else -1j) * sp.yv(v, z)
+        if name.endswith("e"):
+            out = out * np.exp((-1j if sign == "+" else 1j) * z)
+        return out
+    assert rel(spelled(z0), H(v, z0 * fac)) < 1e-14
+    got = dg.jacobian(lambda t: np.abs(spelled(t)), z0)
+    assert rel(got, richardson(lambda t: np.abs(H(v, t * fac)), z0, 1e-3)) < 1e-10
+
+
+def test_kaiser_with_a_dual_beta_names_scipys_i0():
+    text = refusal(lambda b: np.kaiser(9, b[0]), np.array([5.0]))
+    assert text.startswith("dualgrad: np.i0 is not supported")
+    assert "scipy.special.i0(beta * np.sqrt(1 - (2 * np.arange(M) / (M - 1) - 1) ** 2))" in text
+
+    def spelled(b, M=9):
+        return sp.i0(b * np.sqrt(1 - (2 * np.arange(M) / (M - 1) - 1) ** 2)) / sp.i0(b)
+    assert rel(spelled(5.0), np.kaiser(9, 5.0)) < 1e-14
+    got = dg.jacobian(lambda b: spelled(b[0]), np.array([5.0]))
+    assert rel(got, richardson(lambda b: np.kaiser(9, b[0]), np.array([5.0]), 1e-2)) < 1e-10

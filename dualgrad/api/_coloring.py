@@ -324,7 +324,10 @@ def _warn_if_dense(who, P, sparsity):
         "here); a pattern from dg.sparsity(mode='global') is dense where f calls "
         "np.einsum, np.linalg.solve or another function whose dependence the global mode "
         "takes as complete (docs/sparse.md): mode='local' at a point without zero "
-        "factors, or broadcasting products, keep its zeros.", UserWarning)
+        "factors, or broadcasting products, keep its zeros. Where f's own Jacobian is "
+        "dense (np.fft.fft2 couples every element of the axes it transforms, a dense "
+        "matrix product every element it sums over), no pattern saves passes.",
+        UserWarning)
 
 
 def _pattern_fix(detector):
@@ -333,9 +336,9 @@ def _pattern_fix(detector):
     return (f"Pass sparsity='auto' (detected in this call, at this point), or a pattern "
             f"that holds as the point moves: dg.{detector}(f, x, mode='global') takes "
             "every branch of np.where, np.maximum, np.clip and the like, not only those "
-            "taken at x (valid wherever Python's own if/while on values go the same way "
-            "and indices computed from values, a mask x[x > 0], argmax, argsort, "
-            "searchsorted, select the same elements; docs/sparse.md, \"At that point\").")
+            "taken at x, and what indices computed from values (a mask x[x > 0], "
+            "argmax, argsort) may select (valid wherever Python's own if/while on values "
+            "go the same way; docs/sparse.md, \"At that point\").")
 
 
 def _check_entries(who, D, P):
@@ -584,26 +587,68 @@ def _check_hessian(who, f, args, x, H, link=None):
     """``u @ H @ w`` against the exact second directional derivative along random
     ``u`` and ``w`` (one nested pass): a pattern that misses a nonzero, or a sum
     structure read wrongly, raises instead of returning wrong entries.  Where the
-    exact value is not finite (an infinite entry: ``sqrt`` at 0), a second pass
-    with ``w`` zero in the columns of ``H``'s non-finite entries checks the rest."""
+    exact value is not finite (``sqrt`` at 0), the inputs of ``H``'s non-finite
+    entries (the *dark* ones) are left out of ``u`` and ``w`` in a second pass, a
+    third pairs the others (``u``) with the dark ones (``w``), and the block among
+    the dark ones is computed whole (a finite entry there, or one a collision made
+    NaN, passed unchecked before: attack51b 01b)."""
     rng = np.random.default_rng(0x5EED)
     H = H.tocsr()
     d = _entry_scales(H)
     u, w = (d * rng.uniform(0.5, 1.5, x.size) * np.where(rng.random(x.size) < 0.5, -1.0, 1.0)
             for _ in range(2))
     exact = _second_directional(who, f, args, x, u, w, link)
-    if not np.isfinite(exact):
-        dark = np.unique(H.indices[~np.isfinite(H.data)])
-        if not dark.size:       # a finite H cannot give it: the pattern misses an inf
-            return False        # or NaN entry (attack51b 01b: H[1, 2] came back 0)
-        w = w.copy()
-        w[dark] = 0.0
-        H = H.copy()                      # without those columns (inf * 0 is NaN)
-        H.data[np.isin(H.indices, dark)] = 0.0
-        exact = _second_directional(who, f, args, x, u, w, link)
-    got = u @ (H @ w)                     # (complex for a complex f: both parts compared)
+    if np.isfinite(exact):
+        return _agrees(u @ (H @ w), exact, u, H, w)
+    bad = ~np.isfinite(H.data)
+    dark = np.zeros(x.size, bool)
+    dark[H.indices[bad]] = True
+    if not dark.any():          # a finite H cannot give it: the pattern misses an inf
+        return False            # or NaN entry
+    finite = H.copy()
+    finite.data[bad] = 0.0      # (every such entry has both its inputs dark)
+    for uu, ww in ((u * ~dark, w * ~dark), (u * ~dark, w * dark)):
+        exact = _second_directional(who, f, args, x, uu, ww, link)
+        if not (np.isfinite(exact) and _agrees(uu @ (finite @ ww), exact, uu, finite, ww)):
+            return False
+    return _dark_block_agrees(who, f, args, x, H, np.flatnonzero(dark), link)
+
+
+_DARK_INPUTS = 64       # the most inputs at non-finite entries a pattern check computes
+
+
+def _dark_block_agrees(who, f, args, x, H, dark, link):
+    """The block of the Hessian among the ``dark`` inputs, computed entry by entry
+    (unit directions, 16 columns a pass), equals ``H``'s wherever it is finite (a
+    non-finite one is NaN in the nested arithmetic wherever a partial is inf, as the
+    dense Hessian's, and is not compared)."""
+    if dark.size > _DARK_INPUTS:
+        raise errors.bad_argument(
+            who, f"a sparsity pattern it can check (at most {_DARK_INPUTS} inputs at "
+            "infinite or NaN second derivatives)", f"{dark.size} such inputs at this point",
+            "Pass check_sparsity=False for a pattern you know holds, or sparsity='auto' "
+            "(detected at this point).")
+    unit = np.zeros((x.size, dark.size))
+    unit[dark, np.arange(dark.size)] = 1.0
+    block = H[dark][:, dark].toarray()
+    with np.errstate(invalid="ignore"):
+        rows = np.nanmax(np.where(np.isfinite(block), np.abs(block), np.nan), axis=1,
+                         initial=0.0)
+    for k in range(0, dark.size, 16):
+        exact = _second_directional(who, f, args, x, unit, unit[:, k:k + 16], link)
+        got = block[:, k:k + 16]
+        fin = np.isfinite(exact)
+        with np.errstate(invalid="ignore"):
+            off = ~(np.abs(got - exact) <= 1e-9 * (np.abs(exact) + rows[:, None]))
+        if (off & fin).any():
+            return False
+    return True
+
+
+def _agrees(got, exact, u, H, w):
+    """``got`` equals ``exact`` to rounding of the terms of ``u @ H @ w``."""
     scale = float(np.abs(u) @ (abs(H) @ np.abs(w))) + abs(exact)
-    return not (abs(got - exact) > 1e-9 * scale) or not np.isfinite(exact)
+    return not abs(got - exact) > 1e-9 * scale
 
 
 def _entry_scales(H):
@@ -626,24 +671,31 @@ def _entry_scales(H):
 def _second_directional(who, f, args, x, u, w, link=None):
     """The exact ``u @ H @ w`` of scalar ``f`` at ``x``, by one nested pass (its ties
     under ``link``: :func:`_tie_decisions`; ``u is w``: one direction at both levels,
-    the diagonal ``u @ D @ u`` in view)."""
+    the diagonal ``u @ D @ u`` in view).  ``u`` and ``w`` may be ``(n, a)`` and
+    ``(n, b)`` matrices of directions: the ``(a, b)`` block ``u.T @ H @ w``."""
+    block = np.ndim(u) == 2
+    a, b = (u.shape[1], w.shape[1]) if block else (1, 1)
+
+    def seeds(v):       # a fresh array the duals own: a reference kept here made f's
+        return v.copy() if block else v.reshape(-1, 1).copy()   # writes SharedBufferError
     outer_tag, inner_tag = new_tag(), new_tag()
     if link is not None and (u is w or link.mode == "replay"):   # (the check: replay)
-        link.register(inner_tag, outer_tag, [0 if u is w else -1])
+        link.register(inner_tag, outer_tag, [0 if u is w else -1] * b)
     try:
-        seeded = make(make(private(x), u.reshape(-1, 1).copy(), outer_tag),
-                      w.reshape(-1, 1).copy(), inner_tag)
+        seeded = make(make(private(x), seeds(u), outer_tag), seeds(w), inner_tag)
         with backend.scope():
             out = call_jitted(who, f, (seeded,) + tuple(args), {}) if is_jitted(f) else \
                 f(seeded, *args)
-            value, t = extract(who, out, inner_tag, 1)
+            value, t = extract(who, out, inner_tag, b)
             t = with_outer_level(as_array(t).reshape(-1), value)
-            _, second = extract(who, t[0], outer_tag, 1)
+            _, second = extract(who, t if block else t[0], outer_tag, a)
     finally:
         if link is not None:
             link.forget(inner_tag)
         retire(inner_tag)
         retire(outer_tag)
+    if block:
+        return np.asarray(second).reshape(b, a).T
     second = as_array(second).reshape(-1)[0]
     # a complex f's Hessian is complex: its imaginary part is checked too (cast to float,
     # a pattern missing an imaginary entry passed, as attack50b 06 for Jacobians)

@@ -341,6 +341,7 @@ _SKIPPED = _OWN + ("<dualgrad",)    # (and dualgrad's generated code)
 _THROUGH = (_NUMPY,) + tuple(os.path.join(_PACKAGE, wing, "") for wing in ("dispatch",
                                                                            "dual"))
 _BISECTIONS = 100           # at most (about 35 halvings to 1e-10 of the nodes' distance)
+_CROSSINGS = 1000           # crossings confirmed between two nodes, at most
 
 
 def _nan_edge(ufunc):
@@ -387,6 +388,13 @@ def _moves(v):
     return bool(np.any(np.asarray(primal(p)) != 0)) or _moves(v.value) or _moves(p)
 
 
+def _any_dual(v):
+    """Is ``v`` (a dual, or a list of them) a dual, or does it hold one?"""
+    if isinstance(v, (list, tuple)):
+        return any(_any_dual(e) for e in v)
+    return isinstance(v, Dual)
+
+
 def _plain(v):
     """``v``'s plain values: an array (a Python float as itself)."""
     if isinstance(v, (list, tuple)):
@@ -406,6 +414,21 @@ def _branch(specs, values):
     with np.errstate(all="ignore"):
         taken = [np.asarray(step(np.real(place(*values, None)))) for _, step, place in specs]
     return taken[0] if len(taken) == 1 else np.stack(np.broadcast_arrays(*taken))
+
+
+def _record_key(r):
+    """A record's branch as a key (``None``: the node does not run the place)."""
+    return None if r is None else _key(np.asarray(r[0]))
+
+
+def _predicts(points, x, key):
+    """Whether the sorted ``(x, key)`` points of a confirmation give ``key`` at ``x``:
+    ``x`` one of them, or between two of the same key."""
+    xs = [p[0] for p in points]
+    j = bisect.bisect_left(xs, x)
+    if j < len(xs) and xs[j] == x:
+        return points[j][1] == key
+    return 0 < j < len(xs) and points[j - 1][1] == points[j][1] == key
 
 
 def _same(a, b):
@@ -442,61 +465,112 @@ def _slopes(v, tag):
     return None
 
 
-def _place_moves(u, rlo, rhi, tag):
+def _place_moves(u, rlo, rhi, tag, beside=None):
     """Whether the place of ``u``'s branch, crossed between the records ``rlo`` and
     ``rhi`` (bracketing it), moves in the level ``tag``: the place's derivative in a
     direction of the level, at each end by a small step of it, interpolated to where
     the place meets its step's threshold (|p cos x|'s kink at pi / 2: its two ends'
     derivatives cancel there), nonzero.  Exact for places that move slowly against
-    the bracket (a band edge at 1.5e12 + p; attack50 09)."""
+    the bracket (a band edge at 1.5e12 + p; attack50 09).  ``beside``: the records a
+    little further out on ``rlo``'s and ``rhi``'s sides (or ``None``); a side whose
+    place sits on the threshold with no derivative at both (a clamp: ``np.clip(x - p,
+    0, None) > 0``, ``sc.gammasgn(x - p)``'s place at 0) is judged from the other side
+    alone, its derivative extrapolated to the crossing (attack51 12 / 11)."""
     if not isinstance(u, np.ufunc):     # a selection: its place is no function of the
-        return _selection_moves(u, rlo, rhi, tag)       # values, its branch an index
+        return _selection_moves(u, rlo, rhi, tag, beside)   # values, its branch an index
+    rm, rp = beside if beside is not None else (None, None)
+    rm = rm if rm is not None and _same(np.asarray(rm[0]), np.asarray(rlo[0])) else None
+    rp = rp if rp is not None and _same(np.asarray(rp[0]), np.asarray(rhi[0])) else None
     for _, step, place in branch_functions(u):
-        ends = []
-        for rec in (rlo, rhi):
-            values = [_plain(v) for v in rec[1]]
-            slopes = [_slopes(v, tag) for v in rec[1]]
-            n = max((s.shape[-1] for s in slopes if s is not None), default=0)
-            size = max((float(np.max(np.abs(v), initial=0.0)) for v in values), default=0.0)
-            with np.errstate(all="ignore"):
-                P = np.real(np.asarray(place(*values, None), dtype=complex))
-                D = []
-                for j in range(n):
-                    reach = max((float(np.max(np.abs(s[..., j]), initial=0.0))
-                                 for s in slopes if s is not None), default=0.0)
-                    if reach == 0.0:
-                        D.append(np.zeros_like(P))
-                        continue
-                    t = 1e-6 * max(size, 1e-300) / reach
-                    up, down = ([v if s is None else v + sign * t * s[..., j]
-                                 for v, s in zip(values, slopes)] for sign in (1.0, -1.0))
-                    D.append((np.real(np.asarray(place(*up, None), dtype=complex)) -
-                              np.real(np.asarray(place(*down, None), dtype=complex)))
-                             / (2 * t))
-            ends.append((P, D))
-        (Plo, Dlo), (Phi, Dhi) = ends
-        if _nonzero_at_crossing(step, Plo, Phi, Dlo, Dhi):
+        ends = [None if rec is None else _place_and_slopes(place, rec, tag)
+                for rec in (rlo, rhi, rm, rp)]
+        (Plo, Dlo), (Phi, Dhi) = ends[:2]
+        if _nonzero_at_crossing(step, Plo, Phi, Dlo, Dhi, ends[2], ends[3]):
             return True
     return False
 
 
-def _nonzero_at_crossing(step, Plo, Phi, clo, chi):
+def _place_and_slopes(place, rec, tag):
+    """The place's plain value at the record ``rec`` and its derivative in each direction
+    of the level ``tag`` (a central difference, by 1e-6 of the inputs' size)."""
+    values = [_plain(v) for v in rec[1]]
+    slopes = [_slopes(v, tag) for v in rec[1]]
+    n = max((s.shape[-1] for s in slopes if s is not None), default=0)
+    size = max((float(np.max(np.abs(v), initial=0.0)) for v in values), default=0.0)
+    with np.errstate(all="ignore"):
+        P = np.real(np.asarray(place(*values, None), dtype=complex))
+        D = []
+        for j in range(n):
+            reach = max((float(np.max(np.abs(s[..., j]), initial=0.0))
+                         for s in slopes if s is not None), default=0.0)
+            if reach == 0.0:
+                D.append(np.zeros_like(P))
+                continue
+            t = 1e-6 * max(size, 1e-300) / reach
+            up, down = ([v if s is None else v + sign * t * s[..., j]
+                         for v, s in zip(values, slopes)] for sign in (1.0, -1.0))
+            D.append((np.real(np.asarray(place(*up, None), dtype=complex)) -
+                      np.real(np.asarray(place(*down, None), dtype=complex)))
+                     / (2 * t))
+    return P, D
+
+
+def _nonzero_at_crossing(step, Plo, Phi, clo, chi, far_lo=None, far_hi=None):
     """Whether a coefficient of a branch's place (``clo`` / ``chi`` at the two ends of
     the bracket, where the place is ``Plo`` / ``Phi``), interpolated to where the place
     meets ``step``'s threshold, is nonzero beyond rounding (NaN: nonzero), for an
-    element whose branch the bracket crosses."""
+    element whose branch the bracket crosses.  ``far_lo`` / ``far_hi``: ``(P, c)`` a
+    little further out on either side, or ``None``; where one side is pinned (the
+    place on the threshold with zero coefficients at both of its points: a clamp), the
+    other side's two points are extrapolated to the crossing instead."""
     with np.errstate(all="ignore"):
         T = step_threshold(step)((Plo + Phi) / 2)
         frac = np.clip((T - Plo) / (Phi - Plo), 0.0, 1.0)
         crossed = ~((step(Plo) == step(Phi)) | (Plo != Plo) & (Phi != Phi))
-        for a, b in zip(clo, chi):
+        pinned = []
+        for P, c, far in ((Plo, clo, far_lo), (Phi, chi, far_hi)):
+            if far is None:
+                pinned.append(np.zeros(np.shape(frac), dtype=bool))
+                continue
+            Pf, cf = far
+            flat = (P == T) & (Pf == T)
+            for a, b in zip(c, cf):
+                flat = flat & _all_trailing(np.real(a) == 0, flat) & \
+                    _all_trailing(np.real(b) == 0, flat)
+            pinned.append(np.broadcast_to(flat, np.shape(frac)))
+        one = []                        # (pinned side: the other side's extrapolation)
+        for side, (P, c), far in ((1, (Phi, chi), far_hi), (0, (Plo, clo), far_lo)):
+            if far is None or not np.any(pinned[1 - side]):
+                one.append(None)
+                continue
+            Pf, cf = far
+            one.append(((T - P) / (Pf - P), c, cf))
+        for i, (a, b) in enumerate(zip(clo, chi)):
             a, b = np.real(a), np.real(b)
             extra = (1,) * max(np.ndim(a) - np.ndim(frac), 0)     # (directions' axes)
             f, c = frac.reshape(frac.shape + extra), crossed.reshape(crossed.shape + extra)
             at = a + f * (b - a)
-            if np.any(c & ~(np.abs(at) <= 1e-6 * np.maximum(np.abs(a), np.abs(b)))):
+            near = np.maximum(np.abs(a), np.abs(b))
+            for side, got in zip((1, 0), one):
+                if got is None:
+                    continue
+                g, cs, cf = got
+                g = np.reshape(g, np.shape(g) + extra)
+                u, v = np.real(cs[i]), np.real(cf[i])
+                w = u + g * (v - u)
+                mask = pinned[1 - side].reshape(pinned[1 - side].shape + extra)
+                at = np.where(mask, w, at)
+                near = np.where(mask, np.maximum(np.abs(u), np.abs(v)), near)
+            if np.any(c & ~(np.abs(at) <= 1e-6 * near)):
                 return True
     return False
+
+
+def _all_trailing(z, like):
+    """``z`` reduced by ``all`` over its axes beyond ``like``'s (the directions')."""
+    z = np.asarray(z)
+    extra = np.ndim(z) - np.ndim(like)
+    return np.all(z, axis=tuple(range(np.ndim(z) - extra, np.ndim(z)))) if extra > 0 else z
 
 
 def _coefficients(v):
@@ -511,12 +585,29 @@ def _coefficients(v):
     return found
 
 
-def _moves_beyond_first(u, rlo, rhi):
+def _paths(v, path=()):
+    """Every coefficient of the nested dual ``v`` (its value left out) by the levels it
+    is differentiated in: ``{(tag, ...): plain array of v's shape plus one axis per
+    level}`` (a first partial ``(tag,)``, a mixed or second one ``(outer, inner)``)."""
+    found = {}
+    while isinstance(v, Dual):
+        p = partials_array(v)
+        here = path + (v.tag,)
+        found[here] = np.asarray(primal(p))
+        found.update(_paths(p, here))
+        v = v.value
+    return found
+
+
+def _moves_beyond_first(u, rlo, rhi, beside=None):
     """Whether the place of ``u``'s branch has a nonzero coefficient beyond the first
     partials where it is crossed (a second, mixed or third derivative: 1 + (p - 1)^2
     at p = 1), each interpolated to the crossing as :func:`_place_moves` does; the
     place evaluated on the records' duals.  A place its table expression cannot
-    evaluate on duals counts as moving."""
+    evaluate on duals counts as moving.  A selection: :func:`_selection_moves` along
+    its inputs' coefficients beyond the first (attack51 06)."""
+    if not isinstance(u, np.ufunc):
+        return beside is not None and _selection_moves(u, rlo, rhi, None, beside)
     for _, step, place in branch_functions(u):
         try:
             with np.errstate(all="ignore"):
@@ -532,11 +623,86 @@ def _moves_beyond_first(u, rlo, rhi):
     return False
 
 
-def _selection_moves(u, rlo, rhi, tag):
-    """:func:`_place_moves` for a selection (``np.max`` of stacked duals): the record's
-    inputs moved by 1e-6 of the level's partials take another branch at either end
-    of the bracket."""
+_APART = 30.0               # a selection's place moves where the move of its inputs that
+#                             changes the branch at the bracket is this much smaller than
+#                             a little further out (attack51 16)
+
+
+def _selection_moves(u, rlo, rhi, tag, beside=None):
+    """:func:`_place_moves` for a selection (``np.max`` of stacked duals,
+    ``np.searchsorted``'s index), whose place is no function of the values: along
+    each direction of the inputs' coefficients in the level ``tag`` (``None``: every
+    coefficient beyond the first partials, attack51 06), the smallest move of the
+    inputs that changes the branch, at each end of the bracket and at the record
+    ``beside`` it further out on the same side.  Where the place moves, that move
+    shrinks with the distance to the crossing (``_APART`` times smaller at the bracket
+    than beside it: a knot at 1.5e12 + p, at 1 + 1e-12 p, whose move of 1e-6 was below
+    an ulp; attack51 16); where it stays put (``p (x - 1)`` against a knot at 0,
+    ``|p cos x|``'s kink) the move is the same at both.  Without ``beside`` (the ODE
+    switch watch's call): the inputs moved by 1e-6 of their coefficients."""
     specs = branch_functions(u)
+    if beside is None:
+        return _selection_nudged(specs, rlo, rhi, tag)
+    found = False
+    for rec, far in zip((rlo, rhi), beside):
+        if far is None or not _same(np.asarray(far[0]), np.asarray(rec[0])):
+            continue
+        found = True
+        points = []
+        for r in (rec, far):
+            values = [_plain(v) for v in r[1]]
+            paths = [_paths(v) for v in r[1]]
+            points.append((values, paths, _branch(specs, values)))
+        keys = {k for found_ in points[0][1] for k in found_
+                if (k == (tag,) if tag is not None else len(k) > 1)}
+        for key in keys:
+            coefs = [[None if key not in f else np.real(f[key]).reshape(np.shape(v) + (-1,))
+                      for f, v in zip(paths, values)] for values, paths, _ in points]
+            n = max((c.shape[-1] for c in coefs[0] if c is not None), default=0)
+            for j in range(n):
+                for sign in (1.0, -1.0):
+                    near, further = (
+                        _smallest_move(specs, values, base, coef, j, sign)
+                        for (values, _, base), coef in zip(points, coefs))
+                    if near < further / _APART:
+                        return True
+    return not found                    # (no record beside on either side: unknown)
+
+
+def _smallest_move(specs, values, base, coef, j, sign):
+    """The smallest ``s`` (to a factor 2, within 2^-64 .. 2^64 of the values' size over
+    the coefficients') for which ``values + sign s coef[..., j]`` take another branch
+    than ``base`` (inf: none)."""
+    reach = max((float(np.max(np.abs(c[..., j]), initial=0.0)) for c in coef
+                 if c is not None), default=0.0)
+    if not reach > 0.0 or reach == np.inf:
+        return np.inf
+    size = max((float(np.max(np.abs(np.where(np.isfinite(v), v, 0.0)), initial=0.0))
+                for v in values), default=0.0)
+    scale = max(size, _TINY) / reach
+
+    def flips(e):
+        s = sign * scale * 2.0 ** e
+        moved = [v if c is None else v + s * c[..., j] for v, c in zip(values, coef)]
+        return not _same(_branch(specs, moved), base)
+
+    lo, hi = -64, 64
+    if not flips(hi):
+        return np.inf
+    if flips(lo):
+        return scale * 2.0 ** lo
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if flips(mid):
+            hi = mid
+        else:
+            lo = mid
+    return scale * 2.0 ** hi
+
+
+def _selection_nudged(specs, rlo, rhi, tag):
+    """The inputs moved by 1e-6 of the level's partials take another branch at either
+    end of the bracket."""
     for rec in (rlo, rhi):
         values = [_plain(v) for v in rec[1]]
         base = _branch(specs, values)
@@ -579,6 +745,7 @@ class _Watch:
 
     def __init__(self, order, probe=None, levels=None, epsabs=1.49e-8, epsrel=1.49e-8):
         self.order, self.seen, self.first, self.limit = order, None, {}, None
+        self.picked = []                # selections at a moving limit: (u, index, line)
         self.inward = 1.0               # at a limit: the range's side of it (+1: above)
         self.probe, self.levels = probe, levels     # levels: {tag: coefficient axis}
         self.probe_nodes = None         # a vectorized func's probe of several nodes
@@ -604,8 +771,10 @@ class _Watch:
         if self.probe is None and self.order < 2 and all(kink for kink, _, _ in specs):
             return
         nan = _nan_edge(ufunc)
-        if not _moves(list(inputs)):
-            return
+        if not _moves(list(inputs)) and (self.limit is not None or not _any_dual(inputs)):
+            return                      # (duals that do not move here are recorded: a
+            #                             clamp's side, np.clip(x - p, 0, None) > 0 below
+            #                             p, is the crossing's other side; attack51 12)
         if frame is None:           # (given: a branch dualgrad's own function reports
             frame = sys._getframe(2)            # as the user's, a support that moves)
             while frame.f_back is not None and \
@@ -617,7 +786,11 @@ class _Watch:
         if nan and any(np.iscomplexobj(v) for v in values):
             return                      # (complex log, sqrt: no NaN past an edge)
         where = f"{os.path.basename(frame.f_code.co_filename)}, line {frame.f_lineno}"
-        if self.limit is not None:      # (a selection's tie at a limit: not known;
+        if self.limit is not None:      # (a selection's tie at a limit: its index
+            if not isinstance(ufunc, np.ufunc):     # beside the limit, _limit_term's)
+                if not (self.order < 2 and all(kink for kink, _, _ in specs)):
+                    self.picked.append((ufunc, _branch(specs, values), where))
+                return
             if isinstance(ufunc, np.ufunc) and _tie(specs, values) and \
                     not (self.order < 2 and all(kink for kink, _, _ in specs)) and \
                     not (nan and _finite_at(ufunc, values)) and \
@@ -665,7 +838,7 @@ class _Watch:
             return _same(np.asarray(ufunc(*values)), np.asarray(ufunc(*moved)))
 
     def start(self):
-        self.seen = []
+        self.seen, self.picked = [], []
 
     def check(self, x, vectorized, keep=False):
         """Compares the branches recorded for the nodes ``x`` with those of the nodes
@@ -701,15 +874,21 @@ class _Watch:
                     if not 0 <= nb < len(xs) or keys[nb] == bk:
                         continue
                     lo, hi = min(xs[nb], xi), max(xs[nb], xi)
-                    if any(a <= lo and hi <= c for a, c in cleared):
+                    # a pair inside a confirmed bracket whose branches the confirmation's
+                    # points predict: its crossings were confirmed (only those: a vector
+                    # of thresholds crosses at several places; attack51 15)
+                    if any(a <= lo and hi <= c and _predicts(pts, xs[nb], keys[nb]) and
+                           _predicts(pts, xi, bk) for a, c, pts in cleared):
                         continue
-                    refused = self._confirm(u, w, k, xs[nb], xi, vectorized) \
-                        if self.probe else \
-                        (xs[nb], xi, any(kink for kink, _, _ in branch_functions(u)))
+                    if self.probe:
+                        refused, known = self._confirm(u, w, k, xs[nb], xi, vectorized)
+                    else:
+                        refused, known = (xs[nb], xi, any(
+                            kink for kink, _, _ in branch_functions(u))), ()
                     if refused:
                         self.seen = [] if keep else None
                         raise _moving(u, w, *refused)
-                    cleared.append((lo, hi))
+                    cleared.append((lo, hi, sorted(known, key=lambda q: q[0])))
                 xs.insert(j, xi)
                 keys.insert(j, bk)
 
@@ -743,25 +922,45 @@ class _Watch:
     def _confirm(self, u, w, k, x0, x1, vectorized):
         """Whether the branch of the place ``(u, w, k)``, taking one side at the node
         ``x0`` and another at ``x1``, is a jump or a kink of ``func`` whose place moves:
-        ``(lo, hi, kink)`` (the crossing's bracket) where it is, else ``None``.  The
-        crossing is located by bisection (a ``vectorized`` func: 20 nodes a call);
-        ``func``'s coefficients are compared across it (a loop's stopping test, a
-        maximum of continuous pieces: no coefficient jumps); the place moves in a level
-        where its derivative in the level at the crossing is nonzero
-        (:func:`_place_moves`: ``|p cos x|``'s kink at pi / 2 does not move).  A jump of
-        a coefficient not yet differentiated in a level that moves the place loses a
-        term."""
+        ``((lo, hi, kink), known)`` (the crossing's bracket) where it is, else ``(None,
+        known)``; ``known``: the ``(x, key)`` of the points examined (each crossing's
+        bracket among them), which :meth:`check` reads to skip node pairs inside.
+        Every crossing between the nodes is confirmed, one after another from ``x0``
+        (a vector of thresholds changes branch at several places between two nodes,
+        one continuous and one a jump; attack51 15), each located by bisection
+        (:meth:`_locate`) and judged by :meth:`_crossing`."""
         key = (u, w, k)
         C0, r0 = self._at(x0, key, vectorized)
         C1, r1 = self._at(x1, key, vectorized)
+        known = [(x0, _record_key(r0)), (x1, _record_key(r1))]
         if r0 is None or r1 is None:
-            return (x0, x1, False)
-        if _same(r0[0], r1[0]):         # (one record read per node where it has no
-            return None                 # nodes' axis: a parameter array of n entries)
-        b0 = r0[0]
-        lo, hi, Clo, Chi, rlo, rhi = x0, x1, C0, C1, r0, r1
-        width = 1e-10 * abs(x1 - x0) + 4 * _EPS * max(abs(x0), abs(x1))
+            return (x0, x1, False), known
+        span = abs(x1 - x0)
+        lo, Clo, rlo = x0, C0, r0
+        for _ in range(_CROSSINGS):
+            if _same(rlo[0], r1[0]):
+                return None, known
+            lo, hi, Clo, Chi, rlo, rhi = self._locate(key, lo, Clo, rlo, x1, C1, r1,
+                                                      span, vectorized)
+            known += [(lo, _record_key(rlo)), (hi, _record_key(rhi))]
+            refused = self._crossing(u, key, lo, hi, Clo, Chi, rlo, rhi, span, vectorized)
+            if refused is not None:
+                return refused, known
+            if rhi is None:             # (the place not run there: an `if` on plain x)
+                return None, known
+            lo, Clo, rlo = hi, Chi, rhi
+        return (x0, x1, False), known   # (more crossings than are confirmed: refused)
+
+    def _locate(self, key, lo, Clo, rlo, hi, Chi, rhi, span, vectorized, width=None):
+        """The first crossing from ``lo`` (the branch ``rlo[0]``) towards ``hi``, by
+        bisection (a ``vectorized`` func: 20 nodes a call) to ``width`` (default 1e-10
+        of the nodes' distance ``span`` and 4 ulps): ``(lo, hi, Clo, Chi, rlo, rhi)``,
+        ``lo`` on ``rlo``'s branch and ``hi`` the nearest other point met."""
+        b0 = rlo[0]
+        if width is None:
+            width = 1e-10 * span + 4 * _EPS * max(abs(lo), abs(hi))
         many = vectorized and self.probe_nodes is not None
+        moved = False
         for _ in range(_BISECTIONS):
             if abs(hi - lo) <= width:
                 break
@@ -771,39 +970,74 @@ class _Watch:
                 break
             found = self._nodes(xs, key, vectorized, self.probe_nodes if many else
                                 self.probe)
+            moved = True
             for xm, (Cm, rm) in zip(xs, found):
                 if rm is not None and _same(rm[0], b0):
                     lo, Clo, rlo = xm, Cm, rm
                 else:
                     hi, Chi, rhi = xm, Cm, rm
                     break
-        if many:                        # (one node's own record: the inputs' slopes)
+        if many and moved:              # (one node's own record: the inputs' slopes)
             Clo, rlo = self._at(lo, key, vectorized)
             Chi, rhi = self._at(hi, key, vectorized)
+        return lo, hi, Clo, Chi, rlo, rhi
+
+    def _jumps(self, key, lo, hi, Clo, Chi, span, vectorized):
+        """Which of ``func``'s coefficients jump across the bracket ``[lo, hi]``
+        (``func``'s slope beside it, times the bracket, and 1e3 roundings of func's
+        size allowed): ``(jumps, need, (rm, rp))``, ``need`` the bracket's width below which
+        a difference judged smooth would be told from the slope (inf: none), ``rm`` /
+        ``rp`` the records at ``c -+ h`` beside the bracket (``lo``'s side first)."""
         c = lo + (hi - lo) / 2
-        h = min(max(1e-7 * max(abs(c), 1.0), 1e3 * abs(hi - lo)), abs(x1 - x0) / 4)
-        Cm, _ = self._at(c - h, key, vectorized)
-        Cp, _ = self._at(c + h, key, vectorized)
+        h = min(max(1e-7 * max(abs(c), 1.0), 1e3 * abs(hi - lo)), span / 4)
+        Cm, rm = self._at(c - h if lo < hi else c + h, key, vectorized)
+        Cp, rp = self._at(c + h if lo < hi else c - h, key, vectorized)
         with np.errstate(all="ignore"):
             # func's slope beside the crossing, each side's own (|x - c|'s two halves
             # cancel in a difference across it)
             slope = np.maximum.reduce([np.abs(Cp - Cm) / (2 * h),
-                                       np.abs(Cp - Chi) / (c + h - hi),
-                                       np.abs(Clo - Cm) / (lo - (c - h))])
+                                       np.abs(Cp - Chi) / (c + h - max(lo, hi)),
+                                       np.abs(Clo - Cm) / (min(lo, hi) - (c - h))])
             smooth = 4 * slope * abs(hi - lo)
             scale = np.maximum.reduce([np.where(np.isfinite(C), np.abs(C), 0.0)
                                        for C in (Clo, Chi, Cm, Cp)])
             # (func's own scale, not epsabs: a cross-section's 1e-20 step is a jump)
             tol = 1e3 * _EPS * scale        # (rounding of a large smooth part: a jump of 1
             #                                 beside 1e10 exp(-x) is one; attack50 19)
-            jumps = ~(np.abs(Chi - Clo) <= smooth + tol) | \
+            step = np.abs(Chi - Clo)
+            jumps = ~(step <= smooth + tol) | \
                 (np.isfinite(Clo) != np.isfinite(Chi))        # (NaN, inf: a jump)
+            # a jump within the slope's bound: the bracket that tells it from the slope
+            unsure = ~jumps & ~(step <= tol)
+            need = float(np.min(np.where(unsure, step / (8 * slope), np.inf), initial=np.inf))
+        return jumps, need, (rm, rp)
+
+    def _crossing(self, u, key, lo, hi, Clo, Chi, rlo, rhi, span, vectorized):
+        """Whether the crossing bracketed by ``[lo, hi]`` (records ``rlo`` / ``rhi``) is a
+        jump or a kink of ``func`` whose place moves: ``(lo, hi, kink)`` or ``None``.
+        ``func``'s coefficients are compared across it (a loop's stopping test, a
+        maximum of continuous pieces: no coefficient jumps); where a difference is
+        within ``func``'s slope times the bracket, the bracket is narrowed to rounding
+        first (a jump of 1 beside 1e12 exp(-x); attack51 01).  The place moves in a
+        level where its derivative in the level at the crossing is nonzero
+        (:func:`_place_moves`: ``|p cos x|``'s kink at pi / 2 does not move).  A jump
+        of a coefficient not yet differentiated in a level that moves the place loses
+        a term."""
+        jumps, need, beside = self._jumps(key, lo, hi, Clo, Chi, span, vectorized)
+        floor = 4 * _EPS * max(abs(lo), abs(hi))
+        while need < abs(hi - lo) and abs(hi - lo) > floor and rlo is not None:
+            was = abs(hi - lo)
+            lo, hi, Clo, Chi, rlo, rhi = self._locate(
+                key, lo, Clo, rlo, hi, Chi, rhi, span, vectorized, width=max(need, floor))
+            jumps, need, beside = self._jumps(key, lo, hi, Clo, Chi, span, vectorized)
+            if not abs(hi - lo) < was:
+                break
         if not np.any(jumps):
             return None
         moving = set() if rlo is None or rhi is None else \
-            {tag for tag in _tags(rlo[1]) if _place_moves(u, rlo, rhi, tag)}
+            {tag for tag in _tags(rlo[1]) if _place_moves(u, rlo, rhi, tag, beside)}
         if rlo is not None and rhi is not None and not moving and \
-                isinstance(u, np.ufunc) and _moves_beyond_first(u, rlo, rhi):
+                _moves_beyond_first(u, rlo, rhi, beside):
             moving = set(_tags(rlo[1]))     # (c = 1 + (p - 1)^2 at p = 1: a jump's
                                             # second-order term J c''; attack50 15)
         kink = not bool(jumps.flat[0])
@@ -1157,6 +1391,8 @@ def _limit_term(func, args, end, order, watch, vectorized, inward):
         finally:
             watch.limit = None
         watch.check_limit(end0)
+        if watch.picked and sj == s[0]:
+            _selection_tie(func, args, end0, delta, sj, watch, vectorized, inward)
         value = as_state(value)
         if not np.all(np.isfinite(primal(value))):
             raise _singular_limit(end0, primal(value), func)
@@ -1164,6 +1400,36 @@ def _limit_term(func, args, end, order, watch, vectorized, inward):
             raise _Steep(end0, primal(value))           # x)'s partials; NaN before)
         total = total + wj * value
     return delta * total
+
+
+def _selection_tie(func, args, end0, delta, sj, watch, vectorized, inward):
+    """Refuses a selection (np.searchsorted, np.digitize, np.argmax, np.max's kink from
+    second order) that the moving limit ``end0`` ties: its index at the limit differs
+    from its index 4 ulps inside the range, so ``f(b) b'`` takes whichever the tie
+    gives (a knot at the moving end; attack51 14).  ``watch.picked``: the indices the
+    call at the limit took."""
+    picked = watch.picked
+    inside = end0
+    for _ in range(4):
+        inside = float(np.nextafter(inside, np.inf if inward > 0 else -np.inf))
+    watch.start()
+    watch.limit, watch.inward = end0, inward
+    try:
+        _one(func, inside + sj * delta, args, vectorized)
+    finally:
+        watch.limit = None
+    beside, watch.seen, watch.picked = watch.picked, None, []
+    for i, (u, index, where) in enumerate(picked):
+        if i >= len(beside) or beside[i][0] != u or \
+                not _same(np.asarray(beside[i][1]), np.asarray(index)):
+            raise errors.bad_type(
+                _WHO, "func to take one side at a limit that moves (its term f(b) b')",
+                f"{_spelled(u)} on duals at the limit x = {end0!r} ({where}) picking "
+                "another index there than just inside the range: the limit sits on "
+                "its tie (a knot, or equal values), whose index is not the inside's",
+                "Integrate each branch as its own func over its own range, "
+                "dg.quad(g1, a, c)[0] + dg.quad(g2, c, b)[0], with no lookup of x "
+                "against c left inside g1 or g2 (c the knot at the limit).")
 
 
 def _both_ends(func, end, value, what):

@@ -29,8 +29,10 @@ So the pattern is never smaller than the Jacobian's nonzeros at ``x``: every
 nonzero of the chain-rule product is covered by a path of covered local
 entries.  "At that point" means: with the branches (``if``, ``where``, ``max``)
 taken as they are at ``x``.  ``mode="global"`` removes the value dependence of
-``where``/``maximum``/``clip``/``sort``/``max`` and of the functions above; Python
-``if`` on values still picks one branch, which no tracer can see.
+``where``/``maximum``/``clip``/``sort``/``max`` and of the functions above, and
+gives what an index computed from values selects everything it could select
+(``_value_index``); Python ``if`` on values still picks one branch, which no tracer
+can see.
 """
 
 import math
@@ -42,12 +44,15 @@ import numpy as np
 
 from .. import errors
 from ..dispatch._composed import insert
-from ..dispatch._functions import check_join_out, fill_diagonal, periodic_knots, place, putmask
+from ..dispatch._functions import (check_join_out, fill_diagonal, periodic_knots, place,
+                                  putmask, refuse_chained_copyto)
 from ..dispatch._functions_extra import partition_index
 from ..dispatch._operands import is_sparse, is_sparse_matrix, overlaps
 from ..dual._base import Dual, sparse_stand_in
-from ..dual._array import REFUSED, FlatIter, as_function, install_memory_attributes
+from ..dual._array import (REFUSED, FlatIter, _check_copy_order, as_function,
+                           install_memory_attributes)
 from ..rules._table import RULES, derivative_functions, rule_for
+from ._value_index import holds_value_index, mark, plain
 
 __all__ = ["sparsity", "hessian_sparsity"]
 
@@ -70,6 +75,7 @@ class _Context:
 
     def __init__(self, n, mode, hessian, sums=False):
         self.n, self.mode, self.hessian = n, mode, hessian
+        self.marks = mode == "global"      # value-computed indices marked (_value_index)
         self.pairs = []
         self.pair_count = 0
         # sparse Hessians of sums: the rows of every whole-array np.sum's input (in
@@ -377,16 +383,20 @@ class Tracer:
         return np.dot(self, other)
 
     def argmax(self, *args, **kwargs):
-        return np.argmax(self.value, *args, **kwargs)
+        return self._index(np.argmax(self.value, *args, **kwargs))
 
     def argmin(self, *args, **kwargs):
-        return np.argmin(self.value, *args, **kwargs)
+        return self._index(np.argmin(self.value, *args, **kwargs))
 
     def argsort(self, *args, **kwargs):
-        return np.argsort(self.value, *args, **kwargs)
+        return self._index(np.argsort(self.value, *args, **kwargs))
 
     def nonzero(self):
-        return np.nonzero(self.value)
+        return self._index(np.nonzero(self.value))
+
+    def _index(self, res):
+        """An index computed from the values: marked in ``mode="global"``."""
+        return mark(res) if self.ctx.marks else res
 
     def fill(self, v):
         self._assign(Ellipsis, v)
@@ -426,6 +436,9 @@ class Tracer:
         if isinstance(v, Tracer):
             if v.value.dtype == _C128 and self.value.dtype != _C128:
                 raise errors.complex_into_real()            # (as the dense helpers)
+            # the rows below are a buffered copy: refuse a source NumPy chains through
+            # (d[::2] = d[:4]: d[4] holds x[1]; the pattern said x[2]: attack52 10)
+            _check_copy_order(self.value, key, v.value)
             self.value[key] = v.value
             src = v.cols()
         else:
@@ -532,6 +545,8 @@ class TracerArray(Tracer):
 
     def __getitem__(self, key):
         key = _strip_key(key)
+        if self.ctx.marks and holds_value_index(key):
+            return _widened(self[plain(key)], [self])
         value = self.value[key]
         pos = self.pos[key]
         if isinstance(value, np.ndarray) and value.ndim and \
@@ -542,7 +557,13 @@ class TracerArray(Tracer):
         return _make(value.copy(), self.store.cols[np.ravel(pos)], self.ctx)
 
     def __setitem__(self, key, v):
-        self._assign(_strip_key(key), v)
+        key = _strip_key(key)
+        if self.ctx.marks and holds_value_index(key):
+            old = self.cols().copy()
+            self._assign(plain(key), v)
+            _widened(self, [v], old)
+            return
+        self._assign(key, v)
 
     # -- the ndarray methods array duals have (tests compare the two classes) --
     @property
@@ -577,10 +598,15 @@ class TracerArray(Tracer):
         self._assign(Ellipsis, np.partition(self, kth, axis=axis, kind=kind))
 
     def argpartition(self, *args, **kwargs):
-        return np.argpartition(self.value, *args, **kwargs)
+        return self._index(np.argpartition(self.value, *args, **kwargs))
 
     def put(self, indices, values, mode="raise"):
         """``t.flat[indices] = values`` in place, as ``ndarray.put``."""
+        if self.ctx.marks and holds_value_index(indices):
+            old = self.cols().copy()
+            self.put(plain(indices), values, mode)
+            _widened(self, [values], old)
+            return
         indices = np.asarray(indices, dtype=np.intp).reshape(-1)
         if mode == "wrap":
             indices = np.mod(indices, self.size)
@@ -688,6 +714,40 @@ class _FlatTracer(FlatIter):
     # for array duals (a.flat[[1, 2]] = a[:2]: NumPy's element 2 holds the old a[0];
     # the tracer's buffered write put it on x1, and sparsity="auto" missed the nonzero)
     _kind = TracerArray
+
+    def __getitem__(self, i):
+        if self.base.ctx.marks and holds_value_index(i):
+            return _widened(super().__getitem__(plain(i)), [self.base])
+        return super().__getitem__(i)
+
+    def __setitem__(self, i, item):
+        if self.base.ctx.marks and holds_value_index(i):
+            old = self.base.cols().copy()
+            super().__setitem__(plain(i), item)
+            _widened(self.base, [item], old)
+            return
+        super().__setitem__(i, item)
+
+
+def _widened(t, sources, old=None):
+    """``t`` (changed in place and returned) with every element on every input that
+    ``sources`` depend on, and on its ``old`` rows: what a value-computed index
+    (``_value_index``) selects, or writes, at another point (``mode="global"``)."""
+    if not isinstance(t, Tracer):
+        return t
+    ctx = t.ctx
+    found = [t.cols().reshape(-1, t.cols().shape[-1])]
+    for src in sources:
+        src = _operand(src, ctx)
+        if isinstance(src, Tracer):
+            c = src.cols()
+            found.append(c[c != EMPTY].reshape(1, -1))
+    every = _unique(np.concatenate([f[f != EMPTY] for f in found])).astype(np.int32)
+    rows = [t.cols(), np.broadcast_to(every, t.shape + every.shape)]
+    if old is not None:
+        rows.append(old)
+    t._assign(Ellipsis, _make(t.value.copy(), _union(rows, t.shape), ctx))
+    return t
 
 
 def _refused(name, fix):
@@ -880,7 +940,7 @@ def _operand(obj, ctx):
     obj = _normalize(obj, ctx)
     if type(obj) in (list, tuple) and _find_ctx(obj) is not None:
         return np.stack([_operand(o, ctx) for o in obj])
-    return obj
+    return plain(obj)
 
 
 def _value(obj):
@@ -1081,6 +1141,11 @@ def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
     if method == "at" and ufunc in (np.add, np.subtract, np.multiply):
         target, idx = inputs[0], inputs[1]
         vals = inputs[2] if len(inputs) > 2 else None
+        if ctx.marks and holds_value_index(idx) and isinstance(target, Tracer):
+            old = target.cols().copy()
+            _ufunc_at(ufunc, target, plain(idx), vals)
+            _widened(target, [vals], old)
+            return None
         _ufunc_at(ufunc, target, idx, vals)
         return None
     if method != "__call__" or kwargs.keys() - {"dtype", "casting", "order", "subok"} or \
@@ -1096,7 +1161,7 @@ def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
     values = [_value(a) for a in inputs]
     result = ufunc(*values)
     if rule.kind == "predicate":
-        return result
+        return mark(result) if ctx.marks else result
     if rule.kind == "custom":
         if ufunc is np.modf:            # the fractional part moves with x (derivative 1)
             return (_write_out(out, _elementwise(np.positive, rule_for(np.positive),
@@ -1286,6 +1351,14 @@ def _ufunc_at(ufunc, target, idx, vals):
 
 def _function(func, args, kwargs):
     ctx = _find_ctx(args) or _find_ctx(kwargs)
+    if ctx is None or not ctx.marks:
+        return _function_on(ctx, func, args, kwargs)
+    if holds_value_index((args, kwargs)):
+        return _function_of_value_index(ctx, func, args, kwargs)
+    return mark(_function_on(ctx, func, args, kwargs))    # (np.unique's indices ...)
+
+
+def _function_on(ctx, func, args, kwargs):
     if any(map(is_sparse, args)):
         if func in _SPARSE_PRODUCTS and len(args) == 2 and not kwargs:
             return _sparse_product(ctx, *args)
@@ -1307,6 +1380,36 @@ def _function(func, args, kwargs):
         res = func(*_value(args), **{k: _value(v) for k, v in kwargs.items()})
         return _constant_like(res, ctx) if isinstance(res, np.ndarray) else res
     return _through_jacobian(func, args, kwargs, ctx)
+
+
+def _function_of_value_index(ctx, func, args, kwargs):
+    """``func`` given an index computed from values (``mode="global"``): what it
+    returns, and the array it writes into (``np.put``, ``np.copyto(where=)``), depends
+    on everything its traced arguments depend on."""
+    traced = []
+
+    def collect(x):
+        if isinstance(x, Tracer):
+            traced.append(x)
+        elif isinstance(x, (list, tuple)):
+            for i in x:
+                collect(i)
+        elif isinstance(x, dict):
+            collect(list(x.values()))
+    collect((args, kwargs))
+    target = (args[0] if args else next(iter(kwargs.values()), None)) \
+        if func in _WRITERS else None
+    old = target.cols().copy() if isinstance(target, Tracer) else None
+    res = _function_on(ctx, func, plain(args), plain(kwargs))
+    if old is not None:
+        _widened(target, traced, old)
+    if type(res) is tuple:
+        return tuple(_widened(r, traced) if isinstance(r, Tracer) else mark(r) for r in res)
+    return _widened(res, traced) if isinstance(res, Tracer) else mark(res)
+
+
+# functions writing into their first argument
+_WRITERS = {np.put, np.place, np.putmask, np.copyto, np.fill_diagonal, np.put_along_axis}
 
 
 def _is_data(x):
@@ -1996,7 +2099,7 @@ def _interp(ctx, x, xp, fp, left=None, right=None, period=None):
     if isinstance(xp, Tracer):
         return _interp_moving_knots(ctx, x, xp, fp, left, right)
     xv, xp_ = np.asarray(_value(x), dtype=float), np.asarray(xp, dtype=float)
-    value = np.interp(xv, xp_, _value(fp), _value(left), _value(right))
+    value = np.interp(xv, xp_, _value(fp), _end(left), _end(right))
     shape = value.shape
     dx = _deps(x, shape)
     dfp = None
@@ -2033,12 +2136,19 @@ def _interp(ctx, x, xp, fp, left=None, right=None, period=None):
     return _make(_plain(value), _union([dx, dfp] + ends, shape), ctx)
 
 
+def _end(e):
+    """An end value of np.interp as NumPy takes it: a 0-d array of a complex number
+    raises NumPy's TypeError where the number itself does not (attack51b 03)."""
+    v = _value(e)
+    return v[()] if isinstance(v, np.ndarray) and v.ndim == 0 else v
+
+
 def _interp_moving_knots(ctx, x, xp, fp, left, right):
     """``np.interp`` with traced knots: element i depends on ``x[i]``, every knot,
     every ``fp`` node and the ends (a superset of its segment's), all of them meeting
     in the Hessian (the segment's slope divides by the knots' gap)."""
     value = np.interp(np.asarray(_value(x), dtype=float), np.asarray(_value(xp), dtype=float),
-                      _value(fp), _value(left), _value(right))
+                      _value(fp), _end(left), _end(right))
     shape = value.shape
     parts = [_deps(x, shape)]
     for t in (xp, fp, left, right):
@@ -2143,6 +2253,7 @@ def _full_like(ctx, a, fill_value, dtype=None, order="K", subok=True, shape=None
 
 def _copyto(ctx, dst, src, casting="same_kind", where=True):
     if where is not True:
+        refuse_chained_copyto(dst, src, where)
         src = np.where(where, src, dst)
     if isinstance(dst, Tracer):
         dst._assign(Ellipsis, src)
@@ -2359,13 +2470,14 @@ def _angle(ctx, z, deg=False):
     wherever ``z != 0``), which meet in the Hessian.  Of a real ``x`` it is 0 or pi,
     locally constant: only an element at 0 (or NaN), where dualgrad's derivative is
     NaN, keeps its rows (before: every output on every input in ``mode="global"``,
-    attack50b m2)."""
+    attack50b m2); in ``mode="global"`` every element keeps its own, as any may be 0
+    at another point (attack51b 02)."""
     z = _operand(z, ctx)
     value = np.angle(_value(z), deg)
     if not isinstance(z, Tracer):
         return value
     cols = z.cols()
-    if z.value.dtype != _C128:
+    if z.value.dtype != _C128 and ctx.mode == "local":
         with np.errstate(invalid="ignore"):
             cols = _masked(cols, (z.value == 0.0) | np.isnan(z.value))
     ctx.nonlinear(cols)
@@ -2703,11 +2815,11 @@ def sparsity(f, x=errors.NO_POINT, *args, mode="local", holomorphic=False):
         ``"local"`` (default): the pattern at ``x``, with the branches of
         ``where``, ``maximum``, ``clip``, ``sort`` and ``max`` taken as they are at
         ``x``.  ``"global"``: all branches of those (and the full dependence through
-        nonlinear functions such as ``linalg.solve``), a pattern valid at every
-        point where Python control flow takes the same path and the indices
-        computed from values (``argmax``, ``argsort``, ``searchsorted``,
-        ``nonzero``, used to index) are the same.  Passed to :func:`jacobian`
-        at another point, a pattern that misses a nonzero there raises.
+        nonlinear functions such as ``linalg.solve``), and everything an index
+        computed from values (``x[x > 0]``, ``argmax``, ``argsort``,
+        ``searchsorted``) may select: a pattern valid at every point where Python
+        control flow takes the same path.  Passed to :func:`jacobian` at another
+        point, a pattern that misses a nonzero there raises.
     holomorphic : bool, optional
         Accept complex ``x``: the pattern of the complex Jacobian that
         ``dg.jacobian(f, x, holomorphic=True)`` computes (an element depends on an
@@ -2767,6 +2879,9 @@ def sparsity(f, x=errors.NO_POINT, *args, mode="local", holomorphic=False):
     of = getattr(f, "_dualgrad_hessian_of", None)
     if of is not None and not holomorphic:   # sparsity(grad(f), x): f's Hessian pattern
         return hessian_sparsity(of, x, *args, mode=mode)
+    of = getattr(f, "_dualgrad_holomorphic_hessian_of", None)
+    if of is not None and holomorphic:       # grad(f, holomorphic=True): f's, complex x
+        return _hessian_trace(who, of, x, args, mode, sums=False, holomorphic=True)[0]
     mixed = getattr(f, "_dualgrad_mixed_of", None)
     if mixed is not None and not holomorphic:   # sparsity(grad(f, argnums=k), x, ...)
         P = _mixed_pattern(mixed, x, args, mode)
@@ -2849,14 +2964,15 @@ def hessian_sparsity(f, x=errors.NO_POINT, *args, mode="local"):
     return P
 
 
-def _hessian_trace(who, f, x, args, mode="local", sums=True):
+def _hessian_trace(who, f, x, args, mode="local", sums=True, holomorphic=False):
     """The Hessian pattern of scalar ``f`` at ``x`` and, with ``sums``, its sum
     structure: ``[(coefficient, input shape, CSR rows of the input), ...]`` when
     ``f(x)`` is a constant linear combination of whole-array ``np.sum``s (then the
     Hessian is the sum of the summed elements' Hessians), else ``None``."""
     from ._validate import scipy_sparse
     sp = scipy_sparse(who)
-    out, ctx = _trace(who, f, x, args, mode, hessian=True, sums=sums)
+    out, ctx = _trace(who, f, x, args, mode, hessian=True, sums=sums,
+                      holomorphic=holomorphic)
     if out.size != 1:
         raise errors.array_output(who, out.shape)
     n = ctx.n

@@ -304,6 +304,9 @@ def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
     gradient_of_f._dualgrad_hessian_of = wrapped if (
         argnums == 0 and type(argnums) is int and not (with_value or has_aux or holomorphic
                                                        or jitted)) else None
+    gradient_of_f._dualgrad_holomorphic_hessian_of = wrapped if (
+        holomorphic and argnums == 0 and type(argnums) is int and not (
+            with_value or has_aux or jitted)) else None
     # ... and of grad(f, argnums=k): the mixed block d2f / d(args[k]) dx, traced on f
     gradient_of_f._dualgrad_mixed_of = (wrapped, argnums) if (
         type(argnums) is int and argnums != 0 and not (with_value or has_aux or holomorphic

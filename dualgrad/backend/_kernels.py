@@ -299,10 +299,24 @@ def combine(factors, partials, target, scratch=None):
         else:
             k.scale2_flat(fs[0], ps[0], fs[1], ps[1], flat)
     elif len(fs) == 1:
-        k.scale(fs[0], ps[0], flat)
+        k.scale(fs[0], ps[0], flat, _rows_flat(ps[0]), _rows_flat(flat))
     else:
-        k.scale2(fs[0], ps[0], fs[1], ps[1], flat)
+        k.scale2(fs[0], ps[0], fs[1], ps[1], flat, _rows_flat(ps[0]), _rows_flat(ps[1]),
+                 _rows_flat(flat))
     return out
+
+
+_NO_FLAT = np.empty(0)
+
+
+def _rows_flat(p):
+    """``p``'s memory as a 1-D view for :func:`~dualgrad.backend._numba_kernels.scale`'s
+    rows of 4 or 2 (C-contiguous ``p``), else an empty array (the kernel's loop per
+    row): made here, as a ``ravel`` inside the kernel put numba's array module into
+    its cached environment (imported at the kernel's load from the disk cache)."""
+    if p.shape[1] in (2, 4) and p.flags.c_contiguous:
+        return p.reshape(-1)
+    return _NO_FLAT
 
 
 def _middle_broadcast(factors, partials, target):

@@ -96,27 +96,29 @@ def _scale2_loop(f, p, g, q, out):
 
 
 @_lazy
-def scale(f, p, out):
+def scale(f, p, out, pf, of):
     """``out[i, :] = f[i] * p[i, :]``; a zero ``p`` stays 0 where ``f`` is inf/NaN.
 
-    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays (vectorized
-    across rows), then the zero rule on the rows whose ``f[i]`` is not finite, if any
-    (the generated rows kernels' form, ``_kernelgen._SHORT``; stop 33 rows15); other
+    Rows of 4 or 2 C-contiguous partials: the products over the flat arrays ``pf``,
+    ``of`` (``p``'s and ``out``'s memory as 1-D views, which the caller makes: a
+    ``ravel`` inside the kernel put ``numba.np.arrayobj`` into its cached
+    environment, ~35 ms of imports when the kernel is loaded from the disk cache, in
+    the second call of every heat form; empty otherwise), vectorized across rows,
+    then the zero rule on the rows whose ``f[i]`` is not finite, if any (the
+    generated rows kernels' form, ``_kernelgen._SHORT``; stop 33 rows15); other
     lengths and layouts: a loop over ``n`` per row."""
     rows, n = p.shape
     short = False
     bad = False
-    if n == 4 and p.flags.c_contiguous and out.flags.c_contiguous:
+    if n == 4 and pf.shape[0] == 4 * rows and of.shape[0] == 4 * rows:
         short = True
-        pf, of = p.ravel(), out.ravel()
         for i in range(rows):
             fi = f[i]
             bad |= fi - fi != 0.0
             for j in range(4 * i, 4 * i + 4):
                 of[j] = fi * pf[j]
-    if n == 2 and p.flags.c_contiguous and out.flags.c_contiguous:
+    if n == 2 and pf.shape[0] == 2 * rows and of.shape[0] == 2 * rows:
         short = True
-        pf, of = p.ravel(), out.ravel()
         for i in range(rows):
             fi = f[i]
             bad |= fi - fi != 0.0
@@ -134,24 +136,25 @@ def scale(f, p, out):
 
 
 @_lazy
-def scale2(f, p, g, q, out):
+def scale2(f, p, g, q, out, pf, qf, of):
     """``out[i, :] = f[i] * p[i, :] + g[i] * q[i, :]``, NaN-safe as :func:`scale`
-    (rows of 4 or 2 partials likewise)."""
+    (rows of 4 or 2 partials likewise: ``pf``, ``qf``, ``of`` the flat views the caller
+    makes, empty otherwise)."""
     rows, n = p.shape
     short = False
     bad = False
-    if n == 4 and p.flags.c_contiguous and q.flags.c_contiguous and out.flags.c_contiguous:
+    if n == 4 and pf.shape[0] == 4 * rows and qf.shape[0] == 4 * rows and \
+            of.shape[0] == 4 * rows:
         short = True
-        pf, qf, of = p.ravel(), q.ravel(), out.ravel()
         for i in range(rows):
             fi = f[i]
             gi = g[i]
             bad |= (fi - fi != 0.0) | (gi - gi != 0.0)
             for j in range(4 * i, 4 * i + 4):
                 of[j] = fi * pf[j] + gi * qf[j]
-    if n == 2 and p.flags.c_contiguous and q.flags.c_contiguous and out.flags.c_contiguous:
+    if n == 2 and pf.shape[0] == 2 * rows and qf.shape[0] == 2 * rows and \
+            of.shape[0] == 2 * rows:
         short = True
-        pf, qf, of = p.ravel(), q.ravel(), out.ravel()
         for i in range(rows):
             fi = f[i]
             gi = g[i]

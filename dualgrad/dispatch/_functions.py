@@ -24,8 +24,9 @@ from . import _reductions, _second_order
 from .. import backend, errors
 from ..dual import (HOLOMORPHIC, LIVE, MAX_SLOTS, ArrayDual, Dual, from_object_array,
                     join_partials, make, make_array, make_scalar, newest, numeric,
-                    partials_array, primal, refuse_chained, scalar_class)
+                    partials_array, primal, scalar_class)
 from ..dual._base import _scalar_value
+from ..dual._array import _chained, _chained_write
 from ._ufuncs import _SELECT_ROWS, _full_rows
 from ._composed import COMPOSED, refuse_complex_into_real, unweighted
 from ._linalg import LINALG, bilinear
@@ -905,10 +906,35 @@ def _copyto(dst, src, casting="same_kind", where=True):
         raise errors.store_into_plain(getattr(dst, "dtype", None))
     if where is True:
         dst[...] = src
-    else:               # (NumPy's masked copy reads src element by element: an
-        refuse_chained(dst, src, lambda d, s: np.copyto(d, s, where=where),  # overlap)
-                       "np.copyto(dst, src, where=...)", "np.copyto(dst, src.copy(), where=...)")
+    else:
+        refuse_chained_copyto(dst, src, where)
         dst[...] = np.where(where, src, dst)
+
+
+def _floats(a):
+    """The plain values under ``a`` (a dual, nested or not, or the sparsity tracer's
+    array), or ``None`` where there are none."""
+    while not isinstance(a, np.ndarray) and hasattr(a, "value"):
+        a = a.value
+    return a if isinstance(a, np.ndarray) else None
+
+
+def refuse_chained(who, fix, a, val, write):
+    """Refuse ``write(a, val)`` where ``val`` overlaps ``a`` and NumPy's own write (on the
+    floats) copies element by element through elements it already wrote, which the
+    rewrite as a buffered store (values and derivatives) would not follow: a masked
+    ``np.copyto``, ``np.fill_diagonal`` (a flat write) (attack52 06)."""
+    av, vv = _floats(a), _floats(val)
+    if av is None or vv is None or not np.may_share_memory(av, vv):
+        return
+    chained = _chained(av, vv, write)
+    if chained or chained is None:
+        raise _chained_write(who, fix)
+
+
+def refuse_chained_copyto(dst, src, where):
+    refuse_chained("np.copyto(dst, src, where=m)", "np.copyto(dst, src.copy(), where=m)",
+                   dst, src, lambda d, s: np.copyto(d, s, where=where))
 
 
 @implements(np.fill_diagonal)
@@ -937,6 +963,8 @@ def fill_diagonal(a, val, wrap=False):
         a.flat[:end:step] = val       # reads val as it writes: the flat store's order
         return                        # (followed, or refused where it cannot be)
     flat = np.arange(math.prod(shape))[:end:step]
+    refuse_chained("np.fill_diagonal(a, val)", "np.fill_diagonal(a, val.copy())", a, val,
+                   lambda d, v: np.fill_diagonal(d, v, wrap))
     if np.ndim(val):
         val = np.ravel(val)
         if np.shape(val)[0] != flat.size:        # repeated, as flat assignment does
@@ -1514,10 +1542,8 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
     kwargs.pop("casting", None)
     _reductions.check_kwargs("clip", kwargs)            # where=, dtype= fail loudly
     if isinstance(a, Dual) and not isinstance(a_min, Dual) and \
-            not isinstance(a_max, Dual) and _plain_arrays(a) and not (
-                errors.WATCHING[0] and getattr(errors.BRANCHES.record, "kinks", False)):
-        result = _clip_constant(a, a_min, a_max)    # (a watch of first-order kinks,
-        #                             dg.solve_ivp's, sees np.maximum / np.minimum below)
+            not isinstance(a_max, Dual) and _plain_arrays(a):
+        result = _clip_constant(a, a_min, a_max)
     else:
         result = None
     if result is None:

@@ -13,8 +13,8 @@ from ._base import (DIAGONAL, HOLOMORPHIC, LIVE, TAGS, Dual, adopting, check_liv
                     retire, running, same_directions)
 from ._scalar import MAX_SLOTS, ScalarDual, make_scalar, scalar_class, scalars_from_rows
 from ._array import (ELEMENTS, ArrayDual, elements_written, from_object_array, keep_elements,
-                     kept_seed, make, make_array, make_real, partials_array, refuse_chained,
-                     release_elements, stack_scalars)
+                     kept_seed, make, make_array, make_real, partials_array, release_elements,
+                     stack_scalars)
 from . import _views  # noqa: F401  (installs the lean view functions and methods)
 from ._joins import join_partials  # (importing it installs the lean joins)
 
@@ -24,4 +24,4 @@ __all__ = ["Dual", "ScalarDual", "ArrayDual", "make", "make_scalar", "make_array
            "directions", "same_directions", "DIAGONAL", "linking",
            "LIVE", "TAGS", "running", "adopting", "HOLOMORPHIC", "holomorphic_tag",
            "ELEMENTS", "keep_elements", "kept_seed", "release_elements", "elements_written",
-           "join_partials", "refuse_chained"]
+           "join_partials"]

@@ -1123,22 +1123,6 @@ def _chained(v, x, write):
     return not np.array_equal(chained, buffered)
 
 
-def refuse_chained(dst, src, write, who, fix):
-    """Refuse ``write(dst, src)`` (duals, or plain arrays beside them) where ``src``
-    overlaps ``dst`` and NumPy's own write of their values, element after element,
-    leaves other elements than a write of a copy of ``src``: the store dualgrad makes
-    (the partials' rows through a buffer) would follow another order than the values
-    (``np.copyto(d[::2], d[:4], where=m)``: attack52 06).  ``who`` / ``fix``: the
-    spelling refused and its copy-first twin, for the message."""
-    v, x = primal(dst), primal(src)
-    if type(v) is not _nd or type(x) is not _nd or not np.may_share_memory(v, x) or \
-            x.dtype.kind == "c" and v.dtype.kind != "c":
-        return
-    chained = _chained(v, x, write)
-    if chained or chained is None:
-        raise _chained_write(who, fix)
-
-
 def _check_flat_order(v, i, x):
     """Refuse ``v.flat[i] = x`` (plain ndarrays of values) where ``x`` overlaps ``v`` and
     NumPy's flat assignment, which copies element after element with no copy of the

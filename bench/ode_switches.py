@@ -1,6 +1,7 @@
 """What dg.solve_ivp's watch of fun's switches costs (ode50): the derivative of an ODE's end
 state through ``dg.solve_ivp`` for right-hand sides without comparisons on duals, with a
-continuous clamp (each crossing bisected to its switch, then trusted), and with a Newton
+continuous clamp (each crossing bisected to its switch, then trusted), with a kink (np.maximum:
+each crossing's steep test, ode52), and with a Newton
 loop inside (its stopping test compares duals at every evaluation), and with NaN sources
 (``y ** 1.5``, ``np.log``, ``np.sqrt`` inside their domains: the watch's side test of
 them, ode51), median CPU time of ``--repeat`` calls, and ``dg.solve_ivp`` without
@@ -36,6 +37,10 @@ def clamp(t, y, p):
     return -1.0 - np.where(y > 0, p[0] * y, 0.0) + 0.0 * p[1]
 
 
+def kink(t, y, p):
+    return -1.0 - p[0] * np.maximum(y, 0.0) + 0.0 * p[1]
+
+
 def newton_sqrt(a):
     z = a * 0 + 1.0
     while abs(z * z - a) > 1e-14 * abs(a):
@@ -55,6 +60,8 @@ PROBLEMS = {   # name: (rhs, y0, t_end, p)
     "Lotka-Volterra, gradient (no comparison)": (lotka, [1.0, 0.5], 10.0,
                                                  np.array([1.1, 0.4, 0.9, 0.3])),
     "clamp -1 - where(y > 0, k y, 0), gradient": (clamp, [1.0], 3.0, np.array([0.8, 0.0])),
+    "clamp -1 - k max(y, 0) (a kink: its steep test, ode52), gradient": (
+        kink, [1.0], 3.0, np.array([0.8, 0.0])),
     "Newton sqrt inside fun, gradient": (newton, [4.0], 1.0, np.array([0.5, 0.0])),
     "y ** 1.5, log, sqrt (NaN sources, inside), gradient": (sources, [1.0], 3.0,
                                                             np.array([0.5, 0.2])),

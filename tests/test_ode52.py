@@ -82,3 +82,98 @@ def test_a_loop_counting_doses_stays_refused():
     f = lambda p: dg.solve_ivp(rhs, (0.0, 6.0), [1.0], args=(p,), rtol=1e-10,
                                atol=1e-12).y[0, -1]
     _refused(lambda q: dg.derivative(f, q), 0.5)
+
+
+def _records(watch, program, q):
+    from dualgrad import errors
+    saved = errors.watch_branches(watch)
+    try:
+        watch.start()
+        program(q)
+        return watch.seen
+    finally:
+        watch.seen = None
+        errors.unwatch_branches(saved)
+
+
+def _comparisons(q):
+    """The comparisons a right-hand side runs, each spelling and operand type the
+    recorder's short path takes or hands on."""
+    y = q[:3] * np.array([1.0, np.nan, np.inf])
+    y > 0
+    0.5 < y
+    y >= np.float64(1.0)
+    y <= 2
+    np.greater(y, q[3])
+    q[3] > q[4]                         # (scalar duals: the general path)
+    y > np.inf                          # inf - inf in the place: NaN
+    q[:3] * 0.0 > 1.0                   # (no partials: no record)
+    np.where(q[:2] > q[2:4], q[:2], 0.0)
+    (q[:3] + 0j).real > 0               # (complex parts)
+    np.maximum(y, 0.0)                  # (kinks: recorded by a watch of order 2)
+    np.fmin(0.5, y)
+    np.abs(y - 1.0)
+    np.minimum(q[:3], q[2:])
+    np.floor(y)
+
+
+def test_the_recorders_short_path_records_what_the_watch_does():
+    """dg.solve_ivp's recorder (ode52's short path for <, <=, >, >=, maximum, minimum,
+    fmax, fmin, abs of first-order float array duals) appends the very records dg.quad's
+    watch does: the same branch (NaN, ties), line and operands, and nothing where the
+    operands do not move (nor kinks at first order)."""
+    from dualgrad.api._ode import _Recorder
+    from dualgrad.api._quad import _Watch
+
+    def f(q):
+        for order, least in ((1, 10), (2, 14)):
+            _compare_records(_records(_Recorder(order), _comparisons, q),
+                             _records(_Watch(order), _comparisons, q), least)
+        return q[0]
+
+    dg.gradient(f, np.array([0.5, -1.0, 2.0, 0.3, 0.7]))
+
+
+def _compare_records(short, watch, least):
+    from dualgrad.dual import Dual, primal
+    assert len(short) == len(watch) >= least
+    for a, b in zip(short, watch):
+        assert a[0] is b[0] and a[2] == b[2]
+        assert a[1].dtype == b[1].dtype and a[1].shape == b[1].shape
+        assert np.array_equal(a[1], b[1], equal_nan=True)
+        assert len(a[3]) == len(b[3])
+        for u, v in zip(a[3], b[3]):
+            assert type(u) is type(v)
+            assert np.array_equal(primal(u), primal(v), equal_nan=True)
+            if isinstance(u, Dual):
+                assert np.array_equal(u.partials, v.partials, equal_nan=True)
+
+
+def _ramp_end(spelling, s):
+    """y' = ramp(s (t - p)) - y / 10, y(0) = 0, to t = 10: a dose switched on by a ramp
+    of width 1 / s at t = p."""
+    ramps = {"clip": lambda u: np.clip(u, 0.0, 1.0),
+             "min max": lambda u: np.minimum(np.maximum(u, 0.0), 1.0),
+             "abs": lambda u: 0.5 * (np.abs(u) - np.abs(u - 1.0)) + 0.5}
+    ramp = ramps[spelling]
+    return lambda p: dg.solve_ivp(lambda t, y: ramp(s * (t - p)) - 0.1 * y, (0.0, 10.0),
+                                  [0.0], rtol=1e-10, atol=1e-12).y[0, -1]
+
+
+@pytest.mark.parametrize("spelling", ["clip", "min max", "abs"])
+@pytest.mark.parametrize("s", [1e11, 1e12])
+def test_a_ramp_narrower_than_the_steps_is_refused(spelling, s):
+    """attack52 09: the ramp's 1e-11 .. 1e-12 in t lies between the solver's stages, so
+    the sensitivities' forcing -s on it is never evaluated: 0.0 on 452f78b for
+    -e^{-0.7} = -0.4966 (the closed form's d/dp; SciPy's own differences agree)."""
+    with pytest.raises(TypeError, match="ramp narrower than the solver's steps"):
+        dg.derivative(_ramp_end(spelling, s), 3.0)
+
+
+@pytest.mark.parametrize("spelling", ["clip", "min max", "abs"])
+def test_a_ramp_the_steps_resolve_stays_exact(spelling):
+    """A ramp of width 1e-3: d y(10) / dp = -s int_p^{p + 1/s} e^{-(10 - t) / 10} dt =
+    -10 s (e^{-(10 - p - 1/s) / 10} - e^{-(10 - p) / 10})."""
+    s, p = 1e3, 3.0
+    exact = -10 * s * (np.exp(-(10 - p - 1 / s) / 10) - np.exp(-(10 - p) / 10))
+    assert abs(dg.derivative(_ramp_end(spelling, s), p) - exact) < 1e-7

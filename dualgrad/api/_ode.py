@@ -27,18 +27,19 @@ steps on duals (exact to every order: the perturbations are nilpotent).
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
 
 from .. import errors
-from ..dual import Dual, directions, make_array, primal, stack_scalars
+from ..dual import ArrayDual, Dual, directions, make_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
                           expand, flow, levels_of)
 from ..rules._table import RULES, branch_functions
 from ._parallel import adaptive_run, replayed
-from ._quad import (_Refused, _Watch, _moves, _moves_beyond_first, _place_moves, _plain,
-                    _slopes, _tags)
+from ._quad import (_SKIPPED, _THROUGH, _Refused, _Watch, _branch, _moves,
+                    _moves_beyond_first, _place_moves, _plain, _slopes, _tags)
 
 __all__ = ["solve_ivp"]
 
@@ -142,6 +143,70 @@ def _event_attributes(wrapper, event):
     return wrapper
 
 
+_ORDERED = (np.less, np.less_equal, np.greater, np.greater_equal)
+_SHORT = frozenset(_ORDERED + (np.maximum, np.minimum, np.fmax, np.fmin, np.absolute))
+_KINKS = frozenset((np.maximum, np.minimum, np.fmax, np.fmin, np.absolute))
+_SCALARS = (float, int, np.float64)
+_FRAMES = {}            # a code object's file -> (dualgrad's own?, walked through?, name)
+
+
+def _frame_kind(filename):
+    kind = _FRAMES.get(filename)
+    if kind is None:
+        import os
+        kind = _FRAMES[filename] = (filename.startswith(_THROUGH),
+                                    filename.startswith(_SKIPPED), os.path.basename(filename))
+    return kind
+
+
+class _Recorder(_Watch):
+    """dg.quad's watch (:class:`_Watch`) with a short path for what a right-hand side
+    runs on every evaluation: ``<``, ``<=``, ``>``, ``>=``, ``np.maximum``,
+    ``np.minimum``, ``np.fmax``, ``np.fmin``, ``np.abs`` of first-order float array
+    duals and numbers (``y > 0``, ``t > tlag``, ``np.maximum(y, 0)``).  The record is
+    the one :meth:`_Watch.__call__` appends (the same branch, from the table's place;
+    the same user line, each file's kind looked up once); anything else, and any
+    operand of another type, goes the general way.  The ODE's watch sees every
+    evaluation of fun (~20 us of the recorder's ~25 an evaluation were this call;
+    ode52)."""
+
+    kinks = False       # (set: first-order kinks recorded, np.clip's too)
+
+    def __call__(self, ufunc, inputs, frame=None, nudge=None):
+        seen = self.seen
+        if seen is None:
+            return
+        if frame is not None or self.limit is not None or ufunc not in _SHORT or \
+                len(inputs) != ufunc.nin:
+            return _Watch.__call__(self, ufunc, inputs, frame, nudge)
+        if ufunc in _KINKS and self.order < 2:
+            return                  # (a kink at first order: not watched, as there)
+        moves, values = False, []
+        for v in inputs:
+            if type(v) is ArrayDual:
+                p, value = v.partials, v.value
+                if type(p) is not np.ndarray or p.dtype.kind != "f" or \
+                        type(value) is not np.ndarray:
+                    return _Watch.__call__(self, ufunc, inputs, frame, nudge)
+                moves = moves or np.count_nonzero(p) > 0        # (NaN counts)
+                values.append(value)
+            elif type(v) in _SCALARS:
+                values.append(v if type(v) is float else np.asarray(v))
+            else:
+                return _Watch.__call__(self, ufunc, inputs, frame, nudge)
+        if not moves:
+            return
+        frame = sys._getframe(2)
+        through, own, name = _frame_kind(frame.f_code.co_filename)
+        while through and frame.f_back is not None:
+            frame = frame.f_back
+            through, own, name = _frame_kind(frame.f_code.co_filename)
+        if own:
+            return
+        seen.append((ufunc, _branch(branch_functions(ufunc), values),
+                     f"{name}, line {frame.f_lineno}", inputs))
+
+
 class _Switches:
     """dg.solve_ivp's watch of the branches ``fun`` takes on moving duals (dg.quad's
     recorder, api/_quad.py: the comparisons, ``np.where``'s masks, ``np.heaviside``,
@@ -161,10 +226,14 @@ class _Switches:
     switch and compares ``fun`` on its two sides with the change over the same width
     beside it: ~50 evaluations, at most ``_TRUSTED`` times per place."""
 
-    def __init__(self, order, probe):
-        self.watch = _Watch(order)
+    def __init__(self, order, probe, steep=False):
+        # steep: a first-order system's kinks are recorded too (their values continuous:
+        # only a ramp narrower than the solver resolves is tested, :meth:`_steep`)
+        self.watch = _Recorder(2 if steep else order)
+        self.watch.kinks = steep      # (np.clip between constants reports its kinks)
         self.probe = probe            # (t, z) -> fun's coefficients compared at a switch
         self.last, self.cleared = {}, {}
+        self.steep = steep
 
     def run(self, call, t, z, *args):
         """``call(t, z, *args)`` with ``fun``'s branches recorded and compared with
@@ -182,17 +251,21 @@ class _Switches:
         return out
 
     def _compare(self, t, z, taken):
-        for key, (branch, _) in taken.items():
+        for key, (branch, inputs) in taken.items():
             before = self.last.get(key)
-            self.last[key] = (t, z, branch)
+            self.last[key] = (t, z, branch, inputs)
             if before is None or before[1].shape != z.shape or _same(before[2], branch):
                 continue
-            ta, za, ba = before
+            ta, za, ba, in_a = before
             flat, now = np.ravel(ba), np.ravel(branch)
             if flat.shape != now.shape:
                 continue
             with np.errstate(invalid="ignore"):
                 moved = np.flatnonzero((flat != now) & ((flat == flat) | (now == now)))
+            if self.steep and _kink(key[0]):
+                for i in moved.tolist():
+                    self._steep(key, i, ta, za, flat[i], in_a, t, z, now[i], inputs)
+                continue
             for i in moved.tolist():        # each element of a mask that switched
                 # the k-th call at a line is its own place (a helper's np.where serves a
                 # clamp and a dose; attack50 10), each step between two branches its own
@@ -300,6 +373,80 @@ class _Switches:
                                    step[j], j >= self.values))   # (out of SciPy's frames:
             #                                  the helpers would read it as SciPy's refusal)
 
+    def _steep(self, key, i, ta, za, ba, in_a, tb, zb, bb, in_b):
+        """A kink of a first-order system (np.clip, np.maximum, np.abs) switched
+        between two evaluations: its values are continuous, but a ramp narrower than the
+        solver resolves (``np.clip(s (t - p), 0, 1)`` with s = 1e12) holds the
+        sensitivities' whole forcing ``-s D`` where no step evaluates fun, and they lose
+        ``D dc/dtheta`` as at a jump (attack52 09: 0.0 for -0.4966).  The solver
+        narrows its steps around a step of fun's value to where skipping it costs its
+        tolerance, so a ramp of width ``w`` is sampled where ``w |D|`` is above the
+        values' tolerance and stepped over where it is below.  Four evaluations around
+        the kink's crossing, 1e-4 and 3e-4 of the segment either side: where fun changes
+        across the inner pair by more than ``_BESIDE`` times its change beside them,
+        the ramp's width is measured (10 % to 90 % of the change) and, where ``w |D|``
+        is under 100 times ``rtol |y| + atol`` and the place moves, refused as a jump
+        (:meth:`_negligible` first)."""
+        if abs(tb - ta) <= 1e-12 * max(abs(ta), abs(tb), _TINY):
+            return          # (the solver's own steps are at rounding there: sampled)
+
+        def at(s):
+            return self._at(key, i, ba, bb, ta + s * (tb - ta), za + s * (zb - za))
+
+        guess = _crossing(key[0], i, in_a, in_b)
+        lo, hi = 0.0, 1.0
+        if guess is not None:
+            lo = hi = guess
+        while hi - lo > 2 * _STEEP_W:       # (no place to interpolate: np.clip's two
+            mid = 0.5 * (lo + hi)           # kinks; halvings of the branch)
+            same = at(mid)[1]
+            if same is None:
+                break
+            lo, hi = (mid, hi) if same else (lo, mid)
+        c = 0.5 * (lo + hi)
+        points = [min(max(c + d, 0.0), 1.0) for d in (-_STEEP_W * 3, -_STEEP_W,
+                                                      _STEEP_W, _STEEP_W * 3)]
+        found = [at(s) for s in points]
+        f = [v for v, _, _ in found]
+        with np.errstate(invalid="ignore"):
+            scale = np.maximum(np.abs(f[1]), np.abs(f[2]))
+            step = np.abs(f[2] - f[1])
+            beside = np.maximum(np.abs(f[1] - f[0]), np.abs(f[3] - f[2]))
+            jumps = ~(step <= _BESIDE * beside + _JUMP * scale + _TINY)
+        if not np.any(jumps) or self.tolerance is None:
+            return
+        in_lo, in_hi = found[1][2], found[2][2]
+        if not _moves_at(key[0], in_lo if in_lo is not None else in_a,
+                         in_hi if in_hi is not None else in_b):
+            return
+        j = int(np.argmax(np.where(jumps, step, -1.0)))
+        m, rtol, atol = self.tolerance[1], self.tolerance[3], self.tolerance[4]
+        if j >= m:
+            return
+        ends = []
+        for frac in (0.1, 0.9):             # the ramp's extent: where fun's j-th value
+            a, b = points[1], points[2]     # passes 10 % and 90 % of its change
+            level = f[1][j] + frac * (f[2][j] - f[1][j])
+            for _ in range(60):
+                if b - a <= 1e-16 * max(abs(a), abs(b), 1.0):
+                    break
+                mid = 0.5 * (a + b)
+                v = at(mid)[0][j]
+                if (v - level) * (f[2][j] - f[1][j]) < 0:
+                    a = mid
+                else:
+                    b = mid
+            ends.append(0.5 * (a + b))
+        width = abs(ends[1] - ends[0]) / 0.8 * abs(tb - ta)
+        y = np.abs(za + c * (zb - za))[j]
+        if width * step[j] >= 100.0 * (rtol * y + atol[j]):
+            return                          # (resolved: the solver's steps sample it)
+        if self._negligible(key, i, at, (ta, tb, za, zb), (points[1], points[2]),
+                            f[2] - f[1], in_lo, in_hi):
+            return
+        raise _Refused(_switch(key, ta + points[1] * (tb - ta), ta + points[2] * (tb - ta),
+                               step[j], False, steep=True))
+
     def _negligible(self, key, i, at, segment, bracket, jump, in_lo, in_hi):
         """Whether the term a jump ``jump`` of fun's values at the crossing bracketed by
         ``bracket`` (fractions of ``segment``, ``(ta, tb, za, zb)``) would add to the
@@ -349,6 +496,13 @@ class _Switches:
 
 _TINY = np.finfo(float).tiny
 _EPS = np.finfo(float).eps
+_STEEP_W = 1e-4         # a kink's steep test: the width around it (of the segment)
+
+
+def _kink(ufunc):
+    """Is every branch of ``ufunc``'s row a kink (np.maximum, np.abs: continuous)?"""
+    specs = branch_functions(ufunc) if isinstance(ufunc, np.ufunc) else ()
+    return bool(specs) and all(kink for kink, _, _ in specs)
 
 
 _COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
@@ -446,12 +600,16 @@ def _same(a, b):
     return bool(np.all((a == b) | ((a != a) & (b != b))))
 
 
-def _switch(key, t_lo, t_hi, step, partials):
+def _switch(key, t_lo, t_hi, step, partials, steep=False):
     ufunc, where, _ = key
     symbol = " (a comparison: <, <=, > or >=, its operands either way round)" if ufunc in (
         np.less, np.less_equal, np.greater, np.greater_equal) else ""
     what = ("first partials jump (a kink: second derivatives lose a term there)"
             if partials else "value jumps")
+    if steep:
+        what = ("value changes (a ramp narrower than the solver's steps resolve: the "
+                "derivatives' forcing on it lies where no step evaluates fun, lost as at "
+                "a jump)")
     rule = RULES.get(ufunc) if isinstance(ufunc, np.ufunc) else None
     if rule is not None and any(kind == "nan" for kind, _, _ in rule.branch):
         symbol = (" (NaN past its real domain's edge, which fun made a number: np.where "
@@ -497,7 +655,7 @@ class _Augmented:
     def __init__(self, fun, args, tag, m, k):
         self.fun, self.args, self.tag, self.m, self.k = fun, args, tag, m, k
         self.tags, self.index, self.dims = [tag], {tag: 0}, (k + 1,)
-        self.switches = _Switches(1, self.probe)
+        self.switches = _Switches(1, self.probe, steep=True)
 
     def probe(self, t, z):
         return np.asarray(primal(self.rhs(t, self.dual(z))))

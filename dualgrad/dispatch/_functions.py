@@ -1542,8 +1542,10 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
     kwargs.pop("casting", None)
     _reductions.check_kwargs("clip", kwargs)            # where=, dtype= fail loudly
     if isinstance(a, Dual) and not isinstance(a_min, Dual) and \
-            not isinstance(a_max, Dual) and _plain_arrays(a):
-        result = _clip_constant(a, a_min, a_max)
+            not isinstance(a_max, Dual) and _plain_arrays(a) and not (
+                errors.WATCHING[0] and getattr(errors.BRANCHES.record, "kinks", False)):
+        result = _clip_constant(a, a_min, a_max)    # (a watch of first-order kinks,
+        #                             dg.solve_ivp's, sees np.maximum / np.minimum below)
     else:
         result = None
     if result is None:

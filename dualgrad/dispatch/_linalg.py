@@ -1257,6 +1257,12 @@ def _cholesky(A, upper=False):
         if upper:
             V, P = np.swapaxes(V, -1, -2), np.swapaxes(P, -3, -2)
         dL = _confined(V, P, L, dL, A.tag)
+    elif not finite(primal(L)):          # complex: L's zeros above its diagonal stay 0
+        dL = dL.copy()                   # and its real diagonal real (NaN from the
+        m = np.shape(primal(L))[-1]      # products in every entry: attack52 05)
+        dL[(Ellipsis,) + np.triu_indices(m, 1) + (slice(None),)] = 0.0
+        diagonal = (Ellipsis, np.arange(m), np.arange(m), slice(None))
+        dL[diagonal] = np.real(dL[diagonal])
     out = make(L, dL, A.tag)
     return _H(out) if upper else out
 
@@ -1304,7 +1310,8 @@ def _confine(V, P, L, dL, tag=None):
     block's (0 right of it); a later row's first ``c <= r`` entries, where finite,
     solve ``X L_c^T = A[i, :c]``, so ``dX = (dA[i, :c] - X dL_c^T) L_c^-T``."""
     bad = ~np.isfinite(primal(L))
-    r = int(np.argmax(bad.any(axis=-1)))
+    dL[np.triu_indices(L.shape[-1], 1)] = 0.0   # (L's zeros above its diagonal: 0,
+    r = int(np.argmax(bad.any(axis=-1)))         # a NaN at A[0, 0] too: attack52 05)
     if r == 0:
         return
     if tag is None:                      # float64 values and partials
@@ -1316,7 +1323,6 @@ def _confine(V, P, L, dL, tag=None):
     if not finite(primal(Lr)):           # (rounding gave another factor: leave it)
         return
     dL[:r, :r] = dLr
-    dL[np.triu_indices(L.shape[-1], 1)] = 0.0   # (L's zeros above its diagonal: 0)
     leading = np.where(bad[r:].any(axis=-1), np.argmax(bad[r:], axis=-1), L.shape[-1])
     leading = np.minimum(leading, r)     # (finite entries of each later row, from 0)
     for c in np.unique(leading[leading > 0]):

@@ -2836,6 +2836,29 @@ _SCIPY_SPELLINGS: dict[object, str] = {
         "length, and z = list(zi), for each n: y_n = b[0] x[n] + z[0], then z[k] = "
         "b[k+1] x[n] + z[k+1] - a[k+1] y_n for k in order (z[k+1] = 0 past the end); "
         "each y_n into a list, then np.stack(y), and the final z is lfilter's zf"),
+    # scipy.ndimage on duals (useroptics52: image registration, Fourier optics)
+    ("ndimage", "fourier_shift"): (
+        "F * np.exp(-2j * np.pi * (np.fft.fftfreq(F.shape[0])[:, None] * s[0] + "
+        "np.fft.fftfreq(F.shape[1])[None, :] * s[1])) for a 2-D spectrum F and shift s "
+        "(n=-1, the default; one fftfreq per axis in N-D), which takes duals in F and s"),
+    ("ndimage", "fourier_gaussian"): (
+        "F * np.exp(-2 * np.pi ** 2 * sigma ** 2 * (np.fft.fftfreq(F.shape[0])[:, None] "
+        "** 2 + np.fft.fftfreq(F.shape[1])[None, :] ** 2)) for a 2-D spectrum F (n=-1, "
+        "the default), which takes duals in F and in sigma"),
+    **{("ndimage", name): (
+        "(M @ x.ravel()).reshape(y.shape) where only the image x is a dual, y = "
+        f"scipy.ndimage.{name}(dg.stop_gradient(x), ...) and M = "
+        f"np.stack([scipy.ndimage.{name}(e.reshape(x.shape), ...).ravel() for e in "
+        "np.eye(x.size)], axis=-1), your other arguments as given, on plain numbers "
+        f"once: {name} is linear in its input, so M's columns are its responses to unit "
+        "images (exact; x.size ** 2 numbers: images of a few thousand pixels)" + (
+            " (for dual coordinates, interpolate by hand: order=1 is the bilinear weights "
+            "of the fractions c - np.floor(dg.stop_gradient(c)) at those integer indices)"
+            if name == "map_coordinates" else ""))
+       for name in ("convolve", "correlate", "convolve1d", "correlate1d", "gaussian_filter",
+                    "uniform_filter", "uniform_filter1d", "shift", "zoom", "rotate",
+                    "affine_transform", "map_coordinates", "spline_filter",
+                    "spline_filter1d", "prewitt", "sobel", "laplace", "gaussian_laplace")},
     # an optics / signal-processing user's day (useroptics52): responses, spectra, DCTs
     "freqz": "w = np.linspace(0, np.pi, worN, endpoint=False) (2 * np.pi with whole=True, "
              "endpoint=True with include_nyquist=True; an array worN is w itself, "
@@ -3860,8 +3883,10 @@ def from_scipy(who, exc):
     told = warned or _involves_duals(exc)
     # AttributeError: scipy.stats.skew / kurtosis on an object array of scalar duals
     # (their array-API finfo of the object dtype, userfin49's Cornish-Fisher VaR)
-    if not told and not (isinstance(exc, (TypeError, ValueError, AttributeError)) and
-                         _held_dual(exc)):
+    # RuntimeError: scipy.ndimage's C code on an object array of duals ("array type not
+    # supported", "coordinate array data type not supported": useroptics52)
+    if not told and not (isinstance(exc, (TypeError, ValueError, AttributeError,
+                                          RuntimeError)) and _held_dual(exc)):
         return None
     entry = None
     for frame, _ in traceback.walk_tb(exc.__traceback__):
@@ -3970,6 +3995,8 @@ def from_scipy(who, exc):
             spelling = _lobpcg_spelling(entry.f_locals)
     else:
         func, spelling = f"{public}.{name}", _SCIPY_SPELLINGS.get(name)
+        if public == "scipy.ndimage":            # its names are scipy.signal's too
+            spelling = _SCIPY_SPELLINGS.get(("ndimage", name), spelling)
         if name == "lfilter" and entry.f_locals.get("zi") is not None:
             spelling = _SCIPY_SPELLINGS[("lfilter", "zi")]
         spelling = _fit_to_call(public, name, entry, spelling)

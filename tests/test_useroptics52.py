@@ -510,3 +510,65 @@ def test_kaiser_with_a_dual_beta_names_scipys_i0():
     assert rel(spelled(5.0), np.kaiser(9, 5.0)) < 1e-14
     got = dg.jacobian(lambda b: spelled(b[0]), np.array([5.0]))
     assert rel(got, richardson(lambda b: np.kaiser(9, b[0]), np.array([5.0]), 1e-2)) < 1e-10
+
+
+# ---- scipy.ndimage: linear in the image, or a Fourier multiplier -------------------------
+
+nd = pytest.importorskip("scipy.ndimage")
+IMG = np.outer(np.hanning(7), np.hanning(6)) + 0.1 * np.arange(42.0).reshape(7, 6) / 42
+
+
+@pytest.mark.parametrize("name, args, kwargs", [
+    ("convolve", (np.arange(9.0).reshape(3, 3) / 9,), {}),
+    ("correlate", (np.arange(9.0).reshape(3, 3) / 9,), {"mode": "wrap"}),
+    ("gaussian_filter", (1.0,), {}),
+    ("uniform_filter", (3,), {}),
+    ("shift", ((0.5, -1.2),), {}),
+    ("zoom", (1.5,), {"order": 1}),
+    ("rotate", (30.0,), {"reshape": False}),
+    ("map_coordinates", ([[1.5, 2.2, 5.9], [0.3, 4.4, 2.0]],), {"order": 1}),
+    ("sobel", (), {}),
+])
+def test_ndimage_refusal_spells_its_matrix(name, args, kwargs):
+    fn = getattr(nd, name)
+    text = refusal(lambda x: np.ravel(fn(x.reshape(IMG.shape), *args, **kwargs)), IMG.ravel())
+    assert "(M @ x.ravel()).reshape(y.shape) where only the image x is a dual" in text
+    assert f"scipy.ndimage.{name}(e.reshape(x.shape), ...)" in text
+    y = fn(IMG, *args, **kwargs)
+    M = np.stack([fn(e.reshape(IMG.shape), *args, **kwargs).ravel()
+                  for e in np.eye(IMG.size)], axis=-1)
+
+    def spelled(x):
+        return (M @ x).reshape(y.shape)
+    assert rel(spelled(IMG.ravel()), y) < 1e-13
+    got = dg.jacobian(lambda x: spelled(x).ravel(), IMG.ravel())
+    want = richardson(lambda x: fn(x.reshape(IMG.shape), *args, **kwargs).ravel(),
+                      IMG.ravel(), 0.1, levels=2)     # linear: differences are exact
+    assert rel(got, want) < 1e-10
+
+
+def test_fourier_shift_and_gaussian_refusals_spell_the_multipliers():
+    F0 = np.fft.fft2(IMG)
+    f0, f1 = np.fft.fftfreq(7)[:, None], np.fft.fftfreq(6)[None, :]
+    text = refusal(lambda s: np.abs(nd.fourier_shift(F0, (s[0], s[1]))).ravel(),
+                   np.array([1.3, -0.4]))
+    assert "F * np.exp(-2j * np.pi * (np.fft.fftfreq(F.shape[0])[:, None] * s[0]" in text
+
+    def shifted(s):
+        return np.real(np.fft.ifft2(F0 * np.exp(-2j * np.pi * (f0 * s[0] + f1 * s[1]))))
+    s0 = np.array([1.3, -0.4])
+    assert rel(shifted(s0), np.real(np.fft.ifft2(nd.fourier_shift(F0, s0)))) < 1e-13
+    want = richardson(lambda s: np.real(np.fft.ifft2(nd.fourier_shift(F0, s))).ravel(),
+                      s0, 1e-2)
+    assert rel(dg.jacobian(lambda s: shifted(s).ravel(), s0), want) < 1e-9
+    text = refusal(lambda g: np.abs(nd.fourier_gaussian(F0, g[0])).ravel(), np.array([0.8]))
+    assert "F * np.exp(-2 * np.pi ** 2 * sigma ** 2 *" in text
+
+    def blurred(g):
+        return np.real(np.fft.ifft2(F0 * np.exp(-2 * np.pi ** 2 * g[0] ** 2
+                                                 * (f0 ** 2 + f1 ** 2))))
+    g0 = np.array([0.8])
+    assert rel(blurred(g0), np.real(np.fft.ifft2(nd.fourier_gaussian(F0, 0.8)))) < 1e-13
+    want = richardson(lambda g: np.real(np.fft.ifft2(nd.fourier_gaussian(F0, g[0]))).ravel(),
+                      g0, 1e-2)
+    assert rel(dg.jacobian(lambda g: blurred(g).ravel(), g0), want) < 1e-9

@@ -3336,6 +3336,15 @@ def _held_dual(exc):
     return False
 
 
+def _raised_in_scipy(exc):
+    """Is the innermost frame of ``exc``'s traceback SciPy's own code?"""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    return tb is not None and (tb.tb_frame.f_globals.get("__name__") or "").startswith(
+        "scipy.")
+
+
 def _held_objects(exc):
     """Did a SciPy frame of ``exc``'s traceback hold an object array made from a dual
     (:func:`_of_duals`) when it raised?"""
@@ -3884,9 +3893,11 @@ def from_scipy(who, exc):
     # AttributeError: scipy.stats.skew / kurtosis on an object array of scalar duals
     # (their array-API finfo of the object dtype, userfin49's Cornish-Fisher VaR)
     # RuntimeError: scipy.ndimage's C code on an object array of duals ("array type not
-    # supported", "coordinate array data type not supported": useroptics52)
-    if not told and not (isinstance(exc, (TypeError, ValueError, AttributeError,
-                                          RuntimeError)) and _held_dual(exc)):
+    # supported", "coordinate array data type not supported": useroptics52), raised in
+    # SciPy's own frame (a RuntimeError of the user's code called back by SciPy stays)
+    if not told and not (isinstance(exc, (TypeError, ValueError, AttributeError)) or
+                         isinstance(exc, RuntimeError) and _raised_in_scipy(exc)) or \
+            not told and not _held_dual(exc):
         return None
     entry = None
     for frame, _ in traceback.walk_tb(exc.__traceback__):

@@ -923,7 +923,7 @@ def refuse_chained(who, fix, a, val, write):
     """Refuse ``write(a, val)`` where ``val`` overlaps ``a`` and NumPy's own write (on the
     floats) copies element by element through elements it already wrote, which the
     rewrite as a buffered store (values and derivatives) would not follow: a masked
-    ``np.copyto``, ``np.fill_diagonal`` (a flat write) (attack52 06)."""
+    ``np.copyto`` (attack52 06)."""
     av, vv = _floats(a), _floats(val)
     if av is None or vv is None or not np.may_share_memory(av, vv):
         return
@@ -959,12 +959,13 @@ def fill_diagonal(a, val, wrap=False):
         if any(s != shape[0] for s in shape):
             raise ValueError("All dimensions of input must be of equal length")
         step, end = 1 + int(np.sum(np.cumprod(shape[:-1]))), None
-    if isinstance(val, Dual) and overlaps(a, val):   # NumPy's a.flat[:end:step] = val
-        a.flat[:end:step] = val       # reads val as it writes: the flat store's order
-        return                        # (followed, or refused where it cannot be)
+    # val (a dual, the sparsity tracer's array) overlapping a: NumPy's own
+    # a.flat[:end:step] = val reads val as it writes, the flat store's order (followed,
+    # or refused where it cannot be; the tracer's pattern was a buffered copy's too)
+    if not isinstance(val, np.ndarray) and overlaps(a, val):
+        a.flat[:end:step] = val
+        return
     flat = np.arange(math.prod(shape))[:end:step]
-    refuse_chained("np.fill_diagonal(a, val)", "np.fill_diagonal(a, val.copy())", a, val,
-                   lambda d, v: np.fill_diagonal(d, v, wrap))
     if np.ndim(val):
         val = np.ravel(val)
         if np.shape(val)[0] != flat.size:        # repeated, as flat assignment does

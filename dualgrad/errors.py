@@ -2836,6 +2836,14 @@ _SCIPY_SPELLINGS: dict[object, str] = {
         "length, and z = list(zi), for each n: y_n = b[0] x[n] + z[0], then z[k] = "
         "b[k+1] x[n] + z[k+1] - a[k+1] y_n for k in order (z[k+1] = 0 past the end); "
         "each y_n into a list, then np.stack(y), and the final z is lfilter's zf"),
+    # scipy.signal's waveforms and windows with dual parameters (useroptics52)
+    "chirp": "np.cos(2 * np.pi * (f0 * t + 0.5 * (f1 - f0) / t1 * t ** 2) + "
+             "np.deg2rad(phi)) (method='linear', the default), which takes duals in t, f0, "
+             "t1, f1 and phi",
+    "sawtooth": "np.mod(t, 2 * np.pi) / np.pi - 1 (width=1, the default: derivative "
+                "1 / pi in t between the jumps)",
+    "kaiser": "scipy.special.i0(beta * np.sqrt(1 - (2 * np.arange(M) / (M - 1) - 1) ** 2)) "
+              "/ scipy.special.i0(beta) (sym=True, the default), which takes a dual beta",
     # scipy.ndimage on duals (useroptics52: image registration, Fourier optics)
     ("ndimage", "fourier_shift"): (
         "F * np.exp(-2j * np.pi * (np.fft.fftfreq(F.shape[0])[:, None] * s[0] + "

@@ -572,3 +572,29 @@ def test_fourier_shift_and_gaussian_refusals_spell_the_multipliers():
     want = richardson(lambda g: np.real(np.fft.ifft2(nd.fourier_gaussian(F0, g[0]))).ravel(),
                       g0, 1e-2)
     assert rel(dg.jacobian(lambda g: blurred(g).ravel(), g0), want) < 1e-9
+
+
+@pytest.mark.parametrize("f0, t1, f1, phi", [(2.0, 1.0, 7.0, 0.0), (0.5, 3.0, 0.1, 30.0)])
+def test_chirp_refusal_spells_the_linear_sweep(f0, t1, f1, phi):
+    t = np.linspace(-7, 9, 60)
+    text = refusal(lambda q: ss.chirp(t, q[0], q[1], q[2], phi=phi), np.array([f0, t1, f1]))
+    assert "np.cos(2 * np.pi * (f0 * t + 0.5 * (f1 - f0) / t1 * t ** 2)" in text
+
+    def spelled(q):
+        return np.cos(2 * np.pi * (q[0] * t + 0.5 * (q[2] - q[0]) / q[1] * t ** 2)
+                      + np.deg2rad(phi))
+    q0 = np.array([f0, t1, f1])
+    assert np.max(np.abs(spelled(q0) - ss.chirp(t, f0, t1, f1, phi=phi))) < 1e-12
+    want = richardson(lambda q: ss.chirp(t, q[0], q[1], q[2], phi=phi), q0, 1e-4)
+    assert rel(dg.jacobian(spelled, q0), want) < 1e-9
+
+
+def test_sawtooth_and_window_kaiser_refusals_spell_them():
+    t = np.linspace(-7, 9, 60)
+    text = refusal(lambda q: ss.sawtooth(q[0] * t), np.array([1.3]))
+    assert "np.mod(t, 2 * np.pi) / np.pi - 1" in text
+    assert np.array_equal(np.mod(1.3 * t, 2 * np.pi) / np.pi - 1, ss.sawtooth(1.3 * t))
+    got = dg.jacobian(lambda q: np.mod(q[0] * t, 2 * np.pi) / np.pi - 1, np.array([1.3]))
+    assert rel(got[:, 0], t / np.pi) < 1e-15                   # the slope between jumps
+    text = refusal(lambda b: ss.windows.kaiser(9, b[0]), np.array([5.0]))
+    assert "scipy.special.i0(beta * np.sqrt(1 - (2 * np.arange(M) / (M - 1) - 1) ** 2))" in text

@@ -379,3 +379,43 @@ def test_flat_writes_repeat_the_source_as_numpy(name, engine):
         value, _ = dg.jvp(f, X6, np.ones(6))
     np.testing.assert_array_equal(value, want)         # the dual's values are NumPy's
     np.testing.assert_allclose(J, _central(f, X6), atol=1e-6)
+
+
+# ---- attack52 14: a flat write whose index runs out of bounds, the IndexError caught by f:
+# NumPy writes the positions before the bad index, then raises; the replay must let it
+BAD_INDEX = {
+    "reversed, overlapping": (lambda d: d[::-1], [0, 1, 99], lambda d, v: v[2:5]),
+    "reversed, apart": (lambda d: d[::-1], [0, 1, 99], lambda d, v: d[:3] * 2),
+    "transposed, overlapping": (lambda d: d.reshape(2, 3).T, [0, 1, 99], lambda d, v: d[2:5]),
+}
+
+
+def _caught(view, key, source):
+    def f(x):
+        d = x * 1.0
+        v = view(d)
+        try:
+            v.flat[key] = source(d, v)
+        except IndexError:
+            pass
+        return d
+    return f
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("name", BAD_INDEX)
+def test_a_flat_write_to_a_bad_index_writes_numpys_prefix(name, engine):
+    f = _caught(*BAD_INDEX[name])
+    with _fused.engine(engine):
+        J = dg.jacobian(f, X6)
+        value, _ = dg.jvp(f, X6, np.ones(6))
+    np.testing.assert_array_equal(value, f(X6))        # NumPy's float program
+    assert not np.array_equal(value, X6)               # (it wrote a prefix)
+    np.testing.assert_allclose(J, _central(f, X6), atol=1e-6)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+def test_a_chained_prefix_before_a_bad_index_is_refused(engine):
+    f = _caught(lambda d: d[::-1], [1, 2, 3, 99], lambda d, v: v[:3])
+    with _fused.engine(engine), pytest.raises(TypeError, match=REFUSAL):
+        dg.jacobian(f, X6)

@@ -29,7 +29,8 @@ from .. import errors
 from ..dual import ArrayDual, Dual, partials_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, expand,
                           levels_of)
-from ..rules._table import RULES, branch_functions, float_places, step_threshold
+from ..rules._table import (RULES, SCIPY_LOADED, Branches, Selection, branch_functions,
+                            cut_of, float_places, rule_for, step_threshold)
 from ._parallel import adaptive_run
 
 __all__ = ["quad"]
@@ -212,7 +213,18 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     ``arctanh`` / ``arccosh`` or a negative base's ``**`` turns NaN past its domain's
     edge and func makes a number of it (``np.where(np.isnan(u), ...)``,
     ``np.nan_to_num``, ``np.nansum``, ``np.fmax``), the edge is watched as a jump
-    (integrate over the domain instead).  Not watched: branches inside
+    (integrate over the domain instead); so are scipy.special's edges (``ndtri``,
+    ``logit``, ``erfinv``, ``erfcinv``, ``ellipk``, ``ellipe``, ``ndtri_exp``), a
+    ``dualgrad.scipy.stats`` ``ppf`` / ``isf`` outside ``0 <= q <= 1`` and an
+    overflow to inf (``np.exp`` / ``expm1`` / ``exp2`` / ``cosh`` / ``sinh`` / ``**``
+    of float64 values), a complex argument crossing a principal branch's cut
+    (``np.log`` / ``sqrt`` / ``**`` / ``arcsin`` / ``arctanh`` / ..., scipy.special's
+    ``loggamma`` / ``xlogy`` / ``xlog1py``) and ``np.unwrap``'s whole periods.  Sorted
+    values (``np.unique``'s, ``np.linalg.eigh`` / ``eigvalsh`` / ``svd``'s, told apart
+    by their vectors) are a kink where two cross; a jump of the second derivative
+    (``scipy.special.huber`` at ``|r| = delta``, ``i1e`` at 0, laplace's ``cdf`` /
+    ``sf`` / ``logcdf`` / ``logsf`` at ``loc``) is refused from third derivatives.
+    Not watched: branches inside
     compiled code (a ``numba.njit`` func), on func's own
     threads, or in compositions with no such row (``np.sqrt((x - p) ** 2)``): for
     those the split is yours to write.  Selections by order (``np.max`` / ``min`` /
@@ -347,6 +359,8 @@ _CROSSINGS = 1000           # crossings confirmed between two nodes, at most
 def _nan_edge(ufunc):
     """Is ``ufunc``'s branch a domain's edge past which its real value is NaN (the
     table's kind ``"nan"``: np.log, np.sqrt, np.arccos, ...)?"""
+    if isinstance(ufunc, Branches):     # (a stats ppf's 0 <= q <= 1)
+        return any(kind == "nan" for kind, _, _ in ufunc.branch)
     return type(ufunc) is np.ufunc and ufunc in (_NAN_PLACES or _nan_places())
 
 
@@ -354,16 +368,24 @@ def _nan_places():
     """The NaN sources of the rule table (kind ``"nan"``) -> their place on Python
     floats (or ``None``) and as :func:`branch_functions` compiles it (made on first
     use: ``import dualgrad`` compiles nothing)."""
-    if not _NAN_PLACES:
-        for rule in list(RULES.values()):
-            if rule.branch and rule.branch[0][0] == "nan":
-                floats = float_places(rule.ufunc)
-                _NAN_PLACES[rule.ufunc] = (floats and floats[0],
-                                           branch_functions(rule.ufunc)[0][2])
+    if not _NAN_PLACES:                 # (built apart, then added: another thread's
+        _NAN_PLACES.update(_nan_places_built())     # watch reads it meanwhile)
     return _NAN_PLACES
 
 
+def _nan_places_built():
+    found = {}
+    for rule in list(RULES.values()):
+        kinds = [kind for kind, _, _ in rule.branch if kind != "cut"]
+        if "nan" in kinds:              # (np.power: a negative base, an overflow)
+            found[rule.ufunc] = (float_places(rule.ufunc), tuple(
+                place for kind, (_, _, place) in zip(kinds, branch_functions(
+                    rule.ufunc)) if kind == "nan"))
+    return found
+
+
 _NAN_PLACES = {}
+_CUTS = {}                  # a row's ufunc -> its cuts (rules/_table.py cut_of) or None
 _NUMBERS = (float, int, _F64)
 
 
@@ -393,6 +415,18 @@ def _any_dual(v):
     if isinstance(v, (list, tuple)):
         return any(_any_dual(e) for e in v)
     return isinstance(v, Dual)
+
+
+def _complex_in(inputs):
+    """Is any of ``inputs`` (duals, numbers, arrays) complex-valued?"""
+    for v in inputs:
+        while isinstance(v, Dual):
+            v = v.value
+        kind = type(v)
+        if kind is complex or kind is not float and getattr(v, "dtype", None) is not None \
+                and v.dtype.kind == "c":
+            return True
+    return False
 
 
 def _plain(v):
@@ -476,7 +510,7 @@ def _place_moves(u, rlo, rhi, tag, beside=None):
     place sits on the threshold with no derivative at both (a clamp: ``np.clip(x - p,
     0, None) > 0``, ``sc.gammasgn(x - p)``'s place at 0) is judged from the other side
     alone, its derivative extrapolated to the crossing (attack51 12 / 11)."""
-    if not isinstance(u, np.ufunc):     # a selection: its place is no function of the
+    if isinstance(u, Selection):        # a selection: its place is no function of the
         return _selection_moves(u, rlo, rhi, tag, beside)   # values, its branch an index
     rm, rp = beside if beside is not None else (None, None)
     rm = rm if rm is not None and _same(np.asarray(rm[0]), np.asarray(rlo[0])) else None
@@ -606,7 +640,7 @@ def _moves_beyond_first(u, rlo, rhi, beside=None):
     place evaluated on the records' duals.  A place its table expression cannot
     evaluate on duals counts as moving.  A selection: :func:`_selection_moves` along
     its inputs' coefficients beyond the first (attack51 06)."""
-    if not isinstance(u, np.ufunc):
+    if isinstance(u, Selection):
         return beside is not None and _selection_moves(u, rlo, rhi, None, beside)
     for _, step, place in branch_functions(u):
         try:
@@ -759,17 +793,32 @@ class _Watch:
     def __call__(self, ufunc, inputs, frame=None, nudge=None):
         if self.seen is None:
             return
-        places = (_NAN_PLACES or _nan_places()).get(ufunc) \
-            if type(ufunc) is np.ufunc else None
-        if places is not None and not self.nan and self.limit is None:
-            if not self.nan_met and len(inputs) == ufunc.nin:   # (a NaN source: one
-                self._met(ufunc, places, inputs)                # test of its side)
-            return
+        if type(ufunc) is np.ufunc:
+            cut = _CUTS.get(ufunc, False)
+            if cut is False:            # (first met: scipy.special's rows, met before
+                if ufunc not in RULES and not SCIPY_LOADED[0]:  # dispatch loaded them,
+                    rule_for(ufunc)                 # their branches and NaN sources)
+                    if _NAN_PLACES:     # (the new rows added; never emptied: another
+                        _NAN_PLACES.update(_nan_places_built())     # thread reads it)
+                cut = _CUTS[ufunc] = cut_of(ufunc)
+            places = (_NAN_PLACES or _nan_places()).get(ufunc)
+            if places is not None and not self.nan and self.limit is None and \
+                    len(inputs) == ufunc.nin:       # (a NaN source: one test of its
+                if not self._met(ufunc, places, inputs):    # side, real arguments)
+                    return
+                if cut is None:
+                    return
+                ufunc = cut             # (a complex argument: its cut, attack51 10)
+            elif cut is not None and _complex_in(inputs):
+                ufunc = cut
+            elif places is not None and not self.nan and self.limit is None:
+                return
         specs = branch_functions(ufunc)
         if not specs or len(inputs) != getattr(ufunc, "nin", len(inputs)):
             return                      # (reduce, accumulate: no branch here)
-        if self.probe is None and self.order < 2 and all(kink for kink, _, _ in specs):
-            return
+        if all(self.order <= kink and (kink > 1 or self.probe is None)
+               for kink, _, _ in specs):
+            return          # (a kink of order k matters from derivative order k + 1)
         nan = _nan_edge(ufunc)
         if not _moves(list(inputs)) and (self.limit is not None or not _any_dual(inputs)):
             return                      # (duals that do not move here are recorded: a
@@ -787,11 +836,11 @@ class _Watch:
             return                      # (complex log, sqrt: no NaN past an edge)
         where = f"{os.path.basename(frame.f_code.co_filename)}, line {frame.f_lineno}"
         if self.limit is not None:      # (a selection's tie at a limit: its index
-            if not isinstance(ufunc, np.ufunc):     # beside the limit, _limit_term's)
+            if isinstance(ufunc, Selection):        # beside the limit, _limit_term's)
                 if not (self.order < 2 and all(kink for kink, _, _ in specs)):
                     self.picked.append((ufunc, _branch(specs, values), where))
                 return
-            if isinstance(ufunc, np.ufunc) and _tie(specs, values) and \
+            if _tie(specs, values) and \
                     not (self.order < 2 and all(kink for kink, _, _ in specs)) and \
                     not (nan and _finite_at(ufunc, values)) and \
                     not self._inside(ufunc, values, nudge):     # a kink's side matters
@@ -805,23 +854,38 @@ class _Watch:
         in ``self.nan_met`` whether its real arguments are past the edge (NaN) on duals
         that move, so that the owner integrates again recording every NaN source's side
         (:meth:`check` raises :class:`NaNMet`).  Smooth integrands (np.log, np.sqrt
-        inside their domains) pay this one test."""
-        values = [primal(v) for v in inputs]
-        on_floats, place = places
-        if on_floats is not None and all(type(v) in _NUMBERS for v in values):
+        inside their domains) pay this one test.  Returns whether the arguments are
+        complex (no NaN edge: the caller watches their cut)."""
+        on_floats, found = places
+        if len(inputs) == 1:            # (the usual case, first order: ~1 us a call)
+            v = inputs[0]
+            while isinstance(v, Dual):
+                v = v.value
+            values, plain = (v,), type(v) in _NUMBERS
+        else:
+            values = [primal(v) for v in inputs]
+            plain = all(type(v) in _NUMBERS for v in values)
+        if on_floats is not None and plain:
             try:
-                if on_floats(*values, None) >= 0.0:
-                    return
+                for place in on_floats:
+                    if not place(*values, None) >= 0.0:
+                        break
+                else:
+                    return False
             except (ArithmeticError, ValueError):
                 pass
-        elif any(np.iscomplexobj(v) for v in values):
-            return
-        else:
+        elif _complex_in(values):
+            return True
+        elif not self.nan_met:
             with np.errstate(all="ignore"):
-                if not np.any(np.real(place(*values, None)) < 0.0):
-                    return
-        if _moves(list(inputs)):
+                for place in found:     # (ndarray.any: np.any's dispatch cost ~5 us)
+                    if np.asarray(np.real(place(*values, None)) < 0.0).any():
+                        break
+                else:
+                    return False
+        if not self.nan_met and _moves(list(inputs)):
             self.nan_met = True
+        return False
 
     def _inside(self, ufunc, values, nudge):
         """Whether a tie at the moving limit takes the side inside the range: known
@@ -829,7 +893,7 @@ class _Watch:
         moving with the limit, ``int_p^inf x expon.pdf(x, loc=p)``), by ``ufunc``'s
         plain result (the tie's own side, ``<=``'s True) at x moved a little into the
         range; an unnamed tie has no known side."""
-        if nudge is None:
+        if nudge is None or not callable(ufunc):    # (a reported place: unknown)
             return False
         moved = list(values)
         x = np.real(moved[nudge])
@@ -1065,7 +1129,9 @@ class _Watch:
 def _finite_at(ufunc, values):
     """Whether ``ufunc`` is finite at a domain's edge (``sqrt(0)``, ``arccos(1)``: the side
     inside the domain; ``log(0) = -inf`` is a side of its own, which
-    ``np.isfinite`` tells apart)."""
+    ``np.isfinite`` tells apart; a reported edge, a ppf's, is not known)."""
+    if not callable(ufunc):
+        return False
     with np.errstate(all="ignore"):
         out = ufunc(*values)
     return bool(np.all(np.isfinite(out[0] if isinstance(out, tuple) else out)))
@@ -1084,25 +1150,36 @@ def _spelled(ufunc):
     symbol = {np.less: "<", np.less_equal: "<=", np.greater: ">",
               np.greater_equal: ">="}.get(ufunc)
     name = ufunc.__name__
-    name = name if "." in name else f"np.{name}"
+    special = sys.modules.get("scipy.special")
+    prefix = "scipy.special" if type(ufunc) is np.ufunc and special is not None and \
+        getattr(special, name, None) is ufunc and getattr(np, name, None) is not ufunc \
+        else "np"
+    name = name if "." in name else f"{prefix}.{name}"
     return f"{name} ({symbol})" if symbol else name
 
 
 def _moving(ufunc, where, x0, x1, kink):
     what = "a kink (a jump of its first derivative: second derivatives lose a " \
         "delta term)" if kink else "a jump"
+    orders = [k for k, _, _ in branch_functions(ufunc)]
+    if orders and min(orders) == 2:
+        what = "a jump of its second derivative (third derivatives lose a term)"
+    if isinstance(ufunc, Branches) and "cut" in (b[0] for b in ufunc.branch):
+        what = "its branch cut (a jump of the principal value: 2 pi i for a logarithm)"
     if _nan_edge(ufunc):                # (attack50 07: NaN masking)
         name = _spelled(ufunc)
         return errors.bad_type(
             _WHO, "func's branches to stay put as the parameters move (dg.quad takes the "
             "derivatives under the integral sign)",
             f"{name} on duals that carry partials ({where}) crossing the edge of its "
-            f"real domain (NaN past it) between x = {x0!r} and x = {x1!r}: {what} of "
+            f"real domain (NaN past it) or of its finite values (an overflow to inf) "
+            f"between x = {x0!r} and x = {x1!r}: {what} of "
             "func there (the NaN made a number by np.where on np.isnan / np.isfinite, "
-            "np.nan_to_num, np.nansum or np.fmax, or kept: a NaN integral) whose place "
+            "np.nan_to_num, np.nansum or np.fmax, or kept: a NaN / inf integral) whose place "
             "moves with the parameters, whose boundary term the partials do not hold",
             f"Integrate over the domain alone: split the range at the moving edge c where "
-            f"{name}'s argument leaves its domain, dg.quad(g, c, b)[0] (the moving limit "
+            f"{name}'s argument leaves its domain (or its value overflows), dg.quad(g, "
+            "c, b)[0] (the moving limit "
             "carries the term exactly), with no NaN test left inside g; where the edge "
             "does not move, compare plain values (dg.stop_gradient(p)).")
     return errors.bad_type(

@@ -944,12 +944,29 @@ def _unwrap(p, discont=None, axis=-1, *, period=2 * np.pi):
         np.copyto(ddmod, high, where=(ddmod == -high) & (dd > 0))
     correct = ddmod - dd
     np.copyto(correct, 0, where=np.abs(dd) < discont)
+    if errors.WATCHING[0]:      # dg.quad's watch: the whole periods jump where a moving
+        _report_unwrap(p, axis, high, period, discont)      # difference crosses one
     if isinstance(dual_period, Dual):      # NumPy's value kept: k * (period - its value)
         correct = correct + np.round(correct / period) * (dual_period - period)
     ax = axis_index(axis, v.ndim)
     first = np.take(p, [0], axis=ax)
     rest = np.take(p, np.arange(1, v.shape[ax]), axis=ax)
     return np.concatenate([first, rest + np.cumsum(correct, axis=ax)], axis=ax)
+
+
+def _report_unwrap(p, axis, high, period, discont):
+    """np.unwrap's branches on the differences ``dd`` of ``p`` (duals), reported to
+    dg.quad's watch (attack51 04: a moving jump of 2 pi was lost): NumPy's ``mod(dd +
+    high, period)`` steps where ``(dd + high) / period`` crosses an integer, and
+    ``|dd| < discont`` zeroes the correction (a place of its own where discont >
+    high)."""
+    if not isinstance(p, Dual):
+        return
+    dd = np.diff(p, axis=axis)
+    errors.report_branch(np.floor, ((dd + high) / period,), None)
+    if discont > high:          # (no np.abs here: its own kink would be reported)
+        errors.report_branch(np.less, (dd, discont), None)
+        errors.report_branch(np.greater, (dd, -discont), None)
 
 
 def insert_index(arr_shape, obj, values_shape, axis):

@@ -155,6 +155,14 @@ _SELECTIONS = {
     np.digitize: ("digitize", "right", 2, False),
     # np.interp(x, xp, fp): a kink at each knot, the segment searchsorted(xp, x, "right")
     np.interp: ("interp", None, None, None),
+    # values NumPy returns sorted (attack51 05): unique's (flattened: its axis= rows too,
+    # a tie there is one of the flattened order), eigh's and svd's, whose order is
+    # their vectors' (rules/_table.py _vector_signs)
+    **{f: ("argsort", 99, None, True) for f in (np.unique, np.unique_values,
+                                                np.unique_counts, np.unique_inverse,
+                                                np.unique_all)},
+    **{f: ("eigh", "UPLO", 1, "L") for f in (np.linalg.eigh, np.linalg.eigvalsh)},
+    **{f: ("svd", None, None, None) for f in (np.linalg.svd, np.linalg.svdvals)},
 }
 
 
@@ -168,6 +176,14 @@ def _report_selection(func, args, kwargs):
         xp = args[1] if len(args) > 1 else kwargs.get("xp")
         errors.report_branch(Selection("np.interp", "searchsorted", None, "right", True),
                              (xp, x), None)
+        return
+    if arg in ("eigh", "svd"):
+        if not args:
+            return
+        option = kwargs.get(where, args[at] if len(args) > at else default) \
+            if where else None
+        errors.report_branch(Selection(function_name(func), arg, None, option, True),
+                             (args[0],), None)
         return
     if arg in ("searchsorted", "digitize"):
         option = kwargs.get(where, args[at] if len(args) > at else default)

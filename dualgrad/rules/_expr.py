@@ -164,6 +164,8 @@ FUNCTIONS = {
     **{f"np.{name}": _Fn(1, f"_np_{name}") for name in _GUARDED},
     # np.real of a float is the float (kernels and twins see floats only)
     "np.real": _Fn(1, _BARE, True), "np.conjugate": _Fn(1),
+    # (a complex argument's branch cut: its place, rules/_table.py's kind "cut")
+    "np.imag": _Fn(1),
     # abs of a float is exact, as NumPy's absolute is, in numba too (kernels and the
     # scalar twins see floats only: a complex value takes NumPy's path)
     "np.absolute": _Fn(1, "abs", True),

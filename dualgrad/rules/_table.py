@@ -38,8 +38,13 @@ and ``step`` one of ``"sign"``, ``"floor"``, ``"ceil"``, ``"trunc"``, ``"rint"``
 branch the plain arguments take is ``np.<step>(place)``, and it changes where ``place``
 crosses 0 (``sign``) or an integer (a half-integer for ``rint``).  ``kind`` ``"nan"``:
 the row's real value is NaN on the negative side of ``place`` (outside its domain:
-``np.log``, ``np.sqrt``, ``np.arccos``, a negative base's power), a jump of whatever
-the integrand makes of the NaN (``np.nan_to_num``, a ``np.where`` on ``np.isnan``).  ``dg.quad``'s watch
+``np.log``, ``np.sqrt``, ``np.arccos``, a negative base's power) or infinite (an
+overflow: ``np.exp`` past log(max float)), a jump of whatever
+the integrand makes of the NaN (``np.nan_to_num``, a ``np.where`` on ``np.isnan``).
+``"kink2"``: the second derivative jumps there (``huber`` at ``|r| = delta``: third
+derivatives lose a term).  ``"cut"``: a jump of a complex argument's principal value
+across its branch cut (``np.log`` on the negative real axis), watched for complex
+arguments only (:func:`cut_of`).  ``dg.quad``'s watch
 (:mod:`dualgrad.api._quad`) reads it: derivatives under an integral sign miss the
 boundary term of a branch point whose place moves with the parameters.  Every row
 that can jump or kink carries one (tests/test_rules.py walks the table).
@@ -71,7 +76,7 @@ from ._expr import LAZY as _LAZY, Expr, parse
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
            "derivative_functions", "regular_branch", "tangent_function",
-           "branch_functions", "float_places", "step_threshold", "Selection",
+           "branch_functions", "cut_of", "Branches", "float_places", "step_threshold", "Selection",
            "method_selection", "quotient_functions", "two_step"]
 
 _LN2 = 0.6931471805599453
@@ -826,6 +831,42 @@ _BRANCHES = {
     **{u: (("nan", "sign", "where(np.absolute(np.floor(np.real(value(y))) - value(y)) == 0.0, 1.0, "
                            "x)"),) for u in (np.power, np.float_power)},
 }
+# overflow ("nan": the value is infinite past the edge, a finite argument's inf, which
+# np.isinf / np.isfinite / np.nan_to_num make a number; attack51 20): exp(x) is finite
+# up to log(max float) = _EXP_EDGE and inf past it, exp2 up to 1024, cosh / sinh up to
+# _COSH_EDGE (largest float arguments with a finite value, tests/test_quadb52.py)
+_EXP_EDGE = 709.782712893384
+_COSH_EDGE = 710.4758600739439
+_OVERFLOWS = {
+    **{u: (("nan", "sign", f"{_EXP_EDGE!r} - np.real(x)"),) for u in (np.exp, np.expm1)},
+    np.exp2: (("nan", "sign", "1023.9999999999999 - np.real(x)"),),
+    **{u: (("nan", "sign", f"{_COSH_EDGE!r} - np.absolute(np.real(x))"),)
+       for u in (np.cosh, np.sinh)},
+    # |x|**y past max float: y log|x| beyond log(max float) (to rounding: the place's
+    # log, not pow's own)
+    **{u: (("nan", "sign", f"{_EXP_EDGE!r} - np.real(y) * np.log(np.absolute(np.real(x)))"),)
+       for u in (np.power, np.float_power)},
+}
+# complex arguments crossing a principal branch's cut ("cut": a jump there, complex
+# arguments only; the watch reports them as :class:`Branches`, attack51 10): the cut's
+# side is the sign of the imaginary (real) part where the argument lies beside it
+_CUT_REAL_BELOW = "where(np.real(value(x)) < {}, np.imag(x), 1.0)"
+_CUT_REAL_BEYOND = "where(np.absolute(np.real(value(x))) > 1.0, np.imag(x), 1.0)"
+_CUT_IMAG_BEYOND = "where(np.absolute(np.imag(value(x))) > 1.0, np.real(x), 1.0)"
+_CUTS = {
+    **{u: (("cut", "sign", _CUT_REAL_BELOW.format("0.0")),)
+       for u in (np.log, np.log2, np.log10, np.sqrt)},
+    np.log1p: (("cut", "sign", _CUT_REAL_BELOW.format("-1.0")),),
+    np.arccosh: (("cut", "sign", _CUT_REAL_BELOW.format("1.0")),),
+    **{u: (("cut", "sign", _CUT_REAL_BEYOND),) for u in (np.arcsin, np.arccos, np.arctanh)},
+    **{u: (("cut", "sign", _CUT_IMAG_BEYOND),) for u in (np.arcsinh, np.arctan)},
+    # x**y = exp(y log x): log's cut, where y is no integer
+    **{u: (("cut", "sign", "where(np.absolute(np.floor(np.real(value(y))) - value(y)) == 0.0, "
+                           "1.0, where(np.real(value(x)) < 0.0, np.imag(x), 1.0))"),)
+       for u in (np.power, np.float_power)},
+}
+for _u, _b in list(_OVERFLOWS.items()) + list(_CUTS.items()):
+    _BRANCHES[_u] = _BRANCHES.get(_u, ()) + _b
 _TABLE = [replace(rule, branch=_BRANCHES[rule.ufunc]) if rule.ufunc in _BRANCHES else rule
           for rule in _TABLE]
 # scipy.special's rows (loaded with scipy), by name
@@ -834,6 +875,20 @@ _SCIPY_BRANCHES = {
     "gammasgn": (("jump", "floor", "where(np.real(value(x)) < 0.0, x, 0.0)"),),
     # exp(-|x|) I(x): a kink at x = 0 (i1e's is in its second derivative: I1(0) = 0)
     "i0e": (("kink", "sign", "x"),), "ive": (("kink", "sign", "y"),),
+    # huber(delta, r): its second derivative jumps at |r| = delta (attack51 11)
+    "huber": (("kink2", "sign", "np.absolute(y) - x"),),
+    # exp(-|x|) I1(x) = x / 2 - x |x| / 2 + ...: its second derivative jumps at 0
+    "i1e": (("kink2", "sign", "x"),),
+    # real domains' edges (NaN past them, +-inf on them; attack51 20)
+    **{name: (("nan", "sign", "x * (1.0 - x)"),) for name in ("ndtri", "logit")},
+    "erfinv": (("nan", "sign", "1.0 - x * x"),), "erfcinv": (("nan", "sign", "x * (2.0 - x)"),),
+    **{name: (("nan", "sign", "1.0 - x"),) for name in ("ellipk", "ellipe")},
+    "ndtri_exp": (("nan", "sign", "-x"),),
+    # complex arguments' cuts (attack51 10): loggamma's on the negative real axis, xlogy's
+    # log(y), xlog1py's log1p(y)
+    "loggamma": (("cut", "sign", _CUT_REAL_BELOW.format("0.0")),),
+    "xlogy": (("cut", "sign", "where(np.real(value(y)) < 0.0, np.imag(y), 1.0)"),),
+    "xlog1py": (("cut", "sign", "where(np.real(value(y)) < -1.0, np.imag(y), 1.0)"),),
 }
 
 
@@ -1534,6 +1589,7 @@ NOT_HOLOMORPHIC = {
 # read only the Hermitian half of their input: dispatch/_fft.py adds them here when
 # NumPy's lazily loaded fft module is first used, so ``import dualgrad`` does not load it)
 _SCIPY_LOADED = False
+SCIPY_LOADED = [False]      # (the same, read by dg.quad's watch)
 
 
 def _load_scipy():
@@ -1543,7 +1599,7 @@ def _load_scipy():
     sc = sys.modules.get("scipy.special")
     if sc is None:
         return
-    _SCIPY_LOADED = True
+    _SCIPY_LOADED = SCIPY_LOADED[0] = True
     for rule in _scipy_rules(sc):
         branch = _SCIPY_BRANCHES.get(rule.name)
         RULES[rule.ufunc] = replace(rule, branch=branch) if branch else rule
@@ -2000,6 +2056,8 @@ class Selection:
 
     def branch(self, *values):
         """The indices the plain ``values`` select."""
+        if self.arg in ("eigh", "svd"):
+            return _vector_signs(values[0], self.arg, self.option)
         a = np.real(values[0])
         if self.arg == "searchsorted":
             return np.searchsorted(a, np.real(values[1]), self.option or "left")
@@ -2029,6 +2087,10 @@ class _FloatNumPy:
     """The places' vocabulary on Python floats (:func:`float_places`)."""
     absolute = staticmethod(abs)
     floor = staticmethod(math.floor)
+
+    @staticmethod
+    def log(v):                 # (NumPy's at 0 and below: no ValueError)
+        return math.log(v) if v > 0.0 else -math.inf if v == 0.0 else math.nan
     real = staticmethod(float)
 
 
@@ -2038,7 +2100,7 @@ _FLOAT_PLACES = {}
 
 
 def float_places(ufunc):
-    """The places of ``ufunc``'s branches (:func:`branch_functions`) as callables of
+    """The places of ``ufunc``'s NaN sources (kind ``"nan"``) as callables of
     Python floats (``(x, y)``, no ``out``), a fast test of a NaN source's side for
     dg.quad's watch (np.power's place costs ~3 us through NumPy's scalars); ``None``
     where a place calls a function this vocabulary lacks."""
@@ -2047,13 +2109,41 @@ def float_places(ufunc):
         rule = RULES.get(ufunc)
         try:
             found = tuple(parse(place, _PARAMS[ufunc.nin - 1], f"{rule.name}, branch")
-                          .function(_FLOAT_NAMESPACE) for _, _, place in rule.branch)
+                          .function(_FLOAT_NAMESPACE) for kind, _, place in rule.branch
+                          if kind == "nan")
             for f in found:
                 f(*([0.5] * ufunc.nin), None)
         except Exception:  # noqa: BLE001 - a call outside the vocabulary: none
             found = None
         _FLOAT_PLACES[ufunc] = found
     return found
+
+
+def _vector_signs(a, arg, uplo):
+    """The order in which ``np.linalg.eigh`` (``arg`` ``"eigh"``) or ``np.linalg.svd``
+    (``"svd"``) returns its sorted values, as the sign pattern of their vectors (each
+    scaled by the phase of its first component beyond 1e-8; an SVD's left vectors by
+    their right one's, so a singular value's sign is seen): two values that cross swap
+    orthogonal vectors, and two orthogonal vectors never share a pattern (their products
+    would all be >= 0).  A pattern that changes without a crossing (a component through
+    1e-8, a repeated value's basis) costs dg.quad's watch a confirmation that finds
+    func continuous."""
+    a = np.asarray(a)
+    with np.errstate(all="ignore"):
+        if arg == "eigh":
+            vectors = [np.linalg.eigh(a, UPLO=uplo or "L")[1]]
+        else:
+            u, _, vh = np.linalg.svd(a, full_matrices=False)
+            vectors = [np.conj(np.swapaxes(vh, -1, -2)), u]
+        big = np.abs(vectors[0]) > 1e-8
+        first = np.take_along_axis(vectors[0], np.argmax(big, axis=-2)[..., None, :], -2)
+        phase = np.where(np.abs(first) > 0, first / np.abs(first), 1.0)
+        keys = []
+        for v in vectors:
+            v = v / phase
+            for part in (np.real(v), np.imag(v)):
+                keys.append(np.sign(part) * (np.abs(part) > 1e-8))
+    return np.concatenate([k.reshape(k.shape[:-2] + (-1,)) for k in keys], axis=-1)
 
 
 def _running_index(a, axis):
@@ -2084,26 +2174,75 @@ def method_selection(ufunc, method, kwargs):
     return Selection(f"np.{ufunc.__name__}.{method}", arg, kwargs.get("axis", 0))
 
 
+# a branch's kind -> the order of the derivative that jumps there (0: the value)
+_KINK_ORDER = {"jump": 0, "nan": 0, "cut": 0, "kink": 1, "kink2": 2}
+
+
+@dataclass(frozen=True)
+class Branches:
+    """Branches that are no real row's own, reported to dg.quad's watch as a row's
+    are (``branch``: :attr:`Rule.branch`'s triples over ``nin`` arguments): a row's
+    cut on complex arguments (kind ``"cut"``: :func:`cut_of`), or a place that
+    dualgrad's own code reports (laplace's cdf at loc, whose second derivative jumps:
+    kind ``"kink2"``).  Equal ones are one place."""
+    name: str
+    branch: tuple
+    nin: int = 1
+
+    @property
+    def __name__(self):
+        return self.name
+
+    @property
+    def specs(self):
+        found = _BRANCH_FUNCTIONS.get(self)
+        if found is None:
+            found = _BRANCH_FUNCTIONS[self] = _compiled_branches(self.name, self.nin,
+                                                                 self.branch)
+        return found
+
+
+def _compiled_branches(name, nin, branch):
+    return tuple(
+        (_KINK_ORDER[kind], _STEPS[step],
+         parse(place, _PARAMS[nin - 1], f"{name}, branch").function(_NAMESPACE))
+        for kind, step, place in branch)
+
+
+def cut_of(ufunc):
+    """``ufunc``'s branch cuts on complex arguments (its row's kind ``"cut"``) as
+    :class:`Branches`, or ``None`` where it has none."""
+    found = _CUT_OF.get(ufunc, False)
+    if found is False:
+        rule = rule_for(ufunc)
+        cuts = tuple(b for b in rule.branch if b[0] == "cut") if rule is not None else ()
+        name = ufunc.__name__
+        found = _CUT_OF[ufunc] = Branches(
+            f"{name if '.' in name else 'np.' + name} of a complex argument", cuts,
+            ufunc.nin) if cuts else None
+    return found
+
+
+_CUT_OF = {}
+
+
 def branch_functions(ufunc):
-    """The branches of ``ufunc``'s row (:attr:`Rule.branch`) as ``(kink, step,
-    place)``: ``kink`` a bool, ``step`` NumPy's ``sign`` / ``floor`` / ...,
-    ``place`` a callable of the row's arguments; ``()`` where the row is smooth or the
-    table does not know ``ufunc`` (scipy's rows are not loaded here).  Compiled once
-    per row, on first use."""
-    if isinstance(ufunc, Selection):
+    """The branches of ``ufunc``'s row (:attr:`Rule.branch`, its cuts on complex
+    arguments left to :func:`cut_of`) as ``(kink, step, place)``: ``kink`` the order
+    of the derivative that jumps (0: the value; 1: a kink; 2: the second derivative),
+    ``step`` NumPy's ``sign`` / ``floor`` / ..., ``place`` a callable of the row's
+    arguments; ``()`` where the row is smooth or the table does not know ``ufunc``
+    (scipy's rows are not loaded here).  Compiled once per row, on first use."""
+    if isinstance(ufunc, (Selection, Branches)):
         return ufunc.specs
     found = _BRANCH_FUNCTIONS.get(ufunc)
     if found is None:
         rule = RULES.get(ufunc)
         if rule is None:            # (not cached: scipy's rows may load later)
             return ()
-        found = tuple(
-            (kind == "kink", _STEPS[step],      # ("nan": a jump, real values only)
-             parse(place, _PARAMS[ufunc.nin - 1], f"{rule.name}, branch").function(
-                 _NAMESPACE))
-            for kind, step, place in rule.branch)
-        _BRANCH_FUNCTIONS[ufunc] = found
-    return found
+        found = _BRANCH_FUNCTIONS[ufunc] = _compiled_branches(       # ("nan": a jump,
+            rule.name, ufunc.nin, tuple(b for b in rule.branch if b[0] != "cut"))
+    return found                                                    # real values only)
 def quotient_functions(rule):
     """``(a(x, y, out), b(x, y, out))`` per argument of ``rule``, the two parts of its
     local derivative ``a / b`` (:attr:`Rule.quotient`), or ``None`` for an argument

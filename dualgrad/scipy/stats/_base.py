@@ -242,6 +242,10 @@ class Continuous(_Distribution):
         sv, lv, xv = values(scale), values(loc), values(x)
         with np.errstate(all="ignore"):
             if method in ("ppf", "isf"):
+                if errors.WATCHING[0]:      # NaN outside 0 <= q <= 1 (attack51 20)
+                    from ...rules._table import Branches
+                    errors.report_branch(Branches(f"{self.name}.{method}", (
+                        ("nan", "sign", "x * (1.0 - x)"),)), (x,), None)
                 cond0 = self.argcheck(*shv) & (sv > 0) & (lv == lv)
                 ok = cond0 & (0 < xv) & (xv < 1)
                 safe = _where(ok, x, 0.5)           # SciPy's functions see 0 < q < 1 only
@@ -312,6 +316,12 @@ class Continuous(_Distribution):
         if method in ("pdf", "logpdf"):         # a cusp inside the support (laplace's
             for z in self.kinks:                # at loc: attack50 03, Hessians lost it)
                 errors.report_branch(np.maximum, (x, z * scale + loc), 0)
+        else:       # (a cdf / sf / their logs: a jump of the second derivative there,
+            from ...rules._table import Branches        # third derivatives; attack51 02)
+            for z in self.kinks:
+                errors.report_branch(Branches(
+                    f"{self.name}.{method} at its density's cusp",
+                    (("kink2", "sign", "x - y"),), 2), (x, z * scale + loc), 0)
 
     def _smooth_ends_outside(self, inside, zv, a, b, shv):
         """``inside`` without the points exactly on an end the density meets smoothly

@@ -321,3 +321,25 @@ def test_huber_and_i1e_third_derivatives_are_refused_second_exact():
     # inside): int_0^1 huber(1 + p, x - 0.5) = all quadratic: d3 = 0, d1 = 0
     H = _area(lambda x, q: sc.huber(1.0 + q, x - 0.5), 0.0, 1.0)
     assert float(_d3(H, 0.7)) == pytest.approx(0.0, abs=1e-9)
+
+
+# ---- np.emath's switch to complex (attack52 12) ---------------------------------------
+@pytest.mark.parametrize("name", ["log", "log2", "log10", "logn", "arctanh"])
+def test_emath_switching_to_complex_where_its_value_jumps_is_refused(name):
+    # Im emath.log(x - p) is pi below p and 0 above: d/dp int_0^2 = pi (main: 0.0)
+    f = {"logn": lambda u: np.emath.logn(3.0, u)}.get(name, getattr(np.emath, name))
+    F = _area(lambda x, q: np.imag(f(x - q)), 0.0, 2.0, limit=200)
+    with pytest.raises(TypeError, match="switch to complex"):
+        _d(F, 0.7)
+
+
+def test_emath_continuous_through_its_switch_is_computed():
+    p = 0.7
+    # Im emath.sqrt(x - p) = sqrt(p - x) below p: d/dp (2/3) p^1.5 = sqrt(p)
+    F = _area(lambda x, q: np.imag(np.emath.sqrt(x - q)), 0.0, 2.0)
+    assert _d(F, p) == pytest.approx(np.sqrt(p), rel=1e-7)
+    F = _area(lambda x, q: np.imag(np.emath.power(x - q, 0.5)), 0.0, 2.0)
+    assert _d(F, p) == pytest.approx(np.sqrt(p), rel=1e-7)
+    # log of an argument that stays positive: log(2 + p) - log(p)
+    F = _area(lambda x, q: np.real(np.emath.log(x + q)), 0.0, 2.0)
+    assert _d(F, p) == pytest.approx(np.log(2 + p) - np.log(p), rel=1e-10)

@@ -331,6 +331,24 @@ def _beyond_one(v):
     return np.abs(v) > 1
 
 
+# the place of each test's switch to complex (its sign changes there), for dg.quad's watch,
+# and the functions whose value jumps there (the logs' imaginary part pi, arctanh's pi / 2;
+# sqrt, arccos, arcsin and a power p > 0 are continuous through their switch)
+_SWITCH = {_negative: "x", _beyond_one: "1.0 - x * x"}
+_JUMPS = (np.log, np.log2, np.log10, np.arctanh)
+
+
+def _report_switch(name, x, test):
+    """dg.quad's watch: np.emath's ``name`` switches a real dual to complex where
+    ``test`` changes (attack52 12: Im emath.log(x - p), pi below p, was a jump nobody
+    reported)."""
+    if errors.WATCHING[0] and isinstance(x, Dual) and \
+            np.asarray(primal(x)).dtype.kind != "c":
+        from ..rules._table import Branches
+        errors.report_branch(Branches(f"np.emath.{name}'s switch to complex",
+                                      (("jump", "sign", _SWITCH[test]),)), (x,), None)
+
+
 def _emath(ufunc, test, singular=None):
     """``np.emath``'s ``ufunc``: ``x`` made complex as a whole where an element passes
     ``test``.  ``singular``: where the derivative is infinite (``x == 0`` for the
@@ -339,6 +357,8 @@ def _emath(ufunc, test, singular=None):
     complex rule's ``1 / (0 + 0j)``, nan+nanj (attack33 repro_04; as
     :func:`_emath_sqrt`)."""
     def impl(x):
+        if ufunc in _JUMPS:
+            _report_switch(ufunc.__name__, x, test)
         z = _complex_where(x, test)
         out = ufunc(z)
         if singular is None or z is x or not isinstance(x, Dual):

@@ -45,3 +45,29 @@ def test_a_right_pattern_at_infinite_entries_is_accepted():
     np.testing.assert_allclose(H, want, rtol=1e-15)
     with pytest.raises(ValueError, match="misses nonzeros"):   # (0, 1) left out
         dg.hessian(g, x, sparsity=np.eye(4, dtype=bool))
+
+
+@pytest.mark.parametrize("spelling", ["real", "complex"])
+def test_the_detected_pattern_at_an_infinite_slope_is_computed(spelling):
+    """sqrt(x0) x1 + x1 x2 at x0 = 0 (attack52b 08: refused as a dualgrad bug; before,
+    H[2, 2] was a NaN the color's sum carried from sqrt's partial).  Analytic:
+    H[0, 1] = x1 / (2 sqrt(x0)) = inf, H[1, 2] = 1, H[1, 1] = H[2, 2] = H[0, 2] = 0."""
+    if spelling == "real":
+        f = lambda x: np.sqrt(x[0]) * x[1] + x[1] * x[2]          # noqa: E731
+    else:
+        f = lambda x: np.sqrt(x[0] + 0j).real * x[1] + x[1] * x[2]  # noqa: E731
+    H = dg.hessian(f, np.array([0.0, 2.0, 3.0]), sparsity="auto").toarray()
+    want = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]])
+    np.testing.assert_array_equal(H[1:, 1:], want[1:, 1:])
+    assert H[0, 2] == H[2, 0] == 0.0
+    if spelling == "real":
+        assert H[0, 1] == H[1, 0] == np.inf
+
+
+def test_a_pattern_missing_an_infinite_entry_is_refused():
+    """sqrt(x0 + x1) at 0: every second derivative is -1/4 s^(-3/2) = -inf (attack52b
+    10: a diagonal pattern came back with 0 off the diagonal)."""
+    g = lambda x: np.sqrt(x[0] + x[1])                           # noqa: E731
+    with pytest.raises(ValueError, match="misses nonzeros"):
+        dg.hessian(g, np.zeros(2), sparsity=sp.eye(2))
+    assert (dg.hessian(g, np.zeros(2), sparsity="auto").toarray() == -np.inf).all()

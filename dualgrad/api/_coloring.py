@@ -590,8 +590,10 @@ def _check_hessian(who, f, args, x, H, link=None):
     exact value is not finite (``sqrt`` at 0), the inputs of ``H``'s non-finite
     entries (the *dark* ones) are left out of ``u`` and ``w`` in a second pass, a
     third pairs the others (``u``) with the dark ones (``w``), and the block among
-    the dark ones is computed whole (a finite entry there, or one a collision made
-    NaN, passed unchecked before: attack51b 01b)."""
+    the dark ones is computed entry by entry (a finite entry there, or one a
+    collision made NaN, passed unchecked before: attack51b 01b).  An infinite exact
+    value where ``H``'s is finite is a missed entry; a NaN one may be the nested
+    arithmetic's ``0 * inf`` beside an infinite partial, and decides nothing."""
     rng = np.random.default_rng(0x5EED)
     H = H.tocsr()
     d = _entry_scales(H)
@@ -609,25 +611,22 @@ def _check_hessian(who, f, args, x, H, link=None):
     finite.data[bad] = 0.0      # (every such entry has both its inputs dark)
     for uu, ww in ((u * ~dark, w * ~dark), (u * ~dark, w * dark)):
         exact = _second_directional(who, f, args, x, uu, ww, link)
-        if not (np.isfinite(exact) and _agrees(uu @ (finite @ ww), exact, uu, finite, ww)):
+        if np.isinf(exact) or np.isfinite(exact) and not _agrees(
+                uu @ (finite @ ww), exact, uu, finite, ww):
             return False
     return _dark_block_agrees(who, f, args, x, H, np.flatnonzero(dark), link)
 
 
-_DARK_INPUTS = 64       # the most inputs at non-finite entries a pattern check computes
+_DARK_INPUTS = 64       # the most inputs at non-finite entries whose block is computed
 
 
 def _dark_block_agrees(who, f, args, x, H, dark, link):
     """The block of the Hessian among the ``dark`` inputs, computed entry by entry
-    (unit directions, 16 columns a pass), equals ``H``'s wherever it is finite (a
-    non-finite one is NaN in the nested arithmetic wherever a partial is inf, as the
-    dense Hessian's, and is not compared)."""
+    (unit directions, 16 columns a pass), equals ``H``'s wherever it is finite, and
+    ``H`` is not finite where it is infinite (a NaN one is not compared).  More than
+    ``_DARK_INPUTS`` such inputs: not computed (the passes above only)."""
     if dark.size > _DARK_INPUTS:
-        raise errors.bad_argument(
-            who, f"a sparsity pattern it can check (at most {_DARK_INPUTS} inputs at "
-            "infinite or NaN second derivatives)", f"{dark.size} such inputs at this point",
-            "Pass check_sparsity=False for a pattern you know holds, or sparsity='auto' "
-            "(detected at this point).")
+        return True
     unit = np.zeros((x.size, dark.size))
     unit[dark, np.arange(dark.size)] = 1.0
     block = H[dark][:, dark].toarray()
@@ -637,10 +636,9 @@ def _dark_block_agrees(who, f, args, x, H, dark, link):
     for k in range(0, dark.size, 16):
         exact = _second_directional(who, f, args, x, unit, unit[:, k:k + 16], link)
         got = block[:, k:k + 16]
-        fin = np.isfinite(exact)
         with np.errstate(invalid="ignore"):
             off = ~(np.abs(got - exact) <= 1e-9 * (np.abs(exact) + rows[:, None]))
-        if (off & fin).any():
+        if (off & np.isfinite(exact)).any() or (np.isinf(exact) & np.isfinite(got)).any():
             return False
     return True
 
@@ -809,13 +807,19 @@ def _settled(who, f, args, x, P, H, chunk, executor, progress, detected, link=No
     """The check along random directions failed: it also trips on rounding-level
     residues of terms that cancel (``x[0] * (1 / x[0])``: zero Hessian, a 1e-17
     second directional derivative), so for a small ``x`` the dense Hessian (one
-    direction per input) settles it: nonzeros outside ``P`` raise, else ``H`` stands."""
+    direction per input) settles it: nonzeros outside ``P`` raise, else ``H`` takes
+    the dense Hessian's entries (a NaN of ``sqrt``'s infinite partial at 0 reached
+    another entry through a color's sum: attack52b 08).  A NaN outside ``P`` is the
+    nested arithmetic's ``0 * inf`` there, not an entry."""
     n = x.size
     if n <= _SETTLE_MAX:
         D = as_array(_gradient_hessian_columns(who, f, args, x, np.arange(n), n, chunk,
                                                executor, progress, link)).reshape(n, n)
-        outside = (D != 0) & ~(P.toarray() != 0)
+        outside = (D != 0) & ~np.isnan(D) & ~(P.toarray() != 0)
         if not outside.any():
+            H = H.tocsr(copy=True)
+            H.data = D[np.repeat(np.arange(n), np.diff(H.indptr)), H.indices].astype(
+                H.dtype, copy=False)
             return H
     fix = "This is a dualgrad bug for a detected pattern: please report it, and drop " \
         "sparsity= for the dense Hessian." if detected else \

@@ -68,6 +68,19 @@ SPELLINGS = {
     "x.flat[np.argmax(x)] * x": lambda x: x.flat[np.argmax(x)] * x,
     "x[np.unique(np.round(x), return_index=True)[1]]":
         lambda x: x[np.unique(np.round(2 * x), return_index=True)[1]].sum() * x,
+    "x[np.clip(np.searchsorted(knots, x[0]) - 1, 0, 4)]":
+        lambda x: x[np.clip(np.searchsorted(KNOTS, x[0]) - 1, 0, 4)] * x,
+    "x[np.minimum(np.argmax(x), 3)]": lambda x: x[np.minimum(np.argmax(x), 3)] * x,
+    "x[np.argmax(x).clip(0, 3)]": lambda x: x[np.argmax(x).clip(0, 3)] * x,
+    "np.unravel_index(np.argmax(x), (2, 3))":
+        lambda x: x.reshape(2, 3)[np.unravel_index(np.argmax(x), (2, 3))] * x,
+    "np.split(x, [np.argmax(x[:3]) + 1])[0]":
+        lambda x: np.split(x, [np.argmax(x[:3]) + 1])[0].sum() * x,
+    "x[np.arange(6) >= np.argmax(x)]": lambda x: x[np.arange(N) >= np.argmax(x)].sum() * x,
+    "x[np.argmax(dg.stop_gradient(x))]": lambda x: x[np.argmax(dg.stop_gradient(x))] * x,
+    "(x > 0).astype(float) @ x": lambda x: ((x > 0).astype(float) @ x) * x,
+    "np.diag(x > 0) @ x": lambda x: np.diag(x > 0) @ x,
+    "y[x[0] > 0] = 0 (a 0-d mask)": _written(lambda y, x: y.__setitem__(x[0] > 0, 0.0)),
     "y[x > 0] = 0": _written(lambda y, x: y.__setitem__(x > 0, 0.0)),
     "y[np.argmax(x)] = x[0]": _written(lambda y, x: y.__setitem__(np.argmax(x), x[0])),
     "y[np.argsort(x)] = x": _written(lambda y, x: y.__setitem__(np.argsort(x), x)),
@@ -101,6 +114,24 @@ def test_global_pattern_holds_where_value_indices_move(name):
             assert not (np.abs(exact) > 1e-6)[~held].any(), (name, x1)
             sparse = dg.jacobian(f, x1, sparsity=pattern, check_sparsity=False)
             np.testing.assert_allclose(sparse.toarray(), exact, atol=1e-6)
+
+
+@pytest.mark.parametrize("f", [
+    lambda x: np.diagonal(np.outer(x, x), offset=np.argmax(x) % 3) * 1.0,
+    lambda x: np.lib.stride_tricks.sliding_window_view(x, 2)[np.argmax(x) % 3] * 1.0,
+    lambda x: np.ones_like(x)[x > 0].sum() * x,
+    lambda x: np.zeros_like(x)[np.argmax(x)] + x])
+def test_global_mode_through_read_only_views_and_empty_rows(f):
+    """A value index into a read-only view, or into an array with no inputs, in
+    mode="global" (attack52b 03 / 17: NumPy's ValueError escaped); the pattern holds
+    the dense Jacobian's nonzeros at random points."""
+    rng = np.random.default_rng(3)
+    held = dg.sparsity(f, rng.uniform(-1, 1, 4), mode="global").toarray()
+    for _ in range(6):
+        x1 = rng.uniform(-1.5, 1.5, 4)
+        exact = _central(f, x1)
+        if exact.shape == held.shape:
+            assert not (np.abs(exact) > 1e-6)[~held].any()
 
 
 def test_local_pattern_keeps_the_point_s_selection():

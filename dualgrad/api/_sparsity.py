@@ -730,24 +730,30 @@ class _FlatTracer(FlatIter):
 
 
 def _widened(t, sources, old=None):
-    """``t`` (changed in place and returned) with every element on every input that
-    ``sources`` depend on, and on its ``old`` rows: what a value-computed index
-    (``_value_index``) selects, or writes, at another point (``mode="global"``)."""
+    """``t`` with every element on every input that ``sources`` depend on, and on its
+    ``old`` rows: what a value-computed index (``_value_index``) selects, or writes, at
+    another point (``mode="global"``).  Changed in place (a view's rows are its base's:
+    a larger set there too) and returned; a read-only view (``np.broadcast_to``, a
+    window) gets a read-only copy instead."""
     if not isinstance(t, Tracer):
         return t
     ctx = t.ctx
-    found = [t.cols().reshape(-1, t.cols().shape[-1])]
+    found = [t.cols().ravel()]
     for src in sources:
         src = _operand(src, ctx)
         if isinstance(src, Tracer):
-            c = src.cols()
-            found.append(c[c != EMPTY].reshape(1, -1))
-    every = _unique(np.concatenate([f[f != EMPTY] for f in found])).astype(np.int32)
+            found.append(src.cols().ravel())
+    every = np.concatenate(found)
+    every = _unique(every[every != EMPTY]).astype(np.int32)
     rows = [t.cols(), np.broadcast_to(every, t.shape + every.shape)]
     if old is not None:
         rows.append(old)
-    t._assign(Ellipsis, _make(t.value.copy(), _union(rows, t.shape), ctx))
-    return t
+    wide = _make(t.value.copy(), _union(rows, t.shape), ctx)
+    if t.value.flags.writeable:
+        t._assign(Ellipsis, wide)
+        return t
+    wide.value.flags.writeable = False
+    return wide
 
 
 def _refused(name, fix):
@@ -1067,6 +1073,16 @@ def _sum_combination(ufunc, method, inputs, kwargs, lin):
 
 def _ufunc(ufunc, method, inputs, kwargs):
     ctx = _find_ctx(inputs) or _find_ctx(kwargs.get("out"))
+    if ctx is not None and ctx.marks and ufunc.signature is not None and \
+            holds_value_index(inputs):
+        # mode="global": a matrix computed from values (a mask's 0 / 1, np.diag(mask))
+        # has its zeros elsewhere at another point: every output on every input
+        res = _ufunc_plain(ufunc, method, inputs, kwargs, ctx)
+        return _widened(res, [a for a in inputs if isinstance(a, Tracer)])
+    return _ufunc_plain(ufunc, method, inputs, kwargs, ctx)
+
+
+def _ufunc_plain(ufunc, method, inputs, kwargs, ctx):
     if ctx is not None and ctx.lin and any(isinstance(a, Tracer) and id(a) in ctx.lin
                                            for a in inputs):
         coeffs = _sum_combination(ufunc, method, inputs, kwargs, ctx.lin)
@@ -1403,8 +1419,9 @@ def _function_of_value_index(ctx, func, args, kwargs):
     res = _function_on(ctx, func, plain(args), plain(kwargs))
     if old is not None:
         _widened(target, traced, old)
-    if type(res) is tuple:
-        return tuple(_widened(r, traced) if isinstance(r, Tracer) else mark(r) for r in res)
+    if type(res) in (tuple, list):                  # (np.split's pieces)
+        return type(res)(_widened(r, traced) if isinstance(r, Tracer) else mark(r)
+                         for r in res)
     return _widened(res, traced) if isinstance(res, Tracer) else mark(res)
 
 

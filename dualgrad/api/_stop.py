@@ -110,12 +110,17 @@ def _tracer_value(x):
     ``None`` for anything else.  Returned as is, the tracer kept its inputs: a
     neighbour list computed from ``stop_gradient(x)`` recorded its own arithmetic as
     Hessian pairs (a superset pattern, several times the colors).  No tracer exists
-    before the sparsity module is loaded, so it is looked up, not imported."""
+    before the sparsity module is loaded, so it is looked up, not imported.  In
+    ``mode="global"`` an array comes back marked as computed from values
+    (``_value_index``: indices found on it, peaks, select other elements elsewhere)."""
     sparsity = sys.modules.get("dualgrad.api._sparsity")
     if sparsity is None or not isinstance(x, sparsity.Tracer):
         return None
     value = np.asarray(x.value)
-    return value.copy() if value.ndim else _python_number(value[()])
+    if not value.ndim:
+        return _python_number(value[()])
+    # mode="global": indices computed from it select other elements elsewhere
+    return sparsity.mark(value.copy()) if x.ctx.marks else value.copy()
 
 
 def _python_number(value):

@@ -18,11 +18,13 @@ __all__ = ["ValueIndex", "ValueInt", "mark", "holds_value_index", "plain"]
 
 
 def mark(obj):
-    """``obj`` (an array, a NumPy integer, or tuples / lists of them) marked."""
+    """``obj`` (an array, a NumPy integer or bool, or tuples / lists of them) marked."""
     if type(obj) is np.ndarray:
         return obj.view(ValueIndex)
     if isinstance(obj, np.integer) and not isinstance(obj, ValueInt):
         return ValueInt(obj)
+    if isinstance(obj, np.bool_):           # (a 0-d mask: x[0] > 0)
+        return np.asarray(obj).view(ValueIndex)
     if type(obj) in (tuple, list):
         return type(obj)(mark(o) for o in obj)
     return obj
@@ -62,6 +64,25 @@ def _foreign(objs):
                for o in objs)
 
 
+def _array_ufunc(self, ufunc, method, *inputs, **kwargs):
+    """NumPy's ufunc on the plain numbers, the results marked (another array type
+    taking part, the tracer, decides)."""
+    outs = kwargs.get("out") or ()
+    if _foreign(inputs + tuple(outs)):
+        return NotImplemented
+    res = getattr(ufunc, method)(*plain(inputs), **plain(kwargs))
+    if outs:
+        return outs[0] if len(outs) == 1 else tuple(outs)
+    return mark(res)
+
+
+def _array_function(self, func, types, args, kwargs):
+    """NumPy's function on the plain numbers, the results marked."""
+    if any(not issubclass(t, (np.ndarray, np.generic)) for t in types):
+        return NotImplemented
+    return mark(func(*plain(args), **plain(kwargs)))
+
+
 class ValueIndex(np.ndarray):
     """A plain array computed from traced values (``x > 0``, ``np.argsort(x)``).
 
@@ -73,19 +94,8 @@ class ValueIndex(np.ndarray):
     ('ValueIndex', 'ValueInt', 'ValueIndex')
     """
 
-    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
-        outs = kwargs.get("out") or ()
-        if _foreign(inputs + tuple(outs)):
-            return NotImplemented
-        res = getattr(ufunc, method)(*plain(inputs), **plain(kwargs))
-        if outs:
-            return outs[0] if len(outs) == 1 else tuple(outs)
-        return mark(res)
-
-    def __array_function__(self, func, types, args, kwargs):
-        if any(not issubclass(t, np.ndarray) for t in types):
-            return NotImplemented
-        return mark(func(*plain(args), **plain(kwargs)))
+    __array_ufunc__ = _array_ufunc
+    __array_function__ = _array_function
 
     def __getitem__(self, key):
         return mark(np.ndarray.__getitem__(self.view(np.ndarray), plain(key)))
@@ -116,7 +126,15 @@ class ValueInt(np.int64):
     >>> i = ValueInt(3)
     >>> type(i + 1).__name__, type(2 * i - 1).__name__, int(i + 1)
     ('ValueInt', 'ValueInt', 4)
+    >>> type(np.clip(i - 4, 0, 2)).__name__, type(np.unravel_index(i, (2, 2))[0]).__name__
+    ('ValueInt', 'ValueInt')
     """
+
+    __array_ufunc__ = _array_ufunc
+    __array_function__ = _array_function
+
+    def clip(self, *args, **kwargs):
+        return mark(np.int64(self).clip(*args, **kwargs))
 
 
 def _keeps_mark(name):

@@ -419,3 +419,42 @@ def test_a_chained_prefix_before_a_bad_index_is_refused(engine):
     f = _caught(lambda d: d[::-1], [1, 2, 3, 99], lambda d, v: v[:3])
     with _fused.engine(engine), pytest.raises(TypeError, match=REFUSAL):
         dg.jacobian(f, X6)
+
+
+# ---- attack52b 16: the overlap test of dispatch (np.place, joins' out=) looked one
+# ``value`` deep, so a Hessian's nested duals never overlapped and took the buffered write
+# NumPy does not make (first order refused the same spelling)
+PLACE_MASK = np.array([1, 0, 1, 1, 0, 1, 1], bool)
+NESTED = {
+    "place": lambda d: np.place(d[1:], PLACE_MASK, d[:-1]),
+    "concatenate out=": lambda d: np.concatenate([d[4:], d[:4]], out=d),
+    "stack out=": lambda d: np.stack([d[4:], d[:4]], out=d.reshape(2, 4)),
+}
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("name", NESTED)
+def test_hessians_through_writes_first_order_refuses_are_refused(name, engine):
+    write = NESTED[name]
+    weights = np.cos(np.arange(8.0))
+
+    def f(x):
+        d = x * 1.0
+        write(d)
+        return np.sum(weights * d ** 2)
+    with _fused.engine(engine):
+        with pytest.raises(TypeError):
+            dg.jacobian(_real(write), X)               # (first order: refused already)
+        with pytest.raises(TypeError):
+            dg.hessian(f, X)
+
+
+def test_a_hessian_through_a_copied_join_is_exact():
+    weights = np.cos(np.arange(8.0))
+
+    def f(x):
+        d = x * 1.0
+        np.concatenate([d[4:].copy(), d[:4].copy()], out=d)
+        return np.sum(weights * d ** 2)
+    # d = roll(x, -4): F = sum w_i x_{(i + 4) % 8}^2, Hessian diag 2 w_{(j - 4) % 8}
+    np.testing.assert_allclose(dg.hessian(f, X), np.diag(2 * np.roll(weights, 4)), rtol=1e-14)

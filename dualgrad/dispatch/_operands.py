@@ -69,12 +69,20 @@ def moved(x, source, destination):
     return np.moveaxis(x, source, destination)
 
 
+def _floats(x):
+    """The plain values under ``x``: nested duals (a Hessian's) hold their floats one
+    ``value`` deeper per level (attack52b 16: one level saw an inner dual, no overlap)."""
+    while not isinstance(x, np.ndarray) and hasattr(x, "value"):
+        x = x.value
+    return x
+
+
 def overlaps(a, b):
     """Whether the arrays ``a`` and ``b`` (ndarrays, or anything with a ``value``
     ndarray: an array dual, a sparsity tracer, whose views share their base's values
     as they share its partials) share memory: NumPy's exact answer where it is cheap,
     ``True`` where it is too hard to tell."""
-    a, b = (getattr(x, "value", x) for x in (a, b))
+    a, b = (_floats(x) for x in (a, b))
     if not isinstance(a, np.ndarray) or not isinstance(b, np.ndarray) or \
             not np.may_share_memory(a, b):
         return False

@@ -107,7 +107,7 @@ def _comparisons(q):
     np.greater(y, q[3])
     q[3] > q[4]                         # (scalar duals: the general path)
     y > np.inf                          # inf - inf in the place: NaN
-    q[:3] * 0.0 > 1.0                   # (no partials: no record)
+    q[:3] * 0.0 > 1.0                   # (no partials: recorded, a dual)
     np.where(q[:2] > q[2:4], q[:2], 0.0)
     (q[:3] + 0j).real > 0               # (complex parts)
     np.maximum(y, 0.0)                  # (kinks: recorded by a watch of order 2)
@@ -117,9 +117,6 @@ def _comparisons(q):
     np.floor(y)
 
 
-@pytest.mark.xfail(strict=True, reason="ode52's recorder was built while small52's d6a4b1c had reverted "
-                   "quad52's watch changes on main (its records of comparisons whose partials are all "
-                   "zero); with them restored the watch records one more: ode52 / quad52 to reconcile")
 def test_the_recorders_short_path_records_what_the_watch_does():
     """dg.solve_ivp's recorder (ode52's short path for <, <=, >, >=, maximum, minimum,
     fmax, fmin, abs of first-order float array duals) appends the very records dg.quad's
@@ -129,7 +126,7 @@ def test_the_recorders_short_path_records_what_the_watch_does():
     from dualgrad.api._quad import _Watch
 
     def f(q):
-        for order, least in ((1, 10), (2, 14)):
+        for order, least in ((1, 11), (2, 15)):
             _compare_records(_records(_Recorder(order), _comparisons, q),
                              _records(_Watch(order), _comparisons, q), least)
         return q[0]
@@ -180,3 +177,39 @@ def test_a_ramp_the_steps_resolve_stays_exact(spelling):
     s, p = 1e3, 3.0
     exact = -10 * s * (np.exp(-(10 - p - 1 / s) / 10) - np.exp(-(10 - p) / 10))
     assert abs(dg.derivative(_ramp_end(spelling, s), p) - exact) < 1e-7
+
+
+def _decay(p, **kw):
+    return dg.solve_ivp(lambda t, y: -p * y, (0.0, 3.0), [1.0], dense_output=True,
+                        rtol=1e-10, atol=1e-12, **kw)
+
+
+def test_the_dense_output_at_a_dual_time_carries_y_prime():
+    """attack52 16: sol.sol(s) at a dual s dropped f(s, y(s)) ds (d/ds 0.0 for -0.302):
+    y(s) = e^{-p s}, its gradient (-s e^{-p s}, -p e^{-p s}); a vector of times."""
+    p, s = 0.7, 1.2
+    got = dg.gradient(lambda v: _decay(v[0]).sol(v[1])[0], np.array([p, s]))
+    assert np.allclose(got, [-s * np.exp(-p * s), -p * np.exp(-p * s)], rtol=1e-8, atol=0)
+    J = dg.jacobian(lambda v: _decay(v[0]).sol(np.stack([v[1], 2 * v[1]]))[0],
+                    np.array([p, s]))
+    assert np.allclose(J[1], [-2 * s * np.exp(-2 * p * s), -2 * p * np.exp(-2 * p * s)],
+                       rtol=1e-8, atol=0)
+    # one input in both: y = e^{-2 x^3}, dy/dx = -6 x^2 e^{-2 x^3}
+    x = 1.1
+    got = dg.derivative(lambda x: dg.solve_ivp(lambda t, y: -x ** 2 * y, (0.0, 3.0), [1.0],
+                                               dense_output=True, rtol=1e-10,
+                                               atol=1e-12).sol(2 * x)[0], x)
+    assert abs(got + 6 * x ** 2 * np.exp(-2 * x ** 3)) < 1e-8
+
+
+def test_the_dense_output_at_a_dual_start_plus_one_is_constant():
+    """attack52 16b: y' = -y from (a, 1) read at a + 1 is e^{-1} for every a (0.368 on
+    452f78b: the start's part alone)."""
+    f = lambda a: dg.solve_ivp(lambda t, y: -y, (a, 3.0), [1.0], dense_output=True,
+                               rtol=1e-10, atol=1e-12).sol(a + 1.0)[0]
+    assert abs(dg.derivative(f, 0.2)) < 1e-8
+
+
+def test_the_dense_output_at_a_dual_time_in_a_hessian_is_refused():
+    with pytest.raises(TypeError, match="sol.sol"):
+        dg.hessian(lambda v: _decay(v[0]).sol(v[1])[0], np.array([0.7, 1.2]))

@@ -181,21 +181,21 @@ class _Recorder(_Watch):
             return _Watch.__call__(self, ufunc, inputs, frame, nudge)
         if ufunc in _KINKS and self.order < 2:
             return                  # (a kink at first order: not watched, as there)
-        moves, values = False, []
+        dual, values = False, []
         for v in inputs:
             if type(v) is ArrayDual:
-                p, value = v.partials, v.value
-                if type(p) is not np.ndarray or p.dtype.kind != "f" or \
-                        type(value) is not np.ndarray:
+                value = v.value
+                if type(value) is not np.ndarray or value.dtype.kind != "f":
                     return _Watch.__call__(self, ufunc, inputs, frame, nudge)
-                moves = moves or np.count_nonzero(p) > 0        # (NaN counts)
+                dual = True
                 values.append(value)
             elif type(v) in _SCALARS:
                 values.append(v if type(v) is float else np.asarray(v))
             else:
                 return _Watch.__call__(self, ufunc, inputs, frame, nudge)
-        if not moves:
-            return
+        if not dual:                # (a dual operand is recorded whether it moves here
+            return _Watch.__call__(self, ufunc, inputs, frame, nudge)   # or not: a
+        #                             clamp's side; dg.quad's watch, attack51 12)
         frame = sys._getframe(2)
         through, own, name = _frame_kind(frame.f_code.co_filename)
         while through and frame.f_back is not None:
@@ -802,18 +802,43 @@ class _Newton:
 
 class DualOdeSolution:
     """``sol.sol`` of :func:`solve_ivp` with derivatives: ``sol.sol(t)`` gives the
-    state at the fixed times ``t`` as duals of the running call."""
+    state at the times ``t`` as duals of the running call; a time that is a dual of
+    that call adds ``f(t, y(t)) dt`` (attack52 16: ``sol.sol(s)`` at a dual ``s``
+    dropped it, d/ds 0.0)."""
 
-    def __init__(self, dense, m, k, tag):
-        self.dense, self.m, self.k, self.tag = dense, m, k, tag
+    def __init__(self, dense, m, k, tag, rate=None):
+        self.dense, self.m, self.k, self.tag, self.rate = dense, m, k, tag, rate
         self.t_min, self.t_max = dense.t_min, dense.t_max
 
     def __call__(self, t):
-        z = self.dense(primal(t))
+        s = primal(t)
+        z = self.dense(s)
         m, k = self.m, self.k
         if z.ndim == 1:
-            return make_array(z[:m], z[m:].reshape(m, k), self.tag)
-        return make_array(z[:m], np.moveaxis(z[m:].reshape(m, k, -1), 1, 2), self.tag)
+            P = z[m:].reshape(m, k)
+        else:
+            P = np.moveaxis(z[m:].reshape(m, k, -1), 1, 2)
+        if isinstance(t, Dual):
+            if t.tag != self.tag or isinstance(primal(t), Dual) or self.rate is None or \
+                    isinstance(t.value, Dual):
+                raise _dual_time()
+            dt = np.asarray(t.partials)
+            if z.ndim == 1:
+                P = P + np.outer(self.rate(float(s), z[:m]), dt.reshape(k))
+            else:
+                times = np.ravel(s)
+                F = np.stack([self.rate(float(v), z[:m, i]) for i, v in enumerate(times)],
+                             axis=1)                          # (m, n): y' at each time
+                P = P + F[:, :, None] * dt.reshape(-1, k)[None, :, :]
+        return make_array(z[:m], P, self.tag)
+
+
+def _dual_time():
+    return errors.bad_type(
+        _WHO, "sol.sol(t) at plain times, or at duals of the call that made the solution",
+        "a time carrying another call's partials (or nested ones)",
+        "Pass the time's value (dg.stop_gradient(t)) and add y'(t) dt yourself, or put "
+        "the time in t_span (a dual end: its state carries the term).")
 
 
 class NestedOdeSolution:
@@ -825,6 +850,8 @@ class NestedOdeSolution:
         self.t_min, self.t_max = dense.t_min, dense.t_max
 
     def __call__(self, t):
+        if isinstance(t, Dual):         # (its term f(t, y) dt: first order only)
+            raise _dual_time()
         z, s = self.dense(primal(t)), self.system
         if z.ndim == 1:
             return build(z.reshape((s.m,) + s.dims), s.tags, 1)
@@ -1200,7 +1227,7 @@ def _first_order(solve, system, t0, tf, y0, t0v, tfv, y0v, method, t_eval, dense
         times = make_array(times, dts, tag)
     sol.y, sol.t = make_array(values, partials, tag), times
     if sol.sol is not None:
-        sol.sol = DualOdeSolution(sol.sol, m, k, tag)
+        sol.sol = DualOdeSolution(sol.sol, m, k, tag, system.rate)
     return sol
 
 

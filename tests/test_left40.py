@@ -306,8 +306,15 @@ def test_writes_refused_with_the_fix():
 
     def place_own_view(x):
         a = x * 2
-        np.place(a, [True, False, True, False], a[1:3])   # NumPy reads while it writes
+        np.place(a, [False, True, True, False], a[0:2])   # NumPy reads a[1] after it wrote it
         return a
+
+    def place_read_first(x):      # (small52: a[1] and a[2] are read before they are written:
+        a = x * 2                 # NumPy's order is a copy's, followed exactly, not refused)
+        np.place(a, [True, False, True, False], a[1:3])
+        return a
+    np.testing.assert_array_equal(dg.jacobian(place_read_first, X),
+                                  2 * np.eye(4)[[1, 1, 2, 3]])
 
     for kw in ({}, {"sparsity": "auto"}):
         with pytest.raises(TypeError, match="plain NumPy array"):

@@ -458,3 +458,45 @@ def test_a_hessian_through_a_copied_join_is_exact():
         return np.sum(weights * d ** 2)
     # d = roll(x, -4): F = sum w_i x_{(i + 4) % 8}^2, Hessian diag 2 w_{(j - 4) % 8}
     np.testing.assert_allclose(dg.hessian(f, X), np.diag(2 * np.roll(weights, 4)), rtol=1e-14)
+
+
+# ---- attack52b 12: np.place with an overlapping vals that NumPy reads before it writes
+# over it (no chain) was refused; NumPy's own place, replayed on element numbers, decides
+PLACES = {
+    "a view read before its elements are written": (PLACE8 := np.array([1, 0, 1, 1, 0, 1, 1, 0], bool),
+                                                    lambda d: d[1:3]),
+    "the tail": (PLACE8, lambda d: d[5:]),
+    "reversed": (PLACE8, lambda d: d[::-1]),
+}
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("name", PLACES)
+def test_place_from_its_own_elements_numpy_reads_first_is_exact(name, engine):
+    mask, vals = PLACES[name]
+
+    def f(x):
+        d = x * 1.0
+        np.place(d, mask, vals(d))
+        return d
+    ids = np.arange(8.0)
+    np.place(ids, mask, vals(ids))                     # NumPy's float program
+    with _fused.engine(engine):
+        J = dg.jacobian(f, X)
+    np.testing.assert_array_equal(J, np.eye(8)[ids.astype(int)])
+    np.testing.assert_allclose(J, _central(f, X), atol=1e-6)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+def test_place_numpy_chains_stays_refused(engine):
+    def f(x):
+        z = x * 1.0
+        np.place(z, np.arange(8) >= 4, z[3:5])         # z[4] is read after it is written
+        return z
+    ids = np.arange(8.0)
+    np.place(ids, np.arange(8) >= 4, ids[3:5])
+    copied = np.arange(8.0)
+    np.place(copied, np.arange(8) >= 4, copied[3:5].copy())
+    assert not np.array_equal(ids, copied)             # (the premise: NumPy chains)
+    with _fused.engine(engine), pytest.raises(TypeError, match=r"np\.place.*vals\.copy\(\)"):
+        dg.jacobian(f, X)

@@ -1047,38 +1047,14 @@ def place(arr, mask, vals):
         return
     if _size_of(vals) == 0:
         raise ValueError("Cannot insert from an empty array!")
-    if overlaps(vals, arr):
-        if not _read_while_written(arr, where, vals):
-            vals = np.copy(vals)           # NumPy's reading: the values before any write
-        else:
-            raise errors.bad_type(
-                "dualgrad: np.place", "values that are not a contiguous view over the "
-                "positions written", "a view of that array whose elements are written "
-                "before NumPy reads them", "NumPy reads a contiguous view of arr while "
-                "it writes, so later values are the new ones; pass a copy: "
-                "np.place(arr, mask, vals.copy()).")
+    if overlaps(vals, arr):      # NumPy's own place replayed on element numbers: where it
+        flat = np.zeros(math.prod(np.shape(arr)), bool)   # reads values it wrote, refused
+        flat[where] = True           # (attack52b 12: a view NumPy reads before it writes
+        mask = flat.reshape(np.shape(arr))     # over them, d[1:3] into 0, 2, 3..., is exact)
+        refuse_chained("np.place(arr, mask, vals)", "np.place(arr, mask, vals.copy())", arr,
+                       vals, lambda a, v: np.place(a, mask, v))
+        vals = np.copy(vals)           # NumPy's reading: the values before any write
     arr.put(where, vals)
-
-
-def _read_while_written(arr, where, vals):
-    """Does NumPy's ``np.place(arr, mask, vals)`` read an element of ``vals`` that it
-    has overwritten?  NumPy copies ``vals`` first unless it is a C-contiguous array of
-    ``arr``'s dtype (``PyArray_FromAny`` with ``NPY_ARRAY_CARRAY``); such a view reads
-    old values if it covers none of the flat positions ``where`` written (``arr``
-    C-contiguous: a flat position is its element offset).  ``True`` where that cannot
-    be told cheaply (the caller refuses, as before)."""
-    a, v = (getattr(x, "value", x) for x in (arr, vals))
-    if not isinstance(a, np.ndarray) or not isinstance(v, np.ndarray):
-        return True
-    if v.dtype != a.dtype or not (v.flags.c_contiguous and v.flags.aligned):
-        return False                       # NumPy copies these values first
-    if not a.flags.c_contiguous:
-        return True
-    offset = v.__array_interface__["data"][0] - a.__array_interface__["data"][0]
-    if offset % a.itemsize:
-        return True
-    start = offset // a.itemsize
-    return bool(np.any((where >= start) & (where < start + v.size)))
 
 
 def putmask(a, mask, values):

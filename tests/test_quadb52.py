@@ -349,3 +349,26 @@ def test_emath_continuous_through_its_switch_is_computed():
     # log of an argument that stays positive: log(2 + p) - log(p)
     F = _area(lambda x, q: np.real(np.emath.log(x + q)), 0.0, 2.0)
     assert _d(F, p) == pytest.approx(np.log(2 + p) - np.log(p), rel=1e-10)
+
+
+# ---- a 2-norm through the zero vector (attack51 05's note) ---------------------------
+@pytest.mark.parametrize("name", ["0-d", "fro", "vector"])
+def test_a_norm_through_the_zero_vector_where_it_moves_refuses_hessians(name):
+    # x |x - p| |u| over [0, 3]: d/dp = (p^2 - 4.5) |u|; the Hessian's kink term is lost
+    # under the integral sign (main: 5.7e-16 for 2 p)
+    p = 0.7
+    g = {"0-d": lambda x, q: x * np.linalg.norm(x - q),
+         "fro": lambda x, q: x * np.linalg.norm((x - q) * np.ones((1, 1)), "fro"),
+         "vector": lambda x, q: x * np.linalg.norm((x - q) * np.array([0.6, 0.8]))}[name]
+    F = _area(g, 0.0, 3.0)
+    assert _d(F, p) == pytest.approx(p * p - 4.5, rel=1e-8)
+    with pytest.raises(TypeError, match="norm at a zero vector"):
+        _h(F, p)
+
+
+def test_a_norm_whose_elements_cross_zero_apart_is_computed():
+    # |(x - p, 1)| never vanishes: d2/dp2 int_0^3 = u / sqrt(1 + u^2) from -p to 3 - p
+    p = 0.7
+    F = _area(lambda x, q: np.linalg.norm(np.stack([x - q, 1.0 + 0 * q])), 0.0, 3.0)
+    exact = (3 - p) / np.sqrt(1 + (3 - p) ** 2) + p / np.sqrt(1 + p * p)
+    assert float(np.ravel(_h(F, p))[0]) == pytest.approx(exact, rel=1e-8)

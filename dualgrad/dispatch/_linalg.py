@@ -1767,6 +1767,8 @@ def _sum_of_squares(x, axes, keepdims):
 def _norm(x, ord=None, axis=None, keepdims=False):
     if not isinstance(x, Dual):
         return np.linalg.norm(x, ord, axis, keepdims)
+    if errors.WATCHING[0] and (ord is None or ord == 2 or ord == "fro"):
+        _report_norm(x)
     ndim = x.ndim
     if axis is not None:
         axis = _norm_axes(axis, ndim)
@@ -1809,6 +1811,22 @@ def _norm(x, ord=None, axis=None, keepdims=False):
             out = pick(sv, axis=-1)
             return np.expand_dims(out, kept) if keepdims else out
     raise errors.unsupported_function(f"np.linalg.norm with ord={ord!r}")
+
+
+_NORM_KINK = None
+
+
+def _report_norm(x):
+    """dg.quad's watch: a 2-norm (sqrt of a sum of squares) kinks where every element
+    of its group is 0 together (``norm(x - p)`` of one element is ``|x - p|``;
+    attack51 05's note: 0.0 for 1.4): the signs of ``x``'s elements reported as
+    ``np.absolute``'s are, so that a change is confirmed (a vector whose elements
+    cross 0 apart is continuous in its partials there: not refused)."""
+    global _NORM_KINK
+    if _NORM_KINK is None:
+        from ..rules._table import Branches
+        _NORM_KINK = Branches("np.linalg.norm at a zero vector", (("kink", "sign", "x"),))
+    errors.report_branch(_NORM_KINK, (x,), None)
 
 
 def _nuclear_at_cluster(a):

@@ -213,3 +213,27 @@ def test_the_dense_output_at_a_dual_start_plus_one_is_constant():
 def test_the_dense_output_at_a_dual_time_in_a_hessian_is_refused():
     with pytest.raises(TypeError, match="sol.sol"):
         dg.hessian(lambda v: _decay(v[0]).sol(v[1])[0], np.array([0.7, 1.2]))
+
+
+@pytest.mark.parametrize("spelling", ["where", "not equal"])
+def test_a_moving_end_on_an_equality_hole_takes_the_span_beside_it(spelling):
+    """attack52 15b: fun = 1 but 0 at t == p, integrated over (0, p): y(p) = p, dy/dp =
+    1 (0.0 on 452f78b: the end's term f(p, y) dp read the hole)."""
+    rates = {"where": lambda t, p: np.where(t == p, 0.0, 1.0),
+             "not equal": lambda t, p: (t != p) * 1.0}
+    rate = rates[spelling]
+    f = lambda p: dg.solve_ivp(lambda t, y: rate(t, p) + 0 * y, (0.0, p), [0.0], rtol=1e-10,
+                               atol=1e-12).y[0, -1]
+    assert abs(dg.derivative(f, 1.3) - 1.0) < 1e-12
+
+
+def test_a_moving_start_one_rounding_before_a_switch_takes_the_side_after():
+    """attack52 17b: 2 [t >= 1.1 p] from t0 = p + 0.1 p, which rounds one ulp below 1.1 p
+    at this p: y(3) = 2 (3 - 1.1 p), dy/dp = -2.2 (0.0 on 452f78b); smooth ends exact."""
+    p0 = 1.2904937942720482
+    f = lambda p: dg.solve_ivp(lambda t, y: np.where(t >= 1.1 * p, 2.0, 0.0) + 0 * y,
+                               (p + 0.1 * p, 3.0), [0.0], rtol=1e-10, atol=1e-12).y[0, -1]
+    assert abs(dg.derivative(f, p0) + 2.2) < 1e-9
+    g = lambda a: dg.solve_ivp(lambda t, y: -a * y, (0.0, 2.0 * a), [1.0], rtol=1e-10,
+                               atol=1e-12).y[0, -1]
+    assert abs(dg.derivative(g, 0.7) + 2.8 * np.exp(-0.98)) < 1e-8

@@ -1213,7 +1213,7 @@ def _first_order(solve, system, t0, tf, y0, t0v, tfv, y0v, method, t_eval, dense
         np.zeros((m, k), dtype=kind)
     moving = [(i, t) for i, t in ((0, t0), (-1, tf)) if isinstance(t, Dual)]
     if isinstance(t0, Dual):              # y at fixed times: S(t0) = dy0 - f(t0, y0) dt0
-        P0 -= np.outer(system.rate(t0v, y0v), t0.partials)
+        P0 -= np.outer(system.rate(_inside(t0v, tfv), y0v), t0.partials)
     z0 = np.concatenate([y0v.astype(kind), P0.ravel()])
     sol = solve(system, (t0v, tfv), z0, method=method, t_eval=t_eval,
                 dense_output=dense_output, **options)
@@ -1223,12 +1223,26 @@ def _first_order(solve, system, t0, tf, y0, t0v, tfv, y0v, method, t_eval, dense
         dts = np.zeros(times.shape + (k,))
         for i, t in moving:                  # a column at a moving end moves with it
             dts[i] = t.partials
-            partials[:, i] += np.outer(system.rate(times[i], values[:, i]), t.partials)
+            partials[:, i] += np.outer(system.rate(_inside(times[i], times[-1 - i]),
+                                                   values[:, i]), t.partials)
         times = make_array(times, dts, tag)
     sol.y, sol.t = make_array(values, partials, tag), times
     if sol.sol is not None:
         sol.sol = DualOdeSolution(sol.sol, m, k, tag, system.rate)
     return sol
+
+
+def _inside(t, other):
+    """``t`` moved 4 ulps toward ``other``: a moving end's rate ``f(t, y)`` is the one
+    the span takes beside it (attack52 15b / 17b: ``np.where(t == p, 0, 1)`` over (0, p)
+    took the hole at t = p, and a switch at ``1.1 p`` one ulp inside a start ``p + 0.1
+    p`` took the side before it: d/dp 0.0 for 1 and -2.2); a smooth f moves by rounding."""
+    t, other = float(np.real(t)), float(np.real(other))
+    if t == other:
+        return t
+    for _ in range(4):
+        t = float(np.nextafter(t, other))
+    return t
 
 
 def _nested(solve, system, t0, tf, y0, t0v, tfv, method, t_eval, dense_output, options):

@@ -240,3 +240,25 @@ def test_sparsity_of_a_shift_is_the_shift():
         return d
     x = np.linspace(0.3, 1.0, 8)
     np.testing.assert_array_equal(dg.sparsity(f, x).toarray(), np.abs(_central(f, x)) > 0.5)
+
+
+def test_sparsity_refuses_a_flat_write_numpy_chains_into_a_reversed_view():
+    """v = d[::-1]; v.flat[[1, 2, 3]] = v[:3]: NumPy's flat write reads what it wrote
+    (every element becomes x[3]); the tracer's pattern was a buffered copy's, the dual
+    refused (attack52 10b).  A C-ordered base follows NumPy's order exactly."""
+    def reversed_view(x):
+        d = x * 1.0
+        v = d[::-1]
+        v.flat[[1, 2, 3]] = v[:3]
+        return d
+
+    def contiguous(x):
+        d = x * 1.0
+        d.flat[[1, 2, 3]] = d[:3]
+        return d
+    x = np.arange(1.0, 5.0)
+    assert (reversed_view(x) == x[3]).all()                # NumPy's chained order
+    with pytest.raises(TypeError, match="copy the source first"):
+        dg.sparsity(reversed_view, x)
+    np.testing.assert_array_equal(dg.sparsity(contiguous, x).toarray(),
+                                  np.abs(_central(contiguous, x)) > 0.5)

@@ -975,8 +975,8 @@ class FlatIter:
             if failed is not None:
                 raise failed
             return
-        if type(item) is kind and type(self.base) is kind:   # (nested: the floats)
-            _check_flat_order(primal(self.base), i, primal(item))
+        if type(item) is kind and type(self.base) is kind:   # (nested: the floats; the
+            _check_flat_order(_floats(self.base), i, _floats(item))   # tracer's values)
         self._write(i, item)
 
     def _write(self, i, item):
@@ -1125,6 +1125,16 @@ def _chained(v, x, write):
         except IndexError:      # before it; the real write raises it again: attack52 14)
             pass
     return not np.array_equal(chained, buffered)
+
+
+def _floats(a):
+    """The plain values under ``a``: a dual's innermost (``primal``), or the sparsity
+    tracer's (``.value``: its flat writes into a reversed view took the buffered
+    order as the pattern, attack52 10b)."""
+    v = primal(a)
+    while not isinstance(v, _nd) and hasattr(v, "value"):
+        v = v.value
+    return v
 
 
 def _check_flat_order(v, i, x):

@@ -237,3 +237,17 @@ def test_a_moving_start_one_rounding_before_a_switch_takes_the_side_after():
     g = lambda a: dg.solve_ivp(lambda t, y: -a * y, (0.0, 2.0 * a), [1.0], rtol=1e-10,
                                atol=1e-12).y[0, -1]
     assert abs(dg.derivative(g, 0.7) + 2.8 * np.exp(-0.98)) < 1e-8
+
+
+@pytest.mark.parametrize("spelling", ["//", "// > -1", "divmod"])
+def test_a_dose_gated_by_a_floor_division_of_a_scalar_dual_is_refused(spelling):
+    """attack52 19: Python's // of a scalar dual records nothing and its partials are 0,
+    so the comparison's place, -1 then 0 across t = p, was judged not moving: 0.0 for
+    -e^{-2.1} (the dose switching on at t = p)."""
+    gates = {"//": lambda t, p: (t - p) // 1.0 >= 0,
+             "// > -1": lambda t, p: (t - p) // 1.0 > -1,
+             "divmod": lambda t, p: divmod(t - p, 1.0)[0] >= 0}
+    gate = gates[spelling]
+    f = lambda p: dg.solve_ivp(lambda t, y: 1.0 * gate(t, p) - 0.3 * y, (0.0, 10.0), [0.0],
+                               rtol=1e-10, atol=1e-12).y[0, -1]
+    _refused(lambda q: dg.derivative(f, q), 3.0)

@@ -315,6 +315,7 @@ class _Switches:
 
         lo, hi, in_lo = 0.0, 1.0, None
         (f_lo, _, in_lo), (f_hi, _, in_hi) = at(0.0), at(1.0)
+        ends = (in_lo, in_hi)
         scale = np.maximum(np.abs(f_lo), np.abs(f_hi))
         near = _NEAR_QUICK if quick else _NEAR
         for _ in range(_SECANTS):       # the place's own crossing, two points around it
@@ -365,7 +366,10 @@ class _Switches:
             scale = np.maximum(scale, np.maximum(np.abs(f_lo), np.abs(f_hi)))
             step = np.abs(f_hi - f_lo)
             jumps = ~(step <= _BESIDE * beside + _JUMP * scale + _TINY)
-        if np.any(jumps) and _moves_at(key[0], in_lo, in_hi) and not \
+        if np.any(jumps) and (_moves_at(key[0], in_lo, in_hi) or
+                              _place_jumps(key[0], i, ends, (at(lo)[2], at(hi)[2]),
+                                           max(hi - lo, 4 * _EPS * max(abs(ta), abs(tb)) /
+                                               max(abs(tb - ta), _TINY)))) and not \
                 self._negligible(key, i, at, (ta, tb, za, zb), (lo, hi), f_hi - f_lo,
                                  in_lo, in_hi):
             j = int(np.argmax(np.where(jumps, step, -1.0)))
@@ -497,6 +501,29 @@ class _Switches:
 _TINY = np.finfo(float).tiny
 _EPS = np.finfo(float).eps
 _STEEP_W = 1e-4         # a kink's steep test: the width around it (of the segment)
+
+
+def _place_jumps(ufunc, i, ends, bracket, width):
+    """Whether the place of ``ufunc``'s element ``i`` steps across its threshold in the
+    located ``bracket`` (records at its two ends, ``width`` of the segment, at least 4
+    ulps of t, whose ends'
+    records are ``ends``) rather than crossing it: ``(t - p) // 1.0 >= 0``'s place is
+    -1 then 0, its partials 0 (floor's), so its motion is no derivative of it (attack52
+    19: Python's ``//`` of a scalar dual records nothing; judged not moving, 0.0)."""
+    specs = branch_functions(ufunc) if isinstance(ufunc, np.ufunc) else ()
+    if len(specs) != 1 or specs[0][1] is not np.sign or width > 1e-6 or \
+            any(r is None for r in ends + bracket):
+        return False
+    place = specs[0][2]
+    try:
+        with np.errstate(all="ignore"):
+            P = [np.ravel(np.real(np.asarray(place(*[_plain(v) for v in r], None),
+                                             dtype=complex))) for r in ends + bracket]
+        a, b, lo, hi = (float(v[i]) for v in P)
+    except Exception:  # noqa: BLE001 - unknown: the place's derivative decides
+        return False
+    return bool(abs(hi - lo) > 1e3 * width * abs(b - a) + 1e3 * _EPS * max(abs(lo),
+                                                                           abs(hi)))
 
 
 def _kink(ufunc):

@@ -251,3 +251,15 @@ def test_a_dose_gated_by_a_floor_division_of_a_scalar_dual_is_refused(spelling):
     f = lambda p: dg.solve_ivp(lambda t, y: 1.0 * gate(t, p) - 0.3 * y, (0.0, 10.0), [0.0],
                                rtol=1e-10, atol=1e-12).y[0, -1]
     _refused(lambda q: dg.derivative(f, q), 3.0)
+
+
+def test_the_dense_output_at_an_object_array_of_times():
+    """attack52 23: sol.sol(np.array([s, 2.0, 2 s])) of scalar duals returned escaped Dual
+    objects in dg.jacobian; now the rows of y(t) = e^{-p t} at each time."""
+    p, s = 0.7, 1.2
+    J = dg.jacobian(lambda v: _decay(v[0]).sol(np.array([v[1], 2.0, 2 * v[1]]))[0],
+                    np.array([p, s]))
+    assert J.dtype == float
+    exact = [[-t * np.exp(-p * t), -p * c * np.exp(-p * t)] for t, c in
+             ((s, 1.0), (2.0, 0.0), (2 * s, 2.0))]
+    assert np.allclose(J, exact, rtol=1e-8, atol=1e-12)

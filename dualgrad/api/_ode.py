@@ -838,6 +838,7 @@ class DualOdeSolution:
         self.t_min, self.t_max = dense.t_min, dense.t_max
 
     def __call__(self, t):
+        t = _times(t)
         s = primal(t)
         z = self.dense(s)
         m, k = self.m, self.k
@@ -860,6 +861,20 @@ class DualOdeSolution:
         return make_array(z[:m], P, self.tag)
 
 
+def _times(t):
+    """``sol.sol``'s times: a list, tuple or object array holding duals as one array
+    dual (attack52 23: SciPy's interpolant made duals of its object arithmetic, which
+    the helper handed back as escaped Dual objects)."""
+    if isinstance(t, (list, tuple)) or isinstance(t, np.ndarray) and t.dtype == object:
+        items = np.asarray(t, dtype=object)
+        flat = list(items.ravel())
+        if any(isinstance(v, Dual) for v in flat):
+            stacked = stack_scalars(flat)
+            return stacked if items.ndim == 1 else stacked.reshape(items.shape)
+        return np.asarray(items, dtype=float)
+    return t
+
+
 def _dual_time():
     return errors.bad_type(
         _WHO, "sol.sol(t) at plain times, or at duals of the call that made the solution",
@@ -877,6 +892,7 @@ class NestedOdeSolution:
         self.t_min, self.t_max = dense.t_min, dense.t_max
 
     def __call__(self, t):
+        t = _times(t)
         if isinstance(t, Dual):         # (its term f(t, y) dt: first order only)
             raise _dual_time()
         z, s = self.dense(primal(t)), self.system

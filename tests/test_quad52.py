@@ -256,3 +256,29 @@ def test_a_fixed_jump_beside_a_steep_part_keeps_its_derivative():
     v = _d(lambda p: dg.quad(lambda x: 1e12 * p * np.exp(-x) + np.where(
         x * p < 0.7 * p, 1.0, 0.0), 0.0, 2.0)[0], 0.7)
     assert abs(v - 1e12 * (1 - np.exp(-2.0))) < 1e-8 * 1e12
+
+
+# ---- attack52 15: an equality that holds at a moving limit ----------------------------
+
+@pytest.mark.parametrize("vectorized", [False, True])
+@pytest.mark.parametrize("f", [
+    lambda p, v: dg.quad(lambda x: np.where(x == p, 0.0, np.exp(x - p)), 0.0, p,
+                         vectorized=v)[0],
+    lambda p, v: dg.quad(lambda x: np.where(x == p, 0.0, np.exp(x - p)), p, 2.0,
+                         vectorized=v)[0],
+    lambda p, v: dg.quad(lambda x: (x != p) * 1.0, 0.0, p, vectorized=v)[0],
+])
+def test_an_equality_holding_at_a_moving_limit_is_refused(f, vectorized):
+    # 1 - e^-p (d/dp e^-p), e^(2 - p) - 1 (-e^(2 - p)), p (1): the limit's term took the
+    # point's value (-0.503 for 0.497, -2.669 for -3.669, 0.0 for 1 on 88712d0)
+    with pytest.raises(TypeError, match="the point the equality singles out"):
+        _d(lambda p: f(p, vectorized), 0.7)
+
+
+def test_an_equality_off_the_limit_keeps_its_derivative():
+    # one point does not count: int_0^p e^(x - p) = 1 - e^-p; int_0^2 = e^(2-p) - e^-p
+    g = (lambda x, c, p: np.where(x == c, 0.0, np.exp(x - p)))
+    assert abs(_d(lambda p: dg.quad(lambda x: g(x, 2 * p, p), 0.0, p)[0], 0.7)
+               - np.exp(-0.7)) < 1e-8
+    assert abs(_d(lambda p: dg.quad(lambda x: g(x, p, p), 0.0, 2.0)[0], 0.7)
+               - (np.exp(-0.7) - np.exp(1.3))) < 1e-8

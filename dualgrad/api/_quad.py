@@ -387,6 +387,7 @@ def _nan_places_built():
 
 _NAN_PLACES = {}
 _CUTS = {}                  # a row's ufunc -> its cuts (rules/_table.py cut_of) or None
+_EQUALITY = (np.equal, np.not_equal)
 _NUMBERS = (float, int, _F64)
 
 
@@ -815,6 +816,10 @@ class _Watch:
             elif places is not None and not self.nan and self.limit is None:
                 return
         specs = branch_functions(ufunc)
+        if not specs and ufunc in _EQUALITY and self.limit is not None and \
+                len(inputs) == 2:       # (an equality's point at a moving limit)
+            self._equal_at_limit(ufunc, inputs)
+            return
         if not specs or len(inputs) != getattr(ufunc, "nin", len(inputs)):
             return                      # (reduce, accumulate: no branch here)
         if all(self.order <= kink and (kink > 1 or self.probe is None)
@@ -848,6 +853,25 @@ class _Watch:
                 self.seen.append((ufunc, where))   # from second order: f(b) is one
             return                                 # number; attack50 11)
         self.seen.append((ufunc, _branch(specs, values), where, inputs))
+
+    def _equal_at_limit(self, ufunc, inputs):
+        """``==`` / ``!=`` of moving duals that hold at the moving limit: the point the
+        equality singles out is the limit itself, and ``f(b) b'`` takes its value, not
+        the inside's (``np.where(x == p, 0, g)`` over [0, p]; attack52 15): noted as a
+        tie (:meth:`check_limit` refuses it)."""
+        if not _moves(list(inputs)):
+            return
+        frame = sys._getframe(2)
+        while frame.f_back is not None and frame.f_code.co_filename.startswith(_THROUGH):
+            frame = frame.f_back
+        if frame.f_code.co_filename.startswith(_SKIPPED):
+            return
+        with np.errstate(all="ignore"):
+            a, b = (_plain(v) for v in inputs)
+            if not np.any(np.asarray(a == b)):
+                return
+        where = f"{os.path.basename(frame.f_code.co_filename)}, line {frame.f_lineno}"
+        self.seen.append((ufunc, where))
 
     def _met(self, ufunc, places, inputs):
         """A NaN source (:func:`_nan_edge`; ``places``: its place on floats, and as the
@@ -1118,6 +1142,15 @@ class _Watch:
         seen, self.seen = self.seen, None
         if seen:
             u, w = seen[0]
+            if u in _EQUALITY:
+                raise errors.bad_type(
+                    _WHO, "func to take one side at a limit that moves (its term f(b) b')",
+                    f"{_spelled(u)} on duals holding at the limit x = {end!r} ({w}): the "
+                    "limit is the point the equality singles out, and f(b) takes that "
+                    "point's value, not the inside's",
+                    "Drop the equality at the moving end (a guard against 0 / 0 there: "
+                    "write the limit's value itself, or integrate to the end without "
+                    "the test; the integral does not see one point).")
             raise errors.bad_type(
                 _WHO, "func to take one side at a limit that moves (its term f(b) b')",
                 f"{_spelled(u)} on duals at its branch point x = {end!r} ({w}): the "
@@ -1149,7 +1182,7 @@ def _node_axis(o, n):
 def _spelled(ufunc):
     """``np.less (<)`` for a comparison, ``np.floor`` else."""
     symbol = {np.less: "<", np.less_equal: "<=", np.greater: ">",
-              np.greater_equal: ">="}.get(ufunc)
+              np.greater_equal: ">=", np.equal: "==", np.not_equal: "!="}.get(ufunc)
     name = ufunc.__name__
     special = sys.modules.get("scipy.special")
     prefix = "scipy.special" if type(ufunc) is np.ufunc and special is not None and \

@@ -248,9 +248,13 @@ class Dual:
         return primal(self) >= primal(other)
 
     def __eq__(self, other):
+        if _WATCHING[0] and _BRANCHES.record is not None:     # (dg.quad's watch: a
+            _BRANCHES.record(np.equal, (self, other))         # tie at a moving limit)
         return primal(self) == primal(other)
 
     def __ne__(self, other):
+        if _WATCHING[0] and _BRANCHES.record is not None:
+            _BRANCHES.record(np.not_equal, (self, other))
         return primal(self) != primal(other)
 
     # ---- conversions that would drop derivatives -----------------------------------

@@ -282,3 +282,33 @@ def test_an_equality_off_the_limit_keeps_its_derivative():
                - np.exp(-0.7)) < 1e-8
     assert abs(_d(lambda p: dg.quad(lambda x: g(x, p, p), 0.0, 2.0)[0], 0.7)
                - (np.exp(-0.7) - np.exp(1.3))) < 1e-8
+
+
+# ---- attack52 08: a steep continuous ramp at a moving place (np.clip) -----------------
+
+@pytest.mark.parametrize("vectorized", [False, True])
+@pytest.mark.parametrize("s", [1e2, 1e4, 1e6, 1e7])
+def test_a_ramp_narrower_than_the_nodes_is_integrated_split_at_its_kinks(s, vectorized):
+    # int_0^2 clip(s (x - p), 0, 1) = 2 - p - 1 / (2 s): d/dp = -1. The partial is -s on
+    # the ramp only; 0.99993 at s = 1e7 before the watch split the range at its kinks
+    v = _d(lambda p: dg.quad(lambda x: np.clip(s * (x - p), 0.0, 1.0), 0.0, 2.0,
+                             vectorized=vectorized)[0], 0.7123)
+    assert abs(v + 1.0) < 1e-8
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+@pytest.mark.parametrize("s", [1e9, 1e12])
+def test_a_ramp_below_the_watch_resolution_is_refused(s, vectorized):
+    # exact -1; 0.0 on 88712d0 (no node on the ramp; np.minimum(np.maximum(...)) refused)
+    with pytest.raises(TypeError, match="np.maximum"):
+        _d(lambda p: dg.quad(lambda x: np.clip(s * (x - p), 0.0, 1.0), 0.0, 2.0,
+                             vectorized=vectorized)[0], 0.7)
+
+
+def test_a_clip_with_one_kink_keeps_its_derivative():
+    # int_0^2 clip(x - p, 0, None) = (2 - p)^2 / 2; int_0^2 clip(x - p, 0, 5) e^-x
+    v = _d(lambda p: dg.quad(lambda x: np.clip(x - p, 0.0, None), 0.0, 2.0)[0], 0.7)
+    assert abs(v + 1.3) < 1e-10
+    v = _d(lambda p: dg.quad(lambda x: np.clip(x - p, 0.0, 5.0) * np.exp(-x), 0.0,
+                             2.0)[0], 0.7)
+    assert abs(v + (np.exp(-0.7) - np.exp(-2.0))) < 1e-10

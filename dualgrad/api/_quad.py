@@ -1026,8 +1026,10 @@ class _Watch:
             return (x0, x1, False), known
         span = abs(x1 - x0)
         lo, Clo, rlo = x0, C0, r0
+        crossings = []
         for _ in range(_CROSSINGS):
             if _same(rlo[0], r1[0]):
+                self._pulses(key, crossings, span, vectorized)
                 return None, known
             lo, hi, Clo, Chi, rlo, rhi = self._locate(key, lo, Clo, rlo, x1, C1, r1,
                                                       span, vectorized)
@@ -1035,10 +1037,44 @@ class _Watch:
             refused = self._crossing(u, key, lo, hi, Clo, Chi, rlo, rhi, span, vectorized)
             if refused is not None:
                 return refused, known
+            crossings.append((lo, hi, Clo, Chi, rlo, rhi))
             if rhi is None:             # (the place not run there: an `if` on plain x)
+                self._pulses(key, crossings, span, vectorized)
                 return None, known
             lo, Clo, rlo = hi, Chi, rhi
         return (x0, x1, False), known   # (more crossings than are confirmed: refused)
+
+    def _pulses(self, key, crossings, span, vectorized):
+        """Raises :class:`_Split` where two continuous crossings found between the same
+        two nodes bound a piece whose coefficients differ from both sides' and from
+        their mean by more than the tolerance over its width (a ramp np.clip(s (x - p),
+        0, 1) of width 1 / s: its partial -s there, 0 on both sides, which no node of
+        the rule samples; attack52 08): the integration restarts split at the piece's
+        ends, each located to 4 ulps.  Where derivatives are not integrated (SciPy's
+        float path), nothing."""
+        if self.levels is None or len(crossings) < 2:
+            return
+        flagged = set()
+        for i, (a, b) in enumerate(zip(crossings, crossings[1:])):
+            L, P0, P1, R = a[2], a[3], b[2], b[3]
+            with np.errstate(all="ignore"):
+                P = (P0 + P1) / 2
+                off = np.minimum.reduce([np.abs(P - L), np.abs(P - R),
+                                         np.abs(P - (L + R) / 2)])
+                tol = np.maximum(self.epsabs, self.epsrel * span *
+                                 np.maximum(np.abs(L), np.abs(R)))
+                if np.any(abs(b[0] - a[1]) * off > tol):
+                    flagged.update((i, i + 1))
+        places = []
+        for i in sorted(flagged):
+            lo, hi, Clo, Chi, rlo, rhi = crossings[i]
+            if rlo is not None:
+                floor = 4 * _EPS * max(abs(lo), abs(hi))
+                lo, hi = self._locate(key, lo, Clo, rlo, hi, Chi, rhi, span, vectorized,
+                                      width=floor)[:2]
+            places.append(lo + (hi - lo) / 2)
+        if places:
+            raise _Split(places)
 
     def _locate(self, key, lo, Clo, rlo, hi, Chi, rhi, span, vectorized, width=None):
         """The first crossing from ``lo`` (the branch ``rlo[0]``) towards ``hi``, by
@@ -1266,6 +1302,14 @@ class _WatchedNode(Watched):
             raise _Refused(exc) from None
         kind = type(out)
         return out if kind is float or kind is _F64 else self.passed(out)
+
+
+class _Split(Exception):
+    """Places (plain x) where the integration restarts split (:meth:`_Watch._pulses`)."""
+
+    def __init__(self, places):
+        super().__init__("split")
+        self.places = places
 
 
 class NaNMet(Exception):
@@ -1696,18 +1740,39 @@ def _integrate(func, a, b, args, full_output, epsabs, epsrel, limit, points, com
                vectorized, levels):
     """:func:`quad`'s dual path for the calls ``levels`` (tags and directions), with
     the branches ``func`` takes watched (errors.BRANCHES)."""
-    for nan in (False, True):       # (again recording NaN sources' edges where func
+    split = []                      # (places a narrow piece was found between:
+    nan, tries = False, 0           # restarted split there, attack52 08)
+    while True:                     # (again recording NaN sources' edges where func
         integrand = _Integrand(func, args, levels, complex_func, vectorized)  # met one
         integrand.watch.epsabs, integrand.watch.epsrel = epsabs, epsrel      # past its
         integrand.watch.nan = nan                                            # edge)
         saved = errors.watch_branches(integrand.watch)
+        at = points if not split else \
+            list(np.atleast_1d(primal(points)) if points is not None else []) + split
         try:
             return _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit,
-                                      points)
+                                      at)
         except NaNMet:              # (never raised where nan is set)
-            continue
+            nan = True
+        except _Split as found:
+            tries += 1
+            if tries > _RESTARTS or not all(np.isfinite(float(np.real(primal(e))))
+                                            for e in (a, b)):
+                raise _narrow(found.places) from None
+            split += [float(v) for v in found.places]
+            limit = limit + len(found.places)
         finally:
             errors.unwatch_branches(saved)
+
+
+def _narrow(places):
+    return errors.bad_type(
+        _WHO, "func's pieces wider than the rule's nodes where its partials differ",
+        f"a piece between x = {places[0]!r} and x = {places[1]!r} (two continuous "
+        "crossings of one place, a steep ramp) whose partials differ from both sides' "
+        "over a width no node samples, over an infinite range or again after splits",
+        "Split the range at the piece's ends: dg.quad(f, a, c1)[0] + dg.quad(f, c1, c2)[0] "
+        "+ dg.quad(f, c2, b)[0] with c1, c2 the ramp's ends (moving ones as duals).")
 
 
 def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, points):

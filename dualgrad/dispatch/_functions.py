@@ -1539,6 +1539,9 @@ def _clip(a, a_min=None, a_max=None, out=None, **kwargs):
                 errors.WATCHING[0] and getattr(errors.BRANCHES.record, "kinks", False)):
         result = _clip_constant(a, a_min, a_max)    # (a watch of first-order kinks,
         #                             dg.solve_ivp's, sees np.maximum / np.minimum below)
+        if result is not None and errors.WATCHING[0] and \
+                errors.BRANCHES.record is not None:
+            _report_clip(a, a_min, a_max)
     else:
         result = None
     if result is None:
@@ -1702,6 +1705,17 @@ def _same_first_order(x, y):
 def _plain_arrays(a):
     return type(a.value) is np.ndarray and type(a.partials) is np.ndarray and \
         a.partials.dtype == np.float64
+
+
+def _report_clip(a, a_min, a_max):
+    """np.clip between constant bounds to dg.quad's watch: its kinks at both bounds as
+    one record, ``np.maximum`` of ``a`` stacked against the bounds (a steep ramp's two
+    kinks met between the same nodes are one place's two crossings; attack52 08)."""
+    bounds = [np.broadcast_to(np.asarray(b, dtype=float), np.shape(a.value))
+              for b in (a_min, a_max) if b is not None]
+    if bounds:
+        errors.report_branch(np.maximum, (np.stack([a] * len(bounds)), np.stack(bounds)),
+                             None)
 
 
 def _clip_constant(a, a_min, a_max):

@@ -1154,9 +1154,10 @@ class _Watch:
             was = abs(hi - lo)
             lo, hi, Clo, Chi, rlo, rhi = self._locate(
                 key, lo, Clo, rlo, hi, Chi, rhi, span, vectorized, width=max(need, floor))
-            jumps, need, beside = self._jumps(key, lo, hi, Clo, Chi, span, vectorized)
-            if not abs(hi - lo) < was:
-                break
+            found, need, beside = self._jumps(key, lo, hi, Clo, Chi, span, vectorized)
+            jumps = jumps | found       # (a jump told at the wider bracket stays one: a
+            if not abs(hi - lo) < was:  # density's support test and its formula's
+                break                   # switch may be ulps apart)
         if not np.any(jumps):
             return None
         moving = set() if rlo is None or rhi is None else \

@@ -26,7 +26,7 @@ from ..dual import (HOLOMORPHIC, LIVE, MAX_SLOTS, ArrayDual, Dual, from_object_a
                     join_partials, make, make_array, make_scalar, newest, numeric,
                     partials_array, primal, scalar_class)
 from ..dual._base import _scalar_value
-from ..dual._array import _chained, _chained_write
+from ..dual._array import _chained, _chained_write, floats
 from ._ufuncs import _SELECT_ROWS, _full_rows
 from ._composed import COMPOSED, refuse_complex_into_real, unweighted
 from ._linalg import LINALG, bilinear
@@ -927,21 +927,14 @@ def _copyto(dst, src, casting="same_kind", where=True):
         dst[...] = np.where(where, src, dst)
 
 
-def _floats(a):
-    """The plain values under ``a`` (a dual, nested or not, or the sparsity tracer's
-    array), or ``None`` where there are none."""
-    while not isinstance(a, np.ndarray) and hasattr(a, "value"):
-        a = a.value
-    return a if isinstance(a, np.ndarray) else None
-
-
 def refuse_chained(who, fix, a, val, write):
     """Refuse ``write(a, val)`` where ``val`` overlaps ``a`` and NumPy's own write (on the
     floats) copies element by element through elements it already wrote, which the
     rewrite as a buffered store (values and derivatives) would not follow: a masked
     ``np.copyto`` (attack52 06)."""
-    av, vv = _floats(a), _floats(val)
-    if av is None or vv is None or not np.may_share_memory(av, vv):
+    av, vv = floats(a), floats(val)
+    if not (isinstance(av, np.ndarray) and isinstance(vv, np.ndarray)) or \
+            not np.may_share_memory(av, vv):
         return
     chained = _chained(av, vv, write)
     if chained or chained is None:

@@ -13,6 +13,7 @@ import numpy as np
 
 from .. import errors
 from ..dual import HOLOMORPHIC, Dual, primal
+from ..dual._array import floats
 from ..dual import from_object_array as _from_object_array
 
 __all__ = ["plain_array", "operand", "write_out", "abs2", "is_complex", "check_holomorphic",
@@ -69,20 +70,12 @@ def moved(x, source, destination):
     return np.moveaxis(x, source, destination)
 
 
-def _floats(x):
-    """The plain values under ``x``: nested duals (a Hessian's) hold their floats one
-    ``value`` deeper per level (attack52b 16: one level saw an inner dual, no overlap)."""
-    while not isinstance(x, np.ndarray) and hasattr(x, "value"):
-        x = x.value
-    return x
-
-
 def overlaps(a, b):
     """Whether the arrays ``a`` and ``b`` (ndarrays, or anything with a ``value``
     ndarray: an array dual, a sparsity tracer, whose views share their base's values
     as they share its partials) share memory: NumPy's exact answer where it is cheap,
     ``True`` where it is too hard to tell."""
-    a, b = (_floats(x) for x in (a, b))
+    a, b = (floats(x) for x in (a, b))
     if not isinstance(a, np.ndarray) or not isinstance(b, np.ndarray) or \
             not np.may_share_memory(a, b):
         return False

@@ -1402,17 +1402,7 @@ def _function_of_value_index(ctx, func, args, kwargs):
     """``func`` given an index computed from values (``mode="global"``): what it
     returns, and the array it writes into (``np.put``, ``np.copyto(where=)``), depends
     on everything its traced arguments depend on."""
-    traced = []
-
-    def collect(x):
-        if isinstance(x, Tracer):
-            traced.append(x)
-        elif isinstance(x, (list, tuple)):
-            for i in x:
-                collect(i)
-        elif isinstance(x, dict):
-            collect(list(x.values()))
-    collect((args, kwargs))
+    traced = _tracers_in((args, kwargs))
     target = (args[0] if args else next(iter(kwargs.values()), None)) \
         if func in _WRITERS else None
     old = target.cols().copy() if isinstance(target, Tracer) else None
@@ -1429,6 +1419,19 @@ def _function_of_value_index(ctx, func, args, kwargs):
 _WRITERS = {np.put, np.place, np.putmask, np.copyto, np.fill_diagonal, np.put_along_axis}
 
 
+def _tracers_in(x, found=None):
+    """The tracers in ``x`` (nested in lists, tuples and dicts), in order."""
+    found = [] if found is None else found
+    if isinstance(x, Tracer):
+        found.append(x)
+    elif isinstance(x, (list, tuple)):
+        for i in x:
+            _tracers_in(i, found)
+    elif isinstance(x, dict):
+        _tracers_in(list(x.values()), found)
+    return found
+
+
 def _is_data(x):
     return isinstance(x, (Tracer, np.ndarray, float, int, np.number)) or (
         isinstance(x, (list, tuple)) and any(_is_data(i) for i in x))
@@ -1439,23 +1442,14 @@ def _structural(func, ctx, args, kwargs):
     ndata = _STRUCTURAL[func]
     args = list(args)
     ndata = len(args) if ndata == "all" else min(ndata, len(args))
-    tracers = []
-
-    def collect(x):
-        if isinstance(x, Tracer):
-            tracers.append(x)
-        elif isinstance(x, (list, tuple)):
-            for i in x:
-                collect(i)
-    for a in args[:ndata]:
-        collect(a)
+    tracers = _tracers_in(args[:ndata])
     for key in ("values", "arrays"):
         if key in kwargs:
-            collect(kwargs[key])
+            _tracers_in(kwargs[key], tracers)
     traced_constants = func is np.pad and _find_ctx(kwargs.get("constant_values")) is not None
     if traced_constants:                # np.pad(a, w, constant_values=p[0]): p[0]'s rows
         kwargs = dict(kwargs, constant_values=_normalize(kwargs["constant_values"], ctx))
-        collect(kwargs["constant_values"])
+        _tracers_in(kwargs["constant_values"], tracers)
     args = [_normalize(a, ctx) for a in args]
     if len(tracers) == 1 and ndata == 1 and isinstance(args[0], Tracer) and \
             func not in _FILLS_ZEROS:
@@ -1628,24 +1622,13 @@ def _through_jacobian(func, args, kwargs, ctx):
     that could miss entries elsewhere)."""
     from ._dense import dense_jacobian
     args = [_normalize(a, ctx) for a in args]
-    tracers, seen = [], set()
-
-    def collect(x):
-        if isinstance(x, Tracer):
-            if id(x) not in seen:
-                seen.add(id(x))
-                tracers.append(x)
-        elif isinstance(x, (list, tuple)):
-            for i in x:
-                collect(i)
-    collect(args)
-    collect(list(kwargs.values()))
+    tracers = list({id(t): t for t in _tracers_in((args, kwargs))}.values())   # (once each)
     sizes = [t.size for t in tracers]
     starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
 
     def rebuild(x, flat):
         if isinstance(x, Tracer):
-            k = tracers.index(x) if False else [id(t) for t in tracers].index(id(x))
+            k = [id(t) for t in tracers].index(id(x))
             return flat[starts[k]:starts[k + 1]].reshape(x.shape)
         if isinstance(x, list):
             return [rebuild(i, flat) for i in x]

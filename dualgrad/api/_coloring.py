@@ -622,9 +622,9 @@ _DARK_INPUTS = 64       # the most inputs at non-finite entries whose block is c
 
 def _dark_block_agrees(who, f, args, x, H, dark, link):
     """The block of the Hessian among the ``dark`` inputs, computed entry by entry
-    (unit directions, 16 columns a pass), equals ``H``'s wherever it is finite, and
-    ``H`` is not finite where it is infinite (a NaN one is not compared).  More than
-    ``_DARK_INPUTS`` such inputs: not computed (the passes above only)."""
+    (unit directions, 16 columns a pass): ``H``'s entries equal its finite entries,
+    and are not finite where it is infinite (a NaN entry there is not compared).  More
+    than ``_DARK_INPUTS`` such inputs: not computed (the passes above only)."""
     if dark.size > _DARK_INPUTS:
         return True
     unit = np.zeros((x.size, dark.size))

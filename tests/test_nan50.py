@@ -225,17 +225,14 @@ def test_cholesky_nan_entry_confined(m, row):
 
 def test_quad_nan_partials_names_node_and_fix():
     """attack49 34: 1 / np.cosh(p x) over [0, inf) overflows far out (inf / inf in the
-    partials where the value is 0): the NaN comes with a warning naming the node and
-    the spellings that avoid the overflow; the suggested sech spelling gives the exact
+    partials where the value is 0): refused at the moving overflow edge, naming the
+    spellings that avoid the overflow (quadb52's watch of overflow edges; before, a NaN
+    with a warning naming the node); the suggested sech spelling gives the exact
     -pi / (2 p**2)."""
-    from scipy.integrate import IntegrationWarning
     p0 = 1.7
-    with pytest.warns(IntegrationWarning, match=r"At x = .* func's value is 0\.0 and a "
-                      r"partial is not finite.*np\.exp\(-np\.abs\(z\)\)"):
+    with pytest.raises(TypeError, match=r"overflow.*np\.exp\(-np\.abs\(z\)\)"):
         with np.errstate(over="ignore"):
-            got = dg.derivative(lambda p: dg.quad(lambda x: 1 / np.cosh(p * x), 0.0,
-                                                  np.inf)[0], p0)
-    assert np.isnan(got)
+            dg.derivative(lambda p: dg.quad(lambda x: 1 / np.cosh(p * x), 0.0, np.inf)[0], p0)
 
     def sech(z):
         return 2 * np.exp(-np.abs(z)) / (1 + np.exp(-2 * np.abs(z)))

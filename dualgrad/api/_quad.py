@@ -1252,7 +1252,10 @@ def _moving(ufunc, where, x0, x1, kink):
             f"{name}'s argument leaves its domain (or its value overflows), dg.quad(g, "
             "c, b)[0] (the moving limit "
             "carries the term exactly), with no NaN test left inside g; where the edge "
-            "does not move, compare plain values (dg.stop_gradient(p)).")
+            "does not move, compare plain values (dg.stop_gradient(p)).  An overflow "
+            "func's value comes back from (1 / np.cosh(p * x) far out, a partial inf / "
+            "inf) is spelled without it: sech(z) as 2 * np.exp(-np.abs(z)) / (1 + "
+            "np.exp(-2 * np.abs(z))), 1 / (1 + np.exp(z)) as scipy.special.expit(-z).")
     return errors.bad_type(
         _WHO, "func's branches to stay put as the parameters move (dg.quad takes the "
         "derivatives under the integral sign)",

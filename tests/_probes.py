@@ -31,3 +31,23 @@ def spelled(spelling, names):
         name, _, expr = part.partition(" = ")
         space[name] = eval(expr, space)                              # noqa: S307
     return eval(main, space)                                         # noqa: S307
+
+
+def fresh_runs(script, cache, times=2, timeout=600):
+    """The last stdout line (JSON) of ``script`` run ``times`` in fresh processes on one
+    numba cache directory ``cache`` (cold, then warm), dualgrad from this checkout and
+    the default engine: what a first call compiles, loads or imports."""
+    import json
+    import os
+    import subprocess
+    import dualgrad
+    root = os.path.dirname(os.path.dirname(os.path.abspath(dualgrad.__file__)))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PYTHONPATH=root)
+    env.pop("DUALGRAD_ENGINE", None)
+    got = []
+    for _ in range(times):
+        run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                             env=env, cwd=cache, timeout=timeout)
+        assert run.returncode == 0, run.stderr[-3000:]
+        got.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    return got

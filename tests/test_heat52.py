@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
+from _probes import fresh_runs
 
 sp = pytest.importorskip("scipy.sparse")
 
@@ -111,15 +112,7 @@ print(json.dumps([same, "numba.np.arrayobj" in sys.modules]))
 @pytest.mark.engine_independent
 def test_the_combine_kernels_load_without_numbas_array_module(tmp_path):
     pytest.importorskip("numba")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(dg.__file__)))
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=root)
-    env.pop("DUALGRAD_ENGINE", None)
-    got = []
-    for _ in range(2):
-        run = subprocess.run([sys.executable, "-c", SCALE], capture_output=True, text=True,
-                             env=env, cwd=tmp_path, timeout=600)
-        assert run.returncode == 0, run.stderr[-3000:]
-        got.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    got = fresh_runs(SCALE, tmp_path)
     assert got[0][0] == [True] * 4
     assert got[1] == [[True] * 4, False]          # loaded from the cache: no array module
 

@@ -12,6 +12,7 @@ import pytest
 
 import dualgrad as dg
 from dualgrad import backend
+from _probes import fresh_runs
 
 sp = pytest.importorskip("scipy.sparse")
 
@@ -383,19 +384,7 @@ def test_the_kernels_load_from_the_cache_without_numbas_array_module(tmp_path):
     that module, 45-60 ms of a sparse heat step's warm first call), and give SciPy's
     bits.  The cold process compiles them, which readies numba's target (and imports
     it)."""
-    import json
-    import os
-    import subprocess
-    import sys
     pytest.importorskip("numba")
-    root = os.path.dirname(os.path.dirname(os.path.abspath(dg.__file__)))
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=root)
-    env.pop("DUALGRAD_ENGINE", None)
-    got = []
-    for _ in range(2):
-        run = subprocess.run([sys.executable, "-c", FRESH], capture_output=True, text=True,
-                             env=env, cwd=tmp_path, timeout=600)
-        assert run.returncode == 0, run.stderr[-3000:]
-        got.append(json.loads(run.stdout.strip().splitlines()[-1]))
+    got = fresh_runs(FRESH, tmp_path)
     assert got[0] == [[True, True], True]           # cold: compiled
     assert got[1] == [[True, True], False]          # warm: loaded, no array module

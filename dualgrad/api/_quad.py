@@ -181,7 +181,10 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     as the value (not exact to rounding as dualgrad's other results are): ``abserr_all``
     (``full_output=1``) holds their error estimates.  The rule is QUADPACK's 21-point
     Gauss-Kronrod with its error estimate, bisecting the subinterval of the largest
-    error relative to its tolerance until every coefficient meets its own; QUADPACK's
+    error relative to its tolerance until every coefficient meets its own.  Over a
+    finite range without ``points``, the first interval is bisected anyway where a
+    coefficient's error estimate is saturated (qagse's own test: its 21 nodes barely
+    met a narrow peak); QUADPACK's
     extrapolation (qags's epsilon algorithm) is not used, so an integrable singularity
     at an end costs more subdivisions than SciPy's value alone (raise ``limit``).  A
     Hessian integrates ``(1 + n)^2`` coefficients for ``n`` parameters (in one chunk).
@@ -1433,7 +1436,9 @@ class _Mapped:
 
 def _gk21(g, lo, hi):
     """QUADPACK's qk21 on the intervals ``[lo_j, hi_j]`` at once: integrals, error
-    estimates and rounding levels, each ``(n, m)``."""
+    estimates, rounding levels and whether the estimate is saturated (``resasc``
+    itself: the Gauss and Kronrod sums disagree by more than the rule can judge, a
+    feature the nodes barely met), each ``(n, m)``."""
     c, h = (lo + hi) / 2, (hi - lo) / 2
     F = g((c[:, None] + h[:, None] * _X).ravel()).reshape(len(lo), len(_X), -1)
     s_k = np.einsum("i,nim->nm", _V, F)
@@ -1448,7 +1453,7 @@ def _gk21(g, lo, hi):
     err = np.where((dabs != 0) & (err != 0), scaled, err)
     rnd = 50 * _EPS * ah * s_abs
     err = np.where(rnd > _TINY, np.maximum(err, rnd), err)
-    return h[:, None] * s_k, err, rnd
+    return h[:, None] * s_k, err, rnd, (err == dabs) & (err != 0)
 
 
 def _room(lo, hi):
@@ -1457,11 +1462,15 @@ def _room(lo, hi):
     return lo < c - h * _X[0] and c + h * _X[0] < hi
 
 
-def _adaptive(g, ends, epsabs, epsrel, limit):
+def _adaptive(g, ends, epsabs, epsrel, limit, qagse=False):
     """Bisection until every component ``i`` has ``E_i <= max(epsabs, epsrel |I_i|)``
-    (or ``E_i`` at its rounding level): ``(I, E, status, lo, hi, Is, Es)``."""
+    (or ``E_i`` at its rounding level): ``(I, E, status, lo, hi, Is, Es)``.  With
+    ``qagse`` (one finite interval, no breakpoints: SciPy's qagse), QUADPACK's test
+    on the first interval too: accepted only where no component's estimate is
+    saturated."""
     lo, hi = np.asarray(ends[:-1], dtype=float), np.asarray(ends[1:], dtype=float)
-    Is, Es, Rs = _gk21(g, lo, hi)
+    Is, Es, Rs, first = _gk21(g, lo, hi)
+    first = np.any(first, axis=1) & qagse   # (the first interval: bisected anyway)
     status = 0
     while True:
         I, E, R = Is.sum(axis=0), Es.sum(axis=0), Rs.sum(axis=0)
@@ -1470,23 +1479,27 @@ def _adaptive(g, ends, epsabs, epsrel, limit):
             break
         tol = np.maximum(epsabs, epsrel * np.abs(I))
         open_ = (E > tol) & (E > R)
-        if not np.any(open_):
+        if not (np.any(open_) or np.any(first)):
             break
         if len(lo) >= max(limit, 1):
-            status = 1
+            status = int(np.any(open_))
             break
-        score = np.max(Es[:, open_] / np.maximum(tol[open_], _TINY), axis=1)
-        j = int(np.argmax(score))
+        if np.any(first):           # QUADPACK's qagse accepts its first interval only
+            j = int(np.argmax(first))       # where the estimate is not saturated
+        else:                       # (attack52 22: 21 nodes beside a narrow peak)
+            score = np.max(Es[:, open_] / np.maximum(tol[open_], _TINY), axis=1)
+            j = int(np.argmax(score))
         mid = (lo[j] + hi[j]) / 2
         if not _room(lo[j], mid) or not _room(mid, hi[j]):   # no room left to bisect:
-            status = 1                         # (a node rounded onto an end, where an
+            status = int(np.any(open_))        # (a node rounded onto an end, where an
             break                              # integrable singularity is inf)
-        I2, E2, R2 = _gk21(g, np.array([lo[j], mid]), np.array([mid, hi[j]]))
+        I2, E2, R2, _ = _gk21(g, np.array([lo[j], mid]), np.array([mid, hi[j]]))
         lo = np.concatenate([np.delete(lo, j), [lo[j], mid]])
         hi = np.concatenate([np.delete(hi, j), [mid, hi[j]]])
         Is = np.concatenate([np.delete(Is, j, axis=0), I2])
         Es = np.concatenate([np.delete(Es, j, axis=0), E2])
         Rs = np.concatenate([np.delete(Rs, j, axis=0), R2])
+        first = np.concatenate([np.delete(first, j), [False, False]])
     tags, dims = g.integrand.tags, g.integrand.dims   # a helper's later pass continues
     replay = adaptive_run(epsrel, epsabs, I, E, _WHO, tags,     # with its first pass's
                           lambda: [(I.reshape((-1,) + dims), tags, "match")])  # value
@@ -1832,7 +1845,8 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
                                            integrand.vectorized)
             limit = limit + len(ends) - 2
         I, E, status, alist, blist, Is, Es = _adaptive(
-            _Mapped(integrand, lo, hi), ends, epsabs, epsrel, limit)
+            _Mapped(integrand, lo, hi), ends, epsabs, epsrel, limit,
+            qagse=finite and len(ends) == 2)
         if reference:
             _disagrees(float(I[0]), float(E[0]), *reference, epsabs, epsrel)
         I = sign * I

@@ -1,0 +1,103 @@
+"""dg.quad, stop 53: the silent holes attack52 left.
+
+22: dg.quad's own GK21 loop accepted its first 21 nodes over a finite range where they
+missed a narrow peak (``p exp(-1e4 x^2)`` over [0, 30]: ~0 for value and derivative),
+where SciPy's qagse bisects a first interval whose error estimate is saturated.
+Oracles: scipy.integrate.quad of the float function (the value: the same algorithm's
+decisions) and closed forms (erf, arctan) for the derivatives."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import scipy.integrate as si
+
+import dualgrad as dg
+
+
+def _value_and_derivative(f, a, b, p):
+    return dg.value_and_grad(lambda q: dg.quad(f, a, b, args=(q,))[0])(p)
+
+
+# ---- 22: a narrow peak the first 21 nodes miss ------------------------------------------
+
+def test_attack52_22_a_narrow_peak_at_the_lower_end():
+    # exact: p sqrt(pi) / 200 and sqrt(pi) / 200; dualgrad gave ~1e-19 for both
+    f = lambda x, p: p * np.exp(-1e4 * x ** 2)
+    v, g = _value_and_derivative(f, 0.0, 30.0, 1.3)
+    assert v == pytest.approx(si.quad(f, 0.0, 30.0, args=(1.3,))[0], rel=1e-9)
+    assert v == pytest.approx(1.3 * math.sqrt(math.pi) / 200, rel=1e-9)
+    assert g == pytest.approx(math.sqrt(math.pi) / 200, rel=1e-9)
+
+
+def _gauss(w, a, b, c):
+    """int_a^b exp(-w (x - c)^2) dx."""
+    r = math.sqrt(w)
+    return 0.5 * math.sqrt(math.pi / w) * (math.erf(r * (b - c)) - math.erf(r * (a - c)))
+
+
+def _cases(seed, n):
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        w = 10 ** rng.uniform(1, 8)
+        a = rng.uniform(-5, 0)
+        b = a + 10 ** rng.uniform(0, 2)
+        c = [a, b, rng.uniform(a, b), a + (b - a) * rng.uniform(0, 0.05)][rng.integers(4)]
+        out.append((w, a, b, c, rng.uniform(0.5, 2)))
+    return out
+
+
+@pytest.mark.parametrize("w, a, b, c, p", _cases(53, 40) + [
+    (1e4, 0.0, 30.0, 0.0, 1.0), (1e4, -30.0, 0.0, 0.0, 1.0), (1e5, 0.0, 10.0, 10.0, 2.0),
+    (1e3, -1.0, 50.0, 0.0, 0.7), (1e6, 0.0, 1.0, 0.01, 1.5), (1e4, 0.0, 30.0, 0.05, 1.1)])
+def test_narrow_gaussian_peaks_agree_with_scipy_and_the_closed_form(w, a, b, c, p):
+    f = lambda x, p: p * np.exp(-w * (x - c) ** 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        v, g = _value_and_derivative(f, a, b, p)
+        s = si.quad(f, a, b, args=(p,))[0]
+    assert v == pytest.approx(s, rel=1e-7, abs=3e-8)
+    exact = _gauss(w, a, b, c)
+    if s == pytest.approx(p * exact, rel=1e-6):     # (where SciPy's nodes met the peak)
+        assert g == pytest.approx(exact, rel=1e-6, abs=1e-9)
+
+
+@pytest.mark.parametrize("s, c", [(1e-3, 0.0), (1e-4, 30.0), (3e-4, 0.02)])
+def test_a_narrow_lorentzian_and_its_width_derivative(s, c):
+    # int_0^30 s / ((x - c)^2 + s^2) dx = arctan((30 - c) / s) + arctan(c / s); d/ds by
+    # the closed form's derivative (SciPy's own value at c = 30 is -3.3e-6: its
+    # extrapolation, not the first interval)
+    f = lambda x, s: s / ((x - c) ** 2 + s * s)
+    v, g = _value_and_derivative(f, 0.0, 30.0, s)
+    assert v == pytest.approx(math.atan((30 - c) / s) + math.atan(c / s), rel=1e-9)
+    dv = -(30 - c) / ((30 - c) ** 2 + s * s) - c / (c * c + s * s)
+    assert g == pytest.approx(dv, rel=1e-6)
+
+
+def test_a_narrow_peak_in_a_hessian():
+    # d^2/dp^2 int_0^30 exp(-1e4 p^2 x^2) dx = d^2/dp^2 sqrt(pi) / (200 p) at p = 1.2
+    F = lambda p: dg.quad(lambda x: np.exp(-1e4 * (p * x) ** 2), 0.0, 30.0)[0]
+    assert dg.hessian(lambda q: F(q[0]), np.array([1.2]))[0, 0] == pytest.approx(
+        2 * math.sqrt(math.pi) / (200 * 1.2 ** 3), rel=1e-6)
+
+
+def test_a_reversed_range_and_a_vectorized_func():
+    f = lambda x, p: p * np.exp(-1e4 * x ** 2)
+    v = dg.grad(lambda p: dg.quad(f, 30.0, 0.0, args=(p,), vectorized=True)[0])(1.0)
+    assert v == pytest.approx(-math.sqrt(math.pi) / 200, rel=1e-9)
+
+
+def test_a_smooth_integrand_keeps_its_one_interval():
+    # the first interval's estimate is not saturated: accepted as SciPy's qagse does
+    seen = []
+
+    def F(p):
+        y, err, info = dg.quad(lambda x: np.exp(-p * x), 0.0, 1.0, full_output=1)
+        seen.append(info["last"])
+        return y
+
+    assert dg.grad(F)(0.5) == pytest.approx(-(1 - 1.5 * math.exp(-0.5)) / 0.25, rel=1e-12)
+    assert seen == [1] == [si.quad(lambda x: np.exp(-0.5 * x), 0.0, 1.0,
+                                   full_output=1)[2]["last"]]

@@ -1252,17 +1252,15 @@ def _cholesky(A, upper=False):
     lower, weights = _masks(np.shape(primal(S))[-1])
     phi = np.where(lower, S * weights, 0.0)      # tril(S, -1) + diag(S) / 2
     dL = _last(L @ phi)
-    if not finite(primal(L)) and not np.iscomplexobj(primal(L)):     # nested, or upper:
-        V, P = A.value, A.partials                  # (the upper triangle read as lower)
-        if upper:
-            V, P = np.swapaxes(V, -1, -2), np.swapaxes(P, -3, -2)
+    if not finite(primal(L)):            # nested, upper or complex:
+        V, P = A.value, A.partials                  # (the upper triangle read as lower:
+        if upper:                                   # its conjugate transpose)
+            V, P = _H(V), _conj(np.swapaxes(P, -3, -2))
         dL = _confined(V, P, L, dL, A.tag)
-    elif not finite(primal(L)):          # complex: L's zeros above its diagonal stay 0
-        dL = dL.copy()                   # and its real diagonal real (NaN from the
-        m = np.shape(primal(L))[-1]      # products in every entry: attack52 05)
-        dL[(Ellipsis,) + np.triu_indices(m, 1) + (slice(None),)] = 0.0
-        diagonal = (Ellipsis, np.arange(m), np.arange(m), slice(None))
-        dL[diagonal] = np.real(dL[diagonal])
+        if np.iscomplexobj(primal(L)):   # complex: the real diagonal stays real (NaN
+            m = np.shape(primal(L))[-1]  # from the products: attack52 05)
+            diagonal = (Ellipsis, np.arange(m), np.arange(m), slice(None))
+            dL[diagonal] = np.real(dL[diagonal])
     out = make(L, dL, A.tag)
     return _H(out) if upper else out
 
@@ -1308,7 +1306,8 @@ def _confine(V, P, L, dL, tag=None):
     L[0, 0] = 1 / (2 L[0, 0]) was NaN for a NaN at A[m - 1, 0]).  The rows above the
     first row ``r`` with one are the factor of ``V[:r, :r]``, their tangent that
     block's (0 right of it); a later row's first ``c <= r`` entries, where finite,
-    solve ``X L_c^T = A[i, :c]``, so ``dX = (dA[i, :c] - X dL_c^T) L_c^-T``."""
+    solve ``X L_c^H = A[i, :c]``, so ``dX = (dA[i, :c] - X dL_c^H) L_c^-H`` (complex
+    factors too: a NaN at ``A[r, r]``, attack52 05b)."""
     bad = ~np.isfinite(primal(L))
     dL[np.triu_indices(L.shape[-1], 1)] = 0.0   # (L's zeros above its diagonal: 0,
     r = int(np.argmax(bad.any(axis=-1)))         # a NaN at A[0, 0] too: attack52 05)
@@ -1329,8 +1328,8 @@ def _confine(V, P, L, dL, tag=None):
         rows = r + np.flatnonzero(leading == c)
         Lc, dLc = Lr[:c, :c], np.moveaxis(dLr[:c, :c], -1, 0)      # (n, c, c)
         X = L[rows, :c]
-        B = np.moveaxis(P[rows, :c], -1, 0) - X @ np.swapaxes(dLc, -1, -2)
-        Y = np.linalg.solve(Lc, np.swapaxes(B, -1, -2))              # L_c^-1 B^T
+        B = np.moveaxis(P[rows, :c], -1, 0) - X @ np.conj(np.swapaxes(dLc, -1, -2))
+        Y = np.linalg.solve(np.conj(Lc), np.swapaxes(B, -1, -2))     # conj(L_c)^-1 B^T
         dL[rows, :c] = np.moveaxis(np.swapaxes(Y, -1, -2), 0, -1)
 
 

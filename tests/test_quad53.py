@@ -101,3 +101,63 @@ def test_a_smooth_integrand_keeps_its_one_interval():
     assert dg.grad(F)(0.5) == pytest.approx(-(1 - 1.5 * math.exp(-0.5)) / 0.25, rel=1e-12)
     assert seen == [1] == [si.quad(lambda x: np.exp(-0.5 * x), 0.0, 1.0,
                                    full_output=1)[2]["last"]]
+
+
+# ---- 13: a distribution's support end one rounding past its own moving limit -----------
+# ``(x - loc) / scale`` at the limit x = loc + scale rounds to 1 + 2^-52 for about one
+# (loc, scale) in ten: the density read 0 there and the limit's term f(b) b' was lost
+
+S = pytest.importorskip("dualgrad.scipy.stats")
+
+
+def _pairs(seed, n):
+    rng = np.random.default_rng(seed)
+    return [(rng.uniform(-3, 3), rng.uniform(0.1, 5)) for _ in range(n)]
+
+
+@pytest.mark.parametrize("loc, scale", _pairs(13, 24))
+def test_uniform_mean_and_mass_up_to_its_own_moving_ends(loc, scale):
+    # E[X] = loc + scale / 2, mass 1: gradients (1, 1/2) and (0, 0)
+    t = np.array([loc, scale])
+    mean = dg.grad(lambda t: dg.quad(lambda x: x * S.uniform.pdf(x, t[0], t[1]),
+                                     t[0], t[0] + t[1])[0])(t)
+    mass = dg.grad(lambda t: dg.quad(lambda x: S.uniform.pdf(x, loc=t[0], scale=t[1]),
+                                     t[0], t[1] + t[0])[0])(t)
+    np.testing.assert_allclose(mean, [1.0, 0.5], rtol=1e-9)
+    np.testing.assert_allclose(mass, [0.0, 0.0], atol=1e-9)
+
+
+@pytest.mark.parametrize("loc, scale", _pairs(131, 12))
+def test_uniform_second_moment_hessian_up_to_its_own_moving_ends(loc, scale):
+    # E[X^2] = loc^2 + loc scale + scale^2 / 3
+    H = dg.hessian(lambda t: dg.quad(lambda x: x * x * S.uniform.pdf(x, t[0], t[1]),
+                                     t[0], t[0] + t[1])[0], np.array([loc, scale]))
+    np.testing.assert_allclose(H, [[2.0, 1.0], [1.0, 2.0 / 3.0]], rtol=1e-8, atol=1e-9)
+
+
+@pytest.mark.parametrize("loc, scale", _pairs(132, 24))
+def test_pareto_mean_and_mass_from_its_own_moving_lower_end(loc, scale):
+    # X = loc + scale Y, Y ~ pareto(3) on [1, inf): E[X] = loc + 1.5 scale
+    t = np.array([loc, scale])
+    mean = dg.grad(lambda t: dg.quad(lambda x: x * S.pareto.pdf(x, 3.0, t[0], t[1]),
+                                     t[0] + t[1], np.inf)[0])(t)
+    mass = dg.grad(lambda t: dg.quad(lambda x: S.pareto(3.0, loc=t[0], scale=t[1]).pdf(x),
+                                     t[0] + t[1], np.inf)[0])(t)
+    np.testing.assert_allclose(mean, [1.0, 1.5], rtol=1e-7)
+    np.testing.assert_allclose(mass, [0.0, 0.0], atol=1e-8)
+
+
+@pytest.mark.parametrize("loc, scale", _pairs(133, 24))
+def test_truncnorm_mass_and_mean_over_its_own_moving_support(loc, scale):
+    # support [loc - scale, loc + 2 scale]: mass 1, E[X] = loc + scale m (m the standard
+    # truncated mean, scipy.stats.truncnorm.mean(-1, 2))
+    import scipy.stats as st
+    m = st.truncnorm.mean(-1.0, 2.0)
+    t = np.array([loc, scale])
+    mass = dg.grad(lambda t: dg.quad(lambda x: S.truncnorm.pdf(x, -1.0, 2.0, t[0], t[1]),
+                                     t[0] - t[1], t[0] + 2.0 * t[1])[0])(t)
+    mean = dg.grad(lambda t: dg.quad(
+        lambda x: x * S.truncnorm.pdf(x, -1.0, 2.0, loc=t[0], scale=t[1]),
+        t[0] - t[1], t[0] + 2.0 * t[1])[0])(t)
+    np.testing.assert_allclose(mass, [0.0, 0.0], atol=1e-8)
+    np.testing.assert_allclose(mean, [1.0, m], rtol=1e-7)

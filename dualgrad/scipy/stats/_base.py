@@ -234,11 +234,14 @@ class Continuous(_Distribution):
         self.check(method, shapes)
         shv = [values(s) for s in shapes]
         a, b = self.get_support(*shv)
+        on_end = []
         if errors.WATCHING[0] and method not in ("ppf", "isf"):     # dg.quad's limits
             ends = shapes[:2] if self.support_shapes else (a, b)
             for end, plain in zip(ends, (a, b)):
                 if np.all(np.isfinite(plain)):
-                    x = _snapped(x, end * scale + loc)
+                    at = end * scale + loc
+                    x = _snapped(x, at)
+                    on_end.append((values(x) == values(at), plain))
         sv, lv, xv = values(scale), values(loc), values(x)
         with np.errstate(all="ignore"):
             if method in ("ppf", "isf"):
@@ -263,6 +266,9 @@ class Continuous(_Distribution):
                                              _where(cond0 & (xv == 1), high, np.nan)))
                 return self._shaped(res, x, *rest)
             zv = (xv - lv) / sv
+            for hit, plain in on_end:   # x on an end is on it in z too ((x - loc) / scale
+                if np.any(hit):         # rounds past it: f(b) = 0 for a limit loc +
+                    zv = np.where(hit, plain, zv)   # scale, attack52 13)
             cond0 = self.argcheck(*shv) & (sv > 0)
             bad = ~cond0 | np.isnan(zv)
             out = self._formula(method, x, shapes, loc, scale)

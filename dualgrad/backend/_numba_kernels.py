@@ -8,7 +8,7 @@ import numpy as np
 from numba import types
 
 from ..rules import _special
-from ._jit import njit
+from ._jit import ENTRY, njit
 
 _JIT = dict(cache=True, error_model="numpy", nogil=True)
 
@@ -26,6 +26,9 @@ def _lazy(fn):
 
 
 _VECTOR = {}        # name -> argument types compiled with LLVM's SLP vectorizer on
+# Lazy kernels called only through their compiled entry point (``_kernels.small_entry``,
+# ``small_outer_entry``): compiled without numba's runtime (``_jit.ENTRY``)
+_ENTRIES = {"scale_entry", "outer_entry"}
 
 
 def _vector(*types):
@@ -44,7 +47,7 @@ def __getattr__(name):
     fn = _PLAIN.get(name)
     if fn is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    dispatcher = njit(**_JIT)(fn)
+    dispatcher = njit(**_JIT, **ENTRY)(fn) if name in _ENTRIES else njit(**_JIT)(fn)
     if name in _VECTOR:
         from ._fusedgen import vectorizing
         with vectorizing():                 # compiles, or loads from the disk cache

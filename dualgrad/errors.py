@@ -1959,16 +1959,28 @@ _UNSUPPORTED_SPELLINGS = {
 }
 
 
-def complex_eigenvectors():
-    """``np.linalg.eig``'s eigenvectors of a real dual matrix with complex eigenvalues
-    (one sentence; it was spliced into :func:`unsupported_function`'s, user25)."""
+def eig_phase_tie(at, value, rows, sizes, not_real=False):
+    """``np.linalg.eig``'s complex eigenvector at ``at`` (``(..., column)``) whose two
+    largest-modulus components (``rows``, moduli ``sizes``) tie: LAPACK makes the
+    largest one real, so the vector's phase jumps there; or (``not_real``) whose largest
+    component is not real, another LAPACK's convention."""
+    where = f"column {at[-1]}" + (f" of matrix {at[:-1]}" if len(at) > 1 else "")
+    if not_real:
+        why = (f"its largest-modulus component (row {rows[0]}) is not real, so this "
+               "LAPACK's phase convention is not ZGEEV's / DGEEV's (the largest "
+               "component made real)")
+    else:
+        why = (f"rows {rows[0]} and {rows[1]} tie for the largest modulus ({sizes[0]:.17g}"
+               f" and {sizes[1]:.17g}): LAPACK makes the largest component real, and "
+               "where two tie which one it takes, and so the vector's phase, jumps")
     return DualTypeError(
-        "dualgrad: np.linalg.eig's eigenvectors of a matrix with complex eigenvalues have "
-        "no derivative: each complex eigenvector's phase is LAPACK's convention, not a "
-        "function of the matrix; expected a matrix with real eigenvalues (or a request for "
-        "the eigenvalues alone). Fix: use np.linalg.eigvals for the eigenvalues (exact "
-        "derivatives, complex ones too), np.linalg.eigh for a symmetric or Hermitian "
-        "matrix, or np.linalg.eig(A.value) where no derivative is wanted.")
+        f"dualgrad: np.linalg.eig's eigenvector ({where}, eigenvalue {value:.6g}) has no "
+        f"derivative here: {why}; expected an eigenvector whose largest-modulus component "
+        "is unique (unit norm and that component real is a differentiable convention "
+        "there). Fix: use np.linalg.eigvals for the eigenvalues (exact, complex ones "
+        "too), dualgrad.scipy.linalg.expm for a propagator V @ np.diag(np.exp(c * q)) @ "
+        "np.linalg.inv(V) (exp(c A)), np.linalg.eigh for a Hermitian matrix, or "
+        "np.linalg.eig(A.value) where no derivative of the vectors is wanted.")
 
 
 class _NoPoint:

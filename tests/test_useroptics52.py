@@ -270,10 +270,6 @@ def test_layer_propagator_by_expm_is_exact():
     assert rel(dg.jacobian(prop, p0), richardson(prop, p0, 1e-2)) < 1e-10
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "np.linalg.eig's complex eigenvectors are refused (dispatch/_functions_extra.py "
-    "_eig: 'their phase is LAPACK's convention'); LAPACK's convention, unit norm and "
-    "the largest component real, is differentiable: bench/MISSES.md useroptics52"))
 def test_layer_propagator_by_modes_is_differentiated():
     p0 = np.array([1.55, 1.70, 0.4])
 

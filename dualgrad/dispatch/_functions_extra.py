@@ -161,9 +161,9 @@ def _eig(a, vectors=True, _scale=True):
     values take the cluster's mean ``trace(E_cc) / k`` (``diag(E)`` there is of
     LAPACK's basis inside the cluster), ordered by the second order under nested
     duals where it splits the cluster, else NaN, as ``eigh``'s
-    (:func:`._spectral.clustered_general`).  Complex eigenvectors also carry LAPACK's
-    phase convention: their derivative is refused rather than guessed (the eigenvalues
-    alone: ``np.linalg.eigvals``).
+    (:func:`._spectral.clustered_general`).  Complex eigenvectors follow LAPACK's
+    normalization, unit norm and the largest-modulus component real
+    (:func:`_lapack_normalized`).
 
     ``_scale=False`` (the inner level of the values alone, a Hessian of ``eigvals``):
     complex vectors are not refused and their scale is any: ``diag(V^-1 dA V)`` does not
@@ -217,15 +217,70 @@ def _eig(a, vectors=True, _scale=True):
         values = make(w, np.moveaxis(dw, 0, -1), a.tag)
     if not vectors:
         return values
-    if np.iscomplexobj(primal(V)) and _scale:
-        raise errors.complex_eigenvectors()
     gap = w[..., None, :] - w[..., :, None]
     dV = V @ _spectral.couple(_spectral.inverse_gaps(gap) * E, E, near)
-    dV = dV - V * np.sum(V * dV, axis=-2, keepdims=True)  # each column keeps unit norm
+    if np.iscomplexobj(primal(V)) and _scale:
+        dV = _lapack_normalized(a.value, w, V, Vi, dV, near, lost)
+    else:
+        dV = dV - V * np.sum(V * dV, axis=-2, keepdims=True)  # each column keeps unit norm
     if lost is not None and lost.any():  # the second order picks another basis / order
         dV = np.where(lost[..., None, :], _spectral.nan_like(dV), dV)
     result = type(np.linalg.eig(np.eye(1)))
     return result(values, make(V, np.moveaxis(dV, 0, -1), a.tag))
+
+
+def _lapack_normalized(A, w, V, Vi, dV, near, lost):
+    """``dV`` (``V (F o E)``, any scale and phase per column) made the derivative of
+    LAPACK's complex eigenvectors: ZGEEV (a complex ``A``) and DGEEV (a real ``A``'s
+    complex pairs) scale each vector to unit 2-norm and turn it so that its
+    largest-modulus component ``k`` is real; so ``dv = dv - v Re(v^H dv)`` (the norm)
+    ``- i v Im(dv_k) / v_k`` (component ``k`` stays real), whatever multiple of ``v``
+    ``dv`` held.  A real ``A``'s real eigenvectors (DGEEV: unit norm, no phase) keep
+    ``dv - v (v^T dv)``, real.  Where two components tie for the largest modulus
+    (within the vector's rounding) the component made real, and so the phase, jumps:
+    no derivative, a ``TypeError`` (:func:`dualgrad.errors.eig_phase_tie`).  Nested
+    duals: the same on duals, ``k`` from the values."""
+    P, m = primal(V), np.shape(primal(V))[-1]
+    real_input = not np.iscomplexobj(primal(A))
+    wp = primal(w)
+    dV = dV - V * np.real(np.sum(np.conj(V) * dV, axis=-2, keepdims=True))
+    free = (np.imag(wp) == 0) if real_input else np.zeros(np.shape(wp), dtype=bool)
+    size = np.abs(P)                                     # (..., m rows, m columns)
+    k = np.argmax(size, axis=-2)                         # LAPACK's first largest
+    pick = np.arange(m)[:, None] == k[..., None, :]      # (..., m, m) one-hot rows
+    top = np.max(size, axis=-2)
+    second = np.max(np.where(pick, -1.0, size), axis=-2) if m > 1 else np.zeros_like(top)
+    tol = _spectral.NEAR * m * np.finfo(np.float64).eps * (1.0 + _conditions(A, wp, Vi, near))
+    skip = free if lost is None else free | lost
+    tie = ~skip & (top - second <= tol * top)
+    pivot = np.sum(np.where(pick, P, 0.0), axis=-2)
+    if np.any(tie) or np.any(~skip & (np.imag(pivot) != 0)):
+        j = np.argwhere(tie | (~skip & (np.imag(pivot) != 0)))[0]
+        rows = np.argsort(-size[tuple(j[:-1]) + (slice(None), j[-1])], kind="stable")[:2]
+        raise errors.eig_phase_tie(tuple(int(i) for i in j), wp[tuple(j)], rows,
+                                   size[tuple(j[:-1]) + (rows, j[-1])],
+                                   bool(np.imag(pivot[tuple(j)]) != 0))
+    Vk = np.sum(V * pick, axis=-2, keepdims=True)
+    dVk = np.sum(dV * pick, axis=-2, keepdims=True)
+    dV = dV - 1j * V * (np.imag(dVk) / np.real(Vk))
+    if np.any(free):                     # DGEEV's real vectors: real, no phase
+        dV = np.where(free[..., None, :], np.real(dV) + 0j, dV)
+    return dV
+
+
+def _conditions(A, w, Vi, near):
+    """``(..., m)``: each eigenvector's error in units of ``eps`` (rounding's bound, up to
+    a modest factor): ``|A|_F |y_j| / gap_j``, ``y_j`` the row ``j`` of ``V^-1`` (the
+    columns have unit norm) and ``gap_j`` the distance to the nearest eigenvalue not
+    tied to ``w_j`` (0 where there is none)."""
+    A, Vi = primal(A), primal(Vi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gap = np.abs(w[..., None, :] - w[..., :, None])
+        same = np.eye(gap.shape[-1], dtype=bool) if near is None else \
+            near | np.eye(gap.shape[-1], dtype=bool)
+        gap = np.min(np.where(same, np.inf, gap), axis=-1)
+        out = np.linalg.norm(A, axis=(-2, -1))[..., None] * np.linalg.norm(Vi, axis=-1) / gap
+    return np.where(np.isfinite(out), out, 0.0)
 
 
 # From this order LAPACK's Hessenberg QR (xHSEQR) leaves its small-matrix loop (ILAENV's

@@ -63,17 +63,21 @@ def test_a_newton_loop_with_a_loose_stopping_tolerance_stays_refused():
 
 
 @pytest.mark.parametrize("dose", [2.0, 1e-7])
-def test_a_dose_small_against_fun_stays_refused(dose):
+def test_a_dose_small_against_fun_is_not_dropped(dose):
     """y' = -k y + dose [t > p]: the jump's term is the dose itself (dc/dp = 1), above a
-    hundredth of atol = 1e-12 even for 1e-7 (exact -dose e^{-k (T - p)})."""
+    hundredth of atol = 1e-12 even for 1e-7: refused until ode53, exact since: -dose
+    e^{-k (T - p)} (the tangent ~2e-8 held to atol 1e-12: rtol 1e-5 for the small one)."""
     f = lambda p: dg.solve_ivp(lambda t, y: -0.5 * y + np.where(t > p, dose, 0.0),
                                (0.0, 6.0), [1e3], rtol=1e-10, atol=1e-12).y[0, -1]
-    _refused(lambda q: dg.derivative(f, q), 3.1)
+    assert np.isclose(dg.derivative(f, 3.1), -dose * np.exp(-0.5 * (6.0 - 3.1)),
+                      rtol=1e-8 if dose > 1 else 1e-5)
 
 
-def test_a_loop_counting_doses_stays_refused():
+def test_a_loop_counting_doses_is_exact():
     """A while loop counting the doses given by time t (every 2 h from p): its stopping
-    test's count changes by one dose, D = 1 (the loop is not what makes a jump small)."""
+    test's count changes by one dose, D = 1 (the loop is not what makes a jump small):
+    refused until ode53; each k-th test's crossing located since: doses at p, p + 2,
+    p + 4, dy(6)/dp = -sum_j e^{-(6 - p - 2 j) / 2}."""
     def rhs(t, y, p):
         n, due = 0, p
         while t > due and n < 10:
@@ -81,7 +85,8 @@ def test_a_loop_counting_doses_stays_refused():
         return -0.5 * y + 1.0 * n
     f = lambda p: dg.solve_ivp(rhs, (0.0, 6.0), [1.0], args=(p,), rtol=1e-10,
                                atol=1e-12).y[0, -1]
-    _refused(lambda q: dg.derivative(f, q), 0.5)
+    want = -sum(np.exp(-0.5 * (6.0 - 0.5 - 2.0 * j)) for j in range(3))
+    assert np.isclose(dg.derivative(f, 0.5), want, rtol=1e-8)
 
 
 def _records(watch, program, q):

@@ -37,23 +37,28 @@ def _solve(rhs):
                                   **TIGHT).y[0, -1]
 
 
-def test_a_dose_made_by_nan_masking_is_refused():
-    """dy(6)/dtlag = -D e^{-K (6 - 3)} = -0.4463 by the closed form; 0.0 before."""
+def test_a_dose_made_by_nan_masking_is_exact_or_refused():
+    """dy(6)/dtlag = -D e^{-K (6 - 3)} = -0.4463 by the closed form; 0.0 before 51,
+    refused until ode53, exact since where the NaN source's edge is the sign of its
+    argument (the crossing located there); np.fmax's NaN stays refused."""
     spellings = [
         lambda t, y, q: -K * y + np.where(np.isnan(np.sqrt(t - q)), 0.0, D),
         lambda t, y, q: -K * y + np.where(np.isfinite(np.log(t - q)), D, 0.0),
         lambda t, y, q: -K * y + D * np.nan_to_num(np.log(t - q) * 0.0 + 1.0),
-        lambda t, y, q: -K * y + np.fmax(np.sqrt(t - q) * 0.0 + D, 0.0),
     ]
     for rhs in spellings:
-        _refused(lambda q: dg.derivative(_solve(rhs), q), 3.0, "NaN past")
-
-
-def test_a_nan_masked_dose_carrying_the_parameter_is_refused():
-    """Dose D q after t = q: dy(6)/dq = D / K (1 - e^{-K (6 - q)}) - D q e^{-K (6 - q)}
-    = 1.769 at q = 3 (the sensitivities alone gave 3.107)."""
-    rhs = lambda t, y, q: -K * y + np.where(np.isnan(np.sqrt(t - q)), 0.0, D * q)  # noqa: E731
+        assert np.isclose(dg.derivative(_solve(rhs), 3.0), -D * np.exp(-3 * K), rtol=1e-8)
+    rhs = lambda t, y, q: -K * y + np.fmax(np.sqrt(t - q) * 0.0 + D, 0.0)  # noqa: E731
     _refused(lambda q: dg.derivative(_solve(rhs), q), 3.0)
+
+
+def test_a_nan_masked_dose_carrying_the_parameter_is_exact():
+    """Dose D q after t = q: dy(6)/dq = D / K (1 - e^{-K (6 - q)}) - D q e^{-K (6 - q)}
+    = 1.769 at q = 3 (the sensitivities alone gave 3.107; refused until ode53)."""
+    rhs = lambda t, y, q: -K * y + np.where(np.isnan(np.sqrt(t - q)), 0.0, D * q)  # noqa: E731
+    want = D / K * (1 - np.exp(-3 * K)) - D * 3.0 * np.exp(-3 * K)
+    assert np.isclose(dg.derivative(_solve(rhs), 3.0), want, rtol=1e-8)
+    _refused(lambda q: dg.hessian(lambda v: _solve(rhs)(v[0]), q), np.array([3.0]))
 
 
 def test_smooth_right_hand_sides_with_nan_sources_stay_exact():

@@ -1,9 +1,11 @@
 """dg.solve_ivp's right-hand sides that switch where the parameters move the switch (a
 dose at t = tlag, a bang-bang control, a state crossing a threshold; attack49 21): the
 sensitivities integrated beside the state lose the jump's term (f_before - f_after)
-dc/dp, so dg.solve_ivp refuses them, naming the split; the split spellings (two calls
-at a moving time, a terminal event) against closed forms and central differences of
-SciPy's split solve.  Continuous clamps of the state (np.where(y > 0, k y, 0),
+dc/dp; stop 50 refused them, naming the split, and since ode53 the crossing is located
+on the trajectory and the term added (one call, exact: the same closed forms as the
+split spellings, two calls at a moving time or a terminal event), and Hessians keep the
+refusal.  The split spellings against closed forms and central differences of SciPy's
+split solve.  Continuous clamps of the state (np.where(y > 0, k y, 0),
 np.maximum) and switches at fixed times are not refused (closed forms)."""
 
 import threading
@@ -46,20 +48,25 @@ def test_a_dose_at_a_moving_time_is_refused_and_the_split_is_exact():
         return dg.solve_ivp(lambda t, y: 1.0 - 0.1 * y, (p, 2.0), s1.y[:, -1],
                             **TIGHT).y[0, -1]
 
-    text = _refused(lambda p: dg.derivative(where, p), 0.5, "value jumps by 1")
-    assert "test_ode_switches50.py" in text            # the user's line
-    _refused(lambda p: dg.derivative(python_if, p), 0.5)
+    assert np.isclose(dg.derivative(where, 0.5), -np.exp(-0.15), rtol=1e-8)   # (ode53:
+    assert np.isclose(dg.derivative(python_if, 0.5), -np.exp(-0.15), rtol=1e-8)  # exact)
     assert np.isclose(dg.derivative(split, 0.5), -np.exp(-0.15), rtol=1e-8)
+    text = _refused(lambda p: dg.hessian(lambda q: where(q[0]), p), np.array([0.5]),
+                    "value jumps by 1")                 # (nested: still refused)
+    assert "test_ode_switches50.py" in text            # the user's line
 
 
 @pytest.mark.parametrize("method", METHODS)
-def test_a_bang_bang_control_is_refused_by_every_method(method):
-    """u = umax after t = p, the state's start moving with p too (the dual path)."""
+def test_a_bang_bang_control_is_exact_by_every_method(method):
+    """u = umax after t = p, the state's start moving with p too (the dual path): y(2) =
+    p e^{-0.2} + 20 (1 - e^{-0.1 (2 - p)}), dy/dp = e^{-0.2} - 2 e^{-0.1 (2 - p)}
+    (refused before ode53)."""
     def f(p):
         return dg.solve_ivp(lambda t, y: (2.0 if t > p else 0.0) - 0.1 * y, (0.0, 2.0),
                             np.array([p]), method=method, **TIGHT).y[0, -1]
 
-    _refused(lambda p: dg.derivative(f, p), 0.5)
+    want = np.exp(-0.2) - 2 * np.exp(-0.15)
+    assert np.isclose(dg.derivative(f, 0.5), want, rtol=1e-7)
 
 
 def _infusion(p, t_end=5.0, rate=2.0, k=0.3):
@@ -85,13 +92,14 @@ def test_a_pharmacokinetic_lag_time_refused_and_split_against_the_closed_form():
         return solve(lambda t, c: -k * c, (tlag + dur, 5.0), s2.y[:, -1], **TIGHT).y[0, -1]
 
     p = np.array([0.7, 1.5])
-    _refused(lambda q: dg.gradient(one_call, q), p)
     g = dg.gradient(split, p)
     C = _infusion(p)        # dC/dtlag = k C, dC/ddur = k C + rate e^{-k (5 - tlag)}
     want = np.array([k * C, C * k + rate * np.exp(-k * p[1]) *
                      np.exp(-k * (5.0 - p[0] - p[1]))])
     h = 1e-4
     assert np.allclose(g, want, rtol=1e-8)
+    assert np.allclose(dg.gradient(one_call, p), want, rtol=1e-7)   # (ode53: exact)
+    _refused(lambda q: dg.hessian(one_call, q), p)
     # and SciPy's own split solve, by Richardson-extrapolated central differences
     def scipy_split(q):
         return split(q, solve=lambda *a, **kw: scipy_solve_ivp(*a, rtol=1e-12, atol=1e-14))
@@ -118,18 +126,18 @@ def test_a_state_crossing_a_moving_threshold_is_refused_and_the_event_split_is_e
         return dg.solve_ivp(lambda t, y: 2.0 * np.ones(1), (s1.t_events[0][0], 2.0),
                             s1.y_events[0][0], **TIGHT).y[0, -1]
 
-    _refused(lambda p: dg.derivative(one_call, p), 0.7)
     assert np.isclose(dg.derivative(split, 0.7), -1.0, rtol=1e-9)
+    assert np.isclose(dg.derivative(one_call, 0.7), -1.0, rtol=1e-8)    # (ode53)
 
 
-def test_a_fixed_threshold_crossed_at_a_moving_time_is_refused():
+def test_a_fixed_threshold_crossed_at_a_moving_time_is_exact():
     """y' = 1 + [y > 1], y(0) = p: the crossing at t = 1 - p moves with p; y(2) =
     1 + 2 (1 + p), dy/dp = 2 (the sensitivities alone: 1)."""
     def f(p):
         return dg.solve_ivp(lambda t, y: np.where(y > 1.0, 2.0, 1.0), (0.0, 2.0),
                             np.array([p]), **TIGHT).y[0, -1]
 
-    _refused(lambda p: dg.derivative(f, p), 0.3)
+    assert np.isclose(dg.derivative(f, 0.3), 2.0, rtol=1e-8)     # (refused before ode53)
 
 
 def _clamped(k, y0=1.0, t_end=3.0):
@@ -195,9 +203,9 @@ def test_a_newton_loop_inside_fun_is_no_switch():
                       rtol=1e-8)
 
 
-def test_threads_refuse_their_own_switch_only():
-    """Two threads at once: a moving dose refused, a clamp exact (the watch is each
-    thread's)."""
+def test_threads_watch_their_own_switch_only():
+    """Two threads at once: a moving dose (exact since ode53: -e^{-0.15}) and a clamp
+    (the watch is each thread's)."""
     out = {}
 
     def dose():
@@ -218,7 +226,7 @@ def test_threads_refuse_their_own_switch_only():
         th.start()
     for th in threads:
         th.join()
-    assert isinstance(out["dose"], TypeError) and "switch whose time" in str(out["dose"])
+    assert np.isclose(out["dose"], -np.exp(-0.15), rtol=1e-8)
     assert np.isclose(out["clamp"], _clamped(0.8), rtol=1e-7)
 
 
@@ -236,7 +244,10 @@ def test_each_element_of_a_mask_is_tested_where_it_switches():
         return dg.solve_ivp(rhs, (0.0, 3.0), np.stack([1.0 + 0.0 * p[1], p[1]]),
                             args=(p[0],), rtol=1e-11, atol=1e-12).y[:, -1]
 
-    _refused(lambda p: dg.jacobian(f, p), np.array([0.8, 0.1]))
+    J = dg.jacobian(f, np.array([0.8, 0.1]))   # y1 = 1 + 2 (2 + q) after t = 1 - q
+    assert np.isclose(J[0, 0], _clamped(0.8), rtol=1e-7)    # (refused before ode53)
+    assert np.allclose([J[0, 1], J[1, 0]], 0.0, atol=1e-9)
+    assert np.isclose(J[1, 1], 2.0, rtol=1e-8)
     J = dg.jacobian(f, np.array([0.8, 1.5]))
     assert np.isclose(J[0, 0], _clamped(0.8), rtol=1e-7)
     assert np.allclose(J[1], [0.0, 1.0], atol=1e-9)         # y1 = q + 2 t

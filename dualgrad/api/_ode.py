@@ -37,6 +37,7 @@ from ..dual import ArrayDual, Dual, directions, make_array, primal, stack_scalar
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
                           expand, flow, levels_of)
 from ..rules._table import RULES, branch_functions
+from ._ode_pieces import Crossed, exact_place, pieces
 from ._parallel import adaptive_run, replayed
 from ._quad import (_SKIPPED, _THROUGH, _Refused, _Watch, _branch, _moves,
                     _moves_beyond_first, _place_moves, _plain, _slopes, _tags)
@@ -234,12 +235,14 @@ class _Switches:
         self.probe = probe            # (t, z) -> fun's coefficients compared at a switch
         self.last, self.cleared = {}, {}
         self.steep = steep
+        self.handled = set()      # (key, i): places followed by an event (_ode_pieces)
 
     def run(self, call, t, z, *args):
         """``call(t, z, *args)`` with ``fun``'s branches recorded and compared with
         each place's previous evaluation."""
         watch = self.watch
-        watch.start()
+        t = np.float64(t)       # (one type: ``t > p`` is NumPy's ``>`` at a float64 t and
+        watch.start()           # p's ``<`` at a Python float, two places; ode53)
         try:
             out = call(t, z, *args)
         finally:
@@ -249,6 +252,16 @@ class _Switches:
         if taken:
             self._compare(t, np.array(z, copy=True), taken)
         return out
+
+    def recorded(self, call, t, z):
+        """``(call(t, z), the branches it took)``, nothing compared (an event on a
+        switch's place, api/_ode_pieces)."""
+        self.watch.start()
+        try:
+            out = call(np.float64(t), z)
+        finally:
+            taken = _taken(self.watch)
+        return out, taken
 
     def _compare(self, t, z, taken):
         for key, (branch, inputs) in taken.items():
@@ -267,6 +280,8 @@ class _Switches:
                     self._steep(key, i, ta, za, flat[i], in_a, t, z, now[i], inputs)
                 continue
             for i in moved.tolist():        # each element of a mask that switched
+                if (key, i) in self.handled:        # (its crossing: an event's)
+                    continue
                 # the k-th call at a line is its own place (a helper's np.where serves a
                 # clamp and a dose; attack50 10), each step between two branches its own
                 # (np.floor(t - p)'s steps at -4, -3 do not vouch for the one at 0;
@@ -282,7 +297,7 @@ class _Switches:
         itself, sign 0), and the record's operands there."""
         self.watch.start()
         try:
-            values = np.ravel(self.probe(t, z))
+            values = np.ravel(self.probe(np.float64(t), z))
         finally:
             taken = _taken(self.watch)
         got, inputs = taken.get(key, (None, None))
@@ -366,16 +381,25 @@ class _Switches:
             scale = np.maximum(scale, np.maximum(np.abs(f_lo), np.abs(f_hi)))
             step = np.abs(f_hi - f_lo)
             jumps = ~(step <= _BESIDE * beside + _JUMP * scale + _TINY)
-        if np.any(jumps) and (_moves_at(key[0], in_lo, in_hi) or
-                              _place_jumps(key[0], i, ends, (at(lo)[2], at(hi)[2]),
-                                           max(hi - lo, 4 * _EPS * max(abs(ta), abs(tb)) /
-                                               max(abs(tb - ta), _TINY)))) and not \
+        if not np.any(jumps):
+            return
+        moves = _moves_at(key[0], in_lo, in_hi)
+        if (moves or _place_jumps(key[0], i, ends, (at(lo)[2], at(hi)[2]),
+                                  max(hi - lo, 4 * _EPS * max(abs(ta), abs(tb)) /
+                                      max(abs(tb - ta), _TINY)))) and not \
                 self._negligible(key, i, at, (ta, tb, za, zb), (lo, hi), f_hi - f_lo,
                                  in_lo, in_hi):
             j = int(np.argmax(np.where(jumps, step, -1.0)))
-            raise _Refused(_switch(key, ta + lo * (tb - ta), ta + hi * (tb - ta),
-                                   step[j], j >= self.values))   # (out of SciPy's frames:
-            #                                  the helpers would read it as SciPy's refusal)
+            def error():
+                return _switch(key, ta + lo * (tb - ta), ta + hi * (tb - ta), step[j],
+                               j >= self.values)
+            if self.exact and moves and j < self.values and \
+                    exact_place(key[0]) is not None:    # (a value's jump at a sign's
+                raise Crossed(key, i, error, [      # place: located on the trajectory
+                    v for v in list(in_lo or ()) + list(in_hi or ())   # and restarted,
+                    if isinstance(v, Dual)])        # _ode_pieces)
+            raise _Refused(error())     # (out of SciPy's frames: the helpers would read
+            #                             it as SciPy's refusal)
 
     def _steep(self, key, i, ta, za, ba, in_a, tb, zb, bb, in_b):
         """A kink of a first-order system (np.clip, np.maximum, np.abs) switched
@@ -494,6 +518,8 @@ class _Switches:
             return False
 
     values = np.inf               # how many of probe's coefficients are fun's values
+    exact = False                 # a value's jump at a moving place raises Crossed
+    #                               (first order: solved exactly by _ode_pieces)
     tolerance = None              # (tag, m, k, rtol, atol): a first-order system's
     #                               tangents' error control (:meth:`_negligible`)
 
@@ -668,6 +694,7 @@ class _WatchedRhs(Watched):
         super().__init__(fun)
         self.args = args
         self.switches = _Switches(1, self.probe)
+        self.switches.exact = True          # (a jump: the dual path solves it exactly)
 
     def probe(self, t, y):
         return np.asarray(primal(as_state(self.fun(t, y, *self.args))))
@@ -683,6 +710,7 @@ class _Augmented:
         self.fun, self.args, self.tag, self.m, self.k = fun, args, tag, m, k
         self.tags, self.index, self.dims = [tag], {tag: 0}, (k + 1,)
         self.switches = _Switches(1, self.probe, steep=True)
+        self.switches.exact = True
 
     def probe(self, t, z):
         return np.asarray(primal(self.rhs(t, self.dual(z))))
@@ -938,7 +966,7 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
         ``fun`` written in ``odeint``'s order, ``fun(y, t, *args)`` (the message spells
         the swap); duals in ``t_eval``; an event that touches zero with ``dg/dt = 0``
         (its time has no derivative); a ``fun`` that switches where the parameters
-        move the switch (see Notes).
+        move the switch where the exact route does not apply (see Notes).
 
     Notes
     -----
@@ -957,9 +985,20 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     ``np.where(t > p, D, 0.0)``; a bang-bang control ``umax if t > p else 0.0``; a
     state crossing a threshold, ``np.where(y > c, ...)``, even a fixed ``c`` where
     the crossing time moves) adds ``(f_before - f_after) dc/dtheta`` to the tangents
-    at the crossing, which they do not hold.  dg.solve_ivp watches the branches ``fun``
-    takes on duals that carry partials (dg.quad's watch: comparisons, ``np.where``'s
-    masks, ``np.heaviside``, ``np.sign``, ``np.floor`` ...; for nested calls also
+    at the crossing, which they do not hold.  At first order such a switch is exact:
+    where its place is the sign of one expression (a comparison, ``np.heaviside``,
+    ``np.sign``, a NaN source's edge), the crossing is located on the solution by a
+    terminal event on that expression and the solve restarted a few ulps past it
+    with the tangents ``S + (f_before - f_after) dc/dtheta``, ``dc/dtheta = -(g_theta
+    + g_y S) / (dg/dt)`` along the solution before it; ``t``, ``y``, ``t_eval``,
+    ``sol`` and the events are merged across the pieces (without ``t_eval`` the
+    crossing time and the restart both appear in ``t``).  The refusal below stands for
+    nested calls (a Hessian), for a switch the solution slides along (``f_after``
+    drives it back across: chattering), for a place that steps across zero rather
+    than crossing it (``t % 24 > p`` at the day's wrap), and for steps and selections
+    (``np.floor``, a dosing table by ``np.searchsorted``).  dg.solve_ivp watches the
+    branches ``fun`` takes on duals that carry partials (dg.quad's watch: comparisons,
+    ``np.where``'s masks, ``np.heaviside``, ``np.sign``, ``np.floor`` ...; for nested calls also
     ``np.maximum`` / ``np.minimum`` / ``np.abs`` / ``np.clip``); where one differs
     between two evaluations it locates the switch on the segment between them (the
     place interpolated, then halvings) and raises ``TypeError`` if ``fun``'s value
@@ -980,8 +1019,8 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     to any stopping tolerance): at first order a jump whose term ``(f_before -
     f_after) dc/dtheta`` is below a hundredth of the tolerance the solver holds the
     tangents to there (``rtol |dy/dtheta| + atol``) is lost within that tolerance and
-    not refused; a dose is refused however small against ``fun``'s value where its
-    own term is above that.
+    not refused; above that a dose is exact as above (refused where the exact route
+    does not apply) however small against ``fun``'s value.
     Branches the watch does not see (compiled code, ``np.round``, ``np.interp``'s
     knots, Python's ``abs`` and ``//`` of a scalar dual; see :func:`dualgrad.quad`)
     are the user's to split.
@@ -1112,6 +1151,10 @@ def _float_path(solve, fun, t_span, y0, method, t_eval, dense_output, events, ve
             return list(seen.duals)            # with the tangents from the start
         except _NanSources:
             continue                           # (again, NaN sources recorded)
+        except Crossed as crossed:             # a jump at a moving place: its term is
+            if not crossed.duals:              # the dual path's (_ode_pieces)
+                raise crossed.error() from None
+            return list(crossed.duals)
         except _Refused as refused:
             raise refused.error from None
         finally:
@@ -1255,11 +1298,12 @@ def _first_order(solve, system, t0, tf, y0, t0v, tfv, y0v, method, t_eval, dense
     P0 = np.array(y0.partials, dtype=kind) if isinstance(y0, Dual) else \
         np.zeros((m, k), dtype=kind)
     moving = [(i, t) for i, t in ((0, t0), (-1, tf)) if isinstance(t, Dual)]
-    if isinstance(t0, Dual):              # y at fixed times: S(t0) = dy0 - f(t0, y0) dt0
-        P0 -= np.outer(system.rate(_inside(t0v, tfv), y0v), t0.partials)
+    if isinstance(t0, Dual):              # y at fixed times: S(t0) = dy0 - f(t0, y0) dt0,
+        P0 -= np.outer(system.rate(t0v, y0v), t0.partials)  # f at t0 itself: the side
+        #   the solve starts on (a switch a few ulps inside is crossed by it, its term
+        #   added there: attack52 17b's 2 [t >= 1.1 p] from p + 0.1 p; ode53)
     z0 = np.concatenate([y0v.astype(kind), P0.ravel()])
-    sol = solve(system, (t0v, tfv), z0, method=method, t_eval=t_eval,
-                dense_output=dense_output, **options)
+    sol = pieces(solve, system, (t0v, tfv), z0, method, t_eval, dense_output, options)
     values, times = sol.y[:m], sol.t
     partials = np.moveaxis(sol.y[m:].reshape(m, k, -1), 1, 2).copy()
     if moving and t_eval is None and len(times):

@@ -1,0 +1,316 @@
+"""dg.solve_ivp's exact route through a switch whose time moves (ode53).
+
+Where ``fun``'s value jumps at a place the parameters move (a dose at ``t = tlag``,
+``np.heaviside(t - p, 0)``, a state crossing a threshold), the sensitivities of each
+branch lose the jump's term.  The switch watch (:class:`dualgrad.api._ode._Switches`)
+finds such a place and raises :class:`Crossed`; :func:`pieces` then solves again with a
+terminal event on the place's own expression (its sign is the branch), so SciPy
+locates the crossing ``t_c`` on the trajectory, and restarts there with
+
+    S+ = S- + (f- - f+) dt_c/dtheta,    dt_c/dtheta = -(g_theta + g_y S-) / (dg/dt)-
+
+(``g`` the place, ``dg/dt = g_t + g_y f-`` along the solution before the switch): the
+term a split by hand carries through its moving ends.  The pieces' times, states,
+events and dense outputs are merged into one SciPy result.  Where it cannot be exact,
+the watch's refusal stands: a switch the solution slides along (``f+`` drives it back
+across: chattering), a place crossed with ``dg/dt = 0``, more than ``_PIECES`` pieces,
+nested calls (a Hessian), steps of a place that is no sign of one expression.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..rules._table import branch_functions
+from ._quad import _Refused, _plain, _slopes
+
+_EPS = np.finfo(float).eps
+_JUMP = 64 * _EPS       # fun continuous at a crossing: its sides agree to rounding
+_TINY = np.finfo(float).tiny
+_PIECES = 2000          # crossings (and restarts) of one solve before the refusal
+_SIDE_STEPS = 40        # doublings of the step off the crossing to either branch
+
+
+class Crossed(Exception):
+    """A jump of ``fun``'s value at element ``i`` of the place ``key`` (the watch's
+    ``(ufunc, line, k)``), which moves with the parameters: solved exactly by
+    :func:`pieces` where it can, else ``error()`` (the watch's refusal, made only when
+    raised: a made error counts as raised) is raised.
+    ``duals``: the record's operands (SciPy's float path continues on the dual path
+    with their calls' levels)."""
+
+    def __init__(self, key, i, error, duals):
+        super().__init__("crossed")
+        self.key, self.i, self.error, self.duals = key, i, error, duals
+
+
+def exact_place(ufunc):
+    """The place (a callable of the record's operands) of ``ufunc``'s branch where the
+    branch is the sign of one expression (comparisons, ``np.heaviside``, ``np.sign``),
+    else ``None`` (floor's steps, a selection's index: no event can follow them)."""
+    specs = branch_functions(ufunc) if isinstance(ufunc, np.ufunc) else ()
+    if len(specs) != 1 or specs[0][1] is not np.sign or specs[0][0]:
+        return None
+    return specs[0][2]
+
+
+class _PlaceEvent:
+    """A terminal event on element ``i`` of the place of ``key``: ``fun`` evaluated on
+    the augmented state's dual under the watch, its record's place read (its sign is
+    the branch, so its zero is the switch on the trajectory)."""
+
+    terminal = True
+
+    def __init__(self, system, crossed, place):
+        self.system, self.key, self.i, self.place = system, crossed.key, crossed.i, place
+        self.error = crossed.error
+        self.direction = 0.0
+        self.last = None
+
+    def at(self, t, z):
+        """``(fun's augmented rates, the place's value, its record's operands)`` at
+        ``(t, z)``; the place's value ``None`` where nothing was recorded there."""
+        rates, taken = self.system.switches.recorded(self.system.rates, t, z)
+        _, inputs = taken.get(self.key, (None, None))
+        if inputs is None:
+            return rates, None, None
+        with np.errstate(all="ignore"):
+            g = np.ravel(np.real(np.asarray(_plain(self.place(*inputs, None)))))
+        if g.size <= self.i:
+            return rates, None, None
+        return rates, float(g[self.i]), inputs
+
+    def value(self, t, y):
+        """The place's value at the plain state ``y`` (tangents zero)."""
+        system = self.system
+        z = np.concatenate([np.asarray(y, dtype=float), np.zeros(system.m * system.k)])
+        return self.at(t, z)[1]
+
+    def __call__(self, t, z):
+        g = self.at(t, z)[1]
+        if g is None:               # (no record: the place's operands do not move there)
+            g = self.last if self.last is not None else 1.0
+        self.last = g
+        return g
+
+
+def _slope(event, tc, y, f, h):
+    """``d/ds g(tc + s, y + s f)`` at 0 (the place along the line with rate ``f``), by
+    Richardson's central differences at ``h`` and ``2 h`` (the place's expression is
+    smooth through the switch: ``t - p``, ``y - c``)."""
+    g = [event.value(tc + s, y + s * f) for s in (-2 * h, -h, h, 2 * h)]
+    if any(v is None for v in g):
+        return None
+    return (8.0 * (g[2] - g[1]) - (g[3] - g[0])) / (12.0 * h)
+
+
+def _sides(event, tc, zc, direction, scale):
+    """Points just before and just after ``tc`` (in the solve's ``direction``) on the
+    line through ``(tc, zc)`` with ``fun``'s rate there, the place's sign differing
+    between them: ``[(t, z, rates, g, inputs)] * 2``, or ``None`` where it does not
+    within ~1e-3 of ``scale`` (a touch, not a crossing)."""
+    r0 = event.at(tc, zc)[0]
+    delta = 4 * _EPS * max(abs(tc), 1e-3 * scale)
+    for _ in range(_SIDE_STEPS):
+        found = []
+        for sign in (-1.0, 1.0):
+            t = tc + sign * direction * delta
+            z = zc + (t - tc) * r0
+            found.append((t, z) + event.at(t, z))
+        g_lo, g_hi = found[0][3], found[1][3]
+        if g_lo is not None and g_hi is not None and g_lo * g_hi < 0:
+            return found
+        delta *= 2.0
+    return None
+
+
+def _at_crossing(event, tc, sides, m):
+    """``fun``'s values on each side of the switch at ``tc`` itself: each side's point
+    and one twice as far out on the same line, extrapolated linearly (the few ulps
+    between the sides move a pool of 1e11 by ~1e-5 of a dose of 2; attack50 10)."""
+    out = []
+    for t, z, rates, g, _ in sides:
+        t2 = tc + 2.0 * (t - tc)
+        z2 = z + (t2 - t) * rates
+        rates2, g2, _ = event.at(t2, z2)
+        if g2 is None or g2 * g <= 0:
+            out.append(rates[:m])
+        else:
+            out.append(2.0 * rates[:m] - rates2[:m])
+    return out
+
+
+def _restart(system, event, tc, zc, t_end, scale):
+    """The start of the piece after the crossing at ``(tc, zc)`` (``zc``: the state and
+    its tangents ``S-`` there): ``(t_a, z_a, sign of the place after)``, ``t_a`` a few
+    ulps after ``tc`` on the after branch, ``z_a``'s tangents ``S+``; raises the
+    watch's refusal where the switch is no crossing the solution passes (it slides
+    along it, or touches it)."""
+    m, k = system.m, system.k
+    direction = 1.0 if t_end >= tc else -1.0
+    sides = _sides(event, tc, zc, direction, scale)
+    if sides is None:
+        raise _Refused(event.error())
+    (t_lo, z_lo, r_lo, g_lo, in_lo), (t_hi, z_hi, r_hi, g_hi, _) = sides
+    f_lo, f_hi = _at_crossing(event, tc, sides, m)
+    y = zc[:m]
+    with np.errstate(invalid="ignore"):
+        if np.all(np.abs(f_hi - f_lo) <= _JUMP * np.maximum(np.abs(f_lo), np.abs(f_hi)) +
+                  _TINY):           # (fun continuous here: a gate shut, a clamp's side;
+            return t_hi, np.concatenate([y + (t_hi - tc) * f_hi, zc[m:]]), \
+                float(np.sign(g_hi))            # no term)
+    h = 1e-5 * scale
+    before = _slope(event, tc, y, f_lo, h)
+    after = _slope(event, tc, y, f_hi, h)
+    if before is None or after is None or not np.isfinite(before) or before == 0.0 or \
+            np.sign(before) != np.sign(after):
+        raise _Refused(event.error())   # (f+ drives the solution back: it slides along
+        #                                 the switch, chattering; or it only touches it)
+    if abs(g_hi - g_lo) > 1e3 * max(abs(before), abs(after)) * abs(t_hi - t_lo) + \
+            1e3 * _EPS * max(abs(g_lo), abs(g_hi)):
+        raise _Refused(event.error())   # (the place steps across 0 rather than crossing
+        #                                 it, t % 24 - p at t = 24: its time's motion is
+        #                                 no derivative of the place; attack52 19)
+    with np.errstate(all="ignore"):
+        G = _slopes(event.place(*in_lo, None), system.tag)
+    if G is None:               # (the place carries no partials there: it does not move)
+        G = np.zeros(k)
+    else:
+        G = np.real(np.reshape(G, (-1, k))[event.i])
+    dc = -G / before
+    S = zc[m:].reshape(m, k) + np.outer(f_lo - f_hi, dc)
+    z_a = np.concatenate([y + (t_hi - tc) * f_hi, S.ravel()])
+    return t_hi, z_a, float(np.sign(g_hi))
+
+
+def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
+    """SciPy's ``solve(system, span, z0, ...)`` continued exactly through the switches
+    the watch raises :class:`Crossed` for (a first-order system: :func:`_restart`), one
+    SciPy result merged from the pieces."""
+    switches = system.switches
+    options = dict(options)
+    user = list(options.pop("events", None) or ())
+    t0, tf = float(np.real(span[0])), float(np.real(span[1]))
+    scale = max(abs(tf - t0), np.finfo(float).tiny)
+    direction = 1.0 if tf >= t0 else -1.0
+    grid = None if t_eval is None else np.asarray(t_eval, dtype=float)
+    places, parts, start, z = [], [], t0, z0
+    extra = []                  # t_eval's times inside a restart's few ulps: (t, z)
+    crossed_at = None           # the last crossing's time
+    for _ in range(_PIECES):
+        events = user + places
+        piece_eval = None
+        if grid is not None:
+            keep = (grid - start) * direction >= 0
+            if crossed_at is not None:  # (t_eval's times at the crossing went with
+                keep &= (grid - crossed_at) * direction > 0     # the piece before)
+            piece_eval = grid[keep]
+        switches.last.clear()   # (no chord across a restart)
+        try:
+            sol = solve(system, (start, tf), z, method=method, t_eval=piece_eval,
+                        dense_output=dense_output, events=events or None, **options)
+        except Crossed as crossed:
+            place = exact_place(crossed.key[0])
+            if place is None or (crossed.key, crossed.i) in switches.handled:
+                raise _Refused(crossed.error()) from None
+            switches.handled.add((crossed.key, crossed.i))
+            places.append(_PlaceEvent(system, crossed, place))
+            continue
+        parts.append(sol)
+        fired = _fired(sol, len(user), places, direction)
+        if fired is None:
+            break
+        event, tc, zc = fired
+        crossed_at = tc
+        if (tf - tc) * direction <= 0:
+            _reached(sol)
+            break
+        start, z, sign = _restart(system, event, tc, zc, tf, scale)
+        event.direction = -sign             # (its next crossing goes back)
+        if grid is not None:
+            inside = grid[((grid - tc) * direction > 0) & ((grid - start) * direction < 0)]
+            extra.extend((float(t), z) for t in inside)
+        if (tf - start) * direction <= 0:
+            _reached(sol)
+            break
+    else:
+        raise _Refused(places[-1].error())
+    return _merged(parts, len(user), method, grid, extra, dense_output)
+
+
+def _reached(sol):
+    """``sol`` (ended by a switch's event at the end of the span) as SciPy's result that
+    reached the end."""
+    sol.status, sol.success = 0, True
+    sol.message = "The solver successfully reached the end of the integration interval."
+
+
+def _fired(sol, n_user, places, direction):
+    """``(event, t_c, z_c)`` where the piece ``sol`` ended at one of ``places``' events
+    (the event whose last root is the latest: SciPy stops at the first terminal
+    root of its last step), else ``None`` (the end, or the user's terminal event)."""
+    if sol.status != 1 or not places:
+        return None
+    last = [(direction * float(ts[-1]), j) for j, ts in enumerate(sol.t_events) if len(ts)]
+    if not last:
+        return None
+    _, j = max(last)
+    if j < n_user:
+        return None
+    return places[j - n_user], float(sol.t_events[j][-1]), np.array(sol.y_events[j][-1])
+
+
+def _merged(parts, n_user, method, grid, extra, dense_output):
+    """One SciPy result of the pieces: times and states in order (with ``t_eval``, its
+    times inside a restart's few ulps from the start of the piece after), the user's
+    events' times and states, the dense outputs as one ``OdeSolution``."""
+    first, last = parts[0], parts[-1]
+    if len(parts) == 1 and not extra:
+        _user_events(first, [first], n_user)
+        return first
+    ts = [np.asarray(p.t, dtype=float) for p in parts]
+    ys = [np.asarray(p.y) for p in parts]
+    if extra:
+        t_x = np.array([t for t, _ in extra])
+        y_x = np.stack([z for _, z in extra], axis=1)
+        ts.append(t_x)
+        ys.append(y_x)
+    t = np.concatenate(ts)
+    y = np.concatenate(ys, axis=1)
+    if extra or grid is not None:
+        order = np.argsort(t * (1.0 if len(t) < 2 or t[-1] >= t[0] else -1.0),
+                           kind="stable")
+        t, y = t[order], y[:, order]
+    out = last
+    out.t, out.y = t, y
+    for name in ("nfev", "njev", "nlu"):
+        setattr(out, name, sum(int(getattr(p, name, 0)) for p in parts))
+    _user_events(out, parts, n_user)
+    if dense_output:
+        from scipy.integrate import OdeSolution
+        name = getattr(method, "__name__", method)
+        stamps, interpolants = [], []
+        for p in parts:
+            s = np.asarray(p.sol.ts, dtype=float)
+            stamps.append(s if not stamps else s[1:])      # (the start of the piece
+            interpolants.extend(p.sol.interpolants)        # after: its crossing)
+        out.sol = OdeSolution(np.concatenate(stamps), interpolants,
+                              alt_segment=name in ("BDF", "LSODA"))
+    return out
+
+
+def _user_events(out, parts, n_user):
+    """``out``'s events: the user's, each concatenated over the pieces (the places'
+    events dropped)."""
+    if parts[0].t_events is None:
+        return
+    if n_user == 0:
+        out.t_events, out.y_events = None, None
+        return
+    t_events, y_events = [], []
+    for j in range(n_user):
+        t_events.append(np.concatenate([np.asarray(p.t_events[j], dtype=float)
+                                        for p in parts]))
+        ys = [np.asarray(p.y_events[j]) for p in parts if len(p.t_events[j])]
+        y_events.append(np.concatenate(ys) if ys else np.asarray(parts[0].y_events[j]))
+    out.t_events, out.y_events = t_events, y_events

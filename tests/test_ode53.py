@@ -1,0 +1,185 @@
+"""dg.solve_ivp's exact route through a switch whose time moves (ode53): the crossing is
+located on the trajectory (a terminal event on the switch's place) and the solve
+restarted there with S+ = S- + (f- - f+) dtc/dtheta; times, states, t_eval, dense
+output and the user's events merged across the pieces.  Refused before (the split by
+hand was the fix).  Oracles: closed forms of linear ODEs with step inputs (one moving
+dose, a periodic gate crossed seven times), brentq for an event time after the dose,
+Richardson central differences of SciPy's solve_ivp at rtol 1e-12 with the switch
+split by hand (a nonlinear time switch, a moving state threshold).  Where it cannot be
+exact the refusal stands: Hessians, a switch the solution slides along, a place that
+steps across zero (t % 24 at the day's wrap)."""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+pytest.importorskip("scipy")
+from scipy.integrate import solve_ivp as scipy_solve_ivp  # noqa: E402
+from scipy.optimize import brentq  # noqa: E402
+
+TIGHT = {"rtol": 1e-10, "atol": 1e-12}
+METHODS = ["RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA"]
+Y0, T = 1.0, 5.0
+
+
+def _dose_end(p, k, D, t=T):
+    """y' = -k y + D [t >= p], y(0) = Y0: y(t) for t >= p."""
+    return Y0 * np.exp(-k * t) + D / k * (1 - np.exp(-k * (t - p)))
+
+
+def _dose_grad(p, k, D, t=T):
+    """d y(t) / d(p, k, D) of :func:`_dose_end`."""
+    e = np.exp(-k * (t - p))
+    return np.array([-D * e,
+                     -t * Y0 * np.exp(-k * t) - D / k ** 2 * (1 - e) + D / k * (t - p) * e,
+                     (1 - e) / k])
+
+
+def _refused(f, x, *more):
+    with pytest.raises(TypeError, match="switch whose time moves") as info:
+        f(x)
+    text = str(info.value)
+    assert "dg.solve_ivp(f_before" in text
+    for piece in more:
+        assert piece in text
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_a_moving_dose_is_exact_by_every_method(method):
+    """y' = -k y + D [t >= p]: the gradient in (p, k, D) against the closed form."""
+    def end(q):
+        p, k, D = q
+        return dg.solve_ivp(lambda t, y: -k * y + np.where(t >= p, D, 0.0), (0.0, T),
+                            [Y0], method=method, **TIGHT).y[0, -1]
+
+    q = np.array([1.7, 0.3, 2.0])
+    assert np.allclose(dg.gradient(end, q), _dose_grad(*q), rtol=1e-7, atol=1e-9)
+
+
+def test_t_eval_dense_output_and_events_are_merged_across_the_switch():
+    """The same dose read at t_eval on both sides of it (dy(t)/dp = 0 before, -D
+    e^{-k (t - p)} after), through sol.sol, and an event y = 3 after it: t_e by brentq
+    on the closed form, dt_e/dp = D e^{-k (t_e - p)} / y'(t_e)."""
+    k, D, level = 0.3, 2.0, 3.0
+    grid = np.array([0.5, 1.0, 1.69, 2.5, 4.0, 5.0])
+
+    def solve(p, **kw):
+        return dg.solve_ivp(lambda t, y: -k * y + np.where(t >= p, D, 0.0), (0.0, T),
+                            [Y0], **TIGHT, **kw)
+
+    def rise(t, y):
+        return y[0] - level
+
+    p = 1.7
+    J = dg.jacobian(lambda q: solve(q, t_eval=grid).y[0], p)
+    want = np.where(grid >= p, -D * np.exp(-k * (grid - p)), 0.0)
+    assert np.allclose(J, want, rtol=1e-7, atol=1e-10)
+    sol = solve(p, t_eval=grid)
+    assert np.array_equal(sol.t, grid) and sol.y.shape == (1, grid.size)
+    assert np.allclose(sol.y[0], np.where(grid >= p, _dose_end(p, k, D, grid),
+                                          Y0 * np.exp(-k * grid)), rtol=1e-8)
+    reads = np.array([1.0, 2.5, 4.5])
+    J = dg.jacobian(lambda q: solve(q, dense_output=True).sol(reads)[0], p)
+    want = np.where(reads >= p, -D * np.exp(-k * (reads - p)), 0.0)
+    assert np.allclose(J, want, rtol=1e-6, atol=1e-9)
+    t_e = brentq(lambda t: _dose_end(p, k, D, t) - level, p, T, xtol=1e-15)
+    rate = -k * level + D
+    got = dg.derivative(lambda q: solve(q, events=rise).t_events[0][0], p)
+    assert np.isclose(got, D * np.exp(-k * (t_e - p)) / rate, rtol=1e-7)
+    sol = solve(p, events=rise)
+    assert len(sol.t_events) == 1 and np.isclose(sol.t_events[0][0], t_e, rtol=1e-9)
+    assert np.all(np.diff(sol.t) > 0) and sol.t[0] == 0.0 and sol.t[-1] == T
+
+
+def test_a_periodic_gate_crossed_seven_times_is_exact():
+    """y' = -k y + D [sin(w (t - p)) > 0], w = 2 pi / 6: the dose turns on at p + 6 n
+    and off at p + 3 + 6 n; each crossing's time moves with p (dc/dp = 1):
+    dy(20)/dp = sum over crossings c of -+D e^{-k (20 - c)}."""
+    k, D, w, t_end, p = 0.3, 2.0, 2 * np.pi / 6, 20.0, 0.7
+
+    def end(q):
+        return dg.solve_ivp(lambda t, y: -k * y + D * np.where(np.sin(w * (t - q)) > 0,
+                                                                1.0, 0.0),
+                            (0.0, t_end), [Y0], **TIGHT).y[0, -1]
+
+    on = p + 6.0 * np.arange(4)
+    off = p + 3.0 + 6.0 * np.arange(3)
+    want = -D * np.exp(-k * (t_end - on)).sum() + D * np.exp(-k * (t_end - off)).sum()
+    assert np.isclose(dg.derivative(end, p), want, rtol=1e-7)
+
+
+def _richardson(f, x, h):
+    """Richardson-extrapolated central differences of f at x, each coordinate."""
+    out = []
+    for i in range(len(x)):
+        e = np.eye(len(x))[i] * h
+        d1 = (f(x + e) - f(x - e)) / 2
+        d2 = (f(x + 2 * e) - f(x - 2 * e)) / 4
+        out.append((4 * d1 - d2) / (3 * h))
+    return np.array(out)
+
+
+def test_a_nonlinear_time_switch_against_scipy_split_by_hand():
+    """y' = -a y^2 + 1.5 [t > p] from 1 over (0, 4): SciPy's solve split at p by hand
+    (rtol 1e-12), Richardson central differences in (a, p)."""
+    def one_call(q):
+        a, p = q
+        return dg.solve_ivp(lambda t, y: -a * y * y + 1.5 * (t > p), (0.0, 4.0), [1.0],
+                            **TIGHT).y[0, -1]
+
+    def split(q):
+        a, p = q
+        s1 = scipy_solve_ivp(lambda t, y: -a * y * y, (0.0, p), [1.0], rtol=1e-12,
+                             atol=1e-14)
+        return scipy_solve_ivp(lambda t, y: -a * y * y + 1.5, (p, 4.0), s1.y[:, -1],
+                               rtol=1e-12, atol=1e-14).y[0, -1]
+
+    q = np.array([0.6, 1.3])
+    assert np.allclose(dg.gradient(one_call, q), _richardson(split, q, 1e-4), rtol=1e-7)
+
+
+@pytest.mark.parametrize("method", ["RK45", "Radau"])
+def test_a_moving_state_threshold_against_scipy_split_by_hand(method):
+    """y' = 1 - a y^2 + 0.5 [y > c] from 0: the crossing of y = c moves with a and c;
+    SciPy's split by a terminal event (rtol 1e-12), Richardson central differences."""
+    def one_call(q):
+        a, c = q
+        return dg.solve_ivp(lambda t, y: 1.0 - a * y * y + np.where(y > c, 0.5, 0.0),
+                            (0.0, 3.0), [0.0], method=method, **TIGHT).y[0, -1]
+
+    def split(q):
+        a, c = q
+        cross = lambda t, y: y[0] - c                       # noqa: E731
+        cross.terminal = True
+        s1 = scipy_solve_ivp(lambda t, y: 1.0 - a * y * y, (0.0, 3.0), [0.0], events=cross,
+                             rtol=1e-12, atol=1e-14)
+        return scipy_solve_ivp(lambda t, y: 1.5 - a * y * y, (s1.t_events[0][0], 3.0),
+                               s1.y_events[0][0], rtol=1e-12, atol=1e-14).y[0, -1]
+
+    q = np.array([0.2, 0.8])
+    assert np.allclose(dg.gradient(one_call, q), _richardson(split, q, 1e-4), rtol=1e-6)
+
+
+def test_where_it_cannot_be_exact_the_refusal_stands():
+    """Hessians (nested calls) of a dose; a switch the solution slides along (y' = -1
+    above p, +1 below: f+ drives it back, chattering); a daily rhythm t % 24 > p whose
+    place steps across 0 at the wrap where the dose goes off (its time's motion is no
+    derivative of the place)."""
+    def dose(q):
+        return dg.solve_ivp(lambda t, y: -0.3 * y + np.where(t >= q[0], 2.0, 0.0), (0.0, T),
+                            [Y0], **TIGHT).y[0, -1]
+
+    _refused(lambda q: dg.hessian(dose, q), np.array([1.7]), "value jumps")
+
+    def slide(p):
+        return dg.solve_ivp(lambda t, y: np.where(y > p, -1.0, 1.0), (0.0, 3.0), [0.0],
+                            **TIGHT).y[0, -1]
+
+    _refused(lambda p: dg.derivative(slide, p), 1.0)
+
+    def rhythm(p):
+        return dg.solve_ivp(lambda t, y: -0.3 * y + np.where(t % 24.0 > p, 2.0, 0.0),
+                            (0.0, 30.0), [1.0], **TIGHT).y[0, -1]
+
+    _refused(lambda p: dg.derivative(rhythm, p), 3.0)

@@ -161,3 +161,61 @@ def test_truncnorm_mass_and_mean_over_its_own_moving_support(loc, scale):
         t[0] - t[1], t[0] + 2.0 * t[1])[0])(t)
     np.testing.assert_allclose(mass, [0.0, 0.0], atol=1e-8)
     np.testing.assert_allclose(mean, [1.0, m], rtol=1e-7)
+
+
+# ---- 17: a switch place equal to a moving limit up to one rounding -------------------
+# int_0^{1.1 p} [x <= p + 0.1 p] dx = 1.1 p: d/dp = 1.1.  Where the limit 1.1 p rounds
+# one ulp above the place p + 0.1 p, f(b) took the outside's 0 and d/dp came back 0.0;
+# an exact tie is refused (stop 50), a near one on the outside now too, and one on the
+# inside keeps its exact term
+
+_PS = [float(p) for p in np.linspace(0.3, 3.1, 29)]
+
+
+def _outside(limit, place):
+    return limit > place
+
+
+@pytest.mark.parametrize("p", _PS)
+@pytest.mark.parametrize("spelling", [
+    lambda x, p: np.where(x <= p + 0.1 * p, 1.0, 0.0),
+    lambda x, p: 1.0 * (x < p + 0.1 * p),
+    lambda x, p: np.heaviside(p + 0.1 * p - x, 1.0)])
+def test_a_place_one_rounding_outside_a_moving_upper_limit_is_refused(spelling, p):
+    F = lambda q: dg.quad(spelling, 0.0, 1.1 * q, args=(q,))[0]
+    if _outside(1.1 * p, p + 0.1 * p) or 1.1 * p == p + 0.1 * p:
+        with pytest.raises(TypeError, match="branch point|4 roundings inside"):
+            dg.derivative(F, p)
+    else:
+        assert dg.derivative(F, p) == pytest.approx(1.1, rel=1e-12)
+
+
+@pytest.mark.parametrize("p", _PS)
+def test_a_place_one_rounding_inside_a_moving_upper_limit_keeps_its_term(p):
+    # the place 1.1 p, the limit p + 0.1 p: exact 1.1 where the limit lies below the
+    # place (its side is the inside's), refused where it ties or lies above
+    F = lambda q: dg.quad(lambda x: np.where(x <= 1.1 * q, 1.0, 0.0), 0.0, q + 0.1 * q)[0]
+    if _outside(p + 0.1 * p, 1.1 * p) or 1.1 * p == p + 0.1 * p:
+        with pytest.raises(TypeError, match="branch point|4 roundings inside"):
+            dg.derivative(F, p)
+    else:
+        assert dg.derivative(F, p) == pytest.approx(1.1, rel=1e-12)
+
+
+@pytest.mark.parametrize("p", _PS)
+def test_a_place_one_rounding_beside_a_moving_lower_limit(p):
+    # int_{p / 3}^{2 p} x [x >= p (1 / 3)] dx = 2 p^2 - p^2 / 18: d/dp = 4 p - p / 9
+    F = lambda q: dg.quad(lambda x: np.where(x >= q * (1 / 3), x, 0.0), q / 3, 2.0 * q)[0]
+    if p / 3 <= p * (1 / 3):
+        with pytest.raises(TypeError, match="branch point|4 roundings inside"):
+            dg.derivative(F, p)
+    else:
+        assert dg.derivative(F, p) == pytest.approx(4 * p - p / 9, rel=1e-9)
+
+
+def test_a_place_well_inside_the_range_is_no_tie():
+    F = lambda q: dg.quad(lambda x: np.where(x <= q, 1.0, 0.0), 0.0, 1.1 * q + 1e-9)[0]
+    with pytest.raises(TypeError, match="a jump whose place moves"):
+        dg.derivative(F, 1.0)
+    G = lambda q: dg.quad(lambda x: np.where(x <= 2.0, x, 0.0), 0.0, q)[0]
+    assert dg.derivative(G, 1.5) == pytest.approx(1.5, rel=1e-12)

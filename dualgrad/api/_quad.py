@@ -849,12 +849,14 @@ class _Watch:
                 if not (self.order < 2 and all(kink for kink, _, _ in specs)):
                     self.picked.append((ufunc, _branch(specs, values), where))
                 return
-            if _tie(specs, values) and \
-                    not (self.order < 2 and all(kink for kink, _, _ in specs)) and \
-                    not (nan and _finite_at(ufunc, values)) and \
-                    not self._inside(ufunc, values, nudge):     # a kink's side matters
-                self.seen.append((ufunc, where))   # from second order: f(b) is one
-            return                                 # number; attack50 11)
+            if self.order < 2 and all(kink for kink, _, _ in specs):
+                return                  # (a kink's side matters from second order: f(b)
+            if not nan:                 # is one number; attack50 11)
+                self.picked.append((ufunc, _branch(specs, values), where))  # (its side
+            if _tie(specs, values) and not (nan and _finite_at(ufunc, values)) and \
+                    not self._inside(ufunc, values, nudge):     # 4 ulps inside too:
+                self.seen.append((ufunc, where))    # a place one rounding outside the
+            return                                  # limit, attack52 17)
         self.seen.append((ufunc, _branch(specs, values), where, inputs))
 
     def _equal_at_limit(self, ufunc, inputs):
@@ -1578,8 +1580,9 @@ def _selection_tie(func, args, end0, delta, sj, watch, vectorized, inward):
     """Refuses a selection (np.searchsorted, np.digitize, np.argmax, np.max's kink from
     second order) that the moving limit ``end0`` ties: its index at the limit differs
     from its index 4 ulps inside the range, so ``f(b) b'`` takes whichever the tie
-    gives (a knot at the moving end; attack51 14).  ``watch.picked``: the indices the
-    call at the limit took."""
+    gives (a knot at the moving end; attack51 14); the same for a jump or a kink whose
+    branch differs there (a place one rounding outside the limit: attack52 17).
+    ``watch.picked``: the indices (branches) the call at the limit took."""
     picked = watch.picked
     inside = end0
     for _ in range(4):
@@ -1594,6 +1597,18 @@ def _selection_tie(func, args, end0, delta, sj, watch, vectorized, inward):
     for i, (u, index, where) in enumerate(picked):
         if i >= len(beside) or beside[i][0] != u or \
                 not _same(np.asarray(beside[i][1]), np.asarray(index)):
+            if not isinstance(u, Selection):
+                raise errors.bad_type(
+                    _WHO, "func to take one side at a limit that moves (its term f(b) "
+                    "b')", f"{_spelled(u)} on duals at the limit x = {end0!r} ({where}) "
+                    "taking another branch there than 4 roundings inside the range: its "
+                    "jump (or kink) lies within rounding of the limit, outside it (one "
+                    "place spelled two ways, 1.1 * p and p + 0.1 * p), so f(b) is the "
+                    "outside's value",
+                    "Integrate each branch as its own func over its own range, "
+                    "dg.quad(g1, a, c)[0] + dg.quad(g2, c, b)[0], with no comparison of "
+                    "x with c left inside g1 or g2 (or spell the limit and the place "
+                    "alike).")
             raise errors.bad_type(
                 _WHO, "func to take one side at a limit that moves (its term f(b) b')",
                 f"{_spelled(u)} on duals at the limit x = {end0!r} ({where}) picking "

@@ -1472,7 +1472,7 @@ def _adaptive(g, ends, epsabs, epsrel, limit, qagse=False):
     saturated."""
     lo, hi = np.asarray(ends[:-1], dtype=float), np.asarray(ends[1:], dtype=float)
     Is, Es, Rs, first = _gk21(g, lo, hi)
-    first = np.any(first, axis=1) & qagse   # (the first interval: bisected anyway)
+    first = qagse and bool(first.any())     # (the first interval: bisected anyway)
     status = 0
     while True:
         I, E, R = Is.sum(axis=0), Es.sum(axis=0), Rs.sum(axis=0)
@@ -1481,19 +1481,19 @@ def _adaptive(g, ends, epsabs, epsrel, limit, qagse=False):
             break
         tol = np.maximum(epsabs, epsrel * np.abs(I))
         open_ = (E > tol) & (E > R)
-        if not (np.any(open_) or np.any(first)):
+        if not (first or open_.any()):
             break
         if len(lo) >= max(limit, 1):
-            status = int(np.any(open_))
+            status = int(open_.any())
             break
-        if np.any(first):           # QUADPACK's qagse accepts its first interval only
-            j = int(np.argmax(first))       # where the estimate is not saturated
-        else:                       # (attack52 22: 21 nodes beside a narrow peak)
+        if first:                   # QUADPACK's qagse accepts its first interval only
+            j, first = 0, False     # where the estimate is not saturated (attack52 22:
+        else:                       # 21 nodes beside a narrow peak)
             score = np.max(Es[:, open_] / np.maximum(tol[open_], _TINY), axis=1)
             j = int(np.argmax(score))
         mid = (lo[j] + hi[j]) / 2
         if not _room(lo[j], mid) or not _room(mid, hi[j]):   # no room left to bisect:
-            status = int(np.any(open_))        # (a node rounded onto an end, where an
+            status = int(open_.any())          # (a node rounded onto an end, where an
             break                              # integrable singularity is inf)
         I2, E2, R2, _ = _gk21(g, np.array([lo[j], mid]), np.array([mid, hi[j]]))
         lo = np.concatenate([np.delete(lo, j), [lo[j], mid]])
@@ -1501,7 +1501,6 @@ def _adaptive(g, ends, epsabs, epsrel, limit, qagse=False):
         Is = np.concatenate([np.delete(Is, j, axis=0), I2])
         Es = np.concatenate([np.delete(Es, j, axis=0), E2])
         Rs = np.concatenate([np.delete(Rs, j, axis=0), R2])
-        first = np.concatenate([np.delete(first, j), [False, False]])
     tags, dims = g.integrand.tags, g.integrand.dims   # a helper's later pass continues
     replay = adaptive_run(epsrel, epsabs, I, E, _WHO, tags,     # with its first pass's
                           lambda: [(I.reshape((-1,) + dims), tags, "match")])  # value

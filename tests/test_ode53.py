@@ -183,3 +183,21 @@ def test_where_it_cannot_be_exact_the_refusal_stands():
                             (0.0, 30.0), [1.0], **TIGHT).y[0, -1]
 
     _refused(lambda p: dg.derivative(rhythm, p), 3.0)
+
+
+def test_step_and_tolerance_controls_given_as_duals():
+    """attack53 05: first_step as a dual crashed (an internal TypeError: two functions
+    named _nested); the solver's controls steer it, the exact solution does not depend
+    on them: y(3) = e^{-2.1}, d/dh 0 (first_step, max_step, rtol, atol as duals)."""
+    for name, h in (("first_step", 0.01), ("max_step", 0.1), ("rtol", 1e-9), ("atol", 1e-12)):
+        def end(q, name=name):
+            kw = {"rtol": 1e-10, "atol": 1e-12}
+            kw[name] = q
+            return dg.solve_ivp(lambda t, y: -0.7 * y, (0.0, 3.0), np.array([1.0]),
+                                **kw).y[0, -1]
+        assert dg.derivative(end, h) == 0.0
+        assert np.isclose(end(h), np.exp(-2.1), rtol=1e-8)
+    g = dg.gradient(lambda p: dg.solve_ivp(lambda t, y: -p[0] * y, (0.0, 3.0), [1.0],
+                                           first_step=0.01 * p[1], rtol=1e-10,
+                                           atol=1e-12).y[0, -1], np.array([0.7, 1.0]))
+    assert np.allclose(g, [-3.0 * np.exp(-2.1), 0.0], rtol=1e-7, atol=1e-12)

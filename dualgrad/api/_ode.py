@@ -71,7 +71,7 @@ def _events():
         "events= (their times and states carry derivatives).")
 
 
-def _nested():
+def _late_duals():
     return errors.bad_type(
         _WHO, "fun to read the same helper calls' duals on every evaluation",
         "duals of new calls at each restart", "Read the parameters fun needs outside "
@@ -1100,6 +1100,17 @@ def _odeint_order(fun, exc):
         "to get its accuracy).")
 
 
+_CONTROLS = ("first_step", "max_step", "min_step", "rtol", "atol")
+
+
+def _plain_control(value):
+    """A step or tolerance control's value (a dual, or a list / array holding duals)."""
+    if isinstance(value, Dual):
+        return primal(value)
+    return np.array([primal(v) for v in np.asarray(value, dtype=object).ravel()],
+                    dtype=float).reshape(np.shape(value))
+
+
 def _run(fun, t_span, y0, method, t_eval, dense_output, events, vectorized, args, options):
     """:func:`solve_ivp`'s body."""
     from scipy.integrate import solve_ivp as scipy_solve_ivp
@@ -1110,9 +1121,12 @@ def _run(fun, t_span, y0, method, t_eval, dense_output, events, vectorized, args
     if traced is not None:                # during sparsity detection (sparsity="auto")
         return traced
     call_args = tuple(args) if args is not None else ()
-    y0 = _state(y0)
-    t0, tf = t_span
-    found = list(duals_in([y0, t0, tf, *call_args]))
+    for name in _CONTROLS:              # the solver's step and tolerance controls steer
+        if name in options and list(duals_in([options[name]])):  # it: the solution,
+            options[name] = _plain_control(options[name])   # and so its derivative,
+    y0 = _state(y0)                                         # is theirs at any value
+    t0, tf = t_span                                         # (attack53 05: a dual
+    found = list(duals_in([y0, t0, tf, *call_args]))        # first_step crashed)
     if not found:                          # fun may close over duals: SciPy's call until
         #                                    it returns one (at once, if it depends on them)
         found = _float_path(scipy_solve_ivp, fun, t_span, y0, method, t_eval,
@@ -1131,7 +1145,7 @@ def _run(fun, t_span, y0, method, t_eval, dense_output, events, vectorized, args
             found = found + seen.duals     # late: again, carrying that call's levels too
         except _NanSources:
             nan = True                     # (again from t0, NaN sources recorded)
-    raise _nested()
+    raise _late_duals()         # (attack53 05: the name was the nested solve's)
 
 
 def _float_path(solve, fun, t_span, y0, method, t_eval, dense_output, events, vectorized,

@@ -52,7 +52,8 @@ from ..dual._base import Dual, sparse_stand_in
 from ..dual._array import (REFUSED, FlatIter, _check_copy_order, as_function,
                            install_memory_attributes)
 from ..rules._table import RULES, derivative_functions, rule_for
-from ._value_index import holds_value_index, mark, plain
+from ._value_index import (ValueIndex, key_of, derived, holds_value_index, mark, plain,
+                           same_mask, writes)
 
 __all__ = ["sparsity", "hessian_sparsity"]
 
@@ -76,6 +77,10 @@ class _Context:
     def __init__(self, n, mode, hessian, sums=False):
         self.n, self.mode, self.hessian = n, mode, hessian
         self.marks = mode == "global"      # value-computed indices marked (_value_index)
+        # mode="global": tracers read through a boolean mark, and elementwise results of
+        # them: id -> (tracer, mask, mask's values, full rows, store, store version,
+        # writes into marks), so y[m] = g(x[m]) keeps each element on its own (_paired)
+        self.paired = {}
         self.pairs = []
         self.pair_count = 0
         # sparse Hessians of sums: the rows of every whole-array np.sum's input (in
@@ -127,10 +132,11 @@ class _Store:
     one another's rows), so a store copies its table before its first write
     (``writable``): a write never reaches a store it was not made on.
     """
-    __slots__ = ("_cols", "parts", "owned")
+    __slots__ = ("_cols", "parts", "owned", "version")
 
     def __init__(self, cols=None, parts=None, owned=False):
         self._cols, self.parts, self.owned = cols, parts, owned
+        self.version = 0                    # writes so far (a pairing holds until one)
 
     @property
     def cols(self):
@@ -147,6 +153,7 @@ class _Store:
             self._cols = cols = cols.copy()
             self.owned = True
         self.parts = None
+        self.version += 1
         return cols
 
     def widen(self, width):
@@ -155,6 +162,7 @@ class _Store:
             self._cols = np.concatenate([self.cols, pad], axis=1)
             self.owned = True
             self.parts = None
+            self.version += 1
 
 
 def _unique(a):
@@ -338,8 +346,11 @@ class Tracer:
         if method == "__call__" and not kwargs:
             res = _fast_ufunc(ufunc, inputs, self.ctx)
             if res is not None:
-                return res
-        return _ufunc(ufunc, method, inputs, kwargs)
+                return _paired(res, inputs, self.ctx) if self.ctx.paired else res
+        res = _ufunc(ufunc, method, inputs, kwargs)
+        if self.ctx.paired and method == "__call__" and "out" not in kwargs:
+            return _paired(res, inputs, self.ctx)
+        return res
 
     def __array_function__(self, func, types, args, kwargs):
         return _function(func, args, kwargs)
@@ -546,7 +557,11 @@ class TracerArray(Tracer):
     def __getitem__(self, key):
         key = _strip_key(key)
         if self.ctx.marks and holds_value_index(key):
-            return _widened(self[plain(key)], [self])
+            res = _widened(self[plain(key)], [self])
+            mask = _mask_of(key, self.shape)
+            if mask is not None and isinstance(res, Tracer):
+                _pair(res, mask, self.cols())
+            return res
         value = self.value[key]
         pos = self.pos[key]
         if isinstance(value, np.ndarray) and value.ndim and \
@@ -560,8 +575,11 @@ class TracerArray(Tracer):
         key = _strip_key(key)
         if self.ctx.marks and holds_value_index(key):
             old = self.cols().copy()
+            mask = _mask_of(key, self.shape)
+            full = _pairing(v, mask, self.shape) if mask is not None else None
+            every = None if full is not None else _every([v], self.ctx)
             self._assign(plain(key), v)
-            _widened(self, [v], old)
+            _written(self, old, every, full)
             return
         self._assign(key, v)
 
@@ -603,9 +621,9 @@ class TracerArray(Tracer):
     def put(self, indices, values, mode="raise"):
         """``t.flat[indices] = values`` in place, as ``ndarray.put``."""
         if self.ctx.marks and holds_value_index(indices):
-            old = self.cols().copy()
+            old, every = self.cols().copy(), _every([values], self.ctx)
             self.put(plain(indices), values, mode)
-            _widened(self, [values], old)
+            _written(self, old, every)
             return
         indices = np.asarray(indices, dtype=np.intp).reshape(-1)
         if mode == "wrap":
@@ -722,38 +740,134 @@ class _FlatTracer(FlatIter):
 
     def __setitem__(self, i, item):
         if self.base.ctx.marks and holds_value_index(i):
-            old = self.base.cols().copy()
+            old, every = self.base.cols().copy(), _every([item], self.base.ctx)
             super().__setitem__(plain(i), item)
-            _widened(self.base, [item], old)
+            _written(self.base, old, every)
             return
         super().__setitem__(i, item)
 
 
-def _widened(t, sources, old=None):
-    """``t`` with every element on every input that ``sources`` depend on, and on its
-    ``old`` rows: what a value-computed index (``_value_index``) selects, or writes, at
-    another point (``mode="global"``).  Changed in place (a view's rows are its base's:
-    a larger set there too) and returned; a read-only view (``np.broadcast_to``, a
-    window) gets a read-only copy instead."""
+def _widened(t, sources):
+    """``t`` with every element on every input that ``sources`` depend on: what a
+    value-computed index (``_value_index``) selects at another point (``mode="global"``;
+    writes: :func:`_written`).  Changed in place (a view's rows are its base's: a larger
+    set there too) and returned; a read-only view (``np.broadcast_to``, a window) gets a
+    read-only copy instead."""
     if not isinstance(t, Tracer):
         return t
     ctx = t.ctx
-    found = [t.cols().ravel()]
-    for src in sources:
-        src = _operand(src, ctx)
-        if isinstance(src, Tracer):
-            found.append(src.cols().ravel())
-    every = np.concatenate(found)
+    every = np.concatenate([t.cols().ravel(), _every(sources, ctx)])
     every = _unique(every[every != EMPTY]).astype(np.int32)
     rows = [t.cols(), np.broadcast_to(every, t.shape + every.shape)]
-    if old is not None:
-        rows.append(old)
     wide = _make(t.value.copy(), _union(rows, t.shape), ctx)
     if t.value.flags.writeable:
         t._assign(Ellipsis, wide)
         return t
     wide.value.flags.writeable = False
     return wide
+
+
+def _every(sources, ctx):
+    """Every input the tracers among ``sources`` depend on (before a write)."""
+    found = [np.zeros(0, np.int32)]
+    for src in sources:
+        src = _operand(src, ctx)
+        if isinstance(src, Tracer):
+            found.append(src.cols().ravel())
+    every = np.concatenate(found)
+    return _unique(every[every != EMPTY]).astype(np.int32)
+
+
+def _written(t, old, every, full=None):
+    """``t`` after a write at places computed from values (``mode="global"``): at
+    another point another element gets the values, so each element depends on its
+    ``old`` rows and on ``every`` input the written values depend on (found before
+    the write, which may overwrite them) -- or, where the values were read through the
+    same mask the write uses (``y[m] = g(x[m])``, :func:`_paired`), on its own
+    element's ``full`` rows: whatever the mask, element ``i`` gets ``g`` of ``x[i]``."""
+    rows = [old, full]
+    if every is not None and every.size:
+        rows.append(np.broadcast_to(every, t.shape + every.shape))
+    t._assign(Ellipsis, _make(t.value.copy(), _union(rows, t.shape), t.ctx))
+
+
+def _mask_of(key, shape):
+    """The boolean mark ``key`` is (alone, or alone in a tuple), when it indexes the
+    leading axes of an array of ``shape`` (``x[m]``); else ``None``."""
+    if type(key) is tuple and len(key) == 1:
+        key = key[0]
+    if isinstance(key, ValueIndex) and key.dtype == bool and key.ndim and \
+            key.shape == shape[:key.ndim]:
+        return key
+    return None
+
+
+def _pair(t, mask, full):
+    """Remember that ``t``'s elements are those of an array with rows ``full`` where
+    ``mask`` holds, in order (``t = x[mask]``, or an elementwise function of such)."""
+    t.ctx.paired[id(t)] = (t, mask, mask.view(np.ndarray).copy(), full, t.store,
+                           t.store.version, writes())
+    return t
+
+
+def _pair_of(t):
+    """``(mask, full rows)`` of a tracer :func:`_pair` remembered, while it still holds:
+    neither ``t``'s rows nor any mark written since (then ``None``)."""
+    entry = t.ctx.paired.get(id(t)) if isinstance(t, Tracer) else None
+    if entry is None:
+        return None
+    t0, mask, snapshot, full, store, version, marks = entry
+    if t0 is not t or t.store is not store or store.version != version or \
+            writes() != marks or not np.array_equal(mask.view(np.ndarray), snapshot):
+        return None
+    return mask, full
+
+
+def _pairing(v, mask, shape):
+    """The full rows of ``v`` when it was read through ``mask`` itself from an array of
+    ``shape`` (``y[mask] = g(x[mask])``); a constant or a single element written
+    (``y[mask] = 0``) pairs each element with itself (rows of none, or of that
+    element's); else ``None``."""
+    if not isinstance(v, Tracer):
+        if _find_ctx(v) is not None:
+            return None
+        return np.zeros(shape + (0,), np.int32)
+    if v.size == 1:
+        c = v.cols().reshape(-1)
+        return np.broadcast_to(c, shape + c.shape)
+    pair = _pair_of(v)
+    if pair is None or not same_mask(pair[0], mask) or pair[1].shape[:-1] != shape:
+        return None
+    return pair[1]
+
+
+def _paired(res, inputs, ctx):
+    """An elementwise ufunc's result of tracers read through one mask (``np.log(x[m])
+    * 2 + x[m]``), other arguments constants or single elements: remembered with the
+    union of their full rows (:func:`_pair`)."""
+    if not isinstance(res, Tracer) or res.ndim == 0:
+        return res
+    mask, fulls, single = None, [], []
+    for a in inputs:
+        if isinstance(a, Tracer):
+            pair = _pair_of(a)
+            if pair is None and a.size == 1:
+                single.append(a.cols().reshape(-1))
+                continue
+            if pair is None or mask is not None and not same_mask(pair[0], mask) or \
+                    a.shape != res.shape:
+                return res
+            mask = pair[0]
+            fulls.append(pair[1])
+        elif _find_ctx(a) is not None:
+            return res
+    if mask is None:
+        return res
+    shape = fulls[0].shape[:-1]
+    if any(f.shape[:-1] != shape for f in fulls):
+        return res
+    rows = fulls + [np.broadcast_to(c, shape + c.shape) for c in single]
+    return _pair(res, mask, _union(rows, shape))
 
 
 def _refused(name, fix):
@@ -989,8 +1103,11 @@ _FAST = {}      # ufunc -> the derivatives of its smooth rule, or False
 
 def _binary(ufunc, a, b):
     """An arithmetic operator: the fast path without NumPy's dispatch, else the ufunc."""
-    res = _fast_ufunc(ufunc, (a, b), (a if isinstance(a, Tracer) else b).ctx)
-    return ufunc(a, b) if res is None else res
+    ctx = (a if isinstance(a, Tracer) else b).ctx
+    res = _fast_ufunc(ufunc, (a, b), ctx)
+    if res is None:
+        return ufunc(a, b)
+    return _paired(res, (a, b), ctx) if ctx.paired else res
 
 
 def _fast_ufunc(ufunc, inputs, ctx):
@@ -1158,9 +1275,9 @@ def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
         target, idx = inputs[0], inputs[1]
         vals = inputs[2] if len(inputs) > 2 else None
         if ctx.marks and holds_value_index(idx) and isinstance(target, Tracer):
-            old = target.cols().copy()
+            old, every = target.cols().copy(), _every([vals], ctx)
             _ufunc_at(ufunc, target, plain(idx), vals)
-            _widened(target, [vals], old)
+            _written(target, old, every)
             return None
         _ufunc_at(ufunc, target, idx, vals)
         return None
@@ -1177,7 +1294,11 @@ def _ufunc_general(ufunc, method, inputs, kwargs, ctx):
     values = [_value(a) for a in inputs]
     result = ufunc(*values)
     if rule.kind == "predicate":
-        return mark(result) if ctx.marks else result
+        if not ctx.marks:
+            return result
+        return derived(mark(result), ufunc, [
+            ("tracer", a, a.store, a.store.version) if isinstance(a, Tracer) else
+            key_of(a) for a in inputs])
     if rule.kind == "custom":
         if ufunc is np.modf:            # the fractional part moves with x (derivative 1)
             return (_write_out(out, _elementwise(np.positive, rule_for(np.positive),
@@ -1402,13 +1523,21 @@ def _function_of_value_index(ctx, func, args, kwargs):
     """``func`` given an index computed from values (``mode="global"``): what it
     returns, and the array it writes into (``np.put``, ``np.copyto(where=)``), depends
     on everything its traced arguments depend on."""
+    condition = _CONDITIONS.get(func)
+    if condition is not None and args and not holds_value_index(
+            _without(args, kwargs, *condition)) and (
+                func is np.where or func is np.select or isinstance(args[0], Tracer)):
+        return _positional(ctx, func, args, kwargs)
     traced = _tracers_in((args, kwargs))
     target = (args[0] if args else next(iter(kwargs.values()), None)) \
         if func in _WRITERS else None
-    old = target.cols().copy() if isinstance(target, Tracer) else None
+    if isinstance(target, Tracer):
+        old = target.cols().copy()
+        every = _every([t for t in traced if t is not target], ctx)
+        _function_on(ctx, func, plain(args), plain(kwargs))
+        _written(target, old, every)
+        return None
     res = _function_on(ctx, func, plain(args), plain(kwargs))
-    if old is not None:
-        _widened(target, traced, old)
     if type(res) in (tuple, list):                  # (np.split's pieces)
         return type(res)(_widened(r, traced) if isinstance(r, Tracer) else mark(r)
                          for r in res)
@@ -1417,6 +1546,41 @@ def _function_of_value_index(ctx, func, args, kwargs):
 
 # functions writing into their first argument
 _WRITERS = {np.put, np.place, np.putmask, np.copyto, np.fill_diagonal, np.put_along_axis}
+# functions whose condition picks, at each place, among the other arguments' elements
+# at that place: (its position, its name)
+_CONDITIONS = {np.where: (0, "condition"), np.select: (0, "condlist"),
+               np.copyto: (3, "where"), np.putmask: (1, "mask")}
+
+
+def _without(args, kwargs, k, name):
+    """The arguments but the ``k``-th (named ``name``)."""
+    return args[:k] + args[k + 1:], {a: v for a, v in kwargs.items() if a != name}
+
+
+def _positional(ctx, func, args, kwargs):
+    """``np.where`` / ``np.select`` / ``np.copyto(where=)`` / ``np.putmask`` with a
+    condition computed from values (``mode="global"``): each place takes one of the
+    elements of that place, so every element keeps the union of its own candidates
+    (``np.where`` and ``np.select`` take all branches in global mode already; the two
+    writes are joined with their write everywhere).  No other element enters."""
+    args, kwargs = plain(args), plain(kwargs)
+    if func is np.where or func is np.select:
+        res = _function_on(ctx, func, args, kwargs)
+        return res if isinstance(res, Tracer) else mark(res)
+    k, name = _CONDITIONS[func]
+    target = args[0]
+    old = target.cols().copy()
+    everywhere = _make(target.value.copy(), old, ctx)     # the write at every place
+    if func is np.copyto:
+        rest, kw = _without(args, kwargs, k, name)
+        _function_on(ctx, func, (everywhere,) + rest[1:], kw)
+    else:
+        rest, kw = _without(args, kwargs, k, name)
+        _function_on(ctx, func, (everywhere, np.ones(target.shape, bool)) + rest[1:], kw)
+    full = everywhere.cols().copy()
+    _function_on(ctx, func, args, kwargs)
+    _written(target, old, None, full)
+    return None
 
 
 def _tracers_in(x, found=None):

@@ -267,16 +267,26 @@ def test_svd_pair_split_by_a_distant_singular_value():
 
 def test_svd_values_at_a_mixing_tie_take_the_midpoint():
     """``I + t [[1, 1], [1, 0]]``: the largest singular value is ``1 + 1.618 t`` for t > 0
-    and ``1 + 0.618 |t|`` for t < 0; LAPACK's member gave 1.0 (neither side); now the
-    midpoint 0.5 (the cluster's mean, as eigvalsh), for the values with and without
-    vectors."""
+    and ``1 + 0.618 |t|`` for t < 0: no derivative.  The values alone take the
+    midpoint 0.5 (the cluster's mean, as eigvalsh); with the vectors, LAPACK's
+    members' ``diag(Herm(U^H dA V))`` (eig53, as eigh's: linear in the direction, which
+    the mean in mixing directions beside ``diag`` in the others was not), 1.0 and 0.0
+    here, each between the one-sided derivatives -0.618 and 1.618; their sum exact."""
     C = np.array([[1.0, 1.0], [1.0, 0.0]])
     phi = (1 + np.sqrt(5)) / 2
-    for vals in _SVD_VALUES.values():
-        d = dg.derivative(lambda t: vals(np.eye(2) + t * C)[0], 0.0)
-        assert d == pytest.approx(0.5 * (phi + (1 - phi)), abs=1e-15)
-        d = dg.derivative(lambda t: vals(np.eye(2) + t * C)[1], 0.0)
-        assert d == pytest.approx(0.5, abs=1e-15)
+    for name, vals in _SVD_VALUES.items():
+        d0 = dg.derivative(lambda t: vals(np.eye(2) + t * C)[0], 0.0)
+        d1 = dg.derivative(lambda t: vals(np.eye(2) + t * C)[1], 0.0)
+        if name == "compute_uv=True":
+            U, _, Vh = np.linalg.svd(np.eye(2))
+            P = U.T @ C @ Vh.T
+            want = np.diag(P + P.T) / 2
+            assert (d0, d1) == pytest.approx(tuple(want), abs=1e-15)
+            assert 1 - phi <= min(d0, d1) and max(d0, d1) <= phi
+        else:
+            assert d0 == pytest.approx(0.5 * (phi + (1 - phi)), abs=1e-15)
+            assert d1 == pytest.approx(0.5, abs=1e-15)
+        assert d0 + d1 == pytest.approx(1.0, abs=1e-15)       # the trace: exact
 
 
 def test_linear_cluster_whose_second_order_is_rounding_stays_exact():

@@ -297,14 +297,14 @@ def test_repeated_frequency_cluster_sum_and_mean_are_exact():
     assert rel(grad, np.tile(want / 2, (2, 1))) < 1e-14
 
 
-@pytest.mark.xfail(strict=True, reason="bench/MISSES.md, userfem51: eigh's values at a "
-                   "repeated eigenvalue mix two conventions across a Jacobian's directions")
 def test_repeated_frequency_gradient_is_linear_in_the_direction():
     """eigh's (values and vectors) lowest eigenvalue at the repeated pair: its gradient
-    is (0.5, 0, 0.25, 0.25) (diag(V^T dA V) for the bars along the eigenvectors, the
+    was (0.5, 0, 0.25, 0.25) (diag(V^T dA V) for the bars along the eigenvectors, the
     cluster's mean for those mixing them), so grad @ v = 0.75 along v = (1, 0, 1, 0)
-    while dg.jvp along v gives the mean 0.5 (the one-sided derivatives there: 0.067 and
-    0.933, the eigenvalues of the restricted dK / m; linearity is what is asserted)."""
+    while dg.jvp along v gave the mean 0.5 (the one-sided derivatives there: 0.067 and
+    0.933, the eigenvalues of the restricted dK / m; linearity is what is asserted).
+    Since eig53 every direction takes diag(V^T dA V), LAPACK's vector's Rayleigh
+    quotient (tests/test_eigh_linear53.py)."""
     areas = np.ones(4)
     v = np.array([1.0, 0.0, 1.0, 0.0])
 
@@ -481,8 +481,9 @@ def test_q4_mesh_displacements_jacobian_in_node_coordinates_equals_the_complex_s
 def test_clamped_square_plate_repeated_modes_sum_is_exact():
     """A uniform clamped square plate (the example's model, no filter): its two lowest
     eigenvalues are a pair LAPACK returns ~3e-16 apart. Their sum's gradient equals
-    sum_i phi_i^T (dK - w_i dM) phi_i, each member gets the pair's mean, and no NaN,
-    with and without the vectors."""
+    sum_i phi_i^T (dK - w_i dM) phi_i, and no NaN, with and without the vectors; each
+    member gets the pair's mean without the vectors, its own phi_i^T (dK - w_i dM)
+    phi_i (LAPACK's vectors) with them (eig53: linear in the direction)."""
     if not EXAMPLE.exists():
         pytest.skip("examples/ not present")
     ex = runpy.run_path(str(EXAMPLE))
@@ -508,12 +509,15 @@ def test_clamped_square_plate_repeated_modes_sum_is_exact():
     dk = 3 * 0.5 ** 2 * (1 - 1e-9) * np.einsum("eim,ij,ejm->em", ue, ex["KE"], ue)
     dm = np.einsum("eim,eim->em", ue, ue) / 4
     want = np.sum(dk - w[:2] * dm, axis=1)
-    for values in (lambda x: eigh(*KM(x))[0][:2],
-                   lambda x: eigh(*KM(x), eigvals_only=True)[:2]):
+    for only, values in ((False, lambda x: eigh(*KM(x))[0][:2]),
+                         (True, lambda x: eigh(*KM(x), eigvals_only=True)[:2])):
         J = dg.jacobian(values, x0)
         assert not np.isnan(J).any()
         assert rel(J[0] + J[1], want) < 1e-12
-        assert np.array_equal(J[0], J[1])
+        if only:
+            assert np.array_equal(J[0], J[1])
+        else:
+            assert rel(J, (dk - w[:2] * dm).T) < 1e-12
 
 
 @pytest.mark.filterwarnings("ignore")

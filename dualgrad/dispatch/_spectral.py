@@ -390,18 +390,25 @@ def clustered(dw, ties, w, M, vectors=False, tag=None, hermitian=True, size=None
     pairs ``ties`` of :func:`tied`, at LAPACK's resolution) given the run's mean,
     ``trace(M_cc) / k``.  ``M`` (``(n, ..., m, m)``, plain or dual) is ``V^H dA V``.
 
-    ``vectors``: the eigenvectors are returned beside the values (``eigh``).  A
-    direction whose block ``M_cc`` is diagonal and not a multiple of the identity
-    (it splits the cluster without mixing it) keeps ``diag(M)`` there: LAPACK's basis is then the perturbation's eigenbasis, the
-    vectors' partials are exact, and only ``diag(M)`` pairs with them
-    (``V f(w) V^H``, expm or sqrtm written with eigh, stays exact); a mixing
-    direction (the vectors' partials NaN) takes the mean.  Returns ``(dw, lost)``
+    ``vectors``: the eigenvectors are returned beside the values (``eigh``): every
+    direction keeps ``diag(M)``, the derivative of each LAPACK vector's Rayleigh
+    quotient ``v_i^H A v_i`` (JAX's convention), linear in the direction whatever
+    other directions a pass seeds (it took the mean where a direction mixes the
+    cluster, so a gradient over directions of both kinds was no linear map:
+    userfem51).  A direction whose block ``M_cc`` is diagonal and not a multiple of
+    the identity (it splits the cluster without mixing it) has LAPACK's basis as its
+    eigenbasis: the vectors' partials are exact there and ``diag(M)`` pairs with them
+    (``V f(w) V^H``, expm or sqrtm written with eigh, stays exact); in a mixing
+    direction the vectors' partials are NaN and no member has a derivative (functions
+    of the whole cluster, its sum, are exact).  A direction that neither mixes nor
+    splits takes the mean (``diag(M)`` to rounding).  Returns ``(dw, lost)``
     then, ``lost`` (``(..., m)`` bool) the columns whose vectors have no derivative
     (:func:`_higher`), which the caller makes NaN.
 
-    Nested duals (``w`` a dual: a Hessian): NaN in value and every partial where the
-    mean was taken for a direction that splits the cluster at first order (``M_cc``
-    not ``mean * I``: the sorted values have a kink, no second derivative).  A cluster
+    Nested duals (``w`` a dual: a Hessian): NaN in value and every partial where a
+    direction splits the cluster at first order (``M_cc`` not ``mean * I``: the
+    sorted values have a kink, no second derivative; with the vectors, where it mixes
+    the cluster: a splitting one follows LAPACK's analytic branch).  A cluster
     that splits only at second order is ordered by it (:func:`_higher`, with ``tag``
     the tag of ``dw``'s level) or NaN.
 
@@ -420,15 +427,17 @@ def clustered(dw, ties, w, M, vectors=False, tag=None, hermitian=True, size=None
     apart = np.abs(d[..., :, None] - d[..., None, :]) > \
         NEAR * d.shape[-1] * _EPS * np.max(np.abs(P), axis=(0, -2, -1), keepdims=True)
     splitting = np.matmul(cluster, np.any(off & apart, axis=-1)[..., None])[..., 0] > 0
-    # with the vectors, a direction that neither mixes nor splits the cluster takes the
-    # mean too: its diag(M) is the mean up to rounding, and tied values whose partials
-    # differ by rounding would not be ties to np.sort / np.max downstream
-    taken = (mixing | ~splitting) if vectors else np.ones(mixing.shape, dtype=bool)
+    # with the vectors, diag(M) in every direction (LAPACK's basis: linear in the
+    # direction, whatever other directions a pass seeds: userfem51), except that a
+    # direction that neither mixes nor splits the cluster takes the mean: its diag(M)
+    # is the mean up to rounding, and tied values whose partials differ by rounding
+    # would not be ties to np.sort / np.max downstream
+    taken = (~mixing & ~splitting) if vectors else np.ones(mixing.shape, dtype=bool)
     out = np.where(taken, mean, dw) if vectors else mean
     lost = np.zeros(mixing.shape[1:], dtype=bool)
     if isinstance(w, Dual):
         split = np.any(mixing | splitting, axis=0)          # in some direction
-        undefined = taken & (mixing | splitting)
+        undefined = mixing if vectors else mixing | splitting   # a kink: no second order
         level = ~split & (k > 1)
         if level.any():                  # tied at first order: the second decides
             own = np.where(mixing, mean, dw) if vectors else None   # LAPACK's members
@@ -439,7 +448,7 @@ def clustered(dw, ties, w, M, vectors=False, tag=None, hermitian=True, size=None
             out = np.where(undefined, nan_like(mean), out)
             out = _marked(out, np.any(undefined, axis=0), same, w, M)
         elif vectors and np.any(split & (k > 1)):
-            out, lost = _calm(out, dw, taken & ~mixing & ~splitting, apart, same, w, M,
+            out, lost = _calm(out, dw, taken, apart, same, w, M,
                               split & (k > 1), lost)
     return (out, lost) if vectors else out
 

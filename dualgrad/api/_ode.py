@@ -40,7 +40,7 @@ from ..rules._table import RULES, branch_functions
 from ._ode_pieces import Crossed, exact_place, pieces
 from ._parallel import adaptive_run, replayed
 from ._quad import (_SKIPPED, _THROUGH, _Refused, _Watch, _branch, _moves,
-                    _moves_beyond_first, _place_moves, _plain, _slopes, _tags)
+                    _moves_beyond_first, _place_moves, _plain, _slopes, _spelled, _tags)
 
 __all__ = ["solve_ivp"]
 
@@ -655,8 +655,10 @@ def _same(a, b):
 
 def _switch(key, t_lo, t_hi, step, partials, steep=False):
     ufunc, where, _ = key
-    symbol = " (a comparison: <, <=, > or >=, its operands either way round)" if ufunc in (
-        np.less, np.less_equal, np.greater, np.greater_equal) else ""
+    comparison = ufunc in (np.less, np.less_equal, np.greater, np.greater_equal)
+    name = f"np.{ufunc.__name__}" if comparison else _spelled(ufunc)   # (a Branches
+    symbol = " (a comparison: <, <=, > or >=, its operands either way round)" if \
+        comparison else ""                                  # record is named in full)
     what = ("first partials jump (a kink: second derivatives lose a term there)"
             if partials else "value jumps")
     if steep:
@@ -670,7 +672,7 @@ def _switch(key, t_lo, t_hi, step, partials, steep=False):
     return errors.bad_type(
         _WHO, "fun's branches to stay put as the parameters move (dg.solve_ivp "
         "integrates the sensitivities of the branch each evaluation takes)",
-        f"np.{ufunc.__name__}{symbol} on duals that carry partials ({where}) switching "
+        f"{name}{symbol} on duals that carry partials ({where}) switching "
         f"between t = {float(t_lo)!r} and t = {float(t_hi)!r}, where fun's {what} by {step:.3g}: a "
         "switch whose time moves with the parameters (a dose at t = tlag, a bang-bang "
         "control, a state crossing a threshold), whose term (f_before - f_after) dc/dp "

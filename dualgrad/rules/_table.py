@@ -849,20 +849,38 @@ _OVERFLOWS = {
 }
 # complex arguments crossing a principal branch's cut ("cut": a jump there, complex
 # arguments only; the watch reports them as :class:`Branches`, attack51 10): the cut's
-# side is the sign of the imaginary (real) part where the argument lies beside it
-_CUT_REAL_BELOW = "where(np.real(value(x)) < {}, np.imag(x), 1.0)"
+# side is the sign of the imaginary (real) part where the argument lies beside it.  An
+# argument ON the cut's line (x - p + 0j: its imaginary part exactly 0) reaches the
+# cut's end, the branch point, as its real part crosses the end: a second place, the
+# real part's distance to the end along that line (log(x - p + 0j)'s imaginary part
+# steps from pi to 0 at x = p, a place that moves with p; the first place's imaginary
+# part has no derivative there, and the watch judged it fixed: lead, stop 53)
+_CUT_REAL_BELOW = "where(np.real(value({a})) < {e}, np.imag({a}), 1.0)"
+_END_REAL = "where(np.absolute(np.imag(value({a}))) == 0.0, {d}, 1.0)"
 _CUT_REAL_BEYOND = "where(np.absolute(np.real(value(x))) > 1.0, np.imag(x), 1.0)"
 _CUT_IMAG_BEYOND = "where(np.absolute(np.imag(value(x))) > 1.0, np.real(x), 1.0)"
+
+
+def _cut_below(edge, arg="x"):
+    """The cut along the real axis below ``edge`` of the argument ``arg``, and its end."""
+    return (("cut", "sign", _CUT_REAL_BELOW.format(a=arg, e=edge)),
+            ("cut", "sign", _END_REAL.format(a=arg, d=f"np.real({arg}) - {edge}")))
+
+
 _CUTS = {
-    **{u: (("cut", "sign", _CUT_REAL_BELOW.format("0.0")),)
-       for u in (np.log, np.log2, np.log10, np.sqrt)},
-    np.log1p: (("cut", "sign", _CUT_REAL_BELOW.format("-1.0")),),
-    np.arccosh: (("cut", "sign", _CUT_REAL_BELOW.format("1.0")),),
-    **{u: (("cut", "sign", _CUT_REAL_BEYOND),) for u in (np.arcsin, np.arccos, np.arctanh)},
-    **{u: (("cut", "sign", _CUT_IMAG_BEYOND),) for u in (np.arcsinh, np.arctan)},
+    **{u: _cut_below("0.0") for u in (np.log, np.log2, np.log10, np.sqrt)},
+    np.log1p: _cut_below("-1.0"),
+    np.arccosh: _cut_below("1.0"),
+    **{u: (("cut", "sign", _CUT_REAL_BEYOND),
+           ("cut", "sign", _END_REAL.format(a="x", d="1.0 - np.absolute(np.real(x))")))
+       for u in (np.arcsin, np.arccos, np.arctanh)},
+    **{u: (("cut", "sign", _CUT_IMAG_BEYOND),
+           ("cut", "sign", "where(np.absolute(np.real(value(x))) == 0.0, "
+                           "1.0 - np.absolute(np.imag(x)), 1.0)"))
+       for u in (np.arcsinh, np.arctan)},
     # x**y = exp(y log x): log's cut, where y is no integer
-    **{u: (("cut", "sign", "where(np.absolute(np.floor(np.real(value(y))) - value(y)) == 0.0, "
-                           "1.0, where(np.real(value(x)) < 0.0, np.imag(x), 1.0))"),)
+    **{u: tuple(("cut", "sign", "where(np.absolute(np.floor(np.real(value(y))) - value(y)) "
+                                f"== 0.0, 1.0, {place})") for _, _, place in _cut_below("0.0"))
        for u in (np.power, np.float_power)},
 }
 for _u, _b in list(_OVERFLOWS.items()) + list(_CUTS.items()):
@@ -886,9 +904,9 @@ _SCIPY_BRANCHES = {
     "ndtri_exp": (("nan", "sign", "-x"),),
     # complex arguments' cuts (attack51 10): loggamma's on the negative real axis, xlogy's
     # log(y), xlog1py's log1p(y)
-    "loggamma": (("cut", "sign", _CUT_REAL_BELOW.format("0.0")),),
-    "xlogy": (("cut", "sign", "where(np.real(value(y)) < 0.0, np.imag(y), 1.0)"),),
-    "xlog1py": (("cut", "sign", "where(np.real(value(y)) < -1.0, np.imag(y), 1.0)"),),
+    "loggamma": _cut_below("0.0"),
+    "xlogy": _cut_below("0.0", "y"),
+    "xlog1py": _cut_below("-1.0", "y"),
 }
 
 

@@ -76,21 +76,21 @@ def test_buffers_are_reused_inside_a_helper_and_dropped_after_it(engine):
     # a few buffers serve all steps (the fused engine holds the leaves of pending
     # expressions, which its limit on their size bounds, whatever the steps)
     assert max(seen) <= (4 if engine == "eager" else _fused.MAX_NODES)
-    assert _buffers._pool == {} and _buffers._depth == 0
+    assert _buffers._pool == {} and _buffers.depth() == 0
 
 
 def test_nested_helpers_keep_the_pool_until_the_outermost_returns():
     depths = []
 
     def inner(q):
-        depths.append(_buffers._depth)
+        depths.append(_buffers.depth())
         return diffuse(q, steps=2)
 
     def outer(p):
         return dg.jacobian(inner, p.value)[0] * p        # an inner helper inside f
 
     dg.jacobian(outer, P)
-    assert depths == [2] and _buffers._pool == {} and _buffers._depth == 0
+    assert depths == [2] and _buffers._pool == {} and _buffers.depth() == 0
 
 
 def test_one_direction_and_small_partials_come_from_numpy():
@@ -123,7 +123,7 @@ def test_a_forked_child_starts_with_a_free_pool():
     try:
         pid = os.fork()
         if pid == 0:                      # the child: the pool must work at once
-            ok = not _buffers._lock.locked() and _buffers._depth == 0 and \
+            ok = not _buffers._lock.locked() and _buffers.depth() == 0 and \
                 _buffers._pool == {}
             if ok:
                 _buffers.begin()

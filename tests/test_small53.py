@@ -177,3 +177,102 @@ def test_disk_cache_keeps_kernels_without_the_runtime_apart(tmp_path, monkeypatc
         assert entry(np.array([1.0, 2.5, -3.0]), out) and list(out) == [2.0, 5.0, -6.0]
     finally:
         sys.modules.pop("nrt_pair53", None)
+
+
+# The backend scope (every helper call opens one): the buffer pool's depth is a list's
+# length (atomic append / pop, no lock), and the fused engine's switch is recomputed only
+# as the depth leaves or reaches 0.
+
+def test_the_pool_depth_takes_no_lock():
+    """begin() / end() of a scope that pooled nothing run while another thread holds the
+    pool's lock (they used to wait for it)."""
+    import threading
+    from dualgrad.backend import _buffers
+    held, release, done = threading.Event(), threading.Event(), []
+
+    def holder():
+        with _buffers._lock:
+            held.set()
+            release.wait(10)
+
+    t = threading.Thread(target=holder)
+    t.start()
+    held.wait(10)
+    try:
+        def scopes():
+            for _ in range(3):
+                _buffers.begin()
+                _buffers.begin()
+                _buffers.end()
+                _buffers.end()
+            done.append(_buffers.depth())
+        u = threading.Thread(target=scopes)
+        u.start()
+        u.join(5)
+        assert done == [0], "begin / end waited for the pool's lock"
+    finally:
+        release.set()
+        t.join()
+
+
+def test_scopes_from_threads_keep_the_depth_and_drop_the_pool():
+    """Eight threads opening nested scopes and taking pooled buffers: at the end the
+    depth is 0, the pool empty, the fused engine's switch off, and every buffer a thread
+    took was its own while it held it (no buffer handed to two holders)."""
+    import threading
+    from dualgrad import backend
+    from dualgrad.backend import _buffers, _fused
+    bad, start = [], threading.Barrier(8)
+
+    def work(k):
+        start.wait()
+        for i in range(300):
+            backend.open_scope()
+            try:
+                backend.open_scope()
+                try:
+                    a = _buffers.empty((_buffers.MIN_BYTES // 32, 4))
+                    a[...] = k * 1000 + i
+                    b = _buffers.empty((_buffers.MIN_BYTES // 32, 4))
+                    b[...] = -1.0
+                    if not (a == k * 1000 + i).all() or np.shares_memory(a, b):
+                        bad.append((k, i))
+                finally:
+                    backend.close_scope()
+            finally:
+                backend.close_scope()
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert bad == []
+    assert _buffers.depth() == 0 and _buffers._pool == {}
+    assert _fused._depth == 0 and backend.FUSING[0] is False
+
+
+def test_the_engine_switch_is_recomputed_as_the_depth_crosses_zero(monkeypatch):
+    """Nested scopes: the fused engine's switch (``FUSING[0]``) on from the outermost
+    entry to its exit, with ``_update`` called there only, under every engine."""
+    from dualgrad import backend
+    from dualgrad.backend import _fused
+    calls = []
+    update = _fused._update
+    monkeypatch.setattr(_fused, "_update", lambda: (calls.append(_fused._depth), update()))
+    for name, on in (("fused", True), ("eager", False), ("auto", True)):
+        with dg.engine(name):
+            calls.clear()
+            seen = []
+            backend.open_scope()
+            seen.append(backend.FUSING[0])
+            backend.open_scope()
+            backend.open_scope()
+            seen.append(backend.FUSING[0])
+            backend.close_scope()
+            backend.close_scope()
+            seen.append(backend.FUSING[0])
+            backend.close_scope()
+            seen.append(backend.FUSING[0])
+            assert seen == [on, on, on, False]
+            assert calls == [1, 0]

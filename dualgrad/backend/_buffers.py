@@ -13,7 +13,9 @@ held the test and the taking cannot race.  The count that means "only the pool" 
 measured at import, the same way the test makes it.  CPython running without its
 GIL (free-threaded), whose reference counts are not read this simply, gets no pool.
 
-Inside :func:`begin`/:func:`end` (the helpers' evaluations of ``f``) the pool
+Inside :func:`begin`/:func:`end` (the helpers' evaluations of ``f``; neither takes the
+lock: the depth is a list's length, whose ``append`` and ``pop`` are atomic, and only
+the outermost ``end`` of a scope that pooled something locks, to drop the pool) the pool
 serves every large request and is dropped when the outermost one ends, so memory
 goes back once the work is done.  Outside them a small pool serves too (at most
 :data:`LOOSE_PER_SIZE` buffers of a size, :data:`LOOSE_BYTES` in all; free ones of
@@ -44,15 +46,16 @@ LOOSE_BYTES = 64 << 20
 _lock = threading.Lock()
 _pool = {}                   # element count -> list of 1-D float64 buffers
 _loose = {}                  # the same, outside any scope (bounded)
-_depth = 0
+_OPEN = []                   # one entry per begin() not yet ended: its length is the depth
 _enabled = getattr(sys, "_is_gil_enabled", lambda: True)()   # off when free-threaded
 
 
 def _fresh_after_fork():
     """A forked child starts with no pool and an unlocked lock, whatever a thread of
     its parent was doing at the fork."""
-    global _lock, _pool, _loose, _depth
-    _lock, _pool, _loose, _depth = threading.Lock(), {}, {}, 0
+    global _lock, _pool, _loose
+    _lock, _pool, _loose = threading.Lock(), {}, {}
+    del _OPEN[:]
 
 
 if hasattr(os, "register_at_fork"):
@@ -73,26 +76,23 @@ def pooled(base):
                    any(b is base for b in _loose.get(base.size, ())))
 
 
+def depth():
+    """How many :func:`begin` calls are not yet ended (all threads')."""
+    return len(_OPEN)
+
+
 def begin():
     """The pool serves :func:`empty` until the matching :func:`end` (nesting allowed)."""
-    global _depth
-    _lock.acquire()          # (not ``with``: cheaper, and every helper call passes here)
-    try:
-        _depth += 1
-    finally:
-        _lock.release()
+    _OPEN.append(None)       # (atomic: no lock; every helper call passes here)
 
 
 def end():
-    global _depth
-    _lock.acquire()
-    try:
-        _depth -= 1
-        if _depth == 0 and _pool:        # (small problems pool nothing: no calls)
-            _keep_loose()
-            _pool.clear()
-    finally:
-        _lock.release()
+    _OPEN.pop()
+    if _pool and not _OPEN:              # (small problems pool nothing: no lock)
+        with _lock:
+            if not _OPEN:                # (a scope opened since keeps the pool: its end drops it)
+                _keep_loose()
+                _pool.clear()
 
 
 def _keep_loose():
@@ -156,15 +156,16 @@ def empty(shape):
     if size < MIN_BYTES // 8 or not _enabled or shape[-1] == 1:
         return np.empty(shape)
     with _lock:
-        pool = _pool if _depth else _loose
+        scoped = bool(_OPEN)                 # (read once: begin() takes no lock)
+        pool = _pool if scoped else _loose
         buffers = pool.setdefault(size, [])
         for k in range(len(buffers)):
             if _references(buffers, k) == _ONLY_THE_POOL:
                 return buffers[k].reshape(shape)
-        buffer = _loose_free(size) if _depth else None
+        buffer = _loose_free(size) if scoped else None
         if buffer is None:
             buffer = np.empty(size)
-        if _depth:
+        if scoped:
             if len(buffers) < MAX_PER_SIZE:
                 buffers.append(buffer)
         elif len(buffers) < LOOSE_PER_SIZE and _room(size * 8):

@@ -369,7 +369,8 @@ def begin():
     _lock.acquire()          # (not ``with``: its __enter__/__exit__ lookups cost more than
     try:                     # the lock, and every helper call passes here twice)
         _depth += 1
-        _update()
+        if _depth == 1:      # (ACTIVE moves only as the depth leaves or reaches 0: each of
+            _update()        # _update's other inputs calls it where it changes)
     finally:
         _lock.release()
 
@@ -384,7 +385,7 @@ def end():
             if PENDING:
                 flush()
             _exposed = _declined = False
-        _update()
+            _update()
     finally:
         _lock.release()
 

@@ -219,3 +219,55 @@ def test_a_place_well_inside_the_range_is_no_tie():
         dg.derivative(F, 1.0)
     G = lambda q: dg.quad(lambda x: np.where(x <= 2.0, x, 0.0), 0.0, q)[0]
     assert dg.derivative(G, 1.5) == pytest.approx(1.5, rel=1e-12)
+
+
+# ---- 11: np.cbrt's infinite slope at a node ------------------------------------------
+# d/dp int_0^2 cbrt(x - p) dx = -(cbrt(2 - p) - cbrt(-p)): at p = 1 (the first
+# interval's centre node) the partial -1/3 (x - p)^(-2/3) was -inf there and dg.quad
+# returned -inf; now the range is split at the node (an integrable singularity at an
+# end), and a partial that is not integrable there (second order) is refused
+
+
+def _cbrt_slope(p):
+    return -(np.cbrt(2.0 - p) - np.cbrt(-p))
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+@pytest.mark.parametrize("p", [1.0, 0.5, 1.5])
+def test_an_infinite_slope_at_a_node_splits_the_range(p, vectorized):
+    from scipy.integrate import IntegrationWarning
+    F = lambda q, limit: dg.quad(lambda x: np.cbrt(x - q), 0.0, 2.0, limit=limit,
+                                 vectorized=vectorized)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", IntegrationWarning)     # (limit: no extrapolation
+        g = dg.derivative(lambda q: F(q, 50), p)                # of an end's singularity)
+        g300 = dg.derivative(lambda q: F(q, 300), p)
+    assert np.isfinite(g) and g == pytest.approx(_cbrt_slope(p), rel=1e-3)
+    assert g300 == pytest.approx(_cbrt_slope(p), rel=1e-5)
+
+
+def test_an_infinite_slope_at_a_node_times_a_smooth_weight():
+    # d/dp int_0^2 cbrt(x - p) e^-x dx = -e^-2 cbrt(2 - p) + cbrt(-p) - int cbrt(x - p)
+    # e^-x dx (x = p + u: the limits move), at p = 1
+    import scipy.integrate as si
+    p = 1.0
+    inner = si.quad(lambda x: np.cbrt(x - p) * np.exp(-x), 0.0, 2.0, points=[p],
+                    epsabs=1e-14, epsrel=1e-13)[0]
+    exact = -np.exp(-2.0) * np.cbrt(2.0 - p) + np.cbrt(-p) - inner
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        g = dg.derivative(lambda q: dg.quad(lambda x: np.cbrt(x - q) * np.exp(-x), 0.0, 2.0,
+                                            limit=300)[0], p)
+    assert g == pytest.approx(exact, rel=1e-5)
+
+
+@pytest.mark.parametrize("p", [1.0, 0.5])
+def test_a_partial_not_integrable_beside_an_infinite_slope_is_refused(p):
+    # the Hessian's partial (2/9) |x - p|^(-5/3): its integral diverges (NaN before)
+    F = lambda q: dg.quad(lambda x: np.cbrt(x - q[0]), 0.0, 2.0)[0]
+    with pytest.raises(TypeError, match="partials integrable"):
+        dg.hessian(F, np.array([p]))
+    # the substitution the message names: exact, (1/3) ((2 - p)^(-2/3) - p^(-2/3))
+    G = lambda q: dg.quad(lambda u: np.cbrt(u), 0.0 - q[0], 2.0 - q[0])[0]
+    H = dg.hessian(G, np.array([p]))
+    assert H[0, 0] == pytest.approx(((2 - p) ** (-2 / 3) - p ** (-2 / 3)) / 3, abs=1e-12)

@@ -187,6 +187,9 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     met a narrow peak); QUADPACK's
     extrapolation (qags's epsilon algorithm) is not used, so an integrable singularity
     at an end costs more subdivisions than SciPy's value alone (raise ``limit``).  A
+    node where ``func`` is finite and a partial infinite (``np.cbrt(x - p)`` at ``x =
+    p``) restarts the integration split there (finite ranges), where the partials beside
+    it are integrable, and raises ``TypeError`` where they are not (its Hessian).  A
     Hessian integrates ``(1 + n)^2`` coefficients for ``n`` parameters (in one chunk).
     Where no dual enters, the result is SciPy's, unchanged; where derivatives flow the
     value is this rule's, which agrees with SciPy's to the tolerances but not to the
@@ -1346,6 +1349,8 @@ class _Integrand:
         self.watch = _Watch(len(self.tags), self.probe, self.index)
         self.nan_at = None          # (x, value) of the first node whose value is finite
         #                             and some partial not (for status 2's message)
+        self.ends = None            # a finite range's (lo, hi): an infinite slope at a
+        #                             node splits the range there (_slope)
         if vectorized:
             self.watch.probe_nodes = self.probe_nodes
 
@@ -1411,8 +1416,45 @@ class _Integrand:
             bad = np.isfinite(out[:, 0]) & ~np.isfinite(out).all(axis=1)
             if bad.any():
                 j = int(np.argmax(bad))
+                if self.ends is not None and np.isinf(out[j]).any():
+                    self._slope(float(x[j]), out[j])
                 self.nan_at = (float(x[j]), float(out[j, 0]))
         return out
+
+    def _slope(self, x0, row):
+        """A node ``x0`` inside a finite range where ``func`` is finite and a partial
+        infinite (an infinite slope there: ``np.cbrt(x - p)`` at ``x = p``; attack52
+        11 gave -inf): the integration restarts split at ``x0`` (:class:`_Split`: no
+        node meets it again, the partials' singularity at an end is integrable) where
+        the partials grow slower than ``1 / |x - x0|`` beside it, and is refused where
+        they do not (a Hessian of ``cbrt(x - p)``: ``|x - p|^(-5/3)``, whose integral
+        diverges though the integral's own second derivative exists)."""
+        n = self.size           # (NaN beside an inf: its own derivative, inf * 0)
+        inf = ~np.isfinite(row[:n])
+        if self.complex_func:
+            inf = inf | ~np.isfinite(row[n:])
+        lo, hi = self.ends
+        for side in (-1.0, 1.0):
+            h = min(1e-6 * max(1.0, abs(x0)), abs((hi if side > 0 else lo) - x0) / 4)
+            if not h > 0:
+                continue
+            with np.errstate(all="ignore"):
+                near, nearer = (np.abs(np.asarray(self.probe(x0 + side * t))).ravel()[inf]
+                                for t in (h, h / 8))
+                grow = np.log(nearer / near) / np.log(8.0)     # |x - x0|^(-grow)
+            if np.any(grow[np.isfinite(grow)] >= 0.95):
+                raise errors.bad_type(
+                    _WHO, "func's partials integrable across the range (dg.quad takes "
+                    "the derivatives under the integral sign)", f"partials that are "
+                    f"infinite at x = {x0!r}, where func is finite, and grow like |x - "
+                    f"{x0!r}|^-{float(np.max(grow[np.isfinite(grow)])):.3g} beside it (an "
+                    "infinite slope whose place moves, np.cbrt(x - p) at second order): "
+                    "their integral diverges, though the integral's own derivative "
+                    "exists", "Substitute so that the infinite slope stays put, x = p + "
+                    "u: dg.quad(lambda u: f(p + u), a - p, b - p)[0] (its moving limits "
+                    "carry the derivatives), or split the range at the place with it as "
+                    "a moving limit.")
+        raise _Split([x0])
 
 
 class _Mapped:
@@ -1854,6 +1896,7 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
             inner = sorted({float(p) for p in np.atleast_1d(primal(points))
                             if lo < float(p) < hi}) if points is not None else []
             ends = [lo, *inner, hi]
+            integrand.ends = (lo, hi)
         else:                 # SciPy's subintervals first (limit: that many more)
             *reference, ends = _scipy_mesh(func, args, lo, hi, epsabs, epsrel, limit,
                                            integrand.vectorized)

@@ -13,8 +13,9 @@ repeats of its wall time (a median over hundreds of samples: a step descheduled 
 another process's work moves few of them), in microseconds; ``dg - f`` is what
 dualgrad adds to that operation, ``kernel`` the share of it the fused kernel takes
 (real minus stubbed: the operation that needs the partials runs it).  The step's
-Jacobian is checked against problems.py's own form's (bit for bit) first.  Nothing is
-written.
+Jacobian is checked against problems.py's own form's (bit for bit) first.  Also the
+time a step spends in ``_fused._plan`` (the kernel's structure key and arguments, once
+a step) in the stubbed runs.  Nothing is written.
 """
 
 import argparse
@@ -190,6 +191,14 @@ def main():
         real = dict(_fusedgen._compiled)
         stubs = {k: (lambda *args: None) for k in real}
         logs = {"f": [], "dg": [], "stubbed": []}
+        plan, durations = _fused._plan, []
+
+        def timed_plan(*args, **kwargs):
+            t0 = CLOCK()
+            try:
+                return plan(*args, **kwargs)
+            finally:
+                durations.append((CLOCK() - t0) / 1e3)
         for _ in range(opts.repeat):
             log = []
             timed(problems.HEAT_P.copy(), opts.cells, opts.steps, log=log)
@@ -198,12 +207,14 @@ def main():
             d(log)
             logs["dg"].append(log[1:])
             _fusedgen._compiled.update(stubs)
+            _fused._plan = timed_plan
             try:
                 log = []
                 d(log)
                 logs["stubbed"].append(log[1:])
             finally:
                 _fusedgen._compiled.update(real)
+                _fused._plan = plan
         f, g, s = (per_op(logs[k], len(ops)) for k in ("f", "dg", "stubbed"))
         print(f"\n{label} ({opts.cells} cells x 4, {opts.steps} steps x {opts.repeat}; "
               f"medians, us)")
@@ -214,6 +225,9 @@ def main():
                   f"{g[j] - s[j]:.1f} | {s[j] - f[j]:.1f} |")
         print(f"| sum | {sum(f):.1f} | {sum(g):.1f} | {sum(s):.1f} | {sum(g) - sum(f):.1f} | "
               f"{sum(g) - sum(s):.1f} | {sum(s) - sum(f):.1f} |")
+        print(f"(of stubbed - f: the kernel's plan, ``_fused._plan``, "
+              f"{len(durations) / opts.steps / opts.repeat:.2f} calls a step, "
+              f"{statistics.median(durations):.1f} us a call, median of the stubbed runs')")
 
 
 if __name__ == "__main__":

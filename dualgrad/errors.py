@@ -3802,6 +3802,15 @@ def _fit_to_call(public, name, entry, spelling):
                 "complex a)")
     if name in ("eigh", "eigvalsh"):
         return _eigh_fix(name, f_locals)[1]
+    if name in ("eig", "eigvals") and f_locals.get("b") is not None:
+        # a generalized problem a v = w b v (eig53: the spelling dropped b)
+        if name == "eigvals":
+            return ("np.linalg.eigvals(np.linalg.solve(b, a)) (a v = w b v with b "
+                    "invertible: the eigenvalues of b^-1 a; SciPy's order may differ)")
+        return ("np.linalg.eig(np.linalg.solve(b, a)) (a v = w b v with b invertible: "
+                "the eigenpairs of b^-1 a; SciPy's order may differ, and SciPy scales each "
+                "vector to unit norm in ggev's phase, NumPy's makes its largest component "
+                "real: compare |v|, or results that do not depend on the phase)")
     if name == "solve_triangular":
         lower, trans = bool(f_locals.get("lower")), f_locals.get("trans", 0)
         t = "np.tril(a)" if lower else "np.triu(a)"

@@ -157,3 +157,96 @@ def test_eigenvalues_alone_at_the_tie_are_exact():
     """The refusal is the vectors': eigvals there stays exact (``a +- i b``)."""
     J = dg.jacobian(lambda p: np.linalg.eigvals(_rotation(p)).imag, np.array([1.0, 2.0]))
     np.testing.assert_array_equal(np.abs(J), [[0.0, 1.0], [0.0, 1.0]])
+
+
+# ---- inside dg.quad: the row LAPACK makes real is a branch --------------------------
+def _moving(x, p, shift=0.0):
+    """Eigenvector (1, d) / n of eigenvalue d: its largest component is row 0 for
+    |d| < 1 and row 1 beyond, |d| = 1 + x - p: LAPACK's V jumps at x = p."""
+    d = (1 + x - p) * (0.8 + 0.6j)
+    z = 0 * x
+    return np.stack([np.stack([z + 0j, z + 1.0]), np.stack([z + 0j, d + shift])])
+
+
+def _quad_oracle(g, p, h=1e-4):
+    si = pytest.importorskip("scipy.integrate")
+
+    def F(q):
+        return si.quad(lambda x: g(x, q), 0.0, 3.0, points=[q], epsabs=1e-13)[0]
+    return (F(p + h) - F(p - h)) / (2 * h)
+
+
+def test_a_pivot_moving_inside_quad_refuses():
+    """The component made real changes at x = p: V[0, 1] jumps by (1 - 0.8) / sqrt(2),
+    a boundary term the integrand's partials do not hold (0.584 came back for central
+    differences' 0.726): refused by dg.quad's watch, naming eig."""
+    import warnings
+
+    def g(x, p):
+        return np.linalg.eig(_moving(x, p))[1][0, 1].real
+    p = 0.7
+    assert abs(_quad_oracle(g, p) - 0.584) > 0.1          # premise: the jump's term
+    with warnings.catch_warnings(), pytest.raises(TypeError, match=r"np\.linalg\.eig"):
+        warnings.simplefilter("ignore")
+        dg.derivative(lambda q: dg.quad(lambda x: g(x, q), 0.0, 3.0)[0], p)
+
+
+def test_basis_free_modes_inside_quad_stay_exact():
+    """The same pivot change under ``V diag(exp(w)) V^-1`` (continuous): the watch's
+    confirmation finds no jump and the derivative matches central differences."""
+    import warnings
+
+    def g(x, p):
+        w, V = np.linalg.eig(_moving(x, p, 0.3))
+        return (V @ np.diag(np.exp(w)) @ np.linalg.inv(V))[0, 1].real
+    p = 0.7
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        got = dg.derivative(lambda q: dg.quad(lambda x: g(x, q), 0.0, 3.0)[0], p)
+    assert got == pytest.approx(_quad_oracle(g, p), rel=1e-7)
+
+
+# ---- scipy.linalg.eig / eigvals: the NumPy spelling their refusal names ------------
+def test_scipy_eig_refusal_names_a_spelling_that_holds():
+    """SciPy's eig converts duals; its refusal names ``np.linalg.eig(a)``, whose vectors
+    are SciPy's (LAPACK's geev, the same convention) with exact derivatives (central
+    differences of SciPy's own vectors); with ``b`` it names ``np.linalg.solve(b, a)``
+    (it named ``np.linalg.eig(a)``, dropping ``b``), whose eigenvalues are SciPy's and
+    whose derivatives match SciPy's differences."""
+    sl = pytest.importorskip("scipy.linalg")
+    A, D = _matrices("real with complex pairs", m=3, seed=2)
+    assert np.iscomplexobj(np.linalg.eig(A)[1])
+    Bm = np.eye(3) * 2 + 0.3 * np.random.default_rng(9).normal(size=(3, 3))
+    with pytest.raises(TypeError, match=r"write that step as np\.linalg\.eig\(a\)"):
+        dg.jacobian(lambda p: _parts(sl.eig(A + p[0] * D[0])[1]), np.zeros(1))
+    w0 = sl.eig(A)[0]
+
+    def scipys(t):
+        w, V = sl.eig(A + t * D[0])
+        order = [int(np.argmin(np.abs(w - wi))) for wi in w0]
+        return _parts(V[:, order])
+    want = (scipys(1e-6) - scipys(-1e-6)) / 2e-6
+    got = dg.jacobian(lambda p: _parts(np.linalg.eig(A + p[0] * D[0])[1]), np.zeros(1))
+    np.testing.assert_allclose(got[..., 0], want, atol=1e-8)
+    for name in ("eig", "eigvals"):
+        with pytest.raises(TypeError) as info:
+            dg.jacobian(lambda p: np.real(getattr(sl, name)(A + p[0] * D[0], Bm)
+                                          if name == "eigvals" else
+                                          sl.eig(A + p[0] * D[0], Bm)[0]), np.zeros(1))
+        assert f"np.linalg.{name}(np.linalg.solve(b, a))" in str(info.value)
+
+    ref = sl.eigvals(A, Bm)
+
+    def matched(w):                      # in the order of SciPy's at the point
+        return w[[int(np.argmin(np.abs(np.asarray(getattr(w, "value", w)) - r)))
+                  for r in ref]]
+
+    def spelled(p):
+        return matched(np.linalg.eigvals(np.linalg.solve(Bm, A + p[0] * D[0])))
+
+    def scipy_values(t):
+        return matched(sl.eigvals(A + t * D[0], Bm))
+    np.testing.assert_allclose(spelled(np.zeros(1)), scipy_values(0.0), rtol=1e-12)
+    dw = dg.jacobian(lambda p: _parts(spelled(p)), np.zeros(1))[..., 0]
+    np.testing.assert_allclose(dw, _parts((scipy_values(1e-6) - scipy_values(-1e-6)) / 2e-6),
+                               atol=1e-7)

@@ -227,7 +227,8 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     (``np.log`` / ``sqrt`` / ``**`` / ``arcsin`` / ``arctanh`` / ..., scipy.special's
     ``loggamma`` / ``xlogy`` / ``xlog1py``) and ``np.unwrap``'s whole periods.  Sorted
     values (``np.unique``'s, ``np.linalg.eigh`` / ``eigvalsh`` / ``svd``'s, told apart
-    by their vectors) are a kink where two cross, ``np.linalg.norm`` where its vector
+    by their vectors) are a kink where two cross, ``np.linalg.eig``'s vectors jump
+    where the component LAPACK makes real changes, ``np.linalg.norm`` where its vector
     passes through 0; a jump of the second derivative
     (``scipy.special.huber`` at ``|r| = delta``, ``i1e`` at 0, laplace's ``cdf`` /
     ``sf`` / ``logcdf`` / ``logsf`` at ``loc``) is refused from third derivatives.

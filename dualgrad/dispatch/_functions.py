@@ -163,6 +163,9 @@ _SELECTIONS = {
                                                 np.unique_all)},
     **{f: ("eigh", "UPLO", 1, "L") for f in (np.linalg.eigh, np.linalg.eigvalsh)},
     **{f: ("svd", None, None, None) for f in (np.linalg.svd, np.linalg.svdvals)},
+    # eig's vectors: LAPACK makes each one's largest component real, so a vector jumps
+    # where that component changes (eig53; rules/_table.py _eig_pivots)
+    np.linalg.eig: ("eig", None, None, None),
 }
 
 
@@ -177,13 +180,13 @@ def _report_selection(func, args, kwargs):
         errors.report_branch(Selection("np.interp", "searchsorted", None, "right", True),
                              (xp, x), None)
         return
-    if arg in ("eigh", "svd"):
+    if arg in ("eigh", "svd", "eig"):
         if not args:
             return
         option = kwargs.get(where, args[at] if len(args) > at else default) \
             if where else None
-        errors.report_branch(Selection(function_name(func), arg, None, option, True),
-                             (args[0],), None)
+        errors.report_branch(Selection(function_name(func), arg, None, option,
+                                       arg != "eig"), (args[0],), None)
         return
     if arg in ("searchsorted", "digitize"):
         option = kwargs.get(where, args[at] if len(args) > at else default)

@@ -2076,6 +2076,8 @@ class Selection:
         """The indices the plain ``values`` select."""
         if self.arg in ("eigh", "svd"):
             return _vector_signs(values[0], self.arg, self.option)
+        if self.arg == "eig":
+            return _eig_pivots(values[0])
         a = np.real(values[0])
         if self.arg == "searchsorted":
             return np.searchsorted(a, np.real(values[1]), self.option or "left")
@@ -2162,6 +2164,18 @@ def _vector_signs(a, arg, uplo):
             for part in (np.real(v), np.imag(v)):
                 keys.append(np.sign(part) * (np.abs(part) > 1e-8))
     return np.concatenate([k.reshape(k.shape[:-2] + (-1,)) for k in keys], axis=-1)
+
+
+def _eig_pivots(a):
+    """``np.linalg.eig``'s vectors' normalization as a branch: for each column (LAPACK's
+    order) the row of its largest-modulus component, which LAPACK makes real, and that
+    component's sign (DGEEV's real vectors keep the sign of its back substitution); a
+    change of either is a jump of the vector (its phase or sign)."""
+    with np.errstate(all="ignore"):
+        V = np.linalg.eig(np.asarray(a))[1]
+        k = np.argmax(np.abs(V), axis=-2)
+        pivot = np.take_along_axis(V, k[..., None, :], -2)[..., 0, :]
+    return 2 * k + (np.real(pivot) > 0)
 
 
 def _running_index(a, axis):

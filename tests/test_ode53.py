@@ -201,3 +201,48 @@ def test_step_and_tolerance_controls_given_as_duals():
                                            first_step=0.01 * p[1], rtol=1e-10,
                                            atol=1e-12).y[0, -1], np.array([0.7, 1.0]))
     assert np.allclose(g, [-3.0 * np.exp(-2.1), 0.0], rtol=1e-7, atol=1e-12)
+
+
+def _clamped(k):
+    """y' = -1 - k max(y, 0) from 1 to t = 3: dy(3)/dk = dt*/dk, t* = ln(1 + k) / k."""
+    return (k / (1 + k) - np.log1p(k)) / k ** 2
+
+
+def test_a_kink_crossing_is_tested_for_steepness_a_few_times_not_at_every_chatter():
+    """ode52 Left (3): the solver's stages cross np.maximum's kink ~25 times around one
+    crossing, each chord tested for a steep ramp (four evaluations: ~100 beside ~296).
+    A test found flat across its inner pair stands for later ones whose four points lie
+    inside it: at most 12 tests (48 evaluations) here, the derivative the closed
+    form's."""
+    calls = [0]
+
+    def kink(t, y, k):
+        calls[0] += 1
+        return -1.0 - k * np.maximum(y, 0.0)
+
+    def end(k):
+        sol = dg.solve_ivp(kink, (0.0, 3.0), [1.0], args=(k,), rtol=1e-8, atol=1e-10)
+        end.nfev = sol.nfev
+        return sol.y[0, -1]
+
+    g = dg.derivative(end, 0.8)
+    assert np.isclose(g, _clamped(0.8), rtol=1e-5)      # (rtol 1e-8 across a kink)
+    assert calls[0] - end.nfev <= 48, (calls[0], end.nfev)
+
+
+def test_a_steep_ramp_on_a_line_whose_kink_was_found_flat_is_still_refused():
+    """One helper line serves a clamp of the state (crossed at t* = 0.73, flat, its tests
+    kept) and a ramp np.clip(s (t - p), 0, 1) with s = 1e11 at p = 2 (attack52 09): the
+    ramp's crossing, elsewhere in time, is tested and refused."""
+    def clip(u):
+        return np.clip(u, 0.0, 1.0)
+
+    def rhs(t, y, p):
+        return np.stack([-1.0 - 0.8 * clip(y[0]) * (1 + 0 * p),
+                         -0.5 * y[1] + 2.0 * clip(1e11 * (t - p))])
+
+    def end(p):
+        return dg.solve_ivp(rhs, (0.0, 6.0), [1.0, 0.0], args=(p,), rtol=1e-10,
+                            atol=1e-12).y[1, -1]
+
+    _refused(lambda p: dg.derivative(end, p), 2.0, "ramp narrower")

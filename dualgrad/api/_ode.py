@@ -236,6 +236,8 @@ class _Switches:
         self.last, self.cleared = {}, {}
         self.steep = steep
         self.handled = set()      # (key, i): places followed by an event (_ode_pieces)
+        self.flat = {}            # (key, i): [(t, half-width)], kink crossings whose
+        #                           steep test found fun flat across its inner pair
 
     def run(self, call, t, z, *args):
         """``call(t, z, *args)`` with ``fun``'s branches recorded and compared with
@@ -432,6 +434,11 @@ class _Switches:
                 break
             lo, hi = (mid, hi) if same else (lo, mid)
         c = 0.5 * (lo + hi)
+        t_c, seg = ta + c * (tb - ta), abs(tb - ta)
+        tested = self.flat.setdefault((key, i), [])
+        for t_old, half in tested:      # (inside an earlier test's inner pair: ode53)
+            if abs(t_c - t_old) + 3 * _STEEP_W * seg <= half:
+                return
         points = [min(max(c + d, 0.0), 1.0) for d in (-_STEEP_W * 3, -_STEEP_W,
                                                       _STEEP_W, _STEEP_W * 3)]
         found = [at(s) for s in points]
@@ -441,6 +448,13 @@ class _Switches:
             step = np.abs(f[2] - f[1])
             beside = np.maximum(np.abs(f[1] - f[0]), np.abs(f[3] - f[2]))
             jumps = ~(step <= _BESIDE * beside + _JUMP * scale + _TINY)
+        if not np.any(jumps) and 0.0 < c - _STEEP_W * 3 and c + _STEEP_W * 3 < 1.0:
+            tested.append((t_c, _STEEP_W * seg))    # (flat across its inner pair: a
+            del tested[:-_FLAT_KEPT]                # later test whose four points lie
+        #                                             inside it would see a ramp it
+        #                                             missed nowhere; the solver's
+        #                                             stages chatter across a kink ~25
+        #                                             times a crossing, ode52 Left (3))
         if not np.any(jumps) or self.tolerance is None:
             return
         in_lo, in_hi = found[1][2], found[2][2]
@@ -527,6 +541,7 @@ class _Switches:
 _TINY = np.finfo(float).tiny
 _EPS = np.finfo(float).eps
 _STEEP_W = 1e-4         # a kink's steep test: the width around it (of the segment)
+_FLAT_KEPT = 8          # steep tests found flat, kept per place
 
 
 def _place_jumps(ufunc, i, ends, bracket, width):

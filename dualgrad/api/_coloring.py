@@ -390,9 +390,12 @@ def _check_pattern(who, f, args, x, J, value=None):
     bad, t = _probe(who, f, args, x, Js, v, probed)
     blind = ~np.isfinite(t)
     if blind.any() and bad is None:
-        rows = Js[0][np.flatnonzero(blind)]
+        lost = np.flatnonzero(blind)
+        rows = Js[0][lost]
         dark = np.unique(rows.indices[~np.isfinite(rows.data)])
         if dark.size:
+            bad = _dark_columns_agree(who, f, args, x, Js, lost, dark)
+        if dark.size and bad is None:
             v = v.copy()
             v[dark] = 0.0
             Js = [L.copy() for L in Js]       # without those columns (inf * 0 is NaN)
@@ -416,6 +419,66 @@ def _check_pattern(who, f, args, x, J, value=None):
             who, "a sparsity pattern that holds every nonzero of the Jacobian",
             f"one that misses nonzeros (row {i}{of}: J @ v = {Jv!r}, exact {t!r})",
             _pattern_fix("sparsity"))
+
+
+def _dark_columns_agree(who, f, args, x, Js, lost, dark):
+    """The columns ``dark`` of the Jacobian (those with a non-finite entry in a row
+    ``lost``, whose directional derivative is not finite), computed entry by entry
+    (unit directions, ``_DARK_CHUNK`` a pass), against ``Js``'s entries in the rows
+    ``lost``: ``None`` where they agree, else ``bad`` as :func:`_probe` gives it.  The
+    probe that zeroes those columns cannot see a finite entry the pattern misses in
+    one of them (``[sqrt(x1), sqrt(x0) + 3 x1]`` at 0: ``J[1, 1] = 3`` came back 0;
+    attack53 15).  More than ``_DARK_INPUTS`` such columns: refused by name."""
+    if dark.size > _DARK_INPUTS:
+        _unchecked(who, "sparsity", dark.size, "columns")
+    for k in range(0, dark.size, _DARK_CHUNK):
+        cols = dark[k:k + _DARK_CHUNK]
+        unit = np.zeros((x.size, cols.size))
+        unit[cols, np.arange(cols.size)] = 1.0
+        (_, t), _ = _directions(who, f, args, x, unit)
+        exact = _levels(as_array(t).reshape(-1))
+        for level, (J, e) in enumerate(zip(Js, exact)):
+            e = e.reshape(-1, cols.size)[lost]
+            got = J[lost][:, cols].toarray()
+            scale = np.abs(np.where(np.isfinite(e), e, 0.0))
+            with np.errstate(invalid="ignore"):
+                off = ~(np.abs(got - e) <= 1e-9 * scale) & np.isfinite(e) | \
+                    np.isinf(e) & np.isfinite(got)
+            if off.any():
+                i, j = np.argwhere(off)[0]
+                return int(lost[i]), level, float(got[i, j]), float(e[i, j])
+    return None
+
+
+def _unchecked(who, detector, count, what):
+    """Raises: a given pattern whose check would compute ``count`` ``what`` entry by
+    entry (infinite derivatives, ``sqrt`` at 0, hide the rest of their rows)."""
+    raise errors.bad_argument(
+        who, f"a {detector} pattern the check can verify at this point",
+        f"one beside infinite derivatives (sqrt or a power below 1 at 0, log at 0) in "
+        f"{count} {what}, more than {_DARK_INPUTS}: an infinite entry hides its row's "
+        "others from the check's random directions, and the check would compute those "
+        f"{what} entry by entry, as costly as the dense derivative",
+        f"Pass sparsity='auto' (detected in this call, at this point: not checked), "
+        f"evaluate at a point off that boundary, or pass check_{detector}=False where the "
+        "pattern is known to hold (it is then trusted, and a nonzero it misses comes "
+        "back 0).")
+
+
+def _directions(who, f, args, x, V):
+    """``((value, t), tolerance)``: f's value and its exact derivatives along the
+    columns of ``V`` (one pass), and the integrations' record of the pass."""
+    def one():
+        tag = _tag_for(x)
+        passing(tag)             # (its integrations report to this pass, not a nested one)
+        seeded = make(private(x), V.copy(), tag)
+        try:
+            out = call_jitted(who, f, (seeded,) + tuple(args), {}) if is_jitted(f) else \
+                f(seeded, *args)
+            return extract(who, out, tag, V.shape[1])
+        finally:
+            retire(tag)          # the check's duals are dead too (escaped: an error)
+    return watched(one)
 
 
 def _levels(a):
@@ -452,17 +515,7 @@ def _probe(who, f, args, x, Js, v, probed=None):
     (a row where ``t`` is not finite is told where ``J @ v`` is finite).  ``probed`` gets f's value on the
     pass and whether an integration of duals ran in it (its value then moves within
     the integration's tolerance)."""
-    def one():
-        tag = _tag_for(x)
-        passing(tag)             # (its integrations report to this pass, not a nested one)
-        seeded = make(private(x), v.reshape(-1, 1).copy(), tag)
-        try:
-            out = call_jitted(who, f, (seeded,) + tuple(args), {}) if is_jitted(f) else \
-                f(seeded, *args)
-            return extract(who, out, tag, 1)
-        finally:
-            retire(tag)          # the check's duals are dead too (escaped: an error)
-    (value, t), tolerance = watched(one)
+    (value, t), tolerance = _directions(who, f, args, x, v.reshape(-1, 1))
     if probed is not None and not probed:
         probed += [value, bool(tolerance.record or tolerance.up[1])]
     ts = _levels(as_array(t).reshape(-1))
@@ -617,16 +670,18 @@ def _check_hessian(who, f, args, x, H, link=None):
     return _dark_block_agrees(who, f, args, x, H, np.flatnonzero(dark), link)
 
 
-_DARK_INPUTS = 64       # the most inputs at non-finite entries whose block is computed
+_DARK_INPUTS = 256      # the most inputs (columns) at non-finite entries computed
+_DARK_CHUNK = 64        # entry by entry by the pattern checks, and how many a pass
 
 
 def _dark_block_agrees(who, f, args, x, H, dark, link):
     """The block of the Hessian among the ``dark`` inputs, computed entry by entry
     (unit directions, 16 columns a pass): ``H``'s entries equal its finite entries,
     and are not finite where it is infinite (a NaN entry there is not compared).  More
-    than ``_DARK_INPUTS`` such inputs: not computed (the passes above only)."""
+    than ``_DARK_INPUTS`` such inputs: refused by name (it passed unchecked, and a
+    missed entry came back 0: attack53 02)."""
     if dark.size > _DARK_INPUTS:
-        return True
+        _unchecked(who, "sparsity", dark.size, "inputs")
     unit = np.zeros((x.size, dark.size))
     unit[dark, np.arange(dark.size)] = 1.0
     block = H[dark][:, dark].toarray()

@@ -289,7 +289,8 @@ ESCAPES = {"x[int(i)]": lambda x: x[int(np.argmax(x))] * x[0],
            "x[int(m.sum())]": lambda x: x[int((x > 0).sum())] * x[0],
            "x[np.full(2, i)]": lambda x: x[np.full(2, np.argmax(x))].sum() * x[0],
            "x[np.array([i, 0])]": lambda x: x[np.array([np.argmax(x), 0])] * x[0],
-           "np.eye(N, k=i - 2) @ x": lambda x: np.eye(N, k=np.argmax(x) - 2) @ x}
+           "np.eye(N, k=i - 2) @ x": lambda x: np.eye(N, k=np.argmax(x) - 2) @ x,
+           "x[round(i)]": lambda x: x[round(np.argmax(x))] * x[0]}
 
 
 @pytest.mark.parametrize("name", list(ESCAPES))
@@ -319,11 +320,23 @@ def test_plain_numbers_of_marks_that_index_nothing_still_work():
     assert seen == [(2.0, True, "2", "np.int64(2)", True, 1)]
 
 
-def test_divmod_keeps_the_mark():
-    """divmod(i, 2) is integer arithmetic as i // 2 is (attack53 01: it dropped the
-    mark; the pattern missed what x[i // 2] reads at another point)."""
-    def f(x):
-        return x[divmod(np.argmax(x), 2)[0]] * x + x[divmod(7, np.argmin(x) + 1)[1]]
+KEPT = {"divmod": lambda x: x[divmod(np.argmax(x), 2)[0]] * x +
+        x[divmod(7, np.argmin(x) + 1)[1]],
+        "i ** 2 % N": lambda x: x[np.argmax(x) ** 2 % N] * x,
+        "i << 1, i & 3, ~i": lambda x: x[(np.argmax(x) << 1) % N] * x + x[np.argmin(x) & 3]
+        + x[~np.argmax(x)],
+        "i.astype(np.int8)": lambda x: x[np.argmax(x).astype(np.int8)] * x,
+        "idx.searchsorted(3)": lambda x: x[np.argsort(x).searchsorted(3) % N] * x,
+        "idx.flat[0]": lambda x: x[np.argsort(x).flat[0]] * x,
+        "idx.dot(w)": lambda x: x[np.argsort(x)[:2].dot([1, 1]) % N] * x}
+
+
+@pytest.mark.parametrize("name", list(KEPT))
+def test_integer_arithmetic_and_methods_keep_the_mark(name):
+    """divmod, **, <<, &, ~, astype, searchsorted, flat, dot of a mark stay marked
+    (attack53 01: they gave the local pattern, and the pattern missed what x[...] reads
+    at another point)."""
+    f = KEPT[name]
     P = _pattern(f)
     missed = _found(f) & ~P
     assert not missed.any(), np.argwhere(missed)

@@ -79,9 +79,8 @@ def _escape(what):
         "select then counts everywhere: x[i], np.take(x, i))",
         f"{what} of one (a plain number the tracer cannot follow: the pattern would miss "
         "what it selects at another point)",
-        "Index the tracer with the NumPy value itself (x[i], not x[int(i)]; "
-        "np.take(table, i) for a plain table), or detect at each point with "
-        "mode='local' (dg.jacobian(..., sparsity='auto')).")
+        "Index the tracer with the NumPy value itself (x[i], not x[int(i)]), or detect "
+        "at each point with mode='local' (dg.jacobian(..., sparsity='auto')).")
 
 
 def mark(obj):
@@ -206,6 +205,16 @@ class ValueIndex(np.ndarray):
         raise _escape("i.tolist()")
 
     # the ndarray methods that return base-class results
+    def searchsorted(self, *args, **kwargs):
+        return mark(self.view(np.ndarray).searchsorted(*plain(args), **plain(kwargs)))
+
+    def dot(self, *args, **kwargs):
+        return mark(np.dot(self.view(np.ndarray), *plain(args), **plain(kwargs)))
+
+    @property
+    def flat(self):
+        return _MarkedFlat(self.view(np.ndarray).flat)
+
     def nonzero(self):
         return mark(np.nonzero(self.view(np.ndarray)))
 
@@ -222,8 +231,31 @@ class ValueIndex(np.ndarray):
         return mark(self.view(np.ndarray).sum(*args, **kwargs))
 
 
-def _clip(self, *args, **kwargs):
-    return mark(plain(self).clip(*args, **kwargs))
+class _MarkedFlat:
+    """``m.flat`` of a mark: its items marked (``m.flat[k] = v`` writes, counted)."""
+
+    def __init__(self, flat):
+        self._flat = flat
+
+    def __getitem__(self, key):
+        return mark(self._flat[plain(key)])
+
+    def __setitem__(self, key, value):
+        _WRITES[0] += 1
+        self._flat[plain(key)] = plain(value)
+
+    def __iter__(self):
+        return (mark(v) for v in self._flat)
+
+    def __len__(self):
+        return len(self._flat)
+
+
+def _keeping(name):
+    def method(self, *args, **kwargs):
+        return mark(getattr(plain(self), name)(*plain(args), **plain(kwargs)))
+    method.__name__ = name
+    return method
 
 
 def _refusing(what):
@@ -236,7 +268,9 @@ def _refusing(what):
 # what every marked NumPy integer type has (one base each: a NumPy scalar type with a
 # Python mixin base loses its dtype)
 _SHARED = {"__array_ufunc__": _array_ufunc, "__array_function__": _array_function,
-           "clip": _clip, "__int__": _refusing("int()"),
+           "clip": _keeping("clip"), "astype": _keeping("astype"),
+           "round": _keeping("round"), "__round__": _refusing("round()"),
+           "conjugate": _keeping("conjugate"), "__int__": _refusing("int()"),
            "__index__": _refusing("operator.index() (a plain list, range or array "
                                   "indexed by it)"),
            "item": _refusing("i.item()"), "tolist": _refusing("i.tolist()"),

@@ -1959,6 +1959,19 @@ _UNSUPPORTED_SPELLINGS = {
 }
 
 
+def eig_not_holomorphic():
+    """``np.linalg.eig`` of a complex dual under ``holomorphic=True``: its values are
+    holomorphic, its complex vectors (unit norm, a component made real) are not."""
+    return DualTypeError(
+        "np.linalg.eig: expected a function with a complex derivative under "
+        "holomorphic=True, got np.linalg.eig of a complex dual, whose eigenvectors have "
+        "none (LAPACK makes each unit-norm with its largest component real, through |v| "
+        "and a conjugate phase: not holomorphic). Fix: np.linalg.eigvals for the "
+        "eigenvalues (holomorphic, exact under holomorphic=True), or drop "
+        "holomorphic=True and differentiate the real and imaginary parts of f(re + 1j * "
+        "im) with respect to np.concatenate([re, im]).")
+
+
 def eig_phase_tie(at, value, rows, sizes, not_real=False):
     """``np.linalg.eig``'s complex eigenvector at ``at`` (``(..., column)``) whose two
     largest-modulus components (``rows``, moduli ``sizes``) tie: LAPACK makes the

@@ -250,3 +250,24 @@ def test_scipy_eig_refusal_names_a_spelling_that_holds():
     dw = dg.jacobian(lambda p: _parts(spelled(p)), np.zeros(1))[..., 0]
     np.testing.assert_allclose(dw, _parts((scipy_values(1e-6) - scipy_values(-1e-6)) / 2e-6),
                                atol=1e-7)
+
+
+def test_holomorphic_eig_refuses_and_eigvals_is_its_complex_derivative():
+    """Under holomorphic=True the vectors' normalization (|v|, a conjugate phase) has no
+    complex derivative: refused naming eigvals; eigvals' complex derivative is ``diag(V^-1
+    dA V)`` (the complex step's own: ``(w(z + h) - w(z - h)) / 2h`` along a real h and
+    ``/ 2ih`` along an imaginary one agree)."""
+    A, D = _matrices("complex", m=3, seed=1)
+    with pytest.raises(TypeError, match=r"np\.linalg\.eig: expected a function with a "
+                       r"complex derivative.*np\.linalg\.eigvals"):
+        dg.jacobian(lambda z: np.linalg.eig(A + z[0] * D[0])[1], np.zeros(1, complex),
+                    holomorphic=True)
+    got = dg.jacobian(lambda z: np.linalg.eigvals(A + z[0] * D[0]), np.zeros(1, complex),
+                      holomorphic=True)[:, 0]
+    w0 = np.linalg.eigvals(A)
+
+    def at(z):
+        w = np.linalg.eigvals(A + z * D[0])
+        return w[[int(np.argmin(np.abs(w - wi))) for wi in w0]]
+    for h in (1e-6, 1e-6j):
+        np.testing.assert_allclose(got, (at(h) - at(-h)) / (2 * h), rtol=1e-8)

@@ -11,7 +11,7 @@ values and partials (directions last), so nested duals (Hessians) work too.
 import numpy as np
 
 from .. import errors
-from ..dual import Dual, make, partials_array, primal
+from ..dual import HOLOMORPHIC, Dual, make, partials_array, primal
 from . import _spectral
 from ._operands import operand
 from ._reductions import tie_means
@@ -220,6 +220,8 @@ def _eig(a, vectors=True, _scale=True):
     gap = w[..., None, :] - w[..., :, None]
     dV = V @ _spectral.couple(_spectral.inverse_gaps(gap) * E, E, near)
     if np.iscomplexobj(primal(V)) and _scale:
+        if a.tag in HOLOMORPHIC:         # |v| and the real component: no complex derivative
+            raise errors.eig_not_holomorphic()
         dV = _lapack_normalized(a.value, w, V, Vi, dV, near, lost)
     else:
         dV = dV - V * np.sum(V * dV, axis=-2, keepdims=True)  # each column keeps unit norm

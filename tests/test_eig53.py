@@ -271,3 +271,48 @@ def test_holomorphic_eig_refuses_and_eigvals_is_its_complex_derivative():
         return w[[int(np.argmin(np.abs(w - wi))) for wi in w0]]
     for h in (1e-6, 1e-6j):
         np.testing.assert_allclose(got, (at(h) - at(-h)) / (2 * h), rtol=1e-8)
+
+
+def _attack53_matrix():
+    """attack53's scratch/eig2.py trial 46: a real, nearly skew-symmetric 4 x 4 with
+    two complex pairs whose DGEEV sign is unstable."""
+    rng = np.random.default_rng(21)
+    for trial in range(47):
+        n = rng.integers(2, 6)
+        kind = trial % 4
+        if kind == 0:
+            A = rng.standard_normal((n, n))
+        elif kind == 1:
+            A = rng.standard_normal((n, n)) + 1j * rng.standard_normal((n, n))
+        elif kind == 2:
+            A = rng.standard_normal((n, n))
+            A = A - A.T + 0.1 * rng.standard_normal((n, n))
+        else:
+            A = rng.standard_normal((n, n))
+            A = A + A.T
+        D = rng.standard_normal((n, n)) + (1j * rng.standard_normal((n, n)) if kind == 1
+                                           else 0)
+    return A, D
+
+
+def test_a_real_matrix_through_zgeev_has_a_deterministic_convention():
+    """DGEEV turns a real matrix's complex pair so that the largest component is real
+    with the sign of its real part before the turn, which can be ~0: NumPy's own
+    ``V[3, 2]`` flips sign under perturbations of 1e-4 (the premise; dualgrad's dV is
+    the derivative with the sign held, docs/writing-code.md).  ``A.astype(complex)``
+    takes ZGEEV, whose largest component is positive real: its vectors' derivatives
+    match central differences."""
+    A, D = _attack53_matrix()
+    assert A.shape == (4, 4) and not np.iscomplexobj(A)
+    signs = {np.sign(np.linalg.eig(A + t * D)[1][3, 2].real)
+             for t in np.linspace(-1e-4, 1e-4, 21)}
+    assert signs == {-1.0, 1.0}
+    w0 = np.linalg.eig(A.astype(complex))[0]
+
+    def zgeev(B):
+        w, V = np.linalg.eig(B.astype(complex))
+        return V[:, [int(np.argmin(np.abs(w - x))) for x in w0]]
+    got = dg.jacobian(lambda p: _parts(np.linalg.eig((A + p[0] * D).astype(complex))[1]),
+                      np.zeros(1))[..., 0]
+    want = _parts((zgeev(A + 1e-5 * D) - zgeev(A - 1e-5 * D)) / 2e-5)
+    np.testing.assert_allclose(got, want, atol=1e-8)

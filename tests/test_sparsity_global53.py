@@ -341,3 +341,78 @@ def test_integer_arithmetic_and_methods_keep_the_mark(name):
     missed = _found(f) & ~P
     assert not missed.any(), np.argwhere(missed)
     assert P.all()
+
+
+def _hessian_central(g, x, h=1e-4):
+    """Second central differences of the plain scalar g."""
+    n = x.size
+    H = np.zeros((n, n))
+    E = np.eye(n) * h
+    for i in range(n):
+        for j in range(i, n):
+            H[i, j] = H[j, i] = (g(x + E[i] + E[j]) - g(x + E[i] - E[j]) -
+                                 g(x - E[i] + E[j]) + g(x - E[i] - E[j])) / (4 * h * h)
+    return H
+
+
+def _hessian_found(g):
+    seen = np.zeros((N, N), bool)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for x in [X0] + _points(12):
+            seen |= np.abs(_hessian_central(g, x)) > 1e-4
+    return seen
+
+
+def _h_log(x):
+    m = x > 0
+    y = np.zeros_like(x)
+    y[m] = np.log(x[m])
+    return np.sum(y ** 2)
+
+
+def _h_beside(x):
+    m = x > 0
+    y = np.zeros_like(x)
+    y[m] = x[m] * x[3] + np.exp(x[m]) * 2.0
+    return np.sum(y ** 2)
+
+
+def _h_sum_of_masked(x):
+    m = x > 0
+    return np.sum(np.log(x[m]) ** 2 * np.array(3.0))
+
+
+def _h_rows(x):
+    return np.sum(_rows_of_a_matrix(x) ** 3)
+
+
+HESSIAN_ELEMENTWISE = {"sum(y ** 2), y[m] = log(x[m])": _h_log,
+                       "sum(y ** 2), y[m] = x[m] x3 + 2 exp(x[m])": _h_beside,
+                       "sum(log(x[m]) ** 2 * 3)": _h_sum_of_masked,
+                       "sum(Y ** 3), Y[m] = tanh(X[m]) * 2 + 1": _h_rows}
+
+
+@pytest.mark.parametrize("name", list(HESSIAN_ELEMENTWISE))
+def test_hessian_patterns_of_guarded_writes_stay_elementwise(name):
+    """The compressed values meet element with element (their full-shape shadow's
+    pairs), not every input with every other: the global Hessian pattern is the union
+    of the second differences' nonzeros at points with other masks."""
+    g = HESSIAN_ELEMENTWISE[name]
+    P = dg.hessian_sparsity(g, X0, mode="global").toarray()
+    np.testing.assert_array_equal(P, _hessian_found(g))
+
+
+HESSIAN_NOT_PAIRED = {
+    "prod(log(x[m]) + 1)": lambda x: np.prod(np.log(np.abs(x[x > 0])) + 1.0),
+    "reversed": lambda x: np.sum(np.log(x[x > 0])[::-1] * x[x > 0]),
+    "sorted": lambda x: np.sum(np.sort(x[x > 0]) * x[x > 0] ** 2),
+    "mean": lambda x: np.sum((x[x > 0] - x[x > 0].mean()) ** 2)}
+
+
+@pytest.mark.parametrize("name", list(HESSIAN_NOT_PAIRED))
+def test_hessian_patterns_not_paired_miss_nothing(name):
+    g = HESSIAN_NOT_PAIRED[name]
+    P = dg.hessian_sparsity(g, X0, mode="global").toarray()
+    missed = _hessian_found(g) & ~P
+    assert not missed.any(), np.argwhere(missed)

@@ -78,8 +78,9 @@ class _Context:
         self.n, self.mode, self.hessian = n, mode, hessian
         self.marks = mode == "global"      # value-computed indices marked (_value_index)
         # mode="global": tracers read through a boolean mark, and elementwise results of
-        # them: id -> (tracer, mask, mask's values, full rows, store, store version,
-        # writes into marks), so y[m] = g(x[m]) keeps each element on its own (_paired)
+        # them: id -> (tracer, mask, mask's values, its full-shape shadow, store, store
+        # version, writes into marks), so y[m] = g(x[m]) keeps each element on its own
+        # (_shadowed)
         self.paired = {}
         self.pairs = []
         self.pair_count = 0
@@ -343,14 +344,15 @@ class Tracer:
 
     # -- NumPy protocols --
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        if self.ctx.paired and method == "__call__" and not kwargs:
+            plan = _pair_plan(inputs, self.ctx)
+            if plan is not None:
+                return _shadowed(ufunc, inputs, plan, self.ctx)
         if method == "__call__" and not kwargs:
             res = _fast_ufunc(ufunc, inputs, self.ctx)
             if res is not None:
-                return _paired(res, inputs, self.ctx) if self.ctx.paired else res
-        res = _ufunc(ufunc, method, inputs, kwargs)
-        if self.ctx.paired and method == "__call__" and "out" not in kwargs:
-            return _paired(res, inputs, self.ctx)
-        return res
+                return res
+        return _ufunc(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
         return _function(func, args, kwargs)
@@ -560,7 +562,7 @@ class TracerArray(Tracer):
             res = _widened(self[plain(key)], [self])
             mask = _mask_of(key, self.shape)
             if mask is not None and isinstance(res, Tracer):
-                _pair(res, mask, self.cols())
+                _pair(res, mask, _make(self.value.copy(), self.cols(), self.ctx))
             return res
         value = self.value[key]
         pos = self.pos[key]
@@ -783,7 +785,7 @@ def _written(t, old, every, full=None):
     another point another element gets the values, so each element depends on its
     ``old`` rows and on ``every`` input the written values depend on (found before
     the write, which may overwrite them) -- or, where the values were read through the
-    same mask the write uses (``y[m] = g(x[m])``, :func:`_paired`), on its own
+    same mask the write uses (``y[m] = g(x[m])``, :func:`_shadowed`), on its own
     element's ``full`` rows: whatever the mask, element ``i`` gets ``g`` of ``x[i]``."""
     rows = [old, full]
     if every is not None and every.size:
@@ -802,16 +804,17 @@ def _mask_of(key, shape):
     return None
 
 
-def _pair(t, mask, full):
-    """Remember that ``t``'s elements are those of an array with rows ``full`` where
-    ``mask`` holds, in order (``t = x[mask]``, or an elementwise function of such)."""
-    t.ctx.paired[id(t)] = (t, mask, mask.view(np.ndarray).copy(), full, t.store,
+def _pair(t, mask, shadow):
+    """Remember that ``t``'s elements are those of the full-shape tracer ``shadow``
+    where ``mask`` holds, in order (``t = x[mask]``, or an elementwise function of
+    such: ``shadow`` is then that function of the arguments' shadows)."""
+    t.ctx.paired[id(t)] = (t, mask, mask.view(np.ndarray).copy(), shadow, t.store,
                            t.store.version, writes())
     return t
 
 
 def _pair_of(t):
-    """``(mask, full rows)`` of a tracer :func:`_pair` remembered, while it still holds:
+    """``(mask, shadow)`` of a tracer :func:`_pair` remembered, while it still holds:
     neither ``t``'s rows nor any mark written since (then ``None``)."""
     entry = t.ctx.paired.get(id(t)) if isinstance(t, Tracer) else None
     if entry is None:
@@ -836,38 +839,68 @@ def _pairing(v, mask, shape):
         c = v.cols().reshape(-1)
         return np.broadcast_to(c, shape + c.shape)
     pair = _pair_of(v)
-    if pair is None or not same_mask(pair[0], mask) or pair[1].shape[:-1] != shape:
+    if pair is None or not same_mask(pair[0], mask) or pair[1].shape != shape:
         return None
-    return pair[1]
+    return pair[1].cols()
 
 
-def _paired(res, inputs, ctx):
-    """An elementwise ufunc's result of tracers read through one mask (``np.log(x[m])
-    * 2 + x[m]``), other arguments constants or single elements: remembered with the
-    union of their full rows (:func:`_pair`)."""
-    if not isinstance(res, Tracer) or res.ndim == 0:
-        return res
-    mask, fulls, single = None, [], []
+def _pair_plan(inputs, ctx):
+    """``(mask, shadows)`` where an elementwise ufunc's tracers were all read through
+    one mask (``np.log(x[m]) * 2 + x[m] * x[0]``), but single elements, and the result
+    has their shape: the arguments to give the ufunc at full shape (a constant array's
+    values stand in as ones: in global mode the rows and the pairs of an elementwise
+    ufunc depend on which arguments are traced, not on values); else ``None``."""
+    mask, shape, full, shadows = None, None, None, []
     for a in inputs:
         if isinstance(a, Tracer):
             pair = _pair_of(a)
-            if pair is None and a.size == 1:
-                single.append(a.cols().reshape(-1))
+            if pair is None:
+                if a.size != 1:
+                    return None
+                shadows.append(a)
                 continue
-            if pair is None or mask is not None and not same_mask(pair[0], mask) or \
-                    a.shape != res.shape:
-                return res
-            mask = pair[0]
-            fulls.append(pair[1])
+            if mask is not None and (not same_mask(pair[0], mask) or a.shape != shape):
+                return None
+            mask, shape, full = pair[0], a.shape, pair[1].shape
+            shadows.append(pair[1])
         elif _find_ctx(a) is not None:
-            return res
-    if mask is None:
+            return None
+        else:
+            shadows.append(a if np.size(a) == 1 else None)
+    if mask is None or np.broadcast_shapes(*map(np.shape, inputs)) != shape:
+        return None
+    return mask, full, [np.ones(full, np.asarray(a).dtype) if s is None else s
+                        for a, s in zip(inputs, shadows)]
+
+
+def _shadowed(ufunc, inputs, plan, ctx):
+    """``ufunc`` of tracers read through one mask (:func:`_pair_plan`), remembered with
+    the same ufunc of their full-shape shadows (:func:`_pair`): a write through the
+    mask reads each element's own rows from it (:func:`_written`), and in Hessian mode
+    the shadow's pairs (element with element) replace the compressed call's (every
+    element it could read with every other: a dense Hessian pattern)."""
+    mask, full, shadows = plan
+    saved = ctx.pairs
+    if ctx.hessian:
+        ctx.pairs = []
+    try:
+        res = _fast_ufunc(ufunc, inputs, ctx)
+        if res is None:
+            res = _ufunc(ufunc, "__call__", inputs, {})
+    finally:
+        compressed, ctx.pairs = ctx.pairs, saved
+    shadow = None
+    if isinstance(res, Tracer):
+        try:
+            with np.errstate(all="ignore"):
+                shadow = ufunc(*shadows)
+        except Exception:               # (the compressed call's pairs are kept instead)
+            shadow = None
+    if not isinstance(shadow, Tracer) or shadow.shape != full:
+        if compressed is not saved:
+            ctx.pairs.extend(compressed)
         return res
-    shape = fulls[0].shape[:-1]
-    if any(f.shape[:-1] != shape for f in fulls):
-        return res
-    rows = fulls + [np.broadcast_to(c, shape + c.shape) for c in single]
-    return _pair(res, mask, _union(rows, shape))
+    return _pair(res, mask, shadow)
 
 
 def _refused(name, fix):
@@ -1104,10 +1137,12 @@ _FAST = {}      # ufunc -> the derivatives of its smooth rule, or False
 def _binary(ufunc, a, b):
     """An arithmetic operator: the fast path without NumPy's dispatch, else the ufunc."""
     ctx = (a if isinstance(a, Tracer) else b).ctx
+    if ctx.paired:
+        plan = _pair_plan((a, b), ctx)
+        if plan is not None:
+            return _shadowed(ufunc, (a, b), plan, ctx)
     res = _fast_ufunc(ufunc, (a, b), ctx)
-    if res is None:
-        return ufunc(a, b)
-    return _paired(res, (a, b), ctx) if ctx.paired else res
+    return ufunc(a, b) if res is None else res
 
 
 def _fast_ufunc(ufunc, inputs, ctx):

@@ -2027,10 +2027,44 @@ def derivative_functions(rule):
     """
     fns = _COMPILED.get(rule.ufunc)
     if fns is None:
-        fns = _COMPILED[rule.ufunc] = tuple(
-            text if expr is None else expr.function(_NAMESPACE, {"where": _LAZY})
-            for text, expr in zip(rule.derivs, rule.exprs))
+        fns = tuple(text if expr is None else expr.function(_NAMESPACE, {"where": _LAZY})
+                    for text, expr in zip(rule.derivs, rule.exprs))
+        real = _REAL_ARGUMENTS.get(rule.name)
+        if real is not None and getattr(sc_module(), rule.name, None) is rule.ufunc:
+            fns = tuple(_real_argument(fn, rule.name, real) if callable(fn) else fn
+                        for fn in fns)
+        fns = _COMPILED[rule.ufunc] = fns
     return fns
+
+
+# Arguments whose complex values have neither a complex derivative nor a tangent in
+# the table (Cauchy-Riemann fails): ``sc.ive(v, z) = iv(v, z) exp(-|Re z|)``, whose
+# row's ``- sign(y) out`` took |Re z|'s derivative as a complex number (attack53 10:
+# 0.054 - 0.253j for -0.057 - 0.095j).  A complex value there raises, naming the
+# spelling whose pieces the table differentiates.
+_REAL_ARGUMENTS = {"ive": (1, "sc.iv(v, z) * np.exp(-np.abs(z.real))")}
+
+
+def sc_module():
+    """scipy.special where it is loaded (the table's scipy rows exist only then)."""
+    import sys
+    return sys.modules.get("scipy.special")
+
+
+def _real_argument(fn, name, real):
+    k, spelling = real
+
+    def checked(*values):
+        v = values[k]
+        while hasattr(v, "partials"):       # (a nested dual's values)
+            v = v.value
+        if np.iscomplexobj(v):
+            raise errors.bad_type(
+                f"scipy.special.{name}", "a real argument at position "
+                f"{k} (its scaling exp(-|Re z|) has no complex derivative)",
+                "a complex one", f"Write {spelling}: each piece has its derivative.")
+        return fn(*values)
+    return checked
 
 
 _STEPS = {"sign": np.sign, "floor": np.floor, "ceil": np.ceil, "trunc": np.trunc,

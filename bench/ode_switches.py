@@ -5,7 +5,8 @@ each crossing's steep test, ode52), and with a Newton
 loop inside (its stopping test compares duals at every evaluation), and with NaN sources
 (``y ** 1.5``, ``np.log``, ``np.sqrt`` inside their domains: the watch's side test of
 them, ode51), median CPU time of ``--repeat`` calls, and ``dg.solve_ivp`` without
-derivatives against SciPy's solve_ivp; then the recorder's cost per evaluation of the
+derivatives against SciPy's solve_ivp; a dose at a moving time, one call (ode53) against
+its split by hand; then the recorder's cost per evaluation of the
 clamp's right-hand side (ode51).
 
     PYTHONPATH=/path/to/checkout python bench/ode_switches.py [--repeat R]
@@ -133,6 +134,35 @@ def main():
         print(f"{name:44s} gradient {g:8.2f} ms   dg.solve_ivp plain {v:7.2f} ms   "
               f"scipy {s:7.2f} ms   plain / scipy {v / s:5.2f}")
     per_evaluation(args.repeat)
+    dose_against_split(args.repeat)
+
+
+def dose(t, y, p):
+    return -p[1] * y + np.where(t >= p[0], 2.0, 0.0)
+
+
+def dose_against_split(repeat):
+    """A dose at a moving time, y' = -k y + 2 [t >= tlag] (ode53: one call, the crossing
+    located and the solve restarted; refused before, "refused" then), against the split
+    the refusal named (two calls, each fun without the comparison): gradient of y(5)
+    in (tlag, k), median CPU ms."""
+    p = np.array([1.7, 0.3])
+
+    def one(q):
+        return dg.solve_ivp(dose, (0.0, 5.0), [1.0], args=(q,), **TOL).y[0, -1]
+
+    def split(q):
+        s1 = dg.solve_ivp(lambda t, y: -q[1] * y, (0.0, q[0]), [1.0], **TOL)
+        return dg.solve_ivp(lambda t, y: -q[1] * y + 2.0, (q[0], 5.0), s1.y[:, -1],
+                            **TOL).y[0, -1]
+
+    try:
+        dg.gradient(one, p)
+        g = f"{cpu_ms(lambda: dg.gradient(one, p), repeat):8.2f} ms"
+    except TypeError:
+        g = " refused"
+    s = cpu_ms(lambda: dg.gradient(split, p), repeat)
+    print(f"dose at a moving time, gradient: one call {g}   split by hand {s:8.2f} ms")
 
 
 if __name__ == "__main__":

@@ -37,19 +37,20 @@ def _solve(rhs):
                                   **TIGHT).y[0, -1]
 
 
-def test_a_dose_made_by_nan_masking_is_exact_or_refused():
+def test_a_dose_made_by_nan_masking_is_exact():
     """dy(6)/dtlag = -D e^{-K (6 - 3)} = -0.4463 by the closed form; 0.0 before 51,
-    refused until ode53, exact since where the NaN source's edge is the sign of its
-    argument (the crossing located there); np.fmax's NaN stays refused."""
+    refused until ode53, exact since: the NaN source's edge is the sign of its
+    argument, the crossing located there and fun's whole jump taken across it."""
     spellings = [
         lambda t, y, q: -K * y + np.where(np.isnan(np.sqrt(t - q)), 0.0, D),
         lambda t, y, q: -K * y + np.where(np.isfinite(np.log(t - q)), D, 0.0),
         lambda t, y, q: -K * y + D * np.nan_to_num(np.log(t - q) * 0.0 + 1.0),
+        lambda t, y, q: -K * y + np.fmax(np.sqrt(t - q) * 0.0 + D, 0.0),
     ]
     for rhs in spellings:
-        assert np.isclose(dg.derivative(_solve(rhs), 3.0), -D * np.exp(-3 * K), rtol=1e-8)
-    rhs = lambda t, y, q: -K * y + np.fmax(np.sqrt(t - q) * 0.0 + D, 0.0)  # noqa: E731
-    _refused(lambda q: dg.derivative(_solve(rhs), q), 3.0)
+        for q in (3.0, 1.3):
+            assert np.isclose(dg.derivative(_solve(rhs), q), -D * np.exp(-(T - q) * K),
+                              rtol=1e-8)
 
 
 def test_a_nan_masked_dose_carrying_the_parameter_is_exact():

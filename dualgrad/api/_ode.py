@@ -399,7 +399,8 @@ class _Switches:
                     exact_place(key[0]) is not None:    # (a value's jump at a sign's
                 raise Crossed(key, i, error, [      # place: located on the trajectory
                     v for v in list(in_lo or ()) + list(in_hi or ())   # and restarted,
-                    if isinstance(v, Dual)])        # _ode_pieces)
+                    if isinstance(v, Dual)],        # _ode_pieces)
+                    (ta + lo * (tb - ta), ta + hi * (tb - ta)))
             raise _Refused(error())     # (out of SciPy's frames: the helpers would read
             #                             it as SciPy's refusal)
 

@@ -37,11 +37,13 @@ class Crossed(Exception):
     :func:`pieces` where it can, else ``error()`` (the watch's refusal, made only when
     raised: a made error counts as raised) is raised.
     ``duals``: the record's operands (SciPy's float path continues on the dual path
-    with their calls' levels)."""
+    with their calls' levels); ``bracket``: the located switch's two times on the
+    chord between the evaluations that took either branch."""
 
-    def __init__(self, key, i, error, duals):
+    def __init__(self, key, i, error, duals, bracket=None):
         super().__init__("crossed")
         self.key, self.i, self.error, self.duals = key, i, error, duals
+        self.bracket = bracket      # (two times around the crossing on a chord)
 
 
 def exact_place(ufunc):
@@ -72,13 +74,17 @@ class _PlaceEvent:
         ``(t, z)``; the place's value ``None`` where nothing was recorded there."""
         rates, taken = self.system.switches.recorded(self.system.rates, t, z)
         _, inputs = taken.get(self.key, (None, None))
+        return (rates,) + self._value(inputs)
+
+    def _value(self, inputs):
+        """``(the place's value, inputs)`` from its record's operands ``inputs``."""
         if inputs is None:
-            return rates, None, None
+            return None, None
         with np.errstate(all="ignore"):
             g = np.ravel(np.real(np.asarray(_plain(self.place(*inputs, None)))))
         if g.size <= self.i:
-            return rates, None, None
-        return rates, float(g[self.i]), inputs
+            return None, None
+        return float(g[self.i]), inputs
 
     def value(self, t, y):
         """The place's value at the plain state ``y`` (tangents zero)."""
@@ -87,7 +93,11 @@ class _PlaceEvent:
         return self.at(t, z)[1]
 
     def __call__(self, t, z):
-        g = self.at(t, z)[1]
+        last = self.system.switches.last.get(self.key)     # (SciPy reads the event at
+        if last is not None and last[0] == t and np.array_equal(last[1], z):  # a step's
+            g = self._value(last[3])[0]     # end, where an RK step evaluated fun last)
+        else:
+            g = self.at(t, z)[1]
         if g is None:               # (no record: the place's operands do not move there)
             g = self.last if self.last is not None else 1.0
         self.last = g
@@ -197,27 +207,46 @@ def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
     places, parts, start, z = [], [], t0, z0
     extra = []                  # t_eval's times inside a restart's few ulps: (t, z)
     crossed_at = None           # the last crossing's time
-    for _ in range(_PIECES):
+    near = None                 # (just before a located switch, its bracket's width):
+    step = None                 # the piece stops there, the next starts with a step
+    joins = []                  # across it (the solver's steps do not straddle the
+    for _ in range(_PIECES):    # jump: ~80 rejected evaluations and the regrowth)
         events = user + places
+        end = tf if near is None else near[0]
         piece_eval = None
         if grid is not None:
-            keep = (grid - start) * direction >= 0
+            keep = ((grid - start) * direction >= 0) & ((grid - end) * direction <= 0)
             if crossed_at is not None:  # (t_eval's times at the crossing went with
                 keep &= (grid - crossed_at) * direction > 0     # the piece before)
             piece_eval = grid[keep]
         switches.last.clear()   # (no chord across a restart)
+        kw = dict(options)
+        if step is not None and abs(tf - start) > step:
+            kw["first_step"] = step
         try:
-            sol = solve(system, (start, tf), z, method=method, t_eval=piece_eval,
-                        dense_output=dense_output, events=events or None, **options)
+            sol = solve(system, (start, end), z, method=method, t_eval=piece_eval,
+                        dense_output=dense_output or (near is not None and grid is not None),
+                        events=events or None, **kw)
         except Crossed as crossed:
             place = exact_place(crossed.key[0])
             if place is None or (crossed.key, crossed.i) in switches.handled:
                 raise _Refused(crossed.error()) from None
             switches.handled.add((crossed.key, crossed.i))
             places.append(_PlaceEvent(system, crossed, place))
+            near = _near(crossed.bracket, start, tf, direction)
+            step = None
             continue
         parts.append(sol)
+        joins.append(False)
         fired = _fired(sol, len(user), places, direction)
+        step = None
+        if fired is None and near is not None and sol.status == 0:
+            start, step = near            # (reached just before the switch: on across
+            z = np.asarray(sol.sol(start) if grid is not None else sol.y[:, -1])
+            near = None
+            joins[-1] = True
+            continue
+        near = None
         if fired is None:
             break
         event, tc, zc = fired
@@ -235,7 +264,21 @@ def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
             break
     else:
         raise _Refused(places[-1].error())
-    return _merged(parts, len(user), method, grid, extra, dense_output)
+    return _merged(parts, joins, len(user), method, grid, extra, dense_output)
+
+
+def _near(bracket, start, tf, direction):
+    """``(a time just before the located switch, a first step across it)`` from the
+    watch's ``bracket``, or ``None`` where it is not inside ``(start, tf)``."""
+    if bracket is None:
+        return None
+    a, b = sorted((float(np.real(bracket[0])), float(np.real(bracket[1]))),
+                  key=lambda v: v * direction)
+    width = abs(b - a) + 8 * _EPS * max(abs(a), abs(b))
+    before = a - direction * width
+    if (before - start) * direction <= 0 or (tf - b) * direction <= 4 * width:
+        return None
+    return before, 4 * width
 
 
 def _reached(sol):
@@ -260,7 +303,7 @@ def _fired(sol, n_user, places, direction):
     return places[j - n_user], float(sol.t_events[j][-1]), np.array(sol.y_events[j][-1])
 
 
-def _merged(parts, n_user, method, grid, extra, dense_output):
+def _merged(parts, joins, n_user, method, grid, extra, dense_output):
     """One SciPy result of the pieces: times and states in order (with ``t_eval``, its
     times inside a restart's few ulps from the start of the piece after), the user's
     events' times and states, the dense outputs as one ``OdeSolution``."""
@@ -268,8 +311,13 @@ def _merged(parts, n_user, method, grid, extra, dense_output):
     if len(parts) == 1 and not extra:
         _user_events(first, [first], n_user)
         return first
-    ts = [np.asarray(p.t, dtype=float) for p in parts]
-    ys = [np.asarray(p.y) for p in parts]
+    size = next((np.shape(p.y)[0] for p in parts if np.ndim(p.y) == 2), 0)
+    ts = [np.asarray(p.t, dtype=float).reshape(-1) for p in parts]
+    ys = [np.asarray(p.y).reshape(size, -1) for p in parts]     # (SciPy: [] if empty)
+    if grid is None:            # (a piece stopped just before a switch: the next starts
+        for j in range(1, len(parts)):      # at its end, one time)
+            if joins[j - 1] and len(ts[j]) and len(ts[j - 1]) and ts[j][0] == ts[j - 1][-1]:
+                ts[j], ys[j] = ts[j][1:], ys[j][:, 1:]
     if extra:
         t_x = np.array([t for t, _ in extra])
         y_x = np.stack([z for _, z in extra], axis=1)
@@ -293,7 +341,8 @@ def _merged(parts, n_user, method, grid, extra, dense_output):
         for p in parts:
             s = np.asarray(p.sol.ts, dtype=float)
             stamps.append(s if not stamps else s[1:])      # (the start of the piece
-            interpolants.extend(p.sol.interpolants)        # after: its crossing)
+            interpolants.extend(p.sol.interpolants)        # after: its crossing, or
+            #                                                the end before: the same)
         out.sol = OdeSolution(np.concatenate(stamps), interpolants,
                               alt_segment=name in ("BDF", "LSODA"))
     return out

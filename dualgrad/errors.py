@@ -1459,6 +1459,9 @@ def complex_object_array(scalar=False):
                  "new one")
     if scalar and numpy_builder() == "vectorize":
         return vectorize_complex()
+    entry = None if scalar else _scipy_entry(sys._getframe(1))
+    if entry is not None:                # SciPy's own asarray (scipy.linalg.eig, eig53)
+        return _scipy_converted(_helper_name(), entry)
     if scalar:
         what, fix = ("np.array([z1, z2]) (or np.asarray(z)) of complex scalar duals",
                      "build the array with np.stack([z1, z2]) (a complex dual array, on "
@@ -1475,6 +1478,73 @@ def complex_object_array(scalar=False):
         "the elements as real numbers (.real returns the complex numbers themselves, .imag "
         f"zeros): silently wrong derivatives; expected a dual array.{where.rstrip()} Fix: "
         f"{fix}.")
+
+
+def _scipy_entry(frame):
+    """The outermost SciPy frame between ``frame`` and the user's code (the SciPy
+    function the user called), or ``None`` where none is."""
+    entry = None
+    while frame is not None:
+        module = frame.f_globals.get("__name__") or ""
+        if module.startswith("scipy.") and (not module.startswith("scipy._lib") or
+                                            frame.f_code.co_name == "wrapper"):
+            entry = frame                # (a decorator's wrapper: scipy.linalg's batching)
+        elif module.split(".")[0] not in ("numpy", "scipy", "dualgrad"):
+            break
+        frame = frame.f_back
+    return _unwrapped(entry) if entry is not None else None
+
+
+def _unwrapped(entry):
+    """``entry``, or for a SciPy decorator's ``wrapper`` frame (scipy.linalg's batching
+    ``_apply_over_batch``: it converts before the function runs) a stand-in frame of the
+    function it wraps, its arguments bound by name."""
+    if entry.f_code.co_name != "wrapper":
+        return entry
+    import inspect
+    import types
+    inner = next((v for k in ("f", "fun", "func") if callable(v := entry.f_locals.get(k))
+                  and (getattr(v, "__module__", None) or "").startswith("scipy.")), None)
+    if inner is None or not hasattr(inner, "__code__"):
+        return None
+    given = entry.f_locals
+    # (_apply_over_batch moves the array arguments, keywords too, into `arrays` and
+    # calls f(*arrays, *other_args, **kwargs))
+    args = list(given["arrays"]) + list(given.get("other_args", ())) \
+        if "arrays" in given else list(given.get("args", ()))
+    try:
+        bound = inspect.signature(inner).bind(*args, **given.get("kwargs", {}))
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    return types.SimpleNamespace(f_locals=dict(bound.arguments), f_code=inner.__code__,
+                                 f_globals=inner.__globals__)
+
+
+def _scipy_converted(who, entry):
+    """The refusal of a SciPy function (``entry``, its frame) that converts a complex
+    dual array with ``np.asarray``: :func:`from_scipy`'s sentence and spelling (it said
+    only "use w directly", which the user's SciPy call does not allow)."""
+    module = entry.f_globals["__name__"].split(".")
+    public = ".".join(module[:next((i for i, p in enumerate(module) if p.startswith("_")),
+                                   len(module))])
+    name = entry.f_code.co_name
+    func = f"{public}.{name}"
+    spelling = _fit_to_call(public, name, entry, _SCIPY_SPELLINGS.get(name))
+    fix = f"write that step as {spelling}" if spelling else \
+        "write that step with NumPy functions and the scipy.special ufuncs of " \
+        "docs/supported.md"
+    drop = _drop_in(public, name, entry) if public != "scipy.stats" else None
+    if public == "scipy.linalg" and name in ("eigh", "eigvalsh"):
+        drop = _eigh_fix(name, entry.f_locals)[0]
+    if drop:
+        fix = f"{drop}; or {fix}"
+    return DualTypeError(
+        f"{who}: {func} converts its input with np.asarray, which would make an object "
+        "array of a complex dual array (its .real and .imag wrong) and drop the "
+        "derivatives; expected NumPy functions or ufuncs, which dualgrad follows. "
+        f"Fix: {fix}, or apply {func} to dg.stop_gradient(d) (the plain value) where no "
+        "derivative is wanted.")
 
 
 _OPERATORS = {"add": "+", "subtract": "-", "multiply": "*", "divide": "/",

@@ -316,3 +316,21 @@ def test_a_real_matrix_through_zgeev_has_a_deterministic_convention():
                       np.zeros(1))[..., 0]
     want = _parts((zgeev(A + 1e-5 * D) - zgeev(A - 1e-5 * D)) / 2e-5)
     np.testing.assert_allclose(got, want, atol=1e-8)
+
+
+def test_scipy_eig_of_a_complex_dual_names_its_spelling():
+    """SciPy's asarray of a *complex* dual array is refused before SciPy's own code
+    runs (scipy.linalg's batching wrapper converts first): the refusal said "use w
+    directly"; it names the SciPy function and its NumPy spelling, b kept."""
+    sl = pytest.importorskip("scipy.linalg")
+    A, D = _matrices("complex", m=3, seed=1)
+    Bm = 2 * np.eye(3)
+    for call, want in ((lambda p: sl.eig(A + p[0] * D[0])[1],
+                        "scipy.linalg.eig converts its input with np.asarray"),
+                       (lambda p: sl.eig(A + p[0] * D[0], Bm)[0],
+                        "np.linalg.eig(np.linalg.solve(b, a))"),
+                       (lambda p: sl.eigvals(A + p[0] * D[0], b=Bm),
+                        "np.linalg.eigvals(np.linalg.solve(b, a))")):
+        with pytest.raises(TypeError) as info:
+            dg.jacobian(lambda p: np.abs(call(p)), np.zeros(1))
+        assert want in str(info.value) and "use w directly" not in str(info.value)

@@ -10,6 +10,7 @@ be missing, and where the function is elementwise the pattern is exactly the uni
 the nonzeros the differences find.
 """
 
+import math
 import operator
 import warnings
 
@@ -290,7 +291,8 @@ ESCAPES = {"x[int(i)]": lambda x: x[int(np.argmax(x))] * x[0],
            "x[np.full(2, i)]": lambda x: x[np.full(2, np.argmax(x))].sum() * x[0],
            "x[np.array([i, 0])]": lambda x: x[np.array([np.argmax(x), 0])] * x[0],
            "np.eye(N, k=i - 2) @ x": lambda x: np.eye(N, k=np.argmax(x) - 2) @ x,
-           "x[round(i)]": lambda x: x[round(np.argmax(x))] * x[0]}
+           "x[round(i)]": lambda x: x[round(np.argmax(x))] * x[0],
+           "x[math.floor(i / 2)]": lambda x: x[math.floor(np.argmax(x) / 2)] * x[0]}
 
 
 @pytest.mark.parametrize("name", list(ESCAPES))
@@ -328,14 +330,18 @@ KEPT = {"divmod": lambda x: x[divmod(np.argmax(x), 2)[0]] * x +
         "i.astype(np.int8)": lambda x: x[np.argmax(x).astype(np.int8)] * x,
         "idx.searchsorted(3)": lambda x: x[np.argsort(x).searchsorted(3) % N] * x,
         "idx.flat[0]": lambda x: x[np.argsort(x).flat[0]] * x,
-        "idx.dot(w)": lambda x: x[np.argsort(x)[:2].dot([1, 1]) % N] * x}
+        "idx.dot(w)": lambda x: x[np.argsort(x)[:2].dot([1, 1]) % N] * x,
+        "idx.mean().astype(int)": lambda x: x[np.argsort(x)[:3].mean().astype(int)] * x,
+        "(i / 2).astype(int)": lambda x: x[(np.argmax(x) / 2).astype(np.int64)] * x,
+        "np.interp(i / 2, ...)": lambda x: np.interp(np.argmax(x) / 2.0, np.arange(N * 1.0),
+                                                     x ** 2) * x}
 
 
 @pytest.mark.parametrize("name", list(KEPT))
 def test_integer_arithmetic_and_methods_keep_the_mark(name):
-    """divmod, **, <<, &, ~, astype, searchsorted, flat, dot of a mark stay marked
-    (attack53 01: they gave the local pattern, and the pattern missed what x[...] reads
-    at another point)."""
+    """divmod, **, <<, &, ~, astype, searchsorted, flat, dot of a mark, and the floats
+    made of one (i / 2, idx.mean()) stay marked (attack53 01: they gave the local
+    pattern, and the pattern missed what x[...] reads at another point)."""
     f = KEPT[name]
     P = _pattern(f)
     missed = _found(f) & ~P

@@ -16,8 +16,9 @@ What would make a new plain integer of a mark raises TypeError: ``int(i)``,
 ``i.item()`` and ``i.tolist()``.  What calls no method of the mark cannot be seen:
 ``np.asarray(m)`` / ``np.array(m)`` of a marked *array* (NumPy views a subclass's
 memory without asking it), a plain array indexed by a marked array (``table[idx]``),
-``np.arange(i)``, ``float(i)`` (a float indexes nothing, but ``np.interp(float(i), ...)``
-reads where it is), and Python ``if`` on values (docs/sparse.md lists them).
+``np.arange(i)``, ``float(i)`` (a Python float: ``np.interp(float(i), ...)`` reads where it
+is; ``i / 2`` stays a marked NumPy float), and Python ``if`` on values (docs/sparse.md
+lists them).
 """
 
 import numpy as np
@@ -87,7 +88,7 @@ def mark(obj):
     """``obj`` (an array, a NumPy integer or bool, or tuples / lists of them) marked."""
     if type(obj) is np.ndarray:
         return obj.view(ValueIndex)
-    if isinstance(obj, np.integer) and not isinstance(obj, _Marked):
+    if isinstance(obj, (np.integer, np.floating)) and not isinstance(obj, _Marked):
         return _INT_TYPES[type(obj)](obj) if type(obj) in _INT_TYPES else obj
     if isinstance(obj, np.bool_):           # (a 0-d mask: x[0] > 0)
         return np.asarray(obj).view(ValueIndex)
@@ -208,6 +209,15 @@ class ValueIndex(np.ndarray):
     def searchsorted(self, *args, **kwargs):
         return mark(self.view(np.ndarray).searchsorted(*plain(args), **plain(kwargs)))
 
+    def mean(self, *args, **kwargs):
+        return mark(np.mean(self.view(np.ndarray), *plain(args), **plain(kwargs)))
+
+    def std(self, *args, **kwargs):
+        return mark(np.std(self.view(np.ndarray), *plain(args), **plain(kwargs)))
+
+    def var(self, *args, **kwargs):
+        return mark(np.var(self.view(np.ndarray), *plain(args), **plain(kwargs)))
+
     def dot(self, *args, **kwargs):
         return mark(np.dot(self.view(np.ndarray), *plain(args), **plain(kwargs)))
 
@@ -271,6 +281,8 @@ _SHARED = {"__array_ufunc__": _array_ufunc, "__array_function__": _array_functio
            "clip": _keeping("clip"), "astype": _keeping("astype"),
            "round": _keeping("round"), "__round__": _refusing("round()"),
            "conjugate": _keeping("conjugate"), "__int__": _refusing("int()"),
+           "__floor__": _refusing("math.floor()"), "__ceil__": _refusing("math.ceil()"),
+           "__trunc__": _refusing("math.trunc()"),
            "__index__": _refusing("operator.index() (a plain list, range or array "
                                   "indexed by it)"),
            "item": _refusing("i.item()"), "tolist": _refusing("i.tolist()"),
@@ -302,8 +314,9 @@ def _keeps_mark(name):
     def method(self, *other):
         res = getattr(plain(self), name)(*plain(other))
         if type(res) is tuple:                          # divmod
-            return tuple(mark(r) if isinstance(r, np.integer) else r for r in res)
-        return mark(res) if isinstance(res, np.integer) else res
+            return tuple(mark(r) if isinstance(r, (np.integer, np.floating)) else r
+                         for r in res)
+        return mark(res) if isinstance(res, (np.integer, np.floating)) else res
     method.__name__ = name
     return method
 
@@ -317,9 +330,9 @@ def _compared(name):
 
 _INT_TYPES = {np.int64: ValueInt}
 for _t in (np.int8, np.int16, np.int32, np.uint8, np.uint16, np.uint32, np.uint64,
-           np.longlong, np.ulonglong, np.intc, np.uintc):
-    if _t not in _INT_TYPES:
-        _INT_TYPES[_t] = type(f"ValueInt_{np.dtype(_t).name}", (_t,), dict(
+           np.longlong, np.ulonglong, np.intc, np.uintc, np.float64, np.float32, np.float16):
+    if _t not in _INT_TYPES:         # (a float from a mark, i / 2 or idx.mean(), too)
+        _INT_TYPES[_t] = type(f"Value_{np.dtype(_t).name}", (_t,), dict(
             _SHARED, __doc__=f"A marked ``np.{np.dtype(_t).name}`` (see :class:`ValueInt`)."))
 for _cls in set(_INT_TYPES.values()):
     for _name in ("__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",

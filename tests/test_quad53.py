@@ -271,3 +271,52 @@ def test_a_partial_not_integrable_beside_an_infinite_slope_is_refused(p):
     G = lambda q: dg.quad(lambda u: np.cbrt(u), 0.0 - q[0], 2.0 - q[0])[0]
     H = dg.hessian(G, np.array([p]))
     assert H[0, 0] == pytest.approx(((2 - p) ** (-2 / 3) - p ** (-2 / 3)) / 3, abs=1e-12)
+
+
+# ---- attack53 12: a moving jump between the last node and a moving limit -------------
+# I(p) = int_0^p where(x > p - tol, 0, e^(x - p)) dx = e^-tol - e^-p: d/dp = e^-p.  The
+# jump lies between the last node and b; f(b) b' took its far branch (e^-p - 1 came
+# back).  The ends' branches (4 ulps inside) are now compared with the nodes'
+
+
+@pytest.mark.parametrize("tol", [0.01, 1e-3, 1e-8, 1e-13])
+@pytest.mark.parametrize("p", [0.7, 10.0])
+@pytest.mark.parametrize("spelling", [
+    lambda x, p, tol: np.where(x > p - tol, 0.0, np.exp(x - p)),
+    lambda x, p, tol: np.where(np.abs(x - p) < tol, 0.0, np.exp(x - p)),
+    lambda x, p, tol: np.exp(x - p) * ((x - p) ** 2 >= tol ** 2)])
+def test_a_moving_jump_beside_a_moving_upper_limit_is_refused(spelling, p, tol):
+    F = lambda q: dg.quad(lambda x: spelling(x, q, tol), 0.0, q)[0]
+    with pytest.raises(TypeError):
+        dg.derivative(F, p)
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+@pytest.mark.parametrize("tol", [1e-3, 1e-8])
+def test_a_moving_jump_beside_a_moving_lower_limit_is_refused(tol, vectorized):
+    # int_p^{p+2} where(x < p + tol, 0, e^(p - x)) dx: d/dp = 0 (1.0 came back)
+    F = lambda q: dg.quad(lambda x: np.where(x < q + tol, 0.0, np.exp(q - x)), q, q + 2.0,
+                          vectorized=vectorized)[0]
+    with pytest.raises(TypeError):
+        dg.derivative(F, 0.7)
+
+
+@pytest.mark.parametrize("tol", [1e-3, 1e-6])
+def test_a_moving_kink_beside_a_moving_limit_is_exact_at_first_order(tol):
+    # int_0^p max(x - (p - tol), 0) dx = tol^2 / 2: d/dp = 0 (tol came back: the
+    # partial -1 on [p - tol, p] met no node); the range is split at the kink
+    F = lambda q: dg.quad(lambda x: np.maximum(x - (q - tol), 0.0), 0.0, q)[0]
+    assert dg.derivative(F, 0.7) == pytest.approx(0.0, abs=1e-12)
+    G = lambda q: dg.quad(lambda x: np.maximum(x - (q - tol), 0.0) * np.exp(-x), 0.0, 2.0)[0]
+    # int_{p - tol}^2 (x - c) e^-x dx, c = p - tol: d/dp = -(e^-c - e^-2)
+    c = 0.7 - tol
+    assert dg.derivative(G, 0.7) == pytest.approx(-(np.exp(-c) - np.exp(-2.0)), rel=1e-8)
+
+
+def test_a_jump_that_stays_put_beside_a_moving_limit_is_exact():
+    # int_0^p where(x > 0.4, 2, 1) dx = 0.4 + 2 (p - 0.4): d/dp = 2 (a crossing the
+    # nodes see) and int_0^p x [x <= 2] dx = p^2 / 2 (no crossing inside)
+    F = lambda q: dg.quad(lambda x: np.where(x > 0.4, 2.0, 1.0) + 0 * q, 0.0, q)[0]
+    assert dg.derivative(F, 0.7) == pytest.approx(2.0, rel=1e-12)
+    G = lambda q: dg.quad(lambda x: np.where(x <= 2.0, x, 0.0) * q / q, 0.0, q)[0]
+    assert dg.derivative(G, 0.7) == pytest.approx(0.7, rel=1e-12)

@@ -798,6 +798,8 @@ class _Watch:
         # moving one met past its edge sets ``nan_met`` and check() raises NaNMet, so
         # that the owner integrates again with ``nan`` (smooth integrands record none)
         self.nan, self.nan_met = False, False
+        self.end = None                 # a point beside an end that _Integrand.touch
+        #                                 checks (its piece beyond the last crossing)
 
     def __call__(self, ufunc, inputs, frame=None, nudge=None):
         if self.seen is None:
@@ -1061,7 +1063,20 @@ class _Watch:
         the rule samples; attack52 08): the integration restarts split at the piece's
         ends, each located to 4 ulps.  Where derivatives are not integrated (SciPy's
         float path), nothing."""
-        if self.levels is None or len(crossings) < 2:
+        if self.levels is None or not crossings:
+            return
+        if self.end is not None:        # (the piece from the last crossing to a touched
+            lo, hi, Clo, Chi, rlo, rhi = crossings[-1]      # end, which no node samples:
+            with np.errstate(all="ignore"):                 # attack53 12's kink)
+                tol = np.maximum(self.epsabs, self.epsrel * span *
+                                 np.maximum(np.abs(Clo), np.abs(Chi)))
+                if np.any(abs(self.end - hi) * np.abs(Chi - Clo) > tol):
+                    if rlo is not None and rhi is not None:
+                        floor = 4 * _EPS * max(abs(lo), abs(hi))
+                        lo, hi = self._locate(key, lo, Clo, rlo, hi, Chi, rhi, span,
+                                              vectorized, width=floor)[:2]
+                    raise _Split([lo + (hi - lo) / 2])
+        if len(crossings) < 2:
             return
         flagged = set()
         for i, (a, b) in enumerate(zip(crossings, crossings[1:])):
@@ -1369,6 +1384,29 @@ class _Integrand:
         self.neval += len(xs)
         return expand(as_state(self.func(xs, *self.args)), self.index,
                       self.dims).reshape((len(xs),) + self.dims)
+
+    def touch(self, x):
+        """``func``'s branches at ``x`` (a point 4 ulps inside an end) compared with the
+        nodes' (:meth:`_Watch.check`), its value unused: a jump between the last node
+        and the end (``np.where(x > p - 1e-3, ...)`` up to the limit p) is confirmed as
+        one between nodes is (attack53 12: the limit's term took its far branch and
+        nothing compared the two)."""
+        watch = self.watch
+        watch.start()
+        node = np.array([x]) if self.vectorized else x
+        try:
+            with np.errstate(all="ignore"):
+                self.func(node, *self.args)
+        except Unseen:
+            raise
+        except Exception:               # noqa: BLE001 - (the end itself: a refusal or
+            watch.seen = None           # an error there, rank-deficient svd at x = 0,
+            return                      # is no node's; only the branches are read)
+        watch.end = x
+        try:
+            watch.check(node, self.vectorized)
+        finally:
+            watch.end = None
 
     def _shape_error(self, shape, expected):
         return errors.bad_type(
@@ -1905,6 +1943,13 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
         I, E, status, alist, blist, Is, Es = _adaptive(
             _Mapped(integrand, lo, hi), ends, epsabs, epsrel, limit,
             qagse=finite and len(ends) == 2)
+        if integrand.watch.first:       # (branches met: the ends' sides too)
+            for end, inward in ((lo, np.inf), (hi, -np.inf)):
+                if np.isfinite(end):
+                    x = end
+                    for _ in range(4):
+                        x = float(np.nextafter(x, inward))
+                    integrand.touch(x)
         if reference:
             _disagrees(float(I[0]), float(E[0]), *reference, epsabs, epsrel)
         I = sign * I

@@ -1392,19 +1392,25 @@ class _Integrand:
         one between nodes is (attack53 12: the limit's term took its far branch and
         nothing compared the two)."""
         watch = self.watch
-        watch.start()
-        node = np.array([x]) if self.vectorized else x
-        try:
-            with np.errstate(all="ignore"):
-                self.func(node, *self.args)
-        except Unseen:
-            raise
-        except Exception:               # noqa: BLE001 - (the end itself: a refusal or
-            watch.seen = None           # an error there, rank-deficient svd at x = 0,
-            return                      # is no node's; only the branches are read)
+        for node, vectorized in ((x, False), (np.array([x]), True)):
+            if vectorized and not self.vectorized:
+                return
+            watch.start()               # (a vectorized func on the float first, as
+            try:                        # _one: its 1-element array costs more)
+                with np.errstate(all="ignore"):
+                    out = self.func(node, *self.args)
+                if np.ndim(out) == 0 or vectorized:
+                    break
+            except Unseen:
+                raise
+            except Exception:           # noqa: BLE001 - (the end itself: a refusal or
+                pass                    # an error there, rank-deficient svd at x = 0,
+            watch.seen = None           # is no node's; only the branches are read)
+        else:
+            return
         watch.end = x
         try:
-            watch.check(node, self.vectorized)
+            watch.check(node, vectorized)
         finally:
             watch.end = None
 

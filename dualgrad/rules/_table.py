@@ -907,6 +907,20 @@ _SCIPY_BRANCHES = {
     "loggamma": _cut_below("0.0"),
     "xlogy": _cut_below("0.0", "y"),
     "xlog1py": _cut_below("-1.0", "y"),
+    # attack53 09: Bessel functions' z**v and log z (yv, kv at every order; jv, iv where
+    # the order is no integer), E1 / Ei's log z, log_ndtr's log of ndtr(z), 2F1's cut
+    # on [1, inf): each one's imaginary part jumped at a moving crossing unwatched
+    **{name: _cut_below("0.0", "y") for name in ("yv", "kv")},
+    **{name: tuple(("cut", "sign", f"where(np.absolute(np.floor(np.real(value(x))) - value(x)) "
+                                   f"== 0.0, 1.0, {place})")
+                   for _, _, place in _cut_below("0.0", "y")) for name in ("jv", "iv")},
+    **{name: _cut_below("0.0") for name in ("exp1", "expi")},
+    "log_ndtr": (("cut", "sign", "where(np.real(sc.ndtr(value(x))) < 0.0, "
+                                 "np.imag(sc.ndtr(x)), 1.0)"),
+                 ("cut", "sign", "where(np.absolute(np.imag(sc.ndtr(value(x)))) == 0.0, "
+                                 "np.real(sc.ndtr(x)), 1.0)")),
+    "hyp2f1": (("cut", "sign", "where(np.real(value(w)) > 1.0, np.imag(w), 1.0)"),
+               ("cut", "sign", _END_REAL.format(a="w", d="1.0 - np.real(w)"))),
 }
 
 

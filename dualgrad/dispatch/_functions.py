@@ -166,6 +166,9 @@ _SELECTIONS = {
     # eig's vectors: LAPACK makes each one's largest component real, so a vector jumps
     # where that component changes (eig53; rules/_table.py _eig_pivots)
     np.linalg.eig: ("eig", None, None, None),
+    # qr's Householder signs: R[j, j] = -sign(Re alpha) |alpha, x|, its row and Q's column
+    # flip where alpha crosses 0 (attack53 08; rules/_table.py _qr_signs)
+    np.linalg.qr: ("qr", None, None, None),
 }
 
 
@@ -180,13 +183,13 @@ def _report_selection(func, args, kwargs):
         errors.report_branch(Selection("np.interp", "searchsorted", None, "right", True),
                              (xp, x), None)
         return
-    if arg in ("eigh", "svd", "eig"):
+    if arg in ("eigh", "svd", "eig", "qr"):
         if not args:
             return
         option = kwargs.get(where, args[at] if len(args) > at else default) \
             if where else None
         errors.report_branch(Selection(function_name(func), arg, None, option,
-                                       arg != "eig"), (args[0],), None)
+                                       arg not in ("eig", "qr")), (args[0],), None)
         return
     if arg in ("searchsorted", "digitize"):
         option = kwargs.get(where, args[at] if len(args) > at else default)

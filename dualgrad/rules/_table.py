@@ -2126,6 +2126,8 @@ class Selection:
             return _vector_signs(values[0], self.arg, self.option)
         if self.arg == "eig":
             return _eig_pivots(values[0])
+        if self.arg == "qr":
+            return _qr_signs(values[0])
         a = np.real(values[0])
         if self.arg == "searchsorted":
             return np.searchsorted(a, np.real(values[1]), self.option or "left")
@@ -2224,6 +2226,15 @@ def _eig_pivots(a):
         k = np.argmax(np.abs(V), axis=-2)
         pivot = np.take_along_axis(V, k[..., None, :], -2)[..., 0, :]
     return 2 * k + (np.real(pivot) > 0)
+
+
+def _qr_signs(a):
+    """``np.linalg.qr``'s Householder signs as a branch: the signs of ``R``'s diagonal
+    (LAPACK's ``-sign(Re alpha)``), whose change flips a row of ``R`` and a column of
+    ``Q`` (a jump of each)."""
+    with np.errstate(all="ignore"):
+        R = np.linalg.qr(np.asarray(a), mode="r")
+    return np.sign(np.real(np.diagonal(R, axis1=-2, axis2=-1)))
 
 
 def _running_index(a, axis):

@@ -304,12 +304,14 @@ def test_every_row_that_jumps_or_kinks_names_its_branches():
     assert missing == [], "add a branch= to these rows (rules/_table.py) or a reason here"
     for rule in _rules.RULES.values():
         for kind, step, place in rule.branch:
-            assert kind in ("jump", "kink", "kink2", "nan", "cut") and \
+            assert kind in ("jump", "kink", "kink2", "nan", "cut", "step") and \
                 step in _rules._STEPS, rule.name
         cuts = [b for b in rule.branch if b[0] == "cut"]
-        assert len(_rules.branch_functions(rule.ufunc)) == len(rule.branch) - len(cuts), \
-            rule.name
+        steps = [b for b in rule.branch if b[0] == "step"]    # (smooth steps: step_of)
+        assert len(_rules.branch_functions(rule.ufunc)) == \
+            len(rule.branch) - len(cuts) - len(steps), rule.name
         assert (_rules.cut_of(rule.ufunc) is None) == (not cuts), rule.name
+        assert (_rules.step_of(rule.ufunc) is None) == (not steps), rule.name
 
 
 # the moving argument 3 (x - 0.5) + p crosses 0, +-1 on [0, 1] at p = 0.3; the others
@@ -318,7 +320,8 @@ _SCALE = {"spacing": 2.0 ** 52}          # (its jumps, an ulp, would lie below t
 # overflows: the moving argument around the largest one with a finite value
 _AT = {"exp": 709.782712893384, "expm1": 709.782712893384, "exp2": 1024.0,
        "cosh": 710.4758600739439, "sinh": 710.4758600739439}
-BRANCHED = [r for r in RULES if r.branch and r.branch[0][0] != "cut" and r.ufunc.nin <= 2]
+BRANCHED = [r for r in RULES if r.branch and r.branch[0][0] not in ("cut", "step") and
+            r.ufunc.nin <= 2]
 
 
 @pytest.mark.parametrize("rule", BRANCHED, ids=_ids(BRANCHED))

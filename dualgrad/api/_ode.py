@@ -36,11 +36,12 @@ from .. import errors
 from ..dual import ArrayDual, Dual, directions, make_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
                           expand, flow, levels_of)
-from ..rules._table import RULES, branch_functions
+from ..rules._table import RULES, Branches, branch_functions
 from ._ode_pieces import Crossed, exact_place, pieces
 from ._parallel import adaptive_run, replayed
-from ._quad import (_SKIPPED, _THROUGH, _Refused, _Watch, _branch, _moves,
-                    _moves_beyond_first, _place_moves, _plain, _slopes, _spelled, _tags)
+from ._quad import (_SKIPPED, _STEP_AT, _THROUGH, _Refused, _Watch, _branch, _complex_in,
+                    _moves, _moves_beyond_first, _place_moves, _plain, _slopes, _spelled,
+                    _tags)
 
 __all__ = ["solve_ivp"]
 
@@ -179,6 +180,10 @@ class _Recorder(_Watch):
             return
         if frame is not None or self.limit is not None or ufunc not in _SHORT or \
                 len(inputs) != ufunc.nin:
+            if frame is None and self.limit is None:
+                step = _STEP_AT.get(ufunc)  # (a smooth step: np.tanh, erf, expit; the
+                if step is not None:        # watch notes each ufunc's when first met)
+                    return self._smooth_step(step, inputs)
             return _Watch.__call__(self, ufunc, inputs, frame, nudge)
         if ufunc in _KINKS and self.order < 2:
             return                  # (a kink at first order: not watched, as there)
@@ -206,6 +211,26 @@ class _Recorder(_Watch):
             return
         seen.append((ufunc, _branch(branch_functions(ufunc), values),
                      f"{name}, line {frame.f_lineno}", inputs))
+
+
+    def _smooth_step(self, step, inputs):
+        """A smooth step (the table's kind ``"step"``: ``np.tanh(s (t - p))``, erf,
+        expit) on moving real duals, recorded as a kink is (its branch the sign of its
+        place): its values are continuous, and a step narrower than the solver resolves
+        holds the sensitivities' whole forcing where no step evaluates fun
+        (:meth:`_Switches._steep`; attack52 09b: 0.0 for -0.4966)."""
+        if len(inputs) != step.nin or not _moves(list(inputs)) or \
+                _complex_in(inputs):
+            return
+        frame = sys._getframe(2)
+        through, own, name = _frame_kind(frame.f_code.co_filename)
+        while through and frame.f_back is not None:
+            frame = frame.f_back
+            through, own, name = _frame_kind(frame.f_code.co_filename)
+        if own:
+            return
+        self.seen.append((step, _branch(step.specs, [_plain(v) for v in inputs]),
+                          f"{name}, line {frame.f_lineno}", inputs))
 
 
 class _Switches:
@@ -277,7 +302,8 @@ class _Switches:
                 continue
             with np.errstate(invalid="ignore"):
                 moved = np.flatnonzero((flat != now) & ((flat == flat) | (now == now)))
-            if self.steep and _kink(key[0]):
+            if self.steep and _kink(key[0]) or type(key[0]) is Branches and \
+                    key[0].branch[0][0] == "step":      # (a smooth step, any order)
                 for i in moved.tolist():
                     self._steep(key, i, ta, za, flat[i], in_a, t, z, now[i], inputs)
                 continue
@@ -291,6 +317,12 @@ class _Switches:
                 place = key + (i,) + tuple(sorted((repr(flat[i]), repr(now[i]))))
                 seen = self.cleared.get(place, 0)
                 self._locate(key, i, ta, za, flat[i], t, z, now[i], seen >= _TRUSTED)
+                if seen < _TRUSTED and key[0] in _COMPARISONS and (
+                        self.steep or self.resolution is not None):
+                    # continuous there: a steep ramp beside it? (Python's builtin
+                    # min(max(s (t - p), 0), 1) of scalar duals: comparisons, no kink
+                    # recorded; attack52 09c: 0.0 for -0.4966)
+                    self._steep(key, i, ta, za, flat[i], in_a, t, z, now[i], inputs)
                 self.cleared[place] = seen + 1
 
     def _at(self, key, i, branch, other, t, z):
@@ -456,14 +488,17 @@ class _Switches:
         #                                             missed nowhere; the solver's
         #                                             stages chatter across a kink ~25
         #                                             times a crossing, ode52 Left (3))
-        if not np.any(jumps) or self.tolerance is None:
+        if not np.any(jumps) or self.tolerance is None and self.resolution is None:
             return
         in_lo, in_hi = found[1][2], found[2][2]
         if not _moves_at(key[0], in_lo if in_lo is not None else in_a,
                          in_hi if in_hi is not None else in_b):
             return
         j = int(np.argmax(np.where(jumps, step, -1.0)))
-        m, rtol, atol = self.tolerance[1], self.tolerance[3], self.tolerance[4]
+        if self.tolerance is not None:
+            m, rtol, atol = self.tolerance[1], self.tolerance[3], self.tolerance[4]
+        else:                               # (nested calls: the values' tolerance)
+            m, rtol, atol, size = self.resolution
         if j >= m:
             return
         ends = []
@@ -481,7 +516,8 @@ class _Switches:
                     b = mid
             ends.append(0.5 * (a + b))
         width = abs(ends[1] - ends[0]) / 0.8 * abs(tb - ta)
-        y = np.abs(za + c * (zb - za))[j]
+        y = np.abs(za + c * (zb - za))[j] if self.tolerance is not None else \
+            abs((za + c * (zb - za)).reshape(m, size)[j, 0])
         if width * step[j] >= 100.0 * (rtol * y + atol[j]):
             return                          # (resolved: the solver's steps sample it)
         if self._negligible(key, i, at, (ta, tb, za, zb), (points[1], points[2]),
@@ -537,6 +573,8 @@ class _Switches:
     #                               (first order: solved exactly by _ode_pieces)
     tolerance = None              # (tag, m, k, rtol, atol): a first-order system's
     #                               tangents' error control (:meth:`_negligible`)
+    resolution = None             # (m, rtol, atol, size): a nested system's values'
+    #                               tolerance (:meth:`_steep` of a smooth step)
 
 
 _TINY = np.finfo(float).tiny
@@ -569,8 +607,9 @@ def _place_jumps(ufunc, i, ends, bracket, width):
 
 
 def _kink(ufunc):
-    """Is every branch of ``ufunc``'s row a kink (np.maximum, np.abs: continuous)?"""
-    specs = branch_functions(ufunc) if isinstance(ufunc, np.ufunc) else ()
+    """Is every branch of ``ufunc``'s row a kink (np.maximum, np.abs: continuous; a
+    smooth step's :class:`Branches`)?"""
+    specs = branch_functions(ufunc) if isinstance(ufunc, (np.ufunc, Branches)) else ()
     return bool(specs) and all(kink for kink, _, _ in specs)
 
 
@@ -610,7 +649,7 @@ def _crossing(ufunc, i, in_lo, in_hi):
     0, the place interpolated linearly between them (exact for ``t > tlag`` and
     ``y > c`` along the straight segment); ``None`` where it does not cross there or is
     no sign of one place (floor's steps, a selection)."""
-    if in_lo is None or in_hi is None or not isinstance(ufunc, np.ufunc):
+    if in_lo is None or in_hi is None or not isinstance(ufunc, (np.ufunc, Branches)):
         return None
     specs = branch_functions(ufunc)
     if len(specs) != 1 or specs[0][1] is not np.sign:
@@ -678,9 +717,9 @@ def _switch(key, t_lo, t_hi, step, partials, steep=False):
     what = ("first partials jump (a kink: second derivatives lose a term there)"
             if partials else "value jumps")
     if steep:
-        what = ("value changes (a ramp narrower than the solver's steps resolve: the "
-                "derivatives' forcing on it lies where no step evaluates fun, lost as at "
-                "a jump)")
+        what = ("value changes (a ramp narrower than the solver's steps resolve, or a "
+                "smooth step as narrow: the derivatives' forcing on it lies where no step "
+                "evaluates fun, lost as at a jump)")
     rule = RULES.get(ufunc) if isinstance(ufunc, np.ufunc) else None
     if rule is not None and any(kind == "nan" for kind, _, _ in rule.branch):
         symbol = (" (NaN past its real domain's edge, which fun made a number: np.where "
@@ -1174,6 +1213,10 @@ def _float_path(solve, fun, t_span, y0, method, t_eval, dense_output, events, ve
     for nan in (False, True):
         watched = _WatchedRhs(fun, call_args)      # (its branches on the duals it
         watched.switches.watch.nan = nan           # closes over watched)
+        watched.switches.resolution = (            # (a steep ramp's width against the
+            np.size(y0), max(float(np.min(options.get("rtol", 1e-3))), _RTOL_FLOOR),
+            np.broadcast_to(np.asarray(options.get("atol", 1e-6), dtype=float),
+                            (np.size(y0),)), 1)    # values' tolerance: _steep)
         saved = errors.watch_branches(watched.switches.watch)
         try:
             return solve(watched, t_span, y0, method=method, t_eval=t_eval,
@@ -1236,6 +1279,10 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
         system.switches.tolerance = (system.tag, m, system.k, max(float(np.min(asked[0])),
                                      _RTOL_FLOOR), np.broadcast_to(np.asarray(
                                          asked[1], dtype=float), (m,)))
+    else:                               # (a smooth step's width against the values')
+        system.switches.resolution = (m, max(float(np.min(asked[0])), _RTOL_FLOOR),
+                                      np.broadcast_to(np.asarray(asked[1], dtype=float),
+                                                      (m,)), system.size)
     saved = errors.watch_branches(system.switches.watch)      # (fun's switches)
     try:
         if len(levels) == 1:

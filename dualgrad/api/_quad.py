@@ -29,7 +29,7 @@ from .. import errors
 from ..dual import ArrayDual, Dual, partials_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, expand,
                           levels_of)
-from ..rules._table import (RULES, SCIPY_LOADED, Branches, Selection, branch_functions,
+from ..rules._table import (RULES, SCIPY_LOADED, Branches, Selection, branch_functions, step_of,
                             cut_of, float_places, rule_for, step_threshold)
 from ._parallel import adaptive_run
 
@@ -232,6 +232,12 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     passes through 0; a jump of the second derivative
     (``scipy.special.huber`` at ``|r| = delta``, ``i1e`` at 0, laplace's ``cdf`` /
     ``sf`` / ``logcdf`` / ``logsf`` at ``loc``) is refused from third derivatives.
+    ``np.isclose`` / ``np.allclose`` report their window's ends.  A smooth step
+    narrower than the nodes (``np.tanh`` / ``np.arctan``, scipy.special's ``erf`` /
+    ``erfc`` / ``expit`` / ``ndtr`` of ``s (x - p)`` with s ~ 1e11), whose partials'
+    whole pulse lies between them, splits the range around its place where x's floats
+    resolve it and is refused elsewhere; so is a ramp narrower than the nodes sitting
+    on a moving limit (``np.clip((p - x) * 1e12, 0, 1)`` over ``[0, p]``).
     Not watched: branches inside
     compiled code (a ``numba.njit`` func), on func's own
     threads, or in compositions with no such row (``np.sqrt((x - p) ** 2)``): for
@@ -361,6 +367,10 @@ _SKIPPED = _OWN + ("<dualgrad",)    # (and dualgrad's generated code)
 _THROUGH = (_NUMPY,) + tuple(os.path.join(_PACKAGE, wing, "") for wing in ("dispatch",
                                                                            "dual"))
 _BISECTIONS = 100           # at most (about 35 halvings to 1e-10 of the nodes' distance)
+_STEP_GAP = 4.0            # a smooth step's place across two neighbouring nodes, at most
+_STEP_RATIO = 30.0          # the split points' widths around a narrow step: w, 30 w, ...
+_STEP_ULPS = 1e7           # a split step's width in ulps of x, at least
+_STEP_CROSSINGS = 16        # narrow steps' crossings split, at most (more: refused)
 _CROSSINGS = 1000           # crossings confirmed between two nodes, at most
 
 
@@ -384,7 +394,7 @@ def _nan_places():
 def _nan_places_built():
     found = {}
     for rule in list(RULES.values()):
-        kinds = [kind for kind, _, _ in rule.branch if kind != "cut"]
+        kinds = [kind for kind, _, _ in rule.branch if kind not in ("cut", "step")]
         if "nan" in kinds:              # (np.power: a negative base, an overflow)
             found[rule.ufunc] = (float_places(rule.ufunc), tuple(
                 place for kind, (_, _, place) in zip(kinds, branch_functions(
@@ -394,6 +404,7 @@ def _nan_places_built():
 
 _NAN_PLACES = {}
 _CUTS = {}                  # a row's ufunc -> its cuts (rules/_table.py cut_of) or None
+_STEP_AT = {}               # and its smooth step (step_of) or None
 _EQUALITY = (np.equal, np.not_equal)
 _NUMBERS = (float, int, _F64)
 
@@ -789,6 +800,8 @@ class _Watch:
     def __init__(self, order, probe=None, levels=None, epsabs=1.49e-8, epsrel=1.49e-8):
         self.order, self.seen, self.first, self.limit = order, None, {}, None
         self.picked = []                # selections at a moving limit: (u, index, line)
+        self.kink_ties = []             # first order's kinks tied there: (u, line)
+        self.split_at = set()           # the points the integration is split at
         self.inward = 1.0               # at a limit: the range's side of it (+1: above)
         self.probe, self.levels = probe, levels     # levels: {tag: coefficient axis}
         self.probe_nodes = None         # a vectorized func's probe of several nodes
@@ -800,6 +813,9 @@ class _Watch:
         self.nan, self.nan_met = False, False
         self.end = None                 # a point beside an end that _Integrand.touch
         #                                 checks (its piece beyond the last crossing)
+        # smooth steps (the table's kind "step": np.tanh, erf, expit) on moving duals: each
+        # node's place, per (step, line, k-th time) -> [(nodes, places)] (steps_resolved)
+        self.steps, self.step_seen = {}, None
 
     def __call__(self, ufunc, inputs, frame=None, nudge=None):
         if self.seen is None:
@@ -812,6 +828,7 @@ class _Watch:
                     if _NAN_PLACES:     # (the new rows added; never emptied: another
                         _NAN_PLACES.update(_nan_places_built())     # thread reads it)
                 cut = _CUTS[ufunc] = cut_of(ufunc)
+                _STEP_AT[ufunc] = step_of(ufunc)    # (its smooth step, if any)
             places = (_NAN_PLACES or _nan_places()).get(ufunc)
             if places is not None and not self.nan and self.limit is None and \
                     len(inputs) == ufunc.nin:       # (a NaN source: one test of its
@@ -825,11 +842,17 @@ class _Watch:
             elif places is not None and not self.nan and self.limit is None:
                 return
         specs = branch_functions(ufunc)
-        if not specs and ufunc in _EQUALITY and self.limit is not None and \
-                len(inputs) == 2:       # (an equality's point at a moving limit)
-            self._equal_at_limit(ufunc, inputs)
+        if not specs:
+            if self.step_seen is not None:
+                step = _STEP_AT.get(ufunc)
+                if step is not None:    # (a smooth step: np.tanh, erf, expit)
+                    self._step(step, inputs)
+                    return
+            if ufunc in _EQUALITY and self.limit is not None and \
+                    len(inputs) == 2:   # (an equality's point at a moving limit)
+                self._equal_at_limit(ufunc, inputs)
             return
-        if not specs or len(inputs) != getattr(ufunc, "nin", len(inputs)):
+        if len(inputs) != getattr(ufunc, "nin", len(inputs)):
             return                      # (reduce, accumulate: no branch here)
         if all(self.order <= kink and (kink > 1 or self.probe is None)
                for kink, _, _ in specs):
@@ -856,14 +879,159 @@ class _Watch:
                     self.picked.append((ufunc, _branch(specs, values), where))
                 return
             if self.order < 2 and all(kink for kink, _, _ in specs):
-                return                  # (a kink's side matters from second order: f(b)
-            if not nan:                 # is one number; attack50 11)
+                if _tie(specs, values):     # (a kink's side matters from second order:
+                    self.kink_ties.append((ufunc, where))   # f(b) is one number,
+                return          # attack50 11; unless a ramp narrower than the nodes sits
+                #                 on the limit: _ramp_at)
+            if not nan:
                 self.picked.append((ufunc, _branch(specs, values), where))  # (its side
             if _tie(specs, values) and not (nan and _finite_at(ufunc, values)) and \
                     not self._inside(ufunc, values, nudge):     # 4 ulps inside too:
                 self.seen.append((ufunc, where))    # a place one rounding outside the
             return                                  # limit, attack52 17)
         self.seen.append((ufunc, _branch(specs, values), where, inputs))
+
+    def _step(self, step, inputs):
+        """A smooth step (:func:`step_of`: ``np.tanh``, ``np.arctan``, erf, expit) on
+        duals that move, where derivatives are integrated: its place's plain value here
+        (its argument: the step lies where that is about 1 in size), filed under the
+        node by :meth:`check` and judged once the rule has converged
+        (:meth:`steps_resolved`)."""
+        if self.limit is not None or self.levels is None or len(inputs) != step.nin or \
+                not _moves(list(inputs)):
+            return
+        frame = sys._getframe(3)
+        while frame.f_back is not None and frame.f_code.co_filename.startswith(_THROUGH):
+            frame = frame.f_back
+        if frame.f_code.co_filename.startswith(_SKIPPED):
+            return
+        values = [_plain(v) for v in inputs]
+        if any(np.iscomplexobj(v) for v in values):
+            return                      # (complex arguments: their cuts, not a step)
+        with np.errstate(all="ignore"):
+            z = np.asarray(step.specs[0][2](*values, None), dtype=float)
+        where = f"{os.path.basename(frame.f_code.co_filename)}, line {frame.f_lineno}"
+        self.step_seen.append((step, where, z))
+
+    def _file_steps(self, records, x, vectorized):
+        """Files the smooth steps' places met at the nodes ``x`` (one float, or a
+        ``vectorized`` func's nodes) under their place ``(step, line, k-th time)``."""
+        n = len(x) if vectorized else 1
+        xs = np.asarray(x, dtype=float).reshape(n)
+        times = {}
+        for u, w, z in records:
+            k = times[u, w] = times.get((u, w), -1) + 1
+            if vectorized:
+                z = _node_axis(z, n)
+                z = z.reshape(n, -1) if z.ndim and z.shape[0] == n else \
+                    np.broadcast_to(z.reshape(1, -1), (n, z.size))
+            self.steps.setdefault((u, w, k), []).append((xs, z.reshape(n, -1)))
+
+    def steps_resolved(self, lo, hi, vectorized, nodes=None):
+        """Raises :class:`_Split` where a smooth step whose place the nodes recorded
+        changes sign between two neighbouring nodes of the final rules (``nodes``, where
+        known: a parent interval's node is no part of the sum) that lie more than
+        ``_STEP_GAP`` of its argument apart: the step's change lies between them, and with it its
+        partials' whole pulse (``d/dp tanh(s (x - p)) = -s sech^2``, of integral -2 over
+        a width ``1 / s``), which no node evaluated (attack52 08c: s = 1e12 gave 0.0 for
+        -2).  The integration restarts split at the step's place ``c`` and at ``c +- w
+        R^j`` (``w``: the width over which its argument changes by 1, ``R`` =
+        ``_STEP_RATIO``) out to the range's ends ``[lo, hi]``, whose rules sample the
+        pulse and its tails (arctan's are algebraic) at every scale.  A step narrower
+        than the rounding of x, or over an infinite range, is refused by name."""
+        places = []
+        for key, runs in self.steps.items():
+            try:
+                xs = np.concatenate([r[0] for r in runs])
+                Z = np.concatenate([r[1] for r in runs])
+            except ValueError:          # (a place of changing shape: not compared)
+                continue
+            if nodes is not None:
+                kept = np.isin(xs, nodes)
+                xs, Z = xs[kept], Z[kept]
+                ends = [(e, self._step_z(key, None, e, vectorized)) for e in (lo, hi)]
+                ends = [(e, z) for e, z in ends if z is not None and z.shape == Z.shape[1:]]
+                if ends:                # (the range's ends too: a step between an end
+                    xs = np.concatenate([xs, [e for e, _ in ends]])  # and its first node)
+                    Z = np.concatenate([Z, [z for _, z in ends]])
+            order = np.argsort(xs, kind="stable")
+            xs, Z = xs[order], Z[order]
+            with np.errstate(all="ignore"):
+                za, zb = Z[:-1], Z[1:]
+                far = (np.sign(za) * np.sign(zb) < 0) & (np.abs(zb - za) > _STEP_GAP)
+            found = np.argwhere(far)
+            for j, e in found[:_STEP_CROSSINGS].tolist():
+                places += self._step_places(key, e, xs[j], za[j, e], xs[j + 1], zb[j, e],
+                                            lo, hi, vectorized)
+            if len(found) > _STEP_CROSSINGS:
+                raise _step_refused(key, xs[found[0][0]], None, "many")
+        self.steps = {}
+        if places:
+            raise _Split(sorted(set(places)))
+
+    def _step_z(self, key, e, x, vectorized):
+        """The place of the smooth step ``key``'s element ``e`` (``None``: all of them,
+        flat) at the node ``x`` (func evaluated there), or ``None`` where that node does
+        not run it (or func raises there)."""
+        saved, saved_steps = self.seen, self.step_seen
+        self.seen, self.step_seen = [], []
+        try:
+            with np.errstate(all="ignore"):
+                self.probe(x)
+            found = self.step_seen
+        except Exception:   # noqa: BLE001 - (func at a range's end: log(x) at 0) unknown
+            return None
+        finally:
+            self.seen, self.step_seen = saved, saved_steps
+        u, w, k = key
+        hits = [z for v, where, z in found if v == u and where == w]
+        if len(hits) <= k:
+            return None
+        z = np.ravel(hits[k])
+        if e is None:                   # (every element)
+            return z
+        return float(z[e]) if z.size > e else None
+
+    def _step_places(self, key, e, x0, z0, x1, z1, lo, hi, vectorized):
+        """The split points around the crossing of the step ``key``'s element ``e``
+        between the nodes ``x0`` (its place ``z0``) and ``x1`` (``z1``, the other sign):
+        located by regula falsi and halvings until its place changes by at most
+        ``_STEP_GAP`` across the bracket (:meth:`steps_resolved`)."""
+        a, za, b, zb = float(x0), float(z0), float(x1), float(z1)
+        for it in range(_BISECTIONS):
+            if abs(zb - za) <= _STEP_GAP or abs(b - a) <= 4 * _EPS * max(abs(a), abs(b)):
+                break
+            m = a + (b - a) * za / (za - zb) if it % 2 == 0 else a + (b - a) / 2
+            if not a < m < b:
+                m = a + (b - a) / 2
+                if not a < m < b:
+                    break
+            zm = self._step_z(key, e, m, vectorized)
+            if zm is None or zm != zm:
+                return []               # (not run there: the branch watch's business)
+            if (zm < 0.0) == (za < 0.0):
+                a, za = m, zm
+            else:
+                b, zb = m, zm
+        c = a + (b - a) * za / (za - zb) if za != zb else a
+        w = abs(b - a) / abs(zb - za) if a != b and za != zb else 0.0
+        if abs(zb - za) > _STEP_GAP or w ** self.order < _STEP_ULPS * np.spacing(abs(c)):
+            raise _step_refused(key, a, b, "rounding")     # (a rule's nodes, rounded to
+            #                         x's floats, are off by ulp / w of the pulse: 1e-4 at
+            #                         s = 1e12 around x = 1.3; a k-th order coefficient's
+            #                         pulse is 1 / w^(k - 1) larger, its error ulp / w^k)
+        if not (np.isfinite(lo) and np.isfinite(hi)):
+            raise _step_refused(key, a, b, "infinite")
+        points = [c]
+        for side in (1.0, -1.0):
+            d = w
+            while True:
+                q = c + side * d
+                if not lo < q < hi:
+                    break
+                points.append(q)
+                d *= _STEP_RATIO
+        return points
 
     def _equal_at_limit(self, ufunc, inputs):
         """``==`` / ``!=`` of moving duals that hold at the moving limit: the point the
@@ -938,12 +1106,19 @@ class _Watch:
             return _same(np.asarray(ufunc(*values)), np.asarray(ufunc(*moved)))
 
     def start(self):
-        self.seen, self.picked = [], []
+        self.seen, self.picked, self.kink_ties = [], [], []
+        if self.levels is not None:
+            self.step_seen = []
 
     def check(self, x, vectorized, keep=False):
         """Compares the branches recorded for the nodes ``x`` with those of the nodes
         before (and ends the nodes' record, or with ``keep`` starts the next)."""
         seen, self.seen = self.seen, [] if keep else None
+        steps = self.step_seen
+        if steps is not None:
+            self.step_seen = [] if keep else None
+            if steps:
+                self._file_steps(steps, x, vectorized)
         if self.nan_met and not self.nan:
             self.seen = None
             raise NaNMet()
@@ -1001,11 +1176,12 @@ class _Watch:
         """:meth:`_at` of each node of ``xs``, evaluated by ``probe`` (one node, or a
         ``vectorized`` func's nodes in one call)."""
         saved, self.seen = self.seen, []
+        saved_steps, self.step_seen = self.step_seen, None
         try:
             C = np.asarray(probe(xs[0] if probe is self.probe else np.array(xs)))
             seen = self.seen
         finally:
-            self.seen = saved
+            self.seen, self.step_seen = saved, saved_steps
         if probe is self.probe:
             C = C[None]
         u, w, k = key
@@ -1238,6 +1414,31 @@ def _node_axis(o, n):
     if o.ndim and o.shape[0] != n and o.shape[-1] == n:
         return np.moveaxis(o, -1, 0)
     return o
+
+
+def _step_refused(key, x0, x1, why):
+    """The refusal of a smooth step (:meth:`_Watch.steps_resolved`) that a split does
+    not resolve: narrower than the rounding of x, over an infinite range, or crossed
+    too often."""
+    step, where, _ = key
+    name = _spelled(step).replace(" (a smooth step)", "")
+    at = f"at x = {x0!r}" if x1 is None else f"between x = {x0!r} and x = {x1!r}"
+    reason = {"rounding": "too narrow for x's floats there (a rule's nodes, rounded to "
+              "x's floats, miss its derivatives' pulse by ulp / width^k at order k: "
+              f"width^k under {_STEP_ULPS:.0e} ulps)",
+              "infinite": "over an infinite range (dg.quad splits finite ranges only)",
+              "many": f"at more than {_STEP_CROSSINGS} places"}[why]
+    return errors.bad_type(
+        _WHO, "func's smooth steps (np.tanh, np.arctan, erf, expit of a steep argument) "
+        "wider than the rule's nodes, or on a finite range that dg.quad splits around them",
+        f"{name} on duals that carry partials ({where}) stepping {at}, {reason}: its "
+        "partials' pulse (d/dp tanh(s (x - p)) = -s sech^2, of integral -2 over a width "
+        "1 / s) lies where no node evaluates func",
+        f"Write the step as its limit on each side (it differs from its limit by about "
+        "its width times its size) and split the range at its place c: dg.quad(g_below, "
+        "a, c)[0] + dg.quad(g_above, c, b)[0] (the moving limits carry the term "
+        "exactly); or integrate a finite piece around the step, dg.quad(f, c - d, c + "
+        "d)[0], which dg.quad splits, plus the tails.")
 
 
 def _spelled(ufunc):
@@ -1658,8 +1859,69 @@ def _limit_term(func, args, end, order, watch, vectorized, inward):
             raise _singular_limit(end0, primal(value), func)
         if not _finite(value):          # (finite, with an infinite slope there: sqrt(b -
             raise _Steep(end0, primal(value))           # x)'s partials; NaN before)
+        if watch.kink_ties and sj == s[0]:
+            _ramp_at(func, args, end0, watch, vectorized, inward)
         total = total + wj * value
     return delta * total
+
+
+def _ramp_at(func, args, end0, watch, vectorized, inward):
+    """A kink tied by the moving limit ``end0`` at first order (``watch.kink_ties``)
+    where func's value changes between the limit and ~1e-4 inside it faster than its
+    slope further in allows: a ramp narrower than the nodes sitting on the limit
+    (``np.clip((p - x) * 1e300, 0, 1)`` over [0, p]: f(b) = 0, 1 just inside; 0.0 for 1,
+    quad52's Left), whose term ``f(b) b'`` takes the tie's value and whose partials'
+    pulse no node samples.  func's plain values at the limit and at 4 ulps, 128 ulps,
+    ... inside (32-fold).  Where the ramp is wide in x's floats (``_STEP_ULPS``), the
+    integration restarts split at its inner end (:class:`_Split`); else refused."""
+    ties, watch.kink_ties = watch.kink_ties, []
+    saved, watch.seen = watch.seen, None
+
+    def at(x):
+        with np.errstate(all="ignore"):
+            return float(np.real(np.ravel(primal(as_state(_one(func, x, args,
+                                                                 vectorized))))[0]))
+    try:
+        d = 4 * float(np.spacing(max(abs(end0), 1e-300)))
+        far = 1e-2 * max(abs(end0), 1e-3)
+        ds = []
+        while d <= far and len(ds) < 64:
+            ds.append(d)
+            d *= 32.0
+        if len(ds) < 3:
+            return
+        f = np.array([at(end0)] + [at(end0 + inward * d) for d in ds])
+        x = np.array([0.0] + ds)
+    except Exception:   # noqa: BLE001 - func undefined beside the limit: its own checks
+        return
+    finally:
+        watch.seen = saved
+    if not np.all(np.isfinite(f)):
+        return
+    step, dx = np.abs(np.diff(f)), np.diff(x)
+    slope = step[-1] / dx[-1]           # (further in: func's own slope)
+    bad = np.flatnonzero(step > 100 * slope * dx + 1e3 * _EPS * np.max(np.abs(f)))
+    if not len(bad):
+        return
+    k = int(bad[-1]) + 1                # (the ramp ends between x[k - 1] and x[k])
+    if k < len(x) - 1 and x[k] >= _STEP_ULPS * float(np.spacing(abs(end0))):
+        places = [end0 + inward * x[k - 1] * 2.0 ** i for i in range(6)] if x[k - 1] > 0 \
+            else [end0 + inward * x[k]]     # (pieces 2-fold wide: the ramp's inner end
+        #                                     in one of them, among its nodes)
+        if not all(c in watch.split_at for c in places):
+            raise _Split(places)
+        return                          # (split there already: the rule samples it)
+    u, where = ties[0]
+    raise errors.bad_type(
+        _WHO, "func continuous at a limit that moves, on the scale of x's floats (its "
+        "term f(b) b')",
+        f"{_spelled(u)} on duals tied at the limit x = {end0!r} ({where}), with func "
+        f"{float(f[0])!r} there and {float(f[-1])!r} {ds[-1]:.1g} inside: a ramp narrower than the "
+        "nodes on the limit, whose term f(b) b' takes the tie's value and whose "
+        "partials' pulse no node samples",
+        "Write func's value inside the range without the ramp (the ramp's far side, "
+        "np.clip((p - x) * 1e300, 0, 1) over [0, p] is 1 there), or end the range "
+        "where the ramp ends.")
 
 
 def _selection_tie(func, args, end0, delta, sj, watch, vectorized, inward):
@@ -1864,6 +2126,7 @@ def _integrate(func, a, b, args, full_output, epsabs, epsrel, limit, points, com
         integrand = _Integrand(func, args, levels, complex_func, vectorized)  # met one
         integrand.watch.epsabs, integrand.watch.epsrel = epsabs, epsrel      # past its
         integrand.watch.nan = nan                                            # edge)
+        integrand.watch.split_at = set(split)
         saved = errors.watch_branches(integrand.watch)
         at = points if not split else \
             list(np.atleast_1d(primal(points)) if points is not None else []) + split
@@ -1956,6 +2219,10 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
                     for _ in range(4):
                         x = float(np.nextafter(x, inward))
                     integrand.touch(x)
+        if integrand.watch.steps:       # (smooth steps met: the final rules' nodes)
+            c, h = (alist + blist) / 2, (blist - alist) / 2
+            integrand.watch.steps_resolved(lo, hi, integrand.vectorized, (
+                c[:, None] + h[:, None] * _X).ravel() if finite else None)
         if reference:
             _disagrees(float(I[0]), float(E[0]), *reference, epsabs, epsrel)
         I = sign * I

@@ -2065,6 +2065,33 @@ def _values_of(a):
     return primal(a)
 
 
+def _window(func):
+    """``np.isclose`` / ``np.allclose`` on the values, their window ``|a - b| <= atol +
+    rtol |b|`` reported to dg.quad's / dg.solve_ivp's watch where duals meet it: its two
+    ends are a switch whose places move with a dual ``a`` or ``b`` (attack52 12:
+    ``np.where(np.isclose(x, p, atol=0.1), x, 0)`` under dg.quad gave 0.0 for 0.2)."""
+    on_values = _on_values(func, True)
+
+    @functools.wraps(func)
+    def impl(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+        if errors.WATCHING[0] and errors.BRANCHES.record is not None:
+            u, v = (operand(e) if isinstance(e, (list, tuple)) else e for e in (a, b))
+            if isinstance(u, Dual) or isinstance(v, Dual):      # (a list holding duals:
+                _report_window(func.__name__, u, v, rtol, atol)  # one dual array)
+        return on_values(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return impl
+
+
+def _report_window(name, a, b, rtol, atol):
+    rtol, atol = primal(rtol), primal(atol)
+    if np.ndim(rtol) or np.ndim(atol):
+        return                          # (array tolerances: no one place; not reported)
+    from ..rules._table import Branches
+    place = f"np.absolute(x - y) - {float(atol)!r} - {float(rtol)!r} * np.absolute(y)"
+    errors.report_branch(Branches(f"np.{name}'s window |a - b| <= atol + rtol |b|",
+                                  (("jump", "sign", place),), 2), (a, b), None)
+
+
 for _f in (np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flatnonzero,
            np.count_nonzero, np.searchsorted, np.isclose, np.allclose, np.array_equal,
            np.iscomplexobj, np.isrealobj, np.iscomplex, np.isreal, np.isneginf,
@@ -2074,6 +2101,8 @@ for _f in (np.argsort, np.argmax, np.argmin, np.nonzero, np.argwhere, np.flatnon
     HANDLED[_f] = _on_values(_f, _f not in (  # (the dtype and memory queries compare
         np.iscomplexobj, np.isrealobj, np.iscomplex, np.isreal, np.shares_memory,  # none)
         np.may_share_memory, np.result_type, np.min_scalar_type, np.can_cast))
+for _f in (np.isclose, np.allclose):
+    HANDLED[_f] = _window(_f)
 
 
 @implements(np.interp)

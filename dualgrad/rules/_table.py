@@ -41,6 +41,11 @@ the row's real value is NaN on the negative side of ``place`` (outside its domai
 ``np.log``, ``np.sqrt``, ``np.arccos``, a negative base's power) or infinite (an
 overflow: ``np.exp`` past log(max float)), a jump of whatever
 the integrand makes of the NaN (``np.nan_to_num``, a ``np.where`` on ``np.isnan``).
+``"step"``: a smooth step, no jump at all: the value changes by a finite amount where
+``|place|`` is about 1 and is flat beyond (``np.tanh``, ``np.arctan``, ``erf``,
+``expit``); a step narrower than an integrator's nodes (``np.tanh(1e12 (x - p))``) holds
+its derivative's whole pulse where no node evaluates it, so dg.quad / dg.solve_ivp
+watch it apart (:func:`step_of`; :func:`branch_functions` leaves it out).
 ``"kink2"``: the second derivative jumps there (``huber`` at ``|r| = delta``: third
 derivatives lose a term).  ``"cut"``: a jump of a complex argument's principal value
 across its branch cut (``np.log`` on the negative real axis), watched for complex
@@ -76,7 +81,7 @@ from ._expr import LAZY as _LAZY, Expr, parse
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
            "derivative_functions", "regular_branch", "tangent_function",
-           "branch_functions", "cut_of", "Branches", "float_places", "step_threshold", "Selection",
+           "branch_functions", "cut_of", "step_of", "Branches", "float_places", "step_threshold", "Selection",
            "method_selection", "quotient_functions", "two_step"]
 
 _LN2 = 0.6931471805599453
@@ -831,6 +836,12 @@ _BRANCHES = {
     **{u: (("nan", "sign", "where(np.absolute(np.floor(np.real(value(y))) - value(y)) == 0.0, 1.0, "
                            "x)"),) for u in (np.power, np.float_power)},
 }
+# smooth steps ("step", the module docstring): the value's change lies where |x| is about
+# 1 (arctan's algebraic tails too); nothing jumps (attack52 08c / 09b: tanh(s (x - p)) at
+# s = 1e12 gave 0.0 for -2 under dg.quad's nodes and dg.solve_ivp's steps)
+_SMOOTH_STEP = (("step", "sign", "x"),)
+for _u in (np.tanh, np.arctan):
+    _BRANCHES[_u] = _SMOOTH_STEP + _BRANCHES.get(_u, ())
 # overflow ("nan": the value is infinite past the edge, a finite argument's inf, which
 # np.isinf / np.isfinite / np.nan_to_num make a number; attack51 20): exp(x) is finite
 # up to log(max float) = _EXP_EDGE and inf past it, exp2 up to 1024, cosh / sinh up to
@@ -921,6 +932,8 @@ _SCIPY_BRANCHES = {
                                  "np.real(sc.ndtr(x)), 1.0)")),
     "hyp2f1": (("cut", "sign", "where(np.real(value(w)) > 1.0, np.imag(w), 1.0)"),
                ("cut", "sign", _END_REAL.format(a="w", d="1.0 - np.real(w)"))),
+    # smooth steps (their changes where |x| is about 1)
+    **{name: _SMOOTH_STEP for name in ("erf", "erfc", "expit", "ndtr")},
 }
 
 
@@ -2266,7 +2279,9 @@ def method_selection(ufunc, method, kwargs):
 
 
 # a branch's kind -> the order of the derivative that jumps there (0: the value)
-_KINK_ORDER = {"jump": 0, "nan": 0, "cut": 0, "kink": 1, "kink2": 2}
+# ("step": nothing jumps; its values are continuous as a kink's, and the ODE watch tests
+# it as it tests a kink's steep ramp)
+_KINK_ORDER = {"jump": 0, "nan": 0, "cut": 0, "kink": 1, "kink2": 2, "step": 1}
 
 
 @dataclass(frozen=True)
@@ -2317,12 +2332,32 @@ def cut_of(ufunc):
 _CUT_OF = {}
 
 
+def step_of(ufunc):
+    """``ufunc``'s smooth step (its row's kind ``"step"``: np.tanh, np.arctan, erf,
+    expit, ...) as :class:`Branches` named after it, or ``None`` where it has none (or
+    the table does not know ``ufunc`` yet: not remembered, scipy's rows load later)."""
+    found = _STEP_OF.get(ufunc, False)
+    if found is False:
+        rule = RULES.get(ufunc)
+        if rule is None:
+            return None
+        steps = tuple(b for b in rule.branch if b[0] == "step")
+        name = f"np.{rule.name}" if getattr(np, rule.name, None) is ufunc else \
+            f"scipy.special.{rule.name}"
+        found = _STEP_OF[ufunc] = Branches(f"{name} (a smooth step)", steps,
+                                           ufunc.nin) if steps else None
+    return found
+
+
+_STEP_OF = {}
+
+
 def branch_functions(ufunc):
     """The branches of ``ufunc``'s row (:attr:`Rule.branch`, its cuts on complex
-    arguments left to :func:`cut_of`) as ``(kink, step, place)``: ``kink`` the order
-    of the derivative that jumps (0: the value; 1: a kink; 2: the second derivative),
-    ``step`` NumPy's ``sign`` / ``floor`` / ..., ``place`` a callable of the row's
-    arguments; ``()`` where the row is smooth or the table does not know ``ufunc``
+    arguments left to :func:`cut_of`, its smooth steps to :func:`step_of`) as ``(kink,
+    step, place)``: ``kink`` the order of the derivative that jumps (0: the value; 1: a
+    kink; 2: the second derivative), ``step`` NumPy's ``sign`` / ``floor`` / ...,
+    ``place`` a callable of the row's arguments; ``()`` where the row is smooth or the table does not know ``ufunc``
     (scipy's rows are not loaded here).  Compiled once per row, on first use."""
     if isinstance(ufunc, (Selection, Branches)):
         return ufunc.specs
@@ -2332,7 +2367,8 @@ def branch_functions(ufunc):
         if rule is None:            # (not cached: scipy's rows may load later)
             return ()
         found = _BRANCH_FUNCTIONS[ufunc] = _compiled_branches(       # ("nan": a jump,
-            rule.name, ufunc.nin, tuple(b for b in rule.branch if b[0] != "cut"))
+            rule.name, ufunc.nin, tuple(b for b in rule.branch
+                                        if b[0] != "cut" and b[0] != "step"))
     return found                                                    # real values only)
 def quotient_functions(rule):
     """``(a(x, y, out), b(x, y, out))`` per argument of ``rule``, the two parts of its

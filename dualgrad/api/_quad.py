@@ -1867,7 +1867,7 @@ def _limit_term(func, args, end, order, watch, vectorized, inward):
 
 def _ramp_at(func, args, end0, watch, vectorized, inward):
     """A kink tied by the moving limit ``end0`` at first order (``watch.kink_ties``)
-    where func's value changes between the limit and ~1e-4 inside it faster than its
+    where func's value changes between the limit and ~1e-2 |b| inside it faster than its
     slope further in allows: a ramp narrower than the nodes sitting on the limit
     (``np.clip((p - x) * 1e300, 0, 1)`` over [0, p]: f(b) = 0, 1 just inside; 0.0 for 1,
     quad52's Left), whose term ``f(b) b'`` takes the tie's value and whose partials'

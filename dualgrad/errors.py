@@ -4016,9 +4016,10 @@ def from_scipy(who, exc):
         module = frame.f_globals.get("__name__") or ""
         if module.startswith("scipy.") and not module.startswith("scipy._lib"):
             entry = entry or frame      # the outermost SciPy frame of the raise's call
-        elif entry is not None and not module.startswith(("scipy.", "numpy", "dualgrad")):
-            entry = None                # SciPy called the user's code back (quad's func,
-    if entry is None:                   # solve_ivp's fun), which raised (attack53 06)
+        elif entry is not None and module.startswith("dualgrad.api."):
+            entry = None                # SciPy called a helper's wrapper back (dg.quad's
+    if entry is None:                   # func, dg.solve_ivp's fun): the raise below is the
+        #                                 user's code's, on the user's values (attack53 06)
         return _from_numpy(who, exc) if told else None
     module = entry.f_globals["__name__"].split(".")
     public = ".".join(module[:next((i for i, p in enumerate(module) if p.startswith("_")),

@@ -320,3 +320,30 @@ def test_a_jump_that_stays_put_beside_a_moving_limit_is_exact():
     assert dg.derivative(F, 0.7) == pytest.approx(2.0, rel=1e-12)
     G = lambda q: dg.quad(lambda x: np.where(x <= 2.0, x, 0.0) * q / q, 0.0, q)[0]
     assert dg.derivative(G, 0.7) == pytest.approx(0.7, rel=1e-12)
+
+
+# ---- attack53 11: a density's own 0 * inf at its moving support end ------------------
+# gamma(2, loc, scale).pdf at x = loc: value 0, d/dloc NaN (its log's (a - 1) / z at z =
+# 0), where the inside's partial is -1 / scale^2: refused as an infinite slope.  At first
+# order the limit's term needs f(b)'s value alone
+
+
+@pytest.mark.parametrize("loc, scale", [(0.3, 1.7), (-1.2, 0.4), (2.0, 3.0)])
+def test_gamma2_from_its_own_moving_support_end(loc, scale):
+    # mass 1 and mean loc + 2 scale: gradients (0, 0) and (1, 2)
+    q = np.array([loc, scale])
+    mass = dg.gradient(lambda q: dg.quad(
+        lambda x: S.gamma(2.0, loc=q[0], scale=q[1]).pdf(x), q[0], np.inf)[0], q)
+    mean = dg.gradient(lambda q: dg.quad(
+        lambda x: x * S.gamma.pdf(x, 2.0, q[0], q[1]), q[0], np.inf)[0], q)
+    np.testing.assert_allclose(mass, [0.0, 0.0], atol=1e-8)
+    np.testing.assert_allclose(mean, [1.0, 2.0], rtol=1e-7)
+
+
+def test_an_infinite_slope_at_a_moving_end_of_an_infinite_range_stays_refused():
+    # weibull_min(1.5)'s partials at loc are infinite (z^0.5): the substitution the
+    # message names is the fix, and over [loc, inf) it is not made
+    q = np.array([0.3, 1.7])
+    with pytest.raises(TypeError, match="infinite slope"):
+        dg.gradient(lambda q: dg.quad(
+            lambda x: S.weibull_min(1.5, loc=q[0], scale=q[1]).pdf(x), q[0], np.inf)[0], q)

@@ -1858,7 +1858,11 @@ def _limit_term(func, args, end, order, watch, vectorized, inward):
         if not np.all(np.isfinite(primal(value))):
             raise _singular_limit(end0, primal(value), func)
         if not _finite(value):          # (finite, with an infinite slope there: sqrt(b -
-            raise _Steep(end0, primal(value))           # x)'s partials; NaN before)
+            if order == 1 and _bounded_inside(func, args, end0, inward, vectorized):
+                value = primal(value)   # (first order: delta f(b) needs f(b)'s value
+            else:                       # alone, delta^2 = 0; a NaN of func's own at
+                raise _Steep(end0, primal(value))   # the end, gamma(2).pdf at loc: 0 *
+        #                                             inf, attack53 11)
         if watch.kink_ties and sj == s[0]:
             _ramp_at(func, args, end0, watch, vectorized, inward)
         total = total + wj * value
@@ -1922,6 +1926,26 @@ def _ramp_at(func, args, end0, watch, vectorized, inward):
         "Write func's value inside the range without the ramp (the ramp's far side, "
         "np.clip((p - x) * 1e300, 0, 1) over [0, p] is 1 there), or end the range "
         "where the ramp ends.")
+
+
+def _bounded_inside(func, args, end0, inward, vectorized):
+    """Whether ``func``'s partials stay bounded approaching the limit ``end0`` from inside
+    the range (``inward``: its side): finite at two points 1e-7 and 1e-9 of ``end0``'s
+    size inside, the nearer no more than twice the farther (an infinite slope,
+    sqrt(b - x), grows 10x there)."""
+    h = 1e-7 * max(1.0, abs(end0))
+    sizes = []
+    for t in (h, h / 100):
+        with np.errstate(all="ignore"):
+            try:
+                v = as_state(_one(func, end0 + inward * t, args, vectorized))
+            except Exception:           # noqa: BLE001 - (no value there: not bounded)
+                return False
+        parts = _coefficients(v)
+        if not parts or not all(np.all(np.isfinite(c)) for c in parts):
+            return False
+        sizes.append(max(float(np.max(np.abs(c), initial=0.0)) for c in parts))
+    return sizes[1] <= 2 * sizes[0] + 1e-300
 
 
 def _selection_tie(func, args, end0, delta, sj, watch, vectorized, inward):

@@ -246,3 +246,27 @@ def test_a_steep_ramp_on_a_line_whose_kink_was_found_flat_is_still_refused():
                             atol=1e-12).y[1, -1]
 
     _refused(lambda p: dg.derivative(end, p), 2.0, "ramp narrower")
+
+
+def test_a_switch_the_solution_slides_along_is_refused_promptly():
+    """attack53 19 (a regression of 4d715c7): a dose on while t >= p and y < 2 (y then
+    slides along 2) ran for minutes: the solver's stages cross the handled place back
+    and forth with no sign change at a step's end, so its event never fires; a
+    thermostat np.where(y < p, 1, -1) - 0.1 y the same.  Both refused (203d731 refused
+    them too), naming the sliding."""
+    import time
+    start = time.process_time()
+
+    def dose(p):
+        return dg.solve_ivp(lambda t, y: -0.7 * y + np.where((t >= p) & (y < 2.0), 2.0, 0.0),
+                            (0.0, 3.0), np.array([1.0]), rtol=1e-11, atol=1e-13).y[0, -1]
+
+    def thermostat(p):
+        return dg.solve_ivp(lambda t, y: np.where(y < p, 1.0, -1.0) - 0.1 * y, (0.0, 5.0),
+                            np.array([0.0]), rtol=1e-10, atol=1e-12).y[0, -1]
+
+    for f, p in ((dose, 1.3), (thermostat, 1.0)):
+        with pytest.raises(TypeError, match="switch whose time moves") as info:
+            dg.derivative(f, p)
+        assert "slides along" in str(info.value)
+    assert time.process_time() - start < 60.0

@@ -37,7 +37,7 @@ from ..dual import ArrayDual, Dual, directions, make_array, primal, stack_scalar
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
                           expand, flow, levels_of)
 from ..rules._table import RULES, Branches, branch_functions
-from ._ode_pieces import Crossed, exact_place, pieces
+from ._ode_pieces import _CHATTER, Crossed, exact_place, pieces
 from ._parallel import adaptive_run, replayed
 from ._quad import (_SKIPPED, _STEP_AT, _THROUGH, _Refused, _Watch, _branch, _complex_in,
                     _moves, _moves_beyond_first, _place_moves, _plain, _slopes, _spelled,
@@ -261,6 +261,7 @@ class _Switches:
         self.last, self.cleared = {}, {}
         self.steep = steep
         self.handled = set()      # (key, i): places followed by an event (_ode_pieces)
+        self.flips = {}           # (key, i) handled: its last branch change's two times
         self.flat = {}            # (key, i): [(t, half-width)], kink crossings whose
         #                           steep test found fun flat across its inner pair
 
@@ -308,8 +309,9 @@ class _Switches:
                     self._steep(key, i, ta, za, flat[i], in_a, t, z, now[i], inputs)
                 continue
             for i in moved.tolist():        # each element of a mask that switched
-                if (key, i) in self.handled:        # (its crossing: an event's)
-                    continue
+                if (key, i) in self.handled:        # (its crossing: an event's, which
+                    self.flips[key, i] = (ta, t)        # counts the steps it flipped in:
+                    continue                # attack53 19's sliding, _ode_pieces)
                 # the k-th call at a line is its own place (a helper's np.where serves a
                 # clamp and a dose; attack50 10), each step between two branches its own
                 # (np.floor(t - p)'s steps at -4, -3 do not vouch for the one at 0;
@@ -432,7 +434,8 @@ class _Switches:
                 raise Crossed(key, i, error, [      # place: located on the trajectory
                     v for v in list(in_lo or ()) + list(in_hi or ())   # and restarted,
                     if isinstance(v, Dual)],        # _ode_pieces)
-                    (ta + lo * (tb - ta), ta + hi * (tb - ta)))
+                    (ta + lo * (tb - ta), ta + hi * (tb - ta)),
+                    lambda t_lo, t_hi: _switch(key, t_lo, t_hi, 0.0, False, chatter=True))
             raise _Refused(error())     # (out of SciPy's frames: the helpers would read
             #                             it as SciPy's refusal)
 
@@ -708,7 +711,7 @@ def _same(a, b):
     return bool(np.all((a == b) | ((a != a) & (b != b))))
 
 
-def _switch(key, t_lo, t_hi, step, partials, steep=False):
+def _switch(key, t_lo, t_hi, step, partials, steep=False, chatter=False):
     ufunc, where, _ = key
     comparison = ufunc in (np.less, np.less_equal, np.greater, np.greater_equal)
     name = f"np.{ufunc.__name__}" if comparison else _spelled(ufunc)   # (a Branches
@@ -720,6 +723,12 @@ def _switch(key, t_lo, t_hi, step, partials, steep=False):
         what = ("value changes (a ramp narrower than the solver's steps resolve, or a "
                 "smooth step as narrow: the derivatives' forcing on it lies where no step "
                 "evaluates fun, lost as at a jump)")
+    amount = f" by {step:.3g}"
+    if chatter:
+        what, amount = (f"branch flips back and forth in more than {_CHATTER} of the "
+                        "solver's steps with no crossing at a step's end (the solution "
+                        "slides along the switch, each side driving it to the other: no "
+                        "crossing time to take the jump's term at)"), ""
     rule = RULES.get(ufunc) if isinstance(ufunc, np.ufunc) else None
     if rule is not None and any(kind == "nan" for kind, _, _ in rule.branch):
         symbol = (" (NaN past its real domain's edge, which fun made a number: np.where "
@@ -728,7 +737,7 @@ def _switch(key, t_lo, t_hi, step, partials, steep=False):
         _WHO, "fun's branches to stay put as the parameters move (dg.solve_ivp "
         "integrates the sensitivities of the branch each evaluation takes)",
         f"{name}{symbol} on duals that carry partials ({where}) switching "
-        f"between t = {float(t_lo)!r} and t = {float(t_hi)!r}, where fun's {what} by {step:.3g}: a "
+        f"between t = {float(t_lo)!r} and t = {float(t_hi)!r}, where fun's {what}{amount}: a "
         "switch whose time moves with the parameters (a dose at t = tlag, a bang-bang "
         "control, a state crossing a threshold), whose term (f_before - f_after) dc/dp "
         "the sensitivities do not hold",

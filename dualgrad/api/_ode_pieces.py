@@ -29,6 +29,7 @@ _JUMP = 64 * _EPS       # fun continuous at a crossing: its sides agree to round
 _TINY = np.finfo(float).tiny
 _PIECES = 2000          # crossings (and restarts) of one solve before the refusal
 _SIDE_STEPS = 40        # doublings of the step off the crossing to either branch
+_CHATTER = 100          # a piece's steps in which a followed place flipped, no crossing
 
 
 class Crossed(Exception):
@@ -40,10 +41,11 @@ class Crossed(Exception):
     with their calls' levels); ``bracket``: the located switch's two times on the
     chord between the evaluations that took either branch."""
 
-    def __init__(self, key, i, error, duals, bracket=None):
+    def __init__(self, key, i, error, duals, bracket=None, sliding=None):
         super().__init__("crossed")
         self.key, self.i, self.error, self.duals = key, i, error, duals
         self.bracket = bracket      # (two times around the crossing on a chord)
+        self.sliding = sliding      # (t_lo, t_hi) -> the refusal naming the sliding
 
 
 def exact_place(ufunc):
@@ -65,9 +67,10 @@ class _PlaceEvent:
 
     def __init__(self, system, crossed, place):
         self.system, self.key, self.i, self.place = system, crossed.key, crossed.i, place
-        self.error = crossed.error
+        self.error, self.sliding = crossed.error, crossed.sliding
         self.direction = 0.0
         self.last = None
+        self.chatter = 0
 
     def at(self, t, z):
         """``(fun's augmented rates, the place's value, its record's operands)`` at
@@ -93,7 +96,13 @@ class _PlaceEvent:
         return self.at(t, z)[1]
 
     def __call__(self, t, z):
-        last = self.system.switches.last.get(self.key)     # (SciPy reads the event at
+        switches = self.system.switches
+        flipped = switches.flips.pop((self.key, self.i), None)     # (in the step SciPy
+        if flipped is not None:         # just took, with no crossing at its ends: more
+            self.chatter += 1           # than _CHATTER such steps, the solution slides
+            if self.chatter > _CHATTER:     # along the switch; attack53 19)
+                raise _Refused(self.sliding(*flipped))
+        last = switches.last.get(self.key)     # (SciPy reads the event at
         if last is not None and last[0] == t and np.array_equal(last[1], z):  # a step's
             g = self._value(last[3])[0]     # end, where an RK step evaluated fun last)
         else:
@@ -220,6 +229,9 @@ def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
                 keep &= (grid - crossed_at) * direction > 0     # the piece before)
             piece_eval = grid[keep]
         switches.last.clear()   # (no chord across a restart)
+        switches.flips.clear()
+        for event in places:
+            event.chatter = 0
         kw = dict(options)
         if step is not None and abs(tf - start) > step:
             kw["first_step"] = step

@@ -169,6 +169,8 @@ _SELECTIONS = {
     # qr's Householder signs: R[j, j] = -sign(Re alpha) |alpha, x|, its row and Q's column
     # flip where alpha crosses 0 (attack53 08; rules/_table.py _qr_signs)
     np.linalg.qr: ("qr", None, None, None),
+    # slogdet's sign: a jump where the determinant crosses 0 (attack53 07)
+    np.linalg.slogdet: ("slogdet", None, None, None),
 }
 
 
@@ -183,13 +185,14 @@ def _report_selection(func, args, kwargs):
         errors.report_branch(Selection("np.interp", "searchsorted", None, "right", True),
                              (xp, x), None)
         return
-    if arg in ("eigh", "svd", "eig", "qr"):
+    if arg in ("eigh", "svd", "eig", "qr", "slogdet"):
         if not args:
             return
         option = kwargs.get(where, args[at] if len(args) > at else default) \
             if where else None
         errors.report_branch(Selection(function_name(func), arg, None, option,
-                                       arg not in ("eig", "qr")), (args[0],), None)
+                                       arg not in ("eig", "qr", "slogdet")), (args[0],),
+                             None)
         return
     if arg in ("searchsorted", "digitize"):
         option = kwargs.get(where, args[at] if len(args) > at else default)

@@ -2141,6 +2141,9 @@ class Selection:
             return _eig_pivots(values[0])
         if self.arg == "qr":
             return _qr_signs(values[0])
+        if self.arg == "slogdet":       # the determinant's sign (a phase: complex)
+            with np.errstate(all="ignore"):
+                return np.linalg.slogdet(np.asarray(values[0]))[0]
         a = np.real(values[0])
         if self.arg == "searchsorted":
             return np.searchsorted(a, np.real(values[1]), self.option or "left")

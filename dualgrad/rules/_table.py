@@ -78,6 +78,7 @@ import numpy as np
 from .. import errors
 from . import _special
 from ._expr import LAZY as _LAZY, Expr, parse
+from ._student import t_cdf_df_series
 
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
            "derivative_functions", "regular_branch", "tangent_function",
@@ -1012,9 +1013,11 @@ def _t_cdf_df(df, t):
     ``z**(df/2 - 1) |t| / (s**1.5 B(df/2, 1/2))`` (finite at t = 0, where it is 0).
     Where ``z >= 1/2`` the shape slope is ``-betainc_db(1/2, df/2, t**2 / s)``, whose
     argument keeps its digits where ``z`` rounds to 1 (small ``|t|``); 0 at df = inf
-    (the normal's cdf, no df).  NaN for 1000 < df < inf: the two terms are ~1/df, their
+    (the normal's cdf, no df).  For 1000 < df < inf the two terms are ~1/df, their
     sum ~1/df**2, and betainc_db's own relative error (~1e-12 there) grows by the
-    cancellation (mpmath: 1e-8 relative at df = 1e4, 4e-4 at 1e6; 1e-10 at 1e3)."""
+    cancellation (mpmath: 1e-8 relative at df = 1e4, 4e-4 at 1e6; 1e-10 at 1e3): there
+    Fisher's expansion in 1 / df (:mod:`dualgrad.rules._student`) where ``t**4 < 2 df``,
+    0 where ``|t| > 40`` (it underflows), NaN elsewhere."""
     s = f"({df} + {t} * {t})"
     density = (f"{t} * np.exp(-(0.5 * {df} - 1.0) * np.log1p({t} * {t} / {df}) - "
                f"sc.betaln(0.5 * {df}, 0.5)) / ({s} * np.sqrt({s}))")
@@ -1027,12 +1030,18 @@ def _t_cdf_df(df, t):
     series = (f"{t} * np.exp(sc.gammaln(0.5 * {df} + 0.5) - sc.gammaln(0.5 * {df}) - "
               f"0.5 * np.log({df}) - 0.5723649429247001) * 0.5 * (sc.digamma(0.5 * {df} + "
               f"0.5) - sc.digamma(0.5 * {df}) - 1.0 / {df})")
+    # df > 1000: Fisher's expansion in 1 / df where t**4 < 2 df (nan53: 1e-10 relative
+    # against mpmath; the exact form's cancellation gave 1e-8 at df = 1e4); |t| > 40 there
+    # (df > 1.28e6) the derivative underflows (phi(40) ~ 1e-348); elsewhere past 1000 NaN
+    large = (f"where(np.absolute(value({t})) > 40.0, 0.0 * {t}, "
+             f"where(np.real(value({t}) * value({t}) * value({t}) * value({t})) < 2.0 * np.real(value({df})), "
+             f"{t_cdf_df_series(df, t)}, 1.7976931348623157e308 * 2.0 * 0.0 * {t}))")
     # t = +-inf: stdtr is the constant 1 / 0 in df (the terms below are inf * 0 there;
     # attack48 03); a finite |t| past 1e154 stays NaN (t * t overflows, and the shape
     # slope's z = df / s underflows while its true value does not vanish)
     return (f"where(np.absolute(value({t})) > 1.7976931348623157e308, 0.0 * {df}, "
             f"where(np.absolute(value({df})) > 1.7976931348623157e308, 0.0 * {t}, "
-            f"where(np.real(value({df})) > 1000.0, 1.7976931348623157e308 * 2.0 * 0.0 * {t}, "
+            f"where(np.real(value({df})) > 1000.0, {large}, "
             f"where(np.absolute(value({t})) < 1e-150, {series}, "
             f"-0.25 * {shape} - 0.5 * {density}))))")
 
@@ -1135,14 +1144,14 @@ def _distribution_rules(sc):
         # -stdtr_df(df, out) / pdf(out)
         _smooth(sc.stdtr, _canonical(_t_cdf_df("x", "y")), _canonical(t_pdf),
                 domain=((1.0, 10.0), _U),
-                note="d/d(df) by betainc_da / betainc_db; NaN for 1000 < df < inf (cancellation)"),
+                note="d/d(df) by betainc_da / betainc_db; past df = 1000 Fisher's expansion where t**4 < 2 df, else NaN"),
         # at p = 0 / 1 (out = -+inf) stdtrit is that constant in df: slope 0 (0 * inf
         # there; attack48b 11)
         _smooth(sc.stdtrit, _canonical(
             f"where(np.absolute(value(out)) > 1.7976931348623157e308, 0.0 * x, "
             f"-({_t_cdf_df('x', 'out')}) * {t_inv})"),
                 _canonical(t_inv), domain=((0.6, 1.0), (0.05, 0.95)),
-                note="d/d(df) -stdtr_df(df, out) / pdf(out); NaN for 1000 < df < inf"),
+                note="d/d(df) -stdtr_df(df, out) / pdf(out); past df = 1000 as stdtr's"),
         # chdtr(v, x) = gammainc(v / 2, x / 2); the inverses' d/da by implicit
         # differentiation, -P_a / P_x at the result (the same for the complement's:
         # Q_a / Q_x = P_a / P_x); 0 where the result is 0 or inf (a constant there)

@@ -17,7 +17,8 @@ included.  Change ``from scipy import stats`` to
   ``chi2`` and ``beta`` are differentiable in their shapes too (``gammainc``'s
   derivative in ``a``, ``betainc``'s in ``a, b``: the rule table's ``gammainc_da``,
   ``betainc_da``, ``betainc_db``), and those of ``t`` in df (``stdtr``'s row, through
-  ``betainc``'s; NaN for 1000 < df < inf, where its terms cancel); in ``x``, ``q``,
+  ``betainc``'s; past df = 1000, where its terms cancel, Fisher's expansion in 1 / df
+  where ``t**4 < 2 df``, NaN beyond); in ``x``, ``q``,
   ``loc`` and ``scale`` they are exact.
 * discrete (pmf, logpmf, cdf, logcdf, sf, logsf): ``poisson``, ``binom``, ``nbinom`` (its
   real ``n`` too), ``geom``, ``bernoulli``; ``betabinom`` (pmf, logpmf); ``k`` (and

@@ -8,7 +8,8 @@ is written there.  A cdf's derivative in a shape parameter has no closed form:
 ``gammainc``'s in ``a`` (gamma, chi2: cdf, sf, ppf, isf and their logs) is the
 table's ``gammainc_da`` (a series or a continued fraction, stats45), ``betainc``'s in
 ``a, b`` (beta) its ``betainc_da`` / ``betainc_db`` (a continued fraction); ``stdtr``'s
-in ``df`` (t) is written through those (misc47; NaN for 1000 < df < inf).
+in ``df`` (t) is written through those (misc47; past df = 1000 Fisher's expansion in
+1 / df where ``t**4 < 2 df``, NaN beyond: nan53).
 """
 
 import numpy as np

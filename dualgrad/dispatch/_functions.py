@@ -193,6 +193,12 @@ def _report_selection(func, args, kwargs):
         errors.report_branch(Selection(function_name(func), arg, None, option,
                                        arg not in ("eig", "qr", "slogdet")), (args[0],),
                              None)
+        if func is np.linalg.eigh or func is np.linalg.svd and kwargs.get(
+                "compute_uv", args[2] if len(args) > 2 else True):
+            # the vectors' signs (LAPACK's, no function of the matrix): a jump of the
+            # vectors where one flips (attack53 08 (b)), beside the values' kink
+            errors.report_branch(Selection(function_name(func), arg + " signs", None,
+                                           option, False), (args[0],), None)
         return
     if arg in ("searchsorted", "digitize"):
         option = kwargs.get(where, args[at] if len(args) > at else default)

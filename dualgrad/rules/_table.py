@@ -2153,6 +2153,8 @@ class Selection:
         if self.arg == "slogdet":       # the determinant's sign (a phase: complex)
             with np.errstate(all="ignore"):
                 return np.linalg.slogdet(np.asarray(values[0]))[0]
+        if self.arg in ("eigh signs", "svd signs"):
+            return _pivot_signs(values[0], self.arg, self.option)
         a = np.real(values[0])
         if self.arg == "searchsorted":
             return np.searchsorted(a, np.real(values[1]), self.option or "left")
@@ -2251,6 +2253,27 @@ def _eig_pivots(a):
         k = np.argmax(np.abs(V), axis=-2)
         pivot = np.take_along_axis(V, k[..., None, :], -2)[..., 0, :]
     return 2 * k + (np.real(pivot) > 0)
+
+
+def _pivot_signs(a, arg, uplo):
+    """``np.linalg.eigh``'s or ``np.linalg.svd``'s vectors' signs as a branch: for each
+    column (and an SVD's right vectors) the row of its largest-modulus component and
+    that component's sign (of its real part); LAPACK's sign is its own choice, and a
+    flip is a jump of the vector (a change of row where the vector is continuous costs
+    the watch a confirmation that finds func continuous)."""
+    a = np.asarray(a)
+    with np.errstate(all="ignore"):
+        if arg == "eigh signs":
+            vectors = [np.linalg.eigh(a, UPLO=uplo or "L")[1]]
+        else:
+            u, _, vh = np.linalg.svd(a, full_matrices=False)
+            vectors = [u, np.swapaxes(vh, -1, -2)]
+        keys = []
+        for v in vectors:
+            k = np.argmax(np.abs(v), axis=-2)
+            pivot = np.take_along_axis(v, k[..., None, :], -2)[..., 0, :]
+            keys.append(2 * k + (np.real(pivot) > 0))
+    return np.concatenate(keys, axis=-1)
 
 
 def _qr_signs(a):

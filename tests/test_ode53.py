@@ -270,3 +270,17 @@ def test_a_switch_the_solution_slides_along_is_refused_promptly():
             dg.derivative(f, p)
         assert "slides along" in str(info.value)
     assert time.process_time() - start < 60.0
+
+
+def test_a_builtin_min_max_ramp_is_exact_or_refused_never_an_internal_error():
+    """attack53 20: min(max(s (t - p), 0), 1) of scalar duals at s = 1e3, 1e5 crashed in
+    SciPy's event root bracket (ValueError: f(a) and f(b) must have different signs);
+    now refused by name; s = 10 exact: y(3) = (3 - p) - 1 / (2 s), dy/dp = -1."""
+    def end(p, s):
+        return dg.solve_ivp(lambda t, y: min(max(s * (t - p), 0.0), 1.0) + 0 * y, (0.0, 3.0),
+                            np.array([0.0]), rtol=1e-10, atol=1e-12).y[0, -1]
+
+    assert np.isclose(dg.derivative(lambda p: end(p, 10.0), 1.2345), -1.0, rtol=1e-7)
+    for s in (1e3, 1e5):
+        with pytest.raises(TypeError, match="dualgrad.solve_ivp"):
+            dg.derivative(lambda p: end(p, s), 1.2345)

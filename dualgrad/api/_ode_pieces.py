@@ -248,6 +248,10 @@ def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
             near = _near(crossed.bracket, start, tf, direction)
             step = None
             continue
+        except ValueError as exc:   # (SciPy's root bracket of an event whose place reads
+            if not places or "different signs" not in str(exc):    # otherwise between
+                raise               # its calls: min(max(s (t - p), 0), 1) of scalar
+            raise _Refused(places[-1].error()) from None    # duals; attack53 20)
         parts.append(sol)
         joins.append(False)
         fired = _fired(sol, len(user), places, direction)

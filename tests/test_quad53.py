@@ -347,3 +347,14 @@ def test_an_infinite_slope_at_a_moving_end_of_an_infinite_range_stays_refused():
     with pytest.raises(TypeError, match="infinite slope"):
         dg.gradient(lambda q: dg.quad(
             lambda x: S.weibull_min(1.5, loc=q[0], scale=q[1]).pdf(x), q[0], np.inf)[0], q)
+
+
+def test_an_overflowing_partial_is_no_infinite_slope():
+    # 1000 e^(1000 (x - p)) overflows to inf past e^709.78 while e^(1000 (x - p)) is
+    # finite: no slope grows beside that node, so no split restarts there (8 restarts
+    # ended in an IndexError); status 2's warning with its overflow note stays
+    from scipy.integrate import IntegrationWarning
+    F = lambda q: dg.quad(lambda x: np.where(x - q < 0.705, np.exp(1000.0 * (x - q)), 0.0),
+                          0.0, 3.0)[0]
+    with pytest.warns(IntegrationWarning, match="overflow"):
+        dg.derivative(F, 0.3)

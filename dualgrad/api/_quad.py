@@ -1680,6 +1680,7 @@ class _Integrand:
         if self.complex_func:
             inf = inf | ~np.isfinite(row[n:])
         lo, hi = self.ends
+        grew = False
         for side in (-1.0, 1.0):
             h = min(1e-6 * max(1.0, abs(x0)), abs((hi if side > 0 else lo) - x0) / 4)
             if not h > 0:
@@ -1688,6 +1689,10 @@ class _Integrand:
                 near, nearer = (np.abs(np.asarray(self.probe(x0 + side * t))).ravel()[inf]
                                 for t in (h, h / 8))
                 grow = np.log(nearer / near) / np.log(8.0)     # |x - x0|^(-grow)
+            if not (np.all(np.isfinite(near)) and np.all(np.isfinite(nearer))) or \
+                    not np.any(grow > 0.05):
+                continue        # (no growth beside x0: an overflow inside func there,
+            grew = True         # 1000 exp(1000 x) past 1e305, not a slope; status 2)
             if np.any(grow[np.isfinite(grow)] >= 0.95):
                 raise errors.bad_type(
                     _WHO, "func's partials integrable across the range (dg.quad takes "
@@ -1700,7 +1705,8 @@ class _Integrand:
                     "u: dg.quad(lambda u: f(p + u), a - p, b - p)[0] (its moving limits "
                     "carry the derivatives), or split the range at the place with it as "
                     "a moving limit.")
-        raise _Split([x0])
+        if grew:
+            raise _Split([x0])
 
 
 class _Mapped:
@@ -2171,6 +2177,7 @@ def _integrate(func, a, b, args, full_output, epsabs, epsrel, limit, points, com
 
 
 def _narrow(places):
+    places = list(places) * (2 if len(places) == 1 else 1)
     return errors.bad_type(
         _WHO, "func's pieces wider than the rule's nodes where its partials differ",
         f"a piece between x = {places[0]!r} and x = {places[1]!r} (two continuous "

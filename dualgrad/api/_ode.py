@@ -318,12 +318,15 @@ class _Switches:
                 # attack51 09)
                 place = key + (i,) + tuple(sorted((repr(flat[i]), repr(now[i]))))
                 seen = self.cleared.get(place, 0)
-                self._locate(key, i, ta, za, flat[i], t, z, now[i], seen >= _TRUSTED)
-                if seen < _TRUSTED and key[0] in _COMPARISONS and (
-                        self.steep or self.resolution is not None):
+                continuous = self._locate(key, i, ta, za, flat[i], t, z, now[i],
+                                          seen >= _TRUSTED)
+                if continuous and seen < _TRUSTED and key[0] in _COMPARISONS and (
+                        self.steep or self.resolution is not None) and \
+                        _scalar_dual(inputs):
                     # continuous there: a steep ramp beside it? (Python's builtin
                     # min(max(s (t - p), 0), 1) of scalar duals: comparisons, no kink
-                    # recorded; attack52 09c: 0.0 for -0.4966)
+                    # recorded; attack52 09c: 0.0 for -0.4966.  Builtin min / max take
+                    # scalars only; array clamps record np.maximum's kink)
                     self._steep(key, i, ta, za, flat[i], in_a, t, z, now[i], inputs)
                 self.cleared[place] = seen + 1
 
@@ -349,7 +352,7 @@ class _Switches:
     def _locate(self, key, i, ta, za, ba, tb, zb, bb, quick=False):
         """Bisects the segment from ``(ta, za)`` (branch ``ba`` at ``key``'s element
         ``i``) to ``(tb, zb)`` (branch ``bb``) to the switch; raises where ``fun`` jumps
-        there.  ``quick`` (a place found continuous ``_TRUSTED`` times): two points
+        there, and returns True where it found fun continuous there.  ``quick`` (a place found continuous ``_TRUSTED`` times): two points
         ~6e-14 of the segment around the place's interpolated crossing and the change
         beside them, ~6 evaluations, bisected only where they do not bracket it (a
         daily switch gated on after its first crossings: attack51 09)."""
@@ -391,7 +394,7 @@ class _Switches:
         halvings = 0 if quick and hi - lo <= 2 * near else _HALVINGS
         with np.errstate(invalid="ignore"):
             if not halvings and not tied and np.all(np.abs(f_hi - f_lo) <= _JUMP * scale):
-                return
+                return True             # (continuous there: True)
             for _ in range(halvings):
                 if hi - lo <= 0.5 ** _HALVINGS:
                     break
@@ -410,7 +413,7 @@ class _Switches:
                     hi, f_hi = mid, values          # p (t - 3) at t = 3: the last
                     in_hi = in_hi if inputs is None else inputs     # that moved)
                 if not tied and np.all(np.abs(f_hi - f_lo) <= _JUMP * scale):
-                    return              # continuous there (a jump would stay this large)
+                    return True         # continuous there (a jump would stay this large)
             width = hi - lo
             beside = np.maximum(np.abs(f_lo - at(lo - width)[0]),
                                 np.abs(at(hi + width)[0] - f_hi))
@@ -418,7 +421,7 @@ class _Switches:
             step = np.abs(f_hi - f_lo)
             jumps = ~(step <= _BESIDE * beside + _JUMP * scale + _TINY)
         if not np.any(jumps):
-            return
+            return True
         moves = _moves_at(key[0], in_lo, in_hi)
         if (moves or _place_jumps(key[0], i, ends, (at(lo)[2], at(hi)[2]),
                                   max(hi - lo, 4 * _EPS * max(abs(ta), abs(tb)) /
@@ -607,6 +610,13 @@ def _place_jumps(ufunc, i, ends, bracket, width):
         return False
     return bool(abs(hi - lo) > 1e3 * width * abs(b - a) + 1e3 * _EPS * max(abs(lo),
                                                                            abs(hi)))
+
+
+def _scalar_dual(inputs):
+    """Does a record's operands hold a dual that is no array dual (Python's builtin
+    comparisons of scalar duals: ``max(s * (t - p), 0)``)?"""
+    return inputs is not None and any(isinstance(v, Dual) and type(v) is not ArrayDual
+                                      for v in inputs)
 
 
 def _kink(ufunc):

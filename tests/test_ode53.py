@@ -284,3 +284,22 @@ def test_a_builtin_min_max_ramp_is_exact_or_refused_never_an_internal_error():
     for s in (1e3, 1e5):
         with pytest.raises(TypeError, match="dualgrad.solve_ivp"):
             dg.derivative(lambda p: end(p, s), 1.2345)
+
+
+def test_implicit_methods_trust_the_user_s_jac_sparsity():
+    """attack53 22b: BDF with jac_sparsity = I of y' = -k sqrt(max(y, 0)), 300 of 600
+    states at 0: the Newton matrix's dg.jacobian refused the pattern (its check beside
+    sqrt's infinite slopes, lead's 5cbc4d7), from inside the solver.  The pattern is the
+    user's, which SciPy trusts too, and Newton's matrix only speeds its iterations:
+    y(0.5) = (1 - k / 4)^2 where y0 = 1, dy/dk = -0.375 at k = 1."""
+    import scipy.sparse as sp
+    n = 600
+    y0 = np.zeros(n)
+    y0[::2] = 1.0
+
+    def end(k):
+        return dg.solve_ivp(lambda t, y: -k * np.sqrt(np.maximum(y, 0.0)), (0.0, 0.5), y0,
+                            method="BDF", jac_sparsity=sp.eye(n), rtol=1e-6,
+                            atol=1e-9).y[0, -1]
+
+    assert np.isclose(dg.derivative(end, 1.0), -0.375, rtol=1e-6)

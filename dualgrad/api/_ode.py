@@ -876,8 +876,11 @@ class _Newton:
             from .helpers import jacobian
             J = jacobian(lambda v: self.system.fun(t, v, *args), y,
                          holomorphic=np.iscomplexobj(y),     # (BDF's complex states)
-                         **({"sparsity": self.sparsity, "format": "csc"}
-                            if self.sparsity is not None else {}))
+                         **({"sparsity": self.sparsity, "format": "csc",
+                             "check_sparsity": False}       # (the user's jac_sparsity,
+                            if self.sparsity is not None else {}))  # trusted as SciPy
+        #   trusts it: Newton's matrix only speeds its iterations, the error control
+        #   decides the accuracy; attack53 22b: its check refused states at sqrt's 0)
         if isinstance(J, (list, tuple)):
             J = np.array(J, dtype=object)
         if isinstance(J, np.ndarray) and J.dtype == object:

@@ -106,3 +106,31 @@ def test_t_in_df_past_1000_far_out_stays_nan_or_underflows():
     assert np.isnan(dg.derivative(lambda v: ds.t.cdf(20.0, v), 1e4))
     assert dg.derivative(lambda v: ds.t.cdf(45.0, v), 1e8) == 0.0
     assert np.isfinite(dg.derivative(lambda v: ds.t.cdf(1.5, v), 1e300))
+
+
+# ---- attack53 14: a nested product's zero partial beside an infinite inner partial ----
+# f = sqrt(x0) x1 + x1 x2 at (0, 0, 1): closed form H[0, 1] = 1 / (2 sqrt x0) = inf,
+# H[0, 2] = 0 (no x0 x2 term), H[1, 2] = 1, H[1, 1] = H[2, 2] = 0; H[0, 0] = -x1 / (4
+# x0**1.5) = 0 * inf is left free.  The operator's inlined product gave H[0, 2] NaN:
+# sqrt(x0)'s inner slope inf times x1's zero partial along x2.
+
+@pytest.mark.parametrize("spell", ["operator", "reflected", "ufunc"])
+def test_nested_product_zero_partial_beside_infinite_slope(spell):
+    prod = {"operator": lambda a, b: a * b, "reflected": lambda a, b: b * a,
+            "ufunc": np.multiply}[spell]
+    f = lambda x: prod(np.sqrt(x[0]), x[1]) + prod(x[1], x[2])
+    H = dg.hessian(f, np.array([0.0, 0.0, 1.0]))
+    np.testing.assert_array_equal(H[0, 1:], [np.inf, 0.0])
+    np.testing.assert_array_equal(H[1:, 0], [np.inf, 0.0])
+    np.testing.assert_array_equal(H[1:, 1:], [[0.0, 1.0], [1.0, 0.0]])
+
+
+def test_nested_product_infinite_entries_symmetric_sparse():
+    # x1 sqrt(x0) x4 + x2 x3 at (0, 0, 1, 2, 1/2): H[0, 1] = H[1, 0] = x4 / (2 sqrt x0) = inf
+    # (the sparse Hessian gave NaN below the diagonal)
+    f = lambda x: x[1] * np.sqrt(x[0]) * x[4] + x[2] * x[3]
+    x = np.array([0.0, 0.0, 1.0, 2.0, 0.5])
+    for H in (dg.hessian(f, x), dg.hessian(f, x, sparsity="auto").toarray()):
+        assert H[0, 1] == np.inf and H[1, 0] == np.inf
+        np.testing.assert_array_equal(H[2:4, 2:4], [[0.0, 1.0], [1.0, 0.0]])
+        np.testing.assert_array_equal(H[0, 2:4], [0.0, 0.0])

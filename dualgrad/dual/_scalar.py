@@ -425,6 +425,10 @@ def _fast_binary(stem, symbol, rule, n):
         check = _finite_check([(e0, f0), (e1, f1)])
         if check:
             lines.append(f"        if not ({check}): return _call(U, a, b)")
+        if stem == "mul":           # nested: an infinite inner partial of x or y times
+            lines.append(           # the other's zero partial is 0 on the general path
+                "        if isinstance(out, _Dual) and not (_fa(x) and _fa(y)): "
+                "return _call(U, a, b)")        # (attack53 14; inline it was 0 * inf)
         _build(lines, n, "out",
                lambda k: _plus(_term(e0, f0, _p("a", k)), _term(e1, f1, _p("b", k))),
                cls=cls)
@@ -638,6 +642,20 @@ def _fast_unary(stem, rule, n):
     return "\n".join(lines)
 
 
+def _all_finite(v):
+    """Are ``v``'s value and partials, at every level of nesting, finite?  (A sum of
+    finite numbers that overflows reads as not finite: the caller's general path.)"""
+    if type(v) is float:
+        return v - v == 0.0
+    if isinstance(v, Dual):
+        ps = v._plist()
+        total = sum(ps, v.value)                # one C loop over floats (the common case)
+        if type(total) is float or type(total) is complex:
+            return total - total == 0.0
+        return _all_finite(v.value) and all(_all_finite(p) for p in ps)
+    return bool(np.all(np.isfinite(v)))
+
+
 def _generate(n):
     """The class with ``n`` partials (``None``: the vector kind), compiled from the
     table in its own namespace (its source kept on disk: :func:`_kept_source`)."""
@@ -649,7 +667,8 @@ def _generate(n):
                  "_pow_mod": errors.pow_modulo,
                  "_M": errors.MADE, "_S": errors.SEQUENCE,   # comparisons noted
                  "_W": _base.WATCHING, "_B": _base.BRANCHES,  # dg.quad's watch
-                 "_UC": None}     # the real class's unread twin (set below); none for complex
+                 "_UC": None,     # the real class's unread twin (set below); none for complex
+                 "_Dual": Dual, "_fa": _all_finite}
     from ..rules._table import _NAMESPACE
     namespace.update(_NAMESPACE)
     ArrayDual, mixed_row = _base.ARRAY_ROWS      # (_array's, installed at its import)

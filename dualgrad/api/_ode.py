@@ -219,9 +219,18 @@ class _Recorder(_Watch):
         place): its values are continuous, and a step narrower than the solver resolves
         holds the sensitivities' whole forcing where no step evaluates fun
         (:meth:`_Switches._steep`; attack52 09b: 0.0 for -0.4966)."""
-        if len(inputs) != step.nin or not _moves(list(inputs)) or \
-                _complex_in(inputs):
-            return
+        if len(inputs) != 1 or not _moves(inputs[0]):   # (the table's steps: one
+            return                                      # argument, place "x")
+        z = inputs[0]
+        while isinstance(z, Dual):
+            z = z.value
+        if type(z) is float:            # (a scalar dual: its sign, no NumPy call)
+            branch = np.asarray(float((z > 0.0) - (z < 0.0)) if z == z else z)
+        else:
+            z = np.asarray(z)
+            if z.dtype.kind not in "fiu":
+                return                  # (complex arguments: their cuts, not a step)
+            branch = np.sign(z)
         frame = sys._getframe(2)
         through, own, name = _frame_kind(frame.f_code.co_filename)
         while through and frame.f_back is not None:
@@ -229,8 +238,7 @@ class _Recorder(_Watch):
             through, own, name = _frame_kind(frame.f_code.co_filename)
         if own:
             return
-        self.seen.append((step, _branch(step.specs, [_plain(v) for v in inputs]),
-                          f"{name}, line {frame.f_lineno}", inputs))
+        self.seen.append((step, branch, f"{name}, line {frame.f_lineno}", inputs))
 
 
 class _Switches:

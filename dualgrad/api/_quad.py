@@ -405,6 +405,7 @@ def _nan_places_built():
 _NAN_PLACES = {}
 _CUTS = {}                  # a row's ufunc -> its cuts (rules/_table.py cut_of) or None
 _STEP_AT = {}               # and its smooth step (step_of) or None
+_FILES = {}                 # a frame's file -> (walked through?, dualgrad's own?, name)
 _EQUALITY = (np.equal, np.not_equal)
 _NUMBERS = (float, int, _F64)
 
@@ -897,35 +898,54 @@ class _Watch:
         (its argument: the step lies where that is about 1 in size), filed under the
         node by :meth:`check` and judged once the rule has converged
         (:meth:`steps_resolved`)."""
-        if self.limit is not None or self.levels is None or len(inputs) != step.nin or \
-                not _moves(list(inputs)):
+        if self.limit is not None or self.levels is None or len(inputs) != 1:
+            return                      # (the table's steps: one argument, place "x")
+        z = inputs[0]
+        if not _moves(z):
             return
+        while isinstance(z, Dual):
+            z = z.value
+        if type(z) is not float and (type(z) is not np.ndarray or z.dtype.kind != "f"):
+            z = np.asarray(z)
+            if z.dtype.kind not in "fiu":
+                return                  # (complex arguments: their cuts, not a step)
         frame = sys._getframe(3)
-        while frame.f_back is not None and frame.f_code.co_filename.startswith(_THROUGH):
+        kind = _FILES.get(frame.f_code.co_filename)
+        while True:
+            if kind is None:
+                name = frame.f_code.co_filename
+                kind = _FILES[name] = (name.startswith(_THROUGH), name.startswith(_SKIPPED),
+                                       os.path.basename(name))
+            if not kind[0] or frame.f_back is None:
+                break
             frame = frame.f_back
-        if frame.f_code.co_filename.startswith(_SKIPPED):
+            kind = _FILES.get(frame.f_code.co_filename)
+        if kind[1]:
             return
-        values = [_plain(v) for v in inputs]
-        if any(np.iscomplexobj(v) for v in values):
-            return                      # (complex arguments: their cuts, not a step)
-        with np.errstate(all="ignore"):
-            z = np.asarray(step.specs[0][2](*values, None), dtype=float)
-        where = f"{os.path.basename(frame.f_code.co_filename)}, line {frame.f_lineno}"
-        self.step_seen.append((step, where, z))
+        self.step_seen.append((step, f"{kind[2]}, line {frame.f_lineno}", z))
 
     def _file_steps(self, records, x, vectorized):
         """Files the smooth steps' places met at the nodes ``x`` (one float, or a
         ``vectorized`` func's nodes) under their place ``(step, line, k-th time)``."""
-        n = len(x) if vectorized else 1
+        if not vectorized:              # (one node: its place kept as it is, stacked
+            if len(records) == 1:       # by steps_resolved)
+                u, w, z = records[0]
+                self.steps.setdefault((u, w, 0), []).append((x, z))
+                return
+            times = {}
+            for u, w, z in records:
+                k = times[u, w] = times.get((u, w), -1) + 1
+                self.steps.setdefault((u, w, k), []).append((x, z))
+            return
+        n = len(x)
         xs = np.asarray(x, dtype=float).reshape(n)
         times = {}
         for u, w, z in records:
             k = times[u, w] = times.get((u, w), -1) + 1
-            if vectorized:
-                z = _node_axis(z, n)
-                z = z.reshape(n, -1) if z.ndim and z.shape[0] == n else \
-                    np.broadcast_to(z.reshape(1, -1), (n, z.size))
-            self.steps.setdefault((u, w, k), []).append((xs, z.reshape(n, -1)))
+            z = _node_axis(np.asarray(z, dtype=float), n)
+            z = z.reshape(n, -1) if z.ndim and z.shape[0] == n else \
+                np.broadcast_to(z.reshape(1, -1), (n, z.size))
+            self.steps.setdefault((u, w, k), []).append((xs, z))
 
     def steps_resolved(self, lo, hi, vectorized, nodes=None):
         """Raises :class:`_Split` where a smooth step whose place the nodes recorded
@@ -942,8 +962,13 @@ class _Watch:
         places = []
         for key, runs in self.steps.items():
             try:
-                xs = np.concatenate([r[0] for r in runs])
-                Z = np.concatenate([r[1] for r in runs])
+                if all(type(r[1]) is float for r in runs):      # (one node a run, a
+                    xs = np.array([r[0] for r in runs], dtype=float)    # number each)
+                    Z = np.array([r[1] for r in runs])[:, None]
+                else:
+                    xs = np.concatenate([np.reshape(r[0], -1) for r in runs]).astype(float)
+                    Z = np.concatenate([np.reshape(np.asarray(r[1], dtype=float),
+                                                   (np.size(r[0]), -1)) for r in runs])
             except ValueError:          # (a place of changing shape: not compared)
                 continue
             if nodes is not None:

@@ -1356,7 +1356,10 @@ class _Watch:
             #                                 beside 1e10 exp(-x) is one; attack50 19)
             step = np.abs(Chi - Clo)
             jumps = ~(step <= smooth + tol) | \
-                (np.isfinite(Clo) != np.isfinite(Chi))        # (NaN, inf: a jump)
+                (np.isfinite(Clo) != np.isfinite(Chi)) | \
+                (~np.isfinite(smooth) & (step > tol))   # (NaN, inf: a jump; a slope
+            #                     that overflowed tells nothing: 1e304 beside e^(1000 x)'s
+            #                     partials past 1e308, attack53 04)
             # a jump within the slope's bound: the bracket that tells it from the slope
             unsure = ~jumps & ~(step <= tol)
             need = float(np.min(np.where(unsure, step / (8 * slope), np.inf), initial=np.inf))

@@ -134,3 +134,26 @@ def test_nested_product_infinite_entries_symmetric_sparse():
         assert H[0, 1] == np.inf and H[1, 0] == np.inf
         np.testing.assert_array_equal(H[2:4, 2:4], [[0.0, 1.0], [1.0, 0.0]])
         np.testing.assert_array_equal(H[0, 2:4], [0.0, 0.0])
+
+
+# ---- attack53 16's gamma: the incomplete gamma function's shape slope at a ~ 1e7 ------
+# near x = a the series' / continued fraction's terms fall only after ~8.6 sqrt(a) steps
+# (the 20000-step limit gave NaN).  Oracle: mpmath at 50 digits, P_a = int_0^x (log t -
+# psi(a)) t**(a - 1) e**-t / Gamma(a) dt (the mass within a +- 60 sqrt(a)).
+
+def _gamma_shape_slope(a, x):
+    with mp.workdps(50):
+        a, x = mp.mpf(a), mp.mpf(x)
+        g = lambda t: (mp.log(t) - mp.digamma(a)) * mp.exp((a - 1) * mp.log(t) - t - mp.loggamma(a))
+        lo = a - 60 * mp.sqrt(a)
+        return mp.quad(g, mp.linspace(lo, x, 41)), mp.exp((a - 1) * mp.log(x) - x - mp.loggamma(a))
+
+
+@pytest.mark.parametrize("q, a", [(0.3, 1e7), (0.7, 1e7), (1e-5, 3e7)])
+def test_gamma_ppf_and_cdf_in_a_near_1e7_against_mpmath(q, a):
+    x = float(ss.gamma.ppf(q, a))
+    slope, density = _gamma_shape_slope(a, x)
+    np.testing.assert_allclose(dg.derivative(lambda v: ds.gamma.ppf(q, v), a),
+                               float(-slope / density), rtol=1e-10)
+    np.testing.assert_allclose(dg.derivative(lambda v: ds.gamma.cdf(x, v), a), float(slope),
+                               rtol=1e-9)

@@ -440,6 +440,15 @@ def _psi(x):
 _LIMIT = 20000          # steps of a series or continued fraction before NaN
 
 
+def _gamma_limit(a):
+    """The steps the incomplete gamma function's series / fraction may take for shapes
+    ``a``: near ``x = a`` their terms fall only after ``k**2 / (2 a) ~ 37``, ``k ~ 8.6
+    sqrt(a)`` (27000 at a = 1e7, which NaN'd at 20000: attack53 16), so ``12 sqrt(a)``,
+    at least :data:`_LIMIT` and at most 200000 (a ~ 3e8; NaN past it)."""
+    top = float(np.max(a)) if np.size(a) else 0.0
+    return int(min(200000.0, max(float(_LIMIT), 12.0 * np.sqrt(top))))
+
+
 def gammainc_log_slopes(a, x, order=1):
     """The derivatives in ``a`` of ``log P`` or ``log Q`` (``P = gammainc(a, x)``, ``Q =
     gammaincc(a, x)``) of float64 arrays ``a > 0``, ``x > 0`` (finite; NaN elsewhere):
@@ -481,7 +490,8 @@ def _gamma_series(a, x, where, first, second):
     ln2 = -trigamma_array(av + 1.0)
     r = np.ones(ids.size)
     s0, s1, s2 = r.copy(), ln1.copy(), ln1 * ln1 + ln2
-    for k in range(1, _LIMIT + 1):
+    limit = _gamma_limit(av)
+    for k in range(1, limit + 1):
         ak = av + k
         r = r * (xv / ak)
         ln1 = ln1 - 1.0 / ak
@@ -492,8 +502,8 @@ def _gamma_series(a, x, where, first, second):
         # the tail is below r (a + k + 1) / (a + k + 1 - x) times the weights
         tail = r * (ak + 1.0) / (ak + 1.0 - xv) * (1.0 + ln1 * ln1 + np.abs(ln2))
         stop = tail <= _TINY * np.minimum(s0, np.abs(s1))
-        if stop.any() or k == _LIMIT:
-            if k == _LIMIT:
+        if stop.any() or k == limit:
+            if k == limit:
                 stop = np.zeros(ids.size, bool)     # not converged: NaN stays
             done = ids[stop]
             first[done] = (s1 / s0)[stop]
@@ -523,7 +533,7 @@ def _gamma_fraction(a, x, where, first, second):
         return _Jet(k * (av[sub] - k), (np.full(sub.size, float(k)),),
                     None if order < 2 else (zeros[sub],))
 
-    f1, f2, converged = _continued_fraction(c, b, ids.size, 1, order, _LIMIT)
+    f1, f2, converged = _continued_fraction(c, b, ids.size, 1, order, _gamma_limit(av))
     lead = np.log(xv) - _psi(av)
     first[ids] = np.where(converged, lead + f1[0], np.nan)
     if second is not None:

@@ -428,9 +428,9 @@ def _dark_columns_agree(who, f, args, x, Js, lost, dark):
     ``lost``: ``None`` where they agree, else ``bad`` as :func:`_probe` gives it.  The
     probe that zeroes those columns cannot see a finite entry the pattern misses in
     one of them (``[sqrt(x1), sqrt(x0) + 3 x1]`` at 0: ``J[1, 1] = 3`` came back 0;
-    attack53 15).  More than ``_DARK_INPUTS`` such columns: refused by name."""
-    if dark.size > _DARK_INPUTS:
-        _unchecked(who, "sparsity", dark.size, "columns")
+    attack53 15).  More than ``_DARK_COLUMNS`` such columns: refused by name."""
+    if dark.size > _DARK_COLUMNS:
+        _unchecked(who, "sparsity", dark.size, "columns", _DARK_COLUMNS)
     for k in range(0, dark.size, _DARK_CHUNK):
         cols = dark[k:k + _DARK_CHUNK]
         unit = np.zeros((x.size, cols.size))
@@ -450,13 +450,13 @@ def _dark_columns_agree(who, f, args, x, Js, lost, dark):
     return None
 
 
-def _unchecked(who, detector, count, what):
+def _unchecked(who, detector, count, what, most):
     """Raises: a given pattern whose check would compute ``count`` ``what`` entry by
     entry (infinite derivatives, ``sqrt`` at 0, hide the rest of their rows)."""
     raise errors.bad_argument(
         who, f"a {detector} pattern the check can verify at this point",
         f"one beside infinite derivatives (sqrt or a power below 1 at 0, log at 0) in "
-        f"{count} {what}, more than {_DARK_INPUTS}: an infinite entry hides its row's "
+        f"{count} {what}, more than {most}: an infinite entry hides its row's "
         "others from the check's random directions, and the check would compute those "
         f"{what} entry by entry, as costly as the dense derivative",
         f"Pass sparsity='auto' (detected in this call, at this point: not checked), "
@@ -670,8 +670,9 @@ def _check_hessian(who, f, args, x, H, link=None):
     return _dark_block_agrees(who, f, args, x, H, np.flatnonzero(dark), link)
 
 
-_DARK_INPUTS = 256      # the most inputs (columns) at non-finite entries computed
-_DARK_CHUNK = 64        # entry by entry by the pattern checks, and how many a pass
+_DARK_INPUTS = 256      # the most inputs (Hessian) and columns (Jacobian) at
+_DARK_COLUMNS = 1024    # non-finite entries the pattern checks compute entry by entry,
+_DARK_CHUNK = 64        # and the Jacobian's columns a pass (the Hessian's: 16)
 
 
 def _dark_block_agrees(who, f, args, x, H, dark, link):
@@ -681,7 +682,7 @@ def _dark_block_agrees(who, f, args, x, H, dark, link):
     than ``_DARK_INPUTS`` such inputs: refused by name (it passed unchecked, and a
     missed entry came back 0: attack53 02)."""
     if dark.size > _DARK_INPUTS:
-        _unchecked(who, "sparsity", dark.size, "inputs")
+        _unchecked(who, "sparsity", dark.size, "inputs", _DARK_INPUTS)
     unit = np.zeros((x.size, dark.size))
     unit[dark, np.arange(dark.size)] = 1.0
     block = H[dark][:, dark].toarray()

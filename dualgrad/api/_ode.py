@@ -161,6 +161,16 @@ def _frame_kind(filename):
     return kind
 
 
+def _user_line(frame):
+    """``"file, line N"`` of the first frame from ``frame`` out that dualgrad does not
+    walk through (NumPy's, dispatch's), or ``None`` where that is dualgrad's own."""
+    through, own, name = _frame_kind(frame.f_code.co_filename)
+    while through and frame.f_back is not None:
+        frame = frame.f_back
+        through, own, name = _frame_kind(frame.f_code.co_filename)
+    return None if own else f"{name}, line {frame.f_lineno}"
+
+
 class _Recorder(_Watch):
     """dg.quad's watch (:class:`_Watch`) with a short path for what a right-hand side
     runs on every evaluation: ``<``, ``<=``, ``>``, ``>=``, ``np.maximum``,
@@ -202,16 +212,9 @@ class _Recorder(_Watch):
         if not dual:                # (a dual operand is recorded whether it moves here
             return _Watch.__call__(self, ufunc, inputs, frame, nudge)   # or not: a
         #                             clamp's side; dg.quad's watch, attack51 12)
-        frame = sys._getframe(2)
-        through, own, name = _frame_kind(frame.f_code.co_filename)
-        while through and frame.f_back is not None:
-            frame = frame.f_back
-            through, own, name = _frame_kind(frame.f_code.co_filename)
-        if own:
-            return
-        seen.append((ufunc, _branch(branch_functions(ufunc), values),
-                     f"{name}, line {frame.f_lineno}", inputs))
-
+        where = _user_line(sys._getframe(2))
+        if where is not None:
+            seen.append((ufunc, _branch(branch_functions(ufunc), values), where, inputs))
 
     def _smooth_step(self, step, inputs):
         """A smooth step (the table's kind ``"step"``: ``np.tanh(s (t - p))``, erf,
@@ -231,14 +234,9 @@ class _Recorder(_Watch):
             if z.dtype.kind not in "fiu":
                 return                  # (complex arguments: their cuts, not a step)
             branch = np.sign(z)
-        frame = sys._getframe(2)
-        through, own, name = _frame_kind(frame.f_code.co_filename)
-        while through and frame.f_back is not None:
-            frame = frame.f_back
-            through, own, name = _frame_kind(frame.f_code.co_filename)
-        if own:
-            return
-        self.seen.append((step, branch, f"{name}, line {frame.f_lineno}", inputs))
+        where = _user_line(sys._getframe(2))
+        if where is not None:
+            self.seen.append((step, branch, where, inputs))
 
 
 class _Switches:

@@ -933,8 +933,9 @@ _SCIPY_BRANCHES = {
                                  "np.real(sc.ndtr(x)), 1.0)")),
     "hyp2f1": (("cut", "sign", "where(np.real(value(w)) > 1.0, np.imag(w), 1.0)"),
                ("cut", "sign", _END_REAL.format(a="w", d="1.0 - np.real(w)"))),
-    # smooth steps (their changes where |x| is about 1)
-    **{name: _SMOOTH_STEP for name in ("erf", "erfc", "expit", "ndtr")},
+    # smooth steps (their changes where |x| is about 1), and log_expit's smooth kink (its
+    # slope is expit: exp(log_expit(s (x - p))) at s = 1e12 gave 0.0 for -1, attack53 21)
+    **{name: _SMOOTH_STEP for name in ("erf", "erfc", "expit", "ndtr", "log_expit")},
 }
 
 

@@ -321,6 +321,17 @@ def central(f, x, h=1e-6):
     return np.stack(cols, axis=-1).reshape(np.shape(cols[0]) + x.shape)
 
 
+def central4(f, x, h=1e-5):
+    """Fourth-order central differences of the plain ``f`` at the 1-D ``x``, one column
+    an input, ``f``'s value raveled (shape ``(f(x).size, x.size)``)."""
+    cols = []
+    for k in range(x.size):
+        e = np.zeros_like(x)
+        e[k] = h
+        cols.append((-f(x + 2 * e) + 8 * f(x + e) - 8 * f(x - e) + f(x - 2 * e)) / (12 * h))
+    return np.stack([np.ravel(c) for c in cols], axis=-1)
+
+
 def central8(f, p, h=1e-3):
     """Eighth-order central differences of ``f`` at the 1-D ``p``, one column a
     parameter (shape ``f(p).shape + (p.size,)``; f may be complex)."""

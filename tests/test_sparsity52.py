@@ -14,19 +14,10 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
+from _oracles import central4
 
 N = 6
 KNOTS = np.linspace(-1.0, 1.0, N - 1)
-
-
-def _central(f, x, h=1e-5):
-    """Fourth-order central differences of the plain f, column by column."""
-    cols = []
-    for k in range(x.size):
-        e = np.zeros_like(x)
-        e[k] = h
-        cols.append((-f(x + 2 * e) + 8 * f(x + e) - 8 * f(x - e) + f(x - 2 * e)) / (12 * h))
-    return np.stack([np.ravel(c) for c in cols], axis=-1)
 
 
 def _written(spelling):
@@ -108,7 +99,7 @@ def test_global_pattern_holds_where_value_indices_move(name):
         held = pattern.toarray() != 0
         for _ in range(8):
             x1 = rng.uniform(-1.5, 1.5, N)
-            exact = _central(f, x1)
+            exact = central4(f, x1)
             if exact.shape != held.shape:          # a mask of another length
                 continue
             assert not (np.abs(exact) > 1e-6)[~held].any(), (name, x1)
@@ -129,7 +120,7 @@ def test_global_mode_through_read_only_views_and_empty_rows(f):
     held = dg.sparsity(f, rng.uniform(-1, 1, 4), mode="global").toarray()
     for _ in range(6):
         x1 = rng.uniform(-1.5, 1.5, 4)
-        exact = _central(f, x1)
+        exact = central4(f, x1)
         if exact.shape == held.shape:
             assert not (np.abs(exact) > 1e-6)[~held].any()
 
@@ -139,7 +130,7 @@ def test_local_pattern_keeps_the_point_s_selection():
     f = SPELLINGS["x[np.argmax(x)] * x"]
     x0 = np.array([0.1, 0.9, -0.3, 0.2, 0.4, -0.7])
     local = dg.sparsity(f, x0).toarray() != 0
-    np.testing.assert_array_equal(local, np.abs(_central(f, x0)) > 1e-9)
+    np.testing.assert_array_equal(local, np.abs(central4(f, x0)) > 1e-9)
 
 
 def test_global_hessian_pattern_follows_value_indices():
@@ -244,7 +235,7 @@ def test_sparsity_of_a_shift_is_the_shift():
         d[1:] = d[:-1]
         return d
     x = np.linspace(0.3, 1.0, 8)
-    np.testing.assert_array_equal(dg.sparsity(f, x).toarray(), np.abs(_central(f, x)) > 0.5)
+    np.testing.assert_array_equal(dg.sparsity(f, x).toarray(), np.abs(central4(f, x)) > 0.5)
 
 
 def test_sparsity_refuses_a_flat_write_numpy_chains_into_a_reversed_view():
@@ -266,4 +257,4 @@ def test_sparsity_refuses_a_flat_write_numpy_chains_into_a_reversed_view():
     with pytest.raises(TypeError, match="copy the source first"):
         dg.sparsity(reversed_view, x)
     np.testing.assert_array_equal(dg.sparsity(contiguous, x).toarray(),
-                                  np.abs(_central(contiguous, x)) > 0.5)
+                                  np.abs(central4(contiguous, x)) > 0.5)

@@ -2236,11 +2236,7 @@ def _vector_signs(a, arg, uplo):
     func continuous."""
     a = np.asarray(a)
     with np.errstate(all="ignore"):
-        if arg == "eigh":
-            vectors = [np.linalg.eigh(a, UPLO=uplo or "L")[1]]
-        else:
-            u, _, vh = np.linalg.svd(a, full_matrices=False)
-            vectors = [np.conj(np.swapaxes(vh, -1, -2)), u]
+        vectors = _vectors_of(a, arg == "eigh", uplo)[::-1]     # (an SVD's right ones first)
         big = np.abs(vectors[0]) > 1e-8
         first = np.take_along_axis(vectors[0], np.argmax(big, axis=-2)[..., None, :], -2)
         phase = np.where(np.abs(first) > 0, first / np.abs(first), 1.0)
@@ -2258,10 +2254,23 @@ def _eig_pivots(a):
     component's sign (DGEEV's real vectors keep the sign of its back substitution); a
     change of either is a jump of the vector (its phase or sign)."""
     with np.errstate(all="ignore"):
-        V = np.linalg.eig(np.asarray(a))[1]
-        k = np.argmax(np.abs(V), axis=-2)
-        pivot = np.take_along_axis(V, k[..., None, :], -2)[..., 0, :]
+        return _pivot_keys(np.linalg.eig(np.asarray(a))[1])
+
+
+def _pivot_keys(v):
+    """Per column of ``v``: ``2 row + (Re > 0)`` of its largest-modulus component."""
+    k = np.argmax(np.abs(v), axis=-2)
+    pivot = np.take_along_axis(v, k[..., None, :], -2)[..., 0, :]
     return 2 * k + (np.real(pivot) > 0)
+
+
+def _vectors_of(a, eigh, uplo):
+    """``[V]`` of ``np.linalg.eigh(a)``, or ``[U, V]`` of ``np.linalg.svd(a)`` (``V``
+    the right vectors as columns, ``vh``'s conjugate transpose)."""
+    if eigh:
+        return [np.linalg.eigh(a, UPLO=uplo or "L")[1]]
+    u, _, vh = np.linalg.svd(a, full_matrices=False)
+    return [u, np.conj(np.swapaxes(vh, -1, -2))]
 
 
 def _pivot_signs(a, arg, uplo):
@@ -2272,17 +2281,8 @@ def _pivot_signs(a, arg, uplo):
     the watch a confirmation that finds func continuous)."""
     a = np.asarray(a)
     with np.errstate(all="ignore"):
-        if arg == "eigh signs":
-            vectors = [np.linalg.eigh(a, UPLO=uplo or "L")[1]]
-        else:
-            u, _, vh = np.linalg.svd(a, full_matrices=False)
-            vectors = [u, np.swapaxes(vh, -1, -2)]
-        keys = []
-        for v in vectors:
-            k = np.argmax(np.abs(v), axis=-2)
-            pivot = np.take_along_axis(v, k[..., None, :], -2)[..., 0, :]
-            keys.append(2 * k + (np.real(pivot) > 0))
-    return np.concatenate(keys, axis=-1)
+        vectors = _vectors_of(a, arg == "eigh signs", uplo)
+        return np.concatenate([_pivot_keys(v) for v in vectors], axis=-1)
 
 
 def _qr_signs(a):

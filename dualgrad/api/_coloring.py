@@ -440,7 +440,10 @@ def _dark_columns_agree(who, f, args, x, Js, lost, dark):
         for level, (J, e) in enumerate(zip(Js, exact)):
             e = e.reshape(-1, cols.size)[lost]
             got = J[lost][:, cols].toarray()
-            scale = np.abs(np.where(np.isfinite(e), e, 0.0))
+            column = abs(J[:, cols]).tocsc()     # (a missed entry counts against its
+            column.data[~np.isfinite(column.data)] = 0.0    # column's finite entries, as
+            scale = np.abs(np.where(np.isfinite(e), e, 0.0)) + \
+                column.max(axis=0).toarray()                # the random probe's scaling)
             with np.errstate(invalid="ignore"):
                 off = ~(np.abs(got - e) <= 1e-9 * scale) & np.isfinite(e) | \
                     np.isinf(e) & np.isfinite(got)

@@ -427,8 +427,8 @@ def _fast_binary(stem, symbol, rule, n):
             lines.append(f"        if not ({check}): return _call(U, a, b)")
         if stem == "mul":           # nested: an infinite inner partial of x or y times
             lines.append(           # the other's zero partial is 0 on the general path
-                "        if isinstance(out, _Dual) and not (_fa(x) and _fa(y)): "
-                "return _call(U, a, b)")        # (attack53 14; inline it was 0 * inf)
+                "        if type(out) is not float and isinstance(out, _Dual) and not "
+                "(_fa(x) and _fa(y)): return _call(U, a, b)")   # (attack53 14: 0 * inf)
         _build(lines, n, "out",
                lambda k: _plus(_term(e0, f0, _p("a", k)), _term(e1, f1, _p("b", k))),
                cls=cls)

@@ -1,0 +1,75 @@
+"""What the smooth-step watch (stop 53: np.tanh, erf, expit ... narrower than the
+nodes) costs integrands whose steps are not steep, in dg.quad and dg.solve_ivp, with
+each result's error against an independent oracle (central differences of SciPy's
+quad / solve_ivp at tight tolerances).
+
+    python bench/quad_steps.py [--compare OTHER_CHECKOUT] [--rounds 3]
+
+Medians of process CPU time per derivative, ms; with --compare, fresh processes of
+each checkout alternating, and this / other per case.
+"""
+import argparse
+import json
+import sys
+import time
+import warnings
+
+import numpy as np
+import scipy.integrate as si
+import scipy.special as sc
+
+from _common import alternate, median_time, timed_error_table
+
+P0 = 0.7
+CASES = {           # name -> (integrand of x and p, range, vectorized)
+    "quad tanh(10 (x - p))": (lambda x, p: np.tanh(10 * (x - p)), False),
+    "quad expit(3 (x - p)) x": (lambda x, p: sc.expit(3 * (x - p)) * x, False),
+    "quad erf(x p)": (lambda x, p: sc.erf(x * p), False),
+    "quad tanh, vectorized": (lambda x, p: np.tanh(10 * (x - p)), True),
+}
+
+
+def _quad_oracle(g, h=1e-5):
+    I = lambda p: si.quad(lambda x: float(g(x, p)), 0.0, 3.0, points=[p],    # noqa: E731
+                          epsabs=1e-13, epsrel=1e-13, limit=200)[0]
+    return (I(P0 + h) - I(P0 - h)) / (2 * h)
+
+
+def _ode_oracle(h=1e-5):
+    def y(p):
+        return si.solve_ivp(lambda t, y: np.tanh(10 * (t - p)) - y, (0.0, 3.0), [0.0],
+                            rtol=1e-12, atol=1e-14).y[0, -1]
+    return (y(P0 + h) - y(P0 - h)) / (2 * h)
+
+
+def child():
+    import dualgrad as dg
+    warnings.simplefilter("ignore")
+    out = {}
+    for name, (g, vec) in CASES.items():
+        f = lambda p: dg.quad(lambda x: g(x, p), 0.0, 3.0, vectorized=vec)[0]   # noqa
+        t = median_time(lambda: dg.derivative(f, P0), repeat=7, clock=time.process_time)
+        out[name] = [1e3 * t, abs(float(dg.derivative(f, P0)) - _quad_oracle(g))]
+
+    def ode(p):
+        return dg.solve_ivp(lambda t, y: np.tanh(10 * (t - p)) - y, (0.0, 3.0),
+                            np.array([0.0]), rtol=1e-8).y[0, -1]
+    t = median_time(lambda: dg.derivative(ode, P0), repeat=7, clock=time.process_time)
+    out["ode tanh(10 (t - p))"] = [1e3 * t, abs(float(dg.derivative(ode, P0)) - _ode_oracle())]
+    print(json.dumps(out))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--compare", help="another checkout of dualgrad (before)")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        return child()
+    got = alternate("quad_steps.py", [], args.compare, args.rounds)
+    timed_error_table(got, args.compare)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

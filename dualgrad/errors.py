@@ -4289,6 +4289,14 @@ def _numpy_on_objects(who, exc):
     function is involved: :func:`from_scipy` names it)."""
     import re
     frames = _frames(exc)
+    # SciPy that called a helper's wrapper back (dg.quad's func, dg.solve_ivp's fun)
+    # ran the user's code there: the frames from that wrapper on are the user's step
+    # (attack53 06: eig of np.diag([0, p]) inside dg.quad's func gave NumPy's bare
+    # "ufunc 'isfinite' not supported"; outside dg.quad this message)
+    back = max((i for i, (_, m) in enumerate(frames) if m.startswith("dualgrad.api.")),
+               default=-1)
+    if 0 <= back < len(frames) - 1 and any(m.startswith("scipy.") for _, m in frames[:back]):
+        frames = frames[back + 1:]
     if any(m.startswith("scipy.") for _, m in frames):
         return None
     text = str(exc)

@@ -423,12 +423,100 @@ def _check_pattern(who, f, args, x, J, value=None):
 
 def _dark_columns_agree(who, f, args, x, Js, lost, dark):
     """The columns ``dark`` of the Jacobian (those with a non-finite entry in a row
-    ``lost``, whose directional derivative is not finite), computed entry by entry
-    (unit directions, ``_DARK_CHUNK`` a pass), against ``Js``'s entries in the rows
-    ``lost``: ``None`` where they agree, else ``bad`` as :func:`_probe` gives it.  The
-    probe that zeroes those columns cannot see a finite entry the pattern misses in
-    one of them (``[sqrt(x1), sqrt(x0) + 3 x1]`` at 0: ``J[1, 1] = 3`` came back 0;
-    attack53 15).  More than ``_DARK_COLUMNS`` such columns: refused by name."""
+    ``lost``, whose directional derivative is not finite) checked in the rows
+    ``lost``: ``None`` where they agree with ``Js``, else ``bad`` as :func:`_probe`
+    gives it.  The probe that zeroes those columns cannot see a finite entry the
+    pattern misses in one of them (``[sqrt(x1), sqrt(x0) + 3 x1]`` at 0: ``J[1, 1] =
+    3`` came back 0; attack53 15).  Random directions on the sets of
+    :func:`_separating` (two per bit of a dark column's rank, ``_DARK_CHUNK`` a pass):
+    each row is compared along those sets that avoid its own non-finite entries, and
+    together they hold every other dark column of the row; a column some row's sets
+    leave out is computed entry by entry (unit directions).  More than
+    ``_DARK_COLUMNS`` of those: refused by name.  (Every dark column entry by entry
+    refused 1000 columns of ``np.sqrt`` at 0 beside its correct diagonal pattern,
+    which the ancestor of stop 53 returned: attack53 22.)"""
+    sub = [J[lost][:, dark].tocsr() for J in Js]
+    blind = sub[0].copy()               # a non-finite entry at any level
+    blind.data = np.zeros(blind.data.size)
+    for S in sub:
+        S = S.copy()
+        S.data = (~np.isfinite(S.data)).astype(float)
+        blind = blind + S
+    blind.data = (blind.data > 0).astype(float)
+    blind.eliminate_zeros()
+    member, ok, missing = _separating(dark.size, blind)
+    rng = np.random.default_rng(0x5EED + 1)
+    weights = np.where(member, rng.uniform(0.5, 1.5, member.shape) * np.where(
+        rng.random(member.shape) < 0.5, -1.0, 1.0) * _column_scales(Js[0])[dark], 0.0)
+    for k in range(0, member.shape[0], _DARK_CHUNK):
+        W = weights[k:k + _DARK_CHUNK].T                # (dark, probes)
+        V = np.zeros((x.size, W.shape[1]))
+        V[dark] = W
+        (_, t), _ = _directions(who, f, args, x, V)
+        exact = _levels(as_array(t).reshape(-1))
+        use = ok[:, k:k + _DARK_CHUNK]
+        for level, (S, e) in enumerate(zip(sub, exact)):
+            e = e.reshape(-1, W.shape[1])[lost]
+            finite = S.copy()
+            finite.data[~np.isfinite(finite.data)] = 0.0    # (outside ``use`` only)
+            got = np.asarray(finite @ W)
+            scale = np.asarray(abs(finite) @ np.abs(W)) + \
+                np.abs(np.where(np.isfinite(e), e, 0.0))
+            with np.errstate(invalid="ignore"):
+                off = use & (~(np.abs(got - e) <= 1e-9 * scale) & np.isfinite(e) |
+                             np.isinf(e))
+            if off.any():
+                i, j = np.argwhere(off)[0]
+                return int(lost[i]), level, float(got[i, j]), float(e[i, j])
+    return _dark_units(who, f, args, x, Js, lost, dark[missing])
+
+
+def _separating(count, blind):
+    """``(member, ok, missing)`` for ``count`` columns (ranks ``0 .. count - 1``) and
+    ``blind``, a sparse ``(rows, count)`` matrix, nonzero where a row's entry is not
+    finite: ``member`` ``(sets, count)`` bool; ``ok`` ``(rows, sets)``, the sets that
+    hold none of the row's non-finite columns; ``missing`` the ranks of the columns
+    that some row has finite and none of its ``ok`` sets holds.  First two sets per
+    bit ``b`` of the rank (the ranks whose bit ``b`` is 0, those whose bit is 1): two
+    columns differ in some bit, so a row with one non-finite column (an elementwise
+    ``sqrt`` at 0, a banded one) misses none.  Then, up to ``_SEPARATING_ROUNDS``
+    times while some column is missing, 64 random sets of the missing columns, each
+    column in with probability ``1 / (1 + r)``, ``r`` the rows' median count of
+    non-finite entries among them (a row with ``r`` of them keeps a given column with
+    probability about ``1 / (e (r + 1))`` in each)."""
+    ranks = np.arange(count)
+    bits = max(1, int(count - 1).bit_length())
+    member = np.array([((ranks >> b) & 1) == c for b in range(bits) for c in (0, 1)])
+    member = member[member.any(axis=1)]
+    rng = np.random.default_rng(0x5EED + 3)
+    blind = blind.tocsr()
+    several = np.flatnonzero(np.diff(blind.indptr) > 1)     # (one: the bits hold it)
+    for round in range(_SEPARATING_ROUNDS + 1):
+        M = member.astype(float)
+        ok = np.asarray(blind @ M.T) == 0                      # (rows, sets)
+        missing = np.zeros(count, bool)
+        step = max(1, 4_000_000 // max(count, 1))
+        for s in range(0, several.size, step):     # (rows x columns, a block at a time)
+            rows = several[s:s + step]
+            covered = (ok[rows].astype(float) @ M) > 0
+            missing |= np.any(~covered & (blind[rows].toarray() == 0), axis=0)
+        if not missing.any() or round == _SEPARATING_ROUNDS:
+            break
+        among = np.asarray(blind @ missing.astype(float)).reshape(-1)
+        p = 1.0 / (1.0 + max(1.0, float(np.median(among[among > 0])) if
+                             np.any(among > 0) else 1.0))
+        extra = (rng.random((64, count)) < p) & missing
+        member = np.concatenate([member, extra[extra.any(axis=1)]])
+    return member, ok, np.flatnonzero(missing)
+
+
+_SEPARATING_ROUNDS = 4
+
+
+def _dark_units(who, f, args, x, Js, lost, dark):
+    """The columns ``dark`` computed entry by entry (unit directions, ``_DARK_CHUNK`` a
+    pass) against ``Js``'s entries in the rows ``lost`` (:func:`_dark_columns_agree`'s
+    ``bad``, or ``None``); more than ``_DARK_COLUMNS`` of them: refused by name."""
     if dark.size > _DARK_COLUMNS:
         _unchecked(who, "sparsity", dark.size, "columns", _DARK_COLUMNS)
     for k in range(0, dark.size, _DARK_CHUNK):
@@ -679,22 +767,60 @@ _DARK_CHUNK = 64        # and the Jacobian's columns a pass (the Hessian's: 16)
 
 
 def _dark_block_agrees(who, f, args, x, H, dark, link):
-    """The block of the Hessian among the ``dark`` inputs, computed entry by entry
-    (unit directions, 16 columns a pass): ``H``'s entries equal its finite entries,
-    and are not finite where it is infinite (a NaN entry there is not compared).  More
-    than ``_DARK_INPUTS`` such inputs: refused by name (it passed unchecked, and a
-    missed entry came back 0: attack53 02)."""
-    if dark.size > _DARK_INPUTS:
-        _unchecked(who, "sparsity", dark.size, "inputs", _DARK_INPUTS)
+    """The block of the Hessian among the ``dark`` inputs checked: ``H``'s finite
+    entries there are f's, and an infinite exact one is infinite in ``H`` (a NaN is
+    not compared).  Each dark input's row (unit directions, 64 a pass) along random
+    directions on the sets of :func:`_separating` that avoid the row's non-finite
+    entries (which together hold every other dark input); an input some row's sets
+    leave out is computed entry by entry (16 a pass).  More than ``_DARK_INPUTS`` of
+    those: refused by name (it passed unchecked, and a missed entry came back 0:
+    attack53 02).  (Every dark input entry by entry refused the pattern of
+    ``sum(sqrt(x) + x[::-1] x)`` at 500 zeros: attack53 22.)"""
+    block = H[dark][:, dark].toarray()
+    blind = ~np.isfinite(block)
+    finite = np.where(blind, 0.0, block)
+    member, ok, missing = _separating(
+        dark.size, scipy_sparse(who).csr_matrix(blind.astype(float)))
+    rng = np.random.default_rng(0x5EED + 2)
+    weights = np.where(member, rng.uniform(0.5, 1.5, member.shape) * np.where(
+        rng.random(member.shape) < 0.5, -1.0, 1.0) * _entry_scales(H)[dark], 0.0)
+    for r in range(0, dark.size, 64):
+        U = np.zeros((x.size, min(64, dark.size - r)))
+        U[dark[r:r + 64], np.arange(U.shape[1])] = 1.0
+        for k in range(0, member.shape[0], 64):
+            W = weights[k:k + 64].T                    # (dark, probes)
+            V = np.zeros((x.size, W.shape[1]))
+            V[dark] = W
+            exact = _second_directional(who, f, args, x, U, V, link)
+            rows = finite[r:r + 64]
+            got = rows @ W
+            scale = np.abs(rows) @ np.abs(W) + np.abs(np.where(np.isfinite(exact), exact,
+                                                                0.0))
+            with np.errstate(invalid="ignore"):
+                off = ok[r:r + 64, k:k + 64] & (
+                    ~(np.abs(got - exact) <= 1e-9 * scale) & np.isfinite(exact) |
+                    np.isinf(exact))
+            if off.any():
+                return False
+    return _dark_units_agree(who, f, args, x, block, dark, dark[missing], link)
+
+
+def _dark_units_agree(who, f, args, x, block, dark, cols, link):
+    """The columns ``cols`` (of the ``dark`` inputs) of the Hessian's ``block`` among
+    them, computed entry by entry (16 a pass): its entries equal their finite entries,
+    and are not finite where they are infinite (a NaN there is not compared).  More
+    than ``_DARK_INPUTS`` of them: refused by name."""
+    if cols.size > _DARK_INPUTS:
+        _unchecked(who, "sparsity", cols.size, "inputs", _DARK_INPUTS)
     unit = np.zeros((x.size, dark.size))
     unit[dark, np.arange(dark.size)] = 1.0
-    block = H[dark][:, dark].toarray()
+    at = np.searchsorted(dark, cols)
     with np.errstate(invalid="ignore"):
         rows = np.nanmax(np.where(np.isfinite(block), np.abs(block), np.nan), axis=1,
                          initial=0.0)
-    for k in range(0, dark.size, 16):
-        exact = _second_directional(who, f, args, x, unit, unit[:, k:k + 16], link)
-        got = block[:, k:k + 16]
+    for k in range(0, at.size, 16):
+        exact = _second_directional(who, f, args, x, unit, unit[:, at[k:k + 16]], link)
+        got = block[:, at[k:k + 16]]
         with np.errstate(invalid="ignore"):
             off = ~(np.abs(got - exact) <= 1e-9 * (np.abs(exact) + rows[:, None]))
         if (off & np.isfinite(exact)).any() or (np.isinf(exact) & np.isfinite(got)).any():

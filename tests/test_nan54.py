@@ -1,0 +1,138 @@
+"""nan54: what stop 53 left where a number exists or a message points the wrong way.
+
+* attack53 22: a correct given pattern beside more than 1024 (Jacobian) or 256
+  (Hessian) infinite derivatives was refused; the checks now probe the dark columns
+  along sets that avoid each row's non-finite entries, so the exact result comes back
+  (closed forms) and a missed entry there is still found.
+* attack53 06: eig of an object array of scalar duals inside dg.quad's func or
+  dg.solve_ivp's fun raised NumPy's bare "ufunc 'isfinite' not supported".
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import dualgrad as dg
+
+
+@pytest.fixture(autouse=True)
+def _quiet():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _half_zero(n):
+    x = np.zeros(n)
+    x[1::2] = np.linspace(0.5, 2.0, n // 2)
+    return x
+
+
+def _sqrt_slope(x):
+    """d sqrt(x) / dx in closed form, inf at 0."""
+    with np.errstate(divide="ignore"):
+        return 0.5 / np.sqrt(x)
+
+
+def test_elementwise_sqrt_beside_1000_zeros_with_its_diagonal_pattern():
+    n = 2400
+    x = _half_zero(n)
+    J = dg.jacobian(np.sqrt, x, sparsity=sp.eye(n, format="csr"))
+    assert J.nnz == n
+    np.testing.assert_allclose(J.diagonal(), _sqrt_slope(x), rtol=1e-15)
+    J = dg.jacobian(np.sqrt, x, sparsity=dg.sparsity(np.sqrt, x))      # its own
+    np.testing.assert_allclose(J.diagonal(), _sqrt_slope(x), rtol=1e-15)
+
+
+def test_bidiagonal_sqrt_beside_1000_zeros():
+    n = 2401
+    x = _half_zero(n + 1)[:n]
+    P = sp.eye(n - 1, n, format="csr") + sp.eye(n - 1, n, k=1, format="csr")
+    J = dg.jacobian(lambda x: np.sqrt(x[:-1]) + x[1:] ** 2, x, sparsity=P).toarray()
+    exact = np.zeros((n - 1, n))
+    exact[np.arange(n - 1), np.arange(n - 1)] = _sqrt_slope(x[:-1])
+    exact[np.arange(n - 1), np.arange(1, n)] += 2 * x[1:]
+    np.testing.assert_allclose(J, exact, rtol=1e-15)
+
+
+def test_a_missed_entry_in_a_dark_column_is_still_found():
+    # row 7 = sqrt(x7) + 3 x5 at x5 = x7 = 0: both columns dark (infinite entries),
+    # the pattern (the diagonal) misses J[7, 5] = 3
+    n = 2400
+    x = _half_zero(n)
+    x[5] = 0.0
+
+    def f(x):
+        return np.sqrt(x) + 3.0 * np.where(np.arange(n) == 7, x[5], 0.0)
+    assert (f(x + 1e-3 * (np.arange(n) == 5)) - f(x))[7] == pytest.approx(3e-3)
+    with pytest.raises(ValueError, match="misses nonzeros"):
+        dg.jacobian(f, x, sparsity=sp.eye(n, format="csr"))
+
+
+def test_rows_with_two_infinite_columns_each():
+    # row i = sqrt(x[i ^ 1]) + sqrt(x[i ^ 2]) + 3 x_i at 0: the bits of the rank do not
+    # separate i from both i ^ 1 and i ^ 2; the random sets do
+    n = 1100
+    idx = np.arange(n)
+    P = (sp.eye(n, format="csr") + sp.csr_matrix((np.ones(n), (idx, idx ^ 1)), shape=(n, n))
+         + sp.csr_matrix((np.ones(n), (idx, idx ^ 2)), shape=(n, n))).tocsr()
+    J = dg.jacobian(lambda x: np.sqrt(x[idx ^ 1]) + np.sqrt(x[idx ^ 2]) + 3.0 * x,
+                    np.zeros(n), sparsity=P)
+    assert np.all(J.diagonal() == 3.0)
+    assert np.all(J.toarray()[idx, idx ^ 1] == np.inf)
+    assert J.nnz == 3 * n
+
+
+def test_hessian_beside_500_zeros_with_hessian_sparsitys_pattern():
+    n = 1000
+    x = np.zeros(n)
+    x[::2] = 1.0
+    f = lambda x: np.sum(np.sqrt(x) + x[::-1] * x)     # noqa: E731
+    H = dg.hessian(f, x, sparsity=dg.hessian_sparsity(f, x)).toarray()
+    exact = 2.0 * np.eye(n)[::-1]
+    with np.errstate(divide="ignore"):
+        exact[np.arange(n), np.arange(n)] = -0.25 * x ** -1.5
+    np.testing.assert_array_equal(H, exact)
+
+
+def test_hessian_mixed_pairs_beside_410_dark_inputs():
+    h = 150
+    x = np.concatenate([np.zeros(h + 110), np.ones(h)])
+    n = x.size
+    P = sp.eye(n, format="lil") + sp.eye(n, k=n - h, format="csr") + \
+        sp.eye(n, k=h - n, format="csr")
+    H = dg.hessian(lambda x: np.sum(np.sqrt(x[:h]) * x[-h:]) + np.sum(np.sqrt(x[h:h + 110])),
+                   x, sparsity=P).toarray()
+    exact = np.zeros((n, n))
+    exact[np.arange(h + 110), np.arange(h + 110)] = -np.inf       # -x^-1.5 / 4 at 0
+    exact[np.arange(h), np.arange(h) + n - h] = np.inf            # 1 / (2 sqrt(x)) at 0
+    exact[np.arange(h) + n - h, np.arange(h)] = np.inf
+    np.testing.assert_array_equal(H, exact)
+
+
+def test_hessian_missed_entry_in_the_dark_block_is_found():
+    n = 600
+    x = np.zeros(n)
+    f = lambda x: np.sum(np.sqrt(x)) + 2.0 * x[0] * x[1]       # noqa: E731  H[0, 1] = 2
+    with pytest.raises(ValueError, match="sparsity"):
+        dg.hessian(f, x, sparsity=sp.eye(n, format="csr"))
+    H = dg.hessian(f, x, sparsity=sp.eye(n, format="lil") + sp.csr_matrix(
+        ([1.0, 1.0], ([0, 1], [1, 0])), shape=(n, n)))
+    assert H[0, 1] == H[1, 0] == 2.0 and np.all(H.diagonal() == -np.inf)
+
+
+@pytest.mark.parametrize("where", ["quad", "solve_ivp"])
+def test_eig_of_an_object_array_inside_a_callback_is_named(where):
+    def inside(p):
+        return np.linalg.eig(np.diag([0, p]))[0].real.sum()
+
+    def f(p):
+        if where == "quad":
+            return dg.quad(lambda x: inside(p) * x, 0.0, 1.0)[0]
+        return dg.solve_ivp(lambda t, y: -y * inside(p), (0.0, 1.0), [1.0]).y[0, -1]
+    with pytest.raises(TypeError) as info:
+        dg.derivative(f, 0.7)
+    assert "np.linalg.eig received an object array holding dual numbers" in str(info.value)
+    assert "np.stack" in str(info.value)

@@ -875,11 +875,13 @@ def _finder_error(who, name):
     return DualTypeError(
         f"{who}: scipy.optimize.{name} reads f's value as a float in compiled code, "
         "which would drop the derivatives of a dual number; expected a root found on "
-        "plain values. Fix: find the root of the values, s = "
-        f"{name}(lambda s: g(s, dg.stop_gradient(p)), a, b), then take one Newton step "
-        "on duals per derivative order wanted, s = s - g(s, p) / dg_ds(s, p) (the "
-        "implicit-function theorem's derivative; README: root finders), or call "
-        "scipy.optimize.newton, which works on duals.")
+        f"plain values. Fix: use dualgrad.scipy.optimize.{name} (same signature; the "
+        "root on plain values, then Newton steps on duals: the implicit-function "
+        f"theorem's derivatives): from dualgrad.scipy.optimize import {name}; or find "
+        f"the root of the values yourself, s = {name}(lambda s: g(s, dg.stop_gradient(p)),"
+        " a, b), then take one Newton step on duals per derivative order wanted, s = s - "
+        "g(s, p) / dg_ds(s, p) (README: root finders), or call scipy.optimize.newton, "
+        "which works on duals.")
 
 
 def _finder_lost(who, exc=None):
@@ -3917,7 +3919,8 @@ _DROP_INS = {"scipy.special": ("logsumexp", "softmax", "log_softmax", "polygamma
                               "inv", "det", "lu_factor", "lu_solve", "eigh", "expm",
                               "solve_discrete_lyapunov", "solve_continuous_lyapunov",
                               "solve_continuous_are", "solve_discrete_are",
-                              "solve_sylvester", "sqrtm", "block_diag")}
+                              "solve_sylvester", "sqrtm", "block_diag"),
+             "scipy.optimize": ("newton", "toms748")}     # brentq & co: _finder_error
 
 
 # scipy.stats' distributions and methods that dualgrad.scipy.stats takes on duals
@@ -4011,11 +4014,21 @@ def from_scipy(who, exc):
                          isinstance(exc, RuntimeError) and _raised_in_scipy(exc)) or \
             not told and not _held_dual(exc):
         return None
-    entry = None
+    entry, called_back = None, False
     for frame, _ in traceback.walk_tb(exc.__traceback__):
         module = frame.f_globals.get("__name__") or ""
         if module.startswith("scipy.") and not module.startswith("scipy._lib"):
-            entry = entry or frame      # the outermost SciPy frame of the raise's call
+            if entry is None or called_back:    # the outermost SciPy frame of the raise's
+                entry, called_back = frame, False   # call, or the one user code called
+            #     from a callback (scipy.stats.norm.cdf in the f newton calls: quant54)
+        elif entry is not None and module.split(".")[0] not in ("scipy", "numpy",
+                                                                "dualgrad"):
+            # SciPy called user code back (newton's f); unless SciPy handed it an
+            # object array it made of the duals (a LinearOperator's matvec=): then
+            # the outer frame's conversion is the step to name (attack49 28)
+            called_back = called_back or not any(
+                type(v).__name__ == "ndarray" and getattr(v, "dtype", None) == object
+                for v in frame.f_locals.values())
         elif entry is not None and module.startswith("dualgrad.api."):
             entry = None                # SciPy called a helper's wrapper back (dg.quad's
     if entry is None:                   # func, dg.solve_ivp's fun): the raise below is the

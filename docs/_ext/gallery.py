@@ -103,7 +103,7 @@ def write_api(app):
     lines += ["## Testing helpers", "", "```{eval-rst}", ".. automodule:: dualgrad.testing",
               "   :members:", "```", ""]
     lines += ["## SciPy functions that take dual numbers", ""]
-    for module in ("dualgrad.scipy.special", "dualgrad.scipy.linalg",
+    for module in ("dualgrad.scipy.special", "dualgrad.scipy.linalg", "dualgrad.scipy.optimize",
                    "dualgrad.scipy.spatial.transform"):
         lines += ["```{eval-rst}", f".. automodule:: {module}", "   :members:", "```", ""]
     (Path(app.srcdir) / "api.md").write_text("\n".join(lines))

@@ -17,6 +17,6 @@ written on NumPy (SciPy's values to rounding, exact partials).
 on a function's first call (an ImportError naming the fix without SciPy).
 """
 
-from . import linalg, spatial, special, stats
+from . import linalg, optimize, spatial, special, stats
 
-__all__ = ["linalg", "spatial", "special", "stats"]
+__all__ = ["linalg", "optimize", "spatial", "special", "stats"]

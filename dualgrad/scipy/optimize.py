@@ -1,0 +1,274 @@
+"""``scipy.optimize``'s scalar root finders that take dual numbers: ``brentq``,
+``brenth``, ``ridder``, ``bisect``, ``toms748`` and ``newton`` (its array form too).
+
+SciPy's bracketing finders read f's value as a float in compiled code, and
+``newton``'s array form converts f's values with ``np.asarray``, so an implied
+volatility written ``brentq(lambda s: price_of(s) - price, a, b)`` inside a
+differentiated function cannot carry the price's derivative through them.  These
+have SciPy's signatures and return SciPy's root where no dual number reaches f
+(the same call, bit for bit, the same errors).  Where f's value holds duals (its
+arguments ``args`` or what it closes over), the root is found by SciPy on the
+plain values (every dual level stripped, ``dg.stop_gradient``), then Newton steps
+``s = s - f(s) / f'(s)`` are taken on the duals, with ``f'`` itself computed on the
+duals: the implicit-function theorem's derivatives, ``ds/dp = -f_p / f_s`` and every
+higher order a nested helper asks for (``dg.hessian``), exact to rounding.  Each step
+squares the error in every order at once, so ``ceil(log2(depth + 2))`` steps (two
+for a gradient or a Hessian) leave the derivatives' error at the square of the plain
+root's (``xtol``) or below rounding.
+
+The root must be a simple one (``f'(s) != 0``), and f must be differentiable there;
+the bracket ends ``a``, ``b`` and ``x0`` only locate the root, so their duals, if
+any, are dropped (the root does not move with them).
+
+>>> import numpy as np
+>>> import dualgrad as dg
+>>> from dualgrad.scipy.optimize import brentq
+>>> def cube_root(p):                          # s with s**3 = p
+...     return brentq(lambda s: s ** 3 - p, 0.0, 10.0)
+>>> round(float(dg.derivative(cube_root, 8.0)), 15)    # 1 / (3 * 2**2)
+0.083333333333333
+"""
+
+import numpy as np
+
+from ..api._stop import _tracer_value, stop_gradient
+from ..api.helpers import derivative
+from ..api.transforms import elementwise_grad
+from ..dual import Dual
+
+__all__ = ["brentq", "brenth", "ridder", "bisect", "toms748", "newton"]
+
+
+def _scipy_optimize():
+    try:
+        import scipy.optimize
+    except ImportError as exc:                      # pragma: no cover
+        raise ImportError("dualgrad.scipy.optimize needs SciPy: pip install scipy") from exc
+    return scipy.optimize
+
+
+def _depth(value):
+    """How many dual levels ``value`` (a number, a dual, an array or object array of
+    them) carries: 0 for plain numbers."""
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return max((_depth(v) for v in value.flat), default=0)
+    depth = 0
+    while isinstance(value, Dual):
+        depth, value = depth + 1, value.value
+    return depth
+
+
+def _steps(depth):
+    """Newton steps on duals that leave every derivative order up to ``depth`` with the
+    square of the plain root's error: the least k with 2**k >= depth + 2."""
+    return int(np.ceil(np.log2(depth + 2)))
+
+
+def _polished(f, root, args, elementwise):
+    """``root`` (plain: SciPy's) moved by Newton steps on the duals f's value holds at
+    it; ``None`` when f's value holds none (SciPy's result is then returned as it is).
+    Under sparsity detection (f's value a tracer) the steps take the plain slope: the
+    root then depends on what f's value depends on, and through f's own arithmetic on
+    the first step's root, on their pairs (a Hessian pattern)."""
+    g = (lambda s: f(s, *args))
+    value = g(root)
+    traced = _tracer_value(value) is not None
+    depth = 2 if traced else _depth(value)
+    if depth == 0:
+        return None
+    if traced:                  # only the values use the slope: a central difference
+        h = 1e-7 * (1.0 + np.abs(root))
+        fixed = (stop_gradient(g(root + h)) - stop_gradient(g(root - h))) / (2 * h)
+        slope = (lambda s: fixed)
+    else:
+        slope = elementwise_grad(g) if elementwise else (lambda s: derivative(g, s))
+    s = root
+    for _ in range(_steps(depth)):
+        s = s - g(s) / slope(s)
+    return s
+
+
+def _bracketed(name, f, a, b, args, full_output, options):
+    if not isinstance(args, tuple):
+        args = (args,)
+    finder = getattr(_scipy_optimize(), name)
+    plain_args = stop_gradient(args)
+
+    def plain(s, *rest):                 # what f closes over stripped too
+        return stop_gradient(f(s, *rest))
+
+    out = finder(plain, stop_gradient(a), stop_gradient(b), args=plain_args,
+                 full_output=full_output, **options)
+    root = out[0] if full_output else out
+    s = _polished(f, root, args, elementwise=False)
+    if s is None:
+        return out
+    return (s, out[1]) if full_output else s
+
+
+def brentq(f, a, b, args=(), xtol=2e-12, rtol=8.881784197001252e-16, maxiter=100,
+           full_output=False, disp=True):
+    """``scipy.optimize.brentq`` whose root carries f's derivatives.
+
+    Parameters
+    ----------
+    f : callable
+        ``f(x, *args)``, a scalar function with a sign change on ``[a, b]``; it may
+        hold dual numbers in ``args`` or in what it closes over.
+    a, b : float
+        The bracket (plain numbers; a dual's value is used).
+    args, xtol, rtol, maxiter, full_output, disp
+        As SciPy's.
+
+    Returns
+    -------
+    float or Dual, or (root, RootResults) with ``full_output=True``
+        SciPy's root where f's value holds no dual; else that root followed by
+        Newton steps on the duals (module docstring), whose value agrees with SciPy's
+        to ``xtol`` and whose partials are the implicit-function theorem's.
+
+    Examples
+    --------
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.optimize import brentq
+    >>> dg.derivative(lambda p: brentq(lambda s: s * s - p, 0.0, 5.0), 4.0)  # 1 / (2 * 2)
+    0.25
+    """
+    return _bracketed("brentq", f, a, b, args, full_output,
+                      dict(xtol=xtol, rtol=rtol, maxiter=maxiter, disp=disp))
+
+
+def brenth(f, a, b, args=(), xtol=2e-12, rtol=8.881784197001252e-16, maxiter=100,
+           full_output=False, disp=True):
+    """``scipy.optimize.brenth`` whose root carries f's derivatives (see
+    :func:`brentq`: the same parameters and results).
+
+    Parameters
+    ----------
+    f, a, b, args, xtol, rtol, maxiter, full_output, disp
+        As :func:`brentq`'s.
+
+    Returns
+    -------
+    float or Dual, or (root, RootResults)
+        As :func:`brentq`'s.
+    """
+    return _bracketed("brenth", f, a, b, args, full_output,
+                      dict(xtol=xtol, rtol=rtol, maxiter=maxiter, disp=disp))
+
+
+def ridder(f, a, b, args=(), xtol=2e-12, rtol=8.881784197001252e-16, maxiter=100,
+           full_output=False, disp=True):
+    """``scipy.optimize.ridder`` whose root carries f's derivatives (see
+    :func:`brentq`).
+
+    Parameters
+    ----------
+    f, a, b, args, xtol, rtol, maxiter, full_output, disp
+        As :func:`brentq`'s.
+
+    Returns
+    -------
+    float or Dual, or (root, RootResults)
+        As :func:`brentq`'s.
+    """
+    return _bracketed("ridder", f, a, b, args, full_output,
+                      dict(xtol=xtol, rtol=rtol, maxiter=maxiter, disp=disp))
+
+
+def bisect(f, a, b, args=(), xtol=2e-12, rtol=8.881784197001252e-16, maxiter=100,
+           full_output=False, disp=True):
+    """``scipy.optimize.bisect`` whose root carries f's derivatives (see
+    :func:`brentq`).
+
+    Parameters
+    ----------
+    f, a, b, args, xtol, rtol, maxiter, full_output, disp
+        As :func:`brentq`'s.
+
+    Returns
+    -------
+    float or Dual, or (root, RootResults)
+        As :func:`brentq`'s.
+    """
+    return _bracketed("bisect", f, a, b, args, full_output,
+                      dict(xtol=xtol, rtol=rtol, maxiter=maxiter, disp=disp))
+
+
+def toms748(f, a, b, args=(), k=1, xtol=2e-12, rtol=8.881784197001252e-16, maxiter=100,
+            full_output=False, disp=True):
+    """``scipy.optimize.toms748`` whose root carries f's derivatives (see
+    :func:`brentq`).
+
+    Parameters
+    ----------
+    f, a, b, args, xtol, rtol, maxiter, full_output, disp
+        As :func:`brentq`'s.
+    k : int
+        As SciPy's.
+
+    Returns
+    -------
+    float or Dual, or (root, RootResults)
+        As :func:`brentq`'s.
+    """
+    return _bracketed("toms748", f, a, b, args, full_output,
+                      dict(k=k, xtol=xtol, rtol=rtol, maxiter=maxiter, disp=disp))
+
+
+def newton(func, x0, fprime=None, args=(), tol=1.48e-08, maxiter=50, fprime2=None,
+           x1=None, rtol=0.0, full_output=False, disp=True):
+    """``scipy.optimize.newton`` whose root carries f's derivatives, for a scalar
+    ``x0`` and for its array form (an array ``x0``: one root per element, f
+    elementwise, as SciPy assumes).
+
+    SciPy's own ``newton`` with a scalar ``x0`` already runs on duals; its array form
+    does not (it converts f's values with ``np.asarray``).  Here SciPy finds the roots
+    on the plain values, then Newton steps on duals give their derivatives (module
+    docstring); for an array ``x0`` each element's slope ``df_i / dx_i`` comes from
+    ``dg.elementwise_grad`` (one pass).  ``fprime`` and ``fprime2`` are SciPy's on the
+    plain values only.
+
+    Parameters
+    ----------
+    func, x0, fprime, args, tol, maxiter, fprime2, x1, rtol, full_output, disp
+        As SciPy's.
+
+    Returns
+    -------
+    float, ndarray or Dual, or SciPy's tuple / RootResults with ``full_output=True``
+        SciPy's result where f's value holds no dual; else the root(s) after Newton
+        steps on the duals (the first element of ``full_output``'s result).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import dualgrad as dg
+    >>> from dualgrad.scipy.optimize import newton
+    >>> def roots(p):                          # s_i with s_i**2 = p_i
+    ...     return newton(lambda s: s * s - p, np.ones(2))
+    >>> dg.jacobian(roots, np.array([4.0, 9.0])).round(15)   # diag(1 / (2 sqrt p))
+    array([[0.25      , 0.        ],
+           [0.        , 0.16666667]])
+    """
+    if not isinstance(args, tuple):
+        args = (args,)
+    plain_args = stop_gradient(args)
+
+    def plain(s, *rest):
+        return stop_gradient(func(s, *rest))
+
+    out = _scipy_optimize().newton(
+        plain, stop_gradient(x0), fprime=fprime, args=plain_args, tol=tol, maxiter=maxiter,
+        fprime2=fprime2, x1=None if x1 is None else stop_gradient(x1), rtol=rtol,
+        full_output=full_output, disp=disp)
+    root = out[0] if full_output else out
+    s = _polished(func, root, args, elementwise=np.ndim(root) > 0)
+    if s is None:
+        return out
+    if not full_output:
+        return s
+    if hasattr(out, "_replace"):                     # the array form's named tuple
+        return out._replace(root=s)
+    return (s,) + tuple(out[1:])
+

@@ -1,0 +1,166 @@
+"""A quant's first day (quant54): implied volatilities by SciPy's root finders inside
+the differentiated function, and the message a SciPy function called from inside
+newton's f gets.
+
+Oracles: Black-Scholes closed forms (d sigma / d price = 1 / vega, d2 sigma / d price2 =
+-volga / vega**3, with the price made from a known sigma), the analytic derivatives of
+(x0 x1)**(1/3), SciPy's own root on plain values (the same bits), the pattern of the
+dense Jacobian / Hessian.
+"""
+
+import numpy as np
+import pytest
+import scipy.optimize as so
+from scipy.special import ndtr
+
+import dualgrad as dg
+
+S, T, R = 100.0, 0.75, 0.02
+KS = np.array([80.0, 90.0, 100.0, 110.0, 120.0])
+SIGMAS = np.array([0.31, 0.26, 0.22, 0.2, 0.21])
+
+
+def call(sigma, K):
+    d1 = (np.log(S / K) + (R + 0.5 * sigma ** 2) * T) / (sigma * np.sqrt(T))
+    return S * ndtr(d1) - K * np.exp(-R * T) * ndtr(d1 - sigma * np.sqrt(T))
+
+
+def closed(sigma, K):
+    """vega and volga, closed forms."""
+    d1 = (np.log(S / K) + (R + 0.5 * sigma ** 2) * T) / (sigma * np.sqrt(T))
+    d2 = d1 - sigma * np.sqrt(T)
+    vega = S * np.sqrt(T) * np.exp(-0.5 * d1 ** 2) / np.sqrt(2 * np.pi)
+    return vega, vega * d1 * d2 / sigma
+
+
+def _optimize():
+    from dualgrad.scipy import optimize
+    return optimize
+
+
+@pytest.mark.parametrize("name", ["brentq", "brenth", "ridder", "bisect", "toms748"])
+def test_bracketing_implied_vol_first_and_second(name):
+    finder = getattr(_optimize(), name)
+    K, sigma = 95.0, 0.23
+    price = call(sigma, K)
+
+    def iv(p):                                     # the price closed over, as users write
+        return finder(lambda s: call(s, K) - p, 1e-4, 5.0, xtol=1e-15)
+
+    vega, volga = closed(sigma, K)
+    assert abs(dg.derivative(iv, price) * vega - 1) < 1e-12
+    h = dg.hessian(iv, price)
+    assert abs(h / (-volga / vega ** 3) - 1) < 1e-9
+
+
+def test_brentq_args_and_plain_call_are_scipys():
+    opt = _optimize()
+    K, sigma = 105.0, 0.27
+    price = call(sigma, K)
+
+    def g(s, p):
+        return call(s, K) - p
+
+    plain = opt.brentq(g, 1e-4, 5.0, args=(price,))
+    assert plain == so.brentq(g, 1e-4, 5.0, args=(price,))           # same bits
+    root, info = opt.brentq(g, 1e-4, 5.0, args=(price,), full_output=True)
+    assert root == plain and info.converged
+    vega, _ = closed(sigma, K)
+    d = dg.derivative(lambda p: opt.brentq(g, 1e-4, 5.0, args=(p,)), price)
+    assert abs(d * vega - 1) < 1e-10
+    d, info = dg.derivative(lambda p: opt.brentq(g, 1e-4, 5.0, args=(p,), full_output=True)[0],
+                            price), None
+    assert abs(d * vega - 1) < 1e-10
+    with pytest.raises(ValueError):                 # SciPy's own error, as SciPy raises it
+        opt.brentq(g, 1.0, 5.0, args=(price,))
+
+
+def test_cube_root_hessian_and_third_order():
+    opt = _optimize()
+
+    def root(x):                                   # s with s**3 = x0 * x1
+        return opt.brentq(lambda s: s ** 3 - x[0] * x[1], 0.0, 10.0)
+
+    x = np.array([2.0, 3.0])
+    c = (x[0] * x[1]) ** (1 / 3)
+    grad = c / (3 * x)
+    hess = np.array([[-2 * c / (9 * x[0] ** 2), c / (9 * x[0] * x[1])],
+                     [c / (9 * x[0] * x[1]), -2 * c / (9 * x[1] ** 2)]])
+    assert np.allclose(dg.gradient(root, x), grad, rtol=1e-13, atol=0)
+    assert np.allclose(dg.hessian(root, x), hess, rtol=1e-12, atol=0)
+    # d3/dp3 of p**(1/3) at p = 8: (1/3)(-2/3)(-5/3) p**(-8/3)
+    third = dg.derivative(lambda p: dg.derivative(lambda q: dg.derivative(
+        lambda u: opt.brentq(lambda s: s ** 3 - u, 0.0, 10.0), q), p), 8.0)
+    assert abs(third / (10 / 27 * 8.0 ** (-8 / 3)) - 1) < 1e-10
+
+
+def test_newton_array_form_strip():
+    opt = _optimize()
+    prices = call(SIGMAS, KS)
+
+    def ivs(p):
+        return opt.newton(lambda s, q: call(s, KS) - q, np.full(5, 0.2), args=(p,), tol=1e-14)
+
+    vega, volga = closed(SIGMAS, KS)
+    J = dg.jacobian(ivs, prices)
+    assert np.allclose(np.diag(J) * vega, 1.0, rtol=1e-11, atol=0)
+    assert np.all(J[~np.eye(5, dtype=bool)] == 0)
+    H = dg.hessian(lambda p: ivs(p)[2], prices)
+    assert abs(H[2, 2] / (-volga[2] / vega[2] ** 3) - 1) < 1e-8
+    assert np.count_nonzero(H) == 1
+    plain = ivs(prices)
+    assert np.array_equal(plain, so.newton(lambda s, q: call(s, KS) - q, np.full(5, 0.2),
+                                           args=(prices,), tol=1e-14))
+    assert np.array_equal(dg.sparsity(ivs, prices).toarray(), np.eye(5, dtype=bool))
+
+
+def test_newton_scalar_and_sparsity_patterns():
+    opt = _optimize()
+    K, sigma = 100.0, 0.2
+    vega, _ = closed(sigma, K)
+    d = dg.derivative(lambda p: opt.newton(lambda s: call(s, K) - p, 0.3), call(sigma, K))
+    assert abs(d * vega - 1) < 1e-12
+
+    def g(p):
+        return opt.brentq(lambda s: s ** 3 - p[0] * p[1], 0.0, 10.0) * p[2]
+
+    p = np.array([1.0, 2.0, 3.0])
+    dense = dg.hessian(g, p)
+    pattern = dg.hessian_sparsity(g, p).toarray()
+    assert np.all(pattern[dense != 0])
+    assert np.allclose(dg.hessian(g, p, sparsity="auto").toarray(), dense, rtol=1e-13, atol=0)
+    assert np.array_equal(dg.sparsity(g, p).toarray(), np.ones((1, 3), dtype=bool))
+
+
+def test_scipy_brentq_names_the_drop_in():
+    def iv(p):
+        return so.brentq(lambda s: call(s, 100.0) - p, 1e-4, 5.0)
+    with pytest.raises(TypeError, match=r"dualgrad\.scipy\.optimize\.brentq"):
+        dg.derivative(iv, 9.0)
+
+
+def test_scipy_newton_array_names_the_drop_in():
+    def ivs(p):
+        return so.newton(lambda s: call(s, KS) - p, np.full(5, 0.2))
+    with pytest.raises(TypeError, match=r"use dualgrad\.scipy\.optimize\.newton"):
+        dg.jacobian(ivs, call(SIGMAS, KS))
+
+
+def test_stats_cdf_inside_newtons_f_is_named_not_newton():
+    """newton with a scalar x0 works on duals; the refusal is scipy.stats.norm.cdf's,
+    called from the user's f inside newton: the message named newton and told the
+    user that newton with a scalar x0 works, which theirs was."""
+    from scipy.stats import norm
+
+    def iv(price, K=100.0):
+        def bs(s):
+            d1 = (np.log(S / K) + (R + 0.5 * s ** 2) * T) / (s * np.sqrt(T))
+            return S * norm.cdf(d1) - K * np.exp(-R * T) * norm.cdf(d1 - s * np.sqrt(T))
+        return so.newton(lambda s: bs(s) - price, 0.2)
+
+    with pytest.raises(TypeError) as info:
+        dg.derivative(iv, 9.0)
+    message = str(info.value)
+    assert "scipy.stats.norm.cdf converts its input" in message
+    assert "dualgrad.scipy.stats" in message
+    assert "scipy.optimize.newton" not in message

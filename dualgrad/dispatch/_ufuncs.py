@@ -812,10 +812,13 @@ def _lean_source(rule, name):
                     "else NotImplemented"
                 entry = None, "_f, _p", " and type(_f) is _nd and _f.ndim == 1 and " \
                     "_f.dtype is _F64"
-        head = _lean_head(1, name)
+        head = _lean_head(1, name, entry is not None)
         if rule.ufunc in backend.EXACT:                     # np.square, np.negative
-            head += ["    if _p.ndim == x.ndim + 1:" if rule.ufunc in backend.EXACT_FLAT else
-                     "    if x.ndim == 1 and _p.ndim == 2:",
+            test = "_p.ndim == x.ndim + 1" if rule.ufunc in backend.EXACT_FLAT else \
+                "x.ndim == 1 and _p.ndim == 2"
+            if entry is not None:          # (the head's _w: 1-D values, 2-D partials)
+                test = "_w or " + test
+            head += [f"    if {test}:",
                      "        _g = _exact1(_U, x, _p)",
                      "        if _g is not None:",
                      "            return _make(_g[0], _g[1], _a.tag)"]
@@ -851,12 +854,33 @@ def _lean_source(rule, name):
     return _lean_lines(head, "x, y", "(_a, _b)", body, bare)
 
 
-def _lean_head(nin, name):
+def _lean_head(nin, name, entry=False):
     """The signature and checks of :func:`lean`'s ``op`` of ``nin`` arguments: array
     duals (``_a``, ``_b``) of one live tag holding float64 ndarrays (values ``x``, ``y``
     of one shape, not 0-d; partials ``_p``, ``_q`` of one shape) and work that
     ``backend.lean_work`` admits (asked only from ``backend.SMALL_BELOW``'s size on:
-    below it the automatic engine admits any work); else ``None``."""
+    below it the automatic engine admits any work); else ``None``.
+
+    ``entry``: a unary ``op`` with a compiled entry point (:func:`_lean_lines`): the
+    same checks, and ``_w``, whether the entry's case holds (1-D values, 2-D partials
+    below ``SMALL_BELOW``), tested first, so that the common call reads ``x.ndim`` and
+    ``_p.size`` once each (small54)."""
+    if nin == 1 and entry:
+        return [
+            f"def {name}(_a):",
+            "    if type(_a) is not _AD:",
+            "        return None",
+            "    x = _a.value",
+            "    _p = _a._p",
+            "    if type(x) is not _nd or type(_p) is not _nd or x.dtype is not _F64 or "
+            "_p.dtype is not _F64 or _a.tag not in _LIVE:",
+            "        return None",
+            "    if x.ndim == 1 and _p.ndim == 2 and _p.size < _LB[0]:",
+            "        _w = True",
+            "    elif not x.ndim or _p.size >= _LB[0] and not _small(_p.size, x.shape):",
+            "        return None",
+            "    else:",
+            "        _w = False"]
     if nin == 1:
         return [
             f"def {name}(_a):",
@@ -935,8 +959,8 @@ def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None):
     (more conditions, on the factor ``_f``) holds: no Python call of the backend and
     no numba dispatcher, whose type check cost as much as the float operation at
     N = 10 (small39).  The arguments are what the signature takes (native float64
-    ndarrays, 1-D values, 2-D partials: the head tested the dtypes, this the
-    dimensions); the kernel tests the lengths."""
+    ndarrays, 1-D values, 2-D partials: the head tested the dtypes and, as ``_w``,
+    the dimensions); the kernel tests the lengths."""
     quiet = _hushed(body, 4)
     if bare is not None:
         quiet = [f"    _t = {bare}",
@@ -945,7 +969,7 @@ def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None):
         if entry is not None:
             quiet = [
                 "    _k = _E[0]",
-                f"    if _k and _p.size < _LB[0] and x.ndim == 1 and _p.ndim == 2{entry[2]}:",
+                f"    if _k and _w{entry[2]}:",
                 "        _t = _emp(_p.shape)",
                 f"        if not _k({entry[1]}, _t):",
                 "            _t = None",

@@ -40,6 +40,7 @@ _f64 = np.dtype(np.float64)
 _Deferred = backend.Deferred
 _concrete = backend.concrete
 _ALL = slice(None)
+_NO_VALUE = np._NoValue
 _BACK = slice(None, None, -1)
 
 
@@ -340,6 +341,64 @@ def flipud(m):
     return _dual(v[::-1], p[::-1], m.tag)
 
 
+def roll(a, shift, axis=None):
+    """``np.roll`` of a 1-D dual by a Python int, while the fused engine defers it (work
+    from ``backend.FUSING[1]``): the value is NumPy's two slice copies into a new
+    array (the numbers ``np.roll`` copies), the partials the deferred rows
+    ``backend.defer_roll`` reads shifted (what the general path,
+    ``dispatch._functions._roll``, makes for the same call), without the dispatch's
+    lifting, its lookup and ``np.roll``'s axis normalisation: ~13 us of Python per
+    roll of the ``np.roll`` heat step at 100,000 cells (bench/heat_ops.py, stop 53).
+    Not a view: a new array, as ``np.roll``'s.  Anything else, and where
+    ``defer_roll`` declines, goes to the general path (``None``, nothing pending)."""
+    if not _ACTIVE[0] or type(shift) is not int or not -_HUGE < shift < _HUGE or \
+            not (axis is None or type(axis) is int and -1 <= axis <= 0):
+        return None
+    vp = _arrays(a)
+    if vp is None:
+        return None
+    v, p = vp
+    if v.ndim != 1 or p.ndim != 2 or p.size < _ACTIVE[1]:
+        return None
+    length = v.shape[0]
+    d = backend.defer_roll(p, v.shape, p.shape[1], shift)
+    if d is None:
+        return None
+    s = shift % length
+    out = np.empty(length)
+    out[s:] = v[:length - s]
+    out[:s] = v[length - s:]
+    return _dual(out, d, a.tag)
+
+
+def diff(a, n=1, axis=-1, prepend=_NO_VALUE, append=_NO_VALUE):
+    """``np.diff`` of a 1-D dual of order 1 to 4, while the fused engine defers it (work
+    from ``backend.FUSING[1]``): NumPy's own ``np.diff`` of the value, the partials the
+    deferred differences of neighbouring rows ``backend.defer_diff`` makes (what the
+    general path, ``dispatch._functions._diff``, makes for the same call), without
+    the dispatch's lifting and lookup.  Anything else (``prepend`` / ``append``, more
+    axes, another order), and where ``defer_diff`` declines, goes to the general path
+    (``None``, nothing pending)."""
+    if not _ACTIVE[0] or type(n) is not int or not 0 < n <= 4 or \
+            prepend is not _NO_VALUE or append is not _NO_VALUE or \
+            not (type(axis) is int and -1 <= axis <= 0):
+        return None
+    vp = _arrays(a)
+    if vp is None:
+        return None
+    v, p = vp
+    if v.ndim != 1 or p.ndim != 2 or p.size < _ACTIVE[1]:
+        return None
+    d = backend.defer_diff(p, n)
+    if d is None:
+        return None
+    return _dual(np.diff(v, n), d, a.tag)
+
+
+_ACTIVE = backend.FUSING          # [deferring now, from how many partials elements]
+_HUGE = 1 << 62                   # a shift past it: NumPy's own error (the general path)
+
+
 def rot90(m, k=1, axes=(0, 1)):
     """NumPy's rot90 for an int ``k`` and two distinct int axes: a flip and a swap of
     the two axes, in NumPy's order."""
@@ -480,7 +539,8 @@ FUNCTIONS = {np.reshape: reshape, np.ravel: ravel, np.transpose: transpose,
              np.broadcast_arrays: broadcast_arrays, np.flip: flip, np.fliplr: fliplr,
              np.flipud: flipud, np.rot90: rot90, np.real: real, np.diagonal: diagonal,
              np.atleast_1d: atleast_1d, np.atleast_2d: atleast_2d, np.atleast_3d: atleast_3d,
-             np.split: split, np.array_split: array_split}
+             np.split: split, np.array_split: array_split, np.roll: roll,
+             np.diff: diff}
 
 
 # ---- the dual's view methods ---------------------------------------------------------

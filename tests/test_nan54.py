@@ -136,3 +136,57 @@ def test_eig_of_an_object_array_inside_a_callback_is_named(where):
         dg.derivative(f, 0.7)
     assert "np.linalg.eig received an object array holding dual numbers" in str(info.value)
     assert "np.stack" in str(info.value)
+
+
+# attack53 16's low half: a log cdf / sf whose SciPy value underflows to -inf inside the
+# support had partials 0 (flat); mpmath shows the value and its slope are finite there.
+
+mpmath = pytest.importorskip("mpmath")
+import dualgrad.scipy.stats as ds  # noqa: E402
+
+
+def _mp_chi2_logsf(x, k):
+    return mpmath.log(mpmath.gammainc(mpmath.mpf(k) / 2, mpmath.mpf(x) / 2, mpmath.inf,
+                                      regularized=True))
+
+
+@pytest.mark.parametrize("call, x", [
+    (lambda v: ds.chi2.logsf(v, 5), 3000.0),
+    (lambda v: ds.gamma.logsf(v, 2), 800.0),
+    (lambda v: ds.laplace.logcdf(v), -800.0),
+    (lambda v: ds.t.logsf(v, 3), 1e200),
+    (lambda v: ds.poisson.logsf(500, v), 10.0),
+    (lambda v: ds.poisson.logcdf(5, v), 1000.0),
+])
+def test_an_underflowed_log_probability_is_refused_by_name(call, x):
+    assert call(x) == -np.inf               # SciPy's value (the premise)
+    with pytest.raises(TypeError, match=r"expected a finite log(sf|cdf) .* got -inf"):
+        dg.derivative(call, x)
+
+
+def test_the_refused_values_are_finite_with_finite_slopes():
+    # mpmath: chi2.logsf(3000, 5) = log Q(2.5, 1500), and its x-slope -pdf / sf
+    mpmath.mp.dps = 40
+    v = _mp_chi2_logsf(3000, 5)
+    slope = mpmath.diff(lambda t: _mp_chi2_logsf(t, 5), 3000)
+    assert mpmath.isfinite(v) and -1600 < v < -1400
+    assert -0.6 < slope < -0.4                  # -1/2 (1 - 1.5 / 1500 ...)
+    # laplace.logcdf(-800) = log(1/2) - 800 exactly, slope 1
+    assert float(mpmath.log(mpmath.mpf(1) / 2) - 800) == pytest.approx(-800.6931471805599)
+
+
+def test_a_finite_tail_keeps_its_slope():
+    # norm.logsf(40) is computed in log space: d/dx = -phi(x) / Q(x) (mpmath)
+    mpmath.mp.dps = 50
+    x = mpmath.mpf(40)
+    exact = -mpmath.npdf(x) / mpmath.ncdf(-x)
+    assert dg.derivative(lambda v: ds.norm.logsf(v), 40.0) == pytest.approx(float(exact),
+                                                                            rel=1e-13)
+
+
+def test_an_integrand_in_the_underflowed_tail_is_still_integrated():
+    # int_0^inf sf(x; a) dx = a (the mean of gamma(a)): d/da = 1, through exp(logsf),
+    # whose far-tail nodes are exp(-inf) = 0 with partials 0 (exact to rounding there)
+    got = dg.derivative(lambda a: dg.quad(lambda x: np.exp(ds.gamma.logsf(x, a)), 0.0,
+                                          np.inf)[0], 2.0)
+    assert got == pytest.approx(1.0, abs=1e-10)

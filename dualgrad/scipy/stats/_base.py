@@ -211,6 +211,32 @@ def _levels(*values):
     return most
 
 
+def _underflowed(who, method, res, inside, x, rest):
+    """Raises where a log cdf / sf of duals is ``-inf`` inside the support (``inside``):
+    SciPy's cdf / sf underflowed to 0 there (``chi2.logsf(3000, 5)``, ``poisson.logsf(500,
+    10)``), where the logarithm is finite and has a finite slope, and the log row's
+    zero rule gave partials 0, read as flat (attack53 16).  Not under dg.quad's or
+    dg.solve_ivp's watch: an integrand ``exp(logsf)`` far in a tail is 0 with partials 0
+    there, exact to rounding."""
+    if method not in ("logcdf", "logsf") or errors.WATCHING[0] or \
+            not any(isinstance(a, Dual) for a in (x, *rest)):
+        return
+    with np.errstate(all="ignore"):
+        lost = np.broadcast_to(inside, np.shape(primal(res))) & \
+            np.isneginf(np.asarray(primal(res), dtype=float))
+    if not lost.any():
+        return
+    at = float(np.broadcast_to(np.asarray(primal(x), dtype=float), lost.shape)[lost][0])
+    what = "cdf" if method == "logcdf" else "sf"
+    raise errors.DualTypeError(
+        f"{who}: expected a finite {method} to differentiate, got -inf at x = {at!r}, inside "
+        f"the support: SciPy's {what} underflows to 0 there, where the logarithm is finite "
+        "and its derivatives are not 0, and the partials of -inf would read 0 (flat). "
+        "Fix: evaluate where SciPy's value is finite, write that tail's logarithm "
+        f"yourself (its {what} in closed form or an asymptotic series, in log space), or "
+        "pass dg.stop_gradient of the arguments where no derivative is wanted.")
+
+
 def _snapped(x, at):
     """The point ``x`` where it lies within a few rounding errors of the support's end
     ``at`` moved onto ``at``'s value, its partials kept (dg.quad's limit spelled
@@ -287,6 +313,7 @@ class Continuous(_Distribution):
                 done = cond0 & ((zv >= b) if method in ("cdf", "logcdf") else (zv <= a))
                 one, zero = (0.0, -np.inf) if method.startswith("log") else (1.0, 0.0)
                 res = _where(cond0 & inside, out, _where(bad, np.nan, _where(done, one, zero)))
+                _underflowed(self._who(method), method, res, cond0 & inside, x, rest)
         return self._shaped(res, x, *rest)
 
     def _report_support(self, method, x, a, b, shapes, loc, scale):
@@ -468,6 +495,8 @@ class Discrete(_Distribution):
                     out = _clipped(out)
                 res = _where(cond0 & inside, out,
                              _where(bad, np.nan, _where((kv < a) | np.isneginf(kv), one, zero)))
+            if method in ("logcdf", "logsf"):
+                _underflowed(who, method, res, cond0 & inside, k, rest)
             if np.isinf(kv).any():      # SciPy's constant (no derivative in p at k = inf)
                 res = _where(np.isinf(kv), getattr(self._dist(), method)(kv, *shv), res)
         shape = np.broadcast_shapes(np.shape(kv), *(np.shape(primal(a)) for a in rest))

@@ -36,9 +36,11 @@ _DERIVATIVES = {
     np.log1p: lambda x: 1.0 / (1.0 + x),
     np.tanh: lambda x: 1.0 / np.cosh(x) ** 2,
     np.reciprocal: lambda x: -1.0 / (x * x),
+    np.sinh: np.cosh,
+    np.cosh: np.sinh,
 }
 # the factor a kernel multiplies by is NumPy's own function of x here: equal bits
-_BITWISE = (np.sin, np.exp, np.square)
+_BITWISE = (np.sin, np.exp, np.square, np.sinh, np.cosh, np.expm1)
 
 
 def _dual(rng, shape, n):
@@ -176,7 +178,7 @@ def _attribute_reads(ufunc, d):
     return reads
 
 
-@pytest.mark.parametrize("ufunc", [np.sin, np.exp, np.square, np.sqrt],
+@pytest.mark.parametrize("ufunc", [np.sin, np.exp, np.square, np.sqrt, np.cos, np.cosh],
                          ids=lambda u: u.__name__)
 def test_the_common_call_reads_the_sizes_once(ufunc):
     pytest.importorskip("numba")
@@ -187,6 +189,20 @@ def test_the_common_call_reads_the_sizes_once(ufunc):
     ufunc(d)                                  # (the entry's cell filled)
     reads = _attribute_reads(ufunc, d)
     assert reads, "no attribute read traced"
-    # x.ndim, _p.ndim once each (sin's guard reads its factor's too), _p.size once
+    # x.ndim, _p.ndim once each, _p.size once; np.sin's factor np.cos(x) (a float64
+    # ufunc of 1-D float64 values) is not tested again
     assert reads.count("size") == 1, reads
-    assert reads.count("ndim") == (3 if ufunc is np.sin else 2), reads
+    assert reads.count("ndim") == 2, reads
+    # x's, _p's and the value's (np.square's exact kernel returns before its value)
+    assert reads.count("dtype") == (2 if ufunc is np.square else 3), reads
+
+
+@pytest.mark.parametrize("source, plain", [
+    ("np.cos(x)", True), ("-np.sin(x)", True), ("np.exp(x)", True), ("np.cosh(x)", True),
+    ("x", False), ("out", False), ("1.0 / x", False), ("np.cos(x) * 2.0", False),
+    ("np.cos(np.sin(x))", False), ("np.add(x)", False), ("np.isnan(x)", False),
+    ("np.real(x)", False), ("np.cos(y)", False), ("np.no_such(x)", False),
+    ("np.frexp(x)", False), ("np.modf(x)", False)])
+def test_which_factors_need_no_guard(source, plain):
+    from dualgrad.dispatch._ufuncs import _float_ufunc_of_x
+    assert _float_ufunc_of_x(source) is plain

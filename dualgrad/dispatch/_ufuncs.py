@@ -810,8 +810,8 @@ def _lean_source(rule, name):
                 body = body[1:]
                 bare = "_scaled_k(_f, _p) if type(_f) is _nd and _f.shape == out.shape " \
                     "else NotImplemented"
-                entry = None, "_f, _p", " and type(_f) is _nd and _f.ndim == 1 and " \
-                    "_f.dtype is _F64"
+                entry = None, "_f, _p", "" if _float_ufunc_of_x(rule.exprs[0].source()) \
+                    else " and type(_f) is _nd and _f.ndim == 1 and _f.dtype is _F64"
         head = _lean_head(1, name, entry is not None)
         if rule.ufunc in backend.EXACT:                     # np.square, np.negative
             test = "_p.ndim == x.ndim + 1" if rule.ufunc in backend.EXACT_FLAT else \
@@ -852,6 +852,18 @@ def _lean_source(rule, name):
                  "        if _g is not None:",
                  "            return _make(_g[0], _g[1], _a.tag)"]
     return _lean_lines(head, "x, y", "(_a, _b)", body, bare)
+
+
+def _float_ufunc_of_x(source):
+    """Is ``source`` (a unary rule's factor) ``np.<f>(x)`` or ``-np.<f>(x)`` for a
+    one-argument NumPy ufunc with a float64 loop (``np.sin``'s ``np.cos(x)``)?  Then
+    on 1-D float64 values (the entry's case, ``_w``) the factor is a 1-D float64
+    ndarray, and the entry's guard on it has nothing to test (small54)."""
+    name = source[4 if source.startswith("-np.") else 3:-3]
+    ufunc = getattr(np, name, None) if source.lstrip("-").startswith("np.") and \
+        source.endswith("(x)") and name.isidentifier() else None
+    return type(ufunc) is np.ufunc and ufunc.nin == 1 and ufunc.nout == 1 and \
+        "d->d" in ufunc.types
 
 
 def _lean_head(nin, name, entry=False):

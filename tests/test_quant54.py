@@ -164,3 +164,63 @@ def test_stats_cdf_inside_newtons_f_is_named_not_newton():
     assert "scipy.stats.norm.cdf converts its input" in message
     assert "dualgrad.scipy.stats" in message
     assert "scipy.optimize.newton" not in message
+
+
+def _example():
+    import runpy
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[1] / "examples" / "greeks.py"
+    if not path.exists():
+        pytest.skip("examples/ not present")
+    return runpy.run_path(str(path))
+
+
+def test_example_implied_vol_in_price_and_spot():
+    ex = _example()
+    S, K, T, r, sigma = 100.0, 105.0, 0.75, 0.02, 0.23
+    price = ex["call"](S, K, T, r, sigma)
+    c = ex["closed_greeks"](S, K, T, r, sigma, 0.0)
+    d_price, d_spot = dg.grad(ex["implied_vol"], argnums=(0, 1))(price, S, K, T, r)
+    assert abs(d_price * c["vega"] - 1) < 1e-12
+    assert abs(d_spot / (-c["delta"] / c["vega"]) - 1) < 1e-12
+
+
+def test_example_barrier_indicator_misses_the_jump_and_the_bridge_does_not():
+    """The oracle: central differences of the continuous barrier's closed form; and
+    common-random-number differences of the indicator estimator with steps wide enough
+    to see its jumps."""
+    ex = _example()
+    closed = ex["up_and_out_closed"]
+    delta = (closed(100.0 + 1e-4, 0.2) - closed(100.0 - 1e-4, 0.2)) / 2e-4
+    vega = (closed(100.0, 0.2 + 1e-5) - closed(100.0, 0.2 - 1e-5)) / 2e-5
+    assert abs(delta - 0.0563) < 1e-3 and abs(vega + 22.60) < 0.01   # the closed form's own
+    p = np.array([100.0, 0.2])
+    small = dict(n=40_000)
+    bridge = dg.gradient(lambda q: ex["up_and_out_bridge"](q, **small), p)
+    assert abs(bridge[0] - delta) < 0.015 and abs(bridge[1] / vega - 1) < 0.05
+    h = 1e-6                 # the bridge estimator is continuous: its differences agree
+    crn = [(ex["up_and_out_bridge"](p + h * e, **small)
+            - ex["up_and_out_bridge"](p - h * e, **small)) / (2 * h) for e in np.eye(2)]
+    assert np.allclose(bridge, crn, rtol=1e-5, atol=0)
+    pathwise = dg.gradient(lambda q: ex["up_and_out_indicator"](q, **small), p)
+    wide = (ex["up_and_out_indicator"](p + [0, 0.005], **small)
+            - ex["up_and_out_indicator"](p - [0, 0.005], **small)) / 0.01
+    assert pathwise[1] > 0 > wide                    # the knock-out term: a sign apart
+
+
+def test_example_curve_and_bond():
+    ex = _example()
+    par = np.array([0.02, 0.022, 0.025, 0.027, 0.028, 0.03])
+    J = dg.jacobian(ex["bootstrap"], par)
+    Jc = np.array([ex["bootstrap"](par + 1e-30j * e).imag / 1e-30 for e in np.eye(6)]).T
+    assert np.allclose(J, Jc, rtol=1e-14, atol=1e-16)
+    y = 0.04
+    P = ex["bond_price"](y)
+    t = np.arange(1, 21) / 2
+    cash = np.full(20, 2.5)
+    cash[-1] += 100
+    disc = (1 + y / 2) ** (-2 * t)
+    assert abs(-dg.derivative(ex["bond_price"], y) / P
+               / (np.sum(t * cash * disc) / (1 + y / 2) / P) - 1) < 1e-14
+    assert abs(dg.hessian(ex["bond_price"], y) / P
+               / (np.sum(cash * t * (t + 0.5) * disc) / (1 + y / 2) ** 2 / P) - 1) < 1e-13

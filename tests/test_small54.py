@@ -206,3 +206,55 @@ def test_the_common_call_reads_the_sizes_once(ufunc):
 def test_which_factors_need_no_guard(source, plain):
     from dualgrad.dispatch._ufuncs import _float_ufunc_of_x
     assert _float_ufunc_of_x(source) is plain
+
+
+def _reads_of(fn, *args):
+    """The attribute names ``fn`` (a plain function) reads when called on ``args``."""
+    code = fn.__code__
+    names = {ins.offset: ins.argval for ins in dis.get_instructions(code)
+             if ins.opname == "LOAD_ATTR"}
+    reads = []
+
+    def tracer(frame, event, arg):
+        if frame.f_code is not code:
+            return None
+        frame.f_trace_opcodes = True
+        if event == "opcode" and frame.f_lasti in names:
+            reads.append(names[frame.f_lasti])
+        return tracer
+
+    old = sys.gettrace()
+    sys.settrace(tracer)
+    try:
+        result = fn(*args)
+    finally:
+        sys.settrace(old)
+    return reads, result
+
+
+def test_the_cube_does_not_test_its_factor_again():
+    pytest.importorskip("numba")
+    from dualgrad.backend import _loader
+    from dualgrad.dispatch import _lean_small
+    _loader.load()
+    if not _lean_small._SQUARE_IS_MUL:
+        pytest.skip("NumPy < 2.1: the table's branch")
+    rng = np.random.default_rng(5)
+    d, x, p = _dual(rng, 10, 10)
+    d ** 3                                     # (the entry's cell filled)
+    reads, out = _reads_of(_lean_small.lean_power, d, 3)
+    assert reads.count("shape") == 3, reads    # out's and x's (the value's test), p's
+    assert reads.count("dtype") == 3, reads    # x's, p's, out's: not the factor's
+
+
+@pytest.mark.parametrize("exponent", [3, 3.0, np.float64(3.0)], ids=repr)
+@pytest.mark.parametrize("shape, n", [(1, 1), (10, 10), (37, 17), ((3, 4), 2), (200, 10)])
+def test_the_cube_against_its_closed_form(exponent, shape, n):
+    rng = np.random.default_rng(11)
+    d, x, p = _dual(rng, shape, n)
+    x = d.value = rng.uniform(-3.0, 3.0, np.shape(x))
+    x.flat[0] = 0.0
+    out = d ** exponent
+    assert out.value.tobytes() == (x ** 3.0).tobytes()
+    expected = (3.0 * (x * x))[..., None] * p         # 3 x^2 p: x * x is NumPy's x ** 2.0
+    assert out.partials.tobytes() == expected.tobytes()

@@ -215,9 +215,9 @@ def lean_power(a, b):
             _unhush(token)
         else:
             _ereset(token)
-    if type(f) is not _nd or f.shape != x.shape or f.dtype is not _F64:
-        return call(_POWER, (a, b), out)
-    entry = _SCALE[0]             # small 1-D values: the unary rules' entry point (no
+    if not cube and (type(f) is not _nd or f.shape != x.shape or f.dtype is not _F64):
+        return call(_POWER, (a, b), out)  # (the cube's x * x of float64 values: a float64
+    entry = _SCALE[0]                     # ndarray of their shape; small54)             # small 1-D values: the unary rules' entry point (no
     if entry and work < _BELOW[0] and x.ndim == 1 and p.ndim == 2:   # dispatcher)
         t = _small_empty(p.shape)
         if not entry(f, p, t):

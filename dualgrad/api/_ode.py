@@ -183,17 +183,23 @@ class _Recorder(_Watch):
     ode52)."""
 
     kinks = False       # (set: first-order kinks recorded, np.clip's too)
+    lazy_roots = False  # (a square root's signed root made at once: _Switches reads it)
 
     def __call__(self, ufunc, inputs, frame=None, nudge=None):
         seen = self.seen
         if seen is None:
             return
+        if frame is not None and self.limit is None and type(ufunc) is Branches and \
+                ufunc.branch[0][0] == "step":   # (a step dualgrad's own code reports:
+            return self._smooth_step(ufunc, inputs, frame)  # a stats cdf's)
         if frame is not None or self.limit is not None or ufunc not in _SHORT or \
                 len(inputs) != ufunc.nin:
             if frame is None and self.limit is None:
                 step = _STEP_AT.get(ufunc)  # (a smooth step: np.tanh, erf, expit; the
                 if step is not None:        # watch notes each ufunc's when first met)
-                    return self._smooth_step(step, inputs)
+                    self._smooth_step(step, inputs)
+                    if not branch_functions(ufunc):     # (arctan2's cut beside its
+                        return                          # step)
             return _Watch.__call__(self, ufunc, inputs, frame, nudge)
         if ufunc in _KINKS and self.order < 2:
             return                  # (a kink at first order: not watched, as there)
@@ -216,25 +222,33 @@ class _Recorder(_Watch):
         if where is not None:
             seen.append((ufunc, _branch(branch_functions(ufunc), values), where, inputs))
 
-    def _smooth_step(self, step, inputs):
+    def _smooth_step(self, step, inputs, frame=None):
         """A smooth step (the table's kind ``"step"``: ``np.tanh(s (t - p))``, erf,
         expit) on moving real duals, recorded as a kink is (its branch the sign of its
         place): its values are continuous, and a step narrower than the solver resolves
         holds the sensitivities' whole forcing where no step evaluates fun
         (:meth:`_Switches._steep`; attack52 09b: 0.0 for -0.4966)."""
-        if len(inputs) != 1 or not _moves(inputs[0]):   # (the table's steps: one
-            return                                      # argument, place "x")
-        z = inputs[0]
-        while isinstance(z, Dual):
-            z = z.value
+        if len(inputs) != 1:            # (logaddexp, arctan2, stdtr: the row's place)
+            if len(inputs) != step.nin or not _moves(list(inputs)):
+                return
+            with np.errstate(all="ignore"):
+                z = step.specs[0][2](*[_plain(v) for v in inputs], None)
+        elif not _moves(inputs[0]):     # (the one-argument steps: place "x")
+            return
+        else:
+            z = inputs[0]
+            while isinstance(z, Dual):
+                z = z.value
         if type(z) is float:            # (a scalar dual: its sign, no NumPy call)
             branch = np.asarray(float((z > 0.0) - (z < 0.0)) if z == z else z)
         else:
             z = np.asarray(z)
-            if z.dtype.kind not in "fiu":
+            if z.dtype.kind == "c" and not np.any(z.imag):
+                z = z.real              # (on the real line: tanh(z + 0j).real)
+            elif z.dtype.kind not in "fiu":
                 return                  # (complex arguments: their cuts, not a step)
             branch = np.sign(z)
-        where = _user_line(sys._getframe(2))
+        where = _user_line(sys._getframe(2) if frame is None else frame)
         if where is not None:
             self.seen.append((step, branch, where, inputs))
 
@@ -510,7 +524,7 @@ class _Switches:
         if self.tolerance is not None:
             m, rtol, atol = self.tolerance[1], self.tolerance[3], self.tolerance[4]
         else:                               # (nested calls: the values' tolerance)
-            m, rtol, atol, size = self.resolution
+            m, rtol, atol, size, order = self.resolution
         if j >= m:
             return
         ends = []
@@ -530,8 +544,12 @@ class _Switches:
         width = abs(ends[1] - ends[0]) / 0.8 * abs(tb - ta)
         y = np.abs(za + c * (zb - za))[j] if self.tolerance is not None else \
             abs((za + c * (zb - za)).reshape(m, size)[j, 0])
-        if width * step[j] >= 100.0 * (rtol * y + atol[j]):
-            return                          # (resolved: the solver's steps sample it)
+        # (resolved: the solver's steps sample it; a nested system's k-th coefficients
+        # meet a pulse 1 / width^(k - 1) taller, their forcing's error uncontrolled:
+        # d2 through tanh(1e8 (t - p)) t gave -1.656 for -2, attack53 25)
+        power = 1 if self.tolerance is not None else order
+        if width ** power * step[j] >= 100.0 * (rtol * y + atol[j]):
+            return
         if self._negligible(key, i, at, (ta, tb, za, zb), (points[1], points[2]),
                             f[2] - f[1], in_lo, in_hi):
             return
@@ -585,7 +603,7 @@ class _Switches:
     #                               (first order: solved exactly by _ode_pieces)
     tolerance = None              # (tag, m, k, rtol, atol): a first-order system's
     #                               tangents' error control (:meth:`_negligible`)
-    resolution = None             # (m, rtol, atol, size): a nested system's values'
+    resolution = None             # (m, rtol, atol, size, order): a nested system's values'
     #                               tolerance (:meth:`_steep` of a smooth step)
 
 
@@ -1244,7 +1262,7 @@ def _float_path(solve, fun, t_span, y0, method, t_eval, dense_output, events, ve
         watched.switches.resolution = (            # (a steep ramp's width against the
             np.size(y0), max(float(np.min(options.get("rtol", 1e-3))), _RTOL_FLOOR),
             np.broadcast_to(np.asarray(options.get("atol", 1e-6), dtype=float),
-                            (np.size(y0),)), 1)    # values' tolerance: _steep)
+                            (np.size(y0),)), 1, 1)     # values' tolerance: _steep)
         saved = errors.watch_branches(watched.switches.watch)
         try:
             return solve(watched, t_span, y0, method=method, t_eval=t_eval,
@@ -1310,7 +1328,7 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
     else:                               # (a smooth step's width against the values')
         system.switches.resolution = (m, max(float(np.min(asked[0])), _RTOL_FLOOR),
                                       np.broadcast_to(np.asarray(asked[1], dtype=float),
-                                                      (m,)), system.size)
+                                                      (m,)), system.size, len(levels))
     saved = errors.watch_branches(system.switches.watch)      # (fun's switches)
     try:
         if len(levels) == 1:

@@ -32,6 +32,8 @@ from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_i
 from ..rules._table import (RULES, SCIPY_LOADED, Branches, Selection, branch_functions, step_of,
                             cut_of, float_places, rule_for, step_threshold)
 from ._parallel import adaptive_run
+from ._touch import TOUCH, Root, branch_of, root_sign, touching
+from ._quad_growth import refusal as singular_refusal, singular_place
 
 __all__ = ["quad"]
 
@@ -234,14 +236,25 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
     ``sf`` / ``logcdf`` / ``logsf`` at ``loc``) is refused from third derivatives.
     ``np.isclose`` / ``np.allclose`` report their window's ends.  A smooth step
     narrower than the nodes (``np.tanh`` / ``np.arctan``, scipy.special's ``erf`` /
-    ``erfc`` / ``expit`` / ``ndtr`` of ``s (x - p)`` with s ~ 1e11), whose partials'
-    whole pulse lies between them, splits the range around its place where x's floats
-    resolve it and is refused elsewhere; so is a ramp narrower than the nodes sitting
+    ``erfc`` / ``expit`` / ``ndtr`` / ``stdtr`` of ``s (x - p)`` with s ~ 1e11, the
+    smooth kinks ``np.logaddexp`` / ``log_expit`` / ``log_ndtr``, ``np.arctan2(z, y)``
+    for ``y > 0``, ``dualgrad.scipy.stats`` cdfs / sfs over the real line with a small
+    scale), whose partials' whole pulse lies between them, splits the range around its
+    place where x's floats resolve it and is refused elsewhere (for k-th derivatives
+    where its width^k is under 1e7 ulps of x, resolved or not); so is a ramp narrower than the nodes sitting
     on a moving limit (``np.clip((p - x) * 1e12, 0, 1)`` over ``[0, p]``).
-    Not watched: branches inside
+    A square root whose argument touches 0 without crossing it (``np.sqrt((x - p) **
+    2)``, ``((x - p) ** 2) ** 0.5``, ``np.linalg.norm([x - p])``, ``np.std`` of two
+    values, a Cholesky factor's diagonal: ``|x - p|``) is a kink from second
+    derivatives on.  Where the rule stops short (the limit, no room to bisect) beside
+    a place toward which the partials grow like a power at least 0.5 above the value's
+    (a moving singularity: ``0.5 * np.log((x - p) ** 2)``, ``scipy.special.expi(x -
+    p)``, ``np.cbrt(x - p)`` with no node on ``p``), it raises ``TypeError`` naming the
+    split at the place (a partial's integral that diverges, or one whose error
+    estimate is 100 times its tolerance).  Not watched: branches inside
     compiled code (a ``numba.njit`` func), on func's own
-    threads, or in compositions with no such row (``np.sqrt((x - p) ** 2)``): for
-    those the split is yours to write.  Selections by order (``np.max`` / ``min`` /
+    threads, or in compositions with no such row (``np.exp(-1 / (x - p) ** 2)``'s
+    flat joins): for those the split is yours to write.  Selections by order (``np.max`` / ``min`` /
     ``sort`` / ``partition`` / ``median`` / ``quantile`` / ``ptp`` of stacked duals,
     ``np.argmax`` / ``argsort``, the lookups ``np.searchsorted`` / ``digitize``, and
     ``np.interp``'s segment) report the indices they pick as a branch
@@ -798,6 +811,9 @@ class _Watch:
     of this watch that has no probe) every difference is refused and kinks are
     watched from ``order`` 2."""
 
+    kinks = False       # (the ODE watch's: first-order kinks recorded for its steep test)
+    lazy_roots = True   # (a square root's record holds a Root, its dual made in _nodes)
+
     def __init__(self, order, probe=None, levels=None, epsabs=1.49e-8, epsrel=1.49e-8):
         self.order, self.seen, self.first, self.limit = order, None, {}, None
         self.picked = []                # selections at a moving limit: (u, index, line)
@@ -822,6 +838,9 @@ class _Watch:
         if self.seen is None:
             return
         if type(ufunc) is np.ufunc:
+            if self.order > 1 and (ufunc is np.sqrt or ufunc is np.power) and \
+                    self.limit is None:     # (a root whose argument touches 0: a kink)
+                self._touch(ufunc, inputs, sys._getframe(1))
             cut = _CUTS.get(ufunc, False)
             if cut is False:            # (first met: scipy.special's rows, met before
                 if ufunc not in RULES and not SCIPY_LOADED[0]:  # dispatch loaded them,
@@ -842,13 +861,20 @@ class _Watch:
                 ufunc = cut
             elif places is not None and not self.nan and self.limit is None:
                 return
+        if ufunc is TOUCH and (self.order < 2 or self.kinks or self.limit is not None):
+            return                      # (a Cholesky diagonal's: second order on)
+        if type(ufunc) is Branches and ufunc.branch[0][0] == "step":  # (reported: a
+            if self.step_seen is not None and self.limit is None:     # stats cdf's)
+                self._step(ufunc, inputs, frame)
+            return
         specs = branch_functions(ufunc)
-        if not specs:
-            if self.step_seen is not None:
-                step = _STEP_AT.get(ufunc)
-                if step is not None:    # (a smooth step: np.tanh, erf, expit)
-                    self._step(step, inputs)
+        if self.step_seen is not None and type(ufunc) is np.ufunc:
+            step = _STEP_AT.get(ufunc)
+            if step is not None:        # (a smooth step: np.tanh, erf, expit; arctan2's
+                self._step(step, inputs)    # beside its cut)
+                if not specs:
                     return
+        if not specs:
             if ufunc in _EQUALITY and self.limit is not None and \
                     len(inputs) == 2:   # (an equality's point at a moving limit)
                 self._equal_at_limit(ufunc, inputs)
@@ -892,24 +918,56 @@ class _Watch:
             return                                  # limit, attack52 17)
         self.seen.append((ufunc, _branch(specs, values), where, inputs))
 
-    def _step(self, step, inputs):
+    def _touch(self, ufunc, inputs, caller):
+        """``np.sqrt(u)`` / ``u ** 0.5`` of a moving real dual ``u >= 0`` (second
+        derivatives on; ``caller``: the frame that called the watch): recorded as a kink
+        whose place is the signed root (api/_touch.py), so that an argument that touches
+        0 at a moving place without crossing it (``np.sqrt((x - p) ** 2)``, attack53 03)
+        is confirmed and refused as ``np.abs``'s kink is."""
+        if self.kinks:                  # (the ODE watch's first-order kinks: no touch)
+            return
+        u = touching(ufunc, inputs)
+        if u is None:
+            return
+        frame = caller.f_back
+        while frame.f_back is not None and frame.f_code.co_filename.startswith(_THROUGH):
+            frame = frame.f_back
+        if frame.f_code.co_filename.startswith(_SKIPPED):
+            return                      # (dualgrad's own roots: a rule's, a norm's)
+        found = root_sign(u)
+        if found is None:
+            return
+        where = f"{os.path.basename(frame.f_code.co_filename)}, line {frame.f_lineno}"
+        root = Root(u, found[0])        # (its dual made where examined: :meth:`_nodes`)
+        self.seen.append((TOUCH, branch_of(*found), where,
+                          (root,) if self.lazy_roots else (root.dual(),)))
+
+    def _step(self, step, inputs, frame=None):
         """A smooth step (:func:`step_of`: ``np.tanh``, ``np.arctan``, erf, expit) on
         duals that move, where derivatives are integrated: its place's plain value here
         (its argument: the step lies where that is about 1 in size), filed under the
         node by :meth:`check` and judged once the rule has converged
         (:meth:`steps_resolved`)."""
-        if self.limit is not None or self.levels is None or len(inputs) != 1:
-            return                      # (the table's steps: one argument, place "x")
-        z = inputs[0]
-        if not _moves(z):
+        if self.limit is not None or self.levels is None:
             return
-        while isinstance(z, Dual):
-            z = z.value
+        if len(inputs) != 1:            # (logaddexp's: place x - y)
+            if len(inputs) != step.nin or not _moves(list(inputs)):
+                return
+            with np.errstate(all="ignore"):
+                z = step.specs[0][2](*[_plain(v) for v in inputs], None)
+        else:                           # (the table's one-argument steps: place "x")
+            z = inputs[0]
+            if not _moves(z):
+                return
+            while isinstance(z, Dual):
+                z = z.value
         if type(z) is not float and (type(z) is not np.ndarray or z.dtype.kind != "f"):
             z = np.asarray(z)
-            if z.dtype.kind not in "fiu":
+            if z.dtype.kind == "c" and not np.any(z.imag):
+                z = z.real              # (on the real line: tanh(z + 0j).real, attack54 01)
+            elif z.dtype.kind not in "fiu":
                 return                  # (complex arguments: their cuts, not a step)
-        frame = sys._getframe(3)
+        frame = sys._getframe(3) if frame is None else frame
         kind = _FILES.get(frame.f_code.co_filename)
         while True:
             if kind is None:
@@ -947,7 +1005,7 @@ class _Watch:
                 np.broadcast_to(z.reshape(1, -1), (n, z.size))
             self.steps.setdefault((u, w, k), []).append((xs, z))
 
-    def steps_resolved(self, lo, hi, vectorized, nodes=None):
+    def steps_resolved(self, lo, hi, vectorized, nodes=None, near=None):
         """Raises :class:`_Split` where a smooth step whose place the nodes recorded
         changes sign between two neighbouring nodes of the final rules (``nodes``, where
         known: a parent interval's node is no part of the sum) that lie more than
@@ -984,6 +1042,14 @@ class _Watch:
             with np.errstate(all="ignore"):
                 za, zb = Z[:-1], Z[1:]
                 far = (np.sign(za) * np.sign(zb) < 0) & (np.abs(zb - za) > _STEP_GAP)
+                if self.order > 1 or near is not None:  # (a resolved crossing whose
+                    close = (np.sign(za) * np.sign(zb) < 0) & ~far  # k-th coefficient's
+                    for j, e in np.argwhere(close)[:_STEP_CROSSINGS].tolist():  # pulse
+                        if self.order > 1 or abs(xs[j] - near) + abs(xs[j + 1] - near) \
+                                <= 4 * abs(xs[j + 1] - xs[j]) + 1e-6 * max(abs(near), 1.0):
+                            self._step_rounds(key, xs[j], za[j, e], xs[j + 1], zb[j, e])
+                        #   x's floats miss; at first order where the rule stopped short
+                        #   beside it, ``near``: arctan's algebraic tails, attack54 01)
             found = np.argwhere(far)
             for j, e in found[:_STEP_CROSSINGS].tolist():
                 places += self._step_places(key, e, xs[j], za[j, e], xs[j + 1], zb[j, e],
@@ -993,6 +1059,22 @@ class _Watch:
         self.steps = {}
         if places:
             raise _Split(sorted(set(places)))
+
+    def _step_rounds(self, key, x0, z0, x1, z1):
+        """Raises the refusal of a smooth step crossed between the neighbouring nodes
+        ``x0`` / ``x1`` (its place ``z0`` / ``z1``, opposite signs, within
+        ``_STEP_GAP``: the nodes resolve it) whose width ``w`` is too narrow for a
+        ``k``-th order coefficient (``w^k`` under ``_STEP_ULPS`` ulps of x, the test
+        :meth:`_step_places` applies to a split): its pulse ``s^k`` is resolved to x's
+        floats only, and the adaptive rule's limit ends it (attack53 25: d2 of
+        ``int tanh(s (x - p)) x dx`` at s = 1e10 gave -458.5 for -2 with only the
+        limit's warning).  At first order where the rule stopped short beside its
+        place (:meth:`steps_resolved`'s ``near``: arctan's algebraic tails at s = 1e11,
+        whose partials look like a moving singularity's; attack54 01)."""
+        w = abs(x1 - x0) / abs(z1 - z0)
+        c = x0 + (x1 - x0) * z0 / (z0 - z1)
+        if w ** self.order < _STEP_ULPS * np.spacing(abs(c)):
+            raise _step_refused(key, float(x0), float(x1), "rounding")
 
     def _step_z(self, key, e, x, vectorized):
         """The place of the smooth step ``key``'s element ``e`` (``None``: all of them,
@@ -1180,6 +1262,11 @@ class _Watch:
                     if any(a <= lo and hi <= c and _predicts(pts, xs[nb], keys[nb]) and
                            _predicts(pts, xi, bk) for a, c, pts in cleared):
                         continue
+                    if u is TOUCH and self.probe and not vectorized:
+                        known = self._root_jumps(w, k, xs[nb], xi)
+                        if known is not None:   # (no touch: the signed root jumps)
+                            cleared.append((lo, hi, sorted(known, key=lambda q: q[0])))
+                            continue
                     if self.probe:
                         refused, known = self._confirm(u, w, k, xs[nb], xi, vectorized)
                     else:
@@ -1191,6 +1278,43 @@ class _Watch:
                     cleared.append((lo, hi, sorted(known, key=lambda q: q[0])))
                 xs.insert(j, xi)
                 keys.insert(j, bk)
+
+    def _root_jumps(self, w, k, x0, x1):
+        """Where the signed root of a square root's argument (:data:`TOUCH`, api/_touch.py)
+        changes sign between the nodes ``x0`` and ``x1`` by a jump, not through 0 (the
+        argument's partial changes sign where the argument is far from 0:
+        ``np.sqrt(1 + (x - p) ** 2)``): the points examined (``(x, key)``, as
+        :meth:`_confirm` gives them), else ``None`` (a touch, or not told: confirmed
+        as usual).  Six halvings of the bracket: a root through 0 shrinks with it,
+        one that jumps keeps its size (the confirmation's ~55 evaluations of ``func``
+        cost a Hessian 5x its time there)."""
+        key = (TOUCH, w, k)
+
+        def at(x):
+            r = self._at(x, key, False)[1]
+            return (None, None) if r is None else (np.ravel(_plain(r[1][0])), r)
+
+        (pa, ra), (pb, rb) = at(x0), at(x1)
+        if pa is None or pb is None or pa.shape != pb.shape:
+            return None
+        flips = np.flatnonzero(np.sign(pa) != np.sign(pb))
+        if flips.size != 1:
+            return None
+        e = int(flips[0])
+        a, b, va, vb = x0, x1, float(pa[e]), float(pb[e])
+        top = max(abs(va), abs(vb))
+        known = [(x0, _record_key(ra)), (x1, _record_key(rb))]
+        for _ in range(6):
+            m = a + (b - a) / 2
+            pm, rm = at(m)
+            if pm is None or pm.shape != pa.shape or not np.isfinite(pm[e]):
+                return None
+            known.append((m, _record_key(rm)))
+            if np.sign(pm[e]) == np.sign(va):
+                a, va = m, float(pm[e])
+            else:
+                b, vb = m, float(pm[e])
+        return known if min(abs(va), abs(vb)) > 0.25 * top else None
 
     def _at(self, x, key, vectorized):
         """``func``'s coefficients at the node ``x`` and its ``k``-th record of the place
@@ -1214,6 +1338,8 @@ class _Watch:
         if len(hits) <= k:
             return [(Ci, None) for Ci in C]
         _, o, _, inputs = hits[k]
+        if u is TOUCH and type(inputs[0]) is Root:
+            inputs = (inputs[0].dual(),)
         n = len(xs)
         if vectorized:
             o = _node_axis(o, n)
@@ -2215,6 +2341,21 @@ def _narrow(places):
         "+ dg.quad(f, c2, b)[0] with c1, c2 the ramp's ends (moving ones as duals).")
 
 
+def _singular_between(integrand, lo, hi, ends, alist, blist, Es, tol):
+    """Where the rule stopped short (the limit, no room) beside a singularity of the
+    partials whose place moves (api/_quad_growth.py): ``(c, g, g0)``, else ``None``."""
+    def probe(x):
+        return integrand.probe(float(x))
+
+    score = np.max(Es / np.maximum(tol, _TINY), axis=1)
+    missed = float(np.max(Es.sum(axis=0)[1:] / np.maximum(tol[1:], _TINY), initial=0.0))
+    try:
+        found = singular_place(probe, lo, hi, ends, alist, blist, score, missed)
+    except (ArithmeticError, ValueError, TypeError):    # (func raises off its nodes)
+        return None
+    return found
+
+
 def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, points):
     func, args, complex_func = integrand.func, integrand.args, integrand.complex_func
     index, dims, tags = integrand.index, integrand.dims, integrand.tags
@@ -2278,10 +2419,15 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
                     for _ in range(4):
                         x = float(np.nextafter(x, inward))
                     integrand.touch(x)
-        if integrand.watch.steps:       # (smooth steps met: the final rules' nodes)
-            c, h = (alist + blist) / 2, (blist - alist) / 2
-            integrand.watch.steps_resolved(lo, hi, integrand.vectorized, (
-                c[:, None] + h[:, None] * _X).ravel() if finite else None)
+        singular = _singular_between(integrand, lo, hi, ends, alist, blist, Es, np.maximum(
+            epsabs, epsrel * np.abs(I))) if status == 1 and finite else None
+        if integrand.watch.steps:       # (smooth steps met: the final rules' nodes; a
+            c, h = (alist + blist) / 2, (blist - alist) / 2     # step at the singular
+            integrand.watch.steps_resolved(lo, hi, integrand.vectorized, (   # place is
+                c[:, None] + h[:, None] * _X).ravel() if finite else None,   # named as
+                None if singular is None else singular[0])                   # a step)
+        if singular is not None:        # (not converged beside a moving singularity)
+            raise singular_refusal(_WHO, *singular)
         if reference:
             _disagrees(float(I[0]), float(E[0]), *reference, epsabs, epsrel)
         I = sign * I

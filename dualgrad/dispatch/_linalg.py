@@ -1262,7 +1262,27 @@ def _cholesky(A, upper=False):
             diagonal = (Ellipsis, np.arange(m), np.arange(m), slice(None))
             dL[diagonal] = np.real(dL[diagonal])
     out = make(L, dL, A.tag)
+    if errors.WATCHING[0]:
+        _report_roots(out)
     return _H(out) if upper else out
+
+
+def _report_roots(L):
+    """dg.quad's / dg.solve_ivp's watch: a Cholesky factor's diagonal is the square
+    root of its pivots, a kink where a pivot touches 0 at a moving place
+    (``cholesky(E1 (x - p)^2 + E2)[0, 0]`` is ``|x - p|``; attack53 03): reported as
+    ``np.sqrt``'s touch is, its place the signed root ``sign(dL_ii / dp_j) L_ii``."""
+    from ..rules._table import ROOT_TOUCH
+    d = np.diagonal(L, axis1=-2, axis2=-1)
+    if not isinstance(d, Dual) or np.iscomplexobj(primal(d)):
+        return
+    slopes = np.asarray(primal(d.partials))
+    if slopes.dtype.kind != "f" or not slopes.size:
+        return
+    moving = np.flatnonzero(np.any(slopes.reshape(-1, slopes.shape[-1]) != 0, axis=0))
+    if moving.size:
+        sign = np.sign(slopes[..., int(moving[0])])
+        errors.report_branch(ROOT_TOUCH, (d * np.where(sign == sign, sign, 0.0),), None)
 
 
 def _confined(V, P, L, dL, tag):

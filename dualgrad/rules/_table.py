@@ -820,7 +820,9 @@ _BRANCHES = {
     # copysign(x, y) = |x| sign(y): a jump where y crosses 0, a kink where x does
     np.copysign: (("jump", "sign", "y"), ("kink", "sign", "x")),
     # arctan2(x, y) (NumPy's x1, x2): its cut, x crossing 0 where y < 0 (a jump of 2 pi)
-    np.arctan2: (("jump", "sign", "where(np.real(value(y)) < 0.0, x, 1.0)"),),
+    np.arctan2: (("jump", "sign", "where(np.real(value(y)) < 0.0, x, 1.0)"),
+                 # (a smooth step where y > 0: x crossing 0 over a width |y|, attack54 01)
+                 ("step", "sign", "where(np.real(value(y)) > 0.0, x / y, 1.0)")),
     # hypot(x, 0) = |x|: a kink where x crosses 0 while y is 0 (and the other way round)
     np.hypot: (("kink", "sign", "where(np.absolute(value(y)) == 0.0, x, 1.0)"),
                ("kink", "sign", "where(np.absolute(value(x)) == 0.0, y, 1.0)")),
@@ -843,6 +845,11 @@ _BRANCHES = {
 _SMOOTH_STEP = (("step", "sign", "x"),)
 for _u in (np.tanh, np.arctan):
     _BRANCHES[_u] = _SMOOTH_STEP + _BRANCHES.get(_u, ())
+# logaddexp(x, y), a smooth max(x, y): its slopes are a smooth step in x - y (a difference
+# of two, logaddexp(0, z) - logaddexp(0, z - 1), is a pulse: at s = 1e12 dg.quad gave 0.0
+# for -1; attack53 21)
+for _u in (np.logaddexp, np.logaddexp2):
+    _BRANCHES[_u] = (("step", "sign", "x - y"),) + _BRANCHES.get(_u, ())
 # overflow ("nan": the value is infinite past the edge, a finite argument's inf, which
 # np.isinf / np.isfinite / np.nan_to_num make a number; attack51 20): exp(x) is finite
 # up to log(max float) = _EXP_EDGE and inf past it, exp2 up to 1024, cosh / sinh up to
@@ -936,7 +943,12 @@ _SCIPY_BRANCHES = {
     # smooth steps (their changes where |x| is about 1), and log_expit's smooth kink (its
     # slope is expit: exp(log_expit(s (x - p))) at s = 1e12 gave 0.0 for -1, attack53 21)
     **{name: _SMOOTH_STEP for name in ("erf", "erfc", "expit", "ndtr", "log_expit")},
+    # log_ndtr's smooth kink (its slope ~ ndtr(-x)), Student's t cdf in t (its tails
+    # algebraic, as arctan's): attack54 01, exp(log_ndtr(z)) / stdtr(3, z) at s = 1e11
+    # gave 0.0 / -8.9e-28 for -1
+    "stdtr": (("step", "sign", "y"),),
 }
+_SCIPY_BRANCHES["log_ndtr"] = _SCIPY_BRANCHES["log_ndtr"] + _SMOOTH_STEP
 
 
 def _off_domain(expr):
@@ -2339,6 +2351,12 @@ class Branches:
     branch: tuple
     nin: int = 1
 
+    def __post_init__(self):    # (the watches key their records by it at every node)
+        object.__setattr__(self, "_hash", hash((self.name, self.branch, self.nin)))
+
+    def __hash__(self):
+        return self._hash
+
     @property
     def __name__(self):
         return self.name
@@ -2357,6 +2375,14 @@ def _compiled_branches(name, nin, branch):
         (_KINK_ORDER[kind], _STEPS[step],
          parse(place, _PARAMS[nin - 1], f"{name}, branch").function(_NAMESPACE))
         for kind, step, place in branch)
+
+
+# a square root whose argument touches 0 without crossing it (np.sqrt((x - p) ** 2) is
+# |x - p|; a Cholesky factor's diagonal), reported to dg.quad's / dg.solve_ivp's watches
+# with the signed root as its place (api/_touch.py): a kink there (attack53 03)
+ROOT_TOUCH = Branches("np.sqrt where its argument touches 0 (np.sqrt(g ** 2) is |g|, "
+                      "np.linalg.norm([g]), np.std of two values, (g ** 2) ** 0.5, a "
+                      "Cholesky factor's diagonal)", (("kink", "sign", "x"),))
 
 
 def cut_of(ufunc):

@@ -249,6 +249,9 @@ def _snapped(x, at):
     return x + np.where(close, av - xv, 0.0)
 
 
+_STEPS = {}          # (name, method) -> its smooth step's Branches (_report_step)
+
+
 class Continuous(_Distribution):
     """``rv_continuous``'s methods: SciPy's masks around the private formulas."""
 
@@ -299,6 +302,8 @@ class Continuous(_Distribution):
             bad = ~cond0 | np.isnan(zv)
             out = self._formula(method, x, shapes, loc, scale)
             self._report_support(method, x, a, b, shapes, loc, scale)
+            if errors.WATCHING[0] and method not in ("pdf", "logpdf"):
+                self._report_step(method, x, a, b, loc, scale)
             if method in ("pdf", "logpdf"):
                 inside = ((a < zv) & (zv < b)) if self.open_support else ((a <= zv) & (zv <= b))
                 if method == "pdf":
@@ -355,6 +360,23 @@ class Continuous(_Distribution):
                 errors.report_branch(Branches(
                     f"{self.name}.{method} at its density's cusp",
                     (("kink2", "sign", "x - y"),), 2), (x, z * scale + loc), 0)
+
+    def _report_step(self, method, x, a, b, loc, scale):
+        """A cdf / sf (or its log) over the whole real line as a smooth step in ``z =
+        (x - loc) / scale`` (its change where ``|z|`` is about 1), reported to dg.quad's
+        and dg.solve_ivp's watches, where one runs: a small scale makes it narrower
+        than their nodes (attack54 01: ``norm.cdf(x, p, 1e-11)`` inside dg.quad gave
+        0.0 for -1, where ``sc.ndtr((x - p) / s)`` was refused by name).  A support
+        with a finite end reports that end (:meth:`_report_support`)."""
+        if not (np.all(np.isneginf(a)) and np.all(np.isposinf(b))):
+            return
+        from ...rules._table import Branches
+        step = _STEPS.get((self.name, method))
+        if step is None:
+            step = _STEPS[self.name, method] = Branches(
+                f"dualgrad.scipy.stats.{self.name}.{method} (a smooth step)",
+                (("step", "sign", "x"),))
+        errors.report_branch(step, ((x - loc) / scale,), 0)
 
     def _smooth_ends_outside(self, inside, zv, a, b, shv):
         """``inside`` without the points exactly on an end the density meets smoothly

@@ -224,3 +224,49 @@ def test_example_curve_and_bond():
                / (np.sum(t * cash * disc) / (1 + y / 2) / P) - 1) < 1e-14
     assert abs(dg.hessian(ex["bond_price"], y) / P
                / (np.sum(cash * t * (t + 0.5) * disc) / (1 + y / 2) ** 2 / P) - 1) < 1e-13
+
+
+_NOT_SIMPLE = {"triple": lambda s, p: (s - p) ** 3, "quintuple": lambda s, p: (s - p) ** 5,
+               "cbrt": lambda s, p: np.cbrt(s - p),
+               "signed sqrt": lambda s, p: np.sign(s - p) * np.sqrt(np.abs(s - p))}
+
+
+@pytest.mark.parametrize("name, g", [(n, _NOT_SIMPLE[k]) for n, k in [
+    ("bisect", "triple"), ("bisect", "quintuple"), ("bisect", "cbrt"),
+    ("bisect", "signed sqrt"), ("brentq", "cbrt"), ("brentq", "signed sqrt"),
+    ("ridder", "cbrt")]])      # (SciPy's brentq itself fails to converge on the triple root)
+def test_a_root_that_is_not_simple_is_refused(name, g):
+    """attack54 08: ds/dp = 1 (the root is s = p) came back 5/9, 0.36, -3, 0 silently."""
+    finder = getattr(_optimize(), name)
+    with pytest.raises(TypeError, match="is not a simple root of f"):
+        dg.derivative(lambda p: finder(lambda s: g(s, p), 0.0, 5.0), 1.3)
+    with pytest.raises(TypeError, match="is not a simple root of f"):
+        dg.hessian(lambda p: finder(lambda s: g(s, p[0]), 0.0, 5.0) * p[1],
+                   np.array([1.3, 2.0]))
+
+
+def test_an_unconverged_root_is_refused_and_a_step_warns():
+    opt = _optimize()
+    with pytest.raises(TypeError, match="not converged"):
+        dg.derivative(lambda p: opt.brentq(lambda s: s ** 2 - p, 0.0, 5.0, maxiter=3,
+                                           disp=False), 0.25)
+    with pytest.warns(dg.ComparedOnlyWarning) as record:      # the finder's and the helper's
+        dg.derivative(lambda p: opt.brentq(lambda s: np.where(s > p, 1.0, -1.0), 0.0, 5.0), 1.3)
+    assert any("dualgrad.scipy.optimize.brentq" in str(w.message) for w in record)
+
+
+@pytest.mark.parametrize("K", [40.0, 70.0, 100.0, 140.0, 200.0])
+def test_simple_roots_far_from_the_money_are_not_refused(K):
+    """Deep in and out of the money (vega small, volga / vega large), with SciPy's
+    default tolerances (newton's tol=1.48e-8): the check must not fire."""
+    opt = _optimize()
+    sigma = 0.35
+    price = call(sigma, K)
+    vega, volga = closed(sigma, K)
+    d = dg.derivative(lambda p: opt.brentq(lambda s: call(s, K) - p, 1e-3, 3.0), price)
+    assert abs(d * vega - 1) < 1e-8
+    h = dg.hessian(lambda p: opt.newton(lambda s: call(s, K) - p, 0.3), price)
+    assert abs(h / (-volga / vega ** 3) - 1) < 1e-6
+    J = dg.jacobian(lambda p: opt.newton(lambda s, q: call(s, K) - q, np.full(2, 0.3),
+                                         args=(p,)), np.array([price, price]))
+    assert np.allclose(np.diag(J) * vega, 1.0, rtol=1e-8, atol=0)

@@ -16,8 +16,9 @@ squares the error in every order at once, so ``ceil(log2(depth + 2))`` steps (tw
 for a gradient or a Hessian) leave the derivatives' error at the square of the plain
 root's (``xtol``) or below rounding.
 
-The root must be a simple one (``f'(s) != 0``), and f must be differentiable there;
-the bracket ends ``a``, ``b`` and ``x0`` only locate the root, so their duals, if
+The root must be a simple one (``f'(s) != 0``), and f must be differentiable there:
+where the last Newton correction still moves the first-order partials (a multiple root,
+an infinite slope, SciPy's root not converged) a ``TypeError`` says so; the bracket ends ``a``, ``b`` and ``x0`` only locate the root, so their duals, if
 any, are dropped (the root does not move with them).
 
 >>> import numpy as np
@@ -29,8 +30,12 @@ any, are dropped (the root does not move with them).
 0.083333333333333
 """
 
+import warnings
+
 import numpy as np
 
+from .. import errors
+from ..errors import DualTypeError
 from ..api._stop import _tracer_value, stop_gradient
 from ..api.helpers import derivative
 from ..api.transforms import elementwise_grad
@@ -64,17 +69,53 @@ def _steps(depth):
     return int(np.ceil(np.log2(depth + 2)))
 
 
-def _polished(f, root, args, elementwise):
+def _largest(x):
+    """The largest magnitude among the first-order partials of ``x`` at each dual level
+    (the plain values of its partials: a nested dual's higher orders left out), NaN
+    where one is NaN; 0.0 for a plain number."""
+    size = 0.0
+    while isinstance(x, Dual):
+        a = np.abs(np.asarray(stop_gradient(x.partials), dtype=float))
+        if np.isnan(a).any():
+            return np.nan
+        size, x = max(size, float(a.max(initial=0.0))), x.value
+    return size
+
+
+def _not_simple(name, root, last, moved):
+    return DualTypeError(
+        f"dualgrad.scipy.optimize.{name}: the root "
+        f"{np.array2string(np.asarray(root), precision=10, threshold=6)} is not a simple root of f: Newton's last correction on the duals still moved "
+        f"the derivatives by {last:.3g} (of {moved:.3g}), where a simple root's vanishes; "
+        "so -f_p / f_s, the implicit-function theorem's derivative, does not hold there "
+        "(a multiple root such as (s - p)**3, an infinite or zero slope such as "
+        "np.cbrt(s - p), a jump, or SciPy's root not converged: maxiter, disp=False). "
+        "Expected f(s, p) = 0 with a finite, nonzero df/ds at the root. Fix: write f with "
+        "a simple root ((s - p)**3 = 0 as s - p = 0, np.cbrt(s - p) as s - p), or take "
+        f"dg.stop_gradient of {name}'s result where no derivative is wanted.")
+
+
+def _polished(name, f, root, args, elementwise):
     """``root`` (plain: SciPy's) moved by Newton steps on the duals f's value holds at
     it; ``None`` when f's value holds none (SciPy's result is then returned as it is).
     Under sparsity detection (f's value a tracer) the steps take the plain slope: the
     root then depends on what f's value depends on, and through f's own arithmetic on
-    the first step's root, on their pairs (a Hessian pattern)."""
+    the first step's root, on their pairs (a Hessian pattern).  Where the last step's
+    correction still moves the derivatives (the root is not simple, SciPy's root did
+    not converge), a ``DualTypeError``."""
     g = (lambda s: f(s, *args))
+    tag = next(errors.SEQUENCE)
     value = g(root)
     traced = _tracer_value(value) is not None
     depth = 2 if traced else _depth(value)
     if depth == 0:
+        if errors.compared_since(tag):
+            warnings.warn(
+                f"dualgrad.scipy.optimize.{name}: f compared dual numbers and its value at "
+                "the root holds none (a step such as np.where(s > p, 1, -1)), so the root "
+                "comes back plain, its derivative 0; where the root moves with the duals, "
+                "write f as a continuous function of s and p.", errors.ComparedOnlyWarning,
+                stacklevel=4)
         return None
     if traced:                  # only the values use the slope: a central difference
         h = 1e-7 * (1.0 + np.abs(root))
@@ -82,9 +123,18 @@ def _polished(f, root, args, elementwise):
         slope = (lambda s: fixed)
     else:
         slope = elementwise_grad(g) if elementwise else (lambda s: derivative(g, s))
-    s = root
+    s, sizes = root, []
     for _ in range(_steps(depth)):
-        s = s - g(s) / slope(s)
+        step = g(s) / slope(s)
+        s = s - step
+        sizes.append(_largest(step))
+    last, moved = sizes[-1], _largest(s)
+    # a simple root: the last correction's first orders negligible, or at least
+    # shrinking as Newton's error squares (a loose tol); a multiple root shrinks them by
+    # a fixed ratio (2/3 for a triple one), an infinite slope keeps or grows them (NaN
+    # fails both); the higher orders of a nested dual are the last step's to settle
+    if not traced and not (last <= 1e-6 * moved + 1e-300 or last <= 1e-2 * sizes[-2]):
+        raise _not_simple(name, root, last, moved)
     return s
 
 
@@ -100,7 +150,7 @@ def _bracketed(name, f, a, b, args, full_output, options):
     out = finder(plain, stop_gradient(a), stop_gradient(b), args=plain_args,
                  full_output=full_output, **options)
     root = out[0] if full_output else out
-    s = _polished(f, root, args, elementwise=False)
+    s = _polished(name, f, root, args, elementwise=False)
     if s is None:
         return out
     return (s, out[1]) if full_output else s
@@ -263,7 +313,7 @@ def newton(func, x0, fprime=None, args=(), tol=1.48e-08, maxiter=50, fprime2=Non
         fprime2=fprime2, x1=None if x1 is None else stop_gradient(x1), rtol=rtol,
         full_output=full_output, disp=disp)
     root = out[0] if full_output else out
-    s = _polished(func, root, args, elementwise=np.ndim(root) > 0)
+    s = _polished("newton", func, root, args, elementwise=np.ndim(root) > 0)
     if s is None:
         return out
     if not full_output:

@@ -1,8 +1,9 @@
 """Where a heat step's time goes, operation by operation: f's NumPy against dualgrad's.
 
-    python bench/heat_ops.py [--cells N] [--steps S] [--repeat R] [--only roll]
+    python bench/heat_ops.py [--cells N] [--steps S] [--repeat R] [--only roll|diff|slicing]
 
-The slicing and ``np.roll`` steps of bench/problems.py (``heat``, ``heat_roll``),
+The slicing, ``np.roll`` and ``np.diff`` steps of bench/problems.py (``heat``,
+``heat_roll``, ``heat_diff``: the last added by heat54),
 written out one operation a line with a clock read between lines (the same
 operations in the same order, so the same values and the same deferred graph),
 run on plain floats (f) and under ``dg.jacobian`` (the default engine, every
@@ -148,8 +149,55 @@ ROLL_OPS = ["np.roll(u, -1) (kernel)", "2.0 * u", "- (sub)", "np.roll(u, 1)", "+
             "kappa * lap", "dt * rate", "(dt*rate) * u", "1.0 - u", "* (react)",
             "+ (rhs)", "inner * .", "u + ."]
 
+def heat_diff_timed(p, n, steps, dt=0.01, log=None):
+    """problems.heat_diff, one operation a line, each timed into ``log`` (temporaries
+    dropped as in :func:`heat_timed`)."""
+    kappa, amp, width, rate = p[0], p[1], p[2], p[3]
+    s = np.linspace(0.0, 1.0, n)
+    u = amp * np.exp(-((s - 0.5) / width) ** 2)
+    for _ in range(steps):
+        t0 = CLOCK()
+        mid = u[1:-1]
+        t1 = CLOCK()
+        a = np.diff(u, 2)
+        t2 = CLOCK()
+        b = kappa * a
+        del a
+        t3 = CLOCK()
+        c = mid + b
+        del b
+        t4 = CLOCK()
+        k = dt * rate
+        t5 = CLOCK()
+        m = k * mid
+        del k
+        t6 = CLOCK()
+        w = 1.0 - mid
+        t7 = CLOCK()
+        y = m * w
+        del m, w
+        t8 = CLOCK()
+        mid = c + y
+        del c, y
+        t9 = CLOCK()
+        e = u[:1]
+        t10 = CLOCK()
+        g = u[-1:]
+        t11 = CLOCK()
+        u = np.concatenate([e, mid, g])   # (the kernel runs here: write_into)
+        del e, g
+        t12 = CLOCK()
+        log.append((t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12))
+    return u
+
+
+DIFF_OPS = ["u[1:-1]", "np.diff(u, 2)", "kappa * .", "mid + .", "dt * rate",
+            "(dt*rate) * mid", "1.0 - mid", "* (react)", "+ (mid)", "u[:1]", "u[-1:]",
+            "np.concatenate (kernel)"]
+
 FORMS = {"slicing": ("heat", heat_timed, HEAT_OPS),
-         "roll": ("heat_roll", heat_roll_timed, ROLL_OPS)}
+         "roll": ("heat_roll", heat_roll_timed, ROLL_OPS),
+         "diff": ("heat_diff", heat_diff_timed, DIFF_OPS)}
 
 
 def per_op(logs, count):

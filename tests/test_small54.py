@@ -193,8 +193,36 @@ def test_the_common_call_reads_the_sizes_once(ufunc):
     # ufunc of 1-D float64 values) is not tested again
     assert reads.count("size") == 1, reads
     assert reads.count("ndim") == 2, reads
-    # x's, _p's and the value's (np.square's exact kernel returns before its value)
-    assert reads.count("dtype") == (2 if ufunc is np.square else 3), reads
+    # x's and _p's: the value of float64 values by a float64 loop is not tested
+    assert reads.count("dtype") == 2, reads
+
+
+def test_the_value_test_goes_only_where_numpy_makes_float64():
+    """Every one-argument ufunc of the table: ``_float64_loop`` says float64 exactly
+    where NumPy's value of float64 arrays (1-D, 2-D) is a float64 ndarray, and the
+    lean function tests its value exactly where it does not say so."""
+    from dualgrad.dispatch._ufuncs import _float64_loop, _lean_source
+    from dualgrad.rules._table import RULES
+    checked = 0
+    for ufunc, rule in list(RULES.items()):
+        if ufunc.nin != 1:
+            continue
+        typed = _float64_loop(ufunc)
+        for x in (np.array([0.5, 1.5, -2.0]), np.full((2, 3), 0.25)):
+            with np.errstate(all="ignore"):
+                try:
+                    out = ufunc(x)
+                except TypeError:
+                    out = None
+            made = type(out) is np.ndarray and out.dtype is np.dtype(np.float64)
+            assert made is typed, ufunc
+        if rule.kind == "smooth" and len(rule.derivs) == 1 and \
+                not any(e is None for e in rule.exprs):
+            source = _lean_source(rule, "op")
+            assert ("if type(out) is not _nd or out.dtype is not _F64:" in source) is \
+                (not typed), ufunc
+            checked += 1
+    assert checked >= 20
 
 
 @pytest.mark.parametrize("source, plain", [

@@ -822,7 +822,8 @@ def _lean_source(rule, name):
                      "        _g = _exact1(_U, x, _p)",
                      "        if _g is not None:",
                      "            return _make(_g[0], _g[1], _a.tag)"]
-        return _lean_lines(head, "x", "(_a,)", body, bare, first, entry)
+        return _lean_lines(head, "x", "(_a,)", body, bare, first, entry,
+                           _float64_loop(rule.ufunc))
     if consts[0] == 1.0 and consts[1] in (1.0, -1.0):          # a + b, a - b: one pass
         body = [f"_t = _lsum({'_add' if consts[1] == 1.0 else '_sub'}, _p, _q)"]
     else:
@@ -852,6 +853,17 @@ def _lean_source(rule, name):
                  "        if _g is not None:",
                  "            return _make(_g[0], _g[1], _a.tag)"]
     return _lean_lines(head, "x, y", "(_a, _b)", body, bare)
+
+
+def _float64_loop(ufunc):
+    """Does the one-argument ``ufunc`` map float64 to float64 (NumPy's own type
+    resolution, ``ufunc.resolve_dtypes``)?  Then its value of a float64 ndarray of at
+    least one axis is a float64 ndarray (small54)."""
+    try:
+        return ufunc.nin == 1 and ufunc.nout == 1 and \
+            ufunc.resolve_dtypes((_F64, None)) == (_F64, _F64)
+    except (TypeError, AttributeError):     # no float64 loop; NumPy < 1.24
+        return False
 
 
 def _float_ufunc_of_x(source):
@@ -950,7 +962,7 @@ def _hushed(lines, indent):
             pad + "finally:", leave]
 
 
-def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None):
+def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None, typed=False):
     """``head`` (the signature and checks) and what every lean ``op`` does after them:
     the value, then ``body`` (the partials ``_t``) with NumPy's reports hushed, the
     general path where the value is not float64 or a factor is not finite.
@@ -972,7 +984,11 @@ def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None):
     no numba dispatcher, whose type check cost as much as the float operation at
     N = 10 (small39).  The arguments are what the signature takes (native float64
     ndarrays, 1-D values, 2-D partials: the head tested the dtypes and, as ``_w``,
-    the dimensions); the kernel tests the lengths."""
+    the dimensions); the kernel tests the lengths.
+
+    ``typed``: the value of float64 values is a float64 ndarray by the ufunc's own loop
+    (:func:`_float64_loop`; the head admits ndarrays of at least one axis): no test of
+    it (small54)."""
     quiet = _hushed(body, 4)
     if bare is not None:
         quiet = [f"    _t = {bare}",
@@ -991,8 +1007,9 @@ def _lean_lines(head, values, duals, body, bare=None, first=None, entry=None):
     return "\n".join([
         *head,
         f"    out = _U({values})",
-        "    if type(out) is not _nd or out.dtype is not _F64:",
-        f"        return _call(_R, {duals}, out)",
+        *([] if typed else [
+            "    if type(out) is not _nd or out.dtype is not _F64:",
+            f"        return _call(_R, {duals}, out)"]),
         *quiet,
         "    if _t is None:                 # an inf or NaN met: the careful path",
         f"        return _call(_R, {duals}, out)",

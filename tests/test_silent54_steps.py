@@ -81,3 +81,56 @@ def test_ode_a_resolved_step_is_exact(name):
     end = lambda p: dg.solve_ivp(lambda t, y: -k * y + D * F(t, p, 1e-3), (0.0, 10.0),
                                  [1.0], rtol=1e-10, atol=1e-12).y[0, -1]
     assert dg.derivative(end, 4.0) == pytest.approx(-D * np.exp(-k * 6.0), rel=1e-5)
+
+
+# ---- attack54 06: a smooth step on (or just beside) an end of the range ----------------
+_ON_LIMIT = {
+    # I(p) = int_0^p tanh(s (x - p)) dx = -log cosh(s p) / s: dI/dp = -tanh(s p)
+    "tanh to p": (lambda s: lambda p: dg.quad(lambda x: np.tanh(s * (x - p)), 0.0, p)[0],
+                  lambda s, p: -np.tanh(s * p)),
+    # J(p) = int_p^2 expit(s (x - p)) dx: dJ/dp = -expit(s (2 - p))
+    "expit from p": (lambda s: lambda p: dg.quad(lambda x: sc.expit(s * (x - p)), p, 2.0)[0],
+                     lambda s, p: -sc.expit(s * (2 - p))),
+    # K(p) = int_0^p erf(s (p - x)) dx: dK/dp = erf(s p)
+    "erf to p": (lambda s: lambda p: dg.quad(lambda x: sc.erf(s * (p - x)), 0.0, p)[0],
+                 lambda s, p: sc.erf(s * p)),
+}
+
+
+@pytest.mark.parametrize("s", [1e4, 1e5, 1e6])
+@pytest.mark.parametrize("name", sorted(_ON_LIMIT))
+def test_a_step_on_a_moving_limit_is_split(name, s):
+    # 0.0 / -0.5 / 0.0 for -1 / -1 / 1 before (from s = 1e4 - 1e5)
+    I, exact = _ON_LIMIT[name]
+    assert dg.derivative(I(s), 0.7) == pytest.approx(exact(s, 0.7), rel=1e-8)
+
+
+@pytest.mark.parametrize("name", sorted(_ON_LIMIT))
+def test_a_step_on_a_moving_limit_narrower_than_xs_floats_is_refused(name):
+    I, _ = _ON_LIMIT[name]
+    with pytest.raises(TypeError, match="smooth step"):
+        dg.derivative(I(1e12), 0.7)
+
+
+@pytest.mark.parametrize("p", [1 + 1e-7, 1 + 3e-7, -1e-7, 1 - 1e-7])
+def test_a_step_just_outside_a_fixed_end_is_split(p):
+    # d/dp int_0^1 tanh(s (x - p)) dx = tanh(-s p) - tanh(s (1 - p)), s = 1e6 (0.0 before
+    # where the place lies outside the range)
+    s = 1e6
+    got = dg.derivative(lambda q: dg.quad(lambda x: np.tanh(s * (x - q)), 0.0, 1.0)[0], p)
+    assert got == pytest.approx(np.tanh(-s * p) - np.tanh(s * (1 - p)), rel=1e-8)
+
+
+# ---- attack54 07: a clip ramp on a moving limit whose inner end passed the split -------
+@pytest.mark.parametrize("s", [2.5e4, 2.9e4, 3e4, 3.1e4, 3.5e4, 31623.0])
+def test_a_clip_ramp_on_a_moving_limit_is_exact(s):
+    # J(p) = int_0^p clip(s (p - x), 0, 1) e^-x dx: dJ/dp = s (e^-(p - 1/s) - e^-p)
+    # (0.2495 for 0.2725 at s = 3e4 before); the lower-limit mirror
+    # int_p^3 clip(s (x - p), 0, 1) e^-x dx: -s (e^-p - e^-(p + 1/s))
+    p = 1.3
+    J = lambda q: dg.quad(lambda x: np.clip(s * (q - x), 0.0, 1.0) * np.exp(-x), 0.0, q)[0]
+    assert dg.derivative(J, p) == pytest.approx(s * (np.exp(-(p - 1 / s)) - np.exp(-p)),
+                                                rel=1e-7)
+    L = lambda q: dg.quad(lambda x: np.clip(s * (x - q), 0.0, 1.0) * np.exp(-x), q, 3.0)[0]
+    assert dg.derivative(L, p) == pytest.approx(-s * (np.exp(-p) - np.exp(-(p + 1 / s))),
+                                                rel=1e-7)

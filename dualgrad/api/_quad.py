@@ -381,6 +381,7 @@ _THROUGH = (_NUMPY,) + tuple(os.path.join(_PACKAGE, wing, "") for wing in ("disp
                                                                            "dual"))
 _BISECTIONS = 100           # at most (about 35 halvings to 1e-10 of the nodes' distance)
 _STEP_GAP = 4.0            # a smooth step's place across two neighbouring nodes, at most
+_STEP_REACH = 20.0          # a step's place this near an end: its pulse reaches the end
 _STEP_RATIO = 30.0          # the split points' widths around a narrow step: w, 30 w, ...
 _STEP_ULPS = 1e7           # a split step's width in ulps of x, at least
 _STEP_CROSSINGS = 16        # narrow steps' crossings split, at most (more: refused)
@@ -1050,6 +1051,16 @@ class _Watch:
                             self._step_rounds(key, xs[j], za[j, e], xs[j + 1], zb[j, e])
                         #   x's floats miss; at first order where the rule stopped short
                         #   beside it, ``near``: arctan's algebraic tails, attack54 01)
+            for j, nb in ((0, 1), (len(xs) - 1, len(xs) - 2)):  # (a step on an end,
+                if nodes is None or nb < 0 or xs[j] not in (lo, hi):    # or just outside
+                    continue                # it: its pulse between the end and the first
+                ze, zn = Z[j], Z[nb]        # node, no sign change; attack54 06)
+                with np.errstate(all="ignore"):
+                    ends_on = (np.abs(ze) < _STEP_REACH) & (np.abs(zn - ze) > _STEP_GAP) & \
+                        ~(np.sign(ze) * np.sign(zn) < 0)
+                for e in np.flatnonzero(ends_on)[:_STEP_CROSSINGS].tolist():
+                    places += self._end_step_places(key, e, xs[j], float(ze[e]), xs[nb],
+                                                    float(zn[e]), lo, hi, vectorized)
             found = np.argwhere(far)
             for j, e in found[:_STEP_CROSSINGS].tolist():
                 places += self._step_places(key, e, xs[j], za[j, e], xs[j + 1], zb[j, e],
@@ -1059,6 +1070,32 @@ class _Watch:
         self.steps = {}
         if places:
             raise _Split(sorted(set(places)))
+
+    def _end_step_places(self, key, e, xe, ze, xn, zn, lo, hi, vectorized):
+        """The split points beside the range's end ``xe`` where the step ``key``'s
+        element ``e`` sits on it or just outside (its place ``ze`` within
+        ``_STEP_REACH`` units there) and its first node ``xn`` lies more than
+        ``_STEP_GAP`` units in (``int_0^p tanh(s (x - p)) dx``: the place is 0 at the
+        moving limit, half the pulse between it and the last node; attack54 06 gave
+        0.0 for -1 from s = 1e5): the width ``w`` measured by halving toward the end,
+        then ``xe +- w R^j`` inward (:meth:`_step_places`' ladder)."""
+        b, zb = xn, zn
+        for _ in range(_BISECTIONS):
+            if abs(zb - ze) <= _STEP_GAP or abs(b - xe) <= 4 * _EPS * max(abs(xe), abs(b)):
+                break
+            m = xe + (b - xe) / 2
+            zm = self._step_z(key, e, m, vectorized)
+            if zm is None or zm != zm:
+                return []               # (not run there: the branch watch's business)
+            b, zb = m, zm
+        w = abs(b - xe) / abs(zb - ze) if zb != ze else 0.0
+        if abs(zb - ze) > _STEP_GAP or w ** self.order < _STEP_ULPS * np.spacing(abs(xe)):
+            raise _step_refused(key, xe, b, "rounding")
+        points, d, side = [], w, 1.0 if b > xe else -1.0
+        while lo < xe + side * d < hi:
+            points.append(xe + side * d)
+            d *= _STEP_RATIO
+        return points
 
     def _step_rounds(self, key, x0, z0, x1, z1):
         """Raises the refusal of a smooth step crossed between the neighbouring nodes
@@ -2069,7 +2106,11 @@ def _ramp_at(func, args, end0, watch, vectorized, inward):
         return
     k = int(bad[-1]) + 1                # (the ramp ends between x[k - 1] and x[k])
     if k < len(x) - 1 and x[k] >= _STEP_ULPS * float(np.spacing(abs(end0))):
-        places = [end0 + inward * x[k - 1] * 2.0 ** i for i in range(6)] if x[k - 1] > 0 \
+        reach = x[min(k + 1, len(x) - 1)]   # (the ramp's inner end may lie in the
+        #     segment after the last steep one, its slope the reference: attack54 07,
+        #     s = 3e4 at 1.3 gave 0.9155 for 1)
+        places = [end0 + inward * x[k - 1] * 2.0 ** i for i in range(
+            int(np.ceil(np.log2(reach / x[k - 1]))) + 1)] if x[k - 1] > 0 \
             else [end0 + inward * x[k]]     # (pieces 2-fold wide: the ramp's inner end
         #                                     in one of them, among its nodes)
         if not all(c in watch.split_at for c in places):

@@ -3441,6 +3441,16 @@ def _held_dual(exc):
     return False
 
 
+def _numpy_held_objects(exc):
+    """Did a NumPy frame of ``exc``'s traceback hold an object array made of duals?"""
+    import traceback
+    for frame, _ in traceback.walk_tb(exc.__traceback__):
+        module = frame.f_globals.get("__name__") or ""
+        if module.startswith("numpy.") and any(_of_duals(v) for v in frame.f_locals.values()):
+            return True
+    return False
+
+
 def _raised_in_scipy(exc):
     """Is the innermost frame of ``exc``'s traceback SciPy's own code?"""
     tb = exc.__traceback__
@@ -4004,7 +4014,9 @@ def from_scipy(who, exc):
     if ours is not None:
         return ours
     import traceback
-    told = warned or _involves_duals(exc)
+    if "numpy.object_'> not inexact" in str(exc) and _numpy_held_objects(exc):
+        return _from_numpy(who, exc)     # np.finfo(object): numpy.polynomial's polyfit and
+    told = warned or _involves_duals(exc)    # Polynomial.fit on dual x (attack54 11)
     # AttributeError: scipy.stats.skew / kurtosis on an object array of scalar duals
     # (their array-API finfo of the object dtype, userfin49's Cornish-Fisher VaR)
     # RuntimeError: scipy.ndimage's C code on an object array of duals ("array type not
@@ -4464,8 +4476,10 @@ def _from_numpy(who, exc):
     of its direct arguments, never when duals sit inside a list): dualgrad's TypeError
     naming the function and the ``np.stack`` spelling; ``None`` otherwise."""
     import traceback
-    if "dtype('O')" not in str(exc) and "object arrays are not supported" not in str(exc):
-        return None
+    text = str(exc)
+    if "dtype('O')" not in text and "object arrays are not supported" not in text and \
+            "numpy.object_'> not inexact" not in text:       # np.finfo(object): polyfit's
+        return None                                          # rcond (attack54 11)
     caller = None
     for frame, _ in traceback.walk_tb(exc.__traceback__):
         module = frame.f_globals.get("__name__") or ""

@@ -270,3 +270,22 @@ def test_simple_roots_far_from_the_money_are_not_refused(K):
     J = dg.jacobian(lambda p: opt.newton(lambda s, q: call(s, K) - q, np.full(2, 0.3),
                                          args=(p,)), np.array([price, price]))
     assert np.allclose(np.diag(J) * vega, 1.0, rtol=1e-8, atol=0)
+
+
+def test_numpy_polynomial_fits_of_dual_abscissae_are_named():
+    """attack54 11: a Longstaff-Schwartz regression by numpy.polynomial's polyfit /
+    Polynomial.fit on dual prices raised NumPy's bare ValueError ("data type
+    numpy.object_ not inexact"); now dualgrad's TypeError naming the function and the
+    spelling that works, np.polyfit, whose Jacobian agrees with central differences of
+    numpy.polynomial's own fit."""
+    xs = np.linspace(0.5, 1.5, 30)
+    ys = np.sin(3 * xs)
+    with pytest.raises(TypeError, match=r"np\.polynomial\.polynomial\.polyfit converts"):
+        dg.jacobian(lambda p: np.polynomial.polynomial.polyfit(xs * p, ys, 2), 1.1)
+    with pytest.raises(TypeError, match=r"Polynomial\.fit"):
+        dg.jacobian(lambda p: np.polynomial.Polynomial.fit(xs * p, ys, 2).convert().coef, 1.1)
+    J = dg.jacobian(lambda p: np.polyfit(xs * p, ys, 2)[::-1], 1.1)
+    h = 1e-5
+    fit = np.polynomial.polynomial.polyfit
+    fd = (fit(xs * (1.1 + h), ys, 2) - fit(xs * (1.1 - h), ys, 2)) / (2 * h)
+    assert np.allclose(J, fd, rtol=1e-7, atol=1e-8)

@@ -305,6 +305,12 @@ def _limit(kind, N, n):
     return 3.0 if kind == "ufunc" else None
 
 
+def _progress(name, N, n, r):
+    """One row as it is timed, on stderr (a long run shows where it is)."""
+    text = r if isinstance(r, str) else f"{r[1]:.1f}x {r[0] * 1e6:.0f}us"
+    print(f"  {name} N={N:g} n={n}: {text}", file=sys.stderr, flush=True)
+
+
 def run(quick, cells=None, only=None):
     rng = np.random.default_rng(0)
     ns = (4,) if quick else (1, 4, 16)
@@ -333,6 +339,7 @@ def run(quick, cells=None, only=None):
                                              repeat, min_time)
                 except Exception as exc:                        # noqa: BLE001
                     rows[name, N, n] = f"error: {type(exc).__name__}"
+                _progress(name, N, n, rows[name, N, n])
             for name, (ufunc, domain, dual_at) in ufuncs.items():
                 if only and not any(o in name for o in only):
                     continue
@@ -348,6 +355,7 @@ def run(quick, cells=None, only=None):
                                              repeat, min_time)
                 except Exception as exc:                        # noqa: BLE001
                     rows[name, N, n] = f"error: {type(exc).__name__}"
+                _progress(name, N, n, rows[name, N, n])
             print(f"N = {N}, n = {n}: done", file=sys.stderr, flush=True)
     return rows, kinds, missing, ns, Ns
 

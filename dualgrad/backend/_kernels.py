@@ -481,6 +481,30 @@ def where(cond, p, q, target):
     return out
 
 
+def clip_between(v, lo, hi, p):
+    """The partials of ``np.clip(v, lo, hi)`` between two numbers (``None``: no
+    bound) in one kernel pass, or ``None``: where ``v`` is beyond a bound, or the
+    bounds are equal and ``v`` a number, zeros, elsewhere ``p``'s rows, bit for bit.
+    Also ``None`` where a kept element equals a bound (a tie: half the partials, the
+    caller's path) or a bound is NaN.  ``v`` and ``p`` C-contiguous float64, ``p`` of
+    shape ``v.shape + (n,)``."""
+    if type(v) is not np.ndarray or type(p) is not np.ndarray or v.dtype != np.float64 or \
+            p.dtype != np.float64 or p.shape[:-1] != v.shape or not v.flags.c_contiguous or \
+            not p.flags.c_contiguous or not v.size:
+        return None
+    n = p.shape[-1]
+    if not _wanted(p.size, n):
+        return None
+    lo = math.nan if lo is None else float(lo)
+    hi = math.nan if hi is None else float(hi)
+    if lo != lo and hi != hi:
+        return None
+    out = _buffers.empty(p.shape)
+    ties = _kernels().clip_rows(v.reshape(-1), lo, hi, lo == hi, p.reshape(-1, n),
+                                out.reshape(-1, n))
+    return None if ties else out
+
+
 def _zero(a):
     """Is ``a`` the number +0.0 (or 0), a branch of :func:`where` that needs no reading?"""
     return type(a) in (float, int) and a == 0 and math.copysign(1.0, a) > 0

@@ -778,6 +778,42 @@ def zero_rows(cond, p, out, when):
 
 
 @_lazy
+def clip_rows(v, lo, hi, flat, p, out):
+    """The partials of ``np.clip(v, lo, hi)`` between two numbers where no element ties
+    with a bound: ``out[i, :] = 0`` where ``v[i] < lo``, ``v[i] > hi`` or (``flat``:
+    the bounds are equal) ``v[i]`` is a number, else ``p[i, :]``, bit for bit.  The
+    test is made here from ``v`` into a byte per element, then the rows are masked on
+    their bits as in :func:`zero_rows` (the test inside the rows' loop kept LLVM from
+    vectorizing it: 3-4x slower): one call instead of NumPy's comparisons, their
+    ``or``, the ties' tests and a mask read back.  A bound that is not there is NaN
+    (no element is beyond it or at it).  Returns how many kept elements equal a
+    bound: the caller's tie path replaces ``out`` where there are any."""
+    rows, n = out.shape
+    pb = p.view(np.uint64)
+    ob = out.view(np.uint64)
+    beyond = np.empty(rows, np.uint8)
+    ties = 0
+    for i in range(rows):
+        x = v[i]
+        o = (x < lo) | (x > hi) | (flat & (x == x))
+        beyond[i] = o
+        ties += ((x == lo) | (x == hi)) & (not o)
+    if ties:
+        return ties
+    if n == 4:                  # a constant length: vectorized across rows (zero_rows)
+        for i in range(rows):
+            m = np.uint64(beyond[i]) - np.uint64(1)
+            for k in range(4):
+                ob[i, k] = pb[i, k] & m
+        return 0
+    for i in range(rows):
+        m = np.uint64(beyond[i]) - np.uint64(1)
+        for k in range(n):
+            ob[i, k] = pb[i, k] & m
+    return 0
+
+
+@_lazy
 def cross_rows(a, p, b, q, out, left, right):
     """The partials of ``np.cross`` of 3-vectors ``a`` and ``b`` (rows of shape
     ``(rows, 3)``; partials ``p``, ``q`` of shape ``(rows, 3, n)``):

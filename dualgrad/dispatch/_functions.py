@@ -1732,6 +1732,11 @@ def _clip_constant(a, a_min, a_max):
     v = a.value
     lo = None if a_min is None else np.asarray(a_min, dtype=float)
     hi = None if a_max is None else np.asarray(a_max, dtype=float)
+    if (lo is None or lo.ndim == 0 and lo == lo) and (hi is None or hi.ndim == 0 and hi == hi):
+        # two numbers (not NaN): the partials in one kernel pass where no element ties
+        partials = backend.clip_between(v, lo, hi, a.partials)
+        if partials is not None:
+            return make(np.clip(v, lo, hi), partials, a.tag)
     outside = None
     for bound, beyond in ((lo, np.less), (hi, np.greater)):
         if bound is None:

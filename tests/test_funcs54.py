@@ -1,0 +1,61 @@
+"""Issue 13's function rows at N = 1e5, n = 4 made cheaper (stop 54, funcs54): each
+change keeps the numbers, checked here against oracles that are not dualgrad's.
+
+* ``np.clip`` between two numbers: the derivative is 1 strictly inside, 0 outside or
+  where the bounds are equal (the result is then the constant bound), 1/2 at a bound
+  (the midpoint of the one-sided derivatives, rules/_table.py's ties), and a NaN keeps
+  its partials; the value is NumPy's clip of the values.  Written out per element
+  here from those cases.
+"""
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.dual import make_array, new_tag
+
+ENGINES = ["eager", "fused"]
+rng = np.random.default_rng(54)
+
+
+def _clip_oracle(v, p, lo, hi):
+    """The partials of clip(v, lo, hi) element by element from the cases above."""
+    out = np.empty_like(p)
+    for i, x in enumerate(v):
+        if x != x:
+            f = 1.0
+        elif lo == hi or x < lo or x > hi:
+            f = 0.0
+        elif x == lo or x == hi:
+            f = 0.5
+        else:
+            f = 1.0
+        out[i] = f * p[i] if f != 0.0 else 0.0
+    return out
+
+
+@pytest.mark.engine_independent
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("bounds", [(-0.5, 0.5), (0.25, 0.25), (-np.inf, 0.0),
+                                    (0.0, np.inf), (0.5, -0.5)])
+@pytest.mark.parametrize("size, n", [(7, 4), (70_000, 4), (70_000, 3)])
+@pytest.mark.parametrize("ties", [True, False])
+def test_clip_between_numbers_against_the_cases(engine, bounds, size, n, ties):
+    """Without ties the backend's one kernel pass runs (at 70 000 x n); with them the
+    NumPy lines."""
+    lo, hi = bounds
+    v = rng.uniform(-1.0, 1.0, size)
+    if ties:
+        v[::97] = lo if np.isfinite(lo) else 0.0          # exact ties with each bound
+        v[5::101] = hi if np.isfinite(hi) else 0.0
+    v[3::89] = np.nan
+    v[4::83] = np.inf
+    p = rng.standard_normal((size, n))
+    with dg.engine(engine):
+        got = np.clip(make_array(v.copy(), p.copy(), new_tag()), lo, hi)
+        value, partials = np.asarray(got.value), np.asarray(got.partials)
+    with np.errstate(invalid="ignore"):
+        want = np.clip(v, lo, hi)
+    assert np.array_equal(value, want, equal_nan=True)
+    assert value.tobytes() == want.tobytes()
+    assert partials.tobytes() == _clip_oracle(v, p, lo, hi).tobytes()

@@ -175,7 +175,7 @@ def test_a_logaddexp_step_is_split_or_resolved(s, p):
 
 
 # ---- 25: second derivatives through steep smooth steps ---------------------------------
-@pytest.mark.parametrize("s", [1e6, 1e8, 1e10])
+@pytest.mark.parametrize("s", [1e7, 1e8, 1e10])
 @pytest.mark.parametrize("step", [np.tanh, sc.expit])
 def test_second_derivatives_through_a_steep_step_are_refused(step, s):
     g = lambda x, p: step(s * (x - p)) * x
@@ -186,6 +186,17 @@ def test_second_derivatives_through_a_steep_step_are_refused(step, s):
         warnings.simplefilter("ignore")
         with pytest.raises(TypeError, match="too narrow"):   # -458.5 for -2 at 1e10
             _d2(g, 0.0, 3.0, p=1.2345)
+
+
+@pytest.mark.parametrize("s", [1e5, 3e5])
+@pytest.mark.parametrize("step, exact", [(np.tanh, -2.0), (sc.expit, -1.0)])
+def test_second_derivatives_through_a_narrow_step_the_rule_meets_are_computed(step, exact,
+                                                                              s):
+    # attack54 14: the rule met its tolerances there (no limit): within them of the
+    # closed form (d2 int_0^2 step(s (x - p)) x dx = -2 / -1 to e^-1e3); refused by
+    # the first version of the width test
+    g = lambda x, p: step(s * (x - p)) * x
+    assert _d2(g, 0.0, 2.0, p=0.7) == pytest.approx(exact, rel=5e-8)
 
 
 @pytest.mark.parametrize("step, exact", [(np.tanh, -2.0), (sc.expit, -1.0)])

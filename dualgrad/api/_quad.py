@@ -1006,7 +1006,7 @@ class _Watch:
                 np.broadcast_to(z.reshape(1, -1), (n, z.size))
             self.steps.setdefault((u, w, k), []).append((xs, z))
 
-    def steps_resolved(self, lo, hi, vectorized, nodes=None, near=None):
+    def steps_resolved(self, lo, hi, vectorized, nodes=None, near=None, stalled=False):
         """Raises :class:`_Split` where a smooth step whose place the nodes recorded
         changes sign between two neighbouring nodes of the final rules (``nodes``, where
         known: a parent interval's node is no part of the sum) that lie more than
@@ -1043,14 +1043,17 @@ class _Watch:
             with np.errstate(all="ignore"):
                 za, zb = Z[:-1], Z[1:]
                 far = (np.sign(za) * np.sign(zb) < 0) & (np.abs(zb - za) > _STEP_GAP)
-                if self.order > 1 or near is not None:  # (a resolved crossing whose
-                    close = (np.sign(za) * np.sign(zb) < 0) & ~far  # k-th coefficient's
-                    for j, e in np.argwhere(close)[:_STEP_CROSSINGS].tolist():  # pulse
-                        if self.order > 1 or abs(xs[j] - near) + abs(xs[j + 1] - near) \
-                                <= 4 * abs(xs[j + 1] - xs[j]) + 1e-6 * max(abs(near), 1.0):
+                if self.order > 1 and stalled or near is not None:  # (a resolved
+                    close = (np.sign(za) * np.sign(zb) < 0) & ~far  # crossing whose
+                    for j, e in np.argwhere(close)[:_STEP_CROSSINGS].tolist():  # k-th
+                        if self.order > 1 and stalled or abs(xs[j] - near) + abs(
+                                xs[j + 1] - near) <= 4 * abs(xs[j + 1] - xs[j]) + \
+                                1e-6 * max(abs(near), 1.0):
                             self._step_rounds(key, xs[j], za[j, e], xs[j + 1], zb[j, e])
-                        #   x's floats miss; at first order where the rule stopped short
-                        #   beside it, ``near``: arctan's algebraic tails, attack54 01)
+                        #   coefficient's pulse x's floats miss, where the rule stopped
+                        #   short (the limit: a resolved one at 1e5 within the tolerance,
+                        #   attack54 14); at first order beside ``near``: arctan's
+                        #   algebraic tails, attack54 01)
             for j, nb in ((0, 1), (len(xs) - 1, len(xs) - 2)):  # (a step on an end,
                 if nodes is None or nb < 0 or xs[j] not in (lo, hi):    # or just outside
                     continue                # it: its pulse between the end and the first
@@ -1105,7 +1108,9 @@ class _Watch:
         :meth:`_step_places` applies to a split): its pulse ``s^k`` is resolved to x's
         floats only, and the adaptive rule's limit ends it (attack53 25: d2 of
         ``int tanh(s (x - p)) x dx`` at s = 1e10 gave -458.5 for -2 with only the
-        limit's warning).  At first order where the rule stopped short beside its
+        limit's warning), where the rule stopped short (``stalled``: the limit; a
+        resolved step the rule met its tolerances on is within them, attack54 14: d2 at
+        s = 1e5 -2.000000018).  At first order where the rule stopped short beside its
         place (:meth:`steps_resolved`'s ``near``: arctan's algebraic tails at s = 1e11,
         whose partials look like a moving singularity's; attack54 01)."""
         w = abs(x1 - x0) / abs(z1 - z0)
@@ -2466,7 +2471,7 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
             c, h = (alist + blist) / 2, (blist - alist) / 2     # step at the singular
             integrand.watch.steps_resolved(lo, hi, integrand.vectorized, (   # place is
                 c[:, None] + h[:, None] * _X).ravel() if finite else None,   # named as
-                None if singular is None else singular[0])                   # a step)
+                None if singular is None else singular[0], status == 1)      # a step)
         if singular is not None:        # (not converged beside a moving singularity)
             raise singular_refusal(_WHO, *singular)
         if reference:

@@ -14,11 +14,12 @@ duals: the implicit-function theorem's derivatives, ``ds/dp = -f_p / f_s`` and e
 higher order a nested helper asks for (``dg.hessian``), exact to rounding.  Each step
 squares the error in every order at once, so ``ceil(log2(depth + 2))`` steps (two
 for a gradient or a Hessian) leave the derivatives' error at the square of the plain
-root's (``xtol``) or below rounding.
+root's (``xtol``) or below rounding; more are taken until the last correction's first
+orders are below 1e-8 of the root's (a loose ``xtol``).
 
 The root must be a simple one (``f'(s) != 0``), and f must be differentiable there:
-where the last Newton correction still moves the first-order partials (a multiple root,
-an infinite slope, SciPy's root not converged) a ``TypeError`` says so; the bracket ends ``a``, ``b`` and ``x0`` only locate the root, so their duals, if
+where Newton's corrections on the duals do not settle within 16 steps (a multiple root,
+an infinite slope, SciPy's root far from converged) a ``TypeError`` says so; the bracket ends ``a``, ``b`` and ``x0`` only locate the root, so their duals, if
 any, are dropped (the root does not move with them).
 
 >>> import numpy as np
@@ -69,6 +70,9 @@ def _steps(depth):
     return int(np.ceil(np.log2(depth + 2)))
 
 
+_MAX_STEPS = 16            # Newton steps on duals before a root is called not simple
+
+
 def _largest(x):
     """The largest magnitude among the first-order partials of ``x`` at each dual level
     (the plain values of its partials: a nested dual's higher orders left out), NaN
@@ -83,16 +87,18 @@ def _largest(x):
 
 
 def _not_simple(name, root, last, moved):
+    at = np.array2string(np.asarray(root), precision=10, threshold=6)
     return DualTypeError(
-        f"dualgrad.scipy.optimize.{name}: the root "
-        f"{np.array2string(np.asarray(root), precision=10, threshold=6)} is not a simple root of f: Newton's last correction on the duals still moved "
-        f"the derivatives by {last:.3g} (of {moved:.3g}), where a simple root's vanishes; "
-        "so -f_p / f_s, the implicit-function theorem's derivative, does not hold there "
-        "(a multiple root such as (s - p)**3, an infinite or zero slope such as "
-        "np.cbrt(s - p), a jump, or SciPy's root not converged: maxiter, disp=False). "
-        "Expected f(s, p) = 0 with a finite, nonzero df/ds at the root. Fix: write f with "
-        "a simple root ((s - p)**3 = 0 as s - p = 0, np.cbrt(s - p) as s - p), or take "
-        f"dg.stop_gradient of {name}'s result where no derivative is wanted.")
+        f"dualgrad.scipy.optimize.{name}: the root {at} is not a simple root of f: "
+        f"{_MAX_STEPS} Newton steps on the duals did not settle its derivatives (the last "
+        f"still moved them by {last:.3g}, of {moved:.3g}), where a simple root's settle "
+        "in two or three; so -f_p / f_s, the implicit-function theorem's derivative, does "
+        "not hold there (a multiple root such as (s - p)**3, an infinite or zero slope "
+        "such as np.cbrt(s - p), a jump, or SciPy's root far from converged: maxiter, "
+        "disp=False). Expected f(s, p) = 0 with a finite, nonzero df/ds at the root. Fix: "
+        "write f with a simple root ((s - p)**3 = 0 as s - p = 0, np.cbrt(s - p) as "
+        f"s - p), or take dg.stop_gradient of {name}'s result where no derivative is "
+        "wanted.")
 
 
 def _polished(name, f, root, args, elementwise):
@@ -123,18 +129,20 @@ def _polished(name, f, root, args, elementwise):
         slope = (lambda s: fixed)
     else:
         slope = elementwise_grad(g) if elementwise else (lambda s: derivative(g, s))
-    s, sizes = root, []
-    for _ in range(_steps(depth)):
+    s, sizes, need = root, [], _steps(depth)
+    for k in range(need if traced else _MAX_STEPS):
         step = g(s) / slope(s)
         s = s - step
         sizes.append(_largest(step))
-    last, moved = sizes[-1], _largest(s)
-    # a simple root: the last correction's first orders negligible, or at least
-    # shrinking as Newton's error squares (a loose tol); a multiple root shrinks them by
-    # a fixed ratio (2/3 for a triple one), an infinite slope keeps or grows them (NaN
-    # fails both); the higher orders of a nested dual are the last step's to settle
-    if not traced and not (last <= 1e-6 * moved + 1e-300 or last <= 1e-2 * sizes[-2]):
-        raise _not_simple(name, root, last, moved)
+        # settled: the last correction's first orders below 1e-8 of the root's own, so
+        # what remains (their square: Newton's) is rounding; a loose xtol takes more
+        # steps.  A multiple root shrinks the corrections by a fixed ratio (2/3 for a
+        # triple one), an infinite slope keeps or grows them, NaN never settles
+        if k + 1 >= need and sizes[-1] <= 1e-8 * _largest(s) + 1e-300:
+            break
+    else:
+        if not traced:
+            raise _not_simple(name, root, sizes[-1], _largest(s))
     return s
 
 

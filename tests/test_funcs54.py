@@ -59,3 +59,38 @@ def test_clip_between_numbers_against_the_cases(engine, bounds, size, n, ties):
     assert np.array_equal(value, want, equal_nan=True)
     assert value.tobytes() == want.tobytes()
     assert partials.tobytes() == _clip_oracle(v, p, lo, hi).tobytes()
+
+
+def _product_oracle(A, dA, c, dc):
+    """``d(A @ c) = dA @ c + A @ dc`` direction by direction, plain float64."""
+    return np.stack([dA[..., j] @ c + A @ dc[..., j] for j in range(dA.shape[-1])], axis=-1)
+
+
+@pytest.mark.engine_independent
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("m", [5, 300])
+@pytest.mark.parametrize("which", ["both", "matrix", "column"])
+def test_product_with_a_column_against_the_linear_formula(engine, m, which):
+    """``A @ c`` with ``c`` a column ``(m, 1)`` (np.linalg.multi_dot's last vector made
+    2-D): the matrix-vector kernel's partials, exact to rounding; the value NumPy's."""
+    tag = new_tag()
+    A, c = rng.uniform(-1, 1, (m, m)), rng.uniform(-1, 1, (m, 1))
+    dA = rng.standard_normal((m, m, 4)) if which != "column" else np.zeros((m, m, 4))
+    dc = rng.standard_normal((m, 1, 4)) if which != "matrix" else np.zeros((m, 1, 4))
+    a = make_array(A, dA, tag) if which != "column" else A
+    b = make_array(c, dc, tag) if which != "matrix" else c
+    with dg.engine(engine):
+        for got in (np.dot(a, b), a @ b, np.matmul(a, b)):
+            assert np.asarray(got.value).tobytes() == (A @ c).tobytes()
+            np.testing.assert_allclose(np.asarray(got.partials), _product_oracle(A, dA, c, dc),
+                                       rtol=1e-12, atol=1e-12 * m)
+        x = rng.uniform(-1, 1, m)
+        dx = rng.standard_normal((m, 4))
+        got = np.linalg.multi_dot([make_array(A, dA, tag), make_array(A, dA, tag),
+                                   make_array(x, dx, tag)])
+        inner = A @ x
+        dinner = _product_oracle(A, dA, x, dx)
+        assert np.asarray(got.value).tobytes() == np.linalg.multi_dot([A, A, x]).tobytes()
+        np.testing.assert_allclose(np.asarray(got.partials),
+                                   _product_oracle(A, dA, inner, dinner),
+                                   rtol=1e-11, atol=1e-11 * m * m)

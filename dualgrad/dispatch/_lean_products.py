@@ -131,6 +131,13 @@ def _finish(kind, value, tag, va, pa, vb, pb):
         partials = _bvv(va, pa, vb, pb)
     elif kind == "bmm":
         partials = _bmm(va, pa, vb, pb, value.shape)
+    elif vb.shape[1] == 1 and (pa is None or pa.shape[2] == 4) and \
+            (pb is None or pb.shape[2] == 4) and 4 * va.size >= _BELOW[0]:
+        # a column on the right (np.linalg.multi_dot's last vector, made 2-D as NumPy
+        # does): the matrix-vector kernel reads dA once, where _mm copied it transposed
+        # first (M @ M @ v at N = 1e5, n = 4: that copy was most of the call)
+        col = backend.matvec(va, pa, vb[:, 0], None if pb is None else pb[:, 0])
+        partials = _mm(va, pa, vb, pb) if col is None else col[:, None]
     else:
         partials = _mm(va, pa, vb, pb)
     return make_real(value, partials, tag)

@@ -39,8 +39,9 @@ def test_branch_point_on_the_cut_line_is_refused(name, p):
     rhs, _ = ON_THE_LINE[name]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        with pytest.raises(TypeError, match="branches to stay put|derivatives to integrate"):
-            dg.jacobian(_final(rhs), p)
+        with pytest.raises(TypeError, match="branches to stay put|derivatives to integrate|"
+                           "NaN partials at t|partials finite beside"):   # (ode54's names
+            dg.jacobian(_final(rhs), p)                                     # of the slope)
 
 
 def test_the_refusals_split_gives_the_closed_form():

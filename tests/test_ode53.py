@@ -281,9 +281,13 @@ def test_a_builtin_min_max_ramp_is_exact_or_refused_never_an_internal_error():
                             np.array([0.0]), rtol=1e-10, atol=1e-12).y[0, -1]
 
     assert np.isclose(dg.derivative(lambda p: end(p, 10.0), 1.2345), -1.0, rtol=1e-7)
-    for s in (1e3, 1e5):
-        with pytest.raises(TypeError, match="dualgrad.solve_ivp"):
-            dg.derivative(lambda p: end(p, s), 1.2345)
+    for s in (1e3, 1e5):        # (exact or refused: s = 1e3 is exact since ode54, whose
+        try:                    # event reads the place's sign before the switch where
+            d = dg.derivative(lambda p: end(p, s), 1.2345)   # fun skips it)
+        except TypeError as exc:
+            assert "dualgrad.solve_ivp" in str(exc)
+        else:
+            assert np.isclose(d, -1.0, rtol=1e-7)
 
 
 def test_implicit_methods_trust_the_user_s_jac_sparsity():

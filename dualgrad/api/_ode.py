@@ -33,9 +33,9 @@ from typing import Any
 import numpy as np
 
 from .. import errors
-from ..dual import ArrayDual, Dual, directions, make_array, primal, stack_scalars
+from ..dual import ArrayDual, Dual, ScalarDual, directions, make_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
-                          expand, flow, levels_of)
+                          expand, flow, levels_of, object_items)
 from ..rules._table import RULES, Branches, branch_functions
 from ._ode_pieces import _CHATTER, Crossed, exact_place, pieces
 from ._parallel import adaptive_run, replayed
@@ -101,7 +101,7 @@ def _split(who, out, tag, m, k):
     """``(value, partials)`` of ``fun``'s result for the call of ``tag``: an (m,)
     value and (m, k) partials, zeros where it does not depend on that call."""
     if isinstance(out, (list, tuple)) or isinstance(out, np.ndarray) and out.dtype == object:
-        out = stack_scalars(list(np.asarray(out, dtype=object).ravel()))
+        out = stack_scalars(object_items(out))
     if isinstance(out, Dual):
         if isinstance(out.value, Dual) or out.tag != tag:
             raise Unseen([out])             # (a nested call's duals: the nested system)
@@ -121,18 +121,46 @@ def _split(who, out, tag, m, k):
     return value, partials
 
 
-def _watched_events(events):
+def _watched_events(events, watch=None):
     """``events`` (a callable or a list of them) watched as ``fun`` is: an event time
-    that depends on a dual would come back as a plain float."""
+    that depends on a dual would come back as a plain float (also where the event
+    returns floats but compares a moving dual: ``np.where(t > p, y[0] - 1.5, -1.0)``,
+    seen by ``watch``, the float path's switch watch; attack54 15)."""
     if events is None:
         return None
     if callable(events):
-        return _watched_event(events)
-    return [_watched_event(e) for e in events]
+        return _watched_event(events, watch)
+    return [_watched_event(e, watch) for e in events]
 
 
-def _watched_event(event):
-    return _event_attributes(Watched(event), event)
+def _watched_event(event, watch=None):
+    return _event_attributes(Watched(event) if watch is None else
+                             _WatchedEvent(event, watch), event)
+
+
+class _WatchedEvent(Watched):
+    """An event on SciPy's float path whose branches on moving duals send the solve
+    to the dual path too (:class:`Derivatives`): there its root is checked for a jump
+    (:func:`dualgrad.api._ode_levels.event_time`)."""
+
+    def __init__(self, fun, watch):
+        super().__init__(fun)
+        self.watch = watch
+
+    def __call__(self, *args):
+        watch = self.watch
+        if watch.seen is not None:          # (inside another record: not ours)
+            return self.passed(self.fun(*args))
+        watch.start()
+        try:
+            out = self.fun(*args)
+        finally:
+            taken = _taken(watch)
+        moving = [v for _, inputs in taken.values() if inputs is not None
+                  for v in inputs if isinstance(v, Dual) and _moves(v)]
+        if moving:
+            raise Derivatives(moving)
+        return self.passed(out)
 
 
 def _event_attributes(wrapper, event):
@@ -149,6 +177,7 @@ _ORDERED = (np.less, np.less_equal, np.greater, np.greater_equal)
 _SHORT = frozenset(_ORDERED + (np.maximum, np.minimum, np.fmax, np.fmin, np.absolute))
 _KINKS = frozenset((np.maximum, np.minimum, np.fmax, np.fmin, np.absolute))
 _SCALARS = (float, int, np.float64)
+_F64 = np.float64
 _FRAMES = {}            # a code object's file -> (dualgrad's own?, walked through?, name)
 
 
@@ -211,6 +240,15 @@ class _Recorder(_Watch):
                     return _Watch.__call__(self, ufunc, inputs, frame, nudge)
                 dual = True
                 values.append(value)
+            elif isinstance(v, ScalarDual):     # (a first-order scalar dual, t >= p[0]:
+                value = v.value                 # its float, as the general way reads it;
+                if type(value) is not float:    # ode54: ~60 us an evaluation there)
+                    return _Watch.__call__(self, ufunc, inputs, frame, nudge)
+                dual = True
+                values.append(value)
+            elif type(v) is _F64 or type(v) is np.ndarray and v.dtype == _F64 and \
+                    not v.shape:                # (NumPy hands t >= p[0] a 0-d array)
+                values.append(float(v))         # (the same number: _branch's float path)
             elif type(v) in _SCALARS:
                 values.append(v if type(v) is float else np.asarray(v))
             else:
@@ -340,6 +378,8 @@ class _Switches:
                 seen = self.cleared.get(place, 0)
                 continuous = self._locate(key, i, ta, za, flat[i], t, z, now[i],
                                           seen >= _TRUSTED)
+                if continuous and self.rates is not None and _cut(key[0]):
+                    self._cusp(key, ta, za, t, z)   # (a branch point: infinite slope?)
                 if continuous and seen < _TRUSTED and key[0] in _COMPARISONS and (
                         self.steep or self.resolution is not None) and \
                         _scalar_dual(inputs):
@@ -414,6 +454,7 @@ class _Switches:
         halvings = 0 if quick and hi - lo <= 2 * near else _HALVINGS
         with np.errstate(invalid="ignore"):
             if not halvings and not tied and np.all(np.abs(f_hi - f_lo) <= _JUMP * scale):
+                self.located = (lo, hi)
                 return True             # (continuous there: True)
             for _ in range(halvings):
                 if hi - lo <= 0.5 ** _HALVINGS:
@@ -433,6 +474,7 @@ class _Switches:
                     hi, f_hi = mid, values          # p (t - 3) at t = 3: the last
                     in_hi = in_hi if inputs is None else inputs     # that moved)
                 if not tied and np.all(np.abs(f_hi - f_lo) <= _JUMP * scale):
+                    self.located = (lo, hi)
                     return True         # continuous there (a jump would stay this large)
             width = hi - lo
             beside = np.maximum(np.abs(f_lo - at(lo - width)[0]),
@@ -441,6 +483,7 @@ class _Switches:
             step = np.abs(f_hi - f_lo)
             jumps = ~(step <= _BESIDE * beside + _JUMP * scale + _TINY)
         if not np.any(jumps):
+            self.located = (lo, hi)
             return True
         moves = _moves_at(key[0], in_lo, in_hi)
         if (moves or _place_jumps(key[0], i, ends, (at(lo)[2], at(hi)[2]),
@@ -458,7 +501,8 @@ class _Switches:
                     v for v in list(in_lo or ()) + list(in_hi or ())   # and restarted,
                     if isinstance(v, Dual)],        # _ode_pieces)
                     (ta + lo * (tb - ta), ta + hi * (tb - ta)),
-                    lambda t_lo, t_hi: _switch(key, t_lo, t_hi, 0.0, False, chatter=True))
+                    lambda t_lo, t_hi: _switch(key, t_lo, t_hi, 0.0, False, chatter=True),
+                    (in_lo, in_hi))
             raise _Refused(error())     # (out of SciPy's frames: the helpers would read
             #                             it as SciPy's refusal)
 
@@ -556,6 +600,32 @@ class _Switches:
         raise _Refused(_switch(key, ta + points[1] * (tb - ta), ta + points[2] * (tb - ta),
                                step[j], False, steep=True))
 
+    def _cusp(self, key, ta, za, tb, zb):
+        """Raise where fun's partials grow without bound toward the branch point just
+        located on the segment from ``(ta, za)`` to ``(tb, zb)`` (its values
+        continuous: ``np.arcsin(t - p + 0j).real`` at t - p = 1, whose derivative
+        -1 / sqrt(1 - x^2) is infinite there).  The sensitivities' forcing is integrable
+        there but the solver's steps do not resolve it (d/dp -0.6697 for -0.7841 at
+        rtol 1e-3, 2e-6 off at 1e-8; ode54).  The partials at 1e-3, 1e-5 and 1e-7 of
+        the segment from the crossing on either side (of 1e-3 of t where the segment
+        is shorter): growing more than 3x at each, as 1 / sqrt(distance) grows 10x, is
+        the singularity."""
+        rates, m = self.rates
+        lo, hi = self.located
+        width = abs(tb - ta)            # (a segment at the crossing's rounding: its
+        unit = max(1.0, 1e-3 * max(abs(ta), abs(tb), 1.0) / width) if width else 0.0
+        for side, start in ((-1.0, lo), (1.0, hi)):     # fractions scaled to 1e-3 of t)
+            sizes = []
+            for d in (1e-3 * unit, 1e-5 * unit, 1e-7 * unit):
+                s = start + side * d        # (on the segment's line, past its ends
+                with np.errstate(all="ignore"):
+                    out = rates(np.float64(ta + s * (tb - ta)), za + s * (zb - za))
+                sizes.append(float(np.max(np.abs(out[m:]), initial=0.0)))  # too)
+            if np.all(np.isfinite(sizes)) and \
+                    sizes[1] > 3.0 * sizes[0] > 0.0 and sizes[2] > 3.0 * sizes[1]:
+                at = ta + 0.5 * (lo + hi) * (tb - ta)
+                raise _Refused(_cusp_error(key, at))
+
     def _negligible(self, key, i, at, segment, bracket, jump, in_lo, in_hi):
         """Whether the term a jump ``jump`` of fun's values at the crossing bracketed by
         ``bracket`` (fractions of ``segment``, ``(ta, tb, za, zb)``) would add to the
@@ -598,6 +668,8 @@ class _Switches:
         except Exception:  # noqa: BLE001 - unknown: the jump stands
             return False
 
+    rates = None                  # (fun's augmented rates, m): a first-order system's
+    located = None                # (lo, hi): the last continuous crossing's bracket
     values = np.inf               # how many of probe's coefficients are fun's values
     exact = False                 # a value's jump at a moving place raises Crossed
     #                               (first order: solved exactly by _ode_pieces)
@@ -745,6 +817,26 @@ def _same(a, b):
     return bool(np.all((a == b) | ((a != a) & (b != b))))
 
 
+def _cut(ufunc):
+    """Is ``ufunc`` a row's cuts on complex arguments (the watch's record of
+    ``np.arcsin(t - p + 0j)``: :func:`dualgrad.rules._table.cut_of`)?"""
+    return type(ufunc) is Branches and bool(ufunc.branch) and ufunc.branch[0][0] == "cut"
+
+
+def _cusp_error(key, at):
+    ufunc, where, _ = key
+    return errors.bad_type(
+        _WHO, "fun's partials finite beside the places where its branches switch",
+        f"{_spelled(ufunc)} ({where}) at its branch point near t = {float(at)!r}, where "
+        "fun's values are continuous but its partials grow without bound (an infinite "
+        "slope at a place that moves, as np.arcsin(t - p + 0j).real at t - p = 1): the "
+        "derivatives' forcing there is an integrable singularity that the solver's "
+        "steps do not resolve (their error control sees none of it between its stages)",
+        "Fix: integrate that term in closed form and add it to the solution, or write "
+        "the onset smooth (np.sqrt(np.maximum(t - p, 0) + e**2) - e with a small e); a "
+        "split at the branch point does not help (each piece reaches it at its end).")
+
+
 def _switch(key, t_lo, t_hi, step, partials, steep=False, chatter=False):
     ufunc, where, _ = key
     comparison = ufunc in (np.less, np.less_equal, np.greater, np.greater_equal)
@@ -806,11 +898,14 @@ class _WatchedRhs(Watched):
 class _Augmented:
     """The real system of the state and its tangents, for SciPy's solver."""
 
+    nan_at = None           # (t, rates): the first NaN partial beside finite values
+
     def __init__(self, fun, args, tag, m, k):
         self.fun, self.args, self.tag, self.m, self.k = fun, args, tag, m, k
         self.tags, self.index, self.dims = [tag], {tag: 0}, (k + 1,)
         self.switches = _Switches(1, self.probe, steep=True)
         self.switches.exact = True
+        self.switches.rates = (self.rates, m)     # (a branch point's partials: _cusp)
 
     def probe(self, t, z):
         return np.asarray(primal(self.rhs(t, self.dual(z))))
@@ -823,7 +918,10 @@ class _Augmented:
         return z[:self.m]
 
     def __call__(self, t, z):
-        return self.switches.run(self.rates, t, z)
+        out = _watched_run(self, t, z)
+        if not np.isfinite(out).all():      # (SciPy's calls only: the switch's own
+            _nan_watch(self, t, out, self.m)    # probes read fun at its edge, t == tlag)
+        return out
 
     def rates(self, t, z):
         value, partials = _split(_WHO, self.fun(t, self.dual(z), *self.args),
@@ -869,7 +967,10 @@ class _Nested(_Augmented):
         return z.reshape(self.m, self.size)[:, 0]
 
     def __call__(self, t, z):
-        return self.switches.run(self.rates, t, z)
+        out = _watched_run(self, t, z)
+        if not np.isfinite(out).all():
+            _nan_watch(self, t, out.reshape(self.m, self.size).T.ravel(), self.m)
+        return out
 
     def rates(self, t, z):
         out = expand(self.rhs(t, self.dual(z)), self.index, self.dims)
@@ -881,6 +982,62 @@ class _Nested(_Augmented):
                                       "Return one derivative per state component "
                                       "(np.stack or np.concatenate the pieces).")
         return out.ravel()
+
+
+def _watched_run(system, t, z):
+    """``system.rates(t, z)`` under the switch watch; at a NaN time after a NaN partial
+    (:func:`_nan_watch`), a refusal of the watch's that names NaN times (a switch
+    "between t = nan and t = nan") gives way to the NaN partial's own."""
+    if t == t or system.nan_at is None:
+        return system.switches.run(system.rates, t, z)
+    try:
+        return system.switches.run(system.rates, t, z)
+    except (_Refused, errors.DualTypeError) as exc:
+        if "= nan" in str(getattr(exc, "error", exc)):
+            _nan_partials(*system.nan_at, system.m)
+        raise
+
+
+def _nan_watch(system, t, out, m):
+    """SciPy's evaluation at ``t`` returned the non-finite augmented rates ``out`` (``m``
+    values first, then the partials): the first NaN partial beside finite values is
+    kept, and raised by name once SciPy evaluates at a NaN time, stuck (its error
+    norm, and then its step, NaN: each rejected step tries again without end; the
+    branch point of ``np.arccos(t - p + 0j)`` at ``t = t0``, infinite and NaN as a
+    complex number, ran for minutes on 51793cd).  Until then the watch may refuse by
+    its own name (a smooth step too steep for a Hessian's nested rates)."""
+    if t != t:
+        if system.nan_at is not None:
+            _nan_partials(*system.nan_at, m)
+        return
+    if system.nan_at is None:
+        with np.errstate(invalid="ignore"):
+            if np.isfinite(out[:m]).all() and np.isnan(out[m:]).any():
+                system.nan_at = (t, out)
+
+
+def _nan_partials(t, out, m):
+    """Raise for the augmented rates ``out`` at ``t`` (:func:`_nan_watch`): a NaN
+    partial beside finite values, a derivative undefined there.  NaN values are
+    SciPy's to meet as it meets them on floats; an infinite partial is left to the
+    step control (a rejected trial step recovers; a solve it stops is
+    :func:`_failed_by_partials`'s)."""
+    values, partials = out[:m], out[m:]
+    where = int(np.flatnonzero(np.isnan(partials))[0]) % m if m else 0
+    value = values[where] if np.iscomplexobj(values) else float(np.real(values[where]))
+    raise errors.bad_type(
+        _WHO, "fun's partials to be numbers wherever its values are (the sensitivities' "
+        "rates, stepped with the state)",
+        f"NaN partials at t = {float(np.real(t))!r} where fun's values are finite "
+        f"(component {where}, value {value!r}): "
+        "a derivative undefined or infinite there (np.arccos / np.arcsin / np.arccosh / "
+        "np.sqrt / np.log of t - p + 0j at its branch point, an infinite slope times a "
+        "moving operand), on which SciPy's step control cannot go on (its step size "
+        "becomes NaN and it retries without end)",
+        "Fix: the derivatives have an integrable singularity there that no step can "
+        "take: start t_span off it (t0 just past the branch point), write the onset "
+        "smooth (np.sqrt(np.maximum(t - p, 0) + e**2) - e with a small e), or integrate "
+        "that term in closed form and add it to the solution.")
 
 
 class _Newton:
@@ -1081,7 +1238,12 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     components for ``L`` nested calls of ``k_l`` directions (a Hessian of ``n``
     parameters in one chunk: ``m (n + 1)^2``), the same accuracy statement.  An event
     time's derivative divides by ``dg/dt`` along the solution: an event that touches
-    zero with ``dg/dt = 0`` raises ``TypeError``.
+    zero with ``dg/dt = 0`` raises ``TypeError``, and so does one that jumps across
+    zero (``(y[0] - 1.5) if t > p else -1.0``, armed at a moving time: its time is the
+    switch's).  A complex argument's branch point crossed inside the span
+    (``np.arcsin(t - p + 0j).real`` at ``t - p = 1``: continuous values, an infinite
+    slope) raises ``TypeError``: the sensitivities' integrable singularity there is
+    stepped over by the solver.
 
     The sensitivities are those of the branch each evaluation of ``fun`` takes: a
     switch whose time moves with the parameters (a dose at ``t = tlag``,
@@ -1097,7 +1259,9 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     ``sol`` and the events are merged across the pieces (without ``t_eval`` the
     crossing time and the restart both appear in ``t``).  The refusal below stands for
     nested calls (a Hessian), for a switch the solution slides along (``f_after``
-    drives it back across: chattering), for a place that steps across zero rather
+    drives it back across: chattering), for another switch flipping at the same time
+    (a lag started at a fixed schedule's time, two lags at one value: fun's jump there
+    is theirs together), for a place that steps across zero rather
     than crossing it (``t % 24 > p`` at the day's wrap), and for steps and selections
     (``np.floor``, a dosing table by ``np.searchsorted``).  dg.solve_ivp watches the
     branches ``fun`` takes on duals that carry partials (dg.quad's watch: comparisons,
@@ -1266,7 +1430,8 @@ def _float_path(solve, fun, t_span, y0, method, t_eval, dense_output, events, ve
         saved = errors.watch_branches(watched.switches.watch)
         try:
             return solve(watched, t_span, y0, method=method, t_eval=t_eval,
-                         dense_output=dense_output, events=_watched_events(events),
+                         dense_output=dense_output,
+                         events=_watched_events(events, watched.switches.watch),
                          vectorized=vectorized, args=args, **options)
         except Derivatives as seen:           # fun's duals came in after t0: again,
             return list(seen.duals)            # with the tangents from the start

@@ -98,10 +98,23 @@ def levels_of(duals):
     return dict(sorted(found.items()))
 
 
+def object_items(x):
+    """The items of ``x`` (a list, tuple or object array of the user's: fun's returned
+    list, a list ``y0``) raveled, read through NumPy's object array without its note
+    (dualgrad's own conversion, read back at once, is no object array of f's: attack54
+    05, ``[-y[0] + np.exp(1j * p * t).real]`` returned by fun refused every later
+    complex scalar of the call as arithmetic on f's object array)."""
+    noted = errors.objects_noted()
+    try:
+        return list(np.asarray(x, dtype=object).ravel())
+    finally:
+        errors.objects_restore(noted)
+
+
 def as_state(out):
     """``fun``'s result (an array, a dual, a list or object array) as an array or a dual."""
     if isinstance(out, (list, tuple)) or isinstance(out, np.ndarray) and out.dtype == object:
-        flat = list(np.asarray(out, dtype=object).ravel())
+        flat = object_items(out)
         return stack_scalars(flat) if flat else np.zeros(0)
     return out
 
@@ -179,6 +192,33 @@ def tangent_event(t):
         "as the zero of the rate (an event function returning fun's component).")
 
 
+def jumping_event(t, before, after):
+    return errors.bad_type(
+        "dualgrad.solve_ivp", "an event function that crosses zero continuously (its "
+        "time's derivative is the implicit function theorem's, -(g_theta + g_y S) / "
+        "(dg/dt))", f"one that jumps across zero at t = {t!r} (from {before!r} to "
+        f"{after!r}: a comparison of t or y inside it, an event armed at a moving "
+        "time), where its time is the switch's, not a root's (attack54 15: d t_e / dp "
+        "0.0 for 1)",
+        "Write the switch as its own terminal event (g = t - p ends the first call) and "
+        "the armed event in a second call from sol.t_events[0][0] with y0 = "
+        "sol.y_events[0][0]; both times then carry their derivatives.")
+
+
+def _event_jumps(event, t, yv, rate):
+    """``(g before, g after)`` where the event's plain values jump across zero at
+    ``t`` (their change across 2e-8 of t at least 100 times the change beside it on
+    both sides), else ``None``: SciPy's root of a jump is the switch's time."""
+    d = 1e-8 * max(abs(t), 1.0)
+    with np.errstate(all="ignore"):
+        g = [float(np.real(primal(event(t + k * d, yv + k * d * rate))))
+             for k in (-3.0, -1.0, 1.0, 3.0)]
+    across, beside = abs(g[2] - g[1]), abs(g[1] - g[0]) + abs(g[3] - g[2])
+    if np.all(np.isfinite(g)) and g[1] * g[2] < 0 and across > 100.0 * beside:
+        return g[1], g[2]
+    return None
+
+
 def event_time(rhs, event, t, y, order):
     """The event time and state, as duals, at SciPy's event time ``t`` (a float) with
     the state ``y`` (a dual) at that fixed time: ``t_e = t + tau`` with ``g(t_e,
@@ -187,6 +227,9 @@ def event_time(rhs, event, t, y, order):
     each step gains one power of ``tau``)."""
     yv = np.asarray(primal(y))
     rate = np.asarray(primal(as_state(rhs(t, yv))))
+    jump = _event_jumps(event, t, yv, rate)
+    if jump is not None:
+        raise jumping_event(t, *jump)
     from .helpers import derivative
     slope = primal(derivative(lambda h: event(t + h, yv + h * rate), 0.0))
     slope = complex(slope).real if np.iscomplexobj(slope) else float(slope)

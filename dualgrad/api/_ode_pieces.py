@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import errors
 from ..rules._table import branch_functions
 from ._quad import _Refused, _plain, _slopes
 
@@ -41,11 +42,12 @@ class Crossed(Exception):
     with their calls' levels); ``bracket``: the located switch's two times on the
     chord between the evaluations that took either branch."""
 
-    def __init__(self, key, i, error, duals, bracket=None, sliding=None):
+    def __init__(self, key, i, error, duals, bracket=None, sliding=None, ends=None):
         super().__init__("crossed")
         self.key, self.i, self.error, self.duals = key, i, error, duals
         self.bracket = bracket      # (two times around the crossing on a chord)
         self.sliding = sliding      # (t_lo, t_hi) -> the refusal naming the sliding
+        self.ends = ends            # (the record's operands at the bracket's two ends)
 
 
 def exact_place(ufunc):
@@ -71,6 +73,22 @@ class _PlaceEvent:
         self.direction = 0.0
         self.last = None
         self.chatter = 0
+        self.absent = 1.0       # (the place where fun does not evaluate it: its sign
+        #                         before the crossing; attack54 02's `1 <= t < 1 + p`,
+        #                         whose t < 1 + p Python skips below t = 1: 1.0 there
+        #                         was the other side's sign, and SciPy's root bracket
+        #                         of the event failed)
+
+    def before(self, crossed, direction):
+        """Takes the place's sign before ``crossed``'s bracket (in the solve's
+        ``direction``) as its value where fun does not evaluate it."""
+        if crossed.ends is None or crossed.bracket is None:
+            return
+        a, b = (float(np.real(v)) for v in crossed.bracket)
+        inputs = crossed.ends[0] if (b - a) * direction >= 0 else crossed.ends[1]
+        g = self._value(inputs)[0] if inputs is not None else None
+        if g is not None and g != 0 and g == g:
+            self.absent = float(np.sign(g))
 
     def at(self, t, z):
         """``(fun's augmented rates, the place's value, its record's operands)`` at
@@ -108,7 +126,7 @@ class _PlaceEvent:
         else:
             g = self.at(t, z)[1]
         if g is None:               # (no record: the place's operands do not move there)
-            g = self.last if self.last is not None else 1.0
+            g = self.last if self.last is not None else self.absent
         self.last = g
         return g
 
@@ -159,6 +177,57 @@ def _at_crossing(event, tc, sides, m):
     return out
 
 
+_KINKS = (np.maximum, np.minimum, np.fmax, np.fmin, np.absolute)
+
+
+def _coincident(system, event, sides):
+    """The other switches of ``fun`` whose branch flips between the crossing's two
+    ``sides`` too (attack54 04: a dose at ``t >= p`` beside a fixed ``t >= 4.0`` at p =
+    4, or two lags at ``p == q``: fun's jump there is both switches', and the moving
+    one's term took the whole of it, -0.149 for -0.0996).  ``fun`` is read at each
+    side with ``t`` a dual of the running call with zero partials, so that a
+    comparison of ``t`` with a plain number is recorded too (its value unchanged);
+    continuous kinks are not counted.  ``[(ufunc, line)]`` of those others, or ``[]``
+    (also where fun cannot take a dual ``t``: the check is skipped)."""
+    from ..dual import make_scalar
+    taken = []
+    for t, z, *_ in sides:
+        moved = make_scalar(float(t), [0.0] * system.k, system.tag)
+        try:
+            _, got = system.switches.recorded(
+                lambda _, w: system.fun(moved, system.dual(w), *system.args), t, z)
+        except Exception as exc:        # (fun reads t as a number: int(t), an index)
+            errors.handled(exc)
+            return []
+        taken.append(got)
+    flipped = []
+    for key in set(taken[0]) & set(taken[1]):
+        if key[0] in _KINKS:
+            continue
+        a, b = np.ravel(taken[0][key][0]), np.ravel(taken[1][key][0])
+        if a.shape != b.shape:
+            continue
+        with np.errstate(invalid="ignore"):
+            n = np.count_nonzero((a != b) & ((a == a) | (b == b)))
+        flipped.extend([(key[0], key[1])] * int(n))
+    return flipped[1:] if len(flipped) > 1 else []      # (one of them: the place's own)
+
+
+def _coincident_error(event, others, tc):
+    names = sorted({f"{getattr(u, '__name__', u)} ({where})" for u, where in others})
+    return errors.bad_type(
+        "dualgrad.solve_ivp", "one switch of fun's at the time a moving switch crosses "
+        "(its term (f_before - f_after) dc/dp is its own jump's)",
+        f"{len(others) + 1} switches flipping together at t = {tc!r}: the moving one and "
+        f"{', '.join(names)}; fun's jump there is all of theirs, and no evaluation of fun "
+        "tells the moving switch's share (a lag equal to a fixed schedule's time, two "
+        "lags started at the same value)",
+        "Move one off the other (start the lag at another value than the schedule's "
+        "time, or two lags at different values), or split the integration by hand at "
+        "that time, each piece its own fun with no comparison of t left inside (the "
+        "moving ends carry each term exactly).")
+
+
 def _restart(system, event, tc, zc, t_end, scale):
     """The start of the piece after the crossing at ``(tc, zc)`` (``zc``: the state and
     its tangents ``S-`` there): ``(t_a, z_a, sign of the place after)``, ``t_a`` a few
@@ -178,6 +247,9 @@ def _restart(system, event, tc, zc, t_end, scale):
                   _TINY):           # (fun continuous here: a gate shut, a clamp's side;
             return t_hi, np.concatenate([y + (t_hi - tc) * f_hi, zc[m:]]), \
                 float(np.sign(g_hi))            # no term)
+    others = _coincident(system, event, sides)
+    if others:
+        raise _Refused(_coincident_error(event, others, tc))
     h = 1e-5 * scale
     before = _slope(event, tc, y, f_lo, h)
     after = _slope(event, tc, y, f_hi, h)
@@ -202,6 +274,80 @@ def _restart(system, event, tc, zc, t_end, scale):
     return t_hi, z_a, float(np.sign(g_hi))
 
 
+class _Steps:
+    """The accepted steps of one attempt at a piece (an explicit Runge-Kutta method
+    whose dense output costs no evaluation: RK45, RK23), kept where the watch stops
+    the attempt with :class:`Crossed` in a later step's stage: the next attempt, from
+    the same start and state with the place's event added, replays them (their times,
+    states, dense outputs and the watch's records at their ends, so the event reads
+    its place there without evaluating ``fun``) and steps on from the last one with
+    its next step size (ode53 Left (a): the attempt until the switch was located was
+    solved twice, ~4x the split by hand)."""
+
+    def __init__(self, base, switches, start, z, replay=None):
+        self.base, self.switches = base, switches
+        self.start, self.z = start, np.array(z, copy=True)
+        self.replay = replay or []      # (t, y, dense, h_abs, nfev, the watch's records)
+        self.steps = []
+
+    def solver(self, end):
+        """An ``OdeSolver`` class for SciPy's ``solve_ivp`` over ``(start, end)``."""
+        from scipy.integrate import OdeSolver
+        steps, base, switches = self, self.base, self.switches
+
+        class _Resumed(OdeSolver):
+            def __init__(self, fun, t0, y0, t_bound, vectorized, **options):
+                super().__init__(fun, t0, y0, t_bound, vectorized, support_complex=True)
+                self._args, self._solver, self._dense, self._nfev0 = \
+                    (fun, vectorized, options), None, None, 0
+                direction = 1.0 if t_bound >= t0 else -1.0
+                same = t0 == steps.start and np.array_equal(y0, steps.z)
+                self._replay = [s for s in steps.replay if (s[0] - t_bound) * direction < 0] \
+                    if same else []
+                if not self._replay:
+                    self._solver = base(fun, t0, y0, t_bound, vectorized=vectorized,
+                                        **options)
+
+            def _step_impl(self):
+                if self._replay:
+                    step = self._replay.pop(0)
+                    self.t, self.y, self._dense, self._h, self.nfev = step[:5]
+                    self._nfev0 = self.nfev
+                    switches.last = dict(step[5])   # (the event's place at the end)
+                    steps.steps.append(step)
+                    return True, None
+                if self._solver is None:        # (on from the last replayed step)
+                    fun, vectorized, options = self._args
+                    options = dict(options, first_step=min(self._h, abs(self.t_bound -
+                                                                          self.t)))
+                    self._solver = base(fun, self.t, self.y, self.t_bound,
+                                        vectorized=vectorized, **options)
+                solver = self._solver
+                message = solver.step()
+                self.nfev = self._nfev0 + solver.nfev
+                if solver.status == "failed":
+                    return False, message
+                self.t, self.y, self._dense = solver.t, solver.y, solver.dense_output()
+                steps.steps.append((self.t, self.y, self._dense, solver.h_abs, self.nfev,
+                                    dict(switches.last)))
+                return True, message
+
+            def _dense_output_impl(self):
+                return self._dense
+
+        return _Resumed
+
+
+def _resumable(method):
+    """SciPy's solver class for ``method`` where its steps can be replayed (RK45, RK23:
+    their dense output reads the step's stages; DOP853's evaluates fun 3 more times,
+    implicit methods carry Newton's state), else ``None``."""
+    from scipy.integrate import RK23, RK45
+    if isinstance(method, str):
+        return {"RK45": RK45, "RK23": RK23}.get(method)
+    return method if method in (RK45, RK23) else None
+
+
 def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
     """SciPy's ``solve(system, span, z0, ...)`` continued exactly through the switches
     the watch raises :class:`Crossed` for (a first-order system: :func:`_restart`), one
@@ -219,7 +365,10 @@ def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
     near = None                 # (just before a located switch, its bracket's width):
     step = None                 # the piece stops there, the next starts with a step
     joins = []                  # across it (the solver's steps do not straddle the
-    for _ in range(_PIECES):    # jump: ~80 rejected evaluations and the regrowth)
+    #                             jump: ~80 rejected evaluations and the regrowth)
+    base = _resumable(method)   # (an attempt the watch stopped: its steps, replayed)
+    replay = None
+    for _ in range(_PIECES):
         events = user + places
         end = tf if near is None else near[0]
         piece_eval = None
@@ -235,16 +384,22 @@ def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
         kw = dict(options)
         if step is not None and abs(tf - start) > step:
             kw["first_step"] = step
+        attempt = None if base is None else _Steps(base, switches, start, z, replay)
+        replay = None
         try:
-            sol = solve(system, (start, end), z, method=method, t_eval=piece_eval,
+            sol = solve(system, (start, end), z, method=method if attempt is None else
+                        attempt.solver(end), t_eval=piece_eval,
                         dense_output=dense_output or (near is not None and grid is not None),
                         events=events or None, **kw)
         except Crossed as crossed:
+            if attempt is not None:     # (the next attempt replays its steps)
+                replay = attempt.steps
             place = exact_place(crossed.key[0])
             if place is None or (crossed.key, crossed.i) in switches.handled:
                 raise _Refused(crossed.error()) from None
             switches.handled.add((crossed.key, crossed.i))
             places.append(_PlaceEvent(system, crossed, place))
+            places[-1].before(crossed, direction)
             near = _near(crossed.bracket, start, tf, direction)
             step = None
             continue

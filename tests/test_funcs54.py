@@ -94,3 +94,23 @@ def test_product_with_a_column_against_the_linear_formula(engine, m, which):
         np.testing.assert_allclose(np.asarray(got.partials),
                                    _product_oracle(A, dA, inner, dinner),
                                    rtol=1e-11, atol=1e-11 * m * m)
+
+
+@pytest.mark.engine_independent
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("size, n", [(9, 4), (70_000, 4), (70_000, 3), (50_000, 7)])
+@pytest.mark.parametrize("dtype, minlength", [(np.intp, 0), (np.int32, 0), (np.intp, 90_000)])
+def test_bincount_weights_against_numpy_per_direction(engine, size, n, dtype, minlength):
+    """``np.bincount(x, weights=w)``: each direction's partials are NumPy's bincount of
+    that direction's weights, bit for bit (the same sums in the same order)."""
+    x = rng.integers(0, max(2, size // 3), size).astype(dtype)
+    w, p = rng.standard_normal(size), rng.standard_normal((size, n))
+    p[::7] = -0.0
+    with dg.engine(engine):
+        got = np.bincount(x, weights=make_array(w, p, new_tag()), minlength=minlength)
+        value, partials = np.asarray(got.value), np.asarray(got.partials)
+    assert value.tobytes() == np.bincount(x, w, minlength).tobytes()
+    want = np.stack([np.bincount(x, np.ascontiguousarray(p[:, k]), minlength)
+                     for k in range(n)], axis=-1)
+    assert partials.shape == want.shape
+    assert partials.tobytes() == want.tobytes()

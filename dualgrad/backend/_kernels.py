@@ -481,6 +481,21 @@ def where(cond, p, q, target):
     return out
 
 
+def bincount(x, p, length):
+    """The partials of ``np.bincount(x, w, minlength)`` for ``w``'s partials ``p``
+    (``(N, n)``, C-contiguous float64) and indices ``x`` (``(N,)``, checked by NumPy's
+    call on the values, which gave ``length`` counts): ``(length, n)`` sums in one
+    kernel pass, each direction's sums in NumPy's order (the same bits), or ``None``
+    where no kernel runs."""
+    if type(p) is not np.ndarray or p.dtype != np.float64 or p.ndim != 2 or \
+            not p.flags.c_contiguous or x.shape != p.shape[:1] or not p.size or \
+            not _wanted(p.size, p.shape[1]):
+        return None
+    out = _buffers.empty((length, p.shape[1]))
+    _kernels().bincount_rows(np.ascontiguousarray(x, dtype=np.intp), p, out)
+    return out
+
+
 def clip_between(v, lo, hi, p):
     """The partials of ``np.clip(v, lo, hi)`` between two numbers (``None``: no
     bound) in one kernel pass, or ``None``: where ``v`` is beyond a bound, or the

@@ -814,6 +814,21 @@ def clip_rows(v, lo, hi, flat, p, out):
 
 
 @_lazy
+def bincount_rows(x, p, out):
+    """``out[x[i], :] += p[i, :]`` for ``i`` in order into ``out`` zeroed first: each
+    direction's ``np.bincount(x, p[:, k])`` (NumPy adds the weights in that order
+    from zeros, so the same bits), all directions in one pass over the rows instead
+    of a strided column copy and a pass per direction.  ``x``: indices NumPy's own
+    call on the values has checked (``0 <= x[i] < out.shape[0]``)."""
+    rows, n = p.shape
+    out[:] = 0.0
+    for i in range(rows):
+        j = x[i]
+        for k in range(n):
+            out[j, k] += p[i, k]
+
+
+@_lazy
 def cross_rows(a, p, b, q, out, left, right):
     """The partials of ``np.cross`` of 3-vectors ``a`` and ``b`` (rows of shape
     ``(rows, 3)``; partials ``p``, ``q`` of shape ``(rows, 3, n)``):

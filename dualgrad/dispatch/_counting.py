@@ -21,7 +21,7 @@ derivatives is moved with supported dual operations:
 
 import numpy as np
 
-from .. import errors
+from .. import backend, errors
 from ..dual import Dual, make, primal
 from ._operands import Unusable
 
@@ -203,6 +203,9 @@ def _bincount(x, /, weights=None, minlength=0):
     counts = np.bincount(x, np.asarray(primal(w)), minlength)     # NumPy's values, checks
     p = w.partials
     if type(w.value) is np.ndarray and type(p) is np.ndarray and p.dtype.kind == "f":
+        summed = backend.bincount(x, p, len(counts))      # one pass over the rows
+        if summed is not None:
+            return make(counts, summed, w.tag)
         return make(counts, np.stack([np.bincount(x, p[:, k], len(counts))
                                       for k in _range(p.shape[1])], axis=-1), w.tag)
     summed = np.zeros_like(w, shape=counts.shape)

@@ -190,3 +190,45 @@ def test_an_integrand_in_the_underflowed_tail_is_still_integrated():
     got = dg.derivative(lambda a: dg.quad(lambda x: np.exp(ds.gamma.logsf(x, a)), 0.0,
                                           np.inf)[0], 2.0)
     assert got == pytest.approx(1.0, abs=1e-10)
+
+
+# The sweep of scipy.special's rows at extreme arguments (nan54): NaN where the slope
+# underflows to 0 (mpmath's is below the smallest double).
+
+import scipy.special as sc  # noqa: E402
+
+
+@pytest.mark.parametrize("f, a, x", [
+    (sc.gammaincc, 3.0, 1e200), (sc.gammainc, 3.0, 1e200), (sc.gammaincc, 1e5, 1e200),
+    (lambda k, x: sc.chdtrc(k, x), 5.0, 1e200), (lambda k, x: sc.chdtr(k, x), 5.0, 1e200),
+])
+def test_incomplete_gamma_shape_slope_where_the_tail_underflowed(f, a, x):
+    mpmath.mp.dps = 30
+    half = f in (sc.gammaincc, sc.gammainc)
+    A, X = (mpmath.mpf(a), mpmath.mpf(x)) if half else (mpmath.mpf(a) / 2, mpmath.mpf(x) / 2)
+    # d/da Q(a, x) = int_x^inf (log t - psi(a)) t^(a-1) e^-t / Gamma(a) dt: bounded by
+    # (log x + |psi(a)| + 1) Q(a, x), Q(a, x) <= e^-x x^a / Gamma(a) (x / (x - a))
+    bound = (mpmath.log(X) + abs(mpmath.digamma(A)) + 1) * mpmath.exp(
+        -X + A * mpmath.log(X) - mpmath.loggamma(A)) * 2
+    assert bound < mpmath.mpf("1e-1000")
+    assert dg.derivative(lambda v: f(v, x), a) == 0.0
+    np.testing.assert_array_equal(dg.hessian(lambda v: f(v[0], v[1]), np.array([a, x])),
+                                  np.zeros((2, 2)))
+
+
+def test_owens_t_slope_in_a_where_h_squared_a_squared_underflows():
+    mpmath.mp.dps = 30
+    exact = lambda h, a: mpmath.exp(-h * h * (1 + a * a) / 2) / (2 * mpmath.pi * (1 + a * a))  # noqa
+    assert exact(mpmath.mpf("1e-300"), mpmath.mpf("1e200")) < mpmath.mpf("1e-400")
+    assert dg.derivative(lambda a: sc.owens_t(1e-300, a), 1e200) == 0.0
+    # and an ordinary point: T's definition as an integral, differentiated by mpmath
+    h, a = 0.7, 1.3
+    T = lambda b: mpmath.quad(lambda t: mpmath.exp(-h * h * (1 + t * t) / 2) / (1 + t * t),  # noqa
+                              [0, b]) / (2 * mpmath.pi)
+    assert dg.derivative(lambda b: sc.owens_t(h, b), a) == pytest.approx(
+        float(mpmath.diff(T, a)), rel=1e-14)
+    H = dg.hessian(lambda v: sc.owens_t(v[0], v[1]), np.array([h, a]))
+    # (T's d/da is its integrand at a: d2/da2 its slope, by mpmath's differences)
+    d2 = mpmath.diff(lambda t: mpmath.exp(-h * h * (1 + t * t) / 2) / (1 + t * t), a) / (
+        2 * mpmath.pi)
+    assert H[1, 1] == pytest.approx(float(d2), rel=1e-13)

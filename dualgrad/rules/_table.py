@@ -1626,7 +1626,10 @@ def _special48_rules(sc):
         # d/dh = -phi(h) erf(a h / sqrt 2) / 2, d/da the integrand at t = a
         _smooth(sc.owens_t, f"-0.5 * {_1_SQRT2PI} * np.exp(-0.5 * x * x) * "
                             "sc.erf(0.7071067811865476 * y * x)",
-                "0.15915494309189535 * np.exp(-0.5 * x * x * (1.0 + y * y)) / (1.0 + y * y)",
+                # (x * x + (x * y) ** 2, not x * x * (1 + y * y): 0 * inf was NaN at
+                # h = 1e-300, a = 1e200, where the slope is 0; nan54)
+                "0.15915494309189535 * np.exp(-0.5 * (x * x + x * y * (x * y))) / "
+                "(1.0 + y * y)",
                 domain=(_U, _U)),
         # H_v' = H_(v-1) - (v / x) H_v, L_v' = L_(v-1) - (v / x) L_v (DLMF 11.4.23-27), not
         # the half sum (H_(v-1) - H_(v+1)) / 2 + (x / 2)**v / (2 sqrt(pi) Gamma(v + 3/2)),
@@ -1804,13 +1807,20 @@ def _gammainc_slope(a, x, order):
         raise errors.unsupported_function("scipy.special.gammainc of complex numbers "
                                           "(SciPy's is real only)")
     sc = _NAMESPACE["sc"]
-    p = sc.gammainc(a, x)
+    p, q = sc.gammainc(a, x), sc.gammaincc(a, x)
+    with np.errstate(invalid="ignore"):
+        af, xf = np.asarray(a, dtype=np.float64), np.asarray(x, dtype=np.float64)
+        ends = ((xf == 0.0) | (xf == np.inf)) & (af > 0.0) & (af < np.inf)
+        # P (or Q) underflowed to 0 inside: its slope (finite, ~log x) times it is 0 to
+        # rounding; the fraction ran to its step limit there and overflowed to NaN
+        # (gammaincc(3, 1e200) and chdtr's df slope there: NaN for 0, in 3 s; nan54)
+        ends = ends | ((p == 0.0) | (q == 0.0)) & (af > 0.0) & (af < np.inf) & (xf > 0.0)
+    if np.any(ends):
+        a, x = np.where(ends, 1.0, af), np.where(ends, 1.0, xf)
     lower, first, second = _special.gammainc_log_slopes(a, x, order)
     slope = first if order == 1 else second + first * first
     with np.errstate(invalid="ignore"):
-        got = np.where(lower, p * slope, -sc.gammaincc(a, x) * slope)
-        af, xf = np.asarray(a, dtype=np.float64), np.asarray(x, dtype=np.float64)
-        ends = ((xf == 0.0) | (xf == np.inf)) & (af > 0.0) & (af < np.inf)
+        got = np.where(lower, p, -q) * slope
     got = np.where(ends, 0.0, got).astype(np.result_type(p), copy=False)
     return got[()] if np.ndim(got) == 0 else got
 

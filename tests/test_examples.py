@@ -164,3 +164,39 @@ def test_thin_film_example_matches_airy_and_differences(capsys):
     assert calls[0] < calls[1]                   # exact gradients: fewer calls of f
     final = float(design.split("-> ")[1].split()[0])
     assert final < 0.5 * float(design.split("mean R ")[1].split()[0])
+
+
+@pytest.fixture
+def figures_closed():
+    """matplotlib on its Agg backend (``plt.show`` draws nothing), every figure closed after."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    yield
+    plt.close("all")
+
+
+def test_gallery_grid_field_example_beats_numpy_gradient(capsys, figures_closed):
+    """examples/grid_field.py (a gallery page; tests/test_docs.py builds the site in one
+    half of README's test command, this runs it under each engine): the exact gradient
+    of the field on the grid, against the closed form, and numpy.gradient's error."""
+    out = run("grid_field.py", capsys)
+    ours, theirs = (float(x) for x in out.split("largest error of the gradient: dualgrad ")[1]
+                    .split("\n")[0].split(", numpy.gradient "))
+    assert ours < 1e-14 and theirs > 1e-3
+
+
+def test_gallery_ode_sensitivity_example_matches_the_complex_step(capsys, figures_closed):
+    """examples/ode_sensitivity.py (a gallery page): the sensitivities of an ODE's
+    solution against the complex step, under each engine."""
+    out = run("ode_sensitivity.py", capsys)
+    err = float(out.split("relative to the largest sensitivity: ")[1].split()[0])
+    assert "sensitivities (401, 2, 4)" in out and err < 1e-12
+
+
+def test_gallery_sparse_pattern_example_equals_the_dense_jacobian(capsys, figures_closed):
+    """examples/sparse_pattern.py (a gallery page): dg.sparsity's pattern and the sparse
+    Jacobian equal the dense dg.jacobian, under each engine."""
+    out = run("sparse_pattern.py", capsys)
+    assert "Jacobian (144, 144): 672 stored entries" in out
+    assert "equal to the dense dg.jacobian: True" in out

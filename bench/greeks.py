@@ -2,7 +2,7 @@
 of f) and ``scipy.optimize.approx_fprime``, in one process, each dualgrad result first
 checked against an oracle.
 
-    python bench/greeks.py [--repeat R] [--out bench/RESULTS_greeks.md]
+    python bench/greeks.py [--repeat R] [--out bench/RESULTS_greeks.md] [--only PREFIX]
 
 Problems (the code of examples/greeks.py and of a risk quant's scripts, as written):
 
@@ -227,6 +227,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--out", default=None)
+    parser.add_argument("--only", default="", help="run the rows whose name starts so")
     args = parser.parse_args()
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
@@ -234,6 +235,8 @@ def main():
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     rows = []
     for name, f, x, ours, oracle, h in problems():
+        if not name.startswith(args.only):
+            continue
         got = np.asarray(ours())
         want = np.asarray(oracle())
         if name.startswith("BS 2nd"):

@@ -38,7 +38,7 @@ import numpy as np
 from .. import errors
 from ..errors import DualTypeError
 from ..api._stop import _tracer_value, stop_gradient
-from ..api.helpers import derivative
+from ..api.helpers import jvp
 from ..api.transforms import elementwise_grad
 from ..dual import Dual
 
@@ -127,11 +127,15 @@ def _polished(name, f, root, args, elementwise):
         h = 1e-7 * (1.0 + np.abs(root))
         fixed = (stop_gradient(g(root + h)) - stop_gradient(g(root - h))) / (2 * h)
         slope = (lambda s: fixed)
-    else:
-        slope = elementwise_grad(g) if elementwise else (lambda s: derivative(g, s))
+    elif elementwise:
+        slope = elementwise_grad(g)
     s, sizes, need = root, [], _steps(depth)
     for k in range(need if traced else _MAX_STEPS):
-        step = g(s) / slope(s)
+        if traced or elementwise:
+            step = g(s) / slope(s)
+        else:                            # f's value and slope in one pass
+            at, along = jvp(g, s, 1.0)
+            step = at / along
         s = s - step
         sizes.append(_largest(step))
         # settled: the last correction's first orders below 1e-8 of the root's own, so

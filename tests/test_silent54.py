@@ -228,3 +228,27 @@ def test_ode_second_derivatives_through_a_resolved_step_are_exact(step, exact):
     got = dg.derivative(lambda r: dg.derivative(lambda p: _ode_step_end(p, step, 1e3), r),
                         1.2345)
     assert got == pytest.approx(exact, rel=1e-6)
+
+
+# ---- attack54 03: a continuous moving cusp is named as such, its split exact ------------
+@pytest.mark.parametrize("a, p", [(0.5, 1.3), (0.3, 1.3), (0.5, 1.5)])
+def test_a_moving_cusp_is_refused_as_an_infinite_slope(a, p):
+    g = lambda x, q: x * np.abs(x - q) ** a
+    with pytest.raises(TypeError, match="infinite slope") as info:
+        _d1(g, 0.0, 3.0, p=p)
+    assert "a jump" not in str(info.value)
+    # the split it names, the place a moving limit: d/dp of int_0^3 x |x - p|^a dx =
+    # int_0^p ... + int_p^3 ..., each in closed form (x = p -+ u): with
+    # F(u) = u^(a+1) / (a+1), G(u) = u^(a+2) / (a+2): I = p F(p) - G(p) + p F(3 - p) + G(3 - p)
+    d = lambda q: (q * q ** (a + 1) / (a + 1) - q ** (a + 2) / (a + 2) +
+                   q * (3 - q) ** (a + 1) / (a + 1) + (3 - q) ** (a + 2) / (a + 2))
+    exact = (d(p + 1e-6) - d(p - 1e-6)) / 2e-6
+    split = dg.derivative(lambda q: dg.quad(lambda x: g(x, q), 0.0, q)[0] +
+                          dg.quad(lambda x: g(x, q), q, 3.0)[0], p)
+    assert split == pytest.approx(exact, rel=1e-8)
+
+
+def test_a_jump_beside_a_cusp_is_still_a_jump():
+    g = lambda x, q: np.where(x < q, np.sqrt(np.abs(x - q)) + 1.0, 0.0)
+    with pytest.raises(TypeError, match="a jump whose place moves"):
+        _d1(g, 0.0, 3.0, p=1.3)

@@ -1568,8 +1568,26 @@ class _Watch:
         for tag in moving:
             axis = self.levels.get(tag)
             if axis is not None and np.any(np.take(jumps, 0, axis=axis)):
+                if not kink and self._cusp(key, lo, hi, Clo, Chi, span, vectorized):
+                    kink = "slope"
                 return (lo, hi, kink)
         return None
+
+    def _cusp(self, key, lo, hi, Clo, Chi, span, vectorized):
+        """Whether a value that :meth:`_jumps` found jumping across ``[lo, hi]`` is
+        continuous with an infinite slope there (``|x - p|^a``, 0 < a < 1): its change
+        on each side out to ``c -+ h`` (``h`` ~1e3 brackets) far larger than across the
+        bracket, where a jump's is smaller (attack54 03: ``x |x - p|^0.5`` was refused
+        as "a jump")."""
+        c = lo + (hi - lo) / 2
+        h = min(max(1e-7 * max(abs(c), 1.0), 1e3 * abs(hi - lo)), span / 4)
+        Cm = np.ravel(self._at(c - h if lo < hi else c + h, key, vectorized)[0])
+        Cp = np.ravel(self._at(c + h if lo < hi else c - h, key, vectorized)[0])
+        lo_v, hi_v = np.ravel(Clo)[0], np.ravel(Chi)[0]
+        with np.errstate(all="ignore"):
+            across = abs(hi_v - lo_v)
+            beside = max(abs(Cp[0] - hi_v), abs(lo_v - Cm[0]))
+        return bool(np.isfinite(beside) and beside > 4 * across)
 
     def check_limit(self, end):
         seen, self.seen = self.seen, None
@@ -1653,6 +1671,19 @@ def _spelled(ufunc):
 def _moving(ufunc, where, x0, x1, kink):
     what = "a kink (a jump of its first derivative: second derivatives lose a " \
         "delta term)" if kink else "a jump"
+    if kink == "slope":                 # (attack54 03: a continuous cusp)
+        return errors.bad_type(
+            _WHO, "func's branches to stay put as the parameters move, or its partials "
+            "integrable beside them (dg.quad takes the derivatives under the integral "
+            "sign)",
+            f"{_spelled(ufunc)} on duals that carry partials ({where}) taking one branch "
+            f"at x = {x0!r} and another at x = {x1!r}, where func is continuous with an "
+            "infinite slope (a cusp |x - c|^a, 0 < a < 1) whose place moves with the "
+            "parameters: its partials grow like |x - c|^(a - 1) there, no node lands on "
+            "it, and the rule (no extrapolation) does not converge beside it",
+            "Split the range at the moving place c and make it a limit: dg.quad(f, a, "
+            "c)[0] + dg.quad(f, c, b)[0] with c the dual place (an infinite slope at a "
+            "moving limit is substituted exactly).")
     orders = [k for k, _, _ in branch_functions(ufunc)]
     if orders and min(orders) == 2:
         what = "a jump of its second derivative (third derivatives lose a term)"

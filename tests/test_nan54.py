@@ -232,3 +232,18 @@ def test_owens_t_slope_in_a_where_h_squared_a_squared_underflows():
     d2 = mpmath.diff(lambda t: mpmath.exp(-h * h * (1 + t * t) / 2) / (1 + t * t), a) / (
         2 * mpmath.pi)
     assert H[1, 1] == pytest.approx(float(d2), rel=1e-13)
+
+
+def test_a_nan_entry_beside_the_dark_block_is_still_settled():
+    # attack54 10 (a regression of this lane's first landing): sparsity="auto" beside
+    # sqrt's infinities; a NaN of the colored passes is checked entry by entry again
+    H = dg.hessian(lambda x: np.sqrt(x[0]) / (2 + x[1]), np.array([0.0, 1.0, 0.0]),
+                   sparsity="auto").toarray()
+    assert H[2, 2] == 0.0 and H[1, 1] == 0.0 and H[0, 2] == H[2, 0] == 0.0  # x2 unread
+    assert H[0, 1] == H[1, 0] == -np.inf          # -1 / (2 sqrt(x0) (2 + x1)^2) at 0
+    H = dg.hessian(lambda x: np.sqrt(x[0]) / (1 + x[1]) + x[0] * x[2],
+                   np.array([0.0, 0.0, 2.0]), sparsity="auto").toarray()
+    assert H[0, 2] == 1.0 and H[2, 2] == 0.0 and H[1, 1] == 0.0  # (H[2, 0]: attack54 09)
+    H = dg.hessian(lambda x: x[0] ** 0.5 / x[2] + x[1] ** 2, np.array([0.0, 0.0, 1.0]),
+                   sparsity="auto").toarray()
+    assert H[1, 1] == 2.0

@@ -470,7 +470,17 @@ def _dark_columns_agree(who, f, args, x, Js, lost, dark):
             if off.any():
                 i, j = np.argwhere(off)[0]
                 return int(lost[i]), level, float(got[i, j]), float(e[i, j])
-    return _dark_units(who, f, args, x, Js, lost, dark[missing])
+    return _dark_units(who, f, args, x, Js, lost, dark[np.union1d(missing, _nan_columns(sub))])
+
+
+def _nan_columns(blocks):
+    """The columns where one of the sparse ``blocks`` holds a NaN: the sets of
+    :func:`_separating` avoid them as they avoid infinities, so they are computed
+    entry by entry (a NaN where the exact entry is finite, ``0 * inf`` beside an
+    infinite partial, must fail the check and send the caller to its exact route:
+    attack54 10)."""
+    cols = [S.tocoo().col[np.isnan(S.tocoo().data)] for S in blocks]
+    return np.unique(np.concatenate(cols)).astype(np.intp) if cols else np.empty(0, np.intp)
 
 
 def _separating(count, blind):
@@ -808,7 +818,9 @@ def _dark_block_agrees(who, f, args, x, H, dark, link):
                     np.isinf(exact))
             if off.any():
                 return False
-    return _dark_units_agree(who, f, args, x, block, dark, dark[missing], link)
+    nan = np.flatnonzero(np.isnan(block).any(axis=0))
+    return _dark_units_agree(who, f, args, x, block, dark, dark[np.union1d(missing, nan)],
+                             link)
 
 
 def _dark_units_agree(who, f, args, x, block, dark, cols, link):

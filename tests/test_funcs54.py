@@ -114,3 +114,24 @@ def test_bincount_weights_against_numpy_per_direction(engine, size, n, dtype, mi
                      for k in range(n)], axis=-1)
     assert partials.shape == want.shape
     assert partials.tobytes() == want.tobytes()
+
+
+@pytest.mark.engine_independent
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("shape, new_shape, transposed", [
+    ((60_000,), 150_000, False), ((60_000,), (7, 20_000), False), ((300, 200), 100_001, True),
+    ((60_000,), 1000, False), ((5,), 12, False), ((60_000,), 0, False), ((3,), 100_000, False)])
+def test_resize_against_numpy_per_direction(engine, shape, new_shape, transposed):
+    """``np.resize``: each direction's partials are NumPy's resize of that direction
+    (the flattened elements repeated cyclically), bit for bit."""
+    v, p = rng.standard_normal(shape), rng.standard_normal(shape + (4,))
+    d = make_array(v, p, new_tag())
+    if transposed:
+        d, v, p = d.T, v.T, np.moveaxis(p, 0, 1)
+    with dg.engine(engine):
+        got = np.resize(d, new_shape)
+        value, partials = np.asarray(got.value), np.asarray(got.partials)
+    assert value.tobytes() == np.resize(v, new_shape).tobytes()
+    want = np.stack([np.resize(p[..., k], new_shape) for k in range(4)], axis=-1)
+    assert partials.shape == want.shape
+    assert partials.tobytes() == want.tobytes()

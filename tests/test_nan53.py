@@ -32,17 +32,18 @@ def _cdf_df(t, nu):
     with mp.workdps(50):
         t, nu = mp.mpf(t), mp.mpf(nu)
         g = lambda x: mp.exp(_log_density(x, nu)) * _score(x, nu)
-        # (the integrand falls like phi: nodes 1/4 apart over the first 12)
+        # (the integrand falls like phi: nodes 1 apart over the first 12; 1/4 apart and
+        # at 60 digits, nodes 1/8 apart, moved no point here by 1e-17 relative, 3x slower)
         if t >= 0:
-            return -mp.quad(g, mp.linspace(t, t + 12, 49) + [mp.inf])
-        return mp.quad(g, [-mp.inf] + mp.linspace(t - 12, t, 49))
+            return -mp.quad(g, mp.linspace(t, t + 12, 13) + [mp.inf])
+        return mp.quad(g, [-mp.inf] + mp.linspace(t - 12, t, 13))
 
 
 def _cdf(t, nu):
     with mp.workdps(50):
         t, nu = mp.mpf(t), mp.mpf(nu)
         f = lambda x: mp.exp(_log_density(x, nu))
-        tail = mp.quad(f, mp.linspace(abs(t), abs(t) + 12, 49) + [mp.inf])
+        tail = mp.quad(f, mp.linspace(abs(t), abs(t) + 12, 13) + [mp.inf])
         return 1 - tail if t >= 0 else tail
 
 

@@ -436,8 +436,6 @@ def _dark_columns_agree(who, f, args, x, Js, lost, dark):
     refused 1000 columns of ``np.sqrt`` at 0 beside its correct diagonal pattern,
     which the ancestor of stop 53 returned: attack53 22.)"""
     sub = [J[lost][:, dark].tocsr() for J in Js]
-    if any(np.isnan(S.data).any() for S in sub):   # a NaN may be a collision: each
-        return _dark_units(who, f, args, x, Js, lost, dark)     # entry checked (attack54 10)
     blind = sub[0].copy()               # a non-finite entry at any level
     blind.data = np.zeros(blind.data.size)
     for S in sub:
@@ -789,10 +787,6 @@ def _dark_block_agrees(who, f, args, x, H, dark, link):
     attack53 02).  (Every dark input entry by entry refused the pattern of
     ``sum(sqrt(x) + x[::-1] x)`` at 500 zeros: attack53 22.)"""
     block = H[dark][:, dark].toarray()
-    if np.isnan(block).any():       # a NaN may be a collision of colors (finite where it
-        #                             is computed alone): every entry checked, as before
-        #                             (the probes left it out: attack54 10, H[2, 2] NaN for 0)
-        return _dark_units_agree(who, f, args, x, block, dark, dark, link)
     blind = ~np.isfinite(block)
     finite = np.where(blind, 0.0, block)
     member, ok, missing = _separating(

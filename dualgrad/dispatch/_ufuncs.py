@@ -147,7 +147,50 @@ def _scaled(f, ps):
     (or, nested, for an ``f`` whose own partials are infinite: ``y x**(y-1)`` at 0)."""
     if _is_finite(f):
         return [f * p for p in ps]
+    if isinstance(f, Dual):
+        return [p if _is_zero(p) else _zero_rule_product(f, p) for p in ps]
     return [p if _is_zero(p) else f * p for p in ps]
+
+
+def _zero_rule_product(f, p):
+    """``f * p`` for a nested local derivative ``f`` and partial ``p``, the zero rule at
+    every level: ``(f p)' = f' p + f p'`` takes each term whose ``p`` side is zero as 0,
+    whatever ``f``'s side (an infinite slope of ``f``).  So partial ``j`` of the product
+    depends on direction ``j``'s numbers alone, as it does when ``j`` is seeded alone
+    (``_is_zero(p)`` there): a Hessian's entries do not depend on ``chunk=`` (attack54 12:
+    ``sqrt(x3) / (1 + x0 x4)`` at x4 = 0, H[0, 3] 0 alone but NaN beside direction 4,
+    whose ``x4`` made ``p`` nonzero)."""
+    if not (isinstance(p, Dual) and type(f) is type(p) and f.tag == p.tag):
+        return f * p
+    fv, pv = f.value, p.value
+    fs, ps = f._plist(), p._plist()
+    if type(fv) is float and type(pv) is float and \
+            all(type(q) is float for q in fs) and all(type(q) is float for q in ps):
+        token = _hush()             # the inlined product's numbers and order (p.v f.p_j +
+        try:                        # f.v p.p_j), 0 for the terms a zero of p's makes, and
+            fa, pa = np.array(fs), np.array(ps)     # the flat product's own zero rule
+            a = pv * fa             # (a zero f.p_j beside an infinite p.v)
+            if not pv - pv == 0.0:
+                a[fa == 0.0] = 0.0
+            elif pv == 0.0:
+                a[~np.isfinite(a)] = 0.0
+            b = fv * pa
+            if not fv - fv == 0.0:
+                b[pa == 0.0] = 0.0
+            parts = (a + b).tolist()
+        finally:
+            _unhush(token)
+        return dual.make_scalar(fv * pv if pv != 0.0 or fv - fv == 0.0 else pv, parts,
+                                f.tag)
+    if not all(isinstance(q, Dual) or type(q) is float for q in fs + ps):
+        return f * p                # complex or other partials: the plain product
+    parts = [_zero_term(fj, pv) + _zero_term(fv, pj) for fj, pj in zip(fs, ps)]
+    return dual.make_scalar(_zero_term(fv, pv), parts, f.tag)
+
+
+def _zero_term(f, p):
+    """One term of :func:`_zero_rule_product`: ``p`` where it is zero, else the product."""
+    return p if _is_zero(p) else _zero_rule_product(f, p) if isinstance(f, Dual) else f * p
 
 
 def _is_finite(f):
@@ -1070,9 +1113,10 @@ def _scalar_quotient(rule, k, f, values, out, ps):
     if pair is None or not (fv == fv):            # NaN: no overflow to undo
         return _scaled(f, ps)
     a, b = (_as_scalar(g(*values, out)) for g in pair)
-    av, bv = _primal(a), _primal(b)
-    if not (av - av == 0.0 and bv - bv == 0.0 and bv != 0.0):
-        return _scaled(f, ps)
+    bv = _primal(b)
+    if not (_is_finite(a) and _is_finite(b) and bv != 0.0):
+        return _scaled(f, ps)       # (nested: a = -out of sqrt(x0) / y at 0, its inner
+        # partial infinite, is no overflow to undo but the zero rule's: attack54 09)
     return [p if _is_zero(p) else two_step(a, b, p) for p in ps]
 
 

@@ -425,10 +425,12 @@ def _fast_binary(stem, symbol, rule, n):
         check = _finite_check([(e0, f0), (e1, f1)])
         if check:
             lines.append(f"        if not ({check}): return _call(U, a, b)")
-        if stem == "mul":           # nested: an infinite inner partial of x or y times
-            lines.append(           # the other's zero partial is 0 on the general path
+        if stem in ("mul", "truediv"):  # nested: an infinite inner partial of a local
+            lines.append(               # derivative times a zero partial is 0 on the
                 "        if type(out) is not float and isinstance(out, _Dual) and not "
-                "(_fa(x) and _fa(y)): return _call(U, a, b)")   # (attack53 14: 0 * inf)
+                f"(_fa({f0}) and _fa({f1})): return _call(U, a, b)")    # general path
+            # (attack53 14: 0 * inf for *; attack54 09 / 12 for /, whose f1 = -out / y
+            # holds sqrt(x0)'s infinite slope beside (1 + x1)'s zero partial in x2)
         _build(lines, n, "out",
                lambda k: _plus(_term(e0, f0, _p("a", k)), _term(e1, f1, _p("b", k))),
                cls=cls)
@@ -469,6 +471,10 @@ def _fast_reflected(stem, symbol, rule, n):
     check = _finite_check([(e1, f1)])
     if check:
         lines.append(f"        if not ({check}): return _call(U, b, a)")
+    if stem == "truediv":           # nested: ``1 / d``'s -out / y with an infinite inner
+        lines.append(               # partial times a zero partial (as __truediv__'s)
+            "        if type(out) is not float and isinstance(out, _Dual) and not "
+            f"_fa({f1}): return _call(U, b, a)")
     _build(lines, n, "out", lambda k: _term(e1, f1, _p("a", k)))
     lines.append("    return _call(U, b, a)")
     return "\n".join(lines)

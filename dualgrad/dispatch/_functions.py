@@ -1580,7 +1580,13 @@ def _equal_bounds(a, a_min, a_max, result):
     ``a`` ties with both, :func:`_three_way` decides among the three."""
     lo, hi, v = primal(a_min), primal(a_max), primal(a)
     with np.errstate(invalid="ignore"):
-        equal = np.equal(lo, hi) & np.equal(v, v)
+        equal = np.equal(lo, hi)
+        if np.ndim(equal) == 0:          # two numbers: decided alone (NumPy 2.4's 0-d
+            if not equal:                # bool & bool array is ~150x the two-array loop)
+                return result
+            equal = np.equal(v, v)
+        else:
+            equal = equal & np.equal(v, v)
     if not np.any(equal):
         return result
     if isinstance(result, Dual) and isinstance(result.value, Dual):    # nested

@@ -282,7 +282,7 @@ def test_a_branch_point_crossed_inside_the_span_is_refused(name, p, lost):
         def end(q):
             return dg.solve_ivp(lambda t, y: -y + cut(t - q + 0j), (0.0, 2.0),
                                 np.array([1.0]), rtol=rtol, atol=rtol * 1e-3).y[0, -1]
-        with pytest.raises(TypeError, match="branch point near t = .*partials grow"):
+        with pytest.raises(TypeError, match="branch point or kink near t = .*partials grow"):
             dg.derivative(end, p)
 
 
@@ -342,3 +342,20 @@ def test_a_continuous_event_closing_over_p_keeps_its_derivative():
     assert np.isclose(dg.derivative(lambda p: run(p, lambda t, y: y[0] - p), 2.0), 1.0)
     assert np.isclose(dg.derivative(lambda p: run(p, lambda t, y: np.where(
         y[0] > 0.5, t - p, -1.0)), 2.0), 1.0)
+
+
+def test_a_kink_with_an_infinite_slope_is_refused():
+    """The same cusp through a real kink: y' = -y + sqrt(max(t - p, 0)) at p = 0.5, y(2)'s
+    exact d/dp = -int_p^2 e^{-(2 - t)} / (2 sqrt(t - p)) dt = -0.50175 (quad); 51793cd
+    gave -0.4745 at the default tolerances (refused at 1e-8 by the failed solve).
+    Refused at both now, naming the kink."""
+    from scipy.integrate import quad
+    exact = -quad(lambda t: np.exp(-(2 - t)) * 0.5 / np.sqrt(t - 0.5), 0.5, 2.0,
+                  epsabs=1e-13, epsrel=1e-12)[0]
+    assert np.isclose(exact, -0.5017468892, rtol=1e-8)
+    for rtol in (1e-3, 1e-8):
+        def end(p):
+            return dg.solve_ivp(lambda t, y: -y + np.sqrt(np.maximum(t - p, 0.0)),
+                                (0.0, 2.0), [1.0], rtol=rtol, atol=rtol * 1e-3).y[0, -1]
+        with pytest.raises(TypeError, match="np.maximum .* kink near t = 0.5"):
+            dg.derivative(end, 0.5)

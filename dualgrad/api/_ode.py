@@ -242,8 +242,10 @@ class _Recorder(_Watch):
                 values.append(value)
             elif isinstance(v, ScalarDual):     # (a first-order scalar dual, t >= p[0]:
                 value = v.value                 # its float, as the general way reads it;
-                if type(value) is not float:    # ode54: ~60 us an evaluation there)
-                    return _Watch.__call__(self, ufunc, inputs, frame, nudge)
+                if type(value) is not float or ufunc not in _ORDERED:   # ode54: ~60 us
+                    return _Watch.__call__(self, ufunc, inputs, frame, nudge)   # an
+                #                                 evaluation; Python's abs of a scalar
+                #                                 dual goes the general way, as before)
                 dual = True
                 values.append(value)
             elif type(v) is _F64 or type(v) is np.ndarray and v.dtype == _F64 and \
@@ -320,6 +322,7 @@ class _Switches:
         self.steep = steep
         self.handled = set()      # (key, i): places followed by an event (_ode_pieces)
         self.flips = {}           # (key, i) handled: its last branch change's two times
+        self.cusps = set()        # (key, i): kinks whose partials were read (_cusp)
         self.flat = {}            # (key, i): [(t, half-width)], kink crossings whose
         #                           steep test found fun flat across its inner pair
 
@@ -537,6 +540,10 @@ class _Switches:
                 break
             lo, hi = (mid, hi) if same else (lo, mid)
         c = 0.5 * (lo + hi)
+        if self.rates is not None and (key, i) not in self.cusps:   # (once a place: an
+            self.cusps.add((key, i))    # infinite slope at the kink, sqrt(max(t - p, 0))
+            self.located = (c, c)       # at p = 0.5: -0.4745 for -0.5017; ode54)
+            self._cusp(key, ta, za, tb, zb)
         t_c, seg = ta + c * (tb - ta), abs(tb - ta)
         tested = self.flat.setdefault((key, i), [])
         for t_old, half in tested:      # (inside an earlier test's inner pair: ode53)
@@ -827,7 +834,7 @@ def _cusp_error(key, at):
     ufunc, where, _ = key
     return errors.bad_type(
         _WHO, "fun's partials finite beside the places where its branches switch",
-        f"{_spelled(ufunc)} ({where}) at its branch point near t = {float(at)!r}, where "
+        f"{_spelled(ufunc)} ({where}) at its branch point or kink near t = {float(at)!r}, where "
         "fun's values are continuous but its partials grow without bound (an infinite "
         "slope at a place that moves, as np.arcsin(t - p + 0j).real at t - p = 1): the "
         "derivatives' forcing there is an integrable singularity that the solver's "
@@ -898,7 +905,7 @@ class _WatchedRhs(Watched):
 class _Augmented:
     """The real system of the state and its tangents, for SciPy's solver."""
 
-    nan_at = None           # (t, rates): the first NaN partial beside finite values
+    finite_at = None        # (t, z): SciPy's last evaluation at a number
 
     def __init__(self, fun, args, tag, m, k):
         self.fun, self.args, self.tag, self.m, self.k = fun, args, tag, m, k
@@ -918,10 +925,10 @@ class _Augmented:
         return z[:self.m]
 
     def __call__(self, t, z):
-        out = _watched_run(self, t, z)
-        if not np.isfinite(out).all():      # (SciPy's calls only: the switch's own
-            _nan_watch(self, t, out, self.m)    # probes read fun at its edge, t == tlag)
-        return out
+        if t == t:                      # (SciPy's calls only: the switch's own probes
+            self.finite_at = (t, z)     # read fun at its edge, t == tlag)
+            return self.switches.run(self.rates, t, z)
+        return _at_nan_time(self, t, z)
 
     def rates(self, t, z):
         value, partials = _split(_WHO, self.fun(t, self.dual(z), *self.args),
@@ -967,10 +974,10 @@ class _Nested(_Augmented):
         return z.reshape(self.m, self.size)[:, 0]
 
     def __call__(self, t, z):
-        out = _watched_run(self, t, z)
-        if not np.isfinite(out).all():
-            _nan_watch(self, t, out.reshape(self.m, self.size).T.ravel(), self.m)
-        return out
+        if t == t:
+            self.finite_at = (t, z)
+            return self.switches.run(self.rates, t, z)
+        return _at_nan_time(self, t, z)
 
     def rates(self, t, z):
         out = expand(self.rhs(t, self.dual(z)), self.index, self.dims)
@@ -984,45 +991,42 @@ class _Nested(_Augmented):
         return out.ravel()
 
 
-def _watched_run(system, t, z):
-    """``system.rates(t, z)`` under the switch watch; at a NaN time after a NaN partial
-    (:func:`_nan_watch`), a refusal of the watch's that names NaN times (a switch
-    "between t = nan and t = nan") gives way to the NaN partial's own."""
-    if t == t or system.nan_at is None:
-        return system.switches.run(system.rates, t, z)
+def _at_nan_time(system, t, z):
+    """SciPy's evaluation at a NaN time: its step control is stuck (its error norm, and
+    then its step, NaN: each rejected step tries again without end; the branch point
+    of ``np.arccos(t - p + 0j)`` at ``t = t0``, infinite and NaN as a complex number,
+    ran for minutes on 51793cd).  Where the last evaluation at a number had NaN
+    partials beside finite values, that is raised by name; first the watch may refuse
+    by its own (a smooth step too steep for a Hessian's nested rates), except a
+    refusal that names NaN times (a switch "between t = nan and t = nan")."""
     try:
-        return system.switches.run(system.rates, t, z)
+        out = system.switches.run(system.rates, t, z)
     except (_Refused, errors.DualTypeError) as exc:
         if "= nan" in str(getattr(exc, "error", exc)):
-            _nan_partials(*system.nan_at, system.m)
+            _nan_partials(system)
         raise
+    _nan_partials(system)
+    return out
 
 
-def _nan_watch(system, t, out, m):
-    """SciPy's evaluation at ``t`` returned the non-finite augmented rates ``out`` (``m``
-    values first, then the partials): the first NaN partial beside finite values is
-    kept, and raised by name once SciPy evaluates at a NaN time, stuck (its error
-    norm, and then its step, NaN: each rejected step tries again without end; the
-    branch point of ``np.arccos(t - p + 0j)`` at ``t = t0``, infinite and NaN as a
-    complex number, ran for minutes on 51793cd).  Until then the watch may refuse by
-    its own name (a smooth step too steep for a Hessian's nested rates)."""
-    if t != t:
-        if system.nan_at is not None:
-            _nan_partials(*system.nan_at, m)
-        return
-    if system.nan_at is None:
-        with np.errstate(invalid="ignore"):
-            if np.isfinite(out[:m]).all() and np.isnan(out[m:]).any():
-                system.nan_at = (t, out)
-
-
-def _nan_partials(t, out, m):
-    """Raise for the augmented rates ``out`` at ``t`` (:func:`_nan_watch`): a NaN
-    partial beside finite values, a derivative undefined there.  NaN values are
-    SciPy's to meet as it meets them on floats; an infinite partial is left to the
-    step control (a rejected trial step recovers; a solve it stops is
+def _nan_partials(system):
+    """Raise where fun's rates at the last evaluation at a number (:func:`_at_nan_time`)
+    hold a NaN partial beside finite values, a derivative undefined there.  NaN
+    values are SciPy's to meet as it meets them on floats; an infinite partial is left
+    to the step control (a rejected trial step recovers; a solve it stops is
     :func:`_failed_by_partials`'s)."""
+    if system.finite_at is None:
+        return
+    t, z = system.finite_at
+    m = system.m
+    with np.errstate(all="ignore"):
+        out = np.asarray(system.rates(np.float64(t), z))
+    if isinstance(system, _Nested):
+        out = out.reshape(m, system.size).T.ravel()     # (the values first)
     values, partials = out[:m], out[m:]
+    with np.errstate(invalid="ignore"):
+        if not np.isfinite(values).all() or not np.isnan(partials).any():
+            return
     where = int(np.flatnonzero(np.isnan(partials))[0]) % m if m else 0
     value = values[where] if np.iscomplexobj(values) else float(np.real(values[where]))
     raise errors.bad_type(

@@ -289,6 +289,7 @@ class _Steps:
         self.start, self.z = start, np.array(z, copy=True)
         self.replay = replay or []      # (t, y, dense, h_abs, nfev, the watch's records)
         self.steps = []
+        self.complete = True            # (every step so far kept)
 
     def solver(self, end):
         """An ``OdeSolver`` class for SciPy's ``solve_ivp`` over ``(start, end)``."""
@@ -327,13 +328,18 @@ class _Steps:
                 self.nfev = self._nfev0 + solver.nfev
                 if solver.status == "failed":
                     return False, message
-                self.t, self.y, self._dense = solver.t, solver.y, solver.dense_output()
-                steps.steps.append((self.t, self.y, self._dense, solver.h_abs, self.nfev,
-                                    dict(switches.last)))
+                self.t, self.y, self._dense = solver.t, solver.y, None
+                if steps.complete and switches.last:    # (fun compares duals: a switch
+                    self._dense = solver.dense_output()     # may stop this attempt)
+                    steps.steps.append((self.t, self.y, self._dense, solver.h_abs,
+                                        self.nfev, dict(switches.last)))
+                else:                   # (nothing recorded: no step kept, none replayed;
+                    steps.complete = False      # Lotka-Volterra paid 5 % for them)
                 return True, message
 
             def _dense_output_impl(self):
-                return self._dense
+                return self._dense if self._dense is not None else \
+                    self._solver.dense_output()
 
         return _Resumed
 
@@ -392,8 +398,8 @@ def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
                         dense_output=dense_output or (near is not None and grid is not None),
                         events=events or None, **kw)
         except Crossed as crossed:
-            if attempt is not None:     # (the next attempt replays its steps)
-                replay = attempt.steps
+            if attempt is not None and attempt.complete:    # (the next attempt
+                replay = attempt.steps                      # replays its steps)
             place = exact_place(crossed.key[0])
             if place is None or (crossed.key, crossed.i) in switches.handled:
                 raise _Refused(crossed.error()) from None

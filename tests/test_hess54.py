@@ -107,3 +107,20 @@ def test_structural_zero_beside_other_seed(spell, chunk):
         dg.hessian(f, x, chunk=chunk)
     np.testing.assert_array_equal(H[0], [0.0, 1.0, 0.0, 0.0, h04])
     np.testing.assert_array_equal(H[:, 0], [0.0, 1.0, 0.0, 0.0, h04])
+
+
+# ---- the array kind: the same rule per inner direction -------------------------------------
+# f = sum(sqrt(x[[1]]) / (1 + x[[1]] x[[3]])) + x0 x2 at (0.7, 0, 1.3, 0, 0.4):
+# f_11 = -1 / (4 x1**1.5) + ... = -inf, f_13 = -3 sqrt(x1) / 2 + ... = 0, f_33 = 2 x1**2.5 / D**3 = 0,
+# f_02 = 1, every other entry 0.  (x3's seed beside x1's made f_13 NaN.)
+
+@pytest.mark.parametrize("chunk", CHUNKS + ("sparse",))
+def test_array_quotient_every_chunk(chunk):
+    f = lambda x: np.sum(np.sqrt(x[[1]]) / (1.0 + x[[1]] * x[[3]])) + x[0] * x[2]
+    x = np.array([0.7, 0.0, 1.3, 0.0, 0.4])
+    H = dg.hessian(f, x, sparsity="auto").toarray() if chunk == "sparse" else \
+        dg.hessian(f, x, chunk=chunk)
+    expect = np.zeros((5, 5))
+    expect[1, 1] = -INF
+    expect[0, 2] = expect[2, 0] = 1.0
+    np.testing.assert_array_equal(H, expect)

@@ -82,7 +82,30 @@ def scaled(f, p, owned=True):
         t = (f[..., None] if ndim else f) * p
     if not _finite(f):
         t = np.where(_zero(p), 0.0, t)
+        if ndim and _nested(f) and _nested(p):
+            _per_direction(f, p, t)
     return t
+
+
+def _per_direction(f, p, t):
+    """The nested zero rule per inner direction, in place on ``t = f[..., None] * p``:
+    its inner partial ``p.v f.p_j + f.v p.p_j`` takes the first term as 0 where ``p.v``
+    is 0 and ``f.p_j`` not finite (lim f(h) p(h) / h = f(0) p_j), as seeding ``j`` alone
+    gives (``_zero(p)`` there), so a Hessian's entry does not depend on ``chunk=``
+    (hess54: ``np.sum(np.sqrt(x[[1]]) / (1 + x[[1]] * x[[3]]))`` at 0, H[1, 3] NaN beside
+    x3's seed, 0 alone); the scalar kind's ``_zero_rule_product``.  Float inner levels
+    only (a third level keeps the whole-partial rule)."""
+    fv, fp, pv, pp = f.value, f.partials, p.value, p.partials
+    if not all(type(a) is np.ndarray and a.dtype == np.float64 for a in (fv, fp, pv, pp)):
+        return
+    mask = (pv == 0.0)[..., None] & ~np.isfinite(fp)[..., None, :]
+    if not mask.any():
+        return
+    with np.errstate(all="ignore"):
+        second = fv[..., None, None] * pp
+        if not np.isfinite(fv).all():
+            second[pp == 0.0] = 0.0
+    t.partials = np.where(mask, second, t.partials)
 
 
 _PLAIN = frozenset({float, int, np.float64, np.ndarray})

@@ -359,3 +359,25 @@ def test_a_kink_with_an_infinite_slope_is_refused():
                                 (0.0, 2.0), [1.0], rtol=rtol, atol=rtol * 1e-3).y[0, -1]
         with pytest.raises(TypeError, match="np.maximum .* kink near t = 0.5"):
             dg.derivative(end, 0.5)
+
+
+def test_switches_at_one_moving_place_stay_exact():
+    """attack54 19, a regression of 3c58e71's coincidence refusal: switches whose
+    crossing times move alike share the term of their summed jump, exactly.  (a) y' =
+    -k y + D [t >= p] + E [t > p]: d y(10)/dp = -(D + E) e^{-k (10 - p)}; (b) one lag
+    feeding two compartments (two np.where calls): d y_i(10)/d lag = -D_i e^{-k_i (10 -
+    lag)} (closed forms)."""
+    k, D, E, p0 = 0.5, 2.0, 1.0, 4.0
+    d = dg.derivative(lambda p: dg.solve_ivp(
+        lambda t, y: -k * y + np.where(t >= p, D, 0.0) + np.where(t > p, E, 0.0),
+        (0.0, 10.0), [1.0], rtol=1e-11, atol=1e-12).y[0, -1], p0)
+    assert np.isclose(d, -(D + E) * np.exp(-k * (10 - p0)), rtol=1e-8)
+    kk, DD = np.array([0.5, 0.2]), np.array([2.0, 3.0])
+
+    def two(lag):
+        return dg.solve_ivp(lambda t, y: np.stack([
+            -kk[0] * y[0] + np.where(t >= lag, DD[0], 0.0),
+            -kk[1] * y[1] + np.where(t >= lag, DD[1], 0.0)]), (0.0, 10.0), [1.0, 0.0],
+            rtol=1e-11, atol=1e-12).y[:, -1]
+    J = dg.jacobian(lambda th: two(th[0]), np.array([p0]))[:, 0]
+    assert np.allclose(J, -DD * np.exp(-kk * (10 - p0)), rtol=1e-8)

@@ -200,7 +200,8 @@ def _coincident(system, event, sides):
             errors.handled(exc)
             return []
         taken.append(got)
-    flipped = []
+    flipped, motions = [], []
+    span = float(sides[1][0]) - float(sides[0][0])
     for key in set(taken[0]) & set(taken[1]):
         if key[0] in _KINKS:
             continue
@@ -208,9 +209,40 @@ def _coincident(system, event, sides):
         if a.shape != b.shape:
             continue
         with np.errstate(invalid="ignore"):
-            n = np.count_nonzero((a != b) & ((a == a) | (b == b)))
-        flipped.extend([(key[0], key[1])] * int(n))
-    return flipped[1:] if len(flipped) > 1 else []      # (one of them: the place's own)
+            moved = np.flatnonzero((a != b) & ((a == a) | (b == b)))
+        for i in moved.tolist():
+            flipped.append((key[0], key[1]))
+            motions.append(_motion(system, key[0], i, taken[0][key][1], taken[1][key][1],
+                                   span))
+    if len(flipped) < 2:
+        return []
+    first = motions[0]          # (switches whose crossing times move alike, one lag
+    if first is not None and all(  # feeding two compartments, [t >= p] D + [t > p] E:
+            m is not None and np.allclose(m, first, rtol=1e-6, atol=1e-12)  # the one
+            for m in motions[1:]):      # term of their summed jump is exact; attack54
+        return []                       # 19, a regression of the first landing)
+    return flipped[1:]                  # (one of them: the place's own)
+
+
+def _motion(system, ufunc, i, in_lo, in_hi, span):
+    """``dc/dtheta`` of the crossing of element ``i`` of ``ufunc``'s place (its sign the
+    branch) from its records' operands ``in_lo`` / ``in_hi`` on the two sides ``span``
+    apart: ``-g_theta / (dg/dt)``; ``None`` where the place is no sign of one
+    expression or does not move along the line."""
+    place = exact_place(ufunc)
+    if place is None or in_lo is None or in_hi is None or span == 0.0:
+        return None
+    with np.errstate(all="ignore"):
+        g = [np.ravel(np.real(np.asarray(_plain(place(*rec, None))))) for rec in
+             (in_lo, in_hi)]
+        G = _slopes(place(*in_lo, None), system.tag)
+    if g[0].size <= i or g[1].size <= i:
+        return None
+    rate = (float(g[1][i]) - float(g[0][i])) / span
+    if rate == 0.0 or not np.isfinite(rate):
+        return None
+    G = np.zeros(system.k) if G is None else np.real(np.reshape(G, (-1, system.k))[i])
+    return -G / rate
 
 
 def _coincident_error(event, others, tc):

@@ -344,6 +344,9 @@ class Tracer:
 
     # -- NumPy protocols --
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        switches = getattr(_LOCAL, "switches", None)
+        if switches is not None:              # inside dg.solve_ivp's / dg.quad's callback
+            _note_switch(ufunc, inputs, switches)
         if self.ctx.paired and method == "__call__" and not kwargs:
             plan = _pair_plan(inputs, self.ctx)
             if plan is not None:
@@ -2744,9 +2747,43 @@ def _flat_items(obj):
         yield obj
 
 
+# ufuncs whose value jumps where an argument crosses a place (a comparison, sign,
+# floor, heaviside, a wrap) while their derivative is zero: inside a solver's or
+# quad's callback the place moves with the argument's inputs, and the solution or the
+# integral with it (the jump term dualgrad's dual path adds), though the callback's
+# result carries none of those inputs (``np.where(t >= p, D, 0)``: attack54 17)
+_JUMP_KINDS = ("predicate", "zero")
+_JUMP_UFUNCS = {np.heaviside, np.remainder, np.fmod, np.divmod}
+
+
+def _note_switch(ufunc, inputs, seen):
+    """The input indices of the tracers among ``inputs`` added to ``seen`` where
+    ``ufunc`` jumps as they cross a place (:data:`_JUMP_KINDS`)."""
+    rule = rule_for(ufunc)
+    if ufunc in _JUMP_UFUNCS or rule is None or rule.kind in _JUMP_KINDS:
+        _, rows = _plain_and_rows([a for a in inputs if isinstance(a, Tracer)])
+        if rows.size:
+            seen.append(np.unique(rows))
+
+
+def _call_noting_switches(seen, fun, *args):
+    """``fun(*args)`` as plain values and the input indices its result depends on,
+    added to ``seen`` with those of the places its comparisons and steps crossed."""
+    before = getattr(_LOCAL, "switches", None)
+    _LOCAL.switches = seen
+    try:
+        value, rows = _plain_and_rows(fun(*args))
+    finally:
+        _LOCAL.switches = before
+    if rows.size:
+        seen.append(np.unique(rows))
+    return value
+
+
 class _OdeRows:
     """A function SciPy's solver calls (``fun``, ``jac``, an event) on plain floats:
-    its result's values, the input indices of every call kept."""
+    its result's values, the input indices of every call kept (and of every place
+    its comparisons and steps crossed: :func:`_note_switch`)."""
 
     def __init__(self, fun, args, seen):
         self.fun, self.args, self.seen = fun, args, seen
@@ -2755,10 +2792,7 @@ class _OdeRows:
                 setattr(self, name, getattr(fun, name))
 
     def __call__(self, t, y):
-        value, rows = _plain_and_rows(self.fun(t, y, *self.args))
-        if rows.size:
-            self.seen.append(np.unique(rows))
-        return value
+        return _call_noting_switches(self.seen, self.fun, t, y, *self.args)
 
 
 class _TracedSolution:
@@ -2845,10 +2879,7 @@ class _QuadRows:
         self.func, self.args, self.seen = func, args, seen
 
     def __call__(self, x, *_):
-        value, rows = _plain_and_rows(self.func(x, *self.args))
-        if rows.size:
-            self.seen.append(np.unique(rows))
-        return value
+        return _call_noting_switches(self.seen, self.func, x, *self.args)
 
 
 def traced_quad(solve, func, a, b, args, options, compiled=False):

@@ -364,8 +364,7 @@ class _Switches:
                 continue
             with np.errstate(invalid="ignore"):
                 moved = np.flatnonzero((flat != now) & ((flat == flat) | (now == now)))
-            if self.steep and _kink(key[0]) or type(key[0]) is Branches and \
-                    key[0].branch[0][0] == "step":      # (a smooth step, any order)
+            if self.steep and _kink(key[0]) or _smooth_step(key):   # (any order)
                 for i in moved.tolist():
                     self._steep(key, i, ta, za, flat[i], in_a, t, z, now[i], inputs)
                 continue
@@ -540,10 +539,13 @@ class _Switches:
                 break
             lo, hi = (mid, hi) if same else (lo, mid)
         c = 0.5 * (lo + hi)
-        if self.rates is not None and (key, i) not in self.cusps:   # (once a place: an
-            self.cusps.add((key, i))    # infinite slope at the kink, sqrt(max(t - p, 0))
-            self.located = (c, c)       # at p = 0.5: -0.4745 for -0.5017; ode54)
-            self._cusp(key, ta, za, tb, zb)
+        if self.rates is not None and (key, i) not in self.cusps and not _smooth_step(key):
+            self.cusps.add((key, i))    # (once a place: an infinite slope at the kink,
+            self.located = (c, c)       # sqrt(max(t - p, 0)) at p = 0.5: -0.4745 for
+            self._cusp(key, ta, za, tb, zb)     # -0.5017; ode54.  Not beside a smooth
+            #   step: its partials rise over many decades toward its place and stay
+            #   bounded, which _cusp's three distances read as a singularity: expit(s (t
+            #   - p)) t at s = 1e6 was refused at first order, exact on 51793cd)
         t_c, seg = ta + c * (tb - ta), abs(tb - ta)
         tested = self.flat.setdefault((key, i), [])
         for t_old, half in tested:      # (inside an earlier test's inner pair: ode53)
@@ -828,6 +830,12 @@ def _cut(ufunc):
     """Is ``ufunc`` a row's cuts on complex arguments (the watch's record of
     ``np.arcsin(t - p + 0j)``: :func:`dualgrad.rules._table.cut_of`)?"""
     return type(ufunc) is Branches and bool(ufunc.branch) and ufunc.branch[0][0] == "cut"
+
+
+def _smooth_step(key):
+    """Is the branch record ``key`` a smooth step's (np.tanh, erf, expit: the rule
+    table's ``"step"`` branches), not a kink's or a comparison's?"""
+    return type(key[0]) is Branches and key[0].branch[0][0] == "step"
 
 
 def _cusp_error(key, at):

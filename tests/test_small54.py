@@ -232,8 +232,17 @@ def test_the_value_test_goes_only_where_numpy_makes_float64():
     ("np.real(x)", False), ("np.cos(y)", False), ("np.no_such(x)", False),
     ("np.frexp(x)", False), ("np.modf(x)", False)])
 def test_which_factors_need_no_guard(source, plain):
+    """Read from the parsed expression, as the table holds it; a factor the table's one
+    reader refuses (np.add of one argument, np.isnan, np.frexp, ...) cannot reach it."""
     from dualgrad.dispatch._ufuncs import _float_ufunc_of_x
-    assert _float_ufunc_of_x(source) is plain
+    from dualgrad.errors import DualValueError
+    from dualgrad.rules._expr import parse
+    try:
+        expr = parse(source, ("x", "y", "out"))
+    except DualValueError:
+        assert not plain
+        return
+    assert _float_ufunc_of_x(expr) is plain
 
 
 def _reads_of(fn, *args):

@@ -853,7 +853,7 @@ def _lean_source(rule, name):
                 body = body[1:]
                 bare = "_scaled_k(_f, _p) if type(_f) is _nd and _f.shape == out.shape " \
                     "else NotImplemented"
-                entry = None, "_f, _p", "" if _float_ufunc_of_x(rule.exprs[0].source()) \
+                entry = None, "_f, _p", "" if _float_ufunc_of_x(rule.exprs[0]) \
                     else " and type(_f) is _nd and _f.ndim == 1 and _f.dtype is _F64"
         head = _lean_head(1, name, entry is not None)
         if rule.ufunc in backend.EXACT:                     # np.square, np.negative
@@ -909,14 +909,18 @@ def _float64_loop(ufunc):
         return False
 
 
-def _float_ufunc_of_x(source):
-    """Is ``source`` (a unary rule's factor) ``np.<f>(x)`` or ``-np.<f>(x)`` for a
-    one-argument NumPy ufunc with a float64 loop (``np.sin``'s ``np.cos(x)``)?  Then
-    on 1-D float64 values (the entry's case, ``_w``) the factor is a 1-D float64
-    ndarray, and the entry's guard on it has nothing to test (small54)."""
-    name = source[4 if source.startswith("-np.") else 3:-3]
-    ufunc = getattr(np, name, None) if source.lstrip("-").startswith("np.") and \
-        source.endswith("(x)") and name.isidentifier() else None
+def _float_ufunc_of_x(expr):
+    """Is the parsed factor ``expr`` (a unary rule's, :class:`rules._expr.Expr`)
+    ``np.<f>(x)`` or ``-np.<f>(x)`` for a one-argument NumPy ufunc with a float64 loop
+    (``np.sin``'s ``np.cos(x)``)?  Then on 1-D float64 values (the entry's case, ``_w``)
+    the factor is a 1-D float64 ndarray, and the entry's guard on it has nothing to
+    test (small54).  Read from the expression's tree, not its source text."""
+    node = expr.tree
+    if node[0] == "unary" and node[1] == "-":
+        node = node[2]
+    if node[0] != "call" or node[2] != (("name", "x"),) or not node[1].startswith("np."):
+        return False
+    ufunc = getattr(np, node[1][3:], None)
     return type(ufunc) is np.ufunc and ufunc.nin == 1 and ufunc.nout == 1 and \
         "d->d" in ufunc.types
 

@@ -162,20 +162,29 @@ def test_fill_diagonal_writes_values_and_derivatives(shape, diagonal, wrap):
 # orders the sides otherwise than np.argpartition from ~80 elements on), and each
 # element's tangent is the tangent of the input element with that value (distinct
 # values: found by value, an oracle independent of the implementation)
+# (both ways of matching the places: the kernel's table of bit patterns and the sorts)
+@pytest.mark.parametrize("mode", ["numba", "numpy"])
 @pytest.mark.parametrize("n", [10, 79, 80, 100, 257, 1000, 5000])
-def test_partition_is_numpys_and_tangents_follow_values(n):
+def test_partition_is_numpys_and_tangents_follow_values(n, mode):
     rng = np.random.default_rng(n)
     x = rng.standard_normal(n)
     v = rng.standard_normal(n)
     source = np.argsort(x)
     for kth in (0, n // 3, n - 1, -2, (1, n // 2, n - 3)):
-        out, tangent = dg.jvp(lambda p: np.partition(p, kth), x, v)
+        with dg.backend.use(mode):
+            out, tangent = dg.jvp(lambda p: np.partition(p, kth), x, v)
         expected = np.partition(x, kth)
         assert np.asarray(out).tobytes() == expected.tobytes()
         np.testing.assert_array_equal(tangent, v[source[np.searchsorted(np.sort(x), expected)]])
 
 
-def test_partition_2d_axes_and_ties_against_central_differences():
+@pytest.mark.parametrize("mode", ["numba", "numpy"])
+def test_partition_2d_axes_and_ties_against_central_differences(mode):
+    with dg.backend.use(mode):
+        _partition_2d_axes_and_ties()
+
+
+def _partition_2d_axes_and_ties():
     rng = np.random.default_rng(3)
     x = rng.standard_normal((4, 300))
     w = rng.standard_normal((4, 300))
@@ -195,3 +204,36 @@ def test_partition_2d_axes_and_ties_against_central_differences():
     np.testing.assert_array_equal(out.sum(axis=0), np.ones(x.size))
     np.testing.assert_array_equal(out.sum(axis=1), np.ones(x.size))
     np.testing.assert_array_equal(out @ x, np.partition(x, 50))
+
+
+def test_partition_kernel_matches_the_sorts_at_ties_signed_zeros_and_nan():
+    """Repeated values, values tied with a k-th one (a run split across segments),
+    -0.0 beside 0.0 (NumPy's partition may return 0.0 for a -0.0) and NaN: the
+    kernel's matching and the sorts' give the same Jacobian (the sorts: an
+    implementation sharing none of the kernel's code), and it moves each input's
+    partials onto places holding its value (rows sum to one; tied places the mean)."""
+    rng = np.random.default_rng(55)
+    x = np.round(rng.standard_normal(3000), 1)
+    x[::7], x[::11], x[::97] = -0.0, 0.0, np.nan
+    for kth in (1500, (10, 1500, 2950)):
+        got = {}
+        for mode in ("numba", "numpy"):
+            with dg.backend.use(mode):
+                got[mode] = dg.jvp(lambda p: np.partition(p, kth), x, np.arange(x.size) + 1.0)
+        np.testing.assert_array_equal(got["numba"][0], got["numpy"][0])
+        np.testing.assert_array_equal(got["numba"][1], got["numpy"][1])
+        out = np.partition(x, kth)
+        np.testing.assert_array_equal(got["numba"][0], out)
+        # each place's tangent is the index (+1) of an input holding its value, or the
+        # mean of those indices at a k-th tie; NaN places the index of a NaN
+        tangent = got["numba"][1]
+        ks = np.atleast_1d(kth)
+        nan = np.isnan(out)
+        assert np.all(np.isin(tangent[nan], np.nonzero(np.isnan(x))[0] + 1.0))
+        assert np.unique(tangent[nan]).size == nan.sum()
+        for i in rng.choice(np.nonzero(~nan)[0], 200, replace=False).tolist() + ks.tolist():
+            sources = np.nonzero(x == out[i])[0] + 1.0
+            if np.any(out[ks] == out[i]):
+                assert tangent[i] == pytest.approx(sources.mean(), rel=1e-12)
+            else:
+                assert tangent[i] in sources

@@ -81,6 +81,9 @@ Propagation
     ``bincount(x, p, length)``
         the partials of ``np.bincount(x, weights)`` (``p``: the weights' ``(N, n)``
         partials) in one kernel pass, NumPy's sums per direction, or ``None``.
+    ``match_places(got, out, axis)``
+        the places along ``axis`` that take ``got`` to ``out`` bit for bit (lines
+        holding the same bit patterns) in one kernel pass, or ``None``.
     ``clip_between(v, lo, hi, p)``
         the partials of ``np.clip(v, lo, hi)`` between two numbers in one kernel pass
         (zeros beyond a bound, ``p``'s rows inside), or ``None`` where none runs or an
@@ -198,7 +201,7 @@ from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
 from ._disk import read_blob, write_blob
-from ._kernels import (SMALL_BELOW, bincount, clip_between, correlation, dot4, fusable, local, matvec,
+from ._kernels import (SMALL_BELOW, bincount, clip_between, match_places, correlation, dot4, fusable, local, matvec,
                        matvec_checked, sparse_dual, swap_shifted,
                        symmetric_sum, use)
 from ._loader import loaded as kernels_loaded
@@ -222,7 +225,7 @@ __all__ = [
     "exact_number", "exact_row", "exact_cell",
     "fusable",
     "small", "lean_work", "SMALL_BELOW", "LEAN_WORK", "LEAN_FLAT", "LEAN_ROWS", "scaled", "local", "where",
-    "clip_between", "bincount", "matvec", "matvec_checked", "dot4", "sparse_dual", "correlation", "swap_shifted", "symmetric_sum", "outer",
+    "clip_between", "match_places", "bincount", "matvec", "matvec_checked", "dot4", "sparse_dual", "correlation", "swap_shifted", "symmetric_sum", "outer",
     "cross", "rank2", "rows", "from_rows", "take", "take_along", "triangle", "join", "running_product", "convolve", "finite",
     # reduction
     "sum_partials", "sum_small", "weighted_sum",

@@ -828,6 +828,56 @@ def bincount_rows(x, p, out):
             out[j, k] += p[i, k]
 
 
+_NEGATIVE_ZERO = np.int64(-9223372036854775807 - 1)      # -0.0's bits as an int64
+
+
+@_lazy
+def match_rows(got, out, m):
+    """Per row ``r``, ``m[r, i]`` = the place ``j`` of ``got[r]`` whose bits are
+    ``out[r, i]``'s (int64 views of float64 rows), equal patterns matched in order of
+    place: a table of the row's patterns (open addressing with a multiplicative hash,
+    a slot's pattern beside its first place, the places of a pattern chained in
+    order), then one pass over ``out`` taking each pattern's next place.  -0.0 is
+    0.0's pattern (NumPy's partition may return 0.0 for a -0.0).  O(row length), where
+    matching by sorting both rows is a sort each.  Returns the first row whose
+    multisets of patterns differ (``-1``: none)."""
+    rows, size = got.shape
+    cap = 16
+    while cap < 2 * size:
+        cap *= 2
+    mask = cap - 1
+    table = np.empty((cap, 2), np.int64)     # pattern, its first unused place (-2: free)
+    nxt = np.empty(size, np.int64)
+    for r in range(rows):
+        table[:, 1] = -2
+        for j in range(size - 1, -1, -1):      # backwards: each chain in order of place
+            key = got[r, j]
+            if key == _NEGATIVE_ZERO:
+                key = 0
+            h = ((key ^ (key >> 29)) * -7046029254386353131 >> 17) & mask
+            while table[h, 1] != -2 and table[h, 0] != key:
+                h = (h + 1) & mask
+            if table[h, 1] == -2:
+                table[h, 0] = key
+                nxt[j] = -1
+            else:
+                nxt[j] = table[h, 1]
+            table[h, 1] = j
+        for i in range(size):
+            key = out[r, i]
+            if key == _NEGATIVE_ZERO:
+                key = 0
+            h = ((key ^ (key >> 29)) * -7046029254386353131 >> 17) & mask
+            while table[h, 1] != -2 and table[h, 0] != key:
+                h = (h + 1) & mask
+            j = table[h, 1]
+            if j < 0:                 # -2: no such pattern; -1: its places are used up
+                return r
+            m[r, i] = j
+            table[h, 1] = nxt[j]
+    return -1
+
+
 @_lazy
 def cross_rows(a, p, b, q, out, left, right):
     """The partials of ``np.cross`` of 3-vectors ``a`` and ``b`` (rows of shape

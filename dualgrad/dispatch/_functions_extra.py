@@ -10,7 +10,7 @@ values and partials (directions last), so nested duals (Hessians) work too.
 
 import numpy as np
 
-from .. import errors
+from .. import backend, errors
 from ..dual import HOLOMORPHIC, Dual, make, partials_array, primal
 from . import _spectral
 from ._operands import operand
@@ -92,7 +92,11 @@ def partition_index(v, kth, axis=-1, kind="introselect"):
     a wrong derivative.  Between consecutive k-th positions both hold the same
     values, so where they differ the two are matched segment by segment by value
     (then sign bit); equal values keep argpartition's order (``np.partition`` then
-    splits the ties of the k-th values, as ``np.sort``)."""
+    splits the ties of the k-th values, as ``np.sort``).  Where a kernel runs, by bit
+    pattern in one pass instead (:func:`dualgrad.backend.match_places`): equal patterns
+    not tied with a k-th value share a segment, so the pairs that differ from the
+    sorts' lie on k-th ties, whose places the caller gives the tie's mean, or on NaN
+    places."""
     index = np.argpartition(v, kth, axis=axis, kind=kind)
     out = np.partition(v, kth, axis=axis, kind=kind)
     got = np.take_along_axis(v, index, axis=axis)
@@ -100,6 +104,10 @@ def partition_index(v, kth, axis=-1, kind="introselect"):
             np.iscomplexobj(out) or np.array_equal(np.signbit(got), np.signbit(out))):
         return index
     axis = axis % v.ndim
+    if not np.iscomplexobj(out):
+        match = backend.match_places(got, out, axis)    # one pass, not two sorts
+        if match is not None:
+            return np.take_along_axis(index, match, axis=axis)
     n = v.shape[axis]
     ks = np.unique(np.asarray(kth).ravel() % n)
     shape = [1] * v.ndim

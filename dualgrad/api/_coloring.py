@@ -28,6 +28,7 @@ from ..dual import Dual, from_object_array, holomorphic_tag, make, new_tag, reti
 from ._parallel import EXPECT, passing, run_tasks, watched
 from ._seed import (_same_value, as_array, assemble, call_jitted, compared, chunk_sizes, extract,
                     is_jitted, ladder_width, linked, private)
+from . import _orders
 from ._dense import GradientOf, with_outer_level
 from ._validate import as_input, check_callable, check_chunk, scipy_sparse
 
@@ -698,6 +699,8 @@ def _scatter_sums(watch, structure, tcolor, ninner, n, width, inner_tag, outer_t
         if not isinstance(p, Dual) or p.tag != outer_tag or \
                 not isinstance(p.partials, np.ndarray) or p.partials.dtype.kind != "f":
             return None
+        if _mixed_beside_non_finite(p.value, rows_of):
+            return None        # the gradient passes choose the order (_finite_orders)
         size = rows_of.shape[0]
         C = p.partials.reshape(size, ninner, width)
         elem = np.repeat(np.arange(size), np.diff(rows_of.indptr))
@@ -708,6 +711,19 @@ def _scatter_sums(watch, structure, tcolor, ninner, n, width, inner_tag, outer_t
         for k in range(width):
             HS[:, k] += np.bincount(cols, weights=vals[:, k], minlength=n)
     return HS
+
+
+def _mixed_beside_non_finite(slopes, rows_of):
+    """Does a summed element with two or more inputs have a first-order partial that is
+    not finite?  Its mixed entries' orders are then chosen (:func:`_finite_orders`) by
+    the general passes, which see the gradient (one order per entry here)."""
+    if not isinstance(slopes, np.ndarray) or slopes.dtype.kind != "f":
+        return True
+    if np.isfinite(slopes).all():
+        return False
+    size = rows_of.shape[0]
+    bad = ~np.isfinite(slopes.reshape(size, -1)).all(axis=1)
+    return bool((bad & (np.diff(rows_of.indptr) > 1)).any())
 
 
 def _sum_hessian_columns(who, f, args, x, color, ncolors, structure, chunk, executor,
@@ -954,9 +970,10 @@ def _colored_hessian(who, f, x, args, P, color, ncolors, structure, chunk, execu
         H = _star_decompress(who, P, color, ncolors, B)
         if n == 0 or not check or _check_hessian(who, f, args, x, H, link):
             return H
-    H = _star_decompress(who, P, color, ncolors,
-                         _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk,
-                                                   executor, progress, link))
+    g, B = _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk, executor,
+                                     progress, link, gradient=True)
+    H = _finite_orders(who, f, args, x, _star_decompress(who, P, color, ncolors, B), g,
+                       chunk, executor, progress, link)
     if n and check and not _check_hessian(who, f, args, x, H, link):
         H = _settled(who, f, args, x, P, H, chunk, executor, progress, detected, link)
     return H
@@ -1010,8 +1027,9 @@ def _settled(who, f, args, x, P, H, chunk, executor, progress, detected, link=No
     nested arithmetic's ``0 * inf`` there, not an entry."""
     n = x.size
     if n <= _SETTLE_MAX:
-        D = as_array(_gradient_hessian_columns(who, f, args, x, np.arange(n), n, chunk,
-                                               executor, progress, link)).reshape(n, n)
+        g, D = _gradient_hessian_columns(who, f, args, x, np.arange(n), n, chunk, executor,
+                                         progress, link, gradient=True)
+        D = _orders.finite_order(as_array(D).reshape(n, n), _orders.not_finite(g, n))
         outside = (D != 0) & ~np.isnan(D) & ~(P.toarray() != 0)
         if not outside.any():
             H = H.tocsr(copy=True)
@@ -1029,16 +1047,47 @@ def _settled(who, f, args, x, P, H, chunk, executor, progress, detected, link=No
 
 
 def _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk, executor, progress,
-                              link=None):
-    """``H @ S`` with the full gradient as the inner level."""
+                              link=None, gradient=False):
+    """``H @ S`` with the full gradient as the inner level (``(g, H @ S)`` with
+    ``gradient``)."""
     n = x.size
     widths = chunk_sizes(ncolors, chunk, n) or [0]
     starts = np.cumsum([0] + widths[:-1]).tolist()
     tasks = [(who, f, args, x, color, s, w, chunk, link) for s, w in zip(starts, widths)]
     labels = [f"colors {s} to {s + w - 1} (chunk {k + 1} of {len(widths)})"
               for k, (s, w) in enumerate(zip(starts, widths))]
-    _, B = compared(who, evaluate_hessian_colors, tasks, labels, executor, progress)
-    return as_array(B).reshape(n, np.shape(B)[-1] if np.ndim(B) else 0)
+    g, B = compared(who, evaluate_hessian_colors, tasks, labels, executor, progress)
+    B = as_array(B).reshape(n, np.shape(B)[-1] if np.ndim(B) else 0)
+    return (g, B) if gradient else B
+
+
+def _finite_orders(who, f, args, x, H, g, chunk, executor, progress, link):
+    """``H`` whose entries at an input with an infinite or NaN gradient entry ``g_j`` are
+    chosen from both orders as the dense Hessian's (``_orders.choose``: ``d_j g_i`` for
+    a finite ``g_i``; the order through ``g_j``, the derivative of a number that is not
+    finite, took a zero at the point for a zero in a neighbourhood:
+    ``np.hypot(np.sqrt(x1), 1 + x0)``'s 0.0 for -0.173, hess55).  One outer direction
+    per such ``j``, every row, only where such off-diagonal entries exist."""
+    n = x.size
+    bad = _orders.not_finite(g, n)
+    if bad is None:
+        return H
+    H = H.tocoo()
+    pick = (bad[H.row] | bad[H.col]) & (H.row != H.col)
+    if not pick.any():
+        return H.tocsr()
+    r, c = H.row[pick], H.col[pick]
+    need = np.unique(np.concatenate([r[bad[r]], c[bad[c]]]))
+    color = np.full(n, -1)
+    color[need] = np.arange(need.size)
+    D = _gradient_hessian_columns(who, f, args, x, color, need.size, chunk, executor,
+                                  progress, link)
+    at = np.searchsorted(need, np.stack([r, c])).clip(max=need.size - 1)
+    a = np.where(bad[c], D[r, at[1]], np.nan)     # d_c g_r, computed where g_c is bad
+    b = np.where(bad[r], D[c, at[0]], np.nan)     # d_r g_c
+    data = H.data.copy()
+    data[pick] = _orders.choose(a, b, bad[r], bad[c])
+    return scipy_sparse(who).csr_matrix((data, (H.row, H.col)), shape=H.shape)
 
 
 def _star_decompress(who, P, color, ncolors, B):

@@ -27,6 +27,7 @@ from ..dispatch import _second_order
 from ._dense import dense_jacobian as _jacobian
 from ._dense import with_outer_level as _with_outer_level
 from ._dense import shaped as _shaped
+from . import _orders
 from ._parallel import watched_tasks
 from ._seed import (MAX_CHUNK, MEMORY_BUDGET, OutTree, as_array, call_jitted, chunk_tasks, evaluate_chunk,
                     extract, is_jitted, jacobian_columns, linked, pass_note, private,
@@ -854,17 +855,20 @@ def _hessian(who, f, x, args, kwargs, chunk, inner_chunk, executor, progress, ar
                                 has_aux)
     one = len(tasks) == 1 and executor is None and not progress
 
-    def passes():
+    def passes(full=None):
         if one:
             return [jacobian_columns(who, inner, template, nums, flat.xs, None, chunk, None,
                                      False, has_aux)], None
         # the upper triangle: outer chunk k (directions s_k to s_k + w_k - 1) needs the
         # inner gradient's entries s_k onwards only; the rows above come from the
         # earlier chunks' blocks by symmetry (about half the second-order work).  The
-        # parts are made here: a second round's inner.forced / summaries reach them
-        parts = [t[:1] + (inner.rows_from(t[6]),) + t[2:] for t in tasks]
-        done, tolerances = watched_tasks(who, _noted_chunk, parts, labels, executor,
-                                         progress)
+        # parts are made here: a second round's inner.forced / summaries reach them.
+        # ``full``: these chunks only, every row (the other order of their entries)
+        picked = range(len(tasks)) if full is None else full
+        parts = [tasks[k][:1] + (inner.rows_from(0 if full is not None else tasks[k][6]),) +
+                 tasks[k][2:] for k in picked]
+        done, tolerances = watched_tasks(who, _noted_chunk, parts,
+                                         [labels[k] for k in picked], executor, progress)
         # each chunk's tie notes, made where it ran (a process pool's worker too: kept
         # there, its chunks decided a kink each by its own block of D; ties45)
         inner.summaries = [s for _, notes in done for s in notes]
@@ -886,11 +890,15 @@ def _hessian(who, f, x, args, kwargs, chunk, inner_chunk, executor, progress, ar
         flatH = _with_outer_level(as_array(res[1]), res[0])    # f linear in an outer level
         n = flatH.shape[0] if flatH.ndim else 1
         flatH = flatH.reshape(n, n)
+        bad = _orders.not_finite(res[0], n)
     else:
         blocks = [_with_outer_level(as_array(r[1]), r[0]) for r in results]
         flatH = _from_triangle(blocks, [t[6] for t in tasks])
         n = flatH.shape[0]
-    flatH = (flatH + flatH.T) / 2.0
+        bad = _orders.not_finite(res[0], n)
+        if bad is not None:
+            flatH = _other_orders(flatH, bad, tasks, passes)
+    flatH = _orders.finite_order(flatH, bad)
     rows, start = [], 0
     for x in flat.xs:                    # leaf j's rows: blocks leaf_j.shape + leaf_k.shape
         shape = _shape(x)
@@ -898,6 +906,28 @@ def _hessian(who, f, x, args, kwargs, chunk, inner_chunk, executor, progress, ar
         rows.append(flat.blocks(flatH[start:start + size].reshape(shape + (n,)), shape))
         start += size
     return _with_aux(flat.arrange(rows), res[2] if has_aux else None, has_aux)
+
+
+def _other_orders(flatH, bad, tasks, passes):
+    """``flatH`` (the upper triangle's blocks, mirrored) with the other order of the
+    entries ``_orders.finite_order`` takes from it: the outer chunks (after the first)
+    holding a direction whose gradient entry is not finite, run again for every row
+    (``d_j g_i`` for ``i`` in an earlier chunk).  Only where the gradient is not finite
+    somewhere: ordinary Hessians run the triangle alone."""
+    starts = [t[6] for t in tasks]
+    again = [k for k, s in enumerate(starts) if k and
+             bad[s:starts[k + 1] if k + 1 < len(starts) else len(bad)].any()]
+    if not again:
+        return flatH
+    done, _ = passes(again)
+    columns = list(range(len(starts)))
+    for k, r in zip(again, done):
+        columns[k] = _with_outer_level(as_array(r[1]), r[0])
+    for k, s in enumerate(starts):
+        if k not in again:
+            end = starts[k + 1] if k + 1 < len(starts) else len(bad)
+            columns[k] = flatH[:, s:end]
+    return np.concatenate(columns, axis=1)
 
 
 def _noted_chunk(*task):

@@ -1,0 +1,58 @@
+"""Which order of a Hessian's mixed partial to keep beside a gradient entry that is
+not finite.
+
+A Hessian's entry ``H[i, j]`` is computed in two orders, ``d_i g_j`` (the outer
+direction ``i`` of the gradient's entry ``j``) and ``d_j g_i``.  Where ``g_j`` is inf
+or NaN (``sqrt``'s slope at 0, or ``0 * inf`` in it) the first is the derivative of a
+number that is not finite: its nested arithmetic took a partial that is zero at the
+point for a zero in a neighbourhood (the zero rule), which it cannot tell apart.
+``np.hypot(np.sqrt(x1), 1 + x0)`` at ``x1 = 0``: ``g_1 = (s / r) * ds/dx1`` is ``0 *
+inf``, and its ``x0`` partial ``-s w / r**3 * ds/dx1`` came back 0 where ``d_1 g_0 =
+-w / (2 r**3)`` (hess55).  So an entry takes the order through the finite gradient
+entry where one of the two is finite (NaN there when that order's arithmetic meets
+``0 * inf``: a NaN, never a silent number), the mean of both orders where both are
+finite, and where neither is the mean only when the two orders agree (else NaN).
+"""
+
+import numpy as np
+
+from ..dual import primal
+
+__all__ = ["choose", "finite_order", "not_finite"]
+
+
+def not_finite(gradient, n):
+    """The mask of the ``n`` gradient entries that are not finite, or ``None`` when every
+    entry is finite (the mean of both orders everywhere)."""
+    g = gradient
+    if type(g) is not np.ndarray:
+        g = np.asarray(primal(g))
+    if g.size != n or g.dtype.kind not in "fc":
+        return None
+    bad = ~np.isfinite(g.reshape(n))
+    return bad if bad.any() else None
+
+
+def choose(a, b, bad_r, bad_c):
+    """Entry ``(r, c)`` from its two orders ``a = d_c g_r`` and ``b = d_r g_c``: ``a``
+    where ``g_r`` is finite and ``g_c`` is not, ``b`` in the mirror case, their mean
+    where both gradient entries are finite, and where neither is the mean if the two
+    orders agree (to 1e-9, or equal infinities: ``sqrt(x0) + sqrt(x1)``'s 0), else NaN:
+    both are derivatives of numbers that are not finite, and neither can be told
+    right (``np.hypot(np.sqrt(x3), 1 + x1) + np.arctan2(np.sqrt(x1), 1)``: 0.0 one way,
+    NaN the other, for -1 / 2).  ``a``, ``b`` may be duals of an enclosing level (the
+    choice reads their values)."""
+    mean = (a + b) / 2.0
+    pa, pb = np.asarray(primal(a)), np.asarray(primal(b))
+    with np.errstate(invalid="ignore", over="ignore"):
+        agree = (pa == pb) | (np.abs(pa - pb) <= 1e-9 * np.maximum(np.abs(pa), np.abs(pb)))
+    mean = np.where(bad_r & bad_c & ~agree, np.nan, mean)
+    return np.where(~bad_r & bad_c, a, np.where(bad_r & ~bad_c, b, mean))
+
+
+def finite_order(M, bad):
+    """The symmetric Hessian from ``M[j, i] = d_i g_j`` (both orders), each entry by
+    :func:`choose`; ``bad``: :func:`not_finite`'s mask, or ``None`` (the mean)."""
+    if bad is None:
+        return (M + M.T) / 2.0
+    return choose(M, M.T, bad[:, None], bad[None, :])

@@ -385,6 +385,7 @@ _STEP_REACH = 20.0          # a step's place this near an end: its pulse reaches
 _STEP_RATIO = 30.0          # the split points' widths around a narrow step: w, 30 w, ...
 _STEP_ULPS = 1e7           # a split step's width in ulps of x, at least
 _STEP_CROSSINGS = 16        # narrow steps' crossings split, at most (more: refused)
+_STEP_FAR = 1e3             # an infinite range's split ladder: out to 1e3 (1 + |c|)
 _CROSSINGS = 1000           # crossings confirmed between two nodes, at most
 
 
@@ -1016,8 +1017,9 @@ class _Watch:
         -2).  The integration restarts split at the step's place ``c`` and at ``c +- w
         R^j`` (``w``: the width over which its argument changes by 1, ``R`` =
         ``_STEP_RATIO``) out to the range's ends ``[lo, hi]``, whose rules sample the
-        pulse and its tails (arctan's are algebraic) at every scale.  A step narrower
-        than the rounding of x, or over an infinite range, is refused by name."""
+        pulse and its tails (arctan's are algebraic) at every scale (an infinite
+        range: out to :func:`_reach`, in its mapped variable; attack54 20).  A step
+        narrower than the rounding of x is refused by name."""
         places = []
         for key, runs in self.steps.items():
             try:
@@ -1033,7 +1035,8 @@ class _Watch:
             if nodes is not None:
                 kept = np.isin(xs, nodes)
                 xs, Z = xs[kept], Z[kept]
-                ends = [(e, self._step_z(key, None, e, vectorized)) for e in (lo, hi)]
+                ends = [(e, self._step_z(key, None, e, vectorized)) for e in (lo, hi)
+                        if np.isfinite(e)]
                 ends = [(e, z) for e, z in ends if z is not None and z.shape == Z.shape[1:]]
                 if ends:                # (the range's ends too: a step between an end
                     xs = np.concatenate([xs, [e for e, _ in ends]])  # and its first node)
@@ -1095,7 +1098,7 @@ class _Watch:
         if abs(zb - ze) > _STEP_GAP or w ** self.order < _STEP_ULPS * np.spacing(abs(xe)):
             raise _step_refused(key, xe, b, "rounding")
         points, d, side = [], w, 1.0 if b > xe else -1.0
-        while lo < xe + side * d < hi:
+        while lo < xe + side * d < hi and d <= _reach(xe, lo, hi):
             points.append(xe + side * d)
             d *= _STEP_RATIO
         return points
@@ -1169,14 +1172,12 @@ class _Watch:
             #                         x's floats, are off by ulp / w of the pulse: 1e-4 at
             #                         s = 1e12 around x = 1.3; a k-th order coefficient's
             #                         pulse is 1 / w^(k - 1) larger, its error ulp / w^k)
-        if not (np.isfinite(lo) and np.isfinite(hi)):
-            raise _step_refused(key, a, b, "infinite")
         points = [c]
         for side in (1.0, -1.0):
             d = w
             while True:
                 q = c + side * d
-                if not lo < q < hi:
+                if not lo < q < hi or d > _reach(c, lo, hi):
                     break
                 points.append(q)
                 d *= _STEP_RATIO
@@ -1630,21 +1631,29 @@ def _node_axis(o, n):
     return o
 
 
+def _reach(c, lo, hi):
+    """How far from ``c`` a narrow step's split ladder goes: to the range's ends
+    where both are finite; over an infinite range (split in its mapped variable, whose
+    rule resolves scales of order ``1 + |x|`` itself) to ``_STEP_FAR (1 + |c|)``."""
+    if np.isfinite(lo) and np.isfinite(hi):
+        return np.inf
+    return _STEP_FAR * (1.0 + abs(c))
+
+
 def _step_refused(key, x0, x1, why):
     """The refusal of a smooth step (:meth:`_Watch.steps_resolved`) that a split does
-    not resolve: narrower than the rounding of x, over an infinite range, or crossed
-    too often."""
+    not resolve: narrower than the rounding of x, or crossed too often."""
     step, where, _ = key
     name = _spelled(step).replace(" (a smooth step)", "")
     at = f"at x = {x0!r}" if x1 is None else f"between x = {x0!r} and x = {x1!r}"
     reason = {"rounding": "too narrow for x's floats there (a rule's nodes, rounded to "
               "x's floats, miss its derivatives' pulse by ulp / width^k at order k: "
               f"width^k under {_STEP_ULPS:.0e} ulps)",
-              "infinite": "over an infinite range (dg.quad splits finite ranges only)",
               "many": f"at more than {_STEP_CROSSINGS} places"}[why]
     return errors.bad_type(
         _WHO, "func's smooth steps (np.tanh, np.arctan, erf, expit of a steep argument) "
-        "wider than the rule's nodes, or on a finite range that dg.quad splits around them",
+        "wider than the rule's nodes, or wide enough for x's floats that dg.quad splits "
+        "the range around them",
         f"{name} on duals that carry partials ({where}) stepping {at}, {reason}: its "
         "partials' pulse (d/dp tanh(s (x - p)) = -s sech^2, of integral -2 over a width "
         "1 / s) lies where no node evaluates func",
@@ -2389,18 +2398,15 @@ def _integrate(func, a, b, args, full_output, epsabs, epsrel, limit, points, com
         integrand.watch.nan = nan                                            # edge)
         integrand.watch.split_at = set(split)
         saved = errors.watch_branches(integrand.watch)
-        at = points if not split else \
-            list(np.atleast_1d(primal(points)) if points is not None else []) + split
         try:
             return _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit,
-                                      at)
+                                      points, split)
         except NaNMet:              # (never raised where nan is set)
             nan = True
         except _Split as found:
             tries += 1
-            if tries > _RESTARTS or not all(np.isfinite(float(np.real(primal(e))))
-                                            for e in (a, b)):
-                raise _narrow(found.places) from None
+            if tries > _RESTARTS:       # (an infinite range: split in its mapped
+                raise _narrow(found.places) from None   # variable, _in_mapped)
             split += [float(v) for v in found.places]
             limit = limit + len(found.places)
         finally:
@@ -2413,7 +2419,7 @@ def _narrow(places):
         _WHO, "func's pieces wider than the rule's nodes where its partials differ",
         f"a piece between x = {places[0]!r} and x = {places[1]!r} (two continuous "
         "crossings of one place, a steep ramp) whose partials differ from both sides' "
-        "over a width no node samples, over an infinite range or again after splits",
+        "over a width no node samples, again after splits",
         "Split the range at the piece's ends: dg.quad(f, a, c1)[0] + dg.quad(f, c1, c2)[0] "
         "+ dg.quad(f, c2, b)[0] with c1, c2 the ramp's ends (moving ones as duals).")
 
@@ -2433,7 +2439,32 @@ def _singular_between(integrand, lo, hi, ends, alist, blist, Es, tol):
     return found
 
 
-def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, points):
+def _in_mapped(places, lo, hi):
+    """The split places ``x`` of an infinite range ``[lo, hi]`` in :class:`_Mapped`'s
+    variable ``t`` (``x = lo + t / (1 - t)``, ``hi - t / (1 - t)``, or ``+-t / (1 - t)``
+    on both sides), strictly inside ``(0, 1)``."""
+    x = np.asarray(places, dtype=float)
+    s = x - lo if np.isfinite(lo) else hi - x if np.isfinite(hi) else np.abs(x)
+    s = s[np.isfinite(s) & (s > 0)]
+    t = s / (1.0 + s)
+    return t[(t > 0.0) & (t < 1.0)].tolist()
+
+
+def _mapped_nodes(alist, blist, lo, hi):
+    """The final rules' nodes in ``x`` over an infinite range (:class:`_Mapped`'s
+    arithmetic, so that they equal the nodes func was called on)."""
+    c, h = (alist + blist) / 2, (blist - alist) / 2
+    t = (c[:, None] + h[:, None] * _X).ravel()
+    s = t / (1.0 - t)
+    if np.isfinite(lo):
+        return lo + s
+    if np.isfinite(hi):
+        return hi - s
+    return np.concatenate([s, -s])
+
+
+def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, points,
+                       split=()):
     func, args, complex_func = integrand.func, integrand.args, integrand.complex_func
     index, dims, tags = integrand.index, integrand.dims, integrand.tags
     if any(np.iscomplexobj(primal(e)) for e in (a, b)):     # (attack48b 02: a complex
@@ -2478,13 +2509,15 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
                                       "Split the range: quad(f, a, c, points=...) + "
                                       "quad(f, c, np.inf).")
         if finite:
-            inner = sorted({float(p) for p in np.atleast_1d(primal(points))
-                            if lo < float(p) < hi}) if points is not None else []
+            at = list(np.atleast_1d(primal(points))) if points is not None else []
+            inner = sorted({float(p) for p in at + list(split) if lo < float(p) < hi})
             ends = [lo, *inner, hi]
             integrand.ends = (lo, hi)
         else:                 # SciPy's subintervals first (limit: that many more)
             *reference, ends = _scipy_mesh(func, args, lo, hi, epsabs, epsrel, limit,
                                            integrand.vectorized)
+            if split:         # (a narrow step's places, in the mapped variable t)
+                ends = np.unique(np.concatenate([ends, _in_mapped(split, lo, hi)]))
             limit = limit + len(ends) - 2
         I, E, status, alist, blist, Is, Es = _adaptive(
             _Mapped(integrand, lo, hi), ends, epsabs, epsrel, limit,
@@ -2501,11 +2534,12 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
         if integrand.watch.steps:       # (smooth steps met: the final rules' nodes; a
             c, h = (alist + blist) / 2, (blist - alist) / 2     # step at the singular
             integrand.watch.steps_resolved(lo, hi, integrand.vectorized, (   # place is
-                c[:, None] + h[:, None] * _X).ravel() if finite else None,   # named as
-                None if singular is None else singular[0], status == 1)      # a step)
+                c[:, None] + h[:, None] * _X).ravel() if finite else         # named as
+                _mapped_nodes(alist, blist, lo, hi),                         # a step)
+                None if singular is None else singular[0], status == 1)
         if singular is not None:        # (not converged beside a moving singularity)
             raise singular_refusal(_WHO, *singular)
-        if reference:
+        if reference and not split:     # (split at a narrow step SciPy's rule missed)
             _disagrees(float(I[0]), float(E[0]), *reference, epsabs, epsrel)
         I = sign * I
         rlist, elist = sign * Is[:, 0], Es[:, 0]

@@ -889,7 +889,10 @@ def _cut_below(edge, arg="x"):
 _CUTS = {
     **{u: _cut_below("0.0") for u in (np.log, np.log2, np.log10, np.sqrt)},
     np.log1p: _cut_below("-1.0"),
-    np.arccosh: _cut_below("1.0"),
+    # arccosh(x + 0j)'s second branch point, x = -1: its real part arccosh(-x) below,
+    # 0 on [-1, 1] (a cusp of infinite slope; stop 54 read the cut's end, 1, alone)
+    np.arccosh: _cut_below("1.0") + (
+        ("cut", "sign", _END_REAL.format(a="x", d="np.real(x) + 1.0")),),
     **{u: (("cut", "sign", _CUT_REAL_BEYOND),
            ("cut", "sign", _END_REAL.format(a="x", d="1.0 - np.absolute(np.real(x))")))
        for u in (np.arcsin, np.arccos, np.arctanh)},

@@ -221,6 +221,7 @@ _UNIT: dict[int, np.ndarray] = {}     # n -> the n x n identity (read-only), a p
 
 
 _ARRAYS = errors.ARRAYS
+_SNAPSHOTS = _snapshots.LIVE
 
 
 def _caught(who, tag, _made=errors.MADE, _arrays=_ARRAYS, _stray=errors.STRAY):
@@ -260,7 +261,7 @@ def _one_pass(who, f, x, args, kwargs, at=0):
         if scalar:
             xd = make_scalar(x, [1.0], tag)
         elif x.ndim == 1 and n <= MAX_SLOTS:     # x[j] in loops: each element built once
-            xd = kept = kept_seed(x.copy(), seeds, tag)
+            xd = kept = kept_seed(root := x.copy(), seeds, tag)
         else:
             xd = make_array(x.copy(), seeds if x.ndim == 1 else seeds.reshape(x.shape + (n,)),
                             tag)
@@ -305,6 +306,8 @@ def _one_pass(who, f, x, args, kwargs, at=0):
             errors.forget(tag)
         if kept is not None:
             release_elements(kept)
+            if _SNAPSHOTS:                       # np.asarray(x) in f: the seed's record
+                _snapshots.settle(root)          # (_snapshots.remember_seed)
 
 
 def _with_aux(result, aux, has_aux):

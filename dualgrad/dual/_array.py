@@ -132,6 +132,7 @@ _LEAN = _Lean()
 # id(seed) -> (seed, the arrays owning its value's and its partials' memory), for the
 # one-passes running now
 ELEMENTS = {}
+_KEPT = ELEMENTS.get
 
 
 def keep_elements(d):
@@ -413,7 +414,11 @@ class ArrayDual(Dual):
                 _object_array_made(items, untouched, self.tag, _LIVE, self, out,
                                    value)  # refused?
             if not copy:
-                _snapshots.remember(self, out, value)
+                kept = _KEPT(id(self))
+                if kept is not None and kept[1] is value:  # the running pass's seed: it
+                    _snapshots.remember_seed(out, value)   # settles the record at its end
+                else:
+                    _snapshots.remember(self, out, value)
             return out
         inner = value                # (the float64 case above is real: no test there)
         while isinstance(inner, Dual):
@@ -435,7 +440,11 @@ class ArrayDual(Dual):
         if self.tag:
             errors.object_array_made(items, untouched, self.tag, _LIVE, self, out)
         if not copy:               # np.asarray(y): a snapshot where floats give y itself
-            _snapshots.remember(self, out)
+            kept = _KEPT(id(self))
+            if kept is not None and kept[1] is self.value:   # (the fused engine's seed)
+                _snapshots.remember_seed(out, kept[1])
+            else:
+                _snapshots.remember(self, out)
         return out
 
     # ---- indexing ---------------------------------------------------------------

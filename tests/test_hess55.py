@@ -170,3 +170,34 @@ def test_default_chunks_past_48_inputs():
     np.testing.assert_array_equal(H[2:k, 2:k], np.eye(k - 2))
     for chunk in (1, 7, 40):
         np.testing.assert_array_equal(dg.hessian(f, x, chunk=chunk), H)
+
+
+# ---- a level wrapped around the Hessian: third derivatives -------------------------------
+# x1**1.5 spelled sqrt(x1) x1 at x1 = 0: d3/dx1^3 = -3 / (8 x1**1.5) = -inf (NaN allowed:
+# the Hessian's own entry is 0 * inf).  An entry whose two orders disagree is NaN with
+# NaN partials, not a constant NaN whose partials (0.0) the enclosing level read.
+# sqrt(x1) / (1 + x1 x3) at x1 = x3 = 0 (array spelling raised IndexError in the nested
+# zero rule): d3/dx1^2 dx3 = d2/dx1^2 (-x1**1.5) = -3 / (4 sqrt(x1)) = -inf,
+# d3/dx1 dx3^2 = d/dx1 (2 x1**2.5) = 0, d3/dx1^3 = 3 / (8 x1**2.5) = +inf (NaN allowed).
+
+_THIRD = {"array": lambda x: np.sum(np.sqrt(x[[1]]) * x[[1]]) + x[0] * x[2],
+          "scalar": lambda x: np.sqrt(x[1]) * x[1] + x[0] * x[2]}
+
+
+@pytest.mark.parametrize("spell", sorted(_THIRD))
+def test_third_derivative_never_a_constant_zero(spell):
+    x = np.array([0.7, 0.0, 1.3, 0.0, 0.4])
+    T = dg.jacobian(lambda y: dg.hessian(_THIRD[spell], y), x)
+    assert np.isnan(T[1, 1, 1]) or T[1, 1, 1] == -INF, T[1, 1, 1]
+
+
+def test_third_derivative_of_an_array_quotient():
+    f = lambda x: np.sum(np.sqrt(x[[1]]) / (1.0 + x[[1]] * x[[3]])) + x[0] * x[2]
+    x = np.array([0.7, 0.0, 1.3, 0.0, 0.4])
+    T = dg.jacobian(lambda y: dg.hessian(f, y), x)
+    assert T[1, 1, 3] == -INF          # d_3 H[1, 1]; d_1 H[1, 3] (H[1, 3] = 0 exact) -inf or NaN
+    assert all(np.isnan(t) or t == -INF for t in (T[1, 3, 1], T[3, 1, 1]))
+    assert np.array_equal(T[1, 3, 1], T[3, 1, 1], equal_nan=True)
+    assert T[1, 3, 3] == 0.0 and T[3, 3, 1] == 0.0
+    assert np.isnan(T[1, 1, 1]) or T[1, 1, 1] == INF
+    assert T[0, 2, 0] == 0.0 and T[2, 0, 0] == 0.0

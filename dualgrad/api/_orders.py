@@ -45,8 +45,11 @@ def choose(a, b, bad_r, bad_c):
     mean = (a + b) / 2.0
     pa, pb = np.asarray(primal(a)), np.asarray(primal(b))
     with np.errstate(invalid="ignore", over="ignore"):
-        agree = (pa == pb) | (np.abs(pa - pb) <= 1e-9 * np.maximum(np.abs(pa), np.abs(pb)))
-    mean = np.where(bad_r & bad_c & ~agree, np.nan, mean)
+        agree = (pa == pb) | np.isnan(pa) & np.isnan(pb) | \
+            (np.abs(pa - pb) <= 1e-9 * np.maximum(np.abs(pa), np.abs(pb)))
+        # NaN times the mean, not a constant NaN: an enclosing level's partials (a
+        # Hessian inside dg.jacobian) stay NaN too, never a constant's 0
+        mean = np.where(bad_r & bad_c & ~agree, mean * np.nan, mean)
     return np.where(~bad_r & bad_c, a, np.where(bad_r & ~bad_c, b, mean))
 
 

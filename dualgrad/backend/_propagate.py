@@ -98,6 +98,9 @@ def _per_direction(f, p, t):
     fv, fp, pv, pp = f.value, f.partials, p.value, p.partials
     if not all(type(a) is np.ndarray and a.dtype == np.float64 for a in (fv, fp, pv, pp)):
         return
+    if fv.shape != pv.shape[:-1] or fp.shape[:-1] != fv.shape or pp.shape[:-1] != pv.shape:
+        return              # f broadcast against p (a level wrapped around the Hessian's:
+        #                     its value shape is not p's): the whole-partial rule, hess55
     mask = (pv == 0.0)[..., None] & ~np.isfinite(fp)[..., None, :]
     if not mask.any():
         return

@@ -224,6 +224,9 @@ def test_partition_kernel_matches_the_sorts_at_ties_signed_zeros_and_nan():
         np.testing.assert_array_equal(got["numba"][1], got["numpy"][1])
         out = np.partition(x, kth)
         np.testing.assert_array_equal(got["numba"][0], out)
+        # NumPy's own zeros, signs included (its partition turns some -0.0 into 0.0)
+        assert got["numba"][0].tobytes() == out.tobytes()
+        assert got["numpy"][0].tobytes() == out.tobytes()
         # each place's tangent is the index (+1) of an input holding its value, or the
         # mean of those indices at a k-th tie; NaN places the index of a NaN
         tangent = got["numba"][1]

@@ -53,6 +53,13 @@ def _partition(a, kth, axis=-1, kind="introselect", order=None):
     # element's alone was one side's derivative)
     ax = axis % np.ndim(v)
     out = primal(result)
+    if not isinstance(a.value, Dual) and out.dtype.kind == "f" and (out == 0).any():
+        # NumPy's vectorized partition may return 0.0 for a -0.0 and -0.0 for a 0.0
+        # (its output is not its input's bits permuted): the value keeps its zeros
+        want = np.partition(v, kth, axis=axis, kind=kind)
+        if not np.array_equal(np.signbit(out), np.signbit(want)):
+            result = make(want, result.partials, result.tag)
+            out = want
     groups = []
     with np.errstate(invalid="ignore"):
         for k in np.unique(np.asarray(kth).ravel() % v.shape[ax]).tolist():

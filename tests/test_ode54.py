@@ -200,28 +200,26 @@ def _two_doses(p, q, method):
 
 
 @pytest.mark.parametrize("method", ["RK45", "Radau", "LSODA"])
-def test_a_dose_at_a_fixed_schedule_time_is_refused(method):
+def test_a_dose_at_a_fixed_schedule_time_is_exact(method):
     """attack54 04: y' = -k y + D1 [t >= p] + D2 [t >= 4] at p = 4.0 (a lag started at
     the schedule's time): the crossing's term took the fixed switch's jump too, -0.1494
-    for the closed form's -D1 e^{-k (T - p)} = -0.0996 on 51793cd.  Refused, naming
-    both switches; p = 4 + 1e-9 stays exact."""
-    with pytest.raises(TypeError, match="2 switches flipping together at t = 4.0"):
-        dg.derivative(lambda p: _two_doses(p, 4.0, method), 4.0)
-    p0 = 4.0 + 1e-9
-    assert np.isclose(dg.derivative(lambda p: _two_doses(p, 4.0, method), p0),
-                      -_D1 * np.exp(-_K4 * (_T4 - p0)), rtol=1e-7)
+    for the closed form's -D1 e^{-k (T - p)} = -0.0996 on 51793cd; refused on 5b74835
+    (ode54); each switch's own jump since ode55 (the fixed one's crossing does not
+    move).  p = 4 + 1e-9 the same."""
+    for p0 in (4.0, 4.0 + 1e-9):
+        assert np.isclose(dg.derivative(lambda p: _two_doses(p, 4.0, method), p0),
+                          -_D1 * np.exp(-_K4 * (_T4 - p0)), rtol=1e-7)
 
 
-def test_two_lags_at_one_value_are_refused():
+def test_two_lags_at_one_value_are_exact():
     """attack54 04: two moving doses at p == q = 4: [-0.149, 0] for the closed form's
     [-D1 e^{-k (T - p)}, -D2 e^{-k (T - q)}] = [-0.0996, -0.0498] on 51793cd (RK45);
-    refused now.  q = p + 1e-9 exact."""
-    with pytest.raises(TypeError, match="switches flipping together"):
-        dg.gradient(lambda v: _two_doses(v[0], v[1], "RK45"), np.array([4.0, 4.0]))
-    v = np.array([4.0, 4.0 + 1e-9])
-    exact = [-_D1 * np.exp(-_K4 * (_T4 - v[0])), -_D2 * np.exp(-_K4 * (_T4 - v[1]))]
-    assert np.allclose(dg.gradient(lambda v: _two_doses(v[0], v[1], "RK45"), v), exact,
-                       rtol=1e-7)
+    refused on 5b74835 (ode54); each lag its own jump since ode55.  q = p + 1e-9 the
+    same."""
+    for v in (np.array([4.0, 4.0]), np.array([4.0, 4.0 + 1e-9])):
+        exact = [-_D1 * np.exp(-_K4 * (_T4 - v[0])), -_D2 * np.exp(-_K4 * (_T4 - v[1]))]
+        assert np.allclose(dg.gradient(lambda v: _two_doses(v[0], v[1], "RK45"), v),
+                           exact, rtol=1e-7)
 
 
 @pytest.mark.parametrize("form", [

@@ -1269,11 +1269,16 @@ def solve_ivp(fun, t_span, y0, method="RK45", t_eval=None, dense_output=False,
     with the tangents ``S + (f_before - f_after) dc/dtheta``, ``dc/dtheta = -(g_theta
     + g_y S) / (dg/dt)`` along the solution before it; ``t``, ``y``, ``t_eval``,
     ``sol`` and the events are merged across the pieces (without ``t_eval`` the
-    crossing time and the restart both appear in ``t``).  The refusal below stands for
-    nested calls (a Hessian), for a switch the solution slides along (``f_after``
-    drives it back across: chattering), for another switch flipping at the same time
-    (a lag started at a fixed schedule's time, two lags at one value: fun's jump there
-    is theirs together), for a place that steps across zero rather
+    crossing time and the restart both appear in ``t``).  Other switches flipping at
+    the same time (a lag started at a fixed schedule's time, two lags at one value)
+    are each flipped alone on the crossing's before side (their comparisons' results
+    set): where their jumps add, each carries its own jump times its own crossing's
+    motion (a fixed one's: none; a continuous one adds nothing).  The refusal below
+    stands for nested calls (a Hessian), for a switch the solution slides along
+    (``f_after`` drives it back across: chattering), for switches flipping together
+    whose jumps do not add (``D [t >= p] [t >= q]`` at ``p == q``: the solution has a
+    kink in ``(p, q)`` there) or that are no comparison, ``np.heaviside`` or
+    ``np.sign``, for a place that steps across zero rather
     than crossing it (``t % 24 > p`` at the day's wrap), and for steps and selections
     (``np.floor``, a dosing table by ``np.searchsorted``).  dg.solve_ivp watches the
     branches ``fun`` takes on duals that carry partials (dg.quad's watch: comparisons,

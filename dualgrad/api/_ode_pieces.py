@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import errors
 from ..rules._table import branch_functions
+from ._ode_coincident import coincident_terms, other_terms
 from ._quad import _Refused, _plain, _slopes
 
 _EPS = np.finfo(float).eps
@@ -177,83 +178,17 @@ def _at_crossing(event, tc, sides, m):
     return out
 
 
-_KINKS = (np.maximum, np.minimum, np.fmax, np.fmin, np.absolute)
-
-
-def _coincident(system, event, sides):
-    """The other switches of ``fun`` whose branch flips between the crossing's two
-    ``sides`` too (attack54 04: a dose at ``t >= p`` beside a fixed ``t >= 4.0`` at p =
-    4, or two lags at ``p == q``: fun's jump there is both switches', and the moving
-    one's term took the whole of it, -0.149 for -0.0996).  ``fun`` is read at each
-    side with ``t`` a dual of the running call with zero partials, so that a
-    comparison of ``t`` with a plain number is recorded too (its value unchanged);
-    continuous kinks are not counted.  ``[(ufunc, line)]`` of those others, or ``[]``
-    (also where fun cannot take a dual ``t``: the check is skipped)."""
-    from ..dual import make_scalar
-    taken = []
-    for t, z, *_ in sides:
-        moved = make_scalar(float(t), [0.0] * system.k, system.tag)
-        try:
-            _, got = system.switches.recorded(
-                lambda _, w: system.fun(moved, system.dual(w), *system.args), t, z)
-        except Exception as exc:        # (fun reads t as a number: int(t), an index)
-            errors.handled(exc)
-            return []
-        taken.append(got)
-    flipped, motions = [], []
-    span = float(sides[1][0]) - float(sides[0][0])
-    for key in set(taken[0]) & set(taken[1]):
-        if key[0] in _KINKS:
-            continue
-        a, b = np.ravel(taken[0][key][0]), np.ravel(taken[1][key][0])
-        if a.shape != b.shape:
-            continue
-        with np.errstate(invalid="ignore"):
-            moved = np.flatnonzero((a != b) & ((a == a) | (b == b)))
-        for i in moved.tolist():
-            flipped.append((key[0], key[1]))
-            motions.append(_motion(system, key[0], i, taken[0][key][1], taken[1][key][1],
-                                   span))
-    if len(flipped) < 2:
-        return []
-    first = motions[0]          # (switches whose crossing times move alike, one lag
-    if first is not None and all(  # feeding two compartments, [t >= p] D + [t > p] E:
-            m is not None and np.allclose(m, first, rtol=1e-6, atol=1e-12)  # the one
-            for m in motions[1:]):      # term of their summed jump is exact; attack54
-        return []                       # 19, a regression of the first landing)
-    return flipped[1:]                  # (one of them: the place's own)
-
-
-def _motion(system, ufunc, i, in_lo, in_hi, span):
-    """``dc/dtheta`` of the crossing of element ``i`` of ``ufunc``'s place (its sign the
-    branch) from its records' operands ``in_lo`` / ``in_hi`` on the two sides ``span``
-    apart: ``-g_theta / (dg/dt)``; ``None`` where the place is no sign of one
-    expression or does not move along the line."""
-    place = exact_place(ufunc)
-    if place is None or in_lo is None or in_hi is None or span == 0.0:
-        return None
-    with np.errstate(all="ignore"):
-        g = [np.ravel(np.real(np.asarray(_plain(place(*rec, None))))) for rec in
-             (in_lo, in_hi)]
-        G = _slopes(place(*in_lo, None), system.tag)
-    if g[0].size <= i or g[1].size <= i:
-        return None
-    rate = (float(g[1][i]) - float(g[0][i])) / span
-    if rate == 0.0 or not np.isfinite(rate):
-        return None
-    G = np.zeros(system.k) if G is None else np.real(np.reshape(G, (-1, system.k))[i])
-    return -G / rate
-
-
-def _coincident_error(event, others, tc):
-    names = sorted({f"{getattr(u, '__name__', u)} ({where})" for u, where in others})
+def _coincident_error(event, flipped, tc):
+    names = sorted({f"{getattr(u, '__name__', u)} ({where})" for u, where in flipped})
     return errors.bad_type(
-        "dualgrad.solve_ivp", "one switch of fun's at the time a moving switch crosses "
-        "(its term (f_before - f_after) dc/dp is its own jump's)",
-        f"{len(others) + 1} switches flipping together at t = {tc!r}: the moving one and "
-        f"{', '.join(names)}; fun's jump there is all of theirs, and no evaluation of fun "
-        "tells the moving switch's share (a lag equal to a fixed schedule's time, two "
-        "lags started at the same value)",
+        "dualgrad.solve_ivp", "switches of fun's flipping at the time a moving switch "
+        "crosses whose jumps add (each its own term, its jump times its crossing's "
+        "motion dc/dp)",
+        f"{len(flipped)} switches flipping together at t = {tc!r}: "
+        f"{', '.join(names)}; flipped one by one on the crossing's before side their "
+        "jumps do not add (D [t >= p] [t >= q] at p == q: the solution has a kink in "
+        "(p, q) there, no derivative), or one of them is no comparison, np.heaviside "
+        "or np.sign that can be flipped alone, or more than three groups flip",
         "Move one off the other (start the lag at another value than the schedule's "
         "time, or two lags at different values), or split the integration by hand at "
         "that time, each piece its own fun with no comparison of t left inside (the "
@@ -279,9 +214,8 @@ def _restart(system, event, tc, zc, t_end, scale):
                   _TINY):           # (fun continuous here: a gate shut, a clamp's side;
             return t_hi, np.concatenate([y + (t_hi - tc) * f_hi, zc[m:]]), \
                 float(np.sign(g_hi))            # no term)
-    others = _coincident(system, event, sides)
-    if others:
-        raise _Refused(_coincident_error(event, others, tc))
+    terms = coincident_terms(system, sides, lambda others: _Refused(
+        _coincident_error(event, others, tc)))
     h = 1e-5 * scale
     before = _slope(event, tc, y, f_lo, h)
     after = _slope(event, tc, y, f_hi, h)
@@ -302,6 +236,12 @@ def _restart(system, event, tc, zc, t_end, scale):
         G = np.real(np.reshape(G, (-1, k))[event.i])
     dc = -G / before
     S = zc[m:].reshape(m, k) + np.outer(f_lo - f_hi, dc)
+    if terms:                   # (other switches flipping here, each its own jump and
+        others = other_terms(system, terms, G, tc, y, f_lo, h, lambda: _Refused(
+            _coincident_error(event, [(key[0], key[1]) for _, ms in terms
+                                      for key, _, _ in ms], tc)))
+        for jump, dc_j in others:   # motion: S+ = S- - sum_j jump_j dc_j; ode55)
+            S += np.outer(jump, dc - dc_j)
     z_a = np.concatenate([y + (t_hi - tc) * f_hi, S.ravel()])
     return t_hi, z_a, float(np.sign(g_hi))
 
@@ -485,8 +425,9 @@ def _near(bracket, start, tf, direction):
                   key=lambda v: v * direction)
     width = abs(b - a) + 8 * _EPS * max(abs(a), abs(b))
     before = a - direction * width
-    if (before - start) * direction <= 0 or (tf - b) * direction <= 4 * width:
-        return None
+    if (before - start) * direction <= width or (tf - b) * direction <= 4 * width:
+        return None             # (a piece of a few ulps: LSODA's illegal input, two
+    #                             lags at p == q whose second is raised from just before)
     return before, 4 * width
 
 

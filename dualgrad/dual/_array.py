@@ -342,8 +342,10 @@ class ArrayDual(Dual):
     # ---- the NumPy protocols ----------------------------------------------------
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if _WATCHING[0] and _BRANCHES.record is not None:    # dg.quad's watch
-            _BRANCHES.record(ufunc, inputs) if method == "__call__" else \
+            forced = _BRANCHES.record(ufunc, inputs) if method == "__call__" else \
                 _BRANCHES.record(method_selection(ufunc, method, kwargs) or ufunc, inputs)
+            if forced is not None:      # (a branch set by dg.solve_ivp's coincident
+                return forced           # switches' test, api/_ode_coincident)
         if method == "__call__" and not kwargs:         # np.sin(d): the common case
             fast = _LEAN[ufunc]         # (no test of len(inputs): NumPy parses a call's
             if fast is not None:        # arguments before it asks the override, an out

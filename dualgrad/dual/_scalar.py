@@ -114,7 +114,9 @@ class ScalarDual(Dual):
 
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if _WATCHING[0] and _BRANCHES.record is not None:    # dg.quad's watch
-            _BRANCHES.record(ufunc, inputs)
+            forced = _BRANCHES.record(ufunc, inputs)
+            if forced is not None:      # (a branch set by dg.solve_ivp's coincident
+                return forced           # switches' test, api/_ode_coincident)
         if method == "__call__" and not kwargs:
             if len(inputs) == 1:
                 fast = self._UNARY.get(ufunc)

@@ -1195,12 +1195,16 @@ def _held_by(names, held, nodes, code, offset):
     graph ``nodes``, ``names`` the snapshot of the variables of the frame running
     ``code`` at ``offset``."""
     found = {}
+    closed = None                   # the code's cell and free names (3.11 builds them per read)
     for name, v in names.items():
         slot = _SLOTS.get(type(v), False)
         if slot is False:
             slot = _slot(type(v))
-        if slot is not None and name not in code.co_cellvars and \
-                name not in code.co_freevars:
+        if slot is not None:
+            if closed is None:
+                closed = frozenset(code.co_cellvars + code.co_freevars)
+            if name in closed:
+                continue
             try:
                 p = slot.__get__(v)
             except AttributeError:
@@ -1209,43 +1213,66 @@ def _held_by(names, held, nodes, code, offset):
                 found[id(p)] = (name, v)
     v = p = None
     unread = {}
+    readers = None
     for t in held:
         d = t.handle()
         entry = found.get(id(d))
         if entry is None:
             continue
         name, v = entry
-        uses = sum(1 for u in nodes for kid in u.kids if kid[2] is t)
+        if readers is None:
+            readers = _kid_readers(nodes)
+        uses = len(readers.get(id(t), ()))
         # the dual: its variable, the snapshot, ``v``, ``entry``'s tuple, the argument;
         # its partials: the dual's slot, ``d``, the argument; the node: its partials'
         # slot, the kids that read it, ``nodes``, ``held``, ``t``, the argument
         if sys.getrefcount(v) == 5 and sys.getrefcount(d) == 3 and \
-                sys.getrefcount(t) == 5 + uses and _private_readers(t, nodes) and \
+                sys.getrefcount(t) == 5 + uses and _private_readers(t, nodes, readers) and \
                 _rebound(code, offset, name):
             unread[id(t)] = name
         del d, v, entry
     return unread
 
 
-def _private_readers(t, nodes):
+def _kid_readers(nodes):
+    """For the graph ``nodes``: ``{id(x): [j, ...]}``, the positions in ``nodes`` of the
+    nodes whose kids read ``x``, once per such kid.  (Positions and ids only: the map
+    holds no reference to a node, whose reference counts :func:`_held_by` and
+    :func:`_private_readers` read.)"""
+    readers = {}
+    for j, u in enumerate(nodes):
+        if u.kids:
+            for kid in u.kids:
+                got = readers.get(id(kid[2]))
+                if got is None:
+                    readers[id(kid[2])] = [j]
+                else:
+                    got.append(j)
+    return readers
+
+
+def _private_readers(t, nodes, readers=None):
     """Whether every node of the graph ``nodes`` that reads ``t``, and every reader of
     those up to the root, is an intermediate that no dual holds and no node outside the
     graph reads (its references: the kids of this graph that read it, ``nodes``, the
     loop's name, the argument): the pass consumes them all, so none stays pending to
     read ``t``'s rows later.  (A reader another pending expression shares, ``flux``
     kept in a list as ``flux * flux`` before its name was rebound, would: attack47b
-    01.)"""
+    01.)  ``readers``: :func:`_kid_readers` of ``nodes``, if the caller has it (the walk
+    follows it: one step per kid, where a scan of every node per step was quadratic)."""
+    if readers is None:
+        readers = _kid_readers(nodes)
     root = nodes[-1]
     stack, seen = [t], set()
     while stack:
         x = stack.pop()
-        for w in nodes:
-            if w is root or id(w) in seen or not any(kid[2] is x for kid in w.kids):
+        for j in readers.get(id(x), ()):
+            w = nodes[j]
+            if w is root or id(w) in seen:
                 continue
             seen.add(id(w))
-            readers = sum(1 for u in nodes if u.kids for kid in u.kids if kid[2] is w)
             if w.handle is not None and w.handle() is not None or \
-                    sys.getrefcount(w) != 3 + readers:
+                    sys.getrefcount(w) != 3 + len(readers.get(id(w), ())):
                 return False
             stack.append(w)
     return True

@@ -49,20 +49,28 @@ def test_nb_renewal_gradient_and_hessian_match_jax():
         ex["expected_reports"](theta, stats=sp_stats)).astype(float)
     n = len(ex["gi_pmf"](2.5, 2.0, sp_stats))
     seed = ex["SEED"]
+    m = len(seed)
 
     def jll(t):                      # the same model written in jax
         R, a, sc, k, rho = t
         c = gammainc(a, jnp.linspace(0.5, n - 0.5, n) / sc)
         w = jnp.diff(c, prepend=0.0) / c[-1]
-        inc = jnp.asarray(seed)
-        for _ in range(40):
-            lam = jnp.convolve(jnp.pad(inc, (n - 1, 0)), w, mode="valid")[-1]
-            inc = jnp.concatenate([inc, jnp.stack([R * lam])])
-        mu = rho * inc[len(seed):]
+        # incidence in one buffer of fixed shape, n - 1 zeros before the seed: each
+        # day's lam = sum_i w[i] inc[-1 - i], the last value of the example's
+        # np.convolve(np.pad(inc, (n - 1, 0)), w, "valid").  A loop over growing
+        # arrays compiled every jax primitive anew at each of its 40 shapes (tens
+        # of seconds a call); jitted it compiles once (fastci55)
+        buf = jnp.concatenate([jnp.zeros(n - 1), jnp.asarray(seed, dtype=float),
+                               jnp.zeros(40)])
+
+        def day(j, buf):
+            lam = jnp.dot(jax.lax.dynamic_slice(buf, (j - n,), (n,))[::-1], w)
+            return buf.at[j].set(R * lam)
+        mu = rho * jax.lax.fori_loop(n - 1 + m, n - 1 + m + 40, day, buf)[n - 1 + m:]
         return jnp.sum(gammaln(y + k) - gammaln(k) - gammaln(y + 1)
                        + xlogy(k, k / (k + mu)) + xlogy(y, mu / (k + mu)))
 
-    jgrad = jax.grad(jll)
+    jgrad = jax.jit(jax.grad(jll))
     g = dg.gradient(ex["nb_loglik"], theta, y)
     assert ex["rel"](g, np.asarray(jgrad(jnp.asarray(theta)))) < 1e-13
     H = dg.hessian(ex["nb_loglik"], theta, y)

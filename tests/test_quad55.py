@@ -142,3 +142,92 @@ def test_arccosh_in_dg_quad_across_minus_one_is_refused():
         return dg.quad(lambda x: np.arccosh(x - p + 0j).real, 0.0, 2.0)[0]
     with pytest.raises(TypeError, match="arccosh"):
         dg.derivative(area, 1.5)
+
+
+# attack54 16: smooth steps written by hand (compositions, no row of the rule table):
+# int_0^2 g(s (x - p)) dx, d/dp = g(-s p) - g(s (2 - p)) (closed form).  Where the step
+# lies between an end and the first node (p = 1e-3) or between two intervals' outer nodes
+# (a bisection's midpoint on it: p = 0.5, 1, 0.25), each rule saw a constant: 5b74835
+# gave -3.6e-10 / -4.6e-10 / 0.0 for -2, silently.
+
+_HAND = {
+    "z / sqrt(1 + z^2)": lambda z: z / np.sqrt(1 + z * z),
+    "z / hypot(1, z)": lambda z: z / np.hypot(1.0, z),
+}
+
+
+def _hand_area(g, s, vectorized=False):
+    return lambda p: dg.quad(lambda x: g(s * (x - p)), 0.0, 2.0, vectorized=vectorized)[0]
+
+
+@pytest.mark.parametrize("vectorized", [False, True])
+@pytest.mark.parametrize("p", [1e-3, 0.25, 0.5, 1.0, 1.5])
+@pytest.mark.parametrize("name", list(_HAND))
+def test_a_hand_written_sigmoid_between_nodes_is_split(name, p, vectorized):
+    g = _HAND[name]
+    s = 1e8
+    exact = g(-s * p) - g(s * (2 - p))
+    assert dg.derivative(_hand_area(g, s, vectorized), p) == pytest.approx(exact, rel=5e-8)
+
+
+def test_tanh_written_as_a_logistic_is_split():
+    """2 / (1 + exp(-2 z)) - 1 at s = 1e5, p = 1e-3: 5b74835 gave -4.2e-99 for -2."""
+    def g(z):
+        return 2 / (1 + np.exp(-2 * z)) - 1
+    with np.errstate(over="ignore"):
+        got = dg.derivative(_hand_area(g, 1e5), 1e-3)
+    assert got == pytest.approx(-2.0, rel=1e-8)
+
+
+def test_the_logistic_form_past_exp_s_range_is_not_silent():
+    """At s = 1e8 exp(-2 z) overflows beside the place (its partial inf / inf, NaN) once
+    the split's nodes reach it: NaN with dg.quad's IntegrationWarning, never a number
+    (5b74835: 0.0 for -2, no warning)."""
+    import warnings
+
+    def g(z):
+        return 2 / (1 + np.exp(-2 * z)) - 1
+    with warnings.catch_warnings(record=True) as seen, np.errstate(over="ignore"):
+        warnings.simplefilter("always")
+        try:
+            got = dg.derivative(_hand_area(g, 1e8), 1e-3)
+        except TypeError:
+            return
+    assert np.isnan(got)
+    assert any("non-finite" in str(w.message) for w in seen)
+
+
+@pytest.mark.parametrize("s, p", [(1e10, 0.25), (1e10, 0.5), (1e12, 0.5), (1e12, 1.999)])
+def test_a_hand_written_sigmoid_beyond_x_s_floats_is_refused(s, p):
+    """Width 1 / s under 1e7 ulps of x: 5b74835 gave ~1e-13 for -2; a first version of
+    the split gave -1.0 (a bracket's midpoint on the place read as its width)."""
+    with pytest.raises(TypeError, match="steep changes"):
+        dg.derivative(_hand_area(_HAND["z / sqrt(1 + z^2)"], s), p)
+
+
+def test_a_fixed_sigmoid_between_nodes_keeps_its_value():
+    """p g(1e8 (x - 0.5)) does not move: d/dp = int_0^2 g dx = 1.5 - 0.5 (to 1e-8)."""
+    g = _HAND["z / sqrt(1 + z^2)"]
+    got = dg.derivative(lambda p: dg.quad(lambda x: p * g(1e8 * (x - 0.5)), 0.0, 2.0)[0],
+                        0.7)
+    assert got == pytest.approx(1.0, rel=1e-7)
+
+
+@pytest.mark.parametrize("case", ["log", "sqrt", "smooth"])
+def test_singular_and_smooth_ends_are_not_gaps(case):
+    """Controls: int_0^1 p log x dx = -p, int_0^1 sqrt(x) e^{-p x}, int_0^3 e^{-p x} x."""
+    import scipy.integrate as si
+    if case == "log":
+        assert dg.derivative(lambda p: dg.quad(lambda x: p * np.log(x), 0.0, 1.0)[0],
+                             0.7) == pytest.approx(-1.0, rel=1e-9)
+    elif case == "sqrt":
+        exact = -si.quad(lambda x: x * np.sqrt(x) * np.exp(-0.7 * x), 0, 1,
+                         epsabs=1e-14, epsrel=1e-13)[0]
+        got = dg.derivative(lambda p: dg.quad(lambda x: np.sqrt(x) * np.exp(-p * x), 0.0,
+                                              1.0)[0], 0.7)
+        assert got == pytest.approx(exact, rel=1e-9)
+    else:
+        p = 0.7     # d/dp int_0^3 x e^{-p x} dx = -int_0^3 x^2 e^{-p x} dx
+        exact = -(2 - np.exp(-3 * p) * ((3 * p) ** 2 + 2 * 3 * p + 2)) / p ** 3
+        got = dg.derivative(lambda q: dg.quad(lambda x: x * np.exp(-q * x), 0.0, 3.0)[0], p)
+        assert got == pytest.approx(exact, rel=1e-9)

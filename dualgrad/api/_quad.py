@@ -34,6 +34,7 @@ from ..rules._table import (RULES, SCIPY_LOADED, Branches, Selection, branch_fun
 from ._parallel import adaptive_run
 from ._touch import TOUCH, Root, branch_of, root_sign, touching
 from ._quad_growth import refusal as singular_refusal, singular_place
+from ._quad_gaps import moving_gaps, refusal as gap_refusal
 
 __all__ = ["quad"]
 
@@ -824,6 +825,7 @@ class _Watch:
         self.inward = 1.0               # at a limit: the range's side of it (+1: above)
         self.probe, self.levels = probe, levels     # levels: {tag: coefficient axis}
         self.probe_nodes = None         # a vectorized func's probe of several nodes
+        self.ended = {}                 # a range's end -> (its row, the steps met there)
         self.epsabs, self.epsrel = epsabs, epsrel
         # NaN sources (np.log, np.sqrt, ... past their domain's edge, kind "nan" in the
         # rule table): recorded as branches only where ``nan`` is set; otherwise a
@@ -1035,6 +1037,9 @@ class _Watch:
             if nodes is not None:
                 kept = np.isin(xs, nodes)
                 xs, Z = xs[kept], Z[kept]
+                for e in (lo, hi):
+                    if np.isfinite(e):
+                        self.quietly(e, end=True)   # (kept: the gap check reads them)
                 ends = [(e, self._step_z(key, None, e, vectorized)) for e in (lo, hi)
                         if np.isfinite(e)]
                 ends = [(e, z) for e, z in ends if z is not None and z.shape == Z.shape[1:]]
@@ -1125,16 +1130,9 @@ class _Watch:
         """The place of the smooth step ``key``'s element ``e`` (``None``: all of them,
         flat) at the node ``x`` (func evaluated there), or ``None`` where that node does
         not run it (or func raises there)."""
-        saved, saved_steps = self.seen, self.step_seen
-        self.seen, self.step_seen = [], []
-        try:
-            with np.errstate(all="ignore"):
-                self.probe(x)
-            found = self.step_seen
-        except Exception:   # noqa: BLE001 - (func at a range's end: log(x) at 0) unknown
+        found = self.quietly(x)[1]
+        if found is None:
             return None
-        finally:
-            self.seen, self.step_seen = saved, saved_steps
         u, w, k = key
         hits = [z for v, where, z in found if v == u and where == w]
         if len(hits) <= k:
@@ -1143,6 +1141,27 @@ class _Watch:
         if e is None:                   # (every element)
             return z
         return float(z[e]) if z.size > e else None
+
+    def quietly(self, x, end=False):
+        """func at ``x`` with this watch's records left as they were: ``(row, steps)``,
+        its coefficients and the smooth steps met there (``(None, None)`` where func
+        raises there); kept for a range's ``end`` (the step and gap checks both read
+        the ends)."""
+        x = float(x)
+        if x in self.ended:
+            return self.ended[x]
+        saved, saved_steps = self.seen, self.step_seen
+        self.seen, self.step_seen = [], []
+        try:
+            with np.errstate(all="ignore"):
+                got = self.probe(x), self.step_seen
+        except Exception:   # noqa: BLE001 - (func at a range's end: log(x) at 0) unknown
+            got = None, None
+        finally:
+            self.seen, self.step_seen = saved, saved_steps
+        if end:
+            self.ended[x] = got
+        return got
 
     def _step_places(self, key, e, x0, z0, x1, z1, lo, hi, vectorized):
         """The split points around the crossing of the step ``key``'s element ``e``
@@ -1985,7 +2004,7 @@ def _gk21(g, lo, hi):
     err = np.where((dabs != 0) & (err != 0), scaled, err)
     rnd = 50 * _EPS * ah * s_abs
     err = np.where(rnd > _TINY, np.maximum(err, rnd), err)
-    return h[:, None] * s_k, err, rnd, (err == dabs) & (err != 0)
+    return h[:, None] * s_k, err, rnd, (err == dabs) & (err != 0), F
 
 
 def _room(lo, hi):
@@ -2001,7 +2020,8 @@ def _adaptive(g, ends, epsabs, epsrel, limit, qagse=False):
     on the first interval too: accepted only where no component's estimate is
     saturated."""
     lo, hi = np.asarray(ends[:-1], dtype=float), np.asarray(ends[1:], dtype=float)
-    Is, Es, Rs, first = _gk21(g, lo, hi)
+    Is, Es, Rs, first, F = _gk21(g, lo, hi)
+    Fs = list(F)                            # (the nodes' coefficients: _quad_gaps)
     first = qagse and bool(first.any())     # (the first interval: bisected anyway)
     status = 0
     while True:
@@ -2025,7 +2045,9 @@ def _adaptive(g, ends, epsabs, epsrel, limit, qagse=False):
         if not _room(lo[j], mid) or not _room(mid, hi[j]):   # no room left to bisect:
             status = int(open_.any())          # (a node rounded onto an end, where an
             break                              # integrable singularity is inf)
-        I2, E2, R2, _ = _gk21(g, np.array([lo[j], mid]), np.array([mid, hi[j]]))
+        I2, E2, R2, _, F2 = _gk21(g, np.array([lo[j], mid]), np.array([mid, hi[j]]))
+        del Fs[j]
+        Fs += list(F2)
         lo = np.concatenate([np.delete(lo, j), [lo[j], mid]])
         hi = np.concatenate([np.delete(hi, j), [mid, hi[j]]])
         Is = np.concatenate([np.delete(Is, j, axis=0), I2])
@@ -2036,7 +2058,7 @@ def _adaptive(g, ends, epsabs, epsrel, limit, qagse=False):
                           lambda: [(I.reshape((-1,) + dims), tags, "match")])  # value
     if replay is not None:                  # (api/_parallel)
         I = replay[0].ravel()
-    return I, E, status, lo, hi, Is, Es
+    return I, E, status, lo, hi, Is, Es, Fs
 
 
 def _nan_partials(x, value):
@@ -2439,6 +2461,37 @@ def _singular_between(integrand, lo, hi, ends, alist, blist, Es, tol):
     return found
 
 
+def _quiet_probe(integrand, x, end=False):
+    """func's coefficients at ``x`` as :class:`_Integrand` lays them out (the real
+    parts, then the imaginary ones), the watch's records left as they were; ``None``
+    where func raises there."""
+    row = integrand.watch.quietly(x, end)[0]
+    if row is None:
+        return None
+    row = np.ravel(row)
+    if row.dtype.kind == "c" or integrand.complex_func:
+        row = np.concatenate([row.real, row.imag])
+    return row.astype(float, copy=False)
+
+
+def _gaps_resolved(integrand, alist, blist, Fs, lo, hi):
+    """Raises :class:`_Split` where func's value changes steeply between two
+    neighbouring final nodes (or an end and its first node) and its partials pulse
+    there, moving with the parameters (api/_quad_gaps.py; a hand-written sigmoid,
+    attack54 16); ``TypeError`` where that pulse is narrower than x's floats."""
+    c, h = (alist + blist) / 2, (blist - alist) / 2
+    x = c[:, None] + h[:, None] * _X
+    ends = [(e, _quiet_probe(integrand, e, True)) for e in (lo, hi)]     # (func read
+    #                                         there by the step check too: kept)
+    try:
+        places = moving_gaps(x, np.stack(Fs), ends, lambda m: _quiet_probe(integrand, m),
+                             len(integrand.tags), lo, hi)
+    except ValueError as narrow:
+        raise gap_refusal(_WHO, *narrow.args) from None
+    if places:
+        raise _Split(sorted(set(places)))
+
+
 def _in_mapped(places, lo, hi):
     """The split places ``x`` of an infinite range ``[lo, hi]`` in :class:`_Mapped`'s
     variable ``t`` (``x = lo + t / (1 - t)``, ``hi - t / (1 - t)``, or ``+-t / (1 - t)``
@@ -2519,7 +2572,7 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
             if split:         # (a narrow step's places, in the mapped variable t)
                 ends = np.unique(np.concatenate([ends, _in_mapped(split, lo, hi)]))
             limit = limit + len(ends) - 2
-        I, E, status, alist, blist, Is, Es = _adaptive(
+        I, E, status, alist, blist, Is, Es, Fs = _adaptive(
             _Mapped(integrand, lo, hi), ends, epsabs, epsrel, limit,
             qagse=finite and len(ends) == 2)
         if integrand.watch.first:       # (branches met: the ends' sides too)
@@ -2539,6 +2592,8 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
                 None if singular is None else singular[0], status == 1)
         if singular is not None:        # (not converged beside a moving singularity)
             raise singular_refusal(_WHO, *singular)
+        if finite and status != 2:      # (a moving steep change between neighbouring
+            _gaps_resolved(integrand, alist, blist, Fs, lo, hi)     # nodes: attack54 16)
         if reference and not split:     # (split at a narrow step SciPy's rule missed)
             _disagrees(float(I[0]), float(E[0]), *reference, epsabs, epsrel)
         I = sign * I

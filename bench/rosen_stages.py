@@ -36,7 +36,8 @@ together:
   unread-array guard), so the pass's end finds no record either;
 * ``twins``: the object array's elements built as plain scalar duals, not their
   unread twins (the class flip at build and at the first read);
-* ``snapshot``: ``_snapshots.remember`` (the write guard on ``np.asarray``'s copy);
+* ``snapshot``: ``_snapshots.remember`` / ``remember_seed`` (the write guard on
+  ``np.asarray``'s copy; the seed's is the pass's own record since small55);
 * ``scope``: ``backend.open_scope`` / ``close_scope`` in the pass.
 
 Nothing is written.  The load (``os.getloadavg``) is printed with each size.
@@ -150,7 +151,8 @@ def _stubs():
         return None
     return {"unread record": [(_array, "_object_array_made", nothing)],
             "twins": [(_array, "_UNREAD_ROWS", _PlainRows())],
-            "snapshot": [(_snapshots, "remember", nothing)],
+            "snapshot": [(_snapshots, "remember", nothing),
+                         (_snapshots, "remember_seed", nothing)],
             "scope": [(helpers, "_open_scope", off), (helpers, "_close_scope", off)]}
 
 

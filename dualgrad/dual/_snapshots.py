@@ -29,8 +29,8 @@ A helper's one pass records the snapshots of its own seed in a lighter form
 (:func:`remember_seed`, then :func:`settle` at the pass's end): the pass holds
 the seed's value array until it ends, so while it runs that memory cannot die,
 and plain weak references without callbacks tell whether a snapshot lives
-(small55: the two callback references and the snapshot's death callback were
-~1-2 us of a ~27 us gradient at n = 2).  At the pass's end the snapshots still
+(small55: ~1.1 us of ``dg.gradient(rosen, x)`` at n = 2 against ~1.8 for the
+general record with its two callback references and the death callback).  At the pass's end the snapshots still
 alive get the general record, so that each becomes writable when the seed's
 memory dies, as any other.
 """
@@ -170,11 +170,14 @@ def settle(root):
     root_ref = _roots.get(key)
     if entries is None or root_ref is None or root_ref() is not root:
         return
-    alive = [(ref, ref()) for ref in entries.values()]
-    alive = [(ref, snapshot) for ref, snapshot in alive if snapshot is not None]
-    if not alive:                     # the usual end: the snapshots died with f's frames
+    for ref in entries.values():
+        if ref() is not None:
+            break
+    else:                             # the usual end: the snapshots died with f's frames
         del LIVE[key], _roots[key]
         return
+    alive = [(ref, ref()) for ref in entries.values()]
+    alive = [(ref, snapshot) for ref, snapshot in alive if snapshot is not None]
     if type(root_ref) is not _RootRef:
         root_ref = _roots[key] = _RootRef(root, _root_died)
         root_ref.key = key

@@ -201,3 +201,29 @@ def test_third_derivative_of_an_array_quotient():
     assert T[1, 3, 3] == 0.0 and T[3, 3, 1] == 0.0
     assert np.isnan(T[1, 1, 1]) or T[1, 1, 1] == INF
     assert T[0, 2, 0] == 0.0 and T[2, 0, 0] == 0.0
+
+
+# ---- the sparse Hessian's sum path ------------------------------------------------------
+# a pure sum (both levels colored): an element with a NaN partial (hypot's 0 * inf) goes to
+# the general passes, which choose the order (its H[0, 1] was 0.0 at chunk=1 on 5b74835);
+# an infinite one (sqrt(x) + x[::-1] x at zeros) stays: f holds 2 x_i x_{n-1-i}, so
+# H[i, n-1-i] = 2 (n even: no middle element), H[i, i] = -x**-1.5 / 4 = -inf at the zeros.
+
+def test_pure_sum_with_a_nan_partial():
+    f = lambda x: np.sum(np.hypot(np.sqrt(x[[1]]), 1 + x[[0]]))
+    x = np.array([0.7, 0.0, 1.3])
+    H = dg.hessian(f, x, sparsity="auto").toarray()
+    assert np.isnan(H[0, 1]) and np.isnan(H[1, 0])
+    for chunk in CHUNKS:
+        np.testing.assert_array_equal(dg.hessian(f, x, chunk=chunk), H)
+
+
+def test_pure_sum_with_infinite_partials_stays_exact():
+    d = 50
+    x = np.zeros(2 * d)
+    x[d:] = np.linspace(0.5, 1.5, d)
+    f = lambda x: np.sum(np.sqrt(x) + x[::-1] * x)
+    H = dg.hessian(f, x, sparsity=dg.hessian_sparsity(f, x)).toarray()
+    expect = 2.0 * np.eye(2 * d)[::-1]
+    expect[np.arange(2 * d), np.arange(2 * d)] = -0.25 * x ** -1.5
+    np.testing.assert_allclose(H, expect, rtol=1e-14, atol=0)

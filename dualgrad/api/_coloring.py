@@ -715,14 +715,17 @@ def _scatter_sums(watch, structure, tcolor, ninner, n, width, inner_tag, outer_t
 
 def _mixed_beside_non_finite(slopes, rows_of):
     """Does a summed element with two or more inputs have a first-order partial that is
-    not finite?  Its mixed entries' orders are then chosen (:func:`_finite_orders`) by
-    the general passes, which see the gradient (one order per entry here)."""
+    NaN (``0 * inf``: hypot's ``(s / r) ds/dx1``)?  Its mixed entries' orders are then
+    chosen (:func:`_finite_orders`) by the general passes, which see the gradient (one
+    order per entry here).  An infinite partial (``sqrt(x) + x[::-1] x`` at zeros)
+    stays here: its entries' orders agree or one is NaN, and the general passes would
+    cost a full gradient per star color (50x at 500 zeros: bench/dark_check.py)."""
     if not isinstance(slopes, np.ndarray) or slopes.dtype.kind != "f":
         return True
-    if np.isfinite(slopes).all():
+    if not np.isnan(slopes).any():
         return False
     size = rows_of.shape[0]
-    bad = ~np.isfinite(slopes.reshape(size, -1)).all(axis=1)
+    bad = np.isnan(slopes.reshape(size, -1)).any(axis=1)
     return bool((bad & (np.diff(rows_of.indptr) > 1)).any())
 
 
@@ -972,7 +975,7 @@ def _colored_hessian(who, f, x, args, P, color, ncolors, structure, chunk, execu
             return H
     g, B = _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk, executor,
                                      progress, link, gradient=True)
-    H = _finite_orders(who, f, args, x, _star_decompress(who, P, color, ncolors, B), g,
+    H = _finite_orders(who, f, args, x, P, _star_decompress(who, P, color, ncolors, B), g,
                        chunk, executor, progress, link)
     if n and check and not _check_hessian(who, f, args, x, H, link):
         H = _settled(who, f, args, x, P, H, chunk, executor, progress, detected, link)
@@ -1061,13 +1064,14 @@ def _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk, executor, 
     return (g, B) if gradient else B
 
 
-def _finite_orders(who, f, args, x, H, g, chunk, executor, progress, link):
+def _finite_orders(who, f, args, x, P, H, g, chunk, executor, progress, link):
     """``H`` whose entries at an input with an infinite or NaN gradient entry ``g_j`` are
     chosen from both orders as the dense Hessian's (``_orders.choose``: ``d_j g_i`` for
     a finite ``g_i``; the order through ``g_j``, the derivative of a number that is not
     finite, took a zero at the point for a zero in a neighbourhood:
-    ``np.hypot(np.sqrt(x1), 1 + x0)``'s 0.0 for -0.173, hess55).  One outer direction
-    per such ``j``, every row, only where such off-diagonal entries exist."""
+    ``np.hypot(np.sqrt(x1), 1 + x0)``'s 0.0 for -0.173, hess55).  Only where such
+    off-diagonal entries exist: outer directions that color those ``j`` so that no row
+    of ``P`` meets two of one color (:func:`column_coloring`), every row inner."""
     n = x.size
     bad = _orders.not_finite(g, n)
     if bad is None:
@@ -1079,12 +1083,11 @@ def _finite_orders(who, f, args, x, H, g, chunk, executor, progress, link):
     r, c = H.row[pick], H.col[pick]
     need = np.unique(np.concatenate([r[bad[r]], c[bad[c]]]))
     color = np.full(n, -1)
-    color[need] = np.arange(need.size)
-    D = _gradient_hessian_columns(who, f, args, x, color, need.size, chunk, executor,
-                                  progress, link)
-    at = np.searchsorted(need, np.stack([r, c])).clip(max=need.size - 1)
-    a = np.where(bad[c], D[r, at[1]], np.nan)     # d_c g_r, computed where g_c is bad
-    b = np.where(bad[r], D[c, at[0]], np.nan)     # d_r g_c
+    color[need] = column_coloring(P.tocsc()[:, need].tocsr())
+    D = _gradient_hessian_columns(who, f, args, x, color, int(color.max()) + 1, chunk,
+                                  executor, progress, link)
+    a = np.where(bad[c], D[r, color[c]], np.nan)   # d_c g_r, computed where g_c is bad
+    b = np.where(bad[r], D[c, color[r]], np.nan)   # d_r g_c
     data = H.data.copy()
     data[pick] = _orders.choose(a, b, bad[r], bad[c])
     return scipy_sparse(who).csr_matrix((data, (H.row, H.col)), shape=H.shape)

@@ -323,6 +323,9 @@ class _Switches:
         self.handled = set()      # (key, i): places followed by an event (_ode_pieces)
         self.flips = {}           # (key, i) handled: its last branch change's two times
         self.cusps = set()        # (key, i): kinks whose partials were read (_cusp)
+        self.pending = []
+        self.ramps = []           # [(key, centre, width, step)]: smooth steps judged
+        #                           resolved (their accepted steps checked at the end)
         self.flat = {}            # (key, i): [(t, half-width)], kink crossings whose
         #                           steep test found fun flat across its inner pair
 
@@ -338,9 +341,40 @@ class _Switches:
             taken = _taken(watch)
         if getattr(watch, "nan_met", False) and not watch.nan:
             raise _NanSources()
+        if self.pending:        # (a steep step judged resolved: does SciPy sample it?)
+            self._sample(t)
         if taken:
             self._compare(t, np.array(z, copy=True), taken)
         return out
+
+    def _sample(self, t):
+        """Drops the pending steps (:meth:`_steep`) whose ramp SciPy's evaluation at
+        ``t`` lies on (within two widths of its centre)."""
+        self.pending = [p for p in self.pending if abs(t - p[1]) > 2.0 * p[2]]
+
+    def stepped_over(self, times):
+        """The refusal for the first smooth step judged resolved whose accepted step
+        (``times``: SciPy's, in order) is wider than ``_OVER`` times the step's width,
+        or ``None``.  Exact runs take steps of 0.5 to 1.2 widths across tanh / erf /
+        expit steps of s = 1e-2 .. 3e-2 (RK45, rtol 1e-3); the ones that lost the
+        forcing, 20 to 200 (attack55 03: s = 3e-3, 0.0 for -0.0604)."""
+        times = np.sort(np.real(np.asarray(times, dtype=complex)).astype(float))
+        for key, centre, width, step in self.ramps:
+            i = int(np.searchsorted(times, centre))
+            if 0 < i < len(times) and times[i] - times[i - 1] > _OVER * width:
+                return _switch(key, times[i - 1], times[i], step, False, steep=True)
+        return None
+
+    def unsampled(self):
+        """The refusal for the first steep step judged resolved that no evaluation of
+        SciPy's landed on (attack55 02 / 03: RK45 at rtol 1e-3 stepped from 2.95 to 3.49
+        over tanh((t - 3) / 3e-3), its stages on either side: the values' error is
+        within the tolerance, the sensitivities' whole forcing -D / (2 s) sech^2 lies
+        between the stages, 0.0 for -0.0604), or ``None``."""
+        if not self.pending:
+            return None
+        key, centre, width, step = self.pending[0]
+        return _switch(key, centre - width, centre + width, step, False, steep=True)
 
     def recorded(self, call, t, z):
         """``(call(t, z), the branches it took)``, nothing compared (an event on a
@@ -567,6 +601,9 @@ class _Switches:
         #                                             missed nowhere; the solver's
         #                                             stages chatter across a kink ~25
         #                                             times a crossing, ode52 Left (3))
+        if not np.any(jumps) and _smooth_step(key) and (
+                self.tolerance is not None or self.resolution is not None):
+            self._wide(key, at, c, points, f, ta, tb)
         if not np.any(jumps) or self.tolerance is None and self.resolution is None:
             return
         in_lo, in_hi = found[1][2], found[2][2]
@@ -602,12 +639,38 @@ class _Switches:
         # d2 through tanh(1e8 (t - p)) t gave -1.656 for -2, attack53 25)
         power = 1 if self.tolerance is not None else order
         if width ** power * step[j] >= 100.0 * (rtol * y + atol[j]):
-            return
+            centre = ta + c * (tb - ta)     # (resolved only where SciPy's own
+            self.ramps.append((key, centre, width, step[j]))    # evaluations land on
+            if min(abs(ta - centre), abs(tb - centre)) > 2.0 * width:   # it and its
+                self.pending.append((key, centre, width, step[j]))  # accepted steps are
+            return                          # as narrow: :meth:`unsampled`; attack55 03)
         if self._negligible(key, i, at, (ta, tb, za, zb), (points[1], points[2]),
                             f[2] - f[1], in_lo, in_hi):
             return
         raise _Refused(_switch(key, ta + points[1] * (tb - ta), ta + points[2] * (tb - ta),
                                step[j], False, steep=True))
+
+    def _wide(self, key, at, c, points, f, ta, tb):
+        """A smooth step wider than :meth:`_steep`'s inner pair (not steep there) but
+        maybe narrower than the solver's steps: its width, the rise of fun's values
+        across the segment over their slope at its centre, and, where neither
+        evaluation lies within two widths of it, the step pending until one of
+        SciPy's does (:meth:`unsampled`; attack55 03: tanh((t - 3) / 3e-3) at rtol
+        1e-3, RK45's stages at 2.95 and 3.06, 0.0 for -0.0604)."""
+        m = self.tolerance[1] if self.tolerance is not None else self.resolution[0]
+        seg = abs(tb - ta)
+        with np.errstate(all="ignore"):
+            slope = np.abs(np.real(f[2][:m] - f[1][:m])) / (abs(points[2] - points[1]) * seg)
+            j = int(np.argmax(np.where(np.isfinite(slope), slope, -1.0)))
+            if not slope[j] > 0.0 or not np.isfinite(slope[j]):
+                return
+            rise = abs(float(np.real(at(1.0)[0][j] - at(0.0)[0][j])))
+            width = rise / float(slope[j])
+        centre = ta + c * (tb - ta)
+        if width < seg:
+            self.ramps.append((key, centre, width, rise))
+            if min(abs(ta - centre), abs(tb - centre)) > 2.0 * width:
+                self.pending.append((key, centre, width, rise))
 
     def _cusp(self, key, ta, za, tb, zb):
         """Raise where fun's partials grow without bound toward the branch point just
@@ -677,6 +740,10 @@ class _Switches:
         except Exception:  # noqa: BLE001 - unknown: the jump stands
             return False
 
+    ramps = ()
+    steps = ()                    # (SciPy's accepted steps where t_eval hid them)
+    pending = ()                  # [(key, centre, width, step)]: steep steps judged
+    #                               resolved, no evaluation of SciPy's on them yet
     rates = None                  # (fun's augmented rates, m): a first-order system's
     located = None                # (lo, hi): the last continuous crossing's bracket
     values = np.inf               # how many of probe's coefficients are fun's values
@@ -691,6 +758,7 @@ class _Switches:
 _TINY = np.finfo(float).tiny
 _EPS = np.finfo(float).eps
 _STEEP_W = 1e-4         # a kink's steep test: the width around it (of the segment)
+_OVER = 8.0             # an accepted step across a smooth step, at most, of its widths
 _FLAT_KEPT = 8          # steep tests found flat, kept per place
 
 
@@ -889,7 +957,10 @@ def _switch(key, t_lo, t_hi, step, partials, steep=False, chatter=False):
         "(event.terminal = True) ends the first call and the second starts from "
         "(sol.t_events[0][0], tf) with y0 = sol.y_events[0][0]. Where the switch does "
         "not move, compare plain values (dg.stop_gradient(p)). A continuous switch "
-        "(np.maximum(y, 0.0), np.where(y > 0, k * y, 0.0)) is not refused.")
+        "(np.maximum(y, 0.0), np.where(y > 0, k * y, 0.0)) is not refused." + (
+            " A smooth step or ramp of some width is taken exactly where the solver's "
+            "steps resolve it: a smaller rtol, or max_step below its width." if steep
+            else ""))
 
 
 class _WatchedRhs(Watched):
@@ -1519,6 +1590,11 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
         else:
             sol = _nested(solve, system, t0, tf, y0, t0v, tfv, method, t_eval,
                           dense_output, options)
+        switches = system.switches
+        late = switches.stepped_over(primal(sol.t) if t_eval is None else switches.steps) \
+            if len(levels) == 1 else switches.unsampled()
+        if late is not None:
+            raise _Refused(late)
     except _Refused as refused:
         raise refused.error from None
     finally:

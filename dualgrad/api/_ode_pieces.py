@@ -367,7 +367,8 @@ def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
         try:
             sol = solve(system, (start, end), z, method=method if attempt is None else
                         attempt.solver(end), t_eval=piece_eval,
-                        dense_output=dense_output or (near is not None and grid is not None),
+                        dense_output=dense_output or grid is not None,  # (with t_eval:
+                        #   the accepted steps, read from it: _Switches.stepped_over)
                         events=events or None, **kw)
         except Crossed as crossed:
             if attempt is not None and attempt.complete:    # (the next attempt
@@ -413,7 +414,13 @@ def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
             break
     else:
         raise _Refused(places[-1].error())
-    return _merged(parts, joins, len(user), method, grid, extra, dense_output)
+    if grid is not None:        # (the accepted steps, t_eval's times aside)
+        switches.steps = np.concatenate([np.asarray(p.sol.ts, dtype=float) for p in parts
+                                         if p.sol is not None] or [np.zeros(0)])
+    out = _merged(parts, joins, len(user), method, grid, extra, dense_output)
+    if not dense_output:
+        out.sol = None
+    return out
 
 
 def _near(bracket, start, tf, direction):

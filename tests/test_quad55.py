@@ -231,3 +231,34 @@ def test_singular_and_smooth_ends_are_not_gaps(case):
         exact = -(2 - np.exp(-3 * p) * ((3 * p) ** 2 + 2 * 3 * p + 2)) / p ** 3
         got = dg.derivative(lambda q: dg.quad(lambda x: x * np.exp(-q * x), 0.0, 3.0)[0], p)
         assert got == pytest.approx(exact, rel=1e-9)
+
+
+# attack55 01: a finite-support cdf of a small scale, int_0^2 F((x - p) / s) dx, d/dp =
+# F(-p / s) - F((2 - p) / s) = -1 (closed form): its rise after the support's end (width
+# ~ s) lay inside one interval narrower than the value's tolerance (a jump of 1 within
+# it), between two of its nodes: 5b74835 gave 0.0 / -1.7e-9 / -8.9e-241 for -1, silently
+
+def _cdfs():
+    import dualgrad.scipy.stats as ds
+    return {
+        "expon": lambda x, p, s: ds.expon.cdf(x, p, s),
+        "gamma(1.5)": lambda x, p, s: ds.gamma.cdf(x, 1.5, p, s),
+        "weibull_min(2)": lambda x, p, s: ds.weibull_min.cdf(x, 2.0, p, s),
+        "lognorm(0.5)": lambda x, p, s: ds.lognorm.cdf(x, 0.5, p, s),
+        "beta(2, 3)": lambda x, p, s: ds.beta.cdf(x, 2.0, 3.0, p, s),
+        "uniform": lambda x, p, s: ds.uniform.cdf(x, p, s),
+    }
+
+
+@pytest.mark.parametrize("s", [1e-10, 1e-11])
+@pytest.mark.parametrize("name", ["expon", "gamma(1.5)", "weibull_min(2)", "lognorm(0.5)",
+                                  "beta(2, 3)", "uniform"])
+def test_a_narrow_finite_support_cdf_is_not_silent(name, s):
+    """Exact (-1 to 1e-6) or refused by name; never a number off by more."""
+    F = _cdfs()[name]
+    try:
+        got = dg.derivative(lambda p: dg.quad(lambda x: F(x, p, s), 0.0, 2.0)[0], 0.3)
+    except TypeError as e:
+        assert "steep" in str(e) or "smooth step" in str(e)
+        return
+    assert got == pytest.approx(-1.0, rel=1e-6)

@@ -140,3 +140,21 @@ def test_switches_whose_jumps_do_not_add_stay_refused(name):
     if name != "fixed factor":
         g = dg.gradient(end, np.array([4.0, 6.0]))
         assert np.allclose(g, [0.0, -2.0 * np.exp(-K * (T - 6.0))], atol=1e-8)
+
+
+@pytest.mark.parametrize("method", ["RK45", "Radau"])
+def test_a_python_and_that_skips_the_fixed_switch_is_refused(method):
+    """attack55 07: ``D if (t >= p and t >= 4) else 0`` switches at max(p, 4), a kink
+    in p at p = 4 (one-sided derivatives 0 and -D e^{-k (10 - 4)}).  Python's ``and``
+    skips ``t >= 4`` before the crossing, so only p's switch was seen flipping:
+    -0.0996 on 5b74835, no warning.  Refused now (``t >= 4`` recorded on one side only,
+    its place as near 0 as p's); p = 3.9 gives the closed form's 0 (the switch at 4),
+    and the control ``t >= 1`` beside it -D e^{-k (10 - 4)}."""
+    def end(p, fixed):
+        return dg.solve_ivp(lambda t, y: -K * y + (D if (t >= p and t >= fixed) else 0.0),
+                            (0.0, T), [0.0], method=method, **TIGHT).y[0, -1]
+    with pytest.raises(TypeError, match="switches flipping together at t = 4.0"):
+        dg.derivative(lambda p: end(p, 4.0), 4.0)
+    assert dg.derivative(lambda p: end(p, 4.0), 3.9) == 0.0
+    assert np.isclose(dg.derivative(lambda p: end(p, 1.0), 4.0),
+                      -D * np.exp(-K * (T - 4.0)), rtol=1e-7)

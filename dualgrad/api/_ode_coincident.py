@@ -176,6 +176,25 @@ def flipped_together(system, sides):
     return reads, flipped
 
 
+def _lonely(reads, sides):
+    """Comparisons recorded on one side of the crossing only whose place is as near 0
+    there as the moving switch's own (``D if (t >= p and t >= 4) else 0`` at p = 4:
+    Python's ``and`` skips ``t >= 4`` before the crossing, a switch at max(p, 4) taken
+    for p's alone, -0.0996 for a kink; attack55 07): ``[(ufunc, line)]``."""
+    near = 16.0 * max(abs(sides[0][3]), abs(sides[1][3])) + _TINY
+    found = []
+    for one, other in ((reads[0][1], reads[1][1]), (reads[1][1], reads[0][1])):
+        for key in set(one) - set(other):
+            if key[0] not in _SETTABLE or one[key][1] is None or _place(key[0]) is None:
+                continue
+            with np.errstate(all="ignore"):
+                g = np.ravel(np.real(np.asarray(_plain(_place(key[0])(*one[key][1], None)),
+                                                dtype=complex)))
+            if g.size and np.any(np.abs(g) <= near):
+                found.append((key[0], key[1]))
+    return found
+
+
 def _groups(flipped):
     """``flipped``'s indices grouped by equal motion (a motion ``None``: alone)."""
     groups = []
@@ -202,6 +221,9 @@ def coincident_terms(system, sides, refuse):
     if found is None:
         return []
     (reads, flipped) = found
+    lonely = _lonely(reads, sides)
+    if lonely:
+        raise refuse([(key[0], key[1]) for key, _, _ in flipped] + lonely)
     if len(flipped) < 2:
         return []
     groups = _groups(flipped)

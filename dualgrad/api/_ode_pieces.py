@@ -209,13 +209,15 @@ def _restart(system, event, tc, zc, t_end, scale):
     (t_lo, z_lo, r_lo, g_lo, in_lo), (t_hi, z_hi, r_hi, g_hi, _) = sides
     f_lo, f_hi = _at_crossing(event, tc, sides, m)
     y = zc[:m]
-    with np.errstate(invalid="ignore"):
-        if np.all(np.abs(f_hi - f_lo) <= _JUMP * np.maximum(np.abs(f_lo), np.abs(f_hi)) +
-                  _TINY):           # (fun continuous here: a gate shut, a clamp's side;
-            return t_hi, np.concatenate([y + (t_hi - tc) * f_hi, zc[m:]]), \
-                float(np.sign(g_hi))            # no term)
     terms = coincident_terms(system, sides, lambda others: _Refused(
         _coincident_error(event, others, tc)))
+    with np.errstate(invalid="ignore"):
+        if not terms and np.all(np.abs(f_hi - f_lo) <= _JUMP * np.maximum(
+                np.abs(f_lo), np.abs(f_hi)) + _TINY):   # (fun continuous here: a gate
+            return t_hi, np.concatenate([y + (t_hi - tc) * f_hi, zc[m:]]), \
+                float(np.sign(g_hi))    # shut, a clamp's side; no term.  Not where
+    #                                     other switches' jumps cancel the moving one's,
+    #                                     D [t >= p] - D [t >= 4] at p = 4: attack55 07)
     h = 1e-5 * scale
     before = _slope(event, tc, y, f_lo, h)
     after = _slope(event, tc, y, f_hi, h)

@@ -2132,6 +2132,16 @@ def unsupported_function(name):
         "derivative is wanted.")
 
 
+def series_unconverged(who, expected, got):
+    """A shape derivative of the rule table (``gammainc``'s d/da) whose series or
+    continued fraction did not converge in its step limit: refused, not NaN."""
+    return DualTypeError(
+        f"dualgrad: {who} expected {expected}, got {got}, where it did not converge "
+        "(no asymptotic form is written there: bench/MISSES.md, nan55). Fix: pass that "
+        "argument as a plain number, dg.stop_gradient(a), where its derivative is not "
+        "wanted.")
+
+
 def unsupported_out(name):
     """``name`` (``np.sum``) called with ``out=``, which dualgrad never takes on duals
     (the result is computed, then stored: only ``np.concatenate`` / ``np.stack`` and

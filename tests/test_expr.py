@@ -67,6 +67,8 @@ def test_every_emitted_function_computes_what_the_tables_text_computes(rule):
                  "wofz_moment_slope": _table.wofz_moment_slope,
                  "psi_difference": _table.psi_difference, "gammainc_da": _table.gammainc_da,
                  "carlson_rd": scipy.special.elliprd,    # (the table's, on numbers)
+                 "log1pmx": scipy.special._ufuncs._log1pmx,
+                 "t_cdf_df_tail": _table.t_cdf_df_tail, "t_score_constant": _table.t_score_constant,
                  **{f"betainc_d{w}": getattr(_table, f"betainc_d{w}") for w in ("a", "b")}}
     for shape in ((7,), ()):
         args = [_sample(rng, dom, shape) for dom in rule.domain]
@@ -320,7 +322,8 @@ def test_every_function_of_the_vocabulary_exists():
                     "wofz_moment_slope", "psi_difference",
                     "trigamma_difference", "gammainc_da",
                     "gammainc_daa", "betainc_da", "betainc_db", "betainc_daa",
-                    "betainc_dab", "betainc_dbb", "carlson_rd"):     # the table's own
+                    "betainc_dab", "betainc_dbb", "carlson_rd", "log1pmx",
+                    "t_cdf_df_tail", "t_score_constant"):     # the table's own
             assert callable(_table._NAMESPACE[name]), name
             if name.endswith("gamma"):                  # its twin: rules/_special.py's
                 from dualgrad.rules._expr import SCALAR_NAMESPACE

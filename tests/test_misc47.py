@@ -292,9 +292,21 @@ def test_stdtr_in_df_at_its_ends():
     assert dg.derivative(lambda d: sc.stdtr(d, 0.0), 4.0) == 0.0      # 1/2 for every df
     assert dg.derivative(lambda d: sc.stdtr(d, 0.7), np.inf) == 0.0   # the normal's cdf
     # beyond df = 1000 the two terms cancel (1e-8 relative at 1e4): Fisher's expansion
-    # where t**4 < 2 df (tests/test_nan53.py), past it NaN, not lost digits
-    assert np.isnan(dg.derivative(lambda d: sc.stdtr(d, 20.0), 1e4))
-    assert np.isnan(dg.derivative(lambda d: sc.stdtrit(d, float(sc.stdtr(1e4, -20.0))), 1e4))
+    # where t**4 < 2 df (tests/test_nan53.py), past it a quadrature over the tail (NaN
+    # until nan55; tests/test_nan55.py): mpmath's derivative of I_z(df / 2, 1 / 2) / 2 at
+    # t = -20 is -5.273685005106085e-91 (50 digits), and stdtrit's is -F_df / f there
+    import mpmath as mp
+    tail = -5.273685005106085e-91
+    assert dg.derivative(lambda d: sc.stdtr(d, 20.0), 1e4) == pytest.approx(-tail, rel=1e-11)
+    q = sc.stdtrit(1e4, float(sc.stdtr(1e4, -20.0)))
+    with mp.workdps(40):
+        Q, N = mp.mpf(q), mp.mpf(1e4)
+        f = float(mp.exp(mp.loggamma((N + 1) / 2) - mp.loggamma(N / 2) - mp.log(mp.pi * N) / 2
+                         - (N + 1) / 2 * mp.log1p(Q * Q / N)))
+        tail_q = float(-mp.diff(lambda n: mp.betainc(n / 2, mp.mpf(1) / 2, 0, n / (n + Q * Q),
+                                                     regularized=True) / 2, N))
+    assert dg.derivative(lambda d: sc.stdtrit(d, float(sc.stdtr(1e4, -20.0))), 1e4) == \
+        pytest.approx(tail_q / f, rel=1e-10)
     J = dg.jacobian(lambda d: sc.stdtr(d, np.array([0.5, -1.0, 2.0])), np.array([2.0, 3.0, 4.0]))
     want = [_mp_diff(sc.stdtr, (d, t), (1, 0)) for d, t in ((2.0, 0.5), (3.0, -1.0), (4.0, 2.0))]
     np.testing.assert_allclose(np.diag(J), want, rtol=2e-12)

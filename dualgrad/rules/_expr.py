@@ -197,6 +197,12 @@ FUNCTIONS = {
     # psi(x) - psi(x + y) and psi'(x) - psi'(x + y) without their cancellation
     # (rules/_special.py: betaln's and beta's derivatives)
     "psi_difference": _Fn(2), "trigamma_difference": _Fn(2),
+    # log1p(x) - x, SciPy's private ufunc (Cephes' log1pmx; its own row in the table):
+    # the gamma and beta log densities at large shapes (rules/_table.py's _gamma_log)
+    "log1pmx": _Fn(1),
+    # Student's t cdf's d/d(df) in the tail past df = 1000, and the score's constant
+    # psi((df + 1) / 2) - psi(df / 2) - 1 / df there (rules/_special.py; nan55)
+    "t_cdf_df_tail": _Fn(2), "t_score_constant": _Fn(1),
     # gammainc's d/da and d2/da2 (rules/_special.py: no closed form)
     "gammainc_da": _Fn(2), "gammainc_daa": _Fn(2),
     # betainc's in a and b, first and second (rules/_special.py)

@@ -1032,8 +1032,9 @@ def _t_cdf_df(df, t):
     (the normal's cdf, no df).  For 1000 < df < inf the two terms are ~1/df, their
     sum ~1/df**2, and betainc_db's own relative error (~1e-12 there) grows by the
     cancellation (mpmath: 1e-8 relative at df = 1e4, 4e-4 at 1e6; 1e-10 at 1e3): there
-    Fisher's expansion in 1 / df (:mod:`dualgrad.rules._student`) where ``t**4 < 2 df``,
-    0 where ``|t| > 40`` (it underflows), NaN elsewhere."""
+    Fisher's expansion in 1 / df (:mod:`dualgrad.rules._student`) where ``t**4 < 2 df``
+    (0 where also ``|t| > 40``: it underflows), elsewhere a quadrature over the tail
+    (:func:`dualgrad.rules._special.t_cdf_df_tail`, the row :data:`T_CDF_DF_TAIL`)."""
     s = f"({df} + {t} * {t})"
     density = (f"{t} * np.exp(-(0.5 * {df} - 1.0) * np.log1p({t} * {t} / {df}) - "
                f"sc.betaln(0.5 * {df}, 0.5)) / ({s} * np.sqrt({s}))")
@@ -1049,9 +1050,11 @@ def _t_cdf_df(df, t):
     # df > 1000: Fisher's expansion in 1 / df where t**4 < 2 df (nan53: 1e-10 relative
     # against mpmath; the exact form's cancellation gave 1e-8 at df = 1e4); |t| > 40 there
     # (df > 1.28e6) the derivative underflows (phi(40) ~ 1e-348); elsewhere past 1000 NaN
-    large = (f"where(np.absolute(value({t})) > 40.0, 0.0 * {t}, "
-             f"where(np.real(value({t}) * value({t}) * value({t}) * value({t})) < 2.0 * np.real(value({df})), "
-             f"{t_cdf_df_series(df, t)}, 1.7976931348623157e308 * 2.0 * 0.0 * {t}))")
+    # where t**4 >= 2 df (NaN until nan55; and 0 at |t| > 40 whatever df: 0 for -8.7e-272
+    # at df = 1001, t = -50) a quadrature of the density's score over the tail
+    large = (f"where(np.real(value({t}) * value({t}) * value({t}) * value({t})) < 2.0 * np.real(value({df})), "
+             f"where(np.absolute(value({t})) > 40.0, 0.0 * {t}, {t_cdf_df_series(df, t)}), "
+             f"t_cdf_df_tail({df}, {t}))")
     # t = +-inf: stdtr is the constant 1 / 0 in df (the terms below are inf * 0 there;
     # attack48 03); a finite |t| past 1e154 stays NaN (t * t overflows, and the shape
     # slope's z = df / s underflows while its true value does not vanish)
@@ -1062,15 +1065,75 @@ def _t_cdf_df(df, t):
             f"-0.25 * {shape} - 0.5 * {density}))))")
 
 
+# B_2k / (2k (2k - 1)), k = 1 .. 8: 1/12, -1/360, 1/1260, -1/1680, 1/1188, -691/360360,
+# 1/156, -3617/122400 (Stirling's series for gammaln)
+_BINET = (0.08333333333333333, -0.002777777777777778, 0.0007936507936507937,
+          -0.0005952380952380953, 0.0008417508417508417, -0.0019175269175269176,
+          0.00641025641025641, -0.029550653594771242)
+
+
+def _binet(a):
+    """``S(a) = gammaln(a) - (a - 1/2) log a + a - log(2 pi) / 2`` by Stirling's series
+    ``sum_k B_2k / (2k (2k - 1) a**(2k - 1))`` (:data:`_BINET`; a source string in ``a``,
+    Horner form; through ``a**-15``: the first omitted term is below 1e-18 from ``a =
+    10``)."""
+    series = repr(_BINET[-1])
+    for c in reversed(_BINET[:-1]):
+        series = f"{c!r} + ({series}) / ({a} * {a})"
+    return f"({series}) / {a}"
+
+
+# From this shape on the gamma and beta log densities are written by Stirling's series
+_STIRLING_SHAPE = 10.0
+
+
+def _gamma_log(a, x, av, xv):
+    """The gamma log density ``(a - 1) log x - x - gammaln(a)`` (a source string; ``av``,
+    ``xv`` the real values of ``a``, ``x`` as a ``where`` condition spells them).  Its
+    terms are ~``a log a`` each and cancel to O(1): the error is ~``a log a`` ulps,
+    1e-6 relative at a = 1e9 and all digits at 1e16 (attack54 13: d/dx gammainc, chi2's
+    and the Poisson cdf's slopes).  From ``a = 10`` where ``x >= a / 2`` it is ``a
+    log1pmx(u) - log x + log(a) / 2 - log(2 pi) / 2 - S(a)``, ``u = (x - a) / a`` (``x -
+    a`` exact there), whose terms do not cancel (:func:`_binet`): rounding leaves ~1 ulp
+    of ``a u**2``, the density's own condition in ``x`` (``x``'s ulp moves it by
+    ``|x - a| / a`` of ``a`` ulps).  Below ``a / 2`` the density is under ``e**(-a / 5)``
+    of its peak and the plain form loses ~``a log a`` ulps of that (underflowing past
+    ``a ~ 3600``)."""
+    plain = f"sc.xlogy({a} - 1.0, {x}) - {x} - sc.gammaln({a})"
+    large = (f"{a} * log1pmx(({x} - {a}) / {a}) - np.log({x}) + 0.5 * np.log({a}) - "
+             f"0.9189385332046728 - {_binet(a)}")
+    return (f"where({av} >= {_STIRLING_SHAPE!r}, where({xv} >= 0.5 * {av}, {large}, {plain}), "
+            f"{plain})")
+
+
+def _beta_log(a, b, x, av="", bv="", xv=""):
+    """The beta log density ``(a - 1) log x + (b - 1) log(1 - x) - betaln(a, b)`` (a source
+    string; ``av``, ``bv``, ``xv`` the values as a condition spells them, by default
+    ``np.real(value(name))``).  Where both shapes are large its terms cancel as the gamma
+    density's do (:func:`_gamma_log`; attack54 13: 1e-2 relative at a = b = 1e12).  From
+    ``a, b >= 10`` with ``x`` within half its mean of either end, with ``c = a + b`` and
+    ``u = x b - (1 - x) a = c x - a``, it is ``a log1pmx(u / a) + b log1pmx(-u / b) -
+    log x - log1p(-x) + (log a + log b - log c) / 2 - log(2 pi) / 2 - S(a) - S(b) + S(c)``
+    (the linear terms ``u - u`` cancel exactly), whose error is ~``|u|`` ulps, the
+    density's own condition in ``x``."""
+    av, bv, xv = (v or f"np.real(value({n}))" for v, n in ((av, a), (bv, b), (xv, x)))
+    plain = f"sc.xlogy({a} - 1.0, {x}) + sc.xlog1py({b} - 1.0, -{x}) - sc.betaln({a}, {b})"
+    c = f"({a} + {b})"
+    u = f"({x} * {b} - (1.0 - {x}) * {a})"
+    large = (f"{a} * log1pmx({u} / {a}) + {b} * log1pmx(-{u} / {b}) - np.log({x}) - "
+             f"np.log1p(-{x}) + 0.5 * (np.log({a}) + np.log({b}) - np.log{c}) - "
+             f"0.9189385332046728 - {_binet(a)} - {_binet(b)} + {_binet(c)}")
+    inside = (f"where({xv} * ({av} + {bv}) >= 0.5 * {av}, "
+              f"where((1.0 - {xv}) * ({av} + {bv}) >= 0.5 * {bv}, {large}, {plain}), {plain})")
+    return (f"where({av} >= {_STIRLING_SHAPE!r}, where({bv} >= {_STIRLING_SHAPE!r}, {inside}, "
+            f"{plain}), {plain})")
+
+
 def _chi2_log(v, x):
-    """The chi-squared log density (a source string)."""
-    return (f"sc.xlogy(0.5 * {v} - 1.0, 0.5 * {x}) - 0.5 * {x} - sc.gammaln(0.5 * {v}) - "
-            f"{_LN2}")
-
-
-def _beta_log(a, b, x):
-    """The beta log density (a source string)."""
-    return f"sc.xlogy({a} - 1.0, {x}) + sc.xlog1py({b} - 1.0, -{x}) - sc.betaln({a}, {b})"
+    """The chi-squared log density (a source string; ``v``, ``x`` argument names): the
+    gamma one (:func:`_gamma_log`) of ``x / 2`` with shape ``v / 2``, less ``log 2``."""
+    return (_gamma_log(f"(0.5 * {v})", f"(0.5 * {x})", f"0.5 * np.real(value({v}))",
+                       f"0.5 * np.real(value({x}))") + f" - {_LN2}")
 
 
 def _binomial_tail(k, n, p):
@@ -1083,7 +1146,8 @@ def _binomial_tail(k, n, p):
     density = _incomplete_slope(
         f"np.absolute(value({p}) * (1.0 - value({p}))) == 0.0",
         f"{p} ** {k} * (1.0 - {p}) ** ({n} - {k} - 1.0) * np.exp(-sc.betaln({k} + 1.0, {n} - {k}))",
-        f"sc.xlogy({k}, {p}) + sc.xlog1py({n} - {k} - 1.0, -{p}) - sc.betaln({k} + 1.0, {n} - {k})")
+        _beta_log(f"({k} + 1.0)", f"({n} - {k})", p, f"np.real(value({k})) + 1.0",
+                  f"np.real(value({n})) - np.real(value({k}))"))
     return (f"out - out + where(np.real(value({n})) - np.real(value({k})) <= 0.0, 0.0 * {p}, "
             f"{density})")
 
@@ -1121,21 +1185,19 @@ def _distribution_rules(sc):
         "np.absolute(value(y)) == 0.0",
         "0.5 * (0.5 * y) ** (0.5 * x - 1.0) * np.exp(-0.5 * y - sc.gammaln(0.5 * x))",
         _chi2_log("x", "y"))
-    # one over the gamma density at the result; for a > 1e4 by Stirling's series, the
-    # exponent -((a - 1) log1p((out - a) / a) - (out - a) - log(a) / 2 - log(2 pi) / 2 -
-    # S(a)), S(a) = 1 / (12 a) - 1 / (360 a**3) + 1 / (1260 a**5): gammaln(a) and
-    # xlogy(a - 1, out) are ~a log a each and cancel to O(1) (2e-8 relative at a = 1e7;
-    # nan53)
-    gamma_inv = ("where(np.real(value(x)) > 10000.0, np.exp(-((x - 1.0) * np.log1p((out - x) / x) - "
-                 "(out - x) - 0.5 * np.log(x) - 0.9189385332046728 - (0.08333333333333333 - "
-                 "(0.002777777777777778 - 0.0007936507936507937 / (x * x)) / (x * x)) / x)), "
-                 "np.exp(out + sc.gammaln(x) - sc.xlogy(x - 1.0, out)))")
+    # one over the gamma density at the result, by Stirling's series for large shapes
+    # (_gamma_log: gammaln(a) and xlogy(a - 1, out) are ~a log a each and cancel to O(1);
+    # nan53 wrote a log1p form past 1e4, 2e-8 relative at a = 1e7, 1e-8 at 1e16)
+    gamma_inv = f"np.exp(-({_gamma_log('x', 'out', 'np.real(value(x))', 'np.real(value(out))')}))"
     beta_pdf = _incomplete_slope(
         "np.absolute(value(z) * (1.0 - value(z))) == 0.0",
         "z ** (x - 1.0) * (1.0 - z) ** (y - 1.0) * np.exp(-sc.betaln(x, y))",
         _beta_log("x", "y", "z"))
     beta_inv = f"np.exp(-({_beta_log('x', 'y', 'out')}))"
-    poisson = "np.exp(sc.xlogy(np.floor(x), y) - y - sc.gammaln(np.floor(x) + 1.0))"
+    # the Poisson pmf in m is the gamma density of shape floor(k) + 1 at m (the
+    # conditions on k + 1, which floor(k) + 1 does not exceed)
+    poisson = ("np.exp(" + _gamma_log("(np.floor(x) + 1.0)", "y", "np.real(value(x)) + 1.0",
+                                      "np.real(value(y))") + ")")
     # tan(pi (p - 1/2)) as Boost computes it: p - 1 for p > 1/2 (exact), -1 / tan(pi p)
     half = "3.141592653589793 * where(np.real(value(x)) > 0.5, x - 1.0, x)"
     cauchy = f"3.141592653589793 * z / (np.sin({half}) * np.sin({half}))"
@@ -1149,7 +1211,8 @@ def _distribution_rules(sc):
                   "x * z ** (x - 1.0) * (1.0 - z) ** (y - x)) - "
                   "where(np.absolute(value(y) - value(x)) == 0.0, 0.0 * z, "
                   "(y - x) * z ** x * (1.0 - z) ** (y - x - 1.0)))")
-    nbinom_p = "np.exp(sc.xlogy(y - 1.0, z) + sc.xlog1py(x, -z) - sc.betaln(y, x + 1.0))"
+    nbinom_p = ("np.exp(" + _beta_log("y", "(x + 1.0)", "z", "", "np.real(value(x)) + 1.0")
+                + ")")
     dist = "the derivative in the shape has no closed form"
     shape_note = "d/d(shape) by gammainc_da (stats45: a series or a continued fraction)"
     beta_note = "d/da, d/db by betainc_da, betainc_db (stats45: a continued fraction)"
@@ -1186,8 +1249,9 @@ def _distribution_rules(sc):
                 _canonical(f"-({chi2_pdf})"), domain=((1.0, 6.0), _P),
                 kink="x = 0: the chi-squared density's limit", note=shape_note),
         _smooth(sc.chdtri, _canonical(_inverse_ends(
-            "-gammainc_da(0.5 * x, 0.5 * out) * np.exp(0.5 * out + sc.gammaln(0.5 * x) - "
-            "sc.xlogy(0.5 * x - 1.0, 0.5 * out))")),
+            "-gammainc_da(0.5 * x, 0.5 * out) * np.exp(-(" + _gamma_log(
+                "(0.5 * x)", "(0.5 * out)", "0.5 * np.real(value(x))",
+                "0.5 * np.real(value(out))") + "))")),
                 _canonical(_inverse_ends(f"-2.0 * np.exp(-({_chi2_log('x', 'out')}) - {_LN2})",
                                          "-")),
                 domain=((0.6, 1.0), (0.05, 0.95)), kink=inverse_kink, note=shape_note),
@@ -1396,19 +1460,20 @@ def _scipy_rules(sc):
         # gammainc(1, 0), betainc(1, b, 0), betainc(a, 1, 1))
         _smooth(sc.gammainc, "gammainc_da(x, y)", _canonical(_incomplete_slope(
             "np.absolute(value(y)) == 0.0", "y ** (x - 1.0) * np.exp(-y - sc.gammaln(x))",
-            "sc.xlogy(x - 1.0, y) - y - sc.gammaln(x)")),
+            _gamma_log("x", "y", "np.real(value(x))", "np.real(value(y))"))),
                 domain=(_P, _P), kink="x = 0: the limit x**(a - 1) / gamma(a)",
                 note="d/da by a series or a continued fraction (stats45)"),
         _smooth(sc.gammaincc, "-gammainc_da(x, y)", _canonical(
             "-(" + _incomplete_slope("np.absolute(value(y)) == 0.0",
                                      "y ** (x - 1.0) * np.exp(-y - sc.gammaln(x))",
-                                     "sc.xlogy(x - 1.0, y) - y - sc.gammaln(x)") + ")"),
+                                     _gamma_log("x", "y", "np.real(value(x))",
+                                                "np.real(value(y))")) + ")"),
                 domain=(_P, _P), kink="x = 0: the limit x**(a - 1) / gamma(a)",
                 note="d/da by a series or a continued fraction (stats45)"),
         _smooth(sc.betainc, "betainc_da(x, y, z)", "betainc_db(x, y, z)", _canonical3(_incomplete_slope(
             "np.absolute(value(z) * (1.0 - value(z))) == 0.0",
             "z ** (x - 1.0) * (1.0 - z) ** (y - 1.0) * np.exp(-sc.betaln(x, y))",
-            "sc.xlogy(x - 1.0, z) + sc.xlog1py(y - 1.0, -z) - sc.betaln(x, y)")),
+            _beta_log("x", "y", "z"))),
                 domain=((1.2, 4.0), (1.2, 4.0), (0.05, 0.95)),
                 kink="x = 0 and 1: the limit x**(a - 1) (1 - x)**(b - 1) / beta(a, b)",
                 note="d/da, d/db by a continued fraction (stats45)"),
@@ -1685,6 +1750,7 @@ def _load_scipy():
         branch = _SCIPY_BRANCHES.get(rule.name)
         RULES[rule.ufunc] = replace(rule, branch=branch) if branch else rule
     _NAMESPACE["sc"] = sc
+    _NAMESPACE["log1pmx"] = sys.modules["scipy.special._ufuncs"]._log1pmx
 
 
 def rule_for(ufunc):
@@ -1787,6 +1853,26 @@ def _psi_difference(x, y, order):
     return got[()] if np.ndim(got) == 0 else got
 
 
+def t_cdf_df_tail(x, y):
+    """The table's ``t_cdf_df_tail(df, t)``: d/d(df) of ``stdtr(df, t)`` past ``df =
+    1000`` where ``t**4 >= 2 df`` (:func:`dualgrad.rules._special.t_cdf_df_tail`; NaN
+    elsewhere); on a dual the row :data:`T_CDF_DF_TAIL`."""
+    if _DUAL and (isinstance(x, _DUAL[0]) or isinstance(y, _DUAL[0])):
+        return _DUAL_CALL[0](T_CDF_DF_TAIL, (x, y))
+    if np.iscomplexobj(x) or np.iscomplexobj(y):
+        raise errors.unsupported_function("scipy.special.stdtr of complex numbers "
+                                          "(SciPy's is real only)")
+    got = _special.t_cdf_df_tail(x, y)
+    return got[()] if np.ndim(got) == 0 else got
+
+
+def t_score_constant(x):
+    """The table's ``t_score_constant(df)``: ``psi((df + 1) / 2) - psi(df / 2) - 1 / df``
+    past ``df = 1000`` (:func:`dualgrad.rules._special.t_score_constant`; arithmetic, so
+    duals go through it as they are)."""
+    return _special.t_score_constant(x)
+
+
 def gammainc_da(x, y):
     """The table's ``gammainc_da(a, x)``: d/da of ``scipy.special.gammainc(a, x)``
     (``gammaincc``'s is its negative), SciPy's ``P`` (or ``Q``) times the
@@ -1825,6 +1911,22 @@ def _gammainc_slope(a, x, order):
     with np.errstate(invalid="ignore"):
         got = np.where(lower, p, -q) * slope
     got = np.where(ends, 0.0, got).astype(np.result_type(p), copy=False)
+    with np.errstate(invalid="ignore"):
+        lost = np.isnan(got) & ~np.isnan(p) & (af > 0.0) & (af < np.inf) & (xf > 0.0) & \
+            (xf < np.inf)
+    if np.any(lost):
+        # the series / fraction ran to its step limit (near x = a past a ~ 3e8): NaN was
+        # returned silently until nan55
+        k = np.flatnonzero(np.broadcast_to(lost, np.shape(got)).ravel())[0]
+        at = (float(np.broadcast_to(af, np.shape(got)).ravel()[k]),
+              float(np.broadcast_to(xf, np.shape(got)).ravel()[k]))
+        raise errors.series_unconverged(
+            "the derivative of scipy.special.gammainc(a, x) in its shape a (behind "
+            "gammaincc, chdtr, chdtrc, gammaincinv, gammainccinv, chdtri and "
+            "dualgrad.scipy.stats' gamma / chi2 / poisson shapes)",
+            f"a shape whose series or continued fraction converges in "
+            f"{_special._gamma_limit(af)} steps (a below ~3e8 near x = a)",
+            f"a = {at[0]!r}, x = {at[1]!r}")
     return got[()] if np.ndim(got) == 0 else got
 
 
@@ -1930,11 +2032,21 @@ PSI_DIFFERENCE = _smooth(_OwnFunction(psi_difference, 2), "trigamma_difference(x
 TRIGAMMA_DIFFERENCE = _smooth(_OwnFunction(trigamma_difference, 2),
                               "tetragamma(x) - tetragamma(x + y)", "-tetragamma(x + y)",
                               domain=(_P, _P))
+# t_cdf_df_tail on duals (a Hessian through stdtr's df-slope in the tail): d/dt is the
+# density's own df-derivative, f(t) times its score (t_cdf_df_tail's G); d/d(df) there (a
+# second derivative in df) is refused by name
+_T_SCORE = ("0.5 * (t_score_constant(x) + log1pmx(-(y * y / (x + y * y))) + "
+            "y * y / (x + y * y) / x)")
+T_CDF_DF_TAIL = _smooth(_OwnFunction(t_cdf_df_tail, 2), None,
+                        f"np.exp({_t_logpdf('x', 'y')}) * {_T_SCORE}",
+                        domain=((1001.0, 1200.0), (7.0, 9.0)),
+                        note="stdtr's second derivative in df past df = 1000 where "
+                             "t**4 >= 2 df is not computed")
 _DUAL_CALL = []
 # gammainc_da and gammainc_daa on duals (a Hessian through gammainc's d/da): d/dx is
 # d/da of the density x**(a - 1) e**-x / Gamma(a) (times (log x - psi(a)), then again);
 # a third derivative in a is refused by name
-_GAMMA_DENSITY = "np.exp(sc.xlogy(x - 1.0, y) - y - sc.gammaln(x))"
+_GAMMA_DENSITY = f"np.exp({_gamma_log('x', 'y', 'np.real(value(x))', 'np.real(value(y))')})"
 _AT_ZERO_X = ("where(np.absolute(value(y)) == 0.0, "
               "where(np.real(value(x)) > 1.0, 0.0 * y, 0.0 * y - 1.7976931348623157e308 * 2.0), ")
 GAMMAINC_DA = _smooth(_OwnFunction(gammainc_da, 2), "gammainc_daa(x, y)",
@@ -1951,7 +2063,7 @@ GAMMAINC_DAA = _smooth(_OwnFunction(gammainc_daa, 2), None,
 # log(1 - x) - (psi(b) - psi(a + b)); at x = 0, 1 the limit 0 where the density
 # vanishes there (a > 1 at 0, b > 1 at 1), NaN elsewhere (it is infinite); the second
 # derivatives' own shape derivatives (third ones) are refused by name
-_BETA_DENSITY = "np.exp(sc.xlogy(x - 1.0, z) + sc.xlog1py(y - 1.0, -z) - sc.betaln(x, y))"
+_BETA_DENSITY = f"np.exp({_beta_log('x', 'y', 'z')})"
 _LA, _LB = "(np.log(z) - psi_difference(x, y))", "(np.log1p(-z) - psi_difference(y, x))"
 
 
@@ -2048,7 +2160,8 @@ _NAMESPACE = {"np": np, "where": where, "value": value, "lazy_where": lazy_where
               "trigamma": trigamma, "tetragamma": tetragamma, "wofz_slope": wofz_slope,
               "wofz_moment_slope": wofz_moment_slope, "psi_difference": psi_difference,
               "trigamma_difference": trigamma_difference, "gammainc_da": gammainc_da,
-              "gammainc_daa": gammainc_daa, "betainc_da": betainc_da, "betainc_db": betainc_db,
+              "gammainc_daa": gammainc_daa, "t_cdf_df_tail": t_cdf_df_tail,
+              "t_score_constant": t_score_constant, "betainc_da": betainc_da, "betainc_db": betainc_db,
               "betainc_daa": betainc_daa, "betainc_dab": betainc_dab, "betainc_dbb": betainc_dbb}
 _COMPILED = {}
 # the condition of a row whose branch at x = 0 :func:`regular_branch` leaves out

@@ -487,6 +487,10 @@ def test_every_generated_lean_path_gives_the_general_paths_bits(rule, small_engi
                   0.25, -0.75, 1.0, -1.0, 5e-324, 3.0, 40.0, -2.5])
     y = np.array([-0.0, 2.0, 1.5, 1.0, 0.0, 1.0, np.inf, -3.0, 1e300, 0.0,
                   0.25, 2.0, -1.0, 1.0, 3.0, 5e-324, -0.5, -2.5])
+    if any("gammainc_da" in (d or "") for d in rule.derivs):
+        # gammainc's d/da at a = x = 1e300 cannot converge and is refused by name (it
+        # was NaN until nan55: tests/test_nan55.py); x = a / 2 there (P underflows: 0)
+        y[8] = 5e299
     p = np.cos(np.arange(x.size * 2.0)).reshape(-1, 2)
     p[::3] = 0.0
     p[4, 1] = -0.0

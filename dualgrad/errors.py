@@ -1986,12 +1986,14 @@ def unsupported_ufunc(name, reason, method="__call__"):
     spelling = _UFUNC_SPELLINGS.get(qualified) if method == "__call__" else None
     fix = f"write {spelling}" if spelling else "rewrite that step with supported NumPy " \
         "functions"
-    return DualTypeError(
+    err = DualTypeError(
         f"dualgrad: {call} does not support dual numbers ({reason}). "
         f"Fix: {fix}, or apply it to "
         "dg.stop_gradient(d) (the plain value; d.value is itself a dual under dg.hessian) "
         "where no derivative is wanted."
     )
+    err.ufunc_refusal = reason      # from_scipy keeps it where a SciPy wrapper called it
+    return err
 
 
 # ufuncs outside the rule table spelled with rows of it (useroptics52: Fresnel diffraction,
@@ -4186,6 +4188,18 @@ def from_scipy(who, exc):
             f"(SciPy's other functions do not take dual numbers). Fix: {fix}, or apply "
             f"{func} to dg.stop_gradient(d) (the plain value) where no derivative is "
             "wanted.")
+    reason = getattr(exc, "ufunc_refusal", None) or ""
+    if "not differentiable in argument" in reason and not drop and not spelling:
+        reason = reason.removesuffix("; pass a plain number or array there")
+        # a thin SciPy wrapper (scipy.special.zeta over _zeta) handed the dual to a ufunc
+        # that refused it for an argument it has no derivative in: that reason is the
+        # step to name, not a conversion (newuser55: zeta(s, q) with a dual s was told
+        # "converts its input with np.asarray")
+        return DualTypeError(
+            f"{who}: {func} passed a dual number to a ufunc that does not take it there "
+            f"({reason}); expected plain numbers in that argument. Fix: pass a plain "
+            f"number or array there, or apply {func} to dg.stop_gradient(d) (the plain "
+            "value) where no derivative is wanted.")
     return DualTypeError(
         f"{who}: {func} converts its input with np.asarray, which drops the derivatives "
         f"of dual numbers; expected NumPy functions or ufuncs, which dualgrad follows. "

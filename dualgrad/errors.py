@@ -1345,6 +1345,14 @@ def dropped_derivatives(action, integer=False, where=""):
             spellings = math_spellings(frame)
     if spellings:
         spellings = f"on that line, write {spellings} (they take duals); elsewhere, "
+    if action.endswith(("(np.asarray(d, dtype=...), .astype)", "(d.copy() keeps a dual)")):
+        # SciPy-style objectives open with x = np.asarray(x, dtype=float) or
+        # x.astype(float): the float64 asked for is what a dual carries already
+        # (newuser55: the fix named math.sin and buffers, not the line's own spelling)
+        spellings = ("leave the cast out: np.asarray(x) and np.array(x) without dtype=, or "
+                     "x.copy(), keep a dual array (its values are float64 already), so "
+                     "x = np.asarray(x, dtype=float) at the top of f becomes x = "
+                     "np.asarray(x); elsewhere, ")
     return DualTypeError(
         f"dualgrad: {action} would drop the derivatives of a dual number; "
         f"expected code that keeps values as duals.{' ' + where if where else ''} "

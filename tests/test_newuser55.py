@@ -37,3 +37,22 @@ def test_polygamma_keeps_its_drop_in_advice():
         dg.derivative(lambda x: sc.polygamma(1, x), 2.5)
     got = dg.derivative(lambda x: np.sum(sc.zeta(2.0, x)), 2.5)
     assert got == pytest.approx(-2.0 * sc.zeta(3.0, 2.5), rel=1e-14)
+
+
+@pytest.mark.parametrize("spelling", [
+    lambda x: np.asarray(x, dtype=float),
+    lambda x: np.array(x, np.float64),
+    lambda x: x.astype(float),
+])
+def test_float_cast_at_the_top_of_f_names_the_spelling_that_keeps_duals(spelling):
+    """SciPy-style objectives open with x = np.asarray(x, dtype=float): the fix named
+    math.sin and buffers; it names leaving the cast out, and that spelling is exact
+    (the closed form 2 x0, 3 x1**2)."""
+    x0 = np.array([1.0, 2.0])
+    with pytest.raises(TypeError) as info:
+        dg.approx_fprime(x0, lambda x: np.sum(spelling(x) ** np.array([2, 3])))
+    msg = str(info.value)
+    assert "would drop the derivatives" in msg                          # what
+    assert "Fix: leave the cast out" in msg and "x = np.asarray(x)" in msg   # the fix
+    got = dg.approx_fprime(x0, lambda x: np.sum(np.asarray(x) ** np.array([2, 3])))
+    np.testing.assert_allclose(got, [2.0, 12.0], rtol=1e-15)

@@ -65,19 +65,13 @@ _TWO = {
 }
 
 
-_LSODA_KNOWN = pytest.mark.xfail(strict=True, raises=TypeError, reason=(
-    "known, the same on 5b74835: LSODA's float path reads Python's scalar comparisons "
-    "t >= p beside t > q as a ramp (_steep) and refuses before the exact route"))
-
-
-@pytest.mark.parametrize("name, method", [
-    (name, method) if (name, method) != ("comparisons", "LSODA") else
-    pytest.param(name, method, marks=_LSODA_KNOWN)
-    for name in sorted(_TWO)
-    for method in ["RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA"]])
+@pytest.mark.parametrize("name", sorted(_TWO))
+@pytest.mark.parametrize("method", ["RK45", "RK23", "DOP853", "Radau", "BDF", "LSODA"])
 def test_two_lags_at_one_value_each_carry_their_own_jump(name, method):
     """Two moving doses 2 [t >= p] + 1 [t >= q] at p == q = 4 (refused on 5b74835;
-    LSODA failed there in a piece a few ulps long even where refusal was lifted):
+    LSODA failed there in a piece a few ulps long even where refusal was lifted, and
+    its float path read Python's t >= p beside t > q as a ramp until the crossing
+    found continuous was read with its neighbours):
     d y(10)/d(p, q) = [-2 e^{-k (10 - p)}, -e^{-k (10 - q)}] (closed form)."""
     def end(v):
         return dg.solve_ivp(lambda t, y: -K * y + _TWO[name](t, v[0], v[1]), (0.0, T),
@@ -158,3 +152,24 @@ def test_a_python_and_that_skips_the_fixed_switch_is_refused(method):
     assert dg.derivative(lambda p: end(p, 4.0), 3.9) == 0.0
     assert np.isclose(dg.derivative(lambda p: end(p, 1.0), 4.0),
                       -D * np.exp(-K * (T - 4.0)), rtol=1e-7)
+
+
+@pytest.mark.parametrize("spelling", ["comparisons", "np.where"])
+@pytest.mark.parametrize("method", ["RK45", "Radau", "LSODA"])
+def test_jumps_that_cancel_in_fun_keep_the_moving_term(spelling, method):
+    """attack55 07: ``D [t >= p] - D [t >= 4]`` at p = 4: fun's value does not jump at
+    t = 4 (the two jumps cancel), yet y(10) moves with p by -D e^{-k (10 - p)} (closed
+    form; smooth in p).  0.0 on 5b74835 (with a ComparedOnlyWarning on the float path);
+    the moving comparison found continuous is read with the others at its crossing,
+    and followed where they flip with it.  Also with fun's values dual (k moving):
+    d/dk = -10 e^{-10 k} there (closed form)."""
+    F = {"comparisons": lambda t, p: D * (t >= p) - D * (t >= 4.0),
+         "np.where": lambda t, p: np.where(t >= p, D, 0.0) - np.where(t >= 4.0, D, 0.0)}[
+        spelling]
+    d = dg.derivative(lambda p: dg.solve_ivp(lambda t, y: -K * y + F(t, p), (0.0, T),
+                                             [0.0], method=method, **TIGHT).y[0, -1], 4.0)
+    assert np.isclose(d, -D * np.exp(-K * (T - 4.0)), rtol=1e-7)
+    g = dg.gradient(lambda v: dg.solve_ivp(lambda t, y: -v[1] * y + F(t, v[0]), (0.0, T),
+                                           [1.0], method=method, **TIGHT).y[0, -1],
+                    np.array([4.0, K]))
+    assert np.allclose(g, [-D * np.exp(-K * (T - 4.0)), -T * np.exp(-K * T)], rtol=1e-7)

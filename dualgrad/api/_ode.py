@@ -347,6 +347,35 @@ class _Switches:
             self._compare(t, np.array(z, copy=True), taken)
         return out
 
+    def _cancelled(self, key, i, ta, za, tb, zb, in_a, in_b):
+        """A moving comparison found continuous where other switches flip with it
+        (read with ``t`` a dual, so a fixed ``t >= 4.0`` is seen): their jumps may
+        cancel its own in fun's value, ``D [t >= p] - D [t >= 4]`` at p = 4, whose
+        y(T) moves with p by -D e^{-k (T - p)} (0.0 on 5b74835; attack55 07).  Raises
+        :class:`Crossed` so the place is followed and each switch's jump read at the
+        crossing (api/_ode_coincident)."""
+        from ._ode_coincident import _groups, flipped_together
+        lo, hi = self.located
+        sides = [(ta + s * (tb - ta), za + s * (zb - za), None, 0.0) for s in (lo, hi)]
+        system = self.system
+        if isinstance(system, _WatchedRhs):     # (the float path: fun's values only,
+            d = next((v for v in list(in_a or ()) + list(in_b or ())  # t a dual of the
+                      if isinstance(v, Dual)), None)        # record's operands' call)
+            if d is None or isinstance(d.value, Dual):
+                return
+            system = _FloatReader(system, d.tag, directions(d), len(za))
+        found = flipped_together(system, sides)
+        if found is None or len(found[1]) < 2 or len(_groups(found[1])) < 2:
+            return
+        t_lo, t_hi = sides[0][0], sides[1][0]
+
+        def error():
+            return _switch(key, t_lo, t_hi, 0.0, False)
+        raise Crossed(key, i, error, [v for v in list(in_a or ()) + list(in_b or ())
+                                      if isinstance(v, Dual)], (t_lo, t_hi),
+                      lambda a, b: _switch(key, a, b, 0.0, False, chatter=True),
+                      (in_a, in_b))
+
     def _sample(self, t):
         """Drops the pending steps (:meth:`_steep`) whose ramp SciPy's evaluation at
         ``t`` lies on (within two widths of its centre)."""
@@ -416,6 +445,10 @@ class _Switches:
                                           seen >= _TRUSTED)
                 if continuous and self.rates is not None and _cut(key[0]):
                     self._cusp(key, ta, za, t, z)   # (a branch point: infinite slope?)
+                if continuous and self.system is not None and seen < _TRUSTED and \
+                        key[0] in _COMPARISONS and _of_time(inputs, t) and \
+                        _moves_at(key[0], in_a, inputs):
+                    self._cancelled(key, i, ta, za, t, z, in_a, inputs)
                 if continuous and seen < _TRUSTED and key[0] in _COMPARISONS and (
                         self.steep or self.resolution is not None) and \
                         _scalar_dual(inputs):
@@ -741,6 +774,7 @@ class _Switches:
             return False
 
     ramps = ()
+    system = None                 # (the augmented system: fun read with a dual t)
     steps = ()                    # (SciPy's accepted steps where t_eval hid them)
     pending = ()                  # [(key, centre, width, step)]: steep steps judged
     #                               resolved, no evaluation of SciPy's on them yet
@@ -963,6 +997,29 @@ def _switch(key, t_lo, t_hi, step, partials, steep=False, chatter=False):
             else ""))
 
 
+def _of_time(inputs, t):
+    """Whether a comparison's operands hold the evaluation's time ``t`` itself (``t >=
+    p``: a time switch, which a fixed ``t >= 4.0`` may meet; a clamp's ``y > 0`` and a
+    Newton loop's test are not read again: 9 % of the bench clamp's time)."""
+    return any(not isinstance(v, Dual) and np.ndim(v) == 0 and
+               np.asarray(v).dtype.kind == "f" and float(np.real(v)) == t
+               for v in inputs or ())
+
+
+class _FloatReader:
+    """The float path's ``fun`` as :mod:`api._ode_coincident` reads an augmented
+    system: its values at a plain state (no tangents), ``t`` a dual of the call
+    ``tag`` with ``k`` directions."""
+
+    def __init__(self, watched, tag, k, m):
+        self.watched, self.tag, self.k, self.m = watched, tag, k, m
+        self.switches = watched.switches
+
+    def rates(self, t, z):
+        return np.ravel(np.real(np.asarray(primal(as_state(
+            self.watched.fun(t, z[:self.m], *self.watched.args))), dtype=complex)))
+
+
 class _WatchedRhs(Watched):
     """``fun`` on SciPy's float path (no dual in ``y0``, ``t_span`` or ``args``): stops
     at the first dual it returns (:class:`Watched`), and its branches on the duals it
@@ -973,6 +1030,7 @@ class _WatchedRhs(Watched):
         self.args = args
         self.switches = _Switches(1, self.probe)
         self.switches.exact = True          # (a jump: the dual path solves it exactly)
+        self.switches.system = self         # (jumps that cancel: _Switches._cancelled)
 
     def probe(self, t, y):
         return np.asarray(primal(as_state(self.fun(t, y, *self.args))))
@@ -992,6 +1050,7 @@ class _Augmented:
         self.switches = _Switches(1, self.probe, steep=True)
         self.switches.exact = True
         self.switches.rates = (self.rates, m)     # (a branch point's partials: _cusp)
+        self.switches.system = self     # (coincident switches: _Switches._cancelled)
 
     def probe(self, t, z):
         return np.asarray(primal(self.rhs(t, self.dual(z))))

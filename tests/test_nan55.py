@@ -250,3 +250,18 @@ def test_gammainc_shape_slope_past_its_step_limit_is_refused_by_name():
     """NaN after ~16 s on 5b74835 (a ~ 1e9 just below x = a)."""
     with pytest.raises(TypeError, match="gammainc.*shape a.*got a = 1000000000.0"):
         dg.derivative(lambda a: sc.gammainc(a, 1e9 - 3e4), 1e9)
+
+
+@pytest.mark.parametrize("k", [30.0, 1e6, 1e12, 1e16])
+def test_poisson_pmf_mean_slope_at_large_counts(k):
+    """pmf (k / mu - 1): the pmf of duals was exp(xlogy(k, mu) - gammaln(k + 1) - mu),
+    3e-3 off at k = 1e12 and 1.6e-28 for 3.1e-9 at 1e16 (SciPy's own float value is that
+    too); the rest is k / mu - 1's own rounding (~eps mu / |mu - k|)."""
+    mu = np.array([k + 0.7 * np.sqrt(k), k - 2.0 * np.sqrt(k)])
+    with mp.workdps(50):
+        K = mp.mpf(k)
+        exact = np.array([float(mp.exp(K * mp.log(M) - M - mp.loggamma(K + 1)) * (K / M - 1))
+                          for M in (mp.mpf(m) for m in mu)])
+    got = dg.jvp(lambda m: ds.poisson.pmf(k, m), mu, np.ones_like(mu))[1]
+    rtol = 1e-13 + 4e-16 * mu / np.abs(mu - k)
+    assert np.all(np.abs(got - exact) <= rtol * np.abs(exact)), (got - exact) / exact

@@ -72,3 +72,24 @@ def test_a_smaller_rtol_resolves_it():
                       rtol=1e-4)
     assert np.isclose(dg.derivative(_end("tanh", 3e-3, 0.0, rtol=1e-6, t_eval=[5.0, T]),
                                     P), EXACT, rtol=1e-4)
+
+
+@pytest.mark.parametrize("name, s", [("tanh", 1.0), ("tanh", 0.5), ("expit", 1.0),
+                                     ("expit", 0.5), ("expit", 0.2), ("erf", 1.0)])
+@pytest.mark.parametrize("y0", [0.0, 1.0])
+def test_wide_steps_stay_exact(name, s, y0):
+    """attack55 08 (a regression of this lane's first check, 97c486c: the width taken
+    from fun's rise over the segment, too small for a wide step): y' = -k y + F((t -
+    p) / s) with s = 0.2 .. 1 over (0, 10) is returned as on 5b74835, against central
+    differences of SciPy's solve_ivp at rtol 1e-12."""
+    from scipy.integrate import solve_ivp
+    F = STEPS[name]
+
+    def plain(p):
+        return solve_ivp(lambda t, y: -K * y + F((t - p) / s), (0.0, T), [y0],
+                         rtol=1e-12, atol=1e-14).y[0, -1]
+    h = 1e-4
+    fd = (plain(P + h) - plain(P - h)) / (2 * h)
+    d = dg.derivative(lambda p: dg.solve_ivp(lambda t, y: -K * y + F((t - p) / s),
+                                             (0.0, T), np.array([y0])).y[0, -1], P)
+    assert np.isclose(d, fd, rtol=5e-3)

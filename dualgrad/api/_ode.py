@@ -636,7 +636,7 @@ class _Switches:
         #                                             times a crossing, ode52 Left (3))
         if not np.any(jumps) and _smooth_step(key) and (
                 self.tolerance is not None or self.resolution is not None):
-            self._wide(key, at, c, points, f, ta, tb)
+            self._wide(key, c, points, found, ta, tb)
         if not np.any(jumps) or self.tolerance is None and self.resolution is None:
             return
         in_lo, in_hi = found[1][2], found[2][2]
@@ -683,27 +683,31 @@ class _Switches:
         raise _Refused(_switch(key, ta + points[1] * (tb - ta), ta + points[2] * (tb - ta),
                                step[j], False, steep=True))
 
-    def _wide(self, key, at, c, points, f, ta, tb):
+    def _wide(self, key, c, points, found, ta, tb):
         """A smooth step wider than :meth:`_steep`'s inner pair (not steep there) but
-        maybe narrower than the solver's steps: its width, the rise of fun's values
-        across the segment over their slope at its centre, and, where neither
-        evaluation lies within two widths of it, the step pending until one of
-        SciPy's does (:meth:`unsampled`; attack55 03: tanh((t - 3) / 3e-3) at rtol
-        1e-3, RK45's stages at 2.95 and 3.06, 0.0 for -0.0604)."""
-        m = self.tolerance[1] if self.tolerance is not None else self.resolution[0]
-        seg = abs(tb - ta)
-        with np.errstate(all="ignore"):
-            slope = np.abs(np.real(f[2][:m] - f[1][:m])) / (abs(points[2] - points[1]) * seg)
-            j = int(np.argmax(np.where(np.isfinite(slope), slope, -1.0)))
-            if not slope[j] > 0.0 or not np.isfinite(slope[j]):
-                return
-            rise = abs(float(np.real(at(1.0)[0][j] - at(0.0)[0][j])))
-            width = rise / float(slope[j])
+        maybe narrower than the solver's steps: its width in t, 4 over the rate of its
+        argument z along the segment (|z| < 2 holds tanh's and erf's rise, most of
+        expit's), kept for the accepted-step check (:meth:`stepped_over`) and, where
+        neither evaluation lies within two widths of it, pending until one of SciPy's
+        does (:meth:`unsampled`; attack55 03: tanh((t - 3) / 3e-3) at rtol 1e-3, RK45's
+        stages at 2.95 and 3.06, 0.0 for -0.0604).  Only one-argument steps; the width
+        from z, not from fun's rise (attack55 08: tanh((t - 3) / 1) was refused)."""
+        ins = [found[1][2], found[2][2]]
+        if any(r is None or len(r) != 1 for r in ins):
+            return
+        try:
+            z = [float(np.real(primal(r[0]))) for r in ins]
+        except (TypeError, ValueError):
+            return                          # (an array step: not measured here)
+        dt = abs(points[2] - points[1]) * abs(tb - ta)
+        rate = abs(z[1] - z[0]) / dt if dt > 0 else 0.0
+        if not rate > 0.0 or not np.isfinite(rate):
+            return
+        width = 4.0 / rate
         centre = ta + c * (tb - ta)
-        if width < seg:
-            self.ramps.append((key, centre, width, rise))
-            if min(abs(ta - centre), abs(tb - centre)) > 2.0 * width:
-                self.pending.append((key, centre, width, rise))
+        self.ramps.append((key, centre, width, 0.0))
+        if min(abs(ta - centre), abs(tb - centre)) > 2.0 * width:
+            self.pending.append((key, centre, width, 0.0))
 
     def _cusp(self, key, ta, za, tb, zb):
         """Raise where fun's partials grow without bound toward the branch point just

@@ -111,3 +111,19 @@ def test_its_value_feeds_what_refuses_duals():
         assert float(v) == 2.0 and operator.index(int(v)) == 2 and f"{v:.1f}" == "2.0"
         return x * x
     assert dg.derivative(lambda p: dg.derivative(f, p), 2.0) == 2.0
+
+
+def test_while_another_thread_imports_the_sparsity_module(monkeypatch):
+    """attack55 11: dg.quad threads beside others met dualgrad.api._sparsity half
+    imported (in sys.modules, its Tracer not yet defined) and stop_gradient raised
+    AttributeError; no tracer can exist before the class does, so the value is the
+    input's."""
+    import sys
+    import types
+    half = types.ModuleType("dualgrad.api._sparsity")       # (what another thread left)
+    monkeypatch.setitem(sys.modules, "dualgrad.api._sparsity", half)
+    x = np.array([1.5, -2.0])
+    assert dg.stop_gradient(2.5) == 2.5
+    assert dg.stop_gradient(x) is x
+    d = dg.stop_gradient(dg.Dual(x, np.eye(2)))
+    np.testing.assert_array_equal(d, x)

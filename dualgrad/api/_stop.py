@@ -114,8 +114,9 @@ def _tracer_value(x):
     ``mode="global"`` an array comes back marked as computed from values
     (``_value_index``: indices found on it, peaks, select other elements elsewhere)."""
     sparsity = sys.modules.get("dualgrad.api._sparsity")
-    if sparsity is None or not isinstance(x, sparsity.Tracer):
-        return None
+    tracer = getattr(sparsity, "Tracer", None)  # (None while another thread imports the
+    if tracer is None or not isinstance(x, tracer):     # module: no tracer exists yet,
+        return None                             # attack55 11)
     value = np.asarray(x.value)
     if not value.ndim:
         return _python_number(value[()])

@@ -877,3 +877,24 @@ def test_interp_complex_values_with_a_dual_end():
         h = 1e-6
         fd = np.stack([(f(x0 + h * e) - f(x0 - h * e)) / (2 * h) for e in np.eye(4)], -1)
         np.testing.assert_allclose(dg.jacobian(f, x0), fd, atol=1e-8)
+
+
+# diff55 S1: NumPy's vectorized sort turns some -0.0 into 0.0 (its output is not its
+# input's bits moved); a dual's sorted value keeps NumPy's signs, so 1 / x agrees with
+# f's float call, and each place's tangent is the mean of the inputs tied with its value
+@pytest.mark.parametrize("kind", [None, "stable"])
+@pytest.mark.parametrize("axis", [-1, 0, None])
+def test_sort_keeps_numpys_signed_zeros(kind, axis):
+    rng = np.random.default_rng(55)
+    x = np.round(rng.standard_normal((40, 60)), 1)
+    x[::3, ::7], x[1::5, ::11] = -0.0, 0.0
+    t = rng.standard_normal(x.shape)
+    out, tangent = dg.jvp(lambda p: np.sort(p, axis=axis, kind=kind), x, t)
+    expected = np.sort(x, axis=axis, kind=kind)
+    assert np.asarray(out).tobytes() == expected.tobytes()
+    lines = (x.ravel()[None], t.ravel()[None], expected[None]) if axis is None else \
+        (np.moveaxis(x, axis, -1), np.moveaxis(t, axis, -1), np.moveaxis(expected, axis, -1))
+    got = tangent[None] if axis is None else np.moveaxis(tangent, axis, -1)
+    for xs, ts, es, gs in zip(*lines, got):
+        for value in np.unique(es):
+            np.testing.assert_allclose(gs[es == value], ts[xs == value].mean(), rtol=1e-12)

@@ -1955,6 +1955,12 @@ def _sort(a, axis=-1, kind=None, order=None, *, stable=None):
         a, axis = np.ravel(a), 0
     v = primal(a)
     axis = _reductions.axis_index(axis, np.ndim(v))
+    return _reductions.numpys_zeros(_sorted(a, v, axis),
+                                    lambda: np.sort(v, axis, kind=kind, stable=stable))
+
+
+def _sorted(a, v, axis):
+    """``a`` (values ``v``) sorted along ``axis``, equal values' partials their mean."""
     keyed = _keyed_order(v, axis)
     if keyed is None:
         return _sorted_ties(a, np.take_along_axis(a, _stable_order(v, axis), axis=axis), axis)

@@ -14,7 +14,7 @@ from .. import backend, errors
 from ..dual import HOLOMORPHIC, Dual, make, partials_array, primal
 from . import _spectral
 from ._operands import operand
-from ._reductions import tie_means
+from ._reductions import numpys_zeros, tie_means
 
 __all__ = ["register", "ufunc_at", "partition_index"]
 
@@ -52,14 +52,8 @@ def _partition(a, kth, axis=-1, kind="introselect", order=None):
     # value gets the mean of the tied elements' partials, as np.sort's run (one
     # element's alone was one side's derivative)
     ax = axis % np.ndim(v)
+    result = numpys_zeros(result, lambda: np.partition(v, kth, axis=axis, kind=kind))
     out = primal(result)
-    if not isinstance(a.value, Dual) and out.dtype.kind == "f" and (out == 0).any():
-        # NumPy's vectorized partition may return 0.0 for a -0.0 and -0.0 for a 0.0
-        # (its output is not its input's bits permuted): the value keeps its zeros
-        want = np.partition(v, kth, axis=axis, kind=kind)
-        if not np.array_equal(np.signbit(out), np.signbit(want)):
-            result = make(want, result.partials, result.tag)
-            out = want
     groups = []
     with np.errstate(invalid="ignore"):
         for k in np.unique(np.asarray(kth).ravel() % v.shape[ax]).tolist():

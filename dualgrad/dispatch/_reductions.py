@@ -18,7 +18,7 @@ from ..backend import running_product, small, sum_partials, sum_small, weighted_
 
 __all__ = ["axis_index", "axis_tuple", "normalize_axes", "check_kwargs", "ddof_of", "sum", "lean_sum",
            "prod", "amax", "amin", "cumsum", "cumprod", "masked", "reduceat", "with_value",
-           "running_extreme", "segment_sums", "tie_means", "log_add_reduce"]
+           "running_extreme", "segment_sums", "tie_means", "numpys_zeros", "log_add_reduce"]
 
 _F64 = np.dtype(np.float64)
 _add = np.add.reduce
@@ -750,6 +750,24 @@ def segment_sums(p, start, ax):
                            axis=ax)
         d *= 2
     return p
+
+
+def numpys_zeros(result, want):
+    """``result``, a dual whose values are its input's moved by a sort or a partition,
+    with the zeros of ``want()`` (NumPy's float call of the same sort or partition,
+    made only where the values hold a zero): NumPy's vectorized sort and partition
+    may return 0.0 for a -0.0 and -0.0 for a 0.0 (their output is not their input's
+    bits moved), and the dual's value keeps NumPy's signs, so that ``1 / x`` agrees
+    with f's float call (lead55, diff55 S1).  Nested duals keep their inner levels'."""
+    if not isinstance(result, Dual) or isinstance(result.value, Dual):
+        return result
+    out = result.value
+    if type(out) is not np.ndarray or out.dtype.kind != "f" or not (out == 0).any():
+        return result
+    numpys = want()
+    if np.array_equal(np.signbit(out), np.signbit(numpys)):
+        return result
+    return make(numpys, result.partials, result.tag)
 
 
 def tie_means(a, picked, groups, ax):

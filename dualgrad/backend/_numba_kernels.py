@@ -831,16 +831,29 @@ def bincount_rows(x, p, out):
 _NEGATIVE_ZERO = np.int64(-9223372036854775807 - 1)      # -0.0's bits as an int64
 
 
+@njit(**_JIT)
+def _slot(table, key, mask):
+    """:func:`match_rows`'s ``(pattern, its slot)`` in ``table`` for the bits ``key``
+    (-0.0 read as 0.0): a multiplicative hash (int64 arithmetic wraps), then linear
+    probing to the pattern's slot or a free one."""
+    if key == _NEGATIVE_ZERO:
+        key = 0
+    h = ((key ^ (key >> 29)) * -7046029254386353131 >> 17) & mask
+    while table[h, 1] != -2 and table[h, 0] != key:
+        h = (h + 1) & mask
+    return key, h
+
+
 @_lazy
 def match_rows(got, out, m):
     """Per row ``r``, ``m[r, i]`` = the place ``j`` of ``got[r]`` whose bits are
     ``out[r, i]``'s (int64 views of float64 rows), equal patterns matched in order of
-    place: a table of the row's patterns (open addressing with a multiplicative hash,
-    a slot's pattern beside its first place, the places of a pattern chained in
-    order), then one pass over ``out`` taking each pattern's next place.  -0.0 is
-    0.0's pattern (NumPy's partition may return 0.0 for a -0.0).  O(row length), where
-    matching by sorting both rows is a sort each.  Returns the first row whose
-    multisets of patterns differ (``-1``: none)."""
+    place: a table of the row's patterns (:func:`_slot`; a slot's pattern beside its
+    first place, the places of a pattern chained in order), then one pass over
+    ``out`` taking each pattern's next place.  -0.0 is 0.0's pattern (NumPy's
+    partition may return 0.0 for a -0.0).  O(row length), where matching by sorting
+    both rows is a sort each.  Returns the first row whose multisets of patterns
+    differ (``-1``: none)."""
     rows, size = got.shape
     cap = 16
     while cap < 2 * size:
@@ -851,12 +864,7 @@ def match_rows(got, out, m):
     for r in range(rows):
         table[:, 1] = -2
         for j in range(size - 1, -1, -1):      # backwards: each chain in order of place
-            key = got[r, j]
-            if key == _NEGATIVE_ZERO:
-                key = 0
-            h = ((key ^ (key >> 29)) * -7046029254386353131 >> 17) & mask
-            while table[h, 1] != -2 and table[h, 0] != key:
-                h = (h + 1) & mask
+            key, h = _slot(table, got[r, j], mask)
             if table[h, 1] == -2:
                 table[h, 0] = key
                 nxt[j] = -1
@@ -864,12 +872,7 @@ def match_rows(got, out, m):
                 nxt[j] = table[h, 1]
             table[h, 1] = j
         for i in range(size):
-            key = out[r, i]
-            if key == _NEGATIVE_ZERO:
-                key = 0
-            h = ((key ^ (key >> 29)) * -7046029254386353131 >> 17) & mask
-            while table[h, 1] != -2 and table[h, 0] != key:
-                h = (h + 1) & mask
+            h = _slot(table, out[r, i], mask)[1]
             j = table[h, 1]
             if j < 0:                 # -2: no such pattern; -1: its places are used up
                 return r

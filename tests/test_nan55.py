@@ -265,3 +265,20 @@ def test_poisson_pmf_mean_slope_at_large_counts(k):
     got = dg.jvp(lambda m: ds.poisson.pmf(k, m), mu, np.ones_like(mu))[1]
     rtol = 1e-13 + 4e-16 * mu / np.abs(mu - k)
     assert np.all(np.abs(got - exact) <= rtol * np.abs(exact)), (got - exact) / exact
+
+
+# the Stirling form's switch (shape 10, rules/_table.py's _gamma_log / _beta_log) in the
+# rows it added value tests to (test_value_conditions' list): both sides against mpmath
+@pytest.mark.parametrize("k", [7.0, 8.0, 9.0, 10.0, 11.0])
+def test_poisson_and_nbinom_slopes_on_both_sides_of_the_switch(k):
+    mu = k + 0.7
+    exact = -float(_gamma_density(k + 1, mu))               # shape k + 1: 8 .. 12
+    assert dg.derivative(lambda m: sc.pdtr(k, m), mu) == pytest.approx(exact, rel=1e-13)
+    assert dg.derivative(lambda m: sc.pdtrc(k, m), mu) == pytest.approx(-exact, rel=1e-13)
+    for n in (k + 0.5, k + 1.5):                            # beta(n, k + 1) across 10
+        p = 0.55
+        exact = float(_beta_density(n, k + 1, p))
+        assert dg.derivative(lambda q: ds.nbinom.cdf(k, n, q), p) == \
+            pytest.approx(exact, rel=1e-12)
+        assert dg.derivative(lambda q: ds.nbinom.sf(k, n, q), p) == \
+            pytest.approx(-exact, rel=1e-12)

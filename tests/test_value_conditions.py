@@ -137,9 +137,12 @@ def test_the_rows_with_value_tests_are_these():
     # hyp2f1's a b = 0, F / E's m > 1 (NaN) and |phi| = pi / 2, Struve's |x| = 1)
     # (entr / rel_entr / kl_div off their domain, x < 0 or y < 0: 0 at every order, in
     # test_special.py)
+    # (nan55's Stirling form from shape 10 in pdtr / pdtrc / nbinom's cdf and sf: both
+    # sides against mpmath in test_nan55.py)
     assert sorted(r.name for r in VALUE_ROWS) == ["_beta_ppf",
                                                   "_binom_cdf", "_binom_pmf", "_binom_sf",
                                                   "_cauchy_isf", "_cauchy_ppf",
+                                                  "_nbinom_cdf", "_nbinom_sf",
                                                   "arccos", "arcsin", "arcsinh", "arctanh",
                                                   "betainc", "betaincc", "betainccinv",
                                                   "betaincinv", "chdtr", "chdtrc", "chdtri",
@@ -153,7 +156,7 @@ def test_the_rows_with_value_tests_are_these():
                                                   "float_power", "gammainc", "gammaincc",
                                                   "gammainccinv", "gammaincinv",
                                                   "huber", "hyp2f1", "hypot", "kl_div",
-                                                  "modstruve", "power",
+                                                  "modstruve", "pdtr", "pdtrc", "power",
                                                   "pseudo_huber", "rel_entr",
                                                   "remainder", "stdtr", "stdtrit", "struve",
                                                   "tanh", "voigt_profile", "wofz"]

@@ -209,6 +209,28 @@ def per_op(logs, count):
     return out
 
 
+def checked(label, name, timed, cells, steps):
+    """``d(log)``: the Jacobian of the timed form ``timed`` (its steps' times into
+    ``log``) with every fused structure compiled, checked bit for bit against
+    bench/problems.py's plain form ``name``."""
+    import problems
+    import dualgrad as dg
+    from dualgrad.backend import _fused
+
+    def d(log):
+        return dg.jacobian(lambda p: timed(p, cells, steps, log=log), problems.HEAT_P)
+    after, _fused.COMPILE_AFTER = _fused.COMPILE_AFTER, 0
+    try:                                # every structure compiled
+        d([])
+        d([])
+    finally:
+        _fused.COMPILE_AFTER = after
+    want = dg.jacobian(lambda p: getattr(problems, name)(p, n=cells, steps=steps),
+                       problems.HEAT_P)
+    assert np.array_equal(d([]), want), f"{label}: the timed step's Jacobian differs"
+    return d
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cells", type=int, default=100_000)
@@ -217,25 +239,11 @@ def main():
     parser.add_argument("--only", default="")
     opts = parser.parse_args()
     import problems
-    import dualgrad as dg
     from dualgrad.backend import _fused, _fusedgen
     for label, (name, timed, ops) in FORMS.items():
         if opts.only not in label:
             continue
-        plain = getattr(problems, name)
-
-        def d(log):
-            return dg.jacobian(lambda p: timed(p, opts.cells, opts.steps, log=log),
-                               problems.HEAT_P)
-        after, _fused.COMPILE_AFTER = _fused.COMPILE_AFTER, 0
-        try:                            # every structure compiled
-            d([])
-            d([])
-        finally:
-            _fused.COMPILE_AFTER = after
-        want = dg.jacobian(lambda p: plain(p, n=opts.cells, steps=opts.steps), problems.HEAT_P)
-        got = d([])
-        assert np.array_equal(got, want), f"{label}: the timed step's Jacobian differs"
+        d = checked(label, name, timed, opts.cells, opts.steps)
         real = dict(_fusedgen._compiled)
         stubs = {k: (lambda *args: None) for k in real}
         logs = {"f": [], "dg": [], "stubbed": []}

@@ -158,26 +158,13 @@ def main():
     opts = parser.parse_args()
     import heat_ops
     import problems
-    import dualgrad as dg
     from dualgrad.backend import _fused, _fusedgen
     from dualgrad import backend
     modules = {"_fused": _fused, "_fusedgen": _fusedgen, "backend": backend}
     for label, (name, timed, ops) in heat_ops.FORMS.items():
         if opts.only not in label:
             continue
-        plain = getattr(problems, name)
-
-        def d(log):
-            return dg.jacobian(lambda p: timed(p, opts.cells, opts.steps, log=log),
-                               problems.HEAT_P)
-        after, _fused.COMPILE_AFTER = _fused.COMPILE_AFTER, 0
-        try:                            # every structure compiled
-            d([])
-            d([])
-        finally:
-            _fused.COMPILE_AFTER = after
-        want = dg.jacobian(lambda p: plain(p, n=opts.cells, steps=opts.steps), problems.HEAT_P)
-        assert np.array_equal(d([]), want), f"{label}: the timed step's Jacobian differs"
+        d = heat_ops.checked(label, name, timed, opts.cells, opts.steps)
         real = dict(_fusedgen._compiled)
         kernel_times = []
         clocked_kernels = {k: clocked(fn, kernel_times) for k, fn in real.items()}

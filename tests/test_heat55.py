@@ -25,6 +25,7 @@ import pytest
 import dualgrad as dg
 from dualgrad.backend import _fused
 from dualgrad.backend._fused import Deferred, _Node
+from _heat import heat, heat_tangent
 
 
 def _old_private_readers(t, nodes):
@@ -154,38 +155,6 @@ def test_the_walk_reads_each_node_a_bounded_number_of_times():
     assert _READS[0] <= 3 * len(nodes), _READS[0]      # was ~2 * 20 ** 2
 
 
-def _heat_tangent(p, n, steps, dt=0.01):
-    """problems.heat's forward sensitivity by hand: u and du/dp stepped together."""
-    kappa, amp, width, rate = p
-    s = np.linspace(0.0, 1.0, n)
-    g = np.exp(-((s - 0.5) / width) ** 2)
-    u = amp * g
-    S = np.zeros((n, 4))
-    S[:, 1] = g
-    S[:, 2] = amp * g * 2 * (s - 0.5) ** 2 / width ** 3
-    for _ in range(steps):
-        lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
-        dlap = S[2:] - 2.0 * S[1:-1] + S[:-2]
-        m = u[1:-1]
-        du = kappa * dlap + dt * rate * (1.0 - 2.0 * m)[:, None] * S[1:-1]
-        du[:, 0] += lap
-        du[:, 3] += dt * m * (1.0 - m)
-        u[1:-1] += kappa * lap + dt * rate * m * (1.0 - m)
-        S[1:-1] += du
-    return u, S
-
-
-def _heat(p, n, steps, dt=0.01):
-    """problems.heat."""
-    kappa, amp, width, rate = p[0], p[1], p[2], p[3]
-    s = np.linspace(0.0, 1.0, n)
-    u = amp * np.exp(-((s - 0.5) / width) ** 2)
-    for _ in range(steps):
-        lap = u[2:] - 2.0 * u[1:-1] + u[:-2]
-        u[1:-1] += kappa * lap + dt * rate * u[1:-1] * (1.0 - u[1:-1])
-    return u
-
-
 @pytest.mark.parametrize("engine", ["fused", "auto"])
 def test_the_slicing_heat_step_still_leaves_lap_unstored(engine, monkeypatch):
     if not _fused._SNAPSHOT_LOCALS:
@@ -200,8 +169,8 @@ def test_the_slicing_heat_step_still_leaves_lap_unstored(engine, monkeypatch):
         return got
     monkeypatch.setattr(_fused, "_held_by", recording)
     with dg.engine(engine):
-        J = dg.jacobian(lambda q: _heat(q, n, steps), p)
-    u, S = _heat_tangent(p.copy(), n, steps)
+        J = dg.jacobian(lambda q: heat(q, n, steps), p)
+    S = heat_tangent(p, n, steps)
     scale = np.abs(S).max(axis=0)
     assert np.all(np.abs(J - S) <= 1e-11 * scale)
     assert len(dropped) == steps and all(names == ["lap"] for names in dropped), dropped

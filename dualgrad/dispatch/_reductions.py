@@ -762,7 +762,7 @@ def numpys_zeros(result, want):
     if not isinstance(result, Dual) or isinstance(result.value, Dual):
         return result
     out = result.value
-    if type(out) is not np.ndarray or out.dtype.kind != "f" or not (out == 0).any():
+    if type(out) is not np.ndarray or out.dtype.kind != "f" or out.all():   # (no zero)
         return result
     numpys = want()
     if np.array_equal(np.signbit(out), np.signbit(numpys)):

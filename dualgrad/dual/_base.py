@@ -235,38 +235,38 @@ class Dual:
         _made.compared_at = next(_seq)
         if _WATCHING[0] and _BRANCHES.record is not None:
             forced = _BRANCHES.record(np.less_equal, (self, other))
-            if forced is not None:      # (a branch set by dg.solve_ivp's coincident
-                return forced           # switches' test, api/_ode_coincident)
+            if forced is not None:
+                return forced
         return primal(self) <= primal(other)
 
     def __gt__(self, other, _made=errors.MADE, _seq=TAGS):
         _made.compared_at = next(_seq)
         if _WATCHING[0] and _BRANCHES.record is not None:
             forced = _BRANCHES.record(np.greater, (self, other))
-            if forced is not None:      # (a branch set by dg.solve_ivp's coincident
-                return forced           # switches' test, api/_ode_coincident)
+            if forced is not None:
+                return forced
         return primal(self) > primal(other)
 
     def __ge__(self, other, _made=errors.MADE, _seq=TAGS):
         _made.compared_at = next(_seq)
         if _WATCHING[0] and _BRANCHES.record is not None:
             forced = _BRANCHES.record(np.greater_equal, (self, other))
-            if forced is not None:      # (a branch set by dg.solve_ivp's coincident
-                return forced           # switches' test, api/_ode_coincident)
+            if forced is not None:
+                return forced
         return primal(self) >= primal(other)
 
     def __eq__(self, other):
         if _WATCHING[0] and _BRANCHES.record is not None:     # (dg.quad's watch: a
             forced = _BRANCHES.record(np.equal, (self, other))  # tie at a moving limit)
-            if forced is not None:      # (a branch set by dg.solve_ivp's coincident
-                return forced           # switches' test, api/_ode_coincident)
+            if forced is not None:
+                return forced
         return primal(self) == primal(other)
 
     def __ne__(self, other):
         if _WATCHING[0] and _BRANCHES.record is not None:
             forced = _BRANCHES.record(np.not_equal, (self, other))
-            if forced is not None:      # (a branch set by dg.solve_ivp's coincident
-                return forced           # switches' test, api/_ode_coincident)
+            if forced is not None:
+                return forced
         return primal(self) != primal(other)
 
     # ---- conversions that would drop derivatives -----------------------------------

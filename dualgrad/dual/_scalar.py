@@ -115,8 +115,8 @@ class ScalarDual(Dual):
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         if _WATCHING[0] and _BRANCHES.record is not None:    # dg.quad's watch
             forced = _BRANCHES.record(ufunc, inputs)
-            if forced is not None:      # (a branch set by dg.solve_ivp's coincident
-                return forced           # switches' test, api/_ode_coincident)
+            if forced is not None:      # (a branch the watch sets: Dual.__lt__)
+                return forced
         if method == "__call__" and not kwargs:
             if len(inputs) == 1:
                 fast = self._UNARY.get(ufunc)

@@ -1032,7 +1032,9 @@ def _settled(who, f, args, x, P, H, chunk, executor, progress, detected, link=No
     if n <= _SETTLE_MAX:
         g, D = _gradient_hessian_columns(who, f, args, x, np.arange(n), n, chunk, executor,
                                          progress, link, gradient=True)
-        D = _orders.finite_order(as_array(D).reshape(n, n), _orders.not_finite(g, n))
+        bad = _orders.not_finite(g, n)
+        D = _orders.finite_order(as_array(D).reshape(n, n), bad,
+                                 bad if bad is None else _orders.infinite(g, n))
         outside = (D != 0) & ~np.isnan(D) & ~(P.toarray() != 0)
         if not outside.any():
             H = H.tocsr(copy=True)
@@ -1081,15 +1083,30 @@ def _finite_orders(who, f, args, x, P, H, g, chunk, executor, progress, link):
     if not pick.any():
         return H.tocsr()
     r, c = H.row[pick], H.col[pick]
-    need = np.unique(np.concatenate([r[bad[r]], c[bad[c]]]))
-    color = np.full(n, -1)
-    color[need] = column_coloring(P.tocsc()[:, need].tocsr())
-    D = _gradient_hessian_columns(who, f, args, x, color, int(color.max()) + 1, chunk,
-                                  executor, progress, link)
-    a = np.where(bad[c], D[r, color[c]], np.nan)   # d_c g_r, computed where g_c is bad
-    b = np.where(bad[r], D[c, color[r]], np.nan)   # d_r g_c
+
+    def columns(need):          # d_k g_i for the outer directions k in need, every row i
+        color = np.full(n, -1)
+        color[need] = column_coloring(P.tocsc()[:, need].tocsr())
+        return color, _gradient_hessian_columns(who, f, args, x, color, int(color.max()) + 1,
+                                                chunk, executor, progress, link)
+
+    color, D = columns(np.unique(np.concatenate([r[bad[r]], c[bad[c]]])))
     data = H.data.copy()
-    data[pick] = _orders.choose(a, b, bad[r], bad[c])
+    # d_c g_r, computed where g_c is bad, and d_r g_c; the other side the star
+    # coloring's order (one of the two: the same as the computed one, or the other)
+    a = np.where(bad[c], D[r, color[c]], data[pick])
+    b = np.where(bad[r], D[c, color[r]], data[pick])
+    inf = _orders.infinite(g, n)
+    with np.errstate(invalid="ignore"):
+        # the order through an infinite g where the finite one is NaN (_orders.choose
+        # takes it where it is infinite): outer directions the finite g's
+        want_a = bad[r] & inf[r] & ~bad[c] & np.isnan(b) & ~np.isinf(a)
+        want_b = bad[c] & inf[c] & ~bad[r] & np.isnan(a) & ~np.isinf(b)
+    if want_a.any() or want_b.any():
+        color, D = columns(np.unique(np.concatenate([c[want_a], r[want_b]])))
+        a = np.where(want_a, D[r, color[c]], a)
+        b = np.where(want_b, D[c, color[r]], b)
+    data[pick] = _orders.choose(a, b, bad[r], bad[c], inf[r], inf[c])
     return scipy_sparse(who).csr_matrix((data, (H.row, H.col)), shape=H.shape)
 
 

@@ -12,36 +12,66 @@ inf``, and its ``x0`` partial ``-s w / r**3 * ds/dx1`` came back 0 where ``d_1 g
 entry where one of the two is finite (NaN there when that order's arithmetic meets
 ``0 * inf``: a NaN, never a silent number), the mean of both orders where both are
 finite, and where neither is the mean only when the two orders agree (else NaN).
+
+Where that finite order is NaN and the other one, through a gradient entry that is
++-inf (not NaN), is +-inf, the entry is that infinity (hess56: ``np.arctan2(np.cbrt(x1),
+1 + x0)`` at ``x1 = 0``, ``-inf``, whose ``d_1 g_0`` meets ``cbrt(x1) * dcbrt/dx1``'s
+``0 * inf``): the terms the zero rule took as 0 cannot make an infinity, and an
+infinite ``g_j`` holds no ``0 * inf`` (that is NaN).  A finite number through such a
+``g_j`` stays unused (it may be the zero rule's 0.0, as hypot's is).
 """
 
 import numpy as np
 
 from ..dual import primal
 
-__all__ = ["choose", "finite_order", "not_finite"]
+__all__ = ["choose", "finite_order", "infinite", "nan_beside_inf", "not_finite"]
 
 
 def not_finite(gradient, n):
     """The mask of the ``n`` gradient entries that are not finite, or ``None`` when every
     entry is finite (the mean of both orders everywhere)."""
+    g = _values(gradient, n)
+    if g is None:
+        return None
+    bad = ~np.isfinite(g)
+    return bad if bad.any() else None
+
+
+def infinite(gradient, n):
+    """The mask of the ``n`` gradient entries that are +-inf (not NaN); ``None`` where
+    :func:`not_finite` cannot read the gradient."""
+    g = _values(gradient, n)
+    return None if g is None else np.isinf(g)
+
+
+def nan_beside_inf(M, bad, inf):
+    """The mask of the finite orders ``M[i, j] = d_j g_i`` (``g_i`` finite) that are NaN
+    beside an infinite ``g_j``: where :func:`choose` takes the other order if it is
+    infinite (a chunked Hessian computes that order only there)."""
+    return np.isnan(np.asarray(primal(M))) & inf[None, :] & ~bad[:, None]
+
+
+def _values(gradient, n):
+    """The gradient's ``n`` values as a flat float / complex array, or ``None``."""
     g = gradient
     if type(g) is not np.ndarray:
         g = np.asarray(primal(g))
     if g.size != n or g.dtype.kind not in "fc":
         return None
-    bad = ~np.isfinite(g.reshape(n))
-    return bad if bad.any() else None
+    return g.reshape(n)
 
 
-def choose(a, b, bad_r, bad_c):
+def choose(a, b, bad_r, bad_c, inf_r, inf_c):
     """Entry ``(r, c)`` from its two orders ``a = d_c g_r`` and ``b = d_r g_c``: ``a``
-    where ``g_r`` is finite and ``g_c`` is not, ``b`` in the mirror case, their mean
-    where both gradient entries are finite, and where neither is the mean if the two
-    orders agree (to 1e-9, or equal infinities: ``sqrt(x0) + sqrt(x1)``'s 0), else NaN:
-    both are derivatives of numbers that are not finite, and neither can be told
-    right (``np.hypot(np.sqrt(x3), 1 + x1) + np.arctan2(np.sqrt(x1), 1)``: 0.0 one way,
-    NaN the other, for -1 / 2).  ``a``, ``b`` may be duals of an enclosing level (the
-    choice reads their values)."""
+    where ``g_r`` is finite and ``g_c`` is not (``b`` where ``a`` is NaN, ``g_c`` +-inf
+    and ``b`` +-inf), ``b`` in the mirror case, their mean where both gradient entries
+    are finite, and where neither is the mean if the two orders agree (to 1e-9, or
+    equal infinities: ``sqrt(x0) + sqrt(x1)``'s 0), else NaN: both are derivatives of
+    numbers that are not finite, and neither can be told right (``np.hypot(np.sqrt(x3),
+    1 + x1) + np.arctan2(np.sqrt(x1), 1)``: 0.0 one way, NaN the other, for -1 / 2).
+    ``inf_r``, ``inf_c``: :func:`infinite`'s mask at ``r``, ``c``.  ``a``, ``b`` may be
+    duals of an enclosing level (the choice reads their values)."""
     mean = (a + b) / 2.0
     pa, pb = np.asarray(primal(a)), np.asarray(primal(b))
     with np.errstate(invalid="ignore", over="ignore"):
@@ -50,12 +80,17 @@ def choose(a, b, bad_r, bad_c):
         # NaN times the mean, not a constant NaN: an enclosing level's partials (a
         # Hessian inside dg.jacobian) stay NaN too, never a constant's 0
         mean = np.where(bad_r & bad_c & ~agree, mean * np.nan, mean)
-    return np.where(~bad_r & bad_c, a, np.where(bad_r & ~bad_c, b, mean))
+    one_a = ~bad_r & bad_c                  # a is the finite order
+    one_b = bad_r & ~bad_c                  # b is
+    first = np.where(one_a & inf_c & np.isnan(pa) & np.isinf(pb), b, a)
+    second = np.where(one_b & inf_r & np.isnan(pb) & np.isinf(pa), a, b)
+    return np.where(one_a, first, np.where(one_b, second, mean))
 
 
-def finite_order(M, bad):
+def finite_order(M, bad, inf):
     """The symmetric Hessian from ``M[j, i] = d_i g_j`` (both orders), each entry by
-    :func:`choose`; ``bad``: :func:`not_finite`'s mask, or ``None`` (the mean)."""
+    :func:`choose`; ``bad``: :func:`not_finite`'s mask, or ``None`` (the mean);
+    ``inf``: :func:`infinite`'s."""
     if bad is None:
         return (M + M.T) / 2.0
-    return choose(M, M.T, bad[:, None], bad[None, :])
+    return choose(M, M.T, bad[:, None], bad[None, :], inf[:, None], inf[None, :])

@@ -900,8 +900,9 @@ def _hessian(who, f, x, args, kwargs, chunk, inner_chunk, executor, progress, ar
         n = flatH.shape[0]
         bad = _orders.not_finite(res[0], n)
         if bad is not None:
-            flatH = _other_orders(flatH, bad, tasks, passes)
-    flatH = _orders.finite_order(flatH, bad)
+            flatH = _other_orders(flatH, bad, _orders.infinite(res[0], n), tasks, passes)
+    flatH = _orders.finite_order(flatH, bad, bad if bad is None else
+                                 _orders.infinite(res[0], n))
     rows, start = [], 0
     for x in flat.xs:                    # leaf j's rows: blocks leaf_j.shape + leaf_k.shape
         shape = _shape(x)
@@ -911,15 +912,19 @@ def _hessian(who, f, x, args, kwargs, chunk, inner_chunk, executor, progress, ar
     return _with_aux(flat.arrange(rows), res[2] if has_aux else None, has_aux)
 
 
-def _other_orders(flatH, bad, tasks, passes):
+def _other_orders(flatH, bad, inf, tasks, passes):
     """``flatH`` (the upper triangle's blocks, mirrored) with the other order of the
     entries ``_orders.finite_order`` takes from it: the outer chunks (after the first)
     holding a direction whose gradient entry is not finite, run again for every row
-    (``d_j g_i`` for ``i`` in an earlier chunk).  Only where the gradient is not finite
-    somewhere: ordinary Hessians run the triangle alone."""
+    (``d_j g_i`` for ``i`` in an earlier chunk), and those holding a direction ``i``
+    whose finite order ``d_j g_i`` is NaN beside an infinite ``g_j`` of an earlier chunk
+    (``d_i g_j``, the order ``_orders.choose`` takes where it is infinite).  Only where
+    the gradient is not finite somewhere: ordinary Hessians run the triangle alone."""
     starts = [t[6] for t in tasks]
-    again = [k for k, s in enumerate(starts) if k and
-             bad[s:starts[k + 1] if k + 1 < len(starts) else len(bad)].any()]
+    ends = starts[1:] + [len(bad)]
+    nan_beside_inf = _orders.nan_beside_inf(flatH, bad, inf)
+    again = [k for k, (s, e) in enumerate(zip(starts, ends)) if k and
+             (bad[s:e].any() or nan_beside_inf[s:e, :s].any())]
     if not again:
         return flatH
     done, _ = passes(again)

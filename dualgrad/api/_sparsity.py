@@ -542,7 +542,7 @@ def _element_method(ufunc):
 # What NumPy's object loops call on an element, one method per ufunc of the rule table
 # (the scalar duals have the same): np.round, np.var's conjugate, np.std's sqrt of an
 # object array of 0-d tracers (np.array([t0, t1]) in f).
-for _ufunc, _rule in RULES.items():
+for _ufunc, _rule in tuple(RULES.items()):
     if _ufunc.signature is None and _rule.kind not in ("unsupported", "predicate") and \
             not hasattr(Tracer, _ufunc.__name__):
         setattr(Tracer, _ufunc.__name__, _element_method(_ufunc))

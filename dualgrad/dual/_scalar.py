@@ -685,7 +685,7 @@ def _generate(n):
         if ufunc.nin == 2:
             namespace[f"_row_{RULES[ufunc].name}"] = mixed_row(ufunc, True)
     namespace.update(SCALAR_NAMESPACE)
-    for rule in RULES.values():
+    for rule in tuple(RULES.values()):
         namespace[f"_u_{rule.name}"] = rule.ufunc
     slots = ("value", "tag", "partials") if n is None else \
         ("value", "tag") + tuple(f"p{k}" for k in range(n))
@@ -724,7 +724,8 @@ def _source_key(n):
         return None
     import hashlib
     digest = hashlib.sha1(b"\0".join(texts)).hexdigest()
-    return repr(("scalar class", n, np.__version__, [r.name for r in RULES.values()], digest))
+    names = [r.name for r in tuple(RULES.values())]
+    return repr(("scalar class", n, np.__version__, names, digest))
 
 
 def _kept_source(n):
@@ -740,14 +741,14 @@ def _kept_source(n):
     if payload is not None:
         try:
             source, unary, binary = marshal.loads(payload)
-            by_name = {rule.name: rule.ufunc for rule in RULES.values()}
+            by_name = {rule.name: rule.ufunc for rule in tuple(RULES.values())}
             return (source, {by_name[r]: f for r, f in unary},
                     {by_name[r]: f for r, f in binary})
         except Exception:   # noqa: BLE001 (verified but not ours: generated again)
             pass
     source, unary, binary = _source(n)
     if key is not None:
-        names = {rule.ufunc: rule.name for rule in RULES.values()}
+        names = {rule.ufunc: rule.name for rule in tuple(RULES.values())}
         backend.write_blob(key, marshal.dumps((source, [(names[u], f) for u, f in unary.items()],
                                              [(names[u], f) for u, f in binary.items()])))
     return source, unary, binary

@@ -616,7 +616,7 @@ _MATH_SPECIAL = {"erf": math.erf, "erfc": math.erfc, "gamma": math.gamma,
 
 
 def _register():
-    for rule in RULES.values():
+    for rule in tuple(RULES.values()):
         name, ufunc = rule.name, rule.ufunc
         if not isinstance(ufunc, np.ufunc) or ufunc not in vars(np).values():
             continue                                    # numba knows NumPy's ufuncs only

@@ -70,6 +70,7 @@ generated scalar fast path, the numba extension, the generated kernels,
 """
 
 import math
+import threading
 from dataclasses import dataclass, replace
 from functools import cached_property
 
@@ -1736,21 +1737,31 @@ NOT_HOLOMORPHIC = {
 # NumPy's lazily loaded fft module is first used, so ``import dualgrad`` does not load it)
 _SCIPY_LOADED = False
 SCIPY_LOADED = [False]      # (the same, read by dg.quad's watch)
+_SCIPY_LOCK = threading.Lock()
 
 
 def _load_scipy():
-    """Add the scipy.special rows once scipy has been imported by the user."""
+    """Add the scipy.special rows once scipy has been imported by the user.
+
+    Under a lock, and the flags set only after every row and the names its code reads
+    are in place: a second thread's first scipy.special call waits for the first's
+    load instead of finding the flag set and no row (attack56 03)."""
     global _SCIPY_LOADED
     import sys
     sc = sys.modules.get("scipy.special")
     if sc is None:
         return
-    _SCIPY_LOADED = SCIPY_LOADED[0] = True
-    for rule in _scipy_rules(sc):
-        branch = _SCIPY_BRANCHES.get(rule.name)
-        RULES[rule.ufunc] = replace(rule, branch=branch) if branch else rule
-    _NAMESPACE["sc"] = sc
-    _NAMESPACE["log1pmx"] = sys.modules["scipy.special._ufuncs"]._log1pmx
+    with _SCIPY_LOCK:
+        if _SCIPY_LOADED:
+            return
+        _NAMESPACE["sc"] = sc
+        _NAMESPACE["log1pmx"] = sys.modules["scipy.special._ufuncs"]._log1pmx
+        rows = {}
+        for rule in _scipy_rules(sc):
+            branch = _SCIPY_BRANCHES.get(rule.name)
+            rows[rule.ufunc] = replace(rule, branch=branch) if branch else rule
+        RULES.update(rows)      # one step (the walks over RULES take a tuple of it first)
+        _SCIPY_LOADED = SCIPY_LOADED[0] = True
 
 
 def rule_for(ufunc):

@@ -200,6 +200,26 @@ def _user_line(frame):
     return None if own else f"{name}, line {frame.f_lineno}"
 
 
+_POWER = np.power
+_GENERATED = "<dualgrad scalar"     # (the scalar duals' generated operators, dual/_scalar)
+
+
+def _pow_line(caller):
+    """The frame of the user's line that ran ``caller``'s power, where ``caller`` is a
+    scalar dual's generated ``__pow__`` (it reports its ufunc to the watch itself, one
+    frame nearer than NumPy's dispatch does: dg.quad's watch, called from it directly,
+    finds the user's line two frames up, this recorder's delegation three; the complex
+    power's branch point crossed by ``(t - p + 0j) ** 0.3`` went unrecorded, 0.1568 for
+    0.2446), ``False`` where that is dualgrad's own, ``None`` for any other caller
+    (the general way's own walk)."""
+    if not caller.f_code.co_filename.startswith(_GENERATED):
+        return None
+    frame = caller.f_back
+    while frame.f_back is not None and frame.f_code.co_filename.startswith(_THROUGH):
+        frame = frame.f_back
+    return False if frame.f_code.co_filename.startswith(_SKIPPED) else frame
+
+
 class _Recorder(_Watch):
     """dg.quad's watch (:class:`_Watch`) with a short path for what a right-hand side
     runs on every evaluation: ``<``, ``<=``, ``>``, ``>=``, ``np.maximum``,
@@ -212,6 +232,7 @@ class _Recorder(_Watch):
     ode52)."""
 
     kinks = False       # (set: first-order kinks recorded, np.clip's too)
+    finite_steps = True     # (a stats cdf with a finite end reports its step too)
     lazy_roots = False  # (a square root's signed root made at once: _Switches reads it)
 
     def __call__(self, ufunc, inputs, frame=None, nudge=None):
@@ -221,6 +242,10 @@ class _Recorder(_Watch):
         if frame is not None and self.limit is None and type(ufunc) is Branches and \
                 ufunc.branch[0][0] == "step":   # (a step dualgrad's own code reports:
             return self._smooth_step(ufunc, inputs, frame)  # a stats cdf's)
+        if ufunc is _POWER and frame is None and self.limit is None:
+            frame = _pow_line(sys._getframe(1))     # (a scalar dual's ``**``: the user's
+            if frame is False:                      # line one frame further; attack55 06)
+                return
         if frame is not None or self.limit is not None or ufunc not in _SHORT or \
                 len(inputs) != ufunc.nin:
             if frame is None and self.limit is None:
@@ -326,6 +351,8 @@ class _Switches:
         self.pending = []
         self.ramps = []           # [(key, centre, width, step)]: smooth steps judged
         #                           resolved (their accepted steps checked at the end)
+        self.kinked = []          # [(key, t, segment, bend)]: kinks' crossings, the jump
+        #                           of fun's slope there (kinks_stepped_over)
         self.flat = {}            # (key, i): [(t, half-width)], kink crossings whose
         #                           steep test found fun flat across its inner pair
 
@@ -392,6 +419,57 @@ class _Switches:
             i = int(np.searchsorted(times, centre))
             if 0 < i < len(times) and times[i] - times[i - 1] > _OVER * width:
                 return _switch(key, times[i - 1], times[i], step, False, steep=True)
+        return None
+
+    def kinks_stepped_over(self, times, scale):
+        """The refusal for the first kink stepped over with the pulse beside it, or
+        ``None``.  A kink of fun whose place moves jumps the tangents' forcing; where a
+        ramp or a decay of width ``w`` follows it (``np.clip((t - p) / s, 0, 1)``,
+        ``ds.expon.cdf(t, p, s)``), that forcing is a pulse of width ``w``, and an
+        explicit method's error estimate can miss it where its stages land on one side
+        of the kink and beyond the pulse (attack55 03: RK45 stepped 2.97 -> 3.48 across
+        ``ds.expon.cdf(t, p, 0.1)``'s kink, dy/dp -0.0484 for -0.0636, the values 5e-4
+        off; the clip ramp at s = 1e-2 stepped over whole, 0.0 for -0.0605).  Refused
+        where the accepted step across the kink (``times``: SciPy's, in order) is wider
+        than ``_KINK_STEPS`` times ``w`` (fun's second difference over that step along
+        the watched segment's line over its slope's jump at the kink: the step itself
+        for a lone kink, a clamp's) and the partials' jump there times the step is
+        over ``_KINK_OVER`` times the tangents' tolerance (``scale``: their largest
+        magnitudes, ``(m * k,)``).  Runs that resolve it step 1e-6 .. 1e-4 of ``w``."""
+        times = np.sort(np.real(np.asarray(times, dtype=complex)).astype(float))
+        widest = {}                 # per place, its crossing in the widest accepted step
+        for key, centre, segment, bend in self.kinked:      # (one check each: ~5
+            i = int(np.searchsorted(times, centre))         # evaluations of fun)
+            if 0 < i < len(times) and (key not in widest or
+                                       times[i] - times[i - 1] > widest[key][0]):
+                widest[key] = (times[i] - times[i - 1], i, centre, segment, bend)
+        _, m, k, rtol, atol = self.tolerance
+        tol = rtol * np.asarray(scale, dtype=float) + np.repeat(atol, k)
+        for key, (h, i, centre, (ta, za, tb, zb), bend) in widest.items():
+
+            def line(t):
+                s = (t - ta) / (tb - ta)
+                return np.float64(t), za + s * (zb - za)
+
+            with np.errstate(all="ignore"):
+                j = int(np.argmax(np.where(bend == bend, bend, -1.0)))
+                if not bend[j] > 0.0:
+                    continue
+                f = [self.probe(*line(centre + d * h)) for d in (-1.0, 0.0, 1.0)]
+                width = np.abs(f[2] - 2.0 * f[1] + f[0])[j] / bend[j]
+                if not h > _KINK_STEPS * width:
+                    continue                # (a lone kink, a clamp's: width h)
+                (t1, z1), (t2, z2) = line(centre - _STEEP_W * h), line(centre + _STEEP_W * h)
+                r1, r2 = self.rates[0](t1, z1)[m:], self.rates[0](t2, z2)[m:]
+                jump = np.abs(r2 - r1)      # (a kink's: a fair part of the partials
+                jump[jump <= _KINK_SHARE * np.maximum(np.abs(r1), np.abs(r2))] = 0.0
+                #                             beside it; a loop's stopping test in fun
+                #                             changes them by its tolerance, ode52)
+                over = h * jump / tol
+            n = int(np.argmax(np.where(over == over, over, -1.0)))
+            if over[n] > _KINK_OVER:
+                return _switch(key, times[i - 1], times[i], float(jump[n]), True,
+                               stepped=True)
         return None
 
     def unsampled(self):
@@ -627,6 +705,11 @@ class _Switches:
             step = np.abs(f[2] - f[1])
             beside = np.maximum(np.abs(f[1] - f[0]), np.abs(f[3] - f[2]))
             jumps = ~(step <= _BESIDE * beside + _JUMP * scale + _TINY)
+        if self.tolerance is not None and self.rates is not None and not _smooth_step(key):
+            with np.errstate(all="ignore"):     # (the jump of fun's slope along the
+                bend = np.abs((f[3] - f[2]) - (f[1] - f[0])) / (    # segment, per t)
+                    abs(points[1] - points[0]) * abs(tb - ta))
+            self.kinked.append((key, t_c, (ta, za, tb, zb), bend))
         if not np.any(jumps) and 0.0 < c - _STEEP_W * 3 and c + _STEEP_W * 3 < 1.0:
             tested.append((t_c, _STEEP_W * seg))    # (flat across its inner pair: a
             del tested[:-_FLAT_KEPT]                # later test whose four points lie
@@ -797,6 +880,10 @@ _TINY = np.finfo(float).tiny
 _EPS = np.finfo(float).eps
 _STEEP_W = 1e-4         # a kink's steep test: the width around it (of the segment)
 _OVER = 8.0             # an accepted step across a smooth step, at most, of its widths
+_KINK_SHARE = 0.01      # ... where the partials' jump is this share of them, at least
+_KINK_STEPS = 3.0       # ... and wider than this many widths of the pulse beside it
+_KINK_OVER = 1000.0     # an accepted step across a kink: its partials' jump times the
+#                         step, at most, in the tangents' tolerance
 _FLAT_KEPT = 8          # steep tests found flat, kept per place
 
 
@@ -958,7 +1045,7 @@ def _cusp_error(key, at):
         "split at the branch point does not help (each piece reaches it at its end).")
 
 
-def _switch(key, t_lo, t_hi, step, partials, steep=False, chatter=False):
+def _switch(key, t_lo, t_hi, step, partials, steep=False, chatter=False, stepped=False):
     ufunc, where, _ = key
     comparison = ufunc in (np.less, np.less_equal, np.greater, np.greater_equal)
     name = f"np.{ufunc.__name__}" if comparison else _spelled(ufunc)   # (a Branches
@@ -970,6 +1057,11 @@ def _switch(key, t_lo, t_hi, step, partials, steep=False, chatter=False):
         what = ("value changes (a ramp narrower than the solver's steps resolve, or a "
                 "smooth step as narrow: the derivatives' forcing on it lies where no step "
                 "evaluates fun, lost as at a jump)")
+    if stepped:
+        what = ("first partials jump (a kink) inside one of the solver's accepted steps, "
+                "wider than its error control resolves for the tangents (its stages on "
+                "either side of the kink: the derivatives' forcing jumps there, and the "
+                "pulse beside it is sampled too coarsely; rtol / max_step set it)")
     amount = f" by {step:.3g}"
     if chatter:
         what, amount = (f"branch flips back and forth in more than {_CHATTER} of the "
@@ -1654,8 +1746,11 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
             sol = _nested(solve, system, t0, tf, y0, t0v, tfv, method, t_eval,
                           dense_output, options)
         switches = system.switches
-        late = switches.stepped_over(primal(sol.t) if t_eval is None else switches.steps) \
-            if len(levels) == 1 else switches.unsampled()
+        times = primal(sol.t) if t_eval is None else switches.steps
+        late = switches.stepped_over(times) if len(levels) == 1 else switches.unsampled()
+        if late is None and len(levels) == 1 and switches.kinked:
+            late = switches.kinks_stepped_over(times, np.max(np.abs(
+                sol.y.partials), axis=1).ravel() if sol.y.partials.size else 0.0)
         if late is not None:
             raise _Refused(late)
     except _Refused as refused:

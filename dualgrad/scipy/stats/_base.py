@@ -340,10 +340,14 @@ class Continuous(_Distribution):
             order = 0 if method == "logpdf" else self._end_order(k, plain, shv)
             if method not in ("pdf", "logpdf"):
                 order += 1                      # a cdf is the density's integral
-            if order > 0 and _levels(end * scale + loc, x) <= order:
+            if order > 0 and _levels(end * scale + loc, x) <= order and not (
+                    order == 1 and getattr(errors.BRANCHES.record, "kinks", False)):
                 continue            # pdf ~ z^m: a term first at derivative order m + 1
             #                     (a kink, m = 1: none at first order, where a steep
-            #                     onset z^0.5 looked like a jump to the watch)
+            #                     onset z^0.5 looked like a jump to the watch; but
+            #                     dg.solve_ivp's watch of first-order kinks takes a
+            #                     cdf's kink as np.clip's, whose steps must resolve the
+            #                     tangents' jumping forcing: attack55 03)
             at = end * scale + loc
             # inside: end <= x (lower), x <= end, the end itself inside as the masks take
             # it while a watch runs (a pdf's closed support; a cdf's formula there, below),
@@ -368,15 +372,26 @@ class Continuous(_Distribution):
         than their nodes (attack54 01: ``norm.cdf(x, p, 1e-11)`` inside dg.quad gave
         0.0 for -1, where ``sc.ndtr((x - p) / s)`` was refused by name).  A support
         with a finite end reports that end (:meth:`_report_support`)."""
+        centre = 0.0
         if not (np.all(np.isneginf(a)) and np.all(np.isposinf(b))):
-            return
+            # a finite end (expon, uniform, beta): a step too, its rise from the end,
+            # seen by dg.solve_ivp's watch alone (dg.quad's reads its nodes' gaps,
+            # api/_quad_gaps; attack55 02: expon / uniform / beta cdfs at s = 1e-2 ..
+            # 1e-9 gave 0.0 for -0.0604), placed mid-support or one scale inside
+            if not getattr(errors.BRANCHES.record, "finite_steps", False) or \
+                    np.ndim(a) or np.ndim(b):
+                return
+            a, b = float(a), float(b)
+            centre = 0.5 * (a + b) if np.isfinite(a) and np.isfinite(b) else \
+                a + 1.0 if np.isfinite(a) else b - 1.0
         from ...rules._table import Branches
         step = _STEPS.get((self.name, method))
         if step is None:
             step = _STEPS[self.name, method] = Branches(
                 f"dualgrad.scipy.stats.{self.name}.{method} (a smooth step)",
                 (("step", "sign", "x"),))
-        errors.report_branch(step, ((x - loc) / scale,), 0)
+        z = (x - loc) / scale
+        errors.report_branch(step, (z - centre if centre else z,), 0)
 
     def _smooth_ends_outside(self, inside, zv, a, b, shv):
         """``inside`` without the points exactly on an end the density meets smoothly

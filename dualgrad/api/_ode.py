@@ -351,8 +351,8 @@ class _Switches:
         self.pending = []
         self.ramps = []           # [(key, centre, width, step)]: smooth steps judged
         #                           resolved (their accepted steps checked at the end)
-        self.kinked = []          # [(key, t, segment, bend)]: kinks' crossings, the jump
-        #                           of fun's slope there (kinks_stepped_over)
+        self.kinked = []          # [(key, t, segment, bend, value)]: kinks' crossings,
+        #                           the jump of fun's slope there (kinks_stepped_over)
         self.flat = {}            # (key, i): [(t, half-width)], kink crossings whose
         #                           steep test found fun flat across its inner pair
 
@@ -438,14 +438,14 @@ class _Switches:
         magnitudes, ``(m * k,)``).  Runs that resolve it step 1e-6 .. 1e-4 of ``w``."""
         times = np.sort(np.real(np.asarray(times, dtype=complex)).astype(float))
         widest = {}                 # per place, its crossing in the widest accepted step
-        for key, centre, segment, bend in self.kinked:      # (one check each: ~5
-            i = int(np.searchsorted(times, centre))         # evaluations of fun)
+        for key, centre, segment, bend, mid in self.kinked:     # (one check each:
+            i = int(np.searchsorted(times, centre))             # 2 - 4 evaluations)
             if 0 < i < len(times) and (key not in widest or
                                        times[i] - times[i - 1] > widest[key][0]):
-                widest[key] = (times[i] - times[i - 1], i, centre, segment, bend)
+                widest[key] = (times[i] - times[i - 1], i, centre, segment, bend, mid)
         _, m, k, rtol, atol = self.tolerance
         tol = rtol * np.asarray(scale, dtype=float) + np.repeat(atol, k)
-        for key, (h, i, centre, (ta, za, tb, zb), bend) in widest.items():
+        for key, (h, i, centre, (ta, za, tb, zb), bend, mid) in widest.items():
 
             def line(t):
                 s = (t - ta) / (tb - ta)
@@ -455,8 +455,9 @@ class _Switches:
                 j = int(np.argmax(np.where(bend == bend, bend, -1.0)))
                 if not bend[j] > 0.0:
                     continue
-                f = [self.probe(*line(centre + d * h)) for d in (-1.0, 0.0, 1.0)]
-                width = np.abs(f[2] - 2.0 * f[1] + f[0])[j] / bend[j]
+                f = [self.probe(*line(centre + d * h)) for d in (-1.0, 1.0)]
+                width = np.abs(f[1] - 2.0 * mid + f[0])[j] / bend[j]    # (mid: the
+                #                                 steep test's inner pair's mean)
                 if not h > _KINK_STEPS * width:
                     continue                # (a lone kink, a clamp's: width h)
                 (t1, z1), (t2, z2) = line(centre - _STEEP_W * h), line(centre + _STEEP_W * h)
@@ -709,7 +710,7 @@ class _Switches:
             with np.errstate(all="ignore"):     # (the jump of fun's slope along the
                 bend = np.abs((f[3] - f[2]) - (f[1] - f[0])) / (    # segment, per t)
                     abs(points[1] - points[0]) * abs(tb - ta))
-            self.kinked.append((key, t_c, (ta, za, tb, zb), bend))
+            self.kinked.append((key, t_c, (ta, za, tb, zb), bend, 0.5 * (f[1] + f[2])))
         if not np.any(jumps) and 0.0 < c - _STEEP_W * 3 and c + _STEEP_W * 3 < 1.0:
             tested.append((t_c, _STEEP_W * seg))    # (flat across its inner pair: a
             del tested[:-_FLAT_KEPT]                # later test whose four points lie

@@ -13,15 +13,21 @@ README's test command runs the whole suite twice, ``DUALGRAD_ENGINE=fused`` then
 choice reaches the code through one place, ``_fused._update``: it turns deferral
 (``ACTIVE[0]``, read as ``backend.FUSING``) on inside a helper call (``gradient``,
 ``jacobian``, ...) unless the engine is eager.  A test marked
-``engine_independent`` never lets the variable decide: it calls no helper on
-Python code outside ``dg.engine(...)`` blocks of its own (tests of scalar duals,
-of duals outside helpers, of users' jitted code, tests that compare the engines),
-or it does so only in subprocesses that set or drop the variable (those tests say
-so).  Such a test runs the same code in both halves, so it runs in one of them
-only, chosen by a hash of its id (about half of them in each).  Without the
-variable, or with ``auto``, every test runs.  The marker is checked, not trusted:
-a marked test fails if a helper call began in it outside every ``dg.engine``
-block (in this process; a subprocess's code must be read).
+``engine_independent`` never lets the variable decide: where it calls a helper
+outside ``dg.engine(...)`` blocks of its own, nothing in that call reads the two
+flags ``_update`` derived from the variable's engine (``ACTIVE``: defer now?, from
+how many partials elements) -- a helper on scalar duals only, on users' jitted
+code, or no helper at all (tests of duals outside helpers, tests that compare the
+engines in blocks) -- or it runs helpers only in subprocesses that set or drop the
+variable (those tests say so).  Such a test runs the same code in both halves
+(until the first read of a flag the two halves' code is the same), so it runs in
+one of them only, chosen by a hash of its id (about half of them in each).  Without
+the variable, or with ``auto``, every test runs.  The marker is checked, not
+trusted: while a helper call runs outside every block, the flags are wrapped in
+objects that record each truth test or comparison (``_update`` is the one writer;
+``_fused._engine`` is read elsewhere only on the deferring path, which a read of
+``ACTIVE[0]`` opens), and a marked test fails if one was read (in this process; a
+subprocess's code must be read).
 """
 
 import contextlib
@@ -62,24 +68,61 @@ def _numba_loaded():
     _loader.load()
 
 
+class _Read:
+    """A flag of ``_fused.ACTIVE`` as the variable's engine set it, noting each read."""
+
+    __slots__ = ("value", "reads")
+    __hash__ = None
+
+    def __init__(self, value, reads):
+        self.value, self.reads = value, reads
+
+    def _read(self):
+        if not self.reads:
+            self.reads.append(True)
+        return self.value
+
+    def __bool__(self):
+        return bool(self._read())
+
+    def __lt__(self, other):
+        return self._read() < other
+
+    def __le__(self, other):
+        return self._read() <= other
+
+    def __gt__(self, other):
+        return self._read() > other
+
+    def __ge__(self, other):
+        return self._read() >= other
+
+    def __eq__(self, other):
+        return self._read() == other
+
+
 @contextlib.contextmanager
 def variable_engine_watched():
-    """Yields a list that holds ``True`` once a helper call began outside every
-    ``dg.engine`` block (where the engine of ``DUALGRAD_ENGINE`` decides whether it
-    defers), whichever engine that is."""
+    """Yields a list that holds ``True`` once code read ``_fused.ACTIVE``'s flags while
+    a helper call ran outside every ``dg.engine`` block (where the engine of
+    ``DUALGRAD_ENGINE`` set them), whichever engine that is: the flags are
+    :class:`_Read` objects there."""
     from dualgrad.backend import _fused
     seen = []
-    real = _fused._update
+    real, active = _fused._update, _fused.ACTIVE
 
     def watched():
         real()
-        if _fused._depth > 0 and not _fused._BLOCKS and not seen:
-            seen.append(True)
+        if _fused._depth > 0 and not _fused._BLOCKS:
+            active[0], active[1] = _Read(active[0], seen), _Read(active[1], seen)
     _fused._update = watched
     try:
         yield seen
     finally:
         _fused._update = real
+        for k in (0, 1):
+            if type(active[k]) is _Read:
+                active[k] = active[k].value
 
 
 @pytest.fixture(autouse=True)
@@ -91,9 +134,10 @@ def _engine_independence_checked(request):
     with variable_engine_watched() as seen:
         yield
     if seen:
-        pytest.fail(f"{request.node.nodeid} is marked engine_independent, but it called a "
-                    "helper outside a dg.engine block, where DUALGRAD_ENGINE chooses whether "
-                    "it defers: remove the marker (tests/conftest.py)", pytrace=False)
+        pytest.fail(f"{request.node.nodeid} is marked engine_independent, but a helper it "
+                    "called outside a dg.engine block read whether to defer, which "
+                    "DUALGRAD_ENGINE chooses there: remove the marker, or call the helper "
+                    "in a dg.engine block (tests/conftest.py)", pytrace=False)
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 """The ``engine_independent`` marker of tests/conftest.py: the watch that checks it
-sees a helper call under the variable's engine (and nothing else), whichever engine
-that is, and each marked test runs in exactly one of the two halves."""
+sees a helper call under the variable's engine read the flags that engine set (and
+nothing else: helpers in blocks, duals outside helpers, helpers that read no flag),
+whichever engine that is, and each marked test runs in exactly one of the two
+halves."""
 
 import numpy as np
 import pytest
@@ -43,9 +45,36 @@ def test_the_watch_passes_engine_blocks_and_duals_outside_helpers(default, engin
                 dg.gradient(_square, np.ones(3))
         np.sin(dg.Dual(np.ones(3), np.eye(3))) * 2.0
     assert seen == []
+
+
+@pytest.mark.parametrize("engine", ["fused", "auto", "eager"])
+def test_the_watch_passes_helpers_that_read_no_flag_and_sees_those_that_do(default, engine):
+    """A derivative of scalar code never asks whether to defer (the variable's engine
+    changes nothing there); one whose f makes an array dual does, and so does a
+    helper seeding an array, in a block nested inside it too; the flags are plain
+    again after each call and after the watch."""
+    default(engine)
     with conftest.variable_engine_watched() as seen:
-        dg.derivative(np.sin, 0.3)        # strict: any helper call outside a block counts
-    assert seen == [True]
+        assert dg.derivative(np.sin, 0.3) == np.cos(0.3)
+        assert dg.derivative(lambda t: t * t * 3.0, 2.0) == 12.0
+        assert type(_fused.ACTIVE[0]) is bool and type(_fused.ACTIVE[1]) is int
+    assert seen == []
+    for f in (lambda: dg.derivative(lambda t: np.sum(np.sin(t * np.ones(3))), 0.3),
+              lambda: dg.hessian(lambda x: x[0] * x[1], np.array([1.0, 2.0])),
+              lambda: dg.derivative(lambda t: dg.gradient(_square, t * np.ones(2))[0], 1.0)):
+        with conftest.variable_engine_watched() as seen:
+            f()
+        assert seen == [True]
+    with conftest.variable_engine_watched() as seen:
+        def inner(t):
+            with dg.engine(engine):
+                g = dg.gradient(_square, np.ones(2))       # in a block: not counted
+            return t * g[0]
+        assert dg.derivative(inner, 1.0) == 2.0
+        assert seen == []
+        dg.derivative(lambda t: inner(t) * np.ones(2), 1.0)   # after the block: counted
+        assert seen == [True]
+    assert type(_fused.ACTIVE[0]) is bool and type(_fused.ACTIVE[1]) is int
 
 
 class _Item:

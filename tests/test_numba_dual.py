@@ -18,6 +18,7 @@ lotka_volterra_jit = numba.njit(lotka_volterra)
 P = np.array([1.1, 0.4, 0.1, 0.4])
 
 
+@pytest.mark.engine_independent
 def test_rk4_loop_matches_python_duals_and_complex_step():
     J = dg.jacobian(lotka_volterra_jit, P)
     np.testing.assert_allclose(J, dg.jacobian(lotka_volterra, P), rtol=1e-14)
@@ -84,12 +85,14 @@ def branchy(x):
     return s + t
 
 
+@pytest.mark.engine_independent
 def test_branches_while_calls_and_float_accumulators():
     x = np.array([1.2, 0.4, -0.2, 0.05, 2.0])
     g = dg.gradient(branchy, x)
     np.testing.assert_allclose(g, dg.gradient(branchy.py_func, x), rtol=1e-13)
 
 
+@pytest.mark.engine_independent
 def test_scalar_helpers_and_grad_on_jitted_functions():
     f = numba.njit(lambda q, chi, delta: q * chi * delta)
     assert dg.grad(f, argnums=(0, 1, 2))(1.0, 2.0, 3.0) == (6.0, 3.0, 2.0)
@@ -100,6 +103,7 @@ def test_scalar_helpers_and_grad_on_jitted_functions():
     np.testing.assert_allclose(tangent, dg.jacobian(lotka_volterra, P)[:, 0], rtol=1e-14)
 
 
+@pytest.mark.engine_independent
 def test_tuple_output_and_chunk_independence():
     f = numba.njit(lambda x: (x[0] * x[1], x[2] ** 2 + x[0]))
     x = np.arange(1.0, 6.0)
@@ -165,11 +169,13 @@ def test_the_buffer_advice_compiles_in_njit_for_duals_and_floats():
     np.testing.assert_array_equal(f(x), [1.0, 1.0, 4.0, 9.0, 0.0])
 
 
+@pytest.mark.engine_independent
 def test_whole_array_arithmetic_fails_naming_the_fix():
     with pytest.raises(TypeError, match=r"whole dual array.*loop over its elements"):
         dg.jacobian(numba.njit(lambda x: x * 2.0), np.ones(3))
 
 
+@pytest.mark.engine_independent
 def test_two_dimensional_input_fails_naming_the_fix():
     with pytest.raises(TypeError, match=r"more than one dimension.*ravel"):
         dg.gradient(numba.njit(lambda x: x[0, 0]), np.ones((2, 2)))
@@ -285,6 +291,7 @@ def test_every_rule_inside_jitted_code_gives_numpys_values_on_a_grid(rule, fn):
                                equal_nan=True, err_msg=f"{rule.name} partials in @njit")
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("pick", [max, min])
 def test_builtin_max_and_min_keep_the_first_of_equal_arguments(pick):
     """Python's ``max``/``min`` return the first of equal arguments (with its partials);
@@ -302,6 +309,7 @@ def test_builtin_max_and_min_keep_the_first_of_equal_arguments(pick):
                 np.testing.assert_array_equal(want, ties[i])
 
 
+@pytest.mark.engine_independent
 def test_every_math_spelling_docs_promise_is_overloaded():
     """docs/numba.md: both spellings of the elementary functions work (the rule test
     walks the spellings the module registers; this list does not come from it)."""

@@ -18,6 +18,11 @@ import pytest
 import dualgrad as dg
 from dualgrad.dual._base import new_tag
 
+# The tests marked engine_independent make duals outside helpers (or hand users' @njit
+# code to one, which reads no engine flag): each runs in one half of README's command;
+# test_gradients_through_the_small_path's helpers take the variable's engine and run in
+# both (tests/conftest.py checks the marker).
+
 
 @pytest.fixture(params=["numpy", "kernels"])
 def engine(request, monkeypatch, exact_cells_emptied):
@@ -130,6 +135,7 @@ OPS = {
 }
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("name", OPS)
 @pytest.mark.parametrize("N,n", [(10, 1), (10, 3), (10, 10), (1, 2), (37, 4)])
 def test_arithmetic_rules_give_the_closed_forms_and_the_general_bits(name, N, n, engine):
@@ -155,6 +161,7 @@ SUMS = {"a.sum()": lambda a: a.sum(), "np.sum(a)": lambda a: np.sum(a),
         "np.sum(a, axis=None)": lambda a: np.sum(a, axis=None)}
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("N", [1, 7, 8, 9, 10, 16, 64, 127, 128, 129, 200])
 @pytest.mark.parametrize("form", SUMS)
 def test_whole_sums_give_the_sums_and_the_general_bits(N, form, engine):
@@ -173,6 +180,7 @@ def test_whole_sums_give_the_sums_and_the_general_bits(N, form, engine):
         assert engine[1:] == (["sum_small"] if 8 <= N <= 128 else [])
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("shape", [(2, 5), (3, 4, 2), (10, 1)])
 def test_sums_of_more_dimensions_and_views(shape, engine):
     rng = np.random.default_rng(3)
@@ -188,6 +196,7 @@ def test_sums_of_more_dimensions_and_views(shape, engine):
     assert size
 
 
+@pytest.mark.engine_independent
 def test_sums_with_arguments_take_the_general_path(engine):
     a, _ = _duals(12, 2)
     m = a.reshape(3, 4)
@@ -201,6 +210,7 @@ def test_sums_with_arguments_take_the_general_path(engine):
         a.sum(dtype=np.float32)
 
 
+@pytest.mark.engine_independent
 def test_strided_and_reversed_operands_give_the_general_bits(engine):
     big_a, big_b = _duals(20, 4)
     for a, b in ((big_a[::2], big_b[1::2]), (big_a[::-1], big_b),
@@ -217,6 +227,7 @@ def test_strided_and_reversed_operands_give_the_general_bits(engine):
         _bits(got.partials, want.partials)
 
 
+@pytest.mark.engine_independent
 def test_a_factor_that_is_not_finite_takes_the_careful_path(engine):
     """1 / y at y = 0 and 2 x at x = 1e308: a zero partial beside them stays 0."""
     tag = new_tag()
@@ -257,6 +268,7 @@ def _parts(d, shape):
     return value, np.broadcast_to(np.asarray(d.partials, float), shape + (2,))
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("name", BROADCAST)
 def test_broadcast_0d_and_scalar_operands_give_the_closed_forms(name, engine):
     a, b = BROADCAST[name](new_tag())
@@ -268,6 +280,7 @@ def test_broadcast_0d_and_scalar_operands_give_the_closed_forms(name, engine):
                                rtol=1e-14)
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("const", [3, np.int64(3), np.float32(0.7), 0.7,
                                    np.arange(1, 11), np.linspace(1, 2, 10, dtype=np.float32)],
                          ids=["int", "np.int64", "np.float32", "float", "int array",
@@ -290,6 +303,7 @@ def test_mixed_dtypes_and_constants(const, engine):
     np.testing.assert_allclose(ints.sum().partials, [10.0, 10.0, 10.0], rtol=0)
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("op", [lambda a, b: a / b, lambda a, b: b / a,
                                 lambda a, b: np.hypot(a, b), lambda a, b: np.maximum(a, b),
                                 lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b],
@@ -303,6 +317,7 @@ def test_different_numbers_of_directions_raise(op, engine):
         op(a, b)
 
 
+@pytest.mark.engine_independent
 def test_a_dual_of_a_finished_call_still_raises(engine):
     escaped = []
     dg.gradient(lambda v: escaped.append(v) or v.sum(), np.linspace(1, 2, 10))
@@ -321,6 +336,21 @@ def test_gradients_through_the_small_path(engine):
     np.testing.assert_allclose(g, -0.5 * x ** -1.5, rtol=1e-14)
 
 
+_JITTED = {}
+
+
+def _jitted_row(numba, ufunc):
+    """``ufunc`` of each of ten elements in users' @njit code, compiled once a process
+    (numba's compile of ten dual calls is most of the test's time; the two small-path
+    engines call the same compiled code)."""
+    if ufunc not in _JITTED:
+        _JITTED[ufunc] = numba.njit(lambda v: np.array([
+            ufunc(v[0]), ufunc(v[1]), ufunc(v[2]), ufunc(v[3]), ufunc(v[4]), ufunc(v[5]),
+            ufunc(v[6]), ufunc(v[7]), ufunc(v[8]), ufunc(v[9])]))
+    return _JITTED[ufunc]
+
+
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("ufunc", [np.absolute, np.fabs], ids=lambda u: u.__name__)
 @pytest.mark.parametrize("N", [10, 40000])
 def test_absolute_at_signed_zeros_gives_the_general_bits(ufunc, N, engine):
@@ -341,15 +371,12 @@ def test_absolute_at_signed_zeros_gives_the_general_bits(ufunc, N, engine):
         numba = pytest.importorskip("numba")
         import dualgrad.jit  # noqa: F401
 
-        jitted = numba.njit(lambda v: np.array([ufunc(v[0]), ufunc(v[1]), ufunc(v[2]),
-                                                ufunc(v[3]), ufunc(v[4]), ufunc(v[5]),
-                                                ufunc(v[6]), ufunc(v[7]), ufunc(v[8]),
-                                                ufunc(v[9])]))
-        J = dg.jacobian(jitted, x)
+        J = dg.jacobian(_jitted_row(numba, ufunc), x)
         assert not np.signbit(np.diagonal(J)[zeros]).any()
         _bits(np.diagonal(J), np.sign(x))
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("ufunc", [np.absolute, np.fabs], ids=lambda u: u.__name__)
 @pytest.mark.parametrize("n", [1, 2, 4, 5])
 def test_absolute_kernels_at_every_kind_of_value(ufunc, n):
@@ -402,6 +429,7 @@ def _numpy_reports(fn, x, y):
     return None
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("name,u,v", REPORTS, ids=[f"{n} at {u!r}, {v!r}" for n, u, v in REPORTS])
 def test_operators_report_on_the_value_as_numpy_does(name, u, v, engine):
     """Under ``np.errstate(all="raise")`` a dual operation raises where NumPy's operation
@@ -428,6 +456,7 @@ def test_operators_report_on_the_value_as_numpy_does(name, u, v, engine):
         assert engine[1].startswith("exact")     # a plain value: the kernel computed it
 
 
+@pytest.mark.engine_independent
 def test_operators_broadcast_one_element_and_views(engine):
     """Operands of other lengths (the kernel declines: NumPy broadcasts them), strided
     and read-only ones: the closed forms, and the general path's bits."""
@@ -473,6 +502,7 @@ SHAPES = {                      # values of more axes: the kernels read them fla
 }
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("layout", SHAPES)
 def test_operators_on_values_of_more_axes_give_the_closed_forms_and_the_general_bits(
         layout, engine):
@@ -514,6 +544,7 @@ def test_operators_on_values_of_more_axes_give_the_closed_forms_and_the_general_
                row.value[..., None] * a.partials)
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("name", NUMBER_OPS)
 @pytest.mark.parametrize("c", [2.5, 3, np.float64(-0.75), -7], ids=["2.5", "3", "np -0.75", "-7"])
 def test_operators_with_a_number_give_the_closed_forms_and_the_general_bits(name, c, engine):
@@ -531,6 +562,7 @@ def test_operators_with_a_number_give_the_closed_forms_and_the_general_bits(name
     # (a NumPy float on the left: its own operator runs first, np.add(c, a) on the dual)
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("name", NUMBER_OPS)
 @pytest.mark.parametrize("c", [0.0, -0.0, np.inf, np.nan, 1e-310, 1e308, 1e-300, 2 ** 60])
 def test_operators_with_a_number_report_and_round_as_numpy(name, c, engine):
@@ -557,6 +589,7 @@ def test_operators_with_a_number_report_and_round_as_numpy(name, c, engine):
     _bits(got.partials, general.partials)
 
 
+@pytest.mark.engine_independent
 def test_operators_with_numbers_they_leave_to_the_general_path(engine):
     """An int beyond float64 (NumPy's OverflowError), a bool, a 0-d array, a 2-D dual:
     what the general path does."""

@@ -2,12 +2,21 @@
 dualgrad's ``jvp`` in ``a`` against JAX's (``jax.scipy.special.gammainc``, jitted, the
 compile outside the timing) and SciPy's float call, in the same process.
 
-    python bench/incomplete_shapes.py [--n 10000] [--rounds 7]
+    python bench/incomplete_shapes.py [--n 10000] [--rounds 7] [--compare DIR] [--first]
 
 Per case, medians of process CPU time per call (ms) and the ratios to SciPy's float
 call of the same function and to JAX's jvp.  Points: a uniform in (0.1, 100), x = a *
 uniform(0.2, 2) (both sides of x = a, where the series and the continued fraction take
 turns); for betainc b uniform in (0.1, 100), x in (0, 1); ``--n`` of them.
+
+``--compare DIR``: the dualgrad rows in ``--rounds`` pairs of fresh processes, dualgrad
+imported from the checkout ``DIR`` (before) and from this one (after), alternating; per
+row the medians of each side's per-process medians (``--rounds`` 3 within each process)
+and after / before, with SciPy's float calls timed in the same processes.
+``--first``: the first call's cost (slopes56's per-element kernels compile then): fresh
+processes, numba's disk cache in an empty folder (compile) and then in the same folder
+again (load from the disk cache), the first and second calls of each jvp on 1000 points
+with ``dualgrad.backend.use("numba")`` (CPU s), and the same with ``use("numpy")``.
 """
 import argparse
 import os
@@ -24,7 +33,15 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=10000)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--compare", default=None)
+    parser.add_argument("--first", action="store_true")
+    parser.add_argument("--child", action="store_true")
+    parser.add_argument("--mode", default="auto")
     args = parser.parse_args()
+    if args.first:
+        return first_calls()
+    if args.compare:
+        return compare(args)
     import scipy.special as sc
 
     import dualgrad as dg
@@ -39,6 +56,24 @@ def main():
     def moved(v):               # v moved by a few ulps, a new point each call
         return v * (1.0 + next(shift) * 2.0 ** -50)
     clock = time.process_time
+    if args.child:
+        import json
+        with dg.backend.use(args.mode):
+            rows = {"scipy gammainc (float)": median_time(lambda: sc.gammainc(a, x), 3,
+                                                          clock=clock),
+                    "dualgrad jvp gammainc in a": median_time(
+                        lambda: dg.jvp(lambda s: sc.gammainc(s, x), a, ones), 3, clock=clock),
+                    "scipy betainc (float)": median_time(lambda: sc.betainc(a, b, u), 3,
+                                                         clock=clock),
+                    "dualgrad jvp betainc in a": median_time(
+                        lambda: dg.jvp(lambda s: sc.betainc(s, b, u), moved(a), ones), 3,
+                        clock=clock),
+                    "dualgrad jvp betainc in (a, b)": median_time(
+                        lambda: dg.jvp(lambda s: sc.betainc(s[0], s[1], u),
+                                       np.stack([moved(a), b]), np.stack([ones, ones])), 3,
+                        clock=clock)}
+        print(json.dumps(rows))
+        return
     rows = {"scipy gammainc (float)": median_time(lambda: sc.gammainc(a, x), args.rounds,
                                                   clock=clock),
             "dualgrad jvp gammainc in a": median_time(
@@ -92,6 +127,60 @@ def main():
         extra = f", {t / peer:6.2f} x jax" if peer else ""
         base = rows["scipy betainc (float)"] if beta else unit
         print(f"{name:40s} {t * 1e3:9.3f} ms  {t / base:7.2f} x scipy{extra}")
+
+
+def compare(args):
+    """``--compare``: :func:`_common.alternate`'s fresh processes, this checkout against
+    ``args.compare``."""
+    import statistics
+
+    from _common import alternate
+    got = alternate("incomplete_shapes.py", ["--n", str(args.n)], args.compare, args.rounds)
+    print(f"n = {args.n}, {args.rounds} rounds, load: {os.getloadavg()}")
+    print("| row | before ms | after ms | after / before | before / float | after / float |")
+    print("|---|---|---|---|---|---|")
+    for row in got["after"][0]:
+        b = statistics.median(r[row] for r in got["before"])
+        t = statistics.median(r[row] for r in got["after"])
+        unit = "scipy betainc (float)" if "betainc" in row else "scipy gammainc (float)"
+        fb = statistics.median(r[unit] for r in got["before"])
+        ft = statistics.median(r[unit] for r in got["after"])
+        print(f"| {row} | {b * 1e3:.1f} | {t * 1e3:.1f} | {t / b:.3f} | {b / fb:.1f}x | "
+              f"{t / ft:.1f}x |")
+
+
+_FIRST = """
+import time, numpy as np, scipy.special as sc, json
+import dualgrad as dg
+rng = np.random.default_rng(0)
+n = 1000
+a = rng.uniform(0.1, 100.0, n); x = a * rng.uniform(0.2, 2.0, n)
+b = rng.uniform(0.1, 100.0, n); u = rng.uniform(0.0, 1.0, n); ones = np.ones(n)
+sc.gammainc(a, x); sc.betainc(a, b, u)
+out = {}
+with dg.backend.use(MODE):
+    for name, f in (("gammainc in a", lambda s: sc.gammainc(s, x)),
+                    ("betainc in a", lambda s: sc.betainc(s, b, u))):
+        for call in ("first", "second"):
+            t0 = time.process_time()
+            dg.jvp(f, a * (1.0 + (call == "second") * 2.0 ** -50), ones)
+            out[f"{name}, {call} call"] = time.process_time() - t0
+print(json.dumps(out))
+"""
+
+
+def first_calls():
+    """``--first``: the first and second calls' CPU seconds in fresh processes."""
+    import tempfile
+
+    from _common import fresh_process
+    print(f"load: {os.getloadavg()}")
+    with tempfile.TemporaryDirectory() as cache:
+        for label, mode in (("numba, empty disk cache", "numba"),
+                            ("numba, disk cache from the run above", "numba"),
+                            ("numpy", "numpy")):
+            got = fresh_process(_FIRST.replace("MODE", repr(mode)), cache)
+            print(f"{label}: " + ", ".join(f"{k} {v:.3f} s" for k, v in got.items()))
 
 
 if __name__ == "__main__":

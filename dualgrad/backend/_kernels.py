@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from ..rules import _table
+from ..rules import _special, _table
 from . import _buffers, _loader
 
 __all__ = ["combine", "local", "fusable", "small_local", "small_exact", "pairwise", "where",
@@ -228,6 +228,41 @@ def _special_kernel(name):
 
 trigamma = _table.ARRAY_KERNELS["trigamma"] = _special_kernel("trigamma")
 tetragamma = _table.ARRAY_KERNELS["tetragamma"] = _special_kernel("tetragamma")
+
+
+# What one call of a shape-slope kernel saves over the NumPy steps of
+# dualgrad/rules/_special.py (``_gamma_series``, ``_continued_fraction``), in the loader's
+# currency (partials elements at ~5 ns): the steps' calls cost ~0.7-20 ms a call at N = 1
+# .. 10 (their count, not the elements', sets it), the kernels ~0.06-1.2 ms; at N = 1e5
+# the kernels saved 1.4 us (gammainc's slope), 2.5 (betainc's) and 4.7 (its second
+# order) an element (a timing of the two at load ~3, slopes56; an estimate for the load
+# policy, as TRIGAMMA_CALL_WORK is).
+SLOPE_CALL_WORK = 400_000
+SLOPE_ELEMENT_WORK = 300
+
+
+def _slope_kernel(name):
+    """The per-element kernel ``name`` of :mod:`dualgrad.backend._slope_kernels` for
+    ``rules._special.KERNELS``, or ``None`` where the caller's NumPy steps run instead
+    (numba not loaded and the work so far not worth loading it, or ``use("numpy")``)."""
+    def kernel(*args):
+        if _mode == "numpy":
+            return None
+        if not _loader.READY:
+            if _mode == "numba":
+                _loader.load()
+            elif not _loader.ready(SLOPE_CALL_WORK + SLOPE_ELEMENT_WORK * args[0].size):
+                return None
+        from . import _slope_kernels
+        return getattr(_slope_kernels, name)(
+            *(np.ascontiguousarray(v, dtype=np.float64) if type(v) is np.ndarray else v
+              for v in args))
+    kernel.__name__ = kernel.__qualname__ = name
+    return kernel
+
+
+_special.KERNELS.update((name, _slope_kernel(name)) for name in
+                        ("gamma_series", "gamma_fraction", "beta_fraction"))
 
 
 def _plain(a, shape):

@@ -372,6 +372,19 @@ def _ratio_log_slopes(num, den):
 
 _TINY = 2.0 ** -60           # a continued fraction's convergence: relative change below
 
+# The backend's per-element kernels of the steps below (dualgrad/backend/_slope_kernels.py,
+# registered by dualgrad.backend._kernels: this module imports nothing of dualgrad's):
+# name ("gamma_series", "gamma_fraction", "beta_fraction") -> a callable of the same
+# arguments as the NumPy steps it replaces, giving their results with the same bits, or
+# ``None`` where the NumPy steps should run (numba not loaded and not yet worth it, or
+# ``dualgrad.backend.use("numpy")``).
+KERNELS = {}
+
+
+def _kernel(name, *args):
+    kernel = KERNELS.get(name)
+    return None if kernel is None else kernel(*args)
+
 
 def _continued_fraction(coefficient, b, size, n, order, limit, scale=None):
     """The log-derivatives (first, second or ``None``) of ``f = 1 / (b(0) + c(1) /
@@ -501,6 +514,12 @@ def _gamma_series(a, x, where, first, second):
     lx = np.log(xv)
     ln1 = lx - _psi(av + 1.0)
     ln2 = -trigamma_array(av + 1.0)
+    got = _kernel("gamma_series", av, xv, ln1, ln2, limit, 1 if second is None else 2)
+    if got is not None:
+        first[ids] = got[0]
+        if second is not None:
+            second[ids] = got[1]
+        return
     r = np.ones(ids.size)
     s0, s1, s2 = r.copy(), ln1.copy(), ln1 * ln1 + ln2
     for k in range(1, limit + 1):
@@ -545,7 +564,10 @@ def _gamma_fraction(a, x, where, first, second):
         return _Jet(k * (av[sub] - k), (np.full(sub.size, float(k)),),
                     None if order < 2 else (zeros[sub],))
 
-    f1, f2, converged = _continued_fraction(c, b, ids.size, 1, order, _gamma_limit(av))
+    limit = _gamma_limit(av)
+    got = _kernel("gamma_fraction", av, xv, limit, order)
+    f1, f2, converged = got if got is not None else \
+        _continued_fraction(c, b, ids.size, 1, order, limit)
     lead = np.log(xv) - _psi(av)
     first[ids] = np.where(converged, lead + f1[0], np.nan)
     if second is not None:
@@ -647,8 +669,10 @@ def _beta_fraction(p, q, y, order):
     # approximant is within ((1 + p + q) y)**k of f, exact after a few steps, and the
     # value may move by 2**-51 (2 ulps of f ~ 1: rounding) and still have converged
     noise = np.where((1.0 + p + q) * y < 2.0 ** -30, 512.0, 0.0)
-    f1, f2, converged = _continued_fraction(c, b, size, 2, order, _LIMIT,
-                                            (noise,) + tuple(np.abs(t) for t in lead))
+    floors = (noise,) + tuple(np.abs(t) for t in lead)
+    got = _kernel("beta_fraction", p, q, y, _LIMIT, order, floors)
+    f1, f2, converged = got if got is not None else \
+        _continued_fraction(c, b, size, 2, order, _LIMIT, floors)
     first = tuple(np.where(converged, s + t, np.nan) for s, t in zip(lead, f1))
     if order < 2:
         return first, None

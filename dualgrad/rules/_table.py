@@ -1956,7 +1956,14 @@ def _betainc_slope(a, b, x, which):
     i = sc.betainc(a, b, x)
     lower, first, second = _beta_slopes(a, b, x, len(which))
     with np.errstate(invalid="ignore"):
-        scale = np.where(lower, i, -sc.betaincc(a, b, x))
+        # 1 - I only where it is the scale (the upper side): SciPy's betaincc takes ~13x
+        # betainc's time (4 us an element, SciPy 1.17), 0.4 s of the 0.57 s d/da of 1e5
+        # elements with the kernels (slopes56); elementwise, so the same bits
+        scale = np.array(np.broadcast_to(i, np.shape(lower)))
+        upper = ~np.asarray(lower)
+        if upper.any():
+            scale[upper] = -sc.betaincc(*(np.asarray(v)[upper] for v in
+                                          np.broadcast_arrays(a, b, x)))
         if which == "a" or which == "b":
             slope = first["ab".index(which)]
         else:

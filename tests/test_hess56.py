@@ -140,3 +140,39 @@ def test_nan_gradient_entry_keeps_nan(spell):
     f = lambda x: np.hypot(u(x[1]), 1 + x[0]) + x[0] * x[2]
     for k, H in _hessians(f, (0.0, 0.0, 1.3)).items():
         assert np.isnan(H[0, 1]) and np.isnan(H[1, 0]), (k, H[0, 1])
+
+
+# ---- both gradient entries finite, one order NaN (attack56 02) --------------------------
+# tanh(q0 q1) at (100, 7.06), z = 706: d2/dq0 dq1 = sech(z)**2 (1 - 2 z tanh z), about
+# -4e-611 (0.0 in float64); one order's nested arithmetic overflows (sinh(z) times a large
+# partial, then times sech**2 = 0: NaN), the other gives 0.0.  chunk=1's triangle held the
+# 0.0, the one-pass Hessian the two orders' mean, NaN: now the number at every chunk and
+# in the sparse Hessian.  (H[1, 1], one order, is the rule row's: NaN or 0.0.)
+
+def _tanh_entry():
+    mp.mp.dps = 50
+    z = mp.mpf(100) * mp.mpf("7.06")
+    return float(mp.sech(z) ** 2 * (1 - 2 * z * mp.tanh(z)))
+
+
+def test_one_order_overflowing_beside_finite_gradient():
+    exact = _tanh_entry()
+    assert exact == 0.0 and float(mp.sech(mp.mpf(706)) ** 2) == 0.0
+    f = lambda q: np.tanh(q[0] * q[1])
+    for k, H in _hessians(f, (100.0, 7.06)).items():
+        assert H[0, 1] == exact and H[1, 0] == exact, (k, H[0, 1], H[1, 0])
+        assert H[0, 0] == 0.0, (k, H[0, 0])
+        assert np.isnan(H[1, 1]) or H[1, 1] == 0.0, (k, H[1, 1])
+
+
+@pytest.mark.parametrize("i, j", [(0, 1), (50, 1), (1, 50)])
+def test_one_order_overflowing_past_48_inputs(i, j):
+    f = lambda q: np.tanh(q[i] * q[j]) + np.sum(q ** 2)
+    x = np.full(60, 0.5)
+    x[i], x[j] = 100.0, 7.06
+    H = dg.hessian(f, x)
+    assert H[i, j] == 0.0 and H[j, i] == 0.0
+    assert H[i, i] == 2.0 and H[3, 3] == 2.0 and H[3, 4] == 0.0
+    for chunk in (1, 7, 40):
+        np.testing.assert_array_equal(dg.hessian(f, x, chunk=chunk), H)
+    np.testing.assert_array_equal(dg.hessian(f, x, sparsity="auto").toarray(), H)

@@ -1071,18 +1071,26 @@ def _finite_orders(who, f, args, x, P, H, g, chunk, executor, progress, link):
     chosen from both orders as the dense Hessian's (``_orders.choose``: ``d_j g_i`` for
     a finite ``g_i``; the order through ``g_j``, the derivative of a number that is not
     finite, took a zero at the point for a zero in a neighbourhood:
-    ``np.hypot(np.sqrt(x1), 1 + x0)``'s 0.0 for -0.173, hess55).  Only where such
-    off-diagonal entries exist: outer directions that color those ``j`` so that no row
-    of ``P`` meets two of one color (:func:`column_coloring`), every row inner."""
+    ``np.hypot(np.sqrt(x1), 1 + x0)``'s 0.0 for -0.173, hess55), and entries the star
+    coloring's one order gave NaN beside finite gradient entries (the other order where
+    it is a number: ``np.tanh(x0 x1)`` at ``x0 x1 = 706``, attack56 02, as the dense
+    Hessian).  Only where such off-diagonal entries exist: outer directions that color
+    those ``j`` so that no row of ``P`` meets two of one color (:func:`column_coloring`),
+    every row inner."""
     n = x.size
     bad = _orders.not_finite(g, n)
-    if bad is None:
+    nan = _orders.nan_entries(H.data)
+    if bad is None and not nan.any():
         return H
     H = H.tocoo()
-    pick = (bad[H.row] | bad[H.col]) & (H.row != H.col)
+    nan = _orders.nan_entries(H.data)       # (the star coloring's one order: NaN where
+    if bad is None:                         # it overflowed, the other may not have)
+        bad = np.zeros(n, dtype=bool)
+    pick = (bad[H.row] | bad[H.col] | nan) & (H.row != H.col)
     if not pick.any():
         return H.tocsr()
     r, c = H.row[pick], H.col[pick]
+    nan = nan[pick]
 
     def columns(need):          # d_k g_i for the outer directions k in need, every row i
         color = np.full(n, -1)
@@ -1090,12 +1098,12 @@ def _finite_orders(who, f, args, x, P, H, g, chunk, executor, progress, link):
         return color, _gradient_hessian_columns(who, f, args, x, color, int(color.max()) + 1,
                                                 chunk, executor, progress, link)
 
-    color, D = columns(np.unique(np.concatenate([r[bad[r]], c[bad[c]]])))
+    color, D = columns(np.unique(np.concatenate([r[bad[r]], c[bad[c]], r[nan], c[nan]])))
     data = H.data.copy()
-    # d_c g_r, computed where g_c is bad, and d_r g_c; the other side the star
-    # coloring's order (one of the two: the same as the computed one, or the other)
-    a = np.where(bad[c], D[r, color[c]], data[pick])
-    b = np.where(bad[r], D[c, color[r]], data[pick])
+    # d_c g_r, computed where g_c is bad (or the entry NaN), and d_r g_c; the other side
+    # the star coloring's order (one of the two: the same as the computed one, or the other)
+    a = np.where(bad[c] | nan, D[r, color[c]], data[pick])
+    b = np.where(bad[r] | nan, D[c, color[r]], data[pick])
     inf = _orders.infinite(g, n)
     with np.errstate(invalid="ignore"):
         # the order through an infinite g where the finite one is NaN (_orders.choose

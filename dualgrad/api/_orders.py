@@ -25,7 +25,7 @@ import numpy as np
 
 from ..dual import primal
 
-__all__ = ["choose", "finite_order", "infinite", "nan_beside_inf", "not_finite"]
+__all__ = ["choose", "finite_order", "infinite", "nan_entries", "not_finite"]
 
 
 def not_finite(gradient, n):
@@ -45,11 +45,11 @@ def infinite(gradient, n):
     return None if g is None else np.isinf(g)
 
 
-def nan_beside_inf(M, bad, inf):
-    """The mask of the finite orders ``M[i, j] = d_j g_i`` (``g_i`` finite) that are NaN
-    beside an infinite ``g_j``: where :func:`choose` takes the other order if it is
-    infinite (a chunked Hessian computes that order only there)."""
-    return np.isnan(np.asarray(primal(M))) & inf[None, :] & ~bad[:, None]
+def nan_entries(M):
+    """The mask of ``M``'s NaN entries (its values: ``M`` may be a dual of an enclosing
+    level), where :func:`choose` reads the other order."""
+    with np.errstate(invalid="ignore"):
+        return np.isnan(np.asarray(primal(M)))
 
 
 def _values(gradient, n):
@@ -80,6 +80,12 @@ def choose(a, b, bad_r, bad_c, inf_r, inf_c):
         # NaN times the mean, not a constant NaN: an enclosing level's partials (a
         # Hessian inside dg.jacobian) stay NaN too, never a constant's 0
         mean = np.where(bad_r & bad_c & ~agree, mean * np.nan, mean)
+        # both gradient entries finite and one order NaN (an overflow in its nested
+        # arithmetic: tanh(q0 q1) at q0 q1 = 706, attack56 02): the other order, as a
+        # chunked Hessian's triangle (one order) then takes it
+        good = ~bad_r & ~bad_c
+        mean = np.where(good & np.isnan(pa) & ~np.isnan(pb), b,
+                        np.where(good & np.isnan(pb) & ~np.isnan(pa), a, mean))
     one_a = ~bad_r & bad_c                  # a is the finite order
     one_b = bad_r & ~bad_c                  # b is
     first = np.where(one_a & inf_c & np.isnan(pa) & np.isinf(pb), b, a)
@@ -90,7 +96,10 @@ def choose(a, b, bad_r, bad_c, inf_r, inf_c):
 def finite_order(M, bad, inf):
     """The symmetric Hessian from ``M[j, i] = d_i g_j`` (both orders), each entry by
     :func:`choose`; ``bad``: :func:`not_finite`'s mask, or ``None`` (the mean);
-    ``inf``: :func:`infinite`'s."""
+    ``inf``: :func:`infinite`'s.  Ordinary Hessians (no NaN) take the mean in one step."""
     if bad is None:
-        return (M + M.T) / 2.0
+        mean = (M + M.T) / 2.0          # NaN where either order is (or inf - inf)
+        if not (np.isnan(mean) if type(mean) is np.ndarray else nan_entries(mean)).any():
+            return mean
+        bad = inf = np.zeros(mean.shape[0], dtype=bool)
     return choose(M, M.T, bad[:, None], bad[None, :], inf[:, None], inf[None, :])

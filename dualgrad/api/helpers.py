@@ -899,8 +899,10 @@ def _hessian(who, f, x, args, kwargs, chunk, inner_chunk, executor, progress, ar
         flatH = _from_triangle(blocks, [t[6] for t in tasks])
         n = flatH.shape[0]
         bad = _orders.not_finite(res[0], n)
-        if bad is not None:
-            flatH = _other_orders(flatH, bad, _orders.infinite(res[0], n), tasks, passes)
+        nan = _orders.nan_entries(flatH)
+        if bad is not None or nan.any():
+            flatH = _other_orders(flatH, np.zeros(n, dtype=bool) if bad is None else bad,
+                                  nan, tasks, passes)
     flatH = _orders.finite_order(flatH, bad, bad if bad is None else
                                  _orders.infinite(res[0], n))
     rows, start = [], 0
@@ -912,19 +914,17 @@ def _hessian(who, f, x, args, kwargs, chunk, inner_chunk, executor, progress, ar
     return _with_aux(flat.arrange(rows), res[2] if has_aux else None, has_aux)
 
 
-def _other_orders(flatH, bad, inf, tasks, passes):
+def _other_orders(flatH, bad, nan, tasks, passes):
     """``flatH`` (the upper triangle's blocks, mirrored) with the other order of the
-    entries ``_orders.finite_order`` takes from it: the outer chunks (after the first)
-    holding a direction whose gradient entry is not finite, run again for every row
-    (``d_j g_i`` for ``i`` in an earlier chunk), and those holding a direction ``i``
-    whose finite order ``d_j g_i`` is NaN beside an infinite ``g_j`` of an earlier chunk
-    (``d_i g_j``, the order ``_orders.choose`` takes where it is infinite).  Only where
-    the gradient is not finite somewhere: ordinary Hessians run the triangle alone."""
+    entries ``_orders.finite_order`` chooses: the outer chunks (after the first) holding
+    a direction whose gradient entry is not finite, or a direction ``i`` whose order
+    ``d_j g_i`` from an earlier chunk's ``j`` is NaN (``nan``: the mask of ``flatH``'s NaN
+    entries), run again for every row (``d_i g_j``).  Only there: ordinary Hessians
+    run the triangle alone."""
     starts = [t[6] for t in tasks]
     ends = starts[1:] + [len(bad)]
-    nan_beside_inf = _orders.nan_beside_inf(flatH, bad, inf)
     again = [k for k, (s, e) in enumerate(zip(starts, ends)) if k and
-             (bad[s:e].any() or nan_beside_inf[s:e, :s].any())]
+             (bad[s:e].any() or nan[s:e, :s].any())]
     if not again:
         return flatH
     done, _ = passes(again)

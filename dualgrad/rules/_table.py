@@ -1936,7 +1936,8 @@ def _gammainc_slope(a, x, order):
             "gammaincc, chdtr, chdtrc, gammaincinv, gammainccinv, chdtri and "
             "dualgrad.scipy.stats' gamma / chi2 / poisson shapes)",
             f"a shape whose series or continued fraction converges in "
-            f"{_special._gamma_limit(af)} steps (a below ~3e8 near x = a)",
+            f"{_special._gamma_limit(af)} steps (near x = a: a below ~3e8 under it, "
+            "~1e14 above it)",
             f"a = {at[0]!r}, x = {at[1]!r}")
     return got[()] if np.ndim(got) == 0 else got
 

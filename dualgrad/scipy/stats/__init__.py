@@ -5,8 +5,9 @@
 element), so dual numbers cannot pass through them.  These have SciPy 1.17's
 signatures (shapes, ``loc``, ``scale``, positional or keyword; broadcasting;
 freezing, ``norm(mu, sigma).logpdf(x)``): plain input calls SciPy itself (the same
-result, bit for bit); duals give SciPy's value (its own private formula, evaluated
-with the rule table's functions) and exact partials, nested duals (Hessians)
+result, bit for bit); duals give SciPy's value (bit for bit) and exact partials (its own
+private formula evaluated with the rule table's functions, or a form written for
+the partials where that formula cancels), nested duals (Hessians)
 included.  Change ``from scipy import stats`` to
 ``from dualgrad.scipy import stats``.
 

@@ -4,7 +4,9 @@ parameters), freezing and the plain call to SciPy.
 
 A method on duals evaluates SciPy's own private formula (``_logpdf``, ``_cdf`` ...)
 with the rule table's functions (``gammaln``, ``xlogy``, ``ndtr`` ...), so its
-derivatives are the table's, and selects SciPy's constants (``-inf``, ``0``, ``1``,
+derivatives are the table's (or a form written for its partials, Stirling's at large
+shapes), takes SciPy's private formula's values at the floats as its value
+(:func:`scipys_value`: the float call's bits, nan56), and selects SciPy's constants (``-inf``, ``0``, ``1``,
 NaN) outside the support or where a parameter is invalid, the masks read from the
 values as SciPy reads them (constants: partials 0).
 """
@@ -74,6 +76,51 @@ def _kept(cond, a, b):
             and np.result_type(primal(a), b) == np.float64):
         return a
     return np.where(cond, a, b)
+
+
+def scipys_value(res, target):
+    """``res`` (a dual's formula) with ``target``'s values, its partials kept: the
+    dual's value is the float call's bits (API.md's pair ``(f(x), J v)``; attack55 10),
+    where the formula is written another way for its partials (the gamma / beta / t
+    densities' Stirling forms, a pdf as ``exp(logpdf)``: ulps to 5e-6 apart).  A plain
+    correction moves no partial; twice, as ``v + (t - v)`` is ``t`` exactly only when
+    ``t - v`` is (Sterbenz: ``t / 2 <= v <= 2 t``), and after one step it is.  Only
+    where both are finite and real (a formula's NaN / inf stays, complex values are
+    no float call's); a plain ``res`` takes ``target``'s values there."""
+    if target is None:
+        return res
+    v = values(res)
+    t = np.asarray(target)
+    if v.dtype.kind == "c" or t.dtype.kind == "c" or t.dtype.kind not in "fiub" or \
+            np.broadcast_shapes(v.shape, t.shape) != v.shape:
+        return res
+    with np.errstate(all="ignore"):
+        t = np.broadcast_to(t.astype(np.float64, copy=False), v.shape)
+        both = np.isfinite(v) & np.isfinite(t)
+        if not np.any(both & (v != t)):
+            return res
+        if not isinstance(res, Dual) and not traced(res):    # a plain formula (a dual
+            return np.where(both, t, v)                     # loc or scale only)
+        first = np.where(both, t - v, 0.0)
+        r = v + first
+        second = np.where(both, t - r, 0.0)
+    if v.ndim == 0:
+        first, second = float(first), float(second)
+    res = res + first
+    return res + second if np.any(second != 0.0) else res
+
+
+def scipys_private(dist, method, z, shapes):
+    """SciPy's private ``dist._<method>`` at the values of ``z`` and ``shapes``
+    (broadcast together, as its public method's ``argsreduce`` passes them), or
+    ``None`` where it raises (out-of-support elements of a formula that checks: the
+    dual keeps its formula's value there)."""
+    args = np.broadcast_arrays(values(z), *(values(s) for s in shapes))
+    try:
+        with np.errstate(all="ignore"):
+            return getattr(dist, "_" + method)(*args)
+    except Exception:       # noqa: BLE001  (a value's ulps, never a partial)
+        return None
 
 
 class _Distribution:
@@ -435,14 +482,22 @@ class Continuous(_Distribution):
 
     def _formula(self, method, x, shapes, loc, scale):
         if method in ("ppf", "isf"):
-            return getattr(self, "_" + method)(x, *shapes) * scale + loc
+            q = getattr(self, "_" + method)(x, *shapes)
+            return self._scipys(method, q, x, shapes) * scale + loc
         z = (x - loc) / scale
-        f = getattr(self, "_" + method)(z, *shapes)
+        f = self._scipys(method, getattr(self, "_" + method)(z, *shapes), z, shapes)
         if method == "pdf":
             return f / scale
         if method == "logpdf":
             return f - np.log(scale)
         return f
+
+    def _scipys(self, method, f, z, shapes):
+        """``f``, this wing's private formula of duals, with SciPy's own private
+        formula's values at ``z`` and the shapes' values (:func:`scipys_value`): SciPy's
+        public method applies the same ``- log(scale)``, ``/ scale``, ``* scale + loc``
+        around it, so the dual's value is the float call's bits."""
+        return scipys_value(f, scipys_private(self._dist(), method, z, shapes))
 
     def check(self, method, shapes):
         """Refuse (a named TypeError) a dual where the derivative is not available:
@@ -511,7 +566,8 @@ class Discrete(_Distribution):
             a, b = self.get_support(*shv)
             cond0 = self.argcheck(*shv)
             bad = ~cond0 | np.isnan(kv)
-            out = getattr(self, "_" + method)(kv, *shapes)
+            out = scipys_value(getattr(self, "_" + method)(kv, *shapes),     # SciPy's
+                               scipys_private(self._dist(), method, kv, shapes))   # bits
             if method in ("pmf", "logpmf"):
                 inside = (kv >= a) & (kv <= b) & (np.floor(kv) == kv)
                 if method == "pmf":

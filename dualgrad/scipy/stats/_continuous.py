@@ -164,24 +164,6 @@ def _beta_log_large(z, a, b):
     return big, _beta_near(z, a, b, big)
 
 
-def _beta_far_value(z, a, b):
-    """The beta log density's value (plain) by the same series where ``a, b >= 10``
-    away from the mode: ``a log(z (a + b) / a) + b log((1 - z) (a + b) / b)`` as logs of
-    ratios (SciPy's value loses ~|a log z| ulps there: 7.5e-14 relative at a = 1e14)."""
-    with np.errstate(all="ignore"):
-        s = a + b
-        d = _offset(z, a, b)
-        ua, ub = d / a, -d / b
-        pa, pb = z * (s / a), (1.0 - z) * (s / b)
-        la = np.where(ua > -0.5, np.log1p(ua), np.where(
-            pa > 1e-300, np.log(pa), np.log(z) + np.log(s) - np.log(a)))
-        lb = np.where(ub > -0.5, np.log1p(ub), np.where(
-            pb > 1e-300, np.log(pb), np.log1p(-z) + np.log(s) - np.log(b)))
-        return (a * la + b * lb - np.log(z) - np.log1p(-z)
-                + 0.5 * (np.log(a) + np.log(b) - np.log(s)) - _HALF_LOG_2PI
-                - _stirling_rest(a) - _stirling_rest(b) + _stirling_rest(s))
-
-
 def _beta_near(z, a, b, big):
     if np.all(big):
         sa, sb, sz = a, b, z
@@ -326,19 +308,6 @@ class _Beta(Continuous):
         if large is not None and np.all(big):
             return large
         small = sc.xlog1py(b - 1.0, -z) + sc.xlogy(a - 1.0, z) - sc.betaln(a, b)
-        av, bv, zv = _plain(a), _plain(b), _plain(z)
-        if not (np.iscomplexobj(av) or np.iscomplexobj(bv) or np.iscomplexobj(zv)):
-            with np.errstate(invalid="ignore"):
-                far = ((av >= _STIRLING_FROM) & (bv >= _STIRLING_FROM) & np.isfinite(av)
-                       & np.isfinite(bv) & (zv > 0) & (zv < 1))
-            if big is not None:
-                far = far & ~big
-            if np.any(far):     # SciPy's partials (large beside its errors there), the
-                #                 series' value: a plain correction moves no partial
-                sv = _plain(small)
-                fixed = _beta_far_value(np.where(far, zv, 0.5), np.where(far, av, 10.0),
-                                        np.where(far, bv, 10.0))
-                small = small + np.where(far, fixed - sv, 0.0)
         return small if large is None else np.where(big, large, small)
 
     def _pdf(self, z, a, b):

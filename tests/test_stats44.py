@@ -480,7 +480,9 @@ def test_multivariate_t_large_df_value_and_df_slope_against_mpmath(k, df):
                  - mp.log1p(m / nu) / 2 + (nu + k) / 2 * m / (nu * nu * (1 + m / nu)))
         want, slope = float(want), float(slope)
     out = ds.multivariate_t.logpdf(x, loc, shape, dg.Dual(df, np.ones(1)))
-    np.testing.assert_allclose(out.value, want, rtol=4e-15, atol=0)
+    # the value is SciPy's float call's bits (nan56: API.md's (f(x), J v); SciPy's gammaln
+    # difference is 7e-8 off at df = 1e9): the Stirling form gives the partials only
+    assert out.value == ss.multivariate_t.logpdf(x, loc, shape, df)
     assert abs(out.partials[0] - slope) <= 1e-13 * abs(slope), (out.partials[0], slope)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 from ... import errors
 from .. import linalg as _linalg
 from ...dispatch._lift import Dual, primal, read, traced
-from ._base import plainly, scipy_stats, values
+from ._base import plainly, scipy_stats, scipys_value, values
 from ._continuous import t_kernel, t_log_constant
 
 __all__ = ["multivariate_normal", "multivariate_t", "dirichlet", "multinomial"]
@@ -130,8 +130,11 @@ class _MultivariateNormal:
                 "derivatives)", "drop the directions of zero variance, or pass "
                 "dg.stop_gradient(...) where no derivative is wanted")
         maha, logdet, shape = _quadratic(x, mean, cov, dim)
-        out = -0.5 * (dim * _LOG_2PI + logdet + maha)
-        return _squeeze(np.reshape(out, shape[:-1]))
+        out = np.reshape(-0.5 * (dim * _LOG_2PI + logdet + maha), shape[:-1])
+        # SciPy's value (its eigh route's bits; nan56): its private formula at the floats
+        mean_v = np.zeros(dim) if mean is None else np.reshape(_plain(mean), (dim,))
+        target = gen._logpdf(gen._process_quantiles(_plain(x), dim), mean_v, cov_object)
+        return _squeeze(scipys_value(out, np.reshape(target, shape[:-1])))
 
     def __repr__(self):
         return "<dualgrad.scipy.stats.multivariate_normal>"
@@ -204,7 +207,8 @@ class _MultivariateT:
         loc = None if loc is None else read(loc)
         dim, _, shape_v, df_v = self._gen()._process_parameters(_plain(loc), _plain(shape),
                                                                 values(df))
-        rank = mv._PSD(shape_v, allow_singular=allow_singular).rank   # SciPy's errors
+        psd = mv._PSD(shape_v, allow_singular=allow_singular)      # SciPy's errors
+        rank = psd.rank
         if rank < dim:
             raise errors.scipy_unsupported(
                 who, f"a singular shape (rank {rank} of {dim})",
@@ -216,7 +220,16 @@ class _MultivariateT:
             out = -0.5 * (dim * _LOG_2PI + logdet + maha)
         else:
             out = t_log_constant(df, dim) - 0.5 * logdet + t_kernel(maha, df, dim)
-        return _squeeze(np.reshape(out, pts[:-1]))
+        out = np.reshape(out, pts[:-1])
+        # SciPy's value (nan56: its gammaln difference is 7e-8 off at df = 1e9, the
+        # forms above give the partials), its private formula at the floats
+        # (df = inf: the normal's route, SciPy's a Covariance object; left to rounding)
+        if np.isposinf(df_v):
+            return _squeeze(out)
+        loc_v = np.zeros(dim) if loc is None else np.reshape(_plain(loc), (dim,))
+        target = self._gen()._logpdf(self._gen()._process_quantiles(_plain(x), dim), loc_v,
+                                     psd.U, psd.log_pdet, df_v, dim, rank)
+        return _squeeze(scipys_value(out, np.reshape(target, pts[:-1])))
 
     def __repr__(self):
         return "<dualgrad.scipy.stats.multivariate_t>"

@@ -256,3 +256,25 @@ def test_multivariate_values_are_scipys_bits(method, df):
     if df is not None:
         v, _ = dg.value_and_grad(lambda d: getattr(ds.multivariate_t, method)(_X[0], _MU, _S, d))(df)
         assert float(v) == float(getattr(st.multivariate_t, method)(_X[0], _MU, _S, df))
+
+
+# ---- binom.logpmf's slope in p: k / p - (n - k) / (1 - p) cancelled ----------------------
+
+@pytest.mark.parametrize("n, p", [(1e6, 0.3), (1e12, 0.3), (1e16, 0.3), (1e16, 0.1), (1e6, 0.999)])
+@pytest.mark.parametrize("sd", [0.0, 2.0, -30.0])
+def test_binom_logpmf_slopes_in_p_against_the_closed_form(n, p, sd):
+    """The two terms ~n cancel to ~sqrt(n): 1.2e-9 relative off at n = 1e16, p = 0.3
+    (2 deviations out); now the beta(k, n - k) Stirling form near the mode.  Value:
+    SciPy's bits; slope and curvature: ``k / p - (n - k) / (1 - p)``, ``-k / p**2 - (n -
+    k) / (1 - p)**2`` at 40 digits, to ulps of the terms' size."""
+    k = np.floor(n * p + sd * np.sqrt(n * p * (1 - p)))
+    f = lambda q: ds.binom.logpmf(k, n, q)      # noqa: E731
+    v, g = dg.value_and_grad(f)(p)
+    assert _same(v, st.binom.logpmf(k, n, p))
+    h = float(np.squeeze(dg.hessian(f, p)))
+    with mp.workdps(40):
+        K, N, P = mp.mpf(k), mp.mpf(n), mp.mpf(p)
+        slope, size = K / P - (N - K) / (1 - P), K / P + (N - K) / (1 - P)
+        curve = -K / P ** 2 - (N - K) / (1 - P) ** 2
+    assert abs(g - float(slope)) <= 4e-16 * abs(float(slope)) + 1e-18 * float(size)
+    assert abs(h - float(curve)) <= 1e-14 * abs(float(curve))

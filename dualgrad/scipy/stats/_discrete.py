@@ -10,7 +10,7 @@ import numpy as np
 
 from ...dispatch._lift import scipy_special
 from ._base import Discrete, values
-from ._continuous import _gamma_log_large
+from ._continuous import _beta_log_large, _gamma_log_large
 
 __all__ = ["poisson", "binom", "nbinom", "geom", "bernoulli", "betabinom"]
 
@@ -72,10 +72,28 @@ class _Binom(Discrete):
         return 0.0, n
 
     def _logpmf(self, x, n, p):
+        # near the mode, from k, n - k = 10, as the beta(k, n - k) log density at p
+        # (stats46's Stirling form) plus log p + log1p(-p) and a constant: SciPy's slope
+        # k / p - (n - k) / (1 - p) cancels there (1.2e-9 relative at n = 1e16; nan56)
         sc = _sc()
         k = np.floor(x)
         combiln = sc.gammaln(n + 1) - (sc.gammaln(k + 1) + sc.gammaln(n - k + 1))
-        return combiln + sc.xlogy(k, p) + sc.xlog1py(n - k, -p)
+        small = combiln + sc.xlogy(k, p) + sc.xlog1py(n - k, -p)
+        kv, nv = values(k), values(n)
+        with np.errstate(all="ignore"):
+            use = (kv >= 10.0) & (nv - kv >= 10.0)
+        if not np.any(use):
+            return small
+        a, b = np.where(use, kv, 10.0), np.where(use, nv - kv, 10.0)
+        big, large = _beta_log_large(p, a, b)
+        if large is None or not np.any(big & use):
+            return small
+        big = big & use
+        sp = p if np.all(big) else np.where(big, p, 0.5)
+        with np.errstate(all="ignore"):
+            const = values(combiln) + sc.betaln(a, b)
+        large = large + (np.log(sp) + np.log1p(-sp)) + const
+        return large if np.all(big) else np.where(big, large, small)
 
     def _pmf(self, x, n, p):
         return _scu()._binom_pmf(x, n, p)

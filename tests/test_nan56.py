@@ -278,3 +278,33 @@ def test_binom_logpmf_slopes_in_p_against_the_closed_form(n, p, sd):
         curve = -K / P ** 2 - (N - K) / (1 - P) ** 2
     assert abs(g - float(slope)) <= 4e-16 * abs(float(slope)) + 1e-18 * float(size)
     assert abs(h - float(curve)) <= 1e-14 * abs(float(curve))
+
+
+# ---- attack56 02: np.tanh's second level where cosh(x)**2 overflows ---------------------
+
+@pytest.mark.parametrize("chunk", [None, 1])
+def test_tanh_second_level_past_cosh_squared_overflow_is_zero_not_nan(chunk):
+    """sech(x)**2's second level differentiated 1 / cosh(x) with cosh**2 = inf and, once
+    x's own partial was large, sinh(x) * dx = inf: NaN for every exact entry ~1e-600
+    (0.0 in floats) of tanh(q0 q1)'s Hessian at (100, 7.06) (chunk 1: [0, 0, 0, nan]).
+    Oracle: -2 tanh sech**2 and its products at 60 digits underflow to 0."""
+    kw = {} if chunk is None else {"chunk": chunk}
+    for f, q in [(lambda q: np.tanh(q[0] * q[1]), [100.0, 7.06]),
+                 (lambda q: np.tanh(q[0] / q[1]), [706.0, 1.0]),
+                 (lambda q: np.tanh(q[0] * q[1]), [1.0, 380.0])]:
+        h = dg.hessian(f, np.array(q), **kw)
+        assert np.array_equal(h, np.zeros((2, 2))), h
+    assert dg.derivative(lambda u: dg.derivative(lambda v: np.tanh(u * v), 706.0), 1.0) == 0.0
+
+
+@pytest.mark.parametrize("x", [20.0, 300.0, 354.0, 360.0, -370.0])
+def test_tanh_second_derivative_below_the_hold_against_mpmath(x):
+    """Below the hold (|x| <= 374) the row is sech(x)**2 itself: its derivative
+    ``-2 tanh sech**2`` against mpmath (relative where normal; subnormal: below it)."""
+    got = dg.derivative(lambda v: dg.derivative(np.tanh, v), x)
+    with mp.workdps(60):
+        want = float(-2 * mp.tanh(x) * mp.sech(x) ** 2)
+    if abs(want) < 2.3e-308:
+        assert abs(got) < 2.3e-308
+    else:
+        assert abs(got - want) <= 1e-13 * abs(want), (got, want)

@@ -707,12 +707,15 @@ _TABLE = [
     _smooth(np.cosh, "np.sinh(x)"),
     # sech(x)**2, not 1 - out**2: out rounds toward 1 as |x| grows and 1 - out**2
     # cancels (8 digits lost at x = 10, all from x = 19, where it gave 0 for 1.7e-17)
-    # cosh's argument held at 709 where |Re x| > 707 (value(x): a test of values only; x * x
-    # > 5e5 raised on complex values, attack13 04): sech**2 is 0 there either way (below
-    # 4 e**-1414 in modulus for complex x too), and its derivative (0, a constant's) no
-    # longer meets cosh's overflow (tanh'' was NaN beyond |x| ~ 710: 1 / inf's derivative
-    # times sinh = inf).  |Re x|, not |x|: sech(x)**2 at x = 800j is sec(800)**2
-    _smooth(np.tanh, "(1.0 / np.cosh(where(np.absolute(np.real(value(x))) > 707.0, 709.0, x))) "
+    # cosh's argument held at 709 where |Re x| > 374 (value(x): a test of values only; x * x
+    # > 5e5 raised on complex values, attack13 04): sech**2 is 0 there either way (0.0 from
+    # |x| = 373.5, below 1 / sinh(374)**2 in modulus for complex x too), and its derivative
+    # (0, a constant's) no longer meets cosh's overflow (tanh'' was NaN beyond |x| ~ 710: 1
+    # / inf's derivative times sinh = inf; and from |x| ~ 355, where cosh**2 overflows,
+    # once sinh(x) times x's own partial did: hessian of tanh(q0 q1) at (100, 7.06) [0,
+    # nan, nan, nan] for ~1e-600's 0.0, attack56 02; held at 707 until nan56).  |Re x|,
+    # not |x|: sech(x)**2 at x = 800j is sec(800)**2
+    _smooth(np.tanh, "(1.0 / np.cosh(where(np.absolute(np.real(value(x))) > 374.0, 709.0, x))) "
             "** 2.0"),
     # x * x overflows beyond |x| ~ 1e154 (a zero derivative at 1e200 for 1e-200): the
     # same scaling as arctan2 (there x * x + 1 is x * x, so sqrt of the scaled square)

@@ -91,6 +91,8 @@ def scipys_value(res, target):
         return res
     v = values(res)
     t = np.asarray(target)
+    if t.shape == v.shape and bool((v == t).all()):
+        return res                                      # (the common case: no change)
     if v.dtype.kind == "c" or t.dtype.kind == "c" or t.dtype.kind not in "fiub" or \
             np.broadcast_shapes(v.shape, t.shape) != v.shape:
         return res
@@ -115,7 +117,9 @@ def scipys_private(dist, method, z, shapes):
     (broadcast together, as its public method's ``argsreduce`` passes them), or
     ``None`` where it raises (out-of-support elements of a formula that checks: the
     dual keeps its formula's value there)."""
-    args = np.broadcast_arrays(values(z), *(values(s) for s in shapes))
+    args = [values(z)] + [values(s) for s in shapes]
+    if len({np.shape(a) for a in args if np.ndim(a)}) > 1:
+        args = np.broadcast_arrays(*args)
     try:
         with np.errstate(all="ignore"):
             return getattr(dist, "_" + method)(*args)
@@ -492,12 +496,23 @@ class Continuous(_Distribution):
             return f - np.log(scale)
         return f
 
+    scipys_bits = ()    # methods whose formula here is SciPy's own, term for term
+
     def _scipys(self, method, f, z, shapes):
         """``f``, this wing's private formula of duals, with SciPy's own private
         formula's values at ``z`` and the shapes' values (:func:`scipys_value`): SciPy's
         public method applies the same ``- log(scale)``, ``/ scale``, ``* scale + loc``
-        around it, so the dual's value is the float call's bits."""
+        around it, so the dual's value is the float call's bits.  Not for the methods
+        of ``scipys_bits`` (SciPy's formula itself: its bits already; tests/test_nan56's
+        sweep checks them), where SciPy's call was the cost (cauchy's apply_where)."""
+        if method in self.scipys_bits or not self._rewritten(method, shapes):
+            return f
         return scipys_value(f, scipys_private(self._dist(), method, z, shapes))
+
+    def _rewritten(self, method, shapes):
+        """Whether this call's formula may differ from SciPy's (a form written for the
+        partials at these shapes); True unless a subclass knows."""
+        return True
 
     def check(self, method, shapes):
         """Refuse (a named TypeError) a dual where the derivative is not available:
@@ -566,8 +581,9 @@ class Discrete(_Distribution):
             a, b = self.get_support(*shv)
             cond0 = self.argcheck(*shv)
             bad = ~cond0 | np.isnan(kv)
-            out = scipys_value(getattr(self, "_" + method)(kv, *shapes),     # SciPy's
-                               scipys_private(self._dist(), method, kv, shapes))   # bits
+            out = getattr(self, "_" + method)(kv, *shapes)
+            if method not in self.scipys_bits and self._rewritten(method, kv, shapes):
+                out = scipys_value(out, scipys_private(self._dist(), method, kv, shapes))
             if method in ("pmf", "logpmf"):
                 inside = (kv >= a) & (kv <= b) & (np.floor(kv) == kv)
                 if method == "pmf":
@@ -598,6 +614,11 @@ class Discrete(_Distribution):
         return res
 
     refused = {}
+    scipys_bits = ()    # methods whose formula here is SciPy's own (Continuous's)
+
+    def _rewritten(self, method, k, shapes):
+        """Whether this call's formula may differ from SciPy's (Continuous's)."""
+        return True
 
     def _pmf(self, k, *shapes):
         return np.exp(self._logpmf(k, *shapes))

@@ -198,6 +198,8 @@ class _Symmetric(Continuous):
 
 
 class _Norm(_Symmetric):
+    scipys_bits = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
+
     def _pdf(self, z):
         return np.exp(-z ** 2 / 2.0) / _C
 
@@ -273,6 +275,10 @@ class _Expon(Continuous):
 class _Gamma(Continuous):
     shapes = ("a",)
     support = (0.0, np.inf)
+    scipys_bits = ("cdf", "sf", "ppf", "isf")      # gammainc ... themselves
+
+    def _rewritten(self, method, shapes):           # Stirling's form from a = 10
+        return method not in ("logpdf", "pdf") or bool(np.any(_plain(shapes[0]) >= _STIRLING_FROM))
 
     def _logpdf(self, z, a):
         sc = _sc()
@@ -301,6 +307,12 @@ class _Gamma(Continuous):
 class _Beta(Continuous):
     shapes = ("a", "b")
     support = (0.0, 1.0)
+    scipys_bits = ("cdf", "sf", "ppf")      # betainc, betaincc, Boost's ppf themselves
+
+    def _rewritten(self, method, shapes):   # Stirling's form from a, b = 10 (the pdf is
+        if method != "logpdf":              # Boost's in SciPy, exp(logpdf) here)
+            return True
+        return bool(np.any(np.minimum(_plain(shapes[0]), _plain(shapes[1])) >= _STIRLING_FROM))
 
     def _logpdf(self, z, a, b):
         sc = _sc()
@@ -395,6 +407,11 @@ class _T(_Symmetric):
 class _Chi2(Continuous):
     shapes = ("df",)
     support = (0.0, np.inf)
+    scipys_bits = ("cdf", "sf", "ppf", "isf")      # chdtr ... themselves
+
+    def _rewritten(self, method, shapes):           # Stirling's form from df = 20
+        return method not in ("logpdf", "pdf") or \
+            bool(np.any(0.5 * _plain(shapes[0]) >= _STIRLING_FROM))
 
     def _logpdf(self, z, df):
         sc = _sc()
@@ -441,6 +458,8 @@ class _Pareto(Continuous):
 
 
 class _Cauchy(_Symmetric):
+    scipys_bits = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
+
     def _pdf(self, z):
         return 1.0 / np.pi / (1.0 + z * z)
 
@@ -480,6 +499,8 @@ class _Logistic(_Symmetric):
 
 
 class _Laplace(_Symmetric):
+    scipys_bits = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
+
     kinks = (0.0,)                  # its cusp at loc
 
     def _pdf(self, z):
@@ -588,6 +609,8 @@ class _Truncnorm(Continuous):
 
 
 class _Uniform(Continuous):
+    scipys_bits = ("pdf", "logpdf", "cdf", "logcdf", "sf", "logsf", "ppf", "isf")
+
     support = (0.0, 1.0)
 
     def _pdf(self, z):

@@ -28,6 +28,10 @@ def _scu():
 
 class _Poisson(Discrete):
     shapes = ("mu",)
+    scipys_bits = ("cdf", "sf")                     # pdtr, pdtrc themselves
+
+    def _rewritten(self, method, k, shapes):        # Stirling's form from k = 1000
+        return method not in ("logpmf", "pmf") or bool(np.any(k >= 1000.0))
 
     def argcheck(self, mu):
         return mu >= 0
@@ -63,6 +67,7 @@ class _Poisson(Discrete):
 
 class _Binom(Discrete):
     shapes = ("n", "p")
+    scipys_bits = ("pmf", "cdf", "sf")                 # Boost's rows themselves
     refused = {("*", 0): _COUNT.format("binom's n")}
 
     def argcheck(self, n, p):
@@ -132,6 +137,7 @@ class _Bernoulli(_Binom):
 
 class _Nbinom(Discrete):
     shapes = ("n", "p")
+    scipys_bits = ("pmf", "cdf", "sf")                 # Boost's rows themselves
 
     def argcheck(self, n, p):
         return (n > 0) & (p > 0) & (p <= 1)

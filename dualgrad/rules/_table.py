@@ -1956,18 +1956,8 @@ def _betainc_slope(a, b, x, which):
     if np.iscomplexobj(a) or np.iscomplexobj(b) or np.iscomplexobj(x):
         raise errors.unsupported_function("scipy.special.betainc of complex numbers "
                                           "(SciPy's is real only)")
-    sc = _NAMESPACE["sc"]
-    i = sc.betainc(a, b, x)
-    lower, first, second = _beta_slopes(a, b, x, len(which))
+    i, scale, first, second = _beta_slopes(a, b, x, len(which))
     with np.errstate(invalid="ignore"):
-        # 1 - I only where it is the scale (the upper side): SciPy's betaincc takes ~13x
-        # betainc's time (4 us an element, SciPy 1.17), 0.4 s of the 0.57 s d/da of 1e5
-        # elements with the kernels (slopes56); elementwise, so the same bits
-        scale = np.array(np.broadcast_to(i, np.shape(lower)))
-        upper = ~np.asarray(lower)
-        if upper.any():
-            scale[upper] = -sc.betaincc(*(np.asarray(v)[upper] for v in
-                                          np.broadcast_arrays(a, b, x)))
         if which == "a" or which == "b":
             slope = first["ab".index(which)]
         else:
@@ -1982,21 +1972,36 @@ def _betainc_slope(a, b, x, which):
     return got[()] if np.ndim(got) == 0 else got
 
 
-_LAST_BETA = [None]     # ((a, b, x), order, slopes) of the latest plain arrays
+_LAST_BETA = [None]     # ((a, b, x), order, got) of the latest plain arrays
 
 
 def _beta_slopes(a, b, x, order):
-    """:func:`dualgrad.rules._special.betainc_log_slopes` of ``(a, b, x)``, the latest
-    plain arrays' reused (up to :data:`_KEEP_W` elements): one call gives both shapes'
-    jets, and a gradient in (a, b) asks for d/da and d/db at the same point (a Hessian
-    for the three second derivatives), so it computes them once."""
+    """``(I, scale, first, second)`` of ``(a, b, x)``: SciPy's ``I = betainc(a, b, x)``,
+    ``scale`` ``I`` or ``-(1 - I)`` (SciPy's ``betaincc``) where
+    :func:`dualgrad.rules._special.betainc_log_slopes` gives the log-derivatives
+    ``first``, ``second`` of ``I`` or of ``1 - I``; the latest plain arrays' reused (up to
+    :data:`_KEEP_W` elements): one call gives both shapes' jets, and a gradient in (a, b)
+    asks for d/da and d/db at the same point (a Hessian for the three second
+    derivatives), so it computes them once."""
     args = tuple(np.asarray(v) for v in (a, b, x))
     last = _LAST_BETA[0]
     if last is not None and last[1] >= order and all(
             p.shape == q.shape and p.dtype == q.dtype and np.array_equal(p, q)
             for p, q in zip(last[0], args)):
         return last[2]
-    got = _special.betainc_log_slopes(a, b, x, order)
+    sc = _NAMESPACE["sc"]
+    i = sc.betainc(a, b, x)
+    lower, first, second = _special.betainc_log_slopes(a, b, x, order)
+    with np.errstate(invalid="ignore"):
+        # 1 - I only where it is the scale (the upper side): SciPy's betaincc takes ~13x
+        # betainc's time (4 us an element, SciPy 1.17), 0.4 s of the 0.57 s d/da of 1e5
+        # elements with the kernels (slopes56); elementwise, so the same bits
+        scale = np.array(np.broadcast_to(i, np.shape(lower)))
+        upper = ~np.asarray(lower)
+        if upper.any():
+            scale[upper] = -sc.betaincc(*(np.asarray(v)[upper] for v in
+                                          np.broadcast_arrays(a, b, x)))
+    got = (i, scale, first, second)
     if max(v.size for v in args) <= _KEEP_W:
         _LAST_BETA[0] = (tuple(v.copy() for v in args), order, got)
     return got

@@ -83,6 +83,7 @@ SMOOTH = {
 }
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", sorted(SMOOTH))
 def test_three_way_tie_of_a_smooth_clip_is_exact(name, engine):
@@ -108,6 +109,7 @@ def test_three_way_tie_of_a_smooth_clip_is_exact(name, engine):
         np.testing.assert_allclose(H, want, atol=1e-12, err_msg=mode)
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("engine", ENGINES)
 def test_three_way_tie_chunks_of_three(engine):
     """Outer chunks of 2 and 1 over three inputs: the candidates no chunk's block ruled
@@ -141,6 +143,7 @@ def _fit_residual(f):
     return np.max(np.abs(M @ c - V)), c
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", sorted(KINKS))
 def test_three_way_tie_of_a_kink_is_nan(name, engine):

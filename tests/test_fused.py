@@ -218,6 +218,7 @@ def test_elementwise_chain_equals_eager_and_complex_step():
         np.testing.assert_allclose(fused[:, k], chain(q).imag / h, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.engine_independent
 def test_elementwise_grad_equals_the_analytic_derivative():
     def wave(x):
         return np.sin(x) * np.exp(-x ** 2) + np.log1p(x ** 2)
@@ -239,6 +240,7 @@ def test_heat_in_place_equals_the_hand_written_tangent(monkeypatch):
     np.testing.assert_allclose(fused, eager, rtol=1e-12, atol=1e-14)
 
 
+@pytest.mark.engine_independent
 def test_a_loop_compiles_a_bounded_number_of_kernels(monkeypatch):
     monkeypatch.setattr(_fused, "MIN_WORK", 1000)
     p = np.array([0.4, 0.8, 0.1, 1.5])
@@ -437,6 +439,7 @@ def _partials_by_hand(x):
     x.partials[...] = 7.0
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("write", [_item, _item_all, _iadd, _imul, _isub_dual, _out, _view,
                                    _view_inplace, _copyto, _ufunc_at, _clip_out,
                                    _partials_by_hand])
@@ -507,6 +510,7 @@ def test_nothing_is_pending_after_a_helper_returns():
     assert type(p) is not _fused.Deferred or p.result is not None
 
 
+@pytest.mark.engine_independent
 def test_threads_share_the_pending_rule():
     errors = []
 
@@ -550,6 +554,7 @@ def test_public_engine_switch():
         assert _fused.current() == "eager"
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("order", [1, 2, 3])
 @pytest.mark.parametrize("shape", [(N,), (N // 8, 8)])
 def test_diff_deferred_equals_eager_to_the_bit(order, shape):
@@ -892,6 +897,7 @@ def _joined(x, form):
         return np.concatenate([m * np.sin(m), m[:, :1]], axis=1).sum(axis=0)[:-1]
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("form", ["part read after", "result written, part read",
                                   "source written, part read", "two pending parts, axis 0",
                                   "columns, axis 1"])
@@ -1015,6 +1021,7 @@ def test_a_forked_child_is_outside_every_helper():
     assert os.waitstatus_to_exitcode(status) == 0
 
 
+@pytest.mark.engine_independent
 def test_states_kept_in_a_list_are_computed_once():
     """``hist.append(u)`` at every step: each kept state's partials are written by the
     pass that computes a later one (they were computed again from their graphs, 4.9x
@@ -1121,6 +1128,7 @@ def _bench_problems():
 RD_P = np.array([2.8e-4, 5e-3, 0.005])
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("size", [12, 100])
 def test_reaction_diffusion_2d_engines_agree_with_the_complex_step(size):
     """A 2-D stencil with boundary copies: every engine gives the eager engine's
@@ -1530,6 +1538,7 @@ def _exact_short(name):
             "k * t - u": k * dt + np.sin(x)[:, None] * dk - du}[name]
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("concrete", [False, True], ids=["pending", "concrete"])
 @pytest.mark.parametrize("name", list(_SHORT))
 def test_the_short_paths_record_what_the_dispatch_records(name, concrete, monkeypatch):

@@ -209,6 +209,7 @@ def test_fused_kernels_broadcast_scalars_and_scalar_duals(kernel_calls):
     assert len(kernel_calls) == len(ops)
 
 
+@pytest.mark.engine_independent
 def test_fused_kernels_run_from_their_own_threshold(kernel_calls, monkeypatch):
     from dualgrad.backend import _propagate           # the general path from the small
     monkeypatch.setattr(_propagate, "LEAN_WORK", 0)   # size on (no medium lean path)
@@ -222,6 +223,7 @@ def test_fused_kernels_run_from_their_own_threshold(kernel_calls, monkeypatch):
     assert kernel_calls == [("log1p", (0,), "flat")]
 
 
+@pytest.mark.engine_independent
 def test_sums_over_permuted_views_keep_each_directions_numpy_sum():
     # x.reshape(a, b).T.sum(axis=0) and friends: the partials are a permuted view;
     # each direction of each output is NumPy's sum of that direction's numbers as
@@ -281,6 +283,7 @@ def test_kernels_compile_once_and_later_processes_load_them_from_disk(tmp_path):
     assert misses1 == 0 and 2 <= hits1 <= misses0
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("ufunc", [np.sin, np.cos, np.tanh, np.square])
 def test_one_direction_keeps_the_products_signed_zero_where_the_factor_is_finite(ufunc):
     # a zero partial times a finite negative factor is -0.0 in NumPy and in the rows

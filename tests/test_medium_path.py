@@ -295,6 +295,7 @@ def test_the_lean_path_runs_alone_at_medium_sizes(monkeypatch):
         assert got.partials.shape == (1000, 4)
 
 
+@pytest.mark.engine_independent
 def test_large_lean_results_own_their_partials():
     """Past ``LEAN_WORK`` (n = 4, N = 1e5) a lean kernel, or NumPy's sum or negation of
     the partials (``backend.lean_sum``), writes into a pooled buffer

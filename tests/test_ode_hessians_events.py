@@ -263,6 +263,7 @@ def test_a_tangent_event_raises_naming_the_fix():
         dg.gradient(f, np.array([0.5]))
 
 
+@pytest.mark.engine_independent
 def test_without_duals_events_are_scipys():
     from scipy.integrate import solve_ivp as scipy_solve_ivp
 

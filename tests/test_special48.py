@@ -46,6 +46,7 @@ def test_hermite_rows_match_mpmath(n):
            lambda t: mp.hermite(n, t / mp.sqrt(2)) * mp.mpf(2) ** (-mp.mpf(n) / 2), _X)
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("n", [0, 1, 2, 5, 2.5])
 def test_laguerre_rows_match_mpmath(n):
     xs = [0.0, 0.4, 1.7, 6.0]
@@ -55,6 +56,7 @@ def test_laguerre_rows_match_mpmath(n):
                atol=1e-14)
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("n", [0, 1, 2, 5, 2.5])
 def test_jacobi_row_matches_mpmath(n):
     xs = [-0.97, -0.3, 0.11, 0.55, 0.999]           # (no zero of P_n: mpmath's hypsum)
@@ -92,6 +94,7 @@ def test_negative_real_jacobi_degree_matches_mpmath():
 
 
 # ---- hyp2f1 in z --------------------------------------------------------------------
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("abc", [(0.5, 1.5, 3.7), (1.0 / 3.0, 0.5, 4.0 / 3.0), (-2.0, 1.5, 0.7),
                                  (2.5, -0.3, 1.1)])
 def test_hyp2f1_in_z_matches_mpmath(abc):
@@ -143,6 +146,7 @@ _PHI_M = [(0.7, 0.3), (0.7, 0.0), (0.7, 1e-12), (1e-5, 0.5), (1e-5, 1e-9),
           (10.0, -3.0), (1.0, 1.0), (1.0, 1 - 1e-7), (-1.2, -50.0)]
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("name, mf", [("ellipkinc", mp.ellipf), ("ellipeinc", mp.ellipe)])
 def test_incomplete_elliptic_gradients_match_mpmath(name, mf):
     # d/dm by Carlson's R_D: no cancellation as m -> 0 or phi -> 0, where (E - F) / (2 m)
@@ -197,6 +201,7 @@ def test_owens_t_matches_mpmath(h, a):
     np.testing.assert_allclose(hess, np.array(want, dtype=float), rtol=1e-12, atol=1e-30)
 
 
+@pytest.mark.engine_independent
 @pytest.mark.parametrize("name, mf", [("struve", mp.struveh), ("modstruve", mp.struvel)])
 @pytest.mark.parametrize("v", [0.0, 1.0, 2.5, -0.5, -1.0, -1.3])
 def test_struve_rows_match_mpmath(name, mf, v):
@@ -210,6 +215,7 @@ def test_struve_rows_match_mpmath(name, mf, v):
 
 
 # ---- betainc's shape slopes at tiny x --------------------------------------------------
+@pytest.mark.engine_independent
 def test_betainc_shape_slopes_at_tiny_x_are_numbers():
     # its continued fraction is 1 + O(x) there and flipped by an ulp every step: no stop
     # in 20000 steps, NaN (attack47b 05), and so stdtr's d/ddf at t ~ 1e-8, df < 1

@@ -48,6 +48,7 @@ GRID = [(a, x) for a in _A for x in _X] + \
     [(a, f * a) for a in _A for f in (0.5, 0.99, 1.0, 1.01, 2.0)]
 
 
+@pytest.mark.engine_independent
 def test_gammainc_da_over_the_grid():
     """One vectorized call over the grid (both methods, both sides of x = a): within
     5e-13 relative of mpmath where the value is a normal float (SciPy's own P and Q
@@ -253,6 +254,7 @@ BETA_GRID = [(a, b, x) for a in _V for b in _V for x in (0.01, 0.3, 0.7, 0.99)] 
     [(a, b, a / (a + b)) for a in _V for b in _V]
 
 
+@pytest.mark.engine_independent
 def test_betainc_da_db_over_the_grid():
     """One vectorized call over a, b in 0.1 .. 1000, x on both sides of the mean (the
     fraction and its complement's): within 2e-13 relative of mpmath wherever the

@@ -288,3 +288,17 @@ def test_a_solve_stopped_by_its_partials_is_refused():
     with pytest.raises(TypeError, match="integrable singularity"):
         dg.derivative(lambda p: dg.solve_ivp(fun, (0, T), [1.0], args=(p,), rtol=1e-8,
                                              atol=1e-10, max_step=0.01).y[0, -1], p0)
+
+
+@pytest.mark.parametrize("method", ["RK45", "LSODA"])
+def test_a_first_step_longer_than_a_piece_of_the_split_span(method):
+    """attack56 05: the span split at a moving dose's time gave each piece the user's
+    first_step, which SciPy refuses once it exceeds the piece ("first_step exceeds
+    bounds") although it fits the whole span.  Against the closed form
+    dy(T)/dp = -D e^(-k (T - p)) of y' = -k y + D [t >= p], y(0) = 0."""
+    k, D, T = 0.5, 2.0, 10.0
+    for first_step, p in [(3.0, 3.0), (3.0, 9.9), (2.0, 0.5), (0.5, 9.9)]:
+        got = dg.derivative(lambda q: dg.solve_ivp(
+            lambda t, y: -k * y + D * (t >= q), (0, T), [0.0], method=method,
+            first_step=first_step, rtol=1e-10, atol=1e-12).y[0, -1], p)
+        np.testing.assert_allclose(got, -D * np.exp(-k * (T - p)), rtol=1e-7)

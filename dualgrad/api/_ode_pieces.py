@@ -364,6 +364,9 @@ def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
         kw = dict(options)
         if step is not None and abs(tf - start) > step:
             kw["first_step"] = step
+        if kw.get("first_step") is not None and 0 < abs(end - start) < kw["first_step"]:
+            kw["first_step"] = abs(end - start)     # (a user's first step longer than the
+            #                                         piece: SciPy refuses it, attack56 05)
         attempt = None if base is None else _Steps(base, switches, start, z, replay)
         replay = None
         try:

@@ -18,6 +18,7 @@ only rule used).  Infinite limits map to [0, 1) by QUADPACK's ``x = a + t / (1 -
 from __future__ import annotations
 
 import bisect
+import functools
 import os
 import sys
 import warnings
@@ -32,7 +33,7 @@ from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_i
 from ..rules._table import (RULES, SCIPY_LOADED, Branches, Selection, branch_functions, step_of,
                             cut_of, float_places, rule_for, step_threshold)
 from ._parallel import adaptive_run
-from ._touch import TOUCH, Root, branch_of, root_sign, touching
+from ._touch import TOUCH, TOUCHED, Root, branch_of, root_sign, touching
 from ._quad_growth import refusal as singular_refusal, singular_place
 from ._quad_gaps import moving_gaps, refusal as gap_refusal
 
@@ -842,7 +843,7 @@ class _Watch:
         if self.seen is None:
             return
         if type(ufunc) is np.ufunc:
-            if self.order > 1 and (ufunc is np.sqrt or ufunc is np.power) and \
+            if self.order > 1 and ufunc in TOUCHED and \
                     self.limit is None:     # (a root whose argument touches 0: a kink)
                 self._touch(ufunc, inputs, sys._getframe(1))
             cut = _CUTS.get(ufunc, False)
@@ -2474,22 +2475,65 @@ def _quiet_probe(integrand, x, end=False):
     return row.astype(float, copy=False)
 
 
-def _gaps_resolved(integrand, alist, blist, Fs, lo, hi):
+def _gaps_resolved(integrand, alist, blist, Fs, lo, hi, tol=None):
     """Raises :class:`_Split` where func's value changes steeply between two
     neighbouring final nodes (or an end and its first node) and its partials pulse
     there, moving with the parameters (api/_quad_gaps.py; a hand-written sigmoid,
     attack54 16); ``TypeError`` where that pulse is narrower than x's floats."""
     c, h = (alist + blist) / 2, (blist - alist) / 2
     x = c[:, None] + h[:, None] * _X
-    ends = [(e, _quiet_probe(integrand, e, True)) for e in (lo, hi)]     # (func read
-    #                                         there by the step check too: kept)
+    bounds = (alist, blist)
+    if np.isfinite(lo) and np.isfinite(hi):
+        ends = [(e, _quiet_probe(integrand, e, True)) for e in (lo, hi)]    # (func read
+        #                                     there by the step check too: kept)
+        probe, a, b = (lambda m: _quiet_probe(integrand, m)), lo, hi
+    else:               # (an infinite range: in _Mapped's variable t, as the rule sums)
+        ends, a, b = [], 0.0, 1.0
+        probe = functools.partial(_mapped_probe, integrand, lo, hi)
     try:
-        places = moving_gaps(x, np.stack(Fs), ends, lambda m: _quiet_probe(integrand, m),
-                             len(integrand.tags), lo, hi)
+        places = moving_gaps(x, np.stack(Fs), ends, probe, len(integrand.tags), a, b,
+                             _orders(integrand), bounds, tol)
     except ValueError as narrow:
-        raise gap_refusal(_WHO, *narrow.args) from None
+        raise gap_refusal(_WHO, *_from_mapped(narrow.args, lo, hi)) from None
     if places:
-        raise _Split(sorted(set(places)))
+        raise _Split(sorted(set(_from_mapped(places, lo, hi))))
+
+
+def _mapped_probe(integrand, lo, hi, t):
+    """:func:`_quiet_probe` at ``t`` in :class:`_Mapped`'s variable (its arithmetic:
+    func's coefficients times ``dx/dt``, both sides' summed over the whole line)."""
+    s = t / (1.0 - t)
+    xs = [lo + s] if np.isfinite(lo) else [hi - s] if np.isfinite(hi) else [s, -s]
+    rows = [_quiet_probe(integrand, v) for v in xs]
+    if any(r is None for r in rows):
+        return None
+    return sum(rows) * (1.0 / (1.0 - t) ** 2)
+
+
+def _from_mapped(places, lo, hi):
+    """The points ``x`` of the places ``t`` in :class:`_Mapped`'s variable (finite
+    ranges: as they are; the whole line: the positive side, :func:`_in_mapped`'s
+    ``|x|``)."""
+    if np.isfinite(lo) and np.isfinite(hi):
+        return list(places)
+    t = np.asarray(places, dtype=float)
+    s = t / (1.0 - t)
+    x = lo + s if np.isfinite(lo) else hi - s if np.isfinite(hi) else s
+    return [float(v) for v in x[np.isfinite(x)]]
+
+
+def _orders(integrand):
+    """Each coefficient's order as :func:`_quiet_probe` lays them out (the number of
+    levels it is a partial in; the imaginary parts' after the real ones')."""
+    return _orders_of(integrand.dims, bool(integrand.complex_func))
+
+
+@functools.lru_cache(maxsize=64)
+def _orders_of(dims, complex_func):
+    orders = (np.indices(dims).reshape(len(dims), -1) > 0).sum(axis=0)
+    orders = np.tile(orders, 2) if complex_func else orders
+    orders.flags.writeable = False
+    return orders
 
 
 def _in_mapped(places, lo, hi):
@@ -2592,8 +2636,10 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
                 None if singular is None else singular[0], status == 1)
         if singular is not None:        # (not converged beside a moving singularity)
             raise singular_refusal(_WHO, *singular)
-        if finite and status != 2:      # (a moving steep change between neighbouring
-            _gaps_resolved(integrand, alist, blist, Fs, lo, hi)     # nodes: attack54 16)
+        if status != 2:                 # (a moving steep change between neighbouring
+            _gaps_resolved(integrand, alist, blist, Fs, lo, hi,     # nodes: attack54 16;
+                           np.maximum(epsabs, epsrel * np.abs(I)))
+            #                 an infinite range's in its mapped variable: attack55 05)
         if reference and not split:     # (split at a narrow step SciPy's rule missed)
             _disagrees(float(I[0]), float(E[0]), *reference, epsabs, epsrel)
         I = sign * I

@@ -39,30 +39,47 @@ _HALVINGS = 100     # at most
 _AT_MOST = 16       # gaps judged (more: the first ones)
 _ULPS = 1e7         # a split place's width^k in ulps of x, at least
 _RATIO = 30.0       # the split ladder: w, 30 w, ...
+_JUMP = 64.0        # a partial's change located within this many ulps: a jump
 
 
 def _gaps(x, V, I):
-    """Indices ``k`` of the sorted nodes ``x`` (values ``V``, interval ids ``I``; an end's
-    id is -1) whose value change to ``k + 1`` is steeper than the slopes beside it (within
-    one interval's rule) predict: across intervals, or inside an interval narrower than
-    the value's tolerance (a jump of 1 there is within it; attack55 01: expon.cdf((x -
-    p) / 1e-10) gave 0.0 for -1)."""
-    dx = np.diff(x)
-    dV = np.abs(np.diff(V))
+    """Per column of ``V`` (``(N, c)``: values at the sorted nodes ``x``; interval ids
+    ``I``, an end's -1), the pairs ``(k, l)`` whose change from ``k`` to ``l`` (``k + 1``,
+    or ``k + 2`` across a node on the change's place) is steeper than the slopes beside
+    it (within one interval's rule) predict: across intervals, or inside an interval
+    narrower than the value's tolerance (a jump of 1 there is within it; attack55 01:
+    expon.cdf((x - p) / 1e-10) gave 0.0 for -1)."""
+    dx = np.diff(x)[:, None]
     with np.errstate(all="ignore"):
-        slope = np.where(dx > 0, dV / dx, 0.0)
-    same = (I[1:] == I[:-1]) & (I[1:] >= 0)
-    inside = np.where(same, slope, 0.0)     # (a slope within one interval's rule)
-    left = np.concatenate([[0.0], inside[:-1]])
-    right = np.concatenate([inside[1:], [0.0]])
-    beside = np.maximum(left, right)
-    scale = np.max(np.abs(V))
-    with np.errstate(all="ignore"):
-        steep = (dV > _STEEPER * beside * dx) & (dV > _FLOOR * scale) & (dx > 0)
-    return np.flatnonzero(steep & np.isfinite(dV))[:_AT_MOST]
+        dV = np.abs(V[1:] - V[:-1])
+        inside = dV / dx                        # (a slope within one interval's rule)
+        inside[~((I[1:] == I[:-1]) & (I[1:] >= 0) & (dx[:, 0] > 0))] = 0.0
+        beside = np.zeros_like(dV)
+        beside[1:] = inside[:-1]
+        beside2 = beside[:-1].copy()            # (the pair of pairs' left neighbour)
+        np.maximum(beside[:-1], inside[1:], out=beside[:-1])
+        floor = np.abs(V).max(axis=0)
+        if not np.isfinite(floor).all():
+            floor = np.where(np.isfinite(V), np.abs(V), 0.0).max(axis=0)
+        floor *= _FLOOR
+        steep = (dV > _STEEPER * beside * dx) & (dV > floor) & (dx > 0) & np.isfinite(dV)
+        # a change across a node that sits on its place (k - 1 to k + 1: a smooth step
+        # with a flat centre on a node, tanh(z)**3 at p = 1 over [0, 2]; the two pairs
+        # beside that node each see the other's slope, attack55 09) against the slopes
+        # beside the pair of pairs
+        dx2, dV2 = (x[2:] - x[:-2])[:, None], np.abs(V[2:] - V[:-2])
+        np.maximum(beside2[:-1], inside[2:], out=beside2[:-1])
+        steep2 = (dV2 > _STEEPER * beside2 * dx2) & (dV2 > floor) & (dx2 > 0) & \
+            np.isfinite(dV2) & ~steep[:-1] & ~steep[1:]
+    found = []
+    for c in np.flatnonzero(steep.any(axis=0) | steep2.any(axis=0)).tolist():
+        pairs = [(k, k + 1) for k in np.flatnonzero(steep[:, c]).tolist()] + \
+            [(k, k + 2) for k in np.flatnonzero(steep2[:, c]).tolist()]
+        found.append((c, sorted(pairs)[:_AT_MOST]))
+    return found
 
 
-def moving_gaps(x, F, ends, probe, order, lo, hi):
+def moving_gaps(x, F, ends, probe, order, lo, hi, orders=None, bounds=None, tol=None):
     """The split places of the moving steep changes between neighbouring nodes.
 
     Parameters
@@ -79,6 +96,22 @@ def moving_gaps(x, F, ends, probe, order, lo, hi):
         The derivatives' order (``w^order`` against x's floats).
     lo, hi : float
         The range.
+    orders : ndarray, optional
+        Each coefficient's order ``(m,)`` (0 the value).  Each partial's column is
+        tested as the value is, its pulse read from the columns of higher order: at
+        second order a kink of the value spelled with no record, a first derivative's
+        narrow ramp (``scipy.special.huber(1e-12, x - p) / 1e-12``, whose second
+        partial is ``1 / delta`` over ``2 delta``; attack55 04).  A partial's jump
+        with no such pulse (the top order's columns: no pulse to read) that lies
+        between an end of an interval and its first node (``bounds``, every
+        interval's ends: none inside its bracket) is split at, so that no rule
+        straddles it (attack55 05: ``clip(s (x - p), 0, 1) e^-x`` over [0, inf) at
+        s = 1000, its partial's jump at p + 1 / s in such a sliver: 3.3e-3 off).
+    bounds : tuple of ndarray, optional
+        The final intervals' lower and upper ends.
+    tol : ndarray, optional
+        Each column's tolerance ``(m,)``: a partial's jump whose sliver (its change
+        times the gap's width) is within it is left as the rule met it.
 
     Returns
     -------
@@ -105,37 +138,60 @@ def moving_gaps(x, F, ends, probe, order, lo, hi):
         xs, R, I = xs[finite], R[finite], I[finite]
     if len(xs) < 3:
         return []
-    places = []
-    for k in _gaps(xs, R[:, 0], I).tolist():
-        places += _located(xs[k], R[k], xs[k + 1], R[k + 1], probe, order, lo, hi)
-    return places
+    cols = [0]
+    if orders is not None:
+        orders = np.asarray(orders)
+        cols += np.flatnonzero(orders > 0).tolist()
+    for c, pairs in _gaps(xs, R[:, cols], I):     # (the value first, then each partial:
+        col = cols[c]                              # its pulse in the higher orders')
+        if col:
+            pulse, k_order = orders > orders[col], order - int(orders[col])
+        else:
+            pulse, k_order = np.arange(R.shape[1]) > 0, order
+        V = R[:, col]
+        places = []
+        for k, l in pairs:
+            if col and not pulse.any() and (bounds is None or tol is None or abs(
+                    V[l] - V[k]) * (xs[l] - xs[k]) <= tol[col]):
+                continue                    # (a partial's jump in a sliver within the
+            #                                 tolerance, or none to judge it by)
+            places += _located(xs[k], R[k], xs[l], R[l], probe, k_order, lo, hi, col,
+                               pulse, bounds)
+        if places:
+            return places
+    return []
 
 
-def _located(a, Ra, b, Rb, probe, order, lo, hi):
-    """The split places for the steep change between ``a`` and ``b`` (coefficients
-    ``Ra``, ``Rb``), or ``[]`` where it does not move (see the module's text)."""
-    Va, Vb = float(Ra[0]), float(Rb[0])
-    outer = np.concatenate([Ra[1:], Rb[1:]])   # (the partials at the gap's nodes,
+def _located(a, Ra, b, Rb, probe, order, lo, hi, col=0, pulses=None, bounds=None):
+    """The split places for the steep change of the column ``col`` between ``a`` and
+    ``b`` (coefficients ``Ra``, ``Rb``), or ``[]`` where the columns ``pulses`` (a mask:
+    the others) do not pulse there (it does not move; see the module's text) and it is
+    the value's or lies on an interval's end (``bounds``; :func:`moving_gaps`)."""
+    if pulses is None:
+        pulses = np.arange(len(Ra)) != col
+    Va, Vb = float(Ra[col]), float(Rb[col])
+    outer = np.concatenate([Ra[pulses], Rb[pulses]])   # (the partials at the gap's nodes,
     outer = outer[np.isfinite(outer)]           # those that are numbers: exp's
     #                                             overflow past the place, 0 * inf)
-    Rm = None
+    Rm, inner = None, None
     for _ in range(_HALVINGS):
         m = a + (b - a) / 2
         if not a < m < b:
             break
         Rm = probe(m)
-        if Rm is None or not np.isfinite(Rm[0]):
+        if Rm is None or not np.isfinite(Rm[col]):
             return []
-        Vm = float(Rm[0])
+        Vm = float(Rm[col])
         left, right = abs(Vm - Va), abs(Vb - Vm)
         if max(left, right) < _STRADDLE * abs(Vb - Va):
             q = (b - a) / 4                 # (the change straddles m: located, unless
             Rl, Rr = probe(m - q), probe(m + q)     # it lies within the quarter points:
-            if Rl is None or Rr is None or not np.isfinite(Rl[0] + Rr[0]):  # m on its
-                return []                                                   # place)
-            if abs(float(Rr[0]) - float(Rl[0])) < _INNER * abs(Vb - Va):
-                break
-            a, Va, Ra, b, Vb, Rb = m - q, float(Rl[0]), Rl, m + q, float(Rr[0]), Rr
+            if Rl is None or Rr is None or not np.isfinite(Rl[col] + Rr[col]):  # m on
+                return []                                                   # its place)
+            if abs(float(Rr[col]) - float(Rl[col])) < _INNER * abs(Vb - Va):
+                inner = [Rm, Rl, Rr]        # (m on the place: its partials may be 0
+                break                       # there, a flat centre; attack55 09)
+            a, Va, Ra, b, Vb, Rb = m - q, float(Rl[col]), Rl, m + q, float(Rr[col]), Rr
             continue
         if left >= right:
             b, Vb, Rb = m, Vm, Rm
@@ -146,12 +202,21 @@ def _located(a, Ra, b, Rb, probe, order, lo, hi):
     w = b - a
     change = abs(Vb - Va)
     with np.errstate(all="ignore"):
-        pulse = np.max(np.abs(np.asarray(Rm[1:], dtype=float)), initial=0.0) * w
+        pulse = max(np.max(np.abs(np.asarray(R[pulses], dtype=float)), initial=0.0)
+                    for R in inner or [Rm]) * w
         beside = np.max(np.abs(outer), initial=0.0) * w
-    if not (pulse > _MOVES * change and pulse > 4 * beside):
-        return []                           # (its partials no larger there: fixed)
     c = a + w / 2
-    if w ** order < _ULPS * np.spacing(abs(c)) or not np.isfinite(pulse):
+    if not (pulse > _MOVES * change and pulse > 4 * beside):
+        if col == 0 or bounds is None or not np.isfinite(change):
+            return []                       # (its partials no larger there: fixed)
+        near = _JUMP * np.spacing(max(abs(a), abs(b)))  # (a partial's jump: split
+        bounds = np.union1d(*bounds)                    # unless an interval's end
+        j = np.searchsorted(bounds, a - near)           #
+        if j < len(bounds) and bounds[j] <= b + near:   # lies on it)
+            return []
+        if w <= _JUMP * np.spacing(max(abs(a), abs(b))):
+            return [c]                      # (a jump: its place alone)
+    elif w ** order < _ULPS * np.spacing(abs(c)) or not np.isfinite(pulse):
         raise ValueError(a, b)
     points = [c]
     for side in (1.0, -1.0):
@@ -166,9 +231,12 @@ def refusal(who, a, b):
     """The TypeError for a moving steep change narrower than x's floats resolve."""
     return errors.bad_type(
         who, "func's steep changes (a smooth step written by hand, z / sqrt(1 + z^2), "
-        "2 / (1 + exp(-2 z)) - 1 of a steep z; a cdf of a small scale) wide enough for "
-        "x's floats, where dg.quad splits the range around them",
-        f"func's value changing between x = {a!r} and x = {b!r}, where its partials "
+        "2 / (1 + exp(-2 z)) - 1 of a steep z; a cdf of a small scale; at second order "
+        "a first partial's: a kink spelled with no record, scipy.linalg.sqrtm of a "
+        "square, scipy.special.huber of a small delta) wide enough for x's floats, "
+        "where dg.quad splits the range around them",
+        f"func's value (or a first partial) changing between x = {a!r} and x = {b!r}, "
+        "where its partials "
         "pulse, narrower than x's floats resolve (a rule's nodes, rounded to x's floats, "
         f"miss its derivatives' pulse by ulp / width^k at order k: width^k under "
         f"{_ULPS:.0e} ulps)",

@@ -23,22 +23,39 @@ from .. import errors
 from ..dual import Dual, partials_array, primal
 from ..rules._table import ROOT_TOUCH as TOUCH
 
-__all__ = ["TOUCH", "Root", "branch_of", "root_sign", "signed_root", "touching"]
+__all__ = ["TOUCH", "TOUCHED", "Root", "branch_of", "root_sign", "signed_root", "touching"]
 
 
 def touching(ufunc, inputs):
-    """The argument of a square root among ``ufunc(*inputs)`` (``np.sqrt(u)``,
-    ``np.power(u, 0.5)`` with a plain exponent of exactly 0.5), or ``None``."""
-    if ufunc is np.sqrt and len(inputs) == 1:
-        return inputs[0]
-    if ufunc is np.power and len(inputs) == 2 and not isinstance(inputs[1], Dual):
+    """The argument ``u`` among ``ufunc(*inputs)`` whose touch of 0 makes a kink or
+    worse: a square root (``np.sqrt(u)``), a fractional power (``np.power(u, a)`` /
+    ``np.float_power(u, a)``, ``u ** a``, a plain exponent that is no integer:
+    ``((x - p) ** 4) ** 0.25``, ``np.cbrt((x - p) ** 2) ** 1.5``), a logarithm
+    (``np.exp(0.5 * np.log((x - p) ** 2))``; attack55 04), or ``None``.  The watch's
+    confirmation compares func's coefficients across the touch: a smooth result
+    (``((x - p) ** 2) ** 1.5``, ``log(1 + (x - p) ** 2)``) is refused nothing."""
+    if len(inputs) == 1:
+        return inputs[0] if ufunc in _ROOTS else None
+    if ufunc in _POWERS and len(inputs) == 2 and not isinstance(inputs[1], Dual):
         e = inputs[1]
-        if type(e) is float or np.ndim(e) == 0:
-            return inputs[0] if e == 0.5 else None
+        if type(e) is float or type(e) is int:      # (u ** 2: the usual case, ~0.2 us)
+            return inputs[0] if e - e // 1.0 > 0.0 else None    # (inf, NaN: not)
+        if np.ndim(e) == 0:
+            return inputs[0] if _fractional(e) else None
         e = np.asarray(e)
-        return inputs[0] if e.dtype.kind == "f" and e.size and bool(np.all(e == 0.5)) \
-            else None
+        return inputs[0] if e.dtype.kind == "f" and e.size and _fractional(e) else None
     return None
+
+
+def _fractional(e):
+    """Whether the plain exponent(s) ``e`` hold no integer (every element)."""
+    with np.errstate(all="ignore"):
+        return bool(np.all(np.isfinite(e) & (e != np.round(e))))
+
+
+_ROOTS = frozenset((np.sqrt, np.log, np.log2, np.log10))
+_POWERS = frozenset((np.power, np.float_power))
+TOUCHED = _ROOTS | _POWERS      # (the ufuncs :func:`touching` reads: the watch's test)
 
 
 def root_sign(u):

@@ -2530,12 +2530,15 @@ def _compiled_branches(name, nin, branch):
         for kind, step, place in branch)
 
 
-# a square root whose argument touches 0 without crossing it (np.sqrt((x - p) ** 2) is
-# |x - p|; a Cholesky factor's diagonal), reported to dg.quad's / dg.solve_ivp's watches
+# a square root (a fractional power, a logarithm: api/_touch.py touching) whose argument
+# touches 0 without crossing it (np.sqrt((x - p) ** 2) is |x - p|; a Cholesky factor's
+# diagonal), reported to dg.quad's / dg.solve_ivp's watches
 # with the signed root as its place (api/_touch.py): a kink there (attack53 03)
-ROOT_TOUCH = Branches("np.sqrt where its argument touches 0 (np.sqrt(g ** 2) is |g|, "
-                      "np.linalg.norm([g]), np.std of two values, (g ** 2) ** 0.5, a "
-                      "Cholesky factor's diagonal)", (("kink", "sign", "x"),))
+ROOT_TOUCH = Branches("np.sqrt, a fractional power or a logarithm where its argument "
+                      "touches 0 (np.sqrt(g ** 2) is |g|, np.linalg.norm([g]), np.std of "
+                      "two values, (g ** 2) ** 0.5, (g ** 4) ** 0.25, np.exp(0.5 * "
+                      "np.log(g ** 2)), a Cholesky factor's diagonal)",
+                      (("kink", "sign", "x"),))
 
 
 def cut_of(ufunc):

@@ -237,3 +237,21 @@ def test_rows_on_the_series_against_mpmath(mode):
         for k, (f, at, want) in enumerate(cases):
             got = dg.derivative(f, at)
             assert _rel(got, want) < 1e-12, (k, got, float(want))
+
+
+def test_a_large_shapes_steps_load_the_kernels_at_once(spied, monkeypatch):
+    """Before numba is loaded (``auto``), the steps' work counts toward loading it as
+    their number grows, with the square root of the shape: one gammainc slope at a = 1e8,
+    x = a (~1 s of NumPy steps) loads numba and runs the kernel at its first call; a
+    small shape's first call stays with NumPy."""
+    from dualgrad.backend import _loader
+    monkeypatch.setattr(_loader, "READY", False)
+    monkeypatch.setattr(_loader, "_spent", 0)
+    monkeypatch.setattr(_loader, "load", lambda: setattr(_loader, "READY", True))
+    got = _special.gammainc_log_slopes(np.array([3.0]), np.array([2.0]))[1]
+    assert not spied and not _loader.READY
+    with dg.backend.use("numpy"):
+        want = _special.gammainc_log_slopes(np.array([1e8]), np.array([1e8]))[1]
+    got = _special.gammainc_log_slopes(np.array([1e8]), np.array([1e8]))[1]
+    assert spied.get("gamma_series") == 1 and _loader.READY
+    assert _same_bits(got, want) and np.isfinite(got[0])

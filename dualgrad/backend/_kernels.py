@@ -236,7 +236,9 @@ tetragamma = _table.ARRAY_KERNELS["tetragamma"] = _special_kernel("tetragamma")
 # .. 10 (their count, not the elements', sets it), the kernels ~0.06-1.2 ms; at N = 1e5
 # the kernels saved 1.4 us (gammainc's slope), 2.5 (betainc's) and 4.7 (its second
 # order) an element (a timing of the two at load ~3, slopes56; an estimate for the load
-# policy, as TRIGAMMA_CALL_WORK is).
+# policy, as TRIGAMMA_CALL_WORK is), at shapes to 100.  The steps grow as the square root
+# of the largest shape (``_special._gamma_limit``): the work is scaled by sqrt(shape) / 10
+# from 100 on (one gammainc slope at a = 1e8, x = a: ~1 s of NumPy steps, 4 ms here).
 SLOPE_CALL_WORK = 400_000
 SLOPE_ELEMENT_WORK = 300
 
@@ -251,8 +253,12 @@ def _slope_kernel(name):
         if not _loader.READY:
             if _mode == "numba":
                 _loader.load()
-            elif not _loader.ready(SLOPE_CALL_WORK + SLOPE_ELEMENT_WORK * args[0].size):
-                return None
+            else:
+                shape = args[0] if name.startswith("gamma") else args[0] + args[1]
+                steps = max(1.0, math.sqrt(float(np.max(shape))) / 10.0) if shape.size else 1.0
+                if not _loader.ready(int((SLOPE_CALL_WORK + SLOPE_ELEMENT_WORK * args[0].size) *
+                                         min(steps, 1e6))):
+                    return None
         from . import _slope_kernels
         return getattr(_slope_kernels, name)(
             *(np.ascontiguousarray(v, dtype=np.float64) if type(v) is np.ndarray else v

@@ -176,3 +176,23 @@ def test_one_order_overflowing_past_48_inputs(i, j):
     for chunk in (1, 7, 40):
         np.testing.assert_array_equal(dg.hessian(f, x, chunk=chunk), H)
     np.testing.assert_array_equal(dg.hessian(f, x, sparsity="auto").toarray(), H)
+
+
+# ---- the sparse Hessian's sum path (attack56 09) -----------------------------------------
+# sum(arctan2(cbrt(x[1:]), 1 + x[:-1])) + sum(x[::2] x[1::2]), n = 80, zeros at x_{i+1}:
+# H[i, i+1] = -inf (the closed form above).  The sum path (both levels colored) computes one
+# order per entry, NaN for some: an element with an infinite slope and a NaN second-order
+# partial goes to the general passes, which choose as the dense Hessian.
+
+def test_pure_sum_beside_infinite_slopes():
+    n = 80
+    x = np.round(np.linspace(0.2, 2.0, n), 3)
+    zeros = [13, 16, 29, 35, 42, 54, 62, 69]
+    x[zeros] = 0.0
+    f = lambda v: np.sum(np.arctan2(np.cbrt(v[1:]), 1 + v[:-1])) + np.sum(v[::2] * v[1::2])
+    H = dg.hessian(f, x)
+    S = dg.hessian(f, x, sparsity="auto").toarray()
+    for k in zeros:
+        assert H[k - 1, k] == -INF and S[k - 1, k] == -INF and S[k, k - 1] == -INF, k
+    np.testing.assert_allclose(S, H, rtol=1e-14, atol=0)     # (one order vs the mean)
+    np.testing.assert_allclose(dg.hessian(f, x, chunk=1), H, rtol=1e-14, atol=0)

@@ -703,6 +703,8 @@ def _scatter_sums(watch, structure, tcolor, ninner, n, width, inner_tag, outer_t
             return None        # the gradient passes choose the order (_finite_orders)
         size = rows_of.shape[0]
         C = p.partials.reshape(size, ninner, width)
+        if _nan_beside_infinite(p.value, rows_of, C):
+            return None        # the other order may be the number (_finite_orders)
         elem = np.repeat(np.arange(size), np.diff(rows_of.indptr))
         cols = rows_of.indices
         vals = C[elem, tcolor[cols]] * coef           # (nnz, width): row cols[k] of H @ S
@@ -727,6 +729,20 @@ def _mixed_beside_non_finite(slopes, rows_of):
     size = rows_of.shape[0]
     bad = np.isnan(slopes.reshape(size, -1)).any(axis=1)
     return bool((bad & (np.diff(rows_of.indptr) > 1)).any())
+
+
+def _nan_beside_infinite(slopes, rows_of, C):
+    """Does a summed element with two or more inputs and an infinite first-order partial
+    have a NaN second-order one (``np.arctan2(np.cbrt(x1), 1 + x0)`` at ``x1 = 0``: the
+    order ``d_1 g_0`` meets ``0 * inf``, ``d_0 g_1 = -inf``; attack56 09)?  One order per
+    entry here; the general passes compute the other (:func:`_finite_orders`).  Only
+    where a NaN is there: ``sqrt(x) + x[::-1] x`` at zeros stays here."""
+    if not np.isnan(C).any():
+        return False
+    size = rows_of.shape[0]
+    nan = np.isnan(C.reshape(size, -1)).any(axis=1)
+    inf = np.isinf(slopes.reshape(size, -1)).any(axis=1)
+    return bool((nan & inf & (np.diff(rows_of.indptr) > 1)).any())
 
 
 def _sum_hessian_columns(who, f, args, x, color, ncolors, structure, chunk, executor,

@@ -145,3 +145,48 @@ def test_a_complex_power_off_its_branch_point_stays_exact():
         lambda t, y: -y + ((t - p + 2.0 + 0j) ** 0.3).real, (0.0, 2.0), np.array([0.0]),
         rtol=1e-10, atol=1e-12).y[0, -1], 1.0)
     assert np.isclose(got, closed, rtol=1e-7)
+
+
+@pytest.mark.parametrize("p", [3.0, 9.9, 0.5])
+@pytest.mark.parametrize("first_step", [3.0, 0.5])
+def test_a_first_step_longer_than_a_piece_of_the_split_span(first_step, p):
+    """attack56 05: first_step= valid for the span (SciPy's own call runs) raised SciPy's
+    "first_step exceeds bounds" once a moving dose split the span into a shorter piece
+    (e7c4bff); dy(T)/dp = -D e^{-k (T - p)}."""
+    fun = lambda t, y, q: -K * y + D * (t >= q)
+    assert integrate.solve_ivp(lambda t, y: fun(t, y, p), (0.0, T), [0.0],
+                               first_step=first_step).status == 0
+    got = dg.derivative(lambda q: dg.solve_ivp(lambda t, y: fun(t, y, q), (0.0, T), [0.0],
+                                               first_step=first_step, rtol=1e-9,
+                                               atol=1e-12).y[0, -1], p)
+    assert np.isclose(got, -D * np.exp(-K * (T - p)), rtol=1e-7)
+
+
+_AT_ENDS = {"dose at t0": (lambda t, y, q: -K * y + D * (t >= q), 0.0),
+            "dose at T": (lambda t, y, q: -K * y + D * (t >= q), T),
+            "two doses at t0": (lambda t, y, q: -K * y + D * (t >= q) + D * (t >= 2 * q), 0.0),
+            "window closing at T": (lambda t, y, q: -K * y + D * (t < q), T)}
+
+
+@pytest.mark.parametrize("name", sorted(_AT_ENDS))
+def test_a_moving_switch_on_a_fixed_end_of_the_span_is_refused(name):
+    """attack56 06: y(T) = D int_max(p, 0)^T e^{-k (T - t)} dt has kinks in p at p = 0 and
+    p = T (one side's derivative -D e^{-k (T - p)}, the other's 0): e7c4bff answered 0.0
+    (left) for one dose at p = 0 and the right derivative -0.0404 for two, no refusal."""
+    fun, p = _AT_ENDS[name]
+    assert abs(D * np.exp(-K * (T - p))) > 1e-2     # (one side's; the other's is 0)
+    with pytest.raises(TypeError, match="span's fixed ends"):
+        dg.derivative(lambda q: dg.solve_ivp(lambda t, y: fun(t, y, q), (0.0, T), [0.0],
+                                             rtol=1e-9, atol=1e-12).y[0, -1], p)
+
+
+def test_a_switch_beside_the_end_or_on_a_moving_start_stays_exact():
+    """p = 1e-12 (inside the span) and a span that starts at the dose itself (t0 = p, a
+    dual: the moving start carries the term): dy(T)/dp = -D e^{-k (T - p)}."""
+    fun = lambda t, y, q: -K * y + D * (t >= q)
+    got = dg.derivative(lambda q: dg.solve_ivp(lambda t, y: fun(t, y, q), (0.0, T), [0.0],
+                                               rtol=1e-9, atol=1e-12).y[0, -1], 1e-12)
+    assert np.isclose(got, -D * np.exp(-K * T), rtol=1e-7)
+    got = dg.derivative(lambda q: dg.solve_ivp(lambda t, y: fun(t, y, q), (q, T), [0.0],
+                                               rtol=1e-9, atol=1e-12).y[0, -1], 3.0)
+    assert np.isclose(got, -D * np.exp(-K * (T - 3.0)), rtol=1e-7)

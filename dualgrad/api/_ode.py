@@ -351,6 +351,7 @@ class _Switches:
         self.pending = []
         self.ramps = []           # [(key, centre, width, step)]: smooth steps judged
         #                           resolved (their accepted steps checked at the end)
+        self.ends = ()            # t_span's ends that do not move (_on_end)
         self.kinked = []          # [(key, t, segment, bend, value)]: kinks' crossings,
         #                           the jump of fun's slope there (kinks_stepped_over)
         self.flat = {}            # (key, i): [(t, half-width)], kink crossings whose
@@ -371,8 +372,36 @@ class _Switches:
         if self.pending:        # (a steep step judged resolved: does SciPy sample it?)
             self._sample(t)
         if taken:
+            if t in self.ends:          # (a moving switch tied on the span's end)
+                self._on_end(t, taken)
             self._compare(t, np.array(z, copy=True), taken)
         return out
+
+    def _on_end(self, t, taken):
+        """Raise where a comparison whose place moves ties at ``t``, a fixed end of the
+        span: y(T) has a kink in the parameters there (``D [t >= p]`` at p = t0 or p =
+        T: dy(T)/dp is 0 on one side, -D e^{-k (T - p)} on the other), and the watch,
+        which sees the branch change inside the span only, answered one side or the
+        other by spelling (attack56 06: 0.0 alone, -0.0404 for two doses at p = 0)."""
+        for key, (branch, inputs) in taken.items():
+            if key[0] not in _ORDERED_COMPARISONS or inputs is None or \
+                    len(inputs) != 2 or not np.any(np.ravel(branch) == 0):
+                continue
+            with np.errstate(all="ignore"):
+                place = inputs[0] - inputs[1]   # (p (t - 1) > 0 at t = 1: not moving)
+            if not isinstance(place, Dual) or not _moves(place):
+                continue
+            raise _Refused(errors.bad_type(
+                _WHO, "fun's switches whose places move to lie off the span's fixed ends",
+                f"np.{key[0].__name__} on duals that carry partials ({key[1]}) tied at "
+                f"t = {float(t)!r}, an end of t_span, where its place moves with the "
+                "parameters: the solution at the end has a kink there (the switch "
+                "enters or leaves the span: one side's derivative holds its term, the "
+                "other's none), no derivative",
+                "Fix: move the switch off the end (a dose at p inside (t0, tf)), or start "
+                "the span at the switch itself (t_span=(p, tf) with p the dual: the "
+                "moving start carries the term), or take the one-sided derivative you "
+                "mean by hand."))
 
     def _cancelled(self, key, i, ta, za, tb, zb, in_a, in_b):
         """A moving comparison found continuous where other switches flip with it
@@ -925,6 +954,7 @@ def _kink(ufunc):
     return bool(specs) and all(kink for kink, _, _ in specs)
 
 
+_ORDERED_COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal)
 _COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
                 np.not_equal)
 
@@ -1667,6 +1697,7 @@ def _float_path(solve, fun, t_span, y0, method, t_eval, dense_output, events, ve
     for nan in (False, True):
         watched = _WatchedRhs(fun, call_args)      # (its branches on the duals it
         watched.switches.watch.nan = nan           # closes over watched)
+        watched.switches.ends = tuple(float(np.real(v)) for v in t_span)
         watched.switches.resolution = (            # (a steep ramp's width against the
             np.size(y0), max(float(np.min(options.get("rtol", 1e-3))), _RTOL_FLOOR),
             np.broadcast_to(np.asarray(options.get("atol", 1e-6), dtype=float),
@@ -1730,6 +1761,7 @@ def _solve(solve, fun, t_span, y0, method, t_eval, dense_output, events, call_ar
         options["events"] = [_Located(e, system, call_args) for e in
                              ([events] if callable(events) else events)]
     system.switches.watch.nan = nan
+    system.switches.ends = tuple(float(np.real(v)) for v in (t0, tf) if not isinstance(v, Dual))
     if len(levels) == 1:                # (a loop's tolerance-sized jumps: _negligible)
         system.switches.tolerance = (system.tag, m, system.k, max(float(np.min(asked[0])),
                                      _RTOL_FLOOR), np.broadcast_to(np.asarray(

@@ -366,7 +366,7 @@ def cosh_d0(x, out):
 @njit(**_JIT)
 def tanh_d0(x, out):
     """d/dx of tanh"""
-    return (1.0 / np.cosh(where(np.absolute(np.real(value(x))) > 707.0, 709.0, x))) ** 2.0
+    return (1.0 / np.cosh(where(np.absolute(np.real(value(x))) > 374.0, 709.0, x))) ** 2.0
 
 
 @njit(**_JIT)
@@ -556,7 +556,7 @@ BY_SOURCE = {
         sinh_d0,
     (('x', 'out'), 'np.sinh(x)'):
         cosh_d0,
-    (('x', 'out'), '(1.0 / np.cosh(where(np.absolute(np.real(value(x))) > 707.0, 709.0, x))) ** 2.0'):
+    (('x', 'out'), '(1.0 / np.cosh(where(np.absolute(np.real(value(x))) > 374.0, 709.0, x))) ** 2.0'):
         tanh_d0,
     (('x', 'out'), 'where(np.absolute(value(x)) > 1e+150, 1.0 / np.sqrt(x * 2.409919865102884e-181 * -(-x * 2.409919865102884e-181)) * 2.409919865102884e-181, 1.0 / np.sqrt(x * x - -1.0))'):
         arcsinh_d0,

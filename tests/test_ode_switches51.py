@@ -302,3 +302,22 @@ def test_a_first_step_longer_than_a_piece_of_the_split_span(method):
             lambda t, y: -k * y + D * (t >= q), (0, T), [0.0], method=method,
             first_step=first_step, rtol=1e-10, atol=1e-12).y[0, -1], p)
         np.testing.assert_allclose(got, -D * np.exp(-k * (T - p)), rtol=1e-7)
+
+
+@pytest.mark.parametrize("spelling", ["where", "product", "python"])
+def test_a_continuous_switch_tied_on_an_end_of_the_span_stays_exact(spelling):
+    """attack56 27: y' = (t - p) [t >= p] with p on an end of t_span has y(T) smooth in
+    p there (dy(T)/dp = -(T - p) on both sides: -T at p = t0 = 0, 0 at p = T), but the
+    end-tie refusal and the stepped-over kink check took the tie for a jump and
+    refused it.  A jump tied there, D [t >= p], stays refused (tests/test_ode56.py)."""
+    T = 10.0
+    rates = {"where": lambda t, q: np.where(t >= q, t - q, 0.0),
+             "product": lambda t, q: (t - q) * (t >= q),
+             "python": lambda t, q: t - q if t >= q else 0.0}[spelling]
+    for p in (0.0, T):
+        got = dg.derivative(lambda q: dg.solve_ivp(
+            lambda t, y: [rates(t, q)], (0.0, T), [0.0], rtol=1e-9, atol=1e-12).y[0, -1], p)
+        np.testing.assert_allclose(got, -(T - p), rtol=1e-8, atol=1e-8)
+    with pytest.raises(TypeError, match="fixed ends"):
+        dg.derivative(lambda q: dg.solve_ivp(
+            lambda t, y: [2.0 * (t >= q)], (0.0, T), [0.0]).y[0, -1], 0.0)

@@ -373,11 +373,11 @@ class _Switches:
             self._sample(t)
         if taken:
             if t in self.ends:          # (a moving switch tied on the span's end)
-                self._on_end(t, taken)
+                self._on_end(t, z, taken)
             self._compare(t, np.array(z, copy=True), taken)
         return out
 
-    def _on_end(self, t, taken):
+    def _on_end(self, t, z, taken):
         """Raise where a comparison whose place moves ties at ``t``, a fixed end of the
         span: y(T) has a kink in the parameters there (``D [t >= p]`` at p = t0 or p =
         T: dy(T)/dp is 0 on one side, -D e^{-k (T - p)} on the other), and the watch,
@@ -389,7 +389,8 @@ class _Switches:
                 continue
             with np.errstate(all="ignore"):
                 place = inputs[0] - inputs[1]   # (p (t - 1) > 0 at t = 1: not moving)
-            if not isinstance(place, Dual) or not _moves(place):
+            if not isinstance(place, Dual) or not _moves(place) or \
+                    self._continuous_at_end(key, branch, inputs, t, z):
                 continue
             raise _Refused(errors.bad_type(
                 _WHO, "fun's switches whose places move to lie off the span's fixed ends",
@@ -402,6 +403,32 @@ class _Switches:
                 "the span at the switch itself (t_span=(p, tf) with p the dual: the "
                 "moving start carries the term), or take the one-sided derivative you "
                 "mean by hand."))
+
+    def _continuous_at_end(self, key, branch, inputs, t, z):
+        """Whether fun's values at ``(t, z)`` stay, to rounding, with the tied elements
+        of ``key``'s comparison flipped: a kink tied on the end (``np.where(t >= p, t -
+        p, 0)`` at p = t0), whose y(T) is smooth in p there, not a jump (attack56 27:
+        refused, where e7c4bff gave the exact -T).  False where fun cannot be read with
+        the switch set: the refusal stands."""
+        from ._ode_coincident import _ADDS, _SETTABLE, _TINY, _read, _result
+        if key[0] not in _SETTABLE:
+            return False
+        system = self.system
+        if isinstance(system, _WatchedRhs):     # (the float path: as :meth:`_cancelled`)
+            d = next((v for v in inputs if isinstance(v, Dual)), None)
+            if d is None or isinstance(d.value, Dual):
+                return False
+            system = _FloatReader(system, d.tag, directions(d), len(z))
+        now = _result(key[0], inputs)
+        tied = np.flatnonzero(np.ravel(branch) == 0).tolist()
+        base = _read(system, t, z)
+        flipped = _read(system, t, z, {key: [(i, not now[i]) for i in tied]})
+        if base is None or flipped is None:
+            return False
+        a, b = base[0], flipped[0]
+        with np.errstate(invalid="ignore"):
+            return bool(np.all(np.abs(b - a) <= _ADDS * np.maximum(np.abs(a), np.abs(b)) +
+                               _TINY))
 
     def _cancelled(self, key, i, ta, za, tb, zb, in_a, in_b):
         """A moving comparison found continuous where other switches flip with it
@@ -735,7 +762,11 @@ class _Switches:
             step = np.abs(f[2] - f[1])
             beside = np.maximum(np.abs(f[1] - f[0]), np.abs(f[3] - f[2]))
             jumps = ~(step <= _BESIDE * beside + _JUMP * scale + _TINY)
-        if self.tolerance is not None and self.rates is not None and not _smooth_step(key):
+        on_end = ta in self.ends and ba == 0 or tb in self.ends and bb == 0
+        if self.tolerance is not None and self.rates is not None and \
+                not _smooth_step(key) and not on_end:
+            # (a kink tied on the span's end has one side in it: nothing stepped over;
+            # attack56 27)
             with np.errstate(all="ignore"):     # (the jump of fun's slope along the
                 bend = np.abs((f[3] - f[2]) - (f[1] - f[0])) / (    # segment, per t)
                     abs(points[1] - points[0]) * abs(tb - ta))

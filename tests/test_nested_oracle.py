@@ -112,6 +112,8 @@ CASES = {
     "np.where": lambda xp, x: xp.where(X > 1.0, x ** 2, xp.sin(x) * x[0]),
     "np.select": lambda xp, x: xp.select([X < 0.8, X > 1.2], [x ** 2, xp.sin(x)],
                                          default=x ** 3),
+    "np.piecewise": lambda xp, x: xp.piecewise(x, [X < 0.8, X > 1.2],
+                                               [lambda t: t ** 3, xp.sin, lambda t: t * t]),
     "np.clip": lambda xp, x: xp.clip(x * x, x[0] * 0.9, x[1] ** 2 * 0.8 + 0.3),
     "np.clip:constant": lambda xp, x: xp.clip(x * x, 0.8, 1.6) * x,
     "np.nan_to_num": lambda xp, x: xp.nan_to_num(x * NAN, nan=0.5) * x,

@@ -1,7 +1,7 @@
 """More NumPy functions on duals: ``hsplit``/``vsplit``/``dsplit``, ``partition``,
 ``rollaxis``, ``real_if_close``, ``np.linalg.eig``/``eigvals``, ``ufunc.at``,
-``sliding_window_view``, ``choose``, ``extract``, ``unstack``, ``logspace``,
-``geomspace`` and ``np.linalg.trace``/``diagonal``/``matrix_transpose``.
+``sliding_window_view``, ``choose``, ``extract``, ``piecewise``, ``unstack``,
+``logspace``, ``geomspace`` and ``np.linalg.trace``/``diagonal``/``matrix_transpose``.
 
 Registered into the registries of :mod:`dualgrad.dispatch._functions` and
 :mod:`dualgrad.dispatch._linalg` when those are imported; written with NumPy calls on
@@ -552,6 +552,46 @@ def _extract(condition, arr):
     return np.take(np.ravel(arr), where)
 
 
+def _piecewise(x, condlist, funclist, *args, **kw):
+    """``np.piecewise`` of a dual ``x``: NumPy's own steps on the dual, so each
+    function sees only the elements its condition selects (as NumPy's), and the
+    result's partials are that function's there; a constant piece, and every element
+    no condition selects, has zero partials.  The conditions are read on values.  A
+    loop over the pieces, never over elements.  With a plain ``x`` (a dual among the
+    conditions only) NumPy's own function runs on the conditions' values."""
+    if isinstance(condlist, Dual):
+        condlist = primal(condlist)
+    elif isinstance(condlist, (list, tuple)):
+        condlist = [primal(c) for c in condlist]
+    if not isinstance(x, Dual):
+        return np.piecewise(x, condlist, funclist, *args, **kw)
+    if np.ndim(primal(x)) == 0:       # NumPy's 0-d case, through a 1-element array
+        conds = np.asarray([condlist] if np.isscalar(condlist) else condlist, dtype=bool)
+        one = _piecewise(np.reshape(x, (1,)), list(np.reshape(conds, (-1, 1))),
+                         funclist, *args, **kw)
+        return np.reshape(one, ())
+    n2 = len(funclist)
+    if np.isscalar(condlist) or not isinstance(condlist[0], (list, np.ndarray)):
+        condlist = [condlist]             # NumPy's undocumented single condition
+    condlist = np.asarray(condlist, dtype=bool)
+    n = len(condlist)
+    if n == n2 - 1:                       # the "otherwise" piece
+        condlist = np.concatenate(
+            [condlist, ~np.any(condlist, axis=0, keepdims=True)], axis=0)
+    elif n != n2:
+        raise ValueError(f"with {n} condition(s), either {n} or {n + 1} functions "
+                         "are expected")
+    y = np.zeros_like(x)
+    for cond, func in zip(condlist, funclist):
+        if not callable(func):
+            y[cond] = func
+        else:
+            vals = x[cond]
+            if np.size(primal(vals)) > 0:
+                y[cond] = func(vals, *args, **kw)
+    return y
+
+
 def _linalg_trace(x, /, *, offset=0, dtype=None):
     return np.trace(x, offset, -2, -1, dtype)
 
@@ -638,7 +678,8 @@ def _geomspace_complex(start, stop, num, endpoint, axis):
 def register(handled, linalg):
     from numpy.lib.stride_tricks import sliding_window_view
     handled.update({sliding_window_view: _sliding_window_view, np.choose: _choose,
-                    np.extract: _extract, np.logspace: _logspace, np.geomspace: _geomspace})
+                    np.extract: _extract, np.piecewise: _piecewise,
+                    np.logspace: _logspace, np.geomspace: _geomspace})
     if hasattr(np, "unstack"):                              # NumPy >= 2.1
         handled[np.unstack] = _unstack
     if hasattr(np.linalg, "matrix_transpose"):              # NumPy >= 2.0

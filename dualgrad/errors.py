@@ -2961,6 +2961,13 @@ _SCIPY_SPELLINGS: dict[object, str] = {
                 "1 / pi in t between the jumps)",
     "kaiser": "scipy.special.i0(beta * np.sqrt(1 - (2 * np.arange(M) / (M - 1) - 1) ** 2)) "
               "/ scipy.special.i0(beta) (sym=True, the default), which takes a dual beta",
+    # scipy.fftpack's pseudo-differential operators (newuser57: a pseudo-spectral
+    # Burgers / KdV right-hand side, PubCyBerry/pytorch-jax src/problems/pde.py)
+    ("fftpack", "diff"): (
+        "k = np.fft.fftfreq(n, d=period / (2 * np.pi * n)), then k[n // 2] = 0 where n "
+        "is even (fftpack drops the Nyquist mode), and np.fft.ifft((1j * k) ** order * "
+        "np.fft.fft(x)).real for order >= 1 (x real of length n; period=2 * np.pi where "
+        "your call gave none): fftpack.diff's numbers, with exact derivatives"),
     # scipy.ndimage on duals (useroptics52: image registration, Fourier optics)
     ("ndimage", "fourier_shift"): (
         "F * np.exp(-2j * np.pi * (np.fft.fftfreq(F.shape[0])[:, None] * s[0] + "
@@ -4165,8 +4172,8 @@ def from_scipy(who, exc):
             spelling = _lobpcg_spelling(entry.f_locals)
     else:
         func, spelling = f"{public}.{name}", _SCIPY_SPELLINGS.get(name)
-        if public == "scipy.ndimage":            # its names are scipy.signal's too
-            spelling = _SCIPY_SPELLINGS.get(("ndimage", name), spelling)
+        if public in ("scipy.ndimage", "scipy.fftpack"):   # names other modules share
+            spelling = _SCIPY_SPELLINGS.get((public[6:], name), spelling)
         if name == "lfilter" and entry.f_locals.get("zi") is not None:
             spelling = _SCIPY_SPELLINGS[("lfilter", "zi")]
         spelling = _fit_to_call(public, name, entry, spelling)

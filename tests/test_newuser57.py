@@ -237,3 +237,47 @@ def test_stiff_kinetics_radau_against_scipys_variational_solve():
                     method="Radau", rtol=1e-11, atol=1e-14)
     ref = sol.y[6:, -1].reshape(6, 6)
     np.testing.assert_allclose(J, ref, rtol=1e-5, atol=1e-6 * np.max(np.abs(ref)))
+
+
+# --- scipy.fftpack.diff (a pseudo-spectral Burgers right-hand side) ------------------
+
+def burgers(t, u, period, nu):
+    """PubCyBerry/pytorch-jax src/problems/pde.py (05de4c46), written anew in its style."""
+    from scipy import fftpack
+    u_x = fftpack.diff(u, order=1, period=period)
+    u_xx = fftpack.diff(u, order=2, period=period)
+    return -u * u_x + nu * u_xx
+
+
+def test_fftpack_diff_is_refused_naming_the_np_fft_spelling():
+    # f278388 said "write that step with NumPy functions": no spelling for diff
+    u = np.sin(np.linspace(0.0, 2 * np.pi, 16, endpoint=False)) + 0.3
+    with pytest.raises(TypeError) as e:
+        dg.jacobian(lambda u: burgers(0.0, u, 2 * np.pi, 0.05), u)
+    msg = str(e.value)
+    assert msg.startswith("dualgrad.jacobian: scipy.fftpack.diff")
+    assert "np.fft.ifft((1j * k) ** order * np.fft.fft(x)).real" in msg
+    assert "k[n // 2] = 0 where n is even" in msg and "dg.stop_gradient(d)" in msg
+
+
+@pytest.mark.parametrize("n", [16, 17])
+def test_the_fftpack_diff_spelling_is_fftpacks_operator(n):
+    from scipy import fftpack
+    period = 3.7
+
+    def diff(x, order):
+        k = np.fft.fftfreq(n, d=period / (2 * np.pi * n))
+        if n % 2 == 0:
+            k[n // 2] = 0
+        return np.fft.ifft((1j * k) ** order * np.fft.fft(x)).real
+
+    def rhs(u):
+        return -u * diff(u, 1) + 0.05 * diff(u, 2)
+    u = np.cos(2 * np.pi * np.arange(n) / n) + 0.3
+    J = dg.jacobian(rhs, u)
+    # the oracle: SciPy's own operators as matrices (columns of the identity), linear
+    D1 = np.stack([fftpack.diff(e, order=1, period=period) for e in np.eye(n)], axis=1)
+    D2 = np.stack([fftpack.diff(e, order=2, period=period) for e in np.eye(n)], axis=1)
+    want = -np.diag(fftpack.diff(u, order=1, period=period)) - u[:, None] * D1 + 0.05 * D2
+    np.testing.assert_allclose(J, want, rtol=1e-12, atol=1e-13 * np.max(np.abs(want)))
+    np.testing.assert_allclose(rhs(u), burgers(0.0, u, period, 0.05), rtol=1e-13, atol=1e-14)

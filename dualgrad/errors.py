@@ -4014,6 +4014,10 @@ def _drop_in(public, name, entry):
             "call")
 
 
+_CONVERSIONS = frozenset(("__float__", "__int__", "__complex__", "__index__", "__array__",
+                          "__bool__"))
+
+
 def from_scipy(who, exc):
     """``exc``, raised inside a SciPy function that turned duals into plain arrays,
     as dualgrad's TypeError naming that function and the NumPy spelling that works;
@@ -4068,10 +4072,13 @@ def from_scipy(who, exc):
             called_back = called_back or not any(
                 type(v).__name__ == "ndarray" and getattr(v, "dtype", None) == object
                 for v in frame.f_locals.values())
-        elif entry is not None and module.startswith("dualgrad.api."):
-            entry = None                # SciPy called a helper's wrapper back (dg.quad's
-    if entry is None:                   # func, dg.solve_ivp's fun): the raise below is the
-        #                                 user's code's, on the user's values (attack53 06)
+        elif entry is not None and module.startswith("dualgrad.api.") and \
+                frame.f_code.co_name not in _CONVERSIONS:
+            # SciPy called a helper's wrapper back (dg.quad's func, dg.solve_ivp's fun):
+            # the raise below is the user's code's, on the user's values (attack53 06);
+            # not the sparsity tracer's own float(t), SciPy's conversion (attack57 06)
+            entry = None
+    if entry is None:
         return _from_numpy(who, exc) if told else None
     module = entry.f_globals["__name__"].split(".")
     public = ".".join(module[:next((i for i, p in enumerate(module) if p.startswith("_")),

@@ -267,6 +267,23 @@ def test_scipy_functions_that_call_asarray_get_our_message_naming_them(name):
             dg.gradient(f, x)
 
 
+@pytest.mark.parametrize("name", ["expm", "cho_solve"])
+def test_sparsity_names_the_scipy_function_that_converts_as_the_dense_helpers_do(name):
+    """attack57 06: under dg.sparsity / sparsity="auto" SciPy's float(t) of the tracer
+    (a frame of dualgrad.api) was taken for a callback into a helper's wrapper, so the
+    user read the generic float(x) message instead of the function and its drop-in."""
+    linalg = pytest.importorskip("scipy.linalg")
+    A = np.eye(3) * 3 + 0.1
+    f = {"expm": lambda x: linalg.expm(np.diag(x)) @ x,
+         "cho_solve": lambda x: linalg.cho_solve(linalg.cho_factor(A), x)}[name]
+    x = np.array([0.5, 1.5, 2.0])
+    for call in (lambda: dg.jacobian(f, x), lambda: dg.sparsity(f, x),
+                 lambda: dg.jacobian(f, x, sparsity="auto")):
+        with pytest.raises(TypeError, match=f"scipy.linalg.{name} converts its input with "
+                                            f"np.asarray.*dualgrad.scipy.linalg.{name}"):
+            call()
+
+
 def test_a_frozen_distribution_is_named_as_written_with_the_unfrozen_fix():
     """user23: stats.norm(0, 1).cdf(x) named "scipy.stats.cdf" (no such function) and
     the vague fix; it names the frozen spelling and norm.cdf's ndtr spelling, which gives

@@ -256,3 +256,22 @@ def test_numpy_scalar_compared_with_a_dual_is_the_general_path():
         retire(tag)
     with pytest.warns(dg.ComparedOnlyWarning):
         assert dg.derivative(lambda p: float(np.float64(1.5) < p), 2.0) == 0.0
+
+
+@pytest.mark.parametrize("c", [0.0, -0.0, 0, np.float64(0.0), 2.0, np.inf])
+@pytest.mark.parametrize("x", [1.0, -2.0])
+def test_a_nested_dual_over_a_plain_number_has_its_second_derivative(x, c):
+    """attack57 09: a nested scalar dual divided by a plain 0.0 raised a raw
+    ZeroDivisionError from the generated class (the local derivative 1.0 / y was
+    outside the fast path's try: x / y with a dual x does not raise).  Oracle: the
+    second derivative of x / c and of x * c is 0 (c / 0 is inf, a constant slope),
+    of c / x it is 2 c / x**3 (NaN where that is 0 * inf)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for f, exact in ((lambda u: u / c, 0.0), (lambda u: np.divide(u, c), 0.0),
+                         (lambda u: u * c, 0.0), (lambda u: c / u, 2.0 * c / x ** 3)):
+            d2 = dg.derivative(lambda u: dg.derivative(f, u), x)
+            assert d2 == exact or np.isnan(d2) and np.isnan(exact)
+            h = dg.hessian(lambda v: f(v[0]) + v[1], np.array([x, 1.0]))
+            assert h[0, 0] == exact or np.isnan(h[0, 0]) and np.isnan(exact)
+            assert h[0, 1] == h[1, 0] == h[1, 1] == 0.0

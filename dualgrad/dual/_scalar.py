@@ -437,13 +437,15 @@ def _fast_binary(stem, symbol, rule, n):
                lambda k: _plus(_term(e0, f0, _p("a", k)), _term(e1, f1, _p("b", k))),
                cls=cls)
     both_duals("C", "C")
+    # (the local derivative inside the try too: a nested dual x over a plain 0.0 divides
+    # without raising, 1.0 / y then raises: attack57 09)
+    bind0, f0 = _factor("f0", e0)
     lines += ["    if tb is float or tb is int or tb is _f64:", "        x = a.value",
               "        y = b if tb is not _f64 else float(b)",
               "        try:", f"            out = x {symbol} y",
+              *("    " + line for line in bind0),
               "        except (ZeroDivisionError, OverflowError):",
               "            return _call(U, a, b)"]
-    bind0, f0 = _factor("f0", e0)
-    lines += bind0
     check = _finite_check([(e0, f0)])
     if check:
         lines.append(f"        if not ({check}): return _call(U, a, b)")

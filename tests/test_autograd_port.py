@@ -11,7 +11,9 @@ what it refused); ``wrong`` (a number that differs from the reference); ``error`
 (any other exception); ``autograd wrong`` (dualgrad agrees with central
 differences where autograd does not); ``n/a`` (NumPy itself refuses the case, or the
 reference is not finite).  The test asserts no wrong numbers, no other errors, and at
-least 95 % passes among the applicable cases.
+least 95 % passes among the applicable cases, under each engine: the reference is
+computed once and dualgrad runs in a ``dg.engine`` block per engine, so the test is
+``engine_independent`` (README's two halves run it once, not the reference twice).
 """
 
 import math
@@ -75,15 +77,19 @@ def _central(g, v, h=1e-5):
     return onp.stack(cols, axis=-1)
 
 
+ENGINES = ("fused", "eager")
+
+
 def run_case(case):
-    """``(outcome, detail)`` for one case."""
+    """``{engine: (outcome, detail)}`` for one case, dualgrad run in a ``dg.engine``
+    block per engine against one reference."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
             plain = case.build(NP)(*case.args, **case.kwargs)
             complex_out = onp.iscomplexobj(plain)
         except Exception as exc:  # noqa: BLE001 - the case does not apply to NumPy
-            return "n/a", f"NumPy itself raises {type(exc).__name__}"
+            return dict.fromkeys(ENGINES, ("n/a", f"NumPy itself raises {type(exc).__name__}"))
         v = _point(case)
         try:
             ref = onp.asarray(autograd.jacobian(_realized(case, AG, complex_out))(v))
@@ -95,25 +101,34 @@ def run_case(case):
             tol = dict(rtol=1e-5, atol=1e-6)
             source = "central differences"
         if not onp.all(onp.isfinite(ref)):
-            return "n/a", f"the reference ({source}) is not finite"
-        try:
+            return dict.fromkeys(ENGINES, ("n/a", f"the reference ({source}) is not finite"))
+        fd = []                     # central differences, computed once if needed
+        return {engine: _judged(case, complex_out, v, ref, tol, source, engine, fd)
+                for engine in ENGINES}
+
+
+def _judged(case, complex_out, v, ref, tol, source, engine, fd):
+    """``(outcome, detail)`` of dualgrad's Jacobian under ``engine`` against ``ref``."""
+    try:
+        with dg.engine(engine):
             got = dg.jacobian(_realized(case, NP, complex_out), v)
-        except TypeError as exc:
-            msg = str(exc)
-            if msg.startswith("dualgrad") or ": expected" in msg:
-                return "refused", msg[:160]
-            return "error", f"TypeError not from dualgrad: {msg[:160]}"
-        except Exception as exc:  # noqa: BLE001
-            return "error", f"{type(exc).__name__}: {str(exc)[:160]}"
+    except TypeError as exc:
+        msg = str(exc)
+        if msg.startswith("dualgrad") or ": expected" in msg:
+            return "refused", msg[:160]
+        return "error", f"TypeError not from dualgrad: {msg[:160]}"
+    except Exception as exc:  # noqa: BLE001
+        return "error", f"{type(exc).__name__}: {str(exc)[:160]}"
     got = onp.asarray(got).reshape(ref.shape)
     if _close(got, ref, **tol):
         return "pass", source
     worst = float(onp.max(onp.abs(got - ref)))
     if source == "autograd":                # a second, independent opinion
-        g = _realized(case, NP, complex_out)
-        fd = _central(lambda u: onp.asarray(g(u), dtype=float), v)
-        if _close(got, fd, rtol=1e-5, atol=1e-6) and not _close(ref, fd, rtol=1e-5,
-                                                                  atol=1e-6):
+        if not fd:
+            g = _realized(case, NP, complex_out)
+            fd.append(_central(lambda u: onp.asarray(g(u), dtype=float), v))
+        if _close(got, fd[0], rtol=1e-5, atol=1e-6) and not _close(ref, fd[0], rtol=1e-5,
+                                                                    atol=1e-6):
             return "autograd wrong", f"dualgrad agrees with central differences, " \
                                      f"autograd is off by {worst:.3g}"
     return "wrong", f"max |dualgrad - {source}| = {worst:.3g}"
@@ -124,14 +139,20 @@ def _close(got, ref, rtol, atol):
     return onp.allclose(got, ref, rtol=rtol, atol=atol * scale)
 
 
+@pytest.mark.engine_independent
 def test_autograd_suite_as_an_oracle():
-    results = {}
+    by_engine = {engine: {} for engine in ENGINES}
     for case in cases():
-        outcome, detail = run_case(case)
-        results.setdefault(outcome, []).append((case.name, detail))
+        for engine, (outcome, detail) in run_case(case).items():
+            by_engine[engine].setdefault(outcome, []).append((case.name, detail))
+    for engine, results in by_engine.items():
+        _assert_results(engine, results)
+
+
+def _assert_results(engine, results):
     applicable = sum(len(v) for k, v in results.items() if k not in ("n/a", "autograd wrong"))
     passed = len(results.get("pass", []))
-    summary = {k: len(v) for k, v in results.items()}
+    summary = {"engine": engine, **{k: len(v) for k, v in results.items()}}
     assert results.get("wrong", []) == [], summary
     assert results.get("error", []) == [], summary
     # autograd 1.8's rfft with n different from the input length has a wrong derivative

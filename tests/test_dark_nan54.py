@@ -26,6 +26,7 @@ CASES = [
 @pytest.mark.filterwarnings("ignore")
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("case", range(len(CASES)))
+@pytest.mark.engine_independent
 def test_finite_entries_beside_infinities_are_exact_in_the_sparse_hessian(case, engine):
     f, x, want = CASES[case]
     with dg.engine(engine):

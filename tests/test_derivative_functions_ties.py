@@ -58,6 +58,7 @@ def test_oracle_agrees():
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", SMOOTH)
+@pytest.mark.engine_independent
 def test_hvp_of_grad_at_tie(engine, name):
     f, x0 = SMOOTH[name], np.zeros(2)
     with dg.engine(engine):

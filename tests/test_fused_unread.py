@@ -231,6 +231,7 @@ def test_the_slicing_steps_lap_is_not_stored_and_the_jacobian_is_exact(drops):
 
 
 @pytest.mark.parametrize("form", list(HOLDERS), ids=lambda f: f.__name__)
+@pytest.mark.engine_independent
 def test_a_lap_that_stays_reachable_is_stored(drops, form):
     fused, eager = jacobians(form)
     u, S, laps = tangent(P)
@@ -371,6 +372,7 @@ def test_the_paths_search_on_small_codes():
     assert _fused._paths_rebind(*at(loop_rebinds), "other")        # never read
 
 
+@pytest.mark.engine_independent
 def test_a_reader_shared_with_another_pending_expression_keeps_the_store():
     # `flux = kappa * lap` is kept in a list as `flux * flux` before its name is
     # rebound: the pass consumes `0.01 * flux` but the old flux node stays pending in

@@ -49,6 +49,7 @@ def _euler_tangent(p, n, steps):
 
 
 @pytest.mark.parametrize("engine", ["fused", "auto"])
+@pytest.mark.engine_independent
 def test_kept_states_leave_the_pending_list(engine):
     n, steps = (40, 900) if engine == "fused" else (6000, 600)
     seen = []

@@ -50,6 +50,7 @@ def _close(H, want, rtol=1e-13):
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("chunk", [None, 1, 3, 7, 16, 37])
+@pytest.mark.engine_independent
 def test_rosen_triangle(engine, chunk):
     x = np.linspace(-1.2, 1.2, 37)
     with dg.engine(engine), warnings.catch_warnings():
@@ -61,6 +62,7 @@ def test_rosen_triangle(engine, chunk):
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("n", [60, 130])
+@pytest.mark.engine_independent
 def test_logistic_default_chunks(engine, n):
     """Past 48 inputs chunk=None takes several outer chunks (the triangle)."""
     f, x, want = _logit_case(n)
@@ -96,6 +98,7 @@ def test_triangle_passes():
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("chunk", [1, 2, 5])
+@pytest.mark.engine_independent
 def test_ties_same_as_one_chunk(engine, chunk):
     """Ties the second order decides (tie42/tie43): the triangle's chunks give the
     Hessian of one chunk, and max(x**2, y**2) at x = y its analytic mean."""
@@ -271,6 +274,7 @@ def test_middle_broadcast_kernel_bits(bad, terms, lead):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.engine_independent
 def test_hessian_kernel_same_as_numpy(engine):
     """The Hessian with numba's kernels and with NumPy's passes: the same bits (rosen
     and the logistic regression at n = 120, several outer chunks)."""

@@ -49,6 +49,7 @@ _AT = {}
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("size", [None, 5, 300, 5000])
 @pytest.mark.parametrize("name, f, exact", _FIRST, ids=[c[0] for c in _FIRST])
+@pytest.mark.engine_independent
 def test_overflowing_factor_first_order(engine, size, name, f, exact):
     t0 = _AT.get(name, _T)
     want = _mp(exact(mpmath.mpf(t0)))
@@ -63,6 +64,7 @@ def test_overflowing_factor_first_order(engine, size, name, f, exact):
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4, 8])
+@pytest.mark.engine_independent
 def test_overflowing_factor_rule_kernels(n):
     """The generated rule kernels (``backend.use("numba")``: every size) take the two
     steps in their non-finite branch, every layout of directions."""
@@ -78,6 +80,7 @@ def test_overflowing_factor_rule_kernels(n):
             assert np.all(J[:N, 1:] == 0.0)      # the other directions: zero partials
 
 
+@pytest.mark.engine_independent
 def test_overflowing_factor_fused_kernel(kernel_counts):
     """The fused engine's compiled kernel (compiled at first use here) takes the two
     steps in its loop for non-finite factors: a chain of 1 / u, log and a product."""

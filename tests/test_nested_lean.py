@@ -149,6 +149,7 @@ def test_the_lean_path_is_taken():
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("n", [1, 2, 3, 5, 10, 16, 17, 40])
+@pytest.mark.engine_independent
 def test_rosenbrock(n, engine):
     x = np.linspace(-1.2, 1.3, n) if n > 1 else np.array([0.7])
     f = rosen if n > 1 else (lambda v: (1.0 - v[0]) ** 2)

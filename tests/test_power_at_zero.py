@@ -68,6 +68,7 @@ POWERS = {"**": lambda v: v[0] ** v[1], "np.power": lambda v: np.power(v[0], v[1
 @pytest.mark.parametrize("engine", ["eager", "fused"])
 @pytest.mark.parametrize("power", list(POWERS))
 @pytest.mark.parametrize("y", YS)
+@pytest.mark.engine_independent
 def test_second_and_third_derivatives_at_zero_are_the_limits(y, power, engine):
     """Dense and sparse Hessians, both orders of the mixed derivative, and the third
     derivatives (jacobian of the hessian), at x = 0.0 and -0.0; the gradient keeps the
@@ -127,6 +128,7 @@ def test_a_sum_of_powers_of_one_base():
 
 
 @pytest.mark.parametrize("y", [-1.5, 0.0, 0.5, 1.0, 2.0])
+@pytest.mark.engine_independent
 def test_first_derivatives_inside_jitted_code(y):
     """Users' @njit code sees floats only: the conventions, every spelling."""
     numba = pytest.importorskip("numba")

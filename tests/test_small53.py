@@ -96,6 +96,7 @@ def test_the_operator_path_ran_the_entry_point():
     assert rk.EXACT_KERNELS[(np.subtract, (1,))].targetoptions.get("_nrt") is False
 
 
+@pytest.mark.engine_independent
 def test_every_entry_kernel_compiles_without_the_runtime():
     """Each entry and exact kernel of the generated module, and the two hand-written entry
     kernels, compile with numba's runtime off (a kernel that allocated would not)."""
@@ -144,6 +145,7 @@ def test_gradient_and_hessian_of_rosenbrock_at_n_10():
     np.testing.assert_allclose(g, fd, rtol=1e-9)
 
 
+@pytest.mark.engine_independent
 def test_disk_cache_keeps_kernels_without_the_runtime_apart(tmp_path, monkeypatch):
     """numba's cache key holds no compile flags: the same function compiled with and
     without the runtime, one signature, must not load each other's entry."""

@@ -239,6 +239,7 @@ P = np.array([-1.0, 1.0, 1.2, 0.1])
 
 
 @pytest.mark.parametrize("engine", ["auto", "eager", "fused"])
+@pytest.mark.engine_independent
 def test_split_step_jacobian(engine, monkeypatch):
     """Central differences (eighth order) to their accuracy; the general path's bits
     in each engine; no general ``call`` in the loop but the fused engine's own."""

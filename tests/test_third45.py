@@ -33,6 +33,7 @@ def _third_difference(k, h=1e-2):
     ("clip", lambda t: np.clip(t ** 3 + t ** 2, 0.0, None), 6.0),
     ("abs", lambda t: np.abs(t ** 3 + t ** 2), 6.0),
 ])
+@pytest.mark.engine_independent
 def test_third_derivative_at_a_tie(name, k, third, engine):
     plain = _third_difference(lambda t: float(k(np.float64(t))))
     assert abs(plain - third) < 1e-6                # the oracle agrees with the closed form
@@ -63,6 +64,7 @@ GUARDED = {
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", sorted(GUARDED))
+@pytest.mark.engine_independent
 def test_parameter_derivative_of_a_hessian(name, engine):
     f = GUARDED[name]
     with dg.engine(engine):
@@ -132,6 +134,7 @@ TENSOR_SPELLINGS = {
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("chunk", [None, 1])
 @pytest.mark.parametrize("spelling", sorted(TENSOR_SPELLINGS))
+@pytest.mark.engine_independent
 def test_third_derivative_tensor_through_a_chunked_hessian(spelling, chunk, engine):
     """g = |x|^2 + x0^3 + x0 x1^2 near 0 (maximum with 0): its third derivatives are 6 at
     (0, 0, 0) and 2 at the permutations of (0, 1, 1); with chunk=1 the block between the

@@ -61,6 +61,7 @@ POINTS = {"all tied": np.zeros(4), "some tied": np.array([0.0, 0.3, 0.0, -0.7])}
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("name", sorted(SMOOTH))
+@pytest.mark.engine_independent
 def test_hessian_of_smooth_functions_through_ties(name, mode, engine):
     f, hess = SMOOTH[name]
     x = np.full(4, 0.4) if "var" in name else POINTS["all tied"]
@@ -134,6 +135,7 @@ def test_gradients_unchanged(engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.engine_independent
 def test_chunked_hessian(engine):
     """chunk < n: a block whose inner and outer chunks share no input entry sees no
     diagonal; one pass seeded with the outer chunk's own entries decides the ties and
@@ -159,6 +161,7 @@ def test_default_chunks_beyond_256_inputs():
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", ["maximum(x**2, 0)", "maximum(x**2, -x**2)", "min(stack, axis=0)",
                                   "clip(-x**2, None, 0)", "maximum(var, 0)", "max([var, 0])"])
+@pytest.mark.engine_independent
 def test_sparse_hessians(name, engine):
     """sparsity= seeds colors, which show no diagonal: a tie met there is decided in one
     nested pass along one direction u at both levels (the sign of u D u), and every

@@ -107,6 +107,7 @@ PAIRINGS = {
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", list(PAIRINGS))
+@pytest.mark.engine_independent
 def test_helper_pairings_at_tie(engine, name):
     """Every spelling of (part of) f's Hessian at the tie: Q's entries (the mixed
     partial across different argnums gave the midpoint 1/2, truth 1)."""
@@ -205,6 +206,7 @@ WEIGHTS = [[1, 0, 1], [0, 1, 1], [1, 1, 0], [0, 0, 1], [2, 0, 2], [0, 3, 3], [1,
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("w", WEIGHTS)
+@pytest.mark.engine_independent
 def test_weighted_quantile_counts_positive_weights_only(w, engine):
     """The Hessian is 2 x the sign of the piece NumPy's weighted quantile of the
     positive-weight elements alone picks (near the tie the pieces are ordered as
@@ -311,6 +313,7 @@ def test_process_pool_hessian_one_decision_per_call(process_pool, chunk):
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("chunk", [1, 2, 3, 4])
+@pytest.mark.engine_independent
 def test_jacobian_of_grad_in_chunks_one_decision_per_call(engine, chunk):
     """jacobian(grad(f), x, chunk=) and jacfwd(grad(f), chunk=) decided the kink per
     outer chunk (diag(2, 0, 0, 2) at chunk=1: neither piece's Hessian nor the midpoint)."""
@@ -327,6 +330,7 @@ def test_jacobian_of_grad_in_chunks_one_decision_per_call(engine, chunk):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.engine_independent
 def test_jacfwd_of_grad_beyond_one_pass(engine):
     """Beyond 256 inputs jacfwd(grad(f)) kept the midpoint in the blocks between two
     input chunks: max((x0 + x259)^2, 0) == (x0 + x259)^2, whose H[0, 259] is 2 (it gave
@@ -341,6 +345,7 @@ def test_jacfwd_of_grad_beyond_one_pass(engine):
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("chunk", [1, 2, 3])
+@pytest.mark.engine_independent
 def test_other_linked_gradients_in_chunks(engine, chunk):
     """jacobian(jacfwd(f)), grad of another argnum, grad with has_aux, jacfwd(jacfwd(f))
     in outer chunks decided the kink per chunk (diag(2, 0, 0, 2)); now the unchunked

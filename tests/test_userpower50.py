@@ -193,6 +193,7 @@ def test_jitted_complex_arithmetic_names_the_real_parts():
     assert "math.cos(Va)" in str(err.value) and "plain-Python f" in str(err.value)
 
 
+@pytest.mark.engine_independent
 def test_jitted_injections_in_real_arithmetic_match_the_hand_jacobian(pf):
     """The refusal's spelling: P and Q by a loop over Y's CSR arrays in real arithmetic
     (G cos + B sin), jitted; its Jacobian against technical note 2's dS/dVa, dS/dVm."""

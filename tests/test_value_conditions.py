@@ -75,6 +75,7 @@ CASES = [(n, x) for n in ("arcsin", "arccos", "arctanh") for x in _NEAR_ZERO] + 
 
 @pytest.mark.parametrize("engine", ["eager", "fused"])
 @pytest.mark.parametrize("name, x", CASES, ids=[f"{n}({x})" for n, x in CASES])
+@pytest.mark.engine_independent
 def test_first_second_and_third_derivatives_on_scalar_and_array_duals(name, x, engine):
     """Scalar duals (dg.derivative nested 1, 2, 3 times), array duals (jacobian, hessian,
     jacobian of the hessian's diagonal), real and complex (holomorphic) values, on both
@@ -201,6 +202,7 @@ def test_a_large_imaginary_part_is_not_held():
 
 
 @pytest.mark.parametrize("x", [1e-12, 0.3, 0.49, 0.5, 0.51, -0.9, 706.0, 708.0, 720.0, -1e4])
+@pytest.mark.engine_independent
 def test_first_derivatives_inside_jitted_code(x):
     """Users' @njit code (dualgrad/jit): the rows' value tests run on floats there, in
     every spelling (ufunc and math function); against the closed forms (hypot's and

@@ -24,12 +24,14 @@ calculate_allele_freq,
 allele_to_genotype_freq
 deriv                  hany606/NM_Fall21IU                                   e14becb8
                        Assignments/assignment6/python/original.py
+laplace, the main()    wigging/gray-scott  python-examples/ex2_roll.py        7a389c02
+loop
 =====================  ====================================================  ==========
 
 Full commits: 1ef69d47997f4f26b88097e69e8f1b234b2bc503, ca582e2d61845fe6191f128c322188a71f18ad6c,
 b8610cda5fe07df12bb567a1467a7c7bd1bac773, 10c8e578d90574232264451f7384f031c993effd,
 5700da6f44690b59f46071c1cb48d8723fb1e791, 818cbcd7cda53d99c020f8ad742460518468c563,
-e14becb827ba8d2a4a32f60ea125dd30b84468c0.
+e14becb827ba8d2a4a32f60ea125dd30b84468c0, 7a389c020b9d65d1af8c713f70d92b54bf1924e0.
 """
 
 import numpy as np
@@ -275,6 +277,47 @@ def kinetics_end_state(y0):
     return sol.y[:, -1]
 
 
+# --- reaction-diffusion: Gray-Scott by np.roll's five-point stencil, in-place updates
+def laplace(f, h2):
+    """Periodic five-point Laplacian by four np.roll shifts."""
+    left = np.roll(f, -1, axis=1)
+    right = np.roll(f, 1, axis=1)
+    down = np.roll(f, 1, axis=0)
+    up = np.roll(f, -1, axis=0)
+    lap = (left + right + down + up - 4 * f) / h2
+    return lap
+
+
+GS_N = 10
+
+
+def gray_scott_state(s, Du=0.2, Dv=0.1, F=0.025, k=0.056, nt=20, h=1, dt=1):
+    """V after ``nt`` explicit steps from the state ``s = (U, V)`` (flattened): the
+    source's time loop, ``U += ...`` and ``V += ...`` in place on copies of the input
+    (in place on views of ``s`` would write into the caller's array)."""
+    n = GS_N
+    U = s[:n * n].reshape(n, n).copy()
+    V = s[n * n:].reshape(n, n).copy()
+    for i in range(nt):
+        UVV = U * V * V
+        h2 = h * h
+        U += (Du * laplace(U, h2) - UVV + F * (1 - U)) * dt
+        V += (Dv * laplace(V, h2) + UVV - V * (F + k)) * dt
+    return V.ravel()
+
+
+def gray_scott_start():
+    """The source's start: U = 1, V = 0, a centre patch perturbed (a fixed seed)."""
+    n = GS_N
+    rng = np.random.default_rng(57)
+    U = np.ones((n, n))
+    V = np.zeros((n, n))
+    low, high = n // 2 - 2, n // 2 + 2
+    U[low:high, low:high] = 0.5 + rng.uniform(0, 0.1, (4, 4))
+    V[low:high, low:high] = 0.25 + rng.uniform(0, 0.1, (4, 4))
+    return np.concatenate([U.ravel(), V.ravel()])
+
+
 PROBLEMS57 = {
     "PK compartments, dg.solve_ivp (3)": (pk_central_curve, np.array([1.2, 0.7, 0.3])),
     "Fresnel reflectance (2)": (fresnel_reflectance, np.array([1.0, 1.5])),
@@ -285,4 +328,5 @@ PROBLEMS57 = {
     "allele recursion, tuples (4)": (allele_trajectory, np.array([0.3, 0.8, 0.5, 0.3])),
     "stiff kinetics, Radau (6)": (kinetics_end_state,
                                   np.array([0.004, 0.0001, 0.08, 10.0, 10.0, 0.0])),
+    "Gray-Scott, np.roll + in-place (200)": (gray_scott_state, gray_scott_start()),
 }

@@ -281,3 +281,45 @@ def test_the_fftpack_diff_spelling_is_fftpacks_operator(n):
     want = -np.diag(fftpack.diff(u, order=1, period=period)) - u[:, None] * D1 + 0.05 * D2
     np.testing.assert_allclose(J, want, rtol=1e-12, atol=1e-13 * np.max(np.abs(want)))
     np.testing.assert_allclose(rhs(u), burgers(0.0, u, period, 0.05), rtol=1e-13, atol=1e-14)
+
+
+# --- Gray-Scott by np.roll and in-place updates ---------------------------------------
+
+def test_gray_scott_roll_in_place_against_complex_step():
+    s = c.gray_scott_start()
+    J = dg.jacobian(c.gray_scott_state, s)
+    np.testing.assert_allclose(J, complex_step_jacobian(c.gray_scott_state, s),
+                               rtol=1e-12, atol=1e-14)
+    np.testing.assert_array_equal(s, c.gray_scott_start())       # the input untouched
+
+
+def test_gray_scott_main_with_dual_rates_names_rebinding():
+    # the source's main() keeps its fields in np.ones / np.zeros arrays and updates them
+    # with U += ...: with dual rates that is refused, naming the rebinding that works
+    def final_v(p):
+        Du, Dv, F, k = p
+        n = 8
+        U, V = np.ones((n, n)), np.zeros((n, n))
+        U[3:5, 3:5], V[3:5, 3:5] = 0.5, 0.25
+        for i in range(5):
+            UVV = U * V * V
+            U += (Du * c.laplace(U, 1) - UVV + F * (1 - U)) * 1
+            V += (Dv * c.laplace(V, 1) + UVV - V * (F + k)) * 1
+        return V.ravel()
+    p = np.array([0.2, 0.1, 0.025, 0.056])
+    with pytest.raises(TypeError, match=r"updates U, a plain NumPy array, in place.*"
+                       r"rebind the name instead, U = U \+ \(Du"):
+        dg.jacobian(final_v, p)
+
+    def rebound(p):
+        Du, Dv, F, k = p
+        n = 8
+        U, V = np.ones((n, n)), np.zeros((n, n))
+        U[3:5, 3:5], V[3:5, 3:5] = 0.5, 0.25
+        for i in range(5):
+            UVV = U * V * V
+            U = U + (Du * c.laplace(U, 1) - UVV + F * (1 - U)) * 1
+            V = V + (Dv * c.laplace(V, 1) + UVV - V * (F + k)) * 1
+        return V.ravel()
+    np.testing.assert_allclose(dg.jacobian(rebound, p), complex_step_jacobian(rebound, p),
+                               rtol=1e-12, atol=1e-15)

@@ -1349,10 +1349,15 @@ def dropped_derivatives(action, integer=False, where=""):
         # SciPy-style objectives open with x = np.asarray(x, dtype=float) or
         # x.astype(float): the float64 asked for is what a dual carries already
         # (newuser55: the fix named math.sin and buffers, not the line's own spelling)
-        spellings = ("leave the cast out: np.asarray(x) and np.array(x) without dtype=, or "
-                     "x.copy(), keep a dual array (its values are float64 already), so "
-                     "x = np.asarray(x, dtype=float) at the top of f becomes x = "
-                     "np.asarray(x); elsewhere, ")
+        # (not np.asarray(x) / np.array(x): of a dual array those are NumPy object
+        # arrays of scalar duals, which NumPy's own np.nan_to_num passes through with
+        # a NaN written into them left in place: attack57 07)
+        spellings = ("leave the cast out: x is a dual array of float64 values already, "
+                     "so x = np.asarray(x, dtype=float) at the top of f goes, or becomes "
+                     "x = x.copy() where f writes into x (a dual array still; np.asarray(x) "
+                     "and np.array(x) of a dual array are NumPy object arrays of scalar "
+                     "duals, which NumPy's own functions such as np.nan_to_num pass "
+                     "through unchanged); elsewhere, ")
     return DualTypeError(
         f"dualgrad: {action} would drop the derivatives of a dual number; "
         f"expected code that keeps values as duals.{' ' + where if where else ''} "
@@ -2610,9 +2615,11 @@ def snapshot_read_only(who):
         "and NumPy refused because dualgrad hands that array out read-only while y lives: "
         "for a dual array it is a separate object array of scalar duals, not y itself as "
         "for floats, so the write would not reach y; expected writes into y itself. Fix: "
-        "write into y (y[i] = ...), or take a writable copy with v = np.array(y) if a "
-        "separate array is what you want (for an input x, x = np.array(x) also keeps f "
-        "from changing its caller's array on floats).")
+        "write into y (y[i] = ...), or take a writable copy with v = y.copy() if a "
+        "separate array is what you want, a dual array still (for an input x, x = "
+        "x.copy() also keeps f from changing its caller's array on floats; np.array(y) "
+        "would be a NumPy object array of scalar duals, which NumPy's own functions such "
+        "as np.nan_to_num pass through unchanged).")
 
 
 def needs_scipy(who):

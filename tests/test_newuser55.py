@@ -53,6 +53,7 @@ def test_float_cast_at_the_top_of_f_names_the_spelling_that_keeps_duals(spelling
         dg.approx_fprime(x0, lambda x: np.sum(spelling(x) ** np.array([2, 3])))
     msg = str(info.value)
     assert "would drop the derivatives" in msg                          # what
-    assert "Fix: leave the cast out" in msg and "x = np.asarray(x)" in msg   # the fix
+    assert "Fix: leave the cast out" in msg and "x = x.copy()" in msg       # the fix
+    assert "x = np.asarray(x);" not in msg     # an object array (attack57 07, newuser57)
     got = dg.approx_fprime(x0, lambda x: np.sum(np.asarray(x) ** np.array([2, 3])))
     np.testing.assert_allclose(got, [2.0, 12.0], rtol=1e-15)

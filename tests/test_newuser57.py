@@ -323,3 +323,53 @@ def test_gray_scott_main_with_dual_rates_names_rebinding():
         return V.ravel()
     np.testing.assert_allclose(dg.jacobian(rebound, p), complex_step_jacobian(rebound, p),
                                rtol=1e-12, atol=1e-15)
+
+
+def test_piecewise_overlapping_conditions_later_wins_on_a_grid():
+    x = np.array([[-1.0, 0.5, 2.0], [3.0, -0.2, 0.9]])
+
+    def f(x):
+        return np.piecewise(x, [x < 1, x > 0], [lambda t: t ** 3, lambda t: np.exp(t)])
+    value, tangent = dg.jvp(f, x, np.ones_like(x))
+    np.testing.assert_array_equal(value, f(x))                  # NumPy's, later wins
+    np.testing.assert_allclose(tangent, np.where(x > 0, np.exp(x), 3 * x ** 2), rtol=1e-15)
+    assert np.shape(dg.jacobian(f, x)) == (2, 3, 2, 3)
+
+
+def test_piecewise_closing_over_an_inner_calls_dual_in_both_nesting_orders():
+    # diff57 27: d/dx d/dp raised "stored into an array of an outer call" (NumPy's
+    # zeros_like(x) buffer held the outer level only); closed form of d2/dp dx
+    x0, p0 = np.array([-0.5, 0.7, 1.5]), 1.3
+
+    def f(x, p):
+        return np.piecewise(x, [x < 0, x > 1], [lambda z: p * z, lambda z: p * p * z * z,
+                                                lambda z: np.sin(p * z)])
+    want = np.array([1.0, np.cos(p0 * 0.7) - p0 * 0.7 * np.sin(p0 * 0.7), 4 * p0 * 1.5])
+    a = dg.jacobian(lambda p: np.diagonal(dg.jacobian(lambda x: f(x, p[0]), x0)),
+                    np.array([p0])).ravel()
+    b = np.diagonal(dg.jacobian(lambda x: dg.jacobian(lambda p: f(x, p[0]),
+                                                      np.array([p0])).ravel(), x0))
+    c_ = [dg.derivative(lambda x: dg.derivative(lambda p: f(x, p), p0), v) for v in x0]
+    for got in (a, b, np.array(c_)):
+        np.testing.assert_allclose(got, want, rtol=1e-14)
+
+
+# --- the float cast's advice: x.copy(), not np.asarray(x) / np.array(x) ---------------
+
+def test_float_cast_advice_names_x_copy_and_that_spelling_keeps_f_s_values():
+    # attack57 07: np.array(x) of a dual array (the spelling the message named) is an
+    # object array, which np.nan_to_num returns unchanged: value NaN where f(x) is 0
+    x = np.array([0.3, 1.2, -0.7])
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda x: np.asarray(x, dtype=float) * x, x)
+    msg = str(info.value)
+    assert "x = x.copy() where f writes into x" in msg
+    assert "np.asarray(x) and np.array(x) without dtype=" not in msg
+
+    def f(x):
+        y = x.copy()
+        y[2] = np.nan
+        return np.nan_to_num(y) * x
+    value, tangent = dg.jvp(f, x, np.ones(3))
+    np.testing.assert_array_equal(value, f(x))
+    np.testing.assert_allclose(tangent, [0.6, 2.4, 0.0], rtol=1e-15)

@@ -581,15 +581,31 @@ def _piecewise(x, condlist, funclist, *args, **kw):
     elif n != n2:
         raise ValueError(f"with {n} condition(s), either {n} or {n + 1} functions "
                          "are expected")
-    y = np.zeros_like(x)
-    for cond, func in zip(condlist, funclist):
-        if not callable(func):
-            y[cond] = func
+    if np.size(primal(x)) == 0:
+        return np.zeros_like(x)
+    # NumPy writes the pieces in turn into np.zeros_like(x) (a later condition wins); a
+    # buffer of x's level could not hold a piece closing over an inner call's dual
+    # (nested derivatives), so the pieces are joined and put in place by one gather
+    later = np.logical_or.accumulate(condlist[::-1], axis=0)[::-1]
+    parts, places = [], []
+    for i, (cond, func) in enumerate(zip(condlist, funclist)):
+        keep = cond & ~later[i + 1] if i + 1 < len(condlist) else cond
+        count = int(np.count_nonzero(cond))
+        if count == 0:
+            continue
+        if callable(func):                 # called as NumPy calls it, on x[cond]
+            vals = np.broadcast_to(func(x[cond], *args, **kw), (count,))
         else:
-            vals = x[cond]
-            if np.size(primal(vals)) > 0:
-                y[cond] = func(vals, *args, **kw)
-    return y
+            vals = np.broadcast_to(np.asarray(func, dtype=primal(x).dtype), (count,))
+        if np.any(keep):
+            parts.append(vals[keep[cond]])
+            places.append(np.flatnonzero(keep))
+    rest = ~later[0]                       # no condition: NumPy's zeros
+    if np.any(rest):
+        parts.append(np.zeros(int(np.count_nonzero(rest)), dtype=primal(x).dtype))
+        places.append(np.flatnonzero(rest))
+    order = np.argsort(np.concatenate(places), kind="stable")
+    return np.reshape(np.take(np.concatenate(parts), order), np.shape(primal(x)))
 
 
 def _linalg_trace(x, /, *, offset=0, dtype=None):

@@ -125,7 +125,7 @@ def test_writes_into_the_snapshot_while_y_lives_are_refused(helper, write):
             "jvp": lambda: dg.jvp(f, X, X),
             "elementwise_grad": lambda: dg.elementwise_grad(f)(X)}[helper]
     with pytest.raises(TypeError, match=r"wrote into an array that np\.asarray\(y\) "
-                                        r"returned.*v = np\.array\(y\)"):
+                                        r"returned.*v = y\.copy\(\)"):
         call()
 
 
@@ -194,7 +194,7 @@ def test_a_write_that_does_not_touch_the_snapshotted_memory_stays_allowed():
 def test_copy_false_cannot_be_honoured_and_says_so():
     def f(x):
         return np.sum(np.array(x * 1.0, copy=False))
-    with pytest.raises(ValueError, match=r"copy=False.*np\.array\(y\) for an explicit copy"):
+    with pytest.raises(ValueError, match=r"copy=False.*y\.copy\(\) for an explicit copy"):
         dg.gradient(f, X)
 
 

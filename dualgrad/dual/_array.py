@@ -385,7 +385,9 @@ class ArrayDual(Dual):
                 "a conversion NumPy can do without a copy", "a dual array, whose NumPy "
                 "form is always a new object array of scalar duals",
                 "Use y itself (dual arrays take NumPy functions and indexing directly), "
-                "or np.array(y) for an explicit copy.")
+                "or y.copy() for an explicit copy (a dual array still; np.array(y) "
+                "is an object array of scalar duals, which NumPy's own functions such "
+                "as np.nan_to_num pass through unchanged).")
         caller = sys._getframe(1)          # SciPy's Python code that converts, if any
         name = caller.f_code.co_name       # (one lookup on the common path)
         if name == "_matmul_dispatch" or name == "dot":

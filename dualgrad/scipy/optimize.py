@@ -19,8 +19,10 @@ orders are below 1e-8 of the root's (a loose ``xtol``).
 
 The root must be a simple one (``f'(s) != 0``), and f must be differentiable there:
 where Newton's corrections on the duals do not settle within 16 steps (a multiple root,
-an infinite slope, SciPy's root far from converged) a ``TypeError`` says so; the bracket ends ``a``, ``b`` and ``x0`` only locate the root, so their duals, if
-any, are dropped (the root does not move with them).
+an infinite slope, SciPy's root far from converged) a ``TypeError`` says so, as it does
+where SciPy stopped before converging (``disp=False`` returns its last iterate, whose
+value the steps would move off); the bracket ends ``a``, ``b`` and ``x0`` only locate
+the root, so their duals, if any, are dropped (the root does not move with them).
 
 >>> import numpy as np
 >>> import dualgrad as dg
@@ -150,6 +152,25 @@ def _polished(name, f, root, args, elementwise):
     return s
 
 
+def _refuse_unconverged(name, converged, options):
+    """SciPy stopped before its root converged (``disp=False`` lets it return the last
+    iterate): the implicit-function theorem's derivatives belong to the root, which
+    the Newton steps on the duals would reach, not to the iterate the float call
+    returns, so the dual's value would not be f's (attack57 13)."""
+    if np.all(converged):
+        return
+    given = ", ".join(f"{k}={v!r}" for k, v in options.items()
+                      if k in ("maxiter", "xtol", "rtol", "tol", "disp"))
+    raise DualTypeError(
+        f"dualgrad.scipy.optimize.{name}: SciPy's iteration stopped before its root "
+        f"converged ({given}; RootResults.converged is False), and the derivatives "
+        "dualgrad gives (the implicit-function theorem's, -f_p / f_s) are those of the "
+        "root, not of the unconverged iterate the float call returns; expected a "
+        f"converged root. Fix: raise maxiter or loosen the tolerance so that {name} "
+        "converges, or take dg.stop_gradient of its result where no derivative is "
+        "wanted.")
+
+
 def _bracketed(name, f, a, b, args, full_output, options):
     if not isinstance(args, tuple):
         args = (args,)
@@ -160,11 +181,11 @@ def _bracketed(name, f, a, b, args, full_output, options):
         return stop_gradient(f(s, *rest))
 
     out = finder(plain, stop_gradient(a), stop_gradient(b), args=plain_args,
-                 full_output=full_output, **options)
-    root = out[0] if full_output else out
-    s = _polished(name, f, root, args, elementwise=False)
+                 full_output=True, **options)
+    s = _polished(name, f, out[0], args, elementwise=False)
     if s is None:
-        return out
+        return out if full_output else out[0]
+    _refuse_unconverged(name, out[1].converged, options)
     return (s, out[1]) if full_output else s
 
 
@@ -323,11 +344,13 @@ def newton(func, x0, fprime=None, args=(), tol=1.48e-08, maxiter=50, fprime2=Non
     out = _scipy_optimize().newton(
         plain, stop_gradient(x0), fprime=fprime, args=plain_args, tol=tol, maxiter=maxiter,
         fprime2=fprime2, x1=None if x1 is None else stop_gradient(x1), rtol=rtol,
-        full_output=full_output, disp=disp)
-    root = out[0] if full_output else out
+        full_output=True, disp=disp)
+    root = out[0]
     s = _polished("newton", func, root, args, elementwise=np.ndim(root) > 0)
     if s is None:
-        return out
+        return out if full_output else root
+    _refuse_unconverged("newton", out.converged if hasattr(out, "_replace") else
+                        out[1].converged, dict(maxiter=maxiter, tol=tol, disp=disp))
     if not full_output:
         return s
     if hasattr(out, "_replace"):                     # the array form's named tuple

@@ -1834,7 +1834,8 @@ class _Integrand:
         if self.vectorized:
             return expand(as_state(self.func(np.array([x]), *self.args)), self.index,
                           self.dims).reshape(self.dims)
-        return expand(as_state(self.func(x, *self.args)), self.index, self.dims)
+        return expand(as_state(_unboxed(self.func(x, *self.args))), self.index,
+                      self.dims)
 
     def probe_nodes(self, xs):
         """The coefficients at the nodes ``xs`` (a vectorized func: one call)."""
@@ -1896,7 +1897,7 @@ class _Integrand:
             outs = []
             for xi in x.tolist():
                 watch.start()
-                out = self.func(xi, *self.args)
+                out = _unboxed(self.func(xi, *self.args))
                 watch.check(xi, False)
                 if np.ndim(out) != 0:
                     raise self._shape_error(np.shape(out), "one number for a float x")
@@ -2076,16 +2077,26 @@ def _nan_partials(x, value):
             "integrate up to a finite limit beyond which func is negligible.")
 
 
+def _unboxed(out):
+    """``func``'s result with a 0-d object array (``np.array(p * x)``, ``np.asarray(d)``:
+    one scalar dual in an array, which API.md lets every helper's function return and
+    SciPy's quad takes as one number) read as its one element (attack56 22: stacking
+    the nodes asked the array for complex())."""
+    if type(out) is np.ndarray and out.ndim == 0 and out.dtype == object:
+        return out[()]
+    return out
+
+
 def _one(func, x, args, vectorized):
     """``func`` at one node ``x`` (a float or a scalar dual).  A ``vectorized`` func
     gets ``x`` itself first (NumPy arithmetic takes it: one scalar operation each, not
     a 1-element array's), a 1-element array where that raises or gives no scalar."""
     if not vectorized:
-        return func(x, *args)
+        return _unboxed(func(x, *args))
     try:
         out = func(x, *args)
         if np.ndim(out) == 0:
-            return out
+            return _unboxed(out)
     except Exception:                   # noqa: BLE001 - x[:, None] and the like
         pass
     return func(stack_scalars([x]) if isinstance(x, Dual) else np.array([x]), *args)[0]

@@ -330,11 +330,15 @@ def quad(func, a, b, args=(), full_output=0, epsabs=1.49e-8, epsrel=1.49e-8, lim
         watch.nan = True                       # (its NaN sources' edges too: rarely run)
         saved = errors.watch_branches(watch)   # jumps watched: a where(x < p, ...) of
         try:                                   # floats moves too)
-            return scipy_quad(func if compiled else _WatchedNode(plain, watch, args), a,
-                              b, args=args, full_output=full_output,
-                              epsabs=epsabs, epsrel=epsrel, limit=limit, points=points,
-                              weight=weight, wvar=wvar, wopts=wopts, maxp1=maxp1,
-                              limlst=limlst, complex_func=complex_func)
+            out = scipy_quad(func if compiled else _WatchedNode(plain, watch, args), a,
+                             b, args=args, full_output=full_output,
+                             epsabs=epsabs, epsrel=epsrel, limit=limit, points=points,
+                             weight=weight, wvar=wvar, wopts=wopts, maxp1=maxp1,
+                             limlst=limlst, complex_func=complex_func)
+            if watch.first and not compiled:    # (a moving jump tied on an end)
+                from ._quad_ends import check_ends
+                check_ends(func, args, (a, b), watch, vectorized, a, b)
+            return out
         except Derivatives as seen:
             found = seen.duals
         except _Refused as refused:
@@ -2640,6 +2644,10 @@ def _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit, poin
                     for _ in range(4):
                         x = float(np.nextafter(x, inward))
                     integrand.touch(x)
+            from ._quad_ends import check_ends      # (a moving jump tied on a fixed end)
+            check_ends(func, args, [e for e, moves in ((av, a_moves), (bv, b_moves))
+                                    if not moves], integrand.watch, integrand.vectorized,
+                       lo, hi)
         singular = _singular_between(integrand, lo, hi, ends, alist, blist, Es, np.maximum(
             epsabs, epsrel * np.abs(I))) if status == 1 and finite else None
         if integrand.watch.steps:       # (smooth steps met: the final rules' nodes; a

@@ -41,6 +41,11 @@ __all__ = ["quad"]
 
 _WHO = "dualgrad.quad"
 _RESTARTS = 8                    # calls restarted for the duals func reads late
+_CUSP_LIMIT = 100                # subintervals added for a partial's cusp split at: its
+#                                  integrable |x - c|^(a - 1) on two ends (no extrapolation)
+_CUSP_SHRINK = 64.0 ** 0.45      # a cusp |x - c|^a's change from h to h / 64: a >= 0.45
+#                                  (bisection alone converges on |x - c|^(a - 1) to the
+#                                  tolerance within x's floats: a = 0.25 ended 5e-5 off)
 _EPS = np.finfo(float).eps
 _TINY = np.finfo(float).tiny
 _F64 = np.float64
@@ -827,6 +832,7 @@ class _Watch:
         self.picked = []                # selections at a moving limit: (u, index, line)
         self.kink_ties = []             # first order's kinks tied there: (u, line)
         self.split_at = set()           # the points the integration is split at
+        self.cusp_at = ()               # ... for a partial's cusp (_partial_cusps)
         self.inward = 1.0               # at a limit: the range's side of it (+1: above)
         self.probe, self.levels = probe, levels     # levels: {tag: coefficient axis}
         self.probe_nodes = None         # a vectorized func's probe of several nodes
@@ -1569,8 +1575,12 @@ class _Watch:
         (:func:`_place_moves`: ``|p cos x|``'s kink at pi / 2 does not move).  A jump
         of a coefficient not yet differentiated in a level that moves the place loses
         a term."""
-        jumps, need, beside = self._jumps(key, lo, hi, Clo, Chi, span, vectorized)
         floor = 4 * _EPS * max(abs(lo), abs(hi))
+        if self.cusp_at and abs(hi - lo) <= 64 * floor and any(
+                abs(v - (lo + hi) / 2) <= 64 * floor for v in self.cusp_at):
+            return None     # (nodes ulps beside a partial's cusp split at, where the
+        #                     bracket tells nothing: the split's confirmation holds)
+        jumps, need, beside = self._jumps(key, lo, hi, Clo, Chi, span, vectorized)
         while need < abs(hi - lo) and abs(hi - lo) > floor and rlo is not None:
             was = abs(hi - lo)
             lo, hi, Clo, Chi, rlo, rhi = self._locate(
@@ -1595,8 +1605,68 @@ class _Watch:
             if axis is not None and np.any(np.take(jumps, 0, axis=axis)):
                 if not kink and self._cusp(key, lo, hi, Clo, Chi, span, vectorized):
                     kink = "slope"
+                elif kink is True and self._partial_cusps(
+                        key, lo, hi, Clo, Chi, rlo, rhi, jumps, moving, span, vectorized):
+                    return None
                 return (lo, hi, kink)
         return None
+
+    def _partial_cusps(self, key, lo, hi, Clo, Chi, rlo, rhi, jumps, moving, span,
+                       vectorized):
+        """Whether every coefficient that :meth:`_jumps` found jumping across ``[lo,
+        hi]`` (func's value continuous), among those a moving level has not yet
+        differentiated, is continuous there with an infinite slope (a partial
+        ``|x - c|^a``, ``0 < a < 1``: ``((x - p) ** 2) ** 0.75``'s first partial at
+        second order, attack56 25): its next derivative holds no delta term, only an
+        integrable ``|x - c|^(a - 1)``.  The change out to ``c -+ h`` must shrink by
+        ``64^0.45`` towards ``c -+ h / 64`` (``a >= 0.45``, :data:`_CUSP_SHRINK`; a
+        divergence, ``|x - c|^(-a)``, grows), and the change across the bracket
+        (located to 4 ulps) stay within 2.5 times the cusp's own there, ``(width /
+        h)^a`` of the change out to ``h`` (a jump beside the cusp is one).  True
+        where the place already ends an interval (:attr:`cusp_at`); otherwise the integration restarts split at the
+        place located to 4 ulps (:class:`_Split`: no node meets it, and the rule need
+        not resolve the singular partial across it)."""
+        relevant = np.zeros(jumps.shape, dtype=bool)
+        for tag in moving:
+            axis = self.levels.get(tag)
+            if axis is None:
+                continue
+            index = [slice(None)] * jumps.ndim
+            index[axis] = 0
+            relevant[tuple(index)] = True
+        relevant &= jumps
+        if not relevant.any() or rlo is None or rhi is None:
+            return False
+        c = lo + (hi - lo) / 2
+        floor = 4 * _EPS * max(abs(lo), abs(hi))
+        split = any(abs(v - c) <= 2 * abs(hi - lo) + 2 * floor for v in self.cusp_at)
+        if split and min(1e-7 * max(abs(c), 1.0), span / 4) <= 64 * floor:
+            return True     # (nodes ulps either side of a split place: the cusp was
+        #                     confirmed where the split was made)
+        lo, hi, Clo, Chi = self._locate(key, lo, Clo, rlo, hi, Chi, rhi, span,
+                                        vectorized, width=floor)[:4]
+        c = lo + (hi - lo) / 2          # (to 4 ulps: |x - c|^0.25's change across the
+        h = min(max(1e-7 * max(abs(c), 1.0), 1e3 * abs(hi - lo)), span / 4)  # bracket
+        changes = []                    # is then far under its change beside it)
+        for t in (h, h / 64):
+            Cm = self._at(c - t if lo < hi else c + t, key, vectorized)[0]
+            Cp = self._at(c + t if lo < hi else c - t, key, vectorized)[0]
+            with np.errstate(all="ignore"):
+                changes.append(np.maximum(np.abs(Cp - Chi), np.abs(Clo - Cm)))
+        far, near = changes
+        with np.errstate(all="ignore"):
+            across = np.abs(Chi - Clo)
+            a = np.log(far / near) / np.log(64.0)       # (|x - c|^a's exponent)
+            # the change across the bracket no larger than the cusp's own there: a
+            # jump beside it (|x - p|^1.5 + 1e-5 |x - p|) is one
+            cusp = np.isfinite(far) & np.isfinite(near) & np.isfinite(across) & \
+                (_CUSP_SHRINK * near < far) & \
+                (across <= 2.5 * far * (abs(hi - lo) / h) ** np.minimum(a, 1.0))
+        if not bool(np.all(cusp[relevant])):
+            return False
+        if split:
+            return True
+        raise _Split([c], _CUSP_LIMIT)
 
     def _cusp(self, key, lo, hi, Clo, Chi, span, vectorized):
         """Whether a value that :meth:`_jumps` found jumping across ``[lo, hi]`` is
@@ -1796,9 +1866,9 @@ class _WatchedNode(Watched):
 class _Split(Exception):
     """Places (plain x) where the integration restarts split (:meth:`_Watch._pulses`)."""
 
-    def __init__(self, places):
+    def __init__(self, places, extra=0):
         super().__init__("split")
-        self.places = places
+        self.places, self.extra = places, extra
 
 
 class NaNMet(Exception):
@@ -2431,13 +2501,15 @@ def _integrate(func, a, b, args, full_output, epsabs, epsrel, limit, points, com
                vectorized, levels):
     """:func:`quad`'s dual path for the calls ``levels`` (tags and directions), with
     the branches ``func`` takes watched (errors.BRANCHES)."""
-    split = []                      # (places a narrow piece was found between:
-    nan, tries = False, 0           # restarted split there, attack52 08)
+    split, cusps = [], []           # (places a narrow piece was found between:
+    nan, tries = False, 0           # restarted split there, attack52 08; a partial's
+    #                                 cusp: _Watch._partial_cusps)
     while True:                     # (again recording NaN sources' edges where func
         integrand = _Integrand(func, args, levels, complex_func, vectorized)  # met one
         integrand.watch.epsabs, integrand.watch.epsrel = epsabs, epsrel      # past its
         integrand.watch.nan = nan                                            # edge)
         integrand.watch.split_at = set(split)
+        integrand.watch.cusp_at = cusps
         saved = errors.watch_branches(integrand.watch)
         try:
             return _integrate_watched(integrand, a, b, full_output, epsabs, epsrel, limit,
@@ -2449,7 +2521,9 @@ def _integrate(func, a, b, args, full_output, epsabs, epsrel, limit, points, com
             if tries > _RESTARTS:       # (an infinite range: split in its mapped
                 raise _narrow(found.places) from None   # variable, _in_mapped)
             split += [float(v) for v in found.places]
-            limit = limit + len(found.places)
+            if found.extra:
+                cusps += [float(v) for v in found.places]
+            limit = limit + len(found.places) + found.extra
         finally:
             errors.unwatch_branches(saved)
 

@@ -26,6 +26,9 @@ CASES = {           # name -> (integrand of x and p, range, vectorized)
     "quad expit(3 (x - p)) x": (lambda x, p: sc.expit(3 * (x - p)) * x, False),
     "quad erf(x p)": (lambda x, p: sc.erf(x * p), False),
     "quad tanh, vectorized": (lambda x, p: np.tanh(10 * (x - p)), True),
+    # stop 57 (quad57): a moving comparison's fixed-end check reads func at each end
+    "quad where(x >= p, x - p, 0) e^-x": (
+        lambda x, p: np.where(x >= p, x - p, 0.0) * np.exp(-x), False),
 }
 # stop 54 (silent54): a dualgrad.scipy.stats cdf reports its smooth step to the watch,
 # and second derivatives record np.sqrt's argument (a touch of 0 is a kink)

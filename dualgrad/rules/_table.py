@@ -1060,13 +1060,34 @@ def _t_cdf_df(df, t):
              f"where(np.absolute(value({t})) > 40.0, 0.0 * {t}, {t_cdf_df_series(df, t)}), "
              f"t_cdf_df_tail({df}, {t}))")
     # t = +-inf: stdtr is the constant 1 / 0 in df (the terms below are inf * 0 there;
-    # attack48 03); a finite |t| past 1e154 stays NaN (t * t overflows, and the shape
-    # slope's z = df / s underflows while its true value does not vanish)
+    # attack48 03); |t| > 1e10 (df + 1) the tail's leading term (_t_tail_df_terms): past
+    # |t| = 1e154 t * t overflowed and the slope was NaN (attack56 19: -4.59e-198 at
+    # df = 1, t = -3.2e199)
+    mass, score = _t_tail_df_terms(df, t)
     return (f"where(np.absolute(value({t})) > 1.7976931348623157e308, 0.0 * {df}, "
+            f"where(np.absolute(value({t})) > 1e10 * (np.absolute(value({df})) + 1.0), "
+            f"-np.sign({t}) * {mass} * {score}, "
             f"where(np.absolute(value({df})) > 1.7976931348623157e308, 0.0 * {t}, "
             f"where(np.real(value({df})) > 1000.0, {large}, "
             f"where(np.absolute(value({t})) < 1e-150, {series}, "
-            f"-0.25 * {shape} - 0.5 * {density}))))")
+            f"-0.25 * {shape} - 0.5 * {density})))))")
+
+
+def _t_tail_df_terms(df, t):
+    """Student's t tail far out, ``|t| > 1e10 (df + 1)`` (source strings ``(mass,
+    score)``): the mass beyond ``|t|`` is ``T = K |t|**-df``, ``K = Gamma((df + 1) / 2)
+    df**((df - 2) / 2) / (sqrt(pi) Gamma(df / 2))``, to a relative ``(df + 1) df / (2
+    t**2)`` (below 1e-20 there), and ``d log T / d(df) = B = (psi((df + 1) / 2) - psi(df
+    / 2) + log df) / 2 + (df - 2) / (2 df) - log |t|``; stdtr's df slope is ``-sign(t) T
+    B``, and over the density ``T df / |t|`` at the same order, stdtrit's ``t B / df``
+    (no t * t, no density that underflows: attack56 19)."""
+    # (|t|**-df by the power: exp(-df log|t|) lost ~log|t| ulps, 3e-14 at |t| = 1e199)
+    mass = (f"np.exp(sc.gammaln(0.5 * {df} + 0.5) - sc.gammaln(0.5 * {df}) - "
+            f"0.5723649429247001 + 0.5 * ({df} - 2.0) * np.log({df})) * "
+            f"np.absolute({t}) ** -{df}")
+    score = (f"(0.5 * (sc.digamma(0.5 * {df} + 0.5) - sc.digamma(0.5 * {df}) + np.log({df})) + "
+             f"({df} - 2.0) / (2.0 * {df}) - np.log(np.absolute({t})))")
+    return mass, score
 
 
 # B_2k / (2k (2k - 1)), k = 1 .. 8: 1/12, -1/360, 1/1260, -1/1680, 1/1188, -691/360360,
@@ -1185,6 +1206,13 @@ def _distribution_rules(sc):
     t_pdf = _t_forms("x", f"{_1_SQRT2PI} * np.exp(-0.5 * y * y)", f"np.exp({_t_logpdf('x', 'y')})")
     t_inv = _t_forms("x", "2.5066282746310002 * np.exp(0.5 * out * out)",
                      f"np.exp(-({_t_logpdf('x', 'out')}))")
+    # stdtrit's df slope, -stdtr_df / pdf, with e**h moved from one over the density to
+    # the slope, h half the density's log1p term (a constant): 1 / pdf overflowed where
+    # the slope is tiny (+inf for 3.7558e10 at df = 30, q = 1e-300; attack56 19)
+    t_half = ("where(np.real(value(x)) < 1e300, 0.25 * (value(x) + 1.0) * "
+              "np.log1p(value(out) * value(out) / value(x)), 0.0)")
+    t_inv_half = _t_forms("x", "2.5066282746310002 * np.exp(0.5 * out * out)",
+                          f"np.exp(-({_t_logpdf('x', 'out')}) - {t_half})")
     chi2_pdf = _incomplete_slope(
         "np.absolute(value(y)) == 0.0",
         "0.5 * (0.5 * y) ** (0.5 * x - 1.0) * np.exp(-0.5 * y - sc.gammaln(0.5 * x))",
@@ -1205,11 +1233,25 @@ def _distribution_rules(sc):
     # tan(pi (p - 1/2)) as Boost computes it: p - 1 for p > 1/2 (exact), -1 / tan(pi p)
     half = "3.141592653589793 * where(np.real(value(x)) > 0.5, x - 1.0, x)"
     cauchy = f"3.141592653589793 * z / (np.sin({half}) * np.sin({half}))"
-    # pmf (k / p - (n - k) / (1 - p)) as pmf (k - n p) / (p (1 - p)); at p = 0 or 1 the
+    # pmf (k / p - (n - k) / (1 - p)) as pmf (k - n p) / (p (1 - p)) (k - n p below); at p = 0 or 1 the
     # derivative of C(n, k) p**k (1 - p)**(n - k) term by term, each 0 where its count
     # is 0, through the power row's exact limits at a zero base: the one-sided
     # derivatives (d/dp at p = 0: -n for k = 0, n for k = 1, 0 above; stats45: pmf 0 * inf
     # was NaN), second derivatives included
+    # k - n p exactly at the float p: (k - fl(n p)) - e, e = n p - fl(n p) by Dekker's
+    # two-product of the values (a constant to differentiation: the residual's slope
+    # stays -n); k - fl(n p) is exact where it cancels (Sterbenz).  The plain x - y * z
+    # lost eps n p / |k - n p| of it: 1.6e-5 at n = k = 7, p = 1 - 1e-12, all of it at
+    # n = 1e12, k = n - 1 (0.0 for -8138306; attack56 18).  k = n and k = 0 as out k / p
+    # and -out n / (1 - p): the quotient's second level cancelled there (2.6e6 relative
+    # at n = k = 7, p = 1 - 1e-12 before the residual, 2.3e-5 with it)
+    split = {v: (f"(134217729.0 * value({v}) - (134217729.0 * value({v}) - value({v})))",)
+             for v in ("y", "z")}
+    for v in ("y", "z"):
+        split[v] += (f"(value({v}) - {split[v][0]})",)
+    (yh, yl), (zh, zl) = split["y"], split["z"]
+    binom_residual = (f"((x - y * z) - ((({yh} * {zh} - value(y) * value(z)) + {yh} * {zl} + "
+                      f"{yl} * {zh}) + {yl} * {zl}))")
     binom_ends = ("sc.binom(y, x) * "
                   "(where(np.absolute(value(x)) == 0.0, 0.0 * z, "
                   "x * z ** (x - 1.0) * (1.0 - z) ** (y - x)) - "
@@ -1240,7 +1282,9 @@ def _distribution_rules(sc):
         # there; attack48b 11)
         _smooth(sc.stdtrit, _canonical(
             f"where(np.absolute(value(out)) > 1.7976931348623157e308, 0.0 * x, "
-            f"-({_t_cdf_df('x', 'out')}) * {t_inv})"),
+            f"where(np.absolute(value(out)) > 1e10 * (np.absolute(value(x)) + 1.0), "
+            f"out * {_t_tail_df_terms('x', 'out')[1]} / x, "
+            f"-({_t_cdf_df('x', 'out')} * np.exp({t_half})) * {t_inv_half}))"),
                 _canonical(t_inv), domain=((0.6, 1.0), (0.05, 0.95)),
                 note="d/d(df) -stdtr_df(df, out) / pdf(out); past df = 1000 as stdtr's"),
         # chdtr(v, x) = gammainc(v / 2, x / 2); the inverses' d/da by implicit
@@ -1305,7 +1349,9 @@ def _distribution_rules(sc):
                 note="scipy.stats.cauchy's isf (Boost's)"),
         _smooth(scu._binom_pmf, None, None, _canonical3(
             f"where(np.absolute(value(z) * (1.0 - value(z))) == 0.0, {binom_ends}, "
-            "out * (x - y * z) / (z * (1.0 - z)))"),
+            "where(np.absolute(value(y) - value(x)) == 0.0, out * x / z, "
+            "where(np.absolute(value(x)) == 0.0, -out * y / (1.0 - z), "
+            f"out * {binom_residual} / (z * (1.0 - z)))))"),
                 domain=((0, 6, "int"), (6, 12, "int"), (0.05, 0.95)),
                 kink="p = 0, 1: the one-sided derivatives",
                 note="scipy.stats.binom's pmf (Boost's); differentiable in p only"),

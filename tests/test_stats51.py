@@ -160,7 +160,7 @@ def test_logpdf_inside_everywhere_and_not_same_as_scipy(xs, dtype):
     SciPy's -inf / NaN selected where one is not: values as SciPy's (dtype too), the
     derivative in the scale against d/ds log pdf = -1/s + z^2/s for gamma(2) on
     [0, inf), 0 outside
-    and at NaN (SciPy's constants, partials 0)."""
+    and NaN at NaN (SciPy's NaN: the partials of NaN, nan57)."""
     x = np.array(xs, dtype=dtype)
 
     def f(s):
@@ -171,7 +171,7 @@ def test_logpdf_inside_everywhere_and_not_same_as_scipy(xs, dtype):
     np.testing.assert_array_equal(val, want)
     xv = x.astype(np.float64)
     slope = np.where(xv > 0, -2.0 / 1.5 + xv / 1.5 ** 2, 0.0)
-    slope = np.where(np.isnan(xv), 0.0, slope)     # SciPy's NaN selected: a constant
+    slope = np.where(np.isnan(xv), np.nan, slope)  # SciPy's NaN: NaN partials (nan57)
     for i in range(3):
         np.testing.assert_allclose(dg.derivative(lambda s: f(s)[i], 1.5), slope[i],
                                    rtol=1e-12, equal_nan=True)

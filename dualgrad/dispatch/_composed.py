@@ -411,10 +411,34 @@ def _order_quantile(a, q, axis, keepdims, median, method="linear"):
         result = np.where(frac >= 0.5, above - diff * (1.0 - frac), below + diff * frac)
     # a NaN anywhere along the axis makes the quantile NaN, as in NumPy
     result = np.where(np.any(np.isnan(v), axis=ax), np.nan, result)
+    result = _numpys_zero_signs(result, v, q, ax, median, method)
     if keepdims:                    # the reduced axes come back with length 1
         result = np.reshape(result, q.shape + (1,) * ndim) if axis is None else \
             np.expand_dims(result, q.ndim + ax)
     return result
+
+
+def _numpys_zero_signs(result, v, q, ax, median, method):
+    """``result`` with NumPy's own zeros where its value is a zero: NumPy's median
+    (a mean of the middle ones) and quantile (its ``_lerp``) give 0.0 where the dual's
+    order statistic kept an input's -0.0 (``1 / np.median([0, -0, 1])`` is +inf, the
+    dual's value gave -inf: attack56 20; the sort / partition twin is
+    ``_reductions.numpys_zeros``).  NumPy's float call only where a zero is."""
+    if not isinstance(result, Dual):
+        return result
+    got = result.value
+    while isinstance(got, Dual):
+        got = got.value
+    if not np.any(got == 0):
+        return result
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        numpys = np.median(v, axis=ax) if median else np.quantile(v, q, axis=ax, method=method)
+    numpys = np.broadcast_to(numpys, np.shape(got))
+    zero = got == 0
+    if np.array_equal(np.signbit(got)[zero], np.signbit(numpys)[zero]):
+        return result
+    return with_value(result, np.where(zero, numpys, got))
 
 
 def _over_axes(a, q, axes, keepdims, median, method="linear"):

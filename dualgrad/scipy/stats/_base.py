@@ -18,7 +18,8 @@ import numpy as np
 from ... import errors
 from ...dispatch._lift import Dual, primal, read, traced
 
-__all__ = ["Continuous", "Discrete", "Frozen", "scipy_stats", "plainly", "values"]
+__all__ = ["Continuous", "Discrete", "Frozen", "nan_partials", "scipy_stats", "plainly",
+           "values"]
 
 
 _MISSING = object()    # a required shape not given (``_bind``)
@@ -76,6 +77,29 @@ def _kept(cond, a, b):
             and np.result_type(primal(a), b) == np.float64):
         return a
     return np.where(cond, a, b)
+
+
+def nan_partials(res, bad, *args, slope=np.nan):
+    """``res`` with NaN partials where ``bad`` (SciPy's NaN: a NaN argument, an invalid
+    parameter): the partials of a NaN value are NaN, as ``np.sin``'s at NaN, where
+    SciPy's masks' constant NaN had partials 0.0, read as flat (attack56 21).  NaN in
+    the directions the element's dual arguments carry (a tangent 0 stays 0); with
+    ``slope``, ``slope`` times the arguments' partials added there instead (res's
+    values kept, an infinite slope too)."""
+    duals = [a for a in args if isinstance(a, Dual)]
+    if not duals or not np.any(bad):
+        return res
+    from ...dispatch._reductions import with_value
+    carrier = 0.0
+    for a in duals:
+        carrier = carrier + (a - values(a))         # value 0, the partials of a
+    if slope is np.nan and _levels(*duals) > 1:     # nonzero second partials too
+        carrier = carrier + carrier * carrier       # (NaN times 0 is kept 0)
+    out = np.where(bad, res + carrier * slope, res)
+    if not isinstance(out, Dual):
+        return out
+    v = np.broadcast_to(values(res), np.shape(values(out)))    # res's values kept (an
+    return with_value(out, v if v.ndim else float(v))          # end's inf at q = 0)
 
 
 def scipys_value(res, target):
@@ -344,6 +368,10 @@ class Continuous(_Distribution):
                     low, high = high, low
                 res = _where(ok, out, _where(cond0 & (xv == 0), low,
                                              _where(cond0 & (xv == 1), high, np.nan)))
+                ends = cond0 & ((xv == 0) | (xv == 1))
+                if np.any(ends) and isinstance(x, Dual):
+                    res = self._quantile_ends(method, res, ends, x, shapes, loc, scale)
+                res = nan_partials(res, ~ok & ~ends, x, *rest)
                 return self._shaped(res, x, *rest)
             zv = (xv - lv) / sv
             for hit, plain in on_end:   # x on an end is on it in z too ((x - loc) / scale
@@ -359,6 +387,10 @@ class Continuous(_Distribution):
                 inside = ((a < zv) & (zv < b)) if self.open_support else ((a <= zv) & (zv <= b))
                 if method == "pdf":
                     inside = self._smooth_ends_outside(inside, zv, a, b, shv)
+                    # at x = +-inf where the density is 0 (for every parameter): its
+                    # partials are 0 (the limits), where the formula's were NaN (-x pdf:
+                    # inf * 0; attack56 21); SciPy's NaN there (weibull_min's) stays
+                    inside = inside & ~(np.isinf(zv) & (values(out) == 0))
                 fill = 0.0 if method == "pdf" else -np.inf
                 res = _kept(cond0 & inside & (sv > 0), out, _where(bad, np.nan, fill))
             else:
@@ -370,7 +402,36 @@ class Continuous(_Distribution):
                 one, zero = (0.0, -np.inf) if method.startswith("log") else (1.0, 0.0)
                 res = _where(cond0 & inside, out, _where(bad, np.nan, _where(done, one, zero)))
                 _underflowed(self._who(method), method, res, cond0 & inside, x, rest)
+            res = nan_partials(res, bad, x, *rest)
         return self._shaped(res, x, *rest)
+
+    def _quantile_ends(self, method, res, ends, q, shapes, loc, scale):
+        """``res`` (a ppf / isf) at ``q = 0`` or ``1`` (``ends``) with a q-slope, where
+        SciPy's constant end had d/dq 0.0 (attack56 21): the first derivative one over
+        SciPy's density at the end (``ndtri``'s +inf at 0 and 1, expon's 1 at 0, 0 where
+        the density is infinite); a second one, or where that density is NaN (weibull_min
+        at +inf), the formula's own partials at the end q where it gives SciPy's end
+        there; NaN in q's directions elsewhere (clearly not a number, never 0)."""
+        other = ends
+        if _levels(q) == 1:
+            shv = [values(s) for s in shapes]
+            with np.errstate(all="ignore"):
+                dens = np.asarray(self._dist().pdf(values(res), *shv, loc=values(loc),
+                                                   scale=values(scale)), dtype=float)
+                slope = (1.0 if method == "ppf" else -1.0) / dens
+            known = ends & ~np.isnan(slope)
+            res = nan_partials(res, known, q, slope=np.where(known, slope, 0.0))
+            other = ends & ~known
+            if not np.any(other):
+                return res
+        try:
+            at = self._formula(method, _where(other, q, 0.5), shapes, loc, scale)
+            same = other & (np.asarray(values(at)) == np.asarray(values(res)))
+        except (TypeError, ValueError, ArithmeticError):    # Boost's cauchy quantile
+            same = np.zeros(np.shape(other), dtype=bool)    # raises at 0 and 1
+        if np.any(same):
+            res = _where(same, at, res)
+        return nan_partials(res, other & ~same, q)
 
     def _report_support(self, method, x, a, b, shapes, loc, scale):
         """The support's finite ends as branches of x (dg.quad's watch, where one runs),
@@ -489,6 +550,8 @@ class Continuous(_Distribution):
             q = getattr(self, "_" + method)(x, *shapes)
             return self._scipys(method, q, x, shapes) * scale + loc
         z = (x - loc) / scale
+        if type(z) is float:        # a Python float's z ** 2 raised OverflowError past
+            z = np.float64(z)       # 1.3e154 (attack57 08): NumPy's inf, as SciPy's
         f = self._scipys(method, getattr(self, "_" + method)(z, *shapes), z, shapes)
         if method == "pdf":
             return f / scale
@@ -608,6 +671,7 @@ class Discrete(_Distribution):
                 _underflowed(who, method, res, cond0 & inside, k, rest)
             if np.isinf(kv).any():      # SciPy's constant (no derivative in p at k = inf)
                 res = _where(np.isinf(kv), getattr(self._dist(), method)(kv, *shv), res)
+            res = nan_partials(res, bad, *shapes)
         shape = np.broadcast_shapes(np.shape(kv), *(np.shape(primal(a)) for a in rest))
         if np.shape(primal(res)) != shape:
             res = res + np.zeros(shape)

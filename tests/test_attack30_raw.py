@@ -88,6 +88,7 @@ def _calls_fastmath(p):
     return _fast_inner(p) + p[1] * p[2]
 
 
+@pytest.mark.engine_independent
 def test_parallel_prange_reduction_and_buffer_are_exact():
     np.testing.assert_allclose(dg.gradient(_par_reduce, X4), 2 * X4, rtol=1e-15)
     expected = np.diag(2 * X4 * X4[0])
@@ -99,6 +100,7 @@ def test_parallel_prange_reduction_and_buffer_are_exact():
     assert _par_reduce(X4) == pytest.approx(np.sum(X4 ** 2), rel=1e-15)
 
 
+@pytest.mark.engine_independent
 def test_a_parallel_function_called_by_f_runs_serially_on_duals():
     s = np.sum(X4 ** 2)
     expected = 2 * X4 * X4[1]
@@ -106,12 +108,14 @@ def test_a_parallel_function_called_by_f_runs_serially_on_duals():
     np.testing.assert_allclose(dg.gradient(_calls_parallel, X4), expected, rtol=1e-15)
 
 
+@pytest.mark.engine_independent
 def test_fastmath_keeps_zero_partials_times_infinite_slopes_zero():
     x = np.array([0.5, 2.0, 3.0])
     np.testing.assert_array_equal(dg.gradient(_fast, x), [0.0, 3.0, 2.0])
     np.testing.assert_array_equal(dg.gradient(_calls_fastmath, x), [0.0, 3.0, 2.0])
 
 
+@pytest.mark.engine_independent
 def test_fastmath_closure_callee_gets_its_twin():
     inner = numba.njit(fastmath=True)(lambda p: math.sqrt((p[0] - p[0]) ** 2))
 
@@ -143,11 +147,13 @@ def _like_buffers(p):
     return u
 
 
+@pytest.mark.engine_independent
 def test_math_predicates_in_numba_code():
     x = np.array([0.7, -1.3, 0.4])
     np.testing.assert_array_equal(dg.gradient(_predicates, x), [2.0, 1.0, 1.0])
 
 
+@pytest.mark.engine_independent
 def test_like_buffers_in_numba_code_run_on_duals_and_on_floats():
     x = np.array([0.7, -1.3, 0.4])
     np.testing.assert_array_equal(dg.jacobian(_like_buffers, x), 2 * np.eye(3))

@@ -67,6 +67,7 @@ def test_the_periodic_stencil_raises_at_large_sizes(engine, n):
 
 @pytest.mark.parametrize("size", [1, 2, 31, 32, 33, 1024, 1025, 32768, 32769,
                                   3 * 2 ** 17 + 5, 2 ** 20 + 1])
+@pytest.mark.engine_independent
 def test_every_pair_of_elements_differs_in_some_probe(size):
     probes = transforms._probes(size)
     assert len(probes) == next(k for k in range(1, 6) if 32 ** k >= size)
@@ -144,6 +145,7 @@ def _random_couplings(rng, n, k, count):
 
 
 @pytest.mark.parametrize("weights", WEIGHTS)
+@pytest.mark.engine_independent
 def test_no_coupling_of_these_weights_escapes_the_probes(weights):
     # the probe arithmetic of r = sin(x); r[i] += sum w_j x[j] in float64 over many
     # rows (what both engines compute for that f), at sizes of 1 to 4 probes

@@ -44,6 +44,7 @@ def _same(a, b):
 # ---- every expression of the table ------------------------------------------------------
 
 @pytest.mark.parametrize("rule", WITH_EXPRS, ids=_ids(WITH_EXPRS))
+@pytest.mark.engine_independent
 def test_every_expression_parses_and_its_source_is_the_tables_text(rule):
     for text, expr in zip(rule.derivs, rule.exprs):
         assert (expr is None) == (text in (None, "0"))

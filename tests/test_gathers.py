@@ -61,6 +61,7 @@ def test_fancy_indexing_of_a_matrix_gathers_its_rows():
 
 @pytest.mark.parametrize("mode", ["raise", "wrap", "clip"])
 @pytest.mark.parametrize("axis", [None, 0, 1, -1])
+@pytest.mark.engine_independent
 def test_take_gathers_every_direction(mode, axis):
     d = _dual((150, 140))
     size = 150 * 140 if axis is None else d.shape[axis]

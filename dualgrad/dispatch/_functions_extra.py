@@ -583,22 +583,33 @@ def _piecewise(x, condlist, funclist, *args, **kw):
                          "are expected")
     if np.size(primal(x)) == 0:
         return np.zeros_like(x)
-    # NumPy writes the pieces in turn into np.zeros_like(x) (a later condition wins); a
-    # buffer of x's level could not hold a piece closing over an inner call's dual
-    # (nested derivatives), so the pieces are joined and put in place by one gather
+    # NumPy writes the pieces in turn into np.zeros_like(x), a later condition winning
     later = np.logical_or.accumulate(condlist[::-1], axis=0)[::-1]
-    parts, places = [], []
+    pieces = []
     for i, (cond, func) in enumerate(zip(condlist, funclist)):
-        keep = cond & ~later[i + 1] if i + 1 < len(condlist) else cond
         count = int(np.count_nonzero(cond))
         if count == 0:
             continue
         if callable(func):                 # called as NumPy calls it, on x[cond]
-            vals = np.broadcast_to(func(x[cond], *args, **kw), (count,))
+            vals = func(x[cond], *args, **kw)
         else:
-            vals = np.broadcast_to(np.asarray(func, dtype=primal(x).dtype), (count,))
+            vals = np.asarray(func, dtype=primal(x).dtype)
+        keep = cond & ~later[i + 1] if i + 1 < len(condlist) else cond
+        pieces.append((cond, keep, count, vals))
+    if all(not isinstance(v, Dual) or v.tag <= x.tag for *_, v in pieces):
+        y = np.zeros_like(x)
+        for cond, keep, count, vals in pieces:
+            if keep is cond or np.array_equal(keep, cond):
+                y[cond] = vals
+            elif np.any(keep):
+                y[keep] = np.broadcast_to(vals, (count,))[keep[cond]]
+        return y
+    # a piece closing over an inner call's dual (nested derivatives): a buffer of x's
+    # level cannot hold it, so the pieces are joined and put in place by one gather
+    parts, places = [], []
+    for cond, keep, count, vals in pieces:
         if np.any(keep):
-            parts.append(vals[keep[cond]])
+            parts.append(np.broadcast_to(vals, (count,))[keep[cond]])
             places.append(np.flatnonzero(keep))
     rest = ~later[0]                       # no condition: NumPy's zeros
     if np.any(rest):

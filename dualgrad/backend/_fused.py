@@ -258,15 +258,19 @@ class Local:
 
     def times(self, q, shape, n):
         """``f[..., None] * q`` (``combine``'s, NaN-safe) with :attr:`quotient`'s two
-        steps where ``f`` overflowed: what a kernel's element computes."""
+        steps where ``f`` overflowed, or underflowed beside a nonzero ``a``: what a
+        kernel's element computes."""
         f = self.array()
         t = combine([f], [q], shape, n)
-        if self.quotient is None or np.isfinite(f).all():
+        if self.quotient is None:
+            return t
+        small = np.absolute(f) < 2.2250738585072014e-308      # (rules._table.TINY)
+        if np.isfinite(f).all() and not small.any():
             return t
         a, b = (np.broadcast_to(self._evaluate(e), shape)[..., None] for e in self.quotient)
         with np.errstate(all="ignore"):
-            over = np.isinf(f)[..., None] & np.isfinite(a) & np.isfinite(b) & (b != 0.0) & \
-                (q != 0.0)
+            over = (np.isinf(f)[..., None] | small[..., None] & (a != 0.0)) & \
+                np.isfinite(a) & np.isfinite(b) & (b != 0.0) & (q != 0.0)
             return np.where(over, np.where(np.absolute(a) >= 1.0, q / b * a, q * a / b), t)
 
 

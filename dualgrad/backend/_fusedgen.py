@@ -440,7 +440,13 @@ def source(key, name="fused", picks=None):
     # (an array read only by local derivatives needs no test of its own: the
     # derivatives are tested)
     used = sorted({coef[1] for kids in nodes for coef, kid in kids if coef[0] == "a"})
-    checks = [f"(a{j} - a{j})" for j in used] + [f"(e{j} - e{j})" for j in range(len(local))] + \
+    # (a local derivative written a / b that underflowed beside a nonzero a counts as
+    # not finite: _over's two steps keep the bits its product loses)
+    tiny = "2.2250738585072014e-308"
+    checks = [f"(a{j} - a{j})" for j in used] + \
+        [f"(e{j} - e{j} + (1.0 if -{tiny} < e{j} < {tiny} and n{j} != 0.0 and "
+         f"d{j} - d{j} == 0.0 else 0.0))"
+         if j in parts else f"(e{j} - e{j})" for j in range(len(local))] + \
         (["finite"] if numbers else [])
     if numbers:
         lines.insert(0, "    finite = " + " + ".join(f"(c{j} - c{j})" for j in range(numbers)))
@@ -505,8 +511,10 @@ def source(key, name="fused", picks=None):
             "@numba.njit(**_JIT)\n"
             "def _over(f, a, b, q):\n"
             "    if q == 0.0:\n"
-            "        return 0.0\n"
-            "    if f - f != 0.0 and f == f and a - a == 0.0 and b - b == 0.0 and b != 0.0:\n"
+            "        return f * q if f - f == 0.0 else 0.0\n"
+            "    if (f - f != 0.0 and f == f or -2.2250738585072014e-308 < f < "
+            "2.2250738585072014e-308 and a != 0.0) and a - a == 0.0 and b - b == 0.0 "
+            "and b != 0.0:\n"
             "        return (q / b) * a if abs(a) >= 1.0 else (q * a) / b\n"
             "    return f * q\n\n\n"
             f"@numba.njit(**_JIT)\ndef {name}({', '.join(params)}):\n" +

@@ -125,11 +125,13 @@ def sign(x):
 @njit(**_JIT)
 def over(f, a, b, p):
     """``f * p`` for a nonzero partial ``p`` beside a local derivative ``f = a / b`` that
-    is not finite (the table's ``quotient``): where ``f`` overflowed and ``a`` and ``b``
-    are finite, ``b`` nonzero, in two steps, ``(p / b) * a`` for ``|a| >= 1``, else
+    is not finite or underflowed (the table's ``quotient``): where ``f`` overflowed, or
+    is below the smallest normal number with ``a`` nonzero, and ``a`` and ``b`` are
+    finite, ``b`` nonzero, in two steps, ``(p / b) * a`` for ``|a| >= 1``, else
     ``(p * a) / b`` (``rules._table.two_step``'s, to the bit): finite wherever the
     product is (``-1 / u**2`` at u = 1e-159 times du = 1e-80)."""
-    if f - f != 0.0 and f == f and a - a == 0.0 and b - b == 0.0 and b != 0.0:
+    if (f - f != 0.0 and f == f or -2.2250738585072014e-308 < f < 2.2250738585072014e-308
+            and a != 0.0) and a - a == 0.0 and b - b == 0.0 and b != 0.0:
         return (p / b) * a if abs(a) >= 1.0 else (p * a) / b
     return f * p
 '''
@@ -502,6 +504,35 @@ def exact_kernel(ufunc, duals):
 '''
 
 
+_TINY = "2.2250738585072014e-308"       # the smallest normal float64 (rules._table.TINY)
+
+
+def _underflow(a, quotients):
+    """The test, in a kernel, that argument ``a``'s local derivative ``f{a} = num / den``
+    (``quotients``: the table's parts by argument) underflowed with ``num`` nonzero and
+    ``den`` finite (``over``'s two steps keep the bits ``f * p`` loses), or ``None``."""
+    if a not in quotients:
+        return None
+    num, den = quotients[a]
+    tail = "" if num.constant is not None else f" and {num.kernel_source()} != 0.0"
+    if den.constant is None:            # (1 / x at x = inf is 0.0: no two steps there)
+        d = den.kernel_source()
+        tail += f" and ({d}) - ({d}) == 0.0"
+    return f"-{_TINY} < f{a} < {_TINY}{tail}"
+
+
+def _normal(a, quotients):
+    """`` and not (the underflow test)`` for a finiteness test, or ``""``."""
+    test = _underflow(a, quotients)
+    return "" if test is None else f" and not ({test})"
+
+
+def _subnormal(a, quotients):
+    """`` | (the underflow test)`` for a test of a bad factor, or ``""``."""
+    test = _underflow(a, quotients)
+    return "" if test is None else f" | ({test})"
+
+
 def _kernel(rule, duals, template=_KERNEL):
     """``(source, name)`` of the kernels of ``rule`` for dual arguments ``duals``
     (``template``: the large path's pair, or :data:`_SMALL_KERNEL`)."""
@@ -524,17 +555,27 @@ def _kernel(rule, duals, template=_KERNEL):
         num, den = (e.kernel_source() for e in quotients[a])
         return f"over(f{a}, {num}, {den}, p{a}[{index}])"
 
+    plain_finite = " and ".join(f"f{a} - f{a} == 0.0" for a, _ in ds)
+
     def safe(index):
-        return " + ".join(f"(0.0 if p{a}[{index}] == 0.0 else {product(a, index)})"
-                          for a, _ in ds)
+        if not quotients:
+            return " + ".join(f"(0.0 if p{a}[{index}] == 0.0 else {product(a, index)})"
+                              for a, _ in ds)
+        # a row here only because a quotient underflowed (every factor finite): its zero
+        # partials keep the plain product's signed zero, as NumPy's path (_array_quotient)
+        return " + ".join(f"(f{a} * p{a}[{index}] if p{a}[{index}] == 0.0 and "
+                          f"{plain_finite} else (0.0 if p{a}[{index}] == 0.0 else "
+                          f"{product(a, index)}))" for a, _ in ds)
 
     def binds(indent):
         return "".join(f"{indent}{a} = {a}s[i]\n" for a in (*args, "out") if a in used)
 
     def factors(indent):
         return "".join(f"{indent}f{a} = {e}\n" for a, e in ds)
-    loops = dict(finite=" and ".join(f"f{a} - f{a} == 0.0" for a, _ in ds),
-                 infinite=" | ".join(f"(f{a} - f{a} != 0.0)" for a, _ in ds),
+    loops = dict(finite=" and ".join(f"f{a} - f{a} == 0.0" + _normal(a, quotients)
+                                     for a, _ in ds),
+                 infinite=" | ".join(f"(f{a} - f{a} != 0.0)" + _subnormal(a, quotients)
+                                     for a, _ in ds),
                  contiguous=" and ".join(f"p{a}.flags.c_contiguous" for a, _ in ds) +
                  " and q.flags.c_contiguous",
                  plain_flat_j=" + ".join(f"f{a} * p{a}f[j]" for a, _ in ds),
@@ -591,6 +632,8 @@ def _exact_terms(rule, reads, zeros):
     the terms, and the test that keeps NumPy's value where it underflows beside a zero
     argument in ``zeros``."""
     terms, factors, finite = [], [], []
+    quotients = {arg: pair for arg, pair in zip(_ARGS, rule.quotient_exprs or ())
+                 if pair is not None}
     for a, e, read in reads:
         if e.constant in (1.0, -1.0):
             terms.append(f"{'+' if e.constant == 1.0 else '-'} {read}")
@@ -598,7 +641,7 @@ def _exact_terms(rule, reads, zeros):
             raise ValueError(f"np.{rule.name}: a constant local derivative other than +-1")
         else:
             factors.append(f"        f{a} = {e.kernel_source()}\n")
-            finite.append(f"f{a} - f{a} == 0.0")
+            finite.append(f"f{a} - f{a} == 0.0" + _normal(a, quotients))
             terms.append(f"+ f{a} * {read}")
     plain = " ".join(terms)
     plain = plain[2:] if plain.startswith("+ ") else "-" + plain[2:]

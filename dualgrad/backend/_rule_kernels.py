@@ -58,11 +58,13 @@ def sign(x):
 @njit(**_JIT)
 def over(f, a, b, p):
     """``f * p`` for a nonzero partial ``p`` beside a local derivative ``f = a / b`` that
-    is not finite (the table's ``quotient``): where ``f`` overflowed and ``a`` and ``b``
-    are finite, ``b`` nonzero, in two steps, ``(p / b) * a`` for ``|a| >= 1``, else
+    is not finite or underflowed (the table's ``quotient``): where ``f`` overflowed, or
+    is below the smallest normal number with ``a`` nonzero, and ``a`` and ``b`` are
+    finite, ``b`` nonzero, in two steps, ``(p / b) * a`` for ``|a| >= 1``, else
     ``(p * a) / b`` (``rules._table.two_step``'s, to the bit): finite wherever the
     product is (``-1 / u**2`` at u = 1e-159 times du = 1e-80)."""
-    if f - f != 0.0 and f == f and a - a == 0.0 and b - b == 0.0 and b != 0.0:
+    if (f - f != 0.0 and f == f or -2.2250738585072014e-308 < f < 2.2250738585072014e-308
+            and a != 0.0) and a - a == 0.0 and b - b == 0.0 and b != 0.0:
         return (p / b) * a if abs(a) >= 1.0 else (p * a) / b
     return f * p
 
@@ -73,8 +75,8 @@ def d_divide_x_flat(xs, ys, outs, px, q):
         y = ys[i]
         fx = 1.0 / y
         t = fx * px[i]
-        if not (fx - fx == 0.0):
-            t = (0.0 if px[i] == 0.0 else over(fx, 1.0, y, px[i]))
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 1.0, y, px[i])))
         q[i] = t
 
 
@@ -94,7 +96,7 @@ def d_divide_x(xs, ys, outs, px, q):
         for i in range(rows):
             y = ys[i]
             fx = 1.0 / y
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
     if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -104,7 +106,7 @@ def d_divide_x(xs, ys, outs, px, q):
         for i in range(rows):
             y = ys[i]
             fx = 1.0 / y
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
     if not short:
@@ -113,9 +115,9 @@ def d_divide_x(xs, ys, outs, px, q):
         for i in range(rows):
             y = ys[i]
             fx = 1.0 / y
-            if not (fx - fx == 0.0):
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (0.0 if px[i, k] == 0.0 else over(fx, 1.0, y, px[i, k]))
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0, y, px[i, k])))
 
 
 def d_divide_x_loop(xs, ys, outs, px, q):
@@ -126,12 +128,12 @@ def d_divide_x_loop(xs, ys, outs, px, q):
     for i in range(rows):
         y = ys[i]
         fx = 1.0 / y
-        if fx - fx == 0.0:
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0):
             for k in range(n):
                 q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else over(fx, 1.0, y, px[i, k]))
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0, y, px[i, k])))
 
 
 def d_divide_y_flat(xs, ys, outs, py, q):
@@ -141,8 +143,8 @@ def d_divide_y_flat(xs, ys, outs, py, q):
         out = outs[i]
         fy = -out / y
         t = fy * py[i]
-        if not (fy - fy == 0.0):
-            t = (0.0 if py[i] == 0.0 else over(fy, -out, y, py[i]))
+        if not (fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)):
+            t = (fy * py[i] if py[i] == 0.0 and fy - fy == 0.0 else (0.0 if py[i] == 0.0 else over(fy, -out, y, py[i])))
         q[i] = t
 
 
@@ -163,7 +165,7 @@ def d_divide_y(xs, ys, outs, py, q):
             y = ys[i]
             out = outs[i]
             fy = -out / y
-            bad |= (fy - fy != 0.0)
+            bad |= (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fy * pyf[j]
     if n == 2 and py.flags.c_contiguous and q.flags.c_contiguous:
@@ -174,7 +176,7 @@ def d_divide_y(xs, ys, outs, py, q):
             y = ys[i]
             out = outs[i]
             fy = -out / y
-            bad |= (fy - fy != 0.0)
+            bad |= (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fy * pyf[j]
     if not short:
@@ -184,9 +186,9 @@ def d_divide_y(xs, ys, outs, py, q):
             y = ys[i]
             out = outs[i]
             fy = -out / y
-            if not (fy - fy == 0.0):
+            if not (fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (0.0 if py[i, k] == 0.0 else over(fy, -out, y, py[i, k]))
+                    q[i, k] = (fy * py[i, k] if py[i, k] == 0.0 and fy - fy == 0.0 else (0.0 if py[i, k] == 0.0 else over(fy, -out, y, py[i, k])))
 
 
 def d_divide_y_loop(xs, ys, outs, py, q):
@@ -198,12 +200,12 @@ def d_divide_y_loop(xs, ys, outs, py, q):
         y = ys[i]
         out = outs[i]
         fy = -out / y
-        if fy - fy == 0.0:
+        if fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0):
             for k in range(n):
                 q[i, k] = fy * py[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if py[i, k] == 0.0 else over(fy, -out, y, py[i, k]))
+                q[i, k] = (fy * py[i, k] if py[i, k] == 0.0 and fy - fy == 0.0 else (0.0 if py[i, k] == 0.0 else over(fy, -out, y, py[i, k])))
 
 
 def d_divide_xy_flat(xs, ys, outs, px, py, q):
@@ -214,8 +216,8 @@ def d_divide_xy_flat(xs, ys, outs, px, py, q):
         fx = 1.0 / y
         fy = -out / y
         t = fx * px[i] + fy * py[i]
-        if not (fx - fx == 0.0 and fy - fy == 0.0):
-            t = (0.0 if px[i] == 0.0 else over(fx, 1.0, y, px[i])) + (0.0 if py[i] == 0.0 else over(fy, -out, y, py[i]))
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0) and fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 and fy - fy == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 1.0, y, px[i]))) + (fy * py[i] if py[i] == 0.0 and fx - fx == 0.0 and fy - fy == 0.0 else (0.0 if py[i] == 0.0 else over(fy, -out, y, py[i])))
         q[i] = t
 
 
@@ -238,7 +240,7 @@ def d_divide_xy(xs, ys, outs, px, py, q):
             out = outs[i]
             fx = 1.0 / y
             fy = -out / y
-            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0) | (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j] + fy * pyf[j]
     if n == 2 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
@@ -251,7 +253,7 @@ def d_divide_xy(xs, ys, outs, px, py, q):
             out = outs[i]
             fx = 1.0 / y
             fy = -out / y
-            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0) | (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j] + fy * pyf[j]
     if not short:
@@ -262,9 +264,9 @@ def d_divide_xy(xs, ys, outs, px, py, q):
             out = outs[i]
             fx = 1.0 / y
             fy = -out / y
-            if not (fx - fx == 0.0 and fy - fy == 0.0):
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0) and fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (0.0 if px[i, k] == 0.0 else over(fx, 1.0, y, px[i, k])) + (0.0 if py[i, k] == 0.0 else over(fy, -out, y, py[i, k]))
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 and fy - fy == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0, y, px[i, k]))) + (fy * py[i, k] if py[i, k] == 0.0 and fx - fx == 0.0 and fy - fy == 0.0 else (0.0 if py[i, k] == 0.0 else over(fy, -out, y, py[i, k])))
 
 
 def d_divide_xy_loop(xs, ys, outs, px, py, q):
@@ -277,12 +279,12 @@ def d_divide_xy_loop(xs, ys, outs, px, py, q):
         out = outs[i]
         fx = 1.0 / y
         fy = -out / y
-        if fx - fx == 0.0 and fy - fy == 0.0:
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0) and fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0):
             for k in range(n):
                 q[i, k] = fx * px[i, k] + fy * py[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else over(fx, 1.0, y, px[i, k])) + (0.0 if py[i, k] == 0.0 else over(fy, -out, y, py[i, k]))
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 and fy - fy == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0, y, px[i, k]))) + (fy * py[i, k] if py[i, k] == 0.0 and fx - fx == 0.0 and fy - fy == 0.0 else (0.0 if py[i, k] == 0.0 else over(fy, -out, y, py[i, k])))
 
 
 def d_divide_xy_small(xs, ys, outs, px, py, q):
@@ -299,7 +301,7 @@ def d_divide_xy_small(xs, ys, outs, px, py, q):
             out = outs[i]
             fx = 1.0 / y
             fy = -out / y
-            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0) | (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j] + fy * pyf[j]
         return not bad
@@ -313,7 +315,7 @@ def d_divide_xy_small(xs, ys, outs, px, py, q):
             out = outs[i]
             fx = 1.0 / y
             fy = -out / y
-            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0) | (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j] + fy * pyf[j]
         return not bad
@@ -323,7 +325,7 @@ def d_divide_xy_small(xs, ys, outs, px, py, q):
         out = outs[i]
         fx = 1.0 / y
         fy = -out / y
-        bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0) | (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k] + fy * py[i, k]
     return not bad
@@ -341,7 +343,7 @@ def d_divide_xy_entry(xs, ys, outs, px, py, q):
         out = outs[i]
         fx = 1.0 / y
         fy = -out / y
-        bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0) | (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k] + fy * py[i, k]
     return not bad
@@ -473,8 +475,8 @@ def d_reciprocal_x_flat(xs, outs, px, q):
         out = outs[i]
         fx = -(out * out)
         t = fx * px[i]
-        if not (fx - fx == 0.0):
-            t = (0.0 if px[i] == 0.0 else over(fx, -out, x, px[i]))
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and -out != 0.0 and (x) - (x) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, -out, x, px[i])))
         q[i] = t
 
 
@@ -495,7 +497,7 @@ def d_reciprocal_x(xs, outs, px, q):
             x = xs[i]
             out = outs[i]
             fx = -(out * out)
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and -out != 0.0 and (x) - (x) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
     if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -506,7 +508,7 @@ def d_reciprocal_x(xs, outs, px, q):
             x = xs[i]
             out = outs[i]
             fx = -(out * out)
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and -out != 0.0 and (x) - (x) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
     if not short:
@@ -516,9 +518,9 @@ def d_reciprocal_x(xs, outs, px, q):
             x = xs[i]
             out = outs[i]
             fx = -(out * out)
-            if not (fx - fx == 0.0):
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and -out != 0.0 and (x) - (x) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (0.0 if px[i, k] == 0.0 else over(fx, -out, x, px[i, k]))
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, -out, x, px[i, k])))
 
 
 def d_reciprocal_x_loop(xs, outs, px, q):
@@ -530,12 +532,12 @@ def d_reciprocal_x_loop(xs, outs, px, q):
         x = xs[i]
         out = outs[i]
         fx = -(out * out)
-        if fx - fx == 0.0:
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and -out != 0.0 and (x) - (x) == 0.0):
             for k in range(n):
                 q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else over(fx, -out, x, px[i, k]))
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, -out, x, px[i, k])))
 
 
 def d_reciprocal_x_small(xs, outs, px, q):
@@ -550,7 +552,7 @@ def d_reciprocal_x_small(xs, outs, px, q):
             x = xs[i]
             out = outs[i]
             fx = -(out * out)
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and -out != 0.0 and (x) - (x) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -562,7 +564,7 @@ def d_reciprocal_x_small(xs, outs, px, q):
             x = xs[i]
             out = outs[i]
             fx = -(out * out)
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and -out != 0.0 and (x) - (x) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -571,7 +573,7 @@ def d_reciprocal_x_small(xs, outs, px, q):
         x = xs[i]
         out = outs[i]
         fx = -(out * out)
-        bad |= (fx - fx != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and -out != 0.0 and (x) - (x) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
@@ -588,7 +590,7 @@ def d_reciprocal_x_entry(xs, outs, px, q):
         x = xs[i]
         out = outs[i]
         fx = -(out * out)
-        bad |= (fx - fx != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and -out != 0.0 and (x) - (x) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
@@ -1195,8 +1197,8 @@ def d_log_x_flat(xs, outs, px, q):
         x = xs[i]
         fx = 1.0 / x
         t = fx * px[i]
-        if not (fx - fx == 0.0):
-            t = (0.0 if px[i] == 0.0 else over(fx, 1.0, x, px[i]))
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 1.0, x, px[i])))
         q[i] = t
 
 
@@ -1216,7 +1218,7 @@ def d_log_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / x
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
     if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -1226,7 +1228,7 @@ def d_log_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / x
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
     if not short:
@@ -1235,9 +1237,9 @@ def d_log_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / x
-            if not (fx - fx == 0.0):
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (0.0 if px[i, k] == 0.0 else over(fx, 1.0, x, px[i, k]))
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0, x, px[i, k])))
 
 
 def d_log_x_loop(xs, outs, px, q):
@@ -1248,12 +1250,12 @@ def d_log_x_loop(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / x
-        if fx - fx == 0.0:
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0):
             for k in range(n):
                 q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else over(fx, 1.0, x, px[i, k]))
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0, x, px[i, k])))
 
 
 def d_log_x_small(xs, outs, px, q):
@@ -1267,7 +1269,7 @@ def d_log_x_small(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / x
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -1278,7 +1280,7 @@ def d_log_x_small(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / x
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -1286,7 +1288,7 @@ def d_log_x_small(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / x
-        bad |= (fx - fx != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
@@ -1302,7 +1304,7 @@ def d_log_x_entry(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / x
-        bad |= (fx - fx != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
@@ -1314,8 +1316,8 @@ def d_log2_x_flat(xs, outs, px, q):
         x = xs[i]
         fx = 1.4426950408889634 / x
         t = fx * px[i]
-        if not (fx - fx == 0.0):
-            t = (0.0 if px[i] == 0.0 else over(fx, 1.4426950408889634, x, px[i]))
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 1.4426950408889634, x, px[i])))
         q[i] = t
 
 
@@ -1335,7 +1337,7 @@ def d_log2_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.4426950408889634 / x
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
     if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -1345,7 +1347,7 @@ def d_log2_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.4426950408889634 / x
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
     if not short:
@@ -1354,9 +1356,9 @@ def d_log2_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.4426950408889634 / x
-            if not (fx - fx == 0.0):
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (0.0 if px[i, k] == 0.0 else over(fx, 1.4426950408889634, x, px[i, k]))
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.4426950408889634, x, px[i, k])))
 
 
 def d_log2_x_loop(xs, outs, px, q):
@@ -1367,12 +1369,12 @@ def d_log2_x_loop(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = 1.4426950408889634 / x
-        if fx - fx == 0.0:
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0):
             for k in range(n):
                 q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else over(fx, 1.4426950408889634, x, px[i, k]))
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.4426950408889634, x, px[i, k])))
 
 
 def d_log2_x_small(xs, outs, px, q):
@@ -1386,7 +1388,7 @@ def d_log2_x_small(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.4426950408889634 / x
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -1397,7 +1399,7 @@ def d_log2_x_small(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.4426950408889634 / x
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -1405,7 +1407,7 @@ def d_log2_x_small(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = 1.4426950408889634 / x
-        bad |= (fx - fx != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
@@ -1421,7 +1423,7 @@ def d_log2_x_entry(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = 1.4426950408889634 / x
-        bad |= (fx - fx != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
@@ -1433,8 +1435,8 @@ def d_log10_x_flat(xs, outs, px, q):
         x = xs[i]
         fx = 0.43429448190325176 / x
         t = fx * px[i]
-        if not (fx - fx == 0.0):
-            t = (0.0 if px[i] == 0.0 else over(fx, 0.43429448190325176, x, px[i]))
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 0.43429448190325176, x, px[i])))
         q[i] = t
 
 
@@ -1454,7 +1456,7 @@ def d_log10_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 0.43429448190325176 / x
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
     if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -1464,7 +1466,7 @@ def d_log10_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 0.43429448190325176 / x
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
     if not short:
@@ -1473,9 +1475,9 @@ def d_log10_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 0.43429448190325176 / x
-            if not (fx - fx == 0.0):
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (0.0 if px[i, k] == 0.0 else over(fx, 0.43429448190325176, x, px[i, k]))
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 0.43429448190325176, x, px[i, k])))
 
 
 def d_log10_x_loop(xs, outs, px, q):
@@ -1486,12 +1488,12 @@ def d_log10_x_loop(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = 0.43429448190325176 / x
-        if fx - fx == 0.0:
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0):
             for k in range(n):
                 q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else over(fx, 0.43429448190325176, x, px[i, k]))
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 0.43429448190325176, x, px[i, k])))
 
 
 def d_log10_x_small(xs, outs, px, q):
@@ -1505,7 +1507,7 @@ def d_log10_x_small(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 0.43429448190325176 / x
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -1516,7 +1518,7 @@ def d_log10_x_small(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 0.43429448190325176 / x
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -1524,7 +1526,7 @@ def d_log10_x_small(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = 0.43429448190325176 / x
-        bad |= (fx - fx != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
@@ -1540,7 +1542,7 @@ def d_log10_x_entry(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = 0.43429448190325176 / x
-        bad |= (fx - fx != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
@@ -2028,8 +2030,8 @@ def d_arctan_x_flat(xs, outs, px, q):
         x = xs[i]
         fx = 1.0 / (1.0 + x * x)
         t = fx * px[i]
-        if not (fx - fx == 0.0):
-            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 1.0 / x, x + 1.0 / x, px[i])))
         q[i] = t
 
 
@@ -2049,7 +2051,7 @@ def d_arctan_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (1.0 + x * x)
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
     if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -2059,7 +2061,7 @@ def d_arctan_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (1.0 + x * x)
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
     if not short:
@@ -2068,9 +2070,9 @@ def d_arctan_x(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (1.0 + x * x)
-            if not (fx - fx == 0.0):
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0 / x, x + 1.0 / x, px[i, k])))
 
 
 def d_arctan_x_loop(xs, outs, px, q):
@@ -2081,12 +2083,12 @@ def d_arctan_x_loop(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (1.0 + x * x)
-        if fx - fx == 0.0:
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0):
             for k in range(n):
                 q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0 / x, x + 1.0 / x, px[i, k])))
 
 
 def d_arctan_x_small(xs, outs, px, q):
@@ -2100,7 +2102,7 @@ def d_arctan_x_small(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (1.0 + x * x)
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -2111,7 +2113,7 @@ def d_arctan_x_small(xs, outs, px, q):
         for i in range(rows):
             x = xs[i]
             fx = 1.0 / (1.0 + x * x)
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -2119,7 +2121,7 @@ def d_arctan_x_small(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (1.0 + x * x)
-        bad |= (fx - fx != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
@@ -2135,7 +2137,7 @@ def d_arctan_x_entry(xs, outs, px, q):
     for i in range(rows):
         x = xs[i]
         fx = 1.0 / (1.0 + x * x)
-        bad |= (fx - fx != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and 1.0 / x != 0.0 and (x + 1.0 / x) - (x + 1.0 / x) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
@@ -4455,7 +4457,7 @@ def d_divide_exact(xs, ys, outs, px, py, q):
             return False
         fx = 1.0 / y
         fy = -out / y
-        if not (fx - fx == 0.0 and fy - fy == 0.0):
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0) and fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)):
             return False
         outs[i] = out
         for k in range(n):
@@ -4477,7 +4479,7 @@ def d_divide_y_exact(x, ys, outs, py, q):
         if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0)):
             return False
         fy = -out / y
-        if not (fy - fy == 0.0):
+        if not (fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)):
             return False
         outs[i] = out
         for k in range(n):
@@ -4499,7 +4501,7 @@ def d_divide_x_exact(xs, y, outs, px, q):
         if not (out - out == 0.0 and (abs(out) >= 2.2250738585072014e-308 or x == 0.0)):
             return False
         fx = 1.0 / y
-        if not (fx - fx == 0.0):
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0)):
             return False
         outs[i] = out
         for k in range(n):
@@ -4523,7 +4525,7 @@ def d_divide_xrow_exact(x, ys, outs, px, py, q):
             return False
         fx = 1.0 / y
         fy = -out / y
-        if not (fx - fx == 0.0 and fy - fy == 0.0):
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0) and fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)):
             return False
         outs[i] = out
         for k in range(n):
@@ -4547,7 +4549,7 @@ def d_divide_yrow_exact(xs, y, outs, px, py, q):
             return False
         fx = 1.0 / y
         fy = -out / y
-        if not (fx - fx == 0.0 and fy - fy == 0.0):
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (y) - (y) == 0.0) and fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and -out != 0.0 and (y) - (y) == 0.0)):
             return False
         outs[i] = out
         for k in range(n):

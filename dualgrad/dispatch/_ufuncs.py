@@ -31,7 +31,8 @@ from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, 
 from ..rules._expr import LAZY
 from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, _DUAL_CALL, _NAMESPACE,
                              derivative_functions, quotient_functions, rule_for,
-                             tangent_function, two_step, value as _primal)
+                             tangent_function, two_step, underflowed, tiny_below,
+                             value as _primal)
 
 __all__ = ["apply", "call", "call_ufunc", "call_unary_with_out", "call_with_out", "lean",
            "operand", "small", "with_number"]
@@ -454,7 +455,9 @@ def small(rule, args):
         if rule.select:
             total = _selected(fns[-1](*values, out), positions, partials, target)
         else:
-            total = _combined([d(*values, out) for d in fns], partials, target)
+            factors = [d(*values, out) for d in fns]
+            total = None if rule.quotient and any(_tiny(f) for f in factors) else \
+                _combined(factors, partials, target)    # (an underflowed quotient too)
     finally:
         _unhush(token)
     if total is None:                                 # an inf or NaN met: the careful path
@@ -712,7 +715,9 @@ def _pair(rule, a, b):
             total = _selected(fns[-1](va, vb, out), [0, 1] if len(fns) == 2 else
                               [0 if pa is not None else 1], partials, target)
         else:
-            total = _combined([d(va, vb, out) for d in fns], partials, target)
+            factors = [d(va, vb, out) for d in fns]
+            total = None if rule.quotient and any(_tiny(f) for f in factors) else \
+                _combined(factors, partials, target)    # (an underflowed quotient too)
     finally:
         _unhush(token)
     if total is None:
@@ -815,6 +820,7 @@ def lean(rule):
     namespace = dict(_LEAN_NAMESPACE)
     namespace.update(_NAMESPACE)                 # the names the table's sources use
     namespace["_U"], namespace["_R"], namespace["_split"] = rule.ufunc, rule, split_ties
+    namespace["_tiny"] = _tiny
     if rule.ufunc.nin == 1 and rule.kind == "smooth":         # (_lean_lines' entry)
         namespace["_E"] = backend.entry_cell(rule.ufunc if backend.fusable(rule) else None)
     exec(compile(source, f"<dualgrad lean path, np.{rule.name}>", "exec"),  # noqa: S102
@@ -842,6 +848,8 @@ def _lean_source(rule, name):
             factor = f"_f = {rule.exprs[0].source(_LAZY_SPELLING)}"
             body = [factor, "_t = _scaled(_f, _p) if type(_f) is _nd and _f.shape == out.shape "
                     "else _combine([_f], [_p], _p.shape)"]
+            if rule.quotient:               # an underflowed quotient: the careful path's
+                body.append("if _tiny(_f): _t = None")      # two steps (log, reciprocal)
             if rule.exprs[0].source() in ("x", "out"):        # exp: out, as it is
                 bare = f"_scaled_k({rule.exprs[0].source()}, _p)"
                 entry = None, f"{rule.exprs[0].source()}, _p", ""
@@ -882,6 +890,8 @@ def _lean_source(rule, name):
                     "_t = _pair(_f, _p, _g, _q) if type(_f) is _nd and type(_g) is _nd "
                     "and _f.shape == _g.shape == out.shape else "
                     "_combine([_f, _g], [_p, _q], _p.shape)"]
+            if rule.quotient:               # an underflowed quotient: the careful path's
+                body.append("if _tiny(_f) or _tiny(_g): _t = None")     # two steps (a / b)
             if f in ("x", "y", "out") and g in ("x", "y", "out"):   # a * b: y and x
                 bare = f"_pair_k({f}, _p, {g}, _q)"
             elif backend.fusable(rule):                     # a / b: 1.0 / y, -out / y
@@ -1109,10 +1119,21 @@ def _scalar_quotient(rule, k, f, values, out, ps):
     finite, where ``rule`` writes it ``a / b`` (:attr:`Rule.quotient`): a nonzero ``p``
     taken in two steps (``two_step``) where ``f``'s value overflowed and ``a``'s and
     ``b``'s are finite, ``b``'s nonzero (``1 / u`` at u = 1e-159 with du = 1e-80:
-    -1e238, not -inf); elsewhere ``_scaled``'s product."""
-    if _is_finite(f):
-        return [f * p for p in ps]
+    -1e238, not -inf), or where ``f``'s value underflowed (``underflowed``: ``-out / y``
+    at y = 1e170 is 0.0, times du = 1e170 lost -1e-170); elsewhere ``_scaled``'s
+    product."""
     pair = quotient_functions(rule)[k]
+    if _is_finite(f):
+        fv, small = _primal(f), tiny_below(f)
+        if pair is None or isinstance(fv, complex) or not (-small < fv < small):
+            return [f * p for p in ps]
+        a = _as_scalar(pair[0](*values, out))
+        if not underflowed(f, a):
+            return [f * p for p in ps]
+        b = _as_scalar(pair[1](*values, out))
+        if not (_is_finite(a) and _is_finite(b) and _primal(b) != 0.0):
+            return [f * p for p in ps]
+        return [p if _is_zero(p) else two_step(a, b, p) for p in ps]
     fv = _primal(f)
     if pair is None or not (fv == fv):            # NaN: no overflow to undo
         return _scaled(f, ps)
@@ -1338,9 +1359,23 @@ def _array_partials(rule, fns, args, duals, values, out, shape):
     if not factors:                                 # locally constant in every dual argument
         return backend.zeros(shape + (arrays[0].shape[-1],))
     total = backend.combine(factors, partials, shape, partials[0].shape[-1], scratch)
-    if rule.quotient and not backend.finite(total):     # (one test of the result)
+    if rule.quotient and (not backend.finite(total) or any(     # (one test of the result)
+            _tiny(f) for f, k in zip(factors, [k for k in duals if fns[k] != "0"])
+            if rule.quotient_exprs[k] is not None)):
         return _quotient_partials(rule, fns, duals, values, out, arrays, shape, total)
     return total
+
+
+def _tiny(f):
+    """Does the real local derivative ``f`` (an array or number, nested duals read by
+    value) hold an element below the smallest normal number in magnitude (0 among
+    them)?  There a quotient row's ``f * p`` may have lost the bits :func:`two_step`
+    keeps (:func:`_array_quotient`)."""
+    fv = _primal(f)
+    if np.iscomplexobj(fv):
+        return False
+    with np.errstate(invalid="ignore"):
+        return bool((np.absolute(fv) < tiny_below(f)).any())
 
 
 def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):
@@ -1352,8 +1387,8 @@ def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):
         d = fns[k]
         if d != "0":
             f = d(*values, _f64(out) if type(out) is float else out)
-            t = None if backend.finite(f) else _array_quotient(rule, k, f, values, out, p,
-                                                                 shape)
+            t = None if backend.finite(f) and not _tiny(f) else \
+                _array_quotient(rule, k, f, values, out, p, shape)
             fixed = fixed or t is not None
             factors.append(f if t is None else 1.0)
             partials.append(p if t is None else t)
@@ -1364,8 +1399,9 @@ def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):
 
 def _array_quotient(rule, k, f, values, out, p, shape):
     """The partials ``f * p`` (shape ``shape + (n,)``, NaN-safe) of argument ``k``
-    whose local derivative ``f`` is not finite somewhere, with the elements where
-    ``f``'s value overflowed but ``rule``'s parts ``a`` and ``b`` of ``f = a / b`` are
+    whose local derivative ``f`` is not finite somewhere, or underflowed, with the
+    elements where ``f``'s value overflowed (or underflowed below the smallest normal
+    number, ``a`` nonzero) but ``rule``'s parts ``a`` and ``b`` of ``f = a / b`` are
     finite (``b`` nonzero) taken in two steps (``two_step``: ``1 / u`` at u = 1e-159
     times du = 1e-80 is -1e238, not -inf); ``None`` where no element is such."""
     pair = quotient_functions(rule)[k]
@@ -1375,7 +1411,10 @@ def _array_quotient(rule, k, f, values, out, p, shape):
     a, b = (g(*values, o) for g in pair)
     fv, av, bv = (np.asarray(_primal(v)) for v in (f, a, b))
     with np.errstate(invalid="ignore"):
-        over = np.isinf(fv) & np.isfinite(av) & np.isfinite(bv) & (bv != 0.0)
+        over = np.isinf(fv)
+        if not np.iscomplexobj(fv):     # an underflow beside a nonzero a (underflowed's)
+            over = over | (np.absolute(fv) < tiny_below(f)) & (av != 0.0)
+        over = over & np.isfinite(av) & np.isfinite(bv) & (bv != 0.0)
     if not over.any():
         return None
     n = p.shape[-1]

@@ -41,7 +41,7 @@ from . import _base
 from .. import backend, errors
 from ._base import BRANCHES as _BRANCHES, WATCHING as _WATCHING, Dual, numeric
 from ..rules._expr import SCALAR_NAMESPACE
-from ..rules._table import RULES, rule_for
+from ..rules._table import RULES, TINY, rule_for, underflowed
 
 # The modules whose reductions of object arrays cast results by their dtype (NumPy 2, 1)
 _NUMPY_METHODS = frozenset({"numpy._core._methods", "numpy.core._methods"})
@@ -297,6 +297,26 @@ def _finite_check(exprs_factors):
     return " and ".join(tests)
 
 
+def _underflow_tests(rule, refs):
+    """``(floats, nested)``: sources of the tests that a local derivative the table
+    writes as a quotient ``a / b`` (:attr:`Rule.quotient`) underflowed below the smallest
+    normal number with ``a`` nonzero (``refs``: ``{argument: name bound}``), on floats
+    and through nested duals (``_uf``: values only, never compared as duals); the
+    general path then takes it in two steps (``-out / y`` at y = 1e170 is 0.0, beside a
+    partial ~y).  Empty strings where the rule writes no quotient."""
+    floats, nested = [], []
+    for k, f in refs.items():
+        pair = rule.quotient_exprs[k] if rule.quotient else None
+        if pair is None or f in ("x", "y"):
+            continue
+        num = pair[0]
+        src = num.scalar_source().lstrip("-") if num.constant is None else None
+        floats.append(f"type({f}) is float and -_T < {f} < _T" +
+                      (f" and {src} != 0.0" if src else ""))
+        nested.append(f"_uf({f}, {src or '1.0'})")
+    return " or ".join(f"({t})" for t in floats), " or ".join(nested)
+
+
 def _factor(name, expr):
     """``(lines, ref)``: source binding a local derivative and the name to use.
 
@@ -427,10 +447,14 @@ def _fast_binary(stem, symbol, rule, n):
         check = _finite_check([(e0, f0), (e1, f1)])
         if check:
             lines.append(f"        if not ({check}): return _call(U, a, b)")
+        tiny, deep = _underflow_tests(rule, {0: f0, 1: f1})
+        if tiny:                    # an underflowed quotient: the general path's two steps
+            lines.append(f"        if {tiny}: return _call(U, a, b)")
         if stem in ("mul", "truediv"):  # nested: an infinite inner partial of a local
             lines.append(               # derivative times a zero partial is 0 on the
-                "        if type(out) is not float and isinstance(out, _Dual) and not "
-                f"(_fa({f0}) and _fa({f1})): return _call(U, a, b)")    # general path
+                "        if type(out) is not float and isinstance(out, _Dual) and (not "
+                f"(_fa({f0}) and _fa({f1})){' or ' + deep if deep else ''}): "
+                "return _call(U, a, b)")    # general path
             # (attack53 14: 0 * inf for *; attack54 09 / 12 for /, whose f1 = -out / y
             # holds sqrt(x0)'s infinite slope beside (1 + x1)'s zero partial in x2)
         _build(lines, n, "out",
@@ -449,6 +473,9 @@ def _fast_binary(stem, symbol, rule, n):
     check = _finite_check([(e0, f0)])
     if check:
         lines.append(f"        if not ({check}): return _call(U, a, b)")
+    tiny, _ = _underflow_tests(rule, {0: f0})
+    if tiny:                        # (y a number: f0 a float)
+        lines.append(f"        if {tiny}: return _call(U, a, b)")
     _build(lines, n, "out", lambda k: _term(e0, f0, _p("a", k)))
     # last, at no cost to the branches above: a dual of the twin class (K: complex
     # for a real dual, real for a complex one), the result complex (W)
@@ -475,10 +502,13 @@ def _fast_reflected(stem, symbol, rule, n):
     check = _finite_check([(e1, f1)])
     if check:
         lines.append(f"        if not ({check}): return _call(U, b, a)")
+    tiny, deep = _underflow_tests(rule, {1: f1})
+    if tiny:
+        lines.append(f"        if {tiny}: return _call(U, b, a)")
     if stem == "truediv":           # nested: ``1 / d``'s -out / y with an infinite inner
         lines.append(               # partial times a zero partial (as __truediv__'s)
-            "        if type(out) is not float and isinstance(out, _Dual) and not "
-            f"_fa({f1}): return _call(U, b, a)")
+            "        if type(out) is not float and isinstance(out, _Dual) and (not "
+            f"_fa({f1}){' or ' + deep if deep else ''}): return _call(U, b, a)")
     _build(lines, n, "out", lambda k: _term(e1, f1, _p("a", k)))
     lines.append("    return _call(U, b, a)")
     return "\n".join(lines)
@@ -513,6 +543,9 @@ def _fast_ufunc(u, rule, n):
             lines += ["    try:", f"        {line}", f"    except {_RAISED}:",
                       "        return _again(U, a, out)",
                       f"    if not ({f0} - {f0} == 0.0): return _again(U, a, out)"]
+            tiny, _ = _underflow_tests(rule, {0: f0})
+            if tiny:
+                lines.append(f"    if {tiny}: return _again(U, a, out)")
         lines.append("    if True:")
         term = (lambda k: f"{_p('a', k)}.copy()") if n is None and e0.constant == 1.0 \
             else (lambda k: _term(e0, f0, _p("a", k)))      # (a new array, not a's)
@@ -581,6 +614,9 @@ def _fast_binary_ufunc(u, rule, n):
                              if not _unit(exprs[k]))
         if check:
             lines.append(f"        if not ({check}): return _again2(U, (a, b), out)")
+        tiny, _ = _underflow_tests(rule, {k: f for k, f in refs.items() if not _unit(exprs[k])})
+        if tiny:
+            lines.append(f"        if {tiny}: return _again2(U, (a, b), out)")
 
         def terms(k, refs=refs, duals=duals):
             if rule.select:                 # the selected argument's partials (the
@@ -678,7 +714,7 @@ def _generate(n):
                  "_M": errors.MADE, "_S": errors.SEQUENCE,   # comparisons noted
                  "_W": _base.WATCHING, "_B": _base.BRANCHES,  # dg.quad's watch
                  "_UC": None,     # the real class's unread twin (set below); none for complex
-                 "_Dual": Dual, "_fa": _all_finite}
+                 "_Dual": Dual, "_fa": _all_finite, "_uf": underflowed, "_T": TINY}
     from ..rules._table import _NAMESPACE
     namespace.update(_NAMESPACE)
     ArrayDual, mixed_row = _base.ARRAY_ROWS      # (_array's, installed at its import)

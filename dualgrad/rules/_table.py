@@ -59,7 +59,11 @@ per argument, ``a / b`` being the derivative (``("-out", "y")`` for division's d
 where that one number overflows beside a partial ``p`` while ``a`` and ``b`` are
 finite, every path applies it in two steps, ``(p / b) * a`` (:func:`two_step`), finite
 wherever the product is (``d(1/u) = -du / u**2`` at |u| < 1e-154, a Hessian of ``log``
-of a tiny likelihood).  Elsewhere the one number is used, to the same bits as before.
+of a tiny likelihood); and where it underflows (below :data:`TINY`, the smallest normal
+number, ``a`` nonzero): ``-out / y`` at y = 1e160 is 1e-320, 0 past ~1e162, beside a
+partial ~y, so a second level of ``log(u)``, ``1 / u``, ``log1p``, ... lost its ``-(du /
+u)**2`` term (the naive logsumexp's Hessian at logits ~400 was its diagonal).  Elsewhere
+the one number is used, to the same bits as before.
 
 The strings are read by one parser, :mod:`dualgrad.rules._expr`, on first use of
 a row (:attr:`Rule.exprs`, :attr:`Rule.tangent_expr`): a name other than the
@@ -84,7 +88,7 @@ from ._student import t_cdf_df_series
 __all__ = ["Rule", "RULES", "NOT_HOLOMORPHIC", "rule_for", "where", "value",
            "derivative_functions", "regular_branch", "tangent_function",
            "branch_functions", "cut_of", "step_of", "Branches", "float_places", "step_threshold", "Selection",
-           "method_selection", "quotient_functions", "two_step"]
+           "method_selection", "quotient_functions", "two_step", "TINY", "NESTED_TINY", "tiny_below", "underflowed"]
 
 _LN2 = 0.6931471805599453
 _LN10 = 2.302585092994046
@@ -585,11 +589,14 @@ _TABLE = [
             domain=(_U, (0.5, 3.0)), quotient=(("1.0", "y"), ("-out", "y"))),
     _smooth(np.negative, "-1.0", operator="neg"),
     _smooth(np.positive, "1.0", operator="pos"),
-    _smooth(np.power, *_power_at_zero("x ** ({})"),
+    # d/dx y x**(y - 1) = (y out) / x: at x = 1e160, y = -1 it is 1e-320 beside dx ~ x
+    # (d2/dt2 (1e160 t)**-1 was 0.0 for 2e-160): the two steps where it underflows
+    _smooth(np.power, *_power_at_zero("x ** ({})"), quotient=(("y * out", "x"),),
             domain=(_P, (-2.0, 2.0)), operator="pow",
             kink="d/dx x**0 = 0; d/dy 0**y = 0",
             note="at x = 0 the higher derivatives are the limits x -> 0+"),
     _smooth(np.float_power, *_power_at_zero("np.float_power(x, {})"),
+            quotient=(("y * out", "x"),),
             domain=(_P, (-2.0, 2.0)), kink="as power", note="as power"),
     _smooth(np.square, "2.0 * x"),
     _smooth(np.reciprocal, "-(out * out)", domain=((0.5, 3.0),), quotient=(("-out", "x"),)),
@@ -672,7 +679,10 @@ _TABLE = [
             f"1.0 / {_SQRT_1_XX})", domain=(_I,)),
     _smooth(np.arccos, f"where(np.absolute(value(x)) < 0.5, -1.0 / np.sqrt(1.0 - x * x), "
             f"-1.0 / {_SQRT_1_XX})", domain=(_I,)),
-    _smooth(np.arctan, "1.0 / (1.0 + x * x)"),
+    # 1 / (1 + x x) is 0 once x * x overflows (|x| > 1.3e154): d/dt arctan(1e160 t) was 0.0
+    # for 1e-160; written (1 / x) / (x + 1 / x) too, a quotient whose parts stay finite
+    # there, so the two steps keep the product beside du ~ x (and its second level)
+    _smooth(np.arctan, "1.0 / (1.0 + x * x)", quotient=(("1.0 / x", "x + 1.0 / x"),)),
     # x * x + y * y overflows beyond |x| ~ 1e154 (a zero gradient at 1e200, where it is
     # 5e-201) and underflows below ~1e-154 (inf at 1e-300 for 5e299): there both
     # arguments are scaled by 2**-600 or 2**600 (exact), so the formula keeps its bits
@@ -2656,12 +2666,34 @@ def quotient_functions(rule):
     return fns
 
 
+TINY = 2.2250738585072014e-308     # the smallest normal float64
+# a nested local derivative's value below this: its own partials may have underflowed
+# (``1 / u`` at u = 1e160 with du = 1: -1e-320, subnormal) beside a partial ~u
+NESTED_TINY = 1e-150
+
+
+def tiny_below(f):
+    """The magnitude below which the local derivative ``f`` is taken in two steps
+    (:func:`underflowed`): :data:`TINY` for a number, :data:`NESTED_TINY` for a dual,
+    whose inner partials ``-f db / b`` underflow first."""
+    return NESTED_TINY if _DUAL and isinstance(f, _DUAL[0]) else TINY
+
+
+def underflowed(f, a):
+    """Did the local derivative ``f = a / b`` (its innermost value, a real number)
+    underflow below :func:`tiny_below` while ``a`` is nonzero (so :func:`two_step`
+    keeps the bits ``f * p`` loses)?  Values only: nested duals are read, not compared."""
+    small = tiny_below(f)
+    f, a = value(f), value(a)
+    return not isinstance(f, complex) and -small < f < small and a != 0.0
+
+
 def two_step(a, b, p):
     """``(a / b) * p`` in two steps, ``(p / b) * a`` where ``|a| >= 1`` (else ``(p * a) /
     b``), for ``a``, ``b`` of a local derivative's shape (or numbers) and partials
     ``p`` of that shape plus the directions' axis: finite wherever the product is and
     ``a`` and ``b`` are, where ``a / b`` itself may overflow (``-1 / u**2`` at |u| <
-    1e-154, times ``du``).  Runs on nested duals too (their values decide the order)."""
+    1e-154, times ``du``) or underflow (``-1 / u**2`` at |u| > 1e154 times ``du ~ u``).  Runs on nested duals too (their values decide the order)."""
     big = _rows(np.absolute(value(a)) >= 1.0)
     a, b = _rows(a), _rows(b)
     return where(big, p / b * a, p * a / b)

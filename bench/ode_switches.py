@@ -7,7 +7,8 @@ loop inside (its stopping test compares duals at every evaluation), and with NaN
 them, ode51), median CPU time of ``--repeat`` calls, and ``dg.solve_ivp`` without
 derivatives against SciPy's solve_ivp; a dose at a moving time, one call (ode53) against
 its split by hand; then the recorder's cost per evaluation of the
-clamp's right-hand side (ode51).
+clamp's right-hand side (ode51); a kinked ramp at a moving time, one call (ode57)
+against its split by hand.
 
     PYTHONPATH=/path/to/checkout python bench/ode_switches.py [--repeat R]
 
@@ -135,6 +136,7 @@ def main():
               f"scipy {s:7.2f} ms   plain / scipy {v / s:5.2f}")
     per_evaluation(args.repeat)
     dose_against_split(args.repeat)
+    ramp_against_split(args.repeat)
 
 
 def dose(t, y, p):
@@ -163,6 +165,34 @@ def dose_against_split(repeat):
         g = " refused"
     s = cpu_ms(lambda: dg.gradient(split, p), repeat)
     print(f"dose at a moving time, gradient: one call {g}   split by hand {s:8.2f} ms")
+
+
+def ramp(t, y, p):
+    return -p[1] * y + 2.0 * np.clip(t - p[0], 0.0, 1.0)
+
+
+def ramp_against_split(repeat):
+    """A wide kinked ramp at a moving time, y' = -k y + 2 clip(t - p, 0, 1) (ode57: the
+    solve restarted at both kinks, where the tangents' forcing jumps; attack56 12), one
+    call against the split by hand at p and p + 1 (three calls, each fun smooth):
+    gradient of y(10) in (p, k), median CPU ms."""
+    p = np.array([3.0, 0.5])
+
+    def one(q):
+        return dg.solve_ivp(ramp, (0.0, 10.0), [0.0], args=(q,), **TOL).y[0, -1]
+
+    def split(q):
+        s1 = dg.solve_ivp(lambda t, y: -q[1] * y, (0.0, q[0]), [0.0], **TOL)
+        s2 = dg.solve_ivp(lambda t, y: -q[1] * y + 2.0 * (t - q[0]), (q[0], q[0] + 1.0),
+                          s1.y[:, -1], **TOL)
+        return dg.solve_ivp(lambda t, y: -q[1] * y + 2.0, (q[0] + 1.0, 10.0), s2.y[:, -1],
+                            **TOL).y[0, -1]
+
+    dg.gradient(one, p)
+    g = cpu_ms(lambda: dg.gradient(one, p), repeat)
+    s = cpu_ms(lambda: dg.gradient(split, p), repeat)
+    print(f"kinked ramp at a moving time, gradient: one call {g:8.2f} ms   split by hand "
+          f"{s:8.2f} ms")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ from ..dual import ArrayDual, Dual, ScalarDual, directions, make_array, primal, 
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
                           expand, flow, levels_of, object_items)
 from ..rules._table import RULES, Branches, branch_functions
-from ._ode_pieces import _CHATTER, Crossed, exact_place, pieces
+from ._ode_pieces import _CHATTER, Crossed, exact_place, followed_place, pieces
 from ._parallel import adaptive_run, replayed
 from ._quad import (_SKIPPED, _STEP_AT, _THROUGH, _Refused, _Watch, _branch, _complex_in,
                     _moves, _moves_beyond_first, _place_moves, _plain, _slopes, _spelled,
@@ -201,6 +201,11 @@ def _user_line(frame):
 
 
 _POWER = np.power
+# the scalar duals' generated operators that report their ufunc themselves (dual/_scalar
+# ``_WATCHED`` and ``**``): ``(t - p) % 5`` / ``// 5`` jump where np.mod's do, and
+# Python's abs kinks where np.abs does (ode56 Left (b): -3.97 for 0.0077, 0.0 for -0.796)
+_ABS = np.absolute
+_OPERATED = frozenset((np.power, np.remainder, np.floor_divide, np.divmod, np.absolute))
 _GENERATED = "<dualgrad scalar"     # (the scalar duals' generated operators, dual/_scalar)
 
 
@@ -242,10 +247,16 @@ class _Recorder(_Watch):
         if frame is not None and self.limit is None and type(ufunc) is Branches and \
                 ufunc.branch[0][0] == "step":   # (a step dualgrad's own code reports:
             return self._smooth_step(ufunc, inputs, frame)  # a stats cdf's)
-        if ufunc is _POWER and frame is None and self.limit is None:
+        if ufunc in _OPERATED and frame is None and self.limit is None:
             frame = _pow_line(sys._getframe(1))     # (a scalar dual's ``**``: the user's
             if frame is False:                      # line one frame further; attack55 06)
                 return
+            if frame is not None and ufunc is not _POWER and (
+                    ufunc is _ABS and self.kinks or not _moves(list(inputs))):
+                return      # (``t % 24`` with t a dual of zero partials, read at a
+            #                 crossing, api/_ode_coincident: a fixed wrap, as before.
+            #                 Python's abs at first order: a kink, whose steep tests at
+            #                 a Newton loop's abs(z * z - a) cost 3.5x the bench row)
         if frame is not None or self.limit is not None or ufunc not in _SHORT or \
                 len(inputs) != ufunc.nin:
             if frame is None and self.limit is None:
@@ -354,6 +365,7 @@ class _Switches:
         self.ends = ()            # t_span's ends that do not move (_on_end)
         self.kinked = []          # [(key, t, segment, bend, value)]: kinks' crossings,
         #                           the jump of fun's slope there (kinks_stepped_over)
+        self.follows = {}         # (key, i): whether its place holds no state (_follow)
         self.flat = {}            # (key, i): [(t, half-width)], kink crossings whose
         #                           steep test found fun flat across its inner pair
 
@@ -384,11 +396,14 @@ class _Switches:
         which sees the branch change inside the span only, answered one side or the
         other by spelling (attack56 06: 0.0 alone, -0.0404 for two doses at p = 0)."""
         for key, (branch, inputs) in taken.items():
-            if key[0] not in _ORDERED_COMPARISONS or inputs is None or \
-                    len(inputs) != 2 or not np.any(np.ravel(branch) == 0):
+            spec = exact_place(key[0]) if key[0] in _TIED_AT_END else None
+            if spec is None or inputs is None or not np.any(np.ravel(branch) == 0):
+                continue            # (np.heaviside / np.sign as the comparisons: attack57
+            try:                    # 05, 0.0 for a one-sided -0.0135 or -2)
+                with np.errstate(all="ignore"):
+                    place = spec(*inputs, None)     # (p (t - 1) > 0 at t = 1: not moving)
+            except Exception:   # noqa: BLE001 - operands the place cannot read: unchecked
                 continue
-            with np.errstate(all="ignore"):
-                place = inputs[0] - inputs[1]   # (p (t - 1) > 0 at t = 1: not moving)
             if not isinstance(place, Dual) or not _moves(place) or \
                     self._continuous_at_end(key, branch, inputs, t, z):
                 continue
@@ -584,6 +599,11 @@ class _Switches:
                         key[0] in _COMPARISONS and _of_time(inputs, t) and \
                         _moves_at(key[0], in_a, inputs):
                     self._cancelled(key, i, ta, za, t, z, in_a, inputs)
+                if self.steep and key[0] in _COMPARISONS and \
+                        self.follows.get((key, i)) is not False:    # (a kink spelled
+                    self._follow(key, i, ta, za, flat[i], in_a, t, z, now[i], inputs,
+                                 True)      # as a comparison, continuous or its jump
+                #                             negligible, any crossing: ode57)
                 if continuous and seen < _TRUSTED and key[0] in _COMPARISONS and (
                         self.steep or self.resolution is not None) and \
                         _scalar_dual(inputs):
@@ -711,6 +731,112 @@ class _Switches:
             #                             it as SciPy's refusal)
 
     def _steep(self, key, i, ta, za, ba, in_a, tb, zb, bb, in_b):
+        """A kink or smooth step switched between two evaluations: tested as steep
+        (:meth:`_steep_test`), then, where its place is a moving time (:meth:`_follow`),
+        followed: the solve restarts on it (api/_ode_pieces)."""
+        if (key, i) in self.handled:        # (followed by an event: as _compare's)
+            self.flips[key, i] = (ta, tb)
+            return
+        self.located_kink = None
+        self._steep_test(key, i, ta, za, ba, in_a, tb, zb, bb, in_b)
+        self._follow(key, i, ta, za, ba, in_a, tb, zb, bb, in_b,
+                     self.located_kink is not None)
+
+    def _follow(self, key, i, ta, za, ba, in_a, tb, zb, bb, in_b, tested):
+        """Raise :class:`Crossed` for a kink of a first-order system whose place is a
+        time the parameters move, of no state (``np.clip((t - p) / w, 0, 1)``'s two
+        kinks, ``ds.uniform.cdf(t, p, w)``'s and ``ds.expon.cdf(t, p, s)``'s support
+        ends, ``np.abs(t - p)``, Python's ``min`` / ``max`` of scalar duals): the
+        tangents' forcing jumps there (the ramp's pulse ``-D / w`` starts and stops)
+        while fun's values only bend, so an explicit method's step across it is
+        judged by the values' error and the tangents' is left uncontrolled (attack56
+        12: dy(T)/dp 3 - 10 % off at rtol 1e-3, y(T) 1e-5).  Followed by an event on
+        the place (:func:`~dualgrad.api._ode_pieces.pieces`), the solve restarts at
+        the kink, each piece smooth: SciPy's split by hand, done for the user.  Fun is
+        continuous there: no term is added.  A place that holds the state
+        (``np.maximum(y, 0)``: a clamp, which may touch or slide along it) is not
+        followed: the stepped-over check (:meth:`kinks_stepped_over`) stays."""
+        if not self.exact or self.tolerance is None or self.rates is None or \
+                self.system is None or _smooth_step(key) or not ba or not bb:
+            return                  # (a tie: on the span's end, or its moving start's
+        #                             own place, whose term the start carries)
+        place = followed_place(key[0])
+        if place is None:
+            return
+        follow = self.follows.get((key, i))
+        if follow is False:
+            return
+        g = (in_a, in_b)
+        if not tested or in_a is None or in_b is None or not _moves_at(key[0], in_a, in_b):
+            return
+        if follow is None:          # (once a place: is it the same with the state moved?)
+            m = self.tolerance[1]
+            z = np.array(za, copy=True)
+            z[:m] = z[:m] + 0.25 * (1.0 + np.abs(z[:m]))
+            other = self._at(key, i, ba, bb, ta, z)[2]
+            follow = bool(other is not None and _same_place(place, i, g[0], other))
+            self.follows[key, i] = follow
+            if not follow:
+                return
+        bracket = self._kink_time(key, i, place, ta, tb, za, ba, bb, in_a, in_b)
+        if bracket is None:
+            return
+        self.kinked = [e for e in self.kinked if e[0] != key]   # (restarted on: none
+        t_lo, t_hi = bracket                                    # stepped over)
+
+        def error():
+            return _switch(key, ta, tb, 0.0, True, stepped=True)
+        raise Crossed(key, i, error, [v for v in list(g[0]) + list(g[1])
+                                      if isinstance(v, Dual)], (t_lo, t_hi),
+                      lambda a, b: _switch(key, a, b, 0.0, False, chatter=True),
+                      (g[0], g[1]), place=place)
+
+    def _kink_time(self, key, i, place, ta, tb, za, ba, bb, in_a, in_b):
+        """The time where element ``i`` of a state-free ``place`` crosses 0 between
+        ``ta`` and ``tb``, bracketed to a few ulps (regula falsi, then halvings; a
+        linear place takes one step): ``(t_lo, t_hi)`` in the segment's direction, or
+        ``None``.  A tight bracket ends the piece just before the kink and crosses it
+        with a step of its width (api/_ode_pieces ``_near``): an event located inside a
+        step across the next kink too would take the pulse's stages into the state at
+        the restart (a uniform ramp of width 1e-6: DOP853 -0.282 for -0.0604)."""
+        def value(inputs):
+            if inputs is None:
+                return None
+            with np.errstate(all="ignore"):
+                g = np.ravel(np.real(np.asarray(_plain(place(*inputs, None)))))
+            return float(g[i]) if g.size > i and np.isfinite(g[i]) else None
+
+        lo, hi, g_lo, g_hi = ta, tb, value(in_a), value(in_b)
+        if g_lo is None or g_hi is None or not g_lo * g_hi < 0.0:
+            return None
+        illinois = 0
+        for n in range(_KINK_ITERATIONS):
+            if abs(hi - lo) <= 4 * _EPS * max(abs(lo), abs(hi), _TINY):
+                break
+            if n < _KINK_SECANTS:
+                t = hi - g_hi * (hi - lo) / (g_hi - g_lo)
+                if not (min(lo, hi) < t < max(lo, hi)):
+                    t = 0.5 * (lo + hi)
+            else:
+                t = 0.5 * (lo + hi)
+            g = value(self._at(key, i, ba, bb, t, za)[2])
+            if g is None:
+                return None
+            if g == 0.0:            # (on the place: a bracket of its ulps)
+                lo = hi = t
+                break
+            if (g < 0.0) == (g_lo < 0.0):
+                lo, g_lo = t, g
+                g_hi = 0.5 * g_hi if illinois == -1 else g_hi
+                illinois = -1
+            else:
+                hi, g_hi = t, g
+                g_lo = 0.5 * g_lo if illinois == 1 else g_lo
+                illinois = 1
+        ulps = 4 * _EPS * max(abs(lo), abs(hi), _TINY)
+        return (lo - ulps, hi + ulps) if tb >= ta else (lo + ulps, hi - ulps)
+
+    def _steep_test(self, key, i, ta, za, ba, in_a, tb, zb, bb, in_b):
         """A kink of a first-order system (np.clip, np.maximum, np.abs) switched
         between two evaluations: its values are continuous, but a ramp narrower than the
         solver resolves (``np.clip(s (t - p), 0, 1)`` with s = 1e12) holds the
@@ -741,6 +867,7 @@ class _Switches:
                 break
             lo, hi = (mid, hi) if same else (lo, mid)
         c = 0.5 * (lo + hi)
+        self.located_kink = c       # (the crossing's fraction: :meth:`_follow`'s)
         if self.rates is not None and (key, i) not in self.cusps and not _smooth_step(key):
             self.cusps.add((key, i))    # (once a place: an infinite slope at the kink,
             self.located = (c, c)       # sqrt(max(t - p, 0)) at p = 0.5: -0.4745 for
@@ -922,6 +1049,7 @@ class _Switches:
             return False
 
     ramps = ()
+    located_kink = None           # (the last steep test's crossing, of its segment)
     system = None                 # (the augmented system: fun read with a dual t)
     steps = ()                    # (SciPy's accepted steps where t_eval hid them)
     pending = ()                  # [(key, centre, width, step)]: steep steps judged
@@ -945,6 +1073,8 @@ _KINK_SHARE = 0.01      # ... where the partials' jump is this share of them, at
 _KINK_STEPS = 3.0       # ... and wider than this many widths of the pulse beside it
 _KINK_OVER = 1000.0     # an accepted step across a kink: its partials' jump times the
 #                         step, at most, in the tangents' tolerance
+_KINK_SECANTS = 8       # a followed kink's time: regula falsi steps, then halvings
+_KINK_ITERATIONS = 80   # (to 4 ulps of t)
 _FLAT_KEPT = 8          # steep tests found flat, kept per place
 
 
@@ -986,6 +1116,7 @@ def _kink(ufunc):
 
 
 _ORDERED_COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal)
+_TIED_AT_END = frozenset(_ORDERED_COMPARISONS + (np.heaviside, np.sign))
 _COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
                 np.not_equal)
 
@@ -1070,6 +1201,14 @@ def _moves_at(ufunc, in_lo, in_hi):
                for tag in _tags(list(in_lo) + list(in_hi))) or \
         isinstance(ufunc, np.ufunc) and \
         _moves_beyond_first(ufunc, (None, in_lo), (None, in_hi))   # (attack50 17)
+
+
+def _same_place(place, i, a, b):
+    """Is element ``i`` of ``place`` the same number on the records' operands ``a`` and
+    ``b`` (read with the state moved: a place of time and the parameters only)?"""
+    with np.errstate(all="ignore"):
+        g = [np.ravel(np.real(np.asarray(_plain(place(*rec, None))))) for rec in (a, b)]
+    return g[0].size > i and g[1].size > i and g[0][i] == g[1][i]
 
 
 def _same(a, b):

@@ -43,8 +43,10 @@ class Crossed(Exception):
     with their calls' levels); ``bracket``: the located switch's two times on the
     chord between the evaluations that took either branch."""
 
-    def __init__(self, key, i, error, duals, bracket=None, sliding=None, ends=None):
+    def __init__(self, key, i, error, duals, bracket=None, sliding=None, ends=None,
+                 place=None):
         super().__init__("crossed")
+        self.place = place          # (a kink's place followed: :func:`followed_place`)
         self.key, self.i, self.error, self.duals = key, i, error, duals
         self.bracket = bracket      # (two times around the crossing on a chord)
         self.sliding = sliding      # (t_lo, t_hi) -> the refusal naming the sliding
@@ -57,6 +59,16 @@ def exact_place(ufunc):
     else ``None`` (floor's steps, a selection's index: no event can follow them)."""
     specs = branch_functions(ufunc) if isinstance(ufunc, np.ufunc) else ()
     if len(specs) != 1 or specs[0][1] is not np.sign or specs[0][0]:
+        return None
+    return specs[0][2]
+
+
+def followed_place(ufunc):
+    """The place of ``ufunc``'s branch where it is the sign of one expression, a kink's
+    (np.maximum, np.minimum, np.abs: continuous there) or a comparison's, else
+    ``None``: the place an event follows where a kink's time moves (ode57)."""
+    specs = branch_functions(ufunc) if isinstance(ufunc, np.ufunc) else ()
+    if len(specs) != 1 or specs[0][1] is not np.sign:
         return None
     return specs[0][2]
 
@@ -378,7 +390,7 @@ def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
         except Crossed as crossed:
             if attempt is not None and attempt.complete:    # (the next attempt
                 replay = attempt.steps                      # replays its steps)
-            place = exact_place(crossed.key[0])
+            place = crossed.place or exact_place(crossed.key[0])
             if place is None or (crossed.key, crossed.i) in switches.handled:
                 raise _Refused(crossed.error()) from None
             switches.handled.add((crossed.key, crossed.i))

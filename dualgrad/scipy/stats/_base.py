@@ -397,7 +397,8 @@ class Continuous(_Distribution):
                 inside = (a < zv) & (zv < b) & (sv > 0)
                 if errors.WATCHING[0]:          # (dg.quad's moving limit on an end: the
                     inside = inside | (((a == zv) | (zv == b)) & (sv > 0) &     # formula,
-                                       np.isfinite(values(out)))   # one-sided there)
+                                       np.isfinite(values(out)) &  # one-sided there;
+                                       self._end_partials(out, zv, a, b, shv))  # ode57)
                 done = cond0 & ((zv >= b) if method in ("cdf", "logcdf") else (zv <= a))
                 one, zero = (0.0, -np.inf) if method.startswith("log") else (1.0, 0.0)
                 res = _where(cond0 & inside, out, _where(bad, np.nan, _where(done, one, zero)))
@@ -504,6 +505,41 @@ class Continuous(_Distribution):
                 (("step", "sign", "x"),))
         z = (x - loc) / scale
         errors.report_branch(step, (z - centre if centre else z,), 0)
+
+    def _end_partials(self, out, zv, a, b, shv):
+        """False where ``zv`` is on an end the density meets smoothly (:meth:`_end_order`
+        above 1: lognorm, gamma(3)) and the formula's first partials there are not
+        finite (lognorm.cdf(0, s)'s shape partial: log(0) / s): the outside's constants,
+        whose partials 0 are the inside's limits, stand there, as without a watch
+        (attack56 13: y' = -k y + D lognorm.cdf(t, p) from t0 = 0 stopped dg.solve_ivp's
+        derivatives at t = 0, NaN; dg.quad's and derivative()'s gave the exact 0)."""
+        keep = np.ones(np.shape(zv), dtype=bool)
+        if not isinstance(out, Dual):
+            return keep
+        hits = [zv == end for k, end in enumerate((a, b))
+                if np.any(zv == end) and np.all(np.isfinite(end)) and
+                self._end_order(k, end, shv) > 1]
+        if not hits:
+            return keep
+        finite = np.ones(np.shape(values(out)), dtype=bool)
+        x = out
+        try:
+            while isinstance(x, Dual):
+                p = np.asarray(values(x.partials), dtype=float)
+                if finite.size and p.size % finite.size == 0:
+                    with np.errstate(invalid="ignore"):
+                        finite &= np.all(np.isfinite(p.reshape(finite.shape + (-1,))),
+                                         axis=-1)
+                x = x.value
+        except (TypeError, ValueError):     # (partials NumPy cannot read as floats)
+            return keep
+        if finite.shape != keep.shape:
+            if finite.size != 1:
+                return keep
+            finite = np.broadcast_to(finite.reshape(()), keep.shape)
+        for hit in hits:
+            keep = keep & ~(hit & ~finite)
+        return keep
 
     def _smooth_ends_outside(self, inside, zv, a, b, shv):
         """``inside`` without the points exactly on an end the density meets smoothly

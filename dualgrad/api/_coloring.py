@@ -29,7 +29,7 @@ from ._parallel import EXPECT, passing, run_tasks, watched
 from ._seed import (_same_value, as_array, assemble, call_jitted, compared, chunk_sizes, extract,
                     is_jitted, ladder_width, linked, private)
 from . import _orders
-from ._dense import GradientOf, with_outer_level
+from ._dense import GradientOf, dense_jacobian, with_outer_level
 from ._validate import as_input, check_callable, check_chunk, scipy_sparse
 
 __all__ = ["scipy_sparse", "as_pattern", "column_coloring", "star_coloring",
@@ -1049,8 +1049,8 @@ def _settled(who, f, args, x, P, H, chunk, executor, progress, detected, link=No
         g, D = _gradient_hessian_columns(who, f, args, x, np.arange(n), n, chunk, executor,
                                          progress, link, gradient=True)
         bad = _orders.not_finite(g, n)
-        D = _orders.finite_order(as_array(D).reshape(n, n), bad,
-                                 bad if bad is None else _orders.infinite(g, n))
+        D = _orders.finite_order(as_array(D).reshape(n, n), bad, bad if bad is None else
+                                 _orders.singular(g, n, lambda: _rescaled(who, f, args, x)))
         outside = (D != 0) & ~np.isnan(D) & ~(P.toarray() != 0)
         if not outside.any():
             H = H.tocsr(copy=True)
@@ -1080,6 +1080,12 @@ def _gradient_hessian_columns(who, f, args, x, color, ncolors, chunk, executor, 
     g, B = compared(who, evaluate_hessian_colors, tasks, labels, executor, progress)
     B = as_array(B).reshape(n, np.shape(B)[-1] if np.ndim(B) else 0)
     return (g, B) if gradient else B
+
+
+def _rescaled(who, f, args, x):
+    """The gradient of ``f(x, *args)`` with its seed scaled by ``_orders.SCALE``
+    (``_orders.singular``'s test of an infinite entry: an overflow or the rules' own)."""
+    return dense_jacobian(who, _orders.Rescaled(f, (0,), [x]), x, args, None)[1]
 
 
 def _finite_orders(who, f, args, x, P, H, g, chunk, executor, progress, link):
@@ -1120,7 +1126,7 @@ def _finite_orders(who, f, args, x, P, H, g, chunk, executor, progress, link):
     # the star coloring's order (one of the two: the same as the computed one, or the other)
     a = np.where(bad[c] | nan, D[r, color[c]], data[pick])
     b = np.where(bad[r] | nan, D[c, color[r]], data[pick])
-    inf = _orders.infinite(g, n)
+    inf = _orders.singular(g, n, lambda: _rescaled(who, f, args, x))
     with np.errstate(invalid="ignore"):
         # the order through an infinite g where the finite one is NaN (_orders.choose
         # takes it where it is infinite): outer directions the finite g's

@@ -19,13 +19,25 @@ Where that finite order is NaN and the other one, through a gradient entry that 
 ``0 * inf``): the terms the zero rule took as 0 cannot make an infinity, and an
 infinite ``g_j`` holds no ``0 * inf`` (that is NaN).  A finite number through such a
 ``g_j`` stays unused (it may be the zero rule's 0.0, as hypot's is).
+
+Only an infinity that is the rules' own (a local derivative infinite at a branch point:
+``cbrt``'s at 0) says so: a ``g_j`` that is inf because a finite product overflowed
+(``log(cosh(a b))`` at (706, 1): ``a sinh(a b)`` is 7e308 before the division by
+``cosh``; the exact ``g_b`` is 706) is a number too large for the arithmetic, and the
+order through it is no limit (attack56 16: ``H[0, 1]`` was inf for 1).
+:func:`singular` tells them apart by one more gradient with every input's seed scaled
+by ``2**-600`` (exact): a singular entry stays infinite, an overflowed one is finite.
+Where such an entry's finite order is NaN the entry stays NaN.
 """
 
 import numpy as np
 
 from ..dual import primal
 
-__all__ = ["choose", "finite_order", "infinite", "nan_entries", "not_finite"]
+__all__ = ["SCALE", "Rescaled", "choose", "finite_order", "infinite", "nan_entries",
+           "not_finite", "singular"]
+
+SCALE = 2.0 ** -600        # a seed scale: exact, and 1e489 below the overflow of a partial
 
 
 def not_finite(gradient, n):
@@ -43,6 +55,34 @@ def infinite(gradient, n):
     :func:`not_finite` cannot read the gradient."""
     g = _values(gradient, n)
     return None if g is None else np.isinf(g)
+
+
+def singular(gradient, n, rescaled):
+    """:func:`infinite`'s mask less the entries whose infinity is an overflow: those
+    ``rescaled()`` (the gradient again, each input's seed scaled by :data:`SCALE`:
+    :class:`Rescaled`) gives finite, or NaN.  ``rescaled`` runs only where some entry is
+    +-inf; ``None`` where :func:`not_finite` cannot read the gradient."""
+    inf = infinite(gradient, n)
+    if inf is None or not inf.any():
+        return inf
+    g = _values(rescaled(), n)
+    return inf & np.isinf(g) if g is not None else np.zeros_like(inf)
+
+
+class Rescaled:
+    """``f`` with each input ``x`` at ``nums`` (the arguments' positions) read as ``x0 +
+    SCALE (x - x0)`` (``x0``: ``xs``, the point): the same values (``x - x0`` is 0.0
+    exactly), every partial times :data:`SCALE` (exact), so a partial that overflowed
+    is a number and one that is infinite stays so (:func:`singular`).  Picklable."""
+
+    def __init__(self, f, nums, xs):
+        self.f, self.nums, self.xs = f, tuple(nums), list(xs)
+
+    def __call__(self, *args, **kwargs):
+        args = list(args)
+        for i, x0 in zip(self.nums, self.xs):
+            args[i] = x0 + SCALE * (args[i] - x0)
+        return self.f(*args, **kwargs)
 
 
 def nan_entries(M):

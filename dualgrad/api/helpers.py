@@ -465,6 +465,8 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
         check_callable(who, of)
         return _hessian(who, of, x, args, kwargs, check_chunk(who, chunk), None, executor,
                         progress, 0, False, False)
+    if not (type(argnums) is int and argnums == 0 and not (has_aux or holomorphic)):
+        of = None                       # (_gradient_orders: dg.jacobian(dg.grad(f), x))
     if getattr(f, "_dualgrad_gradient", False):
         # jacfwd(grad(f)), jacobian(grad(f), x), jacfwd(jacfwd(f)): a Hessian's two levels
         # (tuple argnums too: every seeded argument's leaves are linked, attack44 14)
@@ -479,7 +481,8 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
         value, partials = _one_pass(who, f, x, (x,) + args, kwargs)
         if type(partials) is np.ndarray and (type(value) is float or
                                              type(value) is np.ndarray):
-            return partials
+            return partials if of is None else \
+                _gradient_orders(who, of, x, args, kwargs, value, partials)
         if isinstance(value, Dual):        # f linear in x, its value of an outer level
             partials = _with_outer_level(as_array(partials), value)
         return _structured(_Flat.one(f, (x,) + args), value, partials)[1]
@@ -496,7 +499,32 @@ def jacobian_as(who, f, x, args, kwargs, chunk=None, executor=None, progress=Fal
         f.forced.update(clash)
         flat, value, partials, aux = _evaluate(who, f, (x,) + args, kwargs, argnums, chunk,
                                                executor, progress, has_aux, holomorphic)
-    return _with_aux(_structured(flat, value, partials)[1], aux, has_aux)
+    J = _structured(flat, value, partials)[1]
+    if of is not None and type(x) is np.ndarray and x.ndim == 1:
+        J = _gradient_orders(who, of, x, args, kwargs, value, J)
+    return _with_aux(J, aux, has_aux)
+
+
+def _gradient_orders(who, of, x, args, kwargs, g, J):
+    """``dg.jacobian(dg.grad(of), x)``'s ``J``, its rows at a gradient entry ``g_r`` that
+    is not finite taken as ``dg.hessian`` takes them (``_orders.choose``: the order
+    ``d_r g_c`` through a finite ``g_c``): ``d_c g_r`` differentiates a number that is not
+    finite, where the nested zero rule took a partial that is zero at the point for one
+    zero nearby (``np.hypot(np.sqrt(x0), 1 + x1) + x0 x2`` at (0, 0.5, 1.3): ``J[0, 1]``
+    was 0.0 for -0.2222, the Hessian's NaN; attack56 07).  Rows at finite entries keep
+    their one order, to the bit."""
+    if type(J) is not np.ndarray or J.dtype.kind != "f" or J.ndim != 2 or \
+            J.shape[0] != J.shape[1]:
+        return J
+    n = J.shape[0]
+    bad = _orders.not_finite(g, n)
+    if bad is None:
+        return J
+    f = functools.partial(of, **kwargs) if kwargs else of
+    inf = _orders.singular(g, n, lambda: _jacobian(
+        who, _orders.Rescaled(f, (0,), [x]), x, args, None, None, False)[1])
+    H = _orders.choose(J, J.T, bad[:, None], bad[None, :], inf[:, None], inf[None, :])
+    return np.where(bad[:, None], H, J)
 
 
 def _check_sparsity_option(who, check_sparsity, sparsity):
@@ -903,8 +931,8 @@ def _hessian(who, f, x, args, kwargs, chunk, inner_chunk, executor, progress, ar
         if bad is not None or nan.any():
             flatH = _other_orders(flatH, np.zeros(n, dtype=bool) if bad is None else bad,
                                   nan, tasks, passes)
-    flatH = _orders.finite_order(flatH, bad, bad if bad is None else
-                                 _orders.infinite(res[0], n))
+    flatH = _orders.finite_order(flatH, bad, bad if bad is None else _orders.singular(
+        res[0], n, lambda: _rescaled_gradient(who, flat, kwargs, has_aux)))
     rows, start = [], 0
     for x in flat.xs:                    # leaf j's rows: blocks leaf_j.shape + leaf_k.shape
         shape = _shape(x)
@@ -912,6 +940,15 @@ def _hessian(who, f, x, args, kwargs, chunk, inner_chunk, executor, progress, ar
         rows.append(flat.blocks(flatH[start:start + size].reshape(shape + (n,)), shape))
         start += size
     return _with_aux(flat.arrange(rows), res[2] if has_aux else None, has_aux)
+
+
+def _rescaled_gradient(who, flat, kwargs, has_aux):
+    """The gradient of ``flat``'s function with every seed scaled by ``_orders.SCALE``
+    (``_orders.Rescaled``), for ``_orders.singular``: one first-order pass."""
+    f = _orders.Rescaled(flat.f, flat.lnums, flat.xs)
+    res = jacobian_columns(who, f, list(flat.template), flat.lnums, list(flat.xs), kwargs,
+                           None, None, False, has_aux)
+    return as_array(res[1])
 
 
 def _other_orders(flatH, bad, nan, tasks, passes):

@@ -373,3 +373,23 @@ def test_float_cast_advice_names_x_copy_and_that_spelling_keeps_f_s_values():
     value, tangent = dg.jvp(f, x, np.ones(3))
     np.testing.assert_array_equal(value, f(x))
     np.testing.assert_allclose(tangent, [0.6, 2.4, 0.0], rtol=1e-15)
+
+
+def test_piecewise_dual_constant_piece_and_complex_pieces():
+    # attack57 19: (a) a dual constant piece was refused as a float64 conversion after
+    # b2a38ee; (b) a complex piece of a real x, which NumPy casts to real (dropping the
+    # imaginary part), was kept complex on the gather path: refused as np.insert's
+    t = np.linspace(0, 2, 9)
+    J = dg.jacobian(lambda a: np.piecewise(t * a, [t < 1], [lambda v: v ** 2, a]), 0.7)
+    np.testing.assert_allclose(J, np.where(t < 1, 2 * 0.7 * t ** 2, 1.0), rtol=1e-15)
+    with pytest.raises(TypeError, match=r"np\.piecewise of a real array with a complex value"):
+        dg.jvp(lambda a: np.piecewise(t * a, [t < 1], [lambda v: v * (1 + 1j), lambda v: v]),
+               0.7, 1.0)
+    with pytest.raises(TypeError, match=r"np\.piecewise of a real array with a complex value"):
+        dg.jvp(lambda a: dg.derivative(lambda p: np.sum(np.abs(np.piecewise(
+            t * a, [t < 1], [lambda v: v * p * (1 + 1j), lambda v: v]))), 1.0), 0.7, 1.0)
+    # a complex x keeps complex pieces (holomorphic): the closed form
+    z = np.array([0.5 + 0.5j, 2.0 - 1.0j])
+    g = dg.jacobian(lambda w: np.piecewise(w, [z.real < 1], [lambda v: v ** 2, np.exp]), z,
+                    holomorphic=True)
+    np.testing.assert_allclose(np.diag(g), np.where(z.real < 1, 2 * z, np.exp(z)), rtol=1e-15)

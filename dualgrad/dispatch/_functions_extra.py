@@ -592,8 +592,14 @@ def _piecewise(x, condlist, funclist, *args, **kw):
             continue
         if callable(func):                 # called as NumPy calls it, on x[cond]
             vals = func(x[cond], *args, **kw)
+        elif isinstance(func, Dual):       # a dual constant: its own partials there
+            vals = func
         else:
-            vals = np.asarray(func, dtype=primal(x).dtype)
+            vals = np.asarray(func)
+        if np.iscomplexobj(primal(vals)) and not np.iscomplexobj(primal(x)):
+            # NumPy stores the piece into np.zeros_like(x), a real array, dropping the
+            # imaginary part with a ComplexWarning: refused as np.insert's (attack57 19)
+            raise errors.complex_into_real("np.piecewise")
         keep = cond & ~later[i + 1] if i + 1 < len(condlist) else cond
         pieces.append((cond, keep, count, vals))
     if all(not isinstance(v, Dual) or v.tag <= x.tag for *_, v in pieces):

@@ -301,3 +301,19 @@ def test_t_logsf_logcdf_df_slope_far_out(df, x):
     for g in (dg.derivative(lambda n: ds.t.logsf(x, n), df),
               dg.derivative(lambda n: ds.t.logcdf(-x, n), df)):
         assert abs(g - ref) <= 1e-14 * abs(ref)
+
+
+# ---- attack57 04: weibull_min's density near 0 for c < 1 ---------------------------------
+
+@pytest.mark.parametrize("x", [1e-100, 1e-200, 1e-250, 1e-300])
+@pytest.mark.parametrize("c", [0.5, 0.8])
+def test_weibull_min_pdf_scale_slope_near_zero(x, c):
+    # d/ds pdf(x; c, 0, s) at s = 1: pdf (-c + c x**c) (closed form; was inf past the
+    # power's overflow, (c - 1) x**(c - 2))
+    with mp.workdps(40):
+        X = mp.mpf(x)
+        pdf = c * X ** (c - 1) * mp.exp(-X ** c)
+        ref = float(pdf * (-c + c * X ** c))
+    v, g = dg.value_and_grad(lambda s: ds.weibull_min.pdf(x, c, 0.0, s))(1.0)
+    assert v == st.weibull_min.pdf(x, c, 0.0, 1.0)
+    assert abs(g - ref) <= 2e-13 * abs(ref)

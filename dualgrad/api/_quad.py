@@ -405,15 +405,20 @@ def _nan_edge(ufunc):
     table's kind ``"nan"``: np.log, np.sqrt, np.arccos, ...)?"""
     if isinstance(ufunc, Branches):     # (a stats ppf's 0 <= q <= 1)
         return any(kind == "nan" for kind, _, _ in ufunc.branch)
-    return type(ufunc) is np.ufunc and ufunc in (_NAN_PLACES or _nan_places())
+    return type(ufunc) is np.ufunc and ufunc in _nan_places()
 
 
 def _nan_places():
     """The NaN sources of the rule table (kind ``"nan"``) -> their place on Python
     floats (or ``None``) and as :func:`branch_functions` compiles it (made on first
-    use: ``import dualgrad`` compiles nothing)."""
-    if not _NAN_PLACES:                 # (built apart, then added: another thread's
-        _NAN_PLACES.update(_nan_places_built())     # watch reads it meanwhile)
+    use: ``import dualgrad`` compiles nothing; again where the table has grown since:
+    scipy.special's rows loaded by dispatch after a watch built it, which left ndtri /
+    logit / ellipk out and their refusals without the NaN edge's text, depending on
+    the tests' order)."""
+    n = len(RULES)
+    if _NAN_BUILT[0] != n:              # (built apart, then added: another thread's
+        _NAN_PLACES.update(_nan_places_built())     # watch reads it meanwhile; its
+        _NAN_BUILT[0] = n               # rows counted before the walk)
     return _NAN_PLACES
 
 
@@ -429,6 +434,7 @@ def _nan_places_built():
 
 
 _NAN_PLACES = {}
+_NAN_BUILT = [-1]           # len(RULES) when _NAN_PLACES was last built
 _CUTS = {}                  # a row's ufunc -> its cuts (rules/_table.py cut_of) or None
 _STEP_AT = {}               # and its smooth step (step_of) or None
 _FILES = {}                 # a frame's file -> (walked through?, dualgrad's own?, name)
@@ -864,7 +870,7 @@ class _Watch:
                         _NAN_PLACES.update(_nan_places_built())     # thread reads it)
                 cut = _CUTS[ufunc] = cut_of(ufunc)
                 _STEP_AT[ufunc] = step_of(ufunc)    # (its smooth step, if any)
-            places = (_NAN_PLACES or _nan_places()).get(ufunc)
+            places = _nan_places().get(ufunc)
             if places is not None and not self.nan and self.limit is None and \
                     len(inputs) == ufunc.nin:       # (a NaN source: one test of its
                 if not self._met(ufunc, places, inputs):    # side, real arguments)

@@ -234,3 +234,19 @@ def test_smooth_far_tail_second_derivative(spelling, w):
     # the partials' own rounding (the quotient rule's cancellation 3e5 widths out)
     assert got1 == pytest.approx(d1, rel=1e-4)
     assert got2 == pytest.approx(d2, rel=1e-4)
+
+
+# -- attack57 10: an overflow edge where func's value underflows is no jump -----------
+
+def test_overflow_edge_with_an_underflowed_value_is_named():
+    # the Fermi-Dirac integral int_0^inf x^2 / (1 + e^(x - p)) dx: d/dp = -2 Li2(-e^p);
+    # past x ~ 710 exp overflows, the value is 0 and the quotient's partial inf / inf;
+    # the refusal names the underflow and expit (it said "a jump of func there")
+    p = 0.7
+    exact = float(-2 * mpmath.polylog(2, -mpmath.e ** p))
+    g = lambda x, q: x ** 2 / (1 + np.exp(x - q))
+    assert dg.derivative(lambda q: dg.quad(lambda x: g(x, q), 0.0, 50.0)[0], p) == \
+        pytest.approx(exact, rel=1e-9)
+    with pytest.raises(TypeError, match="partials finite wherever its value is") as err:
+        _quiet(dg.derivative, lambda q: dg.quad(lambda x: g(x, q), 0.0, np.inf)[0], p)
+    assert "expit" in str(err.value) and "jump" not in str(err.value)

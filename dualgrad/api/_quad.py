@@ -1614,6 +1614,8 @@ class _Watch:
                 elif kink is True and self._partial_cusps(
                         key, lo, hi, Clo, Chi, rlo, rhi, jumps, moving, span, vectorized):
                     return None
+                if _nan_edge(u) and _underflowed(Clo, Chi):
+                    kink = "overflow"
                 return (lo, hi, kink)
         return None
 
@@ -1777,7 +1779,34 @@ def _spelled(ufunc):
     return f"{name} ({symbol})" if symbol else name
 
 
+def _underflowed(Clo, Chi):
+    """Whether func's value across an overflow edge is 0 on one side and under 1e-280 on
+    the other (an underflow: continuous) while its partials are not all finite on the 0
+    side (inf / inf past exp's overflow; attack57 10: ``x**2 / (1 + np.exp(x - p))``
+    was refused as "a jump of func")."""
+    a, b = np.ravel(Clo), np.ravel(Chi)
+    with np.errstate(all="ignore"):
+        for zero, other in ((a, b), (b, a)):
+            if zero[0] == 0.0 and abs(other[0]) < 1e-280 and \
+                    not np.all(np.isfinite(zero)):
+                return True
+    return False
+
+
 def _moving(ufunc, where, x0, x1, kink):
+    if kink == "overflow":              # (attack57 10: no jump, a partial unknown)
+        return errors.bad_type(
+            _WHO, "func's partials finite wherever its value is (dg.quad integrates them "
+            "beside it)",
+            f"{_spelled(ufunc)} on duals that carry partials ({where}) overflowing "
+            f"between x = {x0!r} and x = {x1!r}, where func's value underflows to 0 "
+            "(continuously) and its partials past the overflow are not finite (inf / "
+            "inf or inf * 0 inside func: their limit there, 0 or not, is not known to a "
+            "rule)",
+            "Spell func so that nothing overflows (1 / (1 + np.exp(z)) as "
+            "scipy.special.expit(-z), sech(z) as 2 * np.exp(-np.abs(z)) / (1 + "
+            "np.exp(-2 * np.abs(z)))), or integrate up to a finite limit before x = "
+            f"{min(x0, x1)!r}, beyond which func is 0 in floats.")
     what = "a kink (a jump of its first derivative: second derivatives lose a " \
         "delta term)" if kink else "a jump"
     if kink == "slope":                 # (attack54 03: a continuous cusp)

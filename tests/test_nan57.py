@@ -317,3 +317,14 @@ def test_weibull_min_pdf_scale_slope_near_zero(x, c):
     v, g = dg.value_and_grad(lambda s: ds.weibull_min.pdf(x, c, 0.0, s))(1.0)
     assert v == st.weibull_min.pdf(x, c, 0.0, 1.0)
     assert abs(g - ref) <= 2e-13 * abs(ref)
+
+
+@pytest.mark.parametrize("df", [250.0, 300.0, 500.0, 999.0])
+def test_t_tail_slope_underflows_to_zero_not_nan(df):
+    # attack57 20: df**((df - 2) / 2) overflowed (inf * 0 = NaN) where the slope is below
+    # the smallest double (the tail mass ~ t**-df < 1e-2800 here)
+    sc = pytest.importorskip("scipy.special")
+    x = 1.01e10 * (df + 1)
+    for t in (x, -x):
+        assert dg.derivative(lambda n: sc.stdtr(n, t), df) == 0.0
+        assert dg.derivative(lambda n: ds.t.sf(t, n), df) == 0.0

@@ -1091,10 +1091,12 @@ def _t_tail_df_terms(df, t):
     / 2) + log df) / 2 + (df - 2) / (2 df) - log |t|``; stdtr's df slope is ``-sign(t) T
     B``, and over the density ``T df / |t|`` at the same order, stdtrit's ``t B / df``
     (no t * t, no density that underflows: attack56 19)."""
-    # (|t|**-df by the power: exp(-df log|t|) lost ~log|t| ulps, 3e-14 at |t| = 1e199)
+    # (as (sqrt(df) / |t|)**df by the power: exp(-df log|t|) lost ~log|t| ulps, 3e-14 at
+    # |t| = 1e199; df**((df - 2) / 2) alone overflowed from df ~ 280, inf * 0 = NaN where
+    # the slope underflows: attack57 20)
     mass = (f"np.exp(sc.gammaln(0.5 * {df} + 0.5) - sc.gammaln(0.5 * {df}) - "
-            f"0.5723649429247001 + 0.5 * ({df} - 2.0) * np.log({df})) * "
-            f"np.absolute({t}) ** -{df}")
+            f"0.5723649429247001 - np.log({df})) * "
+            f"(np.sqrt({df}) / np.absolute({t})) ** {df}")
     score = (f"(0.5 * (sc.digamma(0.5 * {df} + 0.5) - sc.digamma(0.5 * {df}) + np.log({df})) + "
              f"({df} - 2.0) / (2.0 * {df}) - np.log(np.absolute({t})))")
     return mass, score

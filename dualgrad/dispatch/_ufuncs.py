@@ -31,7 +31,7 @@ from ._operands import check_holomorphic, is_complex as _is_complex, is_sparse, 
 from ..rules._expr import LAZY
 from ..rules._table import (NOT_HOLOMORPHIC, _COMPILED, _DUAL_CALL, _NAMESPACE,
                              derivative_functions, quotient_functions, rule_for,
-                             tangent_function, two_step, underflowed, tiny_below,
+                             tangent_function, two_step, underflowed, tiny_below, TINY,
                              value as _primal)
 
 __all__ = ["apply", "call", "call_ufunc", "call_unary_with_out", "call_with_out", "lean",
@@ -456,7 +456,8 @@ def small(rule, args):
             total = _selected(fns[-1](*values, out), positions, partials, target)
         else:
             factors = [d(*values, out) for d in fns]
-            total = None if rule.quotient and any(_tiny(f) for f in factors) else \
+            total = None if rule.quotient and any(
+                _tiny(f) for f, k in zip(factors, positions) if k in _variable(rule)) else \
                 _combined(factors, partials, target)    # (an underflowed quotient too)
     finally:
         _unhush(token)
@@ -716,7 +717,11 @@ def _pair(rule, a, b):
                               [0 if pa is not None else 1], partials, target)
         else:
             factors = [d(va, vb, out) for d in fns]
-            total = None if rule.quotient and any(_tiny(f) for f in factors) else \
+            total = None if rule.quotient and any(
+                _tiny(f) for f, k in zip(factors, [k for k, (p, d) in
+                                                   enumerate(((pa, fa), (pb, fb)))
+                                                   if p is not None and d != "0"])
+                if k in _variable(rule)) else \
                 _combined(factors, partials, target)    # (an underflowed quotient too)
     finally:
         _unhush(token)
@@ -848,8 +853,8 @@ def _lean_source(rule, name):
             factor = f"_f = {rule.exprs[0].source(_LAZY_SPELLING)}"
             body = [factor, "_t = _scaled(_f, _p) if type(_f) is _nd and _f.shape == out.shape "
                     "else _combine([_f], [_p], _p.shape)"]
-            if rule.quotient:               # an underflowed quotient: the careful path's
-                body.append("if _tiny(_f): _t = None")      # two steps (log, reciprocal)
+            if 0 in _variable(rule):        # an underflowed quotient: the careful path's
+                body.append("if _tiny(_f): _t = None")      # two steps (reciprocal)
             if rule.exprs[0].source() in ("x", "out"):        # exp: out, as it is
                 bare = f"_scaled_k({rule.exprs[0].source()}, _p)"
                 entry = None, f"{rule.exprs[0].source()}, _p", ""
@@ -890,8 +895,9 @@ def _lean_source(rule, name):
                     "_t = _pair(_f, _p, _g, _q) if type(_f) is _nd and type(_g) is _nd "
                     "and _f.shape == _g.shape == out.shape else "
                     "_combine([_f, _g], [_p, _q], _p.shape)"]
-            if rule.quotient:               # an underflowed quotient: the careful path's
-                body.append("if _tiny(_f) or _tiny(_g): _t = None")     # two steps (a / b)
+            tests = [t for k, t in enumerate(("_tiny(_f)", "_tiny(_g)")) if k in _variable(rule)]
+            if tests:                       # an underflowed quotient: the careful path's
+                body.append(f"if {' or '.join(tests)}: _t = None")     # two steps (a / b)
             if f in ("x", "y", "out") and g in ("x", "y", "out"):   # a * b: y and x
                 bare = f"_pair_k({f}, _p, {g}, _q)"
             elif backend.fusable(rule):                     # a / b: 1.0 / y, -out / y
@@ -1366,16 +1372,35 @@ def _array_partials(rule, fns, args, duals, values, out, shape):
     return total
 
 
+def _variable(rule):
+    """The arguments of ``rule`` whose quotient's numerator ``a`` is not a number (the
+    NumPy paths' :func:`_tiny` test, on small arrays: ``-out / y`` underflows beside
+    ordinary values, ``1 / y`` only past |y| = 4.5e307, where the kernels and the
+    general path still take the two steps)."""
+    found = _VARIABLE.get(rule.ufunc)
+    if found is None:
+        found = _VARIABLE[rule.ufunc] = frozenset(
+            k for k, pair in enumerate(rule.quotient_exprs or ())
+            if pair is not None and pair[0].constant is None)
+    return found
+
+
+_VARIABLE = {}
+
+
 def _tiny(f):
     """Does the real local derivative ``f`` (an array or number, nested duals read by
     value) hold an element below the smallest normal number in magnitude (0 among
     them)?  There a quotient row's ``f * p`` may have lost the bits :func:`two_step`
     keeps (:func:`_array_quotient`)."""
+    if type(f) is np.ndarray and f.dtype is _F64:     # the common case, two NumPy calls
+        # (a NaN makes the minimum NaN, False: a NaN factor sends every caller to the
+        # careful path, whose finiteness test then reads f element by element)
+        return f.size > 0 and bool(np.absolute(f).min() < TINY)
     fv = _primal(f)
     if np.iscomplexobj(fv):
         return False
-    with np.errstate(invalid="ignore"):
-        return bool((np.absolute(fv) < tiny_below(f)).any())
+    return bool((np.absolute(fv) < tiny_below(f)).any())     # (NaN compares quietly)
 
 
 def _quotient_partials(rule, fns, duals, values, out, arrays, shape, total):

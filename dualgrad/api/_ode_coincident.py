@@ -25,7 +25,7 @@ from .. import errors
 from ..dual import primal
 from ..dual._answer import Answering
 from ..rules._table import branch_functions
-from ._quad import _plain, _slopes
+from ._readings import _plain, _slopes
 
 _EPS = np.finfo(float).eps
 _TINY = np.finfo(float).tiny

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .. import errors
-from ..dual import ArrayDual, Dual, partials_array, primal, stack_scalars
+from ..dual import Dual, partials_array, primal, stack_scalars
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, expand,
                           levels_of)
 from ..rules._table import (RULES, SCIPY_LOADED, Branches, Selection, branch_functions, step_of,
@@ -36,6 +36,7 @@ from ._parallel import adaptive_run
 from ._touch import TOUCH, TOUCHED, Root, branch_of, root_sign, touching
 from ._quad_growth import refusal as singular_refusal, singular_place
 from ._quad_gaps import moving_gaps, refusal as gap_refusal
+from ._readings import _moves, _plain, _slopes
 
 __all__ = ["quad"]
 
@@ -442,25 +443,6 @@ _EQUALITY = (np.equal, np.not_equal)
 _NUMBERS = (float, int, _F64)
 
 
-def _moves(v):
-    """Does ``v`` (a dual, or a list of them) carry a nonzero partial at any level?"""
-    if type(v) is ArrayDual:            # (the common case, first order: ~3 us of ~20)
-        p = v.partials
-        if type(p) is np.ndarray and p.dtype.kind == "f" and type(v.value) is np.ndarray:
-            return bool(p.any())        # (NaN counts, as != 0 does)
-    if isinstance(v, (list, tuple)):
-        for e in v:
-            if _moves(e):
-                return True
-        return False
-    if not isinstance(v, Dual):
-        return False
-    plist = getattr(v, "_plist", None)
-    if plist is not None:                   # a scalar dual: its partials' list
-        return any(_moves(e) or primal(e) != 0 if isinstance(e, Dual) else e != 0
-                   for e in plist()) or _moves(v.value)
-    p = partials_array(v)
-    return bool(np.any(np.asarray(primal(p)) != 0)) or _moves(v.value) or _moves(p)
 
 
 def _any_dual(v):
@@ -482,12 +464,6 @@ def _complex_in(inputs):
     return False
 
 
-def _plain(v):
-    """``v``'s plain values: an array (a Python float as itself)."""
-    if isinstance(v, (list, tuple)):
-        return np.array([_plain(e) for e in v])
-    v = primal(v)
-    return v if type(v) is float else np.asarray(v)
 
 
 def _branch(specs, values):
@@ -542,14 +518,6 @@ def _tie(specs, values):
     return False
 
 
-def _slopes(v, tag):
-    """``v``'s first partials in the level ``tag`` (plain: ``v``'s shape plus one axis of
-    directions), or ``None`` where ``v`` carries no such level."""
-    while isinstance(v, Dual):
-        if v.tag == tag:
-            return np.asarray(primal(partials_array(v)))
-        v = v.value
-    return None
 
 
 def _place_moves(u, rlo, rhi, tag, beside=None):

@@ -20,7 +20,9 @@ from .. import errors
 from ..dual import Dual, primal
 from ..dual._answer import Answering
 from ._ode_coincident import _ADDS, _TINY, _Setting, _result
-from ._quad import _WHO, _moves
+from ._readings import _moves
+
+_WHO = "dualgrad.quad"          # (dg.quad's name in its messages, as api/_quad's)
 
 _ORDERED = (np.less, np.less_equal, np.greater, np.greater_equal)
 _AT_ZERO = (np.heaviside, np.sign)      # (their place: the first argument's zero)

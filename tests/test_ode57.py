@@ -230,3 +230,25 @@ def test_a_continuous_heaviside_or_sign_tie_on_an_end_stays_exact(spelling):
         lambda t, y: -K * y + D * np.heaviside(t - q, 1.0), (q, T), [0.0], rtol=1e-10,
         atol=1e-12).y[0, -1], 3.0)
     assert np.isclose(got, -D * np.exp(-K * (T - 3.0)), rtol=1e-8)
+
+
+@pytest.mark.parametrize("spell", ["%", "np.mod", "floor"])
+def test_a_continuous_triangle_wave_of_moving_phase_is_exact(spell):
+    """attack57 22: |((t - p) % 2) - 1| was refused since the kinks' follow (99ade94): its
+    place wraps at the remainder's jump, stepping across 0 where fun is continuous.
+    Oracle: the variation-of-constants form by SciPy's quad, central differences."""
+    import scipy.integrate as si
+    wave = {"%": lambda t, p: abs((t - p) % 2 - 1),
+            "np.mod": lambda t, p: np.abs(np.mod(t - p, 2.0) - 1),
+            "floor": lambda t, p: 1 - 2 * np.abs((t - p) / 2 - np.floor((t - p) / 2 + 0.5))}[spell]
+    T, p0 = 30.0, 0.3
+
+    def y_T(p):
+        return si.quad(lambda s: np.exp(-0.3 * (T - s)) * abs((s - p) % 2 - 1), 0, T,
+                       epsabs=1e-13, epsrel=1e-12, limit=1000,
+                       points=list(np.arange(p, T, 1.0)))[0] + np.exp(-0.3 * T)
+
+    exact = (y_T(p0 + 1e-5) - y_T(p0 - 1e-5)) / 2e-5
+    got = dg.derivative(lambda p: dg.solve_ivp(lambda t, y: -0.3 * y + wave(t, p), (0, T),
+                                               [1.0], rtol=1e-10, atol=1e-12).y[0, -1], p0)
+    assert abs(got - exact) < 1e-7 * abs(exact)

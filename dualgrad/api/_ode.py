@@ -809,6 +809,7 @@ class _Switches:
         lo, hi, g_lo, g_hi = ta, tb, value(in_a), value(in_b)
         if g_lo is None or g_hi is None or not g_lo * g_hi < 0.0:
             return None
+        scale, near = max(abs(g_lo), abs(g_hi)), [abs(g_lo), abs(g_hi)]
         illinois = 0
         for n in range(_KINK_ITERATIONS):
             if abs(hi - lo) <= 4 * _EPS * max(abs(lo), abs(hi), _TINY):
@@ -824,7 +825,9 @@ class _Switches:
                 return None
             if g == 0.0:            # (on the place: a bracket of its ulps)
                 lo = hi = t
+                near = [0.0]
                 break
+            near[(g < 0.0) != (g_lo < 0.0)] = abs(g)
             if (g < 0.0) == (g_lo < 0.0):
                 lo, g_lo = t, g
                 g_hi = 0.5 * g_hi if illinois == -1 else g_hi
@@ -833,6 +836,10 @@ class _Switches:
                 hi, g_hi = t, g
                 g_lo = 0.5 * g_lo if illinois == 1 else g_lo
                 illinois = 1
+        if min(near) > _KINK_NEAR * scale:
+            return None             # (the place jumped across 0 without meeting it: the
+        #                             wrap of |((t - p) % 2) - 1|, a continuous triangle
+        #                             wave, is no kink to restart on: attack57 22)
         ulps = 4 * _EPS * max(abs(lo), abs(hi), _TINY)
         return (lo - ulps, hi + ulps) if tb >= ta else (lo + ulps, hi - ulps)
 
@@ -1075,6 +1082,7 @@ _KINK_OVER = 1000.0     # an accepted step across a kink: its partials' jump tim
 #                         step, at most, in the tangents' tolerance
 _KINK_SECANTS = 8       # a followed kink's time: regula falsi steps, then halvings
 _KINK_ITERATIONS = 80   # (to 4 ulps of t)
+_KINK_NEAR = 1e-6       # ... where the place came this near 0 (of its ends' size)
 _FLAT_KEPT = 8          # steep tests found flat, kept per place
 
 

@@ -83,6 +83,8 @@ class _PlaceEvent:
     def __init__(self, system, crossed, place):
         self.system, self.key, self.i, self.place = system, crossed.key, crossed.i, place
         self.error, self.sliding = crossed.error, crossed.sliding
+        self.followed = crossed.place is not None   # (a kink: fun continuous across it)
+        self.retired = False    # (a followed place found to wrap: followed no more)
         self.direction = 0.0
         self.last = None
         self.chatter = 0
@@ -239,6 +241,10 @@ def _restart(system, event, tc, zc, t_end, scale):
         #                                 the switch, chattering; or it only touches it)
     if abs(g_hi - g_lo) > 1e3 * max(abs(before), abs(after)) * abs(t_hi - t_lo) + \
             1e3 * _EPS * max(abs(g_lo), abs(g_hi)):
+        if event.followed and not terms:    # (a kink's place that wraps, |((t - p) % 2)
+            event.retired = True            # - 1|: fun continuous, no term; the kink
+            return t_hi, np.concatenate([y + (t_hi - tc) * f_hi, zc[m:]]), \
+                float(np.sign(g_hi))        # goes back to the steep tests: attack57 22)
         raise _Refused(event.error())   # (the place steps across 0 rather than crossing
         #                                 it, t % 24 - p at t = 24: its time's motion is
         #                                 no derivative of the place; attack52 19)
@@ -423,6 +429,10 @@ def pieces(solve, system, span, z0, method, t_eval, dense_output, options):
             break
         start, z, sign = _restart(system, event, tc, zc, tf, scale)
         event.direction = -sign             # (its next crossing goes back)
+        if event.retired:
+            places.remove(event)
+            switches.handled.discard((event.key, event.i))
+            switches.follows[event.key, event.i] = False
         if grid is not None:
             inside = grid[((grid - tc) * direction > 0) & ((grid - start) * direction < 0)]
             extra.extend((float(t), z) for t in inside)

@@ -319,6 +319,18 @@ def test_weibull_min_pdf_scale_slope_near_zero(x, c):
     assert abs(g - ref) <= 2e-13 * abs(ref)
 
 
+@pytest.mark.parametrize("c", [1e4, 1e6, 1e15])
+def test_weibull_min_pdf_past_one_keeps_scipys_value(c):
+    # diff57 31: the near-0 form above also took z = 1.3 with a large c ((2 - c) (-log z)
+    # is positive there too): the dual's value was 0.0 where SciPy's is inf * 0 = NaN
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        want = st.weibull_min.pdf(1.3, c)
+        for v in (dg.value_and_grad(lambda x: ds.weibull_min.pdf(x, c))(1.3)[0],
+                  dg.value_and_grad(lambda a: ds.weibull_min.pdf(1.3, a))(c)[0]):
+            assert np.array_equal(v, want, equal_nan=True)
+
+
 @pytest.mark.parametrize("df", [250.0, 300.0, 500.0, 999.0])
 def test_t_tail_slope_underflows_to_zero_not_nan(df):
     # attack57 20: df**((df - 2) / 2) overflowed (inf * 0 = NaN) where the slope is below

@@ -524,7 +524,8 @@ class _WeibullMin(Continuous):
         # log's (c - 1) / z times z's partial does not; the value SciPy's (scipys_value)
         zv, cv = _plain(z), _plain(c)
         with np.errstate(all="ignore"):
-            near = (zv > 0) & ((2.0 - cv) * -np.log(zv) > 700.0)
+            near = (zv > 0) & (zv < 1) & ((2.0 - cv) * -np.log(zv) > 700.0)   # (c < 2:
+        #                         not z > 1 with a large c, where SciPy's value is inf * 0)
         if not np.any(near):
             return direct
         return np.where(near, np.exp(self._logpdf(z, c)), direct)

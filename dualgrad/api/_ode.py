@@ -40,8 +40,8 @@ from ..rules._table import RULES, Branches, branch_functions
 from ._ode_pieces import _CHATTER, Crossed, exact_place, followed_place, pieces
 from ._parallel import adaptive_run, replayed
 from ._quad import (_SKIPPED, _STEP_AT, _THROUGH, _Refused, _Watch, _branch, _complex_in,
-                    _moves, _moves_beyond_first, _place_moves, _plain, _slopes, _spelled,
-                    _tags)
+                    _moves_beyond_first, _place_moves, _spelled, _tags)
+from ._readings import _moves, _plain, _slopes
 
 __all__ = ["solve_ivp"]
 

@@ -24,7 +24,8 @@ import numpy as np
 from .. import errors
 from ..rules._table import branch_functions
 from ._ode_coincident import coincident_terms, other_terms
-from ._quad import _Refused, _plain, _slopes
+from ._quad import _Refused
+from ._readings import _plain, _slopes
 
 _EPS = np.finfo(float).eps
 _JUMP = 64 * _EPS       # fun continuous at a crossing: its sides agree to rounding

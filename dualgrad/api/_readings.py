@@ -1,8 +1,8 @@
 """Readings of dual numbers that dg.quad's watch and dg.solve_ivp's checks share:
 plain values, the first partials of one level, whether any level moves.
 
-Below api/_quad, api/_ode_coincident and api/_quad_ends, so that the checks dg.quad
-calls need not import dg.quad's module back.
+Below every module that reads them (api/_quad, _quad_ends, _ode, _ode_pieces,
+_ode_coincident), so that the checks dg.quad calls need not import dg.quad's module back.
 """
 
 from __future__ import annotations

@@ -87,6 +87,7 @@ import numpy as np
 from . import _buffers, _fusedgen, _loader
 from ._propagate import DEFERRING, combine
 from ..rules._expr import template_function
+from ..rules._table import TINY
 
 __all__ = ["Deferred", "Local", "engine", "current", "scope", "begin", "end", "flush", "concrete",
            "defer", "seed", "columns", "roll", "diff", "add_into", "write_into", "read", "before_write", "same_view", "ACTIVE", "PENDING", "MIN_WORK",
@@ -264,7 +265,7 @@ class Local:
         t = combine([f], [q], shape, n)
         if self.quotient is None:
             return t
-        small = np.absolute(f) < 2.2250738585072014e-308      # (rules._table.TINY)
+        small = np.absolute(f) < TINY
         if np.isfinite(f).all() and not small.any():
             return t
         a, b = (np.broadcast_to(self._evaluate(e), shape)[..., None] for e in self.quotient)

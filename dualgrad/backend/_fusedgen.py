@@ -34,6 +34,8 @@ import os
 import sys
 from pathlib import Path
 
+_TINY = "2.2250738585072014e-308"     # the smallest normal float64 (rules._table.TINY)
+
 # hashlib, importlib.util and tempfile (15 ms together) are imported with the first
 # kernel a process compiles or loads, not at ``import dualgrad``.
 
@@ -442,9 +444,8 @@ def source(key, name="fused", picks=None):
     used = sorted({coef[1] for kids in nodes for coef, kid in kids if coef[0] == "a"})
     # (a local derivative written a / b that underflowed beside a nonzero a counts as
     # not finite: _over's two steps keep the bits its product loses)
-    tiny = "2.2250738585072014e-308"
     checks = [f"(a{j} - a{j})" for j in used] + \
-        [f"(e{j} - e{j} + (1.0 if -{tiny} < e{j} < {tiny} and n{j} != 0.0 and "
+        [f"(e{j} - e{j} + (1.0 if -{_TINY} < e{j} < {_TINY} and n{j} != 0.0 and "
          f"d{j} - d{j} == 0.0 else 0.0))"
          if j in parts else f"(e{j} - e{j})" for j in range(len(local))] + \
         (["finite"] if numbers else [])
@@ -512,9 +513,8 @@ def source(key, name="fused", picks=None):
             "def _over(f, a, b, q):\n"
             "    if q == 0.0:\n"
             "        return f * q if f - f == 0.0 else 0.0\n"
-            "    if (f - f != 0.0 and f == f or -2.2250738585072014e-308 < f < "
-            "2.2250738585072014e-308 and a != 0.0) and a - a == 0.0 and b - b == 0.0 "
-            "and b != 0.0:\n"
+            f"    if (f - f != 0.0 and f == f or -{_TINY} < f < {_TINY} and a != 0.0) "
+            "and a - a == 0.0 and b - b == 0.0 and b != 0.0:\n"
             "        return (q / b) * a if abs(a) >= 1.0 else (q * a) / b\n"
             "    return f * q\n\n\n"
             f"@numba.njit(**_JIT)\ndef {name}({', '.join(params)}):\n" +

@@ -646,7 +646,7 @@ def _exact_terms(rule, reads, zeros):
     plain = " ".join(terms)
     plain = plain[2:] if plain.startswith("+ ") else "-" + plain[2:]
     tiny = "" if zeros is None else \
-        " and (abs(out) >= 2.2250738585072014e-308 or " + \
+        f" and (abs(out) >= {_TINY} or " + \
         " or ".join(f"{z} == 0.0" for z in zeros) + ")"
     return factors, finite, plain, tiny
 

@@ -49,13 +49,15 @@ from ..errors import ARRAYS as _ARRAYS, MADE as _MADE
 from ..dual._array import argument_factors, array_and_scalar as _array_and_scalar
 from ..rules._table import RULES, derivative_functions, regular_branch
 from ._nested import nested
-from ._ufuncs import _LAST, _errstate, _hush, _unhush, call, call_ufunc as _call_ufunc
+from ._ufuncs import (_LAST, _errstate, _hush, _tiny, _unhush, _variable, call,
+                      call_ufunc as _call_ufunc)
 
-__all__ = ["call_ufunc", "lean_mixed", "lean_power"]
+__all__ = ["call_ufunc", "lean_mixed", "lean_constant", "lean_power"]
 
 _nd = np.ndarray
 _F64 = np.dtype(np.float64)
 _f64 = np.float64
+_new = object.__new__
 _POWER = RULES[np.power]
 _lean_work = backend.lean_work
 _LEAN_WORK = backend.LEAN_WORK
@@ -144,6 +146,76 @@ def lean_mixed(rule, a, b):
     if total is None:             # an inf or NaN met: the careful path
         return call(rule, (a, b), out)
     return make_real(out, total, tag)
+
+
+def lean_constant(rule, a, b):
+    """``rule``'s ufunc of a scalar dual holding a float and float partials and a
+    float64 ndarray of at least one axis (``n1 * np.cos(angles)``, ``x / k``: a
+    scalar parameter on a fixed grid), ``_ufuncs._pair``'s steps for that pair
+    without the way to it (``call_ufunc``, ``nested``, ``small``, ``_pair``'s two
+    operand scans, ``_combined``: 11.4 -> 7.4 us at N = 15, numba not loaded,
+    ``python bench/corpus_ops.py``, small58): the scalar's value as a NumPy float and its partials as a row, the same
+    ufunc call, the table's local derivative for the scalar's argument under the
+    same hushed error state, the same underflowed-quotient test (``_tiny``), and
+    ``backend.combine_small`` on the one factor and the row, which ``_pair`` reaches
+    for such a pair (``_combined`` finds the row not of the result's shape), so the
+    result is ``_pair``'s to the bit.  ``None`` (nothing computed) for anything else:
+    another operand, an escaped tag, nested or complex partials, a rule
+    :func:`lean_mixed` does not take, work that ``_pair`` does not take (past
+    ``backend.LEAN_WORK``, or deferred by the fused engine); where the value is made
+    and the factor is not finite somewhere, the general ``call`` gets that value."""
+    if type(b) is _nd:
+        x, scalar, k = b, a, 0              # k: the scalar's argument
+    elif type(a) is _nd:
+        x, scalar, k = a, b, 1
+    else:
+        return None
+    fns = _MIXED.get(rule.ufunc, False)
+    if fns is False:
+        fns = _mixed_factors(rule)
+    if fns is None or x.dtype is not _F64 or not x.ndim or \
+            getattr(type(scalar), "_kind", None) != "slots":
+        return None
+    v = scalar.value
+    tag = scalar.tag
+    if type(v) is not float or tag not in LIVE:
+        return None
+    d = fns[k]
+    row = np.array(scalar._plist())
+    if d == "0" or row.dtype is not _F64:
+        return None
+    n = len(row)
+    work = x.size * n
+    if work >= _LEAN_WORK or not _lean_work(work, x.shape):
+        return None
+    c = _f64(v)
+    va, vb = (c, x) if k == 0 else (x, c)
+    out = rule.ufunc(va, vb)
+    if type(out) is not _nd or out.dtype is not _F64 or out.shape != x.shape:
+        return call(rule, (a, b), out)
+    if _errstate is None:                               # pragma: no cover
+        token = _hush()
+    else:                         # _hush() written out (as lean_power's)
+        e = _eget()
+        s = _LAST[0]
+        token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()
+    try:
+        f = d(va, vb, out)
+        total = None if rule.quotient and k in _variable(rule) and _tiny(f) else \
+            _combine([f], [row], x.shape + (n,))
+    finally:
+        if _errstate is None:                           # pragma: no cover
+            _unhush(token)
+        else:
+            _ereset(token)
+    if total is None:             # an inf or NaN met, an underflowed quotient: the
+        return call(rule, (a, b), out)      # careful path
+    r = _new(ArrayDual)           # make_real, written out (as the lean functions')
+    r.value = out
+    r._p = total
+    r.tag = tag
+    r._c = None
+    return r
 
 
 # ufunc -> (d/da, d/db, quiet) for :func:`lean_mixed`, or None (not its rule); first use
@@ -258,6 +330,8 @@ def call_ufunc(ufunc, *args):
     if rule is not None:
         if len(args) == 2:
             result = lean_mixed(rule, args[0], args[1])
+            if result is None:
+                result = lean_constant(rule, args[0], args[1])
             if result is not None:
                 return result           # (an array dual: no object loop makes one)
         result = nested(rule, args)

@@ -1,0 +1,215 @@
+"""A scalar dual with a plain float64 array (``n1 * np.cos(angles)``, ``x / k``) through
+``dispatch._lean_small.lean_constant`` (issue 13, small58: the Fresnel row of
+bench/corpus57.py makes three such products per call, each ~8 us on the general path's
+way ``call_ufunc -> nested -> small -> _pair``).
+
+Two oracles: the general path itself (``dispatch._ufuncs.call``, which the lean
+function short-cuts) to the bit, values and partials; and, independent of dualgrad, the
+analytic derivatives (the product, quotient and power rules, arctan2's and hypot's
+closed forms) evaluated by NumPy on floats, to rounding.  A spy on ``_ufuncs._pair``
+tells which way an operation went: the lean cases never reach it (they did before
+small58), the cases it declines still do.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+from dualgrad.backend import _loader
+from dualgrad.dispatch import _lean_small, _ufuncs
+from dualgrad.dispatch._ufuncs import call
+from dualgrad.dual._base import new_tag
+from dualgrad.rules._table import rule_for
+
+RNG = np.random.default_rng(58)
+
+
+@pytest.fixture
+def pairs_run(monkeypatch):
+    """The calls of ``_ufuncs._pair`` (the general small path of two operands)."""
+    calls = []
+    real = _ufuncs._pair
+
+    def spy(rule, a, b):
+        calls.append(rule.name)
+        return real(rule, a, b)
+    monkeypatch.setattr(_ufuncs, "_pair", spy)
+    return calls
+
+
+@pytest.fixture
+def lean_runs(monkeypatch):
+    """The results ``lean_constant`` made (a spy on it: ``None`` where it declined)."""
+    made = []
+    real = _lean_small.lean_constant
+
+    def spy(rule, a, b):
+        result = real(rule, a, b)
+        if result is not None:
+            made.append(1)
+        return result
+    monkeypatch.setattr(_lean_small, "lean_constant", spy)
+    return made
+
+
+@pytest.fixture(params=["kernel", "numpy"])
+def engine(request, monkeypatch):
+    """Numba loaded or not (NumPy's passes: the state of bench_corpus's rows)."""
+    if request.param == "numpy":
+        monkeypatch.setattr(_loader, "READY", False)
+        monkeypatch.setattr(_loader, "LOAD_AFTER", 10 ** 18)
+    return request.param
+
+
+def _bits(got, want):
+    """Equal bits (NaN included), shapes and dtypes of two duals' values and partials."""
+    for x, y in ((got.value, want.value), (got.partials, want.partials)):
+        x, y = np.asarray(x), np.asarray(y)
+        assert x.shape == y.shape and x.dtype == y.dtype
+        assert x.tobytes() == y.tobytes(), (x, y)
+
+
+# spelling, ufunc, the scalar first?, d/dk of k (op) x as a function of (c, x) on floats
+CONSTANT = {
+    "k * x": (lambda k, x: k * x, np.multiply, True, lambda c, x: x),
+    "x * k": (lambda k, x: x * k, np.multiply, False, lambda c, x: x),
+    "k + x": (lambda k, x: k + x, np.add, True, lambda c, x: np.ones_like(x)),
+    "x - k": (lambda k, x: x - k, np.subtract, False, lambda c, x: -np.ones_like(x)),
+    "k - x": (lambda k, x: k - x, np.subtract, True, lambda c, x: np.ones_like(x)),
+    "k / x": (lambda k, x: k / x, np.true_divide, True, lambda c, x: 1.0 / x),
+    "x / k": (lambda k, x: x / k, np.true_divide, False, lambda c, x: -x / c ** 2),
+    "k ** x": (lambda k, x: k ** x, np.power, True, lambda c, x: x * c ** (x - 1.0)),
+    "x ** k": (lambda k, x: x ** k, np.power, False, lambda c, x: np.log(x) * x ** c),
+    "np.arctan2(k, x)": (lambda k, x: np.arctan2(k, x), np.arctan2, True,
+                         lambda c, x: x / (c * c + x * x)),
+    "np.arctan2(x, k)": (lambda k, x: np.arctan2(x, k), np.arctan2, False,
+                         lambda c, x: -x / (c * c + x * x)),
+    "np.hypot(x, k)": (lambda k, x: np.hypot(x, k), np.hypot, False,
+                       lambda c, x: c / np.hypot(x, c)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CONSTANT))
+@pytest.mark.parametrize("shape, n", [((15,), 2), ((3,), 1), ((10,), 4), ((2, 3), 2),
+                                      ((1,), 3)])
+def test_constant_bits_oracle_and_way(name, shape, n, engine, pairs_run, lean_runs):
+    op, ufunc, first, dk = CONSTANT[name]
+    tag = new_tag()
+    k = dg.Dual(0.7, RNG.standard_normal(n), tag=tag)
+    x = RNG.uniform(0.5, 2.0, shape)
+    got = op(k, x)
+    assert pairs_run == [], pairs_run             # (the general way ran _pair before)
+    assert lean_runs == [1]
+    want = call(rule_for(ufunc), (k, x) if first else (x, k))
+    _bits(got, want)
+    np.testing.assert_array_equal(got.value, op(0.7, x))
+    expected = dk(0.7, x)[..., None] * np.asarray(k.partials)
+    np.testing.assert_allclose(got.partials, expected, rtol=1e-14, atol=1e-15)
+
+
+def test_fresnel_row_through_jacobian(pairs_run):
+    """bench/corpus57.py's Fresnel reflectances against their closed-form derivatives
+    (Snell's law: d(alpha2)/d(n1) = sin(alpha1) / (n2 cos(alpha2)), ...), and no
+    operation of the call on the general small path."""
+    alpha = np.radians(np.arange(5.0, 80.0, 5.0))
+
+    def f(q):
+        n1, n2 = q[0], q[1]
+        a2 = np.arcsin(n1 / n2 * np.sin(alpha))
+        a, b = n1 * np.cos(alpha), n2 * np.cos(a2)
+        return (a - b) / (a + b)
+
+    n1, n2 = 1.0, 1.5
+    J = dg.jacobian(f, np.array([n1, n2]))
+    assert pairs_run == [], pairs_run
+    s, c1 = np.sin(alpha), np.cos(alpha)
+    a2 = np.arcsin(n1 / n2 * s)
+    c2 = np.cos(a2)
+    da2 = np.stack([s / (n2 * c2), -n1 * s / (n2 ** 2 * c2)], axis=-1)
+    a, b = n1 * c1, n2 * c2
+    da = np.stack([c1, 0 * c1], axis=-1)
+    db = np.stack([0 * c2, c2], axis=-1) - (n2 * np.sin(a2))[:, None] * da2
+    want = ((da - db) * (a + b)[:, None] - (a - b)[:, None] * (da + db)) / \
+        ((a + b) ** 2)[:, None]
+    np.testing.assert_allclose(J, want, rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("spelling", ["k * x", "x / k", "k / x", "k - x"])
+def test_constant_nonfinite_and_special_values(spelling, engine):
+    """Zeros, subnormals, huge, infinite and NaN entries of x, and k at 0 or tiny: the
+    lean result (or its careful path) is the general path's to the bit, warnings alike."""
+    op, ufunc, first, _ = CONSTANT[spelling]
+    x = np.array([0.0, -0.0, 1e-310, 1e308, np.inf, -np.inf, np.nan, 2.0])
+    for c in (0.7, 0.0, 1e-300, -1e300):
+        tag = new_tag()
+        k = dg.Dual(c, [1.0, -2.0], tag=tag)
+        with warnings.catch_warnings(record=True) as got_w:
+            warnings.simplefilter("always")
+            got = op(k, x)
+        with warnings.catch_warnings(record=True) as want_w:
+            warnings.simplefilter("always")
+            want = call(rule_for(ufunc), (k, x) if first else (x, k))
+        _bits(got, want)
+        assert sorted(str(w.message) for w in got_w) == \
+            sorted(str(w.message) for w in want_w)
+
+
+def test_underflowed_quotient_goes_the_careful_way(pairs_run):
+    """x / k with a factor -x / k**2 below the smallest normal number: the general
+    path's two-step quotient (``_tiny``), not the product of the rounded factor."""
+    tag = new_tag()
+    k = dg.Dual(1e200, [1e200, 1.0], tag=tag)
+    x = np.array([1e-120, 3.0, 1e-300])
+    got = x / k
+    want = call(rule_for(np.true_divide), (x, k))
+    _bits(got, want)
+    # direction 0: -x dk / k**2 = -x 1e200 / 1e400, a subnormal -1e-320 for x[0] (to
+    # the subnormal's spacing, 5e-324), -3e-200 for x[1]
+    np.testing.assert_allclose(got.partials[:2, 0], [-1e-320, -3e-200], rtol=1e-3)
+
+
+def test_constant_declines(pairs_run, lean_runs):
+    """Integer, complex, 0-d and subclassed arrays, escaped duals, nested and complex
+    scalars, selection rules: the general path, its results and errors."""
+    tag = new_tag()
+    k = dg.Dual(0.7, [1.0, 2.0], tag=tag)
+    got = k * np.array([1, 2, 3])                  # int64: the general loop
+    np.testing.assert_array_equal(got.partials, [[1.0, 2.0], [2.0, 4.0], [3.0, 6.0]])
+    got = k * np.array([1.0 + 1j, 2.0])            # complex128
+    np.testing.assert_allclose(got.partials, [[1.0 + 1j, 2.0 + 2j], [2.0, 4.0]])
+    got = k * np.array(3.0)                        # 0-d: a scalar result
+    np.testing.assert_allclose(np.asarray(got.partials), [3.0, 6.0])
+    got = np.maximum(k, np.array([0.5, 1.0]))      # a selection rule
+    np.testing.assert_array_equal(got.partials, [[1.0, 2.0], [0.0, 0.0]])
+    assert lean_runs == []
+    kc = dg.Dual(0.7 + 1j, [1.0, 0.0], tag=tag)
+    got = kc * np.array([1.0, 2.0])
+    np.testing.assert_allclose(got.value, [0.7 + 1j, 1.4 + 2j])
+    assert lean_runs == []
+
+    escaped = []
+    dg.jacobian(lambda q: escaped.append(q[0]) or q, np.array([1.0, 2.0]))
+    with pytest.raises(Exception) as lean_err:
+        escaped[0] * np.array([1.0, 2.0])
+    with pytest.raises(Exception) as general_err:
+        call(rule_for(np.multiply), (escaped[0], np.array([1.0, 2.0])))
+    assert type(lean_err.value) is type(general_err.value)
+    assert str(lean_err.value) == str(general_err.value)
+    assert lean_runs == []
+
+
+def test_nested_scalar_with_array_is_second_order_exact():
+    """A Hessian through k * x and x / k (nested scalar duals: declined, the general
+    path), against the analytic second derivatives."""
+    x = np.array([0.3, -1.2, 2.0])
+
+    def f(q):
+        return np.sum((q[0] * x) ** 2 / q[1])       # a^2 |x|^2 / b
+
+    a, b = 1.3, 0.9
+    s = np.sum(x ** 2)
+    want = np.array([[2 * s / b, -2 * a * s / b ** 2],
+                     [-2 * a * s / b ** 2, 2 * a ** 2 * s / b ** 3]])
+    np.testing.assert_allclose(dg.hessian(f, np.array([a, b])), want, rtol=1e-13)

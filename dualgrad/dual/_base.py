@@ -229,6 +229,9 @@ class Dual:
             forced = _BRANCHES.record(np.less, (self, other))
             if forced is not None:      # (a branch set by dg.solve_ivp's coincident
                 return forced           # switches' test, api/_ode_coincident)
+        x = self.value
+        if type(x) is float and type(other) is float:     # a scalar dual against a
+            return x < other                               # Python float: primal's own
         return primal(self) < primal(other)
 
     def __le__(self, other, _made=errors.MADE, _seq=TAGS):
@@ -237,6 +240,9 @@ class Dual:
             forced = _BRANCHES.record(np.less_equal, (self, other))
             if forced is not None:
                 return forced
+        x = self.value
+        if type(x) is float and type(other) is float:     # a scalar dual against a
+            return x <= other                               # Python float: primal's own
         return primal(self) <= primal(other)
 
     def __gt__(self, other, _made=errors.MADE, _seq=TAGS):
@@ -245,6 +251,9 @@ class Dual:
             forced = _BRANCHES.record(np.greater, (self, other))
             if forced is not None:
                 return forced
+        x = self.value
+        if type(x) is float and type(other) is float:     # a scalar dual against a
+            return x > other                               # Python float: primal's own
         return primal(self) > primal(other)
 
     def __ge__(self, other, _made=errors.MADE, _seq=TAGS):
@@ -253,6 +262,9 @@ class Dual:
             forced = _BRANCHES.record(np.greater_equal, (self, other))
             if forced is not None:
                 return forced
+        x = self.value
+        if type(x) is float and type(other) is float:     # a scalar dual against a
+            return x >= other                               # Python float: primal's own
         return primal(self) >= primal(other)
 
     def __eq__(self, other):

@@ -514,6 +514,15 @@ def _fast_reflected(stem, symbol, rule, n):
     return "\n".join(lines)
 
 
+# Unary ufuncs whose value on a finite Python float is the table's exact twin's
+# (rules/_expr.py, FUNCTIONS: the exact abs, and sin
+# and cos, whose NumPy float64 loops call the C library as ``math`` does;
+# tests/test_expr.py compares each twin with NumPy bit for bit): the value without a
+# NumPy call (~90 ns of np.sin(E)'s ~940 on a scalar dual, small58).  Not finite:
+# NumPy's own call (its NaN, its warning).
+_VALUE_TWINS = {"sin": "math.sin", "cos": "math.cos", "absolute": "abs"}
+
+
 def _fast_ufunc(u, rule, n):
     """A unary ufunc on a float-valued dual, its derivative inlined.
 
@@ -533,7 +542,11 @@ def _fast_ufunc(u, rule, n):
         return "\n".join(lines).replace("(U,", f"({u},").replace("U(x)", f"{u}(x)")
     if rule.tangent:
         lines.append(f"    if not ({_real_partials('a', n)}): return _call(U, a)")
-    lines.append("    out = float(U(x))")
+    twin = _VALUE_TWINS.get(rule.name)
+    if twin is None:
+        lines.append("    out = float(U(x))")
+    else:                       # NumPy's bits for a finite float (its exact twin), the
+        lines.append(f"    out = {twin}(x) if x - x == 0.0 else float(U(x))")   # ufunc else
     if e0 is None:
         lines.append("    if True:")
         _build(lines, n, "out", lambda k: _zero("a", k))

@@ -31,6 +31,8 @@ variants; median of the per-round medians, us a call):
   redone by the per-row path;
 * ``sumonly``: ``checked``'s accumulator without its scratch block (results stored into
   ``acc``, the block never redone): NOT exact, timed only as the accumulator's cost;
+  ``sumonly_noacc``: the same text without the accumulator's sums (NOT exact);
+  ``sumonly_one``: one accumulator, ``(r_0 + r_1) + (r_2 + r_3)`` a row (NOT exact);
 * ``recipes``: ``1 - u`` and ``(dt * rate) * u`` computed from ``u``'s value in the
   kernel instead of read (heat51's recipes, on this kernel alone);
 * ``unitrow``: ``kappa``'s partials row (``p[0]``'s: 1 in direction 0) as a unit-row
@@ -38,7 +40,7 @@ variants; median of the per-round medians, us a call):
   ``kappa * lap`` left out by the generator.
 
 The scalar duals' rows are the step's own: ``kappa`` = ``p[0]`` (1, 0, 0, 0) and
-``dt * rate`` (0, 0, 0, dt).  Every variant but ``notest`` and ``sumonly`` is asserted bit-equal to
+``dt * rate`` (0, 0, 0, dt).  Every variant but ``notest`` and the ``sumonly`` ones is asserted bit-equal to
 ``gen`` first, on finite factors and on factors with inf / NaN beside zero partials
 (``unitrow``: equal, ``==``; its structural zeros may differ in a zero's sign).
 ``--loops`` times the test loop alone (four arrays, as the kernel's) at 512, 4,096,
@@ -180,8 +182,14 @@ def checked(src, n=4):
     return "\n".join(out).replace("def fused(out, acc, H,", "def fused(out, acc, H, R,")
 
 
-def sumonly(src):
+def sumonly(src, sums="each"):
     lines = checked(src).split("\n")
+    if sums != "each":                         # the accumulator's sums: none, or one
+        last = max(j for j, t in enumerate(lines) if t.strip().startswith("chk_3 += r_3"))
+        pad = lines[last][:len(lines[last]) - len(lines[last].lstrip())]
+        one = [pad + "chk_0 += (r_0 + r_1) + (r_2 + r_3)"] if sums == "one" else []
+        lines = [t for j, t in enumerate(lines[:last]) if "+= r_" not in t] + one + \
+            lines[last + 1:]
     lines = [t.replace("R[i - i0, ", "acc[i, ") if "= r_" in t and "R[" in t else t for t in lines]
     s = next(j for j, t in enumerate(lines) if t.startswith("            if (chk_0 - chk_0)"))
     e = next(j for j in range(s, len(lines)) if lines[j] == "                redo = True")
@@ -279,6 +287,7 @@ def main():
         texts[f"block{b}"] = src.replace("BLOCK = 64", f"BLOCK = {b}")
     texts.update(pipelined=pipelined(src), prefetch=prefetch(src), mul=mul(src),
                  ints=ints(src), inloop=inloop(src), checked=checked(src), sumonly=sumonly(src),
+                 sumonly_noacc=sumonly(src, "none"), sumonly_one=sumonly(src, "one"),
                  recipes=recipes(src),
                  unitrow=_fusedgen.source(KEY[:1] + (('o', 'f1', 'b1', 'u0', 'r'),) + KEY[2:]))
     pf = _prefetch_intrinsic()
@@ -323,12 +332,12 @@ def main():
                 ref = out
             elif name == "unitrow":
                 assert np.array_equal(ref, out, equal_nan=True), (name, bad)
-            elif name not in ("notest", "sumonly"):
+            elif name != "notest" and not name.startswith("sumonly"):
                 assert np.array_equal(ref.view(np.int64), out.view(np.int64)), (name, bad)
             elif bad:
                 wrong = int(np.sum(ref.view(np.int64) != out.view(np.int64)))
                 print(f"{name} on the non-finite factors: {wrong} partials differ from gen's")
-    print(f"every variant but notest and sumonly bit-equal to gen (finite factors; inf / NaN factors "
+    print(f"every variant but notest and sumonly* bit-equal to gen (finite factors; inf / NaN factors "
           f"beside zero partials); {n} cells x 4, {args.rounds} rounds of {args.calls} calls")
     f = factors(False)
     times = {name: [] for name in fns}

@@ -8,7 +8,9 @@ them, ode51), median CPU time of ``--repeat`` calls, and ``dg.solve_ivp`` withou
 derivatives against SciPy's solve_ivp; a dose at a moving time, one call (ode53) against
 its split by hand; then the recorder's cost per evaluation of the
 clamp's right-hand side (ode51); a kinked ramp at a moving time, one call (ode57)
-against its split by hand.
+against its split by hand; a periodic forcing with a moving phase written with ``%``
+(each wrap's crossing located and checked: attack57 23, odeq58) against the same
+forcing without it.
 
     PYTHONPATH=/path/to/checkout python bench/ode_switches.py [--repeat R]
 
@@ -137,6 +139,7 @@ def main():
     per_evaluation(args.repeat)
     dose_against_split(args.repeat)
     ramp_against_split(args.repeat)
+    wrap_against_plain(args.repeat)
 
 
 def dose(t, y, p):
@@ -193,6 +196,27 @@ def ramp_against_split(repeat):
     s = cpu_ms(lambda: dg.gradient(split, p), repeat)
     print(f"kinked ramp at a moving time, gradient: one call {g:8.2f} ms   split by hand "
           f"{s:8.2f} ms")
+
+
+def wrap_against_plain(repeat):
+    """y' = -0.3 y + sin(2 pi ((t - p) % 24) / 24) over (0, 30) (two wraps of a moving
+    phase, continuous: each crossing located at its integer and checked) against the
+    same forcing without ``%``: dy(30)/dp by dg.derivative, median CPU ms."""
+    w = 2 * np.pi / 24.0
+
+    def wrapped(q):
+        return dg.solve_ivp(lambda t, y: -0.3 * y + np.sin(w * ((t - q) % 24.0)), (0.0, 30.0),
+                            [1.0], **TOL).y[0, -1]
+
+    def plain(q):
+        return dg.solve_ivp(lambda t, y: -0.3 * y + np.sin(w * (t - q)), (0.0, 30.0), [1.0],
+                            **TOL).y[0, -1]
+
+    dg.derivative(wrapped, 3.3)
+    g = cpu_ms(lambda: dg.derivative(wrapped, 3.3), repeat)
+    s = cpu_ms(lambda: dg.derivative(plain, 3.3), repeat)
+    print(f"periodic forcing, moving phase: with % {g:8.2f} ms   without {s:8.2f} ms   "
+          f"ratio {g / s:5.2f}")
 
 
 if __name__ == "__main__":

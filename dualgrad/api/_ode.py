@@ -34,6 +34,7 @@ import numpy as np
 
 from .. import errors
 from ..dual import ArrayDual, Dual, ScalarDual, directions, make_array, primal, stack_scalars
+from ..dual._answer import Answering
 from ._ode_levels import (Derivatives, Unseen, Watched, as_state, build, duals_in, event_time,
                           expand, flow, levels_of, object_items)
 from ..rules._table import RULES, Branches, branch_functions
@@ -207,6 +208,8 @@ _POWER = np.power
 _ABS = np.absolute
 _OPERATED = frozenset((np.power, np.remainder, np.floor_divide, np.divmod, np.absolute))
 _GENERATED = "<dualgrad scalar"     # (the scalar duals' generated operators, dual/_scalar)
+_ANSWERING = Answering.__call__.__code__
+_WRAPS = frozenset((np.remainder, np.floor_divide, np.divmod))     # (recorded by _wrap)
 
 
 def _pow_line(caller):
@@ -248,7 +251,10 @@ class _Recorder(_Watch):
                 ufunc.branch[0][0] == "step":   # (a step dualgrad's own code reports:
             return self._smooth_step(ufunc, inputs, frame)  # a stats cdf's)
         if ufunc in _OPERATED and frame is None and self.limit is None:
-            frame = _pow_line(sys._getframe(1))     # (a scalar dual's ``**``: the user's
+            caller = sys._getframe(1)
+            if caller.f_code is _ANSWERING:     # (the end-tie check's stand-in)
+                caller = caller.f_back
+            frame = _pow_line(caller)               # (a scalar dual's ``**``: the user's
             if frame is False:                      # line one frame further; attack55 06)
                 return
             if frame is not None and ufunc is not _POWER and (
@@ -257,6 +263,8 @@ class _Recorder(_Watch):
             #                 crossing, api/_ode_coincident: a fixed wrap, as before.
             #                 Python's abs at first order: a kink, whose steep tests at
             #                 a Newton loop's abs(z * z - a) cost 3.5x the bench row)
+            if frame is not None and ufunc in _WRAPS and self._wrap(ufunc, inputs, frame):
+                return
         if frame is not None or self.limit is not None or ufunc not in _SHORT or \
                 len(inputs) != ufunc.nin:
             if frame is None and self.limit is None:
@@ -297,6 +305,27 @@ class _Recorder(_Watch):
         where = _user_line(sys._getframe(2))
         if where is not None:
             seen.append((ufunc, _branch(branch_functions(ufunc), values), where, inputs))
+
+    def _wrap(self, ufunc, inputs, frame):
+        """Record ``(t - p) % 24`` / ``// 24`` / divmod of a first-order scalar dual and
+        a number (``frame``: the user's line) as :meth:`_Watch.__call__` does, without
+        its general checks (none of them applies to these rows: no NaN source, cut,
+        touch or smooth step), or return False (another operand: the general way).
+        A periodic forcing ``sin(2 pi ((t - p) % 24) / 24)`` runs one at every
+        evaluation of fun (~15 us of the general way; attack57 23)."""
+        values = []
+        for v in inputs:
+            kind = type(v)
+            if kind is float or kind is _F64 or kind is int:
+                values.append(float(v))
+            elif isinstance(v, ScalarDual) and type(v.value) is float:
+                values.append(v.value)
+            else:
+                return False
+        self.seen.append((ufunc, _branch(branch_functions(ufunc), values),
+                          f"{_frame_kind(frame.f_code.co_filename)[2]}, line {frame.f_lineno}",
+                          inputs))
+        return True
 
     def _smooth_step(self, step, inputs, frame=None):
         """A smooth step (the table's kind ``"step"``: ``np.tanh(s (t - p))``, erf,
@@ -396,6 +425,12 @@ class _Switches:
         which sees the branch change inside the span only, answered one side or the
         other by spelling (attack56 06: 0.0 alone, -0.0404 for two doses at p = 0)."""
         for key, (branch, inputs) in taken.items():
+            if key[0] in _FLOORS and inputs is not None:    # (attack57 05's floor step
+                change = _floor_tied(key[0], inputs)        # np.clip(np.floor(t - p +
+                if change and not self._continuous_at_end(  # 1), 0, 1) at p = t0: 0.0)
+                        key, branch, inputs, t, z, change):
+                    raise _Refused(_on_end_refusal(key, t))
+                continue
             spec = exact_place(key[0]) if key[0] in _TIED_AT_END else None
             if spec is None or inputs is None or not np.any(np.ravel(branch) == 0):
                 continue            # (np.heaviside / np.sign as the comparisons: attack57
@@ -407,26 +442,17 @@ class _Switches:
             if not isinstance(place, Dual) or not _moves(place) or \
                     self._continuous_at_end(key, branch, inputs, t, z):
                 continue
-            raise _Refused(errors.bad_type(
-                _WHO, "fun's switches whose places move to lie off the span's fixed ends",
-                f"np.{key[0].__name__} on duals that carry partials ({key[1]}) tied at "
-                f"t = {float(t)!r}, an end of t_span, where its place moves with the "
-                "parameters: the solution at the end has a kink there (the switch "
-                "enters or leaves the span: one side's derivative holds its term, the "
-                "other's none), no derivative",
-                "Fix: move the switch off the end (a dose at p inside (t0, tf)), or start "
-                "the span at the switch itself (t_span=(p, tf) with p the dual: the "
-                "moving start carries the term), or take the one-sided derivative you "
-                "mean by hand."))
+            raise _Refused(_on_end_refusal(key, t))
 
-    def _continuous_at_end(self, key, branch, inputs, t, z):
+    def _continuous_at_end(self, key, branch, inputs, t, z, change=None):
         """Whether fun's values at ``(t, z)`` stay, to rounding, with the tied elements
         of ``key``'s comparison flipped: a kink tied on the end (``np.where(t >= p, t -
         p, 0)`` at p = t0), whose y(T) is smooth in p there, not a jump (attack56 27:
         refused, where e7c4bff gave the exact -T).  False where fun cannot be read with
-        the switch set: the refusal stands."""
+        the switch set: the refusal stands.  ``change``: the tied elements' other side
+        given (a floor's step, :func:`_floor_tied`)."""
         from ._ode_coincident import _ADDS, _SETTABLE, _TINY, _read, _result
-        if key[0] not in _SETTABLE:
+        if key[0] not in _SETTABLE and change is None:
             return False
         system = self.system
         if isinstance(system, _WatchedRhs):     # (the float path: as :meth:`_cancelled`)
@@ -434,10 +460,11 @@ class _Switches:
             if d is None or isinstance(d.value, Dual):
                 return False
             system = _FloatReader(system, d.tag, directions(d), len(z))
-        now = _result(key[0], inputs)
-        tied = np.flatnonzero(np.ravel(branch) == 0).tolist()
+        if change is None:
+            now = _result(key[0], inputs)
+            change = [(i, not now[i]) for i in np.flatnonzero(np.ravel(branch) == 0).tolist()]
         base = _read(system, t, z)
-        flipped = _read(system, t, z, {key: [(i, not now[i]) for i in tied]})
+        flipped = _read(system, t, z, {key: change})
         if base is None or flipped is None:
             return False
         a, b = base[0], flipped[0]
@@ -592,7 +619,9 @@ class _Switches:
                 place = key + (i,) + tuple(sorted((repr(flat[i]), repr(now[i]))))
                 seen = self.cleared.get(place, 0)
                 continuous = self._locate(key, i, ta, za, flat[i], t, z, now[i],
-                                          seen >= _TRUSTED)
+                                          seen >= _TRUSTED or key[0] in _WRAPS)
+                #   (a wrap's place, (t - p) / 24, is interpolated to its integer by
+                #   _crossing: the quick check from its first crossing; attack57 23)
                 if continuous and self.rates is not None and _cut(key[0]):
                     self._cusp(key, ta, za, t, z)   # (a branch point: infinite slope?)
                 if continuous and self.system is not None and seen < _TRUSTED and \
@@ -701,6 +730,13 @@ class _Switches:
                     self.located = (lo, hi)
                     return True         # continuous there (a jump would stay this large)
             width = hi - lo
+            if key[0] in _WRAPS:    # (beside a wrap: 4 ulps of t at least; a short
+                width = max(width, 4 * _EPS * max(abs(ta), abs(tb)) /     # segment's
+                            max(abs(tb - ta), _TINY))   # bracket is under one, t the
+                #   same there, and the wrap's rounding, sin(2 pi ((t - p) % 1.7) /
+                #   1.7)'s 3.7e-15 at t = 6.7, was read as a jump: refused at rtol
+                #   1e-8.  Not beside a comparison: t >= p and t > p, an ulp apart,
+                #   would read each other's jump as the change beside; test_ode54)
             beside = np.maximum(np.abs(f_lo - at(lo - width)[0]),
                                 np.abs(at(hi + width)[0] - f_hi))
             scale = np.maximum(scale, np.maximum(np.abs(f_lo), np.abs(f_hi)))
@@ -1125,6 +1161,47 @@ def _kink(ufunc):
 
 _ORDERED_COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal)
 _TIED_AT_END = frozenset(_ORDERED_COMPARISONS + (np.heaviside, np.sign))
+_FLOORS = frozenset((np.floor, np.floor_divide, np.remainder))
+
+
+def _floor_tied(ufunc, inputs):
+    """A floor's step (``np.floor``, ``//``, ``%``) whose moving place ``x`` (``x / y``)
+    is an integer here: ``[(element, the result just below the step)]`` (the floor one
+    less, the remainder one ``y`` more), or ``None``."""
+    specs = branch_functions(ufunc)
+    if len(specs) != 1 or specs[0][1] is not np.floor:
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            place = specs[0][2](*inputs, None)
+            if not isinstance(place, Dual) or not _moves(place):
+                return None
+            u = np.ravel(np.real(np.asarray(_plain(place), dtype=complex)))
+            now = np.ravel(np.asarray(ufunc(*[np.real(_plain(v)) for v in inputs]),
+                                      dtype=float))
+            tied = np.flatnonzero(np.isfinite(u) & (u == np.floor(u))).tolist()
+            if not tied or now.size != u.size:
+                return None
+            if ufunc is np.remainder:
+                y = np.ravel(np.broadcast_to(np.real(_plain(inputs[1])), u.shape))
+                return [(i, float(now[i] + y[i])) for i in tied]
+            return [(i, float(now[i] - 1.0)) for i in tied]
+    except Exception:  # noqa: BLE001 - operands the place cannot read: unchecked
+        return None
+
+
+def _on_end_refusal(key, t):
+    return errors.bad_type(
+        _WHO, "fun's switches whose places move to lie off the span's fixed ends",
+        f"np.{key[0].__name__} on duals that carry partials ({key[1]}) tied at "
+        f"t = {float(t)!r}, an end of t_span, where its place moves with the "
+        "parameters: the solution at the end has a kink there (the switch "
+        "enters or leaves the span: one side's derivative holds its term, the "
+        "other's none), no derivative",
+        "Fix: move the switch off the end (a dose at p inside (t0, tf)), or start "
+        "the span at the switch itself (t_span=(p, tf) with p the dual: the "
+        "moving start carries the term), or take the one-sided derivative you "
+        "mean by hand.")
 _COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal, np.equal,
                 np.not_equal)
 
@@ -1164,7 +1241,7 @@ def _crossing(ufunc, i, in_lo, in_hi):
     if in_lo is None or in_hi is None or not isinstance(ufunc, (np.ufunc, Branches)):
         return None
     specs = branch_functions(ufunc)
-    if len(specs) != 1 or specs[0][1] is not np.sign:
+    if len(specs) != 1 or specs[0][1] is not np.sign and specs[0][1] is not np.floor:
         return None
     place = specs[0][2]
     with np.errstate(all="ignore"):
@@ -1173,6 +1250,11 @@ def _crossing(ufunc, i, in_lo, in_hi):
         if ends[0].size <= i or ends[1].size <= i:
             return None
         a, b = float(ends[0][i]), float(ends[1][i])
+        if specs[0][1] is np.floor:     # (a wrap, ``(t - p) % 24``: the one integer
+            k = max(np.floor(a), np.floor(b))   # its place steps over; two or more:
+            if abs(np.floor(b) - np.floor(a)) != 1.0:   # bisected.  Without it each
+                return None             # crossing of a continuous wrap took ~45
+            a, b = a - k, b - k         # evaluations of fun; attack57 23)
         s = a / (a - b)
     return s if 0.0 < s < 1.0 else None
 

@@ -10,6 +10,15 @@ elements set to the other side, as dg.solve_ivp's end-tie check does, api/_ode's
 the range) the derivative is one-sided and the call is refused by name; where it stays
 to rounding (a kink, ``np.where(x >= p, x - p, 0)``: the integral is smooth in ``p``)
 nothing is said.
+
+From second order on a kink tied there does the same one level up (diff57 R3, attack57
+d34: ``int_0^3 |x - p| dx`` at ``p = 0`` has the second derivative 2 from above, 0
+from below; the nodes all lie above the kink and gave ``0.0``): where a kink's moving
+place (``np.abs``, ``np.maximum``, ``np.hypot``) ties at a fixed end, func's
+coefficients below the derivative's order are read just inside the end, just outside
+it and further inside; where they jump across the end by more than their change
+beside it, the call is refused.  ``np.maximum(x - p, 0) ** 2`` (first partials
+continuous: the integral's second derivative is) passes.
 """
 
 from __future__ import annotations
@@ -17,7 +26,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import errors
-from ..dual import Dual, primal
+from ..dual import Dual, partials_array, primal
+from ..rules._table import Branches, branch_functions
 from ..dual._answer import Answering
 from ._ode_coincident import _ADDS, _TINY, _Setting, _result
 from ._readings import _moves
@@ -69,16 +79,141 @@ def _tied(seen):
     return setting
 
 
+def _kinks(seen):
+    """The kinks of ``seen`` (the table's branches of kind ``"kink"``, a sign's step)
+    whose place moves and ties at the node: ``{(ufunc, line, k): [element]}``."""
+    found, times = {}, {}
+    for record in seen:
+        if len(record) < 4:
+            continue
+        u, _, where, inputs = record[:4]
+        k = times[u, where] = times.get((u, where), -1) + 1
+        if inputs is None or not _is_kink(u):
+            continue
+        for kink, step, place in branch_functions(u):
+            if kink < 1 or step is not np.sign:
+                continue
+            try:
+                with np.errstate(all="ignore"):
+                    at = place(*inputs, None)
+            except Exception:  # noqa: BLE001 - (a place of no reading: not judged)
+                continue
+            if not isinstance(at, Dual) or not _moves(at):
+                continue
+            tied = np.flatnonzero(np.ravel(np.real(primal(at))) == 0).tolist()
+            if tied:
+                found.setdefault((u, where, k), []).extend(tied)
+    return found
+
+
+def _is_kink(u):
+    return isinstance(u, (np.ufunc, Branches)) and any(
+        kink >= 1 and step is np.sign for kink, step, _ in branch_functions(u))
+
+
+def _levels(v, depth, path=()):
+    """``v``'s coefficients of fewer than ``depth`` levels (its first partials where
+    ``depth`` is 2), plain, by their levels' tags."""
+    found = {}
+    while isinstance(v, Dual) and len(path) < depth - 1:
+        p = partials_array(v)
+        here = path + (v.tag,)
+        found[here] = np.asarray(primal(p), dtype=complex)
+        found.update(_levels(p, depth, here))
+        v = v.value
+    return found
+
+
+def _coefficients(func, x, args, vectorized, depth):
+    node = np.array([x]) if vectorized else x
+    try:
+        with np.errstate(all="ignore"):
+            out = func(node, *args)
+    except errors.DualTypeError:
+        raise
+    except Exception as exc:        # noqa: BLE001 - (outside the range: undefined)
+        errors.handled(exc)
+        return None
+    if isinstance(out, np.ndarray) and out.dtype == object and out.ndim == 0:
+        out = out[()]
+    return _levels(out, depth)
+
+
+_BESIDE = 100.0     # a partial's jump across the end: more than this times its change
+#                     beside it (the same width further inside)
+
+
+def _check_kinks(func, args, ends, watch, vectorized, a, b):
+    """:func:`check_ends` one level up: a kink's moving place tied on a fixed end,
+    where func's coefficients below the derivative's order jump across the end."""
+    span = max(abs(b - a), 1.0) if np.isfinite(b - a) else 1.0
+    for end in ends:
+        if not np.isfinite(end):
+            continue
+        x = float(end)
+        tied = _kinks(_read(func, args, x, watch, vectorized)[1])
+        if not tied:
+            continue
+        inner = _kinks(_read(func, args, _inside(a, b, x), watch, vectorized)[1])
+        tied = {key: change for key, change in tied.items()
+                if set(change) - set(inner.get(key, ()))}
+        if not tied:
+            continue
+        inward = 1.0 if x == min(a, b) else -1.0
+        d = 1e-6 * span
+        watch.start()
+        try:
+            c_in, c_out, c_far = (_coefficients(func, x + s * d, args, vectorized,
+                                                watch.order)
+                                  for s in (inward, -inward, 2 * inward))
+        finally:
+            watch.seen, watch.step_seen = None, None
+        if c_in is None or c_out is None or c_far is None:
+            continue
+        for path, v in c_in.items():
+            w, f = c_out.get(path), c_far.get(path)
+            if w is None or f is None or w.shape != v.shape or f.shape != v.shape:
+                continue
+            with np.errstate(invalid="ignore"):
+                jump = np.abs(v - w)
+                scale = np.maximum(np.abs(v), np.abs(w))
+                jumps = jump > _BESIDE * np.abs(f - v) + 1e-9 * scale + _TINY
+            if not np.any(jumps):
+                continue
+            u, where, _ = next(iter(tied))
+            j = int(np.argmax(np.where(jumps, jump, -1.0)))
+            raise errors.bad_type(
+                _WHO, "func's kinks whose places move to lie off the range's fixed ends "
+                "where derivatives of second order or more are taken",
+                f"np.{getattr(u, '__name__', 'a kink')} on duals that carry partials "
+                f"({where}) tied at x = {x!r}, an end of the range, where its place "
+                "moves with the parameters and func's first partials jump across it "
+                f"(by {float(np.ravel(jump)[j]):.3g}): the integral's first derivative "
+                "has a kink in the parameters (its second derivative holds the kink's "
+                "term from one side, none from the other), no second derivative",
+                "Fix: move the kink off the end (a place p inside (a, b)), or make the "
+                "place a limit (dg.quad(f, p, b) with p the dual), or take the "
+                "one-sided derivative you mean by hand.")
+
+
 def check_ends(func, args, ends, watch, vectorized, a, b):
     """Refuse where a moving ordered comparison of ``func`` ties on one of the fixed
     finite ``ends`` of the range ``(a, b)`` (and not inside it) and flipping it moves
-    ``func``'s value there (``watch``: dg.quad's recorder, registered by the caller).
-    Runs where the nodes met an ordered comparison at all (``watch.first``)."""
-    if not any(key[0] in _ORDERED or key[0] in _AT_ZERO for key in watch.first):
+    ``func``'s value there (``watch``: dg.quad's recorder, registered by the caller);
+    from second order on, where a moving kink ties there and func's lower
+    coefficients jump across the end (:func:`_check_kinks`).  Runs where the nodes met
+    an ordered comparison (a kink) at all (``watch.first``)."""
+    compared = any(key[0] in _ORDERED or key[0] in _AT_ZERO for key in watch.first)
+    kinked = getattr(watch, "order", 1) >= 2 and any(_is_kink(key[0])
+                                                      for key in watch.first)
+    if not compared and not kinked:
         return
     nan_met = watch.nan_met
     try:
-        _check_ends(func, args, ends, watch, vectorized, float(a), float(b))
+        if compared:
+            _check_ends(func, args, ends, watch, vectorized, float(a), float(b))
+        if kinked:
+            _check_kinks(func, args, ends, watch, vectorized, float(a), float(b))
     finally:
         watch.nan_met = nan_met
 

@@ -899,17 +899,25 @@ def _watched(stem, u, name, reflected, fast2=None):
     """``name`` (``__floordiv__``, ``__rmod__``, ...) reporting ``u`` to dg.quad's
     watch, then as generated above (the forward one: the method already defined, kept
     as ``_plain__floordiv__``)."""
+    # (a result the watch sets, dg.solve_ivp's end-tie check of a wrap: returned, as
+    # __array_ufunc__ returns it; odeq58)
     if stem == "abs":
         return (f"_plain{name} = {name}\n\n"
                 f"def {name}(a):\n    if _W[0] and _B.record is not None:\n"
-                f"        _B.record({u}, (a,))\n    return _plain{name}(a)")
+                f"        forced = _B.record({u}, (a,))\n"
+                f"        if forced is not None:\n            return forced\n"
+                f"    return _plain{name}(a)")
     if not reflected:
         return (f"_plain{name} = {name}\n\n"
                 f"def {name}(a, b):\n    if _W[0] and _B.record is not None:\n"
-                f"        _B.record({u}, (a, b))\n    return _plain{name}(a, b)")
+                f"        forced = _B.record({u}, (a, b))\n"
+                f"        if forced is not None:\n            return forced\n"
+                f"    return _plain{name}(a, b)")
     call = f"{fast2}(b, a)" if fast2 else f"_call({u}, b, a)"
     return (f"def {name}(a, b):\n    if _W[0] and _B.record is not None:\n"
-            f"        _B.record({u}, (b, a))\n    return {call}")
+            f"        forced = _B.record({u}, (b, a))\n"
+            f"        if forced is not None:\n            return forced\n"
+            f"    return {call}")
 
 
 def _class_from(code, namespace, name, n, slots, unary, binary, extra=None):

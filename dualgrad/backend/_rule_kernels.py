@@ -597,10 +597,10 @@ def d_reciprocal_x_entry(xs, outs, px, q):
 
 
 def d_sqrt_x_flat(xs, outs, px, q):
-    """``np.sqrt``, one direction: ``q = (0.5 / out) * px``."""
+    """``np.sqrt``, one direction: ``q = (0.5 / (out + 0.0)) * px``."""
     for i in range(q.shape[0]):
         out = outs[i]
-        fx = 0.5 / out
+        fx = 0.5 / (out + 0.0)
         t = fx * px[i]
         if not (fx - fx == 0.0):
             t = (0.0 if px[i] == 0.0 else fx * px[i])
@@ -608,7 +608,7 @@ def d_sqrt_x_flat(xs, outs, px, q):
 
 
 def d_sqrt_x(xs, outs, px, q):
-    """``np.sqrt``: ``q[i, :] = (0.5 / out) * px``.
+    """``np.sqrt``: ``q[i, :] = (0.5 / (out + 0.0)) * px``.
 
     Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
     zero rule on the rows whose local derivatives are not finite, if any (the
@@ -622,7 +622,7 @@ def d_sqrt_x(xs, outs, px, q):
         qf = q.ravel()
         for i in range(rows):
             out = outs[i]
-            fx = 0.5 / out
+            fx = 0.5 / (out + 0.0)
             bad |= (fx - fx != 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
@@ -632,7 +632,7 @@ def d_sqrt_x(xs, outs, px, q):
         qf = q.ravel()
         for i in range(rows):
             out = outs[i]
-            fx = 0.5 / out
+            fx = 0.5 / (out + 0.0)
             bad |= (fx - fx != 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
@@ -641,7 +641,7 @@ def d_sqrt_x(xs, outs, px, q):
     elif bad:
         for i in range(rows):
             out = outs[i]
-            fx = 0.5 / out
+            fx = 0.5 / (out + 0.0)
             if not (fx - fx == 0.0):
                 for k in range(n):
                     q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
@@ -654,7 +654,7 @@ def d_sqrt_x_loop(xs, outs, px, q):
     rows, n = q.shape
     for i in range(rows):
         out = outs[i]
-        fx = 0.5 / out
+        fx = 0.5 / (out + 0.0)
         if fx - fx == 0.0:
             for k in range(n):
                 q[i, k] = fx * px[i, k]
@@ -664,7 +664,7 @@ def d_sqrt_x_loop(xs, outs, px, q):
 
 
 def d_sqrt_x_small(xs, outs, px, q):
-    """``np.sqrt``, small arrays: ``q[i, :] = (0.5 / out) * px``; False where a local
+    """``np.sqrt``, small arrays: ``q[i, :] = (0.5 / (out + 0.0)) * px``; False where a local
     derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -673,7 +673,7 @@ def d_sqrt_x_small(xs, outs, px, q):
         bad = False
         for i in range(rows):
             out = outs[i]
-            fx = 0.5 / out
+            fx = 0.5 / (out + 0.0)
             bad |= (fx - fx != 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
@@ -684,7 +684,7 @@ def d_sqrt_x_small(xs, outs, px, q):
         bad = False
         for i in range(rows):
             out = outs[i]
-            fx = 0.5 / out
+            fx = 0.5 / (out + 0.0)
             bad |= (fx - fx != 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
@@ -692,7 +692,7 @@ def d_sqrt_x_small(xs, outs, px, q):
     bad = False
     for i in range(rows):
         out = outs[i]
-        fx = 0.5 / out
+        fx = 0.5 / (out + 0.0)
         bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
@@ -700,7 +700,7 @@ def d_sqrt_x_small(xs, outs, px, q):
 
 
 def d_sqrt_x_entry(xs, outs, px, q):
-    """``np.sqrt``, small 1-D values of any layout: ``q[i, :] = (0.5 / out) * px``; False for
+    """``np.sqrt``, small 1-D values of any layout: ``q[i, :] = (0.5 / (out + 0.0)) * px``; False for
     operands of other lengths and where a local derivative is not finite."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
@@ -708,7 +708,7 @@ def d_sqrt_x_entry(xs, outs, px, q):
     bad = False
     for i in range(rows):
         out = outs[i]
-        fx = 0.5 / out
+        fx = 0.5 / (out + 0.0)
         bad |= (fx - fx != 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
@@ -1192,18 +1192,18 @@ def d_exp2_x_entry(xs, outs, px, q):
 
 
 def d_log_x_flat(xs, outs, px, q):
-    """``np.log``, one direction: ``q = (1.0 / x) * px``."""
+    """``np.log``, one direction: ``q = (1.0 / (x + 0.0)) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = 1.0 / x
+        fx = 1.0 / (x + 0.0)
         t = fx * px[i]
-        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)):
-            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 1.0, x, px[i])))
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 1.0, x + 0.0, px[i])))
         q[i] = t
 
 
 def d_log_x(xs, outs, px, q):
-    """``np.log``: ``q[i, :] = (1.0 / x) * px``.
+    """``np.log``: ``q[i, :] = (1.0 / (x + 0.0)) * px``.
 
     Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
     zero rule on the rows whose local derivatives are not finite, if any (the
@@ -1217,8 +1217,8 @@ def d_log_x(xs, outs, px, q):
         qf = q.ravel()
         for i in range(rows):
             x = xs[i]
-            fx = 1.0 / x
-            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+            fx = 1.0 / (x + 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
     if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -1227,8 +1227,8 @@ def d_log_x(xs, outs, px, q):
         qf = q.ravel()
         for i in range(rows):
             x = xs[i]
-            fx = 1.0 / x
-            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+            fx = 1.0 / (x + 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
     if not short:
@@ -1236,10 +1236,10 @@ def d_log_x(xs, outs, px, q):
     elif bad:
         for i in range(rows):
             x = xs[i]
-            fx = 1.0 / x
-            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)):
+            fx = 1.0 / (x + 0.0)
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0, x, px[i, k])))
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0, x + 0.0, px[i, k])))
 
 
 def d_log_x_loop(xs, outs, px, q):
@@ -1249,17 +1249,17 @@ def d_log_x_loop(xs, outs, px, q):
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = 1.0 / x
-        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0):
+        fx = 1.0 / (x + 0.0)
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0):
             for k in range(n):
                 q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0, x, px[i, k])))
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.0, x + 0.0, px[i, k])))
 
 
 def d_log_x_small(xs, outs, px, q):
-    """``np.log``, small arrays: ``q[i, :] = (1.0 / x) * px``; False where a local
+    """``np.log``, small arrays: ``q[i, :] = (1.0 / (x + 0.0)) * px``; False where a local
     derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -1268,8 +1268,8 @@ def d_log_x_small(xs, outs, px, q):
         bad = False
         for i in range(rows):
             x = xs[i]
-            fx = 1.0 / x
-            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+            fx = 1.0 / (x + 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -1279,23 +1279,23 @@ def d_log_x_small(xs, outs, px, q):
         bad = False
         for i in range(rows):
             x = xs[i]
-            fx = 1.0 / x
-            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+            fx = 1.0 / (x + 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
     bad = False
     for i in range(rows):
         x = xs[i]
-        fx = 1.0 / x
-        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+        fx = 1.0 / (x + 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
 
 
 def d_log_x_entry(xs, outs, px, q):
-    """``np.log``, small 1-D values of any layout: ``q[i, :] = (1.0 / x) * px``; False for
+    """``np.log``, small 1-D values of any layout: ``q[i, :] = (1.0 / (x + 0.0)) * px``; False for
     operands of other lengths and where a local derivative is not finite."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
@@ -1303,26 +1303,26 @@ def d_log_x_entry(xs, outs, px, q):
     bad = False
     for i in range(rows):
         x = xs[i]
-        fx = 1.0 / x
-        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+        fx = 1.0 / (x + 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
 
 
 def d_log2_x_flat(xs, outs, px, q):
-    """``np.log2``, one direction: ``q = (1.4426950408889634 / x) * px``."""
+    """``np.log2``, one direction: ``q = (1.4426950408889634 / (x + 0.0)) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = 1.4426950408889634 / x
+        fx = 1.4426950408889634 / (x + 0.0)
         t = fx * px[i]
-        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)):
-            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 1.4426950408889634, x, px[i])))
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 1.4426950408889634, x + 0.0, px[i])))
         q[i] = t
 
 
 def d_log2_x(xs, outs, px, q):
-    """``np.log2``: ``q[i, :] = (1.4426950408889634 / x) * px``.
+    """``np.log2``: ``q[i, :] = (1.4426950408889634 / (x + 0.0)) * px``.
 
     Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
     zero rule on the rows whose local derivatives are not finite, if any (the
@@ -1336,8 +1336,8 @@ def d_log2_x(xs, outs, px, q):
         qf = q.ravel()
         for i in range(rows):
             x = xs[i]
-            fx = 1.4426950408889634 / x
-            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+            fx = 1.4426950408889634 / (x + 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
     if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -1346,8 +1346,8 @@ def d_log2_x(xs, outs, px, q):
         qf = q.ravel()
         for i in range(rows):
             x = xs[i]
-            fx = 1.4426950408889634 / x
-            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+            fx = 1.4426950408889634 / (x + 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
     if not short:
@@ -1355,10 +1355,10 @@ def d_log2_x(xs, outs, px, q):
     elif bad:
         for i in range(rows):
             x = xs[i]
-            fx = 1.4426950408889634 / x
-            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)):
+            fx = 1.4426950408889634 / (x + 0.0)
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.4426950408889634, x, px[i, k])))
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.4426950408889634, x + 0.0, px[i, k])))
 
 
 def d_log2_x_loop(xs, outs, px, q):
@@ -1368,17 +1368,17 @@ def d_log2_x_loop(xs, outs, px, q):
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = 1.4426950408889634 / x
-        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0):
+        fx = 1.4426950408889634 / (x + 0.0)
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0):
             for k in range(n):
                 q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.4426950408889634, x, px[i, k])))
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 1.4426950408889634, x + 0.0, px[i, k])))
 
 
 def d_log2_x_small(xs, outs, px, q):
-    """``np.log2``, small arrays: ``q[i, :] = (1.4426950408889634 / x) * px``; False where a local
+    """``np.log2``, small arrays: ``q[i, :] = (1.4426950408889634 / (x + 0.0)) * px``; False where a local
     derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -1387,8 +1387,8 @@ def d_log2_x_small(xs, outs, px, q):
         bad = False
         for i in range(rows):
             x = xs[i]
-            fx = 1.4426950408889634 / x
-            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+            fx = 1.4426950408889634 / (x + 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -1398,23 +1398,23 @@ def d_log2_x_small(xs, outs, px, q):
         bad = False
         for i in range(rows):
             x = xs[i]
-            fx = 1.4426950408889634 / x
-            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+            fx = 1.4426950408889634 / (x + 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
     bad = False
     for i in range(rows):
         x = xs[i]
-        fx = 1.4426950408889634 / x
-        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+        fx = 1.4426950408889634 / (x + 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
 
 
 def d_log2_x_entry(xs, outs, px, q):
-    """``np.log2``, small 1-D values of any layout: ``q[i, :] = (1.4426950408889634 / x) * px``; False for
+    """``np.log2``, small 1-D values of any layout: ``q[i, :] = (1.4426950408889634 / (x + 0.0)) * px``; False for
     operands of other lengths and where a local derivative is not finite."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
@@ -1422,26 +1422,26 @@ def d_log2_x_entry(xs, outs, px, q):
     bad = False
     for i in range(rows):
         x = xs[i]
-        fx = 1.4426950408889634 / x
-        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+        fx = 1.4426950408889634 / (x + 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
 
 
 def d_log10_x_flat(xs, outs, px, q):
-    """``np.log10``, one direction: ``q = (0.43429448190325176 / x) * px``."""
+    """``np.log10``, one direction: ``q = (0.43429448190325176 / (x + 0.0)) * px``."""
     for i in range(q.shape[0]):
         x = xs[i]
-        fx = 0.43429448190325176 / x
+        fx = 0.43429448190325176 / (x + 0.0)
         t = fx * px[i]
-        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)):
-            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 0.43429448190325176, x, px[i])))
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, 0.43429448190325176, x + 0.0, px[i])))
         q[i] = t
 
 
 def d_log10_x(xs, outs, px, q):
-    """``np.log10``: ``q[i, :] = (0.43429448190325176 / x) * px``.
+    """``np.log10``: ``q[i, :] = (0.43429448190325176 / (x + 0.0)) * px``.
 
     Rows of 4 or 2 C-contiguous partials: the products over the flat arrays, then the
     zero rule on the rows whose local derivatives are not finite, if any (the
@@ -1455,8 +1455,8 @@ def d_log10_x(xs, outs, px, q):
         qf = q.ravel()
         for i in range(rows):
             x = xs[i]
-            fx = 0.43429448190325176 / x
-            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+            fx = 0.43429448190325176 / (x + 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
     if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -1465,8 +1465,8 @@ def d_log10_x(xs, outs, px, q):
         qf = q.ravel()
         for i in range(rows):
             x = xs[i]
-            fx = 0.43429448190325176 / x
-            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+            fx = 0.43429448190325176 / (x + 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
     if not short:
@@ -1474,10 +1474,10 @@ def d_log10_x(xs, outs, px, q):
     elif bad:
         for i in range(rows):
             x = xs[i]
-            fx = 0.43429448190325176 / x
-            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)):
+            fx = 0.43429448190325176 / (x + 0.0)
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 0.43429448190325176, x, px[i, k])))
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 0.43429448190325176, x + 0.0, px[i, k])))
 
 
 def d_log10_x_loop(xs, outs, px, q):
@@ -1487,17 +1487,17 @@ def d_log10_x_loop(xs, outs, px, q):
     rows, n = q.shape
     for i in range(rows):
         x = xs[i]
-        fx = 0.43429448190325176 / x
-        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0):
+        fx = 0.43429448190325176 / (x + 0.0)
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0):
             for k in range(n):
                 q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 0.43429448190325176, x, px[i, k])))
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, 0.43429448190325176, x + 0.0, px[i, k])))
 
 
 def d_log10_x_small(xs, outs, px, q):
-    """``np.log10``, small arrays: ``q[i, :] = (0.43429448190325176 / x) * px``; False where a local
+    """``np.log10``, small arrays: ``q[i, :] = (0.43429448190325176 / (x + 0.0)) * px``; False where a local
     derivative is not finite (``q`` then written, as the plain products)."""
     rows, n = q.shape
     if n == 4 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -1506,8 +1506,8 @@ def d_log10_x_small(xs, outs, px, q):
         bad = False
         for i in range(rows):
             x = xs[i]
-            fx = 0.43429448190325176 / x
-            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+            fx = 0.43429448190325176 / (x + 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
         return not bad
@@ -1517,23 +1517,23 @@ def d_log10_x_small(xs, outs, px, q):
         bad = False
         for i in range(rows):
             x = xs[i]
-            fx = 0.43429448190325176 / x
-            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+            fx = 0.43429448190325176 / (x + 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
         return not bad
     bad = False
     for i in range(rows):
         x = xs[i]
-        fx = 0.43429448190325176 / x
-        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+        fx = 0.43429448190325176 / (x + 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad
 
 
 def d_log10_x_entry(xs, outs, px, q):
-    """``np.log10``, small 1-D values of any layout: ``q[i, :] = (0.43429448190325176 / x) * px``; False for
+    """``np.log10``, small 1-D values of any layout: ``q[i, :] = (0.43429448190325176 / (x + 0.0)) * px``; False for
     operands of other lengths and where a local derivative is not finite."""
     rows, n = q.shape
     if xs.shape[0] != rows or outs.shape[0] != rows or px.shape[0] != rows or px.shape[1] != n:
@@ -1541,8 +1541,8 @@ def d_log10_x_entry(xs, outs, px, q):
     bad = False
     for i in range(rows):
         x = xs[i]
-        fx = 0.43429448190325176 / x
-        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x) - (x) == 0.0)
+        fx = 0.43429448190325176 / (x + 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and (x + 0.0) - (x + 0.0) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k]
     return not bad

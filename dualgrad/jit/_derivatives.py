@@ -174,7 +174,7 @@ def reciprocal_d0(x, out):
 @njit(**_JIT)
 def sqrt_d0(x, out):
     """d/dx of sqrt"""
-    return 0.5 / out
+    return 0.5 / (out + 0.0)
 
 
 @njit(**_JIT)
@@ -234,19 +234,19 @@ def expm1_d0(x, out):
 @njit(**_JIT)
 def log_d0(x, out):
     """d/dx of log"""
-    return 1.0 / x
+    return 1.0 / (x + 0.0)
 
 
 @njit(**_JIT)
 def log2_d0(x, out):
     """d/dx of log2"""
-    return 1.4426950408889634 / x
+    return 1.4426950408889634 / (x + 0.0)
 
 
 @njit(**_JIT)
 def log10_d0(x, out):
     """d/dx of log10"""
-    return 0.43429448190325176 / x
+    return 0.43429448190325176 / (x + 0.0)
 
 
 @njit(**_JIT)
@@ -492,7 +492,7 @@ BY_SOURCE = {
         square_d0,
     (('x', 'out'), '-(out * out)'):
         reciprocal_d0,
-    (('x', 'out'), '0.5 / out'):
+    (('x', 'out'), '0.5 / (out + 0.0)'):
         sqrt_d0,
     (('x', 'out'), '1.0 / (3.0 * out * out)'):
         cbrt_d0,
@@ -512,11 +512,11 @@ BY_SOURCE = {
         exp2_d0,
     (('x', 'out'), 'np.exp(x)'):
         expm1_d0,
-    (('x', 'out'), '1.0 / x'):
+    (('x', 'out'), '1.0 / (x + 0.0)'):
         log_d0,
-    (('x', 'out'), '1.4426950408889634 / x'):
+    (('x', 'out'), '1.4426950408889634 / (x + 0.0)'):
         log2_d0,
-    (('x', 'out'), '0.43429448190325176 / x'):
+    (('x', 'out'), '0.43429448190325176 / (x + 0.0)'):
         log10_d0,
     (('x', 'out'), '1.0 / (1.0 + x)'):
         log1p_d0,

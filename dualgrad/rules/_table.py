@@ -597,7 +597,9 @@ _TABLE = [
             domain=(_P, (-2.0, 2.0)), kink="as power", note="as power"),
     _smooth(np.square, "2.0 * x"),
     _smooth(np.reciprocal, "-(out * out)", domain=((0.5, 3.0),), quotient=(("-out", "x"),)),
-    _smooth(np.sqrt, "0.5 / out", domain=(_P,), kink="inf at 0"),
+    # + 0.0: at an argument -0.0 (-(x) at x = 0) IEEE gives sqrt(-0.0) = -0.0 and log's 1 / -0.0 =
+    # -inf; the one-sided slope from the domain (u >= 0) is +inf (attack58 06)
+    _smooth(np.sqrt, "0.5 / (out + 0.0)", domain=(_P,), kink="inf at 0"),
     _smooth(np.cbrt, "1.0 / (3.0 * out * out)", domain=((0.2, 3.0),), kink="inf at 0"),
     _smooth(np.absolute, "np.sign(x)", operator="abs", kink="0 at x = 0",
             tangent="where(out == 0.0, 0.0, np.real(np.conjugate(x) * dx) / "
@@ -636,12 +638,13 @@ _TABLE = [
     # exp(x), not out + 1: out rounds to -1 for x below about -37, where out + 1 gave 0
     # (for exp(x) = 4e-18 at x = -40)
     _smooth(np.expm1, "np.exp(x)"),
-    _smooth(np.log, "1.0 / x", domain=(_P,), quotient=(("1.0", "x"),)),
+    _smooth(np.log, "1.0 / (x + 0.0)", domain=(_P,), quotient=(("1.0", "x + 0.0"),)),
     # (1 / ln b) / x, not 1 / (x ln b): x * ln 10 overflows from x ~ 7.8e307, where the
     # derivative is 5.6e-309 (an outside attack found 0 at 1e308)
-    _smooth(np.log2, f"{1.0 / _LN2!r} / x", domain=(_P,), quotient=((f"{1.0 / _LN2!r}", "x"),)),
-    _smooth(np.log10, f"{1.0 / _LN10!r} / x", domain=(_P,),
-            quotient=((f"{1.0 / _LN10!r}", "x"),)),
+    _smooth(np.log2, f"{1.0 / _LN2!r} / (x + 0.0)", domain=(_P,),
+            quotient=((f"{1.0 / _LN2!r}", "x + 0.0"),)),
+    _smooth(np.log10, f"{1.0 / _LN10!r} / (x + 0.0)", domain=(_P,),
+            quotient=((f"{1.0 / _LN10!r}", "x + 0.0"),)),
     _smooth(np.log1p, "1.0 / (1.0 + x)", domain=((-0.8, 3.0),)),
     # 1 / (1 + e^(y - x)), not e^(x - out): out rounds to x's ulp for large x (at
     # x = y = 1e15, e^(x - out) gave 0.47 and 1.0 for 0.5 each) and inf - inf is NaN
@@ -1410,7 +1413,7 @@ def _scipy_rules(sc):
         # expit(x) expit(-x), not out (1 - out): 1 - out cancels for large x (2.7e-8
         # relative at x = 20, 0 from x = 37 for 8.5e-17 there)
         _smooth(sc.expit, "out * sc.expit(-x)"),
-        _smooth(sc.logit, "1.0 / (x * (1.0 - x))", domain=((0.05, 0.95),)),
+        _smooth(sc.logit, "1.0 / (x * (1.0 - x) + 0.0)", domain=((0.05, 0.95),)),
         _smooth(sc.log_expit, "sc.expit(-x)"),
         _smooth(sc.ndtr, f"{_1_SQRT2PI} * np.exp(-0.5 * x * x)"),
         # pdf / cdf = sqrt(2 / pi) / erfcx(-x / sqrt 2), not exp(-x**2 / 2 - out): the
@@ -1430,7 +1433,8 @@ def _scipy_rules(sc):
         _smooth(sc._ufuncs._zeta, None, "-x * sc.zeta(x + 1.0, y)",
                 domain=((2.0, 4.0), _P),
                 note="Hurwitz zeta(s, q) behind sc.zeta; differentiable in q only"),
-        _smooth(sc.xlogy, "np.log(y)", "where(x == 0.0, where(y == 0.0, 0.0, x / y), x / y)",
+        _smooth(sc.xlogy, "np.log(y)",
+                "where(x == 0.0, where(y == 0.0, 0.0, x / (y + 0.0)), x / (y + 0.0))",
                 domain=(_U, _P), kink="d/dy is 0 where x = 0"),
         _smooth(sc.xlog1py, "np.log1p(y)",
                 "where(x == 0.0, where(y == -1.0, 0.0, x / (1.0 + y)), x / (1.0 + y))",

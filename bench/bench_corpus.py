@@ -7,9 +7,10 @@ For every problem: the median time of f(x0), of ``scipy.optimize.approx_fprime(x
 this one run, plus dualgrad's largest error against central differences with a
 Richardson step (a check that the timed result is the derivative).  Issue 13's
 targets: median dualgrad / approx_fprime at most 0.7, no case above 1.5.
-The rows of bench/corpus57.py (real functions from public scientific code, stop 57)
-follow the Moré-Garbow-Hillstrom set; the summary gives the median and worst of the
-MGH rows alone and of all rows (``--mgh``: the MGH rows only).
+The rows of bench/corpus57.py and bench/corpus58.py (real functions from public
+scientific code, stops 57 and 58) follow the Moré-Garbow-Hillstrom set; the summary
+gives the median and worst of the MGH rows alone, of each real-code set and of all
+rows (``--mgh``: the MGH rows only; ``--before58``: without corpus58's rows).
 Writes bench/RESULTS_corpus.md.
 """
 
@@ -25,6 +26,7 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]        # this checkout's dualgrad
 from _common import median_time, table  # noqa: E402
 from corpus import PROBLEMS  # noqa: E402
 from corpus57 import PROBLEMS57  # noqa: E402
+from corpus58 import PROBLEMS58  # noqa: E402
 
 import dualgrad as dg  # noqa: E402
 
@@ -49,7 +51,9 @@ def main():
     quick = "--quick" in sys.argv
     repeat, min_time = (5, 0.03) if quick else (11, 0.06)
     rows, ratios = [], []
-    problems = dict(PROBLEMS) if "--mgh" in sys.argv else {**PROBLEMS, **PROBLEMS57}
+    problems = (dict(PROBLEMS) if "--mgh" in sys.argv else
+                {**PROBLEMS, **PROBLEMS57} if "--before58" in sys.argv else
+                {**PROBLEMS, **PROBLEMS57, **PROBLEMS58})
     for name, (f, x0) in problems.items():
         J = dg.jacobian(f, x0)
         ref = richardson_jacobian(f, x0)
@@ -71,17 +75,26 @@ def main():
     worst = max(ratios)
     mgh = ratios[:len(PROBLEMS)]
     real = ratios[len(PROBLEMS):]
+    r57 = ratios[len(PROBLEMS):len(PROBLEMS) + len(PROBLEMS57)]
+    r58 = ratios[len(PROBLEMS) + len(PROBLEMS57):]
     split = (f" The {len(mgh)} MGH rows alone: median **{statistics.median(mgh):.2f}x**, "
-             f"worst **{max(mgh):.2f}x**; the {len(real)} rows of bench/corpus57.py (real "
+             f"worst **{max(mgh):.2f}x**; the {len(r57)} rows of bench/corpus57.py (real "
              f"functions from public scientific code): median "
-             f"**{statistics.median(real):.2f}x**, worst **{max(real):.2f}x**."
+             f"**{statistics.median(r57):.2f}x**, worst **{max(r57):.2f}x**."
              if real else "")
+    if r58:
+        before = ratios[:len(PROBLEMS) + len(PROBLEMS57)]
+        split += (f" The {len(r58)} rows of bench/corpus58.py: median "
+                  f"**{statistics.median(r58):.2f}x**, worst **{max(r58):.2f}x**; all rows but "
+                  f"these: median **{statistics.median(before):.2f}x**, worst "
+                  f"**{max(before):.2f}x**.")
     text = "\n".join([
         "## Real-code corpus: dualgrad.jacobian against f and approx_fprime "
         "(bench/bench_corpus.py)", "",
         f"{len(ratios)} problems (bench/corpus.py: the Moré-Garbow-Hillstrom / Moré-Wild "
-        "set as SciPy's benchmarks implement it" + ("; bench/corpus57.py: real functions "
-                                                    "from public scientific code" if real
+        "set as SciPy's benchmarks implement it" + ("; bench/corpus57.py, bench/corpus58.py: real "
+                                                    "functions from public scientific code"
+                                                    if real
                                                     else "") + "). Median of dualgrad / "
         f"approx_fprime: **{med:.2f}x** (target 0.7x); worst **{worst:.2f}x** (target 1.5x); "
         f"{sum(r > 1.5 for r in ratios)} above 1.5x.{split} Error: largest |dualgrad - "

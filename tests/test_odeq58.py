@@ -131,6 +131,16 @@ def test_a_kink_tied_on_a_fixed_end_in_a_hessian_is_refused():
     # the kink does not move (p ** 2 |x|), or ties inside the range too (|p| x)
     ("p ** 2 |x|", lambda x, p: np.abs(x) * p ** 2, 0.0, 9.0),
     ("sqrt(x) |u|", lambda x, p: np.sqrt(x) * np.abs(x - p), 0.0, 0.0),
+    # attack58 10 (refused by b23f32f): C^2 at the end, one side identically 0
+    ("np.maximum(u, 0) ** 3 at the upper end", lambda x, p: np.maximum(x - p, 0) ** 3, 3.0,
+     0.0),
+    ("np.maximum(-u, 0) ** 3", lambda x, p: np.maximum(p - x, 0) ** 3, 0.0, 0.0),
+    ("np.maximum(u, 0) ** 4 at the upper end", lambda x, p: np.maximum(x - p, 0) ** 4, 3.0,
+     0.0),
+    ("np.maximum(u, 0) ** 2 at the upper end", lambda x, p: np.maximum(x - p, 0) ** 2, 3.0,
+     0.0),
+    ("np.maximum(u, 0) ** 3 + x^2 p^2 / 2 at the upper end",
+     lambda x, p: np.maximum(x - p, 0) ** 3 + 0.5 * x * x * p * p, 3.0, 9.0),
 ])
 def test_a_kink_tied_on_an_end_with_continuous_partials_stays_exact(name, g, p, exact):
     right, left = _scipy_sides(g, p)

@@ -16,8 +16,8 @@ d34: ``int_0^3 |x - p| dx`` at ``p = 0`` has the second derivative 2 from above,
 from below; the nodes all lie above the kink and gave ``0.0``): where a kink's moving
 place (``np.abs``, ``np.maximum``, ``np.hypot``) ties at a fixed end, func's
 coefficients below the derivative's order are read just inside the end, just outside
-it and further inside; where they jump across the end by more than their change
-beside it, the call is refused.  ``np.maximum(x - p, 0) ** 2`` (first partials
+it and further out on each side; where they jump across the end by more than their
+change beside it on either side, the call is refused.  ``np.maximum(x - p, 0) ** 2`` (first partials
 continuous: the integral's second derivative is) passes.
 """
 
@@ -163,21 +163,23 @@ def _check_kinks(func, args, ends, watch, vectorized, a, b):
         d = 1e-6 * span
         watch.start()
         try:
-            c_in, c_out, c_far = (_coefficients(func, x + s * d, args, vectorized,
-                                                watch.order)
-                                  for s in (inward, -inward, 2 * inward))
+            c_in, c_out, c_far, c_beyond = (
+                _coefficients(func, x + s * d, args, vectorized, watch.order)
+                for s in (inward, -inward, 2 * inward, -2 * inward))
         finally:
             watch.seen, watch.step_seen = None, None
-        if c_in is None or c_out is None or c_far is None:
+        if c_in is None or c_out is None or c_far is None or c_beyond is None:
             continue
         for path, v in c_in.items():
-            w, f = c_out.get(path), c_far.get(path)
-            if w is None or f is None or w.shape != v.shape or f.shape != v.shape:
+            w, f, g = c_out.get(path), c_far.get(path), c_beyond.get(path)
+            if w is None or f is None or g is None or \
+                    not v.shape == w.shape == f.shape == g.shape:
                 continue
-            with np.errstate(invalid="ignore"):
-                jump = np.abs(v - w)
-                scale = np.maximum(np.abs(v), np.abs(w))
-                jumps = jump > _BESIDE * np.abs(f - v) + 1e-9 * scale + _TINY
+            with np.errstate(invalid="ignore"):   # (the change beside: either side's;
+                jump = np.abs(v - w)        # max(x - p, 0) ** 3's first partial is 0
+                scale = np.maximum(np.abs(v), np.abs(w))    # inside the end and
+                beside = np.maximum(np.abs(f - v), np.abs(g - w))   # -3 d^2 out:
+                jumps = jump > _BESIDE * beside + 1e-9 * scale + _TINY  # attack58 10)
             if not np.any(jumps):
                 continue
             u, where, _ = next(iter(tied))

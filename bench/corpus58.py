@@ -4,7 +4,7 @@ Written anew from the cited sources in their own style (names, argument order, P
 scalars, loops, in-place writes into preallocated arrays, ``np.nansum``, a ``while`` root
 loop, odeint's ``(state, t, *args)`` order), in domains corpus57 does not hold:
 neuroscience, materials, finance by a root loop, epidemiology, ecology, signal
-processing.  The changes a user makes are the import (``dg.solve_ivp`` for odeint,
+processing, fixed income, audio.  The changes a user makes are the import (``dg.solve_ivp`` for odeint,
 ``dualgrad.scipy.stats`` for ``scipy.stats``) and what dualgrad's refusal names: the
 buffers ``np.zeros(n)`` / ``np.zeros_like(t)`` that the loops write duals into become
 ``np.zeros_like(<a dual input>, shape=...)``, and ``math.sqrt`` / ``log`` / ``exp`` become
@@ -24,14 +24,19 @@ the SIR Euler loop     tech-magic/computational-biology  mathematical_    ddb557
 lotka_volterra         Jona163/Modelo-de-Depredador-Presa-Lotka-Volterra- 28e50940
                        lotka_volterra.py
 the rfft spectrum      abitofalchemy/Scriptus  pyths/tst_dsp0.py          df570f99
+bond_ytm               mccarvik/python_for_finance                        fecafdae
+                       books/mastering_pff/ch5/bond_ytm.py
+Biquad                 Dolpic/Synthesizer  Modules/Filters/Biquad.py      1c108362
 =====================  =================================================  ==========
 
 Full commits: 76ffeafddcbe1e7e4e7ae1e7b0ed17a0e1ba7b98, 244a516bb29bb66deacb10f428e9bbab11e43872,
 3891bbeb34e2a6b077e30d9ee5819fe4a6e9bd6c, ddb557e98749c305177c8022c142e362f0ef226c,
-28e509402a070f812f4b05aa5c9eb11b9136f3d3, df570f997948b53d5c466ceb7eaa038850cff74e.
+28e509402a070f812f4b05aa5c9eb11b9136f3d3, df570f997948b53d5c466ceb7eaa038850cff74e,
+fecafdae3617707010391e556a849a11be77b2aa, 1c108362911e5ab6b81569495cb250784b106d4c.
 """
 
 import numpy as np
+import scipy.optimize as optimize   # the bond row calls SciPy's own newton, unchanged
 
 import dualgrad as dg
 from dualgrad.scipy.stats import norm   # the source: from scipy.stats import norm
@@ -277,6 +282,67 @@ def dsp_spectrum(q):
     return p
 
 
+# --- fixed income: yield to maturity by SciPy's newton (the secant method) on a lambda
+def bond_ytm(price, par, T, coup, freq=2, guess=0.05):
+    """The source unchanged: a list comprehension of coupons, Python's ``sum``, and
+    ``scipy.optimize.newton`` without a derivative (SciPy's secant steps run on the
+    duals: their tangents converge with the iterates)."""
+    freq = float(freq)
+    periods = T * freq
+    coupon = coup / 100. * par / freq
+    dt = [(i + 1) / freq for i in range(int(periods))]
+    ytm_func = lambda y: (sum([coupon / (1 + y / freq) ** (freq * t) for t in dt])  # noqa: E731
+                          + par / (1 + y / freq) ** (freq * T) - price)
+    return optimize.newton(ytm_func, guess)
+
+
+BOND_QUOTE = np.array([95.0428, 100.0, 5.75])
+
+
+def ytm_row(q):
+    """The source's example (1.5 years, semi-annual), ``q = (price, par, coupon %)``."""
+    return np.atleast_1d(bond_ytm(q[0], q[1], 1.5, q[2], 2))
+
+
+# --- audio: a biquad filter as a class, its output grown by np.append per sample
+class Biquad:
+    a = []
+    b = []
+    c = []
+
+    x_prev = 0
+    x_prev_prev = 0
+    y_prev = 0
+    y_prev_prev = 0
+
+    def __init__(self, b0, b1, b2, a0, a1, a2):
+        self.a = [a0, a1, a2]
+        self.b = [b0, b1, b2]
+        self.c = [b0 / a0, b1 / a0, b2 / a0, a1 / a0, a2 / a0]
+
+    def process(self, input):
+        result = np.empty(0)
+        c = self.c
+        for x in input:
+            val = (c[0] * x + c[1] * self.x_prev + c[2] * self.x_prev_prev
+                   - c[3] * self.y_prev - c[4] * self.y_prev_prev)
+            result = np.append(result, val)
+            self.x_prev_prev = self.x_prev
+            self.x_prev = x
+            self.y_prev_prev = self.y_prev
+            self.y_prev = val
+        return result
+
+
+BIQUAD_SIGNAL = (np.sin(np.linspace(0, 20, 200))
+                 + 0.3 * np.cos(np.linspace(0, 97, 200)))
+
+
+def biquad_output(q):
+    """The filtered signal for coefficients ``q = (b0, b1, b2, a1, a2)``, a0 = 1."""
+    return Biquad(q[0], q[1], q[2], 1.0, q[3], q[4]).process(BIQUAD_SIGNAL)
+
+
 PROBLEMS58 = {
     "Hodgkin-Huxley Euler, buffers (2)": (hh_voltage, np.array([10.0, 120.0])),
     "Lennard-Jones, np.nansum (24)": (lj_energy, lj_cluster()),
@@ -284,4 +350,7 @@ PROBLEMS58 = {
     "SIR Euler, buffers (2)": (sir_infected, np.array([0.3, 0.1])),
     "Lotka-Volterra, dg.solve_ivp (4)": (lv_trajectory, np.array([0.1, 0.02, 0.01, 0.1])),
     "two-sine spectrum, np.fft.rfft (2)": (dsp_spectrum, np.array([4.0, 7.0])),
+    "bond YTM, scipy.optimize.newton (3)": (ytm_row, BOND_QUOTE.copy()),
+    "biquad class, np.append loop (5)": (biquad_output,
+                                         np.array([0.2, 0.4, 0.2, -0.5, 0.3])),
 }

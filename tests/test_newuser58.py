@@ -6,7 +6,9 @@ Hodgkin-Huxley and SIR by explicit Euler loops writing into preallocated buffers
 energy through ``np.nansum`` (the source's own analytic forces), an implied volatility
 by a Newton ``while`` loop (the implicit function theorem), Lotka-Volterra through
 dg.solve_ivp (a complex step through SciPy's RK45), the dB spectrum of two sines by
-``np.fft.rfft`` (the transform of the analytic signal derivative).  The sources'
+``np.fft.rfft`` (the transform of the analytic signal derivative), a bond's yield by
+SciPy's own ``optimize.newton`` (the implicit function theorem), a biquad class growing
+its output by ``np.append`` (a complex step).  The sources'
 ``np.zeros(n)`` buffers and ``math.sqrt`` are refused, each message naming the fix the
 corpus applies.
 """
@@ -136,3 +138,24 @@ def test_rfft_spectrum_matches_transform_of_signal_derivative():
     ref = np.stack([20 / np.log(10) * np.real(np.conj(X) * np.fft.rfft(
         2 * np.pi * t * np.cos(2 * np.pi * qk * t))) / np.abs(X) ** 2 for qk in q], -1)
     np.testing.assert_allclose(J, ref, rtol=1e-10, atol=1e-10 * np.max(np.abs(ref)))
+
+
+def test_bond_ytm_through_scipy_newton_matches_implicit_function_theorem():
+    q = c.BOND_QUOTE.copy()
+    g = dg.gradient(lambda z: c.ytm_row(z)[0], q)
+    price, par, coup = q
+    y = c.bond_ytm(price, par, 1.5, coup, 2)
+    dt = np.array([0.5, 1.0, 1.5])
+    disc = (1 + y / 2) ** (-2 * dt)
+    coupon = coup / 100 * par / 2
+    # F(y; price, par, coup) = sum coupon disc + par disc[-1] - price = 0
+    dF_dy = np.sum(-coupon * dt * (1 + y / 2) ** (-2 * dt - 1)) - par * 1.5 * (1 + y / 2) ** -4
+    dF = np.array([-1.0, np.sum(coup / 100 / 2 * disc) + disc[-1], np.sum(par / 100 / 2 * disc)])
+    np.testing.assert_allclose(g, -dF / dF_dy, rtol=1e-9)
+
+
+def test_biquad_np_append_loop_matches_complex_step():
+    q = np.array([0.2, 0.4, 0.2, -0.5, 0.3])
+    J = dg.jacobian(c.biquad_output, q)
+    ref = complex_step_jacobian(c.biquad_output, q)
+    assert np.max(np.abs(J - ref)) <= 1e-12 * np.max(np.abs(ref))

@@ -1979,8 +1979,8 @@ def _gammainc_slope(a, x, order):
         ends = ends | ((p == 0.0) | (q == 0.0)) & (af > 0.0) & (af < np.inf) & (xf > 0.0)
     if np.any(ends):
         a, x = np.where(ends, 1.0, af), np.where(ends, 1.0, xf)
-    lower, first, second = _special.gammainc_log_slopes(a, x, order)
-    slope = first if order == 1 else second + first * first
+    lower, first, second = _special.gammainc_log_slopes(a, x, order, ratio=True)
+    slope = first if order == 1 else second
     with np.errstate(invalid="ignore"):
         got = np.where(lower, p, -q) * slope
     got = np.where(ends, 0.0, got).astype(np.result_type(p), copy=False)

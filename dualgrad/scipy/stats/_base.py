@@ -142,13 +142,19 @@ def scipys_private(dist, method, z, shapes):
     ``None`` where it raises (out-of-support elements of a formula that checks: the
     dual keeps its formula's value there)."""
     args = [values(z)] + [values(s) for s in shapes]
-    if len({np.shape(a) for a in args if np.ndim(a)}) > 1:
-        args = np.broadcast_arrays(*args)
     try:
+        if len({np.shape(a) for a in args}) > 1:
+            args = np.broadcast_arrays(*args)
+        shape = np.shape(args[0])
         with np.errstate(all="ignore"):
-            return getattr(dist, "_" + method)(*args)
+            # 1-d arrays, as argsreduce passes them: NumPy's scalar power and its array
+            # loop differ by an ulp (weibull_min / pareto ppf at a scalar q: attack58 01)
+            got = getattr(dist, "_" + method)(*(np.ravel(a) for a in args))
     except Exception:       # noqa: BLE001  (a value's ulps, never a partial)
         return None
+    if np.size(got) != int(np.prod(shape)):
+        return got
+    return np.reshape(got, shape)
 
 
 class _Distribution:
@@ -410,8 +416,9 @@ class Continuous(_Distribution):
         """``res`` (a ppf / isf) at ``q = 0`` or ``1`` (``ends``) with a q-slope, where
         SciPy's constant end had d/dq 0.0 (attack56 21): the first derivative one over
         SciPy's density at the end (``ndtri``'s +inf at 0 and 1, expon's 1 at 0, 0 where
-        the density is infinite); a second one, or where that density is NaN (weibull_min
-        at +inf), the formula's own partials at the end q where it gives SciPy's end
+        the density is infinite, +-inf at an infinite end where SciPy's density is NaN:
+        weibull_min's at +inf); a second one, or where that density is NaN at a finite
+        end, the formula's own partials at the end q where it gives SciPy's end
         there; NaN in q's directions elsewhere (clearly not a number, never 0)."""
         other = ends
         if _levels(q) == 1:
@@ -420,6 +427,11 @@ class Continuous(_Distribution):
                 dens = np.asarray(self._dist().pdf(values(res), *shv, loc=values(loc),
                                                    scale=values(scale)), dtype=float)
                 slope = (1.0 if method == "ppf" else -1.0) / dens
+                # an infinite end where SciPy's density is NaN (weibull_min's c x**(c -
+                # 1) exp(-x**c) at inf: inf * 0): an integrable density's limit there is
+                # 0, the slope's +-inf (attack58 05: NaN where gamma / norm give inf)
+                slope = np.where(np.isnan(dens) & np.isinf(np.asarray(values(res))),
+                                 (1.0 if method == "ppf" else -1.0) * np.inf, slope)
             known = ends & ~np.isnan(slope)
             res = nan_partials(res, known, q, slope=np.where(known, slope, 0.0))
             other = ends & ~known

@@ -115,6 +115,18 @@ def test_a_kink_tied_on_a_fixed_end_is_refused_at_second_order(name, g, p):
         _quad_d2(g, p)
 
 
+@pytest.mark.parametrize("k", [0.0, 1e2, 1e4, 1e6])
+def test_a_steep_formula_outside_the_range_does_not_hide_the_kink(k):
+    # attack58 12: np.where(x >= 0, |x - p|, p k x) on [0, 3] at p = 0: the outside
+    # formula (never integrated) is what the check reads beside the end; dcb1266 gave
+    # the one side's 0.0 at k = 1e4 / 1e6
+    g = lambda x, p: np.where(x >= 0, np.abs(x - p), p * k * x)     # noqa: E731
+    right, left = _scipy_sides(g, 0.0)
+    assert abs(right - left) > 0.5
+    with pytest.raises(TypeError, match=_KINK_END):
+        _quad_d2(g, 0.0)
+
+
 def test_a_kink_tied_on_a_fixed_end_in_a_hessian_is_refused():
     H = lambda q: dg.quad(lambda x: np.abs(x - q[0]) * q[1], 0.0, 3.0)[0]   # noqa: E731
     with pytest.raises(TypeError, match=_KINK_END):

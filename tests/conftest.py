@@ -28,6 +28,11 @@ objects that record each truth test or comparison (``_update`` is the one writer
 ``_fused._engine`` is read elsewhere only on the deferring path, which a read of
 ``ACTIVE[0]`` opens), and a marked test fails if one was read (in this process; a
 subprocess's code must be read).
+
+The same criterion decides the rest, by observation: the fused half records, for
+every test, whether the flags were read (or a process started) while it ran, and
+the eager half skips the tests of the same tree that passed there reading nothing
+(tests/_halves.py).
 """
 
 import contextlib
@@ -37,8 +42,12 @@ import zlib
 
 import pytest
 
+import _halves
+
 ENGINE = os.environ.get("DUALGRAD_ENGINE", "auto")
 HALVES = ("fused", "eager")
+TESTS = os.path.dirname(os.path.abspath(__file__))
+RECORDER = []       # the first half's recorder (tests/_halves.py), where this process runs tests
 
 
 def half(nodeid):
@@ -55,12 +64,71 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     if ENGINE not in HALVES:
         return
+    clean = _halves.clean_tests(_halves.folder(TESTS)) if ENGINE == _halves.SECOND else ()
     for item in items:
-        if item.get_closest_marker("engine_independent") is not None and \
-                half(item.nodeid) != ENGINE:
-            item.add_marker(pytest.mark.skip(
-                reason=f"engine_independent: runs in the DUALGRAD_ENGINE={half(item.nodeid)} "
-                "half (tests/conftest.py)"))
+        if item.get_closest_marker("engine_independent") is not None:
+            if half(item.nodeid) != ENGINE:
+                item.add_marker(pytest.mark.skip(
+                    reason=f"engine_independent: runs in the DUALGRAD_ENGINE="
+                    f"{half(item.nodeid)} half (tests/conftest.py)"))
+        elif item.nodeid in clean and not _halves.names_the_engine(str(item.path)):
+            item.add_marker(pytest.mark.skip(reason=_halves.REASON))
+
+
+def pytest_sessionstart(session):
+    """The first half clears this tree's record and records where tests run (in each
+    worker of ``-n``, or in the one process without it)."""
+    if ENGINE != _halves.FIRST:
+        return
+    config = session.config
+    worker = hasattr(config, "workerinput")
+    if not worker:
+        _halves.clear(_halves.folder(TESTS))
+    if worker or not config.pluginmanager.has_plugin("dsession"):
+        RECORDER.append(_halves.Recorder(_halves.folder(TESTS)))
+        RECORDER[0].install()
+
+
+@contextlib.contextmanager
+def _phase(entry):
+    if not RECORDER or entry is None:
+        yield
+        return
+    RECORDER[0].push(entry)
+    try:
+        yield
+    finally:
+        RECORDER[0].pop()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    with _phase(("collector", collector.nodeid)):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    with _phase(("fixture", fixturedef.argname) if fixturedef.scope != "function" else None):
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    with _phase(("item", item.nodeid)):
+        yield
+    if RECORDER:
+        RECORDER[0].ran.append((item.nodeid, tuple(item.fixturenames)))
+
+
+def pytest_runtest_logreport(report):
+    if RECORDER:
+        RECORDER[0].report(report)
+
+
+def pytest_sessionfinish(session):
+    if RECORDER and RECORDER[0].ran:
+        RECORDER[0].write(getattr(session.config, "workerinput", {}).get("workerid", "main"))
 
 
 @pytest.fixture(autouse=True, scope="session")

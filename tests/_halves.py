@@ -1,0 +1,215 @@
+"""The second half of README's test command runs what the first half saw depend on it.
+
+README's command runs the suite with ``DUALGRAD_ENGINE=fused``, then with
+``DUALGRAD_ENGINE=eager``.  The variable reaches the code through one place
+(tests/conftest.py's docstring): the two flags ``_fused._update`` derives from it,
+read while a helper call runs outside every ``dg.engine`` block.  Until the first
+such read, the two halves run the same code.  So the first half records, for every
+test it ran, whether anything read those flags while it ran -- in its setup, its
+call, its teardown, any fixture of a wider scope it uses, the import of its module
+-- or started another process (whose code reads the variable itself); the second
+half, on the same tree, skips the tests that passed in the first half with no such
+read (the skip's reason says so), and runs every other test: those that read the
+flags, failed or were not recorded, and every test of a module that names the
+variable or the engine in its own text (:data:`NAMES`: it may choose by itself).
+
+The record lives in a folder of the temporary directory named by a hash of what
+could change a test's path: the source files of ``dualgrad`` (the package imported)
+and of tests/, the interpreter, NumPy's / numba's / SciPy's versions and the
+``DUALGRAD_*`` / ``NUMBA_*`` variables other than the engine.  Another tree, an
+edit, another environment: another folder, and a second half with no record runs
+every test.  A first half clears its folder before it starts.
+"""
+
+import hashlib
+import importlib.util
+import os
+import re
+import shutil
+import sys
+import tempfile
+
+FIRST, SECOND = "fused", "eager"
+# a module whose text says any of these may read the engine itself: never skipped
+NAMES = re.compile(r"DUALGRAD_ENGINE|\bENGINE\b|_engine\b|_DEFAULT\b|\bcurrent\(|conftest|"
+                   r"_update\b|\bACTIVE\b|\bFUSING\b|\bDEFERRING\b")
+REASON = ("ran in the DUALGRAD_ENGINE=fused half of this tree and read no engine flag "
+          "there (tests/_halves.py)")
+
+
+def key(tests_dir):
+    """The hash naming this tree's and environment's record."""
+    h = hashlib.sha256()
+    for top in (os.path.dirname(importlib.util.find_spec("dualgrad").origin), str(tests_dir)):
+        for folder, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                h.update(os.path.relpath(path, top).encode() + b"\0")
+                with open(path, "rb") as f:
+                    h.update(f.read())
+    versions = [sys.executable, sys.version]
+    for name in ("numpy", "numba", "scipy"):
+        try:
+            versions.append(__import__(name).__version__)
+        except ImportError:
+            versions.append("-")
+    versions += sorted(f"{k}={v}" for k, v in os.environ.items()
+                       if k.startswith(("DUALGRAD_", "NUMBA_")) and k != "DUALGRAD_ENGINE")
+    h.update("\0".join(versions).encode())
+    return h.hexdigest()[:24]
+
+
+def folder(tests_dir):
+    return os.path.join(tempfile.gettempdir(), f"dualgrad-halves-{key(tests_dir)}")
+
+
+class _Seen:
+    """A flag of ``_fused.ACTIVE`` as the variable's engine set it; each read is
+    reported to the recorder."""
+
+    __slots__ = ("value", "recorder")
+    __hash__ = None
+
+    def __init__(self, value, recorder):
+        self.value, self.recorder = value, recorder
+
+    def _read(self):
+        self.recorder.mark()
+        return self.value
+
+    def __bool__(self):
+        return bool(self._read())
+
+    def __lt__(self, other):
+        return self._read() < other
+
+    def __le__(self, other):
+        return self._read() <= other
+
+    def __gt__(self, other):
+        return self._read() > other
+
+    def __ge__(self, other):
+        return self._read() >= other
+
+    def __eq__(self, other):
+        return self._read() == other
+
+
+class Recorder:
+    """The first half's record: what read the flags, or started a process, while
+    which test, fixture of a wider scope, or module collection was running."""
+
+    def __init__(self, path):
+        self.path = path
+        self.stack = []                 # (kind, name): "item" / "fixture" / "collector"
+        self.dirty = set()              # (kind, name) that read a flag or spawned
+        self.everything = False         # a read outside every phase: nothing is clean
+        self.ran = []                   # (nodeid, fixture names)
+        self.bad = set()                # not passed in every phase
+        self._real = None
+
+    def mark(self):
+        if not self.stack:
+            self.everything = True
+        self.dirty.update(self.stack)
+
+    def push(self, entry):
+        self.stack.append(entry)
+
+    def pop(self):
+        self.stack.pop()
+
+    def _watched(self):
+        from dualgrad.backend import _fused
+        self._real()
+        if _fused._depth > 0 and not _fused._BLOCKS and \
+                not (self.stack and self.dirty.issuperset(self.stack)):
+            active = _fused.ACTIVE
+            active[0], active[1] = _Seen(active[0], self), _Seen(active[1], self)
+
+    def install(self):
+        """Watches the flags (``_fused._update``, the one writer) and process starts
+        (subprocess, multiprocessing, ``os.fork``, ``posix_spawn``, ``os.system``)."""
+        import _posixsubprocess
+        import subprocess
+        from dualgrad.backend import _fused
+        self._real = _fused._update
+        _fused._update = self._watched
+        self._undo = [(_fused, "_update", self._real)]
+
+        def spawning(real):
+            def spawn(*args, **kwargs):
+                self.mark()
+                return real(*args, **kwargs)
+            return spawn
+        for module, name in ((subprocess, "_fork_exec"), (_posixsubprocess, "fork_exec"),
+                             (os, "posix_spawn"), (os, "posix_spawnp"), (os, "system")):
+            if getattr(module, name, None) is not None:
+                self._undo.append((module, name, getattr(module, name)))
+                setattr(module, name, spawning(getattr(module, name)))
+        self.installed = True
+        os.register_at_fork(before=lambda: self.mark() if self.installed else None)
+
+    def uninstall(self):
+        """Puts back what :meth:`install` replaced (the tests of this module)."""
+        for module, name, real in reversed(self._undo):
+            setattr(module, name, real)
+        self.installed = False
+
+    def report(self, report):
+        if report.outcome != "passed" or hasattr(report, "wasxfail"):
+            self.bad.add(report.nodeid)
+
+    def write(self, name):
+        dirty_fixtures = {n for kind, n in self.dirty if kind == "fixture"}
+        collectors = [n for kind, n in self.dirty if kind == "collector"]
+        lines = []
+        for nodeid, fixtures in self.ran:
+            clean = not (self.everything or nodeid in self.bad or ("item", nodeid) in self.dirty
+                         or dirty_fixtures.intersection(fixtures)
+                         or any(c in ("", ".") or nodeid.startswith((c + "::", c + "/"))
+                                for c in collectors))
+            lines.append(f"{'clean' if clean else 'dirty'} {nodeid}\n")
+        if self.everything:
+            lines.append("dirty *\n")
+        os.makedirs(self.path, exist_ok=True)
+        target = os.path.join(self.path, f"{name}-{os.getpid()}.txt")
+        with open(target + ".part", "w") as f:
+            f.writelines(lines)
+        os.replace(target + ".part", target)
+
+
+def clear(path):
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def clean_tests(path):
+    """The node ids the first half recorded clean (and never dirty) in ``path``."""
+    clean, dirty = set(), set()
+    try:
+        names = os.listdir(path)
+    except OSError:
+        return set()
+    for name in names:
+        if not name.endswith(".txt"):
+            continue
+        with open(os.path.join(path, name)) as f:
+            for line in f:
+                state, _, nodeid = line.rstrip("\n").partition(" ")
+                (clean if state == "clean" else dirty).add(nodeid)
+    if "*" in dirty:
+        return set()
+    return clean - dirty
+
+
+def names_the_engine(path, _seen={}):
+    """Whether the module file at ``path`` names the engine or its flags."""
+    if path not in _seen:
+        try:
+            with open(path, encoding="utf-8") as f:
+                _seen[path] = NAMES.search(f.read()) is not None
+        except OSError:
+            _seen[path] = True
+    return _seen[path]

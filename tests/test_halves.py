@@ -1,0 +1,237 @@
+"""tests/_halves.py: the first half of README's command records which tests read the
+engine's flags (or started a process), the second half skips only the others.
+
+The record is held to what it must see: a helper on an array under the variable's
+engine, a module-scoped fixture or a module's import that does, a process started
+(each a test that must run in both halves), against a scalar helper and a helper in
+a ``dg.engine`` block (the same code in both halves); and, end to end, README's two
+halves on a small suite in a fresh folder."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import uuid
+
+import numpy as np
+import pytest
+
+import _halves
+import dualgrad as dg
+from dualgrad.backend import _fused
+
+
+def _square(x):
+    return np.sum(x * x)
+
+
+@pytest.fixture
+def recorder(tmp_path):
+    r = _halves.Recorder(str(tmp_path / "record"))
+    r.install()
+    yield r
+    r.uninstall()
+
+
+@pytest.fixture
+def default(monkeypatch):
+    """Sets this process's default engine as ``DUALGRAD_ENGINE`` would, and back."""
+    def use(engine):
+        monkeypatch.setattr(_fused, "_DEFAULT", engine)
+        monkeypatch.setattr(_fused, "_engine", engine)
+        _fused._update()
+    yield use
+    monkeypatch.undo()
+    _fused._update()
+
+
+@pytest.mark.parametrize("engine", ["fused", "eager"])
+def test_a_helper_on_an_array_is_recorded_a_scalar_one_or_a_block_is_not(
+        recorder, default, engine):
+    default(engine)
+    recorder.push(("item", "array"))
+    got = dg.gradient(_square, np.array([1.0, 2.0, 3.0]))
+    recorder.pop()
+    recorder.push(("item", "scalar and block"))
+    assert dg.derivative(np.sin, 0.3) == np.cos(0.3)
+    with dg.engine("eager" if engine == "fused" else "fused"):
+        inner = dg.gradient(_square, np.array([1.0, 2.0, 3.0]))
+    recorder.pop()
+    np.testing.assert_array_equal(got, [2.0, 4.0, 6.0])      # the watched flags answer
+    np.testing.assert_array_equal(inner, [2.0, 4.0, 6.0])    # as the plain ones do
+    assert recorder.dirty == {("item", "array")} and not recorder.everything
+    assert type(_fused.ACTIVE[0]) is bool and type(_fused.ACTIVE[1]) is int
+
+
+def _fork():
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+
+@pytest.mark.parametrize("start", [
+    lambda: subprocess.run([sys.executable, "-c", "pass"], check=True),
+    lambda: os.system("true"),
+    _fork,
+    lambda: os.waitpid(os.posix_spawn("/bin/true", ["true"], {}), 0),
+], ids=["subprocess", "system", "fork", "posix_spawn"])
+def test_starting_a_process_is_recorded(recorder, start):
+    recorder.push(("item", "child"))
+    start()
+    recorder.pop()
+    assert recorder.dirty == {("item", "child")}
+    recorder.push(("item", "none"))
+    recorder.pop()
+    assert ("item", "none") not in recorder.dirty
+
+
+class _Report:
+    def __init__(self, nodeid, outcome, **more):
+        self.nodeid, self.outcome = nodeid, outcome
+        self.__dict__.update(more)
+
+
+def test_the_record_keeps_clean_only_what_passed_and_read_nothing(tmp_path):
+    path = str(tmp_path / "record")
+    one = _halves.Recorder(path)
+    one.ran = [("t/a.py::clean", ("x",)), ("t/a.py::read", ()), ("t/a.py::uses_f", ("f",)),
+               ("t/a.py::failed", ()), ("t/a.py::xfailed", ()), ("t/b.py::imported", ()),
+               ("t/b.py::C::m", ()), ("t/bb.py::other", ()), ("t/a.py::elsewhere", ())]
+    one.dirty = {("item", "t/a.py::read"), ("fixture", "f"), ("collector", "t/b.py")}
+    one.report(_Report("t/a.py::failed", "failed"))
+    one.report(_Report("t/a.py::xfailed", "skipped", wasxfail=""))
+    one.report(_Report("t/a.py::clean", "passed"))
+    one.write("gw0")
+    two = _halves.Recorder(path)
+    two.ran = [("t/a.py::elsewhere", ())]
+    two.dirty = {("item", "t/a.py::elsewhere")}      # dirty in another worker's run
+    two.write("gw1")
+    assert _halves.clean_tests(path) == {"t/a.py::clean", "t/bb.py::other"}
+    three = _halves.Recorder(path)
+    three.ran = [("t/c.py::d", ())]
+    three.everything = True                          # a read outside every phase
+    three.write("gw2")
+    assert _halves.clean_tests(path) == set()
+    assert _halves.clean_tests(str(tmp_path / "none")) == set()
+
+
+def test_the_record_is_named_by_the_tree(tmp_path, monkeypatch):
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_a.py").write_text("def test_a():\n    pass\n")
+    first = _halves.key(tests)
+    assert _halves.key(tests) == first
+    monkeypatch.setenv("DUALGRAD_ENGINE", "eager")
+    assert _halves.key(tests) == first               # the two halves share it
+    (tests / "__pycache__").mkdir()
+    (tests / "__pycache__" / "x.nbi").write_text("compiled")
+    assert _halves.key(tests) == first
+    monkeypatch.setenv("NUMBA_OPT", "0")
+    assert _halves.key(tests) != first
+    monkeypatch.delenv("NUMBA_OPT")
+    (tests / "test_a.py").write_text("def test_a():\n    assert 1\n")
+    assert _halves.key(tests) != first
+
+
+_SUITE = '''
+import pathlib
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+
+def square(x):
+    return np.sum(x * x)
+
+
+@pytest.fixture(scope="module")
+def wide():
+    return dg.gradient(square, np.ones(3))
+
+
+def test_array():
+    assert (dg.gradient(square, np.ones(3)) == 2.0).all()
+
+
+def test_scalar():
+    assert dg.derivative(np.sin, 0.0) == 1.0
+
+
+def test_block():
+    with dg.engine("eager"):
+        assert (dg.gradient(square, np.ones(3)) == 2.0).all()
+
+
+def test_fixture(wide):
+    assert (wide == 2.0).all()
+
+
+def test_process():
+    subprocess.run([sys.executable, "-c", "pass"], check=True)
+
+
+def test_failed_first():
+    seen = pathlib.Path.cwd() / "seen"          # (outside tests/, whose files name the record)
+    first = not seen.exists()
+    seen.touch()
+    assert not first
+'''
+
+_IMPORTED = '''
+import numpy as np
+
+import dualgrad as dg
+
+AT_IMPORT = dg.gradient(lambda x: np.sum(x * x), np.ones(3))
+
+
+def test_reads_nothing_itself():
+    assert (AT_IMPORT == 2.0).all()
+'''
+
+_NAMED = '''
+import os
+
+import dualgrad as dg
+
+
+def test_names_the_variable():
+    assert os.environ["DUALGRAD_ENGINE"] in ("fused", "eager")
+    assert dg.derivative(lambda t: t * t, 3.0) == 6.0
+'''
+
+
+@pytest.mark.engine_independent
+def test_readmes_two_halves_skip_only_what_read_nothing(tmp_path):
+    """Runs helpers only in child processes that set the variable themselves."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    for name in ("conftest.py", "_halves.py"):
+        shutil.copy(os.path.join(here, name), tests / name)
+    (tests / "test_m.py").write_text(f"# {uuid.uuid4().hex}\n" + _SUITE)
+    (tests / "test_imported.py").write_text(_IMPORTED)
+    (tests / "test_named.py").write_text(_NAMED)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(dg.__file__)))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
+    outcomes = {}
+    for engine in ("fused", "eager"):
+        env["DUALGRAD_ENGINE"] = engine
+        run = subprocess.run([sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider",
+                              "-p", "no:xdist", "tests"], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=300)
+        outcomes[engine] = dict(re.findall(r"^tests/\S+::(\w+) (PASSED|FAILED|SKIPPED)",
+                                           run.stdout, re.M))
+    everything = {"test_array", "test_scalar", "test_block", "test_fixture", "test_process",
+                  "test_failed_first", "test_reads_nothing_itself", "test_names_the_variable"}
+    assert outcomes["fused"] == dict.fromkeys(everything, "PASSED") | \
+        {"test_failed_first": "FAILED"}, run.stdout
+    assert outcomes["eager"] == dict.fromkeys(everything, "PASSED") | \
+        dict.fromkeys(["test_scalar", "test_block"], "SKIPPED"), run.stdout
+    shutil.rmtree(_halves.folder(tests), ignore_errors=True)

@@ -59,7 +59,8 @@ def test_the_watch_passes_helpers_that_read_no_flag_and_sees_those_that_do(defau
         assert dg.derivative(lambda t: t * t * 3.0, 2.0) == 12.0
         assert type(_fused.ACTIVE[0]) is bool and type(_fused.ACTIVE[1]) is int
     assert seen == []
-    for f in (lambda: dg.derivative(lambda t: np.sum(np.sin(t * np.ones(3))), 0.3),
+    for f in (lambda: dg.derivative(lambda t: np.sum(np.sin(t * np.ones(3)) * (t * np.ones(3))),
+                                    0.3),
               lambda: dg.hessian(lambda x: x[0] * x[1], np.array([1.0, 2.0])),
               lambda: dg.derivative(lambda t: dg.gradient(_square, t * np.ones(2))[0], 1.0)):
         with conftest.variable_engine_watched() as seen:
@@ -72,7 +73,8 @@ def test_the_watch_passes_helpers_that_read_no_flag_and_sees_those_that_do(defau
             return t * g[0]
         assert dg.derivative(inner, 1.0) == 2.0
         assert seen == []
-        dg.derivative(lambda t: inner(t) * np.ones(2), 1.0)   # after the block: counted
+        dg.derivative(lambda t: np.sin(inner(t) * np.ones(3)) * (t * np.ones(3)),
+                      1.0)                                   # after the block: counted
         assert seen == [True]
     assert type(_fused.ACTIVE[0]) is bool and type(_fused.ACTIVE[1]) is int
 

@@ -74,20 +74,11 @@ def test_arctan_first_level(c):
     assert close(dg.derivative(lambda t: np.arctan(c * t), 1.0), 1 / (1 + mp.mpf(c)**2) * c)
 
 
-# (c, y) whose d/dx row y x**(y - 1) underflows beside dx ~ c: the power rows' quotient
-# form (y out) / x (5087021) broke users' @njit power (the dualgrad.jit rows have no
-# two steps: x = 5e-324 gave inf there, 2e23 on NumPy's path) and a Hessian of x**0.5
-# at 1e-300 (NaN for -inf, inf - inf in the nested two steps), so it was taken out
-# (lead57); these stay the known gap, strict: a fix makes them pass and fail here
-_POWER_GAP = {(1e160, -1.5), (1e160, -1.0), (1e160, -0.5), (1e200, -1.5), (1e200, -1.0),
-              (1e200, -0.5), (1e300, -1.0), (1e300, -0.5), (1e300, 0.5)}
-
-
+# (c, y) whose d/dx row y x**(y - 1) underflows beside dx ~ c: taken in two steps, (y out) /
+# x (5087021; out of the rows at 87aec22 after it broke users' @njit power and x**0.5's
+# Hessian at 1e-300; back with both fixed, hess58: tests/test_hess58.py)
 @pytest.mark.parametrize("power", ["power", "float_power"])
-@pytest.mark.parametrize("c, y", [
-    pytest.param(c, y, marks=pytest.mark.xfail(strict=True, reason="the d/dx row's "
-                 "underflow beside dx ~ c: no two steps for power (lead57)"))
-    if (c, y) in _POWER_GAP else (c, y) for c in SCALES for y in POWERS])
+@pytest.mark.parametrize("c, y", [(c, y) for c in SCALES for y in POWERS])
 def test_power_at_large_arguments(power, y, c):
     """d2/dt2 (c t)**y at t = 1 (the d/dx row y x**(y - 1) underflows beside dx ~ c:
     (1e160 t)**-1 gave 0.0 for 2e-160)."""

@@ -47,7 +47,7 @@ from ..dual import LIVE, ArrayDual, ScalarDual, make_real
 from ..dual._scalar import COMPLEX_SCALARS as _COMPLEX_SCALARS
 from ..errors import ARRAYS as _ARRAYS, MADE as _MADE
 from ..dual._array import argument_factors, array_and_scalar as _array_and_scalar
-from ..rules._table import RULES, derivative_functions, regular_branch
+from ..rules._table import RULES, TINY, derivative_functions, regular_branch
 from ._nested import nested
 from ._ufuncs import (_LAST, _errstate, _hush, _tiny, _unhush, _variable, call,
                       call_ufunc as _call_ufunc)
@@ -289,6 +289,9 @@ def lean_power(a, b):
             _ereset(token)
     if not cube and (type(f) is not _nd or f.shape != x.shape or f.dtype is not _F64):
         return call(_POWER, (a, b), out)  # (the cube's x * x of float64 values: a float64
+    if y < 1.0 and y != 0.0 and not cube and f.size and np.absolute(f).min() < TINY:
+        return call(_POWER, (a, b), out)  # y x**(y - 1) underflowed beside a partial ~x
+        # (x = 1e160, y = -1: -1e-320): the general path's two steps (hess58)
     entry = _SCALE[0]                     # ndarray of their shape; small54)             # small 1-D values: the unary rules' entry point (no
     if entry and work < _BELOW[0] and x.ndim == 1 and p.ndim == 2:   # dispatcher)
         t = _small_empty(p.shape)

@@ -1127,8 +1127,39 @@ def _scalar_quotient(rule, k, f, values, out, ps):
     ``b``'s are finite, ``b``'s nonzero (``1 / u`` at u = 1e-159 with du = 1e-80:
     -1e238, not -inf), or where ``f``'s value underflowed (``underflowed``: ``-out / y``
     at y = 1e170 is 0.0, times du = 1e170 lost -1e-170); elsewhere ``_scaled``'s
-    product."""
+    product.
+
+    For a nested ``f`` the terms' plain values are then those the same call on the
+    plain values gives (:func:`_with_primal`): which form a nested term takes reads its
+    inner partials too (an infinite one keeps the product), and those are the
+    directions a pass carries, so a Hessian's passes computed different gradients
+    (``float_power(x0 x1, -1.5)`` at (1e-160, 1), chunk=1: -inf and -1.5e240, refused
+    as "not a function of x alone"; ``arctan(exp(x0 x1))``'s H00 inf at chunk=1, NaN
+    at others: diff57 R1 / attack57 d28); the plain call is the gradient's own."""
     pair = quotient_functions(rule)[k]
+    if _is_finite(f):
+        fv, small = _primal(f), tiny_below(f)
+        if pair is None or isinstance(fv, complex) or not (-small < fv < small):
+            return [f * p for p in ps]
+    terms = _quotient_terms(pair, f, values, out, ps)
+    if isinstance(f, Dual):
+        flat = _quotient_terms(pair, _primal(f), [_primal(v) for v in values], _primal(out),
+                               [_primal(p) for p in ps])
+        terms = [_with_primal(t, v) for t, v in zip(terms, flat)]
+    return terms
+
+
+def _with_primal(t, v):
+    """The nested scalar ``t`` with its plain value ``v`` (``v`` where ``t`` is plain)."""
+    if isinstance(t, Dual):
+        return dual.make_scalar(_with_primal(t.value, v), t._plist(), t.tag)
+    return v
+
+
+def _quotient_terms(pair, f, values, out, ps):
+    """:func:`_scalar_quotient`'s terms past its common case."""
+    if isinstance(f, Dual):
+        return _nested_terms(pair, f, values, out, ps)
     if _is_finite(f):
         fv, small = _primal(f), tiny_below(f)
         if pair is None or isinstance(fv, complex) or not (-small < fv < small):
@@ -1144,11 +1175,56 @@ def _scalar_quotient(rule, k, f, values, out, ps):
     if pair is None or not (fv == fv):            # NaN: no overflow to undo
         return _scaled(f, ps)
     a, b = (_as_scalar(g(*values, out)) for g in pair)
-    bv = _primal(b)
-    if not (_is_finite(a) and _is_finite(b) and bv != 0.0):
-        return _scaled(f, ps)       # (nested: a = -out of sqrt(x0) / y at 0, its inner
-        # partial infinite, is no overflow to undo but the zero rule's: attack54 09)
+    if not (_is_finite(a) and _is_finite(b) and _primal(b) != 0.0):
+        return _scaled(f, ps)
     return [p if _is_zero(p) else two_step(a, b, p) for p in ps]
+
+
+def _nested_terms(pair, f, values, out, ps):
+    """:func:`_quotient_terms` for a nested ``f``: decided by plain values alone (``f``'s
+    overflowed or fell below ``NESTED_TINY``, ``a``'s and ``b``'s finite, ``b``'s nonzero),
+    then component by component the two steps' where finite, else the product's (the
+    zero rule's: ``a = -out`` of sqrt(x0) / y at 0, its inner partial infinite,
+    attack54 09; an overflow's -inf, d2/dx2 x**0.5 at 1e-300, where the two steps' own
+    quotient rule met inf - inf).  A component is a mixed partial in the directions it
+    is of: what it takes reads those directions only, so a Hessian's entries do not
+    depend on ``chunk=`` (``float_power(x0 x1, -1.5)``'s H11 at (1e-160, 1) was
+    3.75e240 at chunk=1, inf at others: an inner partial in x0 kept x1's product)."""
+    fv = _primal(f)
+    if pair is None or isinstance(fv, complex) or not (fv == fv):
+        return _scaled(f, ps)
+    a, b = (_as_scalar(g(*values, out)) for g in pair)
+    av, bv = _primal(a), _primal(b)
+    if not (av - av == 0.0 and bv - bv == 0.0 and bv != 0.0) or \
+            (fv - fv == 0.0 and av == 0.0):
+        return _scaled(f, ps)
+    plain = _scaled(f, ps)
+    return [p if _is_zero(p) else _finite_first(two_step(a, b, p), q)
+            for p, q in zip(ps, plain)]
+
+
+def _finite_first(t, q):
+    """The nested scalar ``t``, each component that is not finite ``q``'s instead, and
+    each that fell below the smallest normal number where ``q``'s did not (the two
+    steps' ``p a`` underflowed: d2/dt2 (1e-100 t)**3 gave 0.0 for 6e-300, its ``(p a) /
+    b`` = (1e-100 3e-300) / 1e-100; attack58 02)."""
+    if isinstance(t, Dual) and isinstance(q, Dual) and t.tag == q.tag:
+        tp, qp = t._plist(), q._plist()
+        if len(tp) == len(qp):
+            return dual.make_scalar(_finite_first(t.value, q.value),
+                                    [_finite_first(u, v) for u, v in zip(tp, qp)], t.tag)
+    if isinstance(t, Dual) or isinstance(q, Dual):
+        return t if _is_finite(t) else q
+    if t - t != 0.0:
+        return q
+    return q if abs(t) < TINY and TINY <= abs(q) < math.inf else t
+
+
+def _has_nan(q):
+    """Is any component of the scalar ``q`` (a nested dual's partials included) NaN?"""
+    if isinstance(q, Dual):
+        return _has_nan(q.value) or any(_has_nan(p) for p in q._plist())
+    return q != q
 
 
 def _select_scalar(fns, args, duals, values, out, rule=None):
@@ -1449,7 +1525,11 @@ def _array_quotient(rule, k, f, values, out, p, shape):
     over = np.broadcast_to(over, shape)[..., None]
     if type(p) is np.ndarray:             # a zero partial: combine's +0.0, as the kernels
         over = over & (p != 0.0)
-    return np.where(over, safe, t)
+    if type(safe) is not np.ndarray:        # nested: not where the two steps' value fell
+        sv, tv = np.absolute(_primal(safe)), np.absolute(_primal(t))   # below the smallest
+        with np.errstate(invalid="ignore"):    # normal and the product's did not: (p a) / b
+            over = over & ~((sv < TINY) & (tv >= TINY) & (tv < np.inf))  # lost d2/dt2
+    return np.where(over, safe, t)                                # (1e-100 t)**3's 6e-300
 
 
 def _deferred(rule, fns, args, duals, values, out, shape):

@@ -130,6 +130,12 @@ def divide_d1(x, y, out):
 
 
 @njit(**_JIT)
+def divide_q1a(x, y, out):
+    """a of d/dy of divide = a / b"""
+    return -out
+
+
+@njit(**_JIT)
 def negative_d0(x, out):
     """d/dx of negative"""
     return -1.0
@@ -154,6 +160,12 @@ def power_d1(x, y, out):
 
 
 @njit(**_JIT)
+def power_q0a(x, y, out):
+    """a of d/dx of power = a / b"""
+    return y * out
+
+
+@njit(**_JIT)
 def float_power_d0(x, y, out):
     """d/dx of float_power"""
     return where(np.absolute(value(x)) == 0.0, where(np.real(value(y)) == 0.0, 0.0, value(y) * np.float_power(x, value(y) - 1.0)) + where(np.real(value(y)) > 1.0, -0.0, where(np.real(value(y)) > 0.0, -np.sqrt(where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0)), np.sqrt(where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0)))) + where(np.real(value(y)) > 2.0, -0.0, where(np.real(value(y)) > 1.0, -np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0), where(np.real(value(y)) > 0.0, np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0), -np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0)))), y * np.float_power(x, y - 1.0))
@@ -169,6 +181,18 @@ def square_d0(x, out):
 def reciprocal_d0(x, out):
     """d/dx of reciprocal"""
     return -(out * out)
+
+
+@njit(**_JIT)
+def reciprocal_q0a(x, out):
+    """a of d/dx of reciprocal = a / b"""
+    return -out
+
+
+@njit(**_JIT)
+def reciprocal_q0b(x, out):
+    """b of d/dx of reciprocal = a / b"""
+    return x
 
 
 @njit(**_JIT)
@@ -238,15 +262,33 @@ def log_d0(x, out):
 
 
 @njit(**_JIT)
+def log_q0b(x, out):
+    """b of d/dx of log = a / b"""
+    return x + 0.0
+
+
+@njit(**_JIT)
 def log2_d0(x, out):
     """d/dx of log2"""
     return 1.4426950408889634 / (x + 0.0)
 
 
 @njit(**_JIT)
+def log2_q0a(x, out):
+    """a of d/dx of log2 = a / b"""
+    return 1.4426950408889634
+
+
+@njit(**_JIT)
 def log10_d0(x, out):
     """d/dx of log10"""
     return 0.43429448190325176 / (x + 0.0)
+
+
+@njit(**_JIT)
+def log10_q0a(x, out):
+    """a of d/dx of log10 = a / b"""
+    return 0.43429448190325176
 
 
 @njit(**_JIT)
@@ -313,6 +355,18 @@ def arccos_d0(x, out):
 def arctan_d0(x, out):
     """d/dx of arctan"""
     return 1.0 / (1.0 + x * x)
+
+
+@njit(**_JIT)
+def arctan_q0a(x, out):
+    """a of d/dx of arctan = a / b"""
+    return 1.0 / x
+
+
+@njit(**_JIT)
+def arctan_q0b(x, out):
+    """b of d/dx of arctan = a / b"""
+    return x + 1.0 / x
 
 
 @njit(**_JIT)
@@ -478,6 +532,8 @@ BY_SOURCE = {
         divide_d0,
     (('x', 'y', 'out'), '-out / y'):
         divide_d1,
+    (('x', 'y', 'out'), '-out'):
+        divide_q1a,
     (('x', 'out'), '-1.0'):
         negative_d0,
     (('x', 'out'), '1.0'):
@@ -486,12 +542,18 @@ BY_SOURCE = {
         power_d0,
     (('x', 'y', 'out'), 'where(np.absolute(value(x)) == 0.0, where(np.real(value(y)) > 0.0, -np.float_power(x + 0.0, where(np.real(value(y)) == np.real(np.trunc(np.real(value(y)))), np.real(value(y)) - 0.5, np.real(value(y)))), np.sqrt(x + 0.0)) + where(np.real(value(y)) > 0.0, 0.0, np.sqrt(where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0))) + where(np.real(value(y)) > 1.0, 0.0, where(np.real(value(y)) > 0.0, np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0), -np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0))), out * np.log(x))'):
         power_d1,
+    (('x', 'y', 'out'), 'y * out'):
+        power_q0a,
     (('x', 'y', 'out'), 'where(np.absolute(value(x)) == 0.0, where(np.real(value(y)) == 0.0, 0.0, value(y) * np.float_power(x, value(y) - 1.0)) + where(np.real(value(y)) > 1.0, -0.0, where(np.real(value(y)) > 0.0, -np.sqrt(where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0)), np.sqrt(where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0)))) + where(np.real(value(y)) > 2.0, -0.0, where(np.real(value(y)) > 1.0, -np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0), where(np.real(value(y)) > 0.0, np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0), -np.sqrt((x + 0.0) * where(np.absolute(value(y)) <= 1.7976931348623157e+308, y - value(y), 0.0) + 0.0)))), y * np.float_power(x, y - 1.0))'):
         float_power_d0,
     (('x', 'out'), '2.0 * x'):
         square_d0,
     (('x', 'out'), '-(out * out)'):
         reciprocal_d0,
+    (('x', 'out'), '-out'):
+        reciprocal_q0a,
+    (('x', 'out'), 'x'):
+        reciprocal_q0b,
     (('x', 'out'), '0.5 / (out + 0.0)'):
         sqrt_d0,
     (('x', 'out'), '1.0 / (3.0 * out * out)'):
@@ -514,10 +576,16 @@ BY_SOURCE = {
         expm1_d0,
     (('x', 'out'), '1.0 / (x + 0.0)'):
         log_d0,
+    (('x', 'out'), 'x + 0.0'):
+        log_q0b,
     (('x', 'out'), '1.4426950408889634 / (x + 0.0)'):
         log2_d0,
+    (('x', 'out'), '1.4426950408889634'):
+        log2_q0a,
     (('x', 'out'), '0.43429448190325176 / (x + 0.0)'):
         log10_d0,
+    (('x', 'out'), '0.43429448190325176'):
+        log10_q0a,
     (('x', 'out'), '1.0 / (1.0 + x)'):
         log1p_d0,
     (('x', 'y', 'out'), 'where(x >= y, 1.0, np.exp(x - y)) / (1.0 + np.exp(where(x >= y, y - x, x - y)))'):
@@ -540,6 +608,10 @@ BY_SOURCE = {
         arccos_d0,
     (('x', 'out'), '1.0 / (1.0 + x * x)'):
         arctan_d0,
+    (('x', 'out'), '1.0 / x'):
+        arctan_q0a,
+    (('x', 'out'), 'x + 1.0 / x'):
+        arctan_q0b,
     (('x', 'y', 'out'), 'where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))'):
         arctan2_d0,
     (('x', 'y', 'out'), 'where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))'):

@@ -153,20 +153,31 @@ def rows():
     return found + [r for r in _scipy_rules(sc) if r.name in SCIPY_ROWS]
 
 
+def _functions(rule):
+    """``(k, expr, name, note)`` of each expression of ``rule`` the extension compiles:
+    its local derivatives, then the parts ``a``, ``b`` of those it writes as a quotient
+    ``a / b`` (:attr:`Rule.quotient`: the two steps where the one number over- or
+    underflows)."""
+    for k, expr in enumerate(rule.exprs):
+        if expr is not None:
+            yield k, expr, f"{rule.name}_d{k}", f"d/d{expr.params[k]} of {rule.name}"
+    for k, pair in enumerate(rule.quotient_exprs):
+        for part, expr in zip("ab", pair or ()):
+            yield k, expr, f"{rule.name}_q{k}{part}", \
+                f"{part} of d/d{expr.params[k]} of {rule.name} = a / b"
+
+
 def source():
     """The text of ``_derivatives.py``."""
     parts, entries, seen = [_HEADER], [], {}
     for rule in rows():
-        for k, expr in enumerate(rule.exprs):
-            if expr is None:
-                continue
+        for k, expr, name, note in _functions(rule):
             key = (expr.params, expr.source(NAMES))
             if key in seen:
                 continue
-            name = seen[key] = f"{rule.name}_d{k}"
+            seen[key] = name
             parts.append(_FUNCTION.format(name=name, params=", ".join(expr.params),
-                                          note=f"d/d{expr.params[k]} of {rule.name}",
-                                          source=key[1]))
+                                          note=note, source=key[1]))
             entries.append(f"    ({key[0]!r}, {key[1]!r}):\n        {name},\n")
     parts.append(f"\nBY_SOURCE = {{\n{''.join(entries)}}}\n")
     return "".join(parts)

@@ -450,8 +450,79 @@ def _compile(expr):
                                                    _NAMES))
 
 
-def _unary(ufunc, d0):
+@intrinsic
+def _divided(typingctx, p, b):
+    sig = p(p, _F64)
+
+    def codegen(context, builder, signature, args):
+        b = context.cast(builder, args[1], signature.args[1], _F64)
+        return context.make_tuple(builder, signature.return_type, [
+            builder.fdiv(builder.extract_value(args[0], k), b)
+            for k in range(signature.return_type.count)])
+    return sig, codegen
+
+
+_TINY = 2.2250738585072014e-308     # rules._table.TINY, the smallest normal float64
+
+
+@njit
+def _two_steps(f, a, b, p):
+    """``f * p`` for a local derivative ``f = a / b`` that is not finite or fell below
+    the smallest normal number: ``(p / b) * a`` where ``|a| >= 1``, else ``(p * a) /
+    b`` (``rules._table.two_step``'s, as NumPy's path takes it) where ``a`` and ``b``
+    are finite, ``b`` nonzero and (for a finite ``f``) ``a`` nonzero; the product
+    elsewhere.  ``x ** 1e-300`` at x = 5e-324: ``y x**(y - 1)`` is inf, the two steps
+    2.0e23."""
+    if f != f or not (a - a == 0.0 and b - b == 0.0 and b != 0.0) or \
+            (f - f == 0.0 and a == 0.0):
+        return _scale(f, p)
+    if abs(a) >= 1.0:
+        return _scale(a, _divided(p, b))
+    return _divided(_scale(a, p), b)
+
+
+def _quotient_term(d, pair, nin):
+    """``term(*args, out, p)``: ``d``'s ``f * p`` (``_scale``), in two steps
+    (:func:`_two_steps`) where ``f`` over- or underflowed and the row writes it as a
+    quotient ``pair = (a, b)``; ``None`` without ``pair``."""
+    if pair is None:
+        return None
+    qa, qb = pair
+    if nin == 1:
+        @njit
+        def term1(x, out, p):
+            f = d(x, out)
+            if f - f == 0.0 and not (-_TINY < f < _TINY):
+                return _scale(f, p)
+            return _two_steps(f, qa(x, out), qb(x, out), p)
+        return term1
+
+    @njit
+    def term2(x, y, out, p):
+        f = d(x, y, out)
+        if f - f == 0.0 and not (-_TINY < f < _TINY):
+            return _scale(f, p)
+        return _two_steps(f, qa(x, y, out), qb(x, y, out), p)
+    return term2
+
+
+def _quotients(rule):
+    """The compiled parts ``(a, b)`` of each argument's quotient (:attr:`Rule.quotient`),
+    ``None`` where it has none."""
+    return tuple(None if pair is None else tuple(_compile(e) for e in pair)
+                 for pair in rule.quotient_exprs)
+
+
+def _unary(ufunc, d0, q0=None):
+    term = _quotient_term(d0, q0, 1)
+
     def typer(a):
+        if isinstance(a, DualType) and term is not None:
+            def impl(a):
+                x = a.value
+                out = ufunc(x)
+                return _new(out, term(x, out, a.partials), a.tag)
+            return impl
         if isinstance(a, DualType):
             def impl(a):
                 x = a.value
@@ -470,7 +541,56 @@ def _promotion(c, integer_only):
     return _as_f64
 
 
-def _binary(ufunc, d0, d1, zero0, zero1, integer_only=(False, False)):
+def _binary(ufunc, d0, d1, zero0, zero1, integer_only=(False, False),
+            quotients=(None, None)):
+    """The overloads of a smooth binary row: :func:`_products_binary`'s, or where the row
+    writes a local derivative as a quotient, each term through :func:`_quotient_term`."""
+    if all(q is None for q in quotients) or zero0 or zero1 or d0 is None or d1 is None:
+        return _products_binary(ufunc, d0, d1, zero0, zero1, integer_only)
+    t0, t1 = (_quotient_term(d, q, 2) for d, q in zip((d0, d1), quotients))
+    t0 = t0 or _plain_term(d0)
+    t1 = t1 or _plain_term(d1)
+    plain = _products_binary(ufunc, d0, d1, zero0, zero1, integer_only)
+
+    def typer(a, b):
+        """A row writing a local derivative as a quotient: each term through
+        :func:`_quotient_term` (the two steps where its one number over- or underflowed)."""
+        if isinstance(a, DualType) and isinstance(b, DualType):
+            def impl(a, b):
+                x, y = a.value, b.value
+                out = ufunc(x, y)
+                return _new(out, _lincomb(1.0, t0(x, y, out, a.partials), 1.0,
+                                          t1(x, y, out, b.partials)), max(a.tag, b.tag))
+            return impl
+        if isinstance(a, DualType) and isinstance(b, _NUMERIC):
+            cast = _promotion(b, integer_only[1])
+
+            def impl(a, b):
+                x, y = a.value, cast(b)
+                out = ufunc(x, y)
+                return _new(out, t0(x, y, out, a.partials), a.tag)
+            return impl
+        if isinstance(a, _NUMERIC) and isinstance(b, DualType):
+            cast = _promotion(a, integer_only[0])
+
+            def impl(a, b):
+                x, y = cast(a), b.value
+                out = ufunc(x, y)
+                return _new(out, t1(x, y, out, b.partials), b.tag)
+            return impl
+        return plain(a, b)
+    return typer
+
+
+def _plain_term(d):
+    """``term(x, y, out, p)``: ``d``'s one number times the partials (``_scale``)."""
+    @njit
+    def term(x, y, out, p):
+        return _scale(d(x, y, out), p)
+    return term
+
+
+def _products_binary(ufunc, d0, d1, zero0, zero1, integer_only=(False, False)):
     def typer(a, b):
         if isinstance(a, DualType) and isinstance(b, DualType):
             if d0 is None and not zero0 or d1 is None and not zero1:
@@ -626,13 +746,13 @@ def _register():
             spellings.append(_MATH[name])
         value = _NUMPY_VALUE.get(ufunc, ufunc)     # computes the value, NumPy's
         if rule.kind == "smooth" and ufunc.nin == 1:
-            typer = _unary(value, _compile(rule.exprs[0]))
+            typer = _unary(value, _compile(rule.exprs[0]), _quotients(rule)[0])
         elif rule.kind == "smooth" and ufunc.nin == 2 and rule.select:
             typer = _selection(value, *(_compile(e) for e in rule.exprs))
         elif rule.kind == "smooth" and ufunc.nin == 2:
             d0, d1 = (_compile(e) for e in rule.exprs)
             typer = _binary(value, d0, d1, rule.derivs[0] == "0", rule.derivs[1] == "0",
-                            tuple(dom[2:] == ("int",) for dom in rule.domain))
+                            tuple(dom[2:] == ("int",) for dom in rule.domain), _quotients(rule))
         elif rule.kind == "zero":
             typer = _zero_kind(value, ufunc.nin)
         elif rule.kind == "predicate" and not rule.operator:

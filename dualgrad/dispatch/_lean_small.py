@@ -289,9 +289,11 @@ def lean_power(a, b):
             _ereset(token)
     if not cube and (type(f) is not _nd or f.shape != x.shape or f.dtype is not _F64):
         return call(_POWER, (a, b), out)  # (the cube's x * x of float64 values: a float64
-    if y < 1.0 and y != 0.0 and not cube and f.size and np.absolute(f).min() < TINY:
+    if y < 0.01 and y != 0.0 and f.size and np.absolute(f).min() < TINY:
         return call(_POWER, (a, b), out)  # y x**(y - 1) underflowed beside a partial ~x
-        # (x = 1e160, y = -1: -1e-320): the general path's two steps (hess58)
+        # (x = 1e160, y = -1: -1e-320): the general path's two steps (hess58); from
+        # y = 0.01 on it cannot (|y| x**(y - 1) >= TINY for every float x), nor at y = 0
+        # (the row's d/dx x**0 = 0, beside a zero a = y out): no test there
     entry = _SCALE[0]                     # ndarray of their shape; small54)             # small 1-D values: the unary rules' entry point (no
     if entry and work < _BELOW[0] and x.ndim == 1 and p.ndim == 2:   # dispatcher)
         t = _small_empty(p.shape)

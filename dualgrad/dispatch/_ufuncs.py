@@ -1198,16 +1198,23 @@ def _nested_terms(pair, f, values, out, ps):
     if not (av - av == 0.0 and bv - bv == 0.0 and bv != 0.0) or \
             (fv - fv == 0.0 and av == 0.0):
         return _scaled(f, ps)
-    plain = _scaled(f, ps)
-    return [p if _is_zero(p) else _finite_first(two_step(a, b, p), q)
-            for p, q in zip(ps, plain)]
+    return [p if _is_zero(p) else _kept(two_step(a, b, p), q)
+            for p, q in zip(ps, _scaled(f, ps))]
+
+
+def _kept(t, q):
+    """The two steps' term ``t`` (:func:`_finite_first`), or the product's ``q`` where
+    ``t``'s plain value fell below the smallest normal number and ``q``'s did not: the
+    two steps' ``p a`` underflowed (d2/dt2 (1e-100 t)**3 gave 0.0 for 6e-300, its ``(p
+    a) / b`` = (1e-100 3e-300) / 1e-100; attack58 02, on a preview of this change)."""
+    tv, qv = abs(_primal(t)), abs(_primal(q))
+    if tv < TINY and TINY <= qv < math.inf:
+        return q
+    return _finite_first(t, q)
 
 
 def _finite_first(t, q):
-    """The nested scalar ``t``, each component that is not finite ``q``'s instead, and
-    each that fell below the smallest normal number where ``q``'s did not (the two
-    steps' ``p a`` underflowed: d2/dt2 (1e-100 t)**3 gave 0.0 for 6e-300, its ``(p a) /
-    b`` = (1e-100 3e-300) / 1e-100; attack58 02)."""
+    """The nested scalar ``t``, each component that is not finite ``q``'s instead."""
     if isinstance(t, Dual) and isinstance(q, Dual) and t.tag == q.tag:
         tp, qp = t._plist(), q._plist()
         if len(tp) == len(qp):
@@ -1215,9 +1222,7 @@ def _finite_first(t, q):
                                     [_finite_first(u, v) for u, v in zip(tp, qp)], t.tag)
     if isinstance(t, Dual) or isinstance(q, Dual):
         return t if _is_finite(t) else q
-    if t - t != 0.0:
-        return q
-    return q if abs(t) < TINY and TINY <= abs(q) < math.inf else t
+    return t if t - t == 0.0 else q
 
 
 def _has_nan(q):

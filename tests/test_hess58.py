@@ -158,3 +158,16 @@ def test_second_level_of_a_small_base_cube(engine, c):
                           chunk=1)[0, 0]]
     for g in got:
         assert abs(g - want) <= 1e-13 * abs(want), (c, got, want)
+
+
+@pytest.mark.parametrize("x0", [1e-160, 1e-155, 1e-170])
+def test_a_dual_exponent_beside_a_subnormal_power(x0):
+    """x0**y x1 at (x0, 1, 2): H00 = 2, H01 = 2 x0 (4 x0 for (x0 x1)**y); with out = x0**2
+    subnormal (1e-320) the two steps (y out) / x carried its few bits (H00 2.0000223;
+    diff58 d2, a regression of this lane's first landing): the product there."""
+    for f, h01 in ((lambda x: x[0] ** x[2] * x[1], 2 * x0),
+                   (lambda x: np.power(x[0] * x[1], x[2]), 4 * x0)):
+        h = dg.hessian(f, np.array([x0, 1.0, 2.0]))
+        assert h[0, 0] == 2.0
+        assert abs(h[0, 1] - h01) <= 1e-13 * h01
+        # (H02 goes through the d/dy row's out log x, out subnormal: not this lane's)

@@ -1196,8 +1196,9 @@ def _nested_terms(pair, f, values, out, ps):
     a, b = (_as_scalar(g(*values, out)) for g in pair)
     av, bv = _primal(a), _primal(b)
     if not (av - av == 0.0 and bv - bv == 0.0 and bv != 0.0) or \
-            (fv - fv == 0.0 and av == 0.0):
-        return _scaled(f, ps)
+            (fv - fv == 0.0 and abs(av) < TINY):
+        return _scaled(f, ps)       # (a finite f beside a subnormal a: the two steps would
+        # carry a's few bits, x0**y's out = 1e-320 at x0 = 1e-160, y = 2: diff58 d2)
     return [p if _is_zero(p) else _kept(two_step(a, b, p), q)
             for p, q in zip(ps, _scaled(f, ps))]
 
@@ -1518,8 +1519,10 @@ def _array_quotient(rule, k, f, values, out, p, shape):
     fv, av, bv = (np.asarray(_primal(v)) for v in (f, a, b))
     with np.errstate(invalid="ignore"):
         over = np.isinf(fv)
-        if not np.iscomplexobj(fv):     # an underflow beside a nonzero a (underflowed's)
-            over = over | (np.absolute(fv) < tiny_below(f)) & (av != 0.0)
+        if not np.iscomplexobj(fv):     # an underflow beside a nonzero a (underflowed's;
+            nested = tiny_below(f) != TINY      # nested, beside a normal a: diff58 d2)
+            over = over | (np.absolute(fv) < tiny_below(f)) & \
+                ((np.absolute(av) >= TINY) if nested else (av != 0.0))
         over = over & np.isfinite(av) & np.isfinite(bv) & (bv != 0.0)
     if not over.any():
         return None

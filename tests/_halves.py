@@ -64,18 +64,18 @@ def folder(tests_dir):
     return os.path.join(tempfile.gettempdir(), f"dualgrad-halves-{key(tests_dir)}")
 
 
-class _Seen:
-    """A flag of ``_fused.ACTIVE`` as the variable's engine set it; each read is
-    reported to the recorder."""
+class Flag:
+    """A flag of ``_fused.ACTIVE`` as the variable's engine set it; each read calls
+    ``note`` (the recorder's ``mark`` here, conftest's engine_independent watch there)."""
 
-    __slots__ = ("value", "recorder")
+    __slots__ = ("value", "note")
     __hash__ = None
 
-    def __init__(self, value, recorder):
-        self.value, self.recorder = value, recorder
+    def __init__(self, value, note):
+        self.value, self.note = value, note
 
     def _read(self):
-        self.recorder.mark()
+        self.note()
         return self.value
 
     def __bool__(self):
@@ -127,7 +127,7 @@ class Recorder:
         if _fused._depth > 0 and not _fused._BLOCKS and \
                 not (self.stack and self.dirty.issuperset(self.stack)):
             active = _fused.ACTIVE
-            active[0], active[1] = _Seen(active[0], self), _Seen(active[1], self)
+            active[0], active[1] = Flag(active[0], self.mark), Flag(active[1], self.mark)
 
     def install(self):
         """Watches the flags (``_fused._update``, the one writer) and process starts

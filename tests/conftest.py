@@ -147,60 +147,31 @@ def _numba_loaded():
     gc.freeze()
 
 
-class _Read:
-    """A flag of ``_fused.ACTIVE`` as the variable's engine set it, noting each read."""
-
-    __slots__ = ("value", "reads")
-    __hash__ = None
-
-    def __init__(self, value, reads):
-        self.value, self.reads = value, reads
-
-    def _read(self):
-        if not self.reads:
-            self.reads.append(True)
-        return self.value
-
-    def __bool__(self):
-        return bool(self._read())
-
-    def __lt__(self, other):
-        return self._read() < other
-
-    def __le__(self, other):
-        return self._read() <= other
-
-    def __gt__(self, other):
-        return self._read() > other
-
-    def __ge__(self, other):
-        return self._read() >= other
-
-    def __eq__(self, other):
-        return self._read() == other
-
-
 @contextlib.contextmanager
 def variable_engine_watched():
     """Yields a list that holds ``True`` once code read ``_fused.ACTIVE``'s flags while
     a helper call ran outside every ``dg.engine`` block (where the engine of
     ``DUALGRAD_ENGINE`` set them), whichever engine that is: the flags are
-    :class:`_Read` objects there."""
+    :class:`_halves.Flag` objects there."""
     from dualgrad.backend import _fused
     seen = []
     real, active = _fused._update, _fused.ACTIVE
 
+    def note():
+        if not seen:
+            seen.append(True)
+
     def watched():
         real()
         if _fused._depth > 0 and not _fused._BLOCKS:
-            active[0], active[1] = _Read(active[0], seen), _Read(active[1], seen)
+            active[0], active[1] = _halves.Flag(active[0], note), _halves.Flag(active[1], note)
     _fused._update = watched
     try:
         yield seen
     finally:
         _fused._update = real
         for k in (0, 1):
-            if type(active[k]) is _Read:
+            if type(active[k]) is _halves.Flag:
                 active[k] = active[k].value
 
 

@@ -1226,13 +1226,6 @@ def _finite_first(t, q):
     return t if t - t == 0.0 else q
 
 
-def _has_nan(q):
-    """Is any component of the scalar ``q`` (a nested dual's partials included) NaN?"""
-    if isinstance(q, Dual):
-        return _has_nan(q.value) or any(_has_nan(p) for p in q._plist())
-    return q != q
-
-
 def _select_scalar(fns, args, duals, values, out, rule=None):
     """A selection row's partials of a scalar result (a list): those of the argument
     whose indicator is 1 (the last dual argument's where its indicator is 1, the

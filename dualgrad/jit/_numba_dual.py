@@ -54,7 +54,7 @@ from numba.extending import overload as _overload
 from .. import dual, errors
 from . import _derivatives, _derivgen
 from ..dual._array import ArrayDual
-from ..rules._table import RULES, rule_for
+from ..rules._table import RULES, TINY as _TINY, rule_for
 from ..dual._scalar import ScalarDual
 
 __all__ = ["DualType", "DualArrayType"]
@@ -460,9 +460,6 @@ def _divided(typingctx, p, b):
             builder.fdiv(builder.extract_value(args[0], k), b)
             for k in range(signature.return_type.count)])
     return sig, codegen
-
-
-_TINY = 2.2250738585072014e-308     # rules._table.TINY, the smallest normal float64
 
 
 @njit

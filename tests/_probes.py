@@ -51,3 +51,12 @@ def fresh_runs(script, cache, times=2, timeout=600):
         assert run.returncode == 0, run.stderr[-3000:]
         got.append(json.loads(run.stdout.strip().splitlines()[-1]))
     return got
+
+
+def same_bits(got, want):
+    """Equal bits (NaN included), shapes and dtypes of two duals' values and partials."""
+    import numpy as np
+    for x, y in ((got.value, want.value), (got.partials, want.partials)):
+        x, y = np.asarray(x), np.asarray(y)
+        assert x.shape == y.shape and x.dtype == y.dtype
+        assert x.tobytes() == y.tobytes(), (x, y)

@@ -248,3 +248,18 @@ def row_spy(monkeypatch, exact_cells_emptied):
     monkeypatch.setattr(_kernels, "small_row", small_row)
     monkeypatch.setattr(_propagate, "_EXACT_ROW", {})
     return calls
+
+
+@pytest.fixture
+def default(monkeypatch):
+    """Sets this process's default engine as ``DUALGRAD_ENGINE`` would, and back
+    (test_conftest's and test_halves' watches)."""
+    from dualgrad.backend import _fused
+
+    def use(engine):
+        monkeypatch.setattr(_fused, "_DEFAULT", engine)
+        monkeypatch.setattr(_fused, "_engine", engine)
+        _fused._update()
+    yield use
+    monkeypatch.undo()
+    _fused._update()

@@ -16,18 +16,6 @@ def _square(x):
     return np.sum(x * x)
 
 
-@pytest.fixture
-def default(monkeypatch):
-    """Sets this process's default engine as ``DUALGRAD_ENGINE`` would, and back."""
-    def use(engine):
-        monkeypatch.setattr(_fused, "_DEFAULT", engine)
-        monkeypatch.setattr(_fused, "_engine", engine)
-        _fused._update()
-    yield use
-    monkeypatch.undo()
-    _fused._update()
-
-
 @pytest.mark.parametrize("engine", ["fused", "auto", "eager"])
 def test_the_watch_sees_a_helper_under_the_variables_engine(default, engine):
     default(engine)

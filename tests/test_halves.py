@@ -34,18 +34,6 @@ def recorder(tmp_path):
     r.uninstall()
 
 
-@pytest.fixture
-def default(monkeypatch):
-    """Sets this process's default engine as ``DUALGRAD_ENGINE`` would, and back."""
-    def use(engine):
-        monkeypatch.setattr(_fused, "_DEFAULT", engine)
-        monkeypatch.setattr(_fused, "_engine", engine)
-        _fused._update()
-    yield use
-    monkeypatch.undo()
-    _fused._update()
-
-
 @pytest.mark.parametrize("engine", ["fused", "eager"])
 def test_a_helper_on_an_array_is_recorded_a_scalar_one_or_a_block_is_not(
         recorder, default, engine):

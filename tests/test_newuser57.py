@@ -20,22 +20,12 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
+from dualgrad.testing import complex_step
 
 _SPEC = importlib.util.spec_from_file_location(
     "corpus57", Path(__file__).resolve().parent.parent / "bench" / "corpus57.py")
 c = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(c)
-
-
-def complex_step_jacobian(f, x, h=1e-30):
-    """``Im f(x + i h e_j) / h``, column by column: exact to rounding for analytic f."""
-    x = np.asarray(x, dtype=float)
-    cols = []
-    for j in range(x.size):
-        z = x.astype(complex)
-        z[j] += 1j * h
-        cols.append(np.imag(np.asarray(f(z))) / h)
-    return np.stack(cols, axis=-1)
 
 
 def richardson_jacobian(f, x, rel=1e-3):
@@ -125,7 +115,7 @@ def test_piecewise_of_plain_lags_with_dual_parameters_stays_refused_naming_np_wh
                         nugget + sill)
     q = np.array([0.01, 0.17, 95.0])
     J = dg.jacobian(by_where, q)
-    np.testing.assert_allclose(J, complex_step_jacobian(by_where, q), rtol=1e-13, atol=1e-17)
+    np.testing.assert_allclose(J, complex_step(by_where, q), rtol=1e-13, atol=1e-17)
 
 
 # --- the rest of the corpus against independent oracles ------------------------------
@@ -133,12 +123,12 @@ def test_piecewise_of_plain_lags_with_dual_parameters_stays_refused_naming_np_wh
 def test_fresnel_reflectances_against_complex_step():
     q = np.array([1.0, 1.5])
     J = dg.jacobian(c.fresnel_reflectance, q)
-    np.testing.assert_allclose(J, complex_step_jacobian(c.fresnel_reflectance, q),
+    np.testing.assert_allclose(J, complex_step(c.fresnel_reflectance, q),
                                rtol=1e-12, atol=1e-15)
     rs, rp = c.rho(0.3, 1.0, c.angle(0.3, 1.0, 1.5), 1.5)   # the tuple, as the source
     assert dg.derivative(lambda n2: c.rho(0.3, 1.0, c.angle(0.3, 1.0, n2), n2)[0],
                          1.5) == pytest.approx(
-        complex_step_jacobian(lambda v: c.rho(0.3, 1.0, c.angle(0.3, 1.0, v[0]), v[0])[0],
+        complex_step(lambda v: c.rho(0.3, 1.0, c.angle(0.3, 1.0, v[0]), v[0])[0],
                               [1.5])[0], rel=1e-12)
 
 
@@ -165,7 +155,7 @@ def test_orbital_elements_dict_against_richardson():
     D = dg.jacobian(lambda s: c.calc_elements(s[:3], s[3:]), s)
     assert set(D) == {'a', 'e', 'I', 'Omega', 'w', 'f', 'h'} and D['h'].shape == (3, 6)
     np.testing.assert_allclose(D['e'], J[1], rtol=1e-15)
-    h_ref = complex_step_jacobian(lambda s: np.cross(s[:3], s[3:]), s)
+    h_ref = complex_step(lambda s: np.cross(s[:3], s[3:]), s)
     np.testing.assert_allclose(D['h'], h_ref, rtol=1e-15)
 
 
@@ -197,7 +187,7 @@ def test_black_scholes_with_scipy_stats_is_refused_naming_the_drop_in():
 def test_allele_recursion_on_tuples_against_complex_step():
     q = np.array([0.3, 0.8, 0.5, 0.3])
     J = dg.jacobian(c.allele_trajectory, q)
-    np.testing.assert_allclose(J, complex_step_jacobian(c.allele_trajectory, q),
+    np.testing.assert_allclose(J, complex_step(c.allele_trajectory, q),
                                rtol=1e-12, atol=1e-16)
 
 
@@ -211,7 +201,7 @@ def bateman_central(p, t, dose=10.0):
 def test_pk_solve_ivp_sensitivities_are_batemans():
     p = np.array([1.2, 0.7, 0.3])
     J = dg.jacobian(c.pk_central_curve, p)
-    want = complex_step_jacobian(lambda p: bateman_central(p, c.PK_TIMES), p)
+    want = complex_step(lambda p: bateman_central(p, c.PK_TIMES), p)
     np.testing.assert_allclose(J, want, rtol=1e-7, atol=1e-9)
     # the odeint-ordered right-hand side returns a list: its Jacobian is the rate matrix
     Jr = dg.jacobian(lambda x: np.stack(c.dydt_compartment_model(x, 0.0, 1.2, 0.7, 0.3)),
@@ -231,7 +221,7 @@ def test_stiff_kinetics_radau_against_scipys_variational_solve():
 
     def augmented(t, z):
         y, S = z[:6], z[6:].reshape(6, 6)
-        A = complex_step_jacobian(lambda u: np.stack(c.deriv(t, u)), y)
+        A = complex_step(lambda u: np.stack(c.deriv(t, u)), y)
         return np.concatenate([np.stack(c.deriv(t, y)), (A @ S).ravel()])
     sol = solve_ivp(augmented, (0.0, c.KINETICS_END), np.concatenate([y0, np.eye(6).ravel()]),
                     method="Radau", rtol=1e-11, atol=1e-14)
@@ -288,7 +278,7 @@ def test_the_fftpack_diff_spelling_is_fftpacks_operator(n):
 def test_gray_scott_roll_in_place_against_complex_step():
     s = c.gray_scott_start()
     J = dg.jacobian(c.gray_scott_state, s)
-    np.testing.assert_allclose(J, complex_step_jacobian(c.gray_scott_state, s),
+    np.testing.assert_allclose(J, complex_step(c.gray_scott_state, s),
                                rtol=1e-12, atol=1e-14)
     np.testing.assert_array_equal(s, c.gray_scott_start())       # the input untouched
 
@@ -321,7 +311,7 @@ def test_gray_scott_main_with_dual_rates_names_rebinding():
             U = U + (Du * c.laplace(U, 1) - UVV + F * (1 - U)) * 1
             V = V + (Dv * c.laplace(V, 1) + UVV - V * (F + k)) * 1
         return V.ravel()
-    np.testing.assert_allclose(dg.jacobian(rebound, p), complex_step_jacobian(rebound, p),
+    np.testing.assert_allclose(dg.jacobian(rebound, p), complex_step(rebound, p),
                                rtol=1e-12, atol=1e-15)
 
 

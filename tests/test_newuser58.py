@@ -23,22 +23,12 @@ import scipy.stats
 from scipy.integrate import solve_ivp
 
 import dualgrad as dg
+from dualgrad.testing import complex_step
 
 _SPEC = importlib.util.spec_from_file_location(
     "corpus58", Path(__file__).resolve().parent.parent / "bench" / "corpus58.py")
 c = importlib.util.module_from_spec(_SPEC)
 _SPEC.loader.exec_module(c)
-
-
-def complex_step_jacobian(f, x, h=1e-30):
-    """``Im f(x + i h e_j) / h``, column by column: exact to rounding for analytic f."""
-    x = np.asarray(x, dtype=float)
-    cols = []
-    for j in range(x.size):
-        z = x.astype(complex)
-        z[j] += 1j * h
-        cols.append(np.imag(np.asarray(f(z))) / h)
-    return np.stack(cols, axis=-1)
 
 
 def test_hodgkin_huxley_euler_loop_matches_complex_step():
@@ -48,7 +38,7 @@ def test_hodgkin_huxley_euler_loop_matches_complex_step():
         return c.cn_HHmodel(2, 0.001, [0.2, 1.5], q[0], -65, g_Na=q[1],
                             zeros=lambda length: np.zeros(length, complex))[0][::100]
 
-    ref = complex_step_jacobian(complex_run, [10.0, 120.0])
+    ref = complex_step(complex_run, [10.0, 120.0])
     assert np.max(np.abs(J - ref)) <= 1e-12 * np.max(np.abs(ref))
     assert np.max(np.abs(ref[-1])) > 1e-3      # the current step moved V
 
@@ -103,7 +93,7 @@ def test_implied_volatility_math_sqrt_refused_naming_np_sqrt():
 
 def test_sir_euler_loop_matches_complex_step():
     J = dg.jacobian(c.sir_infected, np.array([0.3, 0.1]))
-    ref = complex_step_jacobian(
+    ref = complex_step(
         lambda q: c.sir_infected(q, zeros_like=lambda t: np.zeros(t.shape, complex)),
         [0.3, 0.1])
     assert np.max(np.abs(J - ref)) <= 1e-12 * np.max(np.abs(ref))
@@ -125,7 +115,7 @@ def test_lotka_volterra_solve_matches_complex_step_through_scipy():
                         rtol=1e-12, atol=1e-12)
         return sol.y.ravel()
 
-    ref = complex_step_jacobian(complex_run, p)
+    ref = complex_step(complex_run, p)
     assert np.max(np.abs(J - ref)) <= 1e-6 * np.max(np.abs(ref))
 
 
@@ -157,5 +147,5 @@ def test_bond_ytm_through_scipy_newton_matches_implicit_function_theorem():
 def test_biquad_np_append_loop_matches_complex_step():
     q = np.array([0.2, 0.4, 0.2, -0.5, 0.3])
     J = dg.jacobian(c.biquad_output, q)
-    ref = complex_step_jacobian(c.biquad_output, q)
+    ref = complex_step(c.biquad_output, q)
     assert np.max(np.abs(J - ref)) <= 1e-12 * np.max(np.abs(ref))

@@ -7,10 +7,11 @@ For every problem: the median time of f(x0), of ``scipy.optimize.approx_fprime(x
 this one run, plus dualgrad's largest error against central differences with a
 Richardson step (a check that the timed result is the derivative).  Issue 13's
 targets: median dualgrad / approx_fprime at most 0.7, no case above 1.5.
-The rows of bench/corpus57.py and bench/corpus58.py (real functions from public
-scientific code, stops 57 and 58) follow the Moré-Garbow-Hillstrom set; the summary
-gives the median and worst of the MGH rows alone, of each real-code set and of all
-rows (``--mgh``: the MGH rows only; ``--before58``: without corpus58's rows).
+The rows of bench/corpus57.py, bench/corpus58.py and bench/corpus59.py (real functions
+from public scientific code, stops 57, 58 and 59) follow the Moré-Garbow-Hillstrom set;
+the summary gives the median and worst of the MGH rows alone, of each real-code set and
+of all rows (``--mgh``: the MGH rows only; ``--before58``: without corpus58's and
+corpus59's rows; ``--before59``: without corpus59's).
 Writes bench/RESULTS_corpus.md.
 """
 
@@ -27,6 +28,7 @@ from _common import median_time, table  # noqa: E402
 from corpus import PROBLEMS  # noqa: E402
 from corpus57 import PROBLEMS57  # noqa: E402
 from corpus58 import PROBLEMS58  # noqa: E402
+from corpus59 import PROBLEMS59  # noqa: E402
 
 import dualgrad as dg  # noqa: E402
 
@@ -53,7 +55,8 @@ def main():
     rows, ratios = [], []
     problems = (dict(PROBLEMS) if "--mgh" in sys.argv else
                 {**PROBLEMS, **PROBLEMS57} if "--before58" in sys.argv else
-                {**PROBLEMS, **PROBLEMS57, **PROBLEMS58})
+                {**PROBLEMS, **PROBLEMS57, **PROBLEMS58} if "--before59" in sys.argv else
+                {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59})
     for name, (f, x0) in problems.items():
         J = dg.jacobian(f, x0)
         ref = richardson_jacobian(f, x0)
@@ -76,7 +79,9 @@ def main():
     mgh = ratios[:len(PROBLEMS)]
     real = ratios[len(PROBLEMS):]
     r57 = ratios[len(PROBLEMS):len(PROBLEMS) + len(PROBLEMS57)]
-    r58 = ratios[len(PROBLEMS) + len(PROBLEMS57):]
+    n58 = len(PROBLEMS) + len(PROBLEMS57)
+    r58 = ratios[n58:n58 + len(PROBLEMS58)]
+    r59 = ratios[n58 + len(PROBLEMS58):]
     split = (f" The {len(mgh)} MGH rows alone: median **{statistics.median(mgh):.2f}x**, "
              f"worst **{max(mgh):.2f}x**; the {len(r57)} rows of bench/corpus57.py (real "
              f"functions from public scientific code): median "
@@ -88,11 +93,18 @@ def main():
                   f"**{statistics.median(r58):.2f}x**, worst **{max(r58):.2f}x**; all rows but "
                   f"these: median **{statistics.median(before):.2f}x**, worst "
                   f"**{max(before):.2f}x**.")
+    if r59:
+        before = ratios[:n58 + len(PROBLEMS58)]
+        split += (f" The {len(r59)} rows of bench/corpus59.py: median "
+                  f"**{statistics.median(r59):.2f}x**, worst **{max(r59):.2f}x**; all rows but "
+                  f"these: median **{statistics.median(before):.2f}x**, worst "
+                  f"**{max(before):.2f}x**.")
     text = "\n".join([
         "## Real-code corpus: dualgrad.jacobian against f and approx_fprime "
         "(bench/bench_corpus.py)", "",
         f"{len(ratios)} problems (bench/corpus.py: the Moré-Garbow-Hillstrom / Moré-Wild "
-        "set as SciPy's benchmarks implement it" + ("; bench/corpus57.py, bench/corpus58.py: real "
+        "set as SciPy's benchmarks implement it" + ("; bench/corpus57.py, bench/corpus58.py, "
+                                                    "bench/corpus59.py: real "
                                                     "functions from public scientific code"
                                                     if real
                                                     else "") + "). Median of dualgrad / "

@@ -1677,12 +1677,23 @@ def _like_spelling(node, x):
 
 
 def _dual_argument(frame):
-    """The name of ``frame``'s first parameter that holds a dual (f's input), or ``None``."""
+    """The name of ``frame``'s first parameter that holds a dual (f's input), or ``None``;
+    where no parameter is a dual itself, the first dual element of a tuple or list
+    parameter (``*args`` included) as ``args[0]``: odeint's ``args=(b, c)`` handed through
+    a hand-written RK4 loop carries the duals there, and ``np.zeros_like`` of that
+    element makes the buffer (a bare ``x`` would name nothing in that function)."""
     code = frame.f_code
-    for name in code.co_varnames[:code.co_argcount + code.co_kwonlyargcount]:
-        value = frame.f_locals.get(name)
+    count = code.co_argcount + code.co_kwonlyargcount
+    names = code.co_varnames[:count + bool(code.co_flags & 0x04)]   # CO_VARARGS
+    values = [(name, frame.f_locals.get(name)) for name in names]
+    for name, value in values:
         if getattr(type(value), "_kind", None) is not None:
             return name
+    for name, value in values:
+        if type(value) in (tuple, list):
+            for k, item in enumerate(value):
+                if getattr(type(item), "_kind", None) is not None:
+                    return f"{name}[{k}]"
     return None
 
 

@@ -1,0 +1,230 @@
+"""newuser59: real functions from public scientific code (bench/corpus59.py) against
+independent oracles, and the refusals a new user meets on the way.
+
+A Gaussian-process likelihood through ``cho_factor`` / ``cho_solve`` (the matrix
+derivative formulas in mpmath at 40 digits), a log-softmax cross-entropy (the closed
+form ``X^T (softmax - Y) / N``), a planar arm's inverse-kinematics objective (its
+analytic gradient; SciPy's SLSQP with dualgrad's gradient), a pendulum by the source's
+RK4 loop (a complex step through the same loop), an exponential decay's residuals (the
+source's own hand-written Jacobian, and leastsq with dualgrad's), reflect-padded PDE
+operators on a 2-D grid (a complex step), Churchill's friction factor (a complex
+step).  The sources' ``np.zeros`` buffers, ``np.array(x, dtype=float)`` and
+``scipy.linalg.cho_factor`` are refused, each message naming the fix the corpus applies.
+"""
+
+import importlib.util
+from pathlib import Path
+
+import mpmath
+import numpy as np
+import pytest
+import scipy.linalg
+import scipy.optimize
+
+import dualgrad as dg
+from dualgrad.testing import complex_step
+
+_SPEC = importlib.util.spec_from_file_location(
+    "corpus59", Path(__file__).resolve().parent.parent / "bench" / "corpus59.py")
+c = importlib.util.module_from_spec(_SPEC)
+_SPEC.loader.exec_module(c)
+
+
+def test_gp_likelihood_matches_matrix_derivative_in_mpmath():
+    s = 0.8
+    g = dg.gradient(lambda q: c.gp_likelihood(q)[0], np.array([s]))
+    # f = -(c.c + sum log diag U) / 2 with U the upper factor of Kr = K + r I and
+    # c = Kr^-1 y: df/ds = -(-2 c^T Kr^-1 K' c + tr(Kr^-1 K') / 2) / 2, K' = K D^2 / s^3
+    with mpmath.workdps(40):
+        x, y, r = c.GP_X, c.GP_Y, mpmath.mpf("1e-10")
+        n = len(x)
+        D2 = mpmath.matrix(n, n)
+        K = mpmath.matrix(n, n)
+        for i in range(n):
+            for j in range(n):
+                D2[i, j] = (mpmath.mpf(float(x[i])) - mpmath.mpf(float(x[j]))) ** 2
+                K[i, j] = mpmath.exp(-D2[i, j] / (2 * mpmath.mpf(s) ** 2))
+        dK = mpmath.matrix(n, n)
+        for i in range(n):
+            for j in range(n):
+                dK[i, j] = K[i, j] * D2[i, j] / mpmath.mpf(s) ** 3
+        Kr = K + r * mpmath.eye(n)
+        Kinv = Kr ** -1
+        cc = Kinv * mpmath.matrix([mpmath.mpf(float(v)) for v in y])
+        quad = (cc.T * (Kinv * (dK * cc)))[0]
+        trace = sum((Kinv * dK)[i, i] for i in range(n))
+        ref = float(-(-2 * quad + trace / 2) / 2)
+    assert abs(g[0] - ref) <= 1e-7 * abs(ref)        # Kr's condition number ~1e9
+    assert abs(ref) > 1.0
+
+
+def test_gp_source_scipy_cho_factor_refused_naming_dualgrad_scipy_linalg():
+    def source_likelihood(q):
+        K = c.covariance_matrix(c.GP_X, q[0])
+        L, lower = scipy.linalg.cho_factor(K + 1e-10 * np.eye(K.shape[0]))
+        return np.sum(np.log(np.diagonal(L)))
+    with pytest.raises(TypeError, match=r"dualgrad\.scipy\.linalg\.cho_factor"):
+        dg.gradient(source_likelihood, np.array([0.8]))
+
+
+def test_cross_entropy_gradient_is_the_closed_form():
+    w = c.PROBLEMS59["log-softmax cross-entropy (12)"][1]
+    g = dg.gradient(lambda v: c.cross_entropy(v)[0], w)
+    z = c.CE_X @ w.reshape(4, 3)
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    ref = (c.CE_X.T @ (p - c.CE_Y) / len(c.CE_Y)).ravel()
+    np.testing.assert_allclose(g, ref, rtol=1e-12, atol=1e-15)
+
+
+def test_softmax_source_float_cast_refused_naming_the_fix():
+    def works_source(x):                     # the source's first line kept
+        x = np.array(x, dtype=float)
+        x = x.T - np.max(x, axis=1)
+        e = np.exp(x.T).T
+        return x, e, np.sum(e, axis=0)
+    with pytest.raises(TypeError, match=r"leave the cast out"):
+        dg.gradient(lambda w: np.sum(works_source(c.CE_X @ w.reshape(4, 3))[0]),
+                    np.ones(12))
+
+
+def _ik_gradient(x):
+    cum = np.cumsum(x)
+    p = np.array([np.sum(c.link_lengths * np.cos(cum)), np.sum(c.link_lengths * np.sin(cum)),
+                  0.0])
+    # d p_x / d x_j = -sum_{i >= j} l_i sin(cum_i), d p_y / d x_j = sum_{i >= j} l_i cos(cum_i)
+    dpx = -np.cumsum((c.link_lengths * np.sin(cum))[::-1])[::-1]
+    dpy = np.cumsum((c.link_lengths * np.cos(cum))[::-1])[::-1]
+    r = c.p_d - p
+    return -(r[0] * dpx + r[1] * dpy)
+
+
+def test_ik_objective_gradient_is_analytic():
+    for x in (np.array([0.3, 0.4, 0.8]), c.q0.astype(float), np.array([-2.0, 1.1, 3.0])):
+        g = dg.gradient(c.objective, x)
+        np.testing.assert_allclose(g, _ik_gradient(x), rtol=1e-13, atol=1e-15)
+
+
+def test_ik_slsqp_with_dualgrad_gradient_reaches_the_goal():
+    sol = scipy.optimize.minimize(c.objective, c.q0, method="SLSQP", bounds=c.bounds,
+                                  jac=dg.grad(c.objective), options={"ftol": 1e-14})
+    assert sol.success
+    p = c.fk(sol.x, c.link_lengths)
+    np.testing.assert_allclose(p[:2], c.p_d[:2], atol=1e-6)
+    np.testing.assert_allclose(_ik_gradient(sol.x), 0.0, atol=1e-6)
+
+
+def fk_source(angles, link_lengths):
+    """fk.py as written: the position buffer from np.zeros."""
+    position = np.zeros(3, dtype=np.float64)
+    for index in range(len(angles)):
+        position[0] += link_lengths[index] * np.cos(sum(angles[:index + 1]))
+        position[1] += link_lengths[index] * np.sin(sum(angles[:index + 1]))
+    return position
+
+
+def test_fk_source_buffer_refused_naming_zeros_like_of_angles():
+    with pytest.raises(TypeError, match=r"np\.zeros_like\(angles, shape=3\)"):
+        dg.jacobian(lambda q: fk_source(q, c.link_lengths), np.array([0.3, 0.4, 0.8]))
+
+
+def test_pendulum_rk4_matches_complex_step_through_the_loop():
+    p = np.array([0.25, 5.0])
+    J = dg.jacobian(c.pendulum_row, p)
+
+    def complex_run(q):
+        return c.rungekutta4(c.pend, c.PEND_Y0, c.PEND_T, args=(q[0], q[1]),
+                             zeros=lambda shape: np.zeros(shape, complex))[::10].ravel()
+
+    ref = complex_step(complex_run, p)
+    assert np.max(np.abs(J - ref)) <= 1e-12 * np.max(np.abs(ref))
+    assert np.max(np.abs(ref)) > 0.1
+
+
+def test_rk4_source_buffer_refused_naming_the_tuple_element_that_holds_the_dual():
+    # rungekutta4 has no x: the duals come in odeint's args=(b, c); the fix names args[0]
+    def rungekutta4_source(f, y0, t, args=()):      # rungekutta4a.py as written
+        n = len(t)
+        y = np.zeros((n, len(y0)))
+        y[0] = y0
+        for i in range(n - 1):
+            h = t[i + 1] - t[i]
+            k1 = f(y[i], t[i], *args)
+            k2 = f(y[i] + k1 * h / 2., t[i] + h / 2., *args)
+            k3 = f(y[i] + k2 * h / 2., t[i] + h / 2., *args)
+            k4 = f(y[i] + k3 * h, t[i] + h, *args)
+            y[i + 1] = y[i] + (h / 6.) * (k1 + 2 * k2 + 2 * k3 + k4)
+        return y
+
+    with pytest.raises(TypeError) as info:
+        dg.jacobian(lambda q: rungekutta4_source(c.pend, c.PEND_Y0, c.PEND_T[:5],
+                                                 args=(q[0], q[1]))[-1],
+                    np.array([0.25, 5.0]))
+    message = str(info.value)
+    assert "np.zeros_like(args[0], shape=(n, len(y0)))" in message
+    assert "zeros_like(x," not in message
+    # the spelling it names works, and gives the complex step's derivative
+    J = dg.jacobian(lambda q: c.rungekutta4(
+        c.pend, c.PEND_Y0, c.PEND_T[:5], args=(q[0], q[1]),
+        zeros=lambda shape: np.zeros_like((q[0], q[1])[0], shape=shape))[-1],
+        np.array([0.25, 5.0]))
+    ref = complex_step(lambda q: c.rungekutta4(
+        c.pend, c.PEND_Y0, c.PEND_T[:5], args=(q[0], q[1]),
+        zeros=lambda shape: np.zeros(shape, complex))[-1], np.array([0.25, 5.0]))
+    np.testing.assert_allclose(J, ref, rtol=1e-13, atol=1e-16)
+
+
+def test_star_args_buffer_refused_naming_the_element():
+    def euler(y0, n, *args):
+        y = np.zeros(n)
+        y[0] = y0
+        for i in range(n - 1):
+            y[i + 1] = y[i] - 0.1 * args[1] * y[i]
+        return y
+    with pytest.raises(TypeError, match=r"np\.zeros_like\(args\[1\], shape=n\)"):
+        dg.jacobian(lambda q: euler(1.0, 4, 0.0, q[0]), np.array([0.5]))
+
+
+def test_decay_residuals_jacobian_is_the_source_dfunc():
+    for var in (np.array([2.0, 1.0, 0.3]), np.array([10.0, 10.0, 10.0])):
+        J = dg.jacobian(c.decay_residuals, var)
+        ref = np.array(c.dfunc(var, c.xs, c.yn)).T
+        np.testing.assert_allclose(J, ref, rtol=1e-14, atol=1e-300)
+
+
+def test_leastsq_with_dualgrad_dfun_matches_the_source_fit():
+    fit_src = scipy.optimize.leastsq(c.func, [10, 10, 10], args=(c.xs, c.yn),
+                                     Dfun=c.dfunc, col_deriv=1)[0]
+    jac = dg.jacfwd(c.func)                  # the Jacobian in its first argument
+    fit_dg = scipy.optimize.leastsq(c.func, [10, 10, 10], args=(c.xs, c.yn),
+                                    Dfun=jac)[0]
+    np.testing.assert_allclose(fit_dg, fit_src, rtol=1e-7)
+    ls = scipy.optimize.least_squares(c.func, [10., 10., 10.], args=(c.xs, c.yn), jac=jac)
+    ls_fd = scipy.optimize.least_squares(c.func, [10., 10., 10.], args=(c.xs, c.yn))
+    np.testing.assert_allclose(ls.x, ls_fd.x, rtol=1e-7)   # TRF stops 1e-6 from LM's fit
+    assert ls.cost <= ls_fd.cost * (1 + 1e-12)
+
+
+def test_chemotaxis_operators_match_complex_step():
+    p = np.array([1.0, 0.5])
+    J = dg.jacobian(c.chemotaxis_row, p)
+    ref = complex_step(c.chemotaxis_row, p)
+    assert np.max(np.abs(J - ref)) <= 1e-12 * np.max(np.abs(ref))
+    assert np.max(np.abs(ref[:, 1])) > 1e-4     # the cross term moved A
+
+
+@pytest.mark.parametrize("q", [np.array([4.5e-5, 0.05]), np.array([1e-3, 0.02])])
+def test_churchill_friction_matches_complex_step(q):
+    J = dg.jacobian(c.friction_row, q)
+    ref = complex_step(c.friction_row, q)
+    np.testing.assert_allclose(J, ref, rtol=1e-12, atol=1e-300)
+    assert np.all(ref[-3:, 0] > 0)              # rougher pipe, more turbulent friction
+
+
+def test_churchill_friction_reynolds_slope_matches_complex_step():
+    Re = c.FRICTION_RE
+    J = dg.jacobian(lambda r: c.churchill(4.5e-5, 0.05, r), Re)
+    ref = complex_step(lambda r: c.churchill(4.5e-5, 0.05, r), Re)
+    np.testing.assert_allclose(np.diag(J), np.diag(ref), rtol=1e-12)
+    assert np.all(J[~np.eye(len(Re), dtype=bool)] == 0.0)
+    assert abs(np.diag(J)[0] + 64 / Re[0] ** 2) <= 1e-3 * 64 / Re[0] ** 2   # laminar 64/Re

@@ -192,7 +192,8 @@ def test_other_operands_take_the_general_path():
     z = make_array(x.value + 0j, x.partials + 0j, tag)
     assert _joins.concatenate([x, z]) is None                # complex
     s = make_array(np.array(2.0), np.arange(3.0), tag)
-    assert _joins.stack([s, s]) is None                      # lifted scalars (0-d)
+    assert _joins.concatenate([x, s]) is None                # a 0-d part along an axis
+    assert _joins.stack([s, s]) is not None           # 0-d parts of a stack (small59)
     got = np.concatenate([x, [1.0, 2.0]])
     _same_bits(got.partials[3:], np.zeros((2, N_DIR)))
     _same_bits(np.stack([s, s]).partials, np.stack([s.partials, s.partials]))

@@ -1242,14 +1242,19 @@ def _joined(func):
             joined = impl([_widened(x) for x in arrays], axis, **kwargs)
             return joined if joined.dtype == narrow else _cast(joined, narrow)
         duals = [_as_dual(x, tag, n) for x in arrays]
-        if axis is None and func is np.concatenate:      # it flattens first (stack:
-                                                         # NumPy's TypeError below)
+        # axis=None: concatenate flattens first (stack: NumPy's TypeError below); float
+        # parts are flattened by the partials' writer (C order, each element's row with
+        # it), others by np.ravel (nested duals: each level's own)
+        flat = axis is None and func is np.concatenate
+        floats = _float_parts(duals)
+        if flat and not floats:
             return impl([np.ravel(d) for d in duals], axis=0, **kwargs)
         value = func([d.value for d in duals], axis=axis, **kwargs)
-        ax = _value_axis(axis, np.ndim(primal(value)))
-        if _float_parts(duals):                # one pooled array, each part written once
+        ax = 0 if flat else _value_axis(axis, np.ndim(primal(value)))
+        if floats:                             # one pooled array, each part written once
             values = [d.value for d in duals]
-            shapes = [v.shape for v in values] if func is np.concatenate else \
+            shapes = [(v.size,) for v in values] if flat else \
+                [v.shape for v in values] if func is np.concatenate else \
                 [v.shape[:ax] + (1,) + v.shape[ax:] for v in values]
             return make(value, join_partials([d._p for d in duals], values, shapes, ax,
                                              value.shape, n), tag)

@@ -31,6 +31,8 @@ import numpy as np
 from .. import backend
 from ._array import VIEWS, ArrayDual
 from ._base import LIVE
+from . import _scalar
+from ._scalar import ScalarDual
 from ._views import _dual
 
 __all__ = ["FUNCTIONS", "install", "join_partials"]
@@ -41,10 +43,14 @@ _concrete = backend.concrete
 _ndarray = np.ndarray
 
 
-def _parts(arrays):
+def _parts(arrays, scalars=False):
     """``(values, partials, tag, n)`` of the parts of a join, a constant's partials
     ``None`` (pending partials left pending), or ``None`` for anything this path
-    does not take."""
+    does not take.  With ``scalars`` (the joins that take 0-d parts: a flattening
+    concatenate or append, the stacks) a float-valued scalar dual of the slot kind
+    and a 0-d array dual are parts too, their value a 0-d array and their partials
+    a row of ``n``: ``np.append(r, s)`` of a scalar dual ``s`` was the general
+    path's lift, two dispatches and ``np.ravel`` of each part (small59)."""
     if type(arrays) is not list and type(arrays) is not tuple:
         return None
     values, partials = [], []
@@ -62,23 +68,31 @@ def _parts(arrays):
                 m = p.n
             else:
                 return None
+        elif t is _ndarray:
+            v, p = a, None
+        elif scalars and isinstance(a, ScalarDual) and t._kind == "slots":
+            v = a.value
+            if type(v) is not float:      # complex, or nested (a Hessian's) duals
+                return None
+            p = np.array(a._plist())
+            if p.dtype is not _f64:       # inner duals beside a plain number (attack48 09)
+                return None
+            v = np.array(v)
+            m = p.shape[-1]
+        else:
+            return None
+        if p is not None:
             if tag is None:
                 tag, n = a.tag, m
             elif a.tag != tag or m != n:
                 return None                   # two calls' duals, or lengths: the checks
-        elif t is _ndarray:
-            v, p = a, None
-        else:
-            return None
-        if type(v) is not _ndarray or v.dtype is not _f64 or not v.ndim:
+        if type(v) is not _ndarray or v.dtype is not _f64 or not (v.ndim or scalars):
             return None
         values.append(v)
         partials.append(p)
     if tag is None or tag not in LIVE:
         return None
     return values, partials, tag, n
-
-
 
 
 def join_partials(partials, values, shapes, ax, shape, n):
@@ -147,10 +161,11 @@ def _axis(axis, ndim):
     return axis + ndim if axis < 0 else axis
 
 
-def _join(arrays, value_of, axis_of, shapes_of):
+def _join(arrays, value_of, axis_of, shapes_of, scalars=False):
     """The join of ``arrays``: ``value_of(values)`` its value, ``axis_of(values,
-    value)`` its axis, ``shapes_of(values, ax)`` the parts' shapes in it."""
-    found = _parts(arrays)
+    value)`` its axis, ``shapes_of(values, ax)`` the parts' shapes in it (a 0-d
+    part's too, where ``scalars`` lets :func:`_parts` take them)."""
+    found = _parts(arrays, scalars)
     if found is None:
         return None
     values, partials, tag, n = found
@@ -181,7 +196,8 @@ def concatenate(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
     if out is not None or dtype is not None or casting != "same_kind":
         return None
     if axis is None:
-        return _join(arrays, lambda vs: np.concatenate(vs, axis=None), _first, _flat_shapes)
+        return _join(arrays, lambda vs: np.concatenate(vs, axis=None), _first, _flat_shapes,
+                     True)
     if type(axis) is not int:
         return None
     return _join(arrays, lambda vs: np.concatenate(vs, axis=axis),
@@ -194,34 +210,38 @@ def stack(arrays, axis=0, out=None, *, dtype=None, casting="same_kind"):
             type(axis) is not int:
         return None
     return _join(arrays, lambda vs: np.stack(vs, axis=axis),
-                 lambda vs, value: _axis(axis, value.ndim), _stacked_shapes)
+                 lambda vs, value: _axis(axis, value.ndim), _stacked_shapes, True)
 
 
 def hstack(tup, *, dtype=None, casting="same_kind"):
-    """``np.hstack`` (the parts of one dimension or more: ``atleast_1d`` keeps them)."""
+    """``np.hstack``: ``atleast_1d`` makes a 0-d part one element."""
     if dtype is not None or casting != "same_kind":
         return None
-    return _join(tup, np.hstack, lambda vs, value: 0 if vs[0].ndim == 1 else 1, _own_shapes)
+    return _join(tup, np.hstack, lambda vs, value: 0 if vs[0].ndim <= 1 else 1,
+                 lambda vs, ax: [v.shape or (1,) for v in vs], True)
 
 
 def vstack(tup, *, dtype=None, casting="same_kind"):
-    """``np.vstack``: a vector is a row."""
+    """``np.vstack``: a vector is a row, a 0-d part a 1 x 1 block."""
     if dtype is not None or casting != "same_kind":
         return None
     return _join(tup, np.vstack, _first,
-                 lambda vs, ax: [v.shape if v.ndim > 1 else (1,) + v.shape for v in vs])
+                 lambda vs, ax: [v.shape if v.ndim > 1 else (1,) + (v.shape or (1,))
+                                 for v in vs], True)
 
 
 def column_stack(tup):
-    """``np.column_stack``: a vector is a column."""
+    """``np.column_stack``: a vector is a column, a 0-d part a 1 x 1 block."""
     return _join(tup, np.column_stack, lambda vs, value: 1,
-                 lambda vs, ax: [v.shape if v.ndim > 1 else v.shape + (1,) for v in vs])
+                 lambda vs, ax: [v.shape if v.ndim > 1 else (v.shape or (1,)) + (1,)
+                                 for v in vs], True)
 
 
 def append(arr, values, axis=None):
     """``np.append``: both flattened, or joined along ``axis``."""
     if axis is None:
-        return _join((arr, values), lambda vs: np.append(vs[0], vs[1]), _first, _flat_shapes)
+        return _join((arr, values), lambda vs: np.append(vs[0], vs[1]), _first, _flat_shapes,
+                     True)
     if type(axis) is not int:
         return None
     return _join((arr, values), lambda vs: np.append(vs[0], vs[1], axis=axis),
@@ -234,8 +254,10 @@ FUNCTIONS = {np.concatenate: concatenate, np.stack: stack, np.hstack: hstack,
 
 
 def install():
-    """Fill ``VIEWS`` with the lean joins."""
+    """Fill ``VIEWS`` with the lean joins, and hand them to the scalar duals (whose
+    ``__array_function__`` NumPy calls where a scalar dual is the first dual part)."""
     VIEWS.update(FUNCTIONS)
+    _scalar.connect(joins=FUNCTIONS)
 
 
 install()

@@ -49,6 +49,7 @@ _NUMPY_METHODS = frozenset({"numpy._core._methods", "numpy.core._methods"})
 # Entry points of higher layers, handed over by connect() (see the module docstring).
 apply = call_ufunc = call_unary_with_out = call_with_out = dispatch = hush = small = \
     stack_lean = stack_scalars = unhush = None
+joins = {}          # NumPy's joins -> their lean forms (dualgrad.dual._joins hands them)
 
 __all__ = ["ScalarDual", "scalar_class", "make_scalar", "scalars_from_rows", "connect",
            "unread_twins", "unread_class", "unread_rows", "untouched"]
@@ -149,6 +150,11 @@ class ScalarDual(Dual):
     def __array_function__(self, func, types, args, kwargs):
         if func is _STACK and len(args) == 1 and not kwargs and self.tag in _base.LIVE:
             result = stack_lean(args[0])    # np.stack([r0, r1]) of a residual's scalars
+            if result is not None:
+                return result
+        join = joins.get(func)              # np.append(s, r), np.hstack([s, r]): the
+        if join is not None:                # lean joins, as an array dual's first part
+            result = join(*args, **kwargs)
             if result is not None:
                 return result
         return dispatch(func, args, kwargs, like=self)
@@ -1148,7 +1154,7 @@ def unread_twins(items):
 
 
 _ENTRY_POINTS = ("apply", "call_ufunc", "call_unary_with_out", "call_with_out", "dispatch",
-                 "hush", "small", "stack_lean", "stack_scalars", "unhush")
+                 "hush", "joins", "small", "stack_lean", "stack_scalars", "unhush")
 
 
 def connect(**entry_points):

@@ -3,17 +3,20 @@
 Written anew from the cited sources in their own style (names, argument order, lists of
 link lengths, Python's ``sum`` over slices, ``+=`` into a preallocated position, an
 ``args=()`` tuple handed through an RK4 loop, SciPy's ``cho_factor`` / ``cho_solve``
-pair, ``np.pad(..., 'reflect')`` with ``np.roll``, a 16th-power correlation), in domains
-corpus57 / corpus58 do not hold: Gaussian-process regression, classification losses,
-robot kinematics, a mechanical oscillator by fixed-step RK4, curve fitting by
-``scipy.optimize.leastsq``, chemotaxis-like PDE operators on a 2-D grid, pipe-flow
-friction.  The changes a user makes are the import (``dualgrad.scipy.linalg`` for
-``scipy.linalg``) and what dualgrad's refusal names: the buffers ``np.zeros(3)`` /
-``np.zeros((n, len(y0)))`` that the loops write duals into become
-``np.zeros_like(<a dual input>, shape=...)``, and the float cast
-``np.array(x, dtype=float)`` goes (each refusal is a test in tests/test_newuser59.py).
-A row of :data:`PROBLEMS59` wraps a function into ``f(x0) -> 1-D array``, as a user
-hands it to ``approx_fprime``.
+pair, ``np.pad(..., 'reflect')`` with ``np.roll``, a 16th-power correlation, in-place
+slice updates, ``np.random.seed``), in domains corpus57 / corpus58 do not hold:
+Gaussian-process regression, classification losses, robot kinematics, a mechanical
+oscillator by fixed-step RK4, curve fitting by ``scipy.optimize.leastsq``,
+chemotaxis-like PDE operators on a 2-D grid, pipe-flow friction, shallow water by
+Lax-Wendroff, structural reliability by Monte Carlo.  The changes a user makes are the
+import (``dualgrad.scipy.linalg`` for ``scipy.linalg``), Python 2's ``xrange``, and what
+dualgrad's refusal names: the buffers ``np.zeros(3)`` / ``np.zeros((n, len(y0)))`` /
+``np.ones((n + 2, n + 2))`` that the code writes duals into become
+``np.zeros_like(<a dual input>, shape=...)``, the float cast ``np.array(x, dtype=float)``
+goes, ``np.random.normal(p, s, n)`` of a dual mean becomes
+``p + s * np.random.standard_normal(n)`` (the same draws).  Each refusal is a test in
+tests/test_newuser59.py.  A row of :data:`PROBLEMS59` wraps a function into
+``f(x0) -> 1-D array``, as a user hands it to ``approx_fprime``.
 
 =====================  =================================================  ==========
 function               repository / path                                  commit
@@ -28,12 +31,16 @@ f, func, dfunc         Bhumbra/Pyclamp  ex/dsp/lsex.py                    d8f05c
 lap, grad_grad         LouisLesueur/empires  grid/mathutils.py            58361de5
 churchill              jcstonehill/aardvark                               4be77d4a
                        aardvark/functions/friction_factor_correlations.py
+step, simulate         bh107/bohrium  cphvbnumpy/cphvbnumpy/examples/     1309c9c8
+                       shallow_water.py
+the sampling block     jclugor/ak-mcs  codes/viga_mc.py                   ba68e414
 =====================  =================================================  ==========
 
 Full commits: c4f16d0815ecea3ff5902d428c6c5b8da08828a0, 07ca53e9933ee96e048caf6b5119602a78a5c16a,
 df3d384ea9b78238e9fc531d4f1e5fb1de553e75, 1a4fcb5bba274dc9a1a30c0f0c1d014adfe6291e,
 d8f05c770bdb14a8a922dcb454d59fa72870f92a, 58361de500c174054fe45029e51717b9d8eb27ba,
-4be77d4a6c3db795bbec9d5154096a32a4aadc80.
+4be77d4a6c3db795bbec9d5154096a32a4aadc80, 1309c9c8b2b17482686e8f36e60c15dc56d42355,
+ba68e414d8db581184cdeb7c5b437fbfe1c71c55.
 """
 
 import numpy as np
@@ -236,8 +243,113 @@ FRICTION_RE = np.logspace(2.5, 6, 12)
 
 def friction_row(q):
     """Friction factors at 12 Reynolds numbers for roughness ``q[0]`` and hydraulic
-    diameter ``q[1]`` (commercial steel, a 5 cm pipe)."""
+    diameter ``q[1]`` (commercial steel, a 5 cm pipe).  bench_corpus's Richardson column
+    reads ~4e-5 here: its step for ``q[0]`` is 1e-5 (1e-3 times its floor 1e-2), a fifth
+    of the roughness itself; central differences at relative steps 1e-5 / 1e-7 / 1e-9
+    agree with dualgrad to 1e-10 / 8e-9 / 1e-6, and tests/test_newuser59.py holds it to a
+    complex step at 1e-12."""
     return churchill(q[0], q[1], FRICTION_RE)
+
+
+# --- hydrodynamics: 2-D shallow water by Lax-Wendroff, in-place slice updates
+g = 9.80665  # gravitational acceleration
+
+
+def step(H, U, V, dt=0.02, dx=1.0, dy=1.0):
+    # Reflecting boundary conditions
+    H[:, 0] = H[:, 1]; U[:, 0] = U[:, 1]; V[:, 0] = -V[:, 1]  # noqa: E702
+    H[:, -1] = H[:, -2]; U[:, -1] = U[:, -2]; V[:, -1] = -V[:, -2]  # noqa: E702
+    H[0, :] = H[1, :]; U[0, :] = -U[1, :]; V[0, :] = V[1, :]  # noqa: E702
+    H[-1, :] = H[-2, :]; U[-1, :] = -U[-2, :]; V[-1, :] = V[-2, :]  # noqa: E702
+
+    # First half step
+
+    # height
+    Hx = (H[1:, 1:-1] + H[:-1, 1:-1]) / 2 - dt / (2 * dx) * (U[1:, 1:-1] - U[:-1, 1:-1])
+
+    # x momentum
+    Ux = (U[1:, 1:-1] + U[:-1, 1:-1]) / 2 - \
+        dt / (2 * dx) * ((U[1:, 1:-1] ** 2 / H[1:, 1:-1] + g / 2 * H[1:, 1:-1] ** 2)
+                         - (U[:-1, 1:-1] ** 2 / H[:-1, 1:-1] + g / 2 * H[:-1, 1:-1] ** 2))
+
+    # y momentum
+    Vx = (V[1:, 1:-1] + V[:-1, 1:-1]) / 2 - \
+        dt / (2 * dx) * ((U[1:, 1:-1] * V[1:, 1:-1] / H[1:, 1:-1])
+                         - (U[:-1, 1:-1] * V[:-1, 1:-1] / H[:-1, 1:-1]))
+
+    # height
+    Hy = (H[1:-1, 1:] + H[1:-1, :-1]) / 2 - dt / (2 * dy) * (V[1:-1, 1:] - V[1:-1, :-1])
+
+    # x momentum
+    Uy = (U[1:-1, 1:] + U[1:-1, :-1]) / 2 - \
+        dt / (2 * dy) * ((V[1:-1, 1:] * U[1:-1, 1:] / H[1:-1, 1:])
+                         - (V[1:-1, :-1] * U[1:-1, :-1] / H[1:-1, :-1]))
+    # y momentum
+    Vy = (V[1:-1, 1:] + V[1:-1, :-1]) / 2 - \
+        dt / (2 * dy) * ((V[1:-1, 1:] ** 2 / H[1:-1, 1:] + g / 2 * H[1:-1, 1:] ** 2)
+                         - (V[1:-1, :-1] ** 2 / H[1:-1, :-1] + g / 2 * H[1:-1, :-1] ** 2))
+
+    # Second half step (the source's signs kept)
+
+    # height
+    H[1:-1, 1:-1] -= (dt / dx) * (Ux[1:, :] - Ux[:-1, :]) - (dt / dy) * (Vy[:, 1:] - Vy[:, :-1])
+
+    # x momentum
+    U[1:-1, 1:-1] -= (dt / dx) * ((Ux[1:, :] ** 2 / Hx[1:, :] + g / 2 * Hx[1:, :] ** 2)
+                                  - (Ux[:-1, :] ** 2 / Hx[:-1, :] + g / 2 * Hx[:-1, :] ** 2)) - \
+        (dt / dy) * ((Vy[:, 1:] * Uy[:, 1:] / Hy[:, 1:])
+                     - (Vy[:, :-1] * Uy[:, :-1] / Hy[:, :-1]))
+    # y momentum
+    V[1:-1, 1:-1] -= (dt / dx) * ((Ux[1:, :] * Vx[1:, :] / Hx[1:, :])
+                                  - (Ux[:-1, :] * Vx[:-1, :] / Hx[:-1, :])) - \
+        (dt / dy) * ((Vy[:, 1:] ** 2 / Hy[:, 1:] + g / 2 * Hy[:, 1:] ** 2)
+                     - (Vy[:, :-1] ** 2 / Hy[:, :-1] + g / 2 * Hy[:, :-1] ** 2))
+
+    return (H, U, V)
+
+
+def simulate(H, timesteps):
+    U = np.zeros_like(H)
+    V = np.zeros_like(H)
+    for i in range(timesteps):      # the source's xrange (Python 2)
+        (H, U, V) = step(H, U, V)
+    return H
+
+
+def shallow_water_row(p, n=16, timesteps=20):
+    """The height every third cell after ``timesteps`` steps from a drop of height
+    ``p[0]`` at (n/4, n/4) (the source's swater: 5.0 added to one cell of ``np.ones``;
+    the field made as dualgrad's refusal of ``H[droploc, droploc] += p[0]`` names)."""
+    droploc = n // 4
+    H = np.ones_like(p, shape=(n + 2, n + 2))
+    H[droploc, droploc] += p[0]
+    return simulate(H, timesteps)[::3, ::3].ravel()
+
+
+# --- structural reliability: a beam's limit state sampled by Monte Carlo, a fixed seed
+def beam_margin(p, n=int(1e3), seed=0):
+    """The source's draws of load q, span l, width b, height h and resistance R
+    (``np.random.normal`` at module level there; the seed fixed here), the means of b and
+    h the design parameters ``p``: drawn as ``loc + scale * np.random.standard_normal(n)``,
+    which dualgrad's refusal of ``np.random.normal(p[0], 0.12, n)`` names (the same
+    numbers under the same seed).  Returns the limit state's samples
+    ``g = R - 3 q l**2 / (b h**2)`` (the source's ``I = g < 0``)."""
+    np.random.seed(seed)
+    q = np.random.normal(1.15, 0.03335, n)
+    l = np.random.normal(60, 0.6, n)  # noqa: E741 (the source's name)
+    b = p[0] + 0.12 * np.random.standard_normal(n)
+    h = p[1] + 0.03 * np.random.standard_normal(n)
+    R = np.random.normal(3600, 298.8, n)
+    return R - (3 * q * l ** 2) / (b * h ** 2)
+
+
+def reliability_row(p):
+    """The Monte Carlo estimates of the margin's mean and standard deviation and the
+    mean-value reliability index ``beta = mean / std`` (the source estimates
+    ``P(g < 0) = mean(I)``, whose sample derivative is 0: tests/test_newuser59.py)."""
+    m = beam_margin(p)
+    mean, std = np.mean(m), np.std(m)
+    return np.array([mean, std, mean / std])
 
 
 PROBLEMS59 = {
@@ -248,4 +360,6 @@ PROBLEMS59 = {
     "exp decay residuals, leastsq (3)": (decay_residuals, np.array([2.0, 1.0, 0.3])),
     "chemotaxis operators, np.pad (2)": (chemotaxis_row, np.array([1.0, 0.5])),
     "Churchill friction, Re sweep (2)": (friction_row, np.array([4.5e-5, 0.05])),
+    "shallow water, in-place slices (1)": (shallow_water_row, np.array([5.0])),
+    "beam reliability, Monte Carlo (2)": (reliability_row, np.array([4.0, 1.0])),
 }

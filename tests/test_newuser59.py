@@ -8,11 +8,15 @@ analytic gradient; SciPy's SLSQP with dualgrad's gradient), a pendulum by the so
 RK4 loop (a complex step through the same loop), an exponential decay's residuals (the
 source's own hand-written Jacobian, and leastsq with dualgrad's), reflect-padded PDE
 operators on a 2-D grid (a complex step), Churchill's friction factor (a complex
-step).  The sources' ``np.zeros`` buffers, ``np.array(x, dtype=float)`` and
-``scipy.linalg.cho_factor`` are refused, each message naming the fix the corpus applies.
+step), shallow water by Lax-Wendroff with in-place slice updates (a complex step), a
+beam's limit state sampled by Monte Carlo (the closed form over the same draws).  The
+sources' ``np.zeros`` / ``np.ones`` buffers, ``np.array(x, dtype=float)``,
+``scipy.linalg.cho_factor`` and ``np.random.normal`` of a dual mean are refused, each
+message naming the fix the corpus applies; the failure probability's indicator warns.
 """
 
 import importlib.util
+import warnings
 from pathlib import Path
 
 import mpmath
@@ -228,3 +232,76 @@ def test_churchill_friction_reynolds_slope_matches_complex_step():
     np.testing.assert_allclose(np.diag(J), np.diag(ref), rtol=1e-12)
     assert np.all(J[~np.eye(len(Re), dtype=bool)] == 0.0)
     assert abs(np.diag(J)[0] + 64 / Re[0] ** 2) <= 1e-3 * 64 / Re[0] ** 2   # laminar 64/Re
+
+
+def test_shallow_water_in_place_slices_match_complex_step():
+    p = np.array([5.0])
+    J = dg.jacobian(c.shallow_water_row, p)
+    ref = complex_step(c.shallow_water_row, p)
+    assert np.max(np.abs(J - ref)) <= 1e-12 * np.max(np.abs(ref))
+    assert np.max(np.abs(ref)) > 1e-3           # the drop's wave reached the samples
+
+
+def test_shallow_water_source_drop_into_np_ones_refused_naming_ones_like():
+    def swater_start(p, n=8):                  # the source's swater: H = np.ones(...)
+        droploc = n // 4
+        H = np.ones((n + 2, n + 2))
+        H[droploc, droploc] += p[0]
+        return c.simulate(H, 2).ravel()
+    with pytest.raises(TypeError, match=r"np\.ones_like\(p, shape=\(n \+ 2, n \+ 2\)\)"):
+        dg.jacobian(swater_start, np.array([5.0]))
+
+
+def test_beam_reliability_matches_closed_form_over_the_same_draws():
+    p = np.array([4.0, 1.0])
+    J = dg.jacobian(c.reliability_row, p)
+    # the same draws, plain: dg_i / d mu_b = 3 q l^2 / (b^2 h^2), dg_i / d mu_h = 6 q l^2 / (b h^3)
+    np.random.seed(0)
+    n = 1000
+    q = np.random.normal(1.15, 0.03335, n)
+    l = np.random.normal(60, 0.6, n)  # noqa: E741
+    b = 4.0 + 0.12 * np.random.standard_normal(n)
+    h = 1.0 + 0.03 * np.random.standard_normal(n)
+    R = np.random.normal(3600, 298.8, n)
+    m = R - 3 * q * l ** 2 / (b * h ** 2)
+    dm = np.stack([3 * q * l ** 2 / (b ** 2 * h ** 2), 6 * q * l ** 2 / (b * h ** 3)], axis=1)
+    mean, std = m.mean(), m.std()
+    dmean = dm.mean(axis=0)
+    dstd = ((m - mean)[:, None] * (dm - dmean)).mean(axis=0) / std
+    ref = np.stack([dmean, dstd, (dmean * std - mean * dstd) / std ** 2])
+    np.testing.assert_allclose(J, ref, rtol=1e-10)
+
+
+def test_beam_draws_by_standard_normal_are_the_sources_numbers():
+    np.random.seed(0)
+    src = [np.random.normal(loc, s, 1000) for loc, s in
+           ((1.15, 0.03335), (60, 0.6), (4, 0.12), (1, 0.03), (3600, 298.8))]
+    np.random.seed(0)
+    q = np.random.normal(1.15, 0.03335, 1000)
+    l = np.random.normal(60, 0.6, 1000)  # noqa: E741
+    b = 4 + 0.12 * np.random.standard_normal(1000)
+    h = 1 + 0.03 * np.random.standard_normal(1000)
+    np.testing.assert_array_equal([q, l], src[:2])
+    np.testing.assert_allclose([b, h], src[2:4], rtol=1e-15)
+    np.testing.assert_array_equal(np.random.normal(3600, 298.8, 1000), src[4])
+
+
+def test_beam_source_normal_of_a_dual_mean_refused_naming_standard_normal():
+    def viga(p, n=100):
+        np.random.seed(0)
+        b = np.random.normal(p[0], 0.12, n)
+        return np.mean(b)
+    with pytest.raises(TypeError, match=r"loc \+ scale \* np\.random\.standard_normal"):
+        dg.gradient(viga, np.array([4.0, 1.0]))
+
+
+def test_beam_failure_probability_indicator_warns_compared_only():
+    def pf(p):
+        I = c.beam_margin(p) < 0  # noqa: E741 (the source's estimator)
+        return np.mean(I)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        g = dg.gradient(pf, np.array([4.0, 1.0]))
+    assert np.all(g == 0.0)
+    assert any(issubclass(w.category, dg.ComparedOnlyWarning) for w in caught)
+    assert 0.05 < pf(np.array([4.0, 1.0])) < 0.2     # ~0.10, the source's estimate

@@ -18,16 +18,20 @@ could change a test's path: the source files of ``dualgrad`` (the package import
 and of tests/, the interpreter, NumPy's / numba's / SciPy's versions and the
 ``DUALGRAD_*`` / ``NUMBA_*`` variables other than the engine.  Another tree, an
 edit, another environment: another folder, and a second half with no record runs
-every test.  A first half clears its folder before it starts.
+every test.  Each first half writes one file of its own there when it ends (its
+workers' lines, gathered by the controller), and clears nothing: two first halves of
+the same tree at once (or one while a second half reads) leave each other's record
+alone.  The second half reads every record there, a test seen dirty (or failed) in
+any of them runs; a folder keeps the newest :data:`KEEP` records.
 """
 
 import hashlib
 import importlib.util
 import os
 import re
-import shutil
 import sys
 import tempfile
+import time
 
 FIRST, SECOND = "fused", "eager"
 # a module whose text says any of these may read the engine itself: never skipped
@@ -35,6 +39,8 @@ NAMES = re.compile(r"DUALGRAD_ENGINE|\bENGINE\b|_engine\b|_DEFAULT\b|\bcurrent\(
                    r"_update\b|\bACTIVE\b|\bFUSING\b|\bDEFERRING\b")
 REASON = ("ran in the DUALGRAD_ENGINE=fused half of this tree and read no engine flag "
           "there (tests/_halves.py)")
+KEEP = 8            # records kept in a folder (one per first half that ran)
+WORKER_KEY = "dualgrad_halves"      # a worker's lines in xdist's ``workeroutput``
 
 
 def key(tests_dir):
@@ -101,8 +107,7 @@ class Recorder:
     """The first half's record: what read the flags, or started a process, while
     which test, fixture of a wider scope, or module collection was running."""
 
-    def __init__(self, path):
-        self.path = path
+    def __init__(self):
         self.stack = []                 # (kind, name): "item" / "fixture" / "collector"
         self.dirty = set()              # (kind, name) that read a flag or spawned
         self.everything = False         # a read outside every phase: nothing is clean
@@ -162,7 +167,9 @@ class Recorder:
         if report.outcome != "passed" or hasattr(report, "wasxfail"):
             self.bad.add(report.nodeid)
 
-    def write(self, name):
+    def lines(self):
+        """This process's record: ``clean NODEID`` / ``dirty NODEID`` lines, and
+        ``dirty *`` where a read fell outside every phase."""
         dirty_fixtures = {n for kind, n in self.dirty if kind == "fixture"}
         collectors = [n for kind, n in self.dirty if kind == "collector"]
         lines = []
@@ -174,19 +181,27 @@ class Recorder:
             lines.append(f"{'clean' if clean else 'dirty'} {nodeid}\n")
         if self.everything:
             lines.append("dirty *\n")
-        os.makedirs(self.path, exist_ok=True)
-        target = os.path.join(self.path, f"{name}-{os.getpid()}.txt")
-        with open(target + ".part", "w") as f:
-            f.writelines(lines)
-        os.replace(target + ".part", target)
+        return lines
 
 
-def clear(path):
-    shutil.rmtree(path, ignore_errors=True)
+def write(path, lines):
+    """Writes one run's record (its processes' :meth:`Recorder.lines` together) as a
+    file of its own in ``path``, then removes all but the newest :data:`KEEP`."""
+    os.makedirs(path, exist_ok=True)
+    target = os.path.join(path, f"{time.time_ns():020d}-{os.getpid()}.txt")
+    with open(target + ".part", "w") as f:
+        f.writelines(lines)
+    os.replace(target + ".part", target)
+    records = sorted(name for name in os.listdir(path) if name.endswith(".txt"))
+    for name in records[:-KEEP]:
+        try:
+            os.remove(os.path.join(path, name))
+        except OSError:
+            pass
 
 
 def clean_tests(path):
-    """The node ids the first half recorded clean (and never dirty) in ``path``."""
+    """The node ids the first halves recorded clean (and none dirty) in ``path``."""
     clean, dirty = set(), set()
     try:
         names = os.listdir(path)
@@ -195,10 +210,14 @@ def clean_tests(path):
     for name in names:
         if not name.endswith(".txt"):
             continue
-        with open(os.path.join(path, name)) as f:
-            for line in f:
-                state, _, nodeid = line.rstrip("\n").partition(" ")
-                (clean if state == "clean" else dirty).add(nodeid)
+        try:
+            with open(os.path.join(path, name)) as f:
+                text = f.read()
+        except OSError:             # removed by a newer first half meanwhile:
+            return set()            # (its dirty lines unread) skip nothing
+        for line in text.splitlines():
+            state, _, nodeid = line.partition(" ")
+            (clean if state == "clean" else dirty).add(nodeid)
     if "*" in dirty:
         return set()
     return clean - dirty

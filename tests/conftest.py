@@ -48,6 +48,8 @@ ENGINE = os.environ.get("DUALGRAD_ENGINE", "auto")
 HALVES = ("fused", "eager")
 TESTS = os.path.dirname(os.path.abspath(__file__))
 RECORDER = []       # the first half's recorder (tests/_halves.py), where this process runs tests
+WORKERS = []        # the lines the controller of -n gathered from its workers' records
+FOLDER = []         # where the controller (or the one process) writes the run's record
 
 
 def half(nodeid):
@@ -76,16 +78,16 @@ def pytest_collection_modifyitems(config, items):
 
 
 def pytest_sessionstart(session):
-    """The first half clears this tree's record and records where tests run (in each
-    worker of ``-n``, or in the one process without it)."""
+    """The first half records where tests run (in each worker of ``-n``, or in the one
+    process without it); the record's folder is named by the tree as it starts."""
     if ENGINE != _halves.FIRST:
         return
     config = session.config
     worker = hasattr(config, "workerinput")
-    if not worker:
-        _halves.clear(_halves.folder(TESTS))
+    if not worker:             # named by the tree as the run starts
+        FOLDER.append(_halves.folder(TESTS))
     if worker or not config.pluginmanager.has_plugin("dsession"):
-        RECORDER.append(_halves.Recorder(_halves.folder(TESTS)))
+        RECORDER.append(_halves.Recorder())
         RECORDER[0].install()
 
 
@@ -126,9 +128,24 @@ def pytest_runtest_logreport(report):
         RECORDER[0].report(report)
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """The controller of ``-n`` gathers each worker's record (xdist's hook)."""
+    if ENGINE == _halves.FIRST:
+        WORKERS.extend(getattr(node, "workeroutput", {}).get(_halves.WORKER_KEY, ()))
+
+
 def pytest_sessionfinish(session):
-    if RECORDER and RECORDER[0].ran:
-        RECORDER[0].write(getattr(session.config, "workerinput", {}).get("workerid", "main"))
+    """The first half's record: a worker hands its lines to the controller, which
+    (or the one process without ``-n``) writes this run's file (tests/_halves.py)."""
+    if ENGINE != _halves.FIRST:
+        return
+    config = session.config
+    lines = RECORDER[0].lines() if RECORDER and RECORDER[0].ran else []
+    if hasattr(config, "workerinput"):
+        config.workeroutput[_halves.WORKER_KEY] = lines
+    elif FOLDER and (lines or WORKERS):
+        _halves.write(FOLDER[0], lines + WORKERS)
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -28,7 +28,7 @@ def _square(x):
 
 @pytest.fixture
 def recorder(tmp_path):
-    r = _halves.Recorder(str(tmp_path / "record"))
+    r = _halves.Recorder()
     r.install()
     yield r
     r.uninstall()
@@ -83,7 +83,7 @@ class _Report:
 
 def test_the_record_keeps_clean_only_what_passed_and_read_nothing(tmp_path):
     path = str(tmp_path / "record")
-    one = _halves.Recorder(path)
+    one = _halves.Recorder()
     one.ran = [("t/a.py::clean", ("x",)), ("t/a.py::read", ()), ("t/a.py::uses_f", ("f",)),
                ("t/a.py::failed", ()), ("t/a.py::xfailed", ()), ("t/b.py::imported", ()),
                ("t/b.py::C::m", ()), ("t/bb.py::other", ()), ("t/a.py::elsewhere", ())]
@@ -91,18 +91,35 @@ def test_the_record_keeps_clean_only_what_passed_and_read_nothing(tmp_path):
     one.report(_Report("t/a.py::failed", "failed"))
     one.report(_Report("t/a.py::xfailed", "skipped", wasxfail=""))
     one.report(_Report("t/a.py::clean", "passed"))
-    one.write("gw0")
-    two = _halves.Recorder(path)
+    two = _halves.Recorder()
     two.ran = [("t/a.py::elsewhere", ())]
     two.dirty = {("item", "t/a.py::elsewhere")}      # dirty in another worker's run
-    two.write("gw1")
+    _halves.write(path, one.lines() + two.lines())
     assert _halves.clean_tests(path) == {"t/a.py::clean", "t/bb.py::other"}
-    three = _halves.Recorder(path)
+    three = _halves.Recorder()
     three.ran = [("t/c.py::d", ())]
     three.everything = True                          # a read outside every phase
-    three.write("gw2")
+    _halves.write(path, three.lines())
     assert _halves.clean_tests(path) == set()
     assert _halves.clean_tests(str(tmp_path / "none")) == set()
+
+
+def test_first_halves_keep_each_others_records(tmp_path, monkeypatch):
+    """Each run writes a file of its own; a test dirty in any record runs; the newest
+    KEEP records stay; a record removed while the second half reads: nothing skipped."""
+    path = str(tmp_path / "record")
+    monkeypatch.setattr(_halves, "KEEP", 3)
+    for k in range(5):
+        run = _halves.Recorder()
+        run.ran = [(f"t/a.py::run{k}", ()), ("t/a.py::shared", ())]
+        if k == 4:
+            run.dirty = {("item", "t/a.py::shared")}
+        _halves.write(path, run.lines())
+    assert len(os.listdir(path)) == 3
+    assert _halves.clean_tests(path) == {"t/a.py::run2", "t/a.py::run3", "t/a.py::run4"}
+    listed = os.listdir(path) + ["00000000000000000000-1.txt"]     # gone once listed
+    monkeypatch.setattr(os, "listdir", lambda p: listed)
+    assert _halves.clean_tests(path) == set()
 
 
 def test_the_record_is_named_by_the_tree(tmp_path, monkeypatch):
@@ -169,6 +186,7 @@ def test_failed_first():
     first = not seen.exists()
     seen.touch()
     assert not first
+
 '''
 
 _IMPORTED = '''
@@ -194,10 +212,38 @@ def test_names_the_variable():
     assert dg.derivative(lambda t: t * t, 3.0) == 6.0
 '''
 
+_MEANWHILE = '''
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+
+def test_second_half_meanwhile():
+    if "MEANWHILE" not in os.environ:
+        pytest.skip("run alone by test_halves' end-to-end test")
+    env = dict(os.environ, DUALGRAD_ENGINE="eager")
+    del env["MEANWHILE"]
+    run = subprocess.run([sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider",
+                          "-p", "no:xdist", "tests", "-k", "not meanwhile"],
+                         env=env, capture_output=True, text=True, timeout=300)
+    (pathlib.Path.cwd() / "meanwhile").write_text(run.stdout)
+'''
+
+
+def _outcomes(stdout):
+    """Test name -> outcome in ``pytest -v``'s lines, with ``-n`` or without."""
+    return dict(re.findall(r"^tests/\S+::(\w+) (PASSED|FAILED|SKIPPED)", stdout, re.M)) | \
+        {name: got for got, name in re.findall(r"(PASSED|FAILED|SKIPPED) tests/\S+::(\w+)", stdout)}
+
 
 @pytest.mark.engine_independent
 def test_readmes_two_halves_skip_only_what_read_nothing(tmp_path):
-    """Runs helpers only in child processes that set the variable themselves."""
+    """Runs helpers only in child processes that set the variable themselves: README's
+    first half with ``-n 2``, then another first half of the same tree, which runs the
+    second half while it runs (the first's record is still there, not cleared)."""
     here = os.path.dirname(os.path.abspath(__file__))
     tests = tmp_path / "tests"
     tests.mkdir()
@@ -206,20 +252,24 @@ def test_readmes_two_halves_skip_only_what_read_nothing(tmp_path):
     (tests / "test_m.py").write_text(f"# {uuid.uuid4().hex}\n" + _SUITE)
     (tests / "test_imported.py").write_text(_IMPORTED)
     (tests / "test_named.py").write_text(_NAMED)
+    (tests / "test_meanwhile.py").write_text(_MEANWHILE)
     root = os.path.dirname(os.path.dirname(os.path.abspath(dg.__file__)))
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([root, os.environ.get("PYTHONPATH", "")]))
-    outcomes = {}
-    for engine in ("fused", "eager"):
-        env["DUALGRAD_ENGINE"] = engine
-        run = subprocess.run([sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider",
-                              "-p", "no:xdist", "tests"], cwd=tmp_path, env=env,
-                             capture_output=True, text=True, timeout=300)
-        outcomes[engine] = dict(re.findall(r"^tests/\S+::(\w+) (PASSED|FAILED|SKIPPED)",
-                                           run.stdout, re.M))
+    env.pop("MEANWHILE", None)
+    pytest_v = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider"]
+    env["DUALGRAD_ENGINE"] = "fused"
+    run = subprocess.run(pytest_v + ["-n", "2", "tests"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
     everything = {"test_array", "test_scalar", "test_block", "test_fixture", "test_process",
                   "test_failed_first", "test_reads_nothing_itself", "test_names_the_variable"}
-    assert outcomes["fused"] == dict.fromkeys(everything, "PASSED") | \
-        {"test_failed_first": "FAILED"}, run.stdout
-    assert outcomes["eager"] == dict.fromkeys(everything, "PASSED") | \
-        dict.fromkeys(["test_scalar", "test_block"], "SKIPPED"), run.stdout
+    assert _outcomes(run.stdout) == dict.fromkeys(everything, "PASSED") | \
+        {"test_failed_first": "FAILED", "test_second_half_meanwhile": "SKIPPED"}, run.stdout
+    env["MEANWHILE"] = "1"          # another first half, which runs the second meanwhile
+    run = subprocess.run(pytest_v + ["-p", "no:xdist", "tests"], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert _outcomes(run.stdout) == dict.fromkeys(everything | {"test_second_half_meanwhile"},
+                                                  "PASSED"), run.stdout
+    meanwhile = (tmp_path / "meanwhile").read_text()
+    assert _outcomes(meanwhile) == dict.fromkeys(everything, "PASSED") | \
+        dict.fromkeys(["test_scalar", "test_block"], "SKIPPED"), meanwhile
     shutil.rmtree(_halves.folder(tests), ignore_errors=True)

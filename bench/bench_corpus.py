@@ -1,6 +1,6 @@
 """The real-code corpus (bench/corpus.py) timed against f and scipy's approx_fprime.
 
-    python bench/bench_corpus.py [--quick] [--mgh]
+    python bench/bench_corpus.py [--quick] [--mgh] [--only TEXT]
 
 For every problem: the median time of f(x0), of ``scipy.optimize.approx_fprime(x0, f)``
 (forward differences, n + 1 calls of f) and of ``dualgrad.jacobian(f, x0)``, all in
@@ -11,7 +11,8 @@ The rows of bench/corpus57.py, bench/corpus58.py and bench/corpus59.py (real fun
 from public scientific code, stops 57, 58 and 59) follow the Moré-Garbow-Hillstrom set;
 the summary gives the median and worst of the MGH rows alone, of each real-code set and
 of all rows (``--mgh``: the MGH rows only; ``--before58``: without corpus58's and
-corpus59's rows; ``--before59``: without corpus59's).
+corpus59's rows; ``--before59``: without corpus59's; ``--only TEXT``: the rows whose name
+holds TEXT, no summary of the sets, nothing written).
 Writes bench/RESULTS_corpus.md.
 """
 
@@ -57,6 +58,9 @@ def main():
                 {**PROBLEMS, **PROBLEMS57} if "--before58" in sys.argv else
                 {**PROBLEMS, **PROBLEMS57, **PROBLEMS58} if "--before59" in sys.argv else
                 {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59})
+    only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    if only is not None:
+        problems = {name: row for name, row in problems.items() if only in name}
     for name, (f, x0) in problems.items():
         J = dg.jacobian(f, x0)
         ref = richardson_jacobian(f, x0)
@@ -86,14 +90,14 @@ def main():
              f"worst **{max(mgh):.2f}x**; the {len(r57)} rows of bench/corpus57.py (real "
              f"functions from public scientific code): median "
              f"**{statistics.median(r57):.2f}x**, worst **{max(r57):.2f}x**."
-             if real else "")
-    if r58:
+             if real and only is None else "")
+    if r58 and only is None:
         before = ratios[:len(PROBLEMS) + len(PROBLEMS57)]
         split += (f" The {len(r58)} rows of bench/corpus58.py: median "
                   f"**{statistics.median(r58):.2f}x**, worst **{max(r58):.2f}x**; all rows but "
                   f"these: median **{statistics.median(before):.2f}x**, worst "
                   f"**{max(before):.2f}x**.")
-    if r59:
+    if r59 and only is None:
         before = ratios[:n58 + len(PROBLEMS58)]
         split += (f" The {len(r59)} rows of bench/corpus59.py: median "
                   f"**{statistics.median(r59):.2f}x**, worst **{max(r59):.2f}x**; all rows but "
@@ -117,7 +121,7 @@ def main():
                "dualgrad us", "dualgrad / f", "dualgrad / approx_fprime", "error"], rows),
         ""])
     print(text)
-    if not quick:
+    if not quick and only is None:
         (HERE / "RESULTS_corpus.md").write_text(text)
 
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import backend, errors
 from ..dual import (LIVE, MAX_SLOTS, TAGS, Dual, _snapshots, holomorphic_tag, kept_seed, make,
-                    make_array, make_scalar, new_tag, release_elements, retire)
+                    make_array, make_scalar, new_tag, release_pass, retire)
 from ..dispatch import _second_order
 from ._dense import dense_jacobian as _jacobian
 from ._dense import with_outer_level as _with_outer_level
@@ -305,7 +305,7 @@ def _one_pass(who, f, x, args, kwargs, at=0):
         if tag in _ARRAYS:
             errors.forget(tag)
         if kept is not None:
-            release_elements(kept)
+            release_pass(kept)                   # (and the buffers it kept: euler59)
             if _SNAPSHOTS:                       # np.asarray(x) in f: the seed's record
                 _snapshots.settle(root)          # (_snapshots.remember_seed)
 

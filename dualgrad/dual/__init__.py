@@ -14,7 +14,7 @@ from ._base import (DIAGONAL, HOLOMORPHIC, LIVE, TAGS, Dual, adopting, check_liv
 from ._scalar import MAX_SLOTS, ScalarDual, make_scalar, scalar_class, scalars_from_rows
 from ._array import (ELEMENTS, ArrayDual, elements_written, from_object_array, keep_elements,
                      kept_seed, make, make_array, make_real, partials_array, release_elements,
-                     stack_scalars)
+                     release_pass, stack_scalars)
 from . import _views  # noqa: F401  (installs the lean view functions and methods)
 from ._joins import join_partials  # (importing it installs the lean joins)
 
@@ -23,5 +23,5 @@ __all__ = ["Dual", "ScalarDual", "ArrayDual", "make", "make_scalar", "make_array
            "new_tag", "retire", "check_live", "primal", "newest", "numeric", "MAX_SLOTS",
            "directions", "same_directions", "DIAGONAL", "linking",
            "LIVE", "TAGS", "running", "adopting", "HOLOMORPHIC", "holomorphic_tag",
-           "ELEMENTS", "keep_elements", "kept_seed", "release_elements", "elements_written",
-           "join_partials"]
+           "ELEMENTS", "keep_elements", "kept_seed", "release_elements", "release_pass",
+           "elements_written", "join_partials"]

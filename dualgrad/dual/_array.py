@@ -38,7 +38,8 @@ complex_small = None
 
 __all__ = ["ArrayDual", "make_array", "make_real", "make", "stack_scalars", "from_object_array",
            "partials_array", "connect", "ELEMENTS", "keep_elements", "kept_seed",
-           "release_elements", "elements_written", "ARGUMENT_FACTORS", "argument_factors"]
+           "release_elements", "release_pass", "elements_written", "ARGUMENT_FACTORS",
+           "argument_factors"]
 
 _new = object.__new__
 _RULE_OF = RULES.get
@@ -77,6 +78,7 @@ class _Builders(dict):
 
 _FROM_ROW = _Builders(lambda n: scalar_class(n)._from)
 _UNREAD_ROWS = _Builders(unread_rows)
+_REAL_CLASS = _Builders(scalar_class)       # n -> the real scalar class of n slots
 
 
 class _UnitRows(dict):
@@ -128,11 +130,39 @@ _LEAN = _Lean()
 # - code outside dualgrad writes into partials only after reading them through the
 #   partials property (its own dual's or a view's): such a read drops every seed's.
 # A dropped seed builds its elements anew for the rest of its pass.
+#
+# The same machinery keeps the elements of a pass's *buffers* (euler59): a 1-D float64
+# array dual of the pass's tag whose value and partials own their memory, written one
+# element at a time (``S[i] = S[i - 1] + dS * dt`` into ``np.zeros_like(q, shape=...)``).
+# Its first store of a scalar dual (buf[t] = d, the int key's path) enters it into
+# ELEMENTS beside the seed, its slot _c a :class:`_Stored` list (the seed's is a plain
+# list: its elements' rows are the identity's, a buffer's are its memory's): each later
+# store writes the memory and keeps the scalar dual it wrote (immutable: exactly what a
+# read of that memory would build, its value and partials floats), each read of an
+# element keeps what it built, and a read hands a kept element out again while the value
+# entry matches.  Every other write into the buffer's memory (a slice, a view's element,
+# an in-place operator, out=, a partials read by code outside dualgrad) drops them as it
+# drops a seed's: elements_written compares the very arrays, which no other dual's entry
+# holds (checked when the buffer enters).  At most _MAX_BUFFERS buffers per pass, each
+# of at most _MAX_FLOATS floats; the pass's end (:func:`release_pass`) drops them.
 
-# id(seed) -> (seed, the arrays owning its value's and its partials' memory), for the
-# one-passes running now
+# id(seed or buffer) -> (seed or buffer, the arrays owning its value's and its partials'
+# memory), for the one-passes running now
 ELEMENTS = {}
 _KEPT = ELEMENTS.get
+# tag of a one-pass running now (its seed kept) -> the buffers it entered into ELEMENTS
+_PASSES = {}
+_MAX_BUFFERS = 8
+_MAX_FLOATS = 1 << 18           # a buffer's floats (value and partials): its elements kept
+# till the pass ends take ~40 bytes a float (n = 2: ~120 bytes an element), ~10 MB at most
+
+
+class _Stored(list):
+    """A buffer's kept elements (slot ``_c``; ``None`` where none is kept yet): told
+    apart from a seed's plain list by its type; ``v`` and ``p`` the arrays it entered
+    with (its ELEMENTS entry's), ``cls`` the real scalar class of its rows."""
+
+    __slots__ = ("v", "p", "cls")
 
 
 def keep_elements(d):
@@ -162,6 +192,7 @@ def kept_seed(value, partials, tag):
     r.tag = tag
     r._c = [None] * len(value)
     ELEMENTS[id(r)] = (r, value, partials)
+    _PASSES[tag] = []
     return r
 
 
@@ -169,6 +200,35 @@ def release_elements(d):
     """The pass of ``d`` ends (or its elements may be stale): build them anew."""
     ELEMENTS.pop(id(d), None)
     d._c = None
+
+
+def release_pass(seed):
+    """The one-pass of the kept seed ``seed`` (:func:`kept_seed`) ends: drop the
+    elements of the seed and of every buffer the pass kept."""
+    release_elements(seed)
+    for d in _PASSES.pop(seed.tag, ()):
+        release_elements(d)
+
+
+def _keep_buffer(d, v, p):
+    """Enter the buffer ``d`` (its value ``v`` and partials ``p``: 1-D float64 and
+    its rows, owning their memory, no other entry's arrays) into ELEMENTS while its
+    tag's one-pass runs: its kept elements (a :class:`_Stored`), or ``None``."""
+    buffers = _PASSES.get(d.tag)
+    n = p.shape[1]
+    cls = _REAL_CLASS[n]
+    if buffers is None or len(buffers) >= _MAX_BUFFERS or cls is None or \
+            len(v) * (n + 1) > _MAX_FLOATS:
+        return None
+    for _, sv, sp in tuple(ELEMENTS.values()):   # (the caller: none holds v or p)
+        if sv.base is not None or sp.base is not None:
+            return None                          # an entry over foreign memory: not here
+    c = _Stored([None] * len(v))
+    c.v, c.p, c.cls = v, p, cls
+    d._c = c
+    ELEMENTS[id(d)] = (d, v, p)
+    buffers.append(d)
+    return c
 
 
 def _elements_exposed():
@@ -409,8 +469,8 @@ class ArrayDual(Dual):
             # general lines below do, without the partials property (this reader is
             # dualgrad: no seed's elements are exposed) and the reshapes of 1-D arrays
             rows = _UNREAD_ROWS[partials.shape[1]]   # (float64: no complex test)
-            items = rows(value.tolist(), partials.tolist() if self._c is None else
-                         _UNIT_ROWS[len(self._c)], self.tag) if rows else \
+            items = rows(value.tolist(), partials.tolist() if type(self._c) is not list
+                         else _UNIT_ROWS[len(self._c)], self.tag) if rows else \
                 unread_twins(scalars_from_rows(value, partials, self.tag))
             out = _fromiter(items, _OBJECT, len(items))   # (positional: keywords cost
             # ~0.3-0.7 us more, NumPy's argument parsing; small46)
@@ -419,7 +479,8 @@ class ArrayDual(Dual):
                                    value)  # refused?
             if not copy:
                 kept = _KEPT(id(self))
-                if kept is not None and kept[1] is value:  # the running pass's seed: it
+                if kept is not None and kept[1] is value and type(self._c) is list:  # the
+                    # running pass's seed (not a buffer's kept elements, _Stored): it
                     _snapshots.remember_seed(out, value)   # settles the record at its end
                 else:
                     _snapshots.remember(self, out, value)
@@ -445,7 +506,8 @@ class ArrayDual(Dual):
             errors.object_array_made(items, untouched, self.tag, _LIVE, self, out)
         if not copy:               # np.asarray(y): a snapshot where floats give y itself
             kept = _KEPT(id(self))
-            if kept is not None and kept[1] is self.value:   # (the fused engine's seed)
+            if kept is not None and kept[1] is self.value and \
+                    type(self._c) is list:                 # (the fused engine's seed)
                 _snapshots.remember_seed(out, kept[1])
             else:
                 _snapshots.remember(self, out)
@@ -494,6 +556,10 @@ class ArrayDual(Dual):
                         if c is None:
                             return build(value.item(index), partials[index].tolist(),
                                          self.tag)
+                        if type(c) is _Stored:      # a buffer's element: its memory's row
+                            e = c[index] = build(value.item(index),
+                                                 partials[index].tolist(), self.tag)
+                            return e
                         e = c[index] = build(value.item(index),     # a kept seed's row:
                                              _UNIT_ROWS[len(c)][index], self.tag)  # e_index
                         return e
@@ -542,6 +608,17 @@ class ArrayDual(Dual):
             if type(p) is _nd and p.dtype is _f64 and type(v) is _nd and \
                     v.dtype is _f64 and v.ndim == 1:
                 ik = type(item)            # (_store_element's float64 case, written out)
+                c = self._c
+                if type(c) is _Stored and c.v is v and c.p is p and ik is c.cls and \
+                        item.tag == self.tag and type(item.value) is float:
+                    ps = item._plist()         # a pass's buffer (_keep_buffer): no other
+                    if type(sum(ps, 0.0)) is float:   # entry holds its arrays; n slots
+                        if _PENDING:
+                            backend.before_write(v, p)
+                        v[index] = item.value
+                        p[index] = ps
+                        c[index] = item        # (immutable: what a read would build)
+                        return
                 if ik in _ELEMENT_NUMBERS:
                     value, ps = item, 0.0          # a constant: its partials zero
                 elif getattr(ik, "_kind", None) == "slots" and item.tag == self.tag and \
@@ -553,20 +630,28 @@ class ArrayDual(Dual):
                 else:
                     ps = None
                 if ps is not None:
-                    if ELEMENTS:             # _elements_of(v, p), inline
+                    if c is not None:        # this buffer's kept elements (no other entry
+                        if type(c) is not _Stored or c.v is not v or c.p is not p:
+                            elements_written(v, p)     # holds its arrays), else a seed's:
+                            c = None                   # dropped
+                    elif ELEMENTS:           # _elements_of(v, p), inline
                         if v.base is None and p.base is None:
                             for e in tuple(ELEMENTS.values()):
                                 if v is e[1] or p is e[2] or v is e[2] or p is e[1]:
                                     elements_written(v, p)
                                     break
+                            else:            # a pass's buffer: its elements kept from now
+                                c = _keep_buffer(self, v, p)
                         else:
                             elements_written(v, p)
                     if _PENDING:
                         backend.before_write(v, p)
                     v[index] = value
                     p[index] = ps
+                    if c is not None:        # what a read would build: a real class's
+                        c[index] = item if ik is c.cls and type(ps) is list else None
                     return
-            v = p = value = ps = None    # (_promote counts the references to the arrays)
+            v = p = value = ps = c = None   # (_promote counts the references to the arrays)
         if (kind is int or kind is tuple or kind in _INDEX_INTS) and self.tag in _LIVE and \
                 _store_element(self, index, item):
             return          # buf[t] = d: one element, level by level (nested, x[i, j])

@@ -2254,6 +2254,21 @@ def weighted_tie(who, value):
         "derivative is wanted.")
 
 
+def rank_deficient(who, rank, full):
+    """``who`` (pinv, lstsq, qr) of a matrix of rank ``rank`` below ``full``: its
+    derivative exists only where the rank stays the same nearby, which the matrix at
+    one point cannot tell (``pinv(diag(1, t**2))`` jumps at t = 0 though its first
+    partials there keep the rank): refused, not followed."""
+    return DualTypeError(
+        f"dualgrad: {who} of a rank-deficient matrix: expected full rank {full}, got "
+        f"rank {rank}. Its derivative exists only where the rank stays the same nearby, "
+        "which one point cannot tell (pinv(diag(1, t**2)) jumps at t = 0). Fix: "
+        "where the rank is constant by construction, write the pseudo-inverse of its "
+        "full-rank factors (A = B @ C with B of full column rank and C of full row rank: "
+        "pinv(A) = pinv(C) @ pinv(B); for np.outer(v, w) that is np.outer(w, v) / ((v @ v) "
+        f"* (w @ w))), or apply {who} to d.value where no derivative is wanted.")
+
+
 def truncated(who, cutoff):
     """``who`` (lstsq, pinv) given ``cutoff`` (``"rcond=0.5"``) that drops singular values
     of a matrix of full rank: a truncated pseudo-inverse, whose derivative is another

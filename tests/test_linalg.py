@@ -685,3 +685,25 @@ def test_lstsq_residual_stand_in_tells_its_size():
     with pytest.raises(TypeError, match=r"lstsq's residual sums"):
         dg.jacobian(lambda b: np.linalg.lstsq(A, b, rcond=None)[1] + b[0], np.ones(5) + 0j,
                     holomorphic=True)
+
+
+def test_a_rank_deficient_matrix_is_refused_with_its_rank_and_a_full_rank_spelling():
+    """attack59 07: pinv / lstsq of np.outer(v, w) (rank 1 wherever v != 0, so smooth
+    there) were refused as "its derivative does not exist there", which is false for
+    this matrix; one point cannot tell a constant rank from a changing one
+    (pinv(diag(1, t**2)) jumps at t = 0), so the refusal stays and names the rank and a
+    full-rank spelling, whose derivative matches the closed form's."""
+    w = np.array([1.0, 2.0])
+    x = np.array([0.3, 1.2, 2.0])
+    for f in (lambda v: np.linalg.pinv(np.outer(v, w)),
+              lambda v: np.linalg.lstsq(np.outer(v, w), v, rcond=None)[0]):
+        with pytest.raises(TypeError, match=r"rank-deficient matrix: expected full rank "
+                                            r"2, got rank 1.*np\.outer\(w, v\) /"):
+            dg.jacobian(f, x)
+    with pytest.raises(TypeError, match=r"expected full rank 2, got rank 1"):
+        dg.derivative(lambda t: np.linalg.pinv(np.diag(np.stack([1.0 + 0 * t, t ** 2]))), 0.0)
+    J = dg.jacobian(lambda v: np.outer(w, v) / ((v @ v) * (w @ w)), x)
+    s = x @ x                     # d/dv_k of w_i v_j / (s |w|^2), s = |v|^2
+    want = (w[:, None, None] * (np.eye(3)[None] / s - 2 * np.outer(x, x)[None] / s ** 2)
+            / (w @ w))
+    np.testing.assert_allclose(J, want, rtol=1e-14, atol=1e-16)

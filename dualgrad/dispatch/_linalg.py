@@ -1926,8 +1926,7 @@ def _full_rank(who, A, rank, cutoff=None):
         full = np.linalg.matrix_rank(primal(A)) == min(np.shape(primal(A))[-2:])
         if full.all() if type(full) is np.ndarray else full:
             raise errors.truncated(who, cutoff)
-    raise errors.unsupported_function(
-        f"{who} of a rank-deficient matrix (its derivative does not exist there)")
+    raise errors.rank_deficient(who, np.min(rank), min(np.shape(primal(A))[-2:]))
 
 
 def _pinv(a, rcond=None, hermitian=False, *, rtol=None):

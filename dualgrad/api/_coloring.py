@@ -30,6 +30,7 @@ from ._seed import (_same_value, as_array, assemble, call_jitted, compared, chun
                     is_jitted, ladder_width, linked, private)
 from . import _orders
 from ._dense import GradientOf, dense_jacobian, with_outer_level
+from ._undefined import ordered
 from ._validate import as_input, check_callable, check_chunk, scipy_sparse
 
 __all__ = ["scipy_sparse", "as_pattern", "column_coloring", "star_coloring",
@@ -672,8 +673,8 @@ def evaluate_sum_colors(who, f, args, x, color, start, width, tcolor, structure,
         seeded = make(make(private(x), S, outer_tag), T, inner_tag)
         del S, T                         # (the seeds' only holders: f may write into x,
         #                                  whose promotion counts them; attack51c 02)
-        with backend.scope():            # read inside: pooled partials are reused after it
-            extract(who, f(seeded, *args), inner_tag, ninner)
+        with backend.scope(), ordered(outer_tag):   # (read inside: pooled partials are
+            extract(who, f(seeded, *args), inner_tag, ninner)   # reused after it)
             return _scatter_sums(watch, structure, tcolor, ninner, n, width, inner_tag,
                                  outer_tag)
     finally:
@@ -913,7 +914,7 @@ def _second_directional(who, f, args, x, u, w, link=None):
         link.register(inner_tag, outer_tag, [0 if u is w else -1] * b)
     try:
         seeded = make(make(private(x), seeds(u), outer_tag), seeds(w), inner_tag)
-        with backend.scope():
+        with backend.scope(), ordered(outer_tag):   # its NaN entries: _orders' choice
             out = call_jitted(who, f, (seeded,) + tuple(args), {}) if is_jitted(f) else \
                 f(seeded, *args)
             value, t = extract(who, out, inner_tag, b)

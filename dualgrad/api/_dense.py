@@ -14,6 +14,7 @@ from .. import errors
 from ..dual import Dual, make, newest, primal
 from ._parallel import watched_tasks
 from ._seed import as_array, assemble, chunk_tasks, evaluate_chunk, jacobian_columns, shape
+from ._undefined import ordered
 from ._validate import as_input, check_callable, check_chunk
 
 __all__ = ["dense_jacobian", "GradientOf", "shaped", "with_outer_level"]
@@ -73,7 +74,8 @@ class GradientOf:
         self.who, self.f, self.args, self.chunk = who, f, args, chunk
 
     def __call__(self, y):
-        value, jac = dense_jacobian(self.who, self.f, y, self.args, self.chunk)
+        with ordered(y):                 # the Hessian's orders: _orders' choice
+            value, jac = dense_jacobian(self.who, self.f, y, self.args, self.chunk)
         if np.shape(value) != ():
             raise errors.array_output(self.who, np.shape(value))
         return with_outer_level(jac, value)

@@ -19,6 +19,7 @@ from ..dual import (ELEMENTS, Dual, _snapshots, check_live, elements_written, ho
 from ..dispatch._second_order import seeded_by
 from ._parallel import EXPECT, SLACK, passing, watched_tasks, worker_count
 from ._tree import ResultList, Results, flatten, is_node
+from ._undefined import nan_outer
 from ..dual import from_object_array as _from_object_array, stack_scalars
 
 __all__ = ["chunk_sizes", "private", "seed", "extract", "jacobian_columns", "chunk_tasks",
@@ -171,6 +172,9 @@ def extract(who, out, tag, width, scalars=True):
         out = _from_object_array(out)
     if isinstance(out, Dual) and out.tag == tag:
         warn_if_caught(who, tag)
+        if isinstance(out.value, Dual):            # partials of an outer level: a NaN
+            return out.value, nan_outer(          # one's are NaN (_undefined)
+                out._plist() if out._kind == "slots" else out.partials)
         if out._kind == "slots":                   # a scalar dual: no array on the way
             return _double(out.value), out._plist()
         if out._kind == "array" and type(out._p) is np.ndarray:

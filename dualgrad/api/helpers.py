@@ -26,6 +26,7 @@ from ..dual import (LIVE, MAX_SLOTS, TAGS, Dual, _snapshots, holomorphic_tag, ke
 from ..dispatch import _second_order
 from ._dense import dense_jacobian as _jacobian
 from ._dense import with_outer_level as _with_outer_level
+from ._undefined import ordered as _ordered
 from ._dense import shaped as _shaped
 from . import _orders
 from ._parallel import watched_tasks
@@ -1033,6 +1034,10 @@ class _FlatGradient:
         full = list(self.template)
         for i, leaf in zip(self.nums, leaves):
             full[i] = leaf
+        with _ordered(*leaves):           # the outer level's orders: _orders' choice
+            return self._gradient(full, leaves)
+
+    def _gradient(self, full, leaves):
         with linked(leaves) as link:     # the outer pass's input duals, seeded again
             link.forced = self.forced
             res = jacobian_columns(self.who, self.f, full, self.nums, list(leaves),

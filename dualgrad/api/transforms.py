@@ -18,6 +18,7 @@ from ._seed import (as_array, call_jitted, extract, is_jitted, jacobian_columns,
 from ._validate import as_input, check_argnums, check_callable
 from ._dense import with_outer_level
 from ._tree import Results
+from ._undefined import nan_outer
 from .helpers import (_Flat, _check_scalar, _linked_gradient, _one_pass, _one_pass_fits,
                       _widened, jacobian_as)
 
@@ -257,6 +258,8 @@ def _gradient_function(who, f, argnums, has_aux, with_value, holomorphic=False):
                     if not jitted and getattr(out, "tag", None) == tag and \
                             out._kind == "slots":             # the usual outcome, directly
                         g = spec.pick(out._plist()) if spec.many else out.p0
+                        if type(out.value) is not float:   # an outer level's: a NaN
+                            g = _nan_outer_picked(spec, out)   # one's partials NaN
                         if not with_value and not has_aux:
                             return g
                         return finish(out.value, g, aux)
@@ -357,11 +360,20 @@ class _Spec:
         return Results(grads[j] for j in self.order)
 
 
+def _nan_outer_picked(spec, out):
+    """The direct read's gradient of ``out`` (a scalar dual of this pass whose value is
+    not a float: one of an outer level) with :func:`._undefined.nan_outer`'s NaN."""
+    partials = nan_outer(out._plist())
+    return spec.pick(partials) if spec.many else partials[0]
+
+
 def _scalar_grad(who, out, tag, spec):
     """``(value, gradient)`` from ``out``, the output of ``f`` on seeded scalars:
     any output, and padded seeds of jitted ``f``."""
     if getattr(out, "tag", None) == tag and out._kind == "slots":
         value, partials = out.value, out._plist()
+        if isinstance(value, Dual):          # an outer level's: a NaN one's partials NaN
+            partials = nan_outer(partials)
     else:
         value, partials = extract(who, out, tag, spec.width)
         _check_scalar(who, value)

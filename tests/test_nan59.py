@@ -104,3 +104,35 @@ def test_infinite_outer_partials_of_a_nan_entry_stay(engine):
         T = dg.jacobian(lambda y: dg.hessian(f, y), x)
     assert np.isnan(T[1, 1, 1]) or T[1, 1, 1] == -np.inf       # -3 / (8 x1**1.5)
     assert T[0, 2, 0] == 0.0 and T[2, 0, 2] == 0.0 and T[0, 0, 0] == 0.0
+
+
+# attack59 05 (the lead's note 08:44): beside a NaN gradient entry the nestings give NaN
+# for every finite outer partial of it, entries dg.hessian keeps among them (H02 = 1 of
+# attack56 07, the zeros of x0**1.5 + x1): a loss, never a wrong number.  Every entry of
+# every nesting is the closed form (one-sided at x0 = 0+) or NaN.
+_INF = np.inf
+_LOST = {
+    "sqrt(x0)**3 + x1": (lambda v: np.sqrt(v[0]) ** 3 + v[1],
+                         [[_INF, 0, 0], [0, 0, 0], [0, 0, 0]]),
+    "x0**1.5 + x1 x2": (lambda v: v[0] ** 1.5 + v[1] * v[2],
+                        [[_INF, 0, 0], [0, 0, 1], [0, 1, 0]]),
+    "sqrt(x0)**3 * x1": (lambda v: np.sqrt(v[0]) ** 3 * v[1],
+                         [[_INF, 0, 0], [0, 0, 0], [0, 0, 0]]),
+    "attack56 07": (SPELLINGS["scalar"],
+                    [[-1 / (4 * R ** 3), H01, 1], [H01, 0, 0], [1, 0, 0]]),
+    "sqrt(x0) x0 + x2": (lambda v: np.sqrt(v[0]) * v[0] + v[2],
+                         [[_INF, 0, 0], [0, 0, 0], [0, 0, 0]]),
+}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("case", sorted(_LOST))
+@pytest.mark.parametrize("nest", sorted(NESTINGS))
+def test_every_entry_beside_a_nan_gradient_entry_is_exact_or_nan(engine, case, nest):
+    f, exact = _LOST[case]
+    exact = np.array(exact, dtype=float)
+    with warnings.catch_warnings(), _fused.engine(engine):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        J = np.asarray(NESTINGS[nest](f))
+    for got, want in zip(J.ravel(), exact.ravel()):
+        assert np.isnan(got) or got == pytest.approx(want, rel=1e-14, abs=0), (got, want)

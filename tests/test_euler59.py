@@ -265,3 +265,20 @@ def test_threads_running_euler_loops_give_the_serial_jacobians():
     for s, J in zip(serial, got):
         np.testing.assert_array_equal(J, s)
     assert not dual.ELEMENTS and not _array._PASSES
+
+
+def test_a_zero_whose_sign_is_written_by_hand_gives_a_new_element():
+    seen = {}
+
+    def f(x):
+        S = np.zeros_like(x, shape=(2,))
+        S[0] = x[0] * -0.0                     # -0.0, kept
+        kept, seed = S[0], x[1]                # the buffer's and the seed's elements, kept
+        S.value[0] = 0.0                       # the values by hand: the other zeros
+        x.value[1] = -0.0
+        a, b = S[0], x[1]
+        seen["signs"] = [np.copysign(1.0, e.value) for e in (kept, a, seed, b)]
+        return np.array([np.arctan2(a, -1.0), np.arctan2(b, -1.0)])
+    J = dg.jacobian(f, np.array([2.0, 0.0, 1.0]))
+    assert seen["signs"] == [-1.0, 1.0, 1.0, -1.0]          # the memory's zeros
+    np.testing.assert_allclose(J, [[0.0, 0, 0], [0, -1.0, 0]], atol=1e-15)

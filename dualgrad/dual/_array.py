@@ -16,6 +16,7 @@ operators built from the rule table.
 
 import sys
 import weakref
+from math import copysign as _copysign
 from itertools import chain
 from operator import attrgetter
 
@@ -542,8 +543,10 @@ class ArrayDual(Dual):
                 e = c[index]
             except IndexError:
                 e = None
-            if e is not None and e.value == self.value.item(index):
-                return e
+            if e is not None:
+                x = self.value.item(index)
+                if e.value == x and (x != 0.0 or _copysign(1.0, x) == _copysign(1.0, e.value)):
+                    return e                    # (a zero's sign written by hand: built anew)
         partials = self._p
         if type(partials) is _Deferred:             # only this one: reading writes nothing
             partials = self._p = backend.concrete(partials)

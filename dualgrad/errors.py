@@ -69,11 +69,14 @@ def report_branch(ufunc, inputs, x):
     """A branch that dualgrad's own code takes on duals and that is f's (a density's
     support whose ends move with loc / scale: attack49 11), reported to dg.quad's
     watch, if one runs, at the user's line (the watch skips dualgrad's own frames);
-    ``inputs[x]`` is the point f is evaluated at (its side of a moving limit)."""
+    ``inputs[x]`` is the point f is evaluated at (its side of a moving limit).
+    Returns the watch's answer (a branch an end check sets: api/_ode_coincident), or
+    ``None``."""
     if WATCHING[0] and BRANCHES.record is not None:
         frame = _user_frame(sys._getframe(1))
         if frame is not None:
-            BRANCHES.record(ufunc, inputs, frame, x)
+            return BRANCHES.record(ufunc, inputs, frame, x)
+    return None
 
 
 class _Stray:

@@ -381,6 +381,7 @@ class _Switches:
         # steep: a first-order system's kinks are recorded too (their values continuous:
         # only a ramp narrower than the solver resolves is tested, :meth:`_steep`)
         self.watch = _Recorder(2 if steep else order)
+        self.order = order            # (the derivatives' order: a kink on an end, _on_end)
         self.watch.kinks = steep      # (np.clip between constants reports its kinks)
         self.probe = probe            # (t, z) -> fun's coefficients compared at a switch
         self.last, self.cleared = {}, {}
@@ -424,12 +425,17 @@ class _Switches:
         T: dy(T)/dp is 0 on one side, -D e^{-k (T - p)} on the other), and the watch,
         which sees the branch change inside the span only, answered one side or the
         other by spelling (attack56 06: 0.0 alone, -0.0404 for two doses at p = 0)."""
+        from ._ode_coincident import _ROUNDINGS, step_tied
         for key, (branch, inputs) in taken.items():
-            if key[0] in _FLOORS and inputs is not None:    # (attack57 05's floor step
-                change = _floor_tied(key[0], inputs)        # np.clip(np.floor(t - p +
+            if key[0] in _ROUNDINGS and inputs is not None:     # (attack57 05's floor
+                change = step_tied(key[0], inputs)  # step np.clip(np.floor(t - p +
                 if change and not self._continuous_at_end(  # 1), 0, 1) at p = t0: 0.0)
                         key, branch, inputs, t, z, change):
                     raise _Refused(_on_end_refusal(key, t))
+                continue
+            if key[0] in _KINKS:
+                if self.order >= 2 and self._kink_on_end(key, branch, inputs, t, z):
+                    raise _Refused(_on_end_refusal(key, t, kink=True))
                 continue
             spec = exact_place(key[0]) if key[0] in _TIED_AT_END else None
             if spec is None or inputs is None or not np.any(np.ravel(branch) == 0):
@@ -444,21 +450,89 @@ class _Switches:
                 continue
             raise _Refused(_on_end_refusal(key, t))
 
+    def _kink_on_end(self, key, branch, inputs, t, z):
+        """Whether a kink (``np.maximum``, ``np.abs`` ...) whose place moves ties at
+        ``t``, a fixed end of the span, where fun's first partials (the probe's
+        coefficients below the order) jump across it: y(T)'s first derivative has a
+        kink in the parameters there (``y' = -y + max(t - p, 0)`` at p = t0: d2y(T)/dp2
+        e^-T from above, 0 from below; attack58 18, 0.0).  fun is read at the same
+        state ``z`` at ``t -+ d``, ``t -+ 2 d`` and ``t -+ d / 64`` (d = 1e-6 of the
+        span): a jump more than 100 times the change beside it on either side, or one
+        that does not shrink with d (a partial continuous across the end does), is
+        one (dg.quad's test of a kink on a fixed end, api/_quad_ends)."""
+        if inputs is None or not np.any(np.ravel(branch) == 0):
+            return False
+        moving = False
+        for kink, step, place in branch_functions(key[0]):
+            if kink < 1 or step is not np.sign:
+                continue
+            try:
+                with np.errstate(all="ignore"):
+                    at = place(*inputs, None)
+            except Exception:   # noqa: BLE001 - operands the place cannot read
+                continue
+            moving = moving or isinstance(at, Dual) and _moves(at) and \
+                bool(np.any(np.ravel(np.real(primal(at))) == 0))
+        return moving and self._jumps_across(t, z, self.probe) is True
+
+    def _jumps_across(self, t, z, probe):
+        """Whether ``probe(t, z)``'s coefficients (fun's values and, nested, first
+        partials) jump across ``t``, a fixed end of the span, read at the same state
+        ``z`` at ``t -+ d``, ``t -+ 2 d`` and ``t -+ d / 64`` (d = 1e-6 of the span):
+        more than 100 times the change beside it on either side, or a change across
+        that does not shrink with d (a coefficient continuous across the end does);
+        ``None`` where fun cannot be read so (unjudged)."""
+        ends = self.ends
+        span = abs(ends[-1] - ends[0]) if len(ends) == 2 else 1.0
+        d = 1e-6 * max(span, 1.0)
+        read = {}
+        saved = self.watch.seen, self.watch.step_seen
+        try:
+            for s in (1.0, -1.0, 2.0, -2.0, 1 / 64, -1 / 64):
+                self.watch.start()
+                with np.errstate(all="ignore"):
+                    read[s] = np.asarray(probe(np.float64(t + s * d), z))
+        except Exception as exc:    # noqa: BLE001 - fun unread beside the end: unjudged
+            errors.handled(exc)
+            return None
+        finally:
+            self.watch.seen, self.watch.step_seen = saved
+        v, w, f, g, vs, ws = (np.ravel(read[s]) for s in (1.0, -1.0, 2.0, -2.0, 1 / 64,
+                                                            -1 / 64))
+        if not v.shape == w.shape == f.shape == g.shape == vs.shape == ws.shape:
+            return None
+        with np.errstate(invalid="ignore"):
+            jump, scale = np.abs(v - w), np.maximum(np.abs(v), np.abs(w))
+            beside = np.maximum(np.abs(f - v), np.abs(g - w))
+            small = np.abs(vs - ws)
+            jumps = (jump > 100.0 * beside + 1e-9 * scale + _TINY) | (
+                (small > 0.25 * jump) & (small > 100.0 * np.abs(vs - v) + 1e-9 * scale +
+                                         _TINY))
+        return bool(np.any(jumps))
+
     def _continuous_at_end(self, key, branch, inputs, t, z, change=None):
         """Whether fun's values at ``(t, z)`` stay, to rounding, with the tied elements
         of ``key``'s comparison flipped: a kink tied on the end (``np.where(t >= p, t -
         p, 0)`` at p = t0), whose y(T) is smooth in p there, not a jump (attack56 27:
         refused, where e7c4bff gave the exact -T).  False where fun cannot be read with
         the switch set: the refusal stands.  ``change``: the tied elements' other side
-        given (a floor's step, :func:`_floor_tied`)."""
+        given (a rounding step's, :func:`~._ode_coincident.step_tied`)."""
         from ._ode_coincident import _ADDS, _SETTABLE, _TINY, _read, _result
         if key[0] not in _SETTABLE and change is None:
             return False
         system = self.system
+        if system is None:                      # (the nested system: its probe reads the
+            return self._jumps_across(t, z, self.probe) is False    # first partials)
         if isinstance(system, _WatchedRhs):     # (the float path: as :meth:`_cancelled`)
             d = next((v for v in inputs if isinstance(v, Dual)), None)
-            if d is None or isinstance(d.value, Dual):
+            if d is None:
                 return False
+            if isinstance(d.value, Dual):       # (nested: fun's values and first
+                if change is not None:          # partials continuous across the end,
+                    return False                # np.where(t >= p, (t - p)**2, 0) at
+                return self._jumps_across(      # p = t0; attack59 06)
+                    t, z, lambda t, y: _low_coefficients(system.fun(t, y, *system.args),
+                                                         d)) is False
             system = _FloatReader(system, d.tag, directions(d), len(z))
         if change is None:
             now = _result(key[0], inputs)
@@ -1161,43 +1235,35 @@ def _kink(ufunc):
 
 _ORDERED_COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal)
 _TIED_AT_END = frozenset(_ORDERED_COMPARISONS + (np.heaviside, np.sign))
-_FLOORS = frozenset((np.floor, np.floor_divide, np.remainder))
 
 
-def _floor_tied(ufunc, inputs):
-    """A floor's step (``np.floor``, ``//``, ``%``) whose moving place ``x`` (``x / y``)
-    is an integer here: ``[(element, the result just below the step)]`` (the floor one
-    less, the remainder one ``y`` more), or ``None``."""
-    specs = branch_functions(ufunc)
-    if len(specs) != 1 or specs[0][1] is not np.floor:
-        return None
-    try:
-        with np.errstate(all="ignore"):
-            place = specs[0][2](*inputs, None)
-            if not isinstance(place, Dual) or not _moves(place):
-                return None
-            u = np.ravel(np.real(np.asarray(_plain(place), dtype=complex)))
-            now = np.ravel(np.asarray(ufunc(*[np.real(_plain(v)) for v in inputs]),
-                                      dtype=float))
-            tied = np.flatnonzero(np.isfinite(u) & (u == np.floor(u))).tolist()
-            if not tied or now.size != u.size:
-                return None
-            if ufunc is np.remainder:
-                y = np.ravel(np.broadcast_to(np.real(_plain(inputs[1])), u.shape))
-                return [(i, float(now[i] + y[i])) for i in tied]
-            return [(i, float(now[i] - 1.0)) for i in tied]
-    except Exception:  # noqa: BLE001 - operands the place cannot read: unchecked
-        return None
+def _low_coefficients(out, d):
+    """fun's result ``out``'s values and the coefficients of its nested duals below the
+    top level (a Hessian's first partials), raveled; ``d``: a dual of the call (its
+    levels' depth)."""
+    depth, v = 0, d
+    while isinstance(v, Dual):
+        depth, v = depth + 1, v.value
+    from ._quad_ends import _levels
+    out = as_state(out)
+    found = _levels(out, depth)
+    parts = [np.ravel(np.asarray(primal(out), dtype=complex))]
+    parts += [np.ravel(found[path]) for path in sorted(found, key=repr)]
+    return np.concatenate(parts)
 
 
-def _on_end_refusal(key, t):
+def _on_end_refusal(key, t, kink=False):
     return errors.bad_type(
         _WHO, "fun's switches whose places move to lie off the span's fixed ends",
         f"np.{key[0].__name__} on duals that carry partials ({key[1]}) tied at "
         f"t = {float(t)!r}, an end of t_span, where its place moves with the "
-        "parameters: the solution at the end has a kink there (the switch "
-        "enters or leaves the span: one side's derivative holds its term, the "
-        "other's none), no derivative",
+        + ("parameters and fun's first partials jump across it: the solution's first "
+           "derivative has a kink in the parameters there (its second derivative "
+           "holds the kink's term from one side, none from the other), no second "
+           "derivative" if kink else
+           "parameters: the solution at the end has a kink there (the switch "
+           "enters or leaves the span: one side's derivative holds its term, the "
+           "other's none), no derivative"),
         "Fix: move the switch off the end (a dose at p inside (t0, tf)), or start "
         "the span at the switch itself (t_span=(p, tf) with p the dual: the "
         "moving start carries the term), or take the one-sided derivative you "

@@ -25,7 +25,8 @@ from .. import errors
 from ..dual import primal
 from ..dual._answer import Answering
 from ..rules._table import branch_functions
-from ._readings import _plain, _slopes
+from ..dual import Dual
+from ._readings import _moves, _plain, _slopes
 
 _EPS = np.finfo(float).eps
 _TINY = np.finfo(float).tiny
@@ -57,6 +58,45 @@ class _Setting:
                 out = _set(ufunc, inputs, change)
                 self.applied.add((u, where, k))
         return out
+
+
+_ROUNDINGS = frozenset((np.floor, np.ceil, np.trunc, np.rint, np.floor_divide,
+                        np.remainder))
+_WHOLE = 2.0 ** 52      # (past it every float is an integer: no step of its own)
+
+
+def step_tied(ufunc, inputs):
+    """A rounding step (``np.floor``, ``np.ceil``, ``np.trunc``, ``np.rint``, ``//``,
+    ``%``) whose moving place sits on its threshold here (an integer; rint's a
+    half-integer): ``[(element, the result on the step's other side)]`` (floor one
+    less, ceil one more, the remainder one divisor more ...), or ``None``."""
+    specs = branch_functions(ufunc) if ufunc in _ROUNDINGS else ()
+    if len(specs) != 1 or specs[0][0] or not callable(specs[0][1]):
+        return None
+    step = specs[0][1]
+    try:
+        with np.errstate(all="ignore"):
+            place = specs[0][2](*inputs, None)
+            if not isinstance(place, Dual) or not _moves(place):
+                return None
+            u = np.ravel(np.real(np.asarray(_plain(place), dtype=complex)))
+            now = np.ravel(np.asarray(ufunc(*[np.real(_plain(v)) for v in inputs]),
+                                      dtype=float))
+            if now.size != u.size:
+                return None
+            at = step(u)
+            below, above = step(np.nextafter(u, -np.inf)), step(np.nextafter(u, np.inf))
+            other = np.where(below != at, below, above)
+            tied = np.flatnonzero(np.isfinite(u) & (np.abs(u) < _WHOLE) &
+                                  (other != at)).tolist()
+            if not tied:
+                return None
+            if ufunc is np.remainder:           # (x - y floor(x / y))
+                y = np.ravel(np.broadcast_to(np.real(_plain(inputs[1])), u.shape))
+                return [(i, float(now[i] - y[i] * (other[i] - at[i]))) for i in tied]
+            return [(i, float(now[i] + other[i] - at[i])) for i in tied]
+    except Exception:  # noqa: BLE001 - operands the place cannot read: unchecked
+        return None
 
 
 def _result(ufunc, inputs):

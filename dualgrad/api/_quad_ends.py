@@ -18,10 +18,19 @@ place (``np.abs``, ``np.maximum``, ``np.hypot``) ties at a fixed end, func's
 coefficients below the derivative's order are read just inside the end, just outside
 it and further out on each side; where they jump across the end by more than their
 change beside it on either side, the call is refused.  ``np.maximum(x - p, 0) ** 2`` (first partials
-continuous: the integral's second derivative is) passes.
+continuous: the integral's second derivative is) passes.  A comparison continuous at the end
+(``np.where(x >= p, x - p, 0)``) is such a kink too (attack58 16), and the tied switches are
+also set to their other branch inside the range (:func:`_flipped_jump`: func may be undefined
+outside it, ``sqrt(x) |x - p|``; attack58 15).  Rounding steps (floor, ceil, trunc, rint, ``//``,
+``%``) tied on an end are set to their other side as the comparisons are (attack59 02).
+
+At a moving limit (first order) one comparison tied there whose other result leaves func's
+value as it is does not matter to ``f(b) b'`` (:func:`settled_tie`; attack58 09).
 """
 
 from __future__ import annotations
+
+import sys
 
 import numpy as np
 
@@ -29,7 +38,7 @@ from .. import errors
 from ..dual import Dual, partials_array, primal
 from ..rules._table import Branches, branch_functions
 from ..dual._answer import Answering
-from ._ode_coincident import _ADDS, _TINY, _Setting, _result
+from ._ode_coincident import _ADDS, _ROUNDINGS, _TINY, _Setting, _result, step_tied
 from ._readings import _moves
 
 _WHO = "dualgrad.quad"          # (dg.quad's name in its messages, as api/_quad's)
@@ -65,6 +74,11 @@ def _tied(seen):
             continue
         u, branch, where, inputs = record[:4]
         k = times[u, where] = times.get((u, where), -1) + 1
+        if inputs is not None and u in _ROUNDINGS:  # (a rounding step: its other side's
+            change = step_tied(u, inputs)           # result; attack59 02)
+            if change:
+                setting[u, where, k] = change
+            continue
         if inputs is None or not (u in _ORDERED and len(inputs) == 2 or
                                   u in _AT_ZERO and len(inputs) >= 1):
             continue
@@ -104,6 +118,118 @@ def _kinks(seen):
             if tied:
                 found.setdefault((u, where, k), []).extend(tied)
     return found
+
+
+def _switches(seen):
+    """:func:`_kinks` and the moving ordered comparisons (heaviside, sign) of ``seen``
+    tied at the node (:func:`_tied`): ``{(ufunc, line, k): [element]}``.  A comparison
+    whose value is continuous there (``np.where(x >= p, x - p, 0)``, Python's ``max(x -
+    p, 0.0)``: attack58 16) is a kink of func at second order."""
+    found = _kinks(seen)
+    for key, change in _tied(seen).items():
+        found.setdefault(key, []).extend(i for i, _ in change)
+    return found
+
+
+_OTHER = {np.absolute: None, np.maximum: np.minimum, np.minimum: np.maximum,
+          np.fmax: np.fmin, np.fmin: np.fmax}     # (a kink's branch not taken)
+
+
+def _other(ufunc, inputs, elements):
+    """``ufunc``'s result at ``inputs`` with the branch not taken at ``elements``: a
+    comparison's (heaviside's, sign's) other result, a kink's other formula (``-|u|``,
+    ``np.maximum``'s smaller operand), partials kept; ``None`` for another ufunc."""
+    if ufunc not in _OTHER and ufunc not in _ORDERED and ufunc not in _AT_ZERO:
+        return None
+    saved, errors.BRANCHES.record = errors.BRANCHES.record, None   # (not watched again)
+    try:
+        with np.errstate(all="ignore"):
+            if ufunc not in _OTHER:
+                out = np.array(ufunc(*[np.real(primal(v)) for v in inputs]))
+                flat = out.reshape(-1)
+                for i in elements:
+                    if i < flat.size:
+                        flat[i] = (not flat[i] if ufunc in _ORDERED else
+                                   1 - flat[i] if ufunc is np.heaviside else -flat[i])
+                return out[()] if out.ndim == 0 else out
+            own = ufunc(*inputs)
+            other = -own if ufunc is np.absolute else _OTHER[ufunc](*inputs)
+            shape = np.shape(primal(own))
+            if not shape:
+                return other
+            mask = np.zeros(shape, dtype=bool)
+            mask.reshape(-1)[[i for i in elements if i < mask.size]] = True
+            return np.where(mask, other, own)
+    finally:
+        errors.BRANCHES.record = saved
+
+
+class _Other:
+    """The answer of the watch's stand-in (:class:`Answering`) while func is read with
+    the switches of ``keys`` (``{(ufunc, line, k): [element]}``) on their other branch
+    (:func:`_other`); ``applied``: the places set."""
+
+    def __init__(self, keys):
+        self.keys, self.counts, self.applied = keys, {}, set()
+
+    def __call__(self, ufunc, inputs, seen, n):
+        out = None
+        for record in seen[n:]:
+            if len(record) < 3:
+                continue
+            u, where = record[0], record[2]
+            k = self.counts[u, where] = self.counts.get((u, where), -1) + 1
+            elements = self.keys.get((u, where, k))
+            if elements is not None and u is ufunc:
+                out = _other(ufunc, inputs, elements)
+                if out is not None:
+                    self.applied.add((u, where, k))
+        return out
+
+
+def _flipped_jump(func, args, x, d, tied, watch, vectorized):
+    """``(jump, jumps)`` where func's lower coefficients just inside the end ``x`` (at
+    ``x + d`` and ``x + d / 64``) change, with the tied switches set to their other
+    branch, by an amount that does not shrink with the distance (the other side's
+    partials continued into the range: a partial continuous across the end differs
+    O(d) there, a kink's by its jump at every d); ``None`` where none does or func
+    cannot be read so.  No reading outside the range: func may be undefined there
+    (``(1 + sqrt(x)) |x - p|`` at p = 0, attack58 15)."""
+    read = []
+    for s in (1.0, 1.0 / 64):
+        for keys in (None, tied):
+            answer = _Other(keys) if keys else None
+            saved = errors.watch_branches(Answering(watch, answer)) if answer else None
+            watch.start()
+            try:
+                c = _coefficients(func, x + s * d, args, vectorized, watch.order)
+            except errors.DualTypeError:
+                c = None
+            finally:
+                watch.seen, watch.step_seen = None, None
+                if answer is not None:
+                    errors.unwatch_branches(saved)
+            if c is None or answer is not None and answer.applied != set(keys):
+                return None
+            read.append(c)
+    c_in, c_flip, c_in_s, c_flip_s = read
+    for path in set(c_in) | set(c_flip):    # (a path missing: partials 0 there)
+        v = c_in.get(path)
+        v = np.zeros_like(c_flip[path]) if v is None else v
+        zero = np.zeros_like(v)
+        w, vs, ws = c_flip.get(path, zero), c_in_s.get(path, zero), \
+            c_flip_s.get(path, zero)
+        if w is None or vs is None or ws is None or \
+                not v.shape == w.shape == vs.shape == ws.shape:
+            continue
+        with np.errstate(invalid="ignore"):
+            jump, small = np.abs(v - w), np.abs(vs - ws)
+            scale = np.maximum(np.maximum(np.abs(v), np.abs(w)),
+                               np.maximum(np.abs(vs), np.abs(ws)))
+            jumps = (small > 0.25 * jump) & (small > 1e-9 * scale + _TINY)
+        if np.any(jumps):
+            return np.maximum(jump, small), jumps
+    return None
 
 
 def _is_kink(u):
@@ -151,10 +277,10 @@ def _check_kinks(func, args, ends, watch, vectorized, a, b):
         if not np.isfinite(end):
             continue
         x = float(end)
-        tied = _kinks(_read(func, args, x, watch, vectorized)[1])
+        tied = _switches(_read(func, args, x, watch, vectorized)[1])
         if not tied:
             continue
-        inner = _kinks(_read(func, args, _inside(a, b, x), watch, vectorized)[1])
+        inner = _switches(_read(func, args, _inside(a, b, x), watch, vectorized)[1])
         tied = {key: change for key, change in tied.items()
                 if set(change) - set(inner.get(key, ()))}
         if not tied:
@@ -170,10 +296,13 @@ def _check_kinks(func, args, ends, watch, vectorized, a, b):
         finally:
             watch.seen, watch.step_seen = None, None
         if any(c is None for c in (c_in, c_out, c_far, c_beyond, c_in_s, c_out_s)):
-            continue
-        for path, v in c_in.items():
-            w, f, g = c_out.get(path), c_far.get(path), c_beyond.get(path)
-            vs, ws = c_in_s.get(path), c_out_s.get(path)
+            c_in = c_out = {}               # (func undefined outside: sqrt(x) |x - p| at
+        #                                     p = 0; the flipped branch reads inside)
+        for path, v in c_in.items():       # (a path missing: a plain reading there,
+            zero = np.zeros_like(v)         # its partials 0: Python's max(x - p, 0.0))
+            w, f, g = c_out.get(path, zero), c_far.get(path, zero), \
+                c_beyond.get(path, zero)
+            vs, ws = c_in_s.get(path, zero), c_out_s.get(path, zero)
             if w is None or f is None or g is None or vs is None or ws is None or \
                     not v.shape == w.shape == f.shape == g.shape == vs.shape == ws.shape:
                 continue
@@ -190,22 +319,30 @@ def _check_kinks(func, args, ends, watch, vectorized, a, b):
                 jumps = jumps | ((small > 0.25 * jump) &
                                  (small > _BESIDE * np.abs(vs - v) + 1e-9 * scale + _TINY))
                 jump = np.maximum(jump, small)
-            if not np.any(jumps):
-                continue
-            u, where, _ = next(iter(tied))
-            j = int(np.argmax(np.where(jumps, jump, -1.0)))
-            raise errors.bad_type(
-                _WHO, "func's kinks whose places move to lie off the range's fixed ends "
-                "where derivatives of second order or more are taken",
-                f"np.{getattr(u, '__name__', 'a kink')} on duals that carry partials "
-                f"({where}) tied at x = {x!r}, an end of the range, where its place "
-                "moves with the parameters and func's first partials jump across it "
-                f"(by {float(np.ravel(jump)[j]):.3g}): the integral's first derivative "
-                "has a kink in the parameters (its second derivative holds the kink's "
-                "term from one side, none from the other), no second derivative",
-                "Fix: move the kink off the end (a place p inside (a, b)), or make the "
-                "place a limit (dg.quad(f, p, b) with p the dual), or take the "
-                "one-sided derivative you mean by hand.")
+            if np.any(jumps):
+                _refuse_kink(tied, x, jump, jumps)
+        flipped = _flipped_jump(func, args, x, inward * d, tied, watch, vectorized)
+        if flipped is not None:
+            _refuse_kink(tied, x, *flipped)
+
+
+def _refuse_kink(tied, x, jump, jumps):
+    """The refusal of a kink (or a continuous comparison) tied on the end ``x`` whose
+    lower coefficients jump there (``jump``, ``jumps``: where)."""
+    u, where, _ = next(iter(tied))
+    j = int(np.argmax(np.where(jumps, jump, -1.0)))
+    raise errors.bad_type(
+        _WHO, "func's kinks whose places move to lie off the range's fixed ends "
+        "where derivatives of second order or more are taken",
+        f"np.{getattr(u, '__name__', 'a kink')} on duals that carry partials "
+        f"({where}) tied at x = {x!r}, an end of the range, where its place "
+        "moves with the parameters and func's first partials jump across it "
+        f"(by {float(np.ravel(jump)[j]):.3g}): the integral's first derivative "
+        "has a kink in the parameters (its second derivative holds the kink's "
+        "term from one side, none from the other), no second derivative",
+        "Fix: move the kink off the end (a place p inside (a, b)), or make the "
+        "place a limit (dg.quad(f, p, b) with p the dual), or take the "
+        "one-sided derivative you mean by hand.")
 
 
 def check_ends(func, args, ends, watch, vectorized, a, b):
@@ -215,9 +352,11 @@ def check_ends(func, args, ends, watch, vectorized, a, b):
     from second order on, where a moving kink ties there and func's lower
     coefficients jump across the end (:func:`_check_kinks`).  Runs where the nodes met
     an ordered comparison (a kink) at all (``watch.first``)."""
-    compared = any(key[0] in _ORDERED or key[0] in _AT_ZERO for key in watch.first)
-    kinked = getattr(watch, "order", 1) >= 2 and any(_is_kink(key[0])
-                                                      for key in watch.first)
+    compared = any(key[0] in _ORDERED or key[0] in _AT_ZERO or key[0] in _ROUNDINGS
+                   for key in watch.first)
+    kinked = getattr(watch, "order", 1) >= 2 and (compared or any(
+        _is_kink(key[0]) for key in watch.first))   # (a comparison continuous at first
+    #                                                 order is a kink at second: 16)
     if not compared and not kinked:
         return
     nan_met = watch.nan_met
@@ -294,6 +433,77 @@ def _check_ends(func, args, ends, watch, vectorized, a, b):
             "Fix: move the jump off the end (a place p inside (a, b)), or make the "
             "place a limit (dg.quad(f, p, b) with p the dual: the moving limit carries "
             "the term), or take the one-sided derivative you mean by hand.")
+
+
+class _TieFlip:
+    """The answer of the watch's stand-in while func is read again at a moving limit:
+    each ordered comparison of plain operands tied there returns its other result
+    (``flips``: how many elements); a comparison dualgrad's own code reports (a
+    density's support end: its result is not this answer's) is noted in
+    ``reported``."""
+
+    def __init__(self):
+        self.flips, self.reported = 0, False
+
+    def __call__(self, ufunc, inputs, seen, n):
+        if ufunc not in _ORDERED or len(inputs) != 2:
+            return None
+        if sys._getframe(2).f_code is errors.report_branch.__code__:
+            self.reported = True
+            return None
+        with np.errstate(all="ignore"):
+            plain = [np.real(primal(v)) for v in inputs]
+            tied = np.flatnonzero(np.ravel(plain[0] - plain[1]) == 0)
+            if not tied.size:
+                return None
+            out = np.array(ufunc(*plain))
+        flat = out.reshape(-1)
+        for i in tied.tolist():
+            if i < flat.size:
+                flat[i] = not flat[i]
+                self.flips += 1
+        return out[()] if out.ndim == 0 else out
+
+
+def settled_tie(read, value, watch, end0, inward):
+    """Whether the one tie the watch recorded at a moving limit (first order: the
+    limit's term ``f(b) b'`` takes func's value there alone) is an ordered comparison
+    whose other result leaves func's value there as it is, to rounding: a switch
+    continuous at the limit (a call payoff ``(s - K) [s > K]`` over ``[K, inf)``, 0 on
+    both sides; attack58 09), whose side does not matter.  ``read()``: func at the dual
+    limit, the watch set as the caller set it; ``value``: that reading's result.  On
+    True the watch's records of the tie are dropped (``watch.settled`` keeps its
+    place, which :func:`_selection_tie` then does not compare)."""
+    seen = watch.seen
+    if not seen or len(seen) != 1 or seen[0][0] not in _ORDERED:
+        return False
+    answer = _TieFlip()
+    saved = errors.watch_branches(Answering(watch, answer))
+    picked = watch.picked
+    watch.start()
+    watch.limit, watch.inward = end0, inward
+    try:
+        flipped = read()
+    except Exception as exc:        # noqa: BLE001 - (no reading with the tie set)
+        errors.handled(exc)
+        return False
+    finally:
+        again, watch.seen, watch.picked, watch.limit = watch.seen, seen, picked, None
+        errors.unwatch_branches(saved)
+    if answer.reported or answer.flips != 1 or again != seen:
+        return False
+    with np.errstate(all="ignore"):
+        base = np.ravel(np.asarray(primal(value), dtype=complex))
+        other = np.ravel(np.asarray(primal(flipped), dtype=complex))
+        if base.shape != other.shape or not np.all(np.isfinite(base)):
+            return False
+        if not bool(np.all(np.abs(other - base) <= _ADDS * np.maximum(
+                np.abs(other), np.abs(base)) + _TINY)):
+            return False
+    watch.settled.add(seen[0])
+    watch.seen = []
+    watch.picked = [p for p in picked if (p[0], p[2]) != seen[0]]
+    return True
 
 
 def _show(v):

@@ -2326,8 +2326,11 @@ def _round(a, decimals=0, out=None):
     value = np.round(primal(a), decimals)
     if not isinstance(a, Dual):
         return value
-    if errors.WATCHING[0]:
-        errors.report_branch(np.rint, (a * 10.0 ** decimals,), 0)
+    if errors.WATCHING[0]:              # (its value set where an end check sets the
+        scale = 10.0 ** decimals        # branch: np.round(t - p + 0.5) at p = T;
+        forced = errors.report_branch(np.rint, (a * scale,), 0)    # attack59 01)
+        if forced is not None:
+            value = np.asarray(forced, dtype=float).reshape(np.shape(value)) / scale
     return make(value, backend.zeros(np.shape(value) + (a.partials.shape[-1],)), a.tag)
 
 

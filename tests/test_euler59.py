@@ -282,3 +282,20 @@ def test_a_zero_whose_sign_is_written_by_hand_gives_a_new_element():
     J = dg.jacobian(f, np.array([2.0, 0.0, 1.0]))
     assert seen["signs"] == [-1.0, 1.0, 1.0, -1.0]          # the memory's zeros
     np.testing.assert_allclose(J, [[0.0, 0, 0], [0, -1.0, 0]], atol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["fused", "eager"])
+def test_a_pending_expression_over_a_kept_buffer_keeps_the_old_element(name):
+    m = 6000                                   # partials of m x 3: past the fused engine's bound
+
+    def f(x):
+        S = np.zeros_like(x, shape=(m,))
+        S[7] = x[0] * 1.0                      # kept
+        S[8] = x[1] * 1.0
+        T = S * x[2]                           # pending in the fused engine: reads S
+        S[7] = x[1] + (x[0] - A)               # the same value, other partials
+        S[8] = x[2] * 1.0
+        return np.array([T[7], T[8], S[7], S[8]])
+    with dg.engine(name):
+        J = dg.jacobian(f, X0)
+    np.testing.assert_allclose(J, [[C, 0, A], [0, C, B], E[0] + E[1], E[2]], rtol=1e-15)

@@ -62,6 +62,28 @@ def test_gp_likelihood_matches_matrix_derivative_in_mpmath():
     assert abs(ref) > 1.0
 
 
+def test_gp_likelihood_second_derivative_matches_mpmath():
+    # the likelihood itself at 40 digits, differentiated twice by mpmath (Kr's condition
+    # number ~1e9 bounds what float64 can give)
+    with mpmath.workdps(40):
+        x = [mpmath.mpf(float(v)) for v in c.GP_X]
+        y = mpmath.matrix([mpmath.mpf(float(v)) for v in c.GP_Y])
+        n = len(x)
+
+        def F(s):
+            K = mpmath.matrix(n, n)
+            for i in range(n):
+                for j in range(n):
+                    K[i, j] = mpmath.exp(-(x[i] - x[j]) ** 2 / (2 * s ** 2))
+            Kr = K + mpmath.mpf("1e-10") * mpmath.eye(n)
+            cc = mpmath.lu_solve(Kr, y)
+            return -(sum(v ** 2 for v in cc) + mpmath.log(mpmath.det(Kr)) / 2) / 2
+
+        ref = float(mpmath.diff(F, mpmath.mpf("0.8"), 2))
+    H = dg.hessian(lambda q: c.gp_likelihood(q)[0], np.array([0.8]))
+    assert abs(H[0, 0] - ref) <= 1e-7 * abs(ref)
+
+
 def test_gp_source_scipy_cho_factor_refused_naming_dualgrad_scipy_linalg():
     def source_likelihood(q):
         K = c.covariance_matrix(c.GP_X, q[0])
@@ -81,15 +103,37 @@ def test_cross_entropy_gradient_is_the_closed_form():
     np.testing.assert_allclose(g, ref, rtol=1e-12, atol=1e-15)
 
 
+def test_cross_entropy_hessian_is_the_closed_form():
+    w = c.PROBLEMS59["log-softmax cross-entropy (12)"][1]
+    H = dg.hessian(lambda v: c.cross_entropy(v)[0], w)
+    z = c.CE_X @ w.reshape(4, 3)
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    # w raveled row-major as (feature, class): sum_n kron(x x^T, diag(p) - p p^T) / N
+    ref = sum(np.kron(np.outer(x, x), np.diag(q) - np.outer(q, q))
+              for x, q in zip(c.CE_X, p)) / len(p)
+    np.testing.assert_allclose(H, ref, rtol=1e-12, atol=1e-15)
+
+
 def test_softmax_source_float_cast_refused_naming_the_fix():
     def works_source(x):                     # the source's first line kept
         x = np.array(x, dtype=float)
         x = x.T - np.max(x, axis=1)
         e = np.exp(x.T).T
         return x, e, np.sum(e, axis=0)
-    with pytest.raises(TypeError, match=r"leave the cast out"):
+    with pytest.raises(TypeError, match=r"leave the cast out") as info:
         dg.gradient(lambda w: np.sum(works_source(c.CE_X @ w.reshape(4, 3))[0]),
                     np.ones(12))
+    # the cast is in a helper, not at the top of f: the message names its line
+    assert "of test_newuser59.py: `x = np.array(x, dtype=float)`)" in str(info.value)
+
+
+def test_astype_float_refused_naming_its_line():
+    def helper(x):
+        return x.astype(float)
+    with pytest.raises(TypeError, match=r"leave the cast out") as info:
+        dg.gradient(lambda w: np.sum(helper(w)), np.ones(3))
+    assert "of test_newuser59.py: `return x.astype(float)`)" in str(info.value)
 
 
 def _ik_gradient(x):
@@ -107,6 +151,12 @@ def test_ik_objective_gradient_is_analytic():
     for x in (np.array([0.3, 0.4, 0.8]), c.q0.astype(float), np.array([-2.0, 1.1, 3.0])):
         g = dg.gradient(c.objective, x)
         np.testing.assert_allclose(g, _ik_gradient(x), rtol=1e-13, atol=1e-15)
+
+
+def test_ik_objective_hessian_matches_complex_step_of_the_analytic_gradient():
+    x = np.array([0.3, 0.4, 0.8])
+    H = dg.hessian(c.objective, x)
+    np.testing.assert_allclose(H, complex_step(_ik_gradient, x), rtol=1e-12, atol=1e-14)
 
 
 def test_ik_slsqp_with_dualgrad_gradient_reaches_the_goal():

@@ -434,12 +434,17 @@ class ArrayDual(Dual):
         if dtype is not None and np.dtype(dtype) != object:
             if errors.storing():                   # out[:] = d into a plain array
                 raise errors.store_into_plain(dtype, np.iscomplexobj(self.value))
+            # the line that cast, where np.array / np.asarray was called from the user's
+            # code (newuser59: murphy's softmax helper opens with np.array(x, dtype=float),
+            # not in f, and the message named no line)
+            where = errors.user_line(sys._getframe(1))
             if np.dtype(dtype).kind == "c":      # an ndarray can hold no derivatives
                 raise errors.dropped_derivatives(
                     f"converting a dual array to dtype {dtype} (np.asarray(d, dtype=...); "
-                    "d.astype(complex) keeps a dual)")
+                    "d.astype(complex) keeps a dual)", where=where)
             raise errors.dropped_derivatives(f"converting a dual array to dtype {dtype} "
-                                             "(np.asarray(d, dtype=...), .astype)")
+                                             "(np.asarray(d, dtype=...), .astype)",
+                                             where=where)
         if copy is False:
             raise errors.bad_argument(
                 "dualgrad: np.asarray(y, copy=False) / np.array(y, copy=False)",

@@ -358,7 +358,8 @@ class Dual:
         integer = kind in "biu"
         action = f"d.astype({getattr(dtype, '__name__', dtype)})"
         raise errors.dropped_derivatives(
-            action if integer else action + " (d.copy() keeps a dual)", integer)
+            action if integer else action + " (d.copy() keeps a dual)", integer,
+            where=errors.user_line(sys._getframe(1)))     # the line that cast
 
 
 # ``cast_levels(d, dtype)`` (:mod:`._array`'s, which makes duals: installed by it, so

@@ -707,3 +707,43 @@ def test_a_rank_deficient_matrix_is_refused_with_its_rank_and_a_full_rank_spelli
     want = (w[:, None, None] * (np.eye(3)[None] / s - 2 * np.outer(x, x)[None] / s ** 2)
             / (w @ w))
     np.testing.assert_allclose(J, want, rtol=1e-14, atol=1e-16)
+
+
+@pytest.mark.parametrize("s", [1e-4, 1e-6, 1e-8, 1e-9])
+@pytest.mark.parametrize("wide", [False, True])
+def test_pinv_of_an_ill_conditioned_full_rank_matrix(s, wide):
+    """attack59 12: pinv's derivative formed I - A+ A (exactly 0 for full column rank)
+    in floats, cond(A) * eps, then multiplied it by A+^H A+ ~ 1 / s_min**2: the rows of
+    the large singular values were 1e-4 off at cond 1e6 and 100 % at 1e8.  Oracles:
+    the thin SVD's closed form (A+ = V S^-1 U^H, A+ A+^H = V S^-2 V^H, I - A A+ = I -
+    U U^H; the wide case transposed), each row relative to its largest entry, and
+    fourth-order central differences of NumPy's own pinv."""
+    x = np.array([0.3, 1.2, 2.0, -0.7, 0.5, 1.1])
+    D = np.diag([1.0, s])
+
+    def A_of(v):
+        A = v.reshape(3, 2) @ D
+        return A.T if wide else A
+
+    def f(v):
+        return np.linalg.pinv(A_of(v)).ravel()
+
+    A = A_of(x)
+    T = A.T if wide else A                   # tall: the transpose's pinv is pinv's transpose
+    U, sv, Vh = np.linalg.svd(T, full_matrices=False)
+    P = np.linalg.pinv(T)
+    cols = []
+    for c in range(6):
+        dA = np.zeros(6)
+        dA[c] = 1.0
+        dT = dA.reshape(3, 2) @ D
+        dP = -P @ dT @ P + (Vh.T / sv ** 2) @ Vh @ dT.T @ (np.eye(3) - U @ U.T)
+        cols.append((dP.T if wide else dP).ravel())
+    want = np.stack(cols, axis=1)
+    got = dg.jacobian(f, x)
+    scale = np.abs(want).max(axis=1, keepdims=True)
+    assert np.max(np.abs(got - want) / scale) < 1e-12
+    h = 1e-6
+    fd = np.stack([(8 * (f(x + h * e) - f(x - h * e)) - (f(x + 2 * h * e) - f(x - 2 * h * e)))
+                   / (12 * h) for e in np.eye(6)], axis=1)
+    assert np.max(np.abs(got - fd) / scale) < 1e-7

@@ -1931,7 +1931,8 @@ def _full_rank(who, A, rank, cutoff=None):
 
 def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
     """``d(A+) = -A+ dA A+ + A+ A+^H dA^H (I - A A+) + (I - A+ A) dA^H A+^H A+``
-    (Golub and Pereyra), valid where the rank does not change: every singular value
+    (Golub and Pereyra; of full rank, one of the last two terms is 0), valid where
+    the rank does not change: every singular value
     above NumPy's cutoff (``rcond`` or ``rtol`` times the largest).  With
     ``hermitian=True`` NumPy reads the lower triangle: ``A`` is that triangle mirrored."""
     kwargs = {"rcond": rcond, "hermitian": hermitian}
@@ -1951,11 +1952,17 @@ def _pinv(a, rcond=None, hermitian=False, *, rtol=None):
                np.sum(s > np.asarray(cut)[..., None] * s[..., :1], axis=-1),
                f"rcond={rcond!r}" if rcond is not None else
                f"rtol={rtol!r}" if rtol is not None else None)
-    left = np.eye(m) - A @ P
-    right = np.eye(k) - P @ A
     dA = _directions(a, a.tag)
-    return make(P, _last(-(P @ dA @ P) + P @ _H(P) @ _H(dA) @ left +
-                         right @ _H(dA) @ _H(P) @ P), a.tag)
+    d = -(P @ dA @ P)
+    # Of full rank (checked above), A+ A = I when m >= k and A A+ = I when m <= k: their
+    # terms are exactly 0, and are left out, not formed from I - A+ A in floats, whose
+    # cond(A) * eps times A+^H A+ (~ 1 / s_min**2) swamped the rows of A+'s large
+    # singular values (attack59 12: 100 % off at cond 1e8)
+    if m > k:
+        d = d + P @ _H(P) @ _H(dA) @ (np.eye(m) - A @ P)
+    elif m < k:
+        d = d + (np.eye(k) - P @ A) @ _H(dA) @ _H(P) @ P
+    return make(P, _last(d), a.tag)
 
 
 def _lstsq(a, b, rcond=None):

@@ -267,3 +267,30 @@ def test_a_fixed_rounding_step_on_an_end_stays_exact():
     got = dg.derivative(lambda q: dg.quad(lambda x: np.floor(x) * q, 0.0, 3.0)[0], 0.5)
     assert got == pytest.approx(3.0, rel=1e-12)
 
+
+
+# -- attack59 09: a continuous wrap tied on a fixed end (a regression of 276eeae) -----
+
+_WRAPS = {
+    "%": lambda x, p: np.sin(2 * np.pi * ((x - p) % 1.0)),
+    "np.floor": lambda x, p: np.sin(2 * np.pi * ((x - p) - np.floor(x - p))),
+    "//": lambda x, p: np.sin(2 * np.pi * ((x - p) - (x - p) // 1.0)),
+    "np.trunc": lambda x, p: np.sin(2 * np.pi * ((x - p + 5) - np.trunc(x - p + 5))),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_WRAPS))
+@pytest.mark.parametrize("p", [0.0, 3.0])
+def test_a_continuous_wrap_on_a_fixed_end_stays_exact(name, p):
+    # int_0^3 sin(2 pi ((x - p) mod 1)) dx = 0 for every p (whole periods): I' = 0; the
+    # wrap's other side differs by sin(2 pi) = -2.4e-16, a rounding
+    g = _WRAPS[name]
+    got = dg.derivative(lambda q: dg.quad(lambda x: g(x, q), 0.0, 3.0)[0], p)
+    assert abs(got) < 1e-13
+
+
+def test_a_wrap_on_the_lower_end_times_a_weight_is_exact():
+    # I'(0) = -2 pi int_0^3 x^2 cos(2 pi x) dx = -3 / pi
+    got = dg.derivative(lambda q: dg.quad(
+        lambda x: x ** 2 * np.sin(2 * np.pi * ((x - q) % 1.0)), 0.0, 3.0)[0], 0.0)
+    assert got == pytest.approx(-3 / np.pi, rel=1e-12)

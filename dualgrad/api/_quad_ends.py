@@ -420,7 +420,11 @@ def _check_ends(func, args, ends, watch, vectorized, a, b):
         with np.errstate(invalid="ignore"):
             same = np.abs(flipped - base) <= _ADDS * np.maximum(
                 np.abs(flipped), np.abs(base)) + _TINY
-        if bool(np.all(same | (np.isnan(flipped) & np.isnan(base)))):
+            same |= np.isnan(flipped) & np.isnan(base)
+            if not bool(np.all(same)):      # (rounding on func's own scale: a wrap's
+                size = _size_near(func, args, x, a, b, vectorized)  # sin(2 pi 1) is
+                same |= np.abs(flipped - base) <= _ADDS * size      # -2.4e-16 for
+        if bool(np.all(same)):                                      # sin(0); attack59 09)
             continue
         u, where, _ = next(iter(setting))
         raise errors.bad_type(
@@ -504,6 +508,23 @@ def settled_tie(read, value, watch, end0, inward):
     watch.seen = []
     watch.picked = [p for p in picked if (p[0], p[2]) != seen[0]]
     return True
+
+
+def _size_near(func, args, x, a, b, vectorized):
+    """The largest of func's plain values (in size) at 1e-3, 1e-2 and 1e-1 of the range
+    (1 where infinite) inside its end ``x``: the scale of func's roundings there, where
+    its own value at the end may be 0 (``sin(2 pi ((x - p) % 1))``)."""
+    lo, hi = min(a, b), max(a, b)
+    width = hi - lo if np.isfinite(hi - lo) else 1.0
+    inward = 1.0 if x == lo else -1.0
+    size = 0.0
+    for s in (1e-3, 1e-2, 1e-1):
+        v = _value(func, x + inward * s * width, args, vectorized)
+        if v is not None:
+            with np.errstate(invalid="ignore"):
+                size = max(size, float(np.max(np.where(np.isfinite(v), np.abs(v), 0.0),
+                                              initial=0.0)))
+    return size
 
 
 def _show(v):

@@ -71,6 +71,14 @@ CASES = {
     "vstack_s_row": (np.vstack, [("s", ()), ("d", (1,)), ("d", (2, 1))], {}),
     "column_stack_s_s": (np.column_stack, [("s", ()), ("s", ())], {}),
     "column_stack_s_col": (np.column_stack, [("s", ()), ("d", (1, 2))], {}),
+    "append_r_float": (np.append, [("d", (4,)), ("f", ())], {}),
+    "append_float_s": (np.append, [("f", ()), ("s", ())], {}),
+    "concatenate_flat_float": (np.concatenate, [("d", (2, 2)), ("f", ()), ("s", ())],
+                               {"axis": None}),
+    "stack_s_float": (np.stack, [("s", ()), ("f", ())], {}),
+    "hstack_s_float": (np.hstack, [("s", ()), ("f", ()), ("d", (2,))], {}),
+    "vstack_float_s": (np.vstack, [("f", ()), ("s", ())], {}),
+    "column_stack_s_float": (np.column_stack, [("s", ()), ("f", ())], {}),
 }
 SEQUENCE = {np.concatenate, np.stack, np.hstack, np.vstack, np.column_stack}
 
@@ -84,6 +92,8 @@ def _parts(spec, tag):
             made.append(make_array(np.array(RNG.uniform()), RNG.standard_normal(N_DIR), tag))
         elif kind == "d":
             made.append(_array(shape, tag))
+        elif kind == "f":
+            made.append(float(RNG.uniform(0.5, 1.5)))
         else:
             made.append(RNG.uniform(0.5, 1.5, shape))
     return made
@@ -177,6 +187,11 @@ def test_numpys_errors_for_zero_dimensional_parts():
             _call(func, [_value(a) for a in parts], kwargs)
         with pytest.raises(type(want.value), match=str(want.value).split("(")[0][:30]):
             _call(func, parts, kwargs)
+    with pytest.raises(ValueError) as want:                   # a float along an axis
+        np.concatenate([r.value, 1.0])
+    with pytest.raises(ValueError, match=str(want.value)[:40]):
+        np.concatenate([r, 1.0])
+    assert _joins.concatenate([r, 1.0]) is None and _joins.append(r, 1, axis=None) is None
 
 
 def test_what_the_lean_join_leaves_to_the_general_path():

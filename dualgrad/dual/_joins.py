@@ -49,7 +49,7 @@ def _parts(arrays, scalars=False):
     does not take.  With ``scalars`` (the joins that take 0-d parts: a flattening
     concatenate or append, the stacks) a float-valued scalar dual of the slot kind
     and a 0-d array dual are parts too, their value a 0-d array and their partials
-    a row of ``n``: ``np.append(r, s)`` of a scalar dual ``s`` was the general
+    a row of ``n``, and so is a Python float (a constant): ``np.append(r, s)`` of a scalar dual ``s`` was the general
     path's lift, two dispatches and ``np.ravel`` of each part (small59)."""
     if type(arrays) is not list and type(arrays) is not tuple:
         return None
@@ -70,6 +70,8 @@ def _parts(arrays, scalars=False):
                 return None
         elif t is _ndarray:
             v, p = a, None
+        elif t is float and scalars:      # a constant (np.append(r, 0.0)): NumPy's float64
+            v, p = np.array(a), None
         elif scalars and isinstance(a, ScalarDual) and t._kind == "slots":
             v = a.value
             if type(v) is not float:      # complex, or nested (a Hessian's) duals

@@ -20,12 +20,11 @@ import statistics
 import sys
 from pathlib import Path
 
-import numpy as np
-
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE.parent), str(HERE)]        # this checkout's dualgrad
 
-from _common import median_time, table  # noqa: E402
+from _common import median_time, table  # noqa: E402  (one BLAS thread: before NumPy)
+import numpy as np  # noqa: E402
 from corpus import PROBLEMS  # noqa: E402
 from corpus57 import PROBLEMS57  # noqa: E402
 from corpus58 import PROBLEMS58  # noqa: E402

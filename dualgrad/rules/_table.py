@@ -1432,7 +1432,11 @@ def _scipy_rules(sc):
         _smooth(sc.gammaln, "sc.digamma(x)", domain=(_P,)),
         # trigamma, zeta(2, x), by the table's own function (rules/_special.py): SciPy's
         # Hurwitz zeta cost ~350 ns an element, 26 times psi itself
-        _smooth(sc.digamma, "trigamma(x)", domain=(_P,)),
+        # ... and as the quotient (1 / x + x trigamma(x + 1)) / x where trigamma overflows
+        # (x < ~1e-154): d2/dt2 gammaln(c t) = c**2 trigamma(c t) at c = 1e-160 was inf
+        # for 1, trigamma's 1e320 times c's partial 1e-160 (attack58 11)
+        _smooth(sc.digamma, "trigamma(x)", domain=(_P,),
+                quotient=(("1.0 / x + x * trigamma(x + 1.0)", "x"),)),
         _smooth(sc._ufuncs._zeta, None, "-x * sc.zeta(x + 1.0, y)",
                 domain=((2.0, 4.0), _P),
                 note="Hurwitz zeta(s, q) behind sc.zeta; differentiable in q only"),
@@ -2113,7 +2117,13 @@ class _OwnFunction:
 # RULES (no ufunc reaches it), applied by dispatch's ``call``, registered in _DUAL_CALL
 # (rules/ imports no higher wing); its derivative is the table's own tetragamma, not
 # SciPy's zeta(3, x), whose time grew with |x| (47 s at x = -1e9 - 0.5)
-TRIGAMMA = _smooth(_OwnFunction(trigamma), "tetragamma(x)", domain=(_P,))
+# (and as the quotient (x tetragamma(x)) / x, taken in two steps where tetragamma ~ -1 /
+# x**2 underflows, x tetragamma(x) by its asymptotic series -1/x - 1/x**2 - 1/(2 x**3)
+# there (x > 1e100: the next term is 1e-400 of it), not from the subnormal: d2/dt2
+# psi(c t) at c = 1e160 was -0.99998887 for -1, 0.0 from 1e200; attack57 12, nan59)
+TRIGAMMA = _smooth(_OwnFunction(trigamma), "tetragamma(x)", domain=(_P,),
+                   quotient=(("where(x > 1e100, -(1.0 / x) * (1.0 + (1.0 / x) * (1.0 + 0.5 / x)), "
+                              "x * tetragamma(x))", "x"),))
 # the rows of psi_difference and trigamma_difference on duals, applied the same way:
 # d/dy is -psi'(x + y) (resp. -psi''(x + y)), one value, nothing cancels
 PSI_DIFFERENCE = _smooth(_OwnFunction(psi_difference, 2), "trigamma_difference(x, y)",

@@ -294,3 +294,34 @@ def test_a_wrap_on_the_lower_end_times_a_weight_is_exact():
     got = dg.derivative(lambda q: dg.quad(
         lambda x: x ** 2 * np.sin(2 * np.pi * ((x - q) % 1.0)), 0.0, 3.0)[0], 0.0)
     assert got == pytest.approx(-3 / np.pi, rel=1e-12)
+
+
+# -- attack59 10: a sawtooth phase spelled u - floor(u), fmod, modf inside the span ------
+
+_PHASES = {
+    "%": lambda u: u % 1.0,
+    "u - np.floor(u)": lambda u: u - np.floor(u),
+    "np.fmod": lambda u: np.fmod(u + 10, 1.0),
+    "np.modf": lambda u: np.modf(u + 10)[0],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_PHASES))
+def test_a_sawtooth_phase_inside_the_span_is_exact_at_a_tight_tolerance(name):
+    # y' = -y + sin(2 pi frac(t - p)) = -y + sin(2 pi (t - p)): dy(T)/dp =
+    # -2 pi int_0^T e^-(T - s) cos(2 pi (s - p)) ds (SciPy's quad of the closed form)
+    phase, T, p = _PHASES[name], 3.0, 0.3
+    got = dg.derivative(lambda q: dg.solve_ivp(
+        lambda t, y: [-y[0] + np.sin(2 * np.pi * phase(t - q))], (0.0, T), [1.0],
+        rtol=1e-10, atol=1e-12).y[0, -1], p)
+    exact = -2 * np.pi * si.quad(lambda s: np.exp(-(T - s)) * np.cos(2 * np.pi * (s - p)),
+                                 0.0, T, epsabs=1e-14, epsrel=1e-13, limit=200)[0]
+    assert got == pytest.approx(exact, rel=1e-8)
+
+
+def test_a_staircase_inside_the_span_stays_refused():
+    # np.floor(t - p) jumps by 1 at t = p + k: y(T) moves with p by the jumps' terms
+    with pytest.raises(TypeError, match="branches to stay put"):
+        dg.derivative(lambda q: dg.solve_ivp(
+            lambda t, y: [-y[0] + np.floor(t - q)], (0.0, 3.0), [1.0], rtol=1e-10,
+            atol=1e-12).y[0, -1], 0.3)

@@ -210,6 +210,9 @@ _OPERATED = frozenset((np.power, np.remainder, np.floor_divide, np.divmod, np.ab
 _GENERATED = "<dualgrad scalar"     # (the scalar duals' generated operators, dual/_scalar)
 _ANSWERING = Answering.__call__.__code__
 _WRAPS = frozenset((np.remainder, np.floor_divide, np.divmod))     # (recorded by _wrap)
+# a wrap's other spellings (u - np.floor(u), np.fmod, np.modf: attack59 10), read beside
+# as the wraps are
+_ROUNDED = _WRAPS | frozenset((np.floor, np.ceil, np.trunc, np.rint, np.fmod, np.modf))
 
 
 def _pow_line(caller):
@@ -804,7 +807,7 @@ class _Switches:
                     self.located = (lo, hi)
                     return True         # continuous there (a jump would stay this large)
             width = hi - lo
-            if key[0] in _WRAPS:    # (beside a wrap: 4 ulps of t at least; a short
+            if key[0] in _ROUNDED:  # (beside a wrap: 4 ulps of t at least; a short
                 width = max(width, 4 * _EPS * max(abs(ta), abs(tb)) /     # segment's
                             max(abs(tb - ta), _TINY))   # bracket is under one, t the
                 #   same there, and the wrap's rounding, sin(2 pi ((t - p) % 1.7) /

@@ -136,3 +136,20 @@ def test_every_entry_beside_a_nan_gradient_entry_is_exact_or_nan(engine, case, n
         J = np.asarray(NESTINGS[nest](f))
     for got, want in zip(J.ravel(), exact.ravel()):
         assert np.isnan(got) or got == pytest.approx(want, rel=1e-14, abs=0), (got, want)
+
+
+# attack59 13 (a regression of c7290a5): an inner entry NaN because the input is NaN has
+# finite outer partials, and they are the derivatives (the API: NaN propagates to what
+# depends on it; JAX gives the same): d2/dt2 t**2 at NaN is 2.0.
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_nan_input_keeps_its_second_derivatives(engine):
+    f = lambda z: z[0] ** 2 + z[1] * z[2]                 # noqa: E731
+    x = np.array([np.nan, 1.0, 2.0])
+    want = np.array([[2.0, 0, 0], [0, 0, 1], [0, 1, 0]])
+    with warnings.catch_warnings(), _fused.engine(engine):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert dg.derivative(lambda s: dg.derivative(lambda t: t * t, s), np.nan) == 2.0
+        assert dg.derivative(lambda s: dg.derivative(np.square, s), np.nan) == 2.0
+        for J in (dg.jacobian(lambda y: dg.gradient(f, y), x), dg.jacobian(dg.grad(f), x),
+                  dg.jacobian(lambda y: dg.jacobian(f, y), x), dg.hessian(f, x)):
+            np.testing.assert_array_equal(np.asarray(J), want)

@@ -174,7 +174,7 @@ def extract(who, out, tag, width, scalars=True):
         warn_if_caught(who, tag)
         if isinstance(out.value, Dual):            # partials of an outer level: a NaN
             return out.value, nan_outer(          # one's are NaN (_undefined)
-                out._plist() if out._kind == "slots" else out.partials)
+                out._plist() if out._kind == "slots" else out.partials, out.value)
         if out._kind == "slots":                   # a scalar dual: no array on the way
             return _double(out.value), out._plist()
         if out._kind == "array" and type(out._p) is np.ndarray:

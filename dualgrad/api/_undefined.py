@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from ..dual import Dual, make, make_scalar
+from ..dual import Dual, make, make_scalar, primal
 
 __all__ = ["ORDERED", "nan_outer", "ordered"]
 
@@ -53,10 +53,30 @@ def ordered(*outer):
         ORDERED.difference_update(tags)
 
 
-def nan_outer(p):
+def nan_outer(p, value=None):
     """``p`` (partials of an inner pass: a dual of an outer level, a list of them, or
     plain numbers) with NaN for the finite outer partials of every entry whose value is
-    NaN (``q - q == 0``: finite); ``p`` itself where there is none."""
+    NaN (``q - q == 0``: finite); ``p`` itself where there is none.  ``value``: the
+    pass's output (its value of shape ``p``'s but the last axis): where it is NaN itself
+    the output depends on a NaN (a NaN input: ``d2/dt2 t**2`` at ``t = NaN`` is 2.0, as
+    JAX gives; a NaN constant's row) and its partials' outer partials are kept."""
+    if value is not None:
+        v = primal(value)
+        while isinstance(v, Dual):
+            v = primal(v)
+        if isinstance(v, (float, complex)):
+            if v != v:
+                return p                 # the whole output depends on a NaN
+        elif type(v) is np.ndarray and v.dtype.kind in "fc" and np.isnan(v).any():
+            if not isinstance(p, Dual) or p._kind != "array" or \
+                    np.shape(p.value)[:-1] != v.shape:
+                return p
+            kept = nan_outer(p)
+            if kept is p:
+                return p
+            q = kept.partials
+            q[np.isnan(v)] = p.partials[np.isnan(v)]
+            return kept
     if type(p) is list:
         if not any(isinstance(q, Dual) and _has_nan(q) for q in p):
             return p

@@ -363,7 +363,7 @@ class _Spec:
 def _nan_outer_picked(spec, out):
     """The direct read's gradient of ``out`` (a scalar dual of this pass whose value is
     not a float: one of an outer level) with :func:`._undefined.nan_outer`'s NaN."""
-    partials = nan_outer(out._plist())
+    partials = nan_outer(out._plist(), out.value)
     return spec.pick(partials) if spec.many else partials[0]
 
 
@@ -373,7 +373,7 @@ def _scalar_grad(who, out, tag, spec):
     if getattr(out, "tag", None) == tag and out._kind == "slots":
         value, partials = out.value, out._plist()
         if isinstance(value, Dual):          # an outer level's: a NaN one's partials NaN
-            partials = nan_outer(partials)
+            partials = nan_outer(partials, value)
     else:
         value, partials = extract(who, out, tag, spec.width)
         _check_scalar(who, value)

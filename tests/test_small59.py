@@ -291,3 +291,34 @@ def test_biquad_row_against_the_complex_step():
     q = np.array([0.2, 0.4, 0.2, -0.5, 0.3])
     J = dg.jacobian(biquad_output, q)
     np.testing.assert_allclose(J, complex_step(biquad_output, q), rtol=1e-12, atol=1e-13)
+
+
+def test_ravel_and_atleast_1d_of_a_scalar_dual(general_runs):
+    """``np.ravel(s)`` / ``np.atleast_1d(s)``: a one-element array dual without the
+    general dispatch (its lift and reshape before), NumPy's value and the partials'
+    row, the general path's bits; several arguments, nested or complex scalars and an
+    order NumPy refuses go the general path."""
+    tag = new_tag()
+    s = _scalar(tag)
+    for got in (np.ravel(s), np.atleast_1d(s), np.ravel(s, order="F"), np.ravel(s, "K")):
+        assert general_runs == []
+        assert got.value.tobytes() == np.ravel(s.value).tobytes() and got.value.shape == (1,)
+        assert got.partials.tobytes() == np.array([s.partials]).tobytes()
+        same_bits(got, dispatch(np.ravel, (s,), {}))
+        got.value[0] = 7.0                        # a new array: s is not written
+        assert s.value != 7.0
+    pair = np.atleast_1d(s, s)
+    assert general_runs == ["atleast_1d"] and len(pair) == 2
+    with pytest.raises(ValueError):
+        np.ravel(s.value, order="Q")
+    with pytest.raises(ValueError):
+        np.ravel(s, order="Q")
+    c = dg.Dual(0.5 + 1j, [1.0, 2.0, 3.0], tag=tag)
+    assert np.ravel(c).value.dtype == complex
+
+    def f(x):
+        return np.concatenate([np.sin(x), np.ravel(x[0] * x[1]), np.atleast_1d(x[2] ** 2)])
+    np.testing.assert_allclose(dg.jacobian(f, X0), complex_step(f, X0), rtol=1e-14, atol=1e-15)
+    H = dg.hessian(lambda x: np.sum(np.ravel(x[0] * x[1]) ** 2), X0[:2])
+    a, b = X0[:2]
+    np.testing.assert_allclose(H, [[2 * b * b, 4 * a * b], [4 * a * b, 2 * a * a]], rtol=1e-14)

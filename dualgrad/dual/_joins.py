@@ -259,7 +259,7 @@ def install():
     """Fill ``VIEWS`` with the lean joins, and hand them to the scalar duals (whose
     ``__array_function__`` NumPy calls where a scalar dual is the first dual part)."""
     VIEWS.update(FUNCTIONS)
-    _scalar.connect(joins=FUNCTIONS)
+    _scalar.LEAN.update(FUNCTIONS)
 
 
 install()

@@ -49,7 +49,9 @@ _NUMPY_METHODS = frozenset({"numpy._core._methods", "numpy.core._methods"})
 # Entry points of higher layers, handed over by connect() (see the module docstring).
 apply = call_ufunc = call_unary_with_out = call_with_out = dispatch = hush = small = \
     stack_lean = stack_scalars = unhush = None
-joins = {}          # NumPy's joins -> their lean forms (dualgrad.dual._joins hands them)
+# NumPy function -> its lean form for scalar duals, filled by the wing's lean modules
+# (dual/_joins.py: the joins; dual/_views.py: np.ravel, np.atleast_1d); None: the general path
+LEAN = {}
 
 __all__ = ["ScalarDual", "scalar_class", "make_scalar", "scalars_from_rows", "connect",
            "unread_twins", "unread_class", "unread_rows", "untouched"]
@@ -152,9 +154,9 @@ class ScalarDual(Dual):
             result = stack_lean(args[0])    # np.stack([r0, r1]) of a residual's scalars
             if result is not None:
                 return result
-        join = joins.get(func)              # np.append(s, r), np.hstack([s, r]): the
-        if join is not None:                # lean joins, as an array dual's first part
-            result = join(*args, **kwargs)
+        lean = LEAN.get(func)               # np.append(s, r), np.hstack([s, r]): the
+        if lean is not None:                # lean joins, as an array dual's first part
+            result = lean(*args, **kwargs)
             if result is not None:
                 return result
         return dispatch(func, args, kwargs, like=self)
@@ -1154,7 +1156,7 @@ def unread_twins(items):
 
 
 _ENTRY_POINTS = ("apply", "call_ufunc", "call_unary_with_out", "call_with_out", "dispatch",
-                 "hush", "joins", "small", "stack_lean", "stack_scalars", "unhush")
+                 "hush", "small", "stack_lean", "stack_scalars", "unhush")
 
 
 def connect(**entry_points):

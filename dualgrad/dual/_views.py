@@ -33,6 +33,8 @@ import numpy as np
 from .. import backend
 from ._array import VIEWS, ArrayDual, make_real as _dual
 from ._base import LIVE
+from . import _scalar
+from ._scalar import ScalarDual
 
 __all__ = ["FUNCTIONS", "install"]
 
@@ -597,11 +599,39 @@ def _diagonal(self, offset=0, axis1=0, axis2=1):
     return np.diagonal(self, offset, axis1, axis2) if r is None else r
 
 
+def scalar_row(a, order="C"):
+    """``np.ravel(s)`` or ``np.atleast_1d(s)`` of a live float-valued scalar dual of the
+    slot kind: a one-element array dual, its value ``[s.value]`` and its partials the
+    row as ``(1, n)`` (the general path's lift and reshape, ~8 us, to the bit);
+    ``None`` for anything else, which the general path takes."""
+    t = type(a)
+    if not isinstance(a, ScalarDual) or t._kind != "slots" or type(order) is not str or \
+            order not in _ORDERS:
+        return None
+    v = a.value
+    if type(v) is not float or a.tag not in LIVE:
+        return None
+    p = np.array([a._plist()])
+    if p.dtype is not _F64:               # inner duals (a Hessian's) beside numbers
+        return None
+    return _dual(np.array([v]), p, a.tag)
+
+
+def scalar_atleast_1d(*arys):
+    """``np.atleast_1d(s)`` of one scalar dual: :func:`scalar_row`."""
+    return scalar_row(arys[0]) if len(arys) == 1 else None
+
+
+_ORDERS = frozenset({"C", "F", "A", "K"})
+_F64 = np.dtype(np.float64)
+
+
 def install():
     """Fill ``VIEWS`` and put the view methods on ``ArrayDual`` (after
     ``_array``'s generated methods: ``swapaxes``, ``squeeze`` and ``diagonal``
     replace theirs)."""
     VIEWS.update(FUNCTIONS)
+    _scalar.LEAN.update({np.ravel: scalar_row, np.atleast_1d: scalar_atleast_1d})
     ArrayDual.T = property(_T, doc="The transposed dual, as ``np.transpose(d)``.")
     ArrayDual.mT = property(_mT, doc="The transpose of the last two axes, as "
                                      "``np.matrix_transpose``.")

@@ -457,7 +457,8 @@ def small(rule, args):
         else:
             factors = [d(*values, out) for d in fns]
             total = None if rule.quotient and any(
-                _tiny(f) for f, k in zip(factors, positions) if k in _variable(rule)) else \
+                _tiny(f, rule, k, (*values, out)) for f, k in zip(factors, positions)
+                if k in _variable(rule)) else \
                 _combined(factors, partials, target)    # (an underflowed quotient too)
     finally:
         _unhush(token)
@@ -718,7 +719,7 @@ def _pair(rule, a, b):
         else:
             factors = [d(va, vb, out) for d in fns]
             total = None if rule.quotient and any(
-                _tiny(f) for f, k in zip(factors, [k for k, (p, d) in
+                _tiny(f, rule, k, (va, vb, out)) for f, k in zip(factors, [k for k, (p, d) in
                                                    enumerate(((pa, fa), (pb, fb)))
                                                    if p is not None and d != "0"])
                 if k in _variable(rule)) else \
@@ -854,7 +855,7 @@ def _lean_source(rule, name):
             body = [factor, "_t = _scaled(_f, _p) if type(_f) is _nd and _f.shape == out.shape "
                     "else _combine([_f], [_p], _p.shape)"]
             if 0 in _variable(rule):        # an underflowed quotient: the careful path's
-                body.append("if _tiny(_f): _t = None")      # two steps (reciprocal)
+                body.append("if _tiny(_f, _R, 0, (x, out)): _t = None")   # two steps
             if rule.exprs[0].source() in ("x", "out"):        # exp: out, as it is
                 bare = f"_scaled_k({rule.exprs[0].source()}, _p)"
                 entry = None, f"{rule.exprs[0].source()}, _p", ""
@@ -895,7 +896,9 @@ def _lean_source(rule, name):
                     "_t = _pair(_f, _p, _g, _q) if type(_f) is _nd and type(_g) is _nd "
                     "and _f.shape == _g.shape == out.shape else "
                     "_combine([_f, _g], [_p, _q], _p.shape)"]
-            tests = [t for k, t in enumerate(("_tiny(_f)", "_tiny(_g)")) if k in _variable(rule)]
+            tests = [t for k, t in enumerate(("_tiny(_f, _R, 0, (x, y, out))",
+                                              "_tiny(_g, _R, 1, (x, y, out))"))
+                     if k in _variable(rule)]
             if tests:                       # an underflowed quotient: the careful path's
                 body.append(f"if {' or '.join(tests)}: _t = None")     # two steps (a / b)
             if f in ("x", "y", "out") and g in ("x", "y", "out"):   # a * b: y and x
@@ -1441,7 +1444,8 @@ def _array_partials(rule, fns, args, duals, values, out, shape):
         return backend.zeros(shape + (arrays[0].shape[-1],))
     total = backend.combine(factors, partials, shape, partials[0].shape[-1], scratch)
     if rule.quotient and (not backend.finite(total) or any(     # (one test of the result)
-            _tiny(f) for f, k in zip(factors, [k for k in duals if fns[k] != "0"])
+            _tiny(f, rule, k, (*values, _f64(out) if type(out) is float else out))
+            for f, k in zip(factors, [k for k in duals if fns[k] != "0"])
             if rule.quotient_exprs[k] is not None)):
         return _quotient_partials(rule, fns, duals, values, out, arrays, shape, total)
     return total
@@ -1463,15 +1467,24 @@ def _variable(rule):
 _VARIABLE = {}
 
 
-def _tiny(f):
+def _tiny(f, rule=None, k=0, args=()):
     """Does the real local derivative ``f`` (an array or number, nested duals read by
     value) hold an element below the smallest normal number in magnitude (0 among
     them)?  There a quotient row's ``f * p`` may have lost the bits :func:`two_step`
-    keeps (:func:`_array_quotient`)."""
+    keeps (:func:`_array_quotient`).  Given ``rule``, ``k`` and the values ``args``
+    (``x, out`` or ``x, y, out``), an element of a float64 ``f`` counts only where the
+    numerator ``a`` of argument ``k``'s ``f = a / b`` is nonzero, as in
+    :func:`_array_quotient`: ``-out / y`` is an exact 0 where ``out`` is (``u / h``
+    of a field that starts at zeros took the careful path at every step: 6x)."""
     if type(f) is np.ndarray and f.dtype is _F64:     # the common case, two NumPy calls
         # (a NaN makes the minimum NaN, False: a NaN factor sends every caller to the
         # careful path, whose finiteness test then reads f element by element)
-        return f.size > 0 and bool(np.absolute(f).min() < TINY)
+        if not (f.size > 0 and bool(np.absolute(f).min() < TINY)):
+            return False
+        if rule is None:
+            return True
+        a = _primal(quotient_functions(rule)[k][0](*args))
+        return bool(((np.absolute(f) < TINY) & (np.asarray(a) != 0.0)).any())
     fv = _primal(f)
     if np.iscomplexobj(fv):
         return False

@@ -99,3 +99,19 @@ def test_psi_second_level_at_large_scales(c, t):
     got = dg.derivative(lambda u: dg.derivative(lambda s: sc.psi(c * s), u), t)
     want = float(mpmath.mpf(c) ** 2 * mpmath.polygamma(2, mpmath.mpf(c) * mpmath.mpf(t)))
     assert got == pytest.approx(want, rel=4e-16)
+
+
+@pytest.mark.parametrize("x", [0.0, -0.0, -1.0, -2.0])
+@pytest.mark.parametrize("name", ["psi", "digamma", "trigamma"])
+def test_second_levels_at_the_poles_are_infinite_not_a_crash(name, x):
+    """diff59 R3: the digamma row's quotient ``(1 / x + x trigamma(x + 1)) / x`` was
+    evaluated in Python floats at the pole x = 0 (and -0.0): ZeroDivisionError where
+    4633f09 gave the product's infinity.  At a pole there is no number: the second level
+    is infinite (mpmath's polygamma(2, x) beside it grows without bound), on every path."""
+    from dualgrad.scipy import special as dsp
+    f = (lambda z: dsp.polygamma(1, z)) if name == "trigamma" else getattr(sc, name)
+    nested = dg.derivative(lambda u: dg.derivative(f, u), x)
+    H = dg.hessian(lambda v: f(v[0] * 1.0) + v[1] ** 2, np.array([x, 1.0]))
+    assert np.isinf(nested) and np.isinf(H[0, 0])
+    beside = abs(float(mpmath.polygamma(2 if name != "trigamma" else 3, mpmath.mpf(x) + 1e-8)))
+    assert beside > 1e20

@@ -1159,6 +1159,16 @@ def _with_primal(t, v):
     return v
 
 
+def _part(g, values, out):
+    """A quotient row's part ``g`` (``a`` or ``b`` of ``f = a / b``) at plain or nested
+    scalar values, or ``None`` where a Python float divides by zero in it (digamma's
+    ``1 / x + x trigamma(x + 1)`` at its pole x = 0: the product's own -inf stays)."""
+    try:
+        return _as_scalar(g(*values, out))
+    except ZeroDivisionError:
+        return None
+
+
 def _quotient_terms(pair, f, values, out, ps):
     """:func:`_scalar_quotient`'s terms past its common case."""
     if isinstance(f, Dual):
@@ -1167,18 +1177,18 @@ def _quotient_terms(pair, f, values, out, ps):
         fv, small = _primal(f), tiny_below(f)
         if pair is None or isinstance(fv, complex) or not (-small < fv < small):
             return [f * p for p in ps]
-        a = _as_scalar(pair[0](*values, out))
-        if not underflowed(f, a):
+        a = _part(pair[0], values, out)
+        if a is None or not underflowed(f, a):
             return [f * p for p in ps]
-        b = _as_scalar(pair[1](*values, out))
-        if not (_is_finite(a) and _is_finite(b) and _primal(b) != 0.0):
+        b = _part(pair[1], values, out)
+        if b is None or not (_is_finite(a) and _is_finite(b) and _primal(b) != 0.0):
             return [f * p for p in ps]
         return [p if _is_zero(p) else two_step(a, b, p) for p in ps]
     fv = _primal(f)
     if pair is None or not (fv == fv):            # NaN: no overflow to undo
         return _scaled(f, ps)
-    a, b = (_as_scalar(g(*values, out)) for g in pair)
-    if not (_is_finite(a) and _is_finite(b) and _primal(b) != 0.0):
+    a, b = (_part(g, values, out) for g in pair)
+    if a is None or b is None or not (_is_finite(a) and _is_finite(b) and _primal(b) != 0.0):
         return _scaled(f, ps)
     return [p if _is_zero(p) else two_step(a, b, p) for p in ps]
 
@@ -1196,7 +1206,9 @@ def _nested_terms(pair, f, values, out, ps):
     fv = _primal(f)
     if pair is None or isinstance(fv, complex) or not (fv == fv):
         return _scaled(f, ps)
-    a, b = (_as_scalar(g(*values, out)) for g in pair)
+    a, b = (_part(g, values, out) for g in pair)
+    if a is None or b is None:
+        return _scaled(f, ps)
     av, bv = _primal(a), _primal(b)
     if not (av - av == 0.0 and bv - bv == 0.0 and bv != 0.0) or \
             (fv - fv == 0.0 and abs(av) < TINY):

@@ -7,7 +7,7 @@ crossing's term ``(f- - f+) dt_c/dtheta`` is each switch's own jump times its ow
 crossing's motion.  Each group of switches whose crossing times move alike (the same
 place, or places with equal ``dt_c/dtheta``) is flipped alone: ``fun`` is read on the
 crossing's before side with that group's comparisons set to their after-side results
-(the watch's hook returns them: :class:`_Setting`).  Where the groups' jumps add (every
+(the watch's hook returns them: :class:`Keyed`).  Where the groups' jumps add (every
 combination of flips is the sum of the single flips, to rounding) the term is the sum
 of each group's jump times its motion; groups whose flip moves nothing (a continuous
 ``np.where(t >= 4, t - 4, 0)``, ``np.where(t >= 4, 1, 1)``: attack54 18) add nothing.
@@ -37,14 +37,16 @@ _SETTABLE = frozenset((np.less, np.less_equal, np.greater, np.greater_equal, np.
                        np.not_equal, np.heaviside, np.sign))
 
 
-class _Setting:
+class Keyed:
     """The answer of the watch's stand-in (:class:`~dualgrad.dual._answer.Answering`)
-    while ``fun`` is read with some switches set: a record at a place of ``setting``
-    (``{(ufunc, line, k): [(element, result)]}``) is answered with the ufunc's result
-    with those elements set; ``applied`` counts the places set (each must be met)."""
+    while ``fun`` is read with some switches answered otherwise: a record at a place of
+    ``keys`` (``{(ufunc, line, k): what}``) is answered with ``respond(ufunc, inputs,
+    what)`` (``None``: the ufunc's own result); ``applied`` holds the places answered
+    (each must be met).  :func:`_set` sets elements to given results (here);
+    ``_quad_ends._other`` takes a switch's other branch."""
 
-    def __init__(self, setting):
-        self.setting, self.counts, self.applied = setting, {}, set()
+    def __init__(self, keys, respond):
+        self.keys, self.respond, self.counts, self.applied = keys, respond, {}, set()
 
     def __call__(self, ufunc, inputs, seen, n):
         out = None
@@ -53,10 +55,11 @@ class _Setting:
                 continue
             u, where = record[0], record[2]
             k = self.counts[u, where] = self.counts.get((u, where), -1) + 1
-            change = self.setting.get((u, where, k))
-            if change is not None and u is ufunc:
-                out = _set(ufunc, inputs, change)
-                self.applied.add((u, where, k))
+            what = self.keys.get((u, where, k))
+            if what is not None and u is ufunc:
+                out = self.respond(ufunc, inputs, what)
+                if out is not None:
+                    self.applied.add((u, where, k))
         return out
 
 
@@ -123,7 +126,7 @@ def _read(system, t, z, setting=None):
     from ..dual import make_scalar
     moved = make_scalar(float(t), [0.0] * system.k, system.tag)
     watch = system.switches.watch
-    answer = _Setting(setting) if setting else None
+    answer = Keyed(setting, _set) if setting else None
     saved = errors.watch_branches(Answering(watch, answer) if answer else watch)
     try:
         rates, taken = system.switches.recorded(lambda _, w: system.rates(moved, w), t, z)

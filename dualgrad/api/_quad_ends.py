@@ -38,7 +38,7 @@ from .. import errors
 from ..dual import Dual, partials_array, primal
 from ..rules._table import Branches, branch_functions
 from ..dual._answer import Answering
-from ._ode_coincident import _ADDS, _ROUNDINGS, _TINY, _Setting, _result, step_tied
+from ._ode_coincident import _ADDS, _ROUNDINGS, _TINY, Keyed, _result, _set, step_tied
 from ._readings import _moves
 
 _WHO = "dualgrad.quad"          # (dg.quad's name in its messages, as api/_quad's)
@@ -164,29 +164,6 @@ def _other(ufunc, inputs, elements):
         errors.BRANCHES.record = saved
 
 
-class _Other:
-    """The answer of the watch's stand-in (:class:`Answering`) while func is read with
-    the switches of ``keys`` (``{(ufunc, line, k): [element]}``) on their other branch
-    (:func:`_other`); ``applied``: the places set."""
-
-    def __init__(self, keys):
-        self.keys, self.counts, self.applied = keys, {}, set()
-
-    def __call__(self, ufunc, inputs, seen, n):
-        out = None
-        for record in seen[n:]:
-            if len(record) < 3:
-                continue
-            u, where = record[0], record[2]
-            k = self.counts[u, where] = self.counts.get((u, where), -1) + 1
-            elements = self.keys.get((u, where, k))
-            if elements is not None and u is ufunc:
-                out = _other(ufunc, inputs, elements)
-                if out is not None:
-                    self.applied.add((u, where, k))
-        return out
-
-
 def _flipped_jump(func, args, x, d, tied, watch, vectorized):
     """``(jump, jumps)`` where func's lower coefficients just inside the end ``x`` (at
     ``x + d`` and ``x + d / 64``) change, with the tied switches set to their other
@@ -198,7 +175,7 @@ def _flipped_jump(func, args, x, d, tied, watch, vectorized):
     read = []
     for s in (1.0, 1.0 / 64):
         for keys in (None, tied):
-            answer = _Other(keys) if keys else None
+            answer = Keyed(keys, _other) if keys else None
             saved = errors.watch_branches(Answering(watch, answer)) if answer else None
             watch.start()
             try:
@@ -406,7 +383,7 @@ def _check_ends(func, args, ends, watch, vectorized, a, b):
         setting = {key: change for key, change in setting.items() if change}
         if not setting:
             continue
-        answer = _Setting(setting)
+        answer = Keyed(setting, _set)
         saved = errors.watch_branches(Answering(watch, answer))
         watch.start()
         try:

@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import dualgrad as dg
-from dualgrad.dispatch import _ufuncs
+from dualgrad.dispatch import _lean_small, _ufuncs
 
 
 def _fields(size):
@@ -47,9 +47,13 @@ def test_zero_numerators_alone_do_not_take_the_careful_path(size, monkeypatch):
     U, H = _fields(size)
     U[2] = 0.0
     calls = []
-    real = _ufuncs._array_quotient
+    real, general = _ufuncs._array_quotient, _lean_small.call
     monkeypatch.setattr(_ufuncs, "_array_quotient",
                         lambda *a, **k: calls.append(1) or real(*a, **k))
+    monkeypatch.setattr(_lean_small, "call",     # a scalar dual's lean path's way out
+                        lambda *a, **k: calls.append(2) or general(*a, **k))
     got = dg.derivative(lambda p: U / (H * p), 1.0)
     np.testing.assert_allclose(got, -U / H, rtol=5e-16, atol=0)
+    got = dg.derivative(lambda p: U / (2.0 * p), 1.0)        # a scalar dual divisor
+    np.testing.assert_allclose(got, -U / 2.0, rtol=5e-16, atol=0)
     assert not calls

@@ -201,7 +201,8 @@ def lean_constant(rule, a, b):
         token = _eset(s[1]) if e is s[0] or e is s[1] else _hush()
     try:
         f = d(va, vb, out)
-        total = None if rule.quotient and k in _variable(rule) and _tiny(f) else \
+        total = None if rule.quotient and k in _variable(rule) and \
+            _tiny(f, rule, k, (va, vb, out)) else \
             _combine([f], [row], x.shape + (n,))
     finally:
         if _errstate is None:                           # pragma: no cover

@@ -1487,7 +1487,7 @@ def _tiny(f, rule=None, k=0, args=()):
     (``x, out`` or ``x, y, out``), an element of a float64 ``f`` counts only where the
     numerator ``a`` of argument ``k``'s ``f = a / b`` is nonzero, as in
     :func:`_array_quotient`: ``-out / y`` is an exact 0 where ``out`` is (``u / h``
-    of a field that starts at zeros took the careful path at every step: 6x)."""
+    of a field that starts at zeros took the careful path at every step)."""
     if type(f) is np.ndarray and f.dtype is _F64:     # the common case, two NumPy calls
         # (a NaN makes the minimum NaN, False: a NaN factor sends every caller to the
         # careful path, whose finiteness test then reads f element by element)

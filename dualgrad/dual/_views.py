@@ -602,7 +602,7 @@ def _diagonal(self, offset=0, axis1=0, axis2=1):
 def scalar_row(a, order="C"):
     """``np.ravel(s)`` or ``np.atleast_1d(s)`` of a live float-valued scalar dual of the
     slot kind: a one-element array dual, its value ``[s.value]`` and its partials the
-    row as ``(1, n)`` (the general path's lift and reshape, ~8 us, to the bit);
+    row as ``(1, n)`` (the general path's lift and reshape skipped; to the bit);
     ``None`` for anything else, which the general path takes."""
     t = type(a)
     if not isinstance(a, ScalarDual) or t._kind != "slots" or type(order) is not str or \

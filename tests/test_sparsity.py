@@ -751,3 +751,19 @@ def test_einsum_hessian_pattern_with_a_list_operand(spec):
     assert (np.abs(want[~P]) < 1e-5).all()
     np.testing.assert_allclose(dg.hessian(h, x, sparsity="auto").toarray(), want,
                                rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("spell", [
+    lambda x: np.append(x[0], np.asarray(np.sin(x))),
+    lambda x: np.hstack([x[0], np.asarray(np.sin(x))]),
+    lambda x: np.append(np.array([x[0], np.sin(x[1])]), np.sin(x)),
+])
+def test_joins_of_object_arrays_of_tracers_have_their_rows(spell):
+    """diff59 S1: np.asarray of the tracer (an object array) joined with others raised a
+    bare KeyError under sparsity="auto" (its rows were looked up before it became a tracer).
+    Oracle: the closed form [e_0 or (e_0, cos x_1 e_1); diag(cos x)]."""
+    x = X[:4]
+    head = [np.eye(4)[0]] if spell(x).size == 5 else [np.eye(4)[0], np.cos(x[1]) * np.eye(4)[1]]
+    want = np.vstack(head + [np.diag(np.cos(x))])
+    got = dg.jacobian(spell, x, sparsity="auto")
+    np.testing.assert_allclose(got.toarray(), want, rtol=1e-15, atol=0)

@@ -1642,17 +1642,19 @@ def _is_data(x):
 def _structural(func, ctx, args, kwargs):
     """Functions that only move elements: applied to an array of row numbers."""
     ndata = _STRUCTURAL[func]
-    args = list(args)
+    # object arrays of tracers (np.asarray of one, np.array([p[0], ...])) become tracers
+    # before the rows' table is made: each must have its offset (diff59 S1: a KeyError)
+    args = [_normalize(a, ctx) for a in args]
     ndata = len(args) if ndata == "all" else min(ndata, len(args))
     tracers = _tracers_in(args[:ndata])
     for key in ("values", "arrays"):
         if key in kwargs:
+            kwargs = dict(kwargs, **{key: _normalize(kwargs[key], ctx)})
             _tracers_in(kwargs[key], tracers)
     traced_constants = func is np.pad and _find_ctx(kwargs.get("constant_values")) is not None
     if traced_constants:                # np.pad(a, w, constant_values=p[0]): p[0]'s rows
         kwargs = dict(kwargs, constant_values=_normalize(kwargs["constant_values"], ctx))
         _tracers_in(kwargs["constant_values"], tracers)
-    args = [_normalize(a, ctx) for a in args]
     if len(tracers) == 1 and ndata == 1 and isinstance(args[0], Tracer) and \
             func not in _FILLS_ZEROS:
         t = tracers[0]

@@ -7,12 +7,14 @@ For every problem: the median time of f(x0), of ``scipy.optimize.approx_fprime(x
 this one run, plus dualgrad's largest error against central differences with a
 Richardson step (a check that the timed result is the derivative).  Issue 13's
 targets: median dualgrad / approx_fprime at most 0.7, no case above 1.5.
-The rows of bench/corpus57.py, bench/corpus58.py and bench/corpus59.py (real functions
-from public scientific code, stops 57, 58 and 59) follow the Moré-Garbow-Hillstrom set;
-the summary gives the median and worst of the MGH rows alone, of each real-code set and
-of all rows (``--mgh``: the MGH rows only; ``--before58``: without corpus58's and
-corpus59's rows; ``--before59``: without corpus59's; ``--only TEXT``: the rows whose name
-holds TEXT, no summary of the sets, nothing written).
+The rows of bench/corpus57.py, bench/corpus58.py, bench/corpus59.py and bench/corpus60.py
+(real functions from public scientific code, stops 57 to 60) follow the
+Moré-Garbow-Hillstrom set; the summary gives the median and worst of the MGH rows alone,
+of each real-code set and of all rows (``--mgh``: the MGH rows only; ``--before58``:
+without corpus58's, corpus59's and corpus60's rows; ``--before59``: without corpus59's
+and corpus60's; ``--before60``: without corpus60's; ``--corpus60``: corpus60's rows only,
+no summary of the sets, nothing written; ``--only TEXT``: the rows whose name holds
+TEXT, no summary of the sets, nothing written).
 Writes bench/RESULTS_corpus.md.
 """
 
@@ -29,6 +31,7 @@ from corpus import PROBLEMS  # noqa: E402
 from corpus57 import PROBLEMS57  # noqa: E402
 from corpus58 import PROBLEMS58  # noqa: E402
 from corpus59 import PROBLEMS59  # noqa: E402
+from corpus60 import PROBLEMS60  # noqa: E402
 
 import dualgrad as dg  # noqa: E402
 
@@ -56,8 +59,12 @@ def main():
     problems = (dict(PROBLEMS) if "--mgh" in sys.argv else
                 {**PROBLEMS, **PROBLEMS57} if "--before58" in sys.argv else
                 {**PROBLEMS, **PROBLEMS57, **PROBLEMS58} if "--before59" in sys.argv else
-                {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59})
+                {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59} if "--before60" in sys.argv
+                else dict(PROBLEMS60) if "--corpus60" in sys.argv else
+                {**PROBLEMS, **PROBLEMS57, **PROBLEMS58, **PROBLEMS59, **PROBLEMS60})
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else None
+    if only is None and "--corpus60" in sys.argv:
+        only = ""                       # every corpus60 row; no summary of the sets
     if only is not None:
         problems = {name: row for name, row in problems.items() if only in name}
     for name, (f, x0) in problems.items():
@@ -84,7 +91,9 @@ def main():
     r57 = ratios[len(PROBLEMS):len(PROBLEMS) + len(PROBLEMS57)]
     n58 = len(PROBLEMS) + len(PROBLEMS57)
     r58 = ratios[n58:n58 + len(PROBLEMS58)]
-    r59 = ratios[n58 + len(PROBLEMS58):]
+    n59 = n58 + len(PROBLEMS58)
+    r59 = ratios[n59:n59 + len(PROBLEMS59)]
+    r60 = ratios[n59 + len(PROBLEMS59):]
     split = (f" The {len(mgh)} MGH rows alone: median **{statistics.median(mgh):.2f}x**, "
              f"worst **{max(mgh):.2f}x**; the {len(r57)} rows of bench/corpus57.py (real "
              f"functions from public scientific code): median "
@@ -102,15 +111,23 @@ def main():
                   f"**{statistics.median(r59):.2f}x**, worst **{max(r59):.2f}x**; all rows but "
                   f"these: median **{statistics.median(before):.2f}x**, worst "
                   f"**{max(before):.2f}x**.")
+    if r60 and only is None:
+        before = ratios[:n59 + len(PROBLEMS59)]
+        split += (f" The {len(r60)} rows of bench/corpus60.py: median "
+                  f"**{statistics.median(r60):.2f}x**, worst **{max(r60):.2f}x**; all rows but "
+                  f"these: median **{statistics.median(before):.2f}x**, worst "
+                  f"**{max(before):.2f}x**.")
     text = "\n".join([
         "## Real-code corpus: dualgrad.jacobian against f and approx_fprime "
         "(bench/bench_corpus.py)", "",
-        f"{len(ratios)} problems (bench/corpus.py: the Moré-Garbow-Hillstrom / Moré-Wild "
-        "set as SciPy's benchmarks implement it" + ("; bench/corpus57.py, bench/corpus58.py, "
-                                                    "bench/corpus59.py: real "
-                                                    "functions from public scientific code"
-                                                    if real
-                                                    else "") + "). Median of dualgrad / "
+        f"{len(ratios)} problems (" + (
+            "bench/corpus60.py: real functions from public scientific code"
+            if "--corpus60" in sys.argv else
+            "bench/corpus.py: the Moré-Garbow-Hillstrom / Moré-Wild set as SciPy's "
+            "benchmarks implement it" + ("; bench/corpus57.py, bench/corpus58.py, "
+                                         "bench/corpus59.py, bench/corpus60.py: real "
+                                         "functions from public scientific code"
+                                         if real else "")) + "). Median of dualgrad / "
         f"approx_fprime: **{med:.2f}x** (target 0.7x); worst **{worst:.2f}x** (target 1.5x); "
         f"{sum(r > 1.5 for r in ratios)} above 1.5x.{split} Error: largest |dualgrad - "
         "Richardson central differences| over the largest |entry| (the differences' "

@@ -1381,6 +1381,17 @@ def cast_dtype(action, dtype):
     if dt is None or dt.kind != "f" or dt.itemsize >= 8:    # the general advice
         return dropped_derivatives(action, integer=dt is not None and dt.kind in "biu")
     name = dt.name
+    if ".astype(" in action:
+        # astype(np.float64) is refused as well (dropped_derivatives): "expected float64"
+        # sent a user from the source's img.astype(np.float32) to a second refusal
+        # (newuser60, Perona-Malik diffusion)
+        return DualTypeError(
+            f"dualgrad: {action} asks a dual number for a narrowing cast: dualgrad "
+            f"carries values and derivatives in float64, and {name} would round both; "
+            f"expected no cast (a dual array holds float64 already; complex128 for complex "
+            f"values). Fix: leave the cast out (img = img.astype(np.{name}) goes, or "
+            f"becomes img = img.copy() where f writes into img), and cast the plain "
+            f"result the helper returns if you need {name}: J.astype(np.{name}).")
     return DualTypeError(
         f"dualgrad: {action} asks a dual number for a narrowing cast: dualgrad carries "
         f"values and derivatives in float64, and {name} would round both; expected "

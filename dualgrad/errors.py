@@ -2714,7 +2714,9 @@ def escaped(who="dualgrad"):
         "and read later); expected duals to be used only inside the call that made them, "
         "where its derivatives are defined. Fix: return the value from the inner function "
         "instead of storing it, or store d.value (a plain number) where no derivative is "
-        "wanted.")
+        "wanted; a parameter f sets as a global (global k1; k1 = q[0]) is passed as an "
+        "argument instead (args=(k1,) to dg.solve_ivp), or set back to a plain number "
+        "after the call.")
 
 
 def unpicklable(who="pickle"):

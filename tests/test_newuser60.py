@@ -209,6 +209,18 @@ def test_kinetics_source_odeint_refused_naming_the_solve_ivp_call():
         c.k1, c.k2 = 6, 3
 
 
+def test_kinetics_globals_left_as_duals_refused_later_naming_the_escape():
+    # the source's pattern keeps k1, k2 as module globals: f sets them to duals, and a
+    # plain odeint run after dg.jacobian returned reads duals of a finished call
+    dg.jacobian(c.kinetics_row, np.array([6.0, 3.0]))
+    try:
+        with pytest.raises(TypeError, match=r"float\(d\).*escaped that call.*global k1"):
+            odeint(c.X, c.KIN_X0, c.KIN_T)
+    finally:
+        c.k1, c.k2 = 6, 3
+    assert odeint(c.X, c.KIN_X0, c.KIN_T)[-1, 2] > 0.0
+
+
 # --- image processing --------------------------------------------------------------
 def test_anisodiff_jacobian_matches_complex_step():
     f, x0 = _row("Perona-Malik diffusion, 8x8 (64)")
@@ -296,6 +308,44 @@ def test_euler_lotka_brentq_slope_is_the_implicit_derivative():
         r, dr = _euler_lotka_slope(x, 50)
         g = dg.jacobian(c.euler_lotka_row, np.array([x]))[0, 0]
         assert abs(g + dr) <= 1e-11 * abs(dr)
+
+
+@pytest.mark.parametrize("row", ["Leslie growth rate, eig (1)", "Euler-Lotka root, brentq (1)"])
+def test_growth_rate_second_derivative_is_the_euler_lotka_one(row):
+    f, x0 = _row(row)
+    terms = 49 if "Leslie" in row else 50
+
+    def r_of(x):
+        return mpmath.findroot(
+            lambda r: 1 - sum(16 * x * mpmath.exp(-(r + 1 + x / 2) * k)
+                              for k in range(1, terms + 1)), mpmath.mpf("1.4"))
+    with mpmath.workdps(30):
+        ref = -float(mpmath.diff(r_of, mpmath.mpf(float(x0[0])), 2))
+    H = dg.hessian(lambda q: f(q)[0], x0)
+    assert abs(H[0, 0] - ref) <= 1e-9 * abs(ref)
+
+
+def test_peng_robinson_hessian_matches_differences_of_the_implicit_slopes():
+    f, x0 = _row("Peng-Robinson volumes, np.roots (2)")
+    H = dg.hessian(lambda q: f(q)[0], x0)          # the vapour volume's
+    steps = (1e-3, 1e-2)
+    ref = np.array([(_peng_partials(*(x0 + h * e), c.AMMONIA)[0]
+                     - _peng_partials(*(x0 - h * e), c.AMMONIA)[0]) / (2 * h)
+                    for e, h in zip(np.eye(2), steps)])
+    np.testing.assert_allclose(H, ref, rtol=1e-5)
+
+
+def test_american_put_gamma_is_zero_the_tree_is_piecewise_linear_in_spot():
+    # each leaf max(K - S u^i d^j, 0) and each early-exercise max is linear in S between
+    # kinks: the tree's d2P/dS2 is 0; the other second derivatives match differences of
+    # complex-step gradients
+    f, x0 = _row("American put CRR tree, buffers (3)")
+    H = dg.hessian(lambda q: f(q)[0], x0)
+    assert H[0, 0] == 0.0
+    ref = np.array([(complex_step(f, x0 + h * e)[0] - complex_step(f, x0 - h * e)[0]) / (2 * h)
+                    for e, h in zip(np.eye(3), (1e-4, 1e-6, 1e-6))])
+    np.testing.assert_allclose(H[1:, 1:], ref[1:, 1:], rtol=1e-6)
+    np.testing.assert_allclose(H[0, 2], ref[0, 2], rtol=1e-6)
 
 
 def test_leslie_source_scipy_eig_refused_naming_np_linalg_eig():

@@ -283,6 +283,10 @@ class Dual:
 
     # ---- conversions that would drop derivatives -----------------------------------
     def __float__(self):
+        if self.tag and self.tag not in LIVE:      # a dual kept past its call (a global
+            # k1 = q[0] read by odeint later: "use np.sin, np.zeros_like" missed; newuser60)
+            raise errors.escaped("dualgrad: float(d) (also called by math.*, np.float64(d) "
+                                 "and SciPy's compiled solvers)")
         if errors.storing():                       # out[i] = d into a plain array
             raise errors.store_into_plain(complex_value=np.iscomplexobj(primal(self)))
         caller = sys._getframe(1)

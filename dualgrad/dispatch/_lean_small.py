@@ -127,13 +127,15 @@ def lean_mixed(rule, a, b):
         return call(rule, (a, b), out)
     token = None if quiet else _hush()    # + - *: the factors are arguments, computed
     try:                                  # by no NumPy call
-        if fa == "0":
-            total = _combine([fb(va, vb, out)], [pb], p.shape)
-        elif fb == "0":
-            total = _combine([fa(va, vb, out)], [pa], p.shape)
+        f = None if fa == "0" else fa(va, vb, out)
+        g = None if fb == "0" else fb(va, vb, out)
+        if rule.quotient and _lost(rule, (f, g), (va, vb, out)):
+            total = None          # an underflowed quotient: -u / k**2 of u / k at k = 1e200
+        elif f is None:
+            total = _combine([g], [pb], p.shape)
+        elif g is None:
+            total = _combine([f], [pa], p.shape)
         else:
-            f = fa(va, vb, out)
-            g = fb(va, vb, out)
             fp, fr = (g, f) if first else (f, g)           # (p's factor, the row's)
             total = _outer(float(fp), p, fr, row) if (type(fp) is _f64 or type(fp) is float) \
                 and type(fr) is _nd and fr.dtype is _F64 and fr.shape == x.shape and \
@@ -143,9 +145,21 @@ def lean_mixed(rule, a, b):
     finally:
         if token is not None:
             _unhush(token)
-    if total is None:             # an inf or NaN met: the careful path
-        return call(rule, (a, b), out)
+    if total is None:             # an inf or NaN met, an underflowed quotient: the
+        return call(rule, (a, b), out)      # careful path
     return make_real(out, total, tag)
+
+
+def _lost(rule, factors, args):
+    """Did a local derivative in ``factors`` (``None`` where the rule's is "0") of the
+    quotient row ``rule`` whose numerator varies (``-out / y`` of ``u / k``, ``k / u``)
+    fall below the smallest normal number beside a nonzero numerator (``_tiny``, as
+    ``_ufuncs._array_partials`` asks, and as the ``+ - * /`` kernels decline)?  Then
+    ``f * p`` lost what the two steps keep: ``(2 - p) / (c p)`` over an array at
+    c = 1e200 gave -1e-200 for -2e-200 with numba not loaded (attack59 15's first
+    level)."""
+    return any(factors[k] is not None and _tiny(factors[k], rule, k, args)
+               for k in _variable(rule))
 
 
 def lean_constant(rule, a, b):

@@ -1211,11 +1211,31 @@ def _nested_terms(pair, f, values, out, ps):
         return _scaled(f, ps)
     av, bv = _primal(a), _primal(b)
     if not (av - av == 0.0 and bv - bv == 0.0 and bv != 0.0) or \
-            (fv - fv == 0.0 and abs(av) < TINY):
+            (fv - fv == 0.0 and abs(av) < TINY and not (av == 0.0 and _lost(f, a))):
         return _scaled(f, ps)       # (a finite f beside a subnormal a: the two steps would
-        # carry a's few bits, x0**y's out = 1e-320 at x0 = 1e-160, y = 2: diff58 d2)
+        # carry a's few bits, x0**y's out = 1e-320 at x0 = 1e-160, y = 2: diff58 d2; an a
+        # that is 0 but whose partials f lost takes them: (p - 1) / (c p), attack59 15)
     return [p if _is_zero(p) else _kept(two_step(a, b, p), q)
             for p, q in zip(ps, _scaled(f, ps))]
+
+
+def _lost(f, a):
+    """Did the nested local derivative ``f = a / b`` lose a component that ``a`` holds:
+    one not finite beside ``a``'s finite one, or below the smallest normal number beside
+    ``a``'s nonzero one?  (``-out / h`` of ``(p - 1) / (c p)`` at p = 1: its value and
+    ``a``'s are 0, its partial ``-1 / c**2`` is 0.0 at c = 1e200 and -inf at c = 1e-160
+    beside ``a``'s -1 / c, which the two steps ``(p a) / b`` keep: attack59 15.)"""
+    if isinstance(f, Dual):
+        fp = f._plist()
+        ap = a._plist() if isinstance(a, Dual) and a.tag == f.tag else None
+        if ap is None or len(ap) != len(fp):
+            ap = [1.0] * len(fp)        # (a's structure unknown: any loss counts)
+        av = a.value if isinstance(a, Dual) and a.tag == f.tag else a
+        return _lost(f.value, av) or any(_lost(u, v) for u, v in zip(fp, ap))
+    v = _primal(a)
+    if not (f - f == 0.0):
+        return v - v == 0.0
+    return abs(f) < TINY and v != 0.0
 
 
 def _kept(t, q):
@@ -1539,8 +1559,10 @@ def _array_quotient(rule, k, f, values, out, p, shape):
         over = np.isinf(fv)
         if not np.iscomplexobj(fv):     # an underflow beside a nonzero a (underflowed's;
             nested = tiny_below(f) != TINY      # nested, beside a normal a: diff58 d2)
-            over = over | (np.absolute(fv) < tiny_below(f)) & \
-                ((np.absolute(av) >= TINY) if nested else (av != 0.0))
+            near = (np.absolute(av) >= TINY) if nested else (av != 0.0)
+            if nested:                  # (or beside an a of 0 whose partials f lost)
+                near = near | (av == 0.0) & (fv == 0.0) & _lost_elements(f, a)
+            over = over | (np.absolute(fv) < tiny_below(f)) & near
         over = over & np.isfinite(av) & np.isfinite(bv) & (bv != 0.0)
     if not over.any():
         return None
@@ -1556,6 +1578,19 @@ def _array_quotient(rule, k, f, values, out, p, shape):
         with np.errstate(invalid="ignore"):    # normal and the product's did not: (p a) / b
             over = over & ~((sv < TINY) & (tv >= TINY) & (tv < np.inf))  # lost d2/dt2
     return np.where(over, safe, t)                                # (1e-100 t)**3's 6e-300
+
+
+def _lost_elements(f, a):
+    """:func:`_lost` element by element for a nested array ``f = a / b`` (its first
+    partials read by value): where did ``f`` lose a partial that ``a`` holds?"""
+    fp = np.asarray(_primal(_partials_array(f)))
+    ap = np.asarray(_primal(_partials_array(a))) \
+        if isinstance(a, Dual) and a.tag == f.tag else np.ones(1)
+    if np.iscomplexobj(fp) or np.iscomplexobj(ap):
+        return False
+    with np.errstate(invalid="ignore"):
+        lost = ~np.isfinite(fp) & np.isfinite(ap) | (np.absolute(fp) < TINY) & (ap != 0.0)
+    return lost.any(axis=-1)
 
 
 def _deferred(rule, fns, args, duals, values, out, shape):

@@ -1,0 +1,98 @@
+"""Second levels of a quotient whose numerator is 0 at the point, at extreme scales
+(attack59 15, second60).
+
+``f = (p - 1) / (c p)`` at p = 1: the nested local derivative ``-out / h`` of the
+divide row has value 0 (``out`` is 0) and partial ``-1 / c**2``, which underflows
+(c = 1e200: 0.0) or overflows (c = 1e-160: -inf) where the product ``f * p`` needs it
+times ``dh = c``; the two steps ``(p a) / b`` keep it.  f''(1) = -2 / c was -1e-200
+for -2e-200 and -inf for -2e160.  Oracles: closed forms in mpmath at 40 digits.
+"""
+
+import mpmath as mp
+import numpy as np
+import pytest
+
+import dualgrad as dg
+
+mp.mp.dps = 40
+
+SCALES = [1e160, 1e200, 1e300, 1e-160, 1e-200, 1e-300]
+
+
+def d2(f, x):
+    return dg.derivative(lambda q: dg.derivative(f, q), x)
+
+
+def _close(got, want, rtol=1e-14):
+    want = float(want)
+    got = np.ravel(np.asarray(got, float))
+    assert np.all(np.abs(got - want) <= rtol * abs(want)), (got, want)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("c", SCALES)
+def test_zero_numerator_second_level_scalar_and_arrays(engine, c):
+    """(p - 1) / (c p): f'' = -2 / c, f''' = 6 / c at p = 1; the scalar path, a small
+    array (elementwise nested scalars) and arrays the array path takes (N = 17, 40)."""
+    C = mp.mpf(c)
+    with dg.engine(engine), np.errstate(all="ignore"):
+        _close(d2(lambda p: (p - 1.0) / (c * p), 1.0), -2 / C)
+        _close(d2(lambda p: np.divide(p - 1.0, c * p), 1.0), -2 / C)
+        _close(dg.derivative(lambda r: d2(lambda p: (p - 1.0) / (c * p), r), 1.0), 6 / C)
+        for n in (3, 17, 40):
+            _close(d2(lambda p: (np.full(n, 1.0) * p - 1.0) / (c * (np.full(n, 1.0) * p)), 1.0),
+                   -2 / C)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("c", SCALES)
+def test_zero_numerator_second_level_log_over_scale(engine, c):
+    """scipy-style log(p) / (c p): f''(1) = -3 / c (scalar and array)."""
+    C = mp.mpf(c)
+    with dg.engine(engine), np.errstate(all="ignore"):
+        _close(d2(lambda p: np.log(p) / (c * p), 1.0), -3 / C)
+        _close(d2(lambda p: np.log(np.full(20, 1.0) * p) / (c * p), 1.0), -3 / C)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("c", SCALES)
+def test_zero_numerator_hessian(engine, c):
+    """H01 of (v0 - 1) / (c v1) at (1, 1) is -1 / c; the summed array form's H[0, n] too,
+    at chunk None and 1."""
+    C = mp.mpf(c)
+    with dg.engine(engine), np.errstate(all="ignore"):
+        _close(dg.hessian(lambda v: (v[0] - 1.0) / (c * v[1]), np.array([1.0, 1.0]))[0, 1],
+               -1 / C)
+        for chunk in (None, 1):
+            h = dg.hessian(lambda v: np.sum((v[:20] - 1.0) / (c * v[20:])), np.ones(40),
+                           chunk=chunk)
+            _close(h[0, 20], -1 / C)
+            _close(h[3, 23], -1 / C)
+            _close(h[0, 0], 0.0 * C, rtol=0.0)
+
+
+def test_zero_numerator_ordinary_scale_unchanged():
+    """At c = 3 the product's number is kept (no two steps at ordinary arguments): the
+    same bits as the product spelling's own arithmetic gives, and the closed form."""
+    with np.errstate(all="ignore"):
+        _close(d2(lambda p: (p - 1.0) / (3.0 * p), 1.0), -2 / mp.mpf(3), rtol=2e-16)
+
+
+@pytest.mark.parametrize("numba_loaded", [False, True])
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("n", [1, 3, 20, 200])
+@pytest.mark.parametrize("c", [1e160, 1e200, 1e300])
+def test_array_over_scalar_dual_first_derivative(numba_loaded, engine, n, c):
+    """d/dp (2 - p) / (c p) = -2 / c at p = 1 where one side is an array dual and the
+    other a scalar dual (u / k, k / u): the lean mixed path's -out / k underflowed
+    (-1e-400) and its product lost it: -1e-200 for -2e-200."""
+    if numba_loaded:
+        from dualgrad.backend import _loader
+        pytest.importorskip("numba")
+        _loader.load()
+    want = -2 / mp.mpf(c)
+    with dg.engine(engine), np.errstate(all="ignore"):
+        _close(dg.derivative(lambda p: (np.ones(n) * (2 - p)) / (c * p), 1.0), want)
+        _close(dg.derivative(lambda p: (2 - p) / (c * p * np.ones(n)), 1.0), want)
+        _close(dg.jacobian(lambda v: (np.ones(n) * (2 - v[0])) / (c * v[0] * v[1]),
+                           np.array([1.0, 1.0]))[:, 0], want)

@@ -843,6 +843,15 @@ def _source(n):
                        f"    for value, ({names}) in zip(values, rows):\n        r = _new(C)\n"
                        f"        r.value = value\n        r.tag = tag\n{stores}"
                        "        r.__class__ = U\n        append(r)\n    return out")
+        # a kept buffer's store (dual/_array.py, ``S[i] = d``): the partials written
+        # slot by slot into the flat memoryview of its rows at ``k = n * i``, where
+        # every one is a float (else nothing is written: the caller's general lines)
+        reads = "".join(f"    p{k} = item.p{k}\n" for k in range(n))
+        floats = " and ".join(f"type(p{k}) is float" for k in range(n))
+        writes = "".join(f"        mp[k + {k}] = p{k}\n" if k else "        mp[k] = p0\n"
+                         for k in range(n))
+        methods.append(f"def _put(item, mp, k):\n{reads}    if {floats}:\n{writes}"
+                       "        return True\n    return False")
     unary, binary = {}, {}
     for rule in list(RULES.values()):
         stem = rule.operator
@@ -945,6 +954,7 @@ def _class_from(code, namespace, name, n, slots, unary, binary, extra=None):
     if n is not None:
         body["_rows"] = staticmethod(namespace["_rows"])
         body["_unread_rows"] = staticmethod(namespace["_unread_rows"])
+        body["_put"] = staticmethod(namespace["_put"])
     for key in (*unary.values(), *binary.values()):
         del body[key]
     cls = type(name, (ScalarDual,), body)

@@ -59,7 +59,7 @@ from ..dual import Dual
 from ..dispatch._sylvester import (lyapunov_padded as _lyapunov_padded, sqrtm as _sqrtm,
                                     sylvester as _sylv)
 from ..dispatch._lift import (check_finite as _check_finite, columns, last, make, not_holomorphic, outer,
-                    primal, read, scipy_linalg, split, traced, uncolumns)
+                    primal, read, scipy_linalg, split, traced, uncolumns, moveaxis as _moveaxis)
 
 __all__ = ["cholesky", "cho_factor", "cho_solve", "solve_triangular", "solve", "inv", "det",
            "lu_factor", "lu_solve", "eigh", "expm", "solve_discrete_lyapunov",
@@ -229,10 +229,10 @@ def _factor(a, lower, clean=True):
     dS = _mirrored(da, lower, conj=True)                  # the Hermitian change read
     # S = L^{-1} dS L^{-H} (L = U^H for the upper factor): Y = L^{-1} dS, S = L^{-1} Y^H
     t = 0 if lower else 2
-    Y = np.moveaxis(_solve_all(lambda T, R: _tri(T, R, t, lower, False), F, dS, False),
-                    -1, 0)
-    S = np.moveaxis(_solve_all(lambda T, R: _tri(T, R, t, lower, False), F, _H(Y), False),
-                    -1, 0)
+    Y = _moveaxis(_solve_all(lambda T, R: _tri(T, R, t, lower, False), F, dS, False),
+                   -1, 0)
+    S = _moveaxis(_solve_all(lambda T, R: _tri(T, R, t, lower, False), F, _H(Y), False),
+                   -1, 0)
     lower_mask, diag = _masks(np.shape(primal(S))[-1])
     half = np.real(S) * 0.5 if np.iscomplexobj(primal(S)) else S * 0.5
     phi = np.where(diag, half, np.where(lower_mask, S, 0.0))   # tril(S, -1) + Re diag(S) / 2
@@ -697,10 +697,10 @@ def _lu(a):
     perm = _permutation(piv)
     pdA = _rows(da, perm, False)                          # P dA, directions leading
     # X = L^{-1} P dA U^{-1}: Z = L^{-1} P dA, then X^T = U^{-T} Z^T
-    Z = np.moveaxis(_solve_all(lambda T, R: _tri(T, R, 0, True, True), lu, pdA, False), -1, 0)
+    Z = _moveaxis(_solve_all(lambda T, R: _tri(T, R, 0, True, True), lu, pdA, False), -1, 0)
     try:
-        Xt = np.moveaxis(_solve_all(lambda T, R: _tri(T, R, 1, False, False), lu,
-                                    np.swapaxes(Z, -1, -2), False), -1, 0)
+        Xt = _moveaxis(_solve_all(lambda T, R: _tri(T, R, 1, False, False), lu,
+                                  np.swapaxes(Z, -1, -2), False), -1, 0)
     except np.linalg.LinAlgError:        # a zero pivot: SciPy's factors (it warned), NaN
         return make(lu, nan_like(np.stack([lu] * n, axis=-1)), tag), piv   # partials
     X = np.swapaxes(Xt, -1, -2)

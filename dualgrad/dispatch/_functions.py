@@ -26,7 +26,7 @@ from ..dual import (HOLOMORPHIC, LIVE, MAX_SLOTS, ArrayDual, Dual, from_object_a
                     join_partials, make, make_array, make_scalar, newest, numeric,
                     partials_array, primal, scalar_class)
 from ..dual._base import _scalar_value
-from ..dual._array import _chained, _chained_write, floats
+from ..dual._array import _chained, _chained_write, floats, not_a_number
 from ._ufuncs import _SELECT_ROWS, _full_rows
 from ._composed import COMPOSED, refuse_complex_into_real, unweighted
 from ._linalg import LINALG, bilinear
@@ -316,6 +316,8 @@ def _as_dual(x, tag, n):
         return x
     if isinstance(x, (list, tuple)) and any(isinstance(i, (Dual, list, tuple)) for i in x):
         return np.stack([_as_dual(i, tag, n) for i in x])
+    if x is None or isinstance(x, (str, bytes)):     # np.stack([d, None]): an element an
+        raise not_a_number(x)                        # np.empty object buffer left unwritten
     value = x if isinstance(x, Dual) else numeric(x)
     return make_array(value, backend.zeros(np.shape(value) + (n,)), tag)
 

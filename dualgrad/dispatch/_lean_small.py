@@ -46,7 +46,8 @@ from .. import backend, errors
 from ..dual import LIVE, ArrayDual, ScalarDual, make_real
 from ..dual._scalar import COMPLEX_SCALARS as _COMPLEX_SCALARS
 from ..errors import ARRAYS as _ARRAYS, MADE as _MADE
-from ..dual._array import argument_factors, array_and_scalar as _array_and_scalar
+from ..dual._array import argument_factors, array_and_scalar as _array_and_scalar, \
+    read_object
 from ..rules._table import RULES, TINY, derivative_functions, regular_branch
 from ._nested import nested
 from ._ufuncs import (_LAST, _errstate, _hush, _tiny, _unhush, _variable, call,
@@ -59,6 +60,8 @@ _F64 = np.dtype(np.float64)
 _f64 = np.float64
 _new = object.__new__
 _POWER = RULES[np.power]
+_ND = np.ndarray
+_OBJECT = np.dtype(object)
 _lean_work = backend.lean_work
 _LEAN_WORK = backend.LEAN_WORK
 _combine = backend.combine_small
@@ -349,6 +352,11 @@ def call_ufunc(ufunc, *args):
     rule = RULES.get(ufunc)
     if rule is not None:
         if len(args) == 2:
+            a, b = args
+            if type(a) is _ND and a.dtype is _OBJECT or type(b) is _ND and b.dtype is _OBJECT:
+                read = read_object(a), read_object(b)       # s * np.array([dx, dy]): read
+                if read[0] is not a or read[1] is not b:    # once, then this entry again
+                    return call_ufunc(ufunc, *read)         # (object60)
             result = lean_mixed(rule, args[0], args[1])
             if result is None:
                 result = lean_constant(rule, args[0], args[1])

@@ -283,8 +283,10 @@ def call(rule, args, out=None):
             if a.tag > tag:
                 tag = a.tag
         elif type(a) is np.ndarray:
-            if a.dtype == object:
-                return call(rule, tuple(operand(x) for x in args), out)
+            if a.dtype == object:                # np.array([dx, dy]) of scalar duals: read
+                args = tuple(operand(x) for x in args)      # once, then the small path
+                result = small(rule, args) if out is None else None   # (its numbers are
+                return call(rule, args, out) if result is None else result   # call's)
         elif isinstance(a, (list, tuple, np.ndarray)):      # np.matrix, masked arrays too
             return call(rule, tuple(operand(x) for x in args), out)
         elif type(a) not in _NUMBERS and is_sparse(a):

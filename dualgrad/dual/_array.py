@@ -431,6 +431,10 @@ class ArrayDual(Dual):
                 result = small(rule, inputs)
                 if result is not None:
                     return result
+                if rule.kind != "unsupported" and _OBJECT in map(_dtype_of, inputs):
+                    result = _on_read_objects(ufunc, rule, inputs)   # k + y[i], k of
+                    if result is not None:                           # np.array([dx, dy])
+                        return result
         return apply(ufunc, method, inputs, kwargs)
 
     def __array_function__(self, func, types, args, kwargs):
@@ -622,7 +626,9 @@ class ArrayDual(Dual):
     def __setitem__(self, index, item):
         if _SNAPSHOTS:
             _snapshots.check_write(self, index=index)
-        kind = type(index)
+        if type(item) is _nd and item.dtype is _OBJECT:
+            item = read_object(item)        # y[i + 1] = np.array([dx, dy]): read once,
+        kind = type(index)                   # as the general lines below would read it
         if kind is int and self.tag in _LIVE:    # buf[t] = d in a loop: one element
             v, p = self.value, self._p
             if type(p) is _nd and p.dtype is _f64 and type(v) is _nd and \
@@ -1448,6 +1454,38 @@ def _scalar_partials(d):
 _NUMBERS = frozenset({float, int, np.float64})
 
 
+def _dtype_of(x):
+    """An ndarray's dtype, else ``None`` (scalars, duals)."""
+    return x.dtype if type(x) is _nd else None
+
+
+def read_object(x):
+    """``x``, an object ndarray of scalar duals and numbers (``np.array([dx, dy])`` in
+    f) read as one array dual (:func:`from_object_array`); anything else as it is.  The
+    operators, ``__array_ufunc__`` and item assignment read an object operand here
+    first, then take the array duals' own paths, and so do the scalar duals' general
+    entry (``dispatch._lean_small.call_ufunc``) and ``dispatch._ufuncs.call``
+    (tests/test_object60.py turns the first off to compare with the general path)."""
+    return from_object_array(x) if type(x) is _nd and x.dtype is _OBJECT else x
+
+
+def _on_read_objects(ufunc, rule, inputs):
+    """``ufunc(*inputs)`` by the lean and small paths with each object ndarray among
+    ``inputs`` read as one array dual first, as the general path reads it
+    (``dispatch._ufuncs.call``: the same conversion, then the same numbers); ``None``
+    where neither path takes the converted operands (the caller runs the general path
+    on ``inputs`` as they were)."""
+    inputs = tuple(map(read_object, inputs))
+    if _OBJECT in map(_dtype_of, inputs):
+        return None
+    fast = _LEAN[ufunc]
+    if fast is not None:
+        result = fast(*inputs)
+        if result is not None:
+            return result
+    return small(rule, inputs)
+
+
 def _operator(rule, reflected):
     """``a op b`` straight to the rule (NumPy's operator -> ``__array_ufunc__`` round
     trip costs more than the operation on small arrays): the small-array path of
@@ -1468,8 +1506,12 @@ def _operator(rule, reflected):
     product = ufunc is np.matmul
 
     def op(a, b):
-        if fast is not None and type(b) in _NUMBERS and _plain(a) and a.value.ndim and \
-                a.tag in _LIVE:
+        if type(b) is _nd and b.dtype is _OBJECT:   # y[i] + k * h, k = np.array([dx, dy])
+            read = read_object(b)                  # of scalar duals: read once, then the
+            if read is not b:                       # array duals' own path
+                return outer(a, read)
+        if fast is not None and type(b) in _NUMBERS and _plain(a) and \
+                a.value.ndim and a.tag in _LIVE:
             return fast(a, b)              # a * 2.0: one pass, less to check than small()
         if type(a.value) is _nd and a.value.dtype is _c128:   # complex values (a spectral
             result = complex_small(rule, (b, a) if reflected else (a, b))  # solver's u * u):
@@ -1495,7 +1537,8 @@ def _operator(rule, reflected):
                 return result
         result = small(rule, args)
         return call(rule, args) if result is None else result
-    return op if ufunc not in _EXACT else _exact_binary(ufunc, op, reflected, rule)
+    outer = op if ufunc not in _EXACT else _exact_binary(ufunc, op, reflected, rule)
+    return outer
 
 
 _same_view = backend.same_view
@@ -2138,49 +2181,70 @@ def stack_lean(items):
 def _from_scalars(items, shape):
     """The common case of :func:`from_object_array`, or ``None``: ``items`` (a
     list, not empty) are float-valued scalar duals of one class and one tag, and
-    Python floats and ints (constants: zero partials), as ``np.array([...])`` of
-    a residual list gives them.  Where every item is a dual, C-level maps
-    (``attrgetter``) read them into two lists converted once, so no Python code
-    runs per element: the object array of ``np.array([u, v])`` of array duals
-    is read back at tens of nanoseconds an element."""
+    Python floats and ints and NumPy float64 scalars (constants: zero partials), as
+    ``np.array([...])`` of a residual list gives them.  Where every item is a dual,
+    C-level maps (``attrgetter``) read them into two lists converted once, so no
+    Python code runs per element: the object array of ``np.array([u, v])`` of array
+    duals is read back at tens of nanoseconds an element."""
     if not items:
         return None
     kinds = set(map(type, items))
-    constants = kinds & _NUMBERS
-    kinds -= constants
-    if len(kinds) != 1:
-        return None
-    cls = kinds.pop()
-    if getattr(cls, "_kind", None) != "slots" or len(cls.__slots__) < 3 or cls.complex_kind:
-        return None               # (complex: np.array of their values would refuse)
-    n = len(cls.__slots__) - 2
-    if constants:
-        duals = [d for d in items if type(d) is cls]
-        values = [d if type(d) is float or type(d) is int else d.value for d in items]
-        zeros = [0.0] * n
-        rows = chain.from_iterable(zeros if type(d) is float or type(d) is int else
-                                   d._plist() for d in items)
-    else:
+    if len(kinds) == 1:               # duals alone (numbers alone: no class of slots)
+        n = _SLOTS[kinds.pop()]
+        if not n:
+            return None
         duals = items
         values = map(_VALUE, items)
         rows = map(_PARTIALS[n], items) if n == 1 else \
             chain.from_iterable(map(_PARTIALS[n], items))
-    tag = duals[0].tag
-    if len(set(map(_TAG, duals))) != 1:
+    else:
+        constants = kinds & _ITEM_NUMBERS
+        kinds -= constants
+        if len(kinds) != 1:
+            return None
+        cls = kinds.pop()
+        n = _SLOTS[cls]
+        if not n:
+            return None
+        duals = [d for d in items if type(d) is cls]
+        values = [d if type(d) is not cls else d.value for d in items]
+        zeros = [0.0] * n
+        rows = chain.from_iterable(zeros if type(d) is not cls else d._plist()
+                                   for d in items)
+    tags = set(map(_TAG, duals))
+    if len(tags) != 1:
         return None
+    tag = tags.pop()
     noted = errors.objects_noted()    # (nested items: NumPy asks each inner scalar dual,
     values = np.array(list(values))   # and that is no object array of f's)
     partials = np.array(list(rows))
     errors.objects_restore(noted)
     if values.dtype is not _f64 or partials.dtype is not _f64 or partials.ndim != 1:
         return None               # nested or complex values or partials: the general path
+    if len(shape) == 1:               # (values of float64 read: make_array's complex test
+        return make_real(values, partials.reshape(shape[0], n), tag)   # is not needed)
     partials = partials.reshape(-1, n)
     if not shape:
         return make(values.reshape(()), partials[0], tag)
-    return make_array(values.reshape(shape), partials.reshape(shape + (n,)), tag)
+    return make_real(values.reshape(shape), partials.reshape(shape + (n,)), tag)
 
 
+class _Slots(dict):
+    """A scalar dual class -> its number of partial slots where :func:`_from_scalars`
+    reads its instances (real, one slot a partial), else 0; built on first use."""
+
+    def __missing__(self, cls):
+        n = 0
+        if getattr(cls, "_kind", None) == "slots" and len(cls.__slots__) >= 3 and \
+                not cls.complex_kind:     # (complex: np.array of their values would refuse)
+            n = len(cls.__slots__) - 2
+        self[cls] = n
+        return n
+
+
+_SLOTS = _Slots()
 _NUMBERS = {float, int}
+_ITEM_NUMBERS = {float, int, np.float64}
 _TAG, _VALUE = attrgetter("tag"), attrgetter("value")
 _PARTIALS = {n: attrgetter(*(f"p{k}" for k in range(n))) for n in range(1, MAX_SLOTS + 1)}
 
@@ -2199,7 +2263,7 @@ def from_object_array(a):
 def _read_objects(a):
     """:func:`from_object_array` of an object ndarray ``a``."""
     flat = a.ravel()
-    fast = _from_scalars(flat.tolist(), a.shape)
+    fast = _from_scalars(a.tolist() if a.ndim == 1 else flat.tolist(), a.shape)
     if fast is not None:
         return fast
     if any(isinstance(item, Dual) and item._kind == "array" and item.ndim == 0
@@ -2208,6 +2272,9 @@ def _read_objects(a):
         for i, item in enumerate(flat):
             if isinstance(item, Dual) and item._kind == "array" and item.ndim == 0:
                 flat[i] = make(item.value, item.partials, item.tag)
+    for item in flat:
+        if item is None or isinstance(item, (str, bytes)):
+            raise not_a_number(item)
     tag = -1
     for item in flat:
         if isinstance(item, Dual) and item.tag > tag:
@@ -2217,6 +2284,8 @@ def _read_objects(a):
     n = None
     for item in flat:
         if isinstance(item, Dual) and item.tag == tag:
+            if item.ndim:                   # (read below too: the first one's n here)
+                raise _array_element()
             n = len(item._plist())
             break
     values = np.empty(flat.shape, dtype=object)
@@ -2225,9 +2294,7 @@ def _read_objects(a):
     for i, item in enumerate(flat):
         if isinstance(item, Dual) and item.tag == tag:
             if item.ndim:
-                raise errors.bad_type("dualgrad", "an object array of scalar duals",
-                                      "an element that is an array dual",
-                                      "Use np.stack or np.concatenate to join array duals.")
+                raise _array_element()
             values[i] = item.value
             partials[i] = item._plist()
             nested = nested or isinstance(item.value, Dual) or \
@@ -2247,6 +2314,24 @@ def _read_objects(a):
     if a.ndim == 0:
         return make(values.reshape(()) if not nested else values[0], partials[0], tag)
     return make(values.reshape(a.shape), partials.reshape(a.shape + (n,)), tag)
+
+
+def not_a_number(item):
+    """An object array's element that NumPy's arithmetic would refuse (``None``, which
+    ``np.empty(n, dtype=object)`` leaves where f wrote nothing; a string) and a float
+    conversion would read as NaN or a parsed number with zero partials (attack60 02)."""
+    return errors.bad_type(
+        "dualgrad", "an object array of scalar duals and numbers",
+        f"an element {item!r} of type {type(item).__name__}",
+        "Fix: write every element before the array is used (np.empty(n, dtype=object) "
+        "leaves None where nothing is written; np.zeros_like(x, shape=(n,)) makes a dual "
+        "buffer of zeros instead).")
+
+
+def _array_element():
+    return errors.bad_type("dualgrad", "an object array of scalar duals",
+                           "an element that is an array dual",
+                           "Use np.stack or np.concatenate to join array duals.")
 
 
 def _new_dual(cls, value, partials, *, tag=0):

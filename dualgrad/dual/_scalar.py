@@ -874,7 +874,14 @@ def _source(n):
             else:
                 fast2 = binary[rule.ufunc] = name
         if rule.kind in ("smooth", "zero") and rule.ufunc.nin <= 2:
-            methods.append(f"def {rule.name}(a, *b):\n    return _call({u}, a, *b)")
+            # d.sin(): what NumPy's object loop calls (np.sin of an object array of
+            # scalar duals); the class's fast function first, as np.sin(d) (object60)
+            target = (unary if rule.ufunc.nin == 1 else binary).get(rule.ufunc)
+            test = "not b" if rule.ufunc.nin == 1 else "len(b) == 1"
+            methods.append(f"def {rule.name}(a, *b):\n    return _call({u}, a, *b)"
+                           if target is None else
+                           f"def {rule.name}(a, *b):\n    return {target}(a, *b) if {test} "
+                           f"else _call({u}, a, *b)")
         if not stem or rule.kind == "predicate" or stem == "matmul":
             continue
         if stem in _FAST:

@@ -4,19 +4,24 @@ Written anew from the cited sources in their own style (names, argument order, P
 scalars, ``math.*`` calls, classes holding parameters, loops over tree nodes, in-place
 writes into ``np.zeros`` buffers and into the input itself, a function reading module
 globals, ``np.append`` / ``np.insert`` / ``np.diag`` assembling a matrix, ``np.roots``,
-``scipy.linalg.eig``, ``scipy.optimize.brentq`` with ``args=(x)``), in domains corpus57 /
-corpus58 / corpus59 do not hold: geodesy, American options on a binomial tree, robot
-manipulator dynamics, acoustics, chemical kinetics, image processing, cubic equations of
-state, life-history demography.  The changes a user makes are what dualgrad's refusal
-names (each is a test in tests/test_newuser60.py, and each message named its fix):
-``math.radians`` / ``sin`` / ``atan`` / ``atan2`` / ``sqrt`` / ``isnan`` become NumPy's;
-the buffers ``np.zeros(numNodes)`` / ``np.zeros((2, 2))`` that the code writes duals into
-become ``np.zeros_like(<a dual input>, shape=...)``; odeint becomes the ``dg.solve_ivp``
-call its refusal spells out; the ``img.astype(np.float32)`` cast goes (dual arrays carry
-float64); ``np.roots`` becomes the companion matrix's ``np.linalg.eigvals`` its refusal
-writes out; ``scipy.linalg.eig`` becomes ``np.linalg.eig``; ``scipy.optimize.brentq``
-becomes ``dualgrad.scipy.optimize.brentq``.  A row of :data:`PROBLEMS60` wraps a
-function into ``f(x0) -> 1-D array``, as a user hands it to ``approx_fprime``.
+``scipy.linalg.eig``, ``scipy.optimize.brentq`` with ``args=(x)``, a class holding a
+complex beam parameter), in domains corpus57 / corpus58 / corpus59 do not hold: geodesy,
+American options on a binomial tree, robot manipulator dynamics, acoustics, chemical
+kinetics, image processing, cubic equations of state, life-history demography, Gaussian
+laser beams.  The changes a user makes are what dualgrad's refusal names (each is a test
+in tests/test_newuser60.py, and each message named its fix): ``math.radians`` / ``sin`` /
+``atan`` / ``atan2`` / ``sqrt`` / ``isnan`` become NumPy's; the buffers
+``np.zeros(numNodes)`` / ``np.zeros((2, 2))`` that the code writes duals into become
+``np.zeros_like(<a dual input>, shape=...)``; odeint becomes the ``dg.solve_ivp`` call its
+refusal spells out; the ``img.astype(np.float32)`` cast goes (dual arrays carry float64);
+``np.roots`` becomes the companion matrix's ``np.linalg.eigvals`` its refusal writes out;
+``scipy.linalg.eig`` becomes ``np.linalg.eig``; ``scipy.optimize.brentq`` becomes
+``dualgrad.scipy.optimize.brentq``; the ABCD matrices a user hands the beam class,
+``np.array([[1, 0], [-1 / f, 1]])`` (an object array of scalar duals, refused where its
+product meets the complex beam parameter), become ``np.stack`` of ``np.stack`` rows (the
+refusal names ``np.stack([x[0], x[1]])``; ``np.stack([[a, b], [c, d]])`` is refused too).
+A row of :data:`PROBLEMS60` wraps a function into ``f(x0) -> 1-D array``, as a user hands
+it to ``approx_fprime``.
 
 =====================  =================================================  ==========
 function               repository / path                                  commit
@@ -37,12 +42,14 @@ PengRobinsonEOS        monshap/depyrt  peng.py                            9852bd
 RCALC (Leslie),        clementviolet/ICE_project  scenario1.py            45c0c869
 SUMMATION, RCALC
 (brentq)
+GaussianBeam           SQRLab/GaussianBeamCalculation  gaussian_beam.py   19168727
 =====================  =================================================  ==========
 
 Full commits: 36ff6f4c2119b3ce5bb8240d7db333da02a6ba97, 107c810031beb7d555a5404d08796561d19a6e22,
 1b9a63600c67551b58cef00312e69ffc10fbf36d, 09914f332d9cc8b009c2dcffc5d124b4972af9c0,
 03725e40fe0a4eed62d9eb61b346ea0e4e8a9192, 05a2757ea4c314d2f172bb4d13e16475fbfef890,
-9852bd18f50708997be45b2e8add590812ebe519, 45c0c869e0af3efb124b42908b369214120d3ec0.
+9852bd18f50708997be45b2e8add590812ebe519, 45c0c869e0af3efb124b42908b369214120d3ec0,
+19168727b443129faffc7e351fc12fd9841c4be2.
 """
 
 import numpy as np
@@ -408,6 +415,91 @@ def euler_lotka_row(q):
     return np.atleast_1d(RCALC_brentq(q[0]))
 
 
+# --- laser optics: a Gaussian beam's complex parameter through a two-lens telescope
+class GaussianBeam:
+    """The source's beam: waist, its location and M^2 with their uncertainties, the
+    complex q = waist_loc + i z_R carried through lenses and free space."""
+
+    def __init__(self, waist, waist_loc, m2, waist_err, waist_loc_err, m2_err, laser_wavelength):
+        self.waist_loc = waist_loc
+        self.m2 = m2
+        self.wavelength = laser_wavelength
+
+        self.waist_loc_err = waist_loc_err
+        self.m2_err = m2_err
+
+        self.rayleigh_range = np.pi * (waist ** 2) / (self.m2) / (self.wavelength)
+        self.rayleigh_range_err = np.pi / (self.wavelength) * np.sqrt(
+            (2 * waist * waist_err / m2) ** 2 + (waist ** 2 * m2_err / m2 ** (3 / 2)) ** 2)
+
+    def get_waist(self):
+        # calculates the waist size
+        return np.sqrt(self.rayleigh_range * self.wavelength * self.m2 / np.pi)
+
+    def free_space(self, d, d_err):
+        self.waist_loc += d
+        self.waist_loc_err = np.sqrt((self.waist_loc_err) ** 2 + (d_err) ** 2)
+
+    def lens(self, f):
+        q = self.waist_loc + 1j * self.rayleigh_range
+        q_err = self.waist_loc_err + 1j * self.rayleigh_range_err
+        q_update = q / (-1 / f * q + 1)
+        q_update_err = q_err / (-1 / f * q + 1) ** 2
+
+        self.waist_loc = np.real(q_update)
+        self.waist_loc_err = np.real(q_update_err)
+        self.rayleigh_range = np.imag(q_update)
+        self.rayleigh_range_err = np.imag(q_update_err)
+
+    def ABCD_matrix_list(self, list):
+        # given a list of ABCD matrices, updates the beam parameters
+        q = self.waist_loc + 1j * self.rayleigh_range
+        q_err = self.waist_loc_err + 1j * self.rayleigh_range_err
+
+        ABCD = np.identity(2)
+        for mat in list:
+            ABCD = np.matmul(mat, ABCD)
+
+        q_update = (ABCD[0][0] * q + ABCD[0][1]) / (ABCD[1][0] * q + ABCD[1][1])
+        q_update_err = ((ABCD[0][0] * ABCD[1][1] - ABCD[0][1] * ABCD[1][0]) * q_err
+                        / (ABCD[1][0] * q + ABCD[1][1]) ** 2)
+
+        self.waist_loc = np.real(q_update)
+        self.waist_loc_err = np.real(q_update_err)
+        self.rayleigh_range = np.imag(q_update)
+        self.rayleigh_range_err = np.imag(q_update_err)
+
+
+def abcd(a, b, c, d):
+    """A user's 2 x 2 ABCD matrix: ``np.array([[a, b], [c, d]])`` is an object array of
+    scalar duals, refused where ``ABCD[0][0] * q`` turns complex; rows by ``np.stack``."""
+    return np.stack([np.stack([a, b]), np.stack([c, d])])
+
+
+def new_beam():
+    """A 780 nm beam, 0.5 mm waist at z = 0 (the constructor's argument order)."""
+    return GaussianBeam(0.5e-3, 0.0, 1.0, 1e-5, 1e-3, 0.05, 780e-9)
+
+
+def telescope_row(q):
+    """Waist, its location and z_R's uncertainty after 0.1 m, a lens f1, a gap d and a lens
+    f2 (``q = (f1, f2, d)``), by the source's ``ABCD_matrix_list``."""
+    b = new_beam()
+    b.free_space(0.1, 1e-3)
+    b.ABCD_matrix_list([abcd(1, 0, -1 / q[0], 1), abcd(1, q[2], 0, 1), abcd(1, 0, -1 / q[1], 1)])
+    return np.stack([b.get_waist(), b.waist_loc, b.rayleigh_range_err])
+
+
+def telescope_methods_row(q):
+    """The same telescope by the source's own ``lens`` / ``free_space`` methods."""
+    b = new_beam()
+    b.free_space(0.1, 1e-3)
+    b.lens(q[0])
+    b.free_space(q[2], 1e-3)
+    b.lens(q[1])
+    return np.stack([b.get_waist(), b.waist_loc, b.rayleigh_range_err])
+
+
 PROBLEMS60 = {
     "Vincenty geodesic, math->np (4)": (vincenty_row, GEO_X0),
     "American put CRR tree, buffers (3)": (american_row, np.array([40.0, 0.08, 0.3])),
@@ -418,4 +510,5 @@ PROBLEMS60 = {
     "Peng-Robinson volumes, np.roots (2)": (peng_row, np.array([10.0, 300.0])),
     "Leslie growth rate, eig (1)": (leslie_row, np.array([1.5])),
     "Euler-Lotka root, brentq (1)": (euler_lotka_row, np.array([1.5])),
+    "Gaussian beam telescope, ABCD (3)": (telescope_row, np.array([0.05, 0.2, 0.26])),
 }

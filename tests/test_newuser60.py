@@ -348,6 +348,16 @@ def test_american_put_gamma_is_zero_the_tree_is_piecewise_linear_in_spot():
     np.testing.assert_allclose(H[0, 2], ref[0, 2], rtol=1e-6)
 
 
+def test_optimum_body_size_from_dualgrads_slope_is_31_over_16():
+    # the source maximizes r(x) by golden section; r = log(1 + 16 x) - (1 + x / 2) up to
+    # exp(-49 r)-small terms, so r'(x) = 16 / (1 + 16 x) - 1 / 2 = 0 at x = 31 / 16:
+    # brentq on dualgrad's slope finds it to rounding, golden section to its 1.5e-8 tol
+    x = scipy.optimize.brentq(lambda x: dg.derivative(c.RCALC, x), 1.0, 3.0, xtol=1e-14)
+    assert abs(x - 31 / 16) < 1e-12
+    golden = scipy.optimize.minimize_scalar(c.RCALC, bracket=[1, 3], method="Golden").x
+    assert abs(golden - 31 / 16) < 1e-6
+
+
 def test_leslie_source_scipy_eig_refused_naming_np_linalg_eig():
     with pytest.raises(TypeError, match=r"np\.linalg\.eig\(a\)"):
         dg.jacobian(lambda q: np.real(scipy.linalg.eig(np.diag(q, -1) + 1.0)[0]),
@@ -359,3 +369,59 @@ def test_euler_lotka_source_scipy_brentq_refused_naming_dualgrads_brentq():
         dg.jacobian(lambda q: np.atleast_1d(scipy.optimize.brentq(c.SUMMATION, -1, 2,
                                                                   args=(q[0]))),
                     np.array([1.5]))
+
+
+# --- laser optics ------------------------------------------------------------------
+def _telescope_mp(f1, f2, d, methods):
+    """The beam's (waist, waist_loc, z_R's uncertainty) after 0.1 m, lens f1, gap d, lens
+    f2 in mpmath: q = z + i z_R through q / (1 - q / f) and q + d (the methods' path, each
+    gap adding its 1e-3 to the location's uncertainty in quadrature), or through the
+    product M = L(f2) P(d) L(f1), q' = (A q + B) / (C q + D), q_err' = det M q_err /
+    (C q + D)^2 (the ABCD path)."""
+    lam, w, werr, m2err = (mpmath.mpf(v) for v in ("780e-9", "0.5e-3", "1e-5", "0.05"))
+    zr = mpmath.pi * w ** 2 / lam
+    zr_err = mpmath.pi / lam * mpmath.sqrt((2 * w * werr) ** 2 + (w ** 2 * m2err) ** 2)
+    derr = mpmath.mpf("1e-3")
+    loc, loc_err = mpmath.mpf("0.1"), mpmath.sqrt(derr ** 2 + derr ** 2)
+    q, qe = mpmath.mpc(loc, zr), mpmath.mpc(loc_err, zr_err)
+    if methods:
+        for step, f in (("lens", f1), ("gap", d), ("lens", f2)):
+            if step == "lens":
+                q, qe = q / (1 - q / f), qe / (1 - q / f) ** 2
+            else:
+                q = q + d
+                qe = mpmath.mpc(mpmath.sqrt(mpmath.re(qe) ** 2 + derr ** 2), mpmath.im(qe))
+    else:
+        def lens(f):
+            return mpmath.matrix([[1, 0], [-1 / f, 1]])
+        M = lens(f2) * mpmath.matrix([[1, d], [0, 1]]) * lens(f1)
+        den = M[1, 0] * q + M[1, 1]
+        q, qe = (M[0, 0] * q + M[0, 1]) / den, mpmath.det(M) * qe / den ** 2
+    return [mpmath.sqrt(mpmath.im(q) * lam / mpmath.pi), mpmath.re(q), mpmath.im(qe)]
+
+
+@pytest.mark.parametrize("methods", [False, True])
+def test_telescope_jacobian_matches_the_q_parameter_in_mpmath(methods):
+    x0 = _row("Gaussian beam telescope, ABCD (3)")[1]
+    f = c.telescope_methods_row if methods else c.telescope_row
+    J = dg.jacobian(f, x0)
+    ref = np.empty((3, 3))
+    with mpmath.workdps(30):
+        p = [mpmath.mpf(float(v)) for v in x0]
+        for j in range(3):
+            for i in range(3):
+                def g(t, i=i, j=j):
+                    args = list(p)
+                    args[j] = t
+                    return _telescope_mp(*args, methods)[i]
+                ref[i, j] = float(mpmath.diff(g, p[j]))
+    np.testing.assert_allclose(J, ref, rtol=1e-9)
+
+
+def test_abcd_matrix_by_np_array_refused_naming_np_stack():
+    def source_matrices(q):
+        b = c.new_beam()
+        b.ABCD_matrix_list([np.array([[1, 0], [-1 / q[0], 1]])])
+        return np.stack([b.get_waist(), b.waist_loc])
+    with pytest.raises(TypeError, match=r"became complex.*object array.*np\.stack\(\[x\[0\], x\[1\]\]\)"):
+        dg.jacobian(source_matrices, np.array([0.05]))

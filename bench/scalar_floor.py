@@ -2,8 +2,8 @@
 
     python bench/scalar_floor.py [--number 20000] [--repeat 7]
 
-Inside a helper's pass (``dg.gradient`` at n = 2, two elements of ``np.asarray`` of the
-seed already read, a kept buffer of 100 elements), each spelling the corpus's loops use
+Inside a helper's pass (``dg.gradient`` at n = 2, two scalar duals ``x[k] * 1.0``, a kept
+buffer of 100 elements), each spelling the corpus's loops use
 (SIR, Hodgkin-Huxley, Kepler, allele: ``d * d``, ``0.01 * d``, ``np.float64 * d``,
 ``d ** 3``, ``np.exp(d)``, ``abs(d)``, ``S[i - 1]``, ``S[i] = d``, ...) is timed with
 ``timeit`` (process time, the minimum of ``--repeat`` runs, microseconds), beside its
@@ -83,9 +83,8 @@ def main():
     rows = {}
 
     def f(v):
-        a = np.asarray(v)
-        e0, e1 = a[0], a[1]
-        e0.value, e1.value      # noqa: B018 (read: no longer the unread twins)
+        e0, e1 = v[0] * 1.0, v[1] * 1.0     # (no np.asarray of the seed: its snapshot
+        # would make every store below check it, as SIR's stores do not)
         S = np.zeros_like(v, shape=100)
         S[0] = e0 * 1.0
         S[1] = e0 * e1

@@ -377,3 +377,44 @@ def test_an_unwritten_element_of_an_object_buffer_is_refused(door):
     with pytest.raises(TypeError, match="expected an object array of scalar duals and "
                                         "numbers, got an element .* Fix: write every"):
         dg.jacobian(f, Y0)
+
+
+# ---- dualgrad.scipy's wrappers take an object array as they take a list (attack60 04) ---
+def _scipy_cases():
+    import scipy.special as sp
+    import scipy.stats as ss
+
+    from dualgrad.scipy import special, stats
+    both = {
+        "multivariate_normal.logpdf, x": lambda m, s: m.multivariate_normal.logpdf(
+            np.array([0.2, s]), np.zeros(2), np.eye(2)),
+        "multivariate_normal.logpdf, mean": lambda m, s: m.multivariate_normal.logpdf(
+            np.array([0.2, 0.3]), np.array([0.0, s]), np.eye(2)),
+        "norm.logpdf": lambda m, s: np.sum(m.norm.logpdf(np.array([0.2, s]))),
+        "dirichlet.logpdf, alpha": lambda m, s: m.dirichlet.logpdf(
+            np.array([0.2, 0.3, 0.5]), np.array([s, 2.0, 3.0])),
+        "multivariate_t.logpdf": lambda m, s: m.multivariate_t.logpdf(
+            np.array([0.2, s]), np.zeros(2), np.eye(2)),
+        "poisson.logpmf": lambda m, s: np.sum(m.poisson.logpmf(3, np.array([s, 1.0]))),
+        "gamma.logpdf": lambda m, s: np.sum(m.gamma.logpdf(np.array([s, 1.0]), 2.0)),
+    }
+    cases = {k: (lambda s, f=f: f(stats, s), lambda s, f=f: f(ss, s)) for k, f in both.items()}
+    cases["special.polygamma"] = (lambda s: np.sum(special.polygamma(1, np.array([s, 1.0]))),
+                                  lambda s: np.sum(sp.polygamma(1, np.array([s, 1.0]))))
+    return cases
+
+
+SCIPY_CASES = ["multivariate_normal.logpdf, x", "multivariate_normal.logpdf, mean",
+               "norm.logpdf", "dirichlet.logpdf, alpha", "multivariate_t.logpdf",
+               "poisson.logpmf", "gamma.logpdf", "special.polygamma"]
+
+
+@pytest.mark.parametrize("name", SCIPY_CASES)
+def test_dualgrads_scipy_wrappers_take_an_object_array(name):
+    """``np.array([0.2, s])`` (an object array) where the wrappers took ``[0.2, s]``:
+    they refused it naming themselves as the fix.  SciPy's function of floats, by
+    8th-order central differences, is the oracle."""
+    from dualgrad.testing import central_difference
+    ours, scipys = _scipy_cases()[name]
+    np.testing.assert_allclose(dg.derivative(ours, 0.7), central_difference(scipys, 0.7),
+                               rtol=1e-9, atol=1e-11)

@@ -261,6 +261,7 @@ def polygamma(n, x):
     psi, gamma and zeta rows, so the value is SciPy's and the derivative
     ``polygamma(n + 1, x)``, nested duals (Hessians) included (left42)."""
     sc = scipy_special("dualgrad.scipy.special.polygamma")
+    n, x = read(n), read(x)             # np.array([d, 1.0]): one array dual (attack60 04)
     if not isinstance(x, Dual) and not isinstance(n, Dual) and not traced(n, x):
         return sc.polygamma(n, x)       # plain input; a sparsity tracer takes the formula
     n = n if isinstance(n, Dual) else np.asarray(n)

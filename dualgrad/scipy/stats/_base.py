@@ -37,8 +37,10 @@ def scipy_stats(who):
 
 def plainly(*xs):
     """No dual and no sparsity tracer among ``xs`` (nor in a list or tuple of them:
-    ``[d1, d2]`` of scalar duals): SciPy's own call serves."""
-    xs = [read(x) if isinstance(x, (list, tuple)) else x for x in xs]
+    ``[d1, d2]`` of scalar duals, nor in an object array: ``np.array([0.2, d])``,
+    attack60 04): SciPy's own call serves."""
+    xs = [read(x) if isinstance(x, (list, tuple)) or type(x) is np.ndarray and
+          x.dtype == object else x for x in xs]
     return not any(isinstance(x, Dual) for x in xs) and not traced(*xs)
 
 

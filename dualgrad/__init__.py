@@ -13,6 +13,7 @@ extension) and ``api`` (helpers and transforms); ``errors`` is shared by all.
 
 import importlib
 
+from . import _import_time  # noqa: F401  (first: its stamp precedes every file read)
 from .dual import Dual
 from . import dispatch, jit  # noqa: F401  (connect the dual types to dispatch and numba)
 from .errors import (CaughtErrorWarning, ComparedOnlyWarning, DualTypeError, DualValueError,

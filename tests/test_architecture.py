@@ -33,7 +33,7 @@ def _wing(module):
     parts = module.split(".")
     if len(parts) == 1 or parts[1] == "testing":
         return "surface"
-    if parts[1] in ("errors", "_version"):
+    if parts[1] in ("errors", "_version", "_import_time"):
         return "errors"
     return parts[1]
 

@@ -152,3 +152,20 @@ def test_a_damaged_numba_index_is_named_not_blamed_on_f(tmp_path):
     assert second.returncode != 0
     assert "numba's on-disk cache of compiled kernels is damaged: reading " in second.stderr
     assert ".nbi raised" in second.stderr and "Fix: delete that file" in second.stderr
+
+
+def test_loaded_bytes_refuses_a_file_written_after_the_import(tmp_path, monkeypatch):
+    """attack60 06: a file written after the process began importing dualgrad is not
+    the text it runs, so no key is made of it (the scalar classes' source, the fused
+    generator's name, the kernels' called-source digest, the numba types' digest)."""
+    from dualgrad import _import_time
+    a, b = tmp_path / "a.py", tmp_path / "b.py"
+    a.write_bytes(b"x = 1\n")
+    b.write_bytes(b"y = 2\n")
+    os.utime(a, ns=(10**18, 10**18))
+    os.utime(b, ns=(10**18, 10**18))
+    monkeypatch.setattr(_import_time, "STARTED_NS", 10**18)        # imported after both
+    assert _disk.loaded_bytes([a, b]) == [b"x = 1\n", b"y = 2\n"]
+    os.utime(b, ns=(10**18 + 1, 10**18 + 1))                       # b rewritten since
+    assert _disk.loaded_bytes([a, b]) is None
+    assert _disk.loaded_bytes([a, tmp_path / "gone.py"]) is None    # unreadable

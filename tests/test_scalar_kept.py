@@ -111,3 +111,43 @@ def test_a_blob_of_another_key_at_this_keys_name_is_not_read(tmp_path):
     assert made == [4] and err < 1e-15
     made, err, _ = _fresh(ROOT, cache)                  # and the right one kept again
     assert made == [] and err < 1e-15
+
+
+OLD_PROCESS = """
+import sys
+import dualgrad                                   # the old release, imported
+sys.stdout.write("imported\\n"); sys.stdout.flush()
+sys.stdin.readline()                              # the new release is installed now
+""" + GRAD
+
+
+@pytest.mark.engine_independent
+def test_a_process_of_the_old_code_keeps_nothing_under_the_new_files_key(tmp_path):
+    """attack60 06: the key hashed the files as they were on disk when the class was
+    first made, not as the process imported them, so a process of the old code that
+    made a class after an upgrade (a pip install or git pull under a running kernel)
+    filed the old source under the new text's key, and every later process of the new
+    code ran the old rule.  Oracle: cos(0.7) p1 analytically; the old table's 2 cos."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    copy = tmp_path / "copy"
+    shutil.copytree(os.path.join(ROOT, "dualgrad"), copy / "dualgrad",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    table = copy / "dualgrad" / "rules" / "_table.py"
+    fixed = table.read_text()
+    table.write_text(fixed.replace('_smooth(np.sin, "np.cos(x)")',
+                                   '_smooth(np.sin, "2.0 * np.cos(x)")'))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(cache), PYTHONPATH=str(copy))
+    old = subprocess.Popen([sys.executable, "-c", OLD_PROCESS], stdin=subprocess.PIPE,
+                           stdout=subprocess.PIPE, text=True, env=env, cwd=cache)
+    try:
+        assert old.stdout.readline() == "imported\n"
+        table.write_text(fixed)                        # the upgrade lands
+        out, _ = old.communicate("\n", timeout=600)
+    finally:
+        old.kill()
+    made, _, g = json.loads(out.strip().splitlines()[-1])
+    assert made == [4]                                 # the old process ran its old row
+    assert g[0] == pytest.approx(2.0 * 0.7648421872844885 * -1.3, rel=1e-14)
+    made, err, _ = _fresh(copy, cache)                 # the new code: its own row
+    assert made == [4] and err < 1e-15

@@ -200,7 +200,7 @@ from ._fused import probe_codes
 from ._fused import roll as defer_roll
 from ._buffers import use as use_pool
 from ._disk import compiled as compiled_code
-from ._disk import read_blob, write_blob
+from ._disk import loaded_bytes, read_blob, write_blob
 from ._kernels import (SMALL_BELOW, bincount, clip_between, match_places, correlation, dot4, fusable, local, matvec,
                        matvec_checked, sparse_dual, swap_shifted,
                        symmetric_sum, use)

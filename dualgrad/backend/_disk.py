@@ -46,6 +46,28 @@ def _directory(name):
     return found
 
 
+def loaded_bytes(paths):
+    """The bytes of the files ``paths`` (dualgrad's own source, which generated code is
+    keyed by), or ``None`` where one cannot be read or was written after this process
+    began importing dualgrad (:data:`dualgrad._import_time.STARTED_NS`): its text on
+    disk is then not the code this process runs, and a key made of it would file this
+    process's generated code under the new code's name for every later process to read
+    (attack60 06: an upgrade under a running process left the old rule in every new
+    one).  A file changed since is its process's loss: it generates without the cache.
+    """
+    from .._import_time import STARTED_NS
+    texts = []
+    try:
+        for path in paths:
+            with open(path, "rb") as fh:
+                if os.fstat(fh.fileno()).st_mtime_ns > STARTED_NS:
+                    return None
+                texts.append(fh.read())
+    except OSError:
+        return None
+    return texts
+
+
 def cache_directory(name):
     """A writable directory ``name`` under the cache root, or ``None``."""
     path, writable = _directory(name)

@@ -34,6 +34,8 @@ import os
 import sys
 from pathlib import Path
 
+from . import _disk
+
 _TINY = "2.2250738585072014e-308"     # the smallest normal float64 (rules._table.TINY)
 
 # hashlib, importlib.util and tempfile (15 ms together) are imported with the first
@@ -605,10 +607,17 @@ def compiled_kernel(key):
 
 def _cache_directory():
     """A writable directory for the kernels' text (numba keeps its cache beside it),
-    or ``None``."""
-    global _directory
+    or ``None`` (also where this module's file changed since this process imported
+    it: its kernels' names hash that text, :func:`_name`)."""
+    global _directory, _generator
+    import hashlib
     import tempfile
     if _directory is None:
+        text = _disk.loaded_bytes([Path(__file__)])
+        if text is None:                        # not the text this process runs
+            _directory, _generator = False, ""
+            return None
+        _generator = hashlib.sha1(text[0]).hexdigest()[:16]
         base = os.environ.get("NUMBA_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME") or \
             os.path.join(os.path.expanduser("~"), ".cache")
         path = Path(base) / "dualgrad-fused"
@@ -624,22 +633,18 @@ def _cache_directory():
 
 def _name(key):
     """The kernel file's name: a hash of the structure, ``GENERATION`` and this
-    module's own text, which alone writes the kernel's text (two versions of the
-    generator, in two installs or worktrees sharing the cache directory, never write
-    different texts under one name, where each would make numba compile again and a
-    process could run the other's kernel)."""
+    module's own text as this process imported it (read with the cache directory,
+    :func:`_cache_directory`), which alone writes the kernel's text (two versions of
+    the generator, in two installs or worktrees sharing the cache directory, never
+    write different texts under one name, where each would make numba compile again
+    and a process could run the other's kernel)."""
     import hashlib
-    global _generator
-    if _generator is None:
-        try:
-            _generator = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:16]
-        except OSError:                         # pragma: no cover - a zipped install
-            _generator = ""
+    _cache_directory()
     return "dualgrad_fused_" + hashlib.sha1(
         repr((GENERATION, _generator, key)).encode()).hexdigest()[:20]
 
 
-_generator = None           # the hash of this module's text, read once
+_generator = ""             # the hash of this module's text, read with the directory
 
 
 def on_disk(key):

@@ -123,12 +123,15 @@ def _called_source():
     (``rules/_special.py``: trigamma and tetragamma, jitted where they are used),
     part of every kernel's cache key.  numba's key holds the kernel's own bytecode
     and its file's stamp, not what it calls: an upgrade that changed ``_special.py``
-    alone left the array loops running the old tetragamma (attack25)."""
+    alone left the array loops running the old tetragamma (attack25).  A file changed
+    since this process imported it (:func:`._disk.loaded_bytes`) gives a digest of
+    this process alone: no cached kernel is reused, none is filed under the new text."""
     if not _CALLED:
         import hashlib
-        from pathlib import Path
         from ..rules import _special
-        _CALLED.append(hashlib.sha256(Path(_special.__file__).read_bytes()).hexdigest())
+        from ._disk import loaded_bytes
+        text = loaded_bytes([_special.__file__])
+        _CALLED.append(hashlib.sha256(text[0] if text else os.urandom(16)).hexdigest())
     return _CALLED[0]
 
 

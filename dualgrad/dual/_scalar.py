@@ -772,14 +772,14 @@ def _source_key(n):
     """What the class's source depends on, as a str: ``n``, NumPy's version, the
     table's rules as they stand (scipy's rows join when scipy.special is
     imported), and the text of the files that write the source (rules/ and this
-    one); ``None`` where a file cannot be read."""
+    one); ``None`` where a file cannot be read or was changed since this process
+    imported it (``backend.loaded_bytes``: not the text it runs)."""
     from pathlib import Path
 
     from ..rules import _table
     files = sorted(Path(_table.__file__).parent.glob("*.py")) + [Path(__file__)]
-    try:
-        texts = [f.read_bytes() for f in files]
-    except OSError:
+    texts = backend.loaded_bytes(files)
+    if texts is None:
         return None
     import hashlib
     digest = hashlib.sha1(b"\0".join(texts)).hexdigest()

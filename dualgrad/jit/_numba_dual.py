@@ -73,18 +73,21 @@ def _sources_digest():
     cache and compiles again instead of keeping the old derivative linked in (numba's
     index sees only the user's file).  Computed once, when numba first meets a dual
     (this module's import): about 1 ms; a file that cannot be read gives a digest of
-    this process alone (no cached kernel is reused, none is wrong)."""
+    this process alone (no cached kernel is reused, none is wrong), as does one changed
+    since this process imported dualgrad (``backend.loaded_bytes``: not the code it runs)."""
     import hashlib
     from pathlib import Path
 
+    from ..backend import loaded_bytes
     root = Path(__file__).resolve().parent.parent
     h = hashlib.sha1(np.__version__.encode())
-    try:
-        for sub in ("rules", "jit", "dual"):
-            for f in sorted((root / sub).glob("*.py")):
-                h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    except OSError:
+    files = [f for sub in ("rules", "jit", "dual") for f in sorted((root / sub).glob("*.py"))]
+    texts = loaded_bytes(files)
+    if texts is None:
         h.update(os.urandom(16))
+    else:
+        for f, text in zip(files, texts):
+            h.update(f.name.encode() + b"\0" + text + b"\0")
     return h.hexdigest()[:16]
 
 

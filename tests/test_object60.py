@@ -418,3 +418,24 @@ def test_dualgrads_scipy_wrappers_take_an_object_array(name):
     ours, scipys = _scipy_cases()[name]
     np.testing.assert_allclose(dg.derivative(ours, 0.7), central_difference(scipys, 0.7),
                                rtol=1e-9, atol=1e-11)
+
+
+def test_a_row_of_a_two_axis_buffer_is_a_view_as_numpy_gives():
+    """``y[i]`` of a 2-D dual buffer (RK4's rows): a view of the buffer's values and
+    partials, so a write through it lands in the buffer, as NumPy's ``y[i][0] = ...``."""
+    def f(p):
+        y = np.zeros_like(p, shape=(3, 2))
+        y[1] = _row(p)
+        r = y[1]
+        assert np.shares_memory(primal(r), primal(y))
+        r[0] = p[1] * 3.0
+        return y.ravel()
+
+    def g(p):
+        y = np.zeros_like(p, shape=(3, 2))
+        y[1] = W * p + C
+        y[1][0] = p[1] * 3.0
+        return y.ravel()
+    np.testing.assert_allclose(dg.jacobian(f, X), complex_step(g, X), rtol=1e-14, atol=0)
+    with pytest.raises(IndexError):
+        dg.jacobian(lambda p: np.zeros_like(p, shape=(3, 2))[3], X)

@@ -541,11 +541,19 @@ class ArrayDual(Dual):
             partials = self._p                  # tests first (small47)
             value = self.value
             if type(partials) is _nd and type(value) is _nd and partials.dtype is _f64 \
-                    and value.dtype is _f64 and value.ndim == 1:
-                row = partials[index]           # (NumPy's IndexError for x[j] itself)
-                build = _FROM_ROW[len(row)]     # (n: len of the row, not partials.shape's
-                if build is not None:           # new tuple; small48)
-                    return build(value.item(index), row.tolist(), self.tag)
+                    and value.dtype is _f64:
+                if value.ndim == 1:
+                    row = partials[index]       # (NumPy's IndexError for x[j] itself)
+                    build = _FROM_ROW[len(row)]     # (n: len of the row, not partials.shape's
+                    if build is not None:           # new tuple; small48)
+                        return build(value.item(index), row.tolist(), self.tag)
+                elif value.ndim:                # y[i] of an RK4 loop's 2-D buffer: the
+                    r = _new(ArrayDual)         # general lines' views (make's array dual),
+                    r.value = value[index]      # written out (object60)
+                    r._p = partials[index]
+                    r.tag = self.tag
+                    r._c = None
+                    return r
         elif kind is slice:                     # x[1:], uh[1:] in a loop: the slices'
             value = self.value[index]           # path below, first (small51)
             partials = self._p

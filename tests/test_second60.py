@@ -96,3 +96,59 @@ def test_array_over_scalar_dual_first_derivative(numba_loaded, engine, n, c):
         _close(dg.derivative(lambda p: (2 - p) / (c * p * np.ones(n)), 1.0), want)
         _close(dg.jacobian(lambda v: (np.ones(n) * (2 - v[0])) / (c * v[0] * v[1]),
                            np.array([1.0, 1.0]))[:, 0], want)
+
+
+# ---- attack59 03: first derivatives whose local partial underflows beside du ~ 1e200 ----
+
+BIG = [1e160, 1e170, 1e200, 1e300]
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("c", BIG)
+def test_arctan2_partial_beside_a_huge_input_partial(engine, c):
+    """d/dt arctan2(3, c t) = -3 c / (9 + c**2 t**2), d/dt arctan2(c t, 3) = 3 c / (...):
+    -0.0 for -1.78e-200 at c = 1e200 (the scaled formula's -3 / (c t)**2 underflowed
+    before the product with c); scalar, arrays of 3 / 40 / 300 elements, a Hessian's
+    second level (2 * 3 * c**2 (c t) / (9 + (c t)**2)**2)."""
+    t = 1.3
+    C, T = mp.mpf(c), mp.mpf(t)
+    want = -3 * C / (9 + (C * T) ** 2)
+    with dg.engine(engine), np.errstate(all="ignore"):
+        _close(dg.derivative(lambda s: np.arctan2(3.0, c * s), t), want)
+        _close(dg.derivative(lambda s: np.arctan2(c * s, 3.0), t), -want)
+        for n in (3, 40, 300):
+            _close(dg.derivative(lambda s: np.arctan2(3.0, c * s * np.ones(n)), t), want)
+            _close(dg.derivative(lambda s: np.arctan2(c * s * np.ones(n), 3.0), t), -want)
+        _close(dg.derivative(lambda u: dg.derivative(lambda s: np.arctan2(3.0, c * s), u), t),
+               6 * C ** 2 * (C * T) / (9 + (C * T) ** 2) ** 2)
+
+
+@pytest.mark.parametrize("c", BIG)
+def test_arctan2_partial_in_jitted_code(c):
+    """The same partial through users' @njit code (the generated quotient parts)."""
+    numba = pytest.importorskip("numba")
+    t = 1.3
+    want = float(-3 * mp.mpf(c) / (9 + (mp.mpf(c) * mp.mpf(t)) ** 2))
+    f = numba.njit(lambda s: np.arctan2(3.0, c * s))
+    g = numba.njit(lambda s: np.arctan2(c * s, 3.0))
+    _close(f(dg.Dual(t, [1.0])).partials, want)
+    _close(g(dg.Dual(t, [1.0])).partials, -want)
+
+
+@pytest.mark.parametrize("engine", ["eager", "fused"])
+@pytest.mark.parametrize("c", BIG)
+def test_erfcx_and_dawsn_partials_beside_a_huge_input_partial(engine, c):
+    """d/dt erfcx(c t) and dawsn(c t): the asymptotic closed forms c erfcx'(z) =
+    -c / (sqrt(pi) z**2) (1 - 3 / (2 z**2)) and c D'(z) = -c / (2 z**2) (1 + 3 / (2 z**2)),
+    z = c t >= 1e160, where the next terms are 1e-320 of the first: -0.0 for -3.3e-201 at
+    c = 1e200, 4e-4 off at 1e160."""
+    sp = pytest.importorskip("scipy.special")
+    t = 1.3
+    C, Z = mp.mpf(c), mp.mpf(c) * mp.mpf(t)
+    with dg.engine(engine), np.errstate(all="ignore"):
+        for n in (None, 3, 300):
+            u = (lambda s: c * s) if n is None else (lambda s: c * s * np.ones(n))
+            _close(dg.derivative(lambda s: sp.erfcx(u(s)), t),
+                   -C / (mp.sqrt(mp.pi) * Z ** 2) * (1 - 3 / (2 * Z ** 2)))
+            _close(dg.derivative(lambda s: sp.dawsn(u(s)), t),
+                   -C / (2 * Z ** 2) * (1 + 3 / (2 * Z ** 2)))

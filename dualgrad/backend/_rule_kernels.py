@@ -2150,8 +2150,8 @@ def d_arctan2_x_flat(xs, ys, outs, px, q):
         y = ys[i]
         fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
         t = fx * px[i]
-        if not (fx - fx == 0.0):
-            t = (0.0 if px[i] == 0.0 else fx * px[i])
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 else (0.0 if px[i] == 0.0 else over(fx, where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x), where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x)), px[i])))
         q[i] = t
 
 
@@ -2172,7 +2172,7 @@ def d_arctan2_x(xs, ys, outs, px, q):
             x = xs[i]
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j]
     if n == 2 and px.flags.c_contiguous and q.flags.c_contiguous:
@@ -2183,7 +2183,7 @@ def d_arctan2_x(xs, ys, outs, px, q):
             x = xs[i]
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
-            bad |= (fx - fx != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j]
     if not short:
@@ -2193,9 +2193,9 @@ def d_arctan2_x(xs, ys, outs, px, q):
             x = xs[i]
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
-            if not (fx - fx == 0.0):
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x), where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x)), px[i, k])))
 
 
 def d_arctan2_x_loop(xs, ys, outs, px, q):
@@ -2207,12 +2207,12 @@ def d_arctan2_x_loop(xs, ys, outs, px, q):
         x = xs[i]
         y = ys[i]
         fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
-        if fx - fx == 0.0:
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0):
             for k in range(n):
                 q[i, k] = fx * px[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k])
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x), where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x)), px[i, k])))
 
 
 def d_arctan2_y_flat(xs, ys, outs, py, q):
@@ -2222,8 +2222,8 @@ def d_arctan2_y_flat(xs, ys, outs, py, q):
         y = ys[i]
         fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
         t = fy * py[i]
-        if not (fy - fy == 0.0):
-            t = (0.0 if py[i] == 0.0 else fy * py[i])
+        if not (fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0)):
+            t = (fy * py[i] if py[i] == 0.0 and fy - fy == 0.0 else (0.0 if py[i] == 0.0 else over(fy, where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y), where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y)), py[i])))
         q[i] = t
 
 
@@ -2244,7 +2244,7 @@ def d_arctan2_y(xs, ys, outs, py, q):
             x = xs[i]
             y = ys[i]
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            bad |= (fy - fy != 0.0)
+            bad |= (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fy * pyf[j]
     if n == 2 and py.flags.c_contiguous and q.flags.c_contiguous:
@@ -2255,7 +2255,7 @@ def d_arctan2_y(xs, ys, outs, py, q):
             x = xs[i]
             y = ys[i]
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            bad |= (fy - fy != 0.0)
+            bad |= (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fy * pyf[j]
     if not short:
@@ -2265,9 +2265,9 @@ def d_arctan2_y(xs, ys, outs, py, q):
             x = xs[i]
             y = ys[i]
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            if not (fy - fy == 0.0):
+            if not (fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                    q[i, k] = (fy * py[i, k] if py[i, k] == 0.0 and fy - fy == 0.0 else (0.0 if py[i, k] == 0.0 else over(fy, where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y), where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y)), py[i, k])))
 
 
 def d_arctan2_y_loop(xs, ys, outs, py, q):
@@ -2279,12 +2279,12 @@ def d_arctan2_y_loop(xs, ys, outs, py, q):
         x = xs[i]
         y = ys[i]
         fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-        if fy - fy == 0.0:
+        if fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0):
             for k in range(n):
                 q[i, k] = fy * py[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = (fy * py[i, k] if py[i, k] == 0.0 and fy - fy == 0.0 else (0.0 if py[i, k] == 0.0 else over(fy, where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y), where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y)), py[i, k])))
 
 
 def d_arctan2_xy_flat(xs, ys, outs, px, py, q):
@@ -2295,8 +2295,8 @@ def d_arctan2_xy_flat(xs, ys, outs, px, py, q):
         fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
         fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
         t = fx * px[i] + fy * py[i]
-        if not (fx - fx == 0.0 and fy - fy == 0.0):
-            t = (0.0 if px[i] == 0.0 else fx * px[i]) + (0.0 if py[i] == 0.0 else fy * py[i])
+        if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0) and fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0)):
+            t = (fx * px[i] if px[i] == 0.0 and fx - fx == 0.0 and fy - fy == 0.0 else (0.0 if px[i] == 0.0 else over(fx, where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x), where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x)), px[i]))) + (fy * py[i] if py[i] == 0.0 and fx - fx == 0.0 and fy - fy == 0.0 else (0.0 if py[i] == 0.0 else over(fy, where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y), where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y)), py[i])))
         q[i] = t
 
 
@@ -2319,7 +2319,7 @@ def d_arctan2_xy(xs, ys, outs, px, py, q):
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0) | (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j] + fy * pyf[j]
     if n == 2 and px.flags.c_contiguous and py.flags.c_contiguous and q.flags.c_contiguous:
@@ -2332,7 +2332,7 @@ def d_arctan2_xy(xs, ys, outs, px, py, q):
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0) | (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j] + fy * pyf[j]
     if not short:
@@ -2343,9 +2343,9 @@ def d_arctan2_xy(xs, ys, outs, px, py, q):
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            if not (fx - fx == 0.0 and fy - fy == 0.0):
+            if not (fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0) and fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0)):
                 for k in range(n):
-                    q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                    q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 and fy - fy == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x), where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x)), px[i, k]))) + (fy * py[i, k] if py[i, k] == 0.0 and fx - fx == 0.0 and fy - fy == 0.0 else (0.0 if py[i, k] == 0.0 else over(fy, where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y), where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y)), py[i, k])))
 
 
 def d_arctan2_xy_loop(xs, ys, outs, px, py, q):
@@ -2358,12 +2358,12 @@ def d_arctan2_xy_loop(xs, ys, outs, px, py, q):
         y = ys[i]
         fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
         fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-        if fx - fx == 0.0 and fy - fy == 0.0:
+        if fx - fx == 0.0 and not (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0) and fy - fy == 0.0 and not (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0):
             for k in range(n):
                 q[i, k] = fx * px[i, k] + fy * py[i, k]
         else:
             for k in range(n):
-                q[i, k] = (0.0 if px[i, k] == 0.0 else fx * px[i, k]) + (0.0 if py[i, k] == 0.0 else fy * py[i, k])
+                q[i, k] = (fx * px[i, k] if px[i, k] == 0.0 and fx - fx == 0.0 and fy - fy == 0.0 else (0.0 if px[i, k] == 0.0 else over(fx, where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x), where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x)), px[i, k]))) + (fy * py[i, k] if py[i, k] == 0.0 and fx - fx == 0.0 and fy - fy == 0.0 else (0.0 if py[i, k] == 0.0 else over(fy, where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y), where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y)), py[i, k])))
 
 
 def d_arctan2_xy_small(xs, ys, outs, px, py, q):
@@ -2380,7 +2380,7 @@ def d_arctan2_xy_small(xs, ys, outs, px, py, q):
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0) | (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0)
             for j in range(4 * i, 4 * i + 4):
                 qf[j] = fx * pxf[j] + fy * pyf[j]
         return not bad
@@ -2394,7 +2394,7 @@ def d_arctan2_xy_small(xs, ys, outs, px, py, q):
             y = ys[i]
             fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
             fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-            bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+            bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0) | (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0)
             for j in range(2 * i, 2 * i + 2):
                 qf[j] = fx * pxf[j] + fy * pyf[j]
         return not bad
@@ -2404,7 +2404,7 @@ def d_arctan2_xy_small(xs, ys, outs, px, py, q):
         y = ys[i]
         fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
         fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-        bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0) | (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k] + fy * py[i, k]
     return not bad
@@ -2422,7 +2422,7 @@ def d_arctan2_xy_entry(xs, ys, outs, px, py, q):
         y = ys[i]
         fx = where(y - y == 0.0, where(x * x + y * y > 1e+300, y * 2.409919865102884e-181 / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, y * 4.149515568880993e+180 / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, y / (x * x + y * y))), where(y == y, x - x, y))
         fy = where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))
-        bad |= (fx - fx != 0.0) | (fy - fy != 0.0)
+        bad |= (fx - fx != 0.0) | (-2.2250738585072014e-308 < fx < 2.2250738585072014e-308 and where(np.absolute(x) <= np.absolute(y), 1.0 / y, y / x) != 0.0 and (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) - (where(np.absolute(x) <= np.absolute(y), 1.0 + x / y * (x / y), x + y * (y / x))) == 0.0) | (fy - fy != 0.0) | (-2.2250738585072014e-308 < fy < 2.2250738585072014e-308 and where(np.absolute(y) <= np.absolute(x), -1.0 / x, -x / y) != 0.0 and (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) - (where(np.absolute(y) <= np.absolute(x), 1.0 + y / x * (y / x), y + x * (x / y))) == 0.0)
         for k in range(n):
             q[i, k] = fx * px[i, k] + fy * py[i, k]
     return not bad

@@ -872,6 +872,10 @@ def _lean_source(rule, name):
                     "else NotImplemented"
                 entry = None, "_f, _p", "" if _float_ufunc_of_x(rule.exprs[0]) \
                     else " and type(_f) is _nd and _f.ndim == 1 and _f.dtype is _F64"
+                if 0 in _variable(rule):    # the underflow test before the kernel too,
+                    first.append("_z = _tiny(_f, _R, 0, (x, out))")   # hushed (erfcx,
+                    bare = f"None if _z else ({bare})"      # dawsn at 1e200: attack59 03)
+                    entry = None, entry[1], entry[2] + " and not _z"
         head = _lean_head(1, name, entry is not None)
         if rule.ufunc in backend.EXACT:                     # np.square, np.negative
             test = "_p.ndim == x.ndim + 1" if rule.ufunc in backend.EXACT_FLAT else \
@@ -1680,8 +1684,10 @@ def _defer_terms(rule, fns, args, values, out, shape, sources):
             f = _local(rule, k, args, values, out)
             if f is None:
                 f = d(*values, out)
-                if rule.quotient and not backend.finite(f):
-                    return None     # the eager engine's two steps (_array_quotient)
+                if rule.quotient and (not backend.finite(f) or (
+                        rule.quotient_exprs[k] is not None and _tiny(f, rule, k, (*values, out)))):
+                    return None     # the eager engine's two steps (_array_quotient), also
+                    # where f underflowed (arctan2 / erfcx at 1e200: attack59 03)
                 if type(f) is np.ndarray and _caller_array(f, values, sources):
                     f = f.copy()    # the caller's array (x * c): it may write into c later
             factors.append(f)

@@ -382,6 +382,30 @@ def arctan2_d1(x, y, out):
 
 
 @njit(**_JIT)
+def arctan2_q0a(x, y, out):
+    """a of d/dx of arctan2 = a / b"""
+    return where(np.absolute(value(x)) <= np.absolute(value(y)), 1.0 / y, y / x)
+
+
+@njit(**_JIT)
+def arctan2_q0b(x, y, out):
+    """b of d/dx of arctan2 = a / b"""
+    return where(np.absolute(value(x)) <= np.absolute(value(y)), 1.0 + x / y * (x / y), x + y * (y / x))
+
+
+@njit(**_JIT)
+def arctan2_q1a(x, y, out):
+    """a of d/dy of arctan2 = a / b"""
+    return where(np.absolute(value(y)) <= np.absolute(value(x)), -1.0 / x, -x / y)
+
+
+@njit(**_JIT)
+def arctan2_q1b(x, y, out):
+    """b of d/dy of arctan2 = a / b"""
+    return where(np.absolute(value(y)) <= np.absolute(value(x)), 1.0 + y / x * (y / x), y + x * (x / y))
+
+
+@njit(**_JIT)
 def hypot_d0(x, y, out):
     """d/dx of hypot"""
     return where(out == 0.0, 0.0, where(np.absolute(value(y)) <= np.absolute(value(x)), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))
@@ -616,6 +640,14 @@ BY_SOURCE = {
         arctan2_d0,
     (('x', 'y', 'out'), 'where(x - x == 0.0, where(x * x + y * y > 1e+300, -(x * 2.409919865102884e-181) / (x * 2.409919865102884e-181 * (x * 2.409919865102884e-181) + y * 2.409919865102884e-181 * (y * 2.409919865102884e-181)) * 2.409919865102884e-181, where(x * x + y * y < 1e-200, -(x * 4.149515568880993e+180) / (x * 4.149515568880993e+180 * (x * 4.149515568880993e+180) + y * 4.149515568880993e+180 * (y * 4.149515568880993e+180)) * 4.149515568880993e+180, -x / (x * x + y * y))), where(x == x, y - y, x))'):
         arctan2_d1,
+    (('x', 'y', 'out'), 'where(np.absolute(value(x)) <= np.absolute(value(y)), 1.0 / y, y / x)'):
+        arctan2_q0a,
+    (('x', 'y', 'out'), 'where(np.absolute(value(x)) <= np.absolute(value(y)), 1.0 + x / y * (x / y), x + y * (y / x))'):
+        arctan2_q0b,
+    (('x', 'y', 'out'), 'where(np.absolute(value(y)) <= np.absolute(value(x)), -1.0 / x, -x / y)'):
+        arctan2_q1a,
+    (('x', 'y', 'out'), 'where(np.absolute(value(y)) <= np.absolute(value(x)), 1.0 + y / x * (y / x), y + x * (x / y))'):
+        arctan2_q1b,
     (('x', 'y', 'out'), 'where(out == 0.0, 0.0, where(np.absolute(value(y)) <= np.absolute(value(x)), sign(x) / np.sqrt(1.0 + y / x * (y / x)), x / out))'):
         hypot_d0,
     (('x', 'y', 'out'), 'where(out == 0.0, 0.0, where(np.absolute(value(x)) <= np.absolute(value(y)), sign(y) / np.sqrt(1.0 + x / y * (x / y)), y / out))'):

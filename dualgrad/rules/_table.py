@@ -700,7 +700,17 @@ _TABLE = [
             "where(x - x == 0.0, " +
             _unoverflowed("-x / (x * x + y * y)", "x * x + y * y",
                           "-(X) / (X * (X) + Y * (Y))", tiny=True) + ", where(x == x, y - y, x))",
-            kink="nan at (0, 0)"),
+            kink="nan at (0, 0)",
+            # ... and as quotients whose parts stay normal where the scaled formula's one
+            # number underflows (|x| or |y| past ~1e154 beside the other's ~1: 1e-400),
+            # so the two steps keep it times a partial ~1e200: d/dt arctan2(3, c t) was
+            # -0.0 for -1.78e-200 at c = 1e200 (attack59 03); divided by the larger one
+            quotient=(("where(np.absolute(value(x)) <= np.absolute(value(y)), 1.0 / y, y / x)",
+                       "where(np.absolute(value(x)) <= np.absolute(value(y)), "
+                       "1.0 + x / y * (x / y), x + y * (y / x))"),
+                      ("where(np.absolute(value(y)) <= np.absolute(value(x)), -1.0 / x, -x / y)",
+                       "where(np.absolute(value(y)) <= np.absolute(value(x)), "
+                       "1.0 + y / x * (y / x), y + x * (x / y))"))),
     # x / out's own derivative, 1 / out - (x / out)**2 / out, cancels where |y| << |x|
     # (d2/dx2 at (1, 1e-8) had no digit): where |y| <= |x| (values only), sign(x) /
     # sqrt(1 + (y / x)**2) instead, whose derivatives have no difference of near-equal
@@ -1401,8 +1411,13 @@ def _scipy_rules(sc):
         # 2 x out - 2 / sqrt(pi) cancels as x grows (relative error ~ 2 x**2 ulps: 3e-11
         # at x = 1e3, 0 for -5.6e-17 at 1e8); above 3 it is -2 out K(x) with K the tail
         # of erfcx's continued fraction (within 1e-15 of mpmath there, see _erfcx_tail)
+        # ... and as the quotient (x erfcx') / x, x K(x) ~ 1/2: erfcx' ~ -1 / (sqrt(pi) x**2)
+        # underflows past x ~ 1e154 (d/dt erfcx(c t) at c = 1e200 was -0.0 for -3.3e-201,
+        # attack59 03), the parts stay normal and the two steps keep it
         _smooth(sc.erfcx, _canonical(f"where(x > 3.0, -2.0 * out * ({_erfcx_tail()}), "
-                                     f"2.0 * x * out - {_2_SQRTPI})")),
+                                     f"2.0 * x * out - {_2_SQRTPI})"),
+                quotient=((_canonical(f"where(x > 3.0, -2.0 * out * (x * ({_erfcx_tail()})), "
+                                      f"x * (2.0 * x * out - {_2_SQRTPI}))"), "x"),)),
         # Faddeeva's w(z) = exp(-z**2) erfc(-i z), entire (holomorphic); a real dual's
         # partials become complex as its value does
         _smooth(sc.wofz, _canonical(_wofz_slope())),
@@ -1562,9 +1577,14 @@ def _scipy_rules(sc):
         # on the real line, w ~ (i / sqrt(pi)) / (x - K)), as erfcx's row; on the real
         # line only (a complex x with Im x != 0 fails the test: D(z) has w's exponential
         # part there, which the fraction lacks)
+        # (and as the quotient (x D') / x, as erfcx's row: D' ~ -1 / (2 x**2) underflows)
         _smooth(sc.dawsn, _canonical(f"where(np.absolute(np.real(value(x))) - 1e+300 * "
                                      f"np.absolute(np.real(value(x) * -1j)) > 10.0, "
-                                     f"-2.0 * ({_faddeeva_tail()}) * out, 1.0 - 2.0 * x * out)")),
+                                     f"-2.0 * ({_faddeeva_tail()}) * out, 1.0 - 2.0 * x * out)"),
+                quotient=((_canonical(f"where(np.absolute(np.real(value(x))) - 1e+300 * "
+                                      f"np.absolute(np.real(value(x) * -1j)) > 10.0, "
+                                      f"-2.0 * (x * ({_faddeeva_tail()})) * out, "
+                                      f"x * (1.0 - 2.0 * x * out))"), "x"),)),
         # K'(m) = (E / (1 - m) - K) / (2 m), E'(m) = (E - K) / (2 m): 0 / 0 at m = 0, so
         # the series below |m| = 1/4 (_ellip_slope_series); K(1) = inf: +inf there
         # (E / 0 - inf was NaN)

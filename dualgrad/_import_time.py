@@ -11,5 +11,5 @@ reads the files and tells them apart.
 
 import time
 
-#: ``time.time_ns()`` as the package's import began (the clock files' mtimes are on).
+#: ``time.time_ns()`` as the package's import began (the clock of files' change times).
 STARTED_NS = time.time_ns()

@@ -154,18 +154,22 @@ def test_a_damaged_numba_index_is_named_not_blamed_on_f(tmp_path):
     assert ".nbi raised" in second.stderr and "Fix: delete that file" in second.stderr
 
 
-def test_loaded_bytes_refuses_a_file_written_after_the_import(tmp_path, monkeypatch):
-    """attack60 06: a file written after the process began importing dualgrad is not
+def test_loaded_bytes_refuses_a_file_changed_after_the_import(tmp_path, monkeypatch):
+    """attack60 06: a file changed after the process began importing dualgrad is not
     the text it runs, so no key is made of it (the scalar classes' source, the fused
-    generator's name, the kernels' called-source digest, the numba types' digest)."""
+    generator's name, the kernels' called-source digest, the numba types' digest),
+    also where the change kept an old modification time (06c: ``tar x``, ``cp -p``)."""
+    import time
+
     from dualgrad import _import_time
     a, b = tmp_path / "a.py", tmp_path / "b.py"
     a.write_bytes(b"x = 1\n")
     b.write_bytes(b"y = 2\n")
-    os.utime(a, ns=(10**18, 10**18))
-    os.utime(b, ns=(10**18, 10**18))
-    monkeypatch.setattr(_import_time, "STARTED_NS", 10**18)        # imported after both
+    started = max(os.stat(a).st_ctime_ns, os.stat(b).st_ctime_ns)
+    monkeypatch.setattr(_import_time, "STARTED_NS", started)       # imported after both
     assert _disk.loaded_bytes([a, b]) == [b"x = 1\n", b"y = 2\n"]
-    os.utime(b, ns=(10**18 + 1, 10**18 + 1))                       # b rewritten since
+    time.sleep(0.05)                    # past the file system clock's tick
+    b.write_bytes(b"y = 3\n")
+    os.utime(b, ns=(10**9, 10**9))      # the package's old modification time kept
     assert _disk.loaded_bytes([a, b]) is None
     assert _disk.loaded_bytes([a, tmp_path / "gone.py"]) is None    # unreadable

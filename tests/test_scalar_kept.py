@@ -122,12 +122,14 @@ sys.stdin.readline()                              # the new release is installed
 
 
 @pytest.mark.engine_independent
-def test_a_process_of_the_old_code_keeps_nothing_under_the_new_files_key(tmp_path):
+@pytest.mark.parametrize("old_mtime", [False, True])
+def test_a_process_of_the_old_code_keeps_nothing_under_the_new_files_key(tmp_path, old_mtime):
     """attack60 06: the key hashed the files as they were on disk when the class was
     first made, not as the process imported them, so a process of the old code that
     made a class after an upgrade (a pip install or git pull under a running kernel)
     filed the old source under the new text's key, and every later process of the new
-    code ran the old rule.  Oracle: cos(0.7) p1 analytically; the old table's 2 cos."""
+    code ran the old rule; also an upgrade that keeps its package's modification times
+    (06c: ``tar x``, ``cp -p``).  Oracle: cos(0.7) p1 analytically; the old table's 2 cos."""
     cache = tmp_path / "cache"
     cache.mkdir()
     copy = tmp_path / "copy"
@@ -143,6 +145,8 @@ def test_a_process_of_the_old_code_keeps_nothing_under_the_new_files_key(tmp_pat
     try:
         assert old.stdout.readline() == "imported\n"
         table.write_text(fixed)                        # the upgrade lands
+        if old_mtime:
+            os.utime(table, ns=(10**18, 10**18))       # a time before this test ran
         out, _ = old.communicate("\n", timeout=600)
     finally:
         old.kill()

@@ -48,19 +48,21 @@ def _directory(name):
 
 def loaded_bytes(paths):
     """The bytes of the files ``paths`` (dualgrad's own source, which generated code is
-    keyed by), or ``None`` where one cannot be read or was written after this process
+    keyed by), or ``None`` where one cannot be read or was changed after this process
     began importing dualgrad (:data:`dualgrad._import_time.STARTED_NS`): its text on
     disk is then not the code this process runs, and a key made of it would file this
     process's generated code under the new code's name for every later process to read
     (attack60 06: an upgrade under a running process left the old rule in every new
-    one).  A file changed since is its process's loss: it generates without the cache.
+    one).  The change time (``st_ctime``) is asked, not the modification time, which an
+    upgrade may carry over from its package (``tar x``, ``cp -p``, ``rsync -a``: attack60
+    06c); a file changed since is its process's loss: it generates without the cache.
     """
     from .._import_time import STARTED_NS
     texts = []
     try:
         for path in paths:
             with open(path, "rb") as fh:
-                if os.fstat(fh.fileno()).st_mtime_ns > STARTED_NS:
+                if os.fstat(fh.fileno()).st_ctime_ns > STARTED_NS:
                     return None
                 texts.append(fh.read())
     except OSError:

@@ -276,7 +276,9 @@ def complex_after_object_array(ufunc, args):
         "(imaginary parts kept) and whose .imag, np.imag and np.angle treat as real numbers: "
         "silently wrong derivatives; expected a dual array where complex numbers meet "
         "duals. Fix: build the array as a dual array: np.stack([x[0], x[1]]) for scalar "
-        "duals (x[:2] or x[[0, 1]] for elements of one dual array x), and use a dual array d "
+        "duals (x[:2] or x[[0, 1]] for elements of one dual array x; a matrix of them row "
+        "by row, np.stack([np.stack([a, b]), np.stack([c, d])]), as np.stack([[a, b], "
+        "[c, d]]) stacks object rows), and use a dual array d "
         "itself instead of np.asarray(d); .real, .imag, np.imag and np.angle are exact on "
         "it. For a single number, keep it a scalar dual and build no object array of "
         "scalar duals in f.")

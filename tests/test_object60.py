@@ -439,3 +439,23 @@ def test_a_row_of_a_two_axis_buffer_is_a_view_as_numpy_gives():
     np.testing.assert_allclose(dg.jacobian(f, X), complex_step(g, X), rtol=1e-14, atol=0)
     with pytest.raises(IndexError):
         dg.jacobian(lambda p: np.zeros_like(p, shape=(3, 2))[3], X)
+
+
+def test_the_complex_refusal_names_a_matrix_of_scalar_duals_row_by_row():
+    """A user's ABCD matrix ``np.array([[1, 0], [-1 / f, 1]])`` of scalar duals meeting
+    a complex beam parameter is refused (newuser60); the message names the 2-D spelling
+    that works, which is exact: d/dt of q t / (t - q) is -q**2 / (t - q)**2."""
+    q = 1.0 + 2.0j
+
+    def refused(x):
+        abcd = np.array([[1, 0], [-1 / x[0], 1]])
+        return np.real(abcd[0][0] * q * x[1])
+    with pytest.raises(TypeError, match=r"np\.stack\(\[np\.stack\(\[a, b\]\), "
+                                        r"np\.stack\(\[c, d\]\)\]\)"):
+        dg.jacobian(refused, np.array([2.0, 3.0]))
+
+    def beam(t):
+        m = np.stack([np.stack([1.0 + 0.0 * t, 0.0 * t]), np.stack([-1 / t, 1.0 + 0.0 * t])])
+        return (m[0, 0] * q + m[0, 1]) / (m[1, 0] * q + m[1, 1])
+    t = 2.0
+    assert abs(dg.derivative(beam, t) - (-q ** 2 / (t - q) ** 2)) < 1e-15

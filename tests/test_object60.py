@@ -421,6 +421,21 @@ def test_dualgrads_scipy_wrappers_take_an_object_array(name):
                                rtol=1e-9, atol=1e-11)
 
 
+@pytest.mark.parametrize("data", [np.ma.array([1.5, 2.5, 3.5], mask=[0, 1, 0]),
+                                  np.matrix([[1.5, 3.5]])])
+def test_the_wrappers_leave_array_subclasses_of_a_plain_call_to_scipy(data):
+    """attack60 08: polygamma's object-array read refused a masked array or np.matrix
+    outside any transform (SciPy's own call serves them).  Oracle: SciPy's value."""
+    import scipy.special as sp
+    import scipy.stats as ss
+
+    from dualgrad.scipy import special, stats
+    for ours, theirs in ((special.polygamma(1, data), sp.polygamma(1, data)),
+                         (stats.norm.logpdf(data), ss.norm.logpdf(data))):
+        assert type(ours) is type(theirs)
+        np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))
+
+
 def test_a_row_of_a_two_axis_buffer_is_a_view_as_numpy_gives():
     """``y[i]`` of a 2-D dual buffer (RK4's rows): a view of the buffer's values and
     partials, so a write through it lands in the buffer, as NumPy's ``y[i][0] = ...``."""

@@ -15,7 +15,7 @@ from .. import errors
 from ._operands import is_complex, operand
 from ..dual import HOLOMORPHIC, Dual, make, newest, primal
 
-__all__ = ["Dual", "scipy_linalg", "scipy_special", "read", "outer", "split", "last", "make",
+__all__ = ["Dual", "scipy_linalg", "scipy_special", "read", "read_objects", "outer", "split", "last", "make",
            "primal", "traced", "check_finite", "columns", "uncolumns", "not_holomorphic",
            "moveaxis"]
 
@@ -45,6 +45,16 @@ def read(x):
     if isinstance(x, Dual) or type(x) is np.ndarray and x.dtype != object:
         return x
     return operand(x)
+
+
+def read_objects(x):
+    """``x`` read as :func:`read` reads it where it may hold duals NumPy cannot see (a
+    list, a tuple, an object array: ``np.array([0.2, d])``, attack60 04); anything else
+    as it is (a dual, an ndarray of any class -- a masked array or np.matrix a plain
+    SciPy call takes, attack60 08 -- or a sparsity tracer)."""
+    if isinstance(x, (list, tuple)) or type(x) is np.ndarray and x.dtype == object:
+        return read(x)
+    return x
 
 
 def traced(*xs):

@@ -38,7 +38,8 @@ import numpy as np
 
 from .. import errors
 from ..dispatch._spectral import exactly_zero
-from ..dispatch._lift import Dual, last, make, outer, primal, read, scipy_special, split, traced
+from ..dispatch._lift import (Dual, last, make, outer, primal, read, read_objects, scipy_special,
+                              split, traced)
 
 __all__ = ["logsumexp", "softmax", "log_softmax", "polygamma", "airy"]
 
@@ -261,7 +262,7 @@ def polygamma(n, x):
     psi, gamma and zeta rows, so the value is SciPy's and the derivative
     ``polygamma(n + 1, x)``, nested duals (Hessians) included (left42)."""
     sc = scipy_special("dualgrad.scipy.special.polygamma")
-    n, x = read(n), read(x)             # np.array([d, 1.0]): one array dual (attack60 04)
+    n, x = read_objects(n), read_objects(x)     # np.array([d, 1.0]): one array dual
     if not isinstance(x, Dual) and not isinstance(n, Dual) and not traced(n, x):
         return sc.polygamma(n, x)       # plain input; a sparsity tracer takes the formula
     n = n if isinstance(n, Dual) else np.asarray(n)

@@ -16,7 +16,7 @@ import inspect
 import numpy as np
 
 from ... import errors
-from ...dispatch._lift import Dual, primal, read, traced
+from ...dispatch._lift import Dual, primal, read, read_objects, traced
 
 __all__ = ["Continuous", "Discrete", "Frozen", "nan_partials", "scipy_stats", "plainly",
            "values"]
@@ -39,8 +39,7 @@ def plainly(*xs):
     """No dual and no sparsity tracer among ``xs`` (nor in a list or tuple of them:
     ``[d1, d2]`` of scalar duals, nor in an object array: ``np.array([0.2, d])``,
     attack60 04): SciPy's own call serves."""
-    xs = [read(x) if isinstance(x, (list, tuple)) or type(x) is np.ndarray and
-          x.dtype == object else x for x in xs]
+    xs = [read_objects(x) for x in xs]
     return not any(isinstance(x, Dual) for x in xs) and not traced(*xs)
 
 

@@ -85,3 +85,20 @@ def test_jacobian_of_grad_unchanged_where_the_gradient_is_finite():
     exact = np.array([[-1 / a**2, 1 / c, -b / c**2], [1 / c, 0.0, -a / c**2],
                       [-b / c**2, -a / c**2, 2 * a * b / c**3]])
     np.testing.assert_allclose(J, exact, rtol=1e-14)
+
+
+@pytest.mark.parametrize("chunk", [None, 1])
+def test_a_finite_entry_near_the_largest_float_is_not_overflowed_by_the_mean(chunk):
+    """diff60 S1: the two orders' mean (M + M.T) / 2 overflowed H[0, 1] = -1 / (c y0**2)
+    = -1e308 at c = 1e-308 to -inf.  Oracle: the closed form; H[0, 0] = -2 / (c y0**3)
+    = -2e308 is past the largest float (-inf is its rounding)."""
+    x0 = np.array([1.0, 2.0, 3.0])
+    c = 1e-308
+
+    def f(y):
+        return np.sum((y - x0) / (c * y[0]))
+    H = dg.hessian(f, x0, chunk=chunk)
+    assert H[0, 0] == -np.inf
+    np.testing.assert_array_equal(H[0, 1:], [-1e308, -1e308])
+    np.testing.assert_array_equal(H[1:, 0], [-1e308, -1e308])
+    np.testing.assert_array_equal(H[1:, 1:], 0.0)

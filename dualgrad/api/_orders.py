@@ -102,6 +102,19 @@ def _values(gradient, n):
     return g.reshape(n)
 
 
+def _mean(a, b):
+    """``(a + b) / 2``, where both orders are finite but their sum is not (diff60 S1: a
+    Hessian entry -1e308 read -inf) ``a / 2 + b / 2``; the same bits elsewhere (halves
+    of subnormals would round).  ``a``, ``b`` duals of an enclosing level: the plain
+    mean."""
+    with np.errstate(over="ignore"):
+        mean = (a + b) / 2.0
+        if type(mean) is np.ndarray and np.isinf(mean).any():
+            halves = a / 2.0 + b / 2.0
+            mean = np.where(np.isinf(mean) & np.isfinite(halves), halves, mean)
+    return mean
+
+
 def choose(a, b, bad_r, bad_c, inf_r, inf_c):
     """Entry ``(r, c)`` from its two orders ``a = d_c g_r`` and ``b = d_r g_c``: ``a``
     where ``g_r`` is finite and ``g_c`` is not (``b`` where ``a`` is NaN, ``g_c`` +-inf
@@ -112,7 +125,7 @@ def choose(a, b, bad_r, bad_c, inf_r, inf_c):
     1 + x1) + np.arctan2(np.sqrt(x1), 1)``: 0.0 one way, NaN the other, for -1 / 2).
     ``inf_r``, ``inf_c``: :func:`infinite`'s mask at ``r``, ``c``.  ``a``, ``b`` may be
     duals of an enclosing level (the choice reads their values)."""
-    mean = (a + b) / 2.0
+    mean = _mean(a, b)
     pa, pb = np.asarray(primal(a)), np.asarray(primal(b))
     with np.errstate(invalid="ignore", over="ignore"):
         agree = (pa == pb) | np.isnan(pa) & np.isnan(pb) | \
@@ -138,7 +151,7 @@ def finite_order(M, bad, inf):
     :func:`choose`; ``bad``: :func:`not_finite`'s mask, or ``None`` (the mean);
     ``inf``: :func:`infinite`'s.  Ordinary Hessians (no NaN) take the mean in one step."""
     if bad is None:
-        mean = (M + M.T) / 2.0          # NaN where either order is (or inf - inf)
+        mean = _mean(M, M.T)            # NaN where either order is (or inf - inf)
         if not (np.isnan(mean) if type(mean) is np.ndarray else nan_entries(mean)).any():
             return mean
         bad = inf = np.zeros(mean.shape[0], dtype=bool)
